@@ -1,0 +1,125 @@
+import { type ConsentPolicy, DEFAULT_CONSENT_POLICY } from './consent-policy';
+import { checksFor } from './checks';
+import type { BuildTarget } from './engine/engine';
+import { type CheckResult, type LandingCount, publish, type VersionManifest } from './manifest';
+import { BUILT_TABLES, SOURCES, type Source, TABLES, type TableName, landingTableOf } from './tables';
+import { newVersionId } from './version';
+import { zoneSql } from './zone-sql';
+
+/**
+ * One build: landing → trusted → curated as a new version, checked, then
+ * switched live in one atomic step. Until that step nothing a reader sees
+ * changes; if anything fails the new version's data is removed.
+ */
+
+export const DEFAULT_VERSIONS_KEPT = 3;
+
+export type BuildStep =
+  | { kind: 'landing'; source: Source }
+  | { kind: 'table'; table: TableName }
+  | { kind: 'checks' }
+  | { kind: 'publish' };
+
+export interface BuildProgress {
+  step: BuildStep;
+  /** Steps finished so far, including this one when `done`. */
+  completed: number;
+  total: number;
+  done: boolean;
+  rows?: number;
+}
+
+export interface BuildOptions {
+  consentPolicy?: ConsentPolicy;
+  keepVersions?: number;
+  onProgress?: (progress: BuildProgress) => void;
+}
+
+export class BuildCheckError extends Error {
+  constructor(readonly failed: CheckResult[]) {
+    super(`the build failed its checks, so the previous version stays live: ${failed.map((c) => `${c.description} (${c.violations} violations)`).join('; ')}`);
+    this.name = 'BuildCheckError';
+  }
+}
+
+export const BUILD_STEP_COUNT = SOURCES.length + BUILT_TABLES.length + 2;
+
+export async function runBuild(target: BuildTarget, options: BuildOptions = {}): Promise<VersionManifest> {
+  const consentPolicy = options.consentPolicy ?? DEFAULT_CONSENT_POLICY;
+  const keep = options.keepVersions ?? DEFAULT_VERSIONS_KEPT;
+  const started = new Date();
+  const version = newVersionId(started);
+  let completed = 0;
+  const step = async <T>(s: BuildStep, work: () => Promise<T>): Promise<T> => {
+    options.onProgress?.({ step: s, completed, total: BUILD_STEP_COUNT, done: false });
+    const result = await work();
+    completed += 1;
+    options.onProgress?.({ step: s, completed, total: BUILD_STEP_COUNT, done: true, rows: rowsOf(result) });
+    return result;
+  };
+
+  await target.begin(version);
+  try {
+    const landingCounts = {} as Record<Source, LandingCount>;
+    const tables = {} as VersionManifest['tables'];
+    for (const source of SOURCES) {
+      const counted = await step({ kind: 'landing', source }, () => target.loadLanding(source));
+      landingCounts[source] = counted;
+      tables[landingTableOf(source)] = { rows: counted.accepted, location: target.location(landingTableOf(source)) };
+    }
+    for (const table of BUILT_TABLES) {
+      const sql = zoneSql({ ...TABLES[table], name: table });
+      const params = Array.from({ length: sql.parameterCount }, () => consentPolicy);
+      const rows = await step({ kind: 'table', table }, () => target.materialize(table, sql.text, params));
+      tables[table] = { rows, location: target.location(table) };
+    }
+    const checks = await step({ kind: 'checks' }, () => runChecks(target, consentPolicy, landingCounts));
+    const failed = checks.filter((c) => c.violations > 0);
+    if (failed.length > 0) throw new BuildCheckError(failed);
+
+    const manifest: VersionManifest = {
+      version,
+      engine: target.engine,
+      consentPolicy,
+      landing: target.landing,
+      startedAt: started.toISOString(),
+      builtAt: new Date().toISOString(),
+      durationMs: Date.now() - started.getTime(),
+      tables,
+      landingCounts,
+      quarantine: target.location('quarantine'),
+      checks,
+    };
+    await step({ kind: 'publish' }, async () => {
+      const next = publish(await target.readManifest(), manifest, keep);
+      await target.publish(next.manifest, next.expired);
+    });
+    return manifest;
+  } catch (error) {
+    await target.abandon();
+    throw error;
+  } finally {
+    await target.end();
+  }
+}
+
+function rowsOf(result: unknown): number | undefined {
+  if (typeof result === 'number') return result;
+  if (result && typeof result === 'object' && 'accepted' in result) return (result as LandingCount).accepted;
+  return undefined;
+}
+
+async function runChecks(target: BuildTarget, policy: ConsentPolicy, landing: Record<Source, LandingCount>): Promise<CheckResult[]> {
+  const results: CheckResult[] = SOURCES.map((source) => {
+    const c = landing[source];
+    return {
+      name: `${source}_landing_accounted`,
+      description: `every ${source} landing line is either accepted or quarantined`,
+      violations: Math.abs(c.lines - c.accepted - c.quarantined),
+    };
+  });
+  for (const check of checksFor(policy)) {
+    results.push({ name: check.name, description: check.description, violations: await target.violations(check.sql) });
+  }
+  return results;
+}

@@ -1,0 +1,100 @@
+import type { ConsentPolicy } from './consent-policy';
+import { BUILT_TABLES, TABLES } from './tables';
+
+/**
+ * Invariants every build must satisfy before it may go live. Each check is a
+ * SELECT of one row, `violations`, in SQL both engines accept; the texts are
+ * made from the catalogue only, never from input.
+ */
+export interface Check {
+  name: string;
+  description: string;
+  sql: string;
+}
+
+const q = (identifier: string): string => `"${identifier}"`;
+
+const count = (from: string): string => `SELECT count(*) AS violations FROM ${from}`;
+
+// Private: the freshest landing record of every email, recomputed independently of the zone SQL.
+const LATEST_LANDING = `(
+  SELECT "email", "shareWithResearchAsOfDate" FROM (
+    SELECT "email", "shareWithResearchAsOfDate",
+           row_number() OVER (PARTITION BY "email" ORDER BY "lastUpdateDate" DESC,
+                              CASE WHEN "shareWithResearchAsOfDate" IS NULL THEN 0 ELSE 1 END) AS recency
+    FROM customer_landing
+  ) AS ranked WHERE recency = 1
+)`;
+
+function consentChecks(): Check[] {
+  return ['customer_trusted', 'customer_curated'].map((table) => ({
+    name: `${table}_consented`,
+    description: `every customer in ${table} consents to research in their freshest landing record`,
+    sql: count(
+      `${table} AS c LEFT JOIN ${LATEST_LANDING} AS l ON c."email" = l."email"
+       WHERE c."shareWithResearchAsOfDate" IS NULL OR l."shareWithResearchAsOfDate" IS NULL`,
+    ),
+  }));
+}
+
+function ownershipChecks(): Check[] {
+  return [
+    {
+      name: 'accelerometer_trusted_owned',
+      description: 'every trusted accelerometer reading belongs to a trusted customer',
+      sql: count(`accelerometer_trusted AS r WHERE r."user" NOT IN (SELECT "email" FROM customer_trusted)`),
+    },
+    {
+      name: 'step_trainer_trusted_owned',
+      description: 'every trusted step trainer reading belongs to a curated customer',
+      sql: count(`step_trainer_trusted AS r WHERE r."serialNumber" NOT IN (SELECT "serialNumber" FROM customer_curated)`),
+    },
+    {
+      name: 'machine_learning_curated_same_customer',
+      description: 'every training sample pairs the step trainer and the phone of the same curated customer',
+      sql: count(
+        `machine_learning_curated AS m LEFT JOIN customer_curated AS c
+           ON m."email" = c."email" AND m."serialNumber" = c."serialNumber"
+         WHERE c."email" IS NULL`,
+      ),
+    },
+  ];
+}
+
+function asOfChecks(): Check[] {
+  return [
+    {
+      name: 'accelerometer_trusted_after_consent',
+      description: 'under the as-of policy, no accelerometer reading predates its consent',
+      sql: count(
+        `accelerometer_trusted AS r JOIN customer_trusted AS c ON r."user" = c."email"
+         WHERE r."timestamp" < c."shareWithResearchAsOfDate"`,
+      ),
+    },
+    {
+      name: 'step_trainer_trusted_after_consent',
+      description: 'under the as-of policy, no step trainer reading predates its consent',
+      sql: count(
+        `step_trainer_trusted AS r JOIN customer_trusted AS c ON r."serialNumber" = c."serialNumber"
+         WHERE r."sensorReadingTime" < c."shareWithResearchAsOfDate"`,
+      ),
+    },
+  ];
+}
+
+function keyChecks(): Check[] {
+  const keyed = BUILT_TABLES.map((t) => TABLES[t]).filter((t) => t.key.length > 0);
+  const extra = [{ table: 'customer_trusted', key: ['serialNumber'] }];
+  return [...keyed.map((t) => ({ table: t.name as string, key: t.key })), ...extra].map(({ table, key }) => {
+    const columns = key.map(q).join(', ');
+    return {
+      name: `${table}_unique_${key.join('_')}`,
+      description: `${table} has at most one row per (${key.join(', ')})`,
+      sql: count(`(SELECT ${columns} FROM ${table} GROUP BY ${columns} HAVING count(*) > 1) AS duplicated`),
+    };
+  });
+}
+
+export function checksFor(policy: ConsentPolicy): Check[] {
+  return [...consentChecks(), ...ownershipChecks(), ...(policy === 'as-of' ? asOfChecks() : []), ...keyChecks()];
+}

@@ -1,0 +1,134 @@
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection, listValue } from '@duckdb/node-api';
+import type { LakeManifest, LandingCount, VersionManifest } from '../../manifest';
+import { BUILT_TABLES, type BuiltTable, type Source, TABLES, type TableName, landingTableOf } from '../../tables';
+import type { BuildTarget, SqlValue } from '../engine';
+import { acquireBuildLock } from './build-lock';
+import { LakeLayout } from './lake-layout';
+import { acceptedSql, checkedSql, linesSql, quarantineCopySql, sqlStringLiteral } from './landing-sql';
+import { readLocalManifest, writeLocalManifest } from './local-manifest';
+import { findLandingFiles } from './landing-files';
+
+/**
+ * A build on DuckDB: a private in-memory database holds the zones while they
+ * are computed; each built table is written as Parquet into its own new
+ * `v=<version>/` folder, and the manifest rename makes the version live.
+ */
+export class DuckDbBuildTarget implements BuildTarget {
+  readonly engine = 'duckdb' as const;
+  private instance?: DuckDBInstance;
+  private connection?: DuckDBConnection;
+  private version?: string;
+  private releaseLock?: () => Promise<void>;
+
+  constructor(private readonly layout: LakeLayout) {}
+
+  get landing(): string {
+    return this.layout.landing;
+  }
+
+  async begin(version: string): Promise<void> {
+    this.releaseLock = await acquireBuildLock(this.layout.lockPath, `build ${version}`);
+    this.version = version;
+    await this.removeOrphans();
+    this.instance = await DuckDBInstance.create(':memory:', { preserve_insertion_order: 'false' });
+    this.connection = await this.instance.connect();
+  }
+
+  async loadLanding(source: Source): Promise<LandingCount> {
+    const files = await findLandingFiles(this.layout.landingDir(source));
+    const columns = TABLES[landingTableOf(source)].columns;
+    const lines = `${source}_lines`;
+    const checked = `${source}_checked`;
+    await this.run(linesSql(lines), [listValue(files)]);
+    await this.run(checkedSql(checked, lines, columns));
+    await this.run(`DROP TABLE ${lines}`);
+    await this.run(acceptedSql(landingTableOf(source), checked, columns));
+    const [counts] = await this.rows(
+      `SELECT count(*) AS lines, count(*) FILTER (WHERE reason IS NULL) AS accepted, count(*) FILTER (WHERE reason IS NOT NULL) AS quarantined FROM ${checked}`,
+    );
+    const quarantined = Number(counts.quarantined);
+    if (quarantined > 0) {
+      await mkdir(this.layout.quarantineDir(this.requireVersion()), { recursive: true });
+      await this.run(quarantineCopySql(checked, join(this.layout.quarantineDir(this.requireVersion()), `${source}.ndjson`)));
+    }
+    await this.run(`DROP TABLE ${checked}`);
+    return { lines: Number(counts.lines), accepted: Number(counts.accepted), quarantined };
+  }
+
+  async materialize(table: BuiltTable, select: string, params: SqlValue[]): Promise<number> {
+    await this.run(`CREATE TEMP TABLE ${table} AS ${select}`, params);
+    const file = this.layout.tableFile(table, this.requireVersion());
+    await mkdir(this.layout.versionDir(table, this.requireVersion()), { recursive: true });
+    // Sorted by key so readers' keyset pages and point lookups skip row groups by their min/max.
+    const order = TABLES[table].key.map((c) => `"${c}"`).join(', ');
+    await this.run(`COPY (SELECT * FROM ${table} ORDER BY ${order}) TO ${sqlStringLiteral(file)} (FORMAT parquet, COMPRESSION zstd)`);
+    const [{ rows }] = await this.rows(`SELECT count(*) AS rows FROM ${table}`);
+    return Number(rows);
+  }
+
+  async violations(select: string): Promise<number> {
+    const [row] = await this.rows(select);
+    return Number(row.violations);
+  }
+
+  location(table: TableName | 'quarantine'): string {
+    if (table === 'quarantine') return this.layout.quarantineDir(this.requireVersion());
+    return TABLES[table].zone === 'landing' ? this.layout.tableRoot(table) : this.layout.tableFile(table, this.requireVersion());
+  }
+
+  readManifest(): Promise<LakeManifest | null> {
+    return readLocalManifest(this.layout.manifestPath);
+  }
+
+  async publish(manifest: LakeManifest, expired: VersionManifest[]): Promise<void> {
+    await writeLocalManifest(this.layout.manifestPath, manifest);
+    for (const old of expired) await this.removeVersion(old.version);
+  }
+
+  async abandon(): Promise<void> {
+    if (this.version) await this.removeVersion(this.version);
+  }
+
+  async end(): Promise<void> {
+    this.connection?.closeSync();
+    this.instance?.closeSync();
+    this.connection = undefined;
+    this.instance = undefined;
+    await this.releaseLock?.();
+    this.releaseLock = undefined;
+  }
+
+  private requireVersion(): string {
+    if (!this.version) throw new Error('DuckDbBuildTarget used before begin()');
+    return this.version;
+  }
+
+  private async run(sql: string, params: unknown[] = []): Promise<void> {
+    if (!this.connection) throw new Error('DuckDbBuildTarget used before begin()');
+    await this.connection.run(sql, params as never);
+  }
+
+  private async rows(sql: string): Promise<Record<string, unknown>[]> {
+    if (!this.connection) throw new Error('DuckDbBuildTarget used before begin()');
+    return (await this.connection.runAndReadAll(sql)).getRowObjectsJS();
+  }
+
+  private async removeVersion(version: string): Promise<void> {
+    for (const table of BUILT_TABLES) await rm(this.layout.versionDir(table, version), { recursive: true, force: true });
+    await rm(this.layout.quarantineDir(version), { recursive: true, force: true });
+  }
+
+  /** Version folders no manifest names were left by an interrupted build: remove them. */
+  private async removeOrphans(): Promise<void> {
+    const kept = new Set((await this.readManifest())?.versions.map((v) => v.version) ?? []);
+    const roots = [...BUILT_TABLES.map((t) => this.layout.tableRoot(t)), this.layout.quarantineRoot()];
+    for (const root of new Set(roots)) {
+      const entries = await readdir(root).catch(() => [] as string[]);
+      for (const entry of entries) {
+        if (entry.startsWith('v=') && !kept.has(entry.slice(2))) await rm(join(root, entry), { recursive: true, force: true });
+      }
+    }
+  }
+}

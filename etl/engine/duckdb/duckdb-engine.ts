@@ -1,0 +1,149 @@
+import { stat } from 'node:fs/promises';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { BuildOptions } from '../../build';
+import type { LakeManifest, VersionManifest } from '../../manifest';
+import { BUILT_TABLES, type Source, TABLES, type TableName } from '../../tables';
+import type { BuildTarget, Engine, ExportFormat, QueryOptions, Row, SqlValue } from '../engine';
+import { QueryTimeoutError, StaleVersionError } from '../engine-errors';
+import { ConnectionPool } from './connection-pool';
+import { DuckDbBuildTarget } from './duckdb-build-target';
+import { LakeLayout } from './lake-layout';
+import { sqlStringLiteral } from './landing-sql';
+import { readLocalManifest } from './local-manifest';
+import { toJsRows } from './values';
+
+export interface DuckDbEngineOptions {
+  lake: string;
+  /** The folder holding `<source>/landing/`; defaults to the lake folder. */
+  landing?: string;
+  /** Connections serving queries at once. */
+  connections?: number;
+  queryTimeoutMs?: number;
+}
+
+/**
+ * The embedded engine. Each kept version is loaded from its Parquet files into
+ * an in-memory schema `v_<version>` on first use, so a cursor pinned to a
+ * version reads the same rows until that version expires.
+ */
+export class DuckDbEngine implements Engine {
+  readonly kind = 'duckdb' as const;
+  readonly layout: LakeLayout;
+  private readonly loaded = new Map<string, Promise<void>>();
+  private cached?: { mtimeMs: number; manifest: LakeManifest | null };
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly pool: ConnectionPool<DuckDBConnection>,
+    private readonly options: DuckDbEngineOptions,
+  ) {
+    this.layout = new LakeLayout(options.lake, options.landing ?? options.lake);
+  }
+
+  static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
+    const instance = await DuckDBInstance.create(':memory:');
+    const size = options.connections ?? 8;
+    const connections = await Promise.all(Array.from({ length: size }, () => instance.connect()));
+    return new DuckDbEngine(instance, new ConnectionPool(connections), options);
+  }
+
+  async manifest(): Promise<LakeManifest | null> {
+    const mtimeMs = await stat(this.layout.manifestPath).then((s) => s.mtimeMs, () => -1);
+    if (this.cached?.mtimeMs !== mtimeMs) {
+      const manifest = mtimeMs < 0 ? null : await readLocalManifest(this.layout.manifestPath);
+      this.cached = { mtimeMs, manifest };
+      await this.unloadExpired(manifest);
+    }
+    return this.cached.manifest;
+  }
+
+  async tableRef(table: TableName, version: string): Promise<string> {
+    const spec = TABLES[table];
+    if (spec.zone === 'landing') return this.landingRef(spec.folder as Source, table);
+    const manifest = await this.manifest();
+    const kept = manifest?.versions.find((v) => v.version === version);
+    if (!kept) throw new StaleVersionError(version);
+    await this.load(kept);
+    return `${schemaOf(version)}."${table}"`;
+  }
+
+  async query(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<Row[]> {
+    return this.withConnection(options, async (connection) => toJsRows(await connection.runAndReadAll(sql, params)));
+  }
+
+  async exportToFile(sql: string, params: SqlValue[], format: ExportFormat, path: string, options: QueryOptions = {}): Promise<number> {
+    const how = { parquet: 'FORMAT parquet, COMPRESSION zstd', csv: 'FORMAT csv, HEADER true', ndjson: 'FORMAT json' }[format];
+    return this.withConnection(options, async (connection) => {
+      const result = await connection.runAndReadAll(`COPY (${sql}) TO ${sqlStringLiteral(path)} (${how})`, params);
+      return Number(result.getRows()[0]?.[0] ?? 0);
+    });
+  }
+
+  async buildTarget(_options: BuildOptions): Promise<BuildTarget> {
+    return new DuckDbBuildTarget(this.layout);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close((connection) => connection.closeSync());
+    this.instance.closeSync();
+  }
+
+  // Private: landing tables are read as they are now, with the declared schema; bad lines are skipped here (the build quarantines them).
+  private landingRef(source: Source, table: TableName): string {
+    const columns = TABLES[table].columns.map((c) => `${sqlStringLiteral(c.name)}: ${sqlStringLiteral(c.type)}`).join(', ');
+    const glob = `${this.layout.landingDir(source)}/*.json`;
+    return `read_json(${sqlStringLiteral(glob)}, format = 'newline_delimited', columns = {${columns}}, ignore_errors = true)`;
+  }
+
+  private load(version: VersionManifest): Promise<void> {
+    let loading = this.loaded.get(version.version);
+    if (!loading) {
+      loading = this.withConnection({}, async (connection) => {
+        const schema = schemaOf(version.version);
+        await connection.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        for (const table of BUILT_TABLES) {
+          const file = sqlStringLiteral(version.tables[table].location);
+          await connection.run(`CREATE OR REPLACE TABLE ${schema}."${table}" AS SELECT * FROM read_parquet(${file})`);
+        }
+      });
+      loading.catch(() => this.loaded.delete(version.version));
+      this.loaded.set(version.version, loading);
+    }
+    return loading;
+  }
+
+  private async unloadExpired(manifest: LakeManifest | null): Promise<void> {
+    const kept = new Set(manifest?.versions.map((v) => v.version) ?? []);
+    for (const version of [...this.loaded.keys()]) {
+      if (kept.has(version)) continue;
+      this.loaded.delete(version);
+      await this.withConnection({}, (connection) => connection.run(`DROP SCHEMA IF EXISTS ${schemaOf(version)} CASCADE`));
+    }
+  }
+
+  private async withConnection<T>(options: QueryOptions, work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? this.options.queryTimeoutMs;
+    return this.pool.use(async (connection) => {
+      let timedOut = false;
+      const cancel = (): void => connection.interrupt();
+      const timer = timeoutMs
+        ? setTimeout(() => {
+            timedOut = true;
+            cancel();
+          }, timeoutMs)
+        : undefined;
+      options.signal?.addEventListener('abort', cancel, { once: true });
+      try {
+        return await work(connection);
+      } catch (error) {
+        if (timedOut) throw new QueryTimeoutError(timeoutMs ?? 0, error);
+        throw error;
+      } finally {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', cancel);
+      }
+    });
+  }
+}
+
+const schemaOf = (version: string): string => `"v_${version}"`;

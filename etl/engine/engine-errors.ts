@@ -1,0 +1,31 @@
+/**
+ * Errors every engine raises the same way, so callers (the API, the CLI) can
+ * tell a caller's problem from an internal one without knowing the engine.
+ */
+
+/** The version a reader asked for is no longer kept (it expired after newer builds). */
+export class StaleVersionError extends Error {
+  constructor(readonly version: string) {
+    super(`lake version ${version} is no longer kept; start again from the first page to read the live version`);
+    this.name = 'StaleVersionError';
+  }
+}
+
+/** A query ran longer than its time limit and was cancelled. */
+export class QueryTimeoutError extends Error {
+  constructor(
+    readonly timeoutMs: number,
+    cause?: unknown,
+  ) {
+    super(`the query was cancelled after ${timeoutMs} ms`, { cause });
+    this.name = 'QueryTimeoutError';
+  }
+}
+
+/** The lake has no live version yet: nothing has been built. */
+export class LakeNotBuiltError extends Error {
+  constructor(where: string) {
+    super(`the lake at ${where} has not been built yet; run \`stedi build\` first`);
+    this.name = 'LakeNotBuiltError';
+  }
+}

@@ -1,0 +1,64 @@
+import type { BuildOptions } from '../build';
+import type { LakeManifest, LandingCount, VersionManifest } from '../manifest';
+import type { BuiltTable, Source, TableName } from '../tables';
+
+/**
+ * The one seam between the lake's logic and where it runs. `etl/build.ts`
+ * drives a build through a `BuildTarget`; the API reads through an `Engine`.
+ * DuckDB and Athena each implement both; nothing else knows which one runs.
+ */
+
+export type EngineKind = 'duckdb' | 'athena';
+export type SqlValue = string | number | boolean | null;
+export type Row = Record<string, unknown>;
+
+export interface QueryOptions {
+  /** Give up (and cancel the query) after this many milliseconds. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export type ExportFormat = 'parquet' | 'csv' | 'ndjson';
+
+/** The write side of an engine, used by one build from start to finish. */
+export interface BuildTarget {
+  readonly engine: EngineKind;
+  /** Where the landing data is read from, as recorded in the manifest. */
+  readonly landing: string;
+  /** Take the build lock and prepare an empty, never-used location for `version`. */
+  begin(version: string): Promise<void>;
+  /** Read one landing source into `<source>_landing`, quarantining the lines that fail the schema. */
+  loadLanding(source: Source): Promise<LandingCount>;
+  /** Run a zone SELECT and write its result as the new version of `table`; returns its row count. */
+  materialize(table: BuiltTable, select: string, params: SqlValue[]): Promise<number>;
+  /** Run a check query whose single row has a numeric column `violations`. */
+  violations(select: string): Promise<number>;
+  /** Where a table or the quarantine of the version being built lives. */
+  location(table: TableName | 'quarantine'): string;
+  readManifest(): Promise<LakeManifest | null>;
+  /** Make `manifest` the live one atomically, then remove the data of `expired` versions. */
+  publish(manifest: LakeManifest, expired: VersionManifest[]): Promise<void>;
+  /** Remove whatever the unfinished version wrote; the live version is untouched. */
+  abandon(): Promise<void>;
+  /** Release the lock and any resources; always called, after publish or abandon. */
+  end(): Promise<void>;
+}
+
+/** The read side: what the API and the CLI's `status` need. */
+export interface Engine {
+  readonly kind: EngineKind;
+  /** The manifest as it is now, or null before the first build. */
+  manifest(): Promise<LakeManifest | null>;
+  /**
+   * A SQL reference to `table` as of `version` (which must be kept); landing
+   * tables ignore the version and read the landing data as it is now.
+   */
+  tableRef(table: TableName, version: string): Promise<string>;
+  /** Run a query with positional `?` parameters; column names come back as the schema spells them. */
+  query(sql: string, params?: SqlValue[], options?: QueryOptions): Promise<Row[]>;
+  /** Write a query's result to a local file (export); returns the rows written. */
+  exportToFile(sql: string, params: SqlValue[], format: ExportFormat, path: string, options?: QueryOptions): Promise<number>;
+  /** Start a build's write side against this engine's lake. */
+  buildTarget(options: BuildOptions): Promise<BuildTarget>;
+  close(): Promise<void>;
+}

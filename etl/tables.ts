@@ -1,0 +1,111 @@
+/**
+ * The lake's catalogue: every table, its zone, where it lives and its declared
+ * schema. Both engines and the API read names and types from here, so the
+ * schema is declared once and never inferred from the data.
+ */
+
+export type Zone = 'landing' | 'trusted' | 'curated';
+export type Source = 'customer' | 'accelerometer' | 'step_trainer';
+export type ColumnType = 'VARCHAR' | 'BIGINT' | 'DOUBLE';
+
+export interface Column {
+  name: string;
+  type: ColumnType;
+  /** Landing rows missing this field, or holding null, are quarantined. */
+  required: boolean;
+}
+
+export const SOURCES: readonly Source[] = ['customer', 'accelerometer', 'step_trainer'];
+
+export const TABLE_NAMES = [
+  'customer_landing',
+  'accelerometer_landing',
+  'step_trainer_landing',
+  'customer_trusted',
+  'accelerometer_trusted',
+  'step_trainer_trusted',
+  'customer_curated',
+  'machine_learning_curated',
+] as const;
+export type TableName = (typeof TABLE_NAMES)[number];
+
+/** Tables a build writes; the landing tables are read from the landing JSON. */
+export const BUILT_TABLES = [
+  'customer_trusted',
+  'accelerometer_trusted',
+  'step_trainer_trusted',
+  'customer_curated',
+  'machine_learning_curated',
+] as const satisfies readonly TableName[];
+export type BuiltTable = (typeof BUILT_TABLES)[number];
+
+export interface TableSpec {
+  name: TableName;
+  zone: Zone;
+  /** Folder in the bucket layout: `<folder>/<zone>/`. */
+  folder: Source | 'machine_learning';
+  columns: readonly Column[];
+  /** Columns whose combination is unique in the table (checked after each build). */
+  key: readonly string[];
+}
+
+const req = (name: string, type: ColumnType): Column => ({ name, type, required: true });
+const opt = (name: string, type: ColumnType): Column => ({ name, type, required: false });
+
+const CUSTOMER_COLUMNS: readonly Column[] = [
+  req('customerName', 'VARCHAR'),
+  req('email', 'VARCHAR'),
+  opt('phone', 'VARCHAR'),
+  opt('birthDay', 'VARCHAR'),
+  req('serialNumber', 'VARCHAR'),
+  req('registrationDate', 'BIGINT'),
+  req('lastUpdateDate', 'BIGINT'),
+  opt('shareWithResearchAsOfDate', 'BIGINT'),
+  opt('shareWithPublicAsOfDate', 'BIGINT'),
+  opt('shareWithFriendsAsOfDate', 'BIGINT'),
+];
+const ACCELEROMETER_COLUMNS: readonly Column[] = [
+  req('user', 'VARCHAR'),
+  req('timestamp', 'BIGINT'),
+  req('x', 'DOUBLE'),
+  req('y', 'DOUBLE'),
+  req('z', 'DOUBLE'),
+];
+const STEP_TRAINER_COLUMNS: readonly Column[] = [
+  req('sensorReadingTime', 'BIGINT'),
+  req('serialNumber', 'VARCHAR'),
+  req('distanceFromObject', 'BIGINT'),
+];
+const ML_COLUMNS: readonly Column[] = [
+  req('serialNumber', 'VARCHAR'),
+  req('email', 'VARCHAR'),
+  req('sensorReadingTime', 'BIGINT'),
+  req('distanceFromObject', 'BIGINT'),
+  req('x', 'DOUBLE'),
+  req('y', 'DOUBLE'),
+  req('z', 'DOUBLE'),
+];
+
+export const TABLES: Readonly<Record<TableName, TableSpec>> = {
+  customer_landing: { name: 'customer_landing', zone: 'landing', folder: 'customer', columns: CUSTOMER_COLUMNS, key: [] },
+  accelerometer_landing: { name: 'accelerometer_landing', zone: 'landing', folder: 'accelerometer', columns: ACCELEROMETER_COLUMNS, key: [] },
+  step_trainer_landing: { name: 'step_trainer_landing', zone: 'landing', folder: 'step_trainer', columns: STEP_TRAINER_COLUMNS, key: [] },
+  customer_trusted: { name: 'customer_trusted', zone: 'trusted', folder: 'customer', columns: CUSTOMER_COLUMNS, key: ['email'] },
+  accelerometer_trusted: { name: 'accelerometer_trusted', zone: 'trusted', folder: 'accelerometer', columns: ACCELEROMETER_COLUMNS, key: ['user', 'timestamp', 'x', 'y', 'z'] },
+  step_trainer_trusted: { name: 'step_trainer_trusted', zone: 'trusted', folder: 'step_trainer', columns: STEP_TRAINER_COLUMNS, key: ['serialNumber', 'sensorReadingTime'] },
+  customer_curated: { name: 'customer_curated', zone: 'curated', folder: 'customer', columns: CUSTOMER_COLUMNS, key: ['email'] },
+  machine_learning_curated: { name: 'machine_learning_curated', zone: 'curated', folder: 'machine_learning', columns: ML_COLUMNS, key: ['email', 'sensorReadingTime', 'x', 'y', 'z'] },
+};
+
+export const landingTableOf = (source: Source): TableName => `${source}_landing`;
+
+/**
+ * Athena lower-cases every column name; this maps a lower-cased name back to
+ * the schema's spelling (unknown names pass through unchanged).
+ */
+const CANONICAL_COLUMN = new Map<string, string>(
+  Object.values(TABLES).flatMap((t) => t.columns.map((c) => [c.name.toLowerCase(), c.name] as const)),
+);
+export function canonicalColumnName(name: string): string {
+  return CANONICAL_COLUMN.get(name.toLowerCase()) ?? name;
+}

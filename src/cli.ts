@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { Command, CommanderError } from 'commander';
+import { registerBuild } from './commands/build.command';
+import { registerGenerate } from './commands/generate.command';
+import { registerStatus } from './commands/status.command';
+import { registerServe } from './commands/serve.command';
+import { CliError } from './commands/cli-error';
+
+/** `stedi`: build, inspect and serve the lake. Every failure is one clear line on stderr and a non-zero exit. */
+export function program(): Command {
+  const cli = new Command('stedi')
+    .description('STEDI lakehouse: landing JSON → trusted → curated, served over GraphQL')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerBuild(cli);
+  registerStatus(cli);
+  registerGenerate(cli);
+  registerServe(cli);
+  return cli;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode;
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`stedi: ${message}\n`);
+    process.exitCode = error instanceof CliError ? error.exitCode : 1;
+  }
+}

@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { runBuild } from '../../etl/build';
+import { buildReport } from '../../etl/build-report';
+import { parseConsentPolicy } from '../../etl/consent-policy';
+import { loadConfig } from '../config';
+import { openConfiguredEngine } from '../engine';
+import { buildProgressBar } from './build-progress';
+import { formatBuildSummary } from './build-summary';
+import { CliError } from './cli-error';
+import { engineFlag, positiveInteger } from './options';
+
+interface BuildFlags {
+  landing?: string;
+  lake?: string;
+  consentPolicy?: string;
+  engine?: string;
+  keep?: number;
+  json?: boolean;
+}
+
+export function registerBuild(cli: Command): void {
+  cli
+    .command('build')
+    .description('build landing → trusted → curated as a new version and switch to it atomically')
+    .option('--landing <dir>', 'folder holding customer/landing/, accelerometer/landing/, step_trainer/landing/ (default: the lake folder)')
+    .option('--lake <dir>', 'lake folder (or s3://bucket/prefix with --engine athena)', undefined)
+    .option('--consent-policy <policy>', 'any: every reading of a consenting customer; as-of: only readings at or after consent', undefined)
+    .option('--engine <engine>', 'duckdb (default) or athena')
+    .option('--keep <n>', 'versions to keep', positiveInteger('--keep'))
+    .option('--json', 'print one JSON object with the version, row counts and quarantine counts')
+    .action(async (flags: BuildFlags) => {
+      const config = loadConfig({
+        lake: flags.lake,
+        landing: flags.landing,
+        engine: engineFlag(flags.engine),
+        consentPolicy: flags.consentPolicy === undefined ? undefined : policyFlag(flags.consentPolicy),
+        keepVersions: flags.keep,
+      });
+      const engine = await openConfiguredEngine(config);
+      const progress = flags.json ? undefined : buildProgressBar();
+      try {
+        const options = { consentPolicy: config.consentPolicy, keepVersions: config.keepVersions, onProgress: progress?.onProgress };
+        const manifest = await runBuild(await engine.buildTarget(options), options);
+        progress?.stop();
+        const report = buildReport(manifest);
+        process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : formatBuildSummary(report));
+      } finally {
+        progress?.stop();
+        await engine.close();
+      }
+    });
+}
+
+function policyFlag(raw: string) {
+  try {
+    return parseConsentPolicy(raw);
+  } catch (error) {
+    throw new CliError(`--consent-policy: ${(error as Error).message}`);
+  }
+}

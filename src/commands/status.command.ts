@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import { liveVersion } from '../../etl/manifest';
+import { TABLES, TABLE_NAMES } from '../../etl/tables';
+import { loadConfig } from '../config';
+import { openConfiguredEngine } from '../engine';
+import { CliError } from './cli-error';
+import { engineFlag } from './options';
+
+export function registerStatus(cli: Command): void {
+  cli
+    .command('status')
+    .description('show the live version, its row counts and build time, and the kept versions')
+    .option('--lake <dir>', 'lake folder (or s3://bucket/prefix with --engine athena)')
+    .option('--engine <engine>', 'duckdb (default) or athena')
+    .option('--json', 'print the live version as one JSON object')
+    .action(async (flags: { lake?: string; engine?: string; json?: boolean }) => {
+      const config = loadConfig({ lake: flags.lake, engine: engineFlag(flags.engine) });
+      const engine = await openConfiguredEngine(config);
+      try {
+        const manifest = await engine.manifest();
+        const live = manifest && liveVersion(manifest);
+        if (!manifest || !live) throw new CliError(`the lake at ${config.lake} has not been built yet; run \`stedi build --lake ${config.lake}\``);
+        if (flags.json) {
+          const tables = Object.fromEntries(TABLE_NAMES.map((t) => [t, { rows: live.tables[t].rows, builtAt: live.builtAt, location: live.tables[t].location }]));
+          const status = {
+            version: live.version,
+            engine: live.engine,
+            consentPolicy: live.consentPolicy,
+            builtAt: live.builtAt,
+            durationMs: live.durationMs,
+            tables,
+            quarantined: Object.fromEntries(Object.entries(live.landingCounts).map(([s, c]) => [s, c.quarantined])),
+            keptVersions: manifest.versions.map((v) => ({ version: v.version, builtAt: v.builtAt })),
+          };
+          process.stdout.write(`${JSON.stringify(status)}\n`);
+          return;
+        }
+        const width = Math.max(...TABLE_NAMES.map((t) => t.length));
+        const lines = [
+          `Live version ${live.version}, built ${live.builtAt} in ${(live.durationMs / 1000).toFixed(2)} s (${live.engine}, consent policy ${live.consentPolicy})`,
+          '',
+          `${'table'.padEnd(width)}  ${'zone'.padEnd(7)}  ${'rows'.padStart(12)}  built`,
+          ...TABLE_NAMES.map((t) => `${t.padEnd(width)}  ${TABLES[t].zone.padEnd(7)}  ${live.tables[t].rows.toLocaleString('en-US').padStart(12)}  ${live.builtAt}`),
+          '',
+          `Kept versions: ${manifest.versions.map((v) => v.version).join(', ')}`,
+        ];
+        process.stdout.write(`${lines.join('\n')}\n`);
+      } finally {
+        await engine.close();
+      }
+    });
+}

@@ -1,0 +1,115 @@
+import { resolve } from 'node:path';
+import { type ConsentPolicy, DEFAULT_CONSENT_POLICY, parseConsentPolicy } from '../etl/consent-policy';
+import { DEFAULT_VERSIONS_KEPT } from '../etl/build';
+import type { EngineKind } from '../etl/engine/engine';
+
+/**
+ * Every setting, read once from the environment (this is the only module that
+ * reads `process.env`) and overridable by CLI flags. A bad value is an error
+ * that names the variable and what it accepts.
+ */
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface AthenaConfig {
+  region?: string;
+  workgroup: string;
+  /** s3:// location for query results; the workgroup's own when unset. */
+  outputLocation?: string;
+  database: string;
+  pollMinMs: number;
+  pollMaxMs: number;
+}
+
+export interface Config {
+  engine: EngineKind;
+  /** A folder for DuckDB; `s3://bucket/prefix` for Athena. */
+  lake: string;
+  /** Where `<source>/landing/` lives; the lake itself when unset. */
+  landing: string;
+  consentPolicy: ConsentPolicy;
+  keepVersions: number;
+  queryTimeoutMs: number;
+  port: number;
+  host: string;
+  /** `key:role` pairs from STEDI_API_KEYS. */
+  apiKeys: string;
+  apiKeysFile?: string;
+  consentRefreshMs: number;
+  maxPageSize: number;
+  maxDepth: number;
+  maxComplexity: number;
+  bodyLimit: string;
+  logLevel: string;
+  athena: AthenaConfig;
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name} must be a whole number of at least ${min}; received ${JSON.stringify(raw)}`);
+  return value;
+}
+
+function engineKind(raw: string | undefined): EngineKind {
+  if (raw === undefined || raw === '' || raw === 'duckdb') return 'duckdb';
+  if (raw === 'athena') return 'athena';
+  throw new ConfigError(`STEDI_ENGINE must be duckdb or athena; received ${JSON.stringify(raw)}`);
+}
+
+const isS3 = (location: string): boolean => location.startsWith('s3://');
+const place = (location: string): string => (isS3(location) ? location.replace(/\/+$/, '') : resolve(location));
+
+export function loadConfig(overrides: Partial<Config> = {}, env: Env = process.env): Config {
+  const engine = overrides.engine ?? engineKind(env.STEDI_ENGINE);
+  const lake = place(overrides.lake ?? env.STEDI_LAKE ?? './lake');
+  const config: Config = {
+    engine,
+    lake,
+    landing: place(overrides.landing ?? env.STEDI_LANDING ?? lake),
+    consentPolicy: overrides.consentPolicy ?? (env.STEDI_CONSENT_POLICY ? parsePolicy(env.STEDI_CONSENT_POLICY) : DEFAULT_CONSENT_POLICY),
+    keepVersions: overrides.keepVersions ?? integer(env, 'STEDI_KEEP_VERSIONS', DEFAULT_VERSIONS_KEPT, 1),
+    queryTimeoutMs: overrides.queryTimeoutMs ?? integer(env, 'STEDI_QUERY_TIMEOUT_MS', 30_000, 1),
+    port: overrides.port ?? integer(env, 'PORT', 4000, 0),
+    host: overrides.host ?? env.HOST ?? '0.0.0.0',
+    apiKeys: overrides.apiKeys ?? env.STEDI_API_KEYS ?? '',
+    apiKeysFile: overrides.apiKeysFile ?? env.STEDI_API_KEYS_FILE,
+    consentRefreshMs: overrides.consentRefreshMs ?? integer(env, 'STEDI_CONSENT_REFRESH_MS', 30_000, 1),
+    maxPageSize: overrides.maxPageSize ?? integer(env, 'STEDI_MAX_PAGE_SIZE', 10_000, 1),
+    maxDepth: overrides.maxDepth ?? integer(env, 'STEDI_MAX_DEPTH', 8, 1),
+    maxComplexity: overrides.maxComplexity ?? integer(env, 'STEDI_MAX_COMPLEXITY', 1_000_000, 1),
+    bodyLimit: overrides.bodyLimit ?? env.STEDI_BODY_LIMIT ?? '1mb',
+    logLevel: overrides.logLevel ?? env.LOG_LEVEL ?? 'info',
+    athena: overrides.athena ?? {
+      region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
+      workgroup: env.STEDI_ATHENA_WORKGROUP ?? 'primary',
+      outputLocation: env.STEDI_ATHENA_OUTPUT,
+      database: env.STEDI_GLUE_DATABASE ?? 'stedi',
+      pollMinMs: integer(env, 'STEDI_ATHENA_POLL_MIN_MS', 200, 1),
+      pollMaxMs: integer(env, 'STEDI_ATHENA_POLL_MAX_MS', 5_000, 1),
+    },
+  };
+  if (config.engine === 'athena' && !isS3(config.lake)) {
+    throw new ConfigError(`the athena engine needs an s3://bucket/prefix lake (--lake or STEDI_LAKE); received ${JSON.stringify(config.lake)}`);
+  }
+  if (config.engine === 'duckdb' && isS3(config.lake)) {
+    throw new ConfigError(`the duckdb engine needs a local lake folder; for ${config.lake} set STEDI_ENGINE=athena`);
+  }
+  return config;
+}
+
+function parsePolicy(raw: string): ConsentPolicy {
+  try {
+    return parseConsentPolicy(raw);
+  } catch (error) {
+    throw new ConfigError(`STEDI_CONSENT_POLICY: ${(error as Error).message}`);
+  }
+}
