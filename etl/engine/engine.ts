@@ -44,9 +44,19 @@ export interface BuildTarget {
   end(): Promise<void>;
 }
 
+/** The few SQL expressions the two dialects spell differently. */
+export interface SqlDialect {
+  /**
+   * An integer 0–99 from the first 8 hex digits of md5(textExpr), the same
+   * number on every engine and in JS: parseInt(md5hex(text).slice(0, 8), 16) % 100.
+   */
+  bucket100(textExpr: string): string;
+}
+
 /** The read side: what the API and the CLI's `status` need. */
 export interface Engine {
   readonly kind: EngineKind;
+  readonly dialect: SqlDialect;
   /** The manifest as it is now, or null before the first build. */
   manifest(): Promise<LakeManifest | null>;
   /**

@@ -11,6 +11,7 @@ import { LakeLayout } from './lake-layout';
 import { sqlStringLiteral } from './landing-sql';
 import { readLocalManifest } from './local-manifest';
 import { toJsRows } from './values';
+import { duckDbDialect } from './duckdb-dialect';
 
 export interface DuckDbEngineOptions {
   lake: string;
@@ -28,6 +29,7 @@ export interface DuckDbEngineOptions {
  */
 export class DuckDbEngine implements Engine {
   readonly kind = 'duckdb' as const;
+  readonly dialect = duckDbDialect;
   readonly layout: LakeLayout;
   private readonly loaded = new Map<string, Promise<void>>();
   private cached?: { mtimeMs: number; manifest: LakeManifest | null };

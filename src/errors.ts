@@ -1,0 +1,41 @@
+import { GraphQLError } from 'graphql';
+
+/**
+ * The error codes a client can see, in `extensions.code` of a GraphQL error
+ * and in the JSON body of an HTTP error. Anything else is reported as
+ * INTERNAL_SERVER_ERROR with a generic message; details go to the log only.
+ */
+export enum ErrorCode {
+  BAD_USER_INPUT = 'BAD_USER_INPUT',
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  FORBIDDEN = 'FORBIDDEN',
+  STALE_CURSOR = 'STALE_CURSOR',
+  NOT_FOUND = 'NOT_FOUND',
+  LAKE_NOT_BUILT = 'LAKE_NOT_BUILT',
+  QUERY_TIMEOUT = 'QUERY_TIMEOUT',
+  INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+}
+
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  STALE_CURSOR: 410,
+  NOT_FOUND: 404,
+  LAKE_NOT_BUILT: 503,
+  QUERY_TIMEOUT: 504,
+  INTERNAL_SERVER_ERROR: 500,
+};
+
+/** The one base class of errors whose message is safe to show the caller. */
+export class StediError extends GraphQLError {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message, { extensions: { code } });
+    this.name = 'StediError';
+  }
+}
+
+export const badInput = (message: string): StediError => new StediError(ErrorCode.BAD_USER_INPUT, message);
