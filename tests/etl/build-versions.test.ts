@@ -1,0 +1,89 @@
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { BuildCheckError, runBuild } from '../../etl/build';
+import { BuildLockedError, acquireBuildLock } from '../../etl/engine/duckdb/build-lock';
+import { DuckDbBuildTarget } from '../../etl/engine/duckdb/duckdb-build-target';
+import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
+import { buildLake, manifestOf, readTable, rowCounts } from '../helpers/etl-lake';
+import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
+
+const versionDirs = (lake: string): string[] => readdirSync(join(lake, 'machine_learning', 'curated')).sort();
+
+describe('versioned builds', () => {
+  it('gives the same counts on a re-run and keeps exactly one live version', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir();
+    const first = await buildLake(landing, lake);
+    const second = await buildLake(landing, lake);
+    expect(rowCounts(second)).toEqual(rowCounts(first));
+    const manifest = await manifestOf(lake);
+    expect(manifest?.versions.map((v) => v.version)).toEqual([second.version, first.version]);
+    expect(await readTable(second, 'machine_learning_curated')).toHaveLength(first.tables.machine_learning_curated.rows);
+  });
+
+  it('keeps only the newest versions and removes the data of older ones', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir();
+    const built = [];
+    for (let i = 0; i < 4; i += 1) built.push(await buildLake(landing, lake, { keepVersions: 2 }));
+    expect((await manifestOf(lake))?.versions.map((v) => v.version)).toEqual([built[3].version, built[2].version]);
+    expect(versionDirs(lake)).toEqual([`v=${built[2].version}`, `v=${built[3].version}`]);
+    expect(existsSync(built[0].tables.customer_trusted.location)).toBe(false);
+  });
+
+  it('leaves the previous version live and unchanged when a build fails half way', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir();
+    const previous = await buildLake(landing, lake);
+    const target = new DuckDbBuildTarget(new LakeLayout(lake, landing));
+    const materialize = target.materialize.bind(target);
+    target.materialize = async (table, select, params) => {
+      if (table === 'customer_curated') throw new Error('disk full');
+      return materialize(table, select, params);
+    };
+    await expect(runBuild(target)).rejects.toThrow('disk full');
+    const manifest = await manifestOf(lake);
+    expect(manifest?.versions.map((v) => v.version)).toEqual([previous.version]);
+    expect(rowCounts(manifest!.versions[0])).toEqual(rowCounts(previous));
+    expect(await readTable(previous, 'machine_learning_curated')).toHaveLength(previous.tables.machine_learning_curated.rows);
+    expect(versionDirs(lake)).toEqual([`v=${previous.version}`]);
+    expect(readdirSync(join(lake, 'customer', 'trusted'))).toEqual([`v=${previous.version}`]);
+  });
+
+  it('fails the build and switches nothing when a check finds a violation', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir();
+    const previous = await buildLake(landing, lake);
+    const target = new DuckDbBuildTarget(new LakeLayout(lake, landing));
+    const violations = target.violations.bind(target);
+    target.violations = async (sql) => (sql.includes('machine_learning_curated AS m') ? 3 : violations(sql));
+    const failure = runBuild(target);
+    await expect(failure).rejects.toBeInstanceOf(BuildCheckError);
+    await expect(failure).rejects.toThrow('every training sample pairs the step trainer and the phone of the same curated customer (3 violations)');
+    expect((await manifestOf(lake))?.versions.map((v) => v.version)).toEqual([previous.version]);
+  });
+
+  it('removes what an interrupted build left behind, without touching the live version', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir();
+    const live = await buildLake(landing, lake);
+    const orphan = join(lake, 'machine_learning', 'curated', 'v=20200101t000000000z_dead');
+    mkdirSync(orphan, { recursive: true });
+    const next = await buildLake(landing, lake);
+    expect(existsSync(orphan)).toBe(false);
+    expect(versionDirs(lake)).toEqual([`v=${live.version}`, `v=${next.version}`].sort());
+  });
+
+  it('refuses to start a second build on the same lake while one holds the lock', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir();
+    const release = await acquireBuildLock(new LakeLayout(lake).lockPath, 'test');
+    try {
+      await expect(buildLake(landing, lake)).rejects.toBeInstanceOf(BuildLockedError);
+      expect(await manifestOf(lake)).toBeNull();
+    } finally {
+      await release();
+    }
+    await expect(buildLake(landing, lake)).resolves.toBeDefined();
+  });
+});

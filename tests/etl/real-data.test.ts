@@ -1,0 +1,52 @@
+import { buildLake, rowCounts } from '../helpers/etl-lake';
+import { STEDI_SAMPLE_DIR, describeWithStediSample } from '../helpers/stedi-sample';
+
+describeWithStediSample('the zones on the real STEDI data', () => {
+  it('match the reference counts under the any policy', async () => {
+    const version = await buildLake(STEDI_SAMPLE_DIR, undefined, { consentPolicy: 'any' });
+    expect(rowCounts(version)).toEqual({
+      customer_landing: 956,
+      accelerometer_landing: 81_273,
+      step_trainer_landing: 28_680,
+      customer_trusted: 482,
+      accelerometer_trusted: 40_981,
+      step_trainer_trusted: 14_460,
+      customer_curated: 482,
+      machine_learning_curated: 40_981,
+    });
+    expect(Object.values(version.landingCounts).every((c) => c.quarantined === 0)).toBe(true);
+    expect(version.checks.every((c) => c.violations === 0)).toBe(true);
+  });
+
+  it('match the strict counts under the as-of policy', async () => {
+    const version = await buildLake(STEDI_SAMPLE_DIR, undefined, { consentPolicy: 'as-of' });
+    expect(rowCounts(version)).toMatchObject({
+      customer_trusted: 482,
+      accelerometer_trusted: 32_025,
+      step_trainer_trusted: 11_297,
+      customer_curated: 464,
+      machine_learning_curated: 32_025,
+    });
+  });
+});
+
+describeWithStediSample('the published 43,681 training rows', () => {
+  it('come from joining on the timestamp alone, which pairs 2,700 readings across different people', async () => {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const version = await buildLake(STEDI_SAMPLE_DIR);
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    const reader = await connection.runAndReadAll(
+      `SELECT count(*) AS joined, count(*) FILTER (WHERE c."email" <> a."user") AS crossed
+       FROM read_parquet(?) AS s
+       JOIN read_parquet(?) AS a ON a."timestamp" = s."sensorReadingTime"
+       JOIN read_parquet(?) AS c ON c."serialNumber" = s."serialNumber"`,
+      [version.tables.step_trainer_trusted.location, version.tables.accelerometer_trusted.location, version.tables.customer_trusted.location],
+    );
+    const [row] = reader.getRowObjectsJS();
+    connection.closeSync();
+    instance.closeSync();
+    expect({ joined: Number(row.joined), crossed: Number(row.crossed) }).toEqual({ joined: 43_681, crossed: 2_700 });
+    expect(version.tables.machine_learning_curated.rows).toBe(43_681 - 2_700);
+  });
+});

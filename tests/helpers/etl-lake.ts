@@ -1,0 +1,33 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { type BuildOptions, runBuild } from '../../etl/build';
+import { DuckDbBuildTarget } from '../../etl/engine/duckdb/duckdb-build-target';
+import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
+import { readLocalManifest } from '../../etl/engine/duckdb/local-manifest';
+import type { LakeManifest, VersionManifest } from '../../etl/manifest';
+import type { BuiltTable } from '../../etl/tables';
+import { makeTempDir } from './landing-fixture';
+
+/** Builds `landing` into `lake` (a new temp folder by default) on DuckDB. */
+export function buildLake(landing: string, lake: string = makeTempDir('stedi-lake-'), options: BuildOptions = {}): Promise<VersionManifest> {
+  return runBuild(new DuckDbBuildTarget(new LakeLayout(lake, landing)), options);
+}
+
+export async function manifestOf(lake: string): Promise<LakeManifest | null> {
+  return readLocalManifest(new LakeLayout(lake).manifestPath);
+}
+
+/** Every row of a built table of a version, read straight from its Parquet file. */
+export async function readTable(version: VersionManifest, table: BuiltTable, orderBy = '1'): Promise<Record<string, unknown>[]> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    const reader = await connection.runAndReadAll(`SELECT * FROM read_parquet(?) ORDER BY ${orderBy}`, [version.tables[table].location]);
+    return reader.getRowObjectsJS().map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])));
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+export const rowCounts = (version: VersionManifest): Record<string, number> =>
+  Object.fromEntries(Object.entries(version.tables).map(([name, t]) => [name, t.rows]));
