@@ -1,0 +1,70 @@
+import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
+import { runCli } from '../helpers/run-cli';
+import { STEDI_SAMPLE_DIR, describeWithStediSample } from '../helpers/stedi-sample';
+
+describe('stedi build', () => {
+  it('prints one JSON object with the version, all eight tables and the quarantine counts', async () => {
+    const run = await runCli('build', '--landing', writeSmallLanding(), '--lake', makeTempDir(), '--json');
+    expect(run.exitCode).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(Object.keys(report.tables)).toHaveLength(8);
+    expect(report.tables.machine_learning_curated).toEqual({ rows: 4 });
+    expect(report.quarantined).toEqual({ customer: 0, accelerometer: 0, step_trainer: 0 });
+    expect(typeof report.version).toBe('string');
+    expect(report.durationMs).toBeGreaterThan(0);
+  });
+
+  it('prints a readable summary table without --json', async () => {
+    const run = await runCli('build', '--landing', writeSmallLanding(), '--lake', makeTempDir(), '--consent-policy', 'as-of');
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(/consent policy as-of/);
+    expect(run.stdout).toMatch(/machine_learning_curated\s+curated\s+4/);
+  });
+
+  it('exits non-zero with one clear line for a bad consent policy or a missing landing folder', async () => {
+    const bad = await runCli('build', '--landing', writeSmallLanding(), '--lake', makeTempDir(), '--consent-policy', 'sometimes');
+    expect(bad.exitCode).not.toBe(0);
+    expect(bad.stderr.trim()).toBe('stedi: --consent-policy: consent policy must be one of any, as-of; received "sometimes"');
+    const missing = await runCli('build', '--landing', '/definitely/not/here', '--lake', makeTempDir());
+    expect(missing.exitCode).not.toBe(0);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toContain('/definitely/not/here/customer/landing does not exist');
+  });
+});
+
+describe('stedi status', () => {
+  it('shows the live version with every table’s row count and build time', async () => {
+    const lake = makeTempDir();
+    const built = JSON.parse((await runCli('build', '--landing', writeSmallLanding(), '--lake', lake, '--json')).stdout);
+    const run = await runCli('status', '--lake', lake, '--json');
+    const status = JSON.parse(run.stdout);
+    expect(status.version).toBe(built.version);
+    expect(status.tables.customer_curated.rows).toBe(2);
+    expect(typeof status.tables.customer_curated.builtAt).toBe('string');
+    const text = await runCli('status', '--lake', lake);
+    expect(text.stdout).toContain(`Live version ${built.version}`);
+  });
+
+  it('says how to build when the lake is empty', async () => {
+    const run = await runCli('status', '--lake', makeTempDir());
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/has not been built yet; run `stedi build/);
+  });
+});
+
+describeWithStediSample('stedi build on the real data', () => {
+  it('prints the reference counts', async () => {
+    const run = await runCli('build', '--landing', STEDI_SAMPLE_DIR, '--lake', makeTempDir(), '--json');
+    const report = JSON.parse(run.stdout);
+    expect(Object.fromEntries(Object.entries(report.tables).map(([t, v]) => [t, (v as { rows: number }).rows]))).toEqual({
+      customer_landing: 956,
+      accelerometer_landing: 81_273,
+      step_trainer_landing: 28_680,
+      customer_trusted: 482,
+      accelerometer_trusted: 40_981,
+      step_trainer_trusted: 14_460,
+      customer_curated: 482,
+      machine_learning_curated: 40_981,
+    });
+  });
+});
