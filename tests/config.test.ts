@@ -1,0 +1,29 @@
+import { ConfigError, loadConfig } from '../src/config';
+
+describe('configuration', () => {
+  it('defaults to the embedded engine, a ./lake folder, the any policy and port 4000', () => {
+    const config = loadConfig({}, {});
+    expect(config).toMatchObject({ engine: 'duckdb', consentPolicy: 'any', port: 4000, keepVersions: 3, consentRefreshMs: 30_000, maxPageSize: 10_000 });
+    expect(config.lake).toMatch(/\/lake$/);
+    expect(config.landing).toBe(config.lake);
+  });
+
+  it('reads settings from the environment and lets flags override them', () => {
+    const env = { PORT: '8080', STEDI_LAKE: '/data/lake', STEDI_CONSENT_POLICY: 'as-of', STEDI_KEEP_VERSIONS: '5' };
+    expect(loadConfig({}, env)).toMatchObject({ port: 8080, lake: '/data/lake', consentPolicy: 'as-of', keepVersions: 5 });
+    expect(loadConfig({ port: 9000, lake: '/elsewhere' }, env)).toMatchObject({ port: 9000, lake: '/elsewhere', landing: '/elsewhere' });
+  });
+
+  it('names the variable and what it accepts when a value is bad', () => {
+    expect(() => loadConfig({}, { PORT: 'eighty' })).toThrow(new ConfigError('PORT must be a whole number of at least 0; received "eighty"'));
+    expect(() => loadConfig({}, { STEDI_ENGINE: 'spark' })).toThrow('STEDI_ENGINE must be duckdb or athena; received "spark"');
+    expect(() => loadConfig({}, { STEDI_CONSENT_POLICY: 'never' })).toThrow(/STEDI_CONSENT_POLICY: consent policy must be one of any, as-of/);
+    expect(() => loadConfig({}, { STEDI_KEEP_VERSIONS: '0' })).toThrow(/STEDI_KEEP_VERSIONS must be a whole number of at least 1/);
+  });
+
+  it('requires an s3:// lake for Athena and a local one for DuckDB', () => {
+    expect(() => loadConfig({}, { STEDI_ENGINE: 'athena', STEDI_LAKE: './lake' })).toThrow(/athena engine needs an s3:\/\/bucket\/prefix lake/);
+    expect(() => loadConfig({}, { STEDI_LAKE: 's3://bucket/stedi' })).toThrow(/duckdb engine needs a local lake folder/);
+    expect(loadConfig({}, { STEDI_ENGINE: 'athena', STEDI_LAKE: 's3://bucket/stedi/' }).lake).toBe('s3://bucket/stedi');
+  });
+});
