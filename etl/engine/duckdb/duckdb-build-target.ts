@@ -39,11 +39,8 @@ export class DuckDbBuildTarget implements BuildTarget {
   async loadLanding(source: Source): Promise<LandingCount> {
     const files = await findLandingFiles(this.layout.landingDir(source));
     const columns = TABLES[landingTableOf(source)].columns;
-    const lines = `${source}_lines`;
     const checked = `${source}_checked`;
-    await this.run(linesSql(lines), [listValue(files)]);
-    await this.run(checkedSql(checked, lines, columns));
-    await this.run(`DROP TABLE ${lines}`);
+    await this.run(checkedSql(checked, linesSql(), columns), [listValue(files)]);
     await this.run(acceptedSql(landingTableOf(source), checked, columns));
     const [counts] = await this.rows(
       `SELECT count(*) AS lines, count(*) FILTER (WHERE reason IS NULL) AS accepted, count(*) FILTER (WHERE reason IS NOT NULL) AS quarantined FROM ${checked}`,

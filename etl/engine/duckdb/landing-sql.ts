@@ -18,10 +18,9 @@ const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 const path = (column: Column): string => literal(`$."${column.name}"`);
 
 /** Non-blank lines of the files bound to the one parameter (a list of paths), numbered from 1. */
-export function linesSql(relation: string): string {
-  return `CREATE TEMP TABLE ${relation} AS
-SELECT source_file, line_number, line FROM (
-  SELECT filename AS source_file, generate_subscripts(lines, 1) AS line_number, rtrim(unnest(lines), chr(13)) AS line
+export function linesSql(): string {
+  return `SELECT source_file, line_number, line FROM (
+  SELECT filename AS source_file, unnest(range(1, len(lines) + 1)) AS line_number, rtrim(unnest(lines), chr(13)) AS line
   FROM (SELECT filename, string_split(content, chr(10)) AS lines FROM read_text(?))
 ) WHERE trim(line) <> ''`;
 }
@@ -32,8 +31,9 @@ SELECT source_file, line_number, line FROM (
  */
 export function checkedSql(relation: string, lines: string, columns: readonly Column[]): string {
   const paths = ["'$'", ...columns.map(path)].join(', ');
+  const typeColumns = columns.map((_, i) => `types[${i + 2}] AS t${i}`).join(', ');
   const fieldRules = columns.flatMap((column, i) => {
-    const type = `types[${i + 2}]`;
+    const type = `t${i}`;
     const accepted = JSON_TYPES_ACCEPTED[column.type].map(literal).join(', ');
     const rules: string[] = [];
     if (column.required) {
@@ -52,12 +52,14 @@ export function checkedSql(relation: string, lines: string, columns: readonly Co
 SELECT source_file, line_number, line,
   CASE
     WHEN NOT valid THEN 'malformed JSON'
-    WHEN types[1] <> 'OBJECT' THEN 'not a JSON object'
+    WHEN root <> 'OBJECT' THEN 'not a JSON object'
     ${fieldRules.join('\n    ')}
   END AS reason
 FROM (
-  SELECT source_file, line_number, line, valid, CASE WHEN valid THEN json_type(line, [${paths}]) END AS types
-  FROM (SELECT *, json_valid(line) AS valid FROM ${lines})
+  SELECT source_file, line_number, line, valid, types[1] AS root, ${typeColumns} FROM (
+    SELECT source_file, line_number, line, valid, CASE WHEN valid THEN json_type(line, [${paths}]) END AS types
+    FROM (SELECT *, json_valid(line) AS valid FROM (${lines}))
+  )
 )`;
 }
 
