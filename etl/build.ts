@@ -62,11 +62,13 @@ export async function runBuild(target: BuildTarget, options: BuildOptions = {}):
   try {
     const landingCounts = {} as Record<Source, LandingCount>;
     const tables = {} as VersionManifest['tables'];
-    for (const source of SOURCES) {
-      const counted = await step({ kind: 'landing', source }, () => target.loadLanding(source));
-      landingCounts[source] = counted;
-      tables[landingTableOf(source)] = { rows: counted.accepted, location: target.location(landingTableOf(source)) };
-    }
+    await Promise.all(
+      SOURCES.map(async (source) => {
+        const counted = await step({ kind: 'landing', source }, () => target.loadLanding(source));
+        landingCounts[source] = counted;
+        tables[landingTableOf(source)] = { rows: counted.accepted, location: target.location(landingTableOf(source)) };
+      }),
+    );
     for (const table of BUILT_TABLES) {
       const sql = zoneSql({ ...TABLES[table], name: table });
       const params = Array.from({ length: sql.parameterCount }, () => consentPolicy);

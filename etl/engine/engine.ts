@@ -27,7 +27,10 @@ export interface BuildTarget {
   readonly landing: string;
   /** Take the build lock and prepare an empty, never-used location for `version`. */
   begin(version: string): Promise<void>;
-  /** Read one landing source into `<source>_landing`, quarantining the lines that fail the schema. */
+  /**
+   * Read one landing source into `<source>_landing`, quarantining the lines that
+   * fail the schema. Called for all sources at once: it must be safe in parallel.
+   */
   loadLanding(source: Source): Promise<LandingCount>;
   /** Run a zone SELECT and write its result as the new version of `table`; returns its row count. */
   materialize(table: BuiltTable, select: string, params: SqlValue[]): Promise<number>;

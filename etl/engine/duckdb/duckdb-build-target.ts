@@ -40,22 +40,30 @@ export class DuckDbBuildTarget implements BuildTarget {
     const files = await findLandingFiles(this.layout.landingDir(source));
     const columns = TABLES[landingTableOf(source)].columns;
     const checked = `${source}_checked`;
-    await this.run(checkedSql(checked, linesSql(), columns), [listValue(files)]);
-    await this.run(acceptedSql(landingTableOf(source), checked, columns));
-    const [counts] = await this.rows(
-      `SELECT count(*) AS lines, count(*) FILTER (WHERE reason IS NULL) AS accepted, count(*) FILTER (WHERE reason IS NOT NULL) AS quarantined FROM ${checked}`,
-    );
-    const quarantined = Number(counts.quarantined);
-    if (quarantined > 0) {
-      await mkdir(this.layout.quarantineDir(this.requireVersion()), { recursive: true });
-      await this.run(quarantineCopySql(checked, join(this.layout.quarantineDir(this.requireVersion()), `${source}.ndjson`)));
+    // Sources load in parallel, each on its own connection: splitting a file into lines is single-threaded.
+    const connection = await this.requireInstance().connect();
+    try {
+      await connection.run(checkedSql(checked, linesSql(), columns), [listValue(files)]);
+      await connection.run(acceptedSql(landingTableOf(source), checked, columns));
+      const [counts] = (
+        await connection.runAndReadAll(
+          `SELECT count(*) AS lines, count(*) FILTER (WHERE reason IS NULL) AS accepted, count(*) FILTER (WHERE reason IS NOT NULL) AS quarantined FROM ${checked}`,
+        )
+      ).getRowObjectsJS();
+      const quarantined = Number(counts.quarantined);
+      if (quarantined > 0) {
+        await mkdir(this.layout.quarantineDir(this.requireVersion()), { recursive: true });
+        await connection.run(quarantineCopySql(checked, join(this.layout.quarantineDir(this.requireVersion()), `${source}.ndjson`)));
+      }
+      await connection.run(`DROP TABLE ${checked}`);
+      return { lines: Number(counts.lines), accepted: Number(counts.accepted), quarantined };
+    } finally {
+      connection.closeSync();
     }
-    await this.run(`DROP TABLE ${checked}`);
-    return { lines: Number(counts.lines), accepted: Number(counts.accepted), quarantined };
   }
 
   async materialize(table: BuiltTable, select: string, params: SqlValue[]): Promise<number> {
-    await this.run(`CREATE TEMP TABLE ${table} AS ${select}`, params);
+    await this.run(`CREATE TABLE ${table} AS ${select}`, params);
     const file = this.layout.tableFile(table, this.requireVersion());
     await mkdir(this.layout.versionDir(table, this.requireVersion()), { recursive: true });
     // Sorted by key so readers' keyset pages and point lookups skip row groups by their min/max.
@@ -95,6 +103,11 @@ export class DuckDbBuildTarget implements BuildTarget {
     this.instance = undefined;
     await this.releaseLock?.();
     this.releaseLock = undefined;
+  }
+
+  private requireInstance(): DuckDBInstance {
+    if (!this.instance) throw new Error('DuckDbBuildTarget used before begin()');
+    return this.instance;
   }
 
   private requireVersion(): string {

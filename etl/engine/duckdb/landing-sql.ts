@@ -17,17 +17,22 @@ const TYPE_WORD: Record<ColumnType, string> = { VARCHAR: 'a string', BIGINT: 'a 
 const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 const path = (column: Column): string => literal(`$."${column.name}"`);
 
-/** Non-blank lines of the files bound to the one parameter (a list of paths), numbered from 1. */
+/**
+ * Non-blank lines of the files bound to the one parameter (a list of paths),
+ * numbered from 1. A Windows line's trailing CR is JSON whitespace, so it is
+ * left in place: trimming every line would copy every string.
+ */
 export function linesSql(): string {
   return `SELECT source_file, line_number, line FROM (
-  SELECT filename AS source_file, unnest(range(1, len(lines) + 1)) AS line_number, rtrim(unnest(lines), chr(13)) AS line
+  SELECT filename AS source_file, unnest(range(1, len(lines) + 1)) AS line_number, unnest(lines) AS line
   FROM (SELECT filename, string_split(content, chr(10)) AS lines FROM read_text(?))
-) WHERE trim(line) <> ''`;
+) WHERE length(line) > 8 OR trim(line, ' ' || chr(9) || chr(13)) <> ''`;
 }
 
 /**
- * Adds `reason`: null for a line that fits the schema, else why it does not.
- * Each line is parsed twice only (validity, then every field's JSON type in one call).
+ * One row per line: `reason` is null for a line that fits the schema (its
+ * fields then in `parsed`), else why it does not (and where it came from).
+ * Only bad lines keep their text, so good lines are not copied twice.
  */
 export function checkedSql(relation: string, lines: string, columns: readonly Column[]): string {
   const paths = ["'$'", ...columns.map(path)].join(', ');
@@ -48,7 +53,14 @@ export function checkedSql(relation: string, lines: string, columns: readonly Co
     }
     return rules;
   });
-  return `CREATE TEMP TABLE ${relation} AS
+  const structType = literal(JSON.stringify(Object.fromEntries(columns.map((c) => [c.name, c.type]))));
+  return `CREATE TABLE ${relation} AS
+SELECT reason,
+  CASE WHEN reason IS NULL THEN json_transform(line, ${structType}) END AS parsed,
+  CASE WHEN reason IS NOT NULL THEN source_file END AS source_file,
+  CASE WHEN reason IS NOT NULL THEN line_number END AS line_number,
+  CASE WHEN reason IS NOT NULL THEN line END AS line
+FROM (
 SELECT source_file, line_number, line,
   CASE
     WHEN NOT valid THEN 'malformed JSON'
@@ -60,23 +72,20 @@ FROM (
     SELECT source_file, line_number, line, valid, CASE WHEN valid THEN json_type(line, [${paths}]) END AS types
     FROM (SELECT *, json_valid(line) AS valid FROM (${lines}))
   )
+)
 )`;
 }
 
 /** The typed landing table: every accepted line, one column per declared field. */
 export function acceptedSql(relation: string, checked: string, columns: readonly Column[]): string {
-  const structType = literal(JSON.stringify(Object.fromEntries(columns.map((c) => [c.name, c.type]))));
   const fields = columns.map((c) => `parsed."${c.name}" AS "${c.name}"`).join(', ');
-  return `CREATE TEMP TABLE ${relation} AS
-SELECT ${fields} FROM (
-  SELECT json_transform(line, ${structType}) AS parsed FROM ${checked} WHERE reason IS NULL
-)`;
+  return `CREATE TABLE ${relation} AS SELECT ${fields} FROM ${checked} WHERE reason IS NULL`;
 }
 
 /** The quarantined lines, in file and line order, written as newline-delimited JSON. */
 export function quarantineCopySql(checked: string, file: string): string {
   return `COPY (
-  SELECT source_file AS "sourceFile", line_number AS "lineNumber", reason, line
+  SELECT source_file AS "sourceFile", line_number AS "lineNumber", reason, rtrim(line, chr(13)) AS line
   FROM ${checked} WHERE reason IS NOT NULL ORDER BY source_file, line_number
 ) TO ${literal(file)} (FORMAT json)`;
 }
