@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDbEngine } from '../../../etl/engine/duckdb/duckdb-engine';
+import { QueryTimeoutError, StaleVersionError } from '../../../etl/engine/engine-errors';
+import { buildLake } from '../../helpers/etl-lake';
+import { makeTempDir, writeSmallLanding } from '../../helpers/landing-fixture';
+
+describe('the DuckDB engine (read side)', () => {
+  let engine: DuckDbEngine;
+  let lake: string;
+  let landing: string;
+
+  beforeEach(async () => {
+    landing = writeSmallLanding();
+    lake = makeTempDir();
+    engine = await DuckDbEngine.open({ lake, landing, connections: 2 });
+  });
+  afterEach(() => engine.close());
+
+  it('has no manifest before the first build', async () => {
+    expect(await engine.manifest()).toBeNull();
+  });
+
+  it('answers queries on a kept version with bound parameters and numbers for BIGINTs', async () => {
+    const built = await buildLake(landing, lake);
+    const table = await engine.tableRef('machine_learning_curated', built.version);
+    const rows = await engine.query(`SELECT "serialNumber", "sensorReadingTime", "x" FROM ${table} WHERE "serialNumber" = ? ORDER BY "x"`, ['serial-bob']);
+    expect(rows).toEqual([{ serialNumber: 'serial-bob', sensorReadingTime: 1_655_000_001_000, x: 4 }]);
+  });
+
+  it('keeps serving an older kept version after a newer build, and refuses an expired one', async () => {
+    const first = await buildLake(landing, lake, { keepVersions: 2 });
+    const firstRef = await engine.tableRef('customer_curated', first.version);
+    await buildLake(landing, lake, { keepVersions: 2 });
+    expect(await engine.query(`SELECT count(*) AS n FROM ${firstRef}`)).toEqual([{ n: 2 }]);
+    await buildLake(landing, lake, { keepVersions: 2 });
+    await expect(engine.tableRef('customer_curated', first.version)).rejects.toBeInstanceOf(StaleVersionError);
+  });
+
+  it('reads the landing customers as they are now, without a rebuild', async () => {
+    const built = await buildLake(landing, lake);
+    const ref = await engine.tableRef('customer_landing', built.version);
+    expect(await engine.query(`SELECT count(*) AS n FROM ${ref}`)).toEqual([{ n: 3 }]);
+  });
+
+  it('cancels a query that runs past its time limit', async () => {
+    const slow = 'SELECT count(*) FROM range(100000000000) AS a(i) WHERE i % 7 = 3';
+    await expect(engine.query(slow, [], { timeoutMs: 50 })).rejects.toBeInstanceOf(QueryTimeoutError);
+    expect(await engine.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+  });
+
+  it('exports a query to a file in each format and counts the rows', async () => {
+    const built = await buildLake(landing, lake);
+    const table = await engine.tableRef('machine_learning_curated', built.version);
+    const dir = makeTempDir();
+    for (const format of ['csv', 'ndjson', 'parquet'] as const) {
+      const path = join(dir, `out.${format}`);
+      expect(await engine.exportToFile(`SELECT * FROM ${table} WHERE "serialNumber" <> ?`, ['nobody'], format, path)).toBe(4);
+    }
+    expect(readFileSync(join(dir, 'out.csv'), 'utf8').trim().split('\n')).toHaveLength(5);
+    expect(readFileSync(join(dir, 'out.ndjson'), 'utf8').trim().split('\n')).toHaveLength(4);
+  });
+});
