@@ -1,0 +1,46 @@
+/**
+ * What the consent registry knows at one moment: who must be hidden. Resolvers
+ * take one snapshot per request so every level of an answer agrees.
+ */
+export interface ConsentSnapshot {
+  /** Changes whenever the hidden set changes; part of every cache key. */
+  readonly generation: number;
+  readonly refreshedAt: Date;
+  /** Every serialNumber that must not appear in an answer. */
+  readonly hiddenSerials: ReadonlySet<string>;
+  /** Every email that must not appear in an answer. */
+  readonly hiddenEmails: ReadonlySet<string>;
+  /**
+   * The hidden serials a kept version actually holds, for its SQL filter:
+   * every customer-linked row of a version derives from its customer_trusted,
+   * so a serial absent there cannot appear. Unknown versions get every hidden serial.
+   */
+  exclusionsFor(version: string): readonly string[];
+}
+
+export function createSnapshot(
+  generation: number,
+  hiddenSerials: ReadonlySet<string>,
+  hiddenEmails: ReadonlySet<string>,
+  byVersion: ReadonlyMap<string, readonly string[]>,
+): ConsentSnapshot {
+  const all = [...hiddenSerials].sort();
+  return {
+    generation,
+    refreshedAt: new Date(),
+    hiddenSerials,
+    hiddenEmails,
+    exclusionsFor: (version) => byVersion.get(version) ?? all,
+  };
+}
+
+/** Same hidden sets and same per-version exclusions: the generation need not move. */
+export function sameHidden(a: ConsentSnapshot, serials: ReadonlySet<string>, emails: ReadonlySet<string>, byVersion: ReadonlyMap<string, readonly string[]>): boolean {
+  const sameSet = (x: ReadonlySet<string>, y: ReadonlySet<string>): boolean => x.size === y.size && [...x].every((v) => y.has(v));
+  if (!sameSet(a.hiddenSerials, serials) || !sameSet(a.hiddenEmails, emails)) return false;
+  for (const [version, list] of byVersion) {
+    const before = a.exclusionsFor(version);
+    if (before.length !== list.length || before.some((s, i) => s !== list[i])) return false;
+  }
+  return true;
+}

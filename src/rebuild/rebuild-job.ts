@@ -1,0 +1,77 @@
+import type { BuildProgress, BuildStep } from '../../etl/build';
+import type { ConsentPolicy } from '../../etl/consent-policy';
+import { BUILT_TABLES, SOURCES } from '../../etl/tables';
+
+/** One background build as the API reports it: state, per-step progress, outcome. */
+export type RebuildState = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+export type StepState = 'PENDING' | 'RUNNING' | 'DONE';
+
+export interface RebuildStepStatus {
+  /** `customer_landing`, `customer_trusted`, …, `checks`, `publish`. */
+  name: string;
+  kind: BuildStep['kind'];
+  state: StepState;
+  /** Rows the step produced, once done (accepted landing lines or table rows). */
+  rows: number | null;
+}
+
+export interface RebuildJob {
+  id: string;
+  state: RebuildState;
+  consentPolicy: ConsentPolicy;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  /** The version the build published, once it succeeded. */
+  version: string | null;
+  /** A message safe to show the caller; details are in the server log. */
+  error: string | null;
+  steps: RebuildStepStatus[];
+  completedSteps: number;
+  totalSteps: number;
+}
+
+export const stepName = (step: BuildStep): string => {
+  switch (step.kind) {
+    case 'landing':
+      return `${step.source}_landing`;
+    case 'table':
+      return step.table;
+    default:
+      return step.kind;
+  }
+};
+
+export function newJob(id: string, consentPolicy: ConsentPolicy): RebuildJob {
+  const steps: RebuildStepStatus[] = [
+    ...SOURCES.map((source) => ({ name: `${source}_landing`, kind: 'landing' as const, state: 'PENDING' as const, rows: null })),
+    ...BUILT_TABLES.map((table) => ({ name: table, kind: 'table' as const, state: 'PENDING' as const, rows: null })),
+    { name: 'checks', kind: 'checks', state: 'PENDING', rows: null },
+    { name: 'publish', kind: 'publish', state: 'PENDING', rows: null },
+  ];
+  return {
+    id,
+    state: 'QUEUED',
+    consentPolicy,
+    createdAt: new Date(),
+    startedAt: null,
+    finishedAt: null,
+    version: null,
+    error: null,
+    steps,
+    completedSteps: 0,
+    totalSteps: steps.length,
+  };
+}
+
+/** Applies one onProgress report of runBuild to the job. */
+export function recordProgress(job: RebuildJob, progress: BuildProgress): void {
+  const name = stepName(progress.step);
+  const step = job.steps.find((s) => s.name === name);
+  if (step) {
+    step.state = progress.done ? 'DONE' : 'RUNNING';
+    if (progress.done && progress.rows !== undefined) step.rows = progress.rows;
+  }
+  job.completedSteps = progress.completed;
+  job.totalSteps = progress.total;
+}

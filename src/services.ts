@@ -1,0 +1,36 @@
+import type { Engine } from '../etl/engine/engine';
+import type { Config } from './config';
+import { ConsentRegistry } from './consent/consent-registry';
+import type { Logger } from './logger';
+import { RebuildJobs } from './rebuild/rebuild-jobs';
+
+/** Everything a request handler needs, created once per server. */
+export interface Services {
+  config: Config;
+  engine: Engine;
+  consent: ConsentRegistry;
+  rebuilds: RebuildJobs;
+  logger: Logger;
+}
+
+/**
+ * Takes a first consent snapshot (when the lake can be read yet) and starts
+ * its refresh timer. An unreadable lake is not fatal here: requests report it.
+ */
+export async function createServices(config: Config, engine: Engine, logger: Logger): Promise<Services> {
+  const consent = new ConsentRegistry(engine, logger.child({ component: 'consent' }), config.consentRefreshMs);
+  try {
+    await consent.refresh();
+  } catch (error) {
+    logger.warn({ err: error }, 'consent registry not loaded yet (is the lake built?); it is retried on the first request');
+  }
+  consent.start();
+  const rebuilds = new RebuildJobs(engine, config, logger.child({ component: 'rebuild' }), () => consent.refresh());
+  return { config, engine, consent, rebuilds, logger };
+}
+
+/** Stops the timers and waits for a running rebuild to finish; the caller closes the engine. */
+export async function closeServices(services: Services): Promise<void> {
+  services.consent.stop();
+  await services.rebuilds.close();
+}

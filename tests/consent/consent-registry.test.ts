@@ -1,0 +1,53 @@
+import { buildTestLake, type TestLake } from '../helpers/test-lake';
+import { customerRecord, emailOf, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
+
+describe('consent registry', () => {
+  let lake: TestLake;
+  beforeEach(async () => {
+    lake = await buildTestLake({ landing: writeSmallLanding() });
+  });
+  afterEach(() => lake.close());
+
+  it('hides the customers whose freshest landing record withholds consent', async () => {
+    const snapshot = await lake.services.consent.snapshot();
+    expect([...snapshot.hiddenSerials]).toEqual(['serial-carol']);
+    expect([...snapshot.hiddenEmails]).toEqual([emailOf('carol')]);
+    // carol was never in the built version, so its SQL filter needs no exclusions
+    const live = (await lake.engine.manifest())!.versions[0].version;
+    expect(snapshot.exclusionsFor(live)).toEqual([]);
+  });
+
+  it('hides a customer who revokes consent in a newer landing record, and moves the generation', async () => {
+    const before = await lake.services.consent.snapshot();
+    writeLanding(lake.landing, 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-2.json');
+    const after = await lake.services.consent.refresh();
+    expect(after.generation).not.toBe(before.generation);
+    expect(after.hiddenSerials.has('serial-alice')).toBe(true);
+    expect(after.hiddenEmails.has(emailOf('alice'))).toBe(true);
+    const live = (await lake.engine.manifest())!.versions[0].version;
+    expect(after.exclusionsFor(live)).toEqual(['serial-alice']);
+    expect(after.exclusionsFor('some-version-not-known')).toEqual(['serial-alice', 'serial-carol']);
+  });
+
+  it('lets a revocation win over a grant with the same lastUpdateDate', async () => {
+    writeLanding(lake.landing, 'customer', [customerRecord({ name: 'bob', serial: 'serial-bob', consentAt: null })], 'customer-2.json');
+    expect((await lake.services.consent.refresh()).hiddenSerials.has('serial-bob')).toBe(true);
+  });
+
+  it('keeps a customer visible when an older record without consent is followed by a newer grant', async () => {
+    writeLanding(lake.landing, 'customer', [customerRecord({ name: 'bob', serial: 'serial-bob', consentAt: null, updatedAt: 1_600_000_000_000 })], 'customer-2.json');
+    expect((await lake.services.consent.refresh()).hiddenSerials.has('serial-bob')).toBe(false);
+  });
+
+  it('hides a customer the lake holds who vanished from the landing zone', async () => {
+    writeLanding(lake.landing, 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice' })]);
+    const snapshot = await lake.services.consent.refresh();
+    expect(snapshot.hiddenSerials.has('serial-bob')).toBe(true);
+    expect(snapshot.hiddenEmails.has(emailOf('bob'))).toBe(true);
+  });
+
+  it('keeps the generation when nothing changed', async () => {
+    const before = await lake.services.consent.snapshot();
+    expect((await lake.services.consent.refresh()).generation).toBe(before.generation);
+  });
+});

@@ -1,0 +1,65 @@
+import type { ConsentPolicy } from '../../etl/consent-policy';
+import type { Engine } from '../../etl/engine/engine';
+import { type Config, loadConfig } from '../../src/config';
+import { openConfiguredEngine } from '../../src/engine';
+import { createLogger, type Logger } from '../../src/logger';
+import { closeServices, createServices, type Services } from '../../src/services';
+import { buildLake } from './etl-lake';
+import { makeTempDir } from './landing-fixture';
+
+export interface TestLakeOptions {
+  /** A landing folder holding `<source>/landing/*.json` (a fixture or STEDI_SAMPLE_DIR). */
+  landing: string;
+  consentPolicy?: ConsentPolicy;
+  keepVersions?: number;
+  /** false: leave the lake unbuilt (for LAKE_NOT_BUILT cases). Default true. */
+  build?: boolean;
+  /** Any other setting (maxPageSize, consentRefreshMs, …); the environment is ignored. */
+  config?: Partial<Config>;
+  /** Wraps the opened engine before services see it (e.g. to count queries). */
+  wrapEngine?: (engine: Engine) => Engine;
+  logger?: Logger;
+}
+
+export interface TestLake {
+  lake: string;
+  landing: string;
+  config: Config;
+  /** The engine services use (the wrapped one when wrapEngine was given). */
+  engine: Engine;
+  services: Services;
+  /** Stops services, closes the engine. The temp folders are left to the OS. */
+  close(): Promise<void>;
+}
+
+/** A lake built (on DuckDB, in a new temp folder) from `landing`, with an open engine and services. */
+export async function buildTestLake(options: TestLakeOptions): Promise<TestLake> {
+  const lake = makeTempDir('stedi-test-lake-');
+  const config = loadConfig(
+    {
+      engine: 'duckdb',
+      lake,
+      landing: options.landing,
+      consentPolicy: options.consentPolicy ?? 'any',
+      keepVersions: options.keepVersions ?? 3,
+      logLevel: 'silent',
+      ...options.config,
+    },
+    {},
+  );
+  if (options.build !== false) await buildLake(options.landing, lake, { consentPolicy: config.consentPolicy, keepVersions: config.keepVersions });
+  const opened = await openConfiguredEngine(config);
+  const engine = options.wrapEngine ? options.wrapEngine(opened) : opened;
+  const services = await createServices(config, engine, options.logger ?? createLogger(config.logLevel));
+  return {
+    lake,
+    landing: options.landing,
+    config,
+    engine,
+    services,
+    async close() {
+      await closeServices(services);
+      await opened.close();
+    },
+  };
+}
