@@ -1,5 +1,86 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
+import { Presets, SingleBar } from 'cli-progress';
+import { GENERATE_DEFAULTS, type GenerateProgress, type GenerateReport, generateLanding } from '../../etl/generate/generate';
+import { BAD_LINE_KINDS, quarantinable } from '../../etl/generate/bad-lines';
+import { SOURCES } from '../../etl/tables';
+import { positiveInteger } from './options';
 
-export function registerGenerate(_cli: Command): void {
-  // Filled in with the sample-data generator.
+interface GenerateFlags {
+  out: string;
+  customers: number;
+  seed: string;
+  dirty: number;
+  force?: boolean;
+  linesPerFile: number;
+  json?: boolean;
+}
+
+export function registerGenerate(cli: Command): void {
+  cli
+    .command('generate')
+    .description('write STEDI-shaped sample landing data (newline-delimited JSON), the same bytes for the same seed')
+    .requiredOption('--out <dir>', 'folder to receive customer/landing/, accelerometer/landing/, step_trainer/landing/')
+    .option('--customers <n>', 'number of customers (each ~30 reading times, ~85 accelerometer readings)', positiveInteger('--customers'), GENERATE_DEFAULTS.customers)
+    .option('--seed <seed>', 'seed of the random data; equal seeds give byte-identical files', String(GENERATE_DEFAULTS.seed))
+    .option('--dirty <fraction>', 'chance (0..1) that a clean line is followed by a bad one: malformed, missing field, wrong type or exact duplicate', fraction, 0)
+    .option('--force', 'replace the data files of landing folders that already hold files')
+    .option('--lines-per-file <n>', 'split each source into files of at most this many lines', positiveInteger('--lines-per-file'), GENERATE_DEFAULTS.maxLinesPerFile)
+    .option('--json', 'print one JSON object describing what was written')
+    .action(async (flags: GenerateFlags) => {
+      const bar = progressBar();
+      try {
+        const report = await generateLanding({
+          out: flags.out,
+          customers: flags.customers,
+          seed: flags.seed,
+          dirty: flags.dirty,
+          force: flags.force ?? false,
+          maxLinesPerFile: flags.linesPerFile,
+          onProgress: bar.onProgress,
+        });
+        bar.stop();
+        process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${summary(report)}\n`);
+      } finally {
+        bar.stop();
+      }
+    });
+}
+
+function fraction(raw: string): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !(value >= 0 && value <= 1)) throw new InvalidArgumentError(`--dirty takes a number from 0 to 1; received ${JSON.stringify(raw)}`);
+  return value;
+}
+
+/** A bar on stderr while customers are written, only when stderr is a terminal. */
+function progressBar(stream: NodeJS.WriteStream = process.stderr): { onProgress?: (p: GenerateProgress) => void; stop: () => void } {
+  if (!stream.isTTY) return { stop: () => undefined };
+  const bar = new SingleBar({ stream, format: ' {bar} {value}/{total} customers | {lines} lines', hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
+  let started = false;
+  return {
+    onProgress: (p) => {
+      if (!started) bar.start(p.customers, 0, { lines: 0 });
+      started = true;
+      bar.update(p.customersDone, { lines: p.lines.toLocaleString('en-US') });
+    },
+    stop: () => {
+      if (started) bar.stop();
+      started = false;
+    },
+  };
+}
+
+const n = (value: number): string => value.toLocaleString('en-US');
+const plural = (count: number, word: string): string => `${n(count)} ${word}${count === 1 ? '' : 's'}`;
+
+/** The one line `stedi generate` ends with. */
+export function summary(r: GenerateReport): string {
+  const written = SOURCES.map((s) => `${s} ${plural(r.lines[s], 'line')} (${plural(r.files[s].length, 'file')})`).join(', ');
+  const total = (kind: (typeof BAD_LINE_KINDS)[number]): number => SOURCES.reduce((sum, s) => sum + r.bad[s][kind], 0);
+  const quarantined = SOURCES.reduce((sum, s) => sum + quarantinable(r.bad[s]), 0);
+  const bad =
+    quarantined + total('duplicate') === 0
+      ? 'no bad lines'
+      : `bad lines: ${n(quarantined)} for quarantine (${n(total('malformed'))} malformed, ${n(total('missingField'))} missing a field, ${n(total('wrongType'))} wrong type) and ${plural(total('duplicate'), 'exact duplicate')}`;
+  return `Generated ${plural(r.customers, 'customer')} (${n(r.consenting)} consenting) with seed ${r.seed} into ${r.out} in ${(r.durationMs / 1000).toFixed(1)} s: ${written}; ${bad}.`;
 }
