@@ -1,0 +1,92 @@
+import 'reflect-metadata';
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { BENCHMARKS } from './benchmarks';
+import { BenchContext } from './context';
+import type { Figure } from './figure';
+import { describeMachine } from './machine';
+import { type BenchError, type BenchResults, formatTable, summarise, writeResults } from './report';
+import { FULL, QUICK } from './settings';
+
+/**
+ * `npm run bench [-- --quick] [--only 1,3] [--out FILE]`: runs the benchmarks,
+ * prints the results table on stdout (progress goes to stderr) and writes the
+ * JSON results. Exits non-zero only when a benchmark could not run; a missed
+ * target is a result, not a failure.
+ */
+
+interface Flags {
+  quick?: boolean;
+  only?: string[];
+  out: string;
+  sampleDir: string;
+}
+
+const ROOT = resolve(__dirname, '..');
+
+function benchmarkIds(raw: string): string[] {
+  const ids = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = ids.filter((id) => !BENCHMARKS.some((b) => b.id === id));
+  if (ids.length === 0 || unknown.length > 0) {
+    throw new InvalidArgumentError(`expected benchmark numbers among ${BENCHMARKS.map((b) => b.id).join(', ')}; received ${JSON.stringify(raw)}`);
+  }
+  return ids;
+}
+
+async function runBenchmarks(flags: Flags): Promise<BenchResults> {
+  const started = Date.now();
+  const settings = flags.quick ? QUICK : FULL;
+  const log = (message: string): void => {
+    process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
+  };
+  const ctx = new BenchContext(settings, resolve(flags.sampleDir), resolve(ROOT, 'bench', '.cache'), log);
+  const figures: Figure[] = [];
+  const errors: BenchError[] = [];
+  try {
+    for (const bench of BENCHMARKS.filter((b) => !flags.only || flags.only.includes(b.id))) {
+      log(`benchmark ${bench.id}: ${bench.title}`);
+      try {
+        figures.push(...(await bench.run(ctx)));
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        log(`benchmark ${bench.id} failed: ${error instanceof Error ? error.stack : message}`);
+        errors.push({ benchmark: bench.id, title: bench.title, error: message.split('\n')[0] });
+      }
+    }
+  } finally {
+    await ctx.close();
+  }
+  return {
+    schemaVersion: 1,
+    mode: settings.quick ? 'quick' : 'full',
+    machine: describeMachine(new Date(started)),
+    durationMs: Date.now() - started,
+    figures,
+    errors,
+    summary: summarise(figures, errors),
+  };
+}
+
+async function main(argv: string[]): Promise<void> {
+  const cli = new Command('bench')
+    .description('measure the build and the API against floors measured in the same run')
+    .option('--quick', 'a small version of every benchmark (under a minute; proves they run, not how fast)')
+    .option('--only <ids>', 'comma-separated benchmark numbers, e.g. 1,3', benchmarkIds)
+    .option('--out <file>', 'where to write the JSON results', resolve(ROOT, 'bench', 'results.json'))
+    .option('--sample-dir <dir>', 'the real STEDI landing data', process.env.STEDI_SAMPLE_DIR ?? resolve(ROOT, '..', 'shared', 'data', 'stedi'))
+    .parse(argv);
+  const flags = cli.opts<Flags>();
+  const results = await runBenchmarks(flags);
+  await writeResults(resolve(flags.out), results);
+  process.stdout.write(`${formatTable(results)}\nresults: ${resolve(flags.out)}\n`);
+  process.exitCode = results.errors.length > 0 ? 1 : 0;
+}
+
+main(process.argv).then(
+  // Load generators and servers are closed by now; exit even if a library keeps a timer alive.
+  () => process.exit(),
+  (error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

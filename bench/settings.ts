@@ -1,0 +1,59 @@
+/**
+ * How big and how long each benchmark runs. The full run is what the README
+ * reports; `--quick` is a small version that only proves every benchmark
+ * still works (CI runs it and does not judge speed).
+ */
+export interface BenchSettings {
+  quick: boolean;
+  warmup: number;
+  runs: number;
+  seed: number;
+  /** Customers of the synthetic lakes of benchmark 2 (the real data has 956). */
+  scaleCustomers: number[];
+  /** Customers of the lake that benchmark 6 pages through. */
+  depthCustomers: number;
+  /** Length of one load run (benchmarks 5 and 7) and of its warm-up. */
+  loadSeconds: number;
+  loadWarmupSeconds: number;
+  connections: number;
+  /** Benchmark 6: rows per page measured, and per page while walking to the end. */
+  depthPageSize: number;
+  depthWalkPageSize: number;
+  /** Benchmark 8: concurrent pages and rows per page. */
+  memoryPages: number;
+  memoryPageSize: number;
+  /** Benchmark 3: rows per GraphQL page. */
+  pullPageSize: number;
+}
+
+export const REAL_CUSTOMERS = 956;
+
+export const FULL: BenchSettings = {
+  quick: false,
+  warmup: 1,
+  runs: 5,
+  seed: 42,
+  scaleCustomers: [REAL_CUSTOMERS * 10, REAL_CUSTOMERS * 100],
+  depthCustomers: REAL_CUSTOMERS * 100,
+  loadSeconds: 20,
+  loadWarmupSeconds: 3,
+  connections: 32,
+  depthPageSize: 1_000,
+  depthWalkPageSize: 10_000,
+  memoryPages: 20,
+  memoryPageSize: 10_000,
+  pullPageSize: 5_000,
+};
+
+export const QUICK: BenchSettings = {
+  ...FULL,
+  quick: true,
+  warmup: 1,
+  runs: 3,
+  scaleCustomers: [100, 400],
+  depthCustomers: 400,
+  loadSeconds: 1,
+  loadWarmupSeconds: 0.5,
+  depthPageSize: 100,
+  depthWalkPageSize: 2_000,
+};
