@@ -1,0 +1,92 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ROLES, type Principal, type Role } from './principal';
+
+/**
+ * The API keys the server accepts. Keys are kept only as SHA-256 digests and
+ * compared with `timingSafeEqual` against every known key (no early exit), so
+ * neither the key nor its prefix leaks through response timing.
+ */
+
+export class ApiKeyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ApiKeyError';
+  }
+}
+
+interface StoredKey {
+  digest: Buffer;
+  principal: Principal;
+}
+
+const digestOf = (key: string): Buffer => createHash('sha256').update(key, 'utf8').digest();
+
+/** Keys shorter than this are refused: a guessable key is no key. */
+export const MIN_KEY_LENGTH = 16;
+
+export class ApiKeys {
+  private readonly keys: StoredKey[];
+
+  constructor(pairs: ReadonlyArray<{ key: string; role: Role }>) {
+    this.keys = pairs.map(({ key, role }) => {
+      const digest = digestOf(key);
+      // A label for logs: a short digest prefix identifies the key without revealing it.
+      return { digest, principal: { role, keyId: `${role}-${digest.toString('hex').slice(0, 8)}` } };
+    });
+  }
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  /** The principal a presented key belongs to, or null for an unknown key. */
+  authenticate(presented: string): Principal | null {
+    const digest = digestOf(presented);
+    let found: Principal | null = null;
+    for (const stored of this.keys) {
+      if (timingSafeEqual(stored.digest, digest) && found === null) found = stored.principal;
+    }
+    return found;
+  }
+}
+
+/**
+ * Parses `key:role` pairs separated by commas or new lines; blank entries and
+ * lines starting with `#` are ignored. `where` names the source in errors (never the key).
+ */
+export function parseApiKeys(text: string, where: string): Array<{ key: string; role: Role }> {
+  const entries = text
+    .split(/[\n,]/)
+    .map((e) => e.trim())
+    .filter((e) => e !== '' && !e.startsWith('#'));
+  return entries.map((entry, index) => {
+    const colon = entry.lastIndexOf(':');
+    const key = colon < 0 ? '' : entry.slice(0, colon).trim();
+    const role = colon < 0 ? '' : entry.slice(colon + 1).trim();
+    if (!key || !role) throw new ApiKeyError(`${where}: entry ${index + 1} is not a key:role pair (roles: ${ROLES.join(', ')})`);
+    if (!(ROLES as readonly string[]).includes(role)) {
+      throw new ApiKeyError(`${where}: entry ${index + 1} has the role ${JSON.stringify(role)}; use one of ${ROLES.join(', ')}`);
+    }
+    if (key.length < MIN_KEY_LENGTH) throw new ApiKeyError(`${where}: the key of entry ${index + 1} is shorter than ${MIN_KEY_LENGTH} characters`);
+    return { key, role: role as Role };
+  });
+}
+
+/** The keys from STEDI_API_KEYS and the keys file (config.apiKeysFile), together. */
+export function loadApiKeys(settings: { apiKeys: string; apiKeysFile?: string }): ApiKeys {
+  const pairs = parseApiKeys(settings.apiKeys, 'STEDI_API_KEYS');
+  if (settings.apiKeysFile) {
+    let text: string;
+    try {
+      text = readFileSync(settings.apiKeysFile, 'utf8');
+    } catch (error) {
+      throw new ApiKeyError(`cannot read the API keys file ${settings.apiKeysFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+    pairs.push(...parseApiKeys(text, settings.apiKeysFile));
+  }
+  return new ApiKeys(pairs);
+}
+
+/** A fresh random key, URL-safe, 192 bits. */
+export const newApiKey = (): string => randomBytes(24).toString('base64url');
