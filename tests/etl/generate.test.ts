@@ -127,12 +127,22 @@ describe('sample landing generator: the real data’s shape', () => {
       const bad = BAD_LINE_KINDS.reduce((sum, kind) => sum + dirty.bad[source][kind], 0);
       expect(dirty.lines[source]).toBe(dirty.records[source] + bad);
       for (const kind of BAD_LINE_KINDS) expect(dirty.bad[source][kind]).toBeGreaterThan(0);
+      // A duplicate is a byte-for-byte copy of the clean line it follows; clean lines never repeat.
+      const lines = linesOf(dirty, source);
+      expect(lines.filter((line, i) => i > 0 && line === lines[i - 1]).length).toBe(dirty.bad[source].duplicate);
     }
     expect(dirty.records).toEqual(report.records);
   });
 });
 
 describe('sample landing generator: files and folders', () => {
+  it('reports progress as customers are written, ending at the total', async () => {
+    const seen: number[] = [];
+    const report = await generate({ customers: 2_500, onProgress: (p) => seen.push(p.customersDone) });
+    expect(seen).toEqual([1_000, 2_000, 2_500]);
+    expect(report.customers).toBe(2_500);
+  });
+
   it('splits a source into numbered files of at most the given number of lines, in order', async () => {
     const whole = await generate({ customers: 40, seed: 3 });
     const split = await generate({ customers: 40, seed: 3, maxLinesPerFile: 500 });

@@ -1,0 +1,39 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir } from '../helpers/landing-fixture';
+import { runCli } from '../helpers/run-cli';
+
+describe('stedi generate', () => {
+  it('writes the landing folders and prints the report as one JSON object with --json', async () => {
+    const out = makeTempDir('stedi-gen-cli-');
+    const run = await runCli('generate', '--out', out, '--customers', '25', '--seed', 'demo', '--dirty', '0.1', '--json');
+    expect(run.exitCode).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ out, seed: 'demo', customers: 25, dirty: 0.1 });
+    expect(report.records.step_trainer).toBe(25 * 30);
+    expect(report.bad.accelerometer.duplicate).toBeGreaterThan(0);
+    for (const source of ['customer', 'accelerometer', 'step_trainer']) expect(readdirSync(join(out, source, 'landing'))).toEqual([`${source}-0001.json`]);
+  });
+
+  it('ends with a one-line summary of what it wrote', async () => {
+    const run = await runCli('generate', '--out', makeTempDir('stedi-gen-cli-'), '--customers', '10', '--lines-per-file', '100');
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout.trim().split('\n')).toHaveLength(1);
+    expect(run.stdout).toMatch(/^Generated 10 customers \(\d+ consenting\) with seed 42 into .+: customer 10 lines \(1 file\), accelerometer [\d,]+ lines \(\d+ files\), step_trainer 300 lines \(3 files\); no bad lines\.\n$/);
+  });
+
+  it('exits non-zero with a clear message for a bad --dirty or --customers, or a landing folder already in use', async () => {
+    const out = makeTempDir('stedi-gen-cli-');
+    const dirty = await runCli('generate', '--out', out, '--dirty', 'lots');
+    expect(dirty.exitCode).not.toBe(0);
+    expect(dirty.stderr).toContain('--dirty takes a number from 0 to 1; received "lots"');
+    const customers = await runCli('generate', '--out', out, '--customers', '-3');
+    expect(customers.exitCode).not.toBe(0);
+    expect(customers.stderr).toContain('--customers takes a whole number of at least 1');
+    expect((await runCli('generate', '--out', out, '--customers', '2')).exitCode).toBe(0);
+    const again = await runCli('generate', '--out', out, '--customers', '2');
+    expect(again.exitCode).toBe(1);
+    expect(again.stderr.trim()).toBe(`stedi: ${join(out, 'customer', 'landing')} already holds files; pass --force to replace them or choose another --out folder`);
+    expect((await runCli('generate', '--out', out, '--customers', '2', '--force')).exitCode).toBe(0);
+  });
+});
