@@ -42,6 +42,8 @@ export interface Config {
   apiKeysFile?: string;
   consentRefreshMs: number;
   maxPageSize: number;
+  /** Percent of customers in TRAIN and VALIDATION (TEST gets the rest), from STEDI_SPLIT="80/10/10". */
+  split: SplitPercentages;
   maxDepth: number;
   maxComplexity: number;
   bodyLimit: string;
@@ -49,7 +51,21 @@ export interface Config {
   athena: AthenaConfig;
 }
 
+export interface SplitPercentages {
+  train: number;
+  validation: number;
+}
+
 type Env = Record<string, string | undefined>;
+
+function splitPercentages(raw: string | undefined): SplitPercentages {
+  if (raw === undefined || raw === '') return { train: 80, validation: 10 };
+  const parts = raw.split('/').map((p) => Number(p.trim()));
+  if (parts.length !== 3 || parts.some((p) => !Number.isInteger(p) || p < 0) || parts[0] + parts[1] + parts[2] !== 100) {
+    throw new ConfigError(`STEDI_SPLIT must be three whole percentages train/validation/test adding up to 100, such as 80/10/10; received ${JSON.stringify(raw)}`);
+  }
+  return { train: parts[0], validation: parts[1] };
+}
 
 function integer(env: Env, name: string, fallback: number, min: number): number {
   const raw = env[name];
@@ -84,6 +100,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: Env = process.e
     apiKeysFile: overrides.apiKeysFile ?? env.STEDI_API_KEYS_FILE,
     consentRefreshMs: overrides.consentRefreshMs ?? integer(env, 'STEDI_CONSENT_REFRESH_MS', 30_000, 1),
     maxPageSize: overrides.maxPageSize ?? integer(env, 'STEDI_MAX_PAGE_SIZE', 10_000, 1),
+    split: overrides.split ?? splitPercentages(env.STEDI_SPLIT),
     maxDepth: overrides.maxDepth ?? integer(env, 'STEDI_MAX_DEPTH', 8, 1),
     maxComplexity: overrides.maxComplexity ?? integer(env, 'STEDI_MAX_COMPLEXITY', 1_000_000, 1),
     bodyLimit: overrides.bodyLimit ?? env.STEDI_BODY_LIMIT ?? '1mb',

@@ -1,0 +1,76 @@
+import { badInput } from '../errors';
+import type { GraphqlContext } from './context';
+import { type PageConnection, toConnection, visibleNodes } from './connection';
+import { decodeCursor, type Cursor } from './cursor';
+import { toStediError } from './error-mapping';
+import { type Dataset, type DatasetFilter, type Node, filterKey } from './datasets/dataset';
+import { countQuery, pageQuery, type Scope } from './page-query';
+import { pageSize } from './pagination';
+import { totalCountCacheOf } from './total-count-cache';
+
+/**
+ * Reads one page of a connection: one engine query for first + 1 rows from
+ * the version the cursor pinned (or the live one), plus a cached count when
+ * totalCount is selected.
+ */
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Dataset<N>, args: PageArgs, filter: DatasetFilter, field: string): Promise<PageConnection<N>> {
+  const { engine, config, logger } = ctx.services;
+  const first = pageSize(args.first, config.maxPageSize, field);
+  const cursor = decodeAfter(args.after, ds, field);
+  const version = cursor?.version ?? (await ctx.lake.liveVersion());
+  const consent = await ctx.lake.consent();
+  const scope: Scope<N> = { engine, dataset: ds, version, filter, exclusions: consent.exclusionsFor(version), split: config.split };
+
+  const query = await pageQuery(scope, cursor?.position, first + 1);
+  const rows = await engine.query(query.sql, query.params, { timeoutMs: config.queryTimeoutMs });
+  const nodes = visibleNodes(ds, rows, version, consent, logger);
+  const countKey = `${ds.kind}|${version}|${consent.generation}|${filterKey(filter)}`;
+  const totalCount = () =>
+    totalCountCacheOf(ctx.services).get(countKey, async () => {
+      const counting = await countQuery(scope);
+      const [row] = await engine.query(counting.sql, counting.params, { timeoutMs: config.queryTimeoutMs });
+      return Number(row?.count ?? 0);
+    });
+  return toConnection(ds, nodes, first, rows.length > first, guarded(ctx, totalCount, `${field}.totalCount`));
+}
+
+/**
+ * A nested connection of one parent customer, batched with its siblings.
+ * A nested cursor belongs to one customer; it pins its own version.
+ */
+export async function readNestedConnection<N extends Node>(
+  ctx: GraphqlContext,
+  ds: Dataset<N>,
+  parent: { serialNumber: string; version: string },
+  args: PageArgs,
+  filter: DatasetFilter,
+  field: string,
+): Promise<PageConnection<N>> {
+  const first = pageSize(args.first, ctx.services.config.maxPageSize, field);
+  const cursor = decodeAfter(args.after, ds, field);
+  if (cursor && cursor.position[0] !== parent.serialNumber) {
+    throw badInput(`the \`after\` cursor of ${field} belongs to another customer; pass it only on the customer whose page it came from`);
+  }
+  const version = cursor?.version ?? parent.version;
+  const fetched = await ctx.loaders.nestedPage(ds, version, filter, cursor?.position, first + 1).load(parent.serialNumber);
+  const totalCount = () => ctx.loaders.nestedCount(ds, version, filter).load(parent.serialNumber);
+  return toConnection(ds, fetched, first, fetched.length > first, guarded(ctx, totalCount, `${field}.totalCount`));
+}
+
+function decodeAfter<N extends Node>(after: string | null | undefined, ds: Dataset<N>, field: string): Cursor | undefined {
+  if (after === null || after === undefined) return undefined;
+  return decodeCursor(after, ds.kind, ds.key.map((k) => k.type), field);
+}
+
+/** totalCount resolves through graphql-js's default resolver, so it maps its own errors. */
+function guarded(ctx: GraphqlContext, count: () => Promise<number>, field: string): () => Promise<number> {
+  return () =>
+    count().catch((error: unknown) => {
+      throw toStediError(error, ctx.services.logger, { requestId: ctx.requestId, field });
+    });
+}

@@ -1,0 +1,59 @@
+import type { Engine, Row } from '../../../etl/engine/engine';
+import { TABLES, type TableName } from '../../../etl/tables';
+import type { CursorKind } from '../cursor';
+import type { SplitName } from '../split';
+
+/**
+ * How one kind of node is read: its FROM clause for a version, the columns it
+ * selects, its total order (the keyset) and the expressions filters apply to.
+ * Every identifier here is fixed text from the catalogue's column names.
+ */
+export interface Node {
+  serialNumber: string;
+  version: string;
+  email?: string | null;
+}
+
+export interface KeyColumn {
+  /** The expression in WHERE and ORDER BY (qualified). */
+  expr: string;
+  /** The column name in result rows, and the node property of the same name. */
+  name: string;
+  type: 'string' | 'number';
+}
+
+export interface Dataset<N extends Node> {
+  kind: CursorKind;
+  from(engine: Engine, version: string): Promise<string>;
+  /** `expr AS "name"` items. */
+  select: string;
+  key: readonly KeyColumn[];
+  serialExpr: string;
+  /** The epoch-millisecond column `from`/`to` filter. */
+  timeExpr: string;
+  fromRow(row: Row, version: string): N;
+}
+
+/** A filter, already validated; every value is bound as a parameter. */
+export interface DatasetFilter {
+  serialNumber?: string | null;
+  from?: number | null;
+  to?: number | null;
+  split?: SplitName;
+  splitSeed?: string;
+}
+
+/** A stable text of a filter, for loader and cache keys. */
+export const filterKey = (f: DatasetFilter): string =>
+  JSON.stringify([f.serialNumber ?? null, f.from ?? null, f.to ?? null, f.split ?? null, f.split ? (f.splitSeed ?? null) : null]);
+
+export const q = (name: string): string => `"${name}"`;
+
+/** `alias."name"`, for a column the catalogue declares on `table` (checked when the module loads). */
+export function col(alias: string, table: TableName, name: string): string {
+  if (!TABLES[table].columns.some((c) => c.name === name)) throw new Error(`the catalogue declares no column ${name} on ${table}`);
+  return `${alias}.${q(name)}`;
+}
+
+/** `expr AS "name"` items for columns of one table alias. */
+export const selectAs = (alias: string, table: TableName, names: readonly string[]): string => names.map((n) => `${col(alias, table, n)} AS ${q(n)}`).join(', ');

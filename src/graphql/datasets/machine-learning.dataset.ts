@@ -1,0 +1,21 @@
+import { MachineLearningSample } from '../types/machine-learning-sample.type';
+import { type Dataset, col, selectAs } from './dataset';
+
+const M = 'machine_learning_curated';
+
+/** The training set, in the order (serialNumber, sensorReadingTime, x, y, z); its email column is never selected. */
+export const SAMPLE_COLUMNS = ['serialNumber', 'sensorReadingTime', 'distanceFromObject', 'x', 'y', 'z'] as const;
+
+export const machineLearningDataset: Dataset<MachineLearningSample> = {
+  kind: 'MachineLearningSample',
+  from: async (engine, version) => `${await engine.tableRef(M, version)} AS m`,
+  select: selectAs('m', M, SAMPLE_COLUMNS),
+  key: ['serialNumber', 'sensorReadingTime', 'x', 'y', 'z'].map((name) => ({
+    expr: col('m', M, name),
+    name,
+    type: name === 'serialNumber' ? ('string' as const) : ('number' as const),
+  })),
+  serialExpr: col('m', M, 'serialNumber'),
+  timeExpr: col('m', M, 'sensorReadingTime'),
+  fromRow: MachineLearningSample.fromRow,
+};

@@ -1,0 +1,17 @@
+import { IsOptional, Length } from 'class-validator';
+import { Field, InputType } from 'type-graphql';
+import { SafeInt } from '../types/scalars';
+
+@InputType({ description: 'Customers by serial number and/or an inclusive registration window (epoch milliseconds).' })
+export class CustomerFilter {
+  @IsOptional()
+  @Length(1, 200, { message: 'filter.serialNumber must be 1 to 200 characters' })
+  @Field(() => String, { nullable: true })
+  serialNumber?: string | null;
+
+  @Field(() => SafeInt, { nullable: true, description: 'Registered at or after, epoch ms.' })
+  registeredFrom?: number | null;
+
+  @Field(() => SafeInt, { nullable: true, description: 'Registered at or before, epoch ms.' })
+  registeredTo?: number | null;
+}

@@ -1,0 +1,59 @@
+import { IsOptional, Length, ValidateNested } from 'class-validator';
+import { ArgsType, Field } from 'type-graphql';
+import { SplitEnum } from '../types/enums.type';
+import { ConnectionArgs } from './connection.args';
+import { CustomerFilter } from './customer-filter.input';
+import { ReadingFilter, TimeRangeFilter } from './reading-filter.input';
+
+/** The arguments of each connection field. */
+@ArgsType()
+export class CustomersArgs extends ConnectionArgs {
+  @IsOptional()
+  @ValidateNested()
+  @Field(() => CustomerFilter, { nullable: true })
+  filter?: CustomerFilter | null;
+}
+
+@ArgsType()
+export class ReadingsArgs extends ConnectionArgs {
+  @IsOptional()
+  @ValidateNested()
+  @Field(() => ReadingFilter, { nullable: true })
+  filter?: ReadingFilter | null;
+}
+
+@ArgsType()
+export class CustomerReadingsArgs extends ConnectionArgs {
+  @Field(() => TimeRangeFilter, { nullable: true })
+  filter?: TimeRangeFilter | null;
+}
+
+@ArgsType()
+export class SamplesArgs extends ConnectionArgs {
+  @IsOptional()
+  @ValidateNested()
+  @Field(() => ReadingFilter, { nullable: true })
+  filter?: ReadingFilter | null;
+
+  @Field(() => SplitEnum, { nullable: true, description: 'Only the customers of this split (whole customers; 80/10/10 by default).' })
+  split?: SplitEnum | null;
+
+  @IsOptional()
+  @Length(1, 200, { message: 'splitSeed must be 1 to 200 characters' })
+  @Field(() => String, { nullable: true, description: 'Seed of the split assignment; "stedi" when omitted. The same seed always gives the same split.' })
+  splitSeed?: string | null;
+}
+
+@ArgsType()
+export class CustomerSamplesArgs extends ConnectionArgs {
+  @Field(() => TimeRangeFilter, { nullable: true })
+  filter?: TimeRangeFilter | null;
+
+  @Field(() => SplitEnum, { nullable: true, description: 'Rows only when the customer is in this split.' })
+  split?: SplitEnum | null;
+
+  @IsOptional()
+  @Length(1, 200, { message: 'splitSeed must be 1 to 200 characters' })
+  @Field(() => String, { nullable: true, description: 'Seed of the split assignment; "stedi" when omitted.' })
+  splitSeed?: string | null;
+}

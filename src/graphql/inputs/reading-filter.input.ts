@@ -1,0 +1,26 @@
+import { IsOptional, Length } from 'class-validator';
+import { Field, InputType } from 'type-graphql';
+import { SafeInt } from '../types/scalars';
+
+@InputType({ description: 'Readings of one customer and/or an inclusive time window (epoch milliseconds).' })
+export class ReadingFilter {
+  @IsOptional()
+  @Length(1, 200, { message: 'filter.serialNumber must be 1 to 200 characters' })
+  @Field(() => String, { nullable: true })
+  serialNumber?: string | null;
+
+  @Field(() => SafeInt, { nullable: true, description: 'Earliest reading time, epoch ms, inclusive.' })
+  from?: number | null;
+
+  @Field(() => SafeInt, { nullable: true, description: 'Latest reading time, epoch ms, inclusive.' })
+  to?: number | null;
+}
+
+@InputType({ description: 'An inclusive time window (epoch milliseconds) for the readings of one customer.' })
+export class TimeRangeFilter {
+  @Field(() => SafeInt, { nullable: true, description: 'Earliest reading time, epoch ms, inclusive.' })
+  from?: number | null;
+
+  @Field(() => SafeInt, { nullable: true, description: 'Latest reading time, epoch ms, inclusive.' })
+  to?: number | null;
+}

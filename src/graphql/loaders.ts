@@ -1,0 +1,82 @@
+import DataLoader from 'dataloader';
+import type { Row } from '../../etl/engine/engine';
+import type { Services } from '../services';
+import { customerDataset } from './datasets/customer.dataset';
+import { type Dataset, type DatasetFilter, type Node, filterKey } from './datasets/dataset';
+import type { KeyValue } from './cursor';
+import { visibleNodes } from './connection';
+import { type BuiltQuery, type Scope, lookupQuery, nestedCountQuery, nestedPageQuery } from './page-query';
+import type { RequestLake } from './request-lake';
+import type { Customer } from './types/customer.type';
+
+/**
+ * Per-request DataLoaders, one per (what, version, arguments): every parent
+ * of a level asks its loader, and the loader answers them all with one
+ * engine query. Nothing is shared between requests.
+ */
+export class Loaders {
+  private readonly loaders = new Map<string, DataLoader<string, unknown>>();
+
+  constructor(
+    private readonly services: Services,
+    private readonly lake: RequestLake,
+  ) {}
+
+  /** Customers of a version by serialNumber (null when absent or hidden). */
+  customer(version: string): DataLoader<string, Customer | null> {
+    return this.loader(`customer|${version}`, async (serials) => {
+      const scope = await this.scope(customerDataset, version, {});
+      const nodes = await this.run(scope, await lookupQuery(scope, serials));
+      const bySerial = new Map(nodes.map((n) => [n.serialNumber, n]));
+      return serials.map((s) => bySerial.get(s) ?? null);
+    });
+  }
+
+  /** Up to `limit` nodes per parent serial, in key order, after `after`. */
+  nestedPage<N extends Node>(ds: Dataset<N>, version: string, filter: DatasetFilter, after: readonly KeyValue[] | undefined, limit: number): DataLoader<string, N[]> {
+    const key = `page|${ds.kind}|${version}|${filterKey(filter)}|${JSON.stringify(after ?? null)}|${limit}`;
+    return this.loader(key, async (serials) => {
+      const scope = await this.scope(ds, version, filter);
+      const nodes = await this.run(scope, await nestedPageQuery(scope, serials, after, limit));
+      const bySerial = new Map<string, N[]>(serials.map((s) => [s, []]));
+      for (const node of nodes) bySerial.get(node.serialNumber)?.push(node);
+      return serials.map((s) => bySerial.get(s)!);
+    });
+  }
+
+  /** The row count of each parent serial under `filter`. */
+  nestedCount<N extends Node>(ds: Dataset<N>, version: string, filter: DatasetFilter): DataLoader<string, number> {
+    return this.loader(`count|${ds.kind}|${version}|${filterKey(filter)}`, async (serials) => {
+      const scope = await this.scope(ds, version, filter);
+      const query = await nestedCountQuery(scope, serials);
+      const rows = await this.query(query);
+      const counts = new Map(rows.map((r) => [String(r.serialNumber), Number(r.count)]));
+      return serials.map((s) => counts.get(s) ?? 0);
+    });
+  }
+
+  private loader<V>(key: string, batch: (keys: readonly string[]) => Promise<V[]>): DataLoader<string, V> {
+    let loader = this.loaders.get(key) as DataLoader<string, V> | undefined;
+    if (!loader) {
+      // Private: a level holds at most maxPageSize parents, so one batch (one query) covers it.
+      loader = new DataLoader<string, V>(batch, { maxBatchSize: this.services.config.maxPageSize });
+      this.loaders.set(key, loader as DataLoader<string, unknown>);
+    }
+    return loader;
+  }
+
+  private async scope<N extends Node>(dataset: Dataset<N>, version: string, filter: DatasetFilter): Promise<Scope<N>> {
+    const consent = await this.lake.consent();
+    const { engine, config } = this.services;
+    return { engine, dataset, version, filter, exclusions: consent.exclusionsFor(version), split: config.split };
+  }
+
+  private query(query: BuiltQuery): Promise<Row[]> {
+    return this.services.engine.query(query.sql, query.params, { timeoutMs: this.services.config.queryTimeoutMs });
+  }
+
+  private async run<N extends Node>(scope: Scope<N>, query: BuiltQuery): Promise<N[]> {
+    const rows = await this.query(query);
+    return visibleNodes(scope.dataset, rows, scope.version, await this.lake.consent(), this.services.logger);
+  }
+}

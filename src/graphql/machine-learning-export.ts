@@ -1,0 +1,43 @@
+import type { SqlValue } from '../../etl/engine/engine';
+import type { Services } from '../services';
+import { machineLearningDataset } from './datasets/machine-learning.dataset';
+import { lakeNotBuilt, toStediError } from './error-mapping';
+import { allRowsQuery } from './page-query';
+import { checkSplit, checkSplitSeed, type SplitName } from './split';
+
+export interface MachineLearningExportOptions {
+  split?: SplitName | string;
+  splitSeed?: string;
+}
+
+/**
+ * The SELECT behind GET /export/machine_learning_curated: the rows
+ * `machineLearningSamples` pages through (live version, consent registry and
+ * split applied, same order), columns serialNumber, sensorReadingTime,
+ * distanceFromObject, x, y, z and never the email. Bad options are
+ * BAD_USER_INPUT; the caller runs the query (engine.exportToFile).
+ */
+export async function machineLearningExportQuery(
+  services: Services,
+  options: MachineLearningExportOptions,
+): Promise<{ sql: string; params: SqlValue[]; version: string }> {
+  const split = checkSplit(options.split);
+  const splitSeed = checkSplitSeed(options.splitSeed);
+  try {
+    const manifest = await services.engine.manifest();
+    const version = manifest?.versions[0]?.version;
+    if (!version) throw lakeNotBuilt();
+    const consent = await services.consent.snapshot();
+    const query = await allRowsQuery({
+      engine: services.engine,
+      dataset: machineLearningDataset,
+      version,
+      filter: { split, splitSeed },
+      exclusions: consent.exclusionsFor(version),
+      split: services.config.split,
+    });
+    return { ...query, version };
+  } catch (error) {
+    throw toStediError(error, services.logger, { export: 'machine_learning_curated' });
+  }
+}

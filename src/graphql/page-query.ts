@@ -1,0 +1,98 @@
+import type { Engine, SqlValue } from '../../etl/engine/engine';
+import type { SplitPercentages } from '../config';
+import type { KeyValue } from './cursor';
+import type { Dataset, DatasetFilter, Node } from './datasets/dataset';
+import { keysetAfter } from './keyset';
+import { splitCondition } from './split';
+import { SqlConditions } from './sql-conditions';
+
+/**
+ * The four query shapes every connection uses: a keyset page, its count, and
+ * the batched forms for nested fields (one query for all parents of a level:
+ * a window function cuts each parent's rows to its page).
+ */
+export interface BuiltQuery {
+  sql: string;
+  params: SqlValue[];
+}
+
+export interface Scope<N extends Node> {
+  engine: Engine;
+  dataset: Dataset<N>;
+  version: string;
+  filter: DatasetFilter;
+  /** Serials the consent registry hides in this version. */
+  exclusions: readonly string[];
+  split: SplitPercentages;
+}
+
+/** Consent first, then the caller's filter; all values bound. */
+export function scopeConditions<N extends Node>(s: Scope<N>): SqlConditions {
+  const { dataset: ds, filter } = s;
+  const c = new SqlConditions().notIn(ds.serialExpr, s.exclusions);
+  if (filter.serialNumber != null) c.add(`${ds.serialExpr} = ?`, filter.serialNumber);
+  if (filter.from != null) c.add(`${ds.timeExpr} >= ?`, filter.from);
+  if (filter.to != null) c.add(`${ds.timeExpr} <= ?`, filter.to);
+  if (filter.split) {
+    const split = splitCondition(s.engine.dialect, ds.serialExpr, filter.split, filter.splitSeed ?? '', s.split);
+    c.add(split.sql, ...split.params);
+  }
+  return c;
+}
+
+function checkLimit(limit: number): number {
+  // Written into the text (LIMIT takes no parameter on Athena), so it must be a plain positive integer.
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`a row limit must be a positive whole number; received ${limit}`);
+  return limit;
+}
+
+const orderBy = <N extends Node>(ds: Dataset<N>): string => ds.key.map((k) => k.expr).join(', ');
+
+export async function pageQuery<N extends Node>(s: Scope<N>, after: readonly KeyValue[] | undefined, limit: number): Promise<BuiltQuery> {
+  const c = scopeConditions(s);
+  if (after) {
+    const keyset = keysetAfter(s.dataset.key.map((k) => k.expr), after);
+    c.add(keyset.sql, ...keyset.params);
+  }
+  const sql = `SELECT ${s.dataset.select} FROM ${await s.dataset.from(s.engine, s.version)} ${c.where()} ORDER BY ${orderBy(s.dataset)} LIMIT ${checkLimit(limit)}`;
+  return { sql, params: c.params };
+}
+
+export async function countQuery<N extends Node>(s: Scope<N>): Promise<BuiltQuery> {
+  const c = scopeConditions(s);
+  return { sql: `SELECT count(*) AS "count" FROM ${await s.dataset.from(s.engine, s.version)} ${c.where()}`, params: c.params };
+}
+
+/** Up to `limit` rows of each parent serial, after `after` (a position within one parent's rows). */
+export async function nestedPageQuery<N extends Node>(s: Scope<N>, serials: readonly string[], after: readonly KeyValue[] | undefined, limit: number): Promise<BuiltQuery> {
+  const ds = s.dataset;
+  const c = scopeConditions(s).in(ds.serialExpr, serials);
+  if (after) {
+    const keyset = keysetAfter(ds.key.map((k) => k.expr), after);
+    c.add(keyset.sql, ...keyset.params);
+  }
+  const ranked = `SELECT ${ds.select}, row_number() OVER (PARTITION BY ${ds.serialExpr} ORDER BY ${orderBy(ds)}) AS "rank_in_parent" FROM ${await ds.from(s.engine, s.version)} ${c.where()}`;
+  const sql = `SELECT * FROM (${ranked}) AS ranked WHERE "rank_in_parent" <= ${checkLimit(limit)} ORDER BY ${ds.key.map((k) => `"${k.name}"`).join(', ')}`;
+  return { sql, params: c.params };
+}
+
+export async function nestedCountQuery<N extends Node>(s: Scope<N>, serials: readonly string[]): Promise<BuiltQuery> {
+  const ds = s.dataset;
+  const c = scopeConditions(s).in(ds.serialExpr, serials);
+  return {
+    sql: `SELECT ${ds.serialExpr} AS "serialNumber", count(*) AS "count" FROM ${await ds.from(s.engine, s.version)} ${c.where()} GROUP BY ${ds.serialExpr}`,
+    params: c.params,
+  };
+}
+
+/** Every row of the given serials (customers by serialNumber). */
+export async function lookupQuery<N extends Node>(s: Scope<N>, serials: readonly string[]): Promise<BuiltQuery> {
+  const c = scopeConditions(s).in(s.dataset.serialExpr, serials);
+  return { sql: `SELECT ${s.dataset.select} FROM ${await s.dataset.from(s.engine, s.version)} ${c.where()}`, params: c.params };
+}
+
+/** Every row of the scope in key order (bulk export). */
+export async function allRowsQuery<N extends Node>(s: Scope<N>): Promise<BuiltQuery> {
+  const c = scopeConditions(s);
+  return { sql: `SELECT ${s.dataset.select} FROM ${await s.dataset.from(s.engine, s.version)} ${c.where()} ORDER BY ${orderBy(s.dataset)}`, params: c.params };
+}

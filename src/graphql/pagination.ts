@@ -1,0 +1,29 @@
+import { badInput } from '../errors';
+
+/** Page sizes: `first` defaults to 100 and may go up to the configured maximum. */
+export const DEFAULT_PAGE_SIZE = 100;
+
+export function pageSize(first: number | null | undefined, max: number, field: string): number {
+  if (first === null || first === undefined) return Math.min(DEFAULT_PAGE_SIZE, max);
+  if (!Number.isInteger(first) || first < 1 || first > max) {
+    throw badInput(`\`first\` of ${field} must be a whole number from 1 to ${max}; received ${first}`);
+  }
+  return first;
+}
+
+/** An inclusive epoch-millisecond range; `from` after `to` is the caller's mistake. */
+export interface TimeRange {
+  from?: number | null;
+  to?: number | null;
+}
+
+export function checkTimeRange(range: TimeRange | null | undefined, field: string): void {
+  if (range?.from != null && range.to != null && range.from > range.to) {
+    throw badInput(`the filter of ${field} has \`from\` (${range.from}) after \`to\` (${range.to}); swap them or widen the range`);
+  }
+}
+
+export interface PageInfo {
+  hasNextPage: boolean;
+  endCursor: string | null;
+}

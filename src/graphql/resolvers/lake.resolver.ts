@@ -1,0 +1,29 @@
+import { Authorized, Ctx, Query, Resolver } from 'type-graphql';
+import type { GraphqlContext } from '../context';
+import type { ConsentPolicyEnum } from '../types/enums.type';
+import { Lake, LakeVersion } from '../types/lake.type';
+
+@Resolver(() => Lake)
+export class LakeResolver {
+  @Authorized()
+  @Query(() => Lake, { description: 'The live version, its row counts, build time and consent policy, and every kept version.' })
+  async lake(@Ctx() ctx: GraphqlContext): Promise<Lake> {
+    const manifest = await ctx.lake.manifest();
+    const versions = manifest.versions.map((v, i) => LakeVersion.from(v, i === 0));
+    const live = versions[0];
+    const consent = ctx.services.consent.peek();
+    const lake = new Lake();
+    Object.assign(lake, {
+      liveVersion: live.version,
+      engine: ctx.services.engine.kind,
+      consentPolicy: live.consentPolicy as ConsentPolicyEnum,
+      builtAt: live.builtAt,
+      builtAtIso: live.builtAtIso,
+      tables: live.tables,
+      versions,
+      consentGeneration: consent?.generation ?? 0,
+      consentRefreshedAt: consent?.refreshedAt ?? null,
+    });
+    return lake;
+  }
+}

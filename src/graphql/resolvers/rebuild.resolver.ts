@@ -1,0 +1,36 @@
+import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { ErrorCode, StediError } from '../../errors';
+import type { GraphqlContext } from '../context';
+import { ConsentPolicyEnum } from '../types/enums.type';
+import { RebuildJob } from '../types/rebuild-job.type';
+
+/** Background rebuilds; admin only. */
+@Resolver(() => RebuildJob)
+export class RebuildResolver {
+  @Authorized('admin')
+  @Mutation(() => RebuildJob, {
+    description: 'Starts rebuilding every zone from the landing data in the background and returns the job at once; while one runs, returns that one. Readers keep the previous version until the new one publishes.',
+  })
+  async rebuildZones(
+    @Arg('consentPolicy', () => ConsentPolicyEnum, { nullable: true, description: "Defaults to the live version's policy." }) consentPolicy: ConsentPolicyEnum | null,
+    @Ctx() ctx: GraphqlContext,
+  ): Promise<RebuildJob> {
+    const job = await ctx.services.rebuilds.start(consentPolicy ?? undefined);
+    ctx.services.logger.info({ requestId: ctx.requestId, keyId: ctx.principal?.keyId, rebuildJob: job.id }, 'rebuildZones requested');
+    return RebuildJob.from(job);
+  }
+
+  @Authorized('admin')
+  @Query(() => RebuildJob, { description: 'A rebuild job by id (the last 20 are kept in memory).' })
+  rebuildJob(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphqlContext): RebuildJob {
+    const job = ctx.services.rebuilds.get(id);
+    if (!job) throw new StediError(ErrorCode.NOT_FOUND, `no rebuild job ${id}; only the last 20 jobs since the server started are kept`);
+    return RebuildJob.from(job);
+  }
+
+  @Authorized('admin')
+  @Query(() => [RebuildJob], { description: 'Recent rebuild jobs, newest first.' })
+  rebuildJobs(@Ctx() ctx: GraphqlContext): RebuildJob[] {
+    return ctx.services.rebuilds.list().map((job) => RebuildJob.from(job));
+  }
+}

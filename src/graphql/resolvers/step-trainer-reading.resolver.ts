@@ -1,0 +1,26 @@
+import { Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import type { GraphqlContext } from '../context';
+import type { PageConnection } from '../connection';
+import { readConnection } from '../connection-reader';
+import { stepTrainerDataset } from '../datasets/step-trainer.dataset';
+import { ReadingsArgs } from '../inputs/field-args.input';
+import { checkTimeRange } from '../pagination';
+import { StepTrainerReading } from '../types/step-trainer-reading.type';
+import { StepTrainerReadingConnection } from '../types/connections.type';
+import { Customer } from '../types/customer.type';
+
+@Resolver(() => StepTrainerReading)
+export class StepTrainerReadingResolver {
+  @Authorized()
+  @Query(() => StepTrainerReadingConnection, { description: 'Trusted step trainer readings, ordered by (serialNumber, sensorReadingTime, distanceFromObject).' })
+  stepTrainerReadings(@Args(() => ReadingsArgs) args: ReadingsArgs, @Ctx() ctx: GraphqlContext): Promise<PageConnection<StepTrainerReading>> {
+    checkTimeRange(args.filter, 'stepTrainerReadings');
+    const f = args.filter ?? {};
+    return readConnection(ctx, stepTrainerDataset, args, { serialNumber: f.serialNumber, from: f.from, to: f.to }, 'stepTrainerReadings');
+  }
+
+  @FieldResolver(() => Customer, { nullable: true, description: 'The customer of this reading (same lake version).' })
+  customer(@Root() reading: StepTrainerReading, @Ctx() ctx: GraphqlContext): Promise<Customer | null> {
+    return ctx.loaders.customer(reading.version).load(reading.serialNumber);
+  }
+}

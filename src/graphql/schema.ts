@@ -1,0 +1,62 @@
+import 'reflect-metadata';
+import { type GraphQLFieldResolver, type GraphQLSchema, isObjectType } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { authChecker } from './auth-checker';
+import type { GraphqlContext } from './context';
+import { toStediError } from './error-mapping';
+import { AccelerometerReadingResolver } from './resolvers/accelerometer-reading.resolver';
+import { CustomerResolver } from './resolvers/customer.resolver';
+import { LakeResolver } from './resolvers/lake.resolver';
+import { MachineLearningSampleResolver } from './resolvers/machine-learning-sample.resolver';
+import { RebuildResolver } from './resolvers/rebuild.resolver';
+import { StepTrainerReadingResolver } from './resolvers/step-trainer-reading.resolver';
+
+export const RESOLVERS = [
+  CustomerResolver,
+  AccelerometerReadingResolver,
+  StepTrainerReadingResolver,
+  MachineLearningSampleResolver,
+  LakeResolver,
+  RebuildResolver,
+] as const;
+
+let built: Promise<GraphQLSchema> | undefined;
+
+/**
+ * The executable schema (built once per process). Every field that has a
+ * resolver is wrapped so whatever it throws reaches the client as a
+ * StediError; plain fields (node properties) stay wrapper-free for speed.
+ */
+export function buildGraphqlSchema(): Promise<GraphQLSchema> {
+  built ??= buildSchema({
+    resolvers: RESOLVERS,
+    authChecker,
+    authMode: 'error',
+    validate: { forbidUnknownValues: false },
+  }).then(withErrorMapping);
+  return built;
+}
+
+function withErrorMapping(schema: GraphQLSchema): GraphQLSchema {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      if (field.resolve) field.resolve = mapErrors(field.resolve as GraphQLFieldResolver<unknown, GraphqlContext>);
+    }
+  }
+  return schema;
+}
+
+function mapErrors(resolve: GraphQLFieldResolver<unknown, GraphqlContext>): GraphQLFieldResolver<unknown, GraphqlContext> {
+  return (source, args, context, info) => {
+    const fail = (error: unknown): never => {
+      throw toStediError(error, context.services.logger, { requestId: context.requestId, field: `${info.parentType.name}.${info.fieldName}` });
+    };
+    try {
+      const result = resolve(source, args, context, info);
+      return result instanceof Promise ? result.catch(fail) : result;
+    } catch (error) {
+      return fail(error);
+    }
+  };
+}

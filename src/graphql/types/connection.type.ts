@@ -1,0 +1,41 @@
+import { type ClassType, Field, ObjectType } from 'type-graphql';
+import { SafeInt } from './scalars';
+
+@ObjectType({ simpleResolvers: true, description: 'Relay page information.' })
+export class PageInfo {
+  @Field(() => Boolean)
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Pass as `after` to get the next page; null on an empty page.' })
+  endCursor!: string | null;
+}
+
+/**
+ * The Edge and Connection object types of one node type. Their fields are
+ * plain properties (simple resolvers): a page of 10,000 edges costs no
+ * per-field middleware.
+ */
+export function connectionTypes<N extends object>(Node: ClassType<N>, name: string): { Edge: ClassType; Connection: ClassType } {
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
+  class Edge {
+    @Field(() => String, { description: 'An opaque keyset cursor; it pins the lake version the paging started on.' })
+    cursor!: string;
+
+    @Field(() => Node)
+    node!: N;
+  }
+
+  @ObjectType(`${name}Connection`, { simpleResolvers: true })
+  class Connection {
+    @Field(() => [Edge])
+    edges!: Edge[];
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+
+    @Field(() => SafeInt, { description: 'Rows matching the filter (consent applied), in the version the page was read from.' })
+    totalCount!: number;
+  }
+
+  return { Edge, Connection };
+}

@@ -1,0 +1,87 @@
+import { Authorized, Field, ObjectType } from 'type-graphql';
+import type { Row } from '../../../etl/engine/engine';
+import { DateTime, SafeInt, isoOf } from './scalars';
+
+const PERSONAL = 'Personal data: needs an API key with the admin role (an analyst gets a FORBIDDEN error on this field).';
+
+/** A customer of the curated zone (consenting, with readings), as of one lake version. */
+@ObjectType({ description: 'A customer who consented to research use and has readings (customer_curated). Personal fields need the admin role.' })
+export class Customer {
+  @Field(() => String, { description: 'The step trainer serial number; the customer key exposed to every role.' })
+  serialNumber!: string;
+
+  @Authorized('admin')
+  @Field(() => String, { nullable: true, description: PERSONAL })
+  customerName!: string | null;
+
+  @Authorized('admin')
+  @Field(() => String, { nullable: true, description: PERSONAL })
+  email!: string | null;
+
+  @Authorized('admin')
+  @Field(() => String, { nullable: true, description: PERSONAL })
+  phone!: string | null;
+
+  @Authorized('admin')
+  @Field(() => String, { nullable: true, description: PERSONAL })
+  birthDay!: string | null;
+
+  @Field(() => SafeInt, { description: 'Epoch milliseconds.' })
+  registrationDate!: number;
+
+  @Field(() => SafeInt, { description: 'Epoch milliseconds of the record this version was built from.' })
+  lastUpdateDate!: number;
+
+  @Field(() => SafeInt, { nullable: true, description: 'Epoch milliseconds from which research use is allowed.' })
+  shareWithResearchAsOfDate!: number | null;
+
+  @Field(() => SafeInt, { nullable: true, description: 'Epoch milliseconds.' })
+  shareWithPublicAsOfDate!: number | null;
+
+  @Field(() => SafeInt, { nullable: true, description: 'Epoch milliseconds.' })
+  shareWithFriendsAsOfDate!: number | null;
+
+  /** The lake version this row was read from; nested fields read the same one. Not exposed. */
+  version!: string;
+
+  @Field(() => DateTime, { description: 'registrationDate as ISO-8601.' })
+  get registrationDateIso(): Date | null {
+    return isoOf(this.registrationDate);
+  }
+
+  @Field(() => DateTime, { description: 'lastUpdateDate as ISO-8601.' })
+  get lastUpdateDateIso(): Date | null {
+    return isoOf(this.lastUpdateDate);
+  }
+
+  @Field(() => DateTime, { nullable: true, description: 'shareWithResearchAsOfDate as ISO-8601.' })
+  get shareWithResearchAsOfDateIso(): Date | null {
+    return isoOf(this.shareWithResearchAsOfDate);
+  }
+
+  @Field(() => DateTime, { nullable: true, description: 'shareWithPublicAsOfDate as ISO-8601.' })
+  get shareWithPublicAsOfDateIso(): Date | null {
+    return isoOf(this.shareWithPublicAsOfDate);
+  }
+
+  @Field(() => DateTime, { nullable: true, description: 'shareWithFriendsAsOfDate as ISO-8601.' })
+  get shareWithFriendsAsOfDateIso(): Date | null {
+    return isoOf(this.shareWithFriendsAsOfDate);
+  }
+
+  static fromRow(row: Row, version: string): Customer {
+    const c = new Customer();
+    c.serialNumber = row.serialNumber as string;
+    c.customerName = row.customerName as string | null;
+    c.email = row.email as string | null;
+    c.phone = row.phone as string | null;
+    c.birthDay = row.birthDay as string | null;
+    c.registrationDate = row.registrationDate as number;
+    c.lastUpdateDate = row.lastUpdateDate as number;
+    c.shareWithResearchAsOfDate = row.shareWithResearchAsOfDate as number | null;
+    c.shareWithPublicAsOfDate = row.shareWithPublicAsOfDate as number | null;
+    c.shareWithFriendsAsOfDate = row.shareWithFriendsAsOfDate as number | null;
+    c.version = version;
+    return c;
+  }
+}

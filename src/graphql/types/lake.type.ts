@@ -1,0 +1,86 @@
+import { Field, Int, ObjectType } from 'type-graphql';
+import type { VersionManifest } from '../../../etl/manifest';
+import { TABLE_NAMES, TABLES } from '../../../etl/tables';
+import { ConsentPolicyEnum } from './enums.type';
+import { DateTime, SafeInt } from './scalars';
+
+@ObjectType({ simpleResolvers: true, description: 'One table of a lake version.' })
+export class LakeTable {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String, { description: 'landing, trusted or curated.' })
+  zone!: string;
+
+  @Field(() => SafeInt, { description: 'Rows in this version (for landing tables: the lines the build accepted).' })
+  rows!: number;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'A kept lake version; cursors pinned to it keep working until it expires.' })
+export class LakeVersion {
+  @Field(() => String)
+  version!: string;
+
+  @Field(() => Boolean, { description: 'True for the version new queries read.' })
+  live!: boolean;
+
+  @Field(() => ConsentPolicyEnum)
+  consentPolicy!: ConsentPolicyEnum;
+
+  @Field(() => SafeInt, { description: 'When the build finished, epoch ms.' })
+  builtAt!: number;
+
+  @Field(() => DateTime, { description: 'builtAt as ISO-8601.' })
+  builtAtIso!: Date;
+
+  @Field(() => SafeInt, { description: 'How long the build took, in milliseconds.' })
+  buildDurationMs!: number;
+
+  @Field(() => [LakeTable])
+  tables!: LakeTable[];
+
+  static from(v: VersionManifest, live: boolean): LakeVersion {
+    const out = new LakeVersion();
+    const builtAt = Date.parse(v.builtAt);
+    Object.assign(out, {
+      version: v.version,
+      live,
+      consentPolicy: v.consentPolicy as ConsentPolicyEnum,
+      builtAt,
+      builtAtIso: new Date(builtAt),
+      buildDurationMs: v.durationMs,
+      tables: TABLE_NAMES.map((name) => ({ name, zone: TABLES[name].zone, rows: v.tables[name]?.rows ?? 0 })),
+    });
+    return out;
+  }
+}
+
+@ObjectType({ simpleResolvers: true, description: 'The lake as served now.' })
+export class Lake {
+  @Field(() => String, { description: 'The live version: what queries without a cursor read.' })
+  liveVersion!: string;
+
+  @Field(() => String, { description: 'duckdb or athena.' })
+  engine!: string;
+
+  @Field(() => ConsentPolicyEnum, { description: 'The consent policy the live version was built with.' })
+  consentPolicy!: ConsentPolicyEnum;
+
+  @Field(() => SafeInt, { description: 'When the live version was built, epoch ms.' })
+  builtAt!: number;
+
+  @Field(() => DateTime)
+  builtAtIso!: Date;
+
+  @Field(() => [LakeTable], { description: "Every table's row count in the live version." })
+  tables!: LakeTable[];
+
+  @Field(() => [LakeVersion], { description: 'Kept versions, newest (live) first.' })
+  versions!: LakeVersion[];
+
+  @Field(() => Int, { description: 'Changes whenever the consent registry (re-read from the landing zone) hides a different set of customers.' })
+  consentGeneration!: number;
+
+  @Field(() => DateTime, { nullable: true, description: 'When the consent registry last re-read the landing zone.' })
+  consentRefreshedAt!: Date | null;
+}

@@ -1,0 +1,46 @@
+import { Field, Float, ObjectType } from 'type-graphql';
+import type { Row } from '../../../etl/engine/engine';
+import { DateTime, SafeInt } from './scalars';
+
+@ObjectType({
+  simpleResolvers: true,
+  description: 'One training row (machine_learning_curated): a step trainer reading joined with the same customer\'s accelerometer reading at the same time. No personal fields.',
+})
+export class MachineLearningSample {
+  @Field(() => String)
+  serialNumber!: string;
+
+  @Field(() => SafeInt, { description: 'Epoch milliseconds.' })
+  sensorReadingTime!: number;
+
+  @Field(() => SafeInt)
+  distanceFromObject!: number;
+
+  @Field(() => Float)
+  x!: number;
+
+  @Field(() => Float)
+  y!: number;
+
+  @Field(() => Float)
+  z!: number;
+
+  version!: string;
+
+  @Field(() => DateTime, { description: 'sensorReadingTime as ISO-8601.' })
+  get sensorReadingTimeIso(): Date {
+    return new Date(this.sensorReadingTime);
+  }
+
+  static fromRow(row: Row, version: string): MachineLearningSample {
+    const s = new MachineLearningSample();
+    s.serialNumber = row.serialNumber as string;
+    s.sensorReadingTime = row.sensorReadingTime as number;
+    s.distanceFromObject = row.distanceFromObject as number;
+    s.x = row.x as number;
+    s.y = row.y as number;
+    s.z = row.z as number;
+    s.version = version;
+    return s;
+  }
+}

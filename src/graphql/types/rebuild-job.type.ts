@@ -1,0 +1,86 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import type { RebuildJob as Job } from '../../rebuild/rebuild-job';
+import { ConsentPolicyEnum, RebuildStateEnum, RebuildStepStateEnum } from './enums.type';
+import { DateTime, SafeInt } from './scalars';
+
+@ObjectType({ simpleResolvers: true, description: 'One step of a build: a landing source, a table, the checks or the publish.' })
+export class RebuildStep {
+  @Field(() => String, { description: 'customer_landing … machine_learning_curated, checks, publish.' })
+  name!: string;
+
+  @Field(() => String, { description: 'landing, table, checks or publish.' })
+  kind!: string;
+
+  @Field(() => RebuildStepStateEnum)
+  state!: RebuildStepStateEnum;
+
+  @Field(() => SafeInt, { nullable: true, description: 'Rows the step produced, once done.' })
+  rows!: number | null;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'A background rebuild of the zones. Readers keep the previous version until it publishes.' })
+export class RebuildJob {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => RebuildStateEnum)
+  state!: RebuildStateEnum;
+
+  @Field(() => ConsentPolicyEnum)
+  consentPolicy!: ConsentPolicyEnum;
+
+  @Field(() => SafeInt, { description: 'Epoch ms.' })
+  createdAt!: number;
+
+  @Field(() => DateTime)
+  createdAtIso!: Date;
+
+  @Field(() => SafeInt, { nullable: true, description: 'Epoch ms.' })
+  startedAt!: number | null;
+
+  @Field(() => DateTime, { nullable: true })
+  startedAtIso!: Date | null;
+
+  @Field(() => SafeInt, { nullable: true, description: 'Epoch ms.' })
+  finishedAt!: number | null;
+
+  @Field(() => DateTime, { nullable: true })
+  finishedAtIso!: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'The version the build published (once SUCCEEDED).' })
+  version!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Why it FAILED; the server log has the details.' })
+  error!: string | null;
+
+  @Field(() => Int)
+  completedSteps!: number;
+
+  @Field(() => Int)
+  totalSteps!: number;
+
+  @Field(() => [RebuildStep])
+  steps!: RebuildStep[];
+
+  /** A view of the job as it is now. */
+  static from(job: Job): RebuildJob {
+    const out = new RebuildJob();
+    Object.assign(out, {
+      id: job.id,
+      state: job.state as RebuildStateEnum,
+      consentPolicy: job.consentPolicy as ConsentPolicyEnum,
+      createdAt: job.createdAt.getTime(),
+      createdAtIso: job.createdAt,
+      startedAt: job.startedAt?.getTime() ?? null,
+      startedAtIso: job.startedAt,
+      finishedAt: job.finishedAt?.getTime() ?? null,
+      finishedAtIso: job.finishedAt,
+      version: job.version,
+      error: job.error,
+      completedSteps: job.completedSteps,
+      totalSteps: job.totalSteps,
+      steps: job.steps.map((s) => ({ ...s, state: s.state as RebuildStepStateEnum })),
+    });
+    return out;
+  }
+}

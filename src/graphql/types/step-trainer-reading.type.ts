@@ -1,0 +1,31 @@
+import { Field, ObjectType } from 'type-graphql';
+import type { Row } from '../../../etl/engine/engine';
+import { DateTime, SafeInt } from './scalars';
+
+@ObjectType({ simpleResolvers: true, description: 'A step trainer distance reading of a consenting customer (step_trainer_trusted).' })
+export class StepTrainerReading {
+  @Field(() => String)
+  serialNumber!: string;
+
+  @Field(() => SafeInt, { description: 'Epoch milliseconds.' })
+  sensorReadingTime!: number;
+
+  @Field(() => SafeInt)
+  distanceFromObject!: number;
+
+  version!: string;
+
+  @Field(() => DateTime, { description: 'sensorReadingTime as ISO-8601.' })
+  get sensorReadingTimeIso(): Date {
+    return new Date(this.sensorReadingTime);
+  }
+
+  static fromRow(row: Row, version: string): StepTrainerReading {
+    const r = new StepTrainerReading();
+    r.serialNumber = row.serialNumber as string;
+    r.sensorReadingTime = row.sensorReadingTime as number;
+    r.distanceFromObject = row.distanceFromObject as number;
+    r.version = version;
+    return r;
+  }
+}
