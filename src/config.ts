@@ -24,6 +24,10 @@ export interface AthenaConfig {
   database: string;
   pollMinMs: number;
   pollMaxMs: number;
+  /** Time limit of one build statement (a CTAS over all the data); API queries use queryTimeoutMs. */
+  buildTimeoutMs: number;
+  /** How often a throttled or Athena-retryable query is tried again. */
+  maxRetries: number;
 }
 
 export interface Config {
@@ -112,6 +116,8 @@ export function loadConfig(overrides: Partial<Config> = {}, env: Env = process.e
       database: env.STEDI_GLUE_DATABASE ?? 'stedi',
       pollMinMs: integer(env, 'STEDI_ATHENA_POLL_MIN_MS', 200, 1),
       pollMaxMs: integer(env, 'STEDI_ATHENA_POLL_MAX_MS', 5_000, 1),
+      buildTimeoutMs: integer(env, 'STEDI_ATHENA_BUILD_TIMEOUT_MS', 3_600_000, 1),
+      maxRetries: integer(env, 'STEDI_ATHENA_MAX_RETRIES', 3, 0),
     },
   };
   if (config.engine === 'athena' && !isS3(config.lake)) {

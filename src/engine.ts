@@ -1,11 +1,16 @@
 import type { Engine } from '../etl/engine/engine';
-import { openEngine } from '../etl/engine/open-engine';
+import { type EngineOptions, openEngine } from '../etl/engine/open-engine';
 import type { Config } from './config';
+
+/** The engine options the configuration names. */
+export function engineOptions(config: Config): EngineOptions {
+  if (config.engine === 'athena') {
+    return { kind: 'athena', lake: config.lake, landing: config.landing, queryTimeoutMs: config.queryTimeoutMs, ...config.athena };
+  }
+  return { kind: 'duckdb', lake: config.lake, landing: config.landing, queryTimeoutMs: config.queryTimeoutMs };
+}
 
 /** Opens the engine the configuration names; the rest of `src/` sees only `Engine`. */
 export function openConfiguredEngine(config: Config): Promise<Engine> {
-  if (config.engine === 'athena') {
-    return openEngine({ kind: 'athena', lake: config.lake, landing: config.landing, queryTimeoutMs: config.queryTimeoutMs, ...config.athena });
-  }
-  return openEngine({ kind: 'duckdb', lake: config.lake, landing: config.landing, queryTimeoutMs: config.queryTimeoutMs });
+  return openEngine(engineOptions(config));
 }

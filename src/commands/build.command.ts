@@ -3,7 +3,9 @@ import { runBuild } from '../../etl/build';
 import { buildReport } from '../../etl/build-report';
 import { parseConsentPolicy } from '../../etl/consent-policy';
 import { loadConfig } from '../config';
-import { openConfiguredEngine } from '../engine';
+import { formatStatements } from '../../etl/engine/athena/dry-run';
+import { planBuild } from '../../etl/engine/open-engine';
+import { engineOptions, openConfiguredEngine } from '../engine';
 import { buildProgressBar } from './build-progress';
 import { formatBuildSummary } from './build-summary';
 import { CliError } from './cli-error';
@@ -16,6 +18,7 @@ interface BuildFlags {
   engine?: string;
   keep?: number;
   json?: boolean;
+  dryRun?: boolean;
 }
 
 export function registerBuild(cli: Command): void {
@@ -28,6 +31,7 @@ export function registerBuild(cli: Command): void {
     .option('--engine <engine>', 'duckdb (default) or athena')
     .option('--keep <n>', 'versions to keep', positiveInteger('--keep'))
     .option('--json', 'print one JSON object with the version, row counts and quarantine counts')
+    .option('--dry-run', 'print every statement of an Athena build in order, without calling AWS (with --json: one JSON array of strings)')
     .action(async (flags: BuildFlags) => {
       const config = loadConfig({
         lake: flags.lake,
@@ -36,6 +40,13 @@ export function registerBuild(cli: Command): void {
         consentPolicy: flags.consentPolicy === undefined ? undefined : policyFlag(flags.consentPolicy),
         keepVersions: flags.keep,
       });
+      if (flags.dryRun) {
+        const statements = await planBuild(engineOptions(config), { consentPolicy: config.consentPolicy, keepVersions: config.keepVersions }).catch((error: Error) => {
+          throw new CliError(`--dry-run: ${error.message}`);
+        });
+        process.stdout.write(flags.json ? `${JSON.stringify(statements.map((s) => s.sql))}\n` : formatStatements(statements));
+        return;
+      }
       const engine = await openConfiguredEngine(config);
       const progress = flags.json ? undefined : buildProgressBar();
       try {

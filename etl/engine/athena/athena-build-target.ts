@@ -1,0 +1,223 @@
+import type { LakeManifest, LandingCount, VersionManifest } from '../../manifest';
+import { BUILT_TABLES, type BuiltTable, type Source, TABLES, TABLE_NAMES, type TableName, landingTableOf } from '../../tables';
+import { isVersionId } from '../../version';
+import type { BuildTarget, SqlValue } from '../engine';
+import type { Catalog } from './glue-catalog';
+import { countLanding, createCheckedView, createLandingJsonTable, createLandingView, createQuarantine } from './landing-statements';
+import { type CatalogObject, LIVE_VIEWS, landingCheckedName, landingJsonName, quarantineName, versionObjects, versionedName } from './object-names';
+import type { BuildLock } from './s3-build-lock';
+import type { LakeStore } from './s3-lake';
+import type { AthenaLayout } from './s3-location';
+import { referencedNames } from './sql-text';
+import type { StatementRunner } from './statement-runner';
+import {
+  type Statement,
+  bindTables,
+  countRows,
+  createDatabase,
+  createTableAs,
+  dropTable,
+  dropView,
+  qualified,
+  switchLiveView,
+} from './statements';
+
+export interface AthenaBuildContext {
+  database: string;
+  layout: AthenaLayout;
+  runner: StatementRunner;
+  lake: LakeStore;
+  lock: BuildLock;
+  catalog: Catalog;
+  warn: (message: string, error?: unknown) => void;
+  /** Load landing sources one after another, so a dry run prints each source's statements together. */
+  serialLanding?: boolean;
+}
+
+const count = (value: unknown): number => Number(value ?? 0);
+
+/**
+ * A build on Athena: every object of the version is new (`<name>__<version>`)
+ * and every table writes into its own new, empty `v=<version>/` prefix with
+ * CTAS. Nothing a reader uses changes until `publish` points the live views
+ * at the new version and PUTs the manifest; a failed build drops what it
+ * created and deletes its prefixes.
+ */
+export class AthenaBuildTarget implements BuildTarget {
+  readonly engine = 'athena' as const;
+  private version?: string;
+  private before: LakeManifest | null = null;
+  private readonly created: CatalogObject[] = [];
+  /** Tables of this build a SELECT may read, with the relation each resolves to. */
+  private readonly available = new Map<TableName, string>();
+  private switching = false;
+  private published = false;
+  private landingQueue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly ctx: AthenaBuildContext) {}
+
+  get landing(): string {
+    return this.ctx.layout.landing;
+  }
+
+  async begin(version: string): Promise<void> {
+    this.version = version;
+    await this.ctx.lock.acquire(`build ${version}`);
+    try {
+      await this.run(createDatabase(this.ctx.database));
+      this.before = await this.readManifest();
+      await this.removeLeftovers(new Set([version, ...(this.before?.versions.map((v) => v.version) ?? [])]));
+      await this.ctx.lake.putText(`${this.ctx.layout.buildMarkerPrefix(version)}started`, new Date().toISOString());
+      for (const prefix of this.prefixesOf(version)) {
+        if (!(await this.ctx.lake.isEmpty(prefix))) {
+          throw new Error(`the new version's location ${prefix} is not empty, and Athena writes a table only into an empty location; remove what is there`);
+        }
+      }
+    } catch (error) {
+      await this.ctx.lock.release().catch((e) => this.ctx.warn('could not release the build lock', e));
+      throw error;
+    }
+  }
+
+  loadLanding(source: Source): Promise<LandingCount> {
+    if (!this.ctx.serialLanding) return this.readLanding(source);
+    const next = this.landingQueue.then(() => this.readLanding(source));
+    this.landingQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  async materialize(table: BuiltTable, select: string, params: SqlValue[]): Promise<number> {
+    const { database, layout } = this.ctx;
+    const version = this.requireVersion();
+    const name = versionedName(table, version);
+    const query = bindTables(select, this.bindingsFor(select, table));
+    await this.create({ name, kind: 'table' }, createTableAs({ database, name, location: layout.versionPrefix(table, version), format: 'PARQUET' }, query, params));
+    const [row] = await this.ctx.runner.select(countRows(database, name, 'rows'));
+    this.available.set(table, qualified(database, name));
+    return count(row?.rows);
+  }
+
+  async violations(select: string): Promise<number> {
+    const [row] = await this.ctx.runner.select({ grammar: 'trino', sql: bindTables(select, this.bindingsFor(select, 'a check'), 'check') });
+    return count(row?.violations);
+  }
+
+  location(table: TableName | 'quarantine'): string {
+    const version = this.requireVersion();
+    if (table === 'quarantine') return this.ctx.layout.quarantinePrefix(version);
+    return TABLES[table].zone === 'landing' ? this.ctx.layout.tableRoot(table) : this.ctx.layout.versionPrefix(table, version);
+  }
+
+  readManifest(): Promise<LakeManifest | null> {
+    return this.ctx.lake.readManifest(this.ctx.layout.manifestUrl);
+  }
+
+  async publish(manifest: LakeManifest, expired: VersionManifest[]): Promise<void> {
+    const version = this.requireVersion();
+    this.switching = true;
+    for (const table of LIVE_VIEWS) await this.run(switchLiveView(this.ctx.database, table, versionedName(table, version)));
+    await this.ctx.lake.writeManifest(this.ctx.layout.manifestUrl, manifest);
+    this.published = true;
+    // The new version is live: from here a failure only leaves garbage, which the next build removes.
+    for (const old of expired) await this.attempt(`removing expired version ${old.version}`, () => this.removeVersion(old.version));
+    for (const table of LIVE_VIEWS) await this.attempt(`pruning Glue versions of ${table}`, () => this.ctx.catalog.pruneTableVersions(table));
+    await this.attempt('removing the build marker', () => this.ctx.lake.deletePrefix(this.ctx.layout.buildMarkerPrefix(version)));
+  }
+
+  async abandon(): Promise<void> {
+    if (this.published || !this.version) return;
+    if (this.switching) await this.attempt('restoring the live views', () => this.restoreLiveViews());
+    let clean = true;
+    for (const object of [...this.created].reverse()) clean = (await this.attempt(`dropping ${object.name}`, () => this.drop(object))) && clean;
+    for (const prefix of this.prefixesOf(this.version)) clean = (await this.attempt(`deleting ${prefix}`, () => this.ctx.lake.deletePrefix(prefix))) && clean;
+    // A marker left behind makes the next build finish this cleanup.
+    if (clean) await this.attempt('removing the build marker', () => this.ctx.lake.deletePrefix(this.ctx.layout.buildMarkerPrefix(this.version!)));
+  }
+
+  async end(): Promise<void> {
+    await this.attempt('releasing the build lock', () => this.ctx.lock.release());
+  }
+
+  private async readLanding(source: Source): Promise<LandingCount> {
+    const { database, layout } = this.ctx;
+    const version = this.requireVersion();
+    const table = landingTableOf(source);
+    await this.create({ name: landingJsonName(source, version), kind: 'table' }, createLandingJsonTable(database, source, version, layout.landingPrefix(source)));
+    await this.create({ name: landingCheckedName(source, version), kind: 'view' }, createCheckedView(database, source, version));
+    await this.create({ name: versionedName(table, version), kind: 'view' }, createLandingView(database, source, version));
+    const [counts] = await this.ctx.runner.select(countLanding(database, source, version));
+    const quarantine = quarantineName(source, version);
+    await this.create({ name: quarantine, kind: 'table' }, createQuarantine(database, source, version, layout.quarantinePrefix(version, source)));
+    const [quarantined] = await this.ctx.runner.select(countRows(database, quarantine, 'quarantined'));
+    this.available.set(table, qualified(database, versionedName(table, version)));
+    return { lines: count(counts?.lines), accepted: count(counts?.accepted), quarantined: count(quarantined?.quarantined) };
+  }
+
+  /** The relations of this build for every catalogue table `select` reads; reading one not built yet is a bug in the zone order. */
+  private bindingsFor(select: string, reader: string): Map<TableName, string> {
+    const bindings = new Map<TableName, string>();
+    for (const name of referencedNames(select, TABLE_NAMES)) {
+      const relation = this.available.get(name);
+      if (!relation) throw new Error(`the SQL of ${reader} reads ${name}, which this build has not produced yet`);
+      bindings.set(name, relation);
+    }
+    return bindings;
+  }
+
+  private async create(object: CatalogObject, statement: Statement): Promise<void> {
+    // Recorded first: a CTAS that fails half way may still leave its table behind.
+    this.created.push(object);
+    await this.run(statement);
+  }
+
+  private run(statement: Statement): Promise<void> {
+    return this.ctx.runner.execute(statement);
+  }
+
+  private drop(object: CatalogObject): Promise<void> {
+    return this.run(object.kind === 'view' ? dropView(this.ctx.database, object.name) : dropTable(this.ctx.database, object.name));
+  }
+
+  private prefixesOf(version: string): string[] {
+    return [...BUILT_TABLES.map((t) => this.ctx.layout.versionPrefix(t, version)), this.ctx.layout.quarantinePrefix(version)];
+  }
+
+  private async removeVersion(version: string): Promise<void> {
+    for (const object of versionObjects(version, BUILT_TABLES)) await this.drop(object);
+    for (const prefix of this.prefixesOf(version)) await this.ctx.lake.deletePrefix(prefix);
+  }
+
+  /** Versions with a marker or data in this lake but in no manifest were left by a killed build: remove them. */
+  private async removeLeftovers(keep: Set<string>): Promise<void> {
+    const { layout, lake } = this.ctx;
+    const roots = [layout.buildsRoot(), ...BUILT_TABLES.map((t) => layout.tableRoot(t)), layout.quarantineRoot()];
+    const found = new Set<string>();
+    for (const root of roots) for (const version of await lake.versionFolders(root)) found.add(version);
+    for (const version of [...found].filter((v) => isVersionId(v) && !keep.has(v)).sort()) {
+      await this.removeVersion(version);
+      await lake.deletePrefix(layout.buildMarkerPrefix(version));
+    }
+  }
+
+  private async restoreLiveViews(): Promise<void> {
+    const previous = this.before?.versions[0];
+    for (const table of LIVE_VIEWS) {
+      await this.run(previous ? switchLiveView(this.ctx.database, table, versionedName(table, previous.version)) : dropView(this.ctx.database, table));
+    }
+  }
+
+  private async attempt(what: string, work: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await work();
+      return true;
+    } catch (error) {
+      this.ctx.warn(`${what} failed`, error);
+      return false;
+    }
+  }
+
+  private requireVersion(): string {
+    if (!this.version) throw new Error('AthenaBuildTarget used before begin()');
+    return this.version;
+  }
+}

@@ -1,0 +1,126 @@
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { GlueClient } from '@aws-sdk/client-glue';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { BuildOptions } from '../../build';
+import type { LakeManifest } from '../../manifest';
+import { TABLES, type TableName } from '../../tables';
+import type { BuildTarget, Engine, ExportFormat, QueryOptions, Row, SqlValue } from '../engine';
+import { LakeNotBuiltError, StaleVersionError } from '../engine-errors';
+import { AthenaBuildTarget } from './athena-build-target';
+import { athenaDialect } from './athena-dialect';
+import { type AthenaEngineOptions, type ResolvedAthenaOptions, resolveAthenaOptions } from './athena-options';
+import { GlueCatalog } from './glue-catalog';
+import { versionedName } from './object-names';
+import { executionParameters } from './parameters';
+import { AthenaQueryRunner, type Clock, systemClock } from './query-runner';
+import { exportResultFile } from './result-file-export';
+import { readResultColumns, readResultRows } from './results';
+import { S3BuildLock } from './s3-build-lock';
+import { S3Lake } from './s3-lake';
+import { AthenaLayout } from './s3-location';
+import { AthenaStatementRunner } from './statement-runner';
+import { qualified } from './statements';
+
+/** SDK clients to use instead of new ones (tests pass mocked ones); the engine closes only those it made. */
+export interface AthenaClients {
+  athena?: AthenaClient;
+  s3?: S3Client;
+  glue?: GlueClient;
+  clock?: Clock;
+}
+
+/**
+ * The lake on AWS: S3 holds the data and the manifest, Glue the catalogue,
+ * Athena runs every query. A kept version is read through its own tables
+ * (`"db"."<table>__<version>"`), so a reader pinned to a version sees the
+ * same rows until it expires, exactly like the DuckDB engine.
+ */
+export class AthenaEngine implements Engine {
+  readonly kind = 'athena' as const;
+  readonly dialect = athenaDialect;
+  readonly options: ResolvedAthenaOptions;
+  readonly layout: AthenaLayout;
+  private readonly athena: AthenaClient;
+  private readonly s3: S3Client;
+  private readonly glue: GlueClient;
+  private readonly owned: { destroy(): void }[] = [];
+  private readonly runner: AthenaQueryRunner;
+  private readonly lake: S3Lake;
+  private cached?: { at: number; manifest: Promise<LakeManifest | null> };
+
+  constructor(options: AthenaEngineOptions, clients: AthenaClients = {}) {
+    this.options = resolveAthenaOptions(options);
+    this.layout = new AthenaLayout(this.options.lake, this.options.landing);
+    // No credentials here: the SDK's default provider chain (env, profile, SSO, instance role) finds them.
+    const config = this.options.region ? { region: this.options.region } : {};
+    this.athena = clients.athena ?? this.own(new AthenaClient(config));
+    this.s3 = clients.s3 ?? this.own(new S3Client(config));
+    this.glue = clients.glue ?? this.own(new GlueClient(config));
+    this.runner = new AthenaQueryRunner(this.athena, this.options, clients.clock ?? systemClock);
+    this.lake = new S3Lake(this.s3);
+  }
+
+  static async open(options: AthenaEngineOptions, clients?: AthenaClients): Promise<AthenaEngine> {
+    return new AthenaEngine(options, clients);
+  }
+
+  async manifest(): Promise<LakeManifest | null> {
+    const now = Date.now();
+    if (!this.cached || now - this.cached.at >= this.options.manifestCacheMs) {
+      const manifest = this.lake.readManifest(this.layout.manifestUrl);
+      this.cached = { at: now, manifest };
+      manifest.catch(() => (this.cached = undefined));
+    }
+    return this.cached.manifest;
+  }
+
+  async tableRef(table: TableName, version: string): Promise<string> {
+    const manifest = await this.manifest();
+    if (!manifest) throw new LakeNotBuiltError(this.options.lake);
+    // Landing tables read the landing data as it is now, through the live view (the JSON is re-read on every query).
+    if (TABLES[table].zone === 'landing') return qualified(this.options.database, table);
+    if (!manifest.versions.some((v) => v.version === version)) throw new StaleVersionError(version);
+    return qualified(this.options.database, versionedName(table, version));
+  }
+
+  /**
+   * Runs a SELECT with positional `?` parameters, which Athena accepts only
+   * in WHERE clauses (anything else is refused before Athena is called; a
+   * LIMIT belongs in the text as a validated integer, see `sqlInteger`).
+   */
+  async query(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<Row[]> {
+    const execution = await this.runner.run(sql, this.runOptions(sql, params, options));
+    return readResultRows(this.athena, execution);
+  }
+
+  async exportToFile(sql: string, params: SqlValue[], format: ExportFormat, path: string, options: QueryOptions = {}): Promise<number> {
+    const execution = await this.runner.run(sql, this.runOptions(sql, params, options));
+    return exportResultFile(this.s3, execution, await readResultColumns(this.athena, execution), format, path);
+  }
+
+  async buildTarget(_options: BuildOptions): Promise<BuildTarget> {
+    const { database, buildTimeoutMs, warn } = this.options;
+    return new AthenaBuildTarget({
+      database,
+      layout: this.layout,
+      runner: new AthenaStatementRunner(this.athena, this.runner, buildTimeoutMs),
+      lake: this.lake,
+      lock: new S3BuildLock(this.s3, this.layout.lockUrl),
+      catalog: new GlueCatalog(this.glue, database),
+      warn,
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const client of this.owned.splice(0)) client.destroy();
+  }
+
+  private runOptions(sql: string, params: SqlValue[], options: QueryOptions) {
+    return { timeoutMs: options.timeoutMs ?? this.options.queryTimeoutMs, signal: options.signal, parameters: executionParameters(sql, params) };
+  }
+
+  private own<T extends { destroy(): void }>(client: T): T {
+    this.owned.push(client);
+    return client;
+  }
+}

@@ -1,0 +1,48 @@
+import type { QueryExecution } from '@aws-sdk/client-athena';
+
+/**
+ * A query Athena ran and gave up on (FAILED, or CANCELLED by someone else).
+ * The message carries Athena's own reason and error category so an operator
+ * can act on it; `retryable` is Athena's verdict, never guessed.
+ */
+
+const CATEGORIES: Record<number, string> = { 1: 'SYSTEM', 2: 'USER', 3: 'OTHER' };
+
+export class AthenaQueryError extends Error {
+  constructor(
+    readonly queryExecutionId: string,
+    readonly state: 'FAILED' | 'CANCELLED',
+    readonly category: string,
+    readonly retryable: boolean,
+    readonly reason: string,
+    readonly errorType?: number,
+  ) {
+    super(`Athena query ${queryExecutionId} ${state === 'FAILED' ? 'failed' : 'was cancelled'} (${category} error${errorType ? ` ${errorType}` : ''}): ${reason}`);
+    this.name = 'AthenaQueryError';
+  }
+
+  static from(execution: QueryExecution): AthenaQueryError {
+    const status = execution.Status;
+    const error = status?.AthenaError;
+    const state = status?.State === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
+    const reason = status?.StateChangeReason ?? error?.ErrorMessage ?? (state === 'CANCELLED' ? 'cancelled outside this process' : 'no reason given');
+    return new AthenaQueryError(
+      execution.QueryExecutionId ?? 'unknown',
+      state,
+      CATEGORIES[error?.ErrorCategory ?? 0] ?? 'UNKNOWN',
+      error?.Retryable === true,
+      reason,
+      error?.ErrorType,
+    );
+  }
+}
+
+// Private: the names AWS SDKs give throttling responses (Athena's is TooManyRequestsException).
+const THROTTLING = new Set(['TooManyRequestsException', 'ThrottlingException', 'Throttling', 'ThrottledException', 'RequestLimitExceeded', 'SlowDown']);
+
+/** A call the service refused for now (throttling), or a query Athena itself marks Retryable. */
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof AthenaQueryError) return error.retryable;
+  const e = error as { name?: string; $retryable?: { throttling?: boolean } } | undefined;
+  return THROTTLING.has(e?.name ?? '') || e?.$retryable?.throttling === true;
+}

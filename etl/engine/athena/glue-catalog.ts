@@ -1,0 +1,50 @@
+import { BatchDeleteTableVersionCommand, GetTableVersionsCommand, type GlueClient } from '@aws-sdk/client-glue';
+
+/**
+ * The one thing the Athena engine asks of the Glue catalogue directly. Each
+ * `CREATE OR REPLACE VIEW` adds a Glue table version to the live view, and
+ * Glue keeps them all (up to a per-account quota), so after a switch the old
+ * versions of the live views are deleted; Athena only ever reads the current one.
+ */
+export interface Catalog {
+  /** Deletes every version of `table` but the current one; returns how many. */
+  pruneTableVersions(table: string): Promise<number>;
+}
+
+const notFound = (error: unknown): boolean => (error as { name?: string })?.name === 'EntityNotFoundException';
+
+// Glue's limit for one BatchDeleteTableVersion call.
+const DELETE_BATCH = 100;
+
+export class GlueCatalog implements Catalog {
+  constructor(
+    private readonly glue: GlueClient,
+    private readonly database: string,
+  ) {}
+
+  async pruneTableVersions(table: string): Promise<number> {
+    const ids: string[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const page = await this.glue.send(new GetTableVersionsCommand({ DatabaseName: this.database, TableName: table, NextToken: token }));
+        for (const version of page.TableVersions ?? []) if (version.VersionId) ids.push(version.VersionId);
+        token = page.NextToken;
+      } while (token);
+    } catch (error) {
+      if (notFound(error)) return 0;
+      throw error;
+    }
+    // Version ids are increasing integers; the highest is the table as it is now.
+    const old = ids.sort((a, b) => Number(b) - Number(a)).slice(1);
+    for (let i = 0; i < old.length; i += DELETE_BATCH) {
+      const batch = old.slice(i, i + DELETE_BATCH);
+      const result = await this.glue.send(new BatchDeleteTableVersionCommand({ DatabaseName: this.database, TableName: table, VersionIds: batch }));
+      if (result.Errors && result.Errors.length > 0) {
+        const first = result.Errors[0];
+        throw new Error(`could not delete ${result.Errors.length} Glue versions of ${this.database}.${table} (first: ${first.VersionId}: ${first.ErrorDetail?.ErrorMessage})`);
+      }
+    }
+    return old.length;
+  }
+}

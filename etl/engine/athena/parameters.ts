@@ -1,0 +1,68 @@
+import type { SqlValue } from '../engine';
+import { placeholderClauses } from './sql-text';
+
+/**
+ * Values for Athena's positional `?` placeholders. Athena pastes each
+ * ExecutionParameters entry into the statement as SQL text, so every value is
+ * turned into one inert literal here: strings single-quoted with embedded
+ * quotes doubled (Trino has no backslash escapes, so nothing else can end the
+ * literal), numbers checked to be finite numbers, booleans and null as keywords.
+ */
+
+/** A value the caller passed that cannot be a SQL literal; the caller's input is at fault. */
+export class ParameterError extends Error {
+  readonly code = 'BAD_USER_INPUT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ParameterError';
+  }
+}
+
+export function sqlLiteral(value: SqlValue): string {
+  if (value === null) return 'NULL';
+  switch (typeof value) {
+    case 'string':
+      return `'${value.replace(/'/g, "''")}'`;
+    case 'boolean':
+      return value ? 'TRUE' : 'FALSE';
+    case 'number':
+      if (!Number.isFinite(value)) throw new ParameterError(`a query parameter must be a finite number; received ${value}`);
+      if (Number.isInteger(value)) {
+        if (!Number.isSafeInteger(value)) throw new ParameterError(`a whole-number query parameter must be within ±${Number.MAX_SAFE_INTEGER}; received ${value}`);
+        return String(value);
+      }
+      // Exponent form makes Trino read a DOUBLE literal, never a DECIMAL with surprising precision.
+      return value.toExponential();
+    default:
+      throw new ParameterError(`a query parameter must be a string, number, boolean or null; received ${typeof value}`);
+  }
+}
+
+/**
+ * The ExecutionParameters for `sql`: one literal per `?`, in order. Athena
+ * accepts placeholders only in WHERE clauses, so a `?` anywhere else (a LIMIT,
+ * a SELECT list, a JOIN condition) is refused here with a clear message
+ * instead of an Athena syntax error: such values belong in the SQL text as
+ * validated integers (see `sqlInteger`).
+ */
+export function executionParameters(sql: string, params: readonly SqlValue[]): string[] | undefined {
+  const clauses = placeholderClauses(sql);
+  if (clauses.length !== params.length) {
+    throw new Error(`the statement has ${clauses.length} ? placeholders but ${params.length} parameters were given`);
+  }
+  clauses.forEach((clause, i) => {
+    if (clause !== 'where') {
+      throw new Error(`Athena accepts ? parameters only in a WHERE clause; parameter ${i + 1} is in a ${clause.toUpperCase()} clause`);
+    }
+  });
+  // Athena rejects an empty ExecutionParameters list, so a statement without placeholders sends none.
+  return params.length > 0 ? params.map(sqlLiteral) : undefined;
+}
+
+/** A whole number for the SQL text itself (LIMIT, OFFSET), checked so no raw input ever reaches it. */
+export function sqlInteger(value: unknown, what: string, min = 0, max = Number.MAX_SAFE_INTEGER): string {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ParameterError(`${what} must be a whole number from ${min} to ${max}; received ${JSON.stringify(value)}`);
+  }
+  return String(value);
+}

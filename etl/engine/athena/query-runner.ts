@@ -1,0 +1,141 @@
+import {
+  type AthenaClient,
+  GetQueryExecutionCommand,
+  type QueryExecution,
+  StartQueryExecutionCommand,
+  StopQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
+import { QueryTimeoutError } from '../engine-errors';
+import { AthenaQueryError, isRetryable } from './athena-errors';
+
+/**
+ * One Athena query from start to finish: StartQueryExecution, then
+ * GetQueryExecution polled with capped exponential backoff until the query
+ * SUCCEEDS, FAILS or is CANCELLED. A timeout or an abort stops the query
+ * (StopQueryExecution) so it is not left running and billed; throttling and
+ * failures Athena marks Retryable are tried again a bounded number of times.
+ */
+
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms`, or early when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
+    }),
+};
+
+export interface QuerySettings {
+  workgroup: string;
+  outputLocation?: string;
+  database: string;
+  pollMinMs: number;
+  pollMaxMs: number;
+  maxRetries: number;
+}
+
+export interface RunOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** ExecutionParameters, already SQL literals (see parameters.ts). */
+  parameters?: string[];
+}
+
+export class AthenaQueryRunner {
+  constructor(
+    private readonly client: AthenaClient,
+    private readonly settings: QuerySettings,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  /** Runs `sql` to completion and returns its final QueryExecution (state SUCCEEDED). */
+  async run(sql: string, options: RunOptions): Promise<QueryExecution> {
+    const started = this.clock.now();
+    const deadline = started + options.timeoutMs;
+    for (let attempt = 0; ; attempt += 1) {
+      await this.throwIfOver(undefined, started, deadline, options);
+      try {
+        const id = await this.start(sql, options.parameters);
+        return await this.waitFor(id, started, deadline, options);
+      } catch (error) {
+        if (error instanceof QueryTimeoutError || attempt >= this.settings.maxRetries || !isRetryable(error)) throw error;
+        await this.clock.sleep(this.backoff(attempt + 2), options.signal);
+      }
+    }
+  }
+
+  private async start(sql: string, parameters: string[] | undefined): Promise<string> {
+    const { workgroup, outputLocation, database } = this.settings;
+    const response = await this.client.send(
+      new StartQueryExecutionCommand({
+        QueryString: sql,
+        WorkGroup: workgroup,
+        QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: database },
+        ...(outputLocation ? { ResultConfiguration: { OutputLocation: outputLocation } } : {}),
+        ...(parameters ? { ExecutionParameters: parameters } : {}),
+      }),
+    );
+    if (!response.QueryExecutionId) throw new Error('Athena started a query but returned no QueryExecutionId');
+    return response.QueryExecutionId;
+  }
+
+  private async waitFor(id: string, started: number, deadline: number, options: RunOptions): Promise<QueryExecution> {
+    let throttled = 0;
+    for (let poll = 0; ; poll += 1) {
+      let execution: QueryExecution | undefined;
+      try {
+        execution = (await this.client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution;
+        throttled = 0;
+      } catch (error) {
+        // A throttled poll says nothing about the query, which keeps running: poll again, later.
+        if (!isRetryable(error) || throttled >= this.settings.maxRetries) throw error;
+        throttled += 1;
+      }
+      switch (execution?.Status?.State) {
+        case 'SUCCEEDED':
+          return execution;
+        case 'FAILED':
+        case 'CANCELLED':
+          throw AthenaQueryError.from(execution);
+        default: // QUEUED, RUNNING, or a poll that was throttled
+          break;
+      }
+      await this.throwIfOver(id, started, deadline, options);
+      await this.clock.sleep(Math.min(this.backoff(poll), Math.max(0, deadline - this.clock.now())), options.signal);
+      await this.throwIfOver(id, started, deadline, options);
+    }
+  }
+
+  /** Past the deadline or aborted: stop the query (when one is running) and raise QueryTimeoutError. */
+  private async throwIfOver(id: string | undefined, started: number, deadline: number, options: RunOptions): Promise<void> {
+    const now = this.clock.now();
+    if (now < deadline && !options.signal?.aborted) return;
+    if (id) await this.stop(id);
+    const limit = options.signal?.aborted ? now - started : options.timeoutMs;
+    throw new QueryTimeoutError(limit, options.signal?.aborted ? options.signal.reason : undefined);
+  }
+
+  private async stop(id: string): Promise<void> {
+    try {
+      await this.client.send(new StopQueryExecutionCommand({ QueryExecutionId: id }));
+    } catch {
+      // Best effort: the query may have finished in the meantime; the timeout is what the caller needs to hear.
+    }
+  }
+
+  private backoff(step: number): number {
+    return Math.min(this.settings.pollMaxMs, this.settings.pollMinMs * 2 ** Math.min(step, 30));
+  }
+}

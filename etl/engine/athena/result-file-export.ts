@@ -1,0 +1,79 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { QueryExecution } from '@aws-sdk/client-athena';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { ExportFormat } from '../engine';
+import type { ResultColumn } from './results';
+import { parseS3Url } from './s3-location';
+import { literal, q } from './statements';
+
+/**
+ * A large export reads the query's own result file (the CSV Athena writes to
+ * the output location), never GetQueryResults' 1,000-row pages. The file is
+ * streamed to a temporary copy and converted locally by DuckDB into the
+ * requested format, with the schema's column names and the result's types.
+ * Athena's CSV quotes every value and leaves NULL unquoted and empty, which
+ * is how it is read back (an empty quoted value stays an empty string).
+ */
+
+const DUCKDB_TYPE: Record<string, string> = {
+  bigint: 'BIGINT',
+  integer: 'INTEGER',
+  int: 'INTEGER',
+  smallint: 'SMALLINT',
+  tinyint: 'TINYINT',
+  double: 'DOUBLE',
+  float: 'FLOAT',
+  real: 'FLOAT',
+  boolean: 'BOOLEAN',
+  date: 'DATE',
+  timestamp: 'TIMESTAMP',
+};
+
+function duckDbType(column: ResultColumn): string {
+  const base = column.type.replace(/\(.*$/, '');
+  if (base === 'decimal') return `DECIMAL(${column.precision ?? 38}, ${column.scale ?? 0})`;
+  return DUCKDB_TYPE[base] ?? 'VARCHAR';
+}
+
+const COPY_OPTIONS: Record<ExportFormat, string> = {
+  parquet: 'FORMAT parquet, COMPRESSION zstd',
+  csv: 'FORMAT csv, HEADER true',
+  ndjson: 'FORMAT json',
+};
+
+/** Writes the result file of the finished query `execution` to `path`; returns the rows written. */
+export async function exportResultFile(
+  s3: S3Client,
+  execution: QueryExecution,
+  columns: readonly ResultColumn[],
+  format: ExportFormat,
+  path: string,
+): Promise<number> {
+  const output = execution.ResultConfiguration?.OutputLocation;
+  if (!output) throw new Error(`Athena query ${execution.QueryExecutionId} has no result file to export`);
+  const { bucket, key } = parseS3Url(output, 'the query result file');
+  const folder = await mkdtemp(join(tmpdir(), 'stedi-export-'));
+  const csv = join(folder, 'result.csv');
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    if (!object.Body) throw new Error(`the result file ${output} is empty`);
+    await pipeline(object.Body as Readable, createWriteStream(csv));
+    const raw = columns.map((_, i) => `${literal(`c${i}`)}: 'VARCHAR'`).join(', ');
+    const typed = columns.map((c, i) => `CAST(${q(`c${i}`)} AS ${duckDbType(c)}) AS ${q(c.name)}`).join(', ');
+    const source = `read_csv(${literal(csv)}, header = true, auto_detect = false, columns = {${raw}}, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false)`;
+    const result = await connection.runAndReadAll(`COPY (SELECT ${typed} FROM ${source}) TO ${literal(path)} (${COPY_OPTIONS[format]})`);
+    return Number(result.getRows()[0]?.[0] ?? 0);
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+    await rm(folder, { recursive: true, force: true });
+  }
+}

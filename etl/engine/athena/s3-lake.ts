@@ -1,0 +1,111 @@
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { type LakeManifest, parseManifest } from '../../manifest';
+import { parseS3Url, s3Url } from './s3-location';
+
+/**
+ * The lake's objects on S3: the manifest (one PUT replaces it atomically, so
+ * readers see the old or the new document, never a mix), emptiness checks
+ * and prefix deletion. A prefix always ends with `/`, so deleting
+ * `.../v=<version>/` can never touch a sibling such as `.../v=<version>x/`.
+ */
+export interface LakeStore {
+  readManifest(url: string): Promise<LakeManifest | null>;
+  writeManifest(url: string, manifest: LakeManifest): Promise<void>;
+  /** Writes a small text object (a build's marker). */
+  putText(url: string, text: string): Promise<void>;
+  isEmpty(prefix: string): Promise<boolean>;
+  /** Deletes every object under `prefix`; returns how many. */
+  deletePrefix(prefix: string): Promise<number>;
+  /** The `v=<version>/` sub-prefixes directly under `root`, as version ids. */
+  versionFolders(root: string): Promise<string[]>;
+}
+
+const isMissing = (error: unknown): boolean => {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
+};
+
+export class S3Lake implements LakeStore {
+  constructor(private readonly s3: S3Client) {}
+
+  async readManifest(url: string): Promise<LakeManifest | null> {
+    const { bucket, key } = parseS3Url(url);
+    let text: string;
+    try {
+      const response = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      text = (await response.Body?.transformToString('utf8')) ?? '';
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+    return parseManifest(text, url);
+  }
+
+  async writeManifest(url: string, manifest: LakeManifest): Promise<void> {
+    await this.putText(url, `${JSON.stringify(manifest, null, 2)}\n`, 'application/json');
+  }
+
+  async putText(url: string, text: string, contentType = 'text/plain'): Promise<void> {
+    const { bucket, key } = parseS3Url(url);
+    await this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: text, ContentType: contentType }));
+  }
+
+  async isEmpty(prefix: string): Promise<boolean> {
+    const { bucket, key } = folderOf(prefix);
+    const page = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 }));
+    return (page.KeyCount ?? page.Contents?.length ?? 0) === 0;
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    const { bucket, key } = folderOf(prefix);
+    let deleted = 0;
+    let token: string | undefined;
+    do {
+      // Up to 1,000 keys a page, the most one DeleteObjects call takes.
+      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, ContinuationToken: token }));
+      const keys = (page.Contents ?? []).map((o) => o.Key).filter((k): k is string => k !== undefined && k.startsWith(key));
+      if (keys.length > 0) {
+        const result = await this.s3.send(
+          new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
+        );
+        if (result.Errors && result.Errors.length > 0) {
+          const first = result.Errors[0];
+          throw new Error(`could not delete ${result.Errors.length} objects under ${prefix} (first: ${first.Key}: ${first.Code} ${first.Message})`);
+        }
+        deleted += keys.length;
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return deleted;
+  }
+
+  async versionFolders(root: string): Promise<string[]> {
+    const { bucket, key } = folderOf(root);
+    const versions: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, Delimiter: '/', ContinuationToken: token }));
+      for (const common of page.CommonPrefixes ?? []) {
+        const name = common.Prefix?.slice(key.length).replace(/\/$/, '') ?? '';
+        if (name.startsWith('v=')) versions.push(name.slice(2));
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return versions;
+  }
+}
+
+/** A prefix to list or delete: it must name a folder, so it can only ever match that folder's objects. */
+function folderOf(prefix: string) {
+  const location = parseS3Url(prefix);
+  if (!prefix.endsWith('/') || location.key === '') {
+    throw new Error(`refusing to work on ${s3Url(location)}: only a folder prefix ending with / below the bucket root is allowed`);
+  }
+  return location;
+}

@@ -1,0 +1,101 @@
+import { QueryTimeoutError } from '../../../../etl/engine/engine-errors';
+import { AthenaQueryError } from '../../../../etl/engine/athena/athena-errors';
+import { AthenaQueryRunner } from '../../../../etl/engine/athena/query-runner';
+import { FakeAthena, FakeClock, type QueryOutcome } from '../../../helpers/fake-aws';
+import { GetQueryExecutionCommand, StartQueryExecutionCommand, TooManyRequestsException } from '@aws-sdk/client-athena';
+
+const SETTINGS = { workgroup: 'analytics', outputLocation: 's3://results-bucket/athena/', database: 'stedi', pollMinMs: 100, pollMaxMs: 1_000, maxRetries: 2 };
+
+function setup(outcome: QueryOutcome | ((n: number) => QueryOutcome)) {
+  let n = 0;
+  const athena = new FakeAthena(() => (typeof outcome === 'function' ? outcome(n++) : outcome));
+  const clock = new FakeClock();
+  return { athena, clock, runner: new AthenaQueryRunner(athena.client, SETTINGS, clock) };
+}
+
+describe('running one Athena query', () => {
+  it('starts the query in the workgroup, output location and database, and returns once it SUCCEEDS', async () => {
+    const { athena, runner } = setup({ states: ['QUEUED', 'QUEUED', 'RUNNING', 'SUCCEEDED'] });
+    const execution = await runner.run('SELECT 1', { timeoutMs: 60_000, parameters: ["'any'"] });
+    expect(execution.Status?.State).toBe('SUCCEEDED');
+    expect(athena.queries).toEqual([
+      { id: 'q-1', sql: 'SELECT 1', parameters: ["'any'"], database: 'stedi', workgroup: 'analytics', outputLocation: 's3://results-bucket/athena/' },
+    ]);
+    expect(athena.mock.commandCalls(GetQueryExecutionCommand)).toHaveLength(4);
+  });
+
+  it('polls with exponential backoff capped at the maximum interval', async () => {
+    const { clock, runner } = setup({ states: ['QUEUED', 'RUNNING', 'RUNNING', 'RUNNING', 'RUNNING', 'RUNNING', 'SUCCEEDED'] });
+    await runner.run('SELECT 1', { timeoutMs: 60_000 });
+    expect(clock.sleeps).toEqual([100, 200, 400, 800, 1_000, 1_000]);
+  });
+
+  it('raises a FAILED query with Athena’s reason and error category, and does not retry a USER error', async () => {
+    const { athena, runner } = setup({ error: { category: 2, retryable: false, reason: "line 1:8: Column 'nope' cannot be resolved" } });
+    const failure = runner.run('SELECT nope', { timeoutMs: 60_000 });
+    await expect(failure).rejects.toThrow(AthenaQueryError);
+    await expect(failure).rejects.toThrow("Athena query q-1 failed (USER error 1000): line 1:8: Column 'nope' cannot be resolved");
+    expect(athena.mock.commandCalls(StartQueryExecutionCommand)).toHaveLength(1);
+  });
+
+  it('raises a query CANCELLED by someone else without retrying it', async () => {
+    const { athena, runner } = setup({ states: ['RUNNING', 'CANCELLED'] });
+    await expect(runner.run('SELECT 1', { timeoutMs: 60_000 })).rejects.toThrow(/q-1 was cancelled/);
+    expect(athena.queries).toHaveLength(1);
+  });
+
+  it('retries a query Athena marks Retryable, as a new query', async () => {
+    const { athena, runner } = setup((n) => (n === 0 ? { error: { category: 1, retryable: true, reason: 'S3 Slow Down' } } : {}));
+    await expect(runner.run('SELECT 1', { timeoutMs: 60_000 })).resolves.toMatchObject({ QueryExecutionId: 'q-2' });
+    expect(athena.queries.map((q) => q.id)).toEqual(['q-1', 'q-2']);
+  });
+
+  it('retries a throttled StartQueryExecution, a bounded number of times', async () => {
+    const ok = setup({});
+    ok.athena.throttleStarts = 2;
+    await expect(ok.runner.run('SELECT 1', { timeoutMs: 60_000 })).resolves.toMatchObject({ Status: { State: 'SUCCEEDED' } });
+    expect(ok.athena.mock.commandCalls(StartQueryExecutionCommand)).toHaveLength(3);
+
+    const throttled = setup({});
+    throttled.athena.throttleStarts = 10;
+    await expect(throttled.runner.run('SELECT 1', { timeoutMs: 60_000 })).rejects.toBeInstanceOf(TooManyRequestsException);
+    expect(throttled.athena.mock.commandCalls(StartQueryExecutionCommand)).toHaveLength(1 + SETTINGS.maxRetries);
+  });
+
+  it('keeps polling the same query when a poll is throttled', async () => {
+    const { athena, runner } = setup({ states: ['RUNNING', 'SUCCEEDED'] });
+    athena.mock.on(GetQueryExecutionCommand).rejectsOnce(new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} })).callsFake(() => ({
+      QueryExecution: { QueryExecutionId: 'q-1', Status: { State: 'SUCCEEDED' } },
+    }));
+    await expect(runner.run('SELECT 1', { timeoutMs: 60_000 })).resolves.toMatchObject({ QueryExecutionId: 'q-1' });
+    expect(athena.queries).toHaveLength(1);
+  });
+
+  it('stops a query that runs past its time limit and raises QueryTimeoutError', async () => {
+    const { athena, runner } = setup({ states: ['RUNNING'] });
+    const timedOut = runner.run('SELECT slow', { timeoutMs: 5_000 });
+    await expect(timedOut).rejects.toBeInstanceOf(QueryTimeoutError);
+    await expect(timedOut).rejects.toThrow('the query was cancelled after 5000 ms');
+    expect(athena.stopped).toEqual(['q-1']);
+  });
+
+  it('stops the query when the caller aborts', async () => {
+    const { athena, runner, clock } = setup({ states: ['RUNNING'] });
+    const controller = new AbortController();
+    const sleep = clock.sleep.bind(clock);
+    clock.sleep = async (ms) => {
+      await sleep(ms);
+      if (clock.sleeps.length === 3) controller.abort(new Error('client went away'));
+    };
+    await expect(runner.run('SELECT slow', { timeoutMs: 60_000, signal: controller.signal })).rejects.toBeInstanceOf(QueryTimeoutError);
+    expect(athena.stopped).toEqual(['q-1']);
+  });
+
+  it('does not start a query for a request that was already aborted', async () => {
+    const { athena, runner } = setup({});
+    const controller = new AbortController();
+    controller.abort();
+    await expect(runner.run('SELECT 1', { timeoutMs: 60_000, signal: controller.signal })).rejects.toBeInstanceOf(QueryTimeoutError);
+    expect(athena.queries).toHaveLength(0);
+  });
+});

@@ -1,0 +1,236 @@
+import { Readable } from 'node:stream';
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+  StopQueryExecutionCommand,
+  TooManyRequestsException,
+} from '@aws-sdk/client-athena';
+import { BatchDeleteTableVersionCommand, GetTableVersionsCommand, GlueClient } from '@aws-sdk/client-glue';
+import {
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { AthenaClients } from '../../etl/engine/athena/athena-engine';
+import type { Clock } from '../../etl/engine/athena/query-runner';
+
+/**
+ * In-memory stand-ins for S3, Athena and Glue behind aws-sdk-client-mock, so
+ * the Athena engine runs its real code against them without any network.
+ * Athena's answers come from a handler the test supplies (a script, or SQL
+ * run on DuckDB, see athena-on-duckdb.ts); results are paged the way Athena
+ * pages them (1,000 rows a page, a header row first for a SELECT).
+ */
+
+export class FakeS3 {
+  readonly objects = new Map<string, Buffer>();
+  readonly client = new S3Client({ region: 'us-east-1' });
+  readonly mock = mockClient(this.client);
+
+  constructor() {
+    const s3Key = (bucket?: string, key?: string): string => `${bucket}/${key}`;
+    this.mock.on(PutObjectCommand).callsFake((input) => {
+      const id = s3Key(input.Bucket, input.Key);
+      if (input.IfNoneMatch === '*' && this.objects.has(id)) {
+        throw Object.assign(new Error('At least one of the pre-conditions you specified did not hold'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+      }
+      this.objects.set(id, Buffer.from(input.Body as string));
+      return {};
+    });
+    this.mock.on(GetObjectCommand).callsFake((input) => {
+      const body = this.objects.get(s3Key(input.Bucket, input.Key));
+      if (!body) throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } });
+      return { Body: Object.assign(Readable.from([body]), { transformToString: async () => body.toString('utf8') }) };
+    });
+    this.mock.on(DeleteObjectCommand).callsFake((input) => {
+      this.objects.delete(s3Key(input.Bucket, input.Key));
+      return {};
+    });
+    this.mock.on(DeleteObjectsCommand).callsFake((input) => {
+      for (const o of input.Delete?.Objects ?? []) this.objects.delete(s3Key(input.Bucket, o.Key));
+      return { Errors: [] };
+    });
+    this.mock.on(ListObjectsV2Command).callsFake((input) => {
+      const prefix = `${input.Bucket}/${input.Prefix ?? ''}`;
+      const keys = [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort().map((k) => k.slice(input.Bucket!.length + 1));
+      if (input.Delimiter) {
+        const common = [...new Set(keys.map((k) => k.slice(input.Prefix!.length)).filter((rest) => rest.includes('/')).map((rest) => `${input.Prefix}${rest.split('/')[0]}/`))];
+        return { CommonPrefixes: common.map((Prefix) => ({ Prefix })), KeyCount: common.length, IsTruncated: false };
+      }
+      const limited = keys.slice(0, input.MaxKeys ?? 1000);
+      return { Contents: limited.map((Key) => ({ Key })), KeyCount: limited.length, IsTruncated: false };
+    });
+  }
+
+  put(url: string, body: string | Buffer = 'x'): void {
+    this.objects.set(url.replace(/^s3:\/\//, ''), Buffer.from(body));
+  }
+
+  has(url: string): boolean {
+    return this.objects.has(url.replace(/^s3:\/\//, ''));
+  }
+
+  text(url: string): string | undefined {
+    return this.objects.get(url.replace(/^s3:\/\//, ''))?.toString('utf8');
+  }
+
+  /** Every object key under `url` (an s3:// prefix), sorted. */
+  keysUnder(url: string): string[] {
+    const prefix = url.replace(/^s3:\/\//, '');
+    return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort();
+  }
+}
+
+export interface AthenaQuery {
+  id: string;
+  sql: string;
+  parameters?: string[];
+  database?: string;
+  workgroup?: string;
+  outputLocation?: string;
+}
+
+/** What the fake Athena does with one query. */
+export interface QueryOutcome {
+  /** The states GetQueryExecution reports in turn; the last one repeats. Default: RUNNING then SUCCEEDED. */
+  states?: ('QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED')[];
+  statementType?: 'DML' | 'DDL' | 'UTILITY';
+  columns?: { name: string; type: string }[];
+  /** Data rows as Athena's text values; null is a NULL (no VarCharValue). */
+  rows?: (string | null)[][];
+  error?: { category: 1 | 2 | 3; retryable: boolean; reason: string };
+  outputLocation?: string;
+}
+
+export type AthenaHandler = (query: AthenaQuery) => QueryOutcome | Promise<QueryOutcome>;
+
+export class FakeAthena {
+  readonly client = new AthenaClient({ region: 'us-east-1' });
+  readonly mock = mockClient(this.client);
+  readonly queries: AthenaQuery[] = [];
+  readonly stopped: string[] = [];
+  /** Throw TooManyRequestsException for the next this-many StartQueryExecution calls. */
+  throttleStarts = 0;
+  private readonly outcomes = new Map<string, { outcome: QueryOutcome; polls: number }>();
+
+  constructor(public handler: AthenaHandler = () => ({})) {
+    this.mock.on(StartQueryExecutionCommand).callsFake(async (input) => {
+      if (this.throttleStarts > 0) {
+        this.throttleStarts -= 1;
+        throw new TooManyRequestsException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
+      }
+      const query: AthenaQuery = {
+        id: `q-${this.queries.length + 1}`,
+        sql: input.QueryString!,
+        parameters: input.ExecutionParameters,
+        database: input.QueryExecutionContext?.Database,
+        workgroup: input.WorkGroup,
+        outputLocation: input.ResultConfiguration?.OutputLocation,
+      };
+      this.queries.push(query);
+      this.outcomes.set(query.id, { outcome: await this.handler(query), polls: 0 });
+      return { QueryExecutionId: query.id };
+    });
+    this.mock.on(GetQueryExecutionCommand).callsFake((input) => {
+      const entry = this.outcomes.get(input.QueryExecutionId!)!;
+      const states = entry.outcome.states ?? (entry.outcome.error ? ['RUNNING', 'FAILED'] : ['RUNNING', 'SUCCEEDED']);
+      const state = states[Math.min(entry.polls, states.length - 1)];
+      entry.polls += 1;
+      const error = entry.outcome.error;
+      return {
+        QueryExecution: {
+          QueryExecutionId: input.QueryExecutionId,
+          StatementType: entry.outcome.statementType ?? 'DML',
+          ResultConfiguration: { OutputLocation: entry.outcome.outputLocation ?? `s3://results-bucket/athena/${input.QueryExecutionId}.csv` },
+          Status: {
+            State: state,
+            ...(state === 'FAILED' && error
+              ? { StateChangeReason: error.reason, AthenaError: { ErrorCategory: error.category, ErrorType: 1000, Retryable: error.retryable, ErrorMessage: error.reason } }
+              : {}),
+          },
+        },
+      };
+    });
+    this.mock.on(GetQueryResultsCommand).callsFake((input) => {
+      const { outcome } = this.outcomes.get(input.QueryExecutionId!)!;
+      return resultPage(outcome, input.NextToken, input.MaxResults ?? 1000);
+    });
+    this.mock.on(StopQueryExecutionCommand).callsFake((input) => {
+      this.stopped.push(input.QueryExecutionId!);
+      return {};
+    });
+  }
+
+  /** The SQL of every query so far. */
+  get statements(): string[] {
+    return this.queries.map((q) => q.sql);
+  }
+}
+
+function resultPage(outcome: QueryOutcome, token: string | undefined, max: number) {
+  const columns = outcome.columns ?? [];
+  const header = (outcome.statementType ?? 'DML') === 'DML' ? [columns.map((c) => c.name)] : [];
+  const all = [...header, ...(outcome.rows ?? [])];
+  const start = token ? Number(token) : 0;
+  const page = all.slice(start, start + max);
+  const next = start + max < all.length ? String(start + max) : undefined;
+  return {
+    NextToken: next,
+    ResultSet: {
+      ResultSetMetadata: { ColumnInfo: columns.map((c) => ({ Name: c.name, Label: c.name, Type: c.type })) },
+      Rows: page.map((values) => ({ Data: values.map((v) => (v === null ? {} : { VarCharValue: v })) })),
+    },
+  };
+}
+
+export class FakeGlue {
+  readonly client = new GlueClient({ region: 'us-east-1' });
+  readonly mock = mockClient(this.client);
+  /** Table name → its version ids. */
+  readonly versions = new Map<string, string[]>();
+
+  constructor() {
+    this.mock.on(GetTableVersionsCommand).callsFake((input) => ({ TableVersions: (this.versions.get(input.TableName!) ?? []).map((VersionId) => ({ VersionId })) }));
+    this.mock.on(BatchDeleteTableVersionCommand).callsFake((input) => {
+      const gone = new Set(input.VersionIds);
+      this.versions.set(input.TableName!, (this.versions.get(input.TableName!) ?? []).filter((v) => !gone.has(v)));
+      return { Errors: [] };
+    });
+  }
+}
+
+/** A clock whose sleeps pass instantly, recording how long each would have been. */
+export class FakeClock implements Clock {
+  time = 0;
+  readonly sleeps: number[] = [];
+  now(): number {
+    return this.time;
+  }
+  async sleep(ms: number): Promise<void> {
+    this.sleeps.push(ms);
+    this.time += ms;
+  }
+}
+
+export interface FakeAws {
+  s3: FakeS3;
+  athena: FakeAthena;
+  glue: FakeGlue;
+  clock: FakeClock;
+  clients: AthenaClients;
+}
+
+export function fakeAws(handler?: AthenaHandler): FakeAws {
+  const s3 = new FakeS3();
+  const athena = new FakeAthena(handler);
+  const glue = new FakeGlue();
+  const clock = new FakeClock();
+  return { s3, athena, glue, clock, clients: { athena: athena.client, s3: s3.client, glue: glue.client, clock } };
+}
