@@ -4,6 +4,7 @@ import { registerBuild } from './commands/build.command';
 import { registerGenerate } from './commands/generate.command';
 import { registerStatus } from './commands/status.command';
 import { registerServe } from './commands/serve.command';
+import { registerStart } from './commands/start.command';
 import { CliError } from './commands/cli-error';
 
 /** `stedi`: build, inspect and serve the lake. Every failure is one clear line on stderr and a non-zero exit. */
@@ -16,6 +17,7 @@ export function program(): Command {
   registerStatus(cli);
   registerGenerate(cli);
   registerServe(cli);
+  registerStart(cli);
   return cli;
 }
 

@@ -1,5 +1,76 @@
 import type { Command } from 'commander';
+import type { Engine } from '../../etl/engine/engine';
+import { ApiKeyError, type ApiKeys, loadApiKeys } from '../auth/api-keys';
+import { type Config, loadConfig } from '../config';
+import { openConfiguredEngine } from '../engine';
+import { createLogger } from '../logger';
+import { startServer, type RunningServer } from '../http/server';
+import { onTerminationSignals } from '../http/shutdown';
+import { CliError } from './cli-error';
+import { engineFlag } from './options';
 
-export function registerServe(_cli: Command): void {
-  // Filled in with the GraphQL server.
+export interface ServeFlags {
+  lake?: string;
+  landing?: string;
+  port?: number;
+  engine?: string;
+}
+
+/** A commander parser for --port: 0 (any free port) to 65535. */
+export function portNumber(raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65_535) throw new CliError(`--port takes a whole number from 0 to 65535; received ${JSON.stringify(raw)}`);
+  return value;
+}
+
+export const serveConfig = (flags: ServeFlags): Config =>
+  loadConfig({ lake: flags.lake, landing: flags.landing, port: flags.port, engine: engineFlag(flags.engine) });
+
+/** Opens the engine, serves until SIGTERM/SIGINT, then drains and closes everything. */
+export async function serve(config: Config, apiKeys: ApiKeys, opened?: Engine): Promise<RunningServer> {
+  const logger = createLogger(config.logLevel);
+  const engine = opened ?? (await openConfiguredEngine(config));
+  let running: RunningServer;
+  try {
+    running = await startServer({ config, engine, apiKeys, logger, processMetrics: true });
+  } catch (error) {
+    await engine.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`port ${config.port} is in use; pick another with --port or PORT`);
+    throw error;
+  }
+  const removeHandlers = onTerminationSignals(async () => {
+    await running.shutdown();
+    removeHandlers();
+    // Everything is closed; if a stray handle still holds the loop, do not hang the terminal.
+    setTimeout(() => process.exit(), 1_000).unref();
+  }, logger);
+  return running;
+}
+
+export function keysOf(config: Config): ApiKeys {
+  try {
+    return loadApiKeys(config);
+  } catch (error) {
+    if (error instanceof ApiKeyError) throw new CliError(error.message);
+    throw error;
+  }
+}
+
+export function registerServe(cli: Command): void {
+  cli
+    .command('serve')
+    .description('serve the lake over GraphQL at /graphql (plus /export, /healthz, /readyz, /metrics)')
+    .option('--lake <dir>', 'lake folder (default: STEDI_LAKE or ./lake)')
+    .option('--landing <dir>', 'landing folder the consent registry and rebuilds read (default: the lake folder)')
+    .option('--port <n>', 'port to listen on (default: PORT or 4000)', portNumber)
+    .option('--engine <engine>', 'duckdb (default) or athena')
+    .action(async (flags: ServeFlags) => {
+      const config = serveConfig(flags);
+      const apiKeys = keysOf(config);
+      if (apiKeys.size === 0) {
+        throw new CliError('no API keys are configured, so every request would be refused: set STEDI_API_KEYS="<key>:admin,<key>:analyst" or STEDI_API_KEYS_FILE (`npm start` makes session keys for a quick try)');
+      }
+      const running = await serve(config, apiKeys);
+      process.stdout.write(`Serving ${config.lake} at ${running.url}/graphql\n`);
+    });
 }

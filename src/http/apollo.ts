@@ -1,0 +1,44 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { GraphQLSchema } from 'graphql';
+import type { GraphqlContext } from '../graphql/context';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { formatError } from './format-error';
+import { complexityLimitPlugin, depthLimitRule } from './limits';
+import type { ServerMetrics } from './metrics';
+import { currentRequest } from './request-context';
+
+/**
+ * The Apollo Server behind /graphql: our error formatting, no stack traces,
+ * depth and complexity limits, metrics, and no landing page (its default one
+ * loads from a CDN; the offline IDE is served instead, see ide.ts).
+ */
+export async function createApolloServer(schema: GraphQLSchema, config: Config, metrics: ServerMetrics, logger: Logger): Promise<ApolloServer<GraphqlContext>> {
+  const server = new ApolloServer<GraphqlContext>({
+    schema,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    introspection: true,
+    // The HTTP server's shutdown (shutdown.ts) stops Apollo; it must not install its own signal handlers.
+    stopOnTerminationSignals: false,
+    logger: logger.child({ component: 'apollo' }),
+    validationRules: [depthLimitRule(config.maxDepth)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), operationNamePlugin, complexityLimitPlugin(config.maxComplexity), metrics.apolloPlugin()],
+  });
+  await server.start();
+  return server;
+}
+
+/** Puts the operation name on the request's log line. */
+const operationNamePlugin: ApolloServerPlugin = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operationName }) {
+        const request = currentRequest();
+        if (request) request.operation = operationName ?? undefined;
+      },
+    };
+  },
+};

@@ -1,0 +1,94 @@
+import { expressMiddleware } from '@as-integrations/express5';
+import type { ApolloServer } from '@apollo/server';
+import express, { type Express } from 'express';
+import type { GraphQLSchema } from 'graphql';
+import type { ApiKeys } from '../auth/api-keys';
+import { ErrorCode } from '../errors';
+import { createContext, type GraphqlContext } from '../graphql/context';
+import { buildGraphqlSchema } from '../graphql/schema';
+import type { Services } from '../services';
+import { createApolloServer } from './apollo';
+import { authenticate } from './authenticate';
+import { errorHandler } from './body-errors';
+import { EXPORT_PATH, exportRoutes } from './export';
+import { healthRoutes } from './health';
+import { sendError } from './http-errors';
+import { ideHandler } from './ide';
+import { ServerMetrics } from './metrics';
+import { principalOf, requestContext, requestIdOf } from './request-context';
+
+/**
+ * The HTTP app: /graphql (Apollo, bearer auth, offline IDE on GET from a
+ * browser), /export/machine_learning_curated (bearer auth), /healthz, /readyz
+ * and /metrics (no key). It does not listen; server.ts does.
+ */
+
+export interface AppOptions {
+  services: Services;
+  apiKeys: ApiKeys;
+  /** Pass the metrics whose `instrumentEngine` wrapped the services' engine; a new one otherwise. */
+  metrics?: ServerMetrics;
+  /** The schema, when the caller has it already (it is built once per process otherwise). */
+  schema?: GraphQLSchema;
+}
+
+export interface StediApp {
+  app: Express;
+  apollo: ApolloServer<GraphqlContext>;
+  metrics: ServerMetrics;
+  /** From now on /readyz answers 503 and responses close their connections. */
+  startDraining(): void;
+  isDraining(): boolean;
+  /** Stops Apollo; the caller closes the HTTP server first and the services and engine after. */
+  stop(): Promise<void>;
+}
+
+export async function createApp(options: AppOptions): Promise<StediApp> {
+  const { services, apiKeys } = options;
+  const metrics = options.metrics ?? new ServerMetrics();
+  const schema = options.schema ?? (await buildGraphqlSchema());
+  const apollo = await createApolloServer(schema, services.config, metrics, services.logger);
+  metrics.watchLake(services.engine, services.rebuilds);
+  let draining = false;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestContext(services.logger));
+  app.use(metrics.httpMiddleware());
+  app.use((_req, res, next) => {
+    if (draining) res.setHeader('Connection', 'close');
+    next();
+  });
+  app.get('/', (_req, res) => res.redirect('/graphql'));
+  app.use(healthRoutes(services.engine, () => draining));
+  app.get('/metrics', async (_req, res) => {
+    res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use(EXPORT_PATH, authenticate(apiKeys));
+  app.use(exportRoutes(services, metrics));
+  app.use(
+    '/graphql',
+    ideHandler,
+    authenticate(apiKeys),
+    express.json({ limit: services.config.bodyLimit }),
+    (req, _res, next) => {
+      // Express 5 leaves req.body unset on GET; Apollo's integration insists on it.
+      if (!('body' in req) || req.body === undefined) req.body = {};
+      next();
+    },
+    expressMiddleware(apollo, {
+      context: async ({ res }) => createContext(services, principalOf(res) ?? null, requestIdOf(res)),
+    }),
+  );
+  app.use((req, res) => sendError(res, ErrorCode.NOT_FOUND, `no route ${req.method} ${req.path}; the API is at /graphql, exports at ${EXPORT_PATH}`));
+  app.use(errorHandler(services.config.bodyLimit));
+
+  return {
+    app,
+    apollo,
+    metrics,
+    startDraining: () => void (draining = true),
+    isDraining: () => draining,
+    stop: () => apollo.stop(),
+  };
+}

@@ -1,0 +1,29 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { ApiKeys } from '../auth/api-keys';
+import { bearerToken } from '../auth/bearer';
+import { ErrorCode } from '../errors';
+import { requestLogOf, setPrincipal } from './request-context';
+import { sendError } from './http-errors';
+
+/**
+ * Rejects a request without a known bearer key with 401 UNAUTHENTICATED
+ * before anything else runs (no body parsing, no GraphQL execution).
+ */
+export function authenticate(keys: ApiKeys): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const token = bearerToken(req.get('authorization'));
+    const principal = token === null ? null : keys.authenticate(token);
+    if (principal) {
+      setPrincipal(res, principal);
+      next();
+      return;
+    }
+    res.setHeader('WWW-Authenticate', 'Bearer realm="stedi"');
+    if (token === null) {
+      sendError(res, ErrorCode.UNAUTHENTICATED, 'an API key is required: send the header "Authorization: Bearer <key>"');
+    } else {
+      requestLogOf(res).warn('rejected an unknown API key');
+      sendError(res, ErrorCode.UNAUTHENTICATED, 'the API key is not valid; check it, or ask an admin for a key');
+    }
+  };
+}

@@ -1,0 +1,44 @@
+import type { ExportFormat } from '../../etl/engine/engine';
+import { badInput } from '../errors';
+import { SPLITS, type SplitName } from '../graphql/split';
+
+/**
+ * The query string of GET /export/machine_learning_curated, checked strictly:
+ * a misspelt parameter is an error rather than an export of the wrong rows.
+ */
+export interface ExportParams {
+  format: ExportFormat;
+  split?: SplitName;
+  splitSeed?: string;
+}
+
+export const EXPORT_FORMATS: Record<ExportFormat, { contentType: string; extension: string }> = {
+  parquet: { contentType: 'application/vnd.apache.parquet', extension: 'parquet' },
+  csv: { contentType: 'text/csv; charset=utf-8', extension: 'csv' },
+  ndjson: { contentType: 'application/x-ndjson; charset=utf-8', extension: 'ndjson' },
+};
+
+const ALLOWED = new Set(['format', 'split', 'splitSeed']);
+
+export function parseExportParams(query: Record<string, unknown>): ExportParams {
+  for (const name of Object.keys(query)) {
+    if (!ALLOWED.has(name)) throw badInput(`unknown parameter ${JSON.stringify(name)}; use format, split and splitSeed`);
+  }
+  const format = single(query, 'format');
+  if (format === undefined) throw badInput('format is required: format=parquet, format=csv or format=ndjson');
+  if (!Object.hasOwn(EXPORT_FORMATS, format)) throw badInput(`format must be parquet, csv or ndjson; received ${JSON.stringify(format)}`);
+  const rawSplit = single(query, 'split');
+  const split = rawSplit === undefined ? undefined : (rawSplit.toUpperCase() as SplitName);
+  if (split !== undefined && !SPLITS.includes(split)) throw badInput(`split must be TRAIN, VALIDATION or TEST; received ${JSON.stringify(rawSplit)}`);
+  const splitSeed = single(query, 'splitSeed');
+  if (splitSeed !== undefined && split === undefined) throw badInput('splitSeed only applies to a split: add split=TRAIN, VALIDATION or TEST');
+  // The seed's own rules (length) are checked where the split is applied, as for GraphQL.
+  return { format: format as ExportFormat, split, splitSeed };
+}
+
+function single(query: Record<string, unknown>, name: string): string | undefined {
+  const value = query[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw badInput(`give ${name} once, as a plain value`);
+  return value;
+}

@@ -1,0 +1,74 @@
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Router } from 'express';
+import { ErrorCode } from '../errors';
+import { machineLearningExportQuery } from '../graphql/machine-learning-export';
+import type { Services } from '../services';
+import { EXPORT_FORMATS, type ExportParams, parseExportParams } from './export-params';
+import { httpErrorOf } from './format-error';
+import { sendError } from './http-errors';
+import type { ServerMetrics } from './metrics';
+import { requestLogOf } from './request-context';
+
+/**
+ * GET /export/machine_learning_curated: the consent-filtered training rows
+ * (the same query as machineLearningSamples) as one Parquet, CSV or NDJSON
+ * file. The engine writes a temp file, which is streamed and then deleted, so
+ * memory stays flat however many rows there are.
+ */
+
+export const EXPORT_PATH = '/export/machine_learning_curated';
+const STREAM_CHUNK = 1 << 20;
+
+export function exportRoutes(services: Services, metrics: ServerMetrics): Router {
+  const router = Router();
+  router.get(EXPORT_PATH, async (req, res) => {
+    const log = requestLogOf(res);
+    // A client that hangs up cancels the engine's work.
+    const abort = new AbortController();
+    res.on('close', () => res.writableFinished || abort.abort());
+    let dir: string | undefined;
+    try {
+      const params = parseExportParams(req.query as Record<string, unknown>);
+      const { sql, params: values, version } = await machineLearningExportQuery(services, { split: params.split, splitSeed: params.splitSeed });
+      dir = await mkdtemp(join(tmpdir(), 'stedi-export-'));
+      const { contentType, extension } = EXPORT_FORMATS[params.format];
+      const file = join(dir, `export.${extension}`);
+      const rows = await services.engine.exportToFile(sql, values, params.format, file, { signal: abort.signal });
+      if (abort.signal.aborted) return;
+      const { size } = await stat(file);
+      res.status(200).set({
+        'Content-Type': contentType,
+        'Content-Length': String(size),
+        'Content-Disposition': `attachment; filename="${fileName(version, params)}"`,
+        'Cache-Control': 'no-store',
+        'X-Lake-Version': version,
+        'X-Row-Count': String(rows),
+      });
+      await pipeline(createReadStream(file, { highWaterMark: STREAM_CHUNK }), res);
+      metrics.exportRows.inc({ format: params.format }, rows);
+      log.info({ rows, bytes: size, format: params.format, split: params.split, version }, 'export sent');
+    } catch (error) {
+      if (abort.signal.aborted) {
+        log.info('export cancelled: the client went away');
+        return;
+      }
+      const answer = httpErrorOf(error);
+      if (answer.internal) log.error({ err: error }, 'export failed');
+      sendError(res, answer.code as ErrorCode, answer.message, statusOf(answer.code));
+    } finally {
+      if (dir) await rm(dir, { recursive: true, force: true });
+    }
+  });
+  return router;
+}
+
+const statusOf = (code: string): number | undefined => (code in ErrorCode ? undefined : 400);
+
+function fileName(version: string, params: ExportParams): string {
+  const split = params.split ? `-${params.split.toLowerCase()}` : '';
+  return `machine_learning_curated-${version.replace(/[^A-Za-z0-9_-]/g, '')}${split}.${EXPORT_FORMATS[params.format].extension}`;
+}

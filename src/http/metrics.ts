@@ -1,0 +1,148 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { RequestHandler } from 'express';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Engine } from '../../etl/engine/engine';
+import { liveVersion } from '../../etl/manifest';
+import type { RebuildJobs } from '../rebuild/rebuild-jobs';
+import type { RebuildState } from '../rebuild/rebuild-job';
+
+/**
+ * Prometheus metrics of one server: HTTP requests, GraphQL operations by name,
+ * engine query time (through `instrumentEngine`) and the lake's build state.
+ * Each app has its own registry, so several apps in one process (tests) never clash.
+ */
+
+const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const ROUTES = new Set(['/graphql', '/healthz', '/readyz', '/metrics', '/export/machine_learning_curated']);
+// Operation names come from clients: only plausible names, and a bounded number of them, become labels.
+const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const MAX_OPERATION_LABELS = 200;
+
+export class ServerMetrics {
+  readonly registry = new Registry();
+  private readonly operations = new Set<string>();
+  private readonly httpRequests = new Counter({ name: 'stedi_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers: [this.registry] });
+  private readonly httpDuration = new Histogram({ name: 'stedi_http_request_duration_seconds', help: 'HTTP request latency by route', labelNames: ['route'], buckets: SECONDS, registers: [this.registry] });
+  private readonly graphqlOperations = new Counter({ name: 'stedi_graphql_operations_total', help: 'GraphQL operations by name, type and outcome', labelNames: ['operation', 'type', 'outcome'], registers: [this.registry] });
+  private readonly graphqlDuration = new Histogram({ name: 'stedi_graphql_operation_duration_seconds', help: 'GraphQL operation latency by name', labelNames: ['operation', 'type'], buckets: SECONDS, registers: [this.registry] });
+  private readonly engineDuration = new Histogram({ name: 'stedi_engine_query_duration_seconds', help: 'Engine query time by method and outcome', labelNames: ['method', 'outcome'], buckets: SECONDS, registers: [this.registry] });
+  readonly exportRows = new Counter({ name: 'stedi_export_rows_total', help: 'Rows sent by /export, by format', labelNames: ['format'], registers: [this.registry] });
+
+  constructor(options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'stedi_' });
+  }
+
+  /** Gauges read at scrape time: the live version's build time and row counts, and whether a rebuild runs. */
+  watchLake(engine: Engine, rebuilds: Pick<RebuildJobs, 'current' | 'list'>): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'stedi_lake_live_version_built_timestamp_seconds',
+      help: 'When the live lake version was built (0 before the first build)',
+      registers,
+      async collect() {
+        const live = await engine.manifest().then((m) => m && liveVersion(m), () => undefined);
+        this.set(live ? Date.parse(live.builtAt) / 1000 : 0);
+      },
+    });
+    new Gauge({
+      name: 'stedi_lake_table_rows',
+      help: 'Rows of each table in the live lake version',
+      labelNames: ['table'],
+      registers,
+      async collect() {
+        const live = await engine.manifest().then((m) => m && liveVersion(m), () => undefined);
+        this.reset();
+        for (const [table, { rows }] of Object.entries(live?.tables ?? {})) this.set({ table }, rows);
+      },
+    });
+    new Gauge({
+      name: 'stedi_rebuild_running',
+      help: '1 while a rebuild of the zones runs',
+      registers,
+      collect() {
+        this.set(rebuilds.current() ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'stedi_rebuild_jobs',
+      help: 'Rebuild jobs this server remembers, by state',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const counts: Record<RebuildState, number> = { QUEUED: 0, RUNNING: 0, SUCCEEDED: 0, FAILED: 0 };
+        for (const job of rebuilds.list()) counts[job.state] += 1;
+        for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+      },
+    });
+  }
+
+  /** Counts and times every HTTP request by its route (unknown paths share one label). */
+  httpMiddleware(): RequestHandler {
+    return (req, res, next) => {
+      const stop = this.httpDuration.startTimer();
+      res.on('close', () => {
+        // originalUrl: under a mounted router req.path is relative to the mount point.
+        const path = req.originalUrl.split('?', 1)[0]!;
+        const route = ROUTES.has(path) ? path : 'other';
+        stop({ route });
+        this.httpRequests.inc({ route, method: req.method, status: String(res.statusCode) });
+      });
+      next();
+    };
+  }
+
+  /** Counts and times GraphQL operations by name and type. */
+  apolloPlugin(): ApolloServerPlugin {
+    return {
+      requestDidStart: async () => {
+        const started = process.hrtime.bigint();
+        let failed = false;
+        return {
+          didEncounterErrors: async () => {
+            failed = true;
+          },
+          willSendResponse: async ({ operationName, operation }) => {
+            const labels = { operation: this.operationLabel(operationName), type: operation?.operation ?? 'unknown' };
+            this.graphqlDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+            this.graphqlOperations.inc({ ...labels, outcome: failed ? 'error' : 'ok' });
+          },
+        };
+      },
+    };
+  }
+
+  /** The engine with `query` and `exportToFile` timed; everything else passes through. */
+  instrumentEngine(engine: Engine): Engine {
+    const timed = <A extends unknown[], R>(method: string, run: (...args: A) => Promise<R>) =>
+      async (...args: A): Promise<R> => {
+        const stop = this.engineDuration.startTimer({ method });
+        try {
+          const result = await run(...args);
+          stop({ outcome: 'ok' });
+          return result;
+        } catch (error) {
+          stop({ outcome: 'error' });
+          throw error;
+        }
+      };
+    const query = timed('query', engine.query.bind(engine));
+    const exportToFile = timed('exportToFile', engine.exportToFile.bind(engine));
+    return new Proxy(engine, {
+      get(target, property, receiver) {
+        if (property === 'query') return query;
+        if (property === 'exportToFile') return exportToFile;
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  }
+
+  private operationLabel(name: string | null | undefined): string {
+    if (!name) return 'anonymous';
+    if (!OPERATION_NAME.test(name)) return 'invalid';
+    if (this.operations.has(name)) return name;
+    if (this.operations.size >= MAX_OPERATION_LABELS) return 'other';
+    this.operations.add(name);
+    return name;
+  }
+}

@@ -1,0 +1,50 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Principal } from '../auth/principal';
+import type { Logger } from '../logger';
+
+/**
+ * Per-request state: the request id (the client's X-Request-Id when it is
+ * sane, else a new UUID), a logger bound to it, the principal once auth has
+ * run, and the GraphQL operation name. Kept in `res.locals` and in
+ * async-local storage, because Apollo's formatError and plugins get no `res`.
+ */
+export interface RequestState {
+  requestId: string;
+  log: Logger;
+  principal?: Principal;
+  operation?: string;
+}
+
+const storage = new AsyncLocalStorage<RequestState>();
+/** The request served by the calling async chain, if any. */
+export const currentRequest = (): RequestState | undefined => storage.getStore();
+
+const stateOf = (res: Response): RequestState => res.locals.request as RequestState;
+export const requestIdOf = (res: Response): string => stateOf(res).requestId;
+export const requestLogOf = (res: Response): Logger => stateOf(res).log;
+export const principalOf = (res: Response): Principal | undefined => stateOf(res).principal;
+export const setPrincipal = (res: Response, principal: Principal): void => void (stateOf(res).principal = principal);
+
+// Ids from clients end up in logs and headers: keep them short and printable.
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function requestContext(logger: Logger): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const offered = req.get('x-request-id');
+    const requestId = offered && SAFE_REQUEST_ID.test(offered) ? offered : randomUUID();
+    const state: RequestState = { requestId, log: logger.child({ requestId }) };
+    res.locals.request = state;
+    res.setHeader('X-Request-Id', requestId);
+    const started = process.hrtime.bigint();
+    res.on('close', () => {
+      const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
+      // Only what identifies the request: never headers, bodies, keys or query text.
+      const entry = { method: req.method, path: req.originalUrl.split('?', 1)[0], status: res.statusCode, ms, keyId: state.principal?.keyId, operation: state.operation, aborted: !res.writableFinished || undefined };
+      if (res.statusCode >= 500) state.log.error(entry, 'request failed');
+      else state.log.info(entry, 'request');
+    });
+    storage.run(state, next);
+  };
+}

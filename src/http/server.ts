@@ -1,0 +1,73 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Engine } from '../../etl/engine/engine';
+import type { ApiKeys } from '../auth/api-keys';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { closeServices, createServices, type Services } from '../services';
+import { createApp, type StediApp } from './app';
+import { ServerMetrics } from './metrics';
+import { closeHttpServer, DEFAULT_GRACE_MS } from './shutdown';
+
+/**
+ * A listening server over an open engine: instruments the engine, creates the
+ * services and the app, listens on config.host:config.port. `shutdown()`
+ * drains and closes everything, the engine last.
+ */
+
+export interface RunningServer {
+  server: Server;
+  app: StediApp;
+  services: Services;
+  /** e.g. http://127.0.0.1:4000 */
+  url: string;
+  port: number;
+  shutdown(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: Config;
+  engine: Engine;
+  apiKeys: ApiKeys;
+  logger: Logger;
+  processMetrics?: boolean;
+  graceMs?: number;
+}
+
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const { config, logger } = options;
+  const metrics = new ServerMetrics({ processMetrics: options.processMetrics });
+  const engine = metrics.instrumentEngine(options.engine);
+  const services = await createServices(config, engine, logger);
+  let app: StediApp;
+  try {
+    app = await createApp({ services, apiKeys: options.apiKeys, metrics });
+  } catch (error) {
+    await closeServices(services);
+    throw error;
+  }
+  const server = createServer(app.app);
+  // Slow clients must not hold connections forever; keep-alive outlives typical client pools' idle time.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  let stopping: Promise<void> | undefined;
+  const shutdown = (): Promise<void> =>
+    (stopping ??= (async () => {
+      app.startDraining();
+      await closeHttpServer(server, options.graceMs ?? DEFAULT_GRACE_MS);
+      await app.stop();
+      await closeServices(services);
+      await options.engine.close();
+    })());
+  logger.info({ port, host: config.host, lake: config.lake }, 'listening');
+  return { server, app, services, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, port, shutdown };
+}

@@ -1,0 +1,53 @@
+import type { Server } from 'node:http';
+import type { Logger } from '../logger';
+
+/**
+ * Graceful shutdown: stop accepting connections, let in-flight requests
+ * finish (up to `graceMs`, then cut the rest), then run `cleanup` (Apollo,
+ * services, engine) once.
+ */
+
+export const DEFAULT_GRACE_MS = 10_000;
+
+export function closeHttpServer(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    // Keep-alive connections with no request in flight would otherwise hold close() open.
+    server.closeIdleConnections();
+  });
+}
+
+/** Runs `shutdown` on the first SIGTERM or SIGINT; a second signal exits at once. Returns a function removing the handlers. */
+export function onTerminationSignals(shutdown: (signal: NodeJS.Signals) => Promise<void>, logger: Logger): () => void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    shutdown(signal).then(
+      () => {
+        logger.info('shut down cleanly');
+        process.exitCode = process.exitCode ?? 0;
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+  return () => {
+    process.off('SIGTERM', handler);
+    process.off('SIGINT', handler);
+  };
+}

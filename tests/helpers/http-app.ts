@@ -1,0 +1,48 @@
+import type { GraphQLSchema } from 'graphql';
+import request from 'supertest';
+import { ApiKeys } from '../../src/auth/api-keys';
+import { buildGraphqlSchema } from '../../src/graphql/schema';
+import { createApp, type StediApp } from '../../src/http/app';
+import { ServerMetrics } from '../../src/http/metrics';
+import { buildTestLake, type TestLake, type TestLakeOptions } from './test-lake';
+
+/** The keys every HTTP test app accepts. */
+export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+export const ANALYST_KEY = 'test-analyst-key-0123456789abcdef';
+export const testApiKeys = (): ApiKeys =>
+  new ApiKeys([
+    { key: ADMIN_KEY, role: 'admin' },
+    { key: ANALYST_KEY, role: 'analyst' },
+  ]);
+
+let schema: Promise<GraphQLSchema> | undefined;
+/** The schema is the same for every app: build it once per test file. */
+export const sharedSchema = (): Promise<GraphQLSchema> => (schema ??= buildGraphqlSchema());
+
+export interface TestApp {
+  lake: TestLake;
+  app: StediApp;
+  /** Posts a GraphQL document with the given key (none when null). */
+  graphql(query: string, key: string | null, variables?: Record<string, unknown>): request.Test;
+  close(): Promise<void>;
+}
+
+/** The HTTP app over a lake built from `landing`, its engine instrumented like the real server's. */
+export async function buildTestApp(options: TestLakeOptions): Promise<TestApp> {
+  const metrics = new ServerMetrics();
+  const lake = await buildTestLake({ ...options, wrapEngine: (engine) => metrics.instrumentEngine(options.wrapEngine ? options.wrapEngine(engine) : engine) });
+  const app = await createApp({ services: lake.services, apiKeys: testApiKeys(), metrics, schema: await sharedSchema() });
+  return {
+    lake,
+    app,
+    graphql(query, key, variables) {
+      const req = request(app.app).post('/graphql').set('content-type', 'application/json');
+      if (key !== null) req.set('authorization', `Bearer ${key}`);
+      return req.send({ query, variables });
+    },
+    async close() {
+      await app.stop();
+      await lake.close();
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import request from 'supertest';
+import { ADMIN_KEY, ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
+import { writeSmallLanding } from '../helpers/landing-fixture';
+
+/**
+ * The auth matrix: no key, an unknown key, an analyst key and an admin key
+ * against a data query, a personal field, a rebuild and an export.
+ */
+
+const DATA = '{ customers(first: 10) { totalCount edges { node { serialNumber } } } }';
+const PERSONAL = '{ customers(first: 10) { edges { node { serialNumber email } } } }';
+const REBUILD = 'mutation { rebuildZones { id state } }';
+const EXPORT = '/export/machine_learning_curated?format=csv';
+
+type Body = { data?: Record<string, any> | null; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+const codes = (body: Body): string[] => (body.errors ?? []).map((e) => e.extensions?.code ?? '');
+
+describe('authentication and authorization', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({ landing: writeSmallLanding() });
+  });
+  afterAll(() => t.close());
+
+  describe.each([
+    ['no key', null],
+    ['an unknown key', 'unknown-key-0123456789abcdef'],
+  ])('with %s', (_who, key) => {
+    it.each([
+      ['a data query', DATA],
+      ['a personal field', PERSONAL],
+      ['a rebuild', REBUILD],
+    ])('refuses %s with 401 UNAUTHENTICATED before execution', async (_what, query) => {
+      const res = await t.graphql(query, key);
+      expect(res.status).toBe(401);
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
+      expect(res.body.data).toBeUndefined();
+      expect(codes(res.body)).toEqual(['UNAUTHENTICATED']);
+    });
+
+    it('refuses an export with 401 UNAUTHENTICATED', async () => {
+      const req = request(t.app.app).get(EXPORT);
+      if (key) req.set('authorization', `Bearer ${key}`);
+      const res = await req;
+      expect(res.status).toBe(401);
+      expect(codes(res.body)).toEqual(['UNAUTHENTICATED']);
+    });
+  });
+
+  it('says how to send a key when none was sent, and that the key is wrong when it is', async () => {
+    expect((await t.graphql(DATA, null)).body.errors[0].message).toMatch(/Authorization: Bearer <key>/);
+    expect((await t.graphql(DATA, 'unknown-key-0123456789abcdef')).body.errors[0].message).toMatch(/API key is not valid/);
+  });
+
+  it('treats a header in another scheme like a missing key', async () => {
+    const res = await request(t.app.app).post('/graphql').set('authorization', `Basic ${ADMIN_KEY}`).send({ query: DATA });
+    expect(res.status).toBe(401);
+    expect(codes(res.body)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  describe.each([
+    ['analyst', ANALYST_KEY],
+    ['admin', ADMIN_KEY],
+  ])('with an %s key', (role, key) => {
+    it('answers a data query', async () => {
+      const res = await t.graphql(DATA, key);
+      expect(res.status).toBe(200);
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data.customers.totalCount).toBe(2);
+    });
+
+    it(role === 'admin' ? 'shows personal fields' : 'answers a personal field with FORBIDDEN on that field and never shows it', async () => {
+      const res = await t.graphql(PERSONAL, key);
+      const nodes = (res.body.data?.customers?.edges ?? []).map((e: { node: Record<string, unknown> }) => e.node);
+      if (role === 'admin') {
+        expect(res.body.errors).toBeUndefined();
+        expect(nodes.map((n: { email: string }) => n.email).sort()).toEqual(['alice@test.com', 'bob@test.com']);
+      } else {
+        expect(codes(res.body).length).toBeGreaterThan(0);
+        expect(new Set(codes(res.body))).toEqual(new Set(['FORBIDDEN']));
+        expect(res.body.errors[0].path).toEqual(expect.arrayContaining(['email']));
+        expect(JSON.stringify(res.body)).not.toContain('@test.com');
+      }
+    });
+
+    it(role === 'admin' ? 'starts a rebuild' : 'refuses a rebuild with FORBIDDEN', async () => {
+      const res = await t.graphql(REBUILD, key);
+      if (role === 'admin') {
+        expect(res.body.errors).toBeUndefined();
+        expect(res.body.data.rebuildZones.id).toEqual(expect.any(String));
+        // Let the build finish before the lake is closed.
+        await t.lake.services.rebuilds.close();
+      } else {
+        expect(codes(res.body)).toEqual(['FORBIDDEN']);
+        expect(res.body.data).toBeNull();
+      }
+    });
+
+    it('may export', async () => {
+      const res = await request(t.app.app).get(EXPORT).set('authorization', `Bearer ${key}`);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    });
+  });
+});

@@ -1,0 +1,120 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import request from 'supertest';
+import type { Engine } from '../../etl/engine/engine';
+import { ADMIN_KEY, ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
+import { writeSmallLanding } from '../helpers/landing-fixture';
+
+/** Request ids, body limit, limits on depth and cost, and what an internal error shows. */
+
+const SQL_ERROR = 'Binder Error: Referenced column "secret_column" not found in SELECT * FROM "v_1"."customer_curated" WHERE ? = 1';
+
+describe('request handling and errors', () => {
+  let t: TestApp;
+  const logs: string[] = [];
+  let breakEngine = false;
+  beforeAll(async () => {
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    });
+    const breakable = (engine: Engine): Engine =>
+      new Proxy(engine, {
+        get(target, property) {
+          const value = Reflect.get(target, property);
+          if (property === 'query') return (...args: Parameters<Engine['query']>) => (breakEngine ? Promise.reject(new Error(SQL_ERROR)) : target.query(...args));
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    t = await buildTestApp({ landing: writeSmallLanding(), logger: pino({ level: 'info' }, sink), wrapEngine: breakable, config: { bodyLimit: '2kb', maxDepth: 4, maxComplexity: 5_000 } });
+  });
+  afterAll(() => t.close());
+
+  it('echoes the X-Request-Id the client sent', async () => {
+    const res = await t.graphql('{ lake { version } }', ANALYST_KEY).set('x-request-id', 'nb-42.page-7');
+    expect(res.headers['x-request-id']).toBe('nb-42.page-7');
+  });
+
+  it('makes up a request id when none (or an unusable one) was sent, on every route', async () => {
+    for (const res of [await request(t.app.app).get('/healthz'), await t.graphql('{ lake { version } }', null), await request(t.app.app).get('/healthz').set('x-request-id', 'bad id\twith spaces')]) {
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+
+  it('answers an internal error with its request id and no SQL, and logs the details with that id', async () => {
+    breakEngine = true;
+    let res: request.Response;
+    try {
+      res = await t.graphql('{ customers(first: 1) { totalCount } }', ANALYST_KEY).set('x-request-id', 'broken-1');
+    } finally {
+      breakEngine = false;
+    }
+    expect(res.body.errors).toHaveLength(1);
+    expect(res.body.errors[0].extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
+    expect(res.body.errors[0].message).toMatch(/^internal error \(request id broken-1\)/);
+    const body = JSON.stringify(res.body);
+    for (const leak of ['SELECT', 'secret_column', 'customer_curated', 'stack', 'Binder']) expect(body).not.toContain(leak);
+    const logged = logs.filter((l) => l.includes('"requestId":"broken-1"'));
+    expect(logged.some((l) => l.includes('secret_column'))).toBe(true);
+  });
+
+  it('never writes API keys or the authorization header to the log', async () => {
+    await t.graphql('{ lake { version } }', ADMIN_KEY);
+    await t.graphql('{ lake { version } }', 'unknown-key-0123456789abcdef');
+    const all = logs.join('');
+    expect(all).toContain('"path":"/graphql"');
+    for (const secret of [ADMIN_KEY, ANALYST_KEY, 'unknown-key-0123456789abcdef', 'Bearer']) expect(all).not.toContain(secret);
+    expect(all.toLowerCase()).not.toContain('"authorization"');
+  });
+
+  it('answers a body over the limit with 413 and a message that says what to do', async () => {
+    const query = `{ lake { version } } # ${'x'.repeat(4_000)}`;
+    const res = await t.graphql(query, ANALYST_KEY);
+    expect(res.status).toBe(413);
+    expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(res.body.errors[0].message).toMatch(/larger than the limit of 2kb/);
+  });
+
+  it('answers a body that is not JSON with 400 BAD_USER_INPUT', async () => {
+    const res = await request(t.app.app).post('/graphql').set('authorization', `Bearer ${ANALYST_KEY}`).set('content-type', 'application/json').send('{"query": ');
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0]).toEqual({ message: 'the request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
+  it('refuses a query nested deeper than the limit, naming the limit', async () => {
+    const deep = '{ customers(first: 1) { edges { node { stepTrainerReadings(first: 1) { edges { node { serialNumber } } } } } } }';
+    const res = await t.graphql(deep, ANALYST_KEY);
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].message).toMatch(/nests 7 levels deep; the limit is 4/);
+    expect(res.body.errors[0].extensions.code).not.toBe('INTERNAL_SERVER_ERROR');
+  });
+
+  it('refuses a query whose cost (page size × fields) is above the limit, before running it', async () => {
+    const wide = '{ machineLearningSamples(first: 2000) { edges { node { serialNumber x y z } } } }';
+    const res = await t.graphql(wide, ANALYST_KEY);
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(res.body.errors[0].message).toMatch(/estimated cost is [\d,]+, above the limit of 5,000/);
+    const small = await t.graphql('{ machineLearningSamples(first: 100) { edges { node { serialNumber x y z } } } }', ANALYST_KEY);
+    expect(small.body.errors).toBeUndefined();
+  });
+
+  it('counts the page size given in a variable', async () => {
+    const query = 'query P($n: Int!) { machineLearningSamples(first: $n) { edges { node { serialNumber x y z } } } }';
+    expect((await t.graphql(query, ANALYST_KEY, { n: 2000 })).body.errors[0].message).toMatch(/estimated cost/);
+    expect((await t.graphql(query, ANALYST_KEY, { n: 10 })).body.errors).toBeUndefined();
+  });
+
+  it('reports a bad argument as BAD_USER_INPUT, not as an internal error', async () => {
+    const res = await t.graphql('{ customers(first: -1) { totalCount } }', ANALYST_KEY);
+    expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('answers an unknown route with 404 NOT_FOUND', async () => {
+    const res = await request(t.app.app).get('/nope');
+    expect(res.status).toBe(404);
+    expect(res.body.errors[0].extensions.code).toBe('NOT_FOUND');
+  });
+});

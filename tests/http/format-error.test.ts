@@ -1,0 +1,38 @@
+import { GraphQLError } from 'graphql';
+import { AuthorizationError } from 'type-graphql';
+import { QueryTimeoutError, StaleVersionError } from '../../etl/engine/engine-errors';
+import { ErrorCode, StediError } from '../../src/errors';
+import { formatError } from '../../src/http/format-error';
+
+/** Apollo's formatError on its own: what passes through and what is masked. */
+
+const located = (original: Error): GraphQLError => new GraphQLError(original.message, { originalError: original, path: ['customers'] });
+const formatted = (error: GraphQLError, code = 'INTERNAL_SERVER_ERROR') => ({ message: error.message, path: error.path, extensions: { code, stacktrace: ['at x'] } });
+
+describe('formatting GraphQL errors for the client', () => {
+  it('passes a StediError through with its code and message only', () => {
+    const error = located(new StediError(ErrorCode.BAD_USER_INPUT, 'first must be at least 1'));
+    expect(formatError(formatted(error, 'BAD_USER_INPUT'), error)).toEqual({ message: 'first must be at least 1', path: ['customers'], extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
+  it('masks any other error as INTERNAL_SERVER_ERROR without its message or stack', () => {
+    const error = located(new Error('Catalog Error: SELECT * FROM "v_1"."customer_curated"'));
+    const out = formatError(formatted(error), error);
+    expect(out.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
+    expect(out.message).toMatch(/^internal error \(request id unknown\)$/);
+  });
+
+  it.each([
+    [new StaleVersionError('20260101t000000000z_abcd'), 'STALE_CURSOR'],
+    [new QueryTimeoutError(30_000), 'QUERY_TIMEOUT'],
+    [new AuthorizationError(), 'FORBIDDEN'],
+  ])('maps %p to %s', (original, code) => {
+    const error = located(original);
+    expect(formatError(formatted(error), error).extensions).toEqual({ code });
+  });
+
+  it("keeps Apollo's own request errors (parse, validation) with their codes", () => {
+    const error = new GraphQLError('Syntax Error: Expected Name, found <EOF>.', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
+    expect(formatError(formatted(error, 'GRAPHQL_PARSE_FAILED'), error)).toEqual({ message: error.message, extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
+  });
+});

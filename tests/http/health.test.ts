@@ -1,0 +1,61 @@
+import request from 'supertest';
+import type { Engine } from '../../etl/engine/engine';
+import { buildLake } from '../helpers/etl-lake';
+import { buildTestApp, type TestApp } from '../helpers/http-app';
+import { writeSmallLanding } from '../helpers/landing-fixture';
+
+describe('health and readiness', () => {
+  let t: TestApp;
+  let failQueries = false;
+  beforeAll(async () => {
+    const failing = (engine: Engine): Engine =>
+      new Proxy(engine, {
+        get(target, property) {
+          const value = Reflect.get(target, property);
+          if (property === 'query') return (...args: Parameters<Engine['query']>) => (failQueries ? Promise.reject(new Error('engine down')) : target.query(...args));
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    t = await buildTestApp({ landing: writeSmallLanding(), build: false, wrapEngine: failing });
+  });
+  afterAll(() => t.close());
+
+  it('/healthz answers 200 without a key', async () => {
+    const res = await request(t.app.app).get('/healthz');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+  });
+
+  it('/readyz answers 503 with a reason before any build', async () => {
+    const res = await request(t.app.app).get('/readyz');
+    expect(res.status).toBe(503);
+    expect(res.body.reason).toMatch(/no live version/);
+  });
+
+  it('/readyz answers 200 with the live version once the lake is built', async () => {
+    const built = await buildLake(t.lake.landing, t.lake.lake);
+    const res = await request(t.app.app).get('/readyz');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ready', version: built.version });
+  });
+
+  it('/readyz answers 503 when the engine does not answer', async () => {
+    failQueries = true;
+    try {
+      const res = await request(t.app.app).get('/readyz');
+      expect(res.status).toBe(503);
+      expect(res.body.reason).toMatch(/engine does not answer/);
+      expect(JSON.stringify(res.body)).not.toContain('engine down');
+    } finally {
+      failQueries = false;
+    }
+  });
+
+  it('/readyz answers 503 once the server is draining, and responses close their connections', async () => {
+    t.app.startDraining();
+    const res = await request(t.app.app).get('/readyz');
+    expect(res.status).toBe(503);
+    expect(res.body.reason).toMatch(/shutting down/);
+    expect(res.headers.connection).toBe('close');
+  });
+});
