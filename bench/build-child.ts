@@ -1,3 +1,4 @@
+import { BuildStepTimer } from './build-steps';
 import { buildLake } from './lakes';
 
 /**
@@ -8,10 +9,11 @@ async function main(): Promise<void> {
   const [landing, lake] = process.argv.slice(2);
   const baselineRssBytes = process.resourceUsage().maxRSS * 1024;
   const started = process.hrtime.bigint();
-  const manifest = await buildLake(landing, lake);
+  const timer = new BuildStepTimer();
+  const manifest = await buildLake(landing, lake, timer.onProgress);
   const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
   const rows = Object.fromEntries(Object.entries(manifest.tables).map(([t, v]) => [t, v.rows]));
-  process.send?.({ type: 'built', durationMs, maxRssBytes: process.resourceUsage().maxRSS * 1024, baselineRssBytes, rows });
+  process.send?.({ type: 'built', durationMs, maxRssBytes: process.resourceUsage().maxRSS * 1024, baselineRssBytes, rows, stepMs: timer.ms });
 }
 
 main().then(

@@ -1,33 +1,24 @@
 import { rm } from 'node:fs/promises';
-import type { BuildProgress } from '../etl/build';
 import type { Benchmark, BenchContext } from './context';
 import { atMost, makeFigure, scaled, withinFloorMultiple } from './figure';
 import { readLandingOnce } from './landing-floor';
 import { buildLake, describeLanding } from './lakes';
-import { elapsedMs, measure, summarize } from './measure';
+import { BuildStepTimer, medianSteps } from './build-steps';
+import { elapsedMs, measure } from './measure';
 
 /** Benchmark 1: a full build of all eight tables from the real landing data. */
-
-const stepName = (p: BuildProgress): string => {
-  const s = p.step;
-  return s.kind === 'landing' ? `${s.source}_landing` : s.kind === 'table' ? s.table : s.kind;
-};
 
 export const buildBench: Benchmark = {
   id: '1',
   title: 'full build, real data',
   async run(ctx: BenchContext) {
     const landing = await describeLanding(ctx.sampleDir);
-    const steps: Record<string, number[]> = {};
+    const steps: Array<Record<string, number>> = [];
     const build = async (): Promise<number> => {
       const lake = await ctx.scratch('build');
-      let last = process.hrtime.bigint();
-      const onProgress = (p: BuildProgress): void => {
-        const now = process.hrtime.bigint();
-        if (p.done) (steps[stepName(p)] ??= []).push(Number(now - last) / 1e6);
-        last = now;
-      };
-      const ms = await elapsedMs(() => buildLake(landing.dir, lake, onProgress));
+      const timer = new BuildStepTimer();
+      const ms = await elapsedMs(() => buildLake(landing.dir, lake, timer.onProgress));
+      steps.push(timer.ms);
       await rm(lake, { recursive: true, force: true });
       return ms;
     };
@@ -39,10 +30,8 @@ export const buildBench: Benchmark = {
       },
       ctx.measureOptions('build'),
     );
-    // The warm-up's steps are the first of each list; the medians are of the measured runs.
-    const stepMedians = Object.fromEntries(
-      Object.entries(steps).map(([step, ms]) => [step, Math.round(summarize(ms.slice(ctx.settings.warmup)).median)]),
-    );
+    // The warm-up builds come first; the medians are of the measured runs.
+    const stepMedians = medianSteps(steps.slice(ctx.settings.warmup));
     const toS = (ms: typeof results.build.value) => scaled(ms, 1 / 1000);
     const base = { benchmark: '1', title: this.title, unit: 's' as const };
     return [

@@ -63,7 +63,8 @@ export interface FigureSpec {
   figure: string;
   unit: Unit;
   summary: Summary;
-  floor?: { what: string; summary: Summary; unit?: Unit };
+  /** `ratio: false`: the floor is context (idle memory), not something the figure is a multiple of. */
+  floor?: { what: string; summary: Summary; unit?: Unit; ratio?: false };
   targets?: Target[];
   note?: string;
   details?: Record<string, unknown>;
@@ -74,7 +75,7 @@ export function makeFigure(spec: FigureSpec): Figure {
   const floor: Floor | null = spec.floor
     ? { what: spec.floor.what, unit: spec.floor.unit ?? spec.unit, median: spec.floor.summary.median, min: spec.floor.summary.min, max: spec.floor.summary.max, runs: spec.floor.summary.runs }
     : null;
-  const ratio = floor && floor.median > 0 ? summary.median / floor.median : null;
+  const ratio = floor && floor.median > 0 && spec.floor?.ratio !== false ? summary.median / floor.median : null;
   const criteria = (spec.targets ?? []).map((t) => ({ label: t.label, pass: t.met(summary.median, ratio) }));
   return {
     benchmark: spec.benchmark,

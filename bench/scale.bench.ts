@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { endChild, forkTs, nextMessage } from './child-process';
 import type { Benchmark, BenchContext } from './context';
 import { type Figure, type Target, atMost, makeFigure, scaled, single, withinFloorMultiple } from './figure';
+import { medianSteps } from './build-steps';
 import { readLandingOnce } from './landing-floor';
 import { syntheticLanding } from './lakes';
 import { elapsedMs, measure } from './measure';
@@ -17,6 +18,7 @@ interface Built {
   maxRssBytes: number;
   baselineRssBytes: number;
   rows: Record<string, number>;
+  stepMs: Record<string, number>;
 }
 
 const MiB = 2 ** 20;
@@ -47,6 +49,7 @@ export const scaleBench: Benchmark = {
       let previousLake: string | undefined;
       let rows: Record<string, number> = {};
       let baselineRss = 0;
+      const steps: Array<Record<string, number>> = [];
       const results = await measure(
         {
           floor: () => elapsedMs(() => readLandingOnce(landing, 'inferred')),
@@ -57,6 +60,7 @@ export const scaleBench: Benchmark = {
             previousLake = lake;
             rows = built.rows;
             baselineRss = built.baselineRssBytes;
+            steps.push(built.stepMs);
             return { ms: built.durationMs, rssMiB: built.maxRssBytes / MiB };
           },
         },
@@ -75,7 +79,7 @@ export const scaleBench: Benchmark = {
           summary: scaled(results.build.ms, 1 / 1000),
           floor: { what: 'read_json count(*)', summary: scaled(results.floor.value, 1 / 1000) },
           targets: timeTargets,
-          details: { landingBytes: landing.bytes, rows },
+          details: { landingBytes: landing.bytes, rows, stepMedianMs: medianSteps(steps.slice(ctx.settings.warmup)) },
         }),
         makeFigure({
           ...base,
