@@ -1,0 +1,156 @@
+import { join } from 'node:path';
+import { type BuildOptions, runBuild } from '../../../../etl/build';
+import { AthenaEngine } from '../../../../etl/engine/athena/athena-engine';
+import { AthenaQueryError } from '../../../../etl/engine/athena/athena-errors';
+import { LIVE_VIEWS } from '../../../../etl/engine/athena/object-names';
+import { parseManifest } from '../../../../etl/manifest';
+import { BUILT_TABLES, SOURCES } from '../../../../etl/tables';
+import { AthenaOnDuckDb } from '../../../helpers/athena-on-duckdb';
+import { buildLake, rowCounts } from '../../../helpers/etl-lake';
+import { type FakeAws, fakeAws } from '../../../helpers/fake-aws';
+import { writeSmallLanding } from '../../../helpers/landing-fixture';
+
+const LAKE = 's3://example-bucket/stedi';
+
+interface Harness {
+  aws: FakeAws;
+  duck: AthenaOnDuckDb;
+  engine: AthenaEngine;
+  warnings: string[];
+  build(options?: BuildOptions): ReturnType<typeof runBuild>;
+  manifest(): ReturnType<typeof parseManifest> | null;
+  count(relation: string): Promise<number>;
+}
+
+async function harness(landing: string): Promise<Harness> {
+  const aws = fakeAws();
+  const folders = Object.fromEntries(SOURCES.map((s) => [`${LAKE}/${s}/landing/`, join(landing, s, 'landing')]));
+  const duck = await AthenaOnDuckDb.create(aws.s3, folders);
+  aws.athena.handler = duck.handler;
+  const warnings: string[] = [];
+  const engine = new AthenaEngine({ lake: LAKE, warn: (m) => warnings.push(m) }, aws.clients);
+  return {
+    aws,
+    duck,
+    engine,
+    warnings,
+    build: async (options = {}) => runBuild(await engine.buildTarget(options), options),
+    manifest: () => {
+      const text = aws.s3.text(`${LAKE}/_stedi/manifest.json`);
+      return text === undefined ? null : parseManifest(text, 'manifest');
+    },
+    count: async (relation) => Number((await duck.connection.runAndReadAll(`SELECT count(*) FROM ${relation}`)).getRows()[0][0]),
+  };
+}
+
+describe('building the lake on Athena', () => {
+  let h: Harness;
+  afterEach(() => h?.duck.close());
+
+  it('builds every table by CTAS into a new version, with the same rows as the DuckDB engine, then switches the live views', async () => {
+    const landing = writeSmallLanding();
+    h = await harness(landing);
+    const version = await h.build({ consentPolicy: 'any' });
+    const reference = await buildLake(landing, undefined, { consentPolicy: 'any' });
+
+    expect(rowCounts(version)).toEqual(rowCounts(reference));
+    expect(version.landingCounts).toEqual(reference.landingCounts);
+    expect(h.manifest()?.versions.map((v) => v.version)).toEqual([version.version]);
+    for (const table of BUILT_TABLES) {
+      expect(version.tables[table].location).toMatch(new RegExp(`^${LAKE}/[a-z_]+/(trusted|curated)/v=${version.version}/$`));
+      expect(h.aws.s3.keysUnder(version.tables[table].location)).toHaveLength(1);
+      expect(await h.count(`stedi.${table}`)).toBe(version.tables[table].rows);
+    }
+    expect(await h.count('stedi.customer_landing')).toBe(3);
+    expect(h.aws.s3.has(`${LAKE}/_stedi/build.lock`)).toBe(false);
+    expect(h.aws.s3.keysUnder(`${LAKE}/_stedi/builds/`)).toEqual([]);
+    expect(h.aws.athena.queries.every((q) => q.database === 'stedi' && q.workgroup === 'primary')).toBe(true);
+  });
+
+  it('cleans up a failed CTAS and switches nothing', async () => {
+    h = await harness(writeSmallLanding());
+    const first = await h.build();
+    const failing = 'CREATE TABLE "stedi"."step_trainer_trusted__';
+    h.duck.failWhen = (sql) => {
+      if (!sql.startsWith(failing)) return undefined;
+      // Athena may have written part of the result before failing.
+      const location = /external_location = '([^']+)'/.exec(sql)![1];
+      h.aws.s3.put(`${location}partial-file`, 'half');
+      return 'HIVE_BAD_DATA: simulated failure half way';
+    };
+    const failed = h.build();
+    await expect(failed).rejects.toBeInstanceOf(AthenaQueryError);
+    await expect(failed).rejects.toThrow('HIVE_BAD_DATA: simulated failure half way');
+
+    const statements = h.aws.athena.statements;
+    const failedVersion = /step_trainer_trusted__(\w+)"/.exec(statements.filter((s) => s.startsWith(failing)).pop()!)![1];
+    expect(failedVersion).not.toBe(first.version);
+    expect(statements.filter((s) => s.includes(failedVersion) && s.startsWith('CREATE OR REPLACE VIEW'))).toEqual([]);
+    expect(h.manifest()?.versions.map((v) => v.version)).toEqual([first.version]);
+    expect(h.aws.s3.keysUnder(LAKE).filter((k) => k.includes(failedVersion))).toEqual([]);
+    expect((await h.duck.objectNames('stedi')).filter((n) => n.includes(failedVersion))).toEqual([]);
+    for (const table of BUILT_TABLES) expect(await h.count(`stedi.${table}`)).toBe(first.tables[table].rows);
+    expect(h.aws.s3.has(`${LAKE}/_stedi/build.lock`)).toBe(false);
+  });
+
+  it('switches nothing when a check fails', async () => {
+    h = await harness(writeSmallLanding());
+    const first = await h.build();
+    h.duck.failWhen = () => undefined;
+    const original = h.aws.athena.handler;
+    h.aws.athena.handler = (query) =>
+      query.sql.includes('AS violations FROM accelerometer_trusted') ? { columns: [{ name: 'violations', type: 'bigint' }], rows: [['2']] } : original(query);
+    await expect(h.build()).rejects.toThrow('the build failed its checks, so the previous version stays live');
+    expect(h.manifest()?.versions.map((v) => v.version)).toEqual([first.version]);
+    expect(h.aws.athena.statements.filter((s) => s.startsWith('CREATE OR REPLACE VIEW'))).toHaveLength(LIVE_VIEWS.length);
+  });
+
+  it('expires versions beyond the kept count: drops their tables, deletes only their own prefixes and prunes Glue versions', async () => {
+    h = await harness(writeSmallLanding());
+    const oldest = await h.build({ keepVersions: 2 });
+    const middle = await h.build({ keepVersions: 2 });
+    const siblings = [`${LAKE}/customer/trusted/v=${oldest.version}x/part-0`, `${LAKE}/customer/trusted/v=${oldest.version}-copy/part-0`];
+    for (const key of siblings) h.aws.s3.put(key);
+    for (const view of LIVE_VIEWS) h.aws.glue.versions.set(view, ['1', '2', '10']);
+
+    const newest = await h.build({ keepVersions: 2 });
+    expect(h.manifest()?.versions.map((v) => v.version)).toEqual([newest.version, middle.version]);
+    expect(h.aws.s3.keysUnder(LAKE).filter((k) => k.includes(`v=${oldest.version}/`))).toEqual([]);
+    for (const key of siblings) expect(h.aws.s3.has(key)).toBe(true);
+    for (const kept of [middle, newest]) for (const table of BUILT_TABLES) expect(h.aws.s3.keysUnder(kept.tables[table].location)).toHaveLength(1);
+    expect((await h.duck.objectNames('stedi')).filter((n) => n.endsWith(oldest.version))).toEqual([]);
+    expect((await h.duck.objectNames('stedi')).filter((n) => n.endsWith(middle.version))).toHaveLength(BUILT_TABLES.length + 4 * SOURCES.length);
+    for (const view of LIVE_VIEWS) expect(h.aws.glue.versions.get(view)).toEqual(['10']);
+    expect(h.warnings).toEqual([]);
+  });
+
+  it('removes what a killed build left behind before building', async () => {
+    h = await harness(writeSmallLanding());
+    const killed = '20250101t000000000z_dead';
+    h.aws.s3.put(`${LAKE}/_stedi/builds/v=${killed}/started`);
+    h.aws.s3.put(`${LAKE}/accelerometer/trusted/v=${killed}/part-0`);
+    await h.duck.connection.run(`CREATE SCHEMA IF NOT EXISTS stedi; CREATE TABLE stedi.customer_trusted__${killed} AS SELECT 1 AS x`);
+    await h.build();
+    expect(h.aws.s3.keysUnder(LAKE).filter((k) => k.includes(killed))).toEqual([]);
+    expect((await h.duck.objectNames('stedi')).filter((n) => n.includes(killed))).toEqual([]);
+  });
+
+  it('refuses to start while another build holds the lock, and leaves that lock alone', async () => {
+    h = await harness(writeSmallLanding());
+    h.aws.s3.put(`${LAKE}/_stedi/build.lock`, JSON.stringify({ owner: 'build 20250101t000000000z_beef', since: '2025-01-01T00:00:00.000Z' }));
+    await expect(h.build()).rejects.toThrow(
+      `another build holds the lake's lock ${LAKE}/_stedi/build.lock (build 20250101t000000000z_beef since 2025-01-01T00:00:00.000Z); wait for it, or delete that object if no build is running`,
+    );
+    expect(h.aws.s3.has(`${LAKE}/_stedi/build.lock`)).toBe(true);
+    expect(h.aws.athena.queries).toHaveLength(0);
+  });
+
+  it('refuses a new version location that is not empty, releasing the lock', async () => {
+    h = await harness(writeSmallLanding());
+    const version = '20260101t000000000z_0001';
+    h.aws.s3.put(`${LAKE}/machine_learning/curated/v=${version}/stray`);
+    const target = await h.engine.buildTarget({});
+    await expect(target.begin(version)).rejects.toThrow(`the new version's location ${LAKE}/machine_learning/curated/v=${version}/ is not empty`);
+    expect(h.aws.s3.has(`${LAKE}/_stedi/build.lock`)).toBe(false);
+  });
+});

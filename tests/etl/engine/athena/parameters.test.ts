@@ -1,0 +1,76 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { AthenaEngine } from '../../../../etl/engine/athena/athena-engine';
+import { ParameterError, executionParameters, sqlInteger, sqlLiteral } from '../../../../etl/engine/athena/parameters';
+import { substituteParameters } from '../../../helpers/athena-substitution';
+import { fakeAws } from '../../../helpers/fake-aws';
+import { sqlParseErrors } from '../../../helpers/sql-grammar';
+
+const HOSTILE = [
+  "' OR 1=1 --",
+  "'; DROP TABLE customer_trusted; --",
+  "'' OR ''='",
+  "\\' OR 1=1 --",
+  "x' UNION SELECT email FROM customer_trusted WHERE 'a'='a",
+  "line one\n' OR 1=1 --\nline three",
+  "what? ' OR '?'='?",
+  "’ OR 1=1 -- (a typographic quote)",
+];
+
+describe('Athena execution parameters', () => {
+  it('quotes strings with embedded quotes doubled, and writes numbers, booleans and null as literals', () => {
+    expect(sqlLiteral('any')).toBe("'any'");
+    expect(sqlLiteral("O'Brien")).toBe("'O''Brien'");
+    expect(sqlLiteral("' OR 1=1 --")).toBe("''' OR 1=1 --'");
+    expect(sqlLiteral(1_655_564_444_000)).toBe('1655564444000');
+    expect(sqlLiteral(-0.5)).toBe('-5e-1');
+    expect(sqlLiteral(true)).toBe('TRUE');
+    expect(sqlLiteral(null)).toBe('NULL');
+  });
+
+  it('refuses numbers that are not finite or not exact, as the caller’s error', () => {
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, 2 ** 60]) {
+      expect(() => sqlLiteral(bad)).toThrow(ParameterError);
+    }
+    expect(() => sqlLiteral({} as never)).toThrow('a query parameter must be a string, number, boolean or null; received object');
+    expect(new ParameterError('x').code).toBe('BAD_USER_INPUT');
+  });
+
+  it('accepts placeholders only in WHERE clauses, and as many parameters as placeholders', () => {
+    expect(executionParameters('SELECT * FROM t WHERE a = ? AND b IN (?, ?) AND c IN (SELECT c FROM u WHERE d = ?)', ['x', 1, 2, 'y'])).toEqual(["'x'", '1', '2', "'y'"]);
+    expect(executionParameters("SELECT '?' AS q, \"?\" FROM t -- ?", [])).toBeUndefined();
+    expect(() => executionParameters('SELECT * FROM t LIMIT ?', [10])).toThrow('Athena accepts ? parameters only in a WHERE clause; parameter 1 is in a LIMIT clause');
+    expect(() => executionParameters('SELECT ?, a FROM t', ['x'])).toThrow('parameter 1 is in a SELECT clause');
+    expect(() => executionParameters('SELECT * FROM t JOIN u ON t.a = ? WHERE b = ?', ['x', 'y'])).toThrow('parameter 1 is in a ON clause');
+    expect(() => executionParameters('SELECT * FROM t WHERE a = ?', [])).toThrow('the statement has 1 ? placeholders but 0 parameters were given');
+    expect(sqlInteger(100, 'first')).toBe('100');
+    expect(() => sqlInteger('100 OR 1=1', 'first')).toThrow(ParameterError);
+    expect(() => sqlInteger(1.5, 'first')).toThrow('first must be a whole number from 0 to');
+  });
+
+  it("sends ' OR 1=1 -- and other hostile strings to Athena as inert literals", async () => {
+    const aws = fakeAws(() => ({ columns: [{ name: 'email', type: 'varchar' }], rows: [] }));
+    const engine = new AthenaEngine({ lake: 's3://example-bucket/stedi' }, aws.clients);
+    const sql = 'SELECT "email" FROM "stedi"."customer_trusted__v" WHERE "email" = ?';
+    for (const input of HOSTILE) await engine.query(sql, [input]);
+    const sent = aws.athena.queries.map((q) => q.parameters);
+    expect(sent[0]).toEqual(["''' OR 1=1 --'"]);
+
+    // What Athena runs after substituting the parameter text: one comparison with one string literal.
+    const substituted = aws.athena.queries.map((q) => substituteParameters(q.sql, q.parameters));
+    expect(sqlParseErrors(substituted.map((s) => ({ sql: s, grammar: 'trino' })))).toEqual(HOSTILE.map(() => []));
+
+    // Run the substituted statements: each finds nobody, where pasting the raw text would have matched everyone.
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    await connection.run('CREATE SCHEMA stedi');
+    await connection.run(`CREATE TABLE stedi.customer_trusted__v AS SELECT * FROM (VALUES ('a@example.com'), ('b@example.com')) AS t("email")`);
+    for (const statement of substituted) expect((await connection.runAndReadAll(statement)).getRows()).toEqual([]);
+    const pasted = sql.replace('?', `'${HOSTILE[0]}'`);
+    expect((await connection.runAndReadAll(pasted)).getRows()).toHaveLength(2);
+    // The literal keeps the exact value: a row holding the hostile text is found.
+    await connection.run(`INSERT INTO stedi.customer_trusted__v VALUES (${sqlLiteral(HOSTILE[0])})`);
+    expect((await connection.runAndReadAll(substituted[0])).getRows()).toEqual([[HOSTILE[0]]]);
+    connection.closeSync();
+    instance.closeSync();
+  });
+});

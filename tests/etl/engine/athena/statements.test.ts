@@ -1,0 +1,145 @@
+import { StartQueryExecutionCommand } from '@aws-sdk/client-athena';
+import { mockClient } from 'aws-sdk-client-mock';
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { S3Client } from '@aws-sdk/client-s3';
+import { formatStatements, planAthenaBuild } from '../../../../etl/engine/athena/dry-run';
+import { LIVE_VIEWS, versionObjects, versionedName } from '../../../../etl/engine/athena/object-names';
+import { sqlLiteral } from '../../../../etl/engine/athena/parameters';
+import { type Statement, bindTables, dropTable, dropView, switchLiveView } from '../../../../etl/engine/athena/statements';
+import { checksFor } from '../../../../etl/checks';
+import { BUILT_TABLES, TABLES } from '../../../../etl/tables';
+import { zoneSql } from '../../../../etl/zone-sql';
+import { substituteParameters } from '../../../helpers/athena-substitution';
+import { runCli } from '../../../helpers/run-cli';
+import { sqlParseErrors } from '../../../helpers/sql-grammar';
+
+const LAKE = 's3://example-bucket/stedi';
+const VERSION = '20260101t000000000z_abcd';
+
+/** Every statement kind the engine can emit beyond a first build's: expiry, cleanup and restoring the live views. */
+function maintenanceStatements(): Statement[] {
+  return [
+    ...versionObjects(VERSION, BUILT_TABLES).map((o) => (o.kind === 'view' ? dropView('stedi', o.name) : dropTable('stedi', o.name))),
+    ...LIVE_VIEWS.flatMap((t) => [switchLiveView('stedi', t, versionedName(t, VERSION)), dropView('stedi', t)]),
+  ];
+}
+
+describe('the statements of an Athena build', () => {
+  let plans: { any: Statement[]; asOf: Statement[] };
+  beforeAll(async () => {
+    plans = {
+      any: await planAthenaBuild({ lake: LAKE }, { consentPolicy: 'any' }),
+      asOf: await planAthenaBuild({ lake: LAKE, database: 'stedi_prod' }, { consentPolicy: 'as-of' }),
+    };
+  });
+
+  it('all parse with dt-sql-parser: Hive grammar for the DDL, Trino for queries, views and CTAS', () => {
+    const all = [...plans.any, ...plans.asOf, ...maintenanceStatements()];
+    // As written (with ? placeholders) and as Athena runs them (parameters substituted).
+    const substituted = all.filter((s) => s.params).map((s) => ({ ...s, sql: substituteParameters(s.sql, s.params!.map(sqlLiteral)) }));
+    const checked = [...all, ...substituted];
+    expect(checked.filter((s) => s.grammar === 'hive').length).toBeGreaterThan(8);
+    const errors = sqlParseErrors(checked);
+    const failures = checked.map((s, i) => ({ sql: s.sql, errors: errors[i] })).filter((f) => f.errors.length > 0);
+    expect(failures).toEqual([]);
+    // The parser does refuse what Athena would refuse: backquotes in Trino, a property without a value.
+    const ddl = checked.find((s) => s.sql.startsWith('CREATE EXTERNAL TABLE'))!.sql;
+    const refused = sqlParseErrors([
+      { sql: ddl, grammar: 'trino' },
+      { sql: "CREATE TABLE \"a\" WITH (format = ) AS SELECT 1", grammar: 'trino' },
+    ]);
+    expect(refused.map((e) => e.length > 0)).toEqual([true, true]);
+  });
+
+  it('reuse every zone SELECT byte for byte, with the consent policy as an ExecutionParameter', () => {
+    for (const table of BUILT_TABLES) {
+      const zone = zoneSql({ ...TABLES[table], name: table });
+      const ctas = plans.asOf.find((s) => s.sql.startsWith(`CREATE TABLE "stedi_prod"."${table}__`))!;
+      expect(ctas.sql).toContain(`SELECT * FROM (\n${zone.text}\n) AS "zone"`);
+      expect(ctas.params ?? []).toEqual(Array(zone.parameterCount).fill('as-of'));
+      expect(ctas.sql).toMatch(/WITH \(format = 'PARQUET', write_compression = 'ZSTD', external_location = 's3:\/\/example-bucket\/stedi\/[a-z_]+\/(trusted|curated)\/v=[0-9a-z_]+\/'\)/);
+    }
+  });
+
+  it('bind only the tables a SELECT reads, each to this build’s version', () => {
+    const ctas = plans.any.find((s) => s.sql.includes('"machine_learning_curated__'))!.sql;
+    const bound = [...ctas.matchAll(/^ {2}"([a-z_]+)" AS \(SELECT \* FROM "stedi"\."([a-z_]+)__([0-9a-z_]+)"\)/gm)].map((m) => [m[1], m[2]]);
+    expect(bound).toEqual([
+      ['step_trainer_trusted', 'step_trainer_trusted'],
+      ['accelerometer_trusted', 'accelerometer_trusted'],
+      ['customer_curated', 'customer_curated'],
+    ]);
+    expect(bindTables('SELECT 1', new Map())).toBe('SELECT * FROM (\nSELECT 1\n) AS "zone"');
+  });
+
+  it('read landing JSON with the OpenX SerDe, explicit mappings for camelCase keys and backquoted names', () => {
+    const ddl = plans.any.filter((s) => s.sql.startsWith('CREATE EXTERNAL TABLE')).map((s) => s.sql);
+    expect(ddl).toHaveLength(3);
+    const [customer, accelerometer, stepTrainer] = ddl;
+    for (const text of ddl) {
+      expect(text).toContain("ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'");
+      expect(text).toContain("'case.insensitive' = 'true'");
+      expect(text).toContain("'ignore.malformed.json' = 'true'");
+    }
+    for (const c of TABLES.customer_landing.columns.filter((c) => c.name !== c.name.toLowerCase())) {
+      expect(customer).toContain(`'mapping.${c.name.toLowerCase()}' = '${c.name}'`);
+    }
+    expect(accelerometer).toContain('`timestamp` STRING');
+    expect(accelerometer).toContain('`user` STRING');
+    expect(accelerometer).toContain(`LOCATION '${LAKE}/accelerometer/landing/'`);
+    expect(stepTrainer).toContain("'mapping.sensorreadingtime' = 'sensorReadingTime'");
+  });
+
+  it('switch the live views only after every table is built and every check has run', () => {
+    const kinds = plans.any.map((s) => (s.sql.startsWith('CREATE OR REPLACE VIEW') ? 'switch' : s.sql.startsWith('CREATE TABLE') ? 'ctas' : 'other'));
+    const firstSwitch = kinds.indexOf('switch');
+    expect(kinds.slice(firstSwitch)).toEqual(Array(LIVE_VIEWS.length).fill('switch'));
+    expect(plans.any[firstSwitch - 1].sql).toMatch(/AS "check"$/);
+    expect(plans.any[0].sql).toBe('CREATE DATABASE IF NOT EXISTS `stedi`');
+  });
+});
+
+describe('stedi build --dry-run', () => {
+  const previous = process.env.STEDI_ENGINE;
+  afterEach(() => {
+    if (previous === undefined) delete process.env.STEDI_ENGINE;
+    else process.env.STEDI_ENGINE = previous;
+  });
+
+  it('prints every statement of an Athena build as one JSON array of strings, calling no AWS service', async () => {
+    const athena = mockClient(AthenaClient);
+    const s3 = mockClient(S3Client);
+    process.env.STEDI_ENGINE = 'athena';
+    try {
+      const run = await runCli('build', '--dry-run', '--json', '--lake', `${LAKE}`);
+      expect(run.exitCode).toBe(0);
+      const statements: unknown = JSON.parse(run.stdout);
+      expect(Array.isArray(statements) && statements.every((s) => typeof s === 'string')).toBe(true);
+      const list = statements as string[];
+      expect(list).toHaveLength(1 + 3 * 6 + 2 * BUILT_TABLES.length + checksFor('any').length + LIVE_VIEWS.length);
+      expect(athena.calls()).toHaveLength(0);
+      expect(s3.calls()).toHaveLength(0);
+      expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(0);
+      const errors = sqlParseErrors(list.map((sql) => ({ sql, grammar: /^(CREATE (DATABASE|EXTERNAL TABLE)|DROP TABLE)/.test(sql) ? 'hive' : 'trino' })));
+      expect(errors.filter((e) => e.length > 0)).toEqual([]);
+    } finally {
+      athena.restore();
+      s3.restore();
+    }
+  });
+
+  it('prints one statement per block without --json, with the parameters Athena receives', async () => {
+    const run = await runCli('build', '--dry-run', '--engine', 'athena', '--lake', LAKE, '--consent-policy', 'as-of');
+    expect(run.exitCode).toBe(0);
+    const blocks = run.stdout.trim().split(/;\n\n/);
+    expect(blocks[0]).toBe('CREATE DATABASE IF NOT EXISTS `stedi`');
+    expect(run.stdout).toContain(`-- ExecutionParameters: ["'as-of'"]\nCREATE TABLE "stedi"."accelerometer_trusted__`);
+    expect(formatStatements([{ sql: 'SELECT 1', grammar: 'trino' }])).toBe('SELECT 1;\n');
+  });
+
+  it('explains that a dry run needs the Athena engine', async () => {
+    const run = await runCli('build', '--dry-run', '--lake', '/tmp/some-lake');
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr.trim()).toBe('stedi: --dry-run: a dry run lists the statements of an Athena build; use it with --engine athena (or STEDI_ENGINE=athena)');
+  });
+});
