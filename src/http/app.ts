@@ -30,6 +30,8 @@ export interface AppOptions {
   metrics?: ServerMetrics;
   /** The schema, when the caller has it already (it is built once per process otherwise). */
   schema?: GraphQLSchema;
+  /** Where exports are written before they are streamed (default: the OS temp folder). */
+  exportDir?: string;
 }
 
 export interface StediApp {
@@ -65,7 +67,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
     res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(EXPORT_PATH, authenticate(apiKeys));
-  app.use(exportRoutes(services, metrics));
+  app.use(exportRoutes(services, metrics, options.exportDir ? () => options.exportDir! : undefined));
   app.use(
     '/graphql',
     ideHandler,

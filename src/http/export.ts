@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { type FileHandle, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -23,7 +22,7 @@ import { requestLogOf } from './request-context';
 export const EXPORT_PATH = '/export/machine_learning_curated';
 const STREAM_CHUNK = 1 << 20;
 
-export function exportRoutes(services: Services, metrics: ServerMetrics): Router {
+export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir: () => string = tmpdir): Router {
   const router = Router();
   router.get(EXPORT_PATH, async (req, res) => {
     const log = requestLogOf(res);
@@ -31,15 +30,19 @@ export function exportRoutes(services: Services, metrics: ServerMetrics): Router
     const abort = new AbortController();
     res.on('close', () => res.writableFinished || abort.abort());
     let dir: string | undefined;
+    let handle: FileHandle | undefined;
     try {
       const params = parseExportParams(req.query as Record<string, unknown>);
       const { sql, params: values, version } = await machineLearningExportQuery(services, { split: params.split, splitSeed: params.splitSeed });
-      dir = await mkdtemp(join(tmpdir(), 'stedi-export-'));
+      dir = await mkdtemp(join(tempDir(), 'stedi-export-'));
       const { contentType, extension } = EXPORT_FORMATS[params.format];
       const file = join(dir, `export.${extension}`);
       const rows = await services.engine.exportToFile(sql, values, params.format, file, { signal: abort.signal });
       if (abort.signal.aborted) return;
-      const { size } = await stat(file);
+      // Open, then delete: the open handle keeps the data readable, and nothing is left behind even if the process dies mid-stream.
+      handle = await open(file, 'r');
+      const { size } = await handle.stat();
+      await rm(dir, { recursive: true, force: true }).then(() => (dir = undefined), () => undefined);
       res.status(200).set({
         'Content-Type': contentType,
         'Content-Length': String(size),
@@ -48,7 +51,10 @@ export function exportRoutes(services: Services, metrics: ServerMetrics): Router
         'X-Lake-Version': version,
         'X-Row-Count': String(rows),
       });
-      await pipeline(createReadStream(file, { highWaterMark: STREAM_CHUNK }), res);
+      // From here the stream owns the handle and closes it, however the pipeline ends.
+      const stream = handle.createReadStream({ highWaterMark: STREAM_CHUNK });
+      handle = undefined;
+      await pipeline(stream, res);
       metrics.exportRows.inc({ format: params.format }, rows);
       log.info({ rows, bytes: size, format: params.format, split: params.split, version }, 'export sent');
     } catch (error) {
@@ -60,6 +66,7 @@ export function exportRoutes(services: Services, metrics: ServerMetrics): Router
       if (answer.internal) log.error({ err: error }, 'export failed');
       sendError(res, answer.code as ErrorCode, answer.message, statusOf(answer.code));
     } finally {
+      await handle?.close();
       if (dir) await rm(dir, { recursive: true, force: true });
     }
   });

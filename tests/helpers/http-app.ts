@@ -28,10 +28,10 @@ export interface TestApp {
 }
 
 /** The HTTP app over a lake built from `landing`, its engine instrumented like the real server's. */
-export async function buildTestApp(options: TestLakeOptions): Promise<TestApp> {
+export async function buildTestApp(options: TestLakeOptions & { exportDir?: string }): Promise<TestApp> {
   const metrics = new ServerMetrics();
   const lake = await buildTestLake({ ...options, wrapEngine: (engine) => metrics.instrumentEngine(options.wrapEngine ? options.wrapEngine(engine) : engine) });
-  const app = await createApp({ services: lake.services, apiKeys: testApiKeys(), metrics, schema: await sharedSchema() });
+  const app = await createApp({ services: lake.services, apiKeys: testApiKeys(), metrics, schema: await sharedSchema(), exportDir: options.exportDir });
   return {
     lake,
     app,

@@ -1,0 +1,117 @@
+import { readdirSync, watch } from 'node:fs';
+import { join } from 'node:path';
+import { download, exportedRows } from '../helpers/export-download';
+import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
+import { customerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
+
+/** GET /export/machine_learning_curated on a small fixture lake (alice and bob consent, carol does not). */
+
+const FORMATS = ['csv', 'ndjson', 'parquet'] as const;
+const COLUMNS = ['serialNumber', 'sensorReadingTime', 'distanceFromObject', 'x', 'y', 'z'];
+
+describe('the export endpoint', () => {
+  let t: TestApp;
+  // A private export folder shows what the export leaves behind.
+  const exportDir = makeTempDir('stedi-export-dir-');
+  beforeAll(async () => {
+    t = await buildTestApp({ landing: writeSmallLanding(), exportDir });
+  });
+  afterAll(() => t.close());
+
+  describe.each(FORMATS)('as %s', (format) => {
+    it('sends every consent-filtered row with the right headers and no email', async () => {
+      const res = await download(t.app.app, `?format=${format}`, ANALYST_KEY);
+      expect(res.status).toBe(200);
+      const expectedType = { csv: /^text\/csv/, ndjson: /^application\/x-ndjson/, parquet: /^application\/vnd\.apache\.parquet$/ }[format];
+      expect(res.headers['content-type']).toMatch(expectedType);
+      const version = res.headers['x-lake-version'];
+      expect(res.headers['content-disposition']).toBe(`attachment; filename="machine_learning_curated-${version}.${format}"`);
+      expect(Number(res.headers['content-length'])).toBe(res.body.length);
+      expect(res.headers['x-row-count']).toBe('4');
+      const rows = await exportedRows(res.body, format);
+      expect(rows).toHaveLength(4);
+      expect(Object.keys(rows[0]!).sort()).toEqual([...COLUMNS].sort());
+      expect(new Set(rows.map((r) => r.serialNumber))).toEqual(new Set(['serial-alice', 'serial-bob']));
+      expect(res.body.toString('latin1')).not.toMatch(/carol|@test\.com/);
+    });
+  });
+
+  it('writes Parquet files that start with the Parquet magic bytes', async () => {
+    const res = await download(t.app.app, '?format=parquet', ANALYST_KEY);
+    expect(res.body.subarray(0, 4).toString('latin1')).toBe('PAR1');
+  });
+
+  it('splits whole customers: the three splits together are the full export, each serial in one', async () => {
+    const seen = new Map<string, string>();
+    let total = 0;
+    for (const split of ['TRAIN', 'VALIDATION', 'TEST']) {
+      const res = await download(t.app.app, `?format=ndjson&split=${split}&splitSeed=s1`, ANALYST_KEY);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-disposition']).toContain(`-${split.toLowerCase()}.ndjson`);
+      const rows = await exportedRows(res.body, 'ndjson').catch(() => []);
+      total += Number(res.headers['x-row-count']);
+      for (const row of rows) {
+        expect(seen.get(row.serialNumber as string) ?? split).toBe(split);
+        seen.set(row.serialNumber as string, split);
+      }
+    }
+    expect(total).toBe(4);
+  });
+
+  it.each([
+    ['', /format is required/],
+    ['?format=xlsx', /format must be parquet, csv or ndjson; received "xlsx"/],
+    ['?format=csv&split=HOLDOUT', /split must be TRAIN, VALIDATION or TEST; received "HOLDOUT"/],
+    ['?format=csv&splitSeed=7', /splitSeed only applies to a split/],
+    ['?format=csv&spilt=TRAIN', /unknown parameter "spilt"/],
+    ['?format=csv&format=ndjson', /give format once/],
+  ])('answers %p with 400 BAD_USER_INPUT JSON saying what to fix', async (query, message) => {
+    const res = await download(t.app.app, query, ANALYST_KEY);
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    const body = JSON.parse(res.body.toString('utf8'));
+    expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(body.errors[0].message).toMatch(message);
+  });
+
+  it('accepts a split in lower case', async () => {
+    const res = await download(t.app.app, '?format=csv&split=train', ANALYST_KEY);
+    expect(res.status).toBe(200);
+  });
+
+  it('writes its temp file in the export folder and leaves nothing behind', async () => {
+    const seen: string[] = [];
+    const watcher = watch(exportDir, (_event, name) => name && seen.push(name));
+    try {
+      expect((await download(t.app.app, '?format=parquet', ANALYST_KEY)).status).toBe(200);
+      expect((await download(t.app.app, '?format=nope', ANALYST_KEY)).status).toBe(400);
+    } finally {
+      watcher.close();
+    }
+    expect(seen.some((name) => name.startsWith('stedi-export-'))).toBe(true);
+    expect(readdirSync(exportDir)).toEqual([]);
+  });
+
+  it('drops a customer who revokes consent in the landing zone, before any rebuild', async () => {
+    writeLanding(t.lake.landing, 'customer', [customerRecord({ name: 'bob', serial: 'serial-bob', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-2.json');
+    await t.lake.services.consent.refresh();
+    const res = await download(t.app.app, '?format=csv', ANALYST_KEY);
+    const rows = await exportedRows(res.body, 'csv');
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.serialNumber === 'serial-alice')).toBe(true);
+    expect(res.body.toString('utf8')).not.toContain('serial-bob');
+  });
+});
+
+describe('the export endpoint before any build', () => {
+  it('answers 503 LAKE_NOT_BUILT', async () => {
+    const t = await buildTestApp({ landing: writeSmallLanding(join(makeTempDir(), 'landing')), build: false });
+    try {
+      const res = await download(t.app.app, '?format=csv', ANALYST_KEY);
+      expect(res.status).toBe(503);
+      expect(JSON.parse(res.body.toString('utf8')).errors[0].extensions.code).toBe('LAKE_NOT_BUILT');
+    } finally {
+      await t.close();
+    }
+  });
+});
