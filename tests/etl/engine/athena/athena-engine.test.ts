@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GetQueryResultsCommand } from '@aws-sdk/client-athena';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { AthenaEngine } from '../../../../etl/engine/athena/athena-engine';
+import { athenaDialect } from '../../../../etl/engine/athena/athena-dialect';
+import { duckDbDialect } from '../../../../etl/engine/duckdb/duckdb-dialect';
+import { LakeNotBuiltError, StaleVersionError } from '../../../../etl/engine/engine-errors';
+import { openEngine } from '../../../../etl/engine/open-engine';
+import type { LakeManifest } from '../../../../etl/manifest';
+import { fakeAws } from '../../../helpers/fake-aws';
+import { makeTempDir } from '../../../helpers/landing-fixture';
+
+const LAKE = 's3://example-bucket/stedi';
+const V1 = '20260101t000000000z_aaaa';
+const V2 = '20260102t000000000z_bbbb';
+
+function manifest(...versions: string[]): LakeManifest {
+  return { formatVersion: 1, versions: versions.map((version) => ({ version }) as LakeManifest['versions'][number]) };
+}
+
+describe('the Athena engine', () => {
+  it('names a kept version’s table, refuses an expired one, and says when nothing is built', async () => {
+    const aws = fakeAws();
+    const engine = new AthenaEngine({ lake: LAKE, database: 'lakehouse', manifestCacheMs: 0 }, aws.clients);
+    await expect(engine.tableRef('customer_trusted', V1)).rejects.toBeInstanceOf(LakeNotBuiltError);
+    aws.s3.put(`${LAKE}/_stedi/manifest.json`, JSON.stringify(manifest(V2, V1)));
+    await expect(engine.tableRef('customer_trusted', V1)).resolves.toBe(`"lakehouse"."customer_trusted__${V1}"`);
+    await expect(engine.tableRef('accelerometer_landing', V1)).resolves.toBe('"lakehouse"."accelerometer_landing"');
+    aws.s3.put(`${LAKE}/_stedi/manifest.json`, JSON.stringify(manifest(V2)));
+    await expect(engine.tableRef('customer_trusted', V1)).rejects.toBeInstanceOf(StaleVersionError);
+  });
+
+  it('reads the manifest from S3 at most once per cache period', async () => {
+    const aws = fakeAws();
+    aws.s3.put(`${LAKE}/_stedi/manifest.json`, JSON.stringify(manifest(V1)));
+    const engine = new AthenaEngine({ lake: LAKE, manifestCacheMs: 60_000 }, aws.clients);
+    await engine.manifest();
+    aws.s3.put(`${LAKE}/_stedi/manifest.json`, JSON.stringify(manifest(V2, V1)));
+    expect((await engine.manifest())?.versions.map((v) => v.version)).toEqual([V1]);
+    const fresh = new AthenaEngine({ lake: LAKE, manifestCacheMs: 0 }, aws.clients);
+    expect((await fresh.manifest())?.versions.map((v) => v.version)).toEqual([V2, V1]);
+  });
+
+  it('runs a query in the configured workgroup, output location and database, with its parameters', async () => {
+    const aws = fakeAws(() => ({ columns: [{ name: 'email', type: 'varchar' }, { name: 'total', type: 'bigint' }], rows: [['a@test.com', '3']] }));
+    const engine = new AthenaEngine({ lake: LAKE, workgroup: 'stedi-api', outputLocation: 's3://results-bucket/athena/', database: 'lakehouse' }, aws.clients);
+    const rows = await engine.query('SELECT "email", count(*) AS total FROM t WHERE "email" = ? AND "x" > ?', ['a@test.com', 0.5]);
+    expect(rows).toEqual([{ email: 'a@test.com', total: 3 }]);
+    expect(aws.athena.queries[0]).toMatchObject({ workgroup: 'stedi-api', outputLocation: 's3://results-bucket/athena/', database: 'lakehouse', parameters: ["'a@test.com'", '5e-1'] });
+    await expect(engine.query('SELECT * FROM t LIMIT ?', [10])).rejects.toThrow('only in a WHERE clause');
+    expect(aws.athena.queries).toHaveLength(1);
+  });
+
+  it('exports from the query’s result file on S3, not from result pages, in every format', async () => {
+    const csv = '"serialnumber","sensorreadingtime","x","email"\n"s-1","1655000001000","0.5","a@test.com"\n"s-2",,"-1.0",""\n';
+    const aws = fakeAws(() => ({
+      outputLocation: 's3://results-bucket/athena/export-1.csv',
+      columns: [
+        { name: 'serialnumber', type: 'varchar' },
+        { name: 'sensorreadingtime', type: 'bigint' },
+        { name: 'x', type: 'double' },
+        { name: 'email', type: 'varchar' },
+      ],
+    }));
+    aws.s3.put('s3://results-bucket/athena/export-1.csv', csv);
+    const engine = new AthenaEngine({ lake: LAKE }, aws.clients);
+    const dir = makeTempDir('stedi-export-');
+    for (const format of ['csv', 'ndjson', 'parquet'] as const) {
+      await expect(engine.exportToFile('SELECT * FROM t WHERE "email" <> ?', [''], format, join(dir, `out.${format}`))).resolves.toBe(2);
+    }
+    // Only the column metadata is read through GetQueryResults (one row), never the data pages.
+    expect(aws.athena.mock.commandCalls(GetQueryResultsCommand).map((c) => c.args[0].input.MaxResults)).toEqual([1, 1, 1]);
+    expect(readFileSync(join(dir, 'out.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+      { serialNumber: 's-1', sensorReadingTime: 1_655_000_001_000, x: 0.5, email: 'a@test.com' },
+      { serialNumber: 's-2', sensorReadingTime: null, x: -1, email: '' },
+    ]);
+    expect(readFileSync(join(dir, 'out.csv'), 'utf8').split('\n')[0]).toBe('serialNumber,sensorReadingTime,x,email');
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    const parquet = await connection.runAndReadAll(`SELECT typeof("sensorReadingTime") AS t, count(*) AS n FROM read_parquet('${join(dir, 'out.parquet')}') GROUP BY 1`);
+    expect(parquet.getRowObjectsJS()).toEqual([{ t: 'BIGINT', n: 2n }]);
+    connection.closeSync();
+    instance.closeSync();
+  });
+
+  it('buckets text into 0–99 exactly as DuckDB and JavaScript do', async () => {
+    expect(athenaDialect.bucket100('"email"')).toBe('(from_base(substr(to_hex(md5(to_utf8("email"))), 1, 8), 16) % 100)');
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    for (const email of ['Santosh.Clayton@test.com', 'a@b.c', 'ünïcödé@test.com']) {
+      const hex = createHash('md5').update(email, 'utf8').digest('hex').slice(0, 8);
+      const onDuckDb = (await connection.runAndReadAll(`SELECT ${duckDbDialect.bucket100('?')} AS b`, [email])).getRows()[0][0];
+      expect(Number(onDuckDb)).toBe(parseInt(hex, 16) % 100);
+      // Trino's to_hex writes upper case; from_base parses with Long.parseLong, which reads either case alike.
+      expect(parseInt(hex.toUpperCase(), 16) % 100).toBe(parseInt(hex, 16) % 100);
+    }
+    connection.closeSync();
+    instance.closeSync();
+  });
+
+  it('is what openEngine returns for kind athena', async () => {
+    const engine = await openEngine({ kind: 'athena', lake: LAKE, region: 'eu-west-1', database: 'stedi' });
+    expect(engine.kind).toBe('athena');
+    expect(engine.dialect).toBe(athenaDialect);
+    await engine.close();
+    await expect(openEngine({ kind: 'athena', lake: 's3://Bad_Bucket/x' })).rejects.toThrow('invalid S3 bucket');
+    await expect(openEngine({ kind: 'athena', lake: LAKE, database: 'Stedi-Prod' })).rejects.toThrow('the Glue database name must be lower-case');
+  });
+});
