@@ -1,12 +1,13 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection, listValue } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { LakeManifest, LandingCount, VersionManifest } from '../../manifest';
 import { BUILT_TABLES, type BuiltTable, type Source, TABLES, type TableName, landingTableOf } from '../../tables';
 import type { BuildTarget, SqlValue } from '../engine';
 import { acquireBuildLock } from './build-lock';
 import { LakeLayout } from './lake-layout';
-import { acceptedSql, checkedSql, linesSql, quarantineCopySql, sqlStringLiteral } from './landing-sql';
+import { loadLandingSource } from './landing-loader';
+import { sqlStringLiteral } from './landing-sql';
 import { readLocalManifest, writeLocalManifest } from './local-manifest';
 import { findLandingFiles } from './landing-files';
 
@@ -38,38 +39,29 @@ export class DuckDbBuildTarget implements BuildTarget {
 
   async loadLanding(source: Source): Promise<LandingCount> {
     const files = await findLandingFiles(this.layout.landingDir(source));
-    const columns = TABLES[landingTableOf(source)].columns;
-    const checked = `${source}_checked`;
-    // Sources load in parallel, each on its own connection: splitting a file into lines is single-threaded.
+    // Sources load in parallel, each on its own connection.
     const connection = await this.requireInstance().connect();
     try {
-      await connection.run(checkedSql(checked, linesSql(), columns), [listValue(files)]);
-      await connection.run(acceptedSql(landingTableOf(source), checked, columns));
-      const [counts] = (
-        await connection.runAndReadAll(
-          `SELECT count(*) AS lines, count(*) FILTER (WHERE reason IS NULL) AS accepted, count(*) FILTER (WHERE reason IS NOT NULL) AS quarantined FROM ${checked}`,
-        )
-      ).getRowObjectsJS();
-      const quarantined = Number(counts.quarantined);
-      if (quarantined > 0) {
-        await mkdir(this.layout.quarantineDir(this.requireVersion()), { recursive: true });
-        await connection.run(quarantineCopySql(checked, join(this.layout.quarantineDir(this.requireVersion()), `${source}.ndjson`)));
-      }
-      await connection.run(`DROP TABLE ${checked}`);
-      return { lines: Number(counts.lines), accepted: Number(counts.accepted), quarantined };
+      return await loadLandingSource(connection, {
+        table: landingTableOf(source),
+        files,
+        columns: TABLES[landingTableOf(source)].columns,
+        quarantineFile: async () => {
+          await mkdir(this.layout.quarantineDir(this.requireVersion()), { recursive: true });
+          return join(this.layout.quarantineDir(this.requireVersion()), `${source}.ndjson`);
+        },
+      });
     } finally {
       connection.closeSync();
     }
   }
 
   async materialize(table: BuiltTable, select: string, params: SqlValue[]): Promise<number> {
-    await this.run(`CREATE TABLE ${table} AS ${select}`, params);
     const file = this.layout.tableFile(table, this.requireVersion());
     await mkdir(this.layout.versionDir(table, this.requireVersion()), { recursive: true });
-    // Sorted by key so readers' keyset pages and point lookups skip row groups by their min/max.
-    const order = TABLES[table].key.map((c) => `"${c}"`).join(', ');
-    await this.run(`COPY (SELECT * FROM ${table} ORDER BY ${order}) TO ${sqlStringLiteral(file)} (FORMAT parquet, COMPRESSION zstd)`);
-    const [{ rows }] = await this.rows(`SELECT count(*) AS rows FROM ${table}`);
+    // Streamed straight to Parquet; later zones read it back from there, so no zone is held in memory.
+    const [[rows]] = await this.rowsOf(`COPY (${select}) TO ${sqlStringLiteral(file)} (FORMAT parquet)`, params);
+    await this.run(`CREATE VIEW ${table} AS SELECT * FROM read_parquet(${sqlStringLiteral(file)})`);
     return Number(rows);
   }
 
@@ -118,6 +110,11 @@ export class DuckDbBuildTarget implements BuildTarget {
   private async run(sql: string, params: unknown[] = []): Promise<void> {
     if (!this.connection) throw new Error('DuckDbBuildTarget used before begin()');
     await this.connection.run(sql, params as never);
+  }
+
+  private async rowsOf(sql: string, params: unknown[]): Promise<unknown[][]> {
+    if (!this.connection) throw new Error('DuckDbBuildTarget used before begin()');
+    return (await this.connection.runAndReadAll(sql, params as never)).getRows();
   }
 
   private async rows(sql: string): Promise<Record<string, unknown>[]> {
