@@ -1,26 +1,16 @@
 import type { LakeManifest, LandingCount, VersionManifest } from '../../manifest';
-import { BUILT_TABLES, type BuiltTable, type Source, TABLES, TABLE_NAMES, type TableName, landingTableOf } from '../../tables';
-import { isVersionId } from '../../version';
+import { type BuiltTable, type Source, TABLES, TABLE_NAMES, type TableName, landingTableOf } from '../../tables';
 import type { BuildTarget, SqlValue } from '../engine';
 import type { Catalog } from './glue-catalog';
 import { countLanding, createCheckedView, createLandingJsonTable, createLandingView, createQuarantine } from './landing-statements';
-import { type CatalogObject, LIVE_VIEWS, landingCheckedName, landingJsonName, quarantineName, versionObjects, versionedName } from './object-names';
+import { type CatalogObject, LIVE_VIEWS, landingCheckedName, landingJsonName, quarantineName, versionedName } from './object-names';
 import type { BuildLock } from './s3-build-lock';
 import type { LakeStore } from './s3-lake';
 import type { AthenaLayout } from './s3-location';
 import { referencedNames } from './sql-text';
 import type { StatementRunner } from './statement-runner';
-import {
-  type Statement,
-  bindTables,
-  countRows,
-  createDatabase,
-  createTableAs,
-  dropTable,
-  dropView,
-  qualified,
-  switchLiveView,
-} from './statements';
+import { type Statement, bindTables, countRows, createDatabase, createTableAs, dropView, qualified, switchLiveView } from './statements';
+import { VersionCleanup } from './version-cleanup';
 
 export interface AthenaBuildContext {
   database: string;
@@ -54,7 +44,11 @@ export class AthenaBuildTarget implements BuildTarget {
   private published = false;
   private landingQueue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly ctx: AthenaBuildContext) {}
+  private readonly cleanup: VersionCleanup;
+
+  constructor(private readonly ctx: AthenaBuildContext) {
+    this.cleanup = new VersionCleanup(ctx);
+  }
 
   get landing(): string {
     return this.ctx.layout.landing;
@@ -66,9 +60,9 @@ export class AthenaBuildTarget implements BuildTarget {
     try {
       await this.run(createDatabase(this.ctx.database));
       this.before = await this.readManifest();
-      await this.removeLeftovers(new Set([version, ...(this.before?.versions.map((v) => v.version) ?? [])]));
+      await this.cleanup.removeLeftovers(new Set([version, ...(this.before?.versions.map((v) => v.version) ?? [])]));
       await this.ctx.lake.putText(`${this.ctx.layout.buildMarkerPrefix(version)}started`, new Date().toISOString());
-      for (const prefix of this.prefixesOf(version)) {
+      for (const prefix of this.cleanup.prefixesOf(version)) {
         if (!(await this.ctx.lake.isEmpty(prefix))) {
           throw new Error(`the new version's location ${prefix} is not empty, and Athena writes a table only into an empty location; remove what is there`);
         }
@@ -119,7 +113,7 @@ export class AthenaBuildTarget implements BuildTarget {
     await this.ctx.lake.writeManifest(this.ctx.layout.manifestUrl, manifest);
     this.published = true;
     // The new version is live: from here a failure only leaves garbage, which the next build removes.
-    for (const old of expired) await this.attempt(`removing expired version ${old.version}`, () => this.removeVersion(old.version));
+    for (const old of expired) await this.attempt(`removing expired version ${old.version}`, () => this.cleanup.removeVersion(old.version));
     for (const table of LIVE_VIEWS) await this.attempt(`pruning Glue versions of ${table}`, () => this.ctx.catalog.pruneTableVersions(table));
     await this.attempt('removing the build marker', () => this.ctx.lake.deletePrefix(this.ctx.layout.buildMarkerPrefix(version)));
   }
@@ -128,8 +122,8 @@ export class AthenaBuildTarget implements BuildTarget {
     if (this.published || !this.version) return;
     if (this.switching) await this.attempt('restoring the live views', () => this.restoreLiveViews());
     let clean = true;
-    for (const object of [...this.created].reverse()) clean = (await this.attempt(`dropping ${object.name}`, () => this.drop(object))) && clean;
-    for (const prefix of this.prefixesOf(this.version)) clean = (await this.attempt(`deleting ${prefix}`, () => this.ctx.lake.deletePrefix(prefix))) && clean;
+    for (const object of [...this.created].reverse()) clean = (await this.attempt(`dropping ${object.name}`, () => this.cleanup.drop(object))) && clean;
+    for (const prefix of this.cleanup.prefixesOf(this.version)) clean = (await this.attempt(`deleting ${prefix}`, () => this.ctx.lake.deletePrefix(prefix))) && clean;
     // A marker left behind makes the next build finish this cleanup.
     if (clean) await this.attempt('removing the build marker', () => this.ctx.lake.deletePrefix(this.ctx.layout.buildMarkerPrefix(this.version!)));
   }
@@ -172,31 +166,6 @@ export class AthenaBuildTarget implements BuildTarget {
 
   private run(statement: Statement): Promise<void> {
     return this.ctx.runner.execute(statement);
-  }
-
-  private drop(object: CatalogObject): Promise<void> {
-    return this.run(object.kind === 'view' ? dropView(this.ctx.database, object.name) : dropTable(this.ctx.database, object.name));
-  }
-
-  private prefixesOf(version: string): string[] {
-    return [...BUILT_TABLES.map((t) => this.ctx.layout.versionPrefix(t, version)), this.ctx.layout.quarantinePrefix(version)];
-  }
-
-  private async removeVersion(version: string): Promise<void> {
-    for (const object of versionObjects(version, BUILT_TABLES)) await this.drop(object);
-    for (const prefix of this.prefixesOf(version)) await this.ctx.lake.deletePrefix(prefix);
-  }
-
-  /** Versions with a marker or data in this lake but in no manifest were left by a killed build: remove them. */
-  private async removeLeftovers(keep: Set<string>): Promise<void> {
-    const { layout, lake } = this.ctx;
-    const roots = [layout.buildsRoot(), ...BUILT_TABLES.map((t) => layout.tableRoot(t)), layout.quarantineRoot()];
-    const found = new Set<string>();
-    for (const root of roots) for (const version of await lake.versionFolders(root)) found.add(version);
-    for (const version of [...found].filter((v) => isVersionId(v) && !keep.has(v)).sort()) {
-      await this.removeVersion(version);
-      await lake.deletePrefix(layout.buildMarkerPrefix(version));
-    }
   }
 
   private async restoreLiveViews(): Promise<void> {

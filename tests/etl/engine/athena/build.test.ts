@@ -6,7 +6,7 @@ import { LIVE_VIEWS } from '../../../../etl/engine/athena/object-names';
 import { parseManifest } from '../../../../etl/manifest';
 import { BUILT_TABLES, SOURCES } from '../../../../etl/tables';
 import { AthenaOnDuckDb } from '../../../helpers/athena-on-duckdb';
-import { buildLake, rowCounts } from '../../../helpers/etl-lake';
+import { rowCounts } from '../../../helpers/etl-lake';
 import { type FakeAws, fakeAws } from '../../../helpers/fake-aws';
 import { writeSmallLanding } from '../../../helpers/landing-fixture';
 
@@ -47,14 +47,22 @@ describe('building the lake on Athena', () => {
   let h: Harness;
   afterEach(() => h?.duck.close());
 
-  it('builds every table by CTAS into a new version, with the same rows as the DuckDB engine, then switches the live views', async () => {
-    const landing = writeSmallLanding();
-    h = await harness(landing);
+  it('builds every table by CTAS into a new version, then switches the live views', async () => {
+    h = await harness(writeSmallLanding());
     const version = await h.build({ consentPolicy: 'any' });
-    const reference = await buildLake(landing, undefined, { consentPolicy: 'any' });
 
-    expect(rowCounts(version)).toEqual(rowCounts(reference));
-    expect(version.landingCounts).toEqual(reference.landingCounts);
+    // The small landing's counts, as the DuckDB engine builds them (tests/etl/zones.test.ts).
+    expect(rowCounts(version)).toEqual({
+      customer_landing: 3,
+      accelerometer_landing: 5,
+      step_trainer_landing: 4,
+      customer_trusted: 2,
+      accelerometer_trusted: 4,
+      step_trainer_trusted: 3,
+      customer_curated: 2,
+      machine_learning_curated: 4,
+    });
+    expect(version.landingCounts.accelerometer).toEqual({ lines: 5, accepted: 5, quarantined: 0 });
     expect(h.manifest()?.versions.map((v) => v.version)).toEqual([version.version]);
     for (const table of BUILT_TABLES) {
       expect(version.tables[table].location).toMatch(new RegExp(`^${LAKE}/[a-z_]+/(trusted|curated)/v=${version.version}/$`));

@@ -1,0 +1,45 @@
+import { BUILT_TABLES } from '../../tables';
+import { isVersionId } from '../../version';
+import type { AthenaBuildContext } from './athena-build-target';
+import { type CatalogObject, versionObjects } from './object-names';
+import { dropTable, dropView } from './statements';
+
+/**
+ * Removing a version from the lake: its Glue objects (by name, `IF EXISTS`,
+ * so a half-built version is removed as well as a whole one) and its S3
+ * prefixes, each its own `v=<version>/` folder and nothing beside it.
+ */
+export class VersionCleanup {
+  constructor(private readonly ctx: Pick<AthenaBuildContext, 'database' | 'layout' | 'runner' | 'lake'>) {}
+
+  /** Every S3 prefix a build of `version` writes to. */
+  prefixesOf(version: string): string[] {
+    return [...BUILT_TABLES.map((t) => this.ctx.layout.versionPrefix(t, version)), this.ctx.layout.quarantinePrefix(version)];
+  }
+
+  drop(object: CatalogObject): Promise<void> {
+    const { database, runner } = this.ctx;
+    return runner.execute(object.kind === 'view' ? dropView(database, object.name) : dropTable(database, object.name));
+  }
+
+  async removeVersion(version: string): Promise<void> {
+    for (const object of versionObjects(version, BUILT_TABLES)) await this.drop(object);
+    for (const prefix of this.prefixesOf(version)) await this.ctx.lake.deletePrefix(prefix);
+  }
+
+  /**
+   * Versions with a build marker or data in this lake but in no manifest were
+   * left by a killed build: remove them. Only this lake's prefixes are looked
+   * at, never the whole Glue database, which another lake may share.
+   */
+  async removeLeftovers(keep: ReadonlySet<string>): Promise<void> {
+    const { layout, lake } = this.ctx;
+    const roots = [layout.buildsRoot(), ...BUILT_TABLES.map((t) => layout.tableRoot(t)), layout.quarantineRoot()];
+    const found = new Set<string>();
+    for (const root of roots) for (const version of await lake.versionFolders(root)) found.add(version);
+    for (const version of [...found].filter((v) => isVersionId(v) && !keep.has(v)).sort()) {
+      await this.removeVersion(version);
+      await lake.deletePrefix(layout.buildMarkerPrefix(version));
+    }
+  }
+}
