@@ -19,7 +19,7 @@ export function generateSessionKeys(): SessionKeys {
 
 /** What `npm start` prints: both keys and a curl line to paste. */
 export function formatSessionKeys(keys: SessionKeys, graphqlUrl: string): string {
-  const query = JSON.stringify({ query: '{ lake { version } customers(first: 3) { totalCount edges { node { serialNumber } } } }' });
+  const query = JSON.stringify({ query: '{ lake { liveVersion } customers(first: 3) { totalCount edges { node { serialNumber } } } }' });
   return [
     'No API keys were configured (STEDI_API_KEYS / STEDI_API_KEYS_FILE), so this session has its own:',
     `  admin   ${keys.admin}`,

@@ -7,7 +7,7 @@
 
 const EXAMPLE_QUERY = `# Ctrl+Enter runs the query. Paste an API key above first.
 query TrainingPage($after: String) {
-  lake { version consentPolicy builtAt }
+  lake { liveVersion consentPolicy builtAtIso }
   machineLearningSamples(first: 10, after: $after, split: TRAIN) {
     totalCount
     edges { node { serialNumber sensorReadingTime distanceFromObject x y z } }

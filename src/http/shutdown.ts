@@ -8,17 +8,21 @@ import type { Logger } from '../logger';
  */
 
 export const DEFAULT_GRACE_MS = 10_000;
+const IDLE_CHECK_MS = 50;
 
 export function closeHttpServer(server: Server, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) return resolve();
     const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    // Keep-alive connections hold close() open: close each one as soon as its last response is done.
+    const idle = setInterval(() => server.closeIdleConnections(), IDLE_CHECK_MS);
     force.unref();
+    idle.unref();
     server.close(() => {
       clearTimeout(force);
+      clearInterval(idle);
       resolve();
     });
-    // Keep-alive connections with no request in flight would otherwise hold close() open.
     server.closeIdleConnections();
   });
 }

@@ -33,12 +33,13 @@ describe('request handling and errors', () => {
   afterAll(() => t.close());
 
   it('echoes the X-Request-Id the client sent', async () => {
-    const res = await t.graphql('{ lake { version } }', ANALYST_KEY).set('x-request-id', 'nb-42.page-7');
+    const res = await t.graphql('{ lake { liveVersion } }', ANALYST_KEY).set('x-request-id', 'nb-42.page-7');
     expect(res.headers['x-request-id']).toBe('nb-42.page-7');
+    expect(res.body.errors).toBeUndefined();
   });
 
   it('makes up a request id when none (or an unusable one) was sent, on every route', async () => {
-    for (const res of [await request(t.app.app).get('/healthz'), await t.graphql('{ lake { version } }', null), await request(t.app.app).get('/healthz').set('x-request-id', 'bad id\twith spaces')]) {
+    for (const res of [await request(t.app.app).get('/healthz'), await t.graphql('{ lake { liveVersion } }', null), await request(t.app.app).get('/healthz').set('x-request-id', 'bad id\twith spaces')]) {
       expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     }
   });
@@ -61,8 +62,8 @@ describe('request handling and errors', () => {
   });
 
   it('never writes API keys or the authorization header to the log', async () => {
-    await t.graphql('{ lake { version } }', ADMIN_KEY);
-    await t.graphql('{ lake { version } }', 'unknown-key-0123456789abcdef');
+    await t.graphql('{ lake { liveVersion } }', ADMIN_KEY);
+    await t.graphql('{ lake { liveVersion } }', 'unknown-key-0123456789abcdef');
     const all = logs.join('');
     expect(all).toContain('"path":"/graphql"');
     for (const secret of [ADMIN_KEY, ANALYST_KEY, 'unknown-key-0123456789abcdef', 'Bearer']) expect(all).not.toContain(secret);
@@ -70,7 +71,7 @@ describe('request handling and errors', () => {
   });
 
   it('answers a body over the limit with 413 and a message that says what to do', async () => {
-    const query = `{ lake { version } } # ${'x'.repeat(4_000)}`;
+    const query = `{ lake { liveVersion } } # ${'x'.repeat(4_000)}`;
     const res = await t.graphql(query, ANALYST_KEY);
     expect(res.status).toBe(413);
     expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');

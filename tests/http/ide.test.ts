@@ -43,7 +43,7 @@ describe('the offline GraphQL IDE', () => {
   });
 
   it('is not served to a non-browser GET, which needs a key like any GraphQL request', async () => {
-    const res = await request(t.app.app).get('/graphql').query({ query: '{ lake { version } }' }).set('accept', 'application/json');
+    const res = await request(t.app.app).get('/graphql').query({ query: '{ lake { liveVersion } }' }).set('accept', 'application/json');
     expect(res.status).toBe(401);
     expect(res.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });

@@ -44,7 +44,7 @@ describeWithStediSample('the export endpoint on the real STEDI data', () => {
       expect(rows.filter((r) => refused.serials.has(r.serialNumber as string))).toEqual([]);
       expect(new Set(rows.map((r) => r.serialNumber)).size).toBe(482);
       if (format !== 'parquet') {
-        const text = res.body.toString('utf8');
+        const text: string = res.body.toString('utf8');
         expect(text).not.toContain('@');
         // Every token of the file, not only the serialNumber column.
         expect(text.split(/[",\n{}:]+/).filter((token) => refused.serials.has(token))).toEqual([]);

@@ -1,0 +1,56 @@
+import { buildLake } from '../helpers/etl-lake';
+import { ANALYST_KEY } from '../helpers/http-app';
+import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
+import { runCli } from '../helpers/run-cli';
+import { spawnCli } from '../helpers/spawn-cli';
+
+describe('stedi serve', () => {
+  it('refuses to start without API keys, saying how to set them', async () => {
+    const previous = { keys: process.env.STEDI_API_KEYS, file: process.env.STEDI_API_KEYS_FILE };
+    delete process.env.STEDI_API_KEYS;
+    delete process.env.STEDI_API_KEYS_FILE;
+    try {
+      const run = await runCli('serve', '--lake', makeTempDir(), '--port', '0');
+      expect(run.exitCode).toBe(1);
+      expect(run.stderr).toMatch(/^stedi: no API keys are configured.*STEDI_API_KEYS=/);
+    } finally {
+      Object.assign(process.env, { STEDI_API_KEYS: previous.keys, STEDI_API_KEYS_FILE: previous.file });
+      if (previous.keys === undefined) delete process.env.STEDI_API_KEYS;
+      if (previous.file === undefined) delete process.env.STEDI_API_KEYS_FILE;
+    }
+  });
+
+  it('rejects a port that is not a number', async () => {
+    const run = await runCli('serve', '--port', 'eighty');
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stderr).toMatch(/--port takes a whole number from 0 to 65535/);
+  });
+
+  it('serves a lake on the port from PORT and exits cleanly on SIGTERM, logging JSON without the key', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-serve-lake-');
+    await buildLake(landing, lake);
+    const server = spawnCli(['serve', '--lake', lake, '--landing', landing], { PORT: '0', HOST: '127.0.0.1', STEDI_API_KEYS: `${ANALYST_KEY}:analyst` });
+    try {
+      const [, url] = await server.waitFor(/Serving \S+ at (http:\/\/127\.0\.0\.1:\d+)\/graphql/);
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ANALYST_KEY}` },
+        body: JSON.stringify({ query: '{ customers(first: 5) { totalCount } }' }),
+      });
+      expect(((await res.json()) as { data: { customers: { totalCount: number } } }).data.customers.totalCount).toBe(2);
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      const logs = server
+        .stdout()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(logs.some((l) => l.msg === 'request' && typeof l.requestId === 'string' && l.path === '/graphql')).toBe(true);
+      expect(logs.some((l) => l.msg === 'shut down cleanly')).toBe(true);
+      expect(server.stdout()).not.toContain(ANALYST_KEY);
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+});

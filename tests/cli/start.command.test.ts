@@ -1,0 +1,73 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureLake, SAMPLE } from '../../src/commands/start.command';
+import { loadConfig } from '../../src/config';
+import { openConfiguredEngine } from '../../src/engine';
+import { buildLake, manifestOf } from '../helpers/etl-lake';
+import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
+import { spawnCli } from '../helpers/spawn-cli';
+
+async function ensure(lake: string, landing: string = lake): Promise<void> {
+  const config = loadConfig({ lake, landing, logLevel: 'silent' }, {});
+  const engine = await openConfiguredEngine(config);
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  try {
+    await ensureLake(config, engine);
+  } finally {
+    write.mockRestore();
+    await engine.close();
+  }
+}
+
+describe('stedi start: the lake it serves', () => {
+  it('generates a sample landing and builds it when the lake is empty', async () => {
+    const lake = makeTempDir('stedi-start-');
+    await ensure(lake);
+    expect(readdirSync(join(lake, 'customer', 'landing')).length).toBeGreaterThan(0);
+    const manifest = await manifestOf(lake);
+    expect(manifest?.versions).toHaveLength(1);
+    // Every generated customer, plus the few exact duplicates the sample's dirty lines add.
+    expect(manifest!.versions[0]!.landingCounts.customer.accepted).toBeGreaterThanOrEqual(SAMPLE.customers);
+    expect(manifest!.versions[0]!.tables.customer_curated.rows).toBeGreaterThan(0);
+  });
+
+  it('builds existing landing data without generating anything', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-start-');
+    const before = readdirSync(join(landing, 'customer', 'landing'));
+    await ensure(lake, landing);
+    expect(readdirSync(join(landing, 'customer', 'landing'))).toEqual(before);
+    expect((await manifestOf(lake))!.versions[0]!.tables.customer_curated.rows).toBe(2);
+  });
+
+  it('leaves a lake with a live version as it is', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-start-');
+    const built = await buildLake(landing, lake);
+    await ensure(lake, landing);
+    expect((await manifestOf(lake))!.versions.map((v) => v.version)).toEqual([built.version]);
+  });
+});
+
+describe('stedi start (npm start)', () => {
+  it('with no keys configured, prints an admin and an analyst key and a curl line that works', async () => {
+    const lake = makeTempDir('stedi-start-e2e-');
+    const start = spawnCli(['start', '--lake', lake], { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+    try {
+      const [, analyst] = await start.waitFor(/analyst (\S+)/, 55_000);
+      const [, admin] = await start.waitFor(/admin {3}(\S+)/);
+      const [curl, url, key] = await start.waitFor(/curl -s (\S+) -H "authorization: Bearer (\S+)" -H 'content-type: application\/json' -d '(.*)'/);
+      expect(key).toBe(analyst);
+      expect(admin).not.toBe(analyst);
+      const body = /-d '(.*)'$/.exec(curl)![1]!;
+      const res = await fetch(url!, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
+      const json = (await res.json()) as { data: { customers: { totalCount: number } }; errors?: unknown };
+      expect(json.errors).toBeUndefined();
+      expect(json.data.customers.totalCount).toBeGreaterThan(0);
+      start.child.kill('SIGTERM');
+      expect(await start.exited).toBe(0);
+    } finally {
+      start.child.kill('SIGKILL');
+    }
+  }, 90_000);
+});

@@ -1,0 +1,95 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type { RunningServer } from '../../src/http/server';
+import { ANALYST_KEY } from '../helpers/http-app';
+import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
+import { startLiveServer } from '../helpers/live-server';
+import { describeWithStediSample, STEDI_SAMPLE_DIR } from '../helpers/stedi-sample';
+
+/** examples/pull_training_set.py (standard library only) against a live server. */
+
+const SCRIPT = resolve(__dirname, '..', '..', 'examples', 'pull_training_set.py');
+const run = promisify(execFile);
+
+async function pull(server: RunningServer, ...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  // The key goes through the environment, as a notebook user would set it.
+  const env = { ...process.env, STEDI_API_KEY: ANALYST_KEY, STEDI_URL: `${server.url}/graphql` };
+  try {
+    const { stdout, stderr } = await run('python3', [SCRIPT, ...args], { env, timeout: 120_000 });
+    return { stdout, stderr, code: 0 };
+  } catch (error) {
+    const e = error as { stdout: string; stderr: string; code: number };
+    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+  }
+}
+
+const csvRows = (file: string): string[][] =>
+  readFileSync(file, 'utf8')
+    .trim()
+    .split(/\r?\n/)
+    .map((l) => l.split(','));
+
+async function totalCount(server: RunningServer, split: string): Promise<number> {
+  const res = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ANALYST_KEY}` },
+    body: JSON.stringify({ query: `{ machineLearningSamples(first: 1, split: ${split}) { totalCount } }` }),
+  });
+  return ((await res.json()) as { data: { machineLearningSamples: { totalCount: number } } }).data.machineLearningSamples.totalCount;
+}
+
+describe('the Python training-set client on a fixture lake', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startLiveServer(writeSmallLanding());
+  });
+  afterAll(() => server.shutdown());
+
+  it('pages through a split one row at a time into a CSV with a header and every row', async () => {
+    const counts: number[] = [];
+    for (const split of ['TRAIN', 'VALIDATION', 'TEST']) {
+      const out = join(makeTempDir(), `${split}.csv`);
+      const result = await pull(server, '--split', split, '--page-size', '1', '--out', out);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const rows = csvRows(out);
+      expect(rows[0]).toEqual(['serialNumber', 'sensorReadingTime', 'distanceFromObject', 'x', 'y', 'z']);
+      expect(rows.length - 1).toBe(await totalCount(server, split));
+      expect(result.stdout).toContain(`wrote ${rows.length - 1} ${split} rows to ${out}`);
+      counts.push(rows.length - 1);
+    }
+    expect(counts.reduce((a, b) => a + b)).toBe(4);
+  });
+
+  it('exits with 1 and the server error code when the key is wrong', async () => {
+    const result = await pull(server, '--key', 'wrong-key-0123456789abcdef', '--out', join(makeTempDir(), 'x.csv'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/UNAUTHENTICATED: the API key is not valid/);
+  });
+});
+
+describeWithStediSample('the Python training-set client on the real data', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startLiveServer(STEDI_SAMPLE_DIR);
+  });
+  afterAll(() => server.shutdown());
+
+  it('pulls the TRAIN split in pages of 5,000, the same rows GraphQL counts and /export sends', async () => {
+    const dir = makeTempDir();
+    const paged = await pull(server, '--split', 'TRAIN', '--out', join(dir, 'train.csv'));
+    expect(paged.code).toBe(0);
+    const exported = await pull(server, '--split', 'TRAIN', '--export', '--out', join(dir, 'train-export.csv'));
+    expect(exported.code).toBe(0);
+    const expected = await totalCount(server, 'TRAIN');
+    expect(expected).toBeGreaterThan(30_000);
+    const pagedRows = csvRows(join(dir, 'train.csv')).slice(1);
+    const exportedRows = csvRows(join(dir, 'train-export.csv')).slice(1);
+    expect(pagedRows).toHaveLength(expected);
+    expect(exportedRows).toHaveLength(expected);
+    const key = (r: string[]): string => `${r[0]}|${r[1]}|${Number(r[3])}|${Number(r[4])}|${Number(r[5])}`;
+    expect(new Set(pagedRows.map(key))).toEqual(new Set(exportedRows.map(key)));
+  });
+});
