@@ -10,10 +10,13 @@ import { resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..');
 
+/** BENCH_CPU_PROF=<dir>: every child writes a V8 CPU profile there when it exits (open it in Chrome DevTools). */
+const profiling = (): string[] => (process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF)}`] : []);
+
 export function forkTs(entry: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
   return fork(resolve(__dirname, entry), args, {
     cwd: ROOT,
-    execArgv: ['-r', 'ts-node/register/transpile-only'],
+    execArgv: ['-r', 'ts-node/register/transpile-only', ...profiling()],
     env: { ...process.env, TS_NODE_PROJECT: resolve(ROOT, 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true', ...env },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });

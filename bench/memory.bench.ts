@@ -8,7 +8,7 @@ import { startServer } from './server';
 /**
  * Benchmark 8: the server's memory under 20 concurrent pages of 10,000
  * training samples (every field), on a server of its own so its idle memory
- * is known. Growth = the peak resident memory during a burst minus the idle
+ * is known (quick runs reuse the shared one). Growth = the peak resident memory during a burst minus the idle
  * memory before the first one; the server must answer every page and live.
  */
 
@@ -19,7 +19,9 @@ export const memoryBench: Benchmark = {
   id: '8',
   title: 'memory under concurrent pages',
   async run(ctx: BenchContext) {
-    const server = await startServer({ lake: await ctx.realLake(), landing: ctx.sampleDir, log: ctx.log });
+    // Quick runs reuse the shared server: they prove the benchmark works, and a server start costs seconds.
+    const own = !ctx.settings.quick;
+    const server = own ? await startServer({ lake: await ctx.realLake(), landing: ctx.sampleDir, log: ctx.log }) : await ctx.realDataServer();
     try {
       const field = 'machineLearningSamples';
       const { memoryPages: pages, memoryPageSize: size } = ctx.settings;
@@ -72,7 +74,7 @@ export const memoryBench: Benchmark = {
         }),
       ];
     } finally {
-      await server.stop();
+      if (own) await server.stop();
     }
   },
 };

@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { BENCHMARKS } from './benchmarks';
 import { BenchContext } from './context';
 import type { Figure } from './figure';
-import { describeMachine } from './machine';
+import { currentLoad, describeMachine } from './machine';
 import { type BenchError, type BenchResults, formatTable, summarise, writeResults } from './report';
 import { FULL, QUICK } from './settings';
 
@@ -35,6 +35,7 @@ function benchmarkIds(raw: string): string[] {
 
 async function runBenchmarks(flags: Flags): Promise<BenchResults> {
   const started = Date.now();
+  const machine = describeMachine(new Date(started));
   const settings = flags.quick ? QUICK : FULL;
   const log = (message: string): void => {
     process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
@@ -59,7 +60,7 @@ async function runBenchmarks(flags: Flags): Promise<BenchResults> {
   return {
     schemaVersion: 1,
     mode: settings.quick ? 'quick' : 'full',
-    machine: describeMachine(new Date(started)),
+    machine: { ...machine, loadAverage: { ...machine.loadAverage, end: currentLoad() } },
     durationMs: Date.now() - started,
     figures,
     errors,

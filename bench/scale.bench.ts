@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { endChild, forkTs, nextMessage } from './child-process';
+import { BuildWorker } from './build-worker';
 import type { Benchmark, BenchContext } from './context';
 import { type Figure, type Target, atMost, makeFigure, scaled, single, withinFloorMultiple } from './figure';
 import { medianSteps } from './build-steps';
@@ -13,28 +13,10 @@ import { elapsedMs, measure } from './measure';
  * The largest size is judged; time must grow no faster than the data.
  */
 
-interface Built {
-  durationMs: number;
-  maxRssBytes: number;
-  baselineRssBytes: number;
-  rows: Record<string, number>;
-  stepMs: Record<string, number>;
-}
-
 const MiB = 2 ** 20;
-const BUILD_TIMEOUT_MS = 15 * 60_000;
 
 /** Where the last lake built at each size is left for benchmark 6. */
 export const builtLakeKey = (customers: number): string => `built-lake:${customers}`;
-
-async function buildInChild(landing: string, lake: string): Promise<Built> {
-  const child = forkTs('build-child.ts', [landing, lake]);
-  try {
-    return await nextMessage<Built>(child, 'built', BUILD_TIMEOUT_MS);
-  } finally {
-    await endChild(child);
-  }
-}
 
 export const scaleBench: Benchmark = {
   id: '2',
@@ -50,12 +32,13 @@ export const scaleBench: Benchmark = {
       let rows: Record<string, number> = {};
       let baselineRss = 0;
       const steps: Array<Record<string, number>> = [];
+      const worker = new BuildWorker(!ctx.settings.quick);
       const results = await measure(
         {
           floor: () => elapsedMs(() => readLandingOnce(landing, 'inferred')),
           build: async () => {
             const lake = await ctx.scratch(`scale-${customers}`);
-            const built = await buildInChild(landing.dir, lake);
+            const built = await worker.build(landing.dir, lake);
             if (previousLake) await rm(previousLake, { recursive: true, force: true });
             previousLake = lake;
             rows = built.rows;
@@ -65,7 +48,7 @@ export const scaleBench: Benchmark = {
           },
         },
         ctx.measureOptions(`scale ${customers}`),
-      );
+      ).finally(() => worker.close());
       if (previousLake) ctx.shared.set(builtLakeKey(customers), previousLake);
       const judged = customers === largest;
       const label = `${customers.toLocaleString('en-US')} customers`;
@@ -88,7 +71,9 @@ export const scaleBench: Benchmark = {
           summary: results.build.rssMiB,
           targets: judged ? [atMost(2048, 'MiB')] : [],
           details: { processBaselineMiB: Math.round(baselineRss / MiB) },
-          note: 'maxRSS of a child process that runs only the build (its Node + ts-node baseline included)',
+          note: ctx.settings.quick
+            ? 'maxRSS of one child process running every build of this size'
+            : 'maxRSS of a child process that runs only this build (its Node + ts-node baseline included)',
         }),
       );
       medians.push({ customers, bytes: landing.bytes, ms: results.build.ms.median });

@@ -10,8 +10,8 @@ export interface BenchSettings {
   seed: number;
   /** Customers of the synthetic lakes of benchmark 2 (the real data has 956). */
   scaleCustomers: number[];
-  /** Customers of the lake that benchmark 6 pages through. */
-  depthCustomers: number;
+  /** Customers of the lake that benchmark 6 pages through; null: the real data's lake. */
+  depthCustomers: number | null;
   /** Length of one load run (benchmarks 5 and 7) and of its warm-up. */
   loadSeconds: number;
   loadWarmupSeconds: number;
@@ -49,11 +49,12 @@ export const QUICK: BenchSettings = {
   ...FULL,
   quick: true,
   warmup: 1,
-  runs: 3,
+  runs: 2,
   scaleCustomers: [100, 400],
-  depthCustomers: 400,
+  depthCustomers: null,
   loadSeconds: 1,
   loadWarmupSeconds: 0.5,
   depthPageSize: 100,
-  depthWalkPageSize: 2_000,
+  depthWalkPageSize: 5_000,
+  memoryPageSize: 2_000,
 };
