@@ -1,5 +1,11 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import type { GraphqlContext } from '../graphql/context';
 import type { Config } from '../config';
@@ -25,11 +31,30 @@ export async function createApolloServer(schema: GraphQLSchema, config: Config, 
     stopOnTerminationSignals: false,
     logger: logger.child({ component: 'apollo' }),
     validationRules: [depthLimitRule(config.maxDepth)],
-    plugins: [ApolloServerPluginLandingPageDisabled(), operationNamePlugin, complexityLimitPlugin(config.maxComplexity), metrics.apolloPlugin()],
+    plugins: [
+      ...DISABLED_DEFAULTS.map((disabled) => disabled()),
+      operationNamePlugin,
+      complexityLimitPlugin(config.maxComplexity),
+      metrics.apolloPlugin(),
+    ],
   });
   await server.start();
   return server;
 }
+
+/**
+ * Apollo's default cache-control plugin hooks every field resolver (it wraps
+ * the whole schema), which halves the rate of wide pages; we set no cache
+ * hints, so it goes. Reporting to Apollo's cloud could send operation data
+ * off the machine; it is off whatever APOLLO_KEY says.
+ */
+const DISABLED_DEFAULTS = [
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+];
 
 /** Puts the operation name on the request's log line. */
 const operationNamePlugin: ApolloServerPlugin = {

@@ -10,6 +10,7 @@ import {
 } from 'graphql';
 import { type ComplexityEstimator, fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { ErrorCode } from '../errors';
+import { DEFAULT_PAGE_SIZE } from '../graphql/pagination';
 
 /**
  * Depth and complexity limits (config.maxDepth, config.maxComplexity). Depth is
@@ -59,12 +60,13 @@ export function depthLimitRule(maxDepth: number): ValidationRule {
 }
 
 /**
- * A list field's cost is its page size (`first`, or the argument's default)
+ * A connection's cost is its page size (`first`, or the default page size)
  * times what each item costs, so a wide page of deep items costs what it reads.
  */
-const pageEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
-  const first = args.first;
-  if (typeof first !== 'number' || first < 0) return undefined;
+const pageEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
+  if (!field.args.some((a) => a.name === 'first')) return undefined;
+  // An omitted `first` reads the resolvers' default page; a negative one is refused before it runs.
+  const first = typeof args.first === 'number' ? Math.max(args.first, 0) : DEFAULT_PAGE_SIZE;
   return 1 + first * Math.max(childComplexity, 1);
 };
 

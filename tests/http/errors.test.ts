@@ -28,7 +28,7 @@ describe('request handling and errors', () => {
           return typeof value === 'function' ? value.bind(target) : value;
         },
       });
-    t = await buildTestApp({ landing: writeSmallLanding(), logger: pino({ level: 'info' }, sink), wrapEngine: breakable, config: { bodyLimit: '2kb', maxDepth: 4, maxComplexity: 5_000 } });
+    t = await buildTestApp({ landing: writeSmallLanding(), logger: pino({ level: 'info' }, sink), wrapEngine: breakable, config: { bodyLimit: '2kb', maxDepth: 5, maxComplexity: 5_000 } });
   });
   afterAll(() => t.close());
 
@@ -88,7 +88,7 @@ describe('request handling and errors', () => {
     const deep = '{ customers(first: 1) { edges { node { stepTrainerReadings(first: 1) { edges { node { serialNumber } } } } } } }';
     const res = await t.graphql(deep, ANALYST_KEY);
     expect(res.status).toBe(400);
-    expect(res.body.errors[0].message).toMatch(/nests 7 levels deep; the limit is 4/);
+    expect(res.body.errors[0].message).toMatch(/nests 7 levels deep; the limit is 5/);
     expect(res.body.errors[0].extensions.code).not.toBe('INTERNAL_SERVER_ERROR');
   });
 
@@ -106,6 +106,13 @@ describe('request handling and errors', () => {
     const query = 'query P($n: Int!) { machineLearningSamples(first: $n) { edges { node { serialNumber x y z } } } }';
     expect((await t.graphql(query, ANALYST_KEY, { n: 2000 })).body.errors[0].message).toMatch(/estimated cost/);
     expect((await t.graphql(query, ANALYST_KEY, { n: 10 })).body.errors).toBeUndefined();
+  });
+
+  it('costs a nested page without `first` at the default page size', async () => {
+    // n customers cost about n × 100 (the default page of readings): 10 pass, 60 are over the limit of 5,000.
+    const nested = (n: number): string => `{ customers(first: ${n}) { edges { node { stepTrainerReadings { totalCount } } } } }`;
+    expect((await t.graphql(nested(10), ANALYST_KEY)).body.errors).toBeUndefined();
+    expect((await t.graphql(nested(60), ANALYST_KEY)).body.errors[0].message).toMatch(/estimated cost is 6,/);
   });
 
   it('reports a bad argument as BAD_USER_INPUT, not as an internal error', async () => {
