@@ -23,7 +23,7 @@ export interface TestApp {
   lake: TestLake;
   app: StediApp;
   /** Posts a GraphQL document with the given key (none when null). */
-  graphql(query: string, key: string | null, variables?: Record<string, unknown>): request.Test;
+  graphql(query: string, key: string | null, variables?: Record<string, unknown>, operationName?: string): request.Test;
   close(): Promise<void>;
 }
 
@@ -35,10 +35,10 @@ export async function buildTestApp(options: TestLakeOptions & { exportDir?: stri
   return {
     lake,
     app,
-    graphql(query, key, variables) {
+    graphql(query, key, variables, operationName) {
       const req = request(app.app).post('/graphql').set('content-type', 'application/json');
       if (key !== null) req.set('authorization', `Bearer ${key}`);
-      return req.send({ query, variables });
+      return req.send({ query, variables, operationName });
     },
     async close() {
       await app.stop();
