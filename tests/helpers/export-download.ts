@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { Express } from 'express';
+import type { Server } from 'node:http';
 import request from 'supertest';
 import { makeTempDir } from './landing-fixture';
 
 /** Downloads from /export as raw bytes, whatever the content type. */
-export function download(app: Express, query: string, key: string | null): Promise<request.Response> {
-  const req = request(app).get(`/export/machine_learning_curated${query}`);
+export function download(server: Server, query: string, key: string | null): Promise<request.Response> {
+  const req = request(server).get(`/export/machine_learning_curated${query}`);
   if (key !== null) req.set('authorization', `Bearer ${key}`);
   return req.buffer(true).parse((res, done) => {
     const chunks: Buffer[] = [];

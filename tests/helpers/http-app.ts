@@ -1,3 +1,4 @@
+import { createServer, type Server } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import request from 'supertest';
 import { ApiKeys } from '../../src/auth/api-keys';
@@ -22,6 +23,8 @@ export const sharedSchema = (): Promise<GraphQLSchema> => (schema ??= buildGraph
 export interface TestApp {
   lake: TestLake;
   app: StediApp;
+  /** The app listening on 127.0.0.1 (supertest would otherwise listen on every interface). */
+  server: Server;
   /** Posts a GraphQL document with the given key (none when null). */
   graphql(query: string, key: string | null, variables?: Record<string, unknown>, operationName?: string): request.Test;
   close(): Promise<void>;
@@ -32,15 +35,20 @@ export async function buildTestApp(options: TestLakeOptions & { exportDir?: stri
   const metrics = new ServerMetrics();
   const lake = await buildTestLake({ ...options, wrapEngine: (engine) => metrics.instrumentEngine(options.wrapEngine ? options.wrapEngine(engine) : engine) });
   const app = await createApp({ services: lake.services, apiKeys: testApiKeys(), metrics, schema: await sharedSchema(), exportDir: options.exportDir });
+  const server = createServer(app.app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     lake,
     app,
+    server,
     graphql(query, key, variables, operationName) {
-      const req = request(app.app).post('/graphql').set('content-type', 'application/json');
+      const req = request(server).post('/graphql').set('content-type', 'application/json');
       if (key !== null) req.set('authorization', `Bearer ${key}`);
       return req.send({ query, variables, operationName });
     },
     async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
       await app.stop();
       await lake.close();
     },

@@ -39,7 +39,7 @@ describe('authentication and authorization', () => {
     });
 
     it('refuses an export with 401 UNAUTHENTICATED', async () => {
-      const req = request(t.app.app).get(EXPORT);
+      const req = request(t.server).get(EXPORT);
       if (key) req.set('authorization', `Bearer ${key}`);
       const res = await req;
       expect(res.status).toBe(401);
@@ -53,7 +53,7 @@ describe('authentication and authorization', () => {
   });
 
   it('treats a header in another scheme like a missing key', async () => {
-    const res = await request(t.app.app).post('/graphql').set('authorization', `Basic ${ADMIN_KEY}`).send({ query: DATA });
+    const res = await request(t.server).post('/graphql').set('authorization', `Basic ${ADMIN_KEY}`).send({ query: DATA });
     expect(res.status).toBe(401);
     expect(codes(res.body)).toEqual(['UNAUTHENTICATED']);
   });
@@ -97,7 +97,7 @@ describe('authentication and authorization', () => {
     });
 
     it('may export', async () => {
-      const res = await request(t.app.app).get(EXPORT).set('authorization', `Bearer ${key}`);
+      const res = await request(t.server).get(EXPORT).set('authorization', `Bearer ${key}`);
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/csv/);
     });

@@ -39,7 +39,7 @@ describe('request handling and errors', () => {
   });
 
   it('makes up a request id when none (or an unusable one) was sent, on every route', async () => {
-    for (const res of [await request(t.app.app).get('/healthz'), await t.graphql('{ lake { liveVersion } }', null), await request(t.app.app).get('/healthz').set('x-request-id', 'bad id\twith spaces')]) {
+    for (const res of [await request(t.server).get('/healthz'), await t.graphql('{ lake { liveVersion } }', null), await request(t.server).get('/healthz').set('x-request-id', 'bad id\twith spaces')]) {
       expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     }
   });
@@ -79,7 +79,7 @@ describe('request handling and errors', () => {
   });
 
   it('answers a body that is not JSON with 400 BAD_USER_INPUT', async () => {
-    const res = await request(t.app.app).post('/graphql').set('authorization', `Bearer ${ANALYST_KEY}`).set('content-type', 'application/json').send('{"query": ');
+    const res = await request(t.server).post('/graphql').set('authorization', `Bearer ${ANALYST_KEY}`).set('content-type', 'application/json').send('{"query": ');
     expect(res.status).toBe(400);
     expect(res.body.errors[0]).toEqual({ message: 'the request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } });
   });
@@ -121,7 +121,7 @@ describe('request handling and errors', () => {
   });
 
   it('answers an unknown route with 404 NOT_FOUND', async () => {
-    const res = await request(t.app.app).get('/nope');
+    const res = await request(t.server).get('/nope');
     expect(res.status).toBe(404);
     expect(res.body.errors[0].extensions.code).toBe('NOT_FOUND');
   });

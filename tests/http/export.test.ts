@@ -20,7 +20,7 @@ describe('the export endpoint', () => {
 
   describe.each(FORMATS)('as %s', (format) => {
     it('sends every consent-filtered row with the right headers and no email', async () => {
-      const res = await download(t.app.app, `?format=${format}`, ANALYST_KEY);
+      const res = await download(t.server, `?format=${format}`, ANALYST_KEY);
       expect(res.status).toBe(200);
       const expectedType = { csv: /^text\/csv/, ndjson: /^application\/x-ndjson/, parquet: /^application\/vnd\.apache\.parquet$/ }[format];
       expect(res.headers['content-type']).toMatch(expectedType);
@@ -37,7 +37,7 @@ describe('the export endpoint', () => {
   });
 
   it('writes Parquet files that start with the Parquet magic bytes', async () => {
-    const res = await download(t.app.app, '?format=parquet', ANALYST_KEY);
+    const res = await download(t.server, '?format=parquet', ANALYST_KEY);
     expect(res.body.subarray(0, 4).toString('latin1')).toBe('PAR1');
   });
 
@@ -45,7 +45,7 @@ describe('the export endpoint', () => {
     const seen = new Map<string, string>();
     let total = 0;
     for (const split of ['TRAIN', 'VALIDATION', 'TEST']) {
-      const res = await download(t.app.app, `?format=ndjson&split=${split}&splitSeed=s1`, ANALYST_KEY);
+      const res = await download(t.server, `?format=ndjson&split=${split}&splitSeed=s1`, ANALYST_KEY);
       expect(res.status).toBe(200);
       expect(res.headers['content-disposition']).toContain(`-${split.toLowerCase()}.ndjson`);
       const rows = await exportedRows(res.body, 'ndjson').catch(() => []);
@@ -66,7 +66,7 @@ describe('the export endpoint', () => {
     ['?format=csv&spilt=TRAIN', /unknown parameter "spilt"/],
     ['?format=csv&format=ndjson', /give format once/],
   ])('answers %p with 400 BAD_USER_INPUT JSON saying what to fix', async (query, message) => {
-    const res = await download(t.app.app, query, ANALYST_KEY);
+    const res = await download(t.server, query, ANALYST_KEY);
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     const body = JSON.parse(res.body.toString('utf8'));
@@ -75,7 +75,7 @@ describe('the export endpoint', () => {
   });
 
   it('accepts a split in lower case', async () => {
-    const res = await download(t.app.app, '?format=csv&split=train', ANALYST_KEY);
+    const res = await download(t.server, '?format=csv&split=train', ANALYST_KEY);
     expect(res.status).toBe(200);
   });
 
@@ -83,8 +83,8 @@ describe('the export endpoint', () => {
     const seen: string[] = [];
     const watcher = watch(exportDir, (_event, name) => name && seen.push(name));
     try {
-      expect((await download(t.app.app, '?format=parquet', ANALYST_KEY)).status).toBe(200);
-      expect((await download(t.app.app, '?format=nope', ANALYST_KEY)).status).toBe(400);
+      expect((await download(t.server, '?format=parquet', ANALYST_KEY)).status).toBe(200);
+      expect((await download(t.server, '?format=nope', ANALYST_KEY)).status).toBe(400);
     } finally {
       watcher.close();
     }
@@ -95,7 +95,7 @@ describe('the export endpoint', () => {
   it('drops a customer who revokes consent in the landing zone, before any rebuild', async () => {
     writeLanding(t.lake.landing, 'customer', [customerRecord({ name: 'bob', serial: 'serial-bob', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-2.json');
     await t.lake.services.consent.refresh();
-    const res = await download(t.app.app, '?format=csv', ANALYST_KEY);
+    const res = await download(t.server, '?format=csv', ANALYST_KEY);
     const rows = await exportedRows(res.body, 'csv');
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => r.serialNumber === 'serial-alice')).toBe(true);
@@ -107,7 +107,7 @@ describe('the export endpoint before any build', () => {
   it('answers 503 LAKE_NOT_BUILT', async () => {
     const t = await buildTestApp({ landing: writeSmallLanding(join(makeTempDir(), 'landing')), build: false });
     try {
-      const res = await download(t.app.app, '?format=csv', ANALYST_KEY);
+      const res = await download(t.server, '?format=csv', ANALYST_KEY);
       expect(res.status).toBe(503);
       expect(JSON.parse(res.body.toString('utf8')).errors[0].extensions.code).toBe('LAKE_NOT_BUILT');
     } finally {

@@ -21,20 +21,20 @@ describe('health and readiness', () => {
   afterAll(() => t.close());
 
   it('/healthz answers 200 without a key', async () => {
-    const res = await request(t.app.app).get('/healthz');
+    const res = await request(t.server).get('/healthz');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'ok' });
   });
 
   it('/readyz answers 503 with a reason before any build', async () => {
-    const res = await request(t.app.app).get('/readyz');
+    const res = await request(t.server).get('/readyz');
     expect(res.status).toBe(503);
     expect(res.body.reason).toMatch(/no live version/);
   });
 
   it('/readyz answers 200 with the live version once the lake is built', async () => {
     const built = await buildLake(t.lake.landing, t.lake.lake);
-    const res = await request(t.app.app).get('/readyz');
+    const res = await request(t.server).get('/readyz');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'ready', version: built.version });
   });
@@ -42,7 +42,7 @@ describe('health and readiness', () => {
   it('/readyz answers 503 when the engine does not answer', async () => {
     failQueries = true;
     try {
-      const res = await request(t.app.app).get('/readyz');
+      const res = await request(t.server).get('/readyz');
       expect(res.status).toBe(503);
       expect(res.body.reason).toMatch(/engine does not answer/);
       expect(JSON.stringify(res.body)).not.toContain('engine down');
@@ -53,7 +53,7 @@ describe('health and readiness', () => {
 
   it('/readyz answers 503 once the server is draining, and responses close their connections', async () => {
     t.app.startDraining();
-    const res = await request(t.app.app).get('/readyz');
+    const res = await request(t.server).get('/readyz');
     expect(res.status).toBe(503);
     expect(res.body.reason).toMatch(/shutting down/);
     expect(res.headers.connection).toBe('close');

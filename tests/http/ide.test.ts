@@ -12,21 +12,21 @@ describe('the offline GraphQL IDE', () => {
   afterAll(() => t.close());
 
   it('is served as HTML to a browser opening /graphql, without a key', async () => {
-    const res = await request(t.app.app).get('/graphql').set('accept', BROWSER_ACCEPT);
+    const res = await request(t.server).get('/graphql').set('accept', BROWSER_ACCEPT);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expect(res.text).toMatch(/^<!doctype html>/i);
   });
 
   it('lets the user enter the key that is sent as the Authorization header', async () => {
-    const { text } = await request(t.app.app).get('/graphql').set('accept', BROWSER_ACCEPT);
+    const { text } = await request(t.server).get('/graphql').set('accept', BROWSER_ACCEPT);
     expect(text).toMatch(/<input id="key" type="password"/);
     expect(text).toContain("headers.authorization = 'Bearer ' + key");
     expect(text).toContain('fetch(location.pathname');
   });
 
   it('references no external http(s) URL and allows nothing but itself', async () => {
-    const res = await request(t.app.app).get('/graphql').set('accept', BROWSER_ACCEPT);
+    const res = await request(t.server).get('/graphql').set('accept', BROWSER_ACCEPT);
     expect(res.text).not.toMatch(/https?:\/\//i);
     expect(res.text).not.toMatch(/<(script|link|img|iframe)[^>]+(src|href)=/i);
     const csp = res.headers['content-security-policy'];
@@ -37,13 +37,13 @@ describe('the offline GraphQL IDE', () => {
   });
 
   it('is what / redirects to', async () => {
-    const res = await request(t.app.app).get('/');
+    const res = await request(t.server).get('/');
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe('/graphql');
   });
 
   it('is not served to a non-browser GET, which needs a key like any GraphQL request', async () => {
-    const res = await request(t.app.app).get('/graphql').query({ query: '{ lake { liveVersion } }' }).set('accept', 'application/json');
+    const res = await request(t.server).get('/graphql').query({ query: '{ lake { liveVersion } }' }).set('accept', 'application/json');
     expect(res.status).toBe(401);
     expect(res.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });

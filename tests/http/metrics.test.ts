@@ -10,7 +10,7 @@ describe('Prometheus metrics', () => {
   afterAll(() => t.close());
 
   it('are served at /metrics without a key, in the Prometheus text format', async () => {
-    const res = await request(t.app.app).get('/metrics');
+    const res = await request(t.server).get('/metrics');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     expect(res.text).toMatch(/^# HELP /m);
@@ -19,7 +19,7 @@ describe('Prometheus metrics', () => {
   it('count and time GraphQL operations by name, engine queries, HTTP requests and the build state', async () => {
     const res = await t.graphql('query CustomerPage { customers(first: 2) { totalCount } }', ANALYST_KEY);
     expect(res.body.errors).toBeUndefined();
-    const text = (await request(t.app.app).get('/metrics')).text;
+    const text = (await request(t.server).get('/metrics')).text;
     expect(text).toMatch(/^stedi_graphql_operations_total\{operation="CustomerPage",type="query",outcome="ok"\} 1$/m);
     expect(text).toMatch(/^stedi_graphql_operation_duration_seconds_count\{operation="CustomerPage",type="query"\} 1$/m);
     expect(text).toMatch(/^stedi_engine_query_duration_seconds_count\{method="query",outcome="ok"\} [1-9]\d*$/m);
@@ -34,14 +34,14 @@ describe('Prometheus metrics', () => {
 
   it('count a failed operation as an error', async () => {
     await t.graphql('query Broken { customers(first: -1) { totalCount } }', ANALYST_KEY);
-    const text = (await request(t.app.app).get('/metrics')).text;
+    const text = (await request(t.server).get('/metrics')).text;
     expect(text).toMatch(/^stedi_graphql_operations_total\{operation="Broken",type="query",outcome="error"\} 1$/m);
   });
 
   it('label operations without a name as anonymous', async () => {
     await t.graphql('query CustomerPage { customers(first: 1) { totalCount } }', ANALYST_KEY);
     await t.graphql('{ customers(first: 1) { totalCount } }', ANALYST_KEY);
-    const text = (await request(t.app.app).get('/metrics')).text;
+    const text = (await request(t.server).get('/metrics')).text;
     expect(text).toMatch(/operation="anonymous"/);
   });
 });

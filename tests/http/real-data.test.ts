@@ -36,7 +36,7 @@ describeWithStediSample('the export endpoint on the real STEDI data', () => {
 
   describe.each(['csv', 'ndjson', 'parquet'] as const)('as %s', (format) => {
     it('sends exactly the 40,981 consent-filtered rows and no serial or email of a non-consenting customer', async () => {
-      const res = await download(t.app.app, `?format=${format}`, ANALYST_KEY);
+      const res = await download(t.server, `?format=${format}`, ANALYST_KEY);
       expect(res.status).toBe(200);
       expect(res.headers['x-row-count']).toBe('40981');
       const rows = await exportedRows(res.body, format);
@@ -56,7 +56,7 @@ describeWithStediSample('the export endpoint on the real STEDI data', () => {
     const owner = new Map<string, string>();
     let total = 0;
     for (const split of ['TRAIN', 'VALIDATION', 'TEST']) {
-      const res = await download(t.app.app, `?format=csv&split=${split}&splitSeed=epoch-1`, ANALYST_KEY);
+      const res = await download(t.server, `?format=csv&split=${split}&splitSeed=epoch-1`, ANALYST_KEY);
       const rows = await exportedRows(res.body, 'csv');
       total += rows.length;
       for (const row of rows) {

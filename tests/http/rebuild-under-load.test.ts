@@ -35,7 +35,7 @@ describe('a rebuild under concurrent queries', () => {
       if (state === 'RUNNING') duringBuild += 1;
       const results = await Promise.all([
         ...QUERIES.map((q) => t.graphql(q, ANALYST_KEY)),
-        download(t.app.app, '?format=parquet&split=TEST', ANALYST_KEY),
+        download(t.server, '?format=parquet&split=TEST', ANALYST_KEY),
       ]);
       for (const res of results) {
         const errors = res.type === 'application/json' ? res.body.errors : undefined;
