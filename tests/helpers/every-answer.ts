@@ -1,31 +1,55 @@
 import type { Services } from '../../src/services';
 import { ADMIN, queryData } from './run-graphql';
 
-const NESTED = 'first: 10000';
+/**
+ * Every field that can carry a customer, at every depth, for one page of
+ * customers. Rows name their customer by serialNumber; emails are read on the
+ * customers themselves (a per-row email would only repeat them, slowly).
+ */
+const customerSelection = (nestedFirst: number): string => `serialNumber email customerName phone
+  accelerometerReadings(first: ${nestedFirst}) { totalCount edges { cursor node { serialNumber customer { serialNumber } } } }
+  stepTrainerReadings(first: ${nestedFirst}) { totalCount edges { cursor node { serialNumber customer { serialNumber } } } }
+  machineLearningSamples(first: ${nestedFirst}) { totalCount edges { cursor node { serialNumber customer { serialNumber } } } }`;
 
-/** Every field that can carry a customer, at every depth, for one page of customers. */
-const customerSelection = `serialNumber email customerName phone
-  accelerometerReadings(${NESTED}) { totalCount edges { cursor node { serialNumber customer { serialNumber email } } } }
-  stepTrainerReadings(${NESTED}) { totalCount edges { cursor node { serialNumber customer { serialNumber email } } } }
-  machineLearningSamples(${NESTED}) { totalCount edges { cursor node { serialNumber customer { serialNumber email } } } }`;
+const topLevel = (nestedFirst: number): Record<string, string> => ({
+  customers: customerSelection(nestedFirst),
+  // Every row at the top level; the rows' `customer` field is covered under customers above.
+  accelerometerReadings: 'serialNumber timestamp',
+  stepTrainerReadings: 'serialNumber sensorReadingTime',
+  machineLearningSamples: 'serialNumber sensorReadingTime',
+});
 
-const topLevel: Record<string, string> = {
-  customers: customerSelection,
-  accelerometerReadings: 'serialNumber customer { serialNumber email }',
-  stepTrainerReadings: 'serialNumber customer { serialNumber email }',
-  machineLearningSamples: 'serialNumber customer { serialNumber email }',
-};
+/** Every string in an answer, with cursors decoded (they are base64url JSON) so a value inside one is found too. */
+function collectStrings(value: unknown, into: Set<string>, key = ''): void {
+  if (typeof value === 'string') {
+    into.add(value);
+    if (key === 'cursor' || key === 'endCursor') collectStrings(JSON.parse(Buffer.from(value, 'base64url').toString('utf8')), into);
+  } else if (Array.isArray(value)) {
+    for (const item of value) collectStrings(item, into, key);
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) collectStrings(v, into, k);
+  }
+}
+
+export interface EveryAnswer {
+  /** Every string value seen in any answer (serials, emails, names, cursor contents). */
+  strings: Set<string>;
+  customers: number;
+  samples: number;
+}
 
 /**
  * Pages (as admin, so personal fields are included) through every top-level
- * connection, with every nested field of every customer, and returns the
- * JSON text of all answers and the count of customers and samples seen.
+ * connection, with every nested field of every customer, and collects every
+ * string of every answer.
  */
-export async function everyAnswer(services: Services, pageSize = 5000): Promise<{ text: string; customers: number; samples: number }> {
-  const texts: string[] = [];
+export async function everyAnswer(services: Services, options: { pageSize?: number; nestedFirst?: number } = {}): Promise<EveryAnswer> {
+  const pageSize = options.pageSize ?? 5000;
+  const strings = new Set<string>();
   let customers = 0;
   let samples = 0;
-  for (const [field, selection] of Object.entries(topLevel)) {
+  // Nested pages hold every row of a customer by default; a smaller nestedFirst samples them (top-level pages still see every row).
+  for (const [field, selection] of Object.entries(topLevel(options.nestedFirst ?? 10_000))) {
     const first = field === 'customers' ? 100 : pageSize;
     let after: string | null = null;
     for (;;) {
@@ -35,15 +59,12 @@ export async function everyAnswer(services: Services, pageSize = 5000): Promise<
         `query($after: String) { page: ${field}(first: ${first}, after: $after) { totalCount edges { cursor node { ${selection} } } pageInfo { hasNextPage endCursor } } }`,
         { after },
       );
-      texts.push(JSON.stringify(data));
+      collectStrings(data, strings);
       if (field === 'customers') customers += data.page.edges.length;
       if (field === 'machineLearningSamples') samples += data.page.edges.length;
       if (!data.page.pageInfo.hasNextPage) break;
       after = data.page.pageInfo.endCursor;
     }
   }
-  // Cursors are base64url JSON: decode them so a serial inside one is found too.
-  const text = texts.join('\n');
-  const decoded = [...text.matchAll(/"(?:cursor|endCursor)":"([A-Za-z0-9_-]+)"/g)].map((m) => Buffer.from(m[1], 'base64url').toString('utf8'));
-  return { text: `${text}\n${decoded.join('\n')}`, customers, samples };
+  return { strings, customers, samples };
 }

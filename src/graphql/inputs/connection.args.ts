@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { ArgsType, Field, Int } from 'type-graphql';
 
 /** `first`/`after` of every connection; `first` is range-checked against the configured maximum. */

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { IsOptional, Length } from 'class-validator';
 import { Field, InputType } from 'type-graphql';
 import { SafeInt } from '../types/scalars';

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { IsOptional, Length, ValidateNested } from 'class-validator';
 import { ArgsType, Field } from 'type-graphql';
 import { SplitEnum } from '../types/enums.type';

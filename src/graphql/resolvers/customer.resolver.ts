@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { Arg, Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { badInput } from '../../errors';
 import type { GraphqlContext } from '../context';

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import type { GraphqlContext } from '../context';
 import type { ConsentPolicyEnum } from '../types/enums.type';

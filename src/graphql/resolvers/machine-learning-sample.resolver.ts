@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { GraphqlContext } from '../context';
 import type { PageConnection } from '../connection';
@@ -24,7 +25,7 @@ export class MachineLearningSampleResolver {
   }
 
   @FieldResolver(() => Customer, { nullable: true, description: 'The customer of this row (same lake version).' })
-  customer(@Root() sample: MachineLearningSample, @Ctx() ctx: GraphqlContext): Promise<Customer | null> {
-    return ctx.loaders.customer(sample.version).load(sample.serialNumber);
+  customer(@Root() sample: MachineLearningSample, @Ctx() ctx: GraphqlContext): Customer | null | Promise<Customer | null> {
+    return ctx.loaders.customerOf(sample.version, sample.serialNumber);
   }
 }

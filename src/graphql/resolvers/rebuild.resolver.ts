@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { ErrorCode, StediError } from '../../errors';
 import type { GraphqlContext } from '../context';

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { GraphqlContext } from '../context';
 import type { PageConnection } from '../connection';
@@ -20,7 +21,7 @@ export class StepTrainerReadingResolver {
   }
 
   @FieldResolver(() => Customer, { nullable: true, description: 'The customer of this reading (same lake version).' })
-  customer(@Root() reading: StepTrainerReading, @Ctx() ctx: GraphqlContext): Promise<Customer | null> {
-    return ctx.loaders.customer(reading.version).load(reading.serialNumber);
+  customer(@Root() reading: StepTrainerReading, @Ctx() ctx: GraphqlContext): Customer | null | Promise<Customer | null> {
+    return ctx.loaders.customerOf(reading.version, reading.serialNumber);
   }
 }

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { Field, Float, ObjectType } from 'type-graphql';
 import type { Row } from '../../../etl/engine/engine';
 import { DateTime, SafeInt } from './scalars';

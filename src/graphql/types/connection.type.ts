@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { type ClassType, Field, ObjectType } from 'type-graphql';
 import { SafeInt } from './scalars';
 

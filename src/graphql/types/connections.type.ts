@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { AccelerometerReading } from './accelerometer-reading.type';
 import { connectionTypes } from './connection.type';
 import { Customer } from './customer.type';

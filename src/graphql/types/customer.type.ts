@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { Authorized, Field, ObjectType } from 'type-graphql';
 import type { Row } from '../../../etl/engine/engine';
 import { DateTime, SafeInt, isoOf } from './scalars';

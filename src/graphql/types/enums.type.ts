@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { registerEnumType } from 'type-graphql';
 
 /** GraphQL enums; their values are what the rest of the code uses. */

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import type { RebuildJob as Job } from '../../rebuild/rebuild-job';
 import { ConsentPolicyEnum, RebuildStateEnum, RebuildStepStateEnum } from './enums.type';
