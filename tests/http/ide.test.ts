@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { buildTestApp, type TestApp } from '../helpers/http-app';
+import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeSmallLanding } from '../helpers/landing-fixture';
 
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
@@ -46,5 +46,13 @@ describe('the offline GraphQL IDE', () => {
     const res = await request(t.server).get('/graphql').query({ query: '{ lake { liveVersion } }' }).set('accept', 'application/json');
     expect(res.status).toBe(401);
     expect(res.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('leaves GET queries with a key to Apollo, behind its CSRF check', async () => {
+    const get = () => request(t.server).get('/graphql').query({ query: '{ lake { liveVersion } }' }).set('authorization', `Bearer ${ANALYST_KEY}`);
+    expect((await get()).status).toBe(400);
+    const res = await get().set('apollo-require-preflight', 'true');
+    expect(res.status).toBe(200);
+    expect(res.body.data.lake.liveVersion).toEqual(expect.any(String));
   });
 });
