@@ -9,6 +9,7 @@ import type { AthenaHandler, AthenaQuery, FakeS3, QueryOutcome } from './fake-aw
  * engine emits:
  *
  * - ExecutionParameters are pasted into the text, as Athena does;
+ * - the few Trino functions the SQL uses are DuckDB macros;
  * - CREATE DATABASE becomes a schema; CTAS drops its WITH (...) properties
  *   and leaves an object under its external_location in the fake S3;
  * - CREATE EXTERNAL TABLE with the OpenX SerDe becomes a view over the local
@@ -35,7 +36,12 @@ export class AthenaOnDuckDb {
   static async create(s3: FakeS3, folders: Record<string, string>): Promise<AthenaOnDuckDb> {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
+    // Trino functions the engine's SQL uses, in DuckDB terms (from_base only for base 16, as the dialect uses it).
     await connection.run('CREATE MACRO regexp_like(s, p) AS regexp_matches(s, p)');
+    await connection.run('CREATE MACRO to_utf8(s) AS s');
+    await connection.run(`CREATE MACRO from_base(s, b) AS CAST(('0x' || s) AS BIGINT)`);
+    // Trino's to_hex of md5's bytes is DuckDB's md5 text, upper-cased.
+    await connection.run('CREATE OR REPLACE MACRO to_hex(s) AS upper(s)');
     return new AthenaOnDuckDb(instance, connection, s3, folders);
   }
 
@@ -61,9 +67,9 @@ export class AthenaOnDuckDb {
     try {
       const translated = await this.translate(sql);
       const reader = await this.connection.runAndReadAll(translated);
-      if (!/^(SELECT|WITH)\b/.test(sql)) return { statementType: 'DDL' };
+      if (!/^(\s|--[^\n]*\n)*(SELECT|WITH)\b/i.test(sql)) return { statementType: 'DDL' };
       const columns = reader.columnNames().map((name, i) => ({ name: name.toLowerCase(), type: athenaType(String(reader.columnTypes()[i])) }));
-      const rows = reader.getRows().map((row) => row.map((v) => (v === null ? null : typeof v === 'object' ? JSON.stringify(v) : String(v))));
+      const rows = reader.getRows().map((row) => row.map((v) => (v === null ? null : String(v))));
       return { statementType: 'DML', columns, rows };
     } catch (error) {
       return this.fail(sql, (error as Error).message);
@@ -115,6 +121,8 @@ function athenaType(duckDbType: string): string {
   if (/^(INTEGER|SMALLINT|TINYINT)$/.test(duckDbType)) return 'integer';
   if (/^(DOUBLE|FLOAT)$/.test(duckDbType)) return 'double';
   if (duckDbType === 'BOOLEAN') return 'boolean';
+  if (duckDbType === 'DATE') return 'date';
+  if (duckDbType.startsWith('TIMESTAMP')) return 'timestamp';
   if (duckDbType.startsWith('DECIMAL')) return 'decimal';
   return 'varchar';
 }

@@ -22,6 +22,8 @@ export interface AthenaBuildContext {
   warn: (message: string, error?: unknown) => void;
   /** Load landing sources one after another, so a dry run prints each source's statements together. */
   serialLanding?: boolean;
+  /** Called once the new manifest is written (the engine drops its cached copy). */
+  onPublished?: () => void;
 }
 
 const count = (value: unknown): number => Number(value ?? 0);
@@ -112,6 +114,7 @@ export class AthenaBuildTarget implements BuildTarget {
     for (const table of LIVE_VIEWS) await this.run(switchLiveView(this.ctx.database, table, versionedName(table, version)));
     await this.ctx.lake.writeManifest(this.ctx.layout.manifestUrl, manifest);
     this.published = true;
+    this.ctx.onPublished?.();
     // The new version is live: from here a failure only leaves garbage, which the next build removes.
     for (const old of expired) await this.attempt(`removing expired version ${old.version}`, () => this.cleanup.removeVersion(old.version));
     for (const table of LIVE_VIEWS) await this.attempt(`pruning Glue versions of ${table}`, () => this.ctx.catalog.pruneTableVersions(table));

@@ -108,6 +108,9 @@ export class AthenaEngine implements Engine {
       lock: new S3BuildLock(this.s3, this.layout.lockUrl),
       catalog: new GlueCatalog(this.glue, database),
       warn,
+      onPublished: () => {
+        this.cached = undefined;
+      },
     });
   }
 
