@@ -28,13 +28,6 @@ export class SqlConditions {
     return this.add(`${expr} NOT IN (${placeholders(values.length)})`, ...values);
   }
 
-  /** Appends another set of conditions (and its values) to this one. */
-  merge(other: SqlConditions): this {
-    this.parts.push(...other.parts);
-    this.params.push(...other.params);
-    return this;
-  }
-
   /** `WHERE a AND b …`, or nothing. */
   where(): string {
     return this.parts.length === 0 ? '' : `WHERE ${this.parts.map((p) => `(${p})`).join(' AND ')}`;
