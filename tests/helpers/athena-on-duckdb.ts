@@ -17,6 +17,7 @@ import type { AthenaHandler, AthenaQuery, FakeS3, QueryOutcome } from './fake-aw
  *   field is the JSON value's text, a line that is blank, malformed or not an
  *   object is a row of NULLs, and `"$path"` is the file. (Keys are matched
  *   as the mapping spells them, not case-insensitively.)
+ * - a SELECT's result is also written to the fake S3 as Athena's CSV result file;
  * - any DuckDB error is a FAILED query with a USER error.
  */
 export class AthenaOnDuckDb {
@@ -70,6 +71,9 @@ export class AthenaOnDuckDb {
       if (!/^(\s|--[^\n]*\n)*(SELECT|WITH)\b/i.test(sql)) return { statementType: 'DDL' };
       const columns = reader.columnNames().map((name, i) => ({ name: name.toLowerCase(), type: athenaType(String(reader.columnTypes()[i])) }));
       const rows = reader.getRows().map((row) => row.map((v) => (v === null ? null : String(v))));
+      // Athena also writes every SELECT's result as a CSV file: each value quoted, NULL left empty.
+      const csv = [columns.map((c) => c.name), ...rows].map((r) => r.map((v) => (v === null ? '' : `"${v.replace(/"/g, '""')}"`)).join(',')).join('\n');
+      this.s3.put(`s3://results-bucket/athena/${query.id}.csv`, `${csv}\n`);
       return { statementType: 'DML', columns, rows };
     } catch (error) {
       return this.fail(sql, (error as Error).message);

@@ -1,12 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBuild } from '../../../../etl/build';
 import { AthenaEngine } from '../../../../etl/engine/athena/athena-engine';
 import { SOURCES } from '../../../../etl/tables';
 import { loadConfig } from '../../../../src/config';
+import { machineLearningExportQuery } from '../../../../src/graphql/machine-learning-export';
 import { createLogger } from '../../../../src/logger';
 import { closeServices, createServices, type Services } from '../../../../src/services';
 import { AthenaOnDuckDb } from '../../../helpers/athena-on-duckdb';
 import { fakeAws, type FakeAws } from '../../../helpers/fake-aws';
+import { makeTempDir } from '../../../helpers/landing-fixture';
 import { writeManyCustomersLanding } from '../../../helpers/many-customers-landing';
 import { pageThrough } from '../../../helpers/page-through';
 import { ADMIN, ANALYST, queryData } from '../../../helpers/run-graphql';
@@ -69,6 +72,19 @@ describe('the GraphQL API answering through the Athena engine', () => {
   it('resolves nested fields and personal data for an admin the same way', async () => {
     const query = `{ customers(first: 5) { edges { node { serialNumber email customerName accelerometerReadings(first: 2) { totalCount edges { node { timestamp x } } } } } } }`;
     expect(await queryData(athena, ADMIN, query)).toEqual(await queryData(embedded.services, ADMIN, query));
+  });
+
+  it('exports the training set from Athena’s result file with the same rows as the embedded engine', async () => {
+    const dir = makeTempDir('stedi-athena-export-');
+    const exported = async (services: Services, file: string) => {
+      const { sql, params } = await machineLearningExportQuery(services, { split: 'TRAIN' });
+      const rows = await services.engine.exportToFile(sql, params, 'ndjson', join(dir, file));
+      return { rows, lines: readFileSync(join(dir, file), 'utf8').trim().split('\n').map((l) => JSON.parse(l)) };
+    };
+    const onAthena = await exported(athena, 'athena.ndjson');
+    const onDuckDb = await exported(embedded.services, 'duckdb.ndjson');
+    expect(onAthena.rows).toBeGreaterThan(0);
+    expect(onAthena).toEqual(onDuckDb);
   });
 
   it('rebuilds the zones on Athena through the rebuildZones mutation, and serves the new version', async () => {
