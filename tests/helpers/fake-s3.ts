@@ -1,0 +1,71 @@
+import { Readable } from 'node:stream';
+import {
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+
+/** An in-memory S3 bucket store behind aws-sdk-client-mock: objects, prefix listings, conditional PUTs. */
+export class FakeS3 {
+  readonly objects = new Map<string, Buffer>();
+  readonly client = new S3Client({ region: 'us-east-1' });
+  readonly mock = mockClient(this.client);
+
+  constructor() {
+    const s3Key = (bucket?: string, key?: string): string => `${bucket}/${key}`;
+    this.mock.on(PutObjectCommand).callsFake((input) => {
+      const id = s3Key(input.Bucket, input.Key);
+      if (input.IfNoneMatch === '*' && this.objects.has(id)) {
+        throw Object.assign(new Error('At least one of the pre-conditions you specified did not hold'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+      }
+      this.objects.set(id, Buffer.from(input.Body as string));
+      return {};
+    });
+    this.mock.on(GetObjectCommand).callsFake((input) => {
+      const body = this.objects.get(s3Key(input.Bucket, input.Key));
+      if (!body) throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } });
+      return { Body: Object.assign(Readable.from([body]), { transformToString: async () => body.toString('utf8') }) };
+    });
+    this.mock.on(DeleteObjectCommand).callsFake((input) => {
+      this.objects.delete(s3Key(input.Bucket, input.Key));
+      return {};
+    });
+    this.mock.on(DeleteObjectsCommand).callsFake((input) => {
+      for (const o of input.Delete?.Objects ?? []) this.objects.delete(s3Key(input.Bucket, o.Key));
+      return { Errors: [] };
+    });
+    this.mock.on(ListObjectsV2Command).callsFake((input) => {
+      const prefix = `${input.Bucket}/${input.Prefix ?? ''}`;
+      const keys = [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort().map((k) => k.slice(input.Bucket!.length + 1));
+      if (input.Delimiter) {
+        const common = [...new Set(keys.map((k) => k.slice(input.Prefix!.length)).filter((rest) => rest.includes('/')).map((rest) => `${input.Prefix}${rest.split('/')[0]}/`))];
+        return { CommonPrefixes: common.map((Prefix) => ({ Prefix })), KeyCount: common.length, IsTruncated: false };
+      }
+      const limited = keys.slice(0, input.MaxKeys ?? 1000);
+      return { Contents: limited.map((Key) => ({ Key })), KeyCount: limited.length, IsTruncated: false };
+    });
+  }
+
+  put(url: string, body: string | Buffer = 'x'): void {
+    this.objects.set(url.replace(/^s3:\/\//, ''), Buffer.from(body));
+  }
+
+  has(url: string): boolean {
+    return this.objects.has(url.replace(/^s3:\/\//, ''));
+  }
+
+  text(url: string): string | undefined {
+    return this.objects.get(url.replace(/^s3:\/\//, ''))?.toString('utf8');
+  }
+
+  /** Every object key under `url` (an s3:// prefix), sorted. */
+  keysUnder(url: string): string[] {
+    const prefix = url.replace(/^s3:\/\//, '');
+    return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort();
+  }
+}
