@@ -4,6 +4,15 @@ import { LakeNotBuiltError, QueryTimeoutError, StaleVersionError } from '../../e
 import { ErrorCode, StediError } from '../errors';
 import type { Logger } from '../logger';
 
+// Private: a failed batch reaches every parent's field; log each error once, not once per parent.
+const logged = new WeakSet<object>();
+const firstTime = (error: unknown): boolean => {
+  if (typeof error !== 'object' || error === null) return true;
+  if (logged.has(error)) return false;
+  logged.add(error);
+  return true;
+};
+
 /**
  * Every error a resolver raises becomes a StediError with a code from
  * src/errors.ts. Caller mistakes keep a message that says what to fix;
@@ -19,10 +28,10 @@ export function toStediError(error: unknown, logger: Logger, context: Record<str
   if (cause instanceof StaleVersionError) return new StediError(ErrorCode.STALE_CURSOR, cause.message);
   if (cause instanceof LakeNotBuiltError) return lakeNotBuilt();
   if (cause instanceof QueryTimeoutError) {
-    logger.warn({ ...context, timeoutMs: cause.timeoutMs }, 'query timed out');
+    if (firstTime(cause)) logger.warn({ ...context, timeoutMs: cause.timeoutMs }, 'query timed out');
     return new StediError(ErrorCode.QUERY_TIMEOUT, `the query ran longer than ${cause.timeoutMs} ms and was cancelled; ask for smaller pages or a narrower filter`);
   }
-  logger.error({ ...context, err: cause }, 'resolver failed');
+  if (firstTime(cause)) logger.error({ ...context, err: cause }, 'resolver failed');
   const id = typeof context.requestId === 'string' ? ` (request id ${context.requestId})` : '';
   return new StediError(ErrorCode.INTERNAL_SERVER_ERROR, `internal error${id}; the server log has the details`);
 }

@@ -8,6 +8,7 @@ import { toStediError } from '../../src/graphql/error-mapping';
 import { machineLearningExportQuery } from '../../src/graphql/machine-learning-export';
 import { buildTestLake, type TestLake } from '../helpers/test-lake';
 import { writeSmallLanding } from '../helpers/landing-fixture';
+import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
 import { ANALYST, errorCodes, runGraphql } from '../helpers/run-graphql';
 
 function capturingLogger(): { logger: pino.Logger; lines: Record<string, unknown>[] } {
@@ -89,5 +90,30 @@ describe('errors reach clients as StediErrors', () => {
     const mapped = toStediError(error, pino({ level: 'silent' }));
     expect(mapped).toBeInstanceOf(StediError);
     expect(mapped.extensions.code).toBe(code);
+  });
+});
+
+describe('logging of failed batches', () => {
+  it('logs an engine failure shared by every parent of a nested level once', async () => {
+    const { logger, lines } = capturingLogger();
+    const lake = await buildTestLake({
+      landing: writeManyCustomersLanding(10, 2).landing,
+      logger,
+      wrapEngine: (engine: Engine) => {
+        const failing = Object.create(engine) as Engine;
+        failing.query = async (sql, params, options) => {
+          if (sql.includes('rank_in_parent')) throw new Error('disk gone');
+          return engine.query(sql, params, options);
+        };
+        return failing;
+      },
+    });
+    try {
+      const result = await runGraphql(lake.services, ANALYST, '{ customers { edges { node { stepTrainerReadings { totalCount } } } } }');
+      expect(errorCodes(result)[0]).toBe('INTERNAL_SERVER_ERROR');
+      expect(lines.filter((l) => l.msg === 'resolver failed')).toHaveLength(1);
+    } finally {
+      await lake.close();
+    }
   });
 });
