@@ -88,7 +88,10 @@ function engineKind(raw: string | undefined): EngineKind {
 const isS3 = (location: string): boolean => location.startsWith('s3://');
 const place = (location: string): string => (isS3(location) ? location.replace(/\/+$/, '') : resolve(location));
 
-export function loadConfig(overrides: Partial<Config> = {}, env: Env = process.env): Config {
+/** Settings given on the command line (or by a test); Athena's may be given one by one. */
+export type ConfigOverrides = Partial<Omit<Config, 'athena'>> & { athena?: Partial<AthenaConfig> };
+
+export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.env): Config {
   const engine = overrides.engine ?? engineKind(env.STEDI_ENGINE);
   const lake = place(overrides.lake ?? env.STEDI_LAKE ?? './lake');
   const config: Config = {
@@ -109,7 +112,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: Env = process.e
     maxComplexity: overrides.maxComplexity ?? integer(env, 'STEDI_MAX_COMPLEXITY', 1_000_000, 1),
     bodyLimit: overrides.bodyLimit ?? env.STEDI_BODY_LIMIT ?? '1mb',
     logLevel: overrides.logLevel ?? env.LOG_LEVEL ?? 'info',
-    athena: overrides.athena ?? {
+    athena: {
       region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
       workgroup: env.STEDI_ATHENA_WORKGROUP ?? 'primary',
       outputLocation: env.STEDI_ATHENA_OUTPUT,
@@ -118,6 +121,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: Env = process.e
       pollMaxMs: integer(env, 'STEDI_ATHENA_POLL_MAX_MS', 5_000, 1),
       buildTimeoutMs: integer(env, 'STEDI_ATHENA_BUILD_TIMEOUT_MS', 3_600_000, 1),
       maxRetries: integer(env, 'STEDI_ATHENA_MAX_RETRIES', 3, 0),
+      ...definedOnly(overrides.athena ?? {}),
     },
   };
   if (config.engine === 'athena' && !isS3(config.lake)) {
@@ -128,6 +132,9 @@ export function loadConfig(overrides: Partial<Config> = {}, env: Env = process.e
   }
   return config;
 }
+
+const definedOnly = <T extends object>(values: T): Partial<T> =>
+  Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 function parsePolicy(raw: string): ConsentPolicy {
   try {

@@ -27,3 +27,11 @@ describe('configuration', () => {
     expect(loadConfig({}, { STEDI_ENGINE: 'athena', STEDI_LAKE: 's3://bucket/stedi/' }).lake).toBe('s3://bucket/stedi');
   });
 });
+
+describe('Athena settings', () => {
+  it('come from the environment and can be overridden one by one', () => {
+    const env = { STEDI_ENGINE: 'athena', STEDI_LAKE: 's3://b/p', AWS_REGION: 'eu-west-1', STEDI_ATHENA_WORKGROUP: 'analytics', STEDI_GLUE_DATABASE: 'lakehouse' };
+    const config = loadConfig({ athena: { database: 'other', region: undefined } }, env);
+    expect(config.athena).toMatchObject({ region: 'eu-west-1', workgroup: 'analytics', database: 'other', pollMinMs: 200, pollMaxMs: 5_000 });
+  });
+});

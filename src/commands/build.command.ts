@@ -9,34 +9,28 @@ import { engineOptions, openConfiguredEngine } from '../engine';
 import { buildProgressBar } from './build-progress';
 import { formatBuildSummary } from './build-summary';
 import { CliError } from './cli-error';
-import { engineFlag, positiveInteger } from './options';
+import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
+import { positiveInteger } from './options';
 
-interface BuildFlags {
+interface BuildFlags extends EngineFlags {
   landing?: string;
-  lake?: string;
   consentPolicy?: string;
-  engine?: string;
   keep?: number;
   json?: boolean;
   dryRun?: boolean;
 }
 
 export function registerBuild(cli: Command): void {
-  cli
-    .command('build')
-    .description('build landing → trusted → curated as a new version and switch to it atomically')
+  addEngineFlags(cli.command('build').description('build landing → trusted → curated as a new version and switch to it atomically'))
     .option('--landing <dir>', 'folder holding customer/landing/, accelerometer/landing/, step_trainer/landing/ (default: the lake folder)')
-    .option('--lake <dir>', 'lake folder (or s3://bucket/prefix with --engine athena)', undefined)
-    .option('--consent-policy <policy>', 'any: every reading of a consenting customer; as-of: only readings at or after consent', undefined)
-    .option('--engine <engine>', 'duckdb (default) or athena')
+    .option('--consent-policy <policy>', 'any: every reading of a consenting customer; as-of: only readings at or after consent')
     .option('--keep <n>', 'versions to keep', positiveInteger('--keep'))
     .option('--json', 'print one JSON object with the version, row counts and quarantine counts')
     .option('--dry-run', 'print every statement of an Athena build in order, without calling AWS (with --json: one JSON array of strings)')
     .action(async (flags: BuildFlags) => {
       const config = loadConfig({
-        lake: flags.lake,
+        ...engineOverrides(flags),
         landing: flags.landing,
-        engine: engineFlag(flags.engine),
         consentPolicy: flags.consentPolicy === undefined ? undefined : policyFlag(flags.consentPolicy),
         keepVersions: flags.keep,
       });

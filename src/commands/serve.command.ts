@@ -7,13 +7,11 @@ import { createLogger } from '../logger';
 import { startServer, type RunningServer } from '../http/server';
 import { onTerminationSignals } from '../http/shutdown';
 import { CliError } from './cli-error';
-import { engineFlag } from './options';
+import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
 
-export interface ServeFlags {
-  lake?: string;
+export interface ServeFlags extends EngineFlags {
   landing?: string;
   port?: number;
-  engine?: string;
 }
 
 /** A commander parser for --port: 0 (any free port) to 65535. */
@@ -24,7 +22,7 @@ export function portNumber(raw: string): number {
 }
 
 export const serveConfig = (flags: ServeFlags): Config =>
-  loadConfig({ lake: flags.lake, landing: flags.landing, port: flags.port, engine: engineFlag(flags.engine) });
+  loadConfig({ ...engineOverrides(flags), landing: flags.landing, port: flags.port });
 
 /** Opens the engine, serves until SIGTERM/SIGINT, then drains and closes everything. */
 export async function serve(config: Config, apiKeys: ApiKeys, opened?: Engine): Promise<RunningServer> {
@@ -57,13 +55,9 @@ export function keysOf(config: Config): ApiKeys {
 }
 
 export function registerServe(cli: Command): void {
-  cli
-    .command('serve')
-    .description('serve the lake over GraphQL at /graphql (plus /export, /healthz, /readyz, /metrics)')
-    .option('--lake <dir>', 'lake folder (default: STEDI_LAKE or ./lake)')
+  addEngineFlags(cli.command('serve').description('serve the lake over GraphQL at /graphql (plus /export, /healthz, /readyz, /metrics)'))
     .option('--landing <dir>', 'landing folder the consent registry and rebuilds read (default: the lake folder)')
     .option('--port <n>', 'port to listen on (default: PORT or 4000)', portNumber)
-    .option('--engine <engine>', 'duckdb (default) or athena')
     .action(async (flags: ServeFlags) => {
       const config = serveConfig(flags);
       const apiKeys = keysOf(config);

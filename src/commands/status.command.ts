@@ -4,17 +4,13 @@ import { TABLES, TABLE_NAMES } from '../../etl/tables';
 import { loadConfig } from '../config';
 import { openConfiguredEngine } from '../engine';
 import { CliError } from './cli-error';
-import { engineFlag } from './options';
+import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
 
 export function registerStatus(cli: Command): void {
-  cli
-    .command('status')
-    .description('show the live version, its row counts and build time, and the kept versions')
-    .option('--lake <dir>', 'lake folder (or s3://bucket/prefix with --engine athena)')
-    .option('--engine <engine>', 'duckdb (default) or athena')
+  addEngineFlags(cli.command('status').description('show the live version, its row counts and build time, and the kept versions'))
     .option('--json', 'print the live version as one JSON object')
-    .action(async (flags: { lake?: string; engine?: string; json?: boolean }) => {
-      const config = loadConfig({ lake: flags.lake, engine: engineFlag(flags.engine) });
+    .action(async (flags: EngineFlags & { json?: boolean }) => {
+      const config = loadConfig(engineOverrides(flags));
       const engine = await openConfiguredEngine(config);
       try {
         const manifest = await engine.manifest();
