@@ -1,6 +1,8 @@
 import type { Engine } from '../etl/engine/engine';
 import { loadConfig } from '../src/config';
 import { openConfiguredEngine } from '../src/engine';
+import { type CursorKind, encodeCursor } from '../src/graphql/cursor';
+import type { Dataset, Node } from '../src/graphql/datasets/dataset';
 import { machineLearningExportQuery } from '../src/graphql/machine-learning-export';
 import { createLogger } from '../src/logger';
 import { closeServices, createServices, type Services } from '../src/services';
@@ -26,6 +28,22 @@ export class InProcessLake {
   /** The training-set query the API runs for an export (no split: every row). */
   trainingSetQuery(): ReturnType<typeof machineLearningExportQuery> {
     return machineLearningExportQuery(this.services, {});
+  }
+
+  /**
+   * The cursor the API issues for the row at 1-based position `row` of a
+   * connection in the live version, made with the API's own dataset (its
+   * order) and encoder: what a client holds after paging that far.
+   */
+  async cursorAt<N extends Node>(dataset: Dataset<N>, row: number): Promise<string> {
+    const manifest = await this.engine.manifest();
+    const version = manifest?.versions[0]?.version;
+    if (!version) throw new Error('the lake has no live version');
+    const keys = dataset.key.map((k) => `${k.expr} AS "${k.name}"`).join(', ');
+    const order = dataset.key.map((k) => k.expr).join(', ');
+    const [found] = await this.engine.query(`SELECT ${keys} FROM ${await dataset.from(this.engine, version)} ORDER BY ${order} LIMIT 1 OFFSET ?`, [row - 1]);
+    if (!found) throw new Error(`the connection has fewer than ${row} rows`);
+    return encodeCursor(dataset.kind as CursorKind, version, dataset.key.map((k) => found[k.name] as string | number));
   }
 
   async close(): Promise<void> {

@@ -52,8 +52,9 @@ export async function runLoad(url: string, request: LoadRequest, options: { conn
   });
   return {
     requestsPerSecond: result.requests.total / result.duration,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
+    p50Ms: result.requests.total > 0 ? result.latency.p50 : options.seconds * 1000,
+    // No answer at all within the run: every request took longer than the run, which is all a percentile can say.
+    p99Ms: result.requests.total > 0 ? result.latency.p99 : options.seconds * 1000,
     requests: result.requests.total,
     // Connection errors (timeouts included) are failed requests too.
     errors: errors + result.errors,
