@@ -1,0 +1,42 @@
+import { decodeCursor, encodeCursor } from '../../src/graphql/cursor';
+import { keysetAfter } from '../../src/graphql/keyset';
+
+describe('keyset conditions', () => {
+  it('writes "after this position" without row-value comparison, one bound value per placeholder', () => {
+    const { sql, params } = keysetAfter(['s', 't', 'x'], ['serial-1', 5, 0.5]);
+    expect(sql).toBe('s >= ? AND (s > ? OR (s = ? AND (t > ? OR (t = ? AND (x > ?)))))');
+    expect(params).toEqual(['serial-1', 'serial-1', 'serial-1', 5, 5, 0.5]);
+    expect(sql.split('?').length - 1).toBe(params.length);
+  });
+
+  it('handles a one-column key', () => {
+    expect(keysetAfter(['s'], ['a'])).toEqual({ sql: 's >= ? AND (s > ?)', params: ['a', 'a'] });
+  });
+
+  it('refuses a position that does not match the key', () => {
+    expect(() => keysetAfter(['s', 't'], ['a'])).toThrow(RangeError);
+  });
+});
+
+describe('cursors', () => {
+  const version = '20261122t032200123z_a1b2';
+
+  it('round-trips kind, version and an exact double position', () => {
+    const cursor = encodeCursor('MachineLearningSample', version, ['serial-1', 1655564095826, 0.1 + 0.2, -0, 1e-300]);
+    expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+    const decoded = decodeCursor(cursor, 'MachineLearningSample', ['string', 'number', 'number', 'number', 'number'], 'machineLearningSamples');
+    expect(decoded).toEqual({ kind: 'MachineLearningSample', version, position: ['serial-1', 1655564095826, 0.1 + 0.2, 0, 1e-300] });
+  });
+
+  it.each([
+    ['another kind', encodeCursor('Customer', version, ['a']), /issued by another field/],
+    ['a version id of the wrong shape', encodeCursor('StepTrainerReading', '../../etc', ['a', 1, 2]), /not a cursor this API issued/],
+    ['a number where the serial goes', encodeCursor('StepTrainerReading', version, [1, 1, 2]), /not a cursor this API issued/],
+    ['a string where a time goes', encodeCursor('StepTrainerReading', version, ['a', '1', 2]), /not a cursor this API issued/],
+    ['too long a text', 'a'.repeat(5000), /not a cursor this API issued/],
+  ])('refuses %s with BAD_USER_INPUT', (_what, text, message) => {
+    expect(() => decodeCursor(text, 'StepTrainerReading', ['string', 'number', 'number'], 'stepTrainerReadings')).toThrow(
+      expect.objectContaining({ code: 'BAD_USER_INPUT', message: expect.stringMatching(message) }),
+    );
+  });
+});
