@@ -8,16 +8,16 @@ import { countQuery, pageQuery, type Scope } from './page-query';
 import { pageSize } from './pagination';
 import { totalCountCacheOf } from './total-count-cache';
 
-/**
- * Reads one page of a connection: one engine query for first + 1 rows from
- * the version the cursor pinned (or the live one), plus a cached count when
- * totalCount is selected.
- */
 export interface PageArgs {
   first?: number | null;
   after?: string | null;
 }
 
+/**
+ * Reads one page of a connection: one engine query for first + 1 rows from
+ * the version the cursor pinned (or the live one), plus a cached count when
+ * totalCount is selected.
+ */
 export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Dataset<N>, args: PageArgs, filter: DatasetFilter, field: string): Promise<PageConnection<N>> {
   const { engine, config, logger } = ctx.services;
   const first = pageSize(args.first, config.maxPageSize, field);
