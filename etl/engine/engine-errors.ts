@@ -29,3 +29,12 @@ export class LakeNotBuiltError extends Error {
     this.name = 'LakeNotBuiltError';
   }
 }
+
+/** A query parameter that cannot be bound (not a finite number, an unsupported type): the caller's input is at fault. */
+export class ParameterError extends Error {
+  readonly code = 'BAD_USER_INPUT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ParameterError';
+  }
+}

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { ArgumentValidationError, AuthenticationError, AuthorizationError } from 'type-graphql';
-import { LakeNotBuiltError, QueryTimeoutError, StaleVersionError } from '../../etl/engine/engine-errors';
+import { LakeNotBuiltError, ParameterError, QueryTimeoutError, StaleVersionError } from '../../etl/engine/engine-errors';
 import { ErrorCode, StediError } from '../errors';
 import type { Logger } from '../logger';
 
@@ -27,6 +27,7 @@ export function toStediError(error: unknown, logger: Logger, context: Record<str
   if (cause instanceof ArgumentValidationError) return new StediError(ErrorCode.BAD_USER_INPUT, validationMessage(cause));
   if (cause instanceof StaleVersionError) return new StediError(ErrorCode.STALE_CURSOR, cause.message);
   if (cause instanceof LakeNotBuiltError) return lakeNotBuilt();
+  if (cause instanceof ParameterError) return new StediError(ErrorCode.BAD_USER_INPUT, cause.message);
   if (cause instanceof QueryTimeoutError) {
     if (firstTime(cause)) logger.warn({ ...context, timeoutMs: cause.timeoutMs }, 'query timed out');
     return new StediError(ErrorCode.QUERY_TIMEOUT, `the query ran longer than ${cause.timeoutMs} ms and was cancelled; ask for smaller pages or a narrower filter`);

@@ -1,4 +1,5 @@
 import type { SqlValue } from '../engine';
+import { ParameterError } from '../engine-errors';
 import { placeholderClauses } from './sql-text';
 
 /**
@@ -9,14 +10,7 @@ import { placeholderClauses } from './sql-text';
  * literal), numbers checked to be finite numbers, booleans and null as keywords.
  */
 
-/** A value the caller passed that cannot be a SQL literal; the caller's input is at fault. */
-export class ParameterError extends Error {
-  readonly code = 'BAD_USER_INPUT';
-  constructor(message: string) {
-    super(message);
-    this.name = 'ParameterError';
-  }
-}
+export { ParameterError };
 
 export function sqlLiteral(value: SqlValue): string {
   if (value === null) return 'NULL';
