@@ -78,8 +78,9 @@ describeWithStediSample('npm run bench -- --quick', () => {
     }
   });
 
-  it('compares every speed with a floor measured in the same run', () => {
-    const speeds = results.figures.filter((f) => f.unit === 'rows/s' || (f.unit === 's' && f.benchmark === '1'));
+  it('compares every judged speed with a floor measured in the same run', () => {
+    const judged = (f: FigureJson) => f.criteria.length > 0;
+    const speeds = results.figures.filter((f) => judged(f) && ['s', 'rows/s', 'req/s'].includes(f.unit));
     expect(speeds.length).toBeGreaterThan(0);
     for (const f of speeds) expect([f.figure, f.floor !== null && f.floor.median > 0, f.ratio !== null]).toEqual([f.figure, true, true]);
   });
