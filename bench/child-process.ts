@@ -13,11 +13,20 @@ const ROOT = resolve(__dirname, '..');
 /** BENCH_CPU_PROF=<dir>: every child writes a V8 CPU profile there when it exits (open it in Chrome DevTools). */
 const profiling = (): string[] => (process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF)}`] : []);
 
+/**
+ * The runtime defaults bin/stedi.js sets before anything loads, so a child runs
+ * as `stedi build` or `stedi serve` would; the bench's own environment overrides them.
+ */
+export const CLI_RUNTIME_ENV = {
+  NODE_ENV: process.env.NODE_ENV || 'production',
+  UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE || '16',
+};
+
 export function forkTs(entry: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
   return fork(resolve(__dirname, entry), args, {
     cwd: ROOT,
     execArgv: ['-r', 'ts-node/register/transpile-only', ...profiling()],
-    env: { ...process.env, TS_NODE_PROJECT: resolve(ROOT, 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true', ...env },
+    env: { ...process.env, ...CLI_RUNTIME_ENV, TS_NODE_PROJECT: resolve(ROOT, 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true', ...env },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
 }

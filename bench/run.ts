@@ -1,3 +1,5 @@
+// The in-process floors use DuckDB as the CLI does: bin/stedi.js sizes libuv's pool before first use.
+process.env.UV_THREADPOOL_SIZE ||= '16';
 import 'reflect-metadata';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';

@@ -36,8 +36,6 @@ export async function startServer(options: { lake: string; landing: string; log:
   const analystKey = randomBytes(24).toString('base64url');
   const child = forkTs('server-child.ts', [options.lake, options.landing], {
     STEDI_API_KEYS: `${adminKey}:admin,${analystKey}:analyst`,
-    // As the Docker image runs it; graphql-js adds a development-only check to every instanceof otherwise.
-    NODE_ENV: process.env.BENCH_SERVER_NODE_ENV ?? 'production',
     // The server logs as configured by default (LOG_LEVEL); BENCH_SERVER_LOG_LEVEL overrides it for the bench only.
     ...(process.env.BENCH_SERVER_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_SERVER_LOG_LEVEL } : {}),
   });
