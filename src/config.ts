@@ -45,6 +45,8 @@ export interface Config {
   apiKeys: string;
   apiKeysFile?: string;
   consentRefreshMs: number;
+  /** Rows of small per-version query results kept in memory (0: no cache). */
+  queryCacheRows: number;
   maxPageSize: number;
   /** Percent of customers in TRAIN and VALIDATION (TEST gets the rest), from STEDI_SPLIT="80/10/10". */
   split: SplitPercentages;
@@ -106,6 +108,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     apiKeys: overrides.apiKeys ?? env.STEDI_API_KEYS ?? '',
     apiKeysFile: overrides.apiKeysFile ?? env.STEDI_API_KEYS_FILE,
     consentRefreshMs: overrides.consentRefreshMs ?? integer(env, 'STEDI_CONSENT_REFRESH_MS', 30_000, 1),
+    queryCacheRows: overrides.queryCacheRows ?? integer(env, 'STEDI_QUERY_CACHE_ROWS', 200_000, 0),
     maxPageSize: overrides.maxPageSize ?? integer(env, 'STEDI_MAX_PAGE_SIZE', 10_000, 1),
     split: overrides.split ?? splitPercentages(env.STEDI_SPLIT),
     maxDepth: overrides.maxDepth ?? integer(env, 'STEDI_MAX_DEPTH', 8, 1),

@@ -3,6 +3,7 @@ import type { Config } from './config';
 import { ConsentRegistry } from './consent/consent-registry';
 import type { Logger } from './logger';
 import { RebuildJobs } from './rebuild/rebuild-jobs';
+import { VersionReadCache } from './graphql/version-read-cache';
 
 /** Everything a request handler needs, created once per server. */
 export interface Services {
@@ -11,6 +12,8 @@ export interface Services {
   consent: ConsentRegistry;
   rebuilds: RebuildJobs;
   logger: Logger;
+  /** Small results of reads over a version's (immutable) tables. */
+  reads: VersionReadCache;
 }
 
 /**
@@ -26,7 +29,7 @@ export async function createServices(config: Config, engine: Engine, logger: Log
   }
   consent.start();
   const rebuilds = new RebuildJobs(engine, config, logger.child({ component: 'rebuild' }), () => consent.refresh());
-  return { config, engine, consent, rebuilds, logger };
+  return { config, engine, consent, rebuilds, logger, reads: new VersionReadCache(engine, config.queryCacheRows) };
 }
 
 /** Stops the timers and waits for a running rebuild to finish; the caller closes the engine. */

@@ -27,7 +27,7 @@ export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Da
   const scope: Scope<N> = { engine, dataset: ds, version, filter, exclusions: consent.exclusionsFor(version), split: config.split };
 
   const query = await pageQuery(scope, cursor?.position, first + 1);
-  const rows = await engine.query(query.sql, query.params, { timeoutMs: config.queryTimeoutMs });
+  const rows = await ctx.services.reads.query(query.sql, query.params, { timeoutMs: config.queryTimeoutMs });
   const nodes = visibleNodes(ds, rows, version, consent, logger);
   const countKey = `${ds.kind}|${version}|${consent.generation}|${filterKey(filter)}`;
   const totalCount = () =>

@@ -90,7 +90,7 @@ export class Loaders {
   }
 
   private query(query: BuiltQuery): Promise<Row[]> {
-    return this.services.engine.query(query.sql, query.params, { timeoutMs: this.services.config.queryTimeoutMs });
+    return this.services.reads.query(query.sql, query.params, { timeoutMs: this.services.config.queryTimeoutMs });
   }
 
   private async run<N extends Node>(scope: Scope<N>, query: BuiltQuery): Promise<N[]> {

@@ -71,7 +71,7 @@ describe('trusted and curated zones', () => {
     const any = await buildLake(landing, undefined, { consentPolicy: 'any' });
     const asOf = await buildLake(landing, undefined, { consentPolicy: 'as-of' });
     expect(any.tables.machine_learning_curated.rows).toBe(3);
-    expect((await readTable(asOf, 'machine_learning_curated')).map((s) => s.sensorReadingTime)).toEqual([2_000, 3_000]);
+    expect((await readTable(asOf, 'machine_learning_curated', '"sensorReadingTime"')).map((s) => s.sensorReadingTime)).toEqual([2_000, 3_000]);
     expect(asOf.tables.step_trainer_trusted.rows).toBe(2);
   });
 
@@ -83,5 +83,16 @@ describe('trusted and curated zones', () => {
     expect(version.tables.customer_trusted.rows).toBe(3);
     expect(version.tables.customer_curated.rows).toBe(2);
     expect((await readTable(version, 'step_trainer_trusted')).map((s) => s.serialNumber)).not.toContain('serial-erin');
+  });
+});
+
+describe('built tables', () => {
+  it('hold exactly the declared columns, in order', async () => {
+    const { BUILT_TABLES, TABLES } = await import('../../etl/tables');
+    const version = await buildLake(writeSmallLanding());
+    for (const table of BUILT_TABLES) {
+      const [row] = await readTable(version, table);
+      expect([table, Object.keys(row)]).toEqual([table, TABLES[table].columns.map((c) => c.name)]);
+    }
   });
 });

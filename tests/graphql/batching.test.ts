@@ -18,6 +18,8 @@ describe('batched nested fields', () => {
   beforeAll(async () => {
     lake = await buildTestLake({
       landing: writeManyCustomersLanding(500, 3).landing,
+      // Counting engine queries: the read cache would answer repeated pages without one.
+      config: { queryCacheRows: 0 },
       wrapEngine: (engine: Engine) => {
         counting = countingEngine(engine);
         return counting.engine;

@@ -21,7 +21,7 @@ export async function readTable(version: VersionManifest, table: BuiltTable, ord
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
-    const reader = await connection.runAndReadAll(`SELECT * FROM read_parquet(?) ORDER BY ${orderBy}`, [version.tables[table].location]);
+    const reader = await connection.runAndReadAll(`SELECT * FROM read_parquet(?, hive_partitioning = false) ORDER BY ${orderBy}`, [version.tables[table].location]);
     return reader.getRowObjectsJS().map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])));
   } finally {
     connection.closeSync();

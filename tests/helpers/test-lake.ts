@@ -1,6 +1,6 @@
 import type { ConsentPolicy } from '../../etl/consent-policy';
 import type { Engine } from '../../etl/engine/engine';
-import { type Config, loadConfig } from '../../src/config';
+import { type Config, type ConfigOverrides, loadConfig } from '../../src/config';
 import { openConfiguredEngine } from '../../src/engine';
 import { createLogger, type Logger } from '../../src/logger';
 import { closeServices, createServices, type Services } from '../../src/services';
@@ -15,7 +15,7 @@ export interface TestLakeOptions {
   /** false: leave the lake unbuilt (for LAKE_NOT_BUILT cases). Default true. */
   build?: boolean;
   /** Any other setting (maxPageSize, consentRefreshMs, …); the environment is ignored. */
-  config?: Partial<Config>;
+  config?: ConfigOverrides;
   /** Wraps the opened engine before services see it (e.g. to count queries). */
   wrapEngine?: (engine: Engine) => Engine;
   logger?: Logger;

@@ -61,7 +61,7 @@ export class DuckDbBuildTarget implements BuildTarget {
     await mkdir(this.layout.versionDir(table, this.requireVersion()), { recursive: true });
     // Streamed straight to Parquet; later zones read it back from there, so no zone is held in memory.
     const [[rows]] = await this.rowsOf(`COPY (${select}) TO ${sqlStringLiteral(file)} (FORMAT parquet)`, params);
-    await this.run(`CREATE VIEW ${table} AS SELECT * FROM read_parquet(${sqlStringLiteral(file)})`);
+    await this.run(`CREATE VIEW ${table} AS SELECT * FROM read_parquet(${sqlStringLiteral(file)}, hive_partitioning = false)`);
     return Number(rows);
   }
 

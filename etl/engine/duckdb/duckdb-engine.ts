@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { BuildOptions } from '../../build';
 import type { LakeManifest, VersionManifest } from '../../manifest';
@@ -50,7 +50,8 @@ export class DuckDbEngine implements Engine {
   }
 
   async manifest(): Promise<LakeManifest | null> {
-    const mtimeMs = await stat(this.layout.manifestPath).then((s) => s.mtimeMs, () => -1);
+    // Synchronous on purpose: a few microseconds here, where an async stat would queue behind queries on libuv's pool.
+    const mtimeMs = statSync(this.layout.manifestPath, { throwIfNoEntry: false })?.mtimeMs ?? -1;
     if (this.cached?.mtimeMs !== mtimeMs) {
       const manifest = mtimeMs < 0 ? null : await readLocalManifest(this.layout.manifestPath);
       this.cached = { mtimeMs, manifest };
@@ -107,7 +108,7 @@ export class DuckDbEngine implements Engine {
           const file = sqlStringLiteral(version.tables[table].location);
           // Sorted by key, so a customer's rows sit together and lookups skip row groups by their min/max.
           const order = TABLES[table].key.map((c) => `"${c}"`).join(', ');
-          await connection.run(`CREATE OR REPLACE TABLE ${schema}."${table}" AS SELECT * FROM read_parquet(${file}) ORDER BY ${order}`);
+          await connection.run(`CREATE OR REPLACE TABLE ${schema}."${table}" AS SELECT * FROM read_parquet(${file}, hive_partitioning = false) ORDER BY ${order}`);
         }
       });
       loading.catch(() => this.loaded.delete(version.version));

@@ -1,0 +1,57 @@
+import type { Engine } from '../../etl/engine/engine';
+import { VersionReadCache } from '../../src/graphql/version-read-cache';
+import { countingEngine, type CountingEngine } from '../helpers/counting-engine';
+import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
+import { ANALYST, queryData } from '../helpers/run-graphql';
+import { buildTestLake, type TestLake } from '../helpers/test-lake';
+
+describe('the read cache of a version', () => {
+  let lake: TestLake;
+  let counting: CountingEngine;
+  beforeAll(async () => {
+    lake = await buildTestLake({
+      landing: writeManyCustomersLanding(20, 3).landing,
+      wrapEngine: (engine: Engine) => {
+        counting = countingEngine(engine);
+        return counting.engine;
+      },
+    });
+    await lake.services.consent.snapshot();
+  });
+  afterAll(() => lake.close());
+
+  const customerWithReadings = (serial: string): string =>
+    `{ customer(serialNumber: "${serial}") { serialNumber stepTrainerReadings(first: 30) { edges { node { sensorReadingTime distanceFromObject } } } } }`;
+
+  it('answers a repeated small query without the engine, with the same data', async () => {
+    const serial = (await queryData(lake.services, ANALYST, '{ customers(first: 1) { edges { node { serialNumber } } } }')).customers.edges[0].node.serialNumber;
+    const before = counting.queries.length;
+    const first = await queryData(lake.services, ANALYST, customerWithReadings(serial));
+    const afterFirst = counting.queries.length;
+    const second = await queryData(lake.services, ANALYST, customerWithReadings(serial));
+    expect(afterFirst - before).toBeGreaterThan(0);
+    expect(counting.queries.length).toBe(afterFirst);
+    expect(second).toEqual(first);
+    expect(first.customer.stepTrainerReadings.edges.length).toBeGreaterThan(0);
+  });
+
+  it('shares one engine query between identical reads in flight, and keeps no more rows than its bound', async () => {
+    const engine = { query: jest.fn(async () => [{ a: 1 }, { a: 2 }]) } as unknown as Engine;
+    const cache = new VersionReadCache(engine, 3);
+    const [a, b] = await Promise.all([cache.query('SELECT x', [1]), cache.query('SELECT x', [1])]);
+    expect(a).toBe(b);
+    expect(engine.query).toHaveBeenCalledTimes(1);
+    await cache.query('SELECT y', [1]);
+    expect(cache.size).toEqual({ entries: 1, rows: 2 });
+    await cache.query('SELECT x', [1]);
+    expect(engine.query).toHaveBeenCalledTimes(3);
+  });
+
+  it('is off when its size is 0', async () => {
+    const engine = { query: jest.fn(async () => [{ a: 1 }]) } as unknown as Engine;
+    const cache = new VersionReadCache(engine, 0);
+    await cache.query('SELECT x', []);
+    await cache.query('SELECT x', []);
+    expect(engine.query).toHaveBeenCalledTimes(2);
+  });
+});
