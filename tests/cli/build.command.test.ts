@@ -1,6 +1,6 @@
 import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
 import { runCli } from '../helpers/run-cli';
-import { STEDI_SAMPLE_DIR, describeWithStediSample } from '../helpers/stedi-sample';
+import { REFERENCE_COUNTS, STEDI_SAMPLE_DIR, describeWithStediSample } from '../helpers/stedi-sample';
 
 describe('stedi build', () => {
   it('prints one JSON object with the version, all eight tables and the quarantine counts', async () => {
@@ -56,16 +56,7 @@ describeWithStediSample('stedi build on the real data', () => {
   it('prints the reference counts', async () => {
     const run = await runCli('build', '--landing', STEDI_SAMPLE_DIR, '--lake', makeTempDir(), '--json');
     const report = JSON.parse(run.stdout);
-    expect(Object.fromEntries(Object.entries(report.tables).map(([t, v]) => [t, (v as { rows: number }).rows]))).toEqual({
-      customer_landing: 956,
-      accelerometer_landing: 81_273,
-      step_trainer_landing: 28_680,
-      customer_trusted: 482,
-      accelerometer_trusted: 40_981,
-      step_trainer_trusted: 14_460,
-      customer_curated: 482,
-      machine_learning_curated: 40_981,
-    });
+    expect(Object.fromEntries(Object.entries(report.tables).map(([t, v]) => [t, (v as { rows: number }).rows]))).toEqual(REFERENCE_COUNTS.any);
   });
 });
 
