@@ -33,6 +33,8 @@ export interface BuildOptions {
   consentPolicy?: ConsentPolicy;
   keepVersions?: number;
   onProgress?: (progress: BuildProgress) => void;
+  /** The build runs beside readers (a server's rebuild): leave them capacity rather than taking every core. */
+  background?: boolean;
 }
 
 export class BuildCheckError extends Error {

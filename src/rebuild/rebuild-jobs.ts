@@ -73,7 +73,7 @@ export class RebuildJobs {
     job.startedAt = new Date();
     log.info({ consentPolicy: job.consentPolicy }, 'rebuild started');
     try {
-      const options = { consentPolicy: job.consentPolicy, keepVersions: this.config.keepVersions, onProgress: recordProgress.bind(null, job) };
+      const options = { consentPolicy: job.consentPolicy, keepVersions: this.config.keepVersions, onProgress: recordProgress.bind(null, job), background: true };
       const manifest = await runBuild(await this.engine.buildTarget(options), options);
       job.version = manifest.version;
       await this.warm(manifest.version, log);

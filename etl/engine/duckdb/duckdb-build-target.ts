@@ -23,7 +23,10 @@ export class DuckDbBuildTarget implements BuildTarget {
   private version?: string;
   private releaseLock?: () => Promise<void>;
 
-  constructor(private readonly layout: LakeLayout) {}
+  constructor(
+    private readonly layout: LakeLayout,
+    private readonly settings: { threads?: number } = {},
+  ) {}
 
   get landing(): string {
     return this.layout.landing;
@@ -33,7 +36,9 @@ export class DuckDbBuildTarget implements BuildTarget {
     this.releaseLock = await acquireBuildLock(this.layout.lockPath, `build ${version}`);
     this.version = version;
     await this.removeOrphans();
-    this.instance = await DuckDBInstance.create(':memory:', { preserve_insertion_order: 'false' });
+    const config: Record<string, string> = { preserve_insertion_order: 'false' };
+    if (this.settings.threads) config.threads = String(this.settings.threads);
+    this.instance = await DuckDBInstance.create(':memory:', config);
     this.connection = await this.instance.connect();
   }
 

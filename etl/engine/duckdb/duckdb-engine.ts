@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { BuildOptions } from '../../build';
 import type { LakeManifest, VersionManifest } from '../../manifest';
@@ -82,8 +83,9 @@ export class DuckDbEngine implements Engine {
     });
   }
 
-  async buildTarget(_options: BuildOptions): Promise<BuildTarget> {
-    return new DuckDbBuildTarget(this.layout);
+  async buildTarget(options: BuildOptions): Promise<BuildTarget> {
+    // A rebuild inside the server leaves one core to the readers.
+    return new DuckDbBuildTarget(this.layout, options.background ? { threads: Math.max(1, availableParallelism() - 1) } : {});
   }
 
   async close(): Promise<void> {
