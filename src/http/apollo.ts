@@ -11,6 +11,7 @@ import type { GraphqlContext } from '../graphql/context';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { formatError } from './format-error';
+import { jitGateway } from './jit-executor';
 import { complexityLimitPlugin, depthLimitRule } from './limits';
 import type { ServerMetrics } from './metrics';
 import { currentRequest } from './request-context';
@@ -22,7 +23,8 @@ import { currentRequest } from './request-context';
  */
 export async function createApolloServer(schema: GraphQLSchema, config: Config, metrics: ServerMetrics, logger: Logger): Promise<ApolloServer<GraphqlContext>> {
   const server = new ApolloServer<GraphqlContext>({
-    schema,
+    // Same schema, executed by graphql-jit (see jit-executor.ts).
+    gateway: jitGateway(schema),
     formatError,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,

@@ -1,0 +1,113 @@
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { GraphQLError, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
+import * as jit from 'graphql-jit';
+import { jitGateway } from '../../src/http/jit-executor';
+
+jest.mock('graphql-jit', () => {
+  const actual = jest.requireActual<typeof import('graphql-jit')>('graphql-jit');
+  return { ...actual, compileQuery: jest.fn(actual.compileQuery) };
+});
+const compileQuery = jit.compileQuery as jest.MockedFunction<typeof jit.compileQuery>;
+
+/**
+ * Apollo running operations through graphql-jit: the answers graphql-js gives
+ * (including a connection's lazy, function-valued totalCount), errors that
+ * keep their code, and each document compiled once within a bounded cache.
+ */
+
+type Row = { id: number; name: string };
+const ROWS: Row[] = [
+  { id: 1, name: 'a' },
+  { id: 2, name: 'b' },
+];
+
+function testSchema(): GraphQLSchema {
+  const Row = new GraphQLObjectType({ name: 'Row', fields: { id: { type: new GraphQLNonNull(GraphQLInt) }, name: { type: GraphQLString } } });
+  const RowConnection = new GraphQLObjectType({
+    name: 'RowConnection',
+    fields: { nodes: { type: new GraphQLList(Row) }, totalCount: { type: GraphQLInt } },
+  });
+  const Query = new GraphQLObjectType({
+    name: 'Query',
+    fields: {
+      rows: {
+        type: RowConnection,
+        args: { first: { type: GraphQLInt } },
+        resolve: (_root, { first }: { first?: number }) => ({ nodes: ROWS.slice(0, first ?? ROWS.length), totalCount: async () => ROWS.length }),
+      },
+      broken: {
+        type: GraphQLString,
+        resolve: () => {
+          throw new Error('disk on fire');
+        },
+      },
+      forbidden: {
+        type: GraphQLString,
+        resolve: () => {
+          throw new GraphQLError('not for you', { extensions: { code: 'FORBIDDEN' } });
+        },
+      },
+    },
+  });
+  return new GraphQLSchema({ query: Query });
+}
+
+async function run(server: ApolloServer, query: string, variables?: Record<string, unknown>) {
+  const response = await server.executeOperation({ query, variables });
+  if (response.body.kind !== 'single') throw new Error('expected a single result');
+  return response.body.singleResult;
+}
+
+describe('executing GraphQL operations with graphql-jit', () => {
+  let server: ApolloServer;
+  beforeAll(async () => {
+    // As in apollo.ts: these default plugins would wrap every resolver in the schema (and hide graphql-jit's own handling).
+    const plugins = [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled()];
+    server = new ApolloServer({ gateway: jitGateway(testSchema(), 2), plugins, includeStacktraceInErrorResponses: false });
+    await server.start();
+  });
+  afterAll(() => server.stop());
+  beforeEach(() => compileQuery.mockClear());
+
+  it('answers a page with its rows and calls the lazy totalCount as graphql-js does', async () => {
+    const result = await run(server, 'query Page($n: Int) { rows(first: $n) { totalCount nodes { id name } } }', { n: 1 });
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({ rows: { totalCount: 2, nodes: [{ id: 1, name: 'a' }] } });
+  });
+
+  it('returns partial data with an error that keeps its code, path and location', async () => {
+    const result = await run(server, '{ rows { totalCount }\n forbidden }');
+    expect(result.data).toEqual({ rows: { totalCount: 2 }, forbidden: null });
+    expect(result.errors).toEqual([{ message: 'not for you', path: ['forbidden'], locations: [{ line: 2, column: 2 }], extensions: { code: 'FORBIDDEN' } }]);
+  });
+
+  it('reports an error without a code as INTERNAL_SERVER_ERROR with its path', async () => {
+    const result = await run(server, '{ broken }');
+    expect(result.data).toEqual({ broken: null });
+    expect(result.errors).toEqual([{ message: 'disk on fire', path: ['broken'], locations: [{ line: 1, column: 3 }], extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+  });
+
+  it('compiles a document once and again only after the cache has dropped it', async () => {
+    const [a, b, c] = ['{ rows { totalCount } }', '{ rows { nodes { id } } }', '{ rows { nodes { name } } }'];
+    for (const query of [a, a, b, a]) await run(server, query);
+    expect(compileQuery).toHaveBeenCalledTimes(2);
+    await run(server, c); // the cache holds two: b, the least recently used, goes
+    await run(server, a);
+    expect(compileQuery).toHaveBeenCalledTimes(3);
+    await run(server, b);
+    expect(compileQuery).toHaveBeenCalledTimes(4);
+  });
+
+  it.each([
+    ['answers errors', () => ({ errors: [new GraphQLError('cannot compile')] })],
+    ['throws', () => {
+      throw new Error('cannot compile');
+    }],
+  ])('runs a document through graphql-js when graphql-jit %s instead of compiling it', async (_how, refusal) => {
+    compileQuery.mockImplementationOnce(refusal);
+    const result = await run(server, `{ rows(first: 2) { nodes { id } } } # ${_how}`);
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({ rows: { nodes: [{ id: 1 }, { id: 2 }] } });
+  });
+});
