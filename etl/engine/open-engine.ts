@@ -3,6 +3,9 @@ import type { Engine } from './engine';
 import { AthenaEngine } from './athena/athena-engine';
 import type { AthenaEngineOptions } from './athena/athena-options';
 import { planAthenaBuild } from './athena/dry-run';
+
+/** How a planned build prints without --json: one statement per block. */
+export { formatStatements } from './athena/dry-run';
 import type { Statement } from './athena/statements';
 import { DuckDbEngine, type DuckDbEngineOptions } from './duckdb/duckdb-engine';
 
