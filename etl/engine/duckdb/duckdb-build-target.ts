@@ -65,14 +65,14 @@ export class DuckDbBuildTarget implements BuildTarget {
     const file = this.layout.tableFile(table, this.requireVersion());
     await mkdir(this.layout.versionDir(table, this.requireVersion()), { recursive: true });
     // Streamed straight to Parquet; later zones read it back from there, so no zone is held in memory.
-    const [[rows]] = await this.rowsOf(`COPY (${select}) TO ${sqlStringLiteral(file)} (FORMAT parquet)`, params);
+    const [[rows]] = await this.rows(`COPY (${select}) TO ${sqlStringLiteral(file)} (FORMAT parquet)`, params);
     await this.run(`CREATE VIEW ${table} AS SELECT * FROM read_parquet(${sqlStringLiteral(file)}, hive_partitioning = false)`);
     return Number(rows);
   }
 
   async violations(select: string): Promise<number> {
-    const [row] = await this.rows(select);
-    return Number(row.violations);
+    const [[violations]] = await this.rows(select);
+    return Number(violations);
   }
 
   location(table: TableName | 'quarantine'): string {
@@ -112,19 +112,17 @@ export class DuckDbBuildTarget implements BuildTarget {
     return this.version;
   }
 
+  private connected(): DuckDBConnection {
+    if (!this.connection) throw new Error('DuckDbBuildTarget used before begin()');
+    return this.connection;
+  }
+
   private async run(sql: string, params: unknown[] = []): Promise<void> {
-    if (!this.connection) throw new Error('DuckDbBuildTarget used before begin()');
-    await this.connection.run(sql, params as never);
+    await this.connected().run(sql, params as never);
   }
 
-  private async rowsOf(sql: string, params: unknown[]): Promise<unknown[][]> {
-    if (!this.connection) throw new Error('DuckDbBuildTarget used before begin()');
-    return (await this.connection.runAndReadAll(sql, params as never)).getRows();
-  }
-
-  private async rows(sql: string): Promise<Record<string, unknown>[]> {
-    if (!this.connection) throw new Error('DuckDbBuildTarget used before begin()');
-    return (await this.connection.runAndReadAll(sql)).getRowObjectsJS();
+  private async rows(sql: string, params: unknown[] = []): Promise<unknown[][]> {
+    return (await this.connected().runAndReadAll(sql, params as never)).getRows();
   }
 
   private async removeVersion(version: string): Promise<void> {

@@ -8,6 +8,7 @@ import type { BuildTarget, Engine, ExportFormat, QueryOptions, Row, SqlValue } f
 import { QueryTimeoutError, StaleVersionError } from '../engine-errors';
 import { ConnectionPool } from './connection-pool';
 import { DuckDbBuildTarget } from './duckdb-build-target';
+import { findLandingFiles } from './landing-files';
 import { LakeLayout } from './lake-layout';
 import { sqlStringLiteral } from './landing-sql';
 import { readLocalManifest } from './local-manifest';
@@ -94,11 +95,13 @@ export class DuckDbEngine implements Engine {
   }
 
   // Private: landing tables are read as they are now, with the declared schema; bad lines are skipped here (the build quarantines them).
-  private landingRef(source: Source, table: TableName): string {
+  private async landingRef(source: Source, table: TableName): Promise<string> {
     const columns = TABLES[table].columns.map((c) => `${sqlStringLiteral(c.name)}: ${sqlStringLiteral(c.type)}`).join(', ');
-    const glob = `${this.layout.landingDir(source)}/*.json`;
-    return `read_json(${sqlStringLiteral(glob)}, format = 'newline_delimited', columns = {${columns}}, ignore_errors = true)`;
+    // The same files a build reads (.json, .jsonl, .ndjson), listed now so a new landing file counts at once.
+    const files = (await findLandingFiles(this.layout.landingDir(source))).map(sqlStringLiteral).join(', ');
+    return `read_json([${files}], format = 'newline_delimited', columns = {${columns}}, ignore_errors = true)`;
   }
+
 
   private load(version: VersionManifest): Promise<void> {
     let loading = this.loaded.get(version.version);

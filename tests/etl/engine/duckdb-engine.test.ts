@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DuckDbEngine } from '../../../etl/engine/duckdb/duckdb-engine';
 import { QueryTimeoutError, StaleVersionError } from '../../../etl/engine/engine-errors';
 import { buildLake } from '../../helpers/etl-lake';
-import { makeTempDir, writeSmallLanding } from '../../helpers/landing-fixture';
+import { customerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../../helpers/landing-fixture';
 
 describe('the DuckDB engine (read side)', () => {
   let engine: DuckDbEngine;
@@ -37,10 +37,13 @@ describe('the DuckDB engine (read side)', () => {
     await expect(engine.tableRef('customer_curated', first.version)).rejects.toBeInstanceOf(StaleVersionError);
   });
 
-  it('reads the landing customers as they are now, without a rebuild', async () => {
+  it('reads the landing customers as they are now, every file a build would read, without a rebuild', async () => {
     const built = await buildLake(landing, lake);
     const ref = await engine.tableRef('customer_landing', built.version);
     expect(await engine.query(`SELECT count(*) AS n FROM ${ref}`)).toEqual([{ n: 3 }]);
+    writeLanding(landing, 'customer', [customerRecord({ name: 'dora', serial: 'serial-dora' })], 'late.ndjson');
+    const again = await engine.tableRef('customer_landing', built.version);
+    expect(await engine.query(`SELECT count(*) AS n FROM ${again}`)).toEqual([{ n: 4 }]);
   });
 
   it('cancels a query that runs past its time limit', async () => {
