@@ -1,5 +1,5 @@
 import { type ConsentPolicy, DEFAULT_CONSENT_POLICY } from './consent-policy';
-import { checksFor } from './checks';
+import { AMBIGUOUS_SERIALS_SQL, checksFor } from './checks';
 import type { BuildTarget } from './engine/engine';
 import { type CheckResult, type LandingCount, publish, type VersionManifest } from './manifest';
 import { BUILT_TABLES, SOURCES, type Source, TABLES, type TableName, landingTableOf } from './tables';
@@ -35,6 +35,8 @@ export interface BuildOptions {
   onProgress?: (progress: BuildProgress) => void;
   /** The build runs beside readers (a server's rebuild): leave them capacity rather than taking every core. */
   background?: boolean;
+  /** Landing lines longer than this many bytes are quarantined (default: landing-rules DEFAULT_MAX_LINE_BYTES). */
+  maxLineBytes?: number;
 }
 
 export class BuildCheckError extends Error {
@@ -80,6 +82,7 @@ export async function runBuild(target: BuildTarget, options: BuildOptions = {}):
     const checks = await step({ kind: 'checks' }, () => runChecks(target, consentPolicy, landingCounts));
     const failed = checks.filter((c) => c.violations > 0);
     if (failed.length > 0) throw new BuildCheckError(failed);
+    const ambiguousSerials = await target.violations(AMBIGUOUS_SERIALS_SQL);
 
     const manifest: VersionManifest = {
       version,
@@ -91,6 +94,7 @@ export async function runBuild(target: BuildTarget, options: BuildOptions = {}):
       durationMs: Date.now() - started.getTime(),
       tables,
       landingCounts,
+      ambiguousSerials,
       quarantine: target.location('quarantine'),
       checks,
     };
@@ -118,8 +122,8 @@ async function runChecks(target: BuildTarget, policy: ConsentPolicy, landing: Re
     const c = landing[source];
     return {
       name: `${source}_landing_accounted`,
-      description: `every ${source} landing line is either accepted or quarantined`,
-      violations: Math.abs(c.lines - c.accepted - c.quarantined),
+      description: `every ${source} landing line is accepted, quarantined or blank`,
+      violations: Math.abs(c.lines - c.accepted - c.quarantined - (c.blank ?? 0)),
     };
   });
   for (const check of checksFor(policy)) {

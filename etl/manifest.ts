@@ -15,10 +15,14 @@ export interface TableVersion {
 }
 
 export interface LandingCount {
-  /** Non-blank lines read from the landing files. */
+  /** Every line of the landing files: accepted + quarantined + blank. */
   lines: number;
   accepted: number;
   quarantined: number;
+  /** Empty or whitespace-only lines, skipped (absent in manifests of older builds). */
+  blank?: number;
+  /** Customer source: customers hidden because a quarantined line makes their consent uncertain. */
+  uncertain?: number;
 }
 
 export interface CheckResult {
@@ -38,6 +42,8 @@ export interface VersionManifest {
   durationMs: number;
   tables: Record<TableName, TableVersion>;
   landingCounts: Record<Source, LandingCount>;
+  /** serialNumbers claimed by two or more emails: their readings are left out of the trusted zone. */
+  ambiguousSerials?: number;
   /** Where the quarantined landing lines of this version were written. */
   quarantine: string;
   checks: CheckResult[];

@@ -1,5 +1,6 @@
 -- Customers who consented to research use: the freshest record of each email,
 -- so exact duplicates collapse and a newer record without consent revokes it.
+-- A customer whose consent a quarantined line makes uncertain is left out.
 WITH source AS (
     SELECT * FROM customer_landing
 ),
@@ -49,6 +50,7 @@ final AS (
     FROM ranked
     WHERE recency = 1
       AND "shareWithResearchAsOfDate" IS NOT NULL
+      AND "email" NOT IN (SELECT "email" FROM consent_uncertain)
 )
 
 SELECT * FROM final

@@ -2,11 +2,11 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { LakeManifest, LandingCount, VersionManifest } from '../../manifest';
-import { BUILT_TABLES, type BuiltTable, type Source, TABLES, type TableName, landingTableOf } from '../../tables';
+import { BUILT_TABLES, type BuiltTable, CONSENT_UNCERTAIN_TABLE, type Source, TABLES, type TableName, landingTableOf } from '../../tables';
 import type { BuildTarget, SqlValue } from '../engine';
 import { acquireBuildLock } from './build-lock';
 import { LakeLayout } from './lake-layout';
-import { loadLandingSource } from './landing-loader';
+import { loadLandingSource, loadUncertain } from './landing-loader';
 import { sqlStringLiteral } from './landing-sql';
 import { readLocalManifest, writeLocalManifest } from './local-manifest';
 import { findLandingFiles } from './landing-files';
@@ -25,7 +25,7 @@ export class DuckDbBuildTarget implements BuildTarget {
 
   constructor(
     private readonly layout: LakeLayout,
-    private readonly settings: { threads?: number } = {},
+    private readonly settings: { threads?: number; maxLineBytes?: number } = {},
   ) {}
 
   get landing(): string {
@@ -47,15 +47,17 @@ export class DuckDbBuildTarget implements BuildTarget {
     // Sources load in parallel, each on its own connection.
     const connection = await this.requireInstance().connect();
     try {
-      return await loadLandingSource(connection, {
+      const tally = await loadLandingSource(connection, {
         table: landingTableOf(source),
         files,
         columns: TABLES[landingTableOf(source)].columns,
-        quarantineFile: async () => {
-          await mkdir(this.layout.quarantineDir(this.requireVersion()), { recursive: true });
-          return join(this.layout.quarantineDir(this.requireVersion()), `${source}.ndjson`);
-        },
+        quarantinePath: join(this.layout.quarantineDir(this.requireVersion()), `${source}.ndjson`),
+        maxLineBytes: this.settings.maxLineBytes,
+        consentDoubt: source === 'customer',
       });
+      if (source === 'customer') await loadUncertain(connection, CONSENT_UNCERTAIN_TABLE, tally.uncertain);
+      const { lines, accepted, quarantined, blank } = tally;
+      return source === 'customer' ? { lines, accepted, quarantined, blank, uncertain: tally.uncertain.length } : { lines, accepted, quarantined, blank };
     } finally {
       connection.closeSync();
     }

@@ -86,7 +86,8 @@ export class DuckDbEngine implements Engine {
 
   async buildTarget(options: BuildOptions): Promise<BuildTarget> {
     // A rebuild inside the server leaves one core to the readers.
-    return new DuckDbBuildTarget(this.layout, options.background ? { threads: Math.max(1, availableParallelism() - 1) } : {});
+    const threads = options.background ? Math.max(1, availableParallelism() - 1) : undefined;
+    return new DuckDbBuildTarget(this.layout, { threads, maxLineBytes: options.maxLineBytes });
   }
 
   async close(): Promise<void> {
