@@ -1,4 +1,5 @@
 import type { BuildOptions } from '../build';
+import type { LandingSink, LandingTally, ReadOptions } from '../landing/landing-reader';
 import type { LakeManifest, LandingCount, VersionManifest } from '../manifest';
 import type { BuiltTable, Source, TableName } from '../tables';
 
@@ -67,6 +68,11 @@ export interface Engine {
    * tables ignore the version and read the landing data as it is now.
    */
   tableRef(table: TableName, version: string): Promise<string>;
+  /**
+   * Read one landing source as it is now through the shared landing reader
+   * (the build's rules). Engines whose landing the reader cannot reach yet leave it out.
+   */
+  readLanding?(source: Source, sink: LandingSink, options?: ReadOptions): Promise<LandingTally>;
   /** Run a query with positional `?` parameters; column names come back as the schema spells them. */
   query(sql: string, params?: SqlValue[], options?: QueryOptions): Promise<Row[]>;
   /** Write a query's result to a local file (export); returns the rows written. */

@@ -1,7 +1,15 @@
 import type { Engine } from '../../etl/engine/engine';
 import type { Logger } from '../logger';
 import { type ConsentSnapshot, createSnapshot, sameHidden } from './consent-snapshot';
-import { freshestLandingSql, keptCustomersSql } from './consent-sql';
+import { heldCustomers, readLandingConsent } from './versions-holding';
+
+/** Customers a kept version still holds though landing hides them: what the erasure bound must remove. */
+export interface PendingErasure {
+  /** Held customers and when each was first seen held. */
+  readonly since: ReadonlyMap<string, Date>;
+  /** Kept versions holding at least one of them. */
+  readonly versions: readonly string[];
+}
 
 /**
  * The API's second line of defence for consent. The curated zone was filtered
@@ -15,12 +23,22 @@ export class ConsentRegistry {
   private inflight?: Promise<ConsentSnapshot>;
   private timer?: NodeJS.Timeout;
   private generation = 0;
+  private held = new Map<string, Date>();
+  private holding: readonly string[] = [];
+  /** Customers newly seen held by a kept version (a revocation, an uncertain line, a later as-of date). */
+  revocationsSeen = 0;
 
   constructor(
     private readonly engine: Engine,
     private readonly logger: Logger,
     readonly refreshMs: number,
+    private readonly options: { maxLineBytes?: number; onRefresh?: (pending: PendingErasure) => void } = {},
   ) {}
+
+  /** What kept versions hold that landing hides, as of the last refresh. */
+  pendingErasure(): PendingErasure {
+    return { since: this.held, versions: this.holding };
+  }
 
   /** Refreshes every `refreshMs` in the background until `stop()`. */
   start(): void {
@@ -64,39 +82,33 @@ export class ConsentRegistry {
 
   private async load(): Promise<ConsentSnapshot> {
     const manifest = await this.engine.manifest();
-    const kept = manifest?.versions.map((v) => v.version) ?? [];
-    // Private: landing tables ignore the version; any kept one (or none) will do.
-    const landing = await this.engine.tableRef('customer_landing', kept[0] ?? '');
-    const freshest = await this.engine.query(freshestLandingSql(landing));
-
-    const consenting = new Set<string>();
-    const hiddenSerials = new Set<string>();
-    const hiddenEmails = new Set<string>();
-    for (const row of freshest) {
-      const email = String(row.email);
-      if (row.consenting === true) consenting.add(email);
-      else {
-        hiddenEmails.add(email);
-        if (row.serialNumber != null) hiddenSerials.add(String(row.serialNumber));
-      }
-    }
+    const kept = manifest?.versions ?? [];
+    const landing = await readLandingConsent(this.engine, kept[0]?.version ?? '', this.options.maxLineBytes);
+    const hiddenEmails = new Set<string>(landing.withheld);
+    const hiddenSerials = new Set<string>(landing.unsafeSerials);
 
     const byVersion = new Map<string, readonly string[]>();
+    const held = new Map<string, Date>();
+    const holding: string[] = [];
     for (const version of kept) {
-      const customers = await this.engine.query(keptCustomersSql(await this.engine.tableRef('customer_trusted', version)));
       const excluded = new Set<string>();
-      for (const row of customers) {
-        const email = String(row.email);
-        const serial = String(row.serialNumber);
-        // A customer the version holds whose freshest landing record withholds consent, or who left landing.
-        if (!consenting.has(email) || hiddenSerials.has(serial)) {
-          hiddenEmails.add(email);
-          hiddenSerials.add(serial);
-          excluded.add(serial);
-        }
+      for (const customer of await heldCustomers(this.engine, version, landing)) {
+        hiddenEmails.add(customer.email);
+        hiddenSerials.add(customer.serialNumber);
+        excluded.add(customer.serialNumber);
+        held.set(customer.email, this.held.get(customer.email) ?? held.get(customer.email) ?? new Date());
       }
-      byVersion.set(version, [...excluded].sort());
+      if (excluded.size > 0) holding.push(version.version);
+      byVersion.set(version.version, [...excluded].sort());
     }
+    const seen = [...held.keys()].filter((email) => !this.held.has(email)).length;
+    if (seen > 0) {
+      this.revocationsSeen += seen;
+      // Counts only: emails are landing content and stay out of logs.
+      this.logger.info({ revocationsSeen: seen, versionsHolding: holding.length }, 'kept versions hold customers whose consent is withdrawn or uncertain; erasure pending');
+    }
+    this.held = held;
+    this.holding = holding;
 
     if (!this.current || !sameHidden(this.current, hiddenSerials, hiddenEmails, byVersion)) this.generation += 1;
     const next = createSnapshot(this.generation, hiddenSerials, hiddenEmails, byVersion);
@@ -104,6 +116,7 @@ export class ConsentRegistry {
       this.logger.info({ generation: next.generation, hiddenCustomers: hiddenEmails.size }, 'consent registry changed');
     }
     this.current = next;
+    this.options.onRefresh?.(this.pendingErasure());
     return next;
   }
 }

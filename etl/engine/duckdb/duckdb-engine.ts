@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { BuildOptions } from '../../build';
+import { type LandingSink, type LandingTally, type ReadOptions, readLanding } from '../../landing/landing-reader';
 import type { LakeManifest, VersionManifest } from '../../manifest';
 import { BUILT_TABLES, type Source, TABLES, type TableName } from '../../tables';
 import type { BuildTarget, Engine, ExportFormat, QueryOptions, Row, SqlValue } from '../engine';
@@ -70,6 +71,11 @@ export class DuckDbEngine implements Engine {
     if (!kept) throw new StaleVersionError(version);
     await this.load(kept);
     return `${schemaOf(version)}."${table}"`;
+  }
+
+  async readLanding(source: Source, sink: LandingSink, options: ReadOptions = {}): Promise<LandingTally> {
+    const files = await findLandingFiles(this.layout.landingDir(source));
+    return readLanding(files, TABLES[`${source}_landing`].columns, sink, { ...options, consentDoubt: source === 'customer' });
   }
 
   async query(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<Row[]> {

@@ -1,0 +1,62 @@
+import type { Engine } from '../../etl/engine/engine';
+import type { VersionManifest } from '../../etl/manifest';
+import { keptCustomersSql, landingCustomersSql } from './consent-sql';
+import { type LandingConsent, decideConsent, toCustomerRecord } from './landing-consent';
+
+/**
+ * Reads the customer landing records now through the engine's landing reader
+ * (the build's reader and rules) and decides consent from them.
+ */
+export async function readLandingConsent(engine: Engine, anyKeptVersion: string, maxLineBytes?: number): Promise<LandingConsent> {
+  const records: ReturnType<typeof toCustomerRecord>[] = [];
+  if (engine.readLanding) {
+    const tally = await engine.readLanding('customer', { accept: (values) => records.push(toCustomerRecord(values)), quarantine: () => undefined }, { maxLineBytes });
+    return decideConsent(records, new Set(tally.uncertain));
+  }
+  // Private: landing tables ignore the version; any kept one (or none) will do.
+  const rows = await engine.query(landingCustomersSql(await engine.tableRef('customer_landing', anyKeptVersion)));
+  for (const row of rows) {
+    records.push({
+      email: String(row.email),
+      serialNumber: String(row.serialNumber),
+      registrationDate: Number(row.registrationDate),
+      lastUpdateDate: Number(row.lastUpdateDate),
+      consentAt: row.shareWithResearchAsOfDate == null ? null : Number(row.shareWithResearchAsOfDate),
+    });
+  }
+  return decideConsent(records, new Set());
+}
+
+/** A kept version's customers that landing no longer lets it serve. */
+export interface HeldCustomer {
+  email: string;
+  serialNumber: string;
+}
+
+/**
+ * The customers `version` holds that must be hidden now: their freshest
+ * record withholds consent (or is uncertain, or gone), their device is
+ * unsafe, or, under `as-of`, their consent date moved later than the one the
+ * version was built with (it holds readings from before it).
+ */
+export async function heldCustomers(engine: Engine, version: VersionManifest, landing: LandingConsent): Promise<HeldCustomer[]> {
+  const rows = await engine.query(keptCustomersSql(await engine.tableRef('customer_trusted', version.version)));
+  const held: HeldCustomer[] = [];
+  for (const row of rows) {
+    const email = String(row.email);
+    const serialNumber = String(row.serialNumber);
+    const now = landing.consentDate.get(email);
+    const built = row.shareWithResearchAsOfDate == null ? undefined : Number(row.shareWithResearchAsOfDate);
+    const movedLater = version.consentPolicy === 'as-of' && now !== undefined && built !== undefined && now > built;
+    if (now === undefined || landing.unsafeSerials.has(serialNumber) || movedLater) held.push({ email, serialNumber });
+  }
+  return held;
+}
+
+/** The kept versions holding a customer landing no longer lets them serve (what erasure must expire). */
+export async function versionsHoldingHidden(engine: Engine, versions: readonly VersionManifest[], landing: LandingConsent): Promise<string[]> {
+  const holding: string[] = [];
+  for (const v of versions) if ((await heldCustomers(engine, v, landing)).length > 0) holding.push(v.version);
+  return holding;
+}
+
