@@ -111,7 +111,7 @@ export class ConsentRegistry {
     this.holding = holding;
 
     if (!this.current || !sameHidden(this.current, hiddenSerials, hiddenEmails, byVersion)) this.generation += 1;
-    const next = createSnapshot(this.generation, hiddenSerials, hiddenEmails, byVersion);
+    const next = createSnapshot(this.generation, hiddenSerials, hiddenEmails, byVersion, landing.uncertain.size);
     if (this.current && next.generation !== this.current.generation) {
       this.logger.info({ generation: next.generation, hiddenCustomers: hiddenEmails.size }, 'consent registry changed');
     }
