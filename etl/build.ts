@@ -37,6 +37,11 @@ export interface BuildOptions {
   background?: boolean;
   /** Landing lines longer than this many bytes are quarantined (default: landing-rules DEFAULT_MAX_LINE_BYTES). */
   maxLineBytes?: number;
+  /**
+   * Of the older versions that stay kept, those to expire now (the erasure
+   * bound: versions holding a customer who withdrew consent). Asked at publish.
+   */
+  expireVersions?: (older: readonly VersionManifest[]) => Promise<readonly string[]>;
 }
 
 export class BuildCheckError extends Error {
@@ -100,7 +105,11 @@ export async function runBuild(target: BuildTarget, options: BuildOptions = {}):
     };
     await step({ kind: 'publish' }, async () => {
       const next = publish(await target.readManifest(), manifest, keep);
-      await target.publish(next.manifest, next.expired);
+      const doomed = new Set(await (options.expireVersions?.(next.manifest.versions.slice(1)) ?? []));
+      doomed.delete(manifest.version);
+      const kept = next.manifest.versions.filter((v) => !doomed.has(v.version));
+      const expired = [...next.expired, ...next.manifest.versions.filter((v) => doomed.has(v.version))];
+      await target.publish({ ...next.manifest, versions: kept }, expired);
     });
     return manifest;
   } catch (error) {

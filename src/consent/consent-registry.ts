@@ -96,9 +96,10 @@ export class ConsentRegistry {
         hiddenEmails.add(customer.email);
         hiddenSerials.add(customer.serialNumber);
         excluded.add(customer.serialNumber);
+        if (!customer.erase) continue;
         held.set(customer.email, this.held.get(customer.email) ?? held.get(customer.email) ?? new Date());
+        if (holding[holding.length - 1] !== version.version) holding.push(version.version);
       }
-      if (excluded.size > 0) holding.push(version.version);
       byVersion.set(version.version, [...excluded].sort());
     }
     const seen = [...held.keys()].filter((email) => !this.held.has(email)).length;

@@ -31,6 +31,11 @@ export async function readLandingConsent(engine: Engine, anyKeptVersion: string,
 export interface HeldCustomer {
   email: string;
   serialNumber: string;
+  /**
+   * A new build would leave them out (consent withdrawn, uncertain or moved
+   * later), so the version must be erased; otherwise only their device is unsafe to serve.
+   */
+  erase: boolean;
 }
 
 /**
@@ -48,7 +53,8 @@ export async function heldCustomers(engine: Engine, version: VersionManifest, la
     const now = landing.consentDate.get(email);
     const built = row.shareWithResearchAsOfDate == null ? undefined : Number(row.shareWithResearchAsOfDate);
     const movedLater = version.consentPolicy === 'as-of' && now !== undefined && built !== undefined && now > built;
-    if (now === undefined || landing.unsafeSerials.has(serialNumber) || movedLater) held.push({ email, serialNumber });
+    const erase = now === undefined || movedLater;
+    if (erase || landing.unsafeSerials.has(serialNumber)) held.push({ email, serialNumber, erase });
   }
   return held;
 }
@@ -56,7 +62,7 @@ export async function heldCustomers(engine: Engine, version: VersionManifest, la
 /** The kept versions holding a customer landing no longer lets them serve (what erasure must expire). */
 export async function versionsHoldingHidden(engine: Engine, versions: readonly VersionManifest[], landing: LandingConsent): Promise<string[]> {
   const holding: string[] = [];
-  for (const v of versions) if ((await heldCustomers(engine, v, landing)).length > 0) holding.push(v.version);
+  for (const v of versions) if ((await heldCustomers(engine, v, landing)).some((c) => c.erase)) holding.push(v.version);
   return holding;
 }
 
