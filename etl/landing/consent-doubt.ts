@@ -15,6 +15,9 @@ interface Doubt {
   position: number;
 }
 
+/** Whether a quarantined line still names an email (its customer's consent is then uncertain). */
+export const namesEmail = (raw: string): boolean => raw.includes('"email"') && readEmails(raw).length > 0;
+
 function readEmails(raw: string): string[] {
   const emails = new Set<string>();
   for (const match of raw.matchAll(EMAIL)) {
@@ -49,9 +52,8 @@ export class ConsentDoubt {
   }
 
   quarantined(raw: string, position: number): void {
-    if (!raw.includes('"email"')) return;
+    if (!namesEmail(raw)) return;
     const emails = readEmails(raw);
-    if (emails.length === 0) return;
     const doubt = { lastUpdateDate: readLastUpdate(raw), position };
     for (const email of emails) {
       const list = this.doubts.get(email) ?? [];

@@ -11,6 +11,19 @@ import { BLANK, type FieldValue, RecordSchema, parseRecord } from './strict-reco
  * streamed in chunks, split on `\n` only, checked as UTF-8 and parsed once.
  */
 
+/** A landing file that could not be read to the end: names the file and line, never their content. */
+export class LandingReadError extends Error {
+  constructor(
+    readonly file: string,
+    readonly lineNumber: number,
+    cause: unknown,
+  ) {
+    const code = (cause as NodeJS.ErrnoException)?.code ?? (cause as Error)?.name ?? 'error';
+    super(`landing file ${file} could not be read after line ${lineNumber} (${code})`, { cause });
+    this.name = 'LandingReadError';
+  }
+}
+
 export interface QuarantinedLine {
   sourceFile: string;
   lineNumber: number;
@@ -110,12 +123,16 @@ export async function readLanding(files: readonly string[], columns: readonly Co
         at = next + 1;
       }
     };
-    await forEachBlock(file, maxLineBytes, block, (prefix, allBlank) => {
-      lineNumber += 1;
-      tally.lines += 1;
-      if (allBlank) tally.blank += 1;
-      else quarantine(REASONS.tooLong(maxLineBytes), prefix.toString(), { truncated: true });
-    });
+    try {
+      await forEachBlock(file, maxLineBytes, block, (prefix, allBlank) => {
+        lineNumber += 1;
+        tally.lines += 1;
+        if (allBlank) tally.blank += 1;
+        else quarantine(REASONS.tooLong(maxLineBytes), prefix.toString(), { truncated: true });
+      });
+    } catch (error) {
+      throw new LandingReadError(file, lineNumber, error);
+    }
   }
   tally.uncertain = doubt?.uncertain() ?? [];
   return tally;
