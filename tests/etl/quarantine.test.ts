@@ -27,7 +27,7 @@ describe('bad landing input', () => {
     [JSON.stringify({ ...good, x: undefined }), 'missing required field "x"'],
     [JSON.stringify({ ...good, user: null }), 'missing required field "user"'],
     [JSON.stringify({ ...good, x: 'abc' }), 'field "x" must be a number, got a string'],
-    [JSON.stringify({ ...good, timestamp: 1.5 }), 'field "timestamp" must be a whole number, got a fraction or exponent'],
+    [JSON.stringify({ ...good, timestamp: 1.5 }), 'field "timestamp" must be a whole number, got a fraction'],
     [JSON.stringify({ ...good, user: 42 }), 'field "user" must be a string, got a number'],
     ['{"user": "alice@test.com", "timestamp": 99999999999999999999, "x": 1, "y": 1, "z": 1}', 'field "timestamp" is outside ±(2^53 - 1)'],
     ['{"user": "alice@test.com", "timestamp": 9007199254740992, "x": 1, "y": 1, "z": 1}', 'field "timestamp" is outside ±(2^53 - 1)'],
