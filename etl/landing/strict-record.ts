@@ -36,6 +36,9 @@ const OBJECT = 5;
 const ARRAY = 6;
 const GOT = ['', 'a string', 'a number', 'a boolean', 'null', 'an object', 'an array'];
 const UNSET = undefined;
+// Per-line scratch, reused: one landing line at a time is parsed.
+const problems: Array<string | undefined> = [];
+const seen: boolean[] = [];
 
 // Parser state: the parser is synchronous and never re-entered, so module variables are safe and fast.
 let s = '';
@@ -104,21 +107,51 @@ function digits(): number {
   return i - start;
 }
 
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+let mantissa = 0;
+let significant = 0;
+
+/** Digits at i, also gathered into `mantissa` (exact while `significant` stays at most 15). */
+function mantissaDigits(): number {
+  const start = i;
+  while (i < end) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    if (significant > 0 || c !== 48) significant += 1;
+    mantissa = mantissa * 10 + (c - 48);
+    i += 1;
+  }
+  return i - start;
+}
+
 function parseNumber(): void {
   const start = i;
-  if (s.charCodeAt(i) === 0x2d) i += 1;
+  const negative = s.charCodeAt(i) === 0x2d;
+  if (negative) i += 1;
+  mantissa = 0;
+  significant = 0;
   const first = i < end ? s.charCodeAt(i) : -1;
   if (first === 0x30) i += 1;
-  else if (first >= 0x31 && first <= 0x39) digits();
+  else if (first >= 0x31 && first <= 0x39) mantissaDigits();
   else fail(first === 0x49 || first === 0x4e ? REASONS.notNumber : REASONS.malformed);
+  let scale = 0;
   if (i < end && s.charCodeAt(i) === 0x2e) {
     i += 1;
-    if (digits() === 0) fail(REASONS.malformed);
+    scale = mantissaDigits();
+    if (scale === 0) fail(REASONS.malformed);
   }
+  let exponent = false;
   if (i < end && (s.charCodeAt(i) | 0x20) === 0x65) {
+    exponent = true;
     i += 1;
     if (i < end && (s.charCodeAt(i) === 0x2b || s.charCodeAt(i) === 0x2d)) i += 1;
     if (digits() === 0) fail(REASONS.malformed);
+  }
+  // Exact fast path (Clinger): at most 15 significant digits over an exact power of ten rounds correctly.
+  if (!exponent && significant <= 15 && scale <= 22) {
+    num = scale === 0 ? mantissa : mantissa / POWERS_OF_TEN[scale];
+    if (negative) num = -num;
+    return;
   }
   num = Number(s.slice(start, i));
   if (!Number.isFinite(num)) fail(REASONS.numberOutOfRange);
@@ -225,8 +258,11 @@ export function parseRecord(text: string, start: number, stop: number, schema: R
   ws();
   if (i >= end) return BLANK;
   const columns = schema.names.length;
-  const problems: Array<string | undefined> = new Array(columns);
-  const seen: Array<true | undefined> = new Array(columns);
+  for (let c = 0; c < columns; c += 1) {
+    problems[c] = UNSET;
+    seen[c] = false;
+  }
+  let expected = 0;
   try {
     const first = s.charCodeAt(i);
     if (first === 0xfeff) fail(REASONS.byteOrderMark);
@@ -243,11 +279,22 @@ export function parseRecord(text: string, start: number, stop: number, schema: R
       for (;;) {
         ws();
         if (i >= end || s.charCodeAt(i) !== 0x22) fail(REASONS.malformed);
-        const key = parseString();
+        // Producers write the declared fields in order: match the next one in place, without a key string.
+        let at: number | undefined;
+        let key: string;
+        const name = schema.names[expected];
+        if (name !== undefined && s.startsWith(name, i + 1) && s.charCodeAt(i + 1 + name.length) === 0x22) {
+          at = expected;
+          key = name;
+          i += name.length + 2;
+        } else {
+          key = parseString();
+          at = schema.index.get(key);
+        }
+        if (at !== undefined) expected = at + 1;
         ws();
         if (i >= end || s.charCodeAt(i) !== 0x3a) fail(REASONS.malformed);
         i += 1;
-        const at = schema.index.get(key);
         if (at === undefined) {
           extra ??= new Set();
           if (extra.has(key)) fail(REASONS.duplicateKey(undefined));

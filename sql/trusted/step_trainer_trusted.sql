@@ -19,6 +19,14 @@ deduplicated AS (
     SELECT DISTINCT * FROM renamed
 ),
 
+-- two different distances for one device at one moment: neither can be trusted
+conflicting AS (
+    SELECT "serialNumber", "sensorReadingTime"
+    FROM deduplicated
+    GROUP BY "serialNumber", "sensorReadingTime"
+    HAVING count(*) > 1
+),
+
 freshest_claims AS (
     SELECT "email", "serialNumber", "shareWithResearchAsOfDate"
     FROM (
@@ -58,6 +66,11 @@ final AS (
     INNER JOIN device
         ON reading."serialNumber" = device."serialNumber"
     WHERE (? = 'any' OR reading."sensorReadingTime" >= device."shareWithResearchAsOfDate")
+      AND NOT EXISTS (
+          SELECT 1 FROM conflicting
+          WHERE conflicting."serialNumber" = reading."serialNumber"
+            AND conflicting."sensorReadingTime" = reading."sensorReadingTime"
+      )
 )
 
 SELECT * FROM final

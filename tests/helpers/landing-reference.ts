@@ -110,7 +110,7 @@ interface Customer {
  * each email (a tie: any without consent wins), hidden while a quarantined
  * line naming the email is not followed by a strictly newer valid record.
  */
-export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; unsafeSerials: Set<string> } {
+export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; unsafeSerials: Set<string>; trusted: Set<string> } {
   const records: Customer[] = [];
   const doubts: Array<{ email: string; updated: number | null; position: number }> = [];
   lines.forEach((line, position) => {
@@ -141,9 +141,18 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
   const freshest = records.filter((r) => r.lastUpdateDate === newest.get(r.email));
   const consenting = new Set([...newest.keys()].filter((e) => !uncertain.has(e) && freshest.every((r) => r.email !== e || r.consent !== null)));
   const unsafeSerials = new Set<string>();
+  const sharedSerials = new Set<string>();
   for (const r of freshest) {
     const owners = new Set(freshest.filter((o) => o.serialNumber === r.serialNumber).map((o) => o.email));
+    if (owners.size > 1) sharedSerials.add(r.serialNumber);
     if (owners.size > 1 || !consenting.has(r.email)) unsafeSerials.add(r.serialNumber);
   }
-  return { consenting, unsafeSerials };
+  // customer_trusted keeps one record per email (the smallest serialNumber on a tie) unless another email claims that serial.
+  const trusted = new Set(
+    [...consenting].filter((e) => {
+      const serial = freshest.filter((r) => r.email === e).map((r) => r.serialNumber).sort()[0];
+      return !sharedSerials.has(serial);
+    }),
+  );
+  return { consenting, unsafeSerials, trusted };
 }

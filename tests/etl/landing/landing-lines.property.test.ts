@@ -144,7 +144,7 @@ describe('landing lines from a hostile producer', () => {
           // Consent: the built zone and the registry against the reference.
           const consent = referenceConsent(referenceLines(root, 'customer').map((e) => e.line));
           const trusted = await test.lake.engine.query(`SELECT "email", "serialNumber" FROM ${await test.lake.engine.tableRef('customer_trusted', version.version)}`);
-          expect(trusted.map((r) => r.email).sort()).toEqual([...consent.consenting].sort());
+          expect(trusted.map((r) => r.email).sort()).toEqual([...consent.trusted].sort());
           const snapshot = await test.lake.services.consent.refresh();
           for (const email of EMAILS) expect([email, snapshot.hiddenEmails.has(email)]).toEqual([email, !consent.consenting.has(email) || trusted.some((r) => r.email === email && consent.unsafeSerials.has(String(r.serialNumber)))]);
           const devices = await test.lake.engine.query(`SELECT DISTINCT "serialNumber" FROM ${await test.lake.engine.tableRef('step_trainer_trusted', version.version)}`);
