@@ -1,8 +1,8 @@
 -- Step trainer readings of the devices of consenting customers who have
--- trusted accelerometer data. A device follows consent: its readings are kept
--- only when every customer naming its serialNumber in their freshest landing
--- records is one email, who consents. The one parameter is the consent policy,
--- as in accelerometer_trusted.
+-- trusted accelerometer data. A device follows consent: customer_trusted holds
+-- a serialNumber only when one email names it in their freshest records and
+-- consents, so no other customer's record lets these readings in. The one
+-- parameter is the consent policy, as in accelerometer_trusted.
 WITH source AS (
     SELECT * FROM step_trainer_landing
 ),
@@ -27,34 +27,10 @@ conflicting AS (
     HAVING count(*) > 1
 ),
 
-freshest_claims AS (
-    SELECT "email", "serialNumber", "shareWithResearchAsOfDate"
-    FROM (
-        SELECT
-            "email",
-            "serialNumber",
-            "shareWithResearchAsOfDate",
-            "lastUpdateDate",
-            max("lastUpdateDate") OVER (PARTITION BY "email") AS "freshestUpdate"
-        FROM customer_landing
-    ) AS claims
-    WHERE "lastUpdateDate" = "freshestUpdate"
-),
-
--- serials named by exactly one email, in freshest records that all consent
-single_consenting_owner AS (
-    SELECT "serialNumber"
-    FROM freshest_claims
-    GROUP BY "serialNumber"
-    HAVING count(DISTINCT "email") = 1
-       AND min(CASE WHEN "shareWithResearchAsOfDate" IS NULL THEN 0 ELSE 1 END) = 1
-),
-
 device AS (
     SELECT "serialNumber", "shareWithResearchAsOfDate"
     FROM customer_trusted
     WHERE "email" IN (SELECT "user" FROM accelerometer_trusted)
-      AND "serialNumber" IN (SELECT "serialNumber" FROM single_consenting_owner)
 ),
 
 final AS (

@@ -102,6 +102,7 @@ export class DuckDbEngine implements Engine {
   }
 
   // Private: landing tables are read as they are now, with the declared schema; bad lines are skipped here (the build quarantines them).
+  // Never for consent decisions: those go through readLanding, the build's own reader and rules.
   private async landingRef(source: Source, table: TableName): Promise<string> {
     const columns = TABLES[table].columns.map((c) => `${sqlStringLiteral(c.name)}: ${sqlStringLiteral(c.type)}`).join(', ');
     // The same files a build reads (.json, .jsonl, .ndjson), listed now so a new landing file counts at once.
