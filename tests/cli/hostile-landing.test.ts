@@ -1,6 +1,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBin } from '../helpers/bin-cli';
+import { parquetFilesHolding } from '../helpers/parquet-scan';
 import { customerRecord, emailOf, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 
 /**
@@ -86,5 +87,25 @@ describe('stedi build on hostile landing lines', () => {
     expect(run.status).not.toBe(0);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toContain(join(landing, 'nowhere', 'customer', 'landing'));
+  });
+});
+
+describe('stedi build and the erasure bound', () => {
+  it('expires every older kept version that still holds a customer who revoked consent', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir();
+    expect(build(landing, lake).status).toBe(0);
+    writeLanding(landing, 'accelerometer', [{ user: emailOf('bob'), timestamp: 1_655_000_005_000, x: 1, y: 1, z: 1 }], 'accelerometer-2.json');
+    expect(build(landing, lake).status).toBe(0);
+    expect(JSON.parse(runBin(['status', '--lake', lake, '--json']).stdout).keptVersions).toHaveLength(2);
+    expect(await parquetFilesHolding(lake, 'serial-alice')).not.toEqual([]);
+
+    writeLanding(landing, 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-2.json');
+    const run = build(landing, lake);
+    expect(run.status).toBe(0);
+    const status = JSON.parse(runBin(['status', '--lake', lake, '--json']).stdout);
+    expect(status.keptVersions.map((v: { version: string }) => v.version)).toEqual([JSON.parse(run.stdout).version]);
+    expect(await parquetFilesHolding(lake, 'serial-alice')).toEqual([]);
+    expect(await parquetFilesHolding(lake, emailOf('alice'))).toEqual([]);
   });
 });

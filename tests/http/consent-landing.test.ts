@@ -1,8 +1,8 @@
-import { appendFileSync, readdirSync, statSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import request from 'supertest';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
+import { parquetFilesHolding } from '../helpers/parquet-scan';
 import { accelerometerRecord, customerRecord, emailOf, stepTrainerRecord, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 
 /**
@@ -15,30 +15,6 @@ const STEPS = `query($after: String) { stepTrainerReadings(first: 1, after: $aft
 const ALICE = '{ customer(serialNumber: "serial-alice") { serialNumber } }';
 
 const revocation = (name: string, updatedAt = 1_656_000_000_000) => JSON.stringify(customerRecord({ name, serial: `serial-${name}`, consentAt: null, updatedAt }));
-
-function parquetFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((entry) => {
-    const path = join(dir, entry);
-    return statSync(path).isDirectory() ? parquetFiles(path) : path.endsWith('.parquet') ? [path] : [];
-  });
-}
-
-/** Every Parquet file of the lake, scanned as text for `needle` in any column. */
-async function filesHolding(lake: string, needle: string): Promise<string[]> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    const holding: string[] = [];
-    for (const file of parquetFiles(lake)) {
-      const reader = await connection.runAndReadAll(`SELECT count(*) FROM read_parquet('${file.replace(/'/g, "''")}') AS t WHERE contains(CAST(t AS VARCHAR), $1)`, [needle]);
-      if (Number(reader.getRows()[0][0]) > 0) holding.push(file);
-    }
-    return holding;
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
 
 describe('consent read from landing, through the API', () => {
   let test: TestApp;
@@ -93,7 +69,7 @@ describe('consent read from landing, through the API', () => {
     const erasureMs = 6_000;
     test = await buildTestApp({ landing, keepVersions: 3, config: { consentRefreshMs: 300, erasureMs } });
     const pinned = (await test.graphql(STEPS, ANALYST_KEY, {})).body.data.stepTrainerReadings;
-    expect(await filesHolding(test.lake.lake, 'serial-alice')).not.toEqual([]);
+    expect(await parquetFilesHolding(test.lake.lake, 'serial-alice')).not.toEqual([]);
 
     writeLanding(landing, 'customer', [revocation('alice')], 'customer-2.json');
     const seenAt = Date.now();
@@ -105,8 +81,8 @@ describe('consent read from landing, through the API', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(Date.now() - seenAt).toBeLessThan(erasureMs);
-    expect(await filesHolding(test.lake.lake, 'serial-alice')).toEqual([]);
-    expect(await filesHolding(test.lake.lake, emailOf('alice'))).toEqual([]);
+    expect(await parquetFilesHolding(test.lake.lake, 'serial-alice')).toEqual([]);
+    expect(await parquetFilesHolding(test.lake.lake, emailOf('alice'))).toEqual([]);
 
     const stale = await test.graphql(STEPS, ANALYST_KEY, { after: pinned.pageInfo.endCursor });
     expect(stale.body.errors[0].extensions.code).toBe('STALE_CURSOR');
