@@ -19,7 +19,7 @@ export class LandingReadError extends Error {
     cause: unknown,
   ) {
     const code = (cause as NodeJS.ErrnoException)?.code ?? (cause as Error)?.name ?? 'error';
-    super(`landing file ${file} could not be read after line ${lineNumber} (${code})`, { cause });
+    super(`landing file ${file} could not be read past line ${lineNumber} (${code})`, { cause });
     this.name = 'LandingReadError';
   }
 }
