@@ -71,13 +71,16 @@ export async function runBuild(target: BuildTarget, options: BuildOptions = {}):
   try {
     const landingCounts = {} as Record<Source, LandingCount>;
     const tables = {} as VersionManifest['tables'];
-    await Promise.all(
+    // Every load settles before a failure is thrown: abandon() must not close what a sibling still writes.
+    const loads = await Promise.allSettled(
       SOURCES.map(async (source) => {
         const counted = await step({ kind: 'landing', source }, () => target.loadLanding(source));
         landingCounts[source] = counted;
         tables[landingTableOf(source)] = { rows: counted.accepted, location: target.location(landingTableOf(source)) };
       }),
     );
+    const failedLoad = loads.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+    if (failedLoad) throw failedLoad.reason;
     for (const table of BUILT_TABLES) {
       const sql = zoneSql({ ...TABLES[table], name: table });
       const params = Array.from({ length: sql.parameterCount }, () => consentPolicy);

@@ -25,7 +25,7 @@ export class DuckDbBuildTarget implements BuildTarget {
 
   constructor(
     private readonly layout: LakeLayout,
-    private readonly settings: { threads?: number; maxLineBytes?: number } = {},
+    private readonly settings: { threads?: number; maxLineBytes?: number; background?: boolean } = {},
   ) {}
 
   get landing(): string {
@@ -54,6 +54,8 @@ export class DuckDbBuildTarget implements BuildTarget {
         quarantinePath: join(this.layout.quarantineDir(this.requireVersion()), `${source}.ndjson`),
         maxLineBytes: this.settings.maxLineBytes,
         consentDoubt: source === 'customer',
+        // Beside a serving process, parse on this thread: worker threads would take the readers' core.
+        workerMinBytes: this.settings.background ? Infinity : undefined,
       });
       if (source === 'customer') await loadUncertain(connection, CONSENT_UNCERTAIN_TABLE, tally.uncertain);
       const { lines, accepted, quarantined, blank } = tally;

@@ -93,7 +93,7 @@ export class DuckDbEngine implements Engine {
   async buildTarget(options: BuildOptions): Promise<BuildTarget> {
     // A rebuild inside the server leaves one core to the readers.
     const threads = options.background ? Math.max(1, availableParallelism() - 1) : undefined;
-    return new DuckDbBuildTarget(this.layout, { threads, maxLineBytes: options.maxLineBytes });
+    return new DuckDbBuildTarget(this.layout, { threads, maxLineBytes: options.maxLineBytes, background: options.background });
   }
 
   async close(): Promise<void> {

@@ -1,53 +1,40 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BIGINT, DOUBLE, type DuckDBConnection, DuckDBDataChunk, type DuckDBType, VARCHAR } from '@duckdb/node-api';
-import { type LandingTally, type QuarantinedLine, readLanding } from '../../landing/landing-reader';
-import type { FieldValue } from '../../landing/strict-record';
+import { readLandingColumns } from '../../landing/landing-columns';
+import type { LandingTally, QuarantinedLine } from '../../landing/landing-reader';
+import type { ColumnBatch } from '../../landing/column-batches';
 import type { Column, ColumnType } from '../../tables';
 
 /**
  * Loads one landing source into `table` through the shared landing reader
- * (etl/landing/): each line is parsed once in JS, accepted records are
- * appended to DuckDB in column chunks, quarantined lines written as NDJSON.
+ * (etl/landing/), run in a worker thread so the sources parse on every core:
+ * each line is parsed once, accepted records are appended to DuckDB in
+ * column chunks, quarantined lines written as NDJSON.
  */
 
 const DUCK_TYPE: Record<ColumnType, DuckDBType> = { VARCHAR, BIGINT, DOUBLE };
-const CHUNK_ROWS = 2048;
 
 const q = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
 
 export async function loadLandingSource(
   connection: DuckDBConnection,
-  options: { table: string; files: string[]; columns: readonly Column[]; quarantinePath: string; maxLineBytes?: number; consentDoubt?: boolean },
+  options: { table: string; files: string[]; columns: readonly Column[]; quarantinePath: string; maxLineBytes?: number; consentDoubt?: boolean; workerMinBytes?: number },
 ): Promise<LandingTally> {
   const { table, columns } = options;
   await connection.run(`CREATE TABLE ${q(table)} (${columns.map((c) => `${q(c.name)} ${c.type}`).join(', ')})`);
   const appender = await connection.createAppender(table);
   const types = columns.map((c) => DUCK_TYPE[c.type]);
-  const whole = columns.map((c) => c.type === 'BIGINT');
-  const batch: Array<Array<FieldValue | bigint>> = columns.map(() => new Array<FieldValue | bigint>(CHUNK_ROWS));
-  let rows = 0;
-  const flush = (): void => {
-    if (rows === 0) return;
-    const chunk = DuckDBDataChunk.create(types, rows);
-    for (let c = 0; c < columns.length; c += 1) chunk.setColumnValues(c, rows === CHUNK_ROWS ? batch[c] : batch[c].slice(0, rows));
-    appender.appendDataChunk(chunk);
-    rows = 0;
-  };
   let quarantine: number | undefined;
   try {
-    const tally = await readLanding(
+    const tally = await readLandingColumns(
       options.files,
       columns,
       {
-        accept(values) {
-          for (let c = 0; c < values.length; c += 1) {
-            const value = values[c];
-            // The appender takes BIGINT as bigint; the reader has checked the number is a safe integer.
-            batch[c][rows] = whole[c] && value !== null ? BigInt(value) : value;
-          }
-          rows += 1;
-          if (rows === CHUNK_ROWS) flush();
+        acceptColumns(batch, rows) {
+          const chunk = DuckDBDataChunk.create(types, rows);
+          for (let c = 0; c < columns.length; c += 1) chunk.setColumnValues(c, duckValues(batch[c], rows, columns[c].type));
+          appender.appendDataChunk(chunk);
         },
         quarantine(line: QuarantinedLine) {
           if (quarantine === undefined) {
@@ -58,14 +45,26 @@ export async function loadLandingSource(
         },
       },
       { maxLineBytes: options.maxLineBytes, consentDoubt: options.consentDoubt },
+      options.workerMinBytes,
     );
-    flush();
     appender.flushSync();
     return tally;
   } finally {
     appender.closeSync();
     if (quarantine !== undefined) closeSync(quarantine);
   }
+}
+
+/** One batch column as the appender takes it: NaN marks null in number columns; BIGINT as bigint. */
+function duckValues(column: ColumnBatch[number], rows: number, type: ColumnType): Array<string | number | bigint | null> {
+  // isView, not instanceof: the array comes from another thread (and, under jest, another realm).
+  if (!ArrayBuffer.isView(column)) return rows === column.length ? column : column.slice(0, rows);
+  const out = new Array<number | bigint | null>(rows);
+  for (let r = 0; r < rows; r += 1) {
+    const value = column[r];
+    out[r] = Number.isNaN(value) ? null : type === 'BIGINT' ? BigInt(value) : value;
+  }
+  return out;
 }
 
 /** The emails whose consent is uncertain, as a table the zone SQL reads. */

@@ -1,5 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ColumnBatch } from '../../../etl/landing/column-batches';
+import { readLandingColumns } from '../../../etl/landing/landing-columns';
 import { LandingReadError, readLanding } from '../../../etl/landing/landing-reader';
 import { TABLES } from '../../../etl/tables';
 import { makeTempDir } from '../../helpers/landing-fixture';
@@ -30,5 +32,33 @@ describe('the landing reader', () => {
     expect((error as Error).message).toBe(`landing file ${good} could not be read past line 1 (Error)`);
     const folder = await readLanding([dir], COLUMNS, ignore).catch((e: unknown) => e);
     expect((folder as Error).message).toBe(`landing file ${dir} could not be read past line 0 (EISDIR)`);
+  });
+});
+
+describe('the landing reader in a worker thread', () => {
+  it('makes the same decisions and hands over the same values as on the calling thread', async () => {
+    const file = join(makeTempDir(), 'mixed.json');
+    const lines = Array.from({ length: 5000 }, (_, i) =>
+      i % 97 === 0 ? '{"sensorReadingTime":NaN}' : i % 89 === 0 ? '   ' : `{"sensorReadingTime":${1655000000000 + i},"serialNumber":"s-${i % 7}","distanceFromObject":${i % 3 === 0 ? 'null' : i}}`,
+    );
+    writeFileSync(file, lines.join('\n'));
+    const COLUMNS_WITH_OPTIONAL = COLUMNS.map((c) => (c.name === 'distanceFromObject' ? { ...c, required: false } : c));
+    const collect = async (workerMinBytes: number) => {
+      const rows: unknown[][] = [];
+      const quarantined: number[] = [];
+      const sink = {
+        acceptColumns: (batch: ColumnBatch, n: number) => {
+          for (let r = 0; r < n; r += 1) rows.push(batch.map((column) => (Array.isArray(column) ? column[r] : Number.isNaN(column[r]) ? null : column[r])));
+        },
+        quarantine: (line: { lineNumber: number }) => quarantined.push(line.lineNumber),
+      };
+      const tally = await readLandingColumns([file], COLUMNS_WITH_OPTIONAL, sink, {}, workerMinBytes);
+      return { tally, rows, quarantined };
+    };
+    const inWorker = await collect(0);
+    const inThread = await collect(Number.MAX_SAFE_INTEGER);
+    expect(inWorker).toEqual(inThread);
+    expect(inWorker.tally.accepted).toBeGreaterThan(4000);
+    expect(inWorker.rows.some((r) => r[2] === null)).toBe(true);
   });
 });
