@@ -80,7 +80,7 @@ export async function readLanding(files: readonly string[], columns: readonly Co
       lineNumber += 1;
       tally.lines += 1;
       if (stop > start && text.charCodeAt(stop - 1) === CARRIAGE_RETURN) stop -= 1;
-      // UTF-16 units never outnumber UTF-8 bytes; count bytes only when the line might be too long.
+      // n UTF-16 units are at most 3n UTF-8 bytes: count bytes only when the line might be too long.
       if (stop - start > maxLineBytes / 3 && Buffer.byteLength(text.slice(start, stop)) > maxLineBytes) {
         return tooLong(text.slice(start, stop));
       }
