@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { BuildCheckError, runBuild } from '../../etl/build';
 import { BuildLockedError, acquireBuildLock } from '../../etl/engine/duckdb/build-lock';
 import { DuckDbBuildTarget } from '../../etl/engine/duckdb/duckdb-build-target';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
-import { buildLake, manifestOf, readTable, rowCounts } from '../helpers/etl-lake';
+import { buildLake, manifestOf, readTable, rowCounts, tableFile } from '../helpers/etl-lake';
 import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
 
 const versionDirs = (lake: string): string[] => readdirSync(join(lake, 'machine_learning', 'curated')).sort();
@@ -28,7 +29,7 @@ describe('versioned builds', () => {
     for (let i = 0; i < 4; i += 1) built.push(await buildLake(landing, lake, { keepVersions: 2 }));
     expect((await manifestOf(lake))?.versions.map((v) => v.version)).toEqual([built[3].version, built[2].version]);
     expect(versionDirs(lake)).toEqual([`v=${built[2].version}`, `v=${built[3].version}`]);
-    expect(existsSync(built[0].tables.customer_trusted.location)).toBe(false);
+    expect(existsSync(tableFile(built[0], 'customer_trusted'))).toBe(false);
   });
 
   it('leaves the previous version live and unchanged when a build fails half way', async () => {
@@ -67,22 +68,31 @@ describe('versioned builds', () => {
     const landing = writeSmallLanding();
     const lake = makeTempDir();
     const live = await buildLake(landing, lake);
-    const orphan = join(lake, 'machine_learning', 'curated', 'v=20200101t000000000z_dead');
-    mkdirSync(orphan, { recursive: true });
+    // A build killed half way leaves its folders and its record, naming a process that is gone.
+    const dead = '20200101t000000000z_dead';
+    mkdirSync(join(lake, 'machine_learning', 'curated', `v=${dead}`), { recursive: true });
+    mkdirSync(join(lake, '_stedi', 'builds'), { recursive: true });
+    const holder = { pid: 2 ** 22 + 1, host: hostname(), pidStart: null, owner: 'test', since: '', token: 'x' };
+    writeFileSync(join(lake, '_stedi', 'builds', `${dead}.json`), JSON.stringify({ version: dead, holder, expiring: [] }));
+    // A folder no build record names is not known garbage: it is kept.
+    const unknown = join(lake, 'machine_learning', 'curated', 'v=20200102t000000000z_keep');
+    mkdirSync(unknown, { recursive: true });
     const next = await buildLake(landing, lake);
-    expect(existsSync(orphan)).toBe(false);
-    expect(versionDirs(lake)).toEqual([`v=${live.version}`, `v=${next.version}`].sort());
+    expect(existsSync(join(lake, 'machine_learning', 'curated', `v=${dead}`))).toBe(false);
+    expect(existsSync(join(lake, '_stedi', 'builds', `${dead}.json`))).toBe(false);
+    expect(existsSync(unknown)).toBe(true);
+    expect(versionDirs(lake)).toEqual([`v=${live.version}`, `v=${next.version}`, 'v=20200102t000000000z_keep'].sort());
   });
 
   it('refuses to start a second build on the same lake while one holds the lock', async () => {
     const landing = writeSmallLanding();
     const lake = makeTempDir();
-    const release = await acquireBuildLock(new LakeLayout(lake).lockPath, 'test');
+    const lock = await acquireBuildLock(new LakeLayout(lake).lockPath, 'test');
     try {
       await expect(buildLake(landing, lake)).rejects.toBeInstanceOf(BuildLockedError);
       expect(await manifestOf(lake)).toBeNull();
     } finally {
-      await release();
+      await lock.release();
     }
     await expect(buildLake(landing, lake)).resolves.toBeDefined();
   });

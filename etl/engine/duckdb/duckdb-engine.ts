@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { BuildOptions } from '../../build';
+import type { BuildOptions } from '../../build-options';
 import type { LakeManifest, VersionManifest } from '../../manifest';
 import { BUILT_TABLES, type Source, TABLES, type TableName } from '../../tables';
 import type { BuildTarget, Engine, ExportFormat, QueryOptions, Row, SqlValue } from '../engine';
