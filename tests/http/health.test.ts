@@ -29,7 +29,7 @@ describe('health and readiness', () => {
   it('/readyz answers 503 with a reason before any build', async () => {
     const res = await request(t.server).get('/readyz');
     expect(res.status).toBe(503);
-    expect(res.body.reason).toMatch(/no live version/);
+    expect(res.body.reason).toMatch(/^lake not built/);
   });
 
   it('/readyz answers 200 with the live version once the lake is built', async () => {
