@@ -46,7 +46,7 @@ export function registerBuild(cli: Command): void {
         const options = { consentPolicy: config.consentPolicy, keepVersions: config.keepVersions, onProgress: progress?.onProgress };
         const manifest = await runBuild(await engine.buildTarget(options), options);
         progress?.stop();
-        const report = buildReport(manifest);
+        const report = buildReport(manifest, config.lake);
         process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : formatBuildSummary(report));
       } finally {
         progress?.stop();

@@ -44,7 +44,7 @@ export async function ensureLake(config: Config, engine: Engine): Promise<void> 
     const options = { consentPolicy: config.consentPolicy, keepVersions: config.keepVersions, onProgress: progress.onProgress };
     const built = await runBuild(await engine.buildTarget(options), options);
     progress.stop();
-    process.stdout.write(formatBuildSummary(buildReport(built)));
+    process.stdout.write(formatBuildSummary(buildReport(built, config.lake)));
   } finally {
     progress.stop();
   }

@@ -30,6 +30,13 @@ export function tableFile(version: VersionManifest, table: BuiltTable): string {
   return new LakeLayout(lake).located(version.tables[table].location);
 }
 
+/** The absolute path of a version's quarantine folder. */
+export function quarantineOf(version: VersionManifest): string {
+  const lake = lakeOf.get(version);
+  if (lake === undefined) throw new Error('quarantineOf takes a version returned by buildLake or manifestOf');
+  return new LakeLayout(lake).located(version.quarantine);
+}
+
 /** Every row of a built table of a version, read straight from its Parquet file. */
 export async function readTable(version: VersionManifest, table: BuiltTable, orderBy = '1'): Promise<Record<string, unknown>[]> {
   const instance = await DuckDBInstance.create(':memory:');
