@@ -92,11 +92,12 @@ export interface HeldLock {
 }
 
 export async function acquireBuildLock(lockPath: string, owner: string): Promise<HeldLock> {
-  await mkdir(dirname(lockPath), { recursive: true });
   const holder: LockHolder = { pid: process.pid, host: hostname(), pidStart: processStart(process.pid), owner, since: new Date().toISOString(), token: randomBytes(8).toString('hex') };
   const content = JSON.stringify(holder);
   for (let attempt = 0; attempt < 5; attempt += 1) {
-    if (await createWhole(lockPath, content)) return { holder, release: () => removeIfHeldBy(lockPath, holder.token) };
+    // Made on each attempt: a failed build that just released its lock removes the folder when it is empty.
+    await mkdir(dirname(lockPath), { recursive: true });
+    if (await createWhole(lockPath, content).catch(retryIfGone)) return { holder, release: () => removeIfHeldBy(lockPath, holder.token) };
     const current = await readHolder(lockPath);
     if (current && holderAlive(current)) throw new BuildLockedError(lockPath, current);
     // Stale (or unreadable, as older versions left it): break it under a second lock, so two
@@ -104,6 +105,12 @@ export async function acquireBuildLock(lockPath: string, owner: string): Promise
     await breakStale(lockPath, current?.token ?? null, content);
   }
   throw new BuildLockedError(lockPath, await readHolder(lockPath));
+}
+
+/** A lock folder removed between mkdir and write: try again (false) rather than fail. */
+function retryIfGone(error: unknown): false {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+  throw error;
 }
 
 async function breakStale(lockPath: string, staleToken: string | null, content: string): Promise<void> {

@@ -82,15 +82,19 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Removes the lake's bookkeeping and zone folders that are empty, deepest first; never a folder with anything in it. */
-export async function pruneEmptyFolders(layout: LakeLayout, includeLake: boolean): Promise<void> {
+/** Removes the zone folders and build records folder that are empty, deepest first; never a folder with anything in it. */
+export async function pruneEmptyFolders(layout: LakeLayout): Promise<void> {
   const folders = [
     layout.buildsDir,
-    layout.metaDir,
     ...BUILT_TABLES.map((t) => layout.tableRoot(t)),
     layout.quarantineRoot(),
     ...new Set(BUILT_TABLES.map((t) => dirname(layout.tableRoot(t)))),
-    ...(includeLake ? [layout.lake] : []),
   ];
   for (const folder of folders) await rmdir(folder).catch(() => undefined);
+}
+
+/** After the lock is released: `_stedi/` when empty, and the lake folder when this build made it and it is empty. */
+export async function pruneLakeFolders(layout: LakeLayout, includeLake: boolean): Promise<void> {
+  await rmdir(layout.metaDir).catch(() => undefined);
+  if (includeLake) await rmdir(layout.lake).catch(() => undefined);
 }

@@ -6,7 +6,7 @@ import { type FileChecksum, type LakeManifest, type LandingCount, ManifestError,
 import { BUILT_TABLES, type BuiltTable, type Source, TABLES, type TableName, landingTableOf } from '../../tables';
 import type { BuildTarget, SqlValue } from '../engine';
 import { type HeldLock, acquireBuildLock } from './build-lock';
-import { pruneEmptyFolders, removeBuildRecord, removeDeadBuilds, removeVersionFolders, writeBuildRecord } from './build-records';
+import { pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeDeadBuilds, removeVersionFolders, writeBuildRecord } from './build-records';
 import { fileChecksum, fileDamage } from './file-checks';
 import { onLakeFilesystem } from './fs-errors';
 import { LakeLayout } from './lake-layout';
@@ -156,9 +156,12 @@ export class DuckDbBuildTarget implements BuildTarget {
     this.instance = undefined;
     // A start that failed after writing its record: nothing else of it exists yet.
     if (this.version && !this.started) await removeBuildRecord(this.layout, this.version).catch(() => undefined);
+    // Emptied folders go while the lock is held, so no other build is creating them meanwhile; the
+    // lock's own folder (and a lake this build created) only after release, when empty.
+    if (!this.published) await pruneEmptyFolders(this.layout);
     await this.lock?.release();
     this.lock = undefined;
-    await pruneEmptyFolders(this.layout, this.createdLake && !this.published);
+    if (!this.published) await pruneLakeFolders(this.layout, this.createdLake);
   }
 
   private requireInstance(): DuckDBInstance {
