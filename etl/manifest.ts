@@ -176,7 +176,8 @@ const versionManifest = record({
 
 function manifestProblem(value: unknown): string | undefined {
   if (isObject(value) && value.formatVersion !== 1 && value.formatVersion !== MANIFEST_FORMAT) {
-    return `formatVersion must be 1 or ${MANIFEST_FORMAT} (found ${show(value.formatVersion)}); a newer stedi may have written it`;
+    const newer = typeof value.formatVersion === 'number' && value.formatVersion > MANIFEST_FORMAT ? '; a newer stedi wrote it: upgrade' : '';
+    return `manifest.formatVersion must be 1 or ${MANIFEST_FORMAT} (found ${show(value.formatVersion)})${newer}`;
   }
   const problem = record({ formatVersion: () => undefined, versions: list(versionManifest, 1) })(value, 'manifest');
   if (problem) return problem;
