@@ -158,7 +158,7 @@ export class DuckDbBuildTarget implements BuildTarget {
     if (this.version && !this.started) await removeBuildRecord(this.layout, this.version).catch(() => undefined);
     // Emptied folders go while the lock is held, so no other build is creating them meanwhile; the
     // lock's own folder (and a lake this build created) only after release, when empty.
-    if (!this.published) await pruneEmptyFolders(this.layout);
+    await pruneEmptyFolders(this.layout);
     await this.lock?.release();
     this.lock = undefined;
     if (!this.published) await pruneLakeFolders(this.layout, this.createdLake);

@@ -22,8 +22,12 @@ export function filesystemCode(error: unknown): string | undefined {
 /** The owner uid of `path` or of its nearest existing parent. */
 function ownerOf(path: string): number | undefined {
   for (let p = path; ; p = dirname(p)) {
-    const stats = statSync(p, { throwIfNoEntry: false });
-    if (stats) return stats.uid;
+    try {
+      const stats = statSync(p, { throwIfNoEntry: false });
+      if (stats) return stats.uid;
+    } catch {
+      // Private: not even visible to this user; its parent says whose it is.
+    }
     if (dirname(p) === p) return undefined;
   }
 }
