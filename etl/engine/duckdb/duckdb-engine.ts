@@ -121,13 +121,13 @@ export class DuckDbEngine implements Engine {
   }
 
   async query(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<Row[]> {
-    return this.withConnection(options, async (connection) => toJsRows(await connection.runAndReadAll(sql, params)));
+    return this.withConnection(options, async (connection) => toJsRows(await connection.runAndReadAll(sql, params).catch((error: unknown) => this.dropped(error))));
   }
 
   async exportToFile(sql: string, params: SqlValue[], format: ExportFormat, path: string, options: QueryOptions = {}): Promise<number> {
     const how = { parquet: 'FORMAT parquet, COMPRESSION zstd', csv: 'FORMAT csv, HEADER true', ndjson: 'FORMAT json' }[format];
     return this.withConnection(options, async (connection) => {
-      const result = await connection.runAndReadAll(`COPY (${sql}) TO ${sqlStringLiteral(path)} (${how})`, params);
+      const result = await connection.runAndReadAll(`COPY (${sql}) TO ${sqlStringLiteral(path)} (${how})`, params).catch((error: unknown) => this.dropped(error));
       return Number(result.getRows()[0]?.[0] ?? 0);
     });
   }
@@ -152,6 +152,13 @@ export class DuckDbEngine implements Engine {
     return `read_json([${files}], format = 'newline_delimited', columns = {${columns}}, ignore_errors = true)`;
   }
 
+
+  /** A version's schema dropped (it expired) between tableRef and the query: the reader's cursor is stale, not the server broken. */
+  private dropped(error: unknown): never {
+    const version = /Catalog Error: .*"?v_(\d{8}t\d{9}z_[0-9a-f]{4})"?/.exec((error as Error)?.message ?? '')?.[1];
+    if (version !== undefined && !this.loaded.has(version)) throw new StaleVersionError(version);
+    throw error;
+  }
 
   /** The kept version `version` and whether it is live; StaleVersionError when it is not kept. */
   private async kept(version: string): Promise<{ kept: VersionManifest; live: boolean }> {
@@ -189,24 +196,26 @@ export class DuckDbEngine implements Engine {
       }
     }
     // Its own time limit: a load serves every request waiting for it, whatever their own limits.
-    await this.withConnection({ timeoutMs: this.options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS }, async (connection) => {
-      const schema = schemaOf(version.version);
-      await connection.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      for (const table of BUILT_TABLES) {
-        const file = sqlStringLiteral(this.fileOf(version, table));
-        // Sorted by key, so a customer's rows sit together and lookups skip row groups by their min/max.
-        const order = TABLES[table].key.map((c) => `"${c}"`).join(', ');
-        try {
+    let reading: BuiltTable | undefined;
+    try {
+      await this.withConnection({ timeoutMs: this.options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS }, async (connection) => {
+        const schema = schemaOf(version.version);
+        await connection.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        for (const table of BUILT_TABLES) {
+          reading = table;
+          const file = sqlStringLiteral(this.fileOf(version, table));
+          // Sorted by key, so a customer's rows sit together and lookups skip row groups by their min/max.
+          const order = TABLES[table].key.map((c) => `"${c}"`).join(', ');
           await connection.run(`CREATE OR REPLACE TABLE ${schema}."${table}" AS SELECT * FROM read_parquet(${file}, hive_partitioning = false) ORDER BY ${order}`);
-        } catch (error) {
-          // A file that passed its size check (or has none recorded) but DuckDB cannot read is damaged; a timeout is not.
-          if (!(error instanceof QueryTimeoutError) && /parquet|IO Error|Invalid Input|No such file/i.test((error as Error).message)) {
-            this.damaged.set(version.version, `${version.tables[table].location} cannot be read as Parquet`);
-          }
-          throw error;
         }
+      });
+    } catch (error) {
+      // A file that passed its checks (or has none recorded) but DuckDB cannot read is damaged; a load cut off by its limit is not.
+      if (reading && !(error instanceof QueryTimeoutError) && /parquet|IO Error|Invalid Input|No such file/i.test((error as Error).message)) {
+        this.damaged.set(version.version, `${version.tables[reading].location} cannot be read as Parquet`);
       }
-    });
+      throw error;
+    }
   }
 
   private async unloadExpired(manifest: LakeManifest | null): Promise<void> {
