@@ -120,8 +120,10 @@ export class DuckDbBuildTarget implements BuildTarget {
     const damaged = new Set<string>();
     for (const v of manifest.versions) {
       for (const table of BUILT_TABLES) {
-        const file = this.layout.tableFile(table, v.version);
-        if (await fileDamage(file, v.tables[table].location, v.tables[table])) damaged.add(v.version);
+        if (await fileDamage(this.layout.tableFile(table, v.version), v.tables[table].location, v.tables[table])) {
+          damaged.add(v.version);
+          break;
+        }
       }
     }
     return damaged;
@@ -156,10 +158,11 @@ export class DuckDbBuildTarget implements BuildTarget {
     this.instance = undefined;
     // A start that failed after writing its record: nothing else of it exists yet.
     if (this.version && !this.started) await removeBuildRecord(this.layout, this.version).catch(() => undefined);
-    // Emptied folders go while the lock is held, so no other build is creating them meanwhile; the
-    // lock's own folder (and a lake this build created) only after release, when empty.
+    // Only a build that held the lock tidies: emptied folders while it still holds it, so no other build
+    // is creating them meanwhile; the lock's own folder (and a lake it created) after release, when empty.
+    if (!this.lock) return;
     await pruneEmptyFolders(this.layout);
-    await this.lock?.release();
+    await this.lock.release();
     this.lock = undefined;
     if (!this.published) await pruneLakeFolders(this.layout, this.createdLake);
   }

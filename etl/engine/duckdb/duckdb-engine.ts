@@ -177,8 +177,9 @@ export class DuckDbEngine implements Engine {
   }
 
   private load(version: VersionManifest): Promise<void> {
-    if (this.damaged.has(version.version)) return Promise.reject(new StaleVersionError(version.version, this.damaged.get(version.version)));
     let loading = this.loaded.get(version.version);
+    // Private: a version already in memory keeps serving even if its file is damaged since; it cannot be loaded again.
+    if (!loading && this.damaged.has(version.version)) return Promise.reject(new StaleVersionError(version.version, this.damaged.get(version.version)));
     if (!loading) {
       loading = this.loadVersion(version).then(() => void this.ready.add(version.version));
       loading.catch(() => this.loaded.delete(version.version));
