@@ -43,7 +43,8 @@ export function processStart(pid: number): string | null {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** A process with this pid exists on this host (EPERM: it does, under another user). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { BUILT_TABLES } from '../../tables';
-import { type LockHolder, holderAlive } from './build-lock';
+import { type LockHolder, holderAlive, isAlive } from './build-lock';
 import type { LakeLayout } from './lake-layout';
 
 /**
@@ -69,16 +69,7 @@ export async function removeDeadBuilds(layout: LakeLayout, kept: ReadonlySet<str
 async function removeDeadTemporaries(folder: string): Promise<void> {
   for (const entry of await readdir(folder).catch(() => [] as string[])) {
     const pid = /\.(\d+)\.[0-9a-z]+\.tmp$/.exec(entry)?.[1];
-    if (pid !== undefined && !alive(Number(pid))) await unlink(join(folder, entry)).catch(() => undefined);
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if (pid !== undefined && !isAlive(Number(pid))) await unlink(join(folder, entry)).catch(() => undefined);
   }
 }
 
