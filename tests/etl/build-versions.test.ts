@@ -96,4 +96,31 @@ describe('versioned builds', () => {
     }
     await expect(buildLake(landing, lake)).resolves.toBeDefined();
   });
+
+  it('leaves nothing behind when one landing source fails while another is still writing its quarantine', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir();
+    const layout = new LakeLayout(lake, landing);
+    const target = new DuckDbBuildTarget(layout);
+    const loadLanding = target.loadLanding.bind(target);
+    let version = '';
+    const begin = target.begin.bind(target);
+    target.begin = async (v) => {
+      version = v;
+      await begin(v);
+    };
+    target.loadLanding = async (source) => {
+      if (source === 'step_trainer') throw new Error('step_trainer landing unreadable');
+      const counted = await loadLanding(source);
+      // A slow source writes its quarantine after the failing one has already failed.
+      await new Promise((r) => setTimeout(r, 100));
+      mkdirSync(layout.quarantineDir(version), { recursive: true });
+      writeFileSync(join(layout.quarantineDir(version), `${source}.ndjson`), '{}\n');
+      return counted;
+    };
+    await expect(runBuild(target)).rejects.toThrow('step_trainer landing unreadable');
+    // Longer than the slow source takes: anything it wrote after the build gave up would be here by now.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(readdirSync(lake)).toEqual([]);
+  });
 });
