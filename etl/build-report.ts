@@ -1,3 +1,4 @@
+import { isAbsolute, join } from 'node:path';
 import type { VersionManifest } from './manifest';
 import { SOURCES, TABLE_NAMES, type Source, type TableName } from './tables';
 
@@ -14,10 +15,14 @@ export interface BuildReport {
   /** serialNumbers two emails claim; their readings are left out. */
   ambiguousSerials: number;
   quarantine: string;
+  /** When the build took the lake's lock, and when it had built everything (just before publishing). */
+  startedAt: string;
+  builtAt: string;
   durationMs: number;
 }
 
-export function buildReport(manifest: VersionManifest): BuildReport {
+/** `lake`: the lake folder, to show the quarantine (recorded relative to it) as a path the user can open. */
+export function buildReport(manifest: VersionManifest, lake?: string): BuildReport {
   const tables = Object.fromEntries(TABLE_NAMES.map((t) => [t, { rows: manifest.tables[t].rows }])) as BuildReport['tables'];
   const quarantined = Object.fromEntries(SOURCES.map((s) => [s, manifest.landingCounts[s].quarantined])) as BuildReport['quarantined'];
   const blank = Object.fromEntries(SOURCES.map((s) => [s, manifest.landingCounts[s].blank ?? 0])) as BuildReport['blank'];
@@ -30,7 +35,9 @@ export function buildReport(manifest: VersionManifest): BuildReport {
     blank,
     consentUncertain: manifest.landingCounts.customer.uncertain ?? 0,
     ambiguousSerials: manifest.ambiguousSerials ?? 0,
-    quarantine: manifest.quarantine,
+    quarantine: lake === undefined || isAbsolute(manifest.quarantine) || manifest.quarantine.startsWith('s3://') ? manifest.quarantine : join(lake, manifest.quarantine),
+    startedAt: manifest.startedAt,
+    builtAt: manifest.builtAt,
     durationMs: manifest.durationMs,
   };
 }

@@ -1,6 +1,7 @@
 import type { Engine } from '../../etl/engine/engine';
 import type { Logger } from '../logger';
 import { type ConsentSnapshot, createSnapshot, sameHidden } from './consent-snapshot';
+import { VersionCustomers } from './version-customers';
 import { heldCustomers, readLandingConsent } from './versions-holding';
 
 /** Customers a kept version still holds though landing hides them: what the erasure bound must remove. */
@@ -23,6 +24,8 @@ export class ConsentRegistry {
   private inflight?: Promise<ConsentSnapshot>;
   private timer?: NodeJS.Timeout;
   private generation = 0;
+  private readonly versionCustomers: VersionCustomers;
+  private lastFailure?: Error;
   private held = new Map<string, Date>();
   private holding: readonly string[] = [];
   /** Customers newly seen held by a kept version (a revocation, an uncertain line, a later as-of date). */
@@ -33,7 +36,9 @@ export class ConsentRegistry {
     private readonly logger: Logger,
     readonly refreshMs: number,
     private readonly options: { maxLineBytes?: number; onRefresh?: (pending: PendingErasure) => void } = {},
-  ) {}
+  ) {
+    this.versionCustomers = new VersionCustomers(engine);
+  }
 
   /** What kept versions hold that landing hides, as of the last refresh. */
   pendingErasure(): PendingErasure {
@@ -70,12 +75,31 @@ export class ConsentRegistry {
     return this.current;
   }
 
+  /** Why the registry cannot answer now (no snapshot, or one too old to use), or undefined when it can. */
+  staleness(): { reason: string; cause?: Error } | undefined {
+    const current = this.current;
+    if (current && Date.now() - current.refreshedAt.getTime() < 2 * this.refreshMs) return undefined;
+    if (this.lastFailure) return { reason: `its last refresh failed`, cause: this.lastFailure };
+    return { reason: current ? 'it has not refreshed in time' : 'it has not read the landing data yet' };
+  }
+
   /** Re-reads the landing records now; concurrent callers share one read. */
   refresh(): Promise<ConsentSnapshot> {
     if (!this.inflight) {
-      this.inflight = this.load().finally(() => {
-        this.inflight = undefined;
-      });
+      this.inflight = this.load()
+        .then(
+          (snapshot) => {
+            this.lastFailure = undefined;
+            return snapshot;
+          },
+          (error: unknown) => {
+            this.lastFailure = error instanceof Error ? error : new Error(String(error));
+            throw error;
+          },
+        )
+        .finally(() => {
+          this.inflight = undefined;
+        });
     }
     return this.inflight;
   }
@@ -90,9 +114,18 @@ export class ConsentRegistry {
     const byVersion = new Map<string, readonly string[]>();
     const held = new Map<string, Date>();
     const holding: string[] = [];
+    this.versionCustomers.retain(kept.map((v) => v.version));
     for (const version of kept) {
+      let customers;
+      try {
+        customers = await this.versionCustomers.of(version.version);
+      } catch (error) {
+        // A damaged version serves nothing; without its list it filters by every hidden serial.
+        this.logger.warn({ err: error, version: version.version }, 'consent registry cannot read the customers of a kept version');
+        continue;
+      }
       const excluded = new Set<string>();
-      for (const customer of await heldCustomers(this.engine, version, landing)) {
+      for (const customer of heldCustomers(customers, version, landing)) {
         hiddenEmails.add(customer.email);
         hiddenSerials.add(customer.serialNumber);
         excluded.add(customer.serialNumber);

@@ -1,7 +1,8 @@
 import type { Engine } from '../../etl/engine/engine';
 import type { VersionManifest } from '../../etl/manifest';
-import { keptCustomersSql, landingCustomersSql } from './consent-sql';
+import { landingCustomersSql } from './consent-sql';
 import { type LandingConsent, decideConsent, toCustomerRecord } from './landing-consent';
+import { type VersionCustomer, VersionCustomers } from './version-customers';
 
 /**
  * Reads the customer landing records now through the engine's landing reader
@@ -39,20 +40,16 @@ export interface HeldCustomer {
 }
 
 /**
- * The customers `version` holds that must be hidden now: their freshest
- * record withholds consent (or is uncertain, or gone), their device is
- * unsafe, or, under `as-of`, their consent date moved later than the one the
- * version was built with (it holds readings from before it).
+ * The customers `version` holds (`customers`) that must be hidden now: their
+ * freshest record withholds consent (or is uncertain, or gone), their device
+ * is unsafe, or, under `as-of`, their consent date moved later than the one
+ * the version was built with (it holds readings from before it).
  */
-export async function heldCustomers(engine: Engine, version: VersionManifest, landing: LandingConsent): Promise<HeldCustomer[]> {
-  const rows = await engine.query(keptCustomersSql(await engine.tableRef('customer_trusted', version.version)));
+export function heldCustomers(customers: readonly VersionCustomer[], version: VersionManifest, landing: LandingConsent): HeldCustomer[] {
   const held: HeldCustomer[] = [];
-  for (const row of rows) {
-    const email = String(row.email);
-    const serialNumber = String(row.serialNumber);
+  for (const { email, serialNumber, consentAt } of customers) {
     const now = landing.consentDate.get(email);
-    const built = row.shareWithResearchAsOfDate == null ? undefined : Number(row.shareWithResearchAsOfDate);
-    const movedLater = version.consentPolicy === 'as-of' && now !== undefined && built !== undefined && now > built;
+    const movedLater = version.consentPolicy === 'as-of' && now !== undefined && consentAt !== null && now > consentAt;
     const erase = now === undefined || movedLater;
     if (erase || landing.unsafeSerials.has(serialNumber)) held.push({ email, serialNumber, erase });
   }
@@ -61,8 +58,8 @@ export async function heldCustomers(engine: Engine, version: VersionManifest, la
 
 /** The kept versions holding a customer landing no longer lets them serve (what erasure must expire). */
 export async function versionsHoldingHidden(engine: Engine, versions: readonly VersionManifest[], landing: LandingConsent): Promise<string[]> {
+  const lists = new VersionCustomers(engine);
   const holding: string[] = [];
-  for (const v of versions) if ((await heldCustomers(engine, v, landing)).some((c) => c.erase)) holding.push(v.version);
+  for (const v of versions) if (heldCustomers(await lists.of(v.version), v, landing).some((c) => c.erase)) holding.push(v.version);
   return holding;
 }
-

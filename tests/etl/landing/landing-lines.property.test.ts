@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import fc from 'fast-check';
 import { SOURCES, type Source } from '../../../etl/tables';
 import { ADMIN_KEY, buildTestApp } from '../../helpers/http-app';
@@ -131,7 +131,8 @@ describe('landing lines from a hostile producer', () => {
             const got = version.landingCounts[source];
             expect(got).toMatchObject({ lines: expected.length, accepted: count('accepted'), quarantined: count('quarantined'), blank: count('blank') });
             expect(got.accepted + got.quarantined + (got.blank ?? 0)).toBe(got.lines);
-            const file = join(version.quarantine, `${source}.ndjson`);
+            // The manifest records the quarantine relative to the lake.
+            const file = join(isAbsolute(version.quarantine) ? version.quarantine : join(test.lake.lake, version.quarantine), `${source}.ndjson`);
             const quarantined = existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { sourceFile: string; lineNumber: number }) : [];
             expect(quarantined.map((q) => `${q.sourceFile}:${q.lineNumber}`).sort()).toEqual(
               expected.filter((e) => e.line.kind === 'quarantined').map((e) => `${e.file}:${e.lineNumber}`).sort(),
