@@ -163,7 +163,7 @@ function list(item: Check, atLeast: number): Check {
 }
 
 const tableVersion = record({ rows: count, location: text, bytes: optional(count), sha256: optional(sha256) });
-const landingCount = record({ lines: count, accepted: count, quarantined: count });
+const landingCount = record({ lines: count, accepted: count, quarantined: count, blank: optional(count), uncertain: optional(count) });
 const checkResult = record({ name: text, description: text, violations: count });
 
 const versionManifest = record({
@@ -176,6 +176,7 @@ const versionManifest = record({
   durationMs: count,
   tables: sameFor(TABLE_NAMES, tableVersion),
   landingCounts: sameFor(SOURCES, landingCount),
+  ambiguousSerials: optional(count),
   quarantine: text,
   checks: list(checkResult, 0),
 });
