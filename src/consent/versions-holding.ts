@@ -60,6 +60,10 @@ export function heldCustomers(customers: readonly VersionCustomer[], version: Ve
 export async function versionsHoldingHidden(engine: Engine, versions: readonly VersionManifest[], landing: LandingConsent): Promise<string[]> {
   const lists = new VersionCustomers(engine);
   const holding: string[] = [];
-  for (const v of versions) if (heldCustomers(await lists.of(v.version), v, landing).some((c) => c.erase)) holding.push(v.version);
+  for (const v of versions) {
+    // A version whose customers cannot be read cannot be shown free of them: it expires too.
+    const customers = await lists.of(v.version).catch(() => null);
+    if (customers === null || heldCustomers(customers, v, landing).some((c) => c.erase)) holding.push(v.version);
+  }
   return holding;
 }
