@@ -42,6 +42,28 @@ describe('consent read from landing, through the API', () => {
     expect((await test.graphql('{ customer(serialNumber: "serial-bob") { serialNumber } }', ANALYST_KEY)).body.data.customer).toBeNull();
   });
 
+  it('serves no reading of a device a non-consenting customer also claims, and no page fails on the numbers the build used to accept', async () => {
+    const landing = writeSmallLanding();
+    writeLanding(landing, 'customer', [customerRecord({ name: 'mallory', serial: 'serial-bob', consentAt: null })], 'customer-2.json');
+    writeLanding(
+      landing,
+      'step_trainer',
+      [
+        '{"sensorReadingTime":1655000005000,"serialNumber":"serial-alice","distanceFromObject":NaN}',
+        '{"sensorReadingTime":1655000005000,"serialNumber":"serial-alice","distanceFromObject":1e309}',
+        '{"sensorReadingTime":9007199254740993,"serialNumber":"serial-alice","distanceFromObject":1}',
+      ],
+      'step_trainer-2.json',
+    );
+    test = await buildTestApp({ landing });
+    const answer = await test.graphql('{ stepTrainerReadings(first: 100) { edges { node { serialNumber sensorReadingTime distanceFromObject } } } machineLearningSamples(first: 100) { edges { node { serialNumber } } } }', ANALYST_KEY);
+    expect(answer.body.errors).toBeUndefined();
+    const serials = answer.body.data.stepTrainerReadings.edges.map((e: { node: { serialNumber: string } }) => e.node.serialNumber);
+    expect(serials).toEqual(['serial-alice', 'serial-alice']);
+    expect(answer.body.data.machineLearningSamples.edges.every((e: { node: { serialNumber: string } }) => e.node.serialNumber === 'serial-alice')).toBe(true);
+    expect((await test.graphql('{ customer(serialNumber: "serial-bob") { serialNumber } }', ANALYST_KEY)).body.data.customer).toBeNull();
+  });
+
   it('under as-of, hides at once the readings before a consent date moved later', async () => {
     const landing = writeSmallLanding();
     test = await buildTestApp({ landing, consentPolicy: 'as-of' });
