@@ -1,3 +1,5 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { substituteParameters } from './athena-substitution';
 import type { AthenaHandler, AthenaQuery, FakeS3, QueryOutcome } from './fake-aws';
@@ -35,6 +37,10 @@ export class AthenaOnDuckDb {
 
   /** `folders` maps an s3:// landing prefix (ending with /) to the local folder holding its files. */
   static async create(s3: FakeS3, folders: Record<string, string>): Promise<AthenaOnDuckDb> {
+    // The landing files are also in the fake bucket, where the pre-flight lists them.
+    for (const [prefix, folder] of Object.entries(folders)) {
+      for (const name of readdirSync(folder)) s3.put(`${prefix}${name}`, readFileSync(join(folder, name)));
+    }
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     // Trino functions the engine's SQL uses, in DuckDB terms (from_base only for base 16, as the dialect uses it).

@@ -12,6 +12,7 @@ import { type AthenaEngineOptions, type ResolvedAthenaOptions, resolveAthenaOpti
 import { GlueCatalog } from './glue-catalog';
 import { versionedName } from './object-names';
 import { executionParameters } from './parameters';
+import { AthenaPreflight } from './preflight';
 import { AthenaQueryRunner, type Clock, systemClock } from './query-runner';
 import { exportResultFile } from './result-file-export';
 import { readResultColumns, readResultRows } from './results';
@@ -103,15 +104,21 @@ export class AthenaEngine implements Engine {
     return new AthenaBuildTarget({
       database,
       layout: this.layout,
-      runner: new AthenaStatementRunner(this.athena, this.runner, buildTimeoutMs),
+      runner: new AthenaStatementRunner(this.athena, this.runner, buildTimeoutMs, this.lake),
       lake: this.lake,
       lock: new S3BuildLock(this.s3, this.layout.lockUrl),
       catalog: new GlueCatalog(this.glue, database),
+      preflight: this.preflight(),
       warn,
       onPublished: () => {
         this.cached = undefined;
       },
     });
+  }
+
+  /** The account checks a build runs first; `stedi doctor` runs them alone. */
+  preflight(): AthenaPreflight {
+    return new AthenaPreflight({ athena: this.athena, glue: this.glue, s3: this.s3, options: this.options, layout: this.layout, lock: new S3BuildLock(this.s3, this.layout.lockUrl) });
   }
 
   async close(): Promise<void> {
