@@ -161,8 +161,8 @@ export class AthenaBuildTarget implements BuildTarget {
     await this.create({ name: landingCheckedName(source, version), kind: 'view' }, createCheckedView(database, source, version));
     await this.create({ name: versionedName(table, version), kind: 'view' }, createLandingView(database, source, version));
     const [counts] = await this.select(countLanding(database, source, version));
-    // 0 = 0 + 0 passes every check: without this an empty or mistyped prefix would publish an empty lake.
-    if (count(counts?.lines) === 0) {
+    // 0 = 0 + 0 passes every check: without this an empty or mistyped prefix would publish an empty lake. (A dry run counts nothing.)
+    if (counts && count(counts.lines) === 0) {
       throw new Error(`the landing prefix ${layout.landingPrefix(source)} holds no ${source} records (0 non-blank lines): upload the data there, or point --landing / STEDI_LANDING at the prefix holding ${source}/landing/`);
     }
     const quarantine = quarantineName(source, version);

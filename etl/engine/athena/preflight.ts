@@ -49,19 +49,18 @@ export interface PreflightDeps {
   lock: BuildLock;
 }
 
+/** The calls the checks make, in order (what `--dry-run` prints). */
+export function preflightCalls(options: ResolvedAthenaOptions, layout: AthenaLayout): PreflightCall[] {
+  return [
+    { service: 'athena', action: 'GetWorkGroup', resource: options.workgroup, checks: 'the workgroup exists and is enabled, has a results location (or STEDI_ATHENA_OUTPUT is set), and does not override client-side settings' },
+    { service: 'glue', action: 'GetTables', resource: options.database, checks: `no table (only views) named ${LIVE_VIEWS.join(', ')}` },
+    ...SOURCES.map((source) => ({ service: 's3' as const, action: 'ListObjectsV2', resource: layout.landingPrefix(source), checks: 'the landing prefix holds objects' })),
+    { service: 's3', action: 'PutObject (If-None-Match: *)', resource: layout.lockUrl, checks: "the lake prefix is writable: the build's lock" },
+  ];
+}
+
 export class AthenaPreflight {
   constructor(private readonly deps: PreflightDeps) {}
-
-  /** The calls the checks make, in order (what `--dry-run` prints). */
-  calls(): PreflightCall[] {
-    const { options, layout } = this.deps;
-    return [
-      { service: 'athena', action: 'GetWorkGroup', resource: options.workgroup, checks: 'the workgroup exists and is enabled, has a results location (or STEDI_ATHENA_OUTPUT is set), and does not override client-side settings' },
-      { service: 'glue', action: 'GetTables', resource: options.database, checks: `no table (only views) named ${LIVE_VIEWS.join(', ')}` },
-      ...SOURCES.map((source) => ({ service: 's3' as const, action: 'ListObjectsV2', resource: layout.landingPrefix(source), checks: 'the landing prefix holds objects' })),
-      { service: 's3', action: 'PutObject (If-None-Match: *)', resource: layout.lockUrl, checks: "the lake prefix is writable: the build's lock" },
-    ];
-  }
 
   /** Before a build: throws the first failure as a PreflightError. The lock is left to the build, which takes it next. */
   async check(): Promise<void> {
