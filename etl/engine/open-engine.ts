@@ -2,10 +2,12 @@ import type { BuildOptions } from '../build';
 import type { Engine } from './engine';
 import { AthenaEngine } from './athena/athena-engine';
 import type { AthenaEngineOptions } from './athena/athena-options';
+import type { PreflightCheck } from './athena/preflight';
 import { type BuildPlan, planAthenaBuildWithPreflight } from './athena/dry-run';
 
 /** How a planned build prints without --json: the pre-flight calls, then one statement per block. */
 export { formatPlan, formatStatements, type BuildPlan } from './athena/dry-run';
+export type { PreflightCheck } from './athena/preflight';
 import { DuckDbEngine, type DuckDbEngineOptions } from './duckdb/duckdb-engine';
 
 /** What it takes to open either engine; the caller (the CLI, the server) fills it from its config. */
@@ -24,4 +26,15 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
 export async function planBuild(options: EngineOptions, build: BuildOptions = {}): Promise<BuildPlan> {
   if (options.kind !== 'athena') throw new Error('a dry run lists the statements of an Athena build; use it with --engine athena (or STEDI_ENGINE=athena)');
   return planAthenaBuildWithPreflight(options, build);
+}
+
+/** `stedi doctor`: the Athena pre-flight alone, every check reported (the lock is taken and given back). */
+export async function checkAthenaSetup(options: EngineOptions): Promise<PreflightCheck[]> {
+  if (options.kind !== 'athena') throw new Error('stedi doctor checks an Athena set-up; use it with --engine athena (or STEDI_ENGINE=athena)');
+  const engine = await AthenaEngine.open(options);
+  try {
+    return await engine.preflight().report();
+  } finally {
+    await engine.close();
+  }
 }
