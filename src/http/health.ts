@@ -1,18 +1,19 @@
 import { Router } from 'express';
 import type { Engine } from '../../etl/engine/engine';
 import { liveVersion } from '../../etl/manifest';
+import { engineProbe } from './engine-probe';
 import { requestLogOf } from './request-context';
 
 /**
  * /healthz: the process answers. /readyz: this server can serve data now — a
- * live lake version exists, the engine answers a trivial query, and the
- * server is not shutting down. Neither needs an API key.
+ * live lake version exists, the engine answers a trivial query (on Athena, a
+ * cached answer: see engine-probe.ts), and the server is not shutting down.
+ * Neither needs an API key.
  */
-
-const READY_QUERY_TIMEOUT_MS = 2_000;
 
 export function healthRoutes(engine: Engine, isDraining: () => boolean): Router {
   const router = Router();
+  const probe = engineProbe(engine);
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -28,10 +29,10 @@ export function healthRoutes(engine: Engine, isDraining: () => boolean): Router 
       return notReady('the lake manifest cannot be read');
     }
     if (!version) return notReady('the lake has no live version yet: build it (stedi build) or run the rebuildZones mutation');
-    try {
-      await engine.query('SELECT 1 AS ok', [], { timeoutMs: READY_QUERY_TIMEOUT_MS });
-    } catch (error) {
-      requestLogOf(res).error({ err: error }, 'readiness: the engine did not answer');
+    const answer = await probe.answer();
+    if (answer.state === 'no answer yet') return notReady('the query engine has not answered yet; retry in a few seconds');
+    if (answer.state !== 'answers') {
+      requestLogOf(res).error({ err: answer.error }, 'readiness: the engine did not answer');
       return notReady('the query engine does not answer');
     }
     res.json({ status: 'ready', version });
