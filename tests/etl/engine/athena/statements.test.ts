@@ -73,22 +73,22 @@ describe('the statements of an Athena build', () => {
     expect(bindTables('SELECT 1', new Map())).toBe('SELECT * FROM (\nSELECT 1\n) AS "zone"');
   });
 
-  it('read landing JSON with the OpenX SerDe, explicit mappings for camelCase keys and backquoted names', () => {
+  it('read each landing line whole, as one string, and check it with the strict rules under try', () => {
     const ddl = plans.any.filter((s) => s.sql.startsWith('CREATE EXTERNAL TABLE')).map((s) => s.sql);
     expect(ddl).toHaveLength(3);
-    const [customer, accelerometer, stepTrainer] = ddl;
     for (const text of ddl) {
-      expect(text).toContain("ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'");
-      expect(text).toContain("'case.insensitive' = 'true'");
-      expect(text).toContain("'ignore.malformed.json' = 'true'");
+      expect(text).toContain("ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.RegexSerDe'");
+      expect(text).toContain("WITH SERDEPROPERTIES ('input.regex' = '(?s)^(.*)$')");
+      expect(text).toMatch(/\(\n {2}`line` STRING\n\)/);
+      expect(text).not.toMatch(/JsonSerDe|FIELDS TERMINATED/);
     }
-    for (const c of TABLES.customer_landing.columns.filter((c) => c.name !== c.name.toLowerCase())) {
-      expect(customer).toContain(`'mapping.${c.name.toLowerCase()}' = '${c.name}'`);
-    }
-    expect(accelerometer).toContain('`timestamp` STRING');
-    expect(accelerometer).toContain('`user` STRING');
-    expect(accelerometer).toContain(`LOCATION '${LAKE}/accelerometer/landing/'`);
-    expect(stepTrainer).toContain("'mapping.sensorreadingtime' = 'sensorReadingTime'");
+    expect(ddl[1]).toContain(`LOCATION '${LAKE}/accelerometer/landing/'`);
+    const checked = plans.any.find((s) => s.sql.startsWith('CREATE VIEW "stedi"."customer_landing_checked__'))!.sql;
+    expect(checked).toContain('try(json_parse("line")) AS "doc"');
+    expect(checked).toContain(`WHEN length(to_utf8("line")) > 1048576 THEN 'line longer than 1048576 bytes'`);
+    expect(checked).toContain('json_extract_scalar("line", \'$.shareWithResearchAsOfDate\')');
+    const quarantine = plans.any.find((s) => s.sql.startsWith('CREATE TABLE "stedi"."customer_quarantine__'))!.sql;
+    expect(quarantine).toContain('SELECT "sourceFile", "reason", "line"');
   });
 
   it('switch the live views only after every table is built and every check has run', () => {
