@@ -95,9 +95,11 @@ function typedValue(c: Column): string {
 const nonFinite = (columns: readonly Column[]): string =>
   columns.map((c) => `(${isNumber(c)} AND NOT coalesce(is_finite(${asDouble(c)}), false))`).join(' OR ');
 
-/** The first declared field written twice at the top level, named as the embedded reader names it. */
+/** The first declared field written twice, named as the embedded reader names it: the raw text holds it more often than json_parse kept it. */
 const duplicated = (columns: readonly Column[]): string =>
-  `CASE ${columns.map((c) => `WHEN regexp_count("line", ${literal(`"${c.name}"\s*:`)}) > 1 THEN ${literal(`duplicate key "${c.name}"`)}`).join(' ')} ELSE 'duplicate key' END`;
+  `CASE ${columns
+    .map((c) => `WHEN regexp_count("line", ${literal(`"${c.name}"\\s*:`)}) > regexp_count(json_format("doc"), ${literal(`"${c.name}":`)}) THEN ${literal(`duplicate key "${c.name}"`)}`)
+    .join(' ')} ELSE 'duplicate key' END`;
 
 /** Every non-blank landing line with its file, its raw text, why it is refused (NULL: accepted) and, when accepted, its typed fields. */
 export function createCheckedView(database: string, source: Source, version: string, maxLineBytes = DEFAULT_MAX_LINE_BYTES): Statement {
