@@ -114,6 +114,7 @@ export class AthenaOnDuckDb {
     if (sql.startsWith('CREATE EXTERNAL TABLE')) return this.externalTable(sql);
     // A landing's checked lines are computed once, not by every statement that reads them (the landing does not change during a test build).
     if (/^CREATE VIEW "\w+"\."\w+_landing_checked__\w+" AS\n/.test(sql)) sql = sql.replace(/^CREATE VIEW/, 'CREATE TABLE');
+    if (/^DROP VIEW IF EXISTS "\w+"\."\w+_landing_checked__\w+"$/.test(sql)) sql = sql.replace(/^DROP VIEW/, 'DROP TABLE');
     sql = sql
       .replace(/\b(json_parse|json_format|json_extract_scalar|json_extract|json_size|json_array_length)\(/g, 'trino_$1(')
       .replace(/try_cast\(("\w+") AS map\(varchar, json\)\)/g, 'trino_json_object($1)')

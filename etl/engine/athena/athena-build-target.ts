@@ -26,6 +26,8 @@ export interface AthenaBuildContext {
   onPublished?: () => void;
   /** Checks the account before anything is paid for (see preflight.ts); runs first in `begin`. */
   preflight?: { check(): Promise<void> };
+  /** Landing lines longer than this many bytes are quarantined (default: the embedded engine's 1 MiB). */
+  maxLineBytes?: number;
 }
 
 const count = (value: unknown): number => Number(value ?? 0);
@@ -158,7 +160,7 @@ export class AthenaBuildTarget implements BuildTarget {
     const version = this.requireVersion();
     const table = landingTableOf(source);
     await this.create({ name: landingJsonName(source, version), kind: 'table' }, createLandingJsonTable(database, source, version, layout.landingPrefix(source)));
-    await this.create({ name: landingCheckedName(source, version), kind: 'view' }, createCheckedView(database, source, version));
+    await this.create({ name: landingCheckedName(source, version), kind: 'view' }, createCheckedView(database, source, version, this.ctx.maxLineBytes));
     await this.create({ name: versionedName(table, version), kind: 'view' }, createLandingView(database, source, version));
     const [counts] = await this.select(countLanding(database, source, version));
     // 0 = 0 + 0 passes every check: without this an empty or mistyped prefix would publish an empty lake. (A dry run counts nothing.)

@@ -99,7 +99,7 @@ export class AthenaEngine implements Engine {
     return exportResultFile(this.s3, execution, await readResultColumns(this.athena, execution), format, path);
   }
 
-  async buildTarget(_options: BuildOptions): Promise<BuildTarget> {
+  async buildTarget(options: BuildOptions): Promise<BuildTarget> {
     const { database, buildTimeoutMs, warn } = this.options;
     return new AthenaBuildTarget({
       database,
@@ -109,6 +109,8 @@ export class AthenaEngine implements Engine {
       lock: new S3BuildLock(this.s3, this.layout.lockUrl),
       catalog: new GlueCatalog(this.glue, database),
       preflight: this.preflight(),
+      // The landing line limit the embedded engine takes from the build options, when they carry one.
+      maxLineBytes: (options as { maxLineBytes?: number }).maxLineBytes,
       warn,
       onPublished: () => {
         this.cached = undefined;
