@@ -33,6 +33,11 @@ export const DEFAULT_MAX_LINE_BYTES = 1_048_576;
 export const MAX_SAFE_INTEGER = 9_007_199_254_740_991;
 
 const STARTS_LIKE_NUMBER = "'^-?[0-9]'";
+// Strings are paired quote by quote from the line's start, so a control character after an opening quote is inside a string.
+const CONTROL_IN_STRING = `'^[^"]*("(?:[^"\\\\]|\\\\.)*"[^"]*)*"(?:[^"\\\\]|\\\\.)*[\\x00-\\x1f]'`;
+// Escaped backslashes are removed first, so \\ud800 (a backslash, then text) is not taken for an escape.
+const SURROGATE_PAIR = `'\\\\u[dD][89abAB][0-9a-fA-F]{2}\\\\u[dD][c-fC-F][0-9a-fA-F]{2}'`;
+const SURROGATE = `'\\\\u[dD][89a-fA-F][0-9a-fA-F]{2}'`;
 
 export function createLandingJsonTable(database: string, source: Source, version: string, location: string): Statement {
   return {
@@ -110,6 +115,8 @@ export function createCheckedView(database: string, source: Source, version: str
     `    WHEN length(to_utf8("line")) > ${maxLineBytes} THEN ${literal(`line longer than ${maxLineBytes} bytes`)}`,
     `    WHEN starts_with(ltrim("line"), chr(65279)) THEN 'starts with a byte order mark'`,
     `    WHEN "doc" IS NULL AND regexp_like("line", '[\\[:,]\\s*-?(NaN|Infinity)') THEN 'NaN or Infinity is not JSON'`,
+    `    WHEN "doc" IS NULL AND regexp_like("line", ${CONTROL_IN_STRING}) THEN 'control character inside a string'`,
+    `    WHEN regexp_like(regexp_replace(regexp_replace("line", '\\\\\\\\', ''), ${SURROGATE_PAIR}, ''), ${SURROGATE}) THEN 'unpaired surrogate escape in a string'`,
     // json_size reads only the first value: it has one when json_parse refused the text after it.
     `    WHEN "doc" IS NULL AND json_size("line", '$') IS NOT NULL THEN 'text after the JSON value'`,
     `    WHEN "doc" IS NULL THEN 'malformed JSON'`,
