@@ -13,10 +13,12 @@ import { type Statement, bq, createTableAs, literal, q, qualified } from './stat
  * - blank and whitespace-only lines are skipped (not counted as lines);
  * - Athena's reader turns invalid UTF-8 into U+FFFD, so a line holding U+FFFD
  *   is refused as invalid UTF-8; a line longer than the byte limit is refused;
- * - a leading BOM; NaN or Infinity; any other text json_parse refuses is
- *   malformed JSON, unless its first value is whole (json_size reads only
- *   that), then it is text after the value; json_parse ignores a second
- *   value after the first, found by parsing the line wrapped in [ ];
+ * - a leading BOM; NaN or Infinity; a control character inside a string; an
+ *   unpaired surrogate escape (Jackson accepts it; found in the raw text);
+ *   any other text json_parse refuses is malformed JSON, unless its first
+ *   value is whole (json_size reads only that), then it is text after the
+ *   value; json_parse ignores a second value after the first, found by
+ *   parsing the line wrapped in [ ];
  * - a root that is not an object; duplicate keys (json_size counts every key
  *   of the raw text, json_parse keeps one per name);
  * - each declared field: present and not null when required, of the right
@@ -25,7 +27,8 @@ import { type Statement, bq, createTableAs, literal, q, qualified } from './stat
  *   the parsed value: Trino writes a double too large to hold as the string
  *   "Infinity", which is recognised by its raw text being a number.
  *
- * What Athena cannot give (README, "What differs on Athena"): line numbers.
+ * What still differs is listed in the README ("What differs on Athena"):
+ * line numbers, a lone CR, a literal U+FFFD, and nested undeclared values.
  */
 
 /** The embedded engine's default; lines longer than this are quarantined. */
