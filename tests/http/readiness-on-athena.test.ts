@@ -5,19 +5,24 @@ import { engineProbe } from '../../src/http/engine-probe';
 import { healthRoutes } from '../../src/http/health';
 import { requestContext } from '../../src/http/request-context';
 import { createLogger } from '../../src/logger';
+import type { ConsentRegistry } from '../../src/consent/consent-registry';
 import { type FakeAws, fakeAws } from '../helpers/fake-aws';
+import { manifestOfVersions } from '../helpers/manifest-fixture';
 
 const LAKE = 's3://example-bucket/stedi';
 const VERSION = '20260101t000000000z_aaaa';
 
 function athenaLake(): { aws: FakeAws; engine: AthenaEngine } {
   const aws = fakeAws(() => ({ columns: [{ name: 'ok', type: 'integer' }], rows: [['1']] }));
-  aws.s3.put(`${LAKE}/_stedi/manifest.json`, JSON.stringify({ formatVersion: 1, versions: [{ version: VERSION }] }));
+  aws.s3.put(`${LAKE}/_stedi/manifest.json`, JSON.stringify(manifestOfVersions(VERSION)));
   return { aws, engine: new AthenaEngine({ lake: LAKE, manifestCacheMs: 0 }, aws.clients) };
 }
 
+/** A consent registry that is always fresh: only the engine decides readiness here. */
+const freshConsent = { staleness: () => undefined, refresh: async () => undefined } as unknown as ConsentRegistry;
+
 function app(engine: AthenaEngine) {
-  return express().use(requestContext(createLogger('silent'))).use(healthRoutes(engine, () => false));
+  return express().use(requestContext(createLogger('silent'))).use(healthRoutes({ engine, consent: freshConsent }, () => false));
 }
 
 /** Lets the background query (mocked, instant) finish. */
@@ -57,7 +62,7 @@ describe('readiness on Athena', () => {
     aws.s3.objects.clear();
     const res = await request(app(engine)).get('/readyz');
     expect(res.status).toBe(503);
-    expect(res.body.reason).toMatch(/no live version/);
+    expect(res.body.reason).toMatch(/lake not built/);
     expect(aws.athena.queries).toHaveLength(0);
   });
 });
