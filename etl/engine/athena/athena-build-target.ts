@@ -52,6 +52,7 @@ export class AthenaBuildTarget implements BuildTarget {
   private stopping = false;
   private landingQueue: Promise<unknown> = Promise.resolve();
   private readonly landingRuns = new Set<Promise<unknown>>();
+  private landingFailure?: { error: unknown };
 
   private readonly cleanup: VersionCleanup;
 
@@ -89,7 +90,12 @@ export class AthenaBuildTarget implements BuildTarget {
     this.landingRuns.add(next);
     const forget = (): void => void this.landingRuns.delete(next);
     next.then(forget, forget);
-    return next;
+    // The first source to fail stops the others at once (queries are paid for), and every source reports that first failure.
+    return next.catch(async (error: unknown) => {
+      this.landingFailure ??= { error };
+      if (this.landingFailure.error === error) await this.stopWork();
+      throw this.landingFailure.error;
+    });
   }
 
   async materialize(table: BuiltTable, select: string, params: SqlValue[]): Promise<number> {
