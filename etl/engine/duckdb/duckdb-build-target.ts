@@ -46,14 +46,15 @@ export class DuckDbBuildTarget implements BuildTarget {
     this.createdLake = !existsSync(lake);
     this.lock = await onLakeFilesystem(this.layout.metaDir, lake, () => acquireBuildLock(this.layout.lockPath, `build ${version}`));
     this.version = version;
-    await onLakeFilesystem(this.layout.buildsDir, lake, () => writeBuildRecord(this.layout, { version, holder: this.lock!.holder, expiring: [] }));
+    const record = { version, holder: this.lock.holder, expiring: [] };
+    await onLakeFilesystem(this.layout.buildsDir, lake, () => writeBuildRecord(this.layout, record));
     const manifest = await this.readManifest().catch((error: unknown) => {
       if (error instanceof ManifestError) return undefined;
       throw error;
     });
     // Private: an unreadable manifest cannot say what is kept, so nothing is cleaned up.
     const kept = manifest === undefined ? null : new Set(manifest?.versions.map((v) => v.version) ?? []);
-    await onLakeFilesystem(lake, lake, () => removeDeadBuilds(this.layout, kept, version));
+    await onLakeFilesystem(lake, lake, () => removeDeadBuilds(this.layout, kept, record));
     const config: Record<string, string> = { preserve_insertion_order: 'false' };
     if (this.settings.threads) config.threads = String(this.settings.threads);
     this.instance = await DuckDBInstance.create(':memory:', config);
