@@ -5,7 +5,8 @@ import { AthenaEngine } from '../../../../etl/engine/athena/athena-engine';
 import { SOURCES } from '../../../../etl/tables';
 import { AthenaOnDuckDb } from '../../../helpers/athena-on-duckdb';
 import { fakeAws } from '../../../helpers/fake-aws';
-import { accelerometerRecord, writeLanding, writeSmallLanding } from '../../../helpers/landing-fixture';
+import { buildLake, readTable } from '../../../helpers/etl-lake';
+import { accelerometerRecord, customerRecord, writeLanding, writeSmallLanding } from '../../../helpers/landing-fixture';
 import { STEDI_SAMPLE_DIR, describeWithStediSample } from '../../../helpers/stedi-sample';
 
 /**
@@ -83,7 +84,7 @@ describe('bad landing input on Athena', () => {
     writeLanding(landing, 'accelerometer', [good, ...bad.map(([line]) => line), '', '   \t ', whole], 'accelerometer-dirty.json');
     const { version, quarantine, duck } = await buildOnAthena(landing);
     try {
-      expect(version.landingCounts.accelerometer).toEqual({ lines: 5 + 2 + bad.length, accepted: 5 + 2, quarantined: bad.length });
+      expect(version.landingCounts.accelerometer).toEqual({ lines: 5 + 2 + bad.length + 2, accepted: 5 + 2, quarantined: bad.length, blank: 2 });
       expect(quarantine.map((q) => [q.line, q.reason])).toEqual(expect.arrayContaining(bad));
       expect(quarantine).toHaveLength(bad.length);
       expect(quarantine.every((q) => String(q.sourceFile).endsWith('accelerometer-dirty.json'))).toBe(true);
@@ -102,5 +103,61 @@ describe('bad landing input on Athena', () => {
     await expect(buildOnAthena(landing)).rejects.toThrow(
       `the landing prefix ${LAKE}/customer/landing/ holds no customer records (0 non-blank lines): upload the data there, or point --landing / STEDI_LANDING at the prefix holding customer/landing/`,
     );
+  });
+});
+
+describe('doubt hides on Athena', () => {
+  /** A customer line cut short (a typo), so it is quarantined while its email stays readable. */
+  const cut = (record: Record<string, unknown>): string => JSON.stringify(record).replace(/}$/, ',');
+  const revokedAt = 1_655_000_009_000;
+
+  it('hides the customers the DuckDB engine hides, with the same blank, quarantined and consent-uncertain counts', async () => {
+    const landing = writeSmallLanding();
+    writeLanding(landing, 'customer', [customerRecord({ name: 'dave', serial: 'serial-dave' }), customerRecord({ name: 'erin', serial: 'serial-erin' })], 'customer-0.json');
+    writeLanding(
+      landing,
+      'customer',
+      [
+        // bob's revocation with a typo, newer than his valid record: hidden.
+        cut(customerRecord({ name: 'bob', serial: 'serial-bob', consentAt: null, updatedAt: revokedAt })),
+        // alice's bad line is older than her valid record: cleared.
+        cut(customerRecord({ name: 'alice', serial: 'serial-alice', updatedAt: 1_600_000_000_000 })),
+        // dave's email written with an escape, after a non-breaking space (JavaScript's \s): still read, hidden.
+        cut(customerRecord({ name: 'dave', serial: 'serial-dave', updatedAt: revokedAt })).replace('"email":"dave', '"email"\u00a0: "d\\u0061ve'),
+        // frank has no valid record at all: uncertain, though nobody to hide.
+        '{"email": "frank@test.com", "lastUpdateDate": 1, "lastUpdateDate": 2,',
+        '',
+        '  \t',
+      ],
+      'customer-1b.json',
+    );
+    writeLanding(landing, 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice' })], 'customer-2.json');
+    const onDuckDb = await buildLake(landing);
+    const { version, duck } = await buildOnAthena(landing);
+    try {
+      expect(version.landingCounts).toEqual(onDuckDb.landingCounts);
+      expect(version.landingCounts.customer).toEqual({ lines: 3 + 2 + 6 + 1, accepted: 3 + 2 + 1, quarantined: 4, blank: 2, uncertain: 3 });
+      const onAthena = await duck.connection.runAndReadAll(`SELECT "email" FROM stedi.customer_trusted__${version.version} ORDER BY 1`);
+      const trusted = onAthena.getRows().map((r) => String(r[0]));
+      expect(trusted).toEqual((await readTable(onDuckDb, 'customer_trusted', '"email"')).map((r) => r.email));
+      expect(trusted).toEqual(['alice@test.com', 'erin@test.com']);
+    } finally {
+      duck.close();
+    }
+  });
+
+  it('keeps a customer hidden when the fix is in the same file as the bad line whose date cannot be read (Athena has no line numbers; DuckDB shows them)', async () => {
+    const landing = writeSmallLanding();
+    writeLanding(landing, 'customer', ['{"email": "bob@test.com", "lastUpdateDate": 1, "lastUpdateDate": 2,', customerRecord({ name: 'bob', serial: 'serial-bob' })], 'customer-1b.json');
+    const onDuckDb = await buildLake(landing);
+    const { version, duck } = await buildOnAthena(landing);
+    try {
+      expect([onDuckDb.landingCounts.customer.uncertain, version.landingCounts.customer.uncertain]).toEqual([0, 1]);
+      expect((await readTable(onDuckDb, 'customer_trusted', '"email"')).map((r) => r.email)).toEqual(['alice@test.com', 'bob@test.com']);
+      const onAthena = await duck.connection.runAndReadAll(`SELECT "email" FROM stedi.customer_trusted__${version.version} ORDER BY 1`);
+      expect(onAthena.getRows().map((r) => String(r[0]))).toEqual(['alice@test.com']);
+    } finally {
+      duck.close();
+    }
   });
 });
