@@ -185,7 +185,7 @@ export class AthenaBuildTarget implements BuildTarget {
       return tally;
     }
     const uncertain = consentUncertainName(version);
-    await this.create({ name: uncertain, kind: 'view' }, createConsentUncertainView(database, version));
+    await this.create({ name: uncertain, kind: 'view' }, createConsentUncertainView(database, version, this.ctx.maxLineBytes));
     const [doubt] = await this.select(countRows(database, uncertain, 'uncertain'));
     this.uncertainRelation = qualified(database, uncertain);
     this.available.set(table, qualified(database, versionedName(table, version)));

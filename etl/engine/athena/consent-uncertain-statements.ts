@@ -1,4 +1,4 @@
-import { MAX_SAFE_WHOLE } from '../../landing/landing-rules';
+import { DEFAULT_MAX_LINE_BYTES, MAX_SAFE_WHOLE } from '../../landing/landing-rules';
 import { consentUncertainName, landingCheckedName } from './object-names';
 import { type Statement, qualified } from './statements';
 
@@ -8,7 +8,8 @@ import { type Statement, qualified } from './statements';
  * The bad line's emails and lastUpdateDate are read from its raw text with
  * that file's two patterns, spelled for Trino: JavaScript's `\s` (Unicode
  * spaces included) and `.` (no line terminator) written out as classes,
- * since Trino's and JavaScript's shorthands differ.
+ * since Trino's and JavaScript's shorthands differ. Like the embedded
+ * reader, only the kept part of a too-long line (its first bytes) is read.
  *
  * A doubt is cleared by an accepted record of the same email with a later
  * lastUpdateDate or, when the bad line's date cannot be read, by one later
@@ -21,7 +22,7 @@ const SPACE = String.raw`[\t\n\x{0B}\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}
 const EMAIL = String.raw`'"email"${SPACE}:${SPACE}"((?:[^"\\]|\\[^\n\r\x{2028}\x{2029}])*)"'`;
 const LAST_UPDATE = String.raw`'"lastUpdateDate"${SPACE}:${SPACE}(-?[0-9]+)'`;
 
-export function createConsentUncertainView(database: string, version: string): Statement {
+export function createConsentUncertainView(database: string, version: string, maxLineBytes = DEFAULT_MAX_LINE_BYTES): Statement {
   const checked = qualified(database, landingCheckedName('customer', version));
   const date = `try_cast("u"."value" AS double)`;
   return {
@@ -30,7 +31,7 @@ export function createConsentUncertainView(database: string, version: string): S
       `CREATE VIEW ${qualified(database, consentUncertainName(version))} AS`,
       `WITH`,
       `"bad" AS (`,
-      `  SELECT "sourceFile", "line",`,
+      `  SELECT "sourceFile", from_utf8(substr(to_utf8("line"), 1, ${maxLineBytes})) AS "line",`,
       // The line's date counts only when every mention reads as the same whole number within ±(2^53 − 1).
       `    (SELECT CASE WHEN count(*) > 0 AND count_if(abs(${date}) <= ${MAX_SAFE_WHOLE}) = count(*) AND min(${date}) = max(${date}) THEN CAST(min(${date}) AS bigint) END`,
       `     FROM UNNEST(regexp_extract_all("line", ${LAST_UPDATE}, 1)) AS "u"("value")) AS "lastUpdateDate"`,

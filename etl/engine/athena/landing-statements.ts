@@ -34,6 +34,11 @@ import { type Statement, bq, createTableAs, literal, q, qualified } from './stat
 
 /** A blank line: JSON whitespace only (a line never holds \n). */
 const BLANK_LINE = `regexp_like(coalesce("line", ''), '^[ \\t\\r]*$')`;
+// A root that is a number or a word: the embedded reader reads that first value, then refuses any text after it; Jackson calls a root value run into other text malformed.
+const ROOT_NOT_NUMBER = "'^[ \\t\\r]*-?[NI]'";
+const ROOT_NUMBER = '-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?';
+// Each alternative ends where the embedded reader's number ends (never inside a fraction or an exponent it would still read).
+const ROOT_RUN_ON = `'^[ \\t\\r]*(-?(0|[1-9][0-9]*)(\\.[0-9]+)?[eE][+-]?[0-9]+[^ \\t\\r0-9]|-?(0|[1-9][0-9]*)\\.[0-9]+[^ \\t\\r0-9eE]|-?[1-9][0-9]*[^ \\t\\r0-9.eE]|-?0[^ \\t\\r.eE]|(true|false|null)[ \\t\\r]*[^ \\t\\r])'`;
 const STARTS_LIKE_NUMBER = "'^-?[0-9]'";
 // Strings are paired quote by quote from the line's start, so a control character after an opening quote is inside a string.
 const CONTROL_IN_STRING = `'^[^"]*("(?:[^"\\\\]|\\\\.)*"[^"]*)*"(?:[^"\\\\]|\\\\.)*[\\x00-\\x1f]'`;
@@ -115,6 +120,8 @@ export function createCheckedView(database: string, source: Source, version: str
     `    WHEN strpos("line", chr(65533)) > 0 THEN ${literal(REASONS.invalidUtf8)}`,
     `    WHEN length(to_utf8("line")) > ${maxLineBytes} THEN ${literal(REASONS.tooLong(maxLineBytes))}`,
     `    WHEN starts_with(ltrim("line"), chr(65279)) THEN ${literal(REASONS.byteOrderMark)}`,
+    `    WHEN regexp_like("line", ${ROOT_NOT_NUMBER}) THEN ${literal(REASONS.notNumber)}`,
+    `    WHEN regexp_like("line", ${ROOT_RUN_ON}) THEN CASE WHEN regexp_like("line", '^[ \\t\\r]*[tfn]') OR coalesce(is_finite(try_cast(regexp_extract("line", '${ROOT_NUMBER}') AS double)), false) THEN ${literal(REASONS.trailingText)} ELSE ${literal(REASONS.numberOutOfRange)} END`,
     `    WHEN "doc" IS NULL AND regexp_like("line", '[\\[:,]\\s*-?(NaN|Infinity)') THEN ${literal(REASONS.notNumber)}`,
     `    WHEN "doc" IS NULL AND regexp_like("line", ${CONTROL_IN_STRING}) THEN ${literal(REASONS.controlCharacter)}`,
     `    WHEN regexp_like(regexp_replace(regexp_replace("line", '\\\\\\\\', ''), ${SURROGATE_PAIR}, ''), ${SURROGATE}) THEN ${literal(REASONS.unpairedSurrogate)}`,
