@@ -64,6 +64,11 @@ describe('bad landing input on Athena', () => {
     [`${JSON.stringify(good)}\u0001garbage`, 'text after the JSON value'],
     [`${JSON.stringify(good)}${JSON.stringify(good)}`, 'text after the JSON value'],
     ['[1, 2, 3]', 'not a JSON object'],
+    // A root number or word run into text: Jackson calls it malformed, the embedded reader reads the value first.
+    ['8X', 'text after the JSON value'],
+    ['truex', 'text after the JSON value'],
+    ['1e400x', 'number out of range'],
+    ['Nope', 'NaN or Infinity is not JSON'],
     [JSON.stringify(good).replace('{', '{"x": 7, '), 'duplicate key "x"'],
     [JSON.stringify(good).replace('{', '{"extra": 7, "extra": 8, '), 'duplicate key'],
     [`\ufeff${JSON.stringify(good)}`, 'starts with a byte order mark'],
