@@ -14,6 +14,8 @@ import { type Statement, bq, createTableAs, literal, q, qualified } from './stat
  * - blank and whitespace-only lines are skipped (counted as blank);
  * - Athena's reader turns invalid UTF-8 into U+FFFD, so a line holding U+FFFD
  *   is refused as invalid UTF-8; a line longer than the byte limit is refused;
+ * - a root starting N or I, or a root number or word run into text, as the
+ *   embedded reader decides it (Jackson calls both malformed);
  * - a leading BOM; NaN or Infinity; a control character inside a string; an
  *   unpaired surrogate escape (Jackson accepts it; found in the raw text);
  *   any other text json_parse refuses is malformed JSON, unless its first
