@@ -42,9 +42,9 @@ describeWithStediSample('the zones built on Athena from the real STEDI data', ()
     const { version, duck } = await buildOnAthena(STEDI_SAMPLE_DIR, policy);
     try {
       expect(version.landingCounts).toEqual({
-        customer: { lines: 956, accepted: 956, quarantined: 0 },
-        accelerometer: { lines: 81_273, accepted: 81_273, quarantined: 0 },
-        step_trainer: { lines: 28_680, accepted: 28_680, quarantined: 0 },
+        customer: { lines: 956, accepted: 956, quarantined: 0, blank: 0, uncertain: 0 },
+        accelerometer: { lines: 81_273, accepted: 81_273, quarantined: 0, blank: 0 },
+        step_trainer: { lines: 28_680, accepted: 28_680, quarantined: 0, blank: 0 },
       });
       expect(Object.fromEntries(Object.entries(expected).map(([t]) => [t, version.tables[t as keyof typeof expected].rows]))).toEqual(expected);
       expect(version.checks.every((c) => c.violations === 0)).toBe(true);
