@@ -12,6 +12,12 @@ export type EngineKind = 'duckdb' | 'athena';
 export type SqlValue = string | number | boolean | null;
 export type Row = Record<string, unknown>;
 
+/** A result as one array per column (same names and values as `query`'s rows), with no object per row. */
+export interface ColumnarResult {
+  rowCount: number;
+  columns: Record<string, unknown[]>;
+}
+
 export interface QueryOptions {
   /** Give up (and cancel the query) after this many milliseconds. */
   timeoutMs?: number;
@@ -69,6 +75,8 @@ export interface Engine {
   tableRef(table: TableName, version: string): Promise<string>;
   /** Run a query with positional `?` parameters; column names come back as the schema spells them. */
   query(sql: string, params?: SqlValue[], options?: QueryOptions): Promise<Row[]>;
+  /** The same as `query`, column by column; optional (callers transpose `query`'s rows without it). */
+  queryColumns?(sql: string, params?: SqlValue[], options?: QueryOptions): Promise<ColumnarResult>;
   /** Write a query's result to a local file (export); returns the rows written. */
   exportToFile(sql: string, params: SqlValue[], format: ExportFormat, path: string, options?: QueryOptions): Promise<number>;
   /** Start a build's write side against this engine's lake. */

@@ -7,6 +7,7 @@ import { toStediError } from './error-mapping';
 import { AccelerometerReadingResolver } from './resolvers/accelerometer-reading.resolver';
 import { CustomerResolver } from './resolvers/customer.resolver';
 import { LakeResolver } from './resolvers/lake.resolver';
+import { MachineLearningBatchResolver } from './resolvers/machine-learning-batch.resolver';
 import { MachineLearningSampleResolver } from './resolvers/machine-learning-sample.resolver';
 import { RebuildResolver } from './resolvers/rebuild.resolver';
 import { StepTrainerReadingResolver } from './resolvers/step-trainer-reading.resolver';
@@ -16,6 +17,7 @@ export const RESOLVERS = [
   AccelerometerReadingResolver,
   StepTrainerReadingResolver,
   MachineLearningSampleResolver,
+  MachineLearningBatchResolver,
   LakeResolver,
   RebuildResolver,
 ] as const;

@@ -4,7 +4,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { BuildOptions } from '../../build';
 import type { LakeManifest, VersionManifest } from '../../manifest';
 import { BUILT_TABLES, type Source, TABLES, type TableName } from '../../tables';
-import type { BuildTarget, Engine, ExportFormat, QueryOptions, Row, SqlValue } from '../engine';
+import type { BuildTarget, ColumnarResult, Engine, ExportFormat, QueryOptions, Row, SqlValue } from '../engine';
 import { QueryTimeoutError, StaleVersionError } from '../engine-errors';
 import { ConnectionPool } from './connection-pool';
 import { DuckDbBuildTarget } from './duckdb-build-target';
@@ -12,7 +12,7 @@ import { findLandingFiles } from './landing-files';
 import { LakeLayout } from './lake-layout';
 import { sqlStringLiteral } from './landing-sql';
 import { readLocalManifest } from './local-manifest';
-import { toJsRows } from './values';
+import { toJsColumns, toJsRows } from './values';
 import { duckDbDialect } from './duckdb-dialect';
 
 export interface DuckDbEngineOptions {
@@ -74,6 +74,10 @@ export class DuckDbEngine implements Engine {
 
   async query(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<Row[]> {
     return this.withConnection(options, async (connection) => toJsRows(await connection.runAndReadAll(sql, params)));
+  }
+
+  async queryColumns(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<ColumnarResult> {
+    return this.withConnection(options, async (connection) => toJsColumns(await connection.runAndReadAll(sql, params)));
   }
 
   async exportToFile(sql: string, params: SqlValue[], format: ExportFormat, path: string, options: QueryOptions = {}): Promise<number> {
