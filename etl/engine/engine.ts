@@ -66,6 +66,11 @@ export interface SqlDialect {
 export interface Engine {
   readonly kind: EngineKind;
   readonly dialect: SqlDialect;
+  /**
+   * True when a version's tables are stored in the API's keyset order with
+   * min/max per row group, so a filter on the key skips whole row groups (DuckDB).
+   */
+  readonly keyOrderedStorage?: boolean;
   /** The manifest as it is now, or null before the first build. */
   manifest(): Promise<LakeManifest | null>;
   /**

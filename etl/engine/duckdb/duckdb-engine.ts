@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { BuildOptions } from '../../build';
 import type { LakeManifest, VersionManifest } from '../../manifest';
-import { BUILT_TABLES, type Source, TABLES, type TableName } from '../../tables';
+import { BUILT_TABLES, type Source, storageOrder, TABLES, type TableName } from '../../tables';
 import type { BuildTarget, ColumnarResult, Engine, ExportFormat, QueryOptions, Row, SqlValue } from '../engine';
 import { QueryTimeoutError, StaleVersionError } from '../engine-errors';
 import { ConnectionPool } from './connection-pool';
@@ -32,6 +32,7 @@ export interface DuckDbEngineOptions {
 export class DuckDbEngine implements Engine {
   readonly kind = 'duckdb' as const;
   readonly dialect = duckDbDialect;
+  readonly keyOrderedStorage = true;
   readonly layout: LakeLayout;
   private readonly loaded = new Map<string, Promise<void>>();
   private cached?: { mtimeMs: number; manifest: LakeManifest | null };
@@ -115,8 +116,8 @@ export class DuckDbEngine implements Engine {
         await connection.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
         for (const table of BUILT_TABLES) {
           const file = sqlStringLiteral(version.tables[table].location);
-          // Sorted by key, so a customer's rows sit together and lookups skip row groups by their min/max.
-          const order = TABLES[table].key.map((c) => `"${c}"`).join(', ');
+          // In the API's keyset order, so a customer's rows sit together and pages skip row groups by their min/max.
+          const order = storageOrder(table).map((c) => `"${c}"`).join(', ');
           await connection.run(`CREATE OR REPLACE TABLE ${schema}."${table}" AS SELECT * FROM read_parquet(${file}, hive_partitioning = false) ORDER BY ${order}`);
         }
       });

@@ -21,6 +21,7 @@ export const machineLearningDataset: Dataset<MachineLearningSample> = {
   serialExpr: col('m', M, 'serialNumber'),
   timeExpr: col('m', M, 'sensorReadingTime'),
   fromRow: MachineLearningSample.fromRow,
+  boundedPages: true,
 };
 
 /** The checked filter of a top-level training-set field (rows and columns alike). */

@@ -1,0 +1,80 @@
+import type { Engine } from '../../etl/engine/engine';
+import type { KeyValue } from './cursor';
+import type { Scope } from './page-query';
+import type { Node } from './datasets/dataset';
+import { splitOf } from './split';
+
+/**
+ * Where a keyset page must end at the latest. Served tables are stored in key
+ * order (serialNumber first), but DuckDB still reads and sorts every row after
+ * the cursor for an ORDER BY ... LIMIT of more than 5,000 rows. Rows per serial
+ * (one GROUP BY per version, kept here) give the last serial a page can reach;
+ * `serial <= bound` then lets the scan skip every later row group, so a page
+ * costs the same at any depth and any table size.
+ */
+
+interface SerialIndex {
+  serials: string[];
+  counts: number[];
+  position: Map<string, number>;
+}
+
+const MAX_INDEXES = 16;
+const indexes = new WeakMap<Engine, Map<string, Promise<SerialIndex | undefined>>>();
+
+/**
+ * The largest serialNumber the page of `limit` rows after `after` can hold, or
+ * undefined when no bound is known (no index, a time filter, a single serial).
+ * The bound may only be loose, never tight: rows of the cursor's own serial are
+ * not counted, and the page's filters other than consent and split make it loose too.
+ */
+export async function pageUpperBound<N extends Node>(s: Scope<N>, after: readonly KeyValue[] | undefined, limit: number): Promise<string | undefined> {
+  const { dataset: ds, filter } = s;
+  if (!ds.boundedPages || !s.engine.keyOrderedStorage || filter.serialNumber != null || filter.from != null || filter.to != null) return undefined;
+  const index = await serialIndex(s);
+  if (!index) return undefined;
+  let i = 0;
+  if (after) {
+    const at = index.position.get(after[0] as string);
+    // A cursor serial the version does not hold (a forged cursor): read without a bound.
+    if (at === undefined) return undefined;
+    i = at + 1;
+  }
+  const excluded = new Set(s.exclusions);
+  let rows = 0;
+  for (; i < index.serials.length; i += 1) {
+    const serial = index.serials[i];
+    if (excluded.has(serial)) continue;
+    if (filter.split && splitOf(filter.splitSeed ?? '', serial, s.split) !== filter.split) continue;
+    rows += index.counts[i];
+    if (rows >= limit) return serial;
+  }
+  return undefined;
+}
+
+/** Rows per serial of one dataset in one version, in the engine's order; undefined when it cannot be read. */
+function serialIndex<N extends Node>(s: Scope<N>): Promise<SerialIndex | undefined> {
+  let cache = indexes.get(s.engine);
+  if (!cache) indexes.set(s.engine, (cache = new Map()));
+  const key = `${s.dataset.kind}|${s.version}`;
+  let index = cache.get(key);
+  if (!index) {
+    index = readIndex(s);
+    cache.set(key, index);
+    if (cache.size > MAX_INDEXES) cache.delete(cache.keys().next().value as string);
+  }
+  return index;
+}
+
+async function readIndex<N extends Node>(s: Scope<N>): Promise<SerialIndex | undefined> {
+  const serial = s.dataset.serialExpr;
+  try {
+    const rows = await s.engine.query(`SELECT ${serial} AS "serialNumber", count(*) AS "count" FROM ${await s.dataset.from(s.engine, s.version)} GROUP BY ${serial} ORDER BY ${serial}`);
+    const serials = rows.map((r) => r.serialNumber as string);
+    return { serials, counts: rows.map((r) => Number(r.count)), position: new Map(serials.map((v, i) => [v, i])) };
+  } catch {
+    // Only an optimisation: the page query itself reports whatever went wrong.
+    indexes.get(s.engine)?.delete(`${s.dataset.kind}|${s.version}`);
+    return undefined;
+  }
+}
