@@ -36,6 +36,7 @@ export class DuckDbEngine implements Engine {
   readonly layout: LakeLayout;
   private readonly loaded = new Map<string, Promise<void>>();
   private cached?: { mtimeMs: number; manifest: LakeManifest | null };
+  private statThisTurn?: number;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -53,14 +54,26 @@ export class DuckDbEngine implements Engine {
   }
 
   async manifest(): Promise<LakeManifest | null> {
-    // Synchronous on purpose: a few microseconds here, where an async stat would queue behind queries on libuv's pool.
-    const mtimeMs = statSync(this.layout.manifestPath, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+    const mtimeMs = this.manifestMtime();
     if (this.cached?.mtimeMs !== mtimeMs) {
       const manifest = mtimeMs < 0 ? null : await readLocalManifest(this.layout.manifestPath);
       this.cached = { mtimeMs, manifest };
       await this.unloadExpired(manifest);
     }
     return this.cached.manifest;
+  }
+
+  /**
+   * The manifest file's mtime, stat-ed at most once per turn of the event loop:
+   * a request asks several times within one turn, and no answer could tell those apart.
+   */
+  private manifestMtime(): number {
+    if (this.statThisTurn === undefined) {
+      // Synchronous on purpose: a few microseconds here, where an async stat would queue behind queries on libuv's pool.
+      this.statThisTurn = statSync(this.layout.manifestPath, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+      setImmediate(() => (this.statThisTurn = undefined));
+    }
+    return this.statThisTurn;
   }
 
   async tableRef(table: TableName, version: string): Promise<string> {
