@@ -2,7 +2,7 @@ import type { Engine } from '../../etl/engine/engine';
 import type { KeyValue } from './cursor';
 import type { Scope } from './page-query';
 import type { Node } from './datasets/dataset';
-import { splitOf } from './split';
+import { bucketOf, bucketRange } from './split';
 
 /**
  * Where a keyset page must end at the latest. Served tables are stored in key
@@ -41,11 +41,17 @@ export async function pageUpperBound<N extends Node>(s: Scope<N>, after: readonl
     i = at + 1;
   }
   const excluded = new Set(s.exclusions);
+  const [low, high] = filter.split ? bucketRange(filter.split, s.split) : [0, 100];
+  // An empty split matches nothing: SQL answers that at once, a walk would hash every serial.
+  if (high <= low) return undefined;
   let rows = 0;
   for (; i < index.serials.length; i += 1) {
     const serial = index.serials[i];
     if (excluded.has(serial)) continue;
-    if (filter.split && splitOf(filter.splitSeed ?? '', serial, s.split) !== filter.split) continue;
+    if (filter.split) {
+      const bucket = bucketOf(filter.splitSeed ?? '', serial);
+      if (bucket < low || bucket >= high) continue;
+    }
     rows += index.counts[i];
     if (rows >= limit) return serial;
   }
