@@ -8,7 +8,8 @@ import { encodeCursor } from '../../src/graphql/cursor';
 import type { Engine } from '../../etl/engine/engine';
 import { countingEngine, type CountingEngine } from '../helpers/counting-engine';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
-import { accelerometerRecord, customerRecord, makeTempDir, stepTrainerRecord, writeLanding } from '../helpers/landing-fixture';
+import { customerRecord, writeLanding } from '../helpers/landing-fixture';
+import { nameOf, serialOf, writeManyCustomersLanding } from '../helpers/many-customers-landing';
 
 /**
  * Top-level pages of the large tables carry an upper bound on serialNumber
@@ -16,30 +17,8 @@ import { accelerometerRecord, customerRecord, makeTempDir, stepTrainerRecord, wr
  * seed and consent, paging must give exactly the rows of the unbounded query.
  */
 
-const serial = (i: number): string => `serial-${String(i).padStart(3, '0')}`;
-const person = (i: number): string => `person${i}`;
-const CUSTOMERS = 24;
 /** Uneven readings per customer, so page ends fall anywhere within a customer's rows. */
 const readingsOf = (i: number): number => ((i * 7) % 9) + 1;
-
-function writeUnevenLanding(): string {
-  const root = makeTempDir('stedi-page-bound-');
-  const customers = [];
-  const accelerometer = [];
-  const stepTrainer = [];
-  for (let i = 0; i < CUSTOMERS; i += 1) {
-    customers.push(customerRecord({ name: person(i), serial: serial(i), consentAt: i % 5 === 4 ? null : undefined }));
-    for (let r = 0; r < readingsOf(i); r += 1) {
-      const time = 1_655_000_000_000 + r * 1000;
-      accelerometer.push(accelerometerRecord(person(i), time, i / 10, r / 10, -r));
-      stepTrainer.push(stepTrainerRecord(serial(i), time, 100 + r));
-    }
-  }
-  writeLanding(root, 'customer', customers);
-  writeLanding(root, 'accelerometer', accelerometer);
-  writeLanding(root, 'step_trainer', stepTrainer);
-  return root;
-}
 
 const FIELDS: Array<{ field: string; dataset: Dataset<Node>; selection: string }> = [
   { field: 'machineLearningSamples', dataset: machineLearningDataset as unknown as Dataset<Node>, selection: 'serialNumber sensorReadingTime distanceFromObject x y z' },
@@ -51,7 +30,7 @@ describe('bounded keyset pages of the large tables', () => {
   let t: TestApp;
   let counting: CountingEngine;
   beforeAll(async () => {
-    const landing = writeUnevenLanding();
+    const landing = writeManyCustomersLanding(24, readingsOf).landing;
     t = await buildTestApp({
       landing,
       config: { queryCacheRows: 0 },
@@ -61,7 +40,7 @@ describe('bounded keyset pages of the large tables', () => {
       },
     });
     // A revocation after the build: the serial is excluded by the consent registry, not by the zones.
-    writeLanding(landing, 'customer', [customerRecord({ name: person(6), serial: serial(6), consentAt: null, updatedAt: 1_700_000_000_000 })], 'customer-revoke.json');
+    writeLanding(landing, 'customer', [customerRecord({ name: nameOf(6), serial: serialOf(6), consentAt: null, updatedAt: 1_700_000_000_000 })], 'customer-revoke.json');
     await t.lake.services.consent.refresh();
   });
   afterAll(() => t.close());
@@ -111,15 +90,15 @@ describe('bounded keyset pages of the large tables', () => {
     const page = counting.queries.slice(before).find((sql) => sql.includes('LIMIT 6'))!;
     expect(page).toMatch(/"serialNumber" <= \?/);
     const mark = counting.queries.length;
-    await t.graphql(`{ machineLearningSamples(first: 5, filter: { serialNumber: "${serial(0)}" }) { edges { cursor } } }`, ANALYST_KEY);
+    await t.graphql(`{ machineLearningSamples(first: 5, filter: { serialNumber: "${serialOf(0)}" }) { edges { cursor } } }`, ANALYST_KEY);
     expect(counting.queries.slice(mark).find((sql) => sql.includes('LIMIT 6'))).not.toMatch(/<= \?/);
   });
 
   it('pages on without a bound from a cursor whose serial the version does not hold', async () => {
     const version = (await t.lake.services.engine.manifest())!.versions[0].version;
-    const after = encodeCursor('MachineLearningSample', version, [`${serial(10)}-unknown`, 0, 0, 0, 0]);
+    const after = encodeCursor('MachineLearningSample', version, [`${serialOf(10)}-unknown`, 0, 0, 0, 0]);
     const rows = await pageAll('machineLearningSamples', 'serialNumber', 4, '', after);
     const all = (await expectedRows(machineLearningDataset as unknown as Dataset<Node>, {})).map((r) => r.serialNumber as string);
-    expect(rows.map((r) => r.serialNumber)).toEqual(all.filter((s) => s > `${serial(10)}-unknown`));
+    expect(rows.map((r) => r.serialNumber)).toEqual(all.filter((s) => s > `${serialOf(10)}-unknown`));
   });
 });
