@@ -58,10 +58,10 @@ export async function queryColumns(engine: Engine, sql: string, params: SqlValue
 export function visibleColumns<N extends Node>(ds: Dataset<N>, result: ColumnarResult, version: string, consent: ConsentSnapshot, logger: Logger): ColumnarResult {
   const serials = (result.columns.serialNumber ?? []) as string[];
   const hidden = consent.hiddenSerials;
-  if (hidden.size === 0) return result;
+  // The common case allocates nothing: no row of a hidden customer.
+  if (hidden.size === 0 || !serials.some((serial) => hidden.has(serial))) return result;
   const keep: number[] = [];
   for (let r = 0; r < result.rowCount; r += 1) if (!hidden.has(serials[r])) keep.push(r);
-  if (keep.length === result.rowCount) return result;
   logger.warn({ kind: ds.kind, version, dropped: result.rowCount - keep.length, generation: consent.generation }, 'consent check in JS dropped rows the SQL filter let through');
   const columns: Record<string, unknown[]> = {};
   for (const [name, values] of Object.entries(result.columns)) columns[name] = keep.map((r) => values[r]);
