@@ -11,6 +11,7 @@ import { MachineLearningBatchResolver } from './resolvers/machine-learning-batch
 import { MachineLearningSampleResolver } from './resolvers/machine-learning-sample.resolver';
 import { RebuildResolver } from './resolvers/rebuild.resolver';
 import { StepTrainerReadingResolver } from './resolvers/step-trainer-reading.resolver';
+import { validateArgs } from './validate-args';
 
 export const RESOLVERS = [
   CustomerResolver,
@@ -34,7 +35,7 @@ export function buildGraphqlSchema(): Promise<GraphQLSchema> {
     resolvers: RESOLVERS,
     authChecker,
     authMode: 'error',
-    validate: { forbidUnknownValues: false },
+    validateFn: validateArgs,
   }).then(withErrorMapping);
   return built;
 }
