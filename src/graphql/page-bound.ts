@@ -2,6 +2,7 @@ import type { Engine } from '../../etl/engine/engine';
 import type { KeyValue } from './cursor';
 import type { Scope } from './page-query';
 import type { Node } from './datasets/dataset';
+import { SqlConditions } from './sql-conditions';
 import { bucketOf, bucketRange } from './split';
 
 /**
@@ -19,8 +20,15 @@ interface SerialIndex {
   position: Map<string, number>;
 }
 
+/** An index holds only the serials consent lets through: it is read again when the exclusions change. */
+interface Cached {
+  exclusions: readonly string[];
+  index: Promise<SerialIndex | undefined>;
+}
+
 const MAX_INDEXES = 16;
-const indexes = new WeakMap<Engine, Map<string, Promise<SerialIndex | undefined>>>();
+const indexes = new WeakMap<Engine, Map<string, Cached>>();
+const sameList = (a: readonly string[], b: readonly string[]): boolean => a === b || (a.length === b.length && a.every((v, i) => v === b[i]));
 
 /**
  * The largest serialNumber the page of `limit` rows after `after` can hold, or
@@ -40,14 +48,12 @@ export async function pageUpperBound<N extends Node>(s: Scope<N>, after: readonl
     if (at === undefined) return undefined;
     i = at + 1;
   }
-  const excluded = new Set(s.exclusions);
   const [low, high] = filter.split ? bucketRange(filter.split, s.split) : [0, 100];
   // An empty split matches nothing: SQL answers that at once, a walk would hash every serial.
   if (high <= low) return undefined;
   let rows = 0;
   for (; i < index.serials.length; i += 1) {
     const serial = index.serials[i];
-    if (excluded.has(serial)) continue;
     if (filter.split) {
       const bucket = bucketOf(filter.splitSeed ?? '', serial);
       if (bucket < low || bucket >= high) continue;
@@ -58,29 +64,34 @@ export async function pageUpperBound<N extends Node>(s: Scope<N>, after: readonl
   return undefined;
 }
 
-/** Rows per serial of one dataset in one version, in the engine's order; undefined when it cannot be read. */
+/** Rows per visible serial of one dataset in one version, in the engine's order; undefined when it cannot be read. */
 function serialIndex<N extends Node>(s: Scope<N>): Promise<SerialIndex | undefined> {
   let cache = indexes.get(s.engine);
   if (!cache) indexes.set(s.engine, (cache = new Map()));
   const key = `${s.dataset.kind}|${s.version}`;
-  let index = cache.get(key);
-  if (!index) {
-    index = readIndex(s);
-    cache.set(key, index);
-    if (cache.size > MAX_INDEXES) cache.delete(cache.keys().next().value as string);
-  }
+  const cached = cache.get(key);
+  if (cached && sameList(cached.exclusions, s.exclusions)) return cached.index;
+  const index = readIndex(s).then((read) => {
+    // Only an optimisation: a failed read is forgotten, and the page query reports whatever went wrong.
+    if (!read && cache.get(key)?.index === index) cache.delete(key);
+    return read;
+  });
+  cache.delete(key);
+  cache.set(key, { exclusions: s.exclusions, index });
+  if (cache.size > MAX_INDEXES) cache.delete(cache.keys().next().value as string);
   return index;
 }
 
 async function readIndex<N extends Node>(s: Scope<N>): Promise<SerialIndex | undefined> {
   const serial = s.dataset.serialExpr;
+  // Consent applies here too: hidden customers' serials never enter the index.
+  const c = new SqlConditions().notIn(serial, s.exclusions);
   try {
-    const rows = await s.engine.query(`SELECT ${serial} AS "serialNumber", count(*) AS "count" FROM ${await s.dataset.from(s.engine, s.version)} GROUP BY ${serial} ORDER BY ${serial}`);
+    const sql = `SELECT ${serial} AS "serialNumber", count(*) AS "count" FROM ${await s.dataset.from(s.engine, s.version)} ${c.where()} GROUP BY ${serial} ORDER BY ${serial}`;
+    const rows = await s.engine.query(sql, c.params);
     const serials = rows.map((r) => r.serialNumber as string);
     return { serials, counts: rows.map((r) => Number(r.count)), position: new Map(serials.map((v, i) => [v, i])) };
   } catch {
-    // Only an optimisation: the page query itself reports whatever went wrong.
-    indexes.get(s.engine)?.delete(`${s.dataset.kind}|${s.version}`);
     return undefined;
   }
 }

@@ -94,6 +94,21 @@ describe('bounded keyset pages of the large tables', () => {
     expect(counting.queries.slice(mark).find((sql) => sql.includes('LIMIT 6'))).not.toMatch(/<= \?/);
   });
 
+  it('reads rows per serial again when consent changes, so a page never stops short of a revoked customer\'s rows', async () => {
+    const selection = 'serialNumber sensorReadingTime distanceFromObject x y z';
+    const first = await t.graphql('query { page: machineLearningSamples(first: 3) { pageInfo { endCursor } } }', ANALYST_KEY);
+    const after = first.body.data.page.pageInfo.endCursor;
+    // Revoke a customer ahead of the cursor: the next pages must still hold every other row.
+    writeLanding(t.lake.landing, 'customer', [customerRecord({ name: nameOf(11), serial: serialOf(11), consentAt: null, updatedAt: 1_700_000_000_000 })], 'customer-revoke-11.json');
+    await t.lake.services.consent.refresh();
+    const expected = await expectedRows(machineLearningDataset as unknown as Dataset<Node>, {});
+    for (let size = 1; size <= 12; size += 1) {
+      const rest = await pageAll('machineLearningSamples', selection, size, '', after);
+      expect(rest.map((r) => r.serialNumber)).not.toContain(serialOf(11));
+      expect([size, rest]).toEqual([size, expected.slice(3)]);
+    }
+  });
+
   it('pages on without a bound from a cursor whose serial the version does not hold', async () => {
     const version = (await t.lake.services.engine.manifest())!.versions[0].version;
     const after = encodeCursor('MachineLearningSample', version, [`${serialOf(10)}-unknown`, 0, 0, 0, 0]);
