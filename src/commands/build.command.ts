@@ -3,7 +3,7 @@ import { runBuild } from '../../etl/build';
 import { buildReport } from '../../etl/build-report';
 import { parseConsentPolicy } from '../../etl/consent-policy';
 import { loadConfig } from '../config';
-import { formatStatements, planBuild } from '../../etl/engine/open-engine';
+import { formatPlan, planBuild } from '../../etl/engine/open-engine';
 import { engineOptions, openConfiguredEngine } from '../engine';
 import { buildProgressBar } from './build-progress';
 import { formatBuildSummary } from './build-summary';
@@ -21,11 +21,11 @@ interface BuildFlags extends EngineFlags {
 
 export function registerBuild(cli: Command): void {
   addEngineFlags(cli.command('build').description('build landing → trusted → curated as a new version and switch to it atomically'))
-    .option('--landing <dir>', 'folder holding customer/landing/, accelerometer/landing/, step_trainer/landing/ (default: the lake folder)')
+    .option('--landing <dir>', 'folder holding customer/landing/, accelerometer/landing/, step_trainer/landing/ (default: the one the live version was built from, else the lake folder)')
     .option('--consent-policy <policy>', 'any: every reading of a consenting customer; as-of: only readings at or after consent')
     .option('--keep <n>', 'versions to keep', positiveInteger('--keep'))
     .option('--json', 'print one JSON object with the version, row counts and quarantine counts')
-    .option('--dry-run', 'print every statement of an Athena build in order, without calling AWS (with --json: one JSON array of strings)')
+    .option('--dry-run', 'print the pre-flight calls and every statement of an Athena build in order, without calling AWS (with --json: one JSON object)')
     .action(async (flags: BuildFlags) => {
       const config = loadConfig({
         ...engineOverrides(flags),
@@ -34,10 +34,11 @@ export function registerBuild(cli: Command): void {
         keepVersions: flags.keep,
       });
       if (flags.dryRun) {
-        const statements = await planBuild(engineOptions(config), { consentPolicy: config.consentPolicy, keepVersions: config.keepVersions }).catch((error: Error) => {
+        const plan = await planBuild(engineOptions(config), { consentPolicy: config.consentPolicy, keepVersions: config.keepVersions }).catch((error: Error) => {
           throw new CliError(`--dry-run: ${error.message}`);
         });
-        process.stdout.write(flags.json ? `${JSON.stringify(statements.map((s) => s.sql))}\n` : formatStatements(statements));
+        const json = { preflight: plan.preflight, statements: plan.statements.map((s) => s.sql) };
+        process.stdout.write(flags.json ? `${JSON.stringify(json)}\n` : formatPlan(plan));
         return;
       }
       const engine = await openConfiguredEngine(config);
@@ -46,7 +47,7 @@ export function registerBuild(cli: Command): void {
         const options = { consentPolicy: config.consentPolicy, keepVersions: config.keepVersions, onProgress: progress?.onProgress };
         const manifest = await runBuild(await engine.buildTarget(options), options);
         progress?.stop();
-        const report = buildReport(manifest);
+        const report = buildReport(manifest, config.lake);
         process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : formatBuildSummary(report));
       } finally {
         progress?.stop();
