@@ -5,7 +5,7 @@ import { accelerometerDataset } from '../../../src/graphql/datasets/acceleromete
 import { customerDataset } from '../../../src/graphql/datasets/customer.dataset';
 import { machineLearningDataset } from '../../../src/graphql/datasets/machine-learning.dataset';
 import { stepTrainerDataset } from '../../../src/graphql/datasets/step-trainer.dataset';
-import { buildLake } from '../../helpers/etl-lake';
+import { buildLake, tableFile } from '../../helpers/etl-lake';
 import { writeManyCustomersLanding } from '../../helpers/many-customers-landing';
 
 /** What a DuckDB build writes: each table sorted in the order the API pages it, in small row groups. */
@@ -28,7 +28,7 @@ describe('the layout of built tables on DuckDB', () => {
   }
 
   it.each(BUILT_TABLES)('writes %s in its storage order', async (table) => {
-    const file = version.tables[table].location;
+    const file = tableFile(version, table);
     const order = storageOrder(table).map((c) => `"${c}"`).join(', ');
     const [[misplaced, rows]] = await inFile((sql) =>
       sql(`WITH t AS (SELECT *, file_row_number FROM read_parquet('${file}', file_row_number = true))
@@ -39,7 +39,7 @@ describe('the layout of built tables on DuckDB', () => {
   });
 
   it('splits a large table into row groups of at most 16,384 rows', async () => {
-    const file = version.tables.machine_learning_curated.location;
+    const file = tableFile(version, 'machine_learning_curated');
     const groups = await inFile((sql) => sql(`SELECT DISTINCT row_group_id, row_group_num_rows FROM parquet_metadata('${file}') ORDER BY 1`));
     const sizes = groups.map((g) => Number(g[1]));
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(version.tables.machine_learning_curated.rows);
