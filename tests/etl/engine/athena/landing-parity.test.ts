@@ -16,7 +16,8 @@ import { makeTempDir } from '../../../helpers/landing-fixture';
  * embedded reader (etl/landing) does: accepted or quarantined, the same
  * reason, the same values, the same counts and the same consent-uncertain
  * customers. Each line is its own file, so landing order (files by name)
- * is the same on both engines, though Athena has no line numbers.
+ * is the same on both engines, though Athena has no line numbers. The
+ * grammar's own expectation is checked against the embedded reader too.
  */
 
 const SEED = Number(process.env.STEDI_FC_SEED ?? Date.now() % 2 ** 31);
@@ -122,6 +123,15 @@ describe('the Athena landing rules', () => {
     const wellFormed = embedded.uncertain.map((e) => e.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')).sort();
     expect({ where, uncertain: athena.uncertain }).toEqual({ where, uncertain: wellFormed });
 
+    // The grammar that wrote each line agrees with the embedded reader, so the two engines are not merely alike.
+    const written = lines.filter((l) => l.expected.kind !== 'blank');
+    const offGrammar = written.flatMap((l, i) => {
+      const e = l.expected;
+      const got = embedded.decisions[i]?.reason;
+      if (e.kind === 'accepted') return got === null ? [] : [`line ${i + 1}: ${got}, written valid`];
+      return e.kind === 'quarantined' && (got === null || (e.reason !== undefined && got !== e.reason)) ? [`line ${i + 1}: ${got ?? 'accepted'}, written as ${e.reason ?? 'bad'}`] : [];
+    });
+    expect({ where, offGrammar: offGrammar.slice(0, 20) }).toEqual({ where, offGrammar: [] });
     // The corpus exercises every kind of decision, and doubt on the customer source.
     expect(new Set(embedded.decisions.map((d) => d.reason)).size).toBeGreaterThan(12);
     expect(embedded.counts.accepted).toBeGreaterThan(LINES_PER_SOURCE / 5);
