@@ -6,18 +6,21 @@ import { buildReport } from '../../etl/build-report';
 import type { Engine } from '../../etl/engine/engine';
 import { generateLanding } from '../../etl/generate/generate';
 import { liveVersion } from '../../etl/manifest';
-import { ApiKeys, parseApiKeys } from '../auth/api-keys';
-import { formatSessionKeys, generateSessionKeys } from '../auth/session-keys';
+import { ApiKeyError, ApiKeys, parseApiKeys } from '../auth/api-keys';
+import { loadOrCreateDevKeys } from '../auth/dev-keys';
+import { formatSessionKeys, generateSessionKeys, type SessionKeys } from '../auth/session-keys';
 import type { Config } from '../config';
 import { openConfiguredEngine } from '../engine';
 import { buildProgressBar } from './build-progress';
+import { CliError } from './cli-error';
 import { formatBuildSummary } from './build-summary';
 import { keysOf, portNumber, serve, serveConfig, type ServeFlags } from './serve.command';
 
 /**
  * `npm start`: the zero-setup path. Builds the lake first when it has no live
  * version (generating a sample landing when there is no landing data either),
- * makes session API keys when none are configured, then serves.
+ * makes development API keys when none are configured (kept in the lake
+ * folder for the next start), then serves and prints the keys last.
  */
 
 export const SAMPLE = { customers: 1_000, seed: 42, dirty: 0.01 } as const;
@@ -49,6 +52,17 @@ export async function ensureLake(config: Config, engine: Engine): Promise<void> 
   }
 }
 
+/** Kept keys for a local lake; an S3 lake gets keys for this process only. */
+function devKeys(config: Config): { keys: SessionKeys; file?: string } {
+  if (config.lake.startsWith('s3://')) return { keys: generateSessionKeys() };
+  try {
+    return loadOrCreateDevKeys(config.lake);
+  } catch (error) {
+    if (error instanceof ApiKeyError) throw new CliError(error.message);
+    throw error;
+  }
+}
+
 export function registerStart(cli: Command): void {
   cli
     .command('start')
@@ -59,8 +73,8 @@ export function registerStart(cli: Command): void {
     .action(async (flags: ServeFlags) => {
       const config = serveConfig(flags);
       let apiKeys = keysOf(config);
-      const session = apiKeys.size === 0 ? generateSessionKeys() : undefined;
-      if (session) apiKeys = new ApiKeys(parseApiKeys(session.setting, 'session keys'));
+      const dev = apiKeys.size === 0 ? devKeys(config) : undefined;
+      if (dev) apiKeys = new ApiKeys(parseApiKeys(dev.keys.setting, 'development keys'));
       const engine = await openConfiguredEngine(config);
       try {
         await ensureLake(config, engine);
@@ -70,6 +84,6 @@ export function registerStart(cli: Command): void {
       }
       const running = await serve(config, apiKeys, engine);
       out(`\nServing ${config.lake} at ${running.url}/graphql`);
-      if (session) out(`\n${formatSessionKeys(session, `${running.url}/graphql`)}`);
+      if (dev) out(`\n${formatSessionKeys(dev.keys, running.url, dev.file)}`);
     });
 }
