@@ -36,7 +36,7 @@ export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Da
       const [row] = await engine.query(counting.sql, counting.params, { timeoutMs: config.queryTimeoutMs });
       return Number(row?.count ?? 0);
     });
-  return toConnection(ds, nodes, first, rows.length > first, guarded(ctx, totalCount, `${field}.totalCount`));
+  return toConnection(ds, nodes, first, rows.length > first, guarded(ctx, totalCount, `${field}.totalCount`), cursor !== undefined);
 }
 
 /**
@@ -59,7 +59,7 @@ export async function readNestedConnection<N extends Node>(
   const version = cursor?.version ?? parent.version;
   const fetched = await ctx.loaders.nestedPage(ds, version, filter, cursor?.position, first + 1).load(parent.serialNumber);
   const totalCount = () => ctx.loaders.nestedCount(ds, version, filter).load(parent.serialNumber);
-  return toConnection(ds, fetched, first, fetched.length > first, guarded(ctx, totalCount, `${field}.totalCount`));
+  return toConnection(ds, fetched, first, fetched.length > first, guarded(ctx, totalCount, `${field}.totalCount`), cursor !== undefined);
 }
 
 function decodeAfter<N extends Node>(after: string | null | undefined, ds: Dataset<N>, field: string): Cursor | undefined {

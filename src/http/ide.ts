@@ -1,25 +1,37 @@
-import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { idePage } from './ide-page';
+import { escapeHtml, jsonForHtml, notBuiltPage, pageHeaders, wantsHtml } from './page-headers';
+import { exampleTabs, WEB_PATH, webBuilt } from './web-assets';
 
 /**
  * GET /graphql from a browser (it asks for HTML and sends no query) gets the
- * offline IDE; every other GET /graphql goes on to auth and Apollo.
+ * GraphQL IDE: GraphiQL, bundled into dist/web at build time, with the
+ * examples/graphql documents as tabs. Every other GET /graphql goes on to
+ * auth and Apollo. The page itself needs no key; every query it sends does.
  */
 export function ideHandler(req: Request, res: Response, next: NextFunction): void {
-  const wantsPage = req.method === 'GET' && req.query.query === undefined && req.accepts(['application/json', 'text/html']) === 'text/html';
-  if (!wantsPage) {
+  if (!wantsHtml(req)) {
     next();
     return;
   }
-  const nonce = randomBytes(16).toString('base64');
-  res.set({
-    'Content-Type': 'text/html; charset=utf-8',
-    'Cache-Control': 'no-store',
-    // The page may only run its own inline script and style and talk to this server.
-    'Content-Security-Policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
-  });
-  res.send(idePage(nonce));
+  const nonce = pageHeaders(res);
+  if (!webBuilt()) {
+    res.status(503).send(notBuiltPage('GraphQL IDE'));
+    return;
+  }
+  const config = { graphqlPath: req.baseUrl || '/graphql', tabs: exampleTabs() };
+  res.send(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>STEDI lakehouse · GraphQL IDE</title>
+<link rel="stylesheet" href="${WEB_PATH}/ide.css">
+</head>
+<body>
+<div id="root"></div>
+<script type="application/json" id="stedi-config">${jsonForHtml(config)}</script>
+<script nonce="${escapeHtml(nonce)}" src="${WEB_PATH}/ide.js"></script>
+</body>
+</html>
+`);
 }
