@@ -24,6 +24,7 @@ export function ideHandler(req: Request, res: Response, next: NextFunction): voi
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>STEDI lakehouse · GraphQL IDE</title>
 <link rel="stylesheet" href="${WEB_PATH}/ide.css">
 </head>

@@ -23,6 +23,7 @@ export function lakePageHandler(req: Request, res: Response, next: NextFunction)
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>STEDI lakehouse · the lake</title>
 <link rel="stylesheet" href="${WEB_PATH}/lake-style.css">
 </head>

@@ -15,7 +15,9 @@ const config = JSON.parse(document.getElementById('stedi-config').textContent);
 async function fetcher(params, options) {
   const headers = { 'content-type': 'application/json', accept: 'application/json', ...((options && options.headers) || {}) };
   const key = storedKey();
-  if (key) headers.authorization = `Bearer ${key}`;
+  // Without a key every request is refused; say what to do instead of showing a 401.
+  if (!key) return { errors: [{ message: 'Enter an API key in the bar above (it is kept for this browser tab).' }] };
+  headers.authorization = `Bearer ${key}`;
   const response = await fetch(config.graphqlPath, { method: 'POST', headers, body: JSON.stringify(params) });
   const text = await response.text();
   try {

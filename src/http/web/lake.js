@@ -14,7 +14,7 @@ function el(tag, attrs, ...children) {
     else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
     else node.setAttribute(k, v);
   }
-  for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c instanceof Node ? c : String(c));
+  for (const c of children.flat(Infinity)) if (c !== null && c !== undefined) node.append(c instanceof Node ? c : String(c));
   return node;
 }
 const fmt = (v) => (typeof v === 'number' ? v.toLocaleString('en-US') : v === null || v === undefined ? '–' : typeof v === 'object' ? JSON.stringify(v) : String(v));
@@ -143,7 +143,7 @@ async function loadJobs() {
   try {
     const { rebuildJobs } = await graphql(`{ rebuildJobs { ${JOB_FIELDS} } }`);
     $('rebuild-button').hidden = false;
-    box.replaceChildren(rebuildJobs.length ? rebuildJobs.map(renderJob) : el('p', { class: 'muted' }, 'No rebuild since the server started.'));
+    box.replaceChildren(...(rebuildJobs.length ? rebuildJobs.map(renderJob) : [el('p', { class: 'muted' }, 'No rebuild since the server started.')]));
     return rebuildJobs;
   } catch (error) {
     if (error.code !== 'FORBIDDEN') throw error;
