@@ -1,0 +1,31 @@
+"""The training set as a pandas DataFrame with the same dtypes whatever the rows (even none)."""
+
+try:
+    import pandas as _pd
+except ImportError:  # pandas is optional
+    _pd = None
+
+DTYPES = {
+    "serialNumber": "object",
+    "sensorReadingTime": "int64",
+    "distanceFromObject": "int64",
+    "x": "float64",
+    "y": "float64",
+    "z": "float64",
+}
+
+
+def has_pandas():
+    return _pd is not None
+
+
+def training_frame(rows, as_frame=None):
+    """`rows` as a DataFrame when pandas is there (as_frame None) or asked for (True); the rows otherwise."""
+    if as_frame is False or (as_frame is None and _pd is None):
+        return rows
+    if _pd is None:
+        raise ImportError("as_frame=True needs pandas: pip install pandas (or stedi-client[pandas])")
+    frame = _pd.DataFrame({name: _pd.Series([r[name] for r in rows], dtype=dtype) for name, dtype in DTYPES.items()})
+    frame["sensorReadingDatetime"] = _pd.to_datetime(frame["sensorReadingTime"], unit="ms", utc=True)
+    frame.attrs["lake_version"] = rows.lake_version
+    return frame
