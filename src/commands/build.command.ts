@@ -10,6 +10,7 @@ import { formatBuildSummary } from './build-summary';
 import { CliError } from './cli-error';
 import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
 import { positiveInteger } from './options';
+import { withExamples } from './help-examples';
 
 interface BuildFlags extends EngineFlags {
   landing?: string;
@@ -19,8 +20,14 @@ interface BuildFlags extends EngineFlags {
   dryRun?: boolean;
 }
 
+const EXAMPLES: Array<[string, string]> = [
+  ['stedi build --landing ./landing --lake ./lake', 'build from local landing files'],
+  ['stedi build --lake ./lake --consent-policy as-of --json', 'only readings after consent; a JSON report'],
+  ['STEDI_ENGINE=athena stedi build --lake s3://bucket/lake', 'the same zones on Athena'],
+];
+
 export function registerBuild(cli: Command): void {
-  addEngineFlags(cli.command('build').description('build landing → trusted → curated as a new version and switch to it atomically'))
+  addEngineFlags(withExamples(cli.command('build'), EXAMPLES).description('build landing → trusted → curated as a new version and switch to it atomically'))
     .option('--landing <dir>', 'folder holding customer/landing/, accelerometer/landing/, step_trainer/landing/ (default: the lake folder)')
     .option('--consent-policy <policy>', 'any: every reading of a consenting customer; as-of: only readings at or after consent')
     .option('--keep <n>', 'versions to keep', positiveInteger('--keep'))

@@ -15,6 +15,7 @@ import { buildProgressBar } from './build-progress';
 import { CliError } from './cli-error';
 import { formatBuildSummary } from './build-summary';
 import { keysOf, portNumber, serve, serveConfig, type ServeFlags } from './serve.command';
+import { withExamples } from './help-examples';
 
 /**
  * `npm start`: the zero-setup path. Builds the lake first when it has no live
@@ -63,9 +64,14 @@ function devKeys(config: Config): { keys: SessionKeys; file?: string } {
   }
 }
 
+const EXAMPLES: Array<[string, string]> = [
+  ['npm start', 'the same as stedi start'],
+  ['stedi start --lake ./lake --port 4001', 'another lake folder and port'],
+  ['STEDI_API_KEYS="$KEY:admin" stedi start', 'your own key instead of the kept development keys'],
+];
+
 export function registerStart(cli: Command): void {
-  cli
-    .command('start')
+  withExamples(cli.command('start'), EXAMPLES)
     .description('build the lake if it has no live version (with a generated sample when there is no landing data), then serve it')
     .option('--lake <dir>', 'lake folder (default: STEDI_LAKE or ./lake)')
     .option('--landing <dir>', 'landing folder (default: the lake folder)')

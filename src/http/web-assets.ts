@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import express, { type RequestHandler } from 'express';
+import { packageRoot } from '../package-info';
 
 /**
  * Where the browser pages' files are: dist/web (bundled by scripts/build-web.js
@@ -9,17 +10,7 @@ import express, { type RequestHandler } from 'express';
  * compiled server (dist/src) read the same files.
  */
 
-function packageRoot(from: string): string {
-  let dir = from;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) return from;
-    dir = up;
-  }
-  return dir;
-}
-
-const ROOT = packageRoot(__dirname);
+const ROOT = packageRoot();
 export const WEB_DIR = join(ROOT, 'dist', 'web');
 export const WEB_PATH = '/web';
 const EXAMPLES_DIR = join(ROOT, 'examples', 'graphql');
