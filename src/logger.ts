@@ -12,8 +12,8 @@ export function createLogger(level: string, readable: boolean = Boolean(process.
     redact: { paths: ['req.headers.authorization', 'headers.authorization', 'apiKey', '*.apiKey'], censor: '[redacted]' },
   };
   if (!readable) return pino(options);
-  // Synchronous, so start-up lines come before what the CLI prints after them.
-  return pino(options, pretty({ sync: true, colorize: true, ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss.l' }));
+  // Through process.stdout (synchronous on a terminal), so start-up lines come before what the CLI prints next.
+  return pino(options, pretty({ destination: process.stdout, colorize: Boolean(process.stdout.isTTY), ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss.l' }));
 }
 
 export type { Logger };

@@ -29,7 +29,7 @@ export function formatSessionKeys(keys: SessionKeys, baseUrl: string, keptIn?: s
   const kept = keptIn
     ? [`Kept in ${keptIn} (mode 0600) and reused by the next npm start;`, 'delete that file for new keys. Set STEDI_API_KEYS for your own.']
     : ['They stop working when the server stops. To keep them, start with:', `  STEDI_API_KEYS="${keys.setting}" npm start`];
-  return `${boxed([
+  const box = boxed([
     'Development API keys (no STEDI_API_KEYS / STEDI_API_KEYS_FILE configured):',
     `  admin   ${keys.admin}`,
     `  analyst ${keys.analyst}`,
@@ -37,9 +37,12 @@ export function formatSessionKeys(keys: SessionKeys, baseUrl: string, keptIn?: s
     '',
     `Lake page: ${baseUrl}/    GraphQL IDE: ${graphqlUrl}`,
     '(paste a key into the page once; the browser tab keeps it)',
-  ])}
-
-Try it:
+  ]);
+  // The box comes last, so the keys are what stays on screen.
+  return `Try it:
   curl -s ${graphqlUrl} -H "authorization: Bearer ${keys.analyst}" -H 'content-type: application/json' -d '${query}'
+
+${box}
 `;
 }
+

@@ -60,9 +60,11 @@ describe('stedi start (npm start)', () => {
       const [curl, url, key] = await start.waitFor(/curl -s (\S+) -H "authorization: Bearer (\S+)" -H 'content-type: application\/json' -d '(.*)'/);
       expect(key).toBe(analyst);
       expect(admin).not.toBe(analyst);
-      // The box comes after every start-up log line (JSON, since stdout is a pipe here).
+      // The box comes last, after every start-up log line (JSON, since stdout is a pipe here).
+      await start.waitFor(/└─+┘/);
       const out = start.stdout();
       expect(out.lastIndexOf('{"level"')).toBeLessThan(out.indexOf('┌'));
+      expect(out.trimEnd()).toMatch(/┘$/);
       expect(out).toContain(`Kept in ${devKeysFile(lake)}`);
       const body = /-d '(.*)'$/.exec(curl)![1]!;
       const res = await fetch(url!, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
