@@ -6,6 +6,7 @@ import type { GraphqlContext } from './context';
 import { toStediError } from './error-mapping';
 import { AccelerometerReadingResolver } from './resolvers/accelerometer-reading.resolver';
 import { CustomerResolver } from './resolvers/customer.resolver';
+import { LakeConsentResolver } from './resolvers/lake-consent.resolver';
 import { LakeResolver } from './resolvers/lake.resolver';
 import { MachineLearningSampleResolver } from './resolvers/machine-learning-sample.resolver';
 import { RebuildResolver } from './resolvers/rebuild.resolver';
@@ -17,6 +18,7 @@ export const RESOLVERS = [
   StepTrainerReadingResolver,
   MachineLearningSampleResolver,
   LakeResolver,
+  LakeConsentResolver,
   RebuildResolver,
 ] as const;
 

@@ -62,6 +62,17 @@ describeWithBrowser('the browser pages in Chromium', () => {
     expect(result).not.toMatch(/errors/);
     await screenshot(page, 'ide-result');
 
+    // Readable from 1,024 px: long cursors in the result neither squeeze the editor nor push panes off-screen.
+    await page.setViewport({ width: 1024, height: 768 });
+    const box = async (selector: string) => (await (await page.$(selector))!.boundingBox())!;
+    const editor = await box('.graphiql-query-editor');
+    const response = await box('.graphiql-response');
+    expect(editor.width).toBeGreaterThan(300);
+    expect(response.width).toBeGreaterThan(300);
+    expect(response.x + response.width).toBeLessThanOrEqual(1024);
+    await screenshot(page, 'ide-1024');
+    await page.setViewport({ width: 1280, height: 800 });
+
     // Autocompletion from the schema the IDE loaded with the key.
     await setEditor(page, '.graphiql-query-editor .CodeMirror', '{\n  \n}');
     await page.$eval('.graphiql-query-editor .CodeMirror', (el) => (el as unknown as { CodeMirror: { focus(): void; setCursor(l: number, c: number): void } }).CodeMirror.setCursor(1, 2));

@@ -4,7 +4,7 @@ import { storedKey, storeKey } from './key-storage';
 
 const $ = (id) => document.getElementById(id);
 const ZONES = ['landing', 'trusted', 'curated'];
-const CONSENT_FIELD = /consent|hidden|erasure|revok|revocation|uncertain/i;
+const CONSENT_FIELD = /consent|hidden|withdrawn|erasure|revok|uncertain/i;
 const SHOWN_ELSEWHERE = new Set(['liveVersion', 'engine', 'consentPolicy', 'builtAt', 'builtAtIso', 'tables', 'versions']);
 
 function el(tag, attrs, ...children) {
