@@ -123,7 +123,8 @@ function renderConsent(lake) {
 
 function renderMore(lake) {
   const names = Object.keys(lake).filter((k) => !SHOWN_ELSEWHERE.has(k) && !CONSENT_FIELD.test(k));
-  $('more').replaceChildren(names.length ? keyValues(lake, names) : '');
+  $('more').replaceChildren(keyValues(lake, names));
+  $('more').closest('section').hidden = names.length === 0;
 }
 
 // ---- Rebuilds -----------------------------------------------------------------------------------
