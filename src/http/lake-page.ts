@@ -1,6 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
-import { escapeHtml, notBuiltPage, pageHeaders, wantsHtml } from './page-headers';
-import { WEB_PATH, webBuilt } from './web-assets';
+import { browserPage } from './browser-page';
 
 /**
  * GET / from a browser: the lake page, an operator's picture of the lake
@@ -8,27 +6,7 @@ import { WEB_PATH, webBuilt } from './web-assets';
  * holds no data: its script reads the lake through /graphql with the key the
  * user enters, so the page is as open as the API and no more.
  */
-export function lakePageHandler(req: Request, res: Response, next: NextFunction): void {
-  if (!wantsHtml(req)) {
-    next();
-    return;
-  }
-  const nonce = pageHeaders(res);
-  if (!webBuilt()) {
-    res.status(503).send(notBuiltPage('lake page'));
-    return;
-  }
-  res.send(`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>STEDI lakehouse · the lake</title>
-<link rel="stylesheet" href="${WEB_PATH}/lake-style.css">
-</head>
-<body>
-<header>
+const LAKE_BODY = `<header>
   <h1>STEDI lakehouse</h1>
   <a href="/graphql">GraphQL IDE</a>
   <a href="/metrics">Metrics</a>
@@ -47,9 +25,18 @@ export function lakePageHandler(req: Request, res: Response, next: NextFunction)
   <section class="wide"><h2>Versions</h2><div id="versions"></div></section>
   <section class="wide"><h2>Rebuild jobs</h2><button id="rebuild-button" type="button" hidden>Rebuild the zones now</button><div id="rebuilds"></div></section>
   <section class="wide"><h2>More</h2><div id="more"></div></section>
-</main>
-<script nonce="${escapeHtml(nonce)}" src="${WEB_PATH}/lake.js"></script>
-</body>
-</html>
-`);
-}
+</main>`;
+
+/**
+ * GET / from a browser: the lake page, an operator's picture of the lake
+ * (zones with row counts, quarantine, versions, consent, rebuilds). The HTML
+ * holds no data: its script reads the lake through /graphql with the key the
+ * user enters, so the page is as open as the API and no more.
+ */
+
+export const lakePageHandler = browserPage('lake page', () => ({
+  title: 'STEDI lakehouse · the lake',
+  stylesheet: 'lake-style.css',
+  script: 'lake.js',
+  body: LAKE_BODY,
+}));
