@@ -19,7 +19,8 @@ const EXAMPLES_DIR = join(ROOT, 'examples', 'graphql');
 export const webBuilt = (): boolean => existsSync(join(WEB_DIR, 'ide.js')) && existsSync(join(WEB_DIR, 'lake.js'));
 
 /** The bundled files, revalidated on every load so a rebuild shows at once. */
-export const webAssets = (): RequestHandler => express.static(WEB_DIR, { index: false, cacheControl: true, maxAge: 0, fallthrough: true });
+export const webAssets = (): RequestHandler =>
+  express.static(WEB_DIR, { index: false, maxAge: 0, setHeaders: (res) => res.setHeader('X-Content-Type-Options', 'nosniff') });
 
 export interface ExampleTab {
   query: string;

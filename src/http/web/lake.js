@@ -139,12 +139,23 @@ function renderJob(job) {
   );
 }
 
+const running = (job) => job.state === 'QUEUED' || job.state === 'RUNNING';
+let polling = false;
+
 async function loadJobs() {
   const box = $('rebuilds');
   try {
     const { rebuildJobs } = await graphql(`{ rebuildJobs { ${JOB_FIELDS} } }`);
     $('rebuild-button').hidden = false;
     box.replaceChildren(...(rebuildJobs.length ? rebuildJobs.map(renderJob) : [el('p', { class: 'muted' }, 'No rebuild since the server started.')]));
+    // A rebuild started anywhere (CLI, IDE, another tab) shows its progress here too; the lake reloads when it ends.
+    if (!polling && rebuildJobs.some(running)) {
+      polling = true;
+      setTimeout(async () => {
+        polling = false;
+        if (!(await loadJobs()).some(running)) await refresh();
+      }, 1000);
+    }
     return rebuildJobs;
   } catch (error) {
     if (error.code !== 'FORBIDDEN') throw error;
@@ -158,7 +169,7 @@ async function rebuild() {
   $('rebuild-button').disabled = true;
   try {
     let { rebuildZones: job } = await graphql(`mutation { rebuildZones { ${JOB_FIELDS} } }`);
-    while (job.state === 'QUEUED' || job.state === 'RUNNING') {
+    while (running(job)) {
       await new Promise((r) => setTimeout(r, 400));
       await loadJobs();
       job = (await graphql(`query ($id: ID!) { rebuildJob(id: $id) { ${JOB_FIELDS} } }`, { id: job.id })).rebuildJob;
