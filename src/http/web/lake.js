@@ -153,7 +153,11 @@ async function loadJobs() {
       polling = true;
       setTimeout(async () => {
         polling = false;
-        if (!(await loadJobs()).some(running)) await refresh();
+        try {
+          if (!(await loadJobs()).some(running)) await refresh();
+        } catch (error) {
+          showError(error);
+        }
       }, 1000);
     }
     return rebuildJobs;
