@@ -82,6 +82,10 @@ describeWithBrowser('the browser pages in Chromium', () => {
     const hints = await page.$$eval('.CodeMirror-hint', (items) => items.map((i) => i.textContent));
     expect(hints).toEqual(expect.arrayContaining(['machineLearningSamples']));
     await screenshot(page, 'ide-autocomplete');
+
+    // The docs explorer lists the schema loaded with the key.
+    await page.click('.graphiql-sidebar button[aria-label="Show Documentation Explorer"]');
+    await page.waitForFunction("document.querySelector('.graphiql-doc-explorer').textContent.includes('MachineLearningSample')");
     expect(problems).toEqual([]);
   }, 60_000);
 

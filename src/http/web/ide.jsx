@@ -1,7 +1,7 @@
 // The GraphQL IDE in the browser: GraphiQL, bundled by scripts/build-web.js (no CDN).
 // The page gives the example documents and the CSP nonce; the key lives in sessionStorage (this tab only).
 import { GraphiQL } from 'graphiql';
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import 'graphiql/graphiql.css';
 import './ide.css';
@@ -53,8 +53,6 @@ function KeyBar({ keyValue, onKey }) {
 
 function App() {
   const [key, setKey] = useState(storedKey());
-  // A new fetcher makes GraphiQL load the schema again, now with the key.
-  const keyedFetcher = useMemo(() => (params, options) => fetcher(params, options), [key]);
   const onKey = (value) => {
     storeKey(value);
     setKey(value);
@@ -63,7 +61,8 @@ function App() {
     <div className="stedi-ide">
       <KeyBar keyValue={key} onKey={onKey} />
       <div className="stedi-graphiql">
-        <GraphiQL fetcher={keyedFetcher} defaultTabs={config.tabs} defaultEditorToolsVisibility="variables" shouldPersistHeaders={false} />
+        {/* A new key remounts GraphiQL: it loads the schema again and drops the "enter a key" answer. Tabs stay (localStorage). */}
+        <GraphiQL key={key} fetcher={fetcher} defaultTabs={config.tabs} defaultEditorToolsVisibility="variables" shouldPersistHeaders={false} />
       </div>
     </div>
   );
