@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { ArgumentValidationError, AuthenticationError, AuthorizationError } from 'type-graphql';
-import { LakeNotBuiltError, ParameterError, QueryTimeoutError, StaleVersionError } from '../../etl/engine/engine-errors';
+import { LakeDamagedError, LakeNotBuiltError, ParameterError, QueryTimeoutError, StaleVersionError } from '../../etl/engine/engine-errors';
+import { ManifestError } from '../../etl/manifest';
 import { ErrorCode, StediError } from '../errors';
 import type { Logger } from '../logger';
 
@@ -27,6 +28,7 @@ export function toStediError(error: unknown, logger: Logger, context: Record<str
   if (cause instanceof ArgumentValidationError) return new StediError(ErrorCode.BAD_USER_INPUT, validationMessage(cause));
   if (cause instanceof StaleVersionError) return new StediError(ErrorCode.STALE_CURSOR, cause.message);
   if (cause instanceof LakeNotBuiltError) return lakeNotBuilt();
+  if (cause instanceof LakeDamagedError || cause instanceof ManifestError) return lakeDamaged(cause);
   if (cause instanceof ParameterError) return new StediError(ErrorCode.BAD_USER_INPUT, cause.message);
   if (cause instanceof QueryTimeoutError) {
     if (firstTime(cause)) logger.warn({ ...context, timeoutMs: cause.timeoutMs }, 'query timed out');
@@ -39,6 +41,12 @@ export function toStediError(error: unknown, logger: Logger, context: Record<str
 
 export const lakeNotBuilt = (): StediError =>
   new StediError(ErrorCode.LAKE_NOT_BUILT, 'the lake has not been built yet; run `stedi build` (or the rebuildZones mutation) first');
+
+/** The live version or the manifest cannot be read; the message says so without a server path. */
+export function lakeDamaged(cause: LakeDamagedError | ManifestError): StediError {
+  const what = cause instanceof LakeDamagedError ? `the live lake version ${cause.version} is damaged (${cause.damage})` : 'the lake manifest cannot be read';
+  return new StediError(ErrorCode.LAKE_DAMAGED, `${what}; an admin can run \`stedi build\` (or the rebuildZones mutation) to build a new version`);
+}
 
 function validationMessage(error: ArgumentValidationError): string {
   const errors = (error.extensions.validationErrors ?? []) as Array<{ property?: string; constraints?: Record<string, string>; children?: unknown[] }>;

@@ -66,7 +66,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   });
   app.get('/', lakePageHandler, (_req, res) => res.redirect('/graphql'));
   app.use(WEB_PATH, webAssets());
-  app.use(healthRoutes(services.engine, () => draining));
+  app.use(healthRoutes(services, () => draining));
   app.get('/metrics', async (_req, res) => {
     res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });

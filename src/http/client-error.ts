@@ -1,7 +1,9 @@
 import { GraphQLError } from 'graphql';
 import { AuthenticationError, AuthorizationError, ArgumentValidationError } from 'type-graphql';
-import { LakeNotBuiltError, QueryTimeoutError, StaleVersionError } from '../../etl/engine/engine-errors';
+import { LakeDamagedError, LakeNotBuiltError, QueryTimeoutError, StaleVersionError } from '../../etl/engine/engine-errors';
+import { ManifestError } from '../../etl/manifest';
 import { ErrorCode, StediError } from '../errors';
+import { lakeDamaged } from '../graphql/error-mapping';
 
 /**
  * Decides whether an error may be shown to the caller and under which code.
@@ -25,6 +27,7 @@ export function clientError(error: unknown): ClientError | null {
   if (error instanceof StaleVersionError) return { code: ErrorCode.STALE_CURSOR, message: error.message };
   if (error instanceof QueryTimeoutError) return { code: ErrorCode.QUERY_TIMEOUT, message: `${error.message}; ask for fewer rows or narrow the filter` };
   if (error instanceof LakeNotBuiltError) return { code: ErrorCode.LAKE_NOT_BUILT, message: 'the lake has not been built yet; an admin can run the rebuildZones mutation' };
+  if (error instanceof LakeDamagedError || error instanceof ManifestError) return { code: ErrorCode.LAKE_DAMAGED, message: lakeDamaged(error).message };
   const code: unknown = error instanceof GraphQLError ? error.extensions?.code : undefined;
   if (typeof code === 'string' && CLIENT_CODES.has(code)) return { code, message: (error as GraphQLError).message };
   return null;

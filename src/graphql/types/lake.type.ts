@@ -44,7 +44,10 @@ export class LakeVersion {
   @Field(() => [LandingSource], { description: 'Per landing source: lines read, accepted and quarantined by this build.' })
   landing!: LandingSource[];
 
-  static from(v: VersionManifest, live: boolean): LakeVersion {
+  @Field(() => String, { nullable: true, description: 'Why this version cannot be read (a file missing or failing its checksum), or null. A damaged older version answers STALE_CURSOR; the next build expires it.' })
+  damaged!: string | null;
+
+  static from(v: VersionManifest, live: boolean, damaged: string | null = null): LakeVersion {
     const out = new LakeVersion();
     const builtAt = Date.parse(v.builtAt);
     Object.assign(out, {
@@ -56,6 +59,7 @@ export class LakeVersion {
       buildDurationMs: v.durationMs,
       tables: TABLE_NAMES.map((name) => ({ name, zone: TABLES[name].zone, rows: v.tables[name]?.rows ?? 0 })),
       landing: LandingSource.listOf(v),
+      damaged,
     });
     return out;
   }
