@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { registerBuild } from './commands/build.command';
+import { registerDoctor } from './commands/doctor.command';
 import { registerGenerate } from './commands/generate.command';
 import { registerStatus } from './commands/status.command';
 import { registerServe } from './commands/serve.command';
@@ -27,6 +28,7 @@ export function program(): Command {
   registerGenerate(cli);
   registerServe(cli);
   registerStart(cli);
+  registerDoctor(cli);
   return cli;
 }
 
@@ -39,7 +41,8 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`stedi: ${message}\n`);
+    // One line, always: a multi-line engine message would break scripts reading stderr.
+    process.stderr.write(`stedi: ${message.replace(/\s*[\r\n]+\s*/g, ' ')}\n`);
     process.exitCode = error instanceof CliError ? error.exitCode : 1;
   }
 }

@@ -36,6 +36,8 @@ export function registerStatus(cli: Command): void {
             durationMs: live.durationMs,
             tables,
             quarantined: Object.fromEntries(Object.entries(live.landingCounts).map(([s, c]) => [s, c.quarantined])),
+            consentUncertain: live.landingCounts.customer.uncertain ?? 0,
+            ambiguousSerials: live.ambiguousSerials ?? 0,
             landing: landing ?? null,
             damaged: damage.get(live.version) ?? null,
             keptVersions: manifest.versions.map((v) => ({ version: v.version, builtAt: v.builtAt, damaged: damage.get(v.version) ?? null })),
@@ -58,6 +60,7 @@ export function registerStatus(cli: Command): void {
           }),
           `Quarantined lines (file, line number, reason): ${live.quarantine}`,
           '',
+          `Consent uncertain: ${live.landingCounts.customer.uncertain ?? 0} customers hidden; devices claimed by two customers: ${live.ambiguousSerials ?? 0}`,
           `Kept versions: ${manifest.versions.map((v) => v.version).join(', ')}`,
           ...(landing ? [`Landing: ${landing}`] : []),
           ...manifest.versions.flatMap((v, i) => {

@@ -90,12 +90,13 @@ describe('the lake page at /', () => {
   });
 
   it('reads the quarantine per landing source through GraphQL, with a key only', async () => {
-    const query = '{ lake { versions { live landing { source lines accepted quarantined } } } }';
+    const query = '{ lake { versions { live landing { source lines accepted quarantined blank uncertain } } } }';
     expect((await t.graphql(query, null)).status).toBe(401);
     const res = await t.graphql(query, ANALYST_KEY);
     const live = res.body.data.lake.versions.find((v: { live: boolean }) => v.live);
     expect(live.landing.map((s: { source: string }) => s.source)).toEqual(['customer', 'accelerometer', 'step_trainer']);
-    for (const s of live.landing) expect(s.accepted + s.quarantined).toBe(s.lines);
+    for (const s of live.landing) expect(s.accepted + s.quarantined + s.blank).toBe(s.lines);
+    expect(live.landing[0].uncertain).toBe(0);
   });
 
   it('lists rebuild jobs for an admin key only', async () => {

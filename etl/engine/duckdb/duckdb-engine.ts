@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { BuildOptions } from '../../build-options';
+import { type LandingSink, type LandingTally, type ReadOptions, readLanding } from '../../landing/landing-reader';
 import { type LakeManifest, liveVersion, type VersionManifest } from '../../manifest';
 import { BUILT_TABLES, type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
 import type { BuildTarget, Engine, ExportFormat, QueryOptions, Row, SqlValue, VersionState } from '../engine';
@@ -85,6 +86,12 @@ export class DuckDbEngine implements Engine {
     return `${schemaOf(version)}."${table}"`;
   }
 
+  async readLanding(source: Source, sink: LandingSink, options: ReadOptions = {}): Promise<LandingTally> {
+    const landing = new LakeLayout(this.options.lake, await this.landingLocation());
+    const files = await findLandingFiles(landing.landingDir(source));
+    return readLanding(files, TABLES[`${source}_landing`].columns, sink, { ...options, consentDoubt: source === 'customer' });
+  }
+
   async scanRef(table: BuiltTable, version: string): Promise<string> {
     const { kept, live } = await this.kept(version);
     const damage = this.damaged.get(version) ?? (await this.fileDamage(kept, table));
@@ -135,7 +142,8 @@ export class DuckDbEngine implements Engine {
   async buildTarget(options: BuildOptions): Promise<BuildTarget> {
     const layout = new LakeLayout(this.options.lake, await this.landingLocation());
     // A rebuild inside the server leaves one core to the readers.
-    return new DuckDbBuildTarget(layout, options.background ? { threads: Math.max(1, availableParallelism() - 1) } : {});
+    const threads = options.background ? Math.max(1, availableParallelism() - 1) : undefined;
+    return new DuckDbBuildTarget(layout, { threads, maxLineBytes: options.maxLineBytes, background: options.background });
   }
 
   async close(): Promise<void> {
@@ -144,6 +152,7 @@ export class DuckDbEngine implements Engine {
   }
 
   // Private: landing tables are read as they are now, with the declared schema; bad lines are skipped here (the build quarantines them).
+  // Never for consent decisions: those go through readLanding, the build's own reader and rules.
   private async landingRef(source: Source, table: TableName): Promise<string> {
     const columns = TABLES[table].columns.map((c) => `${sqlStringLiteral(c.name)}: ${sqlStringLiteral(c.type)}`).join(', ');
     // The same files a build reads (.json, .jsonl, .ndjson), listed now so a new landing file counts at once.

@@ -9,7 +9,7 @@ export class LandingSource {
   @Field(() => String, { description: 'customer, accelerometer or step_trainer.' })
   source!: string;
 
-  @Field(() => SafeInt, { description: 'Non-blank lines read from the landing files.' })
+  @Field(() => SafeInt, { description: 'Every line of the landing files: accepted + quarantined + blank.' })
   lines!: number;
 
   @Field(() => SafeInt)
@@ -18,10 +18,23 @@ export class LandingSource {
   @Field(() => SafeInt, { description: 'Lines set aside with their file, line number and reason (`stedi build` lists where).' })
   quarantined!: number;
 
+  @Field(() => SafeInt, { nullable: true, description: 'Empty or whitespace-only lines, skipped (null for builds that did not count them).' })
+  blank!: number | null;
+
+  @Field(() => SafeInt, { nullable: true, description: 'Customer source: customers hidden because a quarantined line makes their consent uncertain.' })
+  uncertain!: number | null;
+
   static listOf(v: VersionManifest): LandingSource[] {
     return SOURCES.map((source) => {
       const count = v.landingCounts?.[source];
-      return Object.assign(new LandingSource(), { source, lines: count?.lines ?? 0, accepted: count?.accepted ?? 0, quarantined: count?.quarantined ?? 0 });
+      return Object.assign(new LandingSource(), {
+        source,
+        lines: count?.lines ?? 0,
+        accepted: count?.accepted ?? 0,
+        quarantined: count?.quarantined ?? 0,
+        blank: count?.blank ?? null,
+        uncertain: count?.uncertain ?? null,
+      });
     });
   }
 }
