@@ -20,13 +20,8 @@ export interface PageArgs {
  */
 export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Dataset<N>, args: PageArgs, filter: DatasetFilter, field: string): Promise<PageConnection<N>> {
   const { engine, config, logger } = ctx.services;
-  const first = pageSize(args.first, config.maxPageSize, field);
-  const cursor = decodeAfter(args.after, ds, field);
-  const version = cursor?.version ?? (await ctx.lake.liveVersion());
-  const consent = await ctx.lake.consent();
-  const scope: Scope<N> = { engine, dataset: ds, version, filter, exclusions: consent.exclusionsFor(version), split: config.split };
-
-  const query = await pageQuery(scope, cursor?.position, first + 1);
+  const { first, query, scope, consent, afterCursor } = await topLevelPage(ctx, ds, args, filter, field);
+  const version = scope.version;
   const rows = await ctx.services.reads.query(query.sql, query.params, { timeoutMs: config.queryTimeoutMs });
   const nodes = visibleNodes(ds, rows, version, consent, logger);
   const countKey = `${ds.kind}|${version}|${consent.generation}|${filterKey(filter)}`;
@@ -36,7 +31,18 @@ export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Da
       const [row] = await engine.query(counting.sql, counting.params, { timeoutMs: config.queryTimeoutMs });
       return Number(row?.count ?? 0);
     });
-  return toConnection(ds, nodes, first, rows.length > first, guarded(ctx, totalCount, `${field}.totalCount`), cursor !== undefined);
+  return toConnection(ds, nodes, first, rows.length > first, guarded(ctx, totalCount, `${field}.totalCount`), afterCursor);
+}
+
+/** What a top-level page reads: its size, the version the cursor pinned (or the live one), and the query of first + 1 rows. */
+export async function topLevelPage<N extends Node>(ctx: GraphqlContext, ds: Dataset<N>, args: PageArgs, filter: DatasetFilter, field: string) {
+  const { engine, config } = ctx.services;
+  const first = pageSize(args.first, config.maxPageSize, field);
+  const cursor = decodeAfter(args.after, ds, field);
+  const version = cursor?.version ?? (await ctx.lake.liveVersion());
+  const consent = await ctx.lake.consent();
+  const scope: Scope<N> = { engine, dataset: ds, version, filter, exclusions: consent.exclusionsFor(version), split: config.split };
+  return { first, consent, scope, afterCursor: cursor !== undefined, query: await pageQuery(scope, cursor?.position, first + 1) };
 }
 
 /**

@@ -8,15 +8,18 @@ import { AccelerometerReadingResolver } from './resolvers/accelerometer-reading.
 import { CustomerResolver } from './resolvers/customer.resolver';
 import { LakeConsentResolver } from './resolvers/lake-consent.resolver';
 import { LakeResolver } from './resolvers/lake.resolver';
+import { MachineLearningBatchResolver } from './resolvers/machine-learning-batch.resolver';
 import { MachineLearningSampleResolver } from './resolvers/machine-learning-sample.resolver';
 import { RebuildResolver } from './resolvers/rebuild.resolver';
 import { StepTrainerReadingResolver } from './resolvers/step-trainer-reading.resolver';
+import { validateArgs } from './validate-args';
 
 export const RESOLVERS = [
   CustomerResolver,
   AccelerometerReadingResolver,
   StepTrainerReadingResolver,
   MachineLearningSampleResolver,
+  MachineLearningBatchResolver,
   LakeResolver,
   LakeConsentResolver,
   RebuildResolver,
@@ -34,7 +37,7 @@ export function buildGraphqlSchema(): Promise<GraphQLSchema> {
     resolvers: RESOLVERS,
     authChecker,
     authMode: 'error',
-    validate: { forbidUnknownValues: false },
+    validateFn: validateArgs,
   }).then(withErrorMapping);
   return built;
 }
