@@ -19,13 +19,18 @@ def has_pandas():
     return _pd is not None
 
 
-def training_frame(rows, as_frame=None):
-    """`rows` as a DataFrame when pandas is there (as_frame None) or asked for (True); the rows otherwise."""
+def training_frame(columns, version, as_frame=None):
+    """The columns as a DataFrame when pandas is there (as_frame None) or asked for (True); as Rows otherwise."""
     if as_frame is False or (as_frame is None and _pd is None):
+        from .client import Rows
+
+        names = list(DTYPES)
+        rows = Rows(dict(zip(names, values)) for values in zip(*(columns[n] for n in names)))
+        rows.lake_version = version
         return rows
     if _pd is None:
         raise ImportError("as_frame=True needs pandas: pip install pandas (or stedi-client[pandas])")
-    frame = _pd.DataFrame({name: _pd.Series([r[name] for r in rows], dtype=dtype) for name, dtype in DTYPES.items()})
+    frame = _pd.DataFrame({name: _pd.Series(columns[name], dtype=dtype) for name, dtype in DTYPES.items()})
     frame["sensorReadingDatetime"] = _pd.to_datetime(frame["sensorReadingTime"], unit="ms", utc=True)
-    frame.attrs["lake_version"] = rows.lake_version
+    frame.attrs["lake_version"] = version
     return frame

@@ -35,6 +35,14 @@ class TrainingSetTest(unittest.TestCase):
         for split, rows in zip(("TRAIN", "VALIDATION", "TEST"), splits):
             self.assertEqual(len(rows), total_count(self.client, split))
 
+    def test_reads_columns_when_the_server_has_them_and_the_same_rows_through_edges_otherwise(self):
+        self.assertTrue(self.client._has_batches())
+        columnar = self.client.training_set("TRAIN", as_frame=False, page_size=1)
+        self.client._batch = False
+        paged = self.client.training_set("TRAIN", as_frame=False, page_size=1)
+        self.assertEqual(list(columnar), list(paged))
+        self.assertEqual(columnar.lake_version, paged.lake_version)
+
     def test_refuses_an_unknown_split_before_asking_the_server(self):
         with self.assertRaisesRegex(ValueError, "split must be one of TRAIN, VALIDATION, TEST"):
             self.client.training_set("TRIAN")

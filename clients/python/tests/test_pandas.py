@@ -3,7 +3,6 @@ import unittest
 from tests.live import ANALYST_KEY, URL, needs_server
 
 import stedi
-from stedi.client import Rows
 from stedi.frames import has_pandas, training_frame
 
 DTYPES = {"serialNumber": "object", "sensorReadingTime": "int64", "distanceFromObject": "int64", "x": "float64", "y": "float64", "z": "float64"}
@@ -16,7 +15,7 @@ class PandasTest(unittest.TestCase):
         self.assertEqual(str(frame["sensorReadingDatetime"].dtype), "datetime64[ns, UTC]")
 
     def test_an_empty_result_has_the_same_dtypes(self):
-        self.assert_dtypes(training_frame(Rows(), True))
+        self.assert_dtypes(training_frame({name: [] for name in DTYPES}, None, True))
 
     @needs_server
     def test_the_training_set_is_a_dataframe_with_stable_dtypes_and_its_lake_version(self):
