@@ -1,17 +1,18 @@
 # syntax=docker/dockerfile:1
 # Debian-based images: DuckDB's prebuilt engine needs glibc (no Alpine/musl).
 
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY etl ./etl
 COPY src ./src
 COPY sql ./sql
 COPY bin ./bin
-# npm ci runs the prepare script, which compiles TypeScript into dist/.
+COPY scripts ./scripts
+# npm ci runs the prepare script: TypeScript into dist/, the browser pages into dist/web/.
 RUN npm ci --no-audit --no-fund
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     STEDI_LAKE=/data/lake \
     PORT=4000
@@ -23,6 +24,8 @@ COPY --from=build /app/dist ./dist
 COPY sql ./sql
 COPY bin ./bin
 COPY schema ./schema
+# The GraphQL IDE opens these documents as tabs.
+COPY examples/graphql ./examples/graphql
 RUN mkdir -p /data/lake && chown -R node:node /data
 USER node
 VOLUME ["/data"]

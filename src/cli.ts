@@ -7,13 +7,22 @@ import { registerStatus } from './commands/status.command';
 import { registerServe } from './commands/serve.command';
 import { registerStart } from './commands/start.command';
 import { CliError } from './commands/cli-error';
+import { withExamples } from './commands/help-examples';
+import { packageVersion } from './package-info';
 
 /** `stedi`: build, inspect and serve the lake. Every failure is one clear line on stderr and a non-zero exit. */
 export function program(): Command {
   const cli = new Command('stedi')
     .description('STEDI lakehouse: landing JSON → trusted → curated, served over GraphQL')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  withExamples(cli, [
+    ['stedi start', 'try it: sample data, a build, a server and keys'],
+    ['stedi build --landing ./landing --lake ./lake', 'build a new version of the zones'],
+    ['stedi status --lake ./lake', 'row counts, quarantine and kept versions'],
+    ['stedi <command> --help', 'the options and examples of one command'],
+  ]);
   registerBuild(cli);
   registerStatus(cli);
   registerGenerate(cli);

@@ -1,12 +1,19 @@
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
-/** Structured JSON logs on stdout; API keys and authorization headers are never written. */
-export function createLogger(level: string): Logger {
-  return pino({
+/**
+ * Logs on stdout, API keys and authorization headers never written: JSON for
+ * log collectors, or readable lines when stdout is a terminal (a person reading).
+ */
+export function createLogger(level: string, readable: boolean = Boolean(process.stdout.isTTY)): Logger {
+  const options = {
     level,
     base: { service: 'stedi-lakehouse' },
     redact: { paths: ['req.headers.authorization', 'headers.authorization', 'apiKey', '*.apiKey'], censor: '[redacted]' },
-  });
+  };
+  if (!readable) return pino(options);
+  // Through process.stdout (synchronous on a terminal), so start-up lines come before what the CLI prints next.
+  return pino(options, pretty({ destination: process.stdout, colorize: Boolean(process.stdout.isTTY), ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss.l' }));
 }
 
 export type { Logger };

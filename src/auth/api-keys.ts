@@ -88,5 +88,13 @@ export function loadApiKeys(settings: { apiKeys: string; apiKeysFile?: string })
   return new ApiKeys(pairs);
 }
 
-/** A fresh random key, URL-safe, 192 bits. */
-export const newApiKey = (): string => randomBytes(24).toString('base64url');
+/**
+ * A fresh random key, URL-safe, 192 bits. It never starts with `-` or `_`, so
+ * a command line never mistakes it for an option (`--key -abc…`).
+ */
+export function newApiKey(): string {
+  for (;;) {
+    const key = randomBytes(24).toString('base64url');
+    if (/^[A-Za-z0-9]/.test(key)) return key;
+  }
+}

@@ -11,6 +11,7 @@ import { CliError } from './cli-error';
 import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
 import { positiveInteger } from './options';
 import { expireHoldingVersions } from '../rebuild/erasure';
+import { withExamples } from './help-examples';
 
 interface BuildFlags extends EngineFlags {
   landing?: string;
@@ -20,8 +21,14 @@ interface BuildFlags extends EngineFlags {
   dryRun?: boolean;
 }
 
+const EXAMPLES: Array<[string, string]> = [
+  ['stedi build --landing ./landing --lake ./lake', 'build from local landing files'],
+  ['stedi build --lake ./lake --consent-policy as-of --json', 'only readings after consent; a JSON report'],
+  ['STEDI_ENGINE=athena stedi build --lake s3://bucket/lake', 'the same zones on Athena'],
+];
+
 export function registerBuild(cli: Command): void {
-  addEngineFlags(cli.command('build').description('build landing → trusted → curated as a new version and switch to it atomically'))
+  addEngineFlags(withExamples(cli.command('build'), EXAMPLES).description('build landing → trusted → curated as a new version and switch to it atomically'))
     .option('--landing <dir>', 'folder holding customer/landing/, accelerometer/landing/, step_trainer/landing/ (default: the one the live version was built from, else the lake folder)')
     .option('--consent-policy <policy>', 'any: every reading of a consenting customer; as-of: only readings at or after consent')
     .option('--keep <n>', 'versions to keep', positiveInteger('--keep'))

@@ -3,6 +3,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { GENERATE_DEFAULTS, type GenerateProgress, type GenerateReport, generateLanding } from '../../etl/generate/generate';
 import { BAD_LINE_KINDS, quarantinable } from '../../etl/generate/bad-lines';
 import { SOURCES } from '../../etl/tables';
+import { withExamples } from './help-examples';
 import { positiveInteger } from './options';
 
 interface GenerateFlags {
@@ -15,9 +16,12 @@ interface GenerateFlags {
   json?: boolean;
 }
 
+const EXAMPLES: Array<[string, string]> = [
+  ['stedi generate --out ./landing --customers 1000 --seed 42', 'a reproducible sample landing zone'],
+];
+
 export function registerGenerate(cli: Command): void {
-  cli
-    .command('generate')
+  withExamples(cli.command('generate'), EXAMPLES)
     .description('write STEDI-shaped sample landing data (newline-delimited JSON), the same bytes for the same seed')
     .requiredOption('--out <dir>', 'folder to receive customer/landing/, accelerometer/landing/, step_trainer/landing/')
     .option('--customers <n>', 'number of customers (each ~30 reading times, ~85 accelerometer readings)', positiveInteger('--customers'), GENERATE_DEFAULTS.customers)

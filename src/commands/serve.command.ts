@@ -8,6 +8,7 @@ import { startServer, type RunningServer } from '../http/server';
 import { onTerminationSignals } from '../http/shutdown';
 import { CliError } from './cli-error';
 import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
+import { withExamples } from './help-examples';
 
 export interface ServeFlags extends EngineFlags {
   landing?: string;
@@ -54,8 +55,13 @@ export function keysOf(config: Config): ApiKeys {
   }
 }
 
+const EXAMPLES: Array<[string, string]> = [
+  ['STEDI_API_KEYS="$ADMIN_KEY:admin,$ANALYST_KEY:analyst" stedi serve --lake ./lake', 'serve with your own keys'],
+  ['STEDI_API_KEYS_FILE=/run/secrets/stedi-keys stedi serve --port 8080', 'keys from a file, another port'],
+];
+
 export function registerServe(cli: Command): void {
-  addEngineFlags(cli.command('serve').description('serve the lake over GraphQL at /graphql (plus /export, /healthz, /readyz, /metrics)'))
+  addEngineFlags(withExamples(cli.command('serve'), EXAMPLES).description('serve the lake over GraphQL at /graphql (plus /export, /healthz, /readyz, /metrics)'))
     .option('--landing <dir>', 'landing folder the consent registry and rebuilds read (default: the one the live version was built from, else the lake folder)')
     .option('--port <n>', 'port to listen on (default: PORT or 4000)', portNumber)
     .action(async (flags: ServeFlags) => {

@@ -6,18 +6,22 @@ import { buildReport } from '../../etl/build-report';
 import type { Engine } from '../../etl/engine/engine';
 import { generateLanding } from '../../etl/generate/generate';
 import { liveVersion } from '../../etl/manifest';
-import { ApiKeys, parseApiKeys } from '../auth/api-keys';
-import { formatSessionKeys, generateSessionKeys } from '../auth/session-keys';
+import { ApiKeyError, ApiKeys, parseApiKeys } from '../auth/api-keys';
+import { loadOrCreateDevKeys } from '../auth/dev-keys';
+import { formatSessionKeys, generateSessionKeys, type SessionKeys } from '../auth/session-keys';
 import type { Config } from '../config';
 import { openConfiguredEngine } from '../engine';
 import { buildProgressBar } from './build-progress';
+import { CliError } from './cli-error';
 import { formatBuildSummary } from './build-summary';
 import { keysOf, portNumber, serve, serveConfig, type ServeFlags } from './serve.command';
+import { withExamples } from './help-examples';
 
 /**
  * `npm start`: the zero-setup path. Builds the lake first when it has no live
  * version (generating a sample landing when there is no landing data either),
- * makes session API keys when none are configured, then serves.
+ * makes development API keys when none are configured (kept in the lake
+ * folder for the next start), then serves and prints the keys last.
  */
 
 export const SAMPLE = { customers: 1_000, seed: 42, dirty: 0.01 } as const;
@@ -50,9 +54,25 @@ export async function ensureLake(config: Config, engine: Engine): Promise<void> 
   }
 }
 
+/** Kept keys for a local lake; an S3 lake gets keys for this process only. */
+function devKeys(config: Config): { keys: SessionKeys; file?: string } {
+  if (config.lake.startsWith('s3://')) return { keys: generateSessionKeys() };
+  try {
+    return loadOrCreateDevKeys(config.lake);
+  } catch (error) {
+    if (error instanceof ApiKeyError) throw new CliError(error.message);
+    throw error;
+  }
+}
+
+const EXAMPLES: Array<[string, string]> = [
+  ['npm start', 'the same as stedi start'],
+  ['stedi start --lake ./lake --port 4001', 'another lake folder and port'],
+  ['STEDI_API_KEYS="$KEY:admin" stedi start', 'your own key instead of the kept development keys'],
+];
+
 export function registerStart(cli: Command): void {
-  cli
-    .command('start')
+  withExamples(cli.command('start'), EXAMPLES)
     .description('build the lake if it has no live version (with a generated sample when there is no landing data), then serve it')
     .option('--lake <dir>', 'lake folder (default: STEDI_LAKE or ./lake)')
     .option('--landing <dir>', 'landing folder (default: the lake folder)')
@@ -60,8 +80,8 @@ export function registerStart(cli: Command): void {
     .action(async (flags: ServeFlags) => {
       const config = serveConfig(flags);
       let apiKeys = keysOf(config);
-      const session = apiKeys.size === 0 ? generateSessionKeys() : undefined;
-      if (session) apiKeys = new ApiKeys(parseApiKeys(session.setting, 'session keys'));
+      const dev = apiKeys.size === 0 ? devKeys(config) : undefined;
+      if (dev) apiKeys = new ApiKeys(parseApiKeys(dev.keys.setting, 'development keys'));
       const engine = await openConfiguredEngine(config);
       try {
         await ensureLake(config, engine);
@@ -71,6 +91,6 @@ export function registerStart(cli: Command): void {
       }
       const running = await serve(config, apiKeys, engine);
       out(`\nServing ${config.lake} at ${running.url}/graphql`);
-      if (session) out(`\n${formatSessionKeys(session, `${running.url}/graphql`)}`);
+      if (dev) out(`\n${formatSessionKeys(dev.keys, running.url, dev.file)}`);
     });
 }

@@ -1,13 +1,19 @@
 import type { Command } from 'commander';
 import { liveVersion } from '../../etl/manifest';
-import { TABLES, TABLE_NAMES } from '../../etl/tables';
+import { SOURCES, TABLES, TABLE_NAMES } from '../../etl/tables';
 import { loadConfig } from '../config';
 import { openConfiguredEngine } from '../engine';
 import { CliError } from './cli-error';
 import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
+import { withExamples } from './help-examples';
+
+const EXAMPLES: Array<[string, string]> = [
+  ['stedi status --lake ./lake', 'live version, row counts, quarantine, kept versions'],
+  ['stedi status --lake ./lake --json', 'the same as one JSON object'],
+];
 
 export function registerStatus(cli: Command): void {
-  addEngineFlags(cli.command('status').description('show the live version, its row counts and build time, and the kept versions'))
+  addEngineFlags(withExamples(cli.command('status'), EXAMPLES).description('show the live version, its row counts and build time, and the kept versions'))
     .option('--json', 'print the live version as one JSON object')
     .action(async (flags: EngineFlags & { json?: boolean }) => {
       const config = loadConfig(engineOverrides(flags));
@@ -45,6 +51,14 @@ export function registerStatus(cli: Command): void {
           '',
           `${'table'.padEnd(width)}  ${'zone'.padEnd(7)}  ${'rows'.padStart(12)}  built`,
           ...TABLE_NAMES.map((t) => `${t.padEnd(width)}  ${TABLES[t].zone.padEnd(7)}  ${live.tables[t].rows.toLocaleString('en-US').padStart(12)}  ${live.builtAt}`),
+          '',
+          `${'quarantine'.padEnd(width)}  ${'lines'.padStart(12)}  ${'accepted'.padStart(12)}  ${'quarantined'.padStart(12)}`,
+          ...SOURCES.map((s) => {
+            const c = live.landingCounts[s] ?? { lines: 0, accepted: 0, quarantined: 0 };
+            const n = (v: number): string => v.toLocaleString('en-US').padStart(12);
+            return `${s.padEnd(width)}  ${n(c.lines)}  ${n(c.accepted)}  ${n(c.quarantined)}`;
+          }),
+          `Quarantined lines (file, line number, reason): ${live.quarantine}`,
           '',
           `Consent uncertain: ${live.landingCounts.customer.uncertain ?? 0} customers hidden; devices claimed by two customers: ${live.ambiguousSerials ?? 0}`,
           `Kept versions: ${manifest.versions.map((v) => v.version).join(', ')}`,

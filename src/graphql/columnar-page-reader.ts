@@ -28,7 +28,7 @@ export async function readColumnarPage<N extends Node>(
   field: string,
 ): Promise<ColumnarPage> {
   const { engine, config, logger } = ctx.services;
-  const { first, query, scope, consent } = await topLevelPage(ctx, ds, args, filter, field);
+  const { first, query, scope, consent, afterCursor } = await topLevelPage(ctx, ds, args, filter, field);
   const fetched = await queryColumns(engine, query.sql, query.params, { timeoutMs: config.queryTimeoutMs });
   const visible = visibleColumns(ds, fetched, scope.version, consent, logger);
   const rowCount = Math.min(first, visible.rowCount);
@@ -38,8 +38,9 @@ export async function readColumnarPage<N extends Node>(
     if (values.length > rowCount) values.length = rowCount;
     columns[name] = values;
   }
-  const endCursor = rowCount === 0 ? null : encodeCursor(ds.kind, scope.version, ds.key.map((k) => columns[k.name][rowCount - 1] as KeyValue));
-  return { rowCount, columns, pageInfo: { hasNextPage: fetched.rowCount > first, endCursor } };
+  const cursorAt = (i: number): string | null => (rowCount === 0 ? null : encodeCursor(ds.kind, scope.version, ds.key.map((k) => columns[k.name][i] as KeyValue)));
+  const pageInfo = { hasNextPage: fetched.rowCount > first, hasPreviousPage: afterCursor, startCursor: cursorAt(0), endCursor: cursorAt(rowCount - 1) };
+  return { rowCount, columns, pageInfo };
 }
 
 /** The engine's columnar read, or its rows turned into columns when it has none (Athena). */

@@ -20,7 +20,7 @@ export interface PageArgs {
  */
 export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Dataset<N>, args: PageArgs, filter: DatasetFilter, field: string): Promise<PageConnection<N>> {
   const { engine, config, logger } = ctx.services;
-  const { first, query, scope, consent } = await topLevelPage(ctx, ds, args, filter, field);
+  const { first, query, scope, consent, afterCursor } = await topLevelPage(ctx, ds, args, filter, field);
   const version = scope.version;
   const rows = await ctx.services.reads.query(query.sql, query.params, { timeoutMs: config.queryTimeoutMs });
   const nodes = visibleNodes(ds, rows, version, consent, logger);
@@ -31,7 +31,7 @@ export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Da
       const [row] = await engine.query(counting.sql, counting.params, { timeoutMs: config.queryTimeoutMs });
       return Number(row?.count ?? 0);
     });
-  return toConnection(ds, nodes, first, rows.length > first, guarded(ctx, totalCount, `${field}.totalCount`));
+  return toConnection(ds, nodes, first, rows.length > first, guarded(ctx, totalCount, `${field}.totalCount`), afterCursor);
 }
 
 /** What a top-level page reads: its size, the version the cursor pinned (or the live one), and the query of first + 1 rows. */
@@ -42,7 +42,7 @@ export async function topLevelPage<N extends Node>(ctx: GraphqlContext, ds: Data
   const version = cursor?.version ?? (await ctx.lake.liveVersion());
   const consent = await ctx.lake.consent();
   const scope: Scope<N> = { engine, dataset: ds, version, filter, exclusions: consent.exclusionsFor(version), split: config.split };
-  return { first, consent, scope, query: await pageQuery(scope, cursor?.position, first + 1) };
+  return { first, consent, scope, afterCursor: cursor !== undefined, query: await pageQuery(scope, cursor?.position, first + 1) };
 }
 
 /**
@@ -65,7 +65,7 @@ export async function readNestedConnection<N extends Node>(
   const version = cursor?.version ?? parent.version;
   const fetched = await ctx.loaders.nestedPage(ds, version, filter, cursor?.position, first + 1).load(parent.serialNumber);
   const totalCount = () => ctx.loaders.nestedCount(ds, version, filter).load(parent.serialNumber);
-  return toConnection(ds, fetched, first, fetched.length > first, guarded(ctx, totalCount, `${field}.totalCount`));
+  return toConnection(ds, fetched, first, fetched.length > first, guarded(ctx, totalCount, `${field}.totalCount`), cursor !== undefined);
 }
 
 function decodeAfter<N extends Node>(after: string | null | undefined, ds: Dataset<N>, field: string): Cursor | undefined {

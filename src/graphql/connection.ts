@@ -52,15 +52,30 @@ export function visibleNodes<N extends Node>(ds: Dataset<N>, rows: readonly Row[
   return nodes;
 }
 
-/** `fetched` holds up to first + 1 visible nodes: the extra one only says there is a next page. */
-export function toConnection<N extends Node>(ds: Dataset<N>, fetched: N[], first: number, hadMore: boolean, totalCount: () => Promise<number>): PageConnection<N> {
+/**
+ * `fetched` holds up to first + 1 visible nodes: the extra one only says there
+ * is a next page. A page read after a cursor has rows before it (the cursor's own).
+ */
+export function toConnection<N extends Node>(
+  ds: Dataset<N>,
+  fetched: N[],
+  first: number,
+  hadMore: boolean,
+  totalCount: () => Promise<number>,
+  afterCursor: boolean,
+): PageConnection<N> {
   const page = fetched.length > first ? fetched.slice(0, first) : fetched;
   const edges = new Array<PageEdge<N>>(page.length);
   for (let i = 0; i < page.length; i += 1) edges[i] = new PageEdge(page[i], ds);
   const last = page[page.length - 1];
   return {
     edges,
-    pageInfo: { hasNextPage: hadMore, endCursor: last ? cursorOf(ds, last) : null },
+    pageInfo: {
+      hasNextPage: hadMore,
+      hasPreviousPage: afterCursor,
+      startCursor: page.length > 0 ? cursorOf(ds, page[0]) : null,
+      endCursor: last ? cursorOf(ds, last) : null,
+    },
     totalCount,
   };
 }

@@ -25,5 +25,7 @@ export function checkTimeRange(range: TimeRange | null | undefined, field: strin
 
 export interface PageInfo {
   hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
   endCursor: string | null;
 }

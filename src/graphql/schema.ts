@@ -6,6 +6,7 @@ import type { GraphqlContext } from './context';
 import { toStediError } from './error-mapping';
 import { AccelerometerReadingResolver } from './resolvers/accelerometer-reading.resolver';
 import { CustomerResolver } from './resolvers/customer.resolver';
+import { LakeConsentResolver } from './resolvers/lake-consent.resolver';
 import { LakeResolver } from './resolvers/lake.resolver';
 import { MachineLearningBatchResolver } from './resolvers/machine-learning-batch.resolver';
 import { MachineLearningSampleResolver } from './resolvers/machine-learning-sample.resolver';
@@ -20,6 +21,7 @@ export const RESOLVERS = [
   MachineLearningSampleResolver,
   MachineLearningBatchResolver,
   LakeResolver,
+  LakeConsentResolver,
   RebuildResolver,
 ] as const;
 

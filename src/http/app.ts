@@ -14,13 +14,16 @@ import { EXPORT_PATH, exportRoutes } from './export';
 import { healthRoutes } from './health';
 import { sendError } from './http-errors';
 import { ideHandler } from './ide';
+import { lakePageHandler } from './lake-page';
 import { ServerMetrics } from './metrics';
 import { principalOf, requestContext, requestIdOf } from './request-context';
+import { WEB_PATH, webAssets } from './web-assets';
 
 /**
- * The HTTP app: /graphql (Apollo, bearer auth, offline IDE on GET from a
- * browser), /export/machine_learning_curated (bearer auth), /healthz, /readyz
- * and /metrics (no key). It does not listen; server.ts does.
+ * The HTTP app: /graphql (Apollo, bearer auth, the GraphiQL IDE on GET from a
+ * browser), / (the lake page for a browser), /web (the pages' bundled files),
+ * /export/machine_learning_curated (bearer auth), /healthz, /readyz and
+ * /metrics (no key). It does not listen; server.ts does.
  */
 
 export interface AppOptions {
@@ -64,7 +67,8 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
     if (draining) res.setHeader('Connection', 'close');
     next();
   });
-  app.get('/', (_req, res) => res.redirect('/graphql'));
+  app.get('/', lakePageHandler, (_req, res) => res.redirect('/graphql'));
+  app.use(WEB_PATH, webAssets());
   app.use(healthRoutes(services, () => draining));
   app.get('/metrics', async (_req, res) => {
     res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());

@@ -19,9 +19,11 @@ const MAX_COMPILED = 500;
 export function jitGateway(schema: GraphQLSchema, maxCompiled = MAX_COMPILED): Gateway {
   keepLazyConnectionFields(schema);
   const compiled = new CompiledQueries(schema, maxCompiled);
-  const executor: Executor = async ({ document, source, operationName, request, context }) => {
-    const query = compiled.get(document, source, operationName);
-    if (!query) return execute({ schema, document, operationName, variableValues: request.variables, contextValue: context });
+  const executor: Executor = async ({ document, source, operationName, operation, request, context }) => {
+    // No resolved operation (an unknown operationName, or several operations and none named): graphql-js
+    // reports it given the name the client sent (Apollo's `operationName` is the resolved one, null here).
+    const query = operation ? compiled.get(document, source, operationName) : null;
+    if (!query) return execute({ schema, document, operationName: operation ? operationName : request.operationName, variableValues: request.variables, contextValue: context });
     const result = await query.query(undefined, context, request.variables);
     return result.errors ? { ...result, errors: result.errors.map(asGraphQLError) } : result;
   };

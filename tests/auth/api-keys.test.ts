@@ -99,7 +99,7 @@ describe('session keys', () => {
     const parsed = new ApiKeys(parseApiKeys(keys.setting, 'session'));
     expect(parsed.authenticate(keys.admin)?.role).toBe('admin');
     expect(parsed.authenticate(keys.analyst)?.role).toBe('analyst');
-    const text = formatSessionKeys(keys, 'http://localhost:4000/graphql');
+    const text = formatSessionKeys(keys, 'http://localhost:4000');
     expect(text).toContain(keys.admin);
     expect(text).toMatch(new RegExp(`curl -s http://localhost:4000/graphql -H "authorization: Bearer ${keys.analyst}"`));
   });

@@ -1,3 +1,5 @@
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
 import { runCli } from '../helpers/run-cli';
 import { REFERENCE_COUNTS, STEDI_SAMPLE_DIR, describeWithStediSample } from '../helpers/stedi-sample';
@@ -43,6 +45,18 @@ describe('stedi status', () => {
     expect(typeof status.tables.customer_curated.builtAt).toBe('string');
     const text = await runCli('status', '--lake', lake);
     expect(text.stdout).toContain(`Live version ${built.version}`);
+  });
+
+  it('shows the lines each landing source quarantined, and where they are', async () => {
+    const lake = makeTempDir();
+    const landing = writeSmallLanding();
+    appendFileSync(join(landing, 'customer', 'landing', 'bad.json'), '{"not json\n');
+    await runCli('build', '--landing', landing, '--lake', lake);
+    const text = (await runCli('status', '--lake', lake)).stdout;
+    expect(text).toMatch(/^customer\s+4\s+3\s+1$/m);
+    expect(text).toMatch(/^accelerometer\s+5\s+5\s+0$/m);
+    expect(text).toMatch(/^Quarantined lines \(file, line number, reason\): \S+/m);
+    expect(JSON.parse((await runCli('status', '--lake', lake, '--json')).stdout).quarantined.customer).toBe(1);
   });
 
   it('says how to build when the lake is empty', async () => {

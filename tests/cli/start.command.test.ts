@@ -1,4 +1,5 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { devKeysFile } from '../../src/auth/dev-keys';
 import { join } from 'node:path';
 import { ensureLake, SAMPLE } from '../../src/commands/start.command';
 import { loadConfig } from '../../src/config';
@@ -50,15 +51,21 @@ describe('stedi start: the lake it serves', () => {
 });
 
 describe('stedi start (npm start)', () => {
-  it('with no keys configured, prints an admin and an analyst key and a curl line that works', async () => {
+  it('with no keys configured, prints an admin and an analyst key last, in a box, and a curl line that works', async () => {
     const lake = makeTempDir('stedi-start-e2e-');
-    const start = spawnCli(['start', '--lake', lake], { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+    const start = spawnCli(['start', '--lake', lake], { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
     try {
       const [, analyst] = await start.waitFor(/analyst (\S+)/, 55_000);
       const [, admin] = await start.waitFor(/admin {3}(\S+)/);
       const [curl, url, key] = await start.waitFor(/curl -s (\S+) -H "authorization: Bearer (\S+)" -H 'content-type: application\/json' -d '(.*)'/);
       expect(key).toBe(analyst);
       expect(admin).not.toBe(analyst);
+      // The box comes last, after every start-up log line (JSON, since stdout is a pipe here).
+      await start.waitFor(/└─+┘/);
+      const out = start.stdout();
+      expect(out.lastIndexOf('{"level"')).toBeLessThan(out.indexOf('┌'));
+      expect(out.trimEnd()).toMatch(/┘$/);
+      expect(out).toContain(`Kept in ${devKeysFile(lake)}`);
       const body = /-d '(.*)'$/.exec(curl)![1]!;
       const res = await fetch(url!, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
       const json = (await res.json()) as { data: { customers: { totalCount: number } }; errors?: unknown };
@@ -66,8 +73,20 @@ describe('stedi start (npm start)', () => {
       expect(json.data.customers.totalCount).toBeGreaterThan(0);
       start.child.kill('SIGTERM');
       expect(await start.exited).toBe(0);
+
+      // The next start on the same lake reuses the kept keys.
+      expect(statSync(devKeysFile(lake)).mode & 0o777).toBe(0o600);
+      const again = spawnCli(['start', '--lake', lake], { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+      try {
+        expect((await again.waitFor(/analyst (\S+)/, 30_000))[1]).toBe(analyst);
+        expect((await again.waitFor(/admin {3}(\S+)/))[1]).toBe(admin);
+        again.child.kill('SIGTERM');
+        expect(await again.exited).toBe(0);
+      } finally {
+        again.child.kill('SIGKILL');
+      }
     } finally {
       start.child.kill('SIGKILL');
     }
-  }, 90_000);
+  }, 120_000);
 });

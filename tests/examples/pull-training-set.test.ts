@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { RunningServer } from '../../src/http/server';
@@ -63,10 +63,26 @@ describe('the Python training-set client on a fixture lake', () => {
     expect(counts.reduce((a, b) => a + b)).toBe(4);
   });
 
-  it('exits with 1 and the server error code when the key is wrong', async () => {
-    const result = await pull(server, '--key', 'wrong-key-0123456789abcdef', '--out', join(makeTempDir(), 'x.csv'));
+  it('pulls every row by default, writing x, y and z as the floats the export CSV holds', async () => {
+    const dir = makeTempDir();
+    const paged = await pull(server, '--out', join(dir, 'all.csv'));
+    expect(paged.code).toBe(0);
+    expect((await pull(server, '--export', '--out', join(dir, 'export.csv'))).code).toBe(0);
+    const rows = csvRows(join(dir, 'all.csv'));
+    expect(rows.length - 1).toBe(4);
+    const exported = csvRows(join(dir, 'export.csv'));
+    // Same text per value: pandas then reads both files with the same dtypes.
+    const xyz = (table: string[][]): string[] => table.slice(1).flatMap((r) => r.slice(3, 6)).sort();
+    expect(xyz(rows)).toEqual(xyz(exported));
+    expect(xyz(rows).every((v) => /[.eE]/.test(v))).toBe(true);
+  });
+
+  it('exits with 1 and the server error code when the key is wrong, leaving no file behind', async () => {
+    const dir = makeTempDir();
+    const result = await pull(server, '--key', 'wrong-key-0123456789abcdef', '--out', join(dir, 'x.csv'));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/UNAUTHENTICATED: the API key is not valid/);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
 

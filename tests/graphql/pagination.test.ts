@@ -54,9 +54,21 @@ describe('keyset pagination', () => {
     expect(short.stepTrainerReadings.pageInfo.hasNextPage).toBe(true);
   });
 
+  it('gives full Relay pageInfo: startCursor and endCursor are the first and last edge cursors, hasPreviousPage true after a cursor', async () => {
+    const fields = 'pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor }';
+    const first = (await queryData(lake.services, ANALYST, `{ customers(first: 3) { ${fields} } }`)).customers;
+    expect(first.pageInfo.hasPreviousPage).toBe(false);
+    expect(first.pageInfo.startCursor).toBe(first.edges[0].cursor);
+    expect(first.pageInfo.endCursor).toBe(first.edges[2].cursor);
+    const next = (await queryData(lake.services, ANALYST, `{ customers(first: 3, after: "${first.pageInfo.endCursor}") { ${fields} } }`)).customers;
+    expect(next.pageInfo.hasPreviousPage).toBe(true);
+    expect(next.pageInfo.startCursor).toBe(next.edges[0].cursor);
+    expect(next.pageInfo.startCursor).not.toBe(first.pageInfo.endCursor);
+  });
+
   it('gives an empty page with a null endCursor when nothing matches', async () => {
-    const data = await queryData(lake.services, ANALYST, '{ accelerometerReadings(filter: { serialNumber: "no-such-serial" }) { totalCount edges { cursor } pageInfo { hasNextPage endCursor } } }');
-    expect(data.accelerometerReadings).toEqual({ totalCount: 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
+    const data = await queryData(lake.services, ANALYST, '{ accelerometerReadings(filter: { serialNumber: "no-such-serial" }) { totalCount edges { cursor } pageInfo { hasNextPage startCursor endCursor } } }');
+    expect(data.accelerometerReadings).toEqual({ totalCount: 0, edges: [], pageInfo: { hasNextPage: false, startCursor: null, endCursor: null } });
   });
 
   it('filters readings by serialNumber and an inclusive time window, and counts with the same filter', async () => {

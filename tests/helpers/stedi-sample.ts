@@ -1,19 +1,12 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { hasStediSample, STEDI_SAMPLE_DIR } from './stedi-sample-location';
 
-/**
- * The real STEDI landing data, found through STEDI_SAMPLE_DIR (default
- * ../shared/data/stedi). Suites that need it skip when it is absent, except on
- * CI (CI=true), where its absence is a failure.
- */
-export const STEDI_SAMPLE_DIR = resolve(process.env.STEDI_SAMPLE_DIR ?? resolve(__dirname, '..', '..', '..', 'shared', 'data', 'stedi'));
-export const hasStediSample = existsSync(resolve(STEDI_SAMPLE_DIR, 'customer', 'landing'));
+export { hasStediSample, STEDI_SAMPLE_DIR };
 
 if (!hasStediSample && process.env.CI === 'true') {
   throw new Error(`the real STEDI data is required on CI but was not found at ${STEDI_SAMPLE_DIR}; set STEDI_SAMPLE_DIR`);
 }
 
-/** `describe` when the real data is present, `describe.skip` otherwise. */
+/** `describe` when the real data is present, `describe.skip` otherwise (global-setup.ts says why, once per run). */
 export const describeWithStediSample: jest.Describe = hasStediSample ? describe : describe.skip;
 
 /** The row counts the real data's README gives for every table, under each consent policy. */

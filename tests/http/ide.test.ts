@@ -1,45 +1,56 @@
+import { readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import request from 'supertest';
-import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
+import { ADMIN_KEY, ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeSmallLanding } from '../helpers/landing-fixture';
+import { ensureWebBundle } from '../helpers/web-bundle';
 
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+const EXAMPLES = resolve(__dirname, '..', '..', 'examples', 'graphql');
 
-describe('the offline GraphQL IDE', () => {
+/** What a browser page's answer must hold back: nothing from elsewhere, no inline script but its own. */
+function expectLockedDown(res: request.Response): string {
+  expect(res.status).toBe(200);
+  expect(res.headers['content-type']).toMatch(/^text\/html/);
+  expect(res.text).not.toMatch(/https?:\/\//i);
+  const csp: string = res.headers['content-security-policy'];
+  expect(csp).toMatch(/default-src 'none'/);
+  expect(csp).toMatch(/connect-src 'self'/);
+  expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+  const nonce = /script-src 'self' 'nonce-([^']+)'/.exec(csp)![1];
+  // Every executable script is a file of this server carrying the nonce; the config block is data.
+  for (const tag of res.text.match(/<script[^>]*>/g) ?? []) {
+    expect(tag.startsWith(`<script nonce="${nonce}" src="/web/`) || tag === '<script type="application/json" id="stedi-config">').toBe(true);
+  }
+  return nonce;
+}
+
+describe('the GraphiQL IDE at /graphql', () => {
   let t: TestApp;
   beforeAll(async () => {
+    await ensureWebBundle();
     t = await buildTestApp({ landing: writeSmallLanding() });
   });
   afterAll(() => t.close());
 
-  it('is served as HTML to a browser opening /graphql, without a key', async () => {
-    const res = await request(t.server).get('/graphql').set('accept', BROWSER_ACCEPT);
-    expect(res.status).toBe(200);
-    expect(res.headers['content-type']).toMatch(/^text\/html/);
-    expect(res.text).toMatch(/^<!doctype html>/i);
+  it('is served to a browser without a key, under a CSP that allows only this server', async () => {
+    expectLockedDown(await request(t.server).get('/graphql').set('accept', BROWSER_ACCEPT));
   });
 
-  it('lets the user enter the key that is sent as the Authorization header', async () => {
+  it('opens every examples/graphql document as a tab', async () => {
     const { text } = await request(t.server).get('/graphql').set('accept', BROWSER_ACCEPT);
-    expect(text).toMatch(/<input id="key" type="password"/);
-    expect(text).toContain("headers.authorization = 'Bearer ' + key");
-    expect(text).toContain('fetch(location.pathname');
+    const config = JSON.parse(/<script type="application\/json" id="stedi-config">(.*?)<\/script>/s.exec(text)![1]!);
+    expect(config.tabs).toHaveLength(readdirSync(EXAMPLES).filter((f) => f.endsWith('.graphql')).length);
+    expect(config.tabs.map((tab: { query: string }) => tab.query).join('\n')).toContain('query TrainingPage(');
   });
 
-  it('references no external http(s) URL and allows nothing but itself', async () => {
-    const res = await request(t.server).get('/graphql').set('accept', BROWSER_ACCEPT);
-    expect(res.text).not.toMatch(/https?:\/\//i);
-    expect(res.text).not.toMatch(/<(script|link|img|iframe)[^>]+(src|href)=/i);
-    const csp = res.headers['content-security-policy'];
-    expect(csp).toMatch(/default-src 'none'/);
-    expect(csp).toMatch(/connect-src 'self'/);
-    const nonce = /script-src 'nonce-([^']+)'/.exec(csp)![1];
-    expect(res.text).toContain(`<script nonce="${nonce}">`);
-  });
-
-  it('is what / redirects to', async () => {
-    const res = await request(t.server).get('/');
-    expect(res.status).toBe(302);
-    expect(res.headers.location).toBe('/graphql');
+  it('loads its bundled script and style from this server', async () => {
+    const js = await request(t.server).get('/web/ide.js');
+    expect(js.status).toBe(200);
+    expect(js.headers['content-type']).toMatch(/javascript/);
+    expect(js.text).toContain('graphiql');
+    const css = await request(t.server).get('/web/ide.css');
+    expect(css.headers['content-type']).toMatch(/^text\/css/);
   });
 
   it('is not served to a non-browser GET, which needs a key like any GraphQL request', async () => {
@@ -54,5 +65,42 @@ describe('the offline GraphQL IDE', () => {
     const res = await get().set('apollo-require-preflight', 'true');
     expect(res.status).toBe(200);
     expect(res.body.data.lake.liveVersion).toEqual(expect.any(String));
+  });
+});
+
+describe('the lake page at /', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    await ensureWebBundle();
+    t = await buildTestApp({ landing: writeSmallLanding() });
+  });
+  afterAll(() => t.close());
+
+  it('is served to a browser as HTML holding no lake data (the data needs the key)', async () => {
+    const res = await request(t.server).get('/').set('accept', BROWSER_ACCEPT);
+    expectLockedDown(res);
+    expect(res.text).toContain('id="zones"');
+    expect(res.text).not.toMatch(/customer_curated|\d{2},\d{3}/);
+  });
+
+  it('sends a non-browser client to /graphql', async () => {
+    const res = await request(t.server).get('/');
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe('/graphql');
+  });
+
+  it('reads the quarantine per landing source through GraphQL, with a key only', async () => {
+    const query = '{ lake { versions { live landing { source lines accepted quarantined blank uncertain } } } }';
+    expect((await t.graphql(query, null)).status).toBe(401);
+    const res = await t.graphql(query, ANALYST_KEY);
+    const live = res.body.data.lake.versions.find((v: { live: boolean }) => v.live);
+    expect(live.landing.map((s: { source: string }) => s.source)).toEqual(['customer', 'accelerometer', 'step_trainer']);
+    for (const s of live.landing) expect(s.accepted + s.quarantined + s.blank).toBe(s.lines);
+    expect(live.landing[0].uncertain).toBe(0);
+  });
+
+  it('lists rebuild jobs for an admin key only', async () => {
+    expect((await t.graphql('{ rebuildJobs { id } }', ANALYST_KEY)).body.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect((await t.graphql('{ rebuildJobs { id } }', ADMIN_KEY)).body.data.rebuildJobs).toEqual(expect.any(Array));
   });
 });

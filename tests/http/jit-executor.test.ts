@@ -53,8 +53,8 @@ function testSchema(): GraphQLSchema {
   return new GraphQLSchema({ query: Query });
 }
 
-async function run(server: ApolloServer, query: string, variables?: Record<string, unknown>) {
-  const response = await server.executeOperation({ query, variables });
+async function run(server: ApolloServer, query: string, variables?: Record<string, unknown>, operationName?: string) {
+  const response = await server.executeOperation({ query, variables, operationName });
   if (response.body.kind !== 'single') throw new Error('expected a single result');
   return response.body.singleResult;
 }
@@ -74,6 +74,13 @@ describe('executing GraphQL operations with graphql-jit', () => {
     const result = await run(server, 'query Page($n: Int) { rows(first: $n) { totalCount nodes { id name } } }', { n: 1 });
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({ rows: { totalCount: 2, nodes: [{ id: 1, name: 'a' }] } });
+  });
+
+  it('refuses an operationName the document does not hold, as a client error naming it (an IDE tab can send a stale one)', async () => {
+    const result = await run(server, 'query Page { rows { totalCount } }', undefined, 'Other');
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors![0]!.message).toBe('Unknown operation named "Other".');
+    expect(result.errors![0]!.extensions?.code).toBe('OPERATION_RESOLUTION_FAILURE');
   });
 
   it('returns partial data with an error that keeps its code, path and location', async () => {

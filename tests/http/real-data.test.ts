@@ -24,8 +24,10 @@ function nonConsenting(): { serials: Set<string>; emails: string[] } {
 
 describeWithStediSample('the export endpoint on the real STEDI data', () => {
   let t: TestApp;
-  const refused = nonConsenting();
+  // Read in beforeAll, not the describe body: a skipped suite must not touch the missing folder.
+  let refused: ReturnType<typeof nonConsenting>;
   beforeAll(async () => {
+    refused = nonConsenting();
     t = await buildTestApp({ landing: STEDI_SAMPLE_DIR });
   });
   afterAll(() => t.close());

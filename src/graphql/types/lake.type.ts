@@ -3,6 +3,7 @@ import { Field, Int, ObjectType } from 'type-graphql';
 import type { VersionManifest } from '../../../etl/manifest';
 import { TABLE_NAMES, TABLES } from '../../../etl/tables';
 import { ConsentPolicyEnum } from './enums.type';
+import { LandingSource } from './landing-source.type';
 import { DateTime, SafeInt } from './scalars';
 
 @ObjectType({ simpleResolvers: true, description: 'One table of a lake version.' })
@@ -40,6 +41,9 @@ export class LakeVersion {
   @Field(() => [LakeTable])
   tables!: LakeTable[];
 
+  @Field(() => [LandingSource], { description: 'Per landing source: lines read, accepted and quarantined by this build.' })
+  landing!: LandingSource[];
+
   @Field(() => String, { nullable: true, description: 'Why this version cannot be read (a file missing or failing its checksum), or null. A damaged older version answers STALE_CURSOR; the next build expires it.' })
   damaged!: string | null;
 
@@ -54,6 +58,7 @@ export class LakeVersion {
       builtAtIso: new Date(builtAt),
       buildDurationMs: v.durationMs,
       tables: TABLE_NAMES.map((name) => ({ name, zone: TABLES[name].zone, rows: v.tables[name]?.rows ?? 0 })),
+      landing: LandingSource.listOf(v),
       damaged,
     });
     return out;

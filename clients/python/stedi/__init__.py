@@ -1,0 +1,29 @@
+"""Client for the STEDI lakehouse GraphQL API (standard library only; pandas optional)."""
+
+from .client import Client, Rows
+from .errors import (
+    AuthenticationError,
+    BadInputError,
+    ConnectionError,
+    ForbiddenError,
+    NotFoundError,
+    ServerError,
+    StaleCursorError,
+    StediError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Client",
+    "Rows",
+    "StediError",
+    "AuthenticationError",
+    "ForbiddenError",
+    "BadInputError",
+    "NotFoundError",
+    "StaleCursorError",
+    "ServerError",
+    "ConnectionError",
+    "__version__",
+]

@@ -1,0 +1,213 @@
+"""stedi.Client: the STEDI lakehouse API from Python, standard library only (pandas optional)."""
+
+import json
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from .errors import ConnectionError, ServerError, StediError, error_for
+from .frames import training_frame
+
+SPLITS = ("TRAIN", "VALIDATION", "TEST")
+EXPORT_FORMATS = ("parquet", "csv", "ndjson")
+SAMPLE_FIELDS = ("serialNumber", "sensorReadingTime", "distanceFromObject", "x", "y", "z")
+CUSTOMER_FIELDS = ("serialNumber", "registrationDate", "lastUpdateDate", "shareWithResearchAsOfDate", "shareWithFriendsAsOfDate", "shareWithPublicAsOfDate")
+PERSONAL_FIELDS = ("customerName", "email", "phone", "birthDay")
+READING_FIELDS = {
+    "accelerometer": ("accelerometerReadings", ("serialNumber", "timestamp", "x", "y", "z")),
+    "step_trainer": ("stepTrainerReadings", ("serialNumber", "sensorReadingTime", "distanceFromObject")),
+}
+
+
+class Rows(list):
+    """A list of row dicts that also says which lake version it was read from."""
+
+    lake_version = None
+
+
+class Client:
+    """A client for one server. `url` is the server (http://host:4000) or its /graphql endpoint."""
+
+    def __init__(self, url=None, key=None, timeout=120):
+        url = url or os.environ.get("STEDI_URL") or "http://localhost:4000"
+        self.key = key or os.environ.get("STEDI_API_KEY")
+        if not self.key:
+            raise ValueError("an API key is required: stedi.Client(url, key) or STEDI_API_KEY")
+        self.base = url.rstrip("/")
+        if self.base.endswith("/graphql"):
+            self.base = self.base[: -len("/graphql")]
+        self.timeout = timeout
+        self._batch = None  # whether the server has machineLearningBatch, asked once
+
+    def __repr__(self):
+        return f"stedi.Client({self.base!r})"
+
+    # ---- transport ---------------------------------------------------------------------------
+    def _open(self, request, timeout=None):
+        request.add_header("authorization", f"Bearer {self.key}")
+        try:
+            return urllib.request.urlopen(request, timeout=timeout or self.timeout)
+        except urllib.error.HTTPError as error:
+            raise self._http_error(error) from None
+        except urllib.error.URLError as error:
+            raise ConnectionError(f"cannot reach {self.base} ({error.reason}); is the server running?") from None
+
+    @staticmethod
+    def _http_error(error):
+        request_id = error.headers.get("x-request-id") if error.headers else None
+        try:
+            first = json.load(error)["errors"][0]
+            return error_for(first.get("extensions", {}).get("code", f"HTTP_{error.code}"), first.get("message", ""), request_id)
+        except (ValueError, KeyError, IndexError, TypeError):
+            return ServerError(f"HTTP {error.code} {error.reason}", f"HTTP_{error.code}", request_id)
+
+    def graphql(self, query, variables=None, version=None):
+        """Runs one GraphQL document and returns its data; the first error is raised as a typed StediError."""
+        body = json.dumps({"query": query, "variables": variables or {}}).encode("utf-8")
+        request = urllib.request.Request(f"{self.base}/graphql", data=body, method="POST", headers={"content-type": "application/json"})
+        with self._open(request) as response:
+            payload = json.load(response)
+            request_id = response.headers.get("x-request-id")
+        if payload.get("errors"):
+            first = payload["errors"][0]
+            raise error_for(first.get("extensions", {}).get("code", "ERROR"), first.get("message", ""), request_id, version)
+        return payload["data"]
+
+    def _pages(self, field, fields, page_size, arguments="", declarations="", variables=None, with_version=False):
+        """Every node of a connection, page by page. The first cursor pins the lake version for the rest."""
+        if not isinstance(page_size, int) or page_size < 1:
+            raise ValueError(f"page_size must be a whole number of at least 1; received {page_size!r}")
+
+        def document(first_page):
+            # The first page also asks which version is live: the version its cursors pin.
+            version = "lake { liveVersion }" if first_page and with_version else ""
+            return (
+                f"query Page($first: Int!, $after: String{declarations}) {{ {version}"
+                f" page: {field}(first: $first, after: $after{arguments}) {{"
+                f" edges {{ node {{ {' '.join(fields)} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"
+            )
+
+        rows = Rows()
+        after = None
+        while True:
+            data = self.graphql(document(after is None), {**(variables or {}), "first": page_size, "after": after}, rows.lake_version)
+            if "lake" in data:
+                rows.lake_version = data["lake"]["liveVersion"]
+            page = data["page"]
+            rows.extend(edge["node"] for edge in page["edges"])
+            if not page["pageInfo"]["hasNextPage"]:
+                return rows
+            after = page["pageInfo"]["endCursor"]
+
+    # ---- the training set --------------------------------------------------------------------
+    def training_set(self, split=None, seed="stedi", page_size=5000, as_frame=None):
+        """The training rows (every row when split is None; else TRAIN, VALIDATION or TEST of `seed`).
+
+        Returns a pandas DataFrame when pandas is installed (as_frame=None) or asked for (True):
+        x, y, z float64; sensorReadingTime and distanceFromObject int64; sensorReadingDatetime UTC.
+        Otherwise a Rows list of dicts with the same types. `.attrs["lake_version"]` / `.lake_version`
+        names the lake version every page was read from.
+        """
+        arguments, declarations, variables = "", "", {}
+        if split is not None:
+            arguments, declarations = ", split: $split, splitSeed: $seed", ", $split: Split, $seed: String"
+            variables = {"split": _split(split), "seed": seed}
+        if self._has_batches():
+            columns, version = self._batches(page_size, arguments, declarations, variables)
+        else:
+            rows = self._pages("machineLearningSamples", SAMPLE_FIELDS, page_size, arguments, declarations, variables, with_version=True)
+            columns, version = {name: [r[name] for r in rows] for name in SAMPLE_FIELDS}, rows.lake_version
+        return training_frame(_typed_columns(columns), version, as_frame)
+
+    def _has_batches(self):
+        """Whether the server has machineLearningBatch (columns per page: far less JSON than edges and nodes)."""
+        if self._batch is None:
+            fields = self.graphql('{ __type(name: "Query") { fields { name } } }')["__type"]["fields"]
+            self._batch = any(f["name"] == "machineLearningBatch" for f in fields)
+        return self._batch
+
+    def _batches(self, page_size, arguments, declarations, variables):
+        """The training set through machineLearningBatch: columns, and the version the first page pinned."""
+        if not isinstance(page_size, int) or page_size < 1:
+            raise ValueError(f"page_size must be a whole number of at least 1; received {page_size!r}")
+        page_fields = f"rowCount columns {{ {' '.join(SAMPLE_FIELDS)} }} pageInfo {{ hasNextPage endCursor }}"
+        columns = {name: [] for name in SAMPLE_FIELDS}
+        version, after = None, None
+        while True:
+            pin = "lake { liveVersion }" if after is None else ""
+            query = f"query Batch($first: Int!, $after: String{declarations}) {{ {pin} page: machineLearningBatch(first: $first, after: $after{arguments}) {{ {page_fields} }} }}"
+            data = self.graphql(query, {**variables, "first": page_size, "after": after}, version)
+            if "lake" in data:
+                version = data["lake"]["liveVersion"]
+            page = data["page"]
+            for name in SAMPLE_FIELDS:
+                columns[name].extend(page["columns"][name])
+            if not page["pageInfo"]["hasNextPage"]:
+                return columns, version
+            after = page["pageInfo"]["endCursor"]
+
+    def export(self, path, format="parquet", split=None, seed="stedi"):
+        """Downloads the training set (or one split) as one Parquet, CSV or NDJSON file; returns the row count.
+
+        The file appears only when the download is complete: a failed pull leaves nothing behind.
+        """
+        if format not in EXPORT_FORMATS:
+            raise ValueError(f"format must be one of {', '.join(EXPORT_FORMATS)}; received {format!r}")
+        params = {"format": format}
+        if split is not None:
+            params.update(split=_split(split), splitSeed=seed)
+        request = urllib.request.Request(f"{self.base}/export/machine_learning_curated?{urllib.parse.urlencode(params)}")
+        partial = f"{path}.part"
+        try:
+            with self._open(request, timeout=max(self.timeout, 600)) as response, open(partial, "wb") as out:
+                while True:
+                    chunk = response.read(1 << 20)
+                    if not chunk:
+                        break
+                    out.write(chunk)
+                count = response.headers.get("X-Row-Count")
+            os.replace(partial, path)
+        except BaseException:
+            if os.path.exists(partial):
+                os.remove(partial)
+            raise
+        return int(count) if count is not None else None
+
+    # ---- customers and readings --------------------------------------------------------------
+    def customers(self, personal=False, page_size=1000):
+        """Consenting customers as dicts; personal=True adds name, email, phone and birthday (admin keys only)."""
+        fields = CUSTOMER_FIELDS + (PERSONAL_FIELDS if personal else ())
+        return self._pages("customers", fields, page_size)
+
+    def readings(self, serial, kind="accelerometer", page_size=5000):
+        """One device's readings: kind is "accelerometer" (timestamp, x, y, z) or "step_trainer" (distanceFromObject)."""
+        if kind not in READING_FIELDS:
+            raise ValueError(f"kind must be one of {', '.join(READING_FIELDS)}; received {kind!r}")
+        field, fields = READING_FIELDS[kind]
+        rows = self._pages(field, fields, page_size, ", filter: { serialNumber: $serial }", ", $serial: String", {"serial": serial})
+        for row in rows:
+            for axis in ("x", "y", "z"):
+                if axis in row:
+                    row[axis] = float(row[axis])
+        return rows
+
+
+def _split(split):
+    name = str(split).upper()
+    if name not in SPLITS:
+        raise ValueError(f"split must be one of {', '.join(SPLITS)} or None for every row; received {split!r}")
+    return name
+
+
+def _typed_columns(columns):
+    # JSON writes 1.0 as 1: make x, y, z floats so every page (and the CSV export) agrees.
+    typed = {"serialNumber": list(columns["serialNumber"])}
+    for name in ("sensorReadingTime", "distanceFromObject"):
+        typed[name] = [int(v) for v in columns[name]]
+    for name in ("x", "y", "z"):
+        typed[name] = [float(v) for v in columns[name]]
+    return typed
+
+
+__all__ = ["Client", "Rows", "StediError"]

@@ -1,0 +1,88 @@
+"""Typed errors: each carries the server's code (UNAUTHENTICATED, BAD_USER_INPUT, STALE_CURSOR, ...)."""
+
+
+class StediError(Exception):
+    """An error the server reported, or a failure to reach it. `code` is the server's error code."""
+
+    code = "ERROR"
+
+    def __init__(self, message, code=None, request_id=None):
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.request_id = request_id
+
+    def __str__(self):
+        return f"{self.code}: {self.message}"
+
+
+class AuthenticationError(StediError):
+    """The key is missing or unknown (UNAUTHENTICATED)."""
+
+    code = "UNAUTHENTICATED"
+
+
+class ForbiddenError(StediError):
+    """The key's role may not do this, such as personal data or rebuilds with an analyst key (FORBIDDEN)."""
+
+    code = "FORBIDDEN"
+
+
+class BadInputError(StediError):
+    """The request itself is wrong: an argument, a variable, the query (BAD_USER_INPUT and the like)."""
+
+    code = "BAD_USER_INPUT"
+
+
+class NotFoundError(StediError):
+    code = "NOT_FOUND"
+
+
+class StaleCursorError(StediError):
+    """The lake version a multi-page pull started on is no longer kept (STALE_CURSOR)."""
+
+    code = "STALE_CURSOR"
+
+    def __init__(self, message, code=None, request_id=None, version=None):
+        hint = (
+            f"the lake version this pull started on{f' ({version})' if version else ''} is no longer kept: "
+            "the lake was rebuilt several times while you paged. Run the pull again (it starts on the live "
+            "version), use a larger page_size or export() for one-request pulls, or ask the operator to keep "
+            f"more versions (STEDI_KEEP_VERSIONS). Server said: {message}"
+        )
+        super().__init__(hint, code, request_id)
+        self.version = version
+
+
+class ServerError(StediError):
+    """The server failed (INTERNAL_SERVER_ERROR, TIMEOUT, SERVICE_UNAVAILABLE, ...); quote request_id to the operator."""
+
+    code = "INTERNAL_SERVER_ERROR"
+
+
+class ConnectionError(StediError):  # noqa: A001 - the name users expect, scoped to this package
+    """The server could not be reached at all."""
+
+    code = "CONNECTION_FAILED"
+
+
+_BY_CODE = {
+    "UNAUTHENTICATED": AuthenticationError,
+    "FORBIDDEN": ForbiddenError,
+    "BAD_USER_INPUT": BadInputError,
+    "GRAPHQL_VALIDATION_FAILED": BadInputError,
+    "GRAPHQL_PARSE_FAILED": BadInputError,
+    "OPERATION_RESOLUTION_FAILURE": BadInputError,
+    "BAD_REQUEST": BadInputError,
+    "NOT_FOUND": NotFoundError,
+    "STALE_CURSOR": StaleCursorError,
+}
+
+
+def error_for(code, message, request_id=None, version=None):
+    """The typed error for a server code; ServerError for codes this client does not know."""
+    cls = _BY_CODE.get(code, ServerError)
+    if cls is StaleCursorError:
+        return StaleCursorError(message, code, request_id, version)
+    return cls(message, code, request_id)

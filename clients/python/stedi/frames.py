@@ -1,0 +1,36 @@
+"""The training set as a pandas DataFrame with the same dtypes whatever the rows (even none)."""
+
+try:
+    import pandas as _pd
+except ImportError:  # pandas is optional
+    _pd = None
+
+DTYPES = {
+    "serialNumber": "object",
+    "sensorReadingTime": "int64",
+    "distanceFromObject": "int64",
+    "x": "float64",
+    "y": "float64",
+    "z": "float64",
+}
+
+
+def has_pandas():
+    return _pd is not None
+
+
+def training_frame(columns, version, as_frame=None):
+    """The columns as a DataFrame when pandas is there (as_frame None) or asked for (True); as Rows otherwise."""
+    if as_frame is False or (as_frame is None and _pd is None):
+        from .client import Rows
+
+        names = list(DTYPES)
+        rows = Rows(dict(zip(names, values)) for values in zip(*(columns[n] for n in names)))
+        rows.lake_version = version
+        return rows
+    if _pd is None:
+        raise ImportError("as_frame=True needs pandas: pip install pandas (or stedi-client[pandas])")
+    frame = _pd.DataFrame({name: _pd.Series(columns[name], dtype=dtype) for name, dtype in DTYPES.items()})
+    frame["sensorReadingDatetime"] = _pd.to_datetime(frame["sensorReadingTime"], unit="ms", utc=True)
+    frame.attrs["lake_version"] = version
+    return frame

@@ -1,0 +1,140 @@
+import json
+import os
+import tempfile
+import time
+import unittest
+
+from tests.live import ADMIN_KEY, ANALYST_KEY, URL, needs_server
+
+import stedi
+
+
+def total_count(client, split=None):
+    args = f"(first: 1, split: {split})" if split else "(first: 1)"
+    return client.graphql(f"{{ machineLearningSamples{args} {{ totalCount }} }}")["machineLearningSamples"]["totalCount"]
+
+
+@needs_server
+class TrainingSetTest(unittest.TestCase):
+    def setUp(self):
+        self.client = stedi.Client(URL, ANALYST_KEY)
+
+    def test_every_row_when_no_split_is_given_with_floats_for_xyz_and_the_version_it_read(self):
+        rows = self.client.training_set(as_frame=False, page_size=1)
+        self.assertEqual(len(rows), total_count(self.client))
+        self.assertGreater(len(rows), 1)
+        for row in rows:
+            self.assertEqual([type(row[a]) for a in ("x", "y", "z")], [float, float, float])
+            self.assertIsInstance(row["sensorReadingTime"], int)
+        live = self.client.graphql("{ lake { versions { version } } }")["lake"]["versions"]
+        self.assertIn(rows.lake_version, [v["version"] for v in live])
+
+    def test_the_three_splits_hold_every_row_once(self):
+        splits = [self.client.training_set(split, as_frame=False, page_size=1) for split in ("TRAIN", "validation", "TEST")]
+        self.assertEqual(sum(len(s) for s in splits), total_count(self.client))
+        for split, rows in zip(("TRAIN", "VALIDATION", "TEST"), splits):
+            self.assertEqual(len(rows), total_count(self.client, split))
+
+    def test_reads_columns_when_the_server_has_them_and_the_same_rows_through_edges_otherwise(self):
+        self.assertTrue(self.client._has_batches())
+        columnar = self.client.training_set("TRAIN", as_frame=False, page_size=1)
+        self.client._batch = False
+        paged = self.client.training_set("TRAIN", as_frame=False, page_size=1)
+        self.assertEqual(list(columnar), list(paged))
+        self.assertEqual(columnar.lake_version, paged.lake_version)
+
+    def test_refuses_an_unknown_split_before_asking_the_server(self):
+        with self.assertRaisesRegex(ValueError, "split must be one of TRAIN, VALIDATION, TEST"):
+            self.client.training_set("TRIAN")
+
+
+@needs_server
+class ExportTest(unittest.TestCase):
+    def setUp(self):
+        self.client = stedi.Client(URL + "/graphql", ANALYST_KEY)
+        self.dir = tempfile.mkdtemp(prefix="stedi-py-export-")
+
+    def test_writes_parquet_csv_and_ndjson_with_the_row_count(self):
+        expected = total_count(self.client)
+        for fmt in ("parquet", "csv", "ndjson"):
+            path = os.path.join(self.dir, f"all.{fmt}")
+            self.assertEqual(self.client.export(path, fmt), expected)
+            with open(path, "rb") as f:
+                data = f.read()
+            if fmt == "parquet":
+                self.assertEqual(data[:4], b"PAR1")
+            elif fmt == "csv":
+                self.assertEqual(len(data.decode().strip().splitlines()), expected + 1)
+            else:
+                self.assertEqual(len([json.loads(line) for line in data.decode().splitlines()]), expected)
+
+    def test_a_failed_export_leaves_no_file(self):
+        bad = stedi.Client(URL, "not-a-real-key-0123456789")
+        path = os.path.join(self.dir, "failed.csv")
+        with self.assertRaises(stedi.AuthenticationError) as caught:
+            bad.export(path, "csv", "TRAIN")
+        self.assertEqual(caught.exception.code, "UNAUTHENTICATED")
+        self.assertEqual(os.listdir(self.dir), [])
+
+
+@needs_server
+class CustomersAndReadingsTest(unittest.TestCase):
+    def test_customers_and_one_devices_readings(self):
+        client = stedi.Client(URL, ANALYST_KEY)
+        customers = client.customers(page_size=1)
+        self.assertGreater(len(customers), 1)
+        self.assertNotIn("email", customers[0])
+        serial = customers[0]["serialNumber"]
+        readings = client.readings(serial)
+        self.assertTrue(readings)
+        self.assertEqual({r["serialNumber"] for r in readings}, {serial})
+        self.assertIsInstance(readings[0]["x"], float)
+        steps = client.readings(serial, kind="step_trainer")
+        self.assertEqual({r["serialNumber"] for r in steps}, {serial})
+
+    def test_personal_data_needs_an_admin_key(self):
+        with self.assertRaises(stedi.ForbiddenError) as caught:
+            stedi.Client(URL, ANALYST_KEY).customers(personal=True)
+        self.assertEqual(caught.exception.code, "FORBIDDEN")
+        self.assertIn("email", stedi.Client(URL, ADMIN_KEY).customers(personal=True)[0])
+
+
+@needs_server
+class ErrorsTest(unittest.TestCase):
+    def test_a_wrong_key_is_an_authentication_error_with_the_server_code(self):
+        with self.assertRaises(stedi.AuthenticationError) as caught:
+            stedi.Client(URL, "not-a-real-key-0123456789").training_set()
+        self.assertEqual(caught.exception.code, "UNAUTHENTICATED")
+        self.assertIsInstance(caught.exception, stedi.StediError)
+
+    def test_a_bad_argument_is_a_bad_input_error(self):
+        with self.assertRaises(stedi.BadInputError) as caught:
+            stedi.Client(URL, ANALYST_KEY).training_set(page_size=10**9)
+        self.assertEqual(caught.exception.code, "BAD_USER_INPUT")
+
+    def test_an_unreachable_server_is_a_connection_error(self):
+        with self.assertRaisesRegex(stedi.ConnectionError, "is the server running"):
+            stedi.Client("http://127.0.0.1:9", ANALYST_KEY, timeout=5).customers()
+
+    def test_zz_a_cursor_of_a_version_no_longer_kept_says_to_run_the_pull_again(self):
+        # Runs last (zz): it rebuilds the lake until the first page's version has expired.
+        client = stedi.Client(URL, ADMIN_KEY)
+        first = client.graphql("{ lake { liveVersion } machineLearningSamples(first: 1) { pageInfo { endCursor } } }")
+        version, cursor = first["lake"]["liveVersion"], first["machineLearningSamples"]["pageInfo"]["endCursor"]
+        for _ in range(10):
+            kept = [v["version"] for v in client.graphql("{ lake { versions { version } } }")["lake"]["versions"]]
+            if version not in kept:
+                break
+            job = client.graphql("mutation { rebuildZones { id state } }")["rebuildZones"]
+            while job["state"] in ("QUEUED", "RUNNING"):
+                time.sleep(0.1)
+                job = client.graphql("query ($id: ID!) { rebuildJob(id: $id) { id state } }", {"id": job["id"]})["rebuildJob"]
+        with self.assertRaises(stedi.StaleCursorError) as caught:
+            client.graphql("query ($after: String) { machineLearningSamples(first: 1, after: $after) { totalCount } }", {"after": cursor}, version)
+        self.assertEqual(caught.exception.code, "STALE_CURSOR")
+        self.assertIn(f"the lake version this pull started on ({version}) is no longer kept", str(caught.exception))
+        self.assertIn("Run the pull again", str(caught.exception))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,42 @@
+import { browserPage } from './browser-page';
+
+/**
+ * GET / from a browser: the lake page, an operator's picture of the lake
+ * (zones with row counts, quarantine, versions, consent, rebuilds). The HTML
+ * holds no data: its script reads the lake through /graphql with the key the
+ * user enters, so the page is as open as the API and no more.
+ */
+const LAKE_BODY = `<header>
+  <h1>STEDI lakehouse</h1>
+  <a href="/graphql">GraphQL IDE</a>
+  <a href="/metrics">Metrics</a>
+  <form id="key-form">
+    <label for="key">API key</label>
+    <input id="key" type="password" autocomplete="off" spellcheck="false" placeholder="paste an admin or analyst key">
+    <button type="submit">Use key</button>
+  </form>
+</header>
+<p id="message" role="alert" hidden></p>
+<main>
+  <section class="wide"><h2>Live version</h2><div id="live"></div></section>
+  <section class="wide"><h2>Zones: landing → trusted → curated (rows)</h2><div id="zones"></div></section>
+  <section><h2>Quarantine per landing source</h2><div id="quarantine"></div></section>
+  <section><h2>Consent registry</h2><div id="consent"></div></section>
+  <section class="wide"><h2>Versions</h2><div id="versions"></div></section>
+  <section class="wide"><h2>Rebuild jobs</h2><button id="rebuild-button" type="button" hidden>Rebuild the zones now</button><div id="rebuilds"></div></section>
+  <section class="wide"><h2>More</h2><div id="more"></div></section>
+</main>`;
+
+/**
+ * GET / from a browser: the lake page, an operator's picture of the lake
+ * (zones with row counts, quarantine, versions, consent, rebuilds). The HTML
+ * holds no data: its script reads the lake through /graphql with the key the
+ * user enters, so the page is as open as the API and no more.
+ */
+
+export const lakePageHandler = browserPage('lake page', () => ({
+  title: 'STEDI lakehouse · the lake',
+  stylesheet: 'lake-style.css',
+  script: 'lake.js',
+  body: LAKE_BODY,
+}));

@@ -1,0 +1,71 @@
+// The GraphQL IDE in the browser: GraphiQL, bundled by scripts/build-web.js (no CDN).
+// The page gives the example documents and the CSP nonce; the key lives in sessionStorage (this tab only).
+import { GraphiQL } from 'graphiql';
+import { useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import 'graphiql/graphiql.css';
+import './ide.css';
+import { storedKey, storeKey } from './key-storage';
+
+// Components that add <style> elements at run time ask for this nonce (the CSP allows no other inline style).
+window.__webpack_nonce__ = document.currentScript && document.currentScript.nonce;
+
+const config = JSON.parse(document.getElementById('stedi-config').textContent);
+
+async function fetcher(params, options) {
+  const headers = { 'content-type': 'application/json', accept: 'application/json', ...((options && options.headers) || {}) };
+  const key = storedKey();
+  // Without a key every request is refused; say what to do instead of showing a 401.
+  if (!key) return { errors: [{ message: 'Enter an API key in the bar above (it is kept for this browser tab).' }] };
+  headers.authorization = `Bearer ${key}`;
+  const response = await fetch(config.graphqlPath, { method: 'POST', headers, body: JSON.stringify(params) });
+  const text = await response.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { errors: [{ message: `HTTP ${response.status}: ${text.slice(0, 500)}` }] };
+  }
+}
+
+function KeyBar({ keyValue, onKey }) {
+  const [draft, setDraft] = useState(keyValue);
+  const [shown, setShown] = useState(false);
+  const save = (event) => {
+    event.preventDefault();
+    onKey(draft.trim());
+  };
+  return (
+    <form className="stedi-bar" onSubmit={save}>
+      <strong>STEDI lakehouse · GraphQL</strong>
+      <a href="/">Lake page</a>
+      <label>
+        API key
+        <input id="stedi-key" type={shown ? 'text' : 'password'} autoComplete="off" spellCheck="false" placeholder="paste an admin or analyst key" value={draft} onChange={(e) => setDraft(e.target.value)} />
+      </label>
+      <label className="stedi-show">
+        <input type="checkbox" checked={shown} onChange={(e) => setShown(e.target.checked)} /> show
+      </label>
+      <button id="stedi-key-save" type="submit">Use key</button>
+      <span id="stedi-key-state">{keyValue ? 'key set for this tab' : 'no key: requests will be refused'}</span>
+    </form>
+  );
+}
+
+function App() {
+  const [key, setKey] = useState(storedKey());
+  const onKey = (value) => {
+    storeKey(value);
+    setKey(value);
+  };
+  return (
+    <div className="stedi-ide">
+      <KeyBar keyValue={key} onKey={onKey} />
+      <div className="stedi-graphiql">
+        {/* A new key remounts GraphiQL: it loads the schema again and drops the "enter a key" answer. Tabs stay (localStorage). */}
+        <GraphiQL key={key} fetcher={fetcher} defaultTabs={config.tabs} defaultEditorToolsVisibility="variables" shouldPersistHeaders={false} />
+      </div>
+    </div>
+  );
+}
+
+createRoot(document.getElementById('root')).render(<App />);

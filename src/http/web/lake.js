@@ -1,0 +1,228 @@
+// The lake page: one picture of the lake for an operator, from the same GraphQL API and key as the IDE.
+// It asks the schema which fields exist, so fields added to Lake later show up without a change here.
+import { storedKey, storeKey } from './key-storage';
+
+const $ = (id) => document.getElementById(id);
+const ZONES = ['landing', 'trusted', 'curated'];
+const CONSENT_FIELD = /consent|hidden|withdrawn|erasure|revok|uncertain/i;
+const SHOWN_ELSEWHERE = new Set(['liveVersion', 'engine', 'consentPolicy', 'builtAt', 'builtAtIso', 'tables', 'versions']);
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === 'class') node.className = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v);
+  }
+  for (const c of children.flat(Infinity)) if (c !== null && c !== undefined) node.append(c instanceof Node ? c : String(c));
+  return node;
+}
+const fmt = (v) => (typeof v === 'number' ? v.toLocaleString('en-US') : v === null || v === undefined ? '–' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const label = (name) => name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
+
+class ApiError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+async function graphql(query, variables) {
+  const key = storedKey();
+  const response = await fetch('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const json = await response.json().catch(() => ({ errors: [{ message: `HTTP ${response.status}` }] }));
+  if (json.errors && json.errors.length) {
+    const first = json.errors[0];
+    throw new ApiError((first.extensions && first.extensions.code) || `HTTP_${response.status}`, first.message);
+  }
+  return json.data;
+}
+
+// ---- The schema decides the selection -------------------------------------------------------------
+const TYPE_REF = 'kind name ofType { kind name ofType { kind name ofType { kind name } } }';
+const INTROSPECTION = `{ __schema { types { name kind fields { name args { type { kind } } type { ${TYPE_REF} } } } } }`;
+const baseOf = (t) => (t.ofType ? baseOf(t.ofType) : t);
+let types = new Map();
+
+function selection(typeName, depth) {
+  const type = types.get(typeName);
+  if (!type || !type.fields) return '';
+  const parts = [];
+  for (const f of type.fields) {
+    if (f.args.some((a) => a.type.kind === 'NON_NULL')) continue;
+    const base = baseOf(f.type);
+    if (base.kind === 'SCALAR' || base.kind === 'ENUM') parts.push(f.name);
+    else if (base.kind === 'OBJECT' && depth < 3) {
+      const inner = selection(base.name, depth + 1);
+      if (inner) parts.push(`${f.name} { ${inner} }`);
+    }
+  }
+  return parts.join(' ');
+}
+
+// ---- Sections ----------------------------------------------------------------------------------
+function keyValues(object, names) {
+  return el('dl', { class: 'kv' }, names.filter((n) => object[n] !== undefined).map((n) => [el('dt', null, label(n)), el('dd', { 'data-field': n }, fmt(object[n]))]));
+}
+
+function table(rows, columns, attrs) {
+  return el(
+    'table',
+    attrs,
+    el('thead', null, el('tr', null, columns.map((c) => el('th', null, label(c))))),
+    el('tbody', null, rows.map((r) => el('tr', null, columns.map((c) => el('td', { 'data-col': c, class: typeof r[c] === 'number' ? 'num' : '' }, fmt(r[c])))))),
+  );
+}
+
+const scalarColumns = (rows) => [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => r[k] === null || typeof r[k] !== 'object')))];
+
+function renderZones(lake) {
+  const box = $('zones');
+  box.replaceChildren();
+  ZONES.forEach((zone, i) => {
+    if (i > 0) box.append(el('div', { class: 'arrow', 'aria-hidden': 'true' }, '→'));
+    const tables = (lake.tables || []).filter((t) => t.zone === zone);
+    box.append(el('div', { class: `zone zone-${zone}` }, el('h3', null, zone), tables.map((t) => el('div', { class: 'table', 'data-table': t.name }, el('span', null, t.name), el('b', null, fmt(t.rows))))));
+  });
+}
+
+function renderQuarantine(live) {
+  const box = $('quarantine');
+  const sources = live && (live.landing || live.landingCounts || live.quarantine);
+  if (!Array.isArray(sources) || sources.length === 0) {
+    box.replaceChildren(el('p', { class: 'muted' }, 'This server does not report quarantine counts.'));
+    return;
+  }
+  // Nested lists (such as reasons) become one readable cell.
+  const cell = (v) => (Array.isArray(v) ? v.map((x) => (x && typeof x === 'object' ? Object.values(x).join(': ') : x)).join('; ') : v);
+  const rows = sources.map((s) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, cell(v)])));
+  box.replaceChildren(table(rows, Object.keys(rows[0]), { id: 'quarantine-table' }));
+}
+
+function renderVersions(lake) {
+  const rows = (lake.versions || []).map((v) => Object.fromEntries(Object.entries(v).filter(([, x]) => x === null || typeof x !== 'object')));
+  const preferred = ['version', 'live', 'builtAtIso', 'buildDurationMs', 'consentPolicy'];
+  const rest = scalarColumns(rows).filter((c) => !preferred.includes(c) && c !== 'builtAt');
+  $('versions').replaceChildren(table(rows, preferred.concat(rest), { id: 'versions-table' }));
+}
+
+function renderConsent(lake) {
+  const trusted = (lake.tables || []).find((t) => t.name === 'customer_trusted');
+  const facts = { consentingCustomers: trusted ? trusted.rows : undefined, consentPolicy: lake.consentPolicy };
+  for (const [k, v] of Object.entries(lake)) {
+    if (!CONSENT_FIELD.test(k) || k === 'consentPolicy') continue;
+    if (v && typeof v === 'object' && !Array.isArray(v)) Object.assign(facts, v);
+    else facts[k] = v;
+  }
+  $('consent').replaceChildren(keyValues(facts, Object.keys(facts)));
+}
+
+function renderMore(lake) {
+  const names = Object.keys(lake).filter((k) => !SHOWN_ELSEWHERE.has(k) && !CONSENT_FIELD.test(k));
+  $('more').replaceChildren(keyValues(lake, names));
+  $('more').closest('section').hidden = names.length === 0;
+}
+
+// ---- Rebuilds -----------------------------------------------------------------------------------
+const JOB_FIELDS = 'id state consentPolicy createdAtIso finishedAtIso version error completedSteps totalSteps steps { name state rows }';
+
+function renderJob(job) {
+  return el(
+    'div',
+    { class: `job job-${job.state.toLowerCase()}`, 'data-job': job.id },
+    el('div', null, el('b', null, job.state), ` · job ${job.id} · ${job.completedSteps}/${job.totalSteps} steps`, job.version ? ` · published ${job.version}` : '', job.error ? ` · ${job.error}` : ''),
+    el('progress', { max: String(job.totalSteps), value: String(job.completedSteps) }),
+  );
+}
+
+const running = (job) => job.state === 'QUEUED' || job.state === 'RUNNING';
+let polling = false;
+
+async function loadJobs() {
+  const box = $('rebuilds');
+  try {
+    const { rebuildJobs } = await graphql(`{ rebuildJobs { ${JOB_FIELDS} } }`);
+    $('rebuild-button').hidden = false;
+    box.replaceChildren(...(rebuildJobs.length ? rebuildJobs.map(renderJob) : [el('p', { class: 'muted' }, 'No rebuild since the server started.')]));
+    // A rebuild started anywhere (CLI, IDE, another tab) shows its progress here too; the lake reloads when it ends.
+    if (!polling && rebuildJobs.some(running)) {
+      polling = true;
+      setTimeout(async () => {
+        polling = false;
+        try {
+          if (!(await loadJobs()).some(running)) await refresh();
+        } catch (error) {
+          showError(error);
+        }
+      }, 1000);
+    }
+    return rebuildJobs;
+  } catch (error) {
+    if (error.code !== 'FORBIDDEN') throw error;
+    $('rebuild-button').hidden = true;
+    box.replaceChildren(el('p', { class: 'muted' }, 'Rebuild jobs and the rebuild button need an admin key.'));
+    return [];
+  }
+}
+
+async function rebuild() {
+  $('rebuild-button').disabled = true;
+  try {
+    let { rebuildZones: job } = await graphql(`mutation { rebuildZones { ${JOB_FIELDS} } }`);
+    while (running(job)) {
+      await new Promise((r) => setTimeout(r, 400));
+      await loadJobs();
+      job = (await graphql(`query ($id: ID!) { rebuildJob(id: $id) { ${JOB_FIELDS} } }`, { id: job.id })).rebuildJob;
+    }
+    await refresh();
+  } catch (error) {
+    showError(error);
+  } finally {
+    $('rebuild-button').disabled = false;
+  }
+}
+
+// ---- The page ------------------------------------------------------------------------------------
+function showError(error) {
+  $('message').textContent = error.code ? `${error.code}: ${error.message}` : String(error.message || error);
+  $('message').hidden = false;
+}
+
+async function refresh() {
+  $('message').hidden = true;
+  if (!storedKey()) {
+    $('message').textContent = 'Paste an API key above: the lake page reads the same GraphQL API as the IDE.';
+    $('message').hidden = false;
+    return;
+  }
+  try {
+    if (types.size === 0) types = new Map((await graphql(INTROSPECTION)).__schema.types.map((t) => [t.name, t]));
+    const { lake } = await graphql(`{ lake { ${selection('Lake', 0)} } }`);
+    const live = (lake.versions || []).find((v) => v.live) || (lake.versions || [])[0];
+    $('live').replaceChildren(keyValues(lake, ['liveVersion', 'engine', 'consentPolicy', 'builtAtIso']));
+    renderZones(lake);
+    renderQuarantine(live);
+    renderVersions(lake);
+    renderConsent(lake);
+    renderMore(lake);
+    await loadJobs();
+    document.body.dataset.loaded = 'true';
+  } catch (error) {
+    if (error.code === 'UNAUTHENTICATED') types = new Map();
+    showError(error);
+  }
+}
+
+$('key').value = storedKey();
+$('key-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  storeKey($('key').value.trim());
+  types = new Map();
+  void refresh();
+});
+$('rebuild-button').addEventListener('click', () => void rebuild());
+void refresh();

@@ -1,0 +1,49 @@
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { newApiKey } from '../../src/auth/api-keys';
+import { devKeysFile, loadOrCreateDevKeys } from '../../src/auth/dev-keys';
+import { boxed } from '../../src/auth/session-keys';
+import { makeTempDir } from '../helpers/landing-fixture';
+
+describe('development keys kept in the lake folder', () => {
+  it('are made once, written owner-only, and reused by the next start', () => {
+    const lake = makeTempDir('stedi-dev-keys-');
+    const first = loadOrCreateDevKeys(lake);
+    expect(first.created).toBe(true);
+    expect(first.file).toBe(devKeysFile(lake));
+    expect(statSync(first.file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(first.file, 'utf8')).toContain(`${first.keys.admin}:admin`);
+    const second = loadOrCreateDevKeys(lake);
+    expect(second.created).toBe(false);
+    expect(second.keys).toEqual(first.keys);
+  });
+
+  it('tightens a kept file that was left readable by others', () => {
+    const lake = makeTempDir('stedi-dev-keys-');
+    const { file } = loadOrCreateDevKeys(lake);
+    chmodSync(file, 0o644);
+    loadOrCreateDevKeys(lake);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses a kept file without both roles, saying how to get new keys', () => {
+    const lake = makeTempDir('stedi-dev-keys-');
+    mkdirSync(dirname(devKeysFile(lake)), { recursive: true });
+    writeFileSync(devKeysFile(lake), `${newApiKey()}:admin\n`, { mode: 0o600 });
+    expect(() => loadOrCreateDevKeys(lake)).toThrow(/one admin and one analyst key; delete it/);
+  });
+});
+
+describe('new API keys', () => {
+  it('never start with a dash or underscore, so no command line reads one as an option', () => {
+    for (let i = 0; i < 2_000; i += 1) expect(newApiKey()).toMatch(/^[A-Za-z0-9][A-Za-z0-9_-]{31}$/);
+  });
+});
+
+describe('the key box', () => {
+  it('frames every line at one width', () => {
+    const lines = boxed(['a', 'longer line']).split('\n');
+    expect(new Set(lines.map((l) => l.length)).size).toBe(1);
+    expect(lines[1]).toBe('│ a           │');
+  });
+});

@@ -1,0 +1,116 @@
+import type { Browser, Page } from 'puppeteer-core';
+import type { RunningServer } from '../../src/http/server';
+import { describeWithBrowser, launchBrowser, pageProblems, screenshot } from '../helpers/browser';
+import { ADMIN_KEY, ANALYST_KEY } from '../helpers/http-app';
+import { writeSmallLanding } from '../helpers/landing-fixture';
+import { startLiveServer } from '../helpers/live-server';
+import { ensureWebBundle } from '../helpers/web-bundle';
+
+/** The GraphQL IDE and the lake page in a real Chromium against a live server on a small lake. */
+
+async function graphql(server: RunningServer, query: string): Promise<Record<string, any>> {
+  const res = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
+    body: JSON.stringify({ query }),
+  });
+  return ((await res.json()) as { data: Record<string, any> }).data;
+}
+
+/** Replaces the text of one of GraphiQL's CodeMirror editors, as typing would. */
+async function setEditor(page: Page, selector: string, text: string): Promise<void> {
+  await page.$eval(selector, (el, value) => (el as unknown as { CodeMirror: { setValue(v: string): void } }).CodeMirror.setValue(value), text);
+}
+
+async function useKey(page: Page, input: string, key: string): Promise<void> {
+  await page.$eval(input, (el: any) => (el.value = ''));
+  await page.type(input, key);
+  await page.keyboard.press('Enter');
+}
+
+describeWithBrowser('the browser pages in Chromium', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  let problems: string[];
+  beforeAll(async () => {
+    await ensureWebBundle();
+    server = await startLiveServer(writeSmallLanding());
+    browser = await launchBrowser();
+    page = await browser.newPage();
+    problems = pageProblems(page);
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.shutdown();
+  });
+
+  it('IDE: takes the key once, runs a query with variables, shows the result and the autocompletion list', async () => {
+    await page.goto(`${server.url}/graphql`);
+    await page.waitForSelector('.graphiql-query-editor .CodeMirror');
+    await useKey(page, '#stedi-key', ANALYST_KEY);
+    await page.waitForFunction("document.querySelector('#stedi-key-state').textContent === 'key set for this tab'");
+
+    await setEditor(page, '.graphiql-query-editor .CodeMirror', 'query Page($first: Int!) {\n  customers(first: $first) {\n    totalCount\n    edges { node { serialNumber } }\n    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n  }\n}\n');
+    await setEditor(page, '.graphiql-editor-tool .CodeMirror', '{ "first": 1 }');
+    // The tab takes the operation's name once GraphiQL has parsed the new text.
+    await page.waitForFunction("document.querySelector('.graphiql-tab-active').textContent.includes('Page')");
+    await page.click('.graphiql-execute-button');
+    await page.waitForFunction("/\"totalCount\": 2/.test(document.querySelector('.result-window').textContent)", { timeout: 15_000 });
+    const result = await page.$eval('.result-window', (el) => el.textContent ?? '');
+    expect(result).toMatch(/"hasNextPage": true/);
+    expect(result).not.toMatch(/errors/);
+    await screenshot(page, 'ide-result');
+
+    // Readable from 1,024 px: long cursors in the result neither squeeze the editor nor push panes off-screen.
+    await page.setViewport({ width: 1024, height: 768 });
+    const box = async (selector: string) => (await (await page.$(selector))!.boundingBox())!;
+    const editor = await box('.graphiql-query-editor');
+    const response = await box('.graphiql-response');
+    expect(editor.width).toBeGreaterThan(300);
+    expect(response.width).toBeGreaterThan(300);
+    expect(response.x + response.width).toBeLessThanOrEqual(1024);
+    await screenshot(page, 'ide-1024');
+    await page.setViewport({ width: 1280, height: 800 });
+
+    // Autocompletion from the schema the IDE loaded with the key.
+    await setEditor(page, '.graphiql-query-editor .CodeMirror', '{\n  \n}');
+    await page.$eval('.graphiql-query-editor .CodeMirror', (el) => (el as unknown as { CodeMirror: { focus(): void; setCursor(l: number, c: number): void } }).CodeMirror.setCursor(1, 2));
+    await page.focus('.graphiql-query-editor .CodeMirror textarea');
+    await page.keyboard.type('mach');
+    await page.waitForSelector('.CodeMirror-hints', { timeout: 10_000 });
+    const hints = await page.$$eval('.CodeMirror-hint', (items) => items.map((i) => i.textContent));
+    expect(hints).toEqual(expect.arrayContaining(['machineLearningSamples']));
+    await screenshot(page, 'ide-autocomplete');
+
+    // The docs explorer lists the schema loaded with the key.
+    await page.click('.graphiql-sidebar button[aria-label="Show Documentation Explorer"]');
+    await page.waitForFunction("document.querySelector('.graphiql-doc-explorer').textContent.includes('MachineLearningSample')");
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('lake page: shows the test lake’s counts with the key the tab kept, and an admin starts a rebuild and sees it finish', async () => {
+    const { lake } = await graphql(server, '{ lake { tables { name rows } versions { version } } }');
+    const rowsOf = (name: string): number => lake.tables.find((t: { name: string }) => t.name === name).rows;
+
+    await page.goto(`${server.url}/`);
+    // The analyst key entered in the IDE is still there: same tab, same origin.
+    await page.waitForSelector('body[data-loaded="true"]');
+    for (const table of ['customer_landing', 'customer_trusted', 'machine_learning_curated']) {
+      expect(await page.$eval(`[data-table="${table}"] b`, (el) => el.textContent)).toBe(rowsOf(table).toLocaleString('en-US'));
+    }
+    expect(await page.$$eval('#quarantine-table tbody tr', (rows) => rows.length)).toBe(3);
+    expect(await page.$eval('#rebuild-button', (el: any) => el.hidden)).toBe(true);
+
+    await useKey(page, '#key', ADMIN_KEY);
+    await page.waitForSelector('#rebuild-button:not([hidden])');
+    await page.click('#rebuild-button');
+    await page.waitForSelector('.job-succeeded', { timeout: 30_000 });
+    await page.waitForFunction(`document.querySelectorAll('#versions-table tbody tr').length === ${lake.versions.length + 1}`, { timeout: 10_000 });
+    const after = await graphql(server, '{ lake { liveVersion } rebuildJobs { state version } }');
+    expect(after.rebuildJobs[0]).toEqual({ state: 'SUCCEEDED', version: after.lake.liveVersion });
+    expect(await page.$eval('[data-field="liveVersion"]', (el) => el.textContent)).toBe(after.lake.liveVersion);
+    await screenshot(page, 'lake-page');
+    expect(problems).toEqual([]);
+  }, 60_000);
+});

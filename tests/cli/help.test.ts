@@ -1,0 +1,25 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { runCli } from '../helpers/run-cli';
+
+/** The CLI prints its version (checked through bin/stedi.js, the compiled CLI: `npm run build` first) and examples in every --help. */
+
+const ROOT = resolve(__dirname, '..', '..');
+const stedi = (...args: string[]): string => execFileSync(process.execPath, [resolve(ROOT, 'bin', 'stedi.js'), ...args], { encoding: 'utf8' });
+
+describe('stedi --version and --help', () => {
+  it('prints the package version', () => {
+    const { version } = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(stedi('--version').trim()).toBe(version);
+  });
+
+  it.each(['', 'build', 'status', 'generate', 'serve', 'start'])('shows runnable examples in `stedi %s --help`', async (name) => {
+    const command = name ? [name] : [];
+    // In-process: one child process per command would cost seconds each.
+    const help = (await runCli(...command, '--help')).stdout;
+    const examples = help.slice(help.indexOf('Examples:'));
+    expect(help).toContain('Examples:');
+    expect(examples).toMatch(new RegExp(`\\$ .*stedi ${command[0] ?? ''}`));
+  });
+});

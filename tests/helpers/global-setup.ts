@@ -1,0 +1,14 @@
+import { hasStediSample, MISSING_SAMPLE_LINE } from './stedi-sample-location';
+
+const AWS_WARNING = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+
+/** Runs once before every jest run, so what each suite would repeat is said once. */
+export default function globalSetup(): void {
+  if (!hasStediSample) process.stderr.write(`\n${MISSING_SAMPLE_LINE}\n`);
+  // The AWS SDK warns once per module registry, i.e. once per suite that loads it; say it once here instead.
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 22 && process.env[AWS_WARNING] === undefined) {
+    process.stderr.write(`note: the AWS SDK's releases after January 2027 need Node 22; this is Node ${process.versions.node} (users run 22+)\n`);
+    process.env[AWS_WARNING] = 'true';
+  }
+}
