@@ -1,26 +1,53 @@
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
-import { defaultFieldResolver, execute, GraphQLError, isObjectType, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import {
+  defaultFieldResolver,
+  execute,
+  getOperationAST,
+  GraphQLError,
+  isObjectType,
+  Kind,
+  type DocumentNode,
+  type ExecutionResult,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type SelectionSetNode,
+} from 'graphql';
+import { getVariableValues } from 'graphql/execution/values';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { ErrorCode } from '../errors';
 
 /** Apollo Server 5 takes a custom executor only through its gateway hook. */
 type Gateway = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
 type Executor = NonNullable<Awaited<ReturnType<Gateway['load']>>['executor']>;
 
-/** Compiled operations kept; a client sends a handful of distinct documents, so this bounds memory, not hit rate. */
-const MAX_COMPILED = 500;
+export interface JitOptions {
+  /** Bytes of compiled documents kept (estimated, see sizeOf). */
+  cacheBytes: number;
+  /** Documents selecting more fields (fragments expanded) are not compiled. */
+  maxFields: number;
+}
 
 /**
  * A static-schema "gateway" whose executor runs operations with graphql-jit:
  * graphql-js resolves a wide page field by field (most of benchmark 3's time),
- * a compiled query walks it in generated code. Apollo still parses, validates
- * and runs every plugin hook before calling the executor; documents graphql-jit
- * cannot compile run through graphql-js's `execute` unchanged.
+ * a compiled query walks it in generated code. Apollo parses, validates and
+ * runs every plugin hook (all limits) before calling the executor, so only
+ * documents that passed every limit get here. Compiling runs on the main
+ * thread and cannot be interrupted, so only small data documents are compiled
+ * (no introspection, at most `maxFields` fields); anything else runs on
+ * graphql-js, which needs no compile step.
  */
-export function jitGateway(schema: GraphQLSchema, maxCompiled = MAX_COMPILED): Gateway {
+export function jitGateway(schema: GraphQLSchema, options: JitOptions): Gateway {
   keepLazyConnectionFields(schema);
-  const compiled = new CompiledQueries(schema, maxCompiled);
+  const compiled = new CompiledQueries(schema, options.cacheBytes);
   const executor: Executor = async ({ document, source, operationName, request, context }) => {
-    const query = compiled.get(document, source, operationName);
+    // graphql-jit's own variable errors carry no location; graphql-js's say which variable and why.
+    const operation = getOperationAST(document, operationName);
+    if (operation) {
+      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
+      if (coerced.errors) return { errors: coerced.errors.map(asBadInput) };
+    }
+    const query = worthCompiling(document, operationName, options.maxFields) ? compiled.get(document, source, operationName) : null;
     if (!query) return execute({ schema, document, operationName, variableValues: request.variables, contextValue: context });
     const result = await query.query(undefined, context, request.variables);
     return result.errors ? { ...result, errors: result.errors.map(asGraphQLError) } : result;
@@ -38,37 +65,92 @@ export function jitGateway(schema: GraphQLSchema, maxCompiled = MAX_COMPILED): G
   };
 }
 
-/** A bounded LRU of compiled operations by source text and operation name; `null` remembers "not compilable". */
+/**
+ * A data document small enough to compile quickly: no introspection field
+ * (graphql-jit compiles each `ofType` level into code; a few kilobytes of
+ * introspection took seconds) and at most `maxFields` selections once
+ * fragments are expanded (counting stops at the limit).
+ */
+export function worthCompiling(document: DocumentNode, operationName: string | null | undefined, maxFields: number): boolean {
+  const operation = getOperationAST(document, operationName);
+  if (!operation || operation.operation !== 'query') return false;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  let fields = 0;
+  const fits = (set: SelectionSetNode, depth: number): boolean => {
+    if (depth > 64) return false;
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value.startsWith('__') && selection.name.value !== '__typename') return false;
+        fields += 1;
+        if (fields > maxFields) return false;
+        if (selection.selectionSet && !fits(selection.selectionSet, depth + 1)) return false;
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        if (!fits(selection.selectionSet, depth + 1)) return false;
+      } else {
+        const fragment = fragments.get(selection.name.value);
+        if (!fragment || !fits(fragment.selectionSet, depth + 1)) return false;
+      }
+    }
+    return true;
+  };
+  return fits(operation.selectionSet, 0);
+}
+
+interface Entry {
+  query: CompiledQuery | null;
+  bytes: number;
+}
+
+/** An LRU of compiled operations by source text and operation name, bounded by estimated bytes; `null` remembers "not compilable". */
 class CompiledQueries {
-  private readonly entries = new Map<string, CompiledQuery | null>();
+  private readonly entries = new Map<string, Entry>();
+  private bytes = 0;
 
   constructor(
     private readonly schema: GraphQLSchema,
-    private readonly max: number,
+    private readonly maxBytes: number,
   ) {}
 
   get(document: DocumentNode, source: string, operationName: string | null): CompiledQuery | null {
     const key = `${operationName ?? ''}\n${source}`;
     let entry = this.entries.get(key);
     if (entry === undefined) {
-      entry = this.compile(document, operationName);
+      entry = this.compile(document, operationName, key.length);
+      if (entry.bytes > this.maxBytes) return entry.query; // run once, never kept
+      this.bytes += entry.bytes;
     } else {
       this.entries.delete(key);
     }
     this.entries.set(key, entry);
-    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value as string);
-    return entry;
+    for (const [oldest, old] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      this.entries.delete(oldest);
+      this.bytes -= old.bytes;
+    }
+    return entry.query;
   }
 
-  private compile(document: DocumentNode, operationName: string | null): CompiledQuery | null {
+  private compile(document: DocumentNode, operationName: string | null, keyLength: number): Entry {
     try {
-      const result: CompiledQuery | ExecutionResult = compileQuery(this.schema, document, operationName ?? undefined);
-      return isCompiledQuery(result) ? result : null;
+      const result: CompiledQuery | ExecutionResult = compileQuery(this.schema, document, operationName ?? undefined, { debug: true } as never);
+      if (!isCompiledQuery(result)) return { query: null, bytes: 2 * keyLength };
+      const code = (result as { __DO_NOT_USE_THIS_OR_YOU_WILL_BE_FIRED_compilation?: string }).__DO_NOT_USE_THIS_OR_YOU_WILL_BE_FIRED_compilation ?? '';
+      delete (result as { __DO_NOT_USE_THIS_OR_YOU_WILL_BE_FIRED_compilation?: string }).__DO_NOT_USE_THIS_OR_YOU_WILL_BE_FIRED_compilation;
+      return { query: result, bytes: sizeOf(code.length, keyLength) };
     } catch {
-      return null; // graphql-js then reports whatever is wrong with the document itself
+      return { query: null, bytes: 2 * keyLength }; // graphql-js then reports whatever is wrong with the document itself
     }
   }
 }
+
+/**
+ * Estimated bytes a compiled document holds: its generated code (kept as
+ * UTF-16 source by V8, plus its bytecode, about as large again) and the
+ * document, whose AST and per-field resolve infos take ~64 bytes per character
+ * of source (measured on this schema, see README).
+ */
+const sizeOf = (codeLength: number, sourceLength: number): number => 4 * codeLength + 64 * sourceLength;
 
 /**
  * graphql-jit reads a field without a resolver as a plain property, while
@@ -83,6 +165,9 @@ function keepLazyConnectionFields(schema: GraphQLSchema): void {
     for (const field of Object.values(type.getFields())) field.resolve ??= defaultFieldResolver;
   }
 }
+
+const asBadInput = (error: GraphQLError): GraphQLError =>
+  new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
 
 /**
  * graphql-jit's errors imitate GraphQLError but may lack `extensions`, which

@@ -28,7 +28,7 @@ describe('request handling and errors', () => {
           return typeof value === 'function' ? value.bind(target) : value;
         },
       });
-    t = await buildTestApp({ landing: writeSmallLanding(), logger: pino({ level: 'info' }, sink), wrapEngine: breakable, config: { bodyLimit: '2kb', maxDepth: 5, maxComplexity: 5_000 } });
+    t = await buildTestApp({ landing: writeSmallLanding(), logger: pino({ level: 'info' }, sink), wrapEngine: breakable, config: { bodyLimit: '2kb', limits: { maxDepth: 5, maxComplexity: 5_000 } } });
   });
   afterAll(() => t.close());
 
