@@ -103,9 +103,10 @@ interface Entry {
 }
 
 /** An LRU of compiled operations by source text and operation name, bounded by estimated bytes; `null` remembers "not compilable". */
-class CompiledQueries {
+export class CompiledQueries {
   private readonly entries = new Map<string, Entry>();
-  private bytes = 0;
+  /** Estimated bytes held now; never above the budget. */
+  bytes = 0;
 
   constructor(
     private readonly schema: GraphQLSchema,

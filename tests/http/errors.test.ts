@@ -28,7 +28,7 @@ describe('request handling and errors', () => {
           return typeof value === 'function' ? value.bind(target) : value;
         },
       });
-    t = await buildTestApp({ landing: writeSmallLanding(), logger: pino({ level: 'info' }, sink), wrapEngine: breakable, config: { bodyLimit: '2kb', limits: { maxDepth: 5, maxComplexity: 5_000 } } });
+    t = await buildTestApp({ landing: writeSmallLanding(), logger: pino({ level: 'info' }, sink), wrapEngine: breakable, config: { bodyLimit: '2kb', limits: { maxDepth: 5, maxComplexity: 5_000, totalCountCost: 100 } } });
   });
   afterAll(() => t.close());
 
@@ -88,7 +88,7 @@ describe('request handling and errors', () => {
     const deep = '{ customers(first: 1) { edges { node { stepTrainerReadings(first: 1) { edges { node { serialNumber } } } } } } }';
     const res = await t.graphql(deep, ANALYST_KEY);
     expect(res.status).toBe(400);
-    expect(res.body.errors[0].message).toMatch(/nests 7 levels deep; the limit is 5/);
+    expect(res.body.errors[0].message).toMatch(/depth limit of 5 exceeded, found 7/);
     expect(res.body.errors[0].extensions.code).not.toBe('INTERNAL_SERVER_ERROR');
   });
 

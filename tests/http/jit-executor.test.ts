@@ -1,8 +1,8 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { GraphQLError, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
+import { parse, GraphQLError, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
 import * as jit from 'graphql-jit';
-import { jitGateway } from '../../src/http/jit-executor';
+import { CompiledQueries, jitGateway, worthCompiling } from '../../src/http/jit-executor';
 
 jest.mock('graphql-jit', () => {
   const actual = jest.requireActual<typeof import('graphql-jit')>('graphql-jit');
@@ -88,15 +88,10 @@ describe('executing GraphQL operations with graphql-jit', () => {
     expect(result.errors).toEqual([{ message: 'disk on fire', path: ['broken'], locations: [{ line: 1, column: 3 }], extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
   });
 
-  it('compiles a document once and again only after the cache has dropped it', async () => {
-    const [a, b, c] = ['{ rows { totalCount } }', '{ rows { nodes { id } } }', '{ rows { nodes { name } } }'];
-    for (const query of [a, a, b, a]) await run(server, query);
+  it('compiles a document once while it stays in the cache', async () => {
+    const [a, b] = ['{ rows { totalCount } }', '{ rows { nodes { id } } }'];
+    for (const query of [a, a, b, a, b]) await run(server, query);
     expect(compileQuery).toHaveBeenCalledTimes(2);
-    await run(server, c); // the cache holds two: b, the least recently used, goes
-    await run(server, a);
-    expect(compileQuery).toHaveBeenCalledTimes(3);
-    await run(server, b);
-    expect(compileQuery).toHaveBeenCalledTimes(4);
   });
 
   it.each([
@@ -109,5 +104,40 @@ describe('executing GraphQL operations with graphql-jit', () => {
     const result = await run(server, `{ rows(first: 2) { nodes { id } } } # ${_how}`);
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({ rows: { nodes: [{ id: 1 }, { id: 2 }] } });
+  });
+});
+
+describe('what graphql-jit may compile and keep', () => {
+  it('keeps compiled documents within its byte budget, dropping the least recently used first', () => {
+    const schema = testSchema();
+    const cache = new CompiledQueries(schema, 40_000);
+    const docs = Array.from({ length: 40 }, (_, i) => `{ r${i}: rows(first: ${i}) { totalCount nodes { id name } } }`);
+    for (const doc of docs) {
+      cache.get(parse(doc), doc, null);
+      expect(cache.bytes).toBeLessThanOrEqual(40_000);
+    }
+    expect(cache.bytes).toBeGreaterThan(0);
+    compileQuery.mockClear();
+    cache.get(parse(docs[39]), docs[39], null);
+    expect(compileQuery).not.toHaveBeenCalled(); // the most recent is still there
+    cache.get(parse(docs[0]), docs[0], null);
+    expect(compileQuery).toHaveBeenCalledTimes(1); // the oldest was dropped
+  });
+
+  it('keeps nothing with a budget of 0 bytes, yet still runs the compiled document', () => {
+    const cache = new CompiledQueries(testSchema(), 0);
+    expect(cache.get(parse('{ rows { totalCount } }'), '{ rows { totalCount } }', null)).not.toBeNull();
+    expect(cache.bytes).toBe(0);
+  });
+
+  it.each([
+    ['an introspection field', '{ __schema { types { name } } }', 10, false],
+    ['__typename alone', '{ rows { __typename totalCount } }', 10, true],
+    ['more fields than allowed', '{ rows { totalCount nodes { id name } } }', 3, false],
+    ['as many fields as allowed', '{ rows { totalCount nodes { id name } } }', 5, true],
+    ['fragments expanded past the limit', 'query { ...A ...A } fragment A on Query { rows { nodes { id name } } }', 5, false],
+    ['a mutation', 'mutation { x }', 10, false],
+  ])('compiles a document with %s: %s', (_what, doc, maxFields, expected) => {
+    expect(worthCompiling(parse(doc), undefined, maxFields)).toBe(expected);
   });
 });
