@@ -1,7 +1,7 @@
 import { badInput } from '../errors';
 import type { GraphqlContext } from './context';
 import { type PageConnection, toConnection, visibleNodes } from './connection';
-import { decodeCursor, type Cursor } from './cursor';
+import { decodeCursor, type Cursor, type CursorScope } from './cursor';
 import { toStediError } from './error-mapping';
 import { type Dataset, type DatasetFilter, type Node, filterKey } from './datasets/dataset';
 import { countQuery, pageQuery, type Scope } from './page-query';
@@ -21,7 +21,8 @@ export interface PageArgs {
 export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Dataset<N>, args: PageArgs, filter: DatasetFilter, field: string): Promise<PageConnection<N>> {
   const { engine, config, logger } = ctx.services;
   const first = pageSize(args.first, config.maxPageSize, field);
-  const cursor = decodeAfter(args.after, ds, field);
+  const cursorScope = scopeOf(field, filter);
+  const cursor = decodeAfter(args.after, ds, cursorScope);
   const version = cursor?.version ?? (await ctx.lake.liveVersion());
   const consent = await ctx.lake.consent();
   const scope: Scope<N> = { engine, dataset: ds, version, filter, exclusions: consent.exclusionsFor(version), split: config.split };
@@ -36,7 +37,7 @@ export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Da
       const [row] = await engine.query(counting.sql, counting.params, { timeoutMs: config.queryTimeoutMs });
       return Number(row?.count ?? 0);
     });
-  return toConnection(ds, nodes, first, rows.length > first, guarded(ctx, totalCount, `${field}.totalCount`));
+  return toConnection(ds, cursorScope, nodes, first, rows.length > first, guarded(ctx, totalCount, `${field}.totalCount`));
 }
 
 /**
@@ -52,20 +53,29 @@ export async function readNestedConnection<N extends Node>(
   field: string,
 ): Promise<PageConnection<N>> {
   const first = pageSize(args.first, ctx.services.config.maxPageSize, field);
-  const cursor = decodeAfter(args.after, ds, field);
+  const cursorScope = scopeOf(field, filter, parent.serialNumber);
+  const cursor = decodeAfter(args.after, ds, cursorScope);
   if (cursor && cursor.position[0] !== parent.serialNumber) {
     throw badInput(`the \`after\` cursor of ${field} belongs to another customer; pass it only on the customer whose page it came from`);
   }
   const version = cursor?.version ?? parent.version;
   const fetched = await ctx.loaders.nestedPage(ds, version, filter, cursor?.position, first + 1).load(parent.serialNumber);
   const totalCount = () => ctx.loaders.nestedCount(ds, version, filter).load(parent.serialNumber);
-  return toConnection(ds, fetched, first, fetched.length > first, guarded(ctx, totalCount, `${field}.totalCount`));
+  return toConnection(ds, cursorScope, fetched, first, fetched.length > first, guarded(ctx, totalCount, `${field}.totalCount`));
 }
 
-function decodeAfter<N extends Node>(after: string | null | undefined, ds: Dataset<N>, field: string): Cursor | undefined {
+function decodeAfter<N extends Node>(after: string | null | undefined, ds: Dataset<N>, scope: CursorScope): Cursor | undefined {
   if (after === null || after === undefined) return undefined;
-  return decodeCursor(after, ds.kind, ds.key.map((k) => k.type), field);
+  return decodeCursor(after, ds.kind, ds.key.map((k) => k.type), scope);
 }
+
+const scopeOf = (field: string, f: DatasetFilter, parent?: string): CursorScope => ({
+  field,
+  parent,
+  filter: [f.serialNumber ?? null, f.from ?? null, f.to ?? null],
+  split: f.split ?? null,
+  splitSeed: f.splitSeed ?? null,
+});
 
 /** totalCount resolves through graphql-js's default resolver, so it maps its own errors. */
 function guarded(ctx: GraphqlContext, count: () => Promise<number>, field: string): () => Promise<number> {

@@ -1,7 +1,7 @@
 import type { Row } from '../../etl/engine/engine';
 import type { ConsentSnapshot } from '../consent/consent-snapshot';
 import type { Logger } from '../logger';
-import { encodeCursor, type KeyValue } from './cursor';
+import { type CursorScope, encodeCursor, type KeyValue } from './cursor';
 import type { Dataset, Node } from './datasets/dataset';
 import type { PageInfo } from './pagination';
 
@@ -14,10 +14,11 @@ export class PageEdge<N extends Node> {
   constructor(
     readonly node: N,
     private readonly dataset: Dataset<N>,
+    private readonly scope: CursorScope,
   ) {}
 
   get cursor(): string {
-    return cursorOf(this.dataset, this.node);
+    return cursorOf(this.dataset, this.node, this.scope);
   }
 }
 
@@ -27,11 +28,12 @@ export interface PageConnection<N extends Node> {
   totalCount: () => Promise<number>;
 }
 
-export const cursorOf = <N extends Node>(ds: Dataset<N>, node: N): string =>
+export const cursorOf = <N extends Node>(ds: Dataset<N>, node: N, scope: CursorScope): string =>
   encodeCursor(
     ds.kind,
     node.version,
     ds.key.map((k) => (node as unknown as Record<string, KeyValue>)[k.name]),
+    scope,
   );
 
 /**
@@ -53,14 +55,14 @@ export function visibleNodes<N extends Node>(ds: Dataset<N>, rows: readonly Row[
 }
 
 /** `fetched` holds up to first + 1 visible nodes: the extra one only says there is a next page. */
-export function toConnection<N extends Node>(ds: Dataset<N>, fetched: N[], first: number, hadMore: boolean, totalCount: () => Promise<number>): PageConnection<N> {
+export function toConnection<N extends Node>(ds: Dataset<N>, scope: CursorScope, fetched: N[], first: number, hadMore: boolean, totalCount: () => Promise<number>): PageConnection<N> {
   const page = fetched.length > first ? fetched.slice(0, first) : fetched;
   const edges = new Array<PageEdge<N>>(page.length);
-  for (let i = 0; i < page.length; i += 1) edges[i] = new PageEdge(page[i], ds);
+  for (let i = 0; i < page.length; i += 1) edges[i] = new PageEdge(page[i], ds, scope);
   const last = page[page.length - 1];
   return {
     edges,
-    pageInfo: { hasNextPage: hadMore, endCursor: last ? cursorOf(ds, last) : null },
+    pageInfo: { hasNextPage: hadMore, endCursor: last ? cursorOf(ds, last, scope) : null },
     totalCount,
   };
 }
