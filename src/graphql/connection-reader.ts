@@ -28,15 +28,22 @@ export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Da
   const scope: Scope<N> = { engine, dataset: ds, version, filter, exclusions: consent.exclusionsFor(version), split: config.split };
 
   const query = await pageQuery(scope, cursor?.position, first + 1);
-  const rows = await ctx.services.reads.query(query.sql, query.params, { timeoutMs: config.queryTimeoutMs });
+  const rows = await ctx.services.reads.query(query.sql, query.params, { timeoutMs: ctx.budget.timeoutMs() });
   const nodes = visibleNodes(ds, rows, version, consent, logger);
   const countKey = `${ds.kind}|${version}|${consent.generation}|${filterKey(filter)}`;
-  const totalCount = () =>
-    totalCountCacheOf(ctx.services).get(countKey, async () => {
+  const counts = totalCountCacheOf(ctx.services);
+  const totalCount = async (): Promise<number> => {
+    const cached = counts.cached(countKey);
+    if (cached) return cached;
+    // This request's budget is checked before the count is shared with others asking the same.
+    ctx.budget.startCount();
+    const timeoutMs = ctx.budget.timeoutMs();
+    return counts.get(countKey, async () => {
       const counting = await countQuery(scope);
-      const [row] = await engine.query(counting.sql, counting.params, { timeoutMs: config.queryTimeoutMs });
+      const [row] = await engine.query(counting.sql, counting.params, { timeoutMs });
       return Number(row?.count ?? 0);
     });
+  };
   return toConnection(ds, cursorScope, nodes, first, rows.length > first, guarded(ctx, totalCount, `${field}.totalCount`));
 }
 
