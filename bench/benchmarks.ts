@@ -2,6 +2,7 @@ import { buildBench } from './build.bench';
 import type { Benchmark } from './context';
 import { exportBench } from './export.bench';
 import { graphqlPullBench } from './graphql-pull.bench';
+import { hostileLoadBench } from './hostile-load.bench';
 import { keysetDepthBench } from './keyset-depth.bench';
 import { memoryBench } from './memory.bench';
 import { rebuildUnderLoadBench } from './rebuild-under-load.bench';
@@ -9,7 +10,7 @@ import { scaleBench } from './scale.bench';
 import { smallQueriesBench } from './small-queries.bench';
 
 /**
- * Every benchmark of issue 5, in the order they run: 6 reuses the 100× lake
+ * Every benchmark (1–8 of issue 5, 9 of issue 10), in the order they run: 6 reuses the 100× lake
  * that 2 built, and 7 compares with 5's baseline.
  */
 export const BENCHMARKS: readonly Benchmark[] = [
@@ -21,4 +22,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   keysetDepthBench,
   rebuildUnderLoadBench,
   memoryBench,
+  hostileLoadBench,
 ];
