@@ -78,6 +78,8 @@ export interface LimitsConfig {
   jitCacheBytes: number;
   /** Documents with more (expanded) field selections run on graphql-js, uncompiled. */
   jitMaxFields: number;
+  /** A document is compiled once it has come this many times (new text each time never is). */
+  jitMinUses: number;
 }
 
 export interface SplitPercentages {
@@ -152,7 +154,8 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
       maxCountsPerRequest: integer(env, 'STEDI_MAX_COUNTS_PER_REQUEST', 4, 1),
       requestEngineMs: integer(env, 'STEDI_REQUEST_ENGINE_MS', 30_000, 1),
       jitCacheBytes: integer(env, 'STEDI_JIT_CACHE_BYTES', 16 * 1024 * 1024, 0),
-      jitMaxFields: integer(env, 'STEDI_JIT_MAX_FIELDS', 200, 0),
+      jitMaxFields: integer(env, 'STEDI_JIT_MAX_FIELDS', 60, 0),
+      jitMinUses: integer(env, 'STEDI_JIT_MIN_USES', 2, 1),
       ...definedOnly(overrides.limits ?? {}),
     },
     corsOrigins: overrides.corsOrigins ?? corsOrigins(env.STEDI_CORS_ORIGINS),

@@ -25,7 +25,7 @@ export async function createApolloServer(schema: GraphQLSchema, config: Config, 
   const limits = graphqlLimits(config.limits);
   const server = new ApolloServer<GraphqlContext>({
     // Same schema, executed by graphql-jit where that is safe (see jit-executor.ts).
-    gateway: jitGateway(schema, { cacheBytes: config.limits.jitCacheBytes, maxFields: config.limits.jitMaxFields }),
+    gateway: jitGateway(schema, { cacheBytes: config.limits.jitCacheBytes, maxFields: config.limits.jitMaxFields, minUses: config.limits.jitMinUses }),
     formatError,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,

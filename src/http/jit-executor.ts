@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
 import {
   defaultFieldResolver,
@@ -25,6 +26,8 @@ export interface JitOptions {
   cacheBytes: number;
   /** Documents selecting more fields (fragments expanded) are not compiled. */
   maxFields: number;
+  /** Compiled once it has come this many times (default 2). */
+  minUses?: number;
 }
 
 /**
@@ -33,13 +36,14 @@ export interface JitOptions {
  * a compiled query walks it in generated code. Apollo parses, validates and
  * runs every plugin hook (all limits) before calling the executor, so only
  * documents that passed every limit get here. Compiling runs on the main
- * thread and cannot be interrupted, so only small data documents are compiled
- * (no introspection, at most `maxFields` fields); anything else runs on
- * graphql-js, which needs no compile step.
+ * thread and cannot be interrupted (about 0.2–0.5 ms and 1.4 KB of code per
+ * field on this schema), so only small data documents are compiled (no
+ * introspection, at most `maxFields` fields), and only the second time they
+ * come; anything else runs on graphql-js, which needs no compile step.
  */
 export function jitGateway(schema: GraphQLSchema, options: JitOptions): Gateway {
   keepLazyConnectionFields(schema);
-  const compiled = new CompiledQueries(schema, options.cacheBytes);
+  const compiled = new CompiledQueries(schema, options.cacheBytes, options.minUses);
   const executor: Executor = async ({ document, source, operationName, request, context }) => {
     // graphql-jit's own variable errors carry no location; graphql-js's say which variable and why.
     const operation = getOperationAST(document, operationName);
@@ -97,6 +101,9 @@ export function worthCompiling(document: DocumentNode, operationName: string | n
   return fits(operation.selectionSet, 0);
 }
 
+/** Digests of documents seen fewer than minUses times (about 100 bytes each). */
+const SEEN_DIGESTS = 10_000;
+
 interface Entry {
   query: CompiledQuery | null;
   bytes: number;
@@ -105,18 +112,21 @@ interface Entry {
 /** An LRU of compiled operations by source text and operation name, bounded by estimated bytes; `null` remembers "not compilable". */
 export class CompiledQueries {
   private readonly entries = new Map<string, Entry>();
+  private readonly seen = new Map<string, number>();
   /** Estimated bytes held now; never above the budget. */
   bytes = 0;
 
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly maxBytes: number,
+    private readonly minUses = 2,
   ) {}
 
   get(document: DocumentNode, source: string, operationName: string | null): CompiledQuery | null {
     const key = `${operationName ?? ''}\n${source}`;
     let entry = this.entries.get(key);
     if (entry === undefined) {
+      if (!this.seenBefore(key)) return null;
       entry = this.compile(document, operationName, key.length);
       if (entry.bytes > this.maxBytes) return entry.query; // run once, never kept
       this.bytes += entry.bytes;
@@ -130,6 +140,22 @@ export class CompiledQueries {
       this.bytes -= old.bytes;
     }
     return entry.query;
+  }
+
+  /**
+   * A document is compiled once it has come `minUses` times: notebooks repeat
+   * theirs page after page, while a client sending new text every time (the
+   * costly case) never gets one compiled. Remembers a bounded number of digests.
+   */
+  private seenBefore(key: string): boolean {
+    if (this.minUses <= 1) return true;
+    const digest = createHash('sha256').update(key).digest('base64');
+    const uses = (this.seen.get(digest) ?? 0) + 1;
+    this.seen.delete(digest);
+    if (uses >= this.minUses) return true;
+    this.seen.set(digest, uses);
+    if (this.seen.size > SEEN_DIGESTS) this.seen.delete(this.seen.keys().next().value as string);
+    return false;
   }
 
   private compile(document: DocumentNode, operationName: string | null, keyLength: number): Entry {

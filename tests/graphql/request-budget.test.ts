@@ -34,9 +34,11 @@ describe('the per-request budget', () => {
   beforeAll(async () => {
     lake = await buildTestLake({
       landing: writeManyCustomersLanding(12, 3).landing,
-      config: { queryCacheRows: 0, queryTimeoutMs: 30_000, limits: { maxCountsPerRequest: 2, requestEngineMs: 400 } },
+      config: { queryCacheRows: 0, queryTimeoutMs: 30_000, limits: { maxCountsPerRequest: 2, requestEngineMs: 1_500 } },
       wrapEngine: (engine) => slowEngine(engine, slow),
     });
+    // The first request loads the consent snapshot and warms the engine; the budgets below are for ordinary requests.
+    await runGraphql(lake.services, ANALYST, '{ lake { liveVersion } }');
   });
   afterAll(() => lake.close());
   afterEach(() => {
@@ -61,7 +63,7 @@ describe('the per-request budget', () => {
   it('caps every engine query at what is left of the request budget, not the per-query timeout', async () => {
     await runGraphql(lake.services, ANALYST, '{ customers(first: 2) { edges { node { stepTrainerReadings(first: 1) { edges { node { sensorReadingTime } } } } } } }');
     expect(slow.timeouts.length).toBeGreaterThan(1);
-    for (const ms of slow.timeouts) expect(ms).toBeLessThanOrEqual(400);
+    for (const ms of slow.timeouts) expect(ms).toBeLessThanOrEqual(1_500);
   });
 
   it('answers QUERY_TIMEOUT for a field whose query outlasts the request budget, next to the data already read', async () => {

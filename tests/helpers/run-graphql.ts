@@ -19,7 +19,10 @@ function serverFor(services: Services): Promise<Server> {
   let server = servers.get(services);
   if (!server) {
     server = (async () => {
-      const app = await createApp({ services, apiKeys: testApiKeys(), schema: await sharedSchema() });
+      // Every document that graphql-jit would ever compile is compiled on its first use here, so the suites
+      // exercise compiled execution; the hostile-request tests run the default (graphql-js until a document repeats).
+      const config = { ...services.config, limits: { ...services.config.limits, jitMinUses: 1 } };
+      const app = await createApp({ services: { ...services, config }, apiKeys: testApiKeys(), schema: await sharedSchema() });
       const listening = createServer({ keepAlive: false }, app.app);
       await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
       listening.unref();
