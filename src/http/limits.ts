@@ -58,7 +58,7 @@ export const limitError = (message: string): GraphQLError =>
   new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
 
 /** A rule that throws (a stack overflow on a hostile document, a bug) refuses the document instead. */
-function failClosed(rule: ValidationRule): ValidationRule {
+export function failClosed(rule: ValidationRule): ValidationRule {
   return (context) => {
     const visitor = rule(context) as unknown as Record<string, unknown>;
     const guarded: Record<string, unknown> = {};
@@ -74,7 +74,8 @@ function failClosed(rule: ValidationRule): ValidationRule {
   };
 }
 
-const AST_KINDS = Object.values(Kind) as string[];
+// Per-kind handlers, and a generic enter/leave: a handler left out here would be a check silently skipped.
+const AST_KINDS = [...(Object.values(Kind) as string[]), 'enter', 'leave'];
 
 // graphql-js calls a visitor's handlers with the visitor as `this`; the rules rely on it.
 const guard = (handler: Function, visitor: object, context: ValidationContext) => // eslint-disable-line @typescript-eslint/no-unsafe-function-type
