@@ -1,3 +1,4 @@
+import { getIntrospectionQuery } from 'graphql';
 import request from 'supertest';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
@@ -23,6 +24,14 @@ describe('hostile requests', () => {
     expect(both.status).toBe(400);
     expect(both.body.data).toBeUndefined();
     expect(codesOf(both.body)).not.toContain('INTERNAL_SERVER_ERROR');
+  });
+
+  it('answers the full introspection query GraphiQL and client code generators send, within every limit', async () => {
+    const query = getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true });
+    const res = await t.graphql(query, ANALYST_KEY);
+    expect(res.status).toBe(200);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data.__schema.queryType.name).toBe('Query');
   });
 
   it('refuses introspection nested past the depth limit, however few tokens it has', async () => {
