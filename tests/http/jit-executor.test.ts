@@ -90,6 +90,16 @@ describe('executing GraphQL operations with graphql-jit', () => {
     expect(result.errors).toEqual([{ message: 'not for you', path: ['forbidden'], locations: [{ line: 2, column: 2 }], extensions: { code: 'FORBIDDEN' } }]);
   });
 
+  it.each([
+    ['an Int above 2^31', { n: 2147483648 }, /Int cannot represent non 32-bit signed integer value/],
+    ['a string for an Int', { n: '2' }, /Int cannot represent non-integer value/],
+    ['an object for an Int', { n: { $gt: 0 } }, /Int cannot represent non-integer value/],
+  ])('answers %s as BAD_USER_INPUT with graphql-js\'s message, compiled or not', async (_what, variables, message) => {
+    const result = await run(server, 'query Page($n: Int) { rows(first: $n) { totalCount } }', variables);
+    expect(result.data).toBeUndefined();
+    expect(result.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(message), extensions: { code: 'BAD_USER_INPUT' } })]);
+  });
+
   it('reports an error without a code as INTERNAL_SERVER_ERROR with its path', async () => {
     const result = await run(server, '{ broken }');
     expect(result.data).toEqual({ broken: null });
