@@ -2,7 +2,8 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { parse, GraphQLError, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
 import * as jit from 'graphql-jit';
-import { CompiledQueries, jitGateway, worthCompiling } from '../../src/http/jit-executor';
+import { CompiledQueries, worthCompiling } from '../../src/http/compiled-queries';
+import { jitGateway } from '../../src/http/jit-executor';
 
 jest.mock('graphql-jit', () => {
   const actual = jest.requireActual<typeof import('graphql-jit')>('graphql-jit');
