@@ -25,6 +25,7 @@ export const MESSAGES = {
   forbidden: "your API key's role may not do this: personal fields and rebuildZones need an admin key",
   lakeNotBuilt: 'the lake has not been built yet; run `stedi build` (or, with an admin key, the rebuildZones mutation) first',
   queryTimeout: (ms: number): string => `the query ran longer than ${ms} ms and was cancelled; ask for fewer rows or a narrower filter`,
+  internal: (requestId: string | undefined): string => `internal error (request id ${requestId ?? 'unknown'}); the server log has the details`,
 } as const;
 
 /** The caller-facing code and message of an error, or null when it is an internal one. */
@@ -65,8 +66,7 @@ export function toStediError(error: unknown, logger: Logger, context: Record<str
     return new StediError(safe.code as ErrorCode, safe.message);
   }
   if (firstTime(cause)) logger.error({ ...context, err: cause }, 'resolver failed');
-  const id = typeof context.requestId === 'string' ? ` (request id ${context.requestId})` : '';
-  return new StediError(ErrorCode.INTERNAL_SERVER_ERROR, `internal error${id}; the server log has the details`);
+  return new StediError(ErrorCode.INTERNAL_SERVER_ERROR, MESSAGES.internal(typeof context.requestId === 'string' ? context.requestId : undefined));
 }
 
 export const lakeNotBuilt = (): StediError => new StediError(ErrorCode.LAKE_NOT_BUILT, MESSAGES.lakeNotBuilt);

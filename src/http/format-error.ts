@@ -1,7 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from '../errors';
-import { clientError } from '../graphql/error-mapping';
+import { clientError, MESSAGES } from '../graphql/error-mapping';
 import { currentRequest } from './request-context';
 
 /**
@@ -21,12 +21,12 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { message: safe.message, locations, path, extensions: { code: safe.code } };
   }
   request?.log.error({ err: original, path }, 'internal error in a GraphQL request');
-  return { message: `internal error (request id ${request?.requestId ?? 'unknown'})`, locations, path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+  return { message: MESSAGES.internal(request?.requestId), locations, path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
 }
 
 /** The message and code for a non-GraphQL route (export), with the same rules. */
 export function httpErrorOf(error: unknown): { code: string; message: string; internal: boolean } {
   const safe = clientError(error);
   if (safe) return { ...safe, internal: false };
-  return { code: ErrorCode.INTERNAL_SERVER_ERROR, message: `internal error (request id ${currentRequest()?.requestId ?? 'unknown'})`, internal: true };
+  return { code: ErrorCode.INTERNAL_SERVER_ERROR, message: MESSAGES.internal(currentRequest()?.requestId), internal: true };
 }
