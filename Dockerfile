@@ -27,7 +27,8 @@ RUN mkdir -p /data/lake && chown -R node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 4000
-HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# Ready, not merely alive: 503 until the live version is loaded and readable and the consent registry is fresh.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 ENTRYPOINT ["node", "bin/stedi.js"]
 CMD ["serve"]

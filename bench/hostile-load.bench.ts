@@ -6,7 +6,7 @@ import type { BenchServer } from './server';
 import { smallQueryRequest } from './small-queries.bench';
 
 /**
- * Benchmark 9: small queries while a hostile client streams the documents of
+ * Benchmark 10: small queries while a hostile client streams the documents of
  * issue 10 (an introspection chain next to a huge scan, large introspection
  * documents, aliased totalCounts with new seeds, wrong variables), new text
  * every time, one after another. A second client's small queries must keep
@@ -58,7 +58,7 @@ async function hostileStream(server: BenchServer, stop: Promise<void>): Promise<
 }
 
 export const hostileLoadBench: Benchmark = {
-  id: '9',
+  id: '10',
   title: 'small queries next to a hostile client',
   async run(ctx: BenchContext) {
     const server = await ctx.realDataServer();
@@ -89,7 +89,7 @@ export const hostileLoadBench: Benchmark = {
       ctx.measureOptions('hostile', { warmup: 0 }),
     );
     const rssAfter = await server.residentBytes();
-    const base = { benchmark: '9', title: this.title };
+    const base = { benchmark: '10', title: this.title };
     const MiB = 1 / (1024 * 1024);
     const figures: Figure[] = [
       makeFigure({

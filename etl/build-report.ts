@@ -1,3 +1,4 @@
+import { isAbsolute, join } from 'node:path';
 import type { VersionManifest } from './manifest';
 import { SOURCES, TABLE_NAMES, type Source, type TableName } from './tables';
 
@@ -9,10 +10,14 @@ export interface BuildReport {
   tables: Record<TableName, { rows: number }>;
   quarantined: Record<Source, number>;
   quarantine: string;
+  /** When the build took the lake's lock, and when it had built everything (just before publishing). */
+  startedAt: string;
+  builtAt: string;
   durationMs: number;
 }
 
-export function buildReport(manifest: VersionManifest): BuildReport {
+/** `lake`: the lake folder, to show the quarantine (recorded relative to it) as a path the user can open. */
+export function buildReport(manifest: VersionManifest, lake?: string): BuildReport {
   const tables = Object.fromEntries(TABLE_NAMES.map((t) => [t, { rows: manifest.tables[t].rows }])) as BuildReport['tables'];
   const quarantined = Object.fromEntries(SOURCES.map((s) => [s, manifest.landingCounts[s].quarantined])) as BuildReport['quarantined'];
   return {
@@ -21,7 +26,9 @@ export function buildReport(manifest: VersionManifest): BuildReport {
     consentPolicy: manifest.consentPolicy,
     tables,
     quarantined,
-    quarantine: manifest.quarantine,
+    quarantine: lake === undefined || isAbsolute(manifest.quarantine) || manifest.quarantine.startsWith('s3://') ? manifest.quarantine : join(lake, manifest.quarantine),
+    startedAt: manifest.startedAt,
+    builtAt: manifest.builtAt,
     durationMs: manifest.durationMs,
   };
 }

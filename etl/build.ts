@@ -1,8 +1,9 @@
+import type { BuildOptions, BuildStep } from './build-options';
 import { type ConsentPolicy, DEFAULT_CONSENT_POLICY } from './consent-policy';
 import { checksFor } from './checks';
 import type { BuildTarget } from './engine/engine';
-import { type CheckResult, type LandingCount, publish, type VersionManifest } from './manifest';
-import { BUILT_TABLES, SOURCES, type Source, TABLES, type TableName, landingTableOf } from './tables';
+import { type CheckResult, type LakeManifest, type LandingCount, ManifestError, publish, type VersionManifest } from './manifest';
+import { BUILT_TABLES, SOURCES, type Source, TABLES, landingTableOf } from './tables';
 import { newVersionId } from './version';
 import { zoneSql } from './zone-sql';
 
@@ -12,30 +13,9 @@ import { zoneSql } from './zone-sql';
  * changes; if anything fails the new version's data is removed.
  */
 
+export type { BuildOptions, BuildProgress, BuildStep } from './build-options';
+
 export const DEFAULT_VERSIONS_KEPT = 3;
-
-export type BuildStep =
-  | { kind: 'landing'; source: Source }
-  | { kind: 'table'; table: TableName }
-  | { kind: 'checks' }
-  | { kind: 'publish' };
-
-export interface BuildProgress {
-  step: BuildStep;
-  /** Steps finished so far, including this one when `done`. */
-  completed: number;
-  total: number;
-  done: boolean;
-  rows?: number;
-}
-
-export interface BuildOptions {
-  consentPolicy?: ConsentPolicy;
-  keepVersions?: number;
-  onProgress?: (progress: BuildProgress) => void;
-  /** The build runs beside readers (a server's rebuild): leave them capacity rather than taking every core. */
-  background?: boolean;
-}
 
 export class BuildCheckError extends Error {
   constructor(readonly failed: CheckResult[]) {
@@ -49,8 +29,7 @@ export const BUILD_STEP_COUNT = SOURCES.length + BUILT_TABLES.length + 2;
 export async function runBuild(target: BuildTarget, options: BuildOptions = {}): Promise<VersionManifest> {
   const consentPolicy = options.consentPolicy ?? DEFAULT_CONSENT_POLICY;
   const keep = options.keepVersions ?? DEFAULT_VERSIONS_KEPT;
-  const started = new Date();
-  const version = newVersionId(started);
+  const version = newVersionId(new Date());
   let completed = 0;
   const step = async <T>(s: BuildStep, work: () => Promise<T>): Promise<T> => {
     options.onProgress?.({ step: s, completed, total: BUILD_STEP_COUNT, done: false });
@@ -60,22 +39,33 @@ export async function runBuild(target: BuildTarget, options: BuildOptions = {}):
     return result;
   };
 
-  await target.begin(version);
   try {
+    await target.begin(version);
+  } catch (error) {
+    // A start that fails after taking the lock must still release it.
+    await target.end();
+    throw error;
+  }
+  try {
+    // Timed from when the lock is held, so [startedAt, builtAt] lies inside this build's hold of it.
+    const started = new Date();
     const landingCounts = {} as Record<Source, LandingCount>;
     const tables = {} as VersionManifest['tables'];
-    await Promise.all(
+    // Settled, not Promise.all: a failing source must not let abandon() race the others' quarantine writes.
+    const loads = await Promise.allSettled(
       SOURCES.map(async (source) => {
         const counted = await step({ kind: 'landing', source }, () => target.loadLanding(source));
         landingCounts[source] = counted;
         tables[landingTableOf(source)] = { rows: counted.accepted, location: target.location(landingTableOf(source)) };
       }),
     );
+    const failedLoad = loads.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+    if (failedLoad) throw failedLoad.reason;
     for (const table of BUILT_TABLES) {
       const sql = zoneSql({ ...TABLES[table], name: table });
       const params = Array.from({ length: sql.parameterCount }, () => consentPolicy);
       const rows = await step({ kind: 'table', table }, () => target.materialize(table, sql.text, params));
-      tables[table] = { rows, location: target.location(table) };
+      tables[table] = { rows, location: target.location(table), ...(await target.checksum?.(table)) };
     }
     const checks = await step({ kind: 'checks' }, () => runChecks(target, consentPolicy, landingCounts));
     const failed = checks.filter((c) => c.violations > 0);
@@ -95,7 +85,9 @@ export async function runBuild(target: BuildTarget, options: BuildOptions = {}):
       checks,
     };
     await step({ kind: 'publish' }, async () => {
-      const next = publish(await target.readManifest(), manifest, keep);
+      const previous = await readPrevious(target);
+      const damaged = previous && target.damagedVersions ? await target.damagedVersions(previous) : new Set<string>();
+      const next = publish(previous, manifest, keep, damaged);
       await target.publish(next.manifest, next.expired);
     });
     return manifest;
@@ -104,6 +96,17 @@ export async function runBuild(target: BuildTarget, options: BuildOptions = {}):
     throw error;
   } finally {
     await target.end();
+  }
+}
+
+/** The manifest to publish over. One that fails its schema is set aside (kept, not deleted) when the target can. */
+async function readPrevious(target: BuildTarget): Promise<LakeManifest | null> {
+  try {
+    return await target.readManifest();
+  } catch (error) {
+    if (!(error instanceof ManifestError) || !target.setAsideManifest) throw error;
+    await target.setAsideManifest();
+    return null;
   }
 }
 

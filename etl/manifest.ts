@@ -1,16 +1,29 @@
-import type { ConsentPolicy } from './consent-policy';
-import type { Source, TableName } from './tables';
+import { CONSENT_POLICIES, type ConsentPolicy } from './consent-policy';
+import { SOURCES, type Source, TABLE_NAMES, type TableName } from './tables';
+import { isVersionId } from './version';
 
 /**
  * What a build leaves behind: one `VersionManifest` per kept version, newest
  * first, in a single manifest document that is replaced atomically. Readers
  * resolve every table through it, so a version is live exactly when the
- * manifest names it first.
+ * manifest names it first. The types and the schema that checks a read
+ * manifest live together here; the build and every engine use this module.
  */
 
-export interface TableVersion {
+export const MANIFEST_FORMAT = 2;
+
+export interface FileChecksum {
+  bytes: number;
+  sha256: string;
+}
+
+export interface TableVersion extends Partial<FileChecksum> {
   rows: number;
-  /** Where the table's data lives (a folder or S3 prefix; for landing tables, the landing folder). */
+  /**
+   * Where the table's data lives: on a local lake, relative to the lake folder
+   * (format 1 stored absolute paths); an S3 prefix on Athena; for landing
+   * tables, the landing folder. `bytes` and `sha256` are checked on load.
+   */
   location: string;
 }
 
@@ -31,7 +44,7 @@ export interface VersionManifest {
   version: string;
   engine: string;
   consentPolicy: ConsentPolicy;
-  /** The landing folder (or prefix) this version was built from. */
+  /** The landing folder (or prefix) this version was built from; relative to the lake when inside it. */
   landing: string;
   startedAt: string;
   builtAt: string;
@@ -44,31 +57,131 @@ export interface VersionManifest {
 }
 
 export interface LakeManifest {
-  formatVersion: 1;
+  formatVersion: 1 | 2;
   /** Kept versions, newest (the live one) first. */
   versions: VersionManifest[];
 }
 
+/** A manifest that is not what a build writes: named, explained, never a reason to delete data. */
+export class ManifestError extends Error {
+  constructor(
+    readonly where: string,
+    detail: string,
+  ) {
+    super(`the lake manifest ${where} ${detail}; restore it from a copy, or run \`stedi build\` (it keeps the broken file beside it and deletes no data)`);
+    this.name = 'ManifestError';
+  }
+}
+
 export const liveVersion = (manifest: LakeManifest): VersionManifest | undefined => manifest.versions[0];
 
-/** The manifest after publishing `next`: it goes first and only `keep` versions stay. */
-export function publish(manifest: LakeManifest | null, next: VersionManifest, keep: number): { manifest: LakeManifest; expired: VersionManifest[] } {
+/**
+ * The manifest after publishing `next`: it goes first and only `keep` versions
+ * stay; versions named in `drop` (found damaged) expire whatever their age.
+ */
+export function publish(
+  manifest: LakeManifest | null,
+  next: VersionManifest,
+  keep: number,
+  drop: ReadonlySet<string> = new Set(),
+): { manifest: LakeManifest; expired: VersionManifest[] } {
   if (!Number.isInteger(keep) || keep < 1) throw new RangeError(`versions to keep must be a whole number of at least 1; received ${keep}`);
   const previous = (manifest?.versions ?? []).filter((v) => v.version !== next.version);
-  const versions = [next, ...previous];
-  return { manifest: { formatVersion: 1, versions: versions.slice(0, keep) }, expired: versions.slice(keep) };
+  const healthy = previous.filter((v) => !drop.has(v.version));
+  const versions = [next, ...healthy];
+  const expired = [...versions.slice(keep), ...previous.filter((v) => drop.has(v.version))];
+  return { manifest: { formatVersion: MANIFEST_FORMAT, versions: versions.slice(0, keep) }, expired };
 }
 
 export function parseManifest(text: string, where: string): LakeManifest {
+  if (text.trim() === '') throw new ManifestError(where, 'is empty');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new Error(`the lake manifest ${where} is not valid JSON (${(error as Error).message}); restore it or rebuild the lake`);
+    throw new ManifestError(where, `is not valid JSON (${(error as Error).message})`);
   }
-  const m = parsed as Partial<LakeManifest>;
-  if (m?.formatVersion !== 1 || !Array.isArray(m.versions)) {
-    throw new Error(`the lake manifest ${where} is not a stedi-lakehouse manifest of format 1`);
+  const problem = manifestProblem(parsed);
+  if (problem) throw new ManifestError(where, `is not valid: ${problem}`);
+  return parsed as LakeManifest;
+}
+
+// Private: the schema. Each check returns the first problem as "<path> <what is wrong>", or undefined.
+type Check = (value: unknown, path: string) => string | undefined;
+
+const show = (value: unknown): string => {
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 40 ? `${text.slice(0, 37)}...` : text;
+};
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const text: Check = (v, p) => (typeof v === 'string' && v.length > 0 ? undefined : `${p} must be a non-empty string (found ${show(v)})`);
+const count: Check = (v, p) => (Number.isSafeInteger(v) && (v as number) >= 0 ? undefined : `${p} must be a whole number of at least 0 (found ${show(v)})`);
+const time: Check = (v, p) => (typeof v === 'string' && Number.isFinite(Date.parse(v)) ? undefined : `${p} must be an ISO-8601 time (found ${show(v)})`);
+const oneOf =
+  (values: readonly string[]): Check =>
+  (v, p) =>
+    values.includes(v as string) ? undefined : `${p} must be one of ${values.join(', ')} (found ${show(v)})`;
+const optional =
+  (check: Check): Check =>
+  (v, p) =>
+    v === undefined ? undefined : check(v, p);
+const sha256: Check = (v, p) => (typeof v === 'string' && /^[0-9a-f]{64}$/.test(v) ? undefined : `${p} must be a hex SHA-256 (found ${show(v)})`);
+const versionId: Check = (v, p) => (typeof v === 'string' && isVersionId(v) ? undefined : `${p} must be a version id such as 20260101t000000000z_a1b2 (found ${show(v)})`);
+
+function record(fields: Record<string, Check>): Check {
+  return (value, path) => {
+    if (!isObject(value)) return `${path} must be an object (found ${show(value)})`;
+    const unknown = Object.keys(value).find((key) => !(key in fields));
+    if (unknown !== undefined) return `${path} has an unknown field ${show(unknown)}`;
+    for (const [key, check] of Object.entries(fields)) {
+      const problem = check(value[key], `${path}.${key}`);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
+}
+
+const sameFor = (keys: readonly string[], check: Check): Check => record(Object.fromEntries(keys.map((k) => [k, check])));
+
+function list(item: Check, atLeast: number): Check {
+  return (value, path) => {
+    if (!Array.isArray(value)) return `${path} must be a list (found ${show(value)})`;
+    if (value.length < atLeast) return `${path} must name at least ${atLeast} entr${atLeast === 1 ? 'y' : 'ies'} (found none)`;
+    for (let i = 0; i < value.length; i += 1) {
+      const problem = item(value[i], `${path}[${i}]`);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
+}
+
+const tableVersion = record({ rows: count, location: text, bytes: optional(count), sha256: optional(sha256) });
+const landingCount = record({ lines: count, accepted: count, quarantined: count });
+const checkResult = record({ name: text, description: text, violations: count });
+
+const versionManifest = record({
+  version: versionId,
+  engine: oneOf(['duckdb', 'athena']),
+  consentPolicy: oneOf(CONSENT_POLICIES),
+  landing: text,
+  startedAt: time,
+  builtAt: time,
+  durationMs: count,
+  tables: sameFor(TABLE_NAMES, tableVersion),
+  landingCounts: sameFor(SOURCES, landingCount),
+  quarantine: text,
+  checks: list(checkResult, 0),
+});
+
+function manifestProblem(value: unknown): string | undefined {
+  if (isObject(value) && value.formatVersion !== 1 && value.formatVersion !== MANIFEST_FORMAT) {
+    const newer = typeof value.formatVersion === 'number' && value.formatVersion > MANIFEST_FORMAT ? '; a newer stedi wrote it: upgrade' : '';
+    return `manifest.formatVersion must be 1 or ${MANIFEST_FORMAT} (found ${show(value.formatVersion)})${newer}`;
   }
-  return m as LakeManifest;
+  const problem = record({ formatVersion: () => undefined, versions: list(versionManifest, 1) })(value, 'manifest');
+  if (problem) return problem;
+  const ids = (value as { versions: VersionManifest[] }).versions.map((v) => v.version);
+  const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+  return twice === undefined ? undefined : `manifest.versions names ${twice} twice`;
 }

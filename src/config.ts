@@ -34,11 +34,16 @@ export interface Config {
   engine: EngineKind;
   /** A folder for DuckDB; `s3://bucket/prefix` for Athena. */
   lake: string;
-  /** Where `<source>/landing/` lives; the lake itself when unset. */
-  landing: string;
+  /**
+   * Where `<source>/landing/` lives. Unset: the folder the live version was
+   * built from (the manifest records it), else the lake itself.
+   */
+  landing?: string;
   consentPolicy: ConsentPolicy;
   keepVersions: number;
   queryTimeoutMs: number;
+  /** Time limit of loading one lake version into memory; requests wait for it apart from their own limit. */
+  loadTimeoutMs: number;
   port: number;
   host: string;
   /** `key:role` pairs from STEDI_API_KEYS. */
@@ -114,6 +119,7 @@ function engineKind(raw: string | undefined): EngineKind {
 
 const isS3 = (location: string): boolean => location.startsWith('s3://');
 const place = (location: string): string => (isS3(location) ? location.replace(/\/+$/, '') : resolve(location));
+const optionalPlace = (location: string | undefined): string | undefined => (location === undefined || location === '' ? undefined : place(location));
 
 /** Settings given on the command line (or by a test); Athena's may be given one by one. */
 export type ConfigOverrides = Partial<Omit<Config, 'athena' | 'limits'>> & { athena?: Partial<AthenaConfig>; limits?: Partial<LimitsConfig> };
@@ -132,10 +138,11 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
   const config: Config = {
     engine,
     lake,
-    landing: place(overrides.landing ?? env.STEDI_LANDING ?? lake),
+    landing: optionalPlace(overrides.landing ?? env.STEDI_LANDING),
     consentPolicy: overrides.consentPolicy ?? (env.STEDI_CONSENT_POLICY ? parsePolicy(env.STEDI_CONSENT_POLICY) : DEFAULT_CONSENT_POLICY),
     keepVersions: overrides.keepVersions ?? integer(env, 'STEDI_KEEP_VERSIONS', DEFAULT_VERSIONS_KEPT, 1),
     queryTimeoutMs: overrides.queryTimeoutMs ?? integer(env, 'STEDI_QUERY_TIMEOUT_MS', 30_000, 1),
+    loadTimeoutMs: overrides.loadTimeoutMs ?? integer(env, 'STEDI_LOAD_TIMEOUT_MS', 600_000, 1),
     port: overrides.port ?? integer(env, 'PORT', 4000, 0),
     host: overrides.host ?? env.HOST ?? '0.0.0.0',
     apiKeys: overrides.apiKeys ?? env.STEDI_API_KEYS ?? '',

@@ -28,8 +28,17 @@ export async function createServices(config: Config, engine: Engine, logger: Log
     logger.warn({ err: error }, 'consent registry not loaded yet (is the lake built?); it is retried on the first request');
   }
   consent.start();
+  warmLiveVersion(engine, logger);
   const rebuilds = new RebuildJobs(engine, config, logger.child({ component: 'rebuild' }), () => consent.refresh());
   return { config, engine, consent, rebuilds, logger, reads: new VersionReadCache(engine, config.queryCacheRows) };
+}
+
+/** Starts loading the live version (only it: older ones load when a cursor asks), so the first reader need not wait. */
+function warmLiveVersion(engine: Engine, logger: Logger): void {
+  void engine
+    .manifest()
+    .then((manifest) => manifest?.versions[0] && engine.tableRef('customer_curated', manifest.versions[0].version))
+    .catch((error: unknown) => logger.warn({ err: error }, 'the live version could not be loaded at start; /readyz says why'));
 }
 
 /** Stops the timers and waits for a running rebuild to finish; the caller closes the engine. */

@@ -5,13 +5,16 @@ describe('configuration', () => {
     const config = loadConfig({}, {});
     expect(config).toMatchObject({ engine: 'duckdb', consentPolicy: 'any', port: 4000, keepVersions: 3, consentRefreshMs: 30_000, maxPageSize: 10_000 });
     expect(config.lake).toMatch(/\/lake$/);
-    expect(config.landing).toBe(config.lake);
+    // Unset: the engine uses the landing folder the live version recorded, else the lake.
+    expect(config.landing).toBeUndefined();
+    expect(config.loadTimeoutMs).toBe(600_000);
   });
 
   it('reads settings from the environment and lets flags override them', () => {
     const env = { PORT: '8080', STEDI_LAKE: '/data/lake', STEDI_CONSENT_POLICY: 'as-of', STEDI_KEEP_VERSIONS: '5' };
     expect(loadConfig({}, env)).toMatchObject({ port: 8080, lake: '/data/lake', consentPolicy: 'as-of', keepVersions: 5 });
-    expect(loadConfig({ port: 9000, lake: '/elsewhere' }, env)).toMatchObject({ port: 9000, lake: '/elsewhere', landing: '/elsewhere' });
+    expect(loadConfig({ port: 9000, lake: '/elsewhere' }, env)).toMatchObject({ port: 9000, lake: '/elsewhere' });
+    expect(loadConfig({}, { STEDI_LANDING: '/raw', STEDI_LOAD_TIMEOUT_MS: '5000' })).toMatchObject({ landing: '/raw', loadTimeoutMs: 5000 });
   });
 
   it('names the variable and what it accepts when a value is bad', () => {

@@ -3,11 +3,44 @@
  * tell a caller's problem from an internal one without knowing the engine.
  */
 
-/** The version a reader asked for is no longer kept (it expired after newer builds). */
+/** The version a reader asked for is no longer kept (it expired after newer builds), or is kept but damaged. */
 export class StaleVersionError extends Error {
-  constructor(readonly version: string) {
-    super(`lake version ${version} is no longer kept; start again from the first page to read the live version`);
+  constructor(
+    readonly version: string,
+    readonly damage?: string,
+  ) {
+    super(
+      damage
+        ? `lake version ${version} is damaged (${damage}) and cannot be read; start again from the first page to read the live version`
+        : `lake version ${version} is no longer kept; start again from the first page to read the live version`,
+    );
     this.name = 'StaleVersionError';
+  }
+}
+
+/** The live version cannot be read (a file is missing, truncated or fails its checksum): only a build repairs it. */
+export class LakeDamagedError extends Error {
+  constructor(
+    readonly version: string,
+    readonly damage: string,
+  ) {
+    super(`the live lake version ${version} is damaged (${damage}); run \`stedi build\` (or the rebuildZones mutation) to build a new one`);
+    this.name = 'LakeDamagedError';
+  }
+}
+
+/**
+ * The filesystem refused a lake operation (not writable, another user's,
+ * full, read-only). The message is one line naming the path and the fix.
+ */
+export class LakeFilesystemError extends Error {
+  constructor(
+    message: string,
+    readonly path: string,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'LakeFilesystemError';
   }
 }
 

@@ -1,5 +1,5 @@
-import type { BuildOptions } from '../build';
-import type { LakeManifest, LandingCount, VersionManifest } from '../manifest';
+import type { BuildOptions } from '../build-options';
+import type { FileChecksum, LakeManifest, LandingCount, VersionManifest } from '../manifest';
 import type { BuiltTable, Source, TableName } from '../tables';
 
 /**
@@ -38,7 +38,14 @@ export interface BuildTarget {
   violations(select: string): Promise<number>;
   /** Where a table or the quarantine of the version being built lives. */
   location(table: TableName | 'quarantine'): string;
+  /** Size and hash of a built table's stored file, recorded in the manifest and checked on load (local lakes). */
+  checksum?(table: BuiltTable): Promise<FileChecksum>;
+  /** The manifest as it is now; a manifest that fails its schema throws ManifestError. */
   readManifest(): Promise<LakeManifest | null>;
+  /** Keeps a manifest that fails its schema beside it under a new name, so a build can publish over it. */
+  setAsideManifest?(): Promise<void>;
+  /** Kept versions of `manifest` whose files are missing or fail their checksum: the build expires them. */
+  damagedVersions?(manifest: LakeManifest): Promise<Set<string>>;
   /** Make `manifest` the live one atomically, then remove the data of `expired` versions. */
   publish(manifest: LakeManifest, expired: VersionManifest[]): Promise<void>;
   /** Remove whatever the unfinished version wrote; the live version is untouched. */
@@ -56,6 +63,12 @@ export interface SqlDialect {
   bucket100(textExpr: string): string;
 }
 
+/** What an engine knows of one kept version: loaded and readable, not yet asked for, or damaged (with why). */
+export interface VersionState {
+  state: 'loaded' | 'loading' | 'not loaded' | 'damaged';
+  damage?: string;
+}
+
 /** The read side: what the API and the CLI's `status` need. */
 export interface Engine {
   readonly kind: EngineKind;
@@ -67,6 +80,18 @@ export interface Engine {
    * tables ignore the version and read the landing data as it is now.
    */
   tableRef(table: TableName, version: string): Promise<string>;
+  /**
+   * A SQL reference that reads `table` of `version` where it is stored, without
+   * loading the version: for small column projections (the consent registry's
+   * serial lists). Engines without a separate load leave it out; tableRef serves.
+   */
+  scanRef?(table: BuiltTable, version: string): Promise<string>;
+  /** What the engine knows of a kept version now (no I/O). */
+  versionState?(version: string): VersionState;
+  /** Checks a kept version's files (presence, size, hash); returns why it is damaged, or null. Marks it damaged. */
+  verifyVersion?(version: VersionManifest): Promise<string | null>;
+  /** The landing folder (or prefix) the consent registry and rebuilds read. */
+  landingLocation?(): Promise<string>;
   /** Run a query with positional `?` parameters; column names come back as the schema spells them. */
   query(sql: string, params?: SqlValue[], options?: QueryOptions): Promise<Row[]>;
   /** Write a query's result to a local file (export); returns the rows written. */

@@ -1,4 +1,4 @@
-import type { BuildOptions } from '../build';
+import type { BuildOptions } from '../build-options';
 import type { Engine } from './engine';
 import { AthenaEngine } from './athena/athena-engine';
 import type { AthenaEngineOptions } from './athena/athena-options';

@@ -21,7 +21,7 @@ interface BuildFlags extends EngineFlags {
 
 export function registerBuild(cli: Command): void {
   addEngineFlags(cli.command('build').description('build landing → trusted → curated as a new version and switch to it atomically'))
-    .option('--landing <dir>', 'folder holding customer/landing/, accelerometer/landing/, step_trainer/landing/ (default: the lake folder)')
+    .option('--landing <dir>', 'folder holding customer/landing/, accelerometer/landing/, step_trainer/landing/ (default: the one the live version was built from, else the lake folder)')
     .option('--consent-policy <policy>', 'any: every reading of a consenting customer; as-of: only readings at or after consent')
     .option('--keep <n>', 'versions to keep', positiveInteger('--keep'))
     .option('--json', 'print one JSON object with the version, row counts and quarantine counts')
@@ -46,7 +46,7 @@ export function registerBuild(cli: Command): void {
         const options = { consentPolicy: config.consentPolicy, keepVersions: config.keepVersions, onProgress: progress?.onProgress };
         const manifest = await runBuild(await engine.buildTarget(options), options);
         progress?.stop();
-        const report = buildReport(manifest);
+        const report = buildReport(manifest, config.lake);
         process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : formatBuildSummary(report));
       } finally {
         progress?.stop();

@@ -33,17 +33,18 @@ async function hasLandingData(landing: string): Promise<boolean> {
 export async function ensureLake(config: Config, engine: Engine): Promise<void> {
   const manifest = await engine.manifest();
   if (manifest && liveVersion(manifest)) return;
-  if (!config.landing.startsWith('s3://') && !(await hasLandingData(config.landing))) {
-    out(`No landing data in ${config.landing}: generating a sample (${SAMPLE.customers.toLocaleString('en-US')} customers, seed ${SAMPLE.seed})…`);
-    await generateLanding({ out: config.landing, ...SAMPLE });
+  const landing = config.landing ?? config.lake;
+  if (!landing.startsWith('s3://') && !(await hasLandingData(landing))) {
+    out(`No landing data in ${landing}: generating a sample (${SAMPLE.customers.toLocaleString('en-US')} customers, seed ${SAMPLE.seed})…`);
+    await generateLanding({ out: landing, ...SAMPLE });
   }
-  out(`The lake at ${config.lake} has not been built: building it from ${config.landing}…`);
+  out(`The lake at ${config.lake} has not been built: building it from ${landing}…`);
   const progress = buildProgressBar();
   try {
     const options = { consentPolicy: config.consentPolicy, keepVersions: config.keepVersions, onProgress: progress.onProgress };
     const built = await runBuild(await engine.buildTarget(options), options);
     progress.stop();
-    process.stdout.write(formatBuildSummary(buildReport(built)));
+    process.stdout.write(formatBuildSummary(buildReport(built, config.lake)));
   } finally {
     progress.stop();
   }

@@ -16,6 +16,10 @@ export function registerStatus(cli: Command): void {
         const manifest = await engine.manifest();
         const live = manifest && liveVersion(manifest);
         if (!manifest || !live) throw new CliError(`the lake at ${config.lake} has not been built yet; run \`stedi build --lake ${config.lake}\``);
+        // Checks every kept version's files (size and hash): a damaged one is shown, and the next build expires it.
+        const damage = new Map<string, string | null>();
+        for (const v of manifest.versions) damage.set(v.version, (await engine.verifyVersion?.(v)) ?? null);
+        const landing = await engine.landingLocation?.();
         if (flags.json) {
           const tables = Object.fromEntries(TABLE_NAMES.map((t) => [t, { rows: live.tables[t].rows, builtAt: live.builtAt, location: live.tables[t].location }]));
           const status = {
@@ -26,7 +30,9 @@ export function registerStatus(cli: Command): void {
             durationMs: live.durationMs,
             tables,
             quarantined: Object.fromEntries(Object.entries(live.landingCounts).map(([s, c]) => [s, c.quarantined])),
-            keptVersions: manifest.versions.map((v) => ({ version: v.version, builtAt: v.builtAt })),
+            landing: landing ?? null,
+            damaged: damage.get(live.version) ?? null,
+            keptVersions: manifest.versions.map((v) => ({ version: v.version, builtAt: v.builtAt, damaged: damage.get(v.version) ?? null })),
           };
           process.stdout.write(`${JSON.stringify(status)}\n`);
           return;
@@ -39,6 +45,13 @@ export function registerStatus(cli: Command): void {
           ...TABLE_NAMES.map((t) => `${t.padEnd(width)}  ${TABLES[t].zone.padEnd(7)}  ${live.tables[t].rows.toLocaleString('en-US').padStart(12)}  ${live.builtAt}`),
           '',
           `Kept versions: ${manifest.versions.map((v) => v.version).join(', ')}`,
+          ...(landing ? [`Landing: ${landing}`] : []),
+          ...manifest.versions.flatMap((v, i) => {
+            const why = damage.get(v.version);
+            if (!why) return [];
+            const fix = i === 0 ? 'run `stedi build` to build a new live version' : 'its cursors get STALE_CURSOR; the next build expires it';
+            return [`DAMAGED ${i === 0 ? 'live ' : ''}version ${v.version}: ${why}; ${fix}`];
+          }),
         ];
         process.stdout.write(`${lines.join('\n')}\n`);
       } finally {

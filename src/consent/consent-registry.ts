@@ -1,7 +1,8 @@
 import type { Engine } from '../../etl/engine/engine';
 import type { Logger } from '../logger';
 import { type ConsentSnapshot, createSnapshot, sameHidden } from './consent-snapshot';
-import { freshestLandingSql, keptCustomersSql } from './consent-sql';
+import { freshestLandingSql } from './consent-sql';
+import { VersionCustomers } from './version-customers';
 
 /**
  * The API's second line of defence for consent. The curated zone was filtered
@@ -15,12 +16,16 @@ export class ConsentRegistry {
   private inflight?: Promise<ConsentSnapshot>;
   private timer?: NodeJS.Timeout;
   private generation = 0;
+  private readonly versionCustomers: VersionCustomers;
+  private lastFailure?: Error;
 
   constructor(
     private readonly engine: Engine,
     private readonly logger: Logger,
     readonly refreshMs: number,
-  ) {}
+  ) {
+    this.versionCustomers = new VersionCustomers(engine);
+  }
 
   /** Refreshes every `refreshMs` in the background until `stop()`. */
   start(): void {
@@ -52,12 +57,31 @@ export class ConsentRegistry {
     return this.current;
   }
 
+  /** Why the registry cannot answer now (no snapshot, or one too old to use), or undefined when it can. */
+  staleness(): { reason: string; cause?: Error } | undefined {
+    const current = this.current;
+    if (current && Date.now() - current.refreshedAt.getTime() < 2 * this.refreshMs) return undefined;
+    if (this.lastFailure) return { reason: `its last refresh failed`, cause: this.lastFailure };
+    return { reason: current ? 'it has not refreshed in time' : 'it has not read the landing data yet' };
+  }
+
   /** Re-reads the landing records now; concurrent callers share one read. */
   refresh(): Promise<ConsentSnapshot> {
     if (!this.inflight) {
-      this.inflight = this.load().finally(() => {
-        this.inflight = undefined;
-      });
+      this.inflight = this.load()
+        .then(
+          (snapshot) => {
+            this.lastFailure = undefined;
+            return snapshot;
+          },
+          (error: unknown) => {
+            this.lastFailure = error instanceof Error ? error : new Error(String(error));
+            throw error;
+          },
+        )
+        .finally(() => {
+          this.inflight = undefined;
+        });
     }
     return this.inflight;
   }
@@ -82,12 +106,18 @@ export class ConsentRegistry {
     }
 
     const byVersion = new Map<string, readonly string[]>();
+    this.versionCustomers.retain(kept);
     for (const version of kept) {
-      const customers = await this.engine.query(keptCustomersSql(await this.engine.tableRef('customer_trusted', version)));
+      let customers;
+      try {
+        customers = await this.versionCustomers.of(version);
+      } catch (error) {
+        // A damaged version serves nothing; without its list it filters by every hidden serial.
+        this.logger.warn({ err: error, version }, 'consent registry cannot read the customers of a kept version');
+        continue;
+      }
       const excluded = new Set<string>();
-      for (const row of customers) {
-        const email = String(row.email);
-        const serial = String(row.serialNumber);
+      for (const { email, serialNumber: serial } of customers) {
         // A customer the version holds whose freshest landing record withholds consent, or who left landing.
         if (!consenting.has(email) || hiddenSerials.has(serial)) {
           hiddenEmails.add(email);

@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { ArgumentValidationError, AuthenticationError, AuthorizationError } from 'type-graphql';
-import { LakeNotBuiltError, ParameterError, QueryTimeoutError, StaleVersionError } from '../../etl/engine/engine-errors';
+import { LakeDamagedError, LakeNotBuiltError, ParameterError, QueryTimeoutError, StaleVersionError } from '../../etl/engine/engine-errors';
+import { ManifestError } from '../../etl/manifest';
 import { ErrorCode, StediError } from '../errors';
 import type { Logger } from '../logger';
 
@@ -37,6 +38,7 @@ export function clientError(error: unknown): ClientError | null {
   if (cause instanceof ArgumentValidationError) return { code: ErrorCode.BAD_USER_INPUT, message: validationMessage(cause) };
   if (cause instanceof StaleVersionError) return { code: ErrorCode.STALE_CURSOR, message: cause.message };
   if (cause instanceof LakeNotBuiltError) return { code: ErrorCode.LAKE_NOT_BUILT, message: MESSAGES.lakeNotBuilt };
+  if (cause instanceof LakeDamagedError || cause instanceof ManifestError) return { code: ErrorCode.LAKE_DAMAGED, message: lakeDamaged(cause).message };
   if (cause instanceof ParameterError) return { code: ErrorCode.BAD_USER_INPUT, message: cause.message };
   if (cause instanceof QueryTimeoutError) return { code: ErrorCode.QUERY_TIMEOUT, message: MESSAGES.queryTimeout(cause.timeoutMs) };
   // A limit refused during validation keeps its own code under Apollo's GRAPHQL_VALIDATION_FAILED wrapper.
@@ -70,6 +72,12 @@ export function toStediError(error: unknown, logger: Logger, context: Record<str
 }
 
 export const lakeNotBuilt = (): StediError => new StediError(ErrorCode.LAKE_NOT_BUILT, MESSAGES.lakeNotBuilt);
+
+/** The live version or the manifest cannot be read; the message says so without a server path. */
+export function lakeDamaged(cause: LakeDamagedError | ManifestError): StediError {
+  const what = cause instanceof LakeDamagedError ? `the live lake version ${cause.version} is damaged (${cause.damage})` : 'the lake manifest cannot be read';
+  return new StediError(ErrorCode.LAKE_DAMAGED, `${what}; an admin can run \`stedi build\` (or the rebuildZones mutation) to build a new version`);
+}
 
 function validationMessage(error: ArgumentValidationError): string {
   const problems = (error.extensions.validationErrors ?? []).flatMap(function collect(v): string[] {

@@ -64,7 +64,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
     next();
   });
   app.get('/', (_req, res) => res.redirect('/graphql'));
-  app.use(healthRoutes(services.engine, () => draining));
+  app.use(healthRoutes(services, () => draining));
   app.get('/metrics', async (_req, res) => {
     res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });

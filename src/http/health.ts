@@ -1,40 +1,88 @@
 import { Router } from 'express';
-import type { Engine } from '../../etl/engine/engine';
 import { liveVersion } from '../../etl/manifest';
+import type { Services } from '../services';
 import { requestLogOf } from './request-context';
 
 /**
- * /healthz: the process answers. /readyz: this server can serve data now — a
- * live lake version exists, the engine answers a trivial query, and the
- * server is not shutting down. Neither needs an API key.
+ * /healthz: the process answers. /readyz: this server can serve data now —
+ * the manifest reads, its live version is loaded and readable, the engine
+ * answers, the consent registry is fresh, and the server is not shutting
+ * down; otherwise 503 with the reason. Neither needs an API key.
  */
 
 const READY_QUERY_TIMEOUT_MS = 2_000;
+/** How long /readyz waits for the live version's load before saying it is still loading. */
+const READY_LOAD_WAIT_MS = 2_000;
 
-export function healthRoutes(engine: Engine, isDraining: () => boolean): Router {
+type Outcome = { ready: true; version: string } | { ready: false; reason: string; err?: unknown };
+
+export function healthRoutes(services: Pick<Services, 'engine' | 'consent'>, isDraining: () => boolean): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    const notReady = (reason: string): void => void res.status(503).json({ status: 'not ready', reason });
-    if (isDraining()) return notReady('the server is shutting down');
-    let version: string | undefined;
-    try {
-      const manifest = await engine.manifest();
-      version = manifest ? liveVersion(manifest)?.version : undefined;
-    } catch (error) {
-      requestLogOf(res).error({ err: error }, 'readiness: cannot read the lake manifest');
-      return notReady('the lake manifest cannot be read');
-    }
-    if (!version) return notReady('the lake has no live version yet: build it (stedi build) or run the rebuildZones mutation');
-    try {
-      await engine.query('SELECT 1 AS ok', [], { timeoutMs: READY_QUERY_TIMEOUT_MS });
-    } catch (error) {
-      requestLogOf(res).error({ err: error }, 'readiness: the engine did not answer');
-      return notReady('the query engine does not answer');
-    }
-    res.json({ status: 'ready', version });
+    const outcome = isDraining() ? { ready: false as const, reason: 'the server is shutting down' } : await readiness(services);
+    if (outcome.ready) return void res.json({ status: 'ready', version: outcome.version });
+    if (outcome.err) requestLogOf(res).warn({ err: outcome.err }, `not ready: ${outcome.reason}`);
+    res.status(503).json({ status: 'not ready', reason: outcome.reason });
   });
   return router;
+}
+
+async function readiness({ engine, consent }: Pick<Services, 'engine' | 'consent'>): Promise<Outcome> {
+  let version: string | undefined;
+  try {
+    const manifest = await engine.manifest();
+    version = manifest ? liveVersion(manifest)?.version : undefined;
+  } catch (error) {
+    const invalid = (error as Error)?.name === 'ManifestError';
+    return { ready: false, reason: invalid ? 'lake manifest invalid: run `stedi build` to write a new one (the server log names the problem)' : 'lake manifest cannot be read', err: error };
+  }
+  if (!version) return { ready: false, reason: 'lake not built: run `stedi build` or the rebuildZones mutation' };
+
+  const loaded = await settleWithin(engine.tableRef('customer_curated', version), READY_LOAD_WAIT_MS);
+  if (loaded === 'pending') return { ready: false, reason: `live version ${version} is loading` };
+  if (loaded.status === 'rejected') {
+    const damage = (loaded.reason as { damage?: string })?.damage;
+    if (damage) return { ready: false, reason: `live version damaged: ${damage}; run \`stedi build\` to build a new one` };
+    return { ready: false, reason: `live version ${version} cannot be loaded`, err: loaded.reason };
+  }
+  try {
+    await engine.query('SELECT 1 AS ok', [], { timeoutMs: READY_QUERY_TIMEOUT_MS });
+  } catch (error) {
+    return { ready: false, reason: 'the query engine does not answer', err: error };
+  }
+
+  if (consent.staleness()) {
+    // The registry's timer retries too; a probe tries at once, so a landing folder put back counts now.
+    const refreshed = await settleWithin(consent.refresh(), READY_LOAD_WAIT_MS);
+    const stale = consent.staleness();
+    if (refreshed === 'pending' || stale) {
+      const why = stale ? staleReason(stale.reason, stale.cause) : 'it is re-reading the landing data';
+      return { ready: false, reason: `consent registry stale: ${why}`, err: stale?.cause };
+    }
+  }
+  return { ready: true, version };
+}
+
+/** The landing folder a refresh could not read, said plainly; otherwise the registry's own reason. */
+function staleReason(reason: string, cause: unknown): string {
+  const folder = (cause as { folder?: string; name?: string })?.name === 'LandingFolderError' ? (cause as { folder: string }).folder : undefined;
+  if (folder === undefined) return reason;
+  return /does not exist|is not a folder/.test((cause as Error).message) ? `landing folder ${folder} missing` : `landing folder ${folder} unreadable`;
+}
+
+async function settleWithin<T>(work: Promise<T>, ms: number): Promise<PromiseSettledResult<T> | 'pending'> {
+  let timer: NodeJS.Timeout | undefined;
+  const pending = new Promise<'pending'>((resolve) => (timer = setTimeout(() => resolve('pending'), ms)));
+  const settled = work.then(
+    (value): PromiseSettledResult<T> => ({ status: 'fulfilled', value }),
+    (reason: unknown): PromiseSettledResult<T> => ({ status: 'rejected', reason }),
+  );
+  try {
+    return await Promise.race([settled, pending]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

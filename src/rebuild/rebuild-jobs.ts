@@ -116,5 +116,7 @@ function safeMessage(error: unknown, id: string): string {
   if (error instanceof BuildCheckError) return error.message;
   // Private: by name, so src/ stays free of engine-specific imports.
   if ((error as Error)?.name === 'BuildLockedError') return 'another build is running on this lake (perhaps `stedi build`); try again when it has finished';
+  // One line naming the lake path and the fix (not writable, another user's, full): the admin can act on it.
+  if ((error as Error)?.name === 'LakeFilesystemError') return `the build failed; the previous version stays live: ${(error as Error).message}`;
   return `the build failed; the previous version stays live. The server log has the details (rebuild job ${id})`;
 }

@@ -11,7 +11,7 @@ import { describeWithStediSample, STEDI_SAMPLE_DIR } from '../helpers/stedi-samp
  */
 
 const ROOT = resolve(__dirname, '..', '..');
-const BENCHMARK_IDS = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
+const BENCHMARK_IDS = ['1', '10', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 interface FigureJson {
   benchmark: string;

@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { BuildCheckError, runBuild } from '../../etl/build';
 import { BuildLockedError, acquireBuildLock } from '../../etl/engine/duckdb/build-lock';
 import { DuckDbBuildTarget } from '../../etl/engine/duckdb/duckdb-build-target';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
-import { buildLake, manifestOf, readTable, rowCounts } from '../helpers/etl-lake';
+import { buildLake, manifestOf, readTable, rowCounts, tableFile } from '../helpers/etl-lake';
 import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
 
 const versionDirs = (lake: string): string[] => readdirSync(join(lake, 'machine_learning', 'curated')).sort();
@@ -28,7 +29,7 @@ describe('versioned builds', () => {
     for (let i = 0; i < 4; i += 1) built.push(await buildLake(landing, lake, { keepVersions: 2 }));
     expect((await manifestOf(lake))?.versions.map((v) => v.version)).toEqual([built[3].version, built[2].version]);
     expect(versionDirs(lake)).toEqual([`v=${built[2].version}`, `v=${built[3].version}`]);
-    expect(existsSync(built[0].tables.customer_trusted.location)).toBe(false);
+    expect(existsSync(tableFile(built[0], 'customer_trusted'))).toBe(false);
   });
 
   it('leaves the previous version live and unchanged when a build fails half way', async () => {
@@ -67,23 +68,59 @@ describe('versioned builds', () => {
     const landing = writeSmallLanding();
     const lake = makeTempDir();
     const live = await buildLake(landing, lake);
-    const orphan = join(lake, 'machine_learning', 'curated', 'v=20200101t000000000z_dead');
-    mkdirSync(orphan, { recursive: true });
+    // A build killed half way leaves its folders and its record, naming a process that is gone.
+    const dead = '20200101t000000000z_dead';
+    mkdirSync(join(lake, 'machine_learning', 'curated', `v=${dead}`), { recursive: true });
+    mkdirSync(join(lake, '_stedi', 'builds'), { recursive: true });
+    const holder = { pid: 2 ** 22 + 1, host: hostname(), pidStart: null, owner: 'test', since: '', token: 'x' };
+    writeFileSync(join(lake, '_stedi', 'builds', `${dead}.json`), JSON.stringify({ version: dead, holder, expiring: [] }));
+    // A folder no build record names is not known garbage: it is kept.
+    const unknown = join(lake, 'machine_learning', 'curated', 'v=20200102t000000000z_keep');
+    mkdirSync(unknown, { recursive: true });
     const next = await buildLake(landing, lake);
-    expect(existsSync(orphan)).toBe(false);
-    expect(versionDirs(lake)).toEqual([`v=${live.version}`, `v=${next.version}`].sort());
+    expect(existsSync(join(lake, 'machine_learning', 'curated', `v=${dead}`))).toBe(false);
+    expect(existsSync(join(lake, '_stedi', 'builds', `${dead}.json`))).toBe(false);
+    expect(existsSync(unknown)).toBe(true);
+    expect(versionDirs(lake)).toEqual([`v=${live.version}`, `v=${next.version}`, 'v=20200102t000000000z_keep'].sort());
   });
 
   it('refuses to start a second build on the same lake while one holds the lock', async () => {
     const landing = writeSmallLanding();
     const lake = makeTempDir();
-    const release = await acquireBuildLock(new LakeLayout(lake).lockPath, 'test');
+    const lock = await acquireBuildLock(new LakeLayout(lake).lockPath, 'test');
     try {
       await expect(buildLake(landing, lake)).rejects.toBeInstanceOf(BuildLockedError);
       expect(await manifestOf(lake)).toBeNull();
     } finally {
-      await release();
+      await lock.release();
     }
     await expect(buildLake(landing, lake)).resolves.toBeDefined();
+  });
+
+  it('leaves nothing behind when one landing source fails while another is still writing its quarantine', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir();
+    const layout = new LakeLayout(lake, landing);
+    const target = new DuckDbBuildTarget(layout);
+    const loadLanding = target.loadLanding.bind(target);
+    let version = '';
+    const begin = target.begin.bind(target);
+    target.begin = async (v) => {
+      version = v;
+      await begin(v);
+    };
+    target.loadLanding = async (source) => {
+      if (source === 'step_trainer') throw new Error('step_trainer landing unreadable');
+      const counted = await loadLanding(source);
+      // A slow source writes its quarantine after the failing one has already failed.
+      await new Promise((r) => setTimeout(r, 100));
+      mkdirSync(layout.quarantineDir(version), { recursive: true });
+      writeFileSync(join(layout.quarantineDir(version), `${source}.ndjson`), '{}\n');
+      return counted;
+    };
+    await expect(runBuild(target)).rejects.toThrow('step_trainer landing unreadable');
+    // Longer than the slow source takes: anything it wrote after the build gave up would be here by now.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(readdirSync(lake)).toEqual([]);
   });
 });

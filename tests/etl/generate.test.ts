@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ConsentPolicy } from '../../etl/consent-policy';
 import { BAD_LINE_KINDS, type BadLineKind, type GenerateOptions, type GenerateReport, generateLanding, quarantinable } from '../../etl/generate/generate';
 import { SOURCES, type Source } from '../../etl/tables';
-import { buildLake, rowCounts } from '../helpers/etl-lake';
+import { buildLake, rowCounts, quarantineOf } from '../helpers/etl-lake';
 import { makeTempDir } from '../helpers/landing-fixture';
 
 const generate = (options: Partial<GenerateOptions> = {}): Promise<GenerateReport> => generateLanding({ out: makeTempDir('stedi-gen-'), customers: 300, seed: 11, ...options });
@@ -212,7 +212,7 @@ describe('a build of generated landing data', () => {
     for (const source of SOURCES) {
       expect(built.landingCounts[source].quarantined).toBe(quarantinable(dirty.bad[source]));
       expect(built.landingCounts[source].accepted).toBe(clean.records[source] + dirty.bad[source].duplicate);
-      const reasons = readFileSync(join(built.quarantine, `${source}.ndjson`), 'utf8').trim().split('\n').map((l) => JSON.parse(l).reason as string);
+      const reasons = readFileSync(join(quarantineOf(built), `${source}.ndjson`), 'utf8').trim().split('\n').map((l) => JSON.parse(l).reason as string);
       const byKind: Record<string, number> = { malformed: 0, missingField: 0, wrongType: 0 };
       for (const reason of reasons) {
         const kind = QUARANTINE_KIND.find(([pattern]) => pattern.test(reason))?.[1] ?? `unexpected reason: ${reason}`;

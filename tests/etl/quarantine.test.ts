@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildLake } from '../helpers/etl-lake';
+import { buildLake, quarantineOf } from '../helpers/etl-lake';
 import { accelerometerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 
 interface Quarantined {
@@ -39,7 +39,7 @@ describe('bad landing input', () => {
 
     const counts = version.landingCounts.accelerometer;
     expect(counts).toEqual({ lines: 5 + 2 + bad.length, accepted: 5 + 2, quarantined: bad.length });
-    const quarantined = readQuarantine(version.quarantine, 'accelerometer');
+    const quarantined = readQuarantine(quarantineOf(version), 'accelerometer');
     expect(quarantined.map((q) => [q.lineNumber, q.reason])).toEqual(bad.map(([, reason], i) => [i + 2, reason]));
     expect(quarantined.every((q) => q.sourceFile === file)).toBe(true);
     expect(quarantined[0].line).toBe(bad[0][0]);
@@ -60,7 +60,7 @@ describe('bad landing input', () => {
     writeLanding(landing, 'customer', ['{"customerName": "x", "serialNumber": "s", "registrationDate": 1, "lastUpdateDate": 1}'], 'customer-2.json');
     const version = await buildLake(landing);
     expect(version.landingCounts.customer.quarantined).toBe(1);
-    expect(readQuarantine(version.quarantine, 'customer')[0].reason).toBe('missing required field "email"');
+    expect(readQuarantine(quarantineOf(version), 'customer')[0].reason).toBe('missing required field "email"');
   });
 
   it('fails with a message naming the folder when a landing folder is missing or empty', async () => {

@@ -1,4 +1,4 @@
-import { buildLake, rowCounts } from '../helpers/etl-lake';
+import { buildLake, rowCounts, tableFile } from '../helpers/etl-lake';
 import { REFERENCE_COUNTS, STEDI_SAMPLE_DIR, describeWithStediSample } from '../helpers/stedi-sample';
 
 describeWithStediSample('the zones on the real STEDI data', () => {
@@ -26,7 +26,7 @@ describeWithStediSample('the published 43,681 training rows', () => {
        FROM read_parquet(?) AS s
        JOIN read_parquet(?) AS a ON a."timestamp" = s."sensorReadingTime"
        JOIN read_parquet(?) AS c ON c."serialNumber" = s."serialNumber"`,
-      [version.tables.step_trainer_trusted.location, version.tables.accelerometer_trusted.location, version.tables.customer_trusted.location],
+      [tableFile(version, 'step_trainer_trusted'), tableFile(version, 'accelerometer_trusted'), tableFile(version, 'customer_trusted')],
     );
     const [row] = reader.getRowObjectsJS();
     connection.closeSync();

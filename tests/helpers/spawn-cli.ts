@@ -1,4 +1,5 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /**
@@ -23,6 +24,33 @@ export function spawnCli(args: string[], env: Record<string, string | undefined>
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, TS_NODE_PROJECT: resolve(ROOT, 'tsconfig.json'), ...env } as NodeJS.ProcessEnv,
   });
+  return watch(child);
+}
+
+export const STEDI_BIN = resolve(ROOT, 'bin', 'stedi.js');
+
+/**
+ * `bin/stedi.js <args>` as users run it (the compiled CLI: `npm run build`
+ * first). `uid`/`gid` run it as another user (when the tests run as root).
+ */
+export function spawnBin(args: string[], env: Record<string, string | undefined> = {}, as: { uid?: number; gid?: number } = {}): CliProcess {
+  if (!existsSync(resolve(ROOT, 'dist', 'src', 'cli.js'))) throw new Error('bin/stedi.js needs the compiled CLI: run `npm run build` first');
+  const child = spawn(process.execPath, [STEDI_BIN, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as NodeJS.ProcessEnv,
+    ...as,
+  });
+  return watch(child);
+}
+
+/** Runs `bin/stedi.js <args>` to the end. */
+export async function runBin(args: string[], env: Record<string, string | undefined> = {}, as: { uid?: number; gid?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const run = spawnBin(args, env, as);
+  const code = await run.exited;
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
+}
+
+function watch(child: ChildProcessWithoutNullStreams): CliProcess {
   let out = '';
   let err = '';
   const waiters: Array<() => void> = [];
@@ -31,7 +59,8 @@ export function spawnCli(args: string[], env: Record<string, string | undefined>
     waiters.forEach((w) => w());
   });
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
+  // 'close', not 'exit': by then everything the process printed has been read.
+  const exited = new Promise<number | null>((done) => child.on('close', (c) => done(c)));
   return {
     child,
     stdout: () => out,

@@ -14,6 +14,8 @@ export interface TestLakeOptions {
   keepVersions?: number;
   /** false: leave the lake unbuilt (for LAKE_NOT_BUILT cases). Default true. */
   build?: boolean;
+  /** Serve this lake folder (built beforehand, with build: false) instead of a new one. */
+  lake?: string;
   /** Any other setting (maxPageSize, consentRefreshMs, …); the environment is ignored. */
   config?: ConfigOverrides;
   /** Wraps the opened engine before services see it (e.g. to count queries). */
@@ -34,7 +36,7 @@ export interface TestLake {
 
 /** A lake built (on DuckDB, in a new temp folder) from `landing`, with an open engine and services. */
 export async function buildTestLake(options: TestLakeOptions): Promise<TestLake> {
-  const lake = makeTempDir('stedi-test-lake-');
+  const lake = options.lake ?? makeTempDir('stedi-test-lake-');
   const config = loadConfig(
     {
       engine: 'duckdb',

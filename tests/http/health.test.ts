@@ -1,3 +1,5 @@
+import { renameSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import type { Engine } from '../../etl/engine/engine';
 import { buildLake } from '../helpers/etl-lake';
@@ -29,7 +31,7 @@ describe('health and readiness', () => {
   it('/readyz answers 503 with a reason before any build', async () => {
     const res = await request(t.server).get('/readyz');
     expect(res.status).toBe(503);
-    expect(res.body.reason).toMatch(/no live version/);
+    expect(res.body.reason).toMatch(/^lake not built/);
   });
 
   it('/readyz answers 200 with the live version once the lake is built', async () => {
@@ -57,5 +59,28 @@ describe('health and readiness', () => {
     expect(res.status).toBe(503);
     expect(res.body.reason).toMatch(/shutting down/);
     expect(res.headers.connection).toBe('close');
+  });
+});
+
+describe('readiness and the consent registry', () => {
+  let t: TestApp;
+  afterAll(() => t.close());
+
+  it('answers 503 naming the missing landing folder once the registry is stale, and 200 once it is back', async () => {
+    const landing = writeSmallLanding();
+    t = await buildTestApp({ landing, config: { consentRefreshMs: 100 } });
+    expect((await request(t.server).get('/readyz')).status).toBe(200);
+    const away = `${landing}-away`;
+    renameSync(landing, away);
+    try {
+      // Twice the refresh interval without a good refresh: the registry may no longer answer.
+      await new Promise((r) => setTimeout(r, 300));
+      const res = await request(t.server).get('/readyz');
+      expect(res.status).toBe(503);
+      expect(res.body.reason).toBe(`consent registry stale: landing folder ${join(landing, 'customer', 'landing')} missing`);
+    } finally {
+      renameSync(away, landing);
+    }
+    expect((await request(t.server).get('/readyz')).status).toBe(200);
   });
 });

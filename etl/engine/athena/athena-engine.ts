@@ -1,7 +1,7 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { BuildOptions } from '../../build';
+import type { BuildOptions } from '../../build-options';
 import type { LakeManifest } from '../../manifest';
 import { TABLES, type TableName } from '../../tables';
 import type { BuildTarget, Engine, ExportFormat, QueryOptions, Row, SqlValue } from '../engine';

@@ -1,21 +1,50 @@
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 
 /**
- * One build at a time per lake folder. The lock file holds the builder's pid;
- * a lock whose process is gone was left by a crash and is taken over.
+ * One build at a time per lake folder. The lock file appears whole or not at
+ * all (written under a temporary name, then hard-linked into place, which
+ * fails if it exists), and names its holder by host, pid and the process's
+ * start time: it is stale only when that process is gone from this host.
  */
+
+export interface LockHolder {
+  pid: number;
+  host: string;
+  /** The process's start time in clock ticks since boot (Linux), so a reused pid is not taken for the holder. */
+  pidStart: string | null;
+  owner: string;
+  since: string;
+  token: string;
+}
+
 export class BuildLockedError extends Error {
   constructor(
     readonly lockPath: string,
-    readonly holder: number,
+    readonly holder: LockHolder | null,
   ) {
-    super(`another build (pid ${holder}) is running on this lake; wait for it to finish, or remove ${lockPath} if that process is gone`);
+    const who = holder ? `pid ${holder.pid} on ${holder.host}, since ${holder.since}` : 'holder unknown';
+    super(`another build is running (${who}) on this lake; wait for it to finish, or remove ${lockPath} if that process is gone`);
     this.name = 'BuildLockedError';
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Field 22 of /proc/<pid>/stat; null where there is no /proc. */
+export function processStart(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces; fields after its closing parenthesis are plain.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** A process with this pid exists on this host (EPERM: it does, under another user). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -24,29 +53,85 @@ function isAlive(pid: number): boolean {
   }
 }
 
-export async function acquireBuildLock(lockPath: string, owner: string): Promise<() => Promise<void>> {
-  await mkdir(dirname(lockPath), { recursive: true });
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    try {
-      const handle = await open(lockPath, 'wx');
-      await handle.writeFile(JSON.stringify({ pid: process.pid, owner, since: new Date().toISOString() }));
-      await handle.close();
-      return () => rm(lockPath, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = await readHolder(lockPath);
-      if (holder !== null && isAlive(holder)) throw new BuildLockedError(lockPath, holder);
-      await rm(lockPath, { force: true });
-    }
-  }
-  throw new BuildLockedError(lockPath, -1);
+/** True unless the holder is known to be gone: same host, and its pid is dead or now another process. */
+export function holderAlive(holder: LockHolder): boolean {
+  if (holder.host !== hostname()) return true;
+  if (!isAlive(holder.pid)) return false;
+  return holder.pidStart === null || processStart(holder.pid) === null || processStart(holder.pid) === holder.pidStart;
 }
 
-async function readHolder(lockPath: string): Promise<number | null> {
+export async function readHolder(path: string): Promise<LockHolder | null> {
   try {
-    const { pid } = JSON.parse(await readFile(lockPath, 'utf8')) as { pid?: unknown };
-    return typeof pid === 'number' ? pid : null;
+    const parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<LockHolder>;
+    if (typeof parsed.pid !== 'number') return null;
+    // Locks of earlier releases name only a pid (on this host).
+    return { pid: parsed.pid, host: parsed.host ?? hostname(), pidStart: parsed.pidStart ?? null, owner: parsed.owner ?? '', since: parsed.since ?? '', token: parsed.token ?? '' };
   } catch {
     return null;
   }
+}
+
+/** Creates `path` holding `content` only if it does not exist yet; false if it does. */
+async function createWhole(path: string, content: string): Promise<boolean> {
+  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(temporary, content, { flush: true });
+  try {
+    await link(temporary, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await unlink(temporary).catch(() => undefined);
+  }
+}
+
+export interface HeldLock {
+  holder: LockHolder;
+  /** Removes the lock if it is still this holder's. */
+  release(): Promise<void>;
+}
+
+export async function acquireBuildLock(lockPath: string, owner: string): Promise<HeldLock> {
+  const holder: LockHolder = { pid: process.pid, host: hostname(), pidStart: processStart(process.pid), owner, since: new Date().toISOString(), token: randomBytes(8).toString('hex') };
+  const content = JSON.stringify(holder);
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    // Made on each attempt: a failed build that just released its lock removes the folder when it is empty.
+    await mkdir(dirname(lockPath), { recursive: true });
+    if (await createWhole(lockPath, content).catch(retryIfGone)) return { holder, release: () => removeIfHeldBy(lockPath, holder.token) };
+    const current = await readHolder(lockPath);
+    if (current && holderAlive(current)) throw new BuildLockedError(lockPath, current);
+    // Stale (or unreadable, as older versions left it): break it under a second lock, so two
+    // builders breaking the same stale lock cannot remove each other's fresh one.
+    await breakStale(lockPath, current?.token ?? null, content);
+  }
+  throw new BuildLockedError(lockPath, await readHolder(lockPath));
+}
+
+/** A lock folder removed between mkdir and write: try again (false) rather than fail. */
+function retryIfGone(error: unknown): false {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+  throw error;
+}
+
+async function breakStale(lockPath: string, staleToken: string | null, content: string): Promise<void> {
+  const guard = `${lockPath}.takeover`;
+  if (!(await createWhole(guard, content))) {
+    const breaker = await readHolder(guard);
+    // A breaker killed inside this short section leaves its guard behind; anyone may clear it.
+    if (!breaker || !holderAlive(breaker)) await unlink(guard).catch(() => undefined);
+    else await new Promise((resolve) => setTimeout(resolve, 20));
+    return;
+  }
+  try {
+    const now = await readHolder(lockPath);
+    if ((now?.token ?? null) === staleToken) await unlink(lockPath).catch(() => undefined);
+  } finally {
+    await unlink(guard).catch(() => undefined);
+  }
+}
+
+async function removeIfHeldBy(lockPath: string, token: string): Promise<void> {
+  const current = await readHolder(lockPath);
+  if (current?.token === token) await unlink(lockPath).catch(() => undefined);
 }

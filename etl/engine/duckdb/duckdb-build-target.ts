@@ -1,27 +1,36 @@
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { LakeManifest, LandingCount, VersionManifest } from '../../manifest';
+import { type FileChecksum, type LakeManifest, type LandingCount, ManifestError, type VersionManifest } from '../../manifest';
 import { BUILT_TABLES, type BuiltTable, type Source, TABLES, type TableName, landingTableOf } from '../../tables';
 import type { BuildTarget, SqlValue } from '../engine';
-import { acquireBuildLock } from './build-lock';
+import { type HeldLock, acquireBuildLock } from './build-lock';
+import { pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeDeadBuilds, removeVersionFolders, writeBuildRecord } from './build-records';
+import { fileChecksum, fileDamage } from './file-checks';
+import { onLakeFilesystem } from './fs-errors';
 import { LakeLayout } from './lake-layout';
 import { loadLandingSource } from './landing-loader';
 import { sqlStringLiteral } from './landing-sql';
-import { readLocalManifest, writeLocalManifest } from './local-manifest';
+import { readLocalManifest, setAsideManifest, writeLocalManifest } from './local-manifest';
 import { findLandingFiles } from './landing-files';
 
 /**
  * A build on DuckDB: a private in-memory database holds the zones while they
  * are computed; each built table is written as Parquet into its own new
  * `v=<version>/` folder, and the manifest rename makes the version live.
+ * Everything it records is relative to the lake folder, so the lake can move.
  */
 export class DuckDbBuildTarget implements BuildTarget {
   readonly engine = 'duckdb' as const;
   private instance?: DuckDBInstance;
   private connection?: DuckDBConnection;
   private version?: string;
-  private releaseLock?: () => Promise<void>;
+  private lock?: HeldLock;
+  private published = false;
+  /** begin() finished: from here abandon() owns removing the version's folders and record. */
+  private started = false;
+  private createdLake = false;
 
   constructor(
     private readonly layout: LakeLayout,
@@ -29,33 +38,46 @@ export class DuckDbBuildTarget implements BuildTarget {
   ) {}
 
   get landing(): string {
-    return this.layout.landing;
+    return this.layout.recorded(this.layout.landing);
   }
 
   async begin(version: string): Promise<void> {
-    this.releaseLock = await acquireBuildLock(this.layout.lockPath, `build ${version}`);
+    const { lake } = this.layout;
+    this.createdLake = !existsSync(lake);
+    this.lock = await onLakeFilesystem(this.layout.metaDir, lake, () => acquireBuildLock(this.layout.lockPath, `build ${version}`));
     this.version = version;
-    await this.removeOrphans();
+    await onLakeFilesystem(this.layout.buildsDir, lake, () => writeBuildRecord(this.layout, { version, holder: this.lock!.holder, expiring: [] }));
+    const manifest = await this.readManifest().catch((error: unknown) => {
+      if (error instanceof ManifestError) return undefined;
+      throw error;
+    });
+    // Private: an unreadable manifest cannot say what is kept, so nothing is cleaned up.
+    const kept = manifest === undefined ? null : new Set(manifest?.versions.map((v) => v.version) ?? []);
+    await onLakeFilesystem(lake, lake, () => removeDeadBuilds(this.layout, kept, version));
     const config: Record<string, string> = { preserve_insertion_order: 'false' };
     if (this.settings.threads) config.threads = String(this.settings.threads);
     this.instance = await DuckDBInstance.create(':memory:', config);
     this.connection = await this.instance.connect();
+    this.started = true;
   }
 
   async loadLanding(source: Source): Promise<LandingCount> {
     const files = await findLandingFiles(this.layout.landingDir(source));
     // Sources load in parallel, each on its own connection.
     const connection = await this.requireInstance().connect();
+    const folder = this.layout.quarantineDir(this.requireVersion());
     try {
-      return await loadLandingSource(connection, {
-        table: landingTableOf(source),
-        files,
-        columns: TABLES[landingTableOf(source)].columns,
-        quarantineFile: async () => {
-          await mkdir(this.layout.quarantineDir(this.requireVersion()), { recursive: true });
-          return join(this.layout.quarantineDir(this.requireVersion()), `${source}.ndjson`);
-        },
-      });
+      return await onLakeFilesystem(folder, this.layout.lake, () =>
+        loadLandingSource(connection, {
+          table: landingTableOf(source),
+          files,
+          columns: TABLES[landingTableOf(source)].columns,
+          quarantineFile: async () => {
+            await mkdir(folder, { recursive: true });
+            return join(folder, `${source}.ndjson`);
+          },
+        }),
+      );
     } finally {
       connection.closeSync();
     }
@@ -63,11 +85,17 @@ export class DuckDbBuildTarget implements BuildTarget {
 
   async materialize(table: BuiltTable, select: string, params: SqlValue[]): Promise<number> {
     const file = this.layout.tableFile(table, this.requireVersion());
-    await mkdir(this.layout.versionDir(table, this.requireVersion()), { recursive: true });
-    // Streamed straight to Parquet; later zones read it back from there, so no zone is held in memory.
-    const [[rows]] = await this.rows(`COPY (${select}) TO ${sqlStringLiteral(file)} (FORMAT parquet)`, params);
-    await this.run(`CREATE VIEW ${table} AS SELECT * FROM read_parquet(${sqlStringLiteral(file)}, hive_partitioning = false)`);
-    return Number(rows);
+    return onLakeFilesystem(file, this.layout.lake, async () => {
+      await mkdir(this.layout.versionDir(table, this.requireVersion()), { recursive: true });
+      // Streamed straight to Parquet; later zones read it back from there, so no zone is held in memory.
+      const [[rows]] = await this.rows(`COPY (${select}) TO ${sqlStringLiteral(file)} (FORMAT parquet)`, params);
+      await this.run(`CREATE VIEW ${table} AS SELECT * FROM read_parquet(${sqlStringLiteral(file)}, hive_partitioning = false)`);
+      return Number(rows);
+    });
+  }
+
+  checksum(table: BuiltTable): Promise<FileChecksum> {
+    return fileChecksum(this.layout.tableFile(table, this.requireVersion()));
   }
 
   async violations(select: string): Promise<number> {
@@ -76,21 +104,51 @@ export class DuckDbBuildTarget implements BuildTarget {
   }
 
   location(table: TableName | 'quarantine'): string {
-    if (table === 'quarantine') return this.layout.quarantineDir(this.requireVersion());
-    return TABLES[table].zone === 'landing' ? this.layout.tableRoot(table) : this.layout.tableFile(table, this.requireVersion());
+    if (table === 'quarantine') return this.layout.recorded(this.layout.quarantineDir(this.requireVersion()));
+    return this.layout.recorded(TABLES[table].zone === 'landing' ? this.layout.tableRoot(table) : this.layout.tableFile(table, this.requireVersion()));
   }
 
   readManifest(): Promise<LakeManifest | null> {
-    return readLocalManifest(this.layout.manifestPath);
+    return readLocalManifest(this.layout.manifestPath, this.layout.lake);
+  }
+
+  async setAsideManifest(): Promise<void> {
+    await onLakeFilesystem(this.layout.manifestPath, this.layout.lake, () => setAsideManifest(this.layout.manifestPath));
+  }
+
+  async damagedVersions(manifest: LakeManifest): Promise<Set<string>> {
+    const damaged = new Set<string>();
+    for (const v of manifest.versions) {
+      for (const table of BUILT_TABLES) {
+        if (await fileDamage(this.layout.tableFile(table, v.version), v.tables[table].location, v.tables[table])) {
+          damaged.add(v.version);
+          break;
+        }
+      }
+    }
+    return damaged;
   }
 
   async publish(manifest: LakeManifest, expired: VersionManifest[]): Promise<void> {
-    await writeLocalManifest(this.layout.manifestPath, manifest);
-    for (const old of expired) await this.removeVersion(old.version);
+    const version = this.requireVersion();
+    const { lake, manifestPath } = this.layout;
+    // Recorded first: if this process dies after the manifest is written, the next build finishes the removal.
+    await onLakeFilesystem(this.layout.buildsDir, lake, () => writeBuildRecord(this.layout, { version, holder: this.lock!.holder, expiring: expired.map((v) => v.version) }));
+    await onLakeFilesystem(manifestPath, lake, () => writeLocalManifest(manifestPath, manifest));
+    this.published = true;
+    // The new version is live: a failure from here on leaves only garbage, which the record lets the next build remove.
+    try {
+      for (const old of expired) await removeVersionFolders(this.layout, old.version);
+      await removeBuildRecord(this.layout, version);
+    } catch {
+      // Private: left to the next build, which reads this build's record.
+    }
   }
 
   async abandon(): Promise<void> {
-    if (this.version) await this.removeVersion(this.version);
+    if (this.published || !this.version) return;
+    await removeVersionFolders(this.layout, this.version);
+    await removeBuildRecord(this.layout, this.version);
   }
 
   async end(): Promise<void> {
@@ -98,8 +156,15 @@ export class DuckDbBuildTarget implements BuildTarget {
     this.instance?.closeSync();
     this.connection = undefined;
     this.instance = undefined;
-    await this.releaseLock?.();
-    this.releaseLock = undefined;
+    // A start that failed after writing its record: nothing else of it exists yet.
+    if (this.version && !this.started) await removeBuildRecord(this.layout, this.version).catch(() => undefined);
+    // Only a build that held the lock tidies: emptied folders while it still holds it, so no other build
+    // is creating them meanwhile; the lock's own folder (and a lake it created) after release, when empty.
+    if (!this.lock) return;
+    await pruneEmptyFolders(this.layout);
+    await this.lock.release();
+    this.lock = undefined;
+    if (!this.published) await pruneLakeFolders(this.layout, this.createdLake);
   }
 
   private requireInstance(): DuckDBInstance {
@@ -123,22 +188,5 @@ export class DuckDbBuildTarget implements BuildTarget {
 
   private async rows(sql: string, params: unknown[] = []): Promise<unknown[][]> {
     return (await this.connected().runAndReadAll(sql, params as never)).getRows();
-  }
-
-  private async removeVersion(version: string): Promise<void> {
-    for (const table of BUILT_TABLES) await rm(this.layout.versionDir(table, version), { recursive: true, force: true });
-    await rm(this.layout.quarantineDir(version), { recursive: true, force: true });
-  }
-
-  /** Version folders no manifest names were left by an interrupted build: remove them. */
-  private async removeOrphans(): Promise<void> {
-    const kept = new Set((await this.readManifest())?.versions.map((v) => v.version) ?? []);
-    const roots = [...BUILT_TABLES.map((t) => this.layout.tableRoot(t)), this.layout.quarantineRoot()];
-    for (const root of new Set(roots)) {
-      const entries = await readdir(root).catch(() => [] as string[]);
-      for (const entry of entries) {
-        if (entry.startsWith('v=') && !kept.has(entry.slice(2))) await rm(join(root, entry), { recursive: true, force: true });
-      }
-    }
   }
 }

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import type { Source, TableName } from '../../tables';
 import { TABLES } from '../../tables';
 
@@ -23,6 +23,28 @@ export class LakeLayout {
 
   get lockPath(): string {
     return join(this.metaDir, 'build.lock');
+  }
+
+  /** One record per running build, naming its holder, so a crashed build's folders are known as its own. */
+  get buildsDir(): string {
+    return join(this.metaDir, 'builds');
+  }
+
+  buildRecord(version: string): string {
+    return join(this.buildsDir, `${version}.json`);
+  }
+
+  /** `path` as the manifest records it: relative to the lake folder when inside it (with /), else absolute. */
+  recorded(path: string): string {
+    const inside = relative(this.lake, path);
+    if (inside === '') return '.';
+    if (inside.startsWith('..') || isAbsolute(inside)) return path;
+    return inside.split(sep).join('/');
+  }
+
+  /** A recorded path back to an absolute one. */
+  located(recorded: string): string {
+    return isAbsolute(recorded) ? recorded : join(this.lake, recorded);
   }
 
   landingDir(source: Source): string {

@@ -1,17 +1,30 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { type LakeManifest, parseManifest } from '../../manifest';
+import { dirname, isAbsolute, join, posix, relative, sep } from 'node:path';
+import { type LakeManifest, ManifestError, parseManifest, type VersionManifest } from '../../manifest';
+import { BUILT_TABLES, SOURCES, landingTableOf } from '../../tables';
+import { LakeLayout } from './lake-layout';
 
-/** Reads the manifest of a local lake; null when the lake has never been built. */
-export async function readLocalManifest(path: string): Promise<LakeManifest | null> {
+/**
+ * The manifest of a local lake. Built tables and quarantine are always where
+ * the layout puts them, so paths are recorded relative to the lake folder and
+ * a manifest of format 1 (absolute paths) is read as if it were relative: the
+ * lake can be moved, and the next build writes the relative form.
+ */
+
+/** Reads the manifest of a local lake; null when the lake has never been built. Throws ManifestError when it fails its schema. */
+export async function readLocalManifest(path: string, lake: string = dirname(dirname(path))): Promise<LakeManifest | null> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    if (code === 'EISDIR') throw new ManifestError(path, 'is a folder, not a file');
     throw error;
   }
-  return parseManifest(text, path);
+  const manifest = parseManifest(text, path);
+  const layout = new LakeLayout(lake);
+  return { formatVersion: manifest.formatVersion, versions: manifest.versions.map((v) => relocated(v, layout)) };
 }
 
 /** Replaces the manifest atomically: readers see the old file or the new one, never a torn write. */
@@ -20,4 +33,35 @@ export async function writeLocalManifest(path: string, manifest: LakeManifest): 
   const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
   await writeFile(temporary, `${JSON.stringify(manifest, null, 2)}\n`, { flush: true });
   await rename(temporary, path);
+}
+
+/** Moves a manifest that fails its schema aside (never deletes it); returns its new name. */
+export async function setAsideManifest(path: string): Promise<string> {
+  const aside = `${path}.broken-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  await rename(path, aside);
+  return aside;
+}
+
+function relocated(v: VersionManifest, layout: LakeLayout): VersionManifest {
+  const tables = { ...v.tables };
+  let formerLake: string | undefined;
+  for (const table of BUILT_TABLES) {
+    const canonical = layout.recorded(layout.tableFile(table, v.version));
+    const stored = tables[table].location;
+    if (isAbsolute(stored) && stored.endsWith(canonical.split('/').join(sep))) formerLake = stored.slice(0, stored.length - canonical.length - 1);
+    tables[table] = { ...tables[table], location: canonical };
+  }
+  const landing = recordedLanding(v.landing, formerLake);
+  for (const source of SOURCES) {
+    tables[landingTableOf(source)] = { ...tables[landingTableOf(source)], location: isAbsolute(landing) ? join(landing, source, 'landing') : posix.join(landing, source, 'landing') };
+  }
+  return { ...v, landing, tables, quarantine: layout.recorded(layout.quarantineDir(v.version)) };
+}
+
+/** A landing folder recorded absolutely inside the lake's former place becomes relative to the lake. */
+function recordedLanding(landing: string, formerLake: string | undefined): string {
+  if (!isAbsolute(landing) || formerLake === undefined) return landing;
+  const inside = relative(formerLake, landing);
+  if (inside.startsWith('..') || isAbsolute(inside)) return landing;
+  return inside === '' ? '.' : inside.split(sep).join('/');
 }

@@ -10,7 +10,9 @@ export class LakeResolver {
   @Query(() => Lake, { description: 'The live version, its row counts, build time and consent policy, and every kept version.' })
   async lake(@Ctx() ctx: GraphqlContext): Promise<Lake> {
     const manifest = await ctx.lake.manifest();
-    const versions = manifest.versions.map((v, i) => LakeVersion.from(v, i === 0));
+    const engine = ctx.services.engine;
+    const damage = await Promise.all(manifest.versions.map(async (v) => (engine.verifyVersion ? engine.verifyVersion(v) : null)));
+    const versions = manifest.versions.map((v, i) => LakeVersion.from(v, i === 0, damage[i]));
     const live = versions[0];
     const consent = ctx.services.consent.peek();
     const lake = new Lake();

@@ -40,7 +40,10 @@ export class LakeVersion {
   @Field(() => [LakeTable])
   tables!: LakeTable[];
 
-  static from(v: VersionManifest, live: boolean): LakeVersion {
+  @Field(() => String, { nullable: true, description: 'Why this version cannot be read (a file missing or failing its checksum), or null. A damaged older version answers STALE_CURSOR; the next build expires it.' })
+  damaged!: string | null;
+
+  static from(v: VersionManifest, live: boolean, damaged: string | null = null): LakeVersion {
     const out = new LakeVersion();
     const builtAt = Date.parse(v.builtAt);
     Object.assign(out, {
@@ -51,6 +54,7 @@ export class LakeVersion {
       builtAtIso: new Date(builtAt),
       buildDurationMs: v.durationMs,
       tables: TABLE_NAMES.map((name) => ({ name, zone: TABLES[name].zone, rows: v.tables[name]?.rows ?? 0 })),
+      damaged,
     });
     return out;
   }

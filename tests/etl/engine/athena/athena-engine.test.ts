@@ -10,6 +10,7 @@ import { LakeNotBuiltError, StaleVersionError } from '../../../../etl/engine/eng
 import { openEngine } from '../../../../etl/engine/open-engine';
 import type { LakeManifest } from '../../../../etl/manifest';
 import { fakeAws } from '../../../helpers/fake-aws';
+import { manifestOfVersions } from '../../../helpers/manifest-fixture';
 import { makeTempDir } from '../../../helpers/landing-fixture';
 
 const LAKE = 's3://example-bucket/stedi';
@@ -17,7 +18,7 @@ const V1 = '20260101t000000000z_aaaa';
 const V2 = '20260102t000000000z_bbbb';
 
 function manifest(...versions: string[]): LakeManifest {
-  return { formatVersion: 1, versions: versions.map((version) => ({ version }) as LakeManifest['versions'][number]) };
+  return manifestOfVersions(...versions);
 }
 
 describe('the Athena engine', () => {

@@ -1,0 +1,31 @@
+import type { ConsentPolicy } from './consent-policy';
+import type { Source, TableName } from './tables';
+
+/**
+ * How a build is asked for and how it reports progress. Apart from
+ * `etl/build.ts` so the engines can take these without importing the build
+ * (which drives them): the build imports the engines' seam, never the reverse.
+ */
+
+export type BuildStep =
+  | { kind: 'landing'; source: Source }
+  | { kind: 'table'; table: TableName }
+  | { kind: 'checks' }
+  | { kind: 'publish' };
+
+export interface BuildProgress {
+  step: BuildStep;
+  /** Steps finished so far, including this one when `done`. */
+  completed: number;
+  total: number;
+  done: boolean;
+  rows?: number;
+}
+
+export interface BuildOptions {
+  consentPolicy?: ConsentPolicy;
+  keepVersions?: number;
+  onProgress?: (progress: BuildProgress) => void;
+  /** The build runs beside readers (a server's rebuild): leave them capacity rather than taking every core. */
+  background?: boolean;
+}

@@ -1,0 +1,91 @@
+import { mkdir, readdir, readFile, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { BUILT_TABLES } from '../../tables';
+import { type LockHolder, holderAlive, isAlive } from './build-lock';
+import type { LakeLayout } from './lake-layout';
+
+/**
+ * What a running build owns, written to `_stedi/builds/<version>.json` before
+ * it writes anything: its holder, and before publishing, the versions it is
+ * about to expire. The next build removes exactly what a dead build's record
+ * names and the manifest does not keep, and nothing else: a folder no record
+ * names (say, of a version a broken manifest forgot) is never deleted.
+ */
+export interface BuildRecord {
+  version: string;
+  holder: LockHolder;
+  /** Versions this build's manifest drops; removed after the manifest is written. */
+  expiring: string[];
+}
+
+export async function writeBuildRecord(layout: LakeLayout, record: BuildRecord): Promise<void> {
+  await mkdir(layout.buildsDir, { recursive: true });
+  const path = layout.buildRecord(record.version);
+  const temporary = `${path}.${process.pid}.record.tmp`;
+  await writeFile(temporary, JSON.stringify(record), { flush: true });
+  await rename(temporary, path);
+}
+
+export async function removeBuildRecord(layout: LakeLayout, version: string): Promise<void> {
+  await unlink(layout.buildRecord(version)).catch(() => undefined);
+}
+
+/** Every folder of `version`: its built tables and its quarantine. */
+export async function removeVersionFolders(layout: LakeLayout, version: string): Promise<void> {
+  for (const table of BUILT_TABLES) await rm(layout.versionDir(table, version), { recursive: true, force: true });
+  await rm(layout.quarantineDir(version), { recursive: true, force: true });
+}
+
+async function readRecord(path: string): Promise<BuildRecord | null> {
+  try {
+    const record = JSON.parse(await readFile(path, 'utf8')) as BuildRecord;
+    return typeof record.version === 'string' && record.holder && Array.isArray(record.expiring) ? record : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Cleans up after builds that died: their unpublished version and the
+ * versions they expired but had not removed yet. `kept` is the manifest's
+ * versions, or null when the manifest cannot be trusted (then nothing goes).
+ */
+export async function removeDeadBuilds(layout: LakeLayout, kept: ReadonlySet<string> | null, self: string): Promise<void> {
+  const entries = await readdir(layout.buildsDir).catch(() => [] as string[]);
+  for (const entry of entries) {
+    if (!entry.endsWith('.json')) continue;
+    const record = await readRecord(join(layout.buildsDir, entry));
+    if (!record || record.version === self || holderAlive(record.holder) || kept === null) continue;
+    for (const version of [record.version, ...record.expiring]) {
+      if (!kept.has(version)) await removeVersionFolders(layout, version);
+    }
+    await removeBuildRecord(layout, record.version);
+  }
+  await removeDeadTemporaries(layout.metaDir);
+  await removeDeadTemporaries(layout.buildsDir);
+}
+
+/** `<name>.<pid>.<suffix>.tmp` files whose writer is gone (killed between write and rename). */
+async function removeDeadTemporaries(folder: string): Promise<void> {
+  for (const entry of await readdir(folder).catch(() => [] as string[])) {
+    const pid = /\.(\d+)\.[0-9a-z]+\.tmp$/.exec(entry)?.[1];
+    if (pid !== undefined && !isAlive(Number(pid))) await unlink(join(folder, entry)).catch(() => undefined);
+  }
+}
+
+/** Removes the zone folders and build records folder that are empty, deepest first; never a folder with anything in it. */
+export async function pruneEmptyFolders(layout: LakeLayout): Promise<void> {
+  const folders = [
+    layout.buildsDir,
+    ...BUILT_TABLES.map((t) => layout.tableRoot(t)),
+    layout.quarantineRoot(),
+    ...new Set(BUILT_TABLES.map((t) => dirname(layout.tableRoot(t)))),
+  ];
+  for (const folder of folders) await rmdir(folder).catch(() => undefined);
+}
+
+/** After the lock is released: `_stedi/` when empty, and the lake folder when this build made it and it is empty. */
+export async function pruneLakeFolders(layout: LakeLayout, includeLake: boolean): Promise<void> {
+  await rmdir(layout.metaDir).catch(() => undefined);
+  if (includeLake) await rmdir(layout.lake).catch(() => undefined);
+}

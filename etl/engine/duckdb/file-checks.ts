@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { FileChecksum, TableVersion } from '../../manifest';
+
+/**
+ * Size and SHA-256 of a lake file: recorded by the build, checked before a
+ * version is read. A file's hash is computed once per size and mtime.
+ */
+
+const hashes = new Map<string, Promise<string>>();
+
+export function sha256Of(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(path)
+      .on('error', reject)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('end', () => resolve(hash.digest('hex')));
+  });
+}
+
+export async function fileChecksum(path: string): Promise<FileChecksum> {
+  const { size } = await stat(path);
+  return { bytes: size, sha256: await sha256Of(path) };
+}
+
+/** Why `path` is not the file the manifest recorded (`name` is how to call it), or null when it is. */
+export async function fileDamage(path: string, name: string, expected: TableVersion): Promise<string | null> {
+  let size: number;
+  let mtimeMs: number;
+  try {
+    ({ size, mtimeMs } = await stat(path));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return `${name} is missing`;
+    return `${name} cannot be read (${code ?? (error as Error).message})`;
+  }
+  if (expected.bytes !== undefined && size !== expected.bytes) return `${name} is ${size} bytes; the manifest recorded ${expected.bytes}`;
+  if (expected.sha256 === undefined) return null;
+  const key = `${path}\0${size}\0${mtimeMs}`;
+  let hashing = hashes.get(key);
+  if (!hashing) {
+    hashing = sha256Of(path);
+    hashes.set(key, hashing);
+    hashing.catch(() => hashes.delete(key));
+  }
+  try {
+    return (await hashing) === expected.sha256 ? null : `${name} fails its SHA-256 checksum`;
+  } catch (error) {
+    return `${name} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+  }
+}

@@ -1,0 +1,65 @@
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { LakeFilesystemError } from '../engine-errors';
+
+/**
+ * Turns a filesystem refusal into one line naming the path and the fix. Node
+ * errors carry a code; DuckDB's carry only a message, matched by its words.
+ */
+const BY_MESSAGE: Array<[RegExp, string]> = [
+  [/no space left on device|disk quota exceeded/i, 'ENOSPC'],
+  [/read-only file system/i, 'EROFS'],
+  [/permission denied/i, 'EACCES'],
+];
+
+export function filesystemCode(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOSPC' || code === 'EDQUOT') return code === 'EDQUOT' ? 'ENOSPC' : code === 'EPERM' ? 'EACCES' : code;
+  const message = error instanceof Error ? error.message : '';
+  return BY_MESSAGE.find(([pattern]) => pattern.test(message))?.[1];
+}
+
+/** The owner uid of `path` or of its nearest existing parent. */
+function ownerOf(path: string): number | undefined {
+  for (let p = path; ; p = dirname(p)) {
+    try {
+      const stats = statSync(p, { throwIfNoEntry: false });
+      if (stats) return stats.uid;
+    } catch {
+      // Private: not even visible to this user; its parent says whose it is.
+    }
+    if (dirname(p) === p) return undefined;
+  }
+}
+
+/** A LakeFilesystemError for `error` when it is a filesystem refusal at `path` in the lake `lake`; otherwise `error` itself. */
+export function describeFilesystemError(error: unknown, path: string, lake: string): unknown {
+  if (error instanceof LakeFilesystemError) return error;
+  const code = filesystemCode(error);
+  if (!code) return error;
+  const uid = process.getuid?.();
+  if (code === 'ENOSPC') {
+    return new LakeFilesystemError(`no space left on the device holding ${path}; free space there, or build into a folder on a larger disk (--lake)`, path, code);
+  }
+  if (code === 'EROFS') {
+    return new LakeFilesystemError(`cannot write ${path}: the filesystem is read-only; a read-only lake can be served but not built: build into a writable folder (--lake)`, path, code);
+  }
+  const owner = ownerOf(path);
+  if (uid !== undefined && owner !== undefined && owner !== uid) {
+    return new LakeFilesystemError(
+      `cannot write ${path}: it belongs to uid ${owner} and stedi runs as uid ${uid}; give it to this user (chown -R ${uid} ${lake}; for the Docker image, uid 1000) or use another --lake`,
+      path,
+      code,
+    );
+  }
+  return new LakeFilesystemError(`cannot write ${path}: permission denied; make the lake folder writable (chmod -R u+w ${lake}) or use another --lake`, path, code);
+}
+
+/** Runs `work`, reporting a filesystem refusal at `path` as one clear line. */
+export async function onLakeFilesystem<T>(path: string, lake: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw describeFilesystemError(error, path, lake);
+  }
+}

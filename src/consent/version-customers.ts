@@ -1,0 +1,39 @@
+import type { Engine } from '../../etl/engine/engine';
+import { keptCustomersSql } from './consent-sql';
+
+export interface VersionCustomer {
+  email: string;
+  serialNumber: string;
+}
+
+/**
+ * The customers each kept version holds, for its exclusion list. Read once per
+ * version (versions never change) from where its customer_trusted is stored,
+ * two columns only, so the registry never loads a whole version.
+ */
+export class VersionCustomers {
+  private readonly lists = new Map<string, Promise<VersionCustomer[]>>();
+
+  constructor(private readonly engine: Engine) {}
+
+  of(version: string): Promise<VersionCustomer[]> {
+    let list = this.lists.get(version);
+    if (!list) {
+      list = this.read(version);
+      this.lists.set(version, list);
+      list.catch(() => this.lists.delete(version));
+    }
+    return list;
+  }
+
+  /** Forgets the lists of versions no longer kept. */
+  retain(kept: readonly string[]): void {
+    for (const version of this.lists.keys()) if (!kept.includes(version)) this.lists.delete(version);
+  }
+
+  private async read(version: string): Promise<VersionCustomer[]> {
+    const ref = this.engine.scanRef ? await this.engine.scanRef('customer_trusted', version) : await this.engine.tableRef('customer_trusted', version);
+    const rows = await this.engine.query(keptCustomersSql(ref));
+    return rows.map((row) => ({ email: String(row.email), serialNumber: String(row.serialNumber) }));
+  }
+}

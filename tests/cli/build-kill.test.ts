@@ -1,0 +1,107 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDbEngine } from '../../etl/engine/duckdb/duckdb-engine';
+import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
+import { BUILT_TABLES, type BuiltTable } from '../../etl/tables';
+import { buildLake, manifestOf, rowCounts } from '../helpers/etl-lake';
+import { makeTempDir } from '../helpers/landing-fixture';
+import { spawnBin } from '../helpers/spawn-cli';
+import { REFERENCE_COUNTS, STEDI_SAMPLE_DIR, describeWithStediSample } from '../helpers/stedi-sample';
+
+/**
+ * `kill -9` of a `bin/stedi.js build` at ten points, seen from outside in the
+ * lake folder: after each, the live version is whole, nothing reads as
+ * damaged, and the next build succeeds and removes what the killed one left.
+ */
+
+type Point = { name: string; reached: (layout: LakeLayout, before: ReadonlySet<string>) => boolean };
+
+const newVersion = (layout: LakeLayout, before: ReadonlySet<string>): string | undefined =>
+  (existsSync(layout.buildsDir) ? readdirSync(layout.buildsDir) : []).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).find((v) => !before.has(v));
+const tableWritten = (table: BuiltTable): Point => ({
+  name: `writing ${table}`,
+  reached: (layout, before) => {
+    const version = newVersion(layout, before);
+    return version !== undefined && existsSync(layout.tableFile(table, version));
+  },
+});
+const manifestVersions = (layout: LakeLayout): string[] => {
+  try {
+    return (JSON.parse(readFileSync(layout.manifestPath, 'utf8')) as { versions: Array<{ version: string }> }).versions.map((v) => v.version);
+  } catch {
+    return [];
+  }
+};
+
+const POINTS: Point[] = [
+  { name: 'lock taken', reached: (layout) => existsSync(layout.lockPath) },
+  { name: 'build recorded, reading landing', reached: (layout, before) => newVersion(layout, before) !== undefined },
+  ...BUILT_TABLES.map(tableWritten),
+  {
+    name: 'publishing: expiry recorded',
+    reached: (layout, before) => {
+      const version = newVersion(layout, before);
+      if (!version) return false;
+      try {
+        return (JSON.parse(readFileSync(layout.buildRecord(version), 'utf8')) as { expiring: string[] }).expiring.length > 0;
+      } catch {
+        return false;
+      }
+    },
+  },
+  { name: 'published, expired versions not yet removed', reached: (layout, before) => manifestVersions(layout).some((v) => !before.has(v)) },
+  {
+    name: 'removing expired versions',
+    reached: (layout, before) => [...before].some((v) => !existsSync(layout.versionDir('customer_trusted', v))),
+  },
+];
+
+/** Starts a build and kills it with SIGKILL once `point` is seen; false if the build finished first. */
+async function killAt(point: Point, lake: string, before: ReadonlySet<string>): Promise<boolean> {
+  const layout = new LakeLayout(lake);
+  const build = spawnBin(['build', '--landing', STEDI_SAMPLE_DIR, '--lake', lake, '--keep', '1', '--json']);
+  let finished = false;
+  void build.exited.then(() => (finished = true));
+  while (!finished && !point.reached(layout, before)) await new Promise((r) => setImmediate(r));
+  if (!finished) build.child.kill('SIGKILL');
+  await build.exited;
+  return build.child.signalCode === 'SIGKILL';
+}
+
+describeWithStediSample('a build killed with SIGKILL', () => {
+  jest.setTimeout(600_000);
+
+  it('loses no live row at any of ten points, and the next build cleans up after it', async () => {
+    expect(POINTS).toHaveLength(10);
+    const lake = makeTempDir('stedi-kill-');
+    const layout = new LakeLayout(lake);
+    await buildLake(STEDI_SAMPLE_DIR, lake, { keepVersions: 1 });
+
+    for (const point of POINTS) {
+      const before = new Set(manifestVersions(layout));
+      let killed = false;
+      // A point is a moment in a running build; a build that got past it before the kill landed is tried again.
+      for (let attempt = 0; attempt < 4 && !killed; attempt += 1) killed = await killAt(point, lake, before);
+      expect({ point: point.name, killed }).toEqual({ point: point.name, killed: true });
+
+      // The live version (the previous one, or the new one once published) is whole and reads as such.
+      const manifest = (await manifestOf(lake))!;
+      expect(rowCounts(manifest.versions[0])).toEqual(REFERENCE_COUNTS.any);
+      const engine = await DuckDbEngine.open({ lake, connections: 1 });
+      try {
+        for (const v of manifest.versions) expect({ point: point.name, damage: await engine.verifyVersion(v) }).toEqual({ point: point.name, damage: null });
+        const [row] = await engine.query(`SELECT count(*) AS n FROM ${await engine.tableRef('machine_learning_curated', manifest.versions[0].version)}`);
+        expect(row.n).toBe(REFERENCE_COUNTS.any.machine_learning_curated);
+      } finally {
+        await engine.close();
+      }
+
+      // The next build takes over the dead build's lock and leaves only what the manifest keeps.
+      const next = await buildLake(STEDI_SAMPLE_DIR, lake, { keepVersions: 1 });
+      expect((await manifestOf(lake))!.versions.map((v) => v.version)).toEqual([next.version]);
+      for (const table of BUILT_TABLES) expect({ point: point.name, table, folders: readdirSync(layout.tableRoot(table)) }).toEqual({ point: point.name, table, folders: [`v=${next.version}`] });
+      expect(readdirSync(join(lake, '_stedi')).filter((f) => f !== 'manifest.json' && f !== 'builds')).toEqual([]);
+      expect(existsSync(layout.buildsDir) ? readdirSync(layout.buildsDir) : []).toEqual([]);
+    }
+  });
+});

@@ -1,0 +1,62 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileDamage } from '../../etl/engine/duckdb/file-checks';
+import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
+import { BUILT_TABLES } from '../../etl/tables';
+import { manifestOf } from '../helpers/etl-lake';
+import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
+import { runBin } from '../helpers/spawn-cli';
+
+/**
+ * Builds started together on one lake, as separate `bin/stedi.js build`
+ * processes: each either builds or says another build is running; no two
+ * ever hold the lock at once; every kept version keeps all its files.
+ */
+
+const ROUNDS = 20;
+const BUILDERS = 4;
+
+describe('the build lock under simultaneous builds', () => {
+  jest.setTimeout(600_000);
+
+  it(`lets exactly one of ${BUILDERS} simultaneous builds run at a time, ${ROUNDS} rounds over`, async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-race-');
+    const layout = new LakeLayout(lake);
+    const held: Array<{ start: number; end: number; version: string }> = [];
+    let refused = 0;
+
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const runs = await Promise.all(Array.from({ length: BUILDERS }, () => runBin(['build', '--landing', landing, '--lake', lake, '--keep', '2', '--json'])));
+      let built = 0;
+      for (const run of runs) {
+        if (run.code === 0) {
+          const report = JSON.parse(run.stdout) as { version: string; startedAt: string; builtAt: string };
+          held.push({ start: Date.parse(report.startedAt), end: Date.parse(report.builtAt), version: report.version });
+          built += 1;
+        } else {
+          expect(run.stderr.trim()).toMatch(/^stedi: another build is running \(pid \d+ on \S+, since [^)]+\) on this lake; wait for it to finish/);
+          refused += 1;
+        }
+      }
+      expect(built).toBeGreaterThanOrEqual(1);
+
+      // Every listed version has all its files, whole; nothing is left of the others, the lock or the builds' records.
+      const manifest = (await manifestOf(lake))!;
+      for (const v of manifest.versions) {
+        for (const table of BUILT_TABLES) expect(await fileDamage(layout.tableFile(table, v.version), table, v.tables[table])).toBeNull();
+      }
+      const kept = manifest.versions.map((v) => `v=${v.version}`).sort();
+      for (const table of BUILT_TABLES) expect(readdirSync(layout.tableRoot(table)).sort()).toEqual(kept);
+      expect(existsSync(layout.lockPath)).toBe(false);
+      expect(readdirSync(join(lake, '_stedi')).filter((f) => f !== 'manifest.json' && f !== 'builds')).toEqual([]);
+    }
+
+    // The times each build held the lock never overlap.
+    held.sort((a, b) => a.start - b.start);
+    for (let i = 1; i < held.length; i += 1) expect(held[i].start).toBeGreaterThanOrEqual(held[i - 1].end);
+    expect(held.length + refused).toBe(ROUNDS * BUILDERS);
+    // The race is real: some starts found the lock taken.
+    expect(refused).toBeGreaterThan(0);
+  });
+});

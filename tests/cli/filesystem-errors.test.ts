@@ -1,0 +1,137 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, readdirSync, rmdirSync } from 'node:fs';
+import fsPromises from 'node:fs/promises';
+import { join } from 'node:path';
+import { runBuild } from '../../etl/build';
+import { loadConfig } from '../../src/config';
+import { openConfiguredEngine } from '../../src/engine';
+import { createLogger } from '../../src/logger';
+import { RebuildJobs } from '../../src/rebuild/rebuild-jobs';
+import { DuckDbBuildTarget } from '../../etl/engine/duckdb/duckdb-build-target';
+import { describeFilesystemError } from '../../etl/engine/duckdb/fs-errors';
+import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
+import { LakeFilesystemError } from '../../etl/engine/engine-errors';
+import { buildLake, manifestOf } from '../helpers/etl-lake';
+import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
+import { snapshotTree } from '../helpers/served-lake';
+import { runBin } from '../helpers/spawn-cli';
+import { STEDI_SAMPLE_DIR, hasStediSample } from '../helpers/stedi-sample';
+
+/** A lake the filesystem refuses: one line naming the path and the fix, and nothing left behind. */
+
+const asRoot = process.getuid?.() === 0;
+
+describe('a lake folder the build cannot write', () => {
+  jest.setTimeout(60_000);
+
+  it('says whose it is and how to fix it, in one line, and changes nothing', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-owned-');
+    await buildLake(landing, lake);
+    chmodSync(lake, 0o755);
+    const before = snapshotTree(lake);
+    // Root may write anywhere: run the build as nobody on root's lake; otherwise make the lake read-only.
+    if (!asRoot) execFileSync('chmod', ['-R', 'a-w', lake]);
+    const run = await runBin(['build', '--lake', lake, '--landing', landing], {}, asRoot ? { uid: 65534, gid: 65534 } : {});
+    if (!asRoot) execFileSync('chmod', ['-R', 'u+w', lake]);
+    expect(run.code).toBe(1);
+    expect(run.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    const meta = join(lake, '_stedi');
+    expect(run.stderr).toContain(
+      asRoot
+        ? `stedi: cannot write ${meta}: it belongs to uid 0 and stedi runs as uid 65534; give it to this user (chown -R 65534 ${lake}; for the Docker image, uid 1000) or use another --lake`
+        : `stedi: cannot write ${meta}: permission denied; make the lake folder writable (chmod -R u+w ${lake}) or use another --lake`,
+    );
+    expect(snapshotTree(lake)).toEqual(before);
+  });
+});
+
+describe('a full disk', () => {
+  jest.setTimeout(60_000);
+  afterEach(() => jest.restoreAllMocks());
+
+  it('fails the build with one line naming the path, keeps the live version, and leaves nothing of the new one', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-full-');
+    const live = await buildLake(landing, lake);
+    const layout = new LakeLayout(lake);
+    const before = snapshotTree(lake);
+    const writeFile = fsPromises.writeFile;
+    jest.spyOn(fsPromises, 'writeFile').mockImplementation(async (path, ...rest) => {
+      if (String(path).startsWith(`${layout.manifestPath}.`)) throw Object.assign(new Error(`ENOSPC: no space left on device, open '${String(path)}'`), { code: 'ENOSPC' });
+      return writeFile(path, ...rest);
+    });
+    const failure = runBuild(new DuckDbBuildTarget(new LakeLayout(lake, landing)));
+    await expect(failure).rejects.toBeInstanceOf(LakeFilesystemError);
+    await expect(failure).rejects.toThrow(`no space left on the device holding ${layout.manifestPath}; free space there, or build into a folder on a larger disk (--lake)`);
+    expect((await manifestOf(lake))!.versions.map((v) => v.version)).toEqual([live.version]);
+    const after = snapshotTree(lake);
+    expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
+  });
+
+  it('tells the admin of a server rebuild the same line, and the next rebuild runs (the lock was released)', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-full-rebuild-');
+    await buildLake(landing, lake);
+    const config = loadConfig({ lake, landing, logLevel: 'silent' }, {});
+    const engine = await openConfiguredEngine(config);
+    const jobs = new RebuildJobs(engine, config, createLogger('silent'));
+    try {
+      const writeFile = fsPromises.writeFile;
+      const full = jest.spyOn(fsPromises, 'writeFile').mockImplementation(async (path, ...rest) => {
+        if (String(path).startsWith(join(lake, '_stedi', 'manifest.json.'))) throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+        return writeFile(path, ...rest);
+      });
+      const failed = await jobs.start();
+      await jobs.close();
+      expect(failed.state).toBe('FAILED');
+      expect(failed.error).toBe(`the build failed; the previous version stays live: no space left on the device holding ${join(lake, '_stedi', 'manifest.json')}; free space there, or build into a folder on a larger disk (--lake)`);
+      full.mockRestore();
+      const next = await jobs.start();
+      await jobs.close();
+      expect(next.state).toBe('SUCCEEDED');
+    } finally {
+      await jobs.close();
+      await engine.close();
+    }
+  });
+
+  it('reads DuckDB’s own words for a full disk, a read-only filesystem and a refused write', () => {
+    const say = (message: string): string => (describeFilesystemError(new Error(message), '/lake/x.parquet', '/lake') as Error).message;
+    expect(say('IO Error: Could not write file "/lake/x.parquet": No space left on device')).toBe('no space left on the device holding /lake/x.parquet; free space there, or build into a folder on a larger disk (--lake)');
+    expect(say('IO Error: Cannot open file "/lake/x.parquet": Read-only file system')).toMatch(/^cannot write \/lake\/x\.parquet: the filesystem is read-only; a read-only lake can be served but not built/);
+    const other = new Error('Binder Error: no such column');
+    expect(describeFilesystemError(other, '/lake/x.parquet', '/lake')).toBe(other);
+  });
+});
+
+// A real full disk: a 512 KiB tmpfs, where root may mount one.
+const canMount = ((): boolean => {
+  if (!asRoot || !hasStediSample) return false;
+  const probe = makeTempDir('stedi-mount-probe-');
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { stdio: 'ignore' });
+    execFileSync('umount', [probe]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmdirSync(probe);
+  }
+})();
+
+(canMount ? describe : describe.skip)('a build onto a tiny filesystem', () => {
+  jest.setTimeout(60_000);
+  const mountPoint = makeTempDir('stedi-tmpfs-');
+  beforeAll(() => execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', mountPoint]));
+  afterAll(() => execFileSync('umount', [mountPoint]));
+
+  it('stops at the first full write with one line, and leaves the filesystem as it found it', async () => {
+    const lake = join(mountPoint, 'lake');
+    const run = await runBin(['build', '--landing', STEDI_SAMPLE_DIR, '--lake', lake]);
+    expect(run.code).toBe(1);
+    expect(run.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(run.stderr).toMatch(new RegExp(`^stedi: no space left on the device holding ${lake}/\\S+; free space there, or build into a folder on a larger disk \\(--lake\\)$`, 'm'));
+    expect(readdirSync(mountPoint)).toEqual([]);
+  });
+});

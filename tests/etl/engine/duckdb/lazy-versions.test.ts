@@ -1,0 +1,113 @@
+import { DuckDbEngine } from '../../../../etl/engine/duckdb/duckdb-engine';
+import { QueryTimeoutError, StaleVersionError } from '../../../../etl/engine/engine-errors';
+import { buildLake } from '../../../helpers/etl-lake';
+import { ANALYST_KEY, buildTestApp } from '../../../helpers/http-app';
+import { makeTempDir, writeSmallLanding } from '../../../helpers/landing-fixture';
+import { STEDI_SAMPLE_DIR, describeWithStediSample } from '../../../helpers/stedi-sample';
+import { buildTestLake } from '../../../helpers/test-lake';
+
+/** Kept versions load when first asked for, once, under a time limit of their own. */
+
+async function untilLoaded(engine: DuckDbEngine, version: string): Promise<void> {
+  for (let i = 0; i < 200 && engine.versionState(version).state !== 'loaded'; i += 1) await new Promise((r) => setTimeout(r, 25));
+}
+
+describe('kept versions', () => {
+  it('load only the live one at start; the consent registry lists the others’ customers without loading them', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-lazy-');
+    const versions = [];
+    for (let i = 0; i < 3; i += 1) versions.push((await buildLake(landing, lake)).version);
+    const [older, old, live] = versions;
+    const t = await buildTestLake({ landing, lake, build: false });
+    try {
+      const engine = t.engine as DuckDbEngine;
+      await untilLoaded(engine, live);
+      expect([live, old, older].map((v) => engine.versionState(v).state)).toEqual(['loaded', 'not loaded', 'not loaded']);
+      // carol refuses consent and no version holds her: each version's own list is empty, where the fallback would list her.
+      const snapshot = await t.services.consent.snapshot();
+      expect(snapshot.hiddenSerials.has('serial-carol')).toBe(true);
+      expect([older, old, live].map((v) => snapshot.exclusionsFor(v))).toEqual([[], [], []]);
+      expect(snapshot.exclusionsFor('20200101t000000000z_none')).toEqual(['serial-carol']);
+      expect([old, older].map((v) => engine.versionState(v).state)).toEqual(['not loaded', 'not loaded']);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('load once however many readers ask at the same time', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-once-');
+    const older = (await buildLake(landing, lake)).version;
+    await buildLake(landing, lake);
+    const engine = await DuckDbEngine.open({ lake, connections: 4 });
+    try {
+      const loads = jest.spyOn(engine as unknown as { loadVersion: () => Promise<void> }, 'loadVersion');
+      const refs = await Promise.all(Array.from({ length: 6 }, () => engine.tableRef('customer_curated', older)));
+      expect(new Set(refs).size).toBe(1);
+      expect(loads).toHaveBeenCalledTimes(1);
+      expect(engine.versionState(older).state).toBe('loaded');
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('a version dropped between lookup and query', () => {
+  it('answers StaleVersionError, not an internal error', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-dropped-');
+    const first = (await buildLake(landing, lake)).version;
+    const engine = await DuckDbEngine.open({ lake, connections: 2 });
+    try {
+      const ref = await engine.tableRef('customer_curated', first);
+      await buildLake(landing, lake, { keepVersions: 1 });
+      await engine.manifest();
+      const failure = engine.query(`SELECT count(*) AS n FROM ${ref}`);
+      await expect(failure).rejects.toBeInstanceOf(StaleVersionError);
+      await expect(failure).rejects.toThrow(`lake version ${first} is no longer kept`);
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describeWithStediSample('loading a version on the real data', () => {
+  jest.setTimeout(60_000);
+
+  it('has a time limit apart from the per-query one, and a load cut off is not damage', async () => {
+    const lake = makeTempDir('stedi-load-limit-');
+    const { version } = await buildLake(STEDI_SAMPLE_DIR, lake);
+    const strictQueries = await DuckDbEngine.open({ lake, connections: 2, queryTimeoutMs: 1 });
+    try {
+      await expect(strictQueries.tableRef('machine_learning_curated', version)).resolves.toContain('machine_learning_curated');
+    } finally {
+      await strictQueries.close();
+    }
+    const limited = await DuckDbEngine.open({ lake, connections: 2, queryTimeoutMs: 30_000, loadTimeoutMs: 45_000 });
+    try {
+      const withConnection = jest.spyOn(limited as unknown as { withConnection: (o: { timeoutMs?: number }) => Promise<unknown> }, 'withConnection');
+      // A load cut off by its limit: the engine's own timeout error, as withConnection raises it.
+      withConnection.mockRejectedValueOnce(new QueryTimeoutError(45_000));
+      await expect(limited.tableRef('machine_learning_curated', version)).rejects.toBeInstanceOf(QueryTimeoutError);
+      expect(withConnection.mock.calls[0][0]).toEqual({ timeoutMs: 45_000 });
+      expect(limited.versionState(version)).toEqual({ state: 'not loaded' });
+      // Asked again, it loads.
+      await expect(limited.tableRef('machine_learning_curated', version)).resolves.toContain('machine_learning_curated');
+      expect(limited.versionState(version)).toEqual({ state: 'loaded' });
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('serves with STEDI_QUERY_TIMEOUT_MS=150 once the live version is loaded', async () => {
+    const t = await buildTestApp({ landing: STEDI_SAMPLE_DIR, config: { queryTimeoutMs: 150 } });
+    try {
+      const res = await t.graphql('{ customers(first: 3) { edges { node { serialNumber } } } }', ANALYST_KEY);
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data.customers.edges).toHaveLength(3);
+    } finally {
+      await t.close();
+    }
+  });
+});

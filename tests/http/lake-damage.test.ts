@@ -1,0 +1,150 @@
+import { readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import request from 'supertest';
+import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
+import { buildLake, manifestOf } from '../helpers/etl-lake';
+import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
+import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
+import { runBin } from '../helpers/spawn-cli';
+
+/**
+ * Damage is contained and visible: a kept version whose file is missing or
+ * altered answers STALE_CURSOR while the live one serves; a damaged live
+ * version makes /readyz 503 and the API answer LAKE_DAMAGED; `stedi status`
+ * shows it and the next `stedi build` repairs it. Servers start after the damage, as after a restart.
+ */
+
+const COUNT = '{ customers { totalCount } }';
+const PAGE = 'query($after: String) { customers(first: 1, after: $after) { edges { node { serialNumber } } pageInfo { endCursor } } }';
+
+/** A cursor of `version`: the live cursor with its version replaced (the cursor is base64url JSON). */
+function cursorFor(liveCursor: string, version: string): string {
+  const decoded = JSON.parse(Buffer.from(liveCursor, 'base64url').toString());
+  return Buffer.from(JSON.stringify({ ...decoded, v: version })).toString('base64url');
+}
+
+async function twoVersionLake(): Promise<{ lake: string; landing: string; older: string; live: string; layout: LakeLayout }> {
+  const landing = writeSmallLanding();
+  const lake = makeTempDir('stedi-damage-');
+  const older = (await buildLake(landing, lake)).version;
+  const live = (await buildLake(landing, lake)).version;
+  return { lake, landing, older, live, layout: new LakeLayout(lake) };
+}
+
+describe('a damaged older kept version', () => {
+  jest.setTimeout(60_000);
+  let t: TestApp;
+  afterEach(() => t?.close());
+
+  it.each([
+    ['deleted', (file: string) => rmSync(file), /accelerometer_trusted\.parquet is missing/],
+    ['truncated', (file: string) => truncateSync(file, 10), /accelerometer_trusted\.parquet is 10 bytes; the manifest recorded \d+/],
+    ['altered in place', (file: string) => writeFileSync(file, Buffer.alloc(readFileSync(file).length, 7)), /fails its SHA-256 checksum/],
+  ])('answers STALE_CURSOR for its cursors when its file is %s, while the live version serves, and the next build expires it', async (_how, damage, why) => {
+    const { lake, landing, older, live, layout } = await twoVersionLake();
+    damage(layout.tableFile('accelerometer_trusted', older));
+    t = await buildTestApp({ landing, lake, build: false });
+
+    expect((await request(t.server).get('/readyz')).status).toBe(200);
+    expect((await t.graphql(COUNT, ANALYST_KEY)).body.data.customers.totalCount).toBe(2);
+    const liveCursor = (await t.graphql(PAGE, ANALYST_KEY)).body.data.customers.pageInfo.endCursor;
+    const stale = (await t.graphql(PAGE, ANALYST_KEY, { after: cursorFor(liveCursor, older) })).body;
+    expect(stale.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['STALE_CURSOR']);
+    expect(stale.errors[0].message).toMatch(new RegExp(`lake version ${older} is damaged \\(.*${why.source}.*\\) and cannot be read; start again from the first page`));
+    const versions = (await t.graphql('{ lake { versions { version live damaged } } }', ANALYST_KEY)).body.data.lake.versions;
+    expect(versions).toEqual([
+      { version: live, live: true, damaged: null },
+      { version: older, live: false, damaged: expect.stringMatching(why) },
+    ]);
+
+    const status = await runBin(['status', '--lake', lake, '--json']);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout).keptVersions).toEqual([
+      expect.objectContaining({ version: live, damaged: null }),
+      expect.objectContaining({ version: older, damaged: expect.stringMatching(why) }),
+    ]);
+    expect((await runBin(['status', '--lake', lake])).stdout).toMatch(new RegExp(`DAMAGED version ${older}: .*; its cursors get STALE_CURSOR; the next build expires it`));
+
+    const rebuilt = await runBin(['build', '--lake', lake, '--json']);
+    expect(rebuilt.code).toBe(0);
+    const next = JSON.parse(rebuilt.stdout).version;
+    expect((await manifestOf(lake))!.versions.map((v) => v.version)).toEqual([next, live]);
+    expect(readdirSync(layout.tableRoot('accelerometer_trusted')).sort()).toEqual([`v=${live}`, `v=${next}`].sort());
+  });
+});
+
+describe('a damaged live version', () => {
+  jest.setTimeout(60_000);
+  let t: TestApp;
+  afterEach(() => t?.close());
+
+  it('makes /readyz 503 with the reason and the API answer LAKE_DAMAGED until `stedi build` repairs it', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-damage-live-');
+    const built = await buildLake(landing, lake);
+    truncateSync(new LakeLayout(lake).tableFile('machine_learning_curated', built.version), 100);
+    t = await buildTestApp({ landing, lake, build: false });
+
+    const ready = await request(t.server).get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body.reason).toMatch(/^live version damaged: .*machine_learning_curated\.parquet is 100 bytes; the manifest recorded \d+; run `stedi build`/);
+    const answer = (await t.graphql(COUNT, ANALYST_KEY)).body;
+    expect(answer.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['LAKE_DAMAGED']);
+    expect(answer.errors[0].message).toMatch(/the live lake version .* is damaged .*; an admin can run `stedi build`/);
+    expect((await runBin(['status', '--lake', lake])).stdout).toMatch(/DAMAGED live version .*: .*100 bytes.*; run `stedi build`/);
+
+    const rebuilt = await runBin(['build', '--lake', lake, '--json']);
+    expect(rebuilt.code).toBe(0);
+    const after = await request(t.server).get('/readyz');
+    expect(after.body).toEqual({ status: 'ready', version: JSON.parse(rebuilt.stdout).version });
+    expect((await t.graphql(COUNT, ANALYST_KEY)).body.data.customers.totalCount).toBe(2);
+  });
+});
+
+describe('a corrupt manifest', () => {
+  jest.setTimeout(60_000);
+  let t: TestApp;
+  afterEach(() => t?.close());
+
+  const corruptions: Array<[string, (m: Record<string, any>) => string, RegExp]> = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+    ['an empty file', () => '', /is empty/],
+    ['an empty object', () => '{}', /is not valid: manifest\.formatVersion must be 1 or 2 \(found undefined\)/],
+    ['an empty version list', (m) => JSON.stringify({ ...m, versions: [] }), /manifest\.versions must name at least 1 entry/],
+    ['an empty version entry', (m) => JSON.stringify({ ...m, versions: [{}, ...m.versions] }), /manifest\.versions\[0\]\.version must be a version id/],
+    ['an unknown field', (m) => JSON.stringify({ ...m, versions: [{ ...m.versions[0], owner: 'x' }] }), /manifest\.versions\[0\] has an unknown field "owner"/],
+    ['a wrong type', (m) => JSON.stringify({ ...m, versions: [{ ...m.versions[0], tables: { ...m.versions[0].tables, customer_trusted: { ...m.versions[0].tables.customer_trusted, rows: '2' } } }] }), /manifest\.versions\[0\]\.tables\.customer_trusted\.rows must be a whole number of at least 0 \(found "2"\)/],
+  ];
+
+  it.each(corruptions)('with %s is one clear line, never a crash and never a reason to delete data; the next build writes a good one', async (_what, corrupt, why) => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-manifest-');
+    const built = await buildLake(landing, lake);
+    const layout = new LakeLayout(lake);
+    const broken = corrupt(JSON.parse(readFileSync(layout.manifestPath, 'utf8')));
+    writeFileSync(layout.manifestPath, broken);
+    t = await buildTestApp({ landing, lake, build: false });
+
+    const status = await runBin(['status', '--lake', lake]);
+    expect(status.code).toBe(1);
+    expect(status.stderr.trim().split('\n')).toHaveLength(1);
+    expect(status.stderr.startsWith(`stedi: the lake manifest ${layout.manifestPath} `)).toBe(true);
+    expect(status.stderr).toMatch(why);
+    expect(status.stderr).toMatch(/; restore it from a copy, or run `stedi build` \(it keeps the broken file beside it and deletes no data\)\n$/);
+    expect(status.stderr).not.toMatch(/TypeError/);
+    const ready = await request(t.server).get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body.reason).toMatch(/^lake manifest invalid/);
+    expect((await t.graphql(COUNT, ANALYST_KEY)).body.errors[0].extensions.code).toBe('LAKE_DAMAGED');
+
+    const rebuilt = await runBin(['build', '--lake', lake, '--landing', landing, '--json']);
+    expect(rebuilt.stderr).toBe('');
+    const next = JSON.parse(rebuilt.stdout).version;
+    expect((await manifestOf(lake))!.versions.map((v) => v.version)).toEqual([next]);
+    // The version the broken manifest hid is still on disk, and the broken manifest is kept beside the new one.
+    expect(readdirSync(layout.tableRoot('machine_learning_curated')).sort()).toEqual([`v=${built.version}`, `v=${next}`].sort());
+    const aside = readdirSync(join(lake, '_stedi')).filter((f) => f.startsWith('manifest.json.broken-'));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(join(lake, '_stedi', aside[0]), 'utf8')).toBe(broken);
+    expect((await request(t.server).get('/readyz')).status).toBe(200);
+  });
+});
