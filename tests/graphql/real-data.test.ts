@@ -7,7 +7,7 @@ import { describeWithStediSample, STEDI_SAMPLE_DIR } from '../helpers/stedi-samp
 import { everyAnswer } from '../helpers/every-answer';
 import { pageThrough } from '../helpers/page-through';
 import { ADMIN, ANALYST, queryData } from '../helpers/run-graphql';
-import { readTable } from '../helpers/etl-lake';
+import { manifestOf, readTable } from '../helpers/etl-lake';
 
 const SAMPLE = 'serialNumber sensorReadingTime distanceFromObject x y z';
 const sampleKey = (r: Record<string, unknown>): string => JSON.stringify([r.serialNumber, r.sensorReadingTime, r.distanceFromObject, r.x, r.y, r.z]);
@@ -61,7 +61,7 @@ describeWithStediSample('the GraphQL API on the real STEDI data', () => {
     expect(paged.pages).toBe(9);
     const keys = new Set(paged.nodes.map(sampleKey));
     expect(keys.size).toBe(40_981);
-    const live = (await lake.engine.manifest())!.versions[0];
+    const live = (await manifestOf(lake.lake))!.versions[0];
     const table = await readTable(live, 'machine_learning_curated');
     expect(new Set(table.map(sampleKey))).toEqual(keys);
   });
