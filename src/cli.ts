@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { registerBuild } from './commands/build.command';
+import { registerDoctor } from './commands/doctor.command';
 import { registerGenerate } from './commands/generate.command';
 import { registerStatus } from './commands/status.command';
 import { registerServe } from './commands/serve.command';
@@ -18,6 +19,7 @@ export function program(): Command {
   registerGenerate(cli);
   registerServe(cli);
   registerStart(cli);
+  registerDoctor(cli);
   return cli;
 }
 

@@ -2,11 +2,12 @@ import type { BuildOptions } from '../build-options';
 import type { Engine } from './engine';
 import { AthenaEngine } from './athena/athena-engine';
 import type { AthenaEngineOptions } from './athena/athena-options';
-import { planAthenaBuild } from './athena/dry-run';
+import type { PreflightCheck } from './athena/preflight';
+import { type BuildPlan, planAthenaBuildWithPreflight } from './athena/dry-run';
 
-/** How a planned build prints without --json: one statement per block. */
-export { formatStatements } from './athena/dry-run';
-import type { Statement } from './athena/statements';
+/** How a planned build prints without --json: the pre-flight calls, then one statement per block. */
+export { formatPlan, formatStatements, type BuildPlan } from './athena/dry-run';
+export type { PreflightCheck } from './athena/preflight';
 import { DuckDbEngine, type DuckDbEngineOptions } from './duckdb/duckdb-engine';
 
 /** What it takes to open either engine; the caller (the CLI, the server) fills it from its config. */
@@ -21,8 +22,19 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   }
 }
 
-/** The statements a build would run, in order, without running anything (Athena only: DuckDB builds are not statement lists). */
-export async function planBuild(options: EngineOptions, build: BuildOptions = {}): Promise<Statement[]> {
+/** The pre-flight calls and statements a build would run, in order, without running anything (Athena only: DuckDB builds are not statement lists). */
+export async function planBuild(options: EngineOptions, build: BuildOptions = {}): Promise<BuildPlan> {
   if (options.kind !== 'athena') throw new Error('a dry run lists the statements of an Athena build; use it with --engine athena (or STEDI_ENGINE=athena)');
-  return planAthenaBuild(options, build);
+  return planAthenaBuildWithPreflight(options, build);
+}
+
+/** `stedi doctor`: the Athena pre-flight alone, every check reported (the lock is taken and given back). */
+export async function checkAthenaSetup(options: EngineOptions): Promise<PreflightCheck[]> {
+  if (options.kind !== 'athena') throw new Error('stedi doctor checks an Athena set-up; use it with --engine athena (or STEDI_ENGINE=athena)');
+  const engine = await AthenaEngine.open(options);
+  try {
+    return await engine.preflight().report();
+  } finally {
+    await engine.close();
+  }
 }

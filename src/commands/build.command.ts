@@ -3,7 +3,7 @@ import { runBuild } from '../../etl/build';
 import { buildReport } from '../../etl/build-report';
 import { parseConsentPolicy } from '../../etl/consent-policy';
 import { loadConfig } from '../config';
-import { formatStatements, planBuild } from '../../etl/engine/open-engine';
+import { formatPlan, planBuild } from '../../etl/engine/open-engine';
 import { engineOptions, openConfiguredEngine } from '../engine';
 import { buildProgressBar } from './build-progress';
 import { formatBuildSummary } from './build-summary';
@@ -25,7 +25,7 @@ export function registerBuild(cli: Command): void {
     .option('--consent-policy <policy>', 'any: every reading of a consenting customer; as-of: only readings at or after consent')
     .option('--keep <n>', 'versions to keep', positiveInteger('--keep'))
     .option('--json', 'print one JSON object with the version, row counts and quarantine counts')
-    .option('--dry-run', 'print every statement of an Athena build in order, without calling AWS (with --json: one JSON array of strings)')
+    .option('--dry-run', 'print the pre-flight calls and every statement of an Athena build in order, without calling AWS (with --json: one JSON object)')
     .action(async (flags: BuildFlags) => {
       const config = loadConfig({
         ...engineOverrides(flags),
@@ -34,10 +34,11 @@ export function registerBuild(cli: Command): void {
         keepVersions: flags.keep,
       });
       if (flags.dryRun) {
-        const statements = await planBuild(engineOptions(config), { consentPolicy: config.consentPolicy, keepVersions: config.keepVersions }).catch((error: Error) => {
+        const plan = await planBuild(engineOptions(config), { consentPolicy: config.consentPolicy, keepVersions: config.keepVersions }).catch((error: Error) => {
           throw new CliError(`--dry-run: ${error.message}`);
         });
-        process.stdout.write(flags.json ? `${JSON.stringify(statements.map((s) => s.sql))}\n` : formatStatements(statements));
+        const json = { preflight: plan.preflight, statements: plan.statements.map((s) => s.sql) };
+        process.stdout.write(flags.json ? `${JSON.stringify(json)}\n` : formatPlan(plan));
         return;
       }
       const engine = await openConfiguredEngine(config);

@@ -1,16 +1,16 @@
 import { Router } from 'express';
 import { liveVersion } from '../../etl/manifest';
 import type { Services } from '../services';
+import { type EngineProbe, engineProbe } from './engine-probe';
 import { requestLogOf } from './request-context';
 
 /**
  * /healthz: the process answers. /readyz: this server can serve data now —
  * the manifest reads, its live version is loaded and readable, the engine
- * answers, the consent registry is fresh, and the server is not shutting
- * down; otherwise 503 with the reason. Neither needs an API key.
+ * answers (on Athena, a cached answer: see engine-probe.ts), the consent
+ * registry is fresh, and the server is not shutting down; otherwise 503 with
+ * the reason. Neither needs an API key.
  */
-
-const READY_QUERY_TIMEOUT_MS = 2_000;
 /** How long /readyz waits for the live version's load before saying it is still loading. */
 const READY_LOAD_WAIT_MS = 2_000;
 
@@ -18,11 +18,12 @@ type Outcome = { ready: true; version: string } | { ready: false; reason: string
 
 export function healthRoutes(services: Pick<Services, 'engine' | 'consent'>, isDraining: () => boolean): Router {
   const router = Router();
+  const probe = engineProbe(services.engine);
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    const outcome = isDraining() ? { ready: false as const, reason: 'the server is shutting down' } : await readiness(services);
+    const outcome = isDraining() ? { ready: false as const, reason: 'the server is shutting down' } : await readiness(services, probe);
     if (outcome.ready) return void res.json({ status: 'ready', version: outcome.version });
     if (outcome.err) requestLogOf(res).warn({ err: outcome.err }, `not ready: ${outcome.reason}`);
     res.status(503).json({ status: 'not ready', reason: outcome.reason });
@@ -30,7 +31,7 @@ export function healthRoutes(services: Pick<Services, 'engine' | 'consent'>, isD
   return router;
 }
 
-async function readiness({ engine, consent }: Pick<Services, 'engine' | 'consent'>): Promise<Outcome> {
+async function readiness({ engine, consent }: Pick<Services, 'engine' | 'consent'>, probe: EngineProbe): Promise<Outcome> {
   let version: string | undefined;
   try {
     const manifest = await engine.manifest();
@@ -48,11 +49,9 @@ async function readiness({ engine, consent }: Pick<Services, 'engine' | 'consent
     if (damage) return { ready: false, reason: `live version damaged: ${damage}; run \`stedi build\` to build a new one` };
     return { ready: false, reason: `live version ${version} cannot be loaded`, err: loaded.reason };
   }
-  try {
-    await engine.query('SELECT 1 AS ok', [], { timeoutMs: READY_QUERY_TIMEOUT_MS });
-  } catch (error) {
-    return { ready: false, reason: 'the query engine does not answer', err: error };
-  }
+  const answer = await probe.answer();
+  if (answer.state === 'no answer yet') return { ready: false, reason: 'the query engine has not answered yet; retry in a few seconds' };
+  if (answer.state !== 'answers') return { ready: false, reason: 'the query engine does not answer', err: answer.error };
 
   if (consent.staleness()) {
     // The registry's timer retries too; a probe tries at once, so a landing folder put back counts now.

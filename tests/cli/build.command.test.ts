@@ -64,7 +64,8 @@ describe('stedi build --engine athena --dry-run', () => {
   it('takes the Glue database from its flag', async () => {
     const run = await runCli('build', '--engine', 'athena', '--lake', 's3://example-bucket/stedi', '--glue-database', 'research_lake', '--dry-run', '--json');
     expect(run.exitCode).toBe(0);
-    const statements: string[] = JSON.parse(run.stdout);
+    const { statements, preflight }: { statements: string[]; preflight: { action: string; resource: string }[] } = JSON.parse(run.stdout);
+    expect(preflight).toContainEqual(expect.objectContaining({ action: 'GetTables', resource: 'research_lake' }));
     expect(statements.some((s) => s.includes('"research_lake"'))).toBe(true);
     expect(statements.some((s) => s.includes('"stedi".'))).toBe(false);
   });

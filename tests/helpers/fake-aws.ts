@@ -2,11 +2,14 @@ import {
   AthenaClient,
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
+  GetWorkGroupCommand,
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
+  InvalidRequestException,
   TooManyRequestsException,
+  type WorkGroup,
 } from '@aws-sdk/client-athena';
-import { BatchDeleteTableVersionCommand, GetTableVersionsCommand, GlueClient } from '@aws-sdk/client-glue';
+import { BatchDeleteTableVersionCommand, GetTableVersionsCommand, GetTablesCommand, GlueClient, type Table } from '@aws-sdk/client-glue';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AthenaClients } from '../../etl/engine/athena/athena-engine';
 import type { Clock } from '../../etl/engine/athena/query-runner';
@@ -52,6 +55,12 @@ export class FakeAthena {
   readonly stopped: string[] = [];
   /** Throw TooManyRequestsException for the next this-many StartQueryExecution calls. */
   throttleStarts = 0;
+  /** Throw TooManyRequestsException for the next this-many GetQueryExecution calls. */
+  throttlePolls = 0;
+  /** The last state each query reported to a poll. */
+  readonly lastState = new Map<string, string>();
+  /** What GetWorkGroup answers; undefined: the workgroup does not exist. */
+  workgroup: WorkGroup | undefined = { Name: 'primary', State: 'ENABLED', Configuration: { ResultConfiguration: { OutputLocation: 's3://results-bucket/athena/' } } };
   private readonly outcomes = new Map<string, { outcome: QueryOutcome; polls: number }>();
 
   constructor(public handler: AthenaHandler = () => ({})) {
@@ -73,9 +82,14 @@ export class FakeAthena {
       return { QueryExecutionId: query.id };
     });
     this.mock.on(GetQueryExecutionCommand).callsFake((input) => {
+      if (this.throttlePolls > 0) {
+        this.throttlePolls -= 1;
+        throw new TooManyRequestsException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
+      }
       const entry = this.outcomes.get(input.QueryExecutionId!)!;
       const states = entry.outcome.states ?? (entry.outcome.error ? ['RUNNING', 'FAILED'] : ['RUNNING', 'SUCCEEDED']);
-      const state = states[Math.min(entry.polls, states.length - 1)];
+      const state = this.stopped.includes(input.QueryExecutionId!) ? 'CANCELLED' : states[Math.min(entry.polls, states.length - 1)];
+      this.lastState.set(input.QueryExecutionId!, state);
       entry.polls += 1;
       const error = entry.outcome.error;
       return {
@@ -100,6 +114,17 @@ export class FakeAthena {
       this.stopped.push(input.QueryExecutionId!);
       return {};
     });
+    this.mock.on(GetWorkGroupCommand).callsFake((input) => {
+      if (!this.workgroup || this.workgroup.Name !== input.WorkGroup) {
+        throw new InvalidRequestException({ message: `WorkGroup ${input.WorkGroup} is not found.`, $metadata: { httpStatusCode: 400 } });
+      }
+      return { WorkGroup: this.workgroup };
+    });
+  }
+
+  /** Queries started but neither seen to end by a poll nor stopped: what a build must never leave behind. */
+  get unfinished(): string[] {
+    return this.queries.map((q) => q.id).filter((id) => !this.stopped.includes(id) && !['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(this.lastState.get(id) ?? ''));
   }
 
   /** The SQL of every query so far. */
@@ -129,8 +154,14 @@ export class FakeGlue {
   readonly mock = mockClient(this.client);
   /** Table name → its version ids. */
   readonly versions = new Map<string, string[]>();
+  /** What GetTables lists (the database's tables and views); undefined: the database does not exist. */
+  tables: Table[] | undefined = [];
 
   constructor() {
+    this.mock.on(GetTablesCommand).callsFake(() => {
+      if (!this.tables) throw Object.assign(new Error('Database stedi not found.'), { name: 'EntityNotFoundException' });
+      return { TableList: this.tables };
+    });
     this.mock.on(GetTableVersionsCommand).callsFake((input) => ({ TableVersions: (this.versions.get(input.TableName!) ?? []).map((VersionId) => ({ VersionId })) }));
     this.mock.on(BatchDeleteTableVersionCommand).callsFake((input) => {
       const gone = new Set(input.VersionIds);

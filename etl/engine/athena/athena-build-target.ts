@@ -24,6 +24,10 @@ export interface AthenaBuildContext {
   serialLanding?: boolean;
   /** Called once the new manifest is written (the engine drops its cached copy). */
   onPublished?: () => void;
+  /** Checks the account before anything is paid for (see preflight.ts); runs first in `begin`. */
+  preflight?: { check(): Promise<void> };
+  /** Landing lines longer than this many bytes are quarantined (default: the embedded engine's 1 MiB). */
+  maxLineBytes?: number;
 }
 
 const count = (value: unknown): number => Number(value ?? 0);
@@ -44,7 +48,11 @@ export class AthenaBuildTarget implements BuildTarget {
   private readonly available = new Map<TableName, string>();
   private switching = false;
   private published = false;
+  /** Set once the build failed: landing work still running must start no further statement. */
+  private stopping = false;
   private landingQueue: Promise<unknown> = Promise.resolve();
+  private readonly landingRuns = new Set<Promise<unknown>>();
+  private landingFailure?: { error: unknown };
 
   private readonly cleanup: VersionCleanup;
 
@@ -58,6 +66,7 @@ export class AthenaBuildTarget implements BuildTarget {
 
   async begin(version: string): Promise<void> {
     this.version = version;
+    await this.ctx.preflight?.check();
     await this.ctx.lock.acquire(`build ${version}`);
     try {
       await this.run(createDatabase(this.ctx.database));
@@ -76,10 +85,17 @@ export class AthenaBuildTarget implements BuildTarget {
   }
 
   loadLanding(source: Source): Promise<LandingCount> {
-    if (!this.ctx.serialLanding) return this.readLanding(source);
-    const next = this.landingQueue.then(() => this.readLanding(source));
-    this.landingQueue = next.catch(() => undefined);
-    return next;
+    const next = this.ctx.serialLanding ? this.landingQueue.then(() => this.readLanding(source)) : this.readLanding(source);
+    if (this.ctx.serialLanding) this.landingQueue = next.catch(() => undefined);
+    this.landingRuns.add(next);
+    const forget = (): void => void this.landingRuns.delete(next);
+    next.then(forget, forget);
+    // The first source to fail stops the others at once (queries are paid for), and every source reports that first failure.
+    return next.catch(async (error: unknown) => {
+      this.landingFailure ??= { error };
+      if (this.landingFailure.error === error) await this.stopWork();
+      throw this.landingFailure.error;
+    });
   }
 
   async materialize(table: BuiltTable, select: string, params: SqlValue[]): Promise<number> {
@@ -88,13 +104,13 @@ export class AthenaBuildTarget implements BuildTarget {
     const name = versionedName(table, version);
     const query = bindTables(select, this.bindingsFor(select, table));
     await this.create({ name, kind: 'table' }, createTableAs({ database, name, location: layout.versionPrefix(table, version), format: 'PARQUET' }, query, params));
-    const [row] = await this.ctx.runner.select(countRows(database, name, 'rows'));
+    const [row] = await this.select(countRows(database, name, 'rows'));
     this.available.set(table, qualified(database, name));
     return count(row?.rows);
   }
 
   async violations(select: string): Promise<number> {
-    const [row] = await this.ctx.runner.select({ grammar: 'trino', sql: bindTables(select, this.bindingsFor(select, 'a check'), 'check') });
+    const [row] = await this.select({ grammar: 'trino', sql: bindTables(select, this.bindingsFor(select, 'a check'), 'check') });
     return count(row?.violations);
   }
 
@@ -122,6 +138,8 @@ export class AthenaBuildTarget implements BuildTarget {
   }
 
   async abandon(): Promise<void> {
+    // The sources load in parallel: when one fails the others may still run. Stop them before removing anything.
+    await this.stopWork();
     if (this.published || !this.version) return;
     if (this.switching) await this.attempt('restoring the live views', () => this.restoreLiveViews());
     let clean = true;
@@ -132,7 +150,15 @@ export class AthenaBuildTarget implements BuildTarget {
   }
 
   async end(): Promise<void> {
+    await this.stopWork();
     await this.attempt('releasing the build lock', () => this.ctx.lock.release());
+  }
+
+  /** Every query of this build is finished or stopped when this returns. */
+  private async stopWork(): Promise<void> {
+    this.stopping = true;
+    await this.ctx.runner.stopAll();
+    await Promise.allSettled([...this.landingRuns]);
   }
 
   private async readLanding(source: Source): Promise<LandingCount> {
@@ -140,12 +166,16 @@ export class AthenaBuildTarget implements BuildTarget {
     const version = this.requireVersion();
     const table = landingTableOf(source);
     await this.create({ name: landingJsonName(source, version), kind: 'table' }, createLandingJsonTable(database, source, version, layout.landingPrefix(source)));
-    await this.create({ name: landingCheckedName(source, version), kind: 'view' }, createCheckedView(database, source, version));
+    await this.create({ name: landingCheckedName(source, version), kind: 'view' }, createCheckedView(database, source, version, this.ctx.maxLineBytes));
     await this.create({ name: versionedName(table, version), kind: 'view' }, createLandingView(database, source, version));
-    const [counts] = await this.ctx.runner.select(countLanding(database, source, version));
+    const [counts] = await this.select(countLanding(database, source, version));
+    // 0 = 0 + 0 passes every check: without this an empty or mistyped prefix would publish an empty lake. (A dry run counts nothing.)
+    if (counts && count(counts.lines) === 0) {
+      throw new Error(`the landing prefix ${layout.landingPrefix(source)} holds no ${source} records (0 non-blank lines): upload the data there, or point --landing / STEDI_LANDING at the prefix holding ${source}/landing/`);
+    }
     const quarantine = quarantineName(source, version);
     await this.create({ name: quarantine, kind: 'table' }, createQuarantine(database, source, version, layout.quarantinePrefix(version, source)));
-    const [quarantined] = await this.ctx.runner.select(countRows(database, quarantine, 'quarantined'));
+    const [quarantined] = await this.select(countRows(database, quarantine, 'quarantined'));
     this.available.set(table, qualified(database, versionedName(table, version)));
     return { lines: count(counts?.lines), accepted: count(counts?.accepted), quarantined: count(quarantined?.quarantined) };
   }
@@ -168,13 +198,23 @@ export class AthenaBuildTarget implements BuildTarget {
   }
 
   private run(statement: Statement): Promise<void> {
+    this.throwIfStopping();
     return this.ctx.runner.execute(statement);
+  }
+
+  private select(statement: Statement) {
+    this.throwIfStopping();
+    return this.ctx.runner.select(statement);
+  }
+
+  private throwIfStopping(): void {
+    if (this.stopping) throw new Error('the build stopped: no further statement is started');
   }
 
   private async restoreLiveViews(): Promise<void> {
     const previous = this.before?.versions[0];
     for (const table of LIVE_VIEWS) {
-      await this.run(previous ? switchLiveView(this.ctx.database, table, versionedName(table, previous.version)) : dropView(this.ctx.database, table));
+      await this.ctx.runner.execute(previous ? switchLiveView(this.ctx.database, table, versionedName(table, previous.version)) : dropView(this.ctx.database, table));
     }
   }
 

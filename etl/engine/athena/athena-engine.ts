@@ -12,6 +12,7 @@ import { type AthenaEngineOptions, type ResolvedAthenaOptions, resolveAthenaOpti
 import { GlueCatalog } from './glue-catalog';
 import { versionedName } from './object-names';
 import { executionParameters } from './parameters';
+import { AthenaPreflight } from './preflight';
 import { AthenaQueryRunner, type Clock, systemClock } from './query-runner';
 import { exportResultFile } from './result-file-export';
 import { readResultColumns, readResultRows } from './results';
@@ -98,20 +99,28 @@ export class AthenaEngine implements Engine {
     return exportResultFile(this.s3, execution, await readResultColumns(this.athena, execution), format, path);
   }
 
-  async buildTarget(_options: BuildOptions): Promise<BuildTarget> {
+  async buildTarget(options: BuildOptions): Promise<BuildTarget> {
     const { database, buildTimeoutMs, warn } = this.options;
     return new AthenaBuildTarget({
       database,
       layout: this.layout,
-      runner: new AthenaStatementRunner(this.athena, this.runner, buildTimeoutMs),
+      runner: new AthenaStatementRunner(this.athena, this.runner, buildTimeoutMs, this.lake),
       lake: this.lake,
       lock: new S3BuildLock(this.s3, this.layout.lockUrl),
       catalog: new GlueCatalog(this.glue, database),
+      preflight: this.preflight(),
+      // The landing line limit the embedded engine takes from the build options, when they carry one.
+      maxLineBytes: (options as { maxLineBytes?: number }).maxLineBytes,
       warn,
       onPublished: () => {
         this.cached = undefined;
       },
     });
+  }
+
+  /** The account checks a build runs first; `stedi doctor` runs them alone. */
+  preflight(): AthenaPreflight {
+    return new AthenaPreflight({ athena: this.athena, glue: this.glue, s3: this.s3, options: this.options, layout: this.layout, lock: new S3BuildLock(this.s3, this.layout.lockUrl) });
   }
 
   async close(): Promise<void> {

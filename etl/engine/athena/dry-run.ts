@@ -5,8 +5,20 @@ import { type AthenaEngineOptions, resolveAthenaOptions } from './athena-options
 import type { LakeStore } from './s3-lake';
 import { AthenaLayout } from './s3-location';
 import { sqlLiteral } from './parameters';
+import { type PreflightCall, preflightCalls } from './preflight';
 import { RecordingStatementRunner } from './statement-runner';
 import type { Statement } from './statements';
+
+/** What a build would do: the pre-flight's calls, then every statement. */
+export interface BuildPlan {
+  preflight: PreflightCall[];
+  statements: Statement[];
+}
+
+export async function planAthenaBuildWithPreflight(options: AthenaEngineOptions, build: BuildOptions = {}): Promise<BuildPlan> {
+  const resolved = resolveAthenaOptions(options);
+  return { preflight: preflightCalls(resolved, new AthenaLayout(resolved.lake, resolved.landing)), statements: await planAthenaBuild(options, build) };
+}
 
 /**
  * `stedi build --engine athena --dry-run`: the real build path against a
@@ -39,6 +51,12 @@ const EMPTY_LAKE: LakeStore = {
   deletePrefix: async () => 0,
   versionFolders: async () => [],
 };
+
+/** A plan as text: the pre-flight calls as comments, then the statements. */
+export function formatPlan(plan: BuildPlan): string {
+  const calls = plan.preflight.map((c) => `-- pre-flight: ${c.service} ${c.action} ${c.resource}: ${c.checks}\n`).join('');
+  return `${calls}\n${formatStatements(plan.statements)}`;
+}
 
 /** The statements as text: each followed by `;`, with the ExecutionParameters Athena would receive in a comment above it. */
 export function formatStatements(statements: readonly Statement[]): string {

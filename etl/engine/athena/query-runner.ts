@@ -11,9 +11,11 @@ import { AthenaQueryError, isRetryable } from './athena-errors';
 /**
  * One Athena query from start to finish: StartQueryExecution, then
  * GetQueryExecution polled with capped exponential backoff until the query
- * SUCCEEDS, FAILS or is CANCELLED. A timeout or an abort stops the query
- * (StopQueryExecution) so it is not left running and billed; throttling and
- * failures Athena marks Retryable are tried again a bounded number of times.
+ * SUCCEEDS, FAILS or is CANCELLED. A timeout, an abort or a poll that fails
+ * for good stops the query (StopQueryExecution) so it is not left running and
+ * billed. A throttled poll is polled again, never started again; a throttled
+ * start and a failure Athena marks Retryable are tried again a bounded number
+ * of times, after `beforeRetry` (a CTAS removes its partial files there).
  */
 
 export interface Clock {
@@ -51,6 +53,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** ExecutionParameters, already SQL literals (see parameters.ts). */
   parameters?: string[];
+  /** Runs before a failed query is started again (not before retrying a throttled start). */
+  beforeRetry?: () => Promise<void>;
 }
 
 export class AthenaQueryRunner {
@@ -66,11 +70,15 @@ export class AthenaQueryRunner {
     const deadline = started + options.timeoutMs;
     for (let attempt = 0; ; attempt += 1) {
       await this.throwIfOver(undefined, started, deadline, options);
+      let id: string | undefined;
       try {
-        const id = await this.start(sql, options.parameters);
+        id = await this.start(sql, options.parameters);
         return await this.waitFor(id, started, deadline, options);
       } catch (error) {
+        // A query that neither ended on its own nor was stopped for a timeout may still run: stop it first.
+        if (id && !(error instanceof AthenaQueryError) && !(error instanceof QueryTimeoutError)) await this.stop(id);
         if (error instanceof QueryTimeoutError || attempt >= this.settings.maxRetries || !isRetryable(error)) throw error;
+        if (id) await options.beforeRetry?.();
         await this.clock.sleep(this.backoff(attempt + 2), options.signal);
       }
     }
@@ -92,16 +100,13 @@ export class AthenaQueryRunner {
   }
 
   private async waitFor(id: string, started: number, deadline: number, options: RunOptions): Promise<QueryExecution> {
-    let throttled = 0;
     for (let poll = 0; ; poll += 1) {
       let execution: QueryExecution | undefined;
       try {
         execution = (await this.client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution;
-        throttled = 0;
       } catch (error) {
-        // A throttled poll says nothing about the query, which keeps running: poll again, later.
-        if (!isRetryable(error) || throttled >= this.settings.maxRetries) throw error;
-        throttled += 1;
+        // A throttled poll says nothing about the query, which keeps running: poll the same id again, later, until the deadline.
+        if (!isRetryable(error)) throw error;
       }
       switch (execution?.Status?.State) {
         case 'SUCCEEDED':

@@ -1,4 +1,5 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { awsErrorText } from './aws-error-text';
 import { parseS3Url } from './s3-location';
 
 /**
@@ -10,6 +11,14 @@ import { parseS3Url } from './s3-location';
 export interface BuildLock {
   acquire(owner: string): Promise<void>;
   release(): Promise<void>;
+}
+
+/** The lock is taken: another build runs (or died holding it). */
+export class BuildLockHeldError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BuildLockHeldError';
+  }
 }
 
 const lostRace = (error: unknown): boolean => {
@@ -32,8 +41,13 @@ export class S3BuildLock implements BuildLock {
       await this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, IfNoneMatch: '*', ContentType: 'application/json' }));
       this.held = true;
     } catch (error) {
-      if (!lostRace(error)) throw error;
-      throw new Error(`another build holds the lake's lock ${this.url} (${await this.describeHolder()}); wait for it, or delete that object if no build is running`);
+      if (!lostRace(error)) {
+        const lake = this.url.replace(/\/_stedi\/build\.lock$/, '');
+        throw new Error(
+          `cannot write the lake's lock ${this.url} (${awsErrorText(error)}): grant s3:PutObject and s3:DeleteObject on ${lake}/* (and kms:GenerateDataKey on the bucket's key if it uses SSE-KMS)`,
+        );
+      }
+      throw new BuildLockHeldError(`another build holds the lake's lock ${this.url} (${await this.describeHolder()}); wait for it, or delete that object if no build is running`);
     }
   }
 

@@ -3,7 +3,8 @@ import type { Row } from '../engine';
 import { executionParameters } from './parameters';
 import type { AthenaQueryRunner } from './query-runner';
 import { readResultRows } from './results';
-import type { Statement } from './statements';
+import type { LakeStore } from './s3-lake';
+import { type Statement, dropTable } from './statements';
 
 /**
  * Where a build's statements go: Athena for a real build, a recorder for
@@ -14,13 +15,19 @@ export interface StatementRunner {
   execute(statement: Statement): Promise<void>;
   /** Runs a SELECT and returns its rows (few: counts and checks). */
   select(statement: Statement): Promise<Row[]>;
+  /** Stops every statement still running (StopQueryExecution) and waits until each has ended. */
+  stopAll(): Promise<void>;
 }
 
 export class AthenaStatementRunner implements StatementRunner {
+  private stopping = new AbortController();
+  private readonly running = new Set<Promise<unknown>>();
+
   constructor(
     private readonly client: AthenaClient,
     private readonly runner: AthenaQueryRunner,
     private readonly timeoutMs: number,
+    private readonly lake: Pick<LakeStore, 'deletePrefix'>,
   ) {}
 
   async execute(statement: Statement): Promise<void> {
@@ -31,9 +38,27 @@ export class AthenaStatementRunner implements StatementRunner {
     return readResultRows(this.client, await this.run(statement), { maxRows: 10_000 });
   }
 
+  async stopAll(): Promise<void> {
+    this.stopping.abort(new Error('the build stopped'));
+    await Promise.allSettled([...this.running]);
+    this.stopping = new AbortController();
+  }
+
   private run(statement: Statement) {
     const parameters = executionParameters(statement.sql, statement.params ?? []);
-    return this.runner.run(statement.sql, { timeoutMs: this.timeoutMs, parameters });
+    const creates = statement.creates;
+    const beforeRetry = creates ? () => this.removePartial(creates) : undefined;
+    const run = this.runner.run(statement.sql, { timeoutMs: this.timeoutMs, parameters, signal: this.stopping.signal, beforeRetry });
+    this.running.add(run);
+    const forget = (): void => void this.running.delete(run);
+    run.then(forget, forget);
+    return run;
+  }
+
+  /** A failed CTAS may have created its table and written files; Athena would refuse both on the next attempt. */
+  private async removePartial(creates: NonNullable<Statement['creates']>): Promise<void> {
+    await this.runner.run(dropTable(creates.database, creates.name).sql, { timeoutMs: this.timeoutMs });
+    await this.lake.deletePrefix(creates.location);
   }
 }
 
@@ -50,4 +75,6 @@ export class RecordingStatementRunner implements StatementRunner {
     await this.execute(statement);
     return [];
   }
+
+  async stopAll(): Promise<void> {}
 }

@@ -16,6 +16,8 @@ export interface Statement {
   grammar: Grammar;
   /** Values for the statement's `?` placeholders, in order. */
   params?: SqlValue[];
+  /** A CTAS: the table and location a failed attempt may leave behind, removed before it is retried. */
+  creates?: { database: string; name: string; location: string };
 }
 
 export const q = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
@@ -69,6 +71,7 @@ export function createTableAs(target: CtasTarget, query: string, params?: SqlVal
   return {
     grammar: 'trino',
     sql: `CREATE TABLE ${qualified(target.database, target.name)}\nWITH (${properties.join(', ')})\nAS\n${query}`,
+    creates: { database: target.database, name: target.name, location: target.location },
     ...(params && params.length > 0 ? { params } : {}),
   };
 }

@@ -101,6 +101,52 @@ describe('building the lake on Athena', () => {
     expect(h.aws.s3.has(`${LAKE}/_stedi/build.lock`)).toBe(false);
   });
 
+  it('leaves no query running when a build fails: each started query finished or was stopped', async () => {
+    h = await harness(writeSmallLanding());
+    const original = h.aws.athena.handler;
+    const startedAfterStop: string[] = [];
+    h.aws.athena.handler = async (query) => {
+      if (h.aws.athena.stopped.length > 0) startedAfterStop.push(query.sql);
+      // step_trainer's landing fails at once while the other sources' reads are still running.
+      if (query.sql.includes('step_trainer_landing_json__') && query.sql.startsWith('CREATE EXTERNAL TABLE')) return { error: { category: 2, retryable: false, reason: 'HIVE_INVALID_METADATA' } };
+      const outcome = await original(query);
+      return query.sql.startsWith('CREATE EXTERNAL TABLE') ? { ...outcome, states: [...Array(50).fill('RUNNING'), 'SUCCEEDED'] } : outcome;
+    };
+    await expect(h.build()).rejects.toThrow('HIVE_INVALID_METADATA');
+    // Two sources' reads were running: both stopped; every other query ended on its own.
+    expect(h.aws.athena.stopped).toHaveLength(2);
+    expect(h.aws.athena.unfinished).toEqual([]);
+    // After the stop only the build's own cleanup started.
+    expect(startedAfterStop.length).toBeGreaterThan(0);
+    expect(startedAfterStop.filter((sql) => !sql.startsWith('DROP '))).toEqual([]);
+    expect(h.aws.s3.has(`${LAKE}/_stedi/build.lock`)).toBe(false);
+  });
+
+  it('removes a failed CTAS attempt’s table and partial files before Athena retries it', async () => {
+    h = await harness(writeSmallLanding());
+    const target = 'CREATE TABLE "stedi"."customer_curated__';
+    const seenAtRetry: string[][] = [];
+    let attempts = 0;
+    const original = h.aws.athena.handler;
+    h.aws.athena.handler = async (query) => {
+      if (!query.sql.startsWith(target)) return original(query);
+      const location = /external_location = '([^']+)'/.exec(query.sql)![1];
+      attempts += 1;
+      if (attempts === 1) {
+        h.aws.s3.put(`${location}partial-file`, 'half');
+        return { error: { category: 1, retryable: true, reason: 'Query exhausted resources at this scale factor' } };
+      }
+      seenAtRetry.push(h.aws.s3.keysUnder(location));
+      return original(query);
+    };
+    const version = await h.build();
+    expect(attempts).toBe(2);
+    expect(seenAtRetry).toEqual([[]]);
+    const retried = h.aws.athena.statements.findIndex((s, i) => i > 0 && s.startsWith(target) && h.aws.athena.statements.slice(0, i).some((p) => p.startsWith(target)));
+    expect(h.aws.athena.statements[retried - 1]).toBe(`DROP TABLE IF EXISTS \`stedi\`.\`customer_curated__${version.version}\``);
+    expect(version.tables.customer_curated.rows).toBe(2);
+  });
+
   it('switches nothing when a check fails', async () => {
     h = await harness(writeSmallLanding());
     const first = await h.build();

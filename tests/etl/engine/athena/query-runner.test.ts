@@ -71,6 +71,41 @@ describe('running one Athena query', () => {
     expect(athena.queries).toHaveLength(1);
   });
 
+  it('keeps polling the same execution id however often polls are throttled, never starting it again', async () => {
+    const { athena, runner } = setup({ states: ['RUNNING', 'RUNNING', 'SUCCEEDED'] });
+    athena.throttlePolls = SETTINGS.maxRetries + 5;
+    await expect(runner.run('SELECT 1', { timeoutMs: 600_000 })).resolves.toMatchObject({ QueryExecutionId: 'q-1', Status: { State: 'SUCCEEDED' } });
+    expect(athena.mock.commandCalls(StartQueryExecutionCommand)).toHaveLength(1);
+    const polled = athena.mock.commandCalls(GetQueryExecutionCommand).map((c) => c.args[0].input.QueryExecutionId);
+    expect(polled).toEqual(Array(SETTINGS.maxRetries + 5 + 3).fill('q-1'));
+    expect(athena.stopped).toEqual([]);
+  });
+
+  it('stops a query whose polls stay throttled past its time limit', async () => {
+    const { athena, runner } = setup({ states: ['RUNNING'] });
+    athena.throttlePolls = 1_000;
+    await expect(runner.run('SELECT 1', { timeoutMs: 5_000 })).rejects.toBeInstanceOf(QueryTimeoutError);
+    expect(athena.queries).toHaveLength(1);
+    expect(athena.stopped).toEqual(['q-1']);
+  });
+
+  it('stops the query when a poll fails for good, so it is not left running', async () => {
+    const { athena, runner } = setup({ states: ['RUNNING'] });
+    athena.mock.on(GetQueryExecutionCommand).rejects(Object.assign(new Error('Access denied'), { name: 'AccessDeniedException' }));
+    await expect(runner.run('SELECT 1', { timeoutMs: 60_000 })).rejects.toThrow('Access denied');
+    expect(athena.queries).toHaveLength(1);
+    expect(athena.stopped).toEqual(['q-1']);
+  });
+
+  it('runs the retry hook before starting a failed query again, not before retrying a throttled start', async () => {
+    const { athena, runner } = setup((n) => (n === 0 ? { error: { category: 1, retryable: true, reason: 'S3 Slow Down' } } : {}));
+    athena.throttleStarts = 1;
+    const hooks: number[] = [];
+    await runner.run('SELECT 1', { timeoutMs: 60_000, beforeRetry: async () => void hooks.push(athena.queries.length) });
+    expect(hooks).toEqual([1]);
+    expect(athena.queries).toHaveLength(2);
+  });
+
   it('stops a query that runs past its time limit and raises QueryTimeoutError', async () => {
     const { athena, runner } = setup({ states: ['RUNNING'] });
     const timedOut = runner.run('SELECT slow', { timeoutMs: 5_000 });

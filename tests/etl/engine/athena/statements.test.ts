@@ -2,6 +2,7 @@ import { StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
+import { GlueClient } from '@aws-sdk/client-glue';
 import { formatStatements, planAthenaBuild } from '../../../../etl/engine/athena/dry-run';
 import { LIVE_VIEWS, versionObjects, versionedName } from '../../../../etl/engine/athena/object-names';
 import { sqlLiteral } from '../../../../etl/engine/athena/parameters';
@@ -72,22 +73,22 @@ describe('the statements of an Athena build', () => {
     expect(bindTables('SELECT 1', new Map())).toBe('SELECT * FROM (\nSELECT 1\n) AS "zone"');
   });
 
-  it('read landing JSON with the OpenX SerDe, explicit mappings for camelCase keys and backquoted names', () => {
+  it('read each landing line whole, as one string, and check it with the strict rules under try', () => {
     const ddl = plans.any.filter((s) => s.sql.startsWith('CREATE EXTERNAL TABLE')).map((s) => s.sql);
     expect(ddl).toHaveLength(3);
-    const [customer, accelerometer, stepTrainer] = ddl;
     for (const text of ddl) {
-      expect(text).toContain("ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'");
-      expect(text).toContain("'case.insensitive' = 'true'");
-      expect(text).toContain("'ignore.malformed.json' = 'true'");
+      expect(text).toContain("ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.RegexSerDe'");
+      expect(text).toContain("WITH SERDEPROPERTIES ('input.regex' = '(?s)^(.*)$')");
+      expect(text).toMatch(/\(\n {2}`line` STRING\n\)/);
+      expect(text).not.toMatch(/JsonSerDe|FIELDS TERMINATED/);
     }
-    for (const c of TABLES.customer_landing.columns.filter((c) => c.name !== c.name.toLowerCase())) {
-      expect(customer).toContain(`'mapping.${c.name.toLowerCase()}' = '${c.name}'`);
-    }
-    expect(accelerometer).toContain('`timestamp` STRING');
-    expect(accelerometer).toContain('`user` STRING');
-    expect(accelerometer).toContain(`LOCATION '${LAKE}/accelerometer/landing/'`);
-    expect(stepTrainer).toContain("'mapping.sensorreadingtime' = 'sensorReadingTime'");
+    expect(ddl[1]).toContain(`LOCATION '${LAKE}/accelerometer/landing/'`);
+    const checked = plans.any.find((s) => s.sql.startsWith('CREATE VIEW "stedi"."customer_landing_checked__'))!.sql;
+    expect(checked).toContain('try(json_parse("line")) AS "doc"');
+    expect(checked).toContain(`WHEN length(to_utf8("line")) > 1048576 THEN 'line longer than 1048576 bytes'`);
+    expect(checked).toContain('json_extract_scalar("line", \'$.shareWithResearchAsOfDate\')');
+    const quarantine = plans.any.find((s) => s.sql.startsWith('CREATE TABLE "stedi"."customer_quarantine__'))!.sql;
+    expect(quarantine).toContain('SELECT "sourceFile", "reason", "line"');
   });
 
   it('switch the live views only after every table is built and every check has run', () => {
@@ -106,33 +107,45 @@ describe('stedi build --dry-run', () => {
     else process.env.STEDI_ENGINE = previous;
   });
 
-  it('prints every statement of an Athena build as one JSON array of strings, calling no AWS service', async () => {
+  it('prints the pre-flight calls and every statement of an Athena build as one JSON object, calling no AWS service', async () => {
     const athena = mockClient(AthenaClient);
     const s3 = mockClient(S3Client);
+    const glue = mockClient(GlueClient);
     process.env.STEDI_ENGINE = 'athena';
     try {
       const run = await runCli('build', '--dry-run', '--json', '--lake', `${LAKE}`);
       expect(run.exitCode).toBe(0);
-      const statements: unknown = JSON.parse(run.stdout);
+      const plan = JSON.parse(run.stdout) as { preflight: { service: string; action: string; resource: string; checks: string }[]; statements: unknown };
+      expect(plan.preflight.map((c) => `${c.service} ${c.action} ${c.resource}`)).toEqual([
+        'athena GetWorkGroup primary',
+        'glue GetTables stedi',
+        `s3 ListObjectsV2 ${LAKE}/customer/landing/`,
+        `s3 ListObjectsV2 ${LAKE}/accelerometer/landing/`,
+        `s3 ListObjectsV2 ${LAKE}/step_trainer/landing/`,
+        `s3 PutObject (If-None-Match: *) ${LAKE}/_stedi/build.lock`,
+      ]);
+      const statements = plan.statements;
       expect(Array.isArray(statements) && statements.every((s) => typeof s === 'string')).toBe(true);
       const list = statements as string[];
       expect(list).toHaveLength(1 + 3 * 6 + 2 * BUILT_TABLES.length + checksFor('any').length + LIVE_VIEWS.length);
-      expect(athena.calls()).toHaveLength(0);
-      expect(s3.calls()).toHaveLength(0);
+      expect([...athena.calls(), ...s3.calls(), ...glue.calls()]).toHaveLength(0);
       expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(0);
       const errors = sqlParseErrors(list.map((sql) => ({ sql, grammar: /^(CREATE (DATABASE|EXTERNAL TABLE)|DROP TABLE)/.test(sql) ? 'hive' : 'trino' })));
       expect(errors.filter((e) => e.length > 0)).toEqual([]);
     } finally {
       athena.restore();
       s3.restore();
+      glue.restore();
     }
   });
 
   it('prints one statement per block without --json, with the parameters Athena receives', async () => {
     const run = await runCli('build', '--dry-run', '--engine', 'athena', '--lake', LAKE, '--consent-policy', 'as-of');
     expect(run.exitCode).toBe(0);
-    const blocks = run.stdout.trim().split(/;\n\n/);
-    expect(blocks[0]).toBe('CREATE DATABASE IF NOT EXISTS `stedi`');
+    const [calls, ...blocks] = run.stdout.trim().split(/\n\n/);
+    expect(calls.split('\n')).toHaveLength(6);
+    expect(calls).toMatch(/^-- pre-flight: athena GetWorkGroup primary: /);
+    expect(blocks[0]).toBe('CREATE DATABASE IF NOT EXISTS `stedi`;');
     expect(run.stdout).toContain(`-- ExecutionParameters: ["'as-of'"]\nCREATE TABLE "stedi"."accelerometer_trusted__`);
     expect(formatStatements([{ sql: 'SELECT 1', grammar: 'trino' }])).toBe('SELECT 1;\n');
   });

@@ -1,0 +1,178 @@
+import { type AthenaClient, GetWorkGroupCommand, type WorkGroup } from '@aws-sdk/client-athena';
+import { GetTablesCommand, type GlueClient } from '@aws-sdk/client-glue';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { SOURCES } from '../../tables';
+import type { ResolvedAthenaOptions } from './athena-options';
+import { awsErrorText } from './aws-error-text';
+import { LIVE_VIEWS } from './object-names';
+import { type BuildLock, BuildLockHeldError } from './s3-build-lock';
+import { type AthenaLayout, parseS3Url } from './s3-location';
+
+/**
+ * What a build on Athena needs from the account, checked with free metadata
+ * calls before any query is paid for: the workgroup, a results location, a
+ * workgroup that lets each CTAS choose its location, no foreign Glue table
+ * under a live name, landing data, and a writable lake (the lock PUT). Each
+ * failure is one line naming the resource and the fix.
+ */
+
+export interface PreflightCall {
+  service: 'athena' | 'glue' | 's3';
+  action: string;
+  resource: string;
+  checks: string;
+}
+
+export interface PreflightCheck {
+  name: string;
+  ok: boolean;
+  /** What was found, or (failed) the one-line reason and fix. */
+  message: string;
+}
+
+export class PreflightError extends Error {
+  constructor(
+    readonly check: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PreflightError';
+  }
+}
+
+export interface PreflightDeps {
+  athena: AthenaClient;
+  glue: GlueClient;
+  s3: S3Client;
+  options: ResolvedAthenaOptions;
+  layout: AthenaLayout;
+  lock: BuildLock;
+}
+
+/** The calls the checks make, in order (what `--dry-run` prints). */
+export function preflightCalls(options: ResolvedAthenaOptions, layout: AthenaLayout): PreflightCall[] {
+  return [
+    { service: 'athena', action: 'GetWorkGroup', resource: options.workgroup, checks: 'the workgroup exists and is enabled, has a results location (or STEDI_ATHENA_OUTPUT is set), and does not override client-side settings' },
+    { service: 'glue', action: 'GetTables', resource: options.database, checks: `no table (only views) named ${LIVE_VIEWS.join(', ')}` },
+    ...SOURCES.map((source) => ({ service: 's3' as const, action: 'ListObjectsV2', resource: layout.landingPrefix(source), checks: 'the landing prefix holds objects' })),
+    { service: 's3', action: 'PutObject (If-None-Match: *)', resource: layout.lockUrl, checks: "the lake prefix is writable: the build's lock" },
+  ];
+}
+
+export class AthenaPreflight {
+  constructor(private readonly deps: PreflightDeps) {}
+
+  /** Before a build: throws the first failure as a PreflightError. The lock is left to the build, which takes it next. */
+  async check(): Promise<void> {
+    await this.workgroup();
+    await this.glueTables();
+    for (const source of SOURCES) await this.landing(source);
+  }
+
+  /** `stedi doctor`: every check, failures included, the lock taken and given back. */
+  async report(): Promise<PreflightCheck[]> {
+    const checks: PreflightCheck[] = [];
+    const record = async (name: string, work: () => Promise<string>): Promise<void> => {
+      try {
+        checks.push({ name, ok: true, message: await work() });
+      } catch (error) {
+        checks.push({ name, ok: false, message: error instanceof Error ? error.message : String(error) });
+      }
+    };
+    await record('workgroup', () => this.workgroup());
+    await record('glue tables', () => this.glueTables());
+    for (const source of SOURCES) await record(`${source} landing`, () => this.landing(source));
+    await record('lake writable', () => this.lakeWritable());
+    return checks;
+  }
+
+  private async workgroup(): Promise<string> {
+    const { athena, options } = this.deps;
+    const name = options.workgroup;
+    let group: WorkGroup | undefined;
+    try {
+      group = (await athena.send(new GetWorkGroupCommand({ WorkGroup: name }))).WorkGroup;
+    } catch (error) {
+      if (/not found|does not exist/i.test((error as Error).message ?? '')) {
+        throw new PreflightError('workgroup', `Athena workgroup "${name}" does not exist${options.region ? ` in ${options.region}` : ''}: create it (aws athena create-work-group --name ${name}) or pass --workgroup / STEDI_ATHENA_WORKGROUP`);
+      }
+      throw new PreflightError('workgroup', `cannot read Athena workgroup "${name}" (${awsErrorText(error)}): grant athena:GetWorkGroup on it`);
+    }
+    if (group?.State === 'DISABLED') {
+      throw new PreflightError('workgroup', `Athena workgroup "${name}" is disabled: enable it (aws athena update-work-group --work-group ${name} --state ENABLED) or pass another --workgroup`);
+    }
+    const config = group?.Configuration;
+    if (config?.EnforceWorkGroupConfiguration) {
+      throw new PreflightError(
+        'workgroup',
+        `Athena workgroup "${name}" overrides client-side settings, so Athena refuses the external_location that puts each built version in its own prefix: build with a workgroup that does not (--workgroup / STEDI_ATHENA_WORKGROUP) or turn "Override client-side settings" off; the API may keep using "${name}"`,
+      );
+    }
+    const results = options.outputLocation ?? config?.ResultConfiguration?.OutputLocation;
+    if (!results && !config?.ManagedQueryResultsConfiguration?.Enabled) {
+      throw new PreflightError(
+        'workgroup',
+        `Athena workgroup "${name}" has no query results location and STEDI_ATHENA_OUTPUT is not set: set STEDI_ATHENA_OUTPUT (or --output-location) to an s3:// prefix this identity can write, or give the workgroup a results location`,
+      );
+    }
+    return `Athena workgroup "${name}" is usable; query results go to ${results ?? 'Athena managed storage'}`;
+  }
+
+  private async glueTables(): Promise<string> {
+    const { glue, options } = this.deps;
+    const database = options.database;
+    const live = new Set<string>(LIVE_VIEWS);
+    const tables: string[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const page = await glue.send(new GetTablesCommand({ DatabaseName: database, NextToken: token }));
+        for (const table of page.TableList ?? []) {
+          if (table.Name && live.has(table.Name) && table.TableType !== 'VIRTUAL_VIEW') tables.push(table.Name);
+        }
+        token = page.NextToken;
+      } while (token);
+    } catch (error) {
+      if ((error as { name?: string }).name === 'EntityNotFoundException') return `Glue database "${database}" does not exist yet; the build creates it`;
+      throw new PreflightError('glue tables', `cannot list the tables of Glue database "${database}" (${awsErrorText(error)}): grant glue:GetTables on the catalog, the database and its tables`);
+    }
+    if (tables.length > 0) {
+      const names = tables.sort().map((t) => `"${t}"`).join(', ');
+      throw new PreflightError(
+        'glue tables',
+        `Glue database "${database}" already holds ${tables.length === 1 ? 'a table' : 'tables'} ${names} where the build publishes views of the same names: drop ${tables.length === 1 ? 'it' : 'them'} (DROP TABLE leaves the S3 data) or use another database (--glue-database / STEDI_GLUE_DATABASE)`,
+      );
+    }
+    return `Glue database "${database}" has no table under a live name`;
+  }
+
+  private async landing(source: string): Promise<string> {
+    const prefix = this.deps.layout.landingPrefix(source as (typeof SOURCES)[number]);
+    const { bucket, key } = parseS3Url(prefix);
+    let keys: string[];
+    try {
+      const page = await this.deps.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 100 }));
+      // A console "folder" is an empty object ending in /: it holds no data.
+      keys = (page.Contents ?? []).map((o) => o.Key ?? '').filter((k) => k !== '' && !k.endsWith('/'));
+    } catch (error) {
+      throw new PreflightError(`${source} landing`, `cannot list the landing prefix ${prefix} (${awsErrorText(error)}): grant s3:ListBucket on bucket ${bucket} for that prefix, or fix --landing / STEDI_LANDING`);
+    }
+    if (keys.length === 0) {
+      throw new PreflightError(`${source} landing`, `the landing prefix ${prefix} holds no objects: upload the ${source} NDJSON files there, or point --landing / STEDI_LANDING at the prefix holding ${source}/landing/`);
+    }
+    return `${prefix} holds data`;
+  }
+
+  private async lakeWritable(): Promise<string> {
+    const { lock, layout } = this.deps;
+    try {
+      await lock.acquire('stedi doctor');
+    } catch (error) {
+      // Held by a build: that build wrote it, so the lake is writable.
+      if (error instanceof BuildLockHeldError) return `a build is running (${layout.lockUrl} is held)`;
+      throw error;
+    }
+    await lock.release();
+    return `${layout.lake}/ is writable (the build lock was taken and given back)`;
+  }
+}

@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { type PreflightCheck, checkAthenaSetup } from '../../etl/engine/open-engine';
+import { loadConfig } from '../config';
+import { engineOptions } from '../engine';
+import { CliError } from './cli-error';
+import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
+
+interface DoctorFlags extends EngineFlags {
+  landing?: string;
+  json?: boolean;
+}
+
+/** `stedi doctor --engine athena`: the checks a build runs before anything is paid for, run alone; exit 1 when one fails. */
+export function registerDoctor(cli: Command): void {
+  addEngineFlags(cli.command('doctor').description('check an Athena set-up (workgroup, results location, Glue database, landing, lake) without running a query'))
+    .option('--landing <s3url>', 's3://bucket/prefix holding <source>/landing/ (default: the lake)')
+    .option('--json', 'print one JSON object: ok, and every check with its message')
+    .action(async (flags: DoctorFlags) => {
+      const config = loadConfig({ ...engineOverrides(flags), landing: flags.landing });
+      if (config.engine !== 'athena') throw new CliError('stedi doctor checks an Athena set-up; use it with --engine athena (or STEDI_ENGINE=athena)');
+      const checks = await checkAthenaSetup(engineOptions(config));
+      const ok = checks.every((c) => c.ok);
+      process.stdout.write(flags.json ? `${JSON.stringify({ ok, checks })}\n` : formatChecks(checks));
+      if (!ok) process.exitCode = 1;
+    });
+}
+
+function formatChecks(checks: readonly PreflightCheck[]): string {
+  const width = Math.max(...checks.map((c) => c.name.length));
+  const lines = checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(width)}  ${c.message}`);
+  const failed = checks.filter((c) => !c.ok).length;
+  lines.push('', failed === 0 ? 'Ready to build on Athena.' : `${failed} of ${checks.length} checks failed; fix them before building.`);
+  return `${lines.join('\n')}\n`;
+}
