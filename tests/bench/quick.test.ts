@@ -86,7 +86,7 @@ describeWithStediSample('npm run bench -- --quick', () => {
   });
 
   it('prints the results table with a line per figure', () => {
-    const table = String(run.stdout).split('\n').filter((line) => /^\| \d /.test(line));
+    const table = String(run.stdout).split('\n').filter((line) => /^\| \d+ /.test(line));
     expect(table).toHaveLength(results.figures.length);
     expect(results.summary.passed + results.summary.failed + results.summary.informational).toBe(results.figures.length);
   });
