@@ -112,8 +112,8 @@ export class CompiledQueries {
 
 /**
  * Estimated bytes a compiled document holds: its generated code (kept as
- * UTF-16 source by V8, plus its bytecode, about as large again) and the
- * document, whose AST and per-field resolve infos take ~64 bytes per character
- * of source (measured on this schema, see README).
+ * UTF-16 source by V8, plus its bytecode, about as large again) and a rough
+ * allowance of 64 bytes per character of source for the document's AST and
+ * the per-field resolve infos graphql-jit keeps (an estimate, not a measure).
  */
 const sizeOf = (codeLength: number, sourceLength: number): number => 4 * codeLength + 64 * sourceLength;

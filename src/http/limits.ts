@@ -48,7 +48,9 @@ function refuse(advice: string) {
     onReject: [
       (context: ValidationContext | null, error: GraphQLError): void => {
         const refusal = limitError(`${error.message.replace(/^Syntax Error: /, '').replace(/\.$/, '')}: ${advice}`);
-        context?.reportError(refusal);
+        // Without a validation context there is nowhere to report: refuse by throwing rather than pass.
+        if (context) context.reportError(refusal);
+        else throw refusal;
       },
     ],
   };
