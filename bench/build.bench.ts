@@ -40,7 +40,7 @@ export const buildBench: Benchmark = {
         figure: 'build time, 8 tables',
         summary: toS(results.build.value),
         floor: { what: 'read_json count(*)', summary: toS(results.floor.value) },
-        targets: [atMost(1.0, 's'), withinFloorMultiple(5)],
+        targets: [atMost(1.0, 's'), withinFloorMultiple(2.5)],
         details: { landingBytes: landing.bytes, stepMedianMs: stepMedians },
       }),
       makeFigure({

@@ -69,7 +69,7 @@ export const scaleBench: Benchmark = {
           figure: `peak RSS of the build process, ${label}`,
           unit: 'MiB',
           summary: results.build.rssMiB,
-          targets: judged ? [atMost(2048, 'MiB')] : [],
+          targets: judged ? [atMost(1536, 'MiB')] : [],
           details: { processBaselineMiB: Math.round(baselineRss / MiB) },
           note: ctx.settings.quick
             ? 'maxRSS of one child process running every build of this size'

@@ -1,4 +1,5 @@
 import type { ConsentPolicy } from './consent-policy';
+import type { VersionManifest } from './manifest';
 import type { Source, TableName } from './tables';
 
 /**
@@ -28,4 +29,11 @@ export interface BuildOptions {
   onProgress?: (progress: BuildProgress) => void;
   /** The build runs beside readers (a server's rebuild): leave them capacity rather than taking every core. */
   background?: boolean;
+  /** Landing lines longer than this many bytes are quarantined (default: landing-rules DEFAULT_MAX_LINE_BYTES). */
+  maxLineBytes?: number;
+  /**
+   * Of the older versions that stay kept, those to expire now (the erasure
+   * bound: versions holding a customer who withdrew consent). Asked at publish.
+   */
+  expireVersions?: (older: readonly VersionManifest[]) => Promise<readonly string[]>;
 }

@@ -9,6 +9,11 @@ export interface BuildReport {
   consentPolicy: string;
   tables: Record<TableName, { rows: number }>;
   quarantined: Record<Source, number>;
+  blank: Record<Source, number>;
+  /** Customers hidden because a quarantined line makes their consent uncertain. */
+  consentUncertain: number;
+  /** serialNumbers two emails claim; their readings are left out. */
+  ambiguousSerials: number;
   quarantine: string;
   /** When the build took the lake's lock, and when it had built everything (just before publishing). */
   startedAt: string;
@@ -20,12 +25,16 @@ export interface BuildReport {
 export function buildReport(manifest: VersionManifest, lake?: string): BuildReport {
   const tables = Object.fromEntries(TABLE_NAMES.map((t) => [t, { rows: manifest.tables[t].rows }])) as BuildReport['tables'];
   const quarantined = Object.fromEntries(SOURCES.map((s) => [s, manifest.landingCounts[s].quarantined])) as BuildReport['quarantined'];
+  const blank = Object.fromEntries(SOURCES.map((s) => [s, manifest.landingCounts[s].blank ?? 0])) as BuildReport['blank'];
   return {
     version: manifest.version,
     engine: manifest.engine,
     consentPolicy: manifest.consentPolicy,
     tables,
     quarantined,
+    blank,
+    consentUncertain: manifest.landingCounts.customer.uncertain ?? 0,
+    ambiguousSerials: manifest.ambiguousSerials ?? 0,
     quarantine: lake === undefined || isAbsolute(manifest.quarantine) || manifest.quarantine.startsWith('s3://') ? manifest.quarantine : join(lake, manifest.quarantine),
     startedAt: manifest.startedAt,
     builtAt: manifest.builtAt,

@@ -1,6 +1,6 @@
 import type { BuildOptions, BuildStep } from './build-options';
 import { type ConsentPolicy, DEFAULT_CONSENT_POLICY } from './consent-policy';
-import { checksFor } from './checks';
+import { AMBIGUOUS_SERIALS_SQL, checksFor } from './checks';
 import type { BuildTarget } from './engine/engine';
 import { type CheckResult, type LakeManifest, type LandingCount, ManifestError, publish, type VersionManifest } from './manifest';
 import { BUILT_TABLES, SOURCES, type Source, TABLES, landingTableOf } from './tables';
@@ -70,6 +70,7 @@ export async function runBuild(target: BuildTarget, options: BuildOptions = {}):
     const checks = await step({ kind: 'checks' }, () => runChecks(target, consentPolicy, landingCounts));
     const failed = checks.filter((c) => c.violations > 0);
     if (failed.length > 0) throw new BuildCheckError(failed);
+    const ambiguousSerials = await target.violations(AMBIGUOUS_SERIALS_SQL);
 
     const manifest: VersionManifest = {
       version,
@@ -81,6 +82,7 @@ export async function runBuild(target: BuildTarget, options: BuildOptions = {}):
       durationMs: Date.now() - started.getTime(),
       tables,
       landingCounts,
+      ambiguousSerials,
       quarantine: target.location('quarantine'),
       checks,
     };
@@ -88,7 +90,12 @@ export async function runBuild(target: BuildTarget, options: BuildOptions = {}):
       const previous = await readPrevious(target);
       const damaged = previous && target.damagedVersions ? await target.damagedVersions(previous) : new Set<string>();
       const next = publish(previous, manifest, keep, damaged);
-      await target.publish(next.manifest, next.expired);
+      // The erasure bound: older kept versions still holding a customer who withdrew consent expire now.
+      const doomed = new Set(await (options.expireVersions?.(next.manifest.versions.slice(1)) ?? []));
+      doomed.delete(manifest.version);
+      const kept = next.manifest.versions.filter((v) => !doomed.has(v.version));
+      const expired = [...next.expired, ...next.manifest.versions.filter((v) => doomed.has(v.version))];
+      await target.publish({ ...next.manifest, versions: kept }, expired);
     });
     return manifest;
   } catch (error) {
@@ -121,8 +128,8 @@ async function runChecks(target: BuildTarget, policy: ConsentPolicy, landing: Re
     const c = landing[source];
     return {
       name: `${source}_landing_accounted`,
-      description: `every ${source} landing line is either accepted or quarantined`,
-      violations: Math.abs(c.lines - c.accepted - c.quarantined),
+      description: `every ${source} landing line is accepted, quarantined or blank`,
+      violations: Math.abs(c.lines - c.accepted - c.quarantined - (c.blank ?? 0)),
     };
   });
   for (const check of checksFor(policy)) {

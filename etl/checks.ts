@@ -1,5 +1,5 @@
 import type { ConsentPolicy } from './consent-policy';
-import { BUILT_TABLES, TABLES } from './tables';
+import { BUILT_TABLES, CONSENT_UNCERTAIN_TABLE, TABLES } from './tables';
 
 /**
  * Invariants every build must satisfy before it may go live. Each check is a
@@ -26,13 +26,43 @@ const LATEST_LANDING = `(
   ) AS ranked WHERE recency = 1
 )`;
 
+// Private: every landing record at its email's freshest lastUpdateDate (all of them on a tie).
+const FRESHEST_CLAIMS = `(
+  SELECT "email", "serialNumber", "shareWithResearchAsOfDate" FROM (
+    SELECT "email", "serialNumber", "shareWithResearchAsOfDate", "lastUpdateDate",
+           max("lastUpdateDate") OVER (PARTITION BY "email") AS freshest
+    FROM customer_landing
+  ) AS claims WHERE "lastUpdateDate" = freshest
+)`;
+
+// Private: serials named by two emails, or by a customer who does not consent or whose consent is uncertain.
+const UNSAFE_SERIALS = `(
+  SELECT "serialNumber" FROM ${FRESHEST_CLAIMS} AS c
+  GROUP BY "serialNumber"
+  HAVING count(DISTINCT "email") > 1
+      OR min(CASE WHEN "shareWithResearchAsOfDate" IS NULL
+                    OR "email" IN (SELECT "email" FROM ${CONSENT_UNCERTAIN_TABLE}) THEN 0 ELSE 1 END) = 0
+)`;
+
+/** How many serialNumbers two or more emails claim in their freshest records (reported, their readings excluded). */
+export const AMBIGUOUS_SERIALS_SQL = count(`(SELECT "serialNumber" FROM ${FRESHEST_CLAIMS} AS c GROUP BY "serialNumber" HAVING count(DISTINCT "email") > 1) AS ambiguous`);
+
+function deviceChecks(): Check[] {
+  return ['step_trainer_trusted', 'machine_learning_curated'].map((table) => ({
+    name: `${table}_device_consented`,
+    description: `every ${table} row's serialNumber belongs to one consenting customer only`,
+    sql: count(`${table} AS r WHERE r."serialNumber" IN (SELECT "serialNumber" FROM ${UNSAFE_SERIALS} AS unsafe)`),
+  }));
+}
+
 function consentChecks(): Check[] {
   return ['customer_trusted', 'customer_curated'].map((table) => ({
     name: `${table}_consented`,
     description: `every customer in ${table} consents to research in their freshest landing record`,
     sql: count(
       `${table} AS c LEFT JOIN ${LATEST_LANDING} AS l ON c."email" = l."email"
-       WHERE c."shareWithResearchAsOfDate" IS NULL OR l."shareWithResearchAsOfDate" IS NULL`,
+       WHERE c."shareWithResearchAsOfDate" IS NULL OR l."shareWithResearchAsOfDate" IS NULL
+          OR c."email" IN (SELECT "email" FROM ${CONSENT_UNCERTAIN_TABLE})`,
     ),
   }));
 }
@@ -96,5 +126,5 @@ function keyChecks(): Check[] {
 }
 
 export function checksFor(policy: ConsentPolicy): Check[] {
-  return [...consentChecks(), ...ownershipChecks(), ...(policy === 'as-of' ? asOfChecks() : []), ...keyChecks()];
+  return [...consentChecks(), ...deviceChecks(), ...ownershipChecks(), ...(policy === 'as-of' ? asOfChecks() : []), ...keyChecks()];
 }

@@ -28,10 +28,14 @@ export interface TableVersion extends Partial<FileChecksum> {
 }
 
 export interface LandingCount {
-  /** Non-blank lines read from the landing files. */
+  /** Every line of the landing files: accepted + quarantined + blank. */
   lines: number;
   accepted: number;
   quarantined: number;
+  /** Empty or whitespace-only lines, skipped (absent in manifests of older builds). */
+  blank?: number;
+  /** Customer source: customers hidden because a quarantined line makes their consent uncertain. */
+  uncertain?: number;
 }
 
 export interface CheckResult {
@@ -51,6 +55,8 @@ export interface VersionManifest {
   durationMs: number;
   tables: Record<TableName, TableVersion>;
   landingCounts: Record<Source, LandingCount>;
+  /** serialNumbers claimed by two or more emails: their readings are left out of the trusted zone. */
+  ambiguousSerials?: number;
   /** Where the quarantined landing lines of this version were written. */
   quarantine: string;
   checks: CheckResult[];
@@ -157,7 +163,7 @@ function list(item: Check, atLeast: number): Check {
 }
 
 const tableVersion = record({ rows: count, location: text, bytes: optional(count), sha256: optional(sha256) });
-const landingCount = record({ lines: count, accepted: count, quarantined: count });
+const landingCount = record({ lines: count, accepted: count, quarantined: count, blank: optional(count), uncertain: optional(count) });
 const checkResult = record({ name: text, description: text, violations: count });
 
 const versionManifest = record({
@@ -170,6 +176,7 @@ const versionManifest = record({
   durationMs: count,
   tables: sameFor(TABLE_NAMES, tableVersion),
   landingCounts: sameFor(SOURCES, landingCount),
+  ambiguousSerials: optional(count),
   quarantine: text,
   checks: list(checkResult, 0),
 });

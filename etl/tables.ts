@@ -97,6 +97,13 @@ export const TABLES: Readonly<Record<TableName, TableSpec>> = {
   machine_learning_curated: { name: 'machine_learning_curated', zone: 'curated', folder: 'machine_learning', columns: ML_COLUMNS, key: ['email', 'sensorReadingTime', 'x', 'y', 'z'] },
 };
 
+/**
+ * Emails whose consent a quarantined customer line makes uncertain (one
+ * column, "email"), written beside customer_landing by the landing reader.
+ * Not a catalogue table: it lives only while a build runs.
+ */
+export const CONSENT_UNCERTAIN_TABLE = 'consent_uncertain';
+
 export const landingTableOf = (source: Source): TableName => `${source}_landing`;
 
 /**

@@ -32,7 +32,8 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`stedi: ${message}\n`);
+    // One line, always: a multi-line engine message would break scripts reading stderr.
+    process.stderr.write(`stedi: ${message.replace(/\s*[\r\n]+\s*/g, ' ')}\n`);
     process.exitCode = error instanceof CliError ? error.exitCode : 1;
   }
 }

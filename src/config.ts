@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { type ConsentPolicy, DEFAULT_CONSENT_POLICY, parseConsentPolicy } from '../etl/consent-policy';
 import { DEFAULT_VERSIONS_KEPT } from '../etl/build';
 import type { EngineKind } from '../etl/engine/engine';
+import { DEFAULT_MAX_LINE_BYTES } from '../etl/landing/landing-rules';
 
 /**
  * Every setting, read once from the environment (this is the only module that
@@ -50,6 +51,10 @@ export interface Config {
   apiKeys: string;
   apiKeysFile?: string;
   consentRefreshMs: number;
+  /** A revocation read from landing is gone from every kept version within this many ms (STEDI_ERASURE_MS). */
+  erasureMs: number;
+  /** Landing lines longer than this many bytes are quarantined (STEDI_MAX_LINE_BYTES). */
+  maxLineBytes: number;
   /** Rows of small per-version query results kept in memory (0: no cache). */
   queryCacheRows: number;
   maxPageSize: number;
@@ -148,6 +153,8 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     apiKeys: overrides.apiKeys ?? env.STEDI_API_KEYS ?? '',
     apiKeysFile: overrides.apiKeysFile ?? env.STEDI_API_KEYS_FILE,
     consentRefreshMs: overrides.consentRefreshMs ?? integer(env, 'STEDI_CONSENT_REFRESH_MS', 30_000, 1),
+    erasureMs: overrides.erasureMs ?? integer(env, 'STEDI_ERASURE_MS', 15 * 60_000, 1),
+    maxLineBytes: overrides.maxLineBytes ?? integer(env, 'STEDI_MAX_LINE_BYTES', DEFAULT_MAX_LINE_BYTES, 1024),
     queryCacheRows: overrides.queryCacheRows ?? integer(env, 'STEDI_QUERY_CACHE_ROWS', 200_000, 0),
     maxPageSize: overrides.maxPageSize ?? integer(env, 'STEDI_MAX_PAGE_SIZE', 10_000, 1),
     split: overrides.split ?? splitPercentages(env.STEDI_SPLIT),

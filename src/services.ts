@@ -2,6 +2,7 @@ import type { Engine } from '../etl/engine/engine';
 import type { Config } from './config';
 import { ConsentRegistry } from './consent/consent-registry';
 import type { Logger } from './logger';
+import { Erasure } from './rebuild/erasure';
 import { RebuildJobs } from './rebuild/rebuild-jobs';
 import { VersionReadCache } from './graphql/version-read-cache';
 
@@ -11,6 +12,7 @@ export interface Services {
   engine: Engine;
   consent: ConsentRegistry;
   rebuilds: RebuildJobs;
+  erasure: Erasure;
   logger: Logger;
   /** Small results of reads over a version's (immutable) tables. */
   reads: VersionReadCache;
@@ -21,7 +23,13 @@ export interface Services {
  * its refresh timer. An unreadable lake is not fatal here: requests report it.
  */
 export async function createServices(config: Config, engine: Engine, logger: Logger): Promise<Services> {
-  const consent = new ConsentRegistry(engine, logger.child({ component: 'consent' }), config.consentRefreshMs);
+  let erasure: Erasure | undefined;
+  const consent = new ConsentRegistry(engine, logger.child({ component: 'consent' }), config.consentRefreshMs, {
+    maxLineBytes: config.maxLineBytes,
+    onRefresh: (pending) => erasure?.onRefresh(pending),
+  });
+  const rebuilds = new RebuildJobs(engine, config, logger.child({ component: 'rebuild' }), () => consent.refresh());
+  erasure = new Erasure(() => rebuilds.start(), logger.child({ component: 'erasure' }), config.erasureMs);
   try {
     await consent.refresh();
   } catch (error) {
@@ -29,8 +37,7 @@ export async function createServices(config: Config, engine: Engine, logger: Log
   }
   consent.start();
   warmLiveVersion(engine, logger);
-  const rebuilds = new RebuildJobs(engine, config, logger.child({ component: 'rebuild' }), () => consent.refresh());
-  return { config, engine, consent, rebuilds, logger, reads: new VersionReadCache(engine, config.queryCacheRows) };
+  return { config, engine, consent, rebuilds, erasure, logger, reads: new VersionReadCache(engine, config.queryCacheRows) };
 }
 
 /** Starts loading the live version (only it: older ones load when a cursor asks), so the first reader need not wait. */
@@ -44,5 +51,6 @@ function warmLiveVersion(engine: Engine, logger: Logger): void {
 /** Stops the timers and waits for a running rebuild to finish; the caller closes the engine. */
 export async function closeServices(services: Services): Promise<void> {
   services.consent.stop();
+  services.erasure.stop();
   await services.rebuilds.close();
 }

@@ -3,7 +3,10 @@
  * tell a caller's problem from an internal one without knowing the engine.
  */
 
-/** The version a reader asked for is no longer kept (it expired after newer builds), or is kept but damaged. */
+/**
+ * The version a reader asked for is no longer kept (it expired after newer
+ * builds, or early to erase a withdrawn consent), or is kept but damaged.
+ */
 export class StaleVersionError extends Error {
   constructor(
     readonly version: string,
@@ -12,7 +15,7 @@ export class StaleVersionError extends Error {
     super(
       damage
         ? `lake version ${version} is damaged (${damage}) and cannot be read; start again from the first page to read the live version`
-        : `lake version ${version} is no longer kept; start again from the first page to read the live version`,
+        : `lake version ${version} is no longer kept; start again from the first page to read the live version (versions expire as newer builds replace them, and at once when they hold a customer who withdrew consent)`,
     );
     this.name = 'StaleVersionError';
   }

@@ -1,4 +1,5 @@
 import type { BuildOptions } from '../build-options';
+import type { LandingSink, LandingTally, ReadOptions } from '../landing/landing-reader';
 import type { FileChecksum, LakeManifest, LandingCount, VersionManifest } from '../manifest';
 import type { BuiltTable, Source, TableName } from '../tables';
 
@@ -80,6 +81,11 @@ export interface Engine {
    * tables ignore the version and read the landing data as it is now.
    */
   tableRef(table: TableName, version: string): Promise<string>;
+  /**
+   * Read one landing source as it is now through the shared landing reader
+   * (the build's rules). Engines whose landing the reader cannot reach yet leave it out.
+   */
+  readLanding?(source: Source, sink: LandingSink, options?: ReadOptions): Promise<LandingTally>;
   /**
    * A SQL reference that reads `table` of `version` where it is stored, without
    * loading the version: for small column projections (the consent registry's

@@ -14,14 +14,14 @@ const zeroes = (): Record<TableName, number> => Object.fromEntries(TABLE_NAMES.m
 export class ExpectedCountsTally {
   readonly counts: ExpectedCounts = Object.fromEntries(CONSENT_POLICIES.map((p) => [p, zeroes()])) as ExpectedCounts;
 
-  /** One generated customer (its clean records only). */
-  addCustomer(session: Session): void {
+  /** One generated customer (its clean records only); an uncertain one is never trusted. */
+  addCustomer(session: Session, uncertain = false): void {
     const readings = session.readings.reduce((sum, r) => sum + r.length, 0);
     const times = session.timestamps.length;
     for (const policy of CONSENT_POLICIES) this.addLanding(policy, 1, readings, times);
 
     const consent = session.shareWithResearchAsOfDate;
-    if (consent === null) return;
+    if (consent === null || uncertain) return;
     this.addTrusted('any', readings, times);
     let readingsAfter = 0;
     let timesAfter = 0;

@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { SOURCES, type Source } from '../tables';
+import { namesEmail } from '../landing/consent-doubt';
 import { BadLineMixer, type BadLineCounts } from './bad-lines';
 import { ExpectedCountsTally, type ExpectedCounts } from './expected-counts';
 import { type GenerateOptions, validateGenerateOptions } from './generate-options';
@@ -55,11 +56,15 @@ export async function generateLanding(options: GenerateOptions): Promise<Generat
   const tally = new ExpectedCountsTally();
   let consenting = 0;
 
-  const write = (source: Source, line: string, record: () => LandingRecord): void => {
+  /** Writes a clean line, perhaps followed by a bad one; true when that bad line makes the customer's consent uncertain. */
+  const write = (source: Source, line: string, record: () => LandingRecord): boolean => {
     writers[source].push(line);
     records[source] += 1;
     const kind = mixer.roll(source);
-    if (kind) writers[source].push(mixer.spoil(kind, source, record(), line));
+    if (!kind) return false;
+    const spoiled = mixer.spoil(kind, source, record(), line);
+    writers[source].push(spoiled);
+    return source === 'customer' && kind !== 'duplicate' && namesEmail(spoiled);
   };
   const progress = (customersDone: number): void =>
     o.onProgress?.({ customersDone, customers: o.customers, lines: SOURCES.reduce((sum, s) => sum + writers[s].lines, 0) });
@@ -69,8 +74,9 @@ export async function generateLanding(options: GenerateOptions): Promise<Generat
       const person = people.next();
       const session = sessions.next();
       const customer = customerRecord(person, session);
-      write('customer', formatRecord('customer', customer), () => customer);
-      if (session.shareWithResearchAsOfDate !== null) consenting += 1;
+      // Doubt hides: a quarantined line still naming the customer keeps them out of the trusted zone.
+      const uncertain = write('customer', formatRecord('customer', customer), () => customer);
+      if (session.shareWithResearchAsOfDate !== null && !uncertain) consenting += 1;
       const user = JSON.stringify(person.email);
       const serial = JSON.stringify(person.serialNumber);
       session.timestamps.forEach((time, k) => {
@@ -80,7 +86,7 @@ export async function generateLanding(options: GenerateOptions): Promise<Generat
         const distance = session.distances[k];
         write('step_trainer', stepTrainerLine(serial, time, distance), () => stepTrainerRecord(person.serialNumber, time, distance));
       });
-      tally.addCustomer(session);
+      tally.addCustomer(session, uncertain);
       for (const source of SOURCES) if (writers[source].wantsFlush) await writers[source].flush();
       if (i % PROGRESS_EVERY === 0) progress(i);
     }

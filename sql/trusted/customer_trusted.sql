@@ -1,5 +1,8 @@
 -- Customers who consented to research use: the freshest record of each email,
 -- so exact duplicates collapse and a newer record without consent revokes it.
+-- A customer whose consent a quarantined line makes uncertain is left out, and
+-- so is one whose serialNumber another email also claims (the device, and the
+-- customer the API keys by it, would be ambiguous).
 WITH source AS (
     SELECT * FROM customer_landing
 ),
@@ -17,6 +20,26 @@ renamed AS (
         "shareWithPublicAsOfDate",
         "shareWithFriendsAsOfDate"
     FROM source
+),
+
+freshest_claims AS (
+    SELECT "email", "serialNumber"
+    FROM (
+        SELECT
+            "email",
+            "serialNumber",
+            "lastUpdateDate",
+            max("lastUpdateDate") OVER (PARTITION BY "email") AS "freshestUpdate"
+        FROM renamed
+    ) AS claims
+    WHERE "lastUpdateDate" = "freshestUpdate"
+),
+
+shared_serials AS (
+    SELECT "serialNumber"
+    FROM freshest_claims
+    GROUP BY "serialNumber"
+    HAVING count(DISTINCT "email") > 1
 ),
 
 ranked AS (
@@ -49,6 +72,8 @@ final AS (
     FROM ranked
     WHERE recency = 1
       AND "shareWithResearchAsOfDate" IS NOT NULL
+      AND "email" NOT IN (SELECT "email" FROM consent_uncertain)
+      AND "serialNumber" NOT IN (SELECT "serialNumber" FROM shared_serials)
 )
 
 SELECT * FROM final

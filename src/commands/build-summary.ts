@@ -19,5 +19,7 @@ export function formatBuildSummary(report: BuildReport): string {
     lines.push(`Quarantined landing lines (see ${report.quarantine}):`);
     for (const s of quarantined) lines.push(`  ${s}: ${formatRows(report.quarantined[s])}`);
   }
+  if (report.consentUncertain > 0) lines.push(`Consent uncertain (hidden until their quarantined line is fixed or a newer record arrives): ${formatRows(report.consentUncertain)} customers`);
+  if (report.ambiguousSerials > 0) lines.push(`Devices claimed by two customers (their readings left out): ${formatRows(report.ambiguousSerials)}`);
   return `${lines.join('\n')}\n`;
 }

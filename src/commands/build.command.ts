@@ -10,6 +10,7 @@ import { formatBuildSummary } from './build-summary';
 import { CliError } from './cli-error';
 import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
 import { positiveInteger } from './options';
+import { expireHoldingVersions } from '../rebuild/erasure';
 
 interface BuildFlags extends EngineFlags {
   landing?: string;
@@ -44,7 +45,14 @@ export function registerBuild(cli: Command): void {
       const engine = await openConfiguredEngine(config);
       const progress = flags.json ? undefined : buildProgressBar();
       try {
-        const options = { consentPolicy: config.consentPolicy, keepVersions: config.keepVersions, onProgress: progress?.onProgress };
+        const options = {
+          consentPolicy: config.consentPolicy,
+          keepVersions: config.keepVersions,
+          maxLineBytes: config.maxLineBytes,
+          onProgress: progress?.onProgress,
+          // The erasure bound holds for a build run by hand too: older versions holding a withdrawn customer expire.
+          expireVersions: expireHoldingVersions(engine, config.maxLineBytes),
+        };
         const manifest = await runBuild(await engine.buildTarget(options), options);
         progress?.stop();
         const report = buildReport(manifest, config.lake);

@@ -30,6 +30,8 @@ export function registerStatus(cli: Command): void {
             durationMs: live.durationMs,
             tables,
             quarantined: Object.fromEntries(Object.entries(live.landingCounts).map(([s, c]) => [s, c.quarantined])),
+            consentUncertain: live.landingCounts.customer.uncertain ?? 0,
+            ambiguousSerials: live.ambiguousSerials ?? 0,
             landing: landing ?? null,
             damaged: damage.get(live.version) ?? null,
             keptVersions: manifest.versions.map((v) => ({ version: v.version, builtAt: v.builtAt, damaged: damage.get(v.version) ?? null })),
@@ -44,6 +46,7 @@ export function registerStatus(cli: Command): void {
           `${'table'.padEnd(width)}  ${'zone'.padEnd(7)}  ${'rows'.padStart(12)}  built`,
           ...TABLE_NAMES.map((t) => `${t.padEnd(width)}  ${TABLES[t].zone.padEnd(7)}  ${live.tables[t].rows.toLocaleString('en-US').padStart(12)}  ${live.builtAt}`),
           '',
+          `Consent uncertain: ${live.landingCounts.customer.uncertain ?? 0} customers hidden; devices claimed by two customers: ${live.ambiguousSerials ?? 0}`,
           `Kept versions: ${manifest.versions.map((v) => v.version).join(', ')}`,
           ...(landing ? [`Landing: ${landing}`] : []),
           ...manifest.versions.flatMap((v, i) => {

@@ -1,8 +1,16 @@
 import type { Engine } from '../../etl/engine/engine';
 import type { Logger } from '../logger';
 import { type ConsentSnapshot, createSnapshot, sameHidden } from './consent-snapshot';
-import { freshestLandingSql } from './consent-sql';
 import { VersionCustomers } from './version-customers';
+import { heldCustomers, readLandingConsent } from './versions-holding';
+
+/** Customers a kept version still holds though landing hides them: what the erasure bound must remove. */
+export interface PendingErasure {
+  /** Held customers and when each was first seen held. */
+  readonly since: ReadonlyMap<string, Date>;
+  /** Kept versions holding at least one of them. */
+  readonly versions: readonly string[];
+}
 
 /**
  * The API's second line of defence for consent. The curated zone was filtered
@@ -18,13 +26,23 @@ export class ConsentRegistry {
   private generation = 0;
   private readonly versionCustomers: VersionCustomers;
   private lastFailure?: Error;
+  private held = new Map<string, Date>();
+  private holding: readonly string[] = [];
+  /** Customers newly seen held by a kept version (a revocation, an uncertain line, a later as-of date). */
+  revocationsSeen = 0;
 
   constructor(
     private readonly engine: Engine,
     private readonly logger: Logger,
     readonly refreshMs: number,
+    private readonly options: { maxLineBytes?: number; onRefresh?: (pending: PendingErasure) => void } = {},
   ) {
     this.versionCustomers = new VersionCustomers(engine);
+  }
+
+  /** What kept versions hold that landing hides, as of the last refresh. */
+  pendingErasure(): PendingErasure {
+    return { since: this.held, versions: this.holding };
   }
 
   /** Refreshes every `refreshMs` in the background until `stop()`. */
@@ -88,52 +106,51 @@ export class ConsentRegistry {
 
   private async load(): Promise<ConsentSnapshot> {
     const manifest = await this.engine.manifest();
-    const kept = manifest?.versions.map((v) => v.version) ?? [];
-    // Private: landing tables ignore the version; any kept one (or none) will do.
-    const landing = await this.engine.tableRef('customer_landing', kept[0] ?? '');
-    const freshest = await this.engine.query(freshestLandingSql(landing));
-
-    const consenting = new Set<string>();
-    const hiddenSerials = new Set<string>();
-    const hiddenEmails = new Set<string>();
-    for (const row of freshest) {
-      const email = String(row.email);
-      if (row.consenting === true) consenting.add(email);
-      else {
-        hiddenEmails.add(email);
-        if (row.serialNumber != null) hiddenSerials.add(String(row.serialNumber));
-      }
-    }
+    const kept = manifest?.versions ?? [];
+    const landing = await readLandingConsent(this.engine, kept[0]?.version ?? '', this.options.maxLineBytes);
+    const hiddenEmails = new Set<string>(landing.withheld);
+    const hiddenSerials = new Set<string>(landing.unsafeSerials);
 
     const byVersion = new Map<string, readonly string[]>();
-    this.versionCustomers.retain(kept);
+    const held = new Map<string, Date>();
+    const holding: string[] = [];
+    this.versionCustomers.retain(kept.map((v) => v.version));
     for (const version of kept) {
       let customers;
       try {
-        customers = await this.versionCustomers.of(version);
+        customers = await this.versionCustomers.of(version.version);
       } catch (error) {
         // A damaged version serves nothing; without its list it filters by every hidden serial.
-        this.logger.warn({ err: error, version }, 'consent registry cannot read the customers of a kept version');
+        this.logger.warn({ err: error, version: version.version }, 'consent registry cannot read the customers of a kept version');
         continue;
       }
       const excluded = new Set<string>();
-      for (const { email, serialNumber: serial } of customers) {
-        // A customer the version holds whose freshest landing record withholds consent, or who left landing.
-        if (!consenting.has(email) || hiddenSerials.has(serial)) {
-          hiddenEmails.add(email);
-          hiddenSerials.add(serial);
-          excluded.add(serial);
-        }
+      for (const customer of heldCustomers(customers, version, landing)) {
+        hiddenEmails.add(customer.email);
+        hiddenSerials.add(customer.serialNumber);
+        excluded.add(customer.serialNumber);
+        if (!customer.erase) continue;
+        held.set(customer.email, this.held.get(customer.email) ?? held.get(customer.email) ?? new Date());
+        if (holding[holding.length - 1] !== version.version) holding.push(version.version);
       }
-      byVersion.set(version, [...excluded].sort());
+      byVersion.set(version.version, [...excluded].sort());
     }
+    const seen = [...held.keys()].filter((email) => !this.held.has(email)).length;
+    if (seen > 0) {
+      this.revocationsSeen += seen;
+      // Counts only: emails are landing content and stay out of logs.
+      this.logger.info({ revocationsSeen: seen, versionsHolding: holding.length }, 'kept versions hold customers whose consent is withdrawn or uncertain; erasure pending');
+    }
+    this.held = held;
+    this.holding = holding;
 
     if (!this.current || !sameHidden(this.current, hiddenSerials, hiddenEmails, byVersion)) this.generation += 1;
-    const next = createSnapshot(this.generation, hiddenSerials, hiddenEmails, byVersion);
+    const next = createSnapshot(this.generation, hiddenSerials, hiddenEmails, byVersion, landing.uncertain.size);
     if (this.current && next.generation !== this.current.generation) {
       this.logger.info({ generation: next.generation, hiddenCustomers: hiddenEmails.size }, 'consent registry changed');
     }
     this.current = next;
+    this.options.onRefresh?.(this.pendingErasure());
     return next;
   }
 }

@@ -10,6 +10,8 @@ export interface ConsentSnapshot {
   readonly hiddenSerials: ReadonlySet<string>;
   /** Every email that must not appear in an answer. */
   readonly hiddenEmails: ReadonlySet<string>;
+  /** Customers hidden because a quarantined landing line makes their consent uncertain. */
+  readonly uncertain: number;
   /**
    * The hidden serials a kept version actually holds, for its SQL filter:
    * every customer-linked row of a version derives from its customer_trusted,
@@ -23,6 +25,7 @@ export function createSnapshot(
   hiddenSerials: ReadonlySet<string>,
   hiddenEmails: ReadonlySet<string>,
   byVersion: ReadonlyMap<string, readonly string[]>,
+  uncertain = 0,
 ): ConsentSnapshot {
   const all = [...hiddenSerials].sort();
   return {
@@ -30,6 +33,7 @@ export function createSnapshot(
     refreshedAt: new Date(),
     hiddenSerials,
     hiddenEmails,
+    uncertain,
     exclusionsFor: (version) => byVersion.get(version) ?? all,
   };
 }

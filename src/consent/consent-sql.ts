@@ -1,23 +1,10 @@
 /**
- * The registry's two reads. Identifiers are fixed here; table references come
- * from the engine. The tie-break matches customer_trusted.sql: on equal
- * lastUpdateDate a record without consent wins.
+ * The registry's reads through SQL. Identifiers are fixed here; table
+ * references come from the engine.
  */
-export const freshestLandingSql = (landing: string): string => `
-WITH ranked AS (
-    SELECT
-        "email",
-        "serialNumber",
-        "shareWithResearchAsOfDate",
-        row_number() OVER (
-            PARTITION BY "email"
-            ORDER BY "lastUpdateDate" DESC, CASE WHEN "shareWithResearchAsOfDate" IS NULL THEN 0 ELSE 1 END
-        ) AS recency
-    FROM ${landing}
-    WHERE "email" IS NOT NULL
-)
-SELECT "email", "serialNumber", "shareWithResearchAsOfDate" IS NOT NULL AS consenting
-FROM ranked
-WHERE recency = 1`;
 
-export const keptCustomersSql = (customerTrusted: string): string => `SELECT "email", "serialNumber" FROM ${customerTrusted}`;
+/** Every customer landing record, for an engine the shared landing reader cannot reach yet (Athena). */
+export const landingCustomersSql = (landing: string): string =>
+  `SELECT "email", "serialNumber", "registrationDate", "lastUpdateDate", "shareWithResearchAsOfDate" FROM ${landing} WHERE "email" IS NOT NULL`;
+
+export const keptCustomersSql = (customerTrusted: string): string => `SELECT "email", "serialNumber", "shareWithResearchAsOfDate" FROM ${customerTrusted}`;

@@ -4,6 +4,8 @@ import { keptCustomersSql } from './consent-sql';
 export interface VersionCustomer {
   email: string;
   serialNumber: string;
+  /** The consent date the version was built with (for `as-of`: a later one in landing hides the customer). */
+  consentAt: number | null;
 }
 
 /**
@@ -34,6 +36,10 @@ export class VersionCustomers {
   private async read(version: string): Promise<VersionCustomer[]> {
     const ref = this.engine.scanRef ? await this.engine.scanRef('customer_trusted', version) : await this.engine.tableRef('customer_trusted', version);
     const rows = await this.engine.query(keptCustomersSql(ref));
-    return rows.map((row) => ({ email: String(row.email), serialNumber: String(row.serialNumber) }));
+    return rows.map((row) => ({
+      email: String(row.email),
+      serialNumber: String(row.serialNumber),
+      consentAt: row.shareWithResearchAsOfDate == null ? null : Number(row.shareWithResearchAsOfDate),
+    }));
   }
 }

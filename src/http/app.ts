@@ -52,6 +52,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   const schema = options.schema ?? (await buildGraphqlSchema());
   const apollo = await createApolloServer(schema, services.config, metrics, services.logger);
   metrics.watchLake(services.engine, services.rebuilds);
+  metrics.watchConsent(services.consent, services.erasure);
   let draining = false;
 
   const app = express();

@@ -3,6 +3,8 @@ import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Engine } from '../../etl/engine/engine';
 import { liveVersion } from '../../etl/manifest';
+import type { ConsentRegistry } from '../consent/consent-registry';
+import type { Erasure } from '../rebuild/erasure';
 import type { RebuildJobs } from '../rebuild/rebuild-jobs';
 import type { RebuildState } from '../rebuild/rebuild-job';
 
@@ -72,6 +74,35 @@ export class ServerMetrics {
         const counts: Record<RebuildState, number> = { QUEUED: 0, RUNNING: 0, SUCCEEDED: 0, FAILED: 0 };
         for (const job of rebuilds.list()) counts[job.state] += 1;
         for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+      },
+    });
+  }
+
+  /** Gauges of consent: revocations seen, how long the oldest still sits on disk, customers whose consent is uncertain. */
+  watchConsent(consent: Pick<ConsentRegistry, 'revocationsSeen' | 'pendingErasure' | 'peek'>, erasure: Pick<Erasure, 'lagMs'>): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'stedi_consent_revocations_seen',
+      help: 'Customers seen held by a kept version after landing withdrew (or made uncertain) their consent, since the server started',
+      registers,
+      collect() {
+        this.set(consent.revocationsSeen);
+      },
+    });
+    new Gauge({
+      name: 'stedi_erasure_lag_seconds',
+      help: 'Seconds since the oldest withdrawn consent still held by a kept version was read (0: nothing to erase)',
+      registers,
+      collect() {
+        this.set(erasure.lagMs(consent.pendingErasure()) / 1000);
+      },
+    });
+    new Gauge({
+      name: 'stedi_consent_uncertain',
+      help: 'Customers hidden because a quarantined landing line makes their consent uncertain',
+      registers,
+      collect() {
+        this.set(consent.peek()?.uncertain ?? 0);
       },
     });
   }

@@ -4,6 +4,7 @@ import type { ConsentPolicy } from '../../etl/consent-policy';
 import type { Engine } from '../../etl/engine/engine';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { expireHoldingVersions } from './erasure';
 import { type RebuildJob, newJob, recordProgress } from './rebuild-job';
 
 /** Jobs kept in memory for `rebuildJob(id)`; older finished ones are dropped. */
@@ -73,7 +74,14 @@ export class RebuildJobs {
     job.startedAt = new Date();
     log.info({ consentPolicy: job.consentPolicy }, 'rebuild started');
     try {
-      const options = { consentPolicy: job.consentPolicy, keepVersions: this.config.keepVersions, onProgress: recordProgress.bind(null, job), background: true };
+      const options = {
+        consentPolicy: job.consentPolicy,
+        keepVersions: this.config.keepVersions,
+        maxLineBytes: this.config.maxLineBytes,
+        onProgress: recordProgress.bind(null, job),
+        background: true,
+        expireVersions: expireHoldingVersions(this.engine, this.config.maxLineBytes),
+      };
       const manifest = await runBuild(await this.engine.buildTarget(options), options);
       job.version = manifest.version;
       await this.warm(manifest.version, log);

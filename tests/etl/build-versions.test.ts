@@ -74,12 +74,17 @@ describe('versioned builds', () => {
     mkdirSync(join(lake, '_stedi', 'builds'), { recursive: true });
     const holder = { pid: 2 ** 22 + 1, host: hostname(), pidStart: null, owner: 'test', since: '', token: 'x' };
     writeFileSync(join(lake, '_stedi', 'builds', `${dead}.json`), JSON.stringify({ version: dead, holder, expiring: [] }));
+    // An earlier build of this same process (a server's rebuild) that could not remove its record.
+    const mine = '20200101t000000000z_mine';
+    mkdirSync(join(lake, 'machine_learning', 'curated', `v=${mine}`), { recursive: true });
+    writeFileSync(join(lake, '_stedi', 'builds', `${mine}.json`), JSON.stringify({ version: mine, holder: { ...holder, pid: process.pid, token: 'earlier' }, expiring: [] }));
     // A folder no build record names is not known garbage: it is kept.
     const unknown = join(lake, 'machine_learning', 'curated', 'v=20200102t000000000z_keep');
     mkdirSync(unknown, { recursive: true });
     const next = await buildLake(landing, lake);
     expect(existsSync(join(lake, 'machine_learning', 'curated', `v=${dead}`))).toBe(false);
     expect(existsSync(join(lake, '_stedi', 'builds', `${dead}.json`))).toBe(false);
+    expect(existsSync(join(lake, 'machine_learning', 'curated', `v=${mine}`))).toBe(false);
     expect(existsSync(unknown)).toBe(true);
     expect(versionDirs(lake)).toEqual([`v=${live.version}`, `v=${next.version}`, 'v=20200102t000000000z_keep'].sort());
   });

@@ -8,6 +8,7 @@ interface Quarantined {
   lineNumber: number;
   reason: string;
   line: string;
+  lineBase64?: string;
 }
 
 const readQuarantine = (dir: string, source: string): Quarantined[] =>
@@ -25,11 +26,22 @@ describe('bad landing input', () => {
     ['"just a string"', 'not a JSON object'],
     [JSON.stringify({ ...good, x: undefined }), 'missing required field "x"'],
     [JSON.stringify({ ...good, user: null }), 'missing required field "user"'],
-    [JSON.stringify({ ...good, x: 'abc' }), 'field "x" must be a number, got varchar'],
-    [JSON.stringify({ ...good, timestamp: 1.5 }), 'field "timestamp" must be a whole number, got double'],
-    [JSON.stringify({ ...good, user: 42 }), 'field "user" must be a string, got ubigint'],
-    ['{"user": "alice@test.com", "timestamp": 99999999999999999999, "x": 1, "y": 1, "z": 1}', 'field "timestamp" must be a whole number, got double'],
-    [JSON.stringify({ ...good, y: true }), 'field "y" must be a number, got boolean'],
+    [JSON.stringify({ ...good, x: 'abc' }), 'field "x" must be a number, got a string'],
+    [JSON.stringify({ ...good, timestamp: 1.5 }), 'field "timestamp" must be a whole number, got a fraction'],
+    [JSON.stringify({ ...good, user: 42 }), 'field "user" must be a string, got a number'],
+    ['{"user": "alice@test.com", "timestamp": 99999999999999999999, "x": 1, "y": 1, "z": 1}', 'field "timestamp" is outside ±(2^53 - 1)'],
+    ['{"user": "alice@test.com", "timestamp": 9007199254740992, "x": 1, "y": 1, "z": 1}', 'field "timestamp" is outside ±(2^53 - 1)'],
+    [JSON.stringify({ ...good, y: true }), 'field "y" must be a number, got a boolean'],
+    ['{"user": "alice@test.com", "timestamp": 1655000003000, "x": NaN, "y": 1, "z": 1}', 'NaN or Infinity is not JSON'],
+    ['{"user": "alice@test.com", "timestamp": 1655000003000, "x": -Infinity, "y": 1, "z": 1}', 'NaN or Infinity is not JSON'],
+    ['{"user": "alice@test.com", "timestamp": 1655000003000, "x": 1e309, "y": 1, "z": 1}', 'number out of range'],
+    ['{"user": "alice@test.com", "timestamp": 1655000003000, "x": 1, "y": 1, "z": 1, "x": 2}', 'duplicate key "x"'],
+    ['{"user": "alice@test.com", "timestamp": 1655000003000, "x": 1, "y": 1, "z": 1, "n": {"a": 1, "a": 2}}', 'duplicate key'],
+    ['{"user": "alice\u0001@test.com", "timestamp": 1655000003000, "x": 1, "y": 1, "z": 1}', 'control character inside a string'],
+    ['{"user": "\\ud800", "timestamp": 1655000003000, "x": 1, "y": 1, "z": 1}', 'unpaired surrogate escape in a string'],
+    [`${JSON.stringify(good)}\u0001garbage`, 'text after the JSON value'],
+    [`\ufeff${JSON.stringify(good)}`, 'starts with a byte order mark'],
+    [`${'['.repeat(70)}${']'.repeat(70)}`, 'nested deeper than 64 levels'],
   ];
 
   it('quarantines every kind of bad line with its file, line number and reason, and keeps the good ones', async () => {
@@ -38,9 +50,10 @@ describe('bad landing input', () => {
     const version = await buildLake(landing);
 
     const counts = version.landingCounts.accelerometer;
-    expect(counts).toEqual({ lines: 5 + 2 + bad.length, accepted: 5 + 2, quarantined: bad.length });
+    expect(counts).toEqual({ lines: 5 + 2 + bad.length + 2, accepted: 5 + 2, quarantined: bad.length, blank: 2 });
     const quarantined = readQuarantine(quarantineOf(version), 'accelerometer');
     expect(quarantined.map((q) => [q.lineNumber, q.reason])).toEqual(bad.map(([, reason], i) => [i + 2, reason]));
+    expect(quarantined.map((q) => q.line)).toEqual(bad.map(([line]) => line));
     expect(quarantined.every((q) => q.sourceFile === file)).toBe(true);
     expect(quarantined[0].line).toBe(bad[0][0]);
     // The good line written twice is an exact duplicate of itself: one trusted reading.
@@ -52,7 +65,32 @@ describe('bad landing input', () => {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(join(landing, 'accelerometer', 'landing', 'crlf.json'), `${JSON.stringify(good)}\r\n${JSON.stringify({ ...good, x: 9 })}`);
     const version = await buildLake(landing);
-    expect(version.landingCounts.accelerometer).toEqual({ lines: 7, accepted: 7, quarantined: 0 });
+    expect(version.landingCounts.accelerometer).toEqual({ lines: 7, accepted: 7, quarantined: 0, blank: 0 });
+  });
+
+  it('splits lines on \\n only, reads CR as JSON whitespace, and quarantines invalid UTF-8 and too-long lines instead of failing', async () => {
+    const landing = writeSmallLanding();
+    const { writeFileSync } = await import('node:fs');
+    const line = JSON.stringify(good);
+    const parts = [
+      Buffer.from(`${line.replace(',', ',\r ')}\n`), // CR inside the line's whitespace: accepted
+      Buffer.from(`${line}\r${line}\n`), // a lone CR does not split a line: trailing text
+      Buffer.concat([Buffer.from(line.slice(0, 10)), Buffer.from([0xff, 0xfe]), Buffer.from(`${line.slice(10)}\n`)]), // invalid UTF-8
+      Buffer.from(`{"user": "${'a'.repeat(2 * 1024 * 1024)}"}\n`), // over the 1 MiB limit
+      Buffer.from(`${' '.repeat(3 * 1024 * 1024)}\n`), // blank, however long
+      Buffer.from(`\t \r\n`),
+      Buffer.from(line),
+    ];
+    writeFileSync(join(landing, 'accelerometer', 'landing', 'raw.json'), Buffer.concat(parts));
+    const version = await buildLake(landing);
+    expect(version.landingCounts.accelerometer).toEqual({ lines: 5 + 7, accepted: 5 + 2, quarantined: 3, blank: 2 });
+    const quarantined = readQuarantine(quarantineOf(version), 'accelerometer');
+    expect(quarantined.map((q) => [q.lineNumber, q.reason])).toEqual([
+      [2, 'text after the JSON value'],
+      [3, 'invalid UTF-8'],
+      [4, 'line longer than 1048576 bytes'],
+    ]);
+    expect(Buffer.from(quarantined[1].lineBase64 as unknown as string, 'base64')).toEqual(parts[2].subarray(0, -1));
   });
 
   it('quarantines customer records that lack an identity', async () => {

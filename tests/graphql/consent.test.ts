@@ -85,6 +85,7 @@ describe('consent in the resolvers', () => {
       refreshedAt: new Date(),
       hiddenSerials: new Set([...real.hiddenSerials, hidden]),
       hiddenEmails: new Set([...real.hiddenEmails, emailOf(nameOf(3))]),
+      uncertain: 0,
       exclusionsFor: () => [],
     };
     jest.spyOn(lake.services.consent, 'snapshot').mockResolvedValue(leaky);

@@ -60,4 +60,3 @@ export function snapshotTree(dir: string): Record<string, string> {
   return out;
 }
 
-export { ADMIN_KEY, ANALYST_KEY };

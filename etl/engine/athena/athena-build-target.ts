@@ -1,5 +1,5 @@
 import type { LakeManifest, LandingCount, VersionManifest } from '../../manifest';
-import { type BuiltTable, type Source, TABLES, TABLE_NAMES, type TableName, landingTableOf } from '../../tables';
+import { type BuiltTable, CONSENT_UNCERTAIN_TABLE, type Source, TABLES, TABLE_NAMES, type TableName, landingTableOf } from '../../tables';
 import type { BuildTarget, SqlValue } from '../engine';
 import type { Catalog } from './glue-catalog';
 import { countLanding, createCheckedView, createLandingJsonTable, createLandingView, createQuarantine } from './landing-statements';
@@ -187,6 +187,10 @@ export class AthenaBuildTarget implements BuildTarget {
       const relation = this.available.get(name);
       if (!relation) throw new Error(`the SQL of ${reader} reads ${name}, which this build has not produced yet`);
       bindings.set(name, relation);
+    }
+    // Athena's landing does not read consent doubt yet (the shared JS reader does, for DuckDB): nobody is uncertain here.
+    if (referencedNames(select, [CONSENT_UNCERTAIN_TABLE]).length > 0) {
+      bindings.set(CONSENT_UNCERTAIN_TABLE as TableName, `(SELECT CAST(NULL AS varchar) AS "email" WHERE false)`);
     }
     return bindings;
   }

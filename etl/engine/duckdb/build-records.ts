@@ -50,12 +50,15 @@ async function readRecord(path: string): Promise<BuildRecord | null> {
  * versions they expired but had not removed yet. `kept` is the manifest's
  * versions, or null when the manifest cannot be trusted (then nothing goes).
  */
-export async function removeDeadBuilds(layout: LakeLayout, kept: ReadonlySet<string> | null, self: string): Promise<void> {
+export async function removeDeadBuilds(layout: LakeLayout, kept: ReadonlySet<string> | null, self: BuildRecord): Promise<void> {
   const entries = await readdir(layout.buildsDir).catch(() => [] as string[]);
   for (const entry of entries) {
     if (!entry.endsWith('.json')) continue;
     const record = await readRecord(join(layout.buildsDir, entry));
-    if (!record || record.version === self || holderAlive(record.holder) || kept === null) continue;
+    if (!record || record.version === self.version || kept === null) continue;
+    // An earlier build of this very process (a server's rebuild) is over: this one holds the lock now.
+    const earlierOfMine = record.holder.pid === self.holder.pid && record.holder.host === self.holder.host && record.holder.token !== self.holder.token;
+    if (!earlierOfMine && holderAlive(record.holder)) continue;
     for (const version of [record.version, ...record.expiring]) {
       if (!kept.has(version)) await removeVersionFolders(layout, version);
     }

@@ -3,14 +3,14 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { type FileChecksum, type LakeManifest, type LandingCount, ManifestError, type VersionManifest } from '../../manifest';
-import { BUILT_TABLES, type BuiltTable, type Source, TABLES, type TableName, landingTableOf } from '../../tables';
+import { BUILT_TABLES, type BuiltTable, CONSENT_UNCERTAIN_TABLE, type Source, TABLES, type TableName, landingTableOf } from '../../tables';
 import type { BuildTarget, SqlValue } from '../engine';
 import { type HeldLock, acquireBuildLock } from './build-lock';
 import { pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeDeadBuilds, removeVersionFolders, writeBuildRecord } from './build-records';
 import { fileChecksum, fileDamage } from './file-checks';
 import { onLakeFilesystem } from './fs-errors';
 import { LakeLayout } from './lake-layout';
-import { loadLandingSource } from './landing-loader';
+import { loadLandingSource, loadUncertain } from './landing-loader';
 import { sqlStringLiteral } from './landing-sql';
 import { readLocalManifest, setAsideManifest, writeLocalManifest } from './local-manifest';
 import { findLandingFiles } from './landing-files';
@@ -34,7 +34,7 @@ export class DuckDbBuildTarget implements BuildTarget {
 
   constructor(
     private readonly layout: LakeLayout,
-    private readonly settings: { threads?: number } = {},
+    private readonly settings: { threads?: number; maxLineBytes?: number; background?: boolean } = {},
   ) {}
 
   get landing(): string {
@@ -46,14 +46,15 @@ export class DuckDbBuildTarget implements BuildTarget {
     this.createdLake = !existsSync(lake);
     this.lock = await onLakeFilesystem(this.layout.metaDir, lake, () => acquireBuildLock(this.layout.lockPath, `build ${version}`));
     this.version = version;
-    await onLakeFilesystem(this.layout.buildsDir, lake, () => writeBuildRecord(this.layout, { version, holder: this.lock!.holder, expiring: [] }));
+    const record = { version, holder: this.lock.holder, expiring: [] };
+    await onLakeFilesystem(this.layout.buildsDir, lake, () => writeBuildRecord(this.layout, record));
     const manifest = await this.readManifest().catch((error: unknown) => {
       if (error instanceof ManifestError) return undefined;
       throw error;
     });
     // Private: an unreadable manifest cannot say what is kept, so nothing is cleaned up.
     const kept = manifest === undefined ? null : new Set(manifest?.versions.map((v) => v.version) ?? []);
-    await onLakeFilesystem(lake, lake, () => removeDeadBuilds(this.layout, kept, version));
+    await onLakeFilesystem(lake, lake, () => removeDeadBuilds(this.layout, kept, record));
     const config: Record<string, string> = { preserve_insertion_order: 'false' };
     if (this.settings.threads) config.threads = String(this.settings.threads);
     this.instance = await DuckDBInstance.create(':memory:', config);
@@ -67,17 +68,21 @@ export class DuckDbBuildTarget implements BuildTarget {
     const connection = await this.requireInstance().connect();
     const folder = this.layout.quarantineDir(this.requireVersion());
     try {
-      return await onLakeFilesystem(folder, this.layout.lake, () =>
-        loadLandingSource(connection, {
+      return await onLakeFilesystem(folder, this.layout.lake, async () => {
+        const tally = await loadLandingSource(connection, {
           table: landingTableOf(source),
           files,
           columns: TABLES[landingTableOf(source)].columns,
-          quarantineFile: async () => {
-            await mkdir(folder, { recursive: true });
-            return join(folder, `${source}.ndjson`);
-          },
-        }),
-      );
+          quarantinePath: join(folder, `${source}.ndjson`),
+          maxLineBytes: this.settings.maxLineBytes,
+          consentDoubt: source === 'customer',
+          // Beside a serving process, parse on this thread: worker threads would take the readers' core.
+          workerMinBytes: this.settings.background ? Infinity : undefined,
+        });
+        if (source === 'customer') await loadUncertain(connection, CONSENT_UNCERTAIN_TABLE, tally.uncertain);
+        const { lines, accepted, quarantined, blank } = tally;
+        return source === 'customer' ? { lines, accepted, quarantined, blank, uncertain: tally.uncertain.length } : { lines, accepted, quarantined, blank };
+      });
     } finally {
       connection.closeSync();
     }

@@ -2,11 +2,12 @@ import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { BuildOptions } from '../../build-options';
+import { type LandingSink, type LandingTally, type ReadOptions, readLanding } from '../../landing/landing-reader';
 import { type LakeManifest, liveVersion, type VersionManifest } from '../../manifest';
-import { BUILT_TABLES, type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
+import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
 import type { BuildTarget, Engine, ExportFormat, QueryOptions, Row, SqlValue, VersionState } from '../engine';
 import { LakeDamagedError, QueryTimeoutError, StaleVersionError } from '../engine-errors';
-import { fileDamage } from './file-checks';
+import { schemaOf, VersionLoader } from './version-loader';
 import { ConnectionPool } from './connection-pool';
 import { DuckDbBuildTarget } from './duckdb-build-target';
 import { findLandingFiles } from './landing-files';
@@ -27,22 +28,17 @@ export interface DuckDbEngineOptions {
   loadTimeoutMs?: number;
 }
 
-export const DEFAULT_LOAD_TIMEOUT_MS = 600_000;
-
 /**
- * The embedded engine. A kept version is loaded from its Parquet files into
- * an in-memory schema `v_<version>` when first asked for (one load however
- * many ask), after its files pass their size and SHA-256 checks, so a cursor
- * pinned to a version reads the same rows until that version expires. A
- * version that cannot be read is marked damaged instead of failing forever.
+ * The embedded engine. A kept version is loaded into memory when first asked
+ * for (`VersionLoader`), so a cursor pinned to a version reads the same rows
+ * until that version expires; one that cannot be read is damaged: its cursors
+ * are stale, and if it is the live one the lake says so (LAKE_DAMAGED).
  */
 export class DuckDbEngine implements Engine {
   readonly kind = 'duckdb' as const;
   readonly dialect = duckDbDialect;
   readonly layout: LakeLayout;
-  private readonly loaded = new Map<string, Promise<void>>();
-  private readonly ready = new Set<string>();
-  private readonly damaged = new Map<string, string>();
+  private readonly versions: VersionLoader;
   private cached?: { mtimeMs: number; manifest: LakeManifest | null };
 
   private constructor(
@@ -51,6 +47,7 @@ export class DuckDbEngine implements Engine {
     private readonly options: DuckDbEngineOptions,
   ) {
     this.layout = new LakeLayout(options.lake, options.landing ?? options.lake);
+    this.versions = new VersionLoader(this.layout, (o, work) => this.withConnection(o, work), options.loadTimeoutMs);
   }
 
   static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
@@ -66,7 +63,7 @@ export class DuckDbEngine implements Engine {
     if (this.cached?.mtimeMs !== mtimeMs) {
       const manifest = mtimeMs < 0 ? null : await readLocalManifest(this.layout.manifestPath);
       this.cached = { mtimeMs, manifest };
-      await this.unloadExpired(manifest);
+      await this.versions.retain(new Set(manifest?.versions.map((v) => v.version) ?? []));
     }
     return this.cached.manifest;
   }
@@ -76,41 +73,34 @@ export class DuckDbEngine implements Engine {
     if (spec.zone === 'landing') return this.landingRef(spec.folder as Source, table);
     const { kept, live } = await this.kept(version);
     try {
-      await this.load(kept);
+      await this.versions.load(kept);
     } catch (error) {
-      const damage = this.damaged.get(version);
+      const damage = this.versions.damageOf(version);
       if (damage === undefined) throw error;
       throw live ? new LakeDamagedError(version, damage) : new StaleVersionError(version, damage);
     }
     return `${schemaOf(version)}."${table}"`;
   }
 
+  async readLanding(source: Source, sink: LandingSink, options: ReadOptions = {}): Promise<LandingTally> {
+    const landing = new LakeLayout(this.options.lake, await this.landingLocation());
+    const files = await findLandingFiles(landing.landingDir(source));
+    return readLanding(files, TABLES[`${source}_landing`].columns, sink, { ...options, consentDoubt: source === 'customer' });
+  }
+
   async scanRef(table: BuiltTable, version: string): Promise<string> {
     const { kept, live } = await this.kept(version);
-    const damage = this.damaged.get(version) ?? (await this.fileDamage(kept, table));
-    if (damage) {
-      this.damaged.set(version, damage);
-      throw live ? new LakeDamagedError(version, damage) : new StaleVersionError(version, damage);
-    }
-    return `read_parquet(${sqlStringLiteral(this.fileOf(kept, table))}, hive_partitioning = false)`;
+    const damage = this.versions.damageOf(version) ?? (await this.versions.check(kept, table));
+    if (damage) throw live ? new LakeDamagedError(version, damage) : new StaleVersionError(version, damage);
+    return `read_parquet(${sqlStringLiteral(this.versions.fileOf(kept, table))}, hive_partitioning = false)`;
   }
 
   versionState(version: string): VersionState {
-    const damage = this.damaged.get(version);
-    if (damage !== undefined) return { state: 'damaged', damage };
-    if (this.ready.has(version)) return { state: 'loaded' };
-    return { state: this.loaded.has(version) ? 'loading' : 'not loaded' };
+    return this.versions.state(version);
   }
 
-  async verifyVersion(version: VersionManifest): Promise<string | null> {
-    for (const table of BUILT_TABLES) {
-      const damage = await this.fileDamage(version, table);
-      if (damage) {
-        this.damaged.set(version.version, damage);
-        return damage;
-      }
-    }
-    return this.damaged.get(version.version) ?? null;
+  verifyVersion(version: VersionManifest): Promise<string | null> {
+    return this.versions.verify(version);
   }
 
   async landingLocation(): Promise<string> {
@@ -135,7 +125,8 @@ export class DuckDbEngine implements Engine {
   async buildTarget(options: BuildOptions): Promise<BuildTarget> {
     const layout = new LakeLayout(this.options.lake, await this.landingLocation());
     // A rebuild inside the server leaves one core to the readers.
-    return new DuckDbBuildTarget(layout, options.background ? { threads: Math.max(1, availableParallelism() - 1) } : {});
+    const threads = options.background ? Math.max(1, availableParallelism() - 1) : undefined;
+    return new DuckDbBuildTarget(layout, { threads, maxLineBytes: options.maxLineBytes, background: options.background });
   }
 
   async close(): Promise<void> {
@@ -144,6 +135,7 @@ export class DuckDbEngine implements Engine {
   }
 
   // Private: landing tables are read as they are now, with the declared schema; bad lines are skipped here (the build quarantines them).
+  // Never for consent decisions: those go through readLanding, the build's own reader and rules.
   private async landingRef(source: Source, table: TableName): Promise<string> {
     const columns = TABLES[table].columns.map((c) => `${sqlStringLiteral(c.name)}: ${sqlStringLiteral(c.type)}`).join(', ');
     // The same files a build reads (.json, .jsonl, .ndjson), listed now so a new landing file counts at once.
@@ -156,7 +148,7 @@ export class DuckDbEngine implements Engine {
   /** A version's schema dropped (it expired) between tableRef and the query: the reader's cursor is stale, not the server broken. */
   private dropped(error: unknown): never {
     const version = /Catalog Error: .*"?v_(\d{8}t\d{9}z_[0-9a-f]{4})"?/.exec((error as Error)?.message ?? '')?.[1];
-    if (version !== undefined && !this.loaded.has(version)) throw new StaleVersionError(version);
+    if (version !== undefined && !this.versions.has(version)) throw new StaleVersionError(version);
     throw error;
   }
 
@@ -166,68 +158,6 @@ export class DuckDbEngine implements Engine {
     const kept = manifest?.versions.find((v) => v.version === version);
     if (!manifest || !kept) throw new StaleVersionError(version);
     return { kept, live: liveVersion(manifest) === kept };
-  }
-
-  private fileOf(version: VersionManifest, table: BuiltTable): string {
-    return this.layout.tableFile(table, version.version);
-  }
-
-  private fileDamage(version: VersionManifest, table: BuiltTable): Promise<string | null> {
-    return fileDamage(this.fileOf(version, table), version.tables[table].location, version.tables[table]);
-  }
-
-  private load(version: VersionManifest): Promise<void> {
-    let loading = this.loaded.get(version.version);
-    // Private: a version already in memory keeps serving even if its file is damaged since; it cannot be loaded again.
-    if (!loading && this.damaged.has(version.version)) return Promise.reject(new StaleVersionError(version.version, this.damaged.get(version.version)));
-    if (!loading) {
-      loading = this.loadVersion(version).then(() => void this.ready.add(version.version));
-      loading.catch(() => this.loaded.delete(version.version));
-      this.loaded.set(version.version, loading);
-    }
-    return loading;
-  }
-
-  private async loadVersion(version: VersionManifest): Promise<void> {
-    for (const table of BUILT_TABLES) {
-      const damage = await this.fileDamage(version, table);
-      if (damage) {
-        this.damaged.set(version.version, damage);
-        throw new StaleVersionError(version.version, damage);
-      }
-    }
-    // Its own time limit: a load serves every request waiting for it, whatever their own limits.
-    let reading: BuiltTable | undefined;
-    try {
-      await this.withConnection({ timeoutMs: this.options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS }, async (connection) => {
-        const schema = schemaOf(version.version);
-        await connection.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-        for (const table of BUILT_TABLES) {
-          reading = table;
-          const file = sqlStringLiteral(this.fileOf(version, table));
-          // Sorted by key, so a customer's rows sit together and lookups skip row groups by their min/max.
-          const order = TABLES[table].key.map((c) => `"${c}"`).join(', ');
-          await connection.run(`CREATE OR REPLACE TABLE ${schema}."${table}" AS SELECT * FROM read_parquet(${file}, hive_partitioning = false) ORDER BY ${order}`);
-        }
-      });
-    } catch (error) {
-      // A file that passed its checks (or has none recorded) but DuckDB cannot read is damaged; a load cut off by its limit is not.
-      if (reading && !(error instanceof QueryTimeoutError) && /parquet|IO Error|Invalid Input|No such file/i.test((error as Error).message)) {
-        this.damaged.set(version.version, `${version.tables[reading].location} cannot be read as Parquet`);
-      }
-      throw error;
-    }
-  }
-
-  private async unloadExpired(manifest: LakeManifest | null): Promise<void> {
-    const kept = new Set(manifest?.versions.map((v) => v.version) ?? []);
-    for (const version of this.damaged.keys()) if (!kept.has(version)) this.damaged.delete(version);
-    for (const version of [...this.loaded.keys()]) {
-      if (kept.has(version)) continue;
-      this.loaded.delete(version);
-      this.ready.delete(version);
-      await this.withConnection({}, (connection) => connection.run(`DROP SCHEMA IF EXISTS ${schemaOf(version)} CASCADE`));
-    }
   }
 
   private async withConnection<T>(options: QueryOptions, work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
@@ -254,5 +184,3 @@ export class DuckDbEngine implements Engine {
     });
   }
 }
-
-const schemaOf = (version: string): string => `"v_${version}"`;

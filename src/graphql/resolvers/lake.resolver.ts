@@ -26,6 +26,7 @@ export class LakeResolver {
       versions,
       consentGeneration: consent?.generation ?? 0,
       consentRefreshedAt: consent?.refreshedAt ?? null,
+      consentUncertain: consent?.uncertain ?? 0,
     });
     return lake;
   }

@@ -88,4 +88,7 @@ export class Lake {
 
   @Field(() => DateTime, { nullable: true, description: 'When the consent registry last re-read the landing zone.' })
   consentRefreshedAt!: Date | null;
+
+  @Field(() => Int, { description: 'Customers hidden because a quarantined landing line makes their consent uncertain (as of the last consent read).' })
+  consentUncertain!: number;
 }

@@ -42,7 +42,8 @@ describe('kept versions', () => {
     await buildLake(landing, lake);
     const engine = await DuckDbEngine.open({ lake, connections: 4 });
     try {
-      const loads = jest.spyOn(engine as unknown as { loadVersion: () => Promise<void> }, 'loadVersion');
+      const loader = (engine as unknown as { versions: { loadVersion: () => Promise<void> } }).versions;
+      const loads = jest.spyOn(loader, 'loadVersion');
       const refs = await Promise.all(Array.from({ length: 6 }, () => engine.tableRef('customer_curated', older)));
       expect(new Set(refs).size).toBe(1);
       expect(loads).toHaveBeenCalledTimes(1);

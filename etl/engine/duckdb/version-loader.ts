@@ -1,0 +1,118 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { VersionManifest } from '../../manifest';
+import { BUILT_TABLES, type BuiltTable, TABLES } from '../../tables';
+import type { QueryOptions, VersionState } from '../engine';
+import { QueryTimeoutError, StaleVersionError } from '../engine-errors';
+import { fileDamage } from './file-checks';
+import type { LakeLayout } from './lake-layout';
+import { sqlStringLiteral } from './landing-sql';
+
+export const DEFAULT_LOAD_TIMEOUT_MS = 600_000;
+
+type WithConnection = <T>(options: QueryOptions, work: (connection: DuckDBConnection) => Promise<T>) => Promise<T>;
+
+/** The in-memory schema holding a loaded version's tables. */
+export const schemaOf = (version: string): string => `"v_${version}"`;
+
+/**
+ * Kept versions in memory: a version is loaded from its Parquet files into
+ * schema `v_<version>` when first asked for (one load however many ask), after
+ * its files pass their size and SHA-256 checks, under a time limit of its own.
+ * A version that cannot be read is remembered as damaged, with why.
+ */
+export class VersionLoader {
+  private readonly loads = new Map<string, Promise<void>>();
+  private readonly ready = new Set<string>();
+  private readonly damaged = new Map<string, string>();
+
+  constructor(
+    private readonly layout: LakeLayout,
+    private readonly withConnection: WithConnection,
+    private readonly loadTimeoutMs: number = DEFAULT_LOAD_TIMEOUT_MS,
+  ) {}
+
+  load(version: VersionManifest): Promise<void> {
+    let loading = this.loads.get(version.version);
+    // Private: a version already in memory keeps serving even if its file is damaged since; it cannot be loaded again.
+    if (!loading && this.damaged.has(version.version)) return Promise.reject(new StaleVersionError(version.version, this.damaged.get(version.version)));
+    if (!loading) {
+      loading = this.loadVersion(version).then(() => void this.ready.add(version.version));
+      loading.catch(() => this.loads.delete(version.version));
+      this.loads.set(version.version, loading);
+    }
+    return loading;
+  }
+
+  /** Loaded, or being loaded. */
+  has(version: string): boolean {
+    return this.loads.has(version);
+  }
+
+  damageOf(version: string): string | undefined {
+    return this.damaged.get(version);
+  }
+
+  state(version: string): VersionState {
+    const damage = this.damaged.get(version);
+    if (damage !== undefined) return { state: 'damaged', damage };
+    if (this.ready.has(version)) return { state: 'loaded' };
+    return { state: this.loads.has(version) ? 'loading' : 'not loaded' };
+  }
+
+  fileOf(version: VersionManifest, table: BuiltTable): string {
+    return this.layout.tableFile(table, version.version);
+  }
+
+  /** Why `table`'s file of `version` is not what the manifest recorded (and the version damaged), or null. */
+  async check(version: VersionManifest, table: BuiltTable): Promise<string | null> {
+    const damage = await fileDamage(this.fileOf(version, table), version.tables[table].location, version.tables[table]);
+    if (damage) this.damaged.set(version.version, damage);
+    return damage;
+  }
+
+  /** Every file of `version`; the first damage found, or the one already known, or null. */
+  async verify(version: VersionManifest): Promise<string | null> {
+    for (const table of BUILT_TABLES) {
+      const damage = await this.check(version, table);
+      if (damage) return damage;
+    }
+    return this.damaged.get(version.version) ?? null;
+  }
+
+  /** Forgets every version not in `kept`, dropping its schema. */
+  async retain(kept: ReadonlySet<string>): Promise<void> {
+    for (const version of this.damaged.keys()) if (!kept.has(version)) this.damaged.delete(version);
+    for (const version of [...this.loads.keys()]) {
+      if (kept.has(version)) continue;
+      this.loads.delete(version);
+      this.ready.delete(version);
+      await this.withConnection({}, (connection) => connection.run(`DROP SCHEMA IF EXISTS ${schemaOf(version)} CASCADE`));
+    }
+  }
+
+  private async loadVersion(version: VersionManifest): Promise<void> {
+    const damage = await this.verify(version);
+    if (damage) throw new StaleVersionError(version.version, damage);
+    // Its own time limit: a load serves every request waiting for it, whatever their own limits.
+    let reading: BuiltTable | undefined;
+    try {
+      await this.withConnection({ timeoutMs: this.loadTimeoutMs }, async (connection) => {
+        const schema = schemaOf(version.version);
+        await connection.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        for (const table of BUILT_TABLES) {
+          reading = table;
+          const file = sqlStringLiteral(this.fileOf(version, table));
+          // Sorted by key, so a customer's rows sit together and lookups skip row groups by their min/max.
+          const order = TABLES[table].key.map((c) => `"${c}"`).join(', ');
+          await connection.run(`CREATE OR REPLACE TABLE ${schema}."${table}" AS SELECT * FROM read_parquet(${file}, hive_partitioning = false) ORDER BY ${order}`);
+        }
+      });
+    } catch (error) {
+      // A file that passed its checks (or has none recorded) but DuckDB cannot read is damaged; a load cut off by its limit is not.
+      if (reading && !(error instanceof QueryTimeoutError) && /parquet|IO Error|Invalid Input|No such file/i.test((error as Error).message)) {
+        this.damaged.set(version.version, `${version.tables[reading].location} cannot be read as Parquet`);
+      }
+      throw error;
+    }
+  }
+}

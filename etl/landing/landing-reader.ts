@@ -1,0 +1,178 @@
+import { isUtf8 } from 'node:buffer';
+import { open } from 'node:fs/promises';
+import type { Column } from '../tables';
+import { ConsentDoubt } from './consent-doubt';
+import { CARRIAGE_RETURN, DEFAULT_MAX_LINE_BYTES, LINE_FEED, REASONS, isJsonWhitespace } from './landing-rules';
+import { BLANK, type FieldValue, RecordSchema, parseRecord } from './strict-record';
+
+/**
+ * The one landing reader: the build and the consent registry read every
+ * landing line through it, so they cannot disagree about a line. Files are
+ * streamed in chunks, split on `\n` only, checked as UTF-8 and parsed once.
+ */
+
+/** A landing file that could not be read to the end: names the file and line, never their content. */
+export class LandingReadError extends Error {
+  constructor(
+    readonly file: string,
+    readonly lineNumber: number,
+    cause: unknown,
+  ) {
+    const code = (cause as NodeJS.ErrnoException)?.code ?? (cause as Error)?.name ?? 'error';
+    super(`landing file ${file} could not be read past line ${lineNumber} (${code})`, { cause });
+    this.name = 'LandingReadError';
+  }
+}
+
+export interface QuarantinedLine {
+  sourceFile: string;
+  lineNumber: number;
+  reason: string;
+  /** The line as written (invalid UTF-8 shown as U+FFFD; the exact bytes are in lineBase64). */
+  line: string;
+  lineBase64?: string;
+  /** Only the first maxLineBytes of a too-long line are kept. */
+  truncated?: true;
+}
+
+export interface LandingSink {
+  /** One accepted record; `values` is reused, so copy what you keep. */
+  accept(values: readonly FieldValue[]): void;
+  quarantine(line: QuarantinedLine): void;
+}
+
+export interface LandingTally {
+  /** Every line in the files: accepted + quarantined + blank. */
+  lines: number;
+  accepted: number;
+  quarantined: number;
+  blank: number;
+  /** Customer source only: emails whose consent a quarantined line makes uncertain. */
+  uncertain: string[];
+}
+
+export interface ReadOptions {
+  maxLineBytes?: number;
+  /** Read consent doubt (the customer source). */
+  consentDoubt?: boolean;
+}
+
+const CHUNK_BYTES = 4 * 1024 * 1024;
+
+export async function readLanding(files: readonly string[], columns: readonly Column[], sink: LandingSink, options: ReadOptions = {}): Promise<LandingTally> {
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const schema = new RecordSchema(columns);
+  const values: FieldValue[] = new Array(columns.length).fill(null);
+  const tally: LandingTally = { lines: 0, accepted: 0, quarantined: 0, blank: 0, uncertain: [] };
+  const doubt = options.consentDoubt ? new ConsentDoubt() : undefined;
+  const emailAt = schema.index.get('email');
+  const updatedAt = schema.index.get('lastUpdateDate');
+
+  for (const file of files) {
+    let lineNumber = 0;
+    const quarantine = (reason: string, line: string, extra: Partial<QuarantinedLine> = {}): void => {
+      tally.quarantined += 1;
+      doubt?.quarantined(line, tally.lines);
+      sink.quarantine({ sourceFile: file, lineNumber, reason, line, ...extra });
+    };
+    /** One line's text, without its line end. */
+    const textLine = (text: string, start: number, stop: number): void => {
+      lineNumber += 1;
+      tally.lines += 1;
+      if (stop > start && text.charCodeAt(stop - 1) === CARRIAGE_RETURN) stop -= 1;
+      // n UTF-16 units are at most 3n UTF-8 bytes: count bytes only when the line might be too long.
+      if (stop - start > maxLineBytes / 3 && Buffer.byteLength(text.slice(start, stop)) > maxLineBytes) {
+        return tooLong(text.slice(start, stop));
+      }
+      const result = parseRecord(text, start, stop, schema, values);
+      if (result === null) {
+        tally.accepted += 1;
+        if (doubt) doubt.accepted(values[emailAt!] as string, values[updatedAt!] as number, tally.lines);
+        sink.accept(values);
+      } else if (result === BLANK) tally.blank += 1;
+      else quarantine(result, text.slice(start, stop));
+    };
+    const tooLong = (line: string): void => {
+      if (/^[ \t\r\n]*$/.test(line)) tally.blank += 1;
+      else quarantine(REASONS.tooLong(maxLineBytes), Buffer.from(line).subarray(0, maxLineBytes).toString(), { truncated: true });
+    };
+    /** Complete lines in `bytes` (every one ends in \n, except perhaps at the end of the file). */
+    const block = (bytes: Buffer): void => {
+      if (isUtf8(bytes)) return lines(bytes.toString('utf8'));
+      for (let at = 0; at <= bytes.length; ) {
+        let next = bytes.indexOf(LINE_FEED, at);
+        if (next < 0) next = bytes.length;
+        const line = bytes.subarray(at, next);
+        if (isUtf8(line)) lines(line.toString('utf8'));
+        else {
+          lineNumber += 1;
+          tally.lines += 1;
+          const body = line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN ? line.subarray(0, -1) : line;
+          if (body.length > maxLineBytes) quarantine(REASONS.tooLong(maxLineBytes), body.subarray(0, maxLineBytes).toString(), { truncated: true });
+          else quarantine(REASONS.invalidUtf8, body.toString(), { lineBase64: body.toString('base64') });
+        }
+        at = next + 1;
+      }
+    };
+    const lines = (text: string): void => {
+      // n line feeds in a block of whole lines separate n + 1 lines.
+      for (let at = 0; ; ) {
+        const next = text.indexOf('\n', at);
+        if (next < 0) return textLine(text, at, text.length);
+        textLine(text, at, next);
+        at = next + 1;
+      }
+    };
+    try {
+      await forEachBlock(file, maxLineBytes, block, (prefix, allBlank) => {
+        lineNumber += 1;
+        tally.lines += 1;
+        if (allBlank) tally.blank += 1;
+        else quarantine(REASONS.tooLong(maxLineBytes), prefix.toString(), { truncated: true });
+      });
+    } catch (error) {
+      throw new LandingReadError(file, lineNumber, error);
+    }
+  }
+  tally.uncertain = doubt?.uncertain() ?? [];
+  return tally;
+}
+
+/**
+ * Streams `file` as blocks of whole lines. A line that outgrows every chunk is
+ * not held: its first `maxLineBytes` go to `overlong` once its end is found.
+ */
+async function forEachBlock(file: string, maxLineBytes: number, block: (bytes: Buffer) => void, overlong: (prefix: Buffer, allBlank: boolean) => void): Promise<void> {
+  const handle = await open(file, 'r');
+  try {
+    let carry: Buffer = Buffer.alloc(0);
+    let skipping: { prefix: Buffer; allBlank: boolean } | undefined;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+      const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, null);
+      if (bytesRead === 0) break;
+      let data = chunk.subarray(0, bytesRead);
+      if (skipping) {
+        const lf = data.indexOf(LINE_FEED);
+        const part = lf < 0 ? data : data.subarray(0, lf);
+        skipping.allBlank &&= part.every(isJsonWhitespace);
+        if (lf < 0) continue;
+        overlong(skipping.prefix, skipping.allBlank);
+        skipping = undefined;
+        data = data.subarray(lf + 1);
+      }
+      const whole = carry.length > 0 ? Buffer.concat([carry, data]) : data;
+      const last = whole.lastIndexOf(LINE_FEED);
+      if (last >= 0) block(whole.subarray(0, last));
+      carry = Buffer.from(whole.subarray(last + 1));
+      if (carry.length > maxLineBytes + 1) {
+        skipping = { prefix: Buffer.from(carry.subarray(0, maxLineBytes)), allBlank: carry.every(isJsonWhitespace) };
+        carry = Buffer.alloc(0);
+      }
+    }
+    if (skipping) overlong(skipping.prefix, skipping.allBlank);
+    else if (carry.length > 0) block(carry);
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,44 @@
+import type { ColumnType } from '../tables';
+
+/**
+ * The landing rules, declared once for every engine and for the consent
+ * registry: what a landing line is, and each reason a line is quarantined.
+ * The README's landing rules table is this file in prose.
+ */
+
+/** A line is what a producer wrote between `\n`s; one trailing `\r` (a Windows line end) is dropped. */
+export const LINE_FEED = 0x0a;
+export const CARRIAGE_RETURN = 0x0d;
+
+/** Lines longer than this (in bytes, without the line end) are quarantined unread. */
+export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
+
+/** Objects and arrays nested deeper than this are quarantined (a bound on the validator's recursion). */
+export const MAX_NESTING = 64;
+
+/** Whole-number fields (epoch milliseconds, distances) must be exact in a JavaScript number and GraphQL. */
+export const MAX_SAFE_WHOLE = Number.MAX_SAFE_INTEGER;
+
+/** JSON whitespace (RFC 8259): a line of only these, of any length, is blank and skipped. */
+export const isJsonWhitespace = (code: number): boolean => code === 0x20 || code === 0x09 || code === 0x0d || code === 0x0a;
+
+const TYPE_WORD: Record<ColumnType, string> = { VARCHAR: 'a string', BIGINT: 'a whole number', DOUBLE: 'a number' };
+
+/** Every quarantine reason, worded once. Reasons name declared fields only, never landing content. */
+export const REASONS = {
+  invalidUtf8: 'invalid UTF-8',
+  tooLong: (maxBytes: number) => `line longer than ${maxBytes} bytes`,
+  byteOrderMark: 'starts with a byte order mark',
+  malformed: 'malformed JSON',
+  notNumber: 'NaN or Infinity is not JSON',
+  controlCharacter: 'control character inside a string',
+  unpairedSurrogate: 'unpaired surrogate escape in a string',
+  numberOutOfRange: 'number out of range',
+  tooDeep: `nested deeper than ${MAX_NESTING} levels`,
+  trailingText: 'text after the JSON value',
+  notObject: 'not a JSON object',
+  duplicateKey: (field: string | undefined) => (field ? `duplicate key "${field}"` : 'duplicate key'),
+  missing: (field: string) => `missing required field "${field}"`,
+  wrongType: (field: string, type: ColumnType, got: string) => `field "${field}" must be ${TYPE_WORD[type]}, got ${got}`,
+  wholeOutOfRange: (field: string) => `field "${field}" is outside ±(2^53 - 1)`,
+} as const;

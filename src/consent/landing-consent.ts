@@ -1,0 +1,78 @@
+import type { FieldValue } from '../../etl/landing/strict-record';
+import { TABLES } from '../../etl/tables';
+
+/**
+ * What the customer landing records say about consent now, decided by the
+ * same rules as customer_trusted.sql and step_trainer_trusted.sql: the
+ * freshest record of each email (a tie goes to the record without consent),
+ * doubt hides, and a device follows every customer who names it.
+ */
+export interface LandingConsent {
+  /** Consenting emails and the consent date of their freshest record. */
+  readonly consentDate: ReadonlyMap<string, number>;
+  /** Emails whose freshest record withholds consent, or whose consent is uncertain. */
+  readonly withheld: ReadonlySet<string>;
+  /** serialNumbers named (in freshest records) by a withholding customer or by two emails. */
+  readonly unsafeSerials: ReadonlySet<string>;
+  readonly uncertain: ReadonlySet<string>;
+}
+
+interface CustomerRecord {
+  email: string;
+  serialNumber: string;
+  registrationDate: number;
+  lastUpdateDate: number;
+  consentAt: number | null;
+}
+
+const COLUMNS = TABLES.customer_landing.columns.map((c) => c.name);
+const at = (name: string): number => COLUMNS.indexOf(name);
+const EMAIL = at('email');
+const SERIAL = at('serialNumber');
+const REGISTERED = at('registrationDate');
+const UPDATED = at('lastUpdateDate');
+const CONSENT = at('shareWithResearchAsOfDate');
+
+export const toCustomerRecord = (values: readonly FieldValue[]): CustomerRecord => ({
+  email: values[EMAIL] as string,
+  serialNumber: values[SERIAL] as string,
+  registrationDate: values[REGISTERED] as number,
+  lastUpdateDate: values[UPDATED] as number,
+  consentAt: values[CONSENT] as number | null,
+});
+
+// customer_trusted.sql's order: lastUpdateDate desc, no consent first, serialNumber, registrationDate desc.
+function fresher(a: CustomerRecord, b: CustomerRecord): boolean {
+  if (a.lastUpdateDate !== b.lastUpdateDate) return a.lastUpdateDate > b.lastUpdateDate;
+  if ((a.consentAt === null) !== (b.consentAt === null)) return a.consentAt === null;
+  if (a.serialNumber !== b.serialNumber) return a.serialNumber < b.serialNumber;
+  return a.registrationDate > b.registrationDate;
+}
+
+export function decideConsent(records: readonly CustomerRecord[], uncertain: ReadonlySet<string>): LandingConsent {
+  const freshest = new Map<string, CustomerRecord>();
+  const newest = new Map<string, number>();
+  for (const r of records) {
+    const best = freshest.get(r.email);
+    if (!best || fresher(r, best)) freshest.set(r.email, r);
+    newest.set(r.email, Math.max(newest.get(r.email) ?? -Infinity, r.lastUpdateDate));
+  }
+  const consentDate = new Map<string, number>();
+  const withheld = new Set<string>(uncertain);
+  for (const [email, r] of freshest) {
+    if (r.consentAt !== null && !uncertain.has(email)) consentDate.set(email, r.consentAt);
+    else withheld.add(email);
+  }
+  // Every record at its email's freshest lastUpdateDate names a device.
+  const claims = new Map<string, { emails: Set<string>; unsafe: boolean }>();
+  for (const r of records) {
+    if (r.lastUpdateDate !== newest.get(r.email)) continue;
+    const claim = claims.get(r.serialNumber) ?? { emails: new Set<string>(), unsafe: false };
+    claim.emails.add(r.email);
+    claim.unsafe ||= r.consentAt === null || withheld.has(r.email);
+    claims.set(r.serialNumber, claim);
+  }
+  const unsafeSerials = new Set<string>();
+  for (const [serial, claim] of claims) if (claim.unsafe || claim.emails.size > 1) unsafeSerials.add(serial);
+  return { consentDate, withheld, unsafeSerials, uncertain };
+}

@@ -1,0 +1,69 @@
+import type { Engine } from '../../etl/engine/engine';
+import type { VersionManifest } from '../../etl/manifest';
+import { landingCustomersSql } from './consent-sql';
+import { type LandingConsent, decideConsent, toCustomerRecord } from './landing-consent';
+import { type VersionCustomer, VersionCustomers } from './version-customers';
+
+/**
+ * Reads the customer landing records now through the engine's landing reader
+ * (the build's reader and rules) and decides consent from them.
+ */
+export async function readLandingConsent(engine: Engine, anyKeptVersion: string, maxLineBytes?: number): Promise<LandingConsent> {
+  const records: ReturnType<typeof toCustomerRecord>[] = [];
+  if (engine.readLanding) {
+    const tally = await engine.readLanding('customer', { accept: (values) => records.push(toCustomerRecord(values)), quarantine: () => undefined }, { maxLineBytes });
+    return decideConsent(records, new Set(tally.uncertain));
+  }
+  // Private: landing tables ignore the version; any kept one (or none) will do.
+  const rows = await engine.query(landingCustomersSql(await engine.tableRef('customer_landing', anyKeptVersion)));
+  for (const row of rows) {
+    records.push({
+      email: String(row.email),
+      serialNumber: String(row.serialNumber),
+      registrationDate: Number(row.registrationDate),
+      lastUpdateDate: Number(row.lastUpdateDate),
+      consentAt: row.shareWithResearchAsOfDate == null ? null : Number(row.shareWithResearchAsOfDate),
+    });
+  }
+  return decideConsent(records, new Set());
+}
+
+/** A kept version's customers that landing no longer lets it serve. */
+export interface HeldCustomer {
+  email: string;
+  serialNumber: string;
+  /**
+   * A new build would leave them out (consent withdrawn, uncertain or moved
+   * later), so the version must be erased; otherwise only their device is unsafe to serve.
+   */
+  erase: boolean;
+}
+
+/**
+ * The customers `version` holds (`customers`) that must be hidden now: their
+ * freshest record withholds consent (or is uncertain, or gone), their device
+ * is unsafe, or, under `as-of`, their consent date moved later than the one
+ * the version was built with (it holds readings from before it).
+ */
+export function heldCustomers(customers: readonly VersionCustomer[], version: VersionManifest, landing: LandingConsent): HeldCustomer[] {
+  const held: HeldCustomer[] = [];
+  for (const { email, serialNumber, consentAt } of customers) {
+    const now = landing.consentDate.get(email);
+    const movedLater = version.consentPolicy === 'as-of' && now !== undefined && consentAt !== null && now > consentAt;
+    const erase = now === undefined || movedLater;
+    if (erase || landing.unsafeSerials.has(serialNumber)) held.push({ email, serialNumber, erase });
+  }
+  return held;
+}
+
+/** The kept versions holding a customer landing no longer lets them serve (what erasure must expire). */
+export async function versionsHoldingHidden(engine: Engine, versions: readonly VersionManifest[], landing: LandingConsent): Promise<string[]> {
+  const lists = new VersionCustomers(engine);
+  const holding: string[] = [];
+  for (const v of versions) {
+    // A version whose customers cannot be read cannot be shown free of them: it expires too.
+    const customers = await lists.of(v.version).catch(() => null);
+    if (customers === null || heldCustomers(customers, v, landing).some((c) => c.erase)) holding.push(v.version);
+  }
+  return holding;
+}

@@ -1,0 +1,65 @@
+import type { Engine } from '../../etl/engine/engine';
+import type { VersionManifest } from '../../etl/manifest';
+import type { PendingErasure } from '../consent/consent-registry';
+import { readLandingConsent, versionsHoldingHidden } from '../consent/versions-holding';
+import type { Logger } from '../logger';
+
+/**
+ * The erasure bound: within `erasureMs` of a revocation being read from
+ * landing, no kept version holds that customer's rows. A rebuild (started by
+ * the server itself, single-flight with admin rebuilds) leaves them out, and
+ * at publish every older version still holding such a customer expires.
+ * The rebuild starts a third into the bound, so revocations arriving
+ * together share one build and two thirds are left for it to finish.
+ */
+export class Erasure {
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly startRebuild: () => Promise<unknown>,
+    private readonly logger: Logger,
+    readonly erasureMs: number,
+  ) {}
+
+  /** Called after each consent refresh: starts a rebuild while kept versions hold a withdrawn customer. */
+  onRefresh(pending: PendingErasure): void {
+    if (pending.versions.length === 0) return;
+    const lag = this.lagOf(pending);
+    if (lag > this.erasureMs) {
+      this.logger.error({ lagMs: lag, erasureMs: this.erasureMs, versions: pending.versions.length }, 'erasure bound exceeded: kept versions still hold customers who withdrew consent');
+    }
+    const wait = Math.max(0, this.erasureMs / 3 - lag);
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.logger.info({ versions: pending.versions.length }, 'erasure rebuild starting');
+      this.startRebuild().catch((error: unknown) => this.logger.error({ err: error }, 'could not start the erasure rebuild; retried at the next consent refresh'));
+    }, wait);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Milliseconds since the oldest revocation still held was first seen (0 when none). */
+  lagMs(pending: PendingErasure): number {
+    return pending.versions.length === 0 ? 0 : this.lagOf(pending);
+  }
+
+  private lagOf(pending: PendingErasure): number {
+    let oldest = Date.now();
+    for (const seen of pending.since.values()) oldest = Math.min(oldest, seen.getTime());
+    return Date.now() - oldest;
+  }
+}
+
+/** The build hook that expires, at publish, the older kept versions holding a customer landing now withholds. */
+export function expireHoldingVersions(engine: Engine, maxLineBytes?: number): (older: readonly VersionManifest[]) => Promise<readonly string[]> {
+  return async (older) => {
+    if (older.length === 0) return [];
+    const landing = await readLandingConsent(engine, older[0].version, maxLineBytes);
+    return versionsHoldingHidden(engine, older, landing);
+  };
+}

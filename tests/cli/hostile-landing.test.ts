@@ -1,0 +1,111 @@
+import { appendFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runBin } from '../helpers/bin-cli';
+import { parquetFilesHolding } from '../helpers/parquet-scan';
+import { customerRecord, emailOf, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
+
+/**
+ * The defects a hostile producer found, through `bin/stedi.js` as a user runs
+ * it (needs `npm run build`): every line is one decision, none stops a build,
+ * doubt hides, devices follow consent, and stderr never echoes landing content.
+ */
+
+const build = (landing: string, lake: string, ...extra: string[]) => runBin(['build', '--landing', landing, '--lake', lake, '--json', ...extra]);
+const quarantineOf = (report: { quarantine: string }, source: string) =>
+  readFileSync(join(report.quarantine, `${source}.ndjson`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { lineNumber: number; reason: string; line: string });
+
+describe('stedi build on hostile landing lines', () => {
+  it('quarantines the lines that used to stop every build, counts blank lines, and succeeds with an empty stderr', () => {
+    const landing = writeSmallLanding();
+    const file = join(landing, 'accelerometer', 'landing', 'accelerometer-1.json');
+    const good = '{"user":"alice@test.com","timestamp":1655000009000,"x":1,"y":2,"z":3}';
+    appendFileSync(file, Buffer.concat([
+      Buffer.from('{"user":"alice@test.com","timestamp":1655000009000,"x":'), Buffer.from([0xff]), Buffer.from('1,"y":2,"z":3}\n'), // invalid UTF-8
+      Buffer.from(`{"user":"${'a'.repeat(9 * 1024 * 1024)}","timestamp":1,"x":1,"y":2,"z":3}\n`), // over 8 MB
+      Buffer.from(`${good.replace(',', ',\r')}\n`), // CR in the line's whitespace: valid JSON
+      Buffer.from(`${good}\r${good}\n`), // a lone CR: one line, with text after the object
+      Buffer.from('{"user":"alice@test.com","timestamp":1655000009000,"x":NaN,"y":2,"z":3}\n'),
+      Buffer.from('{"user":"alice@test.com","timestamp":1655000009000,"x":1e309,"y":2,"z":3}\n'),
+      Buffer.from('{"user":"alice@test.com","timestamp":9007199254740993,"x":1,"y":2,"z":3}\n'),
+      Buffer.from(`${' '.repeat(20)}\n`), // whitespace-only, longer than 8 characters
+    ]));
+    const lake = makeTempDir();
+    const run = build(landing, lake);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.quarantined.accelerometer).toBe(6);
+    expect(report.blank.accelerometer).toBe(1);
+    expect(quarantineOf(report, 'accelerometer').map((q) => [q.lineNumber, q.reason])).toEqual([
+      [6, 'invalid UTF-8'],
+      [7, 'line longer than 1048576 bytes'],
+      [9, 'text after the JSON value'],
+      [10, 'NaN or Infinity is not JSON'],
+      [11, 'number out of range'],
+      [12, 'field "timestamp" is outside ±(2^53 - 1)'],
+    ]);
+  });
+
+  it('hides a customer whose newer revocation ends in 0x01 and text, or repeats the consent key, and reports them as consent uncertain', () => {
+    const landing = writeSmallLanding();
+    const revoke = (name: string) => JSON.stringify(customerRecord({ name, serial: `serial-${name}`, consentAt: null, updatedAt: 1_656_000_000_000 }));
+    const consentThenNull = JSON.stringify(customerRecord({ name: 'bob', serial: 'serial-bob', updatedAt: 1_656_000_000_000 })).replace(/}$/, ',"shareWithResearchAsOfDate":null}');
+    writeLanding(landing, 'customer', [`${revoke('alice')}\u0001garbage`, consentThenNull], 'customer-2.json');
+    const lake = makeTempDir();
+    const run = build(landing, lake);
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.tables.customer_trusted.rows).toBe(0);
+    expect(report.tables.step_trainer_trusted.rows).toBe(0);
+    expect(report.consentUncertain).toBe(2);
+    expect(quarantineOf(report, 'customer').map((q) => q.reason)).toEqual(['text after the JSON value', 'duplicate key "shareWithResearchAsOfDate"']);
+    const status = JSON.parse(runBin(['status', '--lake', lake, '--json']).stdout);
+    expect(status.consentUncertain).toBe(2);
+  });
+
+  it('keeps a device out of the trusted zone when a non-consenting customer names the same serialNumber', () => {
+    const landing = writeSmallLanding();
+    writeLanding(landing, 'customer', [customerRecord({ name: 'mallory', serial: 'serial-alice', consentAt: null })], 'customer-2.json');
+    const run = build(landing, makeTempDir());
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.ambiguousSerials).toBe(1);
+    // bob's one reading stays; alice's two, on the serial mallory claims too, do not, nor does alice (the API keys customers by serial).
+    expect(report.tables.step_trainer_trusted.rows).toBe(1);
+    expect(report.tables.customer_trusted.rows).toBe(1);
+  });
+
+  it('keeps a quarantined line in the quarantine file only, and fails with one stderr line that names the folder', () => {
+    const landing = writeSmallLanding();
+    writeLanding(landing, 'customer', [`{"email": "${emailOf('secret')}", broken`], 'customer-2.json');
+    const lake = makeTempDir();
+    const ok = build(landing, lake);
+    expect(ok.status).toBe(0);
+    expect(`${ok.stdout}${ok.stderr}`).not.toContain(emailOf('secret'));
+    expect(quarantineOf(JSON.parse(ok.stdout), 'customer')[0].line).toContain(emailOf('secret'));
+    const run = runBin(['build', '--landing', join(landing, 'nowhere'), '--lake', lake]);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain(join(landing, 'nowhere', 'customer', 'landing'));
+  });
+});
+
+describe('stedi build and the erasure bound', () => {
+  it('expires every older kept version that still holds a customer who revoked consent', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir();
+    expect(build(landing, lake).status).toBe(0);
+    writeLanding(landing, 'accelerometer', [{ user: emailOf('bob'), timestamp: 1_655_000_005_000, x: 1, y: 1, z: 1 }], 'accelerometer-2.json');
+    expect(build(landing, lake).status).toBe(0);
+    expect(JSON.parse(runBin(['status', '--lake', lake, '--json']).stdout).keptVersions).toHaveLength(2);
+    expect(await parquetFilesHolding(lake, 'serial-alice')).not.toEqual([]);
+
+    writeLanding(landing, 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-2.json');
+    const run = build(landing, lake);
+    expect(run.status).toBe(0);
+    const status = JSON.parse(runBin(['status', '--lake', lake, '--json']).stdout);
+    expect(status.keptVersions.map((v: { version: string }) => v.version)).toEqual([JSON.parse(run.stdout).version]);
+    expect(await parquetFilesHolding(lake, 'serial-alice')).toEqual([]);
+    expect(await parquetFilesHolding(lake, emailOf('alice'))).toEqual([]);
+  });
+});

@@ -1,0 +1,158 @@
+import { TABLES, type Source } from '../../etl/tables';
+
+/**
+ * A plain reference for the landing rules, written independently of
+ * etl/landing/: JSON.parse decides the syntax, a small tokenizer over the
+ * (then valid) text finds duplicate keys, and a walk finds what JSON.parse
+ * lets through (1e309 as Infinity, lone surrogates, deep nesting).
+ */
+
+export type RefValue = string | number | null;
+export type RefLine = { kind: 'blank' } | { kind: 'quarantined'; raw: string } | { kind: 'accepted'; values: Record<string, RefValue> };
+
+const MAX_BYTES = 1024 * 1024;
+const MAX_DEPTH = 64;
+
+// With the u flag a paired surrogate is one code point; only a lone one is \p{Cs}.
+const wellFormed = (text: string): boolean => !/\p{Cs}/u.test(text);
+
+function hasDuplicateKeys(text: string): boolean {
+  const frames: Array<{ keys: Set<string> | null; expectKey: boolean }> = [];
+  for (const [token] of text.matchAll(/"(?:[^"\\]|\\.)*"|[{}[\]:,]|[^\s"{}[\]:,]+/g)) {
+    const top = frames[frames.length - 1];
+    if (token === '{') frames.push({ keys: new Set(), expectKey: true });
+    else if (token === '[') frames.push({ keys: null, expectKey: false });
+    else if (token === '}' || token === ']') frames.pop();
+    else if (token === ',') {
+      if (top?.keys) top.expectKey = true;
+    } else if (token.startsWith('"') && top?.keys && top.expectKey) {
+      const key = JSON.parse(token) as string;
+      if (top.keys.has(key)) return true;
+      top.keys.add(key);
+      top.expectKey = false;
+    }
+  }
+  return false;
+}
+
+/** Depth of containers (a top-level object is 1); false when a number is not finite or a string not well formed. */
+function walk(value: unknown): number | false {
+  if (typeof value === 'number') return Number.isFinite(value) ? 0 : false;
+  if (typeof value === 'string') return wellFormed(value) ? 0 : false;
+  if (value === null || typeof value !== 'object') return 0;
+  let deepest = 0;
+  for (const [key, child] of Object.entries(value)) {
+    if (!wellFormed(key)) return false;
+    const d = walk(child);
+    if (d === false) return false;
+    deepest = Math.max(deepest, d);
+  }
+  return deepest + 1;
+}
+
+export function referenceLine(bytes: Buffer, source: Source): RefLine {
+  const body = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.subarray(0, -1) : bytes;
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body);
+  } catch {
+    return { kind: 'quarantined', raw: body.toString() };
+  }
+  if (/^[ \t\r]*$/.test(text)) return { kind: 'blank' };
+  const bad = { kind: 'quarantined', raw: text } as const;
+  if (body.length > MAX_BYTES) return bad;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return bad;
+  }
+  const depth = walk(value);
+  if (depth === false || depth > MAX_DEPTH || hasDuplicateKeys(text)) return bad;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return bad;
+  const values: Record<string, RefValue> = {};
+  for (const column of TABLES[`${source}_landing`].columns) {
+    const v = (value as Record<string, unknown>)[column.name];
+    if (v === undefined || v === null) {
+      if (column.required) return bad;
+      values[column.name] = null;
+    } else if (column.type === 'VARCHAR' ? typeof v === 'string' : column.type === 'DOUBLE' ? typeof v === 'number' : Number.isSafeInteger(v)) {
+      values[column.name] = v as RefValue;
+    } else return bad;
+  }
+  return { kind: 'accepted', values };
+}
+
+/** Splits a file's bytes into lines exactly as a producer wrote them between \n. */
+export function splitLines(file: Buffer): Buffer[] {
+  const lines: Buffer[] = [];
+  let at = 0;
+  for (;;) {
+    const next = file.indexOf(0x0a, at);
+    if (next < 0) break;
+    lines.push(file.subarray(at, next));
+    at = next + 1;
+  }
+  if (at < file.length) lines.push(file.subarray(at));
+  return lines;
+}
+
+interface Customer {
+  email: string;
+  serialNumber: string;
+  lastUpdateDate: number;
+  consent: number | null;
+  position: number;
+}
+
+/**
+ * Consent from the customer lines in landing order: the freshest records of
+ * each email (a tie: any without consent wins), hidden while a quarantined
+ * line naming the email is not followed by a strictly newer valid record.
+ */
+export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; unsafeSerials: Set<string>; trusted: Set<string> } {
+  const records: Customer[] = [];
+  const doubts: Array<{ email: string; updated: number | null; position: number }> = [];
+  lines.forEach((line, position) => {
+    if (line.kind === 'accepted') {
+      const v = line.values;
+      records.push({ email: v.email as string, serialNumber: v.serialNumber as string, lastUpdateDate: v.lastUpdateDate as number, consent: v.shareWithResearchAsOfDate as number | null, position });
+    } else if (line.kind === 'quarantined') {
+      const updates = new Set([...line.raw.matchAll(/"lastUpdateDate"\s*:\s*(-?\d+)/g)].map((m) => Number(m[1])));
+      const updated = updates.size === 1 && Number.isSafeInteger([...updates][0]) ? [...updates][0] : null;
+      for (const m of line.raw.matchAll(/"email"\s*:\s*"((?:[^"\\]|\\.)*)"/g)) {
+        let email = m[1];
+        try {
+          email = JSON.parse(`"${m[1]}"`) as string;
+        } catch {
+          /* kept as written */
+        }
+        doubts.push({ email, updated, position });
+      }
+    }
+  });
+  const uncertain = new Set(
+    doubts
+      .filter((d) => !records.some((r) => r.email === d.email && (d.updated === null ? r.position > d.position : r.lastUpdateDate > d.updated)))
+      .map((d) => d.email),
+  );
+  const newest = new Map<string, number>();
+  for (const r of records) newest.set(r.email, Math.max(newest.get(r.email) ?? -Infinity, r.lastUpdateDate));
+  const freshest = records.filter((r) => r.lastUpdateDate === newest.get(r.email));
+  const consenting = new Set([...newest.keys()].filter((e) => !uncertain.has(e) && freshest.every((r) => r.email !== e || r.consent !== null)));
+  const unsafeSerials = new Set<string>();
+  const sharedSerials = new Set<string>();
+  for (const r of freshest) {
+    const owners = new Set(freshest.filter((o) => o.serialNumber === r.serialNumber).map((o) => o.email));
+    if (owners.size > 1) sharedSerials.add(r.serialNumber);
+    if (owners.size > 1 || !consenting.has(r.email)) unsafeSerials.add(r.serialNumber);
+  }
+  // customer_trusted keeps one record per email (the smallest serialNumber on a tie) unless another email claims that serial.
+  const trusted = new Set(
+    [...consenting].filter((e) => {
+      const serial = freshest.filter((r) => r.email === e).map((r) => r.serialNumber).sort()[0];
+      return !sharedSerials.has(serial);
+    }),
+  );
+  return { consenting, unsafeSerials, trusted };
+}

@@ -1,0 +1,116 @@
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import request from 'supertest';
+import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
+import { parquetFilesHolding } from '../helpers/parquet-scan';
+import { accelerometerRecord, customerRecord, emailOf, stepTrainerRecord, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
+
+/**
+ * Consent read from landing, through the HTTP API: the registry reads landing
+ * with the build's reader, so a line the build refuses can never keep a
+ * customer served; revocations reach the disk within STEDI_ERASURE_MS.
+ */
+
+const STEPS = `query($after: String) { stepTrainerReadings(first: 1, after: $after) { edges { node { serialNumber } } pageInfo { endCursor } } }`;
+const ALICE = '{ customer(serialNumber: "serial-alice") { serialNumber } }';
+
+const revocation = (name: string, updatedAt = 1_656_000_000_000) => JSON.stringify(customerRecord({ name, serial: `serial-${name}`, consentAt: null, updatedAt }));
+
+describe('consent read from landing, through the API', () => {
+  let test: TestApp;
+  afterEach(() => test.close());
+
+  it('hides at once a customer whose newer revocation ends in 0x01 and text, and counts them as consent uncertain', async () => {
+    const landing = writeSmallLanding();
+    test = await buildTestApp({ landing });
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
+    writeLanding(landing, 'customer', [`${revocation('alice')}\u0001garbage`], 'customer-2.json');
+    await test.lake.services.consent.refresh();
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toBeNull();
+    const lake = (await test.graphql('{ lake { consentUncertain } }', ANALYST_KEY)).body.data.lake;
+    expect(lake.consentUncertain).toBe(1);
+    const steps = (await test.graphql(STEPS.replace('first: 1', 'first: 100'), ANALYST_KEY, {})).body.data.stepTrainerReadings.edges;
+    expect(steps.map((e: { node: { serialNumber: string } }) => e.node.serialNumber)).not.toContain('serial-alice');
+  });
+
+  it('hides a customer whose duplicate consent key ends in null, as JSON.parse reads it', async () => {
+    const landing = writeSmallLanding();
+    test = await buildTestApp({ landing });
+    const line = JSON.stringify(customerRecord({ name: 'bob', serial: 'serial-bob', updatedAt: 1_656_000_000_000 })).replace(/}$/, ',"shareWithResearchAsOfDate":null}');
+    writeLanding(landing, 'customer', [line], 'customer-2.json');
+    await test.lake.services.consent.refresh();
+    expect((await test.graphql('{ customer(serialNumber: "serial-bob") { serialNumber } }', ANALYST_KEY)).body.data.customer).toBeNull();
+  });
+
+  it('serves no reading of a device a non-consenting customer also claims, and no page fails on the numbers the build used to accept', async () => {
+    const landing = writeSmallLanding();
+    writeLanding(landing, 'customer', [customerRecord({ name: 'mallory', serial: 'serial-bob', consentAt: null })], 'customer-2.json');
+    writeLanding(
+      landing,
+      'step_trainer',
+      [
+        '{"sensorReadingTime":1655000005000,"serialNumber":"serial-alice","distanceFromObject":NaN}',
+        '{"sensorReadingTime":1655000005000,"serialNumber":"serial-alice","distanceFromObject":1e309}',
+        '{"sensorReadingTime":9007199254740993,"serialNumber":"serial-alice","distanceFromObject":1}',
+      ],
+      'step_trainer-2.json',
+    );
+    test = await buildTestApp({ landing });
+    const answer = await test.graphql('{ stepTrainerReadings(first: 100) { edges { node { serialNumber sensorReadingTime distanceFromObject } } } machineLearningSamples(first: 100) { edges { node { serialNumber } } } }', ANALYST_KEY);
+    expect(answer.body.errors).toBeUndefined();
+    const serials = answer.body.data.stepTrainerReadings.edges.map((e: { node: { serialNumber: string } }) => e.node.serialNumber);
+    expect(serials).toEqual(['serial-alice', 'serial-alice']);
+    expect(answer.body.data.machineLearningSamples.edges.every((e: { node: { serialNumber: string } }) => e.node.serialNumber === 'serial-alice')).toBe(true);
+    expect((await test.graphql('{ customer(serialNumber: "serial-bob") { serialNumber } }', ANALYST_KEY)).body.data.customer).toBeNull();
+  });
+
+  it('under as-of, hides at once the readings before a consent date moved later', async () => {
+    const landing = writeSmallLanding();
+    test = await buildTestApp({ landing, consentPolicy: 'as-of' });
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).not.toBeNull();
+    writeLanding(landing, 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: 1_655_000_001_500, updatedAt: 1_656_000_000_000 })], 'customer-2.json');
+    await test.lake.services.consent.refresh();
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toBeNull();
+  });
+
+  it('keeps answering when a customer landing line is far over the line size limit', async () => {
+    const landing = writeSmallLanding();
+    test = await buildTestApp({ landing, config: { consentRefreshMs: 50 } });
+    appendFileSync(join(landing, 'customer', 'landing', 'customer-1.json'), `{"customerName":"${'x'.repeat(17 * 1024 * 1024)}"}\n`);
+    await test.lake.services.consent.refresh();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const answer = await test.graphql(ALICE, ANALYST_KEY);
+    expect(answer.body.errors).toBeUndefined();
+    expect(answer.body.data.customer).toEqual({ serialNumber: 'serial-alice' });
+  });
+
+  it('erases a revoked customer from every kept version within STEDI_ERASURE_MS: the server rebuilds, older versions expire, their cursors answer STALE_CURSOR naming consent', async () => {
+    const landing = writeSmallLanding();
+    writeLanding(landing, 'accelerometer', [accelerometerRecord('alice', 1_655_000_003_000)], 'accelerometer-2.json');
+    writeLanding(landing, 'step_trainer', [stepTrainerRecord('serial-alice', 1_655_000_003_000)], 'step_trainer-2.json');
+    const erasureMs = 6_000;
+    test = await buildTestApp({ landing, keepVersions: 3, config: { consentRefreshMs: 300, erasureMs } });
+    const pinned = (await test.graphql(STEPS, ANALYST_KEY, {})).body.data.stepTrainerReadings;
+    expect(await parquetFilesHolding(test.lake.lake, 'serial-alice')).not.toEqual([]);
+
+    writeLanding(landing, 'customer', [revocation('alice')], 'customer-2.json');
+    const seenAt = Date.now();
+    await test.lake.services.consent.refresh();
+    // Served: hidden at once. On disk: gone once the server's own rebuild has published.
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toBeNull();
+    while (test.lake.services.consent.pendingErasure().versions.length > 0 || test.lake.services.rebuilds.current()) {
+      expect(Date.now() - seenAt).toBeLessThan(erasureMs);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(Date.now() - seenAt).toBeLessThan(erasureMs);
+    expect(await parquetFilesHolding(test.lake.lake, 'serial-alice')).toEqual([]);
+    expect(await parquetFilesHolding(test.lake.lake, emailOf('alice'))).toEqual([]);
+
+    const stale = await test.graphql(STEPS, ANALYST_KEY, { after: pinned.pageInfo.endCursor });
+    expect(stale.body.errors[0].extensions.code).toBe('STALE_CURSOR');
+    expect(stale.body.errors[0].message).toMatch(/withdrew consent/);
+    const metrics = (await request(test.server).get('/metrics')).text;
+    expect(metrics).toMatch(/^stedi_consent_revocations_seen 1$/m);
+    expect(metrics).toMatch(/^stedi_erasure_lag_seconds 0$/m);
+  }, 30_000);
+});
