@@ -45,3 +45,23 @@ export async function walk(
   }
   throw new Error(`${field} still had pages after ${maxPages}; the walk stops here`);
 }
+
+const BATCH_DOCUMENT = `query Batch($first: Int!, $after: String) { machineLearningBatch(first: $first, after: $after) {
+  rowCount columns { serialNumber sensorReadingTime distanceFromObject x y z } pageInfo { hasNextPage endCursor } } }`;
+
+interface BatchData {
+  machineLearningBatch: { rowCount: number; columns: Record<string, unknown[]>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+}
+
+/** Pages through the training set as columns (machineLearningBatch), every column, as a notebook would. */
+export async function walkBatch(server: BenchServer, first: number, maxPages = 1_000_000): Promise<{ rows: number; pages: number }> {
+  let after: string | null = null;
+  let rows = 0;
+  for (let index = 0; index < maxPages; index += 1) {
+    const { machineLearningBatch: page }: BatchData = await server.graphql<BatchData>(BATCH_DOCUMENT, { first, after });
+    rows += page.rowCount;
+    if (!page.pageInfo.hasNextPage) return { rows, pages: index + 1 };
+    after = page.pageInfo.endCursor;
+  }
+  throw new Error(`machineLearningBatch still had pages after ${maxPages}; the walk stops here`);
+}

@@ -4,6 +4,7 @@ import 'reflect-metadata';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { BENCHMARKS } from './benchmarks';
+import { postgraphilePeerBench } from './peer.bench';
 import { BenchContext } from './context';
 import type { Figure } from './figure';
 import { currentLoad, describeMachine } from './machine';
@@ -19,6 +20,7 @@ import { FULL, QUICK } from './settings';
 
 interface Flags {
   quick?: boolean;
+  peer?: 'postgraphile';
   only?: string[];
   out: string;
   sampleDir: string;
@@ -35,6 +37,11 @@ function benchmarkIds(raw: string): string[] {
   return ids;
 }
 
+function peerName(raw: string): 'postgraphile' {
+  if (raw !== 'postgraphile') throw new InvalidArgumentError(`the only peer is postgraphile; received ${JSON.stringify(raw)}`);
+  return raw;
+}
+
 async function runBenchmarks(flags: Flags): Promise<BenchResults> {
   const started = Date.now();
   const machine = describeMachine(new Date(started));
@@ -46,7 +53,9 @@ async function runBenchmarks(flags: Flags): Promise<BenchResults> {
   const figures: Figure[] = [];
   const errors: BenchError[] = [];
   try {
-    for (const bench of BENCHMARKS.filter((b) => !flags.only || flags.only.includes(b.id))) {
+    // The peer runs only when asked for (it needs PostgreSQL); with --peer alone, only the peer runs.
+    const selected = BENCHMARKS.filter((b) => (flags.only ? flags.only.includes(b.id) : !flags.peer));
+    for (const bench of flags.peer ? [...selected, postgraphilePeerBench] : selected) {
       log(`benchmark ${bench.id}: ${bench.title}`);
       try {
         figures.push(...(await bench.run(ctx)));
@@ -75,6 +84,7 @@ async function main(argv: string[]): Promise<void> {
     .description('measure the build and the API against floors measured in the same run')
     .option('--quick', 'a small version of every benchmark (under a minute; proves they run, not how fast)')
     .option('--only <ids>', 'comma-separated benchmark numbers, e.g. 1,3', benchmarkIds)
+    .option('--peer <name>', 'also run the figures side by side with a peer: postgraphile (installs PostgreSQL with apt-get when missing)', peerName)
     .option('--out <file>', 'where to write the JSON results', resolve(ROOT, 'bench', 'results.json'))
     .option('--sample-dir <dir>', 'the real STEDI landing data', process.env.STEDI_SAMPLE_DIR ?? resolve(ROOT, '..', 'shared', 'data', 'stedi'))
     .parse(argv);

@@ -24,8 +24,11 @@ export interface BenchSettings {
   /** Benchmark 8: concurrent pages and rows per page. */
   memoryPages: number;
   memoryPageSize: number;
-  /** Benchmark 3: rows per GraphQL page. */
+  /** Benchmark 3: rows per GraphQL page of machineLearningSamples, and of machineLearningBatch. */
   pullPageSize: number;
+  batchPageSize: number;
+  /** Benchmark 3: the lakes pulled (null: the real data's; a number: the synthetic lake of that many customers). */
+  pullCustomers: Array<number | null>;
 }
 
 export const REAL_CUSTOMERS = 956;
@@ -46,6 +49,8 @@ export const FULL: BenchSettings = {
   memoryPages: 20,
   memoryPageSize: 10_000,
   pullPageSize: 5_000,
+  batchPageSize: 10_000,
+  pullCustomers: [null, REAL_CUSTOMERS * 10],
 };
 
 export const QUICK: BenchSettings = {
@@ -61,4 +66,5 @@ export const QUICK: BenchSettings = {
   depthWalkPageSize: 5_000,
   depthWalkPages: 3,
   memoryPageSize: 2_000,
+  pullCustomers: [null],
 };

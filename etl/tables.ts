@@ -47,7 +47,15 @@ export interface TableSpec {
   columns: readonly Column[];
   /** Columns whose combination is unique in the table (checked after each build). */
   key: readonly string[];
+  /**
+   * The order the API pages the table in, when it is not `key`: a build writes
+   * the table sorted this way, so a keyset page reads a few neighbouring row groups.
+   */
+  order?: readonly string[];
 }
+
+/** The order a built table is written and loaded in. */
+export const storageOrder = (table: TableName): readonly string[] => TABLES[table].order ?? TABLES[table].key;
 
 const req = (name: string, type: ColumnType): Column => ({ name, type, required: true });
 const opt = (name: string, type: ColumnType): Column => ({ name, type, required: false });
@@ -92,9 +100,23 @@ export const TABLES: Readonly<Record<TableName, TableSpec>> = {
   step_trainer_landing: { name: 'step_trainer_landing', zone: 'landing', folder: 'step_trainer', columns: STEP_TRAINER_COLUMNS, key: [] },
   customer_trusted: { name: 'customer_trusted', zone: 'trusted', folder: 'customer', columns: CUSTOMER_COLUMNS, key: ['email'] },
   accelerometer_trusted: { name: 'accelerometer_trusted', zone: 'trusted', folder: 'accelerometer', columns: ACCELEROMETER_COLUMNS, key: ['user', 'timestamp', 'x', 'y', 'z'] },
-  step_trainer_trusted: { name: 'step_trainer_trusted', zone: 'trusted', folder: 'step_trainer', columns: STEP_TRAINER_COLUMNS, key: ['serialNumber', 'sensorReadingTime'] },
-  customer_curated: { name: 'customer_curated', zone: 'curated', folder: 'customer', columns: CUSTOMER_COLUMNS, key: ['email'] },
-  machine_learning_curated: { name: 'machine_learning_curated', zone: 'curated', folder: 'machine_learning', columns: ML_COLUMNS, key: ['email', 'sensorReadingTime', 'x', 'y', 'z'] },
+  step_trainer_trusted: {
+    name: 'step_trainer_trusted',
+    zone: 'trusted',
+    folder: 'step_trainer',
+    columns: STEP_TRAINER_COLUMNS,
+    key: ['serialNumber', 'sensorReadingTime'],
+    order: ['serialNumber', 'sensorReadingTime', 'distanceFromObject'],
+  },
+  customer_curated: { name: 'customer_curated', zone: 'curated', folder: 'customer', columns: CUSTOMER_COLUMNS, key: ['email'], order: ['serialNumber'] },
+  machine_learning_curated: {
+    name: 'machine_learning_curated',
+    zone: 'curated',
+    folder: 'machine_learning',
+    columns: ML_COLUMNS,
+    key: ['email', 'sensorReadingTime', 'x', 'y', 'z'],
+    order: ['serialNumber', 'sensorReadingTime', 'x', 'y', 'z'],
+  },
 };
 
 /**

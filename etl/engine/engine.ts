@@ -13,6 +13,12 @@ export type EngineKind = 'duckdb' | 'athena';
 export type SqlValue = string | number | boolean | null;
 export type Row = Record<string, unknown>;
 
+/** A result as one array per column (same names and values as `query`'s rows), with no object per row. */
+export interface ColumnarResult {
+  rowCount: number;
+  columns: Record<string, unknown[]>;
+}
+
 export interface QueryOptions {
   /** Give up (and cancel the query) after this many milliseconds. */
   timeoutMs?: number;
@@ -74,6 +80,11 @@ export interface VersionState {
 export interface Engine {
   readonly kind: EngineKind;
   readonly dialect: SqlDialect;
+  /**
+   * True when a version's tables are stored in the API's keyset order with
+   * min/max per row group, so a filter on the key skips whole row groups (DuckDB).
+   */
+  readonly keyOrderedStorage?: boolean;
   /** The manifest as it is now, or null before the first build. */
   manifest(): Promise<LakeManifest | null>;
   /**
@@ -100,6 +111,8 @@ export interface Engine {
   landingLocation?(): Promise<string>;
   /** Run a query with positional `?` parameters; column names come back as the schema spells them. */
   query(sql: string, params?: SqlValue[], options?: QueryOptions): Promise<Row[]>;
+  /** The same as `query`, column by column; optional (callers transpose `query`'s rows without it). */
+  queryColumns?(sql: string, params?: SqlValue[], options?: QueryOptions): Promise<ColumnarResult>;
   /** Write a query's result to a local file (export); returns the rows written. */
   exportToFile(sql: string, params: SqlValue[], format: ExportFormat, path: string, options?: QueryOptions): Promise<number>;
   /** Start a build's write side against this engine's lake. */

@@ -19,15 +19,9 @@ export interface PageArgs {
  * totalCount is selected.
  */
 export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Dataset<N>, args: PageArgs, filter: DatasetFilter, field: string): Promise<PageConnection<N>> {
-  const { engine, config, logger } = ctx.services;
-  const first = pageSize(args.first, config.maxPageSize, field);
-  const cursorScope = scopeOf(field, filter);
-  const cursor = decodeAfter(args.after, ds, cursorScope);
-  const version = cursor?.version ?? (await ctx.lake.liveVersion());
-  const consent = await ctx.lake.consent();
-  const scope: Scope<N> = { engine, dataset: ds, version, filter, exclusions: consent.exclusionsFor(version), split: config.split };
-
-  const query = await pageQuery(scope, cursor?.position, first + 1);
+  const { engine, logger } = ctx.services;
+  const { first, query, scope, consent, cursorScope } = await topLevelPage(ctx, ds, args, filter, field);
+  const version = scope.version;
   const rows = await ctx.services.reads.query(query.sql, query.params, { timeoutMs: ctx.budget.timeoutMs() });
   const nodes = visibleNodes(ds, rows, version, consent, logger);
   const countKey = `${ds.kind}|${version}|${consent.generation}|${filterKey(filter)}`;
@@ -45,6 +39,23 @@ export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Da
     });
   };
   return toConnection(ds, cursorScope, nodes, first, rows.length > first, guarded(ctx, totalCount, `${field}.totalCount`));
+}
+
+/**
+ * What a top-level page reads: its size, the version the cursor pinned (or
+ * the live one), the query of first + 1 rows, and the arguments its cursors
+ * carry. `cursorField` names the field whose cursors it takes and issues
+ * (another field may share them: machineLearningBatch and machineLearningSamples).
+ */
+export async function topLevelPage<N extends Node>(ctx: GraphqlContext, ds: Dataset<N>, args: PageArgs, filter: DatasetFilter, field: string, cursorField = field) {
+  const { engine, config } = ctx.services;
+  const first = pageSize(args.first, config.maxPageSize, field);
+  const cursorScope = scopeOf(cursorField, filter);
+  const cursor = decodeAfter(args.after, ds, cursorScope);
+  const version = cursor?.version ?? (await ctx.lake.liveVersion());
+  const consent = await ctx.lake.consent();
+  const scope: Scope<N> = { engine, dataset: ds, version, filter, exclusions: consent.exclusionsFor(version), split: config.split };
+  return { first, consent, scope, cursorScope, query: await pageQuery(scope, cursor?.position, first + 1) };
 }
 
 /**

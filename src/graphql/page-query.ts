@@ -3,6 +3,7 @@ import type { SplitPercentages } from '../config';
 import type { KeyValue } from './cursor';
 import type { Dataset, DatasetFilter, Node } from './datasets/dataset';
 import { keysetAfter } from './keyset';
+import { pageUpperBound } from './page-bound';
 import { splitCondition } from './split';
 import { SqlConditions } from './sql-conditions';
 
@@ -54,6 +55,8 @@ export async function pageQuery<N extends Node>(s: Scope<N>, after: readonly Key
     const keyset = keysetAfter(s.dataset.key.map((k) => k.expr), after);
     c.add(keyset.sql, ...keyset.params);
   }
+  const bound = await pageUpperBound(s, after, limit);
+  if (bound !== undefined) c.add(`${s.dataset.serialExpr} <= ?`, bound);
   const sql = `SELECT ${s.dataset.select} FROM ${await s.dataset.from(s.engine, s.version)} ${c.where()} ORDER BY ${orderBy(s.dataset)} LIMIT ${checkLimit(limit)}`;
   return { sql, params: c.params };
 }

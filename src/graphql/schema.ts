@@ -7,15 +7,18 @@ import { toStediError } from './error-mapping';
 import { AccelerometerReadingResolver } from './resolvers/accelerometer-reading.resolver';
 import { CustomerResolver } from './resolvers/customer.resolver';
 import { LakeResolver } from './resolvers/lake.resolver';
+import { MachineLearningBatchResolver } from './resolvers/machine-learning-batch.resolver';
 import { MachineLearningSampleResolver } from './resolvers/machine-learning-sample.resolver';
 import { RebuildResolver } from './resolvers/rebuild.resolver';
 import { StepTrainerReadingResolver } from './resolvers/step-trainer-reading.resolver';
+import { validateArgs } from './validate-args';
 
 export const RESOLVERS = [
   CustomerResolver,
   AccelerometerReadingResolver,
   StepTrainerReadingResolver,
   MachineLearningSampleResolver,
+  MachineLearningBatchResolver,
   LakeResolver,
   RebuildResolver,
 ] as const;
@@ -32,7 +35,7 @@ export function buildGraphqlSchema(): Promise<GraphQLSchema> {
     resolvers: RESOLVERS,
     authChecker,
     authMode: 'error',
-    validate: { forbidUnknownValues: false },
+    validateFn: validateArgs,
   }).then(withErrorMapping);
   return built;
 }

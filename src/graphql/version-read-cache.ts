@@ -17,8 +17,8 @@ export class VersionReadCache {
     private readonly engine: Engine,
     /** Rows held across all entries; 0 turns the cache off. */
     private readonly maxRows: number,
-    /** Results larger than this are not kept. */
-    private readonly maxRowsPerEntry = 1_000,
+    /** Results larger than this are not kept; a nested page of 100 customers x (10 + 1) readings fits. */
+    private readonly maxRowsPerEntry = 2_000,
   ) {}
 
   async query(sql: string, params: SqlValue[], options: QueryOptions = {}): Promise<Row[]> {

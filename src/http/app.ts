@@ -57,6 +57,8 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
 
   const app = express();
   app.disable('x-powered-by');
+  // No ETag: it hashed every answer (SHA-1 over a 650 KB page), and no client revalidates a POSTed query.
+  app.set('etag', false);
   app.use(requestContext(services.logger));
   app.use(metrics.httpMiddleware());
   app.use(cors(services.config.corsOrigins));

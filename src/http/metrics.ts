@@ -158,10 +158,12 @@ export class ServerMetrics {
       };
     const query = timed('query', engine.query.bind(engine));
     const exportToFile = timed('exportToFile', engine.exportToFile.bind(engine));
+    const queryColumns = engine.queryColumns ? timed('queryColumns', engine.queryColumns.bind(engine)) : undefined;
     return new Proxy(engine, {
       get(target, property, receiver) {
         if (property === 'query') return query;
         if (property === 'exportToFile') return exportToFile;
+        if (property === 'queryColumns') return queryColumns;
         const value: unknown = Reflect.get(target, property, receiver);
         return typeof value === 'function' ? value.bind(target) : value;
       },

@@ -47,6 +47,15 @@ describe('the read cache of a version', () => {
     expect(engine.query).toHaveBeenCalledTimes(3);
   });
 
+  it('keeps a nested page of 100 customers with 10 readings each (1,100 rows), but not a bulk page', async () => {
+    const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ i }));
+    const engine = { query: jest.fn(async (sql: string) => rows(sql === 'nested' ? 1_100 : 5_001)) } as unknown as Engine;
+    const cache = new VersionReadCache(engine, 200_000);
+    for (const sql of ['nested', 'nested', 'bulk', 'bulk']) await cache.query(sql, []);
+    expect(engine.query).toHaveBeenCalledTimes(3);
+    expect(cache.size).toEqual({ entries: 1, rows: 1_100 });
+  });
+
   it('is off when its size is 0', async () => {
     const engine = { query: jest.fn(async () => [{ a: 1 }]) } as unknown as Engine;
     const cache = new VersionReadCache(engine, 0);

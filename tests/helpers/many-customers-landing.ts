@@ -6,6 +6,7 @@ export interface ManyCustomers {
   consenting: string[];
   /** Serials of customers without consent. */
   refusing: string[];
+  /** Readings of each customer (of customer 0 when they vary). */
   readingsPerCustomer: number;
 }
 
@@ -13,11 +14,12 @@ export const serialOf = (i: number): string => `serial-${String(i).padStart(4, '
 export const nameOf = (i: number): string => `person${String(i).padStart(4, '0')}`;
 
 /**
- * `count` customers; every fifth has no consent. Each has `readings`
- * accelerometer and step trainer readings at the same timestamps (shared
- * between customers, as in the real data).
+ * `count` customers; every fifth has no consent. Each has `readings` (or
+ * `readings(i)` for customer i) accelerometer and step trainer readings at the
+ * same timestamps (shared between customers, as in the real data).
  */
-export function writeManyCustomersLanding(count: number, readings = 3, root: string = makeTempDir()): ManyCustomers {
+export function writeManyCustomersLanding(count: number, readings: number | ((customer: number) => number) = 3, root: string = makeTempDir()): ManyCustomers {
+  const readingsOf = typeof readings === 'number' ? () => readings : readings;
   const customers = [];
   const accelerometer = [];
   const stepTrainer = [];
@@ -27,7 +29,7 @@ export function writeManyCustomersLanding(count: number, readings = 3, root: str
     const refuses = i % 5 === 4;
     customers.push(customerRecord({ name: nameOf(i), serial: serialOf(i), consentAt: refuses ? null : undefined }));
     (refuses ? refusing : consenting).push(serialOf(i));
-    for (let r = 0; r < readings; r += 1) {
+    for (let r = 0; r < readingsOf(i); r += 1) {
       const time = 1_655_000_000_000 + r * 1000;
       accelerometer.push(accelerometerRecord(nameOf(i), time, i / 10, r / 10, -r));
       stepTrainer.push(stepTrainerRecord(serialOf(i), time, 100 + r));
@@ -36,5 +38,5 @@ export function writeManyCustomersLanding(count: number, readings = 3, root: str
   writeLanding(root, 'customer', customers);
   writeLanding(root, 'accelerometer', accelerometer);
   writeLanding(root, 'step_trainer', stepTrainer);
-  return { landing: root, consenting: consenting.sort(), refusing, readingsPerCustomer: readings };
+  return { landing: root, consenting: consenting.sort(), refusing, readingsPerCustomer: readingsOf(0) };
 }

@@ -5,7 +5,7 @@ import type { BuildOptions } from '../../build-options';
 import { type LandingSink, type LandingTally, type ReadOptions, readLanding } from '../../landing/landing-reader';
 import { type LakeManifest, liveVersion, type VersionManifest } from '../../manifest';
 import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
-import type { BuildTarget, Engine, ExportFormat, QueryOptions, Row, SqlValue, VersionState } from '../engine';
+import type { BuildTarget, ColumnarResult, Engine, ExportFormat, QueryOptions, Row, SqlValue, VersionState } from '../engine';
 import { LakeDamagedError, QueryTimeoutError, StaleVersionError } from '../engine-errors';
 import { schemaOf, VersionLoader } from './version-loader';
 import { ConnectionPool } from './connection-pool';
@@ -14,7 +14,7 @@ import { findLandingFiles } from './landing-files';
 import { LakeLayout } from './lake-layout';
 import { sqlStringLiteral } from './landing-sql';
 import { readLocalManifest } from './local-manifest';
-import { toJsRows } from './values';
+import { toJsColumns, toJsRows } from './values';
 import { duckDbDialect } from './duckdb-dialect';
 
 export interface DuckDbEngineOptions {
@@ -37,9 +37,11 @@ export interface DuckDbEngineOptions {
 export class DuckDbEngine implements Engine {
   readonly kind = 'duckdb' as const;
   readonly dialect = duckDbDialect;
+  readonly keyOrderedStorage = true;
   readonly layout: LakeLayout;
   private readonly versions: VersionLoader;
   private cached?: { mtimeMs: number; manifest: LakeManifest | null };
+  private statThisTurn?: number;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -58,14 +60,26 @@ export class DuckDbEngine implements Engine {
   }
 
   async manifest(): Promise<LakeManifest | null> {
-    // Synchronous on purpose: a few microseconds here, where an async stat would queue behind queries on libuv's pool.
-    const mtimeMs = statSync(this.layout.manifestPath, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+    const mtimeMs = this.manifestMtime();
     if (this.cached?.mtimeMs !== mtimeMs) {
       const manifest = mtimeMs < 0 ? null : await readLocalManifest(this.layout.manifestPath);
       this.cached = { mtimeMs, manifest };
       await this.versions.retain(new Set(manifest?.versions.map((v) => v.version) ?? []));
     }
     return this.cached.manifest;
+  }
+
+  /**
+   * The manifest file's mtime, stat-ed at most once per turn of the event loop:
+   * a request asks several times within one turn, and no answer could tell those apart.
+   */
+  private manifestMtime(): number {
+    if (this.statThisTurn === undefined) {
+      // Synchronous on purpose: a few microseconds here, where an async stat would queue behind queries on libuv's pool.
+      this.statThisTurn = statSync(this.layout.manifestPath, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+      setImmediate(() => (this.statThisTurn = undefined));
+    }
+    return this.statThisTurn;
   }
 
   async tableRef(table: TableName, version: string): Promise<string> {
@@ -112,6 +126,10 @@ export class DuckDbEngine implements Engine {
 
   async query(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<Row[]> {
     return this.withConnection(options, async (connection) => toJsRows(await connection.runAndReadAll(sql, params).catch((error: unknown) => this.dropped(error))));
+  }
+
+  async queryColumns(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<ColumnarResult> {
+    return this.withConnection(options, async (connection) => toJsColumns(await connection.runAndReadAll(sql, params).catch((error: unknown) => this.dropped(error))));
   }
 
   async exportToFile(sql: string, params: SqlValue[], format: ExportFormat, path: string, options: QueryOptions = {}): Promise<number> {

@@ -1,5 +1,5 @@
 import type { DuckDBResultReader } from '@duckdb/node-api';
-import type { Row } from '../engine';
+import type { ColumnarResult, Row } from '../engine';
 
 /**
  * DuckDB hands BIGINTs back as JS bigints; the lake's are epoch milliseconds
@@ -19,4 +19,18 @@ export function toJsRows(reader: DuckDBResultReader): Row[] {
     rows[r] = row;
   }
   return rows;
+}
+
+/** The same values column by column: DuckDB's column arrays as they come, BIGINT columns made numbers in place. */
+export function toJsColumns(reader: DuckDBResultReader): ColumnarResult {
+  const names = reader.columnNames();
+  const arrays = reader.getColumnsJS();
+  const columns: Record<string, unknown[]> = {};
+  for (let c = 0; c < names.length; c += 1) {
+    // An empty result has no chunks, hence no column arrays.
+    const values = arrays[c] ?? [];
+    for (let r = 0; r < values.length; r += 1) if (typeof values[r] === 'bigint') values[r] = Number(values[r]);
+    columns[names[c]] = values;
+  }
+  return { rowCount: reader.currentRowCount, columns };
 }

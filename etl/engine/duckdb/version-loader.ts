@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { VersionManifest } from '../../manifest';
-import { BUILT_TABLES, type BuiltTable, TABLES } from '../../tables';
+import { BUILT_TABLES, type BuiltTable, storageOrder } from '../../tables';
 import type { QueryOptions, VersionState } from '../engine';
 import { QueryTimeoutError, StaleVersionError } from '../engine-errors';
 import { fileDamage } from './file-checks';
@@ -102,8 +102,8 @@ export class VersionLoader {
         for (const table of BUILT_TABLES) {
           reading = table;
           const file = sqlStringLiteral(this.fileOf(version, table));
-          // Sorted by key, so a customer's rows sit together and lookups skip row groups by their min/max.
-          const order = TABLES[table].key.map((c) => `"${c}"`).join(', ');
+          // In the API's keyset order, so a customer's rows sit together and pages skip row groups by their min/max.
+          const order = storageOrder(table).map((c) => `"${c}"`).join(', ');
           await connection.run(`CREATE OR REPLACE TABLE ${schema}."${table}" AS SELECT * FROM read_parquet(${file}, hive_partitioning = false) ORDER BY ${order}`);
         }
       });

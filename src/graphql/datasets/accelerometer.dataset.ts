@@ -24,4 +24,5 @@ export const accelerometerDataset: Dataset<AccelerometerReading> = {
   serialExpr: serial,
   timeExpr: col('a', A, 'timestamp'),
   fromRow: AccelerometerReading.fromRow,
+  boundedPages: true,
 };

@@ -32,6 +32,8 @@ export interface Dataset<N extends Node> {
   /** The epoch-millisecond column `from`/`to` filter. */
   timeExpr: string;
   fromRow(row: Row, version: string): N;
+  /** A large table: top-level pages are bounded by rows per serial (page-bound.ts). */
+  boundedPages?: boolean;
 }
 
 /** A filter, already validated; every value is bound as a parameter. */

@@ -1,5 +1,8 @@
+import type { SamplesArgs } from '../inputs/field-args.input';
+import { checkTimeRange } from '../pagination';
+import { checkSplitSeed } from '../split';
 import { MachineLearningSample } from '../types/machine-learning-sample.type';
-import { type Dataset, col, selectAs } from './dataset';
+import { type Dataset, type DatasetFilter, col, selectAs } from './dataset';
 
 const M = 'machine_learning_curated';
 
@@ -18,4 +21,12 @@ export const machineLearningDataset: Dataset<MachineLearningSample> = {
   serialExpr: col('m', M, 'serialNumber'),
   timeExpr: col('m', M, 'sensorReadingTime'),
   fromRow: MachineLearningSample.fromRow,
+  boundedPages: true,
 };
+
+/** The checked filter of a top-level training-set field (rows and columns alike). */
+export function trainingSetFilter(args: SamplesArgs, field: string): DatasetFilter {
+  checkTimeRange(args.filter, field);
+  const f = args.filter ?? {};
+  return { serialNumber: f.serialNumber, from: f.from, to: f.to, split: args.split ?? undefined, splitSeed: checkSplitSeed(args.splitSeed) };
+}

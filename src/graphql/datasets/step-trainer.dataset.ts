@@ -16,4 +16,5 @@ export const stepTrainerDataset: Dataset<StepTrainerReading> = {
   serialExpr: col('s', S, 'serialNumber'),
   timeExpr: col('s', S, 'sensorReadingTime'),
   fromRow: StepTrainerReading.fromRow,
+  boundedPages: true,
 };

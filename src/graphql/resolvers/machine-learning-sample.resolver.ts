@@ -3,10 +3,8 @@ import { Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'typ
 import type { GraphqlContext } from '../context';
 import type { PageConnection } from '../connection';
 import { readConnection } from '../connection-reader';
-import { machineLearningDataset } from '../datasets/machine-learning.dataset';
+import { machineLearningDataset, trainingSetFilter } from '../datasets/machine-learning.dataset';
 import { SamplesArgs } from '../inputs/field-args.input';
-import { checkTimeRange } from '../pagination';
-import { checkSplitSeed } from '../split';
 import { MachineLearningSample } from '../types/machine-learning-sample.type';
 import { MachineLearningSampleConnection } from '../types/connections.type';
 import { Customer } from '../types/customer.type';
@@ -19,10 +17,7 @@ export class MachineLearningSampleResolver {
     description: 'The training set, ordered by (serialNumber, sensorReadingTime, x, y, z); `split` keeps whole customers of one split.',
   })
   machineLearningSamples(@Args(() => SamplesArgs) args: SamplesArgs, @Ctx() ctx: GraphqlContext): Promise<PageConnection<MachineLearningSample>> {
-    checkTimeRange(args.filter, 'machineLearningSamples');
-    const f = args.filter ?? {};
-    const filter = { serialNumber: f.serialNumber, from: f.from, to: f.to, split: args.split ?? undefined, splitSeed: checkSplitSeed(args.splitSeed) };
-    return readConnection(ctx, machineLearningDataset, args, filter, 'machineLearningSamples');
+    return readConnection(ctx, machineLearningDataset, args, trainingSetFilter(args, 'machineLearningSamples'), 'machineLearningSamples');
   }
 
   @FieldResolver(() => Customer, { nullable: true, description: 'The customer of this row (same lake version).' })

@@ -1,0 +1,70 @@
+import type { ColumnarResult, Engine, QueryOptions, SqlValue } from '../../etl/engine/engine';
+import type { ConsentSnapshot } from '../consent/consent-snapshot';
+import type { Logger } from '../logger';
+import type { GraphqlContext } from './context';
+import { type PageArgs, topLevelPage } from './connection-reader';
+import { encodeCursor, type KeyValue } from './cursor';
+import type { Dataset, DatasetFilter, Node } from './datasets/dataset';
+import type { PageInfo } from './pagination';
+
+/** A page of a top-level connection as one array per column, in the connection's order. */
+export interface ColumnarPage {
+  rowCount: number;
+  columns: Record<string, unknown[]>;
+  pageInfo: PageInfo;
+}
+
+/**
+ * The same page `readConnection` reads (same query, consent check and
+ * cursor), kept as the engine's column arrays: no object per row, so a page
+ * costs a few arrays whatever its size.
+ */
+export async function readColumnarPage<N extends Node>(
+  ctx: GraphqlContext,
+  ds: Dataset<N>,
+  names: readonly string[],
+  args: PageArgs,
+  filter: DatasetFilter,
+  field: string,
+  cursorField = field,
+): Promise<ColumnarPage> {
+  const { engine, logger } = ctx.services;
+  const { first, query, scope, consent, cursorScope } = await topLevelPage(ctx, ds, args, filter, field, cursorField);
+  const fetched = await queryColumns(engine, query.sql, query.params, { timeoutMs: ctx.budget.timeoutMs() });
+  const visible = visibleColumns(ds, fetched, scope.version, consent, logger);
+  const rowCount = Math.min(first, visible.rowCount);
+  const columns: Record<string, unknown[]> = {};
+  for (const name of names) {
+    const values = visible.columns[name] ?? [];
+    if (values.length > rowCount) values.length = rowCount;
+    columns[name] = values;
+  }
+  const endCursor = rowCount === 0 ? null : encodeCursor(ds.kind, scope.version, ds.key.map((k) => columns[k.name][rowCount - 1] as KeyValue), cursorScope);
+  return { rowCount, columns, pageInfo: { hasNextPage: fetched.rowCount > first, endCursor } };
+}
+
+/** The engine's columnar read, or its rows turned into columns when it has none (Athena). */
+export async function queryColumns(engine: Engine, sql: string, params: SqlValue[], options: QueryOptions): Promise<ColumnarResult> {
+  if (engine.queryColumns) return engine.queryColumns(sql, params, options);
+  const rows = await engine.query(sql, params, options);
+  const columns: Record<string, unknown[]> = {};
+  for (const name of Object.keys(rows[0] ?? {})) columns[name] = rows.map((row) => row[name]);
+  return { rowCount: rows.length, columns };
+}
+
+/**
+ * Drops the rows of any customer the consent snapshot hides, as visibleNodes
+ * does for rows: the SQL already excluded them, so a drop is logged.
+ */
+export function visibleColumns<N extends Node>(ds: Dataset<N>, result: ColumnarResult, version: string, consent: ConsentSnapshot, logger: Logger): ColumnarResult {
+  const serials = (result.columns.serialNumber ?? []) as string[];
+  const hidden = consent.hiddenSerials;
+  // The common case allocates nothing: no row of a hidden customer.
+  if (hidden.size === 0 || !serials.some((serial) => hidden.has(serial))) return result;
+  const keep: number[] = [];
+  for (let r = 0; r < result.rowCount; r += 1) if (!hidden.has(serials[r])) keep.push(r);
+  logger.warn({ kind: ds.kind, version, dropped: result.rowCount - keep.length, generation: consent.generation }, 'consent check in JS dropped rows the SQL filter let through');
+  const columns: Record<string, unknown[]> = {};
+  for (const [name, values] of Object.entries(result.columns)) columns[name] = keep.map((r) => values[r]);
+  return { rowCount: keep.length, columns };
+}

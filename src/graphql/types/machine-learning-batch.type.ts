@@ -1,0 +1,43 @@
+import 'reflect-metadata';
+import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { PageInfo } from './connection.type';
+import { SafeInt } from './scalars';
+
+@ObjectType({
+  simpleResolvers: true,
+  description: 'The fields of a page of training rows, one list per field: row i is index i of every list (`pandas.DataFrame(columns)`).',
+})
+export class MachineLearningColumns {
+  @Field(() => [String])
+  serialNumber!: string[];
+
+  @Field(() => [SafeInt], { description: 'Epoch milliseconds.' })
+  sensorReadingTime!: number[];
+
+  @Field(() => [SafeInt])
+  distanceFromObject!: number[];
+
+  @Field(() => [Float])
+  x!: number[];
+
+  @Field(() => [Float])
+  y!: number[];
+
+  @Field(() => [Float])
+  z!: number[];
+}
+
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A page of the training set as columns: the same rows, order, consent, splits and cursors as the same page of machineLearningSamples.',
+})
+export class MachineLearningBatch {
+  @Field(() => Int, { description: 'Rows in this page (the length of every column).' })
+  rowCount!: number;
+
+  @Field(() => MachineLearningColumns)
+  columns!: MachineLearningColumns;
+
+  @Field(() => PageInfo, { description: 'endCursor is interchangeable with the endCursor of machineLearningSamples.' })
+  pageInfo!: PageInfo;
+}
