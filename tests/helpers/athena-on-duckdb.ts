@@ -21,6 +21,7 @@ import { trinoJson } from './trino-json';
  *   invalid UTF-8 becomes U+FFFD, and `"$path"` is the file;
  * - Trino's JSON functions are JavaScript functions with Trino's (Jackson's)
  *   behaviour, see trino-json.ts; DuckDB's own JSON reader is more lenient;
+ * - from_utf8(substr(to_utf8(s), 1, n)), a line's first n bytes, is a JavaScript function;
  * - a SELECT's result is also written to the fake S3 as Athena's CSV result file;
  * - any DuckDB error is a FAILED query with a USER error.
  */
@@ -118,7 +119,8 @@ export class AthenaOnDuckDb {
     sql = sql
       .replace(/\b(json_parse|json_format|json_extract_scalar|json_extract|json_size|json_array_length)\(/g, 'trino_$1(')
       .replace(/try_cast\(("\w+") AS map\(varchar, json\)\)/g, 'trino_json_object($1)')
-      .replace(/length\(to_utf8\(("\w+")\)\)/g, 'strlen($1)');
+      .replace(/length\(to_utf8\(("\w+")\)\)/g, 'strlen($1)')
+      .replace(/from_utf8\(substr\(to_utf8\(("\w+")\), 1, (\d+)\)\)/g, "trino_utf8_prefix($1, '$2')");
     const ctas = /^CREATE TABLE ("\w+"\."\w+")\nWITH \((.*)\)\nAS\n([\s\S]*)$/.exec(sql);
     if (ctas) {
       const location = /external_location = '([^']+)'/.exec(ctas[2])![1];
@@ -189,6 +191,8 @@ function registerTrinoJson(connection: DuckDBConnection): void {
   register('json_extract_scalar', VARCHAR, 2, trinoJson.json_extract_scalar);
   register('json_size', BIGINT, 2, trinoJson.json_size);
   register('json_array_length', BIGINT, 1, trinoJson.json_array_length);
+  // from_utf8(substr(to_utf8(s), 1, n)): the first n bytes, a character cut short becoming U+FFFD.
+  register('utf8_prefix', VARCHAR, 2, (text, bytes) => Buffer.from(text).subarray(0, Number(bytes)).toString());
   // CAST(json AS map(varchar, json)): only whether it succeeds is used.
   register('json_object', VARCHAR, 1, (json) => (json.startsWith('{') ? json : null));
 }

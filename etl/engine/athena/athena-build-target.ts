@@ -3,7 +3,8 @@ import { type BuiltTable, CONSENT_UNCERTAIN_TABLE, type Source, TABLES, TABLE_NA
 import type { BuildTarget, SqlValue } from '../engine';
 import type { Catalog } from './glue-catalog';
 import { countLanding, createCheckedView, createLandingJsonTable, createLandingView, createQuarantine } from './landing-statements';
-import { type CatalogObject, LIVE_VIEWS, landingCheckedName, landingJsonName, quarantineName, versionedName } from './object-names';
+import { createConsentUncertainView } from './consent-uncertain-statements';
+import { type CatalogObject, LIVE_VIEWS, consentUncertainName, landingCheckedName, landingJsonName, quarantineName, versionedName } from './object-names';
 import type { BuildLock } from './s3-build-lock';
 import type { LakeStore } from './s3-lake';
 import type { AthenaLayout } from './s3-location';
@@ -46,6 +47,8 @@ export class AthenaBuildTarget implements BuildTarget {
   private readonly created: CatalogObject[] = [];
   /** Tables of this build a SELECT may read, with the relation each resolves to. */
   private readonly available = new Map<TableName, string>();
+  /** The build's consent_uncertain relation, once the customer landing is read. */
+  private uncertainRelation?: string;
   private switching = false;
   private published = false;
   /** Set once the build failed: landing work still running must start no further statement. */
@@ -170,14 +173,23 @@ export class AthenaBuildTarget implements BuildTarget {
     await this.create({ name: versionedName(table, version), kind: 'view' }, createLandingView(database, source, version));
     const [counts] = await this.select(countLanding(database, source, version));
     // 0 = 0 + 0 passes every check: without this an empty or mistyped prefix would publish an empty lake. (A dry run counts nothing.)
-    if (counts && count(counts.lines) === 0) {
+    if (counts && count(counts.lines) - count(counts.blank) === 0) {
       throw new Error(`the landing prefix ${layout.landingPrefix(source)} holds no ${source} records (0 non-blank lines): upload the data there, or point --landing / STEDI_LANDING at the prefix holding ${source}/landing/`);
     }
     const quarantine = quarantineName(source, version);
     await this.create({ name: quarantine, kind: 'table' }, createQuarantine(database, source, version, layout.quarantinePrefix(version, source)));
     const [quarantined] = await this.select(countRows(database, quarantine, 'quarantined'));
+    const tally = { lines: count(counts?.lines), accepted: count(counts?.accepted), quarantined: count(quarantined?.quarantined), blank: count(counts?.blank) };
+    if (source !== 'customer') {
+      this.available.set(table, qualified(database, versionedName(table, version)));
+      return tally;
+    }
+    const uncertain = consentUncertainName(version);
+    await this.create({ name: uncertain, kind: 'view' }, createConsentUncertainView(database, version, this.ctx.maxLineBytes));
+    const [doubt] = await this.select(countRows(database, uncertain, 'uncertain'));
+    this.uncertainRelation = qualified(database, uncertain);
     this.available.set(table, qualified(database, versionedName(table, version)));
-    return { lines: count(counts?.lines), accepted: count(counts?.accepted), quarantined: count(quarantined?.quarantined) };
+    return { ...tally, uncertain: count(doubt?.uncertain) };
   }
 
   /** The relations of this build for every catalogue table `select` reads; reading one not built yet is a bug in the zone order. */
@@ -188,9 +200,10 @@ export class AthenaBuildTarget implements BuildTarget {
       if (!relation) throw new Error(`the SQL of ${reader} reads ${name}, which this build has not produced yet`);
       bindings.set(name, relation);
     }
-    // Athena's landing does not read consent doubt yet (the shared JS reader does, for DuckDB): nobody is uncertain here.
+    // Not a catalogue table: the customer landing derives it (doubt hides), and whatever reads it runs after that.
     if (referencedNames(select, [CONSENT_UNCERTAIN_TABLE]).length > 0) {
-      bindings.set(CONSENT_UNCERTAIN_TABLE as TableName, `(SELECT CAST(NULL AS varchar) AS "email" WHERE false)`);
+      if (!this.uncertainRelation) throw new Error(`the SQL of ${reader} reads ${CONSENT_UNCERTAIN_TABLE}, which this build has not produced yet`);
+      bindings.set(CONSENT_UNCERTAIN_TABLE as TableName, this.uncertainRelation);
     }
     return bindings;
   }

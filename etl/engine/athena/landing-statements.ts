@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_LINE_BYTES, MAX_SAFE_WHOLE, REASONS } from '../../landing/landing-rules';
 import { type Column, type Source, TABLES, landingTableOf } from '../../tables';
 import { landingCheckedName, landingJsonName, quarantineName, versionedName } from './object-names';
 import { type Statement, bq, createTableAs, literal, q, qualified } from './statements';
@@ -10,9 +11,11 @@ import { type Statement, bq, createTableAs, literal, q, qualified } from './stat
  * rules with Trino's JSON functions, under `try`, and keeps the raw line for
  * the quarantine:
  *
- * - blank and whitespace-only lines are skipped (not counted as lines);
+ * - blank and whitespace-only lines are skipped (counted as blank);
  * - Athena's reader turns invalid UTF-8 into U+FFFD, so a line holding U+FFFD
  *   is refused as invalid UTF-8; a line longer than the byte limit is refused;
+ * - a root starting N or I, or a root number or word run into text, as the
+ *   embedded reader decides it (Jackson calls both malformed);
  * - a leading BOM; NaN or Infinity; a control character inside a string; an
  *   unpaired surrogate escape (Jackson accepts it; found in the raw text);
  *   any other text json_parse refuses is malformed JSON, unless its first
@@ -31,10 +34,13 @@ import { type Statement, bq, createTableAs, literal, q, qualified } from './stat
  * line numbers, a lone CR, a literal U+FFFD, and nested undeclared values.
  */
 
-/** The embedded engine's default; lines longer than this are quarantined. */
-export const DEFAULT_MAX_LINE_BYTES = 1_048_576;
-export const MAX_SAFE_INTEGER = 9_007_199_254_740_991;
-
+/** A blank line: JSON whitespace only (a line never holds \n). */
+const BLANK_LINE = `regexp_like(coalesce("line", ''), '^[ \\t\\r]*$')`;
+// A root that is a number or a word: the embedded reader reads that first value, then refuses any text after it; Jackson calls a root value run into other text malformed.
+const ROOT_NOT_NUMBER = "'^[ \\t\\r]*-?[NI]'";
+const ROOT_NUMBER = '-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?';
+// Each alternative ends where the embedded reader's number ends (never inside a fraction or an exponent it would still read).
+const ROOT_RUN_ON = `'^[ \\t\\r]*(-?(0|[1-9][0-9]*)(\\.[0-9]+)?[eE][+-]?[0-9]+[^ \\t\\r0-9]|-?(0|[1-9][0-9]*)\\.[0-9]+[^ \\t\\r0-9eE]|-?[1-9][0-9]*[^ \\t\\r0-9.eE]|-?0[^ \\t\\r.eE]|(true|false|null)[ \\t\\r]*[^ \\t\\r])'`;
 const STARTS_LIKE_NUMBER = "'^-?[0-9]'";
 // Strings are paired quote by quote from the line's start, so a control character after an opening quote is inside a string.
 const CONTROL_IN_STRING = `'^[^"]*("(?:[^"\\\\]|\\\\.)*"[^"]*)*"(?:[^"\\\\]|\\\\.)*[\\x00-\\x1f]'`;
@@ -65,8 +71,6 @@ const jsonOf = (c: Column): string => q(`${c.name}__json`);
 const isNumber = (c: Column): string =>
   `(regexp_like(coalesce(${rawOf(c)}, ''), ${STARTS_LIKE_NUMBER}) AND (NOT starts_with(${jsonOf(c)}, '"') OR ${jsonOf(c)} IN ('"Infinity"', '"-Infinity"')))`;
 
-const TYPE_WORD = { VARCHAR: 'a string', BIGINT: 'a whole number', DOUBLE: 'a number' } as const;
-
 /** What the field holds, worded as the embedded reader words it. */
 function got(c: Column): string {
   const json = jsonOf(c);
@@ -78,9 +82,10 @@ const asDouble = (c: Column): string => `try_cast(${rawOf(c)} AS double)`;
 
 function fieldRules(c: Column): string[] {
   const rules: string[] = [];
-  if (c.required) rules.push(`WHEN ${absent(c)} THEN ${literal(`missing required field "${c.name}"`)}`);
+  if (c.required) rules.push(`WHEN ${absent(c)} THEN ${literal(REASONS.missing(c.name))}`);
   const present = `NOT ${absent(c)}`;
-  const wrong = (got: string): string => `${literal(`field "${c.name}" must be ${TYPE_WORD[c.type]}, got `)} || ${got}`;
+  // The wording up to "got " is the embedded reader's; what the field holds is decided in SQL.
+  const wrong = (got: string): string => `${literal(REASONS.wrongType(c.name, c.type, ''))} || ${got}`;
   if (c.type === 'VARCHAR') {
     rules.push(`WHEN ${present} AND NOT (starts_with(${jsonOf(c)}, '"') AND NOT ${isNumber(c)}) THEN ${wrong(got(c))}`);
   } else {
@@ -89,7 +94,7 @@ function fieldRules(c: Column): string[] {
   if (c.type === 'BIGINT') {
     // JSON has one number type: 1.0 and 1e3 are whole numbers, 1.5 is not.
     rules.push(`WHEN ${present} AND ${asDouble(c)} <> floor(${asDouble(c)}) THEN ${wrong("'a fraction'")}`);
-    rules.push(`WHEN ${present} AND abs(${asDouble(c)}) > ${MAX_SAFE_INTEGER} THEN ${literal(`field "${c.name}" is outside ±(2^53 - 1)`)}`);
+    rules.push(`WHEN ${present} AND abs(${asDouble(c)}) > ${MAX_SAFE_WHOLE} THEN ${literal(REASONS.wholeOutOfRange(c.name))}`);
   }
   return rules;
 }
@@ -106,27 +111,29 @@ const nonFinite = (columns: readonly Column[]): string =>
 /** The first declared field written twice, named as the embedded reader names it: the raw text holds it more often than json_parse kept it. */
 const duplicated = (columns: readonly Column[]): string =>
   `CASE ${columns
-    .map((c) => `WHEN regexp_count("line", ${literal(`"${c.name}"\\s*:`)}) > regexp_count(json_format("doc"), ${literal(`"${c.name}":`)}) THEN ${literal(`duplicate key "${c.name}"`)}`)
-    .join(' ')} ELSE 'duplicate key' END`;
+    .map((c) => `WHEN regexp_count("line", ${literal(`"${c.name}"\\s*:`)}) > regexp_count(json_format("doc"), ${literal(`"${c.name}":`)}) THEN ${literal(REASONS.duplicateKey(c.name))}`)
+    .join(' ')} ELSE ${literal(REASONS.duplicateKey(undefined))} END`;
 
 /** Every non-blank landing line with its file, its raw text, why it is refused (NULL: accepted) and, when accepted, its typed fields. */
 export function createCheckedView(database: string, source: Source, version: string, maxLineBytes = DEFAULT_MAX_LINE_BYTES): Statement {
   if (!Number.isInteger(maxLineBytes) || maxLineBytes < 1) throw new RangeError(`the landing line limit must be a whole number of bytes; received ${maxLineBytes}`);
   const columns = TABLES[landingTableOf(source)].columns;
   const reason = [
-    `    WHEN strpos("line", chr(65533)) > 0 THEN 'invalid UTF-8'`,
-    `    WHEN length(to_utf8("line")) > ${maxLineBytes} THEN ${literal(`line longer than ${maxLineBytes} bytes`)}`,
-    `    WHEN starts_with(ltrim("line"), chr(65279)) THEN 'starts with a byte order mark'`,
-    `    WHEN "doc" IS NULL AND regexp_like("line", '[\\[:,]\\s*-?(NaN|Infinity)') THEN 'NaN or Infinity is not JSON'`,
-    `    WHEN "doc" IS NULL AND regexp_like("line", ${CONTROL_IN_STRING}) THEN 'control character inside a string'`,
-    `    WHEN regexp_like(regexp_replace(regexp_replace("line", '\\\\\\\\', ''), ${SURROGATE_PAIR}, ''), ${SURROGATE}) THEN 'unpaired surrogate escape in a string'`,
+    `    WHEN strpos("line", chr(65533)) > 0 THEN ${literal(REASONS.invalidUtf8)}`,
+    `    WHEN length(to_utf8("line")) > ${maxLineBytes} THEN ${literal(REASONS.tooLong(maxLineBytes))}`,
+    `    WHEN starts_with(ltrim("line"), chr(65279)) THEN ${literal(REASONS.byteOrderMark)}`,
+    `    WHEN regexp_like("line", ${ROOT_NOT_NUMBER}) THEN ${literal(REASONS.notNumber)}`,
+    `    WHEN regexp_like("line", ${ROOT_RUN_ON}) THEN CASE WHEN regexp_like("line", '^[ \\t\\r]*[tfn]') OR coalesce(is_finite(try_cast(regexp_extract("line", '${ROOT_NUMBER}') AS double)), false) THEN ${literal(REASONS.trailingText)} ELSE ${literal(REASONS.numberOutOfRange)} END`,
+    `    WHEN "doc" IS NULL AND regexp_like("line", '[\\[:,]\\s*-?(NaN|Infinity)') THEN ${literal(REASONS.notNumber)}`,
+    `    WHEN "doc" IS NULL AND regexp_like("line", ${CONTROL_IN_STRING}) THEN ${literal(REASONS.controlCharacter)}`,
+    `    WHEN regexp_like(regexp_replace(regexp_replace("line", '\\\\\\\\', ''), ${SURROGATE_PAIR}, ''), ${SURROGATE}) THEN ${literal(REASONS.unpairedSurrogate)}`,
     // json_size reads only the first value: it has one when json_parse refused the text after it.
-    `    WHEN "doc" IS NULL AND json_size("line", '$') IS NOT NULL THEN 'text after the JSON value'`,
-    `    WHEN "doc" IS NULL THEN 'malformed JSON'`,
-    `    WHEN coalesce(json_array_length(try(json_parse('[' || "line" || ']'))), 0) <> 1 THEN 'text after the JSON value'`,
-    `    WHEN NOT starts_with(json_format("doc"), '{') THEN 'not a JSON object'`,
+    `    WHEN "doc" IS NULL AND json_size("line", '$') IS NOT NULL THEN ${literal(REASONS.trailingText)}`,
+    `    WHEN "doc" IS NULL THEN ${literal(REASONS.malformed)}`,
+    `    WHEN coalesce(json_array_length(try(json_parse('[' || "line" || ']'))), 0) <> 1 THEN ${literal(REASONS.trailingText)}`,
+    `    WHEN NOT starts_with(json_format("doc"), '{') THEN ${literal(REASONS.notObject)}`,
     `    WHEN coalesce(json_size("line", '$') <> json_size(json_format("doc"), '$'), true) OR try_cast("doc" AS map(varchar, json)) IS NULL THEN ${duplicated(columns)}`,
-    `    WHEN ${nonFinite(columns)} THEN 'number out of range'`,
+    `    WHEN ${nonFinite(columns)} THEN ${literal(REASONS.numberOutOfRange)}`,
     ...columns.flatMap(fieldRules).map((r) => `    ${r}`),
   ];
   return {
@@ -137,7 +144,7 @@ export function createCheckedView(database: string, source: Source, version: str
       `"lines" AS (`,
       `  SELECT "$path" AS "sourceFile", "line", try(json_parse("line")) AS "doc"`,
       `  FROM ${qualified(database, landingJsonName(source, version))}`,
-      `  WHERE NOT regexp_like(coalesce("line", ''), '^[ \\t\\r]*$')`,
+      `  WHERE NOT ${BLANK_LINE}`,
       `),`,
       `"fields" AS (`,
       `  SELECT "sourceFile", "line", "doc",`,
@@ -171,10 +178,15 @@ export function createLandingView(database: string, source: Source, version: str
   };
 }
 
+/** Lines, blank lines (counted on the raw table) and accepted lines (on the checked view): accepted + quarantined + blank = lines is then a real check. */
 export function countLanding(database: string, source: Source, version: string): Statement {
   return {
     grammar: 'trino',
-    sql: `SELECT count(*) AS "lines", count_if("reason" IS NULL) AS "accepted" FROM ${qualified(database, landingCheckedName(source, version))}`,
+    sql: [
+      `SELECT "raw"."lines", "raw"."blank", "checked"."accepted"`,
+      `FROM (SELECT count(*) AS "lines", count_if(${BLANK_LINE}) AS "blank" FROM ${qualified(database, landingJsonName(source, version))}) AS "raw"`,
+      `CROSS JOIN (SELECT count_if("reason" IS NULL) AS "accepted" FROM ${qualified(database, landingCheckedName(source, version))}) AS "checked"`,
+    ].join('\n'),
   };
 }
 

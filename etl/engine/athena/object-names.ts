@@ -23,12 +23,16 @@ export const landingJsonName = (source: Source, version: string): string => `${s
 /** Every landing record with `$path` and `reason` (null when the record is accepted). */
 export const landingCheckedName = (source: Source, version: string): string => `${source}_landing_checked__${version}`;
 
+/** The emails whose consent a quarantined customer line makes uncertain (the zone SQL's `consent_uncertain`). */
+export const consentUncertainName = (version: string): string => `consent_uncertain__${version}`;
+
 export const quarantineName = (source: Source, version: string): string => `${source}_quarantine__${version}`;
 
 /** Every object a build of `version` can create, in the order to drop them (dependents first). */
 export function versionObjects(version: string, built: readonly BuiltTable[]): CatalogObject[] {
   return [
     ...built.map((table) => ({ name: versionedName(table, version), kind: 'table' as const })),
+    { name: consentUncertainName(version), kind: 'view' as const },
     ...SOURCES.flatMap((source) => [
       { name: quarantineName(source, version), kind: 'table' as const },
       { name: versionedName(landingTableOf(source), version), kind: 'view' as const },

@@ -62,7 +62,7 @@ describe('building the lake on Athena', () => {
       customer_curated: 2,
       machine_learning_curated: 4,
     });
-    expect(version.landingCounts.accelerometer).toEqual({ lines: 5, accepted: 5, quarantined: 0 });
+    expect(version.landingCounts.accelerometer).toEqual({ lines: 5, accepted: 5, quarantined: 0, blank: 0 });
     expect(h.manifest()?.versions.map((v) => v.version)).toEqual([version.version]);
     for (const table of BUILT_TABLES) {
       expect(version.tables[table].location).toMatch(new RegExp(`^${LAKE}/[a-z_]+/(trusted|curated)/v=${version.version}/$`));
@@ -173,7 +173,7 @@ describe('building the lake on Athena', () => {
     for (const key of siblings) expect(h.aws.s3.has(key)).toBe(true);
     for (const kept of [middle, newest]) for (const table of BUILT_TABLES) expect(h.aws.s3.keysUnder(kept.tables[table].location)).toHaveLength(1);
     expect((await h.duck.objectNames('stedi')).filter((n) => n.endsWith(oldest.version))).toEqual([]);
-    expect((await h.duck.objectNames('stedi')).filter((n) => n.endsWith(middle.version))).toHaveLength(BUILT_TABLES.length + 4 * SOURCES.length);
+    expect((await h.duck.objectNames('stedi')).filter((n) => n.endsWith(middle.version))).toHaveLength(BUILT_TABLES.length + 4 * SOURCES.length + 1 /* consent_uncertain */);
     for (const view of LIVE_VIEWS) expect(h.aws.glue.versions.get(view)).toEqual(['10']);
     expect(h.warnings).toEqual([]);
   });

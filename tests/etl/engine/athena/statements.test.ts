@@ -127,7 +127,7 @@ describe('stedi build --dry-run', () => {
       const statements = plan.statements;
       expect(Array.isArray(statements) && statements.every((s) => typeof s === 'string')).toBe(true);
       const list = statements as string[];
-      expect(list).toHaveLength(1 + 3 * 6 + 2 * BUILT_TABLES.length + checksFor('any').length + 1 /* ambiguous serials */ + LIVE_VIEWS.length);
+      expect(list).toHaveLength(1 + 3 * 6 + 2 /* consent_uncertain and its count */ + 2 * BUILT_TABLES.length + checksFor('any').length + 1 /* ambiguous serials */ + LIVE_VIEWS.length);
       expect([...athena.calls(), ...s3.calls(), ...glue.calls()]).toHaveLength(0);
       expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(0);
       const errors = sqlParseErrors(list.map((sql) => ({ sql, grammar: /^(CREATE (DATABASE|EXTERNAL TABLE)|DROP TABLE)/.test(sql) ? 'hive' : 'trino' })));

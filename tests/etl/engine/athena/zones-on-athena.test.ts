@@ -5,7 +5,8 @@ import { AthenaEngine } from '../../../../etl/engine/athena/athena-engine';
 import { SOURCES } from '../../../../etl/tables';
 import { AthenaOnDuckDb } from '../../../helpers/athena-on-duckdb';
 import { fakeAws } from '../../../helpers/fake-aws';
-import { accelerometerRecord, writeLanding, writeSmallLanding } from '../../../helpers/landing-fixture';
+import { buildLake, readTable } from '../../../helpers/etl-lake';
+import { accelerometerRecord, customerRecord, writeLanding, writeSmallLanding } from '../../../helpers/landing-fixture';
 import { STEDI_SAMPLE_DIR, describeWithStediSample } from '../../../helpers/stedi-sample';
 
 /**
@@ -41,9 +42,9 @@ describeWithStediSample('the zones built on Athena from the real STEDI data', ()
     const { version, duck } = await buildOnAthena(STEDI_SAMPLE_DIR, policy);
     try {
       expect(version.landingCounts).toEqual({
-        customer: { lines: 956, accepted: 956, quarantined: 0 },
-        accelerometer: { lines: 81_273, accepted: 81_273, quarantined: 0 },
-        step_trainer: { lines: 28_680, accepted: 28_680, quarantined: 0 },
+        customer: { lines: 956, accepted: 956, quarantined: 0, blank: 0, uncertain: 0 },
+        accelerometer: { lines: 81_273, accepted: 81_273, quarantined: 0, blank: 0 },
+        step_trainer: { lines: 28_680, accepted: 28_680, quarantined: 0, blank: 0 },
       });
       expect(Object.fromEntries(Object.entries(expected).map(([t]) => [t, version.tables[t as keyof typeof expected].rows]))).toEqual(expected);
       expect(version.checks.every((c) => c.violations === 0)).toBe(true);
@@ -63,6 +64,11 @@ describe('bad landing input on Athena', () => {
     [`${JSON.stringify(good)}\u0001garbage`, 'text after the JSON value'],
     [`${JSON.stringify(good)}${JSON.stringify(good)}`, 'text after the JSON value'],
     ['[1, 2, 3]', 'not a JSON object'],
+    // A root number or word run into text: Jackson calls it malformed, the embedded reader reads the value first.
+    ['8X', 'text after the JSON value'],
+    ['truex', 'text after the JSON value'],
+    ['1e400x', 'number out of range'],
+    ['Nope', 'NaN or Infinity is not JSON'],
     [JSON.stringify(good).replace('{', '{"x": 7, '), 'duplicate key "x"'],
     [JSON.stringify(good).replace('{', '{"extra": 7, "extra": 8, '), 'duplicate key'],
     [`\ufeff${JSON.stringify(good)}`, 'starts with a byte order mark'],
@@ -83,7 +89,7 @@ describe('bad landing input on Athena', () => {
     writeLanding(landing, 'accelerometer', [good, ...bad.map(([line]) => line), '', '   \t ', whole], 'accelerometer-dirty.json');
     const { version, quarantine, duck } = await buildOnAthena(landing);
     try {
-      expect(version.landingCounts.accelerometer).toEqual({ lines: 5 + 2 + bad.length, accepted: 5 + 2, quarantined: bad.length });
+      expect(version.landingCounts.accelerometer).toEqual({ lines: 5 + 2 + bad.length + 2, accepted: 5 + 2, quarantined: bad.length, blank: 2 });
       expect(quarantine.map((q) => [q.line, q.reason])).toEqual(expect.arrayContaining(bad));
       expect(quarantine).toHaveLength(bad.length);
       expect(quarantine.every((q) => String(q.sourceFile).endsWith('accelerometer-dirty.json'))).toBe(true);
@@ -102,5 +108,61 @@ describe('bad landing input on Athena', () => {
     await expect(buildOnAthena(landing)).rejects.toThrow(
       `the landing prefix ${LAKE}/customer/landing/ holds no customer records (0 non-blank lines): upload the data there, or point --landing / STEDI_LANDING at the prefix holding customer/landing/`,
     );
+  });
+});
+
+describe('doubt hides on Athena', () => {
+  /** A customer line cut short (a typo), so it is quarantined while its email stays readable. */
+  const cut = (record: Record<string, unknown>): string => JSON.stringify(record).replace(/}$/, ',');
+  const revokedAt = 1_655_000_009_000;
+
+  it('hides the customers the DuckDB engine hides, with the same blank, quarantined and consent-uncertain counts', async () => {
+    const landing = writeSmallLanding();
+    writeLanding(landing, 'customer', [customerRecord({ name: 'dave', serial: 'serial-dave' }), customerRecord({ name: 'erin', serial: 'serial-erin' })], 'customer-0.json');
+    writeLanding(
+      landing,
+      'customer',
+      [
+        // bob's revocation with a typo, newer than his valid record: hidden.
+        cut(customerRecord({ name: 'bob', serial: 'serial-bob', consentAt: null, updatedAt: revokedAt })),
+        // alice's bad line is older than her valid record: cleared.
+        cut(customerRecord({ name: 'alice', serial: 'serial-alice', updatedAt: 1_600_000_000_000 })),
+        // dave's email written with an escape, after a non-breaking space (JavaScript's \s): still read, hidden.
+        cut(customerRecord({ name: 'dave', serial: 'serial-dave', updatedAt: revokedAt })).replace('"email":"dave', '"email"\u00a0: "d\\u0061ve'),
+        // frank has no valid record at all: uncertain, though nobody to hide.
+        '{"email": "frank@test.com", "lastUpdateDate": 1, "lastUpdateDate": 2,',
+        '',
+        '  \t',
+      ],
+      'customer-1b.json',
+    );
+    writeLanding(landing, 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice' })], 'customer-2.json');
+    const onDuckDb = await buildLake(landing);
+    const { version, duck } = await buildOnAthena(landing);
+    try {
+      expect(version.landingCounts).toEqual(onDuckDb.landingCounts);
+      expect(version.landingCounts.customer).toEqual({ lines: 3 + 2 + 6 + 1, accepted: 3 + 2 + 1, quarantined: 4, blank: 2, uncertain: 3 });
+      const onAthena = await duck.connection.runAndReadAll(`SELECT "email" FROM stedi.customer_trusted__${version.version} ORDER BY 1`);
+      const trusted = onAthena.getRows().map((r) => String(r[0]));
+      expect(trusted).toEqual((await readTable(onDuckDb, 'customer_trusted', '"email"')).map((r) => r.email));
+      expect(trusted).toEqual(['alice@test.com', 'erin@test.com']);
+    } finally {
+      duck.close();
+    }
+  });
+
+  it('keeps a customer hidden when the fix is in the same file as the bad line whose date cannot be read (Athena has no line numbers; DuckDB shows them)', async () => {
+    const landing = writeSmallLanding();
+    writeLanding(landing, 'customer', ['{"email": "bob@test.com", "lastUpdateDate": 1, "lastUpdateDate": 2,', customerRecord({ name: 'bob', serial: 'serial-bob' })], 'customer-1b.json');
+    const onDuckDb = await buildLake(landing);
+    const { version, duck } = await buildOnAthena(landing);
+    try {
+      expect([onDuckDb.landingCounts.customer.uncertain, version.landingCounts.customer.uncertain]).toEqual([0, 1]);
+      expect((await readTable(onDuckDb, 'customer_trusted', '"email"')).map((r) => r.email)).toEqual(['alice@test.com', 'bob@test.com']);
+      const onAthena = await duck.connection.runAndReadAll(`SELECT "email" FROM stedi.customer_trusted__${version.version} ORDER BY 1`);
+      expect(onAthena.getRows().map((r) => String(r[0]))).toEqual(['alice@test.com']);
+    } finally {
+      duck.close();
+    }
   });
 });

@@ -1,0 +1,59 @@
+import { DEFAULT_MAX_LINE_BYTES, MAX_SAFE_WHOLE } from '../../landing/landing-rules';
+import { consentUncertainName, landingCheckedName } from './object-names';
+import { type Statement, qualified } from './statements';
+
+/**
+ * Doubt hides, on Athena: the emails whose consent a quarantined customer
+ * line makes uncertain, decided as etl/landing/consent-doubt.ts decides them.
+ * The bad line's emails and lastUpdateDate are read from its raw text with
+ * that file's two patterns, spelled for Trino: JavaScript's `\s` (Unicode
+ * spaces included) and `.` (no line terminator) written out as classes,
+ * since Trino's and JavaScript's shorthands differ. Like the embedded
+ * reader, only the kept part of a too-long line (its first bytes) is read.
+ *
+ * A doubt is cleared by an accepted record of the same email with a later
+ * lastUpdateDate or, when the bad line's date cannot be read, by one later
+ * in landing order. Athena has no line numbers: "later" is a later file
+ * only, so a fix in the same file does not clear the doubt (the customer
+ * stays hidden: the stricter side).
+ */
+
+const SPACE = String.raw`[\t\n\x{0B}\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}]*`;
+const EMAIL = String.raw`'"email"${SPACE}:${SPACE}"((?:[^"\\]|\\[^\n\r\x{2028}\x{2029}])*)"'`;
+const LAST_UPDATE = String.raw`'"lastUpdateDate"${SPACE}:${SPACE}(-?[0-9]+)'`;
+
+export function createConsentUncertainView(database: string, version: string, maxLineBytes = DEFAULT_MAX_LINE_BYTES): Statement {
+  const checked = qualified(database, landingCheckedName('customer', version));
+  const date = `try_cast("u"."value" AS double)`;
+  return {
+    grammar: 'trino',
+    sql: [
+      `CREATE VIEW ${qualified(database, consentUncertainName(version))} AS`,
+      `WITH`,
+      `"bad" AS (`,
+      `  SELECT "sourceFile", from_utf8(substr(to_utf8("line"), 1, ${maxLineBytes})) AS "line",`,
+      // The line's date counts only when every mention reads as the same whole number within ±(2^53 − 1).
+      `    (SELECT CASE WHEN count(*) > 0 AND count_if(abs(${date}) <= ${MAX_SAFE_WHOLE}) = count(*) AND min(${date}) = max(${date}) THEN CAST(min(${date}) AS bigint) END`,
+      `     FROM UNNEST(regexp_extract_all("line", ${LAST_UPDATE}, 1)) AS "u"("value")) AS "lastUpdateDate"`,
+      `  FROM ${checked}`,
+      `  WHERE "reason" IS NOT NULL`,
+      `),`,
+      `"doubts" AS (`,
+      // An email decodes its JSON escapes, or stays as written when they are not valid JSON.
+      `  SELECT coalesce(json_extract_scalar('"' || "e"."raw" || '"', '$'), "e"."raw") AS "email", "bad"."sourceFile", "bad"."lastUpdateDate"`,
+      `  FROM "bad"`,
+      `  CROSS JOIN UNNEST(regexp_extract_all("bad"."line", ${EMAIL}, 1)) AS "e"("raw")`,
+      `),`,
+      `"valid" AS (`,
+      `  SELECT "email", max("lastUpdateDate") AS "lastUpdateDate", max("sourceFile") AS "lastFile"`,
+      `  FROM ${checked}`,
+      `  WHERE "reason" IS NULL`,
+      `  GROUP BY "email"`,
+      `)`,
+      `SELECT DISTINCT "d"."email"`,
+      `FROM "doubts" AS "d"`,
+      `LEFT JOIN "valid" AS "v" ON "v"."email" = "d"."email"`,
+      `WHERE NOT coalesce(CASE WHEN "d"."lastUpdateDate" IS NULL THEN "v"."lastFile" > "d"."sourceFile" ELSE "v"."lastUpdateDate" > "d"."lastUpdateDate" END, false)`,
+    ].join('\n'),
+  };
+}
