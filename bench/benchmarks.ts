@@ -2,6 +2,7 @@ import { buildBench } from './build.bench';
 import type { Benchmark } from './context';
 import { exportBench } from './export.bench';
 import { graphqlPullBench } from './graphql-pull.bench';
+import { hostileLoadBench } from './hostile-load.bench';
 import { keysetDepthBench } from './keyset-depth.bench';
 import { memoryBench } from './memory.bench';
 import { rebuildUnderLoadBench } from './rebuild-under-load.bench';
@@ -11,7 +12,8 @@ import { startupMemoryBench } from './startup-memory.bench';
 
 /**
  * Every benchmark of issue 5, in the order they run: 6 reuses the 100× lake
- * that 2 built, and 7 compares with 5's baseline; 9 (issue 9) is start-up memory.
+ * that 2 built, and 7 compares with 5's baseline; 9 (issue 9) is start-up memory,
+ * 10 (issue 10) small queries next to a hostile client.
  */
 export const BENCHMARKS: readonly Benchmark[] = [
   buildBench,
@@ -23,4 +25,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   rebuildUnderLoadBench,
   memoryBench,
   startupMemoryBench,
+  hostileLoadBench,
 ];

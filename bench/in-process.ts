@@ -35,7 +35,7 @@ export class InProcessLake {
    * connection in the live version, made with the API's own dataset (its
    * order) and encoder: what a client holds after paging that far.
    */
-  async cursorAt<N extends Node>(dataset: Dataset<N>, row: number): Promise<string> {
+  async cursorAt<N extends Node>(dataset: Dataset<N>, row: number, field: string): Promise<string> {
     const manifest = await this.engine.manifest();
     const version = manifest?.versions[0]?.version;
     if (!version) throw new Error('the lake has no live version');
@@ -43,7 +43,9 @@ export class InProcessLake {
     const order = dataset.key.map((k) => k.expr).join(', ');
     const [found] = await this.engine.query(`SELECT ${keys} FROM ${await dataset.from(this.engine, version)} ORDER BY ${order} LIMIT 1 OFFSET ?`, [row - 1]);
     if (!found) throw new Error(`the connection has fewer than ${row} rows`);
-    return encodeCursor(dataset.kind as CursorKind, version, dataset.key.map((k) => found[k.name] as string | number));
+    // The arguments of a top-level page with no filter, as the API binds its cursors.
+    const scope = { field, filter: [null, null, null], split: null, splitSeed: null };
+    return encodeCursor(dataset.kind as CursorKind, version, dataset.key.map((k) => found[k.name] as string | number), scope);
   }
 
   async close(): Promise<void> {

@@ -35,7 +35,7 @@ export const keysetDepthBench: Benchmark = {
       const total = counted.totalCount;
       const depth = total - size;
       if (depth < size) throw new Error(`${FIELD} has ${total} rows: too few for a deep page of ${size}`);
-      const deep = await local.cursorAt(accelerometerDataset, depth);
+      const deep = await local.cursorAt(accelerometerDataset, depth, FIELD);
       const walk = await walkFromStart(server, step, depthWalkPages);
       const page = (after: string | null) => async (): Promise<number> => {
         let rows = 0;

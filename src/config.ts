@@ -60,11 +60,36 @@ export interface Config {
   maxPageSize: number;
   /** Percent of customers in TRAIN and VALIDATION (TEST gets the rest), from STEDI_SPLIT="80/10/10". */
   split: SplitPercentages;
-  maxDepth: number;
-  maxComplexity: number;
+  /** GraphQL limits (README → Request ids and limits); see src/http/limits.ts. */
+  limits: LimitsConfig;
+  /** Origins allowed to call the API from a browser (STEDI_CORS_ORIGINS, comma-separated); none by default. */
+  corsOrigins: string[];
   bodyLimit: string;
   logLevel: string;
   athena: AthenaConfig;
+}
+
+export interface LimitsConfig {
+  /** Lexical tokens in one document (graphql-js's parser stops there). */
+  maxTokens: number;
+  /** Nested fields, introspection included (graphql-armor max depth). */
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  /** The data-aware cost: page sizes times item costs, plus a scan per totalCount. */
+  maxComplexity: number;
+  /** What one totalCount adds to the data-aware cost: it scans the rows it counts. */
+  totalCountCost: number;
+  /** Distinct uncached counts one request may start. */
+  maxCountsPerRequest: number;
+  /** Engine time one request may use, across all its queries. */
+  requestEngineMs: number;
+  /** Bytes of generated code graphql-jit may keep compiled. */
+  jitCacheBytes: number;
+  /** Documents with more (expanded) field selections run on graphql-js, uncompiled. */
+  jitMaxFields: number;
+  /** A document is compiled once it has come this many times (new text each time never is). */
+  jitMinUses: number;
 }
 
 export interface SplitPercentages {
@@ -102,7 +127,15 @@ const place = (location: string): string => (isS3(location) ? location.replace(/
 const optionalPlace = (location: string | undefined): string | undefined => (location === undefined || location === '' ? undefined : place(location));
 
 /** Settings given on the command line (or by a test); Athena's may be given one by one. */
-export type ConfigOverrides = Partial<Omit<Config, 'athena'>> & { athena?: Partial<AthenaConfig> };
+export type ConfigOverrides = Partial<Omit<Config, 'athena' | 'limits'>> & { athena?: Partial<AthenaConfig>; limits?: Partial<LimitsConfig> };
+
+function corsOrigins(raw: string | undefined): string[] {
+  const origins = (raw ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '');
+  for (const origin of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new ConfigError(`STEDI_CORS_ORIGINS must list origins such as https://notebooks.example.com (scheme and host, no path), comma-separated; received ${JSON.stringify(origin)}`);
+  }
+  return origins;
+}
 
 export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.env): Config {
   const engine = overrides.engine ?? engineKind(env.STEDI_ENGINE);
@@ -125,8 +158,21 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     queryCacheRows: overrides.queryCacheRows ?? integer(env, 'STEDI_QUERY_CACHE_ROWS', 200_000, 0),
     maxPageSize: overrides.maxPageSize ?? integer(env, 'STEDI_MAX_PAGE_SIZE', 10_000, 1),
     split: overrides.split ?? splitPercentages(env.STEDI_SPLIT),
-    maxDepth: overrides.maxDepth ?? integer(env, 'STEDI_MAX_DEPTH', 8, 1),
-    maxComplexity: overrides.maxComplexity ?? integer(env, 'STEDI_MAX_COMPLEXITY', 1_000_000, 1),
+    limits: {
+      maxTokens: integer(env, 'STEDI_MAX_TOKENS', 1_000, 1),
+      maxDepth: integer(env, 'STEDI_MAX_DEPTH', 15, 1),
+      maxAliases: integer(env, 'STEDI_MAX_ALIASES', 15, 0),
+      maxDirectives: integer(env, 'STEDI_MAX_DIRECTIVES', 50, 0),
+      maxComplexity: integer(env, 'STEDI_MAX_COMPLEXITY', 1_000_000, 1),
+      totalCountCost: integer(env, 'STEDI_TOTAL_COUNT_COST', 100_000, 0),
+      maxCountsPerRequest: integer(env, 'STEDI_MAX_COUNTS_PER_REQUEST', 4, 1),
+      requestEngineMs: integer(env, 'STEDI_REQUEST_ENGINE_MS', 30_000, 1),
+      jitCacheBytes: integer(env, 'STEDI_JIT_CACHE_BYTES', 16 * 1024 * 1024, 0),
+      jitMaxFields: integer(env, 'STEDI_JIT_MAX_FIELDS', 60, 0),
+      jitMinUses: integer(env, 'STEDI_JIT_MIN_USES', 2, 1),
+      ...definedOnly(overrides.limits ?? {}),
+    },
+    corsOrigins: overrides.corsOrigins ?? corsOrigins(env.STEDI_CORS_ORIGINS),
     bodyLimit: overrides.bodyLimit ?? env.STEDI_BODY_LIMIT ?? '1mb',
     logLevel: overrides.logLevel ?? env.LOG_LEVEL ?? 'info',
     athena: {

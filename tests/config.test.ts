@@ -38,3 +38,24 @@ describe('Athena settings', () => {
     expect(config.athena).toMatchObject({ region: 'eu-west-1', workgroup: 'analytics', database: 'other', pollMinMs: 200, pollMaxMs: 5_000 });
   });
 });
+
+describe('request limits', () => {
+  it('have the documented defaults, come from the environment and can be overridden one by one', () => {
+    expect(loadConfig({}, {}).limits).toEqual({
+      maxTokens: 1_000,
+      maxDepth: 15,
+      maxAliases: 15,
+      maxDirectives: 50,
+      maxComplexity: 1_000_000,
+      totalCountCost: 100_000,
+      maxCountsPerRequest: 4,
+      requestEngineMs: 30_000,
+      jitCacheBytes: 16 * 1024 * 1024,
+      jitMaxFields: 60,
+      jitMinUses: 2,
+    });
+    const config = loadConfig({ limits: { maxAliases: 3 } }, { STEDI_MAX_TOKENS: '500', STEDI_REQUEST_ENGINE_MS: '2000', STEDI_MAX_ALIASES: '40' });
+    expect(config.limits).toMatchObject({ maxTokens: 500, requestEngineMs: 2_000, maxAliases: 3 });
+    expect(() => loadConfig({}, { STEDI_MAX_COUNTS_PER_REQUEST: '0' })).toThrow(/STEDI_MAX_COUNTS_PER_REQUEST must be a whole number of at least 1/);
+  });
+});

@@ -26,10 +26,11 @@ export async function readColumnarPage<N extends Node>(
   args: PageArgs,
   filter: DatasetFilter,
   field: string,
+  cursorField = field,
 ): Promise<ColumnarPage> {
-  const { engine, config, logger } = ctx.services;
-  const { first, query, scope, consent, afterCursor } = await topLevelPage(ctx, ds, args, filter, field);
-  const fetched = await queryColumns(engine, query.sql, query.params, { timeoutMs: config.queryTimeoutMs });
+  const { engine, logger } = ctx.services;
+  const { first, query, scope, consent, cursorScope, afterCursor } = await topLevelPage(ctx, ds, args, filter, field, cursorField);
+  const fetched = await queryColumns(engine, query.sql, query.params, { timeoutMs: ctx.budget.timeoutMs() });
   const visible = visibleColumns(ds, fetched, scope.version, consent, logger);
   const rowCount = Math.min(first, visible.rowCount);
   const columns: Record<string, unknown[]> = {};
@@ -38,7 +39,8 @@ export async function readColumnarPage<N extends Node>(
     if (values.length > rowCount) values.length = rowCount;
     columns[name] = values;
   }
-  const cursorAt = (i: number): string | null => (rowCount === 0 ? null : encodeCursor(ds.kind, scope.version, ds.key.map((k) => columns[k.name][i] as KeyValue)));
+  const cursorAt = (i: number): string | null =>
+    rowCount === 0 ? null : encodeCursor(ds.kind, scope.version, ds.key.map((k) => columns[k.name][i] as KeyValue), cursorScope);
   const pageInfo = { hasNextPage: fetched.rowCount > first, hasPreviousPage: afterCursor, startCursor: cursorAt(0), endCursor: cursorAt(rowCount - 1) };
   return { rowCount, columns, pageInfo };
 }

@@ -1,7 +1,7 @@
 import { badInput } from '../errors';
 import type { GraphqlContext } from './context';
 import { type PageConnection, toConnection, visibleNodes } from './connection';
-import { decodeCursor, type Cursor } from './cursor';
+import { decodeCursor, type Cursor, type CursorScope } from './cursor';
 import { toStediError } from './error-mapping';
 import { type Dataset, type DatasetFilter, type Node, filterKey } from './datasets/dataset';
 import { countQuery, pageQuery, type Scope } from './page-query';
@@ -19,30 +19,43 @@ export interface PageArgs {
  * totalCount is selected.
  */
 export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Dataset<N>, args: PageArgs, filter: DatasetFilter, field: string): Promise<PageConnection<N>> {
-  const { engine, config, logger } = ctx.services;
-  const { first, query, scope, consent, afterCursor } = await topLevelPage(ctx, ds, args, filter, field);
+  const { engine, logger } = ctx.services;
+  const { first, query, scope, consent, cursorScope, afterCursor } = await topLevelPage(ctx, ds, args, filter, field);
   const version = scope.version;
-  const rows = await ctx.services.reads.query(query.sql, query.params, { timeoutMs: config.queryTimeoutMs });
+  const rows = await ctx.services.reads.query(query.sql, query.params, { timeoutMs: ctx.budget.timeoutMs() });
   const nodes = visibleNodes(ds, rows, version, consent, logger);
   const countKey = `${ds.kind}|${version}|${consent.generation}|${filterKey(filter)}`;
-  const totalCount = () =>
-    totalCountCacheOf(ctx.services).get(countKey, async () => {
+  const counts = totalCountCacheOf(ctx.services);
+  const totalCount = async (): Promise<number> => {
+    const cached = counts.cached(countKey);
+    if (cached) return cached;
+    // This request's budget is checked before the count is shared with others asking the same.
+    ctx.budget.startCount();
+    const timeoutMs = ctx.budget.timeoutMs();
+    return counts.get(countKey, async () => {
       const counting = await countQuery(scope);
-      const [row] = await engine.query(counting.sql, counting.params, { timeoutMs: config.queryTimeoutMs });
+      const [row] = await engine.query(counting.sql, counting.params, { timeoutMs });
       return Number(row?.count ?? 0);
     });
-  return toConnection(ds, nodes, first, rows.length > first, guarded(ctx, totalCount, `${field}.totalCount`), afterCursor);
+  };
+  return toConnection(ds, cursorScope, nodes, first, rows.length > first, guarded(ctx, totalCount, `${field}.totalCount`), afterCursor);
 }
 
-/** What a top-level page reads: its size, the version the cursor pinned (or the live one), and the query of first + 1 rows. */
-export async function topLevelPage<N extends Node>(ctx: GraphqlContext, ds: Dataset<N>, args: PageArgs, filter: DatasetFilter, field: string) {
+/**
+ * What a top-level page reads: its size, the version the cursor pinned (or
+ * the live one), the query of first + 1 rows, and the arguments its cursors
+ * carry. `cursorField` names the field whose cursors it takes and issues
+ * (another field may share them: machineLearningBatch and machineLearningSamples).
+ */
+export async function topLevelPage<N extends Node>(ctx: GraphqlContext, ds: Dataset<N>, args: PageArgs, filter: DatasetFilter, field: string, cursorField = field) {
   const { engine, config } = ctx.services;
   const first = pageSize(args.first, config.maxPageSize, field);
-  const cursor = decodeAfter(args.after, ds, field);
+  const cursorScope = scopeOf(cursorField, filter);
+  const cursor = decodeAfter(args.after, ds, cursorScope);
   const version = cursor?.version ?? (await ctx.lake.liveVersion());
   const consent = await ctx.lake.consent();
   const scope: Scope<N> = { engine, dataset: ds, version, filter, exclusions: consent.exclusionsFor(version), split: config.split };
-  return { first, consent, scope, afterCursor: cursor !== undefined, query: await pageQuery(scope, cursor?.position, first + 1) };
+  return { first, consent, scope, cursorScope, afterCursor: cursor !== undefined, query: await pageQuery(scope, cursor?.position, first + 1) };
 }
 
 /**
@@ -58,20 +71,29 @@ export async function readNestedConnection<N extends Node>(
   field: string,
 ): Promise<PageConnection<N>> {
   const first = pageSize(args.first, ctx.services.config.maxPageSize, field);
-  const cursor = decodeAfter(args.after, ds, field);
+  const cursorScope = scopeOf(field, filter, parent.serialNumber);
+  const cursor = decodeAfter(args.after, ds, cursorScope);
   if (cursor && cursor.position[0] !== parent.serialNumber) {
     throw badInput(`the \`after\` cursor of ${field} belongs to another customer; pass it only on the customer whose page it came from`);
   }
   const version = cursor?.version ?? parent.version;
   const fetched = await ctx.loaders.nestedPage(ds, version, filter, cursor?.position, first + 1).load(parent.serialNumber);
   const totalCount = () => ctx.loaders.nestedCount(ds, version, filter).load(parent.serialNumber);
-  return toConnection(ds, fetched, first, fetched.length > first, guarded(ctx, totalCount, `${field}.totalCount`), cursor !== undefined);
+  return toConnection(ds, cursorScope, fetched, first, fetched.length > first, guarded(ctx, totalCount, `${field}.totalCount`), cursor !== undefined);
 }
 
-function decodeAfter<N extends Node>(after: string | null | undefined, ds: Dataset<N>, field: string): Cursor | undefined {
+function decodeAfter<N extends Node>(after: string | null | undefined, ds: Dataset<N>, scope: CursorScope): Cursor | undefined {
   if (after === null || after === undefined) return undefined;
-  return decodeCursor(after, ds.kind, ds.key.map((k) => k.type), field);
+  return decodeCursor(after, ds.kind, ds.key.map((k) => k.type), scope);
 }
+
+const scopeOf = (field: string, f: DatasetFilter, parent?: string): CursorScope => ({
+  field,
+  parent,
+  filter: [f.serialNumber ?? null, f.from ?? null, f.to ?? null],
+  split: f.split ?? null,
+  splitSeed: f.splitSeed ?? null,
+});
 
 /** totalCount resolves through graphql-js's default resolver, so it maps its own errors. */
 function guarded(ctx: GraphqlContext, count: () => Promise<number>, field: string): () => Promise<number> {

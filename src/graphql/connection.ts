@@ -1,7 +1,7 @@
 import type { Row } from '../../etl/engine/engine';
 import type { ConsentSnapshot } from '../consent/consent-snapshot';
 import type { Logger } from '../logger';
-import { encodeCursor, type KeyValue } from './cursor';
+import { type CursorScope, encodeCursor, type KeyValue } from './cursor';
 import type { Dataset, Node } from './datasets/dataset';
 import type { PageInfo } from './pagination';
 
@@ -14,10 +14,11 @@ export class PageEdge<N extends Node> {
   constructor(
     readonly node: N,
     private readonly dataset: Dataset<N>,
+    private readonly scope: CursorScope,
   ) {}
 
   get cursor(): string {
-    return cursorOf(this.dataset, this.node);
+    return cursorOf(this.dataset, this.node, this.scope);
   }
 }
 
@@ -27,11 +28,12 @@ export interface PageConnection<N extends Node> {
   totalCount: () => Promise<number>;
 }
 
-export const cursorOf = <N extends Node>(ds: Dataset<N>, node: N): string =>
+export const cursorOf = <N extends Node>(ds: Dataset<N>, node: N, scope: CursorScope): string =>
   encodeCursor(
     ds.kind,
     node.version,
     ds.key.map((k) => (node as unknown as Record<string, KeyValue>)[k.name]),
+    scope,
   );
 
 /**
@@ -58,6 +60,7 @@ export function visibleNodes<N extends Node>(ds: Dataset<N>, rows: readonly Row[
  */
 export function toConnection<N extends Node>(
   ds: Dataset<N>,
+  scope: CursorScope,
   fetched: N[],
   first: number,
   hadMore: boolean,
@@ -66,15 +69,15 @@ export function toConnection<N extends Node>(
 ): PageConnection<N> {
   const page = fetched.length > first ? fetched.slice(0, first) : fetched;
   const edges = new Array<PageEdge<N>>(page.length);
-  for (let i = 0; i < page.length; i += 1) edges[i] = new PageEdge(page[i], ds);
+  for (let i = 0; i < page.length; i += 1) edges[i] = new PageEdge(page[i], ds, scope);
   const last = page[page.length - 1];
   return {
     edges,
     pageInfo: {
       hasNextPage: hadMore,
       hasPreviousPage: afterCursor,
-      startCursor: page.length > 0 ? cursorOf(ds, page[0]) : null,
-      endCursor: last ? cursorOf(ds, last) : null,
+      startCursor: page.length > 0 ? cursorOf(ds, page[0], scope) : null,
+      endCursor: last ? cursorOf(ds, last, scope) : null,
     },
     totalCount,
   };

@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/principal';
 import type { Services } from '../services';
 import { Loaders } from './loaders';
+import { RequestBudget } from './request-budget';
 import { RequestLake } from './request-lake';
 
 /** What every resolver of one request sees. */
@@ -13,9 +14,12 @@ export interface GraphqlContext {
   loaders: Loaders;
   /** The manifest and consent snapshot this request answers from. */
   lake: RequestLake;
+  /** Engine time and uncached counts this request may still spend. */
+  budget: RequestBudget;
 }
 
 export function createContext(services: Services, principal: Principal | null, requestId: string): GraphqlContext {
   const lake = new RequestLake(services);
-  return { services, principal, requestId, loaders: new Loaders(services, lake), lake };
+  const budget = new RequestBudget(services.config.limits, services.config.queryTimeoutMs);
+  return { services, principal, requestId, loaders: new Loaders(services, lake, budget), lake, budget };
 }

@@ -1,14 +1,32 @@
+import { createHash } from 'node:crypto';
 import { isVersionId } from '../../etl/version';
 import { badInput } from '../errors';
 
 /**
  * Opaque page cursors: base64url JSON of which kind of node they point into,
- * the lake version the paging started on and the keyset position of the last
- * row (serialNumber first, never a personal field). Position values are
- * strings or finite numbers; JSON round-trips doubles exactly.
+ * the lake version the paging started on, the keyset position of the last
+ * row (serialNumber first, never a personal field) and the arguments of the
+ * page they came from (field, parent, filter, split, seed — as short
+ * digests), so a cursor used with other arguments is refused instead of
+ * silently skipping rows. Position values are strings or finite numbers;
+ * JSON round-trips doubles exactly.
  */
 export type CursorKind = 'Customer' | 'AccelerometerReading' | 'StepTrainerReading' | 'MachineLearningSample';
 export type KeyValue = string | number;
+/** `integer` keys are epoch milliseconds: safe integers only. */
+export type KeyType = 'string' | 'integer' | 'number';
+
+/** What a page was read with; a cursor is only good for the same. */
+export interface CursorScope {
+  /** `customers`, or `Customer.stepTrainerReadings` for a nested field. */
+  field: string;
+  /** The parent customer's serialNumber of a nested field. */
+  parent?: string;
+  /** serialNumber, from and to of the filter. */
+  filter: readonly unknown[];
+  split?: string | null;
+  splitSeed?: string | null;
+}
 
 export interface Cursor {
   kind: CursorKind;
@@ -20,22 +38,37 @@ interface Encoded {
   k: CursorKind;
   v: string;
   p: KeyValue[];
+  /** field, parent, filter, split and seed digests, in that order. */
+  a: string[];
 }
 
 const MAX_CURSOR_LENGTH = 2_000;
+/** Doubles beyond this are not positions any row of the lake can have; the engine may not bind them as numbers. */
+const MAX_ABS_NUMBER = 1e15;
 
-export function encodeCursor(kind: CursorKind, version: string, position: readonly KeyValue[]): string {
-  const encoded: Encoded = { k: kind, v: version, p: position as KeyValue[] };
+const digest = (value: unknown): string => createHash('sha256').update(JSON.stringify(value ?? null)).digest('base64url').slice(0, 8);
+const scopeDigests = (s: CursorScope): string[] => [digest(s.field), digest(s.parent), digest(s.filter), digest(s.split), digest(s.split ? s.splitSeed : null)];
+const ARGUMENTS = ['field', 'customer', 'filter', 'split', 'splitSeed'] as const;
+
+export function encodeCursor(kind: CursorKind, version: string, position: readonly KeyValue[], scope: CursorScope): string {
+  const encoded: Encoded = { k: kind, v: version, p: position as KeyValue[], a: scopeDigests(scope) };
   return Buffer.from(JSON.stringify(encoded)).toString('base64url');
 }
 
+const fits = (value: unknown, type: KeyType): boolean => {
+  if (type === 'string') return typeof value === 'string';
+  if (type === 'integer') return Number.isSafeInteger(value);
+  return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= MAX_ABS_NUMBER;
+};
+
 /**
- * The cursor of `field`, checked against the kind and key shape expected
- * there; anything else is BAD_USER_INPUT.
+ * The cursor of `scope.field`, checked against the kind, key shape and
+ * arguments expected there; anything else is BAD_USER_INPUT saying what differs.
  */
-export function decodeCursor(text: string, kind: CursorKind, keyTypes: readonly ('string' | 'number')[], field: string): Cursor {
+export function decodeCursor(text: string, kind: CursorKind, keyTypes: readonly KeyType[], scope: CursorScope): Cursor {
+  const field = scope.field;
   const invalid = (why: string) =>
-    badInput(`the \`after\` cursor of ${field} ${why}; pass the endCursor (or an edge cursor) of a previous page of ${field} unchanged, or omit \`after\` to start from the first page`);
+    badInput(`the \`after\` cursor of ${field} ${why}; pass the endCursor (or an edge cursor) of a previous page of ${field} unchanged, with the same arguments, or omit \`after\` to start from the first page`);
   if (text.length === 0 || text.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(text)) throw invalid('is not a cursor this API issued');
   let parsed: Partial<Encoded>;
   try {
@@ -43,12 +76,16 @@ export function decodeCursor(text: string, kind: CursorKind, keyTypes: readonly 
   } catch {
     throw invalid('is not a cursor this API issued');
   }
-  if (!parsed || typeof parsed !== 'object' || typeof parsed.v !== 'string' || !isVersionId(parsed.v) || !Array.isArray(parsed.p)) {
+  if (!parsed || typeof parsed !== 'object' || typeof parsed.v !== 'string' || !isVersionId(parsed.v) || !Array.isArray(parsed.p) || !Array.isArray(parsed.a)) {
     throw invalid('is not a cursor this API issued');
   }
   if (parsed.k !== kind) throw invalid(`was issued by another field (it points into ${String(parsed.k)} rows, not ${kind} rows)`);
+  const expected = scopeDigests(scope);
+  const differs = ARGUMENTS.find((_name, i) => parsed.a![i] !== expected[i]);
+  if (differs === 'field') throw invalid('was issued by another field');
+  if (differs === 'customer') throw invalid('belongs to another customer');
+  if (differs) throw invalid(`was issued with another \`${differs}\` argument`);
   const p = parsed.p;
-  const shapeOk = p.length === keyTypes.length && p.every((value, i) => (keyTypes[i] === 'string' ? typeof value === 'string' : typeof value === 'number' && Number.isFinite(value)));
-  if (!shapeOk) throw invalid('is not a cursor this API issued');
+  if (p.length !== keyTypes.length || !p.every((value, i) => fits(value, keyTypes[i]))) throw invalid('is not a cursor this API issued');
   return { kind, version: parsed.v, position: p };
 }

@@ -5,6 +5,50 @@ import { ManifestError } from '../../etl/manifest';
 import { ErrorCode, StediError } from '../errors';
 import type { Logger } from '../logger';
 
+/**
+ * The one mapping from an error to what a caller sees, shared by GraphQL
+ * (resolvers and formatError), /export and every other route: a code from
+ * src/errors.ts and a message saying what to fix, defined once here.
+ * Anything not listed is ours to fix: logged with its context, reported
+ * without SQL or stack.
+ */
+export interface ClientError {
+  code: string;
+  message: string;
+}
+
+// Codes Apollo gives to errors in the request itself (syntax, validation, variables): the caller's to fix.
+const REQUEST_CODES = ['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'BAD_REQUEST'];
+const CLIENT_CODES = new Set<string>([...Object.values(ErrorCode).filter((c) => c !== ErrorCode.INTERNAL_SERVER_ERROR), ...REQUEST_CODES]);
+
+export const MESSAGES = {
+  unauthenticated: 'an API key is required: send the header "Authorization: Bearer <key>"',
+  forbidden: "your API key's role may not do this: personal fields and rebuildZones need an admin key",
+  lakeNotBuilt: 'the lake has not been built yet; run `stedi build` (or, with an admin key, the rebuildZones mutation) first',
+  queryTimeout: (ms: number): string => `the query ran longer than ${ms} ms and was cancelled; ask for fewer rows or a narrower filter`,
+  internal: (requestId: string | undefined): string => `internal error (request id ${requestId ?? 'unknown'}); the server log has the details`,
+} as const;
+
+/** The caller-facing code and message of an error, or null when it is an internal one. */
+export function clientError(error: unknown): ClientError | null {
+  const cause = error instanceof GraphQLError && !(error instanceof StediError) && error.originalError ? error.originalError : error;
+  if (cause instanceof StediError) return { code: cause.code, message: cause.message };
+  if (cause instanceof AuthenticationError) return { code: ErrorCode.UNAUTHENTICATED, message: MESSAGES.unauthenticated };
+  if (cause instanceof AuthorizationError) return { code: ErrorCode.FORBIDDEN, message: MESSAGES.forbidden };
+  if (cause instanceof ArgumentValidationError) return { code: ErrorCode.BAD_USER_INPUT, message: validationMessage(cause) };
+  if (cause instanceof StaleVersionError) return { code: ErrorCode.STALE_CURSOR, message: cause.message };
+  if (cause instanceof LakeNotBuiltError) return { code: ErrorCode.LAKE_NOT_BUILT, message: MESSAGES.lakeNotBuilt };
+  if (cause instanceof LakeDamagedError || cause instanceof ManifestError) return { code: ErrorCode.LAKE_DAMAGED, message: lakeDamaged(cause).message };
+  if (cause instanceof ParameterError) return { code: ErrorCode.BAD_USER_INPUT, message: cause.message };
+  if (cause instanceof QueryTimeoutError) return { code: ErrorCode.QUERY_TIMEOUT, message: MESSAGES.queryTimeout(cause.timeoutMs) };
+  // A limit refused during validation keeps its own code under Apollo's GRAPHQL_VALIDATION_FAILED wrapper.
+  for (const candidate of [cause, error]) {
+    const code: unknown = candidate instanceof GraphQLError ? candidate.extensions?.code : undefined;
+    if (typeof code === 'string' && CLIENT_CODES.has(code)) return { code, message: (candidate as GraphQLError).message };
+  }
+  return null;
+}
+
 // Private: a failed batch reaches every parent's field; log each error once, not once per parent.
 const logged = new WeakSet<object>();
 const firstTime = (error: unknown): boolean => {
@@ -14,33 +58,20 @@ const firstTime = (error: unknown): boolean => {
   return true;
 };
 
-/**
- * Every error a resolver raises becomes a StediError with a code from
- * src/errors.ts. Caller mistakes keep a message that says what to fix;
- * anything else is logged with its context and reported without SQL or stack.
- */
+/** What a resolver throws: the caller-facing error, or a logged internal one that says only where to look. */
 export function toStediError(error: unknown, logger: Logger, context: Record<string, unknown> = {}): StediError {
-  const cause = error instanceof GraphQLError && error.originalError ? error.originalError : error;
-  if (cause instanceof StediError) return cause;
   if (error instanceof StediError) return error;
-  if (cause instanceof AuthenticationError) return new StediError(ErrorCode.UNAUTHENTICATED, 'an API key is required: send the header "authorization: Bearer <key>"');
-  if (cause instanceof AuthorizationError) return new StediError(ErrorCode.FORBIDDEN, 'your API key\'s role does not allow this field; ask for a key with the admin role');
-  if (cause instanceof ArgumentValidationError) return new StediError(ErrorCode.BAD_USER_INPUT, validationMessage(cause));
-  if (cause instanceof StaleVersionError) return new StediError(ErrorCode.STALE_CURSOR, cause.message);
-  if (cause instanceof LakeNotBuiltError) return lakeNotBuilt();
-  if (cause instanceof LakeDamagedError || cause instanceof ManifestError) return lakeDamaged(cause);
-  if (cause instanceof ParameterError) return new StediError(ErrorCode.BAD_USER_INPUT, cause.message);
-  if (cause instanceof QueryTimeoutError) {
-    if (firstTime(cause)) logger.warn({ ...context, timeoutMs: cause.timeoutMs }, 'query timed out');
-    return new StediError(ErrorCode.QUERY_TIMEOUT, `the query ran longer than ${cause.timeoutMs} ms and was cancelled; ask for smaller pages or a narrower filter`);
+  const cause = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+  const safe = clientError(error);
+  if (safe) {
+    if (cause instanceof QueryTimeoutError && firstTime(cause)) logger.warn({ ...context, timeoutMs: cause.timeoutMs }, 'query timed out');
+    return new StediError(safe.code as ErrorCode, safe.message);
   }
   if (firstTime(cause)) logger.error({ ...context, err: cause }, 'resolver failed');
-  const id = typeof context.requestId === 'string' ? ` (request id ${context.requestId})` : '';
-  return new StediError(ErrorCode.INTERNAL_SERVER_ERROR, `internal error${id}; the server log has the details`);
+  return new StediError(ErrorCode.INTERNAL_SERVER_ERROR, MESSAGES.internal(typeof context.requestId === 'string' ? context.requestId : undefined));
 }
 
-export const lakeNotBuilt = (): StediError =>
-  new StediError(ErrorCode.LAKE_NOT_BUILT, 'the lake has not been built yet; run `stedi build` (or the rebuildZones mutation) first');
+export const lakeNotBuilt = (): StediError => new StediError(ErrorCode.LAKE_NOT_BUILT, MESSAGES.lakeNotBuilt);
 
 /** The live version or the manifest cannot be read; the message says so without a server path. */
 export function lakeDamaged(cause: LakeDamagedError | ManifestError): StediError {
@@ -49,14 +80,8 @@ export function lakeDamaged(cause: LakeDamagedError | ManifestError): StediError
 }
 
 function validationMessage(error: ArgumentValidationError): string {
-  const errors = (error.extensions.validationErrors ?? []) as Array<{ property?: string; constraints?: Record<string, string>; children?: unknown[] }>;
-  const messages: string[] = [];
-  const walk = (list: typeof errors): void => {
-    for (const e of list) {
-      messages.push(...Object.values(e.constraints ?? {}));
-      if (Array.isArray(e.children)) walk(e.children as typeof errors);
-    }
-  };
-  walk(errors);
-  return messages.length > 0 ? `invalid argument: ${messages.join('; ')}` : 'invalid argument';
+  const problems = (error.extensions.validationErrors ?? []).flatMap(function collect(v): string[] {
+    return [...Object.values(v.constraints ?? {}), ...(v.children ?? []).flatMap(collect)];
+  });
+  return problems.length > 0 ? `invalid argument: ${problems.join('; ')}` : 'invalid argument';
 }

@@ -6,6 +6,7 @@ import { type Dataset, type DatasetFilter, type Node, filterKey } from './datase
 import type { KeyValue } from './cursor';
 import { visibleNodes } from './connection';
 import { type BuiltQuery, type Scope, lookupQuery, nestedCountQuery, nestedPageQuery } from './page-query';
+import type { RequestBudget } from './request-budget';
 import type { RequestLake } from './request-lake';
 import type { Customer } from './types/customer.type';
 
@@ -21,6 +22,7 @@ export class Loaders {
   constructor(
     private readonly services: Services,
     private readonly lake: RequestLake,
+    private readonly budget: RequestBudget,
   ) {}
 
   /** Customers of a version by serialNumber (null when absent or hidden). */
@@ -65,6 +67,7 @@ export class Loaders {
   /** The row count of each parent serial under `filter`. */
   nestedCount<N extends Node>(ds: Dataset<N>, version: string, filter: DatasetFilter): DataLoader<string, number> {
     return this.loader(`count|${ds.kind}|${version}|${filterKey(filter)}`, async (serials) => {
+      this.budget.startCount();
       const scope = await this.scope(ds, version, filter);
       const query = await nestedCountQuery(scope, serials);
       const rows = await this.query(query);
@@ -90,7 +93,7 @@ export class Loaders {
   }
 
   private query(query: BuiltQuery): Promise<Row[]> {
-    return this.services.reads.query(query.sql, query.params, { timeoutMs: this.services.config.queryTimeoutMs });
+    return this.services.reads.query(query.sql, query.params, { timeoutMs: this.budget.timeoutMs() });
   }
 
   private async run<N extends Node>(scope: Scope<N>, query: BuiltQuery): Promise<N[]> {

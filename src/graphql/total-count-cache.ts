@@ -8,14 +8,20 @@ const MAX_ENTRIES = 2_000;
 export class TotalCountCache {
   private readonly counts = new Map<string, Promise<number>>();
 
-  get(key: string, count: () => Promise<number>): Promise<number> {
+  /** The count already made or under way for `key`, if any. */
+  cached(key: string): Promise<number> | undefined {
     const cached = this.counts.get(key);
     if (cached) {
       // Private: re-insert so the Map's order is least recently used first.
       this.counts.delete(key);
       this.counts.set(key, cached);
-      return cached;
     }
+    return cached;
+  }
+
+  get(key: string, count: () => Promise<number>): Promise<number> {
+    const cached = this.cached(key);
+    if (cached) return cached;
     const counting = count();
     this.counts.set(key, counting);
     counting.catch(() => this.counts.delete(key));

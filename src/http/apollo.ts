@@ -12,19 +12,20 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { formatError } from './format-error';
 import { jitGateway } from './jit-executor';
-import { complexityLimitPlugin, depthLimitRule } from './limits';
+import { graphqlLimits } from './limits';
 import type { ServerMetrics } from './metrics';
 import { currentRequest } from './request-context';
 
 /**
  * The Apollo Server behind /graphql: our error formatting, no stack traces,
- * depth and complexity limits, metrics, and no landing page (its default one
+ * every limit of limits.ts, metrics, and no landing page (its default one
  * loads from a CDN; the offline IDE is served instead, see ide.ts).
  */
 export async function createApolloServer(schema: GraphQLSchema, config: Config, metrics: ServerMetrics, logger: Logger): Promise<ApolloServer<GraphqlContext>> {
+  const limits = graphqlLimits(config.limits);
   const server = new ApolloServer<GraphqlContext>({
-    // Same schema, executed by graphql-jit (see jit-executor.ts).
-    gateway: jitGateway(schema),
+    // Same schema, executed by graphql-jit where that is safe (see jit-executor.ts).
+    gateway: jitGateway(schema, { cacheBytes: config.limits.jitCacheBytes, maxFields: config.limits.jitMaxFields, minUses: config.limits.jitMinUses }),
     formatError,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
@@ -32,11 +33,12 @@ export async function createApolloServer(schema: GraphQLSchema, config: Config, 
     // The HTTP server's shutdown (shutdown.ts) stops Apollo; it must not install its own signal handlers.
     stopOnTerminationSignals: false,
     logger: logger.child({ component: 'apollo' }),
-    validationRules: [depthLimitRule(config.maxDepth)],
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     plugins: [
       ...DISABLED_DEFAULTS.map((disabled) => disabled()),
       operationNamePlugin,
-      complexityLimitPlugin(config.maxComplexity),
+      ...limits.plugins,
       metrics.apolloPlugin(),
     ],
   });

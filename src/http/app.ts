@@ -9,6 +9,7 @@ import { buildGraphqlSchema } from '../graphql/schema';
 import type { Services } from '../services';
 import { createApolloServer } from './apollo';
 import { authenticate } from './authenticate';
+import { cors } from './cors';
 import { errorHandler } from './body-errors';
 import { EXPORT_PATH, exportRoutes } from './export';
 import { healthRoutes } from './health';
@@ -63,6 +64,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   app.set('etag', false);
   app.use(requestContext(services.logger));
   app.use(metrics.httpMiddleware());
+  app.use(cors(services.config.corsOrigins));
   app.use((_req, res, next) => {
     if (draining) res.setHeader('Connection', 'close');
     next();

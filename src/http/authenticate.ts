@@ -2,8 +2,9 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ApiKeys } from '../auth/api-keys';
 import { bearerToken } from '../auth/bearer';
 import { ErrorCode } from '../errors';
-import { requestLogOf, setPrincipal } from './request-context';
+import { MESSAGES } from '../graphql/error-mapping';
 import { sendError } from './http-errors';
+import { requestLogOf, setPrincipal } from './request-context';
 
 /**
  * Rejects a request without a known bearer key with 401 UNAUTHENTICATED
@@ -20,7 +21,7 @@ export function authenticate(keys: ApiKeys): RequestHandler {
     }
     res.setHeader('WWW-Authenticate', 'Bearer realm="stedi"');
     if (token === null) {
-      sendError(res, ErrorCode.UNAUTHENTICATED, 'an API key is required: send the header "Authorization: Bearer <key>"');
+      sendError(res, ErrorCode.UNAUTHENTICATED, MESSAGES.unauthenticated);
     } else {
       requestLogOf(res).warn('rejected an unknown API key');
       sendError(res, ErrorCode.UNAUTHENTICATED, 'the API key is not valid; check it, or ask an admin for a key');

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { ErrorCode } from '../errors';
+import { MESSAGES } from '../graphql/error-mapping';
 import { sendError } from './http-errors';
 import { requestLogOf, requestIdOf } from './request-context';
 
@@ -19,6 +20,6 @@ export function errorHandler(bodyLimit: string) {
     if (type === 'entity.parse.failed') return sendError(res, ErrorCode.BAD_USER_INPUT, 'the request body is not valid JSON');
     if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendError(res, ErrorCode.BAD_USER_INPUT, 'send the body as UTF-8 JSON', 415);
     requestLogOf(res).error({ err: error }, 'unhandled error');
-    sendError(res, ErrorCode.INTERNAL_SERVER_ERROR, `internal error (request id ${requestIdOf(res)})`);
+    sendError(res, ErrorCode.INTERNAL_SERVER_ERROR, MESSAGES.internal(requestIdOf(res)));
   };
 }

@@ -1,29 +1,32 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from '../errors';
-import { clientError } from './client-error';
+import { clientError, MESSAGES } from '../graphql/error-mapping';
 import { currentRequest } from './request-context';
 
 /**
  * Apollo's formatError: a caller-facing error keeps its message and code (and
- * nothing else from `extensions`); anything else is logged in full with the
- * request id and answered as a bare INTERNAL_SERVER_ERROR, so SQL, file paths
- * and stacks never reach the client.
+ * nothing else from `extensions`) and is logged at info, as the caller's to
+ * fix; anything else is logged in full with the request id and answered as a
+ * bare INTERNAL_SERVER_ERROR, so SQL, file paths and stacks never reach the client.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   const { locations, path } = formatted;
+  const request = currentRequest();
   // Apollo's own request errors (parse, validation, variables) arrive with their code already set.
   const safe = clientError(original) ?? clientError(error);
-  if (safe) return { message: safe.message, locations, path, extensions: { code: safe.code } };
-  const request = currentRequest();
+  if (safe) {
+    request?.log.info({ code: safe.code, path, message: safe.message }, 'request refused or field failed for the caller');
+    return { message: safe.message, locations, path, extensions: { code: safe.code } };
+  }
   request?.log.error({ err: original, path }, 'internal error in a GraphQL request');
-  return { message: `internal error (request id ${request?.requestId ?? 'unknown'})`, locations, path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+  return { message: MESSAGES.internal(request?.requestId), locations, path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
 }
 
 /** The message and code for a non-GraphQL route (export), with the same rules. */
 export function httpErrorOf(error: unknown): { code: string; message: string; internal: boolean } {
   const safe = clientError(error);
   if (safe) return { ...safe, internal: false };
-  return { code: ErrorCode.INTERNAL_SERVER_ERROR, message: `internal error (request id ${currentRequest()?.requestId ?? 'unknown'})`, internal: true };
+  return { code: ErrorCode.INTERNAL_SERVER_ERROR, message: MESSAGES.internal(currentRequest()?.requestId), internal: true };
 }

@@ -1,94 +1,154 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import {
-  type ASTVisitor,
-  type FragmentDefinitionNode,
-  GraphQLError,
-  Kind,
-  type SelectionSetNode,
-  type ValidationContext,
-  type ValidationRule,
-} from 'graphql';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { GraphQLError, Kind, type ValidationContext, type ValidationRule } from 'graphql';
 import { type ComplexityEstimator, fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import type { LimitsConfig } from '../config';
 import { ErrorCode } from '../errors';
 import { DEFAULT_PAGE_SIZE } from '../graphql/pagination';
 
 /**
- * Depth and complexity limits (config.maxDepth, config.maxComplexity). Depth is
- * a validation rule (cached with the document); complexity depends on
- * variables such as `first`, so it is computed per request once the operation is known.
+ * Every limit a GraphQL request passes before it runs (README → Request ids
+ * and limits). graphql-js's parser stops at `maxTokens`; graphql-armor checks
+ * depth (introspection included), aliases and directives while validating;
+ * the cost, which depends on page sizes in variables and on totalCount scans,
+ * is graphql-query-complexity's with our estimators, once the operation is
+ * known. armor's own cost limit is off: it reads only literal `first`
+ * arguments. A limit that cannot be checked is not passed: any failure is a refusal.
  */
 
-/** Rejects selections nested deeper than `maxDepth` fields; introspection fields do not count. */
-export function depthLimitRule(maxDepth: number): ValidationRule {
-  return (context: ValidationContext): ASTVisitor => {
-    const fragments = new Map<string, FragmentDefinitionNode>();
-    for (const definition of context.getDocument().definitions) {
-      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-    }
-    const depthOf = (set: SelectionSetNode, visiting: Set<string>): number => {
-      let deepest = 0;
-      for (const selection of set.selections) {
-        if (selection.kind === Kind.FIELD) {
-          if (selection.name.value.startsWith('__')) continue;
-          deepest = Math.max(deepest, 1 + (selection.selectionSet ? depthOf(selection.selectionSet, visiting) : 0));
-        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-          deepest = Math.max(deepest, depthOf(selection.selectionSet, visiting));
-        } else {
-          const name = selection.name.value;
-          const fragment = fragments.get(name);
-          // A fragment cycle is reported by graphql's own NoFragmentCycles rule.
-          if (!fragment || visiting.has(name)) continue;
-          deepest = Math.max(deepest, depthOf(fragment.selectionSet, new Set(visiting).add(name)));
-        }
-      }
-      return deepest;
-    };
-    return {
-      OperationDefinition(operation) {
-        const depth = depthOf(operation.selectionSet, new Set());
-        if (depth > maxDepth) {
-          context.reportError(
-            new GraphQLError(`the query nests ${depth} levels deep; the limit is ${maxDepth}: ask for fewer nested fields or split the query`, {
-              nodes: [operation],
-              extensions: { code: ErrorCode.BAD_USER_INPUT },
-            }),
-          );
-        }
-      },
-    };
+export interface GraphqlLimits {
+  plugins: ApolloServerPlugin[];
+  validationRules: ValidationRule[];
+  /** For Apollo's parse (a plugin throwing while parsing would answer 500). */
+  parseOptions: { maxTokens: number };
+}
+
+export function graphqlLimits(limits: LimitsConfig): GraphqlLimits {
+  const armor = new ApolloArmor({
+    maxTokens: { enabled: false },
+    maxDepth: { n: limits.maxDepth, ignoreIntrospection: false, flattenFragments: true, ...refuse('ask for fewer nested fields') },
+    maxAliases: { n: limits.maxAliases, ...refuse('send fewer aliased fields per request') },
+    maxDirectives: { n: limits.maxDirectives, ...refuse('use fewer directives') },
+    costLimit: { enabled: false },
+    // Introspection is on, so field suggestions reveal nothing; they help a caller fix a typo.
+    blockFieldSuggestion: { enabled: false },
+  });
+  const { plugins, validationRules } = armor.protect();
+  return {
+    plugins: [...plugins, dataCostPlugin(limits)] as ApolloServerPlugin[],
+    validationRules: validationRules.map(failClosed),
+    parseOptions: { maxTokens: limits.maxTokens },
   };
 }
 
+/** graphql-armor reports "Syntax Error: …" without a code; ours says what to change and is BAD_USER_INPUT. */
+function refuse(advice: string) {
+  return {
+    propagateOnRejection: false,
+    onReject: [
+      (context: ValidationContext | null, error: GraphQLError): void => {
+        const refusal = limitError(`${error.message.replace(/^Syntax Error: /, '').replace(/\.$/, '')}: ${advice}`);
+        // Without a validation context there is nowhere to report: refuse by throwing rather than pass.
+        if (context) context.reportError(refusal);
+        else throw refusal;
+      },
+    ],
+  };
+}
+
+export const limitError = (message: string): GraphQLError =>
+  new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
+
+/** A rule that throws (a stack overflow on a hostile document, a bug) refuses the document instead. */
+export function failClosed(rule: ValidationRule): ValidationRule {
+  return (context) => {
+    const visitor = rule(context) as unknown as Record<string, unknown>;
+    const guarded: Record<string, unknown> = {};
+    for (const kind of AST_KINDS) {
+      const handler = visitor[kind];
+      if (typeof handler === 'function') guarded[kind] = guard(handler, visitor, context);
+      else if (handler && typeof handler === 'object') {
+        const { enter, leave } = handler as { enter?: unknown; leave?: unknown };
+        guarded[kind] = { enter: typeof enter === 'function' ? guard(enter, visitor, context) : undefined, leave: typeof leave === 'function' ? guard(leave, visitor, context) : undefined };
+      }
+    }
+    return guarded;
+  };
+}
+
+// Per-kind handlers, and a generic enter/leave: a handler left out here would be a check silently skipped.
+const AST_KINDS = [...(Object.values(Kind) as string[]), 'enter', 'leave'];
+
+// graphql-js calls a visitor's handlers with the visitor as `this`; the rules rely on it.
+const guard = (handler: Function, visitor: object, context: ValidationContext) => // eslint-disable-line @typescript-eslint/no-unsafe-function-type
+  (...args: unknown[]): unknown => {
+    try {
+      return handler.apply(visitor, args);
+    } catch {
+      context.reportError(limitError('the document could not be checked against the limits; simplify it'));
+      return false;
+    }
+  };
+
 /**
- * A connection's cost is its page size (`first`, or the default page size)
- * times what each item costs, so a wide page of deep items costs what it reads.
+ * The data-aware cost: a connection costs its page size (`first`, or the
+ * default page) times one item; a totalCount is a scan of what it counts,
+ * `totalCountCost` each wherever it appears (nested counts are one grouped query).
  */
-const pageEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
-  if (!field.args.some((a) => a.name === 'first')) return undefined;
-  // An omitted `first` reads the resolvers' default page; a negative one is refused before it runs.
-  const first = typeof args.first === 'number' ? Math.max(args.first, 0) : DEFAULT_PAGE_SIZE;
-  return 1 + first * Math.max(childComplexity, 1);
-};
+function estimators(scans: { count: number }): ComplexityEstimator[] {
+  const scanEstimator: ComplexityEstimator = ({ field, type }) => {
+    if (field.name !== 'totalCount' || !type.name.endsWith('Connection')) return undefined;
+    scans.count += 1;
+    return 0;
+  };
+  const pageEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
+    if (!field.args.some((a) => a.name === 'first')) return undefined;
+    // A negative `first` is refused by the resolver before it runs.
+    const first = typeof args.first === 'number' ? Math.max(args.first, 0) : DEFAULT_PAGE_SIZE;
+    return 1 + first * Math.max(childComplexity, 1);
+  };
+  return [scanEstimator, fieldExtensionsEstimator(), pageEstimator, simpleEstimator({ defaultComplexity: 1 })];
+}
 
-const estimators = [fieldExtensionsEstimator(), pageEstimator, simpleEstimator({ defaultComplexity: 1 })];
+export interface CostEstimate {
+  cost: number;
+  scans: number;
+}
 
-export function complexityLimitPlugin(maxComplexity: number): ApolloServerPlugin {
+/** Throws a BAD_USER_INPUT GraphQLError for bad variables, and for anything else that stops the estimate. */
+export function estimateCost(limits: LimitsConfig, args: Omit<Parameters<typeof getComplexity>[0], 'estimators'>): CostEstimate {
+  const scans = { count: 0 };
+  let cost: number;
+  try {
+    cost = getComplexity({ ...args, estimators: estimators(scans) });
+  } catch (error) {
+    throw costRefusal(error);
+  }
+  const total = cost + scans.count * limits.totalCountCost;
+  if (!Number.isFinite(total)) throw limitError('the query\'s cost could not be estimated; ask for fewer rows per page (first) or fewer nested fields');
+  return { cost: total, scans: scans.count };
+}
+
+function costRefusal(error: unknown): GraphQLError {
+  // graphql-js's variable coercion errors point at the variable definition: its message says what to fix.
+  if (error instanceof GraphQLError && error.nodes?.some((n) => n.kind === Kind.VARIABLE_DEFINITION)) {
+    return new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
+  }
+  if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) {
+    return limitError('the query selects too many fields; split it into smaller queries');
+  }
+  return limitError('the query\'s cost could not be estimated; simplify it (fewer nested fields, fragments or aliases)');
+}
+
+function dataCostPlugin(limits: LimitsConfig): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema, operationName }) {
-          let complexity: number;
-          try {
-            complexity = getComplexity({ schema, query: document, variables: request.variables ?? {}, operationName: operationName ?? undefined, estimators });
-          } catch (error) {
-            // Bad variables are reported by execution itself (as BAD_USER_INPUT); only an oversized document stops here.
-            if (!(error instanceof GraphQLError) || !/maximum allowed number of nodes/.test(error.message)) return;
-            throw new GraphQLError('the query selects too many fields; split it into smaller queries', { extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
-          }
-          if (complexity > maxComplexity) {
-            throw new GraphQLError(
-              `the query's estimated cost is ${complexity.toLocaleString('en-US')}, above the limit of ${maxComplexity.toLocaleString('en-US')}: ask for fewer rows per page (first) or fewer nested fields`,
-              { extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } },
+          const { cost } = estimateCost(limits, { schema, query: document, variables: request.variables ?? {}, operationName: operationName ?? undefined });
+          if (cost > limits.maxComplexity) {
+            throw limitError(
+              `the query's estimated cost is ${cost.toLocaleString('en-US')}, above the limit of ${limits.maxComplexity.toLocaleString('en-US')}: ask for fewer rows per page (first), fewer totalCount fields or fewer nested fields`,
             );
           }
         },

@@ -43,7 +43,9 @@ describe('argument checks', () => {
 
   it.each(cases)('answers %s with BAD_USER_INPUT and a message saying what to fix', async (_name, query, message) => {
     const result = await runGraphql(lake.services, ANALYST, query());
-    expect(errorCodes(result)).toEqual(['BAD_USER_INPUT']);
+    // A nested argument is checked under each customer: one error per customer, all the same.
+    expect(new Set(errorCodes(result))).toEqual(new Set(['BAD_USER_INPUT']));
+    expect(new Set(result.errors!.map((e) => e.message)).size).toBe(1);
     expect(result.errors![0].message).toMatch(message);
   });
 
@@ -55,5 +57,51 @@ describe('argument checks', () => {
     );
     expect(result.errors).toBeUndefined();
     expect(result.data!.customer.stepTrainerReadings.edges).toHaveLength(2);
+  });
+});
+
+describe('cursors bound to the arguments of their page', () => {
+  let lake: TestLake;
+  beforeAll(async () => {
+    lake = await buildTestLake({ landing: writeManyCustomersLanding(40, 3).landing });
+  });
+  afterAll(() => lake.close());
+
+  const endCursor = async (document: string): Promise<string> => {
+    const data = await queryData(lake.services, ANALYST, document);
+    const connection = Object.values(data)[0] as { pageInfo: { endCursor: string } };
+    return connection.pageInfo.endCursor;
+  };
+  const refusal = async (document: string): Promise<string> => {
+    const result = await runGraphql(lake.services, ANALYST, document);
+    expect(errorCodes(result)).toEqual(['BAD_USER_INPUT']);
+    return result.errors![0].message;
+  };
+
+  it('refuses a TRAIN cursor on TEST, and one of another splitSeed, saying which argument differs', async () => {
+    const train = await endCursor('{ machineLearningSamples(first: 2, split: TRAIN) { pageInfo { endCursor } } }');
+    expect(await refusal(`{ machineLearningSamples(first: 2, split: TEST, after: "${train}") { totalCount } }`)).toMatch(/another `split` argument/);
+    expect(await refusal(`{ machineLearningSamples(first: 2, split: TRAIN, splitSeed: "other", after: "${train}") { totalCount } }`)).toMatch(/another `splitSeed` argument/);
+    const page = await queryData(lake.services, ANALYST, `{ machineLearningSamples(first: 2, split: TRAIN, after: "${train}") { edges { node { serialNumber } } } }`);
+    expect(page.machineLearningSamples.edges).toHaveLength(2);
+  });
+
+  it('refuses a cursor of another filter instead of silently dropping rows', async () => {
+    const filtered = await endCursor('{ stepTrainerReadings(first: 2, filter: { from: 1 }) { pageInfo { endCursor } } }');
+    expect(await refusal(`{ stepTrainerReadings(first: 2, after: "${filtered}") { totalCount } }`)).toMatch(/another `filter` argument/);
+  });
+
+  it('refuses a top-level cursor on the nested field of the same kind', async () => {
+    const top = await endCursor('{ stepTrainerReadings(first: 1) { pageInfo { endCursor } } }');
+    const data = await queryData(lake.services, ANALYST, '{ stepTrainerReadings(first: 1) { edges { node { serialNumber } } } }');
+    const serial = data.stepTrainerReadings.edges[0].node.serialNumber;
+    expect(await refusal(`{ customer(serialNumber: "${serial}") { stepTrainerReadings(after: "${top}") { totalCount } } }`)).toMatch(/issued by another field/);
+  });
+
+  it.each([1e308, -1e308, 2 ** 63, 1.5])('refuses a cursor whose time is %s with BAD_USER_INPUT, not an internal error', async (time) => {
+    const real = await endCursor('{ stepTrainerReadings(first: 1) { pageInfo { endCursor } } }');
+    const decoded = JSON.parse(Buffer.from(real, 'base64url').toString('utf8'));
+    const forged = b64(JSON.stringify({ ...decoded, p: [decoded.p[0], time, decoded.p[2]] }));
+    expect(await refusal(`{ stepTrainerReadings(first: 1, after: "${forged}") { totalCount } }`)).toMatch(/not a cursor this API issued/);
   });
 });

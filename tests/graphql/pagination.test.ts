@@ -121,8 +121,14 @@ describe('keyset pagination', () => {
   });
 
   it('uses 100 as the default page size', async () => {
-    const data = await queryData(lake.services, ANALYST, '{ accelerometerReadings { edges { cursor } pageInfo { hasNextPage } } }');
-    expect(data.accelerometerReadings.edges).toHaveLength(96);
-    expect(data.accelerometerReadings.pageInfo.hasNextPage).toBe(false);
+    const larger = await buildTestLake({ landing: writeManyCustomersLanding(60, 4).landing });
+    try {
+      const data = await queryData(larger.services, ANALYST, '{ accelerometerReadings { totalCount edges { cursor } pageInfo { hasNextPage } } }');
+      expect(data.accelerometerReadings.totalCount).toBeGreaterThan(100);
+      expect(data.accelerometerReadings.edges).toHaveLength(100);
+      expect(data.accelerometerReadings.pageInfo.hasNextPage).toBe(true);
+    } finally {
+      await larger.close();
+    }
   });
 });

@@ -17,4 +17,14 @@ describe('the checked-in schema', () => {
     const sample = /type MachineLearningSample \{[^}]*\}/.exec(text)![0];
     expect(sample).not.toMatch(/email/);
   });
+
+  it('lets one failed field leave the rest of an answer: connections and totalCount are nullable, their pages are not', () => {
+    const text = readFileSync(SCHEMA_FILE, 'utf8');
+    const query = /type Query \{[^}]*\}/.exec(text)![0];
+    for (const type of ['Customer', 'AccelerometerReading', 'StepTrainerReading', 'MachineLearningSample']) expect(query).toContain(`): ${type}Connection\n`);
+    expect(text).not.toMatch(/Connection!/);
+    expect(text).toMatch(/totalCount: SafeInt\n/);
+    expect(text).not.toMatch(/totalCount: SafeInt!/);
+    expect(text).toMatch(/edges: \[\w+Edge!\]!\n/);
+  });
 });

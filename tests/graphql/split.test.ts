@@ -84,14 +84,19 @@ describe('training splits', () => {
 });
 
 describe('configurable split percentages', () => {
-  it('follows STEDI_SPLIT: with 50/50/0 TEST is empty and TRAIN and VALIDATION share the customers', async () => {
+  it('follows STEDI_SPLIT: with 10/10/80 each split holds the customers the JS bucket puts there, not the default 80/10/10', async () => {
     const fixture = writeManyCustomersLanding(40, 1);
-    const lake = await buildTestLake({ landing: fixture.landing, config: { split: { train: 50, validation: 50 } } });
+    const percentages = { train: 10, validation: 10 };
+    const lake = await buildTestLake({ landing: fixture.landing, config: { split: percentages } });
     try {
+      const expected = (p: { train: number; validation: number }) =>
+        Object.fromEntries(SPLITS.map((s) => [s, fixture.consenting.filter((serial) => splitOf(DEFAULT_SPLIT_SEED, serial, p) === s).length]));
+      const wanted = expected(percentages);
+      // The fixture tells the two settings apart, so a server ignoring STEDI_SPLIT fails here.
+      expect(wanted).not.toEqual(expected({ train: 80, validation: 10 }));
+      expect(wanted.TEST).toBeGreaterThan(wanted.TRAIN);
       const count = async (s: string) => (await queryData(lake.services, ANALYST, `{ machineLearningSamples(split: ${s}) { totalCount } }`)).machineLearningSamples.totalCount;
-      expect(await count('TEST')).toBe(0);
-      expect((await count('TRAIN')) + (await count('VALIDATION'))).toBe(fixture.consenting.length);
-      for (const serial of fixture.consenting) expect(['TRAIN', 'VALIDATION']).toContain(splitOf(DEFAULT_SPLIT_SEED, serial, { train: 50, validation: 50 }));
+      for (const s of SPLITS) expect(await count(s)).toBe(wanted[s]);
     } finally {
       await lake.close();
     }

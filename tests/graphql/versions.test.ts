@@ -74,24 +74,26 @@ describe('cursors pin a lake version', () => {
     lake = await buildTestLake({ landing: fixture.landing, keepVersions: 2 });
     const before = (await queryData(lake.services, ANALYST, '{ lake { liveVersion } }')).lake.liveVersion;
     addReadings(fixture);
-    const started = await queryData(lake.services, ADMIN, 'mutation { rebuildZones { id } }');
+    const started = await queryData(lake.services, ADMIN, 'mutation { rebuildZones { id state } }');
     const id = started.rebuildZones.id;
     const query = '{ machineLearningSamples(first: 50) { totalCount edges { node { serialNumber } } } customers(first: 5) { edges { node { stepTrainerReadings(first: 2) { totalCount } } } } }';
     const errors: unknown[] = [];
-    let state = 'RUNNING';
-    let answered = 0;
+    let state: string = started.rebuildZones.state;
+    expect(['QUEUED', 'RUNNING']).toContain(state);
+    // Answers of a batch that began and ended with the job still queued or running were surely served during the build.
+    let answeredDuringBuild = 0;
     while (state === 'QUEUED' || state === 'RUNNING') {
       const results = await Promise.all(Array.from({ length: 4 }, () => runGraphql(lake.services, ANALYST, query)));
       for (const r of results) if (r.errors) errors.push(...r.errors);
-      answered += results.length;
       state = (await queryData(lake.services, ADMIN, `{ rebuildJob(id: "${id}") { state } }`)).rebuildJob.state;
+      if (state === 'QUEUED' || state === 'RUNNING') answeredDuringBuild += results.length;
       // Answers from the read cache resolve without I/O; let the build's I/O run as a server's event loop would.
       await new Promise((resolve) => setImmediate(resolve));
     }
     for (const r of await Promise.all(Array.from({ length: 4 }, () => runGraphql(lake.services, ANALYST, query)))) if (r.errors) errors.push(...r.errors);
     expect(state).toBe('SUCCEEDED');
     expect(errors).toEqual([]);
-    expect(answered).toBeGreaterThan(0);
+    expect(answeredDuringBuild).toBeGreaterThan(0);
     expect((await queryData(lake.services, ANALYST, '{ lake { liveVersion } }')).lake.liveVersion).not.toBe(before);
   });
 });

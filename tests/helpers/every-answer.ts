@@ -48,8 +48,9 @@ export async function everyAnswer(services: Services, options: { pageSize?: numb
   const strings = new Set<string>();
   let customers = 0;
   let samples = 0;
-  // Nested pages hold every row of a customer by default; a smaller nestedFirst samples them (top-level pages still see every row).
-  for (const [field, selection] of Object.entries(topLevel(options.nestedFirst ?? 10_000))) {
+  // Nested pages of 100 hold every row of a fixture's customer (the cost limit refuses much larger ones); a smaller
+  // nestedFirst samples them (top-level pages still see every row).
+  for (const [field, selection] of Object.entries(topLevel(options.nestedFirst ?? 100))) {
     const first = field === 'customers' ? 100 : pageSize;
     let after: string | null = null;
     for (;;) {

@@ -28,7 +28,7 @@ describe('request handling and errors', () => {
           return typeof value === 'function' ? value.bind(target) : value;
         },
       });
-    t = await buildTestApp({ landing: writeSmallLanding(), logger: pino({ level: 'info' }, sink), wrapEngine: breakable, config: { bodyLimit: '2kb', maxDepth: 5, maxComplexity: 5_000 } });
+    t = await buildTestApp({ landing: writeSmallLanding(), logger: pino({ level: 'info' }, sink), wrapEngine: breakable, config: { bodyLimit: '2kb', limits: { maxDepth: 5, maxComplexity: 5_000, totalCountCost: 100 } } });
   });
   afterAll(() => t.close());
 
@@ -61,6 +61,14 @@ describe('request handling and errors', () => {
     expect(logged.some((l) => l.includes('secret_column'))).toBe(true);
   });
 
+  it('logs a caller mistake at info with its message, never at error', async () => {
+    const res = await t.graphql('query($n: Int) { customers(first: $n) { totalCount } }', ANALYST_KEY, { n: 'ten' }).set('x-request-id', 'wrong-variable-1');
+    expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    const lines = logs.filter((l) => l.includes('"requestId":"wrong-variable-1"')).map((l) => JSON.parse(l) as { level: number; message?: string; msg: string });
+    expect(lines.some((l) => l.level === 30 && /Variable "\$n" got invalid value "ten"/.test(l.message ?? ''))).toBe(true);
+    expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+  });
+
   it('never writes API keys or the authorization header to the log', async () => {
     await t.graphql('{ lake { liveVersion } }', ADMIN_KEY);
     await t.graphql('{ lake { liveVersion } }', 'unknown-key-0123456789abcdef');
@@ -88,7 +96,7 @@ describe('request handling and errors', () => {
     const deep = '{ customers(first: 1) { edges { node { stepTrainerReadings(first: 1) { edges { node { serialNumber } } } } } } }';
     const res = await t.graphql(deep, ANALYST_KEY);
     expect(res.status).toBe(400);
-    expect(res.body.errors[0].message).toMatch(/nests 7 levels deep; the limit is 5/);
+    expect(res.body.errors[0].message).toMatch(/depth limit of 5 exceeded, found 7/);
     expect(res.body.errors[0].extensions.code).not.toBe('INTERNAL_SERVER_ERROR');
   });
 

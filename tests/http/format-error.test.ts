@@ -19,7 +19,7 @@ describe('formatting GraphQL errors for the client', () => {
     const error = located(new Error('Catalog Error: SELECT * FROM "v_1"."customer_curated"'));
     const out = formatError(formatted(error), error);
     expect(out.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
-    expect(out.message).toMatch(/^internal error \(request id unknown\)$/);
+    expect(out.message).toMatch(/^internal error \(request id unknown\); the server log has the details$/);
   });
 
   it.each([

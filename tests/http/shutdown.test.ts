@@ -78,7 +78,10 @@ describe('graceful shutdown', () => {
 
   it('runs the shutdown once on SIGTERM and leaves the handlers removable', async () => {
     const shutdown = jest.fn(async () => undefined);
+    const before = { SIGTERM: process.listeners('SIGTERM'), SIGINT: process.listeners('SIGINT') };
     const remove = onTerminationSignals(shutdown, createLogger('silent'));
+    expect(process.listenerCount('SIGTERM')).toBe(before.SIGTERM.length + 1);
+    expect(process.listenerCount('SIGINT')).toBe(before.SIGINT.length + 1);
     try {
       process.emit('SIGTERM', 'SIGTERM');
       await new Promise((resolve) => setImmediate(resolve));
@@ -87,6 +90,6 @@ describe('graceful shutdown', () => {
     } finally {
       remove();
     }
-    expect(process.listeners('SIGTERM')).not.toContain(shutdown);
+    expect({ SIGTERM: process.listeners('SIGTERM'), SIGINT: process.listeners('SIGINT') }).toEqual(before);
   });
 });

@@ -16,7 +16,7 @@ export const accelerometerDataset: Dataset<AccelerometerReading> = {
   select: `${serial} AS "serialNumber", ${selectAs('a', A, ['timestamp', 'x', 'y', 'z'])}`,
   key: [
     { expr: serial, name: 'serialNumber', type: 'string' },
-    { expr: col('a', A, 'timestamp'), name: 'timestamp', type: 'number' },
+    { expr: col('a', A, 'timestamp'), name: 'timestamp', type: 'integer' },
     { expr: col('a', A, 'x'), name: 'x', type: 'number' },
     { expr: col('a', A, 'y'), name: 'y', type: 'number' },
     { expr: col('a', A, 'z'), name: 'z', type: 'number' },

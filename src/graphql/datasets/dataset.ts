@@ -1,6 +1,6 @@
 import type { Engine, Row } from '../../../etl/engine/engine';
 import { TABLES, type TableName } from '../../../etl/tables';
-import type { CursorKind } from '../cursor';
+import type { CursorKind, KeyType } from '../cursor';
 import type { SplitName } from '../split';
 
 /**
@@ -19,7 +19,7 @@ export interface KeyColumn {
   expr: string;
   /** The column name in result rows, and the node property of the same name. */
   name: string;
-  type: 'string' | 'number';
+  type: KeyType;
 }
 
 export interface Dataset<N extends Node> {

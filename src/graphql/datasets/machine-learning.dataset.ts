@@ -16,7 +16,7 @@ export const machineLearningDataset: Dataset<MachineLearningSample> = {
   key: ['serialNumber', 'sensorReadingTime', 'x', 'y', 'z'].map((name) => ({
     expr: col('m', M, name),
     name,
-    type: name === 'serialNumber' ? ('string' as const) : ('number' as const),
+    type: name === 'serialNumber' ? ('string' as const) : name === 'sensorReadingTime' ? ('integer' as const) : ('number' as const),
   })),
   serialExpr: col('m', M, 'serialNumber'),
   timeExpr: col('m', M, 'sensorReadingTime'),

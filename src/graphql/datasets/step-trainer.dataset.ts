@@ -10,8 +10,8 @@ export const stepTrainerDataset: Dataset<StepTrainerReading> = {
   // (serialNumber, sensorReadingTime) is the table's key; the distance makes the order total even if it were not.
   key: [
     { expr: col('s', S, 'serialNumber'), name: 'serialNumber', type: 'string' },
-    { expr: col('s', S, 'sensorReadingTime'), name: 'sensorReadingTime', type: 'number' },
-    { expr: col('s', S, 'distanceFromObject'), name: 'distanceFromObject', type: 'number' },
+    { expr: col('s', S, 'sensorReadingTime'), name: 'sensorReadingTime', type: 'integer' },
+    { expr: col('s', S, 'distanceFromObject'), name: 'distanceFromObject', type: 'integer' },
   ],
   serialExpr: col('s', S, 'serialNumber'),
   timeExpr: col('s', S, 'sensorReadingTime'),

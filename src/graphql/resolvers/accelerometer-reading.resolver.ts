@@ -13,7 +13,7 @@ import { Customer } from '../types/customer.type';
 @Resolver(() => AccelerometerReading)
 export class AccelerometerReadingResolver {
   @Authorized()
-  @Query(() => AccelerometerReadingConnection, { description: 'Trusted accelerometer readings, ordered by (serialNumber, timestamp, x, y, z).' })
+  @Query(() => AccelerometerReadingConnection, { nullable: true, description: 'Trusted accelerometer readings, ordered by (serialNumber, timestamp, x, y, z).' })
   accelerometerReadings(@Args(() => ReadingsArgs) args: ReadingsArgs, @Ctx() ctx: GraphqlContext): Promise<PageConnection<AccelerometerReading>> {
     checkTimeRange(args.filter, 'accelerometerReadings');
     const f = args.filter ?? {};

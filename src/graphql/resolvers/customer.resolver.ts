@@ -26,7 +26,7 @@ import type { StepTrainerReading } from '../types/step-trainer-reading.type';
 @Resolver(() => Customer)
 export class CustomerResolver {
   @Authorized()
-  @Query(() => CustomerConnection, { description: 'Consenting customers with readings, ordered by serialNumber.' })
+  @Query(() => CustomerConnection, { nullable: true, description: 'Consenting customers with readings, ordered by serialNumber.' })
   customers(@Args(() => CustomersArgs) args: CustomersArgs, @Ctx() ctx: GraphqlContext): Promise<PageConnection<Customer>> {
     const f = args.filter ?? {};
     checkTimeRange({ from: f.registeredFrom, to: f.registeredTo }, 'customers');
@@ -40,21 +40,21 @@ export class CustomerResolver {
     return ctx.loaders.customer(await ctx.lake.liveVersion()).load(serialNumber);
   }
 
-  @FieldResolver(() => AccelerometerReadingConnection, { description: "This customer's accelerometer readings in time order." })
+  @FieldResolver(() => AccelerometerReadingConnection, { nullable: true, description: "This customer's accelerometer readings in time order." })
   accelerometerReadings(@Root() customer: Customer, @Args(() => CustomerReadingsArgs) args: CustomerReadingsArgs, @Ctx() ctx: GraphqlContext): Promise<PageConnection<AccelerometerReading>> {
     const field = 'Customer.accelerometerReadings';
     checkTimeRange(args.filter, field);
     return readNestedConnection(ctx, accelerometerDataset, customer, args, { from: args.filter?.from, to: args.filter?.to }, field);
   }
 
-  @FieldResolver(() => StepTrainerReadingConnection, { description: "This customer's step trainer readings in time order." })
+  @FieldResolver(() => StepTrainerReadingConnection, { nullable: true, description: "This customer's step trainer readings in time order." })
   stepTrainerReadings(@Root() customer: Customer, @Args(() => CustomerReadingsArgs) args: CustomerReadingsArgs, @Ctx() ctx: GraphqlContext): Promise<PageConnection<StepTrainerReading>> {
     const field = 'Customer.stepTrainerReadings';
     checkTimeRange(args.filter, field);
     return readNestedConnection(ctx, stepTrainerDataset, customer, args, { from: args.filter?.from, to: args.filter?.to }, field);
   }
 
-  @FieldResolver(() => MachineLearningSampleConnection, { description: "This customer's training rows (none when a split is given that the customer is not in)." })
+  @FieldResolver(() => MachineLearningSampleConnection, { nullable: true, description: "This customer's training rows (none when a split is given that the customer is not in)." })
   machineLearningSamples(@Root() customer: Customer, @Args(() => CustomerSamplesArgs) args: CustomerSamplesArgs, @Ctx() ctx: GraphqlContext): Promise<PageConnection<MachineLearningSample>> {
     const field = 'Customer.machineLearningSamples';
     checkTimeRange(args.filter, field);

@@ -14,7 +14,8 @@ export class MachineLearningBatchResolver {
       'A page of the training set as columns, for notebooks: the same rows, order, consent, splits and cursors as machineLearningSamples (an endCursor of either continues the other).',
   })
   async machineLearningBatch(@Args(() => SamplesArgs) args: SamplesArgs, @Ctx() ctx: GraphqlContext): Promise<MachineLearningBatch> {
-    const page = await readColumnarPage(ctx, machineLearningDataset, SAMPLE_COLUMNS, args, trainingSetFilter(args, 'machineLearningBatch'), 'machineLearningBatch');
+    // Its cursors are machineLearningSamples' own, so either field continues the other's paging.
+    const page = await readColumnarPage(ctx, machineLearningDataset, SAMPLE_COLUMNS, args, trainingSetFilter(args, 'machineLearningBatch'), 'machineLearningBatch', 'machineLearningSamples');
     return { rowCount: page.rowCount, columns: page.columns as unknown as MachineLearningColumns, pageInfo: page.pageInfo };
   }
 }

@@ -13,6 +13,7 @@ import { Customer } from '../types/customer.type';
 export class MachineLearningSampleResolver {
   @Authorized()
   @Query(() => MachineLearningSampleConnection, {
+    nullable: true,
     description: 'The training set, ordered by (serialNumber, sensorReadingTime, x, y, z); `split` keeps whole customers of one split.',
   })
   machineLearningSamples(@Args(() => SamplesArgs) args: SamplesArgs, @Ctx() ctx: GraphqlContext): Promise<PageConnection<MachineLearningSample>> {

@@ -13,7 +13,7 @@ import { Customer } from '../types/customer.type';
 @Resolver(() => StepTrainerReading)
 export class StepTrainerReadingResolver {
   @Authorized()
-  @Query(() => StepTrainerReadingConnection, { description: 'Trusted step trainer readings, ordered by (serialNumber, sensorReadingTime, distanceFromObject).' })
+  @Query(() => StepTrainerReadingConnection, { nullable: true, description: 'Trusted step trainer readings, ordered by (serialNumber, sensorReadingTime, distanceFromObject).' })
   stepTrainerReadings(@Args(() => ReadingsArgs) args: ReadingsArgs, @Ctx() ctx: GraphqlContext): Promise<PageConnection<StepTrainerReading>> {
     checkTimeRange(args.filter, 'stepTrainerReadings');
     const f = args.filter ?? {};

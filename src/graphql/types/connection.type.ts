@@ -40,8 +40,12 @@ export function connectionTypes<N extends object>(Node: ClassType<N>, name: stri
     @Field(() => PageInfo)
     pageInfo!: PageInfo;
 
-    @Field(() => SafeInt, { description: 'Rows matching the filter (consent applied), in the version the page was read from.' })
-    totalCount!: number;
+    // Nullable: a count that fails (timeout, budget) leaves the page and its siblings answered.
+    @Field(() => SafeInt, {
+      nullable: true,
+      description: 'Rows matching the filter (consent applied), in the version the page was read from; null, with an error, when the count failed.',
+    })
+    totalCount!: number | null;
   }
 
   return { Edge, Connection };

@@ -1,0 +1,123 @@
+import type { Benchmark, BenchContext } from './context';
+import { type Figure, atMost, makeFigure, scaled, single, withinFloorMultiple } from './figure';
+import { runLoad } from './load';
+import { measure } from './measure';
+import type { BenchServer } from './server';
+import { smallQueryRequest } from './small-queries.bench';
+
+/**
+ * Benchmark 10: small queries while a hostile client streams the documents of
+ * issue 10 (an introspection chain next to a huge scan, large introspection
+ * documents, aliased totalCounts with new seeds, wrong variables), new text
+ * every time, one after another. A second client's small queries must keep
+ * their p99 within 3× their p99 alone, and the server's RSS must grow by less
+ * than 100 MiB over the hostile runs.
+ */
+
+const SMALL_CONNECTIONS = 2;
+
+/** The n-th hostile request: each kind in turn, never the same text twice. */
+export function hostileBody(n: number): string {
+  const tag = `${n}-${Math.random().toString(36).slice(2)}`;
+  const scan = 'machineLearningSamples(first: 10000) { edges { node { customer { accelerometerReadings(first: 10000) { edges { node { x } } } } } } }';
+  switch (n % 5) {
+    case 0:
+      return JSON.stringify({ query: `# ${tag}\n{ __type(name: "Query") { ${'ofType { '.repeat(2400)}name${' }'.repeat(2400)} } ${scan} }` });
+    case 1:
+      // 20 KB in one literal: within the token limit, so it is parsed, validated and executed.
+      return JSON.stringify({ query: `{ __type(name: "${tag}${'x'.repeat(20_000)}") { name } __schema { types { name fields { name type { name ofType { name ofType { name } } } } } } }` });
+    case 2:
+      return JSON.stringify({ query: `{ ${Array.from({ length: 400 }, (_, i) => `c${i}: machineLearningSamples(first: 1, split: TEST, splitSeed: "${tag}-${i}") { totalCount }`).join(' ')} }` });
+    case 3:
+      // Within the token and alias limits: new seeds are uncached counts, capped per request.
+      return JSON.stringify({ query: `{ ${Array.from({ length: 6 }, (_, i) => `c${i}: machineLearningSamples(first: 1, split: TEST, splitSeed: "${tag}-${i}") { totalCount }`).join(' ')} }` });
+    default: {
+      const values = [2147483648, '1655564000000', 1e300, { $gt: 0 }, ['a'], 'TRAINING'];
+      return JSON.stringify({ query: `query Q($v: SafeInt, $s: Split) { stepTrainerReadings(filter: { from: $v }) { totalCount } machineLearningSamples(split: $s) { totalCount } }`, variables: { v: values[n % values.length], s: n % 2 ? 'TRAINING' : null } });
+    }
+  }
+}
+
+/** Sends hostile requests one after another until `stop` resolves; returns how many, and how many got a 5xx. */
+async function hostileStream(server: BenchServer, stop: Promise<void>): Promise<{ sent: number; serverErrors: number }> {
+  let stopped = false;
+  void stop.then(() => (stopped = true));
+  let sent = 0;
+  let serverErrors = 0;
+  while (!stopped) {
+    const res = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.analystKey}`, 'content-type': 'application/json' },
+      body: hostileBody(sent),
+    });
+    await res.arrayBuffer();
+    sent += 1;
+    if (res.status >= 500) serverErrors += 1;
+  }
+  return { sent, serverErrors };
+}
+
+export const hostileLoadBench: Benchmark = {
+  id: '10',
+  title: 'small queries next to a hostile client',
+  async run(ctx: BenchContext) {
+    const server = await ctx.realDataServer();
+    const request = await smallQueryRequest(server);
+    const seconds = ctx.settings.loadSeconds;
+    const load = () => runLoad(server.url, request, { connections: SMALL_CONNECTIONS, seconds });
+    await runLoad(server.url, request, { connections: SMALL_CONNECTIONS, seconds: ctx.settings.loadWarmupSeconds });
+    const rssBefore = await server.residentBytes();
+    let rssPeak = rssBefore;
+    let hostileSent = 0;
+    let hostileServerErrors = 0;
+    let hostileSeconds = 0;
+    const results = await measure(
+      {
+        alone: async () => ({ p99: (await load()).p99Ms }),
+        hostile: async () => {
+          let finish: () => void = () => undefined;
+          const stream = hostileStream(server, new Promise<void>((resolve) => (finish = resolve)));
+          const result = await load().finally(() => finish());
+          const { sent, serverErrors } = await stream;
+          hostileSent += sent;
+          hostileServerErrors += serverErrors;
+          hostileSeconds += seconds;
+          rssPeak = Math.max(rssPeak, await server.residentBytes());
+          return { p99: result.p99Ms, errors: result.errors };
+        },
+      },
+      ctx.measureOptions('hostile', { warmup: 0 }),
+    );
+    const rssAfter = await server.residentBytes();
+    const base = { benchmark: '10', title: this.title };
+    const MiB = 1 / (1024 * 1024);
+    const figures: Figure[] = [
+      makeFigure({
+        ...base,
+        figure: `customer + 30 readings, ${SMALL_CONNECTIONS} connections: p99 with a hostile client`,
+        unit: 'ms',
+        summary: results.hostile.p99,
+        floor: { what: 'p99 alone', summary: results.alone.p99 },
+        targets: [withinFloorMultiple(3)],
+        details: { hostileRequests: hostileSent, hostileServerErrors, smallQueryErrors: results.hostile.errors.samples },
+      }),
+      makeFigure({
+        ...base,
+        figure: `server RSS growth over ${hostileSeconds} s of hostile requests (peak)`,
+        unit: 'MiB',
+        summary: scaled(single(Math.max(rssAfter, rssPeak) - rssBefore), MiB),
+        targets: [atMost(100, 'MiB')],
+        details: { rssBeforeMiB: Math.round(rssBefore * MiB), rssPeakMiB: Math.round(rssPeak * MiB), rssAfterMiB: Math.round(rssAfter * MiB) },
+      }),
+      makeFigure({
+        ...base,
+        figure: 'hostile requests answered with a 5xx',
+        unit: 'count',
+        summary: single(hostileServerErrors),
+        targets: [atMost(0, 'count')],
+        note: `${hostileSent} hostile requests in all`,
+      }),
+    ];
+    return figures;
+  },
+};

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import { getOperationAST, Kind, type DocumentNode, type ExecutionResult, type FragmentDefinitionNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+
+/**
+ * What graphql-jit may compile and which compiled documents are kept
+ * (jit-executor.ts runs them): compiling is synchronous work on the main
+ * thread, so both are bounded.
+ */
+
+/**
+ * A data document small enough to compile quickly: no introspection field
+ * (graphql-jit compiles each `ofType` level into code; a few kilobytes of
+ * introspection took seconds) and at most `maxFields` selections once
+ * fragments are expanded (counting stops at the limit).
+ */
+export function worthCompiling(document: DocumentNode, operationName: string | null | undefined, maxFields: number): boolean {
+  const operation = getOperationAST(document, operationName);
+  if (!operation || operation.operation !== 'query') return false;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  let fields = 0;
+  const fits = (set: SelectionSetNode, depth: number): boolean => {
+    if (depth > 64) return false;
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value.startsWith('__') && selection.name.value !== '__typename') return false;
+        fields += 1;
+        if (fields > maxFields) return false;
+        if (selection.selectionSet && !fits(selection.selectionSet, depth + 1)) return false;
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        if (!fits(selection.selectionSet, depth + 1)) return false;
+      } else {
+        const fragment = fragments.get(selection.name.value);
+        if (!fragment || !fits(fragment.selectionSet, depth + 1)) return false;
+      }
+    }
+    return true;
+  };
+  return fits(operation.selectionSet, 0);
+}
+
+/** Digests of documents seen fewer than minUses times (about 100 bytes each). */
+const SEEN_DIGESTS = 10_000;
+
+interface Entry {
+  query: CompiledQuery | null;
+  bytes: number;
+}
+
+/** An LRU of compiled operations by source text and operation name, bounded by estimated bytes; `null` remembers "not compilable". */
+export class CompiledQueries {
+  private readonly entries = new Map<string, Entry>();
+  private readonly seen = new Map<string, number>();
+  /** Estimated bytes held now; never above the budget. */
+  bytes = 0;
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly maxBytes: number,
+    private readonly minUses = 2,
+  ) {}
+
+  get(document: DocumentNode, source: string, operationName: string | null): CompiledQuery | null {
+    const key = `${operationName ?? ''}\n${source}`;
+    let entry = this.entries.get(key);
+    if (entry === undefined) {
+      if (!this.seenBefore(key)) return null;
+      entry = this.compile(document, operationName, key.length);
+      if (entry.bytes > this.maxBytes) return entry.query; // run once, never kept
+      this.bytes += entry.bytes;
+    } else {
+      this.entries.delete(key);
+    }
+    this.entries.set(key, entry);
+    for (const [oldest, old] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      this.entries.delete(oldest);
+      this.bytes -= old.bytes;
+    }
+    return entry.query;
+  }
+
+  /**
+   * A document is compiled once it has come `minUses` times: notebooks repeat
+   * theirs page after page, while a client sending new text every time (the
+   * costly case) never gets one compiled. Remembers a bounded number of digests.
+   */
+  private seenBefore(key: string): boolean {
+    if (this.minUses <= 1) return true;
+    const digest = createHash('sha256').update(key).digest('base64');
+    const uses = (this.seen.get(digest) ?? 0) + 1;
+    this.seen.delete(digest);
+    if (uses >= this.minUses) return true;
+    this.seen.set(digest, uses);
+    if (this.seen.size > SEEN_DIGESTS) this.seen.delete(this.seen.keys().next().value as string);
+    return false;
+  }
+
+  private compile(document: DocumentNode, operationName: string | null, keyLength: number): Entry {
+    try {
+      const result: CompiledQuery | ExecutionResult = compileQuery(this.schema, document, operationName ?? undefined, { debug: true } as never);
+      if (!isCompiledQuery(result)) return { query: null, bytes: 2 * keyLength };
+      const code = (result as { __DO_NOT_USE_THIS_OR_YOU_WILL_BE_FIRED_compilation?: string }).__DO_NOT_USE_THIS_OR_YOU_WILL_BE_FIRED_compilation ?? '';
+      delete (result as { __DO_NOT_USE_THIS_OR_YOU_WILL_BE_FIRED_compilation?: string }).__DO_NOT_USE_THIS_OR_YOU_WILL_BE_FIRED_compilation;
+      return { query: result, bytes: sizeOf(code.length, keyLength) };
+    } catch {
+      return { query: null, bytes: 2 * keyLength }; // graphql-js then reports whatever is wrong with the document itself
+    }
+  }
+}
+
+/**
+ * Estimated bytes a compiled document holds: its generated code (kept as
+ * UTF-16 source by V8, plus its bytecode, about as large again) and a rough
+ * allowance of 64 bytes per character of source for the document's AST and
+ * the per-field resolve infos graphql-jit keeps (an estimate, not a measure).
+ */
+const sizeOf = (codeLength: number, sourceLength: number): number => 4 * codeLength + 64 * sourceLength;

@@ -1,0 +1,38 @@
+import type { RequestHandler } from 'express';
+
+/**
+ * CORS for browser tools served from another origin (a notebook, a hosted
+ * IDE): only origins listed in STEDI_CORS_ORIGINS get CORS headers, none by
+ * default. A preflight is answered here, before authentication, since
+ * browsers send it without the Authorization header. Keys travel in that
+ * header, never in cookies, so credentials mode is not allowed.
+ */
+const ALLOWED_METHODS = 'GET, POST, OPTIONS';
+const ALLOWED_HEADERS = 'authorization, content-type, x-request-id';
+const EXPOSED_HEADERS = 'x-request-id, x-row-count, x-lake-version, content-disposition';
+const PREFLIGHT_CACHE_SECONDS = '600';
+
+export function cors(origins: readonly string[]): RequestHandler {
+  const allowed = new Set(origins);
+  return (req, res, next) => {
+    const origin = req.headers.origin;
+    // Whether CORS headers are sent depends on Origin: caches must keep the answers apart.
+    if (allowed.size > 0) res.vary('Origin');
+    const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
+    if (origin && allowed.has(origin)) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
+      if (preflight) {
+        res.setHeader('Access-Control-Allow-Methods', ALLOWED_METHODS);
+        res.setHeader('Access-Control-Allow-Headers', ALLOWED_HEADERS);
+        res.setHeader('Access-Control-Max-Age', PREFLIGHT_CACHE_SECONDS);
+      }
+    }
+    // A preflight from an origin not listed gets no CORS headers, so the browser refuses the real request.
+    if (preflight) {
+      res.status(204).end();
+      return;
+    }
+    next();
+  };
+}

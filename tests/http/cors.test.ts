@@ -1,0 +1,59 @@
+import request from 'supertest';
+import { loadConfig } from '../../src/config';
+import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
+import { writeSmallLanding } from '../helpers/landing-fixture';
+
+/** Browser tools on another origin: STEDI_CORS_ORIGINS, preflight without a key. */
+
+const NOTEBOOK = 'https://notebooks.example.com';
+const preflight = (t: TestApp, origin: string) =>
+  request(t.server).options('/graphql').set('origin', origin).set('access-control-request-method', 'POST').set('access-control-request-headers', 'authorization, content-type');
+
+describe('CORS', () => {
+  let listed: TestApp;
+  let none: TestApp;
+  beforeAll(async () => {
+    const landing = writeSmallLanding();
+    listed = await buildTestApp({ landing, config: { corsOrigins: [NOTEBOOK] } });
+    none = await buildTestApp({ landing });
+  });
+  afterAll(async () => {
+    await listed.close();
+    await none.close();
+  });
+
+  it('answers a preflight from a listed origin without a key, allowing the authorization header', async () => {
+    const res = await preflight(listed, NOTEBOOK);
+    expect(res.status).toBe(204);
+    expect(res.headers['access-control-allow-origin']).toBe(NOTEBOOK);
+    expect(res.headers['access-control-allow-methods']).toMatch(/POST/);
+    expect(res.headers['access-control-allow-headers']).toMatch(/authorization/);
+    expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+  });
+
+  it('lets the listed origin read the answer and its request id', async () => {
+    const res = await listed.graphql('{ lake { liveVersion } }', ANALYST_KEY).set('origin', NOTEBOOK);
+    expect(res.status).toBe(200);
+    expect(res.headers['access-control-allow-origin']).toBe(NOTEBOOK);
+    expect(res.headers['access-control-expose-headers']).toMatch(/x-request-id/);
+    expect(res.headers.vary).toMatch(/Origin/);
+  });
+
+  it('gives an origin not listed no CORS headers, and still wants a key for the real request', async () => {
+    for (const [t, origin] of [[listed, 'https://evil.example.com'], [none, NOTEBOOK]] as const) {
+      const res = await preflight(t, origin);
+      expect(res.status).toBe(204);
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      const answer = await t.graphql('{ lake { liveVersion } }', null).set('origin', origin);
+      expect(answer.status).toBe(401);
+      expect(answer.headers['access-control-allow-origin']).toBeUndefined();
+    }
+  });
+
+  it('reads STEDI_CORS_ORIGINS as a comma-separated list of origins, none by default', () => {
+    expect(loadConfig({}, {}).corsOrigins).toEqual([]);
+    expect(loadConfig({}, { STEDI_CORS_ORIGINS: ` ${NOTEBOOK} , http://localhost:8888` }).corsOrigins).toEqual([NOTEBOOK, 'http://localhost:8888']);
+    expect(() => loadConfig({}, { STEDI_CORS_ORIGINS: 'https://a.example.com/path' })).toThrow(/STEDI_CORS_ORIGINS must list origins/);
+    expect(() => loadConfig({}, { STEDI_CORS_ORIGINS: '*' })).toThrow(/STEDI_CORS_ORIGINS/);
+  });
+});

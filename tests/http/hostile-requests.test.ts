@@ -1,0 +1,81 @@
+import { getIntrospectionQuery } from 'graphql';
+import request from 'supertest';
+import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
+import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
+
+/** The requests a hostile analyst sent (issue 10), each refused fast with a typed code, never an internal error. */
+
+const codesOf = (body: { errors?: Array<{ extensions?: { code?: string } }> }): (string | undefined)[] => (body.errors ?? []).map((e) => e.extensions?.code);
+const SCAN = 'machineLearningSamples(first: 10000) { edges { node { customer { accelerometerReadings(first: 10000) { edges { node { x } } } } } } }';
+
+describe('hostile requests', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({ landing: writeManyCustomersLanding(8, 2).landing });
+  });
+  afterAll(() => t.close());
+
+  it('refuses a scan over the cost limit, alone and next to a 2,400-level introspection chain that used to switch the limit off', async () => {
+    const alone = await t.graphql(`{ ${SCAN} }`, ANALYST_KEY);
+    expect(alone.status).toBe(400);
+    expect(alone.body.errors[0].message).toMatch(/estimated cost is [\d,]+, above the limit/);
+    const chain = `__type(name: "Query") { ${'ofType { '.repeat(2400)}name${' }'.repeat(2400)} }`;
+    const both = await t.graphql(`{ ${chain} ${SCAN} }`, ANALYST_KEY);
+    expect(both.status).toBe(400);
+    expect(both.body.data).toBeUndefined();
+    expect(codesOf(both.body)).not.toContain('INTERNAL_SERVER_ERROR');
+  });
+
+  it('answers the full introspection query GraphiQL and client code generators send, within every limit', async () => {
+    const query = getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true });
+    const res = await t.graphql(query, ANALYST_KEY);
+    expect(res.status).toBe(200);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data.__schema.queryType.name).toBe('Query');
+  });
+
+  it('refuses introspection nested past the depth limit, however few tokens it has', async () => {
+    const deep = `{ __type(name: "Query") { ${'ofType { '.repeat(20)}name${' }'.repeat(20)} } }`;
+    const res = await t.graphql(deep, ANALYST_KEY);
+    expect(res.status).toBe(400);
+    expect(codesOf(res.body)).toEqual(['BAD_USER_INPUT']);
+    expect(res.body.errors[0].message).toMatch(/depth limit of 15 exceeded/);
+  });
+
+  it('answers three different 20 KB introspection documents without an internal error, /healthz in between', async () => {
+    // A 20 KB name literal is one token: such documents pass the token limit and reach execution (never compiled, see jit-executor).
+    for (let i = 0; i < 3; i += 1) {
+      const res = await t.graphql(`{ __type(name: "${String(i).repeat(20_000)}") { name } __schema { types { name fields { name type { name ofType { name } } } } } }`, ANALYST_KEY);
+      expect(res.status).toBe(200);
+      expect(res.body.data.__type).toBeNull();
+      expect(res.body.data.__schema.types.length).toBeGreaterThan(10);
+      expect((await request(t.server).get('/healthz')).status).toBe(200);
+    }
+  });
+
+  it('prices totalCount as a scan: 400 aliased counts with different seeds are refused before any runs', async () => {
+    const aliases = Array.from({ length: 400 }, (_, i) => `c${i}: machineLearningSamples(first: 1, split: TEST, splitSeed: "s${i}") { totalCount }`).join(' ');
+    const res = await t.graphql(`{ ${aliases} }`, ANALYST_KEY);
+    expect(res.status).toBe(400);
+    expect(codesOf(res.body)).toEqual(['GRAPHQL_PARSE_FAILED']); // the token limit stops it first
+    const costed = await t.graphql(`{ ${aliases.split(' c12:')[0]} }`, ANALYST_KEY); // 12 aliases: within the alias limit, over the cost
+    expect(costed.status).toBe(400);
+    expect(costed.body.errors[0].message).toMatch(/estimated cost is 1,2[\d,]+, above the limit of 1,000,000.*totalCount/);
+  });
+
+  it.each([
+    ['an Int above 2^31', 'query($n: Int) { customers(first: $n) { totalCount } }', { n: 2147483648 }, /Int cannot represent non 32-bit signed integer value/],
+    ['a SafeInt as a string', 'query($t: SafeInt) { stepTrainerReadings(filter: { from: $t }) { totalCount } }', { t: '1655564000000' }, /SafeInt/],
+    ['a SafeInt of 1e300', 'query($t: SafeInt) { stepTrainerReadings(filter: { from: $t }) { totalCount } }', { t: 1e300 }, /SafeInt/],
+    ['a SafeInt as an operator object', 'query($t: SafeInt) { stepTrainerReadings(filter: { from: $t }) { totalCount } }', { t: { $gt: 0 } }, /SafeInt/],
+    ['an array for a String', 'query($s: String) { customers(after: $s) { totalCount } }', { s: ['a', 'b'] }, /String cannot represent a non string value/],
+    ['a Split that does not exist', 'query($s: Split) { machineLearningSamples(split: $s) { totalCount } }', { s: 'TRAINING' }, /"TRAINING" does not exist in "Split" enum/],
+    ['a missing required variable', 'query($s: Split!) { machineLearningSamples(split: $s) { totalCount } }', {}, /"\$s" of required type "Split!" was not provided/],
+  ])('answers %s as BAD_USER_INPUT with graphql-js\'s message, on the executor the server runs', async (_what, query, variables, message) => {
+    const res = await t.graphql(query, ANALYST_KEY, variables);
+    expect(res.status).toBe(400);
+    expect(codesOf(res.body)).toEqual(['BAD_USER_INPUT']);
+    expect(res.body.errors[0].message).toMatch(message);
+    expect(res.body.errors[0].message).not.toMatch(/internal error/);
+  });
+});
