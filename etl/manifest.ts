@@ -36,6 +36,13 @@ export interface LandingCount {
   blank?: number;
   /** Customer source: customers hidden because a quarantined line makes their consent uncertain. */
   uncertain?: number;
+  /** Quarantined lines per reason, most frequent first; reason text and counts only, never line content (absent in older builds). */
+  quarantineReasons?: QuarantineReasonCount[];
+}
+
+export interface QuarantineReasonCount {
+  reason: string;
+  count: number;
 }
 
 export interface CheckResult {
@@ -163,7 +170,15 @@ function list(item: Check, atLeast: number): Check {
 }
 
 const tableVersion = record({ rows: count, location: text, bytes: optional(count), sha256: optional(sha256) });
-const landingCount = record({ lines: count, accepted: count, quarantined: count, blank: optional(count), uncertain: optional(count) });
+const reasonCount = record({ reason: text, count });
+const landingCount = record({
+  lines: count,
+  accepted: count,
+  quarantined: count,
+  blank: optional(count),
+  uncertain: optional(count),
+  quarantineReasons: optional(list(reasonCount, 0)),
+});
 const checkResult = record({ name: text, description: text, violations: count });
 
 const versionManifest = record({

@@ -83,8 +83,9 @@ export class DuckDbBuildTarget implements BuildTarget {
           workerMinBytes: this.settings.background ? Infinity : undefined,
         });
         if (source === 'customer') await loadUncertain(connection, CONSENT_UNCERTAIN_TABLE, tally.uncertain);
-        const { lines, accepted, quarantined, blank } = tally;
-        return source === 'customer' ? { lines, accepted, quarantined, blank, uncertain: tally.uncertain.length } : { lines, accepted, quarantined, blank };
+        const { lines, accepted, quarantined, blank, quarantineReasons } = tally;
+        const counts = { lines, accepted, quarantined, blank, quarantineReasons };
+        return source === 'customer' ? { ...counts, uncertain: tally.uncertain.length } : counts;
       });
     } finally {
       connection.closeSync();

@@ -3,6 +3,8 @@ import { dirname } from 'node:path';
 import { BIGINT, DOUBLE, type DuckDBConnection, DuckDBDataChunk, type DuckDBType, VARCHAR } from '@duckdb/node-api';
 import { readLandingColumns } from '../../landing/landing-columns';
 import type { LandingTally, QuarantinedLine } from '../../landing/landing-reader';
+import { ReasonCounts } from '../../landing/reason-counts';
+import type { QuarantineReasonCount } from '../../manifest';
 import type { ColumnBatch } from '../../landing/column-batches';
 import type { Column, ColumnType } from '../../tables';
 
@@ -20,8 +22,9 @@ const q = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
 export async function loadLandingSource(
   connection: DuckDBConnection,
   options: { table: string; files: string[]; columns: readonly Column[]; quarantinePath: string; maxLineBytes?: number; consentDoubt?: boolean; workerMinBytes?: number },
-): Promise<LandingTally> {
+): Promise<LandingTally & { quarantineReasons: QuarantineReasonCount[] }> {
   const { table, columns } = options;
+  const reasons = new ReasonCounts();
   await connection.run(`CREATE TABLE ${q(table)} (${columns.map((c) => `${q(c.name)} ${c.type}`).join(', ')})`);
   const appender = await connection.createAppender(table);
   const types = columns.map((c) => DUCK_TYPE[c.type]);
@@ -37,6 +40,7 @@ export async function loadLandingSource(
           appender.appendDataChunk(chunk);
         },
         quarantine(line: QuarantinedLine) {
+          reasons.add(line.reason);
           if (quarantine === undefined) {
             mkdirSync(dirname(options.quarantinePath), { recursive: true });
             quarantine = openSync(options.quarantinePath, 'w');
@@ -48,7 +52,7 @@ export async function loadLandingSource(
       options.workerMinBytes,
     );
     appender.flushSync();
-    return tally;
+    return { ...tally, quarantineReasons: reasons.list() };
   } finally {
     appender.closeSync();
     if (quarantine !== undefined) closeSync(quarantine);

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Field, ObjectType } from 'type-graphql';
 import type { VersionManifest } from '../../../etl/manifest';
 import { SOURCES } from '../../../etl/tables';
+import { QuarantineReason } from './quarantine-reason.type';
 import { SafeInt } from './scalars';
 
 @ObjectType({ simpleResolvers: true, description: 'What a build read from one landing source: lines accepted into the zones and lines quarantined.' })
@@ -24,6 +25,11 @@ export class LandingSource {
   @Field(() => SafeInt, { nullable: true, description: 'Customer source: customers hidden because a quarantined line makes their consent uncertain.' })
   uncertain!: number | null;
 
+  @Field(() => [QuarantineReason], {
+    description: 'Quarantined lines per reason, most frequent first. Empty for builds that did not count reasons (older builds, and the Athena engine for now).',
+  })
+  quarantineReasons!: QuarantineReason[];
+
   static listOf(v: VersionManifest): LandingSource[] {
     return SOURCES.map((source) => {
       const count = v.landingCounts?.[source];
@@ -34,6 +40,7 @@ export class LandingSource {
         quarantined: count?.quarantined ?? 0,
         blank: count?.blank ?? null,
         uncertain: count?.uncertain ?? null,
+        quarantineReasons: (count?.quarantineReasons ?? []).map((r) => Object.assign(new QuarantineReason(), { reason: r.reason, count: r.count })),
       });
     });
   }
