@@ -2,7 +2,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import type { RunningServer } from '../../src/http/server';
 import { describeWithBrowser, launchBrowser, pageProblems, screenshot } from '../helpers/browser';
 import { ADMIN_KEY, ANALYST_KEY } from '../helpers/http-app';
-import { writeSmallLanding } from '../helpers/landing-fixture';
+import { writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 import { startLiveServer } from '../helpers/live-server';
 import { ensureWebBundle } from '../helpers/web-bundle';
 
@@ -35,7 +35,10 @@ describeWithBrowser('the browser pages in Chromium', () => {
   let problems: string[];
   beforeAll(async () => {
     await ensureWebBundle();
-    server = await startLiveServer(writeSmallLanding());
+    const landing = writeSmallLanding();
+    // Two bad lines, so the lake page has quarantine reasons to list.
+    writeLanding(landing, 'step_trainer', ['not json', '{"sensorReadingTime":1655000005000,"distanceFromObject":1}'], 'step_trainer-2.json');
+    server = await startLiveServer(landing);
     browser = await launchBrowser();
     page = await browser.newPage();
     problems = pageProblems(page);
@@ -100,6 +103,8 @@ describeWithBrowser('the browser pages in Chromium', () => {
       expect(await page.$eval(`[data-table="${table}"] b`, (el) => el.textContent)).toBe(rowsOf(table).toLocaleString('en-US'));
     }
     expect(await page.$$eval('#quarantine-table tbody tr', (rows) => rows.length)).toBe(3);
+    expect(await page.$$eval('[data-source="step_trainer"] ul.reasons li', (items) => items.map((li) => li.textContent))).toEqual(['malformed JSON: 1', 'missing required field "serialNumber": 1']);
+    expect(await page.$$eval('[data-source="customer"] ul.reasons li', (items) => items.length)).toBe(0);
     expect(await page.$eval('#rebuild-button', (el: any) => el.hidden)).toBe(true);
 
     await useKey(page, '#key', ADMIN_KEY);

@@ -19,6 +19,14 @@ describe('the manifest schema', () => {
     expect(parseManifest(JSON.stringify({ ...good, formatVersion: 1 }), 'm').versions).toHaveLength(2);
   });
 
+  it('accepts quarantine reasons per source, and landing counts without them (older builds)', () => {
+    const entry = versionEntry(V1);
+    entry.landingCounts.customer = { lines: 3, accepted: 1, quarantined: 2, quarantineReasons: [{ reason: 'malformed JSON', count: 2 }] };
+    const withReasons = { formatVersion: 2 as const, versions: [entry] };
+    expect(parseManifest(JSON.stringify(withReasons), 'm')).toEqual(withReasons);
+    expect(parseManifest(JSON.stringify(manifestOfVersions(V1)), 'm').versions[0].landingCounts.customer.quarantineReasons).toBeUndefined();
+  });
+
   it.each([
     ['not JSON', '{"formatVersion": 2,', /is not valid JSON/],
     ['a newer format', JSON.stringify({ ...manifestOfVersions(V1), formatVersion: 3 }), /formatVersion must be 1 or 2 \(found 3\); a newer stedi wrote it: upgrade/],
@@ -26,6 +34,11 @@ describe('the manifest schema', () => {
     ['a version id that is a path', JSON.stringify({ formatVersion: 2, versions: [versionEntry('../../etc')] }), /manifest\.versions\[0\]\.version must be a version id/],
     ['a missing table', JSON.stringify({ formatVersion: 2, versions: [{ ...versionEntry(V1), tables: { customer_trusted: { rows: 1, location: 'x' } } }] }), /tables\.customer_landing must be an object \(found undefined\)/],
     ['a bad checksum', JSON.stringify({ formatVersion: 2, versions: [{ ...versionEntry(V1), tables: { ...versionEntry(V1).tables, customer_trusted: { rows: 1, location: 'x', sha256: 'abc' } } }] }), /customer_trusted\.sha256 must be a hex SHA-256/],
+    [
+      'a quarantine reason without a count',
+      JSON.stringify({ formatVersion: 2, versions: [{ ...versionEntry(V1), landingCounts: { ...versionEntry(V1).landingCounts, customer: { lines: 1, accepted: 0, quarantined: 1, quarantineReasons: [{ reason: 'malformed JSON' }] } } }] }),
+      /landingCounts\.customer\.quarantineReasons\[0\]\.count must be a whole number/,
+    ],
     ['an unknown top-level field', JSON.stringify({ ...manifestOfVersions(V1), extra: true }), /manifest has an unknown field "extra"/],
   ])('refuses %s with one line naming the file, the problem and the fix', (_what, text, why) => {
     let error: unknown;

@@ -97,10 +97,22 @@ function renderQuarantine(live) {
     box.replaceChildren(el('p', { class: 'muted' }, 'This server does not report quarantine counts.'));
     return;
   }
-  // Nested lists (such as reasons) become one readable cell.
-  const cell = (v) => (Array.isArray(v) ? v.map((x) => (x && typeof x === 'object' ? Object.values(x).join(': ') : x)).join('; ') : v);
-  const rows = sources.map((s) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, cell(v)])));
-  box.replaceChildren(table(rows, Object.keys(rows[0]), { id: 'quarantine-table' }));
+  // Reasons (any nested list) become a small list under the source's quarantine count.
+  const columns = Object.keys(sources[0]).filter((k) => !Array.isArray(sources[0][k]));
+  const listsOf = (s) => Object.values(s).filter(Array.isArray).flat();
+  const reasons = (s) =>
+    listsOf(s).length === 0
+      ? null
+      : el('ul', { class: 'reasons' }, listsOf(s).map((r) => el('li', null, r && typeof r === 'object' ? `${r.reason ?? Object.values(r)[0]}: ${fmt(r.count ?? Object.values(r)[1])}` : fmt(r))));
+  const cell = (s, c) => el('td', { 'data-col': c, class: typeof s[c] === 'number' ? 'num' : '' }, fmt(s[c]), c === 'quarantined' ? reasons(s) : null);
+  box.replaceChildren(
+    el(
+      'table',
+      { id: 'quarantine-table' },
+      el('thead', null, el('tr', null, columns.map((c) => el('th', null, label(c))))),
+      el('tbody', null, sources.map((s) => el('tr', { 'data-source': s.source }, columns.map((c) => cell(s, c))))),
+    ),
+  );
 }
 
 function renderVersions(lake) {
