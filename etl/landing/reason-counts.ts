@@ -7,8 +7,8 @@ import type { QuarantineReasonCount } from '../manifest';
 export class ReasonCounts {
   private readonly counts = new Map<string, number>();
 
-  add(reason: string): void {
-    this.counts.set(reason, (this.counts.get(reason) ?? 0) + 1);
+  add(reason: string, lines = 1): void {
+    this.counts.set(reason, (this.counts.get(reason) ?? 0) + lines);
   }
 
   /** Most frequent first, then by reason, so equal builds write equal manifests. */

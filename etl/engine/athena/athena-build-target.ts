@@ -2,7 +2,8 @@ import type { LakeManifest, LandingCount, VersionManifest } from '../../manifest
 import { type BuiltTable, CONSENT_UNCERTAIN_TABLE, type Source, TABLES, TABLE_NAMES, type TableName, landingTableOf } from '../../tables';
 import type { BuildTarget, SqlValue } from '../engine';
 import type { Catalog } from './glue-catalog';
-import { countLanding, createCheckedView, createLandingJsonTable, createLandingView, createQuarantine } from './landing-statements';
+import { ReasonCounts } from '../../landing/reason-counts';
+import { countLanding, countQuarantineReasons, createCheckedView, createLandingJsonTable, createLandingView, createQuarantine } from './landing-statements';
 import { createConsentUncertainView } from './consent-uncertain-statements';
 import { type CatalogObject, LIVE_VIEWS, consentUncertainName, landingCheckedName, landingJsonName, quarantineName, versionedName } from './object-names';
 import type { BuildLock } from './s3-build-lock';
@@ -178,8 +179,11 @@ export class AthenaBuildTarget implements BuildTarget {
     }
     const quarantine = quarantineName(source, version);
     await this.create({ name: quarantine, kind: 'table' }, createQuarantine(database, source, version, layout.quarantinePrefix(version, source)));
-    const [quarantined] = await this.select(countRows(database, quarantine, 'quarantined'));
-    const tally = { lines: count(counts?.lines), accepted: count(counts?.accepted), quarantined: count(quarantined?.quarantined), blank: count(counts?.blank) };
+    const reasons = new ReasonCounts();
+    for (const row of await this.select(countQuarantineReasons(database, source, version))) reasons.add(String(row.reason), count(row.lines));
+    const quarantineReasons = reasons.list();
+    const quarantined = quarantineReasons.reduce((sum, r) => sum + r.count, 0);
+    const tally = { lines: count(counts?.lines), accepted: count(counts?.accepted), quarantined, blank: count(counts?.blank), quarantineReasons };
     if (source !== 'customer') {
       this.available.set(table, qualified(database, versionedName(table, version)));
       return tally;

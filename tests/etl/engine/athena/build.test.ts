@@ -8,7 +8,7 @@ import { BUILT_TABLES, SOURCES } from '../../../../etl/tables';
 import { AthenaOnDuckDb } from '../../../helpers/athena-on-duckdb';
 import { rowCounts } from '../../../helpers/etl-lake';
 import { type FakeAws, fakeAws } from '../../../helpers/fake-aws';
-import { writeSmallLanding } from '../../../helpers/landing-fixture';
+import { writeLanding, writeSmallLanding } from '../../../helpers/landing-fixture';
 
 const LAKE = 's3://example-bucket/stedi';
 
@@ -62,7 +62,7 @@ describe('building the lake on Athena', () => {
       customer_curated: 2,
       machine_learning_curated: 4,
     });
-    expect(version.landingCounts.accelerometer).toEqual({ lines: 5, accepted: 5, quarantined: 0, blank: 0 });
+    expect(version.landingCounts.accelerometer).toEqual({ lines: 5, accepted: 5, quarantined: 0, blank: 0, quarantineReasons: [] });
     expect(h.manifest()?.versions.map((v) => v.version)).toEqual([version.version]);
     for (const table of BUILT_TABLES) {
       expect(version.tables[table].location).toMatch(new RegExp(`^${LAKE}/[a-z_]+/(trusted|curated)/v=${version.version}/$`));
@@ -73,6 +73,18 @@ describe('building the lake on Athena', () => {
     expect(h.aws.s3.has(`${LAKE}/_stedi/build.lock`)).toBe(false);
     expect(h.aws.s3.keysUnder(`${LAKE}/_stedi/builds/`)).toEqual([]);
     expect(h.aws.athena.queries.every((q) => q.database === 'stedi' && q.workgroup === 'primary')).toBe(true);
+  });
+
+  it('counts the quarantine per reason, with the embedded engine\'s wording, adding up to the quarantine count', async () => {
+    const landing = writeSmallLanding();
+    writeLanding(landing, 'step_trainer', ['not json', '{"sensorReadingTime":1655000005000,"distanceFromObject":1}', '{"sensorReadingTime":1655000006000,"distanceFromObject":2}'], 'step_trainer-2.json');
+    h = await harness(landing);
+    const counts = (await h.build({ consentPolicy: 'any' })).landingCounts.step_trainer;
+    expect(counts.quarantined).toBe(3);
+    expect(counts.quarantineReasons).toEqual([
+      { reason: 'missing required field "serialNumber"', count: 2 },
+      { reason: 'malformed JSON', count: 1 },
+    ]);
   });
 
   it('cleans up a failed CTAS and switches nothing', async () => {
