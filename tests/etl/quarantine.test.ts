@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildLake, quarantineOf } from '../helpers/etl-lake';
 import { accelerometerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
+import { tallyOfCounts, tallyOfReasons } from '../helpers/reason-tally';
 
 interface Quarantined {
   sourceFile: string;
@@ -49,8 +50,9 @@ describe('bad landing input', () => {
     const file = writeLanding(landing, 'accelerometer', [good, ...bad.map(([line]) => line), '', '   ', good], 'accelerometer-dirty.json');
     const version = await buildLake(landing);
 
-    const counts = version.landingCounts.accelerometer;
+    const { quarantineReasons, ...counts } = version.landingCounts.accelerometer;
     expect(counts).toEqual({ lines: 5 + 2 + bad.length + 2, accepted: 5 + 2, quarantined: bad.length, blank: 2 });
+    expect(tallyOfCounts(quarantineReasons)).toEqual(tallyOfReasons(bad.map(([, reason]) => reason)));
     const quarantined = readQuarantine(quarantineOf(version), 'accelerometer');
     expect(quarantined.map((q) => [q.lineNumber, q.reason])).toEqual(bad.map(([, reason], i) => [i + 2, reason]));
     expect(quarantined.map((q) => q.line)).toEqual(bad.map(([line]) => line));
@@ -65,7 +67,7 @@ describe('bad landing input', () => {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(join(landing, 'accelerometer', 'landing', 'crlf.json'), `${JSON.stringify(good)}\r\n${JSON.stringify({ ...good, x: 9 })}`);
     const version = await buildLake(landing);
-    expect(version.landingCounts.accelerometer).toEqual({ lines: 7, accepted: 7, quarantined: 0, blank: 0 });
+    expect(version.landingCounts.accelerometer).toEqual({ lines: 7, accepted: 7, quarantined: 0, blank: 0, quarantineReasons: [] });
   });
 
   it('splits lines on \\n only, reads CR as JSON whitespace, and quarantines invalid UTF-8 and too-long lines instead of failing', async () => {
@@ -83,7 +85,17 @@ describe('bad landing input', () => {
     ];
     writeFileSync(join(landing, 'accelerometer', 'landing', 'raw.json'), Buffer.concat(parts));
     const version = await buildLake(landing);
-    expect(version.landingCounts.accelerometer).toEqual({ lines: 5 + 7, accepted: 5 + 2, quarantined: 3, blank: 2 });
+    expect(version.landingCounts.accelerometer).toEqual({
+      lines: 5 + 7,
+      accepted: 5 + 2,
+      quarantined: 3,
+      blank: 2,
+      quarantineReasons: [
+        { reason: 'invalid UTF-8', count: 1 },
+        { reason: 'line longer than 1048576 bytes', count: 1 },
+        { reason: 'text after the JSON value', count: 1 },
+      ],
+    });
     const quarantined = readQuarantine(quarantineOf(version), 'accelerometer');
     expect(quarantined.map((q) => [q.lineNumber, q.reason])).toEqual([
       [2, 'text after the JSON value'],
