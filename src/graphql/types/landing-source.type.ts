@@ -26,7 +26,7 @@ export class LandingSource {
   uncertain!: number | null;
 
   @Field(() => [QuarantineReason], {
-    description: 'Quarantined lines per reason, most frequent first. Empty for builds that did not count reasons (older builds, and the Athena engine for now).',
+    description: 'Quarantined lines per reason, most frequent first. Empty when nothing was quarantined, and for versions built before reasons were counted.',
   })
   quarantineReasons!: QuarantineReason[];
 
