@@ -47,7 +47,16 @@ const MAX_CURSOR_LENGTH = 2_000;
 const MAX_ABS_NUMBER = 1e15;
 
 const digest = (value: unknown): string => createHash('sha256').update(JSON.stringify(value ?? null)).digest('base64url').slice(0, 8);
-const scopeDigests = (s: CursorScope): string[] => [digest(s.field), digest(s.parent), digest(s.filter), digest(s.split), digest(s.split ? s.splitSeed : null)];
+// Private: a page's edges share one scope object; hash its arguments once per page, not once per edge.
+const digestsOf = new WeakMap<CursorScope, string[]>();
+const scopeDigests = (s: CursorScope): string[] => {
+  let digests = digestsOf.get(s);
+  if (!digests) {
+    digests = [digest(s.field), digest(s.parent), digest(s.filter), digest(s.split), digest(s.split ? s.splitSeed : null)];
+    digestsOf.set(s, digests);
+  }
+  return digests;
+};
 const ARGUMENTS = ['field', 'customer', 'filter', 'split', 'splitSeed'] as const;
 
 export function encodeCursor(kind: CursorKind, version: string, position: readonly KeyValue[], scope: CursorScope): string {
