@@ -1,62 +1,68 @@
 import { stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { Column } from '../tables';
 import { type ColumnBatch, batchingSink } from './column-batches';
+import { LandingPool } from './landing-pool';
 import { type LandingTally, type QuarantinedLine, type ReadOptions, readLanding } from './landing-reader';
-import type { WorkerMessage } from './landing-worker';
 
-/** Where accepted records arrive in column batches (see landing-worker.ts for the layout). */
+export { LandingPool } from './landing-pool';
+
+/** Where accepted records arrive in column batches (see column-batches.ts for the layout). */
 export interface ColumnSink {
   acceptColumns(columns: ColumnBatch, rows: number): void;
   quarantine(line: QuarantinedLine): void;
 }
 
-// Private: from the TypeScript sources (tests, ts-node) the worker needs ts-node too; from dist it is plain JS.
-const WORKER = join(__dirname, `landing-worker${extname(__filename)}`);
-const EXEC_ARGV = extname(__filename) === '.ts' ? ['-r', 'ts-node/register/transpile-only'] : [];
-
-/** Below this many bytes a worker's start costs more than it saves: the reader runs on the calling thread. */
+/** Below this many bytes a source is read on the calling thread: handing it to the pool costs more than it saves. */
 export const WORKER_MIN_BYTES = 32 * 1024 * 1024;
 
 /**
- * The one landing reader (readLanding) over `files`, in a worker thread when
- * they are large enough to be worth one; resolves with its tally.
+ * The one landing reader (readLanding) over `files`. With a pool and enough
+ * bytes, each file is a job for the pool's worker threads (the customer
+ * source, whose consent doubt spans files, is one job); rows arrive in any
+ * order, quarantined lines in file order, the tally once every job is done.
  */
-export async function readLandingColumns(files: readonly string[], columns: readonly Column[], sink: ColumnSink, options: ReadOptions = {}, workerMinBytes = WORKER_MIN_BYTES): Promise<LandingTally> {
+export async function readLandingColumns(files: readonly string[], columns: readonly Column[], sink: ColumnSink, options: ReadOptions = {}, pool?: LandingPool, workerMinBytes = WORKER_MIN_BYTES): Promise<LandingTally> {
   let bytes = 0;
   for (const file of files) bytes += (await stat(file)).size;
-  if (bytes < workerMinBytes) {
+  if (!pool || bytes < workerMinBytes) {
     const batches = batchingSink(columns, (batch, rows) => sink.acceptColumns(batch, rows), (line) => sink.quarantine(line));
     const tally = await readLanding(files, columns, batches, options);
     batches.flush();
     return tally;
   }
-  return inWorker(files, columns, sink, options);
-}
-
-function inWorker(files: readonly string[], columns: readonly Column[], sink: ColumnSink, options: ReadOptions): Promise<LandingTally> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER, { workerData: { files, columns, options }, execArgv: EXEC_ARGV });
-    let settled = false;
-    const finish = (error: Error | undefined, tally?: LandingTally): void => {
-      if (settled) return;
-      settled = true;
-      void worker.terminate();
-      if (error) reject(error);
-      else resolve(tally!);
-    };
-    worker.on('message', (message: WorkerMessage) => {
-      try {
-        if (message.kind === 'rows') sink.acceptColumns(message.columns, message.rows);
-        else if (message.kind === 'quarantine') sink.quarantine(message.line);
-        else if (message.kind === 'done') finish(undefined, message.tally);
-        else finish(Object.assign(new Error(message.message), { name: message.name }));
-      } catch (error) {
-        finish(error as Error);
-      }
-    });
-    worker.on('error', (error) => finish(error));
-    worker.on('exit', (code) => finish(new Error(`the landing reader's worker thread exited (code ${code}) before it finished`)));
-  });
+  const groups = options.consentDoubt ? [[...files]] : files.map((f) => [f]);
+  // Quarantined lines of a later job wait for the earlier jobs, so the quarantine file keeps landing order.
+  const held: QuarantinedLine[][] = groups.map(() => []);
+  const finished = groups.map(() => false);
+  let head = 0;
+  const release = (): void => {
+    while (head < groups.length && finished[head]) {
+      head += 1;
+      if (head < groups.length) for (const line of held[head].splice(0)) sink.quarantine(line);
+    }
+  };
+  const settled = await Promise.allSettled(
+    groups.map((group, k) =>
+      pool
+        .run(group, columns, options, {
+          rows: (batch, rows) => sink.acceptColumns(batch, rows),
+          quarantine: (line) => (k === head ? sink.quarantine(line) : held[k].push(line)),
+        })
+        .finally(() => {
+          finished[k] = true;
+          release();
+        }),
+    ),
+  );
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  const tally: LandingTally = { lines: 0, accepted: 0, quarantined: 0, blank: 0, uncertain: [] };
+  for (const s of settled as Array<PromiseFulfilledResult<LandingTally>>) {
+    tally.lines += s.value.lines;
+    tally.accepted += s.value.accepted;
+    tally.quarantined += s.value.quarantined;
+    tally.blank += s.value.blank;
+    tally.uncertain.push(...s.value.uncertain);
+  }
+  return tally;
 }

@@ -10,6 +10,7 @@ import { pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeDeadBuild
 import { fileChecksum, fileDamage } from './file-checks';
 import { onLakeFilesystem } from './fs-errors';
 import { LakeLayout } from './lake-layout';
+import { LandingPool } from '../../landing/landing-pool';
 import { loadLandingSource, loadUncertain } from './landing-loader';
 import { sqlStringLiteral } from './landing-sql';
 import { readLocalManifest, setAsideManifest, writeLocalManifest } from './local-manifest';
@@ -34,6 +35,8 @@ export class DuckDbBuildTarget implements BuildTarget {
   /** begin() finished: from here abandon() owns removing the version's folders and record. */
   private started = false;
   private createdLake = false;
+  /** The landing reader's worker threads, shared by the sources; none beside a serving process. */
+  private pool?: LandingPool;
 
   constructor(
     private readonly layout: LakeLayout,
@@ -62,6 +65,8 @@ export class DuckDbBuildTarget implements BuildTarget {
     if (this.settings.threads) config.threads = String(this.settings.threads);
     this.instance = await DuckDBInstance.create(':memory:', config);
     this.connection = await this.instance.connect();
+    // Beside a serving process, parse on this thread: worker threads would take the readers' cores.
+    if (!this.settings.background) this.pool = new LandingPool();
     this.started = true;
   }
 
@@ -79,8 +84,7 @@ export class DuckDbBuildTarget implements BuildTarget {
           quarantinePath: join(folder, `${source}.ndjson`),
           maxLineBytes: this.settings.maxLineBytes,
           consentDoubt: source === 'customer',
-          // Beside a serving process, parse on this thread: worker threads would take the readers' core.
-          workerMinBytes: this.settings.background ? Infinity : undefined,
+          pool: this.pool,
         });
         if (source === 'customer') await loadUncertain(connection, CONSENT_UNCERTAIN_TABLE, tally.uncertain);
         const { lines, accepted, quarantined, blank, quarantineReasons } = tally;
@@ -164,6 +168,8 @@ export class DuckDbBuildTarget implements BuildTarget {
   }
 
   async end(): Promise<void> {
+    await this.pool?.close();
+    this.pool = undefined;
     this.connection?.closeSync();
     this.instance?.closeSync();
     this.connection = undefined;

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ColumnBatch } from '../../../etl/landing/column-batches';
-import { readLandingColumns } from '../../../etl/landing/landing-columns';
+import { type ColumnBatch, valueAt } from '../../../etl/landing/column-batches';
+import { LandingPool, readLandingColumns } from '../../../etl/landing/landing-columns';
 import { LandingReadError, readLanding } from '../../../etl/landing/landing-reader';
 import { TABLES } from '../../../etl/tables';
 import { makeTempDir } from '../../helpers/landing-fixture';
@@ -35,30 +35,61 @@ describe('the landing reader', () => {
   });
 });
 
-describe('the landing reader in a worker thread', () => {
-  it('makes the same decisions and hands over the same values as on the calling thread', async () => {
-    const file = join(makeTempDir(), 'mixed.json');
-    const lines = Array.from({ length: 5000 }, (_, i) =>
-      i % 97 === 0 ? '{"sensorReadingTime":NaN}' : i % 89 === 0 ? '   ' : `{"sensorReadingTime":${1655000000000 + i},"serialNumber":"s-${i % 7}","distanceFromObject":${i % 3 === 0 ? 'null' : i}}`,
-    );
-    writeFileSync(file, lines.join('\n'));
-    const COLUMNS_WITH_OPTIONAL = COLUMNS.map((c) => (c.name === 'distanceFromObject' ? { ...c, required: false } : c));
-    const collect = async (workerMinBytes: number) => {
-      const rows: unknown[][] = [];
-      const quarantined: number[] = [];
-      const sink = {
-        acceptColumns: (batch: ColumnBatch, n: number) => {
-          for (let r = 0; r < n; r += 1) rows.push(batch.map((column) => (Array.isArray(column) ? column[r] : Number.isNaN(column[r]) ? null : column[r])));
-        },
-        quarantine: (line: { lineNumber: number }) => quarantined.push(line.lineNumber),
-      };
-      const tally = await readLandingColumns([file], COLUMNS_WITH_OPTIONAL, sink, {}, workerMinBytes);
-      return { tally, rows, quarantined };
+describe('the landing reader in a pool of worker threads', () => {
+  const COLUMNS_WITH_OPTIONAL = COLUMNS.map((c) => (c.name === 'distanceFromObject' ? { ...c, required: false } : c));
+  const mixedLines = (count: number, offset: number): string[] =>
+    Array.from({ length: count }, (_, k) => {
+      const i = k + offset;
+      return i % 97 === 0 ? '{"sensorReadingTime":NaN}' : i % 89 === 0 ? '   ' : `{"sensorReadingTime":${1655000000000 - i * 7919},"serialNumber":"s-${Math.floor(i / 5) % 7}","distanceFromObject":${i % 3 === 0 ? 'null' : -i}}`;
+    });
+  const collect = async (files: string[], pool?: LandingPool) => {
+    const rows: unknown[][] = [];
+    const quarantined: string[] = [];
+    const sink = {
+      acceptColumns: (batch: ColumnBatch, n: number) => {
+        for (let r = 0; r < n; r += 1) rows.push(COLUMNS_WITH_OPTIONAL.map((c, k) => valueAt(batch, k, c.type, r)));
+      },
+      quarantine: (line: { sourceFile: string; lineNumber: number }) => quarantined.push(`${line.sourceFile}:${line.lineNumber}`),
     };
-    const inWorker = await collect(0);
-    const inThread = await collect(Number.MAX_SAFE_INTEGER);
-    expect(inWorker).toEqual(inThread);
-    expect(inWorker.tally.accepted).toBeGreaterThan(4000);
-    expect(inWorker.rows.some((r) => r[2] === null)).toBe(true);
+    const tally = await readLandingColumns(files, COLUMNS_WITH_OPTIONAL, sink, {}, pool, 0);
+    return { tally, rows, quarantined };
+  };
+
+  it('makes the same decisions, hands over the same values and keeps the quarantine in file order, as on the calling thread', async () => {
+    const dir = makeTempDir();
+    const files = [0, 1, 2].map((k) => {
+      const file = join(dir, `mixed-${k}.json`);
+      writeFileSync(file, mixedLines(5000 - k * 1000, k * 5000).join('\n'));
+      return file;
+    });
+    const pool = new LandingPool(2);
+    try {
+      const inPool = await collect(files, pool);
+      const inThread = await collect(files);
+      // Rows may arrive in any order from the pool's threads.
+      const sorted = (rows: unknown[][]) => rows.map((r) => JSON.stringify(r)).sort();
+      expect(sorted(inPool.rows)).toEqual(sorted(inThread.rows));
+      expect(inPool.quarantined).toEqual(inThread.quarantined);
+      expect(inPool.tally).toEqual(inThread.tally);
+      expect(inPool.tally.accepted).toBeGreaterThan(10000);
+      expect(inPool.rows.some((r) => r[2] === null)).toBe(true);
+      expect(inPool.rows).toContainEqual([1655000000000 - 11998 * 7919, 's-5', -11998]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fails the job with the file and line, never the content, when the consumer refuses a batch', async () => {
+    const file = join(makeTempDir(), 'a.json');
+    writeFileSync(file, mixedLines(3000, 1).join('\n'));
+    const pool = new LandingPool(1);
+    try {
+      const refusing = { acceptColumns: () => { throw new Error('refused'); }, quarantine: () => undefined };
+      await expect(readLandingColumns([file], COLUMNS_WITH_OPTIONAL, refusing, {}, pool, 0)).rejects.toThrow('refused');
+      // The pool replaces the worker and goes on.
+      expect((await collect([file], pool)).tally.lines).toBe(3000);
+    } finally {
+      await pool.close();
+    }
   });
 });

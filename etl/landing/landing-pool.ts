@@ -1,0 +1,124 @@
+import { availableParallelism } from 'node:os';
+import { extname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Column } from '../tables';
+import type { ColumnBatch } from './column-batches';
+import type { LandingTally, QuarantinedLine, ReadOptions } from './landing-reader';
+import type { FromWorker, ToWorker } from './landing-worker';
+
+const WORKER = join(__dirname, `landing-worker${extname(__filename)}`);
+
+/**
+ * From dist the worker is plain JS. From the TypeScript sources (tests, the
+ * bench) it is bundled once by esbuild (a dev dependency), not run through
+ * ts-node: ts-node costs each worker about a second of CPU and 70 MiB.
+ */
+let bundled: string | undefined;
+function newWorker(): Worker {
+  if (extname(__filename) !== '.ts') return new Worker(WORKER);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  bundled ??= (require('esbuild') as typeof import('esbuild')).buildSync({ entryPoints: [WORKER], bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'silent' }).outputFiles[0].text;
+  return new Worker(bundled, { eval: true });
+}
+
+interface Handlers {
+  rows(batch: ColumnBatch, rows: number): void;
+  quarantine(line: QuarantinedLine): void;
+}
+
+interface Pending extends Handlers {
+  id: number;
+  files: string[];
+  columns: Column[];
+  options: ReadOptions;
+  resolve(tally: LandingTally): void;
+  reject(error: Error): void;
+}
+
+/**
+ * Worker threads, one per core, that run landing jobs (a few files each,
+ * read by the one landing reader) first come, first served. Started on the
+ * first job; close() ends them.
+ */
+export class LandingPool {
+  private readonly idle: Worker[] = [];
+  private readonly busy = new Map<Worker, Pending>();
+  private readonly queue: Pending[] = [];
+  private started = 0;
+  private nextId = 0;
+  private broken?: Error;
+
+  constructor(private readonly size = availableParallelism()) {}
+
+  run(files: string[], columns: readonly Column[], options: ReadOptions, handlers: Handlers): Promise<LandingTally> {
+    return new Promise((resolve, reject) => {
+      if (this.broken) return reject(this.broken);
+      const { pace: _ignored, ...cloneable } = options;
+      this.queue.push({ ...handlers, id: (this.nextId += 1), files, columns: [...columns], options: cloneable, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    const workers = [...this.idle, ...this.busy.keys()];
+    this.idle.length = 0;
+    this.fail(new Error('the landing pool was closed before its jobs finished'));
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      const worker = this.idle.pop() ?? (this.started < this.size ? this.start() : undefined);
+      if (!worker) return;
+      const job = this.queue.shift()!;
+      this.busy.set(worker, job);
+      const { id, files, columns, options } = job;
+      worker.postMessage({ kind: 'job', job: { id, files, columns, options } } satisfies ToWorker);
+    }
+  }
+
+  private start(): Worker {
+    this.started += 1;
+    const worker = newWorker();
+    worker.on('message', (message: FromWorker) => {
+      const job = this.busy.get(worker);
+      if (!job || job.id !== message.id) return;
+      try {
+        if (message.kind === 'rows') {
+          job.rows(message.columns, message.rows);
+          worker.postMessage({ kind: 'ack', id: message.id } satisfies ToWorker);
+        } else if (message.kind === 'quarantine') job.quarantine(message.line);
+        else this.finish(worker, job, message);
+      } catch (error) {
+        // The consumer refused a batch: this job fails, and the worker is replaced (its reader is still running).
+        this.busy.delete(worker);
+        this.started -= 1;
+        void worker.terminate();
+        job.reject(error as Error);
+        this.dispatch();
+      }
+    });
+    const died = (error: Error): void => {
+      if (!this.busy.has(worker) && !this.idle.includes(worker)) return;
+      this.fail(error);
+    };
+    worker.on('error', died);
+    worker.on('exit', (code) => died(new Error(`a landing reader's worker thread exited (code ${code}) before it finished`)));
+    return worker;
+  }
+
+  private finish(worker: Worker, job: Pending, message: Extract<FromWorker, { kind: 'done' | 'error' }>): void {
+    this.busy.delete(worker);
+    this.idle.push(worker);
+    if (message.kind === 'done') job.resolve(message.tally);
+    else job.reject(Object.assign(new Error(message.message), { name: message.name }));
+    this.dispatch();
+  }
+
+  /** A worker died or the pool closed: every job not yet finished fails. */
+  private fail(error: Error): void {
+    this.broken ??= error;
+    for (const job of [...this.busy.values(), ...this.queue.splice(0)]) job.reject(this.broken);
+    this.busy.clear();
+  }
+}
