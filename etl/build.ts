@@ -133,7 +133,7 @@ async function runChecks(target: BuildTarget, policy: ConsentPolicy, landing: Re
     };
   });
   for (const check of checksFor(policy)) {
-    results.push({ name: check.name, description: check.description, violations: await target.violations(check.sql) });
+    results.push({ name: check.name, description: check.description, violations: await target.violations(check.sql, check.unique) });
   }
   return results;
 }

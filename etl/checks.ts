@@ -1,4 +1,5 @@
 import type { ConsentPolicy } from './consent-policy';
+import type { UniqueKey } from './engine/engine';
 import { BUILT_TABLES, CONSENT_UNCERTAIN_TABLE, TABLES } from './tables';
 
 /**
@@ -10,6 +11,8 @@ export interface Check {
   name: string;
   description: string;
   sql: string;
+  /** A uniqueness check's table and key (see BuildTarget.violations). */
+  unique?: UniqueKey;
 }
 
 const q = (identifier: string): string => `"${identifier}"`;
@@ -121,6 +124,7 @@ function keyChecks(): Check[] {
       name: `${table}_unique_${key.join('_')}`,
       description: `${table} has at most one row per (${key.join(', ')})`,
       sql: count(`(SELECT ${columns} FROM ${table} GROUP BY ${columns} HAVING count(*) > 1) AS duplicated`),
+      unique: { table, key },
     };
   });
 }

@@ -41,8 +41,12 @@ export interface BuildTarget {
   loadLanding(source: Source): Promise<LandingCount>;
   /** Run a zone SELECT and write its result as the new version of `table`; returns its row count. */
   materialize(table: BuiltTable, select: string, params: SqlValue[]): Promise<number>;
-  /** Run a check query whose single row has a numeric column `violations`. */
-  violations(select: string): Promise<number>;
+  /**
+   * Run a check query whose single row has a numeric column `violations`.
+   * `unique` names the key the check is about when it is a uniqueness check:
+   * an engine may first run a cheaper screen that can only rule duplicates out.
+   */
+  violations(select: string, unique?: UniqueKey): Promise<number>;
   /** Where a table or the quarantine of the version being built lives. */
   location(table: TableName | 'quarantine'): string;
   /** Size and hash of a built table's stored file, recorded in the manifest and checked on load (local lakes). */
@@ -118,4 +122,10 @@ export interface Engine {
   /** Start a build's write side against this engine's lake. */
   buildTarget(options: BuildOptions): Promise<BuildTarget>;
   close(): Promise<void>;
+}
+
+/** A table and the columns whose combination must be unique in it. */
+export interface UniqueKey {
+  table: string;
+  key: readonly string[];
 }

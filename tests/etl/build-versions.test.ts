@@ -64,6 +64,19 @@ describe('versioned builds', () => {
     expect((await manifestOf(lake))?.versions.map((v) => v.version)).toEqual([previous.version]);
   });
 
+  it('finds duplicate keys through the engine\'s cheaper uniqueness screen', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir();
+    const target = new DuckDbBuildTarget(new LakeLayout(lake, landing));
+    const materialize = target.materialize.bind(target);
+    // Every trusted accelerometer reading written twice.
+    target.materialize = (table, select, params) =>
+      table === 'accelerometer_trusted' ? materialize(table, `SELECT * FROM (${select}) UNION ALL SELECT * FROM (${select})`, [...params, ...params]) : materialize(table, select, params);
+    const failure = runBuild(target);
+    await expect(failure).rejects.toThrow(/accelerometer_trusted has at most one row per \(user, timestamp, x, y, z\) \([1-9]\d* violations\)/);
+    expect(await manifestOf(lake)).toBeNull();
+  });
+
   it('removes what an interrupted build left behind, without touching the live version', async () => {
     const landing = writeSmallLanding();
     const lake = makeTempDir();

@@ -34,6 +34,7 @@ export async function removeBuildRecord(layout: LakeLayout, version: string): Pr
 export async function removeVersionFolders(layout: LakeLayout, version: string): Promise<void> {
   for (const table of BUILT_TABLES) await rm(layout.versionDir(table, version), { recursive: true, force: true });
   await rm(layout.quarantineDir(version), { recursive: true, force: true });
+  await rm(layout.spillDir(version), { recursive: true, force: true });
 }
 
 async function readRecord(path: string): Promise<BuildRecord | null> {

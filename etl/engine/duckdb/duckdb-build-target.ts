@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { type FileChecksum, type LakeManifest, type LandingCount, ManifestError, type VersionManifest } from '../../manifest';
 import { BUILT_TABLES, type BuiltTable, CONSENT_UNCERTAIN_TABLE, type Source, storageOrder, TABLES, type TableName, landingTableOf } from '../../tables';
-import type { BuildTarget, SqlValue } from '../engine';
+import type { BuildTarget, SqlValue, UniqueKey } from '../engine';
 import { type HeldLock, acquireBuildLock } from './build-lock';
 import { pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeDeadBuilds, removeVersionFolders, writeBuildRecord } from './build-records';
 import { fileChecksum, fileDamage } from './file-checks';
@@ -15,6 +15,13 @@ import { loadLandingSource, loadUncertain } from './landing-loader';
 import { sqlStringLiteral } from './landing-sql';
 import { readLocalManifest, setAsideManifest, writeLocalManifest } from './local-manifest';
 import { findLandingFiles } from './landing-files';
+
+/**
+ * The build's DuckDB memory limit: beyond it, hash tables, sorts and the
+ * landing tables themselves spill to the build's folder under `_stedi/builds/`
+ * (DuckDB's default, 80% of the machine, let a 1 GB landing peak at 2.5 GiB).
+ */
+export const BUILD_MEMORY_LIMIT = '1GB';
 
 /** Rows per Parquet row group of a built table (DuckDB's default is 122,880): small enough for a page to skip the rest. */
 const ROW_GROUP_ROWS = 16_384;
@@ -40,7 +47,7 @@ export class DuckDbBuildTarget implements BuildTarget {
 
   constructor(
     private readonly layout: LakeLayout,
-    private readonly settings: { threads?: number; maxLineBytes?: number; background?: boolean } = {},
+    private readonly settings: { threads?: number; maxLineBytes?: number; background?: boolean; memoryLimit?: string } = {},
   ) {}
 
   get landing(): string {
@@ -61,7 +68,11 @@ export class DuckDbBuildTarget implements BuildTarget {
     // Private: an unreadable manifest cannot say what is kept, so nothing is cleaned up.
     const kept = manifest === undefined ? null : new Set(manifest?.versions.map((v) => v.version) ?? []);
     await onLakeFilesystem(lake, lake, () => removeDeadBuilds(this.layout, kept, record));
-    const config: Record<string, string> = { preserve_insertion_order: 'false' };
+    const config: Record<string, string> = {
+      preserve_insertion_order: 'false',
+      memory_limit: this.settings.memoryLimit ?? BUILD_MEMORY_LIMIT,
+      temp_directory: this.layout.spillDir(version),
+    };
     if (this.settings.threads) config.threads = String(this.settings.threads);
     this.instance = await DuckDBInstance.create(':memory:', config);
     this.connection = await this.instance.connect();
@@ -97,6 +108,9 @@ export class DuckDbBuildTarget implements BuildTarget {
   }
 
   async materialize(table: BuiltTable, select: string, params: SqlValue[]): Promise<number> {
+    // The landing is loaded once the first zone is built: its worker threads' memory goes back now.
+    await this.pool?.close();
+    this.pool = undefined;
     const file = this.layout.tableFile(table, this.requireVersion());
     return onLakeFilesystem(file, this.layout.lake, async () => {
       await mkdir(this.layout.versionDir(table, this.requireVersion()), { recursive: true });
@@ -114,7 +128,15 @@ export class DuckDbBuildTarget implements BuildTarget {
     return fileChecksum(this.layout.tableFile(table, this.requireVersion()));
   }
 
-  async violations(select: string): Promise<number> {
+  async violations(select: string, unique?: UniqueKey): Promise<number> {
+    // Duplicate rows hash alike, so no repeated hash of the key means no duplicate; grouping one
+    // 64-bit hash is about half the cost of grouping five columns. A repeated hash (a duplicate,
+    // or a rare collision) runs the exact check.
+    if (unique && unique.key.length > 1) {
+      const key = unique.key.map((c) => `"${c}"`).join(', ');
+      const [[repeated]] = await this.rows(`SELECT count(*) FROM (SELECT hash(${key}) AS h FROM ${unique.table} GROUP BY h HAVING count(*) > 1) AS repeated`);
+      if (Number(repeated) === 0) return 0;
+    }
     const [[violations]] = await this.rows(select);
     return Number(violations);
   }
@@ -174,6 +196,7 @@ export class DuckDbBuildTarget implements BuildTarget {
     this.instance?.closeSync();
     this.connection = undefined;
     this.instance = undefined;
+    if (this.version) await rm(this.layout.spillDir(this.version), { recursive: true, force: true }).catch(() => undefined);
     // A start that failed after writing its record: nothing else of it exists yet.
     if (this.version && !this.started) await removeBuildRecord(this.layout, this.version).catch(() => undefined);
     // Only a build that held the lock tidies: emptied folders while it still holds it, so no other build

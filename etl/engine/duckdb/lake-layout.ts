@@ -34,6 +34,11 @@ export class LakeLayout {
     return join(this.buildsDir, `${version}.json`);
   }
 
+  /** Where a build's DuckDB spills what does not fit its memory limit; removed with the build. */
+  spillDir(version: string): string {
+    return join(this.buildsDir, `${version}.spill`);
+  }
+
   /** `path` as the manifest records it: relative to the lake folder when inside it (with /), else absolute. */
   recorded(path: string): string {
     const inside = relative(this.lake, path);
