@@ -12,8 +12,8 @@ export interface ColumnSink {
   quarantine(line: QuarantinedLine): void;
 }
 
-/** Below this many bytes a source is read on the calling thread: handing it to the pool costs more than it saves. */
-export const WORKER_MIN_BYTES = 32 * 1024 * 1024;
+/** Below this many bytes a source is read on the calling thread: starting the pool's threads costs more than it saves. */
+export const WORKER_MIN_BYTES = 8 * 1024 * 1024;
 
 /**
  * The one landing reader (readLanding) over `files`. With a pool and enough
