@@ -61,11 +61,15 @@ export async function runBuild(target: BuildTarget, options: BuildOptions = {}):
     );
     const failedLoad = loads.find((l): l is PromiseRejectedResult => l.status === 'rejected');
     if (failedLoad) throw failedLoad.reason;
-    for (const table of BUILT_TABLES) {
-      const sql = zoneSql({ ...TABLES[table], name: table });
+    const zones = BUILT_TABLES.map((table) => ({ table, sql: zoneSql({ ...TABLES[table], name: table }) }));
+    const checkTexts = checksFor(consentPolicy).map((c) => c.sql).join('\n') + AMBIGUOUS_SERIALS_SQL;
+    for (const [k, { table, sql }] of zones.entries()) {
       const params = Array.from({ length: sql.parameterCount }, () => consentPolicy);
       const rows = await step({ kind: 'table', table }, () => target.materialize(table, sql.text, params));
       tables[table] = { rows, location: target.location(table), ...(await target.checksum?.(table)) };
+      // A landing table no later zone or check names is released, so the next steps have its memory.
+      const later = zones.slice(k + 1).map((z) => z.sql.text).join('\n') + checkTexts;
+      for (const source of SOURCES) if (sql.text.includes(landingTableOf(source)) && !later.includes(landingTableOf(source))) await target.releaseLanding?.(landingTableOf(source));
     }
     const checks = await step({ kind: 'checks' }, () => runChecks(target, consentPolicy, landingCounts));
     const failed = checks.filter((c) => c.violations > 0);

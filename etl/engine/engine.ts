@@ -41,6 +41,8 @@ export interface BuildTarget {
   loadLanding(source: Source): Promise<LandingCount>;
   /** Run a zone SELECT and write its result as the new version of `table`; returns its row count. */
   materialize(table: BuiltTable, select: string, params: SqlValue[]): Promise<number>;
+  /** No later step of this build reads the landing `table`: an engine holding it in memory may free it. */
+  releaseLanding?(table: TableName): Promise<void>;
   /**
    * Run a check query whose single row has a numeric column `violations`.
    * `unique` names the key the check is about when it is a uniqueness check:

@@ -13,6 +13,16 @@ import type { Column } from '../../tables';
 
 const q = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
 
+const codesOf = (table: string): string => `${table}__codes`;
+const dictionaryOf = (table: string, c: Column): string => `${table}__${c.name}`;
+
+/** Drops the view, its code table and its dictionaries, freeing their memory. */
+export async function dropCodedLandingTable(connection: DuckDBConnection, table: string, columns: readonly Column[]): Promise<void> {
+  await connection.run(`DROP VIEW IF EXISTS ${q(table)}`);
+  await connection.run(`DROP TABLE IF EXISTS ${q(codesOf(table))}`);
+  for (const c of columns) if (c.type === 'VARCHAR') await connection.run(`DROP TABLE IF EXISTS ${q(dictionaryOf(table, c))}`);
+}
+
 const NUMBER_TYPE: Record<'BIGINT' | 'DOUBLE', DuckDBType> = { BIGINT, DOUBLE };
 
 /** One string column's dictionary: value → code, new values appended in chunks. */
@@ -65,14 +75,13 @@ export class CodedLandingTable {
 
   /** Creates the code table, one dictionary table per string column, and the `table` view over them. */
   static async create(connection: DuckDBConnection, table: string, columns: readonly Column[]): Promise<CodedLandingTable> {
-    const codes = `${table}__codes`;
-    const dictionaryOf = (c: Column): string => `${table}__${c.name}`;
+    const codes = codesOf(table);
     await connection.run(`CREATE TABLE ${q(codes)} (${columns.map((c) => `${q(c.name)} ${c.type === 'VARCHAR' ? 'UINTEGER' : c.type}`).join(', ')})`);
     const texts = columns.filter((c) => c.type === 'VARCHAR');
-    for (const c of texts) await connection.run(`CREATE TABLE ${q(dictionaryOf(c))} ("code" UINTEGER, "value" VARCHAR)`);
+    for (const c of texts) await connection.run(`CREATE TABLE ${q(dictionaryOf(table, c))} ("code" UINTEGER, "value" VARCHAR)`);
     const select = columns.map((c, i) => (c.type === 'VARCHAR' ? `d${i}."value" AS ${q(c.name)}` : `r.${q(c.name)}`)).join(', ');
     const joins = columns
-      .map((c, i) => (c.type === 'VARCHAR' ? ` LEFT JOIN ${q(dictionaryOf(c))} AS d${i} ON r.${q(c.name)} = d${i}."code"` : ''))
+      .map((c, i) => (c.type === 'VARCHAR' ? ` LEFT JOIN ${q(dictionaryOf(table, c))} AS d${i} ON r.${q(c.name)} = d${i}."code"` : ''))
       .join('');
     await connection.run(`CREATE VIEW ${q(table)} AS SELECT ${select} FROM ${q(codes)} AS r${joins}`);
     const appenders: DuckDBAppender[] = [];
@@ -82,7 +91,7 @@ export class CodedLandingTable {
     for (const c of columns) {
       if (c.type !== 'VARCHAR') dictionaries.push(undefined);
       else {
-        const dictionary = await connection.createAppender(dictionaryOf(c));
+        const dictionary = await connection.createAppender(dictionaryOf(table, c));
         appenders.push(dictionary);
         dictionaries.push(new Dictionary(dictionary));
       }

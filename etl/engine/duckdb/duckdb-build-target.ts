@@ -11,6 +11,7 @@ import { fileChecksum, fileDamage } from './file-checks';
 import { onLakeFilesystem } from './fs-errors';
 import { LakeLayout } from './lake-layout';
 import { LandingPool } from '../../landing/landing-pool';
+import { dropCodedLandingTable } from './coded-landing-table';
 import { loadLandingSource, loadUncertain } from './landing-loader';
 import { sqlStringLiteral } from './landing-sql';
 import { readLocalManifest, setAsideManifest, writeLocalManifest } from './local-manifest';
@@ -123,6 +124,10 @@ export class DuckDbBuildTarget implements BuildTarget {
       await this.run(`CREATE VIEW ${table} AS SELECT * FROM read_parquet(${sqlStringLiteral(file)}, hive_partitioning = false)`);
       return Number(rows);
     });
+  }
+
+  async releaseLanding(table: TableName): Promise<void> {
+    await dropCodedLandingTable(this.connected(), table, TABLES[table].columns);
   }
 
   checksum(table: BuiltTable): Promise<FileChecksum> {
