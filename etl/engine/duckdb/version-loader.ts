@@ -103,7 +103,9 @@ export class VersionLoader {
           reading = table;
           const file = sqlStringLiteral(this.fileOf(version, table));
           // In the API's keyset order, so a customer's rows sit together and pages skip row groups by their min/max.
-          const order = storageOrder(table).map((c) => `"${c}"`).join(', ');
+          // The file's own columns decide it: a version built by an older release may lack a column of today's order.
+          const stored = (await connection.runAndReadAll(`SELECT name FROM parquet_schema(${file})`)).getRows().map((r) => String(r[0]));
+          const order = storageOrder(table, stored).map((c) => `"${c}"`).join(', ');
           await connection.run(`CREATE OR REPLACE TABLE ${schema}."${table}" AS SELECT * FROM read_parquet(${file}, hive_partitioning = false) ORDER BY ${order}`);
         }
       });
