@@ -18,6 +18,7 @@ import { nameOf, serialOf, writeManyCustomersLanding } from '../helpers/many-cus
  */
 
 type Reading = { serialNumber: string; timestamp: number; x: number; y: number; z: number };
+type Page = { page: { edges: { node: Reading }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } };
 const SELECTION = 'serialNumber timestamp x y z';
 const REVOKED = serialOf(6);
 
@@ -121,7 +122,7 @@ describe.each([
     const rows: Reading[] = [];
     let after: string | null = null;
     for (;;) {
-      const { page } = await query<{ page: { edges: { node: Reading }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } }>(
+      const { page }: Page = await query<Page>(
         `query P($first: Int!, $after: String) { page: accelerometerReadings(first: $first, after: $after) { edges { node { ${SELECTION} } } pageInfo { hasNextPage endCursor } } }`,
         { first, after },
       );
