@@ -1,6 +1,6 @@
 import { badInput } from '../errors';
 import type { GraphqlContext } from './context';
-import { type PageConnection, toConnection, visibleNodes, visibleNodesOfColumns } from './connection';
+import { type PageConnection, toConnection, visibleNodes } from './connection';
 import { decodeCursor, type Cursor, type CursorScope } from './cursor';
 import { toStediError } from './error-mapping';
 import { type Dataset, type DatasetFilter, type Node, filterKey } from './datasets/dataset';
@@ -22,20 +22,8 @@ export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Da
   const { engine, logger } = ctx.services;
   const { first, query, scope, consent, cursorScope, afterCursor } = await topLevelPage(ctx, ds, args, filter, field);
   const version = scope.version;
-  const { reads } = ctx.services;
-  const options = { timeoutMs: ctx.budget.timeoutMs() };
-  let fetched: number;
-  let nodes: N[];
-  // A bulk page, too large for the read cache, is turned into nodes straight from the engine's columns.
-  if (first + 1 > reads.keepsUpTo && engine.queryColumns) {
-    const result = await engine.queryColumns(query.sql, query.params, options);
-    fetched = result.rowCount;
-    nodes = visibleNodesOfColumns(ds, result, version, consent, logger);
-  } else {
-    const rows = await reads.query(query.sql, query.params, options);
-    fetched = rows.length;
-    nodes = visibleNodes(ds, rows, version, consent, logger);
-  }
+  const rows = await ctx.services.reads.query(query.sql, query.params, { timeoutMs: ctx.budget.timeoutMs() });
+  const nodes = visibleNodes(ds, rows, version, consent, logger);
   const countKey = `${ds.kind}|${version}|${consent.generation}|${filterKey(filter)}`;
   const counts = totalCountCacheOf(ctx.services);
   const totalCount = async (): Promise<number> => {
@@ -50,7 +38,7 @@ export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Da
       return Number(row?.count ?? 0);
     });
   };
-  return toConnection(ds, cursorScope, nodes, first, fetched > first, guarded(ctx, totalCount, `${field}.totalCount`), afterCursor);
+  return toConnection(ds, cursorScope, nodes, first, rows.length > first, guarded(ctx, totalCount, `${field}.totalCount`), afterCursor);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ColumnarResult, Row } from '../../etl/engine/engine';
+import type { Row } from '../../etl/engine/engine';
 import type { ConsentSnapshot } from '../consent/consent-snapshot';
 import type { Logger } from '../logger';
 import { type CursorScope, encodeCursor, type KeyValue } from './cursor';
@@ -41,32 +41,12 @@ export const cursorOf = <N extends Node>(ds: Dataset<N>, node: N, scope: CursorS
  * already excluded them; a drop here means the two disagree, which is logged.
  */
 export function visibleNodes<N extends Node>(ds: Dataset<N>, rows: readonly Row[], version: string, consent: ConsentSnapshot, logger: Logger): N[] {
-  return keepVisible(ds, rows.length, (r) => ds.fromRow(rows[r], version), version, consent, logger);
-}
-
-/**
- * The same from the engine's column arrays: one scratch row is refilled for
- * each index (fromRow copies what it needs), so a bulk page makes one object
- * per node instead of two.
- */
-export function visibleNodesOfColumns<N extends Node>(ds: Dataset<N>, result: ColumnarResult, version: string, consent: ConsentSnapshot, logger: Logger): N[] {
-  const names = Object.keys(result.columns);
-  const arrays = names.map((name) => result.columns[name]);
-  const scratch: Row = {};
-  const nodeAt = (r: number): N => {
-    for (let c = 0; c < names.length; c += 1) scratch[names[c]] = arrays[c][r];
-    return ds.fromRow(scratch, version);
-  };
-  return keepVisible(ds, result.rowCount, nodeAt, version, consent, logger);
-}
-
-function keepVisible<N extends Node>(ds: Dataset<N>, count: number, nodeAt: (r: number) => N, version: string, consent: ConsentSnapshot, logger: Logger): N[] {
   const nodes: N[] = [];
   const hiddenSerials = consent.hiddenSerials;
   const hiddenEmails = consent.hiddenEmails;
   let dropped = 0;
-  for (let r = 0; r < count; r += 1) {
-    const node = nodeAt(r);
+  for (const row of rows) {
+    const node = ds.fromRow(row, version);
     if (hiddenSerials.has(node.serialNumber) || (node.email != null && hiddenEmails.has(node.email))) dropped += 1;
     else nodes.push(node);
   }

@@ -40,11 +40,6 @@ export class VersionReadCache {
     return pending;
   }
 
-  /** The largest result this cache would keep (0 when off): larger pages gain nothing from going through it. */
-  get keepsUpTo(): number {
-    return this.maxRows === 0 ? 0 : Math.min(this.maxRows, this.maxRowsPerEntry);
-  }
-
   get size(): { entries: number; rows: number } {
     return { entries: this.entries.size, rows: this.cachedRows };
   }

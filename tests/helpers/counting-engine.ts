@@ -2,7 +2,7 @@ import type { Engine } from '../../etl/engine/engine';
 
 export interface CountingEngine {
   engine: Engine;
-  /** Every SQL text passed to query() or queryColumns(), in order. */
+  /** Every SQL text passed to query(), in order. */
   queries: string[];
   /** Every parameter list passed to query(), in order. */
   params: unknown[][];
@@ -18,13 +18,5 @@ export function countingEngine(inner: Engine): CountingEngine {
     params.push(values ?? []);
     return inner.query(sql, values, options);
   };
-  // Bulk pages read columns: counted the same way.
-  if (inner.queryColumns) {
-    engine.queryColumns = (sql, values, options) => {
-      queries.push(sql);
-      params.push(values ?? []);
-      return inner.queryColumns!(sql, values, options);
-    };
-  }
   return { engine, queries, params };
 }
