@@ -52,6 +52,11 @@ export interface TableSpec {
    * the table sorted this way, so a keyset page reads a few neighbouring row groups.
    */
   order?: readonly string[];
+  /**
+   * Columns a served version leaves out of memory once its file holds the
+   * whole `order` (the API reads the table in that order and never reads these).
+   */
+  unserved?: readonly string[];
 }
 
 /**
@@ -63,6 +68,13 @@ export function storageOrder(table: TableName, stored?: readonly string[]): read
   const { order, key } = TABLES[table];
   if (!order || (stored && !order.every((c) => stored.includes(c)))) return key;
   return order;
+}
+
+/** The columns a server loads of a stored file holding `stored`. */
+export function servedColumns(table: TableName, stored: readonly string[]): readonly string[] {
+  const { unserved = [] } = TABLES[table];
+  const ordered = storageOrder(table, stored) === TABLES[table].order;
+  return TABLES[table].columns.map((c) => c.name).filter((c) => stored.includes(c) && !(ordered && unserved.includes(c)));
 }
 
 const req = (name: string, type: ColumnType): Column => ({ name, type, required: true });
@@ -117,6 +129,8 @@ export const TABLES: Readonly<Record<TableName, TableSpec>> = {
     columns: ACCELEROMETER_TRUSTED_COLUMNS,
     key: ['user', 'timestamp', 'x', 'y', 'z'],
     order: ['serialNumber', 'timestamp', 'x', 'y', 'z'],
+    // The API keys readings by serialNumber and never returns the email: a server need not hold 4 million of them.
+    unserved: ['user'],
   },
   step_trainer_trusted: {
     name: 'step_trainer_trusted',

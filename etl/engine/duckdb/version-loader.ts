@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { VersionManifest } from '../../manifest';
-import { BUILT_TABLES, type BuiltTable, storageOrder } from '../../tables';
+import { BUILT_TABLES, type BuiltTable, servedColumns, storageOrder } from '../../tables';
 import type { QueryOptions, VersionState } from '../engine';
 import { QueryTimeoutError, StaleVersionError } from '../engine-errors';
 import { fileDamage } from './file-checks';
@@ -106,7 +106,8 @@ export class VersionLoader {
           // The file's own columns decide it: a version built by an older release may lack a column of today's order.
           const stored = (await connection.runAndReadAll(`SELECT name FROM parquet_schema(${file})`)).getRows().map((r) => String(r[0]));
           const order = storageOrder(table, stored).map((c) => `"${c}"`).join(', ');
-          await connection.run(`CREATE OR REPLACE TABLE ${schema}."${table}" AS SELECT * FROM read_parquet(${file}, hive_partitioning = false) ORDER BY ${order}`);
+          const columns = servedColumns(table, stored).map((c) => `"${c}"`).join(', ');
+          await connection.run(`CREATE OR REPLACE TABLE ${schema}."${table}" AS SELECT ${columns} FROM read_parquet(${file}, hive_partitioning = false) ORDER BY ${order}`);
         }
       });
     } catch (error) {
