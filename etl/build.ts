@@ -69,7 +69,9 @@ export async function runBuild(target: BuildTarget, options: BuildOptions = {}):
       tables[table] = { rows, location: target.location(table), ...(await target.checksum?.(table)) };
       // A landing table no later zone or check names is released, so the next steps have its memory.
       const later = zones.slice(k + 1).map((z) => z.sql.text).join('\n') + checkTexts;
-      for (const source of SOURCES) if (sql.text.includes(landingTableOf(source)) && !later.includes(landingTableOf(source))) await target.releaseLanding?.(landingTableOf(source));
+      for (const landing of SOURCES.map(landingTableOf)) {
+        if (sql.text.includes(landing) && !later.includes(landing)) await target.releaseLanding?.(landing);
+      }
     }
     const checks = await step({ kind: 'checks' }, () => runChecks(target, consentPolicy, landingCounts));
     const failed = checks.filter((c) => c.violations > 0);

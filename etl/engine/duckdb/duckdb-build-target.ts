@@ -20,10 +20,11 @@ import { findLandingFiles } from './landing-files';
 /**
  * The build's DuckDB memory limit: beyond it, hash tables, sorts and the
  * landing tables themselves spill to the build's folder under `_stedi/builds/`.
- * DuckDB's default (80% of the machine) let a 1 GB landing peak at 1.9 GiB;
- * at 100x, 800 MB keeps the process near 1.35 GiB for about 5% more CPU.
+ * DuckDB's default (80% of the machine) let a 1 GB landing peak at 2.3 GiB; with
+ * 800 MB the process still reached 1.76 GiB when the machine was quiet; 600 MB
+ * leaves the landing phase the peak, for about 7% more CPU at 100x.
  */
-export const BUILD_MEMORY_LIMIT = '800MB';
+export const BUILD_MEMORY_LIMIT = '600MB';
 
 /** Rows per Parquet row group of a built table (DuckDB's default is 122,880): small enough for a page to skip the rest. */
 const ROW_GROUP_ROWS = 16_384;
