@@ -10,9 +10,11 @@ import type { GraphQLSchema } from 'graphql';
 import type { GraphqlContext } from '../graphql/context';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { DocumentStore } from './document-store';
 import { formatError } from './format-error';
 import { jitGateway } from './jit-executor';
 import { graphqlLimits } from './limits';
+import { COST_BYTES_PER_DOCUMENT } from './operation-costs';
 import type { ServerMetrics } from './metrics';
 import { currentRequest } from './request-context';
 
@@ -35,6 +37,8 @@ export async function createApolloServer(schema: GraphQLSchema, config: Config, 
     logger: logger.child({ component: 'apollo' }),
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
+    // Parsed and validated documents by text, bounded by estimated heap bytes (Apollo's own bound counts JSON text).
+    documentStore: config.limits.documentCacheBytes > 0 ? new DocumentStore(config.limits.documentCacheBytes, COST_BYTES_PER_DOCUMENT) : null,
     plugins: [
       ...DISABLED_DEFAULTS.map((disabled) => disabled()),
       operationNamePlugin,
