@@ -25,6 +25,7 @@ import { currentRequest } from './request-context';
  */
 export async function createApolloServer(schema: GraphQLSchema, config: Config, metrics: ServerMetrics, logger: Logger): Promise<ApolloServer<GraphqlContext>> {
   const limits = graphqlLimits(config.limits);
+  const documents = config.limits.documentCacheBytes > 0 ? new DocumentStore(config.limits.documentCacheBytes, COST_BYTES_PER_DOCUMENT) : null;
   const server = new ApolloServer<GraphqlContext>({
     // Same schema, executed by graphql-jit where that is safe (see jit-executor.ts).
     gateway: jitGateway(schema, { cacheBytes: config.limits.jitCacheBytes, maxFields: config.limits.jitMaxFields, minUses: config.limits.jitMinUses }),
@@ -38,7 +39,7 @@ export async function createApolloServer(schema: GraphQLSchema, config: Config, 
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     // Parsed and validated documents by text, bounded by estimated heap bytes (Apollo's own bound counts JSON text).
-    documentStore: config.limits.documentCacheBytes > 0 ? new DocumentStore(config.limits.documentCacheBytes, COST_BYTES_PER_DOCUMENT) : null,
+    documentStore: documents,
     plugins: [
       ...DISABLED_DEFAULTS.map((disabled) => disabled()),
       operationNamePlugin,
@@ -47,8 +48,14 @@ export async function createApolloServer(schema: GraphQLSchema, config: Config, 
     ],
   });
   await server.start();
+  if (documents) documentStores.set(server, documents);
   return server;
 }
+
+const documentStores = new WeakMap<ApolloServer<GraphqlContext>, DocumentStore>();
+
+/** The cache of parsed documents a server keeps (for tests and diagnostics); undefined when it keeps none. */
+export const documentStoreOf = (server: ApolloServer<GraphqlContext>): DocumentStore | undefined => documentStores.get(server);
 
 /**
  * Apollo's default cache-control plugin hooks every field resolver (it wraps
