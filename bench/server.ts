@@ -31,13 +31,15 @@ export interface BenchServer {
 
 const START_TIMEOUT_MS = 120_000;
 
-export async function startServer(options: { lake: string; landing: string; log: (m: string) => void }): Promise<BenchServer> {
+/** `env`: settings of this server only (e.g. STEDI_QUERY_CACHE_ROWS=0 for a server without its read cache). */
+export async function startServer(options: { lake: string; landing: string; log: (m: string) => void; env?: NodeJS.ProcessEnv }): Promise<BenchServer> {
   const adminKey = randomBytes(24).toString('base64url');
   const analystKey = randomBytes(24).toString('base64url');
   const child = forkTs('server-child.ts', [options.lake, options.landing], {
     STEDI_API_KEYS: `${adminKey}:admin,${analystKey}:analyst`,
     // The server logs as configured by default (LOG_LEVEL); BENCH_SERVER_LOG_LEVEL overrides it for the bench only.
     ...(process.env.BENCH_SERVER_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_SERVER_LOG_LEVEL } : {}),
+    ...options.env,
   });
   let url: string;
   try {

@@ -1,3 +1,5 @@
+import type { PeerSize } from './peer/peer-sizes';
+
 /**
  * How big and how long each benchmark runs. The full run is what the README
  * reports; `--quick` is a small version that only proves every benchmark
@@ -16,8 +18,9 @@ export interface BenchSettings {
   loadSeconds: number;
   loadWarmupSeconds: number;
   connections: number;
-  /** Benchmark 6: rows per page measured, and per page of the timed walk from the start. */
+  /** Benchmark 6: rows per page measured, the deep page's number (the last full page when fewer), and rows per page of the timed walk from the start. */
   depthPageSize: number;
+  depthPage: number;
   depthWalkPageSize: number;
   /** Benchmark 6: full pages timed from the start, for the paging rate. */
   depthWalkPages: number;
@@ -29,6 +32,8 @@ export interface BenchSettings {
   batchPageSize: number;
   /** Benchmark 3: the lakes pulled (null: the real data's; a number: the synthetic lake of that many customers). */
   pullCustomers: Array<number | null>;
+  /** The peer run (`--peer`): lake sizes as multiples of the real data (`--peer-sizes`). */
+  peerSizes: PeerSize[];
 }
 
 export const REAL_CUSTOMERS = 956;
@@ -43,7 +48,8 @@ export const FULL: BenchSettings = {
   loadSeconds: 20,
   loadWarmupSeconds: 3,
   connections: 32,
-  depthPageSize: 1_000,
+  depthPageSize: 10_000,
+  depthPage: 400,
   depthWalkPageSize: 10_000,
   depthWalkPages: 10,
   memoryPages: 20,
@@ -51,6 +57,7 @@ export const FULL: BenchSettings = {
   pullPageSize: 5_000,
   batchPageSize: 10_000,
   pullCustomers: [null, REAL_CUSTOMERS * 10],
+  peerSizes: [1, 10, 100],
 };
 
 export const QUICK: BenchSettings = {
@@ -67,4 +74,5 @@ export const QUICK: BenchSettings = {
   depthWalkPages: 3,
   memoryPageSize: 2_000,
   pullCustomers: [null],
+  peerSizes: [1],
 };

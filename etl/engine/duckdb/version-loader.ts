@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { VersionManifest } from '../../manifest';
-import { BUILT_TABLES, type BuiltTable, storageOrder } from '../../tables';
+import { BUILT_TABLES, type BuiltTable, servedColumns, storageOrder } from '../../tables';
 import type { QueryOptions, VersionState } from '../engine';
 import { QueryTimeoutError, StaleVersionError } from '../engine-errors';
 import { fileDamage } from './file-checks';
@@ -103,8 +103,11 @@ export class VersionLoader {
           reading = table;
           const file = sqlStringLiteral(this.fileOf(version, table));
           // In the API's keyset order, so a customer's rows sit together and pages skip row groups by their min/max.
-          const order = storageOrder(table).map((c) => `"${c}"`).join(', ');
-          await connection.run(`CREATE OR REPLACE TABLE ${schema}."${table}" AS SELECT * FROM read_parquet(${file}, hive_partitioning = false) ORDER BY ${order}`);
+          // The file's own columns decide it: a version built by an older release may lack a column of today's order.
+          const stored = (await connection.runAndReadAll(`SELECT name FROM parquet_schema(${file})`)).getRows().map((r) => String(r[0]));
+          const order = storageOrder(table, stored).map((c) => `"${c}"`).join(', ');
+          const columns = servedColumns(table, stored).map((c) => `"${c}"`).join(', ');
+          await connection.run(`CREATE OR REPLACE TABLE ${schema}."${table}" AS SELECT ${columns} FROM read_parquet(${file}, hive_partitioning = false) ORDER BY ${order}`);
         }
       });
     } catch (error) {
