@@ -37,7 +37,7 @@ export async function createServices(config: Config, engine: Engine, logger: Log
   }
   consent.start();
   warmLiveVersion(engine, logger);
-  return { config, engine, consent, rebuilds, erasure, logger, reads: new VersionReadCache(engine, config.queryCacheRows) };
+  return { config, engine, consent, rebuilds, erasure, logger, reads: new VersionReadCache(engine, config.queryCacheRows, undefined, config.queryCacheBytes) };
 }
 
 /** Starts loading the live version (only it: older ones load when a cursor asks), so the first reader need not wait. */

@@ -26,6 +26,8 @@ export interface DuckDbEngineOptions {
   queryTimeoutMs?: number;
   /** Time limit of loading one version into memory (apart from the per-query limit). */
   loadTimeoutMs?: number;
+  /** DuckDB's memory_limit (such as "2GB"); unset: DuckDB's default, 80% of physical memory. */
+  memoryLimit?: string;
 }
 
 /**
@@ -53,7 +55,7 @@ export class DuckDbEngine implements Engine {
   }
 
   static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
-    const instance = await DuckDBInstance.create(':memory:');
+    const instance = await DuckDBInstance.create(':memory:', options.memoryLimit ? { memory_limit: options.memoryLimit } : undefined);
     const size = options.connections ?? 8;
     const connections = await Promise.all(Array.from({ length: size }, () => instance.connect()));
     return new DuckDbEngine(instance, new ConnectionPool(connections), options);
