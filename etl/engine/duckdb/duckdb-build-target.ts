@@ -9,6 +9,7 @@ import { type HeldLock, acquireBuildLock } from './build-lock';
 import { pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeDeadBuilds, removeVersionFolders, writeBuildRecord } from './build-records';
 import { fileChecksum, fileDamage } from './file-checks';
 import { onLakeFilesystem } from './fs-errors';
+import { BUILD_MEMORY_LIMIT, duplicateScreen } from './build-settings';
 import { LakeLayout } from './lake-layout';
 import { LandingPool } from '../../landing/landing-pool';
 import { dropCodedLandingTable } from './coded-landing-table';
@@ -16,15 +17,6 @@ import { loadLandingSource, loadUncertain } from './landing-loader';
 import { sqlStringLiteral } from './landing-sql';
 import { readLocalManifest, setAsideManifest, writeLocalManifest } from './local-manifest';
 import { findLandingFiles } from './landing-files';
-
-/**
- * The build's DuckDB memory limit: beyond it, hash tables, sorts and the
- * landing tables themselves spill to the build's folder under `_stedi/builds/`.
- * DuckDB's default (80% of the machine) let a 1 GB landing peak at 2.3 GiB; with
- * 800 MB the process still reached 1.76 GiB when the machine was quiet; 600 MB
- * leaves the landing phase the peak, for about 7% more CPU at 100x.
- */
-export const BUILD_MEMORY_LIMIT = '600MB';
 
 /** Rows per Parquet row group of a built table (DuckDB's default is 122,880): small enough for a page to skip the rest. */
 const ROW_GROUP_ROWS = 16_384;
@@ -136,14 +128,8 @@ export class DuckDbBuildTarget implements BuildTarget {
   }
 
   async violations(select: string, unique?: UniqueKey): Promise<number> {
-    // Duplicate rows hash alike, so no repeated hash of the key means no duplicate; grouping one
-    // 64-bit hash is about half the cost of grouping five columns. A repeated hash (a duplicate,
-    // or a rare collision) runs the exact check.
-    if (unique && unique.key.length > 1) {
-      const key = unique.key.map((c) => `"${c}"`).join(', ');
-      const [[repeated]] = await this.rows(`SELECT count(*) FROM (SELECT hash(${key}) AS h FROM ${unique.table} GROUP BY h HAVING count(*) > 1) AS repeated`);
-      if (Number(repeated) === 0) return 0;
-    }
+    const screen = duplicateScreen(unique);
+    if (screen && Number((await this.rows(screen))[0][0]) === 0) return 0;
     const [[violations]] = await this.rows(select);
     return Number(violations);
   }
