@@ -53,9 +53,11 @@ export class DuckDbEngine implements Engine {
   }
 
   static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
-    const instance = await DuckDBInstance.create(':memory:');
+    // Versions are read from their Parquet files: keep each file's metadata, leave the bytes to the OS page cache (shared by every worker).
+    const instance = await DuckDBInstance.create(':memory:', { enable_external_file_cache: 'false' });
     const size = options.connections ?? 8;
     const connections = await Promise.all(Array.from({ length: size }, () => instance.connect()));
+    await connections[0].run('SET parquet_metadata_cache = true');
     return new DuckDbEngine(instance, new ConnectionPool(connections), options);
   }
 
@@ -163,10 +165,16 @@ export class DuckDbEngine implements Engine {
   }
 
 
-  /** A version's schema dropped (it expired) between tableRef and the query: the reader's cursor is stale, not the server broken. */
-  private dropped(error: unknown): never {
-    const version = /Catalog Error: .*"?v_(\d{8}t\d{9}z_[0-9a-f]{4})"?/.exec((error as Error)?.message ?? '')?.[1];
-    if (version !== undefined && !this.versions.has(version)) throw new StaleVersionError(version);
+  /**
+   * A version that expired between tableRef and the query (its schema dropped,
+   * or its files removed by another process's publish): the reader's cursor is stale, not the server broken.
+   */
+  private async dropped(error: unknown): Promise<never> {
+    const message = (error as Error)?.message ?? '';
+    const version = (/Catalog Error: .*"?v_(\d{8}t\d{9}z_[0-9a-f]{4})"?/.exec(message) ?? /IO Error: .*?(\d{8}t\d{9}z_[0-9a-f]{4})/i.exec(message))?.[1];
+    if (version === undefined) throw error;
+    if (this.versions.has(version)) await this.manifest().catch(() => undefined);
+    if (!this.versions.has(version)) throw new StaleVersionError(version);
     throw error;
   }
 

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { VersionManifest } from '../../manifest';
-import { BUILT_TABLES, type BuiltTable, storageOrder } from '../../tables';
+import { BUILT_TABLES, type BuiltTable } from '../../tables';
 import type { QueryOptions, VersionState } from '../engine';
 import { QueryTimeoutError, StaleVersionError } from '../engine-errors';
 import { fileDamage } from './file-checks';
@@ -15,10 +15,13 @@ type WithConnection = <T>(options: QueryOptions, work: (connection: DuckDBConnec
 export const schemaOf = (version: string): string => `"v_${version}"`;
 
 /**
- * Kept versions in memory: a version is loaded from its Parquet files into
- * schema `v_<version>` when first asked for (one load however many ask), after
- * its files pass their size and SHA-256 checks, under a time limit of its own.
- * A version that cannot be read is remembered as damaged, with why.
+ * Kept versions, served from their Parquet files: a version is attached as
+ * views in schema `v_<version>` when first asked for (one load however many
+ * ask), after its files pass their size and SHA-256 checks, under a time limit
+ * of its own. Views, not tables copied into memory: the files are written in
+ * keyset order with small row groups, so a page reads one or two of them, and
+ * every server process shares them through the OS page cache (held once, not
+ * once per worker). A version that cannot be read is remembered as damaged, with why.
  */
 export class VersionLoader {
   private readonly loads = new Map<string, Promise<void>>();
@@ -102,9 +105,9 @@ export class VersionLoader {
         for (const table of BUILT_TABLES) {
           reading = table;
           const file = sqlStringLiteral(this.fileOf(version, table));
-          // In the API's keyset order, so a customer's rows sit together and pages skip row groups by their min/max.
-          const order = storageOrder(table).map((c) => `"${c}"`).join(', ');
-          await connection.run(`CREATE OR REPLACE TABLE ${schema}."${table}" AS SELECT * FROM read_parquet(${file}, hive_partitioning = false) ORDER BY ${order}`);
+          await connection.run(`CREATE OR REPLACE VIEW ${schema}."${table}" AS SELECT * FROM read_parquet(${file}, hive_partitioning = false)`);
+          // Reads the footer and every row group's metadata now, so a file DuckDB cannot read is found here, not by a reader.
+          await connection.run(`SELECT count(*) FROM ${schema}."${table}"`);
         }
       });
     } catch (error) {
