@@ -18,6 +18,9 @@ import { RemoteRebuilds } from './remote-rebuilds';
  */
 
 const primary = new PrimaryChannel();
+// The primary may ask a worker still starting to stop (a replacement forked just before shutdown): it stops once started.
+let shutdownAsked = false;
+primary.on('shutdown', () => void (shutdownAsked = true));
 // Made for its side effect: it answers the primary's metrics requests with this worker's registry (set below).
 new AggregatorRegistry();
 
@@ -50,6 +53,7 @@ async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): P
     process.exit(0);
   };
   primary.on('shutdown', () => void stop());
+  if (shutdownAsked) return void stop();
   // A signal to the whole process group (Ctrl-C) reaches the workers too: each drains, the primary waits.
   onTerminationSignals(() => running.shutdown().then(() => process.exit(0)), logger);
   primary.send({ stedi: 'listening', port: running.port });

@@ -131,7 +131,7 @@ describe('stedi serve on two workers', () => {
     const landing = writeSmallLanding();
     const lake = makeTempDir('stedi-cluster-lake-');
     await buildLake(landing, lake);
-    served = await serveLake(['--lake', lake, '--landing', landing], { STEDI_WORKERS: '2' });
+    served = await serveLake(['--lake', lake, '--landing', landing], { STEDI_WORKERS: '2', LOG_LEVEL: 'info' });
     await untilReady(served);
     const [victim, survivor] = workerPids(served);
     process.kill(victim!, 'SIGKILL');
@@ -140,10 +140,9 @@ describe('stedi serve on two workers', () => {
       return now.length === 2 && now.includes(survivor!) && !now.includes(victim!);
     });
     const replaced = workerPids(served);
-    await until('both workers answer', async () => {
-      const answers = await Promise.all(Array.from({ length: 4 }, () => fresh(served!.url, '/readyz')));
-      return answers.every((r) => r.status === 200);
-    });
+    await served.process.waitFor(/"worker":3,[^\n]*"msg":"listening"/);
+    const answers = await Promise.all(Array.from({ length: 4 }, () => fresh(served!.url, '/readyz')));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200]);
     served.process.child.kill('SIGTERM');
     expect(await served.process.exited).toBe(0);
     for (const pid of replaced) expect(() => process.kill(pid, 0)).toThrow();
