@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { endChild, forkTs, nextMessage, residentBytes } from './child-process';
+import { endChild, forkTs, nextMessage, residentBytes, treeMemoryBytes } from './child-process';
 
 /**
  * A server on a lake, in its own process (so load generation and the server
@@ -23,7 +23,7 @@ export interface BenchServer {
   child: ChildProcess;
   /** POSTs a GraphQL document with the admin key; throws on an HTTP or GraphQL error. */
   graphql<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
-  /** The server process's resident memory now, in bytes. */
+  /** The server's memory now, in bytes: the PSS sum of its processes (primary and cluster workers), else the process's RSS. */
   residentBytes(): Promise<number>;
   isAlive(): boolean;
   stop(): Promise<void>;
@@ -55,7 +55,7 @@ export async function startServer(options: { lake: string; landing: string; log:
     analystKey,
     child,
     graphql: (query, variables) => postGraphql(url, adminKey, query, variables),
-    residentBytes: async () => (await residentBytes(pid)) ?? (await askMemory(child)),
+    residentBytes: async () => (await treeMemoryBytes(pid)) ?? (await residentBytes(pid)) ?? (await askMemory(child)),
     isAlive: () => child.exitCode === null && child.signalCode === null,
     stop: () => endChild(child, 15_000),
   };

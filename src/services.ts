@@ -3,7 +3,7 @@ import type { Config } from './config';
 import { ConsentRegistry } from './consent/consent-registry';
 import type { Logger } from './logger';
 import { Erasure } from './rebuild/erasure';
-import { type Rebuilds, RebuildJobs } from './rebuild/rebuild-jobs';
+import { type BuildRunner, type Rebuilds, RebuildJobs } from './rebuild/rebuild-jobs';
 import { VersionReadCache } from './graphql/version-read-cache';
 
 /** Everything a request handler needs, created once per server. */
@@ -22,13 +22,13 @@ export interface Services {
  * Takes a first consent snapshot (when the lake can be read yet) and starts
  * its refresh timer. An unreadable lake is not fatal here: requests report it.
  */
-export async function createServices(config: Config, engine: Engine, logger: Logger, options: { rebuilds?: Rebuilds } = {}): Promise<Services> {
+export async function createServices(config: Config, engine: Engine, logger: Logger, options: { rebuilds?: Rebuilds; buildRunner?: BuildRunner } = {}): Promise<Services> {
   let erasure: Erasure | undefined;
   const consent = new ConsentRegistry(engine, logger.child({ component: 'consent' }), config.consentRefreshMs, {
     maxLineBytes: config.maxLineBytes,
     onRefresh: (pending) => erasure?.onRefresh(pending),
   });
-  const rebuilds = options.rebuilds ?? new RebuildJobs(engine, config, logger.child({ component: 'rebuild' }), (version) => afterPublish(engine, consent, version));
+  const rebuilds = options.rebuilds ?? new RebuildJobs(engine, config, logger.child({ component: 'rebuild' }), (version) => afterPublish(engine, consent, version), options.buildRunner);
   erasure = new Erasure(() => rebuilds.start(), logger.child({ component: 'erasure' }), config.erasureMs);
   try {
     await consent.refresh();

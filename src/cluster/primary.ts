@@ -70,6 +70,8 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     if (worker.isConnected()) worker.send(reply);
   };
 
+  // STEDI_QUERY_CACHE_ROWS bounds the whole server: each worker keeps its share, so more workers hold no more cached rows.
+  const workerConfig: Config = { ...config, queryCacheRows: Math.floor(config.queryCacheRows / config.workers) };
   const { exec, execArgv } = workerEntry();
   cluster.setupPrimary({ exec, execArgv, serialization: 'advanced' });
 
@@ -91,7 +93,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       });
       worker.once('exit', (code, signal) => reject(new Error(`worker ${worker.id} exited (${signal ?? code}) before listening`)));
     });
-    worker.once('online', () => worker.send({ stedi: 'start', config, keys: options.apiKeys.digests() } satisfies ToWorker));
+    worker.once('online', () => worker.send({ stedi: 'start', config: workerConfig, keys: options.apiKeys.digests() } satisfies ToWorker));
     worker.once('exit', (code, signal) => {
       workers.delete(worker);
       // One that never served failed to start: that is reported to whoever started it, not retried.

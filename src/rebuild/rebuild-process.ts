@@ -1,8 +1,11 @@
 import { fork } from 'node:child_process';
 import { extname, join } from 'node:path';
+import { runBuild } from '../../etl/build';
 import type { BuildOptions, BuildProgress } from '../../etl/build-options';
+import type { Engine } from '../../etl/engine/engine';
 import { childExecArgv } from '../cluster/exec-argv';
 import type { Config } from '../config';
+import { expireHoldingVersions } from './erasure';
 
 /**
  * Runs one build in a child process (rebuild-child.ts) and reports its
@@ -62,3 +65,16 @@ export function buildInChildProcess(config: Config, options: ChildRequest['optio
     child.send({ config: rest, options } satisfies ChildRequest);
   });
 }
+
+/**
+ * The same build in the calling process, on its engine: for tests that fake
+ * the filesystem or the clock in-process (which a child cannot see), and for
+ * many rebuilds in a row where a process start each would dominate.
+ */
+export const buildInThisProcess =
+  (engine: Engine) =>
+  async (_config: Config, options: ChildRequest['options'], onProgress: (progress: BuildProgress) => void): Promise<BuiltVersion> => {
+    const build: BuildOptions = { ...options, background: true, onProgress, expireVersions: expireHoldingVersions(engine, options.maxLineBytes) };
+    const manifest = await runBuild(await engine.buildTarget(build), build);
+    return { version: manifest.version, durationMs: manifest.durationMs };
+  };
