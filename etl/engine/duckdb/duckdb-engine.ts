@@ -171,10 +171,15 @@ export class DuckDbEngine implements Engine {
    */
   private async dropped(error: unknown): Promise<never> {
     const message = (error as Error)?.message ?? '';
-    const version = (/Catalog Error: .*"?v_(\d{8}t\d{9}z_[0-9a-f]{4})"?/.exec(message) ?? /IO Error: .*?(\d{8}t\d{9}z_[0-9a-f]{4})/i.exec(message))?.[1];
+    const fileError = /IO Error|Invalid Input|parquet|No files found/i.test(message);
+    const version = (/Catalog Error: .*"?v_(\d{8}t\d{9}z_[0-9a-f]{4})"?/.exec(message) ?? (fileError ? /(\d{8}t\d{9}z_[0-9a-f]{4})/.exec(message) : null))?.[1];
     if (version === undefined) throw error;
     if (this.versions.has(version)) await this.manifest().catch(() => undefined);
     if (!this.versions.has(version)) throw new StaleVersionError(version);
+    // Still kept, but its files changed under the views since they were checked: damaged, said as at load.
+    const { kept, live } = await this.kept(version);
+    const damage = await this.versions.verify(kept);
+    if (damage) throw live ? new LakeDamagedError(version, damage) : new StaleVersionError(version, damage);
     throw error;
   }
 

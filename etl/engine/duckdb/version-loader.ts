@@ -36,7 +36,7 @@ export class VersionLoader {
 
   load(version: VersionManifest): Promise<void> {
     let loading = this.loads.get(version.version);
-    // Private: a version already in memory keeps serving even if its file is damaged since; it cannot be loaded again.
+    // Private: a version found damaged is not attached again; one attached before its files changed reports the damage on its next read (DuckDbEngine.dropped).
     if (!loading && this.damaged.has(version.version)) return Promise.reject(new StaleVersionError(version.version, this.damaged.get(version.version)));
     if (!loading) {
       loading = this.loadVersion(version).then(() => void this.ready.add(version.version));
