@@ -87,35 +87,3 @@ export async function residentBytes(pid: number): Promise<number | null> {
     return null;
   }
 }
-
-/** Pids of `pid`'s child processes (Linux); none where /proc does not say. */
-async function childrenOf(pid: number): Promise<number[]> {
-  try {
-    return (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-/**
- * The memory of a process and all its descendants (a server's cluster workers):
- * the sum of their proportional set sizes (PSS, /proc/<pid>/smaps_rollup), so
- * pages they share are counted once. Null where that is not readable.
- */
-export async function treeMemoryBytes(pid: number): Promise<number | null> {
-  let total = 0;
-  const pending = [pid];
-  while (pending.length > 0) {
-    const next = pending.pop()!;
-    try {
-      const kb = /^Pss:\s+(\d+) kB/m.exec(await readFile(`/proc/${next}/smaps_rollup`, 'utf8'))?.[1];
-      if (kb === undefined) return null;
-      total += Number(kb) * 1024;
-    } catch {
-      if (next === pid) return null;
-      continue;
-    }
-    pending.push(...(await childrenOf(next)));
-  }
-  return total;
-}

@@ -34,21 +34,26 @@ export class RebuildLoop {
     if (this.error) throw this.error;
   }
 
-  private async loop(): Promise<void> {
+  /** One rebuild through the API, polled to its end; returns the job's final state (SUCCEEDED, FAILED, …). */
+  async rebuildOnce(): Promise<string> {
     const mutationType = this.schema.mutationType();
     const job = this.schema.fieldType(mutationType, 'rebuildZones');
     const idType = this.schema.argType(this.schema.query, 'rebuildJob', 'id');
     const start = `mutation { rebuildZones { id state } }`;
     const poll = `query Job($id: ${idType}) { rebuildJob(id: $id) { id state${this.schema.hasField(job, 'error') ? ' error' : ''} } }`;
+    const { rebuildZones } = await this.server.graphql<{ rebuildZones: { id: string; state: string } }>(start);
+    let state = rebuildZones.state;
+    while (state === 'QUEUED' || state === 'RUNNING') {
+      await new Promise((r) => setTimeout(r, this.pollMs));
+      const { rebuildJob } = await this.server.graphql<{ rebuildJob: { state: string } | null }>(poll, { id: rebuildZones.id });
+      state = rebuildJob?.state ?? 'FAILED';
+    }
+    return state;
+  }
+
+  private async loop(): Promise<void> {
     while (!this.stopping) {
-      const { rebuildZones } = await this.server.graphql<{ rebuildZones: { id: string; state: string } }>(start);
-      let state = rebuildZones.state;
-      while (state === 'QUEUED' || state === 'RUNNING') {
-        await new Promise((r) => setTimeout(r, this.pollMs));
-        const { rebuildJob } = await this.server.graphql<{ rebuildJob: { state: string } | null }>(poll, { id: rebuildZones.id });
-        state = rebuildJob?.state ?? 'FAILED';
-      }
-      if (state === 'SUCCEEDED') this.succeeded += 1;
+      if ((await this.rebuildOnce()) === 'SUCCEEDED') this.succeeded += 1;
       else this.failed += 1;
     }
   }

@@ -9,10 +9,11 @@ import { BenchContext } from './context';
 import type { Figure } from './figure';
 import { currentLoad, describeMachine } from './machine';
 import { type BenchError, type BenchResults, formatTable, summarise, writeResults } from './report';
+import { type PeerSize, parsePeerSizes } from './peer/peer-sizes';
 import { FULL, QUICK } from './settings';
 
 /**
- * `npm run bench [-- --quick] [--only 1,3] [--out FILE]`: runs the benchmarks,
+ * `npm run bench [-- --quick] [--only 1,3] [--peer postgraphile [--peer-sizes 1,10]] [--out FILE]`: runs the benchmarks,
  * prints the results table on stdout (progress goes to stderr) and writes the
  * JSON results. Exits non-zero only when a benchmark could not run; a missed
  * target is a result, not a failure.
@@ -21,6 +22,7 @@ import { FULL, QUICK } from './settings';
 interface Flags {
   quick?: boolean;
   peer?: 'postgraphile';
+  peerSizes?: PeerSize[];
   only?: string[];
   out: string;
   sampleDir: string;
@@ -42,10 +44,19 @@ function peerName(raw: string): 'postgraphile' {
   return raw;
 }
 
+function peerSizes(raw: string): PeerSize[] {
+  try {
+    return parsePeerSizes(raw);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
 async function runBenchmarks(flags: Flags): Promise<BenchResults> {
   const started = Date.now();
   const machine = describeMachine(new Date(started));
-  const settings = flags.quick ? QUICK : FULL;
+  const defaults = flags.quick ? QUICK : FULL;
+  const settings = flags.peerSizes ? { ...defaults, peerSizes: flags.peerSizes } : defaults;
   const log = (message: string): void => {
     process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
   };
@@ -85,10 +96,12 @@ async function main(argv: string[]): Promise<void> {
     .option('--quick', 'a small version of every benchmark (under a minute; proves they run, not how fast)')
     .option('--only <ids>', 'comma-separated benchmark numbers, e.g. 1,3', benchmarkIds)
     .option('--peer <name>', 'also run the figures side by side with a peer: postgraphile (installs PostgreSQL with apt-get when missing)', peerName)
+    .option('--peer-sizes <sizes>', 'lake sizes of the peer run, multiples of the real data among 1, 10, 100 (default: all; --quick: 1)', peerSizes)
     .option('--out <file>', 'where to write the JSON results', resolve(ROOT, 'bench', 'results.json'))
     .option('--sample-dir <dir>', 'the real STEDI landing data', process.env.STEDI_SAMPLE_DIR ?? resolve(ROOT, '..', 'shared', 'data', 'stedi'))
     .parse(argv);
   const flags = cli.opts<Flags>();
+  if (flags.peerSizes && !flags.peer) cli.error('error: --peer-sizes chooses the lakes of the peer run: add --peer postgraphile');
   const results = await runBenchmarks(flags);
   await writeResults(resolve(flags.out), results);
   process.stdout.write(`${formatTable(results)}\nresults: ${resolve(flags.out)}\n`);

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { endChild, forkTs, nextMessage, residentBytes, treeMemoryBytes } from './child-process';
+import { endChild, forkTs, nextMessage, residentBytes } from './child-process';
+import { treePss } from './peer/process-memory';
 
 /**
  * A server on a lake, in its own process (so load generation and the server
@@ -31,13 +32,15 @@ export interface BenchServer {
 
 const START_TIMEOUT_MS = 120_000;
 
-export async function startServer(options: { lake: string; landing: string; log: (m: string) => void }): Promise<BenchServer> {
+/** `env`: settings of this server only (e.g. STEDI_QUERY_CACHE_ROWS=0 for a server without its read cache). */
+export async function startServer(options: { lake: string; landing: string; log: (m: string) => void; env?: NodeJS.ProcessEnv }): Promise<BenchServer> {
   const adminKey = randomBytes(24).toString('base64url');
   const analystKey = randomBytes(24).toString('base64url');
   const child = forkTs('server-child.ts', [options.lake, options.landing], {
     STEDI_API_KEYS: `${adminKey}:admin,${analystKey}:analyst`,
     // The server logs as configured by default (LOG_LEVEL); BENCH_SERVER_LOG_LEVEL overrides it for the bench only.
     ...(process.env.BENCH_SERVER_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_SERVER_LOG_LEVEL } : {}),
+    ...options.env,
   });
   let url: string;
   try {
@@ -55,7 +58,7 @@ export async function startServer(options: { lake: string; landing: string; log:
     analystKey,
     child,
     graphql: (query, variables) => postGraphql(url, adminKey, query, variables),
-    residentBytes: async () => (await treeMemoryBytes(pid)) ?? (await residentBytes(pid)) ?? (await askMemory(child)),
+    residentBytes: async () => (await treePss([pid]).then((m) => m.pssBytes, () => null)) ?? (await residentBytes(pid)) ?? (await askMemory(child)),
     isAlive: () => child.exitCode === null && child.signalCode === null,
     stop: () => endChild(child, 15_000),
   };

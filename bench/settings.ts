@@ -1,3 +1,5 @@
+import type { PeerSize } from './peer/peer-sizes';
+
 /**
  * How big and how long each benchmark runs. The full run is what the README
  * reports; `--quick` is a small version that only proves every benchmark
@@ -29,6 +31,8 @@ export interface BenchSettings {
   batchPageSize: number;
   /** Benchmark 3: the lakes pulled (null: the real data's; a number: the synthetic lake of that many customers). */
   pullCustomers: Array<number | null>;
+  /** The peer run (`--peer`): lake sizes as multiples of the real data (`--peer-sizes`). */
+  peerSizes: PeerSize[];
 }
 
 export const REAL_CUSTOMERS = 956;
@@ -51,6 +55,7 @@ export const FULL: BenchSettings = {
   pullPageSize: 5_000,
   batchPageSize: 10_000,
   pullCustomers: [null, REAL_CUSTOMERS * 10],
+  peerSizes: [1, 10, 100],
 };
 
 export const QUICK: BenchSettings = {
@@ -67,4 +72,5 @@ export const QUICK: BenchSettings = {
   depthWalkPages: 3,
   memoryPageSize: 2_000,
   pullCustomers: [null],
+  peerSizes: [1],
 };

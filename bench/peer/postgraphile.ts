@@ -8,6 +8,7 @@ import { endChild } from '../child-process';
  */
 export interface PostGraphilePeer {
   url: string;
+  pid: number;
   graphql<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
   stop(): Promise<void>;
 }
@@ -41,5 +42,5 @@ export async function startPostGraphile(databaseUrl: string, port: number, log: 
     }
   }
   log(`PostGraphile pid ${child.pid} listening at ${url}`);
-  return { url, graphql, stop: () => endChild(child, 15_000) };
+  return { url, pid: child.pid as number, graphql, stop: () => endChild(child, 15_000) };
 }

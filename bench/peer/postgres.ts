@@ -1,17 +1,22 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Engine } from '../../etl/engine/engine';
 
 /**
  * A throwaway PostgreSQL cluster for the peer benchmark: Debian's server
  * (`apt-get install -y postgresql` when it is missing), default settings,
- * on a loopback port, in the run's scratch folder; stopped at the end.
+ * on a loopback port, in its own temp folder; stopped and removed at the end.
  */
 
 export interface PostgresPeer {
-  url: string;
+  port: number;
+  /** Owned by the server's user: files it COPYs from are written here. */
+  folder: string;
+  /** The connection URL of `database` (default: postgres). */
+  url(database?: string): string;
+  /** The postmaster's pid: the root of every Postgres process. */
+  pid(): number;
   stop(): void;
 }
 
@@ -49,7 +54,10 @@ export function startPostgres(port: number, log: (m: string) => void): PostgresP
   asPostgres(join(bin, 'pg_ctl'), ['-D', data, '-o', `-p ${port} -k ${folder} -c listen_addresses=127.0.0.1`, '-l', join(folder, 'log'), '-w', 'start']);
   log(`PostgreSQL (${bin}) on 127.0.0.1:${port}`);
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    port,
+    folder,
+    url: (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`,
+    pid: () => Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]),
     stop: () => {
       asPostgres(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']);
       rmSync(folder, { recursive: true, force: true });
@@ -57,45 +65,9 @@ export function startPostgres(port: number, log: (m: string) => void): PostgresP
   };
 }
 
-/** Runs SQL through psql (the client Debian's package installs). */
+/** Runs SQL through psql (the client Debian's package installs); returns its unaligned, tuples-only output. */
 export function psql(url: string, sql: string): string {
-  const run = spawnSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-q', '-c', sql], { encoding: 'utf8' });
+  const run = spawnSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-q', '-A', '-t', '-c', sql], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   if (run.status !== 0) throw new Error(`psql failed: ${run.stderr}`);
   return run.stdout;
-}
-
-const TABLES = [
-  {
-    name: 'customer_curated',
-    columns: '"serialNumber" text PRIMARY KEY, "customerName" text, "registrationDate" bigint, "lastUpdateDate" bigint, "shareWithResearchAsOfDate" bigint',
-    select: '"serialNumber", "customerName", "registrationDate", "lastUpdateDate", "shareWithResearchAsOfDate"',
-  },
-  {
-    name: 'step_trainer_trusted',
-    columns: '"serialNumber" text, "sensorReadingTime" bigint, "distanceFromObject" bigint, PRIMARY KEY ("serialNumber", "sensorReadingTime", "distanceFromObject")',
-    select: '"serialNumber", "sensorReadingTime", "distanceFromObject"',
-  },
-  {
-    name: 'machine_learning_curated',
-    columns: '"serialNumber" text, "sensorReadingTime" bigint, "distanceFromObject" bigint, x double precision, y double precision, z double precision, PRIMARY KEY ("serialNumber", "sensorReadingTime", x, y, z)',
-    select: '"serialNumber", "sensorReadingTime", "distanceFromObject", x, y, z',
-  },
-] as const;
-
-/**
- * Loads the live version's served tables (no email column) through CSV files
- * the engine writes, with primary keys on the keyset columns, a foreign key for
- * the customer's readings, and VACUUM ANALYZE.
- */
-export async function loadLiveVersion(url: string, engine: Engine, folder: string): Promise<void> {
-  const version = (await engine.manifest())?.versions[0]?.version;
-  if (!version) throw new Error('the lake has no live version to load into PostgreSQL');
-  for (const table of TABLES) {
-    const file = join(folder, `${table.name}.csv`);
-    await engine.exportToFile(`SELECT ${table.select} FROM ${await engine.tableRef(table.name, version)}`, [], 'csv', file);
-    psql(url, `CREATE TABLE ${table.name} (${table.columns})`);
-    psql(url, `\\copy ${table.name} (${table.select}) FROM '${file}' WITH (FORMAT csv, HEADER true)`);
-  }
-  psql(url, 'ALTER TABLE step_trainer_trusted ADD CONSTRAINT step_trainer_customer FOREIGN KEY ("serialNumber") REFERENCES customer_curated ("serialNumber") NOT VALID');
-  psql(url, 'VACUUM ANALYZE');
 }
