@@ -1,7 +1,7 @@
 import { accelerometerDataset } from '../src/graphql/datasets/accelerometer.dataset';
 import { ApiSchema } from './api-schema';
 import type { Benchmark, BenchContext } from './context';
-import { makeFigure, single, withinFloorMultiple } from './figure';
+import { atLeast, atMost, makeFigure, single } from './figure';
 import { InProcessLake } from './in-process';
 import { buildLake, syntheticLanding } from './lakes';
 import { elapsedMs, measure } from './measure';
@@ -10,14 +10,17 @@ import { builtLakeKey } from './scale.bench';
 import { type BenchServer, startServer } from './server';
 
 /**
- * Benchmark 6: keyset paging at depth on the 100× lake. Page 1 of
- * `accelerometerReadings` against the last full page. The deep cursor is the
- * one the API issues for that row (its own dataset order and encoder), since
- * walking millions of rows through the API first would take many minutes; a
- * short walk from the start is timed too, for the paging rate.
+ * Benchmark 6: keyset paging at depth on the 100× lake, issue 11's figures:
+ * page 1 and page 400 of `accelerometerReadings` in pages of 10,000 (each
+ * ≤ 50 ms), and the rate of paging from the start (≥ 200,000 rows/s), every
+ * page with its nodes as a client reads them. The deep cursor is the one the
+ * API issues for that row (its own dataset order and encoder), since walking
+ * millions of rows through the API first would take minutes.
  */
 
 const FIELD = 'accelerometerReadings';
+const PAGE_MS = 50;
+const WALK_ROWS_PER_SECOND = 200_000;
 
 export const keysetDepthBench: Benchmark = {
   id: '6',
@@ -28,15 +31,19 @@ export const keysetDepthBench: Benchmark = {
     const server = customers === null ? await ctx.realDataServer() : await startServer({ lake, landing, log: ctx.log });
     const local = await InProcessLake.open(lake, landing);
     try {
+      // The 100× version takes tens of seconds to load on a busy machine: measured pages start once it is in.
+      await untilReady(server);
       const schema = await ApiSchema.load(server);
       const { depthPageSize: size, depthWalkPageSize: step, depthWalkPages } = ctx.settings;
       const document = pageDocument(FIELD, schema.leafSelection(schema.nodeTypeOfQuery(FIELD)));
       const { [FIELD]: counted } = await server.graphql<Record<string, { totalCount: number }>>(`{ ${FIELD}(first: 1) { totalCount } }`);
       const total = counted.totalCount;
-      const depth = total - size;
-      if (depth < size) throw new Error(`${FIELD} has ${total} rows: too few for a deep page of ${size}`);
+      // Page n of `size` rows starts after row (n - 1) × size; a smaller table's last full page stands in.
+      const deepPage = Math.min(ctx.settings.depthPage, Math.floor(total / size));
+      if (deepPage < 2) throw new Error(`${FIELD} has ${total} rows: too few for a deep page of ${size}`);
+      const depth = (deepPage - 1) * size;
       const deep = await local.cursorAt(accelerometerDataset, depth, FIELD);
-      const walk = await walkFromStart(server, step, depthWalkPages);
+      const walk = await walkFromStart(server, document, step, depthWalkPages);
       const page = (after: string | null) => async (): Promise<number> => {
         let rows = 0;
         const ms = await elapsedMs(async () => {
@@ -45,25 +52,36 @@ export const keysetDepthBench: Benchmark = {
         if (rows !== size) throw new Error(`a page of ${size} returned ${rows} rows`);
         return ms;
       };
-      const results = await measure({ first: page(null), last: page(deep) }, ctx.measureOptions('depth'));
+      const results = await measure({ first: page(null), deep: page(deep) }, ctx.measureOptions('depth'));
       const label = (n: number): string => n.toLocaleString('en-US');
+      const details = { customers: customers ?? 'real data', totalRows: total, pageSize: size };
       return [
         makeFigure({
           benchmark: '6',
           title: this.title,
-          figure: `last page of ${label(size)} (rows ${label(depth + 1)}–${label(total)})`,
+          figure: `page 1 of ${label(size)}`,
           unit: 'ms',
-          summary: results.last.value,
-          floor: { what: 'page 1', summary: results.first.value },
-          targets: [withinFloorMultiple(2)],
-          details: { customers: customers ?? 'real data', totalRows: total, depth },
+          summary: results.first.value,
+          targets: [atMost(PAGE_MS, 'ms')],
+          details,
         }),
         makeFigure({
           benchmark: '6',
           title: this.title,
-          figure: `paging rate, ${walk.pages} pages of ${label(step)} from the start, page info only`,
+          figure: `page ${deepPage} of ${label(size)} (rows ${label(depth + 1)}–${label(depth + size)} of ${label(total)})`,
+          unit: 'ms',
+          summary: results.deep.value,
+          floor: { what: 'page 1', summary: results.first.value },
+          targets: [atMost(PAGE_MS, 'ms')],
+          details: { ...details, depth },
+        }),
+        makeFigure({
+          benchmark: '6',
+          title: this.title,
+          figure: `paging from the start, ${walk.pages} pages of ${label(step)} with their nodes`,
           unit: 'rows/s',
           summary: single(walk.rows / (walk.ms / 1000)),
+          targets: [atLeast(WALK_ROWS_PER_SECOND, 'rows/s')],
           details: walk,
           note: 'one walk; what a client paging through the whole connection would see',
         }),
@@ -76,9 +94,19 @@ export const keysetDepthBench: Benchmark = {
   },
 };
 
-/** Pages from the start, page info only; only full pages (those with a next page) are timed. */
-async function walkFromStart(server: BenchServer, first: number, pages: number): Promise<{ rows: number; pages: number; ms: number }> {
-  const document = pageDocument(FIELD, '');
+async function untilReady(server: BenchServer): Promise<void> {
+  for (let tries = 0; ; tries += 1) {
+    const res = await fetch(`${server.url}/readyz`);
+    if (res.status === 200) return;
+    if (tries > 3_000) throw new Error(`the server never became ready: ${JSON.stringify(await res.json())}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Pages from the start with their nodes; only full pages (those with a next page) are timed. */
+async function walkFromStart(server: BenchServer, document: string, first: number, pages: number): Promise<{ rows: number; pages: number; ms: number }> {
+  // Untimed first: the server compiles the document once, as it would for the client's first page.
+  await fetchPage(server, FIELD, document, first, null);
   let after: string | null = null;
   let full = 0;
   let ms = 0;

@@ -18,8 +18,9 @@ export interface BenchSettings {
   loadSeconds: number;
   loadWarmupSeconds: number;
   connections: number;
-  /** Benchmark 6: rows per page measured, and per page of the timed walk from the start. */
+  /** Benchmark 6: rows per page measured, the deep page's number (the last full page when fewer), and rows per page of the timed walk from the start. */
   depthPageSize: number;
+  depthPage: number;
   depthWalkPageSize: number;
   /** Benchmark 6: full pages timed from the start, for the paging rate. */
   depthWalkPages: number;
@@ -47,7 +48,8 @@ export const FULL: BenchSettings = {
   loadSeconds: 20,
   loadWarmupSeconds: 3,
   connections: 32,
-  depthPageSize: 1_000,
+  depthPageSize: 10_000,
+  depthPage: 400,
   depthWalkPageSize: 10_000,
   depthWalkPages: 10,
   memoryPages: 20,

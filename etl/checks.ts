@@ -48,7 +48,7 @@ const UNSAFE_SERIALS = `(
 export const AMBIGUOUS_SERIALS_SQL = count(`(SELECT "serialNumber" FROM ${FRESHEST_CLAIMS} AS c GROUP BY "serialNumber" HAVING count(DISTINCT "email") > 1) AS ambiguous`);
 
 function deviceChecks(): Check[] {
-  return ['step_trainer_trusted', 'machine_learning_curated'].map((table) => ({
+  return ['accelerometer_trusted', 'step_trainer_trusted', 'machine_learning_curated'].map((table) => ({
     name: `${table}_device_consented`,
     description: `every ${table} row's serialNumber belongs to one consenting customer only`,
     sql: count(`${table} AS r WHERE r."serialNumber" IN (SELECT "serialNumber" FROM ${UNSAFE_SERIALS} AS unsafe)`),
@@ -71,8 +71,11 @@ function ownershipChecks(): Check[] {
   return [
     {
       name: 'accelerometer_trusted_owned',
-      description: 'every trusted accelerometer reading belongs to a trusted customer',
-      sql: count(`accelerometer_trusted AS r WHERE r."user" NOT IN (SELECT "email" FROM customer_trusted)`),
+      description: 'every trusted accelerometer reading belongs to a trusted customer, under that customer\'s serialNumber',
+      sql: count(
+        `accelerometer_trusted AS r WHERE NOT EXISTS (
+           SELECT 1 FROM customer_trusted AS c WHERE c."email" = r."user" AND c."serialNumber" = r."serialNumber")`,
+      ),
     },
     {
       name: 'step_trainer_trusted_owned',

@@ -1,6 +1,8 @@
 -- Phone accelerometer readings of consenting customers. The one parameter is
 -- the consent policy: 'any' keeps every reading, 'as-of' only those taken at
--- or after the customer's shareWithResearchAsOfDate.
+-- or after the customer's shareWithResearchAsOfDate. Each reading carries its
+-- customer's serialNumber (customer_trusted holds a serial for one email only),
+-- so the API pages readings by device without joining the customers again.
 WITH source AS (
     SELECT * FROM accelerometer_landing
 ),
@@ -20,7 +22,7 @@ deduplicated AS (
 ),
 
 consenting AS (
-    SELECT "email", "shareWithResearchAsOfDate" FROM customer_trusted
+    SELECT "email", "serialNumber", "shareWithResearchAsOfDate" FROM customer_trusted
 ),
 
 final AS (
@@ -29,7 +31,8 @@ final AS (
         reading."timestamp",
         reading."x",
         reading."y",
-        reading."z"
+        reading."z",
+        customer."serialNumber"
     FROM deduplicated AS reading
     INNER JOIN consenting AS customer
         ON reading."user" = customer."email"

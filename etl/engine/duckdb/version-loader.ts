@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { VersionManifest } from '../../manifest';
-import { BUILT_TABLES, type BuiltTable } from '../../tables';
+import { BUILT_TABLES, type BuiltTable, servedColumns } from '../../tables';
 import type { QueryOptions, VersionState } from '../engine';
 import { QueryTimeoutError, StaleVersionError } from '../engine-errors';
 import { fileDamage } from './file-checks';
@@ -105,7 +105,11 @@ export class VersionLoader {
         for (const table of BUILT_TABLES) {
           reading = table;
           const file = sqlStringLiteral(this.fileOf(version, table));
-          await connection.run(`CREATE OR REPLACE VIEW ${schema}."${table}" AS SELECT * FROM read_parquet(${file}, hive_partitioning = false)`);
+          // The file's own columns decide what is served: a version built by an older release may lack one of today's.
+          // (Its rows may not be in today's keyset order either: pages then read more row groups, with the same answers.)
+          const stored = (await connection.runAndReadAll(`SELECT name FROM parquet_schema(${file})`)).getRows().map((r) => String(r[0]));
+          const columns = servedColumns(table, stored).map((c) => `"${c}"`).join(', ');
+          await connection.run(`CREATE OR REPLACE VIEW ${schema}."${table}" AS SELECT ${columns} FROM read_parquet(${file}, hive_partitioning = false)`);
           // Reads the footer and every row group's metadata now, so a file DuckDB cannot read is found here, not by a reader.
           await connection.run(`SELECT count(*) FROM ${schema}."${table}"`);
         }

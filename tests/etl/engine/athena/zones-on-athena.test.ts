@@ -114,6 +114,33 @@ describe('bad landing input on Athena', () => {
   });
 });
 
+describe('accelerometer_trusted on Athena', () => {
+  it('has the shape DuckDB builds: each reading with its customer\'s serialNumber, shared serials left out', async () => {
+    const landing = writeSmallLanding();
+    // dan and eve claim one serial: neither they nor their readings are trusted.
+    writeLanding(landing, 'customer', [customerRecord({ name: 'dan', serial: 'serial-shared' }), customerRecord({ name: 'eve', serial: 'serial-shared' })], 'customer-2.json');
+    writeLanding(landing, 'accelerometer', [accelerometerRecord('dan', 1_655_000_001_000), accelerometerRecord('eve', 1_655_000_001_000)], 'accelerometer-2.json');
+    const onDuckDb = await buildLake(landing);
+    const { version, duck } = await buildOnAthena(landing);
+    try {
+      const columns = '"user", "timestamp", "x", "y", "z", "serialNumber"';
+      const onAthena = (await duck.connection.runAndReadAll(`SELECT ${columns} FROM stedi.accelerometer_trusted__${version.version} ORDER BY 1, 2, 3`)).getRowObjectsJS();
+      const expected = await readTable(onDuckDb, 'accelerometer_trusted', '1, 2, 3');
+      expect(Object.keys(expected[0])).toEqual(['user', 'timestamp', 'x', 'y', 'z', 'serialNumber']);
+      expect(onAthena.map((r) => ({ ...r, timestamp: Number(r.timestamp) }))).toEqual(expected);
+      expect(expected.map((r) => `${r.user} ${r.serialNumber}`)).toEqual([
+        'alice@test.com serial-alice',
+        'alice@test.com serial-alice',
+        'alice@test.com serial-alice',
+        'bob@test.com serial-bob',
+      ]);
+      expect(version.checks.every((c) => c.violations === 0)).toBe(true);
+    } finally {
+      duck.close();
+    }
+  });
+});
+
 describe('doubt hides on Athena', () => {
   /** A customer line cut short (a typo), so it is quarantined while its email stays readable. */
   const cut = (record: Record<string, unknown>): string => JSON.stringify(record).replace(/}$/, ',');
