@@ -60,6 +60,12 @@ export interface Config {
   maxLineBytes: number;
   /** Rows of small per-version query results kept in memory (0: no cache). */
   queryCacheRows: number;
+  /** Estimated heap bytes of those results, keys included (STEDI_QUERY_CACHE_BYTES). */
+  queryCacheBytes: number;
+  /** DuckDB's memory_limit for the serving engine, such as "2GB" (STEDI_DUCKDB_MEMORY_LIMIT); unset: DuckDB's 80% of RAM. */
+  duckdbMemoryLimit?: string;
+  /** V8 lets the heap grow to (1 + this/100) x the live heap between full collections; 0: V8's own factor, up to 4x (STEDI_HEAP_GROWING_PERCENT). */
+  heapGrowingPercent: number;
   maxPageSize: number;
   /** Percent of customers in TRAIN and VALIDATION (TEST gets the rest), from STEDI_SPLIT="80/10/10". */
   split: SplitPercentages;
@@ -93,6 +99,8 @@ export interface LimitsConfig {
   jitMaxFields: number;
   /** A document is compiled once it has come this many times (new text each time never is). */
   jitMinUses: number;
+  /** Estimated heap bytes of parsed, validated documents (and their cost estimates) kept by text; 0: none kept. */
+  documentCacheBytes: number;
 }
 
 export interface SplitPercentages {
@@ -117,6 +125,14 @@ function integer(env: Env, name: string, fallback: number, min: number): number 
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name} must be a whole number of at least ${min}; received ${JSON.stringify(raw)}`);
   return value;
+}
+
+/** A DuckDB memory size such as 512MB or 2GiB; unset or empty: undefined. */
+function memorySize(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(raw.trim())) throw new ConfigError(`${name} must be a size such as 512MB or 2GiB; received ${JSON.stringify(raw)}`);
+  return raw.trim();
 }
 
 function engineKind(raw: string | undefined): EngineKind {
@@ -160,6 +176,9 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     erasureMs: overrides.erasureMs ?? integer(env, 'STEDI_ERASURE_MS', 15 * 60_000, 1),
     maxLineBytes: overrides.maxLineBytes ?? integer(env, 'STEDI_MAX_LINE_BYTES', DEFAULT_MAX_LINE_BYTES, 1024),
     queryCacheRows: overrides.queryCacheRows ?? integer(env, 'STEDI_QUERY_CACHE_ROWS', 200_000, 0),
+    queryCacheBytes: overrides.queryCacheBytes ?? integer(env, 'STEDI_QUERY_CACHE_BYTES', 32 * 1024 * 1024, 0),
+    duckdbMemoryLimit: overrides.duckdbMemoryLimit ?? memorySize(env, 'STEDI_DUCKDB_MEMORY_LIMIT'),
+    heapGrowingPercent: overrides.heapGrowingPercent ?? integer(env, 'STEDI_HEAP_GROWING_PERCENT', 50, 0),
     maxPageSize: overrides.maxPageSize ?? integer(env, 'STEDI_MAX_PAGE_SIZE', 10_000, 1),
     split: overrides.split ?? splitPercentages(env.STEDI_SPLIT),
     limits: {
@@ -174,6 +193,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
       jitCacheBytes: integer(env, 'STEDI_JIT_CACHE_BYTES', 16 * 1024 * 1024, 0),
       jitMaxFields: integer(env, 'STEDI_JIT_MAX_FIELDS', 60, 0),
       jitMinUses: integer(env, 'STEDI_JIT_MIN_USES', 2, 1),
+      documentCacheBytes: integer(env, 'STEDI_DOCUMENT_CACHE_BYTES', 16 * 1024 * 1024, 0),
       ...definedOnly(overrides.limits ?? {}),
     },
     corsOrigins: overrides.corsOrigins ?? corsOrigins(env.STEDI_CORS_ORIGINS),

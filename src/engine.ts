@@ -7,7 +7,7 @@ export function engineOptions(config: Config): EngineOptions {
   if (config.engine === 'athena') {
     return { kind: 'athena', lake: config.lake, landing: config.landing, queryTimeoutMs: config.queryTimeoutMs, ...config.athena };
   }
-  return { kind: 'duckdb', lake: config.lake, landing: config.landing, queryTimeoutMs: config.queryTimeoutMs, loadTimeoutMs: config.loadTimeoutMs };
+  return { kind: 'duckdb', lake: config.lake, landing: config.landing, queryTimeoutMs: config.queryTimeoutMs, loadTimeoutMs: config.loadTimeoutMs, memoryLimit: config.duckdbMemoryLimit };
 }
 
 /** Opens the engine the configuration names; the rest of `src/` sees only `Engine`. */

@@ -37,7 +37,7 @@ export async function createServices(config: Config, engine: Engine, logger: Log
   }
   consent.start();
   warmLiveVersion(engine, logger);
-  return { config, engine, consent, rebuilds, erasure, logger, reads: new VersionReadCache(engine, config.queryCacheRows) };
+  return { config, engine, consent, rebuilds, erasure, logger, reads: new VersionReadCache(engine, config.queryCacheRows, undefined, config.queryCacheBytes) };
 }
 
 /** After a rebuild publishes (in this process, or any worker of a cluster): load the new version and re-read consent now. */

@@ -64,9 +64,26 @@ describe('request limits', () => {
       jitCacheBytes: 16 * 1024 * 1024,
       jitMaxFields: 60,
       jitMinUses: 2,
+      documentCacheBytes: 16 * 1024 * 1024,
     });
     const config = loadConfig({ limits: { maxAliases: 3 } }, { STEDI_MAX_TOKENS: '500', STEDI_REQUEST_ENGINE_MS: '2000', STEDI_MAX_ALIASES: '40' });
     expect(config.limits).toMatchObject({ maxTokens: 500, requestEngineMs: 2_000, maxAliases: 3 });
     expect(() => loadConfig({}, { STEDI_MAX_COUNTS_PER_REQUEST: '0' })).toThrow(/STEDI_MAX_COUNTS_PER_REQUEST must be a whole number of at least 1/);
+  });
+});
+
+describe('memory bounds', () => {
+  it('have the documented defaults and come from the environment', () => {
+    const defaults = loadConfig({}, {});
+    expect(defaults).toMatchObject({ queryCacheRows: 200_000, queryCacheBytes: 32 * 1024 * 1024, heapGrowingPercent: 50 });
+    expect(defaults.duckdbMemoryLimit).toBeUndefined();
+    const set = loadConfig({}, { STEDI_QUERY_CACHE_BYTES: '1048576', STEDI_DUCKDB_MEMORY_LIMIT: '2GiB', STEDI_HEAP_GROWING_PERCENT: '0', STEDI_DOCUMENT_CACHE_BYTES: '0' });
+    expect(set).toMatchObject({ queryCacheBytes: 1_048_576, duckdbMemoryLimit: '2GiB', heapGrowingPercent: 0 });
+    expect(set.limits.documentCacheBytes).toBe(0);
+  });
+
+  it('refuses a DuckDB memory limit that is not a size', () => {
+    expect(() => loadConfig({}, { STEDI_DUCKDB_MEMORY_LIMIT: 'lots' })).toThrow(/STEDI_DUCKDB_MEMORY_LIMIT must be a size such as 512MB or 2GiB; received "lots"/);
+    expect(() => loadConfig({}, { STEDI_DUCKDB_MEMORY_LIMIT: '80%' })).toThrow(/STEDI_DUCKDB_MEMORY_LIMIT/);
   });
 });

@@ -70,8 +70,9 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     if (worker.isConnected()) worker.send(reply);
   };
 
-  // STEDI_QUERY_CACHE_ROWS bounds the whole server: each worker keeps its share, so more workers hold no more cached rows.
-  const workerConfig: Config = { ...config, queryCacheRows: Math.floor(config.queryCacheRows / config.workers) };
+  // STEDI_QUERY_CACHE_ROWS and _BYTES bound the whole server: each worker keeps its share, so more workers hold no more cached rows.
+  const share = (total: number): number => Math.floor(total / config.workers);
+  const workerConfig: Config = { ...config, queryCacheRows: share(config.queryCacheRows), queryCacheBytes: share(config.queryCacheBytes) };
   const { exec, execArgv } = workerEntry();
   cluster.setupPrimary({ exec, execArgv, serialization: 'advanced' });
 

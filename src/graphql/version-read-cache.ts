@@ -5,13 +5,16 @@ import type { Engine, QueryOptions, Row, SqlValue } from '../../etl/engine/engin
  * built, keyed by SQL text and bound values. Consent exclusions are bound
  * values, so a revocation changes the key; rows are still re-checked in JS.
  * Small results only (a customer, a nested page): bulk pages stream through.
+ * Bounded by rows and by estimated bytes (keys included: a client sending a
+ * new split seed each time makes many one-row entries with long keys).
  * Never use it for landing reads, which change under the same text.
  */
 export class VersionReadCache {
   // Private: insertion order is recency order (an entry is re-inserted on every hit).
-  private readonly entries = new Map<string, Row[]>();
+  private readonly entries = new Map<string, { rows: Row[]; bytes: number }>();
   private readonly inFlight = new Map<string, Promise<Row[]>>();
   private cachedRows = 0;
+  private cachedBytes = 0;
 
   constructor(
     private readonly engine: Engine,
@@ -19,6 +22,8 @@ export class VersionReadCache {
     private readonly maxRows: number,
     /** Results larger than this are not kept; a nested page of 100 customers x (10 + 1) readings fits. */
     private readonly maxRowsPerEntry = 2_000,
+    /** Estimated heap bytes held across all entries (see entryBytes). */
+    private readonly maxBytes = Number.POSITIVE_INFINITY,
   ) {}
 
   async query(sql: string, params: SqlValue[], options: QueryOptions = {}): Promise<Row[]> {
@@ -28,7 +33,7 @@ export class VersionReadCache {
     if (hit) {
       this.entries.delete(key);
       this.entries.set(key, hit);
-      return hit;
+      return hit.rows;
     }
     // Concurrent identical reads share one engine query.
     let pending = this.inFlight.get(key);
@@ -40,18 +45,34 @@ export class VersionReadCache {
     return pending;
   }
 
-  get size(): { entries: number; rows: number } {
-    return { entries: this.entries.size, rows: this.cachedRows };
+  get size(): { entries: number; rows: number; bytes: number } {
+    return { entries: this.entries.size, rows: this.cachedRows, bytes: this.cachedBytes };
   }
 
   private keep(key: string, rows: Row[]): void {
-    if (rows.length > this.maxRowsPerEntry || rows.length > this.maxRows || this.entries.has(key)) return;
-    this.entries.set(key, rows);
+    const bytes = entryBytes(key, rows);
+    if (rows.length > this.maxRowsPerEntry || rows.length > this.maxRows || bytes > this.maxBytes || this.entries.has(key)) return;
+    this.entries.set(key, { rows, bytes });
     this.cachedRows += Math.max(rows.length, 1);
+    this.cachedBytes += bytes;
     for (const [oldest, old] of this.entries) {
-      if (this.cachedRows <= this.maxRows) break;
+      if (this.cachedRows <= this.maxRows && this.cachedBytes <= this.maxBytes) break;
       this.entries.delete(oldest);
-      this.cachedRows -= Math.max(old.length, 1);
+      this.cachedRows -= Math.max(old.rows.length, 1);
+      this.cachedBytes -= old.bytes;
     }
   }
+}
+
+/**
+ * Estimated heap bytes of an entry: its key (two bytes a character at worst)
+ * plus its rows, each sized like the first (rows of one query share a shape):
+ * an object header, and per column a slot plus its value (strings at two
+ * bytes a character). An estimate, not a measure.
+ */
+export function entryBytes(key: string, rows: Row[]): number {
+  const first = rows[0];
+  let rowBytes = 32;
+  if (first) for (const value of Object.values(first)) rowBytes += 16 + (typeof value === 'string' ? 16 + 2 * value.length : 16);
+  return 64 + 2 * key.length + rows.length * rowBytes;
 }

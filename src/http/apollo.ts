@@ -10,9 +10,11 @@ import type { GraphQLSchema } from 'graphql';
 import type { GraphqlContext } from '../graphql/context';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { DocumentStore } from './document-store';
 import { formatError } from './format-error';
 import { jitGateway } from './jit-executor';
 import { graphqlLimits } from './limits';
+import { COST_BYTES_PER_DOCUMENT } from './operation-costs';
 import type { ServerMetrics } from './metrics';
 import { currentRequest } from './request-context';
 
@@ -23,6 +25,7 @@ import { currentRequest } from './request-context';
  */
 export async function createApolloServer(schema: GraphQLSchema, config: Config, metrics: ServerMetrics, logger: Logger): Promise<ApolloServer<GraphqlContext>> {
   const limits = graphqlLimits(config.limits);
+  const documents = config.limits.documentCacheBytes > 0 ? new DocumentStore(config.limits.documentCacheBytes, COST_BYTES_PER_DOCUMENT) : null;
   const server = new ApolloServer<GraphqlContext>({
     // Same schema, executed by graphql-jit where that is safe (see jit-executor.ts).
     gateway: jitGateway(schema, { cacheBytes: config.limits.jitCacheBytes, maxFields: config.limits.jitMaxFields, minUses: config.limits.jitMinUses }),
@@ -35,6 +38,8 @@ export async function createApolloServer(schema: GraphQLSchema, config: Config, 
     logger: logger.child({ component: 'apollo' }),
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
+    // Parsed and validated documents by text, bounded by estimated heap bytes (Apollo's own bound counts JSON text).
+    documentStore: documents,
     plugins: [
       ...DISABLED_DEFAULTS.map((disabled) => disabled()),
       operationNamePlugin,
@@ -43,8 +48,14 @@ export async function createApolloServer(schema: GraphQLSchema, config: Config, 
     ],
   });
   await server.start();
+  if (documents) documentStores.set(server, documents);
   return server;
 }
+
+const documentStores = new WeakMap<ApolloServer<GraphqlContext>, DocumentStore>();
+
+/** The cache of parsed documents a server keeps (for tests and diagnostics); undefined when it keeps none. */
+export const documentStoreOf = (server: ApolloServer<GraphqlContext>): DocumentStore | undefined => documentStores.get(server);
 
 /**
  * Apollo's default cache-control plugin hooks every field resolver (it wraps

@@ -15,6 +15,18 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
  * fragments are expanded (counting stops at the limit).
  */
 export function worthCompiling(document: DocumentNode, operationName: string | null | undefined, maxFields: number): boolean {
+  // Apollo hands the same document object for the same text (its document store): decide once per operation.
+  let byOperation = decided.get(document);
+  if (!byOperation) decided.set(document, (byOperation = new Map()));
+  const key = `${operationName ?? ''}\n${maxFields}`;
+  let worth = byOperation.get(key);
+  if (worth === undefined) byOperation.set(key, (worth = decideWorth(document, operationName, maxFields)));
+  return worth;
+}
+
+const decided = new WeakMap<DocumentNode, Map<string, boolean>>();
+
+function decideWorth(document: DocumentNode, operationName: string | null | undefined, maxFields: number): boolean {
   const operation = getOperationAST(document, operationName);
   if (!operation || operation.operation !== 'query') return false;
   const fragments = new Map<string, FragmentDefinitionNode>();

@@ -1,10 +1,11 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, Kind, type ValidationContext, type ValidationRule } from 'graphql';
-import { type ComplexityEstimator, fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { type ComplexityEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import type { LimitsConfig } from '../config';
 import { ErrorCode } from '../errors';
 import { DEFAULT_PAGE_SIZE } from '../graphql/pagination';
+import { OperationCosts } from './operation-costs';
 
 /**
  * Every limit a GraphQL request passes before it runs (README → Request ids
@@ -14,6 +15,8 @@ import { DEFAULT_PAGE_SIZE } from '../graphql/pagination';
  * is graphql-query-complexity's with our estimators, once the operation is
  * known. armor's own cost limit is off: it reads only literal `first`
  * arguments. A limit that cannot be checked is not passed: any failure is a refusal.
+ * Parsing and validation (armor's rules included) run once per text (Apollo's
+ * document store); the cost once per text and page-size variables (operation-costs.ts).
  */
 
 export interface GraphqlLimits {
@@ -94,6 +97,7 @@ const guard = (handler: Function, visitor: object, context: ValidationContext) =
  * The data-aware cost: a connection costs its page size (`first`, or the
  * default page) times one item; a totalCount is a scan of what it counts,
  * `totalCountCost` each wherever it appears (nested counts are one grouped query).
+ * Only `first` is read (COST_ARGUMENTS): cached estimates are keyed by it.
  */
 function estimators(scans: { count: number }): ComplexityEstimator[] {
   const scanEstimator: ComplexityEstimator = ({ field, type }) => {
@@ -107,7 +111,7 @@ function estimators(scans: { count: number }): ComplexityEstimator[] {
     const first = typeof args.first === 'number' ? Math.max(args.first, 0) : DEFAULT_PAGE_SIZE;
     return 1 + first * Math.max(childComplexity, 1);
   };
-  return [scanEstimator, fieldExtensionsEstimator(), pageEstimator, simpleEstimator({ defaultComplexity: 1 })];
+  return [scanEstimator, pageEstimator, simpleEstimator({ defaultComplexity: 1 })];
 }
 
 export interface CostEstimate {
@@ -141,11 +145,14 @@ function costRefusal(error: unknown): GraphQLError {
 }
 
 function dataCostPlugin(limits: LimitsConfig): ApolloServerPlugin {
+  const costs = new OperationCosts<CostEstimate>();
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document, schema, operationName }) {
-          const { cost } = estimateCost(limits, { schema, query: document, variables: request.variables ?? {}, operationName: operationName ?? undefined });
+        async didResolveOperation({ request, document, schema, operation, operationName }) {
+          const variables = request.variables ?? {};
+          const estimate = () => estimateCost(limits, { schema, query: document, variables, operationName: operationName ?? undefined });
+          const { cost } = operation ? costs.get(schema, document, operation, variables, estimate) : estimate();
           if (cost > limits.maxComplexity) {
             throw limitError(
               `the query's estimated cost is ${cost.toLocaleString('en-US')}, above the limit of ${limits.maxComplexity.toLocaleString('en-US')}: ask for fewer rows per page (first), fewer totalCount fields or fewer nested fields`,

@@ -7,6 +7,7 @@ import type { Logger } from '../logger';
 import type { Rebuilds } from '../rebuild/rebuild-jobs';
 import { closeServices, createServices, type Services } from '../services';
 import { createApp, type StediApp } from './app';
+import { limitHeapGrowth } from './heap-growth';
 import { ServerMetrics } from './metrics';
 import { closeHttpServer, DEFAULT_GRACE_MS } from './shutdown';
 
@@ -40,6 +41,7 @@ export interface StartOptions {
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { config, logger } = options;
+  limitHeapGrowth(config.heapGrowingPercent);
   const metrics = new ServerMetrics({ processMetrics: options.processMetrics });
   const engine = metrics.instrumentEngine(options.engine);
   const services = await createServices(config, engine, logger, { rebuilds: options.rebuilds });

@@ -1,5 +1,5 @@
 import type { Engine } from '../../etl/engine/engine';
-import { VersionReadCache } from '../../src/graphql/version-read-cache';
+import { entryBytes, VersionReadCache } from '../../src/graphql/version-read-cache';
 import { countingEngine, type CountingEngine } from '../helpers/counting-engine';
 import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
 import { ANALYST, queryData } from '../helpers/run-graphql';
@@ -42,7 +42,7 @@ describe('the read cache of a version', () => {
     expect(a).toBe(b);
     expect(engine.query).toHaveBeenCalledTimes(1);
     await cache.query('SELECT y', [1]);
-    expect(cache.size).toEqual({ entries: 1, rows: 2 });
+    expect(cache.size).toMatchObject({ entries: 1, rows: 2 });
     await cache.query('SELECT x', [1]);
     expect(engine.query).toHaveBeenCalledTimes(3);
   });
@@ -53,7 +53,25 @@ describe('the read cache of a version', () => {
     const cache = new VersionReadCache(engine, 200_000);
     for (const sql of ['nested', 'nested', 'bulk', 'bulk']) await cache.query(sql, []);
     expect(engine.query).toHaveBeenCalledTimes(3);
-    expect(cache.size).toEqual({ entries: 1, rows: 1_100 });
+    expect(cache.size).toMatchObject({ entries: 1, rows: 1_100 });
+  });
+
+  it('stays within its byte bound under many one-row results with long keys (a new split seed each time)', async () => {
+    const engine = { query: jest.fn(async () => [{ serialNumber: 'a'.repeat(36), count: 1 }]) } as unknown as Engine;
+    const maxBytes = 64 * 1024;
+    const cache = new VersionReadCache(engine, 200_000, 2_000, maxBytes);
+    const sql = `SELECT count(*) FROM t WHERE ${'x = ? AND '.repeat(40)}true`;
+    for (let i = 0; i < 500; i += 1) {
+      await cache.query(sql, [`seed-${i}-${'s'.repeat(150)}`]);
+      expect(cache.size.bytes).toBeLessThanOrEqual(maxBytes);
+    }
+    const perEntry = entryBytes(`${sql}\u0000${JSON.stringify(['seed-499-' + 's'.repeat(150)])}`, [{ serialNumber: 'a'.repeat(36), count: 1 }]);
+    // Full up to its bound (far below its row bound), and each entry's estimate counts its key.
+    expect(cache.size.entries).toBe(Math.floor(maxBytes / perEntry));
+    expect(perEntry).toBeGreaterThan(2 * sql.length);
+    // The most recent result is still kept.
+    await cache.query(sql, [`seed-499-${'s'.repeat(150)}`]);
+    expect(engine.query).toHaveBeenCalledTimes(500);
   });
 
   it('is off when its size is 0', async () => {

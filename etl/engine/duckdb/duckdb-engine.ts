@@ -26,6 +26,8 @@ export interface DuckDbEngineOptions {
   queryTimeoutMs?: number;
   /** Time limit of loading one version into memory (apart from the per-query limit). */
   loadTimeoutMs?: number;
+  /** DuckDB's memory_limit (such as "2GB"); unset: DuckDB's default, 80% of physical memory. */
+  memoryLimit?: string;
 }
 
 /**
@@ -54,7 +56,9 @@ export class DuckDbEngine implements Engine {
 
   static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
     // Versions are read from their Parquet files: keep each file's metadata, leave the bytes to the OS page cache (shared by every worker).
-    const instance = await DuckDBInstance.create(':memory:', { enable_external_file_cache: 'false' });
+    const settings: Record<string, string> = { enable_external_file_cache: 'false' };
+    if (options.memoryLimit) settings.memory_limit = options.memoryLimit;
+    const instance = await DuckDBInstance.create(':memory:', settings);
     const size = options.connections ?? 8;
     const connections = await Promise.all(Array.from({ length: size }, () => instance.connect()));
     await connections[0].run('SET parquet_metadata_cache = true');
