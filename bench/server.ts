@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { endChild, forkTs, nextMessage, residentBytes } from './child-process';
+import { treePss } from './peer/process-memory';
 
 /**
  * A server on a lake, in its own process (so load generation and the server
@@ -23,7 +24,7 @@ export interface BenchServer {
   child: ChildProcess;
   /** POSTs a GraphQL document with the admin key; throws on an HTTP or GraphQL error. */
   graphql<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
-  /** The server process's resident memory now, in bytes. */
+  /** The server's memory now, in bytes: the PSS sum of its processes (primary and cluster workers), else the process's RSS. */
   residentBytes(): Promise<number>;
   isAlive(): boolean;
   stop(): Promise<void>;
@@ -57,7 +58,7 @@ export async function startServer(options: { lake: string; landing: string; log:
     analystKey,
     child,
     graphql: (query, variables) => postGraphql(url, adminKey, query, variables),
-    residentBytes: async () => (await residentBytes(pid)) ?? (await askMemory(child)),
+    residentBytes: async () => (await treePss([pid]).then((m) => m.pssBytes, () => null)) ?? (await residentBytes(pid)) ?? (await askMemory(child)),
     isAlive: () => child.exitCode === null && child.signalCode === null,
     stop: () => endChild(child, 15_000),
   };

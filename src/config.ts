@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { type ConsentPolicy, DEFAULT_CONSENT_POLICY, parseConsentPolicy } from '../etl/consent-policy';
 import { DEFAULT_VERSIONS_KEPT } from '../etl/build';
@@ -47,6 +48,8 @@ export interface Config {
   loadTimeoutMs: number;
   port: number;
   host: string;
+  /** Server processes answering requests (STEDI_WORKERS, default one per core; 1: a single process, no cluster). */
+  workers: number;
   /** `key:role` pairs from STEDI_API_KEYS. */
   apiKeys: string;
   apiKeysFile?: string;
@@ -166,6 +169,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     loadTimeoutMs: overrides.loadTimeoutMs ?? integer(env, 'STEDI_LOAD_TIMEOUT_MS', 600_000, 1),
     port: overrides.port ?? integer(env, 'PORT', 4000, 0),
     host: overrides.host ?? env.HOST ?? '0.0.0.0',
+    workers: overrides.workers ?? integer(env, 'STEDI_WORKERS', availableParallelism(), 1),
     apiKeys: overrides.apiKeys ?? env.STEDI_API_KEYS ?? '',
     apiKeysFile: overrides.apiKeysFile ?? env.STEDI_API_KEYS_FILE,
     consentRefreshMs: overrides.consentRefreshMs ?? integer(env, 'STEDI_CONSENT_REFRESH_MS', 30_000, 1),

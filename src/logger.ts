@@ -5,10 +5,11 @@ import pretty from 'pino-pretty';
  * Logs on stdout, API keys and authorization headers never written: JSON for
  * log collectors, or readable lines when stdout is a terminal (a person reading).
  */
-export function createLogger(level: string, readable: boolean = Boolean(process.stdout.isTTY)): Logger {
+export function createLogger(level: string, readable: boolean = Boolean(process.stdout.isTTY), fields: Record<string, unknown> = {}): Logger {
   const options = {
     level,
-    base: { service: 'stedi-lakehouse' },
+    // A cluster's processes say which they are: `worker` 1…n, or `primary`.
+    base: { service: 'stedi-lakehouse', ...fields },
     redact: { paths: ['req.headers.authorization', 'headers.authorization', 'apiKey', '*.apiKey'], censor: '[redacted]' },
   };
   if (!readable) return pino(options);

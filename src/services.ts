@@ -3,7 +3,7 @@ import type { Config } from './config';
 import { ConsentRegistry } from './consent/consent-registry';
 import type { Logger } from './logger';
 import { Erasure } from './rebuild/erasure';
-import { RebuildJobs } from './rebuild/rebuild-jobs';
+import { type BuildRunner, type Rebuilds, RebuildJobs } from './rebuild/rebuild-jobs';
 import { VersionReadCache } from './graphql/version-read-cache';
 
 /** Everything a request handler needs, created once per server. */
@@ -11,7 +11,7 @@ export interface Services {
   config: Config;
   engine: Engine;
   consent: ConsentRegistry;
-  rebuilds: RebuildJobs;
+  rebuilds: Rebuilds;
   erasure: Erasure;
   logger: Logger;
   /** Small results of reads over a version's (immutable) tables. */
@@ -22,13 +22,13 @@ export interface Services {
  * Takes a first consent snapshot (when the lake can be read yet) and starts
  * its refresh timer. An unreadable lake is not fatal here: requests report it.
  */
-export async function createServices(config: Config, engine: Engine, logger: Logger): Promise<Services> {
+export async function createServices(config: Config, engine: Engine, logger: Logger, options: { rebuilds?: Rebuilds; buildRunner?: BuildRunner } = {}): Promise<Services> {
   let erasure: Erasure | undefined;
   const consent = new ConsentRegistry(engine, logger.child({ component: 'consent' }), config.consentRefreshMs, {
     maxLineBytes: config.maxLineBytes,
     onRefresh: (pending) => erasure?.onRefresh(pending),
   });
-  const rebuilds = new RebuildJobs(engine, config, logger.child({ component: 'rebuild' }), () => consent.refresh());
+  const rebuilds = options.rebuilds ?? new RebuildJobs(engine, config, logger.child({ component: 'rebuild' }), (version) => afterPublish(engine, consent, version), options.buildRunner);
   erasure = new Erasure(() => rebuilds.start(), logger.child({ component: 'erasure' }), config.erasureMs);
   try {
     await consent.refresh();
@@ -38,6 +38,12 @@ export async function createServices(config: Config, engine: Engine, logger: Log
   consent.start();
   warmLiveVersion(engine, logger);
   return { config, engine, consent, rebuilds, erasure, logger, reads: new VersionReadCache(engine, config.queryCacheRows, undefined, config.queryCacheBytes) };
+}
+
+/** After a rebuild publishes (in this process, or any worker of a cluster): load the new version and re-read consent now. */
+export async function afterPublish(engine: Engine, consent: ConsentRegistry, version: string): Promise<void> {
+  await engine.tableRef('machine_learning_curated', version);
+  await consent.refresh();
 }
 
 /** Starts loading the live version (only it: older ones load when a cursor asks), so the first reader need not wait. */

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigError, loadConfig } from '../src/config';
 
 describe('configuration', () => {
@@ -28,6 +29,16 @@ describe('configuration', () => {
     expect(() => loadConfig({}, { STEDI_ENGINE: 'athena', STEDI_LAKE: './lake' })).toThrow(/athena engine needs an s3:\/\/bucket\/prefix lake/);
     expect(() => loadConfig({}, { STEDI_LAKE: 's3://bucket/stedi' })).toThrow(/duckdb engine needs a local lake folder/);
     expect(loadConfig({}, { STEDI_ENGINE: 'athena', STEDI_LAKE: 's3://bucket/stedi/' }).lake).toBe('s3://bucket/stedi');
+  });
+});
+
+describe('server workers', () => {
+  it('default to one per core, come from STEDI_WORKERS or an override, and are at least 1', () => {
+    expect(loadConfig({}, {}).workers).toBe(availableParallelism());
+    expect(loadConfig({}, { STEDI_WORKERS: '1' }).workers).toBe(1);
+    expect(loadConfig({ workers: 3 }, { STEDI_WORKERS: '1' }).workers).toBe(3);
+    expect(() => loadConfig({}, { STEDI_WORKERS: '0' })).toThrow(/STEDI_WORKERS must be a whole number of at least 1; received "0"/);
+    expect(() => loadConfig({}, { STEDI_WORKERS: 'all' })).toThrow(/STEDI_WORKERS must be a whole number/);
   });
 });
 

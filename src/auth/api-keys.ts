@@ -25,6 +25,9 @@ const digestOf = (key: string): Buffer => createHash('sha256').update(key, 'utf8
 /** Keys shorter than this are refused: a guessable key is no key. */
 export const MIN_KEY_LENGTH = 16;
 
+/** The keys as digests only, to hand to another server process (never the keys themselves). */
+export type KeyDigests = Array<{ digest: string; principal: Principal }>;
+
 export class ApiKeys {
   private readonly keys: StoredKey[];
 
@@ -34,6 +37,16 @@ export class ApiKeys {
       // A label for logs: a short digest prefix identifies the key without revealing it.
       return { digest, principal: { role, keyId: `${role}-${digest.toString('hex').slice(0, 8)}` } };
     });
+  }
+
+  static fromDigests(digests: KeyDigests): ApiKeys {
+    const keys = new ApiKeys([]);
+    keys.keys.push(...digests.map(({ digest, principal }) => ({ digest: Buffer.from(digest, 'hex'), principal })));
+    return keys;
+  }
+
+  digests(): KeyDigests {
+    return this.keys.map(({ digest, principal }) => ({ digest: digest.toString('hex'), principal }));
   }
 
   get size(): number {

@@ -4,7 +4,6 @@ import { ApiKeyError, type ApiKeys, loadApiKeys } from '../auth/api-keys';
 import { type Config, loadConfig } from '../config';
 import { openConfiguredEngine } from '../engine';
 import { createLogger } from '../logger';
-import { startServer, type RunningServer } from '../http/server';
 import { onTerminationSignals } from '../http/shutdown';
 import { CliError } from './cli-error';
 import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
@@ -25,15 +24,32 @@ export function portNumber(raw: string): number {
 export const serveConfig = (flags: ServeFlags): Config =>
   loadConfig({ ...engineOverrides(flags), landing: flags.landing, port: flags.port });
 
-/** Opens the engine, serves until SIGTERM/SIGINT, then drains and closes everything. */
-export async function serve(config: Config, apiKeys: ApiKeys, opened?: Engine): Promise<RunningServer> {
-  const logger = createLogger(config.logLevel);
+/** A server answering at `url`: one process, or a cluster of `config.workers`. */
+export interface Serving {
+  url: string;
+  port: number;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Opens the engine, serves until SIGTERM/SIGINT, then drains and closes
+ * everything. With more than one worker this process is the cluster's primary
+ * and serves nothing itself; the server code loads only in the workers.
+ */
+export async function serve(config: Config, apiKeys: ApiKeys, opened?: Engine): Promise<Serving> {
+  const logger = createLogger(config.logLevel, undefined, config.workers > 1 ? { worker: 'primary' } : {});
   const engine = opened ?? (await openConfiguredEngine(config));
-  let running: RunningServer;
+  let running: Serving;
   try {
-    running = await startServer({ config, engine, apiKeys, logger, processMetrics: true });
+    if (config.workers > 1) {
+      const { startCluster } = await import('../cluster/primary');
+      running = await startCluster({ config, engine, apiKeys, logger });
+    } else {
+      const { startServer } = await import('../http/server');
+      running = await startServer({ config, engine, apiKeys, logger, processMetrics: true });
+    }
   } catch (error) {
-    await engine.close();
+    if (config.workers <= 1) await engine.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`port ${config.port} is in use; pick another with --port or PORT`);
     throw error;
   }

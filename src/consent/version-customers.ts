@@ -15,6 +15,8 @@ export interface VersionCustomer {
  */
 export class VersionCustomers {
   private readonly lists = new Map<string, Promise<VersionCustomer[]>>();
+  /** One copy of each email and serial however many kept versions hold them (each server worker keeps these lists). */
+  private strings = new Map<string, string>();
 
   constructor(private readonly engine: Engine) {}
 
@@ -30,15 +32,30 @@ export class VersionCustomers {
 
   /** Forgets the lists of versions no longer kept. */
   retain(kept: readonly string[]): void {
-    for (const version of this.lists.keys()) if (!kept.includes(version)) this.lists.delete(version);
+    let dropped = false;
+    for (const version of this.lists.keys()) {
+      if (kept.includes(version)) continue;
+      this.lists.delete(version);
+      dropped = true;
+    }
+    // Start a new table rather than keep the strings of customers no kept version holds.
+    if (dropped) this.strings = new Map();
+  }
+
+  private intern(value: unknown): string {
+    const text = String(value);
+    const known = this.strings.get(text);
+    if (known !== undefined) return known;
+    this.strings.set(text, text);
+    return text;
   }
 
   private async read(version: string): Promise<VersionCustomer[]> {
     const ref = this.engine.scanRef ? await this.engine.scanRef('customer_trusted', version) : await this.engine.tableRef('customer_trusted', version);
     const rows = await this.engine.query(keptCustomersSql(ref));
     return rows.map((row) => ({
-      email: String(row.email),
-      serialNumber: String(row.serialNumber),
+      email: this.intern(row.email),
+      serialNumber: this.intern(row.serialNumber),
       consentAt: row.shareWithResearchAsOfDate == null ? null : Number(row.shareWithResearchAsOfDate),
     }));
   }

@@ -34,6 +34,8 @@ export interface AppOptions {
   metrics?: ServerMetrics;
   /** The schema, when the caller has it already (it is built once per process otherwise). */
   schema?: GraphQLSchema;
+  /** The /metrics text, when not this process's own registry alone (a cluster worker asks its primary for every worker's). */
+  metricsText?: (metrics: ServerMetrics) => Promise<string>;
   /** Where exports are written before they are streamed (default: the OS temp folder). */
   exportDir?: string;
 }
@@ -73,7 +75,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   app.use(WEB_PATH, webAssets());
   app.use(healthRoutes(services, () => draining));
   app.get('/metrics', async (_req, res) => {
-    res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
+    res.set('Content-Type', metrics.registry.contentType).send(await (options.metricsText?.(metrics) ?? metrics.registry.metrics()));
   });
   app.use(EXPORT_PATH, authenticate(apiKeys));
   app.use(exportRoutes(services, metrics, options.exportDir ? () => options.exportDir! : undefined));

@@ -5,7 +5,7 @@ import type { Engine } from '../../etl/engine/engine';
 import { liveVersion } from '../../etl/manifest';
 import type { ConsentRegistry } from '../consent/consent-registry';
 import type { Erasure } from '../rebuild/erasure';
-import type { RebuildJobs } from '../rebuild/rebuild-jobs';
+import type { Rebuilds } from '../rebuild/rebuild-jobs';
 import type { RebuildState } from '../rebuild/rebuild-job';
 
 /**
@@ -34,11 +34,12 @@ export class ServerMetrics {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'stedi_' });
   }
 
-  /** Gauges read at scrape time: the live version's build time and row counts, and whether a rebuild runs. */
-  watchLake(engine: Engine, rebuilds: Pick<RebuildJobs, 'current' | 'list'>): void {
+  /** Gauges read at scrape time: the live version's build time and row counts, and whether a rebuild runs (the same in every worker: a cluster reports the first). */
+  watchLake(engine: Engine, rebuilds: Pick<Rebuilds, 'current' | 'list'>): void {
     const registers = [this.registry];
     new Gauge({
       name: 'stedi_lake_live_version_built_timestamp_seconds',
+      aggregator: 'first',
       help: 'When the live lake version was built (0 before the first build)',
       registers,
       async collect() {
@@ -48,6 +49,7 @@ export class ServerMetrics {
     });
     new Gauge({
       name: 'stedi_lake_table_rows',
+      aggregator: 'first',
       help: 'Rows of each table in the live lake version',
       labelNames: ['table'],
       registers,
@@ -59,6 +61,7 @@ export class ServerMetrics {
     });
     new Gauge({
       name: 'stedi_rebuild_running',
+      aggregator: 'first',
       help: '1 while a rebuild of the zones runs',
       registers,
       collect() {
@@ -67,6 +70,7 @@ export class ServerMetrics {
     });
     new Gauge({
       name: 'stedi_rebuild_jobs',
+      aggregator: 'first',
       help: 'Rebuild jobs this server remembers, by state',
       labelNames: ['state'],
       registers,
@@ -78,11 +82,12 @@ export class ServerMetrics {
     });
   }
 
-  /** Gauges of consent: revocations seen, how long the oldest still sits on disk, customers whose consent is uncertain. */
+  /** Gauges of consent: revocations seen, how long the oldest still sits on disk, customers whose consent is uncertain (a cluster reports the worker furthest behind). */
   watchConsent(consent: Pick<ConsentRegistry, 'revocationsSeen' | 'pendingErasure' | 'peek'>, erasure: Pick<Erasure, 'lagMs'>): void {
     const registers = [this.registry];
     new Gauge({
       name: 'stedi_consent_revocations_seen',
+      aggregator: 'max',
       help: 'Customers seen held by a kept version after landing withdrew (or made uncertain) their consent, since the server started',
       registers,
       collect() {
@@ -91,6 +96,7 @@ export class ServerMetrics {
     });
     new Gauge({
       name: 'stedi_erasure_lag_seconds',
+      aggregator: 'max',
       help: 'Seconds since the oldest withdrawn consent still held by a kept version was read (0: nothing to erase)',
       registers,
       collect() {
@@ -99,6 +105,7 @@ export class ServerMetrics {
     });
     new Gauge({
       name: 'stedi_consent_uncertain',
+      aggregator: 'max',
       help: 'Customers hidden because a quarantined landing line makes their consent uncertain',
       registers,
       collect() {

@@ -4,6 +4,7 @@ import type { Engine } from '../../etl/engine/engine';
 import type { ApiKeys } from '../auth/api-keys';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import type { Rebuilds } from '../rebuild/rebuild-jobs';
 import { closeServices, createServices, type Services } from '../services';
 import { createApp, type StediApp } from './app';
 import { limitHeapGrowth } from './heap-growth';
@@ -33,6 +34,9 @@ export interface StartOptions {
   logger: Logger;
   processMetrics?: boolean;
   graceMs?: number;
+  /** A cluster worker's: the primary's rebuild jobs, and /metrics summed over every worker. */
+  rebuilds?: Rebuilds;
+  metricsText?: (metrics: ServerMetrics) => Promise<string>;
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
@@ -40,10 +44,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   limitHeapGrowth(config.heapGrowingPercent);
   const metrics = new ServerMetrics({ processMetrics: options.processMetrics });
   const engine = metrics.instrumentEngine(options.engine);
-  const services = await createServices(config, engine, logger);
+  const services = await createServices(config, engine, logger, { rebuilds: options.rebuilds });
   let app: StediApp;
   try {
-    app = await createApp({ services, apiKeys: options.apiKeys, metrics });
+    app = await createApp({ services, apiKeys: options.apiKeys, metrics, metricsText: options.metricsText });
   } catch (error) {
     await closeServices(services);
     throw error;

@@ -1,21 +1,35 @@
 import { randomUUID } from 'node:crypto';
-import { BuildCheckError, runBuild } from '../../etl/build';
+import { BuildCheckError } from '../../etl/build';
+import type { BuildProgress } from '../../etl/build-options';
 import type { ConsentPolicy } from '../../etl/consent-policy';
 import type { Engine } from '../../etl/engine/engine';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { expireHoldingVersions } from './erasure';
 import { type RebuildJob, newJob, recordProgress } from './rebuild-job';
+import { type BuiltVersion, buildInChildProcess } from './rebuild-process';
+
+/** Runs one build for a job; by default in a child process at a lower priority (rebuild-process.ts). */
+export type BuildRunner = (config: Config, options: { consentPolicy: ConsentPolicy; keepVersions: number; maxLineBytes: number }, onProgress: (progress: BuildProgress) => void) => Promise<BuiltVersion>;
+
+/** What the API and metrics use of rebuilds: these jobs, or a cluster worker's view of its primary's (cluster/remote-rebuilds.ts). */
+export interface Rebuilds {
+  start(consentPolicy?: ConsentPolicy): Promise<RebuildJob>;
+  get(id: string): RebuildJob | undefined;
+  list(): RebuildJob[];
+  current(): RebuildJob | undefined;
+  close(): Promise<void>;
+}
 
 /** Jobs kept in memory for `rebuildJob(id)`; older finished ones are dropped. */
 export const JOBS_KEPT = 20;
 
 /**
  * Background rebuilds started through the API: one at a time, reported while
- * they run. Readers are untouched until runBuild publishes the new manifest;
- * after that the new version is warmed and the consent registry refreshed.
+ * they run. Readers are untouched until the build publishes the new manifest;
+ * after that `afterPublish` warms the new version and refreshes consent (in
+ * every worker of a cluster). `onChange` hears of every change of a job.
  */
-export class RebuildJobs {
+export class RebuildJobs implements Rebuilds {
   private readonly jobs = new Map<string, RebuildJob>();
   private running?: { job: RebuildJob; done: Promise<void> };
   private starting?: Promise<RebuildJob>;
@@ -24,9 +38,13 @@ export class RebuildJobs {
     private readonly engine: Engine,
     private readonly config: Config,
     private readonly logger: Logger,
-    /** Called after a successful publish (the consent registry refresh). */
-    private readonly afterPublish: () => Promise<unknown> = async () => undefined,
+    /** Called after a successful publish with the new version (warm it, refresh consent). */
+    private readonly afterPublish: (version: string) => Promise<unknown> = async () => undefined,
+    private readonly build: BuildRunner = buildInChildProcess,
   ) {}
+
+  /** Called whenever a job changes (a cluster's primary tells its workers). */
+  onChange?: () => void;
 
   /** Starts a build, or returns the one already running. */
   async start(consentPolicy?: ConsentPolicy): Promise<RebuildJob> {
@@ -61,6 +79,7 @@ export class RebuildJobs {
     this.remember(job);
     const done = this.run(job).finally(() => {
       this.running = undefined;
+      this.onChange?.();
     });
     this.running = { job, done };
     return job;
@@ -72,35 +91,32 @@ export class RebuildJobs {
     await new Promise((resolve) => setImmediate(resolve));
     job.state = 'RUNNING';
     job.startedAt = new Date();
+    this.onChange?.();
     log.info({ consentPolicy: job.consentPolicy }, 'rebuild started');
     try {
-      const options = {
-        consentPolicy: job.consentPolicy,
-        keepVersions: this.config.keepVersions,
-        maxLineBytes: this.config.maxLineBytes,
-        onProgress: recordProgress.bind(null, job),
-        background: true,
-        expireVersions: expireHoldingVersions(this.engine, this.config.maxLineBytes),
-      };
-      const manifest = await runBuild(await this.engine.buildTarget(options), options);
-      job.version = manifest.version;
-      await this.warm(manifest.version, log);
+      const options = { consentPolicy: job.consentPolicy, keepVersions: this.config.keepVersions, maxLineBytes: this.config.maxLineBytes };
+      const built = await this.build(this.config, options, (progress) => {
+        recordProgress(job, progress);
+        this.onChange?.();
+      });
+      job.version = built.version;
+      await this.warm(built.version, log);
       job.state = 'SUCCEEDED';
-      log.info({ version: manifest.version, durationMs: manifest.durationMs }, 'rebuild succeeded');
+      log.info({ version: built.version, durationMs: built.durationMs }, 'rebuild succeeded');
     } catch (error) {
       job.state = 'FAILED';
       job.error = safeMessage(error, job.id);
       log.error({ err: error }, 'rebuild failed; the previous version stays live');
     } finally {
       job.finishedAt = new Date();
+      this.onChange?.();
     }
   }
 
   /** Loads the new version and refreshes consent so the first readers after the swap do not pay for it. */
   private async warm(version: string, log: Logger): Promise<void> {
     try {
-      await this.engine.tableRef('machine_learning_curated', version);
-      await this.afterPublish();
+      await this.afterPublish(version);
     } catch (error) {
       log.warn({ err: error, version }, 'warming the new version failed; readers will load it on first use');
     }
@@ -113,6 +129,7 @@ export class RebuildJobs {
 
   private remember(job: RebuildJob): void {
     this.jobs.set(job.id, job);
+    this.onChange?.();
     for (const [id, old] of this.jobs) {
       if (this.jobs.size <= JOBS_KEPT) break;
       if (old.state === 'SUCCEEDED' || old.state === 'FAILED') this.jobs.delete(id);
@@ -121,7 +138,7 @@ export class RebuildJobs {
 }
 
 function safeMessage(error: unknown, id: string): string {
-  if (error instanceof BuildCheckError) return error.message;
+  if (error instanceof BuildCheckError || (error as Error)?.name === 'BuildCheckError') return (error as Error).message;
   // Private: by name, so src/ stays free of engine-specific imports.
   if ((error as Error)?.name === 'BuildLockedError') return 'another build is running on this lake (perhaps `stedi build`); try again when it has finished';
   // One line naming the lake path and the fix (not writable, another user's, full): the admin can act on it.

@@ -6,6 +6,7 @@ import { runBuild } from '../../etl/build';
 import { loadConfig } from '../../src/config';
 import { openConfiguredEngine } from '../../src/engine';
 import { createLogger } from '../../src/logger';
+import { buildInThisProcess } from '../../src/rebuild/rebuild-process';
 import { RebuildJobs } from '../../src/rebuild/rebuild-jobs';
 import { DuckDbBuildTarget } from '../../etl/engine/duckdb/duckdb-build-target';
 import { describeFilesystemError } from '../../etl/engine/duckdb/fs-errors';
@@ -75,7 +76,8 @@ describe('a full disk', () => {
     await buildLake(landing, lake);
     const config = loadConfig({ lake, landing, logLevel: 'silent' }, {});
     const engine = await openConfiguredEngine(config);
-    const jobs = new RebuildJobs(engine, config, createLogger('silent'));
+    // In this process: the full disk is faked here, where a rebuild process would not see it.
+    const jobs = new RebuildJobs(engine, config, createLogger('silent'), undefined, buildInThisProcess(engine));
     try {
       const writeFile = fsPromises.writeFile;
       const full = jest.spyOn(fsPromises, 'writeFile').mockImplementation(async (path, ...rest) => {

@@ -22,7 +22,8 @@ export function spawnCli(args: string[], env: Record<string, string | undefined>
   const code = "require('./src/cli').main(['node', 'stedi', ...process.argv.slice(1)])";
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', code, '--', ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, TS_NODE_PROJECT: resolve(ROOT, 'tsconfig.json'), ...env } as NodeJS.ProcessEnv,
+    // One server process unless a test asks for more: each cluster worker would compile the sources again.
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, TS_NODE_PROJECT: resolve(ROOT, 'tsconfig.json'), STEDI_WORKERS: '1', ...env } as NodeJS.ProcessEnv,
   });
   return watch(child);
 }

@@ -3,6 +3,7 @@ import type { Engine } from '../../etl/engine/engine';
 import { type Config, type ConfigOverrides, loadConfig } from '../../src/config';
 import { openConfiguredEngine } from '../../src/engine';
 import { createLogger, type Logger } from '../../src/logger';
+import { buildInThisProcess } from '../../src/rebuild/rebuild-process';
 import { closeServices, createServices, type Services } from '../../src/services';
 import { buildLake } from './etl-lake';
 import { makeTempDir } from './landing-fixture';
@@ -21,6 +22,8 @@ export interface TestLakeOptions {
   /** Wraps the opened engine before services see it (e.g. to count queries). */
   wrapEngine?: (engine: Engine) => Engine;
   logger?: Logger;
+  /** Run rebuilds in a child process as a server does (slower: a process start each); default: in this process. */
+  rebuildProcess?: boolean;
 }
 
 export interface TestLake {
@@ -52,7 +55,9 @@ export async function buildTestLake(options: TestLakeOptions): Promise<TestLake>
   if (options.build !== false) await buildLake(options.landing, lake, { consentPolicy: config.consentPolicy, keepVersions: config.keepVersions });
   const opened = await openConfiguredEngine(config);
   const engine = options.wrapEngine ? options.wrapEngine(opened) : opened;
-  const services = await createServices(config, engine, options.logger ?? createLogger(config.logLevel));
+  const services = await createServices(config, engine, options.logger ?? createLogger(config.logLevel), {
+    buildRunner: options.rebuildProcess ? undefined : buildInThisProcess(engine),
+  });
   return {
     lake,
     landing: options.landing,

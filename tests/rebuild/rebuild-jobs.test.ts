@@ -17,8 +17,8 @@ describe('background rebuild jobs', () => {
   let lake: TestLake;
   afterEach(() => lake.close());
 
-  it('returns the job at once, reports every step with its row count, and publishes a new live version', async () => {
-    lake = await buildTestLake({ landing: writeSmallLanding() });
+  it('returns the job at once, reports every step with its row count, and publishes a new live version (built in a child process, as a server does)', async () => {
+    lake = await buildTestLake({ landing: writeSmallLanding(), rebuildProcess: true });
     const before = (await queryData(lake.services, ADMIN, '{ lake { liveVersion } }')).lake.liveVersion;
     const started = (await queryData(lake.services, ADMIN, `mutation { rebuildZones { ${JOB_FIELDS} } }`)).rebuildZones;
     expect(['QUEUED', 'RUNNING']).toContain(started.state);

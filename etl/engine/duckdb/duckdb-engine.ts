@@ -55,9 +55,13 @@ export class DuckDbEngine implements Engine {
   }
 
   static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
-    const instance = await DuckDBInstance.create(':memory:', options.memoryLimit ? { memory_limit: options.memoryLimit } : undefined);
+    // Versions are read from their Parquet files: keep each file's metadata, leave the bytes to the OS page cache (shared by every worker).
+    const settings: Record<string, string> = { enable_external_file_cache: 'false' };
+    if (options.memoryLimit) settings.memory_limit = options.memoryLimit;
+    const instance = await DuckDBInstance.create(':memory:', settings);
     const size = options.connections ?? 8;
     const connections = await Promise.all(Array.from({ length: size }, () => instance.connect()));
+    await connections[0].run('SET parquet_metadata_cache = true');
     return new DuckDbEngine(instance, new ConnectionPool(connections), options);
   }
 
@@ -165,10 +169,21 @@ export class DuckDbEngine implements Engine {
   }
 
 
-  /** A version's schema dropped (it expired) between tableRef and the query: the reader's cursor is stale, not the server broken. */
-  private dropped(error: unknown): never {
-    const version = /Catalog Error: .*"?v_(\d{8}t\d{9}z_[0-9a-f]{4})"?/.exec((error as Error)?.message ?? '')?.[1];
-    if (version !== undefined && !this.versions.has(version)) throw new StaleVersionError(version);
+  /**
+   * A version that expired between tableRef and the query (its schema dropped,
+   * or its files removed by another process's publish): the reader's cursor is stale, not the server broken.
+   */
+  private async dropped(error: unknown): Promise<never> {
+    const message = (error as Error)?.message ?? '';
+    const fileError = /IO Error|Invalid Input|parquet|No files found/i.test(message);
+    const version = (/Catalog Error: .*"?v_(\d{8}t\d{9}z_[0-9a-f]{4})"?/.exec(message) ?? (fileError ? /(\d{8}t\d{9}z_[0-9a-f]{4})/.exec(message) : null))?.[1];
+    if (version === undefined) throw error;
+    if (this.versions.has(version)) await this.manifest().catch(() => undefined);
+    if (!this.versions.has(version)) throw new StaleVersionError(version);
+    // Still kept, but its files changed under the views since they were checked: damaged, said as at load.
+    const { kept, live } = await this.kept(version);
+    const damage = await this.versions.verify(kept);
+    if (damage) throw live ? new LakeDamagedError(version, damage) : new StaleVersionError(version, damage);
     throw error;
   }
 

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { VersionManifest } from '../../manifest';
-import { BUILT_TABLES, type BuiltTable, servedColumns, storageOrder } from '../../tables';
+import { BUILT_TABLES, type BuiltTable, servedColumns } from '../../tables';
 import type { QueryOptions, VersionState } from '../engine';
 import { QueryTimeoutError, StaleVersionError } from '../engine-errors';
 import { fileDamage } from './file-checks';
@@ -15,10 +15,13 @@ type WithConnection = <T>(options: QueryOptions, work: (connection: DuckDBConnec
 export const schemaOf = (version: string): string => `"v_${version}"`;
 
 /**
- * Kept versions in memory: a version is loaded from its Parquet files into
- * schema `v_<version>` when first asked for (one load however many ask), after
- * its files pass their size and SHA-256 checks, under a time limit of its own.
- * A version that cannot be read is remembered as damaged, with why.
+ * Kept versions, served from their Parquet files: a version is attached as
+ * views in schema `v_<version>` when first asked for (one load however many
+ * ask), after its files pass their size and SHA-256 checks, under a time limit
+ * of its own. Views, not tables copied into memory: the files are written in
+ * keyset order with small row groups, so a page reads one or two of them, and
+ * every server process shares them through the OS page cache (held once, not
+ * once per worker). A version that cannot be read is remembered as damaged, with why.
  */
 export class VersionLoader {
   private readonly loads = new Map<string, Promise<void>>();
@@ -33,7 +36,7 @@ export class VersionLoader {
 
   load(version: VersionManifest): Promise<void> {
     let loading = this.loads.get(version.version);
-    // Private: a version already in memory keeps serving even if its file is damaged since; it cannot be loaded again.
+    // Private: a version found damaged is not attached again; one attached before its files changed reports the damage on its next read (DuckDbEngine.dropped).
     if (!loading && this.damaged.has(version.version)) return Promise.reject(new StaleVersionError(version.version, this.damaged.get(version.version)));
     if (!loading) {
       loading = this.loadVersion(version).then(() => void this.ready.add(version.version));
@@ -102,12 +105,13 @@ export class VersionLoader {
         for (const table of BUILT_TABLES) {
           reading = table;
           const file = sqlStringLiteral(this.fileOf(version, table));
-          // In the API's keyset order, so a customer's rows sit together and pages skip row groups by their min/max.
-          // The file's own columns decide it: a version built by an older release may lack a column of today's order.
+          // The file's own columns decide what is served: a version built by an older release may lack one of today's.
+          // (Its rows may not be in today's keyset order either: pages then read more row groups, with the same answers.)
           const stored = (await connection.runAndReadAll(`SELECT name FROM parquet_schema(${file})`)).getRows().map((r) => String(r[0]));
-          const order = storageOrder(table, stored).map((c) => `"${c}"`).join(', ');
           const columns = servedColumns(table, stored).map((c) => `"${c}"`).join(', ');
-          await connection.run(`CREATE OR REPLACE TABLE ${schema}."${table}" AS SELECT ${columns} FROM read_parquet(${file}, hive_partitioning = false) ORDER BY ${order}`);
+          await connection.run(`CREATE OR REPLACE VIEW ${schema}."${table}" AS SELECT ${columns} FROM read_parquet(${file}, hive_partitioning = false)`);
+          // Reads the footer and every row group's metadata now, so a file DuckDB cannot read is found here, not by a reader.
+          await connection.run(`SELECT count(*) FROM ${schema}."${table}"`);
         }
       });
     } catch (error) {

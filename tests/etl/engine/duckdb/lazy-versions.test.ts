@@ -1,5 +1,7 @@
+import { truncateSync } from 'node:fs';
 import { DuckDbEngine } from '../../../../etl/engine/duckdb/duckdb-engine';
-import { QueryTimeoutError, StaleVersionError } from '../../../../etl/engine/engine-errors';
+import { LakeLayout } from '../../../../etl/engine/duckdb/lake-layout';
+import { LakeDamagedError, QueryTimeoutError, StaleVersionError } from '../../../../etl/engine/engine-errors';
 import { buildLake } from '../../../helpers/etl-lake';
 import { ANALYST_KEY, buildTestApp } from '../../../helpers/http-app';
 import { makeTempDir, writeSmallLanding } from '../../../helpers/landing-fixture';
@@ -48,6 +50,26 @@ describe('kept versions', () => {
       expect(new Set(refs).size).toBe(1);
       expect(loads).toHaveBeenCalledTimes(1);
       expect(engine.versionState(older).state).toBe('loaded');
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('a version served from its files', () => {
+  it('whose file is damaged after it was attached answers LAKE_DAMAGED (live) or STALE_CURSOR (older), naming the file', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-damaged-later-');
+    const older = (await buildLake(landing, lake)).version;
+    const live = (await buildLake(landing, lake)).version;
+    const engine = await DuckDbEngine.open({ lake, connections: 2 });
+    try {
+      const refs = { live: await engine.tableRef('customer_curated', live), older: await engine.tableRef('customer_curated', older) };
+      const layout = new LakeLayout(lake);
+      for (const version of [live, older]) truncateSync(layout.tableFile('customer_curated', version), 100);
+      await expect(engine.query(`SELECT count(*) FROM ${refs.live}`)).rejects.toBeInstanceOf(LakeDamagedError);
+      await expect(engine.query(`SELECT count(*) FROM ${refs.older}`)).rejects.toThrow(StaleVersionError);
+      await expect(engine.query(`SELECT count(*) FROM ${refs.older}`)).rejects.toMatchObject({ damage: expect.stringContaining('customer_curated') });
     } finally {
       await engine.close();
     }

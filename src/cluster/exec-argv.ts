@@ -1,0 +1,23 @@
+import { extname } from 'node:path';
+
+/**
+ * The Node options for a child running `entry` (a file beside the caller, .js
+ * or .ts): this process's own options without a script given on the command
+ * line (`-e`, `-p`), plus ts-node when running from the TypeScript sources
+ * (tests, the bench) without it.
+ */
+export function childExecArgv(entry: string): string[] {
+  const argv: string[] = [];
+  const own = process.execArgv;
+  for (let i = 0; i < own.length; i += 1) {
+    const option = own[i]!;
+    if (['-e', '--eval', '-p', '--print'].includes(option)) {
+      i += 1;
+      continue;
+    }
+    if (/^--(eval|print)=/.test(option)) continue;
+    argv.push(option);
+  }
+  if (extname(entry) === '.ts' && !argv.some((a) => a.includes('ts-node'))) argv.push('-r', 'ts-node/register/transpile-only');
+  return argv;
+}

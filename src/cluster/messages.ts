@@ -1,0 +1,26 @@
+import type { KeyDigests } from '../auth/api-keys';
+import type { ConsentPolicy } from '../../etl/consent-policy';
+import type { Config } from '../config';
+import type { RebuildJob } from '../rebuild/rebuild-job';
+
+/**
+ * What a cluster's primary and its workers say to each other over IPC
+ * (structured clone: dates stay dates). Tagged `stedi` so prom-client's own
+ * messages on the same channel are never taken for these.
+ */
+
+export type ToWorker =
+  | { stedi: 'start'; config: Config; keys: KeyDigests }
+  | { stedi: 'jobs'; jobs: RebuildJob[]; current: string | null }
+  | { stedi: 'published'; version: string }
+  | { stedi: 'reply'; id: number; value?: unknown; error?: string }
+  | { stedi: 'shutdown' };
+
+export type ToPrimary =
+  | { stedi: 'listening'; port: number }
+  | { stedi: 'failed'; code?: string; message: string }
+  | { stedi: 'request'; id: number; what: 'rebuild'; consentPolicy?: ConsentPolicy }
+  | { stedi: 'request'; id: number; what: 'metrics' };
+
+export const isStedi = (message: unknown): message is { stedi: string } =>
+  typeof message === 'object' && message !== null && typeof (message as { stedi?: unknown }).stedi === 'string';

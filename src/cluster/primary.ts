@@ -1,0 +1,154 @@
+import cluster, { type Worker } from 'node:cluster';
+import { extname, join } from 'node:path';
+import { AggregatorRegistry } from 'prom-client';
+import type { Engine } from '../../etl/engine/engine';
+import type { ApiKeys } from '../auth/api-keys';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { RebuildJobs } from '../rebuild/rebuild-jobs';
+import { childExecArgv } from './exec-argv';
+import { type ToPrimary, type ToWorker, isStedi } from './messages';
+
+/**
+ * `stedi serve` on every core: the primary forks `config.workers` servers
+ * sharing one port (Node's cluster module hands each new connection to the
+ * next worker) and holds what must be one per lake: the rebuild jobs (one
+ * rebuild at a time, in a child process; whichever worker asks), the workers'
+ * summed metrics, and shutdown. It serves no request itself. A worker that
+ * dies is replaced.
+ */
+
+export interface RunningCluster {
+  url: string;
+  port: number;
+  /** Pids of the workers now. */
+  workerPids(): number[];
+  shutdown(): Promise<void>;
+}
+
+export interface ClusterOptions {
+  config: Config;
+  apiKeys: ApiKeys;
+  /** The primary's own engine: the live manifest for a rebuild's default policy. */
+  engine: Engine;
+  logger: Logger;
+  /** How long a worker may take to drain before it is killed. */
+  graceMs?: number;
+}
+
+/** Replacement forks allowed within RESPAWN_WINDOW_MS before the cluster gives up (a crash loop, not a stray kill). */
+const MAX_RESPAWNS = 10;
+const RESPAWN_WINDOW_MS = 60_000;
+
+function workerEntry(): { exec: string; execArgv: string[] } {
+  const exec = join(__dirname, `worker-main${extname(__filename)}`);
+  return { exec, execArgv: childExecArgv(exec) };
+}
+
+export async function startCluster(options: ClusterOptions): Promise<RunningCluster> {
+  const { config, logger } = options;
+  const aggregator = new AggregatorRegistry();
+  const workers = new Set<Worker>();
+  let stopping = false;
+  const respawns: number[] = [];
+
+  const broadcast = (message: ToWorker): void => {
+    for (const worker of workers) if (worker.isConnected()) worker.send(message);
+  };
+  const rebuilds = new RebuildJobs(options.engine, config, logger.child({ component: 'rebuild' }), async (version) => broadcast({ stedi: 'published', version }));
+  rebuilds.onChange = () => broadcast({ stedi: 'jobs', jobs: rebuilds.list(), current: rebuilds.current()?.id ?? null });
+
+  const answer = async (worker: Worker, request: Extract<ToPrimary, { stedi: 'request' }>): Promise<void> => {
+    let reply: ToWorker;
+    try {
+      const value = request.what === 'rebuild' ? await rebuilds.start(request.consentPolicy) : await aggregator.clusterMetrics();
+      reply = { stedi: 'reply', id: request.id, value };
+    } catch (error) {
+      logger.error({ err: error, request: request.what }, 'a worker request failed');
+      reply = { stedi: 'reply', id: request.id, error: (error as Error).message };
+    }
+    if (worker.isConnected()) worker.send(reply);
+  };
+
+  // STEDI_QUERY_CACHE_ROWS and _BYTES bound the whole server: each worker keeps its share, so more workers hold no more cached rows.
+  const share = (total: number): number => Math.floor(total / config.workers);
+  const workerConfig: Config = { ...config, queryCacheRows: share(config.queryCacheRows), queryCacheBytes: share(config.queryCacheBytes) };
+  const { exec, execArgv } = workerEntry();
+  cluster.setupPrimary({ exec, execArgv, serialization: 'advanced' });
+
+  /** Forks one worker; resolves with its port once it listens, rejects if it fails to start. */
+  const fork = (): Promise<number> => {
+    const worker = cluster.fork();
+    workers.add(worker);
+    let served = false;
+    const listening = new Promise<number>((resolve, reject) => {
+      worker.on('message', (message: unknown) => {
+        if (!isStedi(message)) return;
+        const m = message as ToPrimary;
+        if (m.stedi === 'listening') {
+          served = true;
+          resolve(m.port);
+        }
+        else if (m.stedi === 'failed') reject(Object.assign(new Error(m.message), { code: m.code }));
+        else if (m.stedi === 'request') void answer(worker, m);
+      });
+      worker.once('exit', (code, signal) => reject(new Error(`worker ${worker.id} exited (${signal ?? code}) before listening`)));
+    });
+    worker.once('online', () => worker.send({ stedi: 'start', config: workerConfig, keys: options.apiKeys.digests() } satisfies ToWorker));
+    worker.once('exit', (code, signal) => {
+      workers.delete(worker);
+      // One that never served failed to start: that is reported to whoever started it, not retried.
+      if (stopping || !served) return;
+      logger.error({ worker: worker.id, pid: worker.process.pid, code, signal }, 'a worker exited; starting another');
+      const now = Date.now();
+      respawns.push(now);
+      while (respawns.length > 0 && respawns[0]! < now - RESPAWN_WINDOW_MS) respawns.shift();
+      if (respawns.length > MAX_RESPAWNS) {
+        logger.fatal({ respawns: respawns.length, windowMs: RESPAWN_WINDOW_MS }, 'workers keep exiting; stopping the server');
+        void shutdown().then(() => process.exit(1));
+        return;
+      }
+      fork().then(
+        () => {
+          // The new worker knows the jobs from the start.
+          rebuilds.onChange?.();
+        },
+        (error: unknown) => logger.error({ err: error }, 'a replacement worker failed to start'),
+      );
+    });
+    return listening;
+  };
+
+  let stopped: Promise<void> | undefined;
+  const shutdown = (): Promise<void> =>
+    (stopped ??= (async () => {
+      stopping = true;
+      const exits = [...workers].map((worker) => new Promise<void>((resolve) => {
+        if (worker.isDead()) return resolve();
+        worker.once('exit', () => resolve());
+        if (worker.isConnected()) worker.send({ stedi: 'shutdown' } satisfies ToWorker);
+        setTimeout(() => worker.process.kill('SIGKILL'), (options.graceMs ?? 10_000) + 5_000).unref();
+      }));
+      await Promise.all(exits);
+      // A rebuild is never cut off half way: it publishes or fails before the primary exits.
+      await rebuilds.close();
+      await options.engine.close();
+    })());
+
+  let port: number;
+  try {
+    [port] = await Promise.all(Array.from({ length: config.workers }, fork));
+  } catch (error) {
+    await shutdown();
+    throw error;
+  }
+  rebuilds.onChange();
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  logger.info({ port, host: config.host, lake: config.lake, workers: config.workers }, 'listening');
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port!}`,
+    port: port!,
+    workerPids: () => [...workers].map((w) => w.process.pid as number),
+    shutdown,
+  };
+}

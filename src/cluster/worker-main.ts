@@ -1,0 +1,68 @@
+import 'reflect-metadata';
+import cluster from 'node:cluster';
+import { AggregatorRegistry } from 'prom-client';
+import { ApiKeys } from '../auth/api-keys';
+import { openConfiguredEngine } from '../engine';
+import { startServer, type RunningServer } from '../http/server';
+import { onTerminationSignals } from '../http/shutdown';
+import { createLogger } from '../logger';
+import { afterPublish } from '../services';
+import type { ToWorker } from './messages';
+import { PrimaryChannel } from './primary-channel';
+import { RemoteRebuilds } from './remote-rebuilds';
+
+/**
+ * One worker of `stedi serve`'s cluster: a whole server (engine, consent
+ * registry, caches) on the shared port, whose rebuilds are its primary's and
+ * whose /metrics are every worker's. Started by the primary's `start` message.
+ */
+
+const primary = new PrimaryChannel();
+// The primary may ask a worker still starting to stop (a replacement forked just before shutdown): it stops once started.
+let shutdownAsked = false;
+primary.on('shutdown', () => void (shutdownAsked = true));
+// Made for its side effect: it answers the primary's metrics requests with this worker's registry (set below).
+new AggregatorRegistry();
+
+async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): Promise<void> {
+  const logger = createLogger(config.logLevel, undefined, { worker: cluster.worker?.id });
+  const engine = await openConfiguredEngine(config);
+  let running: RunningServer;
+  try {
+    running = await startServer({
+      config,
+      engine,
+      apiKeys: ApiKeys.fromDigests(keys),
+      logger,
+      processMetrics: true,
+      rebuilds: new RemoteRebuilds(primary),
+      metricsText: async () => (await primary.request({ what: 'metrics' })) as string,
+    });
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
+  AggregatorRegistry.setRegistries([running.app.metrics.registry]);
+  primary.on('published', ({ version }) => {
+    afterPublish(running.services.engine, running.services.consent, version).catch((error: unknown) => logger.warn({ err: error, version }, 'warming the new version failed; readers will load it on first use'));
+  });
+  const stop = async (): Promise<void> => {
+    logger.info('shutting down: finishing in-flight requests');
+    await running.shutdown();
+    logger.info('shut down cleanly');
+    process.exit(0);
+  };
+  primary.on('shutdown', () => void stop());
+  if (shutdownAsked) return void stop();
+  // A signal to the whole process group (Ctrl-C) reaches the workers too: each drains, the primary waits.
+  onTerminationSignals(() => running.shutdown().then(() => process.exit(0)), logger);
+  primary.send({ stedi: 'listening', port: running.port });
+}
+
+process.on('message', (message: unknown) => {
+  if ((message as ToWorker | undefined)?.stedi !== 'start') return;
+  start(message as Extract<ToWorker, { stedi: 'start' }>).catch((error: unknown) => {
+    primary.send({ stedi: 'failed', code: (error as NodeJS.ErrnoException).code, message: (error as Error).stack ?? String(error) });
+    setTimeout(() => process.exit(1), 100).unref();
+  });
+});

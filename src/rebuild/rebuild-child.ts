@@ -1,0 +1,54 @@
+import { setPriority } from 'node:os';
+import { type BuildOptions, runBuild } from '../../etl/build';
+import type { BuildProgress } from '../../etl/build-options';
+import type { Config } from '../config';
+import { openConfiguredEngine } from '../engine';
+import { expireHoldingVersions } from './erasure';
+import { REBUILD_NICE, type ChildRequest, type ChildReport } from './rebuild-process';
+
+/**
+ * A server's rebuild, in a process of its own at a lower priority (nice 10,
+ * set before DuckDB starts its threads, which inherit it), so the serving
+ * processes keep the CPU. Reports progress and the outcome over IPC. Signals
+ * meant for the server do not cut a build half way: the server waits for it.
+ */
+
+/** Resolves once the report is handed to the channel: exiting earlier could lose it. */
+const send = (report: ChildReport): Promise<void> =>
+  new Promise((resolve) => {
+    if (!process.connected || !process.send) return resolve();
+    process.send(report, undefined, {}, () => resolve());
+  });
+
+async function run({ config, options }: ChildRequest): Promise<void> {
+  const engine = await openConfiguredEngine(config as Config);
+  try {
+    const build: BuildOptions = {
+      ...options,
+      background: true,
+      onProgress: (progress: BuildProgress) => void send({ type: 'progress', progress }),
+      expireVersions: expireHoldingVersions(engine, options.maxLineBytes),
+    };
+    const manifest = await runBuild(await engine.buildTarget(build), build);
+    await send({ type: 'done', version: manifest.version, durationMs: manifest.durationMs });
+  } finally {
+    await engine.close();
+  }
+}
+
+try {
+  setPriority(REBUILD_NICE);
+} catch {
+  // Not allowed here (some containers): the build still runs, on fewer DuckDB threads.
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => undefined);
+process.once('message', (request: ChildRequest) => {
+  run(request).then(
+    () => process.exit(0),
+    async (error: unknown) => {
+      const { name, message, stack } = error instanceof Error ? error : new Error(String(error));
+      await send({ type: 'failed', name, message, stack, failed: (error as { failed?: unknown }).failed });
+      process.exit(1);
+    },
+  );
+});

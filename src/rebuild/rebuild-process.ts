@@ -1,0 +1,80 @@
+import { fork } from 'node:child_process';
+import { extname, join } from 'node:path';
+import { runBuild } from '../../etl/build';
+import type { BuildOptions, BuildProgress } from '../../etl/build-options';
+import type { Engine } from '../../etl/engine/engine';
+import { childExecArgv } from '../cluster/exec-argv';
+import type { Config } from '../config';
+import { expireHoldingVersions } from './erasure';
+
+/**
+ * Runs one build in a child process (rebuild-child.ts) and reports its
+ * progress, so the build's CPU and memory are not the serving process's.
+ */
+
+/** The nice value of a rebuild process: readers come first. */
+export const REBUILD_NICE = 10;
+
+export interface ChildRequest {
+  config: Omit<Config, 'apiKeys' | 'apiKeysFile'>;
+  options: Pick<BuildOptions, 'consentPolicy' | 'keepVersions' | 'maxLineBytes'>;
+}
+
+export type ChildReport =
+  | { type: 'progress'; progress: BuildProgress }
+  | { type: 'done'; version: string; durationMs: number }
+  | { type: 'failed'; name: string; message: string; stack?: string; failed?: unknown };
+
+export interface BuiltVersion {
+  version: string;
+  durationMs: number;
+}
+
+/** The failure the child reported, with its name, so callers can tell a failed check from a lock held elsewhere. */
+export class RebuildProcessError extends Error {
+  constructor(name: string, message: string, stack?: string, readonly failed?: unknown) {
+    super(message);
+    this.name = name;
+    if (stack) this.stack = stack;
+  }
+}
+
+/** The child entry beside this file: compiled JavaScript, or TypeScript when running from the sources (tests, bench). */
+function childEntry(): { path: string; execArgv: string[] } {
+  const path = join(__dirname, `rebuild-child${extname(__filename)}`);
+  return { path, execArgv: childExecArgv(path).filter((a) => !a.startsWith('--cpu-prof')) };
+}
+
+export function buildInChildProcess(config: Config, options: ChildRequest['options'], onProgress: (progress: BuildProgress) => void): Promise<BuiltVersion> {
+  const { path, execArgv } = childEntry();
+  const { apiKeys: _keys, apiKeysFile: _file, ...rest } = config;
+  const child = fork(path, [], { execArgv, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    let outcome: ChildReport | undefined;
+    child.on('message', (report: ChildReport) => {
+      if (report.type === 'progress') onProgress(report.progress);
+      else outcome = report;
+    });
+    child.once('error', reject);
+    // 'close', not 'exit': by then every message the child sent has been read.
+    child.once('close', (code, signal) => {
+      if (outcome?.type === 'done') resolve({ version: outcome.version, durationMs: outcome.durationMs });
+      else if (outcome?.type === 'failed') reject(new RebuildProcessError(outcome.name, outcome.message, outcome.stack, outcome.failed));
+      else reject(new Error(`the rebuild process ended (${signal ?? `exit code ${code}`}) without reporting an outcome`));
+    });
+    child.send({ config: rest, options } satisfies ChildRequest);
+  });
+}
+
+/**
+ * The same build in the calling process, on its engine: for tests that fake
+ * the filesystem or the clock in-process (which a child cannot see), and for
+ * many rebuilds in a row where a process start each would dominate.
+ */
+export const buildInThisProcess =
+  (engine: Engine) =>
+  async (_config: Config, options: ChildRequest['options'], onProgress: (progress: BuildProgress) => void): Promise<BuiltVersion> => {
+    const build: BuildOptions = { ...options, background: true, onProgress, expireVersions: expireHoldingVersions(engine, options.maxLineBytes) };
+    const manifest = await runBuild(await engine.buildTarget(build), build);
+    return { version: manifest.version, durationMs: manifest.durationMs };
+  };

@@ -1,0 +1,156 @@
+import { appendFileSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { buildLake } from '../helpers/etl-lake';
+import { ADMIN_KEY, ANALYST_KEY } from '../helpers/http-app';
+import { customerRecord, makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
+import { type ServedLake, serveLake, untilReady } from '../helpers/served-lake';
+
+/**
+ * `bin/stedi.js serve` with two workers, as real processes: every request on
+ * a new connection, so the cluster hands them to both workers in turn.
+ */
+
+type Body = { data?: any; errors?: Array<{ message: string }> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** One request on a connection of its own (no keep-alive), so consecutive requests reach different workers. */
+function fresh(url: string, path: string, body?: unknown, key = ADMIN_KEY): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const req = request(`${url}${path}`, { method: data ? 'POST' : 'GET', agent: false, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', connection: 'close' } }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+const gql = async (url: string, query: string, key = ADMIN_KEY): Promise<Body> => JSON.parse((await fresh(url, '/graphql', { query }, key)).text) as Body;
+
+/** The pids of the server's workers: the primary's child processes. */
+const workerPids = (served: ServedLake): number[] =>
+  readFileSync(`/proc/${served.process.child.pid}/task/${served.process.child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+
+const until = async (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> => {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+const liveOf = async (url: string): Promise<string> => (await gql(url, '{ lake { liveVersion } }')).data.lake.liveVersion as string;
+
+describe('stedi serve on two workers', () => {
+  let served: ServedLake | undefined;
+  afterEach(async () => {
+    if (served && served.process.child.exitCode === null) {
+      const pids = workerPids(served);
+      served.process.child.kill('SIGKILL');
+      for (const pid of pids) process.kill(pid, 'SIGKILL');
+    }
+    served = undefined;
+  });
+
+  it('runs one rebuild for every worker that asks, switches every worker to the new version together, hides a revocation in all of them and sums the metrics', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-cluster-lake-');
+    await buildLake(landing, lake);
+    served = await serveLake(['--lake', lake, '--landing', landing], { STEDI_WORKERS: '2', LOG_LEVEL: 'info', STEDI_CONSENT_REFRESH_MS: '300', STEDI_ERASURE_MS: '60000' });
+    const { url } = served;
+    const first = await untilReady(served);
+    expect(workerPids(served)).toHaveLength(2);
+
+    // Two admins at once, on two connections (two workers): one job.
+    const [a, b] = await Promise.all([gql(url, 'mutation { rebuildZones { id } }'), gql(url, 'mutation { rebuildZones { id } }')]);
+    expect(a.data.rebuildZones.id).toBe(b.data.rebuildZones.id);
+    const id = a.data.rebuildZones.id as string;
+
+    // While it runs and after, one request after another on new connections never sees the old version again once it saw the new one.
+    const seen: string[] = [];
+    let state = 'QUEUED';
+    while (state === 'QUEUED' || state === 'RUNNING') {
+      seen.push(await liveOf(url));
+      state = (await gql(url, `{ rebuildJob(id: "${id}") { state } }`)).data.rebuildJob.state as string;
+    }
+    expect(state).toBe('SUCCEEDED');
+    for (let i = 0; i < 6; i += 1) seen.push(await liveOf(url));
+    const second = seen[seen.length - 1]!;
+    expect(second).not.toBe(first);
+    expect(seen.slice(seen.indexOf(second)).every((v) => v === second)).toBe(true);
+    // Every worker knows the job and its progress.
+    for (let i = 0; i < 4; i += 1) {
+      const { data } = await gql(url, '{ rebuildJobs { id state completedSteps totalSteps } }');
+      expect(data.rebuildJobs).toEqual([{ id, state: 'SUCCEEDED', completedSteps: data.rebuildJobs[0].totalSteps, totalSteps: data.rebuildJobs[0].totalSteps }]);
+    }
+
+    // alice withdraws in customer landing: every worker hides her within the refresh interval (two, for the timer's phase).
+    const customersOf = async (): Promise<string[]> =>
+      ((await gql(url, '{ customers(first: 10) { edges { node { serialNumber } } } }', ANALYST_KEY)).data.customers.edges as Array<{ node: { serialNumber: string } }>).map((e) => e.node.serialNumber);
+    expect(await customersOf()).toContain('serial-alice');
+    appendFileSync(join(landing, 'customer', 'landing', 'customer-1.json'), `${JSON.stringify(customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_700_000_000_000 }))}\n`);
+    await new Promise((r) => setTimeout(r, 2 * 300 + 200));
+    for (let i = 0; i < 6; i += 1) expect(await customersOf()).toEqual(['serial-bob']);
+
+    // /metrics on any worker is the sum over both.
+    const before = await fresh(url, '/metrics');
+    const requestsOf = (text: string): number =>
+      [...text.matchAll(/^stedi_http_requests_total\{route="\/graphql",method="POST",status="200"\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+    const counted = requestsOf(before.text);
+    for (let i = 0; i < 4; i += 1) await liveOf(url);
+    await until('the metrics count the four requests', async () => requestsOf((await fresh(url, '/metrics')).text) === counted + 4, 5_000);
+    expect(before.text).toMatch(/^stedi_rebuild_running 0$/m);
+    expect(before.text).toMatch(/^stedi_rebuild_jobs\{state="SUCCEEDED"\} 1$/m);
+
+    await served.stop();
+    const logs = served.process.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { worker?: unknown; msg?: string });
+    expect(new Set(logs.filter((l) => l.msg === 'request').map((l) => l.worker))).toEqual(new Set([1, 2]));
+  }, 90_000);
+
+  it('erases a withdrawn customer with one rebuild however many workers see it, within STEDI_ERASURE_MS', async () => {
+    // Long enough for a rebuild process to start and build at its low priority on a busy 2-core machine.
+    const ERASURE_MS = 8_000;
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-cluster-lake-');
+    await buildLake(landing, lake);
+    served = await serveLake(['--lake', lake, '--landing', landing], { STEDI_WORKERS: '2', STEDI_CONSENT_REFRESH_MS: '200', STEDI_ERASURE_MS: String(ERASURE_MS) });
+    const { url } = served;
+    const first = await untilReady(served);
+    appendFileSync(join(landing, 'customer', 'landing', 'customer-1.json'), `${JSON.stringify(customerRecord({ name: 'bob', serial: 'serial-bob', consentAt: null, updatedAt: 1_700_000_000_000 }))}\n`);
+    const seen = Date.now();
+    await until('no kept version holds bob', async () => {
+      const { data } = await gql(url, '{ lake { liveVersion withdrawnSinceBuild versions { version } } }');
+      return data.lake.liveVersion !== first && data.lake.withdrawnSinceBuild === 0 && data.lake.versions.length === 1;
+    }, 20_000);
+    // The bound runs from when a refresh reads the revocation: at most one refresh interval after it was written.
+    expect(Date.now() - seen).toBeLessThan(ERASURE_MS + 200);
+    // The job ends just after its publish: still one job, however many workers asked for it.
+    await until('the erasure rebuild has ended', async () => (await gql(url, '{ rebuildJobs { state } }')).data.rebuildJobs.every((j: { state: string }) => j.state !== 'RUNNING'));
+    const { data } = await gql(url, '{ rebuildJobs { state } }');
+    expect(data.rebuildJobs).toEqual([{ state: 'SUCCEEDED' }]);
+  }, 60_000);
+
+  it('replaces a worker killed with SIGKILL, and on SIGTERM drains every worker and exits 0', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-cluster-lake-');
+    await buildLake(landing, lake);
+    served = await serveLake(['--lake', lake, '--landing', landing], { STEDI_WORKERS: '2', LOG_LEVEL: 'info' });
+    await untilReady(served);
+    const [victim, survivor] = workerPids(served);
+    process.kill(victim!, 'SIGKILL');
+    await until('a new worker replaces the killed one', () => {
+      const now = workerPids(served!);
+      return now.length === 2 && now.includes(survivor!) && !now.includes(victim!);
+    });
+    const replaced = workerPids(served);
+    await served.process.waitFor(/"worker":3,[^\n]*"msg":"listening"/);
+    const answers = await Promise.all(Array.from({ length: 4 }, () => fresh(served!.url, '/readyz')));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    served.process.child.kill('SIGTERM');
+    expect(await served.process.exited).toBe(0);
+    for (const pid of replaced) expect(() => process.kill(pid, 0)).toThrow();
+    served = undefined;
+  }, 60_000);
+});
