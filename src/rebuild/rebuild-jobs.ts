@@ -6,9 +6,9 @@ import type { Engine } from '../../etl/engine/engine';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { type RebuildJob, newJob, recordProgress } from './rebuild-job';
-import { type BuiltVersion, buildInChildProcess } from './rebuild-process';
+import { type BuiltVersion, buildInChildProcess, buildInThisProcess } from './rebuild-process';
 
-/** Runs one build for a job; by default in a child process at a lower priority (rebuild-process.ts). */
+/** Runs one build for a job; by default a DuckDB build runs in a child process at a lower priority (rebuild-process.ts). */
 export type BuildRunner = (config: Config, options: { consentPolicy: ConsentPolicy; keepVersions: number; maxLineBytes: number }, onProgress: (progress: BuildProgress) => void) => Promise<BuiltVersion>;
 
 /** What the API and metrics use of rebuilds: these jobs, or a cluster worker's view of its primary's (cluster/remote-rebuilds.ts). */
@@ -33,6 +33,7 @@ export class RebuildJobs implements Rebuilds {
   private readonly jobs = new Map<string, RebuildJob>();
   private running?: { job: RebuildJob; done: Promise<void> };
   private starting?: Promise<RebuildJob>;
+  private readonly build: BuildRunner;
 
   constructor(
     private readonly engine: Engine,
@@ -40,8 +41,11 @@ export class RebuildJobs implements Rebuilds {
     private readonly logger: Logger,
     /** Called after a successful publish with the new version (warm it, refresh consent). */
     private readonly afterPublish: (version: string) => Promise<unknown> = async () => undefined,
-    private readonly build: BuildRunner = buildInChildProcess,
-  ) {}
+    build?: BuildRunner,
+  ) {
+    // An Athena build runs on AWS (this process only waits for CTAS statements): a child would only cost a process start.
+    this.build = build ?? (config.engine === 'athena' ? buildInThisProcess(engine) : buildInChildProcess);
+  }
 
   /** Called whenever a job changes (a cluster's primary tells its workers). */
   onChange?: () => void;
