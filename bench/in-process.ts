@@ -48,6 +48,14 @@ export class InProcessLake {
     return encodeCursor(dataset.kind as CursorKind, version, dataset.key.map((k) => found[k.name] as string | number), scope);
   }
 
+  /** The first `rows` rows of a connection in its key order, as the engine gives them: the floor of a walk from the start. */
+  async firstRows<N extends Node>(dataset: Dataset<N>, rows: number): Promise<Record<string, unknown>[]> {
+    const version = (await this.engine.manifest())?.versions[0]?.version;
+    if (!version) throw new Error('the lake has no live version');
+    const order = dataset.key.map((k) => k.expr).join(', ');
+    return this.engine.query(`SELECT * FROM ${await dataset.from(this.engine, version)} ORDER BY ${order} LIMIT ?`, [rows]);
+  }
+
   async close(): Promise<void> {
     await closeServices(this.services);
     await this.engine.close();
