@@ -1,4 +1,5 @@
 import type { Engine, QueryOptions, Row, SqlValue } from '../../etl/engine/engine';
+import { ByteBoundedLru } from '../byte-bounded-lru';
 
 /**
  * Results of queries over one lake version's tables, which never change once
@@ -10,11 +11,9 @@ import type { Engine, QueryOptions, Row, SqlValue } from '../../etl/engine/engin
  * Never use it for landing reads, which change under the same text.
  */
 export class VersionReadCache {
-  // Private: insertion order is recency order (an entry is re-inserted on every hit).
-  private readonly entries = new Map<string, { rows: Row[]; bytes: number }>();
+  private readonly entries: ByteBoundedLru<Row[]>;
   private readonly inFlight = new Map<string, Promise<Row[]>>();
   private cachedRows = 0;
-  private cachedBytes = 0;
 
   constructor(
     private readonly engine: Engine,
@@ -23,18 +22,16 @@ export class VersionReadCache {
     /** Results larger than this are not kept; a nested page of 100 customers x (10 + 1) readings fits. */
     private readonly maxRowsPerEntry = 2_000,
     /** Estimated heap bytes held across all entries (see entryBytes). */
-    private readonly maxBytes = Number.POSITIVE_INFINITY,
-  ) {}
+    maxBytes = Number.POSITIVE_INFINITY,
+  ) {
+    this.entries = new ByteBoundedLru(maxBytes, (rows) => void (this.cachedRows -= rowsOf(rows)));
+  }
 
   async query(sql: string, params: SqlValue[], options: QueryOptions = {}): Promise<Row[]> {
     if (this.maxRows === 0) return this.engine.query(sql, params, options);
     const key = `${sql}\u0000${JSON.stringify(params)}`;
     const hit = this.entries.get(key);
-    if (hit) {
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      return hit.rows;
-    }
+    if (hit) return hit;
     // Concurrent identical reads share one engine query.
     let pending = this.inFlight.get(key);
     if (!pending) {
@@ -46,23 +43,19 @@ export class VersionReadCache {
   }
 
   get size(): { entries: number; rows: number; bytes: number } {
-    return { entries: this.entries.size, rows: this.cachedRows, bytes: this.cachedBytes };
+    return { entries: this.entries.size, rows: this.cachedRows, bytes: this.entries.bytes };
   }
 
   private keep(key: string, rows: Row[]): void {
-    const bytes = entryBytes(key, rows);
-    if (rows.length > this.maxRowsPerEntry || rows.length > this.maxRows || bytes > this.maxBytes || this.entries.has(key)) return;
-    this.entries.set(key, { rows, bytes });
-    this.cachedRows += Math.max(rows.length, 1);
-    this.cachedBytes += bytes;
-    for (const [oldest, old] of this.entries) {
-      if (this.cachedRows <= this.maxRows && this.cachedBytes <= this.maxBytes) break;
-      this.entries.delete(oldest);
-      this.cachedRows -= Math.max(old.rows.length, 1);
-      this.cachedBytes -= old.bytes;
-    }
+    if (rows.length > this.maxRowsPerEntry || rows.length > this.maxRows || this.entries.has(key)) return;
+    // Counted before set(): evicting the oldest entries to make room is what brings the rows back under maxRows.
+    this.cachedRows += rowsOf(rows);
+    if (!this.entries.set(key, rows, entryBytes(key, rows), () => this.cachedRows > this.maxRows)) this.cachedRows -= rowsOf(rows);
   }
 }
+
+/** Rows an entry counts for: an empty result still holds its key. */
+const rowsOf = (rows: Row[]): number => Math.max(rows.length, 1);
 
 /**
  * Estimated heap bytes of an entry: its key (two bytes a character at worst)

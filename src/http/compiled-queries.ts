@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { getOperationAST, Kind, type DocumentNode, type ExecutionResult, type FragmentDefinitionNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { ByteBoundedLru } from '../byte-bounded-lru';
 
 /**
  * What graphql-jit may compile and which compiled documents are kept
@@ -62,34 +63,29 @@ interface Entry {
 
 /** An LRU of compiled operations by source text and operation name, bounded by estimated bytes; `null` remembers "not compilable". */
 export class CompiledQueries {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: ByteBoundedLru<CompiledQuery | null>;
   private readonly seen = new Map<string, number>();
-  /** Estimated bytes held now; never above the budget. */
-  bytes = 0;
 
   constructor(
     private readonly schema: GraphQLSchema,
-    private readonly maxBytes: number,
+    maxBytes: number,
     private readonly minUses = 2,
-  ) {}
+  ) {
+    this.entries = new ByteBoundedLru(maxBytes);
+  }
+
+  /** Estimated bytes held now; never above the budget. */
+  get bytes(): number {
+    return this.entries.bytes;
+  }
 
   get(document: DocumentNode, source: string, operationName: string | null): CompiledQuery | null {
     const key = `${operationName ?? ''}\n${source}`;
-    let entry = this.entries.get(key);
-    if (entry === undefined) {
-      if (!this.seenBefore(key)) return null;
-      entry = this.compile(document, operationName, key.length);
-      if (entry.bytes > this.maxBytes) return entry.query; // run once, never kept
-      this.bytes += entry.bytes;
-    } else {
-      this.entries.delete(key);
-    }
-    this.entries.set(key, entry);
-    for (const [oldest, old] of this.entries) {
-      if (this.bytes <= this.maxBytes) break;
-      this.entries.delete(oldest);
-      this.bytes -= old.bytes;
-    }
+    if (this.entries.has(key)) return this.entries.get(key)!;
+    if (!this.seenBefore(key)) return null;
+    const entry = this.compile(document, operationName, key.length);
+    // One larger than the whole budget runs once and is never kept.
+    this.entries.set(key, entry.query, entry.bytes);
     return entry.query;
   }
 

@@ -1,5 +1,6 @@
 import type { DocumentStore as ApolloDocumentStore } from '@apollo/server';
 import type { DocumentNode } from 'graphql';
+import { ByteBoundedLru } from '../byte-bounded-lru';
 
 /**
  * Apollo's cache of parsed and validated documents by query hash, bounded by
@@ -21,53 +22,36 @@ export function documentBytes(document: DocumentNode): number {
   return 2 * loc.source.body.length + BYTES_PER_TOKEN * tokens;
 }
 
-interface Entry {
-  document: DocumentNode;
-  bytes: number;
-}
-
 export class DocumentStore implements ApolloDocumentStore {
-  // Private: insertion order is recency order (an entry is re-inserted on every hit).
-  private readonly entries = new Map<string, Entry>();
-  /** Estimated bytes held now; never above `maxBytes`. */
-  bytes = 0;
+  private readonly lru: ByteBoundedLru<DocumentNode>;
 
   constructor(
-    private readonly maxBytes: number,
+    maxBytes: number,
     /** Bytes reserved per document for what hangs off it (its cost estimates, operation-costs.ts). */
     private readonly extraBytesPerDocument = 0,
-  ) {}
+  ) {
+    this.lru = new ByteBoundedLru(maxBytes);
+  }
+
+  /** Estimated bytes held now; never above the budget. */
+  get bytes(): number {
+    return this.lru.bytes;
+  }
 
   get size(): number {
-    return this.entries.size;
+    return this.lru.size;
   }
 
   async get(key: string): Promise<DocumentNode | undefined> {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    return entry.document;
+    return this.lru.get(key);
   }
 
   async set(key: string, document: DocumentNode): Promise<void> {
-    const bytes = documentBytes(document) + 2 * key.length + this.extraBytesPerDocument;
-    await this.delete(key);
-    if (bytes > this.maxBytes) return; // parsed and validated again next time, never kept
-    this.entries.set(key, { document, bytes });
-    this.bytes += bytes;
-    for (const [oldest, old] of this.entries) {
-      if (this.bytes <= this.maxBytes) break;
-      this.entries.delete(oldest);
-      this.bytes -= old.bytes;
-    }
+    // A document larger than the whole budget is parsed and validated again next time, never kept.
+    this.lru.set(key, document, documentBytes(document) + 2 * key.length + this.extraBytesPerDocument);
   }
 
   async delete(key: string): Promise<boolean> {
-    const entry = this.entries.get(key);
-    if (!entry) return false;
-    this.entries.delete(key);
-    this.bytes -= entry.bytes;
-    return true;
+    return this.lru.delete(key);
   }
 }

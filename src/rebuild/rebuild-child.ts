@@ -1,10 +1,7 @@
 import { setPriority } from 'node:os';
-import { type BuildOptions, runBuild } from '../../etl/build';
-import type { BuildProgress } from '../../etl/build-options';
 import type { Config } from '../config';
 import { openConfiguredEngine } from '../engine';
-import { expireHoldingVersions } from './erasure';
-import { REBUILD_NICE, type ChildRequest, type ChildReport } from './rebuild-process';
+import { REBUILD_NICE, buildInThisProcess, type ChildRequest, type ChildReport } from './rebuild-process';
 
 /**
  * A server's rebuild, in a process of its own at a lower priority (nice 10,
@@ -23,14 +20,8 @@ const send = (report: ChildReport): Promise<void> =>
 async function run({ config, options }: ChildRequest): Promise<void> {
   const engine = await openConfiguredEngine(config as Config);
   try {
-    const build: BuildOptions = {
-      ...options,
-      background: true,
-      onProgress: (progress: BuildProgress) => void send({ type: 'progress', progress }),
-      expireVersions: expireHoldingVersions(engine, options.maxLineBytes),
-    };
-    const manifest = await runBuild(await engine.buildTarget(build), build);
-    await send({ type: 'done', version: manifest.version, durationMs: manifest.durationMs });
+    const built = await buildInThisProcess(engine)(config as Config, options, (progress) => void send({ type: 'progress', progress }));
+    await send({ type: 'done', ...built });
   } finally {
     await engine.close();
   }
