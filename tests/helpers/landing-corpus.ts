@@ -126,7 +126,9 @@ const lineDefects: fc.Arbitrary<(line: string) => { text: string; reason: string
     return cut.trim() === '' || /\p{Cs}/u.test(cut) ? undefined : { text: cut, reason: 'malformed JSON' };
   }),
   fc.constantFrom('\u0001', '\u001f', '\u0000').map((control) => (line: string) => {
-    const at = line.indexOf('":"') >= 0 ? line.indexOf('":"') + 3 : -1;
+    // Just inside a string value: after a key of letters (a quote before letters cannot close a string), its colon and the opening quote.
+    const key = /"[A-Za-z]+" ?: ?"/.exec(line);
+    const at = key ? key.index + key[0].length : -1;
     return at < 0 ? undefined : { text: `${line.slice(0, at)}${control}${line.slice(at)}`, reason: 'control character inside a string' };
   }),
 ];

@@ -42,8 +42,19 @@ const ROOT_NUMBER = '-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?';
 // Each alternative ends where the embedded reader's number ends (never inside a fraction or an exponent it would still read).
 const ROOT_RUN_ON = `'^[ \\t\\r]*(-?(0|[1-9][0-9]*)(\\.[0-9]+)?[eE][+-]?[0-9]+[^ \\t\\r0-9]|-?(0|[1-9][0-9]*)\\.[0-9]+[^ \\t\\r0-9eE]|-?[1-9][0-9]*[^ \\t\\r0-9.eE]|-?0[^ \\t\\r.eE]|(true|false|null)[ \\t\\r]*[^ \\t\\r])'`;
 const STARTS_LIKE_NUMBER = "'^-?[0-9]'";
-// Strings are paired quote by quote from the line's start, so a control character after an opening quote is inside a string.
-const CONTROL_IN_STRING = `'^[^"]*("(?:[^"\\\\]|\\\\.)*"[^"]*)*"(?:[^"\\\\]|\\\\.)*[\\x00-\\x1f]'`;
+// A control character is the reason only when the embedded reader reaches it: the text before it must read as JSON so far.
+// Token by token (a regular over-approximation of the grammar: brackets are not matched), then the string holding it.
+const WS = '[ \\t\\r]*';
+const STRING_BODY = '(?:[^"\\\\\\x00-\\x1f]|\\\\(?:["\\\\/bfnrt]|u[0-9a-fA-F]{4}))*';
+const STRING = `"${STRING_BODY}"`;
+const SCALAR = '(?:-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null)';
+const TO_COMMA = `(?:[}\\]]${WS})*,${WS}`;
+const AFTER_KEY_OR_STRING = `${STRING}${WS}(?::${WS}|${TO_COMMA})`;
+// One step from where a value may start to where a value may start again.
+const STEP = `(?:\\[${WS}\\]${WS}${TO_COMMA}|\\[${WS}|\\{${WS}\\}${WS}${TO_COMMA}|\\{${WS}${AFTER_KEY_OR_STRING}|${AFTER_KEY_OR_STRING}|${SCALAR}${WS}${TO_COMMA})`;
+// The root opens an array or an object (a root string or number ends the value; what follows is text after it).
+const HEAD = `(?:\\[${WS}|\\{${WS}${AFTER_KEY_OR_STRING})`;
+const CONTROL_IN_STRING = `'^${WS}(?:${HEAD}${STEP}*)?(?:\\{${WS})?"${STRING_BODY}[\\x00-\\x1f]'`;
 // Escaped backslashes are removed first, so \\ud800 (a backslash, then text) is not taken for an escape.
 const SURROGATE_PAIR = `'\\\\u[dD][89abAB][0-9a-fA-F]{2}\\\\u[dD][c-fC-F][0-9a-fA-F]{2}'`;
 const SURROGATE = `'\\\\u[dD][89a-fA-F][0-9a-fA-F]{2}'`;
