@@ -99,6 +99,33 @@ describe('versioned builds', () => {
     await expect(runBuild(failing)).rejects.toThrow('every trusted step trainer reading belongs to a curated customer (2 violations)');
   });
 
+  it('waits for the other running check before giving up a build whose check query failed', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir();
+    const previous = await buildLake(landing, lake);
+    const target = new DuckDbBuildTarget(new LakeLayout(lake, landing));
+    const violations = target.violations.bind(target);
+    const asked: string[] = [];
+    let slowDone = false;
+    target.violations = async (sql, unique) => {
+      asked.push(sql);
+      if (asked.length === 1) {
+        // The first check is still running when the second one fails.
+        await new Promise((r) => setTimeout(r, 50));
+        const count = await violations(sql, unique);
+        slowDone = true;
+        return count;
+      }
+      throw new Error('check query failed');
+    };
+    await expect(runBuild(target)).rejects.toThrow('check query failed');
+    expect(slowDone).toBe(true);
+    // No further check starts once one has failed.
+    expect(asked).toHaveLength(2);
+    expect((await manifestOf(lake))?.versions.map((v) => v.version)).toEqual([previous.version]);
+    expect(versionDirs(lake)).toEqual([`v=${previous.version}`]);
+  });
+
   it('runs one check at a time beside a serving process', () => {
     expect(new DuckDbBuildTarget(new LakeLayout(makeTempDir()), { background: true }).checkConcurrency).toBe(1);
   });
