@@ -6,6 +6,7 @@ import { type PageArgs, topLevelPage } from './connection-reader';
 import { encodeCursor, type KeyValue } from './cursor';
 import type { Dataset, DatasetFilter, Node } from './datasets/dataset';
 import type { PageInfo } from './pagination';
+import { fetchPage, readAheadOf } from './page-read-ahead';
 
 /** A page of a top-level connection as one array per column, in the connection's order. */
 export interface ColumnarPage {
@@ -30,7 +31,18 @@ export async function readColumnarPage<N extends Node>(
 ): Promise<ColumnarPage> {
   const { engine, logger } = ctx.services;
   const { first, query, scope, consent, cursorScope, afterCursor } = await topLevelPage(ctx, ds, args, filter, field, cursorField);
-  const fetched = await queryColumns(engine, query.sql, query.params, { timeoutMs: ctx.budget.timeoutMs() });
+  const fetched = await fetchPage<N, ColumnarResult>({
+    readAhead: readAheadOf(ctx.services),
+    scope,
+    query,
+    first,
+    shape: 'columns',
+    read: (sql, params, options) => queryColumns(engine, sql, params, options),
+    rowCount: (result) => result.rowCount,
+    keyAt: (result, i) => ds.key.map((k) => result.columns[k.name][i] as KeyValue),
+    timeoutMs: ctx.budget.timeoutMs(),
+    readAheadTimeoutMs: ctx.services.config.queryTimeoutMs,
+  });
   const visible = visibleColumns(ds, fetched, scope.version, consent, logger);
   const rowCount = Math.min(first, visible.rowCount);
   const columns: Record<string, unknown[]> = {};

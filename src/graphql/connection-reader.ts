@@ -1,11 +1,13 @@
+import type { Row } from '../../etl/engine/engine';
 import { badInput } from '../errors';
 import type { GraphqlContext } from './context';
 import { type PageConnection, toConnection, visibleNodes } from './connection';
-import { decodeCursor, type Cursor, type CursorScope } from './cursor';
+import { decodeCursor, type Cursor, type CursorScope, type KeyValue } from './cursor';
 import { toStediError } from './error-mapping';
 import { type Dataset, type DatasetFilter, type Node, filterKey } from './datasets/dataset';
 import { countQuery, pageQuery, type Scope } from './page-query';
 import { pageSize } from './pagination';
+import { fetchPage, readAheadOf } from './page-read-ahead';
 import { totalCountCacheOf } from './total-count-cache';
 
 export interface PageArgs {
@@ -22,7 +24,18 @@ export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Da
   const { engine, logger } = ctx.services;
   const { first, query, scope, consent, cursorScope, afterCursor } = await topLevelPage(ctx, ds, args, filter, field);
   const version = scope.version;
-  const rows = await ctx.services.reads.query(query.sql, query.params, { timeoutMs: ctx.budget.timeoutMs() });
+  const rows = await fetchPage<N, Row[]>({
+    readAhead: readAheadOf(ctx.services),
+    scope,
+    query,
+    first,
+    shape: 'rows',
+    read: (sql, params, options) => ctx.services.reads.query(sql, params, options),
+    rowCount: (result) => result.length,
+    keyAt: (result, i) => ds.key.map((k) => result[i][k.name] as KeyValue),
+    timeoutMs: ctx.budget.timeoutMs(),
+    readAheadTimeoutMs: ctx.services.config.queryTimeoutMs,
+  });
   const nodes = visibleNodes(ds, rows, version, consent, logger);
   const countKey = `${ds.kind}|${version}|${consent.generation}|${filterKey(filter)}`;
   const counts = totalCountCacheOf(ctx.services);
