@@ -1,4 +1,7 @@
+import type { ConsentSnapshot } from '../../src/consent/consent-snapshot';
+import { visibleNodes, visibleNodesOfColumns } from '../../src/graphql/connection';
 import { machineLearningDataset } from '../../src/graphql/datasets/machine-learning.dataset';
+import type { Logger } from '../../src/logger';
 import { fetchPage, PageReadAhead, READ_AHEAD_MIN_ROWS, readAheadOf } from '../../src/graphql/page-read-ahead';
 import type { Scope } from '../../src/graphql/page-query';
 import type { MachineLearningSample } from '../../src/graphql/types/machine-learning-sample.type';
@@ -36,7 +39,7 @@ async function walk(t: TestApp, document: string, first: number, args: Record<st
   }
 }
 
-describe('reading the next page of a bulk walk ahead', () => {
+describe('bulk pages: the next page read ahead, large pages read as columns', () => {
   let fixture: ManyCustomers;
   let t: TestApp;
   // 30 customers (24 consenting) × 100 rows: 2,400 training rows, pages of 1,000 read ahead.
@@ -57,6 +60,11 @@ describe('reading the next page of a bulk walk ahead', () => {
     const cursors = whole.edges!.map((e) => e.cursor);
     expect(samples.cursors).toEqual([cursors[999], cursors[1999], cursors[2399]]);
     expect(batch.cursors).toEqual(samples.cursors);
+    // Pages of 2,000 rows and more are read as columns (no row objects): the same rows and cursors again.
+    const bulk = await walk(t, SAMPLES, 2_000);
+    expect(bulk.rows).toEqual(rowsOf(whole));
+    expect(bulk.cursors).toEqual([cursors[1999], cursors[2399]]);
+    expect((await walk(t, BATCH, 2_000)).cursors).toEqual(bulk.cursors);
     const split = await walk(t, SAMPLES, READ_AHEAD_MIN_ROWS, { split: 'TRAIN' });
     expect(split.rows).toEqual(rowsOf(await post(t, SAMPLES, { first: 10_000, split: 'TRAIN' })));
   });
@@ -91,6 +99,20 @@ describe('reading the next page of a bulk walk ahead', () => {
     expect(serials).toHaveLength(READ_AHEAD_MIN_ROWS);
     expect(serials).not.toContain(serial);
     expect(serials).toContain(serialOf(16));
+  });
+});
+
+describe('nodes of a bulk page read as columns, and the consent check in JS', () => {
+  it('makes the same nodes as from rows, and drops and logs rows of a customer the snapshot hides', () => {
+    const consent = { hiddenSerials: new Set(['s2']), hiddenEmails: new Set(), generation: 7 } as unknown as ConsentSnapshot;
+    const warn = jest.fn();
+    const logger = { warn } as unknown as Logger;
+    const rows = [1, 2, 3].map((i) => ({ serialNumber: `s${i}`, sensorReadingTime: 1000 + i, distanceFromObject: i, x: i / 2, y: -i, z: 0 }));
+    const columns = { rowCount: 3, columns: Object.fromEntries(Object.keys(rows[0]).map((k) => [k, rows.map((r) => r[k as keyof (typeof rows)[0]])])) };
+    const fromColumns = visibleNodesOfColumns(machineLearningDataset, columns, 'v1', consent, logger);
+    expect(fromColumns).toEqual(visibleNodes(machineLearningDataset, rows, 'v1', consent, logger));
+    expect(fromColumns.map((n) => [n.serialNumber, n.x, n.version])).toEqual([['s1', 0.5, 'v1'], ['s3', 1.5, 'v1']]);
+    expect(warn).toHaveBeenCalledWith(expect.objectContaining({ dropped: 1, generation: 7 }), expect.any(String));
   });
 });
 
