@@ -11,13 +11,15 @@ import { type BuiltQuery, pageQuery, type Scope } from './page-query';
  * query (SQL text and bound values, consent exclusions and page bound included),
  * so a revocation, another version or other arguments simply miss; rows are
  * still checked against consent in JS when taken. Each entry is used once,
- * entries are few and expire: a client that stops costs one query.
+ * entries are few and expire: a client that stops costs one query. When the
+ * store is full no read starts: many pages at once (benchmark 8's 20
+ * concurrent pages) add at most MAX_ENTRIES results in memory, not one per page.
  */
 
 /** Pages smaller than this are cheap enough to read on demand (and small-query load must not double). */
 export const READ_AHEAD_MIN_ROWS = 1_000;
-const MAX_ENTRIES = 8;
-const TTL_MS = 30_000;
+const MAX_ENTRIES = 4;
+const TTL_MS = 10_000;
 
 interface Entry {
   result: Promise<unknown>;
@@ -41,18 +43,20 @@ export class PageReadAhead {
     return entry.expires > this.now() ? (entry.result as Promise<T>) : undefined;
   }
 
-  /** Starts `read` for `key` unless one is under way; a failed read is dropped (the request reads again and reports). */
+  /**
+   * Starts `read` for `key` unless one is under way or the store is full (expired
+   * entries dropped first); a failed read is dropped (the request reads again and reports).
+   */
   start(key: string, read: () => Promise<unknown>): void {
     if (this.entries.has(key)) return;
+    for (const [k, e] of this.entries) if (e.expires <= this.now()) this.entries.delete(k);
+    if (this.entries.size >= this.maxEntries) return;
     const result = read();
     const entry = { result, expires: this.now() + this.ttlMs };
     this.entries.set(key, entry);
     result.catch(() => {
       if (this.entries.get(key) === entry) this.entries.delete(key);
     });
-    // Oldest first in a Map: evict expired entries, then the oldest beyond the bound.
-    for (const [k, e] of this.entries) if (e.expires <= this.now()) this.entries.delete(k);
-    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
   }
 
   get size(): number {

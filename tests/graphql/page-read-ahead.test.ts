@@ -117,7 +117,7 @@ describe('nodes of a bulk page read as columns, and the consent check in JS', ()
 });
 
 describe('the read-ahead store', () => {
-  it('gives a read once, forgets it once expired, and keeps only the newest entries', async () => {
+  it('gives a read once, forgets it once expired, and starts no read while full', async () => {
     let now = 0;
     const store = new PageReadAhead(2, 100, () => now);
     store.start('a', async () => 'A');
@@ -126,12 +126,22 @@ describe('the read-ahead store', () => {
     store.start('b', async () => 'B');
     now = 150;
     expect(store.take('b')).toBeUndefined();
-    store.start('c', async () => 'C');
-    store.start('d', async () => 'D');
-    store.start('e', async () => 'E');
+    const reads: string[] = [];
+    const read = (value: string) => async () => {
+      reads.push(value);
+      return value;
+    };
+    store.start('c', read('C'));
+    store.start('d', read('D'));
+    store.start('e', read('E'));
+    expect(reads).toEqual(['C', 'D']);
     expect(store.size).toBe(2);
-    expect(store.take('c')).toBeUndefined();
-    expect(await store.take('e')).toBe('E');
+    expect(store.take('e')).toBeUndefined();
+    // Expired entries make room again.
+    now = 300;
+    store.start('f', read('F'));
+    expect(store.size).toBe(1);
+    expect(await store.take('f')).toBe('F');
   });
 
   it('drops a read that failed, and a page whose read ahead failed is read again under its own request', async () => {
