@@ -29,7 +29,7 @@ async function reference(sql: string, params: (string | number | null)[] = []): 
 }
 
 async function fast(sql: string, params: (string | number | null)[] = []): Promise<unknown[][]> {
-  return (await readColumns(await connection.run(sql, params))).columns;
+  return readColumns(await connection.run(sql, params)).columns;
 }
 
 describe(`the DuckDB column reader (seed ${SEED})`, () => {
@@ -57,7 +57,7 @@ describe(`the DuckDB column reader (seed ${SEED})`, () => {
   });
 
   it('returns names and no rows for an empty result', async () => {
-    const result = await readColumns(await connection.run('SELECT 1::BIGINT AS a, \'x\' AS b WHERE FALSE'));
+    const result = readColumns(await connection.run('SELECT 1::BIGINT AS a, \'x\' AS b WHERE FALSE'));
     expect(result).toEqual({ names: ['a', 'b'], rowCount: 0, columns: [[], []] });
   });
 
