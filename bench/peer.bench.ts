@@ -9,7 +9,7 @@ import { dropDatabase, loadLiveVersion } from './peer/load-version';
 import { idleMemoryFigure } from './peer/memory-figures';
 import { nestedColdFigure, nestedWarmFigure } from './peer/nested-figures';
 import type { PeerLake } from './peer/peer-lake';
-import { type PeerSize, customersOf, runsAt, sizeLabel } from './peer/peer-sizes';
+import { type PeerFigure, type PeerSize, customersOf, runsAt, sizeLabel } from './peer/peer-sizes';
 import { pullFigures } from './peer/pull-figures';
 import { type PostgresPeer, startPostgres } from './peer/postgres';
 import { startPostGraphile } from './peer/postgraphile';
@@ -64,13 +64,14 @@ async function atSize(ctx: BenchContext, pg: PostgresPeer, size: PeerSize, plan:
     peer = await startPostGraphile(pg.url(database), POSTGRAPHILE_PORT, ctx.log);
     const lake: PeerLake = { ctx, size, label: sizeLabel(size), server, schema: await ApiSchema.load(server), local, pg, database, peer, runs: runsAt(size, ctx.settings.runs, ctx.settings.quick) };
     const figures: Figure[] = [];
-    if (plan.memory) figures.push(await idleMemoryFigure(lake, 'after start-up', false));
-    figures.push(...(await pullFigures(lake)));
-    const nested = size <= 10 ? await nestedWarmFigure(lake) : undefined;
+    const wanted = (group: PeerFigure): boolean => !ctx.settings.peerFigures || ctx.settings.peerFigures.includes(group);
+    if (plan.memory && wanted('memory')) figures.push(await idleMemoryFigure(lake, 'after start-up', false));
+    if (wanted('pull')) figures.push(...(await pullFigures(lake)));
+    const nested = size <= 10 && wanted('nested') ? await nestedWarmFigure(lake) : undefined;
     if (nested) figures.push(nested.figure);
-    if (plan.memory) figures.push(await idleMemoryFigure(lake, 'after the pulls', true));
-    if (plan.deep) figures.push(...(await deepPageFigures(lake)));
-    if (size === 1) {
+    if (plan.memory && wanted('memory')) figures.push(await idleMemoryFigure(lake, 'after the pulls', true));
+    if (plan.deep && wanted('deep')) figures.push(...(await deepPageFigures(lake)));
+    if (size === 1 && wanted('small')) {
       cacheOff = await startCacheOffServer(lake, lakeDir, landing);
       figures.push(...(await smallQueryFigures(lake, cacheOff)));
       await cacheOff.stop();
@@ -78,7 +79,7 @@ async function atSize(ctx: BenchContext, pg: PostgresPeer, size: PeerSize, plan:
     }
     // Last: these rebuild the lake, which changes its live version under the figures above.
     if (nested) figures.push(await nestedColdFigure(lake, nested.peerWarm));
-    if (size === 1) figures.push(...(await rebuildLoadFigures(lake)));
+    if (size === 1 && wanted('rebuild')) figures.push(...(await rebuildLoadFigures(lake)));
     return figures;
   } finally {
     await cacheOff?.stop();

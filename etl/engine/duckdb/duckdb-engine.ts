@@ -131,11 +131,11 @@ export class DuckDbEngine implements Engine {
   }
 
   async query(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<Row[]> {
-    return this.withConnection(options, async (connection) => toJsRows(await connection.runAndReadAll(sql, params).catch((error: unknown) => this.dropped(error))));
+    return this.withConnection(options, (connection) => connection.run(sql, params).then(toJsRows).catch((error: unknown) => this.dropped(error)));
   }
 
   async queryColumns(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<ColumnarResult> {
-    return this.withConnection(options, async (connection) => toJsColumns(await connection.runAndReadAll(sql, params).catch((error: unknown) => this.dropped(error))));
+    return this.withConnection(options, (connection) => connection.run(sql, params).then(toJsColumns).catch((error: unknown) => this.dropped(error)));
   }
 
   async exportToFile(sql: string, params: SqlValue[], format: ExportFormat, path: string, options: QueryOptions = {}): Promise<number> {
