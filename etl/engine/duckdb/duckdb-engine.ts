@@ -56,7 +56,8 @@ export class DuckDbEngine implements Engine {
 
   static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
     // Versions are read from their Parquet files: keep each file's metadata, leave the bytes to the OS page cache (shared by every worker).
-    const settings: Record<string, string> = { enable_external_file_cache: 'false' };
+    // DuckDB's allocator (jemalloc) hands freed pages back to the OS from a background thread; without it a worker kept a page's buffers after the load ended.
+    const settings: Record<string, string> = { enable_external_file_cache: 'false', allocator_background_threads: 'true' };
     if (options.memoryLimit) settings.memory_limit = options.memoryLimit;
     const instance = await DuckDBInstance.create(':memory:', settings);
     const size = options.connections ?? 8;
