@@ -4,8 +4,8 @@ import { resolve } from 'node:path';
 /**
  * What a process loads is memory it holds for its lifetime (issue 11: every
  * server worker and the cluster's primary). The compiled CLI and server, as
- * `bin/stedi.js` runs them (needs `npm run build`), load the AWS SDK only for
- * an Athena lake and the pretty-printer only for a terminal.
+ * `bin/stedi.js` runs them (needs `npm run build`), load DuckDB only for a
+ * query, the AWS SDK only for an Athena lake and the pretty-printer only for a terminal.
  */
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -20,12 +20,20 @@ function loadedPackages(script: string): string[] {
 }
 
 describe('modules a DuckDB server process loads', () => {
+  it('include DuckDB once an engine answers a query', () => {
+    const packages = loadedPackages(
+      "const { openEngine } = require('./dist/etl/engine/open-engine.js'); const engine = await openEngine({ kind: 'duckdb', lake: require('node:os').tmpdir(), lazy: true }); await engine.manifest(); if (Object.keys(require.cache).some((f) => f.includes('@duckdb'))) throw new Error('loaded before a query'); await engine.query('SELECT 1'); await engine.close()",
+    );
+    expect(packages).toContain('@duckdb/node-api');
+  });
+
   it('include no AWS SDK and no pretty-printer in the CLI, the server and a cluster worker', () => {
     const packages = loadedPackages(
       "require('reflect-metadata'); require('./dist/src/cli.js'); require('./dist/src/http/server.js'); require('./dist/src/cluster/primary.js'); require('./dist/src/logger.js').createLogger('info', false)",
     );
-    expect(packages).toEqual(expect.arrayContaining(['@duckdb/node-api', '@apollo/server', 'pino']));
-    expect(packages.filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@smithy/') || p === 'pino-pretty')).toEqual([]);
+    expect(packages).toEqual(expect.arrayContaining(['@apollo/server', 'type-graphql', 'pino']));
+    // DuckDB loads with the first query: a cluster's primary, which queries nothing, never holds it.
+    expect(packages.filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@smithy/') || p === 'pino-pretty' || p.startsWith('@duckdb/'))).toEqual([]);
   });
 
   it('load the AWS SDK when an Athena engine is opened, and the pretty-printer for a terminal', () => {
