@@ -77,7 +77,8 @@ export class DuckDbEngine implements Engine {
       const instance = await DuckDBInstance.create(':memory:', settings);
       const size = this.options.connections ?? 8;
       const connections = await Promise.all(Array.from({ length: size }, () => instance.connect()));
-      await connections[0].run('SET parquet_metadata_cache = true');
+      // GLOBAL: a plain SET held for the one connection that ran it, so the cache was off on every other.
+      await connections[0].run('SET GLOBAL parquet_metadata_cache = true');
       return { instance, pool: new ConnectionPool(connections) };
     })();
     return this.opened;

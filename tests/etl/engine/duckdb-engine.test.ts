@@ -17,6 +17,13 @@ describe('the DuckDB engine (read side)', () => {
   });
   afterEach(() => engine.close());
 
+  it("keeps Parquet files' metadata on every connection, not one", async () => {
+    const setting = "SELECT current_setting('parquet_metadata_cache') AS on";
+    // Two at once: each runs on a connection of its own.
+    const answers = await Promise.all([engine.query(setting), engine.query(setting)]);
+    expect(answers).toEqual([[{ on: true }], [{ on: true }]]);
+  });
+
   it('has no manifest before the first build', async () => {
     expect(await engine.manifest()).toBeNull();
   });
