@@ -10,6 +10,7 @@ import { idleMemoryFigure } from './peer/memory-figures';
 import { nestedColdFigure, nestedWarmFigure } from './peer/nested-figures';
 import type { PeerLake } from './peer/peer-lake';
 import { type PeerFigure, type PeerSize, customersOf, runsAt, sizeLabel } from './peer/peer-sizes';
+import { freePort } from './peer/free-port';
 import { pullFigures } from './peer/pull-figures';
 import { type PostgresPeer, startPostgres } from './peer/postgres';
 import { startPostGraphile } from './peer/postgraphile';
@@ -28,8 +29,6 @@ import { type BenchServer, startServer } from './server';
  * on the 10× lake (else the smallest chosen); the deep page on the largest.
  */
 
-const PG_PORT = 55_432;
-const POSTGRAPHILE_PORT = 55_433;
 
 export const postgraphilePeerBench: Benchmark = {
   id: 'peer',
@@ -38,7 +37,7 @@ export const postgraphilePeerBench: Benchmark = {
     const sizes = ctx.settings.peerSizes;
     const memoryAt = sizes.includes(10) ? 10 : sizes[0];
     const deepAt = sizes[sizes.length - 1];
-    const pg = startPostgres(PG_PORT, ctx.log);
+    const pg = startPostgres(await freePort(), ctx.log);
     const figures: Figure[] = [];
     try {
       for (const size of sizes) figures.push(...(await atSize(ctx, pg, size, { memory: size === memoryAt, deep: size === deepAt })));
@@ -61,7 +60,7 @@ async function atSize(ctx: BenchContext, pg: PostgresPeer, size: PeerSize, plan:
     ctx.log(`loading the ${sizeLabel(size)} live version into PostgreSQL (${database})`);
     const loaded = await loadLiveVersion(pg, database, local.engine);
     ctx.log(`  loaded in ${(loaded.ms / 1000).toFixed(1)} s: ${JSON.stringify(loaded.rows)}`);
-    peer = await startPostGraphile(pg.url(database), POSTGRAPHILE_PORT, ctx.log);
+    peer = await startPostGraphile(pg.url(database), await freePort(), ctx.log);
     const lake: PeerLake = { ctx, size, label: sizeLabel(size), server, schema: await ApiSchema.load(server), local, pg, database, peer, runs: runsAt(size, ctx.settings.runs, ctx.settings.quick) };
     const figures: Figure[] = [];
     const wanted = (group: PeerFigure): boolean => !ctx.settings.peerFigures || ctx.settings.peerFigures.includes(group);
