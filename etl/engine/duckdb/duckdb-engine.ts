@@ -13,7 +13,7 @@ import { findLandingFiles } from './landing-files';
 import { LakeLayout } from './lake-layout';
 import { sqlStringLiteral } from './landing-sql';
 import { readLocalManifest } from './local-manifest';
-import { toJsColumns, toJsRows } from './values';
+import type * as ResultValues from './values';
 import { duckDbDialect } from './duckdb-dialect';
 
 export interface DuckDbEngineOptions {
@@ -52,6 +52,8 @@ export class DuckDbEngine implements Engine {
   private statThisTurn?: number;
 
   private opened?: Promise<Opened>;
+  // Private: the result readers, loaded with DuckDB in duckdb() since they import its native bindings.
+  private values!: typeof ResultValues;
   private closed = false;
 
   private constructor(private readonly options: DuckDbEngineOptions) {
@@ -70,6 +72,7 @@ export class DuckDbEngine implements Engine {
     if (this.closed) return Promise.reject(new Error('the engine is closed; no more queries are accepted'));
     this.opened ??= (async () => {
       const { DuckDBInstance } = await import('@duckdb/node-api');
+      this.values = await import('./values');
       // Versions are read from their Parquet files: keep each file's metadata, leave the bytes to the OS page cache (shared by every worker).
       // DuckDB's allocator (jemalloc) hands freed pages back to the OS from a background thread; without it a worker kept a page's buffers after the load ended.
       const settings: Record<string, string> = { enable_external_file_cache: 'false', allocator_background_threads: 'true' };
@@ -150,11 +153,11 @@ export class DuckDbEngine implements Engine {
   }
 
   async query(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<Row[]> {
-    return this.withConnection(options, (connection) => connection.run(sql, params).then(toJsRows).catch((error: unknown) => this.dropped(error)));
+    return this.withConnection(options, (connection) => connection.run(sql, params).then((result) => this.values.toJsRows(result)).catch((error: unknown) => this.dropped(error)));
   }
 
   async queryColumns(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<ColumnarResult> {
-    return this.withConnection(options, (connection) => connection.run(sql, params).then(toJsColumns).catch((error: unknown) => this.dropped(error)));
+    return this.withConnection(options, (connection) => connection.run(sql, params).then((result) => this.values.toJsColumns(result)).catch((error: unknown) => this.dropped(error)));
   }
 
   async exportToFile(sql: string, params: SqlValue[], format: ExportFormat, path: string, options: QueryOptions = {}): Promise<number> {
