@@ -9,6 +9,7 @@ import type { BuildTarget, ColumnarResult, Engine, ExportFormat, QueryOptions, R
 import { LakeDamagedError, QueryTimeoutError, StaleVersionError } from '../engine-errors';
 import { schemaOf, VersionLoader } from './version-loader';
 import { ConnectionPool } from './connection-pool';
+import { PreparedStatements } from './prepared-statements';
 import { DuckDbBuildTarget } from './duckdb-build-target';
 import { findLandingFiles } from './landing-files';
 import { LakeLayout } from './lake-layout';
@@ -44,6 +45,9 @@ export class DuckDbEngine implements Engine {
   private readonly versions: VersionLoader;
   private cached?: { mtimeMs: number; manifest: LakeManifest | null };
   private statThisTurn?: number;
+  /** Each connection's prepared statements; the generation counts drops of versions' views (their statements go too). */
+  private readonly statements = new WeakMap<DuckDBConnection, PreparedStatements>();
+  private viewsGeneration = 0;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -70,7 +74,7 @@ export class DuckDbEngine implements Engine {
     if (this.cached?.mtimeMs !== mtimeMs) {
       const manifest = mtimeMs < 0 ? null : await readLocalManifest(this.layout.manifestPath);
       this.cached = { mtimeMs, manifest };
-      await this.versions.retain(new Set(manifest?.versions.map((v) => v.version) ?? []));
+      if (await this.versions.retain(new Set(manifest?.versions.map((v) => v.version) ?? []))) this.viewsGeneration += 1;
     }
     return this.cached.manifest;
   }
@@ -131,11 +135,11 @@ export class DuckDbEngine implements Engine {
   }
 
   async query(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<Row[]> {
-    return this.withConnection(options, async (connection) => toJsRows(await connection.runAndReadAll(sql, params).catch((error: unknown) => this.dropped(error))));
+    return this.withConnection(options, async (connection) => toJsRows(await this.statementsOf(connection).run(sql, params).catch((error: unknown) => this.dropped(error))));
   }
 
   async queryColumns(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<ColumnarResult> {
-    return this.withConnection(options, async (connection) => toJsColumns(await connection.runAndReadAll(sql, params).catch((error: unknown) => this.dropped(error))));
+    return this.withConnection(options, async (connection) => toJsColumns(await this.statementsOf(connection).run(sql, params).catch((error: unknown) => this.dropped(error))));
   }
 
   async exportToFile(sql: string, params: SqlValue[], format: ExportFormat, path: string, options: QueryOptions = {}): Promise<number> {
@@ -154,7 +158,10 @@ export class DuckDbEngine implements Engine {
   }
 
   async close(): Promise<void> {
-    await this.pool.close((connection) => connection.closeSync());
+    await this.pool.close((connection) => {
+      this.statements.get(connection)?.clear();
+      connection.closeSync();
+    });
     this.instance.closeSync();
   }
 
@@ -185,6 +192,12 @@ export class DuckDbEngine implements Engine {
     const damage = await this.versions.verify(kept);
     if (damage) throw live ? new LakeDamagedError(version, damage) : new StaleVersionError(version, damage);
     throw error;
+  }
+
+  private statementsOf(connection: DuckDBConnection): PreparedStatements {
+    let statements = this.statements.get(connection);
+    if (!statements) this.statements.set(connection, (statements = new PreparedStatements(connection, () => this.viewsGeneration)));
+    return statements;
   }
 
   /** The kept version `version` and whether it is live; StaleVersionError when it is not kept. */

@@ -1,11 +1,17 @@
-import type { DuckDBResultReader } from '@duckdb/node-api';
 import type { ColumnarResult, Row } from '../engine';
+
+/** What is read of a result: DuckDBResultReader has it, and so has a prepared statement's result (prepared-statements.ts). */
+export interface ResultColumns {
+  readonly currentRowCount: number;
+  columnNames(): string[];
+  getColumnsJS(): unknown[][];
+}
 
 /**
  * DuckDB hands BIGINTs back as JS bigints; the lake's are epoch milliseconds
  * and counts, well inside Number's exact range, so they become numbers.
  */
-export function toJsRows(reader: DuckDBResultReader): Row[] {
+export function toJsRows(reader: ResultColumns): Row[] {
   const names = reader.columnNames();
   const columns = reader.getColumnsJS();
   const count = reader.currentRowCount;
@@ -22,7 +28,7 @@ export function toJsRows(reader: DuckDBResultReader): Row[] {
 }
 
 /** The same values column by column: DuckDB's column arrays as they come, BIGINT columns made numbers in place. */
-export function toJsColumns(reader: DuckDBResultReader): ColumnarResult {
+export function toJsColumns(reader: ResultColumns): ColumnarResult {
   const names = reader.columnNames();
   const arrays = reader.getColumnsJS();
   const columns: Record<string, unknown[]> = {};

@@ -82,15 +82,18 @@ export class VersionLoader {
     return this.damaged.get(version.version) ?? null;
   }
 
-  /** Forgets every version not in `kept`, dropping its schema. */
-  async retain(kept: ReadonlySet<string>): Promise<void> {
+  /** Forgets every version not in `kept`, dropping its schema; true when any was dropped. */
+  async retain(kept: ReadonlySet<string>): Promise<boolean> {
     for (const version of this.damaged.keys()) if (!kept.has(version)) this.damaged.delete(version);
+    let dropped = false;
     for (const version of [...this.loads.keys()]) {
       if (kept.has(version)) continue;
       this.loads.delete(version);
       this.ready.delete(version);
+      dropped = true;
       await this.withConnection({}, (connection) => connection.run(`DROP SCHEMA IF EXISTS ${schemaOf(version)} CASCADE`));
     }
+    return dropped;
   }
 
   private async loadVersion(version: VersionManifest): Promise<void> {

@@ -1,0 +1,122 @@
+import { type DuckDBConnection, type DuckDBMaterializedResult, type DuckDBPreparedStatement, JSDuckDBValueConverter } from '@duckdb/node-api';
+import type { SqlValue } from '../engine';
+import type { ResultColumns } from './values';
+
+/** Statements kept per connection: the served queries have a few dozen shapes (a new version's views make new ones). */
+export const STATEMENTS_PER_CONNECTION = 64;
+
+/**
+ * One connection's prepared statements by SQL text, least recently used out
+ * first. A served request runs the same few query shapes with new values: a
+ * kept statement skips DuckDB's parse, bind and plan and two of the five
+ * hops through libuv's thread pool a query took (extract, prepare, execute,
+ * then one fetch per chunk and one to find the end); the chunks of the
+ * materialized result are read here without a hop. Values are still only
+ * ever bound, never written into the text.
+ *
+ * `generation` changes whenever the engine drops a version's views: every
+ * statement prepared before is destroyed on the connection's next use (its
+ * plan would name views, and hold files, that are gone).
+ */
+export class PreparedStatements {
+  private readonly statements = new Map<string, DuckDBPreparedStatement>();
+  private generation: number;
+
+  constructor(
+    private readonly connection: DuckDBConnection,
+    private readonly currentGeneration: () => number,
+    private readonly max = STATEMENTS_PER_CONNECTION,
+  ) {
+    this.generation = currentGeneration();
+  }
+
+  get size(): number {
+    return this.statements.size;
+  }
+
+  /** Runs `sql` with `params`; only while the connection is lent to the caller. */
+  async run(sql: string, params: readonly SqlValue[]): Promise<ResultColumns> {
+    this.dropIfStale();
+    const statement = await this.statement(sql);
+    // Text DuckDB cannot prepare as one statement (several, or an error): the plain path, with its own messages.
+    if (!statement) return this.connection.runAndReadAll(sql, params as SqlValue[]);
+    try {
+      statement.clearBindings();
+      if (params.length > 0) statement.bind(params as SqlValue[]);
+      return new MaterializedColumns(await statement.run());
+    } catch (error) {
+      // Interrupted, or a version gone under it: prepare afresh next time.
+      this.forget(sql);
+      throw error;
+    }
+  }
+
+  /** Destroys every kept statement (the connection is closing). */
+  clear(): void {
+    for (const statement of this.statements.values()) statement.destroySync();
+    this.statements.clear();
+  }
+
+  private async statement(sql: string): Promise<DuckDBPreparedStatement | undefined> {
+    const kept = this.statements.get(sql);
+    if (kept) {
+      this.statements.delete(sql);
+      this.statements.set(sql, kept);
+      return kept;
+    }
+    let prepared: DuckDBPreparedStatement;
+    try {
+      prepared = await this.connection.prepare(sql);
+    } catch {
+      return undefined;
+    }
+    this.statements.set(sql, prepared);
+    if (this.statements.size > this.max) this.forget(this.statements.keys().next().value as string);
+    return prepared;
+  }
+
+  private forget(sql: string): void {
+    this.statements.get(sql)?.destroySync();
+    this.statements.delete(sql);
+  }
+
+  private dropIfStale(): void {
+    const now = this.currentGeneration();
+    if (now === this.generation) return;
+    this.clear();
+    this.generation = now;
+  }
+}
+
+/** A materialized result read chunk by chunk on the calling thread (its chunks are in memory already). */
+class MaterializedColumns implements ResultColumns {
+  readonly currentRowCount: number;
+  private readonly names: string[];
+  private columns: unknown[][];
+
+  constructor(result: DuckDBMaterializedResult) {
+    this.names = result.columnNames();
+    this.columns = this.names.map(() => []);
+    let rows = 0;
+    for (let i = 0; i < result.chunkCount; i += 1) {
+      const chunk = result.getChunk(i);
+      if (chunk.rowCount === 0) continue;
+      rows += chunk.rowCount;
+      for (let c = 0; c < this.names.length; c += 1) {
+        const column = this.columns[c];
+        chunk.visitColumnValues(c, (value, _row, _column, type) => column.push(JSDuckDBValueConverter(value, type, JSDuckDBValueConverter)));
+      }
+    }
+    this.currentRowCount = rows;
+    // As DuckDBResultReader: no chunk read, no column arrays.
+    if (rows === 0) this.columns = [];
+  }
+
+  columnNames(): string[] {
+    return this.names;
+  }
+
+  getColumnsJS(): unknown[][] {
+    return this.columns;
+  }
+}
