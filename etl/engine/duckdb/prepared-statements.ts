@@ -41,9 +41,11 @@ export class PreparedStatements {
     // Text DuckDB cannot prepare as one statement (several, or an error): the plain path, with its own messages.
     if (!statement) return this.connection.runAndReadAll(sql, params as SqlValue[]);
     try {
-      statement.clearBindings();
       if (params.length > 0) statement.bind(params as SqlValue[]);
-      return new MaterializedColumns(await statement.run());
+      const result = await statement.run();
+      // A kept statement does not keep its values (a nested page binds up to 10,000 serials).
+      statement.clearBindings();
+      return new MaterializedColumns(result);
     } catch (error) {
       // Interrupted, or a version gone under it: prepare afresh next time.
       this.forget(sql);
