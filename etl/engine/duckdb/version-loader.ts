@@ -86,12 +86,13 @@ export class VersionLoader {
     return damage;
   }
 
-  /** Every file of `version` (checked side by side); the first damage in table order, or the one already known, or null. */
+  /** Every file of `version`; the first damage found, or the one already known, or null. */
   async verify(version: VersionManifest): Promise<string | null> {
-    const found = await Promise.all(BUILT_TABLES.map((table) => fileDamage(this.fileOf(version, table), version.tables[table].location, version.tables[table])));
-    const damage = found.find((d) => d !== null);
-    if (damage) this.damaged.set(version.version, damage);
-    return damage ?? this.damaged.get(version.version) ?? null;
+    for (const table of BUILT_TABLES) {
+      const damage = await this.check(version, table);
+      if (damage) return damage;
+    }
+    return this.damaged.get(version.version) ?? null;
   }
 
   /** Forgets every version not in `kept`, dropping its schema; true when any was dropped. */
@@ -112,34 +113,33 @@ export class VersionLoader {
     const damage = await this.verify(version);
     if (damage) throw new StaleVersionError(version.version, damage);
     // Its own time limit: a load serves every request waiting for it, whatever their own limits.
-    const schema = schemaOf(version.version);
-    await this.withConnection({ timeoutMs: this.loadTimeoutMs }, (connection) => connection.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`));
-    // The tables attach side by side, each on a connection of its own: the first reader of a new version waits for all of them.
-    const attached = await Promise.allSettled(BUILT_TABLES.map((table) => this.attach(version, schema, table)));
-    const failed = attached.findIndex((a) => a.status === 'rejected');
-    if (failed < 0) return;
-    const error = (attached[failed] as PromiseRejectedResult).reason as Error;
-    // A file that passed its checks (or has none recorded) but DuckDB cannot read is damaged; a load cut off by its limit is not.
-    if (!(error instanceof QueryTimeoutError) && /parquet|IO Error|Invalid Input|No such file/i.test(error.message)) {
-      this.damaged.set(version.version, `${version.tables[BUILT_TABLES[failed]].location} cannot be read as Parquet`);
-    }
-    throw error;
-  }
-
-  private attach(version: VersionManifest, schema: string, table: BuiltTable): Promise<void> {
-    return this.withConnection({ timeoutMs: this.loadTimeoutMs }, async (connection) => {
-      const file = sqlStringLiteral(this.fileOf(version, table));
-      // The file's own columns decide what is served: a version built by an older release may lack one of today's.
-      // (Its rows may not be in today's keyset order either: pages then read more row groups, with the same answers.)
-      const stored = (await connection.runAndReadAll(`SELECT name FROM parquet_schema(${file})`)).getRows().map((r) => String(r[0]));
-      const columns = servedColumns(table, stored).map((c) => `"${c}"`).join(', ');
-      if (heldInMemory(table, version.tables[table].rows)) {
-        await connection.run(`CREATE OR REPLACE TABLE ${schema}."${table}" AS SELECT ${columns} FROM read_parquet(${file}, hive_partitioning = false)`);
-        return;
+    let reading: BuiltTable | undefined;
+    try {
+      await this.withConnection({ timeoutMs: this.loadTimeoutMs }, async (connection) => {
+        const schema = schemaOf(version.version);
+        await connection.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        for (const table of BUILT_TABLES) {
+          reading = table;
+          const file = sqlStringLiteral(this.fileOf(version, table));
+          // The file's own columns decide what is served: a version built by an older release may lack one of today's.
+          // (Its rows may not be in today's keyset order either: pages then read more row groups, with the same answers.)
+          const stored = (await connection.runAndReadAll(`SELECT name FROM parquet_schema(${file})`)).getRows().map((r) => String(r[0]));
+          const columns = servedColumns(table, stored).map((c) => `"${c}"`).join(', ');
+          if (heldInMemory(table, version.tables[table].rows)) {
+            await connection.run(`CREATE OR REPLACE TABLE ${schema}."${table}" AS SELECT ${columns} FROM read_parquet(${file}, hive_partitioning = false)`);
+            continue;
+          }
+          await connection.run(`CREATE OR REPLACE VIEW ${schema}."${table}" AS SELECT ${columns} FROM read_parquet(${file}, hive_partitioning = false)`);
+          // Reads the footer and every row group's metadata now, so a file DuckDB cannot read is found here, not by a reader.
+          await connection.run(`SELECT count(*) FROM ${schema}."${table}"`);
+        }
+      });
+    } catch (error) {
+      // A file that passed its checks (or has none recorded) but DuckDB cannot read is damaged; a load cut off by its limit is not.
+      if (reading && !(error instanceof QueryTimeoutError) && /parquet|IO Error|Invalid Input|No such file/i.test((error as Error).message)) {
+        this.damaged.set(version.version, `${version.tables[reading].location} cannot be read as Parquet`);
       }
-      await connection.run(`CREATE OR REPLACE VIEW ${schema}."${table}" AS SELECT ${columns} FROM read_parquet(${file}, hive_partitioning = false)`);
-      // Reads the footer and every row group's metadata now, so a file DuckDB cannot read is found here, not by a reader.
-      await connection.run(`SELECT count(*) FROM ${schema}."${table}"`);
-    });
+      throw error;
+    }
   }
 }
