@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 const ROOT = resolve(__dirname, '..');
 
 /** BENCH_CPU_PROF=<dir>: every child writes a V8 CPU profile there when it exits (open it in Chrome DevTools). */
-const profiling = (): string[] => (process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF)}`] : []);
+export const profiling = (): string[] => (process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF)}`] : []);
 
 /**
  * The runtime defaults bin/stedi.js sets before anything loads, so a child runs

@@ -9,7 +9,8 @@ import { dropDatabase, loadLiveVersion } from './peer/load-version';
 import { idleMemoryFigure } from './peer/memory-figures';
 import { nestedColdFigure, nestedWarmFigure } from './peer/nested-figures';
 import type { PeerLake } from './peer/peer-lake';
-import { type PeerSize, customersOf, runsAt, sizeLabel } from './peer/peer-sizes';
+import { type PeerFigure, type PeerSize, customersOf, runsAt, sizeLabel } from './peer/peer-sizes';
+import { freePort } from './peer/free-port';
 import { pullFigures } from './peer/pull-figures';
 import { type PostgresPeer, startPostgres } from './peer/postgres';
 import { startPostGraphile } from './peer/postgraphile';
@@ -28,8 +29,6 @@ import { type BenchServer, startServer } from './server';
  * on the 10× lake (else the smallest chosen); the deep page on the largest.
  */
 
-const PG_PORT = 55_432;
-const POSTGRAPHILE_PORT = 55_433;
 
 export const postgraphilePeerBench: Benchmark = {
   id: 'peer',
@@ -38,7 +37,7 @@ export const postgraphilePeerBench: Benchmark = {
     const sizes = ctx.settings.peerSizes;
     const memoryAt = sizes.includes(10) ? 10 : sizes[0];
     const deepAt = sizes[sizes.length - 1];
-    const pg = startPostgres(PG_PORT, ctx.log);
+    const pg = startPostgres(await freePort(), ctx.log);
     const figures: Figure[] = [];
     try {
       for (const size of sizes) figures.push(...(await atSize(ctx, pg, size, { memory: size === memoryAt, deep: size === deepAt })));
@@ -61,16 +60,17 @@ async function atSize(ctx: BenchContext, pg: PostgresPeer, size: PeerSize, plan:
     ctx.log(`loading the ${sizeLabel(size)} live version into PostgreSQL (${database})`);
     const loaded = await loadLiveVersion(pg, database, local.engine);
     ctx.log(`  loaded in ${(loaded.ms / 1000).toFixed(1)} s: ${JSON.stringify(loaded.rows)}`);
-    peer = await startPostGraphile(pg.url(database), POSTGRAPHILE_PORT, ctx.log);
+    peer = await startPostGraphile(pg.url(database), await freePort(), ctx.log);
     const lake: PeerLake = { ctx, size, label: sizeLabel(size), server, schema: await ApiSchema.load(server), local, pg, database, peer, runs: runsAt(size, ctx.settings.runs, ctx.settings.quick) };
     const figures: Figure[] = [];
-    if (plan.memory) figures.push(await idleMemoryFigure(lake, 'after start-up', false));
-    figures.push(...(await pullFigures(lake)));
-    const nested = size <= 10 ? await nestedWarmFigure(lake) : undefined;
+    const wanted = (group: PeerFigure): boolean => !ctx.settings.peerFigures || ctx.settings.peerFigures.includes(group);
+    if (plan.memory && wanted('memory')) figures.push(await idleMemoryFigure(lake, 'after start-up', false));
+    if (wanted('pull')) figures.push(...(await pullFigures(lake)));
+    const nested = size <= 10 && wanted('nested') ? await nestedWarmFigure(lake) : undefined;
     if (nested) figures.push(nested.figure);
-    if (plan.memory) figures.push(await idleMemoryFigure(lake, 'after the pulls', true));
-    if (plan.deep) figures.push(...(await deepPageFigures(lake)));
-    if (size === 1) {
+    if (plan.memory && wanted('memory')) figures.push(await idleMemoryFigure(lake, 'after the pulls', true));
+    if (plan.deep && wanted('deep')) figures.push(...(await deepPageFigures(lake)));
+    if (size === 1 && wanted('small')) {
       cacheOff = await startCacheOffServer(lake, lakeDir, landing);
       figures.push(...(await smallQueryFigures(lake, cacheOff)));
       await cacheOff.stop();
@@ -78,7 +78,7 @@ async function atSize(ctx: BenchContext, pg: PostgresPeer, size: PeerSize, plan:
     }
     // Last: these rebuild the lake, which changes its live version under the figures above.
     if (nested) figures.push(await nestedColdFigure(lake, nested.peerWarm));
-    if (size === 1) figures.push(...(await rebuildLoadFigures(lake)));
+    if (size === 1 && wanted('rebuild')) figures.push(...(await rebuildLoadFigures(lake)));
     return figures;
   } finally {
     await cacheOff?.stop();

@@ -9,11 +9,11 @@ import { BenchContext } from './context';
 import type { Figure } from './figure';
 import { currentLoad, describeMachine } from './machine';
 import { type BenchError, type BenchResults, formatTable, summarise, writeResults } from './report';
-import { type PeerSize, parsePeerSizes } from './peer/peer-sizes';
+import { type PeerFigure, type PeerSize, parsePeerFigures, parsePeerSizes } from './peer/peer-sizes';
 import { FULL, QUICK } from './settings';
 
 /**
- * `npm run bench [-- --quick] [--only 1,3] [--peer postgraphile [--peer-sizes 1,10]] [--out FILE]`: runs the benchmarks,
+ * `npm run bench [-- --quick] [--only 1,3] [--peer postgraphile [--peer-sizes 1,10] [--peer-figures pull]] [--out FILE]`: runs the benchmarks,
  * prints the results table on stdout (progress goes to stderr) and writes the
  * JSON results. Exits non-zero only when a benchmark could not run; a missed
  * target is a result, not a failure.
@@ -23,6 +23,7 @@ interface Flags {
   quick?: boolean;
   peer?: 'postgraphile';
   peerSizes?: PeerSize[];
+  peerFigures?: PeerFigure[];
   only?: string[];
   out: string;
   sampleDir: string;
@@ -44,6 +45,14 @@ function peerName(raw: string): 'postgraphile' {
   return raw;
 }
 
+function peerFigures(raw: string): PeerFigure[] {
+  try {
+    return parsePeerFigures(raw);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
 function peerSizes(raw: string): PeerSize[] {
   try {
     return parsePeerSizes(raw);
@@ -56,7 +65,7 @@ async function runBenchmarks(flags: Flags): Promise<BenchResults> {
   const started = Date.now();
   const machine = describeMachine(new Date(started));
   const defaults = flags.quick ? QUICK : FULL;
-  const settings = flags.peerSizes ? { ...defaults, peerSizes: flags.peerSizes } : defaults;
+  const settings = { ...defaults, ...(flags.peerSizes ? { peerSizes: flags.peerSizes } : {}), ...(flags.peerFigures ? { peerFigures: flags.peerFigures } : {}) };
   const log = (message: string): void => {
     process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
   };
@@ -97,11 +106,13 @@ async function main(argv: string[]): Promise<void> {
     .option('--only <ids>', 'comma-separated benchmark numbers, e.g. 1,3', benchmarkIds)
     .option('--peer <name>', 'also run the figures side by side with a peer: postgraphile (installs PostgreSQL with apt-get when missing)', peerName)
     .option('--peer-sizes <sizes>', 'lake sizes of the peer run, multiples of the real data among 1, 10, 100 (default: all; --quick: 1)', peerSizes)
+    .option('--peer-figures <groups>', 'only these figure groups of the peer run: memory, pull, nested, deep, small, rebuild (default: all)', peerFigures)
     .option('--out <file>', 'where to write the JSON results', resolve(ROOT, 'bench', 'results.json'))
     .option('--sample-dir <dir>', 'the real STEDI landing data', process.env.STEDI_SAMPLE_DIR ?? resolve(ROOT, '..', 'shared', 'data', 'stedi'))
     .parse(argv);
   const flags = cli.opts<Flags>();
   if (flags.peerSizes && !flags.peer) cli.error('error: --peer-sizes chooses the lakes of the peer run: add --peer postgraphile');
+  if (flags.peerFigures && !flags.peer) cli.error('error: --peer-figures chooses the figures of the peer run: add --peer postgraphile');
   const results = await runBenchmarks(flags);
   await writeResults(resolve(flags.out), results);
   process.stdout.write(`${formatTable(results)}\nresults: ${resolve(flags.out)}\n`);

@@ -1,12 +1,16 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { endChild, forkTs, nextMessage, residentBytes } from './child-process';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { CLI_RUNTIME_ENV, endChild, profiling, residentBytes } from './child-process';
+import { ensureDist } from './dist-build';
 import { treePss } from './peer/process-memory';
 
 /**
- * A server on a lake, in its own process (so load generation and the server
- * do not share an event loop, and its memory is its own), on 127.0.0.1 only,
- * with an admin and an analyst key made for this run.
+ * A server on a lake as users run it: `bin/stedi.js serve` from the compiled
+ * dist/ (built first when stale), in its own processes (so load generation and
+ * the server do not share an event loop, and its memory is its own), on
+ * 127.0.0.1 only, with an admin and an analyst key made for this run.
  */
 
 export interface GraphqlResult<T> {
@@ -31,20 +35,34 @@ export interface BenchServer {
 }
 
 const START_TIMEOUT_MS = 120_000;
+const ROOT = resolve(__dirname, '..');
+
+/** The URL in the line `stedi serve` prints once it listens (`Serving <lake> at <url>/graphql`); null for any other line. */
+export function servingUrl(line: string): string | null {
+  return /^Serving .* at (https?:\/\/\S+)\/graphql$/.exec(line.trim())?.[1] ?? null;
+}
 
 /** `env`: settings of this server only (e.g. STEDI_QUERY_CACHE_ROWS=0 for a server without its read cache). */
 export async function startServer(options: { lake: string; landing: string; log: (m: string) => void; env?: NodeJS.ProcessEnv }): Promise<BenchServer> {
+  ensureDist(options.log);
   const adminKey = randomBytes(24).toString('base64url');
   const analystKey = randomBytes(24).toString('base64url');
-  const child = forkTs('server-child.ts', [options.lake, options.landing], {
-    STEDI_API_KEYS: `${adminKey}:admin,${analystKey}:analyst`,
-    // The server logs as configured by default (LOG_LEVEL); BENCH_SERVER_LOG_LEVEL overrides it for the bench only.
-    ...(process.env.BENCH_SERVER_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_SERVER_LOG_LEVEL } : {}),
-    ...options.env,
+  const child = spawn(process.execPath, [...profiling(), resolve(ROOT, 'bin', 'stedi.js'), 'serve', '--lake', options.lake, '--landing', options.landing, '--port', '0'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      ...CLI_RUNTIME_ENV,
+      HOST: '127.0.0.1',
+      STEDI_API_KEYS: `${adminKey}:admin,${analystKey}:analyst`,
+      // The server logs as configured by default (LOG_LEVEL); BENCH_SERVER_LOG_LEVEL overrides it for the bench only.
+      ...(process.env.BENCH_SERVER_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_SERVER_LOG_LEVEL } : {}),
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let url: string;
   try {
-    ({ url } = await nextMessage<{ url: string }>(child, 'listening', START_TIMEOUT_MS));
+    url = await servingLine(child, START_TIMEOUT_MS);
   } catch (error) {
     await endChild(child);
     throw error;
@@ -58,16 +76,42 @@ export async function startServer(options: { lake: string; landing: string; log:
     analystKey,
     child,
     graphql: (query, variables) => postGraphql(url, adminKey, query, variables),
-    residentBytes: async () => (await treePss([pid]).then((m) => m.pssBytes, () => null)) ?? (await residentBytes(pid)) ?? (await askMemory(child)),
+    residentBytes: async () => {
+      const bytes = (await treePss([pid]).then((m) => m.pssBytes, () => null)) ?? (await residentBytes(pid));
+      if (bytes === null) throw new Error(`the memory of server pid ${pid} is not readable (/proc)`);
+      return bytes;
+    },
     isAlive: () => child.exitCode === null && child.signalCode === null,
     stop: () => endChild(child, 15_000),
   };
 }
 
-async function askMemory(child: ChildProcess): Promise<number> {
-  const reply = nextMessage<{ rss: number }>(child, 'memory', 5_000);
-  child.send({ type: 'memory' });
-  return (await reply).rss;
+/** The server's URL from its stdout (its log lines are read and dropped, so the pipe never fills); rejects if it exits or takes too long. */
+function servingLine(child: ChildProcess, timeoutMs: number): Promise<string> {
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const lines = createInterface({ input: child.stdout! });
+  return new Promise((resolvePromise, reject) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      child.off('exit', onExit);
+    };
+    const onExit = (code: number | null, signal: string | null): void => {
+      done();
+      reject(new Error(`the server exited (${signal ?? code}) before listening: ${stderr.trim().split('\n').slice(-5).join(' / ')}`));
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`the server did not listen within ${timeoutMs} ms`));
+    }, timeoutMs);
+    lines.on('line', (line) => {
+      const url = servingUrl(line);
+      if (url === null) return;
+      done();
+      resolvePromise(url);
+    });
+    child.once('exit', onExit);
+  });
 }
 
 export async function postGraphql<T>(url: string, key: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {

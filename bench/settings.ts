@@ -1,4 +1,4 @@
-import type { PeerSize } from './peer/peer-sizes';
+import type { PeerFigure, PeerSize } from './peer/peer-sizes';
 
 /**
  * How big and how long each benchmark runs. The full run is what the README
@@ -34,6 +34,8 @@ export interface BenchSettings {
   pullCustomers: Array<number | null>;
   /** The peer run (`--peer`): lake sizes as multiples of the real data (`--peer-sizes`). */
   peerSizes: PeerSize[];
+  /** The peer run's figure groups (`--peer-figures`); unset: all. */
+  peerFigures?: PeerFigure[];
 }
 
 export const REAL_CUSTOMERS = 956;

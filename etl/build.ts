@@ -138,8 +138,25 @@ async function runChecks(target: BuildTarget, policy: ConsentPolicy, landing: Re
       violations: Math.abs(c.lines - c.accepted - c.quarantined - (c.blank ?? 0)),
     };
   });
-  for (const check of checksFor(policy)) {
-    results.push({ name: check.name, description: check.description, violations: await target.violations(check.sql, check.unique) });
-  }
+  const checks = checksFor(policy);
+  const violations = new Array<number>(checks.length);
+  // Small checks are mostly per-statement latency: an engine that can run several at once keeps every core busy.
+  let next = 0;
+  let failing = false;
+  const worker = async (): Promise<void> => {
+    for (let k = next++; k < checks.length && !failing; k = next++) {
+      try {
+        violations[k] = await target.violations(checks[k].sql, checks[k].unique);
+      } catch (error) {
+        failing = true;
+        throw error;
+      }
+    }
+  };
+  // Settled, not Promise.all: a failing check must not let abandon() and end() race a check still running.
+  const runs = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(target.checkConcurrency ?? 1, checks.length)) }, worker));
+  const failed = runs.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  checks.forEach((check, k) => results.push({ name: check.name, description: check.description, violations: violations[k] }));
   return results;
 }

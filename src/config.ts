@@ -66,6 +66,8 @@ export interface Config {
   duckdbMemoryLimit?: string;
   /** V8 lets the heap grow to (1 + this/100) x the live heap between full collections; 0: V8's own factor, up to 4x (STEDI_HEAP_GROWING_PERCENT). */
   heapGrowingPercent: number;
+  /** Each cluster worker's V8 semi-space cap in MiB (--max-semi-space-size; the young generation is 2x it); 0: Node's own, 16 (STEDI_WORKER_SEMI_SPACE_MB). */
+  workerSemiSpaceMb: number;
   maxPageSize: number;
   /** Percent of customers in TRAIN and VALIDATION (TEST gets the rest), from STEDI_SPLIT="80/10/10". */
   split: SplitPercentages;
@@ -109,6 +111,9 @@ export interface SplitPercentages {
 }
 
 type Env = Record<string, string | undefined>;
+
+/** Measured in README → Performance (issue 11's memory): the young generation Node sizes for a big server is most of an idle worker's heap. */
+export const DEFAULT_WORKER_SEMI_SPACE_MB = 8;
 
 function splitPercentages(raw: string | undefined): SplitPercentages {
   if (raw === undefined || raw === '') return { train: 80, validation: 10 };
@@ -179,6 +184,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     queryCacheBytes: overrides.queryCacheBytes ?? integer(env, 'STEDI_QUERY_CACHE_BYTES', 32 * 1024 * 1024, 0),
     duckdbMemoryLimit: overrides.duckdbMemoryLimit ?? memorySize(env, 'STEDI_DUCKDB_MEMORY_LIMIT'),
     heapGrowingPercent: overrides.heapGrowingPercent ?? integer(env, 'STEDI_HEAP_GROWING_PERCENT', 50, 0),
+    workerSemiSpaceMb: overrides.workerSemiSpaceMb ?? integer(env, 'STEDI_WORKER_SEMI_SPACE_MB', DEFAULT_WORKER_SEMI_SPACE_MB, 0),
     maxPageSize: overrides.maxPageSize ?? integer(env, 'STEDI_MAX_PAGE_SIZE', 10_000, 1),
     split: overrides.split ?? splitPercentages(env.STEDI_SPLIT),
     limits: {

@@ -1,5 +1,4 @@
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
 
 /**
  * Logs on stdout, API keys and authorization headers never written: JSON for
@@ -13,6 +12,8 @@ export function createLogger(level: string, readable: boolean = Boolean(process.
     redact: { paths: ['req.headers.authorization', 'headers.authorization', 'apiKey', '*.apiKey'], censor: '[redacted]' },
   };
   if (!readable) return pino(options);
+  // Loaded only for a terminal: a server logging JSON (each cluster worker) does not hold the pretty-printer.
+  const pretty = require('pino-pretty') as typeof import('pino-pretty');
   // Through process.stdout (synchronous on a terminal), so start-up lines come before what the CLI prints next.
   return pino(options, pretty({ destination: process.stdout, colorize: Boolean(process.stdout.isTTY), ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss.l' }));
 }

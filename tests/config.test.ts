@@ -75,7 +75,9 @@ describe('request limits', () => {
 describe('memory bounds', () => {
   it('have the documented defaults and come from the environment', () => {
     const defaults = loadConfig({}, {});
-    expect(defaults).toMatchObject({ queryCacheRows: 200_000, queryCacheBytes: 32 * 1024 * 1024, heapGrowingPercent: 50 });
+    expect(defaults).toMatchObject({ queryCacheRows: 200_000, queryCacheBytes: 32 * 1024 * 1024, heapGrowingPercent: 50, workerSemiSpaceMb: 8 });
+    expect(loadConfig({}, { STEDI_WORKER_SEMI_SPACE_MB: '0' }).workerSemiSpaceMb).toBe(0);
+    expect(() => loadConfig({}, { STEDI_WORKER_SEMI_SPACE_MB: '8MB' })).toThrow(/STEDI_WORKER_SEMI_SPACE_MB must be a whole number of at least 0; received "8MB"/);
     expect(defaults.duckdbMemoryLimit).toBeUndefined();
     const set = loadConfig({}, { STEDI_QUERY_CACHE_BYTES: '1048576', STEDI_DUCKDB_MEMORY_LIMIT: '2GiB', STEDI_HEAP_GROWING_PERCENT: '0', STEDI_DOCUMENT_CACHE_BYTES: '0' });
     expect(set).toMatchObject({ queryCacheBytes: 1_048_576, duckdbMemoryLimit: '2GiB', heapGrowingPercent: 0 });

@@ -41,6 +41,6 @@ export async function idleMemoryFigure(lake: PeerLake, when: string, judged: boo
     floor: { what: 'PostGraphile + PostgreSQL', summary: results.peer.value },
     targets: judged ? [notAbovePeer] : [],
     details: { lake: lake.label, processes },
-    note: "this server runs under ts-node in the bench (its compiler's memory included); PostgreSQL holds only this lake's database",
+    note: "this server is bin/stedi.js serve from the compiled dist/ (its primary and every worker); PostgreSQL holds only this lake's database",
   });
 }

@@ -34,3 +34,15 @@ export function runsAt(size: PeerSize, fullRuns: number, quick: boolean): number
   if (size >= 10) return Math.min(fullRuns, 3);
   return fullRuns;
 }
+
+/** The figure groups of the peer run, in the order they run at each size. */
+export const PEER_FIGURES = ['memory', 'pull', 'nested', 'deep', 'small', 'rebuild'] as const;
+export type PeerFigure = (typeof PEER_FIGURES)[number];
+
+/** `--peer-figures pull,deep`: only these groups of figures (each still only where it runs: see peer.bench.ts). */
+export function parsePeerFigures(raw: string): PeerFigure[] {
+  const parts = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = parts.filter((p) => !(PEER_FIGURES as readonly string[]).includes(p));
+  if (parts.length === 0 || bad.length > 0) throw new Error(`expected comma-separated figure groups among ${PEER_FIGURES.join(', ')}; received ${JSON.stringify(raw)}`);
+  return [...new Set(parts as PeerFigure[])];
+}

@@ -49,6 +49,8 @@ export interface BuildTarget {
    * an engine may first run a cheaper screen that can only rule duplicates out.
    */
   violations(select: string, unique?: UniqueKey): Promise<number>;
+  /** How many violations() calls may run at once (default 1); each answers as if it ran alone. */
+  readonly checkConcurrency?: number;
   /** Where a table or the quarantine of the version being built lives. */
   location(table: TableName | 'quarantine'): string;
   /** Size and hash of a built table's stored file, recorded in the manifest and checked on load (local lakes). */

@@ -1,14 +1,19 @@
 import type { BuildOptions } from '../build-options';
 import type { Engine } from './engine';
-import { AthenaEngine } from './athena/athena-engine';
 import type { AthenaEngineOptions } from './athena/athena-options';
 import type { PreflightCheck } from './athena/preflight';
-import { type BuildPlan, planAthenaBuildWithPreflight } from './athena/dry-run';
+import type { BuildPlan } from './athena/plan-text';
+import { DuckDbEngine, type DuckDbEngineOptions } from './duckdb/duckdb-engine';
 
 /** How a planned build prints without --json: the pre-flight calls, then one statement per block. */
-export { formatPlan, formatStatements, type BuildPlan } from './athena/dry-run';
+export { formatPlan, formatStatements, type BuildPlan } from './athena/plan-text';
 export type { PreflightCheck } from './athena/preflight';
-import { DuckDbEngine, type DuckDbEngineOptions } from './duckdb/duckdb-engine';
+
+/**
+ * The Athena engine and its AWS SDK clients load on first use: they are about
+ * 40 MiB of heap per process, which a DuckDB lake (and each server worker) never needs.
+ */
+const athena = () => import('./athena/athena-engine');
 
 /** What it takes to open either engine; the caller (the CLI, the server) fills it from its config. */
 export type EngineOptions = ({ kind: 'duckdb' } & DuckDbEngineOptions) | ({ kind: 'athena' } & AthenaEngineOptions);
@@ -18,20 +23,20 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     case 'duckdb':
       return DuckDbEngine.open(options);
     case 'athena':
-      return AthenaEngine.open(options);
+      return (await athena()).AthenaEngine.open(options);
   }
 }
 
 /** The pre-flight calls and statements a build would run, in order, without running anything (Athena only: DuckDB builds are not statement lists). */
 export async function planBuild(options: EngineOptions, build: BuildOptions = {}): Promise<BuildPlan> {
   if (options.kind !== 'athena') throw new Error('a dry run lists the statements of an Athena build; use it with --engine athena (or STEDI_ENGINE=athena)');
-  return planAthenaBuildWithPreflight(options, build);
+  return (await import('./athena/dry-run')).planAthenaBuildWithPreflight(options, build);
 }
 
 /** `stedi doctor`: the Athena pre-flight alone, every check reported (the lock is taken and given back). */
 export async function checkAthenaSetup(options: EngineOptions): Promise<PreflightCheck[]> {
   if (options.kind !== 'athena') throw new Error('stedi doctor checks an Athena set-up; use it with --engine athena (or STEDI_ENGINE=athena)');
-  const engine = await AthenaEngine.open(options);
+  const engine = await (await athena()).AthenaEngine.open(options);
   try {
     return await engine.preflight().report();
   } finally {

@@ -252,6 +252,17 @@ function typed(kind: number, type: ColumnType, name: string): FieldValue | { rea
  * whitespace-only line, else the quarantine reason.
  */
 export function parseRecord(text: string, start: number, stop: number, schema: RecordSchema, out: FieldValue[]): string | null | typeof BLANK {
+  try {
+    return parseIn(text, start, stop, schema, out);
+  } finally {
+    // The parser's state must not outlive the call: `s` is a whole block of the file (up to 4 MiB), which a
+    // long-lived process (each server worker, reading the customer landing for consent) otherwise kept.
+    s = '';
+    str = '';
+  }
+}
+
+function parseIn(text: string, start: number, stop: number, schema: RecordSchema, out: FieldValue[]): string | null | typeof BLANK {
   s = text;
   i = start;
   end = stop;

@@ -15,8 +15,17 @@ renamed AS (
     FROM source
 ),
 
+device AS (
+    SELECT "serialNumber", "shareWithResearchAsOfDate"
+    FROM customer_trusted
+    WHERE "email" IN (SELECT "user" FROM accelerometer_trusted)
+),
+
+-- only the readings of those devices are deduplicated and compared: the join
+-- below drops the rest, and a device's readings are kept or dropped together
 deduplicated AS (
     SELECT DISTINCT * FROM renamed
+    WHERE "serialNumber" IN (SELECT "serialNumber" FROM device)
 ),
 
 -- two different distances for one device at one moment: neither can be trusted
@@ -25,12 +34,6 @@ conflicting AS (
     FROM deduplicated
     GROUP BY "serialNumber", "sensorReadingTime"
     HAVING count(*) > 1
-),
-
-device AS (
-    SELECT "serialNumber", "shareWithResearchAsOfDate"
-    FROM customer_trusted
-    WHERE "email" IN (SELECT "user" FROM accelerometer_trusted)
 ),
 
 final AS (

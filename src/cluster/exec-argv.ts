@@ -21,3 +21,13 @@ export function childExecArgv(entry: string): string[] {
   if (extname(entry) === '.ts' && !argv.some((a) => a.includes('ts-node'))) argv.push('-r', 'ts-node/register/transpile-only');
   return argv;
 }
+
+/**
+ * A cluster worker's Node options: `childExecArgv`, plus the semi-space cap
+ * unless the command line already sets one (the user's choice wins).
+ */
+export function workerExecArgv(entry: string, semiSpaceMb: number): string[] {
+  const argv = childExecArgv(entry);
+  if (semiSpaceMb > 0 && !argv.some((a) => /^--max[-_]semi[-_]space[-_]size\b/.test(a))) argv.push(`--max-semi-space-size=${semiSpaceMb}`);
+  return argv;
+}

@@ -6,7 +6,7 @@ import type { ApiKeys } from '../auth/api-keys';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { RebuildJobs } from '../rebuild/rebuild-jobs';
-import { childExecArgv } from './exec-argv';
+import { workerExecArgv } from './exec-argv';
 import { type ToPrimary, type ToWorker, isStedi } from './messages';
 
 /**
@@ -40,9 +40,9 @@ export interface ClusterOptions {
 const MAX_RESPAWNS = 10;
 const RESPAWN_WINDOW_MS = 60_000;
 
-function workerEntry(): { exec: string; execArgv: string[] } {
+function workerEntry(config: Config): { exec: string; execArgv: string[] } {
   const exec = join(__dirname, `worker-main${extname(__filename)}`);
-  return { exec, execArgv: childExecArgv(exec) };
+  return { exec, execArgv: workerExecArgv(exec, config.workerSemiSpaceMb) };
 }
 
 export async function startCluster(options: ClusterOptions): Promise<RunningCluster> {
@@ -73,7 +73,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   // STEDI_QUERY_CACHE_ROWS and _BYTES bound the whole server: each worker keeps its share, so more workers hold no more cached rows.
   const share = (total: number): number => Math.floor(total / config.workers);
   const workerConfig: Config = { ...config, queryCacheRows: share(config.queryCacheRows), queryCacheBytes: share(config.queryCacheBytes) };
-  const { exec, execArgv } = workerEntry();
+  const { exec, execArgv } = workerEntry(config);
   cluster.setupPrimary({ exec, execArgv, serialization: 'advanced' });
 
   /** Forks one worker; resolves with its port once it listens, rejects if it fails to start. */

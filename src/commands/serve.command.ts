@@ -38,7 +38,8 @@ export interface Serving {
  */
 export async function serve(config: Config, apiKeys: ApiKeys, opened?: Engine): Promise<Serving> {
   const logger = createLogger(config.logLevel, undefined, config.workers > 1 ? { worker: 'primary' } : {});
-  const engine = opened ?? (await openConfiguredEngine(config));
+  // A cluster's primary reads only the manifest (a rebuild's default policy): DuckDB loads in the workers alone.
+  const engine = opened ?? (await openConfiguredEngine(config, { lazy: config.workers > 1 }));
   let running: Serving;
   try {
     if (config.workers > 1) {

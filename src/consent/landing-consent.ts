@@ -33,9 +33,16 @@ const REGISTERED = at('registrationDate');
 const UPDATED = at('lastUpdateDate');
 const CONSENT = at('shareWithResearchAsOfDate');
 
+/**
+ * `text` copied out of the string it was cut from: the landing reader's values are slices of a whole
+ * block of the file (up to 4 MiB), which one kept email would otherwise hold for as long as the registry
+ * keeps it (every worker held its customer landing file this way).
+ */
+export const detached = (text: string): string => (' ' + text).slice(1);
+
 export const toCustomerRecord = (values: readonly FieldValue[]): CustomerRecord => ({
-  email: values[EMAIL] as string,
-  serialNumber: values[SERIAL] as string,
+  email: detached(values[EMAIL] as string),
+  serialNumber: detached(values[SERIAL] as string),
   registrationDate: values[REGISTERED] as number,
   lastUpdateDate: values[UPDATED] as number,
   consentAt: values[CONSENT] as number | null,

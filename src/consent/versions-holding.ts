@@ -1,7 +1,7 @@
 import type { Engine } from '../../etl/engine/engine';
 import type { VersionManifest } from '../../etl/manifest';
 import { landingCustomersSql } from './consent-sql';
-import { type LandingConsent, decideConsent, toCustomerRecord } from './landing-consent';
+import { type LandingConsent, decideConsent, detached, toCustomerRecord } from './landing-consent';
 import { type VersionCustomer, VersionCustomers } from './version-customers';
 
 /**
@@ -12,7 +12,7 @@ export async function readLandingConsent(engine: Engine, anyKeptVersion: string,
   const records: ReturnType<typeof toCustomerRecord>[] = [];
   if (engine.readLanding) {
     const tally = await engine.readLanding('customer', { accept: (values) => records.push(toCustomerRecord(values)), quarantine: () => undefined }, { maxLineBytes });
-    return decideConsent(records, new Set(tally.uncertain));
+    return decideConsent(records, new Set(tally.uncertain.map(detached)));
   }
   // Private: landing tables ignore the version; any kept one (or none) will do.
   const rows = await engine.query(landingCustomersSql(await engine.tableRef('customer_landing', anyKeptVersion)));

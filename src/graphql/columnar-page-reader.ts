@@ -1,11 +1,15 @@
-import type { ColumnarResult, Engine, QueryOptions, SqlValue } from '../../etl/engine/engine';
+import type { ColumnarResult } from '../../etl/engine/engine';
 import type { ConsentSnapshot } from '../consent/consent-snapshot';
 import type { Logger } from '../logger';
 import type { GraphqlContext } from './context';
 import { type PageArgs, topLevelPage } from './connection-reader';
 import { encodeCursor, type KeyValue } from './cursor';
 import type { Dataset, DatasetFilter, Node } from './datasets/dataset';
+import { queryColumns, queryColumnsInRuns } from './engine-columns';
 import type { PageInfo } from './pagination';
+
+export { queryColumns };
+import { fetchPage, readAheadOf } from './page-read-ahead';
 
 /** A page of a top-level connection as one array per column, in the connection's order. */
 export interface ColumnarPage {
@@ -30,7 +34,18 @@ export async function readColumnarPage<N extends Node>(
 ): Promise<ColumnarPage> {
   const { engine, logger } = ctx.services;
   const { first, query, scope, consent, cursorScope, afterCursor } = await topLevelPage(ctx, ds, args, filter, field, cursorField);
-  const fetched = await queryColumns(engine, query.sql, query.params, { timeoutMs: ctx.budget.timeoutMs() });
+  const fetched = await fetchPage<N, ColumnarResult>({
+    readAhead: readAheadOf(ctx.services),
+    scope,
+    query,
+    first,
+    shape: 'columns',
+    read: (sql, params, options) => queryColumnsInRuns(engine, ds, sql, params, options),
+    rowCount: (result) => result.rowCount,
+    keyAt: (result, i) => ds.key.map((k) => result.columns[k.name][i] as KeyValue),
+    timeoutMs: ctx.budget.timeoutMs(),
+    readAheadTimeoutMs: ctx.services.config.queryTimeoutMs,
+  });
   const visible = visibleColumns(ds, fetched, scope.version, consent, logger);
   const rowCount = Math.min(first, visible.rowCount);
   const columns: Record<string, unknown[]> = {};
@@ -43,15 +58,6 @@ export async function readColumnarPage<N extends Node>(
     rowCount === 0 ? null : encodeCursor(ds.kind, scope.version, ds.key.map((k) => columns[k.name][i] as KeyValue), cursorScope);
   const pageInfo = { hasNextPage: fetched.rowCount > first, hasPreviousPage: afterCursor, startCursor: cursorAt(0), endCursor: cursorAt(rowCount - 1) };
   return { rowCount, columns, pageInfo };
-}
-
-/** The engine's columnar read, or its rows turned into columns when it has none (Athena). */
-export async function queryColumns(engine: Engine, sql: string, params: SqlValue[], options: QueryOptions): Promise<ColumnarResult> {
-  if (engine.queryColumns) return engine.queryColumns(sql, params, options);
-  const rows = await engine.query(sql, params, options);
-  const columns: Record<string, unknown[]> = {};
-  for (const name of Object.keys(rows[0] ?? {})) columns[name] = rows.map((row) => row[name]);
-  return { rowCount: rows.length, columns };
 }
 
 /**

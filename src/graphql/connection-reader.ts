@@ -1,11 +1,14 @@
+import type { ColumnarResult, Row } from '../../etl/engine/engine';
 import { badInput } from '../errors';
 import type { GraphqlContext } from './context';
-import { type PageConnection, toConnection, visibleNodes } from './connection';
-import { decodeCursor, type Cursor, type CursorScope } from './cursor';
+import { type PageConnection, toConnection, visibleNodes, visibleNodesOfColumns } from './connection';
+import { decodeCursor, type Cursor, type CursorScope, type KeyValue } from './cursor';
+import { queryColumnsInRuns } from './engine-columns';
 import { toStediError } from './error-mapping';
 import { type Dataset, type DatasetFilter, type Node, filterKey } from './datasets/dataset';
 import { countQuery, pageQuery, type Scope } from './page-query';
 import { pageSize } from './pagination';
+import { fetchPage, readAheadOf } from './page-read-ahead';
 import { totalCountCacheOf } from './total-count-cache';
 
 export interface PageArgs {
@@ -22,8 +25,31 @@ export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Da
   const { engine, logger } = ctx.services;
   const { first, query, scope, consent, cursorScope, afterCursor } = await topLevelPage(ctx, ds, args, filter, field);
   const version = scope.version;
-  const rows = await ctx.services.reads.query(query.sql, query.params, { timeoutMs: ctx.budget.timeoutMs() });
-  const nodes = visibleNodes(ds, rows, version, consent, logger);
+  const page = { readAhead: readAheadOf(ctx.services), scope, query, first, timeoutMs: ctx.budget.timeoutMs(), readAheadTimeoutMs: ctx.services.config.queryTimeoutMs };
+  let nodes: N[];
+  let fetchedRows: number;
+  if (first + 1 > ctx.services.reads.maxRowsPerEntry) {
+    // A bulk page the read cache would not keep: read as columns, so no object per row is made before its node.
+    const fetched = await fetchPage<N, ColumnarResult>({
+      ...page,
+      shape: 'columns',
+      read: (sql, params, options) => queryColumnsInRuns(engine, ds, sql, params, options),
+      rowCount: (result) => result.rowCount,
+      keyAt: (result, i) => ds.key.map((k) => result.columns[k.name][i] as KeyValue),
+    });
+    nodes = visibleNodesOfColumns(ds, fetched, version, consent, logger);
+    fetchedRows = fetched.rowCount;
+  } else {
+    const rows = await fetchPage<N, Row[]>({
+      ...page,
+      shape: 'rows',
+      read: (sql, params, options) => ctx.services.reads.query(sql, params, options),
+      rowCount: (result) => result.length,
+      keyAt: (result, i) => ds.key.map((k) => result[i][k.name] as KeyValue),
+    });
+    nodes = visibleNodes(ds, rows, version, consent, logger);
+    fetchedRows = rows.length;
+  }
   const countKey = `${ds.kind}|${version}|${consent.generation}|${filterKey(filter)}`;
   const counts = totalCountCacheOf(ctx.services);
   const totalCount = async (): Promise<number> => {
@@ -38,7 +64,7 @@ export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Da
       return Number(row?.count ?? 0);
     });
   };
-  return toConnection(ds, cursorScope, nodes, first, rows.length > first, guarded(ctx, totalCount, `${field}.totalCount`), afterCursor);
+  return toConnection(ds, cursorScope, nodes, first, fetchedRows > first, guarded(ctx, totalCount, `${field}.totalCount`), afterCursor);
 }
 
 /**

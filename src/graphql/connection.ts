@@ -1,4 +1,4 @@
-import type { Row } from '../../etl/engine/engine';
+import type { ColumnarResult, Row } from '../../etl/engine/engine';
 import type { ConsentSnapshot } from '../consent/consent-snapshot';
 import type { Logger } from '../logger';
 import { type CursorScope, encodeCursor, type KeyValue } from './cursor';
@@ -41,12 +41,28 @@ export const cursorOf = <N extends Node>(ds: Dataset<N>, node: N, scope: CursorS
  * already excluded them; a drop here means the two disagree, which is logged.
  */
 export function visibleNodes<N extends Node>(ds: Dataset<N>, rows: readonly Row[], version: string, consent: ConsentSnapshot, logger: Logger): N[] {
+  return visible(ds, rows.length, (i) => rows[i], version, consent, logger);
+}
+
+/** The same from a columnar result: one scratch row refilled per index (every fromRow copies what it reads). */
+export function visibleNodesOfColumns<N extends Node>(ds: Dataset<N>, result: ColumnarResult, version: string, consent: ConsentSnapshot, logger: Logger): N[] {
+  const names = Object.keys(result.columns);
+  const columns = names.map((name) => result.columns[name]);
+  const row: Row = {};
+  const rowAt = (i: number): Row => {
+    for (let c = 0; c < names.length; c += 1) row[names[c]] = columns[c][i];
+    return row;
+  };
+  return visible(ds, result.rowCount, rowAt, version, consent, logger);
+}
+
+function visible<N extends Node>(ds: Dataset<N>, count: number, rowAt: (i: number) => Row, version: string, consent: ConsentSnapshot, logger: Logger): N[] {
   const nodes: N[] = [];
   const hiddenSerials = consent.hiddenSerials;
   const hiddenEmails = consent.hiddenEmails;
   let dropped = 0;
-  for (const row of rows) {
-    const node = ds.fromRow(row, version);
+  for (let i = 0; i < count; i += 1) {
+    const node = ds.fromRow(rowAt(i), version);
     if (hiddenSerials.has(node.serialNumber) || (node.email != null && hiddenEmails.has(node.email))) dropped += 1;
     else nodes.push(node);
   }

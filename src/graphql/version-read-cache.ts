@@ -20,7 +20,7 @@ export class VersionReadCache {
     /** Rows held across all entries; 0 turns the cache off. */
     private readonly maxRows: number,
     /** Results larger than this are not kept; a nested page of 100 customers x (10 + 1) readings fits. */
-    private readonly maxRowsPerEntry = 2_000,
+    readonly maxRowsPerEntry = 2_000,
     /** Estimated heap bytes held across all entries (see entryBytes). */
     maxBytes = Number.POSITIVE_INFINITY,
   ) {

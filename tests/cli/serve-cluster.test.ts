@@ -62,6 +62,11 @@ describe('stedi serve on two workers', () => {
     const { url } = served;
     const first = await untilReady(served);
     expect(workerPids(served)).toHaveLength(2);
+    // Each worker runs with the young generation capped (STEDI_WORKER_SEMI_SPACE_MB, default 8): most of an idle worker's heap otherwise.
+    for (const pid of workerPids(served)) expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=8');
+    // The primary serves nothing: DuckDB (like GraphQL) loads in the workers only.
+    expect(readFileSync(`/proc/${served.process.child.pid}/maps`, 'utf8')).not.toContain('libduckdb');
+    for (const pid of workerPids(served)) expect(readFileSync(`/proc/${pid}/maps`, 'utf8')).toContain('libduckdb');
 
     // Two admins at once, on two connections (two workers): one job.
     const [a, b] = await Promise.all([gql(url, 'mutation { rebuildZones { id } }'), gql(url, 'mutation { rebuildZones { id } }')]);

@@ -2,6 +2,9 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { BuildCheckError, runBuild } from '../../etl/build';
+import { checksFor } from '../../etl/checks';
+import { DEFAULT_CONSENT_POLICY } from '../../etl/consent-policy';
+import { SOURCES } from '../../etl/tables';
 import { BuildLockedError, acquireBuildLock } from '../../etl/engine/duckdb/build-lock';
 import { DuckDbBuildTarget } from '../../etl/engine/duckdb/duckdb-build-target';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
@@ -62,6 +65,69 @@ describe('versioned builds', () => {
     await expect(failure).rejects.toBeInstanceOf(BuildCheckError);
     await expect(failure).rejects.toThrow('every training sample pairs the step trainer and the phone of the same curated customer (3 violations)');
     expect((await manifestOf(lake))?.versions.map((v) => v.version)).toEqual([previous.version]);
+  });
+
+  it('runs the checks two at a time and reports each with its own count, in the catalogue order', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir();
+    const target = new DuckDbBuildTarget(new LakeLayout(lake, landing));
+    expect(target.checkConcurrency).toBe(2);
+    const violations = target.violations.bind(target);
+    let running = 0;
+    let most = 0;
+    // Every other check answers late, so answers arrive out of order.
+    target.violations = async (sql, unique) => {
+      running += 1;
+      most = Math.max(most, running);
+      try {
+        const count = await violations(sql, unique);
+        if (sql.length % 2 === 0) await new Promise((r) => setTimeout(r, 20));
+        return count;
+      } finally {
+        running -= 1;
+      }
+    };
+    const built = await runBuild(target);
+    expect(most).toBe(2);
+    const names = [...SOURCES.map((s) => `${s}_landing_accounted`), ...checksFor(DEFAULT_CONSENT_POLICY).map((c) => c.name)];
+    expect(built.checks.map((c) => c.name)).toEqual(names);
+    expect(built.checks.every((c) => c.violations === 0)).toBe(true);
+    // One check failing among concurrent ones still fails the build, named with its count.
+    const failing = new DuckDbBuildTarget(new LakeLayout(lake, landing));
+    const real = failing.violations.bind(failing);
+    failing.violations = async (sql, unique) => (sql.includes('step_trainer_trusted AS r WHERE r."serialNumber" NOT IN') ? 2 : real(sql, unique));
+    await expect(runBuild(failing)).rejects.toThrow('every trusted step trainer reading belongs to a curated customer (2 violations)');
+  });
+
+  it('waits for the other running check before giving up a build whose check query failed', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir();
+    const previous = await buildLake(landing, lake);
+    const target = new DuckDbBuildTarget(new LakeLayout(lake, landing));
+    const violations = target.violations.bind(target);
+    const asked: string[] = [];
+    let slowDone = false;
+    target.violations = async (sql, unique) => {
+      asked.push(sql);
+      if (asked.length === 1) {
+        // The first check is still running when the second one fails.
+        await new Promise((r) => setTimeout(r, 50));
+        const count = await violations(sql, unique);
+        slowDone = true;
+        return count;
+      }
+      throw new Error('check query failed');
+    };
+    await expect(runBuild(target)).rejects.toThrow('check query failed');
+    expect(slowDone).toBe(true);
+    // No further check starts once one has failed.
+    expect(asked).toHaveLength(2);
+    expect((await manifestOf(lake))?.versions.map((v) => v.version)).toEqual([previous.version]);
+    expect(versionDirs(lake)).toEqual([`v=${previous.version}`]);
+  });
+
+  it('runs one check at a time beside a serving process', () => {
+    expect(new DuckDbBuildTarget(new LakeLayout(makeTempDir()), { background: true }).checkConcurrency).toBe(1);
   });
 
   it('finds duplicate keys through the engine\'s cheaper uniqueness screen', async () => {

@@ -63,6 +63,29 @@ describe('trusted and curated zones', () => {
     expect(version.tables.machine_learning_curated.rows).toBe(4);
   });
 
+  it('drops both readings of a device that reports two distances at one moment, and only those', async () => {
+    const landing = writeSmallLanding();
+    writeLanding(landing, 'step_trainer', [
+      stepTrainerRecord('serial-alice', 1_655_000_002_000, 111),
+      // an exact duplicate is one reading, not a conflict
+      stepTrainerRecord('serial-bob', 1_655_000_001_000, 120),
+      // a non-consenting device's conflict changes nothing for the others
+      stepTrainerRecord('serial-carol', 1_655_000_001_000, 131),
+    ], 'step-conflict.json');
+    const version = await buildLake(landing);
+    const steps = await readTable(version, 'step_trainer_trusted', '"serialNumber", "sensorReadingTime"');
+    expect(steps.map((s) => [s.serialNumber, s.sensorReadingTime, s.distanceFromObject])).toEqual([
+      ['serial-alice', 1_655_000_001_000, 100],
+      ['serial-bob', 1_655_000_001_000, 120],
+    ]);
+    const samples = await readTable(version, 'machine_learning_curated', '"serialNumber", "sensorReadingTime", "x"');
+    expect(samples.map((s) => [s.serialNumber, s.sensorReadingTime, s.x])).toEqual([
+      ['serial-alice', 1_655_000_001_000, 1],
+      ['serial-alice', 1_655_000_001_000, 2],
+      ['serial-bob', 1_655_000_001_000, 4],
+    ]);
+  });
+
   it('under the as-of policy keeps only readings taken at or after consent', async () => {
     const landing = makeTempDir();
     writeLanding(landing, 'customer', [customerRecord({ name: 'dan', serial: 'serial-dan', consentAt: 2_000 })]);

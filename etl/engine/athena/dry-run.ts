@@ -4,16 +4,12 @@ import { AthenaBuildTarget } from './athena-build-target';
 import { type AthenaEngineOptions, resolveAthenaOptions } from './athena-options';
 import type { LakeStore } from './s3-lake';
 import { AthenaLayout } from './s3-location';
-import { sqlLiteral } from './parameters';
-import { type PreflightCall, preflightCalls } from './preflight';
+import { preflightCalls } from './preflight';
+import type { BuildPlan } from './plan-text';
 import { RecordingStatementRunner } from './statement-runner';
 import type { Statement } from './statements';
 
-/** What a build would do: the pre-flight's calls, then every statement. */
-export interface BuildPlan {
-  preflight: PreflightCall[];
-  statements: Statement[];
-}
+export { type BuildPlan, formatPlan, formatStatements } from './plan-text';
 
 export async function planAthenaBuildWithPreflight(options: AthenaEngineOptions, build: BuildOptions = {}): Promise<BuildPlan> {
   const resolved = resolveAthenaOptions(options);
@@ -52,18 +48,3 @@ const EMPTY_LAKE: LakeStore = {
   versionFolders: async () => [],
 };
 
-/** A plan as text: the pre-flight calls as comments, then the statements. */
-export function formatPlan(plan: BuildPlan): string {
-  const calls = plan.preflight.map((c) => `-- pre-flight: ${c.service} ${c.action} ${c.resource}: ${c.checks}\n`).join('');
-  return `${calls}\n${formatStatements(plan.statements)}`;
-}
-
-/** The statements as text: each followed by `;`, with the ExecutionParameters Athena would receive in a comment above it. */
-export function formatStatements(statements: readonly Statement[]): string {
-  return statements
-    .map((s) => {
-      const params = s.params && s.params.length > 0 ? `-- ExecutionParameters: ${JSON.stringify(s.params.map(sqlLiteral))}\n` : '';
-      return `${params}${s.sql};\n`;
-    })
-    .join('\n');
-}

@@ -127,11 +127,21 @@ export class DuckDbBuildTarget implements BuildTarget {
     return fileChecksum(this.layout.tableFile(table, this.requireVersion()));
   }
 
+  /** Checks run two at a time, each on its own connection (the build's views are shared); one beside a serving process. */
+  get checkConcurrency(): number {
+    return this.settings.background ? 1 : 2;
+  }
+
   async violations(select: string, unique?: UniqueKey): Promise<number> {
-    const screen = duplicateScreen(unique);
-    if (screen && Number((await this.rows(screen))[0][0]) === 0) return 0;
-    const [[violations]] = await this.rows(select);
-    return Number(violations);
+    const connection = await this.requireInstance().connect();
+    try {
+      const count = async (sql: string): Promise<number> => Number((await connection.runAndReadAll(sql)).getRows()[0][0]);
+      const screen = duplicateScreen(unique);
+      if (screen && (await count(screen)) === 0) return 0;
+      return await count(select);
+    } finally {
+      connection.closeSync();
+    }
   }
 
   location(table: TableName | 'quarantine'): string {

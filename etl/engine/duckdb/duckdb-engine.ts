@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { BuildOptions } from '../../build-options';
 import { type LandingSink, type LandingTally, type ReadOptions, readLanding } from '../../landing/landing-reader';
 import { type LakeManifest, liveVersion, type VersionManifest } from '../../manifest';
@@ -10,7 +10,6 @@ import { LakeDamagedError, QueryTimeoutError, StaleVersionError } from '../engin
 import { schemaOf, VersionLoader } from './version-loader';
 import { ConnectionPool } from './connection-pool';
 import { PreparedStatements } from './prepared-statements';
-import { DuckDbBuildTarget } from './duckdb-build-target';
 import { findLandingFiles } from './landing-files';
 import { LakeLayout } from './lake-layout';
 import { sqlStringLiteral } from './landing-sql';
@@ -29,6 +28,13 @@ export interface DuckDbEngineOptions {
   loadTimeoutMs?: number;
   /** DuckDB's memory_limit (such as "2GB"); unset: DuckDB's default, 80% of physical memory. */
   memoryLimit?: string;
+  /** Load and start DuckDB on the first query, not at open: a cluster's primary only reads the manifest and never queries. */
+  lazy?: boolean;
+}
+
+interface Opened {
+  instance: DuckDBInstance;
+  pool: ConnectionPool<DuckDBConnection>;
 }
 
 /**
@@ -49,24 +55,37 @@ export class DuckDbEngine implements Engine {
   private readonly statements = new WeakMap<DuckDBConnection, PreparedStatements>();
   private viewsGeneration = 0;
 
-  private constructor(
-    private readonly instance: DuckDBInstance,
-    private readonly pool: ConnectionPool<DuckDBConnection>,
-    private readonly options: DuckDbEngineOptions,
-  ) {
+  private opened?: Promise<Opened>;
+  private closed = false;
+
+  private constructor(private readonly options: DuckDbEngineOptions) {
     this.layout = new LakeLayout(options.lake, options.landing ?? options.lake);
     this.versions = new VersionLoader(this.layout, (o, work) => this.withConnection(o, work), options.loadTimeoutMs);
   }
 
   static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
-    // Versions are read from their Parquet files: keep each file's metadata, leave the bytes to the OS page cache (shared by every worker).
-    const settings: Record<string, string> = { enable_external_file_cache: 'false' };
-    if (options.memoryLimit) settings.memory_limit = options.memoryLimit;
-    const instance = await DuckDBInstance.create(':memory:', settings);
-    const size = options.connections ?? 8;
-    const connections = await Promise.all(Array.from({ length: size }, () => instance.connect()));
-    await connections[0].run('SET parquet_metadata_cache = true');
-    return new DuckDbEngine(instance, new ConnectionPool(connections), options);
+    const engine = new DuckDbEngine(options);
+    if (!options.lazy) await engine.duckdb();
+    return engine;
+  }
+
+  /** The DuckDB instance and its connections, started once (the native library loads here: ~10 MiB a process). */
+  private duckdb(): Promise<Opened> {
+    if (this.closed) return Promise.reject(new Error('the engine is closed; no more queries are accepted'));
+    this.opened ??= (async () => {
+      const { DuckDBInstance } = await import('@duckdb/node-api');
+      // Versions are read from their Parquet files: keep each file's metadata, leave the bytes to the OS page cache (shared by every worker).
+      // DuckDB's allocator (jemalloc) hands freed pages back to the OS from a background thread; without it a worker kept a page's buffers after the load ended.
+      const settings: Record<string, string> = { enable_external_file_cache: 'false', allocator_background_threads: 'true' };
+      if (this.options.memoryLimit) settings.memory_limit = this.options.memoryLimit;
+      const instance = await DuckDBInstance.create(':memory:', settings);
+      const size = this.options.connections ?? 8;
+      const connections = await Promise.all(Array.from({ length: size }, () => instance.connect()));
+      // GLOBAL: a plain SET held for the one connection that ran it, so the cache was off on every other.
+      await connections[0].run('SET GLOBAL parquet_metadata_cache = true');
+      return { instance, pool: new ConnectionPool(connections) };
+    })();
+    return this.opened;
   }
 
   async manifest(): Promise<LakeManifest | null> {
@@ -135,11 +154,11 @@ export class DuckDbEngine implements Engine {
   }
 
   async query(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<Row[]> {
-    return this.withConnection(options, async (connection) => toJsRows(await this.statementsOf(connection).run(sql, params).catch((error: unknown) => this.dropped(error))));
+    return this.withConnection(options, (connection) => this.statementsOf(connection).run(sql, params).then(toJsRows).catch((error: unknown) => this.dropped(error)));
   }
 
   async queryColumns(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<ColumnarResult> {
-    return this.withConnection(options, async (connection) => toJsColumns(await this.statementsOf(connection).run(sql, params).catch((error: unknown) => this.dropped(error))));
+    return this.withConnection(options, (connection) => this.statementsOf(connection).run(sql, params).then(toJsColumns).catch((error: unknown) => this.dropped(error)));
   }
 
   async exportToFile(sql: string, params: SqlValue[], format: ExportFormat, path: string, options: QueryOptions = {}): Promise<number> {
@@ -154,15 +173,19 @@ export class DuckDbEngine implements Engine {
     const layout = new LakeLayout(this.options.lake, await this.landingLocation());
     // A rebuild inside the server leaves one core to the readers.
     const threads = options.background ? Math.max(1, availableParallelism() - 1) : undefined;
+    const { DuckDbBuildTarget } = await import('./duckdb-build-target');
     return new DuckDbBuildTarget(layout, { threads, maxLineBytes: options.maxLineBytes, background: options.background });
   }
 
   async close(): Promise<void> {
-    await this.pool.close((connection) => {
+    this.closed = true;
+    const opened = await this.opened?.catch(() => undefined);
+    if (!opened) return;
+    await opened.pool.close((connection) => {
       this.statements.get(connection)?.clear();
       connection.closeSync();
     });
-    this.instance.closeSync();
+    opened.instance.closeSync();
   }
 
   // Private: landing tables are read as they are now, with the declared schema; bad lines are skipped here (the build quarantines them).
@@ -210,7 +233,8 @@ export class DuckDbEngine implements Engine {
 
   private async withConnection<T>(options: QueryOptions, work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     const timeoutMs = options.timeoutMs ?? this.options.queryTimeoutMs;
-    return this.pool.use(async (connection) => {
+    const { pool } = await this.duckdb();
+    return pool.use(async (connection) => {
       let timedOut = false;
       const cancel = (): void => connection.interrupt();
       const timer = timeoutMs

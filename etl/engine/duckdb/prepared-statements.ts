@@ -1,6 +1,5 @@
-import { type DuckDBConnection, type DuckDBMaterializedResult, type DuckDBPreparedStatement, JSDuckDBValueConverter } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBMaterializedResult, DuckDBPreparedStatement } from '@duckdb/node-api';
 import type { SqlValue } from '../engine';
-import type { ResultColumns } from './values';
 
 /** Statements kept per connection: the served queries have a few dozen shapes (a new version's views make new ones). */
 export const STATEMENTS_PER_CONNECTION = 64;
@@ -8,11 +7,8 @@ export const STATEMENTS_PER_CONNECTION = 64;
 /**
  * One connection's prepared statements by SQL text, least recently used out
  * first. A served request runs the same few query shapes with new values: a
- * kept statement skips DuckDB's parse, bind and plan and two of the five
- * hops through libuv's thread pool a query took (extract, prepare, execute,
- * then one fetch per chunk and one to find the end); the chunks of the
- * materialized result are read here without a hop. Values are still only
- * ever bound, never written into the text.
+ * kept statement skips DuckDB's parse, bind and plan and two of the three
+ * hops through libuv's thread pool a query took (extract, prepare, execute). Values are still only ever bound, never written into the text.
  *
  * `generation` changes whenever the engine drops a version's views: every
  * statement prepared before is destroyed on the connection's next use (its
@@ -35,17 +31,17 @@ export class PreparedStatements {
   }
 
   /** Runs `sql` with `params`; only while the connection is lent to the caller. */
-  async run(sql: string, params: readonly SqlValue[]): Promise<ResultColumns> {
+  async run(sql: string, params: readonly SqlValue[]): Promise<DuckDBMaterializedResult> {
     this.dropIfStale();
     const statement = await this.statement(sql);
     // Text DuckDB cannot prepare as one statement (several, or an error): the plain path, with its own messages.
-    if (!statement) return this.connection.runAndReadAll(sql, params as SqlValue[]);
+    if (!statement) return this.connection.run(sql, params as SqlValue[]);
     try {
       if (params.length > 0) statement.bind(params as SqlValue[]);
       const result = await statement.run();
       // A kept statement does not keep its values (a nested page binds up to 10,000 serials).
       statement.clearBindings();
-      return new MaterializedColumns(result);
+      return result;
     } catch (error) {
       // Interrupted, or a version gone under it: prepare afresh next time.
       this.forget(sql);
@@ -89,38 +85,5 @@ export class PreparedStatements {
     if (now === this.generation) return;
     this.clear();
     this.generation = now;
-  }
-}
-
-/** A materialized result read chunk by chunk on the calling thread (its chunks are in memory already). */
-class MaterializedColumns implements ResultColumns {
-  readonly currentRowCount: number;
-  private readonly names: string[];
-  private columns: unknown[][];
-
-  constructor(result: DuckDBMaterializedResult) {
-    this.names = result.columnNames();
-    this.columns = this.names.map(() => []);
-    let rows = 0;
-    for (let i = 0; i < result.chunkCount; i += 1) {
-      const chunk = result.getChunk(i);
-      if (chunk.rowCount === 0) continue;
-      rows += chunk.rowCount;
-      for (let c = 0; c < this.names.length; c += 1) {
-        const column = this.columns[c];
-        chunk.visitColumnValues(c, (value, _row, _column, type) => column.push(JSDuckDBValueConverter(value, type, JSDuckDBValueConverter)));
-      }
-    }
-    this.currentRowCount = rows;
-    // As DuckDBResultReader: no chunk read, no column arrays.
-    if (rows === 0) this.columns = [];
-  }
-
-  columnNames(): string[] {
-    return this.names;
-  }
-
-  getColumnsJS(): unknown[][] {
-    return this.columns;
   }
 }

@@ -13,6 +13,7 @@ export const machineLearningDataset: Dataset<MachineLearningSample> = {
   kind: 'MachineLearningSample',
   from: async (engine, version) => `${await engine.tableRef(M, version)} AS m`,
   select: selectAs('m', M, SAMPLE_COLUMNS),
+  columns: SAMPLE_COLUMNS,
   key: ['serialNumber', 'sensorReadingTime', 'x', 'y', 'z'].map((name) => ({
     expr: col('m', M, name),
     name,

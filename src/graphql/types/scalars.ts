@@ -1,3 +1,4 @@
+import { GraphQLError, GraphQLScalarType } from 'graphql';
 import { DateTimeResolver, SafeIntResolver } from 'graphql-scalars';
 
 /**
@@ -5,7 +6,22 @@ import { DateTimeResolver, SafeIntResolver } from 'graphql-scalars';
  * integer up to 2^53 - 1 exactly. DateTime serializes a Date as ISO-8601.
  */
 export const SafeInt = SafeIntResolver;
-export const DateTime = DateTimeResolver;
+
+/**
+ * graphql-scalars' DateTime (same name, description, input rules and checks),
+ * serialized to its ISO text at once instead of as a Date: JSON.stringify then
+ * writes a string where it would call each Date's toJSON from C++ (twice the
+ * time of a page of training rows with sensorReadingTimeIso). Same JSON.
+ */
+export const DateTime = new GraphQLScalarType({
+  ...DateTimeResolver.toConfig(),
+  serialize(value: unknown): string {
+    const date = DateTimeResolver.serialize(value) as Date;
+    // graphql-scalars lets a number that is no time through as an invalid Date (JSON null on a non-null field): refused here.
+    if (Number.isNaN(date.getTime())) throw new GraphQLError('DateTime cannot represent an invalid Date instance');
+    return date.toISOString();
+  },
+});
 
 /** The ISO twin of an epoch-millisecond field (null stays null). */
 export const isoOf = (epochMs: number | null): Date | null => (epochMs === null ? null : new Date(epochMs));

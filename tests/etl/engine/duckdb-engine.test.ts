@@ -17,6 +17,13 @@ describe('the DuckDB engine (read side)', () => {
   });
   afterEach(() => engine.close());
 
+  it("keeps Parquet files' metadata on every connection, not one", async () => {
+    const setting = "SELECT current_setting('parquet_metadata_cache') AS on";
+    // Two at once: each runs on a connection of its own.
+    const answers = await Promise.all([engine.query(setting), engine.query(setting)]);
+    expect(answers).toEqual([[{ on: true }], [{ on: true }]]);
+  });
+
   it('has no manifest before the first build', async () => {
     expect(await engine.manifest()).toBeNull();
   });
@@ -62,5 +69,28 @@ describe('the DuckDB engine (read side)', () => {
     }
     expect(readFileSync(join(dir, 'out.csv'), 'utf8').trim().split('\n')).toHaveLength(5);
     expect(readFileSync(join(dir, 'out.ndjson'), 'utf8').trim().split('\n')).toHaveLength(4);
+  });
+});
+
+describe('a DuckDB engine opened lazily (a cluster primary)', () => {
+  it('reads the manifest without DuckDB, starts it on the first query, and refuses queries once closed', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir();
+    const built = await buildLake(landing, lake);
+    // A memory limit DuckDB refuses shows when DuckDB starts: not at open, at the first query.
+    const broken = await DuckDbEngine.open({ lake, landing, memoryLimit: 'not a size', lazy: true });
+    expect((await broken.manifest())?.versions[0]?.version).toBe(built.version);
+    await expect(broken.query('SELECT 1 AS one')).rejects.toThrow(/Failed to set config/);
+    await broken.close();
+    await expect(DuckDbEngine.open({ lake, landing, memoryLimit: 'not a size' })).rejects.toThrow(/Failed to set config/);
+
+    const engine = await DuckDbEngine.open({ lake, landing, connections: 1, lazy: true });
+    const table = await engine.tableRef('customer_curated', built.version);
+    expect(await engine.query(`SELECT count(*) AS n FROM ${table}`)).toEqual([{ n: 2 }]);
+    await engine.close();
+    await expect(engine.query('SELECT 1 AS one')).rejects.toThrow(/the engine is closed/);
+    const unused = await DuckDbEngine.open({ lake, landing, lazy: true });
+    await unused.close();
+    await expect(unused.query('SELECT 1 AS one')).rejects.toThrow(/the engine is closed/);
   });
 });

@@ -29,7 +29,7 @@ describe(`prepared statements of one connection (seed ${SEED})`, () => {
     instance.closeSync();
   });
 
-  const plain = async (sql: string, params: SqlValue[]) => toJsRows(await connection.runAndReadAll(sql, params));
+  const plain = async (sql: string, params: SqlValue[]) => toJsRows(await connection.run(sql, params));
 
   it('answers as running the text does: every chunk, BIGINTs as numbers, NULLs, an empty result', async () => {
     const statements = new PreparedStatements(connection, () => 0);

@@ -1,0 +1,40 @@
+import type { ColumnarResult, Engine, QueryOptions, SqlValue } from '../../etl/engine/engine';
+import type { Dataset, Node } from './datasets/dataset';
+
+/** The engine's columnar read, or its rows turned into columns when it has none (Athena). */
+export async function queryColumns(engine: Engine, sql: string, params: SqlValue[], options: QueryOptions): Promise<ColumnarResult> {
+  if (engine.queryColumns) return engine.queryColumns(sql, params, options);
+  const rows = await engine.query(sql, params, options);
+  const columns: Record<string, unknown[]> = {};
+  for (const name of Object.keys(rows[0] ?? {})) columns[name] = rows.map((row) => row[name]);
+  return { rowCount: rows.length, columns };
+}
+
+const REPEATS = 'serialRepeats';
+
+/**
+ * A page query of `ds` (its SQL, in key order) read as columns with each
+ * serialNumber sent once per run: a sorted page repeats a serial dozens of
+ * times, and reading a string out of DuckDB costs a native call each (most of
+ * a column page's conversion). SQL nulls the serial where it equals the row
+ * before and says so in a flag; JS copies it back, so the result is the same
+ * (a null serial included: the flag, not the null, says "same as before").
+ * Only for engines with a columnar read and datasets that list their columns.
+ */
+export async function queryColumnsInRuns<N extends Node>(engine: Engine, ds: Dataset<N>, sql: string, params: SqlValue[], options: QueryOptions): Promise<ColumnarResult> {
+  if (!engine.queryColumns || !ds.columns || ds.columns.includes(REPEATS)) return queryColumns(engine, sql, params, options);
+  // Qualified names: the outer ORDER BY and the window read the page's columns, not the select list's.
+  const order = ds.key.map((k) => `page."${k.name}"`).join(', ');
+  const same = `page."serialNumber" IS NOT DISTINCT FROM lag(page."serialNumber") OVER (ORDER BY ${order})`;
+  const select = ds.columns.map((name) => (name === 'serialNumber' ? `CASE WHEN ${same} THEN NULL ELSE page."serialNumber" END AS "serialNumber"` : `page."${name}" AS "${name}"`));
+  const result = await engine.queryColumns(`SELECT ${select.join(', ')}, ${same} AS "${REPEATS}" FROM (${sql}) AS page ORDER BY ${order}`, params, options);
+  const serials = result.columns.serialNumber;
+  const repeats = result.columns[REPEATS];
+  let previous: unknown = null;
+  for (let i = 0; i < result.rowCount; i += 1) {
+    if (repeats[i] === true) serials[i] = previous;
+    previous = serials[i];
+  }
+  delete result.columns[REPEATS];
+  return result;
+}
