@@ -57,6 +57,20 @@ describe('batched nested fields', () => {
     }
   });
 
+  it('gives each customer of a batched page the rows, order and cursors it gets when asked for alone', async () => {
+    const readings = `accelerometerReadings(first: 2) { edges { cursor node { timestamp x y z } } pageInfo { hasNextPage endCursor } }
+      stepTrainerReadings(first: 2) { edges { cursor node { sensorReadingTime distanceFromObject } } pageInfo { hasNextPage } }
+      machineLearningSamples(first: 2) { edges { cursor node { sensorReadingTime x } } }`;
+    // Several parents: one window query per level; one parent alone: a plain keyset page.
+    const batched = await queryData(lake.services, ANALYST, `{ customers(first: 6) { edges { node { serialNumber ${readings} } } } }`);
+    expect(batched.customers.edges).toHaveLength(6);
+    for (const { node } of batched.customers.edges) {
+      const alone = await queryData(lake.services, ANALYST, `query One($s: String!) { customer(serialNumber: $s) { serialNumber ${readings} } }`, { s: node.serialNumber });
+      expect(alone.customer).toEqual(node);
+      expect(node.accelerometerReadings.edges.length).toBeGreaterThan(0);
+    }
+  });
+
   it('costs one engine query for a page, plus one count the first time totalCount is asked for', async () => {
     const document = '{ machineLearningSamples(first: 20, filter: { from: 1655000001000 }) { totalCount edges { node { x } } } }';
     expect((await queriesFor(document)).count).toBe(2);

@@ -9,6 +9,7 @@ import type { BuildTarget, ColumnarResult, Engine, ExportFormat, QueryOptions, R
 import { LakeDamagedError, QueryTimeoutError, StaleVersionError } from '../engine-errors';
 import { schemaOf, VersionLoader } from './version-loader';
 import { ConnectionPool } from './connection-pool';
+import { PreparedStatements } from './prepared-statements';
 import { findLandingFiles } from './landing-files';
 import { LakeLayout } from './lake-layout';
 import { sqlStringLiteral } from './landing-sql';
@@ -50,6 +51,9 @@ export class DuckDbEngine implements Engine {
   private readonly versions: VersionLoader;
   private cached?: { mtimeMs: number; manifest: LakeManifest | null };
   private statThisTurn?: number;
+  /** Each connection's prepared statements; the generation counts drops of versions' views (their statements go too). */
+  private readonly statements = new WeakMap<DuckDBConnection, PreparedStatements>();
+  private viewsGeneration = 0;
 
   private opened?: Promise<Opened>;
   // Private: the result readers, loaded with DuckDB in duckdb() since they import its native bindings.
@@ -92,7 +96,7 @@ export class DuckDbEngine implements Engine {
     if (this.cached?.mtimeMs !== mtimeMs) {
       const manifest = mtimeMs < 0 ? null : await readLocalManifest(this.layout.manifestPath);
       this.cached = { mtimeMs, manifest };
-      await this.versions.retain(new Set(manifest?.versions.map((v) => v.version) ?? []));
+      if (await this.versions.retain(new Set(manifest?.versions.map((v) => v.version) ?? []))) this.viewsGeneration += 1;
     }
     return this.cached.manifest;
   }
@@ -153,11 +157,11 @@ export class DuckDbEngine implements Engine {
   }
 
   async query(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<Row[]> {
-    return this.withConnection(options, (connection) => connection.run(sql, params).then((result) => this.values.toJsRows(result)).catch((error: unknown) => this.dropped(error)));
+    return this.withConnection(options, (connection) => this.statementsOf(connection).run(sql, params).then((result) => this.values.toJsRows(result)).catch((error: unknown) => this.dropped(error)));
   }
 
   async queryColumns(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<ColumnarResult> {
-    return this.withConnection(options, (connection) => connection.run(sql, params).then((result) => this.values.toJsColumns(result)).catch((error: unknown) => this.dropped(error)));
+    return this.withConnection(options, (connection) => this.statementsOf(connection).run(sql, params).then((result) => this.values.toJsColumns(result)).catch((error: unknown) => this.dropped(error)));
   }
 
   async exportToFile(sql: string, params: SqlValue[], format: ExportFormat, path: string, options: QueryOptions = {}): Promise<number> {
@@ -180,7 +184,10 @@ export class DuckDbEngine implements Engine {
     this.closed = true;
     const opened = await this.opened?.catch(() => undefined);
     if (!opened) return;
-    await opened.pool.close((connection) => connection.closeSync());
+    await opened.pool.close((connection) => {
+      this.statements.get(connection)?.clear();
+      connection.closeSync();
+    });
     opened.instance.closeSync();
   }
 
@@ -211,6 +218,12 @@ export class DuckDbEngine implements Engine {
     const damage = await this.versions.verify(kept);
     if (damage) throw live ? new LakeDamagedError(version, damage) : new StaleVersionError(version, damage);
     throw error;
+  }
+
+  private statementsOf(connection: DuckDBConnection): PreparedStatements {
+    let statements = this.statements.get(connection);
+    if (!statements) this.statements.set(connection, (statements = new PreparedStatements(connection, () => this.viewsGeneration)));
+    return statements;
   }
 
   /** The kept version `version` and whether it is live; StaleVersionError when it is not kept. */

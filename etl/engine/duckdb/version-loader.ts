@@ -15,13 +15,26 @@ type WithConnection = <T>(options: QueryOptions, work: (connection: DuckDBConnec
 export const schemaOf = (version: string): string => `"v_${version}"`;
 
 /**
+ * Customers are read once per request (the customer itself, or a page of
+ * them); a scan of a Parquet file costs about 0.7 ms more than one of a table
+ * in memory, whatever its size. A version's customers are copied into memory
+ * while they are few (2.8 MiB in DuckDB for the 9,560 of the 10x lake,
+ * +4 MiB RSS per server process);
+ * above this many rows they are read from the file like the other tables.
+ */
+export const MAX_IN_MEMORY_CUSTOMERS = 20_000;
+
+export const heldInMemory = (table: BuiltTable, rows: number): boolean => table === 'customer_curated' && rows <= MAX_IN_MEMORY_CUSTOMERS;
+
+/**
  * Kept versions, served from their Parquet files: a version is attached as
  * views in schema `v_<version>` when first asked for (one load however many
  * ask), after its files pass their size and SHA-256 checks, under a time limit
  * of its own. Views, not tables copied into memory: the files are written in
  * keyset order with small row groups, so a page reads one or two of them, and
  * every server process shares them through the OS page cache (held once, not
- * once per worker). A version that cannot be read is remembered as damaged, with why.
+ * once per worker); a small customers table is the exception (heldInMemory).
+ * A version that cannot be read is remembered as damaged, with why.
  */
 export class VersionLoader {
   private readonly loads = new Map<string, Promise<void>>();
@@ -82,15 +95,18 @@ export class VersionLoader {
     return this.damaged.get(version.version) ?? null;
   }
 
-  /** Forgets every version not in `kept`, dropping its schema. */
-  async retain(kept: ReadonlySet<string>): Promise<void> {
+  /** Forgets every version not in `kept`, dropping its schema; true when any was dropped. */
+  async retain(kept: ReadonlySet<string>): Promise<boolean> {
     for (const version of this.damaged.keys()) if (!kept.has(version)) this.damaged.delete(version);
+    let dropped = false;
     for (const version of [...this.loads.keys()]) {
       if (kept.has(version)) continue;
       this.loads.delete(version);
       this.ready.delete(version);
+      dropped = true;
       await this.withConnection({}, (connection) => connection.run(`DROP SCHEMA IF EXISTS ${schemaOf(version)} CASCADE`));
     }
+    return dropped;
   }
 
   private async loadVersion(version: VersionManifest): Promise<void> {
@@ -109,6 +125,10 @@ export class VersionLoader {
           // (Its rows may not be in today's keyset order either: pages then read more row groups, with the same answers.)
           const stored = (await connection.runAndReadAll(`SELECT name FROM parquet_schema(${file})`)).getRows().map((r) => String(r[0]));
           const columns = servedColumns(table, stored).map((c) => `"${c}"`).join(', ');
+          if (heldInMemory(table, version.tables[table].rows)) {
+            await connection.run(`CREATE OR REPLACE TABLE ${schema}."${table}" AS SELECT ${columns} FROM read_parquet(${file}, hive_partitioning = false)`);
+            continue;
+          }
           await connection.run(`CREATE OR REPLACE VIEW ${schema}."${table}" AS SELECT ${columns} FROM read_parquet(${file}, hive_partitioning = false)`);
           // Reads the footer and every row group's metadata now, so a file DuckDB cannot read is found here, not by a reader.
           await connection.run(`SELECT count(*) FROM ${schema}."${table}"`);

@@ -64,12 +64,13 @@ describe('a version served from its files', () => {
     const live = (await buildLake(landing, lake)).version;
     const engine = await DuckDbEngine.open({ lake, connections: 2 });
     try {
-      const refs = { live: await engine.tableRef('customer_curated', live), older: await engine.tableRef('customer_curated', older) };
+      // Step trainer readings: a view of its file (a small customers table is copied into memory at load, see customers-in-memory.test.ts).
+      const refs = { live: await engine.tableRef('step_trainer_trusted', live), older: await engine.tableRef('step_trainer_trusted', older) };
       const layout = new LakeLayout(lake);
-      for (const version of [live, older]) truncateSync(layout.tableFile('customer_curated', version), 100);
+      for (const version of [live, older]) truncateSync(layout.tableFile('step_trainer_trusted', version), 100);
       await expect(engine.query(`SELECT count(*) FROM ${refs.live}`)).rejects.toBeInstanceOf(LakeDamagedError);
       await expect(engine.query(`SELECT count(*) FROM ${refs.older}`)).rejects.toThrow(StaleVersionError);
-      await expect(engine.query(`SELECT count(*) FROM ${refs.older}`)).rejects.toMatchObject({ damage: expect.stringContaining('customer_curated') });
+      await expect(engine.query(`SELECT count(*) FROM ${refs.older}`)).rejects.toMatchObject({ damage: expect.stringContaining('step_trainer_trusted') });
     } finally {
       await engine.close();
     }
