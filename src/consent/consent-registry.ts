@@ -28,6 +28,8 @@ export class ConsentRegistry {
   private lastFailure?: Error;
   private held = new Map<string, Date>();
   private holding: readonly string[] = [];
+  // Private: versions snapshotFor() has refreshed for; forgotten when no longer kept.
+  private readonly refreshedFor = new Set<string>();
   /** Customers newly seen held by a kept version (a revocation, an uncertain line, a later as-of date). */
   revocationsSeen = 0;
 
@@ -68,6 +70,22 @@ export class ConsentRegistry {
     const current = this.current;
     if (current && Date.now() - current.refreshedAt.getTime() < 2 * this.refreshMs) return current;
     return this.refresh();
+  }
+
+  /**
+   * A snapshot with `version`'s own exclusion list. A version published since the last
+   * refresh would be filtered by every hidden serial: the same rows, but a statement
+   * thousands of values long to prepare (half a second at 10x). One refresh per version,
+   * so a version whose customers cannot be read does not refresh on every request.
+   */
+  async snapshotFor(version: string): Promise<ConsentSnapshot> {
+    const current = await this.snapshot();
+    if (current.covers(version) || this.refreshedFor.has(version)) return current;
+    this.refreshedFor.add(version);
+    return this.refresh().catch((error: unknown) => {
+      this.logger.warn({ err: error, version }, 'consent registry refresh for a new version failed; filtering it by every hidden serial');
+      return current;
+    });
   }
 
   /** The last snapshot taken, if any (for status pages; never for filtering). */
@@ -115,6 +133,7 @@ export class ConsentRegistry {
     const held = new Map<string, Date>();
     const holding: string[] = [];
     this.versionCustomers.retain(kept.map((v) => v.version));
+    for (const version of this.refreshedFor) if (!kept.some((v) => v.version === version)) this.refreshedFor.delete(version);
     for (const version of kept) {
       let customers;
       try {

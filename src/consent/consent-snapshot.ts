@@ -18,6 +18,8 @@ export interface ConsentSnapshot {
    * so a serial absent there cannot appear. Unknown versions get every hidden serial.
    */
   exclusionsFor(version: string): readonly string[];
+  /** Whether `version` has its own exclusion list (not the fallback of every hidden serial). */
+  covers(version: string): boolean;
 }
 
 export function createSnapshot(
@@ -35,6 +37,7 @@ export function createSnapshot(
     hiddenEmails,
     uncertain,
     exclusionsFor: (version) => byVersion.get(version) ?? all,
+    covers: (version) => byVersion.has(version),
   };
 }
 

@@ -26,8 +26,14 @@ export class RequestLake {
     return (await this.manifest()).versions[0].version;
   }
 
+  /** The snapshot, covering the live version (a version just published gets its own exclusion list first). */
   consent(): Promise<ConsentSnapshot> {
-    this.consentPromise ??= this.services.consent.snapshot();
+    const { consent } = this.services;
+    // No manifest (not built, unreadable): the plain snapshot; the field reading data reports the manifest's error.
+    this.consentPromise ??= this.manifest().then(
+      (m) => consent.snapshotFor(m.versions[0].version),
+      () => consent.snapshot(),
+    );
     return this.consentPromise;
   }
 }

@@ -1,3 +1,5 @@
+import { buildLake } from '../helpers/etl-lake';
+import { ANALYST, runGraphql } from '../helpers/run-graphql';
 import { buildTestLake, type TestLake } from '../helpers/test-lake';
 import { customerRecord, emailOf, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 
@@ -44,6 +46,16 @@ describe('consent registry', () => {
     const snapshot = await lake.services.consent.refresh();
     expect(snapshot.hiddenSerials.has('serial-bob')).toBe(true);
     expect(snapshot.hiddenEmails.has(emailOf('bob'))).toBe(true);
+  });
+
+  it("answers on a version published since its last refresh with that version's own exclusions, not every hidden serial", async () => {
+    // A build run by hand while the server runs: no refresh has seen the new version yet.
+    await buildLake(lake.landing, lake.lake, { consentPolicy: lake.config.consentPolicy, keepVersions: lake.config.keepVersions });
+    const live = (await lake.engine.manifest())!.versions[0].version;
+    expect((await lake.services.consent.snapshot()).covers(live)).toBe(false);
+    const { data } = await runGraphql(lake.services, ANALYST, '{ lake { liveVersion hiddenCustomers withdrawnSinceBuild } }');
+    // carol is hidden, but the new version never held her: nothing to exclude from its SQL.
+    expect(data!.lake).toEqual({ liveVersion: live, hiddenCustomers: 1, withdrawnSinceBuild: 0 });
   });
 
   it('keeps the generation when nothing changed', async () => {

@@ -87,6 +87,7 @@ describe('consent in the resolvers', () => {
       hiddenEmails: new Set([...real.hiddenEmails, emailOf(nameOf(3))]),
       uncertain: 0,
       exclusionsFor: () => [],
+      covers: () => true,
     };
     jest.spyOn(lake.services.consent, 'snapshot').mockResolvedValue(leaky);
     const { strings } = await everyAnswer(lake.services);
