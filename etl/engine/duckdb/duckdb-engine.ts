@@ -35,6 +35,8 @@ export interface DuckDbEngineOptions {
 interface Opened {
   instance: DuckDBInstance;
   pool: ConnectionPool<DuckDBConnection>;
+  /** The result readers: loaded with DuckDB, since they import its native bindings. */
+  values: typeof ResultValues;
 }
 
 /**
@@ -56,8 +58,6 @@ export class DuckDbEngine implements Engine {
   private viewsGeneration = 0;
 
   private opened?: Promise<Opened>;
-  // Private: the result readers, loaded with DuckDB in duckdb() since they import its native bindings.
-  private values!: typeof ResultValues;
   private closed = false;
 
   private constructor(private readonly options: DuckDbEngineOptions) {
@@ -76,7 +76,6 @@ export class DuckDbEngine implements Engine {
     if (this.closed) return Promise.reject(new Error('the engine is closed; no more queries are accepted'));
     this.opened ??= (async () => {
       const { DuckDBInstance } = await import('@duckdb/node-api');
-      this.values = await import('./values');
       // Versions are read from their Parquet files: keep each file's metadata, leave the bytes to the OS page cache (shared by every worker).
       // DuckDB's allocator (jemalloc) hands freed pages back to the OS from a background thread; without it a worker kept a page's buffers after the load ended.
       const settings: Record<string, string> = { enable_external_file_cache: 'false', allocator_background_threads: 'true' };
@@ -86,7 +85,7 @@ export class DuckDbEngine implements Engine {
       const connections = await Promise.all(Array.from({ length: size }, () => instance.connect()));
       // GLOBAL: a plain SET held for the one connection that ran it, so the cache was off on every other.
       await connections[0].run('SET GLOBAL parquet_metadata_cache = true');
-      return { instance, pool: new ConnectionPool(connections) };
+      return { instance, pool: new ConnectionPool(connections), values: await import('./values') };
     })();
     return this.opened;
   }
@@ -157,11 +156,13 @@ export class DuckDbEngine implements Engine {
   }
 
   async query(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<Row[]> {
-    return this.withConnection(options, (connection) => this.statementsOf(connection).run(sql, params).then((result) => this.values.toJsRows(result)).catch((error: unknown) => this.dropped(error)));
+    const { values } = await this.duckdb();
+    return this.withConnection(options, (connection) => this.statementsOf(connection).run(sql, params).then(values.toJsRows).catch((error: unknown) => this.dropped(error)));
   }
 
   async queryColumns(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<ColumnarResult> {
-    return this.withConnection(options, (connection) => this.statementsOf(connection).run(sql, params).then((result) => this.values.toJsColumns(result)).catch((error: unknown) => this.dropped(error)));
+    const { values } = await this.duckdb();
+    return this.withConnection(options, (connection) => this.statementsOf(connection).run(sql, params).then(values.toJsColumns).catch((error: unknown) => this.dropped(error)));
   }
 
   async exportToFile(sql: string, params: SqlValue[], format: ExportFormat, path: string, options: QueryOptions = {}): Promise<number> {
