@@ -11,9 +11,9 @@ export function createLogger(level: string, readable: boolean = Boolean(process.
     base: { service: 'stedi-lakehouse', ...fields },
     redact: { paths: ['req.headers.authorization', 'headers.authorization', 'apiKey', '*.apiKey'], censor: '[redacted]' },
   };
-  // Written synchronously: pino's default stream writes later, so a start-up line could land after what the
-  // CLI prints next (the keys box of `stedi start`); a line costs one write either way.
-  if (!readable) return pino(options, pino.destination({ dest: 1, sync: true }));
+  // Through process.stdout (synchronous for files and pipes on Linux): pino's default stream writes later, so a
+  // start-up line could land after what the CLI prints next (the keys box of `stedi start`).
+  if (!readable) return pino(options, process.stdout);
   // Loaded only for a terminal: a server logging JSON (each cluster worker) does not hold the pretty-printer.
   const pretty = require('pino-pretty') as typeof import('pino-pretty');
   // Through process.stdout (synchronous on a terminal), so start-up lines come before what the CLI prints next.
