@@ -47,6 +47,12 @@ export class ByteBoundedLru<V> {
     return true;
   }
 
+  /** Forgets every entry (not told to onEvict). */
+  clear(): void {
+    this.entries.clear();
+    this.bytes = 0;
+  }
+
   delete(key: string): boolean {
     const entry = this.entries.get(key);
     if (!entry) return false;

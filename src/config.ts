@@ -62,6 +62,8 @@ export interface Config {
   queryCacheRows: number;
   /** Estimated heap bytes of those results, keys included (STEDI_QUERY_CACHE_BYTES). */
   queryCacheBytes: number;
+  /** Estimated heap bytes of whole answers kept (STEDI_RESPONSE_CACHE_BYTES; 0, or STEDI_QUERY_CACHE_ROWS=0: none). */
+  responseCacheBytes: number;
   /** DuckDB's memory_limit for the serving engine, such as "2GB" (STEDI_DUCKDB_MEMORY_LIMIT); unset: DuckDB's 80% of RAM. */
   duckdbMemoryLimit?: string;
   /** V8 lets the heap grow to (1 + this/100) x the live heap between full collections; 0: V8's own factor, up to 4x (STEDI_HEAP_GROWING_PERCENT). */
@@ -182,6 +184,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     maxLineBytes: overrides.maxLineBytes ?? integer(env, 'STEDI_MAX_LINE_BYTES', DEFAULT_MAX_LINE_BYTES, 1024),
     queryCacheRows: overrides.queryCacheRows ?? integer(env, 'STEDI_QUERY_CACHE_ROWS', 200_000, 0),
     queryCacheBytes: overrides.queryCacheBytes ?? integer(env, 'STEDI_QUERY_CACHE_BYTES', 32 * 1024 * 1024, 0),
+    responseCacheBytes: overrides.responseCacheBytes ?? integer(env, 'STEDI_RESPONSE_CACHE_BYTES', 16 * 1024 * 1024, 0),
     duckdbMemoryLimit: overrides.duckdbMemoryLimit ?? memorySize(env, 'STEDI_DUCKDB_MEMORY_LIMIT'),
     heapGrowingPercent: overrides.heapGrowingPercent ?? integer(env, 'STEDI_HEAP_GROWING_PERCENT', 50, 0),
     workerSemiSpaceMb: overrides.workerSemiSpaceMb ?? integer(env, 'STEDI_WORKER_SEMI_SPACE_MB', DEFAULT_WORKER_SEMI_SPACE_MB, 0),

@@ -70,9 +70,9 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     if (worker.isConnected()) worker.send(reply);
   };
 
-  // STEDI_QUERY_CACHE_ROWS and _BYTES bound the whole server: each worker keeps its share, so more workers hold no more cached rows.
+  // STEDI_QUERY_CACHE_ROWS and _BYTES (and STEDI_RESPONSE_CACHE_BYTES) bound the whole server: each worker keeps its share, so more workers hold no more cached rows.
   const share = (total: number): number => Math.floor(total / config.workers);
-  const workerConfig: Config = { ...config, queryCacheRows: share(config.queryCacheRows), queryCacheBytes: share(config.queryCacheBytes) };
+  const workerConfig: Config = { ...config, queryCacheRows: share(config.queryCacheRows), queryCacheBytes: share(config.queryCacheBytes), responseCacheBytes: share(config.responseCacheBytes) };
   const { exec, execArgv } = workerEntry(config);
   cluster.setupPrimary({ exec, execArgv, serialization: 'advanced' });
 

@@ -17,6 +17,7 @@ import { graphqlLimits } from './limits';
 import { COST_BYTES_PER_DOCUMENT } from './operation-costs';
 import type { ServerMetrics } from './metrics';
 import { currentRequest } from './request-context';
+import { ResponseCache, responseCachePlugin } from './response-cache';
 
 /**
  * The Apollo Server behind /graphql: our error formatting, no stack traces,
@@ -26,6 +27,8 @@ import { currentRequest } from './request-context';
 export async function createApolloServer(schema: GraphQLSchema, config: Config, metrics: ServerMetrics, logger: Logger): Promise<ApolloServer<GraphqlContext>> {
   const limits = graphqlLimits(config.limits);
   const documents = config.limits.documentCacheBytes > 0 ? new DocumentStore(config.limits.documentCacheBytes, COST_BYTES_PER_DOCUMENT) : null;
+  // The read cache off (STEDI_QUERY_CACHE_ROWS=0) means every answer is read afresh: no whole answers kept either.
+  const responses = config.responseCacheBytes > 0 && config.queryCacheRows > 0 ? new ResponseCache(config.responseCacheBytes) : null;
   const server = new ApolloServer<GraphqlContext>({
     // Same schema, executed by graphql-jit where that is safe (see jit-executor.ts).
     gateway: jitGateway(schema, { cacheBytes: config.limits.jitCacheBytes, maxFields: config.limits.jitMaxFields, minUses: config.limits.jitMinUses }),
@@ -45,6 +48,7 @@ export async function createApolloServer(schema: GraphQLSchema, config: Config, 
       operationNamePlugin,
       ...limits.plugins,
       metrics.apolloPlugin(),
+      ...(responses ? [responseCachePlugin(responses)] : []),
     ],
   });
   await server.start();

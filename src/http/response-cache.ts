@@ -1,0 +1,120 @@
+import { type ApolloServerPlugin, type GraphQLRequestContextResponseForOperation, HeaderMap } from '@apollo/server';
+import { type DocumentNode, Kind, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { ByteBoundedLru } from '../byte-bounded-lru';
+import type { GraphqlContext } from '../graphql/context';
+
+/**
+ * Whole answers of repeated read queries, so a client asking the same thing
+ * again skips execution (resolvers, loaders, the engine, cursors). Only what
+ * a lake version and a consent snapshot decide is kept: queries whose root
+ * fields are all data fields (DATA_ROOT_FIELDS; never `lake`, rebuilds or
+ * mutations), answered without any error. The key is the caller's role, the
+ * live version, the consent snapshot's generation, the operation name, the
+ * document text and the variables; a new version or a consent change (a
+ * revocation) empties the cache at once, so withdrawn customers' answers are
+ * dropped, not merely no longer found. Every limit still runs before the
+ * lookup (Apollo calls this after parsing, validation and the cost check).
+ */
+
+/** Root fields whose answer is a function of (role, version, consent snapshot, arguments). */
+export const DATA_ROOT_FIELDS: ReadonlySet<string> = new Set(['customer', 'customers', 'stepTrainerReadings', 'accelerometerReadings', 'machineLearningSamples', '__typename']);
+
+/** Answers above this estimate are not kept (bulk pages stream through). */
+export const MAX_ENTRY_BYTES = 256 * 1024;
+
+/** Heap bytes per character of an answer's JSON text: UTF-16 strings plus object and array headers (an estimate). */
+const BYTES_PER_JSON_CHAR = 4;
+
+type Data = Record<string, unknown>;
+
+export class ResponseCache {
+  private readonly entries: ByteBoundedLru<Data>;
+  /** `${version}|${consent generation}` of the entries held. */
+  private epoch = '';
+  private readonly cacheable = new WeakMap<DocumentNode, Map<string, boolean>>();
+
+  constructor(maxBytes: number) {
+    this.entries = new ByteBoundedLru(maxBytes);
+  }
+
+  get size(): { entries: number; bytes: number } {
+    return { entries: this.entries.size, bytes: this.entries.bytes };
+  }
+
+  /** The key of this request's answer, or null when its answer must not be shared. */
+  async keyOf(request: GraphQLRequestContextResponseForOperation<GraphqlContext>): Promise<string | null> {
+    const { contextValue: ctx, operation, document, source } = request;
+    const role = ctx.principal?.role;
+    if (!role || !this.isCacheable(document, operation)) return null;
+    let version: string;
+    let generation: number;
+    try {
+      version = await ctx.lake.liveVersion();
+      generation = (await ctx.lake.consent()).generation;
+    } catch {
+      return null; // execution reports whatever is wrong (lake not built, registry unreadable)
+    }
+    const epoch = `${version}|${generation}`;
+    if (epoch !== this.epoch) {
+      // A new live version or consent snapshot: nothing kept under the old one is served or held any longer.
+      this.entries.clear();
+      this.epoch = epoch;
+    }
+    return `${epoch}\u0000${role}\u0000${request.operationName ?? ''}\u0000${JSON.stringify(request.request.variables ?? {})}\u0000${source}`;
+  }
+
+  get(key: string): Data | undefined {
+    return this.entries.get(key);
+  }
+
+  /** Keeps an answer made under `key`, unless its epoch has passed since (a revocation seen mid-request). */
+  keep(key: string, data: Data): void {
+    if (!key.startsWith(`${this.epoch}\u0000`)) return;
+    const bytes = BYTES_PER_JSON_CHAR * JSON.stringify(data).length + 2 * key.length;
+    if (bytes <= MAX_ENTRY_BYTES) this.entries.set(key, data, bytes);
+  }
+
+  private isCacheable(document: DocumentNode, operation: OperationDefinitionNode): boolean {
+    let byOperation = this.cacheable.get(document);
+    if (!byOperation) this.cacheable.set(document, (byOperation = new Map()));
+    const name = operation.name?.value ?? '';
+    let cacheable = byOperation.get(name);
+    if (cacheable === undefined) byOperation.set(name, (cacheable = operation.operation === 'query' && onlyDataRoots(document, operation.selectionSet, 0)));
+    return cacheable;
+  }
+}
+
+/** Every root field (fragments at the root expanded) is a data field. */
+function onlyDataRoots(document: DocumentNode, set: SelectionSetNode, depth: number): boolean {
+  if (depth > 16) return false;
+  return set.selections.every((selection) => {
+    if (selection.kind === Kind.FIELD) return DATA_ROOT_FIELDS.has(selection.name.value);
+    if (selection.kind === Kind.INLINE_FRAGMENT) return onlyDataRoots(document, selection.selectionSet, depth + 1);
+    const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value);
+    return fragment?.kind === Kind.FRAGMENT_DEFINITION && onlyDataRoots(document, fragment.selectionSet, depth + 1);
+  });
+}
+
+/** The Apollo plugin: answers from the cache before execution, keeps error-free answers after. */
+export function responseCachePlugin(cache: ResponseCache): ApolloServerPlugin<GraphqlContext> {
+  return {
+    async requestDidStart() {
+      let key: string | null = null;
+      let hit = false;
+      return {
+        async responseForOperation(request) {
+          key = await cache.keyOf(request);
+          const data = key === null ? undefined : cache.get(key);
+          if (!data) return null;
+          hit = true;
+          return { body: { kind: 'single', singleResult: { data } }, http: { status: undefined, headers: new HeaderMap() } };
+        },
+        async willSendResponse({ response }) {
+          if (key === null || hit || response.body.kind !== 'single') return;
+          const { data, errors } = response.body.singleResult;
+          if (!errors && data && (response.http.status === undefined || response.http.status === 200)) cache.keep(key, data);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import { ADMIN_KEY, ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
+import { customerRecord, writeLanding } from '../helpers/landing-fixture';
+import { nameOf, serialOf, writeManyCustomersLanding, type ManyCustomers } from '../helpers/many-customers-landing';
+
+/**
+ * Whole answers kept for repeated read queries (issue 11: cheaper per
+ * request): a repeat skips the engine, yet a revocation, the caller's role,
+ * the variables and non-data fields are never answered from another's entry.
+ */
+
+const SMALL = 'query Small($serial: String!) { customer(serialNumber: $serial) { serialNumber email stepTrainerReadings(first: 3) { edges { cursor node { sensorReadingTime } } } } }';
+
+describe('the cache of whole answers', () => {
+  let fixture: ManyCustomers;
+  let t: TestApp;
+  let queries = 0;
+  beforeEach(async () => {
+    fixture = writeManyCustomersLanding(6, 3);
+    queries = 0;
+    t = await buildTestApp({ landing: fixture.landing });
+    // Every read of rows goes through the read cache: counting its calls counts the answers executed.
+    const reads = t.lake.services.reads;
+    const query = reads.query.bind(reads);
+    reads.query = (...args) => ((queries += 1), query(...args));
+  });
+  afterEach(() => t.close());
+
+  it('answers a repeated query without executing it again, with the same answer', async () => {
+    const first = await t.graphql(SMALL, ADMIN_KEY, { serial: serialOf(0) });
+    expect(first.body.errors).toBeUndefined();
+    expect(first.body.data.customer.stepTrainerReadings.edges).toHaveLength(3);
+    const before = queries;
+    const again = await t.graphql(SMALL, ADMIN_KEY, { serial: serialOf(0) });
+    expect(again.body).toEqual(first.body);
+    expect(queries).toBe(before);
+    const other = await t.graphql(SMALL, ADMIN_KEY, { serial: serialOf(1) });
+    expect(other.body.data.customer.serialNumber).toBe(serialOf(1));
+  });
+
+  it('hides a customer at once when a refresh of the consent registry sees a revocation', async () => {
+    const shown = await t.graphql(SMALL, ADMIN_KEY, { serial: serialOf(2) });
+    expect(shown.body.data.customer.serialNumber).toBe(serialOf(2));
+    writeLanding(fixture.landing, 'customer', [customerRecord({ name: nameOf(2), serial: serialOf(2), consentAt: null, updatedAt: 1_700_000_000_000 })], 'customer-revoke.json');
+    await t.lake.services.consent.refresh();
+    const hidden = await t.graphql(SMALL, ADMIN_KEY, { serial: serialOf(2) });
+    expect(hidden.body).toEqual({ data: { customer: null } });
+  });
+
+  it('keeps answers apart by role: an analyst never gets an admin\'s personal fields', async () => {
+    const admin = await t.graphql(SMALL, ADMIN_KEY, { serial: serialOf(0) });
+    expect(admin.body.data.customer.email).toEqual(expect.any(String));
+    const analyst = await t.graphql(SMALL, ANALYST_KEY, { serial: serialOf(0) });
+    expect(analyst.body.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(analyst.body.data.customer.email).toBeNull();
+  });
+
+  it('reads afresh what is not a lake version\'s data, and answers that fail', async () => {
+    const lake = '{ customers(first: 1) { edges { node { serialNumber } } } lake { liveVersion } }';
+    await t.graphql(lake, ADMIN_KEY);
+    const before = queries;
+    await t.graphql(lake, ADMIN_KEY);
+    expect(queries).toBeGreaterThan(before);
+    const bad = 'query Bad($after: String) { customers(first: 1, after: $after) { edges { node { serialNumber } } } }';
+    const refused = await t.graphql(bad, ADMIN_KEY, { after: 'not-a-cursor' });
+    expect(refused.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect((await t.graphql(bad, ADMIN_KEY, { after: 'not-a-cursor' })).body).toEqual(refused.body);
+  });
+
+  it('still refuses a request over the limits whose text it has answered before', async () => {
+    const pages = 'query P($n: Int) { customers(first: $n) { edges { node { serialNumber } } } }';
+    expect((await t.graphql(pages, ADMIN_KEY, { n: 2 })).status).toBe(200);
+    const huge = await t.graphql(pages, ADMIN_KEY, { n: 100_000 });
+    expect(huge.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+});
