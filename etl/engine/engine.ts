@@ -19,6 +19,20 @@ export interface ColumnarResult {
   columns: Record<string, unknown[]>;
 }
 
+/** One device's page of a table an engine may hold in memory (Engine.heldPage): what the SQL keyset page of that serial would answer. */
+export interface HeldPageRequest {
+  table: BuiltTable;
+  version: string;
+  serial: string;
+  /** Serials consent hides in this version: none of their rows is answered. */
+  exclusions: readonly string[];
+  /** Inclusive bounds on one column (epoch milliseconds), either optional. */
+  range?: { column: string; from?: number | null; to?: number | null };
+  /** Rows strictly after this position of the table's key order (serialNumber first). */
+  after?: readonly (string | number)[];
+  limit: number;
+}
+
 export interface QueryOptions {
   /** Give up (and cancel the query) after this many milliseconds. */
   timeoutMs?: number;
@@ -121,6 +135,12 @@ export interface Engine {
   query(sql: string, params?: SqlValue[], options?: QueryOptions): Promise<Row[]>;
   /** The same as `query`, column by column; optional (callers transpose `query`'s rows without it). */
   queryColumns?(sql: string, params?: SqlValue[], options?: QueryOptions): Promise<ColumnarResult>;
+  /**
+   * The rows of `request.serial` the keyset page would answer, from a copy the
+   * engine holds in memory (small tables only), in the table's key order, with
+   * every stored column; undefined when it holds none (run the SQL instead).
+   */
+  heldPage?(request: HeldPageRequest, options?: QueryOptions): Promise<Row[] | undefined>;
   /** Write a query's result to a local file (export); returns the rows written. */
   exportToFile(sql: string, params: SqlValue[], format: ExportFormat, path: string, options?: QueryOptions): Promise<number>;
   /** Start a build's write side against this engine's lake. */

@@ -29,7 +29,7 @@ export class Loaders {
   customer(version: string): DataLoader<string, Customer | null> {
     return this.loader(`customer|${version}`, async (serials) => {
       const scope = await this.scope(customerDataset, version, {});
-      const nodes = await this.run(scope, await lookupQuery(scope, serials));
+      const nodes = (await this.held(scope, serials, undefined, Number.MAX_SAFE_INTEGER)) ?? (await this.run(scope, await lookupQuery(scope, serials)));
       const bySerial = new Map(nodes.map((n) => [n.serialNumber, n]));
       return serials.map((s) => bySerial.get(s) ?? null);
     });
@@ -57,7 +57,7 @@ export class Loaders {
     const key = `page|${ds.kind}|${version}|${filterKey(filter)}|${JSON.stringify(after ?? null)}|${limit}`;
     return this.loader(key, async (serials) => {
       const scope = await this.scope(ds, version, filter);
-      const nodes = await this.run(scope, await nestedPageQuery(scope, serials, after, limit));
+      const nodes = (await this.held(scope, serials, after, limit)) ?? (await this.run(scope, await nestedPageQuery(scope, serials, after, limit)));
       const bySerial = new Map<string, N[]>(serials.map((s) => [s, []]));
       for (const node of nodes) bySerial.get(node.serialNumber)?.push(node);
       return serials.map((s) => bySerial.get(s)!);
@@ -90,6 +90,22 @@ export class Loaders {
     const consent = await this.lake.consent();
     const { engine, config } = this.services;
     return { engine, dataset, version, filter, exclusions: consent.exclusionsFor(version), split: config.split };
+  }
+
+  /**
+   * The page of one serial from the engine's in-memory copy, when it holds the
+   * table (a small version): the rows the SQL would answer, consent excluded
+   * there too and checked again here. undefined: run the SQL.
+   */
+  private async held<N extends Node>(scope: Scope<N>, serials: readonly string[], after: readonly KeyValue[] | undefined, limit: number): Promise<N[] | undefined> {
+    const { engine } = this.services;
+    const held = scope.dataset.held;
+    if (!held || !engine.heldPage || scope.filter.split || scope.filter.serialNumber != null || serials.length !== 1) return undefined;
+    const { from, to } = scope.filter;
+    const range = from != null || to != null ? { column: held.timeColumn, from, to } : undefined;
+    const request = { table: held.table, version: scope.version, serial: serials[0], exclusions: scope.exclusions, range, after, limit };
+    const rows = await engine.heldPage(request, { timeoutMs: this.budget.timeoutMs() });
+    return rows && visibleNodes(scope.dataset, rows, scope.version, await this.lake.consent(), this.services.logger);
   }
 
   private query(query: BuiltQuery): Promise<Row[]> {

@@ -5,7 +5,8 @@ import type { BuildOptions } from '../../build-options';
 import { type LandingSink, type LandingTally, type ReadOptions, readLanding } from '../../landing/landing-reader';
 import { type LakeManifest, liveVersion, type VersionManifest } from '../../manifest';
 import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
-import type { BuildTarget, ColumnarResult, Engine, ExportFormat, QueryOptions, Row, SqlValue, VersionState } from '../engine';
+import type { BuildTarget, ColumnarResult, Engine, ExportFormat, HeldPageRequest, QueryOptions, Row, SqlValue, VersionState } from '../engine';
+import { HeldTable, heldOrder, mayHold } from './held-tables';
 import { LakeDamagedError, QueryTimeoutError, StaleVersionError } from '../engine-errors';
 import { schemaOf, VersionLoader } from './version-loader';
 import { ConnectionPool } from './connection-pool';
@@ -56,6 +57,8 @@ export class DuckDbEngine implements Engine {
   /** Each connection's prepared statements; the generation counts drops of versions' views (their statements go too). */
   private readonly statements = new WeakMap<DuckDBConnection, PreparedStatements>();
   private viewsGeneration = 0;
+  /** Small tables of kept versions held in JS memory, by `${version}|${table}` (null: too large to hold). */
+  private readonly held = new Map<string, Promise<HeldTable | null>>();
 
   private opened?: Promise<Opened>;
   private closed = false;
@@ -95,7 +98,9 @@ export class DuckDbEngine implements Engine {
     if (this.cached?.mtimeMs !== mtimeMs) {
       const manifest = mtimeMs < 0 ? null : await readLocalManifest(this.layout.manifestPath);
       this.cached = { mtimeMs, manifest };
-      if (await this.versions.retain(new Set(manifest?.versions.map((v) => v.version) ?? []))) this.viewsGeneration += 1;
+      const kept = new Set(manifest?.versions.map((v) => v.version) ?? []);
+      if (await this.versions.retain(kept)) this.viewsGeneration += 1;
+      for (const key of this.held.keys()) if (!kept.has(key.slice(0, key.indexOf('|')))) this.held.delete(key);
     }
     return this.cached.manifest;
   }
@@ -163,6 +168,30 @@ export class DuckDbEngine implements Engine {
   async queryColumns(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<ColumnarResult> {
     const { values } = await this.duckdb();
     return this.withConnection(options, (connection) => this.statementsOf(connection).run(sql, params).then(values.toJsColumns).catch((error: unknown) => this.dropped(error)));
+  }
+
+  async heldPage(request: HeldPageRequest, options: QueryOptions = {}): Promise<Row[] | undefined> {
+    const table = await this.heldTable(request.table, request.version, options);
+    return table?.page(request);
+  }
+
+  /** The table held in memory, read once per version (sorted by DuckDB, after the version's load and checks); null when above the bound. */
+  private heldTable(table: HeldPageRequest['table'], version: string, options: QueryOptions): Promise<HeldTable | null> {
+    const key = `${version}|${table}`;
+    let holding = this.held.get(key);
+    if (!holding) {
+      holding = (async () => {
+        const { kept } = await this.kept(version);
+        if (!mayHold(table, kept.tables[table].rows)) return null;
+        const ref = await this.tableRef(table, version);
+        const order = heldOrder(table).map((c) => `"${c}"`).join(', ');
+        return new HeldTable(table, await this.queryColumns(`SELECT * FROM ${ref} ORDER BY ${order}`, [], options));
+      })();
+      // A failed read (a damaged file, a timeout) is not remembered: the next request tries SQL's way and reports it.
+      holding.catch(() => this.held.delete(key));
+      this.held.set(key, holding);
+    }
+    return holding;
   }
 
   async exportToFile(sql: string, params: SqlValue[], format: ExportFormat, path: string, options: QueryOptions = {}): Promise<number> {

@@ -13,4 +13,5 @@ export const customerDataset: Dataset<Customer> = {
   serialExpr: col('cu', C, 'serialNumber'),
   timeExpr: col('cu', C, 'registrationDate'),
   fromRow: Customer.fromRow,
+  held: { table: C, timeColumn: 'registrationDate' },
 };

@@ -1,5 +1,5 @@
 import type { Engine, Row } from '../../../etl/engine/engine';
-import { TABLES, type TableName } from '../../../etl/tables';
+import { type BuiltTable, TABLES, type TableName } from '../../../etl/tables';
 import type { CursorKind, KeyType } from '../cursor';
 import type { SplitName } from '../split';
 
@@ -34,6 +34,8 @@ export interface Dataset<N extends Node> {
   /** The epoch-millisecond column `from`/`to` filter. */
   timeExpr: string;
   fromRow(row: Row, version: string): N;
+  /** The stored table an engine may hold in memory (Engine.heldPage), and the column `from`/`to` filter; its rows are the select's. */
+  held?: { table: BuiltTable; timeColumn: string };
   /** A large table: top-level pages are bounded by rows per serial (page-bound.ts). */
   boundedPages?: boolean;
 }

@@ -16,5 +16,6 @@ export const stepTrainerDataset: Dataset<StepTrainerReading> = {
   serialExpr: col('s', S, 'serialNumber'),
   timeExpr: col('s', S, 'sensorReadingTime'),
   fromRow: StepTrainerReading.fromRow,
+  held: { table: S, timeColumn: 'sensorReadingTime' },
   boundedPages: true,
 };
