@@ -17,7 +17,7 @@ import { graphqlLimits } from './limits';
 import { COST_BYTES_PER_DOCUMENT } from './operation-costs';
 import type { ServerMetrics } from './metrics';
 import { currentRequest } from './request-context';
-import { ResponseCache, responseCachePlugin } from './response-cache';
+import { ResponseCache, responseCachePlugin, stringifyResult } from './response-cache';
 
 /**
  * The Apollo Server behind /graphql: our error formatting, no stack traces,
@@ -33,6 +33,8 @@ export async function createApolloServer(schema: GraphQLSchema, config: Config, 
     // Same schema, executed by graphql-jit where that is safe (see jit-executor.ts).
     gateway: jitGateway(schema, { cacheBytes: config.limits.jitCacheBytes, maxFields: config.limits.jitMaxFields, minUses: config.limits.jitMinUses }),
     formatError,
+    // Writes a kept answer's text as kept (response-cache.ts); every other answer as Apollo's default does.
+    stringifyResult,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     introspection: true,

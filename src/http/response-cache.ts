@@ -22,13 +22,24 @@ export const DATA_ROOT_FIELDS: ReadonlySet<string> = new Set(['customer', 'custo
 /** Answers above this estimate are not kept (bulk pages stream through). */
 export const MAX_ENTRY_BYTES = 256 * 1024;
 
-/** Heap bytes per character of an answer's JSON text: UTF-16 strings plus object and array headers (an estimate). */
-const BYTES_PER_JSON_CHAR = 4;
-
 type Data = Record<string, unknown>;
 
+/**
+ * An answer is kept as its JSON text (one string: no object graph for the
+ * garbage collector to walk, and its size is known); a hit hands Apollo a
+ * placeholder that `stringifyResult` turns back into that text, unparsed.
+ */
+const texts = new WeakMap<object, string>();
+
+/** Apollo's stringifyResult: a kept answer's text as it was, anything else as Apollo writes it (JSON and a newline). */
+export function stringifyResult(value: { data?: unknown; errors?: unknown; extensions?: unknown }): string {
+  const text = value.data && typeof value.data === 'object' ? texts.get(value.data) : undefined;
+  if (text !== undefined && value.errors === undefined && value.extensions === undefined) return `{"data":${text}}\n`;
+  return `${JSON.stringify(value)}\n`;
+}
+
 export class ResponseCache {
-  private readonly entries: ByteBoundedLru<Data>;
+  private readonly entries: ByteBoundedLru<string>;
   /** `${version}|${consent generation}` of the entries held. */
   private epoch = '';
   private readonly cacheable = new WeakMap<DocumentNode, Map<string, boolean>>();
@@ -63,15 +74,22 @@ export class ResponseCache {
     return `${epoch}\u0000${role}\u0000${request.operationName ?? ''}\u0000${JSON.stringify(request.request.variables ?? {})}\u0000${source}`;
   }
 
+  /** The kept answer's placeholder (see stringifyResult), or undefined. */
   get(key: string): Data | undefined {
-    return this.entries.get(key);
+    const text = this.entries.get(key);
+    if (text === undefined) return undefined;
+    const placeholder: Data = {};
+    texts.set(placeholder, text);
+    return placeholder;
   }
 
   /** Keeps an answer made under `key`, unless its epoch has passed since (a revocation seen mid-request). */
   keep(key: string, data: Data): void {
     if (!key.startsWith(`${this.epoch}\u0000`)) return;
-    const bytes = BYTES_PER_JSON_CHAR * JSON.stringify(data).length + 2 * key.length;
-    if (bytes <= MAX_ENTRY_BYTES) this.entries.set(key, data, bytes);
+    const text = JSON.stringify(data);
+    // Answers are ASCII but for customers' names: one byte a character, two at worst; the key likewise.
+    const bytes = 64 + 2 * (text.length + key.length);
+    if (bytes <= MAX_ENTRY_BYTES) this.entries.set(key, text, bytes);
   }
 
   private isCacheable(document: DocumentNode, operation: OperationDefinitionNode): boolean {
