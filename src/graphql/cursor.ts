@@ -46,7 +46,19 @@ const MAX_CURSOR_LENGTH = 2_000;
 /** Doubles beyond this are not positions any row of the lake can have; the engine may not bind them as numbers. */
 const MAX_ABS_NUMBER = 1e15;
 
-const digest = (value: unknown): string => createHash('sha256').update(JSON.stringify(value ?? null)).digest('base64url').slice(0, 8);
+const hashed = (text: string): string => createHash('sha256').update(text).digest('base64url').slice(0, 8);
+// Private: the same few arguments come request after request (a field name, a customer's serial, no filter): digest each text once.
+const DIGESTS_KEPT = 4_096;
+const digests = new Map<string, string>();
+const digest = (value: unknown): string => {
+  const text = JSON.stringify(value ?? null);
+  let known = digests.get(text);
+  if (known === undefined && text.length <= 256) {
+    if (digests.size >= DIGESTS_KEPT) digests.delete(digests.keys().next().value as string);
+    digests.set(text, (known = hashed(text)));
+  }
+  return known ?? hashed(text);
+};
 // Private: a page's edges share one scope object; hash its arguments once per page, not once per edge.
 const digestsOf = new WeakMap<CursorScope, string[]>();
 const scopeDigests = (s: CursorScope): string[] => {

@@ -71,14 +71,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
     if (draining) res.setHeader('Connection', 'close');
     next();
   });
-  app.get('/', lakePageHandler, (_req, res) => res.redirect('/graphql'));
-  app.use(WEB_PATH, webAssets());
-  app.use(healthRoutes(services, () => draining));
-  app.get('/metrics', async (_req, res) => {
-    res.set('Content-Type', metrics.registry.contentType).send(await (options.metricsText?.(metrics) ?? metrics.registry.metrics()));
-  });
-  app.use(EXPORT_PATH, authenticate(apiKeys));
-  app.use(exportRoutes(services, metrics, options.exportDir ? () => options.exportDir! : undefined));
+  // First of the routes: nearly every request is a query, and each route before it is a match tried per request.
   app.use(
     '/graphql',
     ideHandler,
@@ -93,6 +86,14 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
       context: async ({ res }) => createContext(services, principalOf(res) ?? null, requestIdOf(res)),
     }),
   );
+  app.get('/', lakePageHandler, (_req, res) => res.redirect('/graphql'));
+  app.use(WEB_PATH, webAssets());
+  app.use(healthRoutes(services, () => draining));
+  app.get('/metrics', async (_req, res) => {
+    res.set('Content-Type', metrics.registry.contentType).send(await (options.metricsText?.(metrics) ?? metrics.registry.metrics()));
+  });
+  app.use(EXPORT_PATH, authenticate(apiKeys));
+  app.use(exportRoutes(services, metrics, options.exportDir ? () => options.exportDir! : undefined));
   app.use((req, res) => sendError(res, ErrorCode.NOT_FOUND, `no route ${req.method} ${req.path}; the API is at /graphql, exports at ${EXPORT_PATH}`));
   app.use(errorHandler(services.config.bodyLimit));
 
