@@ -9,11 +9,12 @@ import type { GraphqlContext } from '../graphql/context';
  * a lake version and a consent snapshot decide is kept: queries whose root
  * fields are all data fields (DATA_ROOT_FIELDS; never `lake`, rebuilds or
  * mutations), answered without any error. The key is the caller's role, the
- * live version, the consent snapshot's generation, the operation name, the
- * document text and the variables; a new version or a consent change (a
- * revocation) empties the cache at once, so withdrawn customers' answers are
- * dropped, not merely no longer found. Every limit still runs before the
- * lookup (Apollo calls this after parsing, validation and the cost check).
+ * kept versions (the live one first), the consent snapshot's generation, the
+ * operation name, the document text and the variables; a new or expired
+ * version or a consent change (a revocation) empties the cache at once, so
+ * withdrawn customers' answers are dropped, not merely no longer found. Every
+ * limit still runs before the lookup (Apollo calls this after parsing,
+ * validation and the cost check).
  */
 
 /** Root fields whose answer is a function of (role, version, consent snapshot, arguments). */
@@ -40,7 +41,7 @@ export function stringifyResult(value: { data?: unknown; errors?: unknown; exten
 
 export class ResponseCache {
   private readonly entries: ByteBoundedLru<string>;
-  /** `${version}|${consent generation}` of the entries held. */
+  /** `${kept versions, live first}|${consent generation}` of the entries held. */
   private epoch = '';
   private readonly cacheable = new WeakMap<DocumentNode, Map<string, boolean>>();
 
@@ -57,15 +58,16 @@ export class ResponseCache {
     const { contextValue: ctx, operation, document, source } = request;
     const role = ctx.principal?.role;
     if (!role || !this.isCacheable(document, operation)) return null;
-    let version: string;
+    let versions: string;
     let generation: number;
     try {
-      version = await ctx.lake.liveVersion();
+      // Every kept version, the live one first: a cursor pinned to a version that expires must not find its old answer.
+      versions = (await ctx.lake.manifest()).versions.map((v) => v.version).join(',');
       generation = (await ctx.lake.consent()).generation;
     } catch {
       return null; // execution reports whatever is wrong (lake not built, registry unreadable)
     }
-    const epoch = `${version}|${generation}`;
+    const epoch = `${versions}|${generation}`;
     if (epoch !== this.epoch) {
       // A new live version or consent snapshot: nothing kept under the old one is served or held any longer.
       this.entries.clear();

@@ -20,19 +20,18 @@ describe('the read cache of a version', () => {
   });
   afterAll(() => lake.close());
 
-  const customerWithReadings = (serial: string): string =>
-    `{ customer(serialNumber: "${serial}") { serialNumber stepTrainerReadings(first: 30) { edges { node { sensorReadingTime distanceFromObject } } } } }`;
+  // Several customers: one device's page is answered from the engine's in-memory copy (held-tables.ts), not SQL.
+  const customersWithReadings = '{ customers(first: 3) { edges { node { serialNumber stepTrainerReadings(first: 30) { edges { node { sensorReadingTime distanceFromObject } } } } } } }';
 
   it('answers a repeated small query without the engine, with the same data', async () => {
-    const serial = (await queryData(lake.services, ANALYST, '{ customers(first: 1) { edges { node { serialNumber } } } }')).customers.edges[0].node.serialNumber;
     const before = counting.queries.length;
-    const first = await queryData(lake.services, ANALYST, customerWithReadings(serial));
+    const first = await queryData(lake.services, ANALYST, customersWithReadings);
     const afterFirst = counting.queries.length;
-    const second = await queryData(lake.services, ANALYST, customerWithReadings(serial));
+    const second = await queryData(lake.services, ANALYST, customersWithReadings);
     expect(afterFirst - before).toBeGreaterThan(0);
     expect(counting.queries.length).toBe(afterFirst);
     expect(second).toEqual(first);
-    expect(first.customer.stepTrainerReadings.edges.length).toBeGreaterThan(0);
+    expect(first.customers.edges[0].node.stepTrainerReadings.edges.length).toBeGreaterThan(0);
   });
 
   it('shares one engine query between identical reads in flight, and keeps no more rows than its bound', async () => {
