@@ -17,18 +17,23 @@ import { graphqlLimits } from './limits';
 import { COST_BYTES_PER_DOCUMENT } from './operation-costs';
 import type { ServerMetrics } from './metrics';
 import { currentRequest } from './request-context';
-import { ResponseCache, responseCachePlugin, stringifyResult } from './response-cache';
+import { type ResponseCache, responseCachePlugin, stringifyResult } from './response-cache';
 
 /**
  * The Apollo Server behind /graphql: our error formatting, no stack traces,
  * every limit of limits.ts, metrics, and no landing page (its default one
  * loads from a CDN; the offline IDE is served instead, see ide.ts).
  */
-export async function createApolloServer(schema: GraphQLSchema, config: Config, metrics: ServerMetrics, logger: Logger): Promise<ApolloServer<GraphqlContext>> {
+export async function createApolloServer(
+  schema: GraphQLSchema,
+  config: Config,
+  metrics: ServerMetrics,
+  logger: Logger,
+  /** Whole answers kept (response-cache.ts); null: none. */
+  responses: ResponseCache | null = null,
+): Promise<ApolloServer<GraphqlContext>> {
   const limits = graphqlLimits(config.limits);
   const documents = config.limits.documentCacheBytes > 0 ? new DocumentStore(config.limits.documentCacheBytes, COST_BYTES_PER_DOCUMENT) : null;
-  // The read cache off (STEDI_QUERY_CACHE_ROWS=0) means every answer is read afresh: no whole answers kept either.
-  const responses = config.responseCacheBytes > 0 && config.queryCacheRows > 0 ? new ResponseCache(config.responseCacheBytes) : null;
   const server = new ApolloServer<GraphqlContext>({
     // Same schema, executed by graphql-jit where that is safe (see jit-executor.ts).
     gateway: jitGateway(schema, { cacheBytes: config.limits.jitCacheBytes, maxFields: config.limits.jitMaxFields, minUses: config.limits.jitMinUses }),

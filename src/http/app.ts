@@ -15,9 +15,11 @@ import { EXPORT_PATH, exportRoutes } from './export';
 import { healthRoutes } from './health';
 import { sendError } from './http-errors';
 import { ideHandler } from './ide';
+import { keptAnswers } from './kept-answers';
 import { lakePageHandler } from './lake-page';
 import { ServerMetrics } from './metrics';
 import { principalOf, requestContext, requestIdOf } from './request-context';
+import { responseCacheFor } from './response-cache';
 import { WEB_PATH, webAssets } from './web-assets';
 
 /**
@@ -55,7 +57,8 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   const { services, apiKeys } = options;
   const metrics = options.metrics ?? new ServerMetrics();
   const schema = options.schema ?? (await buildGraphqlSchema());
-  const apollo = await createApolloServer(schema, services.config, metrics, services.logger);
+  const responses = responseCacheFor(services.config);
+  const apollo = await createApolloServer(schema, services.config, metrics, services.logger, responses);
   metrics.watchLake(services.engine, services.rebuilds);
   metrics.watchConsent(services.consent, services.erasure);
   let draining = false;
@@ -82,6 +85,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
       if (!('body' in req) || req.body === undefined) req.body = {};
       next();
     },
+    ...(responses ? [keptAnswers(responses, services, metrics)] : []),
     expressMiddleware(apollo, {
       context: async ({ res }) => createContext(services, principalOf(res) ?? null, requestIdOf(res)),
     }),

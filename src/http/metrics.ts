@@ -140,13 +140,18 @@ export class ServerMetrics {
             failed = true;
           },
           willSendResponse: async ({ operationName, operation }) => {
-            const labels = { operation: this.operationLabel(operationName), type: operation?.operation ?? 'unknown' };
-            this.graphqlDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
-            this.graphqlOperations.inc({ ...labels, outcome: failed ? 'error' : 'ok' });
+            this.countOperation(operationName, operation?.operation ?? 'unknown', started, failed);
           },
         };
       },
     };
+  }
+
+  /** Counts and times one GraphQL operation that started at `started` (process.hrtime.bigint()). */
+  countOperation(operationName: string | null | undefined, type: string, started: bigint, failed: boolean): void {
+    const labels = { operation: this.operationLabel(operationName), type };
+    this.graphqlDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+    this.graphqlOperations.inc({ ...labels, outcome: failed ? 'error' : 'ok' });
   }
 
   /** The engine with `query` and `exportToFile` timed; everything else passes through. */

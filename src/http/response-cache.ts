@@ -2,6 +2,7 @@ import { type ApolloServerPlugin, type GraphQLRequestContextResponseForOperation
 import { type DocumentNode, Kind, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { ByteBoundedLru } from '../byte-bounded-lru';
 import type { GraphqlContext } from '../graphql/context';
+import type { RequestLake } from '../graphql/request-lake';
 
 /**
  * Whole answers of repeated read queries, so a client asking the same thing
@@ -25,6 +26,19 @@ export const MAX_ENTRY_BYTES = 256 * 1024;
 
 type Data = Record<string, unknown>;
 
+/** A kept answer: its JSON text, and the name of the operation it answered (for metrics and the log line). */
+export interface Kept {
+  text: string;
+  operation: string | null;
+}
+
+/** What a request asks, as the key is made of it (the body's own values: Apollo's `request`). */
+export interface Asked {
+  query: string;
+  operationName?: string | null;
+  variables?: Record<string, unknown> | null;
+}
+
 /**
  * An answer is kept as its JSON text (one string: no object graph for the
  * garbage collector to walk, and its size is known); a hit hands Apollo a
@@ -39,8 +53,12 @@ export function stringifyResult(value: { data?: unknown; errors?: unknown; exten
   return `${JSON.stringify(value)}\n`;
 }
 
+/** The server's cache of whole answers, or null: none when its bytes are 0 or the read cache is off (every answer read afresh). */
+export const responseCacheFor = (config: { responseCacheBytes: number; queryCacheRows: number }): ResponseCache | null =>
+  config.responseCacheBytes > 0 && config.queryCacheRows > 0 ? new ResponseCache(config.responseCacheBytes) : null;
+
 export class ResponseCache {
-  private readonly entries: ByteBoundedLru<string>;
+  private readonly entries: ByteBoundedLru<Kept>;
   /** `${kept versions, live first}|${consent generation}` of the entries held. */
   private epoch = '';
   private readonly cacheable = new WeakMap<DocumentNode, Map<string, boolean>>();
@@ -56,14 +74,19 @@ export class ResponseCache {
   /** The key of this request's answer, or null when its answer must not be shared. */
   async keyOf(request: GraphQLRequestContextResponseForOperation<GraphqlContext>): Promise<string | null> {
     const { contextValue: ctx, operation, document, source } = request;
-    const role = ctx.principal?.role;
-    if (!role || !this.isCacheable(document, operation)) return null;
+    if (!this.isCacheable(document, operation)) return null;
+    return this.keyFor(ctx.principal?.role, ctx.lake, { query: source, operationName: request.request.operationName, variables: request.request.variables });
+  }
+
+  /** The key of `asked` for this role on the lake as the request sees it; null when there is none (no role, lake not readable). */
+  async keyFor(role: string | undefined, lake: Pick<RequestLake, 'manifest' | 'consent'>, asked: Asked): Promise<string | null> {
+    if (!role) return null;
     let versions: string;
     let generation: number;
     try {
       // Every kept version, the live one first: a cursor pinned to a version that expires must not find its old answer.
-      versions = (await ctx.lake.manifest()).versions.map((v) => v.version).join(',');
-      generation = (await ctx.lake.consent()).generation;
+      versions = (await lake.manifest()).versions.map((v) => v.version).join(',');
+      generation = (await lake.consent()).generation;
     } catch {
       return null; // execution reports whatever is wrong (lake not built, registry unreadable)
     }
@@ -73,25 +96,30 @@ export class ResponseCache {
       this.entries.clear();
       this.epoch = epoch;
     }
-    return `${epoch}\u0000${role}\u0000${request.operationName ?? ''}\u0000${JSON.stringify(request.request.variables ?? {})}\u0000${source}`;
+    return `${epoch}\u0000${role}\u0000${asked.operationName ?? ''}\u0000${JSON.stringify(asked.variables ?? {})}\u0000${asked.query}`;
   }
 
-  /** The kept answer's placeholder (see stringifyResult), or undefined. */
-  get(key: string): Data | undefined {
-    const text = this.entries.get(key);
-    if (text === undefined) return undefined;
+  /** The kept answer, or undefined. */
+  get(key: string): Kept | undefined {
+    return this.entries.get(key);
+  }
+
+  /** The kept answer's placeholder for Apollo (see stringifyResult), or undefined. */
+  placeholder(key: string): Data | undefined {
+    const kept = this.entries.get(key);
+    if (kept === undefined) return undefined;
     const placeholder: Data = {};
-    texts.set(placeholder, text);
+    texts.set(placeholder, kept.text);
     return placeholder;
   }
 
   /** Keeps an answer made under `key`, unless its epoch has passed since (a revocation seen mid-request). */
-  keep(key: string, data: Data): void {
+  keep(key: string, data: Data, operation: string | null): void {
     if (!key.startsWith(`${this.epoch}\u0000`)) return;
     const text = JSON.stringify(data);
     // Answers are ASCII but for customers' names: one byte a character, two at worst; the key likewise.
-    const bytes = 64 + 2 * (text.length + key.length);
-    if (bytes <= MAX_ENTRY_BYTES) this.entries.set(key, text, bytes);
+    const bytes = 96 + 2 * (text.length + key.length + (operation?.length ?? 0));
+    if (bytes <= MAX_ENTRY_BYTES) this.entries.set(key, { text, operation }, bytes);
   }
 
   private isCacheable(document: DocumentNode, operation: OperationDefinitionNode): boolean {
@@ -124,15 +152,15 @@ export function responseCachePlugin(cache: ResponseCache): ApolloServerPlugin<Gr
       return {
         async responseForOperation(request) {
           key = await cache.keyOf(request);
-          const data = key === null ? undefined : cache.get(key);
+          const data = key === null ? undefined : cache.placeholder(key);
           if (!data) return null;
           hit = true;
           return { body: { kind: 'single', singleResult: { data } }, http: { status: undefined, headers: new HeaderMap() } };
         },
-        async willSendResponse({ response }) {
+        async willSendResponse({ response, operationName }) {
           if (key === null || hit || response.body.kind !== 'single') return;
           const { data, errors } = response.body.singleResult;
-          if (!errors && data && (response.http.status === undefined || response.http.status === 200)) cache.keep(key, data);
+          if (!errors && data && (response.http.status === undefined || response.http.status === 200)) cache.keep(key, data, operationName ?? null);
         },
       };
     },

@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { ADMIN_KEY, ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { customerRecord, writeLanding } from '../helpers/landing-fixture';
 import { nameOf, serialOf, writeManyCustomersLanding, type ManyCustomers } from '../helpers/many-customers-landing';
@@ -71,5 +72,29 @@ describe('the cache of whole answers', () => {
     expect((await t.graphql(pages, ADMIN_KEY, { n: 2 })).status).toBe(200);
     const huge = await t.graphql(pages, ADMIN_KEY, { n: 100_000 });
     expect(huge.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('answers a kept answer before Apollo with the same bytes and headers, counted under its operation', async () => {
+    const first = await t.graphql(SMALL, ADMIN_KEY, { serial: serialOf(3) });
+    const before = queries;
+    const again = await t.graphql(SMALL, ADMIN_KEY, { serial: serialOf(3) });
+    expect(queries).toBe(before);
+    expect(again.text).toBe(first.text);
+    expect(again.headers['content-type']).toBe(first.headers['content-type']);
+    expect(again.headers['content-length']).toBe(first.headers['content-length']);
+    expect(again.headers['x-request-id']).toEqual(expect.any(String));
+    const metrics = await request(t.server).get('/metrics');
+    expect(metrics.text).toMatch(/stedi_graphql_operations_total\{operation="Small",type="query",outcome="ok"\} 2/);
+  });
+
+  it('leaves to Apollo what it negotiates or checks itself, with the same answer', async () => {
+    const first = await t.graphql(SMALL, ADMIN_KEY, { serial: serialOf(0) });
+    const negotiated = await t.graphql(SMALL, ADMIN_KEY, { serial: serialOf(0) }).set('accept', 'application/graphql-response+json');
+    expect(negotiated.headers['content-type']).toMatch(/^application\/graphql-response\+json/);
+    expect(JSON.parse(negotiated.text)).toEqual(first.body);
+    const withExtensions = await request(t.server).post('/graphql').set('authorization', `Bearer ${ADMIN_KEY}`).send({ query: SMALL, variables: { serial: serialOf(0) }, extensions: {} });
+    expect(withExtensions.body).toEqual(first.body);
+    const unauthenticated = await t.graphql(SMALL, null, { serial: serialOf(0) });
+    expect(unauthenticated.status).toBe(401);
   });
 });

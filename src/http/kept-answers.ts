@@ -1,0 +1,50 @@
+import type { Request, RequestHandler } from 'express';
+import { RequestLake } from '../graphql/request-lake';
+import type { Services } from '../services';
+import type { ServerMetrics } from './metrics';
+import { principalOf } from './request-context';
+import type { Asked, ResponseCache } from './response-cache';
+
+/**
+ * Answers a POSTed query from the cache of whole answers before Apollo runs:
+ * a kept answer exists only for a text and variables that passed every limit
+ * and ran without error for the same role, versions and consent snapshot, so
+ * Apollo's pipeline (parse lookup, validation, the cost check, plugins) would
+ * decide the same. Counted and logged as Apollo's answers are. Anything else —
+ * a miss, GET, a body with more than query/variables/operationName, an Accept
+ * header asking for another type — goes on to Apollo unchanged.
+ */
+export function keptAnswers(cache: ResponseCache, services: Services, metrics: ServerMetrics): RequestHandler {
+  return (req, res, next) => {
+    const asked = askedOf(req);
+    if (!asked) return next();
+    const started = process.hrtime.bigint();
+    cache.keyFor(principalOf(res)?.role, new RequestLake(services), asked).then(
+      (key) => {
+        const kept = key === null ? undefined : cache.get(key);
+        if (!kept) return next();
+        metrics.countOperation(kept.operation, 'query', started, false);
+        (res.locals.request as { operation?: string }).operation = kept.operation ?? undefined;
+        // As Apollo writes a single JSON answer (content type, then res.send).
+        res.setHeader('content-type', 'application/json; charset=utf-8');
+        res.status(200).send(`{"data":${kept.text}}\n`);
+      },
+      () => next(),
+    );
+  };
+}
+
+const FIELDS = new Set(['query', 'variables', 'operationName']);
+// Apollo answers these with application/json; any other Accept is negotiated by Apollo itself.
+const PLAIN_ACCEPT = new Set([undefined, '*/*', 'application/json']);
+
+function askedOf(req: Request): Asked | null {
+  if (req.method !== 'POST' || !PLAIN_ACCEPT.has(req.headers.accept)) return null;
+  const body = req.body as Record<string, unknown> | undefined;
+  if (!body || typeof body !== 'object' || Array.isArray(body) || typeof body.query !== 'string') return null;
+  for (const field in body) if (!FIELDS.has(field)) return null;
+  const { variables, operationName } = body;
+  if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) return null;
+  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return null;
+  return { query: body.query, variables: variables as Asked['variables'], operationName: operationName as Asked['operationName'] };
+}
