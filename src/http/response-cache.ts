@@ -41,16 +41,24 @@ export interface Asked {
 
 /**
  * An answer is kept as its JSON text (one string: no object graph for the
- * garbage collector to walk, and its size is known); a hit hands Apollo a
- * placeholder that `stringifyResult` turns back into that text, unparsed.
+ * garbage collector to walk, and its size is known), taken from the one
+ * serialisation Apollo makes anyway; a hit hands Apollo a placeholder that
+ * `stringifyResult` turns back into that text, unparsed.
  */
 const texts = new WeakMap<object, string>();
+/** Answers to keep once serialised: their data object, and where and under which key. */
+const toKeep = new WeakMap<object, { cache: ResponseCache; key: string; operation: string | null }>();
 
 /** Apollo's stringifyResult: a kept answer's text as it was, anything else as Apollo writes it (JSON and a newline). */
 export function stringifyResult(value: { data?: unknown; errors?: unknown; extensions?: unknown }): string {
-  const text = value.data && typeof value.data === 'object' ? texts.get(value.data) : undefined;
-  if (text !== undefined && value.errors === undefined && value.extensions === undefined) return `{"data":${text}}\n`;
-  return `${JSON.stringify(value)}\n`;
+  const data = value.data && typeof value.data === 'object' ? value.data : undefined;
+  const kept = data && texts.get(data);
+  const pending = data && toKeep.get(data);
+  if ((kept === undefined && !pending) || value.errors !== undefined || value.extensions !== undefined) return `${JSON.stringify(value)}\n`;
+  // Without errors or extensions, Apollo's JSON of the result is exactly {"data":…}.
+  const text = kept ?? JSON.stringify(data);
+  if (pending) pending.cache.keep(pending.key, text, pending.operation);
+  return `{"data":${text}}\n`;
 }
 
 /** The server's cache of whole answers, or null: none when its bytes are 0 or the read cache is off (every answer read afresh). */
@@ -113,13 +121,17 @@ export class ResponseCache {
     return placeholder;
   }
 
-  /** Keeps an answer made under `key`, unless its epoch has passed since (a revocation seen mid-request). */
-  keep(key: string, data: Data, operation: string | null): void {
+  /** Keeps an answer's JSON text made under `key`, unless its epoch has passed since (a revocation seen mid-request). */
+  keep(key: string, text: string, operation: string | null): void {
     if (!key.startsWith(`${this.epoch}\u0000`)) return;
-    const text = JSON.stringify(data);
     // Answers are ASCII but for customers' names: one byte a character, two at worst; the key likewise.
     const bytes = 96 + 2 * (text.length + key.length + (operation?.length ?? 0));
     if (bytes <= MAX_ENTRY_BYTES) this.entries.set(key, { text, operation }, bytes);
+  }
+
+  /** Keeps `data` once Apollo has serialised it (stringifyResult), if it is then still answered as it is. */
+  keepWhenWritten(key: string, data: Data, operation: string | null): void {
+    toKeep.set(data, { cache: this, key, operation });
   }
 
   private isCacheable(document: DocumentNode, operation: OperationDefinitionNode): boolean {
@@ -160,7 +172,7 @@ export function responseCachePlugin(cache: ResponseCache): ApolloServerPlugin<Gr
         async willSendResponse({ response, operationName }) {
           if (key === null || hit || response.body.kind !== 'single') return;
           const { data, errors } = response.body.singleResult;
-          if (!errors && data && (response.http.status === undefined || response.http.status === 200)) cache.keep(key, data, operationName ?? null);
+          if (!errors && data && (response.http.status === undefined || response.http.status === 200)) cache.keepWhenWritten(key, data, operationName ?? null);
         },
       };
     },

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { MAX_ENTRY_BYTES, ResponseCache } from '../../src/http/response-cache';
 import { ADMIN_KEY, ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { customerRecord, writeLanding } from '../helpers/landing-fixture';
 import { nameOf, serialOf, writeManyCustomersLanding, type ManyCustomers } from '../helpers/many-customers-landing';
@@ -96,5 +97,15 @@ describe('the cache of whole answers', () => {
     expect(withExtensions.body).toEqual(first.body);
     const unauthenticated = await t.graphql(SMALL, null, { serial: serialOf(0) });
     expect(unauthenticated.status).toBe(401);
+  });
+
+  it('keeps no answer above its per-answer bound, and stays within its byte bound', () => {
+    const cache = new ResponseCache(64 * 1024);
+    cache.keep('\u0000k', 'x'.repeat(MAX_ENTRY_BYTES), 'Big');
+    expect(cache.size.entries).toBe(0);
+    for (let i = 0; i < 100; i += 1) cache.keep(`\u0000k${i}`, 'y'.repeat(4_000), null);
+    expect(cache.size.bytes).toBeLessThanOrEqual(64 * 1024);
+    expect(cache.size.entries).toBeGreaterThan(0);
+    expect(cache.get('\u0000k99')?.text).toBe('y'.repeat(4_000));
   });
 });
