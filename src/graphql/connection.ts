@@ -89,11 +89,16 @@ export function toConnection<N extends Node>(
   const last = page[page.length - 1];
   return {
     edges,
+    // Own getters (a spread still copies their values): a page whose pageInfo cursors are not selected encodes none.
     pageInfo: {
       hasNextPage: hadMore,
       hasPreviousPage: afterCursor,
-      startCursor: page.length > 0 ? cursorOf(ds, page[0], scope) : null,
-      endCursor: last ? cursorOf(ds, last, scope) : null,
+      get startCursor() {
+        return page.length > 0 ? cursorOf(ds, page[0], scope) : null;
+      },
+      get endCursor() {
+        return last ? cursorOf(ds, last, scope) : null;
+      },
     },
     totalCount,
   };
