@@ -78,6 +78,13 @@ export interface SqlDialect {
   bucket100(textExpr: string): string;
 }
 
+/** A landing source's files as stat-ed at one moment; the same `key` later means no file was added, removed, replaced or written. */
+export interface LandingIdentity {
+  key: string;
+  /** The latest modification or change time among the files (ms since the epoch). */
+  changedAtMs: number;
+}
+
 /** What an engine knows of one kept version: loaded and readable, not yet asked for, or damaged (with why). */
 export interface VersionState {
   state: 'loaded' | 'loading' | 'not loaded' | 'damaged';
@@ -105,6 +112,11 @@ export interface Engine {
    * (the build's rules). Engines whose landing the reader cannot reach yet leave it out.
    */
   readLanding?(source: Source, sink: LandingSink, options?: ReadOptions): Promise<LandingTally>;
+  /**
+   * What readLanding(source) would read, stat-ed now: its files' identities (name, inode, size,
+   * modification and change times). Engines that cannot tell when landing changed leave it out.
+   */
+  landingIdentity?(source: Source): Promise<LandingIdentity>;
   /**
    * A SQL reference that reads `table` of `version` where it is stored, without
    * loading the version: for small column projections (the consent registry's

@@ -2,7 +2,8 @@ import type { Engine } from '../../etl/engine/engine';
 import type { Logger } from '../logger';
 import { type ConsentSnapshot, createSnapshot, sameHidden } from './consent-snapshot';
 import { VersionCustomers } from './version-customers';
-import { heldCustomers, readLandingConsent } from './versions-holding';
+import { LandingConsentCache } from './landing-consent-cache';
+import { heldCustomers } from './versions-holding';
 
 /** Customers a kept version still holds though landing hides them: what the erasure bound must remove. */
 export interface PendingErasure {
@@ -17,7 +18,8 @@ export interface PendingErasure {
  * when it was built; this registry re-reads the customer landing records every
  * `refreshMs`, so a customer who revokes consent (a newer landing record
  * without shareWithResearchAsOfDate) or vanishes from landing is hidden from
- * every answer long before the next build.
+ * every answer long before the next build. Landing files unchanged since the
+ * last read are not read again (LandingConsentCache).
  */
 export class ConsentRegistry {
   private current?: ConsentSnapshot;
@@ -25,6 +27,7 @@ export class ConsentRegistry {
   private timer?: NodeJS.Timeout;
   private generation = 0;
   private readonly versionCustomers: VersionCustomers;
+  private readonly landing: LandingConsentCache;
   private lastFailure?: Error;
   private held = new Map<string, Date>();
   private holding: readonly string[] = [];
@@ -37,9 +40,15 @@ export class ConsentRegistry {
     private readonly engine: Engine,
     private readonly logger: Logger,
     readonly refreshMs: number,
-    private readonly options: { maxLineBytes?: number; onRefresh?: (pending: PendingErasure) => void } = {},
+    private readonly options: { maxLineBytes?: number; onRefresh?: (pending: PendingErasure) => void; settledMs?: number } = {},
   ) {
     this.versionCustomers = new VersionCustomers(engine);
+    this.landing = new LandingConsentCache(engine, options.maxLineBytes, options.settledMs);
+  }
+
+  /** Refreshes that found the customer landing unchanged since the last read, and did not read it again. */
+  get landingReadsSkipped(): number {
+    return this.landing.reused;
   }
 
   /** What kept versions hold that landing hides, as of the last refresh. */
@@ -125,7 +134,7 @@ export class ConsentRegistry {
   private async load(): Promise<ConsentSnapshot> {
     const manifest = await this.engine.manifest();
     const kept = manifest?.versions ?? [];
-    const landing = await readLandingConsent(this.engine, kept[0]?.version ?? '', this.options.maxLineBytes);
+    const landing = await this.landing.read(kept[0]?.version ?? '');
     const hiddenEmails = new Set<string>(landing.withheld);
     const hiddenSerials = new Set<string>(landing.unsafeSerials);
 

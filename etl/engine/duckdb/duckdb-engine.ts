@@ -5,12 +5,12 @@ import type { BuildOptions } from '../../build-options';
 import { type LandingSink, type LandingTally, type ReadOptions, readLanding } from '../../landing/landing-reader';
 import { type LakeManifest, liveVersion, type VersionManifest } from '../../manifest';
 import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
-import type { BuildTarget, ColumnarResult, Engine, ExportFormat, QueryOptions, Row, SqlValue, VersionState } from '../engine';
+import type { BuildTarget, ColumnarResult, Engine, ExportFormat, LandingIdentity, QueryOptions, Row, SqlValue, VersionState } from '../engine';
 import { LakeDamagedError, QueryTimeoutError, StaleVersionError } from '../engine-errors';
 import { schemaOf, VersionLoader } from './version-loader';
 import { ConnectionPool } from './connection-pool';
 import { PreparedStatements } from './prepared-statements';
-import { findLandingFiles } from './landing-files';
+import { findLandingFiles, landingFilesIdentity } from './landing-files';
 import { LakeLayout } from './lake-layout';
 import { sqlStringLiteral } from './landing-sql';
 import { readLocalManifest } from './local-manifest';
@@ -131,6 +131,11 @@ export class DuckDbEngine implements Engine {
     const landing = new LakeLayout(this.options.lake, await this.landingLocation());
     const files = await findLandingFiles(landing.landingDir(source));
     return readLanding(files, TABLES[`${source}_landing`].columns, sink, { ...options, consentDoubt: source === 'customer' });
+  }
+
+  async landingIdentity(source: Source): Promise<LandingIdentity> {
+    const landing = new LakeLayout(this.options.lake, await this.landingLocation());
+    return landingFilesIdentity(await findLandingFiles(landing.landingDir(source)));
   }
 
   async scanRef(table: BuiltTable, version: string): Promise<string> {
