@@ -1,4 +1,5 @@
 import type { Engine } from '../etl/engine/engine';
+import type { VersionManifest } from '../etl/manifest';
 import type { Config } from './config';
 import { ConsentRegistry } from './consent/consent-registry';
 import type { Logger } from './logger';
@@ -28,7 +29,12 @@ export async function createServices(config: Config, engine: Engine, logger: Log
     maxLineBytes: config.maxLineBytes,
     onRefresh: (pending) => erasure?.onRefresh(pending),
   });
-  const rebuilds = options.rebuilds ?? new RebuildJobs(engine, config, logger.child({ component: 'rebuild' }), (version) => afterPublish(engine, consent, version), options.buildRunner);
+  let rebuilds = options.rebuilds;
+  if (!rebuilds) {
+    const jobs = new RebuildJobs(engine, config, logger.child({ component: 'rebuild' }), (version) => afterPublish(engine, consent, version), options.buildRunner);
+    jobs.beforePublish = (version) => stageVersion(engine, consent, version);
+    rebuilds = jobs;
+  }
   erasure = new Erasure(() => rebuilds.start(), logger.child({ component: 'erasure' }), config.erasureMs);
   try {
     await consent.refresh();
@@ -38,6 +44,16 @@ export async function createServices(config: Config, engine: Engine, logger: Log
   consent.start();
   warmLiveVersion(engine, logger);
   return { config, engine, consent, rebuilds, erasure, logger, reads: new VersionReadCache(engine, config.queryCacheRows, undefined, config.queryCacheBytes) };
+}
+
+/**
+ * Before a rebuild publishes `version` (in this process, or every worker of a cluster): load it
+ * (files checked, views, customers in memory) and give it its consent exclusions, so the first
+ * request after the switch finds it ready. Nothing serves it until the manifest names it.
+ */
+export async function stageVersion(engine: Engine, consent: ConsentRegistry, version: VersionManifest): Promise<void> {
+  await engine.stageVersion?.(version);
+  await consent.stage(version);
 }
 
 /** After a rebuild publishes (in this process, or any worker of a cluster): load the new version and re-read consent now. */

@@ -123,6 +123,11 @@ export interface Engine {
    * serial lists). Engines without a separate load leave it out; tableRef serves.
    */
   scanRef?(table: BuiltTable, version: string): Promise<string>;
+  /**
+   * Loads a built version the manifest does not name yet (a rebuild about to publish it), so it is
+   * ready when the manifest does. tableRef still refuses it until then; scanRef reads it.
+   */
+  stageVersion?(version: VersionManifest): Promise<void>;
   /** What the engine knows of a kept version now (no I/O). */
   versionState?(version: string): VersionState;
   /** Checks a kept version's files (presence, size, hash); returns why it is damaged, or null. Marks it damaged. */

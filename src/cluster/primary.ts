@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { extname, join } from 'node:path';
 import { AggregatorRegistry } from 'prom-client';
 import type { Engine } from '../../etl/engine/engine';
+import type { VersionManifest } from '../../etl/manifest';
 import type { ApiKeys } from '../auth/api-keys';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
@@ -15,7 +16,9 @@ import { type ToPrimary, type ToWorker, isStedi } from './messages';
  * next worker) and holds what must be one per lake: the rebuild jobs (one
  * rebuild at a time, in a child process; whichever worker asks), the workers'
  * summed metrics, and shutdown. It serves no request itself. A worker that
- * dies is replaced.
+ * dies is replaced. Before a rebuild publishes, every worker loads the new
+ * version (`stage`); the publish (one manifest file every worker reads)
+ * is still the one moment all of them switch.
  */
 
 export interface RunningCluster {
@@ -57,6 +60,20 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   };
   const rebuilds = new RebuildJobs(options.engine, config, logger.child({ component: 'rebuild' }), async (version) => broadcast({ stedi: 'published', version }));
   rebuilds.onChange = () => broadcast({ stedi: 'jobs', jobs: rebuilds.list(), current: rebuilds.current()?.id ?? null });
+  // The workers still loading the version about to be published; one that exits no longer counts.
+  let staging: { version: string; waiting: Set<Worker>; done: () => void } | undefined;
+  const stagedBy = (worker: Worker, version?: string): void => {
+    if (!staging || (version !== undefined && version !== staging.version)) return;
+    staging.waiting.delete(worker);
+    if (staging.waiting.size === 0) staging.done();
+  };
+  rebuilds.beforePublish = (version: VersionManifest) =>
+    new Promise<void>((resolve) => {
+      const waiting = new Set([...workers].filter((w) => w.isConnected()));
+      if (waiting.size === 0) return resolve();
+      staging = { version: version.version, waiting, done: () => ((staging = undefined), resolve()) };
+      for (const worker of waiting) worker.send({ stedi: 'stage', version } satisfies ToWorker);
+    });
 
   const answer = async (worker: Worker, request: Extract<ToPrimary, { stedi: 'request' }>): Promise<void> => {
     let reply: ToWorker;
@@ -91,12 +108,14 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         }
         else if (m.stedi === 'failed') reject(Object.assign(new Error(m.message), { code: m.code }));
         else if (m.stedi === 'request') void answer(worker, m);
+        else if (m.stedi === 'staged') stagedBy(worker, m.version);
       });
       worker.once('exit', (code, signal) => reject(new Error(`worker ${worker.id} exited (${signal ?? code}) before listening`)));
     });
     worker.once('online', () => worker.send({ stedi: 'start', config: workerConfig, keys: options.apiKeys.digests() } satisfies ToWorker));
     worker.once('exit', (code, signal) => {
       workers.delete(worker);
+      stagedBy(worker);
       // One that never served failed to start: that is reported to whoever started it, not retried.
       if (stopping || !served) return;
       logger.error({ worker: worker.id, pid: worker.process.pid, code, signal }, 'a worker exited; starting another');

@@ -6,7 +6,7 @@ import { openConfiguredEngine } from '../engine';
 import { startServer, type RunningServer } from '../http/server';
 import { onTerminationSignals } from '../http/shutdown';
 import { createLogger } from '../logger';
-import { afterPublish } from '../services';
+import { afterPublish, stageVersion } from '../services';
 import type { ToWorker } from './messages';
 import { PrimaryChannel } from './primary-channel';
 import { RemoteRebuilds } from './remote-rebuilds';
@@ -43,6 +43,11 @@ async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): P
     throw error;
   }
   AggregatorRegistry.setRegistries([running.app.metrics.registry]);
+  primary.on('stage', ({ version }) => {
+    stageVersion(running.services.engine, running.services.consent, version)
+      .catch((error: unknown) => logger.warn({ err: error, version: version.version }, 'loading a version about to be published failed; readers will load it on first use'))
+      .finally(() => primary.send({ stedi: 'staged', version: version.version }));
+  });
   primary.on('published', ({ version }) => {
     afterPublish(running.services.engine, running.services.consent, version).catch((error: unknown) => logger.warn({ err: error, version }, 'warming the new version failed; readers will load it on first use'));
   });
