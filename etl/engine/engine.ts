@@ -128,6 +128,8 @@ export interface Engine {
    * ready when the manifest does. tableRef still refuses it until then; scanRef reads it.
    */
   stageVersion?(version: VersionManifest): Promise<void>;
+  /** The columns `table` of a loaded (or staged) version serves, known without I/O; undefined when not known. */
+  storedColumns?(table: BuiltTable, version: string): readonly string[] | undefined;
   /** What the engine knows of a kept version now (no I/O). */
   versionState?(version: string): VersionState;
   /** Checks a kept version's files (presence, size, hash); returns why it is damaged, or null. Marks it damaged. */

@@ -44,7 +44,7 @@ async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): P
   }
   AggregatorRegistry.setRegistries([running.app.metrics.registry]);
   primary.on('stage', ({ version }) => {
-    stageVersion(running.services.engine, running.services.consent, version)
+    stageVersion(running.services, version)
       .catch((error: unknown) => logger.warn({ err: error, version: version.version }, 'loading a version about to be published failed; readers will load it on first use'))
       .finally(() => primary.send({ stedi: 'staged', version: version.version }));
   });

@@ -42,6 +42,30 @@ export class VersionReadCache {
     return pending;
   }
 
+  /**
+   * Runs the `max` most recently used reads of version `from` again on version `to` (the same
+   * SQL naming `to`, the same bound values) and keeps their results: a version about to be
+   * published then answers what readers asked last without a query. Each kept result is what
+   * its exact text and values read from `to`, as any entry; the caller makes sure `to`'s
+   * consent exclusions are `from`'s, or the warmed keys would never be asked for.
+   */
+  async warm(from: string, to: string, max: number): Promise<number> {
+    if (this.maxRows === 0 || from === to) return 0;
+    const reads: { sql: string; params: SqlValue[] }[] = [];
+    for (const key of this.entries.newestKeys()) {
+      if (reads.length >= max) break;
+      const cut = key.indexOf('\u0000');
+      const sql = key.slice(0, cut);
+      if (sql.includes(from)) reads.push({ sql: sql.split(from).join(to), params: JSON.parse(key.slice(cut + 1)) as SqlValue[] });
+    }
+    let warmed = 0;
+    // One at a time: readers of the live version keep the other connections.
+    for (const { sql, params } of reads) {
+      await this.query(sql, params).then(() => (warmed += 1), () => undefined);
+    }
+    return warmed;
+  }
+
   get size(): { entries: number; rows: number; bytes: number } {
     return { entries: this.entries.size, rows: this.cachedRows, bytes: this.entries.bytes };
   }

@@ -152,6 +152,10 @@ export class DuckDbEngine implements Engine {
     return `read_parquet(${sqlStringLiteral(this.versions.fileOf(kept, table))}, hive_partitioning = false)`;
   }
 
+  storedColumns(table: BuiltTable, version: string): readonly string[] | undefined {
+    return this.versions.storedColumns(table, version);
+  }
+
   versionState(version: string): VersionState {
     return this.versions.state(version);
   }
