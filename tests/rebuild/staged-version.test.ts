@@ -4,6 +4,7 @@ import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
 import type { RebuildJobs } from '../../src/rebuild/rebuild-jobs';
 import { customerRecord, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 import { ANALYST, errorCodes, queryData, runGraphql } from '../helpers/run-graphql';
+import { countingEngine, type CountingEngine } from '../helpers/counting-engine';
 import { buildTestLake, type TestLake } from '../helpers/test-lake';
 
 const CUSTOMERS = '{ customers(first: 10) { edges { node { serialNumber accelerometerReadings(first: 10) { edges { node { serialNumber } } } } } } }';
@@ -42,6 +43,17 @@ describe('a rebuild loading its new version before publishing it', () => {
     expect(data.lake.liveVersion).toBe(built);
     expect(serialsOf(data)).toEqual(['serial-alice']);
     expect(refresh).not.toHaveBeenCalled();
+  });
+
+  it("answers the first request after the switch with no query when the live version's readers asked the same", async () => {
+    let counting: CountingEngine;
+    lake = await buildTestLake({ landing: writeSmallLanding(), wrapEngine: (engine) => (counting = countingEngine(engine)).engine });
+    const onLive = await queryData(lake.services, ANALYST, CUSTOMERS);
+    const built = await rebuildWith(lake, (version, stage) => stage(version));
+    const before = counting!.queries.length;
+    expect(await queryData(lake.services, ANALYST, CUSTOMERS)).toEqual(onLive);
+    expect(counting!.queries.slice(before)).toEqual([]);
+    expect((await queryData(lake.services, ANALYST, '{ lake { liveVersion } }')).lake.liveVersion).toBe(built);
   });
 
   it('publishes anyway when loading the version takes longer than its time limit', async () => {
