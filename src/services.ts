@@ -57,7 +57,9 @@ export const WARMED_READS = 8;
  * ready. Nothing serves it until the manifest names it.
  */
 export async function stageVersion({ engine, consent, reads }: Pick<Services, 'engine' | 'consent' | 'reads'>, version: VersionManifest): Promise<void> {
-  await engine.stageVersion?.(version);
+  // An engine without a load of its own (Athena) reads a version where it is stored: nothing to stage.
+  if (!engine.stageVersion) return;
+  await engine.stageVersion(version);
   await consent.stage(version);
   const live = (await engine.manifest())?.versions[0]?.version;
   const snapshot = consent.peek();
