@@ -52,11 +52,6 @@ export class ConsentRegistry {
     this.landing = new LandingConsentCache(engine, options.maxLineBytes, options.settledMs);
   }
 
-  /** Refreshes that found the customer landing unchanged since the last read, and did not read it again. */
-  get landingReadsSkipped(): number {
-    return this.landing.reused;
-  }
-
   /** What kept versions hold that landing hides, as of the last refresh. */
   pendingErasure(): PendingErasure {
     return { since: this.held, versions: this.holding };
