@@ -1,11 +1,11 @@
 import type { Engine } from '../etl/engine/engine';
-import type { VersionManifest } from '../etl/manifest';
 import type { Config } from './config';
 import { ConsentRegistry } from './consent/consent-registry';
 import type { Logger } from './logger';
 import { Erasure } from './rebuild/erasure';
 import { type BuildRunner, type Rebuilds, RebuildJobs } from './rebuild/rebuild-jobs';
 import { VersionReadCache } from './graphql/version-read-cache';
+import { stageVersion, warmVersion } from './rebuild/version-staging';
 
 /** Everything a request handler needs, created once per server. */
 export interface Services {
@@ -33,7 +33,7 @@ export async function createServices(config: Config, engine: Engine, logger: Log
   let rebuilds = options.rebuilds;
   if (!rebuilds) {
     const jobs = new RebuildJobs(engine, config, logger.child({ component: 'rebuild' }), (version) => afterPublish(engine, consent, version), options.buildRunner);
-    jobs.beforePublish = (version) => stageVersion({ engine, consent, reads }, version);
+    jobs.beforePublish = async (version) => void (await warmVersion({ engine, consent, reads }, version.version, await stageVersion({ engine, consent, reads }, version)));
     rebuilds = jobs;
   }
   erasure = new Erasure(() => rebuilds.start(), logger.child({ component: 'erasure' }), config.erasureMs);
@@ -45,28 +45,6 @@ export async function createServices(config: Config, engine: Engine, logger: Log
   consent.start();
   warmLiveVersion(engine, logger);
   return { config, engine, consent, rebuilds, erasure, logger, reads };
-}
-
-/** The live version's most recently read results that a new version reads again before it is published. */
-export const WARMED_READS = 8;
-
-/**
- * Before a rebuild publishes `version` (in this process, or every worker of a cluster): load it
- * (files checked, views, customers in memory), give it its consent exclusions, and read again on
- * it what readers of the live version asked last, so the first requests after the switch find it
- * ready. Nothing serves it until the manifest names it.
- */
-export async function stageVersion({ engine, consent, reads }: Pick<Services, 'engine' | 'consent' | 'reads'>, version: VersionManifest): Promise<void> {
-  // An engine without a load of its own (Athena) reads a version where it is stored: nothing to stage.
-  if (!engine.stageVersion) return;
-  await engine.stageVersion(version);
-  await consent.stage(version);
-  const live = (await engine.manifest())?.versions[0]?.version;
-  const snapshot = consent.peek();
-  if (!live || !snapshot) return;
-  // Exclusions are bound values: with other ones, no request on the new version would ask for these keys.
-  const [was, will] = [snapshot.exclusionsFor(live), snapshot.exclusionsFor(version.version)];
-  if (was.length === will.length && was.every((serial, i) => serial === will[i])) await reads.warm(live, version.version, WARMED_READS);
 }
 
 /** After a rebuild publishes (in this process, or any worker of a cluster): load the new version and re-read consent now. */

@@ -2,6 +2,7 @@ import type { KeyDigests } from '../auth/api-keys';
 import type { ConsentPolicy } from '../../etl/consent-policy';
 import type { VersionManifest } from '../../etl/manifest';
 import type { Config } from '../config';
+import type { CachedRead } from '../graphql/version-read-cache';
 import type { RebuildJob } from '../rebuild/rebuild-job';
 
 /**
@@ -14,6 +15,7 @@ export type ToWorker =
   | { stedi: 'start'; config: Config; keys: KeyDigests }
   | { stedi: 'jobs'; jobs: RebuildJob[]; current: string | null }
   | { stedi: 'stage'; version: VersionManifest }
+  | { stedi: 'warm'; version: string; reads: CachedRead[] }
   | { stedi: 'published'; version: string }
   | { stedi: 'reply'; id: number; value?: unknown; error?: string }
   | { stedi: 'shutdown' };
@@ -21,7 +23,8 @@ export type ToWorker =
 export type ToPrimary =
   | { stedi: 'listening'; port: number }
   | { stedi: 'failed'; code?: string; message: string }
-  | { stedi: 'staged'; version: string }
+  | { stedi: 'staged'; version: string; reads: CachedRead[] }
+  | { stedi: 'warmed'; version: string }
   | { stedi: 'request'; id: number; what: 'rebuild'; consentPolicy?: ConsentPolicy }
   | { stedi: 'request'; id: number; what: 'metrics' };
 

@@ -60,20 +60,27 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   };
   const rebuilds = new RebuildJobs(options.engine, config, logger.child({ component: 'rebuild' }), async (version) => broadcast({ stedi: 'published', version }));
   rebuilds.onChange = () => broadcast({ stedi: 'jobs', jobs: rebuilds.list(), current: rebuilds.current()?.id ?? null });
-  // The workers still loading the version about to be published; one that exits no longer counts.
-  let staging: { version: string; waiting: Set<Worker>; done: () => void } | undefined;
-  const stagedBy = (worker: Worker, version?: string): void => {
-    if (!staging || (version !== undefined && version !== staging.version)) return;
-    staging.waiting.delete(worker);
-    if (staging.waiting.size === 0) staging.done();
+  // A message to every worker, answered by each; one that exits no longer counts.
+  type Answer = Extract<ToPrimary, { stedi: 'staged' | 'warmed' }>;
+  let asking: { answer: Answer['stedi']; version: string; waiting: Set<Worker>; answers: Answer[]; done: (answers: Answer[]) => void } | undefined;
+  const answered = (worker: Worker, answer?: Answer): void => {
+    if (!asking || (answer && (answer.stedi !== asking.answer || answer.version !== asking.version))) return;
+    if (answer) asking.answers.push(answer);
+    if (asking.waiting.delete(worker) && asking.waiting.size === 0) asking.done(asking.answers);
   };
-  rebuilds.beforePublish = (version: VersionManifest) =>
-    new Promise<void>((resolve) => {
+  const askAll = <A extends Answer>(message: ToWorker, answer: A['stedi'], version: string): Promise<A[]> =>
+    new Promise((resolve) => {
       const waiting = new Set([...workers].filter((w) => w.isConnected()));
-      if (waiting.size === 0) return resolve();
-      staging = { version: version.version, waiting, done: () => ((staging = undefined), resolve()) };
-      for (const worker of waiting) worker.send({ stedi: 'stage', version } satisfies ToWorker);
+      if (waiting.size === 0) return resolve([]);
+      asking = { answer, version, waiting, answers: [], done: (answers) => ((asking = undefined), resolve(answers as A[])) };
+      for (const worker of waiting) worker.send(message);
     });
+  // Every worker loads the version, then every worker reads again what any of them read last on the live one.
+  rebuilds.beforePublish = async (version: VersionManifest) => {
+    const staged = await askAll<Extract<Answer, { stedi: 'staged' }>>({ stedi: 'stage', version }, 'staged', version.version);
+    const reads = new Map(staged.flatMap((s) => s.reads).map((read) => [`${read.sql}\u0000${JSON.stringify(read.params)}`, read]));
+    if (reads.size > 0) await askAll({ stedi: 'warm', version: version.version, reads: [...reads.values()] }, 'warmed', version.version);
+  };
 
   const answer = async (worker: Worker, request: Extract<ToPrimary, { stedi: 'request' }>): Promise<void> => {
     let reply: ToWorker;
@@ -108,14 +115,14 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         }
         else if (m.stedi === 'failed') reject(Object.assign(new Error(m.message), { code: m.code }));
         else if (m.stedi === 'request') void answer(worker, m);
-        else if (m.stedi === 'staged') stagedBy(worker, m.version);
+        else if (m.stedi === 'staged' || m.stedi === 'warmed') answered(worker, m);
       });
       worker.once('exit', (code, signal) => reject(new Error(`worker ${worker.id} exited (${signal ?? code}) before listening`)));
     });
     worker.once('online', () => worker.send({ stedi: 'start', config: workerConfig, keys: options.apiKeys.digests() } satisfies ToWorker));
     worker.once('exit', (code, signal) => {
       workers.delete(worker);
-      stagedBy(worker);
+      answered(worker);
       // One that never served failed to start: that is reported to whoever started it, not retried.
       if (stopping || !served) return;
       logger.error({ worker: worker.id, pid: worker.process.pid, code, signal }, 'a worker exited; starting another');

@@ -54,7 +54,12 @@ describe('the read cache of a version', () => {
     await cache.query('SELECT 2 FROM "v_other"."t"', []);
     await cache.query('SELECT 3 FROM "v_old"."t"', [3]);
     await cache.query('SELECT 4 FROM "v_old"."t"', [4]);
-    expect(await cache.warm('old', 'new', 2)).toBe(2);
+    const recent = cache.recentReads('old', 2);
+    expect(recent).toEqual([
+      { sql: 'SELECT 4 FROM "v_old"."t"', params: [4] },
+      { sql: 'SELECT 3 FROM "v_old"."t"', params: [3] },
+    ]);
+    expect(await cache.warm('old', 'new', recent)).toBe(2);
     expect((engine.query as jest.Mock).mock.calls.slice(4)).toEqual([
       ['SELECT 4 FROM "v_new"."t"', [4], {}],
       ['SELECT 3 FROM "v_new"."t"', [3], {}],
@@ -63,8 +68,9 @@ describe('the read cache of a version', () => {
     expect(await cache.query('SELECT 3 FROM "v_new"."t"', [3])).toEqual([{ sql: 'SELECT 3 FROM "v_new"."t"', params: [3] }]);
     expect(engine.query).toHaveBeenCalledTimes(calls);
     // Only reads naming the version it warms from, and none when the cache is off.
-    expect(await cache.warm('nowhere', 'new', 8)).toBe(0);
-    expect(await new VersionReadCache(engine, 0).warm('old', 'new', 8)).toBe(0);
+    expect(cache.recentReads('nowhere', 8)).toEqual([]);
+    expect(await cache.warm('other', 'new', recent)).toBe(0);
+    expect(await new VersionReadCache(engine, 0).warm('old', 'new', recent)).toBe(0);
   });
 
   it('keeps a nested page of 100 customers with 10 readings each (1,100 rows), but not a bulk page', async () => {
