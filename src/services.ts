@@ -5,7 +5,7 @@ import type { Logger } from './logger';
 import { Erasure } from './rebuild/erasure';
 import { type BuildRunner, type Rebuilds, RebuildJobs } from './rebuild/rebuild-jobs';
 import { VersionReadCache } from './graphql/version-read-cache';
-import { stageVersion, warmVersion } from './rebuild/version-staging';
+import { prepareVersion } from './rebuild/version-staging';
 
 /** Everything a request handler needs, created once per server. */
 export interface Services {
@@ -33,7 +33,7 @@ export async function createServices(config: Config, engine: Engine, logger: Log
   let rebuilds = options.rebuilds;
   if (!rebuilds) {
     const jobs = new RebuildJobs(engine, config, logger.child({ component: 'rebuild' }), (version) => afterPublish(engine, consent, version), options.buildRunner);
-    jobs.beforePublish = async (version) => void (await warmVersion({ engine, consent, reads }, version.version, await stageVersion({ engine, consent, reads }, version)));
+    jobs.beforePublish = (version) => prepareVersion({ engine, consent, reads }, version);
     rebuilds = jobs;
   }
   erasure = new Erasure(() => rebuilds.start(), logger.child({ component: 'erasure' }), config.erasureMs);

@@ -41,3 +41,8 @@ export async function warmVersion({ engine, consent, reads }: Staging, version: 
   if (was.length !== will.length || was.some((serial, i) => serial !== will[i])) return 0;
   return reads.warm(live, version, recent);
 }
+
+/** Both steps in one process (a server without workers): stage, then read its own recent reads again. */
+export async function prepareVersion(services: Staging, version: VersionManifest): Promise<void> {
+  await warmVersion(services, version.version, await stageVersion(services, version));
+}
