@@ -69,6 +69,8 @@ export class DuckDbBuildTarget implements BuildTarget {
     const kept = manifest === undefined ? null : new Set(manifest?.versions.map((v) => v.version) ?? []);
     await onLakeFilesystem(lake, lake, () => removeDeadBuilds(this.layout, kept, record));
     const config: Record<string, string> = {
+      // Freed pages go back to the OS from jemalloc's background thread, as in the serving engine (a build no longer opens one first).
+      allocator_background_threads: 'true',
       preserve_insertion_order: 'false',
       memory_limit: this.settings.memoryLimit ?? BUILD_MEMORY_LIMIT,
       temp_directory: this.layout.spillDir(version),
