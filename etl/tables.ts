@@ -152,14 +152,6 @@ export const TABLES: Readonly<Record<TableName, TableSpec>> = {
 };
 
 /**
- * Every built table's serialNumber is one of customer_trusted's (the checks
- * fail a build otherwise), and customer_trusted is built first: an engine may
- * sort the later tables by a serial's position among those, one number, instead
- * of comparing the strings row by row. The same order, at about half the cost.
- */
-export const SERIAL_POSITIONS = { column: 'serialNumber', from: 'customer_trusted' } as const satisfies { column: string; from: BuiltTable };
-
-/**
  * Emails whose consent a quarantined customer line makes uncertain (one
  * column, "email"), written beside customer_landing by the landing reader.
  * Not a catalogue table: it lives only while a build runs.

@@ -3,7 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { type FileChecksum, type LakeManifest, type LandingCount, ManifestError, type VersionManifest } from '../../manifest';
-import { BUILT_TABLES, type BuiltTable, CONSENT_UNCERTAIN_TABLE, SERIAL_POSITIONS, type Source, storageOrder, TABLES, type TableName, landingTableOf } from '../../tables';
+import { BUILT_TABLES, type BuiltTable, CONSENT_UNCERTAIN_TABLE, type Source, storageOrder, TABLES, type TableName, landingTableOf } from '../../tables';
 import type { BuildTarget, SqlValue, UniqueKey } from '../engine';
 import { type HeldLock, acquireBuildLock } from './build-lock';
 import { pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeDeadBuilds, removeVersionFolders, writeBuildRecord } from './build-records';
@@ -20,9 +20,6 @@ import { findLandingFiles } from './landing-files';
 
 /** Rows per Parquet row group of a built table (DuckDB's default is 122,880): small enough for a page to skip the rest. */
 const ROW_GROUP_ROWS = 16_384;
-
-/** The build's table of SERIAL_POSITIONS: each serialNumber of customer_trusted and its place in their order. */
-const POSITIONS_TABLE = 'serial_positions';
 
 /**
  * A build on DuckDB: a private in-memory database holds the zones while they
@@ -42,8 +39,6 @@ export class DuckDbBuildTarget implements BuildTarget {
   private createdLake = false;
   /** The landing reader's worker threads, shared by the sources; none beside a serving process. */
   private pool?: LandingPool;
-  /** POSITIONS_TABLE exists. */
-  private positioned = false;
 
   constructor(
     private readonly layout: LakeLayout,
@@ -118,31 +113,12 @@ export class DuckDbBuildTarget implements BuildTarget {
       await mkdir(this.layout.versionDir(table, this.requireVersion()), { recursive: true });
       // Streamed straight to Parquet; later zones read it back from there, so no zone is held in memory.
       // Sorted in the API's keyset order, in small row groups: a keyset page then reads one or two of them.
-      const [[rows]] = await this.rows(`COPY (${this.sorted(table, select)}) TO ${sqlStringLiteral(file)} (FORMAT parquet, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`, params);
+      const order = storageOrder(table).map((c) => `"${c}"`).join(', ');
+      const sorted = `SELECT * FROM (${select}) AS zone ORDER BY ${order}`;
+      const [[rows]] = await this.rows(`COPY (${sorted}) TO ${sqlStringLiteral(file)} (FORMAT parquet, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`, params);
       await this.run(`CREATE VIEW ${table} AS SELECT * FROM read_parquet(${sqlStringLiteral(file)}, hive_partitioning = false)`);
-      if (table === SERIAL_POSITIONS.from) {
-        const { column } = SERIAL_POSITIONS;
-        await this.run(
-          `CREATE TABLE ${POSITIONS_TABLE} AS SELECT "${column}" AS "value", (row_number() OVER (ORDER BY "${column}"))::UINTEGER AS "position"
-           FROM (SELECT DISTINCT "${column}" FROM ${table}) AS serials`,
-        );
-        this.positioned = true;
-      }
       return Number(rows);
     });
-  }
-
-  /**
-   * `select` in `table`'s storage order. One led by SERIAL_POSITIONS' column
-   * sorts by the serial's position; a row whose serial has none (a build its
-   * checks fail) is kept, after the others, in the strings' order.
-   */
-  private sorted(table: BuiltTable, select: string): string {
-    const [first, ...rest] = storageOrder(table);
-    const then = rest.map((c) => `, zone."${c}"`).join('');
-    if (!this.positioned || first !== SERIAL_POSITIONS.column) return `SELECT * FROM (${select}) AS zone ORDER BY zone."${first}"${then}`;
-    return `SELECT zone.* FROM (${select}) AS zone LEFT JOIN ${POSITIONS_TABLE} AS p ON zone."${first}" = p."value"
-            ORDER BY p."position" NULLS LAST, CASE WHEN p."position" IS NULL THEN zone."${first}" END${then}`;
   }
 
   async releaseLanding(table: TableName): Promise<void> {
