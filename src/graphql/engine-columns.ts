@@ -10,6 +10,13 @@ export async function queryColumns(engine: Engine, sql: string, params: SqlValue
   return { rowCount: rows.length, columns };
 }
 
+/** Rows start..end of a columnar result, as its own arrays. */
+export function sliceColumns(result: ColumnarResult, start: number, end: number): ColumnarResult {
+  const columns: Record<string, unknown[]> = {};
+  for (const name of Object.keys(result.columns)) columns[name] = result.columns[name].slice(start, end);
+  return { rowCount: Math.max(0, Math.min(end, result.rowCount) - start), columns };
+}
+
 const REPEATS = 'serialRepeats';
 
 /**
