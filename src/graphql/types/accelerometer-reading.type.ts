@@ -24,8 +24,9 @@ export class AccelerometerReading {
   version!: string;
 
   @Field(() => DateTime, { description: 'timestamp as ISO-8601.' })
-  get timestampIso(): Date {
-    return new Date(this.timestamp);
+  get timestampIso(): number {
+    // Epoch milliseconds: the DateTime scalar writes them as ISO text, with no Date per row.
+    return this.timestamp;
   }
 
   static fromRow(row: Row, version: string): AccelerometerReading {

@@ -17,8 +17,9 @@ export class StepTrainerReading {
   version!: string;
 
   @Field(() => DateTime, { description: 'sensorReadingTime as ISO-8601.' })
-  get sensorReadingTimeIso(): Date {
-    return new Date(this.sensorReadingTime);
+  get sensorReadingTimeIso(): number {
+    // Epoch milliseconds: the DateTime scalar writes them as ISO text, with no Date per row.
+    return this.sensorReadingTime;
   }
 
   static fromRow(row: Row, version: string): StepTrainerReading {
