@@ -102,8 +102,10 @@ export interface PageFetch<N extends Node, T> {
   shape: string;
   read: PageReader<T>;
   rowCount: (result: T) => number;
-  /** Rows start..end of a result (end past its length: to its end). */
+  /** Rows start..end of a result (end past its length: to its end), as a new result. */
   slice: (result: T, start: number, end: number) => T;
+  /** The result cut to its first `end` rows in place (no copy). */
+  truncate: (result: T, end: number) => T;
   /** The keyset position of row `index` of a result. */
   keyAt: (result: T, index: number) => KeyValue[];
   timeoutMs: number;
@@ -160,6 +162,7 @@ async function readNextPages<N extends Node, T>(f: PageFetch<N, T>, after: KeyVa
         () => undefined,
       );
     }
-    return f.slice(rows, 0, first + 1);
+    // Page n + 2 is a copy by now: page n + 1 keeps the arrays read.
+    return f.truncate(rows, first + 1);
   });
 }

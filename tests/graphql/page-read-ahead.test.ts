@@ -194,7 +194,7 @@ describe('the read-ahead store', () => {
     late.catch(() => undefined);
     store.start(`rows\u0000${query.sql}\u0000[]`, () => late);
     const scope = { dataset: machineLearningDataset } as unknown as Scope<MachineLearningSample>;
-    const rows = await fetchPage({ readAhead: store, scope, query, first: 10, shape: 'rows', read, rowCount: (r) => r.length, slice: (r, a, b) => r.slice(a, b), keyAt: () => [], timeoutMs: 1000, readAheadTimeoutMs: 1000 });
+    const rows = await fetchPage({ readAhead: store, scope, query, first: 10, shape: 'rows', read, rowCount: (r) => r.length, slice: (r, a, b) => r.slice(a, b), truncate: (r) => r, keyAt: () => [], timeoutMs: 1000, readAheadTimeoutMs: 1000 });
     expect(rows).toEqual([{ n: 1 }]);
     expect(reads).toEqual(['SELECT page']);
   });
