@@ -108,6 +108,33 @@ describe('bulk pages: the next page read ahead, large pages read as columns', ()
     }
   });
 
+  it('never answers page 3, read ahead with page 2 before a revocation, with the revoked customer', async () => {
+    const serial = serialOf(26);
+    const whole = await post(t, SAMPLES, { first: 10_000 });
+    const cursors = whole.edges!.map((e) => e.cursor);
+    expect(rowsOf(whole).slice(2 * READ_AHEAD_MIN_ROWS).map((r) => r.serialNumber)).toContain(serial);
+    const store = readAheadOf(t.lake.services);
+    const kept = store.size;
+    await post(t, SAMPLES, { first: READ_AHEAD_MIN_ROWS });
+    // Pages 2 and 3 are read (one query) and kept before the revocation.
+    for (let waited = 0; store.size < kept + 2 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(store.size).toBe(kept + 2);
+    writeLanding(fixture.landing, 'customer', [customerRecord({ name: nameOf(26), serial, consentAt: null, updatedAt: 1_700_000_000_000 })], 'customer-revoke-26.json');
+    await t.lake.services.consent.refresh();
+    const take = jest.spyOn(store, 'take');
+    let third: Page;
+    try {
+      third = await post(t, SAMPLES, { first: READ_AHEAD_MIN_ROWS, after: cursors[2 * READ_AHEAD_MIN_ROWS - 1] });
+      // The read made before the revocation is not taken: its query held the old exclusions.
+      expect(take.mock.results[0].value).toBeUndefined();
+    } finally {
+      take.mockRestore();
+    }
+    const serials = rowsOf(third).map((r) => r.serialNumber);
+    expect(serials).not.toContain(serial);
+    expect(serials).toContain(serialOf(27));
+  });
+
   it('never answers a page read ahead before a revocation with the revoked customer', async () => {
     // Page 2 of 1,000 holds the 11th to 20th consenting customers; serial 15 is among them.
     const serial = serialOf(15);
