@@ -64,9 +64,7 @@ export class PageReadAhead {
    * Returns whether `read` was started.
    */
   start(key: string, read: () => Promise<unknown>, before?: string): boolean {
-    if (this.entries.has(key)) return false;
-    for (const [k, e] of this.entries) if (e.expires <= this.now()) this.entries.delete(k);
-    if (this.entries.size >= this.maxEntries) return false;
+    if (this.entries.has(key) || this.room() === 0) return false;
     const result = read();
     const entry: Entry = { result, expires: this.now() + this.ttlMs, before };
     this.entries.set(key, entry);
@@ -74,6 +72,12 @@ export class PageReadAhead {
       if (this.entries.get(key) === entry) this.entries.delete(key);
     });
     return true;
+  }
+
+  /** Reads that may still start (expired entries dropped first). */
+  room(): number {
+    for (const [k, e] of this.entries) if (e.expires <= this.now()) this.entries.delete(k);
+    return Math.max(0, this.maxEntries - this.entries.size);
   }
 
   get size(): number {
@@ -147,7 +151,8 @@ async function readNextPages<N extends Node, T>(f: PageFetch<N, T>, after: KeyVa
   const next = await pageQuery(f.scope, after, first + 1);
   const nextKey = keyOf(shape, next);
   if (readAhead.has(nextKey)) return;
-  if (readAhead.pagesAhead === 1) {
+  // Two pages only with room for both: results in memory stay at most the store's size, in pages.
+  if (readAhead.pagesAhead === 1 || readAhead.room() < 2) {
     readAhead.start(nextKey, () => f.read(next.sql, next.params, { timeoutMs: f.readAheadTimeoutMs }));
     return;
   }

@@ -201,6 +201,28 @@ describe('the read-ahead store', () => {
     expect(await store.take('p3')).toBe(3);
     expect(store.has('p2')).toBe(false);
     expect(store.size).toBe(0);
+    expect(store.room()).toBe(3);
+  });
+
+  it('reads one page ahead, not two, when the store has room for one result only', async () => {
+    const store = new PageReadAhead(2, 2, 10_000);
+    store.start('other client', async () => 0);
+    const sqls: string[] = [];
+    const read = async (sql: string) => {
+      sqls.push(sql);
+      return Array.from({ length: 21 }, (_, i) => ({ i }));
+    };
+    const query = { sql: 'SELECT page 1', params: [] };
+    const scope = { dataset: { ...machineLearningDataset, boundedPages: true } } as unknown as Scope<MachineLearningSample>;
+    const next = jest.spyOn(await import('../../src/graphql/page-query'), 'pageQuery').mockImplementation(async (_s, _after, limit) => ({ sql: `SELECT ${limit} rows`, params: [] }));
+    try {
+      await fetchPage({ readAhead: store, scope, query, first: READ_AHEAD_MIN_ROWS, shape: 'rows', read, rowCount: () => READ_AHEAD_MIN_ROWS + 1, slice: (r) => r, truncate: (r) => r, keyAt: () => [], timeoutMs: 1000, readAheadTimeoutMs: 1000 });
+      for (let i = 0; i < 50 && sqls.length < 2; i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(sqls).toEqual(['SELECT page 1', `SELECT ${READ_AHEAD_MIN_ROWS + 1} rows`]);
+      expect(store.size).toBe(2);
+    } finally {
+      next.mockRestore();
+    }
   });
 
   it('drops a read that failed, and a page whose read ahead failed is read again under its own request', async () => {
