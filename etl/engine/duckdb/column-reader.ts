@@ -3,7 +3,7 @@ import { type DuckDBDataChunk, type DuckDBMaterializedResult, DuckDBTypeId, JSDu
 
 /**
  * A query result as JS column arrays, read straight from DuckDB's vectors for
- * the types the served tables hold (BIGINT, DOUBLE, VARCHAR): node-api's
+ * the types the served tables hold (BIGINT, DOUBLE, VARCHAR, and BOOLEAN flags): node-api's
  * general path makes a BigInt per BIGINT, tests each value's validity with
  * BigInt arithmetic and decodes every string anew, which was most of the
  * cost of turning a page of 10,000 training rows into JS. Other types go
@@ -44,19 +44,22 @@ export function readColumns(result: DuckDBMaterializedResult): ReadColumns {
 
 /** Rows 0..rows of column c of `chunk` into `out` from index `at`. */
 function readVector(chunk: DuckDBDataChunk, c: number, type: DuckDBTypeId, rows: number, out: unknown[], at: number): void {
-  if (type !== DuckDBTypeId.BIGINT && type !== DuckDBTypeId.DOUBLE && type !== DuckDBTypeId.VARCHAR) {
+  if (type !== DuckDBTypeId.BIGINT && type !== DuckDBTypeId.DOUBLE && type !== DuckDBTypeId.VARCHAR && type !== DuckDBTypeId.BOOLEAN) {
     let r = at;
     for (const value of chunk.convertColumnValues(c, JSDuckDBValueConverter)) out[r++] = typeof value === 'bigint' ? Number(value) : value;
     return;
   }
   const vector = bindings.data_chunk_get_vector(chunk.chunk, c);
-  const width = type === DuckDBTypeId.VARCHAR ? 16 : 8;
+  const width = type === DuckDBTypeId.VARCHAR ? 16 : type === DuckDBTypeId.BOOLEAN ? 1 : 8;
   const data = bindings.vector_get_data(vector, rows * width);
   // No validity mask means every value is valid; otherwise bit r of little-endian 64-bit words.
   const validity = bindings.vector_get_validity(vector, Math.ceil(rows / 64) * 8) as Uint8Array | null;
   const valid = (r: number): boolean => !validity || ((validity[r >> 3] >> (r & 7)) & 1) === 1;
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  if (type === DuckDBTypeId.DOUBLE) {
+  if (type === DuckDBTypeId.BOOLEAN) {
+    // One byte per value (the serial-run flag of every column page: node-api converted it value by value).
+    for (let r = 0; r < rows; r += 1) out[at + r] = valid(r) ? data[r] !== 0 : null;
+  } else if (type === DuckDBTypeId.DOUBLE) {
     for (let r = 0; r < rows; r += 1) out[at + r] = valid(r) ? view.getFloat64(r * 8, true) : null;
   } else if (type === DuckDBTypeId.BIGINT) {
     // high * 2^32 + low rounds once, as Number(bigint) does: exact within the safe range the lake's values keep to.
