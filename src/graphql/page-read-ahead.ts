@@ -11,8 +11,9 @@ import { type BuiltQuery, pageQuery, type Scope } from './page-query';
  * cluster workers (a client on a new connection per request, as urllib does,
  * or on two alternating keep-alive sockets, as Node's fetch does): the worker
  * answering page n gets page n + 2 next (a single process reads one page ahead;
- * with more than two workers a worker's next page is further on, and missed). The next request takes it only when it builds the very same
- * query (SQL text and bound values, consent exclusions and page bound included),
+ * with more than two workers a worker's next page is further on, and missed).
+ * A request takes a page only when it builds the very same query (SQL text
+ * and bound values, consent exclusions and page bound included),
  * so a revocation, another version or other arguments simply miss; rows are
  * still checked against consent in JS when taken. Each entry is used once,
  * entries are few and expire: a client that stops costs one query. When the
@@ -122,7 +123,7 @@ const keyOf = (shape: string, q: BuiltQuery): string => `${shape}\u0000${q.sql}\
 /**
  * One top-level page: the result read ahead for this very query if there is
  * one, else the query now; then, for a large bounded page with a next page,
- * the next page's query started.
+ * the next pages read (readNextPages).
  */
 export async function fetchPage<N extends Node, T>(f: PageFetch<N, T>): Promise<T> {
   const ahead = f.readAhead.take<T>(keyOf(f.shape, f.query));
