@@ -57,7 +57,8 @@ export async function recordsOf(landing: LandingInfo): Promise<Record<Source, nu
 
 /** Builds `landing` into the lake folder `lake` through the public engine seam, as `stedi build` does. */
 export async function buildLake(landing: string, lake: string, onProgress?: BuildOptions['onProgress']): Promise<VersionManifest> {
-  const engine = await openEngine({ kind: 'duckdb', lake, landing, connections: 1 });
+  // Opened as `stedi build` opens it: lazily, the build having its own DuckDB.
+  const engine = await openEngine({ kind: 'duckdb', lake, landing, connections: 1, lazy: true });
   try {
     const options = { onProgress };
     return await runBuild(await engine.buildTarget(options), options);

@@ -51,6 +51,11 @@ export interface BuildTarget {
   violations(select: string, unique?: UniqueKey): Promise<number>;
   /** How many violations() calls may run at once (default 1); each answers as if it ran alone. */
   readonly checkConcurrency?: number;
+  /**
+   * Several check queries at once, answered in order as violations() would
+   * answer each: an engine where a statement costs more than its scans runs them as one.
+   */
+  violationsOfAll?(checks: ReadonlyArray<{ select: string; unique?: UniqueKey }>): Promise<number[]>;
   /** Where a table or the quarantine of the version being built lives. */
   location(table: TableName | 'quarantine'): string;
   /** Size and hash of a built table's stored file, recorded in the manifest and checked on load (local lakes). */

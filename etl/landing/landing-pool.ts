@@ -11,14 +11,24 @@ const WORKER = join(__dirname, `landing-worker${extname(__filename)}`);
 /**
  * From dist the worker is plain JS. From the TypeScript sources (tests, the
  * bench) it is bundled once by esbuild (a dev dependency), not run through
- * ts-node: ts-node costs each worker about a second of CPU and 70 MiB.
+ * ts-node: ts-node costs each worker about a second of CPU and 70 MiB. A
+ * worker inherits the process's Node flags, so the bundle starts without the
+ * modules they preload (`-r ts-node/register`, which it does not need).
  */
 let bundled: string | undefined;
 function newWorker(): Worker {
   if (extname(__filename) !== '.ts') return new Worker(WORKER);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   bundled ??= (require('esbuild') as typeof import('esbuild')).buildSync({ entryPoints: [WORKER], bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'silent' }).outputFiles[0].text;
-  return new Worker(bundled, { eval: true });
+  return new Worker(bundled, { eval: true, execArgv: withoutPreloads(process.execArgv) });
+}
+
+const PRELOAD = /^(-r|--require|--import|--loader|--experimental-loader)$/;
+const PRELOAD_JOINED = /^(--require|--import|--loader|--experimental-loader)=/;
+
+/** Node flags without the modules they preload. */
+export function withoutPreloads(flags: readonly string[]): string[] {
+  return flags.filter((flag, k) => !PRELOAD.test(flag) && !PRELOAD_JOINED.test(flag) && !(k > 0 && PRELOAD.test(flags[k - 1])));
 }
 
 interface Handlers {

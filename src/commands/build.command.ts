@@ -49,7 +49,8 @@ export function registerBuild(cli: Command): void {
         process.stdout.write(flags.json ? `${JSON.stringify(json)}\n` : formatPlan(plan));
         return;
       }
-      const engine = await openConfiguredEngine(config);
+      // Lazy: the build has its own DuckDB; the engine's starts only if older versions must be read (the erasure bound).
+      const engine = await openConfiguredEngine(config, { lazy: true });
       const progress = flags.json ? undefined : buildProgressBar();
       try {
         const options = {

@@ -64,6 +64,8 @@ export class DuckDbBuildTarget implements BuildTarget {
     const kept = manifest === undefined ? null : new Set(manifest?.versions.map((v) => v.version) ?? []);
     await onLakeFilesystem(lake, lake, () => removeDeadBuilds(this.layout, kept, record));
     const config: Record<string, string> = {
+      // Freed pages go back to the OS from jemalloc's background thread, as in the serving engine (a build no longer opens one first).
+      allocator_background_threads: 'true',
       preserve_insertion_order: 'false',
       memory_limit: this.settings.memoryLimit ?? BUILD_MEMORY_LIMIT,
       temp_directory: this.layout.spillDir(version),
@@ -139,6 +141,26 @@ export class DuckDbBuildTarget implements BuildTarget {
       const screen = duplicateScreen(unique);
       if (screen && (await count(screen)) === 0) return 0;
       return await count(select);
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  /**
+   * Every check in one statement on one connection: at small sizes a check
+   * costs more in its own statement than in its scans. A uniqueness check runs
+   * its screen there, and its exact query only when the screen finds a repeat.
+   */
+  async violationsOfAll(checks: ReadonlyArray<{ select: string; unique?: UniqueKey }>): Promise<number[]> {
+    const connection = await this.requireInstance().connect();
+    try {
+      const screens = checks.map((c) => duplicateScreen(c.unique));
+      const fused = checks.map((c, k) => `(${screens[k] ?? c.select}) AS "c${k}"`).join(',\n');
+      const counts = (await connection.runAndReadAll(`SELECT ${fused}`)).getRows()[0].map(Number);
+      for (const [k, check] of checks.entries()) {
+        if (screens[k] && counts[k] > 0) counts[k] = Number((await connection.runAndReadAll(check.select)).getRows()[0][0]);
+      }
+      return counts;
     } finally {
       connection.closeSync();
     }

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ColumnBatch, valueAt } from '../../../etl/landing/column-batches';
 import { LandingPool, readLandingColumns } from '../../../etl/landing/landing-columns';
+import { withoutPreloads } from '../../../etl/landing/landing-pool';
 import { LandingReadError, readLanding } from '../../../etl/landing/landing-reader';
 import { TABLES } from '../../../etl/tables';
 import { makeTempDir } from '../../helpers/landing-fixture';
@@ -77,6 +78,10 @@ describe('the landing reader in a pool of worker threads', () => {
     } finally {
       await pool.close();
     }
+  });
+
+  it('starts its threads without the modules the process preloads (ts-node\'s hook), keeping its other Node flags', () => {
+    expect(withoutPreloads(['-r', 'ts-node/register/transpile-only', '--cpu-prof', '--require=x', '--import', 'y', '--max-old-space-size=512'])).toEqual(['--cpu-prof', '--max-old-space-size=512']);
   });
 
   it('fails the job with the file and line, never the content, when the consumer refuses a batch', async () => {
