@@ -36,4 +36,9 @@ export interface BuildOptions {
    * bound: versions holding a customer who withdrew consent). Asked at publish.
    */
   expireVersions?: (older: readonly VersionManifest[]) => Promise<readonly string[]>;
+  /**
+   * Called with the new version once its files are written and checked, just before the
+   * manifest names it: a server loads it now, so its first readers find it ready.
+   */
+  beforePublish?: (version: VersionManifest) => Promise<void>;
 }

@@ -106,6 +106,7 @@ export async function runBuild(target: BuildTarget, options: BuildOptions = {}):
       doomed.delete(manifest.version);
       const kept = next.manifest.versions.filter((v) => !doomed.has(v.version));
       const expired = [...next.expired, ...next.manifest.versions.filter((v) => doomed.has(v.version))];
+      await options.beforePublish?.(manifest);
       await target.publish({ ...next.manifest, versions: kept }, expired);
     });
     return manifest;

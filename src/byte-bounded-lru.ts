@@ -47,6 +47,12 @@ export class ByteBoundedLru<V> {
     return true;
   }
 
+  /** Keys from the most recently used on, without touching their recency. */
+  *newestKeys(): IterableIterator<string> {
+    const keys = [...this.entries.keys()];
+    for (let i = keys.length - 1; i >= 0; i -= 1) yield keys[i]!;
+  }
+
   delete(key: string): boolean {
     const entry = this.entries.get(key);
     if (!entry) return false;

@@ -5,6 +5,7 @@ import type { Logger } from './logger';
 import { Erasure } from './rebuild/erasure';
 import { type BuildRunner, type Rebuilds, RebuildJobs } from './rebuild/rebuild-jobs';
 import { VersionReadCache } from './graphql/version-read-cache';
+import { prepareVersion } from './rebuild/version-staging';
 
 /** Everything a request handler needs, created once per server. */
 export interface Services {
@@ -28,7 +29,13 @@ export async function createServices(config: Config, engine: Engine, logger: Log
     maxLineBytes: config.maxLineBytes,
     onRefresh: (pending) => erasure?.onRefresh(pending),
   });
-  const rebuilds = options.rebuilds ?? new RebuildJobs(engine, config, logger.child({ component: 'rebuild' }), (version) => afterPublish(engine, consent, version), options.buildRunner);
+  const reads = new VersionReadCache(engine, config.queryCacheRows, undefined, config.queryCacheBytes);
+  let rebuilds = options.rebuilds;
+  if (!rebuilds) {
+    const jobs = new RebuildJobs(engine, config, logger.child({ component: 'rebuild' }), (version) => afterPublish(engine, consent, version), options.buildRunner);
+    jobs.beforePublish = (version) => prepareVersion({ engine, consent, reads }, version);
+    rebuilds = jobs;
+  }
   erasure = new Erasure(() => rebuilds.start(), logger.child({ component: 'erasure' }), config.erasureMs);
   try {
     await consent.refresh();
@@ -37,7 +44,7 @@ export async function createServices(config: Config, engine: Engine, logger: Log
   }
   consent.start();
   warmLiveVersion(engine, logger);
-  return { config, engine, consent, rebuilds, erasure, logger, reads: new VersionReadCache(engine, config.queryCacheRows, undefined, config.queryCacheBytes) };
+  return { config, engine, consent, rebuilds, erasure, logger, reads };
 }
 
 /** After a rebuild publishes (in this process, or any worker of a cluster): load the new version and re-read consent now. */

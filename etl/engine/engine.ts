@@ -83,6 +83,13 @@ export interface SqlDialect {
   bucket100(textExpr: string): string;
 }
 
+/** A landing source's files as stat-ed at one moment; the same `key` later means no file was added, removed, replaced or written. */
+export interface LandingIdentity {
+  key: string;
+  /** The latest modification or change time among the files (ms since the epoch). */
+  changedAtMs: number;
+}
+
 /** What an engine knows of one kept version: loaded and readable, not yet asked for, or damaged (with why). */
 export interface VersionState {
   state: 'loaded' | 'loading' | 'not loaded' | 'damaged';
@@ -111,11 +118,23 @@ export interface Engine {
    */
   readLanding?(source: Source, sink: LandingSink, options?: ReadOptions): Promise<LandingTally>;
   /**
+   * What readLanding(source) would read, stat-ed now: its files' identities (name, inode, size,
+   * modification and change times). Engines that cannot tell when landing changed leave it out.
+   */
+  landingIdentity?(source: Source): Promise<LandingIdentity>;
+  /**
    * A SQL reference that reads `table` of `version` where it is stored, without
    * loading the version: for small column projections (the consent registry's
    * serial lists). Engines without a separate load leave it out; tableRef serves.
    */
   scanRef?(table: BuiltTable, version: string): Promise<string>;
+  /**
+   * Loads a built version the manifest does not name yet (a rebuild about to publish it), so it is
+   * ready when the manifest does. tableRef still refuses it until then; scanRef reads it.
+   */
+  stageVersion?(version: VersionManifest): Promise<void>;
+  /** The columns `table` of a loaded (or staged) version serves, known without I/O; undefined when not known. */
+  storedColumns?(table: BuiltTable, version: string): readonly string[] | undefined;
   /** What the engine knows of a kept version now (no I/O). */
   versionState?(version: string): VersionState;
   /** Checks a kept version's files (presence, size, hash); returns why it is damaged, or null. Marks it damaged. */

@@ -1,6 +1,8 @@
 import type { KeyDigests } from '../auth/api-keys';
 import type { ConsentPolicy } from '../../etl/consent-policy';
+import type { VersionManifest } from '../../etl/manifest';
 import type { Config } from '../config';
+import type { CachedRead } from '../graphql/version-read-cache';
 import type { RebuildJob } from '../rebuild/rebuild-job';
 
 /**
@@ -12,6 +14,8 @@ import type { RebuildJob } from '../rebuild/rebuild-job';
 export type ToWorker =
   | { stedi: 'start'; config: Config; keys: KeyDigests }
   | { stedi: 'jobs'; jobs: RebuildJob[]; current: string | null }
+  | { stedi: 'stage'; version: VersionManifest }
+  | { stedi: 'warm'; version: string; reads: CachedRead[] }
   | { stedi: 'published'; version: string }
   | { stedi: 'reply'; id: number; value?: unknown; error?: string }
   | { stedi: 'shutdown' };
@@ -19,6 +23,8 @@ export type ToWorker =
 export type ToPrimary =
   | { stedi: 'listening'; port: number }
   | { stedi: 'failed'; code?: string; message: string }
+  | { stedi: 'staged'; version: string; reads: CachedRead[] }
+  | { stedi: 'warmed'; version: string }
   | { stedi: 'request'; id: number; what: 'rebuild'; consentPolicy?: ConsentPolicy }
   | { stedi: 'request'; id: number; what: 'metrics' };
 

@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { extname, join } from 'node:path';
 import { AggregatorRegistry } from 'prom-client';
 import type { Engine } from '../../etl/engine/engine';
+import type { VersionManifest } from '../../etl/manifest';
 import type { ApiKeys } from '../auth/api-keys';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
@@ -15,7 +16,9 @@ import { type ToPrimary, type ToWorker, isStedi } from './messages';
  * next worker) and holds what must be one per lake: the rebuild jobs (one
  * rebuild at a time, in a child process; whichever worker asks), the workers'
  * summed metrics, and shutdown. It serves no request itself. A worker that
- * dies is replaced.
+ * dies is replaced. Before a rebuild publishes, every worker loads the new
+ * version (`stage`); the publish (one manifest file every worker reads)
+ * is still the one moment all of them switch.
  */
 
 export interface RunningCluster {
@@ -57,6 +60,27 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   };
   const rebuilds = new RebuildJobs(options.engine, config, logger.child({ component: 'rebuild' }), async (version) => broadcast({ stedi: 'published', version }));
   rebuilds.onChange = () => broadcast({ stedi: 'jobs', jobs: rebuilds.list(), current: rebuilds.current()?.id ?? null });
+  // A message to every worker, answered by each; one that exits no longer counts.
+  type Answer = Extract<ToPrimary, { stedi: 'staged' | 'warmed' }>;
+  let asking: { answer: Answer['stedi']; version: string; waiting: Set<Worker>; answers: Answer[]; done: (answers: Answer[]) => void } | undefined;
+  const answered = (worker: Worker, answer?: Answer): void => {
+    if (!asking || (answer && (answer.stedi !== asking.answer || answer.version !== asking.version))) return;
+    if (answer) asking.answers.push(answer);
+    if (asking.waiting.delete(worker) && asking.waiting.size === 0) asking.done(asking.answers);
+  };
+  const askAll = <A extends Answer>(message: ToWorker, answer: A['stedi'], version: string): Promise<A[]> =>
+    new Promise((resolve) => {
+      const waiting = new Set([...workers].filter((w) => w.isConnected()));
+      if (waiting.size === 0) return resolve([]);
+      asking = { answer, version, waiting, answers: [], done: (answers) => ((asking = undefined), resolve(answers as A[])) };
+      for (const worker of waiting) worker.send(message);
+    });
+  // Every worker loads the version, then every worker reads again what any of them read last on the live one.
+  rebuilds.beforePublish = async (version: VersionManifest) => {
+    const staged = await askAll<Extract<Answer, { stedi: 'staged' }>>({ stedi: 'stage', version }, 'staged', version.version);
+    const reads = new Map(staged.flatMap((s) => s.reads).map((read) => [`${read.sql}\u0000${JSON.stringify(read.params)}`, read]));
+    if (reads.size > 0) await askAll({ stedi: 'warm', version: version.version, reads: [...reads.values()] }, 'warmed', version.version);
+  };
 
   const answer = async (worker: Worker, request: Extract<ToPrimary, { stedi: 'request' }>): Promise<void> => {
     let reply: ToWorker;
@@ -91,12 +115,14 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         }
         else if (m.stedi === 'failed') reject(Object.assign(new Error(m.message), { code: m.code }));
         else if (m.stedi === 'request') void answer(worker, m);
+        else if (m.stedi === 'staged' || m.stedi === 'warmed') answered(worker, m);
       });
       worker.once('exit', (code, signal) => reject(new Error(`worker ${worker.id} exited (${signal ?? code}) before listening`)));
     });
     worker.once('online', () => worker.send({ stedi: 'start', config: workerConfig, keys: options.apiKeys.digests() } satisfies ToWorker));
     worker.once('exit', (code, signal) => {
       workers.delete(worker);
+      answered(worker);
       // One that never served failed to start: that is reported to whoever started it, not retried.
       if (stopping || !served) return;
       logger.error({ worker: worker.id, pid: worker.process.pid, code, signal }, 'a worker exited; starting another');

@@ -7,6 +7,7 @@ import { startServer, type RunningServer } from '../http/server';
 import { onTerminationSignals } from '../http/shutdown';
 import { createLogger } from '../logger';
 import { afterPublish } from '../services';
+import { stageVersion, warmVersion } from '../rebuild/version-staging';
 import type { ToWorker } from './messages';
 import { PrimaryChannel } from './primary-channel';
 import { RemoteRebuilds } from './remote-rebuilds';
@@ -43,6 +44,17 @@ async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): P
     throw error;
   }
   AggregatorRegistry.setRegistries([running.app.metrics.registry]);
+  primary.on('stage', ({ version }) => {
+    stageVersion(running.services, version)
+      .catch((error: unknown) => void logger.warn({ err: error, version: version.version }, 'loading a version about to be published failed; readers will load it on first use'))
+      .then((reads) => primary.send({ stedi: 'staged', version: version.version, reads: reads ?? [] }));
+  });
+  primary.on('warm', ({ version, reads }) => {
+    warmVersion(running.services, version, reads)
+      .then((warmed) => logger.info({ version, warmed, offered: reads.length }, 'recent reads read again on the version about to be published'))
+      .catch((error: unknown) => void logger.warn({ err: error, version }, 'reading recent reads again on a version about to be published failed'))
+      .finally(() => primary.send({ stedi: 'warmed', version }));
+  });
   primary.on('published', ({ version }) => {
     afterPublish(running.services.engine, running.services.consent, version).catch((error: unknown) => logger.warn({ err: error, version }, 'warming the new version failed; readers will load it on first use'));
   });

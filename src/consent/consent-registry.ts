@@ -1,8 +1,13 @@
 import type { Engine } from '../../etl/engine/engine';
+import type { VersionManifest } from '../../etl/manifest';
 import type { Logger } from '../logger';
 import { type ConsentSnapshot, createSnapshot, sameHidden } from './consent-snapshot';
 import { VersionCustomers } from './version-customers';
-import { heldCustomers, readLandingConsent } from './versions-holding';
+import { LandingConsentCache } from './landing-consent-cache';
+import { heldCustomers } from './versions-holding';
+
+/** How long a staged version is listed without being published (a build that failed after staging). */
+const STAGED_MS = 10 * 60_000;
 
 /** Customers a kept version still holds though landing hides them: what the erasure bound must remove. */
 export interface PendingErasure {
@@ -17,7 +22,8 @@ export interface PendingErasure {
  * when it was built; this registry re-reads the customer landing records every
  * `refreshMs`, so a customer who revokes consent (a newer landing record
  * without shareWithResearchAsOfDate) or vanishes from landing is hidden from
- * every answer long before the next build.
+ * every answer long before the next build. Landing files unchanged since the
+ * last read are not read again (LandingConsentCache).
  */
 export class ConsentRegistry {
   private current?: ConsentSnapshot;
@@ -25,11 +31,14 @@ export class ConsentRegistry {
   private timer?: NodeJS.Timeout;
   private generation = 0;
   private readonly versionCustomers: VersionCustomers;
+  private readonly landing: LandingConsentCache;
   private lastFailure?: Error;
   private held = new Map<string, Date>();
   private holding: readonly string[] = [];
   // Private: versions snapshotFor() has refreshed for; forgotten when no longer kept.
   private readonly refreshedFor = new Set<string>();
+  // Private: a version about to be published (stage()), given its exclusions before the manifest names it.
+  private staged?: { version: VersionManifest; at: number };
   /** Customers newly seen held by a kept version (a revocation, an uncertain line, a later as-of date). */
   revocationsSeen = 0;
 
@@ -37,9 +46,10 @@ export class ConsentRegistry {
     private readonly engine: Engine,
     private readonly logger: Logger,
     readonly refreshMs: number,
-    private readonly options: { maxLineBytes?: number; onRefresh?: (pending: PendingErasure) => void } = {},
+    private readonly options: { maxLineBytes?: number; onRefresh?: (pending: PendingErasure) => void; settledMs?: number } = {},
   ) {
     this.versionCustomers = new VersionCustomers(engine);
+    this.landing = new LandingConsentCache(engine, options.maxLineBytes, options.settledMs);
   }
 
   /** What kept versions hold that landing hides, as of the last refresh. */
@@ -88,6 +98,17 @@ export class ConsentRegistry {
     });
   }
 
+  /**
+   * Gives `version`, which a rebuild is about to publish, its own exclusion list now
+   * (refreshing), so the first request on it needs no refresh. Forgotten once kept,
+   * or after STAGED_MS if it never is (its build failed).
+   */
+  async stage(version: VersionManifest): Promise<void> {
+    this.staged = { version, at: Date.now() };
+    // A refresh already running may have started without it.
+    if (!(await this.refresh()).covers(version.version)) await this.refresh();
+  }
+
   /** The last snapshot taken, if any (for status pages; never for filtering). */
   peek(): ConsentSnapshot | undefined {
     return this.current;
@@ -125,16 +146,21 @@ export class ConsentRegistry {
   private async load(): Promise<ConsentSnapshot> {
     const manifest = await this.engine.manifest();
     const kept = manifest?.versions ?? [];
-    const landing = await readLandingConsent(this.engine, kept[0]?.version ?? '', this.options.maxLineBytes);
+    const staged = this.staged;
+    if (staged && (kept.some((v) => v.version === staged.version.version) || Date.now() - staged.at > STAGED_MS)) this.staged = undefined;
+    // Listed after the kept ones; its held customers are hidden but wait for the next refresh to count as pending erasure.
+    const stagedVersion = this.staged?.version;
+    const listed = stagedVersion ? [...kept, stagedVersion] : kept;
+    const landing = await this.landing.read(kept[0]?.version ?? '');
     const hiddenEmails = new Set<string>(landing.withheld);
     const hiddenSerials = new Set<string>(landing.unsafeSerials);
 
     const byVersion = new Map<string, readonly string[]>();
     const held = new Map<string, Date>();
     const holding: string[] = [];
-    this.versionCustomers.retain(kept.map((v) => v.version));
+    this.versionCustomers.retain(listed.map((v) => v.version));
     for (const version of this.refreshedFor) if (!kept.some((v) => v.version === version)) this.refreshedFor.delete(version);
-    for (const version of kept) {
+    for (const version of listed) {
       let customers;
       try {
         customers = await this.versionCustomers.of(version.version);
@@ -148,7 +174,7 @@ export class ConsentRegistry {
         hiddenEmails.add(customer.email);
         hiddenSerials.add(customer.serialNumber);
         excluded.add(customer.serialNumber);
-        if (!customer.erase) continue;
+        if (!customer.erase || version === stagedVersion) continue;
         held.set(customer.email, this.held.get(customer.email) ?? held.get(customer.email) ?? new Date());
         if (holding[holding.length - 1] !== version.version) holding.push(version.version);
       }

@@ -1,6 +1,12 @@
 import type { Engine, QueryOptions, Row, SqlValue } from '../../etl/engine/engine';
 import { ByteBoundedLru } from '../byte-bounded-lru';
 
+/** A read the cache keeps: its SQL text and bound values. */
+export interface CachedRead {
+  sql: string;
+  params: SqlValue[];
+}
+
 /**
  * Results of queries over one lake version's tables, which never change once
  * built, keyed by SQL text and bound values. Consent exclusions are bound
@@ -40,6 +46,36 @@ export class VersionReadCache {
       void pending.then((rows) => this.keep(key, rows), () => undefined);
     }
     return pending;
+  }
+
+  /** The `max` most recently used reads whose SQL names version `from`, newest first. */
+  recentReads(from: string, max: number): CachedRead[] {
+    const reads: CachedRead[] = [];
+    for (const key of this.entries.newestKeys()) {
+      if (reads.length >= max) break;
+      const cut = key.indexOf('\u0000');
+      const sql = key.slice(0, cut);
+      if (sql.includes(from)) reads.push({ sql, params: JSON.parse(key.slice(cut + 1)) as SqlValue[] });
+    }
+    return reads;
+  }
+
+  /**
+   * Runs `reads` of version `from` again on version `to` (the same SQL naming `to`, the same
+   * bound values) and keeps their results: a version about to be published then answers what
+   * readers asked last without a query. Each kept result is what its exact text and values
+   * read from `to`, as any entry; the caller makes sure `to`'s consent exclusions are `from`'s,
+   * or the warmed keys would never be asked for. Returns how many were read (or already kept).
+   */
+  async warm(from: string, to: string, reads: readonly CachedRead[]): Promise<number> {
+    if (this.maxRows === 0 || from === to) return 0;
+    let warmed = 0;
+    // One at a time: readers of the live version keep the other connections.
+    for (const { sql, params } of reads) {
+      if (!sql.includes(from)) continue;
+      await this.query(sql.split(from).join(to), params).then(() => (warmed += 1), () => undefined);
+    }
+    return warmed;
   }
 
   get size(): { entries: number; rows: number; bytes: number } {

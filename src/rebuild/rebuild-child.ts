@@ -1,7 +1,8 @@
 import { setPriority } from 'node:os';
 import type { Config } from '../config';
 import { openConfiguredEngine } from '../engine';
-import { REBUILD_NICE, buildInThisProcess, type ChildRequest, type ChildReport } from './rebuild-process';
+import type { VersionManifest } from '../../etl/manifest';
+import { REBUILD_NICE, buildInThisProcess, type ChildRequest, type ChildReport, type PublishNow } from './rebuild-process';
 
 /**
  * A server's rebuild, in a process of its own at a lower priority (nice 10,
@@ -17,10 +18,33 @@ const send = (report: ChildReport): Promise<void> =>
     process.send(report, undefined, {}, () => resolve());
   });
 
+/** The most a build waits for its server to load the new version before publishing anyway (the lock is held meanwhile). */
+export const STAGE_WAIT_MS = 60_000;
+
+/** Tells the parent the version is ready and waits for its `publish` (or its exit, or STAGE_WAIT_MS). */
+function staged(version: VersionManifest): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.connected) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      process.off('message', onMessage);
+      process.off('disconnect', done);
+      resolve();
+    };
+    const onMessage = (message: PublishNow): void => {
+      if (message?.type === 'publish') done();
+    };
+    const timer = setTimeout(done, STAGE_WAIT_MS);
+    process.on('message', onMessage);
+    process.once('disconnect', done);
+    void send({ type: 'staged', version });
+  });
+}
+
 async function run({ config, options }: ChildRequest): Promise<void> {
   const engine = await openConfiguredEngine(config as Config);
   try {
-    const built = await buildInThisProcess(engine)(config as Config, options, (progress) => void send({ type: 'progress', progress }));
+    const built = await buildInThisProcess(engine)(config as Config, options, (progress) => void send({ type: 'progress', progress }), staged);
     await send({ type: 'done', ...built });
   } finally {
     await engine.close();

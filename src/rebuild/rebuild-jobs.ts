@@ -3,13 +3,19 @@ import { BuildCheckError } from '../../etl/build';
 import type { BuildProgress } from '../../etl/build-options';
 import type { ConsentPolicy } from '../../etl/consent-policy';
 import type { Engine } from '../../etl/engine/engine';
+import type { VersionManifest } from '../../etl/manifest';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { type RebuildJob, newJob, recordProgress } from './rebuild-job';
-import { type BuiltVersion, buildInChildProcess, buildInThisProcess } from './rebuild-process';
+import { type BuiltVersion, type OnStaged, buildInChildProcess, buildInThisProcess } from './rebuild-process';
 
 /** Runs one build for a job; by default a DuckDB build runs in a child process at a lower priority (rebuild-process.ts). */
-export type BuildRunner = (config: Config, options: { consentPolicy: ConsentPolicy; keepVersions: number; maxLineBytes: number }, onProgress: (progress: BuildProgress) => void) => Promise<BuiltVersion>;
+export type BuildRunner = (
+  config: Config,
+  options: { consentPolicy: ConsentPolicy; keepVersions: number; maxLineBytes: number },
+  onProgress: (progress: BuildProgress) => void,
+  onStaged?: OnStaged,
+) => Promise<BuiltVersion>;
 
 /** What the API and metrics use of rebuilds: these jobs, or a cluster worker's view of its primary's (cluster/remote-rebuilds.ts). */
 export interface Rebuilds {
@@ -20,14 +26,18 @@ export interface Rebuilds {
   close(): Promise<void>;
 }
 
+/** The most a build waits for the servers to load its new version before publishing anyway. */
+export const STAGE_TIMEOUT_MS = 30_000;
+
 /** Jobs kept in memory for `rebuildJob(id)`; older finished ones are dropped. */
 export const JOBS_KEPT = 20;
 
 /**
  * Background rebuilds started through the API: one at a time, reported while
- * they run. Readers are untouched until the build publishes the new manifest;
- * after that `afterPublish` warms the new version and refreshes consent (in
- * every worker of a cluster). `onChange` hears of every change of a job.
+ * they run. Readers are untouched until the build publishes the new manifest.
+ * Just before, `beforePublish` loads the new version (in every worker of a
+ * cluster) so its first readers find it ready; after, `afterPublish` refreshes
+ * consent. `onChange` hears of every change of a job.
  */
 export class RebuildJobs implements Rebuilds {
   private readonly jobs = new Map<string, RebuildJob>();
@@ -49,6 +59,10 @@ export class RebuildJobs implements Rebuilds {
 
   /** Called whenever a job changes (a cluster's primary tells its workers). */
   onChange?: () => void;
+
+  /** Loads a built version before it is published; the publish waits for it up to `stageTimeoutMs`, whatever its outcome. */
+  beforePublish?: (version: VersionManifest) => Promise<void>;
+  stageTimeoutMs = STAGE_TIMEOUT_MS;
 
   /** Starts a build, or returns the one already running. */
   async start(consentPolicy?: ConsentPolicy): Promise<RebuildJob> {
@@ -99,10 +113,15 @@ export class RebuildJobs implements Rebuilds {
     log.info({ consentPolicy: job.consentPolicy }, 'rebuild started');
     try {
       const options = { consentPolicy: job.consentPolicy, keepVersions: this.config.keepVersions, maxLineBytes: this.config.maxLineBytes };
-      const built = await this.build(this.config, options, (progress) => {
-        recordProgress(job, progress);
-        this.onChange?.();
-      });
+      const built = await this.build(
+        this.config,
+        options,
+        (progress) => {
+          recordProgress(job, progress);
+          this.onChange?.();
+        },
+        (version) => this.stage(version, log),
+      );
       job.version = built.version;
       await this.warm(built.version, log);
       job.state = 'SUCCEEDED';
@@ -114,6 +133,23 @@ export class RebuildJobs implements Rebuilds {
     } finally {
       job.finishedAt = new Date();
       this.onChange?.();
+    }
+  }
+
+  /** Before the swap: the servers load the new version, bounded in time (a server that is not ready loads it on first use). */
+  private async stage(version: VersionManifest, log: Logger): Promise<void> {
+    if (!this.beforePublish) return;
+    let timer: NodeJS.Timeout | undefined;
+    const started = Date.now();
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.stageTimeoutMs)));
+    try {
+      const outcome = await Promise.race([this.beforePublish(version), late]);
+      if (outcome === 'late') log.warn({ version: version.version, timeoutMs: this.stageTimeoutMs }, 'loading the new version before publishing took too long; publishing anyway');
+      else log.debug({ version: version.version, ms: Date.now() - started }, 'new version loaded before publishing');
+    } catch (error) {
+      log.warn({ err: error, version: version.version }, 'loading the new version before publishing failed; readers will load it on first use');
+    } finally {
+      clearTimeout(timer);
     }
   }
 

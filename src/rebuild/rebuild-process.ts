@@ -3,6 +3,7 @@ import { extname, join } from 'node:path';
 import { runBuild } from '../../etl/build';
 import type { BuildOptions, BuildProgress } from '../../etl/build-options';
 import type { Engine } from '../../etl/engine/engine';
+import type { VersionManifest } from '../../etl/manifest';
 import { childExecArgv } from '../cluster/exec-argv';
 import type { Config } from '../config';
 import { expireHoldingVersions } from './erasure';
@@ -22,8 +23,18 @@ export interface ChildRequest {
 
 export type ChildReport =
   | { type: 'progress'; progress: BuildProgress }
+  /** The version is written and checked; the child publishes it once the parent says `publish`. */
+  | { type: 'staged'; version: VersionManifest }
   | { type: 'done'; version: string; durationMs: number }
   | { type: 'failed'; name: string; message: string; stack?: string; failed?: unknown };
+
+/** What the parent tells a child after `staged`: the servers are ready, publish. */
+export interface PublishNow {
+  type: 'publish';
+}
+
+/** Called before the new version is published (the servers load it); the build waits for it. */
+export type OnStaged = (version: VersionManifest) => Promise<void>;
 
 export interface BuiltVersion {
   version: string;
@@ -45,7 +56,7 @@ function childEntry(): { path: string; execArgv: string[] } {
   return { path, execArgv: childExecArgv(path).filter((a) => !a.startsWith('--cpu-prof')) };
 }
 
-export function buildInChildProcess(config: Config, options: ChildRequest['options'], onProgress: (progress: BuildProgress) => void): Promise<BuiltVersion> {
+export function buildInChildProcess(config: Config, options: ChildRequest['options'], onProgress: (progress: BuildProgress) => void, onStaged?: OnStaged): Promise<BuiltVersion> {
   const { path, execArgv } = childEntry();
   const { apiKeys: _keys, apiKeysFile: _file, ...rest } = config;
   const child = fork(path, [], { execArgv, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -53,7 +64,12 @@ export function buildInChildProcess(config: Config, options: ChildRequest['optio
     let outcome: ChildReport | undefined;
     child.on('message', (report: ChildReport) => {
       if (report.type === 'progress') onProgress(report.progress);
-      else outcome = report;
+      else if (report.type === 'staged') {
+        // Whatever staging does (fails, or takes too long for RebuildJobs), the build goes on to publish.
+        void Promise.resolve(onStaged?.(report.version))
+          .catch(() => undefined)
+          .then(() => child.connected && child.send({ type: 'publish' } satisfies PublishNow));
+      } else outcome = report;
     });
     child.once('error', reject);
     // 'close', not 'exit': by then every message the child sent has been read.
@@ -73,8 +89,8 @@ export function buildInChildProcess(config: Config, options: ChildRequest['optio
  */
 export const buildInThisProcess =
   (engine: Engine) =>
-  async (_config: Config, options: ChildRequest['options'], onProgress: (progress: BuildProgress) => void): Promise<BuiltVersion> => {
-    const build: BuildOptions = { ...options, background: true, onProgress, expireVersions: expireHoldingVersions(engine, options.maxLineBytes) };
+  async (_config: Config, options: ChildRequest['options'], onProgress: (progress: BuildProgress) => void, onStaged?: OnStaged): Promise<BuiltVersion> => {
+    const build: BuildOptions = { ...options, background: true, onProgress, expireVersions: expireHoldingVersions(engine, options.maxLineBytes), beforePublish: onStaged };
     const manifest = await runBuild(await engine.buildTarget(build), build);
     return { version: manifest.version, durationMs: manifest.durationMs };
   };

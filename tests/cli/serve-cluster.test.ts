@@ -68,6 +68,11 @@ describe('stedi serve on two workers', () => {
     expect(readFileSync(`/proc/${served.process.child.pid}/maps`, 'utf8')).not.toContain('libduckdb');
     for (const pid of workerPids(served)) expect(readFileSync(`/proc/${pid}/maps`, 'utf8')).toContain('libduckdb');
 
+    // One worker reads a page of the live version: the rebuild reads it again on the new version in both workers.
+    const customersOf = async (): Promise<string[]> =>
+      ((await gql(url, '{ customers(first: 10) { edges { node { serialNumber } } } }', ANALYST_KEY)).data.customers.edges as Array<{ node: { serialNumber: string } }>).map((e) => e.node.serialNumber);
+    expect(await customersOf()).toEqual(['serial-alice', 'serial-bob']);
+
     // Two admins at once, on two connections (two workers): one job.
     const [a, b] = await Promise.all([gql(url, 'mutation { rebuildZones { id } }'), gql(url, 'mutation { rebuildZones { id } }')]);
     expect(a.data.rebuildZones.id).toBe(b.data.rebuildZones.id);
@@ -92,8 +97,6 @@ describe('stedi serve on two workers', () => {
     }
 
     // alice withdraws in customer landing: every worker hides her within the refresh interval (two, for the timer's phase).
-    const customersOf = async (): Promise<string[]> =>
-      ((await gql(url, '{ customers(first: 10) { edges { node { serialNumber } } } }', ANALYST_KEY)).data.customers.edges as Array<{ node: { serialNumber: string } }>).map((e) => e.node.serialNumber);
     expect(await customersOf()).toContain('serial-alice');
     appendFileSync(join(landing, 'customer', 'landing', 'customer-1.json'), `${JSON.stringify(customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_700_000_000_000 }))}\n`);
     await new Promise((r) => setTimeout(r, 2 * 300 + 200));
@@ -110,8 +113,11 @@ describe('stedi serve on two workers', () => {
     expect(before.text).toMatch(/^stedi_rebuild_jobs\{state="SUCCEEDED"\} 1$/m);
 
     await served.stop();
-    const logs = served.process.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { worker?: unknown; msg?: string });
+    const logs = served.process.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { worker?: unknown; msg?: string; warmed?: number });
     expect(new Set(logs.filter((l) => l.msg === 'request').map((l) => l.worker))).toEqual(new Set([1, 2]));
+    const warmed = logs.filter((l) => l.msg === 'recent reads read again on the version about to be published');
+    expect(warmed.map((l) => l.worker).sort()).toEqual([1, 2]);
+    expect(warmed.every((l) => (l.warmed ?? 0) > 0)).toBe(true);
   }, 90_000);
 
   it('erases a withdrawn customer with one rebuild however many workers see it, within STEDI_ERASURE_MS', async () => {

@@ -47,6 +47,32 @@ describe('the read cache of a version', () => {
     expect(engine.query).toHaveBeenCalledTimes(3);
   });
 
+  it("reads the most recent reads of one version again on another, with the same values, and keeps their results", async () => {
+    const engine = { query: jest.fn(async (sql: string, params: unknown[]) => [{ sql, params }]) } as unknown as Engine;
+    const cache = new VersionReadCache(engine, 100);
+    await cache.query('SELECT 1 FROM "v_old"."t" WHERE s NOT IN (?)', ['hidden']);
+    await cache.query('SELECT 2 FROM "v_other"."t"', []);
+    await cache.query('SELECT 3 FROM "v_old"."t"', [3]);
+    await cache.query('SELECT 4 FROM "v_old"."t"', [4]);
+    const recent = cache.recentReads('old', 2);
+    expect(recent).toEqual([
+      { sql: 'SELECT 4 FROM "v_old"."t"', params: [4] },
+      { sql: 'SELECT 3 FROM "v_old"."t"', params: [3] },
+    ]);
+    expect(await cache.warm('old', 'new', recent)).toBe(2);
+    expect((engine.query as jest.Mock).mock.calls.slice(4)).toEqual([
+      ['SELECT 4 FROM "v_new"."t"', [4], {}],
+      ['SELECT 3 FROM "v_new"."t"', [3], {}],
+    ]);
+    const calls = (engine.query as jest.Mock).mock.calls.length;
+    expect(await cache.query('SELECT 3 FROM "v_new"."t"', [3])).toEqual([{ sql: 'SELECT 3 FROM "v_new"."t"', params: [3] }]);
+    expect(engine.query).toHaveBeenCalledTimes(calls);
+    // Only reads naming the version it warms from, and none when the cache is off.
+    expect(cache.recentReads('nowhere', 8)).toEqual([]);
+    expect(await cache.warm('other', 'new', recent)).toBe(0);
+    expect(await new VersionReadCache(engine, 0).warm('old', 'new', recent)).toBe(0);
+  });
+
   it('keeps a nested page of 100 customers with 10 readings each (1,100 rows), but not a bulk page', async () => {
     const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ i }));
     const engine = { query: jest.fn(async (sql: string) => rows(sql === 'nested' ? 1_100 : 5_001)) } as unknown as Engine;

@@ -5,12 +5,12 @@ import type { BuildOptions } from '../../build-options';
 import { type LandingSink, type LandingTally, type ReadOptions, readLanding } from '../../landing/landing-reader';
 import { type LakeManifest, liveVersion, type VersionManifest } from '../../manifest';
 import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
-import type { BuildTarget, ColumnarResult, Engine, ExportFormat, QueryOptions, Row, SqlValue, VersionState } from '../engine';
+import type { BuildTarget, ColumnarResult, Engine, ExportFormat, LandingIdentity, QueryOptions, Row, SqlValue, VersionState } from '../engine';
 import { LakeDamagedError, QueryTimeoutError, StaleVersionError } from '../engine-errors';
 import { schemaOf, VersionLoader } from './version-loader';
 import { ConnectionPool } from './connection-pool';
 import { PreparedStatements } from './prepared-statements';
-import { findLandingFiles } from './landing-files';
+import { findLandingFiles, landingFilesIdentity } from './landing-files';
 import { LakeLayout } from './lake-layout';
 import { sqlStringLiteral } from './landing-sql';
 import { readLocalManifest } from './local-manifest';
@@ -56,6 +56,8 @@ export class DuckDbEngine implements Engine {
   /** Each connection's prepared statements; the generation counts drops of versions' views (their statements go too). */
   private readonly statements = new WeakMap<DuckDBConnection, PreparedStatements>();
   private viewsGeneration = 0;
+  /** The version a rebuild is about to publish (stageVersion). */
+  private staged?: VersionManifest;
 
   private opened?: Promise<Opened>;
   private closed = false;
@@ -133,11 +135,25 @@ export class DuckDbEngine implements Engine {
     return readLanding(files, TABLES[`${source}_landing`].columns, sink, { ...options, consentDoubt: source === 'customer' });
   }
 
+  async landingIdentity(source: Source): Promise<LandingIdentity> {
+    const landing = new LakeLayout(this.options.lake, await this.landingLocation());
+    return landingFilesIdentity(await findLandingFiles(landing.landingDir(source)));
+  }
+
+  async stageVersion(version: VersionManifest): Promise<void> {
+    this.staged = version;
+    await this.versions.load(version);
+  }
+
   async scanRef(table: BuiltTable, version: string): Promise<string> {
-    const { kept, live } = await this.kept(version);
+    const { kept, live } = await this.kept(version, { orStaged: true });
     const damage = this.versions.damageOf(version) ?? (await this.versions.check(kept, table));
     if (damage) throw live ? new LakeDamagedError(version, damage) : new StaleVersionError(version, damage);
     return `read_parquet(${sqlStringLiteral(this.versions.fileOf(kept, table))}, hive_partitioning = false)`;
+  }
+
+  storedColumns(table: BuiltTable, version: string): readonly string[] | undefined {
+    return this.versions.storedColumns(table, version);
   }
 
   versionState(version: string): VersionState {
@@ -227,12 +243,12 @@ export class DuckDbEngine implements Engine {
     return statements;
   }
 
-  /** The kept version `version` and whether it is live; StaleVersionError when it is not kept. */
-  private async kept(version: string): Promise<{ kept: VersionManifest; live: boolean }> {
+  /** The kept version `version` (or `orStaged`, the staged one) and whether it is live; StaleVersionError when it is neither. */
+  private async kept(version: string, { orStaged = false } = {}): Promise<{ kept: VersionManifest; live: boolean }> {
     const manifest = await this.manifest();
-    const kept = manifest?.versions.find((v) => v.version === version);
-    if (!manifest || !kept) throw new StaleVersionError(version);
-    return { kept, live: liveVersion(manifest) === kept };
+    const kept = manifest?.versions.find((v) => v.version === version) ?? (orStaged && this.staged?.version === version ? this.staged : undefined);
+    if (!kept) throw new StaleVersionError(version);
+    return { kept, live: manifest !== null && liveVersion(manifest) === kept };
   }
 
   private async withConnection<T>(options: QueryOptions, work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {

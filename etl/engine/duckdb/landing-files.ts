@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 /** A landing folder that cannot be read or holds no data: the build cannot start. */
@@ -28,4 +28,21 @@ export async function findLandingFiles(folder: string): Promise<string[]> {
   const files = entries.filter((e) => e.isFile() && DATA_FILE.test(e.name)).map((e) => join(absolute, e.name));
   if (files.length === 0) throw new LandingFolderError(absolute, 'holds no .json files; add the landing data or point --landing elsewhere');
   return files.sort();
+}
+
+/**
+ * The identity of `files` now: each one's path, device, inode, size and its modification and change
+ * times in nanoseconds. A write changes the size or the times (the change time cannot be set back),
+ * a replacement changes the inode. Rejects when a file cannot be stat-ed (gone since it was listed).
+ */
+export async function landingFilesIdentity(files: readonly string[]): Promise<{ key: string; changedAtMs: number }> {
+  let changedAtMs = 0;
+  const parts = await Promise.all(
+    files.map(async (file) => {
+      const s = await stat(file, { bigint: true });
+      changedAtMs = Math.max(changedAtMs, Number(s.mtimeMs), Number(s.ctimeMs));
+      return [file, s.dev, s.ino, s.size, s.mtimeNs, s.ctimeNs].join('\0');
+    }),
+  );
+  return { key: parts.join('\n'), changedAtMs };
 }

@@ -40,6 +40,8 @@ export class VersionLoader {
   private readonly loads = new Map<string, Promise<void>>();
   private readonly ready = new Set<string>();
   private readonly damaged = new Map<string, string>();
+  /** The columns each loaded version's views serve, by version then table (read at load). */
+  private readonly columns = new Map<string, Map<BuiltTable, readonly string[]>>();
 
   constructor(
     private readonly layout: LakeLayout,
@@ -62,6 +64,10 @@ export class VersionLoader {
   /** Loaded, or being loaded. */
   has(version: string): boolean {
     return this.loads.has(version);
+  }
+
+  storedColumns(table: BuiltTable, version: string): readonly string[] | undefined {
+    return this.ready.has(version) ? this.columns.get(version)?.get(table) : undefined;
   }
 
   damageOf(version: string): string | undefined {
@@ -103,6 +109,7 @@ export class VersionLoader {
       if (kept.has(version)) continue;
       this.loads.delete(version);
       this.ready.delete(version);
+      this.columns.delete(version);
       dropped = true;
       await this.withConnection({}, (connection) => connection.run(`DROP SCHEMA IF EXISTS ${schemaOf(version)} CASCADE`));
     }
@@ -124,7 +131,10 @@ export class VersionLoader {
           // The file's own columns decide what is served: a version built by an older release may lack one of today's.
           // (Its rows may not be in today's keyset order either: pages then read more row groups, with the same answers.)
           const stored = (await connection.runAndReadAll(`SELECT name FROM parquet_schema(${file})`)).getRows().map((r) => String(r[0]));
-          const columns = servedColumns(table, stored).map((c) => `"${c}"`).join(', ');
+          const served = servedColumns(table, stored);
+          if (!this.columns.has(version.version)) this.columns.set(version.version, new Map());
+          this.columns.get(version.version)!.set(table, served);
+          const columns = served.map((c) => `"${c}"`).join(', ');
           if (heldInMemory(table, version.tables[table].rows)) {
             await connection.run(`CREATE OR REPLACE TABLE ${schema}."${table}" AS SELECT ${columns} FROM read_parquet(${file}, hive_partitioning = false)`);
             continue;

@@ -1,0 +1,44 @@
+import type { Engine } from '../../etl/engine/engine';
+import type { LandingConsent } from './landing-consent';
+import { readLandingConsent } from './versions-holding';
+
+/**
+ * How long every customer landing file must have been still before a read for
+ * its identity to vouch for what was read: a write within the file system's
+ * timestamp granularity of the stat could leave its size and times as they were.
+ */
+export const SETTLED_MS = 2_000;
+
+/**
+ * The consent registry's reads of the customer landing, each through the one
+ * landing reader, skipped when the files are the very ones the last read saw
+ * (same names, inodes, sizes, modification and change times, stat-ed before
+ * that read) and had been still for `settledMs` before it. Any append,
+ * rewrite, replacement, new or removed file means a full read, as always.
+ */
+export class LandingConsentCache {
+  private last?: { key: string; settled: boolean; consent: LandingConsent };
+  /** Refreshes answered from the last read (the landing was unchanged). */
+  reused = 0;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly maxLineBytes?: number,
+    private readonly settledMs = SETTLED_MS,
+  ) {}
+
+  async read(anyKeptVersion: string): Promise<LandingConsent> {
+    const statAt = Date.now();
+    // Engines that cannot tell (or files that cannot be stat-ed now) are simply read.
+    const identity = await this.engine.landingIdentity?.('customer').catch(() => undefined);
+    const last = this.last;
+    if (identity && last?.settled && last.key === identity.key) {
+      this.reused += 1;
+      return last.consent;
+    }
+    this.last = undefined;
+    const consent = await readLandingConsent(this.engine, anyKeptVersion, this.maxLineBytes);
+    if (identity) this.last = { key: identity.key, settled: identity.changedAtMs < statAt - this.settledMs, consent };
+    return consent;
+  }
+}
