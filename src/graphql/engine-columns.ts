@@ -10,6 +10,20 @@ export async function queryColumns(engine: Engine, sql: string, params: SqlValue
   return { rowCount: rows.length, columns };
 }
 
+/** Rows start..end of a columnar result, as its own arrays. */
+export function sliceColumns(result: ColumnarResult, start: number, end: number): ColumnarResult {
+  const columns: Record<string, unknown[]> = {};
+  for (const name of Object.keys(result.columns)) columns[name] = result.columns[name].slice(start, end);
+  return { rowCount: Math.max(0, Math.min(end, result.rowCount) - start), columns };
+}
+
+/** The result cut to its first `end` rows, in its own arrays. */
+export function truncateColumns(result: ColumnarResult, end: number): ColumnarResult {
+  if (result.rowCount <= end) return result;
+  for (const values of Object.values(result.columns)) values.length = end;
+  return { rowCount: end, columns: result.columns };
+}
+
 const REPEATS = 'serialRepeats';
 
 /**

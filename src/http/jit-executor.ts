@@ -2,6 +2,7 @@ import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server
 import { defaultFieldResolver, execute, GraphQLError, isObjectType, type GraphQLSchema } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import { ErrorCode } from '../errors';
+import { withWholeColumnLists } from '../graphql/column-lists';
 import { CompiledQueries, worthCompiling } from './compiled-queries';
 
 /** Apollo Server 5 takes a custom executor only through its gateway hook. */
@@ -30,7 +31,8 @@ export interface JitOptions {
  */
 export function jitGateway(schema: GraphQLSchema, options: JitOptions): Gateway {
   keepLazyConnectionFields(schema);
-  const compiled = new CompiledQueries(schema, options.cacheBytes, options.minUses);
+  // Compiled against the same schema with each column of a columnar page completed whole (same JSON).
+  const compiled = new CompiledQueries(withWholeColumnLists(schema), options.cacheBytes, options.minUses);
   const executor: Executor = async ({ document, source, operationName, operation, request, context }) => {
     // graphql-jit's own variable errors carry no location; graphql-js's say which variable and why.
     if (operation) {

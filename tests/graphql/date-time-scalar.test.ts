@@ -42,4 +42,23 @@ describe(`the DateTime scalar (seed ${SEED})`, () => {
       { seed: SEED, numRuns: 2_000 },
     );
   });
+
+  it('writes runs of times in order, repeated times and fractions as Date does (the kept day and last value)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -8.64e15 + 1e12, max: 8.64e15 - 1e12 }),
+        fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 5_000 }), fc.integer({ min: 0, max: 200_000_000 })), { maxLength: 50 }),
+        fc.double({ min: -0.99, max: 0.99, noNaN: true }),
+        (start, steps, fraction) => {
+          let ms = start;
+          for (const step of steps) {
+            ms += step;
+            expect(ours(ms)).toBe(new Date(ms).toISOString());
+            expect(ours(ms + fraction)).toBe(new Date(ms + fraction).toISOString());
+          }
+        },
+      ),
+      { seed: SEED, numRuns: 500 },
+    );
+  });
 });

@@ -45,7 +45,8 @@ describe('bulk pages: the next page read ahead, large pages read as columns', ()
   // 30 customers (24 consenting) × 100 rows: 2,400 training rows, pages of 1,000 read ahead.
   beforeAll(async () => {
     fixture = writeManyCustomersLanding(30, 100);
-    t = await buildTestApp({ landing: fixture.landing });
+    // As a cluster of two workers serves (whatever this machine's cores): two pages read ahead.
+    t = await buildTestApp({ landing: fixture.landing, config: { workers: 2 } });
   });
   afterAll(() => t.close());
 
@@ -75,7 +76,7 @@ describe('bulk pages: the next page read ahead, large pages read as columns', ()
     const start = jest.spyOn(readAhead, 'start');
     try {
       const first = await post(t, BATCH, { first: READ_AHEAD_MIN_ROWS });
-      expect(start).toHaveBeenCalledTimes(1);
+      expect(start).toHaveBeenCalled();
       await post(t, BATCH, { first: READ_AHEAD_MIN_ROWS, after: first.pageInfo.endCursor });
       expect(await take.mock.results[1].value).toBeDefined();
       start.mockClear();
@@ -85,6 +86,53 @@ describe('bulk pages: the next page read ahead, large pages read as columns', ()
       take.mockRestore();
       start.mockRestore();
     }
+  });
+
+  it('answers page 3 from the read made after page 1, as a worker does when the pages alternate between workers', async () => {
+    const whole = await post(t, SAMPLES, { first: 10_000 });
+    const cursors = whole.edges!.map((e) => e.cursor);
+    const readAhead = readAheadOf(t.lake.services);
+    const take = jest.spyOn(readAhead, 'take');
+    const kept = readAhead.size;
+    try {
+      await post(t, SAMPLES, { first: READ_AHEAD_MIN_ROWS });
+      // Page 2 goes to the other worker; this one is asked for page 3 next.
+      const third = await post(t, SAMPLES, { first: READ_AHEAD_MIN_ROWS, after: cursors[2 * READ_AHEAD_MIN_ROWS - 1] });
+      expect(await take.mock.results[1].value).toBeDefined();
+      expect(rowsOf(third)).toEqual(rowsOf(whole).slice(2 * READ_AHEAD_MIN_ROWS));
+      expect(third.pageInfo).toEqual({ hasNextPage: false, endCursor: cursors[cursors.length - 1] });
+      // Page 2's copy went with it: a client past page 3 never asks for page 2 again.
+      expect(readAhead.size).toBe(kept);
+    } finally {
+      take.mockRestore();
+    }
+  });
+
+  it('never answers page 3, read ahead with page 2 before a revocation, with the revoked customer', async () => {
+    const serial = serialOf(26);
+    const whole = await post(t, SAMPLES, { first: 10_000 });
+    const cursors = whole.edges!.map((e) => e.cursor);
+    expect(rowsOf(whole).slice(2 * READ_AHEAD_MIN_ROWS).map((r) => r.serialNumber)).toContain(serial);
+    const store = readAheadOf(t.lake.services);
+    const kept = store.size;
+    await post(t, SAMPLES, { first: READ_AHEAD_MIN_ROWS });
+    // Pages 2 and 3 are read (one query) and kept before the revocation.
+    for (let waited = 0; store.size < kept + 2 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(store.size).toBe(kept + 2);
+    writeLanding(fixture.landing, 'customer', [customerRecord({ name: nameOf(26), serial, consentAt: null, updatedAt: 1_700_000_000_000 })], 'customer-revoke-26.json');
+    await t.lake.services.consent.refresh();
+    const take = jest.spyOn(store, 'take');
+    let third: Page;
+    try {
+      third = await post(t, SAMPLES, { first: READ_AHEAD_MIN_ROWS, after: cursors[2 * READ_AHEAD_MIN_ROWS - 1] });
+      // The read made before the revocation is not taken: its query held the old exclusions.
+      expect(take.mock.results[0].value).toBeUndefined();
+    } finally {
+      take.mockRestore();
+    }
+    const serials = rowsOf(third).map((r) => r.serialNumber);
+    expect(serials).not.toContain(serial);
+    expect(serials).toContain(serialOf(27));
   });
 
   it('never answers a page read ahead before a revocation with the revoked customer', async () => {
@@ -119,7 +167,7 @@ describe('nodes of a bulk page read as columns, and the consent check in JS', ()
 describe('the read-ahead store', () => {
   it('gives a read once, forgets it once expired, and starts no read while full', async () => {
     let now = 0;
-    const store = new PageReadAhead(2, 100, () => now);
+    const store = new PageReadAhead(2, 2, 100, () => now);
     store.start('a', async () => 'A');
     expect(await store.take('a')).toBe('A');
     expect(store.take('a')).toBeUndefined();
@@ -144,6 +192,39 @@ describe('the read-ahead store', () => {
     expect(await store.take('f')).toBe('F');
   });
 
+  it('drops the page read with a page once that later page is taken, and says whether a read started', async () => {
+    const store = new PageReadAhead(2, 3, 100, () => 0);
+    expect(store.start('p2', async () => 2)).toBe(true);
+    expect(store.start('p2', async () => 2)).toBe(false);
+    expect(store.start('p3', async () => 3, 'p2')).toBe(true);
+    expect(store.has('p2')).toBe(true);
+    expect(await store.take('p3')).toBe(3);
+    expect(store.has('p2')).toBe(false);
+    expect(store.size).toBe(0);
+    expect(store.room()).toBe(3);
+  });
+
+  it('reads one page ahead, not two, when the store has room for one result only', async () => {
+    const store = new PageReadAhead(2, 2, 10_000);
+    store.start('other client', async () => 0);
+    const sqls: string[] = [];
+    const read = async (sql: string) => {
+      sqls.push(sql);
+      return Array.from({ length: 21 }, (_, i) => ({ i }));
+    };
+    const query = { sql: 'SELECT page 1', params: [] };
+    const scope = { dataset: { ...machineLearningDataset, boundedPages: true } } as unknown as Scope<MachineLearningSample>;
+    const next = jest.spyOn(await import('../../src/graphql/page-query'), 'pageQuery').mockImplementation(async (_s, _after, limit) => ({ sql: `SELECT ${limit} rows`, params: [] }));
+    try {
+      await fetchPage({ readAhead: store, scope, query, first: READ_AHEAD_MIN_ROWS, shape: 'rows', read, rowCount: () => READ_AHEAD_MIN_ROWS + 1, slice: (r) => r, truncate: (r) => r, keyAt: () => [], timeoutMs: 1000, readAheadTimeoutMs: 1000 });
+      for (let i = 0; i < 50 && sqls.length < 2; i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(sqls).toEqual(['SELECT page 1', `SELECT ${READ_AHEAD_MIN_ROWS + 1} rows`]);
+      expect(store.size).toBe(2);
+    } finally {
+      next.mockRestore();
+    }
+  });
+
   it('drops a read that failed, and a page whose read ahead failed is read again under its own request', async () => {
     const store = new PageReadAhead();
     const failed = Promise.reject(new Error('timed out while nobody waited'));
@@ -162,7 +243,7 @@ describe('the read-ahead store', () => {
     late.catch(() => undefined);
     store.start(`rows\u0000${query.sql}\u0000[]`, () => late);
     const scope = { dataset: machineLearningDataset } as unknown as Scope<MachineLearningSample>;
-    const rows = await fetchPage({ readAhead: store, scope, query, first: 10, shape: 'rows', read, rowCount: (r) => r.length, keyAt: () => [], timeoutMs: 1000, readAheadTimeoutMs: 1000 });
+    const rows = await fetchPage({ readAhead: store, scope, query, first: 10, shape: 'rows', read, rowCount: (r) => r.length, slice: (r, a, b) => r.slice(a, b), truncate: (r) => r, keyAt: () => [], timeoutMs: 1000, readAheadTimeoutMs: 1000 });
     expect(rows).toEqual([{ n: 1 }]);
     expect(reads).toEqual(['SELECT page']);
   });

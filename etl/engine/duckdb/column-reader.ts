@@ -3,7 +3,7 @@ import { type DuckDBDataChunk, type DuckDBMaterializedResult, DuckDBTypeId, JSDu
 
 /**
  * A query result as JS column arrays, read straight from DuckDB's vectors for
- * the types the served tables hold (BIGINT, DOUBLE, VARCHAR): node-api's
+ * the types the served tables hold (BIGINT, DOUBLE, VARCHAR, and BOOLEAN flags): node-api's
  * general path makes a BigInt per BIGINT, tests each value's validity with
  * BigInt arithmetic and decodes every string anew, which was most of the
  * cost of turning a page of 10,000 training rows into JS. Other types go
@@ -18,42 +18,54 @@ export interface ReadColumns {
 
 const decoder = new TextDecoder();
 
-/** A materialized result's chunks are taken synchronously: no thread-pool round trip per chunk of 2,048 rows. */
+/**
+ * A materialized result's chunks are taken synchronously: no thread-pool round
+ * trip per chunk of 2,048 rows. Each column is made at its full length and
+ * filled by index (pushing grew and copied it a dozen times per page).
+ */
 export function readColumns(result: DuckDBMaterializedResult): ReadColumns {
   const names = result.columnNames();
   const types = result.columnTypes().map((t) => t.typeId);
-  const columns: unknown[][] = names.map(() => []);
+  const total = result.rowCount;
+  const columns: unknown[][] = names.map(() => new Array(total));
   let rowCount = 0;
   const chunks = result.chunkCount;
   for (let i = 0; i < chunks; i += 1) {
     const chunk = result.getChunk(i);
     if (chunk.rowCount === 0) continue;
     const rows = chunk.rowCount;
-    for (let c = 0; c < names.length; c += 1) readVector(chunk, c, types[c], rows, columns[c]);
+    for (let c = 0; c < names.length; c += 1) readVector(chunk, c, types[c], rows, columns[c], rowCount);
     rowCount += rows;
   }
+  // The chunks' rows are the result's rows; should they ever disagree, no hole is handed on.
+  if (rowCount !== total) for (const column of columns) column.length = rowCount;
   return { names, rowCount, columns };
 }
 
-function readVector(chunk: DuckDBDataChunk, c: number, type: DuckDBTypeId, rows: number, out: unknown[]): void {
-  if (type !== DuckDBTypeId.BIGINT && type !== DuckDBTypeId.DOUBLE && type !== DuckDBTypeId.VARCHAR) {
-    for (const value of chunk.convertColumnValues(c, JSDuckDBValueConverter)) out.push(typeof value === 'bigint' ? Number(value) : value);
+/** Rows 0..rows of column c of `chunk` into `out` from index `at`. */
+function readVector(chunk: DuckDBDataChunk, c: number, type: DuckDBTypeId, rows: number, out: unknown[], at: number): void {
+  if (type !== DuckDBTypeId.BIGINT && type !== DuckDBTypeId.DOUBLE && type !== DuckDBTypeId.VARCHAR && type !== DuckDBTypeId.BOOLEAN) {
+    let r = at;
+    for (const value of chunk.convertColumnValues(c, JSDuckDBValueConverter)) out[r++] = typeof value === 'bigint' ? Number(value) : value;
     return;
   }
   const vector = bindings.data_chunk_get_vector(chunk.chunk, c);
-  const width = type === DuckDBTypeId.VARCHAR ? 16 : 8;
+  const width = type === DuckDBTypeId.VARCHAR ? 16 : type === DuckDBTypeId.BOOLEAN ? 1 : 8;
   const data = bindings.vector_get_data(vector, rows * width);
   // No validity mask means every value is valid; otherwise bit r of little-endian 64-bit words.
   const validity = bindings.vector_get_validity(vector, Math.ceil(rows / 64) * 8) as Uint8Array | null;
   const valid = (r: number): boolean => !validity || ((validity[r >> 3] >> (r & 7)) & 1) === 1;
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  if (type === DuckDBTypeId.DOUBLE) {
-    for (let r = 0; r < rows; r += 1) out.push(valid(r) ? view.getFloat64(r * 8, true) : null);
+  if (type === DuckDBTypeId.BOOLEAN) {
+    // One byte per value (the serial-run flag of every column page: node-api converted it value by value).
+    for (let r = 0; r < rows; r += 1) out[at + r] = valid(r) ? data[r] !== 0 : null;
+  } else if (type === DuckDBTypeId.DOUBLE) {
+    for (let r = 0; r < rows; r += 1) out[at + r] = valid(r) ? view.getFloat64(r * 8, true) : null;
   } else if (type === DuckDBTypeId.BIGINT) {
     // high * 2^32 + low rounds once, as Number(bigint) does: exact within the safe range the lake's values keep to.
-    for (let r = 0; r < rows; r += 1) out.push(valid(r) ? view.getInt32(r * 8 + 4, true) * 4_294_967_296 + view.getUint32(r * 8, true) : null);
+    for (let r = 0; r < rows; r += 1) out[at + r] = valid(r) ? view.getInt32(r * 8 + 4, true) * 4_294_967_296 + view.getUint32(r * 8, true) : null;
   } else {
-    readStrings(data, view, rows, valid, out);
+    readStrings(data, view, rows, valid, out, at);
   }
 }
 
@@ -62,12 +74,12 @@ function readVector(chunk: DuckDBDataChunk, c: number, type: DuckDBTypeId, rows:
  * 4-byte prefix and a pointer. Sorted pages repeat each serial dozens of
  * times in a row: a value equal byte for byte to the one before reuses its string.
  */
-function readStrings(data: Uint8Array, view: DataView, rows: number, valid: (r: number) => boolean, out: unknown[]): void {
+function readStrings(data: Uint8Array, view: DataView, rows: number, valid: (r: number) => boolean, out: unknown[], at: number): void {
   let previousBytes: Uint8Array | undefined;
   let previous: string | undefined;
   for (let r = 0; r < rows; r += 1) {
     if (!valid(r)) {
-      out.push(null);
+      out[at + r] = null;
       continue;
     }
     const offset = r * 16;
@@ -77,7 +89,7 @@ function readStrings(data: Uint8Array, view: DataView, rows: number, valid: (r: 
       previous = decoder.decode(bytes);
       previousBytes = bytes;
     }
-    out.push(previous);
+    out[at + r] = previous;
   }
 }
 

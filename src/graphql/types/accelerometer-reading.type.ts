@@ -24,14 +24,15 @@ export class AccelerometerReading {
   version!: string;
 
   @Field(() => DateTime, { description: 'timestamp as ISO-8601.' })
-  get timestampIso(): Date {
-    return new Date(this.timestamp);
-  }
+  // Epoch milliseconds, written as ISO text by the DateTime scalar: a plain property, so a page's executor reads it
+  // as it reads the others (a getter is a field resolver, called with its own resolve info per row), and no Date per row.
+  timestampIso!: number;
 
   static fromRow(row: Row, version: string): AccelerometerReading {
     const r = new AccelerometerReading();
     r.serialNumber = row.serialNumber as string;
     r.timestamp = row.timestamp as number;
+    r.timestampIso = r.timestamp;
     r.x = row.x as number;
     r.y = row.y as number;
     r.z = row.z as number;

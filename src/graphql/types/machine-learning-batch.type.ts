@@ -1,8 +1,11 @@
 import 'reflect-metadata';
-import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { Extensions, Field, Float, Int, ObjectType } from 'type-graphql';
+import { COLUMN_LISTS } from '../column-lists';
 import { PageInfo } from './connection.type';
 import { SafeInt } from './scalars';
 
+// Each list is completed as one value by the executor (column-lists.ts).
+@Extensions({ [COLUMN_LISTS]: true })
 @ObjectType({
   simpleResolvers: true,
   description: 'The fields of a page of training rows, one list per field: row i is index i of every list (`pandas.DataFrame(columns)`).',

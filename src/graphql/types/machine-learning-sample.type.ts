@@ -29,14 +29,15 @@ export class MachineLearningSample {
   version!: string;
 
   @Field(() => DateTime, { description: 'sensorReadingTime as ISO-8601.' })
-  get sensorReadingTimeIso(): Date {
-    return new Date(this.sensorReadingTime);
-  }
+  // Epoch milliseconds, written as ISO text by the DateTime scalar: a plain property, so a page's executor reads it
+  // as it reads the others (a getter is a field resolver, called with its own resolve info per row), and no Date per row.
+  sensorReadingTimeIso!: number;
 
   static fromRow(row: Row, version: string): MachineLearningSample {
     const s = new MachineLearningSample();
     s.serialNumber = row.serialNumber as string;
     s.sensorReadingTime = row.sensorReadingTime as number;
+    s.sensorReadingTimeIso = s.sensorReadingTime;
     s.distanceFromObject = row.distanceFromObject as number;
     s.x = row.x as number;
     s.y = row.y as number;

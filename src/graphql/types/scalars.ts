@@ -1,5 +1,6 @@
 import { GraphQLError, GraphQLScalarType } from 'graphql';
 import { DateTimeResolver, SafeIntResolver } from 'graphql-scalars';
+import { isoText } from './iso-text';
 
 /**
  * Epoch milliseconds do not fit GraphQL's 32-bit Int; SafeInt carries any
@@ -12,14 +13,19 @@ export const SafeInt = SafeIntResolver;
  * serialized to its ISO text at once instead of as a Date: JSON.stringify then
  * writes a string where it would call each Date's toJSON from C++ (twice the
  * time of a page of training rows with sensorReadingTimeIso). Same JSON.
+ * Epoch milliseconds (what the row types' ISO fields return: no Date per row)
+ * and Dates are written by isoText.
  */
+/** The largest epoch millisecond a Date holds, either side of 1970. */
+const MAX_TIME_MS = 8.64e15;
+
 export const DateTime = new GraphQLScalarType({
   ...DateTimeResolver.toConfig(),
   serialize(value: unknown): string {
-    const date = DateTimeResolver.serialize(value) as Date;
+    const ms = typeof value === 'number' ? value : value instanceof Date ? value.getTime() : (DateTimeResolver.serialize(value) as Date).getTime();
     // graphql-scalars lets a number that is no time through as an invalid Date (JSON null on a non-null field): refused here.
-    if (Number.isNaN(date.getTime())) throw new GraphQLError('DateTime cannot represent an invalid Date instance');
-    return date.toISOString();
+    if (!(Math.abs(ms) <= MAX_TIME_MS)) throw new GraphQLError('DateTime cannot represent an invalid Date instance');
+    return isoText(ms);
   },
 });
 

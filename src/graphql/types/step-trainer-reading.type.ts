@@ -17,14 +17,15 @@ export class StepTrainerReading {
   version!: string;
 
   @Field(() => DateTime, { description: 'sensorReadingTime as ISO-8601.' })
-  get sensorReadingTimeIso(): Date {
-    return new Date(this.sensorReadingTime);
-  }
+  // Epoch milliseconds, written as ISO text by the DateTime scalar: a plain property, so a page's executor reads it
+  // as it reads the others (a getter is a field resolver, called with its own resolve info per row), and no Date per row.
+  sensorReadingTimeIso!: number;
 
   static fromRow(row: Row, version: string): StepTrainerReading {
     const r = new StepTrainerReading();
     r.serialNumber = row.serialNumber as string;
     r.sensorReadingTime = row.sensorReadingTime as number;
+    r.sensorReadingTimeIso = r.sensorReadingTime;
     r.distanceFromObject = row.distanceFromObject as number;
     r.version = version;
     return r;

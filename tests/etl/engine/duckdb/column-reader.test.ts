@@ -49,7 +49,8 @@ describe(`the DuckDB column reader (seed ${SEED})`, () => {
   it('keeps every row in order across chunks, with repeated strings reused and a change at a chunk edge kept', async () => {
     // 5,000 rows span three chunks of 2,048; serials change every 7 rows and at row 2,048.
     const sql = `SELECT 'serial-' || lpad(CAST(CASE WHEN i < 2048 THEN i // 7 ELSE 10000 + i // 7 END AS VARCHAR), 40, '0') AS s,
-      CASE WHEN i % 11 = 0 THEN NULL ELSE i * 1000003 END AS n, CASE WHEN i % 13 = 0 THEN NULL ELSE i / 3 END AS d
+      CASE WHEN i % 11 = 0 THEN NULL ELSE i * 1000003 END AS n, CASE WHEN i % 13 = 0 THEN NULL ELSE i / 3 END AS d,
+      CASE WHEN i % 17 = 0 THEN NULL ELSE i % 3 = 0 END AS b
       FROM range(5000) AS r(i) ORDER BY i`;
     const columns = await fast(sql);
     expect(columns[0]).toHaveLength(5000);

@@ -1,0 +1,56 @@
+/**
+ * Epoch milliseconds as the ISO-8601 text Date#toISOString writes, without a
+ * Date per value: a bulk page writes one per row, and a Date plus its
+ * toISOString cost several times this. The day's text is kept (rows come in
+ * time order) and so is the last answer (training rows repeat a time for each
+ * accelerometer reading joined to it). Years outside 0000–9999 go to Date.
+ */
+
+const DAY_MS = 86_400_000;
+const ZERO = 48;
+const chars = new Array<number>(24).fill(0);
+let dayStart = Number.NaN;
+let lastMs = Number.NaN;
+let lastText = '';
+
+/** `ms` must be a time a Date can hold (the caller checks); fractions are dropped as Date drops them. */
+export function isoText(ms: number): string {
+  if (ms === lastMs) return lastText;
+  const whole = Math.trunc(ms) + 0;
+  const day = Math.floor(whole / DAY_MS) * DAY_MS;
+  if (day !== dayStart && !startDay(day)) return new Date(whole).toISOString();
+  let rest = whole - day;
+  const milli = rest % 1000;
+  rest = (rest - milli) / 1000;
+  const second = rest % 60;
+  rest = (rest - second) / 60;
+  const minute = rest % 60;
+  const hour = (rest - minute) / 60;
+  two(11, hour);
+  two(14, minute);
+  two(17, second);
+  chars[20] = ZERO + Math.floor(milli / 100);
+  two(21, milli % 100);
+  // One flat string of 24 characters (concatenation would leave a rope for JSON.stringify to flatten).
+  const c = chars;
+  lastText = String.fromCharCode(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[15], c[16], c[17], c[18], c[19], c[20], c[21], c[22], c[23]);
+  lastMs = ms;
+  return lastText;
+}
+
+function two(at: number, value: number): void {
+  chars[at] = ZERO + Math.floor(value / 10);
+  chars[at + 1] = ZERO + (value % 10);
+}
+
+/** Takes the date part of `day` (YYYY-MM-DDT) when its year has four digits. */
+function startDay(day: number): boolean {
+  const text = new Date(day).toISOString();
+  if (text.length !== 24) return false;
+  for (let i = 0; i < 11; i += 1) chars[i] = text.charCodeAt(i);
+  chars[13] = chars[16] = 58; // ':'
+  chars[19] = 46; // '.'
+  chars[23] = 90; // 'Z'
+  dayStart = day;
+  return true;
+}
