@@ -178,12 +178,12 @@ export class DuckDbEngine implements Engine {
 
   async query(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<Row[]> {
     const { values } = await this.duckdb();
-    return this.withConnection(options, (connection) => this.statementsOf(connection).run(sql, params).then(values.toJsRows).catch((error: unknown) => this.dropped(error)));
+    return this.withConnection(options, (connection) => this.statementsOf(connection).run(sql, params).then(values.toJsRows)).catch((error: unknown) => this.dropped(error));
   }
 
   async queryColumns(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<ColumnarResult> {
     const { values } = await this.duckdb();
-    return this.withConnection(options, (connection) => this.statementsOf(connection).run(sql, params).then(values.toJsColumns).catch((error: unknown) => this.dropped(error)));
+    return this.withConnection(options, (connection) => this.statementsOf(connection).run(sql, params).then(values.toJsColumns)).catch((error: unknown) => this.dropped(error));
   }
 
   async heldPage(request: HeldPageRequest, options: QueryOptions = {}): Promise<Row[] | undefined> {
@@ -213,9 +213,9 @@ export class DuckDbEngine implements Engine {
   async exportToFile(sql: string, params: SqlValue[], format: ExportFormat, path: string, options: QueryOptions = {}): Promise<number> {
     const how = { parquet: 'FORMAT parquet, COMPRESSION zstd', csv: 'FORMAT csv, HEADER true', ndjson: 'FORMAT json' }[format];
     return this.withConnection(options, async (connection) => {
-      const result = await connection.runAndReadAll(`COPY (${sql}) TO ${sqlStringLiteral(path)} (${how})`, params).catch((error: unknown) => this.dropped(error));
+      const result = await connection.runAndReadAll(`COPY (${sql}) TO ${sqlStringLiteral(path)} (${how})`, params);
       return Number(result.getRows()[0]?.[0] ?? 0);
-    });
+    }).catch((error: unknown) => this.dropped(error));
   }
 
   async buildTarget(options: BuildOptions): Promise<BuildTarget> {
@@ -251,6 +251,7 @@ export class DuckDbEngine implements Engine {
   /**
    * A version that expired between tableRef and the query (its schema dropped,
    * or its files removed by another process's publish): the reader's cursor is stale, not the server broken.
+   * Called after the query's connection is back in the pool: reading the manifest may drop schemas, which needs a connection.
    */
   private async dropped(error: unknown): Promise<never> {
     const message = (error as Error)?.message ?? '';
