@@ -23,7 +23,13 @@ export async function startPostGraphile(databaseUrl: string, port: number, log: 
   child.stderr?.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-2000)));
   const url = `http://127.0.0.1:${port}`;
   const graphql = async <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> => {
-    const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+    const request = (): Promise<Response> => fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+    // A read is safe to send again: once, when the connection failed before any answer (a kept-alive socket the peer closed while idle).
+    const response = await request().catch((error: unknown) => {
+      if (child.exitCode !== null) throw new Error(`PostGraphile exited (${child.exitCode}): ${stderr}`, { cause: error });
+      log(`PostGraphile request failed before an answer (${String((error as Error).cause ?? error)}); sending it again`);
+      return request();
+    });
     const body = (await response.json()) as { data?: T; errors?: Array<{ message: string }> };
     if (!response.ok || body.errors?.length || !body.data) throw new Error(`PostGraphile request failed (HTTP ${response.status}): ${body.errors?.[0]?.message ?? 'no data'}`);
     return body.data;
