@@ -27,6 +27,8 @@ export async function startPostGraphile(databaseUrl: string, port: number, log: 
     // A read is safe to send again: once, when the connection failed before any answer (a kept-alive socket the peer closed while idle).
     const response = await request().catch((error: unknown) => {
       if (child.exitCode !== null) throw new Error(`PostGraphile exited (${child.exitCode}): ${stderr}`, { cause: error });
+      // Nothing listening yet (the start-up poll below): not a failure to retry.
+      if ((error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') throw error;
       log(`PostGraphile request failed before an answer (${String((error as Error).cause ?? error)}); sending it again`);
       return request();
     });
