@@ -1,4 +1,4 @@
-import type { VersionManifest } from '../../etl/manifest';
+import { liveVersion, type VersionManifest } from '../../etl/manifest';
 import type { CachedRead } from '../graphql/version-read-cache';
 import type { Services } from '../services';
 
@@ -12,6 +12,11 @@ export const WARMED_READS = 8;
 
 type Staging = Pick<Services, 'engine' | 'consent' | 'reads'>;
 
+const liveOf = async (engine: Staging['engine']): Promise<string | undefined> => {
+  const manifest = await engine.manifest();
+  return manifest ? liveVersion(manifest)?.version : undefined;
+};
+
 /**
  * Loads `version` (files checked, views, customers in memory) and gives it its
  * consent exclusions; returns this process's most recent reads of the live
@@ -22,7 +27,7 @@ export async function stageVersion({ engine, consent, reads }: Staging, version:
   if (!engine.stageVersion) return [];
   await engine.stageVersion(version);
   await consent.stage(version);
-  const live = (await engine.manifest())?.versions[0]?.version;
+  const live = await liveOf(engine);
   return live ? reads.recentReads(live, WARMED_READS) : [];
 }
 
@@ -34,7 +39,7 @@ export async function stageVersion({ engine, consent, reads }: Staging, version:
  */
 export async function warmVersion({ engine, consent, reads }: Staging, version: string, recent: readonly CachedRead[]): Promise<number> {
   if (!engine.stageVersion || recent.length === 0) return 0;
-  const live = (await engine.manifest())?.versions[0]?.version;
+  const live = await liveOf(engine);
   const snapshot = consent.peek();
   if (!live || !snapshot || !snapshot.covers(version)) return 0;
   const [was, will] = [snapshot.exclusionsFor(live), snapshot.exclusionsFor(version)];
