@@ -5,7 +5,7 @@ import type { GraphqlContext } from './context';
 import { type PageArgs, topLevelPage } from './connection-reader';
 import { encodeCursor, type KeyValue } from './cursor';
 import type { Dataset, DatasetFilter, Node } from './datasets/dataset';
-import { queryColumns, queryColumnsInRuns, sliceColumns, truncateColumns } from './engine-columns';
+import { queryColumns, queryColumnsInRuns, sliceColumns } from './engine-columns';
 import type { PageInfo } from './pagination';
 
 export { queryColumns };
@@ -43,7 +43,6 @@ export async function readColumnarPage<N extends Node>(
     read: (sql, params, options) => queryColumnsInRuns(engine, ds, sql, params, options),
     rowCount: (result) => result.rowCount,
     slice: sliceColumns,
-    truncate: truncateColumns,
     keyAt: (result, i) => ds.key.map((k) => result.columns[k.name][i] as KeyValue),
     timeoutMs: ctx.budget.timeoutMs(),
     readAheadTimeoutMs: ctx.services.config.queryTimeoutMs,

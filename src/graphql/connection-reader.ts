@@ -3,7 +3,7 @@ import { badInput } from '../errors';
 import type { GraphqlContext } from './context';
 import { type PageConnection, toConnection, visibleNodes, visibleNodesOfColumns } from './connection';
 import { decodeCursor, type Cursor, type CursorScope, type KeyValue } from './cursor';
-import { queryColumnsInRuns, sliceColumns, truncateColumns } from './engine-columns';
+import { queryColumnsInRuns, sliceColumns } from './engine-columns';
 import { toStediError } from './error-mapping';
 import { type Dataset, type DatasetFilter, type Node, filterKey } from './datasets/dataset';
 import { countQuery, pageQuery, type Scope } from './page-query';
@@ -36,7 +36,6 @@ export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Da
       read: (sql, params, options) => queryColumnsInRuns(engine, ds, sql, params, options),
       rowCount: (result) => result.rowCount,
       slice: sliceColumns,
-      truncate: truncateColumns,
       keyAt: (result, i) => ds.key.map((k) => result.columns[k.name][i] as KeyValue),
     });
     nodes = visibleNodesOfColumns(ds, fetched, version, consent, logger);
@@ -48,8 +47,6 @@ export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Da
       read: (sql, params, options) => ctx.services.reads.query(sql, params, options),
       rowCount: (result) => result.length,
       slice: (result, start, end) => result.slice(start, end),
-      // A copy: the read cache may hold these very rows.
-      truncate: (result, end) => result.slice(0, end),
       keyAt: (result, i) => ds.key.map((k) => result[i][k.name] as KeyValue),
     });
     nodes = visibleNodes(ds, rows, version, consent, logger);

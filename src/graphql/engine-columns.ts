@@ -17,13 +17,6 @@ export function sliceColumns(result: ColumnarResult, start: number, end: number)
   return { rowCount: Math.max(0, Math.min(end, result.rowCount) - start), columns };
 }
 
-/** The result cut to its first `end` rows, in its own arrays. */
-export function truncateColumns(result: ColumnarResult, end: number): ColumnarResult {
-  if (result.rowCount <= end) return result;
-  for (const values of Object.values(result.columns)) values.length = end;
-  return { rowCount: end, columns: result.columns };
-}
-
 const REPEATS = 'serialRepeats';
 
 /**

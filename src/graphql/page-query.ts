@@ -49,15 +49,18 @@ function checkLimit(limit: number): number {
 
 const orderBy = <N extends Node>(ds: Dataset<N>): string => ds.key.map((k) => k.expr).join(', ');
 
-export async function pageQuery<N extends Node>(s: Scope<N>, after: readonly KeyValue[] | undefined, limit: number): Promise<BuiltQuery> {
+/** `offset`: rows of the page skipped before its `limit` rows (the read-ahead skips a page another worker serves). */
+export async function pageQuery<N extends Node>(s: Scope<N>, after: readonly KeyValue[] | undefined, limit: number, offset = 0): Promise<BuiltQuery> {
   const c = scopeConditions(s);
   if (after) {
     const keyset = keysetAfter(s.dataset.key.map((k) => k.expr), after);
     c.add(keyset.sql, ...keyset.params);
   }
-  const bound = await pageUpperBound(s, after, limit);
+  const bound = await pageUpperBound(s, after, offset + limit);
   if (bound !== undefined) c.add(`${s.dataset.serialExpr} <= ?`, bound);
-  const sql = `SELECT ${s.dataset.select} FROM ${await s.dataset.from(s.engine, s.version)} ${c.where()} ORDER BY ${orderBy(s.dataset)} LIMIT ${checkLimit(limit)}`;
+  // OFFSET before LIMIT: the order both DuckDB and Athena (Trino) accept.
+  const skip = offset > 0 ? ` OFFSET ${checkLimit(offset)}` : '';
+  const sql = `SELECT ${s.dataset.select} FROM ${await s.dataset.from(s.engine, s.version)} ${c.where()} ORDER BY ${orderBy(s.dataset)}${skip} LIMIT ${checkLimit(limit)}`;
   return { sql, params: c.params };
 }
 

@@ -5,13 +5,15 @@ import { type BuiltQuery, pageQuery, type Scope } from './page-query';
 
 /**
  * Read-ahead for bulk paging (a notebook pulling the training set): once a
- * large top-level page with a next page is read, the next two pages are read
- * in one query at once, so the engine reads them while this page is serialised
- * and the client parses it. Two, because consecutive requests reach alternate
- * cluster workers (a client on a new connection per request, as urllib does,
- * or on two alternating keep-alive sockets, as Node's fetch does): the worker
- * answering page n gets page n + 2 next (a single process reads one page ahead;
- * with more than two workers a worker's next page is further on, and missed).
+ * large top-level page with a next page is read, the page this process will be
+ * asked for next is read at once, so the engine reads it while this page is
+ * serialised and the client parses it. Consecutive requests usually reach
+ * alternate cluster workers (a client on a new connection per request, as
+ * urllib does, or on two alternating keep-alive sockets, as Node's fetch
+ * does): the worker answering page n gets page n + 2 next, so it reads that
+ * page alone, skipping page n + 1's rows in SQL (OFFSET), which the other
+ * worker serves. A process asked for the page right after the one it served
+ * last (one connection, or a single process) reads the next page instead.
  * A request takes a page only when it builds the very same query (SQL text
  * and bound values, consent exclusions and page bound included),
  * so a revocation, another version or other arguments simply miss; rows are
@@ -29,15 +31,21 @@ const TTL_MS = 10_000;
 interface Entry {
   result: Promise<unknown>;
   expires: number;
-  /** The key of the page read with this one just before it: a client past this page will not ask for that one. */
-  before?: string;
 }
+
+/** Scopes remembered for "the page after the one served last" (one per client pulling at once, roughly). */
+const MAX_SCOPES = 64;
 
 export class PageReadAhead {
   private readonly entries = new Map<string, Entry>();
+  /** Reads under way whose page's key is known only once they finish (it starts after a row they read), by scope. */
+  private readonly pending = new Map<string, Set<Promise<unknown>>>();
+  private pendingCount = 0;
+  /** By scope: the key of the page after the last page this process served there. */
+  private readonly following = new Map<string, string>();
 
   constructor(
-    /** Pages read per read-ahead: 2 when pages may alternate between two or more workers, else 1. */
+    /** 2 when pages may alternate between two or more workers (the next page asked of this process is n + 2), else 1. */
     readonly pagesAhead: 1 | 2 = 2,
     private readonly maxEntries = MAX_ENTRIES,
     private readonly ttlMs = TTL_MS,
@@ -49,8 +57,22 @@ export class PageReadAhead {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     this.entries.delete(key);
-    if (entry.before !== undefined) this.entries.delete(entry.before);
     return entry.expires > this.now() ? (entry.result as Promise<T>) : undefined;
+  }
+
+  /**
+   * `take`, after the reads under way in `scope` whose page is not known yet
+   * have finished (at most `waitMs`): the request for page n + 2 may come
+   * before the read of it started after page n is done.
+   */
+  async takeAfterPending<T>(key: string, scope: string, waitMs: number): Promise<T | undefined> {
+    const reads = this.pending.get(scope);
+    if (!reads || reads.size === 0) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
+    await Promise.race([Promise.allSettled([...reads]), gaveUp]);
+    clearTimeout(timer);
+    return this.take<T>(key);
   }
 
   /** Whether a read for `key` is under way or done and not yet taken. */
@@ -61,13 +83,12 @@ export class PageReadAhead {
   /**
    * Starts `read` for `key` unless one is under way or the store is full (expired
    * entries dropped first); a failed read is dropped (the request reads again and reports).
-   * `before`: the key of a page read together with this one, dropped when this one is taken.
    * Returns whether `read` was started.
    */
-  start(key: string, read: () => Promise<unknown>, before?: string): boolean {
+  start(key: string, read: () => Promise<unknown>): boolean {
     if (this.entries.has(key) || this.room() === 0) return false;
     const result = read();
-    const entry: Entry = { result, expires: this.now() + this.ttlMs, before };
+    const entry: Entry = { result, expires: this.now() + this.ttlMs };
     this.entries.set(key, entry);
     result.catch(() => {
       if (this.entries.get(key) === entry) this.entries.delete(key);
@@ -75,20 +96,69 @@ export class PageReadAhead {
     return true;
   }
 
-  /** Reads that may still start (expired entries dropped first). */
-  room(): number {
-    for (const [k, e] of this.entries) if (e.expires <= this.now()) this.entries.delete(k);
-    return Math.max(0, this.maxEntries - this.entries.size);
+  /**
+   * Starts `read`, whose page's key is known only once it is done (it starts
+   * after a row it reads): `read` returns that key and the page, then kept as
+   * `start` keeps one. It holds a place in the store meanwhile, and requests
+   * in `scope` that miss wait for it (takeAfterPending). Returns whether it started.
+   */
+  startPending(scope: string, read: () => Promise<{ key: string; page: unknown } | undefined>): boolean {
+    if (this.room() === 0) return false;
+    let reads = this.pending.get(scope);
+    if (!reads) this.pending.set(scope, (reads = new Set()));
+    this.pendingCount += 1;
+    const expires = this.now() + this.ttlMs;
+    const done: Promise<unknown> = read().then(
+      (kept) => {
+        this.settle(scope, reads, done);
+        // Its place in the store is this read's own: no room check.
+        if (kept && !this.entries.has(kept.key)) this.entries.set(kept.key, { result: Promise.resolve(kept.page), expires });
+      },
+      () => this.settle(scope, reads, done),
+    );
+    reads.add(done);
+    return true;
   }
 
+  private settle(scope: string, reads: Set<Promise<unknown>>, done: Promise<unknown>): void {
+    this.pendingCount -= 1;
+    reads.delete(done);
+    if (reads.size === 0 && this.pending.get(scope) === reads) this.pending.delete(scope);
+  }
+
+  /**
+   * Records that this process served the page of `key` in `scope`, whose next
+   * page has `nextKey`; returns whether `key` was the page after the one it
+   * served there before (a client reading every page from this process).
+   */
+  served(scope: string, key: string, nextKey: string): boolean {
+    const consecutive = this.following.get(scope) === key;
+    this.following.delete(scope);
+    this.following.set(scope, nextKey);
+    if (this.following.size > MAX_SCOPES) this.following.delete(this.following.keys().next().value as string);
+    return consecutive;
+  }
+
+  /** Reads that may still start (expired entries dropped first; a pending read counts as one). */
+  room(): number {
+    for (const [k, e] of this.entries) if (e.expires <= this.now()) this.entries.delete(k);
+    return Math.max(0, this.maxEntries - this.entries.size - this.pendingCount);
+  }
+
+  /** Results held or being read (a pending read counts as one). */
   get size(): number {
-    return this.entries.size;
+    return this.entries.size + this.pendingCount;
+  }
+
+  /** Reads under way whose page is not known yet. */
+  get pendingReads(): number {
+    return this.pendingCount;
   }
 }
 
 const readAheads = new WeakMap<object, PageReadAhead>();
 
-/** One read-ahead per Services instance (per server process); a single process reads one page ahead. */
+/** One read-ahead per Services instance (per server process); a single process reads the next page. */
 export function readAheadOf(owner: { config: { workers: number } }): PageReadAhead {
   let readAhead = readAheads.get(owner);
   if (!readAhead) readAheads.set(owner, (readAhead = new PageReadAhead(owner.config.workers > 1 ? 2 : 1)));
@@ -109,8 +179,6 @@ export interface PageFetch<N extends Node, T> {
   rowCount: (result: T) => number;
   /** Rows start..end of a result (end past its length: to its end), as a new result. */
   slice: (result: T, start: number, end: number) => T;
-  /** The result cut to its first `end` rows in place (no copy). */
-  truncate: (result: T, end: number) => T;
   /** The keyset position of row `index` of a result. */
   keyAt: (result: T, index: number) => KeyValue[];
   timeoutMs: number;
@@ -120,13 +188,18 @@ export interface PageFetch<N extends Node, T> {
 
 const keyOf = (shape: string, q: BuiltQuery): string => `${shape}\u0000${q.sql}\u0000${JSON.stringify(q.params)}`;
 
+/** Pages of one walk share this (not the cursor, consent or bound: the key of each page still holds those). */
+const scopeOf = <N extends Node>(shape: string, s: Scope<N>): string => `${shape}\u0000${s.dataset.kind}\u0000${s.version}\u0000${JSON.stringify(s.filter ?? null)}`;
+
 /**
  * One top-level page: the result read ahead for this very query if there is
- * one, else the query now; then, for a large bounded page with a next page,
- * the next pages read (readNextPages).
+ * one (or about to be), else the query now; then, for a large bounded page
+ * with a next page, the page this process will be asked for next (readAhead).
  */
 export async function fetchPage<N extends Node, T>(f: PageFetch<N, T>): Promise<T> {
-  const ahead = f.readAhead.take<T>(keyOf(f.shape, f.query));
+  const key = keyOf(f.shape, f.query);
+  const scope = scopeOf(f.shape, f.scope);
+  const ahead = f.readAhead.take<T>(key) ?? (await f.readAhead.takeAfterPending<T>(key, scope, f.timeoutMs));
   let result: T;
   try {
     result = ahead ? await ahead : await f.read(f.query.sql, f.query.params, { timeoutMs: f.timeoutMs });
@@ -136,39 +209,33 @@ export async function fetchPage<N extends Node, T>(f: PageFetch<N, T>): Promise<
     result = await f.read(f.query.sql, f.query.params, { timeoutMs: f.timeoutMs });
   }
   if (f.first >= READ_AHEAD_MIN_ROWS && f.scope.dataset.boundedPages && f.rowCount(result) > f.first) {
-    readNextPages(f, f.keyAt(result, f.first - 1)).catch(() => undefined);
+    readAhead(f, key, scope, f.keyAt(result, f.first - 1)).catch(() => undefined);
   }
   return result;
 }
 
 /**
- * Pages n + 1 and n + 2 after `after` (the last row of page n) in one query of
- * 2 × first + 1 rows, kept as the two results their own queries would give
- * (the same rows: one keyset order, the bound only loose). Nothing is read
- * when page n + 1 is already under way (read with page n).
+ * After page n (its last row `after`): page n + 1 when this process serves
+ * consecutive pages, else page n + 2 alone. Page n + 2's query starts after
+ * page n + 1's last row, so it is read as rows first - 1 .. 2 × first of the
+ * rows after page n (OFFSET: page n + 1's other rows never reach JS) and kept
+ * under its own query's key once that row is known: the same rows as its own
+ * query (one keyset order, the bound only loose).
  */
-async function readNextPages<N extends Node, T>(f: PageFetch<N, T>, after: KeyValue[]): Promise<void> {
-  const { first, shape, readAhead } = f;
+async function readAhead<N extends Node, T>(f: PageFetch<N, T>, key: string, scope: string, after: KeyValue[]): Promise<void> {
+  const { first, shape, readAhead: store } = f;
   const next = await pageQuery(f.scope, after, first + 1);
   const nextKey = keyOf(shape, next);
-  if (readAhead.has(nextKey)) return;
-  // Two pages only with room for both: results in memory stay at most the store's size, in pages.
-  if (readAhead.pagesAhead === 1 || readAhead.room() < 2) {
-    readAhead.start(nextKey, () => f.read(next.sql, next.params, { timeoutMs: f.readAheadTimeoutMs }));
+  const consecutive = store.served(scope, key, nextKey);
+  if (store.pagesAhead === 1 || consecutive) {
+    store.start(nextKey, () => f.read(next.sql, next.params, { timeoutMs: f.readAheadTimeoutMs }));
     return;
   }
-  const both = await pageQuery(f.scope, after, 2 * first + 1);
-  readAhead.start(nextKey, async () => {
-    const rows = await f.read(both.sql, both.params, { timeoutMs: f.readAheadTimeoutMs });
-    // Page n + 2's query starts after page n + 1's last row, known only now; it is kept before
-    // page n + 1 is handed out, so the request for n + 1 finds n + 2 under way and reads nothing.
-    if (f.rowCount(rows) > first) {
-      await pageQuery(f.scope, f.keyAt(rows, first - 1), first + 1).then(
-        (later) => readAhead.start(keyOf(shape, later), async () => f.slice(rows, first, 2 * first + 1), nextKey),
-        () => undefined,
-      );
-    }
-    // Page n + 2 is a copy by now: page n + 1 keeps the arrays read.
-    return f.truncate(rows, first + 1);
+  const skipping = await pageQuery(f.scope, after, first + 2, first - 1);
+  store.startPending(scope, async () => {
+    const rows = await f.read(skipping.sql, skipping.params, { timeoutMs: f.readAheadTimeoutMs });
+    if (f.rowCount(rows) < 2) return undefined;
+    const later = await pageQuery(f.scope, f.keyAt(rows, 0), first + 1);
+    return { key: keyOf(shape, later), page: f.slice(rows, 1, first + 2) };
   });
 }

@@ -70,21 +70,29 @@ describe('bulk pages: the next page read ahead, large pages read as columns', ()
     expect(split.rows).toEqual(rowsOf(await post(t, SAMPLES, { first: 10_000, split: 'TRAIN' })));
   });
 
-  it('answers the next page from the read started for it, and reads nothing ahead for small pages', async () => {
+  it('answers each page of a client reading every page from one process from the read started for it, and reads nothing ahead for small pages', async () => {
     const readAhead = readAheadOf(t.lake.services);
     const take = jest.spyOn(readAhead, 'take');
     const start = jest.spyOn(readAhead, 'start');
+    const startPending = jest.spyOn(readAhead, 'startPending');
     try {
       const first = await post(t, BATCH, { first: READ_AHEAD_MIN_ROWS });
-      expect(start).toHaveBeenCalled();
-      await post(t, BATCH, { first: READ_AHEAD_MIN_ROWS, after: first.pageInfo.endCursor });
-      expect(await take.mock.results[1].value).toBeDefined();
+      // No page served before in this process: it reads the page after next (the other worker serves the next).
+      expect(startPending).toHaveBeenCalledTimes(1);
+      const second = await post(t, BATCH, { first: READ_AHEAD_MIN_ROWS, after: first.pageInfo.endCursor });
+      take.mockClear();
+      // Page 2 followed page 1 in this process: page 3 was under way already, and is taken.
+      await post(t, BATCH, { first: READ_AHEAD_MIN_ROWS, after: second.pageInfo.endCursor });
+      expect(take.mock.results.some((r) => r.value !== undefined)).toBe(true);
       start.mockClear();
+      startPending.mockClear();
       await post(t, SAMPLES, { first: READ_AHEAD_MIN_ROWS - 1 });
       expect(start).not.toHaveBeenCalled();
+      expect(startPending).not.toHaveBeenCalled();
     } finally {
       take.mockRestore();
       start.mockRestore();
+      startPending.mockRestore();
     }
   });
 
@@ -96,12 +104,13 @@ describe('bulk pages: the next page read ahead, large pages read as columns', ()
     const kept = readAhead.size;
     try {
       await post(t, SAMPLES, { first: READ_AHEAD_MIN_ROWS });
+      take.mockClear();
       // Page 2 goes to the other worker; this one is asked for page 3 next.
       const third = await post(t, SAMPLES, { first: READ_AHEAD_MIN_ROWS, after: cursors[2 * READ_AHEAD_MIN_ROWS - 1] });
-      expect(await take.mock.results[1].value).toBeDefined();
+      expect(take.mock.results.some((r) => r.value !== undefined)).toBe(true);
       expect(rowsOf(third)).toEqual(rowsOf(whole).slice(2 * READ_AHEAD_MIN_ROWS));
       expect(third.pageInfo).toEqual({ hasNextPage: false, endCursor: cursors[cursors.length - 1] });
-      // Page 2's copy went with it: a client past page 3 never asks for page 2 again.
+      // Only page 3 was read and kept: nothing of page 2 is left behind.
       expect(readAhead.size).toBe(kept);
     } finally {
       take.mockRestore();
@@ -116,9 +125,10 @@ describe('bulk pages: the next page read ahead, large pages read as columns', ()
     const store = readAheadOf(t.lake.services);
     const kept = store.size;
     await post(t, SAMPLES, { first: READ_AHEAD_MIN_ROWS });
-    // Pages 2 and 3 are read (one query) and kept before the revocation.
-    for (let waited = 0; store.size < kept + 2 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(store.size).toBe(kept + 2);
+    // Page 3 is read (page 2's rows skipped) and kept before the revocation.
+    for (let waited = 0; (store.pendingReads > 0 || store.size < kept + 1) && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(store.pendingReads).toBe(0);
+    expect(store.size).toBe(kept + 1);
     writeLanding(fixture.landing, 'customer', [customerRecord({ name: nameOf(26), serial, consentAt: null, updatedAt: 1_700_000_000_000 })], 'customer-revoke-26.json');
     await t.lake.services.consent.refresh();
     const take = jest.spyOn(store, 'take');
@@ -192,34 +202,68 @@ describe('the read-ahead store', () => {
     expect(await store.take('f')).toBe('F');
   });
 
-  it('drops the page read with a page once that later page is taken, and says whether a read started', async () => {
-    const store = new PageReadAhead(2, 3, 100, () => 0);
-    expect(store.start('p2', async () => 2)).toBe(true);
-    expect(store.start('p2', async () => 2)).toBe(false);
-    expect(store.start('p3', async () => 3, 'p2')).toBe(true);
-    expect(store.has('p2')).toBe(true);
-    expect(await store.take('p3')).toBe(3);
-    expect(store.has('p2')).toBe(false);
+  it('keeps a page whose key is known only once read, and a request missing it meanwhile waits for it', async () => {
+    const store = new PageReadAhead(2, 3, 10_000);
+    let finish: (value: { key: string; page: unknown }) => void = () => undefined;
+    expect(store.startPending('walk', () => new Promise((resolve) => (finish = resolve)))).toBe(true);
+    expect(store.size).toBe(1);
+    expect(store.room()).toBe(2);
+    expect(store.take('p3')).toBeUndefined();
+    const waiting = store.takeAfterPending('p3', 'walk', 5_000);
+    // Another walk's request does not wait for this one's read.
+    expect(await store.takeAfterPending('p3', 'other walk', 5_000)).toBeUndefined();
+    finish({ key: 'p3', page: 3 });
+    expect(await (await waiting)).toBe(3);
     expect(store.size).toBe(0);
-    expect(store.room()).toBe(3);
+    expect(store.pendingReads).toBe(0);
+    // A failed read leaves nothing behind; a read that found no page keeps nothing.
+    store.startPending('walk', async () => Promise.reject(new Error('timeout')));
+    store.startPending('walk', async () => undefined);
+    expect(await store.takeAfterPending('p4', 'walk', 5_000)).toBeUndefined();
+    expect(store.size).toBe(0);
   });
 
-  it('reads one page ahead, not two, when the store has room for one result only', async () => {
-    const store = new PageReadAhead(2, 2, 10_000);
-    store.start('other client', async () => 0);
+  it("gives up waiting for a read under way after the request's own time", async () => {
+    const store = new PageReadAhead(2, 3, 10_000);
+    store.startPending('walk', () => new Promise(() => undefined));
+    const started = performance.now();
+    expect(await store.takeAfterPending('p3', 'walk', 50)).toBeUndefined();
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it("reads the page after next alone (the next page's rows skipped), and the next page once this process serves consecutive pages", async () => {
+    const store = new PageReadAhead(2, 4, 10_000);
     const sqls: string[] = [];
+    // Rows numbered in key order: `after [a] offset o limit l` reads rows a + 1 + o .. a + o + l.
     const read = async (sql: string) => {
       sqls.push(sql);
-      return Array.from({ length: 21 }, (_, i) => ({ i }));
+      const [, a, o, l] = /after \[(\d+)\] offset (\d+) limit (\d+)/.exec(sql)?.map(Number) ?? [0, -1, 0, READ_AHEAD_MIN_ROWS + 1];
+      return Array.from({ length: l }, (_, i) => ({ at: a + 1 + o + i }));
     };
-    const query = { sql: 'SELECT page 1', params: [] };
     const scope = { dataset: { ...machineLearningDataset, boundedPages: true } } as unknown as Scope<MachineLearningSample>;
-    const next = jest.spyOn(await import('../../src/graphql/page-query'), 'pageQuery').mockImplementation(async (_s, _after, limit) => ({ sql: `SELECT ${limit} rows`, params: [] }));
+    const next = jest
+      .spyOn(await import('../../src/graphql/page-query'), 'pageQuery')
+      .mockImplementation(async (_s, after, limit, offset = 0) => ({ sql: `after ${JSON.stringify(after)} offset ${offset} limit ${limit}`, params: [] }));
+    const page = (sql: string) =>
+      fetchPage({ readAhead: store, scope, query: { sql, params: [] }, first: READ_AHEAD_MIN_ROWS, shape: 'rows', read, rowCount: (r) => r.length, slice: (r, a, b) => r.slice(a, b), keyAt: (r, i) => [r[i].at], timeoutMs: 1000, readAheadTimeoutMs: 1000 });
+    const settled = async (reads: number) => {
+      for (let i = 0; i < 100 && (sqls.length < reads || store.pendingReads > 0); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
     try {
-      await fetchPage({ readAhead: store, scope, query, first: READ_AHEAD_MIN_ROWS, shape: 'rows', read, rowCount: () => READ_AHEAD_MIN_ROWS + 1, slice: (r) => r, truncate: (r) => r, keyAt: () => [], timeoutMs: 1000, readAheadTimeoutMs: 1000 });
-      for (let i = 0; i < 50 && sqls.length < 2; i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
-      expect(sqls).toEqual(['SELECT page 1', `SELECT ${READ_AHEAD_MIN_ROWS + 1} rows`]);
-      expect(store.size).toBe(2);
+      await page('page 1');
+      await settled(2);
+      // After page 1's last row (index 999): page 2's first 999 rows skipped, its last kept (page 3 starts after it), then page 3 and one more.
+      expect(sqls).toEqual(['page 1', `after [${READ_AHEAD_MIN_ROWS - 1}] offset ${READ_AHEAD_MIN_ROWS - 1} limit ${READ_AHEAD_MIN_ROWS + 2}`]);
+      // Page 3 is kept under its own query's key: after the first row read (page 2's last), and holds rows 2,000..3,000.
+      const third = `rows\u0000after [${2 * READ_AHEAD_MIN_ROWS - 1}] offset 0 limit ${READ_AHEAD_MIN_ROWS + 1}\u0000[]`;
+      expect(store.has(third)).toBe(true);
+      // Page 2 asked of this same process: read now; page 3 is under way already, so nothing more is read.
+      sqls.length = 0;
+      await page(`after [${READ_AHEAD_MIN_ROWS - 1}] offset 0 limit ${READ_AHEAD_MIN_ROWS + 1}`);
+      await settled(1);
+      expect(sqls).toEqual([`after [${READ_AHEAD_MIN_ROWS - 1}] offset 0 limit ${READ_AHEAD_MIN_ROWS + 1}`]);
+      const rows = (await store.take<{ at: number }[]>(third))!;
+      expect(rows.map((r) => r.at)).toEqual(Array.from({ length: READ_AHEAD_MIN_ROWS + 1 }, (_, i) => 2 * READ_AHEAD_MIN_ROWS + i));
     } finally {
       next.mockRestore();
     }
@@ -243,7 +287,7 @@ describe('the read-ahead store', () => {
     late.catch(() => undefined);
     store.start(`rows\u0000${query.sql}\u0000[]`, () => late);
     const scope = { dataset: machineLearningDataset } as unknown as Scope<MachineLearningSample>;
-    const rows = await fetchPage({ readAhead: store, scope, query, first: 10, shape: 'rows', read, rowCount: (r) => r.length, slice: (r, a, b) => r.slice(a, b), truncate: (r) => r, keyAt: () => [], timeoutMs: 1000, readAheadTimeoutMs: 1000 });
+    const rows = await fetchPage({ readAhead: store, scope, query, first: 10, shape: 'rows', read, rowCount: (r) => r.length, slice: (r, a, b) => r.slice(a, b), keyAt: () => [], timeoutMs: 1000, readAheadTimeoutMs: 1000 });
     expect(rows).toEqual([{ n: 1 }]);
     expect(reads).toEqual(['SELECT page']);
   });
