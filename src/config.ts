@@ -66,6 +66,8 @@ export interface Config {
   responseCacheBytes: number;
   /** DuckDB's memory_limit for the serving engine, such as "2GB" (STEDI_DUCKDB_MEMORY_LIMIT); unset: DuckDB's 80% of RAM. */
   duckdbMemoryLimit?: string;
+  /** DuckDB's threads in each serving process (STEDI_DUCKDB_THREADS); 0: DuckDB's own, one per core. */
+  duckdbThreads: number;
   /** V8 lets the heap grow to (1 + this/100) x the live heap between full collections; 0: V8's own factor, up to 4x (STEDI_HEAP_GROWING_PERCENT). */
   heapGrowingPercent: number;
   /** Each cluster worker's V8 semi-space cap in MiB (--max-semi-space-size; the young generation is 2x it); 0: Node's own, 16 (STEDI_WORKER_SEMI_SPACE_MB). */
@@ -186,6 +188,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     queryCacheBytes: overrides.queryCacheBytes ?? integer(env, 'STEDI_QUERY_CACHE_BYTES', 32 * 1024 * 1024, 0),
     responseCacheBytes: overrides.responseCacheBytes ?? integer(env, 'STEDI_RESPONSE_CACHE_BYTES', 16 * 1024 * 1024, 0),
     duckdbMemoryLimit: overrides.duckdbMemoryLimit ?? memorySize(env, 'STEDI_DUCKDB_MEMORY_LIMIT'),
+    duckdbThreads: overrides.duckdbThreads ?? integer(env, 'STEDI_DUCKDB_THREADS', 0, 0),
     heapGrowingPercent: overrides.heapGrowingPercent ?? integer(env, 'STEDI_HEAP_GROWING_PERCENT', 50, 0),
     workerSemiSpaceMb: overrides.workerSemiSpaceMb ?? integer(env, 'STEDI_WORKER_SEMI_SPACE_MB', DEFAULT_WORKER_SEMI_SPACE_MB, 0),
     maxPageSize: overrides.maxPageSize ?? integer(env, 'STEDI_MAX_PAGE_SIZE', 10_000, 1),

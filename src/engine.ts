@@ -7,7 +7,7 @@ export function engineOptions(config: Config, { lazy = false }: { lazy?: boolean
   if (config.engine === 'athena') {
     return { kind: 'athena', lake: config.lake, landing: config.landing, queryTimeoutMs: config.queryTimeoutMs, ...config.athena };
   }
-  return { kind: 'duckdb', lake: config.lake, landing: config.landing, queryTimeoutMs: config.queryTimeoutMs, loadTimeoutMs: config.loadTimeoutMs, memoryLimit: config.duckdbMemoryLimit, lazy };
+  return { kind: 'duckdb', lake: config.lake, landing: config.landing, queryTimeoutMs: config.queryTimeoutMs, loadTimeoutMs: config.loadTimeoutMs, memoryLimit: config.duckdbMemoryLimit, threads: config.duckdbThreads || undefined, lazy };
 }
 
 /** Opens the engine the configuration names; the rest of `src/` sees only `Engine`. */

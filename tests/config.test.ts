@@ -79,6 +79,9 @@ describe('memory bounds', () => {
     expect(loadConfig({}, { STEDI_WORKER_SEMI_SPACE_MB: '0' }).workerSemiSpaceMb).toBe(0);
     expect(() => loadConfig({}, { STEDI_WORKER_SEMI_SPACE_MB: '8MB' })).toThrow(/STEDI_WORKER_SEMI_SPACE_MB must be a whole number of at least 0; received "8MB"/);
     expect(defaults.duckdbMemoryLimit).toBeUndefined();
+    expect(defaults.duckdbThreads).toBe(0);
+    expect(loadConfig({}, { STEDI_DUCKDB_THREADS: '1' }).duckdbThreads).toBe(1);
+    expect(() => loadConfig({}, { STEDI_DUCKDB_THREADS: 'one' })).toThrow(/STEDI_DUCKDB_THREADS must be a whole number of at least 0; received "one"/);
     const set = loadConfig({}, { STEDI_QUERY_CACHE_BYTES: '1048576', STEDI_DUCKDB_MEMORY_LIMIT: '2GiB', STEDI_HEAP_GROWING_PERCENT: '0', STEDI_DOCUMENT_CACHE_BYTES: '0' });
     expect(set).toMatchObject({ queryCacheBytes: 1_048_576, duckdbMemoryLimit: '2GiB', heapGrowingPercent: 0 });
     expect(set.limits.documentCacheBytes).toBe(0);

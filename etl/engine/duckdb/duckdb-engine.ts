@@ -29,6 +29,8 @@ export interface DuckDbEngineOptions {
   loadTimeoutMs?: number;
   /** DuckDB's memory_limit (such as "2GB"); unset: DuckDB's default, 80% of physical memory. */
   memoryLimit?: string;
+  /** DuckDB's threads (per query); unset: DuckDB's default, one per core. */
+  threads?: number;
   /** Load and start DuckDB on the first query, not at open: a cluster's primary only reads the manifest and never queries. */
   lazy?: boolean;
 }
@@ -85,6 +87,7 @@ export class DuckDbEngine implements Engine {
       // DuckDB's allocator (jemalloc) hands freed pages back to the OS from a background thread; without it a worker kept a page's buffers after the load ended.
       const settings: Record<string, string> = { enable_external_file_cache: 'false', allocator_background_threads: 'true' };
       if (this.options.memoryLimit) settings.memory_limit = this.options.memoryLimit;
+      if (this.options.threads) settings.threads = String(this.options.threads);
       const instance = await DuckDBInstance.create(':memory:', settings);
       const size = this.options.connections ?? 8;
       const connections = await Promise.all(Array.from({ length: size }, () => instance.connect()));
