@@ -33,8 +33,8 @@ interface Entry {
   expires: number;
 }
 
-/** Scopes remembered for "the page after the one served last" (one per client pulling at once, roughly). */
-const MAX_SCOPES = 64;
+/** Walks remembered for "the page after the one served last" (a key holds the page's bound values, consent exclusions included). */
+const MAX_SCOPES = 16;
 
 export class PageReadAhead {
   private readonly entries = new Map<string, Entry>();
