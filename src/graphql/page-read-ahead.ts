@@ -2,6 +2,9 @@ import type { QueryOptions, SqlValue } from '../../etl/engine/engine';
 import type { KeyValue } from './cursor';
 import type { Node } from './datasets/dataset';
 import { type BuiltQuery, pageQuery, type Scope } from './page-query';
+import type { PageReadAhead } from './read-ahead-store';
+
+export { PageReadAhead, readAheadOf } from './read-ahead-store';
 
 /**
  * Read-ahead for bulk paging (a notebook pulling the training set): once a
@@ -25,145 +28,6 @@ import { type BuiltQuery, pageQuery, type Scope } from './page-query';
 
 /** Pages smaller than this are cheap enough to read on demand (and small-query load must not double). */
 export const READ_AHEAD_MIN_ROWS = 1_000;
-const MAX_ENTRIES = 4;
-const TTL_MS = 10_000;
-
-interface Entry {
-  result: Promise<unknown>;
-  expires: number;
-}
-
-/** Walks remembered for "the page after the one served last" (a key holds the page's bound values, consent exclusions included). */
-const MAX_SCOPES = 16;
-
-export class PageReadAhead {
-  private readonly entries = new Map<string, Entry>();
-  /** Reads under way whose page's key is known only once they finish (it starts after a row they read), by scope. */
-  private readonly pending = new Map<string, Set<Promise<unknown>>>();
-  private pendingCount = 0;
-  /** By scope: the key of the page after the last page this process served there. */
-  private readonly following = new Map<string, string>();
-
-  constructor(
-    /** 2 when pages may alternate between two or more workers (the next page asked of this process is n + 2), else 1. */
-    readonly pagesAhead: 1 | 2 = 2,
-    private readonly maxEntries = MAX_ENTRIES,
-    private readonly ttlMs = TTL_MS,
-    private readonly now: () => number = () => performance.now(),
-  ) {}
-
-  /** The read started for `key`, removed (one use); undefined when none is under way or it expired. */
-  take<T>(key: string): Promise<T> | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    this.entries.delete(key);
-    return entry.expires > this.now() ? (entry.result as Promise<T>) : undefined;
-  }
-
-  /**
-   * `take`, after the reads under way in `scope` whose page is not known yet
-   * have finished (at most `waitMs`): the request for page n + 2 may come
-   * before the read of it started after page n is done.
-   */
-  async takeAfterPending<T>(key: string, scope: string, waitMs: number): Promise<T | undefined> {
-    const reads = this.pending.get(scope);
-    if (!reads || reads.size === 0) return undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
-    await Promise.race([Promise.allSettled([...reads]), gaveUp]);
-    clearTimeout(timer);
-    return this.take<T>(key);
-  }
-
-  /** Whether a read for `key` is under way or done and not yet taken. */
-  has(key: string): boolean {
-    return this.entries.has(key);
-  }
-
-  /**
-   * Starts `read` for `key` unless one is under way or the store is full (expired
-   * entries dropped first); a failed read is dropped (the request reads again and reports).
-   * Returns whether `read` was started.
-   */
-  start(key: string, read: () => Promise<unknown>): boolean {
-    if (this.entries.has(key) || this.room() === 0) return false;
-    const result = read();
-    const entry: Entry = { result, expires: this.now() + this.ttlMs };
-    this.entries.set(key, entry);
-    result.catch(() => {
-      if (this.entries.get(key) === entry) this.entries.delete(key);
-    });
-    return true;
-  }
-
-  /**
-   * Starts `read`, whose page's key is known only once it is done (it starts
-   * after a row it reads): `read` returns that key and the page, then kept as
-   * `start` keeps one. It holds a place in the store meanwhile, and requests
-   * in `scope` that miss wait for it (takeAfterPending). Returns whether it started.
-   */
-  startPending(scope: string, read: () => Promise<{ key: string; page: unknown } | undefined>): boolean {
-    if (this.room() === 0) return false;
-    let reads = this.pending.get(scope);
-    if (!reads) this.pending.set(scope, (reads = new Set()));
-    this.pendingCount += 1;
-    const expires = this.now() + this.ttlMs;
-    const done: Promise<unknown> = read().then(
-      (kept) => {
-        this.settle(scope, reads, done);
-        // Its place in the store is this read's own: no room check.
-        if (kept && !this.entries.has(kept.key)) this.entries.set(kept.key, { result: Promise.resolve(kept.page), expires });
-      },
-      () => this.settle(scope, reads, done),
-    );
-    reads.add(done);
-    return true;
-  }
-
-  private settle(scope: string, reads: Set<Promise<unknown>>, done: Promise<unknown>): void {
-    this.pendingCount -= 1;
-    reads.delete(done);
-    if (reads.size === 0 && this.pending.get(scope) === reads) this.pending.delete(scope);
-  }
-
-  /**
-   * Records that this process served the page of `key` in `scope`, whose next
-   * page has `nextKey`; returns whether `key` was the page after the one it
-   * served there before (a client reading every page from this process).
-   */
-  served(scope: string, key: string, nextKey: string): boolean {
-    const consecutive = this.following.get(scope) === key;
-    this.following.delete(scope);
-    this.following.set(scope, nextKey);
-    if (this.following.size > MAX_SCOPES) this.following.delete(this.following.keys().next().value as string);
-    return consecutive;
-  }
-
-  /** Reads that may still start (expired entries dropped first; a pending read counts as one). */
-  room(): number {
-    for (const [k, e] of this.entries) if (e.expires <= this.now()) this.entries.delete(k);
-    return Math.max(0, this.maxEntries - this.entries.size - this.pendingCount);
-  }
-
-  /** Results held or being read (a pending read counts as one). */
-  get size(): number {
-    return this.entries.size + this.pendingCount;
-  }
-
-  /** Reads under way whose page is not known yet. */
-  get pendingReads(): number {
-    return this.pendingCount;
-  }
-}
-
-const readAheads = new WeakMap<object, PageReadAhead>();
-
-/** One read-ahead per Services instance (per server process); a single process reads the next page. */
-export function readAheadOf(owner: { config: { workers: number } }): PageReadAhead {
-  let readAhead = readAheads.get(owner);
-  if (!readAhead) readAheads.set(owner, (readAhead = new PageReadAhead(owner.config.workers > 1 ? 2 : 1)));
-  return readAhead;
-}
 
 export type PageReader<T> = (sql: string, params: SqlValue[], options: QueryOptions) => Promise<T>;
 
