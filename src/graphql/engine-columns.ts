@@ -41,9 +41,12 @@ export function serialAsUuid(expr: string): string {
   return `CASE WHEN CAST(${uuid} AS VARCHAR) = ${expr} THEN NULL ELSE ${expr} END AS "serialNumber", ${uuid} AS "${SERIAL_UUID}"`;
 }
 
-/** The dataset as a column page of this engine reads it: serials as UUIDs where the dataset says how (DuckDB only). */
+/**
+ * The dataset as a column page of this engine reads it: serials as UUIDs where the dataset says how (DuckDB
+ * only). Not with serials in runs (a dataset listing `columns`): that read selects those names from the page.
+ */
 export function columnarDataset<N extends Node>(engine: Engine, ds: Dataset<N>): Dataset<N> {
-  return ds.columnarSelect && engine.queryColumns ? { ...ds, select: ds.columnarSelect } : ds;
+  return ds.columnarSelect && !ds.columns && engine.queryColumns ? { ...ds, select: ds.columnarSelect } : ds;
 }
 
 /** A result read with serialAsUuid as the plain select gives it: each UUID's text where the text column is NULL. */

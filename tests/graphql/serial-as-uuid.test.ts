@@ -78,5 +78,8 @@ describe(`serials read as UUIDs on a column page (seed ${SEED})`, () => {
     expect(columnarDataset(engine, accelerometerDataset).select).toBe(accelerometerDataset.columnarSelect);
     const rowsOnly = { query: async () => [] } as unknown as Engine;
     expect(columnarDataset(rowsOnly, accelerometerDataset)).toBe(accelerometerDataset);
+    // Serials in runs select the page's listed columns by name: the two reads do not mix.
+    const inRuns = { ...accelerometerDataset, columns: ['serialNumber', 'timestamp', 'x', 'y', 'z'] };
+    expect(columnarDataset(engine, inRuns)).toBe(inRuns);
   });
 });
