@@ -5,7 +5,7 @@ import type { GraphqlContext } from './context';
 import { type PageArgs, topLevelPage } from './connection-reader';
 import { encodeCursor, type KeyValue } from './cursor';
 import type { Dataset, DatasetFilter, Node } from './datasets/dataset';
-import { queryColumns, queryColumnsInRuns, sliceColumns } from './engine-columns';
+import { columnarDataset, queryColumns, queryColumnsInRuns, sliceColumns } from './engine-columns';
 import type { PageInfo } from './pagination';
 
 export { queryColumns };
@@ -33,7 +33,7 @@ export async function readColumnarPage<N extends Node>(
   cursorField = field,
 ): Promise<ColumnarPage> {
   const { engine, logger } = ctx.services;
-  const { first, query, scope, consent, cursorScope, afterCursor } = await topLevelPage(ctx, ds, args, filter, field, cursorField);
+  const { first, query, scope, consent, cursorScope, afterCursor } = await topLevelPage(ctx, columnarDataset(engine, ds), args, filter, field, cursorField);
   const fetched = await fetchPage<N, ColumnarResult>({
     readAhead: readAheadOf(ctx.services),
     scope,

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import type { Engine } from '../../etl/engine/engine';
 import { toJsColumns } from '../../etl/engine/duckdb/values';
 import { accelerometerDataset } from '../../src/graphql/datasets/accelerometer.dataset';
+import { machineLearningDataset, SAMPLE_COLUMNS } from '../../src/graphql/datasets/machine-learning.dataset';
 import { columnarDataset, queryColumns, serialAsUuid } from '../../src/graphql/engine-columns';
 
 /**
@@ -81,5 +82,17 @@ describe(`serials read as UUIDs on a column page (seed ${SEED})`, () => {
     // Serials in runs select the page's listed columns by name: the two reads do not mix.
     const inRuns = { ...accelerometerDataset, columns: ['serialNumber', 'timestamp', 'x', 'y', 'z'] };
     expect(columnarDataset(engine, inRuns)).toBe(inRuns);
+  });
+
+  it('is how training-set pages (machineLearningSamples and machineLearningBatch) are read as columns, with every column of the plain select', async () => {
+    const read = columnarDataset(engine, machineLearningDataset);
+    expect(read.select).toBe(machineLearningDataset.columnarSelect);
+    expect(read.columns).toBeUndefined();
+    const table = `(SELECT 'a1b2c3d4-0000-4000-8000-00000000000a' AS "serialNumber", 1 AS "sensorReadingTime", 2 AS "distanceFromObject", 0.5 AS x, 1.5 AS y, 2.5 AS z) AS m`;
+    const sql = (select: string) => `SELECT ${select.replace(/"machine_learning_curated"\./g, '')} FROM ${table}`;
+    const plain = await queryColumns(engine, sql(machineLearningDataset.select), [], {});
+    const asUuid = await queryColumns(engine, sql(read.select), [], {});
+    expect(asUuid).toEqual(plain);
+    expect(Object.keys(asUuid.columns)).toEqual([...SAMPLE_COLUMNS]);
   });
 });
