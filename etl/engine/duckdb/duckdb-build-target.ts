@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { type FileChecksum, type LakeManifest, type LandingCount, ManifestError, type VersionManifest } from '../../manifest';
-import { BUILT_TABLES, type BuiltTable, CONSENT_UNCERTAIN_TABLE, type Source, storageOrder, TABLES, type TableName, landingTableOf } from '../../tables';
+import { BUILT_TABLES, type BuiltTable, CONSENT_UNCERTAIN_TABLE, SOURCES, type Source, storageOrder, TABLES, type TableName, landingTableOf } from '../../tables';
 import type { BuildTarget, SqlValue, UniqueKey } from '../engine';
 import { type HeldLock, acquireBuildLock } from './build-lock';
 import { pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeDeadBuilds, removeVersionFolders, writeBuildRecord } from './build-records';
@@ -18,6 +18,20 @@ import { sqlStringLiteral } from './landing-sql';
 import { readLocalManifest, setAsideManifest, writeLocalManifest } from './local-manifest';
 import { findLandingFiles } from './landing-files';
 
+/** Below this much landing JSON, a build runs two statements at a time (see concurrentSteps). */
+const CONCURRENT_BELOW_BYTES = 64 * 1024 * 1024;
+
+/** Bytes of every source's landing files; infinite when they cannot be listed (loading them will say why). */
+async function landingBytes(layout: LakeLayout): Promise<number> {
+  let bytes = 0;
+  try {
+    for (const source of SOURCES) for (const file of await findLandingFiles(layout.landingDir(source))) bytes += (await stat(file)).size;
+  } catch {
+    return Infinity;
+  }
+  return bytes;
+}
+
 /** Rows per Parquet row group of a built table (DuckDB's default is 122,880): small enough for a page to skip the rest. */
 const ROW_GROUP_ROWS = 16_384;
 
@@ -30,7 +44,6 @@ const ROW_GROUP_ROWS = 16_384;
 export class DuckDbBuildTarget implements BuildTarget {
   readonly engine = 'duckdb' as const;
   private instance?: DuckDBInstance;
-  private connection?: DuckDBConnection;
   private version?: string;
   private lock?: HeldLock;
   private published = false;
@@ -39,6 +52,13 @@ export class DuckDbBuildTarget implements BuildTarget {
   private createdLake = false;
   /** The landing reader's worker threads, shared by the sources; none beside a serving process. */
   private pool?: LandingPool;
+  /** Sources parsed on this thread go one at a time, in catalogue order: the first zones start while the next source parses. */
+  private readonly turns = SOURCES.map(() => {
+    let resolve!: () => void;
+    return { promise: new Promise<void>((r) => (resolve = r)), resolve };
+  });
+  private landingLeft = SOURCES.length;
+  private concurrency?: number;
 
   constructor(
     private readonly layout: LakeLayout,
@@ -54,15 +74,6 @@ export class DuckDbBuildTarget implements BuildTarget {
     this.createdLake = !existsSync(lake);
     this.lock = await onLakeFilesystem(this.layout.metaDir, lake, () => acquireBuildLock(this.layout.lockPath, `build ${version}`));
     this.version = version;
-    const record = { version, holder: this.lock.holder, expiring: [] };
-    await onLakeFilesystem(this.layout.buildsDir, lake, () => writeBuildRecord(this.layout, record));
-    const manifest = await this.readManifest().catch((error: unknown) => {
-      if (error instanceof ManifestError) return undefined;
-      throw error;
-    });
-    // Private: an unreadable manifest cannot say what is kept, so nothing is cleaned up.
-    const kept = manifest === undefined ? null : new Set(manifest?.versions.map((v) => v.version) ?? []);
-    await onLakeFilesystem(lake, lake, () => removeDeadBuilds(this.layout, kept, record));
     const config: Record<string, string> = {
       // Freed pages go back to the OS from jemalloc's background thread, as in the serving engine (a build no longer opens one first).
       allocator_background_threads: 'true',
@@ -71,14 +82,44 @@ export class DuckDbBuildTarget implements BuildTarget {
       temp_directory: this.layout.spillDir(version),
     };
     if (this.settings.threads) config.threads = String(this.settings.threads);
-    this.instance = await DuckDBInstance.create(':memory:', config);
-    this.connection = await this.instance.connect();
+    // DuckDB starts (about 10 ms) while the build's record is written and dead builds are cleared.
+    const starting = DuckDBInstance.create(':memory:', config);
+    try {
+      const record = { version, holder: this.lock.holder, expiring: [] };
+      await onLakeFilesystem(this.layout.buildsDir, lake, () => writeBuildRecord(this.layout, record));
+      const manifest = await this.readManifest().catch((error: unknown) => {
+        if (error instanceof ManifestError) return undefined;
+        throw error;
+      });
+      // Private: an unreadable manifest cannot say what is kept, so nothing is cleaned up.
+      const kept = manifest === undefined ? null : new Set(manifest?.versions.map((v) => v.version) ?? []);
+      await onLakeFilesystem(lake, lake, () => removeDeadBuilds(this.layout, kept, record));
+    } catch (error) {
+      await starting.then((instance) => instance.closeSync(), () => undefined);
+      throw error;
+    }
+    this.instance = await starting;
     // Beside a serving process, parse on this thread: worker threads would take the readers' cores.
     if (!this.settings.background) this.pool = new LandingPool();
+    // A small landing makes small statements, each mostly on one core: two at a time keep both busy. Never beside readers.
+    if (!this.settings.background) this.concurrency = (await landingBytes(this.layout)) < CONCURRENT_BELOW_BYTES ? 2 : 1;
     this.started = true;
   }
 
+  get concurrentSteps(): number | undefined {
+    return this.concurrency;
+  }
+
   async loadLanding(source: Source): Promise<LandingCount> {
+    const k = SOURCES.indexOf(source);
+    try {
+      return await this.loadSource(source, () => Promise.all(this.turns.slice(0, k).map((t) => t.promise)));
+    } finally {
+      this.landed(k);
+    }
+  }
+
+  private async loadSource(source: Source, turn: () => Promise<unknown>): Promise<LandingCount> {
     const files = await findLandingFiles(this.layout.landingDir(source));
     // Sources load in parallel, each on its own connection.
     const connection = await this.requireInstance().connect();
@@ -92,7 +133,7 @@ export class DuckDbBuildTarget implements BuildTarget {
           quarantinePath: join(folder, `${source}.ndjson`),
           maxLineBytes: this.settings.maxLineBytes,
           consentDoubt: source === 'customer',
-          pool: this.pool,
+          threads: { pool: this.pool, turn },
         });
         if (source === 'customer') await loadUncertain(connection, CONSENT_UNCERTAIN_TABLE, tally.uncertain);
         const { lines, accepted, quarantined, blank, quarantineReasons } = tally;
@@ -104,10 +145,16 @@ export class DuckDbBuildTarget implements BuildTarget {
     }
   }
 
-  async materialize(table: BuiltTable, select: string, params: SqlValue[]): Promise<number> {
-    // The landing is loaded once the first zone is built: its worker threads' memory goes back now.
-    await this.pool?.close();
+  /** Source `k` is loaded (or failed): the next source may parse on this thread; after the last, the pool's threads and memory go. */
+  private landed(k: number): void {
+    this.turns[k].resolve();
+    this.landingLeft -= 1;
+    if (this.landingLeft > 0) return;
+    void this.pool?.close();
     this.pool = undefined;
+  }
+
+  async materialize(table: BuiltTable, select: string, params: SqlValue[]): Promise<number> {
     const file = this.layout.tableFile(table, this.requireVersion());
     return onLakeFilesystem(file, this.layout.lake, async () => {
       await mkdir(this.layout.versionDir(table, this.requireVersion()), { recursive: true });
@@ -115,14 +162,27 @@ export class DuckDbBuildTarget implements BuildTarget {
       // Sorted in the API's keyset order, in small row groups: a keyset page then reads one or two of them.
       const order = storageOrder(table).map((c) => `"${c}"`).join(', ');
       const sorted = `SELECT * FROM (${select}) AS zone ORDER BY ${order}`;
-      const [[rows]] = await this.rows(`COPY (${sorted}) TO ${sqlStringLiteral(file)} (FORMAT parquet, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`, params);
-      await this.run(`CREATE VIEW ${table} AS SELECT * FROM read_parquet(${sqlStringLiteral(file)}, hive_partitioning = false)`);
-      return Number(rows);
+      // Its own connection: zones may run at once (concurrentSteps).
+      return this.onConnection(async (connection) => {
+        const copy = `COPY (${sorted}) TO ${sqlStringLiteral(file)} (FORMAT parquet, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`;
+        const [[rows]] = (await connection.runAndReadAll(copy, params as never)).getRows();
+        await connection.run(`CREATE VIEW ${table} AS SELECT * FROM read_parquet(${sqlStringLiteral(file)}, hive_partitioning = false)`);
+        return Number(rows);
+      });
     });
   }
 
   async releaseLanding(table: TableName): Promise<void> {
-    await dropCodedLandingTable(this.connected(), table, TABLES[table].columns);
+    await this.onConnection((connection) => dropCodedLandingTable(connection, table, TABLES[table].columns));
+  }
+
+  private async onConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const connection = await this.requireInstance().connect();
+    try {
+      return await work(connection);
+    } finally {
+      connection.closeSync();
+    }
   }
 
   checksum(table: BuiltTable): Promise<FileChecksum> {
@@ -217,9 +277,7 @@ export class DuckDbBuildTarget implements BuildTarget {
   async end(): Promise<void> {
     await this.pool?.close();
     this.pool = undefined;
-    this.connection?.closeSync();
     this.instance?.closeSync();
-    this.connection = undefined;
     this.instance = undefined;
     if (this.version) await rm(this.layout.spillDir(this.version), { recursive: true, force: true }).catch(() => undefined);
     // A start that failed after writing its record: nothing else of it exists yet.
@@ -243,16 +301,4 @@ export class DuckDbBuildTarget implements BuildTarget {
     return this.version;
   }
 
-  private connected(): DuckDBConnection {
-    if (!this.connection) throw new Error('DuckDbBuildTarget used before begin()');
-    return this.connection;
-  }
-
-  private async run(sql: string, params: unknown[] = []): Promise<void> {
-    await this.connected().run(sql, params as never);
-  }
-
-  private async rows(sql: string, params: unknown[] = []): Promise<unknown[][]> {
-    return (await this.connected().runAndReadAll(sql, params as never)).getRows();
-  }
 }
