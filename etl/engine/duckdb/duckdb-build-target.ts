@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { type FileChecksum, type LakeManifest, type LandingCount, ManifestError, type VersionManifest } from '../../manifest';
@@ -9,7 +9,7 @@ import { type HeldLock, acquireBuildLock } from './build-lock';
 import { pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeDeadBuilds, removeVersionFolders, writeBuildRecord } from './build-records';
 import { fileChecksum, fileDamage } from './file-checks';
 import { onLakeFilesystem } from './fs-errors';
-import { BUILD_MEMORY_LIMIT, duplicateScreen } from './build-settings';
+import { BUILD_MEMORY_LIMIT, CONCURRENT_BELOW_BYTES, duplicateScreen, landingBytes } from './build-settings';
 import { LakeLayout } from './lake-layout';
 import { LandingPool } from '../../landing/landing-pool';
 import { dropCodedLandingTable } from './coded-landing-table';
@@ -17,20 +17,6 @@ import { loadLandingSource, loadUncertain } from './landing-loader';
 import { sqlStringLiteral } from './landing-sql';
 import { readLocalManifest, setAsideManifest, writeLocalManifest } from './local-manifest';
 import { findLandingFiles } from './landing-files';
-
-/** Below this much landing JSON, a build runs two statements at a time (see concurrentSteps). */
-const CONCURRENT_BELOW_BYTES = 64 * 1024 * 1024;
-
-/** Bytes of every source's landing files; infinite when they cannot be listed (loading them will say why). */
-async function landingBytes(layout: LakeLayout): Promise<number> {
-  let bytes = 0;
-  try {
-    for (const source of SOURCES) for (const file of await findLandingFiles(layout.landingDir(source))) bytes += (await stat(file)).size;
-  } catch {
-    return Infinity;
-  }
-  return bytes;
-}
 
 /** Rows per Parquet row group of a built table (DuckDB's default is 122,880): small enough for a page to skip the rest. */
 const ROW_GROUP_ROWS = 16_384;
