@@ -4,7 +4,7 @@ import { AMBIGUOUS_SERIALS_SQL, checksFor } from './checks';
 import type { BuildTarget } from './engine/engine';
 import { type CheckResult, type LakeManifest, type LandingCount, ManifestError, publish, type VersionManifest } from './manifest';
 import { runSchedule, tablesNamedBy } from './build-schedule';
-import { BUILT_TABLES, CONSENT_UNCERTAIN_TABLE, SOURCES, type Source, TABLES, type TableName, landingTableOf } from './tables';
+import { BUILT_TABLES, type BuiltTable, CONSENT_UNCERTAIN_TABLE, SOURCES, type Source, TABLES, type TableName, landingTableOf } from './tables';
 import { newVersionId } from './version';
 import { zoneSql } from './zone-sql';
 
@@ -84,10 +84,10 @@ export async function runBuild(target: BuildTarget, options: BuildOptions = {}):
       };
       return { table, needs, reads, run };
     });
-    // Checks run in two statements, the second for those reading the last zone: the first runs beside that zone.
+    // One statement of checks per zone, those whose last zone read (in catalogue order) it is: each runs beside the zones after it.
     const found = new Array<number>(checkItems.length);
-    const last = BUILT_TABLES[BUILT_TABLES.length - 1];
-    const groups = eager ? [checkItems.map((_, k) => k).filter((k) => !readsOf(k).includes(last)), checkItems.map((_, k) => k).filter((k) => readsOf(k).includes(last))].filter((g) => g.length > 0) : [];
+    const lastZone = (k: number): number => Math.max(0, ...readsOf(k).map((t) => BUILT_TABLES.indexOf(t as BuiltTable)));
+    const groups = eager ? BUILT_TABLES.map((_, z) => checkItems.map((_, k) => k).filter((k) => lastZone(k) === z)).filter((g) => g.length > 0) : [];
     let groupsLeft = groups.length;
     let checksDone!: () => void;
     const allChecked = new Promise<void>((resolve) => (checksDone = resolve));
