@@ -242,7 +242,11 @@ export class DuckDbBuildTarget implements BuildTarget {
     const version = this.requireVersion();
     const { lake, manifestPath } = this.layout;
     // Recorded first: if this process dies after the manifest is written, the next build finishes the removal.
-    await onLakeFilesystem(this.layout.buildsDir, lake, () => writeBuildRecord(this.layout, { version, holder: this.lock!.holder, expiring: expired.map((v) => v.version) }));
+    const recording = onLakeFilesystem(this.layout.buildsDir, lake, () => writeBuildRecord(this.layout, { version, holder: this.lock!.holder, expiring: expired.map((v) => v.version) }));
+    // Every file is written and checked: DuckDB closes (a few ms, on this thread) while the record reaches the disk.
+    this.instance?.closeSync();
+    this.instance = undefined;
+    await recording;
     await onLakeFilesystem(manifestPath, lake, () => writeLocalManifest(manifestPath, manifest));
     this.published = true;
     // The new version is live: a failure from here on leaves only garbage, which the record lets the next build remove.
