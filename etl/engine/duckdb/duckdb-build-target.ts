@@ -70,6 +70,8 @@ export class DuckDbBuildTarget implements BuildTarget {
     if (this.settings.threads) config.threads = String(this.settings.threads);
     // DuckDB starts (about 10 ms) while the build's record is written and dead builds are cleared.
     const starting = DuckDBInstance.create(':memory:', config);
+    // Awaited below; until then a failure to start must not count as unhandled.
+    starting.catch(() => undefined);
     try {
       const record = { version, holder: this.lock.holder, expiring: [] };
       await onLakeFilesystem(this.layout.buildsDir, lake, () => writeBuildRecord(this.layout, record));
