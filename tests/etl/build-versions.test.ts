@@ -97,6 +97,52 @@ describe('versioned builds', () => {
     await expect(runBuild(failing)).rejects.toThrow('every trusted step trainer reading belongs to a curated customer (2 violations)');
   });
 
+  it('starts each zone once what it reads is built, two at a time on a small landing, and in the old order beside a serving process', async () => {
+    const landing = writeSmallLanding();
+    const watch = (target: DuckDbBuildTarget): { log: string[]; most: () => number } => {
+      const log: string[] = [];
+      let running = 0;
+      let most = 0;
+      const load = target.loadLanding.bind(target);
+      target.loadLanding = async (source) => {
+        const counted = await load(source);
+        log.push(`loaded ${source}`);
+        return counted;
+      };
+      const materialize = target.materialize.bind(target);
+      target.materialize = async (table, select, params) => {
+        running += 1;
+        most = Math.max(most, running);
+        log.push(`start ${table}`);
+        try {
+          return await materialize(table, select, params);
+        } finally {
+          running -= 1;
+          log.push(`end ${table}`);
+        }
+      };
+      return { log, most: () => most };
+    };
+    const eager = new DuckDbBuildTarget(new LakeLayout(makeTempDir(), landing));
+    const seen = watch(eager);
+    const built = await runBuild(eager);
+    expect(eager.concurrentSteps).toBe(2);
+    // step_trainer_trusted and customer_curated both wait for accelerometer_trusted only, and run together.
+    expect(seen.most()).toBe(2);
+    for (const table of ['step_trainer_trusted', 'customer_curated']) expect(seen.log.indexOf(`start ${table}`)).toBeGreaterThan(seen.log.indexOf('end accelerometer_trusted'));
+    expect(seen.log.indexOf('start accelerometer_trusted')).toBeGreaterThan(seen.log.indexOf('loaded accelerometer'));
+    const background = new DuckDbBuildTarget(new LakeLayout(makeTempDir(), landing), { background: true });
+    const old = watch(background);
+    const rebuilt = await runBuild(background);
+    expect(background.concurrentSteps).toBeUndefined();
+    expect(old.most()).toBe(1);
+    const firstZone = old.log.findIndex((line) => line.startsWith('start'));
+    expect(old.log.slice(0, firstZone).filter((line) => line.startsWith('loaded'))).toHaveLength(SOURCES.length);
+    expect(old.log.filter((line) => line.startsWith('start'))).toEqual(BUILT_TABLES.map((t) => `start ${t}`));
+    // The same rows either way.
+    expect(Object.fromEntries(Object.entries(rebuilt.tables).map(([t, v]) => [t, v.rows]))).toEqual(Object.fromEntries(Object.entries(built.tables).map(([t, v]) => [t, v.rows])));
+  });
+
   it('runs the checks two at a time and reports each with its own count, in the catalogue order, on an engine that runs them one by one', async () => {
     const landing = writeSmallLanding();
     const lake = makeTempDir();
