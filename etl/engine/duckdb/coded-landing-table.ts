@@ -114,8 +114,10 @@ export class CodedLandingTable {
       const vector = bindings.data_chunk_get_vector(chunk.chunk, c);
       if (column.kind === 'text') {
         const dictionary = this.dictionaries[c]!;
-        const global = Uint32Array.from(column.runs, (value) => dictionary.code(value));
-        const { codes } = column;
+        const { codes, runs } = column;
+        // A plain loop: Uint32Array.from walks its source through the iterator protocol.
+        const global = new Uint32Array(runs.length);
+        for (let k = 0; k < runs.length; k += 1) global[k] = dictionary.code(runs[k]);
         for (let r = 0; r < rows; r += 1) codes[r] = global[codes[r]] ?? 0;
         bindings.copy_data_to_vector(vector, 0, codes.buffer as ArrayBuffer, codes.byteOffset, rows * 4);
       } else bindings.copy_data_to_vector(vector, 0, column.values, 0, rows * 8);
