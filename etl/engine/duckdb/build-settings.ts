@@ -14,10 +14,11 @@ import { findLandingFiles } from './landing-files';
 export const BUILD_MEMORY_LIMIT = '600MB';
 
 /**
- * Below this much landing JSON a build runs two statements at a time: its
- * statements are small, each mostly on one core (a table under 122,880 rows
- * is one scan task). Above it they use every core alone, and two at once
- * would only add to the memory a build holds.
+ * Below this much landing JSON a build runs two statements at a time, each on
+ * one thread: its statements are small and mostly run on one core anyway (a
+ * table under 122,880 rows, one row group, is scanned by one thread), and
+ * DuckDB's idle worker threads only cost CPU. Above it a statement uses every
+ * core alone, and two at once would only add to the memory a build holds.
  */
 export const CONCURRENT_BELOW_BYTES = 64 * 1024 * 1024;
 

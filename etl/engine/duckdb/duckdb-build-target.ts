@@ -60,6 +60,8 @@ export class DuckDbBuildTarget implements BuildTarget {
   async begin(version: string): Promise<void> {
     const { lake } = this.layout;
     this.createdLake = !existsSync(lake);
+    // Only read: the landing's size decides how the build runs (see CONCURRENT_BELOW_BYTES).
+    const sizing = this.settings.background ? undefined : landingBytes(this.layout);
     this.lock = await onLakeFilesystem(this.layout.metaDir, lake, () => acquireBuildLock(this.layout.lockPath, `build ${version}`));
     this.version = version;
     const config: Record<string, string> = {
@@ -69,7 +71,9 @@ export class DuckDbBuildTarget implements BuildTarget {
       memory_limit: this.settings.memoryLimit ?? BUILD_MEMORY_LIMIT,
       temp_directory: this.layout.spillDir(version),
     };
-    if (this.settings.threads) config.threads = String(this.settings.threads);
+    const small = sizing !== undefined && (await sizing) < CONCURRENT_BELOW_BYTES;
+    // A small landing runs two statements at once, each on one thread (see CONCURRENT_BELOW_BYTES).
+    if (this.settings.threads || small) config.threads = String(this.settings.threads ?? 1);
     // DuckDB starts (about 10 ms) while the build's record is written and dead builds are cleared.
     const starting = DuckDBInstance.create(':memory:', config);
     // Awaited below; until then a failure to start must not count as unhandled.
@@ -91,8 +95,8 @@ export class DuckDbBuildTarget implements BuildTarget {
     this.instance = await starting;
     // Beside a serving process, parse on this thread: worker threads would take the readers' cores.
     if (!this.settings.background) this.pool = new LandingPool();
-    // A small landing makes small statements, each mostly on one core: two at a time keep both busy. Never beside readers.
-    if (!this.settings.background) this.concurrency = (await landingBytes(this.layout)) < CONCURRENT_BELOW_BYTES ? 2 : 1;
+    // Never beside readers: a rebuild inside the server runs one statement at a time, once every source is in.
+    if (sizing !== undefined) this.concurrency = small ? 2 : 1;
     this.started = true;
   }
 
