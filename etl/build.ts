@@ -3,7 +3,8 @@ import { type ConsentPolicy, DEFAULT_CONSENT_POLICY } from './consent-policy';
 import { AMBIGUOUS_SERIALS_SQL, checksFor } from './checks';
 import type { BuildTarget } from './engine/engine';
 import { type CheckResult, type LakeManifest, type LandingCount, ManifestError, publish, type VersionManifest } from './manifest';
-import { BUILT_TABLES, SOURCES, type Source, TABLES, landingTableOf } from './tables';
+import { runSchedule, tablesNamedBy } from './build-schedule';
+import { BUILT_TABLES, type BuiltTable, CONSENT_UNCERTAIN_TABLE, SOURCES, type Source, TABLES, type TableName, landingTableOf } from './tables';
 import { newVersionId } from './version';
 import { zoneSql } from './zone-sql';
 
@@ -51,35 +52,70 @@ export async function runBuild(target: BuildTarget, options: BuildOptions = {}):
     const started = new Date();
     const landingCounts = {} as Record<Source, LandingCount>;
     const tables = {} as VersionManifest['tables'];
-    // Settled, not Promise.all: a failing source must not let abandon() race the others' quarantine writes.
-    const loads = await Promise.allSettled(
-      SOURCES.map(async (source) => {
-        const counted = await step({ kind: 'landing', source }, () => target.loadLanding(source));
+    const landings = SOURCES.map((source) => ({
+      // consent_uncertain is written beside customer_landing, by the same load.
+      tables: source === 'customer' ? [landingTableOf(source), CONSENT_UNCERTAIN_TABLE] : [landingTableOf(source)],
+      load: step({ kind: 'landing', source }, () => target.loadLanding(source)).then((counted) => {
         landingCounts[source] = counted;
         tables[landingTableOf(source)] = { rows: counted.accepted, location: target.location(landingTableOf(source)) };
       }),
-    );
-    const failedLoad = loads.find((l): l is PromiseRejectedResult => l.status === 'rejected');
-    if (failedLoad) throw failedLoad.reason;
-    const zones = BUILT_TABLES.map((table) => ({ table, sql: zoneSql({ ...TABLES[table], name: table }) }));
-    const checkTexts = checksFor(consentPolicy).map((c) => c.sql).join('\n') + AMBIGUOUS_SERIALS_SQL;
+    }));
+    const checks = checksFor(consentPolicy);
+    const checkItems = [...checks.map((c) => ({ select: c.sql, unique: c.unique })), { select: AMBIGUOUS_SERIALS_SQL }];
+    const readsOf = (k: number): string[] => tablesNamedBy(checkItems[k].select);
+    // Eager: each statement as soon as what it reads is ready. Otherwise one at a time, in catalogue order, after every landing source.
+    const eager = (target.concurrentSteps ?? 0) > 0 && target.violationsOfAll !== undefined;
+    const landingTables = landings.flatMap((l) => l.tables);
     // A file is hashed while the next steps run (the hashes are read on other threads); all are in before publishing.
     const checksums: Array<Promise<void>> = [];
-    for (const [k, { table, sql }] of zones.entries()) {
-      const params = Array.from({ length: sql.parameterCount }, () => consentPolicy);
-      const rows = await step({ kind: 'table', table }, () => target.materialize(table, sql.text, params));
-      tables[table] = { rows, location: target.location(table) };
-      const hashing = target.checksum?.(table).then((sum) => void Object.assign(tables[table], sum));
-      if (hashing) checksums.push(hashing);
-      hashing?.catch(() => undefined);
-      // A landing table no later zone or check names is released, so the next steps have its memory.
-      const later = zones.slice(k + 1).map((z) => z.sql.text).join('\n') + checkTexts;
-      for (const landing of SOURCES.map(landingTableOf)) {
-        if (sql.text.includes(landing) && !later.includes(landing)) await target.releaseLanding?.(landing);
-      }
-    }
-    const { checks, ambiguousSerials } = await step({ kind: 'checks' }, () => runChecks(target, consentPolicy, landingCounts));
-    const failed = checks.filter((c) => c.violations > 0);
+    const zones = BUILT_TABLES.map((table, k) => {
+      const sql = zoneSql({ ...TABLES[table], name: table });
+      // A zone reads landing tables and earlier zones only.
+      const earlier: readonly string[] = BUILT_TABLES.slice(0, k);
+      const reads = tablesNamedBy(sql.text).filter((t) => landingTables.includes(t) || earlier.includes(t));
+      const needs = eager ? reads : [...landingTables, ...earlier.slice(-1)];
+      const run = async (): Promise<void> => {
+        const params = Array.from({ length: sql.parameterCount }, () => consentPolicy);
+        const rows = await step({ kind: 'table', table }, () => target.materialize(table, sql.text, params));
+        tables[table] = { rows, location: target.location(table) };
+        const hashing = target.checksum?.(table).then((sum) => void Object.assign(tables[table], sum));
+        if (hashing) checksums.push(hashing);
+        hashing?.catch(() => undefined);
+      };
+      return { table, needs, reads, run };
+    });
+    // One statement of checks per zone, those whose last zone read (in catalogue order) it is: each runs beside the zones after it.
+    const found = new Array<number>(checkItems.length);
+    const lastZone = (k: number): number => Math.max(0, ...readsOf(k).map((t) => BUILT_TABLES.indexOf(t as BuiltTable)));
+    const groups = eager ? BUILT_TABLES.map((_, z) => checkItems.map((_, k) => k).filter((k) => lastZone(k) === z)).filter((g) => g.length > 0) : [];
+    let groupsLeft = groups.length;
+    let checksDone!: () => void;
+    const allChecked = new Promise<void>((resolve) => (checksDone = resolve));
+    let checking: Promise<void> | undefined;
+    const checkSteps = groups.map((group) => {
+      const reads = [...new Set(group.flatMap(readsOf))];
+      const run = async (): Promise<void> => {
+        checking ??= step({ kind: 'checks' }, () => allChecked);
+        const counts = await target.violationsOfAll!(group.map((k) => checkItems[k]));
+        group.forEach((k, j) => (found[k] = counts[j]));
+        if ((groupsLeft -= 1) === 0) checksDone();
+      };
+      return { needs: reads, reads, run };
+    });
+    await runSchedule({
+      limit: eager ? target.concurrentSteps! : 1,
+      landings,
+      steps: [...zones, ...checkSteps],
+      releasable: SOURCES.map(landingTableOf),
+      // Run after the zones, the checks still read the landing tables they name.
+      keep: eager ? [] : tablesNamedBy(checkItems.map((c) => c.select).join('\n')),
+      release: async (table) => target.releaseLanding?.(table as TableName),
+    });
+    if (checking) await checking;
+    const { checks: results, ambiguousSerials } = eager
+      ? { checks: [...landingAccounted(landingCounts), ...checks.map((c, k) => ({ name: c.name, description: c.description, violations: found[k] }))], ambiguousSerials: found[checks.length] }
+      : await step({ kind: 'checks' }, () => runChecks(target, consentPolicy, landingCounts));
+    const failed = results.filter((c) => c.violations > 0);
     if (failed.length > 0) throw new BuildCheckError(failed);
     await Promise.all(checksums);
 
@@ -95,7 +131,7 @@ export async function runBuild(target: BuildTarget, options: BuildOptions = {}):
       landingCounts,
       ambiguousSerials,
       quarantine: target.location('quarantine'),
-      checks,
+      checks: results,
     };
     await step({ kind: 'publish' }, async () => {
       const previous = await readPrevious(target);
@@ -135,9 +171,9 @@ function rowsOf(result: unknown): number | undefined {
   return undefined;
 }
 
-/** The checks' results, and the count of serialNumbers two emails claim (a report, not a check). */
-async function runChecks(target: BuildTarget, policy: ConsentPolicy, landing: Record<Source, LandingCount>): Promise<{ checks: CheckResult[]; ambiguousSerials: number }> {
-  const results: CheckResult[] = SOURCES.map((source) => {
+/** Every landing line of each source is accepted, quarantined or blank. */
+function landingAccounted(landing: Record<Source, LandingCount>): CheckResult[] {
+  return SOURCES.map((source) => {
     const c = landing[source];
     return {
       name: `${source}_landing_accounted`,
@@ -145,6 +181,11 @@ async function runChecks(target: BuildTarget, policy: ConsentPolicy, landing: Re
       violations: Math.abs(c.lines - c.accepted - c.quarantined - (c.blank ?? 0)),
     };
   });
+}
+
+/** The checks' results, and the count of serialNumbers two emails claim (a report, not a check). */
+async function runChecks(target: BuildTarget, policy: ConsentPolicy, landing: Record<Source, LandingCount>): Promise<{ checks: CheckResult[]; ambiguousSerials: number }> {
+  const results = landingAccounted(landing);
   const checks = checksFor(policy);
   if (target.violationsOfAll) {
     const counts = await target.violationsOfAll([...checks.map((c) => ({ select: c.sql, unique: c.unique })), { select: AMBIGUOUS_SERIALS_SQL }]);

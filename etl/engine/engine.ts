@@ -63,6 +63,12 @@ export interface BuildTarget {
    * an engine may first run a cheaper screen that can only rule duplicates out.
    */
   violations(select: string, unique?: UniqueKey): Promise<number>;
+  /**
+   * Statements (zones, groups of checks through violationsOfAll) the target may
+   * run at once, each as soon as the tables it reads are ready, landing still
+   * loading. Unset: one at a time, in catalogue order, once every source is in.
+   */
+  readonly concurrentSteps?: number;
   /** How many violations() calls may run at once (default 1); each answers as if it ran alone. */
   readonly checkConcurrency?: number;
   /**

@@ -15,16 +15,25 @@ export interface ColumnSink {
 /** Below this many bytes a source is read on the calling thread: starting the pool's threads costs more than it saves. */
 export const WORKER_MIN_BYTES = 8 * 1024 * 1024;
 
+/** Where a source is parsed: `pool` (from `minBytes`), else the calling thread, once `turn` resolves (sources read there one by one). */
+export interface ReadThreads {
+  pool?: LandingPool;
+  minBytes?: number;
+  turn?: () => Promise<unknown>;
+}
+
 /**
  * The one landing reader (readLanding) over `files`. With a pool and enough
  * bytes, each file is a job for the pool's worker threads (the customer
  * source, whose consent doubt spans files, is one job); rows arrive in any
  * order, quarantined lines in file order, the tally once every job is done.
  */
-export async function readLandingColumns(files: readonly string[], columns: readonly Column[], sink: ColumnSink, options: ReadOptions = {}, pool?: LandingPool, workerMinBytes = WORKER_MIN_BYTES): Promise<LandingTally> {
+export async function readLandingColumns(files: readonly string[], columns: readonly Column[], sink: ColumnSink, options: ReadOptions = {}, threads: ReadThreads = {}): Promise<LandingTally> {
+  const { pool, minBytes = WORKER_MIN_BYTES } = threads;
   let bytes = 0;
   for (const file of files) bytes += (await stat(file)).size;
-  if (!pool || bytes < workerMinBytes) {
+  if (!pool || bytes < minBytes) {
+    await threads.turn?.();
     const batches = batchingSink(columns, (batch, rows) => sink.acceptColumns(batch, rows), (line) => sink.quarantine(line));
     const tally = await readLanding(files, columns, batches, options);
     batches.flush();

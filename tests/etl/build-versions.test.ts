@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { BuildCheckError, runBuild } from '../../etl/build';
 import { checksFor } from '../../etl/checks';
 import { DEFAULT_CONSENT_POLICY } from '../../etl/consent-policy';
-import { SOURCES } from '../../etl/tables';
+import { BUILT_TABLES, SOURCES } from '../../etl/tables';
 import { BuildLockedError, acquireBuildLock } from '../../etl/engine/duckdb/build-lock';
 import { DuckDbBuildTarget } from '../../etl/engine/duckdb/duckdb-build-target';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
@@ -70,19 +70,24 @@ describe('versioned builds', () => {
     expect((await manifestOf(lake))?.versions.map((v) => v.version)).toEqual([previous.version]);
   });
 
-  it('runs every check in one statement and reports each with its own count, in the catalogue order', async () => {
+  it('runs the checks in one statement per zone, beside the zones after it, and reports each with its own count, in the catalogue order', async () => {
     const landing = writeSmallLanding();
     const lake = makeTempDir();
     const target = new DuckDbBuildTarget(new LakeLayout(lake, landing));
     const violationsOfAll = target.violationsOfAll.bind(target);
-    const asked: number[] = [];
+    const asked: string[][] = [];
     target.violationsOfAll = async (checks) => {
-      asked.push(checks.length);
+      asked.push(checks.map((c) => c.select));
       return violationsOfAll(checks);
     };
     const built = await runBuild(target);
-    // The checks and the ambiguous-serial count, together.
-    expect(asked).toEqual([checksFor(DEFAULT_CONSENT_POLICY).length + 1]);
+    // The checks and the ambiguous-serial count, each asked once, grouped by the last zone each reads.
+    expect(asked.flat()).toHaveLength(checksFor(DEFAULT_CONSENT_POLICY).length + 1);
+    expect(new Set(asked.flat()).size).toBe(asked.flat().length);
+    const lastZoneOf = (select: string): number => Math.max(0, ...BUILT_TABLES.map((t, z) => (new RegExp(`\\b${t}\\b`).test(select) ? z : -1)));
+    const zonesOfGroups = asked.map((group) => new Set(group.map(lastZoneOf)));
+    expect(zonesOfGroups.every((zones) => zones.size === 1)).toBe(true);
+    expect(new Set(zonesOfGroups.map((zones) => [...zones][0])).size).toBe(asked.length);
     const names = [...SOURCES.map((s) => `${s}_landing_accounted`), ...checksFor(DEFAULT_CONSENT_POLICY).map((c) => c.name)];
     expect(built.checks.map((c) => c.name)).toEqual(names);
     expect(built.checks.every((c) => c.violations === 0)).toBe(true);
@@ -90,6 +95,52 @@ describe('versioned builds', () => {
     const real = failing.violationsOfAll.bind(failing);
     failing.violationsOfAll = async (checks) => (await real(checks)).map((n, k) => (checks[k].select.includes('step_trainer_trusted AS r WHERE r."serialNumber" NOT IN') ? 2 : n));
     await expect(runBuild(failing)).rejects.toThrow('every trusted step trainer reading belongs to a curated customer (2 violations)');
+  });
+
+  it('starts each zone once what it reads is built, two at a time on a small landing, and in the old order beside a serving process', async () => {
+    const landing = writeSmallLanding();
+    const watch = (target: DuckDbBuildTarget): { log: string[]; most: () => number } => {
+      const log: string[] = [];
+      let running = 0;
+      let most = 0;
+      const load = target.loadLanding.bind(target);
+      target.loadLanding = async (source) => {
+        const counted = await load(source);
+        log.push(`loaded ${source}`);
+        return counted;
+      };
+      const materialize = target.materialize.bind(target);
+      target.materialize = async (table, select, params) => {
+        running += 1;
+        most = Math.max(most, running);
+        log.push(`start ${table}`);
+        try {
+          return await materialize(table, select, params);
+        } finally {
+          running -= 1;
+          log.push(`end ${table}`);
+        }
+      };
+      return { log, most: () => most };
+    };
+    const eager = new DuckDbBuildTarget(new LakeLayout(makeTempDir(), landing));
+    const seen = watch(eager);
+    const built = await runBuild(eager);
+    expect(eager.concurrentSteps).toBe(2);
+    // step_trainer_trusted and customer_curated both wait for accelerometer_trusted only, and run together.
+    expect(seen.most()).toBe(2);
+    for (const table of ['step_trainer_trusted', 'customer_curated']) expect(seen.log.indexOf(`start ${table}`)).toBeGreaterThan(seen.log.indexOf('end accelerometer_trusted'));
+    expect(seen.log.indexOf('start accelerometer_trusted')).toBeGreaterThan(seen.log.indexOf('loaded accelerometer'));
+    const background = new DuckDbBuildTarget(new LakeLayout(makeTempDir(), landing), { background: true });
+    const old = watch(background);
+    const rebuilt = await runBuild(background);
+    expect(background.concurrentSteps).toBeUndefined();
+    expect(old.most()).toBe(1);
+    const firstZone = old.log.findIndex((line) => line.startsWith('start'));
+    expect(old.log.slice(0, firstZone).filter((line) => line.startsWith('loaded'))).toHaveLength(SOURCES.length);
+    expect(old.log.filter((line) => line.startsWith('start'))).toEqual(BUILT_TABLES.map((t) => `start ${t}`));
+    // The same rows either way.
+    expect(Object.fromEntries(Object.entries(rebuilt.tables).map(([t, v]) => [t, v.rows]))).toEqual(Object.fromEntries(Object.entries(built.tables).map(([t, v]) => [t, v.rows])));
   });
 
   it('runs the checks two at a time and reports each with its own count, in the catalogue order, on an engine that runs them one by one', async () => {

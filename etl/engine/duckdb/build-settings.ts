@@ -1,4 +1,8 @@
+import { stat } from 'node:fs/promises';
+import { SOURCES } from '../../tables';
 import type { UniqueKey } from '../engine';
+import type { LakeLayout } from './lake-layout';
+import { findLandingFiles } from './landing-files';
 
 /**
  * The build's DuckDB memory limit: beyond it, hash tables, sorts and the
@@ -8,6 +12,26 @@ import type { UniqueKey } from '../engine';
  * leaves the landing phase the peak, for about 7% more CPU at 100x.
  */
 export const BUILD_MEMORY_LIMIT = '600MB';
+
+/**
+ * Below this much landing JSON a build runs two statements at a time, each on
+ * one thread: its statements are small and mostly run on one core anyway (a
+ * table under 122,880 rows, one row group, is scanned by one thread), and
+ * DuckDB's idle worker threads only cost CPU. Above it a statement uses every
+ * core alone, and two at once would only add to the memory a build holds.
+ */
+export const CONCURRENT_BELOW_BYTES = 64 * 1024 * 1024;
+
+/** Bytes of every source's landing files; infinite when they cannot be listed (loading them will say why). */
+export async function landingBytes(layout: LakeLayout): Promise<number> {
+  let bytes = 0;
+  try {
+    for (const source of SOURCES) for (const file of await findLandingFiles(layout.landingDir(source))) bytes += (await stat(file)).size;
+  } catch {
+    return Infinity;
+  }
+  return bytes;
+}
 
 /**
  * A cheaper screen for a uniqueness check, or undefined. Duplicate rows hash

@@ -18,9 +18,9 @@ const dictionaryOf = (table: string, c: Column): string => `${table}__${c.name}`
 
 /** Drops the view, its code table and its dictionaries, freeing their memory. */
 export async function dropCodedLandingTable(connection: DuckDBConnection, table: string, columns: readonly Column[]): Promise<void> {
-  await connection.run(`DROP VIEW IF EXISTS ${q(table)}`);
-  await connection.run(`DROP TABLE IF EXISTS ${q(codesOf(table))}`);
-  for (const c of columns) if (c.type === 'VARCHAR') await connection.run(`DROP TABLE IF EXISTS ${q(dictionaryOf(table, c))}`);
+  const dictionaries = columns.filter((c) => c.type === 'VARCHAR').map((c) => `DROP TABLE IF EXISTS ${q(dictionaryOf(table, c))}`);
+  // One call: each statement alone would cost a trip through the thread pool.
+  await connection.run([`DROP VIEW IF EXISTS ${q(table)}`, `DROP TABLE IF EXISTS ${q(codesOf(table))}`, ...dictionaries].join(';\n'));
 }
 
 const NUMBER_TYPE: Record<'BIGINT' | 'DOUBLE', DuckDBType> = { BIGINT, DOUBLE };
@@ -76,14 +76,19 @@ export class CodedLandingTable {
   /** Creates the code table, one dictionary table per string column, and the `table` view over them. */
   static async create(connection: DuckDBConnection, table: string, columns: readonly Column[]): Promise<CodedLandingTable> {
     const codes = codesOf(table);
-    await connection.run(`CREATE TABLE ${q(codes)} (${columns.map((c) => `${q(c.name)} ${c.type === 'VARCHAR' ? 'UINTEGER' : c.type}`).join(', ')})`);
     const texts = columns.filter((c) => c.type === 'VARCHAR');
-    for (const c of texts) await connection.run(`CREATE TABLE ${q(dictionaryOf(table, c))} ("code" UINTEGER, "value" VARCHAR)`);
     const select = columns.map((c, i) => (c.type === 'VARCHAR' ? `d${i}."value" AS ${q(c.name)}` : `r.${q(c.name)}`)).join(', ');
     const joins = columns
       .map((c, i) => (c.type === 'VARCHAR' ? ` LEFT JOIN ${q(dictionaryOf(table, c))} AS d${i} ON r.${q(c.name)} = d${i}."code"` : ''))
       .join('');
-    await connection.run(`CREATE VIEW ${q(table)} AS SELECT ${select} FROM ${q(codes)} AS r${joins}`);
+    // One call: each statement alone would cost a trip through the thread pool.
+    await connection.run(
+      [
+        `CREATE TABLE ${q(codes)} (${columns.map((c) => `${q(c.name)} ${c.type === 'VARCHAR' ? 'UINTEGER' : c.type}`).join(', ')})`,
+        ...texts.map((c) => `CREATE TABLE ${q(dictionaryOf(table, c))} ("code" UINTEGER, "value" VARCHAR)`),
+        `CREATE VIEW ${q(table)} AS SELECT ${select} FROM ${q(codes)} AS r${joins}`,
+      ].join(';\n'),
+    );
     const appenders: DuckDBAppender[] = [];
     const appender = await connection.createAppender(codes);
     appenders.push(appender);
@@ -109,8 +114,10 @@ export class CodedLandingTable {
       const vector = bindings.data_chunk_get_vector(chunk.chunk, c);
       if (column.kind === 'text') {
         const dictionary = this.dictionaries[c]!;
-        const global = Uint32Array.from(column.runs, (value) => dictionary.code(value));
-        const { codes } = column;
+        const { codes, runs } = column;
+        // A plain loop: Uint32Array.from walks its source through the iterator protocol.
+        const global = new Uint32Array(runs.length);
+        for (let k = 0; k < runs.length; k += 1) global[k] = dictionary.code(runs[k]);
         for (let r = 0; r < rows; r += 1) codes[r] = global[codes[r]] ?? 0;
         bindings.copy_data_to_vector(vector, 0, codes.buffer as ArrayBuffer, codes.byteOffset, rows * 4);
       } else bindings.copy_data_to_vector(vector, 0, column.values, 0, rows * 8);

@@ -3,13 +3,13 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { type FileChecksum, type LakeManifest, type LandingCount, ManifestError, type VersionManifest } from '../../manifest';
-import { BUILT_TABLES, type BuiltTable, CONSENT_UNCERTAIN_TABLE, type Source, storageOrder, TABLES, type TableName, landingTableOf } from '../../tables';
+import { BUILT_TABLES, type BuiltTable, CONSENT_UNCERTAIN_TABLE, SOURCES, type Source, storageOrder, TABLES, type TableName, landingTableOf } from '../../tables';
 import type { BuildTarget, SqlValue, UniqueKey } from '../engine';
 import { type HeldLock, acquireBuildLock } from './build-lock';
 import { pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeDeadBuilds, removeVersionFolders, writeBuildRecord } from './build-records';
 import { fileChecksum, fileDamage } from './file-checks';
 import { onLakeFilesystem } from './fs-errors';
-import { BUILD_MEMORY_LIMIT, duplicateScreen } from './build-settings';
+import { BUILD_MEMORY_LIMIT, CONCURRENT_BELOW_BYTES, duplicateScreen, landingBytes } from './build-settings';
 import { LakeLayout } from './lake-layout';
 import { LandingPool } from '../../landing/landing-pool';
 import { dropCodedLandingTable } from './coded-landing-table';
@@ -35,7 +35,6 @@ export const ROW_GROUP_ROWS = 65_536;
 export class DuckDbBuildTarget implements BuildTarget {
   readonly engine = 'duckdb' as const;
   private instance?: DuckDBInstance;
-  private connection?: DuckDBConnection;
   private version?: string;
   private lock?: HeldLock;
   private published = false;
@@ -44,6 +43,15 @@ export class DuckDbBuildTarget implements BuildTarget {
   private createdLake = false;
   /** The landing reader's worker threads, shared by the sources; none beside a serving process. */
   private pool?: LandingPool;
+  /** Sources parsed on this thread go one at a time, in catalogue order: the first zones start while the next source parses. */
+  private readonly turns = SOURCES.map(() => {
+    let resolve!: () => void;
+    return { promise: new Promise<void>((r) => (resolve = r)), resolve };
+  });
+  private landingLeft = SOURCES.length;
+  /** Connections done with their work, for the next statement. */
+  private readonly idle: DuckDBConnection[] = [];
+  private concurrency?: number;
 
   constructor(
     private readonly layout: LakeLayout,
@@ -57,17 +65,10 @@ export class DuckDbBuildTarget implements BuildTarget {
   async begin(version: string): Promise<void> {
     const { lake } = this.layout;
     this.createdLake = !existsSync(lake);
+    // Only read: the landing's size decides how the build runs (see CONCURRENT_BELOW_BYTES).
+    const sizing = this.settings.background ? undefined : landingBytes(this.layout);
     this.lock = await onLakeFilesystem(this.layout.metaDir, lake, () => acquireBuildLock(this.layout.lockPath, `build ${version}`));
     this.version = version;
-    const record = { version, holder: this.lock.holder, expiring: [] };
-    await onLakeFilesystem(this.layout.buildsDir, lake, () => writeBuildRecord(this.layout, record));
-    const manifest = await this.readManifest().catch((error: unknown) => {
-      if (error instanceof ManifestError) return undefined;
-      throw error;
-    });
-    // Private: an unreadable manifest cannot say what is kept, so nothing is cleaned up.
-    const kept = manifest === undefined ? null : new Set(manifest?.versions.map((v) => v.version) ?? []);
-    await onLakeFilesystem(lake, lake, () => removeDeadBuilds(this.layout, kept, record));
     const config: Record<string, string> = {
       // Freed pages go back to the OS from jemalloc's background thread, as in the serving engine (a build no longer opens one first).
       allocator_background_threads: 'true',
@@ -75,21 +76,54 @@ export class DuckDbBuildTarget implements BuildTarget {
       memory_limit: this.settings.memoryLimit ?? BUILD_MEMORY_LIMIT,
       temp_directory: this.layout.spillDir(version),
     };
-    if (this.settings.threads) config.threads = String(this.settings.threads);
-    this.instance = await DuckDBInstance.create(':memory:', config);
-    this.connection = await this.instance.connect();
+    const small = sizing !== undefined && (await sizing) < CONCURRENT_BELOW_BYTES;
+    // A small landing runs two statements at once, each on one thread (see CONCURRENT_BELOW_BYTES).
+    if (this.settings.threads || small) config.threads = String(this.settings.threads ?? 1);
+    // DuckDB starts (about 10 ms) while the build's record is written and dead builds are cleared.
+    const starting = DuckDBInstance.create(':memory:', config);
+    // Awaited below; until then a failure to start must not count as unhandled.
+    starting.catch(() => undefined);
+    try {
+      const record = { version, holder: this.lock.holder, expiring: [] };
+      await onLakeFilesystem(this.layout.buildsDir, lake, () => writeBuildRecord(this.layout, record));
+      const manifest = await this.readManifest().catch((error: unknown) => {
+        if (error instanceof ManifestError) return undefined;
+        throw error;
+      });
+      // Private: an unreadable manifest cannot say what is kept, so nothing is cleaned up.
+      const kept = manifest === undefined ? null : new Set(manifest?.versions.map((v) => v.version) ?? []);
+      await onLakeFilesystem(lake, lake, () => removeDeadBuilds(this.layout, kept, record));
+    } catch (error) {
+      await starting.then((instance) => instance.closeSync(), () => undefined);
+      throw error;
+    }
+    this.instance = await starting;
     // Beside a serving process, parse on this thread: worker threads would take the readers' cores.
     if (!this.settings.background) this.pool = new LandingPool();
+    // Never beside readers: a rebuild inside the server runs one statement at a time, once every source is in.
+    if (sizing !== undefined) this.concurrency = small ? 2 : 1;
     this.started = true;
   }
 
+  get concurrentSteps(): number | undefined {
+    return this.concurrency;
+  }
+
   async loadLanding(source: Source): Promise<LandingCount> {
-    const files = await findLandingFiles(this.layout.landingDir(source));
-    // Sources load in parallel, each on its own connection.
-    const connection = await this.requireInstance().connect();
-    const folder = this.layout.quarantineDir(this.requireVersion());
+    const k = SOURCES.indexOf(source);
     try {
-      return await onLakeFilesystem(folder, this.layout.lake, async () => {
+      return await this.loadSource(source, () => Promise.all(this.turns.slice(0, k).map((t) => t.promise)));
+    } finally {
+      this.landed(k);
+    }
+  }
+
+  private async loadSource(source: Source, turn: () => Promise<unknown>): Promise<LandingCount> {
+    const files = await findLandingFiles(this.layout.landingDir(source));
+    const folder = this.layout.quarantineDir(this.requireVersion());
+    // Sources load in parallel, each on its own connection.
+    return this.onConnection((connection) =>
+      onLakeFilesystem(folder, this.layout.lake, async () => {
         const tally = await loadLandingSource(connection, {
           table: landingTableOf(source),
           files,
@@ -97,22 +131,26 @@ export class DuckDbBuildTarget implements BuildTarget {
           quarantinePath: join(folder, `${source}.ndjson`),
           maxLineBytes: this.settings.maxLineBytes,
           consentDoubt: source === 'customer',
-          pool: this.pool,
+          threads: { pool: this.pool, turn },
         });
         if (source === 'customer') await loadUncertain(connection, CONSENT_UNCERTAIN_TABLE, tally.uncertain);
         const { lines, accepted, quarantined, blank, quarantineReasons } = tally;
         const counts = { lines, accepted, quarantined, blank, quarantineReasons };
         return source === 'customer' ? { ...counts, uncertain: tally.uncertain.length } : counts;
-      });
-    } finally {
-      connection.closeSync();
-    }
+      }),
+    );
+  }
+
+  /** Source `k` is loaded (or failed): the next source may parse on this thread; after the last, the pool's threads and memory go. */
+  private landed(k: number): void {
+    this.turns[k].resolve();
+    this.landingLeft -= 1;
+    if (this.landingLeft > 0) return;
+    void this.pool?.close();
+    this.pool = undefined;
   }
 
   async materialize(table: BuiltTable, select: string, params: SqlValue[]): Promise<number> {
-    // The landing is loaded once the first zone is built: its worker threads' memory goes back now.
-    await this.pool?.close();
-    this.pool = undefined;
     const file = this.layout.tableFile(table, this.requireVersion());
     return onLakeFilesystem(file, this.layout.lake, async () => {
       await mkdir(this.layout.versionDir(table, this.requireVersion()), { recursive: true });
@@ -120,14 +158,39 @@ export class DuckDbBuildTarget implements BuildTarget {
       // Sorted in the API's keyset order: a keyset page then reads the one or two row groups holding its rows.
       const order = storageOrder(table).map((c) => `"${c}"`).join(', ');
       const sorted = `SELECT * FROM (${select}) AS zone ORDER BY ${order}`;
-      const [[rows]] = await this.rows(`COPY (${sorted}) TO ${sqlStringLiteral(file)} (FORMAT parquet, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`, params);
-      await this.run(`CREATE VIEW ${table} AS SELECT * FROM read_parquet(${sqlStringLiteral(file)}, hive_partitioning = false)`);
-      return Number(rows);
+      // Its own connection: zones may run at once (concurrentSteps).
+      return this.onConnection(async (connection) => {
+        const copy = `COPY (${sorted}) TO ${sqlStringLiteral(file)} (FORMAT parquet, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`;
+        const [[rows]] = (await connection.runAndReadAll(copy, params as never)).getRows();
+        await connection.run(`CREATE VIEW ${table} AS SELECT * FROM read_parquet(${sqlStringLiteral(file)}, hive_partitioning = false)`);
+        return Number(rows);
+      });
     });
   }
 
   async releaseLanding(table: TableName): Promise<void> {
-    await dropCodedLandingTable(this.connected(), table, TABLES[table].columns);
+    await this.onConnection((connection) => dropCodedLandingTable(connection, table, TABLES[table].columns));
+  }
+
+  /** Runs `work` on a connection of its own, reused once it is done with (opening one costs the main thread ~0.5 ms). */
+  private async onConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const connection = this.idle.pop() ?? (await this.requireInstance().connect());
+    let result: T;
+    try {
+      result = await work(connection);
+    } catch (error) {
+      // Private: a connection whose work failed is not reused.
+      connection.closeSync();
+      throw error;
+    }
+    this.idle.push(connection);
+    return result;
+  }
+
+  private closeDuckDb(): void {
+    for (const connection of this.idle.splice(0)) connection.closeSync();
+    this.instance?.closeSync();
+    this.instance = undefined;
   }
 
   checksum(table: BuiltTable): Promise<FileChecksum> {
@@ -140,15 +203,12 @@ export class DuckDbBuildTarget implements BuildTarget {
   }
 
   async violations(select: string, unique?: UniqueKey): Promise<number> {
-    const connection = await this.requireInstance().connect();
-    try {
+    return this.onConnection(async (connection) => {
       const count = async (sql: string): Promise<number> => Number((await connection.runAndReadAll(sql)).getRows()[0][0]);
       const screen = duplicateScreen(unique);
       if (screen && (await count(screen)) === 0) return 0;
-      return await count(select);
-    } finally {
-      connection.closeSync();
-    }
+      return count(select);
+    });
   }
 
   /**
@@ -157,8 +217,7 @@ export class DuckDbBuildTarget implements BuildTarget {
    * its screen there, and its exact query only when the screen finds a repeat.
    */
   async violationsOfAll(checks: ReadonlyArray<{ select: string; unique?: UniqueKey }>): Promise<number[]> {
-    const connection = await this.requireInstance().connect();
-    try {
+    return this.onConnection(async (connection) => {
       const screens = checks.map((c) => duplicateScreen(c.unique));
       const fused = checks.map((c, k) => `(${screens[k] ?? c.select}) AS "c${k}"`).join(',\n');
       const counts = (await connection.runAndReadAll(`SELECT ${fused}`)).getRows()[0].map(Number);
@@ -166,9 +225,7 @@ export class DuckDbBuildTarget implements BuildTarget {
         if (screens[k] && counts[k] > 0) counts[k] = Number((await connection.runAndReadAll(check.select)).getRows()[0][0]);
       }
       return counts;
-    } finally {
-      connection.closeSync();
-    }
+    });
   }
 
   location(table: TableName | 'quarantine'): string {
@@ -201,7 +258,10 @@ export class DuckDbBuildTarget implements BuildTarget {
     const version = this.requireVersion();
     const { lake, manifestPath } = this.layout;
     // Recorded first: if this process dies after the manifest is written, the next build finishes the removal.
-    await onLakeFilesystem(this.layout.buildsDir, lake, () => writeBuildRecord(this.layout, { version, holder: this.lock!.holder, expiring: expired.map((v) => v.version) }));
+    const recording = onLakeFilesystem(this.layout.buildsDir, lake, () => writeBuildRecord(this.layout, { version, holder: this.lock!.holder, expiring: expired.map((v) => v.version) }));
+    // Every file is written and checked: DuckDB closes (a few ms, on this thread) while the record reaches the disk.
+    this.closeDuckDb();
+    await recording;
     await onLakeFilesystem(manifestPath, lake, () => writeLocalManifest(manifestPath, manifest));
     this.published = true;
     // The new version is live: a failure from here on leaves only garbage, which the record lets the next build remove.
@@ -222,10 +282,7 @@ export class DuckDbBuildTarget implements BuildTarget {
   async end(): Promise<void> {
     await this.pool?.close();
     this.pool = undefined;
-    this.connection?.closeSync();
-    this.instance?.closeSync();
-    this.connection = undefined;
-    this.instance = undefined;
+    this.closeDuckDb();
     if (this.version) await rm(this.layout.spillDir(this.version), { recursive: true, force: true }).catch(() => undefined);
     // A start that failed after writing its record: nothing else of it exists yet.
     if (this.version && !this.started) await removeBuildRecord(this.layout, this.version).catch(() => undefined);
@@ -248,16 +305,4 @@ export class DuckDbBuildTarget implements BuildTarget {
     return this.version;
   }
 
-  private connected(): DuckDBConnection {
-    if (!this.connection) throw new Error('DuckDbBuildTarget used before begin()');
-    return this.connection;
-  }
-
-  private async run(sql: string, params: unknown[] = []): Promise<void> {
-    await this.connected().run(sql, params as never);
-  }
-
-  private async rows(sql: string, params: unknown[] = []): Promise<unknown[][]> {
-    return (await this.connected().runAndReadAll(sql, params as never)).getRows();
-  }
 }

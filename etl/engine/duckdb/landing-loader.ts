@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { type LandingPool, readLandingColumns } from '../../landing/landing-columns';
+import { type ReadThreads, readLandingColumns } from '../../landing/landing-columns';
 import type { LandingTally, QuarantinedLine } from '../../landing/landing-reader';
 import { ReasonCounts } from '../../landing/reason-counts';
 import type { QuarantineReasonCount } from '../../manifest';
@@ -19,7 +19,7 @@ const q = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
 
 export async function loadLandingSource(
   connection: DuckDBConnection,
-  options: { table: string; files: string[]; columns: readonly Column[]; quarantinePath: string; maxLineBytes?: number; consentDoubt?: boolean; pool?: LandingPool },
+  options: { table: string; files: string[]; columns: readonly Column[]; quarantinePath: string; maxLineBytes?: number; consentDoubt?: boolean; threads?: ReadThreads },
 ): Promise<LandingTally & { quarantineReasons: QuarantineReasonCount[] }> {
   const { columns } = options;
   const reasons = new ReasonCounts();
@@ -41,7 +41,7 @@ export async function loadLandingSource(
         },
       },
       { maxLineBytes: options.maxLineBytes, consentDoubt: options.consentDoubt },
-      options.pool,
+      options.threads,
     );
     table.finish();
     return { ...tally, quarantineReasons: reasons.list() };

@@ -52,7 +52,7 @@ describe('the landing reader in a pool of worker threads', () => {
       },
       quarantine: (line: { sourceFile: string; lineNumber: number }) => quarantined.push(`${line.sourceFile}:${line.lineNumber}`),
     };
-    const tally = await readLandingColumns(files, COLUMNS_WITH_OPTIONAL, sink, {}, pool, 0);
+    const tally = await readLandingColumns(files, COLUMNS_WITH_OPTIONAL, sink, {}, { pool, minBytes: 0 });
     return { tally, rows, quarantined };
   };
 
@@ -90,7 +90,7 @@ describe('the landing reader in a pool of worker threads', () => {
     const pool = new LandingPool(1);
     try {
       const refusing = { acceptColumns: () => { throw new Error('refused'); }, quarantine: () => undefined };
-      await expect(readLandingColumns([file], COLUMNS_WITH_OPTIONAL, refusing, {}, pool, 0)).rejects.toThrow('refused');
+      await expect(readLandingColumns([file], COLUMNS_WITH_OPTIONAL, refusing, {}, { pool, minBytes: 0 })).rejects.toThrow('refused');
       // The pool replaces the worker and goes on.
       expect((await collect([file], pool)).tally.lines).toBe(3000);
     } finally {
