@@ -1,0 +1,78 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/**
+ * One full garbage collection once a server process has had nothing to do for
+ * a while: start-up (the schema, the consent read, the first load of the live
+ * version) or a burst of requests leaves garbage and a grown young generation
+ * that V8 keeps committed while the process idles. A full collection taken
+ * once allocation has been quiet for about 5 s (V8's own measure of it) also
+ * shrinks the young generation back to its first size: a worker's 8 MiB
+ * semi-spaces held 16 MiB after start-up, 1 MiB after. So two per quiet
+ * spell: after `firstMs` (the garbage) and `SHRINK_AFTER_MS` later (the young
+ * generation). Never while busy: a request or a staged version is activity,
+ * and a collection (about 60 ms on a worker's 25 MiB heap) waits for that long without any.
+ */
+
+/** From the first collection of a quiet spell to the second: V8 shrinks the young generation only after ~5 s of little allocation. */
+export const SHRINK_AFTER_MS = 4_500;
+
+/** V8's full collection, made callable in this process (Node hides it without --expose-gc); undefined if V8 refuses. */
+export function fullCollection(): (() => void) | undefined {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (typeof exposed === 'function') return exposed;
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as unknown;
+    return typeof gc === 'function' ? (gc as () => void) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class IdleCollection {
+  private lastActivity: number;
+  /** Collections run since the last activity (0, 1 or 2). */
+  private done = 0;
+  private timer?: NodeJS.Timeout;
+  /** Collections run so far (for tests and diagnostics). */
+  collections = 0;
+
+  constructor(
+    /** Quiet ms before the first collection; 0: none ever. */
+    private readonly firstMs: number,
+    private readonly collect: (() => void) | undefined = firstMs > 0 ? fullCollection() : undefined,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.lastActivity = now();
+  }
+
+  /** Something happened (a request, a staged version): the quiet spell starts again. */
+  activity(): void {
+    this.lastActivity = this.now();
+    this.done = 0;
+  }
+
+  /** Checks every `checkMs`; the timer never keeps the process alive. */
+  start(checkMs = 500): this {
+    if (this.firstMs <= 0 || !this.collect || this.timer) return this;
+    this.timer = setInterval(() => this.check(), checkMs);
+    this.timer.unref();
+    return this;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Collects when the process has been quiet long enough for the next collection of this spell. */
+  check(): void {
+    if (this.firstMs <= 0 || !this.collect || this.done >= 2) return;
+    const quiet = this.now() - this.lastActivity;
+    if (quiet < this.firstMs + (this.done === 0 ? 0 : SHRINK_AFTER_MS)) return;
+    this.done += 1;
+    this.collections += 1;
+    this.collect();
+  }
+}
