@@ -17,14 +17,16 @@ import { runInNewContext } from 'node:vm';
 /** From the first collection of a quiet spell to the second: V8 shrinks the young generation only after ~5 s of little allocation. */
 export const SHRINK_AFTER_MS = 4_500;
 
-/** V8's full collection, made callable in this process (Node hides it without --expose-gc); undefined if V8 refuses. */
-export function fullCollection(): (() => void) | undefined {
-  const exposed = (globalThis as { gc?: () => void }).gc;
+type Gc = (options?: { type: 'minor' | 'major' }) => void;
+
+/** V8's gc(), made callable in this process (Node hides it without --expose-gc); undefined if V8 refuses. */
+export function fullCollection(): Gc | undefined {
+  const exposed = (globalThis as { gc?: Gc }).gc;
   if (typeof exposed === 'function') return exposed;
   try {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as unknown;
-    return typeof gc === 'function' ? (gc as () => void) : undefined;
+    return typeof gc === 'function' ? (gc as Gc) : undefined;
   } catch {
     return undefined;
   }
@@ -41,7 +43,7 @@ export class IdleCollection {
   constructor(
     /** Quiet ms before the first collection; 0: none ever. */
     private readonly firstMs: number,
-    private readonly collect: (() => void) | undefined = firstMs > 0 ? fullCollection() : undefined,
+    private readonly collect: Gc | undefined = firstMs > 0 ? fullCollection() : undefined,
     private readonly now: () => number = () => performance.now(),
   ) {
     this.lastActivity = now();
@@ -59,6 +61,14 @@ export class IdleCollection {
     this.timer = setInterval(() => this.check(), checkMs);
     this.timer.unref();
     return this;
+  }
+
+  /**
+   * Empties the young generation now (a scavenge, a few ms): staging a version fills it with
+   * its reads' results, and the first request on that version would otherwise pay to move them.
+   */
+  collectYoung(): void {
+    this.collect?.({ type: 'minor' });
   }
 
   stop(): void {
