@@ -68,7 +68,7 @@ export class IdleCollection {
    * its reads' results, and the first request on that version would otherwise pay to move them.
    */
   collectYoung(): void {
-    this.collect?.({ type: 'minor' });
+    if (this.firstMs > 0) this.collect?.({ type: 'minor' });
   }
 
   stop(): void {
