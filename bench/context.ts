@@ -19,6 +19,17 @@ export interface Benchmark {
   run(ctx: BenchContext): Promise<Figure[]>;
 }
 
+/** A benchmark that failed part-way: the figures it measured before the failure are still results. */
+export class BenchmarkIncomplete extends Error {
+  constructor(
+    message: string,
+    readonly figures: Figure[],
+  ) {
+    super(message);
+    this.name = 'BenchmarkIncomplete';
+  }
+}
+
 export class BenchContext {
   /** Values one benchmark leaves for another (benchmark 7 reuses benchmark 5's baseline). */
   readonly shared = new Map<string, unknown>();
@@ -26,6 +37,7 @@ export class BenchContext {
   private scratchRoot?: string;
   private realLakeDir?: Promise<string>;
   private realServer?: Promise<BenchServer>;
+  private closing?: Promise<void>;
 
   constructor(
     readonly settings: BenchSettings,
@@ -77,10 +89,14 @@ export class BenchContext {
     return this.realServer;
   }
 
-  async close(): Promise<void> {
-    for (const cleanup of this.cleanups.reverse()) {
-      await cleanup().catch((error: unknown) => this.log(`cleanup failed: ${(error as Error).message}`));
-    }
-    if (this.scratchRoot) await rm(this.scratchRoot, { recursive: true, force: true });
+  /** Runs the deferred clean-ups and removes the scratch folder, once however often it is called. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const cleanup of this.cleanups.reverse()) {
+        await cleanup().catch((error: unknown) => this.log(`cleanup failed: ${(error as Error).message}`));
+      }
+      if (this.scratchRoot) await rm(this.scratchRoot, { recursive: true, force: true });
+    })();
+    return this.closing;
   }
 }

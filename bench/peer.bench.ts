@@ -1,5 +1,5 @@
 import { ApiSchema } from './api-schema';
-import type { Benchmark, BenchContext } from './context';
+import { type Benchmark, type BenchContext, BenchmarkIncomplete } from './context';
 import type { Figure } from './figure';
 import { InProcessLake } from './in-process';
 import { syntheticLake } from './keyset-depth.bench';
@@ -38,12 +38,24 @@ export const postgraphilePeerBench: Benchmark = {
     const memoryAt = sizes.includes(10) ? 10 : sizes[0];
     const deepAt = sizes[sizes.length - 1];
     const pg = startPostgres(await freePort(), ctx.log);
+    // Also stopped when the run is interrupted (its clean-ups run then); stopping twice is harmless.
+    ctx.defer(async () => pg.stop());
     const figures: Figure[] = [];
+    const failed: string[] = [];
     try {
-      for (const size of sizes) figures.push(...(await atSize(ctx, pg, size, { memory: size === memoryAt, deep: size === deepAt })));
+      // A size that fails does not cost the others their figures.
+      for (const size of sizes) {
+        try {
+          figures.push(...(await atSize(ctx, pg, size, { memory: size === memoryAt, deep: size === deepAt })));
+        } catch (error) {
+          ctx.log(`the peer run at ${sizeLabel(size)} failed: ${error instanceof Error ? error.stack : String(error)}`);
+          failed.push(`${sizeLabel(size)}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+        }
+      }
     } finally {
       pg.stop();
     }
+    if (failed.length > 0) throw new BenchmarkIncomplete(`the peer run failed at ${failed.join('; ')}`, figures);
     return figures;
   },
 };
@@ -52,6 +64,8 @@ async function atSize(ctx: BenchContext, pg: PostgresPeer, size: PeerSize, plan:
   const customers = customersOf(size);
   const { lake: lakeDir, landing } = customers === null ? { lake: await ctx.realLake(), landing: ctx.sampleDir } : await syntheticLake(ctx, customers);
   const server: BenchServer = customers === null ? await ctx.realDataServer() : await startServer({ lake: lakeDir, landing, log: ctx.log });
+  // The servers below are stopped at the end of this size, or by the run's clean-ups when it is interrupted.
+  if (customers !== null) ctx.defer(() => server.stop());
   const local = await InProcessLake.open(lakeDir, landing);
   const database = `lake_${size}x`;
   let cacheOff: BenchServer | undefined;
@@ -61,6 +75,7 @@ async function atSize(ctx: BenchContext, pg: PostgresPeer, size: PeerSize, plan:
     const loaded = await loadLiveVersion(pg, database, local.engine);
     ctx.log(`  loaded in ${(loaded.ms / 1000).toFixed(1)} s: ${JSON.stringify(loaded.rows)}`);
     peer = await startPostGraphile(pg.url(database), await freePort(), ctx.log);
+    ctx.defer(peer.stop);
     const lake: PeerLake = { ctx, size, label: sizeLabel(size), server, schema: await ApiSchema.load(server), local, pg, database, peer, runs: runsAt(size, ctx.settings.runs, ctx.settings.quick) };
     const figures: Figure[] = [];
     const wanted = (group: PeerFigure): boolean => !ctx.settings.peerFigures || ctx.settings.peerFigures.includes(group);

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { BENCHMARKS } from './benchmarks';
 import { postgraphilePeerBench } from './peer.bench';
+import { collect } from './collect';
 import { BenchContext } from './context';
 import type { Figure } from './figure';
 import { currentLoad, describeMachine } from './machine';
@@ -70,24 +71,21 @@ async function runBenchmarks(flags: Flags): Promise<BenchResults> {
     process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
   };
   const ctx = new BenchContext(settings, resolve(flags.sampleDir), resolve(ROOT, 'bench', '.cache'), log);
-  const figures: Figure[] = [];
-  const errors: BenchError[] = [];
+  const stopOnSignal = (signal: NodeJS.Signals): void => {
+    // Servers, PostgreSQL and the scratch folder go with the run, even one stopped by hand.
+    log(`${signal}: stopping the servers and removing the scratch folder`);
+    void ctx.close().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', stopOnSignal).once('SIGTERM', stopOnSignal);
+  let collected: { figures: Figure[]; errors: BenchError[] };
   try {
     // The peer runs only when asked for (it needs PostgreSQL); with --peer alone, only the peer runs.
     const selected = BENCHMARKS.filter((b) => (flags.only ? flags.only.includes(b.id) : !flags.peer));
-    for (const bench of flags.peer ? [...selected, postgraphilePeerBench] : selected) {
-      log(`benchmark ${bench.id}: ${bench.title}`);
-      try {
-        figures.push(...(await bench.run(ctx)));
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        log(`benchmark ${bench.id} failed: ${error instanceof Error ? error.stack : message}`);
-        errors.push({ benchmark: bench.id, title: bench.title, error: message.split('\n')[0] });
-      }
-    }
+    collected = await collect(flags.peer ? [...selected, postgraphilePeerBench] : selected, ctx);
   } finally {
     await ctx.close();
   }
+  const { figures, errors } = collected;
   return {
     schemaVersion: 1,
     mode: settings.quick ? 'quick' : 'full',

@@ -36,7 +36,7 @@ export async function createServices(config: Config, engine: Engine, logger: Log
     jobs.beforePublish = (version) => prepareVersion({ engine, consent, reads }, version);
     rebuilds = jobs;
   }
-  erasure = new Erasure(() => rebuilds.start(), logger.child({ component: 'erasure' }), config.erasureMs);
+  erasure = new Erasure(() => rebuilds.start(), (id) => rebuilds.get(id)?.state, logger.child({ component: 'erasure' }), config.erasureMs);
   try {
     await consent.refresh();
   } catch (error) {

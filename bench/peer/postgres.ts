@@ -59,8 +59,12 @@ export function startPostgres(port: number, log: (m: string) => void): PostgresP
     url: (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`,
     pid: () => Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]),
     stop: () => {
-      asPostgres(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']);
-      rmSync(folder, { recursive: true, force: true });
+      if (!existsSync(folder)) return;
+      try {
+        asPostgres(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']);
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
+      }
     },
   };
 }

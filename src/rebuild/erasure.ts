@@ -3,6 +3,10 @@ import type { VersionManifest } from '../../etl/manifest';
 import type { PendingErasure } from '../consent/consent-registry';
 import { readLandingConsent, versionsHoldingHidden } from '../consent/versions-holding';
 import type { Logger } from '../logger';
+import type { RebuildJob, RebuildState } from './rebuild-job';
+
+/** The longest an erasure rebuild waits after failed ones before it is tried again. */
+export const MAX_RETRY_WAIT_MS = 60 * 60_000;
 
 /**
  * The erasure bound: within `erasureMs` of a revocation being read from
@@ -11,12 +15,18 @@ import type { Logger } from '../logger';
  * at publish every older version still holding such a customer expires.
  * The rebuild starts a third into the bound, so revocations arriving
  * together share one build and two thirds are left for it to finish.
+ * A build that fails (a check, damaged landing) fails again until someone
+ * fixes it, so after each failure the next try waits twice as long.
  */
 export class Erasure {
   private timer?: NodeJS.Timeout;
+  /** Private: the job the last erasure rebuild joined or started, until its outcome is counted. */
+  private lastJob?: string;
+  private failures = 0;
 
   constructor(
-    private readonly startRebuild: () => Promise<unknown>,
+    private readonly startRebuild: () => Promise<Pick<RebuildJob, 'id'>>,
+    private readonly stateOf: (id: string) => RebuildState | undefined,
     private readonly logger: Logger,
     readonly erasureMs: number,
   ) {}
@@ -28,14 +38,34 @@ export class Erasure {
     if (lag > this.erasureMs) {
       this.logger.error({ lagMs: lag, erasureMs: this.erasureMs, versions: pending.versions.length }, 'erasure bound exceeded: kept versions still hold customers who withdrew consent');
     }
-    const wait = Math.max(0, this.erasureMs / 3 - lag);
-    if (this.timer) return;
+    if (this.timer || !this.lastOutcomeKnown()) return;
+    const wait = this.failures === 0 ? Math.max(0, this.erasureMs / 3 - lag) : this.retryWaitMs();
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.logger.info({ versions: pending.versions.length }, 'erasure rebuild starting');
-      this.startRebuild().catch((error: unknown) => this.logger.error({ err: error }, 'could not start the erasure rebuild; retried at the next consent refresh'));
+      this.logger.info({ versions: pending.versions.length, failedBefore: this.failures }, 'erasure rebuild starting');
+      this.startRebuild().then(
+        (job) => (this.lastJob = job.id),
+        (error: unknown) => this.logger.error({ err: error }, 'could not start the erasure rebuild; retried at the next consent refresh'),
+      );
     }, wait);
     this.timer.unref();
+  }
+
+  /** Milliseconds the next try waits after `failures` failed erasure rebuilds in a row. */
+  retryWaitMs(): number {
+    return Math.min(MAX_RETRY_WAIT_MS, (this.erasureMs / 3) * 2 ** (this.failures - 1));
+  }
+
+  /** Private: counts the last job's outcome once it has one; false while it still runs. */
+  private lastOutcomeKnown(): boolean {
+    if (this.lastJob === undefined) return true;
+    const state = this.stateOf(this.lastJob);
+    if (state === 'QUEUED' || state === 'RUNNING') return false;
+    // A job no longer listed (dropped from the kept jobs) is not counted either way.
+    if (state === 'FAILED') this.failures += 1;
+    else if (state === 'SUCCEEDED') this.failures = 0;
+    this.lastJob = undefined;
+    return true;
   }
 
   stop(): void {

@@ -1,0 +1,75 @@
+import { Erasure, MAX_RETRY_WAIT_MS } from '../../src/rebuild/erasure';
+import type { RebuildState } from '../../src/rebuild/rebuild-job';
+import { createLogger } from '../../src/logger';
+
+const ERASURE_MS = 9_000;
+const pending = (seenAgoMs: number) => ({ since: new Map([['a@x', new Date(Date.now() - seenAgoMs)]]), versions: ['v1'] });
+
+describe('the erasure rebuild', () => {
+  let states: Map<string, RebuildState>;
+  let started: string[];
+  let erasure: Erasure;
+
+  beforeEach(() => {
+    jest.useFakeTimers({ now: new Date('2026-12-02T10:00:00Z') });
+    states = new Map();
+    started = [];
+    erasure = new Erasure(
+      async () => {
+        const id = `job-${started.length + 1}`;
+        started.push(id);
+        states.set(id, 'RUNNING');
+        return { id };
+      },
+      (id) => states.get(id),
+      createLogger('silent', false),
+      ERASURE_MS,
+    );
+  });
+
+  afterEach(() => {
+    erasure.stop();
+    jest.useRealTimers();
+  });
+
+  /** One consent refresh that still finds a kept version holding the customer, then `ms` later. */
+  async function refreshThenWait(ms: number): Promise<void> {
+    erasure.onRefresh(pending(0));
+    await jest.advanceTimersByTimeAsync(ms);
+  }
+
+  it('starts a third into the bound, and not again while its build runs', async () => {
+    await refreshThenWait(ERASURE_MS / 3 - 1);
+    expect(started).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(started).toEqual(['job-1']);
+    await refreshThenWait(ERASURE_MS);
+    expect(started).toEqual(['job-1']);
+  });
+
+  it('waits twice as long after each failed build, up to an hour, and starts over after one succeeds', async () => {
+    await refreshThenWait(ERASURE_MS / 3);
+    const waits: number[] = [];
+    for (let k = 1; k <= 12; k += 1) {
+      states.set(`job-${k}`, 'FAILED');
+      erasure.onRefresh(pending(0));
+      waits.push(erasure.retryWaitMs());
+      await jest.advanceTimersByTimeAsync(erasure.retryWaitMs() - 1);
+      expect(started).toHaveLength(k);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(started).toHaveLength(k + 1);
+    }
+    expect(waits.slice(0, 4)).toEqual([3_000, 6_000, 12_000, 24_000]);
+    expect(Math.max(...waits)).toBe(MAX_RETRY_WAIT_MS);
+    states.set('job-13', 'SUCCEEDED');
+    await refreshThenWait(0);
+    await jest.advanceTimersByTimeAsync(ERASURE_MS / 3);
+    expect(started).toHaveLength(14);
+  });
+
+  it('starts at once when the revocation was seen more than a third of the bound ago', async () => {
+    erasure.onRefresh(pending(ERASURE_MS));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(started).toEqual(['job-1']);
+  });
+});
