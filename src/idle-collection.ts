@@ -36,6 +36,8 @@ export class IdleCollection {
   private lastActivity: number;
   /** Collections run since the last activity (0, 1 or 2). */
   private done = 0;
+  /** Requests under way. */
+  private busy = 0;
   private timer?: NodeJS.Timeout;
   /** Collections run so far (for tests and diagnostics). */
   collections = 0;
@@ -53,6 +55,17 @@ export class IdleCollection {
   activity(): void {
     this.lastActivity = this.now();
     this.done = 0;
+  }
+
+  /** Work that may outlast the quiet spell (a long export, a large page) starts: no collection until it ends. */
+  begin(): void {
+    this.busy += 1;
+    this.activity();
+  }
+
+  end(): void {
+    this.busy = Math.max(0, this.busy - 1);
+    this.activity();
   }
 
   /** Checks every `checkMs`; the timer never keeps the process alive. */
@@ -78,7 +91,7 @@ export class IdleCollection {
 
   /** Collects when the process has been quiet long enough for the next collection of this spell. */
   check(): void {
-    if (this.firstMs <= 0 || !this.collect || this.done >= 2) return;
+    if (this.firstMs <= 0 || !this.collect || this.done >= 2 || this.busy > 0) return;
     const quiet = this.now() - this.lastActivity;
     if (quiet < this.firstMs + (this.done === 0 ? 0 : SHRINK_AFTER_MS)) return;
     this.done += 1;

@@ -46,6 +46,23 @@ describe('the idle collection of a server process', () => {
     expect(calls).toBe(2);
   });
 
+  it('never collects while a request that outlasts the quiet spell (a long export) is under way', () => {
+    const time = clock();
+    let calls = 0;
+    const idle = new IdleCollection(2_000, () => void (calls += 1), time.now);
+    idle.begin();
+    time.advance(60_000);
+    idle.check();
+    expect(calls).toBe(0);
+    idle.end();
+    time.advance(1_999);
+    idle.check();
+    expect(calls).toBe(0);
+    time.advance(1);
+    idle.check();
+    expect(calls).toBe(1);
+  });
+
   it('does nothing with 0 (turned off), and a staged version asks only for a scavenge', () => {
     const time = clock();
     let calls = 0;

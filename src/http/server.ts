@@ -56,9 +56,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     throw error;
   }
   const server = createServer(app.app);
-  // Start-up's garbage goes once the process is quiet; every request starts the quiet spell again.
+  // Start-up's garbage goes once the process is quiet: never while a request is under way, and each starts the quiet spell again.
   const idle = new IdleCollection(config.idleCollectionMs).start();
-  server.on('request', () => idle.activity());
+  server.on('request', (_req, res) => {
+    idle.begin();
+    res.once('close', () => idle.end());
+  });
   // Slow clients must not hold connections forever; keep-alive outlives typical client pools' idle time.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
