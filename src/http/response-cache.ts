@@ -124,10 +124,8 @@ export class ResponseCache {
   /** Keeps an answer's JSON text made under `key`, unless its epoch has passed since (a revocation seen mid-request). */
   keep(key: string, text: string, operation: string | null): void {
     if (!key.startsWith(`${this.epoch}\u0000`)) return;
-    // V8 keeps a string of Latin-1 characters at one byte each (answers are ASCII but for customers' names), else two.
-    // Counting two for every answer left the 130 KB nested page of 100 customers x 10 readings just over the bound, kept or not by the length of the key.
-    const perChar = /[^\u0000-\u00ff]/.test(text) ? 2 : 1;
-    const bytes = 96 + perChar * text.length + 2 * (key.length + (operation?.length ?? 0));
+    // Answers are ASCII but for customers' names: one byte a character, two at worst; the key likewise.
+    const bytes = 96 + 2 * (text.length + key.length + (operation?.length ?? 0));
     if (bytes <= MAX_ENTRY_BYTES) this.entries.set(key, { text, operation }, bytes);
   }
 
