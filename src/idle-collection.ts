@@ -1,4 +1,4 @@
-import { setFlagsFromString } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /**
@@ -11,13 +11,18 @@ import { runInNewContext } from 'node:vm';
  * semi-spaces held 16 MiB after start-up, 1 MiB after. So two per quiet
  * spell: after `firstMs` (the garbage) and `SHRINK_AFTER_MS` later (the young
  * generation). Never while busy: a request or a staged version is activity,
- * and a collection (about 60 ms on a worker's 25 MiB heap) waits for that long without any.
+ * and a collection (about 60 ms on a worker's 25 MiB heap) waits for that long
+ * without any. A spell after too little allocation (health probes every few
+ * seconds) collects nothing: the heap must have grown MIN_GROWTH_BYTES since the last.
  */
 
 /** From the first collection of a quiet spell to the second: V8 shrinks the young generation only after ~5 s of little allocation. */
 export const SHRINK_AFTER_MS = 4_500;
 
 type Gc = (options?: { type: 'minor' | 'major' }) => void;
+
+/** Heap growth since the last idle collection below which a quiet spell collects nothing. */
+export const MIN_GROWTH_BYTES = 4 * 1024 * 1024;
 
 /** V8's gc(), made callable in this process (Node hides it without --expose-gc); undefined if V8 refuses. */
 export function fullCollection(): Gc | undefined {
@@ -38,6 +43,8 @@ export class IdleCollection {
   private done = 0;
   /** Requests under way. */
   private busy = 0;
+  /** The heap in use just after the last collection (0 before any: start-up always collects). */
+  private afterLast = 0;
   private timer?: NodeJS.Timeout;
   /** Collections run so far (for tests and diagnostics). */
   collections = 0;
@@ -47,6 +54,7 @@ export class IdleCollection {
     private readonly firstMs: number,
     private readonly collect: Gc | undefined = firstMs > 0 ? fullCollection() : undefined,
     private readonly now: () => number = () => performance.now(),
+    private readonly heapUsed: () => number = () => getHeapStatistics().used_heap_size,
   ) {
     this.lastActivity = now();
   }
@@ -94,8 +102,13 @@ export class IdleCollection {
     if (this.firstMs <= 0 || !this.collect || this.done >= 2 || this.busy > 0) return;
     const quiet = this.now() - this.lastActivity;
     if (quiet < this.firstMs + (this.done === 0 ? 0 : SHRINK_AFTER_MS)) return;
+    if (this.done === 0 && this.heapUsed() - this.afterLast < MIN_GROWTH_BYTES) {
+      this.done = 2;
+      return;
+    }
     this.done += 1;
     this.collections += 1;
     this.collect();
+    this.afterLast = this.heapUsed();
   }
 }
