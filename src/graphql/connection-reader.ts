@@ -3,7 +3,7 @@ import { badInput } from '../errors';
 import type { GraphqlContext } from './context';
 import { type PageConnection, toConnection, visibleNodes, visibleNodesOfColumns } from './connection';
 import { decodeCursor, type Cursor, type CursorScope, type KeyValue } from './cursor';
-import { queryColumnsInRuns, sliceColumns, truncateColumns } from './engine-columns';
+import { columnarDataset, queryColumnsInRuns, sliceColumns, truncateColumns } from './engine-columns';
 import { toStediError } from './error-mapping';
 import { type Dataset, type DatasetFilter, type Node, filterKey } from './datasets/dataset';
 import { countQuery, pageQuery, type Scope } from './page-query';
@@ -22,14 +22,15 @@ export interface PageArgs {
  * totalCount is selected.
  */
 export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Dataset<N>, args: PageArgs, filter: DatasetFilter, field: string): Promise<PageConnection<N>> {
-  const { engine, logger } = ctx.services;
-  const { first, query, scope, consent, cursorScope, afterCursor } = await topLevelPage(ctx, ds, args, filter, field);
+  const { engine, logger, config } = ctx.services;
+  // A bulk page the read cache would not keep is read as columns, so no object per row is made before its node.
+  const bulk = pageSize(args.first, config.maxPageSize, field) + 1 > ctx.services.reads.maxRowsPerEntry;
+  const { first, query, scope, consent, cursorScope, afterCursor } = await topLevelPage(ctx, bulk ? columnarDataset(engine, ds) : ds, args, filter, field);
   const version = scope.version;
-  const page = { readAhead: readAheadOf(ctx.services), scope, query, first, timeoutMs: ctx.budget.timeoutMs(), readAheadTimeoutMs: ctx.services.config.queryTimeoutMs };
+  const page = { readAhead: readAheadOf(ctx.services), scope, query, first, timeoutMs: ctx.budget.timeoutMs(), readAheadTimeoutMs: config.queryTimeoutMs };
   let nodes: N[];
   let fetchedRows: number;
-  if (first + 1 > ctx.services.reads.maxRowsPerEntry) {
-    // A bulk page the read cache would not keep: read as columns, so no object per row is made before its node.
+  if (bulk) {
     const fetched = await fetchPage<N, ColumnarResult>({
       ...page,
       shape: 'columns',

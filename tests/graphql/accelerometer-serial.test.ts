@@ -21,6 +21,7 @@ type Reading = { serialNumber: string; timestamp: number; x: number; y: number; 
 type Page = { page: { edges: { node: Reading }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } };
 const SELECTION = 'serialNumber timestamp x y z';
 const REVOKED = serialOf(6);
+const UUID_SERIAL = '0003408c-cc9c-4e64-9506-cb8857523c40';
 
 /** Uneven readings; serials whose order differs from the emails' order; shared and re-claimed serials. */
 function writeFixture(): string {
@@ -38,8 +39,11 @@ function writeFixture(): string {
     // An older record's serial is no claim: only the freshest record counts.
     customerRecord({ name: 'moved', serial: serialOf(20), updatedAt: 1_600_000_000_000 }),
     customerRecord({ name: 'moved', serial: 'serial-moved', updatedAt: 1_656_000_000_000 }),
+    // Serials that are UUIDs (as in the real data), in DuckDB's own text and in another form: a bulk page reads the first kind as UUIDs.
+    customerRecord({ name: 'uuid-lower', serial: UUID_SERIAL }),
+    customerRecord({ name: 'uuid-upper', serial: UUID_SERIAL.replace(/^0/, 'f').toUpperCase() }),
   ], 'customer-extra.json');
-  const extra = ['dup-a', 'dup-b', 'claims-three', 'aaa-first', 'aab-second', 'moved'].flatMap((name, n) =>
+  const extra = ['dup-a', 'dup-b', 'claims-three', 'aaa-first', 'aab-second', 'moved', 'uuid-lower', 'uuid-upper'].flatMap((name, n) =>
     [0, 1, 2, 3].map((r) => accelerometerRecord(name, t0 + r * 1000, n, -r, r % 2)),
   );
   writeLanding(landing, 'accelerometer', [...extra, accelerometerRecord('aaa-first', t0, 9, 9, 9), accelerometerRecord('aaa-first', t0, 9, 9, 8)], 'accelerometer-extra.json');
@@ -89,6 +93,7 @@ describe.each([
   let expected: Reading[];
   let version: VersionManifest;
   let counting: CountingEngine;
+  const columnQueries: string[] = [];
   beforeAll(async () => {
     const landing = writeFixture();
     const lake = makeTempDir('stedi-accel-serial-');
@@ -102,6 +107,11 @@ describe.each([
       config: { queryCacheRows: 0 },
       wrapEngine: (engine: Engine) => {
         counting = countingEngine(engine);
+        const columns = engine.queryColumns!.bind(engine);
+        counting.engine.queryColumns = (sql, values, options) => {
+          columnQueries.push(sql);
+          return columns(sql, values, options);
+        };
         return counting.engine;
       },
     });
@@ -136,6 +146,8 @@ describe.each([
     const serials = new Set(expected.map((r) => r.serialNumber));
     expect(serials).toContain('serial-9999');
     expect(serials).toContain('serial-moved');
+    expect(serials).toContain(UUID_SERIAL);
+    expect(serials).toContain('F003408C-CC9C-4E64-9506-CB8857523C40');
     for (const absent of ['serial-shared', serialOf(3), serialOf(4), REVOKED]) expect(serials).not.toContain(absent);
     // The revoked customer's rows are in the version: only the registry hides them.
     expect((await joinedAnswer(version, [])).some((r) => r.serialNumber === REVOKED)).toBe(true);
@@ -159,6 +171,15 @@ describe.each([
 
   it.each([3, 50, 1000])('pages through exactly the joined rows in their order, %i at a time', async (first) => {
     expect(await pageAll(first)).toEqual(expected);
+  });
+
+  it('reads a bulk page as columns with its serials as UUIDs, the same rows in the same order', async () => {
+    const mark = columnQueries.length;
+    // 2,001 rows is past what the read cache keeps per entry: the bulk, columnar read.
+    expect(await pageAll(2_000)).toEqual(expected);
+    const bulk = columnQueries.slice(mark).filter((sql) => sql.includes('LIMIT 2001'));
+    expect(bulk.length).toBeGreaterThan(0);
+    for (const sql of bulk) expect(sql).toContain('AS UUID');
   });
 
   it('counts the joined rows, with and without a serialNumber filter', async () => {

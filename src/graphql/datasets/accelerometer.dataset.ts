@@ -1,4 +1,5 @@
 import { AccelerometerReading } from '../types/accelerometer-reading.type';
+import { serialAsUuid } from '../engine-columns';
 import { type Dataset, col, selectAs } from './dataset';
 import { storesColumn } from './stored-columns';
 
@@ -22,6 +23,8 @@ export const accelerometerDataset: Dataset<AccelerometerReading> = {
     return `(SELECT r.*, c."serialNumber" FROM ${readings} AS r INNER JOIN ${customers} AS c ON r."user" = c."email") AS a`;
   },
   select: selectAs('a', A, ['serialNumber', 'timestamp', 'x', 'y', 'z']),
+  // A bulk page's 10,000 serials read as UUIDs, not as strings one native call each.
+  columnarSelect: `${serialAsUuid(serial)}, ${selectAs('a', A, ['timestamp', 'x', 'y', 'z'])}`,
   key: [
     { expr: serial, name: 'serialNumber', type: 'string' },
     { expr: col('a', A, 'timestamp'), name: 'timestamp', type: 'integer' },

@@ -1,4 +1,5 @@
 import { DuckDBInstance } from '@duckdb/node-api';
+import { ROW_GROUP_ROWS } from '../../../etl/engine/duckdb/duckdb-build-target';
 import { BUILT_TABLES, storageOrder, TABLES } from '../../../etl/tables';
 import type { VersionManifest } from '../../../etl/manifest';
 import { accelerometerDataset } from '../../../src/graphql/datasets/accelerometer.dataset';
@@ -8,12 +9,12 @@ import { stepTrainerDataset } from '../../../src/graphql/datasets/step-trainer.d
 import { buildLake, tableFile } from '../../helpers/etl-lake';
 import { writeManyCustomersLanding } from '../../helpers/many-customers-landing';
 
-/** What a DuckDB build writes: each table sorted in the order the API pages it, in small row groups. */
+/** What a DuckDB build writes: each table sorted in the order the API pages it, in row groups of ROW_GROUP_ROWS. */
 describe('the layout of built tables on DuckDB', () => {
   let version: VersionManifest;
   beforeAll(async () => {
-    // 2,400 consenting customers x 15 readings: 36,000 training rows, more than two row groups of 16,384.
-    version = await buildLake(writeManyCustomersLanding(3_000, 15).landing);
+    // 2,400 consenting customers x 30 readings: 72,000 training rows, more than one row group of 65,536.
+    version = await buildLake(writeManyCustomersLanding(3_000, 30).landing);
   });
 
   async function inFile<T>(run: (sql: (text: string) => Promise<unknown[][]>) => Promise<T>): Promise<T> {
@@ -38,13 +39,14 @@ describe('the layout of built tables on DuckDB', () => {
     expect(Number(misplaced)).toBe(0);
   });
 
-  it('splits a large table into row groups of at most 16,384 rows', async () => {
+  it(`splits a large table into row groups of at most ${ROW_GROUP_ROWS.toLocaleString('en-US')} rows, the first one full`, async () => {
     const file = tableFile(version, 'machine_learning_curated');
     const groups = await inFile((sql) => sql(`SELECT DISTINCT row_group_id, row_group_num_rows FROM parquet_metadata('${file}') ORDER BY 1`));
     const sizes = groups.map((g) => Number(g[1]));
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(version.tables.machine_learning_curated.rows);
     expect(sizes.length).toBeGreaterThanOrEqual(2);
-    expect(Math.max(...sizes)).toBeLessThanOrEqual(16_384);
+    expect(sizes[0]).toBe(ROW_GROUP_ROWS);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(ROW_GROUP_ROWS);
   });
 
   it('stores every table the API pages directly in that field\'s keyset order', () => {

@@ -6,7 +6,7 @@ import { readColumns } from '../../../../etl/engine/duckdb/column-reader';
  * The engine's own column reader against node-api's general conversion (the
  * reference it replaced): the same values, nulls and order for every type,
  * across chunk boundaries, and under generated values (seeded; the seed is in
- * the describe name, STEDI_PROPERTY_SEED replays it).
+ * the describe name, STEDI_PROPERTY_SEED replays it). UUIDs are read in JS too (page serials).
  */
 
 const SEED = Number(process.env.STEDI_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -75,6 +75,31 @@ describe(`the DuckDB column reader (seed ${SEED})`, () => {
         const sql = `SELECT s, n, d FROM (VALUES ${values}) AS t(i, s, n, d) ORDER BY i`;
         const params = rows.flatMap(([s, n, d]) => [s, n === null ? null : String(n), d === null ? null : String(d)]);
         expect(await fast(sql, params)).toEqual(await reference(sql, params));
+      }),
+      { seed: SEED, numRuns: 60 },
+    );
+  });
+
+  it('reads UUIDs as the text node-api and DuckDB\'s own CAST give, nulls, extremes and repeats included', async () => {
+    // Repeats in runs (a page of one customer's readings), across chunks of 2,048; the top bit's flip at both extremes.
+    const sql = `SELECT u, CAST(u AS VARCHAR) AS t FROM (SELECT CASE WHEN i % 101 = 0 THEN NULL
+      WHEN i % 89 = 0 THEN '00000000-0000-0000-0000-000000000000'::UUID WHEN i % 97 = 0 THEN 'ffffffff-ffff-ffff-ffff-ffffffffffff'::UUID
+      ELSE ('7fffffff-' || lpad(CAST((i // 37) % 10000 AS VARCHAR), 4, '0') || '-4000-8000-' || lpad(CAST(i // 37 AS VARCHAR), 12, '0'))::UUID END AS u
+      FROM range(5000) AS r(i) ORDER BY i)`;
+    const columns = await fast(sql);
+    expect(columns).toEqual(await reference(sql));
+    expect(columns[0]).toEqual(columns[1]);
+  });
+
+  it('agrees with DuckDB\'s text on generated UUIDs', async () => {
+    const hex = (length: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF'), minLength: length, maxLength: length });
+    const uuid = fc.option(fc.tuple(hex(8), hex(4), hex(4), hex(4), hex(12)).map((parts) => parts.join('-')), { nil: null });
+    await fc.assert(
+      fc.asyncProperty(fc.array(uuid, { minLength: 1, maxLength: 30 }), async (uuids) => {
+        const values = uuids.map((_, i) => `(${i}, ?::UUID)`).join(', ');
+        const sql = `SELECT u, CAST(u AS VARCHAR) AS t FROM (VALUES ${values}) AS v(i, u) ORDER BY i`;
+        const [read, text] = await fast(sql, uuids);
+        expect(read).toEqual(text);
       }),
       { seed: SEED, numRuns: 60 },
     );
