@@ -72,6 +72,8 @@ export interface Config {
   heapGrowingPercent: number;
   /** Each cluster worker's V8 semi-space cap in MiB (--max-semi-space-size; the young generation is 2x it); 0: Node's own, 16 (STEDI_WORKER_SEMI_SPACE_MB). */
   workerSemiSpaceMb: number;
+  /** A server process idle this many ms runs one full garbage collection, and another once V8 sees the quiet (src/idle-collection.ts); 0: never (STEDI_IDLE_GC_MS). */
+  idleCollectionMs: number;
   maxPageSize: number;
   /** Percent of customers in TRAIN and VALIDATION (TEST gets the rest), from STEDI_SPLIT="80/10/10". */
   split: SplitPercentages;
@@ -118,6 +120,8 @@ type Env = Record<string, string | undefined>;
 
 /** Measured in README → Performance (issue 11's memory): the young generation Node sizes for a big server is most of an idle worker's heap. */
 export const DEFAULT_WORKER_SEMI_SPACE_MB = 8;
+/** Quiet ms before a server process's first idle collection (src/idle-collection.ts). */
+export const DEFAULT_IDLE_COLLECTION_MS = 2_000;
 
 function splitPercentages(raw: string | undefined): SplitPercentages {
   if (raw === undefined || raw === '') return { train: 80, validation: 10 };
@@ -191,6 +195,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     duckdbThreads: overrides.duckdbThreads ?? integer(env, 'STEDI_DUCKDB_THREADS', 0, 0),
     heapGrowingPercent: overrides.heapGrowingPercent ?? integer(env, 'STEDI_HEAP_GROWING_PERCENT', 50, 0),
     workerSemiSpaceMb: overrides.workerSemiSpaceMb ?? integer(env, 'STEDI_WORKER_SEMI_SPACE_MB', DEFAULT_WORKER_SEMI_SPACE_MB, 0),
+    idleCollectionMs: overrides.idleCollectionMs ?? integer(env, 'STEDI_IDLE_GC_MS', DEFAULT_IDLE_COLLECTION_MS, 0),
     maxPageSize: overrides.maxPageSize ?? integer(env, 'STEDI_MAX_PAGE_SIZE', 10_000, 1),
     split: overrides.split ?? splitPercentages(env.STEDI_SPLIT),
     limits: {

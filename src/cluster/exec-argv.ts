@@ -24,10 +24,13 @@ export function childExecArgv(entry: string): string[] {
 
 /**
  * A cluster worker's Node options: `childExecArgv`, plus the semi-space cap
- * unless the command line already sets one (the user's choice wins).
+ * unless the command line already sets one (the user's choice wins), and
+ * `--expose-gc` when it runs idle collections.
  */
-export function workerExecArgv(entry: string, semiSpaceMb: number): string[] {
+export function workerExecArgv(entry: string, semiSpaceMb: number, exposeGc = false): string[] {
   const argv = childExecArgv(entry);
   if (semiSpaceMb > 0 && !argv.some((a) => /^--max[-_]semi[-_]space[-_]size\b/.test(a))) argv.push(`--max-semi-space-size=${semiSpaceMb}`);
+  // The idle collection (idle-collection.ts) calls V8's gc(); exposed at start, it needs no context of its own.
+  if (exposeGc && !argv.some((a) => /^--expose[-_]gc$/.test(a))) argv.push('--expose-gc');
   return argv;
 }

@@ -45,7 +45,7 @@ const RESPAWN_WINDOW_MS = 60_000;
 
 function workerEntry(config: Config): { exec: string; execArgv: string[] } {
   const exec = join(__dirname, `worker-main${extname(__filename)}`);
-  return { exec, execArgv: workerExecArgv(exec, config.workerSemiSpaceMb) };
+  return { exec, execArgv: workerExecArgv(exec, config.workerSemiSpaceMb, config.idleCollectionMs > 0) };
 }
 
 export async function startCluster(options: ClusterOptions): Promise<RunningCluster> {

@@ -45,17 +45,26 @@ async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): P
   }
   AggregatorRegistry.setRegistries([running.app.metrics.registry]);
   primary.on('stage', ({ version }) => {
+    running.idle.activity();
     stageVersion(running.services, version)
       .catch((error: unknown) => void logger.warn({ err: error, version: version.version }, 'loading a version about to be published failed; readers will load it on first use'))
-      .then((reads) => primary.send({ stedi: 'staged', version: version.version, reads: reads ?? [] }));
+      .then((reads) => {
+        running.idle.collectYoung();
+        primary.send({ stedi: 'staged', version: version.version, reads: reads ?? [] });
+      });
   });
   primary.on('warm', ({ version, reads }) => {
+    running.idle.activity();
     warmVersion(running.services, version, reads)
       .then((warmed) => logger.info({ version, warmed, offered: reads.length }, 'recent reads read again on the version about to be published'))
       .catch((error: unknown) => void logger.warn({ err: error, version }, 'reading recent reads again on a version about to be published failed'))
-      .finally(() => primary.send({ stedi: 'warmed', version }));
+      .finally(() => {
+        running.idle.collectYoung();
+        primary.send({ stedi: 'warmed', version });
+      });
   });
   primary.on('published', ({ version }) => {
+    running.idle.activity();
     afterPublish(running.services.engine, running.services.consent, version).catch((error: unknown) => logger.warn({ err: error, version }, 'warming the new version failed; readers will load it on first use'));
   });
   const stop = async (): Promise<void> => {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Engine } from '../../etl/engine/engine';
 import type { ApiKeys } from '../auth/api-keys';
 import type { Config } from '../config';
+import { IdleCollection } from '../idle-collection';
 import type { Logger } from '../logger';
 import type { Rebuilds } from '../rebuild/rebuild-jobs';
 import { closeServices, createServices, type Services } from '../services';
@@ -24,6 +25,8 @@ export interface RunningServer {
   /** e.g. http://127.0.0.1:4000 */
   url: string;
   port: number;
+  /** Told of activity besides requests (a cluster worker staging a version). */
+  idle: IdleCollection;
   shutdown(): Promise<void>;
 }
 
@@ -53,6 +56,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     throw error;
   }
   const server = createServer(app.app);
+  // Start-up's garbage goes once the process is quiet: never while a request is under way, and each starts the quiet spell again.
+  const idle = new IdleCollection(config.idleCollectionMs).start();
+  server.on('request', (_req, res) => {
+    idle.begin();
+    res.once('close', () => idle.end());
+  });
   // Slow clients must not hold connections forever; keep-alive outlives typical client pools' idle time.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
@@ -68,6 +77,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   let stopping: Promise<void> | undefined;
   const shutdown = (): Promise<void> =>
     (stopping ??= (async () => {
+      idle.stop();
       app.startDraining();
       await closeHttpServer(server, options.graceMs ?? DEFAULT_GRACE_MS);
       await app.stop();
@@ -75,5 +85,5 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       await options.engine.close();
     })());
   logger.info({ port, host: config.host, lake: config.lake }, 'listening');
-  return { server, app, services, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, port, shutdown };
+  return { server, app, services, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, port, idle, shutdown };
 }

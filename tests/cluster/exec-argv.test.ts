@@ -20,6 +20,13 @@ describe("a cluster worker's Node options", () => {
     expect(workerExecArgv('/x/worker-main.js', 8)).toEqual(['--max_semi_space_size=2']);
   });
 
+  it('expose V8\'s gc() when the worker runs idle collections, once', () => {
+    process.execArgv = [];
+    expect(workerExecArgv('/x/worker-main.js', 8, true)).toEqual(['--max-semi-space-size=8', '--expose-gc']);
+    process.execArgv = ['--expose-gc'];
+    expect(workerExecArgv('/x/worker-main.js', 8, true)).toEqual(['--expose-gc', '--max-semi-space-size=8']);
+  });
+
   it('run the TypeScript sources through ts-node, with the cap', () => {
     process.execArgv = [];
     expect(workerExecArgv('/x/worker-main.ts', 4)).toEqual(['-r', 'ts-node/register/transpile-only', '--max-semi-space-size=4']);

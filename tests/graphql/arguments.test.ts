@@ -37,6 +37,8 @@ describe('argument checks', () => {
     ['a nested cursor of another customer', () => `{ customer(serialNumber: "${serial}") { stepTrainerReadings(after: "${otherCustomersReadingCursor}") { totalCount } } }`, /belongs to another customer/],
     ['an empty splitSeed', () => '{ machineLearningSamples(split: TRAIN, splitSeed: "") { totalCount } }', /splitSeed must be 1 to 200 characters/],
     ['a splitSeed too long', () => `{ machineLearningSamples(splitSeed: "${'s'.repeat(201)}") { totalCount } }`, /splitSeed must be 1 to 200 characters/],
+    // Checked per customer on a nested field whose arguments have rules (those without any skip class-validator).
+    ['a nested splitSeed too long', () => `{ customers { edges { node { machineLearningSamples(splitSeed: "${'s'.repeat(201)}") { totalCount } } } } }`, /splitSeed must be 1 to 200 characters/],
     ['an empty serialNumber filter', () => '{ accelerometerReadings(filter: { serialNumber: "" }) { totalCount } }', /serialNumber must be 1 to 200 characters/],
     ['an empty customer serialNumber', () => '{ customer(serialNumber: "") { serialNumber } }', /serialNumber must be 1 to 200 characters/],
   ];

@@ -56,6 +56,26 @@ describe('a rebuild loading its new version before publishing it', () => {
     expect((await queryData(lake.services, ANALYST, '{ lake { liveVersion } }')).lake.liveVersion).toBe(built);
   });
 
+  it("does not re-read consent on the publish of a staged version, unless an erasure is pending (its expired versions must leave the list at once)", async () => {
+    lake = await buildTestLake({ landing: writeSmallLanding() });
+    const refreshesAfterStaging = async (withdraw: boolean): Promise<number> => {
+      let refresh: jest.SpyInstance | undefined;
+      await rebuildWith(lake, async (version, stage) => {
+        if (withdraw) writeLanding(lake.landing, 'customer', [customerRecord({ name: 'bob', serial: 'serial-bob', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-2.json');
+        await stage(version);
+        refresh = jest.spyOn(lake.services.consent, 'refresh');
+      });
+      const calls = refresh!.mock.calls.length;
+      refresh!.mockRestore();
+      return calls;
+    };
+    expect(await refreshesAfterStaging(false)).toBe(0);
+    expect(lake.services.consent.pendingErasure().versions).toEqual([]);
+    // bob withdraws: the versions kept before hold him, so the publish refreshes.
+    expect(await refreshesAfterStaging(true)).toBeGreaterThan(0);
+    expect(lake.services.consent.pendingErasure().versions.length).toBeGreaterThan(0);
+  });
+
   it('publishes anyway when loading the version takes longer than its time limit', async () => {
     lake = await buildTestLake({ landing: writeSmallLanding() });
     (lake.services.rebuilds as RebuildJobs).stageTimeoutMs = 50;

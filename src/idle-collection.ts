@@ -1,0 +1,114 @@
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/**
+ * One full garbage collection once a server process has had nothing to do for
+ * a while: start-up (the schema, the consent read, the first load of the live
+ * version) or a burst of requests leaves garbage and a grown young generation
+ * that V8 keeps committed while the process idles. A full collection taken
+ * once allocation has been quiet for about 5 s (V8's own measure of it) also
+ * shrinks the young generation back to its first size: a worker's 8 MiB
+ * semi-spaces held 16 MiB after start-up, 1 MiB after. So two per quiet
+ * spell: after `firstMs` (the garbage) and `SHRINK_AFTER_MS` later (the young
+ * generation). Never while busy: a request or a staged version is activity,
+ * and a collection (about 60 ms on a worker's 25 MiB heap) waits for that long
+ * without any. A spell after too little allocation (health probes every few
+ * seconds) collects nothing: the heap must have grown MIN_GROWTH_BYTES since the last.
+ */
+
+/** From the first collection of a quiet spell to the second: V8 shrinks the young generation only after ~5 s of little allocation. */
+export const SHRINK_AFTER_MS = 4_500;
+
+type Gc = (options?: { type: 'minor' | 'major' }) => void;
+
+/** Heap growth since the last idle collection below which a quiet spell collects nothing. */
+export const MIN_GROWTH_BYTES = 4 * 1024 * 1024;
+
+/** V8's gc(), made callable in this process (Node hides it without --expose-gc); undefined if V8 refuses. */
+export function fullCollection(): Gc | undefined {
+  const exposed = (globalThis as { gc?: Gc }).gc;
+  if (typeof exposed === 'function') return exposed;
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as unknown;
+    return typeof gc === 'function' ? (gc as Gc) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class IdleCollection {
+  private lastActivity: number;
+  /** Collections run since the last activity (0, 1 or 2). */
+  private done = 0;
+  /** Requests under way. */
+  private busy = 0;
+  /** The heap in use just after the last collection (0 before any: start-up always collects). */
+  private afterLast = 0;
+  private timer?: NodeJS.Timeout;
+  /** Collections run so far (for tests and diagnostics). */
+  collections = 0;
+
+  constructor(
+    /** Quiet ms before the first collection; 0: none ever. */
+    private readonly firstMs: number,
+    private readonly collect: Gc | undefined = firstMs > 0 ? fullCollection() : undefined,
+    private readonly now: () => number = () => performance.now(),
+    private readonly heapUsed: () => number = () => getHeapStatistics().used_heap_size,
+  ) {
+    this.lastActivity = now();
+  }
+
+  /** Something happened (a request, a staged version): the quiet spell starts again. */
+  activity(): void {
+    this.lastActivity = this.now();
+    this.done = 0;
+  }
+
+  /** Work that may outlast the quiet spell (a long export, a large page) starts: no collection until it ends. */
+  begin(): void {
+    this.busy += 1;
+    this.activity();
+  }
+
+  end(): void {
+    this.busy = Math.max(0, this.busy - 1);
+    this.activity();
+  }
+
+  /** Checks every `checkMs`; the timer never keeps the process alive. */
+  start(checkMs = 500): this {
+    if (this.firstMs <= 0 || !this.collect || this.timer) return this;
+    this.timer = setInterval(() => this.check(), checkMs);
+    this.timer.unref();
+    return this;
+  }
+
+  /**
+   * Empties the young generation now (a scavenge, a few ms): staging a version fills it with
+   * its reads' results, and the first request on that version would otherwise pay to move them.
+   */
+  collectYoung(): void {
+    if (this.firstMs > 0) this.collect?.({ type: 'minor' });
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Collects when the process has been quiet long enough for the next collection of this spell. */
+  check(): void {
+    if (this.firstMs <= 0 || !this.collect || this.done >= 2 || this.busy > 0) return;
+    const quiet = this.now() - this.lastActivity;
+    if (quiet < this.firstMs + (this.done === 0 ? 0 : SHRINK_AFTER_MS)) return;
+    if (this.done === 0 && this.heapUsed() - this.afterLast < MIN_GROWTH_BYTES) {
+      this.done = 2;
+      return;
+    }
+    this.done += 1;
+    this.collections += 1;
+    this.collect();
+    this.afterLast = this.heapUsed();
+  }
+}

@@ -1,0 +1,112 @@
+import { IdleCollection, MIN_GROWTH_BYTES, SHRINK_AFTER_MS, fullCollection } from '../src/idle-collection';
+
+describe('the idle collection of a server process', () => {
+  /** A heap that grows by the threshold between any two reads (every spell has garbage to collect). */
+  const growing = () => {
+    let used = 0;
+    return () => (used += MIN_GROWTH_BYTES);
+  };
+  const clock = () => {
+    let now = 0;
+    return { now: () => now, advance: (ms: number) => void (now += ms) };
+  };
+
+  it('collects once after the first quiet spell, once more when V8 can shrink the young generation, then waits for activity', () => {
+    const time = clock();
+    const calls: unknown[] = [];
+    const idle = new IdleCollection(2_000, (options) => void calls.push(options ?? 'full'), time.now, growing());
+    time.advance(1_999);
+    idle.check();
+    expect(calls).toEqual([]);
+    time.advance(1);
+    idle.check();
+    expect(calls).toEqual(['full']);
+    time.advance(SHRINK_AFTER_MS - 1);
+    idle.check();
+    expect(calls).toEqual(['full']);
+    time.advance(1);
+    idle.check();
+    time.advance(60_000);
+    idle.check();
+    expect(calls).toEqual(['full', 'full']);
+    expect(idle.collections).toBe(2);
+  });
+
+  it('never collects while requests keep coming, and starts a new spell after each', () => {
+    const time = clock();
+    let calls = 0;
+    const idle = new IdleCollection(2_000, () => void (calls += 1), time.now, growing());
+    for (let i = 0; i < 10; i += 1) {
+      time.advance(1_500);
+      idle.activity();
+      idle.check();
+    }
+    expect(calls).toBe(0);
+    time.advance(2_000);
+    idle.check();
+    expect(calls).toBe(1);
+    idle.activity();
+    time.advance(2_000);
+    idle.check();
+    expect(calls).toBe(2);
+  });
+
+  it('never collects while a request that outlasts the quiet spell (a long export) is under way', () => {
+    const time = clock();
+    let calls = 0;
+    const idle = new IdleCollection(2_000, () => void (calls += 1), time.now, growing());
+    idle.begin();
+    time.advance(60_000);
+    idle.check();
+    expect(calls).toBe(0);
+    idle.end();
+    time.advance(1_999);
+    idle.check();
+    expect(calls).toBe(0);
+    time.advance(1);
+    idle.check();
+    expect(calls).toBe(1);
+  });
+
+  it('collects nothing in a quiet spell after too little allocation (a health probe every few seconds)', () => {
+    const time = clock();
+    let calls = 0;
+    let used = 50 * MIN_GROWTH_BYTES;
+    const idle = new IdleCollection(2_000, () => void (calls += 1), time.now, () => used);
+    time.advance(2_000);
+    idle.check();
+    expect(calls).toBe(1);
+    for (let probe = 0; probe < 5; probe += 1) {
+      idle.activity();
+      used += 64 * 1024;
+      time.advance(10_000);
+      idle.check();
+      idle.check();
+    }
+    expect(calls).toBe(1);
+    idle.activity();
+    used += MIN_GROWTH_BYTES;
+    time.advance(2_000);
+    idle.check();
+    expect(calls).toBe(2);
+  });
+
+  it('does nothing with 0 (turned off), and a staged version asks only for a scavenge', () => {
+    const time = clock();
+    let calls = 0;
+    const off = new IdleCollection(0, () => void (calls += 1), time.now);
+    time.advance(60_000);
+    off.check();
+    off.collectYoung();
+    expect(calls).toBe(0);
+    const seen: unknown[] = [];
+    new IdleCollection(2_000, (options) => void seen.push(options), time.now).collectYoung();
+    expect(seen).toEqual([{ type: 'minor' }]);
+  });
+
+  it("reaches V8's own collector in this process", () => {
+    const gc = fullCollection();
+    expect(typeof gc).toBe('function');
+    expect(() => gc?.()).not.toThrow();
+  });
+});
