@@ -1,9 +1,11 @@
+import { useOwnTmpdir } from './jest-tmpdir';
 import { hasStediSample, MISSING_SAMPLE_LINE } from './stedi-sample-location';
 
 const AWS_WARNING = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
 
 /** Runs once before every jest run, so what each suite would repeat is said once. */
 export default function globalSetup(): void {
+  useOwnTmpdir();
   if (!hasStediSample) process.stderr.write(`\n${MISSING_SAMPLE_LINE}\n`);
   // The AWS SDK warns once per module registry, i.e. once per suite that loads it; say it once here instead.
   const major = Number(process.versions.node.split('.')[0]);
