@@ -1,7 +1,6 @@
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import fc from 'fast-check';
 import type { Engine } from '../../etl/engine/engine';
-import { toJsColumns } from '../../etl/engine/duckdb/values';
+import { inMemoryColumnarEngine } from '../helpers/columnar-engine';
 import type { Dataset, Node } from '../../src/graphql/datasets/dataset';
 import { queryColumns, queryColumnsInRuns } from '../../src/graphql/engine-columns';
 
@@ -14,19 +13,8 @@ import { queryColumns, queryColumnsInRuns } from '../../src/graphql/engine-colum
 
 const SEED = Number(process.env.STEDI_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
-let instance: DuckDBInstance;
-let connection: DuckDBConnection;
-let engine: Engine;
-beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  connection = await instance.connect();
-  const queryColumnsOf = async (sql: string, params: (string | number | boolean | null)[] = []) => toJsColumns(await connection.run(sql, params));
-  engine = { queryColumns: queryColumnsOf } as unknown as Engine;
-});
-afterAll(() => {
-  connection.closeSync();
-  instance.closeSync();
-});
+const { engine, close } = inMemoryColumnarEngine();
+afterAll(close);
 
 const dataset = {
   key: [{ name: 'serialNumber' }, { name: 't' }],

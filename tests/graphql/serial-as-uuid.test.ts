@@ -1,7 +1,6 @@
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import fc from 'fast-check';
 import type { Engine } from '../../etl/engine/engine';
-import { toJsColumns } from '../../etl/engine/duckdb/values';
+import { inMemoryColumnarEngine } from '../helpers/columnar-engine';
 import { accelerometerDataset } from '../../src/graphql/datasets/accelerometer.dataset';
 import { machineLearningDataset, SAMPLE_COLUMNS } from '../../src/graphql/datasets/machine-learning.dataset';
 import { columnarDataset, queryColumns, serialAsUuid } from '../../src/graphql/engine-columns';
@@ -16,19 +15,8 @@ import { columnarDataset, queryColumns, serialAsUuid } from '../../src/graphql/e
 
 const SEED = Number(process.env.STEDI_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
-let instance: DuckDBInstance;
-let connection: DuckDBConnection;
-let engine: Engine;
-beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  connection = await instance.connect();
-  const queryColumnsOf = async (sql: string, params: (string | number | null)[] = []) => toJsColumns(await connection.run(sql, params));
-  engine = { queryColumns: queryColumnsOf } as unknown as Engine;
-});
-afterAll(() => {
-  connection.closeSync();
-  instance.closeSync();
-});
+const { engine, close } = inMemoryColumnarEngine();
+afterAll(close);
 
 /** The plain and the UUID read of the same rows, in the same order. */
 async function bothReads(serials: (string | null)[]): Promise<{ plain: unknown; asUuid: unknown }> {
