@@ -99,10 +99,19 @@ describe('versioned builds', () => {
 
   it('starts each zone once what it reads is built, two at a time on a small landing, and in the old order beside a serving process', async () => {
     const landing = writeSmallLanding();
-    const watch = (target: DuckDbBuildTarget): { log: string[]; most: () => number } => {
+    // `together`: zones each held, once built, until all have started (at most 10 s), so whether the
+    // schedule lets them run at once does not hang on which finishes first on a tiny landing.
+    const watch = (target: DuckDbBuildTarget, together: readonly string[] = []): { log: string[]; most: () => number } => {
       const log: string[] = [];
       let running = 0;
       let most = 0;
+      const started = new Set<string>();
+      const allStarted = (): Promise<void> =>
+        new Promise((resolve) => {
+          const deadline = Date.now() + 10_000;
+          const poll = (): void => void (together.every((t) => started.has(t)) || Date.now() > deadline ? resolve() : setTimeout(poll, 5));
+          poll();
+        });
       const load = target.loadLanding.bind(target);
       target.loadLanding = async (source) => {
         const counted = await load(source);
@@ -114,8 +123,11 @@ describe('versioned builds', () => {
         running += 1;
         most = Math.max(most, running);
         log.push(`start ${table}`);
+        started.add(table);
         try {
-          return await materialize(table, select, params);
+          const made = await materialize(table, select, params);
+          if (together.includes(table)) await allStarted();
+          return made;
         } finally {
           running -= 1;
           log.push(`end ${table}`);
@@ -124,7 +136,7 @@ describe('versioned builds', () => {
       return { log, most: () => most };
     };
     const eager = new DuckDbBuildTarget(new LakeLayout(makeTempDir(), landing));
-    const seen = watch(eager);
+    const seen = watch(eager, ['step_trainer_trusted', 'customer_curated']);
     const built = await runBuild(eager);
     expect(eager.concurrentSteps).toBe(2);
     // step_trainer_trusted and customer_curated both wait for accelerometer_trusted only, and run together.
