@@ -6,7 +6,9 @@ import { CONSENT_UNCERTAIN_TABLE, TABLE_NAMES } from './tables';
  * the zones first: they are the longer path). A landing table is released once
  * every statement reading it has finished. The first failure stops new work;
  * it is thrown once all running work has settled, so nothing races the
- * build's clean-up.
+ * build's clean-up. When several fail, the first in list order (landings,
+ * then steps) is thrown, not the first in time: the same broken landing
+ * gives the same error on every run.
  */
 
 export interface ScheduledStep {
@@ -47,7 +49,11 @@ export function runSchedule(s: Schedule): Promise<void> {
     }
     let running = 0;
     let loading = s.landings.length;
-    let failure: { error: unknown } | undefined;
+    let failure: { error: unknown; rank: number } | undefined;
+    const fail = (error: unknown, rank: number): void => {
+      if (!failure || rank < failure.rank) failure = { error, rank };
+    };
+    const rankOf = new Map(s.steps.map((step, k) => [step, s.landings.length + k]));
 
     const settle = (): void => {
       if (running > 0 || loading > 0) return;
@@ -68,7 +74,7 @@ export function runSchedule(s: Schedule): Promise<void> {
             if (left === 1) await s.release(table);
           }
         } catch (error) {
-          failure ??= { error };
+          fail(error, rankOf.get(step)!);
         } finally {
           running -= 1;
           pump();
@@ -83,17 +89,17 @@ export function runSchedule(s: Schedule): Promise<void> {
       }
       settle();
     }
-    for (const landing of s.landings) {
+    s.landings.forEach((landing, rank) => {
       landing.load
         .then(
           () => landing.tables.forEach((t) => ready.add(t)),
-          (error: unknown) => void (failure ??= { error }),
+          (error: unknown) => fail(error, rank),
         )
         .finally(() => {
           loading -= 1;
           pump();
         });
-    }
+    });
     pump();
   });
 }

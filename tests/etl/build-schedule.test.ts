@@ -106,6 +106,25 @@ describe('the build schedule', () => {
     await expect(done).rejects.toThrow('landing unreadable');
   });
 
+  it('throws the failure of the first landing in list order, whichever failed first in time', async () => {
+    const customer = deferred();
+    const accelerometer = deferred();
+    const done = runSchedule({
+      limit: 2,
+      landings: [
+        { tables: ['customer_landing'], load: customer.promise },
+        { tables: ['accelerometer_landing'], load: accelerometer.promise },
+      ],
+      steps: [],
+      releasable: [],
+      release: async () => undefined,
+    });
+    accelerometer.reject(new Error('accelerometer/landing does not exist'));
+    await tick();
+    customer.reject(new Error('customer/landing does not exist'));
+    await expect(done).rejects.toThrow('customer/landing does not exist');
+  });
+
   it('names the catalogue tables a statement reads, whole names only', () => {
     expect(tablesNamedBy('SELECT * FROM customer_trusted JOIN consent_uncertain ON 1 = 1')).toEqual(['customer_trusted', 'consent_uncertain']);
     expect(tablesNamedBy('SELECT * FROM customer_trusted_v2, my_customer_landing')).toEqual([]);
