@@ -10,6 +10,17 @@ function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: 
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
+/** The customer and accelerometer landings, each loaded when its promise is settled by hand. */
+function twoLandings() {
+  const customer = deferred();
+  const accelerometer = deferred();
+  const landings = [
+    { tables: ['customer_landing'], load: customer.promise },
+    { tables: ['accelerometer_landing'], load: accelerometer.promise },
+  ];
+  return { customer, accelerometer, landings };
+}
+
 describe('the build schedule', () => {
   it('starts a step only once every table it needs is ready, at most `limit` at a time, zones before checks', async () => {
     const log: string[] = [];
@@ -28,14 +39,10 @@ describe('the build schedule', () => {
         running -= 1;
       },
     });
-    const customer = deferred();
-    const accelerometer = deferred();
+    const { customer, accelerometer, landings } = twoLandings();
     const done = runSchedule({
       limit: 2,
-      landings: [
-        { tables: ['customer_landing'], load: customer.promise },
-        { tables: ['accelerometer_landing'], load: accelerometer.promise },
-      ],
+      landings,
       steps: [step('ct', ['customer_landing'], 'customer_trusted'), step('at', ['accelerometer_landing', 'customer_trusted'], 'accelerometer_trusted'), step('cc', ['customer_trusted'], 'customer_curated'), step('check', ['customer_trusted'])],
       releasable: ['customer_landing', 'accelerometer_landing'],
       release: async (table) => void log.push(`release ${table}`),
@@ -107,14 +114,10 @@ describe('the build schedule', () => {
   });
 
   it('throws the failure of the first landing in list order, whichever failed first in time', async () => {
-    const customer = deferred();
-    const accelerometer = deferred();
+    const { customer, accelerometer, landings } = twoLandings();
     const done = runSchedule({
       limit: 2,
-      landings: [
-        { tables: ['customer_landing'], load: customer.promise },
-        { tables: ['accelerometer_landing'], load: accelerometer.promise },
-      ],
+      landings,
       steps: [],
       releasable: [],
       release: async () => undefined,
