@@ -5,7 +5,7 @@ import type { GraphqlContext } from './context';
 import { type PageArgs, topLevelPage } from './connection-reader';
 import { encodeCursor, type KeyValue } from './cursor';
 import type { Dataset, DatasetFilter, Node } from './datasets/dataset';
-import { columnarDataset, queryColumns, queryColumnsInRuns, sliceColumns } from './engine-columns';
+import { columnarDataset, queryColumns, sliceColumns } from './engine-columns';
 import type { PageInfo } from './pagination';
 
 export { queryColumns };
@@ -40,7 +40,7 @@ export async function readColumnarPage<N extends Node>(
     query,
     first,
     shape: 'columns',
-    read: (sql, params, options) => queryColumnsInRuns(engine, ds, sql, params, options),
+    read: (sql, params, options) => queryColumns(engine, sql, params, options),
     rowCount: (result) => result.rowCount,
     slice: sliceColumns,
     keyAt: (result, i) => ds.key.map((k) => result.columns[k.name][i] as KeyValue),

@@ -3,7 +3,7 @@ import { badInput } from '../errors';
 import type { GraphqlContext } from './context';
 import { type PageConnection, toConnection, visibleNodes, visibleNodesOfColumns } from './connection';
 import { decodeCursor, type Cursor, type CursorScope, type KeyValue } from './cursor';
-import { columnarDataset, queryColumnsInRuns, sliceColumns } from './engine-columns';
+import { columnarDataset, queryColumns, sliceColumns } from './engine-columns';
 import { toStediError } from './error-mapping';
 import { type Dataset, type DatasetFilter, type Node, filterKey } from './datasets/dataset';
 import { countQuery, pageQuery, type Scope } from './page-query';
@@ -34,7 +34,7 @@ export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Da
     const fetched = await fetchPage<N, ColumnarResult>({
       ...page,
       shape: 'columns',
-      read: (sql, params, options) => queryColumnsInRuns(engine, ds, sql, params, options),
+      read: (sql, params, options) => queryColumns(engine, sql, params, options),
       rowCount: (result) => result.rowCount,
       slice: sliceColumns,
       keyAt: (result, i) => ds.key.map((k) => result.columns[k.name][i] as KeyValue),

@@ -17,7 +17,6 @@ export function sliceColumns(result: ColumnarResult, start: number, end: number)
   return { rowCount: Math.max(0, Math.min(end, result.rowCount) - start), columns };
 }
 
-const REPEATS = 'serialRepeats';
 const SERIAL_UUID = 'serialUuid';
 
 /**
@@ -34,12 +33,9 @@ export function serialAsUuid(expr: string): string {
   return `CASE WHEN CAST(${uuid} AS VARCHAR) = ${expr} THEN NULL ELSE ${expr} END AS "serialNumber", ${uuid} AS "${SERIAL_UUID}"`;
 }
 
-/**
- * The dataset as a column page of this engine reads it: serials as UUIDs where the dataset says how (DuckDB
- * only). Not with serials in runs (a dataset listing `columns`): that read selects those names from the page.
- */
+/** The dataset as a column page of this engine reads it: serials as UUIDs where the dataset says how (DuckDB only). */
 export function columnarDataset<N extends Node>(engine: Engine, ds: Dataset<N>): Dataset<N> {
-  return ds.columnarSelect && !ds.columns && engine.queryColumns ? { ...ds, select: ds.columnarSelect } : ds;
+  return ds.columnarSelect && engine.queryColumns ? { ...ds, select: ds.columnarSelect } : ds;
 }
 
 /** A result read with serialAsUuid as the plain select gives it: each UUID's text where the text column is NULL. */
@@ -49,32 +45,5 @@ function serialsFromUuids(result: ColumnarResult): ColumnarResult {
   const serials = result.columns.serialNumber;
   for (let i = 0; i < result.rowCount; i += 1) if (serials[i] === null) serials[i] = uuids[i];
   delete result.columns[SERIAL_UUID];
-  return result;
-}
-
-/**
- * A page query of `ds` (its SQL, in key order) read as columns with each
- * serialNumber sent once per run: a sorted page repeats a serial dozens of
- * times, and reading a string out of DuckDB costs a native call each (most of
- * a column page's conversion). SQL nulls the serial where it equals the row
- * before and says so in a flag; JS copies it back, so the result is the same
- * (a null serial included: the flag, not the null, says "same as before").
- * Only for engines with a columnar read and datasets that list their columns.
- */
-export async function queryColumnsInRuns<N extends Node>(engine: Engine, ds: Dataset<N>, sql: string, params: SqlValue[], options: QueryOptions): Promise<ColumnarResult> {
-  if (!engine.queryColumns || !ds.columns || ds.columns.includes(REPEATS)) return queryColumns(engine, sql, params, options);
-  // Qualified names: the outer ORDER BY and the window read the page's columns, not the select list's.
-  const order = ds.key.map((k) => `page."${k.name}"`).join(', ');
-  const same = `page."serialNumber" IS NOT DISTINCT FROM lag(page."serialNumber") OVER (ORDER BY ${order})`;
-  const select = ds.columns.map((name) => (name === 'serialNumber' ? `CASE WHEN ${same} THEN NULL ELSE page."serialNumber" END AS "serialNumber"` : `page."${name}" AS "${name}"`));
-  const result = await engine.queryColumns(`SELECT ${select.join(', ')}, ${same} AS "${REPEATS}" FROM (${sql}) AS page ORDER BY ${order}`, params, options);
-  const serials = result.columns.serialNumber;
-  const repeats = result.columns[REPEATS];
-  let previous: unknown = null;
-  for (let i = 0; i < result.rowCount; i += 1) {
-    if (repeats[i] === true) serials[i] = previous;
-    previous = serials[i];
-  }
-  delete result.columns[REPEATS];
   return result;
 }

@@ -29,8 +29,6 @@ export interface Dataset<N extends Node> {
   select: string;
   /** The select of a bulk page read as columns, when it differs from `select` (the same columns and values: engine-columns.ts, serialAsUuid). */
   columnarSelect?: string;
-  /** The names `select` gives its columns, when a column page may be read with serials in runs (engine-columns.ts). */
-  columns?: readonly string[];
   key: readonly KeyColumn[];
   serialExpr: string;
   /** The epoch-millisecond column `from`/`to` filter. */

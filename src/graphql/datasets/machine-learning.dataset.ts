@@ -14,7 +14,7 @@ export const machineLearningDataset: Dataset<MachineLearningSample> = {
   kind: 'MachineLearningSample',
   from: async (engine, version) => `${await engine.tableRef(M, version)} AS m`,
   select: selectAs('m', M, SAMPLE_COLUMNS),
-  // A bulk page reads each serial as a UUID (16 bytes, read in JS): cheaper than sending it once per run, whose lag() window cost DuckDB a second sort.
+  // A bulk page reads each serial as a UUID (16 bytes, read in JS), not as a string one native call each.
   columnarSelect: `${serialAsUuid(col('m', M, 'serialNumber'))}, ${selectAs('m', M, SAMPLE_COLUMNS.slice(1))}`,
   key: ['serialNumber', 'sensorReadingTime', 'x', 'y', 'z'].map((name) => ({
     expr: col('m', M, name),
