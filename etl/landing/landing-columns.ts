@@ -2,15 +2,24 @@ import { stat } from 'node:fs/promises';
 import type { Column } from '../tables';
 import { type ColumnBatch, batchingSink } from './column-batches';
 import { LandingPool } from './landing-pool';
+import { LandingParquetFile } from './landing-parquet';
 import { type LandingTally, type QuarantinedLine, type ReadOptions, readLanding } from './landing-reader';
 
 export { LandingPool } from './landing-pool';
 
-/** Where accepted records arrive in column batches (see column-batches.ts for the layout). */
-export interface ColumnSink {
-  acceptColumns(columns: ColumnBatch, rows: number): void;
-  quarantine(line: QuarantinedLine): void;
-}
+/**
+ * Where accepted records go: column batches to `acceptColumns` on this thread
+ * (see column-batches.ts for the layout), or, with `parquet`, into Parquet
+ * files written by whichever thread parses (landing-parquet.ts), one per job,
+ * named by `parquet(job)`.
+ */
+export type ColumnSink = { quarantine(line: QuarantinedLine): void } & (
+  | { acceptColumns(columns: ColumnBatch, rows: number): void; parquet?: undefined }
+  | { parquet(job: number): string; acceptColumns?: undefined }
+);
+
+/** The reader's tally, and the Parquet files written (with a `parquet` sink), in job order. */
+export type ColumnsTally = LandingTally & { parquetFiles: string[] };
 
 /** Below this many bytes a source is read on the calling thread: starting the pool's threads costs more than it saves. */
 export const WORKER_MIN_BYTES = 8 * 1024 * 1024;
@@ -28,16 +37,13 @@ export interface ReadThreads {
  * source, whose consent doubt spans files, is one job); rows arrive in any
  * order, quarantined lines in file order, the tally once every job is done.
  */
-export async function readLandingColumns(files: readonly string[], columns: readonly Column[], sink: ColumnSink, options: ReadOptions = {}, threads: ReadThreads = {}): Promise<LandingTally> {
+export async function readLandingColumns(files: readonly string[], columns: readonly Column[], sink: ColumnSink, options: ReadOptions = {}, threads: ReadThreads = {}): Promise<ColumnsTally> {
   const { pool, minBytes = WORKER_MIN_BYTES } = threads;
   let bytes = 0;
   for (const file of files) bytes += (await stat(file)).size;
-  if (!pool || bytes < minBytes) {
+  if (!pool || bytes < minBytes || files.length === 0) {
     await threads.turn?.();
-    const batches = batchingSink(columns, (batch, rows) => sink.acceptColumns(batch, rows), (line) => sink.quarantine(line));
-    const tally = await readLanding(files, columns, batches, options);
-    batches.flush();
-    return tally;
+    return readHere(files, columns, sink, options);
   }
   const groups = options.consentDoubt ? [[...files]] : files.map((f) => [f]);
   // Quarantined lines of a later job wait for the earlier jobs, so the quarantine file keeps landing order.
@@ -50,12 +56,14 @@ export async function readLandingColumns(files: readonly string[], columns: read
       if (head < groups.length) for (const line of held[head].splice(0)) sink.quarantine(line);
     }
   };
+  const parquetFiles = sink.parquet ? groups.map((_, k) => sink.parquet(k)) : [];
   const settled = await Promise.allSettled(
     groups.map((group, k) =>
       pool
         .run(group, columns, options, {
-          rows: (batch, rows) => sink.acceptColumns(batch, rows),
+          rows: (batch, rows) => sink.acceptColumns!(batch, rows),
           quarantine: (line) => (k === head ? sink.quarantine(line) : held[k].push(line)),
+          parquet: parquetFiles[k],
         })
         .finally(() => {
           finished[k] = true;
@@ -65,7 +73,7 @@ export async function readLandingColumns(files: readonly string[], columns: read
   );
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
-  const tally: LandingTally = { lines: 0, accepted: 0, quarantined: 0, blank: 0, uncertain: [] };
+  const tally: ColumnsTally = { lines: 0, accepted: 0, quarantined: 0, blank: 0, uncertain: [], parquetFiles };
   for (const s of settled as Array<PromiseFulfilledResult<LandingTally>>) {
     tally.lines += s.value.lines;
     tally.accepted += s.value.accepted;
@@ -74,4 +82,20 @@ export async function readLandingColumns(files: readonly string[], columns: read
     tally.uncertain.push(...s.value.uncertain);
   }
   return tally;
+}
+
+/** The reader on this thread, its batches to the sink or into one Parquet file. */
+async function readHere(files: readonly string[], columns: readonly Column[], sink: ColumnSink, options: ReadOptions): Promise<ColumnsTally> {
+  const file = sink.parquet ? new LandingParquetFile(sink.parquet(0), columns) : undefined;
+  const emit = file ? (batch: ColumnBatch, rows: number) => file.append(batch, rows) : sink.acceptColumns!;
+  const batches = batchingSink(columns, emit, (line) => sink.quarantine(line));
+  try {
+    const tally = await readLanding(files, columns, batches, options);
+    batches.flush();
+    file?.close();
+    return { ...tally, parquetFiles: file ? [file.path] : [] };
+  } catch (error) {
+    file?.discard();
+    throw error;
+  }
 }

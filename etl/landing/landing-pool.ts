@@ -34,6 +34,8 @@ export function withoutPreloads(flags: readonly string[]): string[] {
 interface Handlers {
   rows(batch: ColumnBatch, rows: number): void;
   quarantine(line: QuarantinedLine): void;
+  /** Where the worker writes the accepted rows as Parquet, instead of sending them to `rows`. */
+  parquet?: string;
 }
 
 interface Pending extends Handlers {
@@ -82,8 +84,8 @@ export class LandingPool {
       if (!worker) return;
       const job = this.queue.shift()!;
       this.busy.set(worker, job);
-      const { id, files, columns, options } = job;
-      worker.postMessage({ kind: 'job', job: { id, files, columns, options } } satisfies ToWorker);
+      const { id, files, columns, options, parquet } = job;
+      worker.postMessage({ kind: 'job', job: { id, files, columns, options, parquet } } satisfies ToWorker);
     }
   }
 

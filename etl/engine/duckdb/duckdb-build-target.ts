@@ -12,8 +12,7 @@ import { onLakeFilesystem } from './fs-errors';
 import { BUILD_MEMORY_LIMIT, CONCURRENT_BELOW_BYTES, duplicateScreen, landingBytes } from './build-settings';
 import { LakeLayout } from './lake-layout';
 import { LandingPool } from '../../landing/landing-pool';
-import { dropCodedLandingTable } from './coded-landing-table';
-import { loadLandingSource, loadUncertain } from './landing-loader';
+import { dropLandingTable, loadLandingSource, loadUncertain } from './landing-loader';
 import { sqlStringLiteral } from './landing-sql';
 import { readLocalManifest, setAsideManifest, writeLocalManifest } from './local-manifest';
 import { findLandingFiles } from './landing-files';
@@ -129,6 +128,7 @@ export class DuckDbBuildTarget implements BuildTarget {
           files,
           columns: TABLES[landingTableOf(source)].columns,
           quarantinePath: join(folder, `${source}.ndjson`),
+          parquetDir: this.landingFilesDir,
           maxLineBytes: this.settings.maxLineBytes,
           consentDoubt: source === 'customer',
           threads: { pool: this.pool, turn },
@@ -169,7 +169,12 @@ export class DuckDbBuildTarget implements BuildTarget {
   }
 
   async releaseLanding(table: TableName): Promise<void> {
-    await this.onConnection((connection) => dropCodedLandingTable(connection, table, TABLES[table].columns));
+    await this.onConnection((connection) => dropLandingTable(connection, this.landingFilesDir, table));
+  }
+
+  /** The landing tables' Parquet files: in the build's spill folder, removed with it whatever happens. */
+  private get landingFilesDir(): string {
+    return join(this.layout.spillDir(this.requireVersion()), 'landing');
   }
 
   /** Runs `work` on a connection of its own, reused once it is done with (opening one costs the main thread ~0.5 ms). */

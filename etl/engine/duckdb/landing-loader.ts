@@ -1,36 +1,44 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type ReadThreads, readLandingColumns } from '../../landing/landing-columns';
 import type { LandingTally, QuarantinedLine } from '../../landing/landing-reader';
 import { ReasonCounts } from '../../landing/reason-counts';
 import type { QuarantineReasonCount } from '../../manifest';
 import type { Column } from '../../tables';
-import { CodedLandingTable } from './coded-landing-table';
+import { sqlStringLiteral } from './landing-sql';
 
 /**
- * Loads one landing source into `table` through the shared landing reader
+ * Loads one landing source as `table` through the shared landing reader
  * (etl/landing/), in worker threads when a pool is given so the sources parse
- * on every core: each line is parsed once, accepted records are copied into
- * DuckDB in column chunks, quarantined lines written as NDJSON.
+ * on every core: each line is parsed once, accepted records are written as
+ * Parquet files (by the thread that parsed them) that the view `table` reads,
+ * quarantined lines written as NDJSON. DuckDB reads the files on its own
+ * threads when a statement needs the table: nothing is copied into DuckDB on
+ * the main thread, and the rows are not stored twice.
  */
 
 const q = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
 
+/** The folder of a landing table's Parquet files, under the build's own folder (`dir`). */
+const filesOf = (dir: string, table: string): string => join(dir, table);
+
 export async function loadLandingSource(
   connection: DuckDBConnection,
-  options: { table: string; files: string[]; columns: readonly Column[]; quarantinePath: string; maxLineBytes?: number; consentDoubt?: boolean; threads?: ReadThreads },
+  options: { table: string; files: string[]; columns: readonly Column[]; quarantinePath: string; parquetDir: string; maxLineBytes?: number; consentDoubt?: boolean; threads?: ReadThreads },
 ): Promise<LandingTally & { quarantineReasons: QuarantineReasonCount[] }> {
-  const { columns } = options;
+  const { columns, table } = options;
   const reasons = new ReasonCounts();
-  const table = await CodedLandingTable.create(connection, options.table, columns);
+  const folder = filesOf(options.parquetDir, table);
+  mkdirSync(folder, { recursive: true });
   let quarantine: number | undefined;
   try {
-    const tally = await readLandingColumns(
+    const { parquetFiles, ...tally } = await readLandingColumns(
       options.files,
       columns,
       {
-        acceptColumns: (batch, rows) => table.append(batch, rows),
+        parquet: (job) => join(folder, `${job}.parquet`),
         quarantine(line: QuarantinedLine) {
           reasons.add(line.reason);
           if (quarantine === undefined) {
@@ -43,12 +51,18 @@ export async function loadLandingSource(
       { maxLineBytes: options.maxLineBytes, consentDoubt: options.consentDoubt },
       options.threads,
     );
-    table.finish();
+    const names = columns.map((c) => q(c.name)).join(', ');
+    await connection.run(`CREATE VIEW ${q(table)} AS SELECT ${names} FROM read_parquet([${parquetFiles.map(sqlStringLiteral).join(', ')}])`);
     return { ...tally, quarantineReasons: reasons.list() };
   } finally {
-    table.close();
     if (quarantine !== undefined) closeSync(quarantine);
   }
+}
+
+/** Drops a landing table's view and removes its files. */
+export async function dropLandingTable(connection: DuckDBConnection, parquetDir: string, table: string): Promise<void> {
+  await connection.run(`DROP VIEW IF EXISTS ${q(table)}`);
+  await rm(filesOf(parquetDir, table), { recursive: true, force: true });
 }
 
 /** The emails whose consent is uncertain, as a table the zone SQL reads. */
