@@ -58,6 +58,7 @@ export class LandingParquetFile {
   constructor(
     readonly path: string,
     private readonly columns: readonly Column[],
+    private readonly rowGroupRows = PARQUET_ROW_GROUP_ROWS,
   ) {
     this.fd = openSync(path, 'w');
     this.write(MAGIC);
@@ -67,7 +68,7 @@ export class LandingParquetFile {
   append(batch: ColumnBatch, rows: number): void {
     this.pending.push({ batch, rows });
     this.pendingRows += rows;
-    if (this.pendingRows >= PARQUET_ROW_GROUP_ROWS) this.writeRowGroup();
+    if (this.pendingRows >= this.rowGroupRows) this.writeRowGroup();
   }
 
   /** Writes the last row group and the footer; returns the rows written. */
