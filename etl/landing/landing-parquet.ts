@@ -184,58 +184,128 @@ export class LandingParquetFile {
     const values: Uint8Array[] = [];
     for (const { batch, rows } of this.pending) {
       const column = batch[c] as NumberColumn;
-      const words = new Uint8Array(column.values, 0, rows * 8);
-      if (!column.valid) values.push(words);
+      if (!column.valid) values.push(new Uint8Array(column.values, 0, rows * 8));
       else {
-        const present = new Uint8Array(rows * 8);
+        // Each 8-byte value as two 4-byte words: the bits move unchanged.
+        const words = new Int32Array(column.values);
+        const present = new Int32Array(rows * 2);
         let n = 0;
-        for (let r = 0; r < rows; r += 1) if (isSet(column.valid, r)) present.set(words.subarray(r * 8, r * 8 + 8), 8 * n++);
-        values.push(present.subarray(0, n * 8));
+        for (let r = 0; r < rows; r += 1) {
+          if (!isSet(column.valid, r)) continue;
+          present[n++] = words[2 * r];
+          present[n++] = words[2 * r + 1];
+        }
+        values.push(new Uint8Array(present.buffer, 0, n * 4));
       }
     }
     return { values };
   }
 
-  /** A string column's dictionary page (PLAIN: length, UTF-8) and its present rows as runs of dictionary indices. */
+  /** A string column's dictionary page (PLAIN: length, UTF-8) and its present rows as RLE runs of dictionary indices. */
   private dictionaryEncoded(c: number): { values: Uint8Array[]; dictionary: Buffer; dictionarySize: number } {
-    const index = new Map<string, number>();
-    const runValues: number[] = [];
-    const runLengths: number[] = [];
-    let current = -1;
-    for (const { batch, rows } of this.pending) {
-      const { codes, runs, valid } = batch[c] as TextColumn;
-      const local = runs.map((value) => {
-        let k = index.get(value);
-        if (k === undefined) index.set(value, (k = index.size));
-        return k;
-      });
-      for (let r = 0; r < rows; r += 1) {
-        if (!isSet(valid, r)) continue;
-        const k = local[codes[r]];
-        if (k === current) runLengths[runLengths.length - 1] += 1;
-        else {
-          runValues.push(k);
-          runLengths.push(1);
-          current = k;
-        }
-      }
-    }
-    const strings = [...index.keys()].map((value) => Buffer.from(value, 'utf8'));
-    const dictionary = Buffer.allocUnsafe(strings.reduce((n, s) => n + 4 + s.length, 0));
+    const runs = new Runs();
+    for (const { batch, rows } of this.pending) runs.add(batch[c] as TextColumn, rows);
+    const { values } = runs;
+    // At most 3 bytes per UTF-16 unit (4 per surrogate pair), after a 4-byte length.
+    let most = 0;
+    for (const value of values) most += 4 + 3 * value.length;
+    const dictionary = Buffer.allocUnsafe(most);
     let at = 0;
-    for (const s of strings) {
-      dictionary.writeUInt32LE(s.length, at);
-      dictionary.set(s, at + 4);
-      at += 4 + s.length;
+    for (const value of values) {
+      const length = writeUtf8(value, dictionary, at + 4);
+      dictionary.writeUInt32LE(length, at);
+      at += 4 + length;
     }
-    // Indices as RLE runs, each value in the whole bytes of the bit width.
-    const width = Math.max(1, 32 - Math.clz32(Math.max(0, index.size - 1)));
+    return { values: [runs.encode()], dictionary: dictionary.subarray(0, at), dictionarySize: values.length };
+  }
+}
+
+/**
+ * `text` as UTF-8 into `out` from `at`; returns the bytes written. In JavaScript: a call into
+ * Node per string cost more than the copy (the customer source has a string of its own per row and column).
+ * A lone surrogate becomes U+FFFD, as Buffer.from writes it (the landing reader quarantines those anyway).
+ */
+export function writeUtf8(text: string, out: Uint8Array, at: number): number {
+  const from = at;
+  for (let i = 0; i < text.length; i += 1) {
+    let c = text.charCodeAt(i);
+    if (c < 0x80) out[at++] = c;
+    else if (c < 0x800) {
+      out[at++] = 0xc0 | (c >> 6);
+      out[at++] = 0x80 | (c & 0x3f);
+    } else {
+      if (c >= 0xd800 && c < 0xe000) {
+        const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
+        if (c < 0xdc00 && next >= 0xdc00 && next < 0xe000) {
+          const point = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+          out[at++] = 0xf0 | (point >> 18);
+          out[at++] = 0x80 | ((point >> 12) & 0x3f);
+          out[at++] = 0x80 | ((point >> 6) & 0x3f);
+          out[at++] = 0x80 | (point & 0x3f);
+          i += 1;
+          continue;
+        }
+        c = 0xfffd;
+      }
+      out[at++] = 0xe0 | (c >> 12);
+      out[at++] = 0x80 | ((c >> 6) & 0x3f);
+      out[at++] = 0x80 | (c & 0x3f);
+    }
+  }
+  return at - from;
+}
+
+/**
+ * A string column chunk's present rows as runs of equal values. The dictionary
+ * is the runs' values in order (Parquet allows a value twice in it), so no
+ * value is looked up: landing rows come in runs, and where they do not (the
+ * customer source), every row is a value of its own anyway.
+ */
+class Runs {
+  readonly values: string[] = [];
+  private readonly lengths: number[] = [];
+
+  add({ codes, runs, valid }: TextColumn, rows: number): void {
+    if (valid !== null) {
+      for (let r = 0; r < rows; r += 1) if (isSet(valid, r)) this.run(runs[codes[r]], 1);
+      return;
+    }
+    // No nulls: a batch's codes count its runs up from 0, so a run ends where the code changes.
+    let start = 0;
+    for (let r = 1; r <= rows; r += 1) {
+      if (r < rows && codes[r] === codes[start]) continue;
+      this.run(runs[codes[start]], r - start);
+      start = r;
+    }
+  }
+
+  /** Parquet's RLE / bit-packed hybrid, RLE runs only: the bit width, then per run its length and its index, k (whole bytes). */
+  encode(): Uint8Array {
+    const { values, lengths } = this;
+    const width = Math.max(1, 32 - Math.clz32(Math.max(0, values.length - 1)));
     const valueBytes = Math.ceil(width / 8);
-    const encoded: number[] = [width];
-    for (let k = 0; k < runValues.length; k += 1) {
-      pushVarint(encoded, runLengths[k] * 2);
-      for (let b = 0, v = runValues[k]; b < valueBytes; b += 1, v = Math.floor(v / 256)) encoded.push(v & 0xff);
+    const out = new Uint8Array(1 + values.length * (5 + valueBytes));
+    out[0] = width;
+    let at = 1;
+    for (let k = 0; k < values.length; k += 1) {
+      for (let n = lengths[k] * 2; ; n = Math.floor(n / 0x80)) {
+        if (n < 0x80) {
+          out[at++] = n;
+          break;
+        }
+        out[at++] = (n % 0x80) | 0x80;
+      }
+      for (let b = 0, v = k; b < valueBytes; b += 1, v >>>= 8) out[at++] = v & 0xff;
     }
-    return { values: [Uint8Array.from(encoded)], dictionary, dictionarySize: strings.length };
+    return out.subarray(0, at);
+  }
+
+  private run(value: string, length: number): void {
+    const last = this.values.length - 1;
+    if (last >= 0 && this.values[last] === value) this.lengths[last] += length;
+    else {
+      this.values.push(value);
+      this.lengths.push(length);
+    }
   }
 }
