@@ -153,23 +153,24 @@ async function forEachBlock(file: string, maxLineBytes: number, pace: ReadOption
     let skipping: { prefix: Buffer; allBlank: boolean } | undefined;
     for (;;) {
       await pace?.();
-      const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-      const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, null);
+      // The partial line left from the last chunk goes first, so no chunk is copied to join it.
+      const chunk = Buffer.allocUnsafe(carry.length + CHUNK_BYTES);
+      carry.copy(chunk, 0);
+      const { bytesRead } = await handle.read(chunk, carry.length, CHUNK_BYTES, null);
       if (bytesRead === 0) break;
-      let data = chunk.subarray(0, bytesRead);
+      let whole = chunk.subarray(0, carry.length + bytesRead);
       if (skipping) {
-        const lf = data.indexOf(LINE_FEED);
-        const part = lf < 0 ? data : data.subarray(0, lf);
+        const lf = whole.indexOf(LINE_FEED);
+        const part = lf < 0 ? whole : whole.subarray(0, lf);
         skipping.allBlank &&= part.every(isJsonWhitespace);
         if (lf < 0) continue;
         overlong(skipping.prefix, skipping.allBlank);
         skipping = undefined;
-        data = data.subarray(lf + 1);
+        whole = whole.subarray(lf + 1);
       }
-      const whole = carry.length > 0 ? Buffer.concat([carry, data]) : data;
       const last = whole.lastIndexOf(LINE_FEED);
       if (last >= 0) block(whole.subarray(0, last));
-      carry = Buffer.from(whole.subarray(last + 1));
+      carry = whole.subarray(last + 1);
       if (carry.length > maxLineBytes + 1) {
         skipping = { prefix: Buffer.from(carry.subarray(0, maxLineBytes)), allBlank: carry.every(isJsonWhitespace) };
         carry = Buffer.alloc(0);
