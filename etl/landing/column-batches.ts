@@ -3,17 +3,17 @@ import type { LandingSink, QuarantinedLine } from './landing-reader';
 import type { FieldValue } from './strict-record';
 
 /**
- * Accepted records gathered into column batches, laid out as DuckDB vectors
- * so a batch crosses threads by transfer and reaches DuckDB by memory copy:
- * numbers as 8-byte values (DOUBLE as float64, BIGINT as int64), strings as
- * codes into the batch's `runs` (a value repeated on the next row is sent
- * once: landing files hold each user's and device's readings together),
- * nulls in a validity bitmap (bit set: a value).
+ * Accepted records gathered into column batches, laid out as Parquet's plain
+ * values so a batch reaches a landing file by memory copy (landing-parquet.ts):
+ * numbers as 8-byte little-endian values (DOUBLE as float64, BIGINT as int64),
+ * strings as codes into the batch's `runs` (a value repeated on the next row
+ * is kept once: landing files hold each user's and device's readings
+ * together), nulls in a validity bitmap (bit set: a value).
  */
 
 export const BATCH_ROWS = 2048;
 
-// Typed arrays write in the platform's byte order, as DuckDB's vectors hold values.
+// Typed arrays write in the platform's byte order; Parquet's is little-endian (landing-parquet.ts refuses others).
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const TWO_32 = 2 ** 32;
 
@@ -35,19 +35,6 @@ export interface TextColumn {
 }
 
 export type ColumnBatch = Array<NumberColumn | TextColumn>;
-
-/** The buffers a batch can hand to another thread by transfer. */
-export const transferables = (batch: ColumnBatch): ArrayBuffer[] =>
-  batch.flatMap((c) => [c.kind === 'number' ? c.values : (c.codes.buffer as ArrayBuffer), ...(c.valid ? [c.valid.buffer as ArrayBuffer] : [])]);
-
-/** Row `r` of a batch column as the reader accepted it (tests and small consumers; DuckDB copies the buffers). */
-export function valueAt(batch: ColumnBatch, column: number, type: Column['type'], r: number): FieldValue {
-  const c = batch[column];
-  if (c.valid && (c.valid[r >> 3] & (1 << (r & 7))) === 0) return null;
-  if (c.kind === 'text') return c.runs[c.codes[r]];
-  if (type === 'DOUBLE') return new Float64Array(c.values)[r];
-  return Number(new BigInt64Array(c.values)[r]);
-}
 
 /** A reader sink that hands `emit` each full batch; call flush() at the end for the last one. */
 export function batchingSink(columns: readonly Column[], emit: (batch: ColumnBatch, rows: number) => void, quarantine: (line: QuarantinedLine) => void): LandingSink & { flush(): void } {

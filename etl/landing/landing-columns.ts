@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import type { Column } from '../tables';
-import { type ColumnBatch, batchingSink } from './column-batches';
+import { batchingSink } from './column-batches';
 import { LandingPool } from './landing-pool';
 import { LandingParquetFile } from './landing-parquet';
 import { type LandingTally, type QuarantinedLine, type ReadOptions, readLanding } from './landing-reader';
@@ -8,17 +8,15 @@ import { type LandingTally, type QuarantinedLine, type ReadOptions, readLanding 
 export { LandingPool } from './landing-pool';
 
 /**
- * Where accepted records go: column batches to `acceptColumns` on this thread
- * (see column-batches.ts for the layout), or, with `parquet`, into Parquet
- * files written by whichever thread parses (landing-parquet.ts), one per job,
- * named by `parquet(job)`.
+ * Where accepted records go: into Parquet files (landing-parquet.ts) written
+ * by whichever thread parses them, one per job, named by `parquet(job)`.
  */
-export type ColumnSink = { quarantine(line: QuarantinedLine): void } & (
-  | { acceptColumns(columns: ColumnBatch, rows: number): void; parquet?: undefined }
-  | { parquet(job: number): string; acceptColumns?: undefined }
-);
+export interface ColumnSink {
+  parquet(job: number): string;
+  quarantine(line: QuarantinedLine): void;
+}
 
-/** The reader's tally, and the Parquet files written (with a `parquet` sink), in job order. */
+/** The reader's tally, and the Parquet files written, in job order. */
 export type ColumnsTally = LandingTally & { parquetFiles: string[] };
 
 /** Below this many bytes a source is read on the calling thread: starting the pool's threads costs more than it saves. */
@@ -56,12 +54,11 @@ export async function readLandingColumns(files: readonly string[], columns: read
       if (head < groups.length) for (const line of held[head].splice(0)) sink.quarantine(line);
     }
   };
-  const parquetFiles = sink.parquet ? groups.map((_, k) => sink.parquet(k)) : [];
+  const parquetFiles = groups.map((_, k) => sink.parquet(k));
   const settled = await Promise.allSettled(
     groups.map((group, k) =>
       pool
         .run(group, columns, options, {
-          rows: (batch, rows) => sink.acceptColumns!(batch, rows),
           quarantine: (line) => (k === head ? sink.quarantine(line) : held[k].push(line)),
           parquet: parquetFiles[k],
         })
@@ -84,18 +81,16 @@ export async function readLandingColumns(files: readonly string[], columns: read
   return tally;
 }
 
-/** The reader on this thread, its batches to the sink or into one Parquet file. */
+/** The reader on this thread, its rows into one Parquet file. */
 async function readHere(files: readonly string[], columns: readonly Column[], sink: ColumnSink, options: ReadOptions): Promise<ColumnsTally> {
-  const file = sink.parquet ? new LandingParquetFile(sink.parquet(0), columns) : undefined;
-  const emit = file ? (batch: ColumnBatch, rows: number) => file.append(batch, rows) : sink.acceptColumns!;
-  const batches = batchingSink(columns, emit, (line) => sink.quarantine(line));
+  const file = new LandingParquetFile(sink.parquet(0), columns);
   try {
+    const batches = batchingSink(columns, (batch, rows) => file.append(batch, rows), (line) => sink.quarantine(line));
     const tally = await readLanding(files, columns, batches, options);
     batches.flush();
-    file?.close();
-    return { ...tally, parquetFiles: file ? [file.path] : [] };
-  } catch (error) {
-    file?.discard();
-    throw error;
+    file.close();
+    return { ...tally, parquetFiles: [file.path] };
+  } finally {
+    file.discard();
   }
 }

@@ -2,7 +2,6 @@ import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Column } from '../tables';
-import type { ColumnBatch } from './column-batches';
 import type { LandingTally, QuarantinedLine, ReadOptions } from './landing-reader';
 import type { FromWorker, ToWorker } from './landing-worker';
 
@@ -32,10 +31,9 @@ export function withoutPreloads(flags: readonly string[]): string[] {
 }
 
 interface Handlers {
-  rows(batch: ColumnBatch, rows: number): void;
   quarantine(line: QuarantinedLine): void;
-  /** Where the worker writes the accepted rows as Parquet, instead of sending them to `rows`. */
-  parquet?: string;
+  /** The Parquet file the worker writes the accepted rows into. */
+  parquet: string;
 }
 
 interface Pending extends Handlers {
@@ -65,8 +63,7 @@ export class LandingPool {
   run(files: string[], columns: readonly Column[], options: ReadOptions, handlers: Handlers): Promise<LandingTally> {
     return new Promise((resolve, reject) => {
       if (this.broken) return reject(this.broken);
-      const { pace: _ignored, ...cloneable } = options;
-      this.queue.push({ ...handlers, id: (this.nextId += 1), files, columns: [...columns], options: cloneable, resolve, reject });
+      this.queue.push({ ...handlers, id: (this.nextId += 1), files, columns: [...columns], options, resolve, reject });
       this.dispatch();
     });
   }
@@ -96,13 +93,10 @@ export class LandingPool {
       const job = this.busy.get(worker);
       if (!job || job.id !== message.id) return;
       try {
-        if (message.kind === 'rows') {
-          job.rows(message.columns, message.rows);
-          worker.postMessage({ kind: 'ack', id: message.id } satisfies ToWorker);
-        } else if (message.kind === 'quarantine') job.quarantine(message.line);
+        if (message.kind === 'quarantine') job.quarantine(message.line);
         else this.finish(worker, job, message);
       } catch (error) {
-        // The consumer refused a batch: this job fails, and the worker is replaced (its reader is still running).
+        // The consumer refused a quarantined line: this job fails, and the worker is replaced (its reader is still running).
         this.busy.delete(worker);
         this.started -= 1;
         void worker.terminate();

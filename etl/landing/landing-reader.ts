@@ -56,8 +56,6 @@ export interface ReadOptions {
   maxLineBytes?: number;
   /** Read consent doubt (the customer source). */
   consentDoubt?: boolean;
-  /** Awaited, when it returns a promise, before each chunk is read: lets a slower consumer hold the reader back. */
-  pace?: () => Promise<void> | undefined;
 }
 
 const CHUNK_BYTES = 4 * 1024 * 1024;
@@ -128,7 +126,7 @@ export async function readLanding(files: readonly string[], columns: readonly Co
       }
     };
     try {
-      await forEachBlock(file, maxLineBytes, options.pace, block, (prefix, allBlank) => {
+      await forEachBlock(file, maxLineBytes, block, (prefix, allBlank) => {
         lineNumber += 1;
         tally.lines += 1;
         if (allBlank) tally.blank += 1;
@@ -146,13 +144,12 @@ export async function readLanding(files: readonly string[], columns: readonly Co
  * Streams `file` as blocks of whole lines. A line that outgrows every chunk is
  * not held: its first `maxLineBytes` go to `overlong` once its end is found.
  */
-async function forEachBlock(file: string, maxLineBytes: number, pace: ReadOptions['pace'], block: (bytes: Buffer) => void, overlong: (prefix: Buffer, allBlank: boolean) => void): Promise<void> {
+async function forEachBlock(file: string, maxLineBytes: number, block: (bytes: Buffer) => void, overlong: (prefix: Buffer, allBlank: boolean) => void): Promise<void> {
   const handle = await open(file, 'r');
   try {
     let carry: Buffer = Buffer.alloc(0);
     let skipping: { prefix: Buffer; allBlank: boolean } | undefined;
     for (;;) {
-      await pace?.();
       // The partial line left from the last chunk goes first, so no chunk is copied to join it.
       const chunk = Buffer.allocUnsafe(carry.length + CHUNK_BYTES);
       carry.copy(chunk, 0);

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ColumnBatch, valueAt } from '../../../etl/landing/column-batches';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { LandingPool, readLandingColumns } from '../../../etl/landing/landing-columns';
 import { withoutPreloads } from '../../../etl/landing/landing-pool';
 import { LandingReadError, readLanding } from '../../../etl/landing/landing-reader';
@@ -43,20 +43,31 @@ describe('the landing reader in a pool of worker threads', () => {
       const i = k + offset;
       return i % 97 === 0 ? '{"sensorReadingTime":NaN}' : i % 89 === 0 ? '   ' : `{"sensorReadingTime":${1655000000000 - i * 7919},"serialNumber":"s-${Math.floor(i / 5) % 7}","distanceFromObject":${i % 3 === 0 ? 'null' : -i}}`;
     });
+  /** The rows of Parquet files, as DuckDB reads them (numbers as JavaScript numbers). */
+  const readRows = async (paths: string[]): Promise<unknown[][]> => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      const list = paths.map((p) => `'${p}'`).join(', ');
+      const rows = (await connection.runAndReadAll(`SELECT * FROM read_parquet([${list}])`)).getRows();
+      return rows.map((r) => r.map((v) => (typeof v === 'bigint' ? Number(v) : v)));
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  };
   const collect = async (files: string[], pool?: LandingPool) => {
-    const rows: unknown[][] = [];
+    const out = makeTempDir();
     const quarantined: string[] = [];
     const sink = {
-      acceptColumns: (batch: ColumnBatch, n: number) => {
-        for (let r = 0; r < n; r += 1) rows.push(COLUMNS_WITH_OPTIONAL.map((c, k) => valueAt(batch, k, c.type, r)));
-      },
+      parquet: (job: number) => join(out, `${job}.parquet`),
       quarantine: (line: { sourceFile: string; lineNumber: number }) => quarantined.push(`${line.sourceFile}:${line.lineNumber}`),
     };
-    const tally = await readLandingColumns(files, COLUMNS_WITH_OPTIONAL, sink, {}, { pool, minBytes: 0 });
-    return { tally, rows, quarantined };
+    const { parquetFiles, ...tally } = await readLandingColumns(files, COLUMNS_WITH_OPTIONAL, sink, {}, { pool, minBytes: 0 });
+    return { tally, rows: await readRows(parquetFiles), quarantined, parquetFiles };
   };
 
-  it('makes the same decisions, hands over the same values and keeps the quarantine in file order, as on the calling thread', async () => {
+  it('makes the same decisions, writes the same values and keeps the quarantine in file order, as on the calling thread', async () => {
     const dir = makeTempDir();
     const files = [0, 1, 2].map((k) => {
       const file = join(dir, `mixed-${k}.json`);
@@ -73,6 +84,9 @@ describe('the landing reader in a pool of worker threads', () => {
       expect(inPool.quarantined).toEqual(inThread.quarantined);
       expect(inPool.tally).toEqual(inThread.tally);
       expect(inPool.tally.accepted).toBeGreaterThan(10000);
+      expect(inPool.rows.length).toBe(inPool.tally.accepted);
+      // One file per job on the pool's threads, one on the calling thread.
+      expect([inPool.parquetFiles.length, inThread.parquetFiles.length]).toEqual([3, 1]);
       expect(inPool.rows.some((r) => r[2] === null)).toBe(true);
       expect(inPool.rows).toContainEqual([1655000000000 - 11998 * 7919, 's-5', -11998]);
     } finally {
@@ -84,14 +98,15 @@ describe('the landing reader in a pool of worker threads', () => {
     expect(withoutPreloads(['-r', 'ts-node/register/transpile-only', '--cpu-prof', '--require=x', '--import', 'y', '--max-old-space-size=512'])).toEqual(['--cpu-prof', '--max-old-space-size=512']);
   });
 
-  it('fails the job with the file and line, never the content, when the consumer refuses a batch', async () => {
+  it('fails the job without the lines\' content when its rows cannot be written, and goes on with the next', async () => {
     const file = join(makeTempDir(), 'a.json');
     writeFileSync(file, mixedLines(3000, 1).join('\n'));
     const pool = new LandingPool(1);
     try {
-      const refusing = { acceptColumns: () => { throw new Error('refused'); }, quarantine: () => undefined };
-      await expect(readLandingColumns([file], COLUMNS_WITH_OPTIONAL, refusing, {}, { pool, minBytes: 0 })).rejects.toThrow('refused');
-      // The pool replaces the worker and goes on.
+      const nowhere = { parquet: () => join(makeTempDir(), 'missing', 'rows.parquet'), quarantine: () => undefined };
+      const error = (await readLandingColumns([file], COLUMNS_WITH_OPTIONAL, nowhere, {}, { pool, minBytes: 0 }).catch((e: unknown) => e)) as Error;
+      expect(error.message).toMatch(/ENOENT/);
+      expect(error.message).not.toMatch(/sensorReadingTime|s-\d/);
       expect((await collect([file], pool)).tally.lines).toBe(3000);
     } finally {
       await pool.close();
