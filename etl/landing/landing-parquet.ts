@@ -21,16 +21,12 @@ export const PARQUET_ROW_GROUP_ROWS = 60 * BATCH_ROWS;
 const MAGIC = Buffer.from('PAR1');
 // The batches hold numbers in the platform's byte order, which PLAIN must be: little-endian.
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-// Parquet's enums (parquet.thrift).
+// Parquet's enums (parquet.thrift): physical types by column type, repetition, encodings, page types.
 const TYPE = { BIGINT: 2, DOUBLE: 5, VARCHAR: 6 } as const;
-const REQUIRED = 0;
-const OPTIONAL = 1;
+const [REQUIRED, OPTIONAL] = [0, 1];
 const UTF8 = 0;
-const PLAIN = 0;
-const RLE = 3;
-const RLE_DICTIONARY = 8;
-const DATA_PAGE = 0;
-const DICTIONARY_PAGE = 2;
+const [PLAIN, RLE, RLE_DICTIONARY] = [0, 3, 8];
+const [DATA_PAGE, DICTIONARY_PAGE] = [0, 2];
 
 const int32 = (n: number): Buffer => {
   const b = Buffer.allocUnsafe(4);

@@ -17,13 +17,8 @@ export type ThriftValue =
 /** Fields by id; an undefined value is left out (an unset optional field). */
 export type ThriftStruct = Array<[id: number, value: ThriftValue | undefined]>;
 
-const BOOLEAN_TRUE = 1;
-const BOOLEAN_FALSE = 2;
-const I32 = 5;
-const I64 = 6;
-const BINARY = 8;
-const LIST = 9;
-const STRUCT = 12;
+// The compact protocol's type ids.
+const [BOOLEAN_TRUE, BOOLEAN_FALSE, I32, I64, BINARY, LIST, STRUCT] = [1, 2, 5, 6, 8, 9, 12];
 
 const ELEMENT = { i32: I32, binary: BINARY, struct: STRUCT } as const;
 

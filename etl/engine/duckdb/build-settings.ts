@@ -5,8 +5,9 @@ import type { LakeLayout } from './lake-layout';
 import { findLandingFiles } from './landing-files';
 
 /**
- * The build's DuckDB memory limit: beyond it, hash tables, sorts and the
- * landing tables themselves spill to the build's folder under `_stedi/builds/`.
+ * The build's DuckDB memory limit: beyond it, hash tables and sorts spill to
+ * the build's folder under `_stedi/builds/` (where the landing rows are, as
+ * Parquet files, outside DuckDB's memory).
  * DuckDB's default (80% of the machine) let a 1 GB landing peak at 2.3 GiB; with
  * 800 MB the process still reached 1.76 GiB when the machine was quiet; 600 MB
  * leaves the landing phase the peak, for about 7% more CPU at 100x.
