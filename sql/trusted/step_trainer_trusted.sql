@@ -23,8 +23,9 @@ device AS (
 
 -- one row per device and moment, in one aggregation: repeated readings that
 -- agree collapse, and two different distances for one device at one moment
--- (neither can be trusted) drop the moment. Only those devices' readings are
--- grouped: the join below drops the rest.
+-- (neither can be trusted) drop the moment; a null distance counts as a value,
+-- as DISTINCT would count it. Only those devices' readings are grouped: the
+-- join below drops the rest.
 deduplicated AS (
     SELECT
         "sensorReadingTime",
@@ -33,7 +34,8 @@ deduplicated AS (
     FROM renamed
     WHERE "serialNumber" IN (SELECT "serialNumber" FROM device)
     GROUP BY "serialNumber", "sensorReadingTime"
-    HAVING min("distanceFromObject") = max("distanceFromObject")
+    HAVING (min("distanceFromObject") = max("distanceFromObject") AND count("distanceFromObject") = count(*))
+        OR count("distanceFromObject") = 0
 ),
 
 final AS (
