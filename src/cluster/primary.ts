@@ -8,6 +8,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { RebuildJobs } from '../rebuild/rebuild-jobs';
 import { workerExecArgv } from './exec-argv';
+import { workerEnv } from './worker-env';
 import { type ToPrimary, type ToWorker, isStedi } from './messages';
 
 /**
@@ -99,10 +100,11 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   const workerConfig: Config = { ...config, queryCacheRows: share(config.queryCacheRows), queryCacheBytes: share(config.queryCacheBytes), responseCacheBytes: share(config.responseCacheBytes) };
   const { exec, execArgv } = workerEntry(config);
   cluster.setupPrimary({ exec, execArgv, serialization: 'advanced' });
+  const env = workerEnv(config.workerMallocTrimKb);
 
   /** Forks one worker; resolves with its port once it listens, rejects if it fails to start. */
   const fork = (): Promise<number> => {
-    const worker = cluster.fork();
+    const worker = cluster.fork(env);
     workers.add(worker);
     let served = false;
     const listening = new Promise<number>((resolve, reject) => {
