@@ -65,8 +65,8 @@ const scopeOf = <N extends Node>(shape: string, s: Scope<N>): string => `${shape
 export async function fetchPage<N extends Node, T>(f: PageFetch<N, T>): Promise<T> {
   const key = pageKey(f.shape, f.query);
   const scope = scopeOf(f.shape, f.scope);
-  f.readAhead.markRequested(key);
   const ahead = f.readAhead.take<T>(key) ?? (await f.readAhead.takeAfterPending<T>(key, scope, f.timeoutMs));
+  if (!ahead) f.readAhead.markRequested(key);
   let result: T;
   try {
     result = ahead ? await ahead : await f.read(f.query, { timeoutMs: f.timeoutMs });

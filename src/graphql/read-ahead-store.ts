@@ -16,6 +16,8 @@ interface Entry {
 
 /** Walks remembered for "the page after the one served last" (a key holds the page's bound values, consent exclusions included). */
 const MAX_SCOPES = 16;
+/** How long a page a request read itself keeps a hint for it from being read. */
+const REQUESTED_MS = 1_000;
 
 /**
  * The page after a page this process read, for another worker to read ahead
@@ -41,8 +43,8 @@ export class PageReadAhead {
   private pendingCount = 0;
   /** By scope: the key of the page after the last page this process served there. */
   private readonly following = new Map<string, string>();
-  /** Keys of pages requests read here lately: a hint for one is not read again. */
-  private readonly requested = new Set<string>();
+  /** Pages requests here read themselves (missed) lately, until when: a hint for one that comes after is not read. */
+  private readonly requested = new Map<string, number>();
   /**
    * Set in a cluster of two workers: the page after a page read here goes to
    * the other worker to read (the next request reaches it), not skipped-to here.
@@ -86,15 +88,22 @@ export class PageReadAhead {
     return entry && entry.expires > this.now() ? (entry.result as Promise<T>) : undefined;
   }
 
-  /** Records that a request reads the page of `key` here; whether one did lately. */
+  /**
+   * Records that a request here reads the page of `key` itself (it missed).
+   * Only for a moment (REQUESTED_MS): the hint for that page, if any, follows
+   * at once, and the same page asked again later (another walk) is read ahead again.
+   */
   markRequested(key: string): void {
     this.requested.delete(key);
-    this.requested.add(key);
+    this.requested.set(key, this.now() + REQUESTED_MS);
     if (this.requested.size > MAX_SCOPES) this.requested.delete(this.requested.keys().next().value as string);
   }
 
+  /** Whether a request here read the page of `key` itself a moment ago (once: the mark goes). */
   wasRequested(key: string): boolean {
-    return this.requested.has(key);
+    const until = this.requested.get(key);
+    this.requested.delete(key);
+    return until !== undefined && until > this.now();
   }
 
   /** Whether a read for `key` is under way or done and not yet taken. */

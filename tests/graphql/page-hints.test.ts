@@ -50,15 +50,23 @@ describe('a page hinted at by the other worker', () => {
     expect(hints).toEqual([]);
   });
 
-  it('is not read when a request here read it already, nor when the store is full', async () => {
-    const store = new PageReadAhead(2, 1);
+  it('is not read when a request here read it a moment ago, nor when the store is full; read again for a later walk', async () => {
+    let now = 0;
+    const store = new PageReadAhead(2, 2, 10_000, () => now);
     store.relay = () => undefined;
     const reads: string[] = [];
     store.markRequested('p2');
+    store.markRequested('p3');
     await followHint(store, hint, page('p2', reads));
-    store.start('other', async () => 'held');
-    await followHint(store, hint, page('p3', reads));
     expect(reads).toEqual([]);
+    // The mark goes once a hint met it, and ends after a moment: another walk's hint for the same page is read.
+    await followHint(store, hint, page('p2', reads));
+    now = 5_000;
+    await followHint(store, hint, page('p3', reads));
+    expect(reads).toEqual(['p2', 'p3']);
+    // Two pages held: the store is full.
+    await followHint(store, hint, page('p4', reads));
+    expect(reads).toEqual(['p2', 'p3']);
   });
 });
 
