@@ -13,15 +13,16 @@ export { PageReadAhead, readAheadOf } from './read-ahead-store';
  * serialised and the client parses it. Consecutive requests usually reach
  * alternate cluster workers (a client on a new connection per request, as
  * urllib does, or on two alternating keep-alive sockets, as Node's fetch
- * does): the worker answering page n gets page n + 2 next, so it reads that
- * page alone, skipping page n + 1's rows in SQL (OFFSET), which the other
- * worker serves. A process asked for the page right after the one it served
- * last (one connection, or a single process) reads the next page instead.
+ * does): in a cluster of two, the worker answering page n hints page n + 1
+ * to the other worker, which reads it (page-hints.ts); with more workers, it
+ * reads page n + 2 alone, skipping page n + 1's rows in SQL (OFFSET). A
+ * process asked for the page right after the one it served last (one
+ * connection, or a single process) reads the next page instead.
  * A request takes a page only when it builds the very same query (SQL text
  * and bound values, consent exclusions and page bound included),
  * so a revocation, another version or other arguments simply miss; rows are
  * still checked against consent in JS when taken. Each entry is used once,
- * entries are few and expire: a client that stops costs one query. When the
+ * entries are few and expire: a client that stops costs a query or two. When the
  * store is full no read starts: many pages at once (benchmark 8's 20
  * concurrent pages) add at most MAX_ENTRIES results in memory, not one per page.
  */

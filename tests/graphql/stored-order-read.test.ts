@@ -57,7 +57,7 @@ describe(`a bounded page read in stored order (seed ${SEED})`, () => {
     );
   });
 
-  it('reads the sorted query instead when the rows read are out of order, fill the cap, or tie', async () => {
+  it('reads the sorted query instead when the rows read are out of order, fill the cap, tie, or hold a value in doubt', async () => {
     const query = { sql: 'sorted', params: [], inStoredOrder: { sql: 'stored', offset: 1, limit: 2, cap: 4 } };
     const rows = (...ss: string[]): ColumnarResult => ({ rowCount: ss.length, columns: { s: ss, t: ss.map(() => 1), x: ss.map(() => 0.5) } });
     const readWith = (stored: ColumnarResult) => {
@@ -68,7 +68,9 @@ describe(`a bounded page read in stored order (seed ${SEED})`, () => {
     const inOrder = readWith(rows('a', 'b', 'c'));
     expect(await inOrder.result).toEqual(rows('b', 'c'));
     expect(inOrder.asked).toEqual(['stored']);
-    for (const stored of [rows('a', 'c', 'b'), rows('a', 'b', 'c', 'd'), rows('a', 'b', 'b')]) {
+    const withNull = rows('a', 'b', 'c');
+    withNull.columns.t[2] = null;
+    for (const stored of [rows('a', 'c', 'b'), rows('a', 'b', 'c', 'd'), rows('a', 'b', 'b'), rows('a', 'é', 'f'), withNull]) {
       const other = readWith(stored);
       expect(await other.result).toEqual(rows('sorted'));
       expect(other.asked).toEqual(['stored', 'sorted']);
