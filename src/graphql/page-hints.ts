@@ -3,6 +3,7 @@ import type { KeyValue } from './cursor';
 import { accelerometerDataset } from './datasets/accelerometer.dataset';
 import type { Dataset, Node } from './datasets/dataset';
 import { machineLearningDataset } from './datasets/machine-learning.dataset';
+import { stepTrainerDataset } from './datasets/step-trainer.dataset';
 import { columnarDataset, queryColumns } from './engine-columns';
 import { pageQuery, type Scope } from './page-query';
 import { pageKey } from './page-read-ahead';
@@ -23,11 +24,10 @@ import { readPageColumns } from './stored-order-read';
  */
 export const MAX_AHEAD = 2;
 
-/** Datasets whose bulk pages are read ahead on a hint (bounded pages, read as columns). */
-const HINTED: ReadonlyMap<string, Dataset<Node>> = new Map<string, Dataset<Node>>([
-  [machineLearningDataset.kind, machineLearningDataset],
-  [accelerometerDataset.kind, accelerometerDataset],
-]);
+/** Datasets whose bulk pages are read ahead on a hint: every one with bounded pages (the read-ahead's only ones). */
+const HINTED: ReadonlyMap<string, Dataset<Node>> = new Map<string, Dataset<Node>>(
+  ([machineLearningDataset, accelerometerDataset, stepTrainerDataset] as Dataset<Node>[]).filter((ds) => ds.boundedPages).map((ds) => [ds.kind, ds]),
+);
 
 /** One hinted page as the store keeps it: its key, how to read it, and where the page after it starts. */
 export interface HintedPage<T> {

@@ -101,7 +101,8 @@ async function readAhead<N extends Node, T>(f: PageFetch<N, T>, key: string, sco
     store.start(nextKey, () => f.read(next, { timeoutMs: f.readAheadTimeoutMs }));
     return;
   }
-  if (store.relay) {
+  // Hints are for bulk pages (columns) of bounded datasets: page-hints.ts reads those only.
+  if (store.relay && shape === 'columns') {
     store.relay({ kind: f.scope.dataset.kind, version: f.scope.version, filter: f.scope.filter, after, first, shape, ahead: 1 });
     return;
   }

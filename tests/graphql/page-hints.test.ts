@@ -87,6 +87,7 @@ describe('pages read ahead on hints, on a built lake', () => {
     const whole = await post(t, { first: 10_000 });
     const first = await post(t, { first: READ_AHEAD_MIN_ROWS });
     // Page 1 was served here first: the page after it is hinted at the other worker (none read here).
+    for (let waited = 0; hints.length === 0 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(hints).toHaveLength(1);
     expect(hints[0]).toMatchObject({ kind: 'MachineLearningSample', first: READ_AHEAD_MIN_ROWS, shape: 'columns', ahead: 1 });
     const store = readAheadOf(t.lake.services);
@@ -101,6 +102,27 @@ describe('pages read ahead on hints, on a built lake', () => {
       expect(rowsOf(second)).toEqual(rowsOf(whole).slice(READ_AHEAD_MIN_ROWS, 2 * READ_AHEAD_MIN_ROWS));
       const cursors = await post(t, { first: 2 * READ_AHEAD_MIN_ROWS });
       expect(second.pageInfo.endCursor).toBe(cursors.pageInfo.endCursor);
+    } finally {
+      take.mockRestore();
+    }
+  });
+
+  it.each(['accelerometerReadings', 'stepTrainerReadings'])('reads ahead the next page of %s on a hint too (every connection with bounded pages)', async (field) => {
+    const document = `query P($first: Int, $after: String) { page: ${field}(first: $first, after: $after) { edges { node { serialNumber } } pageInfo { endCursor } } }`;
+    const page = async (variables: Record<string, unknown>) => (await t.graphql(document, ANALYST_KEY, variables)).body.data.page;
+    // Pages of 2,000 rows are read as columns (bulk), the pages hints are for; 2,400 readings make two.
+    const first = await page({ first: 2_000 });
+    // The hint goes once the next page's query is built (after the answer: its bound may need the serial index read first).
+    for (let waited = 0; hints.length === 0 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(hints).toHaveLength(1);
+    await readHintedPage(t.lake.services, hints[0]);
+    const take = jest.spyOn(readAheadOf(t.lake.services), 'take');
+    try {
+      const second = await page({ first: 2_000, after: first.pageInfo.endCursor });
+      expect(take.mock.results.some((r) => r.value !== undefined)).toBe(true);
+      const both = await page({ first: 10_000 });
+      expect(second.edges).toEqual(both.edges.slice(2_000));
+      expect(second.edges.length).toBeGreaterThan(0);
     } finally {
       take.mockRestore();
     }
