@@ -118,6 +118,8 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         else if (m.stedi === 'failed') reject(Object.assign(new Error(m.message), { code: m.code }));
         else if (m.stedi === 'request') void answer(worker, m);
         else if (m.stedi === 'staged' || m.stedi === 'warmed') answered(worker, m);
+        // A page to read ahead goes to the other worker (only a cluster of two hints: page-hints.ts).
+        else if (m.stedi === 'readAhead') for (const other of workers) if (other !== worker && other.isConnected()) other.send(m);
       });
       worker.once('exit', (code, signal) => reject(new Error(`worker ${worker.id} exited (${signal ?? code}) before listening`)));
     });
