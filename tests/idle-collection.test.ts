@@ -1,4 +1,4 @@
-import { IdleCollection, MIN_GROWTH_BYTES, SHRINK_AFTER_MS, fullCollection } from '../src/idle-collection';
+import { AFTER_REQUESTS_MS, IdleCollection, MIN_GROWTH_BYTES, SHRINK_AFTER_MS, fullCollection } from '../src/idle-collection';
 
 describe('the idle collection of a server process', () => {
   /** A heap that grows by the threshold between any two reads (every spell has garbage to collect). */
@@ -86,6 +86,49 @@ describe('the idle collection of a server process', () => {
     expect(calls).toBe(1);
     idle.activity();
     used += MIN_GROWTH_BYTES;
+    time.advance(2_000);
+    idle.check();
+    expect(calls).toBe(2);
+  });
+
+  it('waits AFTER_REQUESTS_MS of quiet once requests were served since the last collection, so a pausing client keeps its optimised code', () => {
+    const time = clock();
+    let calls = 0;
+    const idle = new IdleCollection(2_000, () => void (calls += 1), time.now, growing());
+    // Start-up's spell collects after firstMs, requests during start-up included.
+    idle.begin();
+    idle.end();
+    time.advance(2_000);
+    idle.check();
+    expect(calls).toBe(1);
+    // A client paging with pauses of a few seconds: no collection between its requests.
+    for (let page = 0; page < 5; page += 1) {
+      idle.begin();
+      idle.end();
+      time.advance(AFTER_REQUESTS_MS - 1);
+      idle.check();
+    }
+    expect(calls).toBe(1);
+    time.advance(1);
+    idle.check();
+    expect(calls).toBe(2);
+    // The spell's second collection (the young generation) still comes SHRINK_AFTER_MS after its first.
+    time.advance(SHRINK_AFTER_MS - 1);
+    idle.check();
+    expect(calls).toBe(2);
+    time.advance(1);
+    idle.check();
+    expect(calls).toBe(3);
+  });
+
+  it('collects after firstMs when no request was served since the last collection (a version staged while nobody reads)', () => {
+    const time = clock();
+    let calls = 0;
+    const idle = new IdleCollection(2_000, () => void (calls += 1), time.now, growing());
+    time.advance(2_000);
+    idle.check();
+    expect(calls).toBe(1);
+    idle.activity();
     time.advance(2_000);
     idle.check();
     expect(calls).toBe(2);
