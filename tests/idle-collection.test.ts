@@ -125,6 +125,23 @@ describe('the idle collection of a server process', () => {
     collectsAfter(idle, time, 2_000);
   });
 
+  it('counts AFTER_REQUESTS_MS from the last served request, not from the last probe: probes every 10 s do not hold the collection off', () => {
+    const time = clock();
+    const idle = new IdleCollection(2_000, () => undefined, time.now, growing());
+    collectsAfter(idle, time, 2_000);
+    idle.begin();
+    idle.end();
+    for (let probe = 0; probe < 2; probe += 1) {
+      time.advance(10_000);
+      idle.begin(false);
+      idle.end(false);
+      idle.check();
+    }
+    expect(idle.collections).toBe(1);
+    // 30 s after the request, 10 s after the last probe.
+    collectsAfter(idle, time, 10_000);
+  });
+
   it('does nothing with 0 (turned off), and a staged version asks only for a scavenge', () => {
     const time = clock();
     let calls = 0;
