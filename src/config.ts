@@ -74,6 +74,8 @@ export interface Config {
   workerSemiSpaceMb: number;
   /** A server process idle this many ms runs one full garbage collection, and another once V8 sees the quiet (src/idle-collection.ts); 0: never (STEDI_IDLE_GC_MS). */
   idleCollectionMs: number;
+  /** glibc's malloc trim threshold in each cluster worker, in KiB (MALLOC_TRIM_THRESHOLD_); 0: glibc's own, which rises after large frees and then keeps freed memory (STEDI_WORKER_MALLOC_TRIM_KB; a MALLOC_TRIM_THRESHOLD_ of the user's wins). */
+  workerMallocTrimKb: number;
   maxPageSize: number;
   /** Percent of customers in TRAIN and VALIDATION (TEST gets the rest), from STEDI_SPLIT="80/10/10". */
   split: SplitPercentages;
@@ -122,6 +124,8 @@ type Env = Record<string, string | undefined>;
 export const DEFAULT_WORKER_SEMI_SPACE_MB = 8;
 /** Quiet ms before a server process's first idle collection (src/idle-collection.ts). */
 export const DEFAULT_IDLE_COLLECTION_MS = 2_000;
+/** Measured in README → Performance (idle memory, session 7): glibc kept ~7 MiB a worker of start-up's freed memory without it. */
+export const DEFAULT_WORKER_MALLOC_TRIM_KB = 128;
 
 function splitPercentages(raw: string | undefined): SplitPercentages {
   if (raw === undefined || raw === '') return { train: 80, validation: 10 };
@@ -196,6 +200,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     heapGrowingPercent: overrides.heapGrowingPercent ?? integer(env, 'STEDI_HEAP_GROWING_PERCENT', 50, 0),
     workerSemiSpaceMb: overrides.workerSemiSpaceMb ?? integer(env, 'STEDI_WORKER_SEMI_SPACE_MB', DEFAULT_WORKER_SEMI_SPACE_MB, 0),
     idleCollectionMs: overrides.idleCollectionMs ?? integer(env, 'STEDI_IDLE_GC_MS', DEFAULT_IDLE_COLLECTION_MS, 0),
+    workerMallocTrimKb: overrides.workerMallocTrimKb ?? (env.MALLOC_TRIM_THRESHOLD_ ? 0 : integer(env, 'STEDI_WORKER_MALLOC_TRIM_KB', DEFAULT_WORKER_MALLOC_TRIM_KB, 0)),
     maxPageSize: overrides.maxPageSize ?? integer(env, 'STEDI_MAX_PAGE_SIZE', 10_000, 1),
     split: overrides.split ?? splitPercentages(env.STEDI_SPLIT),
     limits: {

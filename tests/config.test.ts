@@ -78,6 +78,11 @@ describe('memory bounds', () => {
     expect(defaults).toMatchObject({ queryCacheRows: 200_000, queryCacheBytes: 32 * 1024 * 1024, heapGrowingPercent: 50, workerSemiSpaceMb: 8 });
     expect(loadConfig({}, { STEDI_WORKER_SEMI_SPACE_MB: '0' }).workerSemiSpaceMb).toBe(0);
     expect(() => loadConfig({}, { STEDI_WORKER_SEMI_SPACE_MB: '8MB' })).toThrow(/STEDI_WORKER_SEMI_SPACE_MB must be a whole number of at least 0; received "8MB"/);
+    expect(defaults.workerMallocTrimKb).toBe(128);
+    expect(loadConfig({}, { STEDI_WORKER_MALLOC_TRIM_KB: '0' }).workerMallocTrimKb).toBe(0);
+    expect(() => loadConfig({}, { STEDI_WORKER_MALLOC_TRIM_KB: '128K' })).toThrow(/STEDI_WORKER_MALLOC_TRIM_KB must be a whole number of at least 0; received "128K"/);
+    // The user's own glibc setting reaches the workers untouched.
+    expect(loadConfig({}, { MALLOC_TRIM_THRESHOLD_: '1048576', STEDI_WORKER_MALLOC_TRIM_KB: '64' }).workerMallocTrimKb).toBe(0);
     expect(defaults.duckdbMemoryLimit).toBeUndefined();
     expect(defaults.duckdbThreads).toBe(0);
     expect(loadConfig({}, { STEDI_DUCKDB_THREADS: '1' }).duckdbThreads).toBe(1);

@@ -21,19 +21,21 @@ device AS (
     WHERE "email" IN (SELECT "user" FROM accelerometer_trusted)
 ),
 
--- only the readings of those devices are deduplicated and compared: the join
--- below drops the rest, and a device's readings are kept or dropped together
+-- one row per device and moment, in one aggregation: repeated readings that
+-- agree collapse, and two different distances for one device at one moment
+-- (neither can be trusted) drop the moment; a null distance counts as a value,
+-- as DISTINCT would count it. Only those devices' readings are grouped: the
+-- join below drops the rest.
 deduplicated AS (
-    SELECT DISTINCT * FROM renamed
+    SELECT
+        "sensorReadingTime",
+        "serialNumber",
+        min("distanceFromObject") AS "distanceFromObject"
+    FROM renamed
     WHERE "serialNumber" IN (SELECT "serialNumber" FROM device)
-),
-
--- two different distances for one device at one moment: neither can be trusted
-conflicting AS (
-    SELECT "serialNumber", "sensorReadingTime"
-    FROM deduplicated
     GROUP BY "serialNumber", "sensorReadingTime"
-    HAVING count(*) > 1
+    HAVING (min("distanceFromObject") = max("distanceFromObject") AND count("distanceFromObject") = count(*))
+        OR count("distanceFromObject") = 0
 ),
 
 final AS (
@@ -45,11 +47,6 @@ final AS (
     INNER JOIN device
         ON reading."serialNumber" = device."serialNumber"
     WHERE (? = 'any' OR reading."sensorReadingTime" >= device."shareWithResearchAsOfDate")
-      AND NOT EXISTS (
-          SELECT 1 FROM conflicting
-          WHERE conflicting."serialNumber" = reading."serialNumber"
-            AND conflicting."sensorReadingTime" = reading."sensorReadingTime"
-      )
 )
 
 SELECT * FROM final

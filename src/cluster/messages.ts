@@ -2,6 +2,7 @@ import type { KeyDigests } from '../auth/api-keys';
 import type { ConsentPolicy } from '../../etl/consent-policy';
 import type { VersionManifest } from '../../etl/manifest';
 import type { Config } from '../config';
+import type { PageHint } from '../graphql/read-ahead-store';
 import type { CachedRead } from '../graphql/version-read-cache';
 import type { RebuildJob } from '../rebuild/rebuild-job';
 
@@ -18,6 +19,7 @@ export type ToWorker =
   | { stedi: 'warm'; version: string; reads: CachedRead[] }
   | { stedi: 'published'; version: string }
   | { stedi: 'reply'; id: number; value?: unknown; error?: string }
+  | { stedi: 'readAhead'; page: PageHint }
   | { stedi: 'shutdown' };
 
 export type ToPrimary =
@@ -25,6 +27,7 @@ export type ToPrimary =
   | { stedi: 'failed'; code?: string; message: string }
   | { stedi: 'staged'; version: string; reads: CachedRead[] }
   | { stedi: 'warmed'; version: string }
+  | { stedi: 'readAhead'; page: PageHint }
   | { stedi: 'request'; id: number; what: 'rebuild'; consentPolicy?: ConsentPolicy }
   | { stedi: 'request'; id: number; what: 'metrics' };
 

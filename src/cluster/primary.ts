@@ -8,6 +8,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { RebuildJobs } from '../rebuild/rebuild-jobs';
 import { workerExecArgv } from './exec-argv';
+import { workerEnv } from './worker-env';
 import { type ToPrimary, type ToWorker, isStedi } from './messages';
 
 /**
@@ -99,10 +100,11 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   const workerConfig: Config = { ...config, queryCacheRows: share(config.queryCacheRows), queryCacheBytes: share(config.queryCacheBytes), responseCacheBytes: share(config.responseCacheBytes) };
   const { exec, execArgv } = workerEntry(config);
   cluster.setupPrimary({ exec, execArgv, serialization: 'advanced' });
+  const env = workerEnv(config.workerMallocTrimKb);
 
   /** Forks one worker; resolves with its port once it listens, rejects if it fails to start. */
   const fork = (): Promise<number> => {
-    const worker = cluster.fork();
+    const worker = cluster.fork(env);
     workers.add(worker);
     let served = false;
     const listening = new Promise<number>((resolve, reject) => {
@@ -116,6 +118,8 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         else if (m.stedi === 'failed') reject(Object.assign(new Error(m.message), { code: m.code }));
         else if (m.stedi === 'request') void answer(worker, m);
         else if (m.stedi === 'staged' || m.stedi === 'warmed') answered(worker, m);
+        // A page to read ahead goes to the other worker (only a cluster of two hints: page-hints.ts).
+        else if (m.stedi === 'readAhead') for (const other of workers) if (other !== worker && other.isConnected()) other.send(m);
       });
       worker.once('exit', (code, signal) => reject(new Error(`worker ${worker.id} exited (${signal ?? code}) before listening`)));
     });

@@ -6,6 +6,8 @@ import { openConfiguredEngine } from '../engine';
 import { startServer, type RunningServer } from '../http/server';
 import { onTerminationSignals } from '../http/shutdown';
 import { createLogger } from '../logger';
+import { readHintedPage } from '../graphql/page-hints';
+import { readAheadOf } from '../graphql/read-ahead-store';
 import { afterPublish } from '../services';
 import { stageVersion, warmVersion } from '../rebuild/version-staging';
 import type { ToWorker } from './messages';
@@ -44,6 +46,11 @@ async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): P
     throw error;
   }
   AggregatorRegistry.setRegistries([running.app.metrics.registry]);
+  // Two workers share a client's pages in turn: each reads ahead the page the other hints at (page-hints.ts).
+  if (config.workers === 2) {
+    readAheadOf(running.services).relay = (page) => primary.send({ stedi: 'readAhead', page });
+    primary.on('readAhead', ({ page }) => void readHintedPage(running.services, page).catch((error: unknown) => logger.debug({ err: error }, 'a page hinted at was not read ahead')));
+  }
   primary.on('stage', ({ version }) => {
     running.idle.activity();
     stageVersion(running.services, version)

@@ -10,6 +10,7 @@ import type { PageInfo } from './pagination';
 
 export { queryColumns };
 import { fetchPage, readAheadOf } from './page-read-ahead';
+import { readPageColumns } from './stored-order-read';
 
 /** A page of a top-level connection as one array per column, in the connection's order. */
 export interface ColumnarPage {
@@ -40,7 +41,7 @@ export async function readColumnarPage<N extends Node>(
     query,
     first,
     shape: 'columns',
-    read: (sql, params, options) => queryColumns(engine, sql, params, options),
+    read: (q, options) => readPageColumns(ds, q, options, (sql, params, o) => queryColumns(engine, sql, params, o)),
     rowCount: (result) => result.rowCount,
     slice: sliceColumns,
     keyAt: (result, i) => ds.key.map((k) => result.columns[k.name][i] as KeyValue),

@@ -9,6 +9,7 @@ import { type Dataset, type DatasetFilter, type Node, filterKey } from './datase
 import { countQuery, pageQuery, type Scope } from './page-query';
 import { pageSize } from './pagination';
 import { fetchPage, readAheadOf } from './page-read-ahead';
+import { readPageColumns } from './stored-order-read';
 import { totalCountCacheOf } from './total-count-cache';
 
 export interface PageArgs {
@@ -34,7 +35,7 @@ export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Da
     const fetched = await fetchPage<N, ColumnarResult>({
       ...page,
       shape: 'columns',
-      read: (sql, params, options) => queryColumns(engine, sql, params, options),
+      read: (q, options) => readPageColumns(ds, q, options, (sql, params, o) => queryColumns(engine, sql, params, o)),
       rowCount: (result) => result.rowCount,
       slice: sliceColumns,
       keyAt: (result, i) => ds.key.map((k) => result.columns[k.name][i] as KeyValue),
@@ -45,7 +46,7 @@ export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Da
     const rows = await fetchPage<N, Row[]>({
       ...page,
       shape: 'rows',
-      read: (sql, params, options) => ctx.services.reads.query(sql, params, options),
+      read: (q, options) => ctx.services.reads.query(q.sql, q.params, options),
       rowCount: (result) => result.length,
       slice: (result, start, end) => result.slice(start, end),
       keyAt: (result, i) => ds.key.map((k) => result[i][k.name] as KeyValue),

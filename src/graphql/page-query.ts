@@ -15,6 +15,16 @@ import { SqlConditions } from './sql-conditions';
 export interface BuiltQuery {
   sql: string;
   params: SqlValue[];
+  /** The same page read unsorted, where the table is stored in key order (stored-order-read.ts); same params. */
+  inStoredOrder?: StoredOrderQuery;
+}
+
+/** Every row of a bounded page's range in stored order (at most `cap` - 1 of them), of which rows offset..offset + limit are the page. */
+export interface StoredOrderQuery {
+  sql: string;
+  offset: number;
+  limit: number;
+  cap: number;
 }
 
 export interface Scope<N extends Node> {
@@ -60,8 +70,12 @@ export async function pageQuery<N extends Node>(s: Scope<N>, after: readonly Key
   if (bound !== undefined) c.add(`${s.dataset.serialExpr} <= ?`, bound);
   // OFFSET before LIMIT: the order both DuckDB and Athena (Trino) accept.
   const skip = offset > 0 ? ` OFFSET ${checkLimit(offset)}` : '';
-  const sql = `SELECT ${s.dataset.select} FROM ${await s.dataset.from(s.engine, s.version)} ${c.where()} ORDER BY ${orderBy(s.dataset)}${skip} LIMIT ${checkLimit(limit)}`;
-  return { sql, params: c.params };
+  const from = `SELECT ${s.dataset.select} FROM ${await s.dataset.from(s.engine, s.version)} ${c.where()}`;
+  const sql = `${from} ORDER BY ${orderBy(s.dataset)}${skip} LIMIT ${checkLimit(limit)}`;
+  if (bound === undefined || !s.dataset.storedInKeyOrder || !s.engine.keyOrderedStorage) return { sql, params: c.params };
+  // The bound keeps the range near offset + limit rows (plus the rest of two serials); twice that reads it all.
+  const cap = checkLimit(2 * (offset + limit) + 1_000);
+  return { sql, params: c.params, inStoredOrder: { sql: `${from} LIMIT ${cap}`, offset, limit, cap } };
 }
 
 export async function countQuery<N extends Node>(s: Scope<N>): Promise<BuiltQuery> {

@@ -1,4 +1,4 @@
-import type { QueryOptions, SqlValue } from '../../etl/engine/engine';
+import type { QueryOptions } from '../../etl/engine/engine';
 import type { KeyValue } from './cursor';
 import type { Node } from './datasets/dataset';
 import { type BuiltQuery, pageQuery, type Scope } from './page-query';
@@ -13,15 +13,16 @@ export { PageReadAhead, readAheadOf } from './read-ahead-store';
  * serialised and the client parses it. Consecutive requests usually reach
  * alternate cluster workers (a client on a new connection per request, as
  * urllib does, or on two alternating keep-alive sockets, as Node's fetch
- * does): the worker answering page n gets page n + 2 next, so it reads that
- * page alone, skipping page n + 1's rows in SQL (OFFSET), which the other
- * worker serves. A process asked for the page right after the one it served
- * last (one connection, or a single process) reads the next page instead.
+ * does): in a cluster of two, the worker answering page n hints page n + 1
+ * to the other worker, which reads it (page-hints.ts); with more workers, it
+ * reads page n + 2 alone, skipping page n + 1's rows in SQL (OFFSET). A
+ * process asked for the page right after the one it served last (one
+ * connection, or a single process) reads the next page instead.
  * A request takes a page only when it builds the very same query (SQL text
  * and bound values, consent exclusions and page bound included),
  * so a revocation, another version or other arguments simply miss; rows are
  * still checked against consent in JS when taken. Each entry is used once,
- * entries are few and expire: a client that stops costs one query. When the
+ * entries are few and expire: a client that stops costs a query or two. When the
  * store is full no read starts: many pages at once (benchmark 8's 20
  * concurrent pages) add at most MAX_ENTRIES results in memory, not one per page.
  */
@@ -29,7 +30,8 @@ export { PageReadAhead, readAheadOf } from './read-ahead-store';
 /** Pages smaller than this are cheap enough to read on demand (and small-query load must not double). */
 export const READ_AHEAD_MIN_ROWS = 1_000;
 
-export type PageReader<T> = (sql: string, params: SqlValue[], options: QueryOptions) => Promise<T>;
+/** Reads a page's query (its SQL and bound values; a reader may use its other forms, e.g. inStoredOrder). */
+export type PageReader<T> = (query: BuiltQuery, options: QueryOptions) => Promise<T>;
 
 export interface PageFetch<N extends Node, T> {
   readAhead: PageReadAhead;
@@ -50,7 +52,8 @@ export interface PageFetch<N extends Node, T> {
   readAheadTimeoutMs: number;
 }
 
-const keyOf = (shape: string, q: BuiltQuery): string => `${shape}\u0000${q.sql}\u0000${JSON.stringify(q.params)}`;
+/** The store's key of a page: its result shape, SQL text and bound values. */
+export const pageKey = (shape: string, q: BuiltQuery): string => `${shape}\u0000${q.sql}\u0000${JSON.stringify(q.params)}`;
 
 /** Pages of one walk share this (not the cursor, consent or bound: the key of each page still holds those). */
 const scopeOf = <N extends Node>(shape: string, s: Scope<N>): string => `${shape}\u0000${s.dataset.kind}\u0000${s.version}\u0000${JSON.stringify(s.filter ?? null)}`;
@@ -61,16 +64,17 @@ const scopeOf = <N extends Node>(shape: string, s: Scope<N>): string => `${shape
  * with a next page, the page this process will be asked for next (readAhead).
  */
 export async function fetchPage<N extends Node, T>(f: PageFetch<N, T>): Promise<T> {
-  const key = keyOf(f.shape, f.query);
+  const key = pageKey(f.shape, f.query);
   const scope = scopeOf(f.shape, f.scope);
   const ahead = f.readAhead.take<T>(key) ?? (await f.readAhead.takeAfterPending<T>(key, scope, f.timeoutMs));
+  if (!ahead) f.readAhead.markRequested(key);
   let result: T;
   try {
-    result = ahead ? await ahead : await f.read(f.query.sql, f.query.params, { timeoutMs: f.timeoutMs });
+    result = ahead ? await ahead : await f.read(f.query, { timeoutMs: f.timeoutMs });
   } catch (error) {
     // A read-ahead that failed (a timeout while nobody waited) is read again, now, under this request's budget.
     if (!ahead) throw error;
-    result = await f.read(f.query.sql, f.query.params, { timeoutMs: f.timeoutMs });
+    result = await f.read(f.query, { timeoutMs: f.timeoutMs });
   }
   if (f.first >= READ_AHEAD_MIN_ROWS && f.scope.dataset.boundedPages && f.rowCount(result) > f.first) {
     readAhead(f, key, scope, f.keyAt(result, f.first - 1)).catch(() => undefined);
@@ -80,7 +84,9 @@ export async function fetchPage<N extends Node, T>(f: PageFetch<N, T>): Promise<
 
 /**
  * After page n (its last row `after`): page n + 1 when this process serves
- * consecutive pages, else page n + 2 alone. Page n + 2's query starts after
+ * consecutive pages; else, in a cluster of two workers, page n + 1 is hinted
+ * to the other worker (page-hints.ts), which the next request reaches; else
+ * page n + 2 alone. Page n + 2's query starts after
  * page n + 1's last row, so it is read as rows first - 1 .. 2 × first of the
  * rows after page n (OFFSET: page n + 1's other rows never reach JS) and kept
  * under its own query's key once that row is known: the same rows as its own
@@ -89,17 +95,22 @@ export async function fetchPage<N extends Node, T>(f: PageFetch<N, T>): Promise<
 async function readAhead<N extends Node, T>(f: PageFetch<N, T>, key: string, scope: string, after: KeyValue[]): Promise<void> {
   const { first, shape, readAhead: store } = f;
   const next = await pageQuery(f.scope, after, first + 1);
-  const nextKey = keyOf(shape, next);
+  const nextKey = pageKey(shape, next);
   const consecutive = store.served(scope, key, nextKey);
   if (store.pagesAhead === 1 || consecutive) {
-    store.start(nextKey, () => f.read(next.sql, next.params, { timeoutMs: f.readAheadTimeoutMs }));
+    store.start(nextKey, () => f.read(next, { timeoutMs: f.readAheadTimeoutMs }));
+    return;
+  }
+  // Hints are for bulk pages (columns) of bounded datasets: page-hints.ts reads those only.
+  if (store.relay && shape === 'columns') {
+    store.relay({ kind: f.scope.dataset.kind, version: f.scope.version, filter: f.scope.filter, after, first, shape, ahead: 1 });
     return;
   }
   const skipping = await pageQuery(f.scope, after, first + 2, first - 1);
   store.startPending(scope, async () => {
-    const rows = await f.read(skipping.sql, skipping.params, { timeoutMs: f.readAheadTimeoutMs });
+    const rows = await f.read(skipping, { timeoutMs: f.readAheadTimeoutMs });
     if (f.rowCount(rows) < 2) return undefined;
     const later = await pageQuery(f.scope, f.keyAt(rows, 0), first + 1);
-    return { key: keyOf(shape, later), page: f.slice(rows, 1, first + 2) };
+    return { key: pageKey(shape, later), page: f.slice(rows, 1, first + 2) };
   });
 }

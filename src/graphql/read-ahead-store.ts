@@ -1,3 +1,6 @@
+import type { KeyValue } from './cursor';
+import type { DatasetFilter } from './datasets/dataset';
+
 /**
  * The store behind the read-ahead (page-read-ahead.ts): pages read before
  * they are asked for, each taken once by the request that builds the very
@@ -13,6 +16,25 @@ interface Entry {
 
 /** Walks remembered for "the page after the one served last" (a key holds the page's bound values, consent exclusions included). */
 const MAX_SCOPES = 16;
+/** How long a page a request read itself keeps a hint for it from being read. */
+const REQUESTED_MS = 1_000;
+
+/**
+ * The page after a page this process read, for another worker to read ahead
+ * (page-hints.ts): everything its query is built from but consent, which the
+ * reader takes from its own snapshot (so a revocation changes its key too).
+ */
+export interface PageHint {
+  kind: string;
+  version: string;
+  filter: DatasetFilter;
+  /** The keyset position of the last row of the page before. */
+  after: KeyValue[];
+  first: number;
+  shape: string;
+  /** Pages this one is ahead of the page a request was served last (1: the next). */
+  ahead: number;
+}
 
 export class PageReadAhead {
   private readonly entries = new Map<string, Entry>();
@@ -21,6 +43,13 @@ export class PageReadAhead {
   private pendingCount = 0;
   /** By scope: the key of the page after the last page this process served there. */
   private readonly following = new Map<string, string>();
+  /** Pages requests here read themselves (missed) lately, until when: a hint for one that comes after is not read. */
+  private readonly requested = new Map<string, number>();
+  /**
+   * Set in a cluster of two workers: the page after a page read here goes to
+   * the other worker to read (the next request reaches it), not skipped-to here.
+   */
+  relay?: (hint: PageHint) => void;
 
   constructor(
     /** 2 when pages may alternate between two or more workers (the next page asked of this process is n + 2), else 1. */
@@ -51,6 +80,30 @@ export class PageReadAhead {
     await Promise.race([Promise.allSettled([...reads]), gaveUp]);
     clearTimeout(timer);
     return this.take<T>(key);
+  }
+
+  /** The read for `key`, left in place (a page read ahead whose next page is hinted on); undefined when none or expired. */
+  peek<T>(key: string): Promise<T> | undefined {
+    const entry = this.entries.get(key);
+    return entry && entry.expires > this.now() ? (entry.result as Promise<T>) : undefined;
+  }
+
+  /**
+   * Records that a request here reads the page of `key` itself (it missed).
+   * Only for a moment (REQUESTED_MS): the hint for that page, if any, follows
+   * at once, and the same page asked again later (another walk) is read ahead again.
+   */
+  markRequested(key: string): void {
+    this.requested.delete(key);
+    this.requested.set(key, this.now() + REQUESTED_MS);
+    if (this.requested.size > MAX_SCOPES) this.requested.delete(this.requested.keys().next().value as string);
+  }
+
+  /** Whether a request here read the page of `key` itself a moment ago (once: the mark goes). */
+  wasRequested(key: string): boolean {
+    const until = this.requested.get(key);
+    this.requested.delete(key);
+    return until !== undefined && until > this.now();
   }
 
   /** Whether a read for `key` is under way or done and not yet taken. */

@@ -1,5 +1,6 @@
-import { type ValidationError, type ValidatorOptions, getMetadataStorage, validateOrReject } from 'class-validator';
+import type { ValidationError, ValidatorOptions } from 'class-validator';
 import { ArgumentValidationError, type ValidatorFn } from 'type-graphql';
+import { getMetadataStorage, validateOrReject } from './inputs/validation-rules';
 
 /**
  * type-graphql's own argument validation (class-validator, missing properties

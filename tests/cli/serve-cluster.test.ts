@@ -64,6 +64,8 @@ describe('stedi serve on two workers', () => {
     expect(workerPids(served)).toHaveLength(2);
     // Each worker runs with the young generation capped (STEDI_WORKER_SEMI_SPACE_MB, default 8): most of an idle worker's heap otherwise.
     for (const pid of workerPids(served)) expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=8');
+    // ... and glibc's malloc trim threshold fixed (STEDI_WORKER_MALLOC_TRIM_KB, default 128), so freed memory goes back to the system.
+    for (const pid of workerPids(served)) expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).toContain('MALLOC_TRIM_THRESHOLD_=131072');
     // The primary serves nothing: DuckDB (like GraphQL) loads in the workers only.
     expect(readFileSync(`/proc/${served.process.child.pid}/maps`, 'utf8')).not.toContain('libduckdb');
     for (const pid of workerPids(served)) expect(readFileSync(`/proc/${pid}/maps`, 'utf8')).toContain('libduckdb');

@@ -235,7 +235,7 @@ describe('the read-ahead store', () => {
     const store = new PageReadAhead(2, 4, 10_000);
     const sqls: string[] = [];
     // Rows numbered in key order: `after [a] offset o limit l` reads rows a + 1 + o .. a + o + l.
-    const read = async (sql: string) => {
+    const read = async ({ sql }: { sql: string }) => {
       sqls.push(sql);
       const [, a, o, l] = /after \[(\d+)\] offset (\d+) limit (\d+)/.exec(sql)?.map(Number) ?? [0, -1, 0, READ_AHEAD_MIN_ROWS + 1];
       return Array.from({ length: l }, (_, i) => ({ at: a + 1 + o + i }));
@@ -279,7 +279,7 @@ describe('the read-ahead store', () => {
 
     const query = { sql: 'SELECT page', params: [] };
     const reads: string[] = [];
-    const read = async (sql: string) => {
+    const read = async ({ sql }: { sql: string }) => {
       reads.push(sql);
       return [{ n: 1 }];
     };

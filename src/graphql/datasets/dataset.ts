@@ -38,6 +38,8 @@ export interface Dataset<N extends Node> {
   held?: { table: BuiltTable; timeColumn: string };
   /** A large table: top-level pages are bounded by rows per serial (page-bound.ts). */
   boundedPages?: boolean;
+  /** Its stored rows are in key order (one table, sorted when built): a bounded bulk page may read them unsorted (stored-order-read.ts). */
+  storedInKeyOrder?: boolean;
 }
 
 /** A filter, already validated; every value is bound as a parameter. */

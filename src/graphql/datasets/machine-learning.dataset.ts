@@ -25,6 +25,7 @@ export const machineLearningDataset: Dataset<MachineLearningSample> = {
   timeExpr: col('m', M, 'sensorReadingTime'),
   fromRow: MachineLearningSample.fromRow,
   boundedPages: true,
+  storedInKeyOrder: true,
 };
 
 /** The checked filter of a top-level training-set field (rows and columns alike). */

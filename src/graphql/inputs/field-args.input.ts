@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { IsOptional, Length, ValidateNested } from 'class-validator';
 import { ArgsType, Field } from 'type-graphql';
+import { IsOptional, Length, ValidateNested } from './validation-rules';
 import { SplitEnum } from '../types/enums.type';
 import { ConnectionArgs } from './connection.args';
 import { CustomerFilter } from './customer-filter.input';

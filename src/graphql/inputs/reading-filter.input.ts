@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { IsOptional, Length } from 'class-validator';
 import { Field, InputType } from 'type-graphql';
+import { IsOptional, Length } from './validation-rules';
 import { SafeInt } from '../types/scalars';
 
 @InputType({ description: 'Readings of one customer and/or an inclusive time window (epoch milliseconds).' })

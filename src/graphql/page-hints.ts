@@ -1,0 +1,69 @@
+import type { Services } from '../services';
+import type { KeyValue } from './cursor';
+import { accelerometerDataset } from './datasets/accelerometer.dataset';
+import type { Dataset, Node } from './datasets/dataset';
+import { machineLearningDataset } from './datasets/machine-learning.dataset';
+import { stepTrainerDataset } from './datasets/step-trainer.dataset';
+import { columnarDataset, queryColumns } from './engine-columns';
+import { pageQuery, type Scope } from './page-query';
+import { pageKey } from './page-read-ahead';
+import { type PageHint, type PageReadAhead, readAheadOf } from './read-ahead-store';
+import { RequestLake } from './request-lake';
+import { readPageColumns } from './stored-order-read';
+
+/**
+ * Read-ahead across the two workers of a cluster: a client's consecutive
+ * pages reach alternate workers, so the worker that read page n tells the
+ * other (through the primary) where page n + 1 starts, and that one reads it
+ * before it is asked: each page is read once, by the worker that serves it,
+ * with its own query (no page skipped over in SQL, and a walk's second page is
+ * read ahead too). The reader builds the query from its own consent snapshot
+ * and the store keys it as a request would, so a revocation or other
+ * arguments simply miss. A page read on a hint hints on the page after it,
+ * up to MAX_AHEAD pages past the page served last; the store's bound holds.
+ */
+export const MAX_AHEAD = 2;
+
+/** Datasets whose bulk pages are read ahead on a hint: every one with bounded pages (the read-ahead's only ones). */
+const HINTED: ReadonlyMap<string, Dataset<Node>> = new Map<string, Dataset<Node>>(
+  ([machineLearningDataset, accelerometerDataset, stepTrainerDataset] as Dataset<Node>[]).filter((ds) => ds.boundedPages).map((ds) => [ds.kind, ds]),
+);
+
+/** One hinted page as the store keeps it: its key, how to read it, and where the page after it starts. */
+export interface HintedPage<T> {
+  key: string;
+  read: () => Promise<T>;
+  rowCount: (result: T) => number;
+  keyAt: (result: T, index: number) => KeyValue[];
+}
+
+/** Reads a page another worker hinted at into this process's store (as the columns a bulk page reads). */
+export async function readHintedPage(services: Services, hint: PageHint): Promise<void> {
+  const ds = HINTED.get(hint.kind);
+  const store = readAheadOf(services);
+  if (!ds || hint.shape !== 'columns' || !store.relay) return;
+  const { engine, config } = services;
+  const consent = await new RequestLake(services).consent();
+  const scope: Scope<Node> = { engine, dataset: columnarDataset(engine, ds), version: hint.version, filter: hint.filter, exclusions: consent.exclusionsFor(hint.version), split: config.split };
+  const query = await pageQuery(scope, hint.after, hint.first + 1);
+  await followHint(store, hint, {
+    key: pageKey(hint.shape, query),
+    read: () => readPageColumns(ds, query, { timeoutMs: config.queryTimeoutMs }, (sql, params, options) => queryColumns(engine, sql, params, options)),
+    rowCount: (result) => result.rowCount,
+    keyAt: (result, i) => ds.key.map((k) => result.columns[k.name][i] as KeyValue),
+  });
+}
+
+/**
+ * The hinted page: nothing when a request here read it already; else read
+ * (unless held or the store is full), and then, if it is not too far ahead,
+ * the page after it hinted on to the other worker.
+ */
+export async function followHint<T>(store: PageReadAhead, hint: PageHint, page: HintedPage<T>): Promise<void> {
+  if (store.wasRequested(page.key)) return;
+  if (!store.peek(page.key) && !store.start(page.key, page.read)) return;
+  const held = store.peek<T>(page.key);
+  if (!held || hint.ahead >= MAX_AHEAD) return;
+  const result = await held;
+  if (page.rowCount(result) > hint.first) store.relay?.({ ...hint, after: page.keyAt(result, hint.first - 1), ahead: hint.ahead + 1 });
+}

@@ -1,0 +1,144 @@
+import { followHint, MAX_AHEAD, readHintedPage } from '../../src/graphql/page-hints';
+import { PageReadAhead, READ_AHEAD_MIN_ROWS, readAheadOf } from '../../src/graphql/page-read-ahead';
+import type { PageHint } from '../../src/graphql/read-ahead-store';
+import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
+import { customerRecord, writeLanding } from '../helpers/landing-fixture';
+import { nameOf, serialOf, writeManyCustomersLanding, type ManyCustomers } from '../helpers/many-customers-landing';
+
+const FIELDS = 'serialNumber sensorReadingTime distanceFromObject x y z';
+const BATCH = `query B($first: Int, $after: String) { page: machineLearningBatch(first: $first, after: $after) {
+  rowCount columns { ${FIELDS} } pageInfo { hasNextPage endCursor } } }`;
+
+type Page = { rowCount: number; columns: Record<string, unknown[]>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+
+async function post(t: TestApp, variables: Record<string, unknown>): Promise<Page> {
+  const res = await t.graphql(BATCH, ANALYST_KEY, variables);
+  if (res.status !== 200 || res.body.errors) throw new Error(`status ${res.status}: ${JSON.stringify(res.body.errors ?? res.body)}`);
+  return res.body.data.page;
+}
+
+const rowsOf = (page: Page) => Array.from({ length: page.rowCount }, (_, i) => FIELDS.split(' ').map((f) => page.columns[f][i]));
+
+describe('a page hinted at by the other worker', () => {
+  const hint: PageHint = { kind: 'MachineLearningSample', version: 'v1', filter: {}, after: ['s', 1], first: 2, shape: 'columns', ahead: 1 };
+  const page = (key: string, reads: string[]) => ({
+    key,
+    read: async () => (reads.push(key), [`${key} row 1`, `${key} row 2`, `${key} next`]),
+    rowCount: (rows: string[]) => rows.length,
+    keyAt: (rows: string[], i: number) => [rows[i]],
+  });
+
+  it('is read and kept for its request, and the page after it is hinted on, one page further ahead', async () => {
+    const store = new PageReadAhead();
+    const hints: PageHint[] = [];
+    store.relay = (h) => hints.push(h);
+    const reads: string[] = [];
+    await followHint(store, hint, page('p2', reads));
+    expect(reads).toEqual(['p2']);
+    expect(await store.take('p2')).toEqual(['p2 row 1', 'p2 row 2', 'p2 next']);
+    expect(hints).toEqual([{ ...hint, after: ['p2 row 2'], ahead: 2 }]);
+    // Held already: not read again, and the page after it is hinted on.
+    hints.length = 0;
+    await followHint(store, hint, page('p3', reads));
+    await followHint(store, hint, page('p3', reads));
+    expect(reads).toEqual(['p2', 'p3']);
+    expect(hints).toHaveLength(2);
+    // MAX_AHEAD pages ahead: read, and no further hint.
+    hints.length = 0;
+    await followHint(store, { ...hint, ahead: MAX_AHEAD }, page('p4', reads));
+    expect(reads).toEqual(['p2', 'p3', 'p4']);
+    expect(hints).toEqual([]);
+  });
+
+  it('is not read when a request here read it a moment ago, nor when the store is full; read again for a later walk', async () => {
+    let now = 0;
+    const store = new PageReadAhead(2, 2, 10_000, () => now);
+    store.relay = () => undefined;
+    const reads: string[] = [];
+    store.markRequested('p2');
+    store.markRequested('p3');
+    await followHint(store, hint, page('p2', reads));
+    expect(reads).toEqual([]);
+    // The mark goes once a hint met it, and ends after a moment: another walk's hint for the same page is read.
+    await followHint(store, hint, page('p2', reads));
+    now = 5_000;
+    await followHint(store, hint, page('p3', reads));
+    expect(reads).toEqual(['p2', 'p3']);
+    // Two pages held: the store is full.
+    await followHint(store, hint, page('p4', reads));
+    expect(reads).toEqual(['p2', 'p3']);
+  });
+});
+
+describe('pages read ahead on hints, on a built lake', () => {
+  let fixture: ManyCustomers;
+  let t: TestApp;
+  const hints: PageHint[] = [];
+  // 30 customers (24 consenting) × 100 rows: 2,400 training rows, pages of 1,000.
+  beforeAll(async () => {
+    fixture = writeManyCustomersLanding(30, 100);
+    t = await buildTestApp({ landing: fixture.landing, config: { workers: 2 } });
+    readAheadOf(t.lake.services).relay = (h) => hints.push(h);
+  });
+  afterAll(() => t.close());
+  beforeEach(() => void (hints.length = 0));
+
+  it('answers the next page from the read the hint started, with the same rows and cursor as one page holding them', async () => {
+    const whole = await post(t, { first: 10_000 });
+    const first = await post(t, { first: READ_AHEAD_MIN_ROWS });
+    // Page 1 was served here first: the page after it is hinted at the other worker (none read here).
+    for (let waited = 0; hints.length === 0 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(hints).toHaveLength(1);
+    expect(hints[0]).toMatchObject({ kind: 'MachineLearningSample', first: READ_AHEAD_MIN_ROWS, shape: 'columns', ahead: 1 });
+    const store = readAheadOf(t.lake.services);
+    await readHintedPage(t.lake.services, hints[0]);
+    // Read, and the page after it hinted on in turn.
+    expect(hints).toHaveLength(2);
+    expect(hints[1].ahead).toBe(2);
+    const take = jest.spyOn(store, 'take');
+    try {
+      const second = await post(t, { first: READ_AHEAD_MIN_ROWS, after: first.pageInfo.endCursor });
+      expect(take.mock.results.some((r) => r.value !== undefined)).toBe(true);
+      expect(rowsOf(second)).toEqual(rowsOf(whole).slice(READ_AHEAD_MIN_ROWS, 2 * READ_AHEAD_MIN_ROWS));
+      const cursors = await post(t, { first: 2 * READ_AHEAD_MIN_ROWS });
+      expect(second.pageInfo.endCursor).toBe(cursors.pageInfo.endCursor);
+    } finally {
+      take.mockRestore();
+    }
+  });
+
+  it.each(['accelerometerReadings', 'stepTrainerReadings'])('reads ahead the next page of %s on a hint too (every connection with bounded pages)', async (field) => {
+    const document = `query P($first: Int, $after: String) { page: ${field}(first: $first, after: $after) { edges { node { serialNumber } } pageInfo { endCursor } } }`;
+    const page = async (variables: Record<string, unknown>) => (await t.graphql(document, ANALYST_KEY, variables)).body.data.page;
+    // Pages of 2,000 rows are read as columns (bulk), the pages hints are for; 2,400 readings make two.
+    const first = await page({ first: 2_000 });
+    // The hint goes once the next page's query is built (after the answer: its bound may need the serial index read first).
+    for (let waited = 0; hints.length === 0 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(hints).toHaveLength(1);
+    await readHintedPage(t.lake.services, hints[0]);
+    const take = jest.spyOn(readAheadOf(t.lake.services), 'take');
+    try {
+      const second = await page({ first: 2_000, after: first.pageInfo.endCursor });
+      expect(take.mock.results.some((r) => r.value !== undefined)).toBe(true);
+      const both = await page({ first: 10_000 });
+      expect(second.edges).toEqual(both.edges.slice(2_000));
+      expect(second.edges.length).toBeGreaterThan(0);
+    } finally {
+      take.mockRestore();
+    }
+  });
+
+  it('never answers a page read on a hint before a revocation with the revoked customer', async () => {
+    // Page 2 of 1,000 holds the 11th to 20th consenting customers; serial 14 is among them.
+    const serial = serialOf(14);
+    const first = await post(t, { first: READ_AHEAD_MIN_ROWS });
+    await readHintedPage(t.lake.services, hints[0]);
+    writeLanding(fixture.landing, 'customer', [customerRecord({ name: nameOf(14), serial, consentAt: null, updatedAt: 1_700_000_000_000 })], 'customer-revoke-14.json');
+    await t.lake.services.consent.refresh();
+    const second = await post(t, { first: READ_AHEAD_MIN_ROWS, after: first.pageInfo.endCursor });
+    const serials = second.columns.serialNumber;
+    expect(serials).toHaveLength(READ_AHEAD_MIN_ROWS);
+    expect(serials).not.toContain(serial);
+    expect(serials).toContain(serialOf(15));
+  });
+});

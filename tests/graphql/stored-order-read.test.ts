@@ -1,0 +1,116 @@
+import fc from 'fast-check';
+import type { ColumnarResult, SqlValue } from '../../etl/engine/engine';
+import { columnarDataset, queryColumns } from '../../src/graphql/engine-columns';
+import type { Dataset, Node } from '../../src/graphql/datasets/dataset';
+import { machineLearningDataset } from '../../src/graphql/datasets/machine-learning.dataset';
+import { pageQuery, type Scope } from '../../src/graphql/page-query';
+import { inKeyOrder, readPageColumns } from '../../src/graphql/stored-order-read';
+import { inMemoryColumnarEngine } from '../helpers/columnar-engine';
+import { buildTestApp, type TestApp } from '../helpers/http-app';
+import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
+
+/**
+ * A bounded page read without ORDER BY is kept only when it is exactly what
+ * the sorted query answers: its rows in strictly increasing key order as
+ * DuckDB sorts them (checked here against DuckDB's own ORDER BY over
+ * generated keys: unicode text, -0, NaN, ties), and all of the range.
+ * Generated values are seeded; the seed is in the describe name (STEDI_PROPERTY_SEED replays it).
+ */
+
+const SEED = Number(process.env.STEDI_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
+
+const { engine: memory, close } = inMemoryColumnarEngine();
+afterAll(close);
+
+const keyed = { key: ['s', 't', 'x'].map((name) => ({ name, expr: name, type: 'string' })) } as unknown as Dataset<Node>;
+
+type Key = [string, number, number];
+
+/** The keys as given (`ORDER BY i`) and as DuckDB sorts them. */
+async function asGivenAndSorted(keys: Key[]): Promise<{ given: ColumnarResult; sorted: ColumnarResult }> {
+  const values = keys.map(() => '(?::VARCHAR, ?::BIGINT, CAST(?::VARCHAR AS DOUBLE), ?::INTEGER)').join(', ');
+  const from = `(VALUES ${values}) AS k(s, t, x, i)`;
+  // Doubles as text: a whole double would be bound as a BIGINT, and -0 written with its sign.
+  const params = keys.flatMap(([s, t, x], i) => [s, t, Object.is(x, -0) ? '-0.0' : String(x), i]) as SqlValue[];
+  const given = await queryColumns(memory, `SELECT s, t, x FROM ${from} ORDER BY i`, params, {});
+  const sorted = await queryColumns(memory, `SELECT s, t, x FROM ${from} ORDER BY s, t, x`, params, {});
+  return { given, sorted };
+}
+
+const text = fc.oneof(fc.constantFrom('a', 'b', 'ab', 'B', 'é', '\u{1F600}', '\uFFFD', 'a\u0000'), fc.string({ maxLength: 3 }), fc.string({ unit: 'binary', maxLength: 2 }));
+const key: fc.Arbitrary<Key> = fc.tuple(text, fc.integer({ min: -3, max: 3 }), fc.oneof(fc.constantFrom(0, -0, 1.5, -1, Number.NaN), fc.double()));
+
+describe(`a bounded page read in stored order (seed ${SEED})`, () => {
+  it("takes rows as read only when they are in the order of DuckDB's ORDER BY, and takes a sorted ASCII page", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(key, { minLength: 1, maxLength: 12 }), fc.boolean(), async (keys, sortFirst) => {
+        const { sorted } = await asGivenAndSorted(keys);
+        // Half the cases read the rows in DuckDB's own order: those are the ones that must be taken when unambiguous.
+        const order = sortFirst ? (sorted.columns.s as string[]).map((s, i) => [s, sorted.columns.t[i], sorted.columns.x[i]] as Key) : keys;
+        const { given, sorted: again } = await asGivenAndSorted(order);
+        if (inKeyOrder(keyed, given)) expect(given).toEqual(again);
+        const plain = order.every(([s, , x]) => /^[\x00-\x7f]*$/.test(s) && !Number.isNaN(x) && x !== 0);
+        const distinct = new Set(order.map((k) => JSON.stringify(k))).size === order.length;
+        if (sortFirst && plain && distinct) expect(inKeyOrder(keyed, given)).toBe(true);
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+
+  it('reads the sorted query instead when the rows read are out of order, fill the cap, tie, or hold a value in doubt', async () => {
+    const query = { sql: 'sorted', params: [], inStoredOrder: { sql: 'stored', offset: 1, limit: 2, cap: 4 } };
+    const rows = (...ss: string[]): ColumnarResult => ({ rowCount: ss.length, columns: { s: ss, t: ss.map(() => 1), x: ss.map(() => 0.5) } });
+    const readWith = (stored: ColumnarResult) => {
+      const asked: string[] = [];
+      const read = async (sql: string) => (asked.push(sql), sql === 'stored' ? stored : rows('sorted'));
+      return { asked, result: readPageColumns(keyed, query, {}, read) };
+    };
+    const inOrder = readWith(rows('a', 'b', 'c'));
+    expect(await inOrder.result).toEqual(rows('b', 'c'));
+    expect(inOrder.asked).toEqual(['stored']);
+    const withNull = rows('a', 'b', 'c');
+    withNull.columns.t[2] = null;
+    for (const stored of [rows('a', 'c', 'b'), rows('a', 'b', 'c', 'd'), rows('a', 'b', 'b'), rows('a', 'é', 'f'), withNull]) {
+      const other = readWith(stored);
+      expect(await other.result).toEqual(rows('sorted'));
+      expect(other.asked).toEqual(['stored', 'sorted']);
+    }
+  });
+});
+
+describe('training-set pages read in stored order from a built lake', () => {
+  let t: TestApp;
+  // 30 customers (24 consenting) × 100 rows, the build's sorted Parquet file.
+  beforeAll(async () => {
+    t = await buildTestApp({ landing: writeManyCustomersLanding(30, 100).landing });
+  });
+  afterAll(() => t.close());
+
+  it('gives every page, and every page after one skipped, as the sorted query does, without running it', async () => {
+    const { engine, consent } = t.lake.services;
+    const version = (await engine.manifest())!.versions[0].version;
+    const ds = columnarDataset(engine, machineLearningDataset);
+    const scope: Scope<Node> = { engine, dataset: ds, version, filter: {}, exclusions: (await consent.snapshotFor(version)).exclusionsFor(version), split: t.lake.services.config.split };
+    const read = (sql: string, params: SqlValue[]) => queryColumns(engine, sql, params, {});
+    for (const split of [undefined, 'TRAIN' as const]) {
+      let after: (string | number)[] | undefined;
+      let pages = 0;
+      for (;;) {
+        const s = { ...scope, filter: { split, splitSeed: '' } };
+        for (const [limit, offset] of [[251, 0], [252, 249]]) {
+          const query = await pageQuery(s, after, limit, offset);
+          const asked: string[] = [];
+          const page = await readPageColumns(machineLearningDataset, query, {}, (sql, params) => (asked.push(sql), read(sql, params)));
+          expect(page).toEqual(await read(query.sql, query.params));
+          // A page with a bound reads the stored order only; the last page has none and reads the sorted query.
+          if (query.inStoredOrder) expect(asked).toEqual([query.inStoredOrder.sql]);
+        }
+        const page = await read((await pageQuery(s, after, 251)).sql, (await pageQuery(s, after, 251)).params);
+        pages += 1;
+        if (page.rowCount <= 250) break;
+        after = machineLearningDataset.key.map((k) => page.columns[k.name][249] as string | number);
+      }
+      expect(pages).toBeGreaterThan(3);
+    }
+  });
+});
