@@ -14,12 +14,25 @@ import { runInNewContext } from 'node:vm';
  * and a collection (about 60 ms on a worker's 25 MiB heap) waits for that long
  * without any. A spell after too little allocation (health probes every few
  * seconds) collects nothing: the heap must have grown MIN_GROWTH_BYTES since the last.
+ *
+ * A full collection also throws away the optimised code of the requests served
+ * before it (V8 deoptimises code whose embedded objects died), so the next
+ * request runs unoptimised: a page of 10,000 readings after a 3.5 s pause took
+ * about twice the main-thread time with it. Once requests have been served since
+ * the last collection, the first collection also waits until AFTER_REQUESTS_MS
+ * after the last of them: a client pausing between requests (a notebook, a
+ * rebuild's poll) keeps its fast code. Probes (health, readiness, metrics) are
+ * activity but not served requests: probed every few seconds, a process still
+ * collects AFTER_REQUESTS_MS after its last real request.
  */
 
 /** From the first collection of a quiet spell to the second: V8 shrinks the young generation only after ~5 s of little allocation. */
 export const SHRINK_AFTER_MS = 4_500;
 
 type Gc = (options?: { type: 'minor' | 'major' }) => void;
+
+/** Quiet before the first collection of a spell that follows requests (see above): longer than a client's pause between requests. */
+export const AFTER_REQUESTS_MS = 30_000;
 
 /** Heap growth since the last idle collection below which a quiet spell collects nothing. */
 export const MIN_GROWTH_BYTES = 4 * 1024 * 1024;
@@ -43,6 +56,12 @@ export class IdleCollection {
   private done = 0;
   /** Requests under way. */
   private busy = 0;
+  /** Requests begun since the last collection (their optimised code is what a collection would throw away). */
+  private served = 0;
+  /** When the last served request ended. */
+  private lastServed: number;
+  /** When this spell's first collection ran. */
+  private firstAt = 0;
   /** The heap in use just after the last collection (0 before any: start-up always collects). */
   private afterLast = 0;
   private timer?: NodeJS.Timeout;
@@ -55,8 +74,11 @@ export class IdleCollection {
     private readonly collect: Gc | undefined = firstMs > 0 ? fullCollection() : undefined,
     private readonly now: () => number = () => performance.now(),
     private readonly heapUsed: () => number = () => getHeapStatistics().used_heap_size,
+    /** Quiet since the last served request before a collection, once requests were served since the last one (start-up's needs only `firstMs`). */
+    private readonly afterRequestsMs = Math.max(firstMs, AFTER_REQUESTS_MS),
   ) {
     this.lastActivity = now();
+    this.lastServed = this.lastActivity;
   }
 
   /** Something happened (a request, a staged version): the quiet spell starts again. */
@@ -65,14 +87,16 @@ export class IdleCollection {
     this.done = 0;
   }
 
-  /** Work that may outlast the quiet spell (a long export, a large page) starts: no collection until it ends. */
-  begin(): void {
+  /** Work that may outlast the quiet spell (a long export, a large page) starts: no collection until it ends. `served`: false for a probe. */
+  begin(served = true): void {
     this.busy += 1;
+    if (served) this.served += 1;
     this.activity();
   }
 
-  end(): void {
+  end(served = true): void {
     this.busy = Math.max(0, this.busy - 1);
+    if (served) this.lastServed = this.now();
     this.activity();
   }
 
@@ -100,14 +124,20 @@ export class IdleCollection {
   /** Collects when the process has been quiet long enough for the next collection of this spell. */
   check(): void {
     if (this.firstMs <= 0 || !this.collect || this.done >= 2 || this.busy > 0) return;
-    const quiet = this.now() - this.lastActivity;
-    if (quiet < this.firstMs + (this.done === 0 ? 0 : SHRINK_AFTER_MS)) return;
+    const now = this.now();
+    if (this.done === 0) {
+      if (now - this.lastActivity < this.firstMs) return;
+      // Start-up's spell (no collection yet) and spells without requests (a staged version) need only firstMs.
+      if (this.collections > 0 && this.served > 0 && now - this.lastServed < this.afterRequestsMs) return;
+    } else if (now - this.firstAt < SHRINK_AFTER_MS) return;
     if (this.done === 0 && this.heapUsed() - this.afterLast < MIN_GROWTH_BYTES) {
       this.done = 2;
       return;
     }
+    if (this.done === 0) this.firstAt = now;
     this.done += 1;
     this.collections += 1;
+    this.served = 0;
     this.collect();
     this.afterLast = this.heapUsed();
   }

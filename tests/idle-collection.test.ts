@@ -1,4 +1,4 @@
-import { IdleCollection, MIN_GROWTH_BYTES, SHRINK_AFTER_MS, fullCollection } from '../src/idle-collection';
+import { AFTER_REQUESTS_MS, IdleCollection, MIN_GROWTH_BYTES, SHRINK_AFTER_MS, fullCollection } from '../src/idle-collection';
 
 describe('the idle collection of a server process', () => {
   /** A heap that grows by the threshold between any two reads (every spell has garbage to collect). */
@@ -9,6 +9,16 @@ describe('the idle collection of a server process', () => {
   const clock = () => {
     let now = 0;
     return { now: () => now, advance: (ms: number) => void (now += ms) };
+  };
+  /** `ms` more of quiet bring exactly one more collection, and 1 ms less none. */
+  const collectsAfter = (idle: IdleCollection, time: ReturnType<typeof clock>, ms: number): void => {
+    const before = idle.collections;
+    time.advance(ms - 1);
+    idle.check();
+    expect(idle.collections).toBe(before);
+    time.advance(1);
+    idle.check();
+    expect(idle.collections).toBe(before + 1);
   };
 
   it('collects once after the first quiet spell, once more when V8 can shrink the young generation, then waits for activity', () => {
@@ -60,11 +70,7 @@ describe('the idle collection of a server process', () => {
     idle.check();
     expect(calls).toBe(0);
     idle.end();
-    time.advance(1_999);
-    idle.check();
-    expect(calls).toBe(0);
-    time.advance(1);
-    idle.check();
+    collectsAfter(idle, time, 2_000);
     expect(calls).toBe(1);
   });
 
@@ -89,6 +95,51 @@ describe('the idle collection of a server process', () => {
     time.advance(2_000);
     idle.check();
     expect(calls).toBe(2);
+  });
+
+  it('waits AFTER_REQUESTS_MS of quiet once requests were served since the last collection, so a pausing client keeps its optimised code', () => {
+    const time = clock();
+    const idle = new IdleCollection(2_000, () => undefined, time.now, growing());
+    // Start-up's spell collects after firstMs, requests during start-up included.
+    idle.begin();
+    idle.end();
+    collectsAfter(idle, time, 2_000);
+    // A client paging with pauses of a few seconds: no collection between its requests.
+    for (let page = 0; page < 5; page += 1) {
+      idle.begin();
+      idle.end();
+      time.advance(AFTER_REQUESTS_MS / 2);
+      idle.check();
+    }
+    expect(idle.collections).toBe(1);
+    collectsAfter(idle, time, AFTER_REQUESTS_MS / 2);
+    // The spell's second collection (the young generation) still comes SHRINK_AFTER_MS after its first.
+    collectsAfter(idle, time, SHRINK_AFTER_MS);
+  });
+
+  it('collects after firstMs when no request was served since the last collection (a version staged while nobody reads)', () => {
+    const time = clock();
+    const idle = new IdleCollection(2_000, () => undefined, time.now, growing());
+    collectsAfter(idle, time, 2_000);
+    idle.activity();
+    collectsAfter(idle, time, 2_000);
+  });
+
+  it('counts AFTER_REQUESTS_MS from the last served request, not from the last probe: probes every 10 s do not hold the collection off', () => {
+    const time = clock();
+    const idle = new IdleCollection(2_000, () => undefined, time.now, growing());
+    collectsAfter(idle, time, 2_000);
+    idle.begin();
+    idle.end();
+    for (let probe = 0; probe < 2; probe += 1) {
+      time.advance(10_000);
+      idle.begin(false);
+      idle.end(false);
+      idle.check();
+    }
+    expect(idle.collections).toBe(1);
+    // 30 s after the request, 10 s after the last probe.
+    collectsAfter(idle, time, 10_000);
   });
 
   it('does nothing with 0 (turned off), and a staged version asks only for a scavenge', () => {

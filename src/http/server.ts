@@ -18,6 +18,9 @@ import { closeHttpServer, DEFAULT_GRACE_MS } from './shutdown';
  * drains and closes everything, the engine last.
  */
 
+/** Paths a load balancer or scraper polls every few seconds (see IdleCollection.begin). */
+const PROBES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+
 export interface RunningServer {
   server: Server;
   app: StediApp;
@@ -58,9 +61,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const server = createServer(app.app);
   // Start-up's garbage goes once the process is quiet: never while a request is under way, and each starts the quiet spell again.
   const idle = new IdleCollection(config.idleCollectionMs).start();
-  server.on('request', (_req, res) => {
-    idle.begin();
-    res.once('close', () => idle.end());
+  server.on('request', (req, res) => {
+    // A probe is activity, but holds no request path's optimised code for a collection to throw away.
+    const served = !PROBES.has(req.url?.split('?')[0] ?? '');
+    idle.begin(served);
+    res.once('close', () => idle.end(served));
   });
   // Slow clients must not hold connections forever; keep-alive outlives typical client pools' idle time.
   server.keepAliveTimeout = 65_000;
