@@ -1,3 +1,5 @@
+import { ConsentRegistry } from '../../src/consent/consent-registry';
+import { createLogger } from '../../src/logger';
 import { buildLake } from '../helpers/etl-lake';
 import { ANALYST, runGraphql } from '../helpers/run-graphql';
 import { buildTestLake, type TestLake } from '../helpers/test-lake';
@@ -61,5 +63,23 @@ describe('consent registry', () => {
   it('keeps the generation when nothing changed', async () => {
     const before = await lake.services.consent.snapshot();
     expect((await lake.services.consent.refresh()).generation).toBe(before.generation);
+  });
+
+  it('keeps the very same hidden sets when neither the landing nor the versions changed, and rebuilds them on a revocation', async () => {
+    // Landing files count as settled at once here, so an unchanged landing is not read again.
+    const registry = new ConsentRegistry(lake.engine, createLogger('silent', false), 60_000, { settledMs: -60_000 });
+    const first = await registry.refresh();
+    const again = await registry.refresh();
+    expect(again.hiddenSerials).toBe(first.hiddenSerials);
+    expect(again.hiddenEmails).toBe(first.hiddenEmails);
+    expect(again.generation).toBe(first.generation);
+    expect(again.refreshedAt.getTime()).toBeGreaterThanOrEqual(first.refreshedAt.getTime());
+
+    writeLanding(lake.landing, 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-2.json');
+    const revoked = await registry.refresh();
+    expect(revoked.hiddenSerials).not.toBe(first.hiddenSerials);
+    expect(revoked.hiddenSerials.has('serial-alice')).toBe(true);
+    expect(revoked.generation).not.toBe(first.generation);
+    expect(registry.pendingErasure().since.has(emailOf('alice'))).toBe(true);
   });
 });
