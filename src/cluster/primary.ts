@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { extname, join } from 'node:path';
-import { AggregatorRegistry } from 'prom-client';
+import type { AggregatorRegistry, PrometheusContentType } from 'prom-client';
 import type { Engine } from '../../etl/engine/engine';
 import type { VersionManifest } from '../../etl/manifest';
 import type { ApiKeys } from '../auth/api-keys';
@@ -51,7 +51,9 @@ function workerEntry(config: Config): { exec: string; execArgv: string[] } {
 
 export async function startCluster(options: ClusterOptions): Promise<RunningCluster> {
   const { config, logger } = options;
-  const aggregator = new AggregatorRegistry();
+  // prom-client (~3 MiB of an idle primary's memory) loads on the first /metrics a worker answers, not at start-up.
+  let aggregator: Promise<AggregatorRegistry<PrometheusContentType>> | undefined;
+  const clusterMetrics = async (): Promise<string> => (await (aggregator ??= import('prom-client').then((p) => new p.AggregatorRegistry()))).clusterMetrics();
   const workers = new Set<Worker>();
   let stopping = false;
   const respawns: number[] = [];
@@ -86,7 +88,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   const answer = async (worker: Worker, request: Extract<ToPrimary, { stedi: 'request' }>): Promise<void> => {
     let reply: ToWorker;
     try {
-      const value = request.what === 'rebuild' ? await rebuilds.start(request.consentPolicy) : await aggregator.clusterMetrics();
+      const value = request.what === 'rebuild' ? await rebuilds.start(request.consentPolicy) : await clusterMetrics();
       reply = { stedi: 'reply', id: request.id, value };
     } catch (error) {
       logger.error({ err: error, request: request.what }, 'a worker request failed');
