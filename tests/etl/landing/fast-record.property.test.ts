@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { fastRecord } from '../../../etl/landing/fast-record';
+import { FastByteRecord } from '../../../etl/landing/fast-record-bytes';
 import { type FieldValue, RecordSchema, parseRecord } from '../../../etl/landing/strict-record';
 import { TABLES } from '../../../etl/tables';
 
@@ -107,5 +108,46 @@ describe('the fast path for common landing lines', () => {
     expect(fastRecord(text, 0, text.indexOf('\n'), schema, [])).toBe(true);
     expect(fastRecord(text, 0, text.indexOf('\n') - 1, schema, [])).toBe(false);
     expect(fastRecord('{"sensorReadingTime":1,"serialNumber":"s-1","distanceFromObject":7', 0, 66, schema, [])).toBe(false);
+  });
+
+  it('reads from the bytes only lines fastRecord takes, with the same values, whatever the lines before', () => {
+    let accepted = 0;
+    const line = (k: number): fc.Arbitrary<string> => fc.oneof(lineFor(SCHEMAS[k]), commonLine(SCHEMAS[k]));
+    fc.assert(
+      fc.property(
+        fc.nat({ max: SCHEMAS.length - 1 }).chain((k) => fc.tuple(fc.constant(k), fc.array(line(k), { minLength: 1, maxLength: 30 }), fc.constantFrom('', '\n', '{"', ' ', 'é'))),
+        ([k, lines, around]) => {
+          const schema = SCHEMAS[k];
+          // One reader across the lines (it keeps each column's previous value), each line inside a larger buffer.
+          const reader = new FastByteRecord(schema);
+          for (const text of lines) {
+            const bytes = Buffer.from(`${around}${text}\n${around}`);
+            const start = Buffer.byteLength(around);
+            const fromBytes: FieldValue[] = new Array(schema.names.length).fill('unset');
+            const fromText: FieldValue[] = new Array(schema.names.length).fill('unset');
+            if (!reader.read(bytes, start, start + Buffer.byteLength(text), fromBytes)) continue;
+            accepted += 1;
+            expect(fastRecord(text, 0, text.length, schema, fromText)).toBe(true);
+            fromBytes.forEach((value, c) => expect(Object.is(value, fromText[c])).toBe(true));
+          }
+        },
+      ),
+      { seed: SEED, numRuns: 1000 },
+    );
+    expect(accepted).toBeGreaterThan(1000);
+  });
+
+  it('takes every ASCII line of the common shape from its bytes', () => {
+    const schema = SCHEMAS[0];
+    const reader = new FastByteRecord(schema);
+    const values: FieldValue[] = [];
+    for (const name of ['Ann', 'Ann', 'Bob', 'Bob', 'Ann']) {
+      const line = `{"customerName": "${name}", "email": "${name}@t.com", "phone": "1", "birthDay": "1990-01-01", "serialNumber": "s-1", "registrationDate": 1, "lastUpdateDate": 2, "shareWithResearchAsOfDate": 3, "shareWithPublicAsOfDate": null, "shareWithFriendsAsOfDate": -4}`;
+      expect(reader.read(Buffer.from(line), 0, line.length, values)).toBe(true);
+      expect(values).toEqual(Object.values(JSON.parse(line)));
+    }
+    // Not ASCII: declined, for the text path to decide.
+    const accented = '{"customerName": "Zoë", "email": "z@t.com", "phone": "1", "birthDay": "1990-01-01", "serialNumber": "s-1", "registrationDate": 1, "lastUpdateDate": 2, "shareWithResearchAsOfDate": 3}';
+    expect(reader.read(Buffer.from(accented), 0, Buffer.byteLength(accented), values)).toBe(false);
   });
 });
