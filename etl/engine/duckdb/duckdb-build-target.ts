@@ -12,6 +12,7 @@ import { onLakeFilesystem } from './fs-errors';
 import { BUILD_MEMORY_LIMIT, CONCURRENT_BELOW_BYTES, duplicateScreen, landingBytes } from './build-settings';
 import { LakeLayout } from './lake-layout';
 import { LandingPool } from '../../landing/landing-pool';
+import type { ReadThreads } from '../../landing/landing-columns';
 import { dropLandingTable, loadLandingSource, loadUncertain } from './landing-loader';
 import { sqlStringLiteral } from './landing-sql';
 import { readLocalManifest, setAsideManifest, writeLocalManifest } from './local-manifest';
@@ -127,13 +128,14 @@ export class DuckDbBuildTarget implements BuildTarget {
   async loadLanding(source: Source): Promise<LandingCount> {
     const k = SOURCES.indexOf(source);
     try {
-      return await this.loadSource(source, () => Promise.all(this.turns.slice(0, k).map((t) => t.promise)));
+      // The next source's turn on this thread starts once this one is parsed, not once its view is made (DuckDB may still be starting).
+      return await this.loadSource(source, { turn: () => Promise.all(this.turns.slice(0, k).map((t) => t.promise)), done: () => this.turns[k].resolve() });
     } finally {
       this.landed(k);
     }
   }
 
-  private async loadSource(source: Source, turn: () => Promise<unknown>): Promise<LandingCount> {
+  private async loadSource(source: Source, turns: Pick<ReadThreads, 'turn' | 'done'>): Promise<LandingCount> {
     const files = await findLandingFiles(this.layout.landingDir(source));
     const folder = this.layout.quarantineDir(this.requireVersion());
     // Sources load in parallel, each on its own connection once its rows are parsed.
@@ -146,7 +148,7 @@ export class DuckDbBuildTarget implements BuildTarget {
         parquetDir: this.landingFilesDir,
         maxLineBytes: this.settings.maxLineBytes,
         consentDoubt: source === 'customer',
-        threads: { pool: this.pool, turn },
+        threads: { pool: this.pool, ...turns },
       });
       if (source === 'customer') await this.onConnection((connection) => loadUncertain(connection, CONSENT_UNCERTAIN_TABLE, tally.uncertain));
       const { lines, accepted, quarantined, blank, quarantineReasons } = tally;
