@@ -3,8 +3,7 @@ import { open } from 'node:fs/promises';
 import type { Column } from '../tables';
 import { ConsentDoubt } from './consent-doubt';
 import { CARRIAGE_RETURN, DEFAULT_MAX_LINE_BYTES, LINE_FEED, REASONS, isJsonWhitespace } from './landing-rules';
-import { fastRecord } from './fast-record';
-import { FastByteRecord } from './fast-record-bytes';
+import { FastRecord } from './fast-record';
 import { BLANK, type FieldValue, RecordSchema, parseRecord } from './strict-record';
 
 /**
@@ -69,7 +68,7 @@ export async function readLanding(files: readonly string[], columns: readonly Co
   const doubt = options.consentDoubt ? new ConsentDoubt() : undefined;
   const emailAt = schema.index.get('email');
   const updatedAt = schema.index.get('lastUpdateDate');
-  const common = new FastByteRecord(schema);
+  const common = new FastRecord(schema);
   const reads = new ReadBuffer();
 
   for (const file of files) {
@@ -85,12 +84,12 @@ export async function readLanding(files: readonly string[], columns: readonly Co
       tally.lines += 1;
       if (stop > start && b[stop - 1] === CARRIAGE_RETURN) stop -= 1;
       if (stop - start > maxLineBytes) return tooLong(b.toString('utf8', start, stop));
-      // The common shape first, from the bytes; every other line, and every line it declines, as text: fastRecord, else the strict parser decides.
+      // The common shape first, from the bytes; every other line, and every line it declines, the strict parser decides.
       let result: ReturnType<typeof parseRecord> = null;
       let text: string | undefined;
       if (!common.read(b, start, stop, values)) {
         text = b.toString('utf8', start, stop);
-        result = fastRecord(text, 0, text.length, schema, values) ? null : parseRecord(text, 0, text.length, schema, values);
+        result = parseRecord(text, 0, text.length, schema, values);
       }
       if (result === null) {
         tally.accepted += 1;
