@@ -8,8 +8,8 @@
  * plain (a value the check refuses, an object with toJSON) is left to it.
  */
 
-/** A column's text by the list it was written for (the list the executor puts into the answer). */
-const texts = new WeakMap<readonly unknown[], string>();
+/** A column's text by the list it was written for (the list the executor puts into the answer), and that list's length then. */
+const texts = new WeakMap<readonly unknown[], { text: string; length: number }>();
 
 /** The item types whose lists have a text: the scalars whose serialize returns a plain value unchanged. */
 export type ColumnItem = 'String' | 'Float' | 'SafeInt' | 'Int';
@@ -62,11 +62,14 @@ function stringsText(values: readonly unknown[]): string | undefined {
 
 /** Remembers `text` as the JSON of `values`, for jsonWithColumnTexts. */
 export function keepColumnText(values: readonly unknown[], text: string): void {
-  texts.set(values, text);
+  texts.set(values, { text, length: values.length });
 }
 
-/** The text kept for `values`, if any. */
-export const columnTextOf = (values: readonly unknown[]): string | undefined => texts.get(values);
+/** The text kept for `values`, if any; none if the list's length has changed since (a list cut after it was written). */
+export function columnTextOf(values: readonly unknown[]): string | undefined {
+  const kept = texts.get(values);
+  return kept !== undefined && kept.length === values.length ? kept.text : undefined;
+}
 
 /** How deep in an answer's data column lists sit at most (data → field → columns → list), with room for one more level. */
 const MAX_DEPTH = 4;
@@ -85,14 +88,14 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
 
 function holdsColumnText(value: unknown, depth: number): boolean {
-  if (Array.isArray(value)) return texts.has(value);
+  if (Array.isArray(value)) return columnTextOf(value) !== undefined;
   if (depth >= MAX_DEPTH || !isPlainObject(value)) return false;
   for (const key in value) if (Object.hasOwn(value, key) && holdsColumnText(value[key], depth + 1)) return true;
   return false;
 }
 
 function write(value: unknown, depth: number): string | undefined {
-  if (Array.isArray(value)) return texts.get(value) ?? JSON.stringify(value);
+  if (Array.isArray(value)) return columnTextOf(value) ?? JSON.stringify(value);
   if (depth >= MAX_DEPTH || !isPlainObject(value) || !holdsColumnText(value, depth)) return JSON.stringify(value);
   let out = '';
   for (const key of Object.keys(value)) {

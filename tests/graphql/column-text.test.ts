@@ -105,12 +105,14 @@ describe(`an answer written with its columns' texts (seed ${SEED})`, () => {
     );
   });
 
-  it('takes the kept text of a column, and JSON.stringify for any list without one', () => {
+  it('takes the kept text of a column, and JSON.stringify for any list without one or cut since', () => {
     const column = [1, 2, 3];
     // A text that differs from the list's JSON shows which one was written (never done outside this test).
     keepColumnText(column, '[7]');
     expect(jsonWithColumnTexts({ page: { columns: { x: column, y: [1, 2, 3] } } })).toBe('{"page":{"columns":{"x":[7],"y":[1,2,3]}}}');
     expect(jsonWithColumnTexts({ page: { columns: { toJSON: () => ({ x: column }) } } })).toBe('{"page":{"columns":{"x":[1,2,3]}}}');
+    column.length = 2;
+    expect(jsonWithColumnTexts({ page: { columns: { x: column } } })).toBe('{"page":{"columns":{"x":[1,2]}}}');
   });
 });
 
