@@ -28,7 +28,7 @@ describe('spare workers started by requests', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
-  it('starts the spares once for requests that come while they start, and stops them after the quiet spell', async () => {
+  it('starts the spares once for requests that come while they start, stops them after the quiet spell, and starts them again with the next request', async () => {
     const { spares, calls, advance } = harness(10_000);
     spares.busy();
     spares.busy();
@@ -43,12 +43,6 @@ describe('spare workers started by requests', () => {
     await advance(1_000);
     expect(calls).toEqual(['start', 'stop']);
     expect(spares.status).toBe('stopped');
-  });
-
-  it('starts them again on the next request after stopping them', async () => {
-    const { spares, calls, advance } = harness(1_000);
-    spares.busy();
-    await advance(1_000);
     spares.busy();
     await advance(0);
     expect(calls).toEqual(['start', 'stop', 'start']);
