@@ -6,6 +6,8 @@ describe('the idle collection of a server process', () => {
     let used = 0;
     return () => (used += MIN_GROWTH_BYTES);
   };
+  /** A young generation V8 has shrunk: no spell needs a third collection. */
+  const shrunk = () => 0;
   const clock = () => {
     let now = 0;
     return { now: () => now, advance: (ms: number) => void (now += ms) };
@@ -30,7 +32,7 @@ describe('the idle collection of a server process', () => {
   it('collects once after the first quiet spell, once more when V8 can shrink the young generation, then waits for activity', () => {
     const time = clock();
     const calls: unknown[] = [];
-    const idle = new IdleCollection(2_000, (options) => void calls.push(options ?? 'full'), time.now, growing());
+    const idle = new IdleCollection(2_000, (options) => void calls.push(options ?? 'full'), time.now, growing(), undefined, shrunk);
     time.advance(1_999);
     idle.check();
     expect(calls).toEqual([]);
@@ -51,7 +53,7 @@ describe('the idle collection of a server process', () => {
   it('never collects while requests keep coming, and starts a new spell after each', () => {
     const time = clock();
     let calls = 0;
-    const idle = new IdleCollection(2_000, () => void (calls += 1), time.now, growing());
+    const idle = new IdleCollection(2_000, () => void (calls += 1), time.now, growing(), undefined, shrunk);
     for (let i = 0; i < 10; i += 1) {
       time.advance(1_500);
       idle.activity();
@@ -70,7 +72,7 @@ describe('the idle collection of a server process', () => {
   it('never collects while a request that outlasts the quiet spell (a long export) is under way', () => {
     const time = clock();
     let calls = 0;
-    const idle = new IdleCollection(2_000, () => void (calls += 1), time.now, growing());
+    const idle = new IdleCollection(2_000, () => void (calls += 1), time.now, growing(), undefined, shrunk);
     idle.begin();
     time.advance(60_000);
     idle.check();
@@ -84,7 +86,7 @@ describe('the idle collection of a server process', () => {
     const time = clock();
     let calls = 0;
     let used = 50 * MIN_GROWTH_BYTES;
-    const idle = new IdleCollection(2_000, () => void (calls += 1), time.now, () => used);
+    const idle = new IdleCollection(2_000, () => void (calls += 1), time.now, () => used, undefined, shrunk);
     settle(idle, time);
     expect(calls).toBe(2);
     for (let probe = 0; probe < 5; probe += 1) {
@@ -104,7 +106,7 @@ describe('the idle collection of a server process', () => {
 
   it('waits AFTER_REQUESTS_MS of quiet once requests were served since the last collection, so a pausing client keeps its optimised code', () => {
     const time = clock();
-    const idle = new IdleCollection(2_000, () => undefined, time.now, growing());
+    const idle = new IdleCollection(2_000, () => undefined, time.now, growing(), undefined, shrunk);
     // Start-up's spell collects after firstMs, requests during start-up included.
     idle.begin();
     idle.end();
@@ -125,7 +127,7 @@ describe('the idle collection of a server process', () => {
   it('collects after firstMs, requests or not, until start-up\'s spell has run both collections: a request between them (a client\'s introspection) does not keep the grown young generation for AFTER_REQUESTS_MS', () => {
     const time = clock();
     let used = 20 * MIN_GROWTH_BYTES;
-    const idle = new IdleCollection(2_000, () => undefined, time.now, () => used);
+    const idle = new IdleCollection(2_000, () => undefined, time.now, () => used, undefined, shrunk);
     collectsAfter(idle, time, 2_000);
     // One small request after start-up's first collection: far under MIN_GROWTH_BYTES of allocation.
     idle.begin();
@@ -143,9 +145,22 @@ describe('the idle collection of a server process', () => {
     collectsAfter(idle, time, 1);
   });
 
+  it('runs a third collection SHRINK_AFTER_MS after the second when the young generation is still grown, then waits for activity', () => {
+    const time = clock();
+    let young = 16 * 1024 * 1024;
+    const idle = new IdleCollection(2_000, () => undefined, time.now, growing(), undefined, () => young);
+    collectsAfter(idle, time, 2_000);
+    collectsAfter(idle, time, SHRINK_AFTER_MS);
+    young = 1024 * 1024;
+    collectsAfter(idle, time, SHRINK_AFTER_MS);
+    time.advance(60_000);
+    idle.check();
+    expect(idle.collections).toBe(3);
+  });
+
   it('collects after firstMs when no request was served since the last collection (a version staged while nobody reads)', () => {
     const time = clock();
-    const idle = new IdleCollection(2_000, () => undefined, time.now, growing());
+    const idle = new IdleCollection(2_000, () => undefined, time.now, growing(), undefined, shrunk);
     collectsAfter(idle, time, 2_000);
     idle.activity();
     collectsAfter(idle, time, 2_000);
@@ -153,7 +168,7 @@ describe('the idle collection of a server process', () => {
 
   it('counts AFTER_REQUESTS_MS from the last served request, not from the last probe: probes every 10 s do not hold the collection off', () => {
     const time = clock();
-    const idle = new IdleCollection(2_000, () => undefined, time.now, growing());
+    const idle = new IdleCollection(2_000, () => undefined, time.now, growing(), undefined, shrunk);
     settle(idle, time);
     idle.begin();
     idle.end();
