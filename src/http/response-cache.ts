@@ -2,6 +2,7 @@ import { type ApolloServerPlugin, type GraphQLRequestContextResponseForOperation
 import { type DocumentNode, Kind, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { ByteBoundedLru } from '../byte-bounded-lru';
 import type { GraphqlContext } from '../graphql/context';
+import { withRawJson } from '../graphql/raw-json';
 import type { RequestLake } from '../graphql/request-lake';
 
 /**
@@ -49,14 +50,17 @@ const texts = new WeakMap<object, string>();
 /** Answers to keep once serialised: their data object, and where and under which key. */
 const toKeep = new WeakMap<object, { cache: ResponseCache; key: string; operation: string | null }>();
 
-/** Apollo's stringifyResult: a kept answer's text as it was, anything else as Apollo writes it (JSON and a newline). */
+/**
+ * Apollo's stringifyResult: a kept answer's text as it was, anything else as Apollo writes it (JSON and a newline),
+ * with any JSON text a resolver made written in (raw-json.ts).
+ */
 export function stringifyResult(value: { data?: unknown; errors?: unknown; extensions?: unknown }): string {
   const data = value.data && typeof value.data === 'object' ? value.data : undefined;
   const kept = data && texts.get(data);
   const pending = data && toKeep.get(data);
-  if ((kept === undefined && !pending) || value.errors !== undefined || value.extensions !== undefined) return `${JSON.stringify(value)}\n`;
+  if ((kept === undefined && !pending) || value.errors !== undefined || value.extensions !== undefined) return `${withRawJson(data, JSON.stringify(value))}\n`;
   // Without errors or extensions, Apollo's JSON of the result is exactly {"data":…}.
-  const text = kept ?? JSON.stringify(data);
+  const text = kept ?? withRawJson(data, JSON.stringify(data));
   if (pending) pending.cache.keep(pending.key, text, pending.operation);
   return `{"data":${text}}\n`;
 }
