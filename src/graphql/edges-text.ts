@@ -1,4 +1,4 @@
-import { isoText } from './types/iso-text';
+import { isoText, MAX_TIME_MS } from './types/iso-text';
 
 /**
  * The JSON text of a connection's `edges` list, written straight from the
@@ -37,8 +37,6 @@ export interface EdgesSource {
   fieldColumns: Readonly<Record<string, string>>;
 }
 
-/** The largest epoch millisecond a Date holds (the DateTime scalar refuses others). */
-const MAX_TIME_MS = 8.64e15;
 const MIN_INT = -2_147_483_648;
 const MAX_INT = 2_147_483_647;
 
