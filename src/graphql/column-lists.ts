@@ -1,5 +1,6 @@
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import { GraphQLError, GraphQLNonNull, GraphQLScalarType, isListType, isNonNullType, isScalarType, type GraphQLSchema } from 'graphql';
+import { COLUMN_ITEMS, type ColumnItem, columnText, keepColumnText } from './column-text';
 
 /**
  * The schema the executor runs, where each column of a columnar page (a field
@@ -8,19 +9,13 @@ import { GraphQLError, GraphQLNonNull, GraphQLScalarType, isListType, isNonNullT
  * graphql-jit completes a list item by item (two closures and a path array
  * per item: most of a page of 10,000 rows' time and garbage). The schema
  * clients see, validate against and introspect keeps the typed lists; the
- * JSON is the same. Only a value the fast check refuses goes through the item
- * scalar's own serialize (its coercion, or its error for the whole column).
+ * JSON is the same. The check writes the column's JSON text as it goes
+ * (column-text.ts), which the answer then takes as it is. Only a value the
+ * fast check refuses goes through the item scalar's own serialize (its
+ * coercion, or its error for the whole column).
  */
 
 export const COLUMN_LISTS = 'columnLists';
-
-/** Item checks that mean the scalar's serialize would return the value unchanged. */
-const UNCHANGED: Record<string, (value: unknown) => boolean> = {
-  String: (v) => typeof v === 'string',
-  Float: (v) => typeof v === 'number' && Number.isFinite(v),
-  SafeInt: (v) => typeof v === 'number' && Number.isSafeInteger(v),
-  Int: (v) => typeof v === 'number' && Number.isInteger(v) && v <= 2_147_483_647 && v >= -2_147_483_648,
-};
 
 export function withWholeColumnLists(schema: GraphQLSchema): GraphQLSchema {
   const columns = new Map<string, GraphQLScalarType>();
@@ -38,16 +33,17 @@ export function withWholeColumnLists(schema: GraphQLSchema): GraphQLSchema {
 }
 
 function wholeColumn(item: GraphQLScalarType): GraphQLScalarType {
-  const unchanged = UNCHANGED[item.name];
+  // Scalars whose serialize returns a plain value unchanged: their lists are checked and written in one pass.
+  const plain = COLUMN_ITEMS.has(item.name) ? (item.name as ColumnItem) : undefined;
   return new GraphQLScalarType({
     name: `${item.name}ColumnList`,
     description: `[${item.name}!]! completed as one value (executor only).`,
     serialize(value: unknown): unknown[] {
       if (!Array.isArray(value)) throw new GraphQLError(`Expected a list of ${item.name}.`);
-      if (unchanged) {
-        let i = 0;
-        while (i < value.length && unchanged(value[i])) i += 1;
-        if (i === value.length) return value;
+      const text = plain && columnText(value, plain);
+      if (text !== undefined) {
+        keepColumnText(value, text);
+        return value;
       }
       return value.map((v) => {
         if (v === null || v === undefined) throw new GraphQLError(`Cannot return null for a non-null ${item.name} in a column.`);

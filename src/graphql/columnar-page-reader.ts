@@ -69,12 +69,24 @@ export async function readColumnarPage<N extends Node>(
 export function visibleColumns<N extends Node>(ds: Dataset<N>, result: ColumnarResult, version: string, consent: ConsentSnapshot, logger: Logger): ColumnarResult {
   const serials = (result.columns.serialNumber ?? []) as string[];
   const hidden = consent.hiddenSerials;
-  // The common case allocates nothing: no row of a hidden customer.
-  if (hidden.size === 0 || !serials.some((serial) => hidden.has(serial))) return result;
+  // The common case allocates nothing: no row of a hidden customer (each run of one serial looked up once).
+  if (hidden.size === 0 || !anyHidden(serials, hidden)) return result;
   const keep: number[] = [];
   for (let r = 0; r < result.rowCount; r += 1) if (!hidden.has(serials[r])) keep.push(r);
   logger.warn({ kind: ds.kind, version, dropped: result.rowCount - keep.length, generation: consent.generation }, 'consent check in JS dropped rows the SQL filter let through');
   const columns: Record<string, unknown[]> = {};
   for (const [name, values] of Object.entries(result.columns)) columns[name] = keep.map((r) => values[r]);
   return { rowCount: keep.length, columns };
+}
+
+/** Whether any serial is hidden; a serial equal to the one before it (pages come in runs of one customer) is not looked up again. */
+function anyHidden(serials: readonly string[], hidden: ReadonlySet<string>): boolean {
+  let before: string | undefined;
+  for (let r = 0; r < serials.length; r += 1) {
+    const serial = serials[r];
+    if (serial === before) continue;
+    if (hidden.has(serial)) return true;
+    before = serial;
+  }
+  return false;
 }

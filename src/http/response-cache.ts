@@ -1,6 +1,7 @@
 import { type ApolloServerPlugin, type GraphQLRequestContextResponseForOperation, HeaderMap } from '@apollo/server';
 import { type DocumentNode, Kind, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { ByteBoundedLru } from '../byte-bounded-lru';
+import { jsonWithColumnTexts } from '../graphql/column-text';
 import type { GraphqlContext } from '../graphql/context';
 import type { RequestLake } from '../graphql/request-lake';
 
@@ -49,16 +50,22 @@ const texts = new WeakMap<object, string>();
 /** Answers to keep once serialised: their data object, and where and under which key. */
 const toKeep = new WeakMap<object, { cache: ResponseCache; key: string; operation: string | null }>();
 
-/** Apollo's stringifyResult: a kept answer's text as it was, anything else as Apollo writes it (JSON and a newline). */
+/** Apollo's stringifyResult: a kept answer's text as it was, anything else as Apollo writes it (JSON and a newline: the same text, see column-text.ts). */
 export function stringifyResult(value: { data?: unknown; errors?: unknown; extensions?: unknown }): string {
   const data = value.data && typeof value.data === 'object' ? value.data : undefined;
   const kept = data && texts.get(data);
   const pending = data && toKeep.get(data);
-  if ((kept === undefined && !pending) || value.errors !== undefined || value.extensions !== undefined) return `${JSON.stringify(value)}\n`;
-  // Without errors or extensions, Apollo's JSON of the result is exactly {"data":…}.
-  const text = kept ?? JSON.stringify(data);
+  if (!data || !onlyData(value)) return `${JSON.stringify(value)}\n`;
+  // Without errors or extensions, Apollo's JSON of the result is exactly {"data":…}; a columnar page's lists are written as their texts.
+  const text = kept ?? (jsonWithColumnTexts(data) as string);
   if (pending) pending.cache.keep(pending.key, text, pending.operation);
   return `{"data":${text}}\n`;
+}
+
+/** A result with nothing but its data (no errors, extensions or any other member with a value). */
+function onlyData(value: object): boolean {
+  for (const [key, member] of Object.entries(value)) if (key !== 'data' && member !== undefined) return false;
+  return true;
 }
 
 /** The server's cache of whole answers, or null: none when its bytes are 0 or the read cache is off (every answer read afresh). */

@@ -1,0 +1,108 @@
+/**
+ * The JSON text of a columnar page's lists, written once where the executor
+ * checks them (column-lists.ts) and put into the answer as it is: a page of
+ * 10,000 training rows repeats each 36-character serial in runs of dozens,
+ * which JSON.stringify escapes and copies value by value (a third of its
+ * 3.7 ms on such a page). The text is always exactly what JSON.stringify
+ * writes for the same list (tests/graphql/column-text.test.ts); anything not
+ * plain (a value the check refuses, an object with toJSON) is left to it.
+ */
+
+/** A column's text by the list it was written for (the list the executor puts into the answer), and that list's length then. */
+const texts = new WeakMap<readonly unknown[], { text: string; length: number }>();
+
+/** The item types whose lists have a text: the scalars whose serialize returns a plain value unchanged. */
+export type ColumnItem = 'String' | 'Float' | 'SafeInt' | 'Int';
+
+export const COLUMN_ITEMS: ReadonlySet<string> = new Set<ColumnItem>(['String', 'Float', 'SafeInt', 'Int']);
+
+/**
+ * JSON.stringify(values) when every value is one the item's scalar writes
+ * as it is (a string; a finite number, a safe integer, a 32-bit integer),
+ * else undefined. Each check is a loop of its own (one shape of value per
+ * loop: a shared callback was most of the time). Equal neighbouring strings
+ * are escaped once and their text repeated.
+ */
+export function columnText(values: readonly unknown[], item: ColumnItem): string | undefined {
+  const n = values.length;
+  if (item === 'String') return stringsText(values);
+  if (item === 'Float') {
+    for (let i = 0; i < n; i += 1) {
+      const v = values[i];
+      // v - v is 0 for a finite number only (NaN and the infinities give NaN).
+      if (typeof v !== 'number' || v - v !== 0) return undefined;
+    }
+  } else if (item === 'SafeInt') {
+    for (let i = 0; i < n; i += 1) if (!Number.isSafeInteger(values[i])) return undefined;
+  } else {
+    for (let i = 0; i < n; i += 1) {
+      const v = values[i];
+      if (typeof v !== 'number' || (v | 0) !== v) return undefined;
+    }
+  }
+  // A finite number's JSON is ToString of it (-0 too: "0"), which is what join writes.
+  return `[${values.join(',')}]`;
+}
+
+function stringsText(values: readonly unknown[]): string | undefined {
+  const n = values.length;
+  let out = '[';
+  for (let i = 0; i < n; ) {
+    const value = values[i];
+    if (typeof value !== 'string') return undefined;
+    let end = i + 1;
+    while (end < n && values[end] === value) end += 1;
+    const item = JSON.stringify(value);
+    out += i === 0 ? item : `,${item}`;
+    if (end - i > 1) out += `,${item}`.repeat(end - i - 1);
+    i = end;
+  }
+  return `${out}]`;
+}
+
+/** Remembers `text` as the JSON of `values`, for jsonWithColumnTexts. */
+export function keepColumnText(values: readonly unknown[], text: string): void {
+  texts.set(values, { text, length: values.length });
+}
+
+/** The text kept for `values`, if any; none if the list's length has changed since (a list cut after it was written). */
+export function columnTextOf(values: readonly unknown[]): string | undefined {
+  const kept = texts.get(values);
+  return kept !== undefined && kept.length === values.length ? kept.text : undefined;
+}
+
+/** How deep in an answer's data column lists sit at most (data → field → columns → list), with room for one more level. */
+const MAX_DEPTH = 4;
+
+/**
+ * JSON.stringify(data), with each list that has a kept text written as that
+ * text. Only plain objects near the top are walked (where a columnar page's
+ * lists are); anything else, and any answer without such a list, is handed
+ * to JSON.stringify whole.
+ */
+export function jsonWithColumnTexts(data: unknown): string | undefined {
+  return holdsColumnText(data, 0) ? write(data, 0) : JSON.stringify(data);
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
+
+function holdsColumnText(value: unknown, depth: number): boolean {
+  if (Array.isArray(value)) return columnTextOf(value) !== undefined;
+  if (depth >= MAX_DEPTH || !isPlainObject(value)) return false;
+  for (const key in value) if (Object.hasOwn(value, key) && holdsColumnText(value[key], depth + 1)) return true;
+  return false;
+}
+
+function write(value: unknown, depth: number): string | undefined {
+  if (Array.isArray(value)) return columnTextOf(value) ?? JSON.stringify(value);
+  if (depth >= MAX_DEPTH || !isPlainObject(value) || !holdsColumnText(value, depth)) return JSON.stringify(value);
+  let out = '';
+  for (const key of Object.keys(value)) {
+    const text = write(value[key], depth + 1);
+    // As JSON.stringify: a member whose value has no JSON (undefined, a function, a symbol) is left out.
+    if (text === undefined) continue;
+    out += `${out === '' ? '' : ','}${JSON.stringify(key)}:${text}`;
+  }
+  return `{${out}}`;
+}
