@@ -22,11 +22,16 @@ export type ColumnsTally = LandingTally & { parquetFiles: string[] };
 /** Below this many bytes a source is read on the calling thread: starting the pool's threads costs more than it saves. */
 export const WORKER_MIN_BYTES = 8 * 1024 * 1024;
 
-/** Where a source is parsed: `pool` (from `minBytes`), else the calling thread, once `turn` resolves (sources read there one by one). */
+/**
+ * Where a source is parsed: `pool` (from `minBytes`), else the calling thread, once `turn` resolves (sources read there
+ * one by one); `done` is called as soon as the calling thread has read it, so the next source's turn need not wait for
+ * what follows the parse.
+ */
 export interface ReadThreads {
   pool?: LandingPool;
   minBytes?: number;
   turn?: () => Promise<unknown>;
+  done?: () => void;
 }
 
 /**
@@ -41,7 +46,11 @@ export async function readLandingColumns(files: readonly string[], columns: read
   for (const file of files) bytes += (await stat(file)).size;
   if (!pool || bytes < minBytes || files.length === 0) {
     await threads.turn?.();
-    return readHere(files, columns, sink, options);
+    try {
+      return await readHere(files, columns, sink, options);
+    } finally {
+      threads.done?.();
+    }
   }
   const groups = options.consentDoubt ? [[...files]] : files.map((f) => [f]);
   // Quarantined lines of a later job wait for the earlier jobs, so the quarantine file keeps landing order.

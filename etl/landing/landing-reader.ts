@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import type { Column } from '../tables';
 import { ConsentDoubt } from './consent-doubt';
 import { CARRIAGE_RETURN, DEFAULT_MAX_LINE_BYTES, LINE_FEED, REASONS, isJsonWhitespace } from './landing-rules';
-import { fastRecord } from './fast-record';
+import { FastRecord } from './fast-record';
 import { BLANK, type FieldValue, RecordSchema, parseRecord } from './strict-record';
 
 /**
@@ -68,6 +68,8 @@ export async function readLanding(files: readonly string[], columns: readonly Co
   const doubt = options.consentDoubt ? new ConsentDoubt() : undefined;
   const emailAt = schema.index.get('email');
   const updatedAt = schema.index.get('lastUpdateDate');
+  const common = new FastRecord(schema);
+  const reads = new ReadBuffer();
 
   for (const file of files) {
     let lineNumber = 0;
@@ -76,23 +78,25 @@ export async function readLanding(files: readonly string[], columns: readonly Co
       doubt?.quarantined(line, tally.lines);
       sink.quarantine({ sourceFile: file, lineNumber, reason, line, ...extra });
     };
-    /** One line's text, without its line end. */
-    const textLine = (text: string, start: number, stop: number): void => {
+    /** One line: `b[start, stop)`, without its line end, valid UTF-8. */
+    const line = (b: Buffer, start: number, stop: number): void => {
       lineNumber += 1;
       tally.lines += 1;
-      if (stop > start && text.charCodeAt(stop - 1) === CARRIAGE_RETURN) stop -= 1;
-      // n UTF-16 units are at most 3n UTF-8 bytes: count bytes only when the line might be too long.
-      if (stop - start > maxLineBytes / 3 && Buffer.byteLength(text.slice(start, stop)) > maxLineBytes) {
-        return tooLong(text.slice(start, stop));
+      if (stop > start && b[stop - 1] === CARRIAGE_RETURN) stop -= 1;
+      if (stop - start > maxLineBytes) return tooLong(b.toString('utf8', start, stop));
+      // The common shape first, from the bytes; every other line, and every line it declines, the strict parser decides.
+      let result: ReturnType<typeof parseRecord> = null;
+      let text: string | undefined;
+      if (!common.read(b, start, stop, values)) {
+        text = b.toString('utf8', start, stop);
+        result = parseRecord(text, 0, text.length, schema, values);
       }
-      // The common shape first; every other line, and every line it declines, the strict parser decides.
-      const result = fastRecord(text, start, stop, schema, values) ? null : parseRecord(text, start, stop, schema, values);
       if (result === null) {
         tally.accepted += 1;
         if (doubt) doubt.accepted(values[emailAt!] as string, values[updatedAt!] as number, tally.lines);
         sink.accept(values);
       } else if (result === BLANK) tally.blank += 1;
-      else quarantine(result, text.slice(start, stop));
+      else quarantine(result, text!);
     };
     const tooLong = (line: string): void => {
       if (/^[ \t\r\n]*$/.test(line)) tally.blank += 1;
@@ -100,33 +104,33 @@ export async function readLanding(files: readonly string[], columns: readonly Co
     };
     /** Complete lines in `bytes` (every one ends in \n, except perhaps at the end of the file). */
     const block = (bytes: Buffer): void => {
-      if (isUtf8(bytes)) return lines(bytes.toString('utf8'));
+      if (isUtf8(bytes)) return lines(bytes);
       for (let at = 0; at <= bytes.length; ) {
         let next = bytes.indexOf(LINE_FEED, at);
         if (next < 0) next = bytes.length;
-        const line = bytes.subarray(at, next);
-        if (isUtf8(line)) lines(line.toString('utf8'));
+        const part = bytes.subarray(at, next);
+        if (isUtf8(part)) lines(part);
         else {
           lineNumber += 1;
           tally.lines += 1;
-          const body = line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN ? line.subarray(0, -1) : line;
+          const body = part.length > 0 && part[part.length - 1] === CARRIAGE_RETURN ? part.subarray(0, -1) : part;
           if (body.length > maxLineBytes) quarantine(REASONS.tooLong(maxLineBytes), body.subarray(0, maxLineBytes).toString(), { truncated: true });
           else quarantine(REASONS.invalidUtf8, body.toString(), { lineBase64: body.toString('base64') });
         }
         at = next + 1;
       }
     };
-    const lines = (text: string): void => {
-      // n line feeds in a block of whole lines separate n + 1 lines.
+    /** Valid UTF-8 of whole lines: n line feeds separate n + 1 lines (a multi-byte character never holds the byte \n). */
+    const lines = (bytes: Buffer): void => {
       for (let at = 0; ; ) {
-        const next = text.indexOf('\n', at);
-        if (next < 0) return textLine(text, at, text.length);
-        textLine(text, at, next);
+        const next = bytes.indexOf(LINE_FEED, at);
+        if (next < 0) return line(bytes, at, bytes.length);
+        line(bytes, at, next);
         at = next + 1;
       }
     };
     try {
-      await forEachBlock(file, maxLineBytes, block, (prefix, allBlank) => {
+      await forEachBlock(file, reads, maxLineBytes, block, (prefix, allBlank) => {
         lineNumber += 1;
         tally.lines += 1;
         if (allBlank) tally.blank += 1;
@@ -141,21 +145,38 @@ export async function readLanding(files: readonly string[], columns: readonly Co
 }
 
 /**
+ * One read buffer for every file of a readLanding call, grown when a partial
+ * line needs more room: nothing keeps a block past block() (the values taken
+ * from it are copies), and a 4 MiB buffer per read cost collections.
+ */
+class ReadBuffer {
+  private buffer = Buffer.allocUnsafe(0);
+
+  /** At least `size` bytes; the same buffer while it is large enough. */
+  take(size: number): Buffer {
+    if (this.buffer.length < size) this.buffer = Buffer.allocUnsafe(Math.max(size, CHUNK_BYTES + SPARE_BYTES));
+    return this.buffer;
+  }
+}
+
+/** Room beside a chunk for the partial line carried from the last one. */
+const SPARE_BYTES = 64 * 1024;
+
+/**
  * Streams `file` as blocks of whole lines. A line that outgrows every chunk is
  * not held: its first `maxLineBytes` go to `overlong` once its end is found.
  */
-async function forEachBlock(file: string, maxLineBytes: number, block: (bytes: Buffer) => void, overlong: (prefix: Buffer, allBlank: boolean) => void): Promise<void> {
+async function forEachBlock(file: string, reads: ReadBuffer, maxLineBytes: number, block: (bytes: Buffer) => void, overlong: (prefix: Buffer, allBlank: boolean) => void): Promise<void> {
   const handle = await open(file, 'r');
   try {
-    let carry: Buffer = Buffer.alloc(0);
+    // The partial line left from the last chunk is at the front of the buffer, `carried` bytes, and the next chunk is read after it.
+    let chunk = reads.take(CHUNK_BYTES);
+    let carried = 0;
     let skipping: { prefix: Buffer; allBlank: boolean } | undefined;
     for (;;) {
-      // The partial line left from the last chunk goes first, so no chunk is copied to join it.
-      const chunk = Buffer.allocUnsafe(carry.length + CHUNK_BYTES);
-      carry.copy(chunk, 0);
-      const { bytesRead } = await handle.read(chunk, carry.length, CHUNK_BYTES, null);
+      const { bytesRead } = await handle.read(chunk, carried, CHUNK_BYTES, null);
       if (bytesRead === 0) break;
-      let whole = chunk.subarray(0, carry.length + bytesRead);
+      let whole = chunk.subarray(0, carried + bytesRead);
       if (skipping) {
         const lf = whole.indexOf(LINE_FEED);
         const part = lf < 0 ? whole : whole.subarray(0, lf);
@@ -167,14 +188,19 @@ async function forEachBlock(file: string, maxLineBytes: number, block: (bytes: B
       }
       const last = whole.lastIndexOf(LINE_FEED);
       if (last >= 0) block(whole.subarray(0, last));
-      carry = whole.subarray(last + 1);
+      let carry = whole.subarray(last + 1);
       if (carry.length > maxLineBytes + 1) {
         skipping = { prefix: Buffer.from(carry.subarray(0, maxLineBytes)), allBlank: carry.every(isJsonWhitespace) };
-        carry = Buffer.alloc(0);
+        carry = carry.subarray(0, 0);
       }
+      const next = reads.take(carry.length + CHUNK_BYTES);
+      if (next === chunk) chunk.copyWithin(0, carry.byteOffset - chunk.byteOffset, carry.byteOffset - chunk.byteOffset + carry.length);
+      else carry.copy(next, 0);
+      chunk = next;
+      carried = carry.length;
     }
     if (skipping) overlong(skipping.prefix, skipping.allBlank);
-    else if (carry.length > 0) block(carry);
+    else if (carried > 0) block(chunk.subarray(0, carried));
   } finally {
     await handle.close();
   }

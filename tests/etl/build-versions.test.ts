@@ -269,6 +269,26 @@ describe('versioned builds', () => {
     await expect(buildLake(landing, lake)).resolves.toBeDefined();
   });
 
+  it('leaves nothing behind and frees the lock when DuckDB fails to start while the landing is being parsed', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir();
+    // The landing is parsed (its files and quarantine written) while DuckDB starts: here it never does.
+    const target = new DuckDbBuildTarget(new LakeLayout(lake, landing), { memoryLimit: 'not a size' });
+    const loaded: string[] = [];
+    const loadLanding = target.loadLanding.bind(target);
+    target.loadLanding = async (source) => {
+      try {
+        return await loadLanding(source);
+      } finally {
+        loaded.push(source);
+      }
+    };
+    await expect(runBuild(target)).rejects.toThrow();
+    expect(loaded.sort()).toEqual([...SOURCES].sort());
+    expect(readdirSync(lake)).toEqual([]);
+    await expect(buildLake(landing, lake)).resolves.toBeDefined();
+  });
+
   it('leaves nothing behind when one landing source fails while another is still writing its quarantine', async () => {
     const landing = writeSmallLanding();
     const lake = makeTempDir();

@@ -6,12 +6,13 @@ import { type FileChecksum, type LakeManifest, type LandingCount, ManifestError,
 import { BUILT_TABLES, type BuiltTable, CONSENT_UNCERTAIN_TABLE, SOURCES, type Source, storageOrder, TABLES, type TableName, landingTableOf } from '../../tables';
 import type { BuildTarget, SqlValue, UniqueKey } from '../engine';
 import { type HeldLock, acquireBuildLock } from './build-lock';
-import { pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeDeadBuilds, removeVersionFolders, writeBuildRecord } from './build-records';
+import { type BuildRecord, pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeDeadBuilds, removeVersionFolders, writeBuildRecord } from './build-records';
 import { fileChecksum, fileDamage } from './file-checks';
 import { onLakeFilesystem } from './fs-errors';
 import { BUILD_MEMORY_LIMIT, CONCURRENT_BELOW_BYTES, duplicateScreen, landingBytes } from './build-settings';
 import { LakeLayout } from './lake-layout';
 import { LandingPool } from '../../landing/landing-pool';
+import type { ReadThreads } from '../../landing/landing-columns';
 import { dropLandingTable, loadLandingSource, loadUncertain } from './landing-loader';
 import { sqlStringLiteral } from './landing-sql';
 import { readLocalManifest, setAsideManifest, writeLocalManifest } from './local-manifest';
@@ -48,6 +49,8 @@ export class DuckDbBuildTarget implements BuildTarget {
     return { promise: new Promise<void>((r) => (resolve = r)), resolve };
   });
   private landingLeft = SOURCES.length;
+  /** DuckDB started and dead builds cleared (begin() returns before both). */
+  private ready: Promise<void> = Promise.resolve();
   /** Connections done with their work, for the next statement. */
   private readonly idle: DuckDBConnection[] = [];
   private concurrency?: number;
@@ -78,13 +81,32 @@ export class DuckDbBuildTarget implements BuildTarget {
     const small = sizing !== undefined && (await sizing) < CONCURRENT_BELOW_BYTES;
     // A small landing runs two statements at once, each on one thread (see CONCURRENT_BELOW_BYTES).
     if (this.settings.threads || small) config.threads = String(this.settings.threads ?? 1);
-    // DuckDB starts (about 10 ms) while the build's record is written and dead builds are cleared.
+    // DuckDB starts (about 20 ms, on another thread) while the build's record is written and the first sources are parsed.
     const starting = DuckDBInstance.create(':memory:', config);
-    // Awaited below; until then a failure to start must not count as unhandled.
+    // Awaited by ready; until then a failure to start must not count as unhandled.
     starting.catch(() => undefined);
+    const record = { version, holder: this.lock.holder, expiring: [] };
     try {
-      const record = { version, holder: this.lock.holder, expiring: [] };
       await onLakeFilesystem(this.layout.buildsDir, lake, () => writeBuildRecord(this.layout, record));
+    } catch (error) {
+      await starting.then((instance) => instance.closeSync(), () => undefined);
+      throw error;
+    }
+    // The record names this version, so from here its folders may be written: the landing is parsed while
+    // DuckDB starts and dead builds are cleared. A statement waits for both (onConnection), and so does publishing.
+    this.ready = this.prepare(record, starting);
+    this.ready.catch(() => undefined);
+    // Beside a serving process, parse on this thread: worker threads would take the readers' cores.
+    if (!this.settings.background) this.pool = new LandingPool();
+    // Never beside readers: a rebuild inside the server runs one statement at a time, once every source is in.
+    if (sizing !== undefined) this.concurrency = small ? 2 : 1;
+    this.started = true;
+  }
+
+  /** Clears what dead builds left, and holds the started DuckDB; fails if either failed (the instance is kept, for end() to close). */
+  private async prepare(record: BuildRecord, starting: Promise<DuckDBInstance>): Promise<void> {
+    const { lake } = this.layout;
+    const clearing = (async () => {
       const manifest = await this.readManifest().catch((error: unknown) => {
         if (error instanceof ManifestError) return undefined;
         throw error;
@@ -92,16 +114,11 @@ export class DuckDbBuildTarget implements BuildTarget {
       // Private: an unreadable manifest cannot say what is kept, so nothing is cleaned up.
       const kept = manifest === undefined ? null : new Set(manifest?.versions.map((v) => v.version) ?? []);
       await onLakeFilesystem(lake, lake, () => removeDeadBuilds(this.layout, kept, record));
-    } catch (error) {
-      await starting.then((instance) => instance.closeSync(), () => undefined);
-      throw error;
-    }
-    this.instance = await starting;
-    // Beside a serving process, parse on this thread: worker threads would take the readers' cores.
-    if (!this.settings.background) this.pool = new LandingPool();
-    // Never beside readers: a rebuild inside the server runs one statement at a time, once every source is in.
-    if (sizing !== undefined) this.concurrency = small ? 2 : 1;
-    this.started = true;
+    })();
+    const [cleared, started] = await Promise.allSettled([clearing, starting]);
+    if (started.status === 'fulfilled') this.instance = started.value;
+    if (cleared.status === 'rejected') throw cleared.reason;
+    if (started.status === 'rejected') throw started.reason;
   }
 
   get concurrentSteps(): number | undefined {
@@ -111,34 +128,33 @@ export class DuckDbBuildTarget implements BuildTarget {
   async loadLanding(source: Source): Promise<LandingCount> {
     const k = SOURCES.indexOf(source);
     try {
-      return await this.loadSource(source, () => Promise.all(this.turns.slice(0, k).map((t) => t.promise)));
+      // The next source's turn on this thread starts once this one is parsed, not once its view is made (DuckDB may still be starting).
+      return await this.loadSource(source, { turn: () => Promise.all(this.turns.slice(0, k).map((t) => t.promise)), done: () => this.turns[k].resolve() });
     } finally {
       this.landed(k);
     }
   }
 
-  private async loadSource(source: Source, turn: () => Promise<unknown>): Promise<LandingCount> {
+  private async loadSource(source: Source, turns: Pick<ReadThreads, 'turn' | 'done'>): Promise<LandingCount> {
     const files = await findLandingFiles(this.layout.landingDir(source));
     const folder = this.layout.quarantineDir(this.requireVersion());
-    // Sources load in parallel, each on its own connection.
-    return this.onConnection((connection) =>
-      onLakeFilesystem(folder, this.layout.lake, async () => {
-        const tally = await loadLandingSource(connection, {
-          table: landingTableOf(source),
-          files,
-          columns: TABLES[landingTableOf(source)].columns,
-          quarantinePath: join(folder, `${source}.ndjson`),
-          parquetDir: this.landingFilesDir,
-          maxLineBytes: this.settings.maxLineBytes,
-          consentDoubt: source === 'customer',
-          threads: { pool: this.pool, turn },
-        });
-        if (source === 'customer') await loadUncertain(connection, CONSENT_UNCERTAIN_TABLE, tally.uncertain);
-        const { lines, accepted, quarantined, blank, quarantineReasons } = tally;
-        const counts = { lines, accepted, quarantined, blank, quarantineReasons };
-        return source === 'customer' ? { ...counts, uncertain: tally.uncertain.length } : counts;
-      }),
-    );
+    // Sources load in parallel, each on its own connection once its rows are parsed.
+    return onLakeFilesystem(folder, this.layout.lake, async () => {
+      const tally = await loadLandingSource((work) => this.onConnection(work), {
+        table: landingTableOf(source),
+        files,
+        columns: TABLES[landingTableOf(source)].columns,
+        quarantinePath: join(folder, `${source}.ndjson`),
+        parquetDir: this.landingFilesDir,
+        maxLineBytes: this.settings.maxLineBytes,
+        consentDoubt: source === 'customer',
+        threads: { pool: this.pool, ...turns },
+      });
+      if (source === 'customer') await this.onConnection((connection) => loadUncertain(connection, CONSENT_UNCERTAIN_TABLE, tally.uncertain));
+      const { lines, accepted, quarantined, blank, quarantineReasons } = tally;
+      const counts = { lines, accepted, quarantined, blank, quarantineReasons };
+      return source === 'customer' ? { ...counts, uncertain: tally.uncertain.length } : counts;
+    });
   }
 
   /** Source `k` is loaded (or failed): the next source may parse on this thread; after the last, the pool's threads and memory go. */
@@ -179,6 +195,7 @@ export class DuckDbBuildTarget implements BuildTarget {
 
   /** Runs `work` on a connection of its own, reused once it is done with (opening one costs the main thread ~0.5 ms). */
   private async onConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    await this.ready;
     const connection = this.idle.pop() ?? (await this.requireInstance().connect());
     let result: T;
     try {
@@ -260,6 +277,7 @@ export class DuckDbBuildTarget implements BuildTarget {
   }
 
   async publish(manifest: LakeManifest, expired: VersionManifest[]): Promise<void> {
+    await this.ready;
     const version = this.requireVersion();
     const { lake, manifestPath } = this.layout;
     // Recorded first: if this process dies after the manifest is written, the next build finishes the removal.
@@ -285,6 +303,8 @@ export class DuckDbBuildTarget implements BuildTarget {
   }
 
   async end(): Promise<void> {
+    // DuckDB may still be starting, and dead builds being cleared, if the build failed early: both settle before anything closes.
+    await this.ready.catch(() => undefined);
     await this.pool?.close();
     this.pool = undefined;
     this.closeDuckDb();

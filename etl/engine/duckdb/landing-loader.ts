@@ -25,7 +25,8 @@ const q = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
 const filesOf = (dir: string, table: string): string => join(dir, table);
 
 export async function loadLandingSource(
-  connection: DuckDBConnection,
+  /** Runs the view's creation on a connection: asked for only once the rows are parsed, so DuckDB may still be starting meanwhile. */
+  onConnection: (work: (connection: DuckDBConnection) => Promise<void>) => Promise<void>,
   options: { table: string; files: string[]; columns: readonly Column[]; quarantinePath: string; parquetDir: string; maxLineBytes?: number; consentDoubt?: boolean; threads?: ReadThreads },
 ): Promise<LandingTally & { quarantineReasons: QuarantineReasonCount[] }> {
   const { columns, table } = options;
@@ -52,7 +53,7 @@ export async function loadLandingSource(
       options.threads,
     );
     const names = columns.map((c) => q(c.name)).join(', ');
-    await connection.run(`CREATE VIEW ${q(table)} AS SELECT ${names} FROM read_parquet([${parquetFiles.map(sqlStringLiteral).join(', ')}])`);
+    await onConnection(async (connection) => void (await connection.run(`CREATE VIEW ${q(table)} AS SELECT ${names} FROM read_parquet([${parquetFiles.map(sqlStringLiteral).join(', ')}])`)));
     return { ...tally, quarantineReasons: reasons.list() };
   } finally {
     if (quarantine !== undefined) closeSync(quarantine);
