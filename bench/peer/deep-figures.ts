@@ -1,16 +1,20 @@
 import { accelerometerDataset } from '../../src/graphql/datasets/accelerometer.dataset';
 import { type Figure, atLeast, atMost, makeFigure } from '../figure';
-import { elapsedMs, measure } from '../measure';
+import { elapsedMs, measure, type Sample, type Summary } from '../measure';
 import { fetchPage, pageDocument } from '../paging';
 import { BENCHMARK, type PeerLake, TITLE, thousands } from './peer-lake';
 import { PEER_READINGS, peerCursorFor, peerPage } from './peer-queries';
+import { cpuNs, treePids } from './process-cpu';
 import { psql } from './postgres';
 
 /**
  * `accelerometerReadings` in pages of 10,000 (the same five fields on both
  * sides): page 1 against page 400, reached with the cursor each system issues
  * for the row before it (walking 4 million rows first would take minutes), and
- * a walk of full pages from the start for the paging rate.
+ * a walk of full pages from the start for the paging rate. Each sample also
+ * records the CPU both systems' processes used meanwhile (every process and
+ * thread, per page): a side's own work per page, and whether the other side
+ * was still busy during it; the same for both sides.
  */
 
 const FIELD = 'accelerometerReadings';
@@ -33,6 +37,17 @@ export async function deepPageFigures(lake: PeerLake): Promise<Figure[]> {
   const sample = JSON.parse(Buffer.from(first.endCursor as string, 'base64').toString('utf8')) as [string, Array<string | number>];
   // The key values typed as PostGraphile's own cursors type them (bigint as text, doubles as numbers).
   const peerDeep = peerCursorFor(first.endCursor as string, keyText.map((v, i) => (typeof sample[1][i] === 'number' ? Number(v) : v)));
+  // Each system's processes: stedi's primary and workers; PostGraphile, and Postgres with its backends.
+  const systems = { stediCpuMs: [server.pid], peerCpuMs: [peer.pid, pg.pid()] };
+  const withCpu =
+    (timed: () => Promise<number>, pages = 1) =>
+    async (): Promise<Sample> => {
+      const pids = await Promise.all(Object.values(systems).map((roots) => treePids(roots)));
+      const before = await Promise.all(pids.map((p) => cpuNs(p)));
+      const value = await timed();
+      const after = await Promise.all(pids.map((p) => cpuNs(p)));
+      return { value, ...Object.fromEntries(Object.keys(systems).map((name, i) => [name, (after[i] - before[i]) / 1e6 / pages])) };
+    };
   const stediPage = (after: string | null) => async (): Promise<number> => {
     let rows = 0;
     const ms = await elapsedMs(async () => {
@@ -62,18 +77,22 @@ export async function deepPageFigures(lake: PeerLake): Promise<Figure[]> {
     });
     return rows / (ms / 1000);
   };
+  const pages = ctx.settings.depthWalkPages;
   const results = await measure(
     {
-      stediFirst: stediPage(null),
-      peerFirst: postgraphilePage(null),
-      stediDeep: stediPage(stediDeep),
-      peerDeep: postgraphilePage(peerDeep),
-      stediWalk: walk((after) => fetchPage(server, FIELD, document, size, after)),
-      peerWalk: walk((after) => peerPage(peer, PEER_READINGS, size, after)),
+      stediFirst: withCpu(stediPage(null)),
+      peerFirst: withCpu(postgraphilePage(null)),
+      stediDeep: withCpu(stediPage(stediDeep)),
+      peerDeep: withCpu(postgraphilePage(peerDeep)),
+      stediWalk: withCpu(walk((after) => fetchPage(server, FIELD, document, size, after)), pages),
+      peerWalk: withCpu(walk((after) => peerPage(peer, PEER_READINGS, size, after)), pages),
     },
     ctx.measureOptions(`peer depth ${lake.size}×`, { runs: Math.max(lake.runs, 3) }),
   );
-  const base = { benchmark: BENCHMARK, title: TITLE, details: { lake: lake.label, totalRows: total, rowsBeforeDeepPage: before, fields: FIELDS } };
+  // Medians of the CPU per page (a walk's: per page of it) of each system's processes during each task's samples.
+  const cpu = (r: Record<string, Summary>) => Object.fromEntries(Object.keys(systems).map((name) => [name, Math.round(r[name].median * 10) / 10]));
+  const cpuMsPerPage = Object.fromEntries(Object.entries(results).map(([task, r]) => [task, cpu(r as Record<string, Summary>)]));
+  const base = { benchmark: BENCHMARK, title: TITLE, details: { lake: lake.label, totalRows: total, rowsBeforeDeepPage: before, fields: FIELDS, cpuMsPerPage } };
   const label = `${FIELD}, page of ${thousands(size)}`;
   return [
     makeFigure({ ...base, figure: `${label}: page 1, ${lake.label}`, unit: 'ms', summary: results.stediFirst.value, floor: { what: 'PostGraphile page 1', summary: results.peerFirst.value }, targets: [atMost(50, 'ms')] }),

@@ -38,7 +38,8 @@ export function descendantsOf(roots: number[], parents: ReadonlyMap<number, numb
   return [...seen].sort((a, b) => a - b);
 }
 
-async function parentMap(): Promise<Map<number, number>> {
+/** pid → parent pid of every process now. */
+export async function parentMap(): Promise<Map<number, number>> {
   const parents = new Map<number, number>();
   for (const name of await readdir('/proc')) {
     if (!/^\d+$/.test(name)) continue;

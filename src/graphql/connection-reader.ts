@@ -1,7 +1,7 @@
 import type { ColumnarResult, Row } from '../../etl/engine/engine';
 import { badInput } from '../errors';
 import type { GraphqlContext } from './context';
-import { type PageConnection, toConnection, visibleNodes, visibleNodesOfColumns } from './connection';
+import { type PageConnection, toColumnConnection, toConnection, visibleNodes, visibleNodesOfColumns, visibleRows } from './connection';
 import { decodeCursor, type Cursor, type CursorScope, type KeyValue } from './cursor';
 import { columnarDataset, queryColumns, sliceColumns } from './engine-columns';
 import { toStediError } from './error-mapping';
@@ -29,31 +29,6 @@ export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Da
   const { first, query, scope, consent, cursorScope, afterCursor } = await topLevelPage(ctx, bulk ? columnarDataset(engine, ds) : ds, args, filter, field);
   const version = scope.version;
   const page = { readAhead: readAheadOf(ctx.services), scope, query, first, timeoutMs: ctx.budget.timeoutMs(), readAheadTimeoutMs: config.queryTimeoutMs };
-  let nodes: N[];
-  let fetchedRows: number;
-  if (bulk) {
-    const fetched = await fetchPage<N, ColumnarResult>({
-      ...page,
-      shape: 'columns',
-      read: (q, options) => readPageColumns(ds, q, options, (sql, params, o) => queryColumns(engine, sql, params, o)),
-      rowCount: (result) => result.rowCount,
-      slice: sliceColumns,
-      keyAt: (result, i) => ds.key.map((k) => result.columns[k.name][i] as KeyValue),
-    });
-    nodes = visibleNodesOfColumns(ds, fetched, version, consent, logger);
-    fetchedRows = fetched.rowCount;
-  } else {
-    const rows = await fetchPage<N, Row[]>({
-      ...page,
-      shape: 'rows',
-      read: (q, options) => ctx.services.reads.query(q.sql, q.params, options),
-      rowCount: (result) => result.length,
-      slice: (result, start, end) => result.slice(start, end),
-      keyAt: (result, i) => ds.key.map((k) => result[i][k.name] as KeyValue),
-    });
-    nodes = visibleNodes(ds, rows, version, consent, logger);
-    fetchedRows = rows.length;
-  }
   const countKey = `${ds.kind}|${version}|${consent.generation}|${filterKey(filter)}`;
   const counts = totalCountCacheOf(ctx.services);
   const totalCount = async (): Promise<number> => {
@@ -68,7 +43,30 @@ export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Da
       return Number(row?.count ?? 0);
     });
   };
-  return toConnection(ds, cursorScope, nodes, first, fetchedRows > first, guarded(ctx, totalCount, `${field}.totalCount`), afterCursor);
+  const count = guarded(ctx, totalCount, `${field}.totalCount`);
+  if (bulk) {
+    const fetched = await fetchPage<N, ColumnarResult>({
+      ...page,
+      shape: 'columns',
+      read: (q, options) => readPageColumns(ds, q, options, (sql, params, o) => queryColumns(engine, sql, params, o)),
+      rowCount: (result) => result.rowCount,
+      slice: sliceColumns,
+      keyAt: (result, i) => ds.key.map((k) => result.columns[k.name][i] as KeyValue),
+    });
+    const more = { totalCount: count, hadMore: fetched.rowCount > first, afterCursor };
+    // Nodes only as they are read: the page's edges may be written from its columns (rendered-edges.ts).
+    if (ds.fieldColumns) return toColumnConnection(ds, cursorScope, fetched, ds.fieldColumns, visibleRows(ds, fetched, ds.fieldColumns, version, consent, logger), version, first, more);
+    return toConnection(ds, cursorScope, visibleNodesOfColumns(ds, fetched, version, consent, logger), first, more.hadMore, count, afterCursor);
+  }
+  const rows = await fetchPage<N, Row[]>({
+    ...page,
+    shape: 'rows',
+    read: (q, options) => ctx.services.reads.query(q.sql, q.params, options),
+    rowCount: (result) => result.length,
+    slice: (result, start, end) => result.slice(start, end),
+    keyAt: (result, i) => ds.key.map((k) => result[i][k.name] as KeyValue),
+  });
+  return toConnection(ds, cursorScope, visibleNodes(ds, rows, version, consent, logger), first, rows.length > first, count, afterCursor);
 }
 
 /**

@@ -3,6 +3,7 @@ import type { ConsentSnapshot } from '../consent/consent-snapshot';
 import type { Logger } from '../logger';
 import { type CursorScope, encodeCursor, type KeyValue } from './cursor';
 import type { Dataset, Node } from './datasets/dataset';
+import type { EdgesSource } from './edges-text';
 import type { PageInfo } from './pagination';
 
 /**
@@ -26,6 +27,8 @@ export interface PageConnection<N extends Node> {
   edges: PageEdge<N>[];
   pageInfo: PageInfo;
   totalCount: () => Promise<number>;
+  /** The page's rows as columns, when it was read so (rendered-edges.ts writes its edges from them). */
+  edgesSource?: EdgesSource;
 }
 
 export const cursorOf = <N extends Node>(ds: Dataset<N>, node: N, scope: CursorScope): string =>
@@ -56,6 +59,25 @@ export function visibleNodesOfColumns<N extends Node>(ds: Dataset<N>, result: Co
   return visible(ds, result.rowCount, rowAt, version, consent, logger);
 }
 
+/**
+ * The rows of a columnar result the consent snapshot shows (as `visibleNodes`
+ * decides, from the serial and email columns of the node's fields), by index.
+ */
+export function visibleRows<N extends Node>(ds: Dataset<N>, result: ColumnarResult, fieldColumns: Readonly<Record<string, string>>, version: string, consent: ConsentSnapshot, logger: Logger): number[] {
+  const serials = result.columns[fieldColumns.serialNumber];
+  const emails = fieldColumns.email === undefined ? undefined : result.columns[fieldColumns.email];
+  const hiddenSerials = consent.hiddenSerials;
+  const hiddenEmails = consent.hiddenEmails;
+  const rows: number[] = [];
+  for (let i = 0; i < result.rowCount; i += 1) {
+    const email = emails?.[i];
+    if (!hiddenSerials.has(serials[i] as string) && !(email != null && hiddenEmails.has(email as string))) rows.push(i);
+  }
+  const dropped = result.rowCount - rows.length;
+  if (dropped > 0) logger.warn({ kind: ds.kind, version, dropped, generation: consent.generation }, 'consent check in JS dropped rows the SQL filter let through');
+  return rows;
+}
+
 function visible<N extends Node>(ds: Dataset<N>, count: number, rowAt: (i: number) => Row, version: string, consent: ConsentSnapshot, logger: Logger): N[] {
   const nodes: N[] = [];
   const hiddenSerials = consent.hiddenSerials;
@@ -68,6 +90,49 @@ function visible<N extends Node>(ds: Dataset<N>, count: number, rowAt: (i: numbe
   }
   if (dropped > 0) logger.warn({ kind: ds.kind, version, dropped, generation: consent.generation }, 'consent check in JS dropped rows the SQL filter let through');
   return nodes;
+}
+
+/**
+ * `toConnection` for the visible `rows` of a columnar result, up to first + 1:
+ * a node is made only for what is read of it (edges, cursors), and the page
+ * keeps its columns (`edgesSource`), from which its edges' JSON may be written.
+ */
+export function toColumnConnection<N extends Node>(
+  ds: Dataset<N>,
+  scope: CursorScope,
+  result: ColumnarResult,
+  fieldColumns: Readonly<Record<string, string>>,
+  rows: number[],
+  version: string,
+  first: number,
+  page: Pick<PageConnection<N>, 'totalCount'> & { hadMore: boolean; afterCursor: boolean },
+): PageConnection<N> {
+  const shown = rows.length > first ? rows.slice(0, first) : rows;
+  const names = Object.keys(result.columns);
+  const nodeAt = (r: number): N => {
+    const row: Row = {};
+    for (const name of names) row[name] = result.columns[name][r];
+    return ds.fromRow(row, version);
+  };
+  let edges: PageEdge<N>[] | undefined;
+  const last = shown.length > 0 ? nodeAt(shown[shown.length - 1]) : undefined;
+  return {
+    get edges() {
+      return (edges ??= shown.map((r) => new PageEdge(nodeAt(r), ds, scope)));
+    },
+    edgesSource: { columns: result.columns, rows: shown, fieldColumns },
+    pageInfo: {
+      hasNextPage: page.hadMore,
+      hasPreviousPage: page.afterCursor,
+      get startCursor() {
+        return shown.length > 0 ? cursorOf(ds, nodeAt(shown[0]), scope) : null;
+      },
+      get endCursor() {
+        return last ? cursorOf(ds, last, scope) : null;
+      },
+    },
+    totalCount: page.totalCount,
+  };
 }
 
 /**

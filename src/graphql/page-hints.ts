@@ -55,11 +55,14 @@ export async function readHintedPage(services: Services, hint: PageHint): Promis
 }
 
 /**
- * The hinted page: nothing when a request here read it already; else read
+ * The hinted page: only noted when the page before it continued no walk
+ * (ahead 0); nothing when a request here read it already; else read
  * (unless held or the store is full), and then, if it is not too far ahead,
  * the page after it hinted on to the other worker.
  */
 export async function followHint<T>(store: PageReadAhead, hint: PageHint, page: HintedPage<T>): Promise<void> {
+  // A page after one that continued no walk: a request for it will show a walk; nothing is read yet.
+  if (hint.ahead === 0) return store.expectNext(page.key);
   if (store.wasRequested(page.key)) return;
   if (!store.peek(page.key) && !store.start(page.key, page.read)) return;
   const held = store.peek<T>(page.key);

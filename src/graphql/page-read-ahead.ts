@@ -17,7 +17,9 @@ export { PageReadAhead, readAheadOf } from './read-ahead-store';
  * to the other worker, which reads it (page-hints.ts); with more workers, it
  * reads page n + 2 alone, skipping page n + 1's rows in SQL (OFFSET). A
  * process asked for the page right after the one it served last (one
- * connection, or a single process) reads the next page instead.
+ * connection, or a single process) reads the next page instead. With one
+ * process or two workers, nothing is read ahead until a walk shows: after a
+ * page that continues no page served lately, only where the next one starts is noted.
  * A request takes a page only when it builds the very same query (SQL text
  * and bound values, consent exclusions and page bound included),
  * so a revocation, another version or other arguments simply miss; rows are
@@ -77,7 +79,7 @@ export async function fetchPage<N extends Node, T>(f: PageFetch<N, T>): Promise<
     result = await f.read(f.query, { timeoutMs: f.timeoutMs });
   }
   if (f.first >= READ_AHEAD_MIN_ROWS && f.scope.dataset.boundedPages && f.rowCount(result) > f.first) {
-    readAhead(f, key, scope, f.keyAt(result, f.first - 1)).catch(() => undefined);
+    readAhead(f, key, scope, f.keyAt(result, f.first - 1), ahead !== undefined).catch(() => undefined);
   }
   return result;
 }
@@ -92,18 +94,23 @@ export async function fetchPage<N extends Node, T>(f: PageFetch<N, T>): Promise<
  * under its own query's key once that row is known: the same rows as its own
  * query (one keyset order, the bound only loose).
  */
-async function readAhead<N extends Node, T>(f: PageFetch<N, T>, key: string, scope: string, after: KeyValue[]): Promise<void> {
+async function readAhead<N extends Node, T>(f: PageFetch<N, T>, key: string, scope: string, after: KeyValue[], taken: boolean): Promise<void> {
   const { first, shape, readAhead: store } = f;
   const next = await pageQuery(f.scope, after, first + 1);
   const nextKey = pageKey(shape, next);
   const consecutive = store.served(scope, key, nextKey);
+  // A page that continues no page served lately (a first page, a jump) reads nothing ahead: on two cores the
+  // next pages' reads would run during its own answer, and a client asking for one page never takes them.
+  const walking = taken || consecutive || store.continuesWalk(key);
   if (store.pagesAhead === 1 || consecutive) {
-    store.start(nextKey, () => f.read(next, { timeoutMs: f.readAheadTimeoutMs }));
+    // A single process records the page that follows (served above): asked for it next, it reads on from there.
+    if (walking) store.start(nextKey, () => f.read(next, { timeoutMs: f.readAheadTimeoutMs }));
     return;
   }
   // Hints are for bulk pages (columns) of bounded datasets: page-hints.ts reads those only.
   if (store.relay && shape === 'columns') {
-    store.relay({ kind: f.scope.dataset.kind, version: f.scope.version, filter: f.scope.filter, after, first, shape, ahead: 1 });
+    // Not walking: the other worker only notes where the next page starts, so a request for it shows a walk.
+    store.relay({ kind: f.scope.dataset.kind, version: f.scope.version, filter: f.scope.filter, after, first, shape, ahead: walking ? 1 : 0 });
     return;
   }
   const skipping = await pageQuery(f.scope, after, first + 2, first - 1);

@@ -32,7 +32,7 @@ export interface PageHint {
   after: KeyValue[];
   first: number;
   shape: string;
-  /** Pages this one is ahead of the page a request was served last (1: the next). */
+  /** Pages this one is ahead of the page a request was served last (1: the next); 0: only where a walk may go on, nothing to read yet. */
   ahead: number;
 }
 
@@ -45,6 +45,8 @@ export class PageReadAhead {
   private readonly following = new Map<string, string>();
   /** Pages requests here read themselves (missed) lately, until when: a hint for one that comes after is not read. */
   private readonly requested = new Map<string, number>();
+  /** Pages that would continue a page served by either worker, until when: a request for one shows a walk. */
+  private readonly walks = new Map<string, number>();
   /**
    * Set in a cluster of two workers: the page after a page read here goes to
    * the other worker to read (the next request reaches it), not skipped-to here.
@@ -103,6 +105,20 @@ export class PageReadAhead {
   wasRequested(key: string): boolean {
     const until = this.requested.get(key);
     this.requested.delete(key);
+    return until !== undefined && until > this.now();
+  }
+
+  /** Notes that the page of `key` would continue a page just served (by this worker or the other). */
+  expectNext(key: string): void {
+    this.walks.delete(key);
+    this.walks.set(key, this.now() + this.ttlMs);
+    if (this.walks.size > MAX_SCOPES) this.walks.delete(this.walks.keys().next().value as string);
+  }
+
+  /** Whether the page of `key` continues a page served lately (once: the note goes). */
+  continuesWalk(key: string): boolean {
+    const until = this.walks.get(key);
+    this.walks.delete(key);
     return until !== undefined && until > this.now();
   }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { getOperationAST, Kind, type DocumentNode, type ExecutionResult, type FragmentDefinitionNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { ByteBoundedLru } from '../byte-bounded-lru';
+import { rendersEdges } from '../graphql/rendered-edges';
 
 /**
  * What graphql-jit may compile and which compiled documents are kept
@@ -70,6 +71,8 @@ export class CompiledQueries {
     private readonly schema: GraphQLSchema,
     maxBytes: number,
     private readonly minUses = 2,
+    /** The schema with text-written edges (rendered-edges.ts), for the documents whose every such edges it writes. */
+    private readonly renderedSchema?: GraphQLSchema,
   ) {
     this.entries = new ByteBoundedLru(maxBytes);
   }
@@ -107,7 +110,8 @@ export class CompiledQueries {
 
   private compile(document: DocumentNode, operationName: string | null, keyLength: number): Entry {
     try {
-      const result: CompiledQuery | ExecutionResult = compileQuery(this.schema, document, operationName ?? undefined, { debug: true } as never);
+      const schema = this.renderedSchema && rendersEdges(this.schema, document) ? this.renderedSchema : this.schema;
+      const result: CompiledQuery | ExecutionResult = compileQuery(schema, document, operationName ?? undefined, { debug: true } as never);
       if (!isCompiledQuery(result)) return { query: null, bytes: 2 * keyLength };
       const code = (result as { __DO_NOT_USE_THIS_OR_YOU_WILL_BE_FIRED_compilation?: string }).__DO_NOT_USE_THIS_OR_YOU_WILL_BE_FIRED_compilation ?? '';
       delete (result as { __DO_NOT_USE_THIS_OR_YOU_WILL_BE_FIRED_compilation?: string }).__DO_NOT_USE_THIS_OR_YOU_WILL_BE_FIRED_compilation;

@@ -3,6 +3,8 @@ import { defaultFieldResolver, execute, GraphQLError, isObjectType, type GraphQL
 import { getVariableValues } from 'graphql/execution/values';
 import { ErrorCode } from '../errors';
 import { withWholeColumnLists } from '../graphql/column-lists';
+import { moveRawJson } from '../graphql/raw-json';
+import { NotRendered, withRenderedEdges } from '../graphql/rendered-edges';
 import { CompiledQueries, worthCompiling } from './compiled-queries';
 
 /** Apollo Server 5 takes a custom executor only through its gateway hook. */
@@ -31,8 +33,10 @@ export interface JitOptions {
  */
 export function jitGateway(schema: GraphQLSchema, options: JitOptions): Gateway {
   keepLazyConnectionFields(schema);
-  // Compiled against the same schema with each column of a columnar page completed whole (same JSON).
-  const compiled = new CompiledQueries(withWholeColumnLists(schema), options.cacheBytes, options.minUses);
+  // Compiled against the same schema with each column of a columnar page completed whole (same JSON), and,
+  // for documents that select only scalars of a training-set page's nodes, its edges written as one text.
+  const wholeColumns = withWholeColumnLists(schema);
+  const compiled = new CompiledQueries(wholeColumns, options.cacheBytes, options.minUses, withRenderedEdges(wholeColumns));
   const executor: Executor = async ({ document, source, operationName, operation, request, context }) => {
     // graphql-jit's own variable errors carry no location; graphql-js's say which variable and why.
     if (operation) {
@@ -44,6 +48,11 @@ export function jitGateway(schema: GraphQLSchema, options: JitOptions): Gateway 
     // reports it given the name the client sent (Apollo's `operationName` is the resolved one, null here).
     if (!query) return execute({ schema, document, operationName: operation ? operationName : request.operationName, variableValues: request.variables, contextValue: context });
     const result = await query.query(undefined, context, request.variables);
+    moveRawJson(context, result.data);
+    // A page whose edges were not written as text (a value its scalar would change or refuse): graphql-js answers it all.
+    if (result.errors?.some((e) => e.originalError instanceof NotRendered)) {
+      return execute({ schema, document, operationName, variableValues: request.variables, contextValue: context });
+    }
     return result.errors ? { ...result, errors: result.errors.map(asGraphQLError) } : result;
   };
   return {

@@ -3,6 +3,7 @@ import { type DocumentNode, Kind, type OperationDefinitionNode, type SelectionSe
 import { ByteBoundedLru } from '../byte-bounded-lru';
 import { jsonWithColumnTexts } from '../graphql/column-text';
 import type { GraphqlContext } from '../graphql/context';
+import { withRawJson } from '../graphql/raw-json';
 import type { RequestLake } from '../graphql/request-lake';
 
 /**
@@ -50,14 +51,17 @@ const texts = new WeakMap<object, string>();
 /** Answers to keep once serialised: their data object, and where and under which key. */
 const toKeep = new WeakMap<object, { cache: ResponseCache; key: string; operation: string | null }>();
 
-/** Apollo's stringifyResult: a kept answer's text as it was, anything else as Apollo writes it (JSON and a newline: the same text, see column-text.ts). */
+/**
+ * Apollo's stringifyResult: a kept answer's text as it was, anything else as Apollo writes it (JSON and a newline: the
+ * same text, see column-text.ts), with any JSON text a resolver made written in (raw-json.ts).
+ */
 export function stringifyResult(value: { data?: unknown; errors?: unknown; extensions?: unknown }): string {
   const data = value.data && typeof value.data === 'object' ? value.data : undefined;
   const kept = data && texts.get(data);
   const pending = data && toKeep.get(data);
-  if (!data || !onlyData(value)) return `${JSON.stringify(value)}\n`;
+  if (!data || !onlyData(value)) return `${withRawJson(data, JSON.stringify(value))}\n`;
   // Without errors or extensions, Apollo's JSON of the result is exactly {"data":…}; a columnar page's lists are written as their texts.
-  const text = kept ?? (jsonWithColumnTexts(data) as string);
+  const text = kept ?? withRawJson(data, jsonWithColumnTexts(data) as string);
   if (pending) pending.cache.keep(pending.key, text, pending.operation);
   return `{"data":${text}}\n`;
 }

@@ -50,6 +50,28 @@ describe('a page hinted at by the other worker', () => {
     expect(hints).toEqual([]);
   });
 
+  it('is only noted, not read, after a page that continued no walk; a request for it then shows a walk, once', async () => {
+    const store = new PageReadAhead();
+    const hints: PageHint[] = [];
+    store.relay = (h) => hints.push(h);
+    const reads: string[] = [];
+    await followHint(store, { ...hint, ahead: 0 }, page('p2', reads));
+    expect(reads).toEqual([]);
+    expect(hints).toEqual([]);
+    expect(store.size).toBe(0);
+    expect(store.continuesWalk('p3')).toBe(false);
+    expect(store.continuesWalk('p2')).toBe(true);
+    expect(store.continuesWalk('p2')).toBe(false);
+  });
+
+  it('forgets a noted page once it expires', async () => {
+    let now = 0;
+    const store = new PageReadAhead(2, 4, 10_000, () => now);
+    await followHint(store, { ...hint, ahead: 0 }, page('p2', []));
+    now = 10_001;
+    expect(store.continuesWalk('p2')).toBe(false);
+  });
+
   it('is not read when a request here read it a moment ago, nor when the store is full; read again for a later walk', async () => {
     let now = 0;
     const store = new PageReadAhead(2, 2, 10_000, () => now);
@@ -85,24 +107,42 @@ describe('pages read ahead on hints, on a built lake', () => {
 
   it('answers the next page from the read the hint started, with the same rows and cursor as one page holding them', async () => {
     const whole = await post(t, { first: 10_000 });
-    const first = await post(t, { first: READ_AHEAD_MIN_ROWS });
-    // Page 1 was served here first: the page after it is hinted at the other worker (none read here).
-    for (let waited = 0; hints.length === 0 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(hints).toHaveLength(1);
-    expect(hints[0]).toMatchObject({ kind: 'MachineLearningSample', first: READ_AHEAD_MIN_ROWS, shape: 'columns', ahead: 1 });
     const store = readAheadOf(t.lake.services);
-    await readHintedPage(t.lake.services, hints[0]);
-    // Read, and the page after it hinted on in turn.
-    expect(hints).toHaveLength(2);
-    expect(hints[1].ahead).toBe(2);
+    const start = jest.spyOn(store, 'start');
     const take = jest.spyOn(store, 'take');
     try {
+      const first = await post(t, { first: READ_AHEAD_MIN_ROWS });
+      // Page 1 continues no walk: the other worker only notes where page 2 starts, and nothing is read ahead.
+      for (let waited = 0; hints.length === 0 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(hints).toHaveLength(1);
+      expect(hints[0]).toMatchObject({ kind: 'MachineLearningSample', first: READ_AHEAD_MIN_ROWS, shape: 'columns', ahead: 0 });
+      await readHintedPage(t.lake.services, hints[0]);
+      expect(hints).toHaveLength(1);
+      expect(start).not.toHaveBeenCalled();
+      // As the other worker would be: this process serves a page elsewhere (a jump: again only noted), so page 2 is not the page after its last.
+      const jump = await post(t, { first: 500 });
+      await post(t, { first: READ_AHEAD_MIN_ROWS, after: jump.pageInfo.endCursor });
+      for (let waited = 0; hints.length === 1 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(hints.map((h) => h.ahead)).toEqual([0, 0]);
+      // Page 2, noted, shows a walk: the page after it is hinted at the other worker to read.
       const second = await post(t, { first: READ_AHEAD_MIN_ROWS, after: first.pageInfo.endCursor });
+      expect(take.mock.results.some((r) => r.value !== undefined)).toBe(false);
+      for (let waited = 0; hints.length === 2 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(hints).toHaveLength(3);
+      expect(hints[2]).toMatchObject({ first: READ_AHEAD_MIN_ROWS, shape: 'columns', ahead: 1 });
+      expect(start).not.toHaveBeenCalled();
+      await readHintedPage(t.lake.services, hints[2]);
+      expect(start).toHaveBeenCalledTimes(1);
+      take.mockClear();
+      const third = await post(t, { first: READ_AHEAD_MIN_ROWS, after: second.pageInfo.endCursor });
       expect(take.mock.results.some((r) => r.value !== undefined)).toBe(true);
       expect(rowsOf(second)).toEqual(rowsOf(whole).slice(READ_AHEAD_MIN_ROWS, 2 * READ_AHEAD_MIN_ROWS));
+      expect(rowsOf(third)).toEqual(rowsOf(whole).slice(2 * READ_AHEAD_MIN_ROWS));
+      expect(third.pageInfo.endCursor).toBe(whole.pageInfo.endCursor);
       const cursors = await post(t, { first: 2 * READ_AHEAD_MIN_ROWS });
       expect(second.pageInfo.endCursor).toBe(cursors.pageInfo.endCursor);
     } finally {
+      start.mockRestore();
       take.mockRestore();
     }
   });
@@ -115,7 +155,8 @@ describe('pages read ahead on hints, on a built lake', () => {
     // The hint goes once the next page's query is built (after the answer: its bound may need the serial index read first).
     for (let waited = 0; hints.length === 0 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(hints).toHaveLength(1);
-    await readHintedPage(t.lake.services, hints[0]);
+    // As hinted by a page that continued a walk (page 1 alone only notes where page 2 starts).
+    await readHintedPage(t.lake.services, { ...hints[0], ahead: 1 });
     const take = jest.spyOn(readAheadOf(t.lake.services), 'take');
     try {
       const second = await page({ first: 2_000, after: first.pageInfo.endCursor });
@@ -132,7 +173,13 @@ describe('pages read ahead on hints, on a built lake', () => {
     // Page 2 of 1,000 holds the 11th to 20th consenting customers; serial 14 is among them.
     const serial = serialOf(14);
     const first = await post(t, { first: READ_AHEAD_MIN_ROWS });
-    await readHintedPage(t.lake.services, hints[0]);
+    for (let waited = 0; hints.length === 0 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    // As hinted by a page that continued a walk: page 2 is read before the revocation.
+    const kept = readAheadOf(t.lake.services).size;
+    // The first test asked for page 2 a moment ago, which keeps one hint for it from being read: that one goes first.
+    await readHintedPage(t.lake.services, { ...hints[0], ahead: 1 });
+    await readHintedPage(t.lake.services, { ...hints[0], ahead: 1 });
+    expect(readAheadOf(t.lake.services).size).toBe(kept + 1);
     writeLanding(fixture.landing, 'customer', [customerRecord({ name: nameOf(14), serial, consentAt: null, updatedAt: 1_700_000_000_000 })], 'customer-revoke-14.json');
     await t.lake.services.consent.refresh();
     const second = await post(t, { first: READ_AHEAD_MIN_ROWS, after: first.pageInfo.endCursor });

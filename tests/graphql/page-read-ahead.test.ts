@@ -4,6 +4,7 @@ import { machineLearningDataset } from '../../src/graphql/datasets/machine-learn
 import type { Logger } from '../../src/logger';
 import { fetchPage, PageReadAhead, READ_AHEAD_MIN_ROWS, readAheadOf } from '../../src/graphql/page-read-ahead';
 import type { Scope } from '../../src/graphql/page-query';
+import type { PageHint } from '../../src/graphql/read-ahead-store';
 import type { MachineLearningSample } from '../../src/graphql/types/machine-learning-sample.type';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { customerRecord, writeLanding } from '../helpers/landing-fixture';
@@ -264,6 +265,52 @@ describe('the read-ahead store', () => {
       expect(sqls).toEqual([`after [${READ_AHEAD_MIN_ROWS - 1}] offset 0 limit ${READ_AHEAD_MIN_ROWS + 1}`]);
       const rows = (await store.take<{ at: number }[]>(third))!;
       expect(rows.map((r) => r.at)).toEqual(Array.from({ length: READ_AHEAD_MIN_ROWS + 1 }, (_, i) => 2 * READ_AHEAD_MIN_ROWS + i));
+    } finally {
+      next.mockRestore();
+    }
+  });
+
+  it('reads nothing ahead after a page that continues no walk: a single process from the second consecutive page, two workers once the next page was noted or taken', async () => {
+    const sqls: string[] = [];
+    const read = async ({ sql }: { sql: string }) => {
+      sqls.push(sql);
+      const a = Number(/after \[(\d+)\]/.exec(sql)?.[1] ?? -1);
+      return Array.from({ length: READ_AHEAD_MIN_ROWS + 1 }, (_, i) => ({ at: a + 1 + i }));
+    };
+    const scope = { dataset: { ...machineLearningDataset, boundedPages: true } } as unknown as Scope<MachineLearningSample>;
+    const next = jest
+      .spyOn(await import('../../src/graphql/page-query'), 'pageQuery')
+      .mockImplementation(async (_s, after, limit, offset = 0) => ({ sql: `after ${JSON.stringify(after)} offset ${offset} limit ${limit}`, params: [] }));
+    const after = (n: number) => `after [${n * READ_AHEAD_MIN_ROWS - 1}] offset 0 limit ${READ_AHEAD_MIN_ROWS + 1}`;
+    const page = (store: PageReadAhead, sql: string, shape = 'rows') =>
+      fetchPage({ readAhead: store, scope, query: { sql, params: [] }, first: READ_AHEAD_MIN_ROWS, shape, read, rowCount: (r) => r.length, slice: (r, a, b) => r.slice(a, b), keyAt: (r, i) => [r[i].at], timeoutMs: 1000, readAheadTimeoutMs: 1000 });
+    const settled = () => new Promise((resolve) => setTimeout(resolve, 20));
+    try {
+      const single = new PageReadAhead(1, 4, 10_000);
+      await page(single, 'page 1');
+      await page(single, after(5));
+      await settled();
+      expect(sqls).toEqual(['page 1', after(5)]);
+      sqls.length = 0;
+      await page(single, after(6));
+      await settled();
+      expect(sqls).toEqual([after(6), after(7)]);
+      expect(single.has(`rows\u0000${after(7)}\u0000[]`)).toBe(true);
+
+      const worker = new PageReadAhead(2, 4, 10_000);
+      const hints: PageHint[] = [];
+      worker.relay = (h) => hints.push(h);
+      sqls.length = 0;
+      await page(worker, 'page 1', 'columns');
+      await settled();
+      expect(hints.map((h) => h.ahead)).toEqual([0]);
+      worker.expectNext(`columns\u0000${after(3)}\u0000[]`);
+      await page(worker, after(3), 'columns');
+      worker.start(`columns\u0000${after(8)}\u0000[]`, () => read({ sql: after(8) }));
+      await page(worker, after(8), 'columns');
+      await settled();
+      expect(hints.map((h) => h.ahead)).toEqual([0, 1, 1]);
+      expect(sqls).toEqual(['page 1', after(3), after(8)]);
     } finally {
       next.mockRestore();
     }

@@ -38,6 +38,11 @@ export interface Dataset<N extends Node> {
   held?: { table: BuiltTable; timeColumn: string };
   /** A large table: top-level pages are bounded by rows per serial (page-bound.ts). */
   boundedPages?: boolean;
+  /**
+   * The result column of each node field `fromRow` copies unchanged (serialNumber among them): a bulk page's
+   * consent check and its edges' JSON read these columns, and make a node only for what is read of it.
+   */
+  fieldColumns?: Readonly<Record<string, string>> & { serialNumber: string };
   /** Its stored rows are in key order (one table, sorted when built): a bounded bulk page may read them unsorted (stored-order-read.ts). */
   storedInKeyOrder?: boolean;
 }

@@ -26,6 +26,8 @@ export const machineLearningDataset: Dataset<MachineLearningSample> = {
   fromRow: MachineLearningSample.fromRow,
   boundedPages: true,
   storedInKeyOrder: true,
+  // As MachineLearningSample.fromRow copies them (its ISO twin holds the same epoch milliseconds).
+  fieldColumns: { ...Object.fromEntries(SAMPLE_COLUMNS.map((c) => [c, c])), serialNumber: 'serialNumber', sensorReadingTimeIso: 'sensorReadingTime' },
 };
 
 /** The checked filter of a top-level training-set field (rows and columns alike). */

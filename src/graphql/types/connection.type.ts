@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { type ClassType, Field, ObjectType } from 'type-graphql';
+import { type ClassType, Extensions, Field, ObjectType } from 'type-graphql';
+import { RENDERED_EDGES } from '../rendered-edges';
 import { SafeInt } from './scalars';
 
 @ObjectType({ simpleResolvers: true, description: 'Relay page information.' })
@@ -22,7 +23,7 @@ export class PageInfo {
  * plain properties (simple resolvers): a page of 10,000 edges costs no
  * per-field middleware.
  */
-export function connectionTypes<N extends object>(Node: ClassType<N>, name: string): { Edge: ClassType; Connection: ClassType } {
+export function connectionTypes<N extends object>(Node: ClassType<N>, name: string, options: { renderedEdges?: boolean } = {}): { Edge: ClassType; Connection: ClassType } {
   @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class Edge {
     @Field(() => String, { description: 'An opaque keyset cursor; it pins the lake version the paging started on.' })
@@ -48,5 +49,7 @@ export function connectionTypes<N extends object>(Node: ClassType<N>, name: stri
     totalCount!: number | null;
   }
 
+  // Its edges may be written as JSON text by the executor (rendered-edges.ts).
+  if (options.renderedEdges) Extensions({ [RENDERED_EDGES]: true })(Connection);
   return { Edge, Connection };
 }

@@ -9,4 +9,4 @@ import { StepTrainerReading } from './step-trainer-reading.type';
 export const CustomerConnection = connectionTypes(Customer, 'Customer').Connection;
 export const AccelerometerReadingConnection = connectionTypes(AccelerometerReading, 'AccelerometerReading').Connection;
 export const StepTrainerReadingConnection = connectionTypes(StepTrainerReading, 'StepTrainerReading').Connection;
-export const MachineLearningSampleConnection = connectionTypes(MachineLearningSample, 'MachineLearningSample').Connection;
+export const MachineLearningSampleConnection = connectionTypes(MachineLearningSample, 'MachineLearningSample', { renderedEdges: true }).Connection;

@@ -6,6 +6,9 @@
  * accelerometer reading joined to it). Years outside 0000–9999 go to Date.
  */
 
+/** The largest epoch millisecond a Date holds, either side of 1970 (the DateTime scalar refuses others). */
+export const MAX_TIME_MS = 8.64e15;
+
 const DAY_MS = 86_400_000;
 const ZERO = 48;
 const chars = new Array<number>(24).fill(0);

@@ -1,6 +1,6 @@
 import { GraphQLError, GraphQLScalarType } from 'graphql';
 import { DateTimeResolver, SafeIntResolver } from 'graphql-scalars';
-import { isoText } from './iso-text';
+import { isoText, MAX_TIME_MS } from './iso-text';
 
 /**
  * Epoch milliseconds do not fit GraphQL's 32-bit Int; SafeInt carries any
@@ -16,9 +16,6 @@ export const SafeInt = SafeIntResolver;
  * Epoch milliseconds (what the row types' ISO fields return: no Date per row)
  * and Dates are written by isoText.
  */
-/** The largest epoch millisecond a Date holds, either side of 1970. */
-const MAX_TIME_MS = 8.64e15;
-
 export const DateTime = new GraphQLScalarType({
   ...DateTimeResolver.toConfig(),
   serialize(value: unknown): string {

@@ -1,0 +1,35 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { descendantsOf, parentMap } from './process-memory';
+
+/**
+ * CPU time of whole process trees (a server's primary and workers, Postgres
+ * and its backends), every thread counted, from /proc/<pid>/task/<tid>/schedstat
+ * (Linux, nanoseconds). A page's CPU does not swing with the machine's load as
+ * its wall time does, and it shows work a request sets off beside its own.
+ */
+
+/** Nanoseconds run by every thread of `pids` so far; a process or thread that ended counts 0. */
+export async function cpuNs(pids: readonly number[]): Promise<number> {
+  let ns = 0;
+  for (const pid of pids) {
+    const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
+    for (const tid of tasks) {
+      const text = await readFile(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').catch(() => null);
+      if (text) ns += Number(text.split(' ')[0]) || 0;
+    }
+  }
+  return ns;
+}
+
+/** `roots` and their descendants now (a tree's processes may come and go: read before each sample). */
+export async function treePids(roots: readonly number[]): Promise<number[]> {
+  return descendantsOf([...roots], await parentMap());
+}
+
+/** Runs `work`, returning its result and the CPU milliseconds every process of `roots`' trees used meanwhile. */
+export async function withTreeCpu<T>(roots: readonly number[], work: () => Promise<T>): Promise<{ result: T; cpuMs: number }> {
+  const pids = await treePids(roots);
+  const before = await cpuNs(pids);
+  const result = await work();
+  return { result, cpuMs: ((await cpuNs(pids)) - before) / 1e6 };
+}
