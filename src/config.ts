@@ -76,6 +76,8 @@ export interface Config {
   idleCollectionMs: number;
   /** glibc's malloc trim threshold in each cluster worker, in KiB (MALLOC_TRIM_THRESHOLD_); 0: glibc's own, which rises after large frees and then keeps freed memory (STEDI_WORKER_MALLOC_TRIM_KB; a MALLOC_TRIM_THRESHOLD_ of the user's wins). */
   workerMallocTrimKb: number;
+  /** A cluster starts one worker; the others start with the first request and stop after this many ms without one; 0: every worker runs always (STEDI_SPARE_WORKER_IDLE_MS). */
+  spareWorkerIdleMs: number;
   maxPageSize: number;
   /** Percent of customers in TRAIN and VALIDATION (TEST gets the rest), from STEDI_SPLIT="80/10/10". */
   split: SplitPercentages;
@@ -201,6 +203,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     workerSemiSpaceMb: overrides.workerSemiSpaceMb ?? integer(env, 'STEDI_WORKER_SEMI_SPACE_MB', DEFAULT_WORKER_SEMI_SPACE_MB, 0),
     idleCollectionMs: overrides.idleCollectionMs ?? integer(env, 'STEDI_IDLE_GC_MS', DEFAULT_IDLE_COLLECTION_MS, 0),
     workerMallocTrimKb: overrides.workerMallocTrimKb ?? (env.MALLOC_TRIM_THRESHOLD_ ? 0 : integer(env, 'STEDI_WORKER_MALLOC_TRIM_KB', DEFAULT_WORKER_MALLOC_TRIM_KB, 0)),
+    spareWorkerIdleMs: overrides.spareWorkerIdleMs ?? integer(env, 'STEDI_SPARE_WORKER_IDLE_MS', 0, 0),
     maxPageSize: overrides.maxPageSize ?? integer(env, 'STEDI_MAX_PAGE_SIZE', 10_000, 1),
     split: overrides.split ?? splitPercentages(env.STEDI_SPLIT),
     limits: {

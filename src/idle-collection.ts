@@ -1,4 +1,4 @@
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /**
@@ -10,7 +10,8 @@ import { runInNewContext } from 'node:vm';
  * shrinks the young generation back to its first size: a worker's 8 MiB
  * semi-spaces held 16 MiB after start-up, 1 MiB after. So two per quiet
  * spell: after `firstMs` (the garbage) and `SHRINK_AFTER_MS` later (the young
- * generation). Never while busy: a request or a staged version is activity,
+ * generation), and a third `SHRINK_AFTER_MS` after that if the young generation
+ * is still grown. Never while busy: a request or a staged version is activity,
  * and a collection (about 60 ms on a worker's 25 MiB heap) waits for that long
  * without any. A spell after too little allocation (health probes every few
  * seconds) collects nothing: the heap must have grown MIN_GROWTH_BYTES since the last.
@@ -18,16 +19,26 @@ import { runInNewContext } from 'node:vm';
  * A full collection also throws away the optimised code of the requests served
  * before it (V8 deoptimises code whose embedded objects died), so the next
  * request runs unoptimised: a page of 10,000 readings after a 3.5 s pause took
- * about twice the main-thread time with it. Once requests have been served since
- * the last collection, the first collection also waits until AFTER_REQUESTS_MS
+ * about twice the main-thread time with it. Once start-up's spell is over and
+ * requests have been served since the last collection, the first collection also waits until AFTER_REQUESTS_MS
  * after the last of them: a client pausing between requests (a notebook, a
  * rebuild's poll) keeps its fast code. Probes (health, readiness, metrics) are
  * activity but not served requests: probed every few seconds, a process still
  * collects AFTER_REQUESTS_MS after its last real request.
  */
 
-/** From the first collection of a quiet spell to the second: V8 shrinks the young generation only after ~5 s of little allocation. */
+/** From one collection of a quiet spell to the next: V8 shrinks the young generation only after ~5 s of little allocation. */
 export const SHRINK_AFTER_MS = 4_500;
+
+/**
+ * A young generation above this after a spell's second collection was not shrunk (1 MiB once V8 shrinks it,
+ * 16 MiB as start-up grows it under an 8 MiB semi-space cap), so the spell runs a third SHRINK_AFTER_MS later.
+ * V8 shrinks it only if its allocation rate, measured from one collection back over at least 5 s, is low: after
+ * a busy stretch just before the first collection, the second often still counted it (README → Performance, session 8).
+ */
+export const SHRUNK_YOUNG_BYTES = 2 * 1024 * 1024;
+
+const youngGenerationBytes = (): number => getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
 
 type Gc = (options?: { type: 'minor' | 'major' }) => void;
 
@@ -52,7 +63,7 @@ export function fullCollection(): Gc | undefined {
 
 export class IdleCollection {
   private lastActivity: number;
-  /** Collections run since the last activity (0, 1 or 2). */
+  /** Collections run since the last activity (up to spellLength). */
   private done = 0;
   /** Requests under way. */
   private busy = 0;
@@ -60,10 +71,14 @@ export class IdleCollection {
   private served = 0;
   /** When the last served request ended. */
   private lastServed: number;
-  /** When this spell's first collection ran. */
-  private firstAt = 0;
+  /** When this spell's last collection ran. */
+  private lastAt = 0;
+  /** Collections this spell runs: 2, or 3 when the second left the young generation grown. */
+  private spellLength = 2;
   /** The heap in use just after the last collection (0 before any: start-up always collects). */
   private afterLast = 0;
+  /** A spell has run all its collections: start-up's garbage is gone and the young generation it grew is back to its first size. */
+  private settled = false;
   private timer?: NodeJS.Timeout;
   /** Collections run so far (for tests and diagnostics). */
   collections = 0;
@@ -76,6 +91,7 @@ export class IdleCollection {
     private readonly heapUsed: () => number = () => getHeapStatistics().used_heap_size,
     /** Quiet since the last served request before a collection, once requests were served since the last one (start-up's needs only `firstMs`). */
     private readonly afterRequestsMs = Math.max(firstMs, AFTER_REQUESTS_MS),
+    private readonly youngBytes: () => number = youngGenerationBytes,
   ) {
     this.lastActivity = now();
     this.lastServed = this.lastActivity;
@@ -123,22 +139,26 @@ export class IdleCollection {
 
   /** Collects when the process has been quiet long enough for the next collection of this spell. */
   check(): void {
-    if (this.firstMs <= 0 || !this.collect || this.done >= 2 || this.busy > 0) return;
+    if (this.firstMs <= 0 || !this.collect || this.done >= this.spellLength || this.busy > 0) return;
     const now = this.now();
     if (this.done === 0) {
       if (now - this.lastActivity < this.firstMs) return;
-      // Start-up's spell (no collection yet) and spells without requests (a staged version) need only firstMs.
-      if (this.collections > 0 && this.served > 0 && now - this.lastServed < this.afterRequestsMs) return;
-    } else if (now - this.firstAt < SHRINK_AFTER_MS) return;
-    if (this.done === 0 && this.heapUsed() - this.afterLast < MIN_GROWTH_BYTES) {
-      this.done = 2;
+      // Until a spell has run all its collections (start-up's: a request right after start-up, such as a client's
+      // introspection, must not keep a 16 MiB young generation for 30 s), and in spells without requests (a staged version), firstMs is enough.
+      if (this.settled && this.served > 0 && now - this.lastServed < this.afterRequestsMs) return;
+    } else if (now - this.lastAt < SHRINK_AFTER_MS) return;
+    if (this.done === 0) this.spellLength = 2;
+    if (this.done === 0 && this.settled && this.heapUsed() - this.afterLast < MIN_GROWTH_BYTES) {
+      this.done = this.spellLength;
       return;
     }
-    if (this.done === 0) this.firstAt = now;
+    this.lastAt = now;
     this.done += 1;
     this.collections += 1;
     this.served = 0;
     this.collect();
     this.afterLast = this.heapUsed();
+    if (this.done === 2 && this.youngBytes() > SHRUNK_YOUNG_BYTES) this.spellLength = 3;
+    if (this.done === this.spellLength) this.settled = true;
   }
 }

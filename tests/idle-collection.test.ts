@@ -6,6 +6,8 @@ describe('the idle collection of a server process', () => {
     let used = 0;
     return () => (used += MIN_GROWTH_BYTES);
   };
+  /** A young generation V8 has shrunk: no spell needs a third collection. */
+  const shrunk = () => 0;
   const clock = () => {
     let now = 0;
     return { now: () => now, advance: (ms: number) => void (now += ms) };
@@ -21,10 +23,16 @@ describe('the idle collection of a server process', () => {
     expect(idle.collections).toBe(before + 1);
   };
 
+  /** Start-up's spell: its garbage after firstMs, the young generation SHRINK_AFTER_MS later. */
+  const settle = (idle: IdleCollection, time: ReturnType<typeof clock>): void => {
+    collectsAfter(idle, time, 2_000);
+    collectsAfter(idle, time, SHRINK_AFTER_MS);
+  };
+
   it('collects once after the first quiet spell, once more when V8 can shrink the young generation, then waits for activity', () => {
     const time = clock();
     const calls: unknown[] = [];
-    const idle = new IdleCollection(2_000, (options) => void calls.push(options ?? 'full'), time.now, growing());
+    const idle = new IdleCollection(2_000, (options) => void calls.push(options ?? 'full'), time.now, growing(), undefined, shrunk);
     time.advance(1_999);
     idle.check();
     expect(calls).toEqual([]);
@@ -45,7 +53,7 @@ describe('the idle collection of a server process', () => {
   it('never collects while requests keep coming, and starts a new spell after each', () => {
     const time = clock();
     let calls = 0;
-    const idle = new IdleCollection(2_000, () => void (calls += 1), time.now, growing());
+    const idle = new IdleCollection(2_000, () => void (calls += 1), time.now, growing(), undefined, shrunk);
     for (let i = 0; i < 10; i += 1) {
       time.advance(1_500);
       idle.activity();
@@ -64,7 +72,7 @@ describe('the idle collection of a server process', () => {
   it('never collects while a request that outlasts the quiet spell (a long export) is under way', () => {
     const time = clock();
     let calls = 0;
-    const idle = new IdleCollection(2_000, () => void (calls += 1), time.now, growing());
+    const idle = new IdleCollection(2_000, () => void (calls += 1), time.now, growing(), undefined, shrunk);
     idle.begin();
     time.advance(60_000);
     idle.check();
@@ -78,10 +86,9 @@ describe('the idle collection of a server process', () => {
     const time = clock();
     let calls = 0;
     let used = 50 * MIN_GROWTH_BYTES;
-    const idle = new IdleCollection(2_000, () => void (calls += 1), time.now, () => used);
-    time.advance(2_000);
-    idle.check();
-    expect(calls).toBe(1);
+    const idle = new IdleCollection(2_000, () => void (calls += 1), time.now, () => used, undefined, shrunk);
+    settle(idle, time);
+    expect(calls).toBe(2);
     for (let probe = 0; probe < 5; probe += 1) {
       idle.activity();
       used += 64 * 1024;
@@ -89,21 +96,21 @@ describe('the idle collection of a server process', () => {
       idle.check();
       idle.check();
     }
-    expect(calls).toBe(1);
+    expect(calls).toBe(2);
     idle.activity();
     used += MIN_GROWTH_BYTES;
     time.advance(2_000);
     idle.check();
-    expect(calls).toBe(2);
+    expect(calls).toBe(3);
   });
 
   it('waits AFTER_REQUESTS_MS of quiet once requests were served since the last collection, so a pausing client keeps its optimised code', () => {
     const time = clock();
-    const idle = new IdleCollection(2_000, () => undefined, time.now, growing());
+    const idle = new IdleCollection(2_000, () => undefined, time.now, growing(), undefined, shrunk);
     // Start-up's spell collects after firstMs, requests during start-up included.
     idle.begin();
     idle.end();
-    collectsAfter(idle, time, 2_000);
+    settle(idle, time);
     // A client paging with pauses of a few seconds: no collection between its requests.
     for (let page = 0; page < 5; page += 1) {
       idle.begin();
@@ -111,15 +118,49 @@ describe('the idle collection of a server process', () => {
       time.advance(AFTER_REQUESTS_MS / 2);
       idle.check();
     }
-    expect(idle.collections).toBe(1);
+    expect(idle.collections).toBe(2);
     collectsAfter(idle, time, AFTER_REQUESTS_MS / 2);
     // The spell's second collection (the young generation) still comes SHRINK_AFTER_MS after its first.
     collectsAfter(idle, time, SHRINK_AFTER_MS);
   });
 
+  it('collects after firstMs, requests or not, until start-up\'s spell has run both collections: a request between them (a client\'s introspection) does not keep the grown young generation for AFTER_REQUESTS_MS', () => {
+    const time = clock();
+    let used = 20 * MIN_GROWTH_BYTES;
+    const idle = new IdleCollection(2_000, () => undefined, time.now, () => used, undefined, shrunk);
+    collectsAfter(idle, time, 2_000);
+    // One small request after start-up's first collection: far under MIN_GROWTH_BYTES of allocation.
+    idle.begin();
+    used += 1024 * 1024;
+    idle.end();
+    collectsAfter(idle, time, 2_000);
+    collectsAfter(idle, time, SHRINK_AFTER_MS);
+    // Settled: the next request's spell waits AFTER_REQUESTS_MS as before.
+    idle.begin();
+    used += MIN_GROWTH_BYTES;
+    idle.end();
+    time.advance(AFTER_REQUESTS_MS - 1);
+    idle.check();
+    expect(idle.collections).toBe(3);
+    collectsAfter(idle, time, 1);
+  });
+
+  it('runs a third collection SHRINK_AFTER_MS after the second when the young generation is still grown, then waits for activity', () => {
+    const time = clock();
+    let young = 16 * 1024 * 1024;
+    const idle = new IdleCollection(2_000, () => undefined, time.now, growing(), undefined, () => young);
+    collectsAfter(idle, time, 2_000);
+    collectsAfter(idle, time, SHRINK_AFTER_MS);
+    young = 1024 * 1024;
+    collectsAfter(idle, time, SHRINK_AFTER_MS);
+    time.advance(60_000);
+    idle.check();
+    expect(idle.collections).toBe(3);
+  });
+
   it('collects after firstMs when no request was served since the last collection (a version staged while nobody reads)', () => {
     const time = clock();
-    const idle = new IdleCollection(2_000, () => undefined, time.now, growing());
+    const idle = new IdleCollection(2_000, () => undefined, time.now, growing(), undefined, shrunk);
     collectsAfter(idle, time, 2_000);
     idle.activity();
     collectsAfter(idle, time, 2_000);
@@ -127,8 +168,8 @@ describe('the idle collection of a server process', () => {
 
   it('counts AFTER_REQUESTS_MS from the last served request, not from the last probe: probes every 10 s do not hold the collection off', () => {
     const time = clock();
-    const idle = new IdleCollection(2_000, () => undefined, time.now, growing());
-    collectsAfter(idle, time, 2_000);
+    const idle = new IdleCollection(2_000, () => undefined, time.now, growing(), undefined, shrunk);
+    settle(idle, time);
     idle.begin();
     idle.end();
     for (let probe = 0; probe < 2; probe += 1) {
@@ -137,7 +178,7 @@ describe('the idle collection of a server process', () => {
       idle.end(false);
       idle.check();
     }
-    expect(idle.collections).toBe(1);
+    expect(idle.collections).toBe(2);
     // 30 s after the request, 10 s after the last probe.
     collectsAfter(idle, time, 10_000);
   });

@@ -20,6 +20,7 @@ export type ToWorker =
   | { stedi: 'published'; version: string }
   | { stedi: 'reply'; id: number; value?: unknown; error?: string }
   | { stedi: 'readAhead'; page: PageHint }
+  | { stedi: 'rebalance' }
   | { stedi: 'shutdown' };
 
 export type ToPrimary =
@@ -28,6 +29,7 @@ export type ToPrimary =
   | { stedi: 'staged'; version: string; reads: CachedRead[] }
   | { stedi: 'warmed'; version: string }
   | { stedi: 'readAhead'; page: PageHint }
+  | { stedi: 'busy' }
   | { stedi: 'request'; id: number; what: 'rebuild'; consentPolicy?: ConsentPolicy }
   | { stedi: 'request'; id: number; what: 'metrics' };
 

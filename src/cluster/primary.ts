@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { extname, join } from 'node:path';
-import { AggregatorRegistry } from 'prom-client';
+import type { AggregatorRegistry, PrometheusContentType } from 'prom-client';
 import type { Engine } from '../../etl/engine/engine';
 import type { VersionManifest } from '../../etl/manifest';
 import type { ApiKeys } from '../auth/api-keys';
@@ -8,6 +8,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { RebuildJobs } from '../rebuild/rebuild-jobs';
 import { workerExecArgv } from './exec-argv';
+import { SpareWorkers } from './spare-workers';
 import { workerEnv } from './worker-env';
 import { type ToPrimary, type ToWorker, isStedi } from './messages';
 
@@ -51,8 +52,11 @@ function workerEntry(config: Config): { exec: string; execArgv: string[] } {
 
 export async function startCluster(options: ClusterOptions): Promise<RunningCluster> {
   const { config, logger } = options;
-  const aggregator = new AggregatorRegistry();
+  // prom-client (~3 MiB of an idle primary's memory) loads on the first /metrics a worker answers, not at start-up.
+  let aggregator: Promise<AggregatorRegistry<PrometheusContentType>> | undefined;
+  const clusterMetrics = async (): Promise<string> => (await (aggregator ??= import('prom-client').then((p) => new p.AggregatorRegistry()))).clusterMetrics();
   const workers = new Set<Worker>();
+  const ready = new Set<Worker>();
   let stopping = false;
   const respawns: number[] = [];
 
@@ -71,7 +75,8 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   };
   const askAll = <A extends Answer>(message: ToWorker, answer: A['stedi'], version: string): Promise<A[]> =>
     new Promise((resolve) => {
-      const waiting = new Set([...workers].filter((w) => w.isConnected()));
+      // Only workers that listen: one still starting (a replacement, a spare) has no handler yet and would never answer; it reads the manifest when it starts.
+      const waiting = new Set([...workers].filter((w) => w.isConnected() && ready.has(w)));
       if (waiting.size === 0) return resolve([]);
       asking = { answer, version, waiting, answers: [], done: (answers) => ((asking = undefined), resolve(answers as A[])) };
       for (const worker of waiting) worker.send(message);
@@ -86,7 +91,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   const answer = async (worker: Worker, request: Extract<ToPrimary, { stedi: 'request' }>): Promise<void> => {
     let reply: ToWorker;
     try {
-      const value = request.what === 'rebuild' ? await rebuilds.start(request.consentPolicy) : await aggregator.clusterMetrics();
+      const value = request.what === 'rebuild' ? await rebuilds.start(request.consentPolicy) : await clusterMetrics();
       reply = { stedi: 'reply', id: request.id, value };
     } catch (error) {
       logger.error({ err: error, request: request.what }, 'a worker request failed');
@@ -102,10 +107,35 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   cluster.setupPrimary({ exec, execArgv, serialization: 'advanced' });
   const env = workerEnv(config.workerMallocTrimKb);
 
-  /** Forks one worker; resolves with its port once it listens, rejects if it fails to start. */
-  const fork = (): Promise<number> => {
+  // Workers started on demand (spare-workers.ts), and those asked to stop for want of requests: not replaced.
+  const spareSet = new Set<Worker>();
+  const retiring = new Set<Worker>();
+  const spares = config.spareWorkerIdleMs > 0 && config.workers > 1
+    ? new SpareWorkers(config.spareWorkerIdleMs, {
+      start: async () => {
+        const busy = [...workers].filter((w) => !retiring.has(w));
+        const serving = [...workers].filter((w) => !retiring.has(w)).length;
+        await Promise.all(Array.from({ length: config.workers - serving }, () => fork(true)));
+        rebuilds.onChange?.();
+        // Connections kept alive by the busy workers would stay theirs: each closes after its next answer and reconnects round the cluster.
+        for (const worker of busy) if (worker.isConnected()) worker.send({ stedi: 'rebalance' } satisfies ToWorker);
+        logger.info({ workers: workers.size }, 'requests came: spare workers started');
+      },
+      stop: () => {
+        logger.info({ spares: spareSet.size }, 'no requests: spare workers stopping');
+        for (const worker of spareSet) {
+          retiring.add(worker);
+          if (worker.isConnected()) worker.send({ stedi: 'shutdown' } satisfies ToWorker);
+        }
+      },
+    }, (error) => logger.error({ err: error }, 'a spare worker failed to start'))
+    : undefined;
+
+  /** Forks one worker (a spare: started on demand); resolves with its port once it listens, rejects if it fails to start. */
+  const fork = (spare = false): Promise<number> => {
     const worker = cluster.fork(env);
     workers.add(worker);
+    if (spare) spareSet.add(worker);
     let served = false;
     const listening = new Promise<number>((resolve, reject) => {
       worker.on('message', (message: unknown) => {
@@ -113,11 +143,13 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         const m = message as ToPrimary;
         if (m.stedi === 'listening') {
           served = true;
+          ready.add(worker);
           resolve(m.port);
         }
         else if (m.stedi === 'failed') reject(Object.assign(new Error(m.message), { code: m.code }));
         else if (m.stedi === 'request') void answer(worker, m);
         else if (m.stedi === 'staged' || m.stedi === 'warmed') answered(worker, m);
+        else if (m.stedi === 'busy') spares?.busy();
         // A page to read ahead goes to the other worker (only a cluster of two hints: page-hints.ts).
         else if (m.stedi === 'readAhead') for (const other of workers) if (other !== worker && other.isConnected()) other.send(m);
       });
@@ -126,9 +158,11 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     worker.once('online', () => worker.send({ stedi: 'start', config: workerConfig, keys: options.apiKeys.digests() } satisfies ToWorker));
     worker.once('exit', (code, signal) => {
       workers.delete(worker);
+      ready.delete(worker);
+      spareSet.delete(worker);
       answered(worker);
-      // One that never served failed to start: that is reported to whoever started it, not retried.
-      if (stopping || !served) return;
+      // One that never served failed to start: that is reported to whoever started it, not retried; a retired spare is not replaced.
+      if (retiring.delete(worker) || stopping || !served) return;
       logger.error({ worker: worker.id, pid: worker.process.pid, code, signal }, 'a worker exited; starting another');
       const now = Date.now();
       respawns.push(now);
@@ -138,7 +172,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         void shutdown().then(() => process.exit(1));
         return;
       }
-      fork().then(
+      fork(spare).then(
         () => {
           // The new worker knows the jobs from the start.
           rebuilds.onChange?.();
@@ -153,6 +187,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   const shutdown = (): Promise<void> =>
     (stopped ??= (async () => {
       stopping = true;
+      spares?.close();
       const exits = [...workers].map((worker) => new Promise<void>((resolve) => {
         if (worker.isDead()) return resolve();
         worker.once('exit', () => resolve());
@@ -167,7 +202,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
 
   let port: number;
   try {
-    [port] = await Promise.all(Array.from({ length: config.workers }, fork));
+    [port] = await Promise.all(Array.from({ length: spares ? 1 : config.workers }, () => fork()));
   } catch (error) {
     await shutdown();
     throw error;

@@ -13,6 +13,7 @@ import { stageVersion, warmVersion } from '../rebuild/version-staging';
 import type { ToWorker } from './messages';
 import { PrimaryChannel } from './primary-channel';
 import { RemoteRebuilds } from './remote-rebuilds';
+import { busyEvery } from './spare-workers';
 
 /**
  * One worker of `stedi serve`'s cluster: a whole server (engine, consent
@@ -30,6 +31,16 @@ new AggregatorRegistry();
 async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): Promise<void> {
   const logger = createLogger(config.logLevel, undefined, { worker: cluster.worker?.id });
   const engine = await openConfiguredEngine(config);
+  // With spare workers (STEDI_SPARE_WORKER_IDLE_MS) the primary starts and stops them by the requests workers report.
+  let reported = -Infinity;
+  const onServed = config.spareWorkerIdleMs > 0
+    ? () => {
+      const now = Date.now();
+      if (now - reported < busyEvery(config.spareWorkerIdleMs)) return;
+      reported = now;
+      primary.send({ stedi: 'busy' });
+    }
+    : undefined;
   let running: RunningServer;
   try {
     running = await startServer({
@@ -40,6 +51,7 @@ async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): P
       processMetrics: true,
       rebuilds: new RemoteRebuilds(primary),
       metricsText: async () => (await primary.request({ what: 'metrics' })) as string,
+      onServed,
     });
   } catch (error) {
     await engine.close();
@@ -70,6 +82,7 @@ async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): P
         primary.send({ stedi: 'warmed', version });
       });
   });
+  primary.on('rebalance', () => running.rebalance());
   primary.on('published', ({ version }) => {
     running.idle.activity();
     afterPublish(running.services.engine, running.services.consent, version).catch((error: unknown) => logger.warn({ err: error, version }, 'warming the new version failed; readers will load it on first use'));

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Engine } from '../../etl/engine/engine';
 import type { ApiKeys } from '../auth/api-keys';
 import type { Config } from '../config';
@@ -30,6 +30,8 @@ export interface RunningServer {
   port: number;
   /** Told of activity besides requests (a cluster worker staging a version). */
   idle: IdleCollection;
+  /** Each connection open now closes after its next answer (`Connection: close`): its client's next one may reach another worker. */
+  rebalance(): void;
   shutdown(): Promise<void>;
 }
 
@@ -43,6 +45,8 @@ export interface StartOptions {
   /** A cluster worker's: the primary's rebuild jobs, and /metrics summed over every worker. */
   rebuilds?: Rebuilds;
   metricsText?: (metrics: ServerMetrics) => Promise<string>;
+  /** Called for each request that is not a probe (a cluster worker reports that it serves). */
+  onServed?: () => void;
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
@@ -61,12 +65,24 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const server = createServer(app.app);
   // Start-up's garbage goes once the process is quiet: never while a request is under way, and each starts the quiet spell again.
   const idle = new IdleCollection(config.idleCollectionMs).start();
+  const open = new Set<Socket>();
+  const closing = new WeakSet<Socket>();
+  server.on('connection', (socket: Socket) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+  });
   server.on('request', (req, res) => {
     // A probe is activity, but holds no request path's optimised code for a collection to throw away.
     const served = !PROBES.has(req.url?.split('?')[0] ?? '');
     idle.begin(served);
     res.once('close', () => idle.end(served));
+    if (served) options.onServed?.();
+    // Closed after this answer, never while idle: a client may be sending on an idle connection (rebalance).
+    if (closing.delete(req.socket)) res.setHeader('Connection', 'close');
   });
+  const rebalance = (): void => {
+    for (const socket of open) closing.add(socket);
+  };
   // Slow clients must not hold connections forever; keep-alive outlives typical client pools' idle time.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
@@ -90,5 +106,5 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       await options.engine.close();
     })());
   logger.info({ port, host: config.host, lake: config.lake }, 'listening');
-  return { server, app, services, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, port, idle, shutdown };
+  return { server, app, services, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, port, idle, rebalance, shutdown };
 }

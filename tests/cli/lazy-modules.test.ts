@@ -38,6 +38,13 @@ describe('modules a DuckDB server process loads', () => {
     expect(packages.filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@smithy/') || p === 'pino-pretty' || p.startsWith('@duckdb/') || p === 'libphonenumber-js')).toEqual([]);
   });
 
+  it('include no prom-client in the CLI and a cluster primary until a worker asks for the summed metrics', () => {
+    const packages = loadedPackages("require('reflect-metadata'); require('./dist/src/cli.js'); require('./dist/src/cluster/primary.js')");
+    // ~3 MiB of an idle primary: its aggregator loads with the first /metrics (primary.ts).
+    expect(packages).toEqual(expect.arrayContaining(['commander', 'pino']));
+    expect(packages.filter((p) => p === 'prom-client' || p.startsWith('@opentelemetry/'))).toEqual([]);
+  });
+
   it('load the AWS SDK when an Athena engine is opened, and the pretty-printer for a terminal', () => {
     const packages = loadedPackages(
       "const open = require('./dist/etl/engine/open-engine.js'); require('./dist/src/logger.js').createLogger('info', true); await (await open.openEngine({ kind: 'athena', lake: 's3://bucket/lake', region: 'us-east-1' })).close()",

@@ -1,5 +1,5 @@
 import { appendFileSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { buildLake } from '../helpers/etl-lake';
 import { ADMIN_KEY, ANALYST_KEY } from '../helpers/http-app';
@@ -164,6 +164,41 @@ describe('stedi serve on two workers', () => {
     served.process.child.kill('SIGTERM');
     expect(await served.process.exited).toBe(0);
     for (const pid of replaced) expect(() => process.kill(pid, 0)).toThrow();
+    served = undefined;
+  }, 60_000);
+
+  it('with STEDI_SPARE_WORKER_IDLE_MS runs one worker until a request comes, both while requests come, closes the busy worker\'s kept-alive connections once, and one worker again after the quiet spell', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-cluster-lake-');
+    await buildLake(landing, lake);
+    served = await serveLake(['--lake', lake, '--landing', landing], { STEDI_WORKERS: '2', LOG_LEVEL: 'info', STEDI_SPARE_WORKER_IDLE_MS: '1500' });
+    await untilReady(served);
+    // Probes are not requests to serve: still one worker.
+    expect(workerPids(served)).toHaveLength(1);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const kept = (): Promise<{ status: number; connection?: string }> =>
+      new Promise((resolve, reject) => {
+        const req = request(`${served!.url}/graphql`, { method: 'POST', agent, headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }));
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify({ query: '{ lake { liveVersion } }' }));
+      });
+    try {
+      expect((await kept()).status).toBe(200);
+      await served.process.waitFor(/"msg":"requests came: spare workers started"/);
+      expect(workerPids(served)).toHaveLength(2);
+      // The connection kept alive from before the spare started is closed after its next answer, and only that one.
+      expect(await kept()).toEqual({ status: 200, connection: 'close' });
+      expect(await kept()).toEqual({ status: 200, connection: 'keep-alive' });
+    } finally {
+      agent.destroy();
+    }
+    await until('the spare worker stops after the quiet spell', () => workerPids(served!).length === 1);
+    expect((await fresh(served.url, '/graphql', { query: '{ lake { liveVersion } }' })).status).toBe(200);
+    served.process.child.kill('SIGTERM');
+    expect(await served.process.exited).toBe(0);
     served = undefined;
   }, 60_000);
 });

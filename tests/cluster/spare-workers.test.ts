@@ -1,0 +1,76 @@
+import { SpareWorkers, busyEvery } from '../../src/cluster/spare-workers';
+
+/** The primary's spare workers (STEDI_SPARE_WORKER_IDLE_MS), on a clock the test moves. */
+
+function harness(idleMs: number, startResults: Array<'ok' | 'fail'> = []) {
+  let now = 1_000;
+  const calls: string[] = [];
+  const spares = new SpareWorkers(
+    idleMs,
+    {
+      start: async () => {
+        calls.push('start');
+        if (startResults.shift() === 'fail') throw new Error('no fork');
+      },
+      stop: () => void calls.push('stop'),
+    },
+    () => void calls.push('failed'),
+    () => now,
+  );
+  const advance = async (ms: number): Promise<void> => {
+    now += ms;
+    await jest.advanceTimersByTimeAsync(ms);
+  };
+  return { spares, calls, advance };
+}
+
+describe('spare workers started by requests', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('starts the spares once for requests that come while they start, stops them after the quiet spell, and starts them again with the next request', async () => {
+    const { spares, calls, advance } = harness(10_000);
+    spares.busy();
+    spares.busy();
+    await advance(0);
+    spares.busy();
+    expect(calls).toEqual(['start']);
+    expect(spares.status).toBe('running');
+    await advance(6_000);
+    spares.busy();
+    await advance(9_000);
+    expect(calls).toEqual(['start']);
+    await advance(1_000);
+    expect(calls).toEqual(['start', 'stop']);
+    expect(spares.status).toBe('stopped');
+    spares.busy();
+    await advance(0);
+    expect(calls).toEqual(['start', 'stop', 'start']);
+  });
+
+  it('reports a start that failed and tries again with the next request', async () => {
+    const { spares, calls, advance } = harness(1_000, ['fail']);
+    spares.busy();
+    await advance(0);
+    expect(spares.status).toBe('stopped');
+    spares.busy();
+    await advance(0);
+    expect(calls).toEqual(['start', 'failed', 'start']);
+    expect(spares.status).toBe('running');
+  });
+
+  it('stops nothing once closed', async () => {
+    const { spares, calls, advance } = harness(1_000);
+    spares.busy();
+    await advance(0);
+    spares.close();
+    await advance(5_000);
+    spares.busy();
+    expect(calls).toEqual(['start']);
+  });
+
+  it('has workers report at most every quarter of the quiet spell, and at most every 5 s', () => {
+    expect(busyEvery(2_000)).toBe(500);
+    expect(busyEvery(600_000)).toBe(5_000);
+  });
+});
