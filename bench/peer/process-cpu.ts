@@ -8,16 +8,23 @@ import { descendantsOf, parentMap } from './process-memory';
  * its wall time does, and it shows work a request sets off beside its own.
  */
 
-/** Nanoseconds run by every thread of `pids` so far; a process or thread that ended counts 0. */
-export async function cpuNs(pids: readonly number[]): Promise<number> {
-  let ns = 0;
+/** Nanoseconds run so far by each thread of `pids`, by "pid/tid"; a process or thread that ended is not listed. */
+export async function threadCpuNs(pids: readonly number[]): Promise<Map<string, number>> {
+  const byThread = new Map<string, number>();
   for (const pid of pids) {
     const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
     for (const tid of tasks) {
       const text = await readFile(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').catch(() => null);
-      if (text) ns += Number(text.split(' ')[0]) || 0;
+      if (text) byThread.set(`${pid}/${tid}`, Number(text.split(' ')[0]) || 0);
     }
   }
+  return byThread;
+}
+
+/** Nanoseconds run by every thread of `pids` so far; a process or thread that ended counts 0. */
+export async function cpuNs(pids: readonly number[]): Promise<number> {
+  let ns = 0;
+  for (const value of (await threadCpuNs(pids)).values()) ns += value;
   return ns;
 }
 
@@ -29,7 +36,10 @@ export async function treePids(roots: readonly number[]): Promise<number[]> {
 /** Runs `work`, returning its result and the CPU milliseconds every process of `roots`' trees used meanwhile. */
 export async function withTreeCpu<T>(roots: readonly number[], work: () => Promise<T>): Promise<{ result: T; cpuMs: number }> {
   const pids = await treePids(roots);
-  const before = await cpuNs(pids);
+  const before = await threadCpuNs(pids);
   const result = await work();
-  return { result, cpuMs: ((await cpuNs(pids)) - before) / 1e6 };
+  // Thread by thread: one that ended meanwhile drops out of both sides (its CPU unknown) instead of making the sum negative.
+  let ns = 0;
+  for (const [thread, after] of await threadCpuNs(pids)) ns += after - (before.get(thread) ?? 0);
+  return { result, cpuMs: ns / 1e6 };
 }
