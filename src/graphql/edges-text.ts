@@ -1,3 +1,4 @@
+import { GRAPHQL_MAX_INT, GRAPHQL_MIN_INT } from 'graphql';
 import { isoText, MAX_TIME_MS } from './types/iso-text';
 
 /**
@@ -37,9 +38,6 @@ export interface EdgesSource {
   fieldColumns: Readonly<Record<string, string>>;
 }
 
-const MIN_INT = -2_147_483_648;
-const MAX_INT = 2_147_483_647;
-
 const STRING = 0;
 const FLOAT = 1;
 const SAFE_INT = 2;
@@ -58,7 +56,7 @@ function writable(kind: number, v: unknown): boolean {
     case SAFE_INT:
       return typeof v === 'number' && Number.isSafeInteger(v);
     case INT:
-      return typeof v === 'number' && Number.isInteger(v) && v >= MIN_INT && v <= MAX_INT;
+      return typeof v === 'number' && Number.isInteger(v) && v >= GRAPHQL_MIN_INT && v <= GRAPHQL_MAX_INT;
     case BOOLEAN:
       return typeof v === 'boolean';
     default:

@@ -36,6 +36,26 @@ export interface PageHint {
   ahead: number;
 }
 
+/** Keys noted until a time, each taken once; past MAX_SCOPES the oldest note is forgotten. */
+class OnceMarks {
+  private readonly until = new Map<string, number>();
+
+  constructor(private readonly now: () => number) {}
+
+  mark(key: string, forMs: number): void {
+    this.until.delete(key);
+    this.until.set(key, this.now() + forMs);
+    if (this.until.size > MAX_SCOPES) this.until.delete(this.until.keys().next().value as string);
+  }
+
+  /** Whether `key` is noted and its time not past (the note goes either way). */
+  take(key: string): boolean {
+    const until = this.until.get(key);
+    this.until.delete(key);
+    return until !== undefined && until > this.now();
+  }
+}
+
 export class PageReadAhead {
   private readonly entries = new Map<string, Entry>();
   /** Reads under way whose page's key is known only once they finish (it starts after a row they read), by scope. */
@@ -43,10 +63,10 @@ export class PageReadAhead {
   private pendingCount = 0;
   /** By scope: the key of the page after the last page this process served there. */
   private readonly following = new Map<string, string>();
-  /** Pages requests here read themselves (missed) lately, until when: a hint for one that comes after is not read. */
-  private readonly requested = new Map<string, number>();
-  /** Pages that would continue a page served by either worker, until when: a request for one shows a walk. */
-  private readonly walks = new Map<string, number>();
+  /** Pages requests here read themselves (missed) lately: a hint for one that comes after is not read. */
+  private readonly requested = new OnceMarks(() => this.now());
+  /** Pages that would continue a page served by either worker: a request for one shows a walk. */
+  private readonly walks = new OnceMarks(() => this.now());
   /**
    * Set in a cluster of two workers: the page after a page read here goes to
    * the other worker to read (the next request reaches it), not skipped-to here.
@@ -96,30 +116,22 @@ export class PageReadAhead {
    * at once, and the same page asked again later (another walk) is read ahead again.
    */
   markRequested(key: string): void {
-    this.requested.delete(key);
-    this.requested.set(key, this.now() + REQUESTED_MS);
-    if (this.requested.size > MAX_SCOPES) this.requested.delete(this.requested.keys().next().value as string);
+    this.requested.mark(key, REQUESTED_MS);
   }
 
   /** Whether a request here read the page of `key` itself a moment ago (once: the mark goes). */
   wasRequested(key: string): boolean {
-    const until = this.requested.get(key);
-    this.requested.delete(key);
-    return until !== undefined && until > this.now();
+    return this.requested.take(key);
   }
 
   /** Notes that the page of `key` would continue a page just served (by this worker or the other). */
   expectNext(key: string): void {
-    this.walks.delete(key);
-    this.walks.set(key, this.now() + this.ttlMs);
-    if (this.walks.size > MAX_SCOPES) this.walks.delete(this.walks.keys().next().value as string);
+    this.walks.mark(key, this.ttlMs);
   }
 
   /** Whether the page of `key` continues a page served lately (once: the note goes). */
   continuesWalk(key: string): boolean {
-    const until = this.walks.get(key);
-    this.walks.delete(key);
-    return until !== undefined && until > this.now();
+    return this.walks.take(key);
   }
 
   /** Whether a read for `key` is under way or done and not yet taken. */
