@@ -40,6 +40,7 @@ const batch = some(
 const FRAGMENT = 'fragment E on MachineLearningSampleConnection { edges { node { x serialNumber } } }';
 const documents = some(
   { weight: 4, arbitrary: alias('samples')(fc.tuple(directive, connection)).map(([a, [d, s]]) => `${a}machineLearningSamples(first: $first)${d} { ${s} }`) },
+  { weight: 1, arbitrary: connection.map((c) => `customers(first: 3) { edges { node { serialNumber machineLearningSamples(first: 2) { ${c} } } } }`) },
   { weight: 2, arbitrary: alias('batch')(fc.tuple(directive, batch)).map(([a, [d, s]]) => `${a}machineLearningBatch(first: $first)${d} { ${s} }`) },
 ).map((s) => {
   // Variables are declared where used (a declared variable must be): documents without a directive are compiled.
@@ -81,8 +82,8 @@ describe(`answers compiled, written as text or cached, as graphql-js answers the
         expect(compiled.text).toBe(reference.text);
         expect(cached.text).toBe(reference.text);
       }),
-      { seed: SEED, numRuns: 60 },
+      { seed: SEED, numRuns: 40 },
     );
-    expect(valid).toBeGreaterThan(30);
+    expect(valid).toBeGreaterThan(20);
   }, 300_000);
 });
