@@ -1,6 +1,6 @@
 import type { Column } from '../tables';
 import type { LandingSink, QuarantinedLine } from './landing-reader';
-import type { FieldValue } from './strict-record';
+import type { FieldValue } from './record-schema';
 
 /**
  * Accepted records gathered into column batches, laid out as Parquet's plain

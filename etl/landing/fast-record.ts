@@ -1,5 +1,5 @@
 import { MAX_SAFE_WHOLE } from './landing-rules';
-import type { FieldValue, RecordSchema } from './strict-record';
+import type { FieldValue, RecordSchema } from './record-schema';
 
 /**
  * The common landing line, read in one straight pass over its UTF-8 bytes

@@ -4,7 +4,8 @@ import type { Column } from '../tables';
 import { ConsentDoubt } from './consent-doubt';
 import { CARRIAGE_RETURN, DEFAULT_MAX_LINE_BYTES, LINE_FEED, REASONS, isJsonWhitespace } from './landing-rules';
 import { FastRecord } from './fast-record';
-import { BLANK, type FieldValue, RecordSchema, parseRecord } from './strict-record';
+import { type FieldValue, RecordSchema } from './record-schema';
+import { BLANK, parseRecord } from './strict-record';
 
 /**
  * The one landing reader: the build and the consent registry read every

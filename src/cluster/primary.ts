@@ -8,6 +8,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { RebuildJobs } from '../rebuild/rebuild-jobs';
 import { workerExecArgv } from './exec-argv';
+import { freePort } from './free-port';
 import { SpareWorkers } from './spare-workers';
 import { workerEnv } from './worker-env';
 import { type ToPrimary, type ToWorker, isStedi } from './messages';
@@ -103,6 +104,8 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   // STEDI_QUERY_CACHE_ROWS and _BYTES (and STEDI_RESPONSE_CACHE_BYTES) bound the whole server: each worker keeps its share, so more workers hold no more cached rows.
   const share = (total: number): number => Math.floor(total / config.workers);
   const workerConfig: Config = { ...config, queryCacheRows: share(config.queryCacheRows), queryCacheBytes: share(config.queryCacheBytes), responseCacheBytes: share(config.responseCacheBytes) };
+  // PORT=0: one port picked here, so a replacement of the last worker listens where it did (free-port.ts).
+  if (config.port === 0) workerConfig.port = await freePort(config.host);
   const { exec, execArgv } = workerEntry(config);
   cluster.setupPrimary({ exec, execArgv, serialization: 'advanced' });
   const env = workerEnv(config.workerMallocTrimKb);

@@ -1,4 +1,4 @@
-import type { FieldValue } from '../../etl/landing/strict-record';
+import type { FieldValue } from '../../etl/landing/record-schema';
 import { TABLES } from '../../etl/tables';
 
 /**

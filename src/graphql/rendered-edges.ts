@@ -70,21 +70,32 @@ export function withRenderedEdges(schema: GraphQLSchema): GraphQLSchema {
   });
 }
 
-/** Whether every `edges` of a marked connection type in the document selects what the text writes. */
+/**
+ * Whether every `edges` of a marked connection type in the document selects
+ * what the text writes, none under a directive (graphql-jit hands the resolver
+ * every field node of `edges`, even one @skip or @include leaves out: the plan
+ * would write its fields too), and no fragment is spread under one.
+ */
 export function rendersEdges(schema: GraphQLSchema, document: DocumentNode): boolean {
   const typeInfo = new TypeInfo(schema);
   let renders = true;
   visit(
     document,
     visitWithTypeInfo(typeInfo, {
-      Field(node) {
+      Field(node, _key, _parent, _path, ancestors) {
         const parent = typeInfo.getParentType();
-        if (node.name.value === 'edges' && isObjectType(parent) && parent.extensions?.[RENDERED_EDGES] && !planOf(parent, [node])) renders = false;
+        if (node.name.value !== 'edges' || !isObjectType(parent) || !parent.extensions?.[RENDERED_EDGES]) return;
+        if (!planOf(parent, [node]) || [node, ...ancestors].some(hasDirectives)) renders = false;
+      },
+      FragmentSpread(node) {
+        if (node.directives?.length) renders = false;
       },
     }),
   );
   return renders;
 }
+
+const hasDirectives = (node: unknown): boolean => typeof node === 'object' && node !== null && ((node as { directives?: readonly unknown[] }).directives?.length ?? 0) > 0;
 
 const plans = new WeakMap<FieldNode, EdgeEntry[] | null>();
 

@@ -14,7 +14,9 @@ import { rendersEdges } from '../graphql/rendered-edges';
  * A data document small enough to compile quickly: no introspection field
  * (graphql-jit compiles each `ofType` level into code; a few kilobytes of
  * introspection took seconds) and at most `maxFields` selections once
- * fragments are expanded (counting stops at the limit).
+ * fragments are expanded (counting stops at the limit); and none under a
+ * directive (graphql-jit keeps a left-out field's place in the answer's key
+ * order, graphql-js does not: such documents run on graphql-js).
  */
 export function worthCompiling(document: DocumentNode, operationName: string | null | undefined, maxFields: number): boolean {
   // Apollo hands the same document object for the same text (its document store): decide once per operation.
@@ -37,6 +39,8 @@ function decideWorth(document: DocumentNode, operationName: string | null | unde
   const fits = (set: SelectionSetNode, depth: number): boolean => {
     if (depth > 64) return false;
     for (const selection of set.selections) {
+      // graphql-jit orders a field that @skip/@include leaves out where it stands, before its namesake that is included.
+      if (selection.directives?.length) return false;
       if (selection.kind === Kind.FIELD) {
         if (selection.name.value.startsWith('__') && selection.name.value !== '__typename') return false;
         fields += 1;

@@ -167,6 +167,25 @@ describe('stedi serve on two workers', () => {
     served = undefined;
   }, 60_000);
 
+  it('with STEDI_SPARE_WORKER_IDLE_MS and PORT=0, answers on its announced port after its only worker is killed with SIGKILL', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-cluster-lake-');
+    await buildLake(landing, lake);
+    served = await serveLake(['--lake', lake, '--landing', landing], { STEDI_WORKERS: '2', LOG_LEVEL: 'info', STEDI_SPARE_WORKER_IDLE_MS: '60000' });
+    await untilReady(served);
+    const [only] = workerPids(served);
+    process.kill(only!, 'SIGKILL');
+    // The last worker gone, the cluster's shared socket is closed; its replacement must listen on the same port again.
+    await served.process.waitFor(/"worker":2,[^\n]*"msg":"listening"/);
+    expect((await fresh(served.url, '/readyz')).status).toBe(200);
+    const answer = JSON.parse((await fresh(served.url, '/graphql', { query: '{ customers(first: 1) { edges { node { serialNumber } } } }' })).text) as Body;
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data.customers.edges).toHaveLength(1);
+    served.process.child.kill('SIGTERM');
+    expect(await served.process.exited).toBe(0);
+    served = undefined;
+  }, 60_000);
+
   it('with STEDI_SPARE_WORKER_IDLE_MS runs one worker until a request comes, both while requests come, closes the busy worker\'s kept-alive connections once, and one worker again after the quiet spell', async () => {
     const landing = writeSmallLanding();
     const lake = makeTempDir('stedi-cluster-lake-');

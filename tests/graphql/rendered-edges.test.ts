@@ -189,4 +189,26 @@ describe('training-set pages written as text, through HTTP', () => {
       expect(pages).toBeGreaterThan(1);
     }
   });
+
+  it('leaves out an edges selection that @skip or @include leaves out, once compiled too', async () => {
+    const documents = [
+      'query P($a: Boolean!, $first: Int) { machineLearningSamples(first: $first) { edges @include(if: $a) { node { serialNumber } } edges { node { x } } } }',
+      'query P($a: Boolean!, $first: Int) { machineLearningSamples(first: $first) { edges @skip(if: $a) { node { y } } edges { node { x } } } }',
+      'query P($a: Boolean!, $first: Int) { machineLearningSamples(first: $first) { ... @include(if: $a) { edges { node { z } } } edges { node { x } } } }',
+      'query P($a: Boolean!, $first: Int) { machineLearningSamples(first: $first) { ...Z @skip(if: $a) edges { node { x } } } } fragment Z on MachineLearningSampleConnection { edges { __typename } }',
+      'query P($first: Int) { machineLearningSamples(first: $first) { edges @include(if: false) { node { serialNumber } } edges { node { x } } } }',
+      'query P($a: Boolean!, $first: Int) { machineLearningSamples(first: $first) @include(if: $a) { edges { node { y } } } machineLearningSamples(first: $first) { edges { node { x } } } }',
+    ];
+    for (const document of documents) {
+      const a = !document.includes('include(if: $a)');
+      // Each use asks a page of another size: the response cache cannot answer it, and the third use runs compiled.
+      for (const first of [10, 11, 12]) {
+        const res = await t.graphql(document, ANALYST_KEY, { a, first });
+        expect(res.body.errors).toBeUndefined();
+        const edges = res.body.data.machineLearningSamples.edges as Array<Record<string, unknown>>;
+        expect(edges).toHaveLength(first);
+        for (const edge of edges) expect(edge).toEqual({ node: { x: expect.any(Number) } });
+      }
+    }
+  });
 });
