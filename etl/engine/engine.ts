@@ -101,6 +101,12 @@ export interface SqlDialect {
    * number on every engine and in JS: parseInt(md5hex(text).slice(0, 8), 16) % 100.
    */
   bucket100(textExpr: string): string;
+  /**
+   * A safe integer (0 ≤ n < 2^53) standing for a text within one process: equal texts give equal numbers
+   * (different texts may too; a reader checks its own set of texts for that). Reading it is far cheaper than
+   * the text (a column page's serials). None: the engine reads texts only.
+   */
+  textKey?(textExpr: string): string;
 }
 
 /** A landing source's files as stat-ed at one moment; the same `key` later means no file was added, removed, replaced or written. */

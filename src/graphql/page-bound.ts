@@ -18,6 +18,8 @@ interface SerialIndex {
   serials: string[];
   counts: number[];
   position: Map<string, number>;
+  /** Each serial by its engine text key (SqlDialect.textKey); none when the engine has no key or two serials share one. */
+  byKey?: ReadonlyMap<number, string>;
 }
 
 /** An index holds only the serials consent lets through: it is read again when the exclusions change. */
@@ -87,11 +89,34 @@ async function readIndex<N extends Node>(s: Scope<N>): Promise<SerialIndex | und
   // Consent applies here too: hidden customers' serials never enter the index.
   const c = new SqlConditions().notIn(serial, s.exclusions);
   try {
-    const sql = `SELECT ${serial} AS "serialNumber", count(*) AS "count" FROM ${await s.dataset.from(s.engine, s.version)} ${c.where()} GROUP BY ${serial} ORDER BY ${serial}`;
+    const textKey = s.engine.dialect.textKey;
+    const key = textKey ? `, ${textKey(serial)} AS "key"` : '';
+    const sql = `SELECT ${serial} AS "serialNumber", count(*) AS "count"${key} FROM ${await s.dataset.from(s.engine, s.version)} ${c.where()} GROUP BY ${serial} ORDER BY ${serial}`;
     const rows = await s.engine.query(sql, c.params);
     const serials = rows.map((r) => r.serialNumber as string);
-    return { serials, counts: rows.map((r) => Number(r.count)), position: new Map(serials.map((v, i) => [v, i])) };
+    const byKey = textKey ? serialsByKey(rows.map((r) => r.key), serials) : undefined;
+    return { serials, counts: rows.map((r) => Number(r.count)), position: new Map(serials.map((v, i) => [v, i])), byKey };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The visible serials of a bounded page's scope by their engine text key, when every key is a safe integer
+ * and names one serial only (else undefined: the page reads serials as text). The index is the one the page's
+ * bound came from (same version, same consent exclusions), so it holds every serial such a page can return.
+ */
+export async function serialKeys<N extends Node>(s: Scope<N>): Promise<ReadonlyMap<number, string> | undefined> {
+  if (!s.dataset.boundedPages || !s.engine.keyOrderedStorage || !s.engine.dialect.textKey) return undefined;
+  return (await serialIndex(s))?.byKey;
+}
+
+function serialsByKey(keys: readonly unknown[], serials: readonly string[]): ReadonlyMap<number, string> | undefined {
+  const byKey = new Map<number, string>();
+  for (let i = 0; i < serials.length; i += 1) {
+    const key = keys[i];
+    if (typeof key !== 'number' || !Number.isSafeInteger(key) || typeof serials[i] !== 'string' || byKey.has(key)) return undefined;
+    byKey.set(key, serials[i]);
+  }
+  return byKey;
 }

@@ -13,6 +13,8 @@ import type { BuiltQuery } from './page-query';
  * none left out (fewer than the cap): then they are exactly the rows the sorted
  * query would give, in its order. Anything else (more rows, a doubtful
  * value, rows out of order) reads the sorted query instead: slower, never different.
+ * Where the engine has a text key (SqlDialect.textKey), the read takes each
+ * serial as its key and puts the serial back from the version's serial index.
  */
 
 type ColumnReader = (sql: string, params: SqlValue[], options: QueryOptions) => Promise<ColumnarResult>;
@@ -20,10 +22,36 @@ type ColumnReader = (sql: string, params: SqlValue[], options: QueryOptions) => 
 export async function readPageColumns<N extends Node>(ds: Dataset<N>, query: BuiltQuery, options: QueryOptions, read: ColumnReader): Promise<ColumnarResult> {
   const stored = query.inStoredOrder;
   if (stored) {
-    const all = await read(stored.sql, query.params, options);
-    if (all.rowCount < stored.cap && inKeyOrder(ds, all)) return rowsOf(all, stored.offset, stored.offset + stored.limit);
+    const raw = await read(stored.sql, query.params, options);
+    const all = stored.serials ? withSerials(raw, stored.serials) : raw;
+    if (all && all.rowCount < stored.cap && inKeyOrder(ds, all)) return rowsOf(all, stored.offset, stored.offset + stored.limit);
   }
   return read(query.sql, query.params, options);
+}
+
+/**
+ * A read whose serials came as their text keys (column `serialKey`) with each key's serial in `serialNumber`;
+ * undefined (read the sorted query instead) if any key is not one of `serials`, or is null. A run of one key is
+ * looked up once.
+ */
+export function withSerials(result: ColumnarResult, serials: ReadonlyMap<number, string>): ColumnarResult | undefined {
+  const keys = result.columns.serialKey;
+  if (!keys) return undefined;
+  const out = new Array<string>(result.rowCount);
+  let before: unknown;
+  let serial: string | undefined;
+  for (let r = 0; r < result.rowCount; r += 1) {
+    const key = keys[r];
+    if (key !== before || serial === undefined) {
+      serial = typeof key === 'number' ? serials.get(key) : undefined;
+      if (serial === undefined) return undefined;
+      before = key;
+    }
+    out[r] = serial;
+  }
+  const columns: Record<string, unknown[]> = { serialNumber: out };
+  for (const [name, values] of Object.entries(result.columns)) if (name !== 'serialKey') columns[name] = values;
+  return { rowCount: result.rowCount, columns };
 }
 
 /** Whether every row's key is strictly greater than the row's before, as DuckDB orders them; false when in doubt. */

@@ -4,7 +4,7 @@ import { columnarDataset, queryColumns } from '../../src/graphql/engine-columns'
 import type { Dataset, Node } from '../../src/graphql/datasets/dataset';
 import { machineLearningDataset } from '../../src/graphql/datasets/machine-learning.dataset';
 import { pageQuery, type Scope } from '../../src/graphql/page-query';
-import { inKeyOrder, readPageColumns } from '../../src/graphql/stored-order-read';
+import { inKeyOrder, readPageColumns, withSerials } from '../../src/graphql/stored-order-read';
 import { inMemoryColumnarEngine } from '../helpers/columnar-engine';
 import { buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
@@ -78,6 +78,44 @@ describe(`a bounded page read in stored order (seed ${SEED})`, () => {
   });
 });
 
+describe(`a stored-order page whose serials come as engine text keys (seed ${SEED})`, () => {
+  const serialOf = (k: number): string => `serial-${k}`;
+
+  it('puts back each row\'s serial from its key, in runs, and refuses a key outside the set or a null', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 0, maxLength: 40 }), fc.integer({ min: 0, max: 7 }), (keys, known) => {
+        const serials = new Map(Array.from({ length: known }, (_, k) => [k, serialOf(k)]));
+        const read = withSerials({ rowCount: keys.length, columns: { serialKey: [...keys], t: keys.map((_, i) => i) } }, serials);
+        if (keys.every((k) => k < known)) {
+          expect(read).toEqual({ rowCount: keys.length, columns: { serialNumber: keys.map(serialOf), t: keys.map((_, i) => i) } });
+        } else {
+          expect(read).toBeUndefined();
+        }
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+    expect(withSerials({ rowCount: 2, columns: { serialKey: [1, null] } }, new Map([[1, 'a']]))).toBeUndefined();
+    expect(withSerials({ rowCount: 1, columns: { serialNumber: ['a'] } }, new Map([[1, 'a']]))).toBeUndefined();
+  });
+
+  it('reads the sorted query instead when a key has no serial', async () => {
+    const query = { sql: 'sorted', params: [], inStoredOrder: { sql: 'stored', offset: 0, limit: 2, cap: 4, serials: new Map([[1, 'a'], [2, 'b']]) } };
+    const sorted: ColumnarResult = { rowCount: 1, columns: { s: ['sorted'], t: [1], x: [0.5] } };
+    const asked: string[] = [];
+    const read = async (stored: ColumnarResult) =>
+      readPageColumns(byS, query, {}, async (sql) => (asked.push(sql), sql === 'stored' ? stored : sorted));
+    const keyedRows = (...keys: number[]): ColumnarResult => ({ rowCount: keys.length, columns: { serialKey: keys, t: keys.map(() => 1), x: keys.map(() => 0.5) } });
+    expect(await read(keyedRows(1, 2))).toEqual({ rowCount: 2, columns: { serialNumber: ['a', 'b'], t: [1, 1], x: [0.5, 0.5] } });
+    expect(asked).toEqual(['stored']);
+    asked.length = 0;
+    expect(await read(keyedRows(1, 3))).toEqual(sorted);
+    expect(asked).toEqual(['stored', 'sorted']);
+  });
+});
+
+/** A dataset keyed by (serialNumber, t, x), as the training set's key starts. */
+const byS = { key: ['serialNumber', 't', 'x'].map((name) => ({ name, expr: name, type: 'string' })) } as unknown as Dataset<Node>;
+
 describe('training-set pages read in stored order from a built lake', () => {
   let t: TestApp;
   // 30 customers (24 consenting) × 100 rows, the build's sorted Parquet file.
@@ -104,6 +142,8 @@ describe('training-set pages read in stored order from a built lake', () => {
           expect(page).toEqual(await read(query.sql, query.params));
           // A page with a bound reads the stored order only; the last page has none and reads the sorted query.
           if (query.inStoredOrder) expect(asked).toEqual([query.inStoredOrder.sql]);
+          // On DuckDB the serials of such a page come as their text keys (no UUID parse per row).
+          if (query.inStoredOrder) expect(query.inStoredOrder.serials?.size).toBeGreaterThan(0);
         }
         const page = await read((await pageQuery(s, after, 251)).sql, (await pageQuery(s, after, 251)).params);
         pages += 1;
@@ -112,5 +152,20 @@ describe('training-set pages read in stored order from a built lake', () => {
       }
       expect(pages).toBeGreaterThan(3);
     }
+  });
+
+  it('reads serials as text when two of them share a text key, with the same pages', async () => {
+    const { engine, consent } = t.lake.services;
+    const version = (await engine.manifest())!.versions[0].version;
+    // Every serial's key the same: the index cannot tell them apart, so no page may use it.
+    const colliding = Object.assign(Object.create(engine) as typeof engine, { dialect: { ...engine.dialect, textKey: () => 'CAST(7 AS BIGINT)' } });
+    const ds = columnarDataset(colliding, machineLearningDataset);
+    const scope: Scope<Node> = { engine: colliding, dataset: ds, version, filter: {}, exclusions: (await consent.snapshotFor(version)).exclusionsFor(version), split: t.lake.services.config.split };
+    const query = await pageQuery(scope, undefined, 251);
+    expect(query.inStoredOrder).toBeDefined();
+    expect(query.inStoredOrder?.serials).toBeUndefined();
+    expect(query.inStoredOrder?.sql).toContain('"serialUuid"');
+    const read = (sql: string, params: SqlValue[]) => queryColumns(engine, sql, params, {});
+    expect(await readPageColumns(machineLearningDataset, query, {}, read)).toEqual(await read(query.sql, query.params));
   });
 });

@@ -45,6 +45,8 @@ export interface Dataset<N extends Node> {
   fieldColumns?: Readonly<Record<string, string>> & { serialNumber: string };
   /** Its stored rows are in key order (one table, sorted when built): a bounded bulk page may read them unsorted (stored-order-read.ts). */
   storedInKeyOrder?: boolean;
+  /** `select` without its serialNumber item: a stored-order page whose engine has a text key reads the serial as that key (serial-keys.ts). */
+  selectWithoutSerial?: string;
 }
 
 /** A filter, already validated; every value is bound as a parameter. */

@@ -26,6 +26,7 @@ export const machineLearningDataset: Dataset<MachineLearningSample> = {
   fromRow: MachineLearningSample.fromRow,
   boundedPages: true,
   storedInKeyOrder: true,
+  selectWithoutSerial: selectAs('m', M, SAMPLE_COLUMNS.slice(1)),
   // As MachineLearningSample.fromRow copies them (its ISO twin holds the same epoch milliseconds).
   fieldColumns: { ...Object.fromEntries(SAMPLE_COLUMNS.map((c) => [c, c])), serialNumber: 'serialNumber', sensorReadingTimeIso: 'sensorReadingTime' },
 };
