@@ -60,7 +60,14 @@ export class DuckDbBuildTarget implements BuildTarget {
 
   constructor(
     private readonly layout: LakeLayout,
-    private readonly settings: { threads?: number; maxLineBytes?: number; background?: boolean; memoryLimit?: string } = {},
+    private readonly settings: {
+      threads?: number;
+      maxLineBytes?: number;
+      background?: boolean;
+      memoryLimit?: string;
+      /** Write a deferrable DISTINCT's table without it first (deferred-distinct.ts); unset: in large builds only. */
+      deferDistinct?: boolean;
+    } = {},
   ) {}
 
   get landing(): string {
@@ -178,8 +185,8 @@ export class DuckDbBuildTarget implements BuildTarget {
       const order = storageOrder(table).map((c) => `"${c}"`).join(', ');
       const copy = (zone: string): string =>
         `COPY (SELECT * FROM (${zone}) AS zone ORDER BY ${order}) TO ${sqlStringLiteral(file)} (FORMAT parquet, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`;
-      // Large builds only: a small one runs statements side by side, and the real data repeats readings (it would write twice).
-      const deferred = this.concurrency === 1 ? withoutDistinct(table, select) : undefined;
+      // Large builds by default: a small one runs statements side by side, and the real data repeats readings (it would write twice).
+      const deferred = (this.settings.deferDistinct ?? this.concurrency === 1) ? withoutDistinct(table, select) : undefined;
       // Its own connection: zones may run at once (concurrentSteps).
       return this.onConnection(async (connection) => {
         const write = async (zone: string): Promise<number> => Number((await connection.runAndReadAll(copy(zone), params as never)).getRows()[0][0]);
