@@ -55,6 +55,7 @@ export class DuckDbBuildTarget implements BuildTarget {
   /** Connections done with their work, for the next statement. */
   private readonly idle: DuckDBConnection[] = [];
   private concurrency?: number;
+  private zones?: number;
   /** Uniqueness screens already run on a written table (see deferred-distinct.ts), by their SQL: a built file never changes. */
   private readonly screened = new Map<string, number>();
 
@@ -109,7 +110,9 @@ export class DuckDbBuildTarget implements BuildTarget {
     // Beside a serving process, parse on this thread: worker threads would take the readers' cores.
     if (!this.settings.background) this.pool = new LandingPool();
     // Never beside readers: a rebuild inside the server runs one statement at a time, once every source is in.
-    if (sizing !== undefined) this.concurrency = small ? 2 : 1;
+    // A large build runs one zone at a time (its sort needs the memory) and checks beside it.
+    if (sizing !== undefined) this.concurrency = 2;
+    if (sizing !== undefined && !small) this.zones = 1;
     this.started = true;
   }
 
@@ -133,6 +136,10 @@ export class DuckDbBuildTarget implements BuildTarget {
 
   get concurrentSteps(): number | undefined {
     return this.concurrency;
+  }
+
+  get concurrentZones(): number | undefined {
+    return this.zones;
   }
 
   async loadLanding(source: Source): Promise<LandingCount> {
@@ -186,7 +193,7 @@ export class DuckDbBuildTarget implements BuildTarget {
       const copy = (zone: string): string =>
         `COPY (SELECT * FROM (${zone}) AS zone ORDER BY ${order}) TO ${sqlStringLiteral(file)} (FORMAT parquet, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`;
       // Large builds by default: a small one runs statements side by side, and the real data repeats readings (it would write twice).
-      const deferred = (this.settings.deferDistinct ?? this.concurrency === 1) ? withoutDistinct(table, select) : undefined;
+      const deferred = (this.settings.deferDistinct ?? this.zones === 1) ? withoutDistinct(table, select) : undefined;
       // Its own connection: zones may run at once (concurrentSteps).
       return this.onConnection(async (connection) => {
         const write = async (zone: string): Promise<number> => Number((await connection.runAndReadAll(copy(zone), params as never)).getRows()[0][0]);
