@@ -23,6 +23,8 @@ export interface ScheduledStep {
 
 export interface Schedule {
   limit: number;
+  /** At most this many steps that make a table at once (the others fill the limit); unset: `limit`. */
+  tableLimit?: number;
   /** Each load makes its tables ready when it resolves. */
   landings: ReadonlyArray<{ tables: readonly string[]; load: Promise<unknown> }>;
   steps: readonly ScheduledStep[];
@@ -48,6 +50,8 @@ export function runSchedule(s: Schedule): Promise<void> {
       if (!s.keep?.includes(table)) users.set(table, s.steps.flatMap((step) => step.reads).filter((t) => t === table).length);
     }
     let running = 0;
+    let making = 0;
+    const tableLimit = s.tableLimit ?? s.limit;
     let loading = s.landings.length;
     let failure: { error: unknown; rank: number } | undefined;
     const fail = (error: unknown, rank: number): void => {
@@ -63,6 +67,7 @@ export function runSchedule(s: Schedule): Promise<void> {
     };
     const start = (step: ScheduledStep): void => {
       running += 1;
+      if (step.table) making += 1;
       void (async () => {
         try {
           await step.run();
@@ -77,13 +82,14 @@ export function runSchedule(s: Schedule): Promise<void> {
           fail(error, rankOf.get(step)!);
         } finally {
           running -= 1;
+          if (step.table) making -= 1;
           pump();
         }
       })();
     };
     function pump(): void {
       while (!failure && running < s.limit) {
-        const next = waiting.findIndex((step) => step.needs.every((t) => ready.has(t)));
+        const next = waiting.findIndex((step) => (!step.table || making < tableLimit) && step.needs.every((t) => ready.has(t)));
         if (next < 0) break;
         start(waiting.splice(next, 1)[0]);
       }

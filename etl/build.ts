@@ -1,7 +1,7 @@
 import type { BuildOptions, BuildStep } from './build-options';
 import { type ConsentPolicy, DEFAULT_CONSENT_POLICY } from './consent-policy';
 import { AMBIGUOUS_SERIALS_SQL, checksFor } from './checks';
-import type { BuildTarget } from './engine/engine';
+import type { BuildTarget, UniqueKey } from './engine/engine';
 import { type CheckResult, type LakeManifest, type LandingCount, ManifestError, publish, type VersionManifest } from './manifest';
 import { runSchedule, tablesNamedBy } from './build-schedule';
 import { BUILT_TABLES, type BuiltTable, CONSENT_UNCERTAIN_TABLE, SOURCES, type Source, TABLES, type TableName, landingTableOf } from './tables';
@@ -61,7 +61,7 @@ export async function runBuild(target: BuildTarget, options: BuildOptions = {}):
       }),
     }));
     const checks = checksFor(consentPolicy);
-    const checkItems = [...checks.map((c) => ({ select: c.sql, unique: c.unique })), { select: AMBIGUOUS_SERIALS_SQL }];
+    const checkItems: Array<{ select: string; unique?: UniqueKey }> = [...checks.map((c) => ({ select: c.sql, unique: c.unique })), { select: AMBIGUOUS_SERIALS_SQL }];
     const readsOf = (k: number): string[] => tablesNamedBy(checkItems[k].select);
     // Eager: each statement as soon as what it reads is ready. Otherwise one at a time, in catalogue order, after every landing source.
     const eager = (target.concurrentSteps ?? 0) > 0 && target.violationsOfAll !== undefined;
@@ -87,7 +87,10 @@ export async function runBuild(target: BuildTarget, options: BuildOptions = {}):
     // One statement of checks per zone, those whose last zone read (in catalogue order) it is: each runs beside the zones after it.
     const found = new Array<number>(checkItems.length);
     const lastZone = (k: number): number => Math.max(0, ...readsOf(k).map((t) => BUILT_TABLES.indexOf(t as BuiltTable)));
-    const groups = eager ? BUILT_TABLES.map((_, z) => checkItems.map((_, k) => k).filter((k) => lastZone(k) === z)).filter((g) => g.length > 0) : [];
+    // Checks with a lane of their own beside the zones: a uniqueness check (a whole table's hash aggregate) is a statement of its own, so two can run at once.
+    const beside = eager && (target.concurrentZones ?? Infinity) < target.concurrentSteps!;
+    const apart = (group: number[]): number[][] => (beside ? [...group.filter((k) => checkItems[k].unique).map((k) => [k]), group.filter((k) => !checkItems[k].unique)] : [group]);
+    const groups = eager ? BUILT_TABLES.flatMap((_, z) => apart(checkItems.map((_, k) => k).filter((k) => lastZone(k) === z))).filter((g) => g.length > 0) : [];
     let groupsLeft = groups.length;
     let checksDone!: () => void;
     const allChecked = new Promise<void>((resolve) => (checksDone = resolve));
@@ -104,6 +107,7 @@ export async function runBuild(target: BuildTarget, options: BuildOptions = {}):
     });
     await runSchedule({
       limit: eager ? target.concurrentSteps! : 1,
+      tableLimit: eager ? target.concurrentZones : undefined,
       landings,
       steps: [...zones, ...checkSteps],
       releasable: SOURCES.map(landingTableOf),

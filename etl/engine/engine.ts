@@ -69,6 +69,8 @@ export interface BuildTarget {
    * loading. Unset: one at a time, in catalogue order, once every source is in.
    */
   readonly concurrentSteps?: number;
+  /** Of those, how many may be zones (each sorts a whole table): the rest run checks beside them. Unset: any. */
+  readonly concurrentZones?: number;
   /** How many violations() calls may run at once (default 1); each answers as if it ran alone. */
   readonly checkConcurrency?: number;
   /**

@@ -62,6 +62,54 @@ describe('the build schedule', () => {
     expect(log.indexOf('release accelerometer_landing')).toBeGreaterThan(log.indexOf('end at'));
   });
 
+  it('runs at most `tableLimit` steps that make a table at once, and fills the rest of the limit with steps beside them', async () => {
+    const log: string[] = [];
+    const running = new Set<string>();
+    let zonesAtOnce = 0;
+    let checkBesideZone = false;
+    const gates = new Map<string, ReturnType<typeof deferred>>();
+    const step = (name: string, needs: string[], table?: string): ScheduledStep => ({
+      table,
+      needs,
+      reads: needs,
+      run: async () => {
+        running.add(name);
+        zonesAtOnce = Math.max(zonesAtOnce, [...running].filter((n) => n.startsWith('zone')).length);
+        if (!table && [...running].some((n) => n.startsWith('zone'))) checkBesideZone = true;
+        log.push(`start ${name}`);
+        const gate = deferred();
+        gates.set(name, gate);
+        await gate.promise;
+        running.delete(name);
+        log.push(`end ${name}`);
+      },
+    });
+    const done = runSchedule({
+      limit: 2,
+      tableLimit: 1,
+      landings: [{ tables: ['x'], load: Promise.resolve() }],
+      steps: [step('zone a', ['x'], 'a'), step('zone b', ['x'], 'b'), step('zone c', ['a'], 'c'), step('check a', ['a']), step('check x', ['x'])],
+      releasable: [],
+      release: async () => undefined,
+    });
+    const finish = async (name: string): Promise<void> => {
+      for (let k = 0; k < 5 && !gates.has(name); k += 1) await tick();
+      gates.get(name)!.resolve();
+      await tick();
+    };
+    await finish('zone a');
+    await finish('check x');
+    await finish('zone b');
+    await finish('check a');
+    await finish('zone c');
+    await done;
+    expect(zonesAtOnce).toBe(1);
+    expect(checkBesideZone).toBe(true);
+    // With only one zone allowed, the check that needs no new table starts beside the first zone.
+    expect(log.slice(0, 2)).toEqual(['start zone a', 'start check x']);
+    expect(log.indexOf('start zone b')).toBeGreaterThan(log.indexOf('end zone a'));
+  });
+
   it('releases a landing table only after the last step reading it, never one kept for later', async () => {
     const released: string[] = [];
     const finished: string[] = [];

@@ -18,8 +18,9 @@ export const BUILD_MEMORY_LIMIT = '600MB';
  * Below this much landing JSON a build runs two statements at a time, each on
  * one thread: its statements are small and mostly run on one core anyway (a
  * table under 122,880 rows, one row group, is scanned by one thread), and
- * DuckDB's idle worker threads only cost CPU. Above it a statement uses every
- * core alone, and two at once would only add to the memory a build holds.
+ * DuckDB's idle worker threads only cost CPU. Above it a zone uses every
+ * core alone (two zones at once would only add to the memory a build holds);
+ * checks run beside it, mostly on one core, in the core the zone leaves idle.
  */
 export const CONCURRENT_BELOW_BYTES = 64 * 1024 * 1024;
 

@@ -17,6 +17,7 @@ import { dropLandingTable, loadLandingSource, loadUncertain } from './landing-lo
 import { sqlStringLiteral } from './landing-sql';
 import { readLocalManifest, setAsideManifest, writeLocalManifest } from './local-manifest';
 import { findLandingFiles } from './landing-files';
+import { withoutDistinct } from './deferred-distinct';
 
 /**
  * Rows per Parquet row group of a built table (DuckDB's default is 122,880). A filtered scan pays
@@ -54,10 +55,20 @@ export class DuckDbBuildTarget implements BuildTarget {
   /** Connections done with their work, for the next statement. */
   private readonly idle: DuckDBConnection[] = [];
   private concurrency?: number;
+  private zones?: number;
+  /** Uniqueness screens already run on a written table (see deferred-distinct.ts), by their SQL: a built file never changes. */
+  private readonly screened = new Map<string, number>();
 
   constructor(
     private readonly layout: LakeLayout,
-    private readonly settings: { threads?: number; maxLineBytes?: number; background?: boolean; memoryLimit?: string } = {},
+    private readonly settings: {
+      threads?: number;
+      maxLineBytes?: number;
+      background?: boolean;
+      memoryLimit?: string;
+      /** Write a deferrable DISTINCT's table without it first (deferred-distinct.ts); unset: in large builds only. */
+      deferDistinct?: boolean;
+    } = {},
   ) {}
 
   get landing(): string {
@@ -99,7 +110,9 @@ export class DuckDbBuildTarget implements BuildTarget {
     // Beside a serving process, parse on this thread: worker threads would take the readers' cores.
     if (!this.settings.background) this.pool = new LandingPool();
     // Never beside readers: a rebuild inside the server runs one statement at a time, once every source is in.
-    if (sizing !== undefined) this.concurrency = small ? 2 : 1;
+    // A large build runs one zone at a time (its sort needs the memory) and checks beside it.
+    if (sizing !== undefined) this.concurrency = 2;
+    if (sizing !== undefined && !small) this.zones = 1;
     this.started = true;
   }
 
@@ -123,6 +136,10 @@ export class DuckDbBuildTarget implements BuildTarget {
 
   get concurrentSteps(): number | undefined {
     return this.concurrency;
+  }
+
+  get concurrentZones(): number | undefined {
+    return this.zones;
   }
 
   async loadLanding(source: Source): Promise<LandingCount> {
@@ -173,13 +190,23 @@ export class DuckDbBuildTarget implements BuildTarget {
       // Streamed straight to Parquet; later zones read it back from there, so no zone is held in memory.
       // Sorted in the API's keyset order: a keyset page then reads the one or two row groups holding its rows.
       const order = storageOrder(table).map((c) => `"${c}"`).join(', ');
-      const sorted = `SELECT * FROM (${select}) AS zone ORDER BY ${order}`;
+      const copy = (zone: string): string =>
+        `COPY (SELECT * FROM (${zone}) AS zone ORDER BY ${order}) TO ${sqlStringLiteral(file)} (FORMAT parquet, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`;
+      // Large builds by default: a small one runs statements side by side, and the real data repeats readings (it would write twice).
+      const deferred = (this.settings.deferDistinct ?? this.zones === 1) ? withoutDistinct(table, select) : undefined;
       // Its own connection: zones may run at once (concurrentSteps).
       return this.onConnection(async (connection) => {
-        const copy = `COPY (${sorted}) TO ${sqlStringLiteral(file)} (FORMAT parquet, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`;
-        const [[rows]] = (await connection.runAndReadAll(copy, params as never)).getRows();
+        const write = async (zone: string): Promise<number> => Number((await connection.runAndReadAll(copy(zone), params as never)).getRows()[0][0]);
+        let rows = await write(deferred ?? select);
         await connection.run(`CREATE VIEW ${table} AS SELECT * FROM read_parquet(${sqlStringLiteral(file)}, hive_partitioning = false)`);
-        return Number(rows);
+        if (deferred) {
+          const screen = duplicateScreen({ table, key: TABLES[table].key })!;
+          const repeated = Number((await connection.runAndReadAll(screen)).getRows()[0][0]);
+          // The checks run this very screen on this very file: its answer stands for them.
+          if (repeated === 0) this.screened.set(screen, 0);
+          else rows = await write(select);
+        }
+        return rows;
       });
     });
   }
@@ -228,7 +255,7 @@ export class DuckDbBuildTarget implements BuildTarget {
     return this.onConnection(async (connection) => {
       const count = async (sql: string): Promise<number> => Number((await connection.runAndReadAll(sql)).getRows()[0][0]);
       const screen = duplicateScreen(unique);
-      if (screen && (await count(screen)) === 0) return 0;
+      if (screen && (this.screened.get(screen) ?? (await count(screen))) === 0) return 0;
       return count(select);
     });
   }
@@ -236,17 +263,23 @@ export class DuckDbBuildTarget implements BuildTarget {
   /**
    * Every check in one statement on one connection: at small sizes a check
    * costs more in its own statement than in its scans. A uniqueness check runs
-   * its screen there, and its exact query only when the screen finds a repeat.
+   * its screen there (unless it ran on the written table already), and its
+   * exact query only when the screen finds a repeat.
    */
   async violationsOfAll(checks: ReadonlyArray<{ select: string; unique?: UniqueKey }>): Promise<number[]> {
     return this.onConnection(async (connection) => {
       const screens = checks.map((c) => duplicateScreen(c.unique));
-      const fused = checks.map((c, k) => `(${screens[k] ?? c.select}) AS "c${k}"`).join(',\n');
-      const counts = (await connection.runAndReadAll(`SELECT ${fused}`)).getRows()[0].map(Number);
-      for (const [k, check] of checks.entries()) {
-        if (screens[k] && counts[k] > 0) counts[k] = Number((await connection.runAndReadAll(check.select)).getRows()[0][0]);
+      const counts = screens.map((s) => (s === undefined ? undefined : this.screened.get(s)));
+      const left = checks.map((_, k) => k).filter((k) => counts[k] === undefined);
+      if (left.length > 0) {
+        const fused = left.map((k) => `(${screens[k] ?? checks[k].select}) AS "c${k}"`).join(',\n');
+        const found = (await connection.runAndReadAll(`SELECT ${fused}`)).getRows()[0].map(Number);
+        left.forEach((k, j) => (counts[k] = found[j]));
       }
-      return counts;
+      for (const [k, check] of checks.entries()) {
+        if (screens[k] && counts[k]! > 0) counts[k] = Number((await connection.runAndReadAll(check.select)).getRows()[0][0]);
+      }
+      return counts as number[];
     });
   }
 
