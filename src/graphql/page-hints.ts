@@ -7,6 +7,7 @@ import { stepTrainerDataset } from './datasets/step-trainer.dataset';
 import { columnarDataset, queryColumns } from './engine-columns';
 import { pageQuery, type Scope } from './page-query';
 import { pageKey } from './page-read-ahead';
+import { prerenderEdges } from './prerendered-edges';
 import { type PageHint, type PageReadAhead, readAheadOf } from './read-ahead-store';
 import { RequestLake } from './request-lake';
 import { readPageColumns } from './stored-order-read';
@@ -48,7 +49,13 @@ export async function readHintedPage(services: Services, hint: PageHint): Promis
   const query = await pageQuery(scope, hint.after, hint.first + 1);
   await followHint(store, hint, {
     key: pageKey(hint.shape, query),
-    read: () => readPageColumns(ds, query, { timeoutMs: config.queryTimeoutMs }, (sql, params, options) => queryColumns(engine, sql, params, options)),
+    read: async () => {
+      const result = await readPageColumns(ds, query, { timeoutMs: config.queryTimeoutMs }, (sql, params, options) => queryColumns(engine, sql, params, options));
+      // After this turn's I/O (a response being written here goes first); a request taking the page sooner writes it itself.
+      const fieldColumns = ds.fieldColumns;
+      if (fieldColumns) setImmediate(() => prerenderEdges(result, hint.first, fieldColumns));
+      return result;
+    },
     rowCount: (result) => result.rowCount,
     keyAt: (result, i) => ds.key.map((k) => result.columns[k.name][i] as KeyValue),
   });

@@ -24,6 +24,7 @@ export const machineLearningDataset: Dataset<MachineLearningSample> = {
   serialExpr: col('m', M, 'serialNumber'),
   timeExpr: col('m', M, 'sensorReadingTime'),
   fromRow: MachineLearningSample.fromRow,
+  pulledWhole: true,
   boundedPages: true,
   storedInKeyOrder: true,
   // As MachineLearningSample.fromRow copies them (its ISO twin holds the same epoch milliseconds).
