@@ -36,6 +36,11 @@ export interface HintedPage<T> {
   read: () => Promise<T>;
   rowCount: (result: T) => number;
   keyAt: (result: T, index: number) => KeyValue[];
+  /**
+   * Work done ahead on the page read (its edges' text: prerendered-edges.ts), once it is the next page
+   * asked here (ahead 1): the other worker is then answering the page before, and this one is idle.
+   */
+  prepare?: (result: T) => void;
 }
 
 /** Reads a page another worker hinted at into this process's store (as the columns a bulk page reads). */
@@ -49,13 +54,8 @@ export async function readHintedPage(services: Services, hint: PageHint): Promis
   const query = await pageQuery(scope, hint.after, hint.first + 1);
   await followHint(store, hint, {
     key: pageKey(hint.shape, query),
-    read: async () => {
-      const result = await readPageColumns(ds, query, { timeoutMs: config.queryTimeoutMs }, (sql, params, options) => queryColumns(engine, sql, params, options));
-      // After this turn's I/O (a response being written here goes first); a request taking the page sooner writes it itself.
-      const fieldColumns = ds.fieldColumns;
-      if (fieldColumns) setImmediate(() => prerenderEdges(result, hint.first, fieldColumns));
-      return result;
-    },
+    read: () => readPageColumns(ds, query, { timeoutMs: config.queryTimeoutMs }, (sql, params, options) => queryColumns(engine, sql, params, options)),
+    prepare: ds.fieldColumns ? (result) => prerenderEdges(result, hint.first, ds.fieldColumns!) : undefined,
     rowCount: (result) => result.rowCount,
     keyAt: (result, i) => ds.key.map((k) => result.columns[k.name][i] as KeyValue),
   });
@@ -65,7 +65,9 @@ export async function readHintedPage(services: Services, hint: PageHint): Promis
  * The hinted page: only noted when the page before it continued no walk
  * (ahead 0); nothing when a request here read it already; else read
  * (unless held or the store is full), and then, if it is not too far ahead,
- * the page after it hinted on to the other worker.
+ * the page after it hinted on to the other worker, and the page prepared
+ * once it is the next one asked here (a page read two ahead is read while
+ * this worker answers a page: its preparing waits for the hint one ahead).
  */
 export async function followHint<T>(store: PageReadAhead, hint: PageHint, page: HintedPage<T>): Promise<void> {
   // A page after one that continued no walk: a request for it will show a walk; nothing is read yet.
@@ -76,4 +78,5 @@ export async function followHint<T>(store: PageReadAhead, hint: PageHint, page: 
   if (!held || hint.ahead >= MAX_AHEAD) return;
   const result = await held;
   if (page.rowCount(result) > hint.first) store.relay?.({ ...hint, after: page.keyAt(result, hint.first - 1), ahead: hint.ahead + 1 });
+  if (hint.ahead === 1) page.prepare?.(result);
 }

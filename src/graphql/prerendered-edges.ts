@@ -3,10 +3,10 @@ import { type EdgeEntry, type EdgesSource, edgesText } from './edges-text';
 
 /**
  * A page read ahead (page-hints.ts) has its edges' JSON text written once it
- * is read, for the plan this process wrote last (a walk asks every page with
- * one document), by the worker that will serve it, while the other worker
- * answers the page before and the client parses it: on two cores that text
- * (~5 ms of a 5,000-row page) leaves the request's path. A request uses it
+ * is the next page asked here, for the plan this process wrote last (a walk
+ * asks every page with one document), by the worker that will serve it, while
+ * the other worker answers the page before: on two cores that text (5–9 ms of
+ * a 5,000-row page's main thread) leaves the request's path. A request uses it
  * only for the same plan, the same field columns and exactly the rows it
  * shows: those rows are checked against the consent registry at serve time
  * (visibleRows), so a row hidden since the read makes the text be written

@@ -96,11 +96,8 @@ describe('training-set pages read ahead on a hint, through HTTP', () => {
     expect(hints).toHaveLength(count);
     return hints[count - 1];
   };
-  /** The hinted page read into the store, and its edges written (they are written after the read's turn). */
-  const readOnHint = async (hint: PageHint): Promise<void> => {
-    await readHintedPage(t.lake.services, hint);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  };
+  /** The hinted page read into the store, and (one ahead) its edges written. */
+  const readOnHint = (hint: PageHint): Promise<void> => readHintedPage(t.lake.services, hint);
 
   it("reads a first page's next page ahead (the set is pulled whole), a page after a jump only noted", async () => {
     const first = await t.graphql(SAMPLES, ANALYST_KEY, { first: PAGE });
