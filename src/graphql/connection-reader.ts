@@ -50,6 +50,7 @@ export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Da
     const fetched = await fetchPage<N, ColumnarResult>({
       ...page,
       shape: 'columns',
+      edges: ds.fieldColumns !== undefined,
       read: (q, options) => readPageColumns(ds, q, options, (sql, params, o) => queryColumns(engine, sql, params, o)),
       rowCount: (result) => result.rowCount,
       slice: sliceColumns,

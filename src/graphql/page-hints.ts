@@ -55,7 +55,8 @@ export async function readHintedPage(services: Services, hint: PageHint): Promis
   await followHint(store, hint, {
     key: pageKey(hint.shape, query),
     read: () => readPageColumns(ds, query, { timeoutMs: config.queryTimeoutMs }, (sql, params, options) => queryColumns(engine, sql, params, options)),
-    prepare: ds.fieldColumns ? (result) => prerenderEdges(result, hint.first, ds.fieldColumns!) : undefined,
+    // Pages of the batch (columns, not edges) share these keys: only a walk of edges has their text written.
+    prepare: hint.edges && ds.fieldColumns ? (result) => prerenderEdges(result, hint.first, ds.fieldColumns!) : undefined,
     rowCount: (result) => result.rowCount,
     keyAt: (result, i) => ds.key.map((k) => result.columns[k.name][i] as KeyValue),
   });

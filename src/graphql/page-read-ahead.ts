@@ -55,6 +55,8 @@ export interface PageFetch<N extends Node, T> {
   readAheadTimeoutMs: number;
   /** A first page (no cursor) of a dataset pulled whole: its next page is read ahead without waiting for a walk to show. */
   opensWalk?: boolean;
+  /** Answered as a connection's edges written from the columns (a hint says so: the next page's text is written ahead). */
+  edges?: boolean;
 }
 
 /** The store's key of a page: its result shape, SQL text and bound values. */
@@ -115,7 +117,8 @@ async function readAhead<N extends Node, T>(f: PageFetch<N, T>, key: string, sco
   // Hints are for bulk pages (columns) of bounded datasets: page-hints.ts reads those only.
   if (store.relay && shape === 'columns') {
     // Not walking: the other worker only notes where the next page starts, so a request for it shows a walk.
-    store.relay({ kind: f.scope.dataset.kind, version: f.scope.version, filter: f.scope.filter, after, first, shape, ahead: walking ? 1 : 0 });
+    const hint = { kind: f.scope.dataset.kind, version: f.scope.version, filter: f.scope.filter, after, first, shape, ahead: walking ? 1 : 0 };
+    store.relay(f.edges ? { ...hint, edges: true } : hint);
     return;
   }
   const skipping = await pageQuery(f.scope, after, first + 2, first - 1);

@@ -99,12 +99,15 @@ describe('training-set pages read ahead on a hint, through HTTP', () => {
   /** The hinted page read into the store, and (one ahead) its edges written. */
   const readOnHint = (hint: PageHint): Promise<void> => readHintedPage(t.lake.services, hint);
 
-  it("reads a first page's next page ahead (the set is pulled whole), a page after a jump only noted", async () => {
+  it("reads a first page's next page ahead (the set is pulled whole), a page after a jump only noted; only edges are written ahead", async () => {
     const first = await t.graphql(SAMPLES, ANALYST_KEY, { first: PAGE });
-    expect(await hinted(1)).toMatchObject({ kind: 'MachineLearningSample', first: PAGE, shape: 'columns', ahead: 1 });
+    expect(await hinted(1)).toMatchObject({ kind: 'MachineLearningSample', first: PAGE, shape: 'columns', ahead: 1, edges: true });
     const jump = await t.graphql(SAMPLES, ANALYST_KEY, { first: 500 });
     await t.graphql(SAMPLES, ANALYST_KEY, { first: PAGE, after: jump.body.data.machineLearningSamples.pageInfo.endCursor });
-    expect(await hinted(2)).toMatchObject({ ahead: 0 });
+    expect(await hinted(2)).toMatchObject({ ahead: 0, edges: true });
+    // The batch's pages (the same keys) are columns, not edges: no text is written ahead for them.
+    await t.graphql(`query B($first: Int) { machineLearningBatch(first: $first) { rowCount } }`, ANALYST_KEY, { first: PAGE });
+    expect((await hinted(3)).edges).toBeUndefined();
     expect(first.body.data.machineLearningSamples.edges).toHaveLength(PAGE);
   });
 
