@@ -28,7 +28,9 @@ export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Da
   const bulk = pageSize(args.first, config.maxPageSize, field) + 1 > ctx.services.reads.maxRowsPerEntry;
   const { first, query, scope, consent, cursorScope, afterCursor } = await topLevelPage(ctx, bulk ? columnarDataset(engine, ds) : ds, args, filter, field);
   const version = scope.version;
-  const page = { readAhead: readAheadOf(ctx.services), scope, query, first, timeoutMs: ctx.budget.timeoutMs(), readAheadTimeoutMs: config.queryTimeoutMs };
+  // A first page of a set pulled whole: its next page is read ahead at once (a notebook asks for it next).
+  const opensWalk = bulk && !afterCursor && ds.pulledWhole === true;
+  const page = { readAhead: readAheadOf(ctx.services), scope, query, first, timeoutMs: ctx.budget.timeoutMs(), readAheadTimeoutMs: config.queryTimeoutMs, opensWalk };
   const countKey = `${ds.kind}|${version}|${consent.generation}|${filterKey(filter)}`;
   const counts = totalCountCacheOf(ctx.services);
   const totalCount = async (): Promise<number> => {
@@ -48,6 +50,7 @@ export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Da
     const fetched = await fetchPage<N, ColumnarResult>({
       ...page,
       shape: 'columns',
+      edges: ds.fieldColumns !== undefined,
       read: (q, options) => readPageColumns(ds, q, options, (sql, params, o) => queryColumns(engine, sql, params, o)),
       rowCount: (result) => result.rowCount,
       slice: sliceColumns,

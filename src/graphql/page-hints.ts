@@ -7,6 +7,7 @@ import { stepTrainerDataset } from './datasets/step-trainer.dataset';
 import { columnarDataset, queryColumns } from './engine-columns';
 import { pageQuery, type Scope } from './page-query';
 import { pageKey } from './page-read-ahead';
+import { prerenderEdges } from './prerendered-edges';
 import { type PageHint, type PageReadAhead, readAheadOf } from './read-ahead-store';
 import { RequestLake } from './request-lake';
 import { readPageColumns } from './stored-order-read';
@@ -35,6 +36,11 @@ export interface HintedPage<T> {
   read: () => Promise<T>;
   rowCount: (result: T) => number;
   keyAt: (result: T, index: number) => KeyValue[];
+  /**
+   * Work done ahead on the page read (its edges' text: prerendered-edges.ts), once it is the next page
+   * asked here (ahead 1): the other worker is then answering the page before, and this one is idle.
+   */
+  prepare?: (result: T) => void;
 }
 
 /** Reads a page another worker hinted at into this process's store (as the columns a bulk page reads). */
@@ -49,6 +55,8 @@ export async function readHintedPage(services: Services, hint: PageHint): Promis
   await followHint(store, hint, {
     key: pageKey(hint.shape, query),
     read: () => readPageColumns(ds, query, { timeoutMs: config.queryTimeoutMs }, (sql, params, options) => queryColumns(engine, sql, params, options)),
+    // Pages of the batch (columns, not edges) share these keys: only a walk of edges has their text written.
+    prepare: hint.edges && ds.fieldColumns ? (result) => prerenderEdges(result, hint.first, ds.fieldColumns!) : undefined,
     rowCount: (result) => result.rowCount,
     keyAt: (result, i) => ds.key.map((k) => result.columns[k.name][i] as KeyValue),
   });
@@ -58,7 +66,9 @@ export async function readHintedPage(services: Services, hint: PageHint): Promis
  * The hinted page: only noted when the page before it continued no walk
  * (ahead 0); nothing when a request here read it already; else read
  * (unless held or the store is full), and then, if it is not too far ahead,
- * the page after it hinted on to the other worker.
+ * the page after it hinted on to the other worker, and the page prepared
+ * once it is the next one asked here (a page read two ahead is read while
+ * this worker answers a page: its preparing waits for the hint one ahead).
  */
 export async function followHint<T>(store: PageReadAhead, hint: PageHint, page: HintedPage<T>): Promise<void> {
   // A page after one that continued no walk: a request for it will show a walk; nothing is read yet.
@@ -69,4 +79,5 @@ export async function followHint<T>(store: PageReadAhead, hint: PageHint, page: 
   if (!held || hint.ahead >= MAX_AHEAD) return;
   const result = await held;
   if (page.rowCount(result) > hint.first) store.relay?.({ ...hint, after: page.keyAt(result, hint.first - 1), ahead: hint.ahead + 1 });
+  if (hint.ahead === 1) page.prepare?.(result);
 }

@@ -19,7 +19,8 @@ export { PageReadAhead, readAheadOf } from './read-ahead-store';
  * process asked for the page right after the one it served last (one
  * connection, or a single process) reads the next page instead. With one
  * process or two workers, nothing is read ahead until a walk shows: after a
- * page that continues no page served lately, only where the next one starts is noted.
+ * page that continues no page served lately, only where the next one starts is
+ * noted; but a first page of a set pulled whole (opensWalk) reads on at once.
  * A request takes a page only when it builds the very same query (SQL text
  * and bound values, consent exclusions and page bound included),
  * so a revocation, another version or other arguments simply miss; rows are
@@ -52,6 +53,10 @@ export interface PageFetch<N extends Node, T> {
   timeoutMs: number;
   /** The timeout of the next page's query (the server's per-query limit: no request is waiting yet). */
   readAheadTimeoutMs: number;
+  /** A first page (no cursor) of a dataset pulled whole: its next page is read ahead without waiting for a walk to show. */
+  opensWalk?: boolean;
+  /** Answered as a connection's edges written from the columns (a hint says so: the next page's text is written ahead). */
+  edges?: boolean;
 }
 
 /** The store's key of a page: its result shape, SQL text and bound values. */
@@ -101,7 +106,9 @@ async function readAhead<N extends Node, T>(f: PageFetch<N, T>, key: string, sco
   const consecutive = store.served(scope, key, nextKey);
   // A page that continues no page served lately (a first page, a jump) reads nothing ahead: on two cores the
   // next pages' reads would run during its own answer, and a client asking for one page never takes them.
-  const walking = taken || consecutive || store.continuesWalk(key);
+  // But the first page of a set pulled whole (the training set: a notebook asks for the next page) does.
+  const opens = f.opensWalk === true && !taken && !consecutive;
+  const walking = taken || consecutive || opens || store.continuesWalk(key);
   if (store.pagesAhead === 1 || consecutive) {
     // A single process records the page that follows (served above): asked for it next, it reads on from there.
     if (walking) store.start(nextKey, () => f.read(next, { timeoutMs: f.readAheadTimeoutMs }));
@@ -110,7 +117,8 @@ async function readAhead<N extends Node, T>(f: PageFetch<N, T>, key: string, sco
   // Hints are for bulk pages (columns) of bounded datasets: page-hints.ts reads those only.
   if (store.relay && shape === 'columns') {
     // Not walking: the other worker only notes where the next page starts, so a request for it shows a walk.
-    store.relay({ kind: f.scope.dataset.kind, version: f.scope.version, filter: f.scope.filter, after, first, shape, ahead: walking ? 1 : 0 });
+    const hint = { kind: f.scope.dataset.kind, version: f.scope.version, filter: f.scope.filter, after, first, shape, ahead: walking ? 1 : 0 };
+    store.relay(f.edges ? { ...hint, edges: true } : hint);
     return;
   }
   const skipping = await pageQuery(f.scope, after, first + 2, first - 1);

@@ -34,6 +34,8 @@ export interface PageHint {
   shape: string;
   /** Pages this one is ahead of the page a request was served last (1: the next); 0: only where a walk may go on, nothing to read yet. */
   ahead: number;
+  /** The walk's pages are answered as a connection's edges (machineLearningSamples, not the batch): their text is written ahead. */
+  edges?: boolean;
 }
 
 /** Keys noted until a time, each taken once; past MAX_SCOPES the oldest note is forgotten. */

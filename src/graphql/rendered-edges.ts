@@ -17,6 +17,7 @@ import {
   visitWithTypeInfo,
 } from 'graphql';
 import { type EdgeEntry, type EdgesSource, edgesText, type NodeEntry, type ScalarKind } from './edges-text';
+import { notePlan, prerenderedText } from './prerendered-edges';
 import { rawJsonToken } from './raw-json';
 
 /**
@@ -61,7 +62,9 @@ export function withRenderedEdges(schema: GraphQLSchema): GraphQLSchema {
         type: new GraphQLNonNull(EdgesText),
         resolve: (connection: RenderableConnection, _args, context: object, info) => {
           const plan = planOf(type, info.fieldNodes);
-          const text = plan && edgesText(plan, connection.edgesSource ?? nodeColumns(connection, plan));
+          const source = connection.edgesSource;
+          if (plan && source) notePlan(plan);
+          const text = plan && ((source && prerenderedText(plan, source)) ?? edgesText(plan, source ?? nodeColumns(connection, plan)));
           if (text === undefined || text === null) throw new NotRendered('this page is answered the usual way');
           return rawJsonToken(context, text);
         },

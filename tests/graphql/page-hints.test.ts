@@ -50,6 +50,19 @@ describe('a page hinted at by the other worker', () => {
     expect(hints).toEqual([]);
   });
 
+  it('is prepared once it is the next page asked here (one ahead), not while read two ahead', async () => {
+    const store = new PageReadAhead();
+    store.relay = () => undefined;
+    const prepared: string[][] = [];
+    const prepare = (rows: string[]) => void prepared.push(rows);
+    await followHint(store, { ...hint, ahead: MAX_AHEAD }, { ...page('p3', []), prepare });
+    expect(prepared).toEqual([]);
+    // The hint one ahead comes when the other worker answers the page before: the page held is prepared then.
+    await followHint(store, hint, { ...page('p3', []), prepare });
+    expect(prepared).toEqual([['p3 row 1', 'p3 row 2', 'p3 next']]);
+    expect(await store.take('p3')).toBe(prepared[0]);
+  });
+
   it('is only noted, not read, after a page that continued no walk; a request for it then shows a walk, once', async () => {
     const store = new PageReadAhead();
     const hints: PageHint[] = [];

@@ -36,6 +36,8 @@ export interface Dataset<N extends Node> {
   fromRow(row: Row, version: string): N;
   /** The stored table an engine may hold in memory (Engine.heldPage), and the column `from`/`to` filter; its rows are the select's. */
   held?: { table: BuiltTable; timeColumn: string };
+  /** Pulled whole by its clients (a notebook's training set): a first bulk page reads the next one ahead (page-read-ahead.ts). */
+  pulledWhole?: boolean;
   /** A large table: top-level pages are bounded by rows per serial (page-bound.ts). */
   boundedPages?: boolean;
   /**

@@ -24,6 +24,7 @@ export const machineLearningDataset: Dataset<MachineLearningSample> = {
   serialExpr: col('m', M, 'serialNumber'),
   timeExpr: col('m', M, 'sensorReadingTime'),
   fromRow: MachineLearningSample.fromRow,
+  pulledWhole: true,
   boundedPages: true,
   storedInKeyOrder: true,
   selectWithoutSerial: selectAs('m', M, SAMPLE_COLUMNS.slice(1)),
