@@ -107,7 +107,7 @@ async function readIndex<N extends Node>(s: Scope<N>): Promise<SerialIndex | und
  * bound came from (same version, same consent exclusions), so it holds every serial such a page can return.
  */
 export async function serialKeys<N extends Node>(s: Scope<N>): Promise<ReadonlyMap<number, string> | undefined> {
-  if (!s.dataset.boundedPages || !s.engine.keyOrderedStorage || !s.engine.dialect.textKey) return undefined;
+  if (!s.dataset.boundedPages || !s.dataset.selectWithoutSerial || !s.engine.keyOrderedStorage || !s.engine.dialect.textKey) return undefined;
   return (await serialIndex(s))?.byKey;
 }
 

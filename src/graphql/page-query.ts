@@ -77,16 +77,11 @@ export async function pageQuery<N extends Node>(s: Scope<N>, after: readonly Key
   if (bound === undefined || !s.dataset.storedInKeyOrder || !s.engine.keyOrderedStorage) return { sql, params: c.params };
   // The bound keeps the range near offset + limit rows (plus the rest of two serials); twice that reads it all.
   const cap = checkLimit(2 * (offset + limit) + 1_000);
-  const serials = await keyedSerials(s);
+  const serials = await serialKeys(s);
   if (!serials) return { sql, params: c.params, inStoredOrder: { sql: `${from} LIMIT ${cap}`, offset, limit, cap } };
   // The serial read as its key: DuckDB parsing each row's serial into a UUID (and JS writing it back) was ~3 ms of a 10,000-row page.
   const keyed = `SELECT ${s.engine.dialect.textKey!(s.dataset.serialExpr)} AS "serialKey", ${s.dataset.selectWithoutSerial} FROM ${await s.dataset.from(s.engine, s.version)} ${c.where()}`;
   return { sql, params: c.params, inStoredOrder: { sql: `${keyed} LIMIT ${cap}`, offset, limit, cap, serials } };
-}
-
-/** The serials by text key of a stored-order page's scope, where its dataset and engine can read serials that way. */
-async function keyedSerials<N extends Node>(s: Scope<N>): Promise<ReadonlyMap<number, string> | undefined> {
-  return s.dataset.selectWithoutSerial && s.engine.dialect.textKey ? serialKeys(s) : undefined;
 }
 
 export async function countQuery<N extends Node>(s: Scope<N>): Promise<BuiltQuery> {

@@ -47,7 +47,7 @@ export interface Dataset<N extends Node> {
   fieldColumns?: Readonly<Record<string, string>> & { serialNumber: string };
   /** Its stored rows are in key order (one table, sorted when built): a bounded bulk page may read them unsorted (stored-order-read.ts). */
   storedInKeyOrder?: boolean;
-  /** `select` without its serialNumber item: a stored-order page whose engine has a text key reads the serial as that key (serial-keys.ts). */
+  /** `select` without its serialNumber item: a stored-order page whose engine has a text key reads the serial as that key (page-query.ts, page-bound.ts's serialKeys). */
   selectWithoutSerial?: string;
 }
 
