@@ -38,41 +38,64 @@ export class FastRecord {
 
   /** Fills `out` and returns true when `b[start, end)` is an accepted record of the common shape. */
   read(b: Buffer, start: number, end: number, out: FieldValue[]): boolean {
+    let i = this.object(b, start, end, out);
+    if (i < 0) return false;
+    for (; i < end; i += 1) {
+      const ch = b[i];
+      if (ch !== 0x20 && ch !== 0x09 && ch !== 0x0d) return false;
+    }
+    return true;
+  }
+
+  /**
+   * The line starting at `start` in a block of lines ending at `limit`, read
+   * without finding its end first: where read() of that line would accept it,
+   * fills `out` and returns its end (the index of its `\n`, or `limit`);
+   * otherwise -1, and read() of that line would decline it too. A line holds
+   * no `\n` inside a string or number of the common shape, so the object ends
+   * on the same bytes either way.
+   */
+  readLine(b: Buffer, start: number, limit: number, out: FieldValue[]): number {
+    let i = this.object(b, start, limit, out);
+    if (i < 0) return -1;
+    for (; i < limit; i += 1) {
+      const ch = b[i];
+      if (ch === 0x0a) return i;
+      if (ch !== 0x20 && ch !== 0x09 && ch !== 0x0d) return -1;
+    }
+    return limit;
+  }
+
+  /** The object of the common shape at `start`, read no further than `end`: the index after its `}`, or -1. */
+  private object(b: Buffer, start: number, end: number, out: FieldValue[]): number {
     const { names, text, whole, required } = this;
     const columns = names.length;
     let i = start;
-    if (b[i] !== 0x7b) return false;
+    if (b[i] !== 0x7b) return -1;
     i += 1;
     for (let c = 0; c < columns; c += 1) {
       while (b[i] === 0x20) i += 1;
-      if (b[i] !== 0x22) return false;
+      if (b[i] !== 0x22) return -1;
       const name = names[c];
       const length = name.length;
-      for (let k = 0; k < length; k += 1) if (b[i + 1 + k] !== name[k]) return false;
+      for (let k = 0; k < length; k += 1) if (b[i + 1 + k] !== name[k]) return -1;
       i += length + 1;
-      if (b[i] !== 0x22) return false;
+      if (b[i] !== 0x22) return -1;
       i += 1;
       while (b[i] === 0x20) i += 1;
-      if (b[i] !== 0x3a) return false;
+      if (b[i] !== 0x3a) return -1;
       i += 1;
       while (b[i] === 0x20) i += 1;
       let ch = b[i];
       if (ch === 0x6e) {
         // `null`: an absent value, accepted only where the field is optional.
-        if (required[c] || b[i + 1] !== 0x75 || b[i + 2] !== 0x6c || b[i + 3] !== 0x6c) return false;
+        if (required[c] || b[i + 1] !== 0x75 || b[i + 2] !== 0x6c || b[i + 3] !== 0x6c) return -1;
         out[c] = null;
         i += 4;
       } else if (text[c]) {
-        if (ch !== 0x22) return false;
-        const from = i + 1;
-        for (i = from; ; i += 1) {
-          if (i >= end) return false;
-          ch = b[i];
-          if (ch === 0x22) break;
-          if (ch === 0x5c || ch < 0x20 || ch > 0x7f) return false;
-        }
-        out[c] = this.value(c, b, from, i);
-        i += 1;
+        if (ch !== 0x22) return -1;
+        i = this.string(c, b, i + 1, end, out);
+        if (i < 0) return -1;
       } else {
         // The strict parser's exact path (Clinger): the same digits give the same double.
         const negative = ch === 0x2d;
@@ -90,7 +113,7 @@ export class FastRecord {
             significant += 1;
             mantissa = mantissa * 10 + (ch - 0x30);
           }
-        } else return false;
+        } else return -1;
         let scale = 0;
         if (b[i] === 0x2e) {
           i += 1;
@@ -102,51 +125,64 @@ export class FastRecord {
             mantissa = mantissa * 10 + (ch - 0x30);
           }
           scale = i - from;
-          if (scale === 0) return false;
+          if (scale === 0) return -1;
         }
-        if (significant > 15 || scale > 22 || i >= end) return false;
+        if (significant > 15 || scale > 22 || i >= end) return -1;
         ch = b[i];
-        if (ch === 0x65 || ch === 0x45) return false;
+        if (ch === 0x65 || ch === 0x45) return -1;
         let num = scale === 0 ? mantissa : mantissa / POWERS_OF_TEN[scale];
         if (negative) num = -num;
-        if (whole[c] && (!Number.isInteger(num) || Math.abs(num) > MAX_SAFE_WHOLE)) return false;
+        if (whole[c] && (!Number.isInteger(num) || Math.abs(num) > MAX_SAFE_WHOLE)) return -1;
         out[c] = num;
       }
       while (b[i] === 0x20) i += 1;
       ch = b[i];
       i += 1;
       if (ch === 0x2c && c < columns - 1) continue;
-      if (ch !== 0x7d) return false;
+      if (ch !== 0x7d) return -1;
       // The object ended early: only optional fields may be missing.
       for (let rest = c + 1; rest < columns; rest += 1) {
-        if (required[rest]) return false;
+        if (required[rest]) return -1;
         out[rest] = null;
       }
       break;
     }
-    if (i > end) return false;
-    for (; i < end; i += 1) {
-      const ch = b[i];
-      if (ch !== 0x20 && ch !== 0x09 && ch !== 0x0d) return false;
-    }
-    return true;
+    return i > end ? -1 : i;
   }
 
-  /** Column `c`'s string from ASCII bytes `b[from, to)`: the previous one when the bytes are the same. */
-  private value(c: number, b: Buffer, from: number, to: number): string {
-    const length = to - from;
+  /**
+   * Column `c`'s string starting at `from` (after its quote), into `out[c]`: the index after its closing quote, or -1.
+   * Its bytes are matched against the previous string's as they are scanned: the same bytes are that very string.
+   */
+  private string(c: number, b: Buffer, from: number, end: number, out: FieldValue[]): number {
     const previous = this.previous[c];
-    let bytes = this.previousBytes[c];
-    if (previous !== undefined && previous.length === length) {
+    let i = from;
+    if (previous !== undefined && from + previous.length < end) {
+      const bytes = this.previousBytes[c];
+      const length = previous.length;
       let k = 0;
-      while (k < length && bytes[k] === b[from + k]) k += 1;
-      if (k === length) return previous;
+      while (k < length && b[from + k] === bytes[k]) k += 1;
+      // The bytes matched are the previous string's: ASCII with no quote, backslash or control character.
+      i = from + k;
+      if (k === length && b[i] === 0x22) {
+        out[c] = previous;
+        return i + 1;
+      }
+    }
+    for (; ; i += 1) {
+      if (i >= end) return -1;
+      const ch = b[i];
+      if (ch === 0x22) break;
+      if (ch === 0x5c || ch < 0x20 || ch > 0x7f) return -1;
     }
     // ASCII: latin1 reads each byte as the character UTF-8 would, and copies it (no slice keeps the block alive).
-    const value = b.toString('latin1', from, to);
+    const length = i - from;
+    const value = b.toString('latin1', from, i);
+    let bytes = this.previousBytes[c];
     if (bytes.length < length) bytes = this.previousBytes[c] = new Uint8Array(Math.max(length, 2 * bytes.length));
     for (let k = 0; k < length; k += 1) bytes[k] = b[from + k];
     this.previous[c] = value;
-    return value;
+    out[c] = value;
+    return i + 1;
   }
 }

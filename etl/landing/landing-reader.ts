@@ -79,8 +79,8 @@ export async function readLanding(files: readonly string[], columns: readonly Co
       doubt?.quarantined(line, tally.lines);
       sink.quarantine({ sourceFile: file, lineNumber, reason, line, ...extra });
     };
-    /** One line: `b[start, stop)`, without its line end, valid UTF-8. */
-    const line = (b: Buffer, start: number, stop: number): void => {
+    /** One line: `b[start, stop)`, without its line end, valid UTF-8; `declined`: the common shape's reader declined it already. */
+    const line = (b: Buffer, start: number, stop: number, declined: boolean): void => {
       lineNumber += 1;
       tally.lines += 1;
       if (stop > start && b[stop - 1] === CARRIAGE_RETURN) stop -= 1;
@@ -88,16 +88,18 @@ export async function readLanding(files: readonly string[], columns: readonly Co
       // The common shape first, from the bytes; every other line, and every line it declines, the strict parser decides.
       let result: ReturnType<typeof parseRecord> = null;
       let text: string | undefined;
-      if (!common.read(b, start, stop, values)) {
+      if (declined || !common.read(b, start, stop, values)) {
         text = b.toString('utf8', start, stop);
         result = parseRecord(text, 0, text.length, schema, values);
       }
-      if (result === null) {
-        tally.accepted += 1;
-        if (doubt) doubt.accepted(values[emailAt!] as string, values[updatedAt!] as number, tally.lines);
-        sink.accept(values);
-      } else if (result === BLANK) tally.blank += 1;
+      if (result === null) accept();
+      else if (result === BLANK) tally.blank += 1;
       else quarantine(result, text!);
+    };
+    const accept = (): void => {
+      tally.accepted += 1;
+      if (doubt) doubt.accepted(values[emailAt!] as string, values[updatedAt!] as number, tally.lines);
+      sink.accept(values);
     };
     const tooLong = (line: string): void => {
       if (/^[ \t\r\n]*$/.test(line)) tally.blank += 1;
@@ -121,12 +123,26 @@ export async function readLanding(files: readonly string[], columns: readonly Co
         at = next + 1;
       }
     };
-    /** Valid UTF-8 of whole lines: n line feeds separate n + 1 lines (a multi-byte character never holds the byte \n). */
+    /**
+     * Valid UTF-8 of whole lines: n line feeds separate n + 1 lines (a multi-byte character never holds the byte \n).
+     * A line of the common shape is read in the same pass that finds its end; only the others are searched for it.
+     */
     const lines = (bytes: Buffer): void => {
+      const limit = bytes.length;
       for (let at = 0; ; ) {
+        const end = common.readLine(bytes, at, limit, values);
+        if (end >= 0 && end - at <= maxLineBytes) {
+          lineNumber += 1;
+          tally.lines += 1;
+          accept();
+          if (end === limit) return;
+          at = end + 1;
+          continue;
+        }
+        // Declined, or too long once its end is known: the line as a whole decides.
         const next = bytes.indexOf(LINE_FEED, at);
-        if (next < 0) return line(bytes, at, bytes.length);
-        line(bytes, at, next);
+        if (next < 0) return line(bytes, at, limit, end < 0);
+        line(bytes, at, next, end < 0);
         at = next + 1;
       }
     };

@@ -126,6 +126,43 @@ describe('the fast path for common landing lines', () => {
     expect(reader.read(Buffer.from(accented), 0, Buffer.byteLength(accented), values)).toBe(false);
   });
 
+  it('reads a line in the pass that finds its end exactly as it reads the line once its end is known', () => {
+    let accepted = 0;
+    // Common lines with what may follow the object on its line: JSON whitespace (taken) or anything else (declined).
+    const tailed = (k: number): fc.Arbitrary<string> => fc.tuple(commonLine(SCHEMAS[k]), fc.constantFrom('', ' ', '\t', '\r', ' \t\r ', 'x', '\u0001', ',')).map(([text, tail]) => text + tail);
+    const line = (k: number): fc.Arbitrary<string> => fc.oneof({ weight: 3, arbitrary: lineFor(SCHEMAS[k]) }, { weight: 2, arbitrary: tailed(k) }, { weight: 1, arbitrary: fc.constantFrom('', ' ', '\r') });
+    fc.assert(
+      fc.property(
+        fc.nat({ max: SCHEMAS.length - 1 }).chain((k) => fc.tuple(fc.constant(k), fc.array(fc.tuple(line(k).filter((text) => !text.includes('\n')), fc.constantFrom('\n', '\r\n')), { minLength: 1, maxLength: 12 }))),
+        ([k, lines]) => {
+          const schema = SCHEMAS[k];
+          // A block of whole lines as the reader sees one: no line end after the last.
+          const block = Buffer.from(lines.map(([text, eol], j) => (j < lines.length - 1 ? text + eol : text)).join(''));
+          const inPass = new FastRecord(schema);
+          const known = new FastRecord(schema);
+          let start = 0;
+          for (const [text, eol] of lines) {
+            const end = start + Buffer.byteLength(text) + (eol === '\r\n' && start + Buffer.byteLength(text) < block.length ? 1 : 0);
+            const lineEnd = Math.min(end, block.length);
+            let stop = lineEnd;
+            if (stop > start && block[stop - 1] === 0x0d) stop -= 1;
+            const fast: FieldValue[] = new Array(schema.names.length).fill('unset');
+            const expected: FieldValue[] = new Array(schema.names.length).fill('unset');
+            const read = known.read(block, start, stop, expected);
+            expect(inPass.readLine(block, start, block.length, fast)).toBe(read ? lineEnd : -1);
+            if (read) {
+              accepted += 1;
+              fast.forEach((value, c) => expect(Object.is(value, expected[c])).toBe(true));
+            }
+            start = lineEnd + 1;
+          }
+        },
+      ),
+      { seed: SEED, numRuns: 1500 },
+    );
+    expect(accepted).toBeGreaterThan(1000);
+  });
+
   it('reads a line inside a larger buffer only up to its end', () => {
     const reader = new FastRecord(SCHEMAS[2]);
     const text = Buffer.from('{"sensorReadingTime":1,"serialNumber":"s-1","distanceFromObject":7}\n{"x":1}');

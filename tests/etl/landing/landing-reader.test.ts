@@ -23,6 +23,20 @@ describe('the landing reader', () => {
     expect(tally).toEqual({ lines: lines.length, accepted: lines.length - blank - bad, quarantined: bad, blank, uncertain: [] });
   });
 
+  it('quarantines a line of the common shape over the size limit, counting its bytes without the line end', async () => {
+    const file = join(makeTempDir(), 'limit.json');
+    const line = (serial: string): string => `{"sensorReadingTime":1,"serialNumber":"${serial}","distanceFromObject":7}`;
+    const max = line('s-1').length;
+    // At the limit (with \n or \r\n), one byte over it, then at the limit again as the file's last line.
+    writeFileSync(file, `${line('s-1')}\n${line('s-2')}\r\n${line('s-10')}\n${line('s-10')} \n${line('s-3')}`);
+    const accepted: unknown[] = [];
+    const reasons: string[] = [];
+    const tally = await readLanding([file], COLUMNS, { accept: (v) => accepted.push(v[1]), quarantine: (q) => reasons.push(`${q.lineNumber}: ${q.reason}`) }, { maxLineBytes: max });
+    expect(accepted).toEqual(['s-1', 's-2', 's-3']);
+    expect(reasons).toEqual([`3: line longer than ${max} bytes`, `4: line longer than ${max} bytes`]);
+    expect(tally).toMatchObject({ lines: 5, accepted: 3, quarantined: 2, blank: 0 });
+  });
+
   it('fails with the file and line number only, never the content, when a file cannot be read to its end', async () => {
     const dir = makeTempDir();
     const good = join(dir, 'a.json');
