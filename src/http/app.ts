@@ -8,6 +8,7 @@ import { createContext, type GraphqlContext } from '../graphql/context';
 import { buildGraphqlSchema } from '../graphql/schema';
 import type { Services } from '../services';
 import { createApolloServer } from './apollo';
+import { answerBytes } from './answer-bytes';
 import { authenticate } from './authenticate';
 import { cors } from './cors';
 import { errorHandler } from './body-errors';
@@ -86,6 +87,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
       next();
     },
     ...(responses ? [keptAnswers(responses, services, metrics)] : []),
+    answerBytes,
     expressMiddleware(apollo, {
       context: async ({ res }) => createContext(services, principalOf(res) ?? null, requestIdOf(res)),
     }),
