@@ -84,7 +84,9 @@ export async function fetchPage<N extends Node, T>(f: PageFetch<N, T>): Promise<
     result = await f.read(f.query, { timeoutMs: f.timeoutMs });
   }
   if (f.first >= READ_AHEAD_MIN_ROWS && f.scope.dataset.boundedPages && f.rowCount(result) > f.first) {
-    readAhead(f, key, scope, f.keyAt(result, f.first - 1), ahead !== undefined).catch(() => undefined);
+    // Awaited up to where the next page's read starts or its hint leaves (the queries are built from what this page's
+    // query loaded: no I/O): else the hint left after this page's answer was written, and the other worker began late.
+    await readAhead(f, key, scope, f.keyAt(result, f.first - 1), ahead !== undefined).catch(() => undefined);
   }
   return result;
 }
