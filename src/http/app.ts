@@ -8,7 +8,6 @@ import { createContext, type GraphqlContext } from '../graphql/context';
 import { buildGraphqlSchema } from '../graphql/schema';
 import type { Services } from '../services';
 import { createApolloServer } from './apollo';
-import { answerBytes } from './answer-bytes';
 import { authenticate } from './authenticate';
 import { cors } from './cors';
 import { errorHandler } from './body-errors';
@@ -21,6 +20,7 @@ import { lakePageHandler } from './lake-page';
 import { ServerMetrics } from './metrics';
 import { principalOf, requestContext, requestIdOf } from './request-context';
 import { responseCacheFor } from './response-cache';
+import { sentAsBytes } from './sent-as-bytes';
 import { WEB_PATH, webAssets } from './web-assets';
 
 /**
@@ -87,7 +87,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
       next();
     },
     ...(responses ? [keptAnswers(responses, services, metrics)] : []),
-    answerBytes,
+    sentAsBytes,
     expressMiddleware(apollo, {
       context: async ({ res }) => createContext(services, principalOf(res) ?? null, requestIdOf(res)),
     }),

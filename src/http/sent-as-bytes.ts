@@ -26,17 +26,17 @@ interface Pending {
 const pending = new WeakMap<object, Pending>();
 
 /** A token standing for `bytes` in the current request's send; undefined outside a request (the caller writes a string). */
-export function answerToken(bytes: Buffer): string | undefined {
+export function bytesAnswerToken(bytes: Buffer): string | undefined {
   const request = currentRequest();
   if (!request) return undefined;
   counter = (counter + 1) % Number.MAX_SAFE_INTEGER;
-  const token = `stedi-answer-bytes:${NONCE}:${counter}`;
+  const token = `stedi-sent-as-bytes:${NONCE}:${counter}`;
   pending.set(request, { token, bytes });
   return token;
 }
 
 /** Wraps the response's send so the token of its request's answer is sent as that answer's bytes. */
-export const answerBytes: RequestHandler = (_req: Request, res: Response, next: NextFunction) => {
+export const sentAsBytes: RequestHandler = (_req: Request, res: Response, next: NextFunction) => {
   const send = res.send;
   res.send = function sendAnswer(this: Response, body?: unknown) {
     const request = currentRequest();

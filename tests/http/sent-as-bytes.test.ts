@@ -1,4 +1,4 @@
-import * as answerBytes from '../../src/http/answer-bytes';
+import * as sentAsBytes from '../../src/http/sent-as-bytes';
 import { readHintedPage } from '../../src/graphql/page-hints';
 import { readAheadOf } from '../../src/graphql/page-read-ahead';
 import type { PageHint } from '../../src/graphql/read-ahead-store';
@@ -62,7 +62,7 @@ describe('bulk training-set pages answered as bytes, through HTTP', () => {
   });
 
   it('sends the bytes and headers of the answer graphql-js writes', async () => {
-    const tokens = jest.spyOn(answerBytes, 'answerToken');
+    const tokens = jest.spyOn(sentAsBytes, 'bytesAnswerToken');
     try {
       await walk(() => SAMPLES); // a document is compiled the second time it comes
       tokens.mockClear();
