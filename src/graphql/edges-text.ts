@@ -1,5 +1,6 @@
 import { GRAPHQL_MAX_INT, GRAPHQL_MIN_INT } from 'graphql';
-import { isoText, MAX_TIME_MS } from './types/iso-text';
+import { takeBytes } from '../byte-pool';
+import { isoText, MAX_TIME_MS, writeIsoText } from './types/iso-text';
 
 /**
  * The JSON text of a connection's `edges` list, written straight from the
@@ -116,10 +117,30 @@ const encode = (json: string): Uint8Array => new Uint8Array(Buffer.from(json, 'u
 
 /** The scratch buffer every text is written into (single-threaded: a text is written without an await). */
 let scratch: Buffer = Buffer.allocUnsafe(1 << 16);
-const digits = new Uint8Array(24);
 
 /** `[{"node":{…}},…]` for the source's rows, or undefined when a value is not written as it is (see above). */
 export function edgesText(entries: readonly EdgeEntry[], source: EdgesSource): string | undefined {
+  const written = writeEdges(entries, source);
+  if (written === undefined) return undefined;
+  // ASCII bytes are their own Latin-1 text (a copy); UTF-8 only where a string was not ASCII.
+  return scratch.toString(written.onlyAscii ? 'latin1' : 'utf8', 0, written.length);
+}
+
+/**
+ * The same text as its UTF-8 bytes (a copy of exactly them, in the byte
+ * pool's memory): a bulk page's answer is sent as bytes (raw-json.ts), so its
+ * edges never become a string.
+ */
+export function edgesBytes(entries: readonly EdgeEntry[], source: EdgesSource): Buffer | undefined {
+  const written = writeEdges(entries, source);
+  if (written === undefined) return undefined;
+  const out = takeBytes(written.length);
+  scratch.copy(out, 0, 0, written.length);
+  return out;
+}
+
+/** Writes the text's UTF-8 bytes into `scratch` (from 0); undefined when a value is not written as it is. */
+function writeEdges(entries: readonly EdgeEntry[], source: EdgesSource): { length: number; onlyAscii: boolean } | undefined {
   const plan = cellsOf(entries, source);
   if (!plan) return undefined;
   const { cells, end } = plan;
@@ -151,7 +172,18 @@ export function edgesText(entries: readonly EdgeEntry[], source: EdgesSource): s
             p = writeNumber(b, p, v as number);
             continue;
           } else {
-            // Text (a string, a time, a boolean): its bytes are kept for the rows after that repeat it.
+            if (cell.kind === DATE_TIME) {
+              // A time is written from its number (rows seldom repeat one): no string, no bytes kept per row.
+              if (p + 26 > b.length) b = grown(b, p, 26);
+              b[p] = 0x22; // "
+              const q = writeIsoText(b, p + 1, v as number);
+              if (q > 0) {
+                b[q] = 0x22;
+                p = q + 1;
+                continue;
+              }
+            }
+            // Text (a string, a boolean, a time of another era): its bytes are kept for the rows after that repeat it.
             const json = cell.kind === STRING ? JSON.stringify(v) : cell.kind === DATE_TIME ? `"${isoText(v as number)}"` : v ? 'true' : 'false';
             const isAscii = /^[\x20-\x7e]*$/.test(json);
             if (!isAscii) onlyAscii = false;
@@ -168,8 +200,7 @@ export function edgesText(entries: readonly EdgeEntry[], source: EdgesSource): s
   }
   b[p++] = 0x5d; // ]
   scratch = b;
-  // ASCII bytes are their own Latin-1 text (a copy); UTF-8 only where a string was not ASCII.
-  return b.toString(onlyAscii ? 'latin1' : 'utf8', 0, p);
+  return { length: p, onlyAscii };
 }
 
 function copy(b: Buffer, at: number, bytes: Uint8Array): number {
@@ -199,16 +230,39 @@ function writeNumber(b: Buffer, at: number, v: number): number {
     b[p++] = 0x2d;
     rest = -rest;
   }
-  if (rest < 10) {
-    b[p++] = 0x30 + rest;
-    return p;
+  if (rest < 1e9) return writeDigits(b, p, rest);
+  // Above 32-bit integers (epoch milliseconds): two halves, each divided in integer arithmetic.
+  let high = Math.floor(rest / 1e9);
+  let low = rest - high * 1e9;
+  if (low < 0) {
+    high -= 1;
+    low += 1e9;
+  } else if (low >= 1e9) {
+    high += 1;
+    low -= 1e9;
   }
-  let n = 0;
-  while (rest > 0) {
-    const q = Math.floor(rest / 10);
-    digits[n++] = 0x30 + (rest - q * 10);
-    rest = q;
+  p = writeDigits(b, p, high);
+  for (let q = p + 8; q >= p; q -= 1) {
+    const d = (low / 10) | 0;
+    b[q] = 0x30 + low - d * 10;
+    low = d;
   }
-  while (n > 0) b[p++] = digits[--n];
-  return p;
+  return p + 9;
+}
+
+/** A whole number from 0 to 2^31 - 1, its digits written from the last. */
+function writeDigits(b: Buffer, at: number, n: number): number {
+  if (n < 10) {
+    b[at] = 0x30 + n;
+    return at + 1;
+  }
+  let length = 1;
+  for (let t = n; t >= 10; t = (t / 10) | 0) length += 1;
+  let rest = n;
+  for (let q = at + length - 1; q >= at; q -= 1) {
+    const d = (rest / 10) | 0;
+    b[q] = 0x30 + rest - d * 10;
+    rest = d;
+  }
+  return at + length;
 }

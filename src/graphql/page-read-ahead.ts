@@ -2,6 +2,7 @@ import type { QueryOptions } from '../../etl/engine/engine';
 import type { KeyValue } from './cursor';
 import type { Node } from './datasets/dataset';
 import { type BuiltQuery, pageQuery, type Scope } from './page-query';
+import { keepFirstPage, keptFirstPage } from './kept-first-page';
 import type { PageReadAhead } from './read-ahead-store';
 
 export { PageReadAhead, readAheadOf } from './read-ahead-store';
@@ -73,18 +74,29 @@ const scopeOf = <N extends Node>(shape: string, s: Scope<N>): string => `${shape
 export async function fetchPage<N extends Node, T>(f: PageFetch<N, T>): Promise<T> {
   const key = pageKey(f.shape, f.query);
   const scope = scopeOf(f.shape, f.scope);
-  const ahead = f.readAhead.take<T>(key) ?? (await f.readAhead.takeAfterPending<T>(key, scope, f.timeoutMs));
+  // The first page of a walk of edges, as read for an earlier walk of the same query (kept-first-page.ts).
+  const keepsFirst = f.opensWalk === true && f.edges === true;
+  const kept = keepsFirst ? keptFirstPage<T>(f.readAhead, key) : undefined;
+  const ahead = kept ?? f.readAhead.take<T>(key) ?? (await f.readAhead.takeAfterPending<T>(key, scope, f.timeoutMs));
   if (!ahead) f.readAhead.markRequested(key);
   let result: T;
   try {
-    result = ahead ? await ahead : await f.read(f.query, { timeoutMs: f.timeoutMs });
+    if (ahead) result = await ahead;
+    else {
+      const reading = f.read(f.query, { timeoutMs: f.timeoutMs });
+      if (keepsFirst) keepFirstPage(f.readAhead, key, reading);
+      result = await reading;
+    }
   } catch (error) {
     // A read-ahead that failed (a timeout while nobody waited) is read again, now, under this request's budget.
     if (!ahead) throw error;
     result = await f.read(f.query, { timeoutMs: f.timeoutMs });
   }
   if (f.first >= READ_AHEAD_MIN_ROWS && f.scope.dataset.boundedPages && f.rowCount(result) > f.first) {
-    readAhead(f, key, scope, f.keyAt(result, f.first - 1), ahead !== undefined).catch(() => undefined);
+    // A kept first page opens a walk as one read now does (it was not taken from the read-ahead store).
+    // Awaited up to where the next page's read starts or its hint leaves (the queries are built from what this page's
+    // query loaded: no I/O): else the hint left after this page's answer was written, and the other worker began late.
+    await readAhead(f, key, scope, f.keyAt(result, f.first - 1), ahead !== undefined && kept === undefined).catch(() => undefined);
   }
   return result;
 }

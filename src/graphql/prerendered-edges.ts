@@ -1,5 +1,5 @@
 import type { ColumnarResult } from '../../etl/engine/engine';
-import { type EdgeEntry, type EdgesSource, edgesText } from './edges-text';
+import { edgesBytes, type EdgeEntry, type EdgesSource } from './edges-text';
 
 /**
  * A page read ahead (page-hints.ts) has its edges' JSON text written once it
@@ -19,7 +19,8 @@ interface Prerendered {
   fieldColumns: Readonly<Record<string, string>>;
   /** The text is of rows 0 .. rows - 1. */
   rows: number;
-  text: string;
+  /** The text's UTF-8 bytes (the answer is sent as bytes: raw-json.ts). */
+  text: Buffer;
 }
 
 const texts = new WeakMap<object, Prerendered>();
@@ -50,12 +51,12 @@ export function prerenderEdges(result: ColumnarResult, first: number, fieldColum
   const rows = Math.min(first, result.rowCount);
   const all = new Uint32Array(rows);
   for (let i = 0; i < rows; i += 1) all[i] = i;
-  const text = edgesText(plan, { columns: result.columns, rows: all, fieldColumns });
+  const text = edgesBytes(plan, { columns: result.columns, rows: all, fieldColumns });
   if (text !== undefined) texts.set(result.columns, { plan, fieldColumns, rows, text });
 }
 
 /** The text written ahead for this very source and plan (its rows exactly 0 .. n - 1), else undefined. */
-export function prerenderedText(plan: readonly EdgeEntry[], source: EdgesSource): string | undefined {
+export function prerenderedText(plan: readonly EdgeEntry[], source: EdgesSource): Buffer | undefined {
   const held = texts.get(source.columns);
   written.add(source.columns);
   if (!held || held.fieldColumns !== source.fieldColumns || !sameRows(source.rows, held.rows)) return undefined;

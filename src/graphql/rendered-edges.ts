@@ -16,9 +16,9 @@ import {
   visit,
   visitWithTypeInfo,
 } from 'graphql';
-import { type EdgeEntry, type EdgesSource, edgesText, type NodeEntry, type ScalarKind } from './edges-text';
+import { edgesBytes, type EdgeEntry, type EdgesSource, edgesText, type NodeEntry, type ScalarKind } from './edges-text';
 import { notePlan, prerenderedText } from './prerendered-edges';
-import { rawJsonToken } from './raw-json';
+import { type RawJson, rawJsonToken } from './raw-json';
 
 /**
  * The schema the executor runs where the `edges` of a marked connection type
@@ -64,7 +64,7 @@ export function withRenderedEdges(schema: GraphQLSchema): GraphQLSchema {
           const plan = planOf(type, info.fieldNodes);
           const source = connection.edgesSource;
           if (plan && source) notePlan(plan);
-          const text = plan && ((source && prerenderedText(plan, source)) ?? edgesText(plan, source ?? nodeColumns(connection, plan)));
+          const text = plan && ((source && prerenderedText(plan, source)) ?? written(plan, source ?? nodeColumns(connection, plan)));
           if (text === undefined || text === null) throw new NotRendered('this page is answered the usual way');
           return rawJsonToken(context, text);
         },
@@ -72,6 +72,12 @@ export function withRenderedEdges(schema: GraphQLSchema): GraphQLSchema {
     },
   });
 }
+
+/** Pages of at least this many rows have their edges written as bytes (an answer that large is sent as bytes: raw-json.ts). */
+export const BYTES_MIN_ROWS = 1_000;
+
+const written = (plan: EdgeEntry[], source: EdgesSource): RawJson | undefined =>
+  source.rows.length >= BYTES_MIN_ROWS ? edgesBytes(plan, source) : edgesText(plan, source);
 
 /**
  * Whether every `edges` of a marked connection type in the document selects

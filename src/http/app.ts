@@ -20,6 +20,7 @@ import { lakePageHandler } from './lake-page';
 import { ServerMetrics } from './metrics';
 import { principalOf, requestContext, requestIdOf } from './request-context';
 import { responseCacheFor } from './response-cache';
+import { sentAsBytes } from './sent-as-bytes';
 import { WEB_PATH, webAssets } from './web-assets';
 
 /**
@@ -86,6 +87,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
       next();
     },
     ...(responses ? [keptAnswers(responses, services, metrics)] : []),
+    sentAsBytes,
     expressMiddleware(apollo, {
       context: async ({ res }) => createContext(services, principalOf(res) ?? null, requestIdOf(res)),
     }),

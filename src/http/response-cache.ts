@@ -3,7 +3,9 @@ import { type DocumentNode, Kind, type OperationDefinitionNode, type SelectionSe
 import { ByteBoundedLru } from '../byte-bounded-lru';
 import { jsonWithColumnTexts } from '../graphql/column-text';
 import type { GraphqlContext } from '../graphql/context';
-import { withRawJson } from '../graphql/raw-json';
+import { releaseRawJson, withRawJson, withRawJsonBytes } from '../graphql/raw-json';
+import { giveBack } from '../byte-pool';
+import { bytesAnswerToken } from './sent-as-bytes';
 import type { RequestLake } from '../graphql/request-lake';
 
 /**
@@ -61,7 +63,17 @@ export function stringifyResult(value: { data?: unknown; errors?: unknown; exten
   const pending = data && toKeep.get(data);
   if (!data || !onlyData(value)) return `${withRawJson(data, JSON.stringify(value))}\n`;
   // Without errors or extensions, Apollo's JSON of the result is exactly {"data":…}; a columnar page's lists are written as their texts.
-  const text = kept ?? withRawJson(data, jsonWithColumnTexts(data) as string);
+  const json = kept ?? (jsonWithColumnTexts(data) as string);
+  // An answer with a text given as bytes, too large to keep: sent as bytes (sent-as-bytes.ts), never made a string.
+  const bytes = kept === undefined ? withRawJsonBytes(data, `{"data":${json}}\n`) : undefined;
+  // (Its UTF-16 text is at least a third as long: 2 × that is over the bound, so keep() would not keep it either.)
+  const token = bytes && bytes.length > 1.5 * MAX_ENTRY_BYTES ? bytesAnswerToken(bytes) : undefined;
+  if (token !== undefined) {
+    releaseRawJson(data);
+    return token;
+  }
+  if (bytes) giveBack(bytes);
+  const text = kept ?? withRawJson(data, json);
   if (pending) pending.cache.keep(pending.key, text, pending.operation);
   return `{"data":${text}}\n`;
 }

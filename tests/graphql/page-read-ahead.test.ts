@@ -316,6 +316,28 @@ describe('the read-ahead store', () => {
     }
   });
 
+  it("hints the next page to the other worker before the page is handed back to be answered (the other worker reads while this one writes)", async () => {
+    const read = async () => Array.from({ length: READ_AHEAD_MIN_ROWS + 1 }, (_, i) => ({ at: i }));
+    const scope = { dataset: { ...machineLearningDataset, boundedPages: true } } as unknown as Scope<MachineLearningSample>;
+    // The next page's query is built after a few turns of the event loop's microtasks, as the real one may be.
+    const next = jest.spyOn(await import('../../src/graphql/page-query'), 'pageQuery').mockImplementation(async (_s, after) => {
+      for (let i = 0; i < 5; i += 1) await Promise.resolve();
+      return { sql: `after ${JSON.stringify(after)}`, params: [] };
+    });
+    try {
+      const worker = new PageReadAhead(2, 4, 10_000);
+      const hints: PageHint[] = [];
+      worker.relay = (h) => hints.push(h);
+      const fetching = fetchPage({ readAhead: worker, scope, query: { sql: 'page 1', params: [] }, first: READ_AHEAD_MIN_ROWS, shape: 'columns', read, rowCount: (r) => r.length, slice: (r, a, b) => r.slice(a, b), keyAt: (r, i) => [r[i].at], timeoutMs: 1000, readAheadTimeoutMs: 1000, opensWalk: true });
+      let hintsWhenHanded = -1;
+      await fetching.then(() => void (hintsWhenHanded = hints.length));
+      expect(hintsWhenHanded).toBe(1);
+      expect(hints[0]).toMatchObject({ ahead: 1, after: [READ_AHEAD_MIN_ROWS - 1] });
+    } finally {
+      next.mockRestore();
+    }
+  });
+
   it('drops a read that failed, and a page whose read ahead failed is read again under its own request', async () => {
     const store = new PageReadAhead();
     const failed = Promise.reject(new Error('timed out while nobody waited'));

@@ -15,13 +15,38 @@ const chars = new Array<number>(24).fill(0);
 let dayStart = Number.NaN;
 let lastMs = Number.NaN;
 let lastText = '';
+/** The time `chars` holds the text of (isoText's answer is kept apart: writeIsoText fills `chars` too). */
+let filledMs = Number.NaN;
 
 /** `ms` must be a time a Date can hold (the caller checks); fractions are dropped as Date drops them. */
 export function isoText(ms: number): string {
   if (ms === lastMs) return lastText;
+  if (!fill(ms)) return new Date(Math.trunc(ms) + 0).toISOString();
+  // One flat string of 24 characters (concatenation would leave a rope for JSON.stringify to flatten).
+  const c = chars;
+  lastText = String.fromCharCode(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[15], c[16], c[17], c[18], c[19], c[20], c[21], c[22], c[23]);
+  lastMs = ms;
+  return lastText;
+}
+
+/**
+ * The same text's 24 bytes written into `b` at `at` (a bulk page's JSON is
+ * written as bytes: no string per row); the position after it, or -1 when
+ * the year is outside 0000–9999 (nothing written: the caller uses isoText).
+ */
+export function writeIsoText(b: Uint8Array, at: number, ms: number): number {
+  if (!fill(ms)) return -1;
+  const c = chars;
+  for (let i = 0; i < 24; i += 1) b[at + i] = c[i];
+  return at + 24;
+}
+
+/** `chars` set to the text of `ms`; false when its year has not four digits. */
+function fill(ms: number): boolean {
+  if (ms === filledMs) return true;
   const whole = Math.trunc(ms) + 0;
   const day = Math.floor(whole / DAY_MS) * DAY_MS;
-  if (day !== dayStart && !startDay(day)) return new Date(whole).toISOString();
+  if (day !== dayStart && !startDay(day)) return false;
   let rest = whole - day;
   const milli = rest % 1000;
   rest = (rest - milli) / 1000;
@@ -34,11 +59,8 @@ export function isoText(ms: number): string {
   two(17, second);
   chars[20] = ZERO + Math.floor(milli / 100);
   two(21, milli % 100);
-  // One flat string of 24 characters (concatenation would leave a rope for JSON.stringify to flatten).
-  const c = chars;
-  lastText = String.fromCharCode(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[15], c[16], c[17], c[18], c[19], c[20], c[21], c[22], c[23]);
-  lastMs = ms;
-  return lastText;
+  filledMs = ms;
+  return true;
 }
 
 function two(at: number, value: number): void {
