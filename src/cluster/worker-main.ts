@@ -39,18 +39,22 @@ async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): P
   // after a quiet spell: a worker reports the requests it serves (rarely: they keep the spares running) and load (at once).
   let reported = -Infinity;
   let loadReported = -Infinity;
-  // Made once the worker listens: its start-up is no load.
-  let load: LoadSignal | undefined;
+  const load = new LoadSignal(() => {
+    const now = Date.now();
+    if (now - loadReported < LOAD_REPORT_MS) return;
+    loadReported = reported = now;
+    primary.send({ stedi: 'busy', load: true });
+  });
   const served = config.spareWorkerIdleMs > 0
     ? {
       begin: () => {
-        load?.begin();
+        load.begin();
         const now = Date.now();
         if (now - reported < busyEvery(config.spareWorkerIdleMs)) return;
         reported = now;
         primary.send({ stedi: 'busy', load: false });
       },
-      end: () => load?.end(),
+      end: () => load.end(),
     }
     : undefined;
   let running: RunningServer;
@@ -70,14 +74,6 @@ async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): P
     throw error;
   }
   AggregatorRegistry.setRegistries([running.app.metrics.registry]);
-  if (served) {
-    load = new LoadSignal(() => {
-      const now = Date.now();
-      if (now - loadReported < LOAD_REPORT_MS) return;
-      loadReported = reported = now;
-      primary.send({ stedi: 'busy', load: true });
-    });
-  }
   // Two workers share a client's pages in turn: each reads ahead the page the other hints at (page-hints.ts).
   if (config.workers === 2) {
     readAheadOf(running.services).relay = (page) => primary.send({ stedi: 'readAhead', page });
