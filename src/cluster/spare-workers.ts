@@ -3,7 +3,7 @@
  * (STEDI_SPARE_WORKER_IDLE_MS > 0, the default): an idle cluster holds one
  * worker's memory (~45–55 MiB of PSS each, README → Performance, sessions 8
  * and 9), a loaded one serves on every core. Load (load-signal.ts: requests at
- * once) when they are stopped starts them; `idleMs`
+ * once, or several connections keeping a worker busy) when they are stopped starts them; `idleMs`
  * without any request stops them. Workers report requests at most every few
  * seconds (`busyEvery`), so a stop comes after at least `idleMs` minus that much quiet.
  */

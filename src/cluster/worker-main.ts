@@ -47,8 +47,8 @@ async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): P
   });
   const served = config.spareWorkerIdleMs > 0
     ? {
-      begin: () => {
-        load.begin();
+      begin: (connection: object) => {
+        load.begin(connection);
         const now = Date.now();
         if (now - reported < busyEvery(config.spareWorkerIdleMs)) return;
         reported = now;

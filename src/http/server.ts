@@ -46,7 +46,7 @@ export interface StartOptions {
   rebuilds?: Rebuilds;
   metricsText?: (metrics: ServerMetrics) => Promise<string>;
   /** Told of each request that is not a probe as it begins and ends (a cluster worker reports that it serves, and its load). */
-  served?: { begin(): void; end(): void };
+  served?: { begin(connection: Socket): void; end(): void };
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
@@ -75,7 +75,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // A probe is activity, but holds no request path's optimised code for a collection to throw away.
     const served = !PROBES.has(req.url?.split('?')[0] ?? '');
     idle.begin(served);
-    if (served) options.served?.begin();
+    if (served) options.served?.begin(req.socket);
     res.once('close', () => {
       idle.end(served);
       if (served) options.served?.end();
