@@ -29,7 +29,8 @@ export type ToPrimary =
   | { stedi: 'staged'; version: string; reads: CachedRead[] }
   | { stedi: 'warmed'; version: string }
   | { stedi: 'readAhead'; page: PageHint }
-  | { stedi: 'busy' }
+  /** A worker served requests; `load`: it is under load (load-signal.ts), so the spare workers should run. */
+  | { stedi: 'busy'; load: boolean }
   | { stedi: 'request'; id: number; what: 'rebuild'; consentPolicy?: ConsentPolicy }
   | { stedi: 'request'; id: number; what: 'metrics' };
 

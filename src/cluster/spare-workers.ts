@@ -1,10 +1,11 @@
 /**
- * The cluster's workers beyond the first, run only while requests come
- * (STEDI_SPARE_WORKER_IDLE_MS > 0): an idle cluster holds one worker's memory
- * (~45–55 MiB of PSS each, README → Performance, session 8), a busy one serves
- * on every core. A request when they are stopped starts them; `idleMs` without
- * one stops them. Workers report requests at most every few seconds
- * (`busyEvery`), so a stop comes after at least `idleMs` minus that much quiet.
+ * The cluster's workers beyond the first, run only under load
+ * (STEDI_SPARE_WORKER_IDLE_MS > 0, the default): an idle cluster holds one
+ * worker's memory (~45–55 MiB of PSS each, README → Performance, sessions 8
+ * and 9), a loaded one serves on every core. Load (load-signal.ts: requests at
+ * once, or several connections keeping a worker busy) when they are stopped starts them; `idleMs`
+ * without any request stops them. Workers report requests at most every few
+ * seconds (`busyEvery`), so a stop comes after at least `idleMs` minus that much quiet.
  */
 
 export interface SpareActions {
@@ -29,10 +30,10 @@ export class SpareWorkers {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** A worker served a request. */
-  busy(): void {
+  /** A worker served requests; `load`: it is under load, so the spares start if they are stopped. */
+  busy(load = true): void {
     this.lastBusy = this.now();
-    if (this.state !== 'stopped' || this.closed) return;
+    if (!load || this.state !== 'stopped' || this.closed) return;
     this.state = 'starting';
     this.actions.start().then(
       () => {

@@ -13,7 +13,11 @@ import { stageVersion, warmVersion } from '../rebuild/version-staging';
 import type { ToWorker } from './messages';
 import { PrimaryChannel } from './primary-channel';
 import { RemoteRebuilds } from './remote-rebuilds';
+import { LoadSignal } from './load-signal';
 import { busyEvery } from './spare-workers';
+
+/** A worker under load says so at most this often (the primary needs it once to start the spares). */
+const LOAD_REPORT_MS = 1_000;
 
 /**
  * One worker of `stedi serve`'s cluster: a whole server (engine, consent
@@ -31,14 +35,26 @@ new AggregatorRegistry();
 async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): Promise<void> {
   const logger = createLogger(config.logLevel, undefined, { worker: cluster.worker?.id });
   const engine = await openConfiguredEngine(config);
-  // With spare workers (STEDI_SPARE_WORKER_IDLE_MS) the primary starts and stops them by the requests workers report.
+  // With spare workers (STEDI_SPARE_WORKER_IDLE_MS) the primary starts them when a worker is under load and stops them
+  // after a quiet spell: a worker reports the requests it serves (rarely: they keep the spares running) and load (at once).
   let reported = -Infinity;
-  const onServed = config.spareWorkerIdleMs > 0
-    ? () => {
-      const now = Date.now();
-      if (now - reported < busyEvery(config.spareWorkerIdleMs)) return;
-      reported = now;
-      primary.send({ stedi: 'busy' });
+  let loadReported = -Infinity;
+  const load = new LoadSignal(() => {
+    const now = Date.now();
+    if (now - loadReported < LOAD_REPORT_MS) return;
+    loadReported = reported = now;
+    primary.send({ stedi: 'busy', load: true });
+  });
+  const served = config.spareWorkerIdleMs > 0
+    ? {
+      begin: (connection: object) => {
+        load.begin(connection);
+        const now = Date.now();
+        if (now - reported < busyEvery(config.spareWorkerIdleMs)) return;
+        reported = now;
+        primary.send({ stedi: 'busy', load: false });
+      },
+      end: () => load.end(),
     }
     : undefined;
   let running: RunningServer;
@@ -51,7 +67,7 @@ async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): P
       processMetrics: true,
       rebuilds: new RemoteRebuilds(primary),
       metricsText: async () => (await primary.request({ what: 'metrics' })) as string,
-      onServed,
+      served,
     });
   } catch (error) {
     await engine.close();

@@ -45,8 +45,8 @@ export interface StartOptions {
   /** A cluster worker's: the primary's rebuild jobs, and /metrics summed over every worker. */
   rebuilds?: Rebuilds;
   metricsText?: (metrics: ServerMetrics) => Promise<string>;
-  /** Called for each request that is not a probe (a cluster worker reports that it serves). */
-  onServed?: () => void;
+  /** Told of each request that is not a probe as it begins and ends (a cluster worker reports that it serves, and its load). */
+  served?: { begin(connection: Socket): void; end(): void };
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
@@ -75,8 +75,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // A probe is activity, but holds no request path's optimised code for a collection to throw away.
     const served = !PROBES.has(req.url?.split('?')[0] ?? '');
     idle.begin(served);
-    res.once('close', () => idle.end(served));
-    if (served) options.onServed?.();
+    if (served) options.served?.begin(req.socket);
+    res.once('close', () => {
+      idle.end(served);
+      if (served) options.served?.end();
+    });
     // Closed after this answer, never while idle: a client may be sending on an idle connection (rebalance).
     if (closing.delete(req.socket)) res.setHeader('Connection', 'close');
   });
