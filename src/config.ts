@@ -76,7 +76,7 @@ export interface Config {
   idleCollectionMs: number;
   /** glibc's malloc trim threshold in each cluster worker, in KiB (MALLOC_TRIM_THRESHOLD_); 0: glibc's own, which rises after large frees and then keeps freed memory (STEDI_WORKER_MALLOC_TRIM_KB; a MALLOC_TRIM_THRESHOLD_ of the user's wins). */
   workerMallocTrimKb: number;
-  /** A cluster starts one worker; the others start under load (src/cluster/load-signal.ts) and stop after this many ms without a request; 0: every worker runs always (STEDI_SPARE_WORKER_IDLE_MS, default 5 minutes). */
+  /** A cluster starts one worker; the others start with the first request for data or under load (src/cluster/spare-workers.ts) and stop after this many ms without a request; 0: every worker runs always (STEDI_SPARE_WORKER_IDLE_MS, default 5 minutes). */
   spareWorkerIdleMs: number;
   maxPageSize: number;
   /** Percent of customers in TRAIN and VALIDATION (TEST gets the rest), from STEDI_SPLIT="80/10/10". */
@@ -128,7 +128,7 @@ export const DEFAULT_WORKER_SEMI_SPACE_MB = 8;
 export const DEFAULT_IDLE_COLLECTION_MS = 2_000;
 /** Measured in README → Performance (idle memory, session 7): glibc kept ~7 MiB a worker of start-up's freed memory without it. */
 export const DEFAULT_WORKER_MALLOC_TRIM_KB = 128;
-/** Measured in README → Performance (idle memory, session 9): an idle cluster holds one worker, ~45–60 MiB of PSS less than two. */
+/** Measured in README → Performance (idle memory, sessions 9 and 10): an idle cluster holds one worker, ~45–60 MiB of PSS less than two. */
 export const DEFAULT_SPARE_WORKER_IDLE_MS = 300_000;
 
 function splitPercentages(raw: string | undefined): SplitPercentages {

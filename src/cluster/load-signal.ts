@@ -2,15 +2,13 @@ import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 
 /**
  * When a cluster worker serving alone is under load, so the primary starts the
- * spare workers (spare-workers.ts): two requests under way at once, or requests
- * on two connections or more in a span of at least WINDOW_MS in which its event
- * loop was busy at least BUSY_SHARE of the time (a client pool: answers from the
- * caches end before the next connection's request is even read, so they are
- * never under way at once).
- * One client on one connection is not, however busy it keeps the worker (a
- * training-set pull: DuckDB reads the next page on its own threads meanwhile;
- * one worker serves it with no more CPU per row than two, README → Performance,
- * session 9), nor a client's occasional request (an IDE's introspection).
+ * spare workers (spare-workers.ts) even for requests that ask for no data
+ * (data-requests.ts: introspections, pages; any request for data starts them
+ * anyway): two requests under way at once, or requests on two connections or
+ * more in a span of at least WINDOW_MS in which its event loop was busy at
+ * least BUSY_SHARE of the time (a client pool: quick answers end before the
+ * next connection's request is even read, so they are never under way at
+ * once). A client's occasional request (an IDE's introspection) is not.
  * A span without requests on two connections (start-up, staging) never counts.
  */
 

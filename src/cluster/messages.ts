@@ -29,8 +29,8 @@ export type ToPrimary =
   | { stedi: 'staged'; version: string; reads: CachedRead[] }
   | { stedi: 'warmed'; version: string }
   | { stedi: 'readAhead'; page: PageHint }
-  /** A worker served requests; `load`: it is under load (load-signal.ts), so the spare workers should run. */
-  | { stedi: 'busy'; load: boolean }
+  /** A worker served requests; `start`: a request for data (data-requests.ts) or load (load-signal.ts), so the spare workers should run. */
+  | { stedi: 'busy'; start: boolean }
   | { stedi: 'request'; id: number; what: 'rebuild'; consentPolicy?: ConsentPolicy }
   | { stedi: 'request'; id: number; what: 'metrics' };
 

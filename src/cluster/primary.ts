@@ -122,7 +122,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         rebuilds.onChange?.();
         // Connections kept alive by the busy workers would stay theirs: each closes after its next answer and reconnects round the cluster.
         for (const worker of busy) if (worker.isConnected()) worker.send({ stedi: 'rebalance' } satisfies ToWorker);
-        logger.info({ workers: workers.size }, 'load came: spare workers started');
+        logger.info({ workers: workers.size }, 'spare workers started');
       },
       stop: () => {
         logger.info({ spares: spareSet.size }, 'no requests: spare workers stopping');
@@ -152,7 +152,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         else if (m.stedi === 'failed') reject(Object.assign(new Error(m.message), { code: m.code }));
         else if (m.stedi === 'request') void answer(worker, m);
         else if (m.stedi === 'staged' || m.stedi === 'warmed') answered(worker, m);
-        else if (m.stedi === 'busy') spares?.busy(m.load);
+        else if (m.stedi === 'busy') spares?.busy(m.start);
         // A page to read ahead goes to the other worker (only a cluster of two hints: page-hints.ts).
         else if (m.stedi === 'readAhead') for (const other of workers) if (other !== worker && other.isConnected()) other.send(m);
       });

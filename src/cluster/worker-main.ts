@@ -16,8 +16,8 @@ import { RemoteRebuilds } from './remote-rebuilds';
 import { LoadSignal } from './load-signal';
 import { busyEvery } from './spare-workers';
 
-/** A worker under load says so at most this often (the primary needs it once to start the spares). */
-const LOAD_REPORT_MS = 1_000;
+/** A worker asks for the spares at most this often (the primary needs it once to start them). */
+const START_REPORT_MS = 1_000;
 
 /**
  * One worker of `stedi serve`'s cluster: a whole server (engine, consent
@@ -35,16 +35,18 @@ new AggregatorRegistry();
 async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): Promise<void> {
   const logger = createLogger(config.logLevel, undefined, { worker: cluster.worker?.id });
   const engine = await openConfiguredEngine(config);
-  // With spare workers (STEDI_SPARE_WORKER_IDLE_MS) the primary starts them when a worker is under load and stops them
-  // after a quiet spell: a worker reports the requests it serves (rarely: they keep the spares running) and load (at once).
+  // With spare workers (STEDI_SPARE_WORKER_IDLE_MS) the primary starts them on a request for data or load, and stops them
+  // after a quiet spell: a worker reports the requests it serves (rarely: they keep the spares running), and at once (at
+  // most once a START_REPORT_MS) a request for data (data-requests.ts) or load (load-signal.ts).
   let reported = -Infinity;
-  let loadReported = -Infinity;
-  const load = new LoadSignal(() => {
+  let startReported = -Infinity;
+  const wantSpares = (): void => {
     const now = Date.now();
-    if (now - loadReported < LOAD_REPORT_MS) return;
-    loadReported = reported = now;
-    primary.send({ stedi: 'busy', load: true });
-  });
+    if (now - startReported < START_REPORT_MS) return;
+    startReported = reported = now;
+    primary.send({ stedi: 'busy', start: true });
+  };
+  const load = new LoadSignal(wantSpares);
   const served = config.spareWorkerIdleMs > 0
     ? {
       begin: (connection: object) => {
@@ -52,9 +54,10 @@ async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): P
         const now = Date.now();
         if (now - reported < busyEvery(config.spareWorkerIdleMs)) return;
         reported = now;
-        primary.send({ stedi: 'busy', load: false });
+        primary.send({ stedi: 'busy', start: false });
       },
       end: () => load.end(),
+      data: wantSpares,
     }
     : undefined;
   let running: RunningServer;

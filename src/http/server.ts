@@ -45,8 +45,11 @@ export interface StartOptions {
   /** A cluster worker's: the primary's rebuild jobs, and /metrics summed over every worker. */
   rebuilds?: Rebuilds;
   metricsText?: (metrics: ServerMetrics) => Promise<string>;
-  /** Told of each request that is not a probe as it begins and ends (a cluster worker reports that it serves, and its load). */
-  served?: { begin(connection: Socket): void; end(): void };
+  /**
+   * Told of each request that is not a probe as it begins and ends, and of each that asks the lake for something
+   * (`data`, data-requests.ts): a cluster worker reports that it serves, its load, and requests for data.
+   */
+  served?: { begin(connection: Socket): void; end(): void; data(): void };
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
@@ -57,7 +60,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const services = await createServices(config, engine, logger, { rebuilds: options.rebuilds });
   let app: StediApp;
   try {
-    app = await createApp({ services, apiKeys: options.apiKeys, metrics, metricsText: options.metricsText });
+    app = await createApp({ services, apiKeys: options.apiKeys, metrics, metricsText: options.metricsText, onDataRequest: options.served?.data });
   } catch (error) {
     await closeServices(services);
     throw error;

@@ -186,7 +186,20 @@ describe('stedi serve on two workers', () => {
     served = undefined;
   }, 60_000);
 
-  it('runs one worker until load comes (requests at once), both under load, closes the busy worker\'s kept-alive connections once, and one worker again after STEDI_SPARE_WORKER_IDLE_MS without requests', async () => {
+  /** A POST to /graphql on the one kept-alive connection of `agent`. */
+  const kept = (agent: Agent, query: string): Promise<{ status: number; connection?: string }> =>
+    new Promise((resolve, reject) => {
+      const req = request(`${served!.url}/graphql`, { method: 'POST', agent, headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ query }));
+    });
+  const INTROSPECTION = '{ __schema { types { name } } }';
+  const DATA = '{ customers(first: 1) { edges { node { serialNumber } } } }';
+
+  it('runs one worker while only the schema is asked for, starts the other with the first request for data, closes the busy worker\'s kept-alive connection once, and runs one again after STEDI_SPARE_WORKER_IDLE_MS without requests', async () => {
     const landing = writeSmallLanding();
     const lake = makeTempDir('stedi-cluster-lake-');
     await buildLake(landing, lake);
@@ -195,34 +208,48 @@ describe('stedi serve on two workers', () => {
     // Probes are not requests to serve: still one worker.
     expect(workerPids(served)).toHaveLength(1);
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const kept = (): Promise<{ status: number; connection?: string }> =>
-      new Promise((resolve, reject) => {
-        const req = request(`${served!.url}/graphql`, { method: 'POST', agent, headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' } }, (res) => {
-          res.resume();
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }));
-        });
-        req.on('error', reject);
-        req.end(JSON.stringify({ query: '{ lake { liveVersion } }' }));
-      });
     try {
-      // A client's occasional requests, one at a time, are no load: one worker answers them.
-      for (let i = 0; i < 3; i += 1) expect((await kept()).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 300));
+      // An IDE loading the schema, however often, asks for no data: one worker answers it.
+      for (let i = 0; i < 3; i += 1) expect((await kept(agent, INTROSPECTION)).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 500));
       expect(workerPids(served)).toHaveLength(1);
       expect(served.process.stdout()).not.toMatch(/spare workers started/);
-      // Requests at once are.
-      const many = await Promise.all(Array.from({ length: 8 }, () => fresh(served!.url, '/graphql', { query: '{ lake { liveVersion } }' })));
-      expect(many.map((r) => r.status)).toEqual(Array(8).fill(200));
-      await served.process.waitFor(/"msg":"load came: spare workers started"/);
+      // One request for data, on the same connection, starts the other.
+      expect((await kept(agent, DATA)).status).toBe(200);
+      await served.process.waitFor(/"msg":"spare workers started"/);
       expect(workerPids(served)).toHaveLength(2);
       // The connection kept alive from before the spare started is closed after its next answer, and only that one.
-      expect(await kept()).toEqual({ status: 200, connection: 'close' });
-      expect(await kept()).toEqual({ status: 200, connection: 'keep-alive' });
+      expect(await kept(agent, DATA)).toEqual({ status: 200, connection: 'close' });
+      expect(await kept(agent, DATA)).toEqual({ status: 200, connection: 'keep-alive' });
     } finally {
       agent.destroy();
     }
     await until('the spare worker stops after the quiet spell', () => workerPids(served!).length === 1);
-    expect((await fresh(served.url, '/graphql', { query: '{ lake { liveVersion } }' })).status).toBe(200);
+    expect((await fresh(served.url, '/graphql', { query: DATA })).status).toBe(200);
+    served.process.child.kill('SIGTERM');
+    expect(await served.process.exited).toBe(0);
+    served = undefined;
+  }, 60_000);
+
+  it('starts the other worker under load from several clients that ask for no data', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-cluster-lake-');
+    await buildLake(landing, lake);
+    served = await serveLake(['--lake', lake, '--landing', landing], { STEDI_WORKERS: '2', LOG_LEVEL: 'info', STEDI_SPARE_WORKER_IDLE_MS: '60000' });
+    await untilReady(served);
+    expect(workerPids(served)).toHaveLength(1);
+    // Four clients loading the schema back to back, each request on a new connection, keep the one worker busy (load-signal.ts).
+    let started = false;
+    const statuses = new Set<number>();
+    const client = async (): Promise<void> => {
+      const end = Date.now() + 20_000;
+      while (!started && Date.now() < end) statuses.add((await fresh(served!.url, '/graphql', { query: INTROSPECTION })).status);
+    };
+    const clients = Promise.all(Array.from({ length: 4 }, client));
+    await served.process.waitFor(/"msg":"spare workers started"/, 20_000).finally(() => (started = true));
+    await clients;
+    expect([...statuses]).toEqual([200]);
+    expect(workerPids(served)).toHaveLength(2);
     served.process.child.kill('SIGTERM');
     expect(await served.process.exited).toBe(0);
     served = undefined;

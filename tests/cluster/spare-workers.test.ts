@@ -24,7 +24,7 @@ function harness(idleMs: number, startResults: Array<'ok' | 'fail'> = []) {
   return { spares, calls, advance };
 }
 
-describe('spare workers started by load', () => {
+describe('spare workers started by a request for data or load', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
@@ -48,7 +48,7 @@ describe('spare workers started by load', () => {
     expect(calls).toEqual(['start', 'stop', 'start']);
   });
 
-  it('does not start the spares for requests without load, but those requests keep running spares running', async () => {
+  it('does not start the spares for requests that neither ask for data nor load, but those requests keep running spares running', async () => {
     const { spares, calls, advance } = harness(10_000);
     spares.busy(false);
     await advance(0);
