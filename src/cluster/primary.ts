@@ -9,6 +9,7 @@ import type { Logger } from '../logger';
 import { RebuildJobs } from '../rebuild/rebuild-jobs';
 import { workerExecArgv } from './exec-argv';
 import { freePort } from './free-port';
+import { HeldConnections } from './held-connections';
 import { SpareWorkers } from './spare-workers';
 import { workerEnv } from './worker-env';
 import { type ToPrimary, type ToWorker, isStedi } from './messages';
@@ -92,7 +93,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   const answer = async (worker: Worker, request: Extract<ToPrimary, { stedi: 'request' }>): Promise<void> => {
     let reply: ToWorker;
     try {
-      const value = request.what === 'rebuild' ? await rebuilds.start(request.consentPolicy) : await clusterMetrics();
+      const value = request.what === 'rebuild' ? await rebuilds.start(request.consentPolicy) : request.what === 'listen' ? await held.release() : await clusterMetrics();
       reply = { stedi: 'reply', id: request.id, value };
     } catch (error) {
       logger.error({ err: error, request: request.what }, 'a worker request failed');
@@ -109,6 +110,8 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   const { exec, execArgv } = workerEntry(config);
   cluster.setupPrimary({ exec, execArgv, serialization: 'advanced' });
   const env = workerEnv(config.workerMallocTrimKb);
+  // While no worker listens after one died, the primary holds the port and what connects (held-connections.ts).
+  const held = new HeldConnections(workerConfig.port, config.host, (error) => logger.warn({ err: error }, 'the port could not be held while no worker listens'));
 
   // Workers started on demand (spare-workers.ts), and those asked to stop for want of requests: not replaced.
   const spareSet = new Set<Worker>();
@@ -147,6 +150,8 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         if (m.stedi === 'listening') {
           served = true;
           ready.add(worker);
+          const handed = held.handTo(worker);
+          if (handed > 0) logger.info({ worker: worker.id, connections: handed }, 'connections held while no worker listened handed over');
           resolve(m.port);
         }
         else if (m.stedi === 'failed') reject(Object.assign(new Error(m.message), { code: m.code }));
@@ -166,6 +171,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       answered(worker);
       // One that never served failed to start: that is reported to whoever started it, not retried; a retired spare is not replaced.
       if (retiring.delete(worker) || stopping || !served) return;
+      if (ready.size === 0) void held.hold().then((holding) => holding && logger.info({ port: workerConfig.port }, 'no worker listens: the port is held until one does'));
       logger.error({ worker: worker.id, pid: worker.process.pid, code, signal }, 'a worker exited; starting another');
       const now = Date.now();
       respawns.push(now);
@@ -191,6 +197,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     (stopped ??= (async () => {
       stopping = true;
       spares?.close();
+      held.close();
       const exits = [...workers].map((worker) => new Promise<void>((resolve) => {
         if (worker.isDead()) return resolve();
         worker.once('exit', () => resolve());

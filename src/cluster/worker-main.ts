@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import cluster from 'node:cluster';
+import { Socket } from 'node:net';
 import { AggregatorRegistry } from 'prom-client';
 import { ApiKeys } from '../auth/api-keys';
 import { openConfiguredEngine } from '../engine';
@@ -71,6 +72,7 @@ async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): P
       rebuilds: new RemoteRebuilds(primary),
       metricsText: async () => (await primary.request({ what: 'metrics' })) as string,
       served,
+      beforeListen: async () => void (await primary.request({ what: 'listen' })),
     });
   } catch (error) {
     await engine.close();
@@ -102,6 +104,10 @@ async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): P
       });
   });
   primary.on('rebalance', () => running.rebalance());
+  // Connections the primary accepted while no worker listened (held-connections.ts): served as if accepted here.
+  process.on('message', (message: unknown, handle: unknown) => {
+    if ((message as ToWorker | undefined)?.stedi === 'connection' && handle instanceof Socket) running.server.emit('connection', handle);
+  });
   primary.on('published', ({ version }) => {
     running.idle.activity();
     afterPublish(running.services.engine, running.services.consent, version).catch((error: unknown) => logger.warn({ err: error, version }, 'warming the new version failed; readers will load it on first use'));

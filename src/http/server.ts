@@ -50,6 +50,8 @@ export interface StartOptions {
    * (`data`, data-requests.ts): a cluster worker reports that it serves, its load, and requests for data.
    */
   served?: { begin(connection: Socket): void; end(): void; data(): void };
+  /** Awaited just before the server binds its port (a cluster worker: its primary may hold the port meanwhile). */
+  beforeListen?: () => Promise<void>;
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
@@ -92,6 +94,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // Slow clients must not hold connections forever; keep-alive outlives typical client pools' idle time.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  await options.beforeListen?.();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {

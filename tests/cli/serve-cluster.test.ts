@@ -186,6 +186,26 @@ describe('stedi serve on two workers', () => {
     served = undefined;
   }, 60_000);
 
+  it('with STEDI_SPARE_WORKER_IDLE_MS, holds its port while its only worker, killed with SIGKILL, is replaced: clients that connect meanwhile are answered once the replacement listens, none refused', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-cluster-lake-');
+    await buildLake(landing, lake);
+    served = await serveLake(['--lake', lake, '--landing', landing], { STEDI_WORKERS: '2', LOG_LEVEL: 'info', STEDI_SPARE_WORKER_IDLE_MS: '60000' });
+    await untilReady(served);
+    const [only] = workerPids(served);
+    process.kill(only!, 'SIGKILL');
+    await served.process.waitFor(/"msg":"no worker listens: the port is held until one does"/);
+    // Connections made before the replacement listens (its start-up takes a second or more) wait instead of being refused.
+    expect(served.process.stdout()).not.toMatch(/"worker":2,[^\n]*"msg":"listening"/);
+    const answers = await Promise.all(Array.from({ length: 3 }, () => fresh(served!.url, '/graphql', { query: '{ customers(first: 1) { edges { node { serialNumber } } } }' })));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    for (const answer of answers) expect((JSON.parse(answer.text) as Body).data.customers.edges).toHaveLength(1);
+    expect(served.process.stdout()).toMatch(/"connections":3,"msg":"connections held while no worker listened handed over"/);
+    served.process.child.kill('SIGTERM');
+    expect(await served.process.exited).toBe(0);
+    served = undefined;
+  }, 60_000);
+
   /** A POST to /graphql on the one kept-alive connection of `agent`. */
   const kept = (agent: Agent, query: string): Promise<{ status: number; connection?: string }> =>
     new Promise((resolve, reject) => {
