@@ -186,7 +186,11 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
           // The new worker knows the jobs from the start.
           rebuilds.onChange?.();
         },
-        (error: unknown) => logger.error({ err: error }, 'a replacement worker failed to start'),
+        (error: unknown) => {
+          logger.error({ err: error }, 'a replacement worker failed to start');
+          // None will listen: the connections held for it are closed rather than left waiting.
+          if (ready.size === 0) held.close();
+        },
       );
     });
     return listening;
