@@ -76,7 +76,7 @@ export interface Config {
   idleCollectionMs: number;
   /** glibc's malloc trim threshold in each cluster worker, in KiB (MALLOC_TRIM_THRESHOLD_); 0: glibc's own, which rises after large frees and then keeps freed memory (STEDI_WORKER_MALLOC_TRIM_KB; a MALLOC_TRIM_THRESHOLD_ of the user's wins). */
   workerMallocTrimKb: number;
-  /** A cluster starts one worker; the others start with the first request and stop after this many ms without one; 0: every worker runs always (STEDI_SPARE_WORKER_IDLE_MS). */
+  /** A cluster starts one worker; the others start with the first request for data or under load (src/cluster/spare-workers.ts) and stop after this many ms without a request; 0: every worker runs always (STEDI_SPARE_WORKER_IDLE_MS, default 5 minutes). */
   spareWorkerIdleMs: number;
   maxPageSize: number;
   /** Percent of customers in TRAIN and VALIDATION (TEST gets the rest), from STEDI_SPLIT="80/10/10". */
@@ -128,6 +128,8 @@ export const DEFAULT_WORKER_SEMI_SPACE_MB = 8;
 export const DEFAULT_IDLE_COLLECTION_MS = 2_000;
 /** Measured in README → Performance (idle memory, session 7): glibc kept ~7 MiB a worker of start-up's freed memory without it. */
 export const DEFAULT_WORKER_MALLOC_TRIM_KB = 128;
+/** Measured in README → Performance (idle memory, sessions 9 and 10): an idle cluster holds one worker, ~45–60 MiB of PSS less than two. */
+export const DEFAULT_SPARE_WORKER_IDLE_MS = 300_000;
 
 function splitPercentages(raw: string | undefined): SplitPercentages {
   if (raw === undefined || raw === '') return { train: 80, validation: 10 };
@@ -203,7 +205,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     workerSemiSpaceMb: overrides.workerSemiSpaceMb ?? integer(env, 'STEDI_WORKER_SEMI_SPACE_MB', DEFAULT_WORKER_SEMI_SPACE_MB, 0),
     idleCollectionMs: overrides.idleCollectionMs ?? integer(env, 'STEDI_IDLE_GC_MS', DEFAULT_IDLE_COLLECTION_MS, 0),
     workerMallocTrimKb: overrides.workerMallocTrimKb ?? (env.MALLOC_TRIM_THRESHOLD_ ? 0 : integer(env, 'STEDI_WORKER_MALLOC_TRIM_KB', DEFAULT_WORKER_MALLOC_TRIM_KB, 0)),
-    spareWorkerIdleMs: overrides.spareWorkerIdleMs ?? integer(env, 'STEDI_SPARE_WORKER_IDLE_MS', 0, 0),
+    spareWorkerIdleMs: overrides.spareWorkerIdleMs ?? integer(env, 'STEDI_SPARE_WORKER_IDLE_MS', DEFAULT_SPARE_WORKER_IDLE_MS, 0),
     maxPageSize: overrides.maxPageSize ?? integer(env, 'STEDI_MAX_PAGE_SIZE', 10_000, 1),
     split: overrides.split ?? splitPercentages(env.STEDI_SPLIT),
     limits: {

@@ -83,8 +83,9 @@ describe('memory bounds', () => {
     expect(() => loadConfig({}, { STEDI_WORKER_MALLOC_TRIM_KB: '128K' })).toThrow(/STEDI_WORKER_MALLOC_TRIM_KB must be a whole number of at least 0; received "128K"/);
     // The user's own glibc setting reaches the workers untouched.
     expect(loadConfig({}, { MALLOC_TRIM_THRESHOLD_: '1048576', STEDI_WORKER_MALLOC_TRIM_KB: '64' }).workerMallocTrimKb).toBe(0);
-    // Every worker runs always unless spare workers are asked for (they start with requests, stop after this long without).
-    expect(defaults.spareWorkerIdleMs).toBe(0);
+    // An idle cluster runs one worker: the others start under load and stop after five minutes without a request; 0 runs every worker always.
+    expect(defaults.spareWorkerIdleMs).toBe(300_000);
+    expect(loadConfig({}, { STEDI_SPARE_WORKER_IDLE_MS: '0' }).spareWorkerIdleMs).toBe(0);
     expect(loadConfig({}, { STEDI_SPARE_WORKER_IDLE_MS: '600000' }).spareWorkerIdleMs).toBe(600_000);
     expect(() => loadConfig({}, { STEDI_SPARE_WORKER_IDLE_MS: '10m' })).toThrow(/STEDI_SPARE_WORKER_IDLE_MS must be a whole number of at least 0; received "10m"/);
     expect(defaults.duckdbMemoryLimit).toBeUndefined();

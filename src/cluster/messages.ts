@@ -21,7 +21,9 @@ export type ToWorker =
   | { stedi: 'reply'; id: number; value?: unknown; error?: string }
   | { stedi: 'readAhead'; page: PageHint }
   | { stedi: 'rebalance' }
-  | { stedi: 'shutdown' };
+  | { stedi: 'shutdown' }
+  /** Sent with a socket the primary accepted while no worker listened (held-connections.ts). */
+  | { stedi: 'connection' };
 
 export type ToPrimary =
   | { stedi: 'listening'; port: number }
@@ -29,9 +31,12 @@ export type ToPrimary =
   | { stedi: 'staged'; version: string; reads: CachedRead[] }
   | { stedi: 'warmed'; version: string }
   | { stedi: 'readAhead'; page: PageHint }
-  | { stedi: 'busy' }
+  /** A worker served requests; `start`: a request for data (data-requests.ts) or load (load-signal.ts), so the spare workers should run. */
+  | { stedi: 'busy'; start: boolean }
   | { stedi: 'request'; id: number; what: 'rebuild'; consentPolicy?: ConsentPolicy }
-  | { stedi: 'request'; id: number; what: 'metrics' };
+  | { stedi: 'request'; id: number; what: 'metrics' }
+  /** A worker is about to bind the port: the primary gives it back if it holds it (held-connections.ts). */
+  | { stedi: 'request'; id: number; what: 'listen' };
 
 export const isStedi = (message: unknown): message is { stedi: string } =>
   typeof message === 'object' && message !== null && typeof (message as { stedi?: unknown }).stedi === 'string';

@@ -9,6 +9,7 @@ import type { Logger } from '../logger';
 import { RebuildJobs } from '../rebuild/rebuild-jobs';
 import { workerExecArgv } from './exec-argv';
 import { freePort } from './free-port';
+import { HeldConnections } from './held-connections';
 import { SpareWorkers } from './spare-workers';
 import { workerEnv } from './worker-env';
 import { type ToPrimary, type ToWorker, isStedi } from './messages';
@@ -92,7 +93,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   const answer = async (worker: Worker, request: Extract<ToPrimary, { stedi: 'request' }>): Promise<void> => {
     let reply: ToWorker;
     try {
-      const value = request.what === 'rebuild' ? await rebuilds.start(request.consentPolicy) : await clusterMetrics();
+      const value = request.what === 'rebuild' ? await rebuilds.start(request.consentPolicy) : request.what === 'listen' ? await held.release() : await clusterMetrics();
       reply = { stedi: 'reply', id: request.id, value };
     } catch (error) {
       logger.error({ err: error, request: request.what }, 'a worker request failed');
@@ -109,6 +110,8 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   const { exec, execArgv } = workerEntry(config);
   cluster.setupPrimary({ exec, execArgv, serialization: 'advanced' });
   const env = workerEnv(config.workerMallocTrimKb);
+  // While no worker listens after one died, the primary holds the port and what connects (held-connections.ts).
+  const held = new HeldConnections(workerConfig.port, config.host, (error) => logger.warn({ err: error }, 'the port could not be held while no worker listens'));
 
   // Workers started on demand (spare-workers.ts), and those asked to stop for want of requests: not replaced.
   const spareSet = new Set<Worker>();
@@ -122,7 +125,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         rebuilds.onChange?.();
         // Connections kept alive by the busy workers would stay theirs: each closes after its next answer and reconnects round the cluster.
         for (const worker of busy) if (worker.isConnected()) worker.send({ stedi: 'rebalance' } satisfies ToWorker);
-        logger.info({ workers: workers.size }, 'requests came: spare workers started');
+        logger.info({ workers: workers.size }, 'spare workers started');
       },
       stop: () => {
         logger.info({ spares: spareSet.size }, 'no requests: spare workers stopping');
@@ -147,12 +150,14 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         if (m.stedi === 'listening') {
           served = true;
           ready.add(worker);
+          const handed = held.handTo(worker);
+          if (handed > 0) logger.info({ worker: worker.id, connections: handed }, 'connections held while no worker listened handed over');
           resolve(m.port);
         }
         else if (m.stedi === 'failed') reject(Object.assign(new Error(m.message), { code: m.code }));
         else if (m.stedi === 'request') void answer(worker, m);
         else if (m.stedi === 'staged' || m.stedi === 'warmed') answered(worker, m);
-        else if (m.stedi === 'busy') spares?.busy();
+        else if (m.stedi === 'busy') spares?.busy(m.start);
         // A page to read ahead goes to the other worker (only a cluster of two hints: page-hints.ts).
         else if (m.stedi === 'readAhead') for (const other of workers) if (other !== worker && other.isConnected()) other.send(m);
       });
@@ -166,6 +171,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       answered(worker);
       // One that never served failed to start: that is reported to whoever started it, not retried; a retired spare is not replaced.
       if (retiring.delete(worker) || stopping || !served) return;
+      if (ready.size === 0) void held.hold().then((holding) => holding && logger.info({ port: workerConfig.port }, 'no worker listens: the port is held until one does'));
       logger.error({ worker: worker.id, pid: worker.process.pid, code, signal }, 'a worker exited; starting another');
       const now = Date.now();
       respawns.push(now);
@@ -180,7 +186,11 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
           // The new worker knows the jobs from the start.
           rebuilds.onChange?.();
         },
-        (error: unknown) => logger.error({ err: error }, 'a replacement worker failed to start'),
+        (error: unknown) => {
+          logger.error({ err: error }, 'a replacement worker failed to start');
+          // None will listen: the connections held for it are closed rather than left waiting.
+          if (ready.size === 0) held.close();
+        },
       );
     });
     return listening;
@@ -191,6 +201,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     (stopped ??= (async () => {
       stopping = true;
       spares?.close();
+      held.close();
       const exits = [...workers].map((worker) => new Promise<void>((resolve) => {
         if (worker.isDead()) return resolve();
         worker.once('exit', () => resolve());

@@ -1,9 +1,12 @@
 /**
- * The cluster's workers beyond the first, run only while requests come
- * (STEDI_SPARE_WORKER_IDLE_MS > 0): an idle cluster holds one worker's memory
- * (~45–55 MiB of PSS each, README → Performance, session 8), a busy one serves
- * on every core. A request when they are stopped starts them; `idleMs` without
- * one stops them. Workers report requests at most every few seconds
+ * The cluster's workers beyond the first, run only while the lake is read
+ * (STEDI_SPARE_WORKER_IDLE_MS > 0, the default): an idle cluster holds one
+ * worker's memory (~45–55 MiB of PSS each, README → Performance, sessions 8
+ * to 10), a served one runs on every core. When they are stopped, a request
+ * for data (data-requests.ts: anything but the schema's introspection, pages
+ * and probes) or load (load-signal.ts: requests at once, or several
+ * connections keeping a worker busy) starts them; `idleMs` without any request
+ * stops them. Workers report requests at most every few seconds
  * (`busyEvery`), so a stop comes after at least `idleMs` minus that much quiet.
  */
 
@@ -29,10 +32,10 @@ export class SpareWorkers {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** A worker served a request. */
-  busy(): void {
+  /** A worker served requests; `start`: one asked for data or it is under load, so the spares start if they are stopped. */
+  busy(start = true): void {
     this.lastBusy = this.now();
-    if (this.state !== 'stopped' || this.closed) return;
+    if (!start || this.state !== 'stopped' || this.closed) return;
     this.state = 'starting';
     this.actions.start().then(
       () => {

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import cluster from 'node:cluster';
+import { Socket } from 'node:net';
 import { AggregatorRegistry } from 'prom-client';
 import { ApiKeys } from '../auth/api-keys';
 import { openConfiguredEngine } from '../engine';
@@ -13,7 +14,11 @@ import { stageVersion, warmVersion } from '../rebuild/version-staging';
 import type { ToWorker } from './messages';
 import { PrimaryChannel } from './primary-channel';
 import { RemoteRebuilds } from './remote-rebuilds';
+import { LoadSignal } from './load-signal';
 import { busyEvery } from './spare-workers';
+
+/** A worker asks for the spares at most this often (the primary needs it once to start them). */
+const START_REPORT_MS = 1_000;
 
 /**
  * One worker of `stedi serve`'s cluster: a whole server (engine, consent
@@ -31,14 +36,29 @@ new AggregatorRegistry();
 async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): Promise<void> {
   const logger = createLogger(config.logLevel, undefined, { worker: cluster.worker?.id });
   const engine = await openConfiguredEngine(config);
-  // With spare workers (STEDI_SPARE_WORKER_IDLE_MS) the primary starts and stops them by the requests workers report.
+  // With spare workers (STEDI_SPARE_WORKER_IDLE_MS) the primary starts them on a request for data or load, and stops them
+  // after a quiet spell: a worker reports the requests it serves (rarely: they keep the spares running), and at once (at
+  // most once a START_REPORT_MS) a request for data (data-requests.ts) or load (load-signal.ts).
   let reported = -Infinity;
-  const onServed = config.spareWorkerIdleMs > 0
-    ? () => {
-      const now = Date.now();
-      if (now - reported < busyEvery(config.spareWorkerIdleMs)) return;
-      reported = now;
-      primary.send({ stedi: 'busy' });
+  let startReported = -Infinity;
+  const wantSpares = (): void => {
+    const now = Date.now();
+    if (now - startReported < START_REPORT_MS) return;
+    startReported = reported = now;
+    primary.send({ stedi: 'busy', start: true });
+  };
+  const load = new LoadSignal(wantSpares);
+  const served = config.spareWorkerIdleMs > 0
+    ? {
+      begin: (connection: object) => {
+        load.begin(connection);
+        const now = Date.now();
+        if (now - reported < busyEvery(config.spareWorkerIdleMs)) return;
+        reported = now;
+        primary.send({ stedi: 'busy', start: false });
+      },
+      end: () => load.end(),
+      data: wantSpares,
     }
     : undefined;
   let running: RunningServer;
@@ -51,7 +71,8 @@ async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): P
       processMetrics: true,
       rebuilds: new RemoteRebuilds(primary),
       metricsText: async () => (await primary.request({ what: 'metrics' })) as string,
-      onServed,
+      served,
+      beforeListen: async () => void (await primary.request({ what: 'listen' })),
     });
   } catch (error) {
     await engine.close();
@@ -83,6 +104,10 @@ async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): P
       });
   });
   primary.on('rebalance', () => running.rebalance());
+  // Connections the primary accepted while no worker listened (held-connections.ts): served as if accepted here.
+  process.on('message', (message: unknown, handle: unknown) => {
+    if ((message as ToWorker | undefined)?.stedi === 'connection' && handle instanceof Socket) running.server.emit('connection', handle);
+  });
   primary.on('published', ({ version }) => {
     running.idle.activity();
     afterPublish(running.services.engine, running.services.consent, version).catch((error: unknown) => logger.warn({ err: error, version }, 'warming the new version failed; readers will load it on first use'));

@@ -10,6 +10,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { GraphqlContext } from '../graphql/context';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { dataRequestPlugin } from './data-requests';
 import { DocumentStore } from './document-store';
 import { formatError } from './format-error';
 import { jitGateway } from './jit-executor';
@@ -31,6 +32,8 @@ export async function createApolloServer(
   logger: Logger,
   /** Whole answers kept (response-cache.ts); null: none. */
   responses: ResponseCache | null = null,
+  /** Called as each operation that asks for data runs (data-requests.ts). */
+  onDataRequest?: () => void,
 ): Promise<ApolloServer<GraphqlContext>> {
   const limits = graphqlLimits(config.limits);
   const documents = config.limits.documentCacheBytes > 0 ? new DocumentStore(config.limits.documentCacheBytes, COST_BYTES_PER_DOCUMENT) : null;
@@ -56,6 +59,7 @@ export async function createApolloServer(
       ...limits.plugins,
       metrics.apolloPlugin(),
       ...(responses ? [responseCachePlugin(responses)] : []),
+      ...(onDataRequest ? [dataRequestPlugin(onDataRequest)] : []),
     ],
   });
   await server.start();

@@ -41,6 +41,8 @@ export interface AppOptions {
   metricsText?: (metrics: ServerMetrics) => Promise<string>;
   /** Where exports are written before they are streamed (default: the OS temp folder). */
   exportDir?: string;
+  /** Called as each request that asks the lake for something begins (data-requests.ts: not introspection, pages, probes). */
+  onDataRequest?: () => void;
 }
 
 export interface StediApp {
@@ -59,7 +61,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   const metrics = options.metrics ?? new ServerMetrics();
   const schema = options.schema ?? (await buildGraphqlSchema());
   const responses = responseCacheFor(services.config);
-  const apollo = await createApolloServer(schema, services.config, metrics, services.logger, responses);
+  const apollo = await createApolloServer(schema, services.config, metrics, services.logger, responses, options.onDataRequest);
   metrics.watchLake(services.engine, services.rebuilds);
   metrics.watchConsent(services.consent, services.erasure);
   let draining = false;
@@ -86,7 +88,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
       if (!('body' in req) || req.body === undefined) req.body = {};
       next();
     },
-    ...(responses ? [keptAnswers(responses, services, metrics)] : []),
+    ...(responses ? [keptAnswers(responses, services, metrics, options.onDataRequest)] : []),
     sentAsBytes,
     expressMiddleware(apollo, {
       context: async ({ res }) => createContext(services, principalOf(res) ?? null, requestIdOf(res)),
@@ -98,7 +100,10 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   app.get('/metrics', async (_req, res) => {
     res.set('Content-Type', metrics.registry.contentType).send(await (options.metricsText?.(metrics) ?? metrics.registry.metrics()));
   });
-  app.use(EXPORT_PATH, authenticate(apiKeys));
+  app.use(EXPORT_PATH, authenticate(apiKeys), (_req, _res, next) => {
+    options.onDataRequest?.();
+    next();
+  });
   app.use(exportRoutes(services, metrics, options.exportDir ? () => options.exportDir! : undefined));
   app.use((req, res) => sendError(res, ErrorCode.NOT_FOUND, `no route ${req.method} ${req.path}; the API is at /graphql, exports at ${EXPORT_PATH}`));
   app.use(errorHandler(services.config.bodyLimit));

@@ -14,7 +14,13 @@ import type { Asked, ResponseCache } from './response-cache';
  * a miss, GET, a body with more than query/variables/operationName, an Accept
  * header asking for another type — goes on to Apollo unchanged.
  */
-export function keptAnswers(cache: ResponseCache, services: Services, metrics: ServerMetrics): RequestHandler {
+export function keptAnswers(
+  cache: ResponseCache,
+  services: Services,
+  metrics: ServerMetrics,
+  /** Called for each answer given from the cache: every kept answer is data (data-requests.ts). */
+  onAnswered?: () => void,
+): RequestHandler {
   return (req, res, next) => {
     const asked = askedOf(req);
     if (!asked) return next();
@@ -23,6 +29,7 @@ export function keptAnswers(cache: ResponseCache, services: Services, metrics: S
       (key) => {
         const kept = key === null ? undefined : cache.get(key);
         if (!kept) return next();
+        onAnswered?.();
         metrics.countOperation(kept.operation, 'query', started, false);
         (res.locals.request as { operation?: string }).operation = kept.operation ?? undefined;
         // As Apollo writes a single JSON answer (content type, then res.send).

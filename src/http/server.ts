@@ -45,8 +45,13 @@ export interface StartOptions {
   /** A cluster worker's: the primary's rebuild jobs, and /metrics summed over every worker. */
   rebuilds?: Rebuilds;
   metricsText?: (metrics: ServerMetrics) => Promise<string>;
-  /** Called for each request that is not a probe (a cluster worker reports that it serves). */
-  onServed?: () => void;
+  /**
+   * Told of each request that is not a probe as it begins and ends, and of each that asks the lake for something
+   * (`data`, data-requests.ts): a cluster worker reports that it serves, its load, and requests for data.
+   */
+  served?: { begin(connection: Socket): void; end(): void; data(): void };
+  /** Awaited just before the server binds its port (a cluster worker: its primary may hold the port meanwhile). */
+  beforeListen?: () => Promise<void>;
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
@@ -57,7 +62,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const services = await createServices(config, engine, logger, { rebuilds: options.rebuilds });
   let app: StediApp;
   try {
-    app = await createApp({ services, apiKeys: options.apiKeys, metrics, metricsText: options.metricsText });
+    app = await createApp({ services, apiKeys: options.apiKeys, metrics, metricsText: options.metricsText, onDataRequest: options.served?.data });
   } catch (error) {
     await closeServices(services);
     throw error;
@@ -75,8 +80,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // A probe is activity, but holds no request path's optimised code for a collection to throw away.
     const served = !PROBES.has(req.url?.split('?')[0] ?? '');
     idle.begin(served);
-    res.once('close', () => idle.end(served));
-    if (served) options.onServed?.();
+    if (served) options.served?.begin(req.socket);
+    res.once('close', () => {
+      idle.end(served);
+      if (served) options.served?.end();
+    });
     // Closed after this answer, never while idle: a client may be sending on an idle connection (rebalance).
     if (closing.delete(req.socket)) res.setHeader('Connection', 'close');
   });
@@ -86,6 +94,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // Slow clients must not hold connections forever; keep-alive outlives typical client pools' idle time.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  await options.beforeListen?.();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {

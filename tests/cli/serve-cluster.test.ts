@@ -58,7 +58,7 @@ describe('stedi serve on two workers', () => {
     const landing = writeSmallLanding();
     const lake = makeTempDir('stedi-cluster-lake-');
     await buildLake(landing, lake);
-    served = await serveLake(['--lake', lake, '--landing', landing], { STEDI_WORKERS: '2', LOG_LEVEL: 'info', STEDI_CONSENT_REFRESH_MS: '300', STEDI_ERASURE_MS: '60000' });
+    served = await serveLake(['--lake', lake, '--landing', landing], { STEDI_WORKERS: '2', LOG_LEVEL: 'info', STEDI_CONSENT_REFRESH_MS: '300', STEDI_ERASURE_MS: '60000', STEDI_SPARE_WORKER_IDLE_MS: '0' });
     const { url } = served;
     const first = await untilReady(served);
     expect(workerPids(served)).toHaveLength(2);
@@ -128,7 +128,7 @@ describe('stedi serve on two workers', () => {
     const landing = writeSmallLanding();
     const lake = makeTempDir('stedi-cluster-lake-');
     await buildLake(landing, lake);
-    served = await serveLake(['--lake', lake, '--landing', landing], { STEDI_WORKERS: '2', STEDI_CONSENT_REFRESH_MS: '200', STEDI_ERASURE_MS: String(ERASURE_MS) });
+    served = await serveLake(['--lake', lake, '--landing', landing], { STEDI_WORKERS: '2', STEDI_CONSENT_REFRESH_MS: '200', STEDI_ERASURE_MS: String(ERASURE_MS), STEDI_SPARE_WORKER_IDLE_MS: '0' });
     const { url } = served;
     const first = await untilReady(served);
     appendFileSync(join(landing, 'customer', 'landing', 'customer-1.json'), `${JSON.stringify(customerRecord({ name: 'bob', serial: 'serial-bob', consentAt: null, updatedAt: 1_700_000_000_000 }))}\n`);
@@ -149,7 +149,7 @@ describe('stedi serve on two workers', () => {
     const landing = writeSmallLanding();
     const lake = makeTempDir('stedi-cluster-lake-');
     await buildLake(landing, lake);
-    served = await serveLake(['--lake', lake, '--landing', landing], { STEDI_WORKERS: '2', LOG_LEVEL: 'info' });
+    served = await serveLake(['--lake', lake, '--landing', landing], { STEDI_WORKERS: '2', LOG_LEVEL: 'info', STEDI_SPARE_WORKER_IDLE_MS: '0' });
     await untilReady(served);
     const [victim, survivor] = workerPids(served);
     process.kill(victim!, 'SIGKILL');
@@ -186,7 +186,40 @@ describe('stedi serve on two workers', () => {
     served = undefined;
   }, 60_000);
 
-  it('with STEDI_SPARE_WORKER_IDLE_MS runs one worker until a request comes, both while requests come, closes the busy worker\'s kept-alive connections once, and one worker again after the quiet spell', async () => {
+  it('with STEDI_SPARE_WORKER_IDLE_MS, holds its port while its only worker, killed with SIGKILL, is replaced: clients that connect meanwhile are answered once the replacement listens, none refused', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-cluster-lake-');
+    await buildLake(landing, lake);
+    served = await serveLake(['--lake', lake, '--landing', landing], { STEDI_WORKERS: '2', LOG_LEVEL: 'info', STEDI_SPARE_WORKER_IDLE_MS: '60000' });
+    await untilReady(served);
+    const [only] = workerPids(served);
+    process.kill(only!, 'SIGKILL');
+    await served.process.waitFor(/"msg":"no worker listens: the port is held until one does"/);
+    // Connections made before the replacement listens (its start-up takes a second or more) wait instead of being refused.
+    expect(served.process.stdout()).not.toMatch(/"worker":2,[^\n]*"msg":"listening"/);
+    const answers = await Promise.all(Array.from({ length: 3 }, () => fresh(served!.url, '/graphql', { query: '{ customers(first: 1) { edges { node { serialNumber } } } }' })));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    for (const answer of answers) expect((JSON.parse(answer.text) as Body).data.customers.edges).toHaveLength(1);
+    expect(served.process.stdout()).toMatch(/"connections":3,"msg":"connections held while no worker listened handed over"/);
+    served.process.child.kill('SIGTERM');
+    expect(await served.process.exited).toBe(0);
+    served = undefined;
+  }, 60_000);
+
+  /** A POST to /graphql on the one kept-alive connection of `agent`. */
+  const kept = (agent: Agent, query: string): Promise<{ status: number; connection?: string }> =>
+    new Promise((resolve, reject) => {
+      const req = request(`${served!.url}/graphql`, { method: 'POST', agent, headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ query }));
+    });
+  const INTROSPECTION = '{ __schema { types { name } } }';
+  const DATA = '{ customers(first: 1) { edges { node { serialNumber } } } }';
+
+  it('runs one worker while only the schema is asked for, starts the other with the first request for data, closes the busy worker\'s kept-alive connection once, and runs one again after STEDI_SPARE_WORKER_IDLE_MS without requests', async () => {
     const landing = writeSmallLanding();
     const lake = makeTempDir('stedi-cluster-lake-');
     await buildLake(landing, lake);
@@ -195,27 +228,48 @@ describe('stedi serve on two workers', () => {
     // Probes are not requests to serve: still one worker.
     expect(workerPids(served)).toHaveLength(1);
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const kept = (): Promise<{ status: number; connection?: string }> =>
-      new Promise((resolve, reject) => {
-        const req = request(`${served!.url}/graphql`, { method: 'POST', agent, headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' } }, (res) => {
-          res.resume();
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }));
-        });
-        req.on('error', reject);
-        req.end(JSON.stringify({ query: '{ lake { liveVersion } }' }));
-      });
     try {
-      expect((await kept()).status).toBe(200);
-      await served.process.waitFor(/"msg":"requests came: spare workers started"/);
+      // An IDE loading the schema, however often, asks for no data: one worker answers it.
+      for (let i = 0; i < 3; i += 1) expect((await kept(agent, INTROSPECTION)).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(workerPids(served)).toHaveLength(1);
+      expect(served.process.stdout()).not.toMatch(/spare workers started/);
+      // One request for data, on the same connection, starts the other.
+      expect((await kept(agent, DATA)).status).toBe(200);
+      await served.process.waitFor(/"msg":"spare workers started"/);
       expect(workerPids(served)).toHaveLength(2);
       // The connection kept alive from before the spare started is closed after its next answer, and only that one.
-      expect(await kept()).toEqual({ status: 200, connection: 'close' });
-      expect(await kept()).toEqual({ status: 200, connection: 'keep-alive' });
+      expect(await kept(agent, DATA)).toEqual({ status: 200, connection: 'close' });
+      expect(await kept(agent, DATA)).toEqual({ status: 200, connection: 'keep-alive' });
     } finally {
       agent.destroy();
     }
     await until('the spare worker stops after the quiet spell', () => workerPids(served!).length === 1);
-    expect((await fresh(served.url, '/graphql', { query: '{ lake { liveVersion } }' })).status).toBe(200);
+    expect((await fresh(served.url, '/graphql', { query: DATA })).status).toBe(200);
+    served.process.child.kill('SIGTERM');
+    expect(await served.process.exited).toBe(0);
+    served = undefined;
+  }, 60_000);
+
+  it('starts the other worker under load from several clients that ask for no data', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-cluster-lake-');
+    await buildLake(landing, lake);
+    served = await serveLake(['--lake', lake, '--landing', landing], { STEDI_WORKERS: '2', LOG_LEVEL: 'info', STEDI_SPARE_WORKER_IDLE_MS: '60000' });
+    await untilReady(served);
+    expect(workerPids(served)).toHaveLength(1);
+    // Four clients loading the schema back to back, each request on a new connection, keep the one worker busy (load-signal.ts).
+    let started = false;
+    const statuses = new Set<number>();
+    const client = async (): Promise<void> => {
+      const end = Date.now() + 20_000;
+      while (!started && Date.now() < end) statuses.add((await fresh(served!.url, '/graphql', { query: INTROSPECTION })).status);
+    };
+    const clients = Promise.all(Array.from({ length: 4 }, client));
+    await served.process.waitFor(/"msg":"spare workers started"/, 20_000).finally(() => (started = true));
+    await clients;
+    expect([...statuses]).toEqual([200]);
+    expect(workerPids(served)).toHaveLength(2);
     served.process.child.kill('SIGTERM');
     expect(await served.process.exited).toBe(0);
     served = undefined;

@@ -24,11 +24,11 @@ function harness(idleMs: number, startResults: Array<'ok' | 'fail'> = []) {
   return { spares, calls, advance };
 }
 
-describe('spare workers started by requests', () => {
+describe('spare workers started by a request for data or load', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
-  it('starts the spares once for requests that come while they start, stops them after the quiet spell, and starts them again with the next request', async () => {
+  it('starts the spares once for loads reported while they start, stops them after the quiet spell, and starts them again with the next request', async () => {
     const { spares, calls, advance } = harness(10_000);
     spares.busy();
     spares.busy();
@@ -46,6 +46,26 @@ describe('spare workers started by requests', () => {
     spares.busy();
     await advance(0);
     expect(calls).toEqual(['start', 'stop', 'start']);
+  });
+
+  it('does not start the spares for requests that neither ask for data nor load, but those requests keep running spares running', async () => {
+    const { spares, calls, advance } = harness(10_000);
+    spares.busy(false);
+    await advance(0);
+    expect(calls).toEqual([]);
+    expect(spares.status).toBe('stopped');
+    spares.busy(true);
+    await advance(0);
+    expect(calls).toEqual(['start']);
+    await advance(8_000);
+    spares.busy(false);
+    await advance(8_000);
+    expect(calls).toEqual(['start']);
+    await advance(2_000);
+    expect(calls).toEqual(['start', 'stop']);
+    spares.busy(false);
+    await advance(0);
+    expect(calls).toEqual(['start', 'stop']);
   });
 
   it('reports a start that failed and tries again with the next request', async () => {

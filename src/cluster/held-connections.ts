@@ -1,0 +1,93 @@
+import type { Worker } from 'node:cluster';
+import { createServer, type Server, type Socket } from 'node:net';
+
+/**
+ * The cluster's port while no worker listens (the one worker of an idle
+ * cluster with spare workers, killed): Node's cluster closes its shared
+ * socket with the last worker, so clients would be refused until the
+ * replacement listens (2–5 s of start-up under load). The primary listens on
+ * the port itself meanwhile, reads nothing, and hands each connection it
+ * accepted to the replacement once that one listens; the port is given back
+ * just before the replacement binds it (`release`), so only connections in
+ * that instant are refused.
+ */
+
+/** Tries while the cluster's own socket, closed with the last worker, may still hold the port. */
+const BIND_TRIES = 20;
+const BIND_RETRY_MS = 10;
+
+export class HeldConnections {
+  private server: Server | undefined;
+  private binding: Promise<void> | undefined;
+  private sockets = new Set<Socket>();
+
+  constructor(
+    private readonly port: number,
+    private readonly host: string,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** Starts listening on the port (a no-op while it does); connections wait unread. Resolves once it listens (true), or could not (false). */
+  async hold(): Promise<boolean> {
+    if (this.server) return (await this.binding, this.server?.listening ?? false);
+    const server = createServer({ pauseOnConnect: true }, (socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+      socket.on('error', () => undefined);
+    });
+    this.server = server;
+    this.binding = (async () => {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await new Promise<void>((resolve, reject) => {
+            server.once('error', reject);
+            server.listen(this.port, this.host, () => {
+              server.off('error', reject);
+              resolve();
+            });
+          });
+          return;
+        } catch (error) {
+          if (this.server !== server) return;
+          if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= BIND_TRIES) {
+            this.server = undefined;
+            return this.onError(error);
+          }
+          await new Promise((r) => setTimeout(r, BIND_RETRY_MS));
+        }
+      }
+    })();
+    await this.binding;
+    return this.server === server && server.listening;
+  }
+
+  /** Gives the port back (a worker is about to bind it); the connections held stay open. */
+  async release(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    await this.binding;
+    if (!server.listening) return;
+    // close()'s callback waits for the held connections; the port is free once the listening handle has closed.
+    await new Promise<void>((resolve) => {
+      server.close();
+      setImmediate(resolve);
+    });
+  }
+
+  /** Hands every connection held to `worker` (which listens now); returns how many. */
+  handTo(worker: Worker): number {
+    const sockets = [...this.sockets];
+    this.sockets.clear();
+    for (const socket of sockets) worker.send({ stedi: 'connection' }, socket);
+    return sockets.length;
+  }
+
+  /** Stops listening and closes what it holds (shutdown). */
+  close(): void {
+    this.server?.close();
+    this.server = undefined;
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+  }
+}
