@@ -15,6 +15,7 @@ import { LandingPool } from '../../landing/landing-pool';
 import type { ReadThreads } from '../../landing/landing-columns';
 import { dropLandingTable, loadLandingSource, loadUncertain } from './landing-loader';
 import { sqlStringLiteral } from './landing-sql';
+import { StatementGate } from './statement-gate';
 import { readLocalManifest, setAsideManifest, writeLocalManifest } from './local-manifest';
 import { findLandingFiles } from './landing-files';
 import { withoutDistinct } from './deferred-distinct';
@@ -36,6 +37,7 @@ export const ROW_GROUP_ROWS = 65_536;
 export class DuckDbBuildTarget implements BuildTarget {
   readonly engine = 'duckdb' as const;
   private instance?: DuckDBInstance;
+  private readonly statements = new StatementGate();
   private version?: string;
   private lock?: HeldLock;
   private published = false;
@@ -194,11 +196,11 @@ export class DuckDbBuildTarget implements BuildTarget {
         `COPY (SELECT * FROM (${zone}) AS zone ORDER BY ${order}) TO ${sqlStringLiteral(file)} (FORMAT parquet, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`;
       // Large builds by default: a small one runs statements side by side, and the real data repeats readings (it would write twice).
       const deferred = (this.settings.deferDistinct ?? this.zones === 1) ? withoutDistinct(table, select) : undefined;
-      // Its own connection: zones may run at once (concurrentSteps).
+      // Its own connection: zones may run at once (concurrentSteps). Run again alone if out of memory: it only overwrites.
       return this.onConnection(async (connection) => {
         const write = async (zone: string): Promise<number> => Number((await connection.runAndReadAll(copy(zone), params as never)).getRows()[0][0]);
         let rows = await write(deferred ?? select);
-        await connection.run(`CREATE VIEW ${table} AS SELECT * FROM read_parquet(${sqlStringLiteral(file)}, hive_partitioning = false)`);
+        await connection.run(`CREATE OR REPLACE VIEW ${table} AS SELECT * FROM read_parquet(${sqlStringLiteral(file)}, hive_partitioning = false)`);
         if (deferred) {
           const screen = duplicateScreen({ table, key: TABLES[table].key })!;
           const repeated = Number((await connection.runAndReadAll(screen)).getRows()[0][0]);
@@ -207,7 +209,7 @@ export class DuckDbBuildTarget implements BuildTarget {
           else rows = await write(select);
         }
         return rows;
-      });
+      }, true);
     });
   }
 
@@ -220,9 +222,16 @@ export class DuckDbBuildTarget implements BuildTarget {
     return join(this.layout.spillDir(this.requireVersion()), 'landing');
   }
 
-  /** Runs `work` on a connection of its own, reused once it is done with (opening one costs the main thread ~0.5 ms). */
-  private async onConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` on a connection of its own, reused once it is done with (opening one costs the main thread ~0.5 ms);
+   * `retryable` work runs again alone if DuckDB runs out of memory beside other statements (statement-gate.ts).
+   */
+  private async onConnection<T>(work: (connection: DuckDBConnection) => Promise<T>, retryable = false): Promise<T> {
     await this.ready;
+    return this.statements.run(() => this.onOwnConnection(work), retryable);
+  }
+
+  private async onOwnConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     const connection = this.idle.pop() ?? (await this.requireInstance().connect());
     let result: T;
     try {
@@ -257,7 +266,7 @@ export class DuckDbBuildTarget implements BuildTarget {
       const screen = duplicateScreen(unique);
       if (screen && (this.screened.get(screen) ?? (await count(screen))) === 0) return 0;
       return count(select);
-    });
+    }, true);
   }
 
   /**
@@ -280,7 +289,7 @@ export class DuckDbBuildTarget implements BuildTarget {
         if (screens[k] && counts[k]! > 0) counts[k] = Number((await connection.runAndReadAll(check.select)).getRows()[0][0]);
       }
       return counts as number[];
-    });
+    }, true);
   }
 
   location(table: TableName | 'quarantine'): string {
