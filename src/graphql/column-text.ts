@@ -71,6 +71,22 @@ export function columnTextOf(values: readonly unknown[]): string | undefined {
   return kept !== undefined && kept.length === values.length ? kept.text : undefined;
 }
 
+/**
+ * A column list known only by its JSON text (`text`, the list's values, as
+ * columnText writes them): the answer takes the text as it is; anything that
+ * reads or writes the list otherwise (graphql-js completing it item by item,
+ * JSON.stringify of an answer with errors) gets its values back from the text.
+ */
+export function listOfText(text: string, length: number): unknown[] {
+  const list = new Array<unknown>(length);
+  const values = (): unknown[] => JSON.parse(text) as unknown[];
+  Object.defineProperty(list, 'toJSON', { value: values });
+  // graphql-js (a document's first requests, before it is compiled) completes the list item by item, as it iterates it.
+  Object.defineProperty(list, Symbol.iterator, { value: () => values()[Symbol.iterator]() });
+  keepColumnText(list, text);
+  return list;
+}
+
 /** How deep in an answer's data column lists sit at most (data → field → columns → list), with room for one more level. */
 const MAX_DEPTH = 4;
 
