@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { type FileHandle, open, rename, writeFile } from 'node:fs/promises';
+import { pageBuffer } from './page-buffers';
 
 /**
  * A version's training set as the JSON text of each column's values, in key
@@ -99,6 +100,8 @@ export class BatchTextWriter {
 }
 
 const ASCII = /^[\x00-\x7f]*$/;
+const OPEN = 0x5b;
+const CLOSE = 0x5d;
 
 /** The complete files of a version, open for reading; undefined when they are not there (or not this format). */
 export class BatchTextFile {
@@ -142,6 +145,23 @@ export class BatchTextFile {
     const bytes = Buffer.allocUnsafe(length);
     if (readSync(this.fds[c], bytes, 0, length, start) !== length) throw new Error(`batch text column ${c} ends before byte ${end}`);
     return bytes.toString(this.meta.ascii ? 'latin1' : 'utf8', 0, length);
+  }
+
+  /** Each column's JSON list of the rows between two offsetsOf (brackets around its values' texts), as bytes of one buffer. */
+  lists(start: Uint32Array, end: Uint32Array): Buffer[] {
+    const sizes = this.fds.map((_, c) => Math.max(end[c] - start[c] - 1, 0) + 2);
+    const bytes = pageBuffer(sizes.reduce((a, b) => a + b, 0));
+    const lists: Buffer[] = [];
+    let at = 0;
+    for (let c = 0; c < this.fds.length; c += 1) {
+      const length = sizes[c] - 2;
+      bytes[at] = OPEN;
+      if (length > 0 && readSync(this.fds[c], bytes, at + 1, length, start[c]) !== length) throw new Error(`batch text column ${c} ends before byte ${end[c]}`);
+      bytes[at + 1 + length] = CLOSE;
+      lists.push(bytes.subarray(at, at + sizes[c]));
+      at += sizes[c];
+    }
+    return lists;
   }
 
   close(): void {

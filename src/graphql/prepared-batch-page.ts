@@ -66,23 +66,22 @@ export async function preparedBatchPage(ctx: GraphqlContext, args: PageArgs, fil
   const serialLast = rowCount > 0 ? serialAt(runs.starts, to - 1) : -1;
   // Consent at serve time: every customer of the page checked against the registry's hidden set.
   for (let s = serialFirst; s <= serialLast; s += 1) if (consent.hiddenSerials.has(index.serials[s])) return undefined;
-  const start = file.offsetsOf(from);
-  const end = file.offsetsOf(to);
-  const texts = SAMPLE_COLUMNS.map((_, c) => file.text(c, start[c], end[c]));
-  const serials = texts[0];
-  if (rowCount > 0 && !(serials.startsWith(JSON.stringify(index.serials[serialFirst])) && serials.endsWith(JSON.stringify(index.serials[serialLast])))) {
+  // Each column's JSON (its values' texts in brackets) as bytes, all in one buffer: no JS string of the page is made.
+  const lists = file.lists(file.offsetsOf(from), file.offsetsOf(to));
+  const serials = lists[0];
+  if (rowCount > 0 && !(startsWith(serials, `[${JSON.stringify(index.serials[serialFirst])}`) && endsWith(serials, `${JSON.stringify(index.serials[serialLast])}]`))) {
     logger.warn({ version, from, to }, 'prepared batch text does not match the serial index; the page is read from the engine');
     return undefined;
   }
-  const keyAt = (serial: number, pick: (text: string) => string): KeyValue[] => [index.serials[serial], ...KEY_COLUMNS.map((c) => Number(pick(texts[c])))];
+  const keyAt = (serial: number, row: 'first' | 'last'): KeyValue[] => [index.serials[serial], ...KEY_COLUMNS.map((c) => Number(valueText(lists[c], row)))];
   const cursorAt = (position: KeyValue[] | null): string | null => (position ? encodeCursor(ds.kind, version, position, cursorScope) : null);
   const columns: Record<string, unknown[]> = {};
-  SAMPLE_COLUMNS.forEach((name, c) => (columns[name] = listOfText(`[${texts[c]}]`, rowCount)));
+  SAMPLE_COLUMNS.forEach((name, c) => (columns[name] = listOfText(lists[c])));
   const pageInfo = {
     hasNextPage: file.meta.rows - from > first,
     hasPreviousPage: cursor !== undefined,
-    startCursor: cursorAt(rowCount > 0 ? keyAt(serialFirst, firstValue) : null),
-    endCursor: cursorAt(rowCount > 0 ? keyAt(serialLast, lastValue) : null),
+    startCursor: cursorAt(rowCount > 0 ? keyAt(serialFirst, 'first') : null),
+    endCursor: cursorAt(rowCount > 0 ? keyAt(serialLast, 'last') : null),
   };
   return { rowCount, columns, pageInfo };
 }
@@ -148,8 +147,18 @@ function rowsUpTo(file: BatchTextFile, start: number, count: number, after: read
   return count;
 }
 
-const firstValue = (text: string): string => {
-  const comma = text.indexOf(',');
-  return comma < 0 ? text : text.slice(0, comma);
+/** The text of the first or last value of a list's JSON bytes (a number: no comma or bracket inside). */
+function valueText(list: Buffer, row: 'first' | 'last'): string {
+  if (row === 'first') {
+    const comma = list.indexOf(COMMA);
+    return list.toString('latin1', 1, comma < 0 ? list.length - 1 : comma);
+  }
+  return list.toString('latin1', list.lastIndexOf(COMMA) + 1, list.length - 1);
+}
+
+const COMMA = 0x2c;
+const startsWith = (bytes: Buffer, text: string): boolean => bytes.length >= text.length && bytes.toString('utf8', 0, Buffer.byteLength(text)) === text;
+const endsWith = (bytes: Buffer, text: string): boolean => {
+  const length = Buffer.byteLength(text);
+  return bytes.length >= length && bytes.toString('utf8', bytes.length - length) === text;
 };
-const lastValue = (text: string): string => text.slice(text.lastIndexOf(',') + 1);
