@@ -82,9 +82,9 @@ async function writeAll(engine: Engine, version: string, base: string): Promise<
       lastSerial = chunkSerials[rows - 1];
       const texts: string[][] = [];
       for (const name of SAMPLE_COLUMNS) {
-        const values = chunk.columns[name];
-        if (!values || columnText(values, BATCH_COLUMN_ITEMS[name]) === undefined) return 'unusable';
-        texts.push(BATCH_COLUMN_ITEMS[name] === 'String' ? (values as string[]).map((v) => JSON.stringify(v)) : values.map(String));
+        const values = chunk.columns[name] && valueTexts(chunk.columns[name], BATCH_COLUMN_ITEMS[name]);
+        if (!values) return 'unusable';
+        texts.push(values);
       }
       if (!(await writer.append(texts))) return 'unusable';
       s = end;
@@ -94,6 +94,15 @@ async function writeAll(engine: Engine, version: string, base: string): Promise<
   } finally {
     await writer.close();
   }
+}
+
+/**
+ * Each value's JSON text as the column's text writes it (columnText: JSON.stringify of a string, ToString of a
+ * number, joined by commas); undefined when that text would not be written (a value the scalar coerces or refuses).
+ */
+export function valueTexts(values: readonly unknown[], item: ColumnItem): string[] | undefined {
+  if (columnText(values, item) === undefined) return undefined;
+  return item === 'String' ? values.map((v) => JSON.stringify(v)) : values.map(String);
 }
 
 /** Creates the lock file; false when a live process holds it. A lock left by a process that is gone is taken over. */

@@ -153,7 +153,8 @@ function valueText(list: Buffer, row: 'first' | 'last'): string {
     const comma = list.indexOf(COMMA);
     return list.toString('latin1', 1, comma < 0 ? list.length - 1 : comma);
   }
-  return list.toString('latin1', list.lastIndexOf(COMMA) + 1, list.length - 1);
+  // No comma: one value, after the bracket.
+  return list.toString('latin1', Math.max(list.lastIndexOf(COMMA), 0) + 1, list.length - 1);
 }
 
 const COMMA = 0x2c;
