@@ -114,12 +114,18 @@ export function jsonParts(data: unknown): ColumnJson[] | undefined {
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
 
-function holdsColumnText(value: unknown, depth: number): boolean {
-  if (Array.isArray(value)) return columnTextOf(value) !== undefined;
+function holdsColumnText(value: unknown, depth: number, bytesOnly = false): boolean {
+  if (Array.isArray(value)) {
+    const kept = columnTextOf(value);
+    return kept !== undefined && (!bytesOnly || typeof kept !== 'string');
+  }
   if (depth >= MAX_DEPTH || !isPlainObject(value)) return false;
-  for (const key in value) if (Object.hasOwn(value, key) && holdsColumnText(value[key], depth + 1)) return true;
+  for (const key in value) if (Object.hasOwn(value, key) && holdsColumnText(value[key], depth + 1, bytesOnly)) return true;
   return false;
 }
+
+/** Whether an answer's data holds a list kept as bytes (its JSON is then best sent as bytes: jsonParts). */
+export const holdsColumnBytes = (data: unknown): boolean => holdsColumnText(data, 0, true);
 
 /** Appends the JSON of `value` to `parts`; false (nothing appended) when it has none (undefined, a function, a symbol). */
 function write(value: unknown, depth: number, parts: ColumnJson[]): boolean {

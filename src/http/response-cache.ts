@@ -1,7 +1,7 @@
 import { type ApolloServerPlugin, type GraphQLRequestContextResponseForOperation, HeaderMap } from '@apollo/server';
 import { type DocumentNode, Kind, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { ByteBoundedLru } from '../byte-bounded-lru';
-import { type ColumnJson, jsonParts, jsonWithColumnTexts } from '../graphql/column-text';
+import { type ColumnJson, holdsColumnBytes, jsonParts, jsonWithColumnTexts } from '../graphql/column-text';
 import { answerOf } from './answer-bytes';
 import type { GraphqlContext } from '../graphql/context';
 import { withRawJson } from '../graphql/raw-json';
@@ -62,7 +62,7 @@ export function stringifyResult(value: { data?: unknown; errors?: unknown; exten
   const pending = data && toKeep.get(data);
   if (!data || !onlyData(value)) return `${withRawJson(data, JSON.stringify(value))}\n`;
   // Without errors or extensions, Apollo's JSON of the result is exactly {"data":…}; a columnar page's lists are written as their texts.
-  if (kept === undefined && !pending) return answerOf(['{"data":', ...(jsonParts(data) as ColumnJson[]).map((p) => (typeof p === 'string' ? withRawJson(data, p) : p)), '}\n']);
+  if (kept === undefined && !pending && holdsColumnBytes(data)) return answerOf(['{"data":', ...(jsonParts(data) as ColumnJson[]).map((p) => (typeof p === 'string' ? withRawJson(data, p) : p)), '}\n']);
   const text = kept ?? withRawJson(data, jsonWithColumnTexts(data) as string);
   if (pending) pending.cache.keep(pending.key, text, pending.operation);
   return `{"data":${text}}\n`;
