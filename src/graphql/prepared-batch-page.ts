@@ -48,7 +48,9 @@ export async function preparedBatchPage(ctx: GraphqlContext, args: PageArgs, fil
   const { first, consent, scope, cursorScope, cursor } = await pageStart(ctx, ds, args, filter, FIELD, CURSOR_FIELD);
   const version = scope.version;
   if (!consent.covers(version) || scope.exclusions.length > 0) return undefined;
-  if (!(await ctx.lake.manifest()).versions.some((v) => v.version === version) || engine.versionState?.(version).state === 'damaged') return undefined;
+  const kept = (await ctx.lake.manifest()).versions.map((v) => v.version);
+  closeExpired(engine, kept);
+  if (!kept.includes(version) || engine.versionState?.(version).state === 'damaged') return undefined;
   const file = textOf(engine, version, logger);
   if (!file) return undefined;
   const index = await serialIndex(scope);
@@ -107,6 +109,17 @@ function textOf(engine: Engine, version: string, logger: Logger): BatchTextFile 
       current.checkedAt = 0;
     });
   return undefined;
+}
+
+/** Closes the files of versions no longer kept: an expired version's files are deleted, and an open one keeps its disk space. */
+function closeExpired(engine: Engine, kept: readonly string[]): void {
+  const versions = byEngine.get(engine);
+  if (!versions) return;
+  for (const [version, state] of versions) {
+    if (kept.includes(version) || state.preparing) continue;
+    state.file?.close();
+    versions.delete(version);
+  }
 }
 
 function startsOf(index: SerialIndex): { starts: Float64Array; digest: string } {
