@@ -165,6 +165,11 @@ export interface Engine {
   storedColumns?(table: BuiltTable, version: string): readonly string[] | undefined;
   /** What the engine knows of a kept version now (no I/O). */
   versionState?(version: string): VersionState;
+  /**
+   * A local path prefix beside `table` of a kept version where the server may keep files derived from it
+   * (a file name is the prefix plus a suffix); they are removed with the version. Engines without a local lake leave it out.
+   */
+  derivedPath?(table: BuiltTable, version: string): string;
   /** Checks a kept version's files (presence, size, hash); returns why it is damaged, or null. Marks it damaged. */
   verifyVersion?(version: VersionManifest): Promise<string | null>;
   /** The landing folder (or prefix) the consent registry and rebuilds read. */

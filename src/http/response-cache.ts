@@ -1,7 +1,8 @@
 import { type ApolloServerPlugin, type GraphQLRequestContextResponseForOperation, HeaderMap } from '@apollo/server';
 import { type DocumentNode, Kind, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { ByteBoundedLru } from '../byte-bounded-lru';
-import { jsonWithColumnTexts } from '../graphql/column-text';
+import { type ColumnJson, holdsColumnBytes, jsonParts, jsonWithColumnTexts } from '../graphql/column-text';
+import { answerOf } from './answer-bytes';
 import type { GraphqlContext } from '../graphql/context';
 import { releaseRawJson, withRawJson, withRawJsonBytes } from '../graphql/raw-json';
 import { giveBack } from '../byte-pool';
@@ -63,6 +64,7 @@ export function stringifyResult(value: { data?: unknown; errors?: unknown; exten
   const pending = data && toKeep.get(data);
   if (!data || !onlyData(value)) return `${withRawJson(data, JSON.stringify(value))}\n`;
   // Without errors or extensions, Apollo's JSON of the result is exactly {"data":…}; a columnar page's lists are written as their texts.
+  if (kept === undefined && !pending && holdsColumnBytes(data)) return answerOf(['{"data":', ...(jsonParts(data) as ColumnJson[]).map((p) => (typeof p === 'string' ? withRawJson(data, p) : p)), '}\n']);
   const json = kept ?? (jsonWithColumnTexts(data) as string);
   // An answer with a text given as bytes, too large to keep: sent as bytes (sent-as-bytes.ts), never made a string.
   const bytes = kept === undefined ? withRawJsonBytes(data, `{"data":${json}}\n`) : undefined;

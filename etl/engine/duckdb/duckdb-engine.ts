@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { BuildOptions } from '../../build-options';
 import { type LandingSink, type LandingTally, type ReadOptions, readLanding } from '../../landing/landing-reader';
@@ -162,6 +163,10 @@ export class DuckDbEngine implements Engine {
 
   storedColumns(table: BuiltTable, version: string): readonly string[] | undefined {
     return this.versions.storedColumns(table, version);
+  }
+
+  derivedPath(table: BuiltTable, version: string): string {
+    return join(this.layout.versionDir(table, version), table);
   }
 
   versionState(version: string): VersionState {
