@@ -1,3 +1,5 @@
+import { giveBack } from '../byte-pool';
+
 /**
  * The JSON text of a columnar page's lists, written once where the executor
  * checks them (column-lists.ts) and put into the answer as it is: a page of
@@ -102,7 +104,7 @@ const MAX_DEPTH = 4;
  */
 export function jsonWithColumnTexts(data: unknown): string | undefined {
   const parts = jsonParts(data);
-  return parts && parts.map((p) => (typeof p === 'string' ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength).toString('utf8'))).join('');
+  return parts && partsText(parts);
 }
 
 /** The same JSON as pieces in order (text, or the bytes of a list kept as bytes); undefined when `data` has no JSON. */
@@ -111,21 +113,23 @@ export function jsonParts(data: unknown): ColumnJson[] | undefined {
   return write(data, 0, parts) ? parts : undefined;
 }
 
+/** The text of JSON pieces (jsonParts). */
+export const partsText = (parts: readonly ColumnJson[]): string => parts.map((p) => (typeof p === 'string' ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength).toString('utf8'))).join('');
+
+/** Once an answer made of `parts` is written, the pooled memory its lists kept as bytes were read into can hold another page. */
+export function giveBackColumnBytes(parts: readonly ColumnJson[]): void {
+  for (const part of parts) if (typeof part !== 'string') giveBack(part);
+}
+
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
 
-function holdsColumnText(value: unknown, depth: number, bytesOnly = false): boolean {
-  if (Array.isArray(value)) {
-    const kept = columnTextOf(value);
-    return kept !== undefined && (!bytesOnly || typeof kept !== 'string');
-  }
+function holdsColumnText(value: unknown, depth: number): boolean {
+  if (Array.isArray(value)) return columnTextOf(value) !== undefined;
   if (depth >= MAX_DEPTH || !isPlainObject(value)) return false;
-  for (const key in value) if (Object.hasOwn(value, key) && holdsColumnText(value[key], depth + 1, bytesOnly)) return true;
+  for (const key in value) if (Object.hasOwn(value, key) && holdsColumnText(value[key], depth + 1)) return true;
   return false;
 }
-
-/** Whether an answer's data holds a list kept as bytes (its JSON is then best sent as bytes: jsonParts). */
-export const holdsColumnBytes = (data: unknown): boolean => holdsColumnText(data, 0, true);
 
 /** Appends the JSON of `value` to `parts`; false (nothing appended) when it has none (undefined, a function, a symbol). */
 function write(value: unknown, depth: number, parts: ColumnJson[]): boolean {

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { open, readFile, unlink } from 'node:fs/promises';
+import type { ColumnTextWriter } from '../../etl/engine/derived-column-text';
 import type { Engine } from '../../etl/engine/engine';
 import type { Logger } from '../logger';
-import { batchTextFiles, BatchTextWriter } from './batch-text-file';
 import { type ColumnItem, columnText } from './column-text';
 import { machineLearningDataset, SAMPLE_COLUMNS } from './datasets/machine-learning.dataset';
 import { columnarDataset, queryColumns } from './engine-columns';
@@ -10,9 +9,10 @@ import { inKeyOrder } from './stored-order-read';
 
 /**
  * Writes a version's training set once as the column texts a batch page is
- * sliced from (batch-text-file.ts), after the version is live, on the first
- * batch request that finds none (one process prepares, by a lock file; the
- * others keep reading pages from the engine until the files are complete).
+ * sliced from, into the engine's store for them (Engine.derivedColumnText:
+ * files beside the version for DuckDB), on the first batch request that
+ * finds none (one process writes, by the store's lock; the others keep
+ * reading pages from the engine until the set is complete).
  * The rows are read through the engine as a page reads them (same select,
  * same conversion), customer range by customer range in key order, and
  * each value's text is what the page's column text writes for it
@@ -45,20 +45,26 @@ export function indexDigest(serials: readonly string[], counts: readonly number[
   return hash.digest('hex');
 }
 
-export async function prepareBatchText(engine: Engine, version: string, base: string, logger: Logger): Promise<PrepareOutcome> {
-  const lock = batchTextFiles(base).lock;
-  if (!(await takeLock(lock))) return 'busy';
+/** The table the batch's texts are kept beside. */
+export const BATCH_TABLE = 'machine_learning_curated';
+
+export async function prepareBatchText(engine: Engine, version: string, logger: Logger): Promise<PrepareOutcome> {
+  const store = engine.derivedColumnText?.(BATCH_TABLE, version);
+  if (!store) return 'unusable';
+  const writer = await store.startWrite(SAMPLE_COLUMNS);
+  if (!writer) return 'busy';
   const started = Date.now();
+  let outcome: PrepareOutcome = 'unusable';
   try {
-    const outcome = await writeAll(engine, version, base);
+    outcome = await writeAll(engine, version, writer);
     logger.info({ version, outcome, ms: Date.now() - started }, 'batch column text prepared');
     return outcome;
   } finally {
-    await unlink(lock).catch(() => undefined);
+    if (outcome !== 'prepared') await writer.abandon();
   }
 }
 
-async function writeAll(engine: Engine, version: string, base: string): Promise<PrepareOutcome> {
+async function writeAll(engine: Engine, version: string, writer: ColumnTextWriter): Promise<PrepareOutcome> {
   const ds = columnarDataset(engine, machineLearningDataset);
   const from = await ds.from(engine, version);
   const serial = ds.serialExpr;
@@ -66,34 +72,29 @@ async function writeAll(engine: Engine, version: string, base: string): Promise<
   const serials = index.map((r) => r.serialNumber);
   const counts = index.map((r) => Number(r.count));
   if (serials.some((s) => typeof s !== 'string')) return 'unusable';
-  const writer = await BatchTextWriter.create(base, SAMPLE_COLUMNS);
-  try {
-    let lastSerial: string | undefined;
-    for (let s = 0; s < serials.length; ) {
-      let end = s;
-      let rows = 0;
-      while (end < serials.length && (end === s || rows + counts[end] <= CHUNK_ROWS)) rows += counts[end++];
-      const sql = `SELECT ${ds.select} FROM ${from} WHERE ${serial} >= ? AND ${serial} <= ? ORDER BY ${ds.key.map((k) => k.expr).join(', ')}`;
-      const chunk = await queryColumns(engine, sql, [serials[s] as string, serials[end - 1] as string], {});
-      if (chunk.rowCount !== rows || !inKeyOrder(ds, chunk)) return 'unusable';
-      const chunkSerials = chunk.columns.serialNumber as string[];
-      // Chunks are whole customers in key order: each starts after the one before.
-      if (lastSerial !== undefined && !(chunkSerials[0] > lastSerial)) return 'unusable';
-      lastSerial = chunkSerials[rows - 1];
-      const texts: string[][] = [];
-      for (const name of SAMPLE_COLUMNS) {
-        const values = chunk.columns[name] && valueTexts(chunk.columns[name], BATCH_COLUMN_ITEMS[name]);
-        if (!values) return 'unusable';
-        texts.push(values);
-      }
-      if (!(await writer.append(texts))) return 'unusable';
-      s = end;
+  let lastSerial: string | undefined;
+  for (let s = 0; s < serials.length; ) {
+    let end = s;
+    let rows = 0;
+    while (end < serials.length && (end === s || rows + counts[end] <= CHUNK_ROWS)) rows += counts[end++];
+    const sql = `SELECT ${ds.select} FROM ${from} WHERE ${serial} >= ? AND ${serial} <= ? ORDER BY ${ds.key.map((k) => k.expr).join(', ')}`;
+    const chunk = await queryColumns(engine, sql, [serials[s] as string, serials[end - 1] as string], {});
+    if (chunk.rowCount !== rows || !inKeyOrder(ds, chunk)) return 'unusable';
+    const chunkSerials = chunk.columns.serialNumber as string[];
+    // Chunks are whole customers in key order: each starts after the one before.
+    if (lastSerial !== undefined && !(chunkSerials[0] > lastSerial)) return 'unusable';
+    lastSerial = chunkSerials[rows - 1];
+    const texts: string[][] = [];
+    for (const name of SAMPLE_COLUMNS) {
+      const values = chunk.columns[name] && valueTexts(chunk.columns[name], BATCH_COLUMN_ITEMS[name]);
+      if (!values) return 'unusable';
+      texts.push(values);
     }
-    await writer.finish(version, indexDigest(serials as string[], counts));
-    return 'prepared';
-  } finally {
-    await writer.close();
+    if (!(await writer.append(texts))) return 'unusable';
+    s = end;
   }
+  await writer.finish(indexDigest(serials as string[], counts));
+  return 'prepared';
 }
 
 /**
@@ -103,33 +104,4 @@ async function writeAll(engine: Engine, version: string, base: string): Promise<
 export function valueTexts(values: readonly unknown[], item: ColumnItem): string[] | undefined {
   if (columnText(values, item) === undefined) return undefined;
   return item === 'String' ? values.map((v) => JSON.stringify(v)) : values.map(String);
-}
-
-/** Creates the lock file; false when a live process holds it. A lock left by a process that is gone is taken over. */
-async function takeLock(lock: string): Promise<boolean> {
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    try {
-      const handle = await open(lock, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return false;
-      const text = await readFile(lock, 'utf8').catch(() => '');
-      const holder = Number(text);
-      // An empty lock is one being written now.
-      if (text === '' || (Number.isSafeInteger(holder) && holder > 0 && isAlive(holder))) return false;
-      await unlink(lock).catch(() => undefined);
-    }
-  }
-  return false;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

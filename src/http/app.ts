@@ -19,7 +19,6 @@ import { keptAnswers } from './kept-answers';
 import { lakePageHandler } from './lake-page';
 import { ServerMetrics } from './metrics';
 import { principalOf, requestContext, requestIdOf } from './request-context';
-import { answerBytes } from './answer-bytes';
 import { responseCacheFor } from './response-cache';
 import { sentAsBytes } from './sent-as-bytes';
 import { WEB_PATH, webAssets } from './web-assets';
@@ -91,7 +90,6 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
     },
     ...(responses ? [keptAnswers(responses, services, metrics, options.onDataRequest)] : []),
     sentAsBytes,
-    answerBytes(),
     expressMiddleware(apollo, {
       context: async ({ res }) => createContext(services, principalOf(res) ?? null, requestIdOf(res)),
     }),

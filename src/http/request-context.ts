@@ -15,8 +15,6 @@ export interface RequestState {
   log: Logger;
   principal?: Principal;
   operation?: string;
-  /** The answer's pieces, sent for `token` (answer-bytes.ts). */
-  answer?: { token: string; parts: Uint8Array[] };
 }
 
 const storage = new AsyncLocalStorage<RequestState>();

@@ -3,6 +3,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { BuildOptions } from '../../build-options';
+import type { DerivedColumnText } from '../derived-column-text';
+import { ColumnTextFiles } from './column-text-files';
 import { type LandingSink, type LandingTally, type ReadOptions, readLanding } from '../../landing/landing-reader';
 import { type LakeManifest, liveVersion, type VersionManifest } from '../../manifest';
 import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
@@ -165,8 +167,8 @@ export class DuckDbEngine implements Engine {
     return this.versions.storedColumns(table, version);
   }
 
-  derivedPath(table: BuiltTable, version: string): string {
-    return join(this.layout.versionDir(table, version), table);
+  derivedColumnText(table: BuiltTable, version: string): DerivedColumnText {
+    return new ColumnTextFiles(join(this.layout.versionDir(table, version), table), version);
   }
 
   versionState(version: string): VersionState {
