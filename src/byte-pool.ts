@@ -26,7 +26,7 @@ export function takeBytes(size: number): Buffer {
 }
 
 /** Hands `bytes` (from takeBytes) back once nothing reads or sends them any more. */
-export function giveBack(bytes: Buffer): void {
+export function giveBack(bytes: Uint8Array): void {
   const store = bytes.buffer as ArrayBuffer;
   if (!made.has(store) || held.length >= MAX_HELD || held.some((b) => b.buffer === store)) return;
   held.push(Buffer.from(store, 0, store.byteLength));

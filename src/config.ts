@@ -64,6 +64,8 @@ export interface Config {
   queryCacheBytes: number;
   /** Estimated heap bytes of whole answers kept (STEDI_RESPONSE_CACHE_BYTES; 0, or STEDI_QUERY_CACHE_ROWS=0: none). */
   responseCacheBytes: number;
+  /** Batch pages of the training set sliced from its column text prepared once per version beside it (STEDI_BATCH_TEXT, 1; 0: read from the engine). */
+  batchText: boolean;
   /** DuckDB's memory_limit for the serving engine, such as "2GB" (STEDI_DUCKDB_MEMORY_LIMIT); unset: DuckDB's 80% of RAM. */
   duckdbMemoryLimit?: string;
   /** DuckDB's threads in each serving process (STEDI_DUCKDB_THREADS); 0: DuckDB's own, one per core. */
@@ -199,6 +201,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     queryCacheRows: overrides.queryCacheRows ?? integer(env, 'STEDI_QUERY_CACHE_ROWS', 200_000, 0),
     queryCacheBytes: overrides.queryCacheBytes ?? integer(env, 'STEDI_QUERY_CACHE_BYTES', 32 * 1024 * 1024, 0),
     responseCacheBytes: overrides.responseCacheBytes ?? integer(env, 'STEDI_RESPONSE_CACHE_BYTES', 16 * 1024 * 1024, 0),
+    batchText: overrides.batchText ?? integer(env, 'STEDI_BATCH_TEXT', 1, 0) > 0,
     duckdbMemoryLimit: overrides.duckdbMemoryLimit ?? memorySize(env, 'STEDI_DUCKDB_MEMORY_LIMIT'),
     duckdbThreads: overrides.duckdbThreads ?? integer(env, 'STEDI_DUCKDB_THREADS', 0, 0),
     heapGrowingPercent: overrides.heapGrowingPercent ?? integer(env, 'STEDI_HEAP_GROWING_PERCENT', 50, 0),

@@ -2,6 +2,7 @@ import type { BuildOptions } from '../build-options';
 import type { LandingSink, LandingTally, ReadOptions } from '../landing/landing-reader';
 import type { FileChecksum, LakeManifest, LandingCount, VersionManifest } from '../manifest';
 import type { BuiltTable, Source, TableName } from '../tables';
+import type { DerivedColumnText } from './derived-column-text';
 
 /**
  * The one seam between the lake's logic and where it runs. `etl/build.ts`
@@ -165,6 +166,11 @@ export interface Engine {
   storedColumns?(table: BuiltTable, version: string): readonly string[] | undefined;
   /** What the engine knows of a kept version now (no I/O). */
   versionState?(version: string): VersionState;
+  /**
+   * Where the server may keep `table` of a kept version as column texts (derived-column-text.ts), stored
+   * beside the version and removed with it. Engines without a local lake leave it out.
+   */
+  derivedColumnText?(table: BuiltTable, version: string): DerivedColumnText;
   /** Checks a kept version's files (presence, size, hash); returns why it is damaged, or null. Marks it damaged. */
   verifyVersion?(version: VersionManifest): Promise<string | null>;
   /** The landing folder (or prefix) the consent registry and rebuilds read. */

@@ -1,6 +1,6 @@
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import { GraphQLError, GraphQLNonNull, GraphQLScalarType, isListType, isNonNullType, isScalarType, type GraphQLSchema } from 'graphql';
-import { COLUMN_ITEMS, type ColumnItem, columnText, keepColumnText } from './column-text';
+import { COLUMN_ITEMS, type ColumnItem, columnText, columnTextOf, keepColumnText } from './column-text';
 
 /**
  * The schema the executor runs, where each column of a columnar page (a field
@@ -40,6 +40,8 @@ function wholeColumn(item: GraphQLScalarType): GraphQLScalarType {
     description: `[${item.name}!]! completed as one value (executor only).`,
     serialize(value: unknown): unknown[] {
       if (!Array.isArray(value)) throw new GraphQLError(`Expected a list of ${item.name}.`);
+      // A list made from its text (listOfText, a prepared batch page) is written as that text.
+      if (columnTextOf(value) !== undefined) return value;
       const text = plain && columnText(value, plain);
       if (text !== undefined) {
         keepColumnText(value, text);

@@ -1,3 +1,5 @@
+import { giveBack } from '../byte-pool';
+
 /**
  * The JSON text of a columnar page's lists, written once where the executor
  * checks them (column-lists.ts) and put into the answer as it is: a page of
@@ -9,7 +11,10 @@
  */
 
 /** A column's text by the list it was written for (the list the executor puts into the answer), and that list's length then. */
-const texts = new WeakMap<readonly unknown[], { text: string; length: number }>();
+const texts = new WeakMap<readonly unknown[], { text: ColumnJson; length: number }>();
+
+/** A list's JSON: text, or its UTF-8 bytes (a prepared batch page's column, read from disk: prepared-batch-page.ts). */
+export type ColumnJson = string | Uint8Array;
 
 /** The item types whose lists have a text: the scalars whose serialize returns a plain value unchanged. */
 export type ColumnItem = 'String' | 'Float' | 'SafeInt' | 'Int';
@@ -61,14 +66,31 @@ function stringsText(values: readonly unknown[]): string | undefined {
 }
 
 /** Remembers `text` as the JSON of `values`, for jsonWithColumnTexts. */
-export function keepColumnText(values: readonly unknown[], text: string): void {
+export function keepColumnText(values: readonly unknown[], text: ColumnJson): void {
   texts.set(values, { text, length: values.length });
 }
 
 /** The text kept for `values`, if any; none if the list's length has changed since (a list cut after it was written). */
-export function columnTextOf(values: readonly unknown[]): string | undefined {
+export function columnTextOf(values: readonly unknown[]): ColumnJson | undefined {
   const kept = texts.get(values);
   return kept !== undefined && kept.length === values.length ? kept.text : undefined;
+}
+
+/**
+ * A column list known only by its JSON text (`text`, the list's values, as
+ * columnText writes them): the answer takes the text as it is; anything that
+ * reads or writes the list otherwise (graphql-js completing it item by item,
+ * JSON.stringify of an answer with errors) gets its values back from the text.
+ */
+export function listOfText(text: ColumnJson): unknown[] {
+  // Empty: nothing reads its items but through the text (a page of 10,000 rows made six such lists of 80 kB each).
+  const list: unknown[] = [];
+  const values = (): unknown[] => JSON.parse(typeof text === 'string' ? text : Buffer.from(text).toString('utf8')) as unknown[];
+  Object.defineProperty(list, 'toJSON', { value: values });
+  // graphql-js (a document's first requests, before it is compiled) completes the list item by item, as it iterates it.
+  Object.defineProperty(list, Symbol.iterator, { value: () => values()[Symbol.iterator]() });
+  keepColumnText(list, text);
+  return list;
 }
 
 /** How deep in an answer's data column lists sit at most (data → field → columns → list), with room for one more level. */
@@ -81,7 +103,22 @@ const MAX_DEPTH = 4;
  * to JSON.stringify whole.
  */
 export function jsonWithColumnTexts(data: unknown): string | undefined {
-  return holdsColumnText(data, 0) ? write(data, 0) : JSON.stringify(data);
+  const parts = jsonParts(data);
+  return parts && partsText(parts);
+}
+
+/** The same JSON as pieces in order (text, or the bytes of a list kept as bytes); undefined when `data` has no JSON. */
+export function jsonParts(data: unknown): ColumnJson[] | undefined {
+  const parts: ColumnJson[] = [];
+  return write(data, 0, parts) ? parts : undefined;
+}
+
+/** The text of JSON pieces (jsonParts). */
+export const partsText = (parts: readonly ColumnJson[]): string => parts.map((p) => (typeof p === 'string' ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength).toString('utf8'))).join('');
+
+/** Once an answer made of `parts` is written, the pooled memory its lists kept as bytes were read into can hold another page. */
+export function giveBackColumnBytes(parts: readonly ColumnJson[]): void {
+  for (const part of parts) if (typeof part !== 'string') giveBack(part);
 }
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
@@ -94,15 +131,23 @@ function holdsColumnText(value: unknown, depth: number): boolean {
   return false;
 }
 
-function write(value: unknown, depth: number): string | undefined {
-  if (Array.isArray(value)) return columnTextOf(value) ?? JSON.stringify(value);
-  if (depth >= MAX_DEPTH || !isPlainObject(value) || !holdsColumnText(value, depth)) return JSON.stringify(value);
-  let out = '';
-  for (const key of Object.keys(value)) {
-    const text = write(value[key], depth + 1);
-    // As JSON.stringify: a member whose value has no JSON (undefined, a function, a symbol) is left out.
-    if (text === undefined) continue;
-    out += `${out === '' ? '' : ','}${JSON.stringify(key)}:${text}`;
+/** Appends the JSON of `value` to `parts`; false (nothing appended) when it has none (undefined, a function, a symbol). */
+function write(value: unknown, depth: number, parts: ColumnJson[]): boolean {
+  const kept = Array.isArray(value) ? columnTextOf(value) : undefined;
+  if (kept !== undefined) return parts.push(kept) > 0;
+  if (Array.isArray(value) || depth >= MAX_DEPTH || !isPlainObject(value) || !holdsColumnText(value, depth)) {
+    const text = JSON.stringify(value) as string | undefined;
+    return text !== undefined && parts.push(text) > 0;
   }
-  return `{${out}}`;
+  parts.push('{');
+  let first = true;
+  for (const key of Object.keys(value)) {
+    const mark = parts.length;
+    parts.push(`${first ? '' : ','}${JSON.stringify(key)}:`);
+    // As JSON.stringify: a member whose value has no JSON is left out.
+    if (!write(value[key], depth + 1, parts)) parts.length = mark;
+    else first = false;
+  }
+  parts.push('}');
+  return true;
 }

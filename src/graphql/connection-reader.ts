@@ -79,6 +79,12 @@ export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Da
  * (another field may share them: machineLearningBatch and machineLearningSamples).
  */
 export async function topLevelPage<N extends Node>(ctx: GraphqlContext, ds: Dataset<N>, args: PageArgs, filter: DatasetFilter, field: string, cursorField = field) {
+  const { first, consent, scope, cursorScope, cursor } = await pageStart(ctx, ds, args, filter, field, cursorField);
+  return { first, consent, scope, cursorScope, afterCursor: cursor !== undefined, query: await pageQuery(scope, cursor?.position, first + 1) };
+}
+
+/** Where a top-level page starts: its size, its cursor (checked), the version and consent snapshot it reads. */
+export async function pageStart<N extends Node>(ctx: GraphqlContext, ds: Dataset<N>, args: PageArgs, filter: DatasetFilter, field: string, cursorField = field) {
   const { engine, config } = ctx.services;
   const first = pageSize(args.first, config.maxPageSize, field);
   const cursorScope = scopeOf(cursorField, filter);
@@ -86,7 +92,7 @@ export async function topLevelPage<N extends Node>(ctx: GraphqlContext, ds: Data
   const version = cursor?.version ?? (await ctx.lake.liveVersion());
   const consent = await ctx.lake.consent();
   const scope: Scope<N> = { engine, dataset: ds, version, filter, exclusions: consent.exclusionsFor(version), split: config.split };
-  return { first, consent, scope, cursorScope, afterCursor: cursor !== undefined, query: await pageQuery(scope, cursor?.position, first + 1) };
+  return { first, consent, scope, cursorScope, cursor };
 }
 
 /**

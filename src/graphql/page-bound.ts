@@ -14,7 +14,7 @@ import { bucketOf, bucketRange } from './split';
  * costs the same at any depth and any table size.
  */
 
-interface SerialIndex {
+export interface SerialIndex {
   serials: string[];
   counts: number[];
   position: Map<string, number>;
@@ -67,7 +67,7 @@ export async function pageUpperBound<N extends Node>(s: Scope<N>, after: readonl
 }
 
 /** Rows per visible serial of one dataset in one version, in the engine's order; undefined when it cannot be read. */
-function serialIndex<N extends Node>(s: Scope<N>): Promise<SerialIndex | undefined> {
+export function serialIndex<N extends Node>(s: Scope<N>): Promise<SerialIndex | undefined> {
   let cache = indexes.get(s.engine);
   if (!cache) indexes.set(s.engine, (cache = new Map()));
   const key = `${s.dataset.kind}|${s.version}`;

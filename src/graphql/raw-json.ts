@@ -55,33 +55,48 @@ export function withRawJson(data: unknown, json: string): string {
 }
 
 /**
- * The UTF-8 bytes of what withRawJson writes, when a text of the answer was
- * given as bytes (else undefined: the answer is written as a string): the
- * answer's own JSON around them encoded once, piece by piece, and the bytes
- * copied in.
+ * The UTF-8 bytes of what withRawJson writes for the JSON made of `parts`
+ * (text, or bytes: a prepared batch page's lists, column-text.ts), when any
+ * of it is bytes, a text of the answer given as bytes or a part (else
+ * undefined: the answer is written as a string): the answer's own JSON
+ * around them encoded once, piece by piece, and the bytes copied in, into
+ * one buffer from the byte pool.
  */
-export function withRawJsonBytes(data: unknown, json: string): Buffer | undefined {
+export function withRawJsonBytes(data: unknown, parts: readonly (string | Uint8Array)[]): Buffer | undefined {
   const texts = data && typeof data === 'object' ? byData.get(data) : undefined;
-  if (!texts || ![...texts.values()].some((text) => typeof text !== 'string')) return undefined;
+  const rawBytes = texts !== undefined && [...texts.values()].some((text) => typeof text !== 'string');
+  if (!rawBytes && parts.every((part) => typeof part === 'string')) return undefined;
+  const pieces: Uint8Array[] = [];
+  for (const part of parts) {
+    if (typeof part !== 'string') pieces.push(part);
+    else if (texts) pushWithTexts(pieces, part, texts);
+    else pieces.push(Buffer.from(part, 'utf8'));
+  }
+  let size = 0;
+  for (const piece of pieces) size += piece.byteLength;
+  const out = takeBytes(size);
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.byteLength;
+  }
+  return out;
+}
+
+/** The bytes of `json` with each token of `texts` it holds replaced by its text. */
+function pushWithTexts(pieces: Uint8Array[], json: string, texts: Map<string, RawJson>): void {
   const found: Array<{ at: number; end: number; text: RawJson }> = [];
   for (const [token, text] of texts) {
     const at = json.indexOf(`"${token}"`);
     if (at >= 0) found.push({ at, end: at + token.length + 2, text });
   }
   found.sort((a, b) => a.at - b.at);
-  const parts: Buffer[] = [];
   let from = 0;
   for (const { at, end, text } of found) {
-    parts.push(Buffer.from(json.slice(from, at), 'utf8'), typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
+    pieces.push(Buffer.from(json.slice(from, at), 'utf8'), typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
     from = end;
   }
-  parts.push(Buffer.from(json.slice(from), 'utf8'));
-  let size = 0;
-  for (const part of parts) size += part.length;
-  const out = takeBytes(size);
-  let at = 0;
-  for (const part of parts) at += part.copy(out, at);
-  return out;
+  pieces.push(Buffer.from(json.slice(from), 'utf8'));
 }
 
 /** Once the answer whose data is `data` is written (as bytes), the memory of its texts' bytes can hold another page's. */

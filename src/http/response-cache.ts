@@ -1,7 +1,7 @@
 import { type ApolloServerPlugin, type GraphQLRequestContextResponseForOperation, HeaderMap } from '@apollo/server';
 import { type DocumentNode, Kind, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { ByteBoundedLru } from '../byte-bounded-lru';
-import { jsonWithColumnTexts } from '../graphql/column-text';
+import { giveBackColumnBytes, jsonParts, partsText } from '../graphql/column-text';
 import type { GraphqlContext } from '../graphql/context';
 import { releaseRawJson, withRawJson, withRawJsonBytes } from '../graphql/raw-json';
 import { giveBack } from '../byte-pool';
@@ -63,17 +63,23 @@ export function stringifyResult(value: { data?: unknown; errors?: unknown; exten
   const pending = data && toKeep.get(data);
   if (!data || !onlyData(value)) return `${withRawJson(data, JSON.stringify(value))}\n`;
   // Without errors or extensions, Apollo's JSON of the result is exactly {"data":…}; a columnar page's lists are written as their texts.
-  const json = kept ?? (jsonWithColumnTexts(data) as string);
-  // An answer with a text given as bytes, too large to keep: sent as bytes (sent-as-bytes.ts), never made a string.
-  const bytes = kept === undefined ? withRawJsonBytes(data, `{"data":${json}}\n`) : undefined;
-  // (Its UTF-16 text is at least a third as long: 2 × that is over the bound, so keep() would not keep it either.)
-  const token = bytes && bytes.length > 1.5 * MAX_ENTRY_BYTES ? bytesAnswerToken(bytes) : undefined;
+  if (kept !== undefined) {
+    if (pending) pending.cache.keep(pending.key, kept, pending.operation);
+    return `{"data":${kept}}\n`;
+  }
+  const parts = jsonParts(data) ?? [];
+  // An answer holding bytes (a bulk page's edges, a prepared batch page's columns) that the cache will not keep is sent
+  // as bytes (sent-as-bytes.ts), never made a string; (a UTF-16 text at least a third as long as 1.5 × the bound is over it).
+  const bytes = withRawJsonBytes(data, ['{"data":', ...parts, '}\n']);
+  const token = bytes && (!pending || bytes.length > 1.5 * MAX_ENTRY_BYTES) ? bytesAnswerToken(bytes) : undefined;
   if (token !== undefined) {
     releaseRawJson(data);
+    giveBackColumnBytes(parts);
     return token;
   }
   if (bytes) giveBack(bytes);
-  const text = kept ?? withRawJson(data, json);
+  const text = withRawJson(data, partsText(parts));
+  giveBackColumnBytes(parts);
   if (pending) pending.cache.keep(pending.key, text, pending.operation);
   return `{"data":${text}}\n`;
 }

@@ -5,7 +5,9 @@ import { currentRequest } from './request-context';
 
 /**
  * An answer made as bytes (a bulk page whose edges were written as bytes,
- * raw-json.ts) reaches the response as they are: Apollo's stringifyResult
+ * raw-json.ts; a batch page cut from prepared column text, whose lists are
+ * bytes read from disk, prepared-batch-page.ts) reaches the response as they
+ * are, in one buffer of the byte pool: Apollo's stringifyResult
  * must return a string, so it returns a token that stands for the bytes of
  * the request it serves, and the response's send (wrapped here) sends the
  * bytes in the token's place. Making a megabyte page a string and encoding

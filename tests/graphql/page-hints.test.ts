@@ -112,7 +112,7 @@ describe('pages read ahead on hints, on a built lake', () => {
   // 30 customers (24 consenting) × 100 rows: 2,400 training rows, pages of 1,000.
   beforeAll(async () => {
     fixture = writeManyCustomersLanding(30, 100);
-    t = await buildTestApp({ landing: fixture.landing, config: { workers: 2 } });
+    t = await buildTestApp({ landing: fixture.landing, config: { workers: 2, batchText: false } }); // the engine's pages: prepared batch text reads none ahead
     readAheadOf(t.lake.services).relay = (h) => hints.push(h);
   });
   afterAll(() => t.close());

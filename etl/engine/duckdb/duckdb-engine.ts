@@ -1,7 +1,10 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { BuildOptions } from '../../build-options';
+import type { DerivedColumnText } from '../derived-column-text';
+import { ColumnTextFiles } from './column-text-files';
 import { type LandingSink, type LandingTally, type ReadOptions, readLanding } from '../../landing/landing-reader';
 import { type LakeManifest, liveVersion, type VersionManifest } from '../../manifest';
 import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
@@ -162,6 +165,10 @@ export class DuckDbEngine implements Engine {
 
   storedColumns(table: BuiltTable, version: string): readonly string[] | undefined {
     return this.versions.storedColumns(table, version);
+  }
+
+  derivedColumnText(table: BuiltTable, version: string): DerivedColumnText {
+    return new ColumnTextFiles(join(this.layout.versionDir(table, version), table), version);
   }
 
   versionState(version: string): VersionState {

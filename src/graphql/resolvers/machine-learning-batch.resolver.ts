@@ -4,6 +4,7 @@ import { readColumnarPage } from '../columnar-page-reader';
 import type { GraphqlContext } from '../context';
 import { machineLearningDataset, SAMPLE_COLUMNS, trainingSetFilter } from '../datasets/machine-learning.dataset';
 import { SamplesArgs } from '../inputs/field-args.input';
+import { preparedBatchPage } from '../prepared-batch-page';
 import { MachineLearningBatch, type MachineLearningColumns } from '../types/machine-learning-batch.type';
 
 @Resolver(() => MachineLearningBatch)
@@ -14,8 +15,11 @@ export class MachineLearningBatchResolver {
       'A page of the training set as columns, for notebooks: the same rows, order, consent, splits and cursors as machineLearningSamples (an endCursor of either continues the other).',
   })
   async machineLearningBatch(@Args(() => SamplesArgs) args: SamplesArgs, @Ctx() ctx: GraphqlContext): Promise<MachineLearningBatch> {
+    const filter = trainingSetFilter(args, 'machineLearningBatch');
     // Its cursors are machineLearningSamples' own, so either field continues the other's paging.
-    const page = await readColumnarPage(ctx, machineLearningDataset, SAMPLE_COLUMNS, args, trainingSetFilter(args, 'machineLearningBatch'), 'machineLearningBatch', 'machineLearningSamples');
+    const page =
+      (await preparedBatchPage(ctx, args, filter)) ??
+      (await readColumnarPage(ctx, machineLearningDataset, SAMPLE_COLUMNS, args, filter, 'machineLearningBatch', 'machineLearningSamples'));
     return { rowCount: page.rowCount, columns: page.columns as unknown as MachineLearningColumns, pageInfo: page.pageInfo };
   }
 }

@@ -1,0 +1,12 @@
+/** The format of a column text set's files (column-text-files.ts); a set of another format is not read. */
+export const COLUMN_TEXT_FORMAT = 1;
+/** Each row's offsets are 32-bit, one per column. */
+export const OFFSET_BYTES = 4;
+
+/** The files of the set kept at `base` (the table's path without extension); a writer writes `.tmp` ones first. */
+export const columnTextFileNames = (base: string) => ({
+  meta: `${base}.batch.json`,
+  rows: `${base}.batch.rows`,
+  column: (c: number) => `${base}.batch.${c}`,
+  lock: `${base}.batch.lock`,
+});

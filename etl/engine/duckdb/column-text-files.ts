@@ -1,0 +1,138 @@
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { ColumnTextMeta, ColumnTextReader, ColumnTextSpan, ColumnTextWriter, DerivedColumnText } from '../derived-column-text';
+import { acquireBuildLock, BuildLockedError } from './build-lock';
+import { COLUMN_TEXT_FORMAT, columnTextFileNames, OFFSET_BYTES } from './column-text-file-names';
+import { ColumnTextFileWriter } from './column-text-file-writer';
+
+/**
+ * A version's column text as files beside its table (`<table>.batch.*` in
+ * the version's folder, so they go with it): one file per column holding
+ * each value's text followed by a comma, a rows file holding, for every row
+ * and one past the last, where each column's value starts (32-bit offsets,
+ * one per column), and a meta file, written last by rename, that makes the
+ * set complete. Rows [i, j) of a column are one slice of its file. The files
+ * are read with positioned reads, never held in memory: the page cache holds
+ * them once for every process. A set whose files are shorter or longer than
+ * its meta says is not opened (the server then reads the engine).
+ */
+
+export class ColumnTextFiles implements DerivedColumnText {
+  constructor(
+    private readonly base: string,
+    private readonly version: string,
+  ) {}
+
+  open(columns: readonly string[]): ColumnTextReader | undefined {
+    return ColumnTextFileReader.open(this.base, this.version, columns);
+  }
+
+  async startWrite(columns: readonly string[]): Promise<ColumnTextWriter | undefined> {
+    // The version's folder is gone once it expires: nothing is written for it (the lock would make the folder again).
+    if (!existsSync(dirname(this.base))) return undefined;
+    const names = columnTextFileNames(this.base);
+    let release: () => Promise<void>;
+    try {
+      ({ release } = await acquireBuildLock(names.lock, `column text of ${this.version}`));
+    } catch (error) {
+      if (error instanceof BuildLockedError) return undefined;
+      throw error;
+    }
+    try {
+      const complete = this.open(columns);
+      if (complete) {
+        complete.close();
+        await release();
+        return undefined;
+      }
+      // A damaged set's meta goes first: no reader opens its files while they are replaced.
+      await unlink(names.meta).catch(() => undefined);
+      return await ColumnTextFileWriter.create(this.base, this.version, columns, release);
+    } catch (error) {
+      await release();
+      throw error;
+    }
+  }
+}
+
+class ColumnTextFileReader implements ColumnTextReader {
+  private constructor(
+    readonly meta: ColumnTextMeta,
+    private readonly fds: number[],
+    private readonly rowsFd: number,
+  ) {}
+
+  static open(base: string, version: string, columns: readonly string[]): ColumnTextFileReader | undefined {
+    const names = columnTextFileNames(base);
+    let meta: ColumnTextMeta & { format?: number };
+    try {
+      meta = JSON.parse(readFileSync(names.meta, 'utf8')) as ColumnTextMeta & { format?: number };
+    } catch {
+      return undefined;
+    }
+    const fits = meta.format === COLUMN_TEXT_FORMAT && meta.version === version && Number.isSafeInteger(meta.rows) && meta.rows >= 0;
+    if (!fits || !Array.isArray(meta.columns) || meta.columns.join('\n') !== columns.join('\n') || typeof meta.digest !== 'string') return undefined;
+    const fds: number[] = [];
+    try {
+      for (let c = 0; c < columns.length; c += 1) fds.push(openSync(names.column(c), 'r'));
+      fds.push(openSync(names.rows, 'r'));
+    } catch {
+      closeAll(fds);
+      return undefined;
+    }
+    const reader = new ColumnTextFileReader({ version, rows: meta.rows, columns: [...columns], digest: meta.digest }, fds.slice(0, -1), fds[fds.length - 1]);
+    if (!reader.whole()) {
+      reader.close();
+      return undefined;
+    }
+    return reader;
+  }
+
+  /** Every file exactly as long as the meta and the last row's offsets say (a short or damaged set is not read). */
+  private whole(): boolean {
+    try {
+      if (fstatSync(this.rowsFd).size !== (this.meta.rows + 1) * this.fds.length * OFFSET_BYTES) return false;
+      const end = this.offsetsOf(this.meta.rows);
+      return this.fds.every((fd, c) => fstatSync(fd).size === end[c]);
+    } catch {
+      return false;
+    }
+  }
+
+  private offsetsOf(row: number): Uint32Array {
+    const width = this.fds.length;
+    const offsets = new Uint32Array(width);
+    const bytes = new Uint8Array(offsets.buffer);
+    if (readSync(this.rowsFd, bytes, 0, bytes.length, row * width * OFFSET_BYTES) !== bytes.length) throw new Error(`column text rows file ends before row ${row}`);
+    return offsets;
+  }
+
+  spans(from: number, to: number): ColumnTextSpan[] {
+    if (!(Number.isSafeInteger(from) && Number.isSafeInteger(to) && 0 <= from && from <= to && to <= this.meta.rows)) throw new RangeError(`rows ${from} to ${to} are not within the ${this.meta.rows} rows of the column text`);
+    const start = this.offsetsOf(from);
+    const end = from === to ? start : this.offsetsOf(to);
+    // Each value's text is followed by a comma: the span leaves out the last one.
+    return Array.from(start, (at, c) => ({ start: at, length: Math.max(end[c] - at - 1, 0) }));
+  }
+
+  read(column: number, span: ColumnTextSpan, into: Uint8Array, at: number): void {
+    if (span.length === 0) return;
+    if (readSync(this.fds[column], into, at, span.length, span.start) !== span.length) throw new Error(`column text file ${column} ends before byte ${span.start + span.length}`);
+  }
+
+  close(): void {
+    closeAll([...this.fds, this.rowsFd]);
+    this.fds.length = 0;
+  }
+}
+
+function closeAll(fds: readonly number[]): void {
+  for (const fd of fds) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+  }
+}

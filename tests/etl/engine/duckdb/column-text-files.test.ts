@@ -1,0 +1,155 @@
+import { rename } from 'node:fs/promises';
+import { appendFileSync, existsSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { columnTextFileNames } from '../../../../etl/engine/duckdb/column-text-file-names';
+import { ColumnTextFiles } from '../../../../etl/engine/duckdb/column-text-files';
+import type { ColumnTextReader } from '../../../../etl/engine/derived-column-text';
+import { makeTempDir } from '../../../helpers/landing-fixture';
+
+/**
+ * The engine's store of a version's column texts (DuckDB: files beside the
+ * version's table): what is written reads back for any row range, a set is
+ * visible only once complete, one writer at a time across processes (a dead
+ * process's lock taken over), and a damaged or short set is not opened.
+ * Generated texts are seeded; the seed is in the describe name
+ * (STEDI_PROPERTY_SEED replays it).
+ */
+
+// Renames recorded (and done): the meta file must be the last one put in place.
+jest.mock('node:fs/promises', () => {
+  const actual = jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises');
+  return { ...actual, rename: jest.fn(actual.rename) };
+});
+
+const SEED = Number(process.env.STEDI_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const COLUMNS = ['a', 'b', 'c'];
+/** A pid no process has: above the kernel's pid_max ceiling (2^22). */
+const DEAD_PID = 2 ** 22 + 7;
+
+const storeIn = (dir = makeTempDir(), version = 'v1') => ({ store: new ColumnTextFiles(join(dir, 'table'), version), names: columnTextFileNames(join(dir, 'table')), dir });
+
+/** Column c's texts of rows [from, to) as the store reads them. */
+function readText(reader: ColumnTextReader, c: number, from: number, to: number): string {
+  const span = reader.spans(from, to)[c];
+  const bytes = Buffer.alloc(span.length + 4);
+  reader.read(c, span, bytes, 2);
+  return bytes.toString('utf8', 2, 2 + span.length);
+}
+
+async function writeSet(store: ColumnTextFiles, chunks: string[][][], digest = 'digest'): Promise<void> {
+  const writer = await store.startWrite(COLUMNS);
+  expect(writer).toBeDefined();
+  for (const chunk of chunks) expect(await writer!.append(chunk)).toBe(true);
+  await writer!.finish(digest);
+}
+
+const ROWS = [
+  [
+    ['"x"', '"y,z"'],
+    ['1', '2'],
+    ['"é😀"', 'null'],
+  ],
+  [['"w"'], ['3'], ['"\\u2028"']],
+];
+
+describe(`a version's column text store (seed ${SEED})`, () => {
+  it('reads back any range of rows of what was written, chunk by chunk, as the texts joined by commas', async () => {
+    const text = fc.string({ unit: fc.oneof(fc.constantFrom(',', '"', 'é', '😀', '\u0000'), fc.string({ minLength: 1, maxLength: 1 })), maxLength: 12 });
+    const chunk = fc.integer({ min: 0, max: 12 }).chain((n) => fc.tuple(...COLUMNS.map(() => fc.array(text, { minLength: n, maxLength: n }))));
+    await fc.assert(
+      fc.asyncProperty(fc.array(chunk, { minLength: 1, maxLength: 4 }), fc.nat(), fc.nat(), async (chunks, a, b) => {
+        const { store } = storeIn();
+        await writeSet(store, chunks);
+        const reader = store.open(COLUMNS)!;
+        try {
+          const rows = chunks.reduce((n, columns) => n + columns[0].length, 0);
+          expect(reader.meta).toEqual({ version: 'v1', rows, columns: COLUMNS, digest: 'digest' });
+          const [from, to] = [a % (rows + 1), b % (rows + 1)].sort((x, y) => x - y);
+          COLUMNS.forEach((_, c) => expect(readText(reader, c, from, to)).toBe(chunks.flatMap((columns) => columns[c]).slice(from, to).join(',')));
+        } finally {
+          reader.close();
+        }
+      }),
+      { seed: SEED, numRuns: 40 },
+    );
+  });
+
+  it('is not visible until the writer finishes, and its meta is the last file put in place', async () => {
+    const { store, names, dir } = storeIn();
+    const writer = (await store.startWrite(COLUMNS))!;
+    expect(await writer.append(ROWS[0])).toBe(true);
+    expect(store.open(COLUMNS)).toBeUndefined();
+    expect([names.meta, names.rows, names.column(0)].some((name) => existsSync(name))).toBe(false);
+    // The lock is held: no second writer, in this process or another.
+    expect(await store.startWrite(COLUMNS)).toBeUndefined();
+    const renames = rename as jest.MockedFunction<typeof rename>;
+    renames.mockClear();
+    await writer.finish('d1');
+    expect(renames.mock.calls.map(([, to]) => to)).toEqual([...COLUMNS.map((_, c) => names.column(c)), names.rows, names.meta]);
+    expect(readdirSync(dir).sort()).toEqual(['table.batch.0', 'table.batch.1', 'table.batch.2', 'table.batch.json', 'table.batch.rows']);
+    const reader = store.open(COLUMNS)!;
+    expect(readText(reader, 1, 0, 2)).toBe('1,2');
+    reader.close();
+    // A complete set is not written again.
+    expect(await store.startWrite(COLUMNS)).toBeUndefined();
+  });
+
+  it('leaves nothing behind when a write is abandoned, and the next writer may start', async () => {
+    const { store, dir } = storeIn();
+    const writer = (await store.startWrite(COLUMNS))!;
+    await writer.append(ROWS[0]);
+    await writer.abandon();
+    expect(readdirSync(dir)).toEqual([]);
+    await writeSet(store, ROWS);
+    expect(store.open(COLUMNS)?.meta.rows).toBe(3);
+  });
+
+  it("takes over the lock of a process that is gone, and waits for a live one's", async () => {
+    const { store, names } = storeIn();
+    const plant = (pid: number) => writeFileSync(names.lock, JSON.stringify({ pid, host: hostname(), pidStart: null, owner: 'planted', since: '2026-01-01T00:00:00.000Z', token: 'planted' }));
+    plant(process.ppid);
+    expect(await store.startWrite(COLUMNS)).toBeUndefined();
+    plant(DEAD_PID);
+    await writeSet(store, ROWS);
+    expect(existsSync(names.lock)).toBe(false);
+    expect(store.open(COLUMNS)?.meta.rows).toBe(3);
+  });
+
+  it('does not open a set that is damaged or short (no wrong bytes), and writes such a set anew', async () => {
+    const { store, names, dir } = storeIn();
+    await writeSet(store, ROWS);
+    const damages: Array<() => void> = [
+      () => truncateSync(names.column(2), 5),
+      () => appendFileSync(names.column(0), 'x,'),
+      () => truncateSync(names.rows, 20),
+      () => writeFileSync(names.meta, '{"format":1,'),
+    ];
+    for (const damage of damages) {
+      damage();
+      expect(store.open(COLUMNS)).toBeUndefined();
+      await writeSet(store, ROWS, 'again');
+      expect(store.open(COLUMNS)?.meta.digest).toBe('again');
+    }
+    // Another version's or other columns' set is not this one.
+    expect(new ColumnTextFiles(join(dir, 'table'), 'v2').open(COLUMNS)).toBeUndefined();
+    expect(store.open(['a', 'b'])).toBeUndefined();
+  });
+
+  it('refuses a row range outside the set, and a read past a file cut short after it was opened', async () => {
+    const { store, names } = storeIn();
+    await writeSet(store, ROWS);
+    const reader = store.open(COLUMNS)!;
+    expect(() => reader.spans(1, 4)).toThrow(RangeError);
+    expect(() => reader.spans(2, 1)).toThrow(RangeError);
+    truncateSync(names.column(0), 3);
+    expect(() => readText(reader, 0, 0, 3)).toThrow(/ends before/);
+    reader.close();
+  });
+
+  it('writes nothing for a version whose folder is gone (expired)', async () => {
+    const { store } = storeIn(join(makeTempDir(), 'gone'));
+    expect(await store.startWrite(COLUMNS)).toBeUndefined();
+  });
+});

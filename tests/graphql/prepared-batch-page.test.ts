@@ -1,0 +1,259 @@
+import { truncateSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { ColumnTextFiles } from '../../etl/engine/duckdb/column-text-files';
+import { columnTextFileNames } from '../../etl/engine/duckdb/column-text-file-names';
+import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
+import type { Engine } from '../../etl/engine/engine';
+import { giveBack } from '../../src/byte-pool';
+import { type ColumnItem, columnText } from '../../src/graphql/column-text';
+import { SAMPLE_COLUMNS } from '../../src/graphql/datasets/machine-learning.dataset';
+import { BATCH_COLUMN_ITEMS, BATCH_TABLE, prepareBatchText, valueTexts } from '../../src/graphql/prepare-batch-text';
+import { readLists } from '../../src/graphql/prepared-batch-page';
+import * as sentAsBytes from '../../src/http/sent-as-bytes';
+import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
+import { customerRecord, makeTempDir, writeLanding } from '../helpers/landing-fixture';
+import { nameOf, serialOf, writeManyCustomersLanding, type ManyCustomers } from '../helpers/many-customers-landing';
+import { describeWithStediSample, STEDI_SAMPLE_DIR } from '../helpers/stedi-sample';
+
+/**
+ * A machineLearningBatch page cut from the version's prepared column text
+ * must be byte for byte the page the engine path answers (rows, order, page
+ * info, cursors, aliases and partial selections), for every page of a walk;
+ * anything it cannot answer exactly (a split, a customer hidden since the
+ * build) is read from the engine. Generated values are seeded; the seed is in
+ * the describe name (STEDI_PROPERTY_SEED replays it).
+ */
+
+const SEED = Number(process.env.STEDI_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
+
+const ALL = SAMPLE_COLUMNS.join(' ');
+const batchDocument = (selection: string, name = 'Batch') => `query ${name}($first: Int, $after: String, $split: Split, $splitSeed: String) {
+  machineLearningBatch(first: $first, after: $after, split: $split, splitSeed: $splitSeed) {
+    rowCount columns { ${selection} } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`;
+
+/** The engine with its column reads counted (a prepared page reads none). */
+function countingColumns(inner: Engine): { engine: Engine; reads: () => number } {
+  let reads = 0;
+  const engine = Object.create(inner) as Engine;
+  engine.queryColumns = (sql, params, options) => {
+    reads += 1;
+    return inner.queryColumns!(sql, params, options);
+  };
+  return { engine, reads: () => reads };
+}
+
+async function answer(t: TestApp, document: string, variables: Record<string, unknown>): Promise<string> {
+  const res = await t.graphql(document, ANALYST_KEY, variables);
+  expect(res.status).toBe(200);
+  return res.text;
+}
+
+/** Walks both apps page by page with the same arguments; every answer must be the same text. Returns the pages and the rows' serials. */
+async function sameWalk(engineApp: TestApp, textApp: TestApp, document: string, variables: Record<string, unknown>): Promise<{ pages: number; serials: Set<string> }> {
+  let after: string | null = null;
+  const serials = new Set<string>();
+  for (let pages = 1; ; pages += 1) {
+    const expected = await answer(engineApp, document, { ...variables, after });
+    const actual = await answer(textApp, document, { ...variables, after });
+    expect(actual).toBe(expected);
+    const page = (JSON.parse(actual) as { data: { machineLearningBatch: { columns: { serialNumber?: string[] }; pageInfo: { hasNextPage: boolean; endCursor: string } } } }).data.machineLearningBatch;
+    for (const serial of page.columns.serialNumber ?? []) serials.add(serial);
+    if (!page.pageInfo.hasNextPage) return { pages, serials };
+    after = page.pageInfo.endCursor;
+  }
+}
+
+/** Whether the version's text is complete (prepared by the test or by the app in the background). */
+function prepared(engine: Engine, version: string): boolean {
+  const text = engine.derivedColumnText!(BATCH_TABLE, version).open(SAMPLE_COLUMNS);
+  text?.close();
+  return text !== undefined;
+}
+
+async function prepare(t: TestApp): Promise<void> {
+  const { engine, services } = t.lake;
+  const version = (await engine.manifest())!.versions[0].version;
+  // 'busy': the app's first batch request prepared it already (a complete set is never written again).
+  expect(['prepared', 'busy']).toContain(await prepareBatchText(engine, version, services.logger));
+  for (let i = 0; i < 100 && !prepared(engine, version); i += 1) await new Promise((r) => setTimeout(r, 50));
+  expect(prepared(engine, version)).toBe(true);
+}
+
+/** An app on the same lake folder as `t` with batch pages read from the engine only. */
+const engineOnly = (t: TestApp, landing: string) => buildTestApp({ landing, lake: t.lake.lake, build: false, config: { batchText: false } });
+
+describe('batch pages from prepared column text', () => {
+  let fixture: ManyCustomers;
+  let text: TestApp;
+  let engine: TestApp;
+  let reads: () => number;
+  beforeAll(async () => {
+    fixture = writeManyCustomersLanding(14, (i) => 1 + (i % 5) * 3);
+    text = await buildTestApp({
+      landing: fixture.landing,
+      wrapEngine: (e) => {
+        const counted = countingColumns(e);
+        reads = counted.reads;
+        return counted.engine;
+      },
+    });
+    engine = await engineOnly(text, fixture.landing);
+  });
+  afterAll(async () => {
+    await text.close();
+    await engine.close();
+  });
+
+  it('answers every page as the engine path does while the text is not prepared, and starts preparing it', async () => {
+    await sameWalk(engine, text, batchDocument(ALL), { first: 5 });
+    const version = (await text.lake.engine.manifest())!.versions[0].version;
+    for (let i = 0; i < 100 && !prepared(text.lake.engine, version); i += 1) await new Promise((r) => setTimeout(r, 50));
+    expect(prepared(text.lake.engine, version)).toBe(true);
+  });
+
+  it('answers every page of a walk byte for byte as the engine path does, with no engine read, at any page size and selection', async () => {
+    await prepare(text);
+    const tokens = jest.spyOn(sentAsBytes, 'bytesAnswerToken');
+    // The first request of each document runs on graphql-js, later ones on the compiled document: both are compared.
+    const documents = [batchDocument(ALL), batchDocument('z x serialNumber again: serialNumber time: sensorReadingTime', 'Aliased'), batchDocument('distanceFromObject', 'OneColumn')];
+    for (const document of documents) {
+      for (const first of [1, 4, 7, 10_000]) {
+        const before = reads();
+        const { serials } = await sameWalk(engine, text, document, { first });
+        expect(reads()).toBe(before);
+        if (document === documents[0]) expect([...serials]).toEqual(fixture.consenting);
+      }
+    }
+    // Sent as the bytes read from the files (sent-as-bytes.ts): one token an answer of the app reading the text.
+    expect(tokens.mock.results.filter((r) => typeof r.value === 'string').length).toBeGreaterThan(12);
+    tokens.mockRestore();
+  });
+
+  it('writes the same values into an answer that also carries an error (another field refused)', async () => {
+    const document = '{ machineLearningBatch(first: 5) { rowCount columns { serialNumber x } pageInfo { endCursor } } customers(first: 1) { edges { node { email } } } }';
+    const [expected, actual] = [await engine.graphql(document, ANALYST_KEY), await text.graphql(document, ANALYST_KEY)];
+    expect(actual.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(actual.text).toBe(expected.text);
+    expect(actual.body.data.machineLearningBatch.columns.serialNumber).toHaveLength(5);
+  });
+
+  it('continues a walk from a cursor machineLearningSamples issued, and reads a split from the engine', async () => {
+    const samples = await text.graphql('{ machineLearningSamples(first: 6) { pageInfo { endCursor } } }', ANALYST_KEY);
+    const after = samples.body.data.machineLearningSamples.pageInfo.endCursor;
+    expect(await answer(text, batchDocument(ALL), { first: 9, after })).toBe(await answer(engine, batchDocument(ALL), { first: 9, after }));
+    const before = reads();
+    await sameWalk(engine, text, batchDocument(ALL), { first: 6, split: 'TRAIN', splitSeed: 'prepared' });
+    expect(reads()).toBeGreaterThan(before);
+  });
+
+  it('reads pages from the engine, never wrong bytes, once a column file is cut short after it was opened', async () => {
+    await prepare(text);
+    const document = batchDocument(ALL);
+    let before = reads();
+    await sameWalk(engine, text, document, { first: 4 });
+    expect(reads()).toBe(before);
+    const version = (await text.lake.engine.manifest())!.versions[0].version;
+    const base = join(new LakeLayout(text.lake.lake).versionDir(BATCH_TABLE, version), BATCH_TABLE);
+    truncateSync(columnTextFileNames(base).column(SAMPLE_COLUMNS.indexOf('x')), 10);
+    before = reads();
+    await sameWalk(engine, text, document, { first: 4 });
+    expect(reads()).toBeGreaterThan(before);
+  });
+
+  it('never answers from the text with a customer whose consent was revoked after it was prepared', async () => {
+    await prepare(text);
+    const revoked = fixture.consenting[3];
+    const i = Number(revoked.slice('serial-'.length));
+    expect(revoked).toBe(serialOf(i));
+    writeLanding(fixture.landing, 'customer', [customerRecord({ name: nameOf(i), serial: revoked, consentAt: null, updatedAt: 1_700_000_000_000 })], 'customer-revoke.json');
+    await text.lake.services.consent.refresh();
+    await engine.lake.services.consent.refresh();
+    const before = reads();
+    const { serials } = await sameWalk(engine, text, batchDocument(ALL), { first: 4 });
+    expect(serials.has(revoked)).toBe(false);
+    expect(serials.size).toBe(fixture.consenting.length - 1);
+    expect(reads()).toBeGreaterThan(before);
+  });
+});
+
+describeWithStediSample('batch pages from prepared column text on the real data', () => {
+  let text: TestApp;
+  let engine: TestApp;
+  let reads: () => number;
+  beforeAll(async () => {
+    text = await buildTestApp({
+      landing: STEDI_SAMPLE_DIR,
+      wrapEngine: (e) => {
+        const counted = countingColumns(e);
+        reads = counted.reads;
+        return counted.engine;
+      },
+    });
+    engine = await engineOnly(text, STEDI_SAMPLE_DIR);
+    await prepare(text);
+  });
+  afterAll(async () => {
+    await text.close();
+    await engine.close();
+  });
+
+  it('answers every page of whole walks byte for byte as the engine path does', async () => {
+    for (const first of [10_000, 777]) {
+      const before = reads();
+      const { pages } = await sameWalk(engine, text, batchDocument(ALL), { first });
+      expect(pages).toBeGreaterThan(1);
+      expect(reads()).toBe(before);
+    }
+  });
+});
+
+const anyDouble = fc.oneof(
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.constantFrom(0, -0, Number.MIN_VALUE, -Number.MAX_VALUE, 1e21, 1e-7, 5e-324, 0.1 + 0.2, 1655584510120),
+);
+const nearSafe = fc.integer({ min: -1000, max: 1000 }).map((d) => (d < 0 ? Number.MIN_SAFE_INTEGER - d : Number.MAX_SAFE_INTEGER - d));
+const anyText = fc.string({ unit: fc.oneof(fc.constantFrom('"', '\\', '\u0000', '\u2028', '\ud800', 'é', '😀', ','), fc.string({ minLength: 1, maxLength: 1 })), maxLength: 40 });
+const elementOf: Record<ColumnItem, fc.Arbitrary<unknown>> = { Float: anyDouble, SafeInt: fc.oneof(nearSafe, fc.integer()), Int: fc.integer(), String: anyText };
+
+describe(`the prepared text of generated values (seed ${SEED})`, () => {
+  it('writes each value as the column text does: any double (-0 too), integers near 2^53, any Unicode text', () => {
+    const column = fc.constantFrom<ColumnItem>('Float', 'SafeInt', 'String').chain((item) => fc.array(elementOf[item], { maxLength: 40 }).map((values) => ({ item, values })));
+    fc.assert(
+      fc.property(column, ({ item, values }) => {
+        const texts = valueTexts(values, item);
+        expect(texts).toBeDefined();
+        expect(`[${texts!.join(',')}]`).toBe(columnText(values, item));
+        expect(`[${texts!.join(',')}]`).toBe(JSON.stringify(values));
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+
+  it('reads back any range of rows of a written file as the column text of those rows', async () => {
+    const chunk = fc.integer({ min: 0, max: 30 }).chain((n) => fc.tuple(...SAMPLE_COLUMNS.map((name) => fc.array(elementOf[BATCH_COLUMN_ITEMS[name]], { minLength: n, maxLength: n }))));
+    await fc.assert(
+      fc.asyncProperty(fc.array(chunk, { minLength: 1, maxLength: 4 }), fc.nat(), fc.nat(), async (chunks, a, b) => {
+        const store = new ColumnTextFiles(join(makeTempDir(), 'table'), 'v1');
+        const writer = (await store.startWrite(SAMPLE_COLUMNS))!;
+        for (const columns of chunks) expect(await writer.append(columns.map((values, c) => valueTexts(values, BATCH_COLUMN_ITEMS[SAMPLE_COLUMNS[c]])!))).toBe(true);
+        await writer.finish('digest');
+        const file = store.open(SAMPLE_COLUMNS)!;
+        try {
+          const rows = chunks.reduce((n, columns) => n + columns[0].length, 0);
+          expect(file.meta.rows).toBe(rows);
+          const [from, to] = [a % (rows + 1), b % (rows + 1)].sort((x, y) => x - y);
+          const lists = readLists(file, from, to);
+          SAMPLE_COLUMNS.forEach((name, c) => {
+            const all = chunks.flatMap((columns) => columns[c]);
+            expect(lists[c].toString('utf8')).toBe(columnText(all.slice(from, to), BATCH_COLUMN_ITEMS[name]));
+          });
+          giveBack(lists[0]);
+        } finally {
+          file.close();
+        }
+      }),
+      { seed: SEED, numRuns: 60 },
+    );
+  });
+});
