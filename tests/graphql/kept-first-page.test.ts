@@ -4,8 +4,7 @@ import { fetchPage, PageReadAhead, READ_AHEAD_MIN_ROWS, readAheadOf } from '../.
 import type { Scope } from '../../src/graphql/page-query';
 import type { MachineLearningSample } from '../../src/graphql/types/machine-learning-sample.type';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
-import { customerRecord, writeLanding } from '../helpers/landing-fixture';
-import { nameOf, writeManyCustomersLanding, type ManyCustomers } from '../helpers/many-customers-landing';
+import { writeManyCustomersLanding, writeRevocation, type ManyCustomers } from '../helpers/many-customers-landing';
 
 /**
  * The training set's first page (no cursor), kept once read: a later walk of
@@ -95,8 +94,7 @@ describe("the training set's kept first page, through HTTP", () => {
       expect(reads.length).toBe(readsOnce);
       const serial = fixture.consenting[5];
       expect(serialsOf(before.text)).toContain(serial);
-      const index = Number(serial.slice('serial-'.length));
-      writeLanding(fixture.landing, 'customer', [customerRecord({ name: nameOf(index), serial, consentAt: null, updatedAt: 1_700_000_000_000 })], `customer-revoke-${index}.json`);
+      writeRevocation(fixture.landing, serial);
       await t.lake.services.consent.refresh();
       const after = await t.graphql(SAMPLES, ANALYST_KEY, { first: PAGE });
       expect(serialsOf(after.text)).not.toContain(serial);

@@ -5,8 +5,7 @@ import { readAheadOf } from '../../src/graphql/page-read-ahead';
 import * as prerendered from '../../src/graphql/prerendered-edges';
 import type { PageHint } from '../../src/graphql/read-ahead-store';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
-import { customerRecord, writeLanding } from '../helpers/landing-fixture';
-import { nameOf, writeManyCustomersLanding, type ManyCustomers } from '../helpers/many-customers-landing';
+import { writeManyCustomersLanding, writeRevocation, type ManyCustomers } from '../helpers/many-customers-landing';
 
 const { notePlan, prerenderEdges, prerenderedText } = prerendered;
 
@@ -146,10 +145,9 @@ describe('training-set pages read ahead on a hint, through HTTP', () => {
   it('never answers a page written ahead before a revocation with the revoked customer', async () => {
     // Page 2 holds the 21st to 40th consenting customers.
     const serial = fixture.consenting[25];
-    const index = Number(serial.slice('serial-'.length));
     const first = await t.graphql(SAMPLES, ANALYST_KEY, { first: PAGE });
     await readOnHint(await hinted(1));
-    writeLanding(fixture.landing, 'customer', [customerRecord({ name: nameOf(index), serial, consentAt: null, updatedAt: 1_700_000_000_000 })], `customer-revoke-${index}.json`);
+    writeRevocation(fixture.landing, serial);
     await t.lake.services.consent.refresh();
     const variables = { first: PAGE, after: first.body.data.machineLearningSamples.pageInfo.endCursor };
     const second = await t.graphql(SAMPLES, ANALYST_KEY, variables);

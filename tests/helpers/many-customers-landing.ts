@@ -40,3 +40,9 @@ export function writeManyCustomersLanding(count: number, readings: number | ((cu
   writeLanding(root, 'step_trainer', stepTrainer);
   return { landing: root, consenting: consenting.sort(), refusing, readingsPerCustomer: readingsOf(0) };
 }
+
+/** Writes a newer record, without consent, of the customer holding `serial` (one of serialOf's): a revocation the next consent refresh reads. */
+export function writeRevocation(landing: string, serial: string): void {
+  const i = Number(serial.slice('serial-'.length));
+  writeLanding(landing, 'customer', [customerRecord({ name: nameOf(i), serial, consentAt: null, updatedAt: 1_700_000_000_000 })], `customer-revoke-${i}.json`);
+}

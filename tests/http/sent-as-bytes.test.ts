@@ -3,8 +3,7 @@ import { readHintedPage } from '../../src/graphql/page-hints';
 import { readAheadOf } from '../../src/graphql/page-read-ahead';
 import type { PageHint } from '../../src/graphql/read-ahead-store';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
-import { customerRecord, writeLanding } from '../helpers/landing-fixture';
-import { nameOf, writeManyCustomersLanding, type ManyCustomers } from '../helpers/many-customers-landing';
+import { writeManyCustomersLanding, writeRevocation, type ManyCustomers } from '../helpers/many-customers-landing';
 
 /**
  * A bulk page's answer sent as the bytes its edges were written as (never
@@ -87,13 +86,12 @@ describe('bulk training-set pages answered as bytes, through HTTP', () => {
   it('never sends a page written ahead before a revocation with the revoked customer', async () => {
     // The second page holds the 26th to 48th consenting customers.
     const serial = fixture.consenting[30];
-    const index = Number(serial.slice('serial-'.length));
     const first = await ask(SAMPLES, null);
     for (let waited = 0; hints.length < 1 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(hints[0]).toMatchObject({ ahead: 1, edges: true });
     // Read and written ahead (as the other worker would), then the customer withdraws consent, then the page is asked for.
     await readHintedPage(t.lake.services, hints[0]);
-    writeLanding(fixture.landing, 'customer', [customerRecord({ name: nameOf(index), serial, consentAt: null, updatedAt: 1_700_000_000_000 })], `customer-revoke-${index}.json`);
+    writeRevocation(fixture.landing, serial);
     await t.lake.services.consent.refresh();
     const after = JSON.parse(first.text).data.machineLearningSamples.pageInfo.endCursor;
     const second = await ask(SAMPLES, after);
