@@ -145,12 +145,24 @@ describe('stedi serve on two workers', () => {
     expect(data.rebuildJobs).toEqual([{ state: 'SUCCEEDED' }]);
   }, 60_000);
 
-  it('replaces a worker killed with SIGKILL, and on SIGTERM drains every worker and exits 0', async () => {
+  /** Two workers serving a new small lake, ready (kept in `served` for afterEach). */
+  const serveTwoWorkers = async (env: Record<string, string>): Promise<ServedLake> => {
     const landing = writeSmallLanding();
     const lake = makeTempDir('stedi-cluster-lake-');
     await buildLake(landing, lake);
-    served = await serveLake(['--lake', lake, '--landing', landing], { STEDI_WORKERS: '2', LOG_LEVEL: 'info', STEDI_SPARE_WORKER_IDLE_MS: '0' });
+    served = await serveLake(['--lake', lake, '--landing', landing], { STEDI_WORKERS: '2', LOG_LEVEL: 'info', ...env });
     await untilReady(served);
+    return served;
+  };
+  /** SIGTERM drains every worker and the server exits 0. */
+  const stopsCleanly = async (): Promise<void> => {
+    served!.process.child.kill('SIGTERM');
+    expect(await served!.process.exited).toBe(0);
+    served = undefined;
+  };
+
+  it('replaces a worker killed with SIGKILL, and on SIGTERM drains every worker and exits 0', async () => {
+    served = await serveTwoWorkers({ STEDI_SPARE_WORKER_IDLE_MS: '0' });
     const [victim, survivor] = workerPids(served);
     process.kill(victim!, 'SIGKILL');
     await until('a new worker replaces the killed one', () => {
@@ -168,11 +180,7 @@ describe('stedi serve on two workers', () => {
   }, 60_000);
 
   it('with STEDI_SPARE_WORKER_IDLE_MS and PORT=0, answers on its announced port after its only worker is killed with SIGKILL', async () => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-cluster-lake-');
-    await buildLake(landing, lake);
-    served = await serveLake(['--lake', lake, '--landing', landing], { STEDI_WORKERS: '2', LOG_LEVEL: 'info', STEDI_SPARE_WORKER_IDLE_MS: '60000' });
-    await untilReady(served);
+    served = await serveTwoWorkers({ STEDI_SPARE_WORKER_IDLE_MS: '60000' });
     const [only] = workerPids(served);
     process.kill(only!, 'SIGKILL');
     // The last worker gone, the cluster's shared socket is closed; its replacement must listen on the same port again.
@@ -181,17 +189,11 @@ describe('stedi serve on two workers', () => {
     const answer = JSON.parse((await fresh(served.url, '/graphql', { query: '{ customers(first: 1) { edges { node { serialNumber } } } }' })).text) as Body;
     expect(answer.errors).toBeUndefined();
     expect(answer.data.customers.edges).toHaveLength(1);
-    served.process.child.kill('SIGTERM');
-    expect(await served.process.exited).toBe(0);
-    served = undefined;
+    await stopsCleanly();
   }, 60_000);
 
   it('with STEDI_SPARE_WORKER_IDLE_MS, holds its port while its only worker, killed with SIGKILL, is replaced: clients that connect meanwhile are answered once the replacement listens, none refused', async () => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-cluster-lake-');
-    await buildLake(landing, lake);
-    served = await serveLake(['--lake', lake, '--landing', landing], { STEDI_WORKERS: '2', LOG_LEVEL: 'info', STEDI_SPARE_WORKER_IDLE_MS: '60000' });
-    await untilReady(served);
+    served = await serveTwoWorkers({ STEDI_SPARE_WORKER_IDLE_MS: '60000' });
     const [only] = workerPids(served);
     process.kill(only!, 'SIGKILL');
     await served.process.waitFor(/"msg":"no worker listens: the port is held until one does"/);
@@ -201,9 +203,7 @@ describe('stedi serve on two workers', () => {
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
     for (const answer of answers) expect((JSON.parse(answer.text) as Body).data.customers.edges).toHaveLength(1);
     expect(served.process.stdout()).toMatch(/"connections":3,"msg":"connections held while no worker listened handed over"/);
-    served.process.child.kill('SIGTERM');
-    expect(await served.process.exited).toBe(0);
-    served = undefined;
+    await stopsCleanly();
   }, 60_000);
 
   /** A POST to /graphql on the one kept-alive connection of `agent`. */
@@ -220,11 +220,7 @@ describe('stedi serve on two workers', () => {
   const DATA = '{ customers(first: 1) { edges { node { serialNumber } } } }';
 
   it('runs one worker while only the schema is asked for, starts the other with the first request for data, closes the busy worker\'s kept-alive connection once, and runs one again after STEDI_SPARE_WORKER_IDLE_MS without requests', async () => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-cluster-lake-');
-    await buildLake(landing, lake);
-    served = await serveLake(['--lake', lake, '--landing', landing], { STEDI_WORKERS: '2', LOG_LEVEL: 'info', STEDI_SPARE_WORKER_IDLE_MS: '1500' });
-    await untilReady(served);
+    served = await serveTwoWorkers({ STEDI_SPARE_WORKER_IDLE_MS: '1500' });
     // Probes are not requests to serve: still one worker.
     expect(workerPids(served)).toHaveLength(1);
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -246,17 +242,11 @@ describe('stedi serve on two workers', () => {
     }
     await until('the spare worker stops after the quiet spell', () => workerPids(served!).length === 1);
     expect((await fresh(served.url, '/graphql', { query: DATA })).status).toBe(200);
-    served.process.child.kill('SIGTERM');
-    expect(await served.process.exited).toBe(0);
-    served = undefined;
+    await stopsCleanly();
   }, 60_000);
 
   it('starts the other worker under load from several clients that ask for no data', async () => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-cluster-lake-');
-    await buildLake(landing, lake);
-    served = await serveLake(['--lake', lake, '--landing', landing], { STEDI_WORKERS: '2', LOG_LEVEL: 'info', STEDI_SPARE_WORKER_IDLE_MS: '60000' });
-    await untilReady(served);
+    served = await serveTwoWorkers({ STEDI_SPARE_WORKER_IDLE_MS: '60000' });
     expect(workerPids(served)).toHaveLength(1);
     // Four clients loading the schema back to back, each request on a new connection, keep the one worker busy (load-signal.ts).
     let started = false;
@@ -270,8 +260,6 @@ describe('stedi serve on two workers', () => {
     await clients;
     expect([...statuses]).toEqual([200]);
     expect(workerPids(served)).toHaveLength(2);
-    served.process.child.kill('SIGTERM');
-    expect(await served.process.exited).toBe(0);
-    served = undefined;
+    await stopsCleanly();
   }, 60_000);
 });
