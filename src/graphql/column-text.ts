@@ -29,24 +29,29 @@ export const COLUMN_ITEMS: ReadonlySet<string> = new Set<ColumnItem>(['String', 
  * are escaped once and their text repeated.
  */
 export function columnText(values: readonly unknown[], item: ColumnItem): string | undefined {
-  const n = values.length;
   if (item === 'String') return stringsText(values);
+  // A finite number's JSON is ToString of it (-0 too: "0"), which is what join writes.
+  return numbersAsTheyAre(values, item) ? `[${values.join(',')}]` : undefined;
+}
+
+/** Whether every value is a number the item's scalar (Float, SafeInt, Int) writes as it is. */
+export function numbersAsTheyAre(values: readonly unknown[], item: Exclude<ColumnItem, 'String'>): boolean {
+  const n = values.length;
   if (item === 'Float') {
     for (let i = 0; i < n; i += 1) {
       const v = values[i];
       // v - v is 0 for a finite number only (NaN and the infinities give NaN).
-      if (typeof v !== 'number' || v - v !== 0) return undefined;
+      if (typeof v !== 'number' || v - v !== 0) return false;
     }
   } else if (item === 'SafeInt') {
-    for (let i = 0; i < n; i += 1) if (!Number.isSafeInteger(values[i])) return undefined;
+    for (let i = 0; i < n; i += 1) if (!Number.isSafeInteger(values[i])) return false;
   } else {
     for (let i = 0; i < n; i += 1) {
       const v = values[i];
-      if (typeof v !== 'number' || (v | 0) !== v) return undefined;
+      if (typeof v !== 'number' || (v | 0) !== v) return false;
     }
   }
-  // A finite number's JSON is ToString of it (-0 too: "0"), which is what join writes.
-  return `[${values.join(',')}]`;
+  return true;
 }
 
 function stringsText(values: readonly unknown[]): string | undefined {
@@ -65,7 +70,7 @@ function stringsText(values: readonly unknown[]): string | undefined {
   return `${out}]`;
 }
 
-/** Remembers `text` as the JSON of `values`, for jsonWithColumnTexts. */
+/** Remembers `text` as the JSON of `values`, for jsonParts. */
 export function keepColumnText(values: readonly unknown[], text: ColumnJson): void {
   texts.set(values, { text, length: values.length });
 }
@@ -97,17 +102,12 @@ export function listOfText(text: ColumnJson): unknown[] {
 const MAX_DEPTH = 4;
 
 /**
- * JSON.stringify(data), with each list that has a kept text written as that
- * text. Only plain objects near the top are walked (where a columnar page's
- * lists are); anything else, and any answer without such a list, is handed
- * to JSON.stringify whole.
+ * JSON.stringify(data) as pieces in order, with each list that has a kept
+ * text written as that text (or its bytes, a list kept as bytes). Only plain
+ * objects near the top are walked (where a columnar page's lists are);
+ * anything else, and any answer without such a list, is handed to
+ * JSON.stringify whole. Undefined when `data` has no JSON.
  */
-export function jsonWithColumnTexts(data: unknown): string | undefined {
-  const parts = jsonParts(data);
-  return parts && partsText(parts);
-}
-
-/** The same JSON as pieces in order (text, or the bytes of a list kept as bytes); undefined when `data` has no JSON. */
 export function jsonParts(data: unknown): ColumnJson[] | undefined {
   const parts: ColumnJson[] = [];
   return write(data, 0, parts) ? parts : undefined;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ColumnTextWriter } from '../../etl/engine/derived-column-text';
 import type { Engine } from '../../etl/engine/engine';
 import type { Logger } from '../logger';
-import { type ColumnItem, columnText } from './column-text';
+import { type ColumnItem, numbersAsTheyAre } from './column-text';
 import { machineLearningDataset, SAMPLE_COLUMNS } from './datasets/machine-learning.dataset';
 import { columnarDataset, queryColumns } from './engine-columns';
 import { inKeyOrder } from './stored-order-read';
@@ -102,6 +102,13 @@ async function writeAll(engine: Engine, version: string, writer: ColumnTextWrite
  * number, joined by commas); undefined when that text would not be written (a value the scalar coerces or refuses).
  */
 export function valueTexts(values: readonly unknown[], item: ColumnItem): string[] | undefined {
-  if (columnText(values, item) === undefined) return undefined;
-  return item === 'String' ? values.map((v) => JSON.stringify(v)) : values.map(String);
+  if (item !== 'String') return numbersAsTheyAre(values, item) ? values.map(String) : undefined;
+  const texts = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i += 1) {
+    const value = values[i];
+    if (typeof value !== 'string') return undefined;
+    // A customer's rows repeat its serial: escaped once a run.
+    texts[i] = i > 0 && value === values[i - 1] ? texts[i - 1] : JSON.stringify(value);
+  }
+  return texts;
 }

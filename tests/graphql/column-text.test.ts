@@ -2,9 +2,16 @@ import fc from 'fast-check';
 import { type ExecutionResult, GraphQLFloat, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, type GraphQLScalarType, GraphQLSchema, GraphQLString, parse } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import { COLUMN_LISTS, withWholeColumnLists } from '../../src/graphql/column-lists';
-import { columnText, columnTextOf, jsonWithColumnTexts, keepColumnText } from '../../src/graphql/column-text';
+import { columnText, columnTextOf, jsonParts, keepColumnText, partsText } from '../../src/graphql/column-text';
+
 import { SafeInt } from '../../src/graphql/types/scalars';
 import { stringifyResult } from '../../src/http/response-cache';
+
+/** The answer's JSON as the server writes it (response-cache.ts: its pieces joined). */
+const jsonWithColumnTexts = (data: unknown): string | undefined => {
+  const parts = jsonParts(data);
+  return parts && partsText(parts);
+};
 
 /**
  * A column's text, and an answer written with its columns' texts, must be
