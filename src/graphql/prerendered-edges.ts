@@ -27,7 +27,8 @@ const texts = new WeakMap<object, Prerendered>();
 /** Pages a request here has written already (it came before the text was written ahead): not written again. */
 const written = new WeakSet<object>();
 const planKeys = new WeakMap<readonly EdgeEntry[], string>();
-let lastPlan: readonly EdgeEntry[] | undefined;
+/** Private: the plan each dataset (its field columns) was written with last, so a walk's plan outlives other fields' pages. */
+const lastPlans = new WeakMap<Readonly<Record<string, string>>, readonly EdgeEntry[]>();
 
 const keyOf = (plan: readonly EdgeEntry[]): string => {
   let key = planKeys.get(plan);
@@ -35,18 +36,18 @@ const keyOf = (plan: readonly EdgeEntry[]): string => {
   return key;
 };
 
-/** Notes the plan a request here wrote its edges with: the plan a page read ahead is written for. */
-export function notePlan(plan: readonly EdgeEntry[]): void {
-  lastPlan = plan;
+/** Notes the plan a request here wrote a dataset's edges with: the plan a page of it read ahead is written for. */
+export function notePlan(plan: readonly EdgeEntry[], fieldColumns: Readonly<Record<string, string>>): void {
+  lastPlans.set(fieldColumns, plan);
 }
 
 /**
  * Writes the edges' text of the first `first` rows of a page read ahead, for
- * the plan noted last; nothing without one, or when the text cannot be
+ * the plan noted last for its dataset; nothing without one, or when the text cannot be
  * written (the request then answers the usual way).
  */
 export function prerenderEdges(result: ColumnarResult, first: number, fieldColumns: Readonly<Record<string, string>>): void {
-  const plan = lastPlan;
+  const plan = lastPlans.get(fieldColumns);
   if (!plan || written.has(result.columns)) return;
   const rows = Math.min(first, result.rowCount);
   const all = new Uint32Array(rows);

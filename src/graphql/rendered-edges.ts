@@ -22,8 +22,8 @@ import { type RawJson, rawJsonToken } from './raw-json';
 
 /**
  * The schema the executor runs where the `edges` of a marked connection type
- * (`renderedEdges` extension: the training set's, whose pages are 5,000 rows)
- * is written as one JSON text (edges-text.ts) instead of completed edge by
+ * (`renderedEdges` extension: the training set's and the accelerometer
+ * readings', pulled in pages of 5,000 to 10,000 rows) is written as one JSON text (edges-text.ts) instead of completed edge by
  * edge and serialised from the objects: per row, graphql-jit made an edge
  * and a node object and called every scalar's serialize, and JSON.stringify
  * walked them (most of a page's main-thread time, and its garbage). Only
@@ -63,7 +63,7 @@ export function withRenderedEdges(schema: GraphQLSchema): GraphQLSchema {
         resolve: (connection: RenderableConnection, _args, context: object, info) => {
           const plan = planOf(type, info.fieldNodes);
           const source = connection.edgesSource;
-          if (plan && source) notePlan(plan);
+          if (plan && source) notePlan(plan, source.fieldColumns);
           const text = plan && ((source && prerenderedText(plan, source)) ?? written(plan, source ?? nodeColumns(connection, plan)));
           if (text === undefined || text === null) throw new NotRendered('this page is answered the usual way');
           return rawJsonToken(context, text);

@@ -31,7 +31,7 @@ describe("a read-ahead page's edges written before it is asked for", () => {
 
   it("gives the very text a request would write for the page's rows, once, for the same plan", () => {
     const plan = planOf('s', 'x');
-    notePlan(plan);
+    notePlan(plan, FIELD_COLUMNS);
     const result = page(5);
     prerenderEdges(result, 5, FIELD_COLUMNS);
     const expected = edgesText(plan, sourceOf(result, upTo(5)));
@@ -43,7 +43,7 @@ describe("a read-ahead page's edges written before it is asked for", () => {
 
   it('is not used for other rows (one consent hides at serve time), another selection, or other field columns', () => {
     const plan = planOf('s', 'x');
-    notePlan(plan);
+    notePlan(plan, FIELD_COLUMNS);
     const read = () => {
       const result = page(6);
       prerenderEdges(result, 6, FIELD_COLUMNS);
@@ -58,9 +58,18 @@ describe("a read-ahead page's edges written before it is asked for", () => {
     expect(prerenderedText(plan, sourceOf(read(), upTo(6)))?.toString('utf8')).toBe(edgesText(plan, sourceOf(page(6), upTo(6))));
   });
 
+  it("keeps each dataset's plan: another field's page written since does not change what a walk's next page is written for", () => {
+    const plan = planOf('s', 'x');
+    notePlan(plan, FIELD_COLUMNS);
+    notePlan(planOf('x'), { x: 'col_x', serialNumber: 'col_s' });
+    const result = page(4);
+    prerenderEdges(result, 4, FIELD_COLUMNS);
+    expect(prerenderedText(plan, sourceOf(result, upTo(4)))?.toString('utf8')).toBe(edgesText(plan, sourceOf(page(4), upTo(4))));
+  });
+
   it('writes nothing for a page a request here has written already, nor for values the text does not write', () => {
     const plan = planOf('s', 'x');
-    notePlan(plan);
+    notePlan(plan, FIELD_COLUMNS);
     const asked = page(3);
     expect(prerenderedText(plan, sourceOf(asked, upTo(3)))).toBeUndefined();
     prerenderEdges(asked, 3, FIELD_COLUMNS);

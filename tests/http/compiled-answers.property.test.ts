@@ -4,7 +4,7 @@ import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
 
 /**
  * A document answered compiled (graphql-jit, from its second use), with a
- * training-set page's edges or columns written as text, or from the response
+ * training-set or accelerometer page's edges or columns written as text, or from the response
  * cache, must be the very text graphql-js answers for it: values, key order,
  * aliases, merged and repeated fields, fragments, __typename and @skip /
  * @include with variables. Generated documents are seeded: reproduce a
@@ -14,6 +14,7 @@ import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
 const SEED = Number(process.env.STEDI_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
 const NODE_FIELDS = ['serialNumber', 'sensorReadingTime', 'distanceFromObject', 'x', 'y', 'z', 'sensorReadingTimeIso', '__typename'];
+const READING_FIELDS = ['serialNumber', 'timestamp', 'timestampIso', 'x', 'y', 'z', '__typename'];
 const COLUMN_FIELDS = ['serialNumber', 'sensorReadingTime', 'distanceFromObject', 'x', 'y', 'z', '__typename'];
 const directive = fc.oneof({ weight: 12, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom(' @include(if: $t)', ' @include(if: $f)', ' @skip(if: $t)', ' @skip(if: $f)') });
 /** An alias of its own for each field (`xA: x`): the same response key never names two fields, so documents stay valid. */
@@ -23,15 +24,23 @@ const fields = (names: string[]): fc.Arbitrary<string> =>
   fc.array(fc.constantFrom(...names).chain((f) => fc.tuple(aliasOf(f), directive).map(([a, d]) => `${a}${f}${d}`)), { minLength: 1, maxLength: 5 }).map((xs) => xs.join(' '));
 const some = (...options: Array<{ weight: number; arbitrary: fc.Arbitrary<string> }>): fc.Arbitrary<string> =>
   fc.array(fc.oneof(...options), { minLength: 1, maxLength: 3 }).map((xs) => xs.join(' '));
-const edge = some(
-  { weight: 5, arbitrary: alias('node')(fc.tuple(directive, fields(NODE_FIELDS))).map(([a, [d, s]]) => `${a}node${d} { ${s} }`) },
-  { weight: 1, arbitrary: fc.constantFrom('cursor', '__typename', 'e: __typename') },
-);
+const edgeOf = (nodeFields: string[]) =>
+  some(
+    { weight: 5, arbitrary: alias('node')(fc.tuple(directive, fields(nodeFields))).map(([a, [d, s]]) => `${a}node${d} { ${s} }`) },
+    { weight: 1, arbitrary: fc.constantFrom('cursor', '__typename', 'e: __typename') },
+  );
+const edge = edgeOf(NODE_FIELDS);
 const connection = some(
   { weight: 5, arbitrary: alias('edges')(fc.tuple(directive, edge)).map(([a, [d, s]]) => `${a}edges${d} { ${s} }`) },
   { weight: 1, arbitrary: fc.tuple(directive, edge).map(([d, s]) => `... on MachineLearningSampleConnection${d} { edges { ${s} } }`) },
   { weight: 1, arbitrary: fc.tuple(directive, edge).map(([d, s]) => `...E${d} edges { ${s} }`) },
   { weight: 1, arbitrary: fc.constantFrom('pageInfo { hasNextPage endCursor }', 'totalCount', '__typename', 'pageInfo { startCursor }') },
+);
+const readingEdge = edgeOf(READING_FIELDS);
+const readings = some(
+  { weight: 5, arbitrary: alias('edges')(fc.tuple(directive, readingEdge)).map(([a, [d, s]]) => `${a}edges${d} { ${s} }`) },
+  { weight: 1, arbitrary: fc.tuple(directive, readingEdge).map(([d, s]) => `... on AccelerometerReadingConnection${d} { edges { ${s} } }`) },
+  { weight: 1, arbitrary: fc.constantFrom('pageInfo { hasNextPage endCursor }', 'totalCount', '__typename') },
 );
 const batch = some(
   { weight: 4, arbitrary: alias('columns')(fc.tuple(directive, fields(COLUMN_FIELDS))).map(([a, [d, s]]) => `${a}columns${d} { ${s} }`) },
@@ -42,6 +51,7 @@ const documents = some(
   { weight: 4, arbitrary: alias('samples')(fc.tuple(directive, connection)).map(([a, [d, s]]) => `${a}machineLearningSamples(first: $first)${d} { ${s} }`) },
   { weight: 1, arbitrary: connection.map((c) => `customers(first: 3) { edges { node { serialNumber machineLearningSamples(first: 2) { ${c} } } } }`) },
   { weight: 2, arbitrary: alias('batch')(fc.tuple(directive, batch)).map(([a, [d, s]]) => `${a}machineLearningBatch(first: $first)${d} { ${s} }`) },
+  { weight: 2, arbitrary: alias('readings')(fc.tuple(directive, readings)).map(([a, [d, s]]) => `${a}accelerometerReadings(first: $first)${d} { ${s} }`) },
 ).map((s) => {
   // Variables are declared where used (a declared variable must be): documents without a directive are compiled.
   const declared = ['$first: Int', ...(/\$t\b/.test(s) ? ['$t: Boolean!'] : []), ...(/\$f\b/.test(s) ? ['$f: Boolean!'] : [])];

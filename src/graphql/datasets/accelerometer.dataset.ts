@@ -36,4 +36,6 @@ export const accelerometerDataset: Dataset<AccelerometerReading> = {
   timeExpr: col('a', A, 'timestamp'),
   fromRow: AccelerometerReading.fromRow,
   boundedPages: true,
+  // As AccelerometerReading.fromRow copies them: a bulk page's edges are written from its columns (rendered-edges.ts).
+  fieldColumns: { serialNumber: 'serialNumber', timestamp: 'timestamp', timestampIso: 'timestamp', x: 'x', y: 'y', z: 'z' },
 };

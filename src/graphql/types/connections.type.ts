@@ -7,6 +7,6 @@ import { StepTrainerReading } from './step-trainer-reading.type';
 
 /** The connection types of the schema, created once. */
 export const CustomerConnection = connectionTypes(Customer, 'Customer').Connection;
-export const AccelerometerReadingConnection = connectionTypes(AccelerometerReading, 'AccelerometerReading').Connection;
+export const AccelerometerReadingConnection = connectionTypes(AccelerometerReading, 'AccelerometerReading', { renderedEdges: true }).Connection;
 export const StepTrainerReadingConnection = connectionTypes(StepTrainerReading, 'StepTrainerReading').Connection;
 export const MachineLearningSampleConnection = connectionTypes(MachineLearningSample, 'MachineLearningSample', { renderedEdges: true }).Connection;
