@@ -7,6 +7,7 @@ import { registerStatus } from './commands/status.command';
 import { registerServe } from './commands/serve.command';
 import { registerStart } from './commands/start.command';
 import { CliError } from './commands/cli-error';
+import { ignoreClosedOutput } from './commands/closed-output';
 import { withExamples } from './commands/help-examples';
 import { packageVersion } from './package-info';
 
@@ -33,6 +34,7 @@ export function program(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  ignoreClosedOutput();
   try {
     await program().parseAsync(argv);
   } catch (error) {

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runCli } from '../helpers/run-cli';
@@ -21,5 +21,11 @@ describe('stedi --version and --help', () => {
     const examples = help.slice(help.indexOf('Examples:'));
     expect(help).toContain('Examples:');
     expect(examples).toMatch(new RegExp(`\\$ .*stedi ${command[0] ?? ''}`));
+  });
+
+  it('stops quietly when its reader closes the pipe early (`stedi build --help | true`), with no stack trace', () => {
+    // `true` exits without reading: the CLI's writes to the pipe meet EPIPE.
+    const run = spawnSync('bash', ['-c', `"${process.execPath}" "${resolve(ROOT, 'bin', 'stedi.js')}" build --help | true; exit \${PIPESTATUS[0]}`], { encoding: 'utf8' });
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
   });
 });
