@@ -11,7 +11,7 @@ export const MAX_TIME_MS = 8.64e15;
 
 const DAY_MS = 86_400_000;
 const ZERO = 48;
-const chars = new Array<number>(24).fill(0);
+const chars = new Uint8Array(24);
 let dayStart = Number.NaN;
 let lastMs = Number.NaN;
 let lastText = '';
@@ -47,25 +47,27 @@ function fill(ms: number): boolean {
   const whole = Math.trunc(ms) + 0;
   const day = Math.floor(whole / DAY_MS) * DAY_MS;
   if (day !== dayStart && !startDay(day)) return false;
-  let rest = whole - day;
+  // The time of day fits 32 bits: integer arithmetic (a double's % is a call to fmod).
+  let rest = (whole - day) | 0;
   const milli = rest % 1000;
-  rest = (rest - milli) / 1000;
+  rest = ((rest - milli) / 1000) | 0;
   const second = rest % 60;
-  rest = (rest - second) / 60;
+  rest = ((rest - second) / 60) | 0;
   const minute = rest % 60;
-  const hour = (rest - minute) / 60;
+  const hour = ((rest - minute) / 60) | 0;
   two(11, hour);
   two(14, minute);
   two(17, second);
-  chars[20] = ZERO + Math.floor(milli / 100);
+  chars[20] = ZERO + ((milli / 100) | 0);
   two(21, milli % 100);
   filledMs = ms;
   return true;
 }
 
 function two(at: number, value: number): void {
-  chars[at] = ZERO + Math.floor(value / 10);
-  chars[at + 1] = ZERO + (value % 10);
+  const tens = (value / 10) | 0;
+  chars[at] = ZERO + tens;
+  chars[at + 1] = ZERO + value - 10 * tens;
 }
 
 /** Takes the date part of `day` (YYYY-MM-DDT) when its year has four digits. */
