@@ -52,6 +52,7 @@ const documents = some(
   { weight: 1, arbitrary: connection.map((c) => `customers(first: 3) { edges { node { serialNumber machineLearningSamples(first: 2) { ${c} } } } }`) },
   { weight: 2, arbitrary: alias('batch')(fc.tuple(directive, batch)).map(([a, [d, s]]) => `${a}machineLearningBatch(first: $first)${d} { ${s} }`) },
   { weight: 2, arbitrary: alias('readings')(fc.tuple(directive, readings)).map(([a, [d, s]]) => `${a}accelerometerReadings(first: $first)${d} { ${s} }`) },
+  { weight: 1, arbitrary: readings.map((c) => `customers(first: 3) { edges { node { serialNumber accelerometerReadings(first: 2) { ${c} } } } }`) },
 ).map((s) => {
   // Variables are declared where used (a declared variable must be): documents without a directive are compiled.
   const declared = ['$first: Int', ...(/\$t\b/.test(s) ? ['$t: Boolean!'] : []), ...(/\$f\b/.test(s) ? ['$f: Boolean!'] : [])];
