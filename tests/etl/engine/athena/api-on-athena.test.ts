@@ -69,6 +69,14 @@ describe('the GraphQL API answering through the Athena engine', () => {
     }
   });
 
+  it('answers a bulk page of accelerometer readings (read as columns, its edges written as text) as the embedded engine does', async () => {
+    const selection = 'serialNumber timestamp timestampIso x y z';
+    const onAthena = await pageThrough(athena, ANALYST, 'accelerometerReadings', selection, 1_000, '');
+    const onDuckDb = await pageThrough(embedded.services, ANALYST, 'accelerometerReadings', selection, 1_000, '');
+    expect(onAthena.nodes.length).toBeGreaterThan(0);
+    expect(onAthena.nodes).toEqual(onDuckDb.nodes);
+  });
+
   it('resolves nested fields and personal data for an admin the same way', async () => {
     const query = `{ customers(first: 5) { edges { node { serialNumber email customerName accelerometerReadings(first: 2) { totalCount edges { node { timestamp x } } } } } } }`;
     expect(await queryData(athena, ADMIN, query)).toEqual(await queryData(embedded.services, ADMIN, query));
