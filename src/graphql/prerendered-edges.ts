@@ -43,8 +43,8 @@ export function notePlan(plan: readonly EdgeEntry[], fieldColumns: Readonly<Reco
 
 /**
  * Writes the edges' text of the first `first` rows of a page read ahead, for
- * the plan noted last for its dataset; nothing without one, or when the text cannot be
- * written (the request then answers the usual way).
+ * the plan noted last for its dataset; nothing without one, or when the text
+ * cannot be written (the request then answers the usual way).
  */
 export function prerenderEdges(result: ColumnarResult, first: number, fieldColumns: Readonly<Record<string, string>>): void {
   const plan = lastPlans.get(fieldColumns);

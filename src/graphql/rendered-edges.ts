@@ -23,8 +23,9 @@ import { type RawJson, rawJsonToken } from './raw-json';
 /**
  * The schema the executor runs where the `edges` of a marked connection type
  * (`renderedEdges` extension: the training set's and the accelerometer
- * readings', pulled in pages of 5,000 to 10,000 rows) is written as one JSON text (edges-text.ts) instead of completed edge by
- * edge and serialised from the objects: per row, graphql-jit made an edge
+ * readings', pulled in pages of 5,000 to 10,000 rows) is written as one
+ * JSON text (edges-text.ts) instead of completed edge by edge and
+ * serialised from the objects: per row, graphql-jit made an edge
  * and a node object and called every scalar's serialize, and JSON.stringify
  * walked them (most of a page's main-thread time, and its garbage). Only
  * documents whose every `edges` of such a type selects plain scalar fields of
