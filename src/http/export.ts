@@ -59,6 +59,9 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
       // From here the stream owns the handle and closes it, however the pipeline ends.
       const stream = handle.createReadStream({ highWaterMark: STREAM_CHUNK });
       handle = undefined;
+      // The pipeline's own 'close' listeners join the request's (context, metrics, cancel, Express): more than Node's
+      // default 10 for an emitter, which it reports on every export as a possible leak. They end with the response.
+      res.setMaxListeners(res.getMaxListeners() + 10);
       await pipeline(stream, res);
       metrics.exportRows.inc({ format: params.format }, rows);
       const ms = (from: number, to: number): number => Math.round(to - from);

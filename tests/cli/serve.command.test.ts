@@ -39,6 +39,9 @@ describe('stedi serve', () => {
         body: JSON.stringify({ query: '{ customers(first: 5) { totalCount } }' }),
       });
       expect(((await res.json()) as { data: { customers: { totalCount: number } } }).data.customers.totalCount).toBe(2);
+      const exported = await fetch(`${url}/export/machine_learning_curated?format=ndjson`, { headers: { authorization: `Bearer ${ANALYST_KEY}` } });
+      const lines = (await exported.text()).trim().split('\n');
+      expect([exported.status, lines.length]).toEqual([200, Number(exported.headers.get('x-row-count'))]);
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
       const logs = server
@@ -49,6 +52,8 @@ describe('stedi serve', () => {
       expect(logs.some((l) => l.msg === 'request' && typeof l.requestId === 'string' && l.path === '/graphql')).toBe(true);
       expect(logs.some((l) => l.msg === 'shut down cleanly')).toBe(true);
       expect(server.stdout()).not.toContain(ANALYST_KEY);
+      // Nothing on stderr: no warning (an export once reported a possible listener leak on every request).
+      expect(server.stderr()).toBe('');
     } finally {
       server.child.kill('SIGKILL');
     }
