@@ -29,19 +29,18 @@ const edgeOf = (nodeFields: string[]) =>
     { weight: 5, arbitrary: alias('node')(fc.tuple(directive, fields(nodeFields))).map(([a, [d, s]]) => `${a}node${d} { ${s} }`) },
     { weight: 1, arbitrary: fc.constantFrom('cursor', '__typename', 'e: __typename') },
   );
-const edge = edgeOf(NODE_FIELDS);
-const connection = some(
-  { weight: 5, arbitrary: alias('edges')(fc.tuple(directive, edge)).map(([a, [d, s]]) => `${a}edges${d} { ${s} }`) },
-  { weight: 1, arbitrary: fc.tuple(directive, edge).map(([d, s]) => `... on MachineLearningSampleConnection${d} { edges { ${s} } }`) },
-  { weight: 1, arbitrary: fc.tuple(directive, edge).map(([d, s]) => `...E${d} edges { ${s} }`) },
-  { weight: 1, arbitrary: fc.constantFrom('pageInfo { hasNextPage endCursor }', 'totalCount', '__typename', 'pageInfo { startCursor }') },
-);
-const readingEdge = edgeOf(READING_FIELDS);
-const readings = some(
-  { weight: 5, arbitrary: alias('edges')(fc.tuple(directive, readingEdge)).map(([a, [d, s]]) => `${a}edges${d} { ${s} }`) },
-  { weight: 1, arbitrary: fc.tuple(directive, readingEdge).map(([d, s]) => `... on AccelerometerReadingConnection${d} { edges { ${s} } }`) },
-  { weight: 1, arbitrary: fc.constantFrom('pageInfo { hasNextPage endCursor }', 'totalCount', '__typename') },
-);
+/** A connection's selections: its edges (aliased, or in an inline fragment of `type`, or a spread of E), and leaves. */
+const connectionOf = (type: string, nodeFields: string[], leaves: string[], spreadsE: boolean): fc.Arbitrary<string> => {
+  const edge = edgeOf(nodeFields);
+  return some(
+    { weight: 5, arbitrary: alias('edges')(fc.tuple(directive, edge)).map(([a, [d, s]]) => `${a}edges${d} { ${s} }`) },
+    { weight: 1, arbitrary: fc.tuple(directive, edge).map(([d, s]) => `... on ${type}${d} { edges { ${s} } }`) },
+    ...(spreadsE ? [{ weight: 1, arbitrary: fc.tuple(directive, edge).map(([d, s]) => `...E${d} edges { ${s} }`) }] : []),
+    { weight: 1, arbitrary: fc.constantFrom(...leaves) },
+  );
+};
+const connection = connectionOf('MachineLearningSampleConnection', NODE_FIELDS, ['pageInfo { hasNextPage endCursor }', 'totalCount', '__typename', 'pageInfo { startCursor }'], true);
+const readings = connectionOf('AccelerometerReadingConnection', READING_FIELDS, ['pageInfo { hasNextPage endCursor }', 'totalCount', '__typename'], false);
 const batch = some(
   { weight: 4, arbitrary: alias('columns')(fc.tuple(directive, fields(COLUMN_FIELDS))).map(([a, [d, s]]) => `${a}columns${d} { ${s} }`) },
   { weight: 1, arbitrary: fc.constantFrom('rowCount', 'pageInfo { hasNextPage endCursor }', '__typename') },
