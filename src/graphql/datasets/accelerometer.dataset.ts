@@ -36,6 +36,9 @@ export const accelerometerDataset: Dataset<AccelerometerReading> = {
   timeExpr: col('a', A, 'timestamp'),
   fromRow: AccelerometerReading.fromRow,
   boundedPages: true,
+  // Stored sorted by the keyset (serialNumber materialised): a bounded page is read unsorted and checked (stored-order-read.ts).
+  storedInKeyOrder: true,
+  selectWithoutSerial: selectAs('a', A, ['timestamp', 'x', 'y', 'z']),
   // As AccelerometerReading.fromRow copies them: a bulk page's edges are written from its columns (rendered-edges.ts).
   fieldColumns: { serialNumber: 'serialNumber', timestamp: 'timestamp', timestampIso: 'timestamp', x: 'x', y: 'y', z: 'z' },
 };
