@@ -38,27 +38,39 @@ export function withSerials(result: ColumnarResult, serials: ReadonlyMap<number,
   const keys = result.columns.serialKey;
   if (!keys) return undefined;
   const out = new Array<string>(result.rowCount);
-  let before: unknown;
+  // A number, not unknown: the comparison then reads the key unboxed (no heap number per row).
+  let before = Number.NaN;
   let serial: string | undefined;
   for (let r = 0; r < result.rowCount; r += 1) {
     const key = keys[r];
-    if (key !== before || serial === undefined) {
-      serial = typeof key === 'number' ? serials.get(key) : undefined;
+    if (typeof key !== 'number') return undefined;
+    if (key !== before) {
+      serial = serials.get(key);
       if (serial === undefined) return undefined;
       before = key;
     }
-    out[r] = serial;
+    out[r] = serial!;
   }
   const columns: Record<string, unknown[]> = { serialNumber: out };
   for (const [name, values] of Object.entries(result.columns)) if (name !== 'serialKey') columns[name] = values;
   return { rowCount: result.rowCount, columns };
 }
 
-/** Whether every row's key is strictly greater than the row's before, as DuckDB orders them; false when in doubt. */
+/**
+ * Whether every row's key is strictly greater than the row's before, as DuckDB orders them; false when in doubt.
+ * Column by column, each in a loop of its own type (a loop over columns of both types boxed every number it read):
+ * `order[r]` is 0 while rows r - 1 and r are equal so far, 1 once r is after, -1 once it is not.
+ */
 export function inKeyOrder<N extends Node>(ds: Dataset<N>, result: ColumnarResult): boolean {
-  const keys = ds.key.map((k) => result.columns[k.name]);
-  if (keys.some((values) => values === undefined || !plain(values, result.rowCount))) return false;
-  for (let r = 1; r < result.rowCount; r += 1) if (!isAfter(keys, r)) return false;
+  const n = result.rowCount;
+  const order = new Int8Array(n);
+  for (const k of ds.key) {
+    const values = result.columns[k.name];
+    if (values === undefined) return false;
+    const plain = typeof values[0] === 'number' ? orderNumbers(values, n, order) : orderStrings(values, n, order);
+    if (!plain) return false;
+  }
+  for (let r = 1; r < n; r += 1) if (order[r] !== 1) return false;
   return true;
 }
 
@@ -67,37 +79,32 @@ export function inKeyOrder<N extends Node>(ds: Dataset<N>, result: ColumnarResul
  * (DuckDB's sort gives -0 back as 0, so a lake's sorted files hold none), or
  * all ASCII strings (DuckDB compares text by its UTF-8 bytes, JS by UTF-16
  * units: the same for ASCII only; each run of equal strings is tested once).
+ * Each notes in `order` the rows its column decides; false when the column is not plain.
  */
-function plain(values: unknown[], rowCount: number): boolean {
-  if (typeof values[0] === 'number') {
-    for (let r = 0; r < rowCount; r += 1) {
-      const v = values[r];
-      if (typeof v !== 'number' || v !== v || (v === 0 && 1 / v < 0)) return false;
-    }
-    return true;
-  }
-  let before: unknown = NONE;
-  for (let r = 0; r < rowCount; r += 1) {
+function orderNumbers(values: unknown[], n: number, order: Int8Array): boolean {
+  let before = 0;
+  for (let r = 0; r < n; r += 1) {
     const v = values[r];
-    if (v === before) continue;
+    if (typeof v !== 'number' || v !== v || (v === 0 && 1 / v < 0)) return false;
+    if (r > 0 && order[r] === 0 && v !== before) order[r] = v > before ? 1 : -1;
+    before = v;
+  }
+  return true;
+}
+
+function orderStrings(values: unknown[], n: number, order: Int8Array): boolean {
+  let before = '';
+  for (let r = 0; r < n; r += 1) {
+    const v = values[r];
+    if (r > 0 && v === before) continue;
     if (typeof v !== 'string' || !ASCII.test(v)) return false;
+    if (r > 0 && order[r] === 0) order[r] = v > before ? 1 : -1;
     before = v;
   }
   return true;
 }
 
 const ASCII = /^[\x00-\x7f]*$/;
-const NONE = Symbol('none');
-
-/** Row r's key against row r - 1's (plain columns of one type each): the first differing column decides; equal keys are doubt. */
-function isAfter(keys: unknown[][], r: number): boolean {
-  for (let c = 0; c < keys.length; c += 1) {
-    const before = keys[c][r - 1] as number | string;
-    const value = keys[c][r] as number | string;
-    if (value !== before) return value > before;
-  }
-  return false;
-}
 
 /** Rows start..end of a result: its own arrays cut when it starts at row 0 (no copy), else copied. */
 function rowsOf(result: ColumnarResult, start: number, end: number): ColumnarResult {

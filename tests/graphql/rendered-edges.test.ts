@@ -156,6 +156,21 @@ describe('a bulk page kept as columns', () => {
     expect({ ...fromColumns.pageInfo }).toEqual({ ...fromNodes.pageInfo });
     expect(fromColumns.edgesSource?.rows).toEqual([0, 2]);
   });
+
+  it('keeps exactly the rows whose serial and email consent leaves visible, whatever the runs of repeated serials', () => {
+    const serial = fc.constantFrom('s1', 's2', 's3', null);
+    const email = fc.constantFrom('a@x', 'b@x', null, undefined);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(serial, email), { maxLength: 30 }), fc.subarray(['s1', 's2', 's3']), fc.subarray(['a@x', 'b@x']), (pairs, hiddenSerials, hiddenEmails) => {
+        const consent = { hiddenSerials: new Set(hiddenSerials), hiddenEmails: new Set(hiddenEmails), generation: 1 } as unknown as ConsentSnapshot;
+        const page = { rowCount: pairs.length, columns: { serialNumber: pairs.map(([s]) => s), email: pairs.map(([, e]) => e) } };
+        const shown = visibleRows(machineLearningDataset, page, { serialNumber: 'serialNumber', email: 'email' }, 'v1', consent, { warn: () => undefined } as unknown as Logger);
+        const expected = pairs.flatMap(([s, e], i) => (hiddenSerials.includes(s as string) || (e != null && hiddenEmails.includes(e)) ? [] : [i]));
+        expect(shown).toEqual(expected);
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
 });
 
 describe('training-set pages written as text, through HTTP', () => {
