@@ -87,4 +87,19 @@ describe(`a training-set page's edges written as text and as bytes (seed ${SEED}
       { seed: SEED, numRuns: 3_000 },
     );
   });
+
+  it('writes constant text (__typename, several entries) and texts far larger than its buffer as JSON.stringify does', () => {
+    const plan: EdgeEntry[] = [
+      { key: '"__typename":', typename: '"Edge"' },
+      { key: '"node":', node: [{ key: '"__typename":', typename: 'Reading' }, { key: '"s":', field: 's', kind: 'String', nonNull: true }, { key: '"n":', field: 'n', kind: 'Float' }] },
+      { key: '"again":', node: [{ key: '"n":', field: 'n', kind: 'Float' }] },
+    ];
+    // Strings of 100,000 to 700,000 characters, some not ASCII: each row outgrows the buffer the row before left.
+    const strings = ['a'.repeat(100_000), 'é'.repeat(300_000), 'b'.repeat(700_000), 'b'.repeat(700_000)];
+    const numbers = [1, null, -0, 2.5];
+    const source: EdgesSource = { columns: { s: strings, n: numbers }, rows: [0, 1, 2, 3], fieldColumns: { s: 's', n: 'n' } };
+    const expected = JSON.stringify(strings.map((str, r) => ({ __typename: 'Edge', node: { __typename: 'Reading', s: str, n: numbers[r] }, again: { n: numbers[r] } })));
+    expect(edgesBytes(plan, source)?.equals(Buffer.from(expected, 'utf8'))).toBe(true);
+    expect(edgesText(plan, source)).toBe(expected);
+  });
 });
