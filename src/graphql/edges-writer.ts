@@ -19,7 +19,7 @@ export const INT = 3;
 export const BOOLEAN = 4;
 export const DATE_TIME = 5;
 
-/** One value of each row, after the constant text before it; a kind of -1 is a constant only (`before` holds it). */
+/** One value of each row, after the constant text before it (constant values, a __typename, are part of that text). */
 export interface WriterCell {
   before: Uint8Array;
   kind: number;
@@ -33,7 +33,7 @@ export interface WriteState {
 }
 
 /** Writes `[row,…]` into `state.b` from 0; the length written, or -1 when a value is not written as it is. */
-export type EdgesWriter = (state: WriteState, rows: ArrayLike<number>, columns: ReadonlyArray<readonly unknown[] | undefined>) => number;
+export type EdgesWriter = (state: WriteState, rows: ArrayLike<number>, columns: ReadonlyArray<readonly unknown[]>) => number;
 
 const NULL_BYTES = 4;
 /** The most bytes a number (JSON's shortest text of a double) or a quoted time takes. */
@@ -52,13 +52,14 @@ export function compileEdgesWriter(cells: readonly WriterCell[], end: Uint8Array
     if (cell.kind === STRING || cell.kind === BOOLEAN) texts.push(c);
     else if (cell.kind === FLOAT || cell.kind === SAFE_INT || cell.kind === INT) fixed += NUMBER_ROOM;
     else if (cell.kind === DATE_TIME) (fixed += TIME_ROOM), texts.push(c);
-    if (cell.kind >= 0 && !cell.nonNull) fixed += NULL_BYTES;
+    if (!cell.nonNull) fixed += NULL_BYTES;
   });
   out('let b = state.b; let p = 0; let text = 0; let v; let q = 0;');
-  cells.forEach((cell, c) => {
-    if (cell.kind >= 0) out(`const c${c} = columns[${c}];`);
+  cells.forEach((_cell, c) => {
+    out(`const c${c} = columns[${c}];`);
+    // A text value's bytes are kept while rows repeat it; a number's place in the text, to copy while they repeat it.
     if (texts.includes(c)) out(`let last${c} = NONE, bytes${c} = EMPTY;`);
-    else if (cell.kind > 0) out(`let last${c} = NONE, at${c} = 0, length${c} = 0;`);
+    else out(`let last${c} = NONE, at${c} = 0, length${c} = 0;`);
   });
   out('b[p++] = 0x5b;');
   out('for (let i = 0; i < rows.length; i += 1) {');
@@ -67,7 +68,7 @@ export function compileEdgesWriter(cells: readonly WriterCell[], end: Uint8Array
   out('  if (i > 0) b[p++] = 0x2c;');
   cells.forEach((cell, c) => {
     out(stores(cell.before));
-    if (cell.kind >= 0) out(valueCode(cell, c, fixed));
+    out(valueCode(cell, c, fixed));
   });
   out(stores(end));
   out('}');
