@@ -58,6 +58,11 @@ export interface PageFetch<N extends Node, T> {
   opensWalk?: boolean;
   /** Answered as a connection's edges written from the columns (a hint says so: the next page's text is written ahead). */
   edges?: boolean;
+  /**
+   * Work done on a page read ahead here once it is read (its edges' text: prerendered-edges.ts): the read ends
+   * after this page's answer is written, so on two cores the work runs while the client reads that answer.
+   */
+  prepare?: (result: T) => void;
 }
 
 /** The store's key of a page: its result shape, SQL text and bound values. */
@@ -123,7 +128,9 @@ async function readAhead<N extends Node, T>(f: PageFetch<N, T>, key: string, sco
   const walking = taken || consecutive || opens || store.continuesWalk(key);
   if (store.pagesAhead === 1 || consecutive) {
     // A single process records the page that follows (served above): asked for it next, it reads on from there.
-    if (walking) store.start(nextKey, () => f.read(next, { timeoutMs: f.readAheadTimeoutMs }));
+    const prepare = f.prepare;
+    const read = (): Promise<T> => f.read(next, { timeoutMs: f.readAheadTimeoutMs });
+    if (walking) store.start(nextKey, prepare ? () => read().then((result) => (prepare(result), result)) : read);
     return;
   }
   // Hints are for bulk pages (columns) of bounded datasets: page-hints.ts reads those only.

@@ -167,3 +167,68 @@ describe('training-set pages read ahead on a hint, through HTTP', () => {
     expect(second.text).toBe((await t.graphql(`${SAMPLES} # reference`, ANALYST_KEY, variables)).text);
   });
 });
+
+describe('a walk served by one process (one connection): the next page read ahead has its edges written ahead', () => {
+  let fixture: ManyCustomers;
+  let t: TestApp;
+  // 60 customers (48 consenting) × 100 rows of each kind; one process, so each page after a walk shows is read here.
+  beforeAll(async () => {
+    fixture = writeManyCustomersLanding(60, 100);
+    t = await buildTestApp({ landing: fixture.landing, config: { workers: 1 } });
+  });
+  afterAll(() => t.close());
+
+  const READINGS = `query A($first: Int, $after: String) { accelerometerReadings(first: $first, after: $after) {
+    edges { node { serialNumber timestamp x y z timestampIso } } pageInfo { hasNextPage endCursor } } }`;
+
+  /** Walks `document` in pages of `first`; each answer compared with graphql-js's; returns how many pages used text written ahead. */
+  async function walkWrittenAhead(document: string, field: string, first: number): Promise<{ pages: number; ahead: number }> {
+    const used = jest.spyOn(prerendered, 'prerenderedText');
+    try {
+      let after: string | null = null;
+      let pages = 0;
+      let ahead = 0;
+      for (;;) {
+        const variables = { first, after };
+        used.mockClear();
+        const answer = await t.graphql(document, ANALYST_KEY, variables);
+        ahead += used.mock.results.filter((r) => Buffer.isBuffer(r.value)).length;
+        pages += 1;
+        const reference = await t.graphql(`${document} # page ${pages}`, ANALYST_KEY, variables);
+        expect(reference.body.errors).toBeUndefined();
+        expect(answer.text).toBe(reference.text);
+        const info = answer.body.data[field].pageInfo;
+        if (!info.hasNextPage) return { pages, ahead };
+        after = info.endCursor;
+      }
+    } finally {
+      used.mockRestore();
+    }
+  }
+
+  it('answers every training-set page after the first from text written ahead, as graphql-js answers it', async () => {
+    // 4,800 rows in pages of 2,000: the first page opens the walk (the set is pulled whole), so pages 2 and 3 are written ahead.
+    expect(await walkWrittenAhead(SAMPLES, 'machineLearningSamples', PAGE)).toEqual({ pages: 3, ahead: 2 });
+  });
+
+  it('answers accelerometer pages from text written ahead once the walk shows (from the third page)', async () => {
+    // 4,800 readings in pages of 2,000 (bulk pages: above the read cache's 2,000 rows with the row saying there is
+    // a next one): page 2 follows page 1 here, so page 3 is read and written ahead.
+    expect(await walkWrittenAhead(READINGS, 'accelerometerReadings', PAGE)).toEqual({ pages: 3, ahead: 1 });
+  });
+
+  it('never answers a page written ahead before a revocation with the revoked customer', async () => {
+    const first = await t.graphql(SAMPLES, ANALYST_KEY, { first: PAGE });
+    // Page 2 (read and written ahead after page 1) holds the 21st to 40th consenting customers.
+    const serial = fixture.consenting[25];
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    writeRevocation(fixture.landing, serial);
+    await t.lake.services.consent.refresh();
+    const variables = { first: PAGE, after: first.body.data.machineLearningSamples.pageInfo.endCursor };
+    const second = await t.graphql(SAMPLES, ANALYST_KEY, variables);
+    const serials = second.body.data.machineLearningSamples.edges.map((e: { node: { serialNumber: string } }) => e.node.serialNumber);
+    expect(serials).toHaveLength(PAGE);
+    expect(serials).not.toContain(serial);
+    expect(second.text).toBe((await t.graphql(`${SAMPLES} # reference`, ANALYST_KEY, variables)).text);
+  });
+});
