@@ -58,8 +58,8 @@ export function withSerials(result: ColumnarResult, serials: ReadonlyMap<number,
 
 /**
  * Whether every row's key is strictly greater than the row's before, as DuckDB orders them; false when in doubt.
- * Column by column, each in a loop of its own type (a loop over columns of both types boxed every number it read):
- * `order[r]` is 0 while rows r - 1 and r are equal so far, 1 once r is after, -1 once it is not.
+ * Column by column, one loop per column over values of one type: `order[r]` is 0 while rows r - 1 and r are
+ * equal so far, 1 once r is after, -1 once it is not.
  */
 export function inKeyOrder<N extends Node>(ds: Dataset<N>, result: ColumnarResult): boolean {
   const n = result.rowCount;
