@@ -4,11 +4,11 @@ import { columnarDataset, queryColumns } from '../../src/graphql/engine-columns'
 import type { Dataset, Node } from '../../src/graphql/datasets/dataset';
 import { accelerometerDataset } from '../../src/graphql/datasets/accelerometer.dataset';
 import { machineLearningDataset } from '../../src/graphql/datasets/machine-learning.dataset';
-import { pageQuery, type Scope } from '../../src/graphql/page-query';
+import { allRowsQuery, pageQuery, type Scope } from '../../src/graphql/page-query';
 import { inKeyOrder, readPageColumns, withSerials } from '../../src/graphql/stored-order-read';
 import { inMemoryColumnarEngine } from '../helpers/columnar-engine';
-import { buildTestApp, type TestApp } from '../helpers/http-app';
-import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
+import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
+import { writeManyCustomersLanding, writeRevocation } from '../helpers/many-customers-landing';
 
 /**
  * A bounded page read without ORDER BY is kept only when it is exactly what
@@ -174,5 +174,56 @@ describe('bulk pages read in stored order from a built lake', () => {
     expect(query.inStoredOrder?.sql).toContain('"serialUuid"');
     const read = (sql: string, params: SqlValue[]) => queryColumns(engine, sql, params, {});
     expect(await readPageColumns(machineLearningDataset, query, {}, read)).toEqual(await read(query.sql, query.params));
+  });
+});
+
+describe('accelerometer bulk pages through HTTP, a customer revoked after the build', () => {
+  let t: TestApp;
+  let revoked: string;
+  /** The SQL of every columnar read (bulk pages). */
+  const columnReads: string[] = [];
+  // 60 customers (48 consenting) × 100 readings; pages of 2,000 are bulk pages, the first two bounded (read in stored order).
+  beforeAll(async () => {
+    const fixture = writeManyCustomersLanding(60, 100);
+    t = await buildTestApp({
+      landing: fixture.landing,
+      wrapEngine: (engine) => {
+        const wrapped = Object.create(engine) as typeof engine;
+        wrapped.queryColumns = (sql, params, options) => (columnReads.push(sql), engine.queryColumns!(sql, params, options));
+        return wrapped;
+      },
+    });
+    revoked = fixture.consenting[25];
+    writeRevocation(fixture.landing, revoked);
+    await t.lake.services.consent.refresh();
+  });
+  afterAll(() => t.close());
+
+  it('pages through exactly the rows of the sorted query over what consent leaves, in its order', async () => {
+    const document = `query A($first: Int, $after: String) { accelerometerReadings(first: $first, after: $after) {
+      edges { node { serialNumber timestamp x y z } } pageInfo { hasNextPage endCursor } } }`;
+    const rows: unknown[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const res = await t.graphql(document, ANALYST_KEY, { first: 2_000, after });
+      expect(res.body.errors).toBeUndefined();
+      const page = res.body.data.accelerometerReadings;
+      rows.push(...page.edges.map((e: { node: unknown }) => e.node));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    const { engine, consent, config } = t.lake.services;
+    const version = (await engine.manifest())!.versions[0].version;
+    const scope: Scope<Node> = { engine, dataset: accelerometerDataset as Dataset<Node>, version, filter: {}, exclusions: (await consent.snapshot()).exclusionsFor(version), split: config.split };
+    const all = await allRowsQuery(scope);
+    const expected = await engine.query(all.sql, all.params);
+    expect(expected).toHaveLength(47 * 100);
+    expect(rows).toEqual(expected);
+    expect(rows.some((r) => (r as { serialNumber: string }).serialNumber === revoked)).toBe(false);
+    // The bounded pages were read unsorted, their serials as text keys (stored-order-read.ts), and none sorted instead.
+    const pageReads = columnReads.filter((sql) => sql.includes('accelerometer_trusted'));
+    expect(pageReads.filter((sql) => sql.includes('"serialKey"') && !sql.includes('ORDER BY'))).toHaveLength(2);
+    // The last page (no bound: it reaches the end) is the only sorted read.
+    expect(pageReads.filter((sql) => sql.includes('ORDER BY'))).toHaveLength(1);
   });
 });
