@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Figure, Unit } from './figure';
+import type { BenchClient } from './json-post';
 import { type MachineInfo, machineLine } from './machine';
 
 /** The run's results: the printed Markdown table and `bench/results.json`. */
@@ -14,6 +15,8 @@ export interface BenchError {
 export interface BenchResults {
   schemaVersion: 1;
   mode: 'full' | 'quick';
+  /** The HTTP client the figures were measured with (json-post.ts). */
+  client: BenchClient;
   machine: MachineInfo;
   durationMs: number;
   figures: Figure[];
@@ -76,7 +79,7 @@ export function formatTable(results: BenchResults): string {
   const errors = results.errors.map((e) => `- benchmark ${e.benchmark} (${e.title}) did not finish: ${e.error}`);
   const { passed, failed, informational, errored } = results.summary;
   return [
-    `Machine: ${machineLine(results.machine)} · mode: ${results.mode}`,
+    `Machine: ${machineLine(results.machine)} · mode: ${results.mode} · client: ${results.client}`,
     '',
     ...lines,
     '',

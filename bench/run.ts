@@ -8,6 +8,7 @@ import { postgraphilePeerBench } from './peer.bench';
 import { collect } from './collect';
 import { BenchContext } from './context';
 import type { Figure } from './figure';
+import { benchClient } from './json-post';
 import { currentLoad, describeMachine } from './machine';
 import { type BenchError, type BenchResults, formatTable, summarise, writeResults } from './report';
 import { type PeerFigure, type PeerSize, parsePeerFigures, parsePeerSizes } from './peer/peer-sizes';
@@ -89,6 +90,7 @@ async function runBenchmarks(flags: Flags): Promise<BenchResults> {
   return {
     schemaVersion: 1,
     mode: settings.quick ? 'quick' : 'full',
+    client: benchClient(),
     machine: { ...machine, loadAverage: { ...machine.loadAverage, end: currentLoad() } },
     durationMs: Date.now() - started,
     figures,
@@ -111,6 +113,11 @@ async function main(argv: string[]): Promise<void> {
   const flags = cli.opts<Flags>();
   if (flags.peerSizes && !flags.peer) cli.error('error: --peer-sizes chooses the lakes of the peer run: add --peer postgraphile');
   if (flags.peerFigures && !flags.peer) cli.error('error: --peer-figures chooses the figures of the peer run: add --peer postgraphile');
+  try {
+    benchClient();
+  } catch (error) {
+    cli.error(`error: ${(error as Error).message}`);
+  }
   const results = await runBenchmarks(flags);
   await writeResults(resolve(flags.out), results);
   process.stdout.write(`${formatTable(results)}\nresults: ${resolve(flags.out)}\n`);

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CLI_RUNTIME_ENV, endChild, profiling, residentBytes } from './child-process';
 import { ensureDist } from './dist-build';
+import { postJson } from './json-post';
 import { treePss } from './peer/process-memory';
 
 /**
@@ -115,15 +116,11 @@ function servingLine(child: ChildProcess, timeoutMs: number): Promise<string> {
 }
 
 export async function postGraphql<T>(url: string, key: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as GraphqlResult<T>;
-  if (!response.ok || body.errors?.length || !body.data) {
+  const { status, body: answer } = await postJson(`${url}/graphql`, { query, variables }, { authorization: `Bearer ${key}` });
+  const body = answer as GraphqlResult<T>;
+  if (status < 200 || status > 299 || body.errors?.length || !body.data) {
     const first = body.errors?.[0];
-    throw new GraphqlError(`GraphQL request failed (HTTP ${response.status}): ${first ? `${first.extensions?.code ?? ''} ${first.message}` : 'no data'}`);
+    throw new GraphqlError(`GraphQL request failed (HTTP ${status}): ${first ? `${first.extensions?.code ?? ''} ${first.message}` : 'no data'}`);
   }
   return body.data;
 }

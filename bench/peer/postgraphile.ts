@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { endChild } from '../child-process';
+import { type JsonAnswer, postJson, refused } from '../json-post';
 
 /**
  * PostGraphile 4 (a dev dependency) over the peer's database, as its docs run
@@ -23,17 +24,17 @@ export async function startPostGraphile(databaseUrl: string, port: number, log: 
   child.stderr?.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-2000)));
   const url = `http://127.0.0.1:${port}`;
   const graphql = async <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> => {
-    const request = (): Promise<Response> => fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+    const request = (): Promise<JsonAnswer> => postJson(`${url}/graphql`, { query, variables });
     // A read is safe to send again: once, when the connection failed before any answer (a kept-alive socket the peer closed while idle).
     const response = await request().catch((error: unknown) => {
       if (child.exitCode !== null) throw new Error(`PostGraphile exited (${child.exitCode}): ${stderr}`, { cause: error });
       // Nothing listening yet (the start-up poll below): not a failure to retry.
-      if ((error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') throw error;
+      if (refused(error)) throw error;
       log(`PostGraphile request failed before an answer (${String((error as Error).cause ?? error)}); sending it again`);
       return request();
     });
-    const body = (await response.json()) as { data?: T; errors?: Array<{ message: string }> };
-    if (!response.ok || body.errors?.length || !body.data) throw new Error(`PostGraphile request failed (HTTP ${response.status}): ${body.errors?.[0]?.message ?? 'no data'}`);
+    const body = response.body as { data?: T; errors?: Array<{ message: string }> };
+    if (response.status < 200 || response.status > 299 || body.errors?.length || !body.data) throw new Error(`PostGraphile request failed (HTTP ${response.status}): ${body.errors?.[0]?.message ?? 'no data'}`);
     return body.data;
   };
   for (let waited = 0; ; waited += 250) {

@@ -35,6 +35,7 @@ describeWithStediSample('npm run bench -- --quick', () => {
   let results: {
     schemaVersion: number;
     mode: string;
+    client: string;
     machine: { cores: number; memoryBytes: number; date: string };
     figures: FigureJson[];
     errors: unknown[];
@@ -62,8 +63,9 @@ describeWithStediSample('npm run bench -- --quick', () => {
     expect([...new Set(results.figures.map((f) => f.benchmark))].sort()).toEqual(BENCHMARK_IDS);
   });
 
-  it('records the machine and the date', () => {
+  it('records the machine, the date and the HTTP client', () => {
     expect(results.schemaVersion).toBe(1);
+    expect(results.client).toBe(process.env.BENCH_HTTP_CLIENT ?? 'http');
     expect(results.machine.cores).toBeGreaterThan(0);
     expect(results.machine.memoryBytes).toBeGreaterThan(0);
     expect(Number.isNaN(Date.parse(results.machine.date))).toBe(false);
