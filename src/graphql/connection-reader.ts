@@ -9,7 +9,7 @@ import { type Dataset, type DatasetFilter, type Node, filterKey } from './datase
 import { countQuery, pageQuery, type Scope } from './page-query';
 import { pageSize } from './pagination';
 import { fetchPage, readAheadOf } from './page-read-ahead';
-import { prerenderEdges } from './prerendered-edges';
+import { edgesPreparer } from './prerendered-edges';
 import { readPageColumns } from './stored-order-read';
 import { totalCountCacheOf } from './total-count-cache';
 
@@ -53,7 +53,7 @@ export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Da
       shape: 'columns',
       edges: ds.fieldColumns !== undefined,
       // A walk served by this process (one connection) has its next page's edges written once that page is read.
-      prepare: ds.fieldColumns ? (result) => prerenderEdges(result, first, ds.fieldColumns!) : undefined,
+      prepare: edgesPreparer(ds.fieldColumns, first),
       read: (q, options) => readPageColumns(ds, q, options, (sql, params, o) => queryColumns(engine, sql, params, o)),
       rowCount: (result) => result.rowCount,
       slice: sliceColumns,

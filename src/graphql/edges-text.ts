@@ -1,5 +1,5 @@
 import { takeBytes } from '../byte-pool';
-import { BOOLEAN, compileEdgesWriter, DATE_TIME, type EdgesWriter, FLOAT, INT, SAFE_INT, STRING, type WriteState, type WriterCell } from './edges-writer';
+import { compileEdgesWriter, type EdgesWriter, type ScalarKind, type WriteState, type WriterCell } from './edges-writer';
 
 /**
  * The JSON text of a connection's `edges` list, written straight from the
@@ -12,7 +12,7 @@ import { BOOLEAN, compileEdgesWriter, DATE_TIME, type EdgesWriter, FLOAT, INT, S
  * answers the usual way.
  */
 
-export type ScalarKind = 'String' | 'Float' | 'SafeInt' | 'Int' | 'Boolean' | 'DateTime';
+export type { ScalarKind } from './edges-writer';
 
 export interface NodeEntry {
   /** `"responseKey":` */
@@ -44,7 +44,6 @@ interface CompiledPlan {
   fields: readonly string[];
 }
 
-const KINDS: Record<ScalarKind, number> = { String: STRING, Float: FLOAT, SafeInt: SAFE_INT, Int: INT, Boolean: BOOLEAN, DateTime: DATE_TIME };
 const compiled = new WeakMap<readonly EdgeEntry[], CompiledPlan>();
 /** Plans by their text too: a plan merged from several field nodes is made anew for each request. */
 const compiledByText = new Map<string, CompiledPlan>();
@@ -77,7 +76,7 @@ function compile(entries: readonly EdgeEntry[]): CompiledPlan {
     e.node.forEach((n, c) => {
       text += `${c === 0 ? '' : ','}${n.key}`;
       if (n.kind === undefined) return void (text += JSON.stringify(n.typename));
-      cells.push({ before: encode(text), kind: KINDS[n.kind], nonNull: n.nonNull === true });
+      cells.push({ before: encode(text), kind: n.kind, nonNull: n.nonNull === true });
       fields.push(n.field!);
       text = '';
     });

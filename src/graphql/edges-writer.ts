@@ -8,21 +8,17 @@ import { writeNumber } from './types/number-text';
  * stores in the code and each value a check and a write for its kind, with
  * one room check per row. The generic loop spent about as long looking up
  * each cell's kind, text and bytes as writing them. The generated code holds
- * only numbers (bytes, lengths, indices) and fixed names: no text of the
- * document or of the data ever becomes code.
+ * only numbers (bytes, lengths, indices) and fixed names (a scalar's among
+ * them): no text of the document or of the data ever becomes code.
  */
 
-export const STRING = 0;
-export const FLOAT = 1;
-export const SAFE_INT = 2;
-export const INT = 3;
-export const BOOLEAN = 4;
-export const DATE_TIME = 5;
+/** The scalars an edges text writes, by their GraphQL names. */
+export type ScalarKind = 'String' | 'Float' | 'SafeInt' | 'Int' | 'Boolean' | 'DateTime';
 
 /** One value of each row, after the constant text before it (constant values, a __typename, are part of that text). */
 export interface WriterCell {
   before: Uint8Array;
-  kind: number;
+  kind: ScalarKind;
   nonNull: boolean;
 }
 
@@ -49,9 +45,9 @@ export function compileEdgesWriter(cells: readonly WriterCell[], end: Uint8Array
   const texts: number[] = [];
   cells.forEach((cell, c) => {
     fixed += cell.before.length;
-    if (cell.kind === STRING || cell.kind === BOOLEAN) texts.push(c);
-    else if (cell.kind === FLOAT || cell.kind === SAFE_INT || cell.kind === INT) fixed += NUMBER_ROOM;
-    else if (cell.kind === DATE_TIME) (fixed += TIME_ROOM), texts.push(c);
+    if (cell.kind === 'String' || cell.kind === 'Boolean') texts.push(c);
+    else if (cell.kind === 'DateTime') (fixed += TIME_ROOM), texts.push(c);
+    else fixed += NUMBER_ROOM;
     if (!cell.nonNull) fixed += NULL_BYTES;
   });
   out('let b = state.b; let p = 0; let text = 0; let v; let q = 0;');
@@ -92,26 +88,28 @@ function valueCode(cell: WriterCell, c: number, fixed: number): string {
   const onNull = cell.nonNull ? 'return -1;' : 'b[p] = 110; b[p + 1] = 117; b[p + 2] = 108; b[p + 3] = 108; p += 4;';
   const head = `  v = c${c}[r];\n  if (v === null || v === undefined) { ${onNull} }`;
   // A text value's bytes are kept while rows repeat it; the row's room is checked again when they change.
-  const text = (test: string, kind: number): string =>
-    `else { if (v !== last${c}) { if (!(${test})) return -1; text -= bytes${c}.length; bytes${c} = textBytes(${kind}, v, state); last${c} = v; text += bytes${c}.length;` +
+  const text = (test: string): string =>
+    `else { if (v !== last${c}) { if (!(${test})) return -1; text -= bytes${c}.length; bytes${c} = textBytes('${cell.kind}', v, state); last${c} = v; text += bytes${c}.length;` +
     ` if (p + ${fixed} + text > b.length) b = grown(b, p, ${fixed} + text); } p = copy(b, p, bytes${c}); }`;
   switch (cell.kind) {
-    case STRING:
-      return `${head}\n  ${text("typeof v === 'string'", STRING)}`;
-    case BOOLEAN:
-      return `${head}\n  ${text("typeof v === 'boolean'", BOOLEAN)}`;
-    case FLOAT:
+    case 'String':
+      return `${head}\n  ${text("typeof v === 'string'")}`;
+    case 'Boolean':
+      return `${head}\n  ${text("typeof v === 'boolean'")}`;
+    case 'Float':
       return number(c, onNull, "typeof v === 'number' && Number.isFinite(v)");
-    case SAFE_INT:
+    case 'SafeInt':
       return number(c, onNull, 'Number.isSafeInteger(v)');
-    case INT:
+    case 'Int':
       return number(c, onNull, 'isInt(v)');
-    default: {
+    case 'DateTime': {
       // A time is written from its number (rows seldom repeat one); one of another era as its kept text.
       const inRange = 'typeof v === \'number\' && Math.abs(v) <= MAX_TIME_MS';
       const direct = `else if (${inRange} && (q = writeIsoText(b, p + 1, v)) > 0) { b[p] = 34; b[q] = 34; p = q + 1; }`;
-      return `${head}\n  ${direct}\n  ${text(inRange, DATE_TIME)}`;
+      return `${head}\n  ${direct}\n  ${text(inRange)}`;
     }
+    default:
+      throw new Error(`an edges text writes String, Boolean, Float, SafeInt, Int or DateTime values, not ${JSON.stringify(cell.kind)}`);
   }
 }
 
@@ -127,8 +125,8 @@ const EMPTY = new Uint8Array(0);
 const isInt = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= GRAPHQL_MIN_INT && (v as number) <= GRAPHQL_MAX_INT;
 
 /** A text value's JSON bytes (a string, a boolean, a time of another era); notes when they are not all ASCII. */
-function textBytes(kind: number, v: unknown, state: WriteState): Uint8Array {
-  const json = kind === STRING ? JSON.stringify(v) : kind === DATE_TIME ? `"${isoText(v as number)}"` : v ? 'true' : 'false';
+function textBytes(kind: ScalarKind, v: unknown, state: WriteState): Uint8Array {
+  const json = kind === 'String' ? JSON.stringify(v) : kind === 'DateTime' ? `"${isoText(v as number)}"` : v ? 'true' : 'false';
   if (/^[\x20-\x7e]*$/.test(json)) {
     const bytes = new Uint8Array(json.length);
     for (let i = 0; i < json.length; i += 1) bytes[i] = json.charCodeAt(i);

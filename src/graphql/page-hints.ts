@@ -7,7 +7,7 @@ import { stepTrainerDataset } from './datasets/step-trainer.dataset';
 import { columnarDataset, queryColumns } from './engine-columns';
 import { pageQuery, type Scope } from './page-query';
 import { pageKey } from './page-read-ahead';
-import { prerenderEdges } from './prerendered-edges';
+import { edgesPreparer } from './prerendered-edges';
 import { type PageHint, type PageReadAhead, readAheadOf } from './read-ahead-store';
 import { RequestLake } from './request-lake';
 import { readPageColumns } from './stored-order-read';
@@ -56,7 +56,7 @@ export async function readHintedPage(services: Services, hint: PageHint): Promis
     key: pageKey(hint.shape, query),
     read: () => readPageColumns(ds, query, { timeoutMs: config.queryTimeoutMs }, (sql, params, options) => queryColumns(engine, sql, params, options)),
     // Pages of the batch (columns, not edges) share these keys: only a walk of edges has their text written.
-    prepare: hint.edges && ds.fieldColumns ? (result) => prerenderEdges(result, hint.first, ds.fieldColumns!) : undefined,
+    prepare: hint.edges ? edgesPreparer(ds.fieldColumns, hint.first) : undefined,
     rowCount: (result) => result.rowCount,
     keyAt: (result, i) => ds.key.map((k) => result.columns[k.name][i] as KeyValue),
   });

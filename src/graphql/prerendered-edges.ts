@@ -56,6 +56,11 @@ export function prerenderEdges(result: ColumnarResult, first: number, fieldColum
   if (text !== undefined) texts.set(result.columns, { plan, fieldColumns, rows, text });
 }
 
+/** A page read ahead's `prepare` (page-read-ahead.ts): its edges written for `first` rows, for a dataset whose edges are text; else none. */
+export function edgesPreparer(fieldColumns: Readonly<Record<string, string>> | undefined, first: number): ((result: ColumnarResult) => void) | undefined {
+  return fieldColumns ? (result) => prerenderEdges(result, first, fieldColumns) : undefined;
+}
+
 /** The text written ahead for this very source and plan (its rows exactly 0 .. n - 1), else undefined. */
 export function prerenderedText(plan: readonly EdgeEntry[], source: EdgesSource): Buffer | undefined {
   const held = texts.get(source.columns);

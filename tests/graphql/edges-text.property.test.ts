@@ -102,4 +102,10 @@ describe(`a training-set page's edges written as text and as bytes (seed ${SEED}
     expect(edgesBytes(plan, source)?.equals(Buffer.from(expected, 'utf8'))).toBe(true);
     expect(edgesText(plan, source)).toBe(expected);
   });
+
+  it('refuses a scalar it has no writer for, naming it, rather than writing code for it', () => {
+    const plan: EdgeEntry[] = [{ key: '"node":', node: [{ key: '"v":', field: 'v', kind: "ID'); throw 1; ('" as ScalarKind }] }];
+    const source: EdgesSource = { columns: { v: ['x'] }, rows: [0], fieldColumns: { v: 'v' } };
+    expect(() => edgesText(plan, source)).toThrow(`an edges text writes String, Boolean, Float, SafeInt, Int or DateTime values, not "ID'); throw 1; ('"`);
+  });
 });

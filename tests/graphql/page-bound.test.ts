@@ -3,13 +3,13 @@ import { accelerometerDataset } from '../../src/graphql/datasets/accelerometer.d
 import type { Dataset, DatasetFilter, Node } from '../../src/graphql/datasets/dataset';
 import { machineLearningDataset } from '../../src/graphql/datasets/machine-learning.dataset';
 import { stepTrainerDataset } from '../../src/graphql/datasets/step-trainer.dataset';
-import { allRowsQuery } from '../../src/graphql/page-query';
 import { encodeCursor } from '../../src/graphql/cursor';
 import type { Engine } from '../../etl/engine/engine';
 import { countingEngine, type CountingEngine } from '../helpers/counting-engine';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { customerRecord, writeLanding } from '../helpers/landing-fixture';
 import { nameOf, serialOf, writeManyCustomersLanding } from '../helpers/many-customers-landing';
+import { servableRows } from '../helpers/servable-rows';
 
 /**
  * Top-level pages of the large tables carry an upper bound on serialNumber
@@ -57,13 +57,7 @@ describe('bounded keyset pages of the large tables', () => {
     }
   }
 
-  async function expectedRows(dataset: Dataset<Node>, filter: DatasetFilter): Promise<Record<string, unknown>[]> {
-    const { services } = t.lake;
-    const version = (await services.engine.manifest())!.versions[0].version;
-    const consent = await services.consent.snapshot();
-    const query = await allRowsQuery({ engine: services.engine, dataset, version, filter, exclusions: consent.exclusionsFor(version), split: services.config.split });
-    return services.engine.query(query.sql, query.params);
-  }
+  const expectedRows = (dataset: Dataset<Node>, filter: DatasetFilter): Promise<Record<string, unknown>[]> => servableRows(t.lake.services, dataset, filter);
 
   it('gives exactly the unbounded rows for any page size, split and seed (property, seeded)', async () => {
     const seed = Number(process.env.FC_SEED ?? Date.now() % 1_000_000);

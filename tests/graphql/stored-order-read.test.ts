@@ -4,11 +4,12 @@ import { columnarDataset, queryColumns } from '../../src/graphql/engine-columns'
 import type { Dataset, Node } from '../../src/graphql/datasets/dataset';
 import { accelerometerDataset } from '../../src/graphql/datasets/accelerometer.dataset';
 import { machineLearningDataset } from '../../src/graphql/datasets/machine-learning.dataset';
-import { allRowsQuery, pageQuery, type Scope } from '../../src/graphql/page-query';
+import { pageQuery, type Scope } from '../../src/graphql/page-query';
 import { inKeyOrder, readPageColumns, withSerials } from '../../src/graphql/stored-order-read';
 import { inMemoryColumnarEngine } from '../helpers/columnar-engine';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeManyCustomersLanding, writeRevocation } from '../helpers/many-customers-landing';
+import { servableRows } from '../helpers/servable-rows';
 
 /**
  * A bounded page read without ORDER BY is kept only when it is exactly what
@@ -212,11 +213,7 @@ describe('accelerometer bulk pages through HTTP, a customer revoked after the bu
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;
     }
-    const { engine, consent, config } = t.lake.services;
-    const version = (await engine.manifest())!.versions[0].version;
-    const scope: Scope<Node> = { engine, dataset: accelerometerDataset as Dataset<Node>, version, filter: {}, exclusions: (await consent.snapshot()).exclusionsFor(version), split: config.split };
-    const all = await allRowsQuery(scope);
-    const expected = await engine.query(all.sql, all.params);
+    const expected = await servableRows(t.lake.services, accelerometerDataset as Dataset<Node>);
     expect(expected).toHaveLength(47 * 100);
     expect(rows).toEqual(expected);
     expect(rows.some((r) => (r as { serialNumber: string }).serialNumber === revoked)).toBe(false);
