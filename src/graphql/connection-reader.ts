@@ -1,7 +1,7 @@
 import type { ColumnarResult, Row } from '../../etl/engine/engine';
 import { badInput } from '../errors';
 import type { GraphqlContext } from './context';
-import { type PageConnection, toColumnConnection, toConnection, visibleNodes, visibleNodesOfColumns, visibleRows } from './connection';
+import { countOnlyConnection, type PageConnection, toColumnConnection, toConnection, visibleNodes, visibleNodesOfColumns, visibleRows } from './connection';
 import { decodeCursor, type Cursor, type CursorScope, type KeyValue } from './cursor';
 import { columnarDataset, queryColumns, sliceColumns } from './engine-columns';
 import { toStediError } from './error-mapping';
@@ -21,10 +21,22 @@ export interface PageArgs {
 /**
  * Reads one page of a connection: one engine query for first + 1 rows from
  * the version the cursor pinned (or the live one), plus a cached count when
- * totalCount is selected.
+ * totalCount is selected; the count alone when nothing else is.
  */
-export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Dataset<N>, args: PageArgs, filter: DatasetFilter, field: string): Promise<PageConnection<N>> {
+export async function readConnection<N extends Node>(
+  ctx: GraphqlContext,
+  ds: Dataset<N>,
+  args: PageArgs,
+  filter: DatasetFilter,
+  field: string,
+  /** The request asks for the totalCount alone (count-only.ts): its arguments are checked, its page is not read. */
+  countOnly = false,
+): Promise<PageConnection<N>> {
   const { engine, logger, config } = ctx.services;
+  if (countOnly) {
+    const { scope, consent } = await pageStart(ctx, ds, args, filter, field);
+    return countOnlyConnection(totalCountOf(ctx, ds, scope, consent.generation, filter, field));
+  }
   // A bulk page the read cache would not keep is read as columns, so no object per row is made before its node.
   const bulk = pageSize(args.first, config.maxPageSize, field) + 1 > ctx.services.reads.maxRowsPerEntry;
   const { first, query, scope, consent, cursorScope, afterCursor } = await topLevelPage(ctx, bulk ? columnarDataset(engine, ds) : ds, args, filter, field);
@@ -32,21 +44,7 @@ export async function readConnection<N extends Node>(ctx: GraphqlContext, ds: Da
   // A first page of a set pulled whole: its next page is read ahead at once (a notebook asks for it next).
   const opensWalk = bulk && !afterCursor && ds.pulledWhole === true;
   const page = { readAhead: readAheadOf(ctx.services), scope, query, first, timeoutMs: ctx.budget.timeoutMs(), readAheadTimeoutMs: config.queryTimeoutMs, opensWalk };
-  const countKey = `${ds.kind}|${version}|${consent.generation}|${filterKey(filter)}`;
-  const counts = totalCountCacheOf(ctx.services);
-  const totalCount = async (): Promise<number> => {
-    const cached = counts.cached(countKey);
-    if (cached) return cached;
-    // This request's budget is checked before the count is shared with others asking the same.
-    ctx.budget.startCount();
-    const timeoutMs = ctx.budget.timeoutMs();
-    return counts.get(countKey, async () => {
-      const counting = await countQuery(scope);
-      const [row] = await engine.query(counting.sql, counting.params, { timeoutMs });
-      return Number(row?.count ?? 0);
-    });
-  };
-  const count = guarded(ctx, totalCount, `${field}.totalCount`);
+  const count = totalCountOf(ctx, ds, scope, consent.generation, filter, field);
   if (bulk) {
     const fetched = await fetchPage<N, ColumnarResult>({
       ...page,
@@ -134,6 +132,25 @@ const scopeOf = (field: string, f: DatasetFilter, parent?: string): CursorScope 
   split: f.split ?? null,
   splitSeed: f.splitSeed ?? null,
 });
+
+/** A top-level connection's totalCount, run when asked: one count query per dataset, version, consent generation and filter, shared. */
+function totalCountOf<N extends Node>(ctx: GraphqlContext, ds: Dataset<N>, scope: Scope<N>, generation: number, filter: DatasetFilter, field: string): () => Promise<number> {
+  const countKey = `${ds.kind}|${scope.version}|${generation}|${filterKey(filter)}`;
+  const counts = totalCountCacheOf(ctx.services);
+  const totalCount = async (): Promise<number> => {
+    const cached = counts.cached(countKey);
+    if (cached) return cached;
+    // This request's budget is checked before the count is shared with others asking the same.
+    ctx.budget.startCount();
+    const timeoutMs = ctx.budget.timeoutMs();
+    return counts.get(countKey, async () => {
+      const counting = await countQuery(scope);
+      const [row] = await ctx.services.engine.query(counting.sql, counting.params, { timeoutMs });
+      return Number(row?.count ?? 0);
+    });
+  };
+  return guarded(ctx, totalCount, `${field}.totalCount`);
+}
 
 /** totalCount resolves through graphql-js's default resolver, so it maps its own errors. */
 function guarded(ctx: GraphqlContext, count: () => Promise<number>, field: string): () => Promise<number> {

@@ -31,6 +31,22 @@ export interface PageConnection<N extends Node> {
   edgesSource?: EdgesSource;
 }
 
+/** A connection read for its totalCount alone (count-only.ts): its page was never read, so asking for it is a defect, not an empty page. */
+export function countOnlyConnection<N extends Node>(totalCount: () => Promise<number>): PageConnection<N> {
+  const unread = (): never => {
+    throw new Error('a connection read for its totalCount alone was asked for its page');
+  };
+  return {
+    get edges(): PageEdge<N>[] {
+      return unread();
+    },
+    get pageInfo(): PageInfo {
+      return unread();
+    },
+    totalCount,
+  };
+}
+
 export const cursorOf = <N extends Node>(ds: Dataset<N>, node: N, scope: CursorScope): string =>
   encodeCursor(
     ds.kind,

@@ -40,7 +40,7 @@ describe('errors reach clients as StediErrors', () => {
         return failing;
       },
     });
-    const result = await runGraphql(lake.services, ANALYST, '{ stepTrainerReadings { totalCount } }');
+    const result = await runGraphql(lake.services, ANALYST, '{ stepTrainerReadings { totalCount edges { cursor } } }');
     expect(errorCodes(result)).toEqual(['INTERNAL_SERVER_ERROR']);
     const error = result.errors![0];
     expect(error.message).toBe('internal error (request id test-request); the server log has the details');

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
-import { Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Args, Authorized, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { GraphqlContext } from '../context';
+import { asksOnlyTotalCount } from '../count-only';
 import type { PageConnection } from '../connection';
 import { readConnection } from '../connection-reader';
 import { accelerometerDataset } from '../datasets/accelerometer.dataset';
@@ -14,10 +16,10 @@ import { Customer } from '../types/customer.type';
 export class AccelerometerReadingResolver {
   @Authorized()
   @Query(() => AccelerometerReadingConnection, { nullable: true, description: 'Trusted accelerometer readings, ordered by (serialNumber, timestamp, x, y, z).' })
-  accelerometerReadings(@Args(() => ReadingsArgs) args: ReadingsArgs, @Ctx() ctx: GraphqlContext): Promise<PageConnection<AccelerometerReading>> {
+  accelerometerReadings(@Args(() => ReadingsArgs) args: ReadingsArgs, @Ctx() ctx: GraphqlContext, @Info() info: GraphQLResolveInfo): Promise<PageConnection<AccelerometerReading>> {
     checkTimeRange(args.filter, 'accelerometerReadings');
     const f = args.filter ?? {};
-    return readConnection(ctx, accelerometerDataset, args, { serialNumber: f.serialNumber, from: f.from, to: f.to }, 'accelerometerReadings');
+    return readConnection(ctx, accelerometerDataset, args, { serialNumber: f.serialNumber, from: f.from, to: f.to }, 'accelerometerReadings', asksOnlyTotalCount(info));
   }
 
   @FieldResolver(() => Customer, { nullable: true, description: 'The customer of this reading (same lake version).' })

@@ -1,7 +1,9 @@
 import 'reflect-metadata';
-import { Arg, Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
 import { badInput } from '../../errors';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { GraphqlContext } from '../context';
+import { asksOnlyTotalCount } from '../count-only';
 import type { PageConnection } from '../connection';
 import { readConnection, readNestedConnection } from '../connection-reader';
 import { accelerometerDataset } from '../datasets/accelerometer.dataset';
@@ -27,10 +29,10 @@ import type { StepTrainerReading } from '../types/step-trainer-reading.type';
 export class CustomerResolver {
   @Authorized()
   @Query(() => CustomerConnection, { nullable: true, description: 'Consenting customers with readings, ordered by serialNumber.' })
-  customers(@Args(() => CustomersArgs) args: CustomersArgs, @Ctx() ctx: GraphqlContext): Promise<PageConnection<Customer>> {
+  customers(@Args(() => CustomersArgs) args: CustomersArgs, @Ctx() ctx: GraphqlContext, @Info() info: GraphQLResolveInfo): Promise<PageConnection<Customer>> {
     const f = args.filter ?? {};
     checkTimeRange({ from: f.registeredFrom, to: f.registeredTo }, 'customers');
-    return readConnection(ctx, customerDataset, args, { serialNumber: f.serialNumber, from: f.registeredFrom, to: f.registeredTo }, 'customers');
+    return readConnection(ctx, customerDataset, args, { serialNumber: f.serialNumber, from: f.registeredFrom, to: f.registeredTo }, 'customers', asksOnlyTotalCount(info));
   }
 
   @Authorized()

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
-import { Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Args, Authorized, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { GraphqlContext } from '../context';
+import { asksOnlyTotalCount } from '../count-only';
 import type { PageConnection } from '../connection';
 import { readConnection } from '../connection-reader';
 import { machineLearningDataset, trainingSetFilter } from '../datasets/machine-learning.dataset';
@@ -16,8 +18,8 @@ export class MachineLearningSampleResolver {
     nullable: true,
     description: 'The training set, ordered by (serialNumber, sensorReadingTime, x, y, z); `split` keeps whole customers of one split.',
   })
-  machineLearningSamples(@Args(() => SamplesArgs) args: SamplesArgs, @Ctx() ctx: GraphqlContext): Promise<PageConnection<MachineLearningSample>> {
-    return readConnection(ctx, machineLearningDataset, args, trainingSetFilter(args, 'machineLearningSamples'), 'machineLearningSamples');
+  machineLearningSamples(@Args(() => SamplesArgs) args: SamplesArgs, @Ctx() ctx: GraphqlContext, @Info() info: GraphQLResolveInfo): Promise<PageConnection<MachineLearningSample>> {
+    return readConnection(ctx, machineLearningDataset, args, trainingSetFilter(args, 'machineLearningSamples'), 'machineLearningSamples', asksOnlyTotalCount(info));
   }
 
   @FieldResolver(() => Customer, { nullable: true, description: 'The customer of this row (same lake version).' })

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
-import { Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Args, Authorized, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { GraphqlContext } from '../context';
+import { asksOnlyTotalCount } from '../count-only';
 import type { PageConnection } from '../connection';
 import { readConnection } from '../connection-reader';
 import { stepTrainerDataset } from '../datasets/step-trainer.dataset';
@@ -14,10 +16,10 @@ import { Customer } from '../types/customer.type';
 export class StepTrainerReadingResolver {
   @Authorized()
   @Query(() => StepTrainerReadingConnection, { nullable: true, description: 'Trusted step trainer readings, ordered by (serialNumber, sensorReadingTime, distanceFromObject).' })
-  stepTrainerReadings(@Args(() => ReadingsArgs) args: ReadingsArgs, @Ctx() ctx: GraphqlContext): Promise<PageConnection<StepTrainerReading>> {
+  stepTrainerReadings(@Args(() => ReadingsArgs) args: ReadingsArgs, @Ctx() ctx: GraphqlContext, @Info() info: GraphQLResolveInfo): Promise<PageConnection<StepTrainerReading>> {
     checkTimeRange(args.filter, 'stepTrainerReadings');
     const f = args.filter ?? {};
-    return readConnection(ctx, stepTrainerDataset, args, { serialNumber: f.serialNumber, from: f.from, to: f.to }, 'stepTrainerReadings');
+    return readConnection(ctx, stepTrainerDataset, args, { serialNumber: f.serialNumber, from: f.from, to: f.to }, 'stepTrainerReadings', asksOnlyTotalCount(info));
   }
 
   @FieldResolver(() => Customer, { nullable: true, description: 'The customer of this reading (same lake version).' })

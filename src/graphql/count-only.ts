@@ -1,0 +1,29 @@
+import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
+
+/**
+ * Whether a connection field asks for its totalCount and nothing that needs
+ * its page (edges, pageInfo): `{ totalCount }`, with `__typename`, aliases
+ * and fragments holding only those. Then the page is not read: a notebook
+ * asking the size of each split pays one count per split, not a page and a
+ * count. Anything it cannot be sure of (a directive anywhere in the
+ * selection, an unknown fragment) reads the page as before.
+ */
+export function asksOnlyTotalCount(info: Partial<Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>>): boolean {
+  let counted = false;
+  const onlyCount = (set: SelectionSetNode | undefined): boolean =>
+    set !== undefined &&
+    set.selections.every((selection) => {
+      if (selection.directives && selection.directives.length > 0) return false;
+      if (selection.kind === Kind.FIELD) {
+        if (selection.selectionSet) return false;
+        if (selection.name.value === 'totalCount') return (counted = true);
+        return selection.name.value === '__typename';
+      }
+      if (selection.kind === Kind.INLINE_FRAGMENT) return onlyCount(selection.selectionSet);
+      const fragment = info.fragments?.[selection.name.value];
+      return fragment !== undefined && (fragment.directives?.length ?? 0) === 0 && onlyCount(fragment.selectionSet);
+    });
+  // A field asked twice under one response key (`{ a: f { totalCount } a: f { edges { … } } }`) merges both.
+  // An executor that gives no field nodes: nothing is known, so the page is read.
+  return (info.fieldNodes?.length ?? 0) > 0 && info.fieldNodes!.every((node) => onlyCount(node.selectionSet)) && counted;
+}
