@@ -1,7 +1,9 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import type { ColumnarResult, Row } from '../../etl/engine/engine';
 import { badInput } from '../errors';
 import type { GraphqlContext } from './context';
 import { countOnlyConnection, type PageConnection, toColumnConnection, toConnection, visibleNodes, visibleNodesOfColumns, visibleRows } from './connection';
+import { asksOnlyTotalCount } from './count-only';
 import { decodeCursor, type Cursor, type CursorScope, type KeyValue } from './cursor';
 import { columnarDataset, queryColumns, sliceColumns } from './engine-columns';
 import { toStediError } from './error-mapping';
@@ -29,11 +31,11 @@ export async function readConnection<N extends Node>(
   args: PageArgs,
   filter: DatasetFilter,
   field: string,
-  /** The request asks for the totalCount alone (count-only.ts): its arguments are checked, its page is not read. */
-  countOnly = false,
+  /** The field's selection: asked for its totalCount alone (count-only.ts), the arguments are checked and no page is read. */
+  info?: Partial<Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>>,
 ): Promise<PageConnection<N>> {
   const { engine, logger, config } = ctx.services;
-  if (countOnly) {
+  if (info && asksOnlyTotalCount(info)) {
     const { scope, consent } = await pageStart(ctx, ds, args, filter, field);
     return countOnlyConnection(totalCountOf(ctx, ds, scope, consent.generation, filter, field));
   }

@@ -3,7 +3,6 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Query, Resolver, Root 
 import { badInput } from '../../errors';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { GraphqlContext } from '../context';
-import { asksOnlyTotalCount } from '../count-only';
 import type { PageConnection } from '../connection';
 import { readConnection, readNestedConnection } from '../connection-reader';
 import { accelerometerDataset } from '../datasets/accelerometer.dataset';
@@ -32,7 +31,7 @@ export class CustomerResolver {
   customers(@Args(() => CustomersArgs) args: CustomersArgs, @Ctx() ctx: GraphqlContext, @Info() info: GraphQLResolveInfo): Promise<PageConnection<Customer>> {
     const f = args.filter ?? {};
     checkTimeRange({ from: f.registeredFrom, to: f.registeredTo }, 'customers');
-    return readConnection(ctx, customerDataset, args, { serialNumber: f.serialNumber, from: f.registeredFrom, to: f.registeredTo }, 'customers', asksOnlyTotalCount(info));
+    return readConnection(ctx, customerDataset, args, { serialNumber: f.serialNumber, from: f.registeredFrom, to: f.registeredTo }, 'customers', info);
   }
 
   @Authorized()

@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { Args, Authorized, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { GraphqlContext } from '../context';
-import { asksOnlyTotalCount } from '../count-only';
 import type { PageConnection } from '../connection';
 import { readConnection } from '../connection-reader';
 import { machineLearningDataset, trainingSetFilter } from '../datasets/machine-learning.dataset';
@@ -19,7 +18,7 @@ export class MachineLearningSampleResolver {
     description: 'The training set, ordered by (serialNumber, sensorReadingTime, x, y, z); `split` keeps whole customers of one split.',
   })
   machineLearningSamples(@Args(() => SamplesArgs) args: SamplesArgs, @Ctx() ctx: GraphqlContext, @Info() info: GraphQLResolveInfo): Promise<PageConnection<MachineLearningSample>> {
-    return readConnection(ctx, machineLearningDataset, args, trainingSetFilter(args, 'machineLearningSamples'), 'machineLearningSamples', asksOnlyTotalCount(info));
+    return readConnection(ctx, machineLearningDataset, args, trainingSetFilter(args, 'machineLearningSamples'), 'machineLearningSamples', info);
   }
 
   @FieldResolver(() => Customer, { nullable: true, description: 'The customer of this row (same lake version).' })

@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { Args, Authorized, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { GraphqlContext } from '../context';
-import { asksOnlyTotalCount } from '../count-only';
 import type { PageConnection } from '../connection';
 import { readConnection } from '../connection-reader';
 import { stepTrainerDataset } from '../datasets/step-trainer.dataset';
@@ -19,7 +18,7 @@ export class StepTrainerReadingResolver {
   stepTrainerReadings(@Args(() => ReadingsArgs) args: ReadingsArgs, @Ctx() ctx: GraphqlContext, @Info() info: GraphQLResolveInfo): Promise<PageConnection<StepTrainerReading>> {
     checkTimeRange(args.filter, 'stepTrainerReadings');
     const f = args.filter ?? {};
-    return readConnection(ctx, stepTrainerDataset, args, { serialNumber: f.serialNumber, from: f.from, to: f.to }, 'stepTrainerReadings', asksOnlyTotalCount(info));
+    return readConnection(ctx, stepTrainerDataset, args, { serialNumber: f.serialNumber, from: f.from, to: f.to }, 'stepTrainerReadings', info);
   }
 
   @FieldResolver(() => Customer, { nullable: true, description: 'The customer of this reading (same lake version).' })
