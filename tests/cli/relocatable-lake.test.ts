@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir } from '../helpers/landing-fixture';
+import { customerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 import { type ServedLake, serveLake, snapshotTree, untilReady } from '../helpers/served-lake';
 import { runBin } from '../helpers/spawn-cli';
 import { REFERENCE_COUNTS, STEDI_SAMPLE_DIR, describeWithStediSample } from '../helpers/stedi-sample';
@@ -107,5 +107,38 @@ describeWithStediSample('a lake moved to another folder', () => {
       execFileSync('chmod', ['-R', 'u+w', moved]);
     }
     expect(snapshotTree(moved)).toEqual(before);
+  });
+});
+
+describe('a landing folder given relative to the working directory', () => {
+  jest.setTimeout(120_000);
+
+  it('is recorded as the folder it names, so status, serving and the consent registry find it from any folder', async () => {
+    const project = makeTempDir('stedi-cwd-');
+    writeSmallLanding(join(project, 'data'));
+    const lake = join(makeTempDir('stedi-cwd-lake-'), 'lake');
+    const built = await runBin(['build', '--lake', lake, '--landing', 'data', '--json'], {}, { cwd: project });
+    expect(built.stderr).toBe('');
+    expect(built.code).toBe(0);
+
+    const status = await runBin(['status', '--lake', lake, '--json']);
+    expect(JSON.parse(status.stdout)).toMatchObject({ landing: join(project, 'data'), damaged: null });
+
+    const served = await serveLake(['--lake', lake], { STEDI_CONSENT_REFRESH_MS: '200' });
+    try {
+      await untilReady(served);
+      const alice = '{ customer(serialNumber: "serial-alice") { serialNumber } }';
+      expect(await served.graphql(alice)).toEqual({ data: { customer: { serialNumber: 'serial-alice' } } });
+      // The registry reads that folder: a revocation written there hides alice.
+      writeLanding(join(project, 'data'), 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_900_000_000_000 })], 'customer-2.json');
+      let answer = await served.graphql(alice);
+      for (let i = 0; i < 50 && answer.data?.customer; i += 1) {
+        await new Promise((r) => setTimeout(r, 100));
+        answer = await served.graphql(alice);
+      }
+      expect(answer).toEqual({ data: { customer: null } });
+    } finally {
+      await served.stop();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { DuckDbEngine } from '../../etl/engine/duckdb/duckdb-engine';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
 import { ManifestError, parseManifest, publish } from '../../etl/manifest';
@@ -78,6 +78,17 @@ describe('a relocatable lake', () => {
     expect(live.tables.customer_trusted.location).toBe(`customer/trusted/v=${live.version}/customer_trusted.parquet`);
     expect(live.tables.customer_landing.location).toBe('customer/landing');
     expect(live.tables.customer_trusted).toEqual({ rows: 2, location: expect.any(String), bytes: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  });
+
+  it('records a landing folder outside the lake that was named relative to the working directory as an absolute path', async () => {
+    const landing = writeSmallLanding();
+    const lake = join(makeTempDir('stedi-rel-out-'), 'lake');
+    // The engine's own callers (the bench, scripts) may pass a relative path; read back, a relative path means "inside the lake".
+    await buildLake(relative(process.cwd(), landing), lake);
+    const [live] = JSON.parse(readFileSync(new LakeLayout(lake).manifestPath, 'utf8')).versions;
+    expect(live.landing).toBe(landing);
+    expect(live.tables.customer_landing.location).toBe(join(landing, 'customer', 'landing'));
+    expect(new LakeLayout(lake).recorded('data')).toBe(join(process.cwd(), 'data'));
   });
 
   it('reads a format-1 manifest of absolute paths after the lake moved, and the next build rewrites it relative', async () => {

@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ADMIN_KEY, ANALYST_KEY } from './http-app';
-import { type CliProcess, spawnBin } from './spawn-cli';
+import { type CliProcess, type RunAs, spawnBin } from './spawn-cli';
 
 /** `bin/stedi.js serve` on a free port with the test keys, as a user would start it. */
 export interface ServedLake {
@@ -13,7 +13,7 @@ export interface ServedLake {
   stop(): Promise<void>;
 }
 
-export async function serveLake(args: string[], env: Record<string, string> = {}, as: { uid?: number; gid?: number } = {}): Promise<ServedLake> {
+export async function serveLake(args: string[], env: Record<string, string> = {}, as: RunAs = {}): Promise<ServedLake> {
   const proc = spawnBin(['serve', ...args], { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', STEDI_API_KEYS: `${ADMIN_KEY}:admin,${ANALYST_KEY}:analyst`, ...env }, as);
   const [, url] = await proc.waitFor(/Serving \S+ at (http:\/\/127\.0\.0\.1:\d+)\/graphql/, 60_000);
   return {

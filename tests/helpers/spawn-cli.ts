@@ -30,11 +30,15 @@ export function spawnCli(args: string[], env: Record<string, string | undefined>
 
 export const STEDI_BIN = resolve(ROOT, 'bin', 'stedi.js');
 
-/**
- * `bin/stedi.js <args>` as users run it (the compiled CLI: `npm run build`
- * first). `uid`/`gid` run it as another user (when the tests run as root).
- */
-export function spawnBin(args: string[], env: Record<string, string | undefined> = {}, as: { uid?: number; gid?: number } = {}): CliProcess {
+/** How a child runs: as another user (`uid`/`gid`, when the tests run as root), from another folder (`cwd`; default the repository). */
+export interface RunAs {
+  uid?: number;
+  gid?: number;
+  cwd?: string;
+}
+
+/** `bin/stedi.js <args>` as users run it (the compiled CLI: `npm run build` first). */
+export function spawnBin(args: string[], env: Record<string, string | undefined> = {}, as: RunAs = {}): CliProcess {
   if (!existsSync(resolve(ROOT, 'dist', 'src', 'cli.js'))) throw new Error('bin/stedi.js needs the compiled CLI: run `npm run build` first');
   const child = spawn(process.execPath, [STEDI_BIN, ...args], {
     cwd: ROOT,
@@ -45,7 +49,7 @@ export function spawnBin(args: string[], env: Record<string, string | undefined>
 }
 
 /** Runs `bin/stedi.js <args>` to the end. */
-export async function runBin(args: string[], env: Record<string, string | undefined> = {}, as: { uid?: number; gid?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runBin(args: string[], env: Record<string, string | undefined> = {}, as: RunAs = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const run = spawnBin(args, env, as);
   const code = await run.exited;
   return { code, stdout: run.stdout(), stderr: run.stderr() };

@@ -1,4 +1,4 @@
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Source, TableName } from '../../tables';
 import { TABLES } from '../../tables';
 
@@ -39,11 +39,15 @@ export class LakeLayout {
     return join(this.buildsDir, `${version}.spill`);
   }
 
-  /** `path` as the manifest records it: relative to the lake folder when inside it (with /), else absolute. */
+  /**
+   * `path` as the manifest records it: relative to the lake folder when inside it (with /), else absolute.
+   * A path given relative to the working directory (`--landing data`) is recorded resolved: read back, a
+   * relative path means relative to the lake.
+   */
   recorded(path: string): string {
     const inside = relative(this.lake, path);
     if (inside === '') return '.';
-    if (inside.startsWith('..') || isAbsolute(inside)) return path;
+    if (inside.startsWith('..') || isAbsolute(inside)) return resolve(path);
     return inside.split(sep).join('/');
   }
 
