@@ -24,6 +24,22 @@ export const BUILD_MEMORY_LIMIT = '600MB';
  */
 export const CONCURRENT_BELOW_BYTES = 64 * 1024 * 1024;
 
+/**
+ * The build's DuckDB settings: spilling into `spillDir`, `threads` per statement when set (else one per
+ * core), and the insertion order not kept (each table is written sorted).
+ */
+export function buildDuckDbConfig(spillDir: string, memoryLimit = BUILD_MEMORY_LIMIT, threads?: number): Record<string, string> {
+  const config: Record<string, string> = {
+    // Freed pages go back to the OS from jemalloc's background thread, as in the serving engine.
+    allocator_background_threads: 'true',
+    preserve_insertion_order: 'false',
+    memory_limit: memoryLimit,
+    temp_directory: spillDir,
+  };
+  if (threads !== undefined) config.threads = String(threads);
+  return config;
+}
+
 /** Bytes of every source's landing files; infinite when they cannot be listed (loading them will say why). */
 export async function landingBytes(layout: LakeLayout): Promise<number> {
   let bytes = 0;

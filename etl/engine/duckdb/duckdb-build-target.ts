@@ -3,30 +3,24 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { type FileChecksum, type LakeManifest, type LandingCount, ManifestError, type VersionManifest } from '../../manifest';
-import { BUILT_TABLES, type BuiltTable, CONSENT_UNCERTAIN_TABLE, SOURCES, type Source, storageOrder, TABLES, type TableName, landingTableOf } from '../../tables';
+import { BUILT_TABLES, type BuiltTable, CONSENT_UNCERTAIN_TABLE, type Source, TABLES, type TableName, landingTableOf } from '../../tables';
 import type { BuildTarget, SqlValue, UniqueKey } from '../engine';
 import { type HeldLock, acquireBuildLock } from './build-lock';
 import { type BuildRecord, pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeDeadBuilds, removeVersionFolders, writeBuildRecord } from './build-records';
 import { fileChecksum, fileDamage } from './file-checks';
 import { onLakeFilesystem } from './fs-errors';
-import { BUILD_MEMORY_LIMIT, CONCURRENT_BELOW_BYTES, duplicateScreen, landingBytes } from './build-settings';
+import { buildDuckDbConfig, CONCURRENT_BELOW_BYTES, duplicateScreen, landingBytes } from './build-settings';
+import { BuildConnections } from './build-connections';
+import { CheckScreens } from './check-screens';
+import { sortedCopy } from './sorted-copy';
+import { SourceTurns } from './source-turns';
 import { LakeLayout } from './lake-layout';
 import { LandingPool } from '../../landing/landing-pool';
-import type { ReadThreads } from '../../landing/landing-columns';
 import { dropLandingTable, loadLandingSource, loadUncertain } from './landing-loader';
 import { sqlStringLiteral } from './landing-sql';
-import { StatementGate } from './statement-gate';
 import { readLocalManifest, setAsideManifest, writeLocalManifest } from './local-manifest';
 import { findLandingFiles } from './landing-files';
 import { withoutDistinct } from './deferred-distinct';
-
-/**
- * Rows per Parquet row group of a built table (DuckDB's default is 122,880). A filtered scan pays
- * ~20 µs per row group of the file even when its statistics skip it: at 16,384 rows a page of the
- * 100× readings spent more on the 247 groups it skipped than on the one it read. 65,536 was the
- * quickest for every served query shape measured (keyset pages of 1,000 to 10,000, one customer).
- */
-export const ROW_GROUP_ROWS = 65_536;
 
 /**
  * A build on DuckDB: a private in-memory database holds the zones while they
@@ -36,8 +30,7 @@ export const ROW_GROUP_ROWS = 65_536;
  */
 export class DuckDbBuildTarget implements BuildTarget {
   readonly engine = 'duckdb' as const;
-  private instance?: DuckDBInstance;
-  private readonly statements = new StatementGate();
+  private readonly duckdb = new BuildConnections();
   private version?: string;
   private lock?: HeldLock;
   private published = false;
@@ -46,20 +39,10 @@ export class DuckDbBuildTarget implements BuildTarget {
   private createdLake = false;
   /** The landing reader's worker threads, shared by the sources; none beside a serving process. */
   private pool?: LandingPool;
-  /** Sources parsed on this thread go one at a time, in catalogue order: the first zones start while the next source parses. */
-  private readonly turns = SOURCES.map(() => {
-    let resolve!: () => void;
-    return { promise: new Promise<void>((r) => (resolve = r)), resolve };
-  });
-  private landingLeft = SOURCES.length;
-  /** DuckDB started and dead builds cleared (begin() returns before both). */
-  private ready: Promise<void> = Promise.resolve();
-  /** Connections done with their work, for the next statement. */
-  private readonly idle: DuckDBConnection[] = [];
+  private readonly turns = new SourceTurns();
   private concurrency?: number;
   private zones?: number;
-  /** Uniqueness screens already run on a written table (see deferred-distinct.ts), by their SQL: a built file never changes. */
-  private readonly screened = new Map<string, number>();
+  private readonly checks = new CheckScreens();
 
   constructor(
     private readonly layout: LakeLayout,
@@ -84,19 +67,13 @@ export class DuckDbBuildTarget implements BuildTarget {
     const sizing = this.settings.background ? undefined : landingBytes(this.layout);
     this.lock = await onLakeFilesystem(this.layout.metaDir, lake, () => acquireBuildLock(this.layout.lockPath, `build ${version}`));
     this.version = version;
-    const config: Record<string, string> = {
-      // Freed pages go back to the OS from jemalloc's background thread, as in the serving engine (a build no longer opens one first).
-      allocator_background_threads: 'true',
-      preserve_insertion_order: 'false',
-      memory_limit: this.settings.memoryLimit ?? BUILD_MEMORY_LIMIT,
-      temp_directory: this.layout.spillDir(version),
-    };
     const small = sizing !== undefined && (await sizing) < CONCURRENT_BELOW_BYTES;
     // A small landing runs two statements at once, each on one thread (see CONCURRENT_BELOW_BYTES).
-    if (this.settings.threads || small) config.threads = String(this.settings.threads ?? 1);
+    const threads = this.settings.threads || (small ? 1 : undefined);
+    const config = buildDuckDbConfig(this.layout.spillDir(version), this.settings.memoryLimit, threads);
     // DuckDB starts (about 20 ms, on another thread) while the build's record is written and the first sources are parsed.
     const starting = DuckDBInstance.create(':memory:', config);
-    // Awaited by ready; until then a failure to start must not count as unhandled.
+    // Awaited once the record is written; until then a failure to start must not count as unhandled.
     starting.catch(() => undefined);
     const record = { version, holder: this.lock.holder, expiring: [] };
     try {
@@ -106,9 +83,8 @@ export class DuckDbBuildTarget implements BuildTarget {
       throw error;
     }
     // The record names this version, so from here its folders may be written: the landing is parsed while
-    // DuckDB starts and dead builds are cleared. A statement waits for both (onConnection), and so does publishing.
-    this.ready = this.prepare(record, starting);
-    this.ready.catch(() => undefined);
+    // DuckDB starts and dead builds are cleared. A statement waits for both, and so does publishing.
+    void this.duckdb.start(starting, this.clearDeadBuilds(record));
     // Beside a serving process, parse on this thread: worker threads would take the readers' cores.
     if (!this.settings.background) this.pool = new LandingPool();
     // Never beside readers: a rebuild inside the server runs one statement at a time, once every source is in.
@@ -118,22 +94,16 @@ export class DuckDbBuildTarget implements BuildTarget {
     this.started = true;
   }
 
-  /** Clears what dead builds left, and holds the started DuckDB; fails if either failed (the instance is kept, for end() to close). */
-  private async prepare(record: BuildRecord, starting: Promise<DuckDBInstance>): Promise<void> {
+  /** Removes what dead builds left (not the versions the manifest keeps, nor this build's). */
+  private async clearDeadBuilds(record: BuildRecord): Promise<void> {
     const { lake } = this.layout;
-    const clearing = (async () => {
-      const manifest = await this.readManifest().catch((error: unknown) => {
-        if (error instanceof ManifestError) return undefined;
-        throw error;
-      });
-      // Private: an unreadable manifest cannot say what is kept, so nothing is cleaned up.
-      const kept = manifest === undefined ? null : new Set(manifest?.versions.map((v) => v.version) ?? []);
-      await onLakeFilesystem(lake, lake, () => removeDeadBuilds(this.layout, kept, record));
-    })();
-    const [cleared, started] = await Promise.allSettled([clearing, starting]);
-    if (started.status === 'fulfilled') this.instance = started.value;
-    if (cleared.status === 'rejected') throw cleared.reason;
-    if (started.status === 'rejected') throw started.reason;
+    const manifest = await this.readManifest().catch((error: unknown) => {
+      if (error instanceof ManifestError) return undefined;
+      throw error;
+    });
+    // Private: an unreadable manifest cannot say what is kept, so nothing is cleaned up.
+    const kept = manifest === undefined ? null : new Set(manifest?.versions.map((v) => v.version) ?? []);
+    await onLakeFilesystem(lake, lake, () => removeDeadBuilds(this.layout, kept, record));
   }
 
   get concurrentSteps(): number | undefined {
@@ -145,16 +115,18 @@ export class DuckDbBuildTarget implements BuildTarget {
   }
 
   async loadLanding(source: Source): Promise<LandingCount> {
-    const k = SOURCES.indexOf(source);
     try {
-      // The next source's turn on this thread starts once this one is parsed, not once its view is made (DuckDB may still be starting).
-      return await this.loadSource(source, { turn: () => Promise.all(this.turns.slice(0, k).map((t) => t.promise)), done: () => this.turns[k].resolve() });
+      return await this.loadSource(source);
     } finally {
-      this.landed(k);
+      // After the last source, the pool's threads and memory go.
+      if (this.turns.landed(source)) {
+        void this.pool?.close();
+        this.pool = undefined;
+      }
     }
   }
 
-  private async loadSource(source: Source, turns: Pick<ReadThreads, 'turn' | 'done'>): Promise<LandingCount> {
+  private async loadSource(source: Source): Promise<LandingCount> {
     const files = await findLandingFiles(this.layout.landingDir(source));
     const folder = this.layout.quarantineDir(this.requireVersion());
     // Sources load in parallel, each on its own connection once its rows are parsed.
@@ -167,7 +139,7 @@ export class DuckDbBuildTarget implements BuildTarget {
         parquetDir: this.landingFilesDir,
         maxLineBytes: this.settings.maxLineBytes,
         consentDoubt: source === 'customer',
-        threads: { pool: this.pool, ...turns },
+        threads: { pool: this.pool, ...this.turns.of(source) },
       });
       if (source === 'customer') await this.onConnection((connection) => loadUncertain(connection, CONSENT_UNCERTAIN_TABLE, tally.uncertain));
       const { lines, accepted, quarantined, blank, quarantineReasons } = tally;
@@ -176,36 +148,23 @@ export class DuckDbBuildTarget implements BuildTarget {
     });
   }
 
-  /** Source `k` is loaded (or failed): the next source may parse on this thread; after the last, the pool's threads and memory go. */
-  private landed(k: number): void {
-    this.turns[k].resolve();
-    this.landingLeft -= 1;
-    if (this.landingLeft > 0) return;
-    void this.pool?.close();
-    this.pool = undefined;
-  }
-
   async materialize(table: BuiltTable, select: string, params: SqlValue[]): Promise<number> {
     const file = this.layout.tableFile(table, this.requireVersion());
     return onLakeFilesystem(file, this.layout.lake, async () => {
       await mkdir(this.layout.versionDir(table, this.requireVersion()), { recursive: true });
       // Streamed straight to Parquet; later zones read it back from there, so no zone is held in memory.
-      // Sorted in the API's keyset order: a keyset page then reads the one or two row groups holding its rows.
-      const order = storageOrder(table).map((c) => `"${c}"`).join(', ');
-      const copy = (zone: string): string =>
-        `COPY (SELECT * FROM (${zone}) AS zone ORDER BY ${order}) TO ${sqlStringLiteral(file)} (FORMAT parquet, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`;
       // Large builds by default: a small one runs statements side by side, and the real data repeats readings (it would write twice).
       const deferred = (this.settings.deferDistinct ?? this.zones === 1) ? withoutDistinct(table, select) : undefined;
       // Its own connection: zones may run at once (concurrentSteps). Run again alone if out of memory: it only overwrites.
       return this.onConnection(async (connection) => {
-        const write = async (zone: string): Promise<number> => Number((await connection.runAndReadAll(copy(zone), params as never)).getRows()[0][0]);
+        const write = async (zone: string): Promise<number> => Number((await connection.runAndReadAll(sortedCopy(table, zone, file), params as never)).getRows()[0][0]);
         let rows = await write(deferred ?? select);
         await connection.run(`CREATE OR REPLACE VIEW ${table} AS SELECT * FROM read_parquet(${sqlStringLiteral(file)}, hive_partitioning = false)`);
         if (deferred) {
           const screen = duplicateScreen({ table, key: TABLES[table].key })!;
           const repeated = Number((await connection.runAndReadAll(screen)).getRows()[0][0]);
           // The checks run this very screen on this very file: its answer stands for them.
-          if (repeated === 0) this.screened.set(screen, 0);
+          if (repeated === 0) this.checks.clean(screen);
           else rows = await write(select);
         }
         return rows;
@@ -222,33 +181,14 @@ export class DuckDbBuildTarget implements BuildTarget {
     return join(this.layout.spillDir(this.requireVersion()), 'landing');
   }
 
-  /**
-   * Runs `work` on a connection of its own, reused once it is done with (opening one costs the main thread ~0.5 ms);
-   * `retryable` work runs again alone if DuckDB runs out of memory beside other statements (statement-gate.ts).
-   */
-  private async onConnection<T>(work: (connection: DuckDBConnection) => Promise<T>, retryable = false): Promise<T> {
-    await this.ready;
-    return this.statements.run(() => this.onOwnConnection(work), retryable);
+  /** Runs `work` on a connection of its own (build-connections.ts); `retryable` work may run again alone. */
+  private onConnection<T>(work: (connection: DuckDBConnection) => Promise<T>, retryable = false): Promise<T> {
+    return this.duckdb.run(work, retryable);
   }
 
-  private async onOwnConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    const connection = this.idle.pop() ?? (await this.requireInstance().connect());
-    let result: T;
-    try {
-      result = await work(connection);
-    } catch (error) {
-      // Private: a connection whose work failed is not reused.
-      connection.closeSync();
-      throw error;
-    }
-    this.idle.push(connection);
-    return result;
-  }
-
-  private closeDuckDb(): void {
-    for (const connection of this.idle.splice(0)) connection.closeSync();
-    this.instance?.closeSync();
-    this.instance = undefined;
+  /** One statement's one row of counts, on its own connection. */
+  private countRow(sql: string): Promise<number[]> {
+    return this.onConnection(async (connection) => (await connection.runAndReadAll(sql)).getRows()[0].map(Number), true);
   }
 
   checksum(table: BuiltTable): Promise<FileChecksum> {
@@ -260,36 +200,13 @@ export class DuckDbBuildTarget implements BuildTarget {
     return this.settings.background ? 1 : 2;
   }
 
-  async violations(select: string, unique?: UniqueKey): Promise<number> {
-    return this.onConnection(async (connection) => {
-      const count = async (sql: string): Promise<number> => Number((await connection.runAndReadAll(sql)).getRows()[0][0]);
-      const screen = duplicateScreen(unique);
-      if (screen && (this.screened.get(screen) ?? (await count(screen))) === 0) return 0;
-      return count(select);
-    }, true);
+  violations(select: string, unique?: UniqueKey): Promise<number> {
+    return this.checks.violations((sql) => this.countRow(sql), select, unique);
   }
 
-  /**
-   * Every check in one statement on one connection: at small sizes a check
-   * costs more in its own statement than in its scans. A uniqueness check runs
-   * its screen there (unless it ran on the written table already), and its
-   * exact query only when the screen finds a repeat.
-   */
-  async violationsOfAll(checks: ReadonlyArray<{ select: string; unique?: UniqueKey }>): Promise<number[]> {
-    return this.onConnection(async (connection) => {
-      const screens = checks.map((c) => duplicateScreen(c.unique));
-      const counts = screens.map((s) => (s === undefined ? undefined : this.screened.get(s)));
-      const left = checks.map((_, k) => k).filter((k) => counts[k] === undefined);
-      if (left.length > 0) {
-        const fused = left.map((k) => `(${screens[k] ?? checks[k].select}) AS "c${k}"`).join(',\n');
-        const found = (await connection.runAndReadAll(`SELECT ${fused}`)).getRows()[0].map(Number);
-        left.forEach((k, j) => (counts[k] = found[j]));
-      }
-      for (const [k, check] of checks.entries()) {
-        if (screens[k] && counts[k]! > 0) counts[k] = Number((await connection.runAndReadAll(check.select)).getRows()[0][0]);
-      }
-      return counts as number[];
-    }, true);
+  /** Every check in one statement (check-screens.ts), each query on a connection of its own. */
+  violationsOfAll(checks: ReadonlyArray<{ select: string; unique?: UniqueKey }>): Promise<number[]> {
+    return this.checks.violationsOfAll((sql) => this.countRow(sql), checks);
   }
 
   location(table: TableName | 'quarantine'): string {
@@ -319,13 +236,13 @@ export class DuckDbBuildTarget implements BuildTarget {
   }
 
   async publish(manifest: LakeManifest, expired: VersionManifest[]): Promise<void> {
-    await this.ready;
+    await this.duckdb.ready();
     const version = this.requireVersion();
     const { lake, manifestPath } = this.layout;
     // Recorded first: if this process dies after the manifest is written, the next build finishes the removal.
     const recording = onLakeFilesystem(this.layout.buildsDir, lake, () => writeBuildRecord(this.layout, { version, holder: this.lock!.holder, expiring: expired.map((v) => v.version) }));
     // Every file is written and checked: DuckDB closes (a few ms, on this thread) while the record reaches the disk.
-    this.closeDuckDb();
+    this.duckdb.close();
     await recording;
     await onLakeFilesystem(manifestPath, lake, () => writeLocalManifest(manifestPath, manifest));
     this.published = true;
@@ -346,10 +263,10 @@ export class DuckDbBuildTarget implements BuildTarget {
 
   async end(): Promise<void> {
     // DuckDB may still be starting, and dead builds being cleared, if the build failed early: both settle before anything closes.
-    await this.ready.catch(() => undefined);
+    await this.duckdb.ready().catch(() => undefined);
     await this.pool?.close();
     this.pool = undefined;
-    this.closeDuckDb();
+    this.duckdb.close();
     if (this.version) await rm(this.layout.spillDir(this.version), { recursive: true, force: true }).catch(() => undefined);
     // A start that failed after writing its record: nothing else of it exists yet.
     if (this.version && !this.started) await removeBuildRecord(this.layout, this.version).catch(() => undefined);
@@ -360,11 +277,6 @@ export class DuckDbBuildTarget implements BuildTarget {
     await this.lock.release();
     this.lock = undefined;
     if (!this.published) await pruneLakeFolders(this.layout, this.createdLake);
-  }
-
-  private requireInstance(): DuckDBInstance {
-    if (!this.instance) throw new Error('DuckDbBuildTarget used before begin()');
-    return this.instance;
   }
 
   private requireVersion(): string {

@@ -9,8 +9,9 @@ import { type LandingSink, type LandingTally, type ReadOptions, readLanding } fr
 import { type LakeManifest, liveVersion, type VersionManifest } from '../../manifest';
 import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
 import type { BuildTarget, ColumnarResult, Engine, ExportFormat, HeldPageRequest, LandingIdentity, QueryOptions, Row, SqlValue, VersionState } from '../engine';
-import { HeldTable, heldOrder, mayHold } from './held-tables';
-import { LakeDamagedError, QueryTimeoutError, StaleVersionError } from '../engine-errors';
+import { HeldTable, HeldTables, heldOrder, mayHold } from './held-tables';
+import { LakeDamagedError, StaleVersionError } from '../engine-errors';
+import { withDeadline } from './query-deadline';
 import { schemaOf, VersionLoader } from './version-loader';
 import { ConnectionPool } from './connection-pool';
 import { PreparedStatements } from './prepared-statements';
@@ -62,8 +63,8 @@ export class DuckDbEngine implements Engine {
   /** Each connection's prepared statements; the generation counts drops of versions' views (their statements go too). */
   private readonly statements = new WeakMap<DuckDBConnection, PreparedStatements>();
   private viewsGeneration = 0;
-  /** Small tables of kept versions held in JS memory, by `${version}|${table}` (null: too large to hold). */
-  private readonly held = new Map<string, Promise<HeldTable | null>>();
+  /** Small tables of kept versions held in JS memory. */
+  private readonly held = new HeldTables((table, version, options) => this.readHeld(table, version, options));
   /** The version a rebuild is about to publish (stageVersion). */
   private staged?: VersionManifest;
 
@@ -108,7 +109,7 @@ export class DuckDbEngine implements Engine {
       this.cached = { mtimeMs, manifest };
       const kept = new Set(manifest?.versions.map((v) => v.version) ?? []);
       if (await this.versions.retain(kept)) this.viewsGeneration += 1;
-      for (const key of this.held.keys()) if (!kept.has(key.slice(0, key.indexOf('|')))) this.held.delete(key);
+      this.held.retain(kept);
     }
     return this.cached.manifest;
   }
@@ -141,14 +142,12 @@ export class DuckDbEngine implements Engine {
   }
 
   async readLanding(source: Source, sink: LandingSink, options: ReadOptions = {}): Promise<LandingTally> {
-    const landing = new LakeLayout(this.options.lake, await this.landingLocation());
-    const files = await findLandingFiles(landing.landingDir(source));
+    const files = await findLandingFiles((await this.landingLayout()).landingDir(source));
     return readLanding(files, TABLES[`${source}_landing`].columns, sink, { ...options, consentDoubt: source === 'customer' });
   }
 
   async landingIdentity(source: Source): Promise<LandingIdentity> {
-    const landing = new LakeLayout(this.options.lake, await this.landingLocation());
-    return landingFilesIdentity(await findLandingFiles(landing.landingDir(source)));
+    return landingFilesIdentity(await findLandingFiles((await this.landingLayout()).landingDir(source)));
   }
 
   async stageVersion(version: VersionManifest): Promise<void> {
@@ -186,6 +185,11 @@ export class DuckDbEngine implements Engine {
     return live ? this.layout.located(live.landing) : this.options.lake;
   }
 
+  /** The lake's layout with the landing folder of landingLocation(), as it is now. */
+  private async landingLayout(): Promise<LakeLayout> {
+    return new LakeLayout(this.options.lake, await this.landingLocation());
+  }
+
   async query(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<Row[]> {
     const { values } = await this.duckdb();
     return this.withConnection(options, (connection) => this.statementsOf(connection).run(sql, params).then(values.toJsRows)).catch((error: unknown) => this.dropped(error));
@@ -197,27 +201,17 @@ export class DuckDbEngine implements Engine {
   }
 
   async heldPage(request: HeldPageRequest, options: QueryOptions = {}): Promise<Row[] | undefined> {
-    const table = await this.heldTable(request.table, request.version, options);
+    const table = await this.held.get(request.table, request.version, options);
     return table?.page(request);
   }
 
-  /** The table held in memory, read once per version (sorted by DuckDB, after the version's load and checks); null when above the bound. */
-  private heldTable(table: HeldPageRequest['table'], version: string, options: QueryOptions): Promise<HeldTable | null> {
-    const key = `${version}|${table}`;
-    let holding = this.held.get(key);
-    if (!holding) {
-      holding = (async () => {
-        const { kept } = await this.kept(version);
-        if (!mayHold(table, kept.tables[table].rows)) return null;
-        const ref = await this.tableRef(table, version);
-        const order = heldOrder(table).map((c) => `"${c}"`).join(', ');
-        return new HeldTable(table, await this.queryColumns(`SELECT * FROM ${ref} ORDER BY ${order}`, [], options));
-      })();
-      // A failed read (a damaged file, a timeout) is not remembered: the next request tries SQL's way and reports it.
-      holding.catch(() => this.held.delete(key));
-      this.held.set(key, holding);
-    }
-    return holding;
+  /** A table to hold in memory (sorted by DuckDB, after the version's load and checks); null when above the bound. */
+  private async readHeld(table: HeldPageRequest['table'], version: string, options: QueryOptions): Promise<HeldTable | null> {
+    const { kept } = await this.kept(version);
+    if (!mayHold(table, kept.tables[table].rows)) return null;
+    const ref = await this.tableRef(table, version);
+    const order = heldOrder(table).map((c) => `"${c}"`).join(', ');
+    return new HeldTable(table, await this.queryColumns(`SELECT * FROM ${ref} ORDER BY ${order}`, [], options));
   }
 
   async exportToFile(sql: string, params: SqlValue[], format: ExportFormat, path: string, options: QueryOptions = {}): Promise<number> {
@@ -229,7 +223,7 @@ export class DuckDbEngine implements Engine {
   }
 
   async buildTarget(options: BuildOptions): Promise<BuildTarget> {
-    const layout = new LakeLayout(this.options.lake, await this.landingLocation());
+    const layout = await this.landingLayout();
     // A rebuild inside the server leaves one core to the readers.
     const threads = options.background ? Math.max(1, availableParallelism() - 1) : undefined;
     const { DuckDbBuildTarget } = await import('./duckdb-build-target');
@@ -252,8 +246,7 @@ export class DuckDbEngine implements Engine {
   private async landingRef(source: Source, table: TableName): Promise<string> {
     const columns = TABLES[table].columns.map((c) => `${sqlStringLiteral(c.name)}: ${sqlStringLiteral(c.type)}`).join(', ');
     // The same files a build reads (.json, .jsonl, .ndjson), listed now so a new landing file counts at once.
-    const landing = new LakeLayout(this.options.lake, await this.landingLocation());
-    const files = (await findLandingFiles(landing.landingDir(source))).map(sqlStringLiteral).join(', ');
+    const files = (await findLandingFiles((await this.landingLayout()).landingDir(source))).map(sqlStringLiteral).join(', ');
     return `read_json([${files}], format = 'newline_delimited', columns = {${columns}}, ignore_errors = true)`;
   }
 
@@ -292,27 +285,7 @@ export class DuckDbEngine implements Engine {
   }
 
   private async withConnection<T>(options: QueryOptions, work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    const timeoutMs = options.timeoutMs ?? this.options.queryTimeoutMs;
     const { pool } = await this.duckdb();
-    return pool.use(async (connection) => {
-      let timedOut = false;
-      const cancel = (): void => connection.interrupt();
-      const timer = timeoutMs
-        ? setTimeout(() => {
-            timedOut = true;
-            cancel();
-          }, timeoutMs)
-        : undefined;
-      options.signal?.addEventListener('abort', cancel, { once: true });
-      try {
-        return await work(connection);
-      } catch (error) {
-        if (timedOut) throw new QueryTimeoutError(timeoutMs ?? 0, error);
-        throw error;
-      } finally {
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', cancel);
-      }
-    });
+    return pool.use((connection) => withDeadline(connection, options, this.options.queryTimeoutMs, () => work(connection)));
   }
 }

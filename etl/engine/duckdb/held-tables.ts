@@ -1,4 +1,4 @@
-import type { ColumnarResult, HeldPageRequest, Row } from '../engine';
+import type { ColumnarResult, HeldPageRequest, QueryOptions, Row } from '../engine';
 import { type BuiltTable, TABLES } from '../../tables';
 
 /**
@@ -96,4 +96,31 @@ function isAfter(columns: Value[][], i: number, after: readonly (string | number
     if (value < bound) return false;
   }
   return false;
+}
+
+/**
+ * The held tables of kept versions, by `${version}|${table}`, each read once
+ * by `read` (null: too large to hold). A failed read (a damaged file, a
+ * timeout) is not remembered: the next request tries SQL's way and reports it.
+ */
+export class HeldTables {
+  private readonly held = new Map<string, Promise<HeldTable | null>>();
+
+  constructor(private readonly read: (table: HeldPageRequest['table'], version: string, options: QueryOptions) => Promise<HeldTable | null>) {}
+
+  get(table: HeldPageRequest['table'], version: string, options: QueryOptions): Promise<HeldTable | null> {
+    const key = `${version}|${table}`;
+    let holding = this.held.get(key);
+    if (!holding) {
+      holding = this.read(table, version, options);
+      holding.catch(() => this.held.delete(key));
+      this.held.set(key, holding);
+    }
+    return holding;
+  }
+
+  /** Lets go of the tables of versions no longer kept. */
+  retain(kept: ReadonlySet<string>): void {
+    for (const key of this.held.keys()) if (!kept.has(key.slice(0, key.indexOf('|')))) this.held.delete(key);
+  }
 }

@@ -1,5 +1,5 @@
 import { DuckDBInstance } from '@duckdb/node-api';
-import { ROW_GROUP_ROWS } from '../../../etl/engine/duckdb/duckdb-build-target';
+import { ROW_GROUP_ROWS } from '../../../etl/engine/duckdb/sorted-copy';
 import { BUILT_TABLES, storageOrder, TABLES } from '../../../etl/tables';
 import type { VersionManifest } from '../../../etl/manifest';
 import { accelerometerDataset } from '../../../src/graphql/datasets/accelerometer.dataset';

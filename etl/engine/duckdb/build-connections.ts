@@ -1,0 +1,63 @@
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { StatementGate } from './statement-gate';
+
+/**
+ * A build's DuckDB: an in-memory instance started once, beside other start-up
+ * work, its connections reused (opening one costs the main thread ~0.5 ms),
+ * and its statements run through the gate (statement-gate.ts).
+ */
+export class BuildConnections {
+  private instance?: DuckDBInstance;
+  /** Connections done with their work, for the next statement. */
+  private readonly idle: DuckDBConnection[] = [];
+  private readonly gate = new StatementGate();
+  private started: Promise<void> = Promise.resolve();
+
+  /**
+   * Holds the instance `starting` once it and `alongside` (other start-up work) have settled; fails if
+   * either failed (a started instance is still held, for close()). Statements wait for both.
+   */
+  start(starting: Promise<DuckDBInstance>, alongside: Promise<void>): Promise<void> {
+    this.started = (async () => {
+      const [done, opened] = await Promise.allSettled([alongside, starting]);
+      if (opened.status === 'fulfilled') this.instance = opened.value;
+      if (done.status === 'rejected') throw done.reason;
+      if (opened.status === 'rejected') throw opened.reason;
+    })();
+    // Awaited by ready() and run(); until then a failure must not count as unhandled.
+    this.started.catch(() => undefined);
+    return this.started;
+  }
+
+  /** Settles once start() has: DuckDB started and the work beside it done. */
+  ready(): Promise<void> {
+    return this.started;
+  }
+
+  /** Runs `work` on a connection of its own; `retryable` work runs again alone if DuckDB runs out of memory beside other statements. */
+  async run<T>(work: (connection: DuckDBConnection) => Promise<T>, retryable = false): Promise<T> {
+    await this.started;
+    return this.gate.run(() => this.onOwnConnection(work), retryable);
+  }
+
+  close(): void {
+    for (const connection of this.idle.splice(0)) connection.closeSync();
+    this.instance?.closeSync();
+    this.instance = undefined;
+  }
+
+  private async onOwnConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    if (!this.instance) throw new Error('BuildConnections used before start()');
+    const connection = this.idle.pop() ?? (await this.instance.connect());
+    let result: T;
+    try {
+      result = await work(connection);
+    } catch (error) {
+      // Private: a connection whose work failed is not reused.
+      connection.closeSync();
+      throw error;
+    }
+    this.idle.push(connection);
+    return result;
+  }
+}
