@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
-import { type ConsentPolicy, DEFAULT_CONSENT_POLICY, parseConsentPolicy } from '../etl/consent-policy';
+import { type ConsentPolicy, DEFAULT_CONSENT_POLICY } from '../etl/consent-policy';
+import { ConfigError, corsOrigins, type Env, engineKind, integer, isS3, memorySize, optionalPlace, parsePolicy, place, splitPercentages } from './config-values';
 import { DEFAULT_VERSIONS_KEPT } from '../etl/build';
 import type { EngineKind } from '../etl/engine/engine';
 import { DEFAULT_MAX_LINE_BYTES } from '../etl/landing/landing-rules';
@@ -11,12 +11,7 @@ import { DEFAULT_MAX_LINE_BYTES } from '../etl/landing/landing-rules';
  * that names the variable and what it accepts.
  */
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 export interface AthenaConfig {
   region?: string;
@@ -122,8 +117,6 @@ export interface SplitPercentages {
   validation: number;
 }
 
-type Env = Record<string, string | undefined>;
-
 /** Measured in README → Performance (issue 11's memory): the young generation Node sizes for a big server is most of an idle worker's heap. */
 export const DEFAULT_WORKER_SEMI_SPACE_MB = 8;
 /** Quiet ms before a server process's first idle collection (src/idle-collection.ts). */
@@ -133,51 +126,8 @@ export const DEFAULT_WORKER_MALLOC_TRIM_KB = 128;
 /** Measured in README → Performance (idle memory, sessions 9 and 10): an idle cluster holds one worker, ~45–60 MiB of PSS less than two. */
 export const DEFAULT_SPARE_WORKER_IDLE_MS = 300_000;
 
-function splitPercentages(raw: string | undefined): SplitPercentages {
-  if (raw === undefined || raw === '') return { train: 80, validation: 10 };
-  const parts = raw.split('/').map((p) => Number(p.trim()));
-  if (parts.length !== 3 || parts.some((p) => !Number.isInteger(p) || p < 0) || parts[0] + parts[1] + parts[2] !== 100) {
-    throw new ConfigError(`STEDI_SPLIT must be three whole percentages train/validation/test adding up to 100, such as 80/10/10; received ${JSON.stringify(raw)}`);
-  }
-  return { train: parts[0], validation: parts[1] };
-}
-
-function integer(env: Env, name: string, fallback: number, min: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name} must be a whole number of at least ${min}; received ${JSON.stringify(raw)}`);
-  return value;
-}
-
-/** A DuckDB memory size such as 512MB or 2GiB; unset or empty: undefined. */
-function memorySize(env: Env, name: string): string | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(raw.trim())) throw new ConfigError(`${name} must be a size such as 512MB or 2GiB; received ${JSON.stringify(raw)}`);
-  return raw.trim();
-}
-
-function engineKind(raw: string | undefined): EngineKind {
-  if (raw === undefined || raw === '' || raw === 'duckdb') return 'duckdb';
-  if (raw === 'athena') return 'athena';
-  throw new ConfigError(`STEDI_ENGINE must be duckdb or athena; received ${JSON.stringify(raw)}`);
-}
-
-const isS3 = (location: string): boolean => location.startsWith('s3://');
-const place = (location: string): string => (isS3(location) ? location.replace(/\/+$/, '') : resolve(location));
-const optionalPlace = (location: string | undefined): string | undefined => (location === undefined || location === '' ? undefined : place(location));
-
 /** Settings given on the command line (or by a test); Athena's may be given one by one. */
 export type ConfigOverrides = Partial<Omit<Config, 'athena' | 'limits'>> & { athena?: Partial<AthenaConfig>; limits?: Partial<LimitsConfig> };
-
-function corsOrigins(raw: string | undefined): string[] {
-  const origins = (raw ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '');
-  for (const origin of origins) {
-    if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new ConfigError(`STEDI_CORS_ORIGINS must list origins such as https://notebooks.example.com (scheme and host, no path), comma-separated; received ${JSON.stringify(origin)}`);
-  }
-  return origins;
-}
 
 export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.env): Config {
   const engine = overrides.engine ?? engineKind(env.STEDI_ENGINE);
@@ -252,11 +202,3 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
 
 const definedOnly = <T extends object>(values: T): Partial<T> =>
   Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
-
-function parsePolicy(raw: string): ConsentPolicy {
-  try {
-    return parseConsentPolicy(raw);
-  } catch (error) {
-    throw new ConfigError(`STEDI_CONSENT_POLICY: ${(error as Error).message}`);
-  }
-}
