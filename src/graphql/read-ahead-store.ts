@@ -211,6 +211,12 @@ export class PageReadAhead {
     return this.entries.size + this.pendingCount;
   }
 
+  /** Resolves once every read started so far has ended (its page's text written, if any), kept or dropped. */
+  async settled(): Promise<void> {
+    const pending = [...this.pending.values()].flatMap((reads) => [...reads]);
+    await Promise.allSettled([...[...this.entries.values()].map((e) => e.result), ...pending]);
+  }
+
   /** Reads under way whose page is not known yet. */
   get pendingReads(): number {
     return this.pendingCount;

@@ -230,8 +230,10 @@ describe('a walk served by one process (one connection): the next page read ahea
     const first = await t.graphql(SAMPLES, ANALYST_KEY, { first: PAGE });
     // Page 2 (read and written ahead after page 1) holds the 21st to 40th consenting customers.
     const serial = fixture.consenting[25];
-    // Time for page 2's read and text to finish (they run after page 1's answer is sent).
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Page 2's read and text run after page 1's answer is sent: both done, and page 2 held, before the revocation.
+    const store = readAheadOf(t.lake.services);
+    await store.settled();
+    expect(store.size).toBeGreaterThan(0);
     await secondPageAfterRevoking(t, fixture, first.body.data.machineLearningSamples.pageInfo.endCursor, serial);
   });
 });
