@@ -16,6 +16,12 @@ async function serving(answer: (body: string, headers: Record<string, unknown>) 
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, server };
 }
 
+/** Puts BENCH_HTTP_CLIENT back as it was before the tests set it. */
+function restoreClient(before: string | undefined): void {
+  if (before === undefined) delete process.env.BENCH_HTTP_CLIENT;
+  else process.env.BENCH_HTTP_CLIENT = before;
+}
+
 describe.each(['http', 'fetch'])('the bench HTTP client (%s)', (client) => {
   const before = process.env.BENCH_HTTP_CLIENT;
   let server: Server;
@@ -30,8 +36,7 @@ describe.each(['http', 'fetch'])('the bench HTTP client (%s)', (client) => {
   });
 
   afterAll(async () => {
-    if (before === undefined) delete process.env.BENCH_HTTP_CLIENT;
-    else process.env.BENCH_HTTP_CLIENT = before;
+    restoreClient(before);
     await new Promise((r) => server.close(r));
   });
 
@@ -57,10 +62,7 @@ describe.each(['http', 'fetch'])('the bench HTTP client (%s)', (client) => {
 
 describe('the bench HTTP client choice', () => {
   const before = process.env.BENCH_HTTP_CLIENT;
-  afterEach(() => {
-    if (before === undefined) delete process.env.BENCH_HTTP_CLIENT;
-    else process.env.BENCH_HTTP_CLIENT = before;
-  });
+  afterEach(() => restoreClient(before));
 
   it('is node:http unless BENCH_HTTP_CLIENT says fetch, and refuses any other value', () => {
     delete process.env.BENCH_HTTP_CLIENT;
