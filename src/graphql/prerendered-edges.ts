@@ -1,5 +1,5 @@
 import type { ColumnarResult } from '../../etl/engine/engine';
-import { edgesBytes, type EdgeEntry, type EdgesSource } from './edges-text';
+import { edgesBytes, type EdgeEntry, type EdgesSource, firstRows } from './edges-text';
 
 /**
  * A page read ahead (page-hints.ts) has its edges' JSON text written once it
@@ -50,9 +50,7 @@ export function prerenderEdges(result: ColumnarResult, first: number, fieldColum
   const plan = lastPlans.get(fieldColumns);
   if (!plan || written.has(result.columns)) return;
   const rows = Math.min(first, result.rowCount);
-  const all = new Uint32Array(rows);
-  for (let i = 0; i < rows; i += 1) all[i] = i;
-  const text = edgesBytes(plan, { columns: result.columns, rows: all, fieldColumns });
+  const text = edgesBytes(plan, { columns: result.columns, rows: firstRows(rows), fieldColumns });
   if (text !== undefined) texts.set(result.columns, { plan, fieldColumns, rows, text });
 }
 

@@ -16,7 +16,8 @@ import {
   visit,
   visitWithTypeInfo,
 } from 'graphql';
-import { edgesBytes, type EdgeEntry, type EdgesSource, edgesText, type NodeEntry, type ScalarKind } from './edges-text';
+import { columnArray } from '../../etl/engine/column-arrays';
+import { edgesBytes, type EdgeEntry, type EdgesSource, edgesText, firstRows, type NodeEntry, type ScalarKind } from './edges-text';
 import { notePlan, prerenderedText } from './prerendered-edges';
 import { type RawJson, rawJsonToken } from './raw-json';
 
@@ -174,6 +175,14 @@ function nodeColumns(connection: RenderableConnection, plan: EdgeEntry[]): Edges
   const nodes = connection.edges.map((e) => e.node as Record<string, unknown>);
   const columns: Record<string, unknown[]> = {};
   const fieldColumns: Record<string, string> = {};
-  for (const entry of plan) for (const n of entry.node ?? []) if (n.field) columns[(fieldColumns[n.field] = n.field)] = nodes.map((node) => node[n.field!]);
-  return { columns, rows: nodes.map((_n, i) => i), fieldColumns };
+  for (const entry of plan) {
+    for (const n of entry.node ?? []) {
+      if (!n.field) continue;
+      // Made as the engine's columns are (etl/engine/column-arrays.ts): one compiled writer serves both.
+      const column = columnArray(nodes.length, n.kind !== 'String' && n.kind !== 'Boolean');
+      for (let i = 0; i < nodes.length; i += 1) column[i] = nodes[i][n.field];
+      columns[(fieldColumns[n.field] = n.field)] = column;
+    }
+  }
+  return { columns, rows: firstRows(nodes.length), fieldColumns };
 }

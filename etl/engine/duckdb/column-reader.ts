@@ -1,5 +1,6 @@
 import bindings from '@duckdb/node-bindings';
 import { type DuckDBDataChunk, type DuckDBMaterializedResult, DuckDBTypeId, JSDuckDBValueConverter } from '@duckdb/node-api';
+import { columnArray } from '../column-arrays';
 
 /**
  * A query result as JS column arrays, read straight from DuckDB's vectors for
@@ -27,7 +28,7 @@ export function readColumns(result: DuckDBMaterializedResult): ReadColumns {
   const names = result.columnNames();
   const types = result.columnTypes().map((t) => t.typeId);
   const total = result.rowCount;
-  const columns: unknown[][] = names.map(() => new Array(total));
+  const columns = types.map((type) => columnArray(total, type === DuckDBTypeId.DOUBLE || type === DuckDBTypeId.BIGINT));
   let rowCount = 0;
   const chunks = result.chunkCount;
   for (let i = 0; i < chunks; i += 1) {
