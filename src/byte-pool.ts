@@ -4,7 +4,8 @@
  * worker's malloc keeps a fixed trim threshold (cluster/worker-env.ts), so
  * every fresh buffer that large is new pages from the kernel, faulted in as
  * they are written: that cost more than the copy itself. Only buffers made
- * here come back, each once, and only a few are kept.
+ * here come back, each once, and only a few are kept, until the process idles
+ * (releaseKeptBytes: a quiet server keeps no page's memory).
  */
 
 const MAX_HELD = 3;
@@ -30,4 +31,9 @@ export function giveBack(bytes: Uint8Array): void {
   const store = bytes.buffer as ArrayBuffer;
   if (!made.has(store) || held.length >= MAX_HELD || held.some((b) => b.buffer === store)) return;
   held.push(Buffer.from(store, 0, store.byteLength));
+}
+
+/** Lets go of the kept buffers (their memory goes at the next collection); buffers still out may come back later. */
+export function releaseKeptBytes(): void {
+  held.length = 0;
 }

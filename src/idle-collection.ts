@@ -1,5 +1,6 @@
 import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { releaseKeptBytes } from './byte-pool';
 
 /**
  * One full garbage collection once a server process has had nothing to do for
@@ -156,6 +157,8 @@ export class IdleCollection {
     this.done += 1;
     this.collections += 1;
     this.served = 0;
+    // The byte pool's kept page buffers (a few MiB) go with the garbage: the next page after a quiet spell makes its own.
+    releaseKeptBytes();
     this.collect();
     this.afterLast = this.heapUsed();
     if (this.done === 2 && this.youngBytes() > SHRUNK_YOUNG_BYTES) this.spellLength = 3;

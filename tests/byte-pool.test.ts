@@ -1,4 +1,4 @@
-import { giveBack, takeBytes } from '../src/byte-pool';
+import { giveBack, releaseKeptBytes, takeBytes } from '../src/byte-pool';
 
 describe('large byte buffers kept for reuse', () => {
   it('gives the memory of a buffer handed back to the next one that fits in it', () => {
@@ -24,6 +24,16 @@ describe('large byte buffers kept for reuse', () => {
     const reused = again.filter((b) => own.some((o) => o.buffer === b.buffer));
     expect(reused).toHaveLength(3);
     expect(new Set(again.map((b) => b.buffer)).size).toBe(5);
+  });
+
+  it('keeps nothing once released, and takes back a buffer that was out meanwhile', () => {
+    const kept = takeBytes(500_000);
+    const out = takeBytes(500_000);
+    giveBack(kept);
+    releaseKeptBytes();
+    expect(takeBytes(500_000).buffer).not.toBe(kept.buffer);
+    giveBack(out);
+    expect(takeBytes(500_000).buffer).toBe(out.buffer);
   });
 
   it('makes small buffers new each time', () => {

@@ -1,3 +1,4 @@
+import { giveBack, takeBytes } from '../src/byte-pool';
 import { AFTER_REQUESTS_MS, IdleCollection, MIN_GROWTH_BYTES, SHRINK_AFTER_MS, fullCollection } from '../src/idle-collection';
 
 describe('the idle collection of a server process', () => {
@@ -181,6 +182,22 @@ describe('the idle collection of a server process', () => {
     expect(idle.collections).toBe(2);
     // 30 s after the request, 10 s after the last probe.
     collectsAfter(idle, time, 10_000);
+  });
+
+  it('lets go of the byte pool\'s kept page buffers when it collects, not before', () => {
+    const time = clock();
+    const idle = new IdleCollection(2_000, () => undefined, time.now, growing(), undefined, shrunk);
+    const page = takeBytes(1_000_000);
+    giveBack(page);
+    time.advance(1_999);
+    idle.check();
+    const before = takeBytes(1_000_000);
+    expect(before.buffer).toBe(page.buffer);
+    giveBack(before);
+    time.advance(1);
+    idle.check();
+    expect(idle.collections).toBe(1);
+    expect(takeBytes(1_000_000).buffer).not.toBe(page.buffer);
   });
 
   it('does nothing with 0 (turned off), and a staged version asks only for a scavenge', () => {
