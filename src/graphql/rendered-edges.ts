@@ -179,7 +179,7 @@ function nodeColumns(connection: RenderableConnection, plan: EdgeEntry[]): Edges
     for (const n of entry.node ?? []) {
       if (!n.field) continue;
       // Made as the engine's columns are (etl/engine/column-arrays.ts): one compiled writer serves both.
-      const column = columnArray(nodes.length, n.kind !== 'String' && n.kind !== 'Boolean');
+      const column = columnArray(nodes.length);
       for (let i = 0; i < nodes.length; i += 1) column[i] = nodes[i][n.field];
       columns[(fieldColumns[n.field] = n.field)] = column;
     }

@@ -28,7 +28,7 @@ export function readColumns(result: DuckDBMaterializedResult): ReadColumns {
   const names = result.columnNames();
   const types = result.columnTypes().map((t) => t.typeId);
   const total = result.rowCount;
-  const columns = types.map((type) => columnArray(total, type === DuckDBTypeId.DOUBLE || type === DuckDBTypeId.BIGINT));
+  const columns = names.map(() => columnArray(total));
   let rowCount = 0;
   const chunks = result.chunkCount;
   for (let i = 0; i < chunks; i += 1) {
