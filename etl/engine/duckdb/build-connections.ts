@@ -17,7 +17,7 @@ export class BuildConnections {
    * Holds the instance `starting` once it and `alongside` (other start-up work) have settled; fails if
    * either failed (a started instance is still held, for close()). Statements wait for both.
    */
-  start(starting: Promise<DuckDBInstance>, alongside: Promise<void>): Promise<void> {
+  start(starting: Promise<DuckDBInstance>, alongside: Promise<void>): void {
     this.started = (async () => {
       const [done, opened] = await Promise.allSettled([alongside, starting]);
       if (opened.status === 'fulfilled') this.instance = opened.value;
@@ -26,7 +26,6 @@ export class BuildConnections {
     })();
     // Awaited by ready() and run(); until then a failure must not count as unhandled.
     this.started.catch(() => undefined);
-    return this.started;
   }
 
   /** Settles once start() has: DuckDB started and the work beside it done. */

@@ -42,7 +42,7 @@ export class DuckDbBuildTarget implements BuildTarget {
   private readonly turns = new SourceTurns();
   private concurrency?: number;
   private zones?: number;
-  private readonly checks = new CheckScreens();
+  private readonly checks = new CheckScreens((sql) => this.countRow(sql));
 
   constructor(
     private readonly layout: LakeLayout,
@@ -84,7 +84,7 @@ export class DuckDbBuildTarget implements BuildTarget {
     }
     // The record names this version, so from here its folders may be written: the landing is parsed while
     // DuckDB starts and dead builds are cleared. A statement waits for both, and so does publishing.
-    void this.duckdb.start(starting, this.clearDeadBuilds(record));
+    this.duckdb.start(starting, this.clearDeadBuilds(record));
     // Beside a serving process, parse on this thread: worker threads would take the readers' cores.
     if (!this.settings.background) this.pool = new LandingPool();
     // Never beside readers: a rebuild inside the server runs one statement at a time, once every source is in.
@@ -201,12 +201,12 @@ export class DuckDbBuildTarget implements BuildTarget {
   }
 
   violations(select: string, unique?: UniqueKey): Promise<number> {
-    return this.checks.violations((sql) => this.countRow(sql), select, unique);
+    return this.checks.violations(select, unique);
   }
 
   /** Every check in one statement (check-screens.ts), each query on a connection of its own. */
   violationsOfAll(checks: ReadonlyArray<{ select: string; unique?: UniqueKey }>): Promise<number[]> {
-    return this.checks.violationsOfAll((sql) => this.countRow(sql), checks);
+    return this.checks.violationsOfAll(checks);
   }
 
   location(table: TableName | 'quarantine'): string {
