@@ -1,15 +1,13 @@
 import type { LakeManifest, LandingCount, VersionManifest } from '../../manifest';
-import { type BuiltTable, CONSENT_UNCERTAIN_TABLE, type Source, TABLES, TABLE_NAMES, type TableName, landingTableOf } from '../../tables';
+import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
 import type { BuildTarget, SqlValue } from '../engine';
 import type { Catalog } from './glue-catalog';
-import { ReasonCounts } from '../../landing/reason-counts';
-import { countLanding, countQuarantineReasons, createCheckedView, createLandingJsonTable, createLandingView, createQuarantine } from './landing-statements';
-import { createConsentUncertainView } from './consent-uncertain-statements';
-import { type CatalogObject, LIVE_VIEWS, consentUncertainName, landingCheckedName, landingJsonName, quarantineName, versionedName } from './object-names';
+import { loadLandingSource } from './landing-load';
+import { type CatalogObject, LIVE_VIEWS, versionedName } from './object-names';
 import type { BuildLock } from './s3-build-lock';
 import type { LakeStore } from './s3-lake';
 import type { AthenaLayout } from './s3-location';
-import { referencedNames } from './sql-text';
+import { BuildRelations } from './build-relations';
 import type { StatementRunner } from './statement-runner';
 import { type Statement, bindTables, countRows, createDatabase, createTableAs, dropView, qualified, switchLiveView } from './statements';
 import { VersionCleanup } from './version-cleanup';
@@ -47,9 +45,7 @@ export class AthenaBuildTarget implements BuildTarget {
   private before: LakeManifest | null = null;
   private readonly created: CatalogObject[] = [];
   /** Tables of this build a SELECT may read, with the relation each resolves to. */
-  private readonly available = new Map<TableName, string>();
-  /** The build's consent_uncertain relation, once the customer landing is read. */
-  private uncertainRelation?: string;
+  private readonly relations = new BuildRelations();
   private switching = false;
   private published = false;
   /** Set once the build failed: landing work still running must start no further statement. */
@@ -106,15 +102,15 @@ export class AthenaBuildTarget implements BuildTarget {
     const { database, layout } = this.ctx;
     const version = this.requireVersion();
     const name = versionedName(table, version);
-    const query = bindTables(select, this.bindingsFor(select, table));
+    const query = bindTables(select, this.relations.bindingsFor(select, table));
     await this.create({ name, kind: 'table' }, createTableAs({ database, name, location: layout.versionPrefix(table, version), format: 'PARQUET' }, query, params));
     const [row] = await this.select(countRows(database, name, 'rows'));
-    this.available.set(table, qualified(database, name));
+    this.relations.add(table, qualified(database, name));
     return count(row?.rows);
   }
 
   async violations(select: string): Promise<number> {
-    const [row] = await this.select({ grammar: 'trino', sql: bindTables(select, this.bindingsFor(select, 'a check'), 'check') });
+    const [row] = await this.select({ grammar: 'trino', sql: bindTables(select, this.relations.bindingsFor(select, 'a check'), 'check') });
     return count(row?.violations);
   }
 
@@ -165,51 +161,10 @@ export class AthenaBuildTarget implements BuildTarget {
     await Promise.allSettled([...this.landingRuns]);
   }
 
-  private async readLanding(source: Source): Promise<LandingCount> {
-    const { database, layout } = this.ctx;
-    const version = this.requireVersion();
-    const table = landingTableOf(source);
-    await this.create({ name: landingJsonName(source, version), kind: 'table' }, createLandingJsonTable(database, source, version, layout.landingPrefix(source)));
-    await this.create({ name: landingCheckedName(source, version), kind: 'view' }, createCheckedView(database, source, version, this.ctx.maxLineBytes));
-    await this.create({ name: versionedName(table, version), kind: 'view' }, createLandingView(database, source, version));
-    const [counts] = await this.select(countLanding(database, source, version));
-    // 0 = 0 + 0 passes every check: without this an empty or mistyped prefix would publish an empty lake. (A dry run counts nothing.)
-    if (counts && count(counts.lines) - count(counts.blank) === 0) {
-      throw new Error(`the landing prefix ${layout.landingPrefix(source)} holds no ${source} records (0 non-blank lines): upload the data there, or point --landing / STEDI_LANDING at the prefix holding ${source}/landing/`);
-    }
-    const quarantine = quarantineName(source, version);
-    await this.create({ name: quarantine, kind: 'table' }, createQuarantine(database, source, version, layout.quarantinePrefix(version, source)));
-    const reasons = new ReasonCounts();
-    for (const row of await this.select(countQuarantineReasons(database, source, version))) reasons.add(String(row.reason), count(row.lines));
-    const quarantineReasons = reasons.list();
-    const quarantined = quarantineReasons.reduce((sum, r) => sum + r.count, 0);
-    const tally = { lines: count(counts?.lines), accepted: count(counts?.accepted), quarantined, blank: count(counts?.blank), quarantineReasons };
-    if (source !== 'customer') {
-      this.available.set(table, qualified(database, versionedName(table, version)));
-      return tally;
-    }
-    const uncertain = consentUncertainName(version);
-    await this.create({ name: uncertain, kind: 'view' }, createConsentUncertainView(database, version, this.ctx.maxLineBytes));
-    const [doubt] = await this.select(countRows(database, uncertain, 'uncertain'));
-    this.uncertainRelation = qualified(database, uncertain);
-    this.available.set(table, qualified(database, versionedName(table, version)));
-    return { ...tally, uncertain: count(doubt?.uncertain) };
-  }
-
-  /** The relations of this build for every catalogue table `select` reads; reading one not built yet is a bug in the zone order. */
-  private bindingsFor(select: string, reader: string): Map<TableName, string> {
-    const bindings = new Map<TableName, string>();
-    for (const name of referencedNames(select, TABLE_NAMES)) {
-      const relation = this.available.get(name);
-      if (!relation) throw new Error(`the SQL of ${reader} reads ${name}, which this build has not produced yet`);
-      bindings.set(name, relation);
-    }
-    // Not a catalogue table: the customer landing derives it (doubt hides), and whatever reads it runs after that.
-    if (referencedNames(select, [CONSENT_UNCERTAIN_TABLE]).length > 0) {
-      if (!this.uncertainRelation) throw new Error(`the SQL of ${reader} reads ${CONSENT_UNCERTAIN_TABLE}, which this build has not produced yet`);
-      bindings.set(CONSENT_UNCERTAIN_TABLE as TableName, this.uncertainRelation);
-    }
-    return bindings;
+  private readLanding(source: Source): Promise<LandingCount> {
+    const { database, layout, maxLineBytes } = this.ctx;
+    const steps = { create: (o: CatalogObject, s: Statement) => this.create(o, s), select: (s: Statement) => this.select(s) };
+    return loadLandingSource({ database, layout, maxLineBytes, version: this.requireVersion(), relations: this.relations, ...steps }, source);
   }
 
   private async create(object: CatalogObject, statement: Statement): Promise<void> {
