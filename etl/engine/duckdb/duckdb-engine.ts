@@ -1,7 +1,6 @@
-import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { BuildOptions } from '../../build-options';
 import type { DerivedColumnText } from '../derived-column-text';
 import { ColumnTextFiles } from './column-text-files';
@@ -13,37 +12,23 @@ import { HeldTable, HeldTables, heldOrder, mayHold } from './held-tables';
 import { LakeDamagedError, StaleVersionError } from '../engine-errors';
 import { withDeadline } from './query-deadline';
 import { schemaOf, VersionLoader } from './version-loader';
-import { ConnectionPool } from './connection-pool';
+import { type DuckDbInstanceOptions, type OpenedDuckDb, openDuckDb } from './duckdb-instance';
+import { ManifestWatch } from './manifest-watch';
 import { PreparedStatements } from './prepared-statements';
 import { findLandingFiles, landingFilesIdentity } from './landing-files';
 import { LakeLayout } from './lake-layout';
 import { sqlStringLiteral } from './landing-sql';
-import { readLocalManifest } from './local-manifest';
-import type * as ResultValues from './values';
 import { duckDbDialect } from './duckdb-dialect';
 
-export interface DuckDbEngineOptions {
+export interface DuckDbEngineOptions extends DuckDbInstanceOptions {
   lake: string;
   /** The folder holding `<source>/landing/`; defaults to the one the live version was built from, else the lake folder. */
   landing?: string;
-  /** Connections serving queries at once. */
-  connections?: number;
   queryTimeoutMs?: number;
   /** Time limit of loading one version into memory (apart from the per-query limit). */
   loadTimeoutMs?: number;
-  /** DuckDB's memory_limit (such as "2GB"); unset: DuckDB's default, 80% of physical memory. */
-  memoryLimit?: string;
-  /** DuckDB's threads (per query); unset: DuckDB's default, one per core. */
-  threads?: number;
   /** Load and start DuckDB on the first query, not at open: a cluster's primary only reads the manifest and never queries. */
   lazy?: boolean;
-}
-
-interface Opened {
-  instance: DuckDBInstance;
-  pool: ConnectionPool<DuckDBConnection>;
-  /** The result readers: loaded with DuckDB, since they import its native bindings. */
-  values: typeof ResultValues;
 }
 
 /**
@@ -58,8 +43,7 @@ export class DuckDbEngine implements Engine {
   readonly keyOrderedStorage = true;
   readonly layout: LakeLayout;
   private readonly versions: VersionLoader;
-  private cached?: { mtimeMs: number; manifest: LakeManifest | null };
-  private statThisTurn?: number;
+  private readonly manifestWatch: ManifestWatch;
   /** Each connection's prepared statements; the generation counts drops of versions' views (their statements go too). */
   private readonly statements = new WeakMap<DuckDBConnection, PreparedStatements>();
   private viewsGeneration = 0;
@@ -68,12 +52,17 @@ export class DuckDbEngine implements Engine {
   /** The version a rebuild is about to publish (stageVersion). */
   private staged?: VersionManifest;
 
-  private opened?: Promise<Opened>;
+  private opened?: Promise<OpenedDuckDb>;
   private closed = false;
 
   private constructor(private readonly options: DuckDbEngineOptions) {
     this.layout = new LakeLayout(options.lake, options.landing ?? options.lake);
     this.versions = new VersionLoader(this.layout, (o, work) => this.withConnection(o, work), options.loadTimeoutMs);
+    this.manifestWatch = new ManifestWatch(this.layout.manifestPath, async (manifest) => {
+      const kept = new Set(manifest?.versions.map((v) => v.version) ?? []);
+      if (await this.versions.retain(kept)) this.viewsGeneration += 1;
+      this.held.retain(kept);
+    });
   }
 
   static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
@@ -82,49 +71,15 @@ export class DuckDbEngine implements Engine {
     return engine;
   }
 
-  /** The DuckDB instance and its connections, started once (the native library loads here: ~10 MiB a process). */
-  private duckdb(): Promise<Opened> {
+  /** The DuckDB instance and its connections, started once. */
+  private duckdb(): Promise<OpenedDuckDb> {
     if (this.closed) return Promise.reject(new Error('the engine is closed; no more queries are accepted'));
-    this.opened ??= (async () => {
-      const { DuckDBInstance } = await import('@duckdb/node-api');
-      // Versions are read from their Parquet files: keep each file's metadata, leave the bytes to the OS page cache (shared by every worker).
-      // DuckDB's allocator (jemalloc) hands freed pages back to the OS from a background thread; without it a worker kept a page's buffers after the load ended.
-      const settings: Record<string, string> = { enable_external_file_cache: 'false', allocator_background_threads: 'true' };
-      if (this.options.memoryLimit) settings.memory_limit = this.options.memoryLimit;
-      if (this.options.threads) settings.threads = String(this.options.threads);
-      const instance = await DuckDBInstance.create(':memory:', settings);
-      const size = this.options.connections ?? 8;
-      const connections = await Promise.all(Array.from({ length: size }, () => instance.connect()));
-      // GLOBAL: a plain SET held for the one connection that ran it, so the cache was off on every other.
-      await connections[0].run('SET GLOBAL parquet_metadata_cache = true');
-      return { instance, pool: new ConnectionPool(connections), values: await import('./values') };
-    })();
+    this.opened ??= openDuckDb(this.options);
     return this.opened;
   }
 
-  async manifest(): Promise<LakeManifest | null> {
-    const mtimeMs = this.manifestMtime();
-    if (this.cached?.mtimeMs !== mtimeMs) {
-      const manifest = mtimeMs < 0 ? null : await readLocalManifest(this.layout.manifestPath);
-      this.cached = { mtimeMs, manifest };
-      const kept = new Set(manifest?.versions.map((v) => v.version) ?? []);
-      if (await this.versions.retain(kept)) this.viewsGeneration += 1;
-      this.held.retain(kept);
-    }
-    return this.cached.manifest;
-  }
-
-  /**
-   * The manifest file's mtime, stat-ed at most once per turn of the event loop:
-   * a request asks several times within one turn, and no answer could tell those apart.
-   */
-  private manifestMtime(): number {
-    if (this.statThisTurn === undefined) {
-      // Synchronous on purpose: a few microseconds here, where an async stat would queue behind queries on libuv's pool.
-      this.statThisTurn = statSync(this.layout.manifestPath, { throwIfNoEntry: false })?.mtimeMs ?? -1;
-      setImmediate(() => (this.statThisTurn = undefined));
-    }
-    return this.statThisTurn;
+  manifest(): Promise<LakeManifest | null> {
+    return this.manifestWatch.read();
   }
 
   async tableRef(table: TableName, version: string): Promise<string> {
