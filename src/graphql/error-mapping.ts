@@ -46,6 +46,9 @@ export function clientError(error: unknown): ClientError | null {
     const code: unknown = candidate instanceof GraphQLError ? candidate.extensions?.code : undefined;
     if (typeof code === 'string' && CLIENT_CODES.has(code)) return { code, message: (candidate as GraphQLError).message };
   }
+  // Apollo refuses some requests (a persisted query's hash or version) with a 4xx status and no code; its messages are fixed texts.
+  const status = error instanceof GraphQLError && !error.originalError ? (error.extensions?.http as { status?: unknown } | undefined)?.status : undefined;
+  if (typeof status === 'number' && status >= 400 && status < 500) return { code: 'BAD_REQUEST', message: (error as GraphQLError).message };
   return null;
 }
 

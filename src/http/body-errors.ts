@@ -5,8 +5,8 @@ import { sendError } from './http-errors';
 import { requestLogOf, requestIdOf } from './request-context';
 
 /**
- * The app's last error handler: body-parser's errors (too large, not JSON)
- * become clear client errors; anything else is logged and answered as an
+ * The app's last error handler: body-parser's errors (too large, not JSON,
+ * cut short, a corrupt compressed body) become clear client errors; anything else is logged and answered as an
  * internal error without details.
  */
 export function bodyLimitMessage(limit: string): string {
@@ -14,12 +14,45 @@ export function bodyLimitMessage(limit: string): string {
 }
 
 export function errorHandler(bodyLimit: string) {
-  return (error: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+  return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const type = (error as { type?: string }).type;
     if (type === 'entity.too.large') return sendError(res, ErrorCode.BAD_USER_INPUT, bodyLimitMessage(bodyLimit), 413);
-    if (type === 'entity.parse.failed') return sendError(res, ErrorCode.BAD_USER_INPUT, 'the request body is not valid JSON');
+    if (type === 'entity.parse.failed') return sendError(res, ErrorCode.BAD_USER_INPUT, notAnObject(error) ? NOT_AN_OBJECT : 'the request body is not valid JSON');
     if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendError(res, ErrorCode.BAD_USER_INPUT, 'send the body as UTF-8 JSON', 415);
+    const unreadable = unreadableBody(error, req);
+    if (unreadable) {
+      // The client's doing (a body cut short, a corrupt compressed body): logged as a client error, never as the server's.
+      requestLogOf(res).info({ reason: (error as { code?: string }).code ?? type }, unreadable);
+      return sendError(res, ErrorCode.BAD_USER_INPUT, unreadable);
+    }
     requestLogOf(res).error({ err: error }, 'unhandled error');
     sendError(res, ErrorCode.INTERNAL_SERVER_ERROR, MESSAGES.internal(requestIdOf(res)));
   };
+}
+
+/** What the client should fix when body-parser could not read the body (a 4xx it raised), or undefined for any other error. */
+function unreadableBody(error: unknown, req: Request): string | undefined {
+  const { status, type, code } = error as { status?: unknown; type?: string; code?: string };
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+  if (typeof code === 'string' && code.startsWith('Z_')) {
+    const encoding = String(req.headers['content-encoding'] ?? '').trim().toLowerCase();
+    return `the request body could not be decoded as ${encoding}: send it compressed as its Content-Encoding header says, or uncompressed without that header`;
+  }
+  if (type === 'request.aborted') return 'the request body ended before its Content-Length was reached (the client stopped sending)';
+  if (type === 'request.size.invalid') return 'the request body is not as long as its Content-Length header says';
+  return 'the request body could not be read: send UTF-8 JSON, with a Content-Length or chunked encoding that matches it';
+}
+
+const NOT_AN_OBJECT = 'the request body must be a JSON object, such as {"query": "{ lake { liveVersion } }", "variables": {}}';
+
+/** body-parser (strict) refused valid JSON that is not an object or array: null, a number, a string. */
+function notAnObject(error: unknown): boolean {
+  const body = (error as { body?: unknown }).body;
+  if (typeof body !== 'string' || body.length > 1_000) return false;
+  try {
+    JSON.parse(body);
+    return true;
+  } catch {
+    return false;
+  }
 }

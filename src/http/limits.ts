@@ -6,6 +6,7 @@ import type { LimitsConfig } from '../config';
 import { ErrorCode } from '../errors';
 import { DEFAULT_PAGE_SIZE } from '../graphql/pagination';
 import { OperationCosts } from './operation-costs';
+import { knownOperationTypes } from './known-operation-types';
 
 /**
  * Every limit a GraphQL request passes before it runs (README → Request ids
@@ -39,7 +40,7 @@ export function graphqlLimits(limits: LimitsConfig): GraphqlLimits {
   const { plugins, validationRules } = armor.protect();
   return {
     plugins: [...plugins, dataCostPlugin(limits)] as ApolloServerPlugin[],
-    validationRules: validationRules.map(failClosed),
+    validationRules: [knownOperationTypes, ...validationRules.map(failClosed)],
     parseOptions: { maxTokens: limits.maxTokens },
   };
 }

@@ -111,7 +111,8 @@ export class ResponseCache {
   /** The key of this request's answer, or null when its answer must not be shared. */
   async keyOf(request: GraphQLRequestContextResponseForOperation<GraphqlContext>): Promise<string | null> {
     const { contextValue: ctx, operation, document, source } = request;
-    if (!this.isCacheable(document, operation)) return null;
+    // No operation resolved (an unknown or missing operationName): execution answers OPERATION_RESOLUTION_FAILURE.
+    if (!operation || !this.isCacheable(document, operation)) return null;
     return this.keyFor(ctx.principal?.role, ctx.lake, { query: source, operationName: request.request.operationName, variables: request.request.variables });
   }
 

@@ -1,3 +1,4 @@
+import { connect, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
@@ -90,6 +91,71 @@ describe('request handling and errors', () => {
     const res = await request(t.server).post('/graphql').set('authorization', `Bearer ${ANALYST_KEY}`).set('content-type', 'application/json').send('{"query": ');
     expect(res.status).toBe(400);
     expect(res.body.errors[0]).toEqual({ message: 'the request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
+  it.each([
+    ['an operationName the document does not hold', 'query A { lake { engine } }', 'Other', /Unknown operation named "Other"/],
+    ['an empty operationName', 'query A { lake { engine } }', '', /Unknown operation named ""/],
+    ['no operationName for a document of two operations', 'query A { lake { engine } } query B { lake { engine } }', undefined, /Must provide operation name/],
+  ])('answers %s with 400 OPERATION_RESOLUTION_FAILURE, never an internal error', async (_what, query, operationName, message) => {
+    const res = await t.graphql(query, ANALYST_KEY, undefined, operationName).set('x-request-id', `operation-${operationName ?? 'none'}`);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toHaveLength(1);
+    expect(res.body.errors[0].message).toMatch(message);
+    expect(res.body.errors[0].extensions.code).toBe('OPERATION_RESOLUTION_FAILURE');
+    expect(logs.filter((l) => l.includes(`"requestId":"operation-${operationName ?? 'none'}"`) && /"level":50/.test(l))).toEqual([]);
+  });
+
+  it.each([
+    ['gzip', 'not gzip at all'],
+    ['deflate', 'not deflate either'],
+  ])('answers a body whose %s encoding is corrupt with 400 BAD_USER_INPUT, logged as a client error', async (encoding, body) => {
+    const res = await request(t.server)
+      .post('/graphql')
+      .set('authorization', `Bearer ${ANALYST_KEY}`)
+      .set('content-type', 'application/json')
+      .set('content-encoding', encoding)
+      .set('x-request-id', `corrupt-${encoding}`)
+      .send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(res.body.errors[0].message).toMatch(new RegExp(`could not be decoded as ${encoding}`));
+    expect(logs.filter((l) => l.includes(`"requestId":"corrupt-${encoding}"`) && /"level":50/.test(l))).toEqual([]);
+  });
+
+  it('logs a body the client stopped sending half way as a client error, never at error level', async () => {
+    const { port } = t.server.address() as AddressInfo;
+    const socket = connect(port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.write(`POST /graphql HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${ANALYST_KEY}\r\ncontent-type: application/json\r\nx-request-id: aborted-body\r\ncontent-length: 1000\r\n\r\n{"query":`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.destroy();
+    const mine = (): string[] => logs.filter((l) => l.includes('"requestId":"aborted-body"'));
+    for (let i = 0; i < 100 && !mine().some((l) => l.includes('stopped sending')); i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(mine().some((l) => /"level":30/.test(l) && l.includes('stopped sending'))).toBe(true);
+    expect(mine().filter((l) => /"level":50/.test(l))).toEqual([]);
+  });
+
+  it.each([
+    ['a persisted query whose hash does not match its text', { query: '{ lake { engine } }', extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } } }, /sha does not match/],
+    ['a persisted query of an unknown version', { query: '{ lake { engine } }', extensions: { persistedQuery: { version: 2, sha256Hash: 'abc' } } }, /Unsupported persisted query version/],
+  ])('answers %s with 400 BAD_REQUEST, not as an internal error', async (_what, body, message) => {
+    const res = await request(t.server).post('/graphql').set('authorization', `Bearer ${ANALYST_KEY}`).set('content-type', 'application/json').send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ message: expect.stringMatching(message), extensions: { code: 'BAD_REQUEST' } }]);
+  });
+
+  it('refuses a subscription at validation: the API has none', async () => {
+    const res = await t.graphql('subscription { lake { engine } }', ANALYST_KEY);
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(res.body.errors[0].message).toMatch(/no subscription operations/);
+  });
+
+  it.each([['null'], ['5'], ['"a string"']])('says the body must be a JSON object when it is valid JSON but %s', async (body) => {
+    const res = await request(t.server).post('/graphql').set('authorization', `Bearer ${ANALYST_KEY}`).set('content-type', 'application/json').send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0]).toEqual({ message: expect.stringMatching(/must be a JSON object/), extensions: { code: 'BAD_USER_INPUT' } });
   });
 
   it('refuses a query nested deeper than the limit, naming the limit', async () => {
