@@ -22,6 +22,11 @@ export class RequestLake {
     return this.manifestPromise;
   }
 
+  /** Found damaged since it was loaded (a file no longer the one the manifest recorded): nothing kept of it is answered. */
+  isDamaged(version: string): boolean {
+    return this.services.engine.versionState?.(version).state === 'damaged';
+  }
+
   async liveVersion(): Promise<string> {
     return (await this.manifest()).versions[0].version;
   }

@@ -117,13 +117,13 @@ export class ResponseCache {
   }
 
   /** The key of `asked` for this role on the lake as the request sees it; null when there is none (no role, lake not readable). */
-  async keyFor(role: string | undefined, lake: Pick<RequestLake, 'manifest' | 'consent'>, asked: Asked): Promise<string | null> {
+  async keyFor(role: string | undefined, lake: Pick<RequestLake, 'manifest' | 'consent' | 'isDamaged'>, asked: Asked): Promise<string | null> {
     if (!role) return null;
     let versions: string;
     let generation: number;
     try {
-      // Every kept version, the live one first: a cursor pinned to a version that expires must not find its old answer.
-      versions = (await lake.manifest()).versions.map((v) => v.version).join(',');
+      // Every kept version, the live one first: a cursor pinned to a version that expires, or is found damaged, must not find its old answer.
+      versions = (await lake.manifest()).versions.map((v) => (lake.isDamaged(v.version) ? `${v.version}!` : v.version)).join(',');
       generation = (await lake.consent()).generation;
     } catch {
       return null; // execution reports whatever is wrong (lake not built, registry unreadable)

@@ -73,6 +73,40 @@ describe('a damaged older kept version', () => {
   });
 });
 
+describe('a kept version damaged while it is served', () => {
+  jest.setTimeout(60_000);
+  let t: TestApp;
+  afterEach(() => t?.close());
+
+  const PAGES: Record<string, string> = {
+    customers: 'query($after: String) { customers(first: 1, after: $after) { edges { node { serialNumber } } pageInfo { endCursor } } }',
+    accelerometerReadings: 'query($after: String) { accelerometerReadings(first: 1, after: $after) { edges { node { x } } pageInfo { endCursor } } }',
+    stepTrainerReadings: 'query($after: String) { stepTrainerReadings(first: 1, after: $after) { edges { node { distanceFromObject } } pageInfo { endCursor } } }',
+    machineLearningSamples: 'query($after: String) { machineLearningSamples(first: 1, after: $after) { edges { node { x } } pageInfo { endCursor } } }',
+  };
+
+  it('answers STALE_CURSOR on every field once the damage is known, not only on the fields that read the damaged file', async () => {
+    const { lake, landing, older, layout } = await twoVersionLake();
+    t = await buildTestApp({ landing, lake, build: false });
+    const cursors: Record<string, string> = {};
+    for (const [field, page] of Object.entries(PAGES)) {
+      const liveCursor = (await t.graphql(page, ANALYST_KEY)).body.data[field].pageInfo.endCursor;
+      cursors[field] = cursorFor(liveCursor, older);
+      // Served from the older version first: it is loaded, its customers held, before its files change.
+      expect((await t.graphql(page, ANALYST_KEY, { after: cursors[field] })).body.errors).toBeUndefined();
+    }
+    // Bytes appended: every row group before them still reads, but the file is no longer the one the manifest recorded.
+    writeFileSync(layout.tableFile('customer_curated', older), 'appended', { flag: 'a' });
+    const versions = (await t.graphql('{ lake { versions { version damaged } } }', ANALYST_KEY)).body.data.lake.versions;
+    expect(versions.find((v: { version: string }) => v.version === older).damaged).toMatch(/customer_curated\.parquet/);
+    for (const [field, page] of Object.entries(PAGES)) {
+      const answer = (await t.graphql(page, ANALYST_KEY, { after: cursors[field] })).body;
+      expect([field, answer.errors?.map((e: { extensions: { code: string } }) => e.extensions.code)]).toEqual([field, ['STALE_CURSOR']]);
+    }
+    expect((await t.graphql(COUNT, ANALYST_KEY)).body.data.customers.totalCount).toBe(2);
+  });
+});
+
 describe('a damaged live version', () => {
   jest.setTimeout(60_000);
   let t: TestApp;

@@ -89,10 +89,10 @@ export class DuckDbEngine implements Engine {
     try {
       await this.versions.load(kept);
     } catch (error) {
-      const damage = this.versions.damageOf(version);
-      if (damage === undefined) throw error;
-      throw live ? new LakeDamagedError(version, damage) : new StaleVersionError(version, damage);
+      if (this.versions.damageOf(version) === undefined) throw error;
     }
+    // Also when found damaged after its load (by a check of its files): every field refuses it, not only those reading the damaged file.
+    this.throwIfDamaged(version, live);
     return `${schemaOf(version)}."${table}"`;
   }
 
@@ -157,7 +157,13 @@ export class DuckDbEngine implements Engine {
 
   async heldPage(request: HeldPageRequest, options: QueryOptions = {}): Promise<Row[] | undefined> {
     const table = await this.held.get(request.table, request.version, options);
+    if (this.versions.damageOf(request.version) !== undefined) this.throwIfDamaged(request.version, (await this.kept(request.version)).live);
     return table?.page(request);
+  }
+
+  private throwIfDamaged(version: string, live: boolean): void {
+    const damage = this.versions.damageOf(version);
+    if (damage !== undefined) throw live ? new LakeDamagedError(version, damage) : new StaleVersionError(version, damage);
   }
 
   /** A table to hold in memory (sorted by DuckDB, after the version's load and checks); null when above the bound. */
