@@ -57,6 +57,8 @@ export class ColumnTextFiles implements DerivedColumnText {
 }
 
 class ColumnTextFileReader implements ColumnTextReader {
+  private closed = false;
+
   private constructor(
     readonly meta: ColumnTextMeta,
     private readonly fds: number[],
@@ -101,6 +103,8 @@ class ColumnTextFileReader implements ColumnTextReader {
   }
 
   private offsetsOf(row: number): Uint32Array {
+    // Closed (its version expired): its descriptors may already name other files.
+    if (this.closed) throw new Error('column text reader is closed');
     const width = this.fds.length;
     const offsets = new Uint32Array(width);
     const bytes = new Uint8Array(offsets.buffer);
@@ -118,12 +122,14 @@ class ColumnTextFileReader implements ColumnTextReader {
 
   read(column: number, span: ColumnTextSpan, into: Uint8Array, at: number): void {
     if (span.length === 0) return;
+    if (this.closed) throw new Error('column text reader is closed');
     if (readSync(this.fds[column], into, at, span.length, span.start) !== span.length) throw new Error(`column text file ${column} ends before byte ${span.start + span.length}`);
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     closeAll([...this.fds, this.rowsFd]);
-    this.fds.length = 0;
   }
 }
 

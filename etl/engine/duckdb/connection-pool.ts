@@ -21,6 +21,11 @@ export class ConnectionPool<C> {
     }
   }
 
+  /** Connections no caller holds right now (work on them cannot overlap a query). */
+  idleNow(): readonly C[] {
+    return this.idle;
+  }
+
   async close(closeOne: (connection: C) => void): Promise<void> {
     this.closed = true;
     // Private: wait for lent connections to come back so in-flight queries finish first.

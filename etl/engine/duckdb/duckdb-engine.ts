@@ -14,6 +14,7 @@ import { withDeadline } from './query-deadline';
 import { schemaOf, VersionLoader } from './version-loader';
 import { type DuckDbInstanceOptions, type OpenedDuckDb, openDuckDb } from './duckdb-instance';
 import { ManifestWatch } from './manifest-watch';
+import { OpenColumnTexts } from './open-column-texts';
 import { PreparedStatements } from './prepared-statements';
 import { findLandingFiles, landingFilesIdentity } from './landing-files';
 import { LakeLayout } from './lake-layout';
@@ -49,6 +50,9 @@ export class DuckDbEngine implements Engine {
   private viewsGeneration = 0;
   /** Small tables of kept versions held in JS memory. */
   private readonly held = new HeldTables((table, version, options) => this.readHeld(table, version, options));
+  /** Versions the manifest kept when last read. */
+  private keptNow = new Set<string>();
+  private readonly texts = new OpenColumnTexts();
   /** The version a rebuild is about to publish (stageVersion). */
   private staged?: VersionManifest;
 
@@ -58,11 +62,7 @@ export class DuckDbEngine implements Engine {
   private constructor(private readonly options: DuckDbEngineOptions) {
     this.layout = new LakeLayout(options.lake, options.landing ?? options.lake);
     this.versions = new VersionLoader(this.layout, (o, work) => this.withConnection(o, work), options.loadTimeoutMs);
-    this.manifestWatch = new ManifestWatch(this.layout.manifestPath, async (manifest) => {
-      const kept = new Set(manifest?.versions.map((v) => v.version) ?? []);
-      if (await this.versions.retain(kept)) this.viewsGeneration += 1;
-      this.held.retain(kept);
-    });
+    this.manifestWatch = new ManifestWatch(this.layout.manifestPath, (manifest) => this.retain(new Set(manifest?.versions.map((v) => v.version) ?? [])));
   }
 
   static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
@@ -122,7 +122,8 @@ export class DuckDbEngine implements Engine {
   }
 
   derivedColumnText(table: BuiltTable, version: string): DerivedColumnText {
-    return new ColumnTextFiles(join(this.layout.versionDir(table, version), table), version);
+    const files = new ColumnTextFiles(join(this.layout.versionDir(table, version), table), version);
+    return { open: (columns) => this.texts.track(version, files.open(columns)), startWrite: (columns) => files.startWrite(columns) };
   }
 
   versionState(version: string): VersionState {
@@ -229,6 +230,23 @@ export class DuckDbEngine implements Engine {
     const damage = await this.versions.verify(kept);
     if (damage) throw live ? new LakeDamagedError(version, damage) : new StaleVersionError(version, damage);
     throw error;
+  }
+
+  /**
+   * Forgets versions no longer kept. An expired version's folder is deleted, so nothing may hold its
+   * files open: its column text closes, and every prepared statement (one over a Parquet file holds it open) goes.
+   */
+  private async retain(kept: Set<string>): Promise<void> {
+    const expired = [...this.keptNow].some((version) => !kept.has(version));
+    this.keptNow = kept;
+    if ((await this.versions.retain(kept)) || expired) {
+      this.viewsGeneration += 1;
+      // Idle connections let go now; lent ones as their query ends (PreparedStatements.run).
+      const opened = await this.opened?.catch(() => undefined);
+      for (const connection of opened?.pool.idleNow() ?? []) this.statements.get(connection)?.dropIfStale();
+    }
+    this.texts.closeExpired(this.staged ? new Set([...kept, this.staged.version]) : kept);
+    this.held.retain(kept);
   }
 
   private statementsOf(connection: DuckDBConnection): PreparedStatements {

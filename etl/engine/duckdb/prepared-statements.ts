@@ -10,9 +10,10 @@ export const STATEMENTS_PER_CONNECTION = 64;
  * kept statement skips DuckDB's parse, bind and plan and two of the three
  * hops through libuv's thread pool a query took (extract, prepare, execute). Values are still only ever bound, never written into the text.
  *
- * `generation` changes whenever the engine drops a version's views: every
- * statement prepared before is destroyed on the connection's next use (its
- * plan would name views, and hold files, that are gone).
+ * `generation` changes whenever the engine drops a version's views or a
+ * version expires: every statement prepared before is destroyed when the
+ * connection is next idle or used (its plan would name views that are gone,
+ * and a statement over a Parquet file holds that file open).
  */
 export class PreparedStatements {
   private readonly statements = new Map<string, DuckDBPreparedStatement>();
@@ -46,6 +47,9 @@ export class PreparedStatements {
       // Interrupted, or a version gone under it: prepare afresh next time.
       this.forget(sql);
       throw error;
+    } finally {
+      // A version expired while this ran: its files are let go before the connection goes back to the pool.
+      this.dropIfStale();
     }
   }
 
@@ -80,7 +84,8 @@ export class PreparedStatements {
     this.statements.delete(sql);
   }
 
-  private dropIfStale(): void {
+  /** Destroys every kept statement if the generation changed since they were prepared; only while the connection is lent or idle. */
+  dropIfStale(): void {
     const now = this.currentGeneration();
     if (now === this.generation) return;
     this.clear();

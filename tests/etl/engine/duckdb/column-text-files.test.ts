@@ -148,6 +148,17 @@ describe(`a version's column text store (seed ${SEED})`, () => {
     reader.close();
   });
 
+  it('refuses to read once closed (its descriptors may name other files by then), and closes once however often it is told', async () => {
+    const { store } = storeIn();
+    await writeSet(store, ROWS);
+    const reader = store.open(COLUMNS)!;
+    const span = reader.spans(0, 1)[0];
+    reader.close();
+    reader.close();
+    expect(() => reader.spans(0, 1)).toThrow(/closed/);
+    expect(() => reader.read(0, span, Buffer.alloc(span.length), 0)).toThrow(/closed/);
+  });
+
   it('writes nothing for a version whose folder is gone (expired)', async () => {
     const { store } = storeIn(join(makeTempDir(), 'gone'));
     expect(await store.startWrite(COLUMNS)).toBeUndefined();
