@@ -11,6 +11,7 @@ import type { GraphqlContext } from '../graphql/context';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { dataRequestPlugin } from './data-requests';
+import { repeatedErrorsPlugin } from './repeated-errors';
 import { DocumentStore } from './document-store';
 import { formatError } from './format-error';
 import { jitGateway } from './jit-executor';
@@ -58,6 +59,7 @@ export async function createApolloServer(
       operationNamePlugin,
       ...limits.plugins,
       metrics.apolloPlugin(),
+      repeatedErrorsPlugin,
       ...(responses ? [responseCachePlugin(responses)] : []),
       ...(onDataRequest ? [dataRequestPlugin(onDataRequest)] : []),
     ],

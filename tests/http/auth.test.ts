@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { ADMIN_KEY, ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeSmallLanding } from '../helpers/landing-fixture';
+import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
 
 /**
  * The auth matrix: no key, an unknown key, an analyst key and an admin key
@@ -101,5 +102,31 @@ describe('authentication and authorization', () => {
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/csv/);
     });
+  });
+});
+
+describe('personal fields asked by an analyst on many rows', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({ landing: writeManyCustomersLanding(12, 3).landing });
+  });
+  afterAll(() => t.close());
+
+  const WIDE = '{ machineLearningSamples(first: 100) { edges { node { x customer { serialNumber email phone } } } } }';
+
+  it('nulls the field on every row and lists its FORBIDDEN error once, with how many more places it was raised', async () => {
+    const analyst = await t.graphql(WIDE, ANALYST_KEY);
+    const admin = await t.graphql(WIDE, ADMIN_KEY);
+    expect(admin.body.errors).toBeUndefined();
+    const rows = admin.body.data.machineLearningSamples.edges.length;
+    expect(rows).toBeGreaterThan(10);
+    const nodes = analyst.body.data.machineLearningSamples.edges.map((e: { node: { customer: unknown } }) => e.node.customer);
+    expect(nodes).toHaveLength(rows);
+    expect(nodes.every((c: { email: unknown; phone: unknown; serialNumber: unknown }) => c.email === null && c.phone === null && typeof c.serialNumber === 'string')).toBe(true);
+    expect(codes(analyst.body)).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+    expect(analyst.body.errors!.map((e) => e.message)).toEqual([
+      `Customer.email needs the admin role; this API key has the analyst role (also at ${rows - 1} more places in this answer, listed once)`,
+      `Customer.phone needs the admin role; this API key has the analyst role (also at ${rows - 1} more places in this answer, listed once)`,
+    ]);
   });
 });
