@@ -1,9 +1,9 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { parquetFilesHolding } from '../helpers/parquet-scan';
-import { accelerometerRecord, customerRecord, emailOf, stepTrainerRecord, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
+import { accelerometerRecord, customerRecord, emailOf, makeTempDir, stepTrainerRecord, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 
 /**
  * Consent read from landing, through the HTTP API: the registry reads landing
@@ -31,6 +31,16 @@ describe('consent read from landing, through the API', () => {
     expect(lake.consentUncertain).toBe(1);
     const steps = (await test.graphql(STEPS.replace('first: 1', 'first: 100'), ANALYST_KEY, {})).body.data.stepTrainerReadings.edges;
     expect(steps.map((e: { node: { serialNumber: string } }) => e.node.serialNumber)).not.toContain('serial-alice');
+  });
+
+  it('hides a customer whose revocation arrives as a link to a file elsewhere', async () => {
+    const landing = writeSmallLanding();
+    test = await buildTestApp({ landing });
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
+    const elsewhere = writeLanding(makeTempDir(), 'customer', [revocation('alice')], 'revocation.json');
+    symlinkSync(elsewhere, join(landing, 'customer', 'landing', 'customer-2.json'));
+    await test.lake.services.consent.refresh();
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toBeNull();
   });
 
   it('hides a customer whose duplicate consent key ends in null, as JSON.parse reads it', async () => {

@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
@@ -25,9 +26,31 @@ export async function findLandingFiles(folder: string): Promise<string[]> {
     const why = code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is not a folder' : `cannot be read (${code ?? (error as Error).message})`;
     throw new LandingFolderError(absolute, `${why}; point --landing at the folder holding customer/landing/, accelerometer/landing/ and step_trainer/landing/`);
   }
-  const files = entries.filter((e) => e.isFile() && DATA_FILE.test(e.name)).map((e) => join(absolute, e.name));
+  const files: string[] = [];
+  for (const entry of entries.filter((e) => DATA_FILE.test(e.name))) {
+    const path = join(absolute, entry.name);
+    // A link is followed (a landing file may live elsewhere: a revocation delivered as a link must count);
+    // anything else by a data file's name is refused, never skipped: its lines would be lost without a word.
+    const kind = entry.isFile() ? 'file' : await kindOf(entry, path);
+    if (kind !== 'file') throw new LandingFolderError(absolute, `holds ${entry.name}, which is ${kind}, not a file of JSON lines; replace it with the file, or move it out of the landing folder`);
+    files.push(path);
+  }
   if (files.length === 0) throw new LandingFolderError(absolute, 'holds no .json files; add the landing data or point --landing elsewhere');
   return files.sort();
+}
+
+/** What a landing entry that is not a plain file is, following a link. */
+async function kindOf(entry: Dirent, path: string): Promise<string> {
+  if (entry.isDirectory()) return 'a folder';
+  if (!entry.isSymbolicLink()) return 'a special file (a pipe, socket or device)';
+  try {
+    const target = await stat(path);
+    if (target.isFile()) return 'file';
+    return target.isDirectory() ? 'a link to a folder' : 'a link to a special file';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'a link whose target is missing' : code === 'ELOOP' ? 'a link that loops' : `a link that cannot be followed (${code ?? 'unknown error'})`;
+  }
 }
 
 /**
