@@ -135,6 +135,30 @@ describe('a damaged live version', () => {
   });
 });
 
+describe('a live version damaged while it is served', () => {
+  jest.setTimeout(60_000);
+  let t: TestApp;
+  afterEach(() => t?.close());
+
+  it('makes /readyz 503 as soon as a read has found the damage, as the API answers LAKE_DAMAGED', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-damage-served-');
+    const built = await buildLake(landing, lake);
+    t = await buildTestApp({ landing, lake, build: false });
+    const READINGS = '{ accelerometerReadings(first: 10) { edges { node { x } } } }';
+    expect((await t.graphql(READINGS, ANALYST_KEY)).body.errors).toBeUndefined();
+    expect((await request(t.server).get('/readyz')).status).toBe(200);
+
+    truncateSync(new LakeLayout(lake).tableFile('accelerometer_trusted', built.version), 100);
+    // A new read (another page size: no kept answer) finds the file cut short.
+    const answer = (await t.graphql(READINGS.replace('10', '11'), ANALYST_KEY)).body;
+    expect(answer.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['LAKE_DAMAGED']);
+    const ready = await request(t.server).get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body.reason).toMatch(/^live version damaged: .*accelerometer_trusted\.parquet is 100 bytes/);
+  });
+});
+
 describe('a corrupt manifest', () => {
   jest.setTimeout(60_000);
   let t: TestApp;
