@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { runBuild } from '../../etl/build';
 import { buildReport } from '../../etl/build-report';
+import type { BuildProgress } from '../../etl/build-options';
 import { parseConsentPolicy } from '../../etl/consent-policy';
 import { loadConfig } from '../config';
 import { formatPlan, planBuild } from '../../etl/engine/open-engine';
@@ -51,13 +52,17 @@ export function registerBuild(cli: Command): void {
       }
       // Lazy: the build has its own DuckDB; the engine's starts only if older versions must be read (the erasure bound).
       const engine = await openConfiguredEngine(config, { lazy: true });
+      const interrupted = sayWhenInterrupted();
       const progress = flags.json ? undefined : buildProgressBar();
       try {
         const options = {
           consentPolicy: config.consentPolicy,
           keepVersions: config.keepVersions,
           maxLineBytes: config.maxLineBytes,
-          onProgress: progress?.onProgress,
+          onProgress: (p: BuildProgress) => {
+            if (p.step.kind === 'publish') interrupted.publishing = true;
+            progress?.onProgress(p);
+          },
           // The erasure bound holds for a build run by hand too: older versions holding a withdrawn customer expire.
           expireVersions: expireHoldingVersions(engine, config.maxLineBytes),
         };
@@ -70,6 +75,24 @@ export function registerBuild(cli: Command): void {
         await engine.close();
       }
     });
+}
+
+/**
+ * Ctrl+C or a kill stops the build where it is: before publishing nothing is published (the manifest is
+ * written last, by a rename) and the next build removes what this one left (its record names it). Said in one line.
+ */
+function sayWhenInterrupted(): { publishing: boolean } {
+  const state = { publishing: false };
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      const outcome = state.publishing
+        ? 'it was publishing: run `stedi status` to see which version is live'
+        : 'nothing was published, the live version is unchanged';
+      process.stderr.write(`stedi: build interrupted (${signal}); ${outcome}; the next build removes this one's partial files\n`);
+      process.exit(code);
+    });
+  }
+  return state;
 }
 
 function policyFlag(raw: string) {

@@ -105,3 +105,29 @@ describeWithStediSample('a build killed with SIGKILL', () => {
     }
   });
 });
+
+describeWithStediSample('a build interrupted with Ctrl+C', () => {
+  jest.setTimeout(120_000);
+
+  it('says so in one line, exits 130, leaves the live version as it was, and the next build removes what it left', async () => {
+    const lake = makeTempDir('stedi-interrupt-');
+    const layout = new LakeLayout(lake);
+    const live = (await buildLake(STEDI_SAMPLE_DIR, lake)).version;
+    const before = new Set([live]);
+    const build = spawnBin(['build', '--landing', STEDI_SAMPLE_DIR, '--lake', lake, '--json']);
+    let finished = false;
+    void build.exited.then(() => (finished = true));
+    while (!finished && newVersion(layout, before) === undefined) await new Promise((r) => setImmediate(r));
+    expect(finished).toBe(false);
+    build.child.kill('SIGINT');
+    expect(await build.exited).toBe(130);
+    expect(build.stdout()).toBe('');
+    expect(build.stderr()).toBe("stedi: build interrupted (SIGINT); nothing was published, the live version is unchanged; the next build removes this one's partial files\n");
+    expect(manifestVersions(layout)).toEqual([live]);
+    const left = newVersion(layout, before)!;
+    const next = await buildLake(STEDI_SAMPLE_DIR, lake);
+    expect(existsSync(layout.buildRecord(left))).toBe(false);
+    expect(existsSync(layout.versionDir('customer_trusted', left))).toBe(false);
+    expect(manifestVersions(layout)).toEqual([next.version, live]);
+  });
+});
