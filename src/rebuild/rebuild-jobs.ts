@@ -3,7 +3,7 @@ import { BuildCheckError } from '../../etl/build';
 import type { BuildProgress } from '../../etl/build-options';
 import type { ConsentPolicy } from '../../etl/consent-policy';
 import type { Engine } from '../../etl/engine/engine';
-import type { VersionManifest } from '../../etl/manifest';
+import { ManifestError, type VersionManifest } from '../../etl/manifest';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { type RebuildJob, newJob, recordProgress } from './rebuild-job';
@@ -163,7 +163,11 @@ export class RebuildJobs implements Rebuilds {
   }
 
   private async livePolicy(): Promise<ConsentPolicy> {
-    const manifest = await this.engine.manifest();
+    // A manifest that fails its schema is what a rebuild repairs (the build sets it aside): the configured policy then.
+    const manifest = await this.engine.manifest().catch((error: unknown) => {
+      if (error instanceof ManifestError) return null;
+      throw error;
+    });
     return manifest?.versions[0]?.consentPolicy ?? this.config.consentPolicy;
   }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
 import { buildLake, manifestOf } from '../helpers/etl-lake';
-import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
+import { ADMIN_KEY, ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
 import { runBin } from '../helpers/spawn-cli';
 
@@ -204,5 +204,29 @@ describe('a corrupt manifest', () => {
     expect(aside).toHaveLength(1);
     expect(readFileSync(join(lake, '_stedi', aside[0]), 'utf8')).toBe(broken);
     expect((await request(t.server).get('/readyz')).status).toBe(200);
+  });
+
+  it('is repaired by the rebuildZones mutation its error message suggests, as by `stedi build`', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-manifest-rebuild-');
+    await buildLake(landing, lake);
+    const layout = new LakeLayout(lake);
+    writeFileSync(layout.manifestPath, '{"formatVersion":2,');
+    t = await buildTestApp({ landing, lake, build: false });
+    const refused = (await t.graphql(COUNT, ANALYST_KEY)).body.errors[0];
+    expect(refused.extensions.code).toBe('LAKE_DAMAGED');
+    expect(refused.message).toMatch(/rebuildZones mutation/);
+
+    const started = (await t.graphql('mutation { rebuildZones { id state } }', ADMIN_KEY)).body;
+    expect(started.errors).toBeUndefined();
+    let state = started.data.rebuildZones.state;
+    for (let i = 0; i < 300 && (state === 'QUEUED' || state === 'RUNNING'); i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      state = (await t.graphql(`{ rebuildJob(id: "${started.data.rebuildZones.id}") { state } }`, ADMIN_KEY)).body.data.rebuildJob.state;
+    }
+    expect(state).toBe('SUCCEEDED');
+    expect((await request(t.server).get('/readyz')).status).toBe(200);
+    expect((await t.graphql(COUNT, ANALYST_KEY)).body.data.customers.totalCount).toBe(2);
+    expect(readdirSync(join(lake, '_stedi')).filter((f) => f.startsWith('manifest.json.broken-'))).toHaveLength(1);
   });
 });
