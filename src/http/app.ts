@@ -41,6 +41,8 @@ export interface AppOptions {
   metricsText?: (metrics: ServerMetrics) => Promise<string>;
   /** Where exports are written before they are streamed (default: the OS temp folder). */
   exportDir?: string;
+  /** How long an export waits for a client that stopped reading (default EXPORT_STALL_MS). */
+  exportStallMs?: number;
   /** Called as each request that asks the lake for something begins (data-requests.ts: not introspection, pages, probes). */
   onDataRequest?: () => void;
 }
@@ -104,7 +106,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
     options.onDataRequest?.();
     next();
   });
-  app.use(exportRoutes(services, metrics, options.exportDir ? () => options.exportDir! : undefined));
+  app.use(exportRoutes(services, metrics, options.exportDir ? () => options.exportDir! : undefined, options.exportStallMs));
   app.use((req, res) => sendError(res, ErrorCode.NOT_FOUND, `no route ${req.method} ${req.path}; the API is at /graphql, exports at ${EXPORT_PATH}`));
   app.use(errorHandler(services.config.bodyLimit));
 

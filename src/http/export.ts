@@ -21,8 +21,10 @@ import { requestLogOf } from './request-context';
 
 export const EXPORT_PATH = '/export/machine_learning_curated';
 const STREAM_CHUNK = 1 << 20;
+/** How long an export waits for a client that stops reading before it cuts the answer (the file it holds is freed then). */
+export const EXPORT_STALL_MS = 60_000;
 
-export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir: () => string = tmpdir): Router {
+export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir: () => string = tmpdir, stallMs = EXPORT_STALL_MS): Router {
   const router = Router();
   router.get(EXPORT_PATH, async (req, res) => {
     const log = requestLogOf(res);
@@ -62,7 +64,19 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
       // The pipeline's own 'close' listeners join the request's (context, metrics, cancel, Express): more than Node's
       // default 10 for an emitter, which it reports on every export as a possible leak. They end with the response.
       res.setMaxListeners(res.getMaxListeners() + 10);
-      await pipeline(stream, res);
+      // A client that stops reading would hold the connection and the deleted file's disk space for as long as it likes.
+      const socket = req.socket;
+      const onStall = (): void => {
+        log.info({ stallMs }, 'export cut: the client read nothing for the stall limit');
+        res.destroy();
+      };
+      socket.setTimeout(stallMs, onStall);
+      try {
+        await pipeline(stream, res);
+      } finally {
+        socket.off('timeout', onStall);
+        socket.setTimeout(0);
+      }
       metrics.exportRows.inc({ format: params.format }, rows);
       const ms = (from: number, to: number): number => Math.round(to - from);
       // Where an export's time goes: preparing the query, the engine writing the file, sending it.

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { download, exportedRows } from '../helpers/export-download';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { customerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
+import { connect, type AddressInfo } from 'node:net';
+import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
 
 /** GET /export/machine_learning_curated on a small fixture lake (alice and bob consent, carol does not). */
 
@@ -116,5 +118,46 @@ describe('the export endpoint before any build', () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe('the export endpoint and a client that stops reading', () => {
+  jest.setTimeout(120_000);
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({ landing: writeManyCustomersLanding(5_000, 100).landing, exportStallMs: 1_000 });
+  });
+  afterAll(() => t.close());
+
+  it('cuts the answer once nothing was read for the stall limit, freeing the connection', async () => {
+    const { port } = t.server.address() as AddressInfo;
+    const socket = connect(port, '127.0.0.1');
+    let received = 0;
+    let head = '';
+    let closed = false;
+    let stopped = false;
+    socket.once('close', () => (closed = true));
+    socket.on('error', () => undefined); // cut short: a reset is one of the ways it may end
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (!head.includes('\r\n\r\n')) head += chunk.toString('latin1');
+      // The headers are in: the client stops reading (the kernel's buffers fill, then the server's writes wait).
+      if (head.includes('\r\n\r\n') && !stopped) {
+        stopped = true;
+        socket.pause();
+      }
+    });
+    socket.write(`GET /export/machine_learning_curated?format=ndjson HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${ANALYST_KEY}\r\n\r\n`);
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    // Reading again: what the kernel held arrives, then the connection ends, short of the whole answer.
+    socket.resume();
+    for (let i = 0; i < 100 && !closed; i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.destroy();
+    expect(head).toMatch(/^HTTP\/1\.1 200/);
+    const length = Number(/content-length: (\d+)/i.exec(head)![1]);
+    // Larger than what the kernel holds for a paused reader on this machine (up to 32 MiB received, 4 MiB sent).
+    expect(length).toBeGreaterThan(40 * 1024 * 1024);
+    expect(closed).toBe(true);
+    expect(received).toBeLessThan(length);
   });
 });
