@@ -12,6 +12,7 @@ import { badInput } from '../errors';
  * JSON round-trips doubles exactly.
  */
 export type CursorKind = 'Customer' | 'AccelerometerReading' | 'StepTrainerReading' | 'MachineLearningSample';
+const CURSOR_KIND_NAMES: ReadonlySet<CursorKind> = new Set(['Customer', 'AccelerometerReading', 'StepTrainerReading', 'MachineLearningSample']);
 export type KeyValue = string | number;
 /** `integer` keys are epoch milliseconds: safe integers only. */
 export type KeyType = 'string' | 'integer' | 'number';
@@ -100,7 +101,9 @@ export function decodeCursor(text: string, kind: CursorKind, keyTypes: readonly 
   if (!parsed || typeof parsed !== 'object' || typeof parsed.v !== 'string' || !isVersionId(parsed.v) || !Array.isArray(parsed.p) || !Array.isArray(parsed.a)) {
     throw invalid('is not a cursor this API issued');
   }
-  if (parsed.k !== kind) throw invalid(`was issued by another field (it points into ${String(parsed.k)} rows, not ${kind} rows)`);
+  // Its own kind is named only when it is one of ours: a forged cursor's text is never echoed back.
+  const issuedFor = CURSOR_KIND_NAMES.has(parsed.k as CursorKind) ? ` (it points into ${String(parsed.k)} rows, not ${kind} rows)` : '';
+  if (parsed.k !== kind) throw invalid(`was issued by another field${issuedFor}`);
   const expected = scopeDigests(scope);
   const differs = ARGUMENTS.find((_name, i) => parsed.a![i] !== expected[i]);
   if (differs === 'field') throw invalid('was issued by another field');

@@ -17,9 +17,9 @@ export interface TimeRange {
   to?: number | null;
 }
 
-export function checkTimeRange(range: TimeRange | null | undefined, field: string): void {
+export function checkTimeRange(range: TimeRange | null | undefined, field: string, names: { from: string; to: string } = { from: 'from', to: 'to' }): void {
   if (range?.from != null && range.to != null && range.from > range.to) {
-    throw badInput(`the filter of ${field} has \`from\` (${range.from}) after \`to\` (${range.to}); swap them or widen the range`);
+    throw badInput(`the filter of ${field} has \`${names.from}\` (${range.from}) after \`${names.to}\` (${range.to}); swap them or widen the range`);
   }
 }
 

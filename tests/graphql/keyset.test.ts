@@ -43,6 +43,7 @@ describe('cursors', () => {
     ['another split', encodeCursor('StepTrainerReading', version, ['a', 1, 2], { ...readings, split: 'TRAIN', splitSeed: 's' }), /another `split` argument/],
     ['a cursor without arguments (issued before they were bound)', Buffer.from(JSON.stringify({ k: 'StepTrainerReading', v: version, p: ['a', 1, 2] })).toString('base64url'), /not a cursor this API issued/],
     ['too long a text', 'a'.repeat(5000), /not a cursor this API issued/],
+    ['a forged kind (never echoed back)', Buffer.from(JSON.stringify({ k: '<img src=x>', v: version, p: ['a', 1, 2], a: [] })).toString('base64url'), /^(?!.*<img)(?=.*issued by another field;)/],
   ])('refuses %s with BAD_USER_INPUT', (_what, text, message) => {
     expect(() => decodeCursor(text, 'StepTrainerReading', ['string', 'integer', 'integer'], readings)).toThrow(
       expect.objectContaining({ code: 'BAD_USER_INPUT', message: expect.stringMatching(message) }),

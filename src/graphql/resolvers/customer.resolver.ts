@@ -30,7 +30,7 @@ export class CustomerResolver {
   @Query(() => CustomerConnection, { nullable: true, description: 'Consenting customers with readings, ordered by serialNumber.' })
   customers(@Args(() => CustomersArgs) args: CustomersArgs, @Ctx() ctx: GraphqlContext, @Info() info: GraphQLResolveInfo): Promise<PageConnection<Customer>> {
     const f = args.filter ?? {};
-    checkTimeRange({ from: f.registeredFrom, to: f.registeredTo }, 'customers');
+    checkTimeRange({ from: f.registeredFrom, to: f.registeredTo }, 'customers', { from: 'registeredFrom', to: 'registeredTo' });
     return readConnection(ctx, customerDataset, args, { serialNumber: f.serialNumber, from: f.registeredFrom, to: f.registeredTo }, 'customers', info);
   }
 
