@@ -38,7 +38,9 @@ async function readiness({ engine, consent }: Pick<Services, 'engine' | 'consent
     version = manifest ? liveVersion(manifest)?.version : undefined;
   } catch (error) {
     const invalid = (error as Error)?.name === 'ManifestError';
-    return { ready: false, reason: invalid ? 'lake manifest invalid: run `stedi build` to write a new one (the server log names the problem)' : 'lake manifest cannot be read', err: error };
+    const code = (error as NodeJS.ErrnoException)?.code;
+    const denied = code === 'EACCES' || code === 'EPERM' ? ` (${code}): the user running the server may not read it; fix the lake folder's permissions or owner` : '';
+    return { ready: false, reason: invalid ? 'lake manifest invalid: run `stedi build` to write a new one (the server log names the problem)' : `lake manifest cannot be read${denied}`, err: error };
   }
   if (!version) return { ready: false, reason: 'lake not built: run `stedi build` or the rebuildZones mutation' };
 

@@ -47,6 +47,23 @@ describe('a lake folder the build cannot write', () => {
   });
 });
 
+describe('a lake file the user running stedi may not read', () => {
+  jest.setTimeout(60_000);
+
+  it('is reported as damage whose fix is its permissions, not another build', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-unreadable-');
+    const built = await buildLake(landing, lake);
+    execFileSync('chmod', ['-R', 'a+rX', lake]);
+    const file = new LakeLayout(lake).tableFile('accelerometer_trusted', built.version);
+    // Root reads any file: run status as nobody on root's lake; otherwise take the owner's read permission away.
+    chmodSync(file, asRoot ? 0o600 : 0o000);
+    const run = await runBin(['status', '--lake', lake], {}, asRoot ? { uid: 65534, gid: 65534 } : {});
+    chmodSync(file, 0o644);
+    expect(run.stdout).toMatch(/DAMAGED live version .*accelerometer_trusted\.parquet cannot be read \(EACCES\): the user running stedi may not read it; give that user read access/);
+  });
+});
+
 describe('a full disk', () => {
   jest.setTimeout(60_000);
   afterEach(() => jest.restoreAllMocks());

@@ -34,7 +34,7 @@ export async function fileDamage(path: string, name: string, expected: TableVers
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return `${name} is missing`;
-    return `${name} cannot be read (${code ?? (error as Error).message})`;
+    return unreadable(name, error);
   }
   if (expected.bytes !== undefined && size !== expected.bytes) return `${name} is ${size} bytes; the manifest recorded ${expected.bytes}`;
   if (expected.sha256 === undefined) return null;
@@ -48,6 +48,13 @@ export async function fileDamage(path: string, name: string, expected: TableVers
   try {
     return (await hashing) === expected.sha256 ? null : `${name} fails its SHA-256 checksum`;
   } catch (error) {
-    return `${name} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+    return unreadable(name, error);
   }
+}
+
+/** A file that is there but may not be read: a rebuild would not help, its permissions would. */
+function unreadable(name: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return `${name} cannot be read (${code}): the user running stedi may not read it; give that user read access (chmod, chown) or run stedi as the lake's owner`;
+  return `${name} cannot be read (${code ?? (error as Error).message})`;
 }
