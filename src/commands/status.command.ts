@@ -43,6 +43,7 @@ export function registerStatus(cli: Command): void {
             keptVersions: manifest.versions.map((v) => ({ version: v.version, builtAt: v.builtAt, damaged: damage.get(v.version) ?? null })),
           };
           process.stdout.write(`${JSON.stringify(status)}\n`);
+          if (damage.get(live.version)) process.exitCode = 1;
           return;
         }
         const width = Math.max(...TABLE_NAMES.map((t) => t.length));
@@ -71,6 +72,8 @@ export function registerStatus(cli: Command): void {
           }),
         ];
         process.stdout.write(`${lines.join('\n')}\n`);
+        // A script asking whether the lake can serve gets its answer from the exit code too.
+        if (damage.get(live.version)) process.exitCode = 1;
       } finally {
         await engine.close();
       }

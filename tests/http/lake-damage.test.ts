@@ -125,7 +125,9 @@ describe('a damaged live version', () => {
     const answer = (await t.graphql(COUNT, ANALYST_KEY)).body;
     expect(answer.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['LAKE_DAMAGED']);
     expect(answer.errors[0].message).toMatch(/the live lake version .* is damaged .*; an admin can run `stedi build`/);
-    expect((await runBin(['status', '--lake', lake])).stdout).toMatch(/DAMAGED live version .*: .*100 bytes.*; run `stedi build`/);
+    const status = await runBin(['status', '--lake', lake]);
+    expect(status.stdout).toMatch(/DAMAGED live version .*: .*100 bytes.*; run `stedi build`/);
+    expect(status.code).toBe(1);
 
     const rebuilt = await runBin(['build', '--lake', lake, '--json']);
     expect(rebuilt.code).toBe(0);
