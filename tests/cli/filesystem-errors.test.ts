@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readdirSync, rmdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import fsPromises from 'node:fs/promises';
 import { join } from 'node:path';
 import { runBuild } from '../../etl/build';
@@ -61,6 +61,27 @@ describe('a lake file the user running stedi may not read', () => {
     const run = await runBin(['status', '--lake', lake], {}, asRoot ? { uid: 65534, gid: 65534 } : {});
     chmodSync(file, 0o644);
     expect(run.stdout).toMatch(/DAMAGED live version .*accelerometer_trusted\.parquet cannot be read \(EACCES\): the user running stedi may not read it; give that user read access/);
+  });
+});
+
+describe('a file where the lake needs a folder', () => {
+  jest.setTimeout(60_000);
+
+  it.each([['build'], ['status']])('stops `stedi %s --lake <a file>` with one line saying so', async (command) => {
+    const file = join(makeTempDir('stedi-file-lake-'), 'lake');
+    writeFileSync(file, 'not a lake');
+    const run = await runBin([command, '--lake', file, ...(command === 'build' ? ['--landing', writeSmallLanding()] : [])]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`stedi: the lake ${file} is a file, not a folder; point --lake (STEDI_LAKE) at a folder (it is made if missing)\n`);
+  });
+
+  it('names the file in the way of one of its folders', async () => {
+    const lake = makeTempDir('stedi-file-in-lake-');
+    mkdirSync(join(lake, '_stedi'));
+    writeFileSync(join(lake, '_stedi', 'builds'), '');
+    const run = await runBin(['build', '--lake', lake, '--landing', writeSmallLanding()]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`stedi: cannot make the folder ${join(lake, '_stedi', 'builds')}: ${join(lake, '_stedi', 'builds')} is a file, not a folder; move it away, or point --lake at a folder\n`);
   });
 });
 

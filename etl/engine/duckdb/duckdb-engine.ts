@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -66,6 +67,10 @@ export class DuckDbEngine implements Engine {
   }
 
   static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
+    // Said once, here: otherwise each first use of a path inside it fails with the filesystem's own words (ENOTDIR).
+    if (statSync(options.lake, { throwIfNoEntry: false })?.isDirectory() === false) {
+      throw new Error(`the lake ${options.lake} is a file, not a folder; point --lake (STEDI_LAKE) at a folder (it is made if missing)`);
+    }
     const engine = new DuckDbEngine(options);
     if (!options.lazy) await engine.duckdb();
     return engine;

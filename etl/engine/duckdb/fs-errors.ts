@@ -14,6 +14,8 @@ const BY_MESSAGE: Array<[RegExp, string]> = [
 
 export function filesystemCode(error: unknown): string | undefined {
   const code = (error as NodeJS.ErrnoException)?.code;
+  // A file where the lake needs a folder (--lake naming a file, a file in place of one of its folders).
+  if (code === 'ENOTDIR' || code === 'EEXIST') return code;
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOSPC' || code === 'EDQUOT') return code === 'EDQUOT' ? 'ENOSPC' : code === 'EPERM' ? 'EACCES' : code;
   const message = error instanceof Error ? error.message : '';
   return BY_MESSAGE.find(([pattern]) => pattern.test(message))?.[1];
@@ -32,12 +34,31 @@ function ownerOf(path: string): number | undefined {
   }
 }
 
+/** `path` or its nearest existing parent when that is a file rather than a folder. */
+function fileInTheWay(path: string): string | undefined {
+  for (let p = path; dirname(p) !== p; p = dirname(p)) {
+    let stats;
+    try {
+      stats = statSync(p, { throwIfNoEntry: false });
+    } catch {
+      continue; // ENOTDIR: a parent is the file in the way
+    }
+    if (stats) return stats.isDirectory() ? undefined : p;
+  }
+  return undefined;
+}
+
 /** A LakeFilesystemError for `error` when it is a filesystem refusal at `path` in the lake `lake`; otherwise `error` itself. */
 export function describeFilesystemError(error: unknown, path: string, lake: string): unknown {
   if (error instanceof LakeFilesystemError) return error;
   const code = filesystemCode(error);
   if (!code) return error;
   const uid = process.getuid?.();
+  if (code === 'ENOTDIR' || code === 'EEXIST') {
+    const blocking = fileInTheWay(path);
+    if (blocking) return new LakeFilesystemError(`cannot make the folder ${path}: ${blocking} is a file, not a folder; move it away, or point --lake at a folder`, path, code);
+    return error;
+  }
   if (code === 'ENOSPC') {
     return new LakeFilesystemError(`no space left on the device holding ${path}; free space there, or build into a folder on a larger disk (--lake)`, path, code);
   }
