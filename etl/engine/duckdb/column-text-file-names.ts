@@ -1,5 +1,5 @@
 /** The format of a column text set's files (column-text-files.ts); a set of another format is not read. */
-export const COLUMN_TEXT_FORMAT = 1;
+export const COLUMN_TEXT_FORMAT = 2;
 /** Each row's offsets are 32-bit, one per column. */
 export const OFFSET_BYTES = 4;
 
@@ -8,5 +8,7 @@ export const columnTextFileNames = (base: string) => ({
   meta: `${base}.batch.json`,
   rows: `${base}.batch.rows`,
   column: (c: number) => `${base}.batch.${c}`,
+  /** Each file's block checks (column-text-checks.ts): the columns' in order, then the rows file's. */
+  checks: `${base}.batch.crc`,
   lock: `${base}.batch.lock`,
 });

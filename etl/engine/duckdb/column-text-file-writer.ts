@@ -1,5 +1,6 @@
 import { type FileHandle, open, rename, unlink, writeFile } from 'node:fs/promises';
 import type { ColumnTextWriter } from '../derived-column-text';
+import { BlockChecksWriter } from './column-text-checks';
 import { COLUMN_TEXT_FORMAT, columnTextFileNames } from './column-text-file-names';
 
 /** A column file's offsets are 32-bit: a larger column is not written. */
@@ -15,6 +16,8 @@ const tmp = (name: string): string => `${name}.tmp`;
  */
 export class ColumnTextFileWriter implements ColumnTextWriter {
   private readonly offsets: number[];
+  /** Each file's block checks: the columns', then the rows file's. */
+  private readonly checks: BlockChecksWriter[];
   private rows = 0;
   private done = false;
 
@@ -26,6 +29,7 @@ export class ColumnTextFileWriter implements ColumnTextWriter {
     private readonly release: () => Promise<void>,
   ) {
     this.offsets = columns.map(() => 0);
+    this.checks = handles.map(() => new BlockChecksWriter());
   }
 
   static async create(base: string, version: string, columns: readonly string[], release: () => Promise<void>): Promise<ColumnTextFileWriter> {
@@ -59,10 +63,11 @@ export class ColumnTextFileWriter implements ColumnTextWriter {
       chunks.push(n === 0 ? '' : `${values.join(',')},`);
     }
     for (let c = 0; c < width; c += 1) {
-      await this.handles[c].write(chunks[c]);
-      this.offsets[c] += Buffer.byteLength(chunks[c]);
+      const bytes = Buffer.from(chunks[c]);
+      await this.write(c, bytes);
+      this.offsets[c] += bytes.length;
     }
-    await this.handles[width].write(new Uint8Array(offsets.buffer));
+    await this.write(width, new Uint8Array(offsets.buffer));
     this.rows += n;
     return true;
   }
@@ -72,10 +77,13 @@ export class ColumnTextFileWriter implements ColumnTextWriter {
     const names = columnTextFileNames(this.base);
     let complete = false;
     try {
-      await this.handles[this.columns.length].write(new Uint8Array(Uint32Array.from(this.offsets).buffer));
+      await this.write(this.columns.length, new Uint8Array(Uint32Array.from(this.offsets).buffer));
       await this.closeFiles();
+      const checks = this.checks.flatMap((file) => file.finish());
+      await writeFile(tmp(names.checks), new Uint8Array(Uint32Array.from(checks).buffer));
       for (let c = 0; c < this.columns.length; c += 1) await rename(tmp(names.column(c)), names.column(c));
       await rename(tmp(names.rows), names.rows);
+      await rename(tmp(names.checks), names.checks);
       const meta = { format: COLUMN_TEXT_FORMAT, version: this.version, rows: this.rows, columns: [...this.columns], digest };
       await writeFile(tmp(names.meta), JSON.stringify(meta));
       await rename(tmp(names.meta), names.meta);
@@ -95,12 +103,17 @@ export class ColumnTextFileWriter implements ColumnTextWriter {
     await this.release();
   }
 
+  private async write(file: number, bytes: Uint8Array): Promise<void> {
+    await this.handles[file].write(bytes);
+    this.checks[file].update(bytes);
+  }
+
   private async closeFiles(): Promise<void> {
     for (const h of this.handles) await h.close().catch(() => undefined);
   }
 
   private async removeTemporary(): Promise<void> {
     const names = columnTextFileNames(this.base);
-    for (const name of [...this.columns.map((_, c) => names.column(c)), names.rows, names.meta]) await unlink(tmp(name)).catch(() => undefined);
+    for (const name of [...this.columns.map((_, c) => names.column(c)), names.rows, names.checks, names.meta]) await unlink(tmp(name)).catch(() => undefined);
   }
 }

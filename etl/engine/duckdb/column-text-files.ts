@@ -1,8 +1,9 @@
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ColumnTextMeta, ColumnTextReader, ColumnTextSpan, ColumnTextWriter, DerivedColumnText } from '../derived-column-text';
 import { acquireBuildLock, BuildLockedError } from './build-lock';
+import { BlockChecks } from './column-text-checks';
 import { COLUMN_TEXT_FORMAT, columnTextFileNames, OFFSET_BYTES } from './column-text-file-names';
 import { ColumnTextFileWriter } from './column-text-file-writer';
 
@@ -58,11 +59,14 @@ export class ColumnTextFiles implements DerivedColumnText {
 
 class ColumnTextFileReader implements ColumnTextReader {
   private closed = false;
+  /** Set once the files' sizes are known to be whole (open); every read is checked against them from then on. */
+  private checks?: BlockChecks;
 
   private constructor(
     readonly meta: ColumnTextMeta,
     private readonly fds: number[],
     private readonly rowsFd: number,
+    private readonly metaPath: string,
   ) {}
 
   static open(base: string, version: string, columns: readonly string[]): ColumnTextFileReader | undefined {
@@ -83,8 +87,9 @@ class ColumnTextFileReader implements ColumnTextReader {
       closeAll(fds);
       return undefined;
     }
-    const reader = new ColumnTextFileReader({ version, rows: meta.rows, columns: [...columns], digest: meta.digest }, fds.slice(0, -1), fds[fds.length - 1]);
-    if (!reader.whole()) {
+    const reader = new ColumnTextFileReader({ version, rows: meta.rows, columns: [...columns], digest: meta.digest }, fds.slice(0, -1), fds[fds.length - 1], names.meta);
+    reader.checks = reader.whole() ? checksOf(names.checks, fds) : undefined;
+    if (!reader.checks) {
       reader.close();
       return undefined;
     }
@@ -108,7 +113,9 @@ class ColumnTextFileReader implements ColumnTextReader {
     const width = this.fds.length;
     const offsets = new Uint32Array(width);
     const bytes = new Uint8Array(offsets.buffer);
-    if (readSync(this.rowsFd, bytes, 0, bytes.length, row * width * OFFSET_BYTES) !== bytes.length) throw new Error(`column text rows file ends before row ${row}`);
+    const at = row * width * OFFSET_BYTES;
+    if (readSync(this.rowsFd, bytes, 0, bytes.length, at) !== bytes.length) throw new Error(`column text rows file ends before row ${row}`);
+    this.verify(width, this.rowsFd, at, bytes.length);
     return offsets;
   }
 
@@ -124,12 +131,32 @@ class ColumnTextFileReader implements ColumnTextReader {
     if (span.length === 0) return;
     if (this.closed) throw new Error('column text reader is closed');
     if (readSync(this.fds[column], into, at, span.length, span.start) !== span.length) throw new Error(`column text file ${column} ends before byte ${span.start + span.length}`);
+    this.verify(column, this.fds[column], span.start, span.length);
+  }
+
+  /** A block that fails its check makes the set incomplete (its meta goes), so the next preparation writes it anew. */
+  private verify(file: number, fd: number, start: number, length: number): void {
+    try {
+      this.checks?.verify(file, fd, start, length);
+    } catch (error) {
+      rmSync(this.metaPath, { force: true });
+      throw error;
+    }
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
     closeAll([...this.fds, this.rowsFd]);
+  }
+}
+
+/** The set's block checks, for files open as `fds` (the columns', then the rows file); undefined when they are missing or do not fit the files. */
+function checksOf(path: string, fds: readonly number[]): BlockChecks | undefined {
+  try {
+    return BlockChecks.from(readFileSync(path), fds.map((fd) => fstatSync(fd).size));
+  } catch {
+    return undefined;
   }
 }
 

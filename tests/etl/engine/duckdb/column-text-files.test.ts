@@ -1,5 +1,5 @@
 import { rename } from 'node:fs/promises';
-import { appendFileSync, existsSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -87,8 +87,8 @@ describe(`a version's column text store (seed ${SEED})`, () => {
     const renames = rename as jest.MockedFunction<typeof rename>;
     renames.mockClear();
     await writer.finish('d1');
-    expect(renames.mock.calls.map(([, to]) => to)).toEqual([...COLUMNS.map((_, c) => names.column(c)), names.rows, names.meta]);
-    expect(readdirSync(dir).sort()).toEqual(['table.batch.0', 'table.batch.1', 'table.batch.2', 'table.batch.json', 'table.batch.rows']);
+    expect(renames.mock.calls.map(([, to]) => to)).toEqual([...COLUMNS.map((_, c) => names.column(c)), names.rows, names.checks, names.meta]);
+    expect(readdirSync(dir).sort()).toEqual(['table.batch.0', 'table.batch.1', 'table.batch.2', 'table.batch.crc', 'table.batch.json', 'table.batch.rows']);
     const reader = store.open(COLUMNS)!;
     expect(readText(reader, 1, 0, 2)).toBe('1,2');
     reader.close();
@@ -125,6 +125,8 @@ describe(`a version's column text store (seed ${SEED})`, () => {
       () => appendFileSync(names.column(0), 'x,'),
       () => truncateSync(names.rows, 20),
       () => writeFileSync(names.meta, '{"format":1,'),
+      () => rmSync(names.checks),
+      () => appendFileSync(names.checks, 'xxxx'),
     ];
     for (const damage of damages) {
       damage();
@@ -135,6 +137,31 @@ describe(`a version's column text store (seed ${SEED})`, () => {
     // Another version's or other columns' set is not this one.
     expect(new ColumnTextFiles(join(dir, 'table'), 'v2').open(COLUMNS)).toBeUndefined();
     expect(store.open(['a', 'b'])).toBeUndefined();
+  });
+
+  it('refuses a read that touches a byte changed since it was written (same size), and reads every other block', async () => {
+    const { store, names } = storeIn();
+    // Values of 1 KiB: each column file is 300 KiB, five blocks of checks.
+    const rows = 300;
+    const texts = COLUMNS.map((_, c) => Array.from({ length: rows }, (_, r) => `${c}${r}`.padEnd(1023, 'v')));
+    const writer = (await store.startWrite(COLUMNS))!;
+    expect(await writer.append(texts)).toBe(true);
+    await writer.finish('d');
+    // One byte of block 2 of column 1 (bytes 131,072 to 196,607: rows 128 to 191) changes, in place.
+    const file = readFileSync(names.column(1));
+    file[150 * 1024 + 7] ^= 0x01;
+    writeFileSync(names.column(1), file);
+    const reader = store.open(COLUMNS)!;
+    expect(readText(reader, 1, 0, 100)).toBe(texts[1].slice(0, 100).join(','));
+    expect(readText(reader, 1, 200, 300)).toBe(texts[1].slice(200).join(','));
+    expect(readText(reader, 0, 0, 300)).toBe(texts[0].join(','));
+    expect(() => readText(reader, 1, 140, 141)).toThrow(/column text file 1 fails its check at block 2/);
+    expect(() => readText(reader, 1, 0, 300)).toThrow(/fails its check/);
+    reader.close();
+    // The set is no longer complete: the next preparation writes it anew.
+    expect(store.open(COLUMNS)).toBeUndefined();
+    await writeSet(store, ROWS, 'again');
+    expect(store.open(COLUMNS)?.meta.digest).toBe('again');
   });
 
   it('refuses a row range outside the set, and a read past a file cut short after it was opened', async () => {
