@@ -18,7 +18,8 @@ export type ToWorker =
   | { stedi: 'stage'; version: VersionManifest }
   | { stedi: 'warm'; version: string; reads: CachedRead[] }
   | { stedi: 'published'; version: string }
-  | { stedi: 'reply'; id: number; value?: unknown; error?: string }
+  /** `code`: the error was the caller's to fix (error-mapping.ts), and `error` is its message for the caller. */
+  | { stedi: 'reply'; id: number; value?: unknown; error?: string; code?: string }
   | { stedi: 'readAhead'; page: PageHint }
   | { stedi: 'rebalance' }
   | { stedi: 'shutdown' }

@@ -1,4 +1,5 @@
 import { type ToPrimary, type ToWorker, isStedi } from './messages';
+import { type ErrorCode, StediError } from '../errors';
 
 type Request = Extract<ToPrimary, { stedi: 'request' }>;
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
@@ -44,7 +45,7 @@ export class PrimaryChannel {
     if (!waiter) return;
     this.waiting.delete(reply.id);
     clearTimeout(waiter.timer);
-    if (reply.error !== undefined) waiter.reject(new Error(reply.error));
+    if (reply.error !== undefined) waiter.reject(reply.code ? new StediError(reply.code as ErrorCode, reply.error) : new Error(reply.error));
     else waiter.resolve(reply.value);
   }
 }

@@ -96,8 +96,14 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       const value = request.what === 'rebuild' ? await rebuilds.start(request.consentPolicy) : request.what === 'listen' ? await held.release() : await clusterMetrics();
       reply = { stedi: 'reply', id: request.id, value };
     } catch (error) {
-      logger.error({ err: error, request: request.what }, 'a worker request failed');
-      reply = { stedi: 'reply', id: request.id, error: (error as Error).message };
+      // A caller's error (a lake that cannot be rebuilt as asked) keeps its code and message across the process boundary.
+      // Loaded only here: error-mapping brings graphql and type-graphql, which an idle primary never needs.
+      const safe = (await import('../graphql/error-mapping')).clientError(error);
+      if (safe) reply = { stedi: 'reply', id: request.id, error: safe.message, code: safe.code };
+      else {
+        logger.error({ err: error, request: request.what }, 'a worker request failed');
+        reply = { stedi: 'reply', id: request.id, error: (error as Error).message };
+      }
     }
     if (worker.isConnected()) worker.send(reply);
   };

@@ -43,6 +43,8 @@ describe('modules a DuckDB server process loads', () => {
     // ~3 MiB of an idle primary: its aggregator loads with the first /metrics (primary.ts).
     expect(packages).toEqual(expect.arrayContaining(['commander', 'pino']));
     expect(packages.filter((p) => p === 'prom-client' || p.startsWith('@opentelemetry/'))).toEqual([]);
+    // Nor GraphQL: the primary serves no request (a worker's failed rebuild request loads its error mapping then).
+    expect(packages.filter((p) => p === 'graphql' || p === 'type-graphql')).toEqual([]);
   });
 
   it('load the AWS SDK when an Athena engine is opened, and the pretty-printer for a terminal', () => {
