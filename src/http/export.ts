@@ -1,3 +1,4 @@
+import { readdirSync, rmSync } from 'node:fs';
 import { type FileHandle, mkdtemp, open, rm, rmdir, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,11 +21,14 @@ import { requestLogOf } from './request-context';
  */
 
 export const EXPORT_PATH = '/export/machine_learning_curated';
+/** An export's temporary folder is named for the process writing it: one left by a process that died is removed at the next start. */
+const EXPORT_DIR_PREFIX = 'stedi-export-';
 const STREAM_CHUNK = 1 << 20;
 /** How long an export waits for a client that stops reading before it cuts the answer (the file it holds is freed then). */
 export const EXPORT_STALL_MS = 60_000;
 
 export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir: () => string = tmpdir, stallMs = EXPORT_STALL_MS): Router {
+  removeDeadExports(tempDir());
   const router = Router();
   router.get(EXPORT_PATH, async (req, res) => {
     const log = requestLogOf(res);
@@ -37,7 +41,7 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
       const params = parseExportParams(req.query as Record<string, unknown>);
       const started = performance.now();
       const { sql, params: values, version } = await machineLearningExportQuery(services, { split: params.split, splitSeed: params.splitSeed });
-      dir = await mkdtemp(join(tempDir(), 'stedi-export-'));
+      dir = await mkdtemp(join(tempDir(), `${EXPORT_DIR_PREFIX}${process.pid}-`));
       const { contentType, extension } = EXPORT_FORMATS[params.format];
       const file = join(dir, `export.${extension}`);
       const queried = performance.now();
@@ -103,4 +107,27 @@ const statusOf = (code: string): number | undefined => (code in ErrorCode ? unde
 function fileName(version: string, params: ExportParams): string {
   const split = params.split ? `-${params.split.toLowerCase()}` : '';
   return `machine_learning_curated-${version.replace(/[^A-Za-z0-9_-]/g, '')}${split}.${EXPORT_FORMATS[params.format].extension}`;
+}
+
+/** Removes the export folders of processes that are gone (a server killed mid-export leaves its folder behind). */
+function removeDeadExports(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // no temp folder yet: nothing was left
+  }
+  for (const name of names) {
+    const pid = Number(new RegExp(`^${EXPORT_DIR_PREFIX}(\\d+)-`).exec(name)?.[1]);
+    if (Number.isSafeInteger(pid) && pid > 0 && !isAlive(pid)) rmSync(join(dir, name), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
+  }
 }

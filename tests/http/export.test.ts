@@ -1,5 +1,5 @@
-import { readdirSync, watch } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, watch, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { download, exportedRows } from '../helpers/export-download';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { customerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
@@ -115,6 +115,25 @@ describe('the export endpoint before any build', () => {
       const res = await download(t.server, '?format=csv', ANALYST_KEY);
       expect(res.status).toBe(503);
       expect(JSON.parse(res.body.toString('utf8')).errors[0].extensions.code).toBe('LAKE_NOT_BUILT');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('export folders left by a server that died mid-export', () => {
+  it("are removed when a server starts, and a live process's are left alone", async () => {
+    const exportDir = makeTempDir('stedi-export-dead-');
+    // A pid no process has: above the kernel's pid_max ceiling (2^22).
+    const dead = join(exportDir, `stedi-export-${2 ** 22 + 7}-abc123`);
+    const live = join(exportDir, `stedi-export-${process.pid}-def456`);
+    for (const dir of [dead, live]) {
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'export.parquet'), 'rows');
+    }
+    const t = await buildTestApp({ landing: writeSmallLanding(), exportDir });
+    try {
+      expect(readdirSync(exportDir).sort()).toEqual([basename(live)]);
     } finally {
       await t.close();
     }
