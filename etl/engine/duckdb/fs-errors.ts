@@ -49,10 +49,13 @@ function fileInTheWay(path: string): string | undefined {
 }
 
 /** A LakeFilesystemError for `error` when it is a filesystem refusal at `path` in the lake `lake`; otherwise `error` itself. */
-export function describeFilesystemError(error: unknown, path: string, lake: string): unknown {
+export function describeFilesystemError(error: unknown, where: string, lake: string): unknown {
   if (error instanceof LakeFilesystemError) return error;
   const code = filesystemCode(error);
   if (!code) return error;
+  // Node's errors name the file they failed on; DuckDB's do not, and then `where` is the step's folder.
+  const own = (error as NodeJS.ErrnoException).path;
+  const path = typeof own === 'string' && own.length > 0 ? own : where;
   const uid = process.getuid?.();
   if (code === 'ENOTDIR' || code === 'EEXIST') {
     const blocking = fileInTheWay(path);
