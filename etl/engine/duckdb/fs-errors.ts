@@ -53,9 +53,10 @@ export function describeFilesystemError(error: unknown, where: string, lake: str
   if (error instanceof LakeFilesystemError) return error;
   const code = filesystemCode(error);
   if (!code) return error;
-  // Node's errors name the file they failed on; DuckDB's do not, and then `where` is the step's folder.
+  // A full disk or a file in the way is said of the file Node failed on when it names one (DuckDB's errors do not);
+  // a refusal, of the step's folder: that is what to give the user.
   const own = (error as NodeJS.ErrnoException).path;
-  const path = typeof own === 'string' && own.length > 0 ? own : where;
+  const path = typeof own === 'string' && own.length > 0 && code !== 'EACCES' && code !== 'EROFS' ? own : where;
   const uid = process.getuid?.();
   if (code === 'ENOTDIR' || code === 'EEXIST') {
     const blocking = fileInTheWay(path);
