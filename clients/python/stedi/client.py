@@ -1,5 +1,7 @@
 """stedi.Client: the STEDI lakehouse API from Python, standard library only (pandas optional)."""
 
+import contextlib
+import http.client
 import json
 import os
 import urllib.error
@@ -44,6 +46,16 @@ class Client:
         return f"stedi.Client({self.base!r})"
 
     # ---- transport ---------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _reaching(self):
+        """A connection lost after it was made (a server restarting, a worker killed, a read timing out) is a ConnectionError too."""
+        try:
+            yield
+        except StediError:
+            raise
+        except (OSError, http.client.HTTPException) as error:
+            raise ConnectionError(f"lost the connection to {self.base} ({type(error).__name__}: {error}); the server may be restarting: try again") from None
+
     def _open(self, request, timeout=None):
         request.add_header("authorization", f"Bearer {self.key}")
         try:
@@ -66,7 +78,7 @@ class Client:
         """Runs one GraphQL document and returns its data; the first error is raised as a typed StediError."""
         body = json.dumps({"query": query, "variables": variables or {}}).encode("utf-8")
         request = urllib.request.Request(f"{self.base}/graphql", data=body, method="POST", headers={"content-type": "application/json"})
-        with self._open(request) as response:
+        with self._reaching(), self._open(request) as response:
             payload = json.load(response)
             request_id = response.headers.get("x-request-id")
         if payload.get("errors"):
@@ -160,13 +172,19 @@ class Client:
         request = urllib.request.Request(f"{self.base}/export/machine_learning_curated?{urllib.parse.urlencode(params)}")
         partial = f"{path}.part"
         try:
-            with self._open(request, timeout=max(self.timeout, 600)) as response, open(partial, "wb") as out:
+            with self._reaching(), self._open(request, timeout=max(self.timeout, 600)) as response, open(partial, "wb") as out:
+                received = 0
                 while True:
                     chunk = response.read(1 << 20)
                     if not chunk:
                         break
                     out.write(chunk)
+                    received += len(chunk)
                 count = response.headers.get("X-Row-Count")
+                # http.client ends a read short without a word when the connection closes early.
+                expected = response.headers.get("Content-Length")
+                if expected is not None and received != int(expected):
+                    raise ConnectionError(f"the export from {self.base} ended after {received:,} of its {int(expected):,} bytes; the server may be restarting: try again")
             os.replace(partial, path)
         except BaseException:
             if os.path.exists(partial):

@@ -1,6 +1,8 @@
 import json
 import os
+import socket
 import tempfile
+import threading
 import time
 import unittest
 
@@ -97,6 +99,45 @@ class CustomersAndReadingsTest(unittest.TestCase):
             stedi.Client(URL, ANALYST_KEY).customers(personal=True)
         self.assertEqual(caught.exception.code, "FORBIDDEN")
         self.assertIn("email", stedi.Client(URL, ADMIN_KEY).customers(personal=True)[0])
+
+
+class LostConnectionTest(unittest.TestCase):
+    """A server that goes away mid-answer (no live server needed: a socket that misbehaves)."""
+
+    def serve(self, handle):
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        self.addCleanup(listener.close)
+
+        def run():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            with connection:
+                connection.recv(65536)
+                handle(connection)
+
+        threading.Thread(target=run, daemon=True).start()
+        return f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+    def test_a_server_that_closes_without_answering_is_a_connection_error(self):
+        url = self.serve(lambda connection: None)
+        with self.assertRaisesRegex(stedi.ConnectionError, "lost the connection"):
+            stedi.Client(url, "any-key-0123456789abcdef", timeout=5).graphql("{ lake { liveVersion } }")
+
+    def test_a_read_that_times_out_is_a_connection_error(self):
+        url = self.serve(lambda connection: time.sleep(2))
+        with self.assertRaises(stedi.ConnectionError):
+            stedi.Client(url, "any-key-0123456789abcdef", timeout=0.3).graphql("{ lake { liveVersion } }")
+
+    def test_an_export_cut_short_is_a_connection_error_and_leaves_no_file(self):
+        url = self.serve(lambda connection: connection.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: 100000\r\nX-Row-Count: 5\r\n\r\npartial"))
+        path = os.path.join(tempfile.mkdtemp(), "train.parquet")
+        with self.assertRaises(stedi.ConnectionError):
+            stedi.Client(url, "any-key-0123456789abcdef", timeout=5).export(path)
+        self.assertEqual(os.listdir(os.path.dirname(path)), [])
 
 
 @needs_server
