@@ -56,9 +56,10 @@ export const optionalPlace = (location: string | undefined): string | undefined 
 export function corsOrigins(raw: string | undefined): string[] {
   const origins = (raw ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '');
   for (const origin of origins) {
-    if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new ConfigError(`STEDI_CORS_ORIGINS must list origins such as https://notebooks.example.com (scheme and host, no path), comma-separated; received ${JSON.stringify(origin)}`);
+    if (!/^https?:\/\/[^/\s]+$/i.test(origin) || !URL.canParse(origin)) throw new ConfigError(`STEDI_CORS_ORIGINS must list origins such as https://notebooks.example.com (scheme and host, no path), comma-separated; received ${JSON.stringify(origin)}`);
   }
-  return origins;
+  // As browsers send them: scheme and host in lower case, no default port (HTTPS://Example.com:443 is https://example.com).
+  return origins.map((origin) => new URL(origin).origin);
 }
 
 export function parsePolicy(raw: string): ConsentPolicy {

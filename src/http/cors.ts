@@ -8,7 +8,8 @@ import type { RequestHandler } from 'express';
  * header, never in cookies, so credentials mode is not allowed.
  */
 const ALLOWED_METHODS = 'GET, POST, OPTIONS';
-const ALLOWED_HEADERS = 'authorization, content-type, x-request-id';
+// apollo-require-preflight: what a browser's GET of /graphql must send (Apollo's CSRF prevention).
+const ALLOWED_HEADERS = 'authorization, content-type, x-request-id, apollo-require-preflight';
 const EXPOSED_HEADERS = 'x-request-id, x-row-count, x-lake-version, content-disposition';
 const PREFLIGHT_CACHE_SECONDS = '600';
 

@@ -55,5 +55,26 @@ describe('CORS', () => {
     expect(loadConfig({}, { STEDI_CORS_ORIGINS: ` ${NOTEBOOK} , http://localhost:8888` }).corsOrigins).toEqual([NOTEBOOK, 'http://localhost:8888']);
     expect(() => loadConfig({}, { STEDI_CORS_ORIGINS: 'https://a.example.com/path' })).toThrow(/STEDI_CORS_ORIGINS must list origins/);
     expect(() => loadConfig({}, { STEDI_CORS_ORIGINS: '*' })).toThrow(/STEDI_CORS_ORIGINS/);
+    // Written as browsers send them: lower case, no default port.
+    expect(loadConfig({}, { STEDI_CORS_ORIGINS: 'HTTPS://Notebooks.Example.com:443,http://LocalHost:8888' }).corsOrigins).toEqual([NOTEBOOK, 'http://localhost:8888']);
+  });
+
+  it("allows the header Apollo wants on a browser's GET of /graphql, so a listed origin may query with GET", async () => {
+    const res = await request(listed.server)
+      .options('/graphql')
+      .set('origin', NOTEBOOK)
+      .set('access-control-request-method', 'GET')
+      .set('access-control-request-headers', 'authorization, apollo-require-preflight');
+    expect(res.status).toBe(204);
+    expect(res.headers['access-control-allow-headers']).toMatch(/(^|, )apollo-require-preflight(,|$)/);
+    const answer = await request(listed.server)
+      .get('/graphql')
+      .query({ query: '{ lake { engine } }' })
+      .set('origin', NOTEBOOK)
+      .set('authorization', `Bearer ${ANALYST_KEY}`)
+      .set('apollo-require-preflight', 'true');
+    expect(answer.status).toBe(200);
+    expect(answer.body.data.lake.engine).toBe('duckdb');
+    expect(answer.headers['access-control-allow-origin']).toBe(NOTEBOOK);
   });
 });
