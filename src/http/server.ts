@@ -94,8 +94,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // Slow clients must not hold connections forever; keep-alive outlives typical client pools' idle time.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  // A whole request (a body is at most STEDI_BODY_LIMIT) arrives within a minute; Node's default let a drip-fed body hold a connection for 5.
-  server.requestTimeout = 60_000;
+  // A whole request (a body is at most STEDI_BODY_LIMIT) arrives within 2 minutes, never less than its headers' limit;
+  // Node's default let a drip-fed body hold a connection for 5.
+  server.requestTimeout = 120_000;
   await options.beforeListen?.();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
