@@ -119,7 +119,12 @@ function removeDeadExports(dir: string): void {
   }
   for (const name of names) {
     const pid = Number(new RegExp(`^${EXPORT_DIR_PREFIX}(\\d+)-`).exec(name)?.[1]);
-    if (Number.isSafeInteger(pid) && pid > 0 && !isAlive(pid)) rmSync(join(dir, name), { recursive: true, force: true });
+    if (!Number.isSafeInteger(pid) || pid <= 0 || isAlive(pid)) continue;
+    try {
+      rmSync(join(dir, name), { recursive: true, force: true });
+    } catch {
+      // Another user's (a shared temp folder): theirs to remove, never a reason not to start.
+    }
   }
 }
 
