@@ -71,6 +71,7 @@ export function registerBuild(cli: Command): void {
         const report = buildReport(manifest, config.lake);
         process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : formatBuildSummary(report));
       } finally {
+        interrupted.stop();
         progress?.stop();
         await engine.close();
       }
@@ -81,17 +82,20 @@ export function registerBuild(cli: Command): void {
  * Ctrl+C or a kill stops the build where it is: before publishing nothing is published (the manifest is
  * written last, by a rename) and the next build removes what this one left (its record names it). Said in one line.
  */
-function sayWhenInterrupted(): { publishing: boolean } {
-  const state = { publishing: false };
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-    process.once(signal, () => {
+function sayWhenInterrupted(): { publishing: boolean; stop(): void } {
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
+    const handler = (): void => {
       const outcome = state.publishing
         ? 'it was publishing: run `stedi status` to see which version is live'
         : 'nothing was published, the live version is unchanged';
       process.stderr.write(`stedi: build interrupted (${signal}); ${outcome}; the next build removes this one's partial files\n`);
-      process.exit(code);
-    });
-  }
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    process.once(signal, handler);
+    return [signal, handler] as const;
+  });
+  // The build is over: a signal after it is the process's own business (main may run many builds, as in tests).
+  const state = { publishing: false, stop: () => handlers.forEach(([signal, handler]) => process.off(signal, handler)) };
   return state;
 }
 
