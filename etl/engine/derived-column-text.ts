@@ -45,7 +45,10 @@ export interface ColumnTextWriter {
 
 /** The column text of one table of one kept version. */
 export interface DerivedColumnText {
-  /** The complete set written for these columns of this version; undefined when there is none, or it is damaged or short. */
+  /**
+   * The complete set written for these columns of this version; undefined when there is none, or it is damaged or short.
+   * The engine closes it once the version expires (its files are deleted, and an open one would keep their disk space).
+   */
   open(columns: readonly string[]): ColumnTextReader | undefined;
   /**
    * A writer, holding the set's lock across processes until it finishes or is abandoned; undefined when

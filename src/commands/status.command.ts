@@ -26,6 +26,8 @@ export function registerStatus(cli: Command): void {
         const damage = new Map<string, string | null>();
         for (const v of manifest.versions) damage.set(v.version, (await engine.verifyVersion?.(v)) ?? null);
         const landing = await engine.landingLocation?.();
+        // A script asking whether the lake can serve gets its answer from the exit code too.
+        if (damage.get(live.version)) process.exitCode = 1;
         if (flags.json) {
           const tables = Object.fromEntries(TABLE_NAMES.map((t) => [t, { rows: live.tables[t].rows, builtAt: live.builtAt, location: live.tables[t].location }]));
           const status = {
@@ -43,7 +45,6 @@ export function registerStatus(cli: Command): void {
             keptVersions: manifest.versions.map((v) => ({ version: v.version, builtAt: v.builtAt, damaged: damage.get(v.version) ?? null })),
           };
           process.stdout.write(`${JSON.stringify(status)}\n`);
-          if (damage.get(live.version)) process.exitCode = 1;
           return;
         }
         const width = Math.max(...TABLE_NAMES.map((t) => t.length));
@@ -72,8 +73,6 @@ export function registerStatus(cli: Command): void {
           }),
         ];
         process.stdout.write(`${lines.join('\n')}\n`);
-        // A script asking whether the lake can serve gets its answer from the exit code too.
-        if (damage.get(live.version)) process.exitCode = 1;
       } finally {
         await engine.close();
       }

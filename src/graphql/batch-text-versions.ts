@@ -66,13 +66,9 @@ export function dropBatchText(engine: Engine, version: string): void {
   versions.set(version, { checkedAt: Date.now() });
 }
 
-/** Closes the text of versions no longer kept: an expired version's files are deleted, and an open one keeps its disk space. */
-export function closeExpiredBatchText(engine: Engine, kept: readonly string[]): void {
+/** Forgets the text of versions no longer kept (the engine closed their readers when it saw them expire). */
+export function forgetExpiredBatchText(engine: Engine, kept: readonly string[]): void {
   const versions = byEngine.get(engine);
   if (!versions) return;
-  for (const [version, state] of versions) {
-    if (kept.includes(version) || state.preparing) continue;
-    state.reader?.close();
-    versions.delete(version);
-  }
+  for (const [version, state] of versions) if (!kept.includes(version) && !state.preparing) versions.delete(version);
 }

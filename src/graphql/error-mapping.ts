@@ -54,7 +54,7 @@ export function clientError(error: unknown): ClientError | null {
 
 // Private: a failed batch reaches every parent's field; log each error once, not once per parent.
 const logged = new WeakSet<object>();
-const firstTime = (error: unknown): boolean => {
+export const firstTime = (error: unknown): boolean => {
   if (typeof error !== 'object' || error === null) return true;
   if (logged.has(error)) return false;
   logged.add(error);

@@ -1,6 +1,6 @@
 import type { ColumnTextReader } from '../../etl/engine/derived-column-text';
 import { giveBack, takeBytes } from '../byte-pool';
-import { batchTextOf, closeExpiredBatchText, dropBatchText } from './batch-text-versions';
+import { batchTextOf, dropBatchText, forgetExpiredBatchText } from './batch-text-versions';
 import type { ColumnarPage } from './columnar-page-reader';
 import { listOfText } from './column-text';
 import type { GraphqlContext } from './context';
@@ -41,8 +41,8 @@ export async function preparedBatchPage(ctx: GraphqlContext, args: PageArgs, fil
   const version = scope.version;
   if (!consent.covers(version) || scope.exclusions.length > 0) return undefined;
   const kept = (await ctx.lake.manifest()).versions.map((v) => v.version);
-  closeExpiredBatchText(engine, kept);
-  if (!kept.includes(version) || engine.versionState?.(version).state === 'damaged') return undefined;
+  forgetExpiredBatchText(engine, kept);
+  if (!kept.includes(version) || ctx.lake.isDamaged(version)) return undefined;
   const text = batchTextOf(engine, version, logger);
   if (!text) return undefined;
   const index = await serialIndex(scope);

@@ -23,6 +23,7 @@ import { requestLogOf } from './request-context';
 export const EXPORT_PATH = '/export/machine_learning_curated';
 /** An export's temporary folder is named for the process writing it: one left by a process that died is removed at the next start. */
 const EXPORT_DIR_PREFIX = 'stedi-export-';
+const DEAD_EXPORT_DIR = new RegExp(`^${EXPORT_DIR_PREFIX}(\\d+)-`);
 const STREAM_CHUNK = 1 << 20;
 /** How long an export waits for a client that stops reading before it cuts the answer (the file it holds is freed then). */
 export const EXPORT_STALL_MS = 60_000;
@@ -118,7 +119,7 @@ function removeDeadExports(dir: string): void {
     return; // no temp folder yet: nothing was left
   }
   for (const name of names) {
-    const pid = Number(new RegExp(`^${EXPORT_DIR_PREFIX}(\\d+)-`).exec(name)?.[1]);
+    const pid = Number(DEAD_EXPORT_DIR.exec(name)?.[1]);
     if (!Number.isSafeInteger(pid) || pid <= 0 || isAlive(pid)) continue;
     try {
       rmSync(join(dir, name), { recursive: true, force: true });

@@ -1,7 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from '../errors';
-import { clientError, MESSAGES } from '../graphql/error-mapping';
+import { clientError, firstTime, MESSAGES } from '../graphql/error-mapping';
 import { currentRequest } from './request-context';
 
 /**
@@ -18,20 +18,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const safe = clientError(original) ?? clientError(error);
   if (safe) {
     // One line per error, not per place it was raised (a refused field of a 10,000-row page is one error).
-    if (firstFormat(original)) request?.log.info({ code: safe.code, path, message: safe.message }, 'request refused or field failed for the caller');
+    if (firstTime(original)) request?.log.info({ code: safe.code, path, message: safe.message }, 'request refused or field failed for the caller');
     return { message: safe.message, locations, path, extensions: { code: safe.code } };
   }
   request?.log.error({ err: original, path }, 'internal error in a GraphQL request');
   return { message: MESSAGES.internal(request?.requestId), locations, path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
-}
-
-// Private: errors already logged; an error thrown again at many places is the same object each time.
-const formatted = new WeakSet<object>();
-function firstFormat(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return true;
-  if (formatted.has(error)) return false;
-  formatted.add(error);
-  return true;
 }
 
 /** The message and code for a non-GraphQL route (export), with the same rules. */

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { type Stats, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LakeFilesystemError } from '../engine-errors';
 
@@ -21,31 +21,26 @@ export function filesystemCode(error: unknown): string | undefined {
   return BY_MESSAGE.find(([pattern]) => pattern.test(message))?.[1];
 }
 
-/** The owner uid of `path` or of its nearest existing parent. */
-function ownerOf(path: string): number | undefined {
+/** `path` or its nearest parent that this user can stat, with what stat says; a parent not even visible is skipped, as is one under a file (ENOTDIR). */
+function nearestExisting(path: string): { path: string; stats: Stats } | undefined {
   for (let p = path; ; p = dirname(p)) {
     try {
       const stats = statSync(p, { throwIfNoEntry: false });
-      if (stats) return stats.uid;
+      if (stats) return { path: p, stats };
     } catch {
-      // Private: not even visible to this user; its parent says whose it is.
+      // Private: its parent says whose it is, or is the file in the way.
     }
     if (dirname(p) === p) return undefined;
   }
 }
 
+/** The owner uid of `path` or of its nearest existing parent. */
+const ownerOf = (path: string): number | undefined => nearestExisting(path)?.stats.uid;
+
 /** `path` or its nearest existing parent when that is a file rather than a folder. */
 function fileInTheWay(path: string): string | undefined {
-  for (let p = path; dirname(p) !== p; p = dirname(p)) {
-    let stats;
-    try {
-      stats = statSync(p, { throwIfNoEntry: false });
-    } catch {
-      continue; // ENOTDIR: a parent is the file in the way
-    }
-    if (stats) return stats.isDirectory() ? undefined : p;
-  }
-  return undefined;
+  const found = nearestExisting(path);
+  return found && !found.stats.isDirectory() ? found.path : undefined;
 }
 
 /** A LakeFilesystemError for `error` when it is a filesystem refusal at `path` in the lake `lake`; otherwise `error` itself. */
