@@ -13,6 +13,8 @@ export interface GenerateOptions {
   force?: boolean;
   maxLinesPerFile?: number;
   onProgress?: (progress: GenerateProgress) => void;
+  /** Stops the generate between two customers: it rejects with the signal's reason and the landing folders are untouched. */
+  signal?: AbortSignal;
 }
 
 export interface GenerateProgress {
@@ -24,7 +26,7 @@ export interface GenerateProgress {
 
 export const GENERATE_DEFAULTS = { customers: 1_000, seed: 42, dirty: 0, maxLinesPerFile: 250_000 } as const;
 
-export type ValidGenerateOptions = Required<Omit<GenerateOptions, 'onProgress' | 'seed'>> & Pick<GenerateOptions, 'onProgress'> & { seed: string };
+export type ValidGenerateOptions = Required<Omit<GenerateOptions, 'onProgress' | 'signal' | 'seed'>> & Pick<GenerateOptions, 'onProgress' | 'signal'> & { seed: string };
 
 /** Options a caller got wrong; the message says what to fix. */
 export class GenerateInputError extends Error {
@@ -60,5 +62,6 @@ export function validateGenerateOptions(options: GenerateOptions): ValidGenerate
     force: options.force ?? false,
     maxLinesPerFile: wholeAtLeastOne('the lines per file', options.maxLinesPerFile ?? GENERATE_DEFAULTS.maxLinesPerFile),
     onProgress: options.onProgress,
+    signal: options.signal,
   };
 }

@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import { SOURCES, type Source } from '../tables';
 import { namesEmail } from '../landing/consent-doubt';
 import { BadLineMixer, type BadLineCounts } from './bad-lines';
@@ -10,6 +9,7 @@ import { prepareOutFolder } from './out-folder';
 import { PeopleFactory } from './people';
 import { Random } from './random';
 import { SessionFactory } from './sessions';
+import { GenerateStaging } from './staging';
 
 export { GENERATE_DEFAULTS, GenerateInputError, type GenerateOptions, type GenerateProgress } from './generate-options';
 export { BAD_LINE_KINDS, type BadLineCounts, type BadLineKind, quarantinable } from './bad-lines';
@@ -46,7 +46,8 @@ export async function generateLanding(options: GenerateOptions): Promise<Generat
   const started = Date.now();
   const o = validateGenerateOptions(options);
   const dirs = await prepareOutFolder(o.out, o.force);
-  const writers = Object.fromEntries(SOURCES.map((s) => [s, new LandingFileWriter(dirs[s], s, o.maxLinesPerFile)])) as Record<Source, LandingFileWriter>;
+  const staging = await GenerateStaging.open(o.out);
+  const writers = Object.fromEntries(SOURCES.map((s) => [s, new LandingFileWriter(staging.dirs[s], s, o.maxLinesPerFile)])) as Record<Source, LandingFileWriter>;
   const records = Object.fromEntries(SOURCES.map((s) => [s, 0])) as Record<Source, number>;
   // The clean data and the bad lines draw from separate streams: the clean data is the same at any --dirty.
   const clean = new Random(o.seed);
@@ -71,6 +72,7 @@ export async function generateLanding(options: GenerateOptions): Promise<Generat
 
   try {
     for (let i = 1; i <= o.customers; i++) {
+      o.signal?.throwIfAborted();
       const person = people.next();
       const session = sessions.next();
       const customer = customerRecord(person, session);
@@ -90,8 +92,10 @@ export async function generateLanding(options: GenerateOptions): Promise<Generat
       for (const source of SOURCES) if (writers[source].wantsFlush) await writers[source].flush();
       if (i % PROGRESS_EVERY === 0) progress(i);
     }
-    const files = {} as Record<Source, string[]>;
-    for (const source of SOURCES) files[source] = await writers[source].close();
+    const staged = {} as Record<Source, string[]>;
+    for (const source of SOURCES) staged[source] = await writers[source].close();
+    o.signal?.throwIfAborted();
+    const files = await staging.publish(dirs, staged, o.force);
     if (o.customers % PROGRESS_EVERY !== 0) progress(o.customers);
 
     const bad = mixer.counts;
@@ -99,11 +103,9 @@ export async function generateLanding(options: GenerateOptions): Promise<Generat
     const lines = Object.fromEntries(SOURCES.map((s) => [s, writers[s].lines])) as Record<Source, number>;
     return { out: o.out, seed: o.seed, customers: o.customers, consenting, dirty: o.dirty, files, lines, records, bad, expected: tally.counts, durationMs: Date.now() - started };
   } catch (error) {
-    // Half-written landing data would be mistaken for a sample: remove what this run wrote.
-    for (const writer of Object.values(writers)) {
-      await writer.abort();
-      for (const file of writer.files) await rm(file, { force: true });
-    }
+    // Half-written landing data would be mistaken for a sample: none of it leaves the staging folder.
+    for (const writer of Object.values(writers)) await writer.abort();
+    await staging.discard();
     throw error;
   }
 }

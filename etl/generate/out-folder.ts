@@ -1,16 +1,18 @@
 import { constants } from 'node:fs';
-import { access, mkdir, readdir, rm } from 'node:fs/promises';
+import { access, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SOURCES, type Source } from '../tables';
 import { GenerateInputError } from './generate-options';
 
 /**
  * Readies `<out>/<source>/landing/` for generated files. A landing folder
- * that already holds files is refused unless `force`, which removes its
- * data files (the ones a build reads), so stale files never mix in.
+ * that already holds files is refused unless `force`; its data files (the
+ * ones a build reads) are replaced once the new ones are complete.
  */
 
 const DATA_FILE = /\.(json|jsonl|ndjson)$/i;
+
+export const isDataFile = (name: string): boolean => DATA_FILE.test(name);
 
 const why = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 
@@ -29,7 +31,6 @@ export async function prepareOutFolder(out: string, force: boolean): Promise<Rec
     });
     if (entries.length === 0) continue;
     if (!force) throw new GenerateInputError(`${dir} already holds files; pass --force to replace them or choose another --out folder`);
-    for (const entry of entries.filter((e) => DATA_FILE.test(e))) await rm(join(dir, entry), { force: true });
   }
   for (const dir of Object.values(dirs)) {
     await mkdir(dir, { recursive: true }).catch((error) => {

@@ -3,6 +3,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { GENERATE_DEFAULTS, type GenerateProgress, type GenerateReport, generateLanding } from '../../etl/generate/generate';
 import { BAD_LINE_KINDS, quarantinable } from '../../etl/generate/bad-lines';
 import { SOURCES } from '../../etl/tables';
+import { CliError } from './cli-error';
 import { withExamples } from './help-examples';
 import { positiveInteger } from './options';
 
@@ -32,6 +33,7 @@ export function registerGenerate(cli: Command): void {
     .option('--json', 'print one JSON object describing what was written')
     .action(async (flags: GenerateFlags) => {
       const bar = progressBar();
+      const interrupted = stopOnSignal();
       try {
         const report = await generateLanding({
           out: flags.out,
@@ -41,13 +43,31 @@ export function registerGenerate(cli: Command): void {
           force: flags.force ?? false,
           maxLinesPerFile: flags.linesPerFile,
           onProgress: bar.onProgress,
+          signal: interrupted.signal,
         });
         bar.stop();
         process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${summary(report)}\n`);
+      } catch (error) {
+        const signal = interrupted.signal.aborted ? (interrupted.signal.reason as NodeJS.Signals) : undefined;
+        if (!signal) throw error;
+        bar.stop();
+        throw new CliError(`generate interrupted (${signal}); nothing was written to the landing folders`, signal === 'SIGINT' ? 130 : 143);
       } finally {
+        interrupted.stop();
         bar.stop();
       }
     });
+}
+
+/** Ctrl+C or a kill stops the generate between two customers and removes what it staged; a second one stops it at once. */
+function stopOnSignal(): { signal: AbortSignal; stop(): void } {
+  const controller = new AbortController();
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
+    const handler = (): void => controller.abort(signal);
+    process.once(signal, handler);
+    return [signal, handler] as const;
+  });
+  return { signal: controller.signal, stop: () => handlers.forEach(([signal, handler]) => process.off(signal, handler)) };
 }
 
 function fraction(raw: string): number {

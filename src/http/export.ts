@@ -1,9 +1,9 @@
-import { readdirSync, rmSync } from 'node:fs';
 import { type FileHandle, mkdtemp, open, rm, rmdir, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
+import { removeDeadProcessFolders } from '../../etl/dead-process-folders';
 import { ErrorCode } from '../errors';
 import { machineLearningExportQuery } from '../graphql/machine-learning-export';
 import type { Services } from '../services';
@@ -29,7 +29,7 @@ const STREAM_CHUNK = 1 << 20;
 export const EXPORT_STALL_MS = 60_000;
 
 export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir: () => string = tmpdir, stallMs = EXPORT_STALL_MS): Router {
-  removeDeadExports(tempDir());
+  removeDeadProcessFolders(tempDir(), DEAD_EXPORT_DIR); // a server killed mid-export leaves its folder behind
   const router = Router();
   router.get(EXPORT_PATH, async (req, res) => {
     const log = requestLogOf(res);
@@ -110,30 +110,3 @@ function fileName(version: string, params: ExportParams): string {
   return `machine_learning_curated-${version.replace(/[^A-Za-z0-9_-]/g, '')}${split}.${EXPORT_FORMATS[params.format].extension}`;
 }
 
-/** Removes the export folders of processes that are gone (a server killed mid-export leaves its folder behind). */
-function removeDeadExports(dir: string): void {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return; // no temp folder yet: nothing was left
-  }
-  for (const name of names) {
-    const pid = Number(DEAD_EXPORT_DIR.exec(name)?.[1]);
-    if (!Number.isSafeInteger(pid) || pid <= 0 || isAlive(pid)) continue;
-    try {
-      rmSync(join(dir, name), { recursive: true, force: true });
-    } catch {
-      // Another user's (a shared temp folder): theirs to remove, never a reason not to start.
-    }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
-  }
-}

@@ -173,6 +173,17 @@ describe('sample landing generator: files and folders', () => {
     expect(existsSync(join(out, 'customer'))).toBe(false);
   });
 
+  it('writes nothing into the landing folders when stopped through its signal, a forced run included', async () => {
+    const out = makeTempDir('stedi-gen-');
+    await generateLanding({ out, customers: 20 });
+    const before = snapshot(out);
+    const stop = new AbortController();
+    const stopped = generateLanding({ out, customers: 5_000, force: true, signal: stop.signal, onProgress: () => stop.abort(new Error('stopped by the test')) });
+    await expect(stopped).rejects.toThrow('stopped by the test');
+    expect(snapshot(out)).toEqual(before);
+    expect(readdirSync(out).sort()).toEqual(['accelerometer', 'customer', 'step_trainer']);
+  });
+
   it('leaves non-data files of a forced landing folder alone', async () => {
     const out = makeTempDir('stedi-gen-');
     mkdirSync(join(out, 'customer', 'landing'), { recursive: true });

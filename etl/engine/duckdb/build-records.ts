@@ -1,7 +1,8 @@
 import { mkdir, readdir, readFile, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { BUILT_TABLES } from '../../tables';
-import { type LockHolder, holderAlive, isAlive } from './build-lock';
+import { isAlive } from '../../dead-process-folders';
+import { type LockHolder, holderAlive } from './build-lock';
 import type { LakeLayout } from './lake-layout';
 
 /**
