@@ -142,6 +142,12 @@ export interface Engine {
    */
   tableRef(table: TableName, version: string): Promise<string>;
   /**
+   * A SQL reference to the emails (one column, "email") whose consent a quarantined customer
+   * landing line makes uncertain, read from the landing as it is now (doubt hides), for engines
+   * without readLanding (whose tally carries them).
+   */
+  consentUncertainRef?(): Promise<string>;
+  /**
    * Read one landing source as it is now through the shared landing reader
    * (the build's rules). Engines whose landing the reader cannot reach yet leave it out.
    */

@@ -25,7 +25,9 @@ export async function readLandingConsent(engine: Engine, anyKeptVersion: string,
       consentAt: row.shareWithResearchAsOfDate == null ? null : Number(row.shareWithResearchAsOfDate),
     });
   }
-  return decideConsent(records, new Set());
+  // Doubt hides here too: a quarantined line naming a customer makes their consent uncertain.
+  const uncertain = engine.consentUncertainRef ? await engine.query(`SELECT "email" FROM ${await engine.consentUncertainRef()}`) : [];
+  return decideConsent(records, new Set(uncertain.map((row) => String(row.email))));
 }
 
 /** A kept version's customers that landing no longer lets it serve. */

@@ -10,7 +10,7 @@ import { AthenaBuildTarget } from './athena-build-target';
 import { athenaDialect } from './athena-dialect';
 import { type AthenaEngineOptions, type ResolvedAthenaOptions, resolveAthenaOptions } from './athena-options';
 import { GlueCatalog } from './glue-catalog';
-import { versionedName } from './object-names';
+import { consentUncertainName, versionedName } from './object-names';
 import { executionParameters } from './parameters';
 import { AthenaPreflight } from './preflight';
 import { AthenaQueryRunner, type Clock, systemClock } from './query-runner';
@@ -82,6 +82,18 @@ export class AthenaEngine implements Engine {
     if (TABLES[table].zone === 'landing') return qualified(this.options.database, table);
     if (!manifest.versions.some((v) => v.version === version)) throw new StaleVersionError(version);
     return qualified(this.options.database, versionedName(table, version));
+  }
+
+  /**
+   * The live version's view of the emails a quarantined customer line makes uncertain. Like the
+   * live landing view, it reads the landing prefix as it is now, so the consent registry applies
+   * doubt hides to landing that changed after the build, as the embedded reader does.
+   */
+  async consentUncertainRef(): Promise<string> {
+    const manifest = await this.manifest();
+    const live = manifest?.versions[0];
+    if (!live) throw new LakeNotBuiltError(this.options.lake);
+    return qualified(this.options.database, consentUncertainName(live.version));
   }
 
   /**

@@ -1,0 +1,49 @@
+import { join } from 'node:path';
+import { runBuild } from '../../etl/build';
+import { AthenaEngine } from '../../etl/engine/athena/athena-engine';
+import { openEngine } from '../../etl/engine/open-engine';
+import type { Engine } from '../../etl/engine/engine';
+import { SOURCES } from '../../etl/tables';
+import { readLandingConsent } from '../../src/consent/versions-holding';
+import { AthenaOnDuckDb } from '../helpers/athena-on-duckdb';
+import { fakeAws } from '../helpers/fake-aws';
+import { emailOf, writeLanding } from '../helpers/landing-fixture';
+import { nameOf, serialOf, writeManyCustomersLanding } from '../helpers/many-customers-landing';
+
+/**
+ * Doubt hides at serving time too: the consent registry reads the customer
+ * landing again, and a quarantined line naming a customer with a later date
+ * makes that customer's consent uncertain on both engines, not only in a build.
+ */
+const LAKE = 's3://example-bucket/stedi';
+
+describe('landing consent read through the Athena engine', () => {
+  it('counts a customer named by a later quarantined line as uncertain, as the embedded engine does', async () => {
+    const fixture = writeManyCustomersLanding(5, 1);
+    // A later, truncated record of a consenting customer: perhaps a withdrawal nobody can read.
+    const bad = `{"customerName":"${nameOf(0)}","email":"${emailOf(nameOf(0))}","serialNumber":"${serialOf(0)}","lastUpdateDate":1700000000000,"shareWithResearchAsOfDate":null`;
+    writeLanding(fixture.landing, 'customer', [bad], 'customer-2.json');
+
+    const embedded: Engine = await openEngine({ kind: 'duckdb', lake: join(fixture.landing, 'lake'), landing: fixture.landing, lazy: true });
+    const expected = await readLandingConsent(embedded, '');
+    await embedded.close();
+    expect([...expected.uncertain]).toEqual([emailOf(nameOf(0))]);
+
+    const aws = fakeAws();
+    const duck = await AthenaOnDuckDb.create(aws.s3, Object.fromEntries(SOURCES.map((s) => [`${LAKE}/${s}/landing/`, join(fixture.landing, s, 'landing')])));
+    aws.athena.handler = duck.handler;
+    const athena = new AthenaEngine({ lake: LAKE }, aws.clients);
+    try {
+      await runBuild(await athena.buildTarget({}), {});
+      const version = (await athena.manifest())!.versions[0].version;
+      const actual = await readLandingConsent(athena, version);
+      expect([...actual.uncertain]).toEqual([...expected.uncertain]);
+      expect([...actual.withheld].sort()).toEqual([...expected.withheld].sort());
+      expect([...actual.unsafeSerials].sort()).toEqual([...expected.unsafeSerials].sort());
+      expect([...actual.consentDate.keys()].sort()).toEqual([...expected.consentDate.keys()].sort());
+    } finally {
+      await athena.close();
+      duck.close();
+    }
+  });
+});
