@@ -5,3 +5,21 @@ export function awsErrorText(error: unknown): string {
   const text = (e?.message ?? String(error)).split('\n')[0].trim();
   return text && text !== name ? `${name}: ${text}` : name;
 }
+
+// Private: what AWS answers when it refuses the credentials themselves (not a missing permission).
+const REFUSED_CREDENTIALS = new Set(['ExpiredToken', 'ExpiredTokenException', 'UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidAccessKeyId', 'SignatureDoesNotMatch']);
+
+/**
+ * The fix for a failed AWS call: `grant` (the permission to add) when AWS refused the call, but
+ * the set-up's own fix when the call never had credentials or a region, or AWS refused the
+ * credentials: granting a permission does not help there.
+ */
+export function awsFix(error: unknown, grant: string): string {
+  const e = error as { name?: string; message?: string } | undefined;
+  if (e?.name === 'CredentialsProviderError') {
+    return 'no AWS credentials were found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), run `aws sso login`, or run with an instance or task role';
+  }
+  if (/^Region is missing/.test(e?.message ?? '')) return 'no AWS region is set: set AWS_REGION (or pass --region)';
+  if (REFUSED_CREDENTIALS.has(e?.name ?? '')) return 'AWS refused the credentials (expired or invalid): renew them (for example `aws sso login`) and try again';
+  return grant;
+}

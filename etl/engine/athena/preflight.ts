@@ -3,7 +3,7 @@ import { GetTablesCommand, type GlueClient } from '@aws-sdk/client-glue';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { SOURCES } from '../../tables';
 import type { ResolvedAthenaOptions } from './athena-options';
-import { awsErrorText } from './aws-error-text';
+import { awsErrorText, awsFix } from './aws-error-text';
 import { LIVE_VIEWS } from './object-names';
 import { type BuildLock, BuildLockHeldError } from './s3-build-lock';
 import { type AthenaLayout, parseS3Url } from './s3-location';
@@ -96,7 +96,7 @@ export class AthenaPreflight {
       if (/not found|does not exist/i.test((error as Error).message ?? '')) {
         throw new PreflightError('workgroup', `Athena workgroup "${name}" does not exist${options.region ? ` in ${options.region}` : ''}: create it (aws athena create-work-group --name ${name}) or pass --workgroup / STEDI_ATHENA_WORKGROUP`);
       }
-      throw new PreflightError('workgroup', `cannot read Athena workgroup "${name}" (${awsErrorText(error)}): grant athena:GetWorkGroup on it`);
+      throw new PreflightError('workgroup', `cannot read Athena workgroup "${name}" (${awsErrorText(error)}): ${awsFix(error, 'grant athena:GetWorkGroup on it')}`);
     }
     if (group?.State === 'DISABLED') {
       throw new PreflightError('workgroup', `Athena workgroup "${name}" is disabled: enable it (aws athena update-work-group --work-group ${name} --state ENABLED) or pass another --workgroup`);
@@ -134,7 +134,7 @@ export class AthenaPreflight {
       } while (token);
     } catch (error) {
       if ((error as { name?: string }).name === 'EntityNotFoundException') return `Glue database "${database}" does not exist yet; the build creates it`;
-      throw new PreflightError('glue tables', `cannot list the tables of Glue database "${database}" (${awsErrorText(error)}): grant glue:GetTables on the catalog, the database and its tables`);
+      throw new PreflightError('glue tables', `cannot list the tables of Glue database "${database}" (${awsErrorText(error)}): ${awsFix(error, 'grant glue:GetTables on the catalog, the database and its tables')}`);
     }
     if (tables.length > 0) {
       const names = tables.sort().map((t) => `"${t}"`).join(', ');
@@ -155,7 +155,7 @@ export class AthenaPreflight {
       // A console "folder" is an empty object ending in /: it holds no data.
       keys = (page.Contents ?? []).map((o) => o.Key ?? '').filter((k) => k !== '' && !k.endsWith('/'));
     } catch (error) {
-      throw new PreflightError(`${source} landing`, `cannot list the landing prefix ${prefix} (${awsErrorText(error)}): grant s3:ListBucket on bucket ${bucket} for that prefix, or fix --landing / STEDI_LANDING`);
+      throw new PreflightError(`${source} landing`, `cannot list the landing prefix ${prefix} (${awsErrorText(error)}): ${awsFix(error, `grant s3:ListBucket on bucket ${bucket} for that prefix, or fix --landing / STEDI_LANDING`)}`);
     }
     if (keys.length === 0) {
       throw new PreflightError(`${source} landing`, `the landing prefix ${prefix} holds no objects: upload the ${source} NDJSON files there, or point --landing / STEDI_LANDING at the prefix holding ${source}/landing/`);

@@ -1,5 +1,5 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { awsErrorText } from './aws-error-text';
+import { awsErrorText, awsFix } from './aws-error-text';
 import { parseS3Url } from './s3-location';
 
 /**
@@ -44,7 +44,7 @@ export class S3BuildLock implements BuildLock {
       if (!lostRace(error)) {
         const lake = this.url.replace(/\/_stedi\/build\.lock$/, '');
         throw new Error(
-          `cannot write the lake's lock ${this.url} (${awsErrorText(error)}): grant s3:PutObject and s3:DeleteObject on ${lake}/* (and kms:GenerateDataKey on the bucket's key if it uses SSE-KMS)`,
+          `cannot write the lake's lock ${this.url} (${awsErrorText(error)}): ${awsFix(error, `grant s3:PutObject and s3:DeleteObject on ${lake}/* (and kms:GenerateDataKey on the bucket's key if it uses SSE-KMS)`)}`,
         );
       }
       throw new BuildLockHeldError(`another build holds the lake's lock ${this.url} (${await this.describeHolder()}); wait for it, or delete that object if no build is running`);

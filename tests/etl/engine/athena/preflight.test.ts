@@ -159,4 +159,28 @@ describe('the Athena pre-flight', () => {
     expect(check).toEqual({ name: 'lake writable', ok: true, message: `a build is running (${LAKE}/_stedi/build.lock is held)` });
     expect(aws.s3.has(`${LAKE}/_stedi/build.lock`)).toBe(true);
   });
+
+  it('says to set up credentials or a region, not to grant permissions, when the calls never had them', async () => {
+    const noCredentials = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    const { aws, engine } = account();
+    aws.athena.mock.on(GetWorkGroupCommand).rejects(noCredentials);
+    aws.glue.mock.on(GetTablesCommand).rejects(noCredentials);
+    aws.s3.mock.on(ListObjectsV2Command).rejects(noCredentials);
+    aws.s3.mock.on(PutObjectCommand).rejects(noCredentials);
+    const checks = await engine.preflight().report();
+    expect(checks.every((c) => !c.ok)).toBe(true);
+    for (const check of checks) {
+      expect(check.message).toContain('no AWS credentials were found: set AWS_PROFILE');
+      expect(check.message).not.toContain('grant ');
+    }
+
+    const regionless = account();
+    regionless.aws.athena.mock.on(GetWorkGroupCommand).rejects(new Error('Region is missing'));
+    const [workgroup] = await regionless.engine.preflight().report();
+    expect(workgroup.message).toBe('cannot read Athena workgroup "primary" (error: Region is missing): no AWS region is set: set AWS_REGION (or pass --region)');
+
+    const expired = account();
+    expired.aws.athena.mock.on(GetWorkGroupCommand).rejects(Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredTokenException' }));
+    expect((await expired.engine.preflight().report())[0].message).toContain('AWS refused the credentials (expired or invalid)');
+  });
 });
