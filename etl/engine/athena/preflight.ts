@@ -108,6 +108,12 @@ export class AthenaPreflight {
         `Athena workgroup "${name}" overrides client-side settings, so Athena refuses the external_location that puts each built version in its own prefix: build with a workgroup that does not (--workgroup / STEDI_ATHENA_WORKGROUP) or turn "Override client-side settings" off; the API may keep using "${name}"`,
       );
     }
+    if (config?.ManagedQueryResultsConfiguration?.Enabled && options.outputLocation) {
+      throw new PreflightError(
+        'workgroup',
+        `Athena workgroup "${name}" keeps query results in Athena managed storage, and Athena refuses a query that also names an output location: unset STEDI_ATHENA_OUTPUT (--output-location), or use a workgroup with an S3 results location`,
+      );
+    }
     const results = options.outputLocation ?? config?.ResultConfiguration?.OutputLocation;
     if (!results && !config?.ManagedQueryResultsConfiguration?.Enabled) {
       throw new PreflightError(

@@ -183,4 +183,14 @@ describe('the Athena pre-flight', () => {
     expired.aws.athena.mock.on(GetWorkGroupCommand).rejects(Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredTokenException' }));
     expect((await expired.engine.preflight().report())[0].message).toContain('AWS refused the credentials (expired or invalid)');
   });
+
+  it('refuses STEDI_ATHENA_OUTPUT with a workgroup whose results Athena manages (Athena refuses every such query)', async () => {
+    const aws = fakeAws(() => ({}));
+    for (const source of SOURCES) aws.s3.put(`${LAKE}/${source}/landing/part-0.json`, '{}\n');
+    aws.athena.workgroup = { Name: 'primary', State: 'ENABLED', Configuration: { ManagedQueryResultsConfiguration: { Enabled: true } } };
+    const engine = new AthenaEngine({ lake: LAKE, region: 'eu-west-1', outputLocation: 's3://results-bucket/athena/' }, aws.clients as AthenaClients);
+    const error = await refusedBuild(aws, engine);
+    expect(error).toBeInstanceOf(PreflightError);
+    expect(error.message).toContain('Athena refuses a query that also names an output location: unset STEDI_ATHENA_OUTPUT');
+  });
 });
