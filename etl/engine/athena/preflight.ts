@@ -121,7 +121,9 @@ export class AthenaPreflight {
         `Athena workgroup "${name}" has no query results location and STEDI_ATHENA_OUTPUT is not set: set STEDI_ATHENA_OUTPUT (or --output-location) to an s3:// prefix this identity can write, or give the workgroup a results location`,
       );
     }
-    return `Athena workgroup "${name}" is usable; query results go to ${results ?? 'Athena managed storage'}`;
+    return results
+      ? `Athena workgroup "${name}" is usable; query results go to ${results}`
+      : `Athena workgroup "${name}" is usable; query results go to Athena managed storage, so /export (which copies a result file from S3) is not available: use a workgroup with an S3 results location for it`;
   }
 
   private async glueTables(): Promise<string> {

@@ -56,7 +56,10 @@ export async function exportResultFile(
   path: string,
 ): Promise<number> {
   const output = execution.ResultConfiguration?.OutputLocation;
-  if (!output) throw new Error(`Athena query ${execution.QueryExecutionId} has no result file to export`);
+  if (!output) {
+    // A workgroup whose results Athena manages keeps no file on S3 to copy (the pre-flight says so too).
+    throw new Error(`Athena query ${execution.QueryExecutionId} has no result file to export: the export needs an S3 query results location; use a workgroup with one (STEDI_ATHENA_WORKGROUP) or turn managed query results off`);
+  }
   const { bucket, key } = parseS3Url(output, 'the query result file');
   const folder = await mkdtemp(join(tmpdir(), 'stedi-export-'));
   const csv = join(folder, 'result.csv');
