@@ -3,21 +3,20 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { type FileChecksum, type LakeManifest, type LandingCount, ManifestError, type VersionManifest } from '../../manifest';
-import { BUILT_TABLES, type BuiltTable, CONSENT_UNCERTAIN_TABLE, type Source, TABLES, type TableName, landingTableOf } from '../../tables';
+import { type BuiltTable, CONSENT_UNCERTAIN_TABLE, type Source, TABLES, type TableName, landingTableOf } from '../../tables';
 import type { BuildTarget, SqlValue, UniqueKey } from '../engine';
 import { type HeldLock, acquireBuildLock } from './build-lock';
 import { type BuildRecord, pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeDeadBuilds, removeVersionFolders, writeBuildRecord } from './build-records';
-import { fileChecksum, fileDamage } from './file-checks';
+import { damagedVersions, fileChecksum } from './file-checks';
 import { onLakeFilesystem } from './fs-errors';
-import { buildDuckDbConfig, CONCURRENT_BELOW_BYTES, duplicateScreen, landingBytes } from './build-settings';
+import { buildDuckDbConfig, CONCURRENT_BELOW_BYTES, landingBytes } from './build-settings';
 import { BuildConnections } from './build-connections';
 import { CheckScreens } from './check-screens';
-import { sortedCopy } from './sorted-copy';
+import { writeSortedZone } from './sorted-copy';
 import { SourceTurns } from './source-turns';
 import { LakeLayout } from './lake-layout';
 import { LandingPool } from '../../landing/landing-pool';
 import { dropLandingTable, loadLandingSource, loadUncertain } from './landing-loader';
-import { sqlStringLiteral } from './landing-sql';
 import { readLocalManifest, setAsideManifest, writeLocalManifest } from './local-manifest';
 import { findLandingFiles } from './landing-files';
 import { withoutDistinct } from './deferred-distinct';
@@ -156,19 +155,7 @@ export class DuckDbBuildTarget implements BuildTarget {
       // Large builds by default: a small one runs statements side by side, and the real data repeats readings (it would write twice).
       const deferred = (this.settings.deferDistinct ?? this.zones === 1) ? withoutDistinct(table, select) : undefined;
       // Its own connection: zones may run at once (concurrentSteps). Run again alone if out of memory: it only overwrites.
-      return this.onConnection(async (connection) => {
-        const write = async (zone: string): Promise<number> => Number((await connection.runAndReadAll(sortedCopy(table, zone, file), params as never)).getRows()[0][0]);
-        let rows = await write(deferred ?? select);
-        await connection.run(`CREATE OR REPLACE VIEW ${table} AS SELECT * FROM read_parquet(${sqlStringLiteral(file)}, hive_partitioning = false)`);
-        if (deferred) {
-          const screen = duplicateScreen({ table, key: TABLES[table].key })!;
-          const repeated = Number((await connection.runAndReadAll(screen)).getRows()[0][0]);
-          // The checks run this very screen on this very file: its answer stands for them.
-          if (repeated === 0) this.checks.clean(screen);
-          else rows = await write(select);
-        }
-        return rows;
-      }, true);
+      return this.onConnection((connection) => writeSortedZone(connection, { table, select, params, deferred }, file, this.checks), true);
     });
   }
 
@@ -222,17 +209,8 @@ export class DuckDbBuildTarget implements BuildTarget {
     await onLakeFilesystem(this.layout.manifestPath, this.layout.lake, () => setAsideManifest(this.layout.manifestPath));
   }
 
-  async damagedVersions(manifest: LakeManifest): Promise<Set<string>> {
-    const damaged = new Set<string>();
-    for (const v of manifest.versions) {
-      for (const table of BUILT_TABLES) {
-        if (await fileDamage(this.layout.tableFile(table, v.version), v.tables[table].location, v.tables[table])) {
-          damaged.add(v.version);
-          break;
-        }
-      }
-    }
-    return damaged;
+  damagedVersions(manifest: LakeManifest): Promise<Set<string>> {
+    return damagedVersions(this.layout, manifest);
   }
 
   async publish(manifest: LakeManifest, expired: VersionManifest[]): Promise<void> {

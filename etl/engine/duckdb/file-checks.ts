@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { FileChecksum, TableVersion } from '../../manifest';
+import type { FileChecksum, LakeManifest, TableVersion } from '../../manifest';
+import { BUILT_TABLES } from '../../tables';
+import type { LakeLayout } from './lake-layout';
 
 /**
  * Size and SHA-256 of a lake file: recorded by the build, checked before a
@@ -57,4 +59,18 @@ function unreadable(name: string, error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EACCES' || code === 'EPERM') return `${name} cannot be read (${code}): the user running stedi may not read it; give that user read access (chmod, chown) or run stedi as the lake's owner`;
   return `${name} cannot be read (${code ?? (error as Error).message})`;
+}
+
+/** The kept versions of `manifest` with a table file that is not what the build wrote. */
+export async function damagedVersions(layout: LakeLayout, manifest: LakeManifest): Promise<Set<string>> {
+  const damaged = new Set<string>();
+  for (const v of manifest.versions) {
+    for (const table of BUILT_TABLES) {
+      if (await fileDamage(layout.tableFile(table, v.version), v.tables[table].location, v.tables[table])) {
+        damaged.add(v.version);
+        break;
+      }
+    }
+  }
+  return damaged;
 }
