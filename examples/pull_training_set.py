@@ -55,7 +55,7 @@ def main(argv=None):
     parser.add_argument("--key", default=os.environ.get("STEDI_API_KEY"), help="an analyst or admin API key (or STEDI_API_KEY)")
     parser.add_argument("--split", default="ALL", type=str.upper, choices=SPLITS + ("ALL",), help="one split, or ALL rows (default)")
     parser.add_argument("--seed", default="stedi", help="splitSeed: the same seed always gives the same split")
-    parser.add_argument("--page-size", default=5000, type=int)
+    parser.add_argument("--page-size", default=5000, type=int, help="rows per page, 1 to the server's maximum (10,000 by default)")
     parser.add_argument("--format", default=None, choices=EXPORT_FORMATS, help="default: from --out's extension, else csv")
     parser.add_argument("--out", default=None, help="file to write (default: <split>.<format>)")
     parser.add_argument("--export", action="store_true", help="download through /export in one request instead of paging")
@@ -64,6 +64,8 @@ def main(argv=None):
         parser.error("an API key is required: --key or STEDI_API_KEY")
     extension = os.path.splitext(args.out or "")[1].lstrip(".").lower()
     fmt = args.format or (extension if extension in EXPORT_FORMATS else "csv")
+    if args.page_size < 1:
+        parser.error(f"--page-size must be at least 1; received {args.page_size}")
     if fmt == "parquet" and not args.export:
         parser.error("Parquet comes from the server's export: add --export")
     split = None if args.split == "ALL" else args.split
@@ -78,6 +80,9 @@ def main(argv=None):
             count = write_rows(client.training_set(split, args.seed, args.page_size, as_frame=False), out, fmt)
     except stedi.StediError as error:
         print(f"error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:  # the output file: a missing folder, no permission, a full disk
+        print(f"error: cannot write {out}: {error.strerror or error}", file=sys.stderr)
         return 1
     print(f"wrote {count} {args.split} rows to {out} in {time.monotonic() - started:.1f} s")
     return 0

@@ -84,6 +84,19 @@ describe('the Python training-set client on a fixture lake', () => {
     expect(result.stderr).toMatch(/UNAUTHENTICATED: the API key is not valid/);
     expect(readdirSync(dir)).toEqual([]);
   });
+
+  it('says in one line, without a traceback, when the output file cannot be written or the page size is not positive', async () => {
+    const missing = join(makeTempDir(), 'no-such-folder', 'x.csv');
+    for (const mode of [[], ['--export']]) {
+      const result = await pull(server, ...mode, '--out', missing);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(`error: cannot write ${missing}: No such file or directory\n`);
+    }
+    const zero = await pull(server, '--page-size', '0', '--out', join(makeTempDir(), 'x.csv'));
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(/error: --page-size must be at least 1; received 0\n$/);
+    expect(zero.stderr).not.toMatch(/Traceback/);
+  });
 });
 
 describeWithStediSample('the Python training-set client on the real data', () => {

@@ -172,19 +172,25 @@ class Client:
         request = urllib.request.Request(f"{self.base}/export/machine_learning_curated?{urllib.parse.urlencode(params)}")
         partial = f"{path}.part"
         try:
-            with self._reaching(), self._open(request, timeout=max(self.timeout, 600)) as response, open(partial, "wb") as out:
-                received = 0
-                while True:
-                    chunk = response.read(1 << 20)
-                    if not chunk:
-                        break
-                    out.write(chunk)
-                    received += len(chunk)
-                count = response.headers.get("X-Row-Count")
-                # http.client ends a read short without a word when the connection closes early.
-                expected = response.headers.get("Content-Length")
-                if expected is not None and received != int(expected):
-                    raise ConnectionError(f"the export from {self.base} ended after {received:,} of its {int(expected):,} bytes; the server may be restarting: try again")
+            # Only the network side is inside _reaching: a local OSError (a missing folder, a full disk,
+            # a read-only path) is raised as it is, not reported as a lost connection to the server.
+            with open(partial, "wb") as out:
+                with self._reaching():
+                    response = self._open(request, timeout=max(self.timeout, 600))
+                with response:
+                    received = 0
+                    while True:
+                        with self._reaching():
+                            chunk = response.read(1 << 20)
+                        if not chunk:
+                            break
+                        out.write(chunk)
+                        received += len(chunk)
+                    count = response.headers.get("X-Row-Count")
+                    # http.client ends a read short without a word when the connection closes early.
+                    expected = response.headers.get("Content-Length")
+                    if expected is not None and received != int(expected):
+                        raise ConnectionError(f"the export from {self.base} ended after {received:,} of its {int(expected):,} bytes; the server may be restarting: try again")
             os.replace(partial, path)
         except BaseException:
             if os.path.exists(partial):

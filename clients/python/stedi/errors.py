@@ -47,9 +47,10 @@ class StaleCursorError(StediError):
     def __init__(self, message, code=None, request_id=None, version=None):
         hint = (
             f"the lake version this pull started on{f' ({version})' if version else ''} is no longer kept: "
-            "the lake was rebuilt several times while you paged. Run the pull again (it starts on the live "
-            "version), use a larger page_size or export() for one-request pulls, or ask the operator to keep "
-            f"more versions (STEDI_KEEP_VERSIONS). Server said: {message}"
+            "the lake was rebuilt while you paged, and a version expires once newer builds replace it (after "
+            "STEDI_KEEP_VERSIONS of them) or at once when it holds a customer who withdrew consent. Run the pull "
+            "again (it starts on the live version), use a larger page_size or export() for one-request pulls, or "
+            f"ask the operator to keep more versions (STEDI_KEEP_VERSIONS). Server said: {message}"
         )
         super().__init__(hint, code, request_id)
         self.version = version

@@ -78,6 +78,13 @@ class ExportTest(unittest.TestCase):
         self.assertEqual(caught.exception.code, "UNAUTHENTICATED")
         self.assertEqual(os.listdir(self.dir), [])
 
+    def test_a_local_file_error_is_raised_as_it_is_not_as_a_lost_connection(self):
+        path = os.path.join(self.dir, "no-such-folder", "train.csv")
+        with self.assertRaises(FileNotFoundError) as caught:
+            self.client.export(path, "csv", "TRAIN")
+        self.assertNotIsInstance(caught.exception, stedi.StediError)
+        self.assertEqual(os.listdir(self.dir), [])
+
 
 @needs_server
 class CustomersAndReadingsTest(unittest.TestCase):
