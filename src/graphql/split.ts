@@ -16,8 +16,10 @@ const MAX_SEED_LENGTH = 200;
 
 export function checkSplitSeed(seed: string | null | undefined): string {
   if (seed === null || seed === undefined) return DEFAULT_SPLIT_SEED;
-  if (seed.length === 0 || seed.length > MAX_SEED_LENGTH) {
-    throw badInput(`splitSeed must be 1 to ${MAX_SEED_LENGTH} characters; received ${seed.length} characters`);
+  // Characters as the argument check counts them (class-validator's Length): code points, an emoji is one.
+  const length = [...seed].length;
+  if (length === 0 || length > MAX_SEED_LENGTH) {
+    throw badInput(`splitSeed must be 1 to ${MAX_SEED_LENGTH} characters; received ${length} characters`);
   }
   return seed;
 }

@@ -31,6 +31,6 @@ export function listedOnce(errors: readonly GraphQLFormattedError[]): GraphQLFor
   }
   if (first.size === errors.length) return [...errors];
   return [...first.values()].map(({ error, more }) =>
-    more === 0 ? error : { ...error, message: `${error.message} (also at ${more.toLocaleString('en-US')} more places in this answer, listed once)` },
+    more === 0 ? error : { ...error, message: `${error.message} (also at ${more.toLocaleString('en-US')} more ${more === 1 ? 'place' : 'places'} in this answer, listed once)` },
   );
 }

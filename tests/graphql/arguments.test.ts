@@ -37,6 +37,7 @@ describe('argument checks', () => {
     ['a nested cursor of another customer', () => `{ customer(serialNumber: "${serial}") { stepTrainerReadings(after: "${otherCustomersReadingCursor}") { totalCount } } }`, /belongs to another customer/],
     ['an empty splitSeed', () => '{ machineLearningSamples(split: TRAIN, splitSeed: "") { totalCount } }', /splitSeed must be 1 to 200 characters/],
     ['a splitSeed too long', () => `{ machineLearningSamples(splitSeed: "${'s'.repeat(201)}") { totalCount } }`, /splitSeed must be 1 to 200 characters/],
+    ['a splitSeed of 201 emoji', () => `{ machineLearningSamples(split: TRAIN, splitSeed: "${'🙂'.repeat(201)}") { totalCount } }`, /splitSeed must be 1 to 200 characters/],
     // Checked per customer on a nested field whose arguments have rules (those without any skip class-validator).
     ['a nested splitSeed too long', () => `{ customers { edges { node { machineLearningSamples(splitSeed: "${'s'.repeat(201)}") { totalCount } } } } }`, /splitSeed must be 1 to 200 characters/],
     ['an empty serialNumber filter', () => '{ accelerometerReadings(filter: { serialNumber: "" }) { totalCount } }', /serialNumber must be 1 to 200 characters/],
@@ -49,6 +50,13 @@ describe('argument checks', () => {
     expect(new Set(errorCodes(result))).toEqual(new Set(['BAD_USER_INPUT']));
     expect(new Set(result.errors!.map((e) => e.message)).size).toBe(1);
     expect(result.errors![0].message).toMatch(message);
+  });
+
+  it('accepts a splitSeed of 200 characters counted as people count them (an emoji is one)', async () => {
+    for (const seed of ['s'.repeat(200), '🙂'.repeat(150), '🙂'.repeat(200)]) {
+      const result = await runGraphql(lake.services, ANALYST, `{ machineLearningSamples(first: 1, split: TRAIN, splitSeed: "${seed}") { totalCount } }`);
+      expect(result.errors).toBeUndefined();
+    }
   });
 
   it('accepts the largest allowed page and a nested cursor on its own customer', async () => {

@@ -129,4 +129,11 @@ describe('personal fields asked by an analyst on many rows', () => {
       `Customer.phone needs the admin role; this API key has the analyst role (also at ${rows - 1} more places in this answer, listed once)`,
     ]);
   });
+
+  it('says "1 more place" when a field was refused in two places', async () => {
+    const two = await t.graphql('{ machineLearningSamples(first: 2) { edges { node { customer { email } } } } }', ANALYST_KEY);
+    expect(two.body.errors.map((e: { message: string }) => e.message)).toEqual([
+      'Customer.email needs the admin role; this API key has the analyst role (also at 1 more place in this answer, listed once)',
+    ]);
+  });
 });
