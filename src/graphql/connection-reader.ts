@@ -91,7 +91,7 @@ export async function pageStart<N extends Node>(ctx: GraphqlContext, ds: Dataset
   const { engine, config } = ctx.services;
   const first = pageSize(args.first, config.maxPageSize, field);
   const cursorScope = scopeOf(cursorField, filter);
-  const cursor = decodeAfter(args.after, ds, cursorScope);
+  const cursor = decodeAfter(args.after, ds, cursorScope, field);
   const version = cursor?.version ?? (await ctx.lake.liveVersion());
   const consent = await ctx.lake.consent();
   const scope: Scope<N> = { engine, dataset: ds, version, filter, exclusions: consent.exclusionsFor(version), split: config.split };
@@ -122,9 +122,9 @@ export async function readNestedConnection<N extends Node>(
   return toConnection(ds, cursorScope, fetched, first, fetched.length > first, guarded(ctx, totalCount, `${field}.totalCount`), cursor !== undefined);
 }
 
-function decodeAfter<N extends Node>(after: string | null | undefined, ds: Dataset<N>, scope: CursorScope): Cursor | undefined {
+function decodeAfter<N extends Node>(after: string | null | undefined, ds: Dataset<N>, scope: CursorScope, askedOn?: string): Cursor | undefined {
   if (after === null || after === undefined) return undefined;
-  return decodeCursor(after, ds.kind, ds.key.map((k) => k.type), scope);
+  return decodeCursor(after, ds.kind, ds.key.map((k) => k.type), scope, askedOn);
 }
 
 const scopeOf = (field: string, f: DatasetFilter, parent?: string): CursorScope => ({

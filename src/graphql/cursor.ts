@@ -85,10 +85,12 @@ const fits = (value: unknown, type: KeyType): boolean => {
 
 /**
  * The cursor of `scope.field`, checked against the kind, key shape and
- * arguments expected there; anything else is BAD_USER_INPUT saying what differs.
+ * arguments expected there; anything else is BAD_USER_INPUT saying what differs,
+ * named for `askedOn`, the field the caller passed it to (machineLearningBatch
+ * takes machineLearningSamples' cursors).
  */
-export function decodeCursor(text: string, kind: CursorKind, keyTypes: readonly KeyType[], scope: CursorScope): Cursor {
-  const field = scope.field;
+export function decodeCursor(text: string, kind: CursorKind, keyTypes: readonly KeyType[], scope: CursorScope, askedOn = scope.field): Cursor {
+  const field = askedOn;
   const invalid = (why: string) =>
     badInput(`the \`after\` cursor of ${field} ${why}; pass the endCursor (or an edge cursor) of a previous page of ${field} unchanged, with the same arguments, or omit \`after\` to start from the first page`);
   if (text.length === 0 || text.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(text)) throw invalid('is not a cursor this API issued');

@@ -101,9 +101,15 @@ describe('the training set as columns (machineLearningBatch)', () => {
     const tooBig = await t.graphql('{ machineLearningBatch(first: 0) { rowCount } }', ANALYST_KEY);
     expect(tooBig.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(tooBig.body.errors[0].message).toMatch(/`first` of machineLearningBatch/);
+    // Only the refused page is null: the rest of the answer stays.
+    const beside = await t.graphql('{ lake { liveVersion } machineLearningBatch(first: 0) { rowCount } }', ANALYST_KEY);
+    expect(beside.body.data).toEqual({ lake: { liveVersion: expect.any(String) }, machineLearningBatch: null });
+    expect(beside.body.errors.map((e: { path: string[] }) => e.path)).toEqual([['machineLearningBatch']]);
     const customers = await t.graphql('{ customers(first: 1) { pageInfo { endCursor } } }', ANALYST_KEY);
     const foreign = await t.graphql(`{ machineLearningBatch(after: "${customers.body.data.customers.pageInfo.endCursor}") { rowCount } }`, ANALYST_KEY);
     expect(foreign.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    // Named for the field it was passed to, though the batch takes machineLearningSamples' cursors too.
+    expect(foreign.body.errors[0].message).toMatch(/^the `after` cursor of machineLearningBatch was issued by another field .*a previous page of machineLearningBatch/);
     expect((await t.graphql('{ machineLearningBatch { rowCount } }', null)).status).toBe(401);
   });
 

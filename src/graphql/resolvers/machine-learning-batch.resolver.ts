@@ -11,6 +11,8 @@ import { MachineLearningBatch, type MachineLearningColumns } from '../types/mach
 export class MachineLearningBatchResolver {
   @Authorized()
   @Query(() => MachineLearningBatch, {
+    // Nullable as the connection fields are: a refused page (a bad cursor, a timeout) leaves the rest of the answer.
+    nullable: true,
     description:
       'A page of the training set as columns, for notebooks: the same rows, order, consent, splits and cursors as machineLearningSamples (an endCursor of either continues the other).',
   })
