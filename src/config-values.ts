@@ -27,12 +27,38 @@ export function splitPercentages(raw: string | undefined): SplitPercentages {
   return { train: parts[0], validation: parts[1] };
 }
 
-export function integer(env: Env, name: string, fallback: number, min: number): number {
+/** The longest delay Node's timers take: a longer one fires after 1 ms (TimeoutOverflowWarning). */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+export function integer(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name} must be a whole number of at least ${min}; received ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+    throw new ConfigError(`${name} must be a whole number ${range}; received ${JSON.stringify(raw)}`);
+  }
   return value;
+}
+
+/** A duration in ms that Node's timers can wait (at most MAX_TIMER_MS, about 24.8 days). */
+export const milliseconds = (env: Env, name: string, fallback: number, min: number): number => integer(env, name, fallback, min, MAX_TIMER_MS);
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function logLevel(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return 'info';
+  if (!LOG_LEVELS.includes(raw)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; received ${JSON.stringify(raw)}`);
+  return raw;
+}
+
+/** A body size as Express's body parser reads it: bytes, or a number with b, kb, mb, gb (any case). */
+export function bodyLimit(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return '1mb';
+  if (!/^\s*\d+(\.\d+)?\s*(b|kb|mb|gb|tb|pb)?\s*$/i.test(raw) || Number.parseFloat(raw) <= 0) {
+    throw new ConfigError(`STEDI_BODY_LIMIT must be a size such as 1mb, 512kb or 1048576 (bytes); received ${JSON.stringify(raw)}`);
+  }
+  return raw.trim();
 }
 
 /** A DuckDB memory size such as 512MB or 2GiB; unset or empty: undefined. */

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { type ConsentPolicy, DEFAULT_CONSENT_POLICY } from '../etl/consent-policy';
-import { ConfigError, corsOrigins, type Env, engineKind, integer, isS3, memorySize, optionalPlace, parsePolicy, place, splitPercentages } from './config-values';
+import { bodyLimit, ConfigError, corsOrigins, type Env, engineKind, integer, isS3, logLevel, memorySize, milliseconds, optionalPlace, parsePolicy, place, splitPercentages } from './config-values';
 import { DEFAULT_VERSIONS_KEPT } from '../etl/build';
 import type { EngineKind } from '../etl/engine/engine';
 import { DEFAULT_MAX_LINE_BYTES } from '../etl/landing/landing-rules';
@@ -138,15 +138,15 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     landing: optionalPlace(overrides.landing ?? env.STEDI_LANDING),
     consentPolicy: overrides.consentPolicy ?? (env.STEDI_CONSENT_POLICY ? parsePolicy(env.STEDI_CONSENT_POLICY) : DEFAULT_CONSENT_POLICY),
     keepVersions: overrides.keepVersions ?? integer(env, 'STEDI_KEEP_VERSIONS', DEFAULT_VERSIONS_KEPT, 1),
-    queryTimeoutMs: overrides.queryTimeoutMs ?? integer(env, 'STEDI_QUERY_TIMEOUT_MS', 30_000, 1),
-    loadTimeoutMs: overrides.loadTimeoutMs ?? integer(env, 'STEDI_LOAD_TIMEOUT_MS', 600_000, 1),
-    port: overrides.port ?? integer(env, 'PORT', 4000, 0),
+    queryTimeoutMs: overrides.queryTimeoutMs ?? milliseconds(env, 'STEDI_QUERY_TIMEOUT_MS', 30_000, 1),
+    loadTimeoutMs: overrides.loadTimeoutMs ?? milliseconds(env, 'STEDI_LOAD_TIMEOUT_MS', 600_000, 1),
+    port: overrides.port ?? integer(env, 'PORT', 4000, 0, 65_535),
     host: overrides.host ?? env.HOST ?? '0.0.0.0',
     workers: overrides.workers ?? integer(env, 'STEDI_WORKERS', availableParallelism(), 1),
     apiKeys: overrides.apiKeys ?? env.STEDI_API_KEYS ?? '',
     apiKeysFile: overrides.apiKeysFile ?? env.STEDI_API_KEYS_FILE,
-    consentRefreshMs: overrides.consentRefreshMs ?? integer(env, 'STEDI_CONSENT_REFRESH_MS', 30_000, 1),
-    erasureMs: overrides.erasureMs ?? integer(env, 'STEDI_ERASURE_MS', 15 * 60_000, 1),
+    consentRefreshMs: overrides.consentRefreshMs ?? milliseconds(env, 'STEDI_CONSENT_REFRESH_MS', 30_000, 1),
+    erasureMs: overrides.erasureMs ?? milliseconds(env, 'STEDI_ERASURE_MS', 15 * 60_000, 1),
     maxLineBytes: overrides.maxLineBytes ?? integer(env, 'STEDI_MAX_LINE_BYTES', DEFAULT_MAX_LINE_BYTES, 1024),
     queryCacheRows: overrides.queryCacheRows ?? integer(env, 'STEDI_QUERY_CACHE_ROWS', 200_000, 0),
     queryCacheBytes: overrides.queryCacheBytes ?? integer(env, 'STEDI_QUERY_CACHE_BYTES', 32 * 1024 * 1024, 0),
@@ -156,9 +156,9 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     duckdbThreads: overrides.duckdbThreads ?? integer(env, 'STEDI_DUCKDB_THREADS', 0, 0),
     heapGrowingPercent: overrides.heapGrowingPercent ?? integer(env, 'STEDI_HEAP_GROWING_PERCENT', 50, 0),
     workerSemiSpaceMb: overrides.workerSemiSpaceMb ?? integer(env, 'STEDI_WORKER_SEMI_SPACE_MB', DEFAULT_WORKER_SEMI_SPACE_MB, 0),
-    idleCollectionMs: overrides.idleCollectionMs ?? integer(env, 'STEDI_IDLE_GC_MS', DEFAULT_IDLE_COLLECTION_MS, 0),
+    idleCollectionMs: overrides.idleCollectionMs ?? milliseconds(env, 'STEDI_IDLE_GC_MS', DEFAULT_IDLE_COLLECTION_MS, 0),
     workerMallocTrimKb: overrides.workerMallocTrimKb ?? (env.MALLOC_TRIM_THRESHOLD_ ? 0 : integer(env, 'STEDI_WORKER_MALLOC_TRIM_KB', DEFAULT_WORKER_MALLOC_TRIM_KB, 0)),
-    spareWorkerIdleMs: overrides.spareWorkerIdleMs ?? integer(env, 'STEDI_SPARE_WORKER_IDLE_MS', DEFAULT_SPARE_WORKER_IDLE_MS, 0),
+    spareWorkerIdleMs: overrides.spareWorkerIdleMs ?? milliseconds(env, 'STEDI_SPARE_WORKER_IDLE_MS', DEFAULT_SPARE_WORKER_IDLE_MS, 0),
     maxPageSize: overrides.maxPageSize ?? integer(env, 'STEDI_MAX_PAGE_SIZE', 10_000, 1),
     split: overrides.split ?? splitPercentages(env.STEDI_SPLIT),
     limits: {
@@ -169,7 +169,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
       maxComplexity: integer(env, 'STEDI_MAX_COMPLEXITY', 1_000_000, 1),
       totalCountCost: integer(env, 'STEDI_TOTAL_COUNT_COST', 100_000, 0),
       maxCountsPerRequest: integer(env, 'STEDI_MAX_COUNTS_PER_REQUEST', 4, 1),
-      requestEngineMs: integer(env, 'STEDI_REQUEST_ENGINE_MS', 30_000, 1),
+      requestEngineMs: milliseconds(env, 'STEDI_REQUEST_ENGINE_MS', 30_000, 1),
       jitCacheBytes: integer(env, 'STEDI_JIT_CACHE_BYTES', 16 * 1024 * 1024, 0),
       jitMaxFields: integer(env, 'STEDI_JIT_MAX_FIELDS', 60, 0),
       jitMinUses: integer(env, 'STEDI_JIT_MIN_USES', 2, 1),
@@ -177,16 +177,16 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
       ...definedOnly(overrides.limits ?? {}),
     },
     corsOrigins: overrides.corsOrigins ?? corsOrigins(env.STEDI_CORS_ORIGINS),
-    bodyLimit: overrides.bodyLimit ?? env.STEDI_BODY_LIMIT ?? '1mb',
-    logLevel: overrides.logLevel ?? env.LOG_LEVEL ?? 'info',
+    bodyLimit: overrides.bodyLimit ?? bodyLimit(env.STEDI_BODY_LIMIT),
+    logLevel: overrides.logLevel ?? logLevel(env.LOG_LEVEL),
     athena: {
       region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
       workgroup: env.STEDI_ATHENA_WORKGROUP ?? 'primary',
       outputLocation: env.STEDI_ATHENA_OUTPUT,
       database: env.STEDI_GLUE_DATABASE ?? 'stedi',
-      pollMinMs: integer(env, 'STEDI_ATHENA_POLL_MIN_MS', 200, 1),
-      pollMaxMs: integer(env, 'STEDI_ATHENA_POLL_MAX_MS', 5_000, 1),
-      buildTimeoutMs: integer(env, 'STEDI_ATHENA_BUILD_TIMEOUT_MS', 3_600_000, 1),
+      pollMinMs: milliseconds(env, 'STEDI_ATHENA_POLL_MIN_MS', 200, 1),
+      pollMaxMs: milliseconds(env, 'STEDI_ATHENA_POLL_MAX_MS', 5_000, 1),
+      buildTimeoutMs: milliseconds(env, 'STEDI_ATHENA_BUILD_TIMEOUT_MS', 3_600_000, 1),
       maxRetries: integer(env, 'STEDI_ATHENA_MAX_RETRIES', 3, 0),
       ...definedOnly(overrides.athena ?? {}),
     },

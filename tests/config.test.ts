@@ -19,7 +19,7 @@ describe('configuration', () => {
   });
 
   it('names the variable and what it accepts when a value is bad', () => {
-    expect(() => loadConfig({}, { PORT: 'eighty' })).toThrow(new ConfigError('PORT must be a whole number of at least 0; received "eighty"'));
+    expect(() => loadConfig({}, { PORT: 'eighty' })).toThrow(new ConfigError('PORT must be a whole number from 0 to 65535; received "eighty"'));
     expect(() => loadConfig({}, { STEDI_ENGINE: 'spark' })).toThrow('STEDI_ENGINE must be duckdb or athena; received "spark"');
     expect(() => loadConfig({}, { STEDI_CONSENT_POLICY: 'never' })).toThrow(/STEDI_CONSENT_POLICY: consent policy must be one of any, as-of/);
     expect(() => loadConfig({}, { STEDI_KEEP_VERSIONS: '0' })).toThrow(/STEDI_KEEP_VERSIONS must be a whole number of at least 1/);
@@ -29,6 +29,34 @@ describe('configuration', () => {
     expect(() => loadConfig({}, { STEDI_ENGINE: 'athena', STEDI_LAKE: './lake' })).toThrow(/athena engine needs an s3:\/\/bucket\/prefix lake/);
     expect(() => loadConfig({}, { STEDI_LAKE: 's3://bucket/stedi' })).toThrow(/duckdb engine needs a local lake folder/);
     expect(loadConfig({}, { STEDI_ENGINE: 'athena', STEDI_LAKE: 's3://bucket/stedi/' }).lake).toBe('s3://bucket/stedi');
+  });
+});
+
+describe('values the runtime cannot take', () => {
+  it('refuse a port beyond 65535 at start, naming PORT, instead of failing at listen', () => {
+    expect(() => loadConfig({}, { PORT: '70000' })).toThrow(new ConfigError('PORT must be a whole number from 0 to 65535; received "70000"'));
+    expect(loadConfig({}, { PORT: '65535' }).port).toBe(65_535);
+  });
+
+  it('refuse a duration beyond what a Node timer can wait (it would fire after 1 ms), for every *_MS setting', () => {
+    // 2^31 ms: Node warns TimeoutOverflowWarning and sets the timer to 1 ms, so a consent refresh ran
+    // back to back (a fifth of a core) and every query timed out at once.
+    const names = ['STEDI_QUERY_TIMEOUT_MS', 'STEDI_LOAD_TIMEOUT_MS', 'STEDI_CONSENT_REFRESH_MS', 'STEDI_ERASURE_MS', 'STEDI_IDLE_GC_MS', 'STEDI_SPARE_WORKER_IDLE_MS',
+      'STEDI_REQUEST_ENGINE_MS', 'STEDI_ATHENA_POLL_MIN_MS', 'STEDI_ATHENA_POLL_MAX_MS', 'STEDI_ATHENA_BUILD_TIMEOUT_MS'];
+    for (const name of names) {
+      expect(() => loadConfig({}, { [name]: '2147483648' })).toThrow(new RegExp(`^${name} must be a whole number from [01] to 2147483647; received "2147483648"$`));
+      expect(() => loadConfig({}, { [name]: '2147483647' })).not.toThrow();
+    }
+  });
+
+  it('name LOG_LEVEL and STEDI_BODY_LIMIT when their value is unknown, instead of a library message', () => {
+    expect(() => loadConfig({}, { LOG_LEVEL: 'verbose' })).toThrow(new ConfigError('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; received "verbose"'));
+    expect(loadConfig({}, { LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
+    expect(loadConfig({}, { LOG_LEVEL: '' }).logLevel).toBe('info');
+    expect(() => loadConfig({}, { STEDI_BODY_LIMIT: 'lots' })).toThrow(/^STEDI_BODY_LIMIT must be a size such as 1mb, 512kb or 1048576 \(bytes\); received "lots"$/);
+    expect(() => loadConfig({}, { STEDI_BODY_LIMIT: '0' })).toThrow(/STEDI_BODY_LIMIT must be a size/);
+    for (const ok of ['2mb', '512KB', '1048576', '1.5mb']) expect(loadConfig({}, { STEDI_BODY_LIMIT: ok }).bodyLimit).toBe(ok);
+    expect(loadConfig({}, {}).bodyLimit).toBe('1mb');
   });
 });
 
@@ -87,7 +115,7 @@ describe('memory bounds', () => {
     expect(defaults.spareWorkerIdleMs).toBe(300_000);
     expect(loadConfig({}, { STEDI_SPARE_WORKER_IDLE_MS: '0' }).spareWorkerIdleMs).toBe(0);
     expect(loadConfig({}, { STEDI_SPARE_WORKER_IDLE_MS: '600000' }).spareWorkerIdleMs).toBe(600_000);
-    expect(() => loadConfig({}, { STEDI_SPARE_WORKER_IDLE_MS: '10m' })).toThrow(/STEDI_SPARE_WORKER_IDLE_MS must be a whole number of at least 0; received "10m"/);
+    expect(() => loadConfig({}, { STEDI_SPARE_WORKER_IDLE_MS: '10m' })).toThrow(/STEDI_SPARE_WORKER_IDLE_MS must be a whole number from 0 to 2147483647; received "10m"/);
     expect(defaults.duckdbMemoryLimit).toBeUndefined();
     expect(defaults.duckdbThreads).toBe(0);
     expect(loadConfig({}, { STEDI_DUCKDB_THREADS: '1' }).duckdbThreads).toBe(1);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ConfigOverrides } from '../config';
 import { engineFlag, positiveInteger } from './options';
+import { MAX_TIMER_MS } from '../config-values';
 
 /** The flags every command that opens an engine takes; each overrides its environment variable. */
 export interface EngineFlags {
@@ -21,7 +22,7 @@ export function addEngineFlags(command: Command): Command {
     .option('--workgroup <name>', 'Athena: workgroup (STEDI_ATHENA_WORKGROUP, default primary)')
     .option('--output-location <s3url>', "Athena: query results location (STEDI_ATHENA_OUTPUT, default the workgroup's)")
     .option('--glue-database <name>', 'Athena: Glue database (STEDI_GLUE_DATABASE, default stedi)')
-    .option('--query-timeout-ms <n>', 'time limit of one query (STEDI_QUERY_TIMEOUT_MS, default 30000)', positiveInteger('--query-timeout-ms'));
+    .option('--query-timeout-ms <n>', 'time limit of one query (STEDI_QUERY_TIMEOUT_MS, default 30000)', positiveInteger('--query-timeout-ms', MAX_TIMER_MS));
 }
 
 export function engineOverrides(flags: EngineFlags): ConfigOverrides {

@@ -2,11 +2,14 @@ import { InvalidArgumentError } from 'commander';
 import type { EngineKind } from '../../etl/engine/engine';
 import { CliError } from './cli-error';
 
-/** A commander parser for flags that take a whole number of at least 1. */
-export function positiveInteger(flag: string): (raw: string) => number {
+/** A commander parser for flags that take a whole number of at least 1 (and at most `max`, when given). */
+export function positiveInteger(flag: string, max?: number): (raw: string) => number {
   return (raw) => {
     const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(`${flag} takes a whole number of at least 1; received ${JSON.stringify(raw)}`);
+    if (!Number.isInteger(value) || value < 1 || (max !== undefined && value > max)) {
+      const range = max === undefined ? 'of at least 1' : `from 1 to ${max}`;
+      throw new InvalidArgumentError(`${flag} takes a whole number ${range}; received ${JSON.stringify(raw)}`);
+    }
     return value;
   };
 }
