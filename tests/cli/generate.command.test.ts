@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '../helpers/landing-fixture';
 import { runCli } from '../helpers/run-cli';
@@ -35,5 +35,14 @@ describe('stedi generate', () => {
     expect(again.exitCode).toBe(1);
     expect(again.stderr.trim()).toBe(`stedi: ${join(out, 'customer', 'landing')} already holds files; pass --force to replace them or choose another --out folder`);
     expect((await runCli('generate', '--out', out, '--customers', '2', '--force')).exitCode).toBe(0);
+  });
+
+  it('refuses, before writing anything, a run that cannot fit on the disk holding --out', async () => {
+    // --customers 1e12 was accepted and wrote until the disk was full (41 GB in ten minutes on a shared machine).
+    const out = join(makeTempDir('stedi-gen-cli-'), 'not yet made');
+    const run = await runCli('generate', '--out', out, '--customers', '1e12');
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr.trim()).toMatch(/^stedi: --customers 1000000000000 would write about [\d,.]+ GB into .+not yet made, and its disk has [\d,.]+ GB free; ask for fewer customers or choose an --out folder on a larger disk$/);
+    expect(existsSync(out)).toBe(false);
   });
 });
