@@ -68,6 +68,9 @@ export function registerGenerate(cli: Command): void {
  */
 const BYTES_PER_CUSTOMER = 11_500;
 
+const size = (bytes: number): string =>
+  bytes >= 1e9 ? `${(bytes / 1e9).toLocaleString('en-US', { maximumFractionDigits: 1 })} GB` : `${(bytes / 1e6).toLocaleString('en-US', { maximumFractionDigits: 1 })} MB`;
+
 /**
  * Refuses a run that cannot fit on the disk holding --out before writing anything: `--customers 1e12` was
  * accepted and filled 41 GB of a shared disk in ten minutes. A disk whose free space cannot be read is not checked.
@@ -79,8 +82,9 @@ async function ensureRoom(out: string, customers: number, dirty: number): Promis
     if (stats) {
       const free = stats.bavail * stats.bsize;
       if (need > free) {
-        const gb = (bytes: number): string => `${(bytes / 1e9).toLocaleString('en-US', { maximumFractionDigits: 1 })} GB`;
-        throw new CliError(`--customers ${customers} would write about ${gb(need)} into ${resolve(out)}, and its disk has ${gb(free)} free; ask for fewer customers or choose an --out folder on a larger disk`);
+        // A filesystem without blocks (/proc, /sys) holds no files at all.
+        if (stats.blocks === 0) throw new CliError(`${resolve(out)} is on a virtual filesystem that holds no files; choose an --out folder on a disk`);
+        throw new CliError(`--customers ${customers} would write about ${size(need)} into ${resolve(out)}, and its disk has ${size(free)} free; ask for fewer customers or choose an --out folder on a larger disk`);
       }
       return;
     }

@@ -44,5 +44,9 @@ describe('stedi generate', () => {
     expect(run.exitCode).toBe(1);
     expect(run.stderr.trim()).toMatch(/^stedi: --customers 1000000000000 would write about [\d,.]+ GB into .+not yet made, and its disk has [\d,.]+ GB free; ask for fewer customers or choose an --out folder on a larger disk$/);
     expect(existsSync(out)).toBe(false);
+    // Node's recursive mkdir never returns under /proc: the filesystem is refused first.
+    const virtual = await runCli('generate', '--out', '/proc/stedi-sample', '--customers', '1');
+    expect(virtual.exitCode).toBe(1);
+    expect(virtual.stderr).toBe('stedi: /proc/stedi-sample is on a virtual filesystem that holds no files; choose an --out folder on a disk\n');
   });
 });
