@@ -1,3 +1,4 @@
+import { EngineClosedError } from '../etl/engine/engine-errors';
 import type { Engine } from '../etl/engine/engine';
 import type { Config } from './config';
 import { ConsentRegistry } from './consent/consent-registry';
@@ -66,7 +67,10 @@ function warmLiveVersion(engine: Engine, logger: Logger): void {
   void engine
     .manifest()
     .then((manifest) => manifest?.versions[0] && engine.tableRef('customer_curated', manifest.versions[0].version))
-    .catch((error: unknown) => logger.warn({ err: error }, 'the live version could not be loaded at start; /readyz says why'));
+    .catch((error: unknown) => {
+      // A start that failed (a port in use) closes the engine under this load: not worth a warning.
+      if (!(error instanceof EngineClosedError)) logger.warn({ err: error }, 'the live version could not be loaded at start; /readyz says why');
+    });
 }
 
 /** Stops the timers and waits for a running rebuild to finish; the caller closes the engine. */

@@ -47,6 +47,14 @@ export class LakeFilesystemError extends Error {
   }
 }
 
+/** A query asked of an engine after close(): the process is stopping, nothing is wrong with the lake. */
+export class EngineClosedError extends Error {
+  constructor() {
+    super('the engine is closed; no more queries are accepted');
+    this.name = 'EngineClosedError';
+  }
+}
+
 /** A query ran longer than its time limit and was cancelled. */
 export class QueryTimeoutError extends Error {
   constructor(

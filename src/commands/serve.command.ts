@@ -51,8 +51,7 @@ export async function serve(config: Config, apiKeys: ApiKeys, opened?: Engine): 
     }
   } catch (error) {
     if (config.workers <= 1) await engine.close();
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`port ${config.port} is in use; pick another with --port or PORT`);
-    throw error;
+    throw listenError(error, config) ?? error;
   }
   const removeHandlers = onTerminationSignals(async () => {
     await running.shutdown();
@@ -61,6 +60,17 @@ export async function serve(config: Config, apiKeys: ApiKeys, opened?: Engine): 
     setTimeout(() => process.exit(), 1_000).unref();
   }, logger);
   return running;
+}
+
+/** A listen that failed for a reason the operator set: one line naming the setting. */
+function listenError(error: unknown, config: Config): CliError | undefined {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new CliError(`port ${config.port} is in use; pick another with --port or PORT`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
+    return new CliError(`HOST ${JSON.stringify(config.host)} is not an address of this machine (${code}); set HOST to one of its addresses, 0.0.0.0 for all or 127.0.0.1 for this machine only`);
+  }
+  if (code === 'EACCES') return new CliError(`port ${config.port} needs privileges this user lacks (EACCES); pick a port above 1023 with --port or PORT`);
+  return undefined;
 }
 
 export function keysOf(config: Config): ApiKeys {

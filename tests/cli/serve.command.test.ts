@@ -58,4 +58,25 @@ describe('stedi serve', () => {
       server.child.kill('SIGKILL');
     }
   });
+
+  it('says in one line, with no warning or stack, that its port is in use or its HOST is not an address here', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-serve-lake-');
+    await buildLake(landing, lake);
+    const env = { HOST: '127.0.0.1', STEDI_API_KEYS: `${ANALYST_KEY}:analyst` };
+    const first = spawnCli(['serve', '--lake', lake, '--port', '0'], env);
+    try {
+      const [, port] = await first.waitFor(/Serving \S+ at http:\/\/127\.0\.0\.1:(\d+)\/graphql/);
+      const second = spawnCli(['serve', '--lake', lake, '--port', port], env);
+      expect(await second.exited).toBe(1);
+      expect(second.stderr()).toBe(`stedi: port ${port} is in use; pick another with --port or PORT\n`);
+      // The live version's load, started before the listen failed, stops with the engine: no warning about it.
+      expect(second.stdout()).toBe('');
+    } finally {
+      first.child.kill('SIGKILL');
+    }
+    const elsewhere = spawnCli(['serve', '--lake', lake, '--port', '0'], { ...env, HOST: '192.0.2.1' });
+    expect(await elsewhere.exited).toBe(1);
+    expect(elsewhere.stderr()).toBe('stedi: HOST "192.0.2.1" is not an address of this machine (EADDRNOTAVAIL); set HOST to one of its addresses, 0.0.0.0 for all or 127.0.0.1 for this machine only\n');
+  });
 });

@@ -1,3 +1,4 @@
+import { EngineClosedError } from '../engine-errors';
 /**
  * A fixed set of connections lent out one query at a time; callers beyond the
  * set wait in arrival order.
@@ -34,7 +35,7 @@ export class ConnectionPool<C> {
   }
 
   private acquire(): Promise<C> {
-    if (this.closed) return Promise.reject(new Error('the engine is closed; no more queries are accepted'));
+    if (this.closed) return Promise.reject(new EngineClosedError());
     const connection = this.idle.pop();
     if (connection !== undefined) return Promise.resolve(connection);
     return new Promise((resolve) => this.waiting.push(resolve));

@@ -10,7 +10,7 @@ import { type LakeManifest, liveVersion, type VersionManifest } from '../../mani
 import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
 import type { BuildTarget, ColumnarResult, Engine, ExportFormat, HeldPageRequest, LandingIdentity, QueryOptions, Row, SqlValue, VersionState } from '../engine';
 import { HeldTable, HeldTables, heldOrder, mayHold } from './held-tables';
-import { LakeDamagedError, StaleVersionError } from '../engine-errors';
+import { EngineClosedError, LakeDamagedError, StaleVersionError } from '../engine-errors';
 import { withDeadline } from './query-deadline';
 import { schemaOf, VersionLoader } from './version-loader';
 import { type DuckDbInstanceOptions, type OpenedDuckDb, openDuckDb } from './duckdb-instance';
@@ -78,7 +78,7 @@ export class DuckDbEngine implements Engine {
 
   /** The DuckDB instance and its connections, started once. */
   private duckdb(): Promise<OpenedDuckDb> {
-    if (this.closed) return Promise.reject(new Error('the engine is closed; no more queries are accepted'));
+    if (this.closed) return Promise.reject(new EngineClosedError());
     this.opened ??= openDuckDb(this.options);
     return this.opened;
   }
