@@ -18,11 +18,20 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const safe = clientError(original) ?? clientError(error);
   if (safe) {
     // One line per error, not per place it was raised (a refused field of a 10,000-row page is one error).
-    if (firstTime(original)) request?.log.info({ code: safe.code, path, message: safe.message }, 'request refused or field failed for the caller');
+    if (firstTime(original)) request?.log.info({ code: safe.code, path, message: withoutClientValues(safe.message) }, 'request refused or field failed for the caller');
     return { message: safe.message, locations, path, extensions: { code: safe.code } };
   }
   request?.log.error({ err: original, path }, 'internal error in a GraphQL request');
   return { message: MESSAGES.internal(request?.requestId), locations, path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+}
+
+/**
+ * A caller-facing message as it may be logged: the values it quotes (what the client sent: an
+ * argument, a variable, perhaps an email) become "…"; variable names ("$n") stay. Logs never hold
+ * request text, and an error message is a way in for it.
+ */
+export function withoutClientValues(message: string): string {
+  return message.replace(/"(?:[^"\\]|\\.)*"/g, (quoted) => (/^"\$[_A-Za-z][_0-9A-Za-z]*"$/.test(quoted) ? quoted : '"…"'));
 }
 
 /** The message and code for a non-GraphQL route (export), with the same rules. */

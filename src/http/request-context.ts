@@ -42,7 +42,8 @@ export function requestContext(logger: Logger): RequestHandler {
       const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
       // Only what identifies the request: never headers, bodies, keys or query text.
       const entry = { method: req.method, path: req.originalUrl.split('?', 1)[0], status: res.statusCode, ms, keyId: state.principal?.keyId, operation: state.operation, aborted: !res.writableFinished || undefined };
-      if (res.statusCode >= 500) state.log.error(entry, 'request failed');
+      // A readiness probe's 503 reports a state (not built, loading, damaged; /readyz says which), not a failure of ours.
+      if (res.statusCode >= 500 && !(res.statusCode === 503 && entry.path === '/readyz')) state.log.error(entry, 'request failed');
       else state.log.info(entry, 'request');
     });
     storage.run(state, next);

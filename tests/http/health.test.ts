@@ -1,5 +1,7 @@
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import request from 'supertest';
 import type { Engine } from '../../etl/engine/engine';
 import { buildLake } from '../helpers/etl-lake';
@@ -9,7 +11,14 @@ import { writeSmallLanding } from '../helpers/landing-fixture';
 describe('health and readiness', () => {
   let t: TestApp;
   let failQueries = false;
+  const logs: Array<{ level: number; msg: string; path?: string; status?: number }> = [];
   beforeAll(async () => {
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        logs.push(JSON.parse(String(chunk)));
+        done();
+      },
+    });
     const failing = (engine: Engine): Engine =>
       new Proxy(engine, {
         get(target, property) {
@@ -18,7 +27,7 @@ describe('health and readiness', () => {
           return typeof value === 'function' ? value.bind(target) : value;
         },
       });
-    t = await buildTestApp({ landing: writeSmallLanding(), build: false, wrapEngine: failing });
+    t = await buildTestApp({ landing: writeSmallLanding(), build: false, wrapEngine: failing, logger: pino({ level: 'info' }, sink) });
   });
   afterAll(() => t.close());
 
@@ -32,6 +41,8 @@ describe('health and readiness', () => {
     const res = await request(t.server).get('/readyz');
     expect(res.status).toBe(503);
     expect(res.body.reason).toMatch(/^lake not built/);
+    // A state for probes to poll, not a failure: logged at info, never at error.
+    expect(logs.filter((l) => l.path === '/readyz').map((l) => [l.level, l.status])).toEqual([[30, 503]]);
   });
 
   it('/readyz answers 200 with the live version once the lake is built', async () => {
