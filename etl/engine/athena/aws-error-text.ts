@@ -9,13 +9,19 @@ export function awsErrorText(error: unknown): string {
 // Private: what AWS answers when it refuses the credentials themselves (not a missing permission).
 const REFUSED_CREDENTIALS = new Set(['ExpiredToken', 'ExpiredTokenException', 'UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidAccessKeyId', 'SignatureDoesNotMatch']);
 
+// Private: the call never reached AWS (no DNS, no route, refused or timed out).
+const UNREACHABLE = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH']);
+
 /**
  * The fix for a failed AWS call: `grant` (the permission to add) when AWS refused the call, but
  * the set-up's own fix when the call never had credentials or a region, or AWS refused the
  * credentials: granting a permission does not help there.
  */
 export function awsFix(error: unknown, grant: string): string {
-  const e = error as { name?: string; message?: string } | undefined;
+  const e = error as { name?: string; message?: string; code?: string } | undefined;
+  if (UNREACHABLE.has(e?.code ?? '') || e?.name === 'TimeoutError') {
+    return 'AWS could not be reached (the network, a proxy or a firewall, or a misspelt AWS_REGION): check that this machine reaches AWS, then try again';
+  }
   if (e?.name === 'CredentialsProviderError') {
     return 'no AWS credentials were found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), run `aws sso login`, or run with an instance or task role';
   }

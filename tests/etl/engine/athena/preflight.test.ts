@@ -185,6 +185,12 @@ describe('the Athena pre-flight', () => {
     const expired = account();
     expired.aws.athena.mock.on(GetWorkGroupCommand).rejects(Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredTokenException' }));
     expect((await expired.engine.preflight().report())[0].message).toContain('AWS refused the credentials (expired or invalid)');
+
+    const offline = account();
+    offline.aws.athena.mock.on(GetWorkGroupCommand).rejects(Object.assign(new Error('getaddrinfo ENOTFOUND athena.eu-west-1.amazonaws.com'), { code: 'ENOTFOUND' }));
+    const [unreachable] = await offline.engine.preflight().report();
+    expect(unreachable.message).toContain('AWS could not be reached');
+    expect(unreachable.message).not.toContain('grant ');
   });
 
   it('refuses STEDI_ATHENA_OUTPUT with a workgroup whose results Athena manages (Athena refuses every such query)', async () => {
