@@ -3,6 +3,7 @@ import { type PreflightCheck, checkAthenaSetup } from '../../etl/engine/open-eng
 import { loadConfig } from '../config';
 import { engineOptions } from '../engine';
 import { CliError } from './cli-error';
+import { withExamples } from './help-examples';
 import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
 
 interface DoctorFlags extends EngineFlags {
@@ -10,9 +11,14 @@ interface DoctorFlags extends EngineFlags {
   json?: boolean;
 }
 
+const EXAMPLES: Array<[string, string]> = [
+  ['stedi doctor --engine athena --lake s3://my-bucket/stedi --region eu-west-1', 'check the account before the first build'],
+  ['stedi doctor --engine athena --lake s3://my-bucket/stedi --json', 'the same as one JSON object'],
+];
+
 /** `stedi doctor --engine athena`: the checks a build runs before anything is paid for, run alone; exit 1 when one fails. */
 export function registerDoctor(cli: Command): void {
-  addEngineFlags(cli.command('doctor').description('check an Athena set-up (workgroup, results location, Glue database, landing, lake) without running a query'))
+  addEngineFlags(withExamples(cli.command('doctor'), EXAMPLES).description('check an Athena set-up (workgroup, results location, Glue database, landing, lake) without running a query'))
     .option('--landing <s3url>', 's3://bucket/prefix holding <source>/landing/ (default: the lake)')
     .option('--json', 'print one JSON object: ok, and every check with its message')
     .action(async (flags: DoctorFlags) => {

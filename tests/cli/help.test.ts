@@ -14,7 +14,7 @@ describe('stedi --version and --help', () => {
     expect(stedi('--version').trim()).toBe(version);
   });
 
-  it.each(['', 'build', 'status', 'generate', 'serve', 'start'])('shows runnable examples in `stedi %s --help`', async (name) => {
+  it.each(['', 'build', 'status', 'generate', 'serve', 'start', 'doctor'])('shows runnable examples in `stedi %s --help`', async (name) => {
     const command = name ? [name] : [];
     // In-process: one child process per command would cost seconds each.
     const help = (await runCli(...command, '--help')).stdout;
