@@ -1,4 +1,5 @@
 import { EngineClosedError } from '../engine-errors';
+
 /**
  * A fixed set of connections lent out one query at a time; callers beyond the
  * set wait in arrival order.
