@@ -3,7 +3,7 @@ import { GetTablesCommand, GlueClient } from '@aws-sdk/client-glue';
 import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runCli } from '../helpers/run-cli';
-import { spawnCli } from '../helpers/spawn-cli';
+import { spawnBin, spawnCli } from '../helpers/spawn-cli';
 
 const LAKE = 's3://example-bucket/stedi';
 
@@ -62,5 +62,13 @@ describe('stedi doctor --engine athena', () => {
     const doctor = spawnCli(['doctor', '--lake', '/tmp/some-lake'], {});
     expect(await doctor.exited).toBe(1);
     expect(doctor.stderr()).toBe('stedi: stedi doctor checks an Athena set-up; use it with --engine athena (or STEDI_ENGINE=athena)\n');
+  });
+
+  it('prints nothing but its checks on stderr when AWS is out of reach (no SDK notice about Node versions)', async () => {
+    // bin/stedi.js, as users run it, against a local port nothing listens on: every check fails, unreachable.
+    const doctor = spawnBin(['doctor', '--engine', 'athena', '--lake', LAKE, '--region', 'eu-west-1'], { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example', AWS_MAX_ATTEMPTS: '1', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' });
+    expect(await doctor.exited).toBe(1);
+    expect(doctor.stderr()).not.toMatch(/AWS SDK for JavaScript|NodeVersionSupportWarning/);
+    expect(doctor.stdout()).toMatch(/^FAIL {2}workgroup .*AWS could not be reached/m);
   });
 });
