@@ -3,7 +3,9 @@
 // with esbuild, so the server serves them as static files: no CDN, nothing fetched at run time.
 // Part of `npm run build` and of `npm ci` (the prepare script).
 const { build } = require('esbuild');
-const { resolve } = require('node:path');
+const { readdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { join, resolve } = require('node:path');
+const { constants, gzipSync } = require('node:zlib');
 
 const root = resolve(__dirname, '..');
 
@@ -23,6 +25,11 @@ async function buildWeb({ quiet = false } = {}) {
     legalComments: 'linked',
     logLevel: quiet ? 'error' : 'warning',
   });
+  // Each script and style beside its gzip, which the server sends to browsers that take it (the IDE's script: 1.2 MB, ~0.3 MB gzipped).
+  const out = join(root, 'dist', 'web');
+  for (const name of readdirSync(out).filter((f) => /\.(js|css)$/.test(f))) {
+    writeFileSync(join(out, `${name}.gz`), gzipSync(readFileSync(join(out, name)), { level: constants.Z_BEST_COMPRESSION }));
+  }
   if (!quiet) process.stdout.write(`web pages bundled into dist/web in ${Date.now() - started} ms\n`);
 }
 

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import express, { type RequestHandler } from 'express';
 import { packageRoot } from '../package-info';
 
@@ -18,9 +18,28 @@ const EXAMPLES_DIR = join(ROOT, 'examples', 'graphql');
 /** True when the bundle exists; the pages say how to build it otherwise. */
 export const webBuilt = (): boolean => existsSync(join(WEB_DIR, 'ide.js')) && existsSync(join(WEB_DIR, 'lake.js'));
 
-/** The bundled files, revalidated on every load so a rebuild shows at once. */
-export const webAssets = (): RequestHandler =>
-  express.static(WEB_DIR, { index: false, maxAge: 0, setHeaders: (res) => res.setHeader('X-Content-Type-Options', 'nosniff') });
+const SERVE_OPTIONS = { index: false, maxAge: 0, setHeaders: (res: express.Response) => res.setHeader('X-Content-Type-Options', 'nosniff') } as const;
+/** Private: the bundled scripts and styles, each written beside its gzip by scripts/build-web.js. */
+const COMPRESSED = /^\/[A-Za-z0-9_-]+\.(js|css)$/;
+
+/** The bundled files, revalidated on every load so a rebuild shows at once; gzipped to a browser that takes it. */
+export const webAssets = (): RequestHandler => {
+  const files = express.static(WEB_DIR, SERVE_OPTIONS);
+  return (req, res, next) => {
+    if (!COMPRESSED.test(req.path)) return files(req, res, next);
+    // Caches keep the two encodings apart.
+    res.setHeader('Vary', 'Accept-Encoding');
+    const gzip = join(WEB_DIR, `${req.path}.gz`);
+    if (!req.acceptsEncodings('gzip') || !existsSync(gzip)) return files(req, res, next);
+    res.type(extname(req.path));
+    res.setHeader('Content-Encoding', 'gzip');
+    res.sendFile(gzip, { maxAge: 0, headers: { 'X-Content-Type-Options': 'nosniff' } }, (error?: Error) => {
+      if (!error) return;
+      res.removeHeader('Content-Encoding');
+      files(req, res, next);
+    });
+  };
+};
 
 export interface ExampleTab {
   query: string;

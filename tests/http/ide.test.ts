@@ -53,6 +53,22 @@ describe('the GraphiQL IDE at /graphql', () => {
     expect(css.headers['content-type']).toMatch(/^text\/css/);
   });
 
+  it('sends its script and style gzipped to a browser that takes gzip, and as they are to one that does not', async () => {
+    for (const [path, type] of [['/web/ide.js', /javascript/], ['/web/ide.css', /^text\/css/]] as const) {
+      const plain = await request(t.server).get(path).set('Accept-Encoding', 'identity');
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      const gzipped = await request(t.server).get(path).set('Accept-Encoding', 'gzip, deflate, br');
+      expect(gzipped.status).toBe(200);
+      expect(gzipped.headers['content-encoding']).toBe('gzip');
+      expect(gzipped.headers['content-type']).toMatch(type);
+      expect(gzipped.headers.vary).toMatch(/Accept-Encoding/);
+      expect(gzipped.headers['x-content-type-options']).toBe('nosniff');
+      expect(Number(gzipped.headers['content-length'])).toBeLessThan(Number(plain.headers['content-length']));
+      // supertest unzips: the same bytes either way.
+      expect(gzipped.text).toBe(plain.text);
+    }
+  });
+
   it('is not served to a non-browser GET, which needs a key like any GraphQL request', async () => {
     const res = await request(t.server).get('/graphql').query({ query: '{ lake { liveVersion } }' }).set('accept', 'application/json');
     expect(res.status).toBe(401);
