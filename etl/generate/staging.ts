@@ -1,4 +1,4 @@
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { removeDeadProcessFolders } from '../dead-process-folders';
 import { SOURCES, type Source } from '../tables';
@@ -43,7 +43,7 @@ export class GenerateStaging {
         if (replace) await removeDataFiles(landing[source]);
         for (const file of staged[source]) {
           const target = join(landing[source], basename(file));
-          await rename(file, target);
+          await move(file, target);
           published[source].push(target);
         }
       }
@@ -59,6 +59,17 @@ export class GenerateStaging {
   /** Removes the staging folder and whatever it holds. */
   discard(): Promise<void> {
     return rm(this.root, { recursive: true, force: true });
+  }
+}
+
+/** A rename, or a copy when the landing folder is on another filesystem (a link to another disk). */
+async function move(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    await copyFile(from, to);
+    await rm(from, { force: true });
   }
 }
 

@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConsentPolicy } from '../../etl/consent-policy';
 import { BAD_LINE_KINDS, type BadLineKind, type GenerateOptions, type GenerateReport, generateLanding, quarantinable } from '../../etl/generate/generate';
@@ -182,6 +183,22 @@ describe('sample landing generator: files and folders', () => {
     await expect(stopped).rejects.toThrow('stopped by the test');
     expect(snapshot(out)).toEqual(before);
     expect(readdirSync(out).sort()).toEqual(['accelerometer', 'customer', 'step_trainer']);
+  });
+
+  it('moves its files into a landing folder on another filesystem (a link to another disk) too', async () => {
+    const elsewhere = existsSync('/dev/shm') && statSync('/dev/shm').dev !== statSync(tmpdir()).dev ? mkdtempSync('/dev/shm/stedi-gen-') : undefined;
+    if (!elsewhere) return; // no second filesystem on this machine
+    try {
+      const out = makeTempDir('stedi-gen-');
+      mkdirSync(join(out, 'accelerometer'));
+      symlinkSync(elsewhere, join(out, 'accelerometer', 'landing'));
+      const report = await generateLanding({ out, customers: 3 });
+      expect(readdirSync(elsewhere)).toEqual(['accelerometer-0001.json']);
+      expect(readFileSync(join(elsewhere, 'accelerometer-0001.json'), 'utf8').trim().split('\n')).toHaveLength(report.lines.accelerometer);
+      expect(readdirSync(out).sort()).toEqual(['accelerometer', 'customer', 'step_trainer']);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('leaves non-data files of a forced landing folder alone', async () => {
