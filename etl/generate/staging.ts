@@ -68,7 +68,11 @@ async function move(from: string, to: string): Promise<void> {
     await rename(from, to);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
-    await copyFile(from, to);
+    // A copy cut short (a full disk) must not stay behind as a landing file.
+    await copyFile(from, to).catch(async (failed: unknown) => {
+      await rm(to, { force: true });
+      throw failed;
+    });
     await rm(from, { force: true });
   }
 }
