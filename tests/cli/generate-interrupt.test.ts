@@ -21,9 +21,9 @@ const staged = (out: string): string[] => readdirSync(out).filter((f) => f.start
 const stagedBytes = (out: string): number =>
   staged(out).reduce((sum, dir) => sum + readdirSync(join(out, dir, 'accelerometer')).reduce((n, f) => n + readFileSync(join(out, dir, 'accelerometer', f)).length, 0), 0);
 
-/** Starts a generate far too long to finish and waits until it has staged some of its lines. */
+/** Starts a generate of ~30 s (2.3 GB: it must fit the disk's free space) and waits until it has staged some of its lines. */
 async function generateUnderway(out: string, ...flags: string[]) {
-  const run = spawnBin(['generate', '--out', out, '--customers', '5000000', '--lines-per-file', '20000', ...flags]);
+  const run = spawnBin(['generate', '--out', out, '--customers', '200000', '--lines-per-file', '20000', ...flags]);
   let finished = false;
   void run.exited.then(() => (finished = true));
   while (!finished && (staged(out).length === 0 || stagedBytes(out) < 4_000_000)) await new Promise((r) => setTimeout(r, 20));
