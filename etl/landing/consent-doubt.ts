@@ -6,7 +6,10 @@
  */
 
 const EMAIL = /"email"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
-const LAST_UPDATE = /"lastUpdateDate"\s*:\s*(-?\d+)/g;
+// The whole number as written (a fraction or an exponent included): its leading digits alone read `1.7e12` as 1,
+// which any valid record would then clear. What is not one number (`1-2`, `1.5`) makes the date unreadable.
+const LAST_UPDATE = /"lastUpdateDate"\s*:\s*(-?[0-9][0-9eE.+-]*)/g;
+const LAST_UPDATE_KEY = /"lastUpdateDate"\s*:/g;
 
 interface Doubt {
   /** The bad line's lastUpdateDate when it reads as exactly one whole number; else null. */
@@ -31,7 +34,10 @@ function readEmails(raw: string): string[] {
 }
 
 function readLastUpdate(raw: string): number | null {
-  const values = new Set([...raw.matchAll(LAST_UPDATE)].map((m) => Number(m[1])));
+  const numbers = [...raw.matchAll(LAST_UPDATE)];
+  // A mention that holds no number (a string date, perhaps beside a nested number) makes the date unreadable.
+  if (numbers.length !== [...raw.matchAll(LAST_UPDATE_KEY)].length) return null;
+  const values = new Set(numbers.map((m) => Number(m[1])));
   if (values.size !== 1) return null;
   const [value] = values;
   return Number.isSafeInteger(value) ? value : null;

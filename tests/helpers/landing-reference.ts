@@ -118,7 +118,9 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
       const v = line.values;
       records.push({ email: v.email as string, serialNumber: v.serialNumber as string, lastUpdateDate: v.lastUpdateDate as number, consent: v.shareWithResearchAsOfDate as number | null, position });
     } else if (line.kind === 'quarantined') {
-      const updates = new Set([...line.raw.matchAll(/"lastUpdateDate"\s*:\s*(-?\d+)/g)].map((m) => Number(m[1])));
+      // Each mention of the key must be followed by a number token, all of them the same whole number.
+      const mentions = [...line.raw.matchAll(/"lastUpdateDate"\s*:\s*(-?[0-9][0-9eE.+-]*)?/g)];
+      const updates = new Set(mentions.map((m) => (m[1] === undefined ? Number.NaN : Number(m[1]))));
       const updated = updates.size === 1 && Number.isSafeInteger([...updates][0]) ? [...updates][0] : null;
       for (const m of line.raw.matchAll(/"email"\s*:\s*"((?:[^"\\]|\\.)*)"/g)) {
         let email = m[1];

@@ -20,7 +20,8 @@ import { type Statement, qualified } from './statements';
 
 const SPACE = String.raw`[\t\n\x{0B}\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}]*`;
 const EMAIL = String.raw`'"email"${SPACE}:${SPACE}"((?:[^"\\]|\\[^\n\r\x{2028}\x{2029}])*)"'`;
-const LAST_UPDATE = String.raw`'"lastUpdateDate"${SPACE}:${SPACE}(-?[0-9]+)'`;
+const LAST_UPDATE = String.raw`'"lastUpdateDate"${SPACE}:${SPACE}(-?[0-9][0-9eE.+-]*)'`;
+const LAST_UPDATE_KEY = String.raw`'"lastUpdateDate"${SPACE}:'`;
 
 export function createConsentUncertainView(database: string, version: string, maxLineBytes = DEFAULT_MAX_LINE_BYTES): Statement {
   const checked = qualified(database, landingCheckedName('customer', version));
@@ -32,8 +33,8 @@ export function createConsentUncertainView(database: string, version: string, ma
       `WITH`,
       `"bad" AS (`,
       `  SELECT "sourceFile", from_utf8(substr(to_utf8("line"), 1, ${maxLineBytes})) AS "line",`,
-      // The line's date counts only when every mention reads as the same whole number within ±(2^53 − 1).
-      `    (SELECT CASE WHEN count(*) > 0 AND count_if(abs(${date}) <= ${MAX_SAFE_WHOLE}) = count(*) AND min(${date}) = max(${date}) THEN CAST(min(${date}) AS bigint) END`,
+      // The line's date counts only when every mention is a number, all the same whole number within ±(2^53 − 1).
+      `    (SELECT CASE WHEN count(*) > 0 AND count(*) = regexp_count("line", ${LAST_UPDATE_KEY}) AND count_if(abs(${date}) <= ${MAX_SAFE_WHOLE} AND floor(${date}) = ${date}) = count(*) AND min(${date}) = max(${date}) THEN CAST(min(${date}) AS bigint) END`,
       `     FROM UNNEST(regexp_extract_all("line", ${LAST_UPDATE}, 1)) AS "u"("value")) AS "lastUpdateDate"`,
       `  FROM ${checked}`,
       `  WHERE "reason" IS NOT NULL`,
