@@ -9,6 +9,7 @@ import { engineOptions, openConfiguredEngine } from '../engine';
 import { buildProgressBar } from './build-progress';
 import { formatBuildSummary } from './build-summary';
 import { CliError } from './cli-error';
+import { interruptedExitCode, onInterrupt } from './interrupts';
 import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
 import { positiveInteger } from './options';
 import { expireHoldingVersions } from '../rebuild/erasure';
@@ -83,20 +84,14 @@ export function registerBuild(cli: Command): void {
  * written last, by a rename) and the next build removes what this one left (its record names it). Said in one line.
  */
 function sayWhenInterrupted(): { publishing: boolean; stop(): void } {
-  const handlers = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
-    const handler = (): void => {
-      const outcome = state.publishing
-        ? 'it was publishing: run `stedi status` to see which version is live'
-        : 'nothing was published, the live version is unchanged';
-      process.stderr.write(`stedi: build interrupted (${signal}); ${outcome}; the next build removes this one's partial files\n`);
-      process.exit(signal === 'SIGINT' ? 130 : 143);
-    };
-    process.once(signal, handler);
-    return [signal, handler] as const;
+  const state = { publishing: false };
+  // Removed when the build is over: a signal after it is the process's own business (main may run many builds, as in tests).
+  const stop = onInterrupt((signal) => {
+    const outcome = state.publishing ? 'it was publishing: run `stedi status` to see which version is live' : 'nothing was published, the live version is unchanged';
+    process.stderr.write(`stedi: build interrupted (${signal}); ${outcome}; the next build removes this one's partial files\n`);
+    process.exit(interruptedExitCode(signal));
   });
-  // The build is over: a signal after it is the process's own business (main may run many builds, as in tests).
-  const state = { publishing: false, stop: () => handlers.forEach(([signal, handler]) => process.off(signal, handler)) };
-  return state;
+  return Object.assign(state, { stop });
 }
 
 function policyFlag(raw: string) {

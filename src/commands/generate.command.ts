@@ -6,6 +6,7 @@ import { GENERATE_DEFAULTS, type GenerateProgress, type GenerateReport, generate
 import { BAD_LINE_KINDS, quarantinable } from '../../etl/generate/bad-lines';
 import { SOURCES } from '../../etl/tables';
 import { CliError } from './cli-error';
+import { type InterruptSignal, interruptedExitCode, onInterrupt } from './interrupts';
 import { withExamples } from './help-examples';
 import { positiveInteger } from './options';
 
@@ -51,10 +52,10 @@ export function registerGenerate(cli: Command): void {
         bar.stop();
         process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${summary(report)}\n`);
       } catch (error) {
-        const signal = interrupted.signal.aborted ? (interrupted.signal.reason as NodeJS.Signals) : undefined;
+        const signal = interrupted.signal.aborted ? (interrupted.signal.reason as InterruptSignal) : undefined;
         if (!signal) throw error;
         bar.stop();
-        throw new CliError(`generate interrupted (${signal}); nothing was written to the landing folders`, signal === 'SIGINT' ? 130 : 143);
+        throw new CliError(`generate interrupted (${signal}); nothing was written to the landing folders`, interruptedExitCode(signal));
       } finally {
         interrupted.stop();
         bar.stop();
@@ -95,12 +96,7 @@ async function ensureRoom(out: string, customers: number, dirty: number): Promis
 /** Ctrl+C or a kill stops the generate between two customers and removes what it staged; a second one stops it at once. */
 function stopOnSignal(): { signal: AbortSignal; stop(): void } {
   const controller = new AbortController();
-  const handlers = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
-    const handler = (): void => controller.abort(signal);
-    process.once(signal, handler);
-    return [signal, handler] as const;
-  });
-  return { signal: controller.signal, stop: () => handlers.forEach(([signal, handler]) => process.off(signal, handler)) };
+  return { signal: controller.signal, stop: onInterrupt((signal) => controller.abort(signal)) };
 }
 
 function fraction(raw: string): number {
