@@ -1,3 +1,5 @@
+import { StringDecoder } from 'node:string_decoder';
+
 /**
  * Doubt hides: a quarantined customer line whose email can still be read
  * from its raw text may be a revocation with a typo, so that customer's
@@ -5,11 +7,27 @@
  * theirs arrives. The build and the consent registry both decide it here.
  */
 
-const EMAIL = /"email"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
+/**
+ * A JSON key that reads as `name` (ASCII letters): each letter as written or
+ * as its `\u` escape, since JSON lets a producer escape any character. Shared
+ * with the Athena view, so it is written for JavaScript and Trino alike.
+ */
+export function keyPattern(name: string): string {
+  if (!/^[A-Za-z]+$/.test(name)) throw new RangeError(`a key pattern is for ASCII letters only; received ${JSON.stringify(name)}`);
+  const escaped = (c: string): string =>
+    c
+      .charCodeAt(0)
+      .toString(16)
+      .padStart(4, '0')
+      .replace(/[a-f]/g, (h) => `[${h}${h.toUpperCase()}]`);
+  return `"${[...name].map((c) => `(?:${c}|\\\\u${escaped(c)})`).join('')}"`;
+}
+
+const EMAIL = new RegExp(`${keyPattern('email')}\\s*:\\s*"((?:[^"\\\\]|\\\\.)*)"`, 'g');
 // The whole number as written (a fraction or an exponent included): its leading digits alone read `1.7e12` as 1,
 // which any valid record would then clear. What is not one number (`1-2`, `1.5`) makes the date unreadable.
-const LAST_UPDATE = /"lastUpdateDate"\s*:\s*(-?[0-9][0-9eE.+-]*)/g;
-const LAST_UPDATE_KEY = /"lastUpdateDate"\s*:/g;
+const LAST_UPDATE = new RegExp(`${keyPattern('lastUpdateDate')}\\s*:\\s*(-?[0-9][0-9eE.+-]*)`, 'g');
+const LAST_UPDATE_KEY = new RegExp(`${keyPattern('lastUpdateDate')}\\s*:`, 'g');
 
 interface Doubt {
   /** The bad line's lastUpdateDate when it reads as exactly one whole number; else null. */
@@ -19,18 +37,17 @@ interface Doubt {
 }
 
 /** Whether a quarantined line still names an email (its customer's consent is then uncertain). */
-export const namesEmail = (raw: string): boolean => raw.includes('"email"') && readEmails(raw).length > 0;
+export const namesEmail = (raw: string): boolean => readEmails(raw).size > 0;
 
-function readEmails(raw: string): string[] {
-  const emails = new Set<string>();
+function readEmails(raw: string, into = new Set<string>()): Set<string> {
   for (const match of raw.matchAll(EMAIL)) {
     try {
-      emails.add(JSON.parse(`"${match[1]}"`) as string);
+      into.add(JSON.parse(`"${match[1]}"`) as string);
     } catch {
-      emails.add(match[1]);
+      into.add(match[1]);
     }
   }
-  return [...emails];
+  return into;
 }
 
 function readLastUpdate(raw: string): number | null {
@@ -41,6 +58,27 @@ function readLastUpdate(raw: string): number | null {
   if (values.size !== 1) return null;
   const [value] = values;
   return Number.isSafeInteger(value) ? value : null;
+}
+
+/**
+ * The emails named anywhere in a line too long to hold, read from its bytes
+ * as they stream by. Each piece is read after the last `window` characters
+ * of the one before, so a name and its email split between pieces are still
+ * found (an email longer than the window could match no accepted record).
+ */
+export class OverlongEmails {
+  readonly emails = new Set<string>();
+  // Private: the end of the text read so far, read again before the next piece.
+  private tail = '';
+  private readonly decoder = new StringDecoder('utf8');
+
+  constructor(private readonly window: number) {}
+
+  push(bytes: Buffer): void {
+    const text = this.tail + this.decoder.write(bytes);
+    readEmails(text, this.emails);
+    this.tail = text.slice(-this.window);
+  }
 }
 
 export class ConsentDoubt {
@@ -58,14 +96,12 @@ export class ConsentDoubt {
   }
 
   quarantined(raw: string, position: number): void {
-    if (!namesEmail(raw)) return;
-    const emails = readEmails(raw);
-    const doubt = { lastUpdateDate: readLastUpdate(raw), position };
-    for (const email of emails) {
-      const list = this.doubts.get(email) ?? [];
-      list.push(doubt);
-      this.doubts.set(email, list);
-    }
+    this.add(readEmails(raw), { lastUpdateDate: readLastUpdate(raw), position });
+  }
+
+  /** A line over the size limit: every email it names is in doubt, and its date is not read (only a later line clears it). */
+  quarantinedOverlong(emails: Iterable<string>, position: number): void {
+    this.add(emails, { lastUpdateDate: null, position });
   }
 
   /** Emails whose consent is uncertain, sorted. */
@@ -78,5 +114,14 @@ export class ConsentDoubt {
       if (!doubts.every(cleared)) out.push(email);
     }
     return out.sort();
+  }
+
+  // Private: records one doubt for each email.
+  private add(emails: Iterable<string>, doubt: Doubt): void {
+    for (const email of emails) {
+      const list = this.doubts.get(email) ?? [];
+      list.push(doubt);
+      this.doubts.set(email, list);
+    }
   }
 }

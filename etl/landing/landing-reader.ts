@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import type { Column } from '../tables';
-import { ConsentDoubt } from './consent-doubt';
+import { ConsentDoubt, OverlongEmails } from './consent-doubt';
 import { CARRIAGE_RETURN, DEFAULT_MAX_LINE_BYTES, LINE_FEED, REASONS, isJsonWhitespace } from './landing-rules';
 import { FastRecord } from './fast-record';
 import { type FieldValue, RecordSchema } from './record-schema';
@@ -79,12 +79,18 @@ export async function readLanding(files: readonly string[], columns: readonly Co
       doubt?.quarantined(line, tally.lines);
       sink.quarantine({ sourceFile: file, lineNumber, reason, line, ...extra });
     };
+    /** A line over the limit: its first maxLineBytes are kept, and doubt reads the emails of all of it. */
+    const quarantineOverlong = (prefix: Buffer, emails: OverlongEmails | undefined): void => {
+      tally.quarantined += 1;
+      if (emails) doubt?.quarantinedOverlong(emails.emails, tally.lines);
+      sink.quarantine({ sourceFile: file, lineNumber, reason: REASONS.tooLong(maxLineBytes), line: prefix.toString(), truncated: true });
+    };
     /** One line: `b[start, stop)`, without its line end, valid UTF-8; `declined`: the common shape's reader declined it already. */
     const line = (b: Buffer, start: number, stop: number, declined: boolean): void => {
       lineNumber += 1;
       tally.lines += 1;
       if (stop > start && b[stop - 1] === CARRIAGE_RETURN) stop -= 1;
-      if (stop - start > maxLineBytes) return tooLong(b.toString('utf8', start, stop));
+      if (stop - start > maxLineBytes) return tooLong(b.subarray(start, stop));
       // The common shape first, from the bytes; every other line, and every line it declines, the strict parser decides.
       let result: ReturnType<typeof parseRecord> = null;
       let text: string | undefined;
@@ -101,9 +107,11 @@ export async function readLanding(files: readonly string[], columns: readonly Co
       if (doubt) doubt.accepted(values[emailAt!] as string, values[updatedAt!] as number, tally.lines);
       sink.accept(values);
     };
-    const tooLong = (line: string): void => {
-      if (/^[ \t\r\n]*$/.test(line)) tally.blank += 1;
-      else quarantine(REASONS.tooLong(maxLineBytes), Buffer.from(line).subarray(0, maxLineBytes).toString(), { truncated: true });
+    const tooLong = (body: Buffer): void => {
+      if (body.every(isJsonWhitespace)) return void (tally.blank += 1);
+      const emails = doubt && new OverlongEmails(maxLineBytes);
+      emails?.push(body);
+      quarantineOverlong(body.subarray(0, maxLineBytes), emails);
     };
     /** Complete lines in `bytes` (every one ends in \n, except perhaps at the end of the file). */
     const block = (bytes: Buffer): void => {
@@ -117,7 +125,7 @@ export async function readLanding(files: readonly string[], columns: readonly Co
           lineNumber += 1;
           tally.lines += 1;
           const body = part.length > 0 && part[part.length - 1] === CARRIAGE_RETURN ? part.subarray(0, -1) : part;
-          if (body.length > maxLineBytes) quarantine(REASONS.tooLong(maxLineBytes), body.subarray(0, maxLineBytes).toString(), { truncated: true });
+          if (body.length > maxLineBytes) tooLong(body);
           else quarantine(REASONS.invalidUtf8, body.toString(), { lineBase64: body.toString('base64') });
         }
         at = next + 1;
@@ -146,13 +154,22 @@ export async function readLanding(files: readonly string[], columns: readonly Co
         at = next + 1;
       }
     };
-    try {
-      await forEachBlock(file, reads, maxLineBytes, block, (prefix, allBlank) => {
+    // A line that outgrows every chunk streams by in parts; doubt reads its emails from each.
+    let emails: OverlongEmails | undefined;
+    const overlong: Overlong = {
+      part: (bytes) => {
+        if (doubt) (emails ??= new OverlongEmails(maxLineBytes)).push(bytes);
+      },
+      end: (prefix, allBlank) => {
         lineNumber += 1;
         tally.lines += 1;
         if (allBlank) tally.blank += 1;
-        else quarantine(REASONS.tooLong(maxLineBytes), prefix.toString(), { truncated: true });
-      });
+        else quarantineOverlong(prefix, emails);
+        emails = undefined;
+      },
+    };
+    try {
+      await forEachBlock(file, reads, maxLineBytes, block, overlong);
     } catch (error) {
       throw new LandingReadError(file, lineNumber, error);
     }
@@ -179,11 +196,18 @@ class ReadBuffer {
 /** Room beside a chunk for the partial line carried from the last one. */
 const SPARE_BYTES = 64 * 1024;
 
+/** A line that outgrows every chunk, seen in parts as it streams by, then ended once its end is found. */
+interface Overlong {
+  /** The line's bytes, in order (each part is gone after the call). */
+  part(bytes: Buffer): void;
+  end(prefix: Buffer, allBlank: boolean): void;
+}
+
 /**
  * Streams `file` as blocks of whole lines. A line that outgrows every chunk is
  * not held: its first `maxLineBytes` go to `overlong` once its end is found.
  */
-async function forEachBlock(file: string, reads: ReadBuffer, maxLineBytes: number, block: (bytes: Buffer) => void, overlong: (prefix: Buffer, allBlank: boolean) => void): Promise<void> {
+async function forEachBlock(file: string, reads: ReadBuffer, maxLineBytes: number, block: (bytes: Buffer) => void, overlong: Overlong): Promise<void> {
   const handle = await open(file, 'r');
   try {
     // The partial line left from the last chunk is at the front of the buffer, `carried` bytes, and the next chunk is read after it.
@@ -198,8 +222,9 @@ async function forEachBlock(file: string, reads: ReadBuffer, maxLineBytes: numbe
         const lf = whole.indexOf(LINE_FEED);
         const part = lf < 0 ? whole : whole.subarray(0, lf);
         skipping.allBlank &&= part.every(isJsonWhitespace);
+        overlong.part(part);
         if (lf < 0) continue;
-        overlong(skipping.prefix, skipping.allBlank);
+        overlong.end(skipping.prefix, skipping.allBlank);
         skipping = undefined;
         whole = whole.subarray(lf + 1);
       }
@@ -208,6 +233,7 @@ async function forEachBlock(file: string, reads: ReadBuffer, maxLineBytes: numbe
       let carry = whole.subarray(last + 1);
       if (carry.length > maxLineBytes + 1) {
         skipping = { prefix: Buffer.from(carry.subarray(0, maxLineBytes)), allBlank: carry.every(isJsonWhitespace) };
+        overlong.part(carry);
         carry = carry.subarray(0, 0);
       }
       const next = reads.take(carry.length + CHUNK_BYTES);
@@ -216,7 +242,7 @@ async function forEachBlock(file: string, reads: ReadBuffer, maxLineBytes: numbe
       chunk = next;
       carried = carry.length;
     }
-    if (skipping) overlong(skipping.prefix, skipping.allBlank);
+    if (skipping) overlong.end(skipping.prefix, skipping.allBlank);
     else if (carried > 0) block(chunk.subarray(0, carried));
   } finally {
     await handle.close();

@@ -117,6 +117,8 @@ function fieldDefect(columns: readonly Column[]): fc.Arbitrary<(r: DrawnRecord) 
 const lineDefects: fc.Arbitrary<(line: string) => { text: string; reason: string } | undefined>[] = [
   fc.constantFrom('{"a":1}', ' 5', 'x', '\u0001garbage', '}', ' []').map((tail) => (line: string) => ({ text: `${line}${tail}`, reason: 'text after the JSON value' })),
   fc.constant((line: string) => ({ text: `\uFEFF${line}`, reason: 'starts with a byte order mark' })),
+  // The email key spelled with escapes, on a line quarantined for its tail: doubt must still read it.
+  fc.constant((line: string) => (line.includes('"email"') ? { text: `${line.replace('"email"', '"\\u0065m\\u0061il"')} x`, reason: 'text after the JSON value' } : undefined)),
   fc.constantFrom('[1, 2]', '"a string"', '42', 'true', 'null').map((text) => () => ({ text, reason: 'not a JSON object' })),
   fc.constantFrom("{'a': 1}", '{"a": 1,}', '{a: 1}', '// note', '{"a": 01}', '{"a": .5}', '{"a": +1}', '{"a" 1}', '').map((text) => () => (text ? { text, reason: 'malformed JSON' } : undefined)),
   fc.nat().map((at) => (line: string) => {

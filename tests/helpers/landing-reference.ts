@@ -97,6 +97,40 @@ export function splitLines(file: Buffer): Buffer[] {
   return lines;
 }
 
+/** A JSON string token's text, or the token as written when its escapes are not JSON. */
+function decoded(token: string): string {
+  try {
+    return JSON.parse(`"${token}"`) as string;
+  } catch {
+    return token;
+  }
+}
+
+/**
+ * What a quarantined line names: every string token followed by a colon is a
+ * key (tried from each quote, so a typo before it cannot hide it), read with
+ * its escapes. The emails of every `email` key holding a string; the date when
+ * every `lastUpdateDate` key holds the same whole number and the line is
+ * within the size limit (a longer line is not held whole, so its date is not read).
+ */
+function namedInRaw(raw: string): { emails: string[]; updated: number | null } {
+  const emails: string[] = [];
+  const dates: number[] = [];
+  const pair = /"((?:[^"\\]|\\.)*)"\s*:\s*(?:"((?:[^"\\]|\\.)*)"|(-?[0-9][0-9eE.+-]*))?/y;
+  for (let at = raw.indexOf('"'); at >= 0; at = raw.indexOf('"', at + 1)) {
+    pair.lastIndex = at;
+    const m = pair.exec(raw);
+    if (!m) continue;
+    const key = decoded(m[1]);
+    if (key === 'email' && m[2] !== undefined) emails.push(decoded(m[2]));
+    if (key === 'lastUpdateDate') dates.push(m[3] === undefined ? Number.NaN : Number(m[3]));
+  }
+  const distinct = new Set(dates);
+  const [date] = distinct;
+  const updated = Buffer.byteLength(raw) <= MAX_BYTES && distinct.size === 1 && Number.isSafeInteger(date) ? date : null;
+  return { emails, updated };
+}
+
 interface Customer {
   email: string;
   serialNumber: string;
@@ -110,7 +144,7 @@ interface Customer {
  * each email (a tie: any without consent wins), hidden while a quarantined
  * line naming the email is not followed by a strictly newer valid record.
  */
-export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; unsafeSerials: Set<string>; trusted: Set<string> } {
+export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; unsafeSerials: Set<string>; trusted: Set<string>; uncertain: Set<string> } {
   const records: Customer[] = [];
   const doubts: Array<{ email: string; updated: number | null; position: number }> = [];
   lines.forEach((line, position) => {
@@ -118,19 +152,8 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
       const v = line.values;
       records.push({ email: v.email as string, serialNumber: v.serialNumber as string, lastUpdateDate: v.lastUpdateDate as number, consent: v.shareWithResearchAsOfDate as number | null, position });
     } else if (line.kind === 'quarantined') {
-      // Each mention of the key must be followed by a number token, all of them the same whole number.
-      const mentions = [...line.raw.matchAll(/"lastUpdateDate"\s*:\s*(-?[0-9][0-9eE.+-]*)?/g)];
-      const updates = new Set(mentions.map((m) => (m[1] === undefined ? Number.NaN : Number(m[1]))));
-      const updated = updates.size === 1 && Number.isSafeInteger([...updates][0]) ? [...updates][0] : null;
-      for (const m of line.raw.matchAll(/"email"\s*:\s*"((?:[^"\\]|\\.)*)"/g)) {
-        let email = m[1];
-        try {
-          email = JSON.parse(`"${m[1]}"`) as string;
-        } catch {
-          /* kept as written */
-        }
-        doubts.push({ email, updated, position });
-      }
+      const { emails, updated } = namedInRaw(line.raw);
+      for (const email of emails) doubts.push({ email, updated, position });
     }
   });
   const uncertain = new Set(
@@ -156,5 +179,5 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
       return !sharedSerials.has(serial);
     }),
   );
-  return { consenting, unsafeSerials, trusted };
+  return { consenting, unsafeSerials, trusted, uncertain };
 }

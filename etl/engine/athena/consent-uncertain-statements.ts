@@ -1,3 +1,4 @@
+import { keyPattern } from '../../landing/consent-doubt';
 import { DEFAULT_MAX_LINE_BYTES, MAX_SAFE_WHOLE } from '../../landing/landing-rules';
 import { consentUncertainName, landingCheckedName } from './object-names';
 import { type Statement, qualified } from './statements';
@@ -6,10 +7,11 @@ import { type Statement, qualified } from './statements';
  * Doubt hides, on Athena: the emails whose consent a quarantined customer
  * line makes uncertain, decided as etl/landing/consent-doubt.ts decides them.
  * The bad line's emails and lastUpdateDate are read from its raw text with
- * that file's two patterns, spelled for Trino: JavaScript's `\s` (Unicode
+ * that file's patterns, spelled for Trino: JavaScript's `\s` (Unicode
  * spaces included) and `.` (no line terminator) written out as classes,
- * since Trino's and JavaScript's shorthands differ. Like the embedded
- * reader, only the kept part of a too-long line (its first bytes) is read.
+ * since Trino's and JavaScript's shorthands differ; a key may be written
+ * with `\u` escapes. Like the embedded reader, the emails of a too-long line
+ * are read from all of it, and its date is not read.
  *
  * A doubt is cleared by an accepted record of the same email with a later
  * lastUpdateDate or, when the bad line's date cannot be read, by one later
@@ -19,9 +21,9 @@ import { type Statement, qualified } from './statements';
  */
 
 const SPACE = String.raw`[\t\n\x{0B}\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}]*`;
-const EMAIL = String.raw`'"email"${SPACE}:${SPACE}"((?:[^"\\]|\\[^\n\r\x{2028}\x{2029}])*)"'`;
-const LAST_UPDATE = String.raw`'"lastUpdateDate"${SPACE}:${SPACE}(-?[0-9][0-9eE.+-]*)'`;
-const LAST_UPDATE_KEY = String.raw`'"lastUpdateDate"${SPACE}:'`;
+const EMAIL = String.raw`'${keyPattern('email')}${SPACE}:${SPACE}"((?:[^"\\]|\\[^\n\r\x{2028}\x{2029}])*)"'`;
+const LAST_UPDATE = String.raw`'${keyPattern('lastUpdateDate')}${SPACE}:${SPACE}(-?[0-9][0-9eE.+-]*)'`;
+const LAST_UPDATE_KEY = String.raw`'${keyPattern('lastUpdateDate')}${SPACE}:'`;
 
 export function createConsentUncertainView(database: string, version: string, maxLineBytes = DEFAULT_MAX_LINE_BYTES): Statement {
   const checked = qualified(database, landingCheckedName('customer', version));
@@ -32,9 +34,9 @@ export function createConsentUncertainView(database: string, version: string, ma
       `CREATE VIEW ${qualified(database, consentUncertainName(version))} AS`,
       `WITH`,
       `"bad" AS (`,
-      `  SELECT "sourceFile", from_utf8(substr(to_utf8("line"), 1, ${maxLineBytes})) AS "line",`,
+      `  SELECT "sourceFile", "line",`,
       // The line's date counts only when every mention is a number, all the same whole number within ±(2^53 − 1).
-      `    (SELECT CASE WHEN count(*) > 0 AND count(*) = regexp_count("line", ${LAST_UPDATE_KEY}) AND count_if(abs(${date}) <= ${MAX_SAFE_WHOLE} AND floor(${date}) = ${date}) = count(*) AND min(${date}) = max(${date}) THEN CAST(min(${date}) AS bigint) END`,
+      `    (SELECT CASE WHEN length(to_utf8("line")) <= ${maxLineBytes} AND count(*) > 0 AND count(*) = regexp_count("line", ${LAST_UPDATE_KEY}) AND count_if(abs(${date}) <= ${MAX_SAFE_WHOLE} AND floor(${date}) = ${date}) = count(*) AND min(${date}) = max(${date}) THEN CAST(min(${date}) AS bigint) END`,
       `     FROM UNNEST(regexp_extract_all("line", ${LAST_UPDATE}, 1)) AS "u"("value")) AS "lastUpdateDate"`,
       `  FROM ${checked}`,
       `  WHERE "reason" IS NOT NULL`,

@@ -59,3 +59,39 @@ describe('doubt hides: a quarantined revocation is never cleared by an older gra
     expect(await uncertainAfter(revocationDated('1.5e12'))).toEqual([]);
   });
 });
+
+/** Whatever a read of landing does with the bytes, a chunk ends here (etl/landing/landing-reader.ts reads 4 MiB at a time). */
+const CHUNK_BYTES = 4 * 1024 * 1024;
+
+describe('doubt hides: a revocation is read wherever its line names the email', () => {
+  it('reads an email key written with \\u escapes', async () => {
+    const revocation = JSON.stringify(customer({ phone: 5, shareWithResearchAsOfDate: null, lastUpdateDate: 1700000000000 })).replace('"email"', '"\\u0065m\\u0061\\u0069\\u006C"');
+    expect(await uncertainAfter(revocation)).toEqual(['a@x.com']);
+  });
+
+  it('does not read a key that only looks like email once its escapes are read (an escaped backslash)', async () => {
+    const other = JSON.stringify(customer({ phone: 5 })).replace('"email":"a@x.com"', '"email":"a@x.com","\\\\u0065mail":"b@x.com"');
+    expect(await uncertainAfter(other)).toEqual(['a@x.com']);
+  });
+
+  it('reads the email of a line over the size limit from past its first MiB, and its date not at all', async () => {
+    const revocation = JSON.stringify({ note: 'n'.repeat(1024 * 1024), ...customer({ shareWithResearchAsOfDate: null, lastUpdateDate: 1 }) });
+    expect(await uncertainAfter(revocation)).toEqual(['a@x.com']);
+  });
+
+  it('reads an email split between two reads of a line too long to hold, and a later valid record clears it', async () => {
+    const file = join(makeTempDir(), 'customers.json');
+    const head = '{"note":"';
+    const keyAt = CHUNK_BYTES - 3; // the key "email" straddles the end of the first read
+    const note = 'n'.repeat(keyAt - (grant.length + 1) - head.length - 2);
+    const revocation = `${head}${note}",${JSON.stringify(customer({ shareWithResearchAsOfDate: null })).slice(1)}`;
+    expect(Buffer.byteLength(`${grant}\n${head}${note}",`)).toBe(keyAt);
+    writeFileSync(file, `${grant}\n${revocation}\n`);
+    const tally = await readLanding([file], COLUMNS, ignore, { consentDoubt: true });
+    expect(tally).toMatchObject({ lines: 2, accepted: 1, quarantined: 1, uncertain: ['a@x.com'] });
+
+    writeFileSync(file, `${grant}\n${revocation}\n${grant}\n`);
+    const cleared = await readLanding([file], COLUMNS, ignore, { consentDoubt: true });
+    expect(cleared).toMatchObject({ lines: 3, accepted: 2, quarantined: 1, uncertain: [] });
+  });
+});

@@ -1,7 +1,8 @@
 import { readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import fc from 'fast-check';
-import { SOURCES, type Source } from '../../../etl/tables';
+import { readLanding } from '../../../etl/landing/landing-reader';
+import { SOURCES, TABLES, type Source } from '../../../etl/tables';
 import { ADMIN_KEY, buildTestApp } from '../../helpers/http-app';
 import { makeTempDir } from '../../helpers/landing-fixture';
 import { type RefLine, referenceConsent, referenceLine, splitLines } from '../../helpers/landing-reference';
@@ -16,6 +17,7 @@ import { type RefLine, referenceConsent, referenceLine, splitLines } from '../..
 const SEED = Number(process.env.STEDI_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const RUNS = 5;
 const LINES_PER_SOURCE = 160; // 5 runs x 3 sources x 160 = 2,400 lines per run of the suite
+const DOUBT_RUNS = 300;
 
 const EMAILS = ['ann@t.com', 'bob@t.com', 'cy@t.com', 'dee@t.com', 'eve@t.com'];
 const SERIALS = ['s-1', 's-2', 's-3', 's-4', 's-5'];
@@ -63,6 +65,9 @@ const DEFECTS: Array<[number, Defect]> = [
   [1, (t) => fc.constant(bytes(`\ufeff${t}`))],
   [1, (t) => fc.integer({ min: 1, max: 90 }).map((d) => bytes(beforeClose(t, `,"deep":${'['.repeat(d)}${']'.repeat(d)}`)))],
   [1, (t) => fc.integer({ min: 0, max: 4000 }).map((n) => bytes(beforeClose(t, `,"long":"${'a'.repeat(n)}"`)))],
+  // Over the 1 MiB line limit, the record's fields (a customer's email) after the first MiB.
+  [1, (t) => fc.integer({ min: 0, max: 64 }).map((n) => bytes(t.replace('{', `{"pad":"${'p'.repeat(1024 * 1024 + n)}",`)))],
+  [1, (t) => fc.constantFrom(' x', '\u0001').map((tail) => bytes(`${t.replace('"email"', '"\\u0065m\\u0061il"')}${tail}`))],
   [1, (t) => fc.constantFrom('{"a":1,"a":2}', '[1e400]', '"\\ud800"', '"\\udc00\\ud800"', '"\\ud83d\\ude00"', '{"b":{"c":[null,false]}}').map((v) => bytes(beforeClose(t, `,"extra":${v}`)))],
   [1, (t) => fc.constantFrom('"\\ud800x"', '"a\\u0000b"', 'null', '42').map((v) => bytes(t.replace(/"(email|user|serialNumber)":"[^"]*"/, `"$1":${v}`)))],
   [1, (t) => fc.nat({ max: t.length }).map((k) => bytes(t.slice(0, k)))],
@@ -163,4 +168,20 @@ describe('landing lines from a hostile producer', () => {
     // The counterexample is kilobytes of bytes: report the seed and path that reproduce it instead.
     if (outcome.failed) throw new Error(`landing property failed (seed ${SEED}, path ${outcome.counterexamplePath}): ${(outcome.errorInstance as Error)?.message}`);
   }, 180_000);
+
+  // Long files name every email in some bad line; short ones leave customers certain, so each doubt decides something.
+  it('leave the same customers uncertain as the reference, in short customer files where a single bad line decides', async () => {
+    const columns = TABLES.customer_landing.columns;
+    const outcome = await fc.check(
+      fc.asyncProperty(fc.array(lineOf(customer), { minLength: 1, maxLength: 8 }), async (lines) => {
+        const file = join(makeTempDir('stedi-doubt-'), 'customer.json');
+        writeFileSync(file, Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')])));
+        const tally = await readLanding([file], columns, { accept: () => undefined, quarantine: () => undefined }, { consentDoubt: true });
+        const reference = referenceConsent(splitLines(readFileSync(file)).map((l) => referenceLine(l, 'customer')));
+        expect(tally.uncertain).toEqual([...reference.uncertain].sort());
+      }),
+      { seed: SEED, numRuns: DOUBT_RUNS, endOnFailure: true },
+    );
+    if (outcome.failed) throw new Error(`consent doubt property failed (seed ${SEED}, path ${outcome.counterexamplePath}): ${(outcome.errorInstance as Error)?.message}`);
+  }, 60_000);
 });
