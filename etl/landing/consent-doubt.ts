@@ -1,4 +1,5 @@
 import { StringDecoder } from 'node:string_decoder';
+import { REASONS } from './landing-rules';
 
 /**
  * Doubt hides: a quarantined customer line whose email can still be read
@@ -28,6 +29,8 @@ const EMAIL = new RegExp(`${keyPattern('email')}\\s*:\\s*"((?:[^"\\\\]|\\\\.)*)"
 // which any valid record would then clear. What is not one number (`1-2`, `1.5`) makes the date unreadable.
 const LAST_UPDATE = new RegExp(`${keyPattern('lastUpdateDate')}\\s*:\\s*(-?[0-9][0-9eE.+-]*)`, 'g');
 const LAST_UPDATE_KEY = new RegExp(`${keyPattern('lastUpdateDate')}\\s*:`, 'g');
+
+const NO_DATE = REASONS.missing('lastUpdateDate');
 
 interface Doubt {
   /** The bad line's lastUpdateDate when it reads as exactly one whole number; else null. */
@@ -95,8 +98,11 @@ export class ConsentDoubt {
     }
   }
 
-  quarantined(raw: string, position: number): void {
-    this.add(readEmails(raw), { lastUpdateDate: readLastUpdate(raw), position });
+  /** A quarantined line within the size limit, and why it was quarantined. */
+  quarantined(raw: string, position: number, reason: string): void {
+    // A line without a top-level lastUpdateDate has no date to read: a nested one is not its date.
+    const lastUpdateDate = reason === NO_DATE ? null : readLastUpdate(raw);
+    this.add(readEmails(raw), { lastUpdateDate, position });
   }
 
   /** A line over the size limit: every email it names is in doubt, and its date is not read (only a later line clears it). */

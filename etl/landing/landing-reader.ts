@@ -76,7 +76,7 @@ export async function readLanding(files: readonly string[], columns: readonly Co
     let lineNumber = 0;
     const quarantine = (reason: string, line: string, extra: Partial<QuarantinedLine> = {}): void => {
       tally.quarantined += 1;
-      doubt?.quarantined(line, tally.lines);
+      doubt?.quarantined(line, tally.lines, reason);
       sink.quarantine({ sourceFile: file, lineNumber, reason, line, ...extra });
     };
     /** A line over the limit: its first maxLineBytes are kept, and doubt reads the emails of all of it. */

@@ -102,6 +102,11 @@ function fieldDefect(columns: readonly Column[]): fc.Arbitrary<(r: DrawnRecord) 
   return fc.oneof(
     fc.constantFrom(...required).map((c) => (r: DrawnRecord) => ({ entries: r.entries.filter(([k]) => k !== c.name), reason: `missing required field "${c.name}"` })),
     fc.constantFrom(...required).map((c) => (r: DrawnRecord) => ({ entries: r.entries.map(([k, v]): [string, string] => (k === c.name ? [k, 'null'] : [k, v])), reason: `missing required field "${c.name}"` })),
+    // Moved into a nested object: the field is still missing, whatever the nested copy holds.
+    fc.constantFrom(...required).map((c) => (r: DrawnRecord) => {
+      const moved = r.entries.find(([k]) => k === c.name)!;
+      return { entries: [...r.entries.filter(([k]) => k !== c.name && k !== 'meta'), ['meta', `{${JSON.stringify(c.name)}:${moved[1]}}`] as [string, string]], reason: `missing required field "${c.name}"` };
+    }),
     fc.constantFrom(...columns).chain((c) =>
       wrongValue(c).map((wrong) => (r: DrawnRecord) => ({ entries: [...r.entries.filter(([k]) => k !== c.name), [c.name, wrong.json] as [string, string]], reason: wrong.reason })),
     ),

@@ -1,7 +1,7 @@
 import { keyPattern } from '../../landing/consent-doubt';
-import { DEFAULT_MAX_LINE_BYTES, MAX_SAFE_WHOLE } from '../../landing/landing-rules';
+import { DEFAULT_MAX_LINE_BYTES, MAX_SAFE_WHOLE, REASONS } from '../../landing/landing-rules';
 import { consentUncertainName, landingCheckedName } from './object-names';
-import { type Statement, qualified } from './statements';
+import { type Statement, literal, qualified } from './statements';
 
 /**
  * Doubt hides, on Athena: the emails whose consent a quarantined customer
@@ -11,7 +11,8 @@ import { type Statement, qualified } from './statements';
  * spaces included) and `.` (no line terminator) written out as classes,
  * since Trino's and JavaScript's shorthands differ; a key may be written
  * with `\u` escapes. Like the embedded reader, the emails of a too-long line
- * are read from all of it, and its date is not read.
+ * are read from all of it, and neither its date nor that of a line refused
+ * for lacking a top-level lastUpdateDate is read.
  *
  * A doubt is cleared by an accepted record of the same email with a later
  * lastUpdateDate or, when the bad line's date cannot be read, by one later
@@ -36,7 +37,7 @@ export function createConsentUncertainView(database: string, version: string, ma
       `"bad" AS (`,
       `  SELECT "sourceFile", "line",`,
       // The line's date counts only when every mention is a number, all the same whole number within ±(2^53 − 1).
-      `    (SELECT CASE WHEN length(to_utf8("line")) <= ${maxLineBytes} AND count(*) > 0 AND count(*) = regexp_count("line", ${LAST_UPDATE_KEY}) AND count_if(abs(${date}) <= ${MAX_SAFE_WHOLE} AND floor(${date}) = ${date}) = count(*) AND min(${date}) = max(${date}) THEN CAST(min(${date}) AS bigint) END`,
+      `    (SELECT CASE WHEN length(to_utf8("line")) <= ${maxLineBytes} AND "reason" <> ${literal(REASONS.missing('lastUpdateDate'))} AND count(*) > 0 AND count(*) = regexp_count("line", ${LAST_UPDATE_KEY}) AND count_if(abs(${date}) <= ${MAX_SAFE_WHOLE} AND floor(${date}) = ${date}) = count(*) AND min(${date}) = max(${date}) THEN CAST(min(${date}) AS bigint) END`,
       `     FROM UNNEST(regexp_extract_all("line", ${LAST_UPDATE}, 1)) AS "u"("value")) AS "lastUpdateDate"`,
       `  FROM ${checked}`,
       `  WHERE "reason" IS NOT NULL`,

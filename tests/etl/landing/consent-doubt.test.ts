@@ -95,3 +95,11 @@ describe('doubt hides: a revocation is read wherever its line names the email', 
     expect(cleared).toMatchObject({ lines: 3, accepted: 2, quarantined: 1, uncertain: [] });
   });
 });
+
+describe('doubt hides: only a line that has a lastUpdateDate has a date', () => {
+  it('does not take a nested lastUpdateDate for the date of a revocation that lacks its own', async () => {
+    // Older than the grant: read as the line's date, it would let the grant clear the revocation.
+    const revocation = JSON.stringify({ ...customer({ shareWithResearchAsOfDate: null, meta: { lastUpdateDate: 1 } }), lastUpdateDate: undefined });
+    expect(await uncertainAfter(revocation)).toEqual(['a@x.com']);
+  });
+});
