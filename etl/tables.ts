@@ -13,7 +13,15 @@ export interface Column {
   type: ColumnType;
   /** Landing rows missing this field, or holding null, are quarantined. */
   required: boolean;
+  /** Landing rows whose string here is longer than this many UTF-8 bytes are quarantined. */
+  maxBytes?: number;
 }
+
+/**
+ * The longest serialNumber a landing record may carry. The API pages by serial and looks one up by it
+ * (`customer(serialNumber:)` takes up to 200 characters): a longer one would make cursors no page could take back.
+ */
+export const MAX_SERIAL_BYTES = 200;
 
 export const SOURCES: readonly Source[] = ['customer', 'accelerometer', 'step_trainer'];
 
@@ -85,7 +93,7 @@ const CUSTOMER_COLUMNS: readonly Column[] = [
   req('email', 'VARCHAR'),
   opt('phone', 'VARCHAR'),
   opt('birthDay', 'VARCHAR'),
-  req('serialNumber', 'VARCHAR'),
+  { ...req('serialNumber', 'VARCHAR'), maxBytes: MAX_SERIAL_BYTES },
   req('registrationDate', 'BIGINT'),
   req('lastUpdateDate', 'BIGINT'),
   opt('shareWithResearchAsOfDate', 'BIGINT'),
@@ -104,7 +112,7 @@ const ACCELEROMETER_COLUMNS: readonly Column[] = [
 const ACCELEROMETER_TRUSTED_COLUMNS: readonly Column[] = [...ACCELEROMETER_COLUMNS, req('serialNumber', 'VARCHAR')];
 const STEP_TRAINER_COLUMNS: readonly Column[] = [
   req('sensorReadingTime', 'BIGINT'),
-  req('serialNumber', 'VARCHAR'),
+  { ...req('serialNumber', 'VARCHAR'), maxBytes: MAX_SERIAL_BYTES },
   req('distanceFromObject', 'BIGINT'),
 ];
 const ML_COLUMNS: readonly Column[] = [

@@ -23,6 +23,7 @@ export class FastRecord {
   private readonly text: boolean[];
   private readonly whole: boolean[];
   private readonly required: readonly boolean[];
+  private readonly maxBytes: readonly number[];
   /** Per column: the last string value taken, and a copy of its bytes. */
   private readonly previous: Array<string | undefined>;
   private readonly previousBytes: Uint8Array[];
@@ -32,6 +33,7 @@ export class FastRecord {
     this.text = schema.types.map((t) => t === 'VARCHAR');
     this.whole = schema.types.map((t) => t === 'BIGINT');
     this.required = schema.required;
+    this.maxBytes = schema.maxBytes;
     this.previous = schema.names.map(() => undefined);
     this.previousBytes = schema.names.map(() => new Uint8Array(64));
   }
@@ -177,6 +179,7 @@ export class FastRecord {
     }
     // ASCII: latin1 reads each byte as the character UTF-8 would, and copies it (no slice keeps the block alive).
     const length = i - from;
+    if (length > this.maxBytes[c]) return -1;
     const value = b.toString('latin1', from, i);
     let bytes = this.previousBytes[c];
     if (bytes.length < length) bytes = this.previousBytes[c] = new Uint8Array(Math.max(length, 2 * bytes.length));

@@ -41,4 +41,5 @@ export const REASONS = {
   missing: (field: string) => `missing required field "${field}"`,
   wrongType: (field: string, type: ColumnType, got: string) => `field "${field}" must be ${TYPE_WORD[type]}, got ${got}`,
   wholeOutOfRange: (field: string) => `field "${field}" is outside ±(2^53 - 1)`,
+  textTooLong: (field: string, maxBytes: number) => `field "${field}" is longer than ${maxBytes} bytes`,
 } as const;

@@ -24,9 +24,12 @@ const seen: boolean[] = [];
 const scan = new JsonScanner();
 
 /** The value of a declared field, or the reason it does not fit. */
-function typed(kind: number, type: ColumnType, name: string): FieldValue | { reason: string } {
+function typed(kind: number, type: ColumnType, name: string, maxBytes: number): FieldValue | { reason: string } {
   if (kind === NULL) return null;
-  if (type === 'VARCHAR') return kind === STRING ? scan.str : { reason: REASONS.wrongType(name, type, GOT[kind]) };
+  if (type === 'VARCHAR') {
+    if (kind !== STRING) return { reason: REASONS.wrongType(name, type, GOT[kind]) };
+    return maxBytes < Infinity && Buffer.byteLength(scan.str) > maxBytes ? { reason: REASONS.textTooLong(name, maxBytes) } : scan.str;
+  }
   if (kind !== NUMBER) return { reason: REASONS.wrongType(name, type, GOT[kind]) };
   if (type === 'DOUBLE') return scan.num;
   // JSON has one number type: 1.0 and 1e3 are whole numbers, 1.5 is not.
@@ -103,7 +106,7 @@ function parseIn(text: string, start: number, stop: number, schema: RecordSchema
         } else {
           if (seen[at]) scan.fail(REASONS.duplicateKey(key));
           seen[at] = true;
-          const value = typed(scan.parseValue(1), schema.types[at], key);
+          const value = typed(scan.parseValue(1), schema.types[at], key, schema.maxBytes[at]);
           if (value !== null && typeof value === 'object') {
             problems[at] = value.reason;
             out[at] = null;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { MAX_SERIAL_BYTES } from '../../etl/tables';
 import { isVersionId } from '../../etl/version';
 import { badInput } from '../errors';
 
@@ -78,7 +79,8 @@ export function encodeCursor(kind: CursorKind, version: string, position: readon
 }
 
 const fits = (value: unknown, type: KeyType): boolean => {
-  if (type === 'string') return typeof value === 'string';
+  // The only string key is a serialNumber, which the landing rules keep within MAX_SERIAL_BYTES.
+  if (type === 'string') return typeof value === 'string' && value.length <= MAX_SERIAL_BYTES && Buffer.byteLength(value) <= MAX_SERIAL_BYTES;
   if (type === 'integer') return Number.isSafeInteger(value);
   return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= MAX_ABS_NUMBER;
 };

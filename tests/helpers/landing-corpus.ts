@@ -57,6 +57,12 @@ function wrongValue(column: Column): fc.Arbitrary<{ json: string; reason: string
   if (column.type === 'VARCHAR') {
     options.push(fc.integer().map((n) => ({ json: String(n), reason: got('a number') })));
     options.push(fc.constantFrom('"\\ud800"', '"a\\udc00b"', '"\\ud83d\\u0041"').map((json) => ({ json, reason: 'unpaired surrogate escape in a string' })));
+    // One byte over the limit, in ASCII, in two-byte characters (half as many) and written as escapes.
+    const max = column.maxBytes;
+    if (max !== undefined) {
+      const over = ['s'.repeat(max + 1), 'é'.repeat(max / 2 + 1)].map((s) => JSON.stringify(s)).concat(`"${'\\u00e9'.repeat(max / 2 + 1)}"`);
+      options.push(fc.constantFrom(...over).map((json) => ({ json, reason: `field "${column.name}" is longer than ${max} bytes` })));
+    }
   }
   else options.push(text.map((s) => ({ json: JSON.stringify(s), reason: got('a string') })));
   if (column.type === 'BIGINT') {

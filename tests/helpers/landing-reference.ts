@@ -76,7 +76,7 @@ export function referenceLine(bytes: Buffer, source: Source): RefLine {
     if (v === undefined || v === null) {
       if (column.required) return bad;
       values[column.name] = null;
-    } else if (column.type === 'VARCHAR' ? typeof v === 'string' : column.type === 'DOUBLE' ? typeof v === 'number' : Number.isSafeInteger(v)) {
+    } else if (column.type === 'VARCHAR' ? typeof v === 'string' && Buffer.byteLength(v) <= (column.maxBytes ?? Infinity) : column.type === 'DOUBLE' ? typeof v === 'number' : Number.isSafeInteger(v)) {
       values[column.name] = v as RefValue;
     } else return bad;
   }

@@ -99,6 +99,7 @@ function fieldRules(c: Column): string[] {
   const wrong = (got: string): string => `${literal(REASONS.wrongType(c.name, c.type, ''))} || ${got}`;
   if (c.type === 'VARCHAR') {
     rules.push(`WHEN ${present} AND NOT (starts_with(${jsonOf(c)}, '"') AND NOT ${isNumber(c)}) THEN ${wrong(got(c))}`);
+    if (c.maxBytes !== undefined) rules.push(`WHEN ${present} AND length(to_utf8(${rawOf(c)})) > ${c.maxBytes} THEN ${literal(REASONS.textTooLong(c.name, c.maxBytes))}`);
   } else {
     rules.push(`WHEN ${present} AND NOT ${isNumber(c)} THEN ${wrong(got(c))}`);
   }

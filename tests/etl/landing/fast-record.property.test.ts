@@ -28,6 +28,9 @@ const stringText = fc.oneof(
   fc.string({ maxLength: 12 }).map((s) => JSON.stringify(s)),
   fc.string({ unit: 'binary', maxLength: 8 }).map((s) => `"${s}"`),
   fc.constantFrom('"ann@t.com"', '"a\\"b"', '"a\\u0041"', '"\\ud800"', '"tab\there"', '"é"', '""', '"s-1'),
+  // Around the serialNumber limit (200 bytes): at it, one over, and over in two-byte characters.
+  fc.constantFrom(200, 201).map((n) => JSON.stringify('s'.repeat(n))),
+  fc.constantFrom(100, 101).map((n) => JSON.stringify('é'.repeat(n))),
 );
 const valueText = fc.oneof({ weight: 3, arbitrary: numberText }, { weight: 3, arbitrary: stringText }, fc.constantFrom('null', 'true', 'false', '{}', '[]', 'nul', 'NaN', '{"a":1}'));
 /** A value the field accepts, as producers write it. */
