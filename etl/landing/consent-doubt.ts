@@ -4,8 +4,11 @@ import { REASONS } from './landing-rules';
 /**
  * Doubt hides: a quarantined customer line whose email can still be read
  * from its raw text may be a revocation with a typo, so that customer's
- * consent is uncertain until the line is fixed or a newer valid record of
- * theirs arrives. The build and the consent registry both decide it here.
+ * consent is uncertain until the line is fixed or a valid record of theirs
+ * that is newer than the bad line's own date arrives. A bad line whose date
+ * cannot be read is cleared only by fixing it: nothing can be shown newer
+ * (landing order is no proof: a file named later may hold an older record).
+ * The build and the consent registry both decide it here.
  */
 
 /**
@@ -26,17 +29,16 @@ export function keyPattern(name: string): string {
 
 const EMAIL = new RegExp(`${keyPattern('email')}\\s*:\\s*"((?:[^"\\\\]|\\\\.)*)"`, 'g');
 // The whole number as written (a fraction or an exponent included): its leading digits alone read `1.7e12` as 1,
-// which any valid record would then clear. What is not one number (`1-2`, `1.5`) makes the date unreadable.
-const LAST_UPDATE = new RegExp(`${keyPattern('lastUpdateDate')}\\s*:\\s*(-?[0-9][0-9eE.+-]*)`, 'g');
+// which any valid record would then clear. What is not one number (`1-2`, `1.5`) makes the date unreadable, and so
+// does one not followed by the end of its object or the next key: `1,700,000,000,000`, `1_700`, `0x18B`, a cut line.
+const LAST_UPDATE = new RegExp(`${keyPattern('lastUpdateDate')}\\s*:\\s*(-?[0-9][0-9eE.+-]*)\\s*(?:\\}|,\\s*")`, 'g');
 const LAST_UPDATE_KEY = new RegExp(`${keyPattern('lastUpdateDate')}\\s*:`, 'g');
 
 const NO_DATE = REASONS.missing('lastUpdateDate');
 
 interface Doubt {
-  /** The bad line's lastUpdateDate when it reads as exactly one whole number; else null. */
+  /** The bad line's lastUpdateDate when it reads as exactly one whole number; else null (never cleared). */
   lastUpdateDate: number | null;
-  /** Position in landing order (files by name, then lines). */
-  position: number;
 }
 
 /** Whether a quarantined line still names an email (its customer's consent is then uncertain). */
@@ -86,28 +88,24 @@ export class OverlongEmails {
 
 export class ConsentDoubt {
   private readonly doubts = new Map<string, Doubt[]>();
-  /** Per email: the freshest accepted lastUpdateDate and the last accepted position. */
-  private readonly valid = new Map<string, { lastUpdateDate: number; position: number }>();
+  /** Per email: the freshest accepted lastUpdateDate. */
+  private readonly valid = new Map<string, number>();
 
-  accepted(email: string, lastUpdateDate: number, position: number): void {
+  accepted(email: string, lastUpdateDate: number): void {
     const known = this.valid.get(email);
-    if (!known) this.valid.set(email, { lastUpdateDate, position });
-    else {
-      known.lastUpdateDate = Math.max(known.lastUpdateDate, lastUpdateDate);
-      known.position = position;
-    }
+    if (known === undefined || lastUpdateDate > known) this.valid.set(email, lastUpdateDate);
   }
 
   /** A quarantined line within the size limit, and why it was quarantined. */
-  quarantined(raw: string, position: number, reason: string): void {
+  quarantined(raw: string, reason: string): void {
     // A line without a top-level lastUpdateDate has no date to read: a nested one is not its date.
     const lastUpdateDate = reason === NO_DATE ? null : readLastUpdate(raw);
-    this.add(readEmails(raw), { lastUpdateDate, position });
+    this.add(readEmails(raw), { lastUpdateDate });
   }
 
-  /** A line over the size limit: every email it names is in doubt, and its date is not read (only a later line clears it). */
-  quarantinedOverlong(emails: Iterable<string>, position: number): void {
-    this.add(emails, { lastUpdateDate: null, position });
+  /** A line over the size limit: every email it names is in doubt, and its date is not read. */
+  quarantinedOverlong(emails: Iterable<string>): void {
+    this.add(emails, { lastUpdateDate: null });
   }
 
   /** Emails whose consent is uncertain, sorted. */
@@ -115,8 +113,7 @@ export class ConsentDoubt {
     const out: string[] = [];
     for (const [email, doubts] of this.doubts) {
       const valid = this.valid.get(email);
-      const cleared = (d: Doubt): boolean =>
-        valid !== undefined && (d.lastUpdateDate === null ? valid.position > d.position : valid.lastUpdateDate > d.lastUpdateDate);
+      const cleared = (d: Doubt): boolean => valid !== undefined && d.lastUpdateDate !== null && valid > d.lastUpdateDate;
       if (!doubts.every(cleared)) out.push(email);
     }
     return out.sort();

@@ -76,13 +76,13 @@ export async function readLanding(files: readonly string[], columns: readonly Co
     let lineNumber = 0;
     const quarantine = (reason: string, line: string, extra: Partial<QuarantinedLine> = {}): void => {
       tally.quarantined += 1;
-      doubt?.quarantined(line, tally.lines, reason);
+      doubt?.quarantined(line, reason);
       sink.quarantine({ sourceFile: file, lineNumber, reason, line, ...extra });
     };
     /** A line over the limit: its first maxLineBytes are kept, and doubt reads the emails of all of it. */
     const quarantineOverlong = (prefix: Buffer, emails: OverlongEmails | undefined): void => {
       tally.quarantined += 1;
-      if (emails) doubt?.quarantinedOverlong(emails.emails, tally.lines);
+      if (emails) doubt?.quarantinedOverlong(emails.emails);
       sink.quarantine({ sourceFile: file, lineNumber, reason: REASONS.tooLong(maxLineBytes), line: prefix.toString(), truncated: true });
     };
     /** One line: `b[start, stop)`, without its line end, valid UTF-8; `declined`: the common shape's reader declined it already. */
@@ -104,7 +104,7 @@ export async function readLanding(files: readonly string[], columns: readonly Co
     };
     const accept = (): void => {
       tally.accepted += 1;
-      if (doubt) doubt.accepted(values[emailAt!] as string, values[updatedAt!] as number, tally.lines);
+      if (doubt) doubt.accepted(values[emailAt!] as string, values[updatedAt!] as number);
       sink.accept(values);
     };
     const tooLong = (body: Buffer): void => {

@@ -110,13 +110,14 @@ function decoded(token: string): string {
  * What a quarantined line names: every string token followed by a colon is a
  * key (tried from each quote, so a typo before it cannot hide it), read with
  * its escapes. The emails of every `email` key holding a string; the date when
- * every `lastUpdateDate` key holds the same whole number and the line is
- * within the size limit (a longer line is not held whole, so its date is not read).
+ * every `lastUpdateDate` key holds the same whole number, ending where its
+ * object does or the next key begins, and the line is within the size limit
+ * (a longer line is not held whole, so its date is not read).
  */
 function namedInRaw(raw: string): { emails: string[]; updated: number | null } {
   const emails: string[] = [];
   const dates: number[] = [];
-  const pair = /"((?:[^"\\]|\\.)*)"\s*:\s*(?:"((?:[^"\\]|\\.)*)"|(-?[0-9][0-9eE.+-]*))?/y;
+  const pair = /"((?:[^"\\]|\\.)*)"\s*:\s*(?:"((?:[^"\\]|\\.)*)"|(-?[0-9][0-9eE.+-]*)(?=\s*(?:\}|,\s*")))?/y;
   for (let at = raw.indexOf('"'); at >= 0; at = raw.indexOf('"', at + 1)) {
     pair.lastIndex = at;
     const m = pair.exec(raw);
@@ -158,7 +159,7 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
   });
   const uncertain = new Set(
     doubts
-      .filter((d) => !records.some((r) => r.email === d.email && (d.updated === null ? r.position > d.position : r.lastUpdateDate > d.updated)))
+      .filter((d) => !records.some((r) => r.email === d.email && d.updated !== null && r.lastUpdateDate > d.updated))
       .map((d) => d.email),
   );
   const newest = new Map<string, number>();

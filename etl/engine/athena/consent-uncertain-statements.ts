@@ -15,15 +15,12 @@ import { type Statement, literal, qualified } from './statements';
  * for lacking a top-level lastUpdateDate is read.
  *
  * A doubt is cleared by an accepted record of the same email with a later
- * lastUpdateDate or, when the bad line's date cannot be read, by one later
- * in landing order. Athena has no line numbers: "later" is a later file
- * only, so a fix in the same file does not clear the doubt (the customer
- * stays hidden: the stricter side).
+ * lastUpdateDate; one whose date cannot be read, only by fixing the line.
  */
 
 const SPACE = String.raw`[\t\n\x{0B}\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}]*`;
 const EMAIL = String.raw`'${keyPattern('email')}${SPACE}:${SPACE}"((?:[^"\\]|\\[^\n\r\x{2028}\x{2029}])*)"'`;
-const LAST_UPDATE = String.raw`'${keyPattern('lastUpdateDate')}${SPACE}:${SPACE}(-?[0-9][0-9eE.+-]*)'`;
+const LAST_UPDATE = String.raw`'${keyPattern('lastUpdateDate')}${SPACE}:${SPACE}(-?[0-9][0-9eE.+-]*)${SPACE}(?:\}|,${SPACE}")'`;
 const LAST_UPDATE_KEY = String.raw`'${keyPattern('lastUpdateDate')}${SPACE}:'`;
 
 export function createConsentUncertainView(database: string, version: string, maxLineBytes = DEFAULT_MAX_LINE_BYTES): Statement {
@@ -35,7 +32,7 @@ export function createConsentUncertainView(database: string, version: string, ma
       `CREATE VIEW ${qualified(database, consentUncertainName(version))} AS`,
       `WITH`,
       `"bad" AS (`,
-      `  SELECT "sourceFile", "line",`,
+      `  SELECT "line",`,
       // The line's date counts only when every mention is a number, all the same whole number within ±(2^53 − 1).
       `    (SELECT CASE WHEN length(to_utf8("line")) <= ${maxLineBytes} AND "reason" <> ${literal(REASONS.missing('lastUpdateDate'))} AND count(*) > 0 AND count(*) = regexp_count("line", ${LAST_UPDATE_KEY}) AND count_if(abs(${date}) <= ${MAX_SAFE_WHOLE} AND floor(${date}) = ${date}) = count(*) AND min(${date}) = max(${date}) THEN CAST(min(${date}) AS bigint) END`,
       `     FROM UNNEST(regexp_extract_all("line", ${LAST_UPDATE}, 1)) AS "u"("value")) AS "lastUpdateDate"`,
@@ -44,12 +41,12 @@ export function createConsentUncertainView(database: string, version: string, ma
       `),`,
       `"doubts" AS (`,
       // An email decodes its JSON escapes, or stays as written when they are not valid JSON.
-      `  SELECT coalesce(json_extract_scalar('"' || "e"."raw" || '"', '$'), "e"."raw") AS "email", "bad"."sourceFile", "bad"."lastUpdateDate"`,
+      `  SELECT coalesce(json_extract_scalar('"' || "e"."raw" || '"', '$'), "e"."raw") AS "email", "bad"."lastUpdateDate"`,
       `  FROM "bad"`,
       `  CROSS JOIN UNNEST(regexp_extract_all("bad"."line", ${EMAIL}, 1)) AS "e"("raw")`,
       `),`,
       `"valid" AS (`,
-      `  SELECT "email", max("lastUpdateDate") AS "lastUpdateDate", max("sourceFile") AS "lastFile"`,
+      `  SELECT "email", max("lastUpdateDate") AS "lastUpdateDate"`,
       `  FROM ${checked}`,
       `  WHERE "reason" IS NULL`,
       `  GROUP BY "email"`,
@@ -57,7 +54,8 @@ export function createConsentUncertainView(database: string, version: string, ma
       `SELECT DISTINCT "d"."email"`,
       `FROM "doubts" AS "d"`,
       `LEFT JOIN "valid" AS "v" ON "v"."email" = "d"."email"`,
-      `WHERE NOT coalesce(CASE WHEN "d"."lastUpdateDate" IS NULL THEN "v"."lastFile" > "d"."sourceFile" ELSE "v"."lastUpdateDate" > "d"."lastUpdateDate" END, false)`,
+      // A date that cannot be read (NULL) is never cleared.
+      `WHERE NOT coalesce("v"."lastUpdateDate" > "d"."lastUpdateDate", false)`,
     ].join('\n'),
   };
 }

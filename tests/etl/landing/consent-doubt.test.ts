@@ -6,9 +6,9 @@ import { makeTempDir } from '../../helpers/landing-fixture';
 
 /**
  * Doubt hides: a quarantined customer line naming an email is a revocation
- * with a typo until a valid record with a later lastUpdateDate (or, when its
- * date cannot be read, a later line) clears it. The bad line's date must be
- * read as written, or an older grant clears a newer revocation.
+ * with a typo until a valid record with a later lastUpdateDate clears it;
+ * when its date cannot be read, only fixing the line does. The bad line's
+ * date must be read as written, or an older grant clears a newer revocation.
  */
 
 const COLUMNS = TABLES.customer_landing.columns;
@@ -45,8 +45,25 @@ describe('doubt hides: a quarantined revocation is never cleared by an older gra
     expect(await uncertainAfter(revocationDated(date))).toEqual(['a@x.com']);
   });
 
-  it.each(['1.5', '1-2', '1e400', '2e16'])('takes a lastUpdateDate of %s (no whole number within 2^53) as unreadable: only a later line clears it', async (date) => {
+  it.each(['1.5', '1-2', '1e400', '2e16'])('takes a lastUpdateDate of %s (no whole number within 2^53) as unreadable', async (date) => {
     expect(await uncertainAfter(revocationDated(date))).toEqual(['a@x.com']);
+  });
+
+  it.each(['1,700,000,000,000', '1_700_000_000_000', '0x18BCFE56800', '1700 000 000 000'])('takes a lastUpdateDate written %s as unreadable, not as its leading digits', async (date) => {
+    expect(await uncertainAfter(revocationDated(date))).toEqual(['a@x.com']);
+  });
+
+  it('takes the lastUpdateDate of a line cut short inside it as unreadable', async () => {
+    const cut = revocationDated('1700000000000').replace(/"lastUpdateDate":1700000000000.*$/, '"lastUpdateDate":170000000000');
+    expect(await uncertainAfter(cut)).toEqual(['a@x.com']);
+  });
+
+  it('is not cleared by a valid record later in landing order when the bad line has no date to compare (a file named later may hold an older record)', async () => {
+    const folder = makeTempDir();
+    writeFileSync(join(folder, 'customer-10.json'), `${revocationDated('"2023-11-14T00:00:00Z"')}\n`);
+    writeFileSync(join(folder, 'customer-9.json'), `${grant}\n`);
+    const tally = await readLanding([join(folder, 'customer-10.json'), join(folder, 'customer-9.json')], COLUMNS, ignore, { consentDoubt: true });
+    expect(tally).toMatchObject({ accepted: 1, quarantined: 1, uncertain: ['a@x.com'] });
   });
 
   it('takes a lastUpdateDate it cannot read whole (a string beside a nested number) as unreadable', async () => {
@@ -79,7 +96,7 @@ describe('doubt hides: a revocation is read wherever its line names the email', 
     expect(await uncertainAfter(revocation)).toEqual(['a@x.com']);
   });
 
-  it('reads an email split between two reads of a line too long to hold, and a later valid record clears it', async () => {
+  it('reads an email split between two reads of a line too long to hold, and no later valid record clears it', async () => {
     const file = join(makeTempDir(), 'customers.json');
     const head = '{"note":"';
     const keyAt = CHUNK_BYTES - 3; // the key "email" straddles the end of the first read
@@ -90,9 +107,9 @@ describe('doubt hides: a revocation is read wherever its line names the email', 
     const tally = await readLanding([file], COLUMNS, ignore, { consentDoubt: true });
     expect(tally).toMatchObject({ lines: 2, accepted: 1, quarantined: 1, uncertain: ['a@x.com'] });
 
-    writeFileSync(file, `${grant}\n${revocation}\n${grant}\n`);
-    const cleared = await readLanding([file], COLUMNS, ignore, { consentDoubt: true });
-    expect(cleared).toMatchObject({ lines: 3, accepted: 2, quarantined: 1, uncertain: [] });
+    writeFileSync(file, `${grant}\n${revocation}\n${JSON.stringify(customer({ lastUpdateDate: 1800000000000 }))}\n`);
+    const later = await readLanding([file], COLUMNS, ignore, { consentDoubt: true });
+    expect(later).toMatchObject({ lines: 3, accepted: 2, quarantined: 1, uncertain: ['a@x.com'] });
   });
 });
 
