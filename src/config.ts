@@ -37,6 +37,8 @@ export interface Config {
    */
   landing?: string;
   consentPolicy: ConsentPolicy;
+  /** The policy was given (a flag or STEDI_CONSENT_POLICY); otherwise a build keeps the live version's. */
+  consentPolicyGiven: boolean;
   keepVersions: number;
   queryTimeoutMs: number;
   /** Time limit of loading one lake version into memory; requests wait for it apart from their own limit. */
@@ -137,6 +139,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     lake,
     landing: optionalPlace(overrides.landing ?? env.STEDI_LANDING),
     consentPolicy: overrides.consentPolicy ?? (env.STEDI_CONSENT_POLICY ? parsePolicy(env.STEDI_CONSENT_POLICY) : DEFAULT_CONSENT_POLICY),
+    consentPolicyGiven: overrides.consentPolicyGiven ?? (overrides.consentPolicy !== undefined || Boolean(env.STEDI_CONSENT_POLICY)),
     keepVersions: overrides.keepVersions ?? integer(env, 'STEDI_KEEP_VERSIONS', DEFAULT_VERSIONS_KEPT, 1),
     queryTimeoutMs: overrides.queryTimeoutMs ?? milliseconds(env, 'STEDI_QUERY_TIMEOUT_MS', 30_000, 1),
     loadTimeoutMs: overrides.loadTimeoutMs ?? milliseconds(env, 'STEDI_LOAD_TIMEOUT_MS', 600_000, 1),

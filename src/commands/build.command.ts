@@ -12,6 +12,7 @@ import { CliError } from './cli-error';
 import { interruptedExitCode, onInterrupt } from './interrupts';
 import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
 import { positiveInteger } from './options';
+import { buildPolicy } from '../consent/live-policy';
 import { expireHoldingVersions } from '../rebuild/erasure';
 import { withExamples } from './help-examples';
 
@@ -32,7 +33,7 @@ const EXAMPLES: Array<[string, string]> = [
 export function registerBuild(cli: Command): void {
   addEngineFlags(withExamples(cli.command('build'), EXAMPLES).description('build landing → trusted → curated as a new version and switch to it atomically'))
     .option('--landing <dir>', 'folder holding customer/landing/, accelerometer/landing/, step_trainer/landing/ (default: the one the live version was built from, else the lake folder)')
-    .option('--consent-policy <policy>', 'any: every reading of a consenting customer; as-of: only readings at or after consent (default: STEDI_CONSENT_POLICY or any)')
+    .option('--consent-policy <policy>', "any: every reading of a consenting customer; as-of: only readings at or after consent (default: STEDI_CONSENT_POLICY, else the live version's, else any)")
     .option('--keep <n>', 'versions to keep (default: STEDI_KEEP_VERSIONS or 3)', positiveInteger('--keep'))
     .option('--json', 'print one JSON object with the version, row counts and quarantine counts')
     .option('--dry-run', 'print the pre-flight calls and every statement of an Athena build in order, without calling AWS (with --json: one JSON object)')
@@ -57,7 +58,7 @@ export function registerBuild(cli: Command): void {
       const progress = flags.json ? undefined : buildProgressBar();
       try {
         const options = {
-          consentPolicy: config.consentPolicy,
+          consentPolicy: await buildPolicy(engine, config),
           keepVersions: config.keepVersions,
           maxLineBytes: config.maxLineBytes,
           onProgress: (p: BuildProgress) => {

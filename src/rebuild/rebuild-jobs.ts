@@ -3,8 +3,9 @@ import { BuildCheckError } from '../../etl/build';
 import type { BuildProgress } from '../../etl/build-options';
 import type { ConsentPolicy } from '../../etl/consent-policy';
 import type { Engine } from '../../etl/engine/engine';
-import { ManifestError, type VersionManifest } from '../../etl/manifest';
+import type { VersionManifest } from '../../etl/manifest';
 import type { Config } from '../config';
+import { buildPolicy } from '../consent/live-policy';
 import type { Logger } from '../logger';
 import { type RebuildJob, newJob, recordProgress } from './rebuild-job';
 import { type BuiltVersion, type OnStaged, buildInChildProcess, buildInThisProcess } from './rebuild-process';
@@ -93,7 +94,7 @@ export class RebuildJobs implements Rebuilds {
   }
 
   private async begin(consentPolicy: ConsentPolicy | undefined): Promise<RebuildJob> {
-    const job = newJob(randomUUID(), consentPolicy ?? (await this.livePolicy()));
+    const job = newJob(randomUUID(), consentPolicy ?? (await buildPolicy(this.engine, this.config)));
     this.remember(job);
     const done = this.run(job).finally(() => {
       this.running = undefined;
@@ -162,14 +163,6 @@ export class RebuildJobs implements Rebuilds {
     }
   }
 
-  private async livePolicy(): Promise<ConsentPolicy> {
-    // A manifest that fails its schema is what a rebuild repairs (the build sets it aside): the configured policy then.
-    const manifest = await this.engine.manifest().catch((error: unknown) => {
-      if (error instanceof ManifestError) return null;
-      throw error;
-    });
-    return manifest?.versions[0]?.consentPolicy ?? this.config.consentPolicy;
-  }
 
   private remember(job: RebuildJob): void {
     this.jobs.set(job.id, job);

@@ -1,6 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
+import { runBin } from '../helpers/bin-cli';
 import { runCli } from '../helpers/run-cli';
 import { REFERENCE_COUNTS, STEDI_SAMPLE_DIR, describeWithStediSample } from '../helpers/stedi-sample';
 
@@ -21,6 +22,21 @@ describe('stedi build', () => {
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toMatch(/consent policy as-of/);
     expect(run.stdout).toMatch(/machine_learning_curated\s+curated\s+4/);
+  });
+
+  it('keeps the live version\'s consent policy when none is given, and takes one given by flag or STEDI_CONSENT_POLICY', () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir();
+    const policyOf = (args: string[], env: Record<string, string> = {}): string => {
+      const run = runBin(['build', '--landing', landing, '--lake', lake, '--json', ...args], env);
+      expect(run.stderr).toBe('');
+      return JSON.parse(run.stdout).consentPolicy;
+    };
+    expect(policyOf(['--consent-policy', 'as-of'])).toBe('as-of');
+    // A build by hand without a policy must not relax the lake to `any`.
+    expect(policyOf([])).toBe('as-of');
+    expect(policyOf([], { STEDI_CONSENT_POLICY: 'any' })).toBe('any');
+    expect(policyOf([])).toBe('any');
   });
 
   it('exits non-zero with one clear line for a bad consent policy or a missing landing folder', async () => {
