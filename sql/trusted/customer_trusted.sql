@@ -47,10 +47,12 @@ ranked AS (
         renamed.*,
         row_number() OVER (
             PARTITION BY "email"
-            -- on a tie, a record without consent wins: revoking must never lose to granting
+            -- on a tie, a record without consent wins (revoking must never lose to granting),
+            -- then the latest consent date (under as-of, the fewer readings)
             ORDER BY
                 "lastUpdateDate" DESC,
                 CASE WHEN "shareWithResearchAsOfDate" IS NULL THEN 0 ELSE 1 END,
+                "shareWithResearchAsOfDate" DESC,
                 "serialNumber",
                 "registrationDate" DESC
         ) AS recency

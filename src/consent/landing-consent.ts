@@ -17,7 +17,7 @@ export interface LandingConsent {
   readonly uncertain: ReadonlySet<string>;
 }
 
-interface CustomerRecord {
+export interface CustomerRecord {
   email: string;
   serialNumber: string;
   registrationDate: number;
@@ -48,10 +48,11 @@ export const toCustomerRecord = (values: readonly FieldValue[]): CustomerRecord 
   consentAt: values[CONSENT] as number | null,
 });
 
-// customer_trusted.sql's order: lastUpdateDate desc, no consent first, serialNumber, registrationDate desc.
+// customer_trusted.sql's order: lastUpdateDate desc, no consent first, consent date desc, serialNumber, registrationDate desc.
 function fresher(a: CustomerRecord, b: CustomerRecord): boolean {
   if (a.lastUpdateDate !== b.lastUpdateDate) return a.lastUpdateDate > b.lastUpdateDate;
   if ((a.consentAt === null) !== (b.consentAt === null)) return a.consentAt === null;
+  if (a.consentAt !== b.consentAt) return a.consentAt! > b.consentAt!;
   if (a.serialNumber !== b.serialNumber) return a.serialNumber < b.serialNumber;
   return a.registrationDate > b.registrationDate;
 }

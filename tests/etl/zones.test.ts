@@ -86,6 +86,17 @@ describe('trusted and curated zones', () => {
     ]);
   });
 
+  it('under the as-of policy takes the later consent date of two records tied on lastUpdateDate, whichever file comes first', async () => {
+    for (const order of [[2_000, 3_000], [3_000, 2_000]]) {
+      const landing = makeTempDir();
+      order.forEach((consentAt, i) => writeLanding(landing, 'customer', [customerRecord({ name: 'dan', serial: 'serial-dan', consentAt })], `customer-${i + 1}.json`));
+      writeLanding(landing, 'accelerometer', [1_000, 2_000, 3_000].map((t) => accelerometerRecord('dan', t)));
+      writeLanding(landing, 'step_trainer', [1_000, 2_000, 3_000].map((t) => stepTrainerRecord('serial-dan', t)));
+      const asOf = await buildLake(landing, undefined, { consentPolicy: 'as-of' });
+      expect({ order, kept: (await readTable(asOf, 'machine_learning_curated', '"sensorReadingTime"')).map((s) => s.sensorReadingTime) }).toEqual({ order, kept: [3_000] });
+    }
+  });
+
   it('under the as-of policy keeps only readings taken at or after consent', async () => {
     const landing = makeTempDir();
     writeLanding(landing, 'customer', [customerRecord({ name: 'dan', serial: 'serial-dan', consentAt: 2_000 })]);
