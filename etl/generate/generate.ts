@@ -65,7 +65,7 @@ export async function generateLanding(options: GenerateOptions): Promise<Generat
     if (!kind) return false;
     const spoiled = mixer.spoil(kind, source, record(), line);
     writers[source].push(spoiled);
-    return source === 'customer' && kind !== 'duplicate' && namesEmail(spoiled);
+    return source === 'customer' && kind !== 'duplicate' && namesEmail(spoiled, String(record().email));
   };
   const progress = (customersDone: number): void =>
     o.onProgress?.({ customersDone, customers: o.customers, lines: SOURCES.reduce((sum, s) => sum + writers[s].lines, 0) });

@@ -36,13 +36,31 @@ const LAST_UPDATE_KEY = new RegExp(`${keyPattern('lastUpdateDate')}\\s*:`, 'g');
 
 const NO_DATE = REASONS.missing('lastUpdateDate');
 
+/**
+ * An address anywhere in a bad line, however it is quoted or keyed (`'email': 'a@b'`, `{email: a@b}`, `["a@b"]`):
+ * a run of text between spaces, quotes, brackets, commas, colons, semicolons or backslashes, with an `@` inside it
+ * (not first or last). Runs, then the `@`: one pattern for both would retry every start of a long run (quadratic).
+ * Shared with the Athena view.
+ */
+export const BARE_EMAIL_STOPS = '"\'<>()\\[\\]{},:;\\\\';
+const RUN = new RegExp(`[^\\s${BARE_EMAIL_STOPS}]+`, 'g');
+export const INNER_AT = '[\\s\\S]@[\\s\\S]';
+const HAS_INNER_AT = new RegExp(INNER_AT);
+
 interface Doubt {
   /** The bad line's lastUpdateDate when it reads as exactly one whole number; else null (never cleared). */
   lastUpdateDate: number | null;
+  /** Read as a bare address, not under an email key: it counts only for an email some accepted record has. */
+  bare?: true;
 }
 
-/** Whether a quarantined line still names an email (its customer's consent is then uncertain). */
-export const namesEmail = (raw: string): boolean => readEmails(raw).size > 0;
+/** Whether a quarantined line names `email`, under an email key or bare (that customer's consent is then uncertain). */
+export const namesEmail = (raw: string, email: string): boolean => readEmails(raw).has(email) || readBare(raw).has(email);
+
+function readBare(raw: string, into = new Set<string>()): Set<string> {
+  for (const [run] of raw.matchAll(RUN)) if (run.includes('@') && HAS_INNER_AT.test(run)) into.add(run);
+  return into;
+}
 
 function readEmails(raw: string, into = new Set<string>()): Set<string> {
   for (const match of raw.matchAll(EMAIL)) {
@@ -73,6 +91,7 @@ function readLastUpdate(raw: string): number | null {
  */
 export class OverlongEmails {
   readonly emails = new Set<string>();
+  readonly bare = new Set<string>();
   // Private: the end of the text read so far, read again before the next piece.
   private tail = '';
   private readonly decoder = new StringDecoder('utf8');
@@ -82,6 +101,7 @@ export class OverlongEmails {
   push(bytes: Buffer): void {
     const text = this.tail + this.decoder.write(bytes);
     readEmails(text, this.emails);
+    readBare(text, this.bare);
     this.tail = text.slice(-this.window);
   }
 }
@@ -101,11 +121,13 @@ export class ConsentDoubt {
     // A line without a top-level lastUpdateDate has no date to read: a nested one is not its date.
     const lastUpdateDate = reason === NO_DATE ? null : readLastUpdate(raw);
     this.add(readEmails(raw), { lastUpdateDate });
+    this.add(readBare(raw), { lastUpdateDate, bare: true });
   }
 
   /** A line over the size limit: every email it names is in doubt, and its date is not read. */
-  quarantinedOverlong(emails: Iterable<string>): void {
-    this.add(emails, { lastUpdateDate: null });
+  quarantinedOverlong(named: OverlongEmails): void {
+    this.add(named.emails, { lastUpdateDate: null });
+    this.add(named.bare, { lastUpdateDate: null, bare: true });
   }
 
   /** Emails whose consent is uncertain, sorted. */
@@ -113,7 +135,8 @@ export class ConsentDoubt {
     const out: string[] = [];
     for (const [email, doubts] of this.doubts) {
       const valid = this.valid.get(email);
-      const cleared = (d: Doubt): boolean => valid !== undefined && d.lastUpdateDate !== null && valid > d.lastUpdateDate;
+      // A bare address no accepted record has names nobody: it is not counted.
+      const cleared = (d: Doubt): boolean => (valid === undefined ? d.bare === true : d.lastUpdateDate !== null && valid > d.lastUpdateDate);
       if (!doubts.every(cleared)) out.push(email);
     }
     return out.sort();

@@ -63,21 +63,23 @@ describe('stedi build on hostile landing lines', () => {
     expect(status.consentUncertain).toBe(2);
   });
 
-  it('hides a customer whose revocation spells the email key with escapes, or names them past the line limit, in the build and in stedi status', () => {
+  it('hides a customer whose revocation spells the email key with escapes, names them past the line limit or is not JSON, in the build and in stedi status', () => {
     const landing = writeSmallLanding();
     const revoke = (name: string) => JSON.stringify(customerRecord({ name, serial: `serial-${name}`, consentAt: null, updatedAt: 1_656_000_000_000 }));
     const escapedKey = `${revoke('alice').replace('"email"', '"\\u0065m\\u0061il"')} x`;
+    // carol's revocation written as a Python dict: no JSON key, but her address is there.
+    const pythonDict = "{'customerName': 'carol', 'email': 'carol@test.com', 'serialNumber': 'serial-carol', 'lastUpdateDate': 1656000000000, 'shareWithResearchAsOfDate': None}";
     // Longer than a read of landing (4 MiB), so the line streams by and is never held whole.
     const pastTheLimit = revoke('bob').replace('{', `{"note":"${'n'.repeat(6 * 1024 * 1024)}",`);
-    writeLanding(landing, 'customer', [escapedKey, pastTheLimit], 'customer-2.json');
+    writeLanding(landing, 'customer', [escapedKey, pastTheLimit, pythonDict], 'customer-2.json');
     const lake = makeTempDir();
     const run = build(landing, lake);
     expect(run.status).toBe(0);
     const report = JSON.parse(run.stdout);
-    expect(quarantineOf(report, 'customer').map((q) => q.reason)).toEqual(['text after the JSON value', 'line longer than 1048576 bytes']);
+    expect(quarantineOf(report, 'customer').map((q) => q.reason)).toEqual(['text after the JSON value', 'line longer than 1048576 bytes', 'malformed JSON']);
     expect(report.tables.customer_trusted.rows).toBe(0);
-    expect(report.consentUncertain).toBe(2);
-    expect(JSON.parse(runBin(['status', '--lake', lake, '--json']).stdout).consentUncertain).toBe(2);
+    expect(report.consentUncertain).toBe(3);
+    expect(JSON.parse(runBin(['status', '--lake', lake, '--json']).stdout).consentUncertain).toBe(3);
   });
 
   it('keeps a device out of the trusted zone when a non-consenting customer names the same serialNumber', () => {

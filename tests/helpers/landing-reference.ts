@@ -114,7 +114,7 @@ function decoded(token: string): string {
  * object does or the next key begins, and the line is within the size limit
  * (a longer line is not held whole, so its date is not read).
  */
-function namedInRaw(raw: string): { emails: string[]; updated: number | null } {
+function namedInRaw(raw: string): { emails: string[]; bare: string[]; updated: number | null } {
   const emails: string[] = [];
   const dates: number[] = [];
   const pair = /"((?:[^"\\]|\\.)*)"\s*:\s*(?:"((?:[^"\\]|\\.)*)"|(-?[0-9][0-9eE.+-]*)(?=\s*(?:\}|,\s*")))?/y;
@@ -129,7 +129,9 @@ function namedInRaw(raw: string): { emails: string[]; updated: number | null } {
   const distinct = new Set(dates);
   const [date] = distinct;
   const updated = Buffer.byteLength(raw) <= MAX_BYTES && distinct.size === 1 && Number.isSafeInteger(date) ? date : null;
-  return { emails, updated };
+  // Addresses however quoted or keyed: the pieces between spaces and punctuation with an @ inside them.
+  const bare = raw.split(/[\s"'<>()[\]{},:;\\]+/).filter((piece) => piece.slice(1, -1).includes('@'));
+  return { emails, bare, updated };
 }
 
 interface Customer {
@@ -147,18 +149,21 @@ interface Customer {
  */
 export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; unsafeSerials: Set<string>; trusted: Set<string>; uncertain: Set<string> } {
   const records: Customer[] = [];
-  const doubts: Array<{ email: string; updated: number | null; position: number }> = [];
+  const doubts: Array<{ email: string; updated: number | null; position: number; bare?: boolean }> = [];
   lines.forEach((line, position) => {
     if (line.kind === 'accepted') {
       const v = line.values;
       records.push({ email: v.email as string, serialNumber: v.serialNumber as string, lastUpdateDate: v.lastUpdateDate as number, consent: v.shareWithResearchAsOfDate as number | null, position });
     } else if (line.kind === 'quarantined') {
-      const { emails, updated } = namedInRaw(line.raw);
+      const { emails, bare, updated } = namedInRaw(line.raw);
       for (const email of emails) doubts.push({ email, updated, position });
+      for (const email of bare) doubts.push({ email, updated, position, bare: true });
     }
   });
   const uncertain = new Set(
     doubts
+      // A bare address counts only for an email some accepted record has.
+      .filter((d) => !(d.bare && !records.some((r) => r.email === d.email)))
       .filter((d) => !records.some((r) => r.email === d.email && d.updated !== null && r.lastUpdateDate > d.updated))
       .map((d) => d.email),
   );

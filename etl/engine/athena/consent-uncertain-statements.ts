@@ -1,4 +1,4 @@
-import { keyPattern } from '../../landing/consent-doubt';
+import { BARE_EMAIL_STOPS, INNER_AT, keyPattern } from '../../landing/consent-doubt';
 import { DEFAULT_MAX_LINE_BYTES, MAX_SAFE_WHOLE, REASONS } from '../../landing/landing-rules';
 import { consentUncertainName, landingCheckedName } from './object-names';
 import { type Statement, literal, qualified } from './statements';
@@ -10,7 +10,8 @@ import { type Statement, literal, qualified } from './statements';
  * that file's patterns, spelled for Trino: JavaScript's `\s` (Unicode
  * spaces included) and `.` (no line terminator) written out as classes,
  * since Trino's and JavaScript's shorthands differ; a key may be written
- * with `\u` escapes. Like the embedded reader, the emails of a too-long line
+ * with `\u` escapes, and a bare address anywhere in the line names the
+ * customer who has it. Like the embedded reader, the emails of a too-long line
  * are read from all of it, and neither its date nor that of a line refused
  * for lacking a top-level lastUpdateDate is read.
  *
@@ -18,7 +19,9 @@ import { type Statement, literal, qualified } from './statements';
  * lastUpdateDate; one whose date cannot be read, only by fixing the line.
  */
 
-const SPACE = String.raw`[\t\n\x{0B}\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}]*`;
+const SPACE_CHARS = String.raw`\t\n\x{0B}\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}`;
+const SPACE = `[${SPACE_CHARS}]*`;
+const RUN = literal(`[^${SPACE_CHARS}${BARE_EMAIL_STOPS}]+`);
 const EMAIL = String.raw`'${keyPattern('email')}${SPACE}:${SPACE}"((?:[^"\\]|\\[^\n\r\x{2028}\x{2029}])*)"'`;
 const LAST_UPDATE = String.raw`'${keyPattern('lastUpdateDate')}${SPACE}:${SPACE}(-?[0-9][0-9eE.+-]*)${SPACE}(?:\}|,${SPACE}")'`;
 const LAST_UPDATE_KEY = String.raw`'${keyPattern('lastUpdateDate')}${SPACE}:'`;
@@ -39,17 +42,23 @@ export function createConsentUncertainView(database: string, version: string, ma
       `  FROM ${checked}`,
       `  WHERE "reason" IS NOT NULL`,
       `),`,
-      `"doubts" AS (`,
-      // An email decodes its JSON escapes, or stays as written when they are not valid JSON.
-      `  SELECT coalesce(json_extract_scalar('"' || "e"."raw" || '"', '$'), "e"."raw") AS "email", "bad"."lastUpdateDate"`,
-      `  FROM "bad"`,
-      `  CROSS JOIN UNNEST(regexp_extract_all("bad"."line", ${EMAIL}, 1)) AS "e"("raw")`,
-      `),`,
       `"valid" AS (`,
       `  SELECT "email", max("lastUpdateDate") AS "lastUpdateDate"`,
       `  FROM ${checked}`,
       `  WHERE "reason" IS NULL`,
       `  GROUP BY "email"`,
+      `),`,
+      `"doubts" AS (`,
+      // An email decodes its JSON escapes, or stays as written when they are not valid JSON.
+      `  SELECT coalesce(json_extract_scalar('"' || "e"."raw" || '"', '$'), "e"."raw") AS "email", "bad"."lastUpdateDate"`,
+      `  FROM "bad"`,
+      `  CROSS JOIN UNNEST(regexp_extract_all("bad"."line", ${EMAIL}, 1)) AS "e"("raw")`,
+      `  UNION ALL`,
+      // A bare address (however quoted or keyed) counts only for an email some accepted record has.
+      `  SELECT "t"."token" AS "email", "bad"."lastUpdateDate"`,
+      `  FROM "bad"`,
+      `  CROSS JOIN UNNEST(regexp_extract_all("bad"."line", ${RUN})) AS "t"("token")`,
+      `  WHERE regexp_like("t"."token", ${literal(INNER_AT)}) AND "t"."token" IN (SELECT "email" FROM "valid")`,
       `)`,
       `SELECT DISTINCT "d"."email"`,
       `FROM "doubts" AS "d"`,

@@ -120,3 +120,23 @@ describe('doubt hides: only a line that has a lastUpdateDate has a date', () => 
     expect(await uncertainAfter(revocation)).toEqual(['a@x.com']);
   });
 });
+
+describe('doubt hides: an address is read however the bad line quotes or keys it', () => {
+  it.each([
+    ['a Python dict', "{'customerName': 'N', 'email': 'a@x.com', 'lastUpdateDate': 1700000000000, 'shareWithResearchAsOfDate': None}"],
+    ['unquoted keys', '{customerName: "N", email: "a@x.com", lastUpdateDate: 1700000000000, shareWithResearchAsOfDate: null}'],
+    ['a single-quoted value', `{"customerName":"N","email":'a@x.com',"lastUpdateDate":1700000000000,"shareWithResearchAsOfDate":null}`],
+    ['a comment before the value', '{"customerName":"N","email": /*fix*/ "a@x.com","lastUpdateDate":1700000000000,"shareWithResearchAsOfDate":null}'],
+    ['an array', '{"customerName":"N","email":["a@x.com"],"serialNumber":"S1","lastUpdateDate":1700000000000,"shareWithResearchAsOfDate":null}'],
+  ])('hides a customer named in %s', async (_how, line) => {
+    expect(await uncertainAfter(line)).toEqual(['a@x.com']);
+  });
+
+  it('counts a bare address only for a customer some accepted record names', async () => {
+    expect(await uncertainAfter("{'email': 'nobody@x.com', 'note': 'see a@x.com'}")).toEqual(['a@x.com']);
+  });
+
+  it('reads a line holding a million characters with no stop among them (a pattern retried at each start would not end)', async () => {
+    expect(await uncertainAfter(`{'pad': '${'p'.repeat(1_000_000)}', 'email': 'a@x.com'}`)).toEqual(['a@x.com']);
+  });
+});
