@@ -4,7 +4,8 @@ import { BUILT_TABLES, SOURCES } from '../../etl/tables';
 
 /** One background build as the API reports it: state, per-step progress, outcome. */
 export type RebuildState = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
-export type StepState = 'PENDING' | 'RUNNING' | 'DONE';
+/** FAILED: the step was running when the build failed (it failed, or another step's failure stopped it). */
+export type StepState = 'PENDING' | 'RUNNING' | 'DONE' | 'FAILED';
 
 export interface RebuildStepStatus {
   /** `customer_landing`, `customer_trusted`, …, `checks`, `publish`. */
@@ -74,4 +75,9 @@ export function recordProgress(job: RebuildJob, progress: BuildProgress): void {
   }
   job.completedSteps = progress.completed;
   job.totalSteps = progress.total;
+}
+
+/** When the build fails: a step still running will never finish; one not started stays PENDING. */
+export function failRunningSteps(job: RebuildJob): void {
+  for (const step of job.steps) if (step.state === 'RUNNING') step.state = 'FAILED';
 }

@@ -7,7 +7,7 @@ import type { VersionManifest } from '../../etl/manifest';
 import type { Config } from '../config';
 import { buildPolicy } from '../consent/live-policy';
 import type { Logger } from '../logger';
-import { type RebuildJob, newJob, recordProgress } from './rebuild-job';
+import { type RebuildJob, failRunningSteps, newJob, recordProgress } from './rebuild-job';
 import { type BuiltVersion, type OnStaged, buildInChildProcess, buildInThisProcess } from './rebuild-process';
 
 /** Runs one build for a job; by default a DuckDB build runs in a child process at a lower priority (rebuild-process.ts). */
@@ -129,6 +129,7 @@ export class RebuildJobs implements Rebuilds {
       log.info({ version: built.version, durationMs: built.durationMs }, 'rebuild succeeded');
     } catch (error) {
       job.state = 'FAILED';
+      failRunningSteps(job);
       job.error = safeMessage(error, job.id);
       log.error({ err: error }, 'rebuild failed; the previous version stays live');
     } finally {

@@ -24,6 +24,7 @@ export enum RebuildStepStateEnum {
   PENDING = 'PENDING',
   RUNNING = 'RUNNING',
   DONE = 'DONE',
+  FAILED = 'FAILED',
 }
 
 registerEnumType(SplitEnum, {
@@ -39,4 +40,7 @@ registerEnumType(ConsentPolicyEnum, {
   },
 });
 registerEnumType(RebuildStateEnum, { name: 'RebuildState' });
-registerEnumType(RebuildStepStateEnum, { name: 'RebuildStepState' });
+registerEnumType(RebuildStepStateEnum, {
+  name: 'RebuildStepState',
+  valuesConfig: { FAILED: { description: "Was running when the build failed: it failed, or another step's failure stopped it." } },
+});

@@ -1,0 +1,45 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ADMIN_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
+import { writeSmallLanding } from '../helpers/landing-fixture';
+
+/** What an admin reads of a rebuild that failed, through /graphql, with the build in a child process as a server runs it. */
+
+const JOB_FIELDS = 'state error completedSteps steps { name state rows }';
+
+async function failedJob(t: TestApp): Promise<{ state: string; error: string; steps: Array<{ name: string; state: string; rows: number | null }> }> {
+  const started = await t.graphql('mutation { rebuildZones { id } }', ADMIN_KEY);
+  const id: string = started.body.data.rebuildZones.id;
+  await t.lake.services.rebuilds.close();
+  const res = await t.graphql(`{ rebuildJob(id: "${id}") { ${JOB_FIELDS} } }`, ADMIN_KEY);
+  expect(res.body.errors).toBeUndefined();
+  return res.body.data.rebuildJob;
+}
+
+describe('a failed rebuild', () => {
+  jest.setTimeout(60_000);
+  let t: TestApp;
+  afterEach(() => t.close());
+
+  it('ends the steps that were running as FAILED, leaves those never started PENDING, and keeps those done', async () => {
+    t = await buildTestApp({ landing: writeSmallLanding(), rebuildProcess: true });
+    // Two landing sources fail while the third loads beside them.
+    for (const source of ['accelerometer', 'step_trainer']) rmSync(join(t.lake.landing, source), { recursive: true });
+    const job = await failedJob(t);
+    expect(job.state).toBe('FAILED');
+    const states = Object.fromEntries(job.steps.map((s) => [s.name, s.state]));
+    expect(states).toEqual({
+      customer_landing: 'DONE',
+      accelerometer_landing: 'FAILED',
+      step_trainer_landing: 'FAILED',
+      customer_trusted: 'PENDING',
+      accelerometer_trusted: 'PENDING',
+      step_trainer_trusted: 'PENDING',
+      customer_curated: 'PENDING',
+      machine_learning_curated: 'PENDING',
+      checks: 'PENDING',
+      publish: 'PENDING',
+    });
+    expect(job.steps.find((s) => s.name === 'customer_landing')!.rows).toBe(3);
+  });
+});
