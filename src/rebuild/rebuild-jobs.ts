@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { BuildCheckError } from '../../etl/build';
 import type { BuildProgress } from '../../etl/build-options';
 import type { ConsentPolicy } from '../../etl/consent-policy';
 import type { Engine } from '../../etl/engine/engine';
@@ -7,6 +6,7 @@ import type { VersionManifest } from '../../etl/manifest';
 import type { Config } from '../config';
 import { buildPolicy } from '../consent/live-policy';
 import type { Logger } from '../logger';
+import { failureMessage } from './failure-message';
 import { type RebuildJob, failRunningSteps, newJob, recordProgress } from './rebuild-job';
 import { type BuiltVersion, type OnStaged, buildInChildProcess, buildInThisProcess } from './rebuild-process';
 
@@ -130,7 +130,7 @@ export class RebuildJobs implements Rebuilds {
     } catch (error) {
       job.state = 'FAILED';
       failRunningSteps(job);
-      job.error = safeMessage(error, job.id);
+      job.error = failureMessage(error, job.id, this.config.lake);
       log.error({ err: error }, 'rebuild failed; the previous version stays live');
     } finally {
       job.finishedAt = new Date();
@@ -173,13 +173,4 @@ export class RebuildJobs implements Rebuilds {
       if (old.state === 'SUCCEEDED' || old.state === 'FAILED') this.jobs.delete(id);
     }
   }
-}
-
-function safeMessage(error: unknown, id: string): string {
-  if (error instanceof BuildCheckError || (error as Error)?.name === 'BuildCheckError') return (error as Error).message;
-  // Private: by name, so src/ stays free of engine-specific imports.
-  if ((error as Error)?.name === 'BuildLockedError') return 'another build is running on this lake (perhaps `stedi build`); try again when it has finished';
-  // One line naming the lake path and the fix (not writable, another user's, full): the admin can act on it.
-  if ((error as Error)?.name === 'LakeFilesystemError') return `the build failed; the previous version stays live: ${(error as Error).message}`;
-  return `the build failed; the previous version stays live. The server log has the details (rebuild job ${id})`;
 }

@@ -1,5 +1,7 @@
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { ADMIN_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeSmallLanding } from '../helpers/landing-fixture';
 
@@ -41,5 +43,24 @@ describe('a failed rebuild', () => {
       publish: 'PENDING',
     });
     expect(job.steps.find((s) => s.name === 'customer_landing')!.rows).toBe(3);
+  });
+
+  it('names lake paths relative to the lake (`<lake>/…`) in its error, while the server log keeps them whole', async () => {
+    const logs: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    });
+    t = await buildTestApp({ landing: writeSmallLanding(), rebuildProcess: true, logger: pino({ level: 'info' }, sink) });
+    // A file where the build keeps its records: the filesystem refuses the folder, and the message names it twice.
+    const builds = join(t.lake.lake, '_stedi', 'builds');
+    rmSync(builds, { recursive: true, force: true });
+    writeFileSync(builds, '');
+    const job = await failedJob(t);
+    expect(job.state).toBe('FAILED');
+    expect(job.error).toBe('the build failed; the previous version stays live: cannot make the folder <lake>/_stedi/builds: <lake>/_stedi/builds is a file, not a folder; move it away, or point --lake at a folder');
+    expect(logs.some((l) => l.includes('rebuild failed') && l.includes(`${builds} is a file, not a folder`))).toBe(true);
   });
 });

@@ -1,0 +1,32 @@
+import { BuildCheckError } from '../../etl/build';
+
+/**
+ * What `rebuildJob.error` says of a failed build: a line the admin can act on,
+ * its lake paths as `<lake>/…` (the server's folders are not the caller's to
+ * see; the log keeps them whole), or a pointer to the log when it names no fix.
+ */
+
+// A path left absolute after `<lake>` is put in: one outside the lake, not shown (a word such as u+w never starts with /).
+const ABSOLUTE_PATH = /(^|[\s('"`=])\/\w/;
+
+/** `message` with the lake folder written `<lake>`, or null when it still names an absolute path. */
+export function lakeRelative(message: string, lake: string): string | null {
+  const escaped = lake.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // Only the lake itself or a path inside it: not a sibling folder whose name starts the same (`/srv/lake2`).
+  const shown = message.replace(new RegExp(`${escaped}(?=$|[/\\s:;,)'"\`])`, 'g'), '<lake>');
+  return ABSOLUTE_PATH.test(shown) ? null : shown;
+}
+
+export function failureMessage(error: unknown, jobId: string, lake: string): string {
+  const logged = `the build failed; the previous version stays live. The server log has the details (rebuild job ${jobId})`;
+  const name = (error as Error)?.name;
+  if (error instanceof BuildCheckError || name === 'BuildCheckError') return (error as Error).message;
+  // Private: by name, so src/ stays free of engine-specific imports.
+  if (name === 'BuildLockedError') return 'another build is running on this lake (perhaps `stedi build`); try again when it has finished';
+  // One line naming the lake path and the fix (not writable, another user's, full): the admin can act on it.
+  if (name === 'LakeFilesystemError') {
+    const said = lakeRelative((error as Error).message, lake);
+    return said === null ? logged : `the build failed; the previous version stays live: ${said}`;
+  }
+  return logged;
+}
