@@ -5,8 +5,10 @@ import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
 import { removeDeadProcessFolders } from '../../etl/dead-process-folders';
 import { ErrorCode } from '../errors';
+import { MESSAGES } from '../graphql/error-mapping';
 import { machineLearningExportQuery } from '../graphql/machine-learning-export';
 import type { Services } from '../services';
+import { isDiskFull } from './disk-full';
 import { EXPORT_FORMATS, type ExportParams, parseExportParams } from './export-params';
 import { httpErrorOf } from './format-error';
 import { sendError } from './http-errors';
@@ -90,6 +92,12 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
     } catch (error) {
       if (abort.signal.aborted) {
         log.info('export cancelled: the client went away');
+        return;
+      }
+      // The operator's to fix, and the caller's to retry: said as such (507), not as our bug; the log has the path.
+      if (isDiskFull(error)) {
+        log.error({ err: error, exportDir: tempDir() }, 'export failed: no disk space left for its file');
+        sendError(res, ErrorCode.INSUFFICIENT_STORAGE, MESSAGES.exportDiskFull);
         return;
       }
       const answer = httpErrorOf(error);

@@ -6,7 +6,7 @@ import request from 'supertest';
 import { makeTempDir } from './landing-fixture';
 
 /** Downloads from /export as raw bytes, whatever the content type. */
-export function download(server: Server, query: string, key: string | null): Promise<request.Response> {
+export function download(server: Server, query: string, key: string | null): request.Test {
   const req = request(server).get(`/export/machine_learning_curated${query}`);
   if (key !== null) req.set('authorization', `Bearer ${key}`);
   return req.buffer(true).parse((res, done) => {
