@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
@@ -158,6 +158,38 @@ describe('a live version damaged while it is served', () => {
     const ready = await request(t.server).get('/readyz');
     expect(ready.status).toBe(503);
     expect(ready.body.reason).toMatch(/^live version damaged: .*accelerometer_trusted\.parquet is 100 bytes/);
+  });
+});
+
+describe('a live version file changed in place while it is served, its size and modification time put back', () => {
+  jest.setTimeout(60_000);
+  let t: TestApp;
+  afterEach(() => t?.close());
+
+  it('answers LAKE_DAMAGED and makes /readyz 503 without being asked, instead of serving the changed rows', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-damage-silent-');
+    const built = await buildLake(landing, lake);
+    t = await buildTestApp({ landing, lake, build: false });
+    const SAMPLES = '{ machineLearningSamples(first: 10) { edges { node { x } } } }';
+    expect((await t.graphql(SAMPLES, ANALYST_KEY)).body.errors).toBeUndefined();
+
+    // Bit rot as a disk shows it: one byte flipped, the length and mtime as they were.
+    const file = new LakeLayout(lake).tableFile('machine_learning_curated', built.version);
+    const { atime, mtime } = statSync(file);
+    const bytes = readFileSync(file);
+    bytes[Math.floor(bytes.length / 2)] ^= 1;
+    writeFileSync(file, bytes);
+    utimesSync(file, atime, mtime);
+    let ready = await request(t.server).get('/readyz');
+    for (let waited = 0; ready.status === 200 && waited < 5_000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      ready = await request(t.server).get('/readyz');
+    }
+    expect(ready.status).toBe(503);
+    expect(ready.body.reason).toMatch(/machine_learning_curated\.parquet fails its SHA-256 checksum/);
+    const answer = (await t.graphql(SAMPLES.replace('10', '11'), ANALYST_KEY)).body;
+    expect(answer.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['LAKE_DAMAGED']);
   });
 });
 

@@ -199,6 +199,7 @@ export class DuckDbEngine implements Engine {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.versions.close();
     const opened = await this.opened?.catch(() => undefined);
     if (!opened) return;
     await opened.pool.close((connection) => {

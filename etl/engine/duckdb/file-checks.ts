@@ -12,6 +12,11 @@ import type { LakeLayout } from './lake-layout';
 
 const hashes = new Map<string, Promise<string>>();
 
+/** Forgets `path`'s hashes: it was written in place, perhaps with its size and mtime put back. */
+export function forgetHashes(path: string): void {
+  for (const key of hashes.keys()) if (key.startsWith(`${path}\0`)) hashes.delete(key);
+}
+
 export function sha256Of(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');

@@ -3,7 +3,8 @@ import type { VersionManifest } from '../../manifest';
 import { BUILT_TABLES, type BuiltTable, servedColumns } from '../../tables';
 import type { QueryOptions, VersionState } from '../engine';
 import { QueryTimeoutError, StaleVersionError } from '../engine-errors';
-import { fileDamage } from './file-checks';
+import { fileDamage, forgetHashes } from './file-checks';
+import { VersionWatch } from './version-watch';
 import type { LakeLayout } from './lake-layout';
 import { sqlStringLiteral } from './landing-sql';
 
@@ -42,19 +43,28 @@ export class VersionLoader {
   private readonly damaged = new Map<string, string>();
   /** The columns each loaded version's views serve, by version then table (read at load). */
   private readonly columns = new Map<string, Map<BuiltTable, readonly string[]>>();
+  // Private: a loaded version's manifest entry, to check a file its watch saw change.
+  private readonly manifests = new Map<string, VersionManifest>();
+  private readonly watch: VersionWatch;
 
   constructor(
     private readonly layout: LakeLayout,
     private readonly withConnection: WithConnection,
     private readonly loadTimeoutMs: number = DEFAULT_LOAD_TIMEOUT_MS,
-  ) {}
+  ) {
+    this.watch = new VersionWatch(layout, (version, table) => void this.changed(version, table));
+  }
 
   load(version: VersionManifest): Promise<void> {
     let loading = this.loads.get(version.version);
     // Private: a version found damaged is not attached again; one attached before its files changed reports the damage on its next read (DuckDbEngine.dropped).
     if (!loading && this.damaged.has(version.version)) return Promise.reject(new StaleVersionError(version.version, this.damaged.get(version.version)));
     if (!loading) {
-      loading = this.loadVersion(version).then(() => void this.ready.add(version.version));
+      loading = this.loadVersion(version).then(() => {
+        this.ready.add(version.version);
+        this.manifests.set(version.version, version);
+        this.watch.watch(version.version);
+      });
       loading.catch(() => this.loads.delete(version.version));
       this.loads.set(version.version, loading);
     }
@@ -110,10 +120,25 @@ export class VersionLoader {
       this.loads.delete(version);
       this.ready.delete(version);
       this.columns.delete(version);
+      this.manifests.delete(version);
+      this.watch.unwatch(version);
       dropped = true;
       await this.withConnection({}, (connection) => connection.run(`DROP SCHEMA IF EXISTS ${schemaOf(version)} CASCADE`));
     }
     return dropped;
+  }
+
+  /** Stops watching every version's files (the engine is closing). */
+  close(): void {
+    this.watch.close();
+  }
+
+  /** A loaded version's file changed on disk: checked again now, its hash not taken from before. */
+  private async changed(version: string, table: BuiltTable): Promise<void> {
+    const manifest = this.manifests.get(version);
+    if (!manifest) return;
+    forgetHashes(this.fileOf(manifest, table));
+    await this.check(manifest, table).catch(() => undefined);
   }
 
   private async loadVersion(version: VersionManifest): Promise<void> {
