@@ -1,14 +1,16 @@
-import { readSync } from 'node:fs';
+import { readvSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 
 /**
  * A CRC-32 of every block of a column text set's files, written beside them
- * (`.batch.crc`) and checked on a block's first read in each process: the
- * files hold the very values a batch page sends, so a byte changed on disk
- * since they were written must fail the read (the page then comes from the
- * engine) rather than be served. A block checked once is not checked again.
+ * (`.batch.crc`) and checked on every read: the files hold the very values a
+ * batch page sends, so a byte changed on disk since they were written must
+ * fail the read (the page then comes from the engine) rather than be served.
+ * A read takes the whole blocks around its bytes in one positioned read and
+ * checks those very bytes: a check remembered from an earlier read says
+ * nothing about the bytes read now (a file can change in place at any time).
  */
-export const CHECK_BLOCK_BYTES = 1 << 16;
+export const CHECK_BLOCK_BYTES = 1 << 13;
 
 const blocksOf = (bytes: number): number => Math.ceil(bytes / CHECK_BLOCK_BYTES);
 
@@ -41,11 +43,15 @@ export class BlockChecksWriter {
   }
 }
 
+/** Thrown when bytes read do not hold what was written (a changed byte, a file cut short): the set is damaged. */
+export class ColumnTextDamagedError extends Error {}
+
 /** The checks of a set's files (`sizes[f]` bytes each, in the order written), read from the checks file's bytes. */
 export class BlockChecks {
   private readonly first: number[] = [];
-  private readonly verified: Uint8Array;
-  private readonly scratch = Buffer.allocUnsafe(CHECK_BLOCK_BYTES);
+  /** The bytes of a read's first and last blocks outside what the caller asked for. */
+  private readonly head = Buffer.allocUnsafe(CHECK_BLOCK_BYTES);
+  private readonly tail = Buffer.allocUnsafe(CHECK_BLOCK_BYTES);
 
   private constructor(
     private readonly sizes: readonly number[],
@@ -56,7 +62,6 @@ export class BlockChecks {
       this.first.push(at);
       at += blocksOf(size);
     }
-    this.verified = new Uint8Array(at);
   }
 
   /** Undefined when `bytes` do not hold one check per block of each file (a set then is not opened). */
@@ -68,19 +73,41 @@ export class BlockChecks {
     return new BlockChecks(sizes, checks);
   }
 
-  /** Throws unless every block of file `file` (open as `fd`) that bytes [start, start + length) touch holds what was written. */
-  verify(file: number, fd: number, start: number, length: number): void {
+  /**
+   * Reads bytes [start, start + length) of file `file` (open as `fd`) into `into` at `at`, with the rest of
+   * the blocks they touch, in one positioned read; throws ColumnTextDamagedError unless every one of those
+   * blocks holds what was written.
+   */
+  read(file: number, fd: number, into: Uint8Array, at: number, start: number, length: number): void {
     if (length === 0) return;
-    const last = Math.floor((start + length - 1) / CHECK_BLOCK_BYTES);
-    for (let block = Math.floor(start / CHECK_BLOCK_BYTES); block <= last; block += 1) {
-      const index = this.first[file] + block;
-      if (this.verified[index] === 1) continue;
-      const from = block * CHECK_BLOCK_BYTES;
-      const size = Math.min(CHECK_BLOCK_BYTES, this.sizes[file] - from);
-      if (size <= 0 || readSync(fd, this.scratch, 0, size, from) !== size || crc32(this.scratch.subarray(0, size)) >>> 0 !== this.checks[index]) {
-        throw new Error(`column text file ${file} fails its check at block ${block} (bytes ${from} to ${from + size}): it changed since it was written`);
+    const end = start + length;
+    const firstBlock = Math.floor(start / CHECK_BLOCK_BYTES);
+    const lastBlock = Math.floor((end - 1) / CHECK_BLOCK_BYTES);
+    const from = firstBlock * CHECK_BLOCK_BYTES;
+    const to = Math.min((lastBlock + 1) * CHECK_BLOCK_BYTES, this.sizes[file]);
+    if (end > to) throw new ColumnTextDamagedError(`column text file ${file} ends before byte ${end}`);
+    const parts = [this.head.subarray(0, start - from), into.subarray(at, at + length), this.tail.subarray(0, to - end)];
+    const wanted = to - from;
+    if (readvSync(fd, parts.filter((part) => part.length > 0), from) !== wanted) throw new ColumnTextDamagedError(`column text file ${file} ends before byte ${end}`);
+    let part = 0;
+    let offset = 0;
+    for (let block = firstBlock; block <= lastBlock; block += 1) {
+      let crc = 0;
+      // A block's bytes may lie in two or three of the parts: its check is taken across them.
+      for (let left = Math.min(CHECK_BLOCK_BYTES, to - block * CHECK_BLOCK_BYTES); left > 0; ) {
+        while (offset === parts[part].length) {
+          part += 1;
+          offset = 0;
+        }
+        const take = Math.min(left, parts[part].length - offset);
+        crc = crc32(parts[part].subarray(offset, offset + take), crc);
+        offset += take;
+        left -= take;
       }
-      this.verified[index] = 1;
+      if (crc >>> 0 !== this.checks[this.first[file] + block]) {
+        const blockStart = block * CHECK_BLOCK_BYTES;
+        throw new ColumnTextDamagedError(`column text file ${file} fails its check at block ${block} (bytes ${blockStart} to ${Math.min(blockStart + CHECK_BLOCK_BYTES, this.sizes[file])}): it changed since it was written`);
+      }
     }
   }
 }

@@ -1,5 +1,5 @@
-/** The format of a column text set's files (column-text-files.ts); a set of another format is not read. */
-export const COLUMN_TEXT_FORMAT = 2;
+/** The format of a column text set's files (column-text-files.ts); a set of another format is not read (3: checks of 8 KiB blocks; 2 had 64 KiB). */
+export const COLUMN_TEXT_FORMAT = 3;
 /** Each row's offsets are 32-bit, one per column. */
 export const OFFSET_BYTES = 4;
 

@@ -1,9 +1,9 @@
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ColumnTextMeta, ColumnTextReader, ColumnTextSpan, ColumnTextWriter, DerivedColumnText } from '../derived-column-text';
 import { acquireBuildLock, BuildLockedError } from './build-lock';
-import { BlockChecks } from './column-text-checks';
+import { BlockChecks, ColumnTextDamagedError } from './column-text-checks';
 import { COLUMN_TEXT_FORMAT, columnTextFileNames, OFFSET_BYTES } from './column-text-file-names';
 import { ColumnTextFileWriter } from './column-text-file-writer';
 
@@ -59,14 +59,14 @@ export class ColumnTextFiles implements DerivedColumnText {
 
 class ColumnTextFileReader implements ColumnTextReader {
   private closed = false;
-  /** Set once the files' sizes are known to be whole (open); every read is checked against them from then on. */
-  private checks?: BlockChecks;
 
   private constructor(
     readonly meta: ColumnTextMeta,
     private readonly fds: number[],
     private readonly rowsFd: number,
     private readonly metaPath: string,
+    /** Every read is checked against them, the one that finds the set whole at open too. */
+    private readonly checks: BlockChecks,
   ) {}
 
   static open(base: string, version: string, columns: readonly string[]): ColumnTextFileReader | undefined {
@@ -87,9 +87,13 @@ class ColumnTextFileReader implements ColumnTextReader {
       closeAll(fds);
       return undefined;
     }
-    const reader = new ColumnTextFileReader({ version, rows: meta.rows, columns: [...columns], digest: meta.digest }, fds.slice(0, -1), fds[fds.length - 1], names.meta);
-    reader.checks = reader.whole() ? checksOf(names.checks, fds) : undefined;
-    if (!reader.checks) {
+    const checks = checksOf(names.checks, fds);
+    if (!checks) {
+      closeAll(fds);
+      return undefined;
+    }
+    const reader = new ColumnTextFileReader({ version, rows: meta.rows, columns: [...columns], digest: meta.digest }, fds.slice(0, -1), fds[fds.length - 1], names.meta, checks);
+    if (!reader.whole()) {
       reader.close();
       return undefined;
     }
@@ -113,9 +117,7 @@ class ColumnTextFileReader implements ColumnTextReader {
     const width = this.fds.length;
     const offsets = new Uint32Array(width);
     const bytes = new Uint8Array(offsets.buffer);
-    const at = row * width * OFFSET_BYTES;
-    if (readSync(this.rowsFd, bytes, 0, bytes.length, at) !== bytes.length) throw new Error(`column text rows file ends before row ${row}`);
-    this.verify(width, this.rowsFd, at, bytes.length);
+    this.checkedRead(width, this.rowsFd, bytes, 0, row * width * OFFSET_BYTES, bytes.length);
     return offsets;
   }
 
@@ -130,16 +132,15 @@ class ColumnTextFileReader implements ColumnTextReader {
   read(column: number, span: ColumnTextSpan, into: Uint8Array, at: number): void {
     if (span.length === 0) return;
     if (this.closed) throw new Error('column text reader is closed');
-    if (readSync(this.fds[column], into, at, span.length, span.start) !== span.length) throw new Error(`column text file ${column} ends before byte ${span.start + span.length}`);
-    this.verify(column, this.fds[column], span.start, span.length);
+    this.checkedRead(column, this.fds[column], into, at, span.start, span.length);
   }
 
-  /** A block that fails its check makes the set incomplete (its meta goes), so the next preparation writes it anew. */
-  private verify(file: number, fd: number, start: number, length: number): void {
+  /** Every read is checked (the bytes it returns); one that fails makes the set incomplete (its meta goes), so the next preparation writes it anew. */
+  private checkedRead(file: number, fd: number, into: Uint8Array, at: number, start: number, length: number): void {
     try {
-      this.checks?.verify(file, fd, start, length);
+      this.checks.read(file, fd, into, at, start, length);
     } catch (error) {
-      rmSync(this.metaPath, { force: true });
+      if (error instanceof ColumnTextDamagedError) rmSync(this.metaPath, { force: true });
       throw error;
     }
   }

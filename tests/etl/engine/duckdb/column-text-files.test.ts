@@ -141,27 +141,54 @@ describe(`a version's column text store (seed ${SEED})`, () => {
 
   it('refuses a read that touches a byte changed since it was written (same size), and reads every other block', async () => {
     const { store, names } = storeIn();
-    // Values of 1 KiB: each column file is 300 KiB, five blocks of checks.
+    // Values of 1 KiB: each column file is 300 KiB, 38 blocks of checks (8 KiB each).
     const rows = 300;
     const texts = COLUMNS.map((_, c) => Array.from({ length: rows }, (_, r) => `${c}${r}`.padEnd(1023, 'v')));
     const writer = (await store.startWrite(COLUMNS))!;
     expect(await writer.append(texts)).toBe(true);
     await writer.finish('d');
-    // One byte of block 2 of column 1 (bytes 131,072 to 196,607: rows 128 to 191) changes, in place.
+    // One byte of block 18 of column 1 (bytes 147,456 to 155,647: rows 144 to 151) changes, in place.
     const file = readFileSync(names.column(1));
     file[150 * 1024 + 7] ^= 0x01;
     writeFileSync(names.column(1), file);
     const reader = store.open(COLUMNS)!;
-    expect(readText(reader, 1, 0, 100)).toBe(texts[1].slice(0, 100).join(','));
-    expect(readText(reader, 1, 200, 300)).toBe(texts[1].slice(200).join(','));
+    expect(readText(reader, 1, 0, 140)).toBe(texts[1].slice(0, 140).join(','));
+    expect(readText(reader, 1, 160, 300)).toBe(texts[1].slice(160).join(','));
     expect(readText(reader, 0, 0, 300)).toBe(texts[0].join(','));
-    expect(() => readText(reader, 1, 140, 141)).toThrow(/column text file 1 fails its check at block 2/);
+    expect(() => readText(reader, 1, 150, 151)).toThrow(/column text file 1 fails its check at block 18/);
     expect(() => readText(reader, 1, 0, 300)).toThrow(/fails its check/);
     reader.close();
     // The set is no longer complete: the next preparation writes it anew.
     expect(store.open(COLUMNS)).toBeUndefined();
     await writeSet(store, ROWS, 'again');
     expect(store.open(COLUMNS)?.meta.digest).toBe('again');
+  });
+
+  it('refuses a byte changed in place after its block was read and passed: every read checks the bytes it returns', async () => {
+    const { store, names } = storeIn();
+    await writeSet(store, ROWS);
+    const reader = store.open(COLUMNS)!;
+    expect(readText(reader, 1, 0, 3)).toBe('1,2,3');
+    expect(readText(reader, 1, 0, 3)).toBe('1,2,3');
+    const file = readFileSync(names.column(1));
+    file[0] = 0x39; // '1' becomes '9': still a number, so only the check can tell
+    writeFileSync(names.column(1), file);
+    expect(() => readText(reader, 1, 0, 1)).toThrow(/column text file 1 fails its check at block 0/);
+    expect(() => readText(reader, 1, 2, 3)).toThrow(/fails its check/);
+    reader.close();
+    expect(store.open(COLUMNS)).toBeUndefined();
+  });
+
+  it('refuses offsets changed in place after they were read: a span is cut only from checked offsets', async () => {
+    const { store, names } = storeIn();
+    await writeSet(store, ROWS);
+    const reader = store.open(COLUMNS)!;
+    expect(reader.spans(0, 3)[0]).toEqual({ start: 0, length: '"x","y,z","w"'.length });
+    const rows = readFileSync(names.rows);
+    rows[COLUMNS.length * 4] += 1; // row 1's start in column 0
+    writeFileSync(names.rows, rows);
+    expect(() => reader.spans(1, 3)).toThrow(/column text file 3 fails its check at block 0/);
+    reader.close();
   });
 
   it('refuses a row range outside the set, and a read past a file cut short after it was opened', async () => {
