@@ -4,16 +4,16 @@ import fc from 'fast-check';
 import { ColumnTextFiles } from '../../etl/engine/duckdb/column-text-files';
 import { columnTextFileNames } from '../../etl/engine/duckdb/column-text-file-names';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
-import type { Engine } from '../../etl/engine/engine';
 import { giveBack } from '../../src/byte-pool';
 import { type ColumnItem, columnText } from '../../src/graphql/column-text';
 import { SAMPLE_COLUMNS } from '../../src/graphql/datasets/machine-learning.dataset';
-import { BATCH_COLUMN_ITEMS, BATCH_TABLE, prepareBatchText, valueTexts } from '../../src/graphql/prepare-batch-text';
+import { BATCH_COLUMN_ITEMS, BATCH_TABLE, valueTexts } from '../../src/graphql/prepare-batch-text';
 import { readLists } from '../../src/graphql/prepared-batch-page';
 import * as sentAsBytes from '../../src/http/sent-as-bytes';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { customerRecord, makeTempDir, writeLanding } from '../helpers/landing-fixture';
 import { nameOf, serialOf, writeManyCustomersLanding, type ManyCustomers } from '../helpers/many-customers-landing';
+import { ALL_BATCH_COLUMNS, answer, batchColumnFile, batchDocument, countingColumns, engineOnly, prepare, prepared, sameWalk } from '../helpers/prepared-batch-text';
 import { describeWithStediSample, STEDI_SAMPLE_DIR } from '../helpers/stedi-sample';
 
 /**
@@ -27,61 +27,7 @@ import { describeWithStediSample, STEDI_SAMPLE_DIR } from '../helpers/stedi-samp
 
 const SEED = Number(process.env.STEDI_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
-const ALL = SAMPLE_COLUMNS.join(' ');
-const batchDocument = (selection: string, name = 'Batch') => `query ${name}($first: Int, $after: String, $split: Split, $splitSeed: String) {
-  machineLearningBatch(first: $first, after: $after, split: $split, splitSeed: $splitSeed) {
-    rowCount columns { ${selection} } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`;
-
-/** The engine with its column reads counted (a prepared page reads none). */
-function countingColumns(inner: Engine): { engine: Engine; reads: () => number } {
-  let reads = 0;
-  const engine = Object.create(inner) as Engine;
-  engine.queryColumns = (sql, params, options) => {
-    reads += 1;
-    return inner.queryColumns!(sql, params, options);
-  };
-  return { engine, reads: () => reads };
-}
-
-async function answer(t: TestApp, document: string, variables: Record<string, unknown>): Promise<string> {
-  const res = await t.graphql(document, ANALYST_KEY, variables);
-  expect(res.status).toBe(200);
-  return res.text;
-}
-
-/** Walks both apps page by page with the same arguments; every answer must be the same text. Returns the pages and the rows' serials. */
-async function sameWalk(engineApp: TestApp, textApp: TestApp, document: string, variables: Record<string, unknown>): Promise<{ pages: number; serials: Set<string> }> {
-  let after: string | null = null;
-  const serials = new Set<string>();
-  for (let pages = 1; ; pages += 1) {
-    const expected = await answer(engineApp, document, { ...variables, after });
-    const actual = await answer(textApp, document, { ...variables, after });
-    expect(actual).toBe(expected);
-    const page = (JSON.parse(actual) as { data: { machineLearningBatch: { columns: { serialNumber?: string[] }; pageInfo: { hasNextPage: boolean; endCursor: string } } } }).data.machineLearningBatch;
-    for (const serial of page.columns.serialNumber ?? []) serials.add(serial);
-    if (!page.pageInfo.hasNextPage) return { pages, serials };
-    after = page.pageInfo.endCursor;
-  }
-}
-
-/** Whether the version's text is complete (prepared by the test or by the app in the background). */
-function prepared(engine: Engine, version: string): boolean {
-  const text = engine.derivedColumnText!(BATCH_TABLE, version).open(SAMPLE_COLUMNS);
-  text?.close();
-  return text !== undefined;
-}
-
-async function prepare(t: TestApp): Promise<void> {
-  const { engine, services } = t.lake;
-  const version = (await engine.manifest())!.versions[0].version;
-  // 'busy': the app's first batch request prepared it already (a complete set is never written again).
-  expect(['prepared', 'busy']).toContain(await prepareBatchText(engine, version, services.logger));
-  for (let i = 0; i < 100 && !prepared(engine, version); i += 1) await new Promise((r) => setTimeout(r, 50));
-  expect(prepared(engine, version)).toBe(true);
-}
-
-/** An app on the same lake folder as `t` with batch pages read from the engine only. */
-const engineOnly = (t: TestApp, landing: string) => buildTestApp({ landing, lake: t.lake.lake, build: false, config: { batchText: false } });
+const ALL = ALL_BATCH_COLUMNS;
 
 describe('batch pages from column text changed on disk after it was written', () => {
   let fixture: ManyCustomers;
@@ -100,7 +46,7 @@ describe('batch pages from column text changed on disk after it was written', ()
   it('reads pages from the engine, never the changed bytes, when a byte of a column file changed in place (same size)', async () => {
     await prepare(text);
     const version = (await text.lake.engine.manifest())!.versions[0].version;
-    const x = columnTextFileNames(join(new LakeLayout(text.lake.lake).versionDir(BATCH_TABLE, version), BATCH_TABLE)).column(SAMPLE_COLUMNS.indexOf('x'));
+    const x = await batchColumnFile(text, 'x');
     // A digit of the column's text becomes another digit: still a number, so only the check can tell.
     const bytes = readFileSync(x);
     const at = bytes.findIndex((b, i) => i > bytes.length / 2 && b >= 0x30 && b <= 0x38);
