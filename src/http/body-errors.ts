@@ -13,12 +13,17 @@ export function bodyLimitMessage(limit: string): string {
   return `the request body is larger than the limit of ${limit}; send a smaller query (put large values in variables, page with first/after) or raise STEDI_BODY_LIMIT`;
 }
 
+// What the client sent, quoted back as JSON so control characters in the header cannot shape the message.
+const UNSUPPORTED_ENCODING = (req: Request): string =>
+  `the request body's Content-Encoding ${JSON.stringify(String(req.headers['content-encoding'] ?? '').slice(0, 40))} is not supported: send it uncompressed, or compressed once with gzip, deflate or br`;
+
 export function errorHandler(bodyLimit: string) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const type = (error as { type?: string }).type;
     if (type === 'entity.too.large') return sendError(res, ErrorCode.BAD_USER_INPUT, bodyLimitMessage(bodyLimit), 413);
     if (type === 'entity.parse.failed') return sendError(res, ErrorCode.BAD_USER_INPUT, notAnObject(error) ? NOT_AN_OBJECT : 'the request body is not valid JSON');
-    if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendError(res, ErrorCode.BAD_USER_INPUT, 'send the body as UTF-8 JSON', 415);
+    if (type === 'encoding.unsupported') return sendError(res, ErrorCode.BAD_USER_INPUT, UNSUPPORTED_ENCODING(req), 415);
+    if (type === 'charset.unsupported') return sendError(res, ErrorCode.BAD_USER_INPUT, 'the request body must be UTF-8 JSON: send it as UTF-8 (Content-Type: application/json, or with charset=utf-8)', 415);
     const unreadable = unreadableBody(error, req);
     if (unreadable) {
       // The client's doing (a body cut short, a corrupt compressed body): logged as a client error, never as the server's.

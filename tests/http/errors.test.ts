@@ -146,6 +146,21 @@ describe(`request handling and errors (seed ${SEED})`, () => {
     expect(logs.filter((l) => l.includes(`"requestId":"corrupt-${encoding}"`) && /"level":50/.test(l))).toEqual([]);
   });
 
+  it.each([
+    ['a Content-Encoding the server does not read', { 'content-encoding': 'zstd' }, /Content-Encoding "zstd" is not supported: send it uncompressed, or compressed once with gzip, deflate or br/],
+    ['a body compressed twice', { 'content-encoding': 'gzip, gzip' }, /Content-Encoding "gzip, gzip" is not supported/],
+    ['a charset other than UTF-8', { 'content-type': 'application/json; charset=latin1' }, /must be UTF-8 JSON: send it as UTF-8/],
+  ])('answers %s with 415 BAD_USER_INPUT naming what to change', async (_what, headers, message) => {
+    const res = await request(t.server)
+      .post('/graphql')
+      .set('authorization', `Bearer ${ANALYST_KEY}`)
+      .set({ 'content-type': 'application/json', ...headers })
+      .send('{"query":"{ __typename }"}');
+    expect(res.status).toBe(415);
+    expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(res.body.errors[0].message).toMatch(message);
+  });
+
   it('logs a body the client stopped sending half way as a client error, never at error level', async () => {
     const { port } = t.server.address() as AddressInfo;
     const socket = connect(port, '127.0.0.1');
