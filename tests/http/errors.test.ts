@@ -161,6 +161,19 @@ describe(`request handling and errors (seed ${SEED})`, () => {
     expect(res.body.errors[0].message).toMatch(message);
   });
 
+  it('says what to change when graphql-js stops validating a document that repeats a field hundreds of times', async () => {
+    // This suite's body limit (2 kB) is below such a document: an app with the default one.
+    const app = await buildTestApp({ landing: writeSmallLanding() });
+    try {
+      const res = await app.graphql(`{ lake { ${'liveVersion '.repeat(900)}} }`, ANALYST_KEY);
+      expect(res.status).toBe(400);
+      expect(res.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(res.body.errors[0].message).toMatch(/too costly to validate: .*select each field once/);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('logs a body the client stopped sending half way as a client error, never at error level', async () => {
     const { port } = t.server.address() as AddressInfo;
     const socket = connect(port, '127.0.0.1');
