@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import fsPromises from 'node:fs/promises';
 import { join } from 'node:path';
 import { runBuild } from '../../etl/build';
@@ -15,6 +15,7 @@ import { LakeFilesystemError } from '../../etl/engine/engine-errors';
 import { buildLake, manifestOf } from '../helpers/etl-lake';
 import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
 import { snapshotTree } from '../helpers/served-lake';
+import { canMountTmpfs } from '../helpers/tmpfs';
 import { runBin } from '../helpers/spawn-cli';
 import { STEDI_SAMPLE_DIR, hasStediSample } from '../helpers/stedi-sample';
 
@@ -146,21 +147,7 @@ describe('a full disk', () => {
 });
 
 // A real full disk: a 512 KiB tmpfs, where root may mount one.
-const canMount = ((): boolean => {
-  if (!asRoot || !hasStediSample) return false;
-  const probe = makeTempDir('stedi-mount-probe-');
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { stdio: 'ignore' });
-    execFileSync('umount', [probe]);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    rmdirSync(probe);
-  }
-})();
-
-(canMount ? describe : describe.skip)('a build onto a tiny filesystem', () => {
+(canMountTmpfs && hasStediSample ? describe : describe.skip)('a build onto a tiny filesystem', () => {
   jest.setTimeout(60_000);
   const mountPoint = makeTempDir('stedi-tmpfs-');
   beforeAll(() => execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', mountPoint]));

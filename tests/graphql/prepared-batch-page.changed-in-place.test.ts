@@ -1,7 +1,7 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
+import { ANALYST_KEY, type TestApp } from '../helpers/http-app';
 import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
-import { ALL_BATCH_COLUMNS, answer, batchColumnFile, batchDocument, countingColumns, engineOnly, prepare, prepared, sameWalk } from '../helpers/prepared-batch-text';
+import { ALL_BATCH_COLUMNS, answer, batchColumnFile, batchDocument, prepare, prepared, sameWalk, textAndEngineApps } from '../helpers/prepared-batch-text';
 
 /**
  * A column text file changed in place after every block of it was read and
@@ -45,16 +45,7 @@ describe('batch pages from column text changed in place after every block was re
   let engine: TestApp;
   let reads: () => number;
   beforeAll(async () => {
-    const fixture = writeManyCustomersLanding(14, (i) => 1 + (i % 5) * 3);
-    text = await buildTestApp({
-      landing: fixture.landing,
-      wrapEngine: (e) => {
-        const counted = countingColumns(e);
-        reads = counted.reads;
-        return counted.engine;
-      },
-    });
-    engine = await engineOnly(text, fixture.landing);
+    ({ text, engine, reads } = await textAndEngineApps(writeManyCustomersLanding(14, (i) => 1 + (i % 5) * 3).landing));
   });
   afterAll(async () => {
     await text.close();

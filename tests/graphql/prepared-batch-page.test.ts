@@ -13,7 +13,7 @@ import * as sentAsBytes from '../../src/http/sent-as-bytes';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { customerRecord, makeTempDir, writeLanding } from '../helpers/landing-fixture';
 import { nameOf, serialOf, writeManyCustomersLanding, type ManyCustomers } from '../helpers/many-customers-landing';
-import { ALL_BATCH_COLUMNS, answer, batchColumnFile, batchDocument, countingColumns, engineOnly, prepare, prepared, sameWalk } from '../helpers/prepared-batch-text';
+import { ALL_BATCH_COLUMNS, answer, batchColumnFile, batchDocument, engineOnly, prepare, prepared, sameWalk, textAndEngineApps } from '../helpers/prepared-batch-text';
 import { describeWithStediSample, STEDI_SAMPLE_DIR } from '../helpers/stedi-sample';
 
 /**
@@ -66,15 +66,7 @@ describe('batch pages from prepared column text', () => {
   let reads: () => number;
   beforeAll(async () => {
     fixture = writeManyCustomersLanding(14, (i) => 1 + (i % 5) * 3);
-    text = await buildTestApp({
-      landing: fixture.landing,
-      wrapEngine: (e) => {
-        const counted = countingColumns(e);
-        reads = counted.reads;
-        return counted.engine;
-      },
-    });
-    engine = await engineOnly(text, fixture.landing);
+    ({ text, engine, reads } = await textAndEngineApps(fixture.landing));
   });
   afterAll(async () => {
     await text.close();
@@ -158,15 +150,7 @@ describeWithStediSample('batch pages from prepared column text on the real data'
   let engine: TestApp;
   let reads: () => number;
   beforeAll(async () => {
-    text = await buildTestApp({
-      landing: STEDI_SAMPLE_DIR,
-      wrapEngine: (e) => {
-        const counted = countingColumns(e);
-        reads = counted.reads;
-        return counted.engine;
-      },
-    });
-    engine = await engineOnly(text, STEDI_SAMPLE_DIR);
+    ({ text, engine, reads } = await textAndEngineApps(STEDI_SAMPLE_DIR));
     await prepare(text);
   });
   afterAll(async () => {

@@ -70,3 +70,18 @@ export async function batchColumnFile(t: TestApp, column: (typeof SAMPLE_COLUMNS
 
 /** An app on the same lake folder as `t` with batch pages read from the engine only. */
 export const engineOnly = (t: TestApp, landing: string) => buildTestApp({ landing, lake: t.lake.lake, build: false, config: { batchText: false } });
+
+/** Two apps over one lake built from `landing`: `text` cuts batch pages from prepared column text (its column reads counted), `engine` never does. */
+export async function textAndEngineApps(landing: string): Promise<{ text: TestApp; engine: TestApp; reads: () => number }> {
+  let counted: (() => number) | undefined;
+  const text = await buildTestApp({
+    landing,
+    wrapEngine: (e) => {
+      const columns = countingColumns(e);
+      counted = columns.reads;
+      return columns.engine;
+    },
+  });
+  const engine = await engineOnly(text, landing);
+  return { text, engine, reads: () => counted?.() ?? 0 };
+}

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { openSync, readdirSync, rmdirSync, writeSync, closeSync } from 'node:fs';
+import { openSync, readdirSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
@@ -7,6 +7,7 @@ import type { Engine } from '../../etl/engine/engine';
 import { download } from '../helpers/export-download';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
+import { canMountTmpfs } from '../helpers/tmpfs';
 
 /** GET /export/machine_learning_curated when the folder its file is written in is full. */
 
@@ -77,21 +78,7 @@ describe('an export when the disk is full', () => {
 });
 
 // A real full disk: a tiny tmpfs filled up, where root may mount one.
-const canMount = ((): boolean => {
-  if (process.getuid?.() !== 0) return false;
-  const probe = makeTempDir('stedi-mount-probe-');
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { stdio: 'ignore' });
-    execFileSync('umount', [probe]);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    rmdirSync(probe);
-  }
-})();
-
-(canMount ? describe : describe.skip)('an export onto a full filesystem', () => {
+(canMountTmpfs ? describe : describe.skip)('an export onto a full filesystem', () => {
   jest.setTimeout(60_000);
   const mountPoint = makeTempDir('stedi-export-tmpfs-');
   let t: TestApp;
