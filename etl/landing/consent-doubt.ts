@@ -1,5 +1,4 @@
 import { StringDecoder } from 'node:string_decoder';
-import { REASONS } from './landing-rules';
 
 /**
  * Doubt hides: a quarantined customer line whose email can still be read
@@ -28,13 +27,6 @@ export function keyPattern(name: string): string {
 }
 
 const EMAIL = new RegExp(`${keyPattern('email')}\\s*:\\s*"((?:[^"\\\\]|\\\\.)*)"`, 'g');
-// The whole number as written (a fraction or an exponent included): its leading digits alone read `1.7e12` as 1,
-// which any valid record would then clear. What is not one number (`1-2`, `1.5`) makes the date unreadable, and so
-// does one not followed by the end of its object or the next key: `1,700,000,000,000`, `1_700`, `0x18B`, a cut line.
-const LAST_UPDATE = new RegExp(`${keyPattern('lastUpdateDate')}\\s*:\\s*(-?[0-9][0-9eE.+-]*)\\s*(?:\\}|,\\s*")`, 'g');
-const LAST_UPDATE_KEY = new RegExp(`${keyPattern('lastUpdateDate')}\\s*:`, 'g');
-
-const NO_DATE = REASONS.missing('lastUpdateDate');
 
 /**
  * An address anywhere in a bad line, however it is quoted or keyed (`'email': 'a@b'`, `{email: a@b}`, `["a@b"]`):
@@ -48,7 +40,7 @@ export const INNER_AT = '[\\s\\S]@[\\s\\S]';
 const HAS_INNER_AT = new RegExp(INNER_AT);
 
 interface Doubt {
-  /** The bad line's lastUpdateDate when it reads as exactly one whole number; else null (never cleared). */
+  /** The bad line's own lastUpdateDate when it could be read; else null (never cleared). */
   lastUpdateDate: number | null;
   /** Read as a bare address, not under an email key: it counts only for an email some accepted record has. */
   bare?: true;
@@ -73,15 +65,6 @@ function readEmails(raw: string, into = new Set<string>()): Set<string> {
   return into;
 }
 
-function readLastUpdate(raw: string): number | null {
-  const numbers = [...raw.matchAll(LAST_UPDATE)];
-  // A mention that holds no number (a string date, perhaps beside a nested number) makes the date unreadable.
-  if (numbers.length !== [...raw.matchAll(LAST_UPDATE_KEY)].length) return null;
-  const values = new Set(numbers.map((m) => Number(m[1])));
-  if (values.size !== 1) return null;
-  const [value] = values;
-  return Number.isSafeInteger(value) ? value : null;
-}
 
 /**
  * The emails named anywhere in a line too long to hold, read from its bytes
@@ -116,10 +99,12 @@ export class ConsentDoubt {
     if (known === undefined || lastUpdateDate > known) this.valid.set(email, lastUpdateDate);
   }
 
-  /** A quarantined line within the size limit, and why it was quarantined. */
-  quarantined(raw: string, reason: string): void {
-    // A line without a top-level lastUpdateDate has no date to read: a nested one is not its date.
-    const lastUpdateDate = reason === NO_DATE ? null : readLastUpdate(raw);
+  /**
+   * A quarantined line within the size limit, with its own lastUpdateDate when it has one that was read: a line
+   * is strict JSON read to its end only when refused for a field's value (isFieldReason); any other line's date
+   * is unknown (`1,700,000,000,000`, a cut line, a nested copy are not its date).
+   */
+  quarantined(raw: string, lastUpdateDate: number | null): void {
     this.add(readEmails(raw), { lastUpdateDate });
     this.add(readBare(raw), { lastUpdateDate, bare: true });
   }

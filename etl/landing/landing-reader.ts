@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import type { Column } from '../tables';
 import { ConsentDoubt, OverlongEmails } from './consent-doubt';
-import { CARRIAGE_RETURN, DEFAULT_MAX_LINE_BYTES, LINE_FEED, REASONS, isJsonWhitespace } from './landing-rules';
+import { CARRIAGE_RETURN, DEFAULT_MAX_LINE_BYTES, LINE_FEED, REASONS, isFieldReason, isJsonWhitespace } from './landing-rules';
 import { FastRecord } from './fast-record';
 import { type FieldValue, RecordSchema } from './record-schema';
 import { BLANK, parseRecord } from './strict-record';
@@ -76,7 +76,7 @@ export async function readLanding(files: readonly string[], columns: readonly Co
     let lineNumber = 0;
     const quarantine = (reason: string, line: string, extra: Partial<QuarantinedLine> = {}): void => {
       tally.quarantined += 1;
-      doubt?.quarantined(line, reason);
+      doubt?.quarantined(line, isFieldReason(reason) ? (values[updatedAt!] as number | null) : null);
       sink.quarantine({ sourceFile: file, lineNumber, reason, line, ...extra });
     };
     /** A line over the limit: its first maxLineBytes are kept, and doubt reads the emails of all of it. */

@@ -24,6 +24,13 @@ export const isJsonWhitespace = (code: number): boolean => code === 0x20 || code
 
 const TYPE_WORD: Record<ColumnType, string> = { VARCHAR: 'a string', BIGINT: 'a whole number', DOUBLE: 'a number' };
 
+/**
+ * Whether `reason` is about a declared field's value (missing, wrong type, out of range, too long): the line is
+ * then strict JSON read to its end, so every other field's value is known.
+ */
+export const FIELD_REASON_PREFIXES = ['field "', 'missing required field '] as const;
+export const isFieldReason = (reason: string): boolean => FIELD_REASON_PREFIXES.some((prefix) => reason.startsWith(prefix));
+
 /** Every quarantine reason, worded once. Reasons name declared fields only, never landing content. */
 export const REASONS = {
   invalidUtf8: 'invalid UTF-8',

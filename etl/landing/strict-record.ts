@@ -125,9 +125,10 @@ function parseIn(text: string, start: number, stop: number, schema: RecordSchema
     if (error !== FAILED) throw error;
     return scan.failure;
   }
+  // Every field is read before any is judged: a line refused for one field still gives the others' values (consent doubt reads its date).
+  for (let c = 0; c < columns; c += 1) if (!seen[c]) out[c] = null;
   // Declared order decides which of several problems is reported.
   for (let c = 0; c < columns; c += 1) {
-    if (!seen[c]) out[c] = null;
     if (problems[c] !== UNSET) return problems[c]!;
     if (schema.required[c] && out[c] === null) return REASONS.missing(schema.names[c]);
   }

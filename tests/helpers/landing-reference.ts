@@ -8,7 +8,8 @@ import { TABLES, type Source } from '../../etl/tables';
  */
 
 export type RefValue = string | number | null;
-export type RefLine = { kind: 'blank' } | { kind: 'quarantined'; raw: string } | { kind: 'accepted'; values: Record<string, RefValue> };
+/** A quarantined line's `date`: its own top-level lastUpdateDate when it is strict JSON refused only for a field's value. */
+export type RefLine = { kind: 'blank' } | { kind: 'quarantined'; raw: string; date?: number | null } | { kind: 'accepted'; values: Record<string, RefValue> };
 
 const MAX_BYTES = 1024 * 1024;
 const MAX_DEPTH = 64;
@@ -71,14 +72,17 @@ export function referenceLine(bytes: Buffer, source: Source): RefLine {
   if (depth === false || depth > MAX_DEPTH || hasDuplicateKeys(text)) return bad;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return bad;
   const values: Record<string, RefValue> = {};
+  // Strict JSON refused for a field: its own date is known, as a whole number, or not at all.
+  const date = (value as Record<string, unknown>).lastUpdateDate;
+  const fieldBad = { ...bad, date: Number.isSafeInteger(date) ? (date as number) : null };
   for (const column of TABLES[`${source}_landing`].columns) {
     const v = (value as Record<string, unknown>)[column.name];
     if (v === undefined || v === null) {
-      if (column.required) return bad;
+      if (column.required) return fieldBad;
       values[column.name] = null;
     } else if (column.type === 'VARCHAR' ? typeof v === 'string' && Buffer.byteLength(v) <= (column.maxBytes ?? Infinity) : column.type === 'DOUBLE' ? typeof v === 'number' : Number.isSafeInteger(v)) {
       values[column.name] = v as RefValue;
-    } else return bad;
+    } else return fieldBad;
   }
   return { kind: 'accepted', values };
 }
@@ -109,29 +113,20 @@ function decoded(token: string): string {
 /**
  * What a quarantined line names: every string token followed by a colon is a
  * key (tried from each quote, so a typo before it cannot hide it), read with
- * its escapes. The emails of every `email` key holding a string; the date when
- * every `lastUpdateDate` key holds the same whole number, ending where its
- * object does or the next key begins, and the line is within the size limit
- * (a longer line is not held whole, so its date is not read).
+ * its escapes. The emails of every `email` key holding a string, and the
+ * addresses written bare, however quoted or keyed.
  */
-function namedInRaw(raw: string): { emails: string[]; bare: string[]; updated: number | null } {
+function namedInRaw(raw: string): { emails: string[]; bare: string[] } {
   const emails: string[] = [];
-  const dates: number[] = [];
-  const pair = /"((?:[^"\\]|\\.)*)"\s*:\s*(?:"((?:[^"\\]|\\.)*)"|(-?[0-9][0-9eE.+-]*)(?=\s*(?:\}|,\s*")))?/y;
+  const pair = /"((?:[^"\\]|\\.)*)"\s*:\s*"((?:[^"\\]|\\.)*)"/y;
   for (let at = raw.indexOf('"'); at >= 0; at = raw.indexOf('"', at + 1)) {
     pair.lastIndex = at;
     const m = pair.exec(raw);
-    if (!m) continue;
-    const key = decoded(m[1]);
-    if (key === 'email' && m[2] !== undefined) emails.push(decoded(m[2]));
-    if (key === 'lastUpdateDate') dates.push(m[3] === undefined ? Number.NaN : Number(m[3]));
+    if (m && decoded(m[1]) === 'email') emails.push(decoded(m[2]));
   }
-  const distinct = new Set(dates);
-  const [date] = distinct;
-  const updated = Buffer.byteLength(raw) <= MAX_BYTES && distinct.size === 1 && Number.isSafeInteger(date) ? date : null;
   // Addresses however quoted or keyed: the pieces between spaces and punctuation with an @ inside them.
   const bare = raw.split(/[\s"'<>()[\]{},:;\\]+/).filter((piece) => piece.slice(1, -1).includes('@'));
-  return { emails, bare, updated };
+  return { emails, bare };
 }
 
 interface Customer {
@@ -155,7 +150,8 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
       const v = line.values;
       records.push({ email: v.email as string, serialNumber: v.serialNumber as string, lastUpdateDate: v.lastUpdateDate as number, consent: v.shareWithResearchAsOfDate as number | null, position });
     } else if (line.kind === 'quarantined') {
-      const { emails, bare, updated } = namedInRaw(line.raw);
+      const { emails, bare } = namedInRaw(line.raw);
+      const updated = line.date ?? null;
       for (const email of emails) doubts.push({ email, updated, position });
       for (const email of bare) doubts.push({ email, updated, position, bare: true });
     }

@@ -1,19 +1,19 @@
 import { BARE_EMAIL_STOPS, INNER_AT, keyPattern } from '../../landing/consent-doubt';
-import { DEFAULT_MAX_LINE_BYTES, MAX_SAFE_WHOLE, REASONS } from '../../landing/landing-rules';
+import { FIELD_REASON_PREFIXES, MAX_SAFE_WHOLE } from '../../landing/landing-rules';
 import { consentUncertainName, landingCheckedName } from './object-names';
 import { type Statement, literal, qualified } from './statements';
 
 /**
  * Doubt hides, on Athena: the emails whose consent a quarantined customer
  * line makes uncertain, decided as etl/landing/consent-doubt.ts decides them.
- * The bad line's emails and lastUpdateDate are read from its raw text with
- * that file's patterns, spelled for Trino: JavaScript's `\s` (Unicode
+ * The bad line's emails are read from its raw text with that file's
+ * patterns, spelled for Trino: JavaScript's `\s` (Unicode
  * spaces included) and `.` (no line terminator) written out as classes,
  * since Trino's and JavaScript's shorthands differ; a key may be written
  * with `\u` escapes, and a bare address anywhere in the line names the
  * customer who has it. Like the embedded reader, the emails of a too-long line
- * are read from all of it, and neither its date nor that of a line refused
- * for lacking a top-level lastUpdateDate is read.
+ * are read from all of it; the line's date is its own top-level one, known
+ * only when the line was refused for a field's value.
  *
  * A doubt is cleared by an accepted record of the same email with a later
  * lastUpdateDate; one whose date cannot be read, only by fixing the line.
@@ -23,12 +23,12 @@ const SPACE_CHARS = String.raw`\t\n\x{0B}\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{
 const SPACE = `[${SPACE_CHARS}]*`;
 const RUN = literal(`[^${SPACE_CHARS}${BARE_EMAIL_STOPS}]+`);
 const EMAIL = String.raw`'${keyPattern('email')}${SPACE}:${SPACE}"((?:[^"\\]|\\[^\n\r\x{2028}\x{2029}])*)"'`;
-const LAST_UPDATE = String.raw`'${keyPattern('lastUpdateDate')}${SPACE}:${SPACE}(-?[0-9][0-9eE.+-]*)${SPACE}(?:\}|,${SPACE}")'`;
-const LAST_UPDATE_KEY = String.raw`'${keyPattern('lastUpdateDate')}${SPACE}:'`;
 
-export function createConsentUncertainView(database: string, version: string, maxLineBytes = DEFAULT_MAX_LINE_BYTES): Statement {
+export function createConsentUncertainView(database: string, version: string): Statement {
   const checked = qualified(database, landingCheckedName('customer', version));
-  const date = `try_cast("u"."value" AS double)`;
+  const date = `try_cast(json_extract_scalar("line", '$.lastUpdateDate') AS double)`;
+  // Refused for a field's value: the line is strict JSON read to its end, and its own top-level date is known.
+  const fieldReason = `(${FIELD_REASON_PREFIXES.map((prefix) => `"reason" LIKE ${literal(`${prefix}%`)}`).join(' OR ')})`;
   return {
     grammar: 'trino',
     sql: [
@@ -36,9 +36,8 @@ export function createConsentUncertainView(database: string, version: string, ma
       `WITH`,
       `"bad" AS (`,
       `  SELECT "line",`,
-      // The line's date counts only when every mention is a number, all the same whole number within ±(2^53 − 1).
-      `    (SELECT CASE WHEN length(to_utf8("line")) <= ${maxLineBytes} AND "reason" <> ${literal(REASONS.missing('lastUpdateDate'))} AND count(*) > 0 AND count(*) = regexp_count("line", ${LAST_UPDATE_KEY}) AND count_if(abs(${date}) <= ${MAX_SAFE_WHOLE} AND floor(${date}) = ${date}) = count(*) AND min(${date}) = max(${date}) THEN CAST(min(${date}) AS bigint) END`,
-      `     FROM UNNEST(regexp_extract_all("line", ${LAST_UPDATE}, 1)) AS "u"("value")) AS "lastUpdateDate"`,
+      // Its own date when the line was read to its end and the date is a whole number within ±(2^53 − 1); else unknown.
+      `    CASE WHEN ${fieldReason} AND abs(${date}) <= ${MAX_SAFE_WHOLE} AND floor(${date}) = ${date} THEN CAST(${date} AS bigint) END AS "lastUpdateDate"`,
       `  FROM ${checked}`,
       `  WHERE "reason" IS NOT NULL`,
       `),`,

@@ -51,7 +51,7 @@ export async function loadLandingSource(load: LandingLoad, source: Source): Prom
     return tally;
   }
   const uncertain = consentUncertainName(version);
-  await load.create({ name: uncertain, kind: 'view' }, createConsentUncertainView(database, version, load.maxLineBytes));
+  await load.create({ name: uncertain, kind: 'view' }, createConsentUncertainView(database, version));
   const [doubt] = await load.select(countRows(database, uncertain, 'uncertain'));
   load.relations.addConsentUncertain(qualified(database, uncertain));
   load.relations.add(table, qualified(database, versionedName(table, version)));

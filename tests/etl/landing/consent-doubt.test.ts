@@ -114,6 +114,14 @@ describe('doubt hides: a revocation is read wherever its line names the email', 
 });
 
 describe('doubt hides: only a line that has a lastUpdateDate has a date', () => {
+  it.each([
+    ['malformed JSON', '{"customerName":"N","email":"a@x.com","serialNumber":"S1","registrationDate":1,"shareWithResearchAsOfDate":null,"audit":{"lastUpdateDate":1},}'],
+    ['another field missing', '{"email":"a@x.com","shareWithResearchAsOfDate":null,"previous":{"lastUpdateDate":1}}'],
+    ['another field of the wrong type', '{"customerName":"N","email":"a@x.com","serialNumber":"S1","registrationDate":"2022-04-15","shareWithResearchAsOfDate":null,"history":[{"lastUpdateDate":1}]}'],
+  ])('does not take a nested lastUpdateDate for the date of a line refused for %s', async (_why, line) => {
+    expect(await uncertainAfter(line)).toEqual(['a@x.com']);
+  });
+
   it('does not take a nested lastUpdateDate for the date of a revocation that lacks its own', async () => {
     // Older than the grant: read as the line's date, it would let the grant clear the revocation.
     const revocation = JSON.stringify({ ...customer({ shareWithResearchAsOfDate: null, meta: { lastUpdateDate: 1 } }), lastUpdateDate: undefined });

@@ -71,7 +71,7 @@ async function athenaOutcome(source: Source, folder: string): Promise<Outcome> {
       return outcome;
     };
     const statements = ['CREATE DATABASE IF NOT EXISTS `stedi`', createLandingJsonTable('stedi', source, 'v1', LOCATION).sql, createCheckedView('stedi', source, 'v1', MAX_LINE_BYTES).sql];
-    if (source === 'customer') statements.push(createConsentUncertainView('stedi', 'v1', MAX_LINE_BYTES).sql);
+    if (source === 'customer') statements.push(createConsentUncertainView('stedi', 'v1').sql);
     for (const sql of statements) await run(sql);
     const columns = TABLES[landingTableOf(source)].columns;
     // Text as bytes: the DuckDB client drops a leading BOM when it decodes text.
