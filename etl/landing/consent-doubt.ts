@@ -1,4 +1,5 @@
 import { StringDecoder } from 'node:string_decoder';
+import { NamedAddresses, foldAscii } from './named-addresses';
 
 /**
  * Doubt hides: a quarantined customer line whose email can still be read
@@ -28,31 +29,13 @@ export function keyPattern(name: string): string {
 
 const EMAIL = new RegExp(`${keyPattern('email')}\\s*:\\s*"((?:[^"\\\\]|\\\\.)*)"`, 'g');
 
-/**
- * An address anywhere in a bad line, however it is quoted or keyed (`'email': 'a@b'`, `{email: a@b}`, `["a@b"]`):
- * a run of text between spaces, quotes, brackets, commas, colons, semicolons or backslashes, with an `@` inside it
- * (not first or last). Runs, then the `@`: one pattern for both would retry every start of a long run (quadratic).
- * Shared with the Athena view.
- */
-export const BARE_EMAIL_STOPS = '"\'<>()\\[\\]{},:;\\\\';
-const RUN = new RegExp(`[^\\s${BARE_EMAIL_STOPS}]+`, 'g');
-export const INNER_AT = '[\\s\\S]@[\\s\\S]';
-const HAS_INNER_AT = new RegExp(INNER_AT);
-
 interface Doubt {
   /** The bad line's own lastUpdateDate when it could be read; else null (never cleared). */
   lastUpdateDate: number | null;
-  /** Read as a bare address, not under an email key: it counts only for an email some accepted record has. */
-  bare?: true;
 }
 
-/** Whether a quarantined line names `email`, under an email key or bare (that customer's consent is then uncertain). */
-export const namesEmail = (raw: string, email: string): boolean => readEmails(raw).has(email) || readBare(raw).has(email);
-
-function readBare(raw: string, into = new Set<string>()): Set<string> {
-  for (const [run] of raw.matchAll(RUN)) if (run.includes('@') && HAS_INNER_AT.test(run)) into.add(run);
-  return into;
-}
+/** Whether a quarantined line names `email`, under an email key or anywhere in it (that customer's consent is then uncertain). */
+export const namesEmail = (raw: string, email: string): boolean => readEmails(raw).has(email) || (email.includes('@') && foldAscii(raw).includes(foldAscii(email)));
 
 function readEmails(raw: string, into = new Set<string>()): Set<string> {
   for (const match of raw.matchAll(EMAIL)) {
@@ -74,7 +57,8 @@ function readEmails(raw: string, into = new Set<string>()): Set<string> {
  */
 export class OverlongEmails {
   readonly emails = new Set<string>();
-  readonly bare = new Set<string>();
+  /** The text read, in overlapping pieces, for the address search (named-addresses.ts). */
+  readonly texts: string[] = [];
   // Private: the end of the text read so far, read again before the next piece.
   private tail = '';
   private readonly decoder = new StringDecoder('utf8');
@@ -84,7 +68,7 @@ export class OverlongEmails {
   push(bytes: Buffer): void {
     const text = this.tail + this.decoder.write(bytes);
     readEmails(text, this.emails);
-    readBare(text, this.bare);
+    if (text.includes('@')) this.texts.push(text);
     this.tail = text.slice(-this.window);
   }
 }
@@ -93,6 +77,7 @@ export class ConsentDoubt {
   private readonly doubts = new Map<string, Doubt[]>();
   /** Per email: the freshest accepted lastUpdateDate. */
   private readonly valid = new Map<string, number>();
+  private readonly addresses = new NamedAddresses();
 
   accepted(email: string, lastUpdateDate: number): void {
     const known = this.valid.get(email);
@@ -106,22 +91,22 @@ export class ConsentDoubt {
    */
   quarantined(raw: string, lastUpdateDate: number | null): void {
     this.add(readEmails(raw), { lastUpdateDate });
-    this.add(readBare(raw), { lastUpdateDate, bare: true });
+    this.addresses.keep(raw, lastUpdateDate);
   }
 
   /** A line over the size limit: every email it names is in doubt, and its date is not read. */
   quarantinedOverlong(named: OverlongEmails): void {
     this.add(named.emails, { lastUpdateDate: null });
-    this.add(named.bare, { lastUpdateDate: null, bare: true });
+    for (const text of named.texts) this.addresses.keep(text, null);
   }
 
   /** Emails whose consent is uncertain, sorted. */
   uncertain(): string[] {
+    for (const [email, lastUpdateDate] of this.addresses.named(this.valid.keys())) this.add([email], { lastUpdateDate });
     const out: string[] = [];
     for (const [email, doubts] of this.doubts) {
       const valid = this.valid.get(email);
-      // A bare address no accepted record has names nobody: it is not counted.
-      const cleared = (d: Doubt): boolean => (valid === undefined ? d.bare === true : d.lastUpdateDate !== null && valid > d.lastUpdateDate);
+      const cleared = (d: Doubt): boolean => valid !== undefined && d.lastUpdateDate !== null && valid > d.lastUpdateDate;
       if (!doubts.every(cleared)) out.push(email);
     }
     return out.sort();

@@ -101,6 +101,8 @@ export function splitLines(file: Buffer): Buffer[] {
   return lines;
 }
 
+const foldAscii = (text: string): string => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
 /** A JSON string token's text, or the token as written when its escapes are not JSON. */
 function decoded(token: string): string {
   try {
@@ -113,10 +115,9 @@ function decoded(token: string): string {
 /**
  * What a quarantined line names: every string token followed by a colon is a
  * key (tried from each quote, so a typo before it cannot hide it), read with
- * its escapes. The emails of every `email` key holding a string, and the
- * addresses written bare, however quoted or keyed.
+ * its escapes: the emails of every `email` key holding a string.
  */
-function namedInRaw(raw: string): { emails: string[]; bare: string[] } {
+function namedInRaw(raw: string): string[] {
   const emails: string[] = [];
   const pair = /"((?:[^"\\]|\\.)*)"\s*:\s*"((?:[^"\\]|\\.)*)"/y;
   for (let at = raw.indexOf('"'); at >= 0; at = raw.indexOf('"', at + 1)) {
@@ -124,9 +125,7 @@ function namedInRaw(raw: string): { emails: string[]; bare: string[] } {
     const m = pair.exec(raw);
     if (m && decoded(m[1]) === 'email') emails.push(decoded(m[2]));
   }
-  // Addresses however quoted or keyed: the pieces between spaces and punctuation with an @ inside them.
-  const bare = raw.split(/[\s"'<>()[\]{},:;\\]+/).filter((piece) => piece.slice(1, -1).includes('@'));
-  return { emails, bare };
+  return emails;
 }
 
 interface Customer {
@@ -144,22 +143,22 @@ interface Customer {
  */
 export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; unsafeSerials: Set<string>; trusted: Set<string>; uncertain: Set<string> } {
   const records: Customer[] = [];
-  const doubts: Array<{ email: string; updated: number | null; position: number; bare?: boolean }> = [];
+  const doubts: Array<{ email: string; updated: number | null; position: number }> = [];
+  const bad: Array<{ raw: string; updated: number | null; position: number }> = [];
   lines.forEach((line, position) => {
     if (line.kind === 'accepted') {
       const v = line.values;
       records.push({ email: v.email as string, serialNumber: v.serialNumber as string, lastUpdateDate: v.lastUpdateDate as number, consent: v.shareWithResearchAsOfDate as number | null, position });
     } else if (line.kind === 'quarantined') {
-      const { emails, bare } = namedInRaw(line.raw);
       const updated = line.date ?? null;
-      for (const email of emails) doubts.push({ email, updated, position });
-      for (const email of bare) doubts.push({ email, updated, position, bare: true });
+      for (const email of namedInRaw(line.raw)) doubts.push({ email, updated, position });
+      bad.push({ raw: foldAscii(line.raw), updated, position });
     }
   });
+  // Every accepted email (with an @) a bad line holds anywhere, ASCII letters in either case.
+  for (const line of bad) for (const r of records) if (r.email.includes('@') && line.raw.includes(foldAscii(r.email))) doubts.push({ email: r.email, updated: line.updated, position: line.position });
   const uncertain = new Set(
     doubts
-      // A bare address counts only for an email some accepted record has.
-      .filter((d) => !(d.bare && !records.some((r) => r.email === d.email)))
       .filter((d) => !records.some((r) => r.email === d.email && d.updated !== null && r.lastUpdateDate > d.updated))
       .map((d) => d.email),
   );

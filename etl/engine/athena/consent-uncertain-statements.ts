@@ -1,4 +1,5 @@
-import { BARE_EMAIL_STOPS, INNER_AT, keyPattern } from '../../landing/consent-doubt';
+import { keyPattern } from '../../landing/consent-doubt';
+import { LOWER, UPPER } from '../../landing/named-addresses';
 import { FIELD_REASON_PREFIXES, MAX_SAFE_WHOLE } from '../../landing/landing-rules';
 import { consentUncertainName, landingCheckedName } from './object-names';
 import { type Statement, literal, qualified } from './statements';
@@ -10,8 +11,8 @@ import { type Statement, literal, qualified } from './statements';
  * patterns, spelled for Trino: JavaScript's `\s` (Unicode
  * spaces included) and `.` (no line terminator) written out as classes,
  * since Trino's and JavaScript's shorthands differ; a key may be written
- * with `\u` escapes, and a bare address anywhere in the line names the
- * customer who has it. Like the embedded reader, the emails of a too-long line
+ * with `\u` escapes, and an accepted email anywhere in the line (ASCII case
+ * aside) names the customer who has it. Like the embedded reader, the emails of a too-long line
  * are read from all of it; the line's date is its own top-level one, known
  * only when the line was refused for a field's value.
  *
@@ -19,10 +20,10 @@ import { type Statement, literal, qualified } from './statements';
  * lastUpdateDate; one whose date cannot be read, only by fixing the line.
  */
 
-const SPACE_CHARS = String.raw`\t\n\x{0B}\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}`;
-const SPACE = `[${SPACE_CHARS}]*`;
-const RUN = literal(`[^${SPACE_CHARS}${BARE_EMAIL_STOPS}]+`);
+const SPACE = String.raw`[\t\n\x{0B}\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}]*`;
 const EMAIL = String.raw`'${keyPattern('email')}${SPACE}:${SPACE}"((?:[^"\\]|\\[^\n\r\x{2028}\x{2029}])*)"'`;
+
+const fold = (text: string): string => `translate(${text}, ${literal(UPPER)}, ${literal(LOWER)})`;
 
 export function createConsentUncertainView(database: string, version: string): Statement {
   const checked = qualified(database, landingCheckedName('customer', version));
@@ -53,11 +54,10 @@ export function createConsentUncertainView(database: string, version: string): S
       `  FROM "bad"`,
       `  CROSS JOIN UNNEST(regexp_extract_all("bad"."line", ${EMAIL}, 1)) AS "e"("raw")`,
       `  UNION ALL`,
-      // A bare address (however quoted or keyed) counts only for an email some accepted record has.
-      `  SELECT "t"."token" AS "email", "bad"."lastUpdateDate"`,
+      // Every accepted email (with an @) the line holds anywhere, ASCII letters in either case.
+      `  SELECT "v"."email", "bad"."lastUpdateDate"`,
       `  FROM "bad"`,
-      `  CROSS JOIN UNNEST(regexp_extract_all("bad"."line", ${RUN})) AS "t"("token")`,
-      `  WHERE regexp_like("t"."token", ${literal(INNER_AT)}) AND "t"."token" IN (SELECT "email" FROM "valid")`,
+      `  JOIN "valid" AS "v" ON strpos("v"."email", '@') > 0 AND strpos(${fold('"bad"."line"')}, ${fold('"v"."email"')}) > 0`,
       `)`,
       `SELECT DISTINCT "d"."email"`,
       `FROM "doubts" AS "d"`,

@@ -140,8 +140,22 @@ describe('doubt hides: an address is read however the bad line quotes or keys it
     expect(await uncertainAfter(line)).toEqual(['a@x.com']);
   });
 
-  it('counts a bare address only for a customer some accepted record names', async () => {
+  it.each([
+    ['a log line of key=value pairs', 'level=info action=revoke email=a@x.com shareWithResearchAsOfDate=null'],
+    ['a URL', '/consent?email=a@x.com&research=false'],
+    ['a sentence ending in a full stop', 'Please revoke research consent for a@x.com.'],
+    ['Markdown emphasis', '**a@x.com** revoked'],
+    ['curly quotes', '{“email”: “a@x.com”, “shareWithResearchAsOfDate”: null}'],
+    ['upper-case letters', '{"email": "A@X.COM", "shareWithResearchAsOfDate": null,'],
+    ['a NUL byte stuck to it', `{"customerName":"N","email":"a@x.com\u0000","shareWithResearchAsOfDate":null}`.replace('\\u0000', '\u0000')],
+  ])('hides a customer whose address appears in %s', async (_how, line) => {
+    // Under an email key, the address as written counts too (A@X.COM), though no customer has it.
+    expect(await uncertainAfter(line)).toContain('a@x.com');
+  });
+
+  it('counts an address no accepted record has only when it is written under an email key', async () => {
     expect(await uncertainAfter("{'email': 'nobody@x.com', 'note': 'see a@x.com'}")).toEqual(['a@x.com']);
+    expect(await uncertainAfter('{"email": "nobody@x.com", "phone": 5}')).toEqual(['nobody@x.com']);
   });
 
   it('reads a line holding a million characters with no stop among them (a pattern retried at each start would not end)', async () => {

@@ -1,0 +1,90 @@
+/**
+ * Doubt hides, however a bad line writes an address: a quarantined customer
+ * line names every customer whose accepted email appears anywhere in it (ASCII
+ * letters in either case), whatever quotes, keys or punctuation surround it
+ * (`email=a@b&…`, `**a@b**`, `'email': 'a@b'`, `a@b.` at a sentence's end).
+ * Which emails are accepted is known only once all of landing is read, so the
+ * bad lines that hold an `@` are kept (within a budget) and searched at the end.
+ */
+
+/** ASCII letters folded to lower case, as Trino's translate() folds them for the Athena view. */
+export const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+export const LOWER = 'abcdefghijklmnopqrstuvwxyz';
+export const foldAscii = (text: string): string => text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+
+/** Text kept for the search; beyond it every accepted customer counts as named (a landing of that much garbage proves nothing). */
+export const KEPT_TEXT_BUDGET = 64 * 1024 * 1024;
+
+/** Local parts longer than this are searched for whole, not looked up by each `@` of a line. */
+const LOOKED_UP_LOCAL = 256;
+
+export class NamedAddresses {
+  private readonly lines: Array<{ text: string; lastUpdateDate: number | null }> = [];
+  private kept = 0;
+  private overBudget = false;
+
+  /** A bad line's text (or a piece of one too long to hold) and its own date, null when unknown. */
+  keep(text: string, lastUpdateDate: number | null): void {
+    if (!text.includes('@') || this.overBudget) return;
+    this.kept += text.length;
+    if (this.kept > KEPT_TEXT_BUDGET) {
+      this.overBudget = true;
+      this.lines.length = 0;
+      return;
+    }
+    this.lines.push({ text: foldAscii(text), lastUpdateDate });
+  }
+
+  /** Each accepted email some kept line holds, with the date of every line holding it. */
+  *named(accepted: Iterable<string>): Generator<[email: string, lastUpdateDate: number | null]> {
+    const index = new AddressIndex(accepted);
+    if (this.overBudget) {
+      for (const email of index.emails()) yield [email, null];
+      return;
+    }
+    for (const line of this.lines) for (const email of index.within(line.text)) yield [email, line.lastUpdateDate];
+  }
+}
+
+/** Accepted emails holding an `@`, by their folded local part (the text before the first `@`). */
+class AddressIndex {
+  // Private: folded local part -> folded rest (after the `@`) -> the accepted emails that fold so.
+  private readonly byLocal = new Map<string, Map<string, string[]>>();
+  private readonly long: Array<[folded: string, email: string]> = [];
+  private longestLocal = 0;
+
+  constructor(accepted: Iterable<string>) {
+    for (const email of accepted) {
+      const folded = foldAscii(email);
+      const at = folded.indexOf('@');
+      if (at < 0) continue;
+      if (at > LOOKED_UP_LOCAL) {
+        this.long.push([folded, email]);
+        continue;
+      }
+      const local = folded.slice(0, at);
+      this.longestLocal = Math.max(this.longestLocal, at);
+      const rests = this.byLocal.get(local) ?? new Map<string, string[]>();
+      const rest = folded.slice(at + 1);
+      rests.set(rest, [...(rests.get(rest) ?? []), email]);
+      this.byLocal.set(local, rests);
+    }
+  }
+
+  *emails(): Generator<string> {
+    for (const rests of this.byLocal.values()) for (const emails of rests.values()) yield* emails;
+    for (const [, email] of this.long) yield email;
+  }
+
+  /** The accepted emails `text` (folded) holds: each is found at its first `@`, so every `@` of the text is tried. */
+  *within(text: string): Generator<string> {
+    for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
+      for (let length = 0; length <= Math.min(at, this.longestLocal); length += 1) {
+        const rests = this.byLocal.get(text.slice(at - length, at));
+        if (!rests) continue;
+        for (const [rest, emails] of rests) if (text.startsWith(rest, at + 1)) yield* emails;
+      }
+    }
+    for (const [folded, email] of this.long) if (text.includes(folded)) yield email;
+  }
+}
