@@ -23,11 +23,13 @@ export class NamedAddresses {
   private kept = 0;
   private overBudget = false;
 
+  constructor(private readonly budget = KEPT_TEXT_BUDGET) {}
+
   /** A bad line's text (or a piece of one too long to hold) and its own date, null when unknown. */
   keep(text: string, lastUpdateDate: number | null): void {
     if (!text.includes('@') || this.overBudget) return;
     this.kept += text.length;
-    if (this.kept > KEPT_TEXT_BUDGET) {
+    if (this.kept > this.budget) {
       this.overBudget = true;
       this.lines.length = 0;
       return;
