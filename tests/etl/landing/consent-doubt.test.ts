@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CHUNK_BYTES } from '../../../etl/landing/landing-blocks';
 import { readLanding } from '../../../etl/landing/landing-reader';
 import { TABLES } from '../../../etl/tables';
 import { makeTempDir } from '../../helpers/landing-fixture';
@@ -77,8 +78,6 @@ describe('doubt hides: a quarantined revocation is never cleared by an older gra
   });
 });
 
-/** Whatever a read of landing does with the bytes, a chunk ends here (etl/landing/landing-reader.ts reads 4 MiB at a time). */
-const CHUNK_BYTES = 4 * 1024 * 1024;
 
 describe('doubt hides: a revocation is read wherever its line names the email', () => {
   it('reads an email key written with \\u escapes', async () => {
