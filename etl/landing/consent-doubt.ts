@@ -1,5 +1,5 @@
 import { StringDecoder } from 'node:string_decoder';
-import { NamedAddresses, foldAscii } from './named-addresses';
+import { NamedAddresses } from './named-addresses';
 
 /**
  * Doubt hides: a quarantined customer line whose email can still be read
@@ -29,13 +29,13 @@ export function keyPattern(name: string): string {
 
 const EMAIL = new RegExp(`${keyPattern('email')}\\s*:\\s*"((?:[^"\\\\]|\\\\.)*)"`, 'g');
 
-interface Doubt {
-  /** The bad line's own lastUpdateDate when it could be read; else null (never cleared). */
-  lastUpdateDate: number | null;
-}
-
 /** Whether a quarantined line names `email`, under an email key or anywhere in it (that customer's consent is then uncertain). */
-export const namesEmail = (raw: string, email: string): boolean => readEmails(raw).has(email) || (email.includes('@') && foldAscii(raw).includes(foldAscii(email)));
+export function namesEmail(raw: string, email: string): boolean {
+  if (readEmails(raw).has(email)) return true;
+  const search = new NamedAddresses();
+  search.keep(raw, null);
+  return !search.named([email]).next().done;
+}
 
 function readEmails(raw: string, into = new Set<string>()): Set<string> {
   for (const match of raw.matchAll(EMAIL)) {
@@ -74,7 +74,8 @@ export class OverlongEmails {
 }
 
 export class ConsentDoubt {
-  private readonly doubts = new Map<string, Doubt[]>();
+  /** Per email named under an email key: each bad line's own lastUpdateDate, null when unknown (never cleared). */
+  private readonly doubts = new Map<string, Array<number | null>>();
   /** Per email: the freshest accepted lastUpdateDate. */
   private readonly valid = new Map<string, number>();
   private readonly addresses = new NamedAddresses();
@@ -90,34 +91,35 @@ export class ConsentDoubt {
    * is unknown (`1,700,000,000,000`, a cut line, a nested copy are not its date).
    */
   quarantined(raw: string, lastUpdateDate: number | null): void {
-    this.add(readEmails(raw), { lastUpdateDate });
+    this.add(readEmails(raw), lastUpdateDate);
     this.addresses.keep(raw, lastUpdateDate);
   }
 
   /** A line over the size limit: every email it names is in doubt, and its date is not read. */
   quarantinedOverlong(named: OverlongEmails): void {
-    this.add(named.emails, { lastUpdateDate: null });
+    this.add(named.emails, null);
     for (const text of named.texts) this.addresses.keep(text, null);
   }
 
   /** Emails whose consent is uncertain, sorted. */
   uncertain(): string[] {
-    for (const [email, lastUpdateDate] of this.addresses.named(this.valid.keys())) this.add([email], { lastUpdateDate });
-    const out: string[] = [];
-    for (const [email, doubts] of this.doubts) {
+    // A doubt stands unless a valid record of the email is newer than the bad line's own date.
+    const stands = (email: string, lastUpdateDate: number | null): boolean => {
       const valid = this.valid.get(email);
-      const cleared = (d: Doubt): boolean => valid !== undefined && d.lastUpdateDate !== null && valid > d.lastUpdateDate;
-      if (!doubts.every(cleared)) out.push(email);
-    }
-    return out.sort();
+      return valid === undefined || lastUpdateDate === null || valid <= lastUpdateDate;
+    };
+    const out = new Set<string>();
+    for (const [email, dates] of this.doubts) if (dates.some((date) => stands(email, date))) out.add(email);
+    for (const [email, lastUpdateDate] of this.addresses.named(this.valid.keys())) if (stands(email, lastUpdateDate)) out.add(email);
+    return [...out].sort();
   }
 
   // Private: records one doubt for each email.
-  private add(emails: Iterable<string>, doubt: Doubt): void {
+  private add(emails: Iterable<string>, lastUpdateDate: number | null): void {
     for (const email of emails) {
-      const list = this.doubts.get(email) ?? [];
-      list.push(doubt);
-      this.doubts.set(email, list);
+      const dates = this.doubts.get(email) ?? [];
+      dates.push(lastUpdateDate);
+      this.doubts.set(email, dates);
     }
   }
 }

@@ -80,7 +80,7 @@ export function encodeCursor(kind: CursorKind, version: string, position: readon
 
 const fits = (value: unknown, type: KeyType): boolean => {
   // The only string key is a serialNumber, which the landing rules keep within MAX_SERIAL_BYTES.
-  if (type === 'string') return typeof value === 'string' && value.length <= MAX_SERIAL_BYTES && Buffer.byteLength(value) <= MAX_SERIAL_BYTES;
+  if (type === 'string') return typeof value === 'string' && Buffer.byteLength(value) <= MAX_SERIAL_BYTES;
   if (type === 'integer') return Number.isSafeInteger(value);
   return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= MAX_ABS_NUMBER;
 };

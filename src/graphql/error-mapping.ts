@@ -26,11 +26,15 @@ export const MESSAGES = {
   forbidden: "your API key's role may not do this: personal fields and rebuildZones need an admin key",
   lakeNotBuilt: 'the lake has not been built yet; run `stedi build` (or, with an admin key, the rebuildZones mutation) first',
   queryTimeout: (ms: number): string => `the query ran longer than ${ms} ms and was cancelled; ask for fewer rows or a narrower filter`,
+  validationTooCostly:
+    'the query is too costly to validate: it selects the same field (or spreads the same fragment) too many times; select each field once, with aliases only where the arguments differ',
   exportDiskFull: "the server has no disk space left to write this export; try again later, and tell the server's operator to free space in its temporary folder",
   internal: (requestId: string | undefined): string => `internal error (request id ${requestId ?? 'unknown'}); the server log has the details`,
 } as const;
 
 /** The caller-facing code and message of an error, or null when it is an internal one. */
+const VALIDATION_ABORTED = 'Validation aborted.';
+
 export function clientError(error: unknown): ClientError | null {
   const cause = error instanceof GraphQLError && !(error instanceof StediError) && error.originalError ? error.originalError : error;
   if (cause instanceof StediError) return { code: cause.code, message: cause.message };
@@ -45,7 +49,10 @@ export function clientError(error: unknown): ClientError | null {
   // A limit refused during validation keeps its own code under Apollo's GRAPHQL_VALIDATION_FAILED wrapper.
   for (const candidate of [cause, error]) {
     const code: unknown = candidate instanceof GraphQLError ? candidate.extensions?.code : undefined;
-    if (typeof code === 'string' && CLIENT_CODES.has(code)) return { code, message: (candidate as GraphQLError).message };
+    if (typeof code !== 'string' || !CLIENT_CODES.has(code)) continue;
+    const { message } = candidate as GraphQLError;
+    // graphql-js stops validating a document that costs it too much work, with a message that names no fix.
+    return { code, message: message === VALIDATION_ABORTED ? MESSAGES.validationTooCostly : message };
   }
   // Apollo refuses some requests (a persisted query's hash or version) with a 4xx status and no code; its messages are fixed texts.
   const status = error instanceof GraphQLError && !error.originalError ? (error.extensions?.http as { status?: unknown } | undefined)?.status : undefined;

@@ -18,18 +18,12 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const safe = clientError(original) ?? clientError(error);
   if (safe) {
     // One line per error, not per place it was raised (a refused field of a 10,000-row page is one error).
-    const message = safe.message === VALIDATION_ABORTED ? VALIDATION_TOO_COSTLY : safe.message;
-    if (firstTime(original)) request?.log.info({ code: safe.code, path, message: withoutClientValues(message) }, 'request refused or field failed for the caller');
-    return { message, locations, path, extensions: { code: safe.code } };
+    if (firstTime(original)) request?.log.info({ code: safe.code, path, message: withoutClientValues(safe.message) }, 'request refused or field failed for the caller');
+    return { message: safe.message, locations, path, extensions: { code: safe.code } };
   }
   request?.log.error({ err: original, path }, 'internal error in a GraphQL request');
   return { message: MESSAGES.internal(request?.requestId), locations, path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
 }
-
-// graphql-js stops validating a document that costs it too much work, with a message that names no fix.
-const VALIDATION_ABORTED = 'Validation aborted.';
-const VALIDATION_TOO_COSTLY =
-  'the query is too costly to validate: it selects the same field (or spreads the same fragment) too many times; select each field once, with aliases only where the arguments differ';
 
 /**
  * A caller-facing message as it may be logged: the values it quotes (what the client sent: an

@@ -27,7 +27,6 @@ const fold = (text: string): string => `translate(${text}, ${literal(UPPER)}, ${
 
 export function createConsentUncertainView(database: string, version: string): Statement {
   const checked = qualified(database, landingCheckedName('customer', version));
-  const date = `try_cast(json_extract_scalar("line", '$.lastUpdateDate') AS double)`;
   // Refused for a field's value: the line is strict JSON read to its end, and its own top-level date is known.
   const fieldReason = `(${FIELD_REASON_PREFIXES.map((prefix) => `"reason" LIKE ${literal(`${prefix}%`)}`).join(' OR ')})`;
   return {
@@ -38,9 +37,8 @@ export function createConsentUncertainView(database: string, version: string): S
       `"bad" AS (`,
       `  SELECT "line",`,
       // Its own date when the line was read to its end and the date is a whole number within ±(2^53 − 1); else unknown.
-      `    CASE WHEN ${fieldReason} AND abs(${date}) <= ${MAX_SAFE_WHOLE} AND floor(${date}) = ${date} THEN CAST(${date} AS bigint) END AS "lastUpdateDate"`,
-      `  FROM ${checked}`,
-      `  WHERE "reason" IS NOT NULL`,
+      `    CASE WHEN ${fieldReason} AND abs("date") <= ${MAX_SAFE_WHOLE} AND floor("date") = "date" THEN CAST("date" AS bigint) END AS "lastUpdateDate"`,
+      `  FROM (SELECT "line", "reason", try_cast(json_extract_scalar("line", '$.lastUpdateDate') AS double) AS "date" FROM ${checked} WHERE "reason" IS NOT NULL) AS "refused"`,
       `),`,
       `"valid" AS (`,
       `  SELECT "email", max("lastUpdateDate") AS "lastUpdateDate"`,
