@@ -22,7 +22,7 @@ export async function machineLearningExportQuery(
   options: MachineLearningExportOptions,
 ): Promise<{ sql: string; params: SqlValue[]; version: string }> {
   const split = checkSplit(options.split);
-  const splitSeed = checkSplitSeed(options.splitSeed);
+  const splitSeed = checkSplitSeed(options.splitSeed, split);
   try {
     const manifest = await services.engine.manifest();
     const version = manifest?.versions[0]?.version;

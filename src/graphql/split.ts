@@ -14,12 +14,16 @@ export type SplitName = (typeof SPLITS)[number];
 export const DEFAULT_SPLIT_SEED = 'stedi';
 const MAX_SEED_LENGTH = 200;
 
-export function checkSplitSeed(seed: string | null | undefined): string {
+/** The seed of `split`; a seed without a split is refused: it would silently return every split's rows. */
+export function checkSplitSeed(seed: string | null | undefined, split: string | null | undefined): string {
   if (seed === null || seed === undefined) return DEFAULT_SPLIT_SEED;
   // Characters as the argument check counts them (class-validator's Length): code points, an emoji is one.
   const length = [...seed].length;
   if (length === 0 || length > MAX_SEED_LENGTH) {
     throw badInput(`splitSeed must be 1 to ${MAX_SEED_LENGTH} characters; received ${length} characters`);
+  }
+  if (split === null || split === undefined) {
+    throw badInput(`splitSeed only applies to a split: add split (${SPLITS.join(', ')}), or drop splitSeed to get every split's rows`);
   }
   return seed;
 }

@@ -40,6 +40,9 @@ describe('argument checks', () => {
     ['a splitSeed of 201 emoji', () => `{ machineLearningSamples(split: TRAIN, splitSeed: "${'🙂'.repeat(201)}") { totalCount } }`, /splitSeed must be 1 to 200 characters/],
     // Checked per customer on a nested field whose arguments have rules (those without any skip class-validator).
     ['a nested splitSeed too long', () => `{ customers { edges { node { machineLearningSamples(splitSeed: "${'s'.repeat(201)}") { totalCount } } } } }`, /splitSeed must be 1 to 200 characters/],
+    ['a splitSeed without a split', () => '{ machineLearningSamples(splitSeed: "exp1") { totalCount } }', /splitSeed only applies to a split: add split \(TRAIN, VALIDATION, TEST\)/],
+    ['a splitSeed without a split on the columnar batch', () => '{ machineLearningBatch(splitSeed: "exp1") { rowCount } }', /splitSeed only applies to a split/],
+    ['a nested splitSeed without a split', () => '{ customers { edges { node { machineLearningSamples(splitSeed: "exp1") { totalCount } } } } }', /splitSeed only applies to a split/],
     ['an empty serialNumber filter', () => '{ accelerometerReadings(filter: { serialNumber: "" }) { totalCount } }', /serialNumber must be 1 to 200 characters/],
     ['an empty customer serialNumber', () => '{ customer(serialNumber: "") { serialNumber } }', /serialNumber must be 1 to 200 characters/],
   ];

@@ -72,6 +72,7 @@ describe('training splits', () => {
   it.each([
     [{ split: 'TRAINING' }, /split must be one of TRAIN, VALIDATION, TEST/],
     [{ splitSeed: '' }, /splitSeed must be 1 to 200 characters/],
+    [{ splitSeed: 'x' }, /splitSeed only applies to a split/],
   ])('refuses export options %j with BAD_USER_INPUT', async (options, message) => {
     await expect(machineLearningExportQuery(lake.services, options)).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringMatching(message) });
   });

@@ -36,5 +36,5 @@ export const machineLearningDataset: Dataset<MachineLearningSample> = {
 export function trainingSetFilter(args: SamplesArgs, field: string): DatasetFilter {
   checkTimeRange(args.filter, field);
   const f = args.filter ?? {};
-  return { serialNumber: f.serialNumber, from: f.from, to: f.to, split: args.split ?? undefined, splitSeed: checkSplitSeed(args.splitSeed) };
+  return { serialNumber: f.serialNumber, from: f.from, to: f.to, split: args.split ?? undefined, splitSeed: checkSplitSeed(args.splitSeed, args.split) };
 }

@@ -41,7 +41,7 @@ export class SamplesArgs extends ConnectionArgs {
 
   @IsOptional()
   @Length(1, 200, { message: 'splitSeed must be 1 to 200 characters' })
-  @Field(() => String, { nullable: true, description: 'Seed of the split assignment; "stedi" when omitted. The same seed always gives the same split.' })
+  @Field(() => String, { nullable: true, description: 'Seed of the split assignment, given only with split; "stedi" when omitted. The same seed always gives the same split.' })
   splitSeed?: string | null;
 }
 
@@ -55,6 +55,6 @@ export class CustomerSamplesArgs extends ConnectionArgs {
 
   @IsOptional()
   @Length(1, 200, { message: 'splitSeed must be 1 to 200 characters' })
-  @Field(() => String, { nullable: true, description: 'Seed of the split assignment; "stedi" when omitted.' })
+  @Field(() => String, { nullable: true, description: 'Seed of the split assignment, given only with split; "stedi" when omitted.' })
   splitSeed?: string | null;
 }

@@ -59,7 +59,7 @@ export class CustomerResolver {
   machineLearningSamples(@Root() customer: Customer, @Args(() => CustomerSamplesArgs) args: CustomerSamplesArgs, @Ctx() ctx: GraphqlContext): Promise<PageConnection<MachineLearningSample>> {
     const field = 'Customer.machineLearningSamples';
     checkTimeRange(args.filter, field);
-    const filter = { from: args.filter?.from, to: args.filter?.to, split: args.split ?? undefined, splitSeed: checkSplitSeed(args.splitSeed) };
+    const filter = { from: args.filter?.from, to: args.filter?.to, split: args.split ?? undefined, splitSeed: checkSplitSeed(args.splitSeed, args.split) };
     return readNestedConnection(ctx, machineLearningDataset, customer, args, filter, field);
   }
 }
