@@ -183,10 +183,11 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     bodyLimit: overrides.bodyLimit ?? bodyLimit(env.STEDI_BODY_LIMIT),
     logLevel: overrides.logLevel ?? logLevel(env.LOG_LEVEL),
     athena: {
-      region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
-      workgroup: env.STEDI_ATHENA_WORKGROUP ?? 'primary',
-      outputLocation: env.STEDI_ATHENA_OUTPUT,
-      database: env.STEDI_GLUE_DATABASE ?? 'stedi',
+      region: awsRegion(env),
+      // An empty variable is an unset one, as for every other setting.
+      workgroup: env.STEDI_ATHENA_WORKGROUP || 'primary',
+      outputLocation: env.STEDI_ATHENA_OUTPUT || undefined,
+      database: env.STEDI_GLUE_DATABASE || 'stedi',
       pollMinMs: milliseconds(env, 'STEDI_ATHENA_POLL_MIN_MS', 200, 1),
       pollMaxMs: milliseconds(env, 'STEDI_ATHENA_POLL_MAX_MS', 5_000, 1),
       buildTimeoutMs: milliseconds(env, 'STEDI_ATHENA_BUILD_TIMEOUT_MS', 3_600_000, 1),
@@ -202,6 +203,12 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
   }
   return config;
 }
+
+/**
+ * The first region set. An empty AWS_REGION with no other is kept (the engine refuses it, naming
+ * AWS_REGION): the AWS SDK reads that variable itself and would fail every call with no hint.
+ */
+const awsRegion = (env: Env): string | undefined => env.AWS_REGION || env.AWS_DEFAULT_REGION || (env.AWS_REGION === '' ? '' : undefined);
 
 const definedOnly = <T extends object>(values: T): Partial<T> =>
   Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;

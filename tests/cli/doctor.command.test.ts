@@ -58,6 +58,49 @@ describe('stedi doctor --engine athena', () => {
     }
   });
 
+  it('refuses a setting Athena cannot use before any AWS call, naming its flag and variable', async () => {
+    const aws = mockAccount();
+    try {
+      const cases: [string[], RegExp][] = [
+        [['--glue-database', 'Stedi-Prod'], /^stedi: the Glue database \(--glue-database \/ STEDI_GLUE_DATABASE\) must be lower-case letters, digits and underscores, starting with a letter; received "Stedi-Prod"\n$/],
+        [['--workgroup', 'my workgroup'], /^stedi: the Athena workgroup \(--workgroup \/ STEDI_ATHENA_WORKGROUP\) must be 1 to 128 letters, digits, '\.', '_' or '-'; received "my workgroup"\n$/],
+        [['--region', 'eu west 1'], /^stedi: the AWS region \(--region \/ AWS_REGION\) must be a region name such as eu-west-1; received "eu west 1"\n$/],
+        [['--output-location', 's3://Results_Bucket/athena/'], /^stedi: the Athena output location \(--output-location \/ STEDI_ATHENA_OUTPUT\) names an invalid S3 bucket "Results_Bucket"\n$/],
+        [['--landing', 's3://example-bucket/my landing'], /^stedi: the landing location \(--landing \/ STEDI_LANDING\) "s3:\/\/example-bucket\/my landing" may hold only/],
+      ];
+      for (const [flags, message] of cases) {
+        const run = await runCli('doctor', '--engine', 'athena', '--lake', LAKE, '--region', 'eu-west-1', ...flags);
+        expect({ flags, exitCode: run.exitCode, stderr: run.stderr }).toEqual({ flags, exitCode: 1, stderr: expect.stringMatching(message) });
+      }
+      expect([aws.athena.calls().length, aws.glue.calls().length, aws.s3.calls().length]).toEqual([0, 0, 0]);
+    } finally {
+      aws.restore();
+    }
+  });
+
+  it('reads an empty Athena variable as unset, and refuses an empty AWS_REGION the AWS SDK would fail on', async () => {
+    const aws = mockAccount();
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, { STEDI_ENGINE: 'athena', STEDI_LAKE: LAKE, STEDI_ATHENA_WORKGROUP: '', STEDI_ATHENA_OUTPUT: '', STEDI_GLUE_DATABASE: '', AWS_REGION: '', AWS_DEFAULT_REGION: 'eu-west-1' });
+      aws.athena.on(GetWorkGroupCommand).resolves({ WorkGroup: { Name: 'primary', State: 'ENABLED', Configuration: { ResultConfiguration: { OutputLocation: 's3://results-bucket/athena/' } } } });
+      const defaults = await runCli('doctor');
+      expect(defaults.exitCode).toBe(0);
+      expect(aws.athena.commandCalls(GetWorkGroupCommand)[0].args[0].input).toEqual({ WorkGroup: 'primary' });
+      expect(aws.glue.commandCalls(GetTablesCommand)[0].args[0].input).toMatchObject({ DatabaseName: 'stedi' });
+      expect(await aws.athena.commandCalls(GetWorkGroupCommand)[0].thisValue.config.region()).toBe('eu-west-1');
+
+      delete process.env.AWS_DEFAULT_REGION;
+      const empty = await runCli('doctor');
+      expect(empty.exitCode).toBe(1);
+      expect(empty.stderr).toBe('stedi: the AWS region (--region / AWS_REGION) must be a region name such as eu-west-1; received ""\n');
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+      aws.restore();
+    }
+  });
+
   it('explains, in a real process, that it checks an Athena set-up', async () => {
     const doctor = spawnCli(['doctor', '--lake', '/tmp/some-lake'], {});
     expect(await doctor.exited).toBe(1);

@@ -35,6 +35,18 @@ export type ResolvedAthenaOptions = Required<Omit<AthenaEngineOptions, 'region' 
 // Glue lower-cases names; keeping to these characters means no identifier ever needs escaping.
 const DATABASE_NAME = /^[a-z][a-z0-9_]{0,254}$/;
 const WORKGROUP_NAME = /^[a-zA-Z0-9._-]{1,128}$/;
+// What the AWS SDK accepts as a region (a host name label); anything else fails every call with a message naming no setting.
+const REGION = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+
+// Private: each setting as the operator gives it, so a message says what to change.
+const SETTING = {
+  lake: 'the lake (--lake / STEDI_LAKE)',
+  landing: 'the landing location (--landing / STEDI_LANDING)',
+  outputLocation: 'the Athena output location (--output-location / STEDI_ATHENA_OUTPUT)',
+  region: 'the AWS region (--region / AWS_REGION)',
+  database: 'the Glue database (--glue-database / STEDI_GLUE_DATABASE)',
+  workgroup: 'the Athena workgroup (--workgroup / STEDI_ATHENA_WORKGROUP)',
+} as const;
 
 export function resolveAthenaOptions(options: AthenaEngineOptions): ResolvedAthenaOptions {
   const lake = trimSlash(options.lake);
@@ -53,17 +65,26 @@ export function resolveAthenaOptions(options: AthenaEngineOptions): ResolvedAthe
     manifestCacheMs: options.manifestCacheMs ?? 2_000,
     warn: options.warn ?? ((message, error) => console.warn(`stedi athena: ${message}`, error ?? '')),
   };
-  parseS3Url(resolved.lake, 'the lake');
-  parseS3Url(resolved.landing, 'the landing location');
-  if (resolved.outputLocation !== undefined) parseS3Url(resolved.outputLocation, 'the Athena output location');
+  parseS3Url(resolved.lake, SETTING.lake);
+  parseS3Url(resolved.landing, SETTING.landing);
+  if (resolved.outputLocation !== undefined) parseS3Url(resolved.outputLocation, SETTING.outputLocation);
+  if (resolved.region !== undefined && !REGION.test(resolved.region)) {
+    throw new RangeError(`${SETTING.region} must be a region name such as eu-west-1; received ${JSON.stringify(resolved.region)}`);
+  }
   if (!DATABASE_NAME.test(resolved.database)) {
-    throw new RangeError(`the Glue database name must be lower-case letters, digits and underscores, starting with a letter; received ${JSON.stringify(resolved.database)}`);
+    throw new RangeError(`${SETTING.database} must be lower-case letters, digits and underscores, starting with a letter; received ${JSON.stringify(resolved.database)}`);
   }
-  if (!WORKGROUP_NAME.test(resolved.workgroup)) throw new RangeError(`the Athena workgroup name ${JSON.stringify(resolved.workgroup)} is not valid`);
+  if (!WORKGROUP_NAME.test(resolved.workgroup)) {
+    throw new RangeError(`${SETTING.workgroup} must be 1 to 128 letters, digits, '.', '_' or '-'; received ${JSON.stringify(resolved.workgroup)}`);
+  }
   if (resolved.pollMinMs > resolved.pollMaxMs) {
-    throw new RangeError(`the Athena poll interval bounds are reversed: minimum ${resolved.pollMinMs} ms is above maximum ${resolved.pollMaxMs} ms`);
+    throw new RangeError(
+      `the Athena poll interval bounds are reversed: the minimum ${resolved.pollMinMs} ms (STEDI_ATHENA_POLL_MIN_MS) is above the maximum ${resolved.pollMaxMs} ms (STEDI_ATHENA_POLL_MAX_MS)`,
+    );
   }
-  if (!Number.isInteger(resolved.maxRetries) || resolved.maxRetries < 0) throw new RangeError(`Athena retries must be a whole number of at least 0; received ${resolved.maxRetries}`);
+  if (!Number.isInteger(resolved.maxRetries) || resolved.maxRetries < 0) {
+    throw new RangeError(`Athena retries (STEDI_ATHENA_MAX_RETRIES) must be a whole number of at least 0; received ${resolved.maxRetries}`);
+  }
   return resolved;
 }
 

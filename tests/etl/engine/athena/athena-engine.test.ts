@@ -113,6 +113,6 @@ describe('the Athena engine', () => {
     expect(engine.dialect).toBe(athenaDialect);
     await engine.close();
     await expect(openEngine({ kind: 'athena', lake: 's3://Bad_Bucket/x' })).rejects.toThrow('invalid S3 bucket');
-    await expect(openEngine({ kind: 'athena', lake: LAKE, database: 'Stedi-Prod' })).rejects.toThrow('the Glue database name must be lower-case');
+    await expect(openEngine({ kind: 'athena', lake: LAKE, database: 'Stedi-Prod' })).rejects.toThrow('the Glue database (--glue-database / STEDI_GLUE_DATABASE) must be lower-case');
   });
 });
