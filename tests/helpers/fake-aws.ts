@@ -57,6 +57,8 @@ export class FakeAthena {
   throttleStarts = 0;
   /** Throw TooManyRequestsException for the next this-many GetQueryExecution calls. */
   throttlePolls = 0;
+  /** Throw ThrottlingException for the next this-many GetQueryResults calls. */
+  throttleResults = 0;
   /** The last state each query reported to a poll. */
   readonly lastState = new Map<string, string>();
   /** What GetWorkGroup answers; undefined: the workgroup does not exist. */
@@ -107,6 +109,10 @@ export class FakeAthena {
       };
     });
     this.mock.on(GetQueryResultsCommand).callsFake((input) => {
+      if (this.throttleResults > 0) {
+        this.throttleResults -= 1;
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+      }
       const { outcome } = this.outcomes.get(input.QueryExecutionId!)!;
       return resultPage(outcome, input.NextToken, input.MaxResults ?? 1000);
     });

@@ -103,12 +103,13 @@ export class AthenaEngine implements Engine {
    */
   async query(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<Row[]> {
     const execution = await this.runner.run(sql, this.runOptions(sql, params, options));
-    return readResultRows(this.athena, execution);
+    return readResultRows(this.athena, execution, { call: (send) => this.runner.retryThrottled(send, options.signal) });
   }
 
   async exportToFile(sql: string, params: SqlValue[], format: ExportFormat, path: string, options: QueryOptions = {}): Promise<number> {
     const execution = await this.runner.run(sql, this.runOptions(sql, params, options));
-    return exportResultFile(this.s3, execution, await readResultColumns(this.athena, execution), format, path);
+    const columns = await readResultColumns(this.athena, execution, { call: (send) => this.runner.retryThrottled(send, options.signal) });
+    return exportResultFile(this.s3, execution, columns, format, path);
   }
 
   async buildTarget(options: BuildOptions): Promise<BuildTarget> {

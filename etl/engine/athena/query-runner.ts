@@ -16,6 +16,7 @@ import { AthenaQueryError, isRetryable } from './athena-errors';
  * billed. A throttled poll is polled again, never started again; a throttled
  * start and a failure Athena marks Retryable are tried again a bounded number
  * of times, after `beforeRetry` (a CTAS removes its partial files there).
+ * Reading the results of a finished query retries a throttled page the same way (`retryThrottled`).
  */
 
 export interface Clock {
@@ -120,6 +121,21 @@ export class AthenaQueryRunner {
       await this.throwIfOver(id, started, deadline, options);
       await this.clock.sleep(Math.min(this.backoff(poll), Math.max(0, deadline - this.clock.now())), options.signal);
       await this.throwIfOver(id, started, deadline, options);
+    }
+  }
+
+  /**
+   * One call reading a finished query (a GetQueryResults page): a throttled call is sent again after
+   * the backoff, up to maxRetries times, so a query already paid for is not lost to a busy moment.
+   */
+  async retryThrottled<T>(send: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await send();
+      } catch (error) {
+        if (error instanceof AthenaQueryError || !isRetryable(error) || attempt >= this.settings.maxRetries || signal?.aborted) throw error;
+        await this.clock.sleep(this.backoff(attempt + 2), signal);
+      }
     }
   }
 

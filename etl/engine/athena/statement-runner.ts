@@ -35,7 +35,8 @@ export class AthenaStatementRunner implements StatementRunner {
   }
 
   async select(statement: Statement): Promise<Row[]> {
-    return readResultRows(this.client, await this.run(statement), { maxRows: 10_000 });
+    const call = <T>(send: () => Promise<T>): Promise<T> => this.runner.retryThrottled(send, this.stopping.signal);
+    return readResultRows(this.client, await this.run(statement), { maxRows: 10_000, call });
   }
 
   async stopAll(): Promise<void> {

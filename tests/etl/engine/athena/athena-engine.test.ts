@@ -54,6 +54,24 @@ describe('the Athena engine', () => {
     expect(aws.athena.queries).toHaveLength(1);
   });
 
+  it('reads every page of a result again when GetQueryResults is throttled, a bounded number of times, without running the query again', async () => {
+    const rows = Array.from({ length: 1_500 }, (_, i) => [`s-${i}`]);
+    const aws = fakeAws(() => ({ columns: [{ name: 'serialnumber', type: 'varchar' }], rows }));
+    const engine = new AthenaEngine({ lake: LAKE, maxRetries: 2, pollMinMs: 100, pollMaxMs: 1_000 }, aws.clients);
+    aws.athena.throttleResults = 2;
+    const read = await engine.query('SELECT "serialNumber" FROM t');
+    expect(read).toHaveLength(1_500);
+    expect(read[1_499]).toEqual({ serialNumber: 's-1499' });
+    expect(aws.athena.queries).toHaveLength(1);
+    expect(aws.athena.mock.commandCalls(GetQueryResultsCommand)).toHaveLength(2 + 2);
+    expect(aws.clock.sleeps.slice(-2)).toEqual([400, 800]);
+
+    // Throttled past the retries: the caller hears the throttling, and the query is still run only once.
+    aws.athena.throttleResults = 3;
+    await expect(engine.query('SELECT "serialNumber" FROM t')).rejects.toMatchObject({ name: 'ThrottlingException' });
+    expect(aws.athena.queries).toHaveLength(2);
+  });
+
   it('exports from the query’s result file on S3, not from result pages, in every format', async () => {
     const csv = '"serialnumber","sensorreadingtime","x","email"\n"s-1","1655000001000","0.5","a@test.com"\n"s-2",,"-1.0",""\n';
     const aws = fakeAws(() => ({
