@@ -6,6 +6,9 @@ import type { ColumnType } from '../tables';
  * The README's landing rules table is this file in prose.
  */
 
+/** The landing files read: those named like this directly in `<source>/landing/` (any other name is not landing data). */
+export const isLandingFileName = (name: string): boolean => /\.(json|jsonl|ndjson)$/i.test(name);
+
 /** A line is what a producer wrote between `\n`s; one trailing `\r` (a Windows line end) is dropped. */
 export const LINE_FEED = 0x0a;
 export const CARRIAGE_RETURN = 0x0d;

@@ -4,6 +4,7 @@ import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { SOURCES } from '../../tables';
 import type { ResolvedAthenaOptions } from './athena-options';
 import { awsErrorText, awsFix } from './aws-error-text';
+import { landingObjects } from './landing-objects';
 import { LIVE_VIEWS } from './object-names';
 import { type BuildLock, BuildLockHeldError } from './s3-build-lock';
 import { type AthenaLayout, parseS3Url } from './s3-location';
@@ -54,7 +55,7 @@ export function preflightCalls(options: ResolvedAthenaOptions, layout: AthenaLay
   return [
     { service: 'athena', action: 'GetWorkGroup', resource: options.workgroup, checks: 'the workgroup exists and is enabled, has a results location (or STEDI_ATHENA_OUTPUT is set), and does not override client-side settings' },
     { service: 'glue', action: 'GetTables', resource: options.database, checks: `no table (only views) named ${LIVE_VIEWS.join(', ')}` },
-    ...SOURCES.map((source) => ({ service: 's3' as const, action: 'ListObjectsV2', resource: layout.landingPrefix(source), checks: 'the landing prefix holds objects' })),
+    ...SOURCES.map((source) => ({ service: 's3' as const, action: 'ListObjectsV2', resource: layout.landingPrefix(source), checks: 'the landing prefix holds landing files, and nothing Athena would read differently from the embedded engine' })),
     { service: 's3', action: 'PutObject (If-None-Match: *)', resource: layout.lockUrl, checks: "the lake prefix is writable: the build's lock" },
   ];
 }
@@ -157,15 +158,30 @@ export class AthenaPreflight {
   private async landing(source: string): Promise<string> {
     const prefix = this.deps.layout.landingPrefix(source as (typeof SOURCES)[number]);
     const { bucket, key } = parseS3Url(prefix);
-    let keys: string[];
+    const names: string[] = [];
     try {
-      const page = await this.deps.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 100 }));
-      // A console "folder" is an empty object ending in /: it holds no data.
-      keys = (page.Contents ?? []).map((o) => o.Key ?? '').filter((k) => k !== '' && !k.endsWith('/'));
+      let token: string | undefined;
+      do {
+        const page = await this.deps.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, ContinuationToken: token }));
+        // A console "folder" is an empty object ending in /: it holds no data.
+        for (const object of page.Contents ?? []) if (object.Key?.startsWith(key) && !object.Key.endsWith('/')) names.push(object.Key.slice(key.length));
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
     } catch (error) {
       throw new PreflightError(`${source} landing`, `cannot list the landing prefix ${prefix} (${awsErrorText(error)}): ${awsFix(error, `grant s3:ListBucket on bucket ${bucket} for that prefix, or fix --landing / STEDI_LANDING`)}`);
     }
-    if (keys.length === 0) {
+    const { read, skippedByAthena, readByAthenaOnly } = landingObjects(names);
+    const some = (list: string[]): string => `${list.slice(0, 3).map((n) => `${prefix}${n}`).join(', ')}${list.length > 3 ? ` and ${list.length - 3} more` : ''}`;
+    if (skippedByAthena.length > 0) {
+      throw new PreflightError(`${source} landing`, `Athena skips objects whose names start with _ or ., which the embedded engine reads as landing data (${some(skippedByAthena)}): rename them without the leading _ or . so both engines read the same records`);
+    }
+    if (readByAthenaOnly.length > 0) {
+      throw new PreflightError(
+        `${source} landing`,
+        `Athena reads every object under the landing prefix, but landing data is only the .json, .jsonl and .ndjson files directly in it (${some(readByAthenaOnly)}): move the other objects out of ${prefix}, or give landing files one of those names`,
+      );
+    }
+    if (read.length === 0) {
       throw new PreflightError(`${source} landing`, `the landing prefix ${prefix} holds no objects: upload the ${source} NDJSON files there, or point --landing / STEDI_LANDING at the prefix holding ${source}/landing/`);
     }
     return `${prefix} holds data`;

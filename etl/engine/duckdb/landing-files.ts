@@ -1,6 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { isLandingFileName } from '../../landing/landing-rules';
 
 /** A landing folder that cannot be read or holds no data: the build cannot start. */
 export class LandingFolderError extends Error {
@@ -13,7 +14,6 @@ export class LandingFolderError extends Error {
   }
 }
 
-const DATA_FILE = /\.(json|jsonl|ndjson)$/i;
 
 /** The newline-delimited JSON files of one landing folder, in name order. */
 export async function findLandingFiles(folder: string): Promise<string[]> {
@@ -27,7 +27,7 @@ export async function findLandingFiles(folder: string): Promise<string[]> {
     throw new LandingFolderError(absolute, `${why}; point --landing at the folder holding customer/landing/, accelerometer/landing/ and step_trainer/landing/`);
   }
   const files: string[] = [];
-  for (const entry of entries.filter((e) => DATA_FILE.test(e.name))) {
+  for (const entry of entries.filter((e) => isLandingFileName(e.name))) {
     const path = join(absolute, entry.name);
     // A link is followed (a landing file may live elsewhere: a revocation delivered as a link must count);
     // anything else by a data file's name is refused, never skipped: its lines would be lost without a word.

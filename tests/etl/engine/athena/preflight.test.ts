@@ -139,6 +139,28 @@ describe('the Athena pre-flight', () => {
     expect(checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['accelerometer landing']);
   });
 
+  it('refuses landing objects Athena would read differently from the embedded engine, naming them, and passes what both skip', async () => {
+    const { aws, engine } = account();
+    // Both engines skip these: Spark's marker, a Mac's folder file, a hidden folder.
+    for (const name of ['_SUCCESS', '.DS_Store', '_temporary/part-1.json']) aws.s3.put(`${LAKE}/customer/landing/${name}`, '{}\n');
+    expect((await engine.preflight().report()).every((c) => c.ok)).toBe(true);
+
+    // A revocation the embedded engine reads, and Athena's reader takes for a hidden file.
+    aws.s3.put(`${LAKE}/customer/landing/_late-revocations.json`, '{}\n');
+    expect((await refusedBuild(aws, engine)).message).toBe(
+      `Athena skips objects whose names start with _ or ., which the embedded engine reads as landing data (${LAKE}/customer/landing/_late-revocations.json): rename them without the leading _ or . so both engines read the same records`,
+    );
+    aws.s3.objects.delete('example-bucket/stedi/customer/landing/_late-revocations.json');
+
+    // Objects Athena reads as lines, and the embedded engine does not read at all.
+    for (const name of ['notes.txt', '2026/part-1.json', 'part-2.json.gz', 'part-3.csv', 'z.json.bak']) aws.s3.put(`${LAKE}/step_trainer/landing/${name}`, 'x');
+    expect((await refusedBuild(aws, engine)).message).toBe(
+      `Athena reads every object under the landing prefix, but landing data is only the .json, .jsonl and .ndjson files directly in it (${LAKE}/step_trainer/landing/2026/part-1.json, ${LAKE}/step_trainer/landing/notes.txt, ${LAKE}/step_trainer/landing/part-2.json.gz and 2 more): move the other objects out of ${LAKE}/step_trainer/landing/, or give landing files one of those names`,
+    );
+    const checks = await engine.preflight().report();
+    expect(checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['step_trainer landing']);
+  });
+
   it('refuses a landing prefix it may not list', async () => {
     const { aws, engine } = account();
     aws.s3.mock.on(ListObjectsV2Command).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
