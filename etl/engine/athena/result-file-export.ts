@@ -9,7 +9,7 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { ExportFormat } from '../engine';
 import type { ResultColumn } from './results';
-import { parseS3Url } from './s3-location';
+import { parseS3ObjectUrl } from './s3-location';
 import { literal, q } from './statements';
 
 /**
@@ -60,7 +60,7 @@ export async function exportResultFile(
     // A workgroup whose results Athena manages keeps no file on S3 to copy (the pre-flight says so too).
     throw new Error(`Athena query ${execution.QueryExecutionId} has no result file to export: the export needs an S3 query results location; use a workgroup with one (STEDI_ATHENA_WORKGROUP) or turn managed query results off`);
   }
-  const { bucket, key } = parseS3Url(output, 'the query result file');
+  const { bucket, key } = parseS3ObjectUrl(output, 'the query result file');
   const folder = await mkdtemp(join(tmpdir(), 'stedi-export-'));
   const csv = join(folder, 'result.csv');
   const instance = await DuckDBInstance.create(':memory:');

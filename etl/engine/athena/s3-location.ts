@@ -30,6 +30,16 @@ export function parseS3Url(url: string, what = 'the location'): S3Location {
   return { bucket, key };
 }
 
+/**
+ * An object Athena names itself (a query's result file, under the workgroup's own results location): read
+ * from S3 only, never written into SQL, so its key may hold any character.
+ */
+export function parseS3ObjectUrl(url: string, what: string): S3Location {
+  const match = /^s3:\/\/([^/]+)\/(.+)$/s.exec(url);
+  if (!match || !BUCKET.test(match[1])) throw new RangeError(`${what} is not an s3://bucket/key address; received ${JSON.stringify(url)}`);
+  return { bucket: match[1], key: match[2] };
+}
+
 export const s3Url = (location: S3Location): string => `s3://${location.bucket}/${location.key}`;
 
 /** Joins prefix parts into one address ending with `/` (a folder). */

@@ -104,6 +104,16 @@ describe('the Athena engine', () => {
     instance.closeSync();
   });
 
+  it('exports from a result file whose location holds characters SQL text could not (the workgroup’s own results location)', async () => {
+    const location = 's3://results-bucket/team results/ünï+code/export 1.csv';
+    const aws = fakeAws(() => ({ outputLocation: location, columns: [{ name: 'serialnumber', type: 'varchar' }] }));
+    aws.s3.put(location, '"serialnumber"\n"s-1"\n');
+    const engine = new AthenaEngine({ lake: LAKE }, aws.clients);
+    const out = join(makeTempDir('stedi-export-'), 'out.ndjson');
+    await expect(engine.exportToFile('SELECT "serialNumber" FROM t', [], 'ndjson', out)).resolves.toBe(1);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ serialNumber: 's-1' });
+  });
+
   it('buckets text into 0–99 exactly as DuckDB and JavaScript do', async () => {
     expect(athenaDialect.bucket100('"email"')).toBe('(from_base(substr(to_hex(md5(to_utf8("email"))), 1, 8), 16) % 100)');
     const instance = await DuckDBInstance.create(':memory:');
