@@ -8,8 +8,9 @@ import type { RequestHandler } from 'express';
  * header, never in cookies, so credentials mode is not allowed.
  */
 const ALLOWED_METHODS = 'GET, POST, OPTIONS';
-// apollo-require-preflight: what a browser's GET of /graphql must send (Apollo's CSRF prevention).
-const ALLOWED_HEADERS = 'authorization, content-type, x-request-id, apollo-require-preflight';
+// apollo-require-preflight or x-apollo-operation-name: what a browser's GET of /graphql must send (Apollo's
+// CSRF prevention names both); apollographql-client-*: what Apollo Client sends when given a name or version.
+const ALLOWED_HEADERS = 'authorization, content-type, x-request-id, apollo-require-preflight, x-apollo-operation-name, apollographql-client-name, apollographql-client-version';
 const EXPOSED_HEADERS = 'x-request-id, x-row-count, x-lake-version, content-disposition';
 const PREFLIGHT_CACHE_SECONDS = '600';
 

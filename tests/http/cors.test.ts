@@ -77,4 +77,26 @@ describe('CORS', () => {
     expect(answer.body.data.lake.engine).toBe('duckdb');
     expect(answer.headers['access-control-allow-origin']).toBe(NOTEBOOK);
   });
+
+  it("allows every header Apollo's clients send, so a listed origin following the CSRF message's advice is not refused", async () => {
+    const asked = ['x-apollo-operation-name', 'apollographql-client-name', 'apollographql-client-version'];
+    const res = await request(listed.server)
+      .options('/graphql')
+      .set('origin', NOTEBOOK)
+      .set('access-control-request-method', 'GET')
+      .set('access-control-request-headers', `authorization, ${asked.join(', ')}`);
+    expect(res.status).toBe(204);
+    const allowed = String(res.headers['access-control-allow-headers']).split(/,\s*/);
+    expect(allowed).toEqual(expect.arrayContaining(asked));
+    // Apollo's CSRF message offers x-apollo-operation-name as the other way to send a GET.
+    const answer = await request(listed.server)
+      .get('/graphql')
+      .query({ query: 'query Engine { lake { engine } }' })
+      .set('origin', NOTEBOOK)
+      .set('authorization', `Bearer ${ANALYST_KEY}`)
+      .set('x-apollo-operation-name', 'Engine')
+      .set('apollographql-client-name', 'notebook');
+    expect(answer.status).toBe(200);
+    expect(answer.body.data.lake.engine).toBe('duckdb');
+  });
 });
