@@ -118,4 +118,40 @@ describeWithBrowser('the browser pages in Chromium', () => {
     await screenshot(page, 'lake-page');
     expect(problems).toEqual([]);
   }, 60_000);
+
+  it('both pages fit a narrow window (a phone, half a laptop screen): nothing scrolls sideways, and the IDE puts the result under the editor', async () => {
+    const box = async (selector: string) => (await (await page.$(selector))!.boundingBox())!;
+    const sideways = () => page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth') as Promise<number>;
+    try {
+      await page.goto(`${server.url}/`);
+      await page.waitForSelector('body[data-loaded="true"]');
+      for (const width of [375, 768]) {
+        await page.setViewport({ width, height: 800 });
+        expect({ width, sideways: await sideways() }).toEqual({ width, sideways: 0 });
+        const zones = await box('#zones');
+        expect(zones.x + zones.width).toBeLessThanOrEqual(width);
+      }
+      await screenshot(page, 'lake-375');
+
+      await page.goto(`${server.url}/graphql`);
+      await page.waitForSelector('.graphiql-query-editor .CodeMirror');
+      await page.setViewport({ width: 768, height: 800 });
+      expect(await sideways()).toBe(0);
+      const [editor768, response768] = [await box('.graphiql-editors'), await box('.graphiql-response')];
+      expect(response768.x).toBeGreaterThan(editor768.x + editor768.width - 1);
+      expect(response768.x + response768.width).toBeLessThanOrEqual(768);
+      expect(response768.width).toBeGreaterThan(250);
+
+      await page.setViewport({ width: 375, height: 800 });
+      expect(await sideways()).toBe(0);
+      const [editor, response, run] = [await box('.graphiql-editors'), await box('.graphiql-response'), await box('.graphiql-execute-button')];
+      expect(response.y).toBeGreaterThanOrEqual(editor.y + editor.height - 1);
+      expect(response.x + response.width).toBeLessThanOrEqual(375);
+      expect(run.x + run.width).toBeLessThanOrEqual(375);
+      await screenshot(page, 'ide-375');
+      expect(problems).toEqual([]);
+    } finally {
+      await page.setViewport({ width: 1280, height: 800 });
+    }
+  }, 60_000);
 });
