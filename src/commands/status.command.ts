@@ -60,7 +60,8 @@ export function registerStatus(cli: Command): void {
             const n = (v: number): string => v.toLocaleString('en-US').padStart(12);
             return `${s.padEnd(width)}  ${n(c.lines)}  ${n(c.accepted)}  ${n(c.quarantined)}`;
           }),
-          `Quarantined lines (file, line number, reason): ${live.quarantine}`,
+          // The folder exists only when a line was quarantined: naming it otherwise sends the operator looking for nothing.
+          SOURCES.some((s) => (live.landingCounts[s]?.quarantined ?? 0) > 0) ? `Quarantined lines (file, line number, reason): ${live.quarantine}` : 'No landing lines were quarantined.',
           '',
           `Consent uncertain: ${live.landingCounts.customer.uncertain ?? 0} customers hidden; devices claimed by two customers: ${live.ambiguousSerials ?? 0}`,
           `Kept versions: ${manifest.versions.map((v) => v.version).join(', ')}`,

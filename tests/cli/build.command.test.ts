@@ -1,4 +1,4 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
 import { runBin } from '../helpers/bin-cli';
@@ -61,6 +61,15 @@ describe('stedi status', () => {
     expect(typeof status.tables.customer_curated.builtAt).toBe('string');
     const text = await runCli('status', '--lake', lake);
     expect(text.stdout).toContain(`Live version ${built.version}`);
+  });
+
+  it('says no line was quarantined, rather than naming a quarantine folder that was never written', async () => {
+    const lake = makeTempDir();
+    await runCli('build', '--landing', writeSmallLanding(), '--lake', lake);
+    const text = (await runCli('status', '--lake', lake)).stdout;
+    expect(text).toMatch(/^No landing lines were quarantined\.$/m);
+    expect(text).not.toMatch(/Quarantined lines/);
+    expect(existsSync(join(lake, '_quarantine'))).toBe(false);
   });
 
   it('shows the lines each landing source quarantined, and where they are', async () => {
