@@ -36,6 +36,9 @@ class Client:
         self.key = key or os.environ.get("STEDI_API_KEY")
         if not self.key:
             raise ValueError("an API key is required: stedi.Client(url, key) or STEDI_API_KEY")
+        if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+            # urllib would say "unknown url type" later, which reads as if the server were down.
+            raise ValueError(f"url must start with http:// or https://, such as http://localhost:4000; received {url!r}")
         self.base = url.rstrip("/")
         if self.base.endswith("/graphql"):
             self.base = self.base[: -len("/graphql")]

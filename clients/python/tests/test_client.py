@@ -160,6 +160,11 @@ class ErrorsTest(unittest.TestCase):
             stedi.Client(URL, ANALYST_KEY).training_set(page_size=10**9)
         self.assertEqual(caught.exception.code, "BAD_USER_INPUT")
 
+    def test_a_url_without_http_is_refused_at_once_saying_what_to_write(self):
+        for url in ("localhost:4000", "127.0.0.1:4000/graphql", "ftp://localhost:4000"):
+            with self.assertRaisesRegex(ValueError, "url must start with http:// or https://"):
+                stedi.Client(url, ANALYST_KEY)
+
     def test_an_unreachable_server_is_a_connection_error(self):
         with self.assertRaisesRegex(stedi.ConnectionError, "is the server running"):
             stedi.Client("http://127.0.0.1:9", ANALYST_KEY, timeout=5).customers()
