@@ -4,6 +4,8 @@ import contextlib
 import http.client
 import json
 import os
+import socket
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -31,7 +33,7 @@ class Rows(list):
 class Client:
     """A client for one server. `url` is the server (http://host:4000) or its /graphql endpoint."""
 
-    def __init__(self, url=None, key=None, timeout=120):
+    def __init__(self, url=None, key=None, timeout=120, retry_seconds=30):
         url = url or os.environ.get("STEDI_URL") or "http://localhost:4000"
         self.key = key or os.environ.get("STEDI_API_KEY")
         if not self.key:
@@ -43,6 +45,9 @@ class Client:
         if self.base.endswith("/graphql"):
             self.base = self.base[: -len("/graphql")]
         self.timeout = timeout
+        # How long a pull under way keeps asking for its next page again while the server is unreachable
+        # (restarting, a worker replaced). The cursor pins the lake version, so asking again is safe. 0: never.
+        self.retry_seconds = retry_seconds
         self._batch = None  # whether the server has machineLearningBatch, asked once
 
     def __repr__(self):
@@ -57,7 +62,7 @@ class Client:
         except StediError:
             raise
         except (OSError, http.client.HTTPException) as error:
-            raise ConnectionError(f"lost the connection to {self.base} ({type(error).__name__}: {error}); the server may be restarting: try again") from None
+            raise ConnectionError(f"lost the connection to {self.base} ({type(error).__name__}: {error}); the server may be restarting: try again", timed_out=_timed_out(error)) from None
 
     def _open(self, request, timeout=None):
         request.add_header("authorization", f"Bearer {self.key}")
@@ -66,7 +71,7 @@ class Client:
         except urllib.error.HTTPError as error:
             raise self._http_error(error) from None
         except urllib.error.URLError as error:
-            raise ConnectionError(f"cannot reach {self.base} ({error.reason}); is the server running?") from None
+            raise ConnectionError(f"cannot reach {self.base} ({error.reason}); is the server running?", timed_out=_timed_out(error.reason)) from None
 
     @staticmethod
     def _http_error(error):
@@ -89,6 +94,21 @@ class Client:
             raise error_for(first.get("extensions", {}).get("code", "ERROR"), first.get("message", ""), request_id, version)
         return payload["data"]
 
+    def _next_page(self, query, variables, version, first_page):
+        """One page of a pull. A page after the first is asked again while the server is unreachable, for up
+        to retry_seconds, so a server restart does not lose the pages already read; the first page is not
+        (a server that is down says so at once)."""
+        delay, waited = 0.25, 0.0
+        while True:
+            try:
+                return self.graphql(query, variables, version)
+            except ConnectionError as error:
+                if first_page or error.timed_out or waited + delay > self.retry_seconds:
+                    raise
+            time.sleep(delay)
+            waited += delay
+            delay = min(delay * 2, 4.0)
+
     def _pages(self, field, fields, page_size, arguments="", declarations="", variables=None, with_version=False):
         """Every node of a connection, page by page. The first cursor pins the lake version for the rest."""
         if not isinstance(page_size, int) or page_size < 1:
@@ -106,7 +126,7 @@ class Client:
         rows = Rows()
         after = None
         while True:
-            data = self.graphql(document(after is None), {**(variables or {}), "first": page_size, "after": after}, rows.lake_version)
+            data = self._next_page(document(after is None), {**(variables or {}), "first": page_size, "after": after}, rows.lake_version, after is None)
             if "lake" in data:
                 rows.lake_version = data["lake"]["liveVersion"]
             page = data["page"]
@@ -152,7 +172,7 @@ class Client:
         while True:
             pin = "lake { liveVersion }" if after is None else ""
             query = f"query Batch($first: Int!, $after: String{declarations}) {{ {pin} page: machineLearningBatch(first: $first, after: $after{arguments}) {{ {page_fields} }} }}"
-            data = self.graphql(query, {**variables, "first": page_size, "after": after}, version)
+            data = self._next_page(query, {**variables, "first": page_size, "after": after}, version, after is None)
             if "lake" in data:
                 version = data["lake"]["liveVersion"]
             page = data["page"]
@@ -218,6 +238,10 @@ class Client:
                 if axis in row:
                     row[axis] = float(row[axis])
         return rows
+
+
+def _timed_out(error):
+    return isinstance(error, (socket.timeout, TimeoutError))
 
 
 def _split(split):

@@ -63,9 +63,14 @@ class ServerError(StediError):
 
 
 class ConnectionError(StediError):  # noqa: A001 - the name users expect, scoped to this package
-    """The server could not be reached at all."""
+    """The server could not be reached, or the connection was lost or timed out mid-answer."""
 
     code = "CONNECTION_FAILED"
+
+    def __init__(self, message, code=None, request_id=None, timed_out=False):
+        super().__init__(message, code, request_id)
+        # A page that timed out is not asked again: it would likely time out again, and load the server twice.
+        self.timed_out = timed_out
 
 
 _BY_CODE = {

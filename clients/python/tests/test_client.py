@@ -1,3 +1,4 @@
+import http.server
 import json
 import os
 import socket
@@ -145,6 +146,65 @@ class LostConnectionTest(unittest.TestCase):
         with self.assertRaises(stedi.ConnectionError):
             stedi.Client(url, "any-key-0123456789abcdef", timeout=5).export(path)
         self.assertEqual(os.listdir(os.path.dirname(path)), [])
+
+
+class PullAcrossRestartTest(unittest.TestCase):
+    """A server lost between two pages of a pull (no live server needed: a fake one that drops connections)."""
+
+    def serve(self, drops):
+        """A server with a two-page training set; drops(page, attempt) says whether to hang up instead of answering."""
+        asked = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+                if "__type" in body["query"]:
+                    answer = {"data": {"__type": {"fields": [{"name": "machineLearningBatch"}]}}}
+                else:
+                    page = 2 if body["variables"]["after"] else 1
+                    asked.append(page)
+                    if drops(page, asked.count(page)):
+                        self.close_connection = True
+                        return  # hangs up without a word, as a killed server process does
+                    row = {"serialNumber": [f"s{page}"], "sensorReadingTime": [page], "distanceFromObject": [1], "x": [0], "y": [0], "z": [0]}
+                    answer = {"data": {"page": {"rowCount": 1, "columns": row, "pageInfo": {"hasNextPage": page == 1, "endCursor": f"c{page}"}}}}
+                    if page == 1:
+                        answer["data"]["lake"] = {"liveVersion": "v1"}
+                text = json.dumps(answer).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(text)))
+                self.end_headers()
+                self.wfile.write(text)
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        return f"http://127.0.0.1:{server.server_address[1]}", asked
+
+    def test_a_page_after_the_first_is_asked_again_when_the_server_hangs_up_and_the_pull_goes_on(self):
+        url, asked = self.serve(lambda page, attempt: page == 2 and attempt <= 2)
+        rows = stedi.Client(url, "any-key-0123456789abcdef", timeout=5).training_set(as_frame=False, page_size=1)
+        self.assertEqual([r["serialNumber"] for r in rows], ["s1", "s2"])
+        self.assertEqual(rows.lake_version, "v1")
+        self.assertEqual(asked, [1, 2, 2, 2])
+
+    def test_the_first_page_is_not_asked_again_so_a_server_that_is_down_says_so_at_once(self):
+        url, asked = self.serve(lambda page, attempt: page == 1)
+        with self.assertRaises(stedi.ConnectionError):
+            stedi.Client(url, "any-key-0123456789abcdef", timeout=5).training_set(as_frame=False, page_size=1)
+        self.assertEqual(asked, [1])
+
+    def test_a_pull_gives_up_once_retry_seconds_have_passed_or_at_once_with_retry_seconds_0(self):
+        for retry_seconds, attempts in ((0, 1), (0.5, 2)):
+            url, asked = self.serve(lambda page, attempt: page == 2)
+            with self.assertRaisesRegex(stedi.ConnectionError, "the server may be restarting"):
+                stedi.Client(url, "any-key-0123456789abcdef", timeout=5, retry_seconds=retry_seconds).training_set(as_frame=False, page_size=1)
+            self.assertEqual(asked.count(2), attempts)
 
 
 @needs_server
