@@ -31,6 +31,7 @@ def training_frame(columns, version, as_frame=None):
     if _pd is None:
         raise ImportError("as_frame=True needs pandas: pip install pandas (or stedi-client[pandas])")
     frame = _pd.DataFrame({name: _pd.Series(columns[name], dtype=dtype) for name, dtype in DTYPES.items()})
-    frame["sensorReadingDatetime"] = _pd.to_datetime(frame["sensorReadingTime"], unit="ms", utc=True)
+    # pandas 3 keeps the unit it was given (ms); pandas 1 and 2 give ns: ask for ns, so every pandas agrees.
+    frame["sensorReadingDatetime"] = _pd.to_datetime(frame["sensorReadingTime"], unit="ms", utc=True).astype("datetime64[ns, UTC]")
     frame.attrs["lake_version"] = version
     return frame
