@@ -28,12 +28,23 @@ export const MESSAGES = {
   queryTimeout: (ms: number): string => `the query ran longer than ${ms} ms and was cancelled; ask for fewer rows or a narrower filter`,
   validationTooCostly:
     'the query is too costly to validate: it selects the same field (or spreads the same fragment) too many times; select each field once, with aliases only where the arguments differ',
+  batchRefused: 'send one operation per request: this server does not take a JSON array of operations (keep-alive makes separate requests cheap)',
+  bodyNotJson: 'send the operation as JSON: the header "Content-Type: application/json" and a body such as {"query": "{ lake { liveVersion } }"}',
   exportDiskFull: "the server has no disk space left to write this export; try again later, and tell the server's operator to free space in its temporary folder",
   internal: (requestId: string | undefined): string => `internal error (request id ${requestId ?? 'unknown'}); the server log has the details`,
 } as const;
 
+// graphql-js's and Apollo's fixed texts that name no fix, and what to say instead.
+const REWORDED = new Map<string, string>([
+  // graphql-js stops validating a document that costs it too much work.
+  ['Validation aborted.', MESSAGES.validationTooCostly],
+  // Apollo, to a JSON array of operations (a client's batching option).
+  ['Operation batching disabled.', MESSAGES.batchRefused],
+  // Apollo, to an empty body, `{}`, or a body sent as application/graphql or another type.
+  ['POST body missing, invalid Content-Type, or JSON object has no keys.', MESSAGES.bodyNotJson],
+]);
+
 /** The caller-facing code and message of an error, or null when it is an internal one. */
-const VALIDATION_ABORTED = 'Validation aborted.';
 
 export function clientError(error: unknown): ClientError | null {
   const cause = error instanceof GraphQLError && !(error instanceof StediError) && error.originalError ? error.originalError : error;
@@ -51,12 +62,11 @@ export function clientError(error: unknown): ClientError | null {
     const code: unknown = candidate instanceof GraphQLError ? candidate.extensions?.code : undefined;
     if (typeof code !== 'string' || !CLIENT_CODES.has(code)) continue;
     const { message } = candidate as GraphQLError;
-    // graphql-js stops validating a document that costs it too much work, with a message that names no fix.
-    return { code, message: message === VALIDATION_ABORTED ? MESSAGES.validationTooCostly : message };
+    return { code, message: REWORDED.get(message) ?? message };
   }
   // Apollo refuses some requests (a persisted query's hash or version) with a 4xx status and no code; its messages are fixed texts.
   const status = error instanceof GraphQLError && !error.originalError ? (error.extensions?.http as { status?: unknown } | undefined)?.status : undefined;
-  if (typeof status === 'number' && status >= 400 && status < 500) return { code: 'BAD_REQUEST', message: (error as GraphQLError).message };
+  if (typeof status === 'number' && status >= 400 && status < 500) return { code: 'BAD_REQUEST', message: REWORDED.get((error as GraphQLError).message) ?? (error as GraphQLError).message };
   return null;
 }
 

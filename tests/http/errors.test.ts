@@ -161,6 +161,18 @@ describe(`request handling and errors (seed ${SEED})`, () => {
     expect(res.body.errors[0].message).toMatch(message);
   });
 
+  it.each([
+    ['a JSON array of operations (a client batching)', 'application/json', '[{"query":"{ lake { engine } }"},{"query":"{ lake { engine } }"}]', /send one operation per request: this server does not take a JSON array/],
+    ['a body sent as application/graphql', 'application/graphql', '{ lake { engine } }', /send the operation as JSON: the header "Content-Type: application\/json"/],
+    ['an empty JSON object', 'application/json', '{}', /send the operation as JSON/],
+  ])('answers %s with 400 BAD_REQUEST saying what to send instead', async (_what, type, body, message) => {
+    const res = await request(t.server).post('/graphql').set('authorization', `Bearer ${ANALYST_KEY}`).set('content-type', type).send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toHaveLength(1);
+    expect(res.body.errors[0].extensions.code).toBe('BAD_REQUEST');
+    expect(res.body.errors[0].message).toMatch(message);
+  });
+
   it('says what to change when graphql-js stops validating a document that repeats a field hundreds of times', async () => {
     // This suite's body limit (2 kB) is below such a document: an app with the default one.
     const app = await buildTestApp({ landing: writeSmallLanding() });
