@@ -32,7 +32,7 @@ const EXAMPLES: Array<[string, string]> = [
 
 export function registerBuild(cli: Command): void {
   addEngineFlags(withExamples(cli.command('build'), EXAMPLES).description('build landing → trusted → curated as a new version and switch to it atomically'))
-    .option('--landing <dir>', 'folder holding customer/landing/, accelerometer/landing/, step_trainer/landing/ (default: the one the live version was built from, else the lake folder)')
+    .option('--landing <dir>', 'folder holding customer/landing/, accelerometer/landing/, step_trainer/landing/ (default: STEDI_LANDING, else the one the live version was built from, else the lake folder)')
     .option('--consent-policy <policy>', "any: every reading of a consenting customer; as-of: only readings at or after consent (default: STEDI_CONSENT_POLICY, else the live version's, else any)")
     .option('--keep <n>', 'versions to keep (default: STEDI_KEEP_VERSIONS or 3)', positiveInteger('--keep'))
     .option('--json', 'print one JSON object with the version, row counts and quarantine counts')

@@ -89,7 +89,7 @@ const EXAMPLES: Array<[string, string]> = [
 
 export function registerServe(cli: Command): void {
   addEngineFlags(withExamples(cli.command('serve'), EXAMPLES).description('serve the lake over GraphQL at /graphql (plus /export, /healthz, /readyz, /metrics)'))
-    .option('--landing <dir>', 'landing folder the consent registry and rebuilds read (default: the one the live version was built from, else the lake folder)')
+    .option('--landing <dir>', 'landing folder the consent registry and rebuilds read (default: STEDI_LANDING, else the one the live version was built from, else the lake folder)')
     .option('--port <n>', 'port to listen on (default: PORT or 4000)', portNumber)
     .action(async (flags: ServeFlags) => {
       const config = serveConfig(flags);

@@ -75,7 +75,7 @@ export function registerStart(cli: Command): void {
   withExamples(cli.command('start'), EXAMPLES)
     .description('build the lake if it has no live version (with a generated sample when there is no landing data), then serve it')
     .option('--lake <dir>', 'lake folder (default: STEDI_LAKE or ./lake)')
-    .option('--landing <dir>', 'landing folder (default: the one the live version was built from, else the lake folder)')
+    .option('--landing <dir>', 'landing folder (default: STEDI_LANDING, else the one the live version was built from, else the lake folder)')
     .option('--port <n>', 'port to listen on (default: PORT or 4000)', portNumber)
     .action(async (flags: ServeFlags) => {
       const config = serveConfig(flags);

@@ -23,6 +23,11 @@ describe('stedi --version and --help', () => {
     expect(examples).toMatch(new RegExp(`\\$ .*stedi ${command[0] ?? ''}`));
   });
 
+  it.each(['build', 'serve', 'start'])('names STEDI_LANDING beside --landing in `stedi %s --help`, as it does STEDI_LAKE beside --lake', async (name) => {
+    const help = (await runCli(name, '--help')).stdout.replace(/\s+/g, ' ');
+    expect(help).toMatch(/--landing <dir> [^-]*\(default: STEDI_LANDING, else/);
+  });
+
   it('stops quietly when its reader closes the pipe early (`stedi build --help | true`), with no stack trace', () => {
     // `true` exits without reading: the CLI's writes to the pipe meet EPIPE.
     const run = spawnSync('bash', ['-c', `"${process.execPath}" "${resolve(ROOT, 'bin', 'stedi.js')}" build --help | true; exit \${PIPESTATUS[0]}`], { encoding: 'utf8' });
