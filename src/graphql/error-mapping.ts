@@ -45,7 +45,6 @@ const REWORDED = new Map<string, string>([
 ]);
 
 /** The caller-facing code and message of an error, or null when it is an internal one. */
-
 export function clientError(error: unknown): ClientError | null {
   const cause = error instanceof GraphQLError && !(error instanceof StediError) && error.originalError ? error.originalError : error;
   if (cause instanceof StediError) return { code: cause.code, message: cause.message };

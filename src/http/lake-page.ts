@@ -1,11 +1,5 @@
 import { browserPage } from './browser-page';
 
-/**
- * GET / from a browser: the lake page, an operator's picture of the lake
- * (zones with row counts, quarantine, versions, consent, rebuilds). The HTML
- * holds no data: its script reads the lake through /graphql with the key the
- * user enters, so the page is as open as the API and no more.
- */
 const LAKE_BODY = `<header>
   <h1>STEDI lakehouse</h1>
   <a href="/graphql">GraphQL IDE</a>
@@ -33,7 +27,6 @@ const LAKE_BODY = `<header>
  * holds no data: its script reads the lake through /graphql with the key the
  * user enters, so the page is as open as the API and no more.
  */
-
 export const lakePageHandler = browserPage('lake page', () => ({
   title: 'STEDI lakehouse · the lake',
   stylesheet: 'lake-style.css',
