@@ -1,9 +1,10 @@
 import type { Engine } from '../../etl/engine/engine';
-import type { VersionManifest } from '../../etl/manifest';
+import { ManifestError, type VersionManifest } from '../../etl/manifest';
 import type { Logger } from '../logger';
 import { type ConsentSnapshot, createSnapshot, sameHidden } from './consent-snapshot';
 import { type RefreshInputs, sameInputs } from './refresh-inputs';
 import { type VersionCustomer, VersionCustomers } from './version-customers';
+import { ConsentUnavailableError } from './consent-unavailable';
 import { LandingConsentCache } from './landing-consent-cache';
 import { heldCustomers } from './versions-holding';
 
@@ -77,12 +78,15 @@ export class ConsentRegistry {
   /**
    * The snapshot to answer with. One older than twice the refresh interval
    * (the timer is failing) is refreshed first; if that fails the request
-   * fails: answering without a current consent view is not allowed.
+   * fails: answering without a current consent view is not allowed. A lake
+   * that cannot be read says so itself; anything else is ConsentUnavailableError.
    */
   async snapshot(): Promise<ConsentSnapshot> {
     const current = this.current;
     if (current && Date.now() - current.refreshedAt.getTime() < 2 * this.refreshMs) return current;
-    return this.refresh();
+    return this.refresh().catch((error: unknown) => {
+      throw error instanceof ManifestError ? error : new ConsentUnavailableError(error);
+    });
   }
 
   /**

@@ -1,6 +1,7 @@
-import { appendFileSync, symlinkSync } from 'node:fs';
+import { appendFileSync, renameSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+import { download } from '../helpers/export-download';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { parquetFilesHolding } from '../helpers/parquet-scan';
 import { accelerometerRecord, customerRecord, emailOf, makeTempDir, stepTrainerRecord, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
@@ -124,4 +125,35 @@ describe('consent read from landing, through the API', () => {
     expect(metrics).toMatch(/^stedi_consent_revocations_seen 1$/m);
     expect(metrics).toMatch(/^stedi_erasure_lag_seconds 0$/m);
   }, 30_000);
+});
+
+describe('answers while consent cannot be read from landing', () => {
+  let test: TestApp;
+  afterEach(() => test.close());
+
+  it('refuses every data field with CONSENT_UNAVAILABLE and /export with 503, naming no server path, and answers again once the landing folder is back', async () => {
+    const landing = writeSmallLanding();
+    test = await buildTestApp({ landing, config: { consentRefreshMs: 100 } });
+    const { consent } = test.lake.services;
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
+    const away = `${landing}-away`;
+    renameSync(landing, away);
+    try {
+      // Twice the refresh interval without a good refresh: the registry may no longer answer.
+      while (!consent.staleness()) await new Promise((resolve) => setTimeout(resolve, 50));
+      const answer = await test.graphql(`${ALICE.slice(0, -1)} stepTrainerReadings(first: 1) { edges { node { serialNumber } } } }`, ANALYST_KEY);
+      expect(answer.body.data).toEqual({ customer: null, stepTrainerReadings: null });
+      // The same error for both fields is listed once.
+      expect(answer.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['CONSENT_UNAVAILABLE']);
+      expect(answer.body.errors[0].message).toMatch(/^consent cannot be checked now: .*retry later/);
+      const exported = await download(test.server, '?format=csv', ANALYST_KEY);
+      expect(exported.status).toBe(503);
+      expect(JSON.parse(exported.body.toString()).errors[0].extensions.code).toBe('CONSENT_UNAVAILABLE');
+      expect(JSON.stringify(answer.body) + exported.body.toString()).not.toContain(landing);
+    } finally {
+      renameSync(away, landing);
+    }
+    await consent.refresh();
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
+  });
 });
