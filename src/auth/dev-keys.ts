@@ -1,4 +1,5 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ApiKeyError, parseApiKeys } from './api-keys';
 import { generateSessionKeys, sessionKeys, type SessionKeys } from './session-keys';
@@ -16,7 +17,9 @@ function readKeys(file: string): SessionKeys | undefined {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // None there: ENOTDIR when the lake path runs through a file (said by the engine when it opens the lake).
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw error;
   }
   const pairs = parseApiKeys(text, file);
@@ -26,25 +29,51 @@ function readKeys(file: string): SessionKeys | undefined {
   return sessionKeys(admin, analyst);
 }
 
-/** The kept keys of a local lake folder, made and saved on first use. */
-export function loadOrCreateDevKeys(lake: string): { keys: SessionKeys; file: string; created: boolean } {
+/** Keys from the kept file or made now; `file` is where they are kept, absent when they could not be (`note` says why). */
+export interface DevKeys {
+  keys: SessionKeys;
+  file?: string;
+  created: boolean;
+  /** Why the keys are not kept (a read-only or full lake folder), or the kept file could not be made owner-only. */
+  note?: string;
+}
+
+/** The kept keys of a local lake folder, made and saved on first use; for this process only when the folder cannot hold them. */
+export function loadOrCreateDevKeys(lake: string): DevKeys {
   const file = devKeysFile(lake);
   const existing = readKeys(file);
   if (existing) {
-    // Someone may have copied the file with looser permissions; keys are secrets.
-    chmodSync(file, 0o600);
-    return { keys: existing, file, created: false };
+    // Someone may have copied the file with looser permissions; keys are secrets. A read-only lake cannot be fixed from here.
+    if ((statSync(file).mode & 0o077) === 0) return { keys: existing, file, created: false };
+    try {
+      chmodSync(file, 0o600);
+      return { keys: existing, file, created: false };
+    } catch (error) {
+      return { keys: existing, file, created: false, note: `${file} could not be made owner-only (${codeOf(error)}): anyone who can read it has these keys` };
+    }
   }
   const keys = generateSessionKeys();
-  mkdirSync(dirname(file), { recursive: true });
   const text = `# Development API keys made by \`npm start\`; delete this file for new ones.\n${keys.admin}:admin\n${keys.analyst}:analyst\n`;
+  // Written whole under another name, then linked into place (which fails if another process got there first: use its keys).
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    // 'wx': never overwrite keys another process wrote a moment ago; use those instead.
-    writeFileSync(file, text, { mode: 0o600, flag: 'wx' });
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(temporary, text, { mode: 0o600, flush: true });
+    linkSync(temporary, file);
   } catch (error) {
     const raced = (error as NodeJS.ErrnoException).code === 'EEXIST' && readKeys(file);
     if (raced) return { keys: raced, file, created: false };
+    // A read-only, full or foreign lake folder still serves: the keys last as long as this process.
+    if (typeof (error as NodeJS.ErrnoException).code === 'string') return { keys, created: true, note: `development keys cannot be kept in ${file} (${codeOf(error)}): they last as long as this server` };
     throw error;
+  } finally {
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // Its folder could not be made (a file in the way): nothing was written.
+    }
   }
   return { keys, file, created: true };
 }
+
+const codeOf = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? 'error';

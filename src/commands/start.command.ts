@@ -58,7 +58,9 @@ export async function ensureLake(config: Config, engine: Engine): Promise<void> 
 function devKeys(config: Config): { keys: SessionKeys; file?: string } {
   if (config.lake.startsWith('s3://')) return { keys: generateSessionKeys() };
   try {
-    return loadOrCreateDevKeys(config.lake);
+    const kept = loadOrCreateDevKeys(config.lake);
+    if (kept.note) out(`Note: ${kept.note}.`);
+    return kept;
   } catch (error) {
     if (error instanceof ApiKeyError) throw new CliError(error.message);
     throw error;

@@ -1,5 +1,5 @@
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { newApiKey } from '../../src/auth/api-keys';
 import { devKeysFile, loadOrCreateDevKeys } from '../../src/auth/dev-keys';
 import { boxed } from '../../src/auth/session-keys';
@@ -11,8 +11,8 @@ describe('development keys kept in the lake folder', () => {
     const first = loadOrCreateDevKeys(lake);
     expect(first.created).toBe(true);
     expect(first.file).toBe(devKeysFile(lake));
-    expect(statSync(first.file).mode & 0o777).toBe(0o600);
-    expect(readFileSync(first.file, 'utf8')).toContain(`${first.keys.admin}:admin`);
+    expect(statSync(first.file!).mode & 0o777).toBe(0o600);
+    expect(readFileSync(first.file!, 'utf8')).toContain(`${first.keys.admin}:admin`);
     const second = loadOrCreateDevKeys(lake);
     expect(second.created).toBe(false);
     expect(second.keys).toEqual(first.keys);
@@ -20,10 +20,19 @@ describe('development keys kept in the lake folder', () => {
 
   it('tightens a kept file that was left readable by others', () => {
     const lake = makeTempDir('stedi-dev-keys-');
-    const { file } = loadOrCreateDevKeys(lake);
+    const file = loadOrCreateDevKeys(lake).file!;
     chmodSync(file, 0o644);
     loadOrCreateDevKeys(lake);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('last for this process only, with a note saying why, when the lake folder cannot hold them', () => {
+    const file = join(makeTempDir('stedi-dev-keys-'), 'not-a-folder');
+    writeFileSync(file, 'x');
+    const kept = loadOrCreateDevKeys(join(file, 'lake'));
+    expect(kept.file).toBeUndefined();
+    expect(kept.keys.admin).not.toBe(kept.keys.analyst);
+    expect(kept.note).toBe(`development keys cannot be kept in ${devKeysFile(join(file, 'lake'))} (ENOTDIR): they last as long as this server`);
   });
 
   it('refuses a kept file without both roles, saying how to get new keys', () => {

@@ -162,3 +162,36 @@ describe('a full disk', () => {
     expect(readdirSync(mountPoint)).toEqual([]);
   });
 });
+
+describe('a lake folder that cannot be made', () => {
+  jest.setTimeout(60_000);
+
+  it('names the file its path runs through, in one line, for build and status alike', async () => {
+    const file = join(makeTempDir('stedi-file-in-path-'), 'not-a-folder');
+    writeFileSync(file, 'x');
+    const lake = join(file, 'lake');
+    for (const args of [['build', '--lake', lake, '--landing', writeSmallLanding()], ['status', '--lake', lake]]) {
+      const run = await runBin(args);
+      expect({ args, code: run.code, stderr: run.stderr }).toEqual({
+        args,
+        code: 1,
+        stderr: `stedi: the lake ${lake} cannot be made: ${file} is a file, not a folder; point --lake (STEDI_LAKE) at a folder (it is made if missing)\n`,
+      });
+    }
+  });
+});
+
+// A read-only filesystem, where root may mount one: Node says ENOENT when it cannot make a folder there.
+(canMountTmpfs ? describe : describe.skip)('a new lake folder on a read-only filesystem', () => {
+  jest.setTimeout(60_000);
+  const mountPoint = makeTempDir('stedi-ro-');
+  beforeAll(() => execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', mountPoint]));
+  afterAll(() => execFileSync('umount', [mountPoint]));
+
+  it('says the filesystem is read-only, in one line, and not that a folder is missing', async () => {
+    const lake = join(mountPoint, 'new', 'lake');
+    const run = await runBin(['build', '--lake', lake, '--landing', writeSmallLanding()]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`stedi: cannot write ${lake}/_stedi: the filesystem is read-only; a read-only lake can be served but not built: build into a writable folder (--lake)\n`);
+  });
+});

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { devKeysFile } from '../../src/auth/dev-keys';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { openConfiguredEngine } from '../../src/engine';
 import { buildLake, manifestOf } from '../helpers/etl-lake';
 import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
 import { spawnCli } from '../helpers/spawn-cli';
+import { canMountTmpfs } from '../helpers/tmpfs';
 
 async function ensure(lake: string, landing: string = lake): Promise<void> {
   const config = loadConfig({ lake, landing, logLevel: 'silent' }, {});
@@ -85,6 +87,33 @@ describe('stedi start (npm start)', () => {
       } finally {
         again.child.kill('SIGKILL');
       }
+    } finally {
+      start.child.kill('SIGKILL');
+    }
+  }, 120_000);
+});
+
+// A lake mounted read-only (as in `docker run -v lake:/data/lake:ro`), where root may mount one.
+(canMountTmpfs ? describe : describe.skip)('stedi start on a read-only lake', () => {
+  const mountPoint = makeTempDir('stedi-start-ro-');
+  beforeAll(() => execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mountPoint]));
+  afterAll(() => execFileSync('umount', [mountPoint]));
+
+  it('serves it with development keys for this process only, and says why they are not kept', async () => {
+    const lake = join(mountPoint, 'lake');
+    await buildLake(writeSmallLanding(), lake);
+    execFileSync('mount', ['-o', 'remount,ro', mountPoint]);
+    const start = spawnCli(['start', '--lake', lake], { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+    try {
+      const [curl, url, key] = await start.waitFor(/curl -s (\S+) -H "authorization: Bearer (\S+)" -H 'content-type: application\/json' -d '(.*)'/, 55_000);
+      await start.waitFor(/└─+┘/);
+      expect(start.stdout()).toContain(`Note: development keys cannot be kept in ${devKeysFile(lake)} (EROFS): they last as long as this server.`);
+      expect(start.stdout()).toContain('They stop working when the server stops.');
+      const res = await fetch(url!, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: /-d '(.*)'$/.exec(curl)![1]! });
+      expect(((await res.json()) as { data: { customers: { totalCount: number } } }).data.customers.totalCount).toBe(2);
+      start.child.kill('SIGTERM');
+      expect(await start.exited).toBe(0);
+      expect(start.stderr()).toBe('');
     } finally {
       start.child.kill('SIGKILL');
     }

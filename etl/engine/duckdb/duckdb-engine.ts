@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -17,6 +16,7 @@ import { type DuckDbInstanceOptions, type OpenedDuckDb, openDuckDb } from './duc
 import { ManifestWatch } from './manifest-watch';
 import { OpenColumnTexts } from './open-column-texts';
 import { PreparedStatements } from './prepared-statements';
+import { fileInTheWay } from './fs-errors';
 import { findLandingFiles, landingFilesIdentity } from './landing-files';
 import { LakeLayout } from './lake-layout';
 import { sqlStringLiteral } from './landing-sql';
@@ -68,9 +68,9 @@ export class DuckDbEngine implements Engine {
 
   static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
     // Said once, here: otherwise each first use of a path inside it fails with the filesystem's own words (ENOTDIR).
-    if (statSync(options.lake, { throwIfNoEntry: false })?.isDirectory() === false) {
-      throw new Error(`the lake ${options.lake} is a file, not a folder; point --lake (STEDI_LAKE) at a folder (it is made if missing)`);
-    }
+    const blocking = fileInTheWay(options.lake);
+    if (blocking === options.lake) throw new Error(`the lake ${options.lake} is a file, not a folder; point --lake (STEDI_LAKE) at a folder (it is made if missing)`);
+    if (blocking) throw new Error(`the lake ${options.lake} cannot be made: ${blocking} is a file, not a folder; point --lake (STEDI_LAKE) at a folder (it is made if missing)`);
     const engine = new DuckDbEngine(options);
     if (!options.lazy) await engine.duckdb();
     return engine;

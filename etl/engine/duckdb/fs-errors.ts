@@ -1,4 +1,4 @@
-import { type Stats, statSync } from 'node:fs';
+import { accessSync, constants, type Stats, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LakeFilesystemError } from '../engine-errors';
 
@@ -34,11 +34,31 @@ function nearestExisting(path: string): { path: string; stats: Stats } | undefin
   }
 }
 
+/**
+ * What stopped a recursive mkdir that Node reports as ENOENT: it says so when a
+ * folder cannot be made on a read-only filesystem (or under a file, or without
+ * permission), which reads as if the parent were missing. Asked of the nearest
+ * folder that exists, without writing anything.
+ */
+function mkdirRefusal(error: unknown): string | undefined {
+  const { code, syscall, path } = (error as NodeJS.ErrnoException) ?? {};
+  if (code !== 'ENOENT' || syscall !== 'mkdir' || typeof path !== 'string') return undefined;
+  const found = nearestExisting(path);
+  if (!found) return undefined;
+  if (!found.stats.isDirectory()) return 'ENOTDIR';
+  try {
+    accessSync(found.path, constants.W_OK);
+    return undefined;
+  } catch (refusal) {
+    return filesystemCode(refusal);
+  }
+}
+
 /** The owner uid of `path` or of its nearest existing parent. */
 const ownerOf = (path: string): number | undefined => nearestExisting(path)?.stats.uid;
 
 /** `path` or its nearest existing parent when that is a file rather than a folder. */
-function fileInTheWay(path: string): string | undefined {
+export function fileInTheWay(path: string): string | undefined {
   const found = nearestExisting(path);
   return found && !found.stats.isDirectory() ? found.path : undefined;
 }
@@ -46,7 +66,7 @@ function fileInTheWay(path: string): string | undefined {
 /** A LakeFilesystemError for `error` when it is a filesystem refusal at `path` in the lake `lake`; otherwise `error` itself. */
 export function describeFilesystemError(error: unknown, where: string, lake: string): unknown {
   if (error instanceof LakeFilesystemError) return error;
-  const code = filesystemCode(error);
+  const code = filesystemCode(error) ?? mkdirRefusal(error);
   if (!code) return error;
   // A full disk or a file in the way is said of the file Node failed on when it names one (DuckDB's errors do not);
   // a refusal, of the step's folder: that is what to give the user.
