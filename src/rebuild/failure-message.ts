@@ -28,5 +28,10 @@ export function failureMessage(error: unknown, jobId: string, lake: string): str
     const said = lakeRelative((error as Error).message, lake);
     return said === null ? logged : `the build failed; the previous version stays live: ${said}`;
   }
+  // The landing folder gone, or holding something other than landing files: the admin's to fix, said without a path outside the lake.
+  if (name === 'LandingFolderError') {
+    const said = lakeRelative((error as Error).message, lake);
+    return `the build failed; the previous version stays live: ${said ?? `a landing folder is missing or holds something other than landing files; the server log names it (rebuild job ${jobId})`}`;
+  }
   return logged;
 }

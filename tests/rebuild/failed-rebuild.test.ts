@@ -43,6 +43,8 @@ describe('a failed rebuild', () => {
       publish: 'PENDING',
     });
     expect(job.steps.find((s) => s.name === 'customer_landing')!.rows).toBe(3);
+    // The landing folder is the server's (outside the lake here): the admin is told what is wrong, and where to find the path.
+    expect(job.error).toMatch(/^the build failed; the previous version stays live: a landing folder is missing or holds something other than landing files; the server log names it \(rebuild job \S+\)$/);
   });
 
   it('names lake paths relative to the lake (`<lake>/…`) in its error, while the server log keeps them whole', async () => {
