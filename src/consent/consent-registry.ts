@@ -1,4 +1,5 @@
 import type { Engine } from '../../etl/engine/engine';
+import { EngineClosedError, LakeDamagedError, LakeNotBuiltError, QueryTimeoutError } from '../../etl/engine/engine-errors';
 import { ManifestError, type VersionManifest } from '../../etl/manifest';
 import type { Logger } from '../logger';
 import { type ConsentSnapshot, createSnapshot, sameHidden } from './consent-snapshot';
@@ -18,6 +19,9 @@ export interface PendingErasure {
   /** Kept versions holding at least one of them. */
   readonly versions: readonly string[];
 }
+
+// Private: a refresh failing with these is answered as they say (a damaged or unbuilt lake, a timeout, a closing server), not as consent unavailable.
+const SAYS_ITSELF = [ManifestError, LakeDamagedError, LakeNotBuiltError, QueryTimeoutError, EngineClosedError];
 
 /**
  * The API's second line of defence for consent. The curated zone was filtered
@@ -85,7 +89,7 @@ export class ConsentRegistry {
     const current = this.current;
     if (current && Date.now() - current.refreshedAt.getTime() < 2 * this.refreshMs) return current;
     return this.refresh().catch((error: unknown) => {
-      throw error instanceof ManifestError ? error : new ConsentUnavailableError(error);
+      throw SAYS_ITSELF.some((kind) => error instanceof kind) ? error : new ConsentUnavailableError(error);
     });
   }
 
