@@ -181,6 +181,8 @@ export interface Engine {
   verifyVersion?(version: VersionManifest): Promise<string | null>;
   /** The landing folder (or prefix) the consent registry and rebuilds read. */
   landingLocation?(): Promise<string>;
+  /** The build holding the lake's build lock, or null when none does (`stedi status`). */
+  buildLockHolder?(): Promise<BuildLockInfo | null>;
   /** Run a query with positional `?` parameters; column names come back as the schema spells them. */
   query(sql: string, params?: SqlValue[], options?: QueryOptions): Promise<Row[]>;
   /** The same as `query`, column by column; optional (callers transpose `query`'s rows without it). */
@@ -196,6 +198,15 @@ export interface Engine {
   /** Start a build's write side against this engine's lake. */
   buildTarget(options: BuildOptions): Promise<BuildTarget>;
   close(): Promise<void>;
+}
+
+/** Who holds a lake's build lock. */
+export interface BuildLockInfo {
+  pid: number;
+  host: string;
+  since: string;
+  /** False when its process is gone (killed): the next build takes the lock over and removes what it left. */
+  running: boolean;
 }
 
 /** A table and the columns whose combination must be unique in it. */

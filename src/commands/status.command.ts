@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { BuildLockInfo } from '../../etl/engine/engine';
 import { liveVersion } from '../../etl/manifest';
 import { SOURCES, TABLES, TABLE_NAMES } from '../../etl/tables';
 import { loadConfig } from '../config';
@@ -21,7 +22,11 @@ export function registerStatus(cli: Command): void {
       try {
         const manifest = await engine.manifest();
         const live = manifest && liveVersion(manifest);
-        if (!manifest || !live) throw new CliError(`the lake at ${config.lake} has not been built yet; run \`stedi build --lake ${config.lake}\``);
+        const lock = (await engine.buildLockHolder?.()) ?? null;
+        if (!manifest || !live) {
+          const first = lock?.running ? `a first build is running (${holderOf(lock)}); wait for it` : `run \`stedi build --lake ${config.lake}\``;
+          throw new CliError(`the lake at ${config.lake} has not been built yet; ${first}`);
+        }
         // Checks every kept version's files (size and hash): a damaged one is shown, and the next build expires it.
         const damage = new Map<string, string | null>();
         for (const v of manifest.versions) damage.set(v.version, (await engine.verifyVersion?.(v)) ?? null);
@@ -43,6 +48,7 @@ export function registerStatus(cli: Command): void {
             landing: landing ?? null,
             damaged: damage.get(live.version) ?? null,
             keptVersions: manifest.versions.map((v) => ({ version: v.version, builtAt: v.builtAt, damaged: damage.get(v.version) ?? null })),
+            build: lock,
           };
           process.stdout.write(`${JSON.stringify(status)}\n`);
           return;
@@ -66,6 +72,7 @@ export function registerStatus(cli: Command): void {
           `Consent uncertain: ${live.landingCounts.customer.uncertain ?? 0} customers hidden; devices claimed by two customers: ${live.ambiguousSerials ?? 0}`,
           `Kept versions: ${manifest.versions.map((v) => v.version).join(', ')}`,
           ...(landing ? [`Landing: ${landing}`] : []),
+          ...(lock ? [buildLine(lock)] : []),
           ...manifest.versions.flatMap((v, i) => {
             const why = damage.get(v.version);
             if (!why) return [];
@@ -78,4 +85,13 @@ export function registerStatus(cli: Command): void {
         await engine.close();
       }
     });
+}
+
+const holderOf = (lock: BuildLockInfo): string => `pid ${lock.pid} on ${lock.host}, since ${lock.since}`;
+
+/** A build under way, or one killed before it finished (its lock and files wait for the next build). */
+function buildLine(lock: BuildLockInfo): string {
+  return lock.running
+    ? `A build is running (${holderOf(lock)}); the live version changes when it publishes.`
+    : `A build was interrupted (${holderOf(lock)}): the next build takes its lock over and removes what it left.`;
 }

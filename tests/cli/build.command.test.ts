@@ -1,5 +1,8 @@
-import { appendFileSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { processStart } from '../../etl/engine/duckdb/build-lock';
 import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
 import { runBin } from '../helpers/bin-cli';
 import { runCli } from '../helpers/run-cli';
@@ -82,6 +85,38 @@ describe('stedi status', () => {
     expect(text).toMatch(/^accelerometer\s+5\s+5\s+0$/m);
     expect(text).toMatch(/^Quarantined lines \(file, line number, reason\): \S+/m);
     expect(JSON.parse((await runCli('status', '--lake', lake, '--json')).stdout).quarantined.customer).toBe(1);
+  });
+
+  it('says when a build is running on the lake, and when one was killed before it finished', async () => {
+    const lake = makeTempDir();
+    await runCli('build', '--landing', writeSmallLanding(), '--lake', lake);
+    const lock = (pid: number, pidStart: string | null): void =>
+      writeFileSync(join(lake, '_stedi', 'build.lock'), JSON.stringify({ pid, host: hostname(), pidStart, owner: 'build x', since: '2026-12-04T10:00:00.000Z', token: 't' }));
+    const status = async (): Promise<{ text: string; json: { build: unknown } }> => ({
+      text: (await runCli('status', '--lake', lake)).stdout,
+      json: JSON.parse((await runCli('status', '--lake', lake, '--json')).stdout),
+    });
+    expect((await status()).json.build).toBeNull();
+
+    lock(process.pid, processStart(process.pid));
+    const running = await status();
+    expect(running.text).toMatch(new RegExp(`^A build is running \\(pid ${process.pid} on .+, since 2026-12-04T10:00:00.000Z\\); the live version changes when it publishes\\.$`, 'm'));
+    expect(running.json.build).toEqual({ pid: process.pid, host: hostname(), since: '2026-12-04T10:00:00.000Z', running: true });
+
+    const gone = spawnSync('true').pid!;
+    lock(gone, null);
+    const killed = await status();
+    expect(killed.text).toMatch(new RegExp(`^A build was interrupted \\(pid ${gone} on .+\\): the next build takes its lock over and removes what it left\\.$`, 'm'));
+    expect(killed.json.build).toMatchObject({ pid: gone, running: false });
+  });
+
+  it('says a first build is running rather than asking for one', async () => {
+    const lake = makeTempDir();
+    mkdirSync(join(lake, '_stedi'), { recursive: true });
+    writeFileSync(join(lake, '_stedi', 'build.lock'), JSON.stringify({ pid: process.pid, host: hostname(), pidStart: processStart(process.pid), owner: 'build x', since: '2026-12-04T10:00:00.000Z', token: 't' }));
+    const run = await runCli('status', '--lake', lake);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/has not been built yet; a first build is running \(pid \d+ on .+\); wait for it/);
   });
 
   it('says how to build when the lake is empty', async () => {

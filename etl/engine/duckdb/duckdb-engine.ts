@@ -7,7 +7,8 @@ import { ColumnTextFiles } from './column-text-files';
 import { type LandingSink, type LandingTally, type ReadOptions, readLanding } from '../../landing/landing-reader';
 import { type LakeManifest, liveVersion, type VersionManifest } from '../../manifest';
 import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
-import type { BuildTarget, ColumnarResult, Engine, ExportFormat, HeldPageRequest, LandingIdentity, QueryOptions, Row, SqlValue, VersionState } from '../engine';
+import type { BuildLockInfo, BuildTarget, ColumnarResult, Engine, ExportFormat, HeldPageRequest, LandingIdentity, QueryOptions, Row, SqlValue, VersionState } from '../engine';
+import { holderAlive, readHolder } from './build-lock';
 import { HeldTable, HeldTables, heldOrder, mayHold } from './held-tables';
 import { EngineClosedError, LakeDamagedError, StaleVersionError } from '../engine-errors';
 import { withDeadline } from './query-deadline';
@@ -144,6 +145,11 @@ export class DuckDbEngine implements Engine {
     const manifest = await this.manifest().catch(() => null);
     const live = manifest ? liveVersion(manifest) : undefined;
     return live ? this.layout.located(live.landing) : this.options.lake;
+  }
+
+  async buildLockHolder(): Promise<BuildLockInfo | null> {
+    const holder = await readHolder(this.layout.lockPath);
+    return holder && { pid: holder.pid, host: holder.host, since: holder.since, running: holderAlive(holder) };
   }
 
   /** The lake's layout with the landing folder of landingLocation(), as it is now. */
