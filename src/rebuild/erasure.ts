@@ -23,6 +23,8 @@ export class Erasure {
   /** Private: the job the last erasure rebuild joined or started, until its outcome is counted. */
   private lastJob?: string;
   private failures = 0;
+  /** Private: what the last consent refresh found, read again when the timer fires. */
+  private latest?: PendingErasure;
 
   constructor(
     private readonly startRebuild: () => Promise<Pick<RebuildJob, 'id'>>,
@@ -33,6 +35,7 @@ export class Erasure {
 
   /** Called after each consent refresh: starts a rebuild while kept versions hold a withdrawn customer. */
   onRefresh(pending: PendingErasure): void {
+    this.latest = pending;
     if (pending.versions.length === 0) return;
     const lag = this.lagOf(pending);
     if (lag > this.erasureMs) {
@@ -42,6 +45,8 @@ export class Erasure {
     const wait = this.failures === 0 ? Math.max(0, this.erasureMs / 3 - lag) : this.retryWaitMs();
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      // Erased meanwhile (another worker's rebuild, an admin's): a build now would only repeat it.
+      if (this.latest?.versions.length === 0) return;
       this.logger.info({ versions: pending.versions.length, failedBefore: this.failures }, 'erasure rebuild starting');
       this.startRebuild().then(
         (job) => (this.lastJob = job.id),

@@ -67,6 +67,16 @@ describe('the erasure rebuild', () => {
     expect(started).toHaveLength(14);
   });
 
+  it('does not start when a refresh before its time finds the customer erased already (another worker\'s or an admin\'s rebuild)', async () => {
+    await refreshThenWait(ERASURE_MS / 3 - 10);
+    erasure.onRefresh({ since: new Map(), versions: [] });
+    await jest.advanceTimersByTimeAsync(ERASURE_MS);
+    expect(started).toEqual([]);
+    // A later revocation is erased as ever.
+    await refreshThenWait(ERASURE_MS / 3);
+    expect(started).toEqual(['job-1']);
+  });
+
   it('starts at once when the revocation was seen more than a third of the bound ago', async () => {
     erasure.onRefresh(pending(ERASURE_MS));
     await jest.advanceTimersByTimeAsync(0);
