@@ -1,4 +1,5 @@
 import type { SqlValue } from '../../etl/engine/engine';
+import type { ConsentSnapshot } from '../consent/consent-snapshot';
 import type { Services } from '../services';
 import { machineLearningDataset } from './datasets/machine-learning.dataset';
 import { lakeNotBuilt, toStediError } from './error-mapping';
@@ -15,12 +16,13 @@ export interface MachineLearningExportOptions {
  * `machineLearningSamples` pages through (live version, consent registry and
  * split applied, same order), columns serialNumber, sensorReadingTime,
  * distanceFromObject, x, y, z and never the email. Bad options are
- * BAD_USER_INPUT; the caller runs the query (engine.exportToFile).
+ * BAD_USER_INPUT; the caller runs the query (engine.exportToFile) and, with
+ * the consent snapshot it was made under, checks the rows may still be sent.
  */
 export async function machineLearningExportQuery(
   services: Services,
   options: MachineLearningExportOptions,
-): Promise<{ sql: string; params: SqlValue[]; version: string }> {
+): Promise<{ sql: string; params: SqlValue[]; version: string; consent: ConsentSnapshot }> {
   const split = checkSplit(options.split);
   const splitSeed = checkSplitSeed(options.splitSeed, split);
   try {
@@ -36,7 +38,7 @@ export async function machineLearningExportQuery(
       exclusions: consent.exclusionsFor(version),
       split: services.config.split,
     });
-    return { ...query, version };
+    return { ...query, version, consent };
   } catch (error) {
     throw toStediError(error, services.logger, { export: 'machine_learning_curated' });
   }

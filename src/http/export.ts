@@ -9,6 +9,7 @@ import { MESSAGES } from '../graphql/error-mapping';
 import { machineLearningExportQuery } from '../graphql/machine-learning-export';
 import type { Services } from '../services';
 import { isDiskFull } from './disk-full';
+import { ConsentChangedError, consentGuard, hiddenSince } from './export-consent-guard';
 import { EXPORT_FORMATS, type ExportParams, parseExportParams } from './export-params';
 import { httpErrorOf } from './format-error';
 import { sendError } from './http-errors';
@@ -43,13 +44,22 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
     try {
       const params = parseExportParams(req.query as Record<string, unknown>);
       const started = performance.now();
-      const { sql, params: values, version } = await machineLearningExportQuery(services, { split: params.split, splitSeed: params.splitSeed });
+      const options = { split: params.split, splitSeed: params.splitSeed };
+      let query = await machineLearningExportQuery(services, options);
       dir = await mkdtemp(join(tempDir(), `${EXPORT_DIR_PREFIX}${process.pid}-`));
       const { contentType, extension } = EXPORT_FORMATS[params.format];
       const file = join(dir, `export.${extension}`);
       const queried = performance.now();
-      const rows = await services.engine.exportToFile(sql, values, params.format, file, { signal: abort.signal });
+      let rows = await services.engine.exportToFile(query.sql, query.params, params.format, file, { signal: abort.signal });
       if (abort.signal.aborted) return;
+      // A customer hidden while the file was written: written once more under the registry's new answer.
+      if (hiddenSince(query.consent, await services.consent.snapshot(), query.version)) {
+        await unlink(file);
+        query = await machineLearningExportQuery(services, options);
+        rows = await services.engine.exportToFile(query.sql, query.params, params.format, file, { signal: abort.signal });
+        if (abort.signal.aborted) return;
+      }
+      const { version } = query;
       const written = performance.now();
       // Open, then delete: the open handle keeps the data readable, and nothing is left behind even if the process dies mid-stream.
       handle = await open(file, 'r');
@@ -79,7 +89,8 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
       };
       socket.setTimeout(stallMs, onStall);
       try {
-        await pipeline(stream, res);
+        // A customer hidden while it goes out cuts it (ConsentChangedError): the client sees it short and asks again.
+        await pipeline(stream, consentGuard(services.consent, query.consent, version), res);
       } finally {
         socket.off('timeout', onStall);
         socket.setTimeout(0);
@@ -90,6 +101,11 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
       const timings = { prepareMs: ms(started, queried), writeMs: ms(queried, written), sendMs: ms(written, performance.now()) };
       log.info({ rows, bytes: size, format: params.format, split: params.split, version, ...timings }, 'export sent');
     } catch (error) {
+      if (error instanceof ConsentChangedError) {
+        log.info('export cut: a customer it holds was hidden by the consent registry while it was sent');
+        res.destroy();
+        return;
+      }
       if (abort.signal.aborted) {
         log.info('export cancelled: the client went away');
         return;

@@ -3,8 +3,9 @@ import { basename, join } from 'node:path';
 import { download, exportedRows } from '../helpers/export-download';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { customerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
+import type { Engine } from '../../etl/engine/engine';
 import { connect, type AddressInfo } from 'node:net';
-import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
+import { type ManyCustomers, writeManyCustomersLanding, writeRevocation } from '../helpers/many-customers-landing';
 
 /** GET /export/machine_learning_curated on a small fixture lake (alice and bob consent, carol does not). */
 
@@ -178,5 +179,88 @@ describe('the export endpoint and a client that stops reading', () => {
     expect(length).toBeGreaterThan(40 * 1024 * 1024);
     expect(closed).toBe(true);
     expect(received).toBeLessThan(length);
+  });
+});
+
+describe('the export endpoint and a customer hidden while it is sent', () => {
+  jest.setTimeout(120_000);
+  let t: TestApp;
+  let many: ManyCustomers;
+  beforeAll(async () => {
+    many = writeManyCustomersLanding(5_000, 100);
+    t = await buildTestApp({ landing: many.landing });
+  });
+  afterAll(() => t.close());
+
+  it("stops sending once the consent registry hides a customer it holds, before that customer's rows go out", async () => {
+    // The last serial's rows end the file, beyond what the kernel buffers for a paused reader.
+    const last = many.consenting[many.consenting.length - 1];
+    const { port } = t.server.address() as AddressInfo;
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    let head = '';
+    let closed = false;
+    socket.once('close', () => (closed = true));
+    socket.on('error', () => undefined); // cut short: a reset is one of the ways it may end
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      if (!head.includes('\r\n\r\n')) {
+        head += chunk.toString('latin1');
+        // The export started: the client reads slowly from here (here: not at all until the revocation is read).
+        if (head.includes('\r\n\r\n')) socket.pause();
+      }
+    });
+    socket.write(`GET /export/machine_learning_curated?format=ndjson HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${ANALYST_KEY}\r\n\r\n`);
+    for (let i = 0; i < 600 && !head.includes('\r\n\r\n'); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    writeRevocation(many.landing, last);
+    await t.lake.services.consent.refresh();
+    socket.resume();
+    for (let i = 0; i < 200 && !closed; i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.destroy();
+    expect(head).toMatch(/^HTTP\/1\.1 200/);
+    const length = Number(/content-length: (\d+)/i.exec(head)![1]);
+    const body = Buffer.concat(chunks);
+    expect(closed).toBe(true);
+    expect(body.length).toBeLessThan(length);
+    expect(body.includes(last)).toBe(false);
+    // Asked again, the export holds everyone else and not them.
+    const again = await download(t.server, '?format=csv', ANALYST_KEY);
+    expect(again.status).toBe(200);
+    expect(again.body.includes(last)).toBe(false);
+    expect(again.body.includes(many.consenting[0])).toBe(true);
+  });
+});
+
+describe('the export endpoint and a customer hidden while its file is written', () => {
+  let t: TestApp;
+  afterAll(() => t.close());
+
+  it('writes the file again under the consent registry as it is now, without them', async () => {
+    const landing = writeSmallLanding();
+    let writes = 0;
+    // The revocation is read just after the first file was written from the rows before it.
+    const revokingOnFirstWrite = (engine: Engine): Engine =>
+      new Proxy(engine, {
+        get(target, property) {
+          const value = Reflect.get(target, property);
+          if (property !== 'exportToFile') return typeof value === 'function' ? value.bind(target) : value;
+          return async (...args: Parameters<Engine['exportToFile']>) => {
+            const rows = await target.exportToFile(...args);
+            if ((writes += 1) === 1) {
+              writeLanding(landing, 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-2.json');
+              await t.lake.services.consent.refresh();
+            }
+            return rows;
+          };
+        },
+      });
+    t = await buildTestApp({ landing, wrapEngine: revokingOnFirstWrite });
+    const res = await download(t.server, '?format=csv', ANALYST_KEY);
+    expect(res.status).toBe(200);
+    expect(writes).toBe(2);
+    const rows = await exportedRows(res.body, 'csv');
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.serialNumber === 'serial-bob')).toBe(true);
+    expect(res.headers['x-row-count']).toBe(String(rows.length));
   });
 });
