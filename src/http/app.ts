@@ -1,6 +1,6 @@
 import { expressMiddleware } from '@as-integrations/express5';
 import type { ApolloServer } from '@apollo/server';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { ApiKeys } from '../auth/api-keys';
 import { ErrorCode } from '../errors';
@@ -58,6 +58,15 @@ export interface StediApp {
   stop(): Promise<void>;
 }
 
+/**
+ * Answers hold customers' rows as consent allowed them when asked: no HTTP cache may keep them
+ * (a revocation must reach every reader within the refresh interval; GET /graphql is cacheable by default).
+ */
+const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
+
 export async function createApp(options: AppOptions): Promise<StediApp> {
   const { services, apiKeys } = options;
   const metrics = options.metrics ?? new ServerMetrics();
@@ -84,6 +93,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
     '/graphql',
     ideHandler,
     authenticate(apiKeys),
+    noStore,
     express.json({ limit: services.config.bodyLimit }),
     (req, _res, next) => {
       // Express 5 leaves req.body unset on GET; Apollo's integration insists on it.
