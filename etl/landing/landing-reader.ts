@@ -13,6 +13,13 @@ import { BLANK, parseRecord } from './strict-record';
  * streamed in chunks, split on `\n` only, checked as UTF-8 and parsed once.
  */
 
+// Private: what to do about the refusals an operator can fix.
+const READ_FIXES: Record<string, string> = {
+  EACCES: 'give the user stedi runs as read access to it, or move it out of the landing folder',
+  EPERM: 'give the user stedi runs as read access to it, or move it out of the landing folder',
+  ENOENT: 'it was removed while the build read the landing folder; build again',
+};
+
 /** A landing file that could not be read to the end: names the file and line, never their content. */
 export class LandingReadError extends Error {
   constructor(
@@ -21,7 +28,8 @@ export class LandingReadError extends Error {
     cause: unknown,
   ) {
     const code = (cause as NodeJS.ErrnoException)?.code ?? (cause as Error)?.name ?? 'error';
-    super(`landing file ${file} could not be read past line ${lineNumber} (${code})`, { cause });
+    const fix = READ_FIXES[code];
+    super(`landing file ${file} could not be read past line ${lineNumber} (${code})${fix ? `: ${fix}` : ''}`, { cause });
     this.name = 'LandingReadError';
   }
 }

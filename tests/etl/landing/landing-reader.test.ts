@@ -47,6 +47,12 @@ describe('the landing reader', () => {
     expect((error as Error).message).toBe(`landing file ${good} could not be read past line 1 (Error)`);
     const folder = await readLanding([dir], COLUMNS, ignore).catch((e: unknown) => e);
     expect((folder as Error).message).toBe(`landing file ${dir} could not be read past line 0 (EISDIR)`);
+    // One removed between the listing and the read: said so, with what to do.
+    const removed = await readLanding([join(dir, 'gone.json')], COLUMNS, ignore).catch((e: unknown) => e);
+    expect((removed as Error).message).toBe(`landing file ${join(dir, 'gone.json')} could not be read past line 0 (ENOENT): it was removed while the build read the landing folder; build again`);
+    expect(new LandingReadError('/in/x.json', 3, Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' })).message).toBe(
+      'landing file /in/x.json could not be read past line 3 (EACCES): give the user stedi runs as read access to it, or move it out of the landing folder',
+    );
   });
 });
 
