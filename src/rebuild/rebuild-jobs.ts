@@ -131,7 +131,9 @@ export class RebuildJobs implements Rebuilds {
       job.state = 'FAILED';
       failRunningSteps(job);
       job.error = failureMessage(error, job.id, this.config.lake);
-      log.error({ err: error }, 'rebuild failed; the previous version stays live');
+      // Another build holding the lake (a `stedi build` by hand) is not a fault: said without a stack.
+      if ((error as Error)?.name === 'BuildLockedError') log.warn({ reason: (error as Error).message }, 'rebuild refused: another build holds the lake; the previous version stays live');
+      else log.error({ err: error }, 'rebuild failed; the previous version stays live');
     } finally {
       job.finishedAt = new Date();
       this.onChange?.();

@@ -1,7 +1,9 @@
 import { rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import { processStart } from '../../etl/engine/duckdb/build-lock';
 import { ADMIN_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeSmallLanding } from '../helpers/landing-fixture';
 
@@ -45,6 +47,25 @@ describe('a failed rebuild', () => {
     expect(job.steps.find((s) => s.name === 'customer_landing')!.rows).toBe(3);
     // The landing folder is the server's (outside the lake here): the admin is told what is wrong, and where to find the path.
     expect(job.error).toMatch(/^the build failed; the previous version stays live: a landing folder is missing or holds something other than landing files; the server log names it \(rebuild job \S+\)$/);
+  });
+
+  it('is refused while another build holds the lake, said to the admin, and logged as a warning without a stack', async () => {
+    const logs: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    });
+    t = await buildTestApp({ landing: writeSmallLanding(), rebuildProcess: true, logger: pino({ level: 'info' }, sink) });
+    // A `stedi build` by hand holding the lock: this very process, alive.
+    const holder = { pid: process.pid, host: hostname(), pidStart: processStart(process.pid), owner: 'build by hand', since: new Date().toISOString(), token: 't' };
+    writeFileSync(join(t.lake.lake, '_stedi', 'build.lock'), JSON.stringify(holder));
+    const job = await failedJob(t);
+    expect(job.error).toBe('another build is running on this lake (perhaps `stedi build`); try again when it has finished');
+    const refused = logs.map((l) => JSON.parse(l)).filter((l) => /rebuild (refused|failed)/.test(l.msg));
+    expect(refused).toEqual([expect.objectContaining({ level: 40, msg: 'rebuild refused: another build holds the lake; the previous version stays live' })]);
+    expect(JSON.stringify(refused)).not.toContain('stack');
   });
 
   it('names lake paths relative to the lake (`<lake>/…`) in its error, while the server log keeps them whole', async () => {
