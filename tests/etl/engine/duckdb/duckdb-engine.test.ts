@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDbEngine } from '../../../etl/engine/duckdb/duckdb-engine';
-import { QueryTimeoutError, StaleVersionError } from '../../../etl/engine/engine-errors';
-import { buildLake } from '../../helpers/etl-lake';
-import { customerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../../helpers/landing-fixture';
+import { DuckDbEngine } from '../../../../etl/engine/duckdb/duckdb-engine';
+import { QueryTimeoutError, StaleVersionError } from '../../../../etl/engine/engine-errors';
+import { buildLake } from '../../../helpers/etl-lake';
+import { customerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../../../helpers/landing-fixture';
 
 describe('the DuckDB engine (read side)', () => {
   let engine: DuckDbEngine;

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
-import { DuckDbEngine } from '../../../etl/engine/duckdb/duckdb-engine';
-import { buildLake } from '../../helpers/etl-lake';
-import { makeTempDir, writeSmallLanding } from '../../helpers/landing-fixture';
+import { DuckDbEngine } from '../../../../etl/engine/duckdb/duckdb-engine';
+import { buildLake } from '../../../helpers/etl-lake';
+import { makeTempDir, writeSmallLanding } from '../../../helpers/landing-fixture';
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

@@ -1,13 +1,13 @@
 import { DuckDBInstance } from '@duckdb/node-api';
-import { ROW_GROUP_ROWS } from '../../../etl/engine/duckdb/sorted-copy';
-import { BUILT_TABLES, storageOrder, TABLES } from '../../../etl/tables';
-import type { VersionManifest } from '../../../etl/manifest';
-import { accelerometerDataset } from '../../../src/graphql/datasets/accelerometer.dataset';
-import { customerDataset } from '../../../src/graphql/datasets/customer.dataset';
-import { machineLearningDataset } from '../../../src/graphql/datasets/machine-learning.dataset';
-import { stepTrainerDataset } from '../../../src/graphql/datasets/step-trainer.dataset';
-import { buildLake, tableFile } from '../../helpers/etl-lake';
-import { writeManyCustomersLanding } from '../../helpers/many-customers-landing';
+import { ROW_GROUP_ROWS } from '../../../../etl/engine/duckdb/sorted-copy';
+import { BUILT_TABLES, storageOrder, TABLES } from '../../../../etl/tables';
+import type { VersionManifest } from '../../../../etl/manifest';
+import { accelerometerDataset } from '../../../../src/graphql/datasets/accelerometer.dataset';
+import { customerDataset } from '../../../../src/graphql/datasets/customer.dataset';
+import { machineLearningDataset } from '../../../../src/graphql/datasets/machine-learning.dataset';
+import { stepTrainerDataset } from '../../../../src/graphql/datasets/step-trainer.dataset';
+import { buildLake, tableFile } from '../../../helpers/etl-lake';
+import { writeManyCustomersLanding } from '../../../helpers/many-customers-landing';
 
 /** What a DuckDB build writes: each table sorted in the order the API pages it, in row groups of ROW_GROUP_ROWS. */
 describe('the layout of built tables on DuckDB', () => {
