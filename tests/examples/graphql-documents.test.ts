@@ -25,7 +25,7 @@ describe('the example GraphQL documents', () => {
     await t.close();
   });
 
-  it('are there', () => {
+  it('include the training page and the rebuild mutation', () => {
     expect(documents.map((d) => d.file)).toEqual(expect.arrayContaining(['training-page.graphql', 'rebuild.graphql']));
   });
 

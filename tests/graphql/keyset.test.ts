@@ -9,7 +9,7 @@ describe('keyset conditions', () => {
     expect(sql.split('?').length - 1).toBe(params.length);
   });
 
-  it('handles a one-column key', () => {
+  it('writes a one-column key as a range start and one strict comparison', () => {
     expect(keysetAfter(['s'], ['a'])).toEqual({ sql: 's >= ? AND (s > ?)', params: ['a', 'a'] });
   });
 
