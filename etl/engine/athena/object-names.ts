@@ -1,4 +1,3 @@
-import { isVersionId } from '../../version';
 import { type BuiltTable, SOURCES, type Source, TABLE_NAMES, type TableName, landingTableOf } from '../../tables';
 
 /**
@@ -40,14 +39,6 @@ export function versionObjects(version: string, built: readonly BuiltTable[]): C
       { name: landingJsonName(source, version), kind: 'table' as const },
     ]),
   ];
-}
-
-/** The version a catalogue object belongs to, or undefined for a live view or a foreign table. */
-export function versionOfObject(name: string): string | undefined {
-  const at = name.lastIndexOf('__');
-  if (at < 0) return undefined;
-  const version = name.slice(at + 2);
-  return isVersionId(version) ? version : undefined;
 }
 
 export const LIVE_VIEWS: readonly TableName[] = TABLE_NAMES;
