@@ -4,11 +4,6 @@ import { MESSAGES } from '../graphql/error-mapping';
 import { sendError } from './http-errors';
 import { requestLogOf, requestIdOf } from './request-context';
 
-/**
- * The app's last error handler: body-parser's errors (too large, not JSON,
- * cut short, a corrupt compressed body) become clear client errors; anything else is logged and answered as an
- * internal error without details.
- */
 export function bodyLimitMessage(limit: string): string {
   return `the request body is larger than the limit of ${limit}; send a smaller query (put large values in variables, page with first/after) or raise STEDI_BODY_LIMIT`;
 }
@@ -17,6 +12,11 @@ export function bodyLimitMessage(limit: string): string {
 const UNSUPPORTED_ENCODING = (req: Request): string =>
   `the request body's Content-Encoding ${JSON.stringify(String(req.headers['content-encoding'] ?? '').slice(0, 40))} is not supported: send it uncompressed, or compressed once with gzip, deflate or br`;
 
+/**
+ * The app's last error handler: body-parser's errors (too large, not JSON,
+ * cut short, a corrupt compressed body) become clear client errors; anything else is logged and answered as an
+ * internal error without details.
+ */
 export function errorHandler(bodyLimit: string) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const type = (error as { type?: string }).type;

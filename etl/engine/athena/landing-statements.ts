@@ -202,12 +202,12 @@ export function countLanding(database: string, source: Source, version: string):
   };
 }
 
-/** The refused lines of a source, each with its file, reason and raw text, written as JSON under the version's quarantine prefix. */
 /** Quarantined lines per reason (reason text and counts only, never line content); they add up to the quarantine count. */
 export function countQuarantineReasons(database: string, source: Source, version: string): Statement {
   return { grammar: 'trino', sql: `SELECT "reason", count(*) AS "lines"\nFROM ${qualified(database, quarantineName(source, version))}\nGROUP BY "reason"` };
 }
 
+/** The refused lines of a source, each with its file, reason and raw text, written as JSON under the version's quarantine prefix. */
 export function createQuarantine(database: string, source: Source, version: string, location: string): Statement {
   return createTableAs(
     { database, name: quarantineName(source, version), location, format: 'JSON' },
