@@ -8,6 +8,8 @@ export function bodyLimitMessage(limit: string): string {
   return `the request body is larger than the limit of ${limit}; send a smaller query (put large values in variables, page with first/after) or raise STEDI_BODY_LIMIT`;
 }
 
+const NOT_JSON = 'the request body is not valid JSON; send one JSON object such as {"query": "{ lake { liveVersion } }"} (a cut-off body or a stray quote breaks it)';
+
 // What the client sent, quoted back as JSON so control characters in the header cannot shape the message.
 const UNSUPPORTED_ENCODING = (req: Request): string =>
   `the request body's Content-Encoding ${JSON.stringify(String(req.headers['content-encoding'] ?? '').slice(0, 40))} is not supported: send it uncompressed, or compressed once with gzip, deflate or br`;
@@ -21,7 +23,7 @@ export function errorHandler(bodyLimit: string) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const type = (error as { type?: string }).type;
     if (type === 'entity.too.large') return sendError(res, ErrorCode.BAD_USER_INPUT, bodyLimitMessage(bodyLimit), 413);
-    if (type === 'entity.parse.failed') return sendError(res, ErrorCode.BAD_USER_INPUT, notAnObject(error) ? NOT_AN_OBJECT : 'the request body is not valid JSON');
+    if (type === 'entity.parse.failed') return sendError(res, ErrorCode.BAD_USER_INPUT, notAnObject(error) ? NOT_AN_OBJECT : NOT_JSON);
     if (type === 'encoding.unsupported') return sendError(res, ErrorCode.BAD_USER_INPUT, UNSUPPORTED_ENCODING(req), 415);
     if (type === 'charset.unsupported') return sendError(res, ErrorCode.BAD_USER_INPUT, 'the request body must be UTF-8 JSON: send it as UTF-8 (Content-Type: application/json, or with charset=utf-8)', 415);
     const unreadable = unreadableBody(error, req);
