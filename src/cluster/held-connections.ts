@@ -75,6 +75,15 @@ export class HeldConnections {
     });
   }
 
+  /** Keeps connections accepted elsewhere (one a dead worker never took: unaccepted-connections.ts) until `handTo`. */
+  adopt(sockets: Socket[]): void {
+    for (const socket of sockets) {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+      socket.on('error', () => undefined);
+    }
+  }
+
   /** Hands every connection held to `worker` (which listens now); returns how many. */
   handTo(worker: Worker): number {
     const sockets = [...this.sockets];

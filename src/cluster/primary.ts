@@ -11,6 +11,7 @@ import { workerExecArgv } from './exec-argv';
 import { freePort } from './free-port';
 import { HeldConnections } from './held-connections';
 import { SpareWorkers } from './spare-workers';
+import { watchHandOffs } from './unaccepted-connections';
 import { workerEnv } from './worker-env';
 import { type ToPrimary, type ToWorker, isStedi } from './messages';
 
@@ -148,6 +149,14 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     const worker = cluster.fork(env);
     workers.add(worker);
     if (spare) spareSet.add(worker);
+    // Connections handed to this worker that it never took (it died first) go to another worker, or wait for one.
+    watchHandOffs(worker, (sockets) => {
+      if (stopping) return sockets.forEach((socket) => socket.destroy());
+      held.adopt(sockets);
+      const target = [...ready].find((w) => w.isConnected() && !retiring.has(w));
+      if (target) held.handTo(target);
+      logger.warn({ worker: worker.id, connections: sockets.length, handedTo: target?.id ?? null }, 'connections a dead worker never took handed to another worker');
+    });
     let served = false;
     const listening = new Promise<number>((resolve, reject) => {
       worker.on('message', (message: unknown) => {

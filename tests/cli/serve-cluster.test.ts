@@ -180,6 +180,27 @@ describe('stedi serve on two workers', () => {
     served = undefined;
   }, 60_000);
 
+  it('answers a client whose connection was handed to a worker killed before it took it: the other worker serves it', async () => {
+    served = await serveTwoWorkers({ STEDI_SPARE_WORKER_IDLE_MS: '0' });
+    const [victim] = workerPids(served);
+    // A stopped worker never takes the connection the cluster hands it (and is handed no other): one of the first two goes to it.
+    process.kill(victim!, 'SIGSTOP');
+    let answered = 0;
+    const query = { query: '{ customers(first: 1) { edges { node { serialNumber } } } }' };
+    const answers = Array.from({ length: 4 }, () => fresh(served!.url, '/graphql', query).then((a) => ((answered += 1), a)));
+    await until('every connection but the stopped worker\'s is answered', () => answered === 3);
+    process.kill(victim!, 'SIGKILL');
+    let timer: NodeJS.Timeout | undefined;
+    const all = await Promise.race([
+      Promise.all(answers),
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${4 - answered} client(s) never answered after the worker holding their connection was killed`)), 20_000))),
+    ]).finally(() => clearTimeout(timer));
+    expect(all.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    for (const answer of all) expect((JSON.parse(answer.text) as Body).data.customers.edges).toHaveLength(1);
+    expect(served.process.stdout()).toMatch(/"connections":1,[^\n]*"msg":"connections a dead worker never took handed to another worker"/);
+    await stopsCleanly();
+  }, 60_000);
+
   it('with STEDI_SPARE_WORKER_IDLE_MS and PORT=0, answers on its announced port after its only worker is killed with SIGKILL', async () => {
     served = await serveTwoWorkers({ STEDI_SPARE_WORKER_IDLE_MS: '60000' });
     const [only] = workerPids(served);
