@@ -77,6 +77,8 @@ export interface Config {
   workerMallocTrimKb: number;
   /** A cluster starts one worker; the others start with the first request for data or under load (src/cluster/spare-workers.ts) and stop after this many ms without a request; 0: every worker runs always (STEDI_SPARE_WORKER_IDLE_MS, default 5 minutes). */
   spareWorkerIdleMs: number;
+  /** A cluster worker that answers none of its primary's pings for this many ms is killed and replaced (src/cluster/worker-watchdog.ts); 0: never (STEDI_WORKER_HANG_MS, default 30 s). */
+  workerHangMs: number;
   maxPageSize: number;
   /** Percent of customers in TRAIN and VALIDATION (TEST gets the rest), from STEDI_SPLIT="80/10/10". */
   split: SplitPercentages;
@@ -127,6 +129,8 @@ export const DEFAULT_IDLE_COLLECTION_MS = 2_000;
 export const DEFAULT_WORKER_MALLOC_TRIM_KB = 128;
 /** Measured in README → Performance (idle memory, sessions 9 and 10): an idle cluster holds one worker, ~45–60 MiB of PSS less than two. */
 export const DEFAULT_SPARE_WORKER_IDLE_MS = 300_000;
+/** Far above any pause a serving worker's event loop takes (a consent refresh at 100x blocked it 0.5–2 s): only a worker that is stuck. */
+export const DEFAULT_WORKER_HANG_MS = 30_000;
 
 /** Settings given on the command line (or by a test); Athena's may be given one by one. */
 export type ConfigOverrides = Partial<Omit<Config, 'athena' | 'limits'>> & { athena?: Partial<AthenaConfig>; limits?: Partial<LimitsConfig> };
@@ -162,6 +166,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     idleCollectionMs: overrides.idleCollectionMs ?? milliseconds(env, 'STEDI_IDLE_GC_MS', DEFAULT_IDLE_COLLECTION_MS, 0),
     workerMallocTrimKb: overrides.workerMallocTrimKb ?? (env.MALLOC_TRIM_THRESHOLD_ ? 0 : integer(env, 'STEDI_WORKER_MALLOC_TRIM_KB', DEFAULT_WORKER_MALLOC_TRIM_KB, 0)),
     spareWorkerIdleMs: overrides.spareWorkerIdleMs ?? milliseconds(env, 'STEDI_SPARE_WORKER_IDLE_MS', DEFAULT_SPARE_WORKER_IDLE_MS, 0),
+    workerHangMs: overrides.workerHangMs ?? milliseconds(env, 'STEDI_WORKER_HANG_MS', DEFAULT_WORKER_HANG_MS, 0),
     maxPageSize: overrides.maxPageSize ?? integer(env, 'STEDI_MAX_PAGE_SIZE', 10_000, 1),
     split: overrides.split ?? splitPercentages(env.STEDI_SPLIT),
     limits: {

@@ -41,7 +41,7 @@ describe('values the runtime cannot take', () => {
   it('refuse a duration beyond what a Node timer can wait (it would fire after 1 ms), for every *_MS setting', () => {
     // 2^31 ms: Node warns TimeoutOverflowWarning and sets the timer to 1 ms, so a consent refresh ran
     // back to back (a fifth of a core) and every query timed out at once.
-    const names = ['STEDI_QUERY_TIMEOUT_MS', 'STEDI_LOAD_TIMEOUT_MS', 'STEDI_CONSENT_REFRESH_MS', 'STEDI_ERASURE_MS', 'STEDI_IDLE_GC_MS', 'STEDI_SPARE_WORKER_IDLE_MS',
+    const names = ['STEDI_QUERY_TIMEOUT_MS', 'STEDI_LOAD_TIMEOUT_MS', 'STEDI_CONSENT_REFRESH_MS', 'STEDI_ERASURE_MS', 'STEDI_IDLE_GC_MS', 'STEDI_SPARE_WORKER_IDLE_MS', 'STEDI_WORKER_HANG_MS',
       'STEDI_REQUEST_ENGINE_MS', 'STEDI_ATHENA_POLL_MIN_MS', 'STEDI_ATHENA_POLL_MAX_MS', 'STEDI_ATHENA_BUILD_TIMEOUT_MS'];
     for (const name of names) {
       expect(() => loadConfig({}, { [name]: '2147483648' })).toThrow(new RegExp(`^${name} must be a whole number from [01] to 2147483647; received "2147483648"$`));
@@ -116,6 +116,10 @@ describe('memory bounds', () => {
     expect(loadConfig({}, { STEDI_SPARE_WORKER_IDLE_MS: '0' }).spareWorkerIdleMs).toBe(0);
     expect(loadConfig({}, { STEDI_SPARE_WORKER_IDLE_MS: '600000' }).spareWorkerIdleMs).toBe(600_000);
     expect(() => loadConfig({}, { STEDI_SPARE_WORKER_IDLE_MS: '10m' })).toThrow(/STEDI_SPARE_WORKER_IDLE_MS must be a whole number from 0 to 2147483647; received "10m"/);
+    // A worker silent for 30 s is killed and replaced; 0 never.
+    expect(defaults.workerHangMs).toBe(30_000);
+    expect(loadConfig({}, { STEDI_WORKER_HANG_MS: '0' }).workerHangMs).toBe(0);
+    expect(() => loadConfig({}, { STEDI_WORKER_HANG_MS: '30s' })).toThrow(/STEDI_WORKER_HANG_MS must be a whole number from 0 to 2147483647; received "30s"/);
     expect(defaults.duckdbMemoryLimit).toBeUndefined();
     expect(defaults.duckdbThreads).toBe(0);
     expect(loadConfig({}, { STEDI_DUCKDB_THREADS: '1' }).duckdbThreads).toBe(1);

@@ -22,6 +22,8 @@ export type ToWorker =
   | { stedi: 'reply'; id: number; value?: unknown; error?: string; code?: string }
   | { stedi: 'readAhead'; page: PageHint }
   | { stedi: 'rebalance' }
+  /** Answered with `pong` from the worker's event loop (worker-watchdog.ts). */
+  | { stedi: 'ping' }
   | { stedi: 'shutdown' }
   /** Sent with a socket the primary accepted while no worker listened (held-connections.ts). */
   | { stedi: 'connection' };
@@ -32,6 +34,7 @@ export type ToPrimary =
   | { stedi: 'staged'; version: string; reads: CachedRead[] }
   | { stedi: 'warmed'; version: string }
   | { stedi: 'readAhead'; page: PageHint }
+  | { stedi: 'pong' }
   /** A worker served requests; `start`: a request for data (data-requests.ts) or load (load-signal.ts), so the spare workers should run. */
   | { stedi: 'busy'; start: boolean }
   | { stedi: 'request'; id: number; what: 'rebuild'; consentPolicy?: ConsentPolicy }

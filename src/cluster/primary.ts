@@ -12,6 +12,7 @@ import { freePort } from './free-port';
 import { HeldConnections } from './held-connections';
 import { SpareWorkers } from './spare-workers';
 import { watchHandOffs } from './unaccepted-connections';
+import { WorkerWatchdog } from './worker-watchdog';
 import { workerEnv } from './worker-env';
 import { type ToPrimary, type ToWorker, isStedi } from './messages';
 
@@ -123,6 +124,15 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   // Workers started on demand (spare-workers.ts), and those asked to stop for want of requests: not replaced.
   const spareSet = new Set<Worker>();
   const retiring = new Set<Worker>();
+  // A worker that stops answering is killed: its exit replaces it, and the connections it never took go to another (unaccepted-connections.ts).
+  const watchdog = new WorkerWatchdog<Worker>(
+    config.workerHangMs,
+    (worker) => worker.isConnected() && worker.send({ stedi: 'ping' } satisfies ToWorker),
+    (worker, silentMs) => {
+      logger.error({ workerId: worker.id, pid: worker.process.pid, silentMs }, 'a worker stopped answering; killing it');
+      worker.process.kill('SIGKILL');
+    },
+  );
   const spares = config.spareWorkerIdleMs > 0 && config.workers > 1
     ? new SpareWorkers(config.spareWorkerIdleMs, {
       start: async () => {
@@ -165,6 +175,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         if (m.stedi === 'listening') {
           served = true;
           ready.add(worker);
+          watchdog.watch(worker);
           const handed = held.handTo(worker);
           if (handed > 0) logger.info({ worker: worker.id, connections: handed }, 'connections held while no worker listened handed over');
           resolve(m.port);
@@ -173,6 +184,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         else if (m.stedi === 'request') void answer(worker, m);
         else if (m.stedi === 'staged' || m.stedi === 'warmed') answered(worker, m);
         else if (m.stedi === 'busy') spares?.busy(m.start);
+        else if (m.stedi === 'pong') watchdog.answered(worker);
         // A page to read ahead goes to the other worker (only a cluster of two hints: page-hints.ts).
         else if (m.stedi === 'readAhead') for (const other of workers) if (other !== worker && other.isConnected()) other.send(m);
       });
@@ -182,6 +194,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     worker.once('exit', (code, signal) => {
       workers.delete(worker);
       ready.delete(worker);
+      watchdog.forget(worker);
       spareSet.delete(worker);
       answered(worker);
       // One that never served failed to start: that is reported to whoever started it, not retried; a retired spare is not replaced.
@@ -216,6 +229,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     (stopped ??= (async () => {
       stopping = true;
       spares?.close();
+      watchdog.close();
       held.close();
       const exits = [...workers].map((worker) => new Promise<void>((resolve) => {
         if (worker.isDead()) return resolve();

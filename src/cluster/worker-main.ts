@@ -30,6 +30,8 @@ const primary = new PrimaryChannel();
 // The primary may ask a worker still starting to stop (a replacement forked just before shutdown): it stops once started.
 let shutdownAsked = false;
 primary.on('shutdown', () => void (shutdownAsked = true));
+// Its event loop turns: the primary kills a worker that stops answering (worker-watchdog.ts).
+primary.on('ping', () => primary.send({ stedi: 'pong' }));
 // Made for its side effect: it answers the primary's metrics requests with this worker's registry (set below).
 new AggregatorRegistry();
 

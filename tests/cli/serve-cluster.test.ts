@@ -201,6 +201,22 @@ describe('stedi serve on two workers', () => {
     await stopsCleanly();
   }, 60_000);
 
+  it('kills a worker that answers nothing for STEDI_WORKER_HANG_MS and starts another; the client whose connection it held unread is answered by the other worker', async () => {
+    served = await serveTwoWorkers({ STEDI_SPARE_WORKER_IDLE_MS: '0', STEDI_WORKER_HANG_MS: '1500' });
+    const [stuck, survivor] = workerPids(served);
+    process.kill(stuck!, 'SIGSTOP');
+    const query = { query: '{ customers(first: 1) { edges { node { serialNumber } } } }' };
+    // One of the first two connections is handed to the stopped worker; it is answered only once that worker is killed.
+    const answers = await Promise.all(Array.from({ length: 4 }, () => fresh(served!.url, '/graphql', query)));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    expect(served.process.stdout()).toMatch(new RegExp(`"pid":${stuck},"silentMs":\\d+,"msg":"a worker stopped answering; killing it"`));
+    await until('a new worker replaces the stuck one', () => {
+      const now = workerPids(served!);
+      return now.length === 2 && now.includes(survivor!) && !now.includes(stuck!);
+    });
+    await stopsCleanly();
+  }, 60_000);
+
   it('with STEDI_SPARE_WORKER_IDLE_MS and PORT=0, answers on its announced port after its only worker is killed with SIGKILL', async () => {
     served = await serveTwoWorkers({ STEDI_SPARE_WORKER_IDLE_MS: '60000' });
     const [only] = workerPids(served);
