@@ -9,6 +9,9 @@ import { readLocalManifest } from './local-manifest';
 export class ManifestWatch {
   private cached?: { mtimeMs: number; manifest: LakeManifest | null };
   private statThisTurn?: number;
+  /** Reads of the file in the order they began, and the latest one taken in: an earlier read that ends later is dropped. */
+  private readsBegun = 0;
+  private readTakenIn = 0;
 
   constructor(
     private readonly path: string,
@@ -18,11 +21,15 @@ export class ManifestWatch {
   async read(): Promise<LakeManifest | null> {
     const mtimeMs = this.mtime();
     if (this.cached?.mtimeMs !== mtimeMs) {
+      const read = (this.readsBegun += 1);
       const manifest = mtimeMs < 0 ? null : await readLocalManifest(this.path);
+      // A read begun later (a second publish) was taken in first: this one may hold the older file, and a request may have answered from the newer.
+      if (read < this.readTakenIn) return this.cached!.manifest;
+      this.readTakenIn = read;
       this.cached = { mtimeMs, manifest };
       await this.onChange(manifest);
     }
-    return this.cached.manifest;
+    return this.cached!.manifest;
   }
 
   /**
