@@ -165,7 +165,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       held.adopt(sockets);
       const target = [...ready].find((w) => w.isConnected() && !retiring.has(w));
       if (target) held.handTo(target);
-      logger.warn({ worker: worker.id, connections: sockets.length, handedTo: target?.id ?? null }, 'connections a dead worker never took handed to another worker');
+      logger.warn({ workerId: worker.id, connections: sockets.length, handedTo: target?.id ?? null }, 'connections a dead worker never took handed to another worker');
     });
     let served = false;
     const listening = new Promise<number>((resolve, reject) => {
@@ -177,7 +177,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
           ready.add(worker);
           watchdog.watch(worker);
           const handed = held.handTo(worker);
-          if (handed > 0) logger.info({ worker: worker.id, connections: handed }, 'connections held while no worker listened handed over');
+          if (handed > 0) logger.info({ workerId: worker.id, connections: handed }, 'connections held while no worker listened handed over');
           resolve(m.port);
         }
         else if (m.stedi === 'failed') reject(Object.assign(new Error(m.message), { code: m.code }));
@@ -200,7 +200,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       // One that never served failed to start: that is reported to whoever started it, not retried; a retired spare is not replaced.
       if (retiring.delete(worker) || stopping || !served) return;
       if (ready.size === 0) void held.hold().then((holding) => holding && logger.info({ port: workerConfig.port }, 'no worker listens: the port is held until one does'));
-      logger.error({ worker: worker.id, pid: worker.process.pid, code, signal }, 'a worker exited; starting another');
+      logger.error({ workerId: worker.id, pid: worker.process.pid, code, signal }, 'a worker exited; starting another');
       const now = Date.now();
       respawns.push(now);
       while (respawns.length > 0 && respawns[0]! < now - RESPAWN_WINDOW_MS) respawns.shift();

@@ -172,6 +172,10 @@ describe('stedi serve on two workers', () => {
     });
     const replaced = workerPids(served);
     await served.process.waitFor(/"worker":3,[^\n]*"msg":"listening"/);
+    // The primary's line names the worker that exited apart from its own `worker` (a repeated key would hide "primary" from a JSON reader).
+    const exited = served.process.stdout().split('\n').filter((l) => l.includes('"a worker exited; starting another"')).map((l) => JSON.parse(l) as { worker: unknown; workerId: unknown; pid: unknown });
+    expect(exited).toEqual([expect.objectContaining({ worker: 'primary', pid: victim })]);
+    expect(typeof exited[0]!.workerId).toBe('number');
     const answers = await Promise.all(Array.from({ length: 4 }, () => fresh(served!.url, '/readyz')));
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200]);
     served.process.child.kill('SIGTERM');
