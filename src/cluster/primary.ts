@@ -130,7 +130,17 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     (worker) => worker.isConnected() && worker.send({ stedi: 'ping' } satisfies ToWorker),
     (worker, silentMs) => {
       logger.error({ workerId: worker.id, pid: worker.process.pid, silentMs }, 'a worker stopped answering; killing it');
-      worker.process.kill('SIGKILL');
+      if ([...ready].some((w) => w !== worker && !retiring.has(w))) return void worker.process.kill('SIGKILL');
+      // The only one listening: its replacement listens first, so the connections the cluster queued for it go there instead of being reset with the last worker.
+      retiring.add(worker);
+      fork(spareSet.has(worker)).then(
+        () => rebuilds.onChange?.(),
+        (error: unknown) => {
+          logger.error({ err: error }, 'a replacement worker failed to start');
+          // Replaced the usual way once it exits.
+          retiring.delete(worker);
+        },
+      ).finally(() => worker.process.kill('SIGKILL'));
     },
   );
   const spares = config.spareWorkerIdleMs > 0 && config.workers > 1
@@ -165,7 +175,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       held.adopt(sockets);
       const target = [...ready].find((w) => w.isConnected() && !retiring.has(w));
       if (target) held.handTo(target);
-      logger.warn({ workerId: worker.id, connections: sockets.length, handedTo: target?.id ?? null }, 'connections a dead worker never took handed to another worker');
+      logger.warn({ workerId: worker.id, connections: sockets.length, handedTo: target?.id ?? null }, target ? 'connections a dead worker never took handed to another worker' : 'connections a dead worker never took held until a worker listens');
     });
     let served = false;
     const listening = new Promise<number>((resolve, reject) => {

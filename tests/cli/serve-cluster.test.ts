@@ -221,6 +221,21 @@ describe('stedi serve on two workers', () => {
     await stopsCleanly();
   }, 60_000);
 
+  it('with STEDI_SPARE_WORKER_IDLE_MS, replaces its only worker once it answers nothing for STEDI_WORKER_HANG_MS: every client that connected meanwhile is answered, none reset', async () => {
+    served = await serveTwoWorkers({ STEDI_SPARE_WORKER_IDLE_MS: '60000', STEDI_WORKER_HANG_MS: '1500' });
+    const [stuck] = workerPids(served);
+    process.kill(stuck!, 'SIGSTOP');
+    // Probes start no spare: the first connection is handed to the stopped worker, the others wait in the cluster's queue for it.
+    const answers = await Promise.all(Array.from({ length: 3 }, () => fresh(served!.url, '/readyz')));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(served.process.stdout()).toMatch(new RegExp(`"pid":${stuck},"silentMs":\\d+,"msg":"a worker stopped answering; killing it"`));
+    await until('the stuck worker is gone and one worker serves', () => {
+      const now = workerPids(served!);
+      return now.length === 1 && !now.includes(stuck!);
+    });
+    await stopsCleanly();
+  }, 60_000);
+
   it('with STEDI_SPARE_WORKER_IDLE_MS and PORT=0, answers on its announced port after its only worker is killed with SIGKILL', async () => {
     served = await serveTwoWorkers({ STEDI_SPARE_WORKER_IDLE_MS: '60000' });
     const [only] = workerPids(served);
