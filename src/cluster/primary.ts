@@ -13,6 +13,7 @@ import { HeldConnections } from './held-connections';
 import { SpareWorkers } from './spare-workers';
 import { watchHandOffs } from './unaccepted-connections';
 import { WorkerWatchdog } from './worker-watchdog';
+import { type WorkerAnswer, WorkerAnswers } from './worker-answers';
 import { workerEnv } from './worker-env';
 import { type ToPrimary, type ToWorker, isStedi } from './messages';
 
@@ -69,25 +70,15 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   };
   const rebuilds = new RebuildJobs(options.engine, config, logger.child({ component: 'rebuild' }), async (version) => broadcast({ stedi: 'published', version }));
   rebuilds.onChange = () => broadcast({ stedi: 'jobs', jobs: rebuilds.list(), current: rebuilds.current()?.id ?? null });
-  // A message to every worker, answered by each; one that exits no longer counts.
-  type Answer = Extract<ToPrimary, { stedi: 'staged' | 'warmed' }>;
-  let asking: { answer: Answer['stedi']; version: string; waiting: Set<Worker>; answers: Answer[]; done: (answers: Answer[]) => void } | undefined;
-  const answered = (worker: Worker, answer?: Answer): void => {
-    if (!asking || (answer && (answer.stedi !== asking.answer || answer.version !== asking.version))) return;
-    if (answer) asking.answers.push(answer);
-    if (asking.waiting.delete(worker) && asking.waiting.size === 0) asking.done(asking.answers);
-  };
-  const askAll = <A extends Answer>(message: ToWorker, answer: A['stedi'], version: string): Promise<A[]> =>
-    new Promise((resolve) => {
-      // Only workers that listen: one still starting (a replacement, a spare) has no handler yet and would never answer; it reads the manifest when it starts.
-      const waiting = new Set([...workers].filter((w) => w.isConnected() && ready.has(w)));
-      if (waiting.size === 0) return resolve([]);
-      asking = { answer, version, waiting, answers: [], done: (answers) => ((asking = undefined), resolve(answers as A[])) };
-      for (const worker of waiting) worker.send(message);
-    });
+  // A message to every worker, answered by each (worker-answers.ts).
+  const answers = new WorkerAnswers();
+  const answered = (worker: Worker, answer?: WorkerAnswer): void => answers.answered(worker, answer);
+  // Only workers that listen: one still starting (a replacement, a spare) has no handler yet and would never answer; it reads the manifest when it starts.
+  const askAll = <A extends WorkerAnswer>(message: ToWorker, answer: A['stedi'], version: string): Promise<A[]> =>
+    answers.ask<A>([...workers].filter((w) => w.isConnected() && ready.has(w)), message, answer, version);
   // Every worker loads the version, then every worker reads again what any of them read last on the live one.
   rebuilds.beforePublish = async (version: VersionManifest) => {
-    const staged = await askAll<Extract<Answer, { stedi: 'staged' }>>({ stedi: 'stage', version }, 'staged', version.version);
+    const staged = await askAll<Extract<WorkerAnswer, { stedi: 'staged' }>>({ stedi: 'stage', version }, 'staged', version.version);
     const reads = new Map(staged.flatMap((s) => s.reads).map((read) => [`${read.sql}\u0000${JSON.stringify(read.params)}`, read]));
     if (reads.size > 0) await askAll({ stedi: 'warm', version: version.version, reads: [...reads.values()] }, 'warmed', version.version);
   };
