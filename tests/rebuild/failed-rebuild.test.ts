@@ -1,11 +1,10 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { processStart } from '../../etl/engine/duckdb/build-lock';
 import { ADMIN_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeSmallLanding } from '../helpers/landing-fixture';
+import { loggedLines } from '../helpers/log-lines';
 
 /** What an admin reads of a rebuild that failed, through /graphql, with the build in a child process as a server runs it. */
 
@@ -50,14 +49,8 @@ describe('a failed rebuild', () => {
   });
 
   it('is refused while another build holds the lake, said to the admin, and logged as a warning without a stack', async () => {
-    const logs: string[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        logs.push(String(chunk));
-        done();
-      },
-    });
-    t = await buildTestApp({ landing: writeSmallLanding(), rebuildProcess: true, logger: pino({ level: 'info' }, sink) });
+    const { logger, lines: logs } = loggedLines();
+    t = await buildTestApp({ landing: writeSmallLanding(), rebuildProcess: true, logger });
     // A `stedi build` by hand holding the lock: this very process, alive.
     const holder = { pid: process.pid, host: hostname(), pidStart: processStart(process.pid), owner: 'build by hand', since: new Date().toISOString(), token: 't' };
     writeFileSync(join(t.lake.lake, '_stedi', 'build.lock'), JSON.stringify(holder));
@@ -69,14 +62,8 @@ describe('a failed rebuild', () => {
   });
 
   it('names lake paths relative to the lake (`<lake>/…`) in its error, while the server log keeps them whole', async () => {
-    const logs: string[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        logs.push(String(chunk));
-        done();
-      },
-    });
-    t = await buildTestApp({ landing: writeSmallLanding(), rebuildProcess: true, logger: pino({ level: 'info' }, sink) });
+    const { logger, lines: logs } = loggedLines();
+    t = await buildTestApp({ landing: writeSmallLanding(), rebuildProcess: true, logger });
     // A file where the build keeps its records: the filesystem refuses the folder, and the message names it twice.
     const builds = join(t.lake.lake, '_stedi', 'builds');
     rmSync(builds, { recursive: true, force: true });
