@@ -18,8 +18,12 @@ const landingOf = (out: string): Record<string, Record<string, string>> =>
     }),
   );
 const staged = (out: string): string[] => readdirSync(out).filter((f) => f.startsWith('.stedi-generate-'));
+// A staging folder appears a moment before its source folders: one not made yet holds nothing.
 const stagedBytes = (out: string): number =>
-  staged(out).reduce((sum, dir) => sum + readdirSync(join(out, dir, 'accelerometer')).reduce((n, f) => n + readFileSync(join(out, dir, 'accelerometer', f)).length, 0), 0);
+  staged(out).reduce((sum, dir) => {
+    const folder = join(out, dir, 'accelerometer');
+    return sum + (existsSync(folder) ? readdirSync(folder).reduce((n, f) => n + readFileSync(join(folder, f)).length, 0) : 0);
+  }, 0);
 
 /** Starts a generate of ~30 s (2.3 GB: it must fit the disk's free space) and waits until it has staged some of its lines. */
 async function generateUnderway(out: string, ...flags: string[]) {
