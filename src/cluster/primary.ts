@@ -72,7 +72,6 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   rebuilds.onChange = () => broadcast({ stedi: 'jobs', jobs: rebuilds.list(), current: rebuilds.current()?.id ?? null });
   // A message to every worker, answered by each (worker-answers.ts).
   const answers = new WorkerAnswers();
-  const answered = (worker: Worker, answer?: WorkerAnswer): void => answers.answered(worker, answer);
   // Only workers that listen: one still starting (a replacement, a spare) has no handler yet and would never answer; it reads the manifest when it starts.
   const askAll = <A extends WorkerAnswer>(message: ToWorker, answer: A['stedi'], version: string): Promise<A[]> =>
     answers.ask<A>([...workers].filter((w) => w.isConnected() && ready.has(w)), message, answer, version);
@@ -183,7 +182,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         }
         else if (m.stedi === 'failed') reject(Object.assign(new Error(m.message), { code: m.code }));
         else if (m.stedi === 'request') void answer(worker, m);
-        else if (m.stedi === 'staged' || m.stedi === 'warmed') answered(worker, m);
+        else if (m.stedi === 'staged' || m.stedi === 'warmed') answers.answered(worker, m);
         else if (m.stedi === 'busy') spares?.busy(m.start);
         else if (m.stedi === 'pong') watchdog.answered(worker);
         // A page to read ahead goes to the other worker (only a cluster of two hints: page-hints.ts).
@@ -197,7 +196,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       ready.delete(worker);
       watchdog.forget(worker);
       spareSet.delete(worker);
-      answered(worker);
+      answers.answered(worker);
       // One that never served failed to start: that is reported to whoever started it, not retried; a retired spare is not replaced.
       if (retiring.delete(worker) || stopping || !served) return;
       if (ready.size === 0) void held.hold().then((holding) => holding && logger.info({ port: workerConfig.port }, 'no worker listens: the port is held until one does'));
