@@ -7,7 +7,7 @@ import { deepPageFigures } from './peer/deep-figures';
 import { rebuildLoadFigures, smallQueryFigures, startCacheOffServer } from './peer/load-figures';
 import { dropDatabase, loadLiveVersion } from './peer/load-version';
 import { idleMemoryFigure } from './peer/memory-figures';
-import { nestedColdFigure, nestedWarmFigure } from './peer/nested-figures';
+import { nestedColdFigures, nestedWarmFigure } from './peer/nested-figures';
 import type { PeerLake } from './peer/peer-lake';
 import { type PeerFigure, type PeerSize, customersOf, runsAt, sizeLabel } from './peer/peer-sizes';
 import { freePort } from './peer/free-port';
@@ -92,7 +92,7 @@ async function atSize(ctx: BenchContext, pg: PostgresPeer, size: PeerSize, plan:
       cacheOff = undefined;
     }
     // Last: these rebuild the lake, which changes its live version under the figures above.
-    if (nested) figures.push(await nestedColdFigure(lake, nested.peerWarm));
+    if (nested) figures.push(...(await nestedColdFigures(lake, nested.peerWarm)));
     if (size === 1 && wanted('rebuild')) figures.push(...(await rebuildLoadFigures(lake)));
     return figures;
   } finally {

@@ -7,6 +7,7 @@ import { Erasure } from './rebuild/erasure';
 import { type BuildRunner, type Rebuilds, RebuildJobs } from './rebuild/rebuild-jobs';
 import { VersionReadCache } from './graphql/version-read-cache';
 import { prepareVersion } from './rebuild/version-staging';
+import { type AnswerReplay, replayWithin } from './http/answer-replay';
 
 /** Everything a request handler needs, created once per server. */
 export interface Services {
@@ -18,6 +19,8 @@ export interface Services {
   logger: Logger;
   /** Small results of reads over a version's (immutable) tables. */
   reads: VersionReadCache;
+  /** Recent whole answers made again on a new version (set by the HTTP app when it keeps answers). */
+  answers?: AnswerReplay;
 }
 
 /**
@@ -32,8 +35,14 @@ export async function createServices(config: Config, engine: Engine, logger: Log
   });
   const reads = new VersionReadCache(engine, config.queryCacheRows, undefined, config.queryCacheBytes);
   let rebuilds = options.rebuilds;
+  // Private: set once made, below; the rebuilds call back into it only after a build.
+  let services: Services | undefined;
   if (!rebuilds) {
-    const jobs = new RebuildJobs(engine, config, logger.child({ component: 'rebuild' }), (version) => afterPublish(engine, consent, version), options.buildRunner);
+    const published = async (version: string): Promise<void> => {
+      await afterPublish(engine, consent, version);
+      await replayWithin(services?.answers, services?.answers?.recent() ?? [], logger.child({ component: 'rebuild' }));
+    };
+    const jobs = new RebuildJobs(engine, config, logger.child({ component: 'rebuild' }), published, options.buildRunner);
     jobs.beforePublish = (version) => prepareVersion({ engine, consent, reads }, version);
     rebuilds = jobs;
   }
@@ -45,7 +54,8 @@ export async function createServices(config: Config, engine: Engine, logger: Log
   }
   consent.start();
   warmLiveVersion(engine, logger);
-  return { config, engine, consent, rebuilds, erasure, logger, reads };
+  services = { config, engine, consent, rebuilds, erasure, logger, reads };
+  return services;
 }
 
 /**

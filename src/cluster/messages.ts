@@ -4,6 +4,7 @@ import type { VersionManifest } from '../../etl/manifest';
 import type { Config } from '../config';
 import type { PageHint } from '../graphql/read-ahead-store';
 import type { CachedRead } from '../graphql/version-read-cache';
+import type { RecentAsk } from '../http/response-cache';
 import type { RebuildJob } from '../rebuild/rebuild-job';
 
 /**
@@ -17,7 +18,8 @@ export type ToWorker =
   | { stedi: 'jobs'; jobs: RebuildJob[]; current: string | null }
   | { stedi: 'stage'; version: VersionManifest }
   | { stedi: 'warm'; version: string; reads: CachedRead[] }
-  | { stedi: 'published'; version: string }
+  /** Answered with `replayed` once the worker has made `asks`' answers again on it (answer-replay.ts). */
+  | { stedi: 'published'; version: string; asks: RecentAsk[] }
   /** `code`: the error was the caller's to fix (error-mapping.ts), and `error` is its message for the caller. */
   | { stedi: 'reply'; id: number; value?: unknown; error?: string; code?: string }
   | { stedi: 'readAhead'; page: PageHint }
@@ -31,8 +33,9 @@ export type ToWorker =
 export type ToPrimary =
   | { stedi: 'listening'; port: number }
   | { stedi: 'failed'; code?: string; message: string }
-  | { stedi: 'staged'; version: string; reads: CachedRead[] }
+  | { stedi: 'staged'; version: string; reads: CachedRead[]; asks: RecentAsk[] }
   | { stedi: 'warmed'; version: string }
+  | { stedi: 'replayed'; version: string }
   | { stedi: 'readAhead'; page: PageHint }
   | { stedi: 'pong' }
   /** A worker served requests; `start`: a request for data (data-requests.ts) or load (load-signal.ts), so the spare workers should run. */

@@ -2,7 +2,6 @@ import cluster, { type Worker } from 'node:cluster';
 import { extname, join } from 'node:path';
 import type { AggregatorRegistry, PrometheusContentType } from 'prom-client';
 import type { Engine } from '../../etl/engine/engine';
-import type { VersionManifest } from '../../etl/manifest';
 import type { ApiKeys } from '../auth/api-keys';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
@@ -15,6 +14,7 @@ import { watchHandOffs } from './unaccepted-connections';
 import { WorkerWatchdog } from './worker-watchdog';
 import { type WorkerAnswer, WorkerAnswers } from './worker-answers';
 import { workerEnv } from './worker-env';
+import { versionHandover } from './version-handover';
 import { type ToPrimary, type ToWorker, isStedi } from './messages';
 
 /**
@@ -68,19 +68,15 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   const broadcast = (message: ToWorker): void => {
     for (const worker of workers) if (worker.isConnected()) worker.send(message);
   };
-  const rebuilds = new RebuildJobs(options.engine, config, logger.child({ component: 'rebuild' }), async (version) => broadcast({ stedi: 'published', version }));
+  const rebuilds = new RebuildJobs(options.engine, config, logger.child({ component: 'rebuild' }), (version) => handover.published(version));
   rebuilds.onChange = () => broadcast({ stedi: 'jobs', jobs: rebuilds.list(), current: rebuilds.current()?.id ?? null });
   // A message to every worker, answered by each (worker-answers.ts).
   const answers = new WorkerAnswers();
   // Only workers that listen: one still starting (a replacement, a spare) has no handler yet and would never answer; it reads the manifest when it starts.
   const askAll = <A extends WorkerAnswer>(message: ToWorker, answer: A['stedi'], version: string): Promise<A[]> =>
     answers.ask<A>([...workers].filter((w) => w.isConnected() && ready.has(w)), message, answer, version);
-  // Every worker loads the version, then every worker reads again what any of them read last on the live one.
-  rebuilds.beforePublish = async (version: VersionManifest) => {
-    const staged = await askAll<Extract<WorkerAnswer, { stedi: 'staged' }>>({ stedi: 'stage', version }, 'staged', version.version);
-    const reads = new Map(staged.flatMap((s) => s.reads).map((read) => [`${read.sql}\u0000${JSON.stringify(read.params)}`, read]));
-    if (reads.size > 0) await askAll({ stedi: 'warm', version: version.version, reads: [...reads.values()] }, 'warmed', version.version);
-  };
+  const handover = versionHandover(askAll, logger.child({ component: 'rebuild' }));
+  rebuilds.beforePublish = (version) => handover.beforePublish(version);
 
   const answer = async (worker: Worker, request: Extract<ToPrimary, { stedi: 'request' }>): Promise<void> => {
     let reply: ToWorker;
@@ -182,7 +178,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         }
         else if (m.stedi === 'failed') reject(Object.assign(new Error(m.message), { code: m.code }));
         else if (m.stedi === 'request') void answer(worker, m);
-        else if (m.stedi === 'staged' || m.stedi === 'warmed') answers.answered(worker, m);
+        else if (m.stedi === 'staged' || m.stedi === 'warmed' || m.stedi === 'replayed') answers.answered(worker, m);
         else if (m.stedi === 'busy') spares?.busy(m.start);
         else if (m.stedi === 'pong') watchdog.answered(worker);
         // A page to read ahead goes to the other worker (only a cluster of two hints: page-hints.ts).

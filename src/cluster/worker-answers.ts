@@ -1,8 +1,8 @@
 import type { Worker } from 'node:cluster';
 import type { ToPrimary, ToWorker } from './messages';
 
-/** What every worker answers a primary's `stage` or `warm` with. */
-export type WorkerAnswer = Extract<ToPrimary, { stedi: 'staged' | 'warmed' }>;
+/** What every worker answers a primary's `stage`, `warm` or `published` with. */
+export type WorkerAnswer = Extract<ToPrimary, { stedi: 'staged' | 'warmed' | 'replayed' }>;
 
 /**
  * One message to every listening worker, answered by each: the primary waits

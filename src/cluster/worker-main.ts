@@ -11,6 +11,7 @@ import { readHintedPage } from '../graphql/page-hints';
 import { readAheadOf } from '../graphql/read-ahead-store';
 import { afterPublish } from '../services';
 import { stageVersion, warmVersion } from '../rebuild/version-staging';
+import { mergeAsks, replayLogged } from '../http/answer-replay';
 import type { ToWorker } from './messages';
 import { PrimaryChannel } from './primary-channel';
 import { RemoteRebuilds } from './remote-rebuilds';
@@ -92,7 +93,7 @@ async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): P
       .catch((error: unknown) => void logger.warn({ err: error, version: version.version }, 'loading a version about to be published failed; readers will load it on first use'))
       .then((reads) => {
         running.idle.collectYoung();
-        primary.send({ stedi: 'staged', version: version.version, reads: reads ?? [] });
+        primary.send({ stedi: 'staged', version: version.version, reads: reads ?? [], asks: running.services.answers?.recent() ?? [] });
       });
   });
   primary.on('warm', ({ version, reads }) => {
@@ -110,9 +111,15 @@ async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): P
   process.on('message', (message: unknown, handle: unknown) => {
     if ((message as ToWorker | undefined)?.stedi === 'connection' && handle instanceof Socket) running.server.emit('connection', handle);
   });
-  primary.on('published', ({ version }) => {
+  primary.on('published', ({ version, asks }) => {
     running.idle.activity();
-    afterPublish(running.services.engine, running.services.consent, version).catch((error: unknown) => logger.warn({ err: error, version }, 'warming the new version failed; readers will load it on first use'));
+    const { answers, engine, consent } = running.services;
+    afterPublish(engine, consent, version)
+      .catch((error: unknown) => logger.warn({ err: error, version }, 'warming the new version failed; readers will load it on first use'))
+      // Every worker's recent answers (offered at staging), and this one's own since.
+      .then(() => replayLogged(answers, mergeAsks(asks, answers?.recent() ?? []), logger))
+      .catch((error: unknown) => logger.warn({ err: error, version }, 'making recent answers again on the new version failed'))
+      .finally(() => primary.send({ stedi: 'replayed', version }));
   });
   const stop = async (): Promise<void> => {
     logger.info('shutting down: finishing in-flight requests');

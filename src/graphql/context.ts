@@ -16,6 +16,8 @@ export interface GraphqlContext {
   lake: RequestLake;
   /** Engine time and uncached counts this request may still spend. */
   budget: RequestBudget;
+  /** Made by the server itself, not asked by a client (answer-replay.ts): not counted as an operation. */
+  replay?: boolean;
 }
 
 export function createContext(services: Services, principal: Principal | null, requestId: string): GraphqlContext {

@@ -15,6 +15,7 @@ import { EXPORT_PATH, exportRoutes } from './export';
 import { healthRoutes } from './health';
 import { sendError } from './http-errors';
 import { ideHandler } from './ide';
+import { answerReplay } from './answer-replay';
 import { keptAnswers } from './kept-answers';
 import { lakePageHandler } from './lake-page';
 import { ServerMetrics } from './metrics';
@@ -73,6 +74,8 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   const schema = options.schema ?? (await buildGraphqlSchema());
   const responses = responseCacheFor(services.config);
   const apollo = await createApolloServer(schema, services.config, metrics, services.logger, responses, options.onDataRequest);
+  // After a rebuild, the answers last given are made again on the new version (answer-replay.ts).
+  if (responses) services.answers = answerReplay(apollo, services, responses);
   metrics.watchLake(services.engine, services.rebuilds);
   metrics.watchConsent(services.consent, services.erasure);
   let draining = false;

@@ -40,8 +40,8 @@ export function dataRequestPlugin(onData: () => void): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, operation }) {
-          if (!operation) return;
+        async didResolveOperation({ document, operation, contextValue }) {
+          if (!operation || (contextValue as { replay?: boolean }).replay) return;
           let data = decided.get(operation);
           if (data === undefined) decided.set(operation, (data = asksForData(document, operation)));
           if (data) onData();

@@ -3,6 +3,7 @@ import { liveVersion } from '../../etl/manifest';
 import type { Services } from '../services';
 import { type EngineProbe, engineProbe } from './engine-probe';
 import { requestLogOf } from './request-context';
+import { settleWithin } from '../settle-within';
 
 /**
  * /healthz: the process answers. /readyz: this server can serve data now —
@@ -72,18 +73,4 @@ function staleReason(reason: string, cause: unknown): string {
   const folder = (cause as { folder?: string; name?: string })?.name === 'LandingFolderError' ? (cause as { folder: string }).folder : undefined;
   if (folder === undefined) return reason;
   return /does not exist|is not a folder/.test((cause as Error).message) ? `landing folder ${folder} missing` : `landing folder ${folder} unreadable`;
-}
-
-async function settleWithin<T>(work: Promise<T>, ms: number): Promise<PromiseSettledResult<T> | 'pending'> {
-  let timer: NodeJS.Timeout | undefined;
-  const pending = new Promise<'pending'>((resolve) => (timer = setTimeout(() => resolve('pending'), ms)));
-  const settled = work.then(
-    (value): PromiseSettledResult<T> => ({ status: 'fulfilled', value }),
-    (reason: unknown): PromiseSettledResult<T> => ({ status: 'rejected', reason }),
-  );
-  try {
-    return await Promise.race([settled, pending]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -132,7 +132,9 @@ export class ServerMetrics {
   /** Counts and times GraphQL operations by name and type. */
   apolloPlugin(): ApolloServerPlugin {
     return {
-      requestDidStart: async () => {
+      requestDidStart: async ({ contextValue }) => {
+        // An answer the server makes again on a new version (answer-replay.ts) is no client's operation.
+        if ((contextValue as { replay?: boolean }).replay) return;
         const started = process.hrtime.bigint();
         let failed = false;
         return {

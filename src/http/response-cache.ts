@@ -1,12 +1,9 @@
 import { type ApolloServerPlugin, type GraphQLRequestContextResponseForOperation, HeaderMap } from '@apollo/server';
 import { type DocumentNode, Kind, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { ByteBoundedLru } from '../byte-bounded-lru';
-import { giveBackColumnBytes, jsonParts, partsText } from '../graphql/column-text';
 import type { GraphqlContext } from '../graphql/context';
-import { releaseRawJson, withRawJson, withRawJsonBytes } from '../graphql/raw-json';
-import { giveBack } from '../byte-pool';
-import { bytesAnswerToken } from './sent-as-bytes';
 import type { RequestLake } from '../graphql/request-lake';
+import { keepOnceWritten, MAX_ENTRY_BYTES, placeholderOf } from './kept-answer-text';
 
 /**
  * Whole answers of repeated read queries, so a client asking the same thing
@@ -25,8 +22,7 @@ import type { RequestLake } from '../graphql/request-lake';
 /** Root fields whose answer is a function of (role, version, consent snapshot, arguments). */
 export const DATA_ROOT_FIELDS: ReadonlySet<string> = new Set(['customer', 'customers', 'stepTrainerReadings', 'accelerometerReadings', 'machineLearningSamples', '__typename']);
 
-/** Answers above this estimate are not kept (bulk pages stream through). */
-export const MAX_ENTRY_BYTES = 256 * 1024;
+export { MAX_ENTRY_BYTES, stringifyResult } from './kept-answer-text';
 
 type Data = Record<string, unknown>;
 
@@ -43,52 +39,20 @@ export interface Asked {
   variables?: Record<string, unknown> | null;
 }
 
-/**
- * An answer is kept as its JSON text (one string: no object graph for the
- * garbage collector to walk, and its size is known), taken from the one
- * serialisation Apollo makes anyway; a hit hands Apollo a placeholder that
- * `stringifyResult` turns back into that text, unparsed.
- */
-const texts = new WeakMap<object, string>();
-/** Answers to keep once serialised: their data object, and where and under which key. */
-const toKeep = new WeakMap<object, { cache: ResponseCache; key: string; operation: string | null }>();
-
-/**
- * Apollo's stringifyResult: a kept answer's text as it was, anything else as Apollo writes it (JSON and a newline: the
- * same text, see column-text.ts), with any JSON text a resolver made written in (raw-json.ts).
- */
-export function stringifyResult(value: { data?: unknown; errors?: unknown; extensions?: unknown }): string {
-  const data = value.data && typeof value.data === 'object' ? value.data : undefined;
-  const kept = data && texts.get(data);
-  const pending = data && toKeep.get(data);
-  if (!data || !onlyData(value)) return `${withRawJson(data, JSON.stringify(value))}\n`;
-  // Without errors or extensions, Apollo's JSON of the result is exactly {"data":…}; a columnar page's lists are written as their texts.
-  if (kept !== undefined) {
-    if (pending) pending.cache.keep(pending.key, kept, pending.operation);
-    return `{"data":${kept}}\n`;
-  }
-  const parts = jsonParts(data) ?? [];
-  // An answer holding bytes (a bulk page's edges, a prepared batch page's columns) that the cache will not keep is sent
-  // as bytes (sent-as-bytes.ts), never made a string; (a UTF-16 text at least a third as long as 1.5 × the bound is over it).
-  const bytes = withRawJsonBytes(data, ['{"data":', ...parts, '}\n']);
-  const token = bytes && (!pending || bytes.length > 1.5 * MAX_ENTRY_BYTES) ? bytesAnswerToken(bytes) : undefined;
-  if (token !== undefined) {
-    releaseRawJson(data);
-    giveBackColumnBytes(parts);
-    return token;
-  }
-  if (bytes) giveBack(bytes);
-  const text = withRawJson(data, partsText(parts));
-  giveBackColumnBytes(parts);
-  if (pending) pending.cache.keep(pending.key, text, pending.operation);
-  return `{"data":${text}}\n`;
+/** A request whose answer was kept or served lately, by whom: what a new version's answers are made again from (answer-replay.ts). */
+export interface RecentAsk {
+  role: string;
+  asked: Asked;
 }
 
-/** A result with nothing but its data (no errors, extensions or any other member with a value). */
-function onlyData(value: object): boolean {
-  for (const [key, member] of Object.entries(value)) if (key !== 'data' && member !== undefined) return false;
-  return true;
+/** How many of the most recently kept or served keys are remembered, across versions, for recentAsks. */
+const RECENT_KEYS = 16;
+
+/** Heap bytes of a string: V8 keeps a text of Latin-1 characters at one byte each, any other at two. */
+function textBytes(text: string): number {
+  return NOT_LATIN1.test(text) ? 2 * text.length : text.length;
 }
+const NOT_LATIN1 = /[^\u0000-\u00ff]/;
 
 /** The server's cache of whole answers, or null: none when its bytes are 0 or the read cache is off (every answer read afresh). */
 export const responseCacheFor = (config: { responseCacheBytes: number; queryCacheRows: number }): ResponseCache | null =>
@@ -99,6 +63,9 @@ export class ResponseCache {
   /** `${kept versions, live first}|${consent generation}` of the entries held. */
   private epoch = '';
   private readonly cacheable = new WeakMap<DocumentNode, Map<string, boolean>>();
+  // Private: the keys of the answers most recently kept or served, oldest first; kept across epochs (recentAsks). Each is
+  // at most an entry's bound, as keep counts the key.
+  private readonly recentKeys = new Map<string, true>();
 
   constructor(maxBytes: number) {
     this.entries = new ByteBoundedLru(maxBytes);
@@ -139,29 +106,57 @@ export class ResponseCache {
 
   /** The kept answer, or undefined. */
   get(key: string): Kept | undefined {
-    return this.entries.get(key);
+    const kept = this.entries.get(key);
+    if (kept !== undefined) this.noteRecent(key);
+    return kept;
+  }
+
+  /** Whether an answer is kept under `key` (its recency unchanged). */
+  has(key: string): boolean {
+    return this.entries.has(key);
   }
 
   /** The kept answer's placeholder for Apollo (see stringifyResult), or undefined. */
   placeholder(key: string): Data | undefined {
-    const kept = this.entries.get(key);
+    const kept = this.get(key);
     if (kept === undefined) return undefined;
-    const placeholder: Data = {};
-    texts.set(placeholder, kept.text);
-    return placeholder;
+    return placeholderOf(kept.text);
   }
 
   /** Keeps an answer's JSON text made under `key`, unless its epoch has passed since (a revocation seen mid-request). */
   keep(key: string, text: string, operation: string | null): void {
     if (!key.startsWith(`${this.epoch}\u0000`)) return;
-    // Answers are ASCII but for customers' names: one byte a character, two at worst; the key likewise.
-    const bytes = 96 + 2 * (text.length + key.length + (operation?.length ?? 0));
-    if (bytes <= MAX_ENTRY_BYTES) this.entries.set(key, { text, operation }, bytes);
+    // Answers are ASCII but for customers' names: one byte a character (two when a name is not Latin-1), the key likewise.
+    if (96 + text.length > MAX_ENTRY_BYTES) return;
+    const bytes = 96 + textBytes(text) + textBytes(key) + 2 * (operation?.length ?? 0);
+    if (bytes > MAX_ENTRY_BYTES) return;
+    this.entries.set(key, { text, operation }, bytes);
+    this.noteRecent(key);
+  }
+
+  /**
+   * The requests of the answers most recently kept or served (newest first, at most `max`, each once), whatever
+   * version they were kept on: a new version's answers to them are made as soon as it is live (answer-replay.ts).
+   */
+  recentAsks(max: number): RecentAsk[] {
+    const asks = new Map<string, RecentAsk>();
+    for (const key of [...this.recentKeys.keys()].reverse()) {
+      const ask = askOfKey(key);
+      if (ask && !asks.has(ask.tail)) asks.set(ask.tail, ask.ask);
+      if (asks.size >= max) break;
+    }
+    return [...asks.values()];
+  }
+
+  private noteRecent(key: string): void {
+    this.recentKeys.delete(key);
+    this.recentKeys.set(key, true);
+    if (this.recentKeys.size > RECENT_KEYS) this.recentKeys.delete(this.recentKeys.keys().next().value!);
   }
 
   /** Keeps `data` once Apollo has serialised it (stringifyResult), if it is then still answered as it is. */
   keepWhenWritten(key: string, data: Data, operation: string | null): void {
-    toKeep.set(data, { cache: this, key, operation });
+    keepOnceWritten(data, { cache: this, key, operation });
   }
 
   private isCacheable(document: DocumentNode, operation: OperationDefinitionNode): boolean {
@@ -171,6 +166,19 @@ export class ResponseCache {
     let cacheable = byOperation.get(name);
     if (cacheable === undefined) byOperation.set(name, (cacheable = operation.operation === 'query' && onlyDataRoots(document, operation.selectionSet, 0)));
     return cacheable;
+  }
+}
+
+/** The request a key was made of (keyFor), and the key without its epoch; null if it is not one. */
+function askOfKey(key: string): { tail: string; ask: RecentAsk } | null {
+  const parts = key.split('\u0000');
+  if (parts.length < 5) return null;
+  const [, role, operationName, variables] = parts;
+  try {
+    const asked = { query: parts.slice(4).join('\u0000'), operationName: operationName || undefined, variables: JSON.parse(variables) as Asked['variables'] };
+    return { tail: key.slice(key.indexOf('\u0000') + 1), ask: { role, asked } };
+  } catch {
+    return null;
   }
 }
 

@@ -115,11 +115,15 @@ describe('stedi serve on two workers', () => {
     expect(before.text).toMatch(/^stedi_rebuild_jobs\{state="SUCCEEDED"\} 1$/m);
 
     await served.stop();
-    const logs = served.process.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { worker?: unknown; msg?: string; warmed?: number });
+    const logs = served.process.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { worker?: unknown; msg?: string; warmed?: number; kept?: number });
     expect(new Set(logs.filter((l) => l.msg === 'request').map((l) => l.worker))).toEqual(new Set([1, 2]));
     const warmed = logs.filter((l) => l.msg === 'recent reads read again on the version about to be published');
     expect(warmed.map((l) => l.worker).sort()).toEqual([1, 2]);
     expect(warmed.every((l) => (l.warmed ?? 0) > 0)).toBe(true);
+    // The page one worker answered before the rebuild was made again on the new version by both, before it succeeded.
+    const replayed = logs.filter((l) => l.msg === 'recent answers made again on the new version');
+    expect(replayed.map((l) => l.worker).sort()).toEqual([1, 2]);
+    expect(replayed.every((l) => (l.kept ?? 0) > 0)).toBe(true);
   }, 90_000);
 
   it('erases a withdrawn customer with one rebuild however many workers see it, within STEDI_ERASURE_MS', async () => {

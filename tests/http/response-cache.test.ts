@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import request from 'supertest';
 import { MAX_ENTRY_BYTES, ResponseCache } from '../../src/http/response-cache';
 import { ADMIN_KEY, ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
@@ -107,5 +108,62 @@ describe('the cache of whole answers', () => {
     expect(cache.size.bytes).toBeLessThanOrEqual(64 * 1024);
     expect(cache.size.entries).toBeGreaterThan(0);
     expect(cache.get('\u0000k99')?.text).toBe('y'.repeat(4_000));
+  });
+
+  it('counts an answer at a byte a character, two when any character is outside Latin-1', () => {
+    const cache = new ResponseCache(4 * MAX_ENTRY_BYTES);
+    // 140,000 characters: the nested page of 100 customers × 10 readings on the real data is 131 kB.
+    cache.keep('\u0000ascii', 'x'.repeat(140_000), null);
+    cache.keep('\u0000latin1', 'é'.repeat(140_000), null);
+    cache.keep('\u0000wide', `中${'x'.repeat(139_999)}`, null);
+    expect([cache.has('\u0000ascii'), cache.has('\u0000latin1'), cache.has('\u0000wide')]).toEqual([true, true, false]);
+    expect(cache.size.bytes).toBeGreaterThanOrEqual(280_000);
+  });
+});
+
+/** A lake as keyFor reads it: its kept versions and consent generation. */
+const lakeAt = (version: string, generation = 1) => ({
+  manifest: async () => ({ versions: [{ version }] }) as never,
+  consent: async () => ({ generation }) as never,
+  isDamaged: () => false,
+});
+
+// Private: the STEDI_PROPERTY_SEED replays a run; the seed is in the test's name.
+const SEED = Number(process.env.STEDI_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
+
+describe("the requests of the cache's latest answers", () => {
+  it('lists them newest first, each once across versions, as they were asked', async () => {
+    const cache = new ResponseCache(1024 * 1024);
+    const asked = (n: number) => ({ query: `{ q${n} }`, operationName: n % 2 ? `Op${n}` : undefined, variables: { n } });
+    for (const n of [1, 2, 3]) cache.keep((await cache.keyFor('analyst', lakeAt('v1'), asked(n)))!, '{}', null);
+    // A new version: answer 1 is given again there, and served once more from the cache.
+    const again = (await cache.keyFor('admin', lakeAt('v2'), asked(1)))!;
+    cache.keep(again, '{}', null);
+    cache.get(again);
+    expect(cache.recentAsks(8)).toEqual([
+      { role: 'admin', asked: asked(1) },
+      { role: 'analyst', asked: asked(3) },
+      { role: 'analyst', asked: asked(2) },
+      { role: 'analyst', asked: asked(1) },
+    ]);
+    expect(cache.recentAsks(2)).toHaveLength(2);
+    // A miss or an answer not kept is not listed.
+    cache.get((await cache.keyFor('admin', lakeAt('v2'), asked(4)))!);
+    cache.keep((await cache.keyFor('admin', lakeAt('v2'), asked(5)))!, 'x'.repeat(MAX_ENTRY_BYTES), null);
+    expect(cache.recentAsks(8).map((a) => a.asked.query)).not.toEqual(expect.arrayContaining(['{ q4 }', '{ q5 }']));
+  });
+
+  it(`gives back any request exactly as its key was made of it (seed ${SEED})`, async () => {
+    const name = fc.stringMatching(/^[_A-Za-z][_0-9A-Za-z]{0,8}$/);
+    const variables = fc.dictionary(fc.string(), fc.jsonValue()).map((v) => JSON.parse(JSON.stringify(v)) as Record<string, unknown>);
+    const ask = fc.record({ role: fc.constantFrom('analyst', 'admin'), query: fc.string({ unit: 'binary' }), operationName: fc.option(name, { nil: undefined }), variables });
+    await fc.assert(
+      fc.asyncProperty(ask, async ({ role, query, operationName, variables: v }) => {
+        const cache = new ResponseCache(1024 * 1024);
+        cache.keep((await cache.keyFor(role, lakeAt('v1'), { query, operationName, variables: v }))!, '{}', null);
+        expect(cache.recentAsks(1)).toEqual([{ role, asked: { query, operationName, variables: v } }]);
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
   });
 });

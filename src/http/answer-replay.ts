@@ -1,0 +1,87 @@
+import type { ApolloServer } from '@apollo/server';
+import { ROLES, type Role } from '../auth/principal';
+import { createContext, type GraphqlContext } from '../graphql/context';
+import type { Logger } from '../logger';
+import type { Services } from '../services';
+import { settleWithin } from '../settle-within';
+import { stringifyResult } from './kept-answer-text';
+import type { RecentAsk, ResponseCache } from './response-cache';
+
+/**
+ * The answers clients were given most recently, made again as soon as a
+ * rebuild's version is live and before the rebuild reports success: a
+ * dashboard or notebook asking again after a rebuild finds its answer kept,
+ * as it did on the version before, instead of paying for the first execution
+ * on a new version. Each is an ordinary request on the live version (every
+ * limit, the consent snapshot, the role that asked), one at a time; one that
+ * fails, or is too large to keep, is simply not kept.
+ */
+
+/** How many of its most recent answers a server process offers to make again. */
+export const REPLAYED_ANSWERS = 8;
+
+/** How long a rebuild waits for its answers before reporting success (the rest are made after). */
+export const REPLAY_WAIT_MS = 2_000;
+
+export interface AnswerReplay {
+  /** This process's most recent asks, newest first. */
+  recent(): RecentAsk[];
+  /** Makes the answers to `asks` on the live version and keeps them; resolves with how many are kept now. */
+  replay(asks: readonly RecentAsk[]): Promise<number>;
+}
+
+const isRole = (role: string): role is Role => (ROLES as readonly string[]).includes(role);
+
+export function answerReplay(apollo: ApolloServer<GraphqlContext>, services: Services, cache: ResponseCache): AnswerReplay {
+  const replayOne = async ({ role, asked }: RecentAsk, n: number): Promise<boolean> => {
+    if (!isRole(role)) return false;
+    const context: GraphqlContext = { ...createContext(services, { role, keyId: 'replay' }, `replay-${n}`), replay: true };
+    const key = await cache.keyFor(role, context.lake, asked);
+    if (key === null) return false;
+    if (cache.has(key)) return true;
+    const response = await apollo.executeOperation(
+      { query: asked.query, variables: asked.variables ?? undefined, operationName: asked.operationName ?? undefined },
+      { contextValue: context },
+    );
+    // Written as an answer is (the cache keeps the text stringifyResult makes), then dropped.
+    if (response.body.kind === 'single') stringifyResult(response.body.singleResult);
+    return cache.has(key);
+  };
+  return {
+    recent: () => cache.recentAsks(REPLAYED_ANSWERS),
+    replay: async (asks) => {
+      let kept = 0;
+      for (const [n, ask] of asks.entries()) {
+        try {
+          if (await replayOne(ask, n)) kept += 1;
+        } catch (error) {
+          services.logger.debug({ err: error }, 'a recent answer was not made again on the new version');
+        }
+      }
+      return kept;
+    },
+  };
+}
+
+/** Every ask of `lists` once (the same request by the same role), in order. */
+export function mergeAsks(...lists: ReadonlyArray<readonly RecentAsk[]>): RecentAsk[] {
+  const merged = new Map<string, RecentAsk>();
+  for (const ask of lists.flat()) {
+    const { role, asked } = ask;
+    merged.set(JSON.stringify([role, asked.operationName ?? '', asked.variables ?? {}, asked.query]), ask);
+  }
+  return [...merged.values()];
+}
+
+/** Replays `asks` and logs how many are kept; nothing without a replay (no cache of answers) or asks. */
+export async function replayLogged(replay: AnswerReplay | undefined, asks: readonly RecentAsk[], logger: Logger): Promise<void> {
+  if (!replay || asks.length === 0) return;
+  const started = Date.now();
+  const kept = await replay.replay(asks);
+  logger.info({ kept, offered: asks.length, ms: Date.now() - started }, 'recent answers made again on the new version');
+}
+
+/** replayLogged, waiting at most `waitMs`; the rest go on after. */
+export async function replayWithin(replay: AnswerReplay | undefined, asks: readonly RecentAsk[], logger: Logger, waitMs = REPLAY_WAIT_MS): Promise<void> {
+  if ((await settleWithin(replayLogged(replay, asks, logger), waitMs)) === 'pending') logger.info({ waitMs }, 'recent answers still being made again on the new version; not waiting longer');
+}
