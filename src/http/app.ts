@@ -74,8 +74,9 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   const schema = options.schema ?? (await buildGraphqlSchema());
   const responses = responseCacheFor(services.config);
   const apollo = await createApolloServer(schema, services.config, metrics, services.logger, responses, options.onDataRequest);
-  // After a rebuild, the answers last given are made again on the new version (answer-replay.ts).
-  if (responses) services.answers = answerReplay(apollo, services, responses);
+  // After a rebuild, the answers last given are made again on the new version (answer-replay.ts); not on an engine
+  // that reads where a version is stored (Athena: each would be a billed query), as its reads are not warmed either.
+  if (responses && services.engine.stageVersion) services.answers = answerReplay(apollo, services, responses);
   metrics.watchLake(services.engine, services.rebuilds);
   metrics.watchConsent(services.consent, services.erasure);
   let draining = false;
