@@ -4,7 +4,7 @@ import type { VersionManifest } from '../../etl/manifest';
 import type { Config } from '../config';
 import type { PageHint } from '../graphql/read-ahead-store';
 import type { CachedRead } from '../graphql/version-read-cache';
-import type { RecentAsk } from '../http/response-cache';
+import type { RecentAsk } from '../http/recent-asks';
 import type { RebuildJob } from '../rebuild/rebuild-job';
 
 /**

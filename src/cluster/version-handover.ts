@@ -1,6 +1,5 @@
 import type { VersionManifest } from '../../etl/manifest';
-import { mergeAsks, REPLAY_WAIT_MS } from '../http/answer-replay';
-import type { RecentAsk } from '../http/response-cache';
+import { mergeAsks, type RecentAsk, REPLAY_WAIT_MS } from '../http/recent-asks';
 import type { Logger } from '../logger';
 import { settleWithin } from '../settle-within';
 import type { ToWorker } from './messages';

@@ -5,7 +5,8 @@ import type { Logger } from '../logger';
 import type { Services } from '../services';
 import { settleWithin } from '../settle-within';
 import { stringifyResult } from './kept-answer-text';
-import type { RecentAsk, ResponseCache } from './response-cache';
+import { type RecentAsk, REPLAY_WAIT_MS } from './recent-asks';
+import type { ResponseCache } from './response-cache';
 
 /**
  * The answers clients were given most recently, made again as soon as a
@@ -19,9 +20,6 @@ import type { RecentAsk, ResponseCache } from './response-cache';
 
 /** How many of its most recent answers a server process offers to make again. */
 export const REPLAYED_ANSWERS = 8;
-
-/** How long a rebuild waits for its answers before reporting success (the rest are made after). */
-export const REPLAY_WAIT_MS = 2_000;
 
 export interface AnswerReplay {
   /** This process's most recent asks, newest first. */
@@ -61,16 +59,6 @@ export function answerReplay(apollo: ApolloServer<GraphqlContext>, services: Ser
       return kept;
     },
   };
-}
-
-/** Every ask of `lists` once (the same request by the same role), in order. */
-export function mergeAsks(...lists: ReadonlyArray<readonly RecentAsk[]>): RecentAsk[] {
-  const merged = new Map<string, RecentAsk>();
-  for (const ask of lists.flat()) {
-    const { role, asked } = ask;
-    merged.set(JSON.stringify([role, asked.operationName ?? '', asked.variables ?? {}, asked.query]), ask);
-  }
-  return [...merged.values()];
 }
 
 /** Replays `asks` and logs how many are kept; nothing without a replay (no cache of answers) or asks. */

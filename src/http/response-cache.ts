@@ -4,6 +4,7 @@ import { ByteBoundedLru } from '../byte-bounded-lru';
 import type { GraphqlContext } from '../graphql/context';
 import type { RequestLake } from '../graphql/request-lake';
 import { keepOnceWritten, MAX_ENTRY_BYTES, placeholderOf } from './kept-answer-text';
+import type { RecentAsk } from './recent-asks';
 
 /**
  * Whole answers of repeated read queries, so a client asking the same thing
@@ -33,17 +34,8 @@ export interface Kept {
 }
 
 /** What a request asks, as the key is made of it (the body's own values: Apollo's `request`). */
-export interface Asked {
-  query: string;
-  operationName?: string | null;
-  variables?: Record<string, unknown> | null;
-}
+export type Asked = RecentAsk['asked'];
 
-/** A request whose answer was kept or served lately, by whom: what a new version's answers are made again from (answer-replay.ts). */
-export interface RecentAsk {
-  role: string;
-  asked: Asked;
-}
 
 /** How many of the most recently kept or served keys are remembered, across versions, for recentAsks. */
 const RECENT_KEYS = 16;
