@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import type { Services } from '../services';
 import { settleWithin } from '../settle-within';
 import { stringifyResult } from './kept-answer-text';
+import { outsideRequests } from './request-context';
 import { type RecentAsk, REPLAY_WAIT_MS } from './recent-asks';
 import type { ResponseCache } from './response-cache';
 
@@ -47,7 +48,8 @@ export function answerReplay(apollo: ApolloServer<GraphqlContext>, services: Ser
   };
   return {
     recent: () => cache.recentAsks(REPLAYED_ANSWERS),
-    replay: async (asks) => {
+    // Outside the request that asked for the rebuild, if one did (a single process): no client asked these.
+    replay: (asks) => outsideRequests(async () => {
       let kept = 0;
       for (const [n, ask] of asks.entries()) {
         try {
@@ -57,7 +59,7 @@ export function answerReplay(apollo: ApolloServer<GraphqlContext>, services: Ser
         }
       }
       return kept;
-    },
+    }),
   };
 }
 

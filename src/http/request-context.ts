@@ -20,6 +20,8 @@ export interface RequestState {
 const storage = new AsyncLocalStorage<RequestState>();
 /** The request served by the calling async chain, if any. */
 export const currentRequest = (): RequestState | undefined => storage.getStore();
+/** Runs `work` as no request's, whatever started it (a rebuild a request asked for): its errors are not logged, nor its answer sent, as that request's. */
+export const outsideRequests = <T>(work: () => T): T => storage.exit(work);
 
 const stateOf = (res: Response): RequestState => res.locals.request as RequestState;
 export const requestIdOf = (res: Response): string => stateOf(res).requestId;

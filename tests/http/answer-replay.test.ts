@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { ADMIN_KEY, ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
+import { loggedLines } from '../helpers/log-lines';
 import { serialOf, writeManyCustomersLanding } from '../helpers/many-customers-landing';
 
 /**
@@ -17,8 +18,8 @@ const PAGE = 'query Page($after: String) { customers(first: 2, after: $after) { 
 describe('recent answers made again on a new version', () => {
   let t: TestApp;
   let executed: jest.SpyInstance;
-  const open = async (keepVersions = 3): Promise<void> => {
-    t = await buildTestApp({ landing: writeManyCustomersLanding(6, 3).landing, keepVersions });
+  const open = async (keepVersions = 3, logger?: ReturnType<typeof loggedLines>['logger']): Promise<void> => {
+    t = await buildTestApp({ landing: writeManyCustomersLanding(6, 3).landing, keepVersions, logger });
     // A kept answer is sent before Apollo (kept-answers.ts): the requests Apollo runs are those executed.
     executed = jest.spyOn(t.app.apollo, 'executeHTTPGraphQLRequest');
   };
@@ -71,6 +72,21 @@ describe('recent answers made again on a new version', () => {
     expect(await rebuild()).toBe('SUCCEEDED');
     const stale = await t.graphql(PAGE, ANALYST_KEY, { after });
     expect(stale.body.errors[0].extensions.code).toBe('STALE_CURSOR');
+  });
+
+  it('makes them as no client\'s request: one failing on the new version is not logged under the request that asked for the rebuild', async () => {
+    const { logger, lines } = loggedLines();
+    await open(1, logger);
+    const first = await t.graphql(PAGE, ANALYST_KEY);
+    const after = first.body.data.customers.edges[1].cursor as string;
+    expect((await t.graphql(PAGE, ANALYST_KEY, { after })).body.errors).toBeUndefined();
+    expect(await rebuild()).toBe('SUCCEEDED');
+    const logged = lines.map((line) => JSON.parse(line) as { msg?: string; requestId?: string; kept?: number; offered?: number });
+    // The page after the expired version's cursor answered STALE_CURSOR when made again, and was not kept.
+    expect(logged.find((l) => l.msg === 'recent answers made again on the new version')).toMatchObject({ offered: 2, kept: 1 });
+    const asked = logged.find((l) => l.msg === 'rebuildZones requested')?.requestId;
+    expect(asked).toEqual(expect.any(String));
+    expect(logged.filter((l) => l.requestId === asked).map((l) => l.msg).sort()).toEqual(['rebuildZones requested', 'request']);
   });
 
   it('counts only what clients asked in /metrics', async () => {
