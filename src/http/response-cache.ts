@@ -77,7 +77,8 @@ export class ResponseCache {
 
   /** The key of `asked` for this role on the lake as the request sees it; null when there is none (no role, lake not readable). */
   async keyFor(role: string | undefined, lake: Pick<RequestLake, 'manifest' | 'consent' | 'isDamaged'>, asked: Asked): Promise<string | null> {
-    if (!role) return null;
+    // An empty operation name names no operation (Apollo answers OPERATION_RESOLUTION_FAILURE); in a key it would be the absent name's.
+    if (!role || asked.operationName === '') return null;
     let versions: string;
     let generation: number;
     try {

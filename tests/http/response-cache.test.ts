@@ -49,6 +49,15 @@ describe('the cache of whole answers', () => {
     expect(hidden.body).toEqual({ data: { customer: null } });
   });
 
+  it('answers a request naming the operation "" as Apollo does, though the same document\'s answer is kept', async () => {
+    const anonymous = '{ customers(first: 1) { edges { node { serialNumber } } } }';
+    expect((await t.graphql(anonymous, ANALYST_KEY)).body.errors).toBeUndefined();
+    expect((await t.graphql(anonymous, ANALYST_KEY)).body.errors).toBeUndefined();
+    const named = await t.graphql(anonymous, ANALYST_KEY, undefined, '');
+    expect(named.status).toBe(400);
+    expect(named.body.errors[0].extensions.code).toBe('OPERATION_RESOLUTION_FAILURE');
+  });
+
   it('keeps answers apart by role: an analyst never gets an admin\'s personal fields', async () => {
     const admin = await t.graphql(SMALL, ADMIN_KEY, { serial: serialOf(0) });
     expect(admin.body.data.customer.email).toEqual(expect.any(String));
