@@ -46,12 +46,16 @@ export function answerReplay(apollo: ApolloServer<GraphqlContext>, services: Ser
     if (response.body.kind === 'single') stringifyResult(response.body.singleResult);
     return cache.has(key);
   };
+  // Private: the latest replay; an earlier one still running stops (a later rebuild's replay makes the answers for its version).
+  let latest = 0;
   return {
     recent: () => cache.recentAsks(REPLAYED_ANSWERS),
     // Outside the request that asked for the rebuild, if one did (a single process): no client asked these.
     replay: (asks) => outsideRequests(async () => {
+      const run = (latest += 1);
       let kept = 0;
       for (const [n, ask] of asks.entries()) {
+        if (run !== latest) break;
         try {
           if (await replayOne(ask, n)) kept += 1;
         } catch (error) {

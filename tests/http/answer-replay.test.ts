@@ -97,4 +97,16 @@ describe('recent answers made again on a new version', () => {
     const metrics = await request(t.server).get('/metrics');
     expect(metrics.text).toMatch(/stedi_graphql_operations_total\{operation="Small",type="query",outcome="ok"\} 2\n/);
   });
+
+  it('stops a replay still running when a later rebuild starts its own: only the latest version\'s answers are made', async () => {
+    await open();
+    const replay = t.lake.services.answers!;
+    const asks = [1, 2, 3].map((n) => ({ role: 'analyst', asked: { query: SMALL, operationName: 'Small', variables: { serial: serialOf(n) } } }));
+    const earlier = replay.replay(asks);
+    const later = replay.replay(asks);
+    // The earlier one made the answer it had begun, then stopped; the later one found it kept and made the rest.
+    expect(await earlier).toBe(1);
+    expect(await later).toBe(3);
+  });
 });
+
