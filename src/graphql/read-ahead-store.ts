@@ -1,5 +1,6 @@
 import type { KeyValue } from './cursor';
 import type { DatasetFilter } from './datasets/dataset';
+import { settleWithin } from '../settle-within';
 
 /**
  * The store behind the read-ahead (page-read-ahead.ts): pages read before
@@ -99,10 +100,7 @@ export class PageReadAhead {
   async takeAfterPending<T>(key: string, scope: string, waitMs: number): Promise<T | undefined> {
     const reads = this.pending.get(scope);
     if (!reads || reads.size === 0) return undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
-    await Promise.race([Promise.allSettled([...reads]), gaveUp]);
-    clearTimeout(timer);
+    await settleWithin(Promise.allSettled([...reads]), waitMs);
     return this.take<T>(key);
   }
 

@@ -9,6 +9,7 @@ import type { Logger } from '../logger';
 import { failureMessage } from './failure-message';
 import { type RebuildJob, failRunningSteps, newJob, recordProgress } from './rebuild-job';
 import { type BuiltVersion, type OnStaged, buildInChildProcess, buildInThisProcess } from './rebuild-process';
+import { settleWithin } from '../settle-within';
 
 /** Runs one build for a job; by default a DuckDB build runs in a child process at a lower priority (rebuild-process.ts). */
 export type BuildRunner = (
@@ -143,18 +144,13 @@ export class RebuildJobs implements Rebuilds {
   /** Before the swap: the servers load the new version, bounded in time (a server that is not ready loads it on first use). */
   private async stage(version: VersionManifest, log: Logger): Promise<void> {
     if (!this.beforePublish) return;
-    let timer: NodeJS.Timeout | undefined;
     const started = Date.now();
-    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.stageTimeoutMs)));
-    try {
-      const outcome = await Promise.race([this.beforePublish(version), late]);
-      if (outcome === 'late') log.warn({ version: version.version, timeoutMs: this.stageTimeoutMs }, 'loading the new version before publishing took too long; publishing anyway');
-      else log.debug({ version: version.version, ms: Date.now() - started }, 'new version loaded before publishing');
-    } catch (error) {
-      log.warn({ err: error, version: version.version }, 'loading the new version before publishing failed; readers will load it on first use');
-    } finally {
-      clearTimeout(timer);
-    }
+    const loading = this.beforePublish;
+    // A failure of any kind, even one thrown at once, only means readers load the version on first use.
+    const outcome = await settleWithin(Promise.resolve().then(() => loading(version)), this.stageTimeoutMs);
+    if (outcome === 'pending') log.warn({ version: version.version, timeoutMs: this.stageTimeoutMs }, 'loading the new version before publishing took too long; publishing anyway');
+    else if (outcome.status === 'rejected') log.warn({ err: outcome.reason, version: version.version }, 'loading the new version before publishing failed; readers will load it on first use');
+    else log.debug({ version: version.version, ms: Date.now() - started }, 'new version loaded before publishing');
   }
 
   /** Loads the new version and refreshes consent so the first readers after the swap do not pay for it. */
