@@ -17,6 +17,9 @@ export const MAX_RETRY_WAIT_MS = 60 * 60_000;
  * together share one build and two thirds are left for it to finish.
  * A build that fails (a check, damaged landing) fails again until someone
  * fixes it, so after each failure the next try waits twice as long.
+ * What this process's first refresh finds held may have been read by an
+ * earlier process (the server restarted, a worker was replaced): its age is
+ * unknown, so its rebuild starts at once.
  */
 export class Erasure {
   private timer?: NodeJS.Timeout;
@@ -25,6 +28,8 @@ export class Erasure {
   private failures = 0;
   /** Private: what the last consent refresh found, read again when the timer fires. */
   private latest?: PendingErasure;
+  /** Private: when this process first refreshed; customers held since then have an unknown age. */
+  private firstRefreshAt?: number;
 
   constructor(
     private readonly startRebuild: () => Promise<Pick<RebuildJob, 'id'>>,
@@ -36,13 +41,16 @@ export class Erasure {
   /** Called after each consent refresh: starts a rebuild while kept versions hold a withdrawn customer. */
   onRefresh(pending: PendingErasure): void {
     this.latest = pending;
+    this.firstRefreshAt ??= Date.now();
     if (pending.versions.length === 0) return;
-    const lag = this.lagOf(pending);
+    const oldest = this.oldestSeen(pending);
+    const lag = Date.now() - oldest;
+    const inherited = oldest <= this.firstRefreshAt;
     if (lag > this.erasureMs) {
       this.logger.error({ lagMs: lag, erasureMs: this.erasureMs, versions: pending.versions.length }, 'erasure bound exceeded: kept versions still hold customers who withdrew consent');
     }
     if (this.timer || !this.lastOutcomeKnown()) return;
-    const wait = this.failures === 0 ? Math.max(0, this.erasureMs / 3 - lag) : this.retryWaitMs();
+    const wait = this.failures > 0 ? this.retryWaitMs() : inherited ? 0 : Math.max(0, this.erasureMs / 3 - lag);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       // Erased meanwhile (another worker's rebuild, an admin's): a build now would only repeat it.
@@ -80,13 +88,13 @@ export class Erasure {
 
   /** Milliseconds since the oldest revocation still held was first seen (0 when none). */
   lagMs(pending: PendingErasure): number {
-    return pending.versions.length === 0 ? 0 : this.lagOf(pending);
+    return pending.versions.length === 0 ? 0 : Date.now() - this.oldestSeen(pending);
   }
 
-  private lagOf(pending: PendingErasure): number {
+  private oldestSeen(pending: PendingErasure): number {
     let oldest = Date.now();
     for (const seen of pending.since.values()) oldest = Math.min(oldest, seen.getTime());
-    return Date.now() - oldest;
+    return oldest;
   }
 }
 

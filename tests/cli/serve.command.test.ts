@@ -1,6 +1,7 @@
 import { buildLake } from '../helpers/etl-lake';
 import { ANALYST_KEY } from '../helpers/http-app';
-import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
+import { customerRecord, emailOf, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
+import { parquetFilesHolding } from '../helpers/parquet-scan';
 import { runCli } from '../helpers/run-cli';
 import { spawnCli } from '../helpers/spawn-cli';
 
@@ -58,6 +59,25 @@ describe('stedi serve', () => {
       server.child.kill('SIGKILL');
     }
   });
+
+  it('erases at once a revocation that reached landing while it was down: it cannot know how long ago it was read', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-serve-lake-');
+    await buildLake(landing, lake);
+    writeLanding(landing, 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-2.json');
+    // A bound of 10 minutes: a revocation this process had read itself would wait a third of it.
+    const server = spawnCli(['serve', '--lake', lake, '--landing', landing], { PORT: '0', HOST: '127.0.0.1', STEDI_API_KEYS: `${ANALYST_KEY}:analyst`, STEDI_ERASURE_MS: '600000' });
+    try {
+      await server.waitFor(/Serving \S+ at http/);
+      await server.waitFor(/"msg":"erasure rebuild starting"/, 20_000);
+      const deadline = Date.now() + 30_000;
+      while ((await parquetFilesHolding(lake, 'serial-alice')).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await parquetFilesHolding(lake, 'serial-alice')).toEqual([]);
+      expect(await parquetFilesHolding(lake, emailOf('alice'))).toEqual([]);
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  }, 60_000);
 
   it('says in one line, with no warning or stack, that its port is in use or its HOST is not an address here', async () => {
     const landing = writeSmallLanding();

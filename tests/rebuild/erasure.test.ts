@@ -25,6 +25,9 @@ describe('the erasure rebuild', () => {
       createLogger('silent', false),
       ERASURE_MS,
     );
+    // The process's first refresh found nothing held: what later ones find was read by this process.
+    erasure.onRefresh({ since: new Map(), versions: [] });
+    jest.advanceTimersByTime(1);
   });
 
   afterEach(() => {
@@ -81,5 +84,24 @@ describe('the erasure rebuild', () => {
     erasure.onRefresh(pending(ERASURE_MS));
     await jest.advanceTimersByTimeAsync(0);
     expect(started).toEqual(['job-1']);
+  });
+
+  it('starts at once when the process\'s first refresh finds a customer held: an earlier process may have read the revocation long ago', async () => {
+    const restarted = new Erasure(
+      async () => {
+        started.push('job-after-restart');
+        return { id: 'job-after-restart' };
+      },
+      () => undefined,
+      createLogger('silent', false),
+      ERASURE_MS,
+    );
+    try {
+      restarted.onRefresh(pending(0));
+      await jest.advanceTimersByTimeAsync(0);
+      expect(started).toEqual(['job-after-restart']);
+    } finally {
+      restarted.stop();
+    }
   });
 });
