@@ -92,6 +92,7 @@ export class DuckDbEngine implements Engine {
     const spec = TABLES[table];
     if (spec.zone === 'landing') return this.landingRef(spec.folder as Source, table);
     const { kept, live } = await this.kept(version);
+    await this.versions.recheck(kept);
     try {
       await this.versions.load(kept);
     } catch (error) {
@@ -118,6 +119,7 @@ export class DuckDbEngine implements Engine {
 
   async scanRef(table: BuiltTable, version: string): Promise<string> {
     const { kept, live } = await this.kept(version, { orStaged: true });
+    await this.versions.recheck(kept);
     const damage = this.versions.damageOf(version) ?? (await this.versions.check(kept, table));
     if (damage) throw live ? new LakeDamagedError(version, damage) : new StaleVersionError(version, damage);
     return `read_parquet(${sqlStringLiteral(this.versions.fileOf(kept, table))}, hive_partitioning = false)`;
@@ -169,7 +171,11 @@ export class DuckDbEngine implements Engine {
 
   async heldPage(request: HeldPageRequest, options: QueryOptions = {}): Promise<Row[] | undefined> {
     const table = await this.held.get(request.table, request.version, options);
-    if (this.versions.damageOf(request.version) !== undefined) this.throwIfDamaged(request.version, (await this.kept(request.version)).live);
+    if (this.versions.damageOf(request.version) !== undefined) {
+      const { kept, live } = await this.kept(request.version);
+      await this.versions.recheck(kept);
+      this.throwIfDamaged(request.version, live);
+    }
     return table?.page(request);
   }
 

@@ -17,6 +17,16 @@ export function forgetHashes(path: string): void {
   for (const key of hashes.keys()) if (key.startsWith(`${path}\0`)) hashes.delete(key);
 }
 
+/** What `path` is now (inode, size, modification and change times), or `missing`: any write, rename or restore changes it. */
+export async function fileIdentity(path: string): Promise<string> {
+  try {
+    const { ino, size, mtimeMs, ctimeMs } = await stat(path);
+    return `${ino}:${size}:${mtimeMs}:${ctimeMs}`;
+  } catch (error) {
+    return `missing (${(error as NodeJS.ErrnoException).code ?? 'unknown'})`;
+  }
+}
+
 export function sha256Of(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');

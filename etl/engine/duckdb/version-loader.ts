@@ -3,7 +3,7 @@ import type { VersionManifest } from '../../manifest';
 import { BUILT_TABLES, type BuiltTable, servedColumns } from '../../tables';
 import type { QueryOptions, VersionState } from '../engine';
 import { QueryTimeoutError, StaleVersionError } from '../engine-errors';
-import { fileDamage, forgetHashes } from './file-checks';
+import { fileDamage, fileIdentity, forgetHashes } from './file-checks';
 import { VersionWatch } from './version-watch';
 import type { LakeLayout } from './lake-layout';
 import { sqlStringLiteral } from './landing-sql';
@@ -35,12 +35,18 @@ export const heldInMemory = (table: BuiltTable, rows: number): boolean => table 
  * keyset order with small row groups, so a page reads one or two of them, and
  * every server process shares them through the OS page cache (held once, not
  * once per worker); a small customers table is the exception (heldInMemory).
- * A version that cannot be read is remembered as damaged, with why.
+ * A version that cannot be read is remembered as damaged, with why, until
+ * the file found damaged changes again (put back from a copy, say): then every
+ * file is checked anew, and a version whose files all pass serves again.
  */
 export class VersionLoader {
   private readonly loads = new Map<string, Promise<void>>();
   private readonly ready = new Set<string>();
   private readonly damaged = new Map<string, string>();
+  // Private: for each damaged version, the file found damaged and its identity then (fileIdentity).
+  private readonly damagedBy = new Map<string, { file: string; identity: string }>();
+  // Private: checks of damaged versions whose damaged file changed, one at a time per version.
+  private readonly rechecks = new Map<string, Promise<void>>();
   /** The columns each loaded version's views serve, by version then table (read at load). */
   private readonly columns = new Map<string, Map<BuiltTable, readonly string[]>>();
   // Private: a loaded version's manifest entry, to check a file its watch saw change.
@@ -97,9 +103,43 @@ export class VersionLoader {
 
   /** Why `table`'s file of `version` is not what the manifest recorded (and the version damaged), or null. */
   async check(version: VersionManifest, table: BuiltTable): Promise<string | null> {
-    const damage = await fileDamage(this.fileOf(version, table), version.tables[table].location, version.tables[table]);
-    if (damage) this.damaged.set(version.version, damage);
+    const file = this.fileOf(version, table);
+    const identity = await fileIdentity(file);
+    const damage = await fileDamage(file, version.tables[table].location, version.tables[table]);
+    if (damage) this.markDamaged(version.version, damage, file, identity);
     return damage;
+  }
+
+  /**
+   * A damaged version is checked again once the file found damaged is no longer the file it was then
+   * (restored, replaced, removed): every file afresh, and when all pass it is no longer damaged.
+   */
+  async recheck(version: VersionManifest): Promise<void> {
+    const by = this.damagedBy.get(version.version);
+    if (!by || (await fileIdentity(by.file)) === by.identity) return;
+    let checking = this.rechecks.get(version.version);
+    if (!checking) {
+      checking = this.checkAfresh(version).finally(() => this.rechecks.delete(version.version));
+      this.rechecks.set(version.version, checking);
+    }
+    await checking;
+  }
+
+  private async checkAfresh(version: VersionManifest): Promise<void> {
+    for (const table of BUILT_TABLES) forgetHashes(this.fileOf(version, table));
+    for (const table of BUILT_TABLES) {
+      const file = this.fileOf(version, table);
+      const identity = await fileIdentity(file);
+      const damage = await fileDamage(file, version.tables[table].location, version.tables[table]);
+      if (damage) return this.markDamaged(version.version, damage, file, identity);
+    }
+    this.damaged.delete(version.version);
+    this.damagedBy.delete(version.version);
+  }
+
+  private markDamaged(version: string, damage: string, file: string, identity: string): void {
+    this.damaged.set(version, damage);
+    this.damagedBy.set(version, { file, identity });
   }
 
   /** Every file of `version`; the first damage found, or the one already known, or null. */
@@ -114,6 +154,7 @@ export class VersionLoader {
   /** Forgets every version not in `kept`, dropping its schema; true when any was dropped. */
   async retain(kept: ReadonlySet<string>): Promise<boolean> {
     for (const version of this.damaged.keys()) if (!kept.has(version)) this.damaged.delete(version);
+    for (const version of this.damagedBy.keys()) if (!kept.has(version)) this.damagedBy.delete(version);
     let dropped = false;
     for (const version of [...this.loads.keys()]) {
       if (kept.has(version)) continue;
@@ -138,10 +179,12 @@ export class VersionLoader {
     const manifest = this.manifests.get(version);
     if (!manifest) return;
     forgetHashes(this.fileOf(manifest, table));
-    await this.check(manifest, table).catch(() => undefined);
+    if (this.damaged.has(version)) await this.recheck(manifest).catch(() => undefined);
+    else await this.check(manifest, table).catch(() => undefined);
   }
 
   private async loadVersion(version: VersionManifest): Promise<void> {
+    const identities = await Promise.all(BUILT_TABLES.map((table) => fileIdentity(this.fileOf(version, table))));
     const damage = await this.verify(version);
     if (damage) throw new StaleVersionError(version.version, damage);
     // Its own time limit: a load serves every request waiting for it, whatever their own limits.
@@ -172,7 +215,8 @@ export class VersionLoader {
     } catch (error) {
       // A file that passed its checks (or has none recorded) but DuckDB cannot read is damaged; a load cut off by its limit is not.
       if (reading && !(error instanceof QueryTimeoutError) && /parquet|IO Error|Invalid Input|No such file/i.test((error as Error).message)) {
-        this.damaged.set(version.version, `${version.tables[reading].location} cannot be read as Parquet`);
+        const k = BUILT_TABLES.indexOf(reading);
+        this.markDamaged(version.version, `${version.tables[reading].location} cannot be read as Parquet`, this.fileOf(version, reading), identities[k]);
       }
       throw error;
     }
