@@ -1,7 +1,7 @@
 import { EngineClosedError } from '../etl/engine/engine-errors';
 import type { Engine } from '../etl/engine/engine';
 import type { Config } from './config';
-import { ConsentRegistry } from './consent/consent-registry';
+import { ConsentRegistry, erasurePending } from './consent/consent-registry';
 import type { Logger } from './logger';
 import { Erasure } from './rebuild/erasure';
 import { type BuildRunner, type Rebuilds, RebuildJobs } from './rebuild/rebuild-jobs';
@@ -68,7 +68,7 @@ export async function createServices(config: Config, engine: Engine, logger: Log
  */
 export async function afterPublish(engine: Engine, consent: ConsentRegistry, version: string): Promise<void> {
   await engine.tableRef('machine_learning_curated', version);
-  if (consent.peek()?.covers(version) && consent.pendingErasure().versions.length === 0) return;
+  if (consent.peek()?.covers(version) && !erasurePending(consent.pendingErasure())) return;
   await consent.refresh();
 }
 

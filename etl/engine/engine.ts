@@ -183,6 +183,11 @@ export interface Engine {
   landingLocation?(): Promise<string>;
   /** The build holding the lake's build lock, or null when none does (`stedi status`). */
   buildLockHolder?(): Promise<BuildLockInfo | null>;
+  /**
+   * Versions no manifest keeps that a dead build expired but left on disk (killed before removing
+   * them): the erasure bound must see them removed, which the next build does.
+   */
+  abandonedVersions?(): Promise<string[]>;
   /** Run a query with positional `?` parameters; column names come back as the schema spells them. */
   query(sql: string, params?: SqlValue[], options?: QueryOptions): Promise<Row[]>;
   /** The same as `query`, column by column; optional (callers transpose `query`'s rows without it). */

@@ -18,7 +18,12 @@ export interface PendingErasure {
   readonly since: ReadonlyMap<string, Date>;
   /** Kept versions holding at least one of them. */
   readonly versions: readonly string[];
+  /** Versions a dead build expired but left on disk (no manifest names them), and when each was first seen. */
+  readonly abandoned: ReadonlyMap<string, Date>;
 }
+
+/** Whether anything on disk still waits for the erasure rebuild. */
+export const erasurePending = (pending: PendingErasure): boolean => pending.versions.length > 0 || pending.abandoned.size > 0;
 
 // Private: a refresh failing with these is answered as they say (a damaged or unbuilt lake, a timeout, a closing server), not as consent unavailable.
 const SAYS_ITSELF = [ManifestError, LakeDamagedError, LakeNotBuiltError, QueryTimeoutError, EngineClosedError];
@@ -41,6 +46,7 @@ export class ConsentRegistry {
   private lastFailure?: Error;
   private held = new Map<string, Date>();
   private holding: readonly string[] = [];
+  private abandoned = new Map<string, Date>();
   // Private: versions snapshotFor() has refreshed for; forgotten when no longer kept.
   private readonly refreshedFor = new Set<string>();
   // Private: a version about to be published (stage()), given its exclusions before the manifest names it.
@@ -62,7 +68,7 @@ export class ConsentRegistry {
 
   /** What kept versions hold that landing hides, as of the last refresh. */
   pendingErasure(): PendingErasure {
-    return { since: this.held, versions: this.holding };
+    return { since: this.held, versions: this.holding, abandoned: this.abandoned };
   }
 
   /** Refreshes every `refreshMs` in the background until `stop()`. */
@@ -163,6 +169,7 @@ export class ConsentRegistry {
     const stagedVersion = this.staged?.version;
     const listed = stagedVersion ? [...kept, stagedVersion] : kept;
     const landing = await this.landing.read(kept[0]?.version ?? '');
+    await this.readAbandoned();
     this.versionCustomers.retain(listed.map((v) => v.version));
     for (const version of this.refreshedFor) if (!kept.some((v) => v.version === version)) this.refreshedFor.delete(version);
     const lists: (readonly VersionCustomer[] | undefined)[] = [];
@@ -216,6 +223,20 @@ export class ConsentRegistry {
     this.inputs = lists.includes(undefined) ? undefined : inputs;
     this.options.onRefresh?.(this.pendingErasure());
     return next;
+  }
+
+  /** Private: what dead builds left on disk, each with when it was first seen. */
+  private async readAbandoned(): Promise<void> {
+    const versions = await this.engine.abandonedVersions?.().catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'cannot list the versions dead builds left on disk');
+      return [] as string[];
+    });
+    const abandoned = new Map<string, Date>();
+    for (const version of versions ?? []) abandoned.set(version, this.abandoned.get(version) ?? new Date());
+    if ([...abandoned.keys()].some((version) => !this.abandoned.has(version))) {
+      this.logger.warn({ versions: abandoned.size }, 'a dead build left expired versions on disk; erasure pending');
+    }
+    this.abandoned = abandoned;
   }
 
   /** The current snapshot again, as of now: same generation, sets and held customers. */

@@ -1,6 +1,6 @@
 import type { Engine } from '../../etl/engine/engine';
 import type { VersionManifest } from '../../etl/manifest';
-import type { PendingErasure } from '../consent/consent-registry';
+import { type PendingErasure, erasurePending } from '../consent/consent-registry';
 import { readLandingConsent, versionsHoldingHidden } from '../consent/versions-holding';
 import type { Logger } from '../logger';
 import type { RebuildJob, RebuildState } from './rebuild-job';
@@ -42,10 +42,11 @@ export class Erasure {
   onRefresh(pending: PendingErasure): void {
     this.latest = pending;
     this.firstRefreshAt ??= Date.now();
-    if (pending.versions.length === 0) return;
+    if (!erasurePending(pending)) return;
     const oldest = this.oldestSeen(pending);
     const lag = Date.now() - oldest;
-    const inherited = oldest <= this.firstRefreshAt;
+    // What a dead build left has an unknown age too: it may have died long ago.
+    const inherited = oldest <= this.firstRefreshAt || pending.abandoned.size > 0;
     if (lag > this.erasureMs) {
       this.logger.error({ lagMs: lag, erasureMs: this.erasureMs, versions: pending.versions.length }, 'erasure bound exceeded: kept versions still hold customers who withdrew consent');
     }
@@ -54,8 +55,8 @@ export class Erasure {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       // Erased meanwhile (another worker's rebuild, an admin's): a build now would only repeat it.
-      if (this.latest?.versions.length === 0) return;
-      this.logger.info({ versions: pending.versions.length, failedBefore: this.failures }, 'erasure rebuild starting');
+      if (this.latest && !erasurePending(this.latest)) return;
+      this.logger.info({ versions: pending.versions.length, abandoned: pending.abandoned.size, failedBefore: this.failures }, 'erasure rebuild starting');
       this.startRebuild().then(
         (job) => (this.lastJob = job.id),
         (error: unknown) => this.logger.error({ err: error }, 'could not start the erasure rebuild; retried at the next consent refresh'),
@@ -88,12 +89,12 @@ export class Erasure {
 
   /** Milliseconds since the oldest revocation still held was first seen (0 when none). */
   lagMs(pending: PendingErasure): number {
-    return pending.versions.length === 0 ? 0 : Date.now() - this.oldestSeen(pending);
+    return erasurePending(pending) ? Date.now() - this.oldestSeen(pending) : 0;
   }
 
   private oldestSeen(pending: PendingErasure): number {
     let oldest = Date.now();
-    for (const seen of pending.since.values()) oldest = Math.min(oldest, seen.getTime());
+    for (const seen of [...pending.since.values(), ...pending.abandoned.values()]) oldest = Math.min(oldest, seen.getTime());
     return oldest;
   }
 }

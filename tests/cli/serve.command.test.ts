@@ -1,4 +1,9 @@
-import { buildLake } from '../helpers/etl-lake';
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
+import { writeBuildRecord } from '../../etl/engine/duckdb/build-records';
+import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
+import { writeLocalManifest } from '../../etl/engine/duckdb/local-manifest';
+import { buildLake, manifestOf } from '../helpers/etl-lake';
 import { ANALYST_KEY } from '../helpers/http-app';
 import { customerRecord, emailOf, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 import { parquetFilesHolding } from '../helpers/parquet-scan';
@@ -66,6 +71,34 @@ describe('stedi serve', () => {
     await buildLake(landing, lake);
     writeLanding(landing, 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-2.json');
     // A bound of 10 minutes: a revocation this process had read itself would wait a third of it.
+    const server = spawnCli(['serve', '--lake', lake, '--landing', landing], { PORT: '0', HOST: '127.0.0.1', STEDI_API_KEYS: `${ANALYST_KEY}:analyst`, STEDI_ERASURE_MS: '600000' });
+    try {
+      await server.waitFor(/Serving \S+ at http/);
+      await server.waitFor(/"msg":"erasure rebuild starting"/, 20_000);
+      const deadline = Date.now() + 30_000;
+      while ((await parquetFilesHolding(lake, 'serial-alice')).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await parquetFilesHolding(lake, 'serial-alice')).toEqual([]);
+      expect(await parquetFilesHolding(lake, emailOf('alice'))).toEqual([]);
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  it('erases at once what a build killed after publishing left on disk: the expired version holding a revoked customer', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-serve-lake-');
+    const layout = new LakeLayout(lake, landing);
+    const old = await buildLake(landing, lake);
+    writeLanding(landing, 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-2.json');
+    const live = await buildLake(landing, lake);
+    // What an erasure rebuild killed between writing the manifest and removing the version it expired leaves:
+    // a manifest without the old version, the old version's folders, and the dead build's record naming them.
+    const manifest = (await manifestOf(lake))!;
+    await writeLocalManifest(layout.manifestPath, { ...manifest, versions: manifest.versions.filter((v) => v.version !== old.version) });
+    const dead = spawnSync('true').pid!;
+    await writeBuildRecord(layout, { version: live.version, holder: { pid: dead, host: hostname(), pidStart: null, owner: `build ${live.version}`, since: new Date().toISOString(), token: 'dead' }, expiring: [old.version] });
+    expect(await parquetFilesHolding(lake, 'serial-alice')).not.toEqual([]);
+
     const server = spawnCli(['serve', '--lake', lake, '--landing', landing], { PORT: '0', HOST: '127.0.0.1', STEDI_API_KEYS: `${ANALYST_KEY}:analyst`, STEDI_ERASURE_MS: '600000' });
     try {
       await server.waitFor(/Serving \S+ at http/);

@@ -3,7 +3,7 @@ import type { RebuildState } from '../../src/rebuild/rebuild-job';
 import { createLogger } from '../../src/logger';
 
 const ERASURE_MS = 9_000;
-const pending = (seenAgoMs: number) => ({ since: new Map([['a@x', new Date(Date.now() - seenAgoMs)]]), versions: ['v1'] });
+const pending = (seenAgoMs: number) => ({ since: new Map([['a@x', new Date(Date.now() - seenAgoMs)]]), versions: ['v1'], abandoned: new Map() });
 
 describe('the erasure rebuild', () => {
   let states: Map<string, RebuildState>;
@@ -26,7 +26,7 @@ describe('the erasure rebuild', () => {
       ERASURE_MS,
     );
     // The process's first refresh found nothing held: what later ones find was read by this process.
-    erasure.onRefresh({ since: new Map(), versions: [] });
+    erasure.onRefresh({ since: new Map(), versions: [], abandoned: new Map() });
     jest.advanceTimersByTime(1);
   });
 
@@ -72,7 +72,7 @@ describe('the erasure rebuild', () => {
 
   it('does not start when a refresh before its time finds the customer erased already (another worker\'s or an admin\'s rebuild)', async () => {
     await refreshThenWait(ERASURE_MS / 3 - 10);
-    erasure.onRefresh({ since: new Map(), versions: [] });
+    erasure.onRefresh({ since: new Map(), versions: [], abandoned: new Map() });
     await jest.advanceTimersByTimeAsync(ERASURE_MS);
     expect(started).toEqual([]);
     // A later revocation is erased as ever.
@@ -82,6 +82,12 @@ describe('the erasure rebuild', () => {
 
   it('starts at once when the revocation was seen more than a third of the bound ago', async () => {
     erasure.onRefresh(pending(ERASURE_MS));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(started).toEqual(['job-1']);
+  });
+
+  it('starts at once when a dead build left an expired version on disk: it may have died long ago', async () => {
+    erasure.onRefresh({ since: new Map(), versions: [], abandoned: new Map([['v0', new Date()]]) });
     await jest.advanceTimersByTimeAsync(0);
     expect(started).toEqual(['job-1']);
   });

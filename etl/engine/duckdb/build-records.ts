@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { BUILT_TABLES } from '../../tables';
 import { isAlive } from '../../dead-process-folders';
@@ -64,10 +64,37 @@ export async function removeDeadBuilds(layout: LakeLayout, kept: ReadonlySet<str
     for (const version of [record.version, ...record.expiring]) {
       if (!kept.has(version)) await removeVersionFolders(layout, version);
     }
+    // Its scratch folder (a copy of landing) goes even when its version was published.
+    await rm(layout.spillDir(record.version), { recursive: true, force: true });
     await removeBuildRecord(layout, record.version);
   }
   await removeDeadTemporaries(layout.metaDir);
   await removeDeadTemporaries(layout.buildsDir);
+}
+
+/**
+ * Versions a dead build expired but did not remove (killed between writing the manifest and removing them,
+ * or its removal failed): no manifest names them, so nothing reads them, but their files may hold a customer
+ * who withdrew consent until the next build removes them (removeDeadBuilds).
+ */
+export async function abandonedVersions(layout: LakeLayout, kept: ReadonlySet<string>): Promise<string[]> {
+  const left = new Set<string>();
+  for (const entry of await readdir(layout.buildsDir).catch(() => [] as string[])) {
+    if (!entry.endsWith('.json')) continue;
+    const record = await readRecord(join(layout.buildsDir, entry));
+    if (!record || holderAlive(record.holder)) continue;
+    for (const version of record.expiring) {
+      if (kept.has(version) || left.has(version)) continue;
+      const folders = [...BUILT_TABLES.map((t) => layout.versionDir(t, version)), layout.quarantineDir(version)];
+      for (const folder of folders) {
+        if (await access(folder).then(() => true, () => false)) {
+          left.add(version);
+          break;
+        }
+      }
+    }
+  }
+  return [...left].sort();
 }
 
 /** `<name>.<pid>.<suffix>.tmp` files whose writer is gone (killed between write and rename). */

@@ -9,6 +9,7 @@ import { type LakeManifest, liveVersion, type VersionManifest } from '../../mani
 import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
 import type { BuildLockInfo, BuildTarget, ColumnarResult, Engine, ExportFormat, HeldPageRequest, LandingIdentity, QueryOptions, Row, SqlValue, VersionState } from '../engine';
 import { holderAlive, readHolder } from './build-lock';
+import { abandonedVersions } from './build-records';
 import { HeldTable, HeldTables, heldOrder, mayHold } from './held-tables';
 import { EngineClosedError, LakeDamagedError, StaleVersionError } from '../engine-errors';
 import { withDeadline } from './query-deadline';
@@ -152,6 +153,11 @@ export class DuckDbEngine implements Engine {
   async buildLockHolder(): Promise<BuildLockInfo | null> {
     const holder = await readHolder(this.layout.lockPath);
     return holder && { pid: holder.pid, host: holder.host, since: holder.since, running: holderAlive(holder) };
+  }
+
+  async abandonedVersions(): Promise<string[]> {
+    const manifest = await this.manifest();
+    return abandonedVersions(this.layout, new Set(manifest?.versions.map((v) => v.version) ?? []));
   }
 
   /** The lake's layout with the landing folder of landingLocation(), as it is now. */
