@@ -91,14 +91,17 @@ export class ConsentDoubt {
    * is unknown (`1,700,000,000,000`, a cut line, a nested copy are not its date).
    */
   quarantined(raw: string, lastUpdateDate: number | null): void {
-    this.add(readEmails(raw), lastUpdateDate);
+    const emails = readEmails(raw);
+    this.add(emails, lastUpdateDate);
     this.addresses.keep(raw, lastUpdateDate);
+    // Decoded, an email under the key is searched as the raw text is (`ANN\u0040X.COM` is ann@x.com in other case).
+    for (const email of emails) this.addresses.keep(email, lastUpdateDate);
   }
 
   /** A line over the size limit: every email it names is in doubt, and its date is not read. */
   quarantinedOverlong(named: OverlongEmails): void {
     this.add(named.emails, null);
-    for (const text of named.texts) this.addresses.keep(text, null);
+    for (const text of [...named.texts, ...named.emails]) this.addresses.keep(text, null);
   }
 
   /** Emails whose consent is uncertain, sorted. */

@@ -82,6 +82,20 @@ describe('stedi build on hostile landing lines', () => {
     expect(JSON.parse(runBin(['status', '--lake', lake, '--json']).stdout).consentUncertain).toBe(3);
   });
 
+  it('hides a customer whose revocation writes the email under its key with a \\u escape and in other case, as it does for the address written plainly', () => {
+    const landing = writeSmallLanding();
+    // alice@test.com as ALICE\u0040TEST.COM in a cut line: read under the key as ALICE@TEST.COM, which is alice in either case.
+    const escaped = `{"customerName":"alice","email":"ALICE\\u0040TEST.COM","serialNumber":"serial-alice","lastUpdateDate":1656000000000,"shareWithResearchAsOfDate":null`;
+    writeLanding(landing, 'customer', [escaped], 'customer-2.json');
+    const run = build(landing, makeTempDir());
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(quarantineOf(report, 'customer').map((q) => q.reason)).toEqual(['malformed JSON']);
+    // bob alone stays trusted.
+    expect(report.tables.customer_trusted.rows).toBe(1);
+    expect(report.tables.step_trainer_trusted.rows).toBe(1);
+  });
+
   it('keeps a device out of the trusted zone when a non-consenting customer names the same serialNumber', () => {
     const landing = writeSmallLanding();
     writeLanding(landing, 'customer', [customerRecord({ name: 'mallory', serial: 'serial-alice', consentAt: null })], 'customer-2.json');

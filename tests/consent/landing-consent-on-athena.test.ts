@@ -18,16 +18,20 @@ import { nameOf, serialOf, writeManyCustomersLanding } from '../helpers/many-cus
 const LAKE = 's3://example-bucket/stedi';
 
 describe('landing consent read through the Athena engine', () => {
-  it('counts a customer named by a later quarantined line as uncertain, as the embedded engine does', async () => {
-    const fixture = writeManyCustomersLanding(5, 1);
+  it.each([
     // A later, truncated record of a consenting customer: perhaps a withdrawal nobody can read.
-    const bad = `{"customerName":"${nameOf(0)}","email":"${emailOf(nameOf(0))}","serialNumber":"${serialOf(0)}","lastUpdateDate":1700000000000,"shareWithResearchAsOfDate":null`;
+    ['as written', emailOf(nameOf(0))],
+    // The same under the email key with its @ escaped and in upper case: that customer still, ASCII case aside.
+    ['escaped and in other case', emailOf(nameOf(0)).toUpperCase().replace('@', '\\u0040')],
+  ])('counts a customer named by a later quarantined line (the email %s) as uncertain, as the embedded engine does', async (_how, written) => {
+    const fixture = writeManyCustomersLanding(5, 1);
+    const bad = `{"customerName":"${nameOf(0)}","email":"${written}","serialNumber":"${serialOf(0)}","lastUpdateDate":1700000000000,"shareWithResearchAsOfDate":null`;
     writeLanding(fixture.landing, 'customer', [bad], 'customer-2.json');
 
     const embedded: Engine = await openEngine({ kind: 'duckdb', lake: join(fixture.landing, 'lake'), landing: fixture.landing, lazy: true });
     const expected = await readLandingConsent(embedded, '');
     await embedded.close();
-    expect([...expected.uncertain]).toEqual([emailOf(nameOf(0))]);
+    expect([...expected.uncertain]).toContain(emailOf(nameOf(0)));
 
     const aws = fakeAws();
     const duck = await AthenaOnDuckDb.create(aws.s3, Object.fromEntries(SOURCES.map((s) => [`${LAKE}/${s}/landing/`, join(fixture.landing, s, 'landing')])));
@@ -37,7 +41,7 @@ describe('landing consent read through the Athena engine', () => {
       await runBuild(await athena.buildTarget({}), {});
       const version = (await athena.manifest())!.versions[0].version;
       const actual = await readLandingConsent(athena, version);
-      expect([...actual.uncertain]).toEqual([...expected.uncertain]);
+      expect([...actual.uncertain].sort()).toEqual([...expected.uncertain].sort());
       expect([...actual.withheld].sort()).toEqual([...expected.withheld].sort());
       expect([...actual.unsafeSerials].sort()).toEqual([...expected.unsafeSerials].sort());
       expect([...actual.consentDate.keys()].sort()).toEqual([...expected.consentDate.keys()].sort());
