@@ -8,6 +8,10 @@ import { type VersionCustomer, VersionCustomers } from './version-customers';
 import { ConsentUnavailableError } from './consent-unavailable';
 import { LandingConsentCache } from './landing-consent-cache';
 import { heldCustomers } from './versions-holding';
+import { settleWithin } from '../settle-within';
+
+/** The least a request waits for a read of landing under way before answering that consent is unavailable. */
+const MIN_READ_WAIT_MS = 5_000;
 
 /** How long a staged version is listed without being published (a build that failed after staging). */
 const STAGED_MS = 10 * 60_000;
@@ -39,6 +43,7 @@ const SAYS_ITSELF = [ManifestError, LakeDamagedError, LakeNotBuiltError, QueryTi
 export class ConsentRegistry {
   private current?: ConsentSnapshot;
   private inflight?: Promise<ConsentSnapshot>;
+  private inflightSince = 0;
   private timer?: NodeJS.Timeout;
   private generation = 0;
   private readonly versionCustomers: VersionCustomers;
@@ -94,9 +99,13 @@ export class ConsentRegistry {
   async snapshot(): Promise<ConsentSnapshot> {
     const current = this.current;
     if (current && Date.now() - current.refreshedAt.getTime() < 2 * this.refreshMs) return current;
-    return this.refresh().catch((error: unknown) => {
-      throw SAYS_ITSELF.some((kind) => error instanceof kind) ? error : new ConsentUnavailableError(error);
-    });
+    const refreshing = this.refresh();
+    // A read that hangs (a stalled network mount) must not hold every request: past its wait it is unavailable.
+    const outcome = await settleWithin(refreshing, Math.max(0, this.inflightSince + Math.max(this.refreshMs, MIN_READ_WAIT_MS) - Date.now()));
+    if (outcome === 'pending') throw new ConsentUnavailableError(new Error('the read of the customer landing data has not finished'));
+    if (outcome.status === 'fulfilled') return outcome.value;
+    const error: unknown = outcome.reason;
+    throw SAYS_ITSELF.some((kind) => error instanceof kind) ? error : new ConsentUnavailableError(error);
   }
 
   /**
@@ -142,6 +151,7 @@ export class ConsentRegistry {
   /** Re-reads the landing records now; concurrent callers share one read. */
   refresh(): Promise<ConsentSnapshot> {
     if (!this.inflight) {
+      this.inflightSince = Date.now();
       this.inflight = this.load()
         .then(
           (snapshot) => {

@@ -1,6 +1,7 @@
 import { appendFileSync, renameSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+import type { Engine } from '../../etl/engine/engine';
 import { download } from '../helpers/export-download';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { parquetFilesHolding } from '../helpers/parquet-scan';
@@ -152,6 +153,34 @@ describe('answers while consent cannot be read from landing', () => {
       expect(JSON.stringify(answer.body) + exported.body.toString()).not.toContain(landing);
     } finally {
       renameSync(away, landing);
+    }
+    await consent.refresh();
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
+  });
+
+  it('answers CONSENT_UNAVAILABLE, rather than holding the request, while a read of landing hangs (a stalled network mount)', async () => {
+    const landing = writeSmallLanding();
+    let release = (): void => undefined;
+    const stall = { on: false, until: new Promise<void>((resolve) => (release = resolve)) };
+    const wrapEngine = (inner: Engine): Engine => {
+      const engine = Object.create(inner) as Engine;
+      engine.landingIdentity = async (source) => (stall.on ? stall.until.then(() => inner.landingIdentity!(source)) : inner.landingIdentity!(source));
+      engine.readLanding = async (source, sink, options) => (stall.on ? stall.until.then(() => inner.readLanding!(source, sink, options)) : inner.readLanding!(source, sink, options));
+      return engine;
+    };
+    test = await buildTestApp({ landing, config: { consentRefreshMs: 100 }, wrapEngine });
+    const { consent } = test.lake.services;
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
+    stall.on = true;
+    try {
+      while (!consent.staleness()) await new Promise((resolve) => setTimeout(resolve, 50));
+      const answer = await test.graphql(ALICE, ANALYST_KEY);
+      expect(answer.body.data).toEqual({ customer: null });
+      expect(answer.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['CONSENT_UNAVAILABLE']);
+      expect((await download(test.server, '?format=csv', ANALYST_KEY)).status).toBe(503);
+    } finally {
+      stall.on = false;
+      release();
     }
     await consent.refresh();
     expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
