@@ -20,6 +20,9 @@ export class HeldConnections {
   private server: Server | undefined;
   private binding: Promise<void> | undefined;
   private sockets = new Set<Socket>();
+  // Private: connections sent to a worker that has not said it took them, by worker then id; the primary's copy stays open until it does.
+  private readonly handed = new Map<Worker, Map<number, Socket>>();
+  private nextId = 0;
 
   constructor(
     private readonly port: number,
@@ -84,12 +87,37 @@ export class HeldConnections {
     }
   }
 
-  /** Hands every connection held to `worker` (which listens now); returns how many. */
+  /**
+   * Hands every connection held to `worker` (which listens now); returns how many. The primary keeps its copy
+   * until the worker answers `took` with the connection's id: a worker killed first (it may have died before the
+   * primary saw its exit) would otherwise take the connection with it, its client hanging for ever.
+   */
   handTo(worker: Worker): number {
     const sockets = [...this.sockets];
     this.sockets.clear();
-    for (const socket of sockets) worker.send({ stedi: 'connection' }, socket);
+    let handed = this.handed.get(worker);
+    if (!handed) this.handed.set(worker, (handed = new Map()));
+    for (const socket of sockets) {
+      const id = (this.nextId += 1);
+      handed.set(id, socket);
+      worker.send({ stedi: 'connection', id }, socket, { keepOpen: true });
+    }
     return sockets.length;
+  }
+
+  /** `worker` serves connection `id` now: the primary's copy (paused, never read) is closed, the worker's stays open. */
+  taken(worker: Worker, id: number): void {
+    const socket = this.handed.get(worker)?.get(id);
+    if (!socket) return;
+    this.handed.get(worker)!.delete(id);
+    socket.destroy();
+  }
+
+  /** The connections handed to `worker`, gone now (its channel closed), that it never took: still open and unread, for another worker. */
+  reclaim(worker: Worker): Socket[] {
+    const sockets = [...(this.handed.get(worker)?.values() ?? [])];
+    this.handed.delete(worker);
+    return sockets;
   }
 
   /** Stops listening and closes what it holds (shutdown). */
@@ -98,5 +126,7 @@ export class HeldConnections {
     this.server = undefined;
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
+    for (const handed of this.handed.values()) for (const socket of handed.values()) socket.destroy();
+    this.handed.clear();
   }
 }

@@ -27,8 +27,8 @@ export type ToWorker =
   /** Answered with `pong` from the worker's event loop (worker-watchdog.ts). */
   | { stedi: 'ping' }
   | { stedi: 'shutdown' }
-  /** Sent with a socket the primary accepted while no worker listened (held-connections.ts). */
-  | { stedi: 'connection' };
+  /** Sent with a socket the primary accepted while no worker listened, or one a dead worker never took (held-connections.ts); answered with `took`. */
+  | { stedi: 'connection'; id: number };
 
 export type ToPrimary =
   | { stedi: 'listening'; port: number }
@@ -38,6 +38,8 @@ export type ToPrimary =
   | { stedi: 'replayed'; version: string }
   | { stedi: 'readAhead'; page: PageHint }
   | { stedi: 'pong' }
+  /** The worker serves the connection `id` the primary sent it (held-connections.ts). */
+  | { stedi: 'took'; id: number }
   /** A worker served requests; `start`: a request for data (data-requests.ts) or load (load-signal.ts), so the spare workers should run. */
   | { stedi: 'busy'; start: boolean }
   | { stedi: 'request'; id: number; what: 'rebuild'; consentPolicy?: ConsentPolicy }

@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { extname, join } from 'node:path';
+import type { Socket } from 'node:net';
 import type { AggregatorRegistry, PrometheusContentType } from 'prom-client';
 import type { Engine } from '../../etl/engine/engine';
 import type { ApiKeys } from '../auth/api-keys';
@@ -156,13 +157,17 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     workers.add(worker);
     if (spare) spareSet.add(worker);
     // Connections handed to this worker that it never took (it died first) go to another worker, or wait for one.
-    watchHandOffs(worker, (sockets) => {
+    const rehome = (sockets: Socket[]): void => {
+      if (sockets.length === 0) return;
       if (stopping) return sockets.forEach((socket) => socket.destroy());
       held.adopt(sockets);
       const target = [...ready].find((w) => w.isConnected() && !retiring.has(w));
       if (target) held.handTo(target);
       logger.warn({ workerId: worker.id, connections: sockets.length, handedTo: target?.id ?? null }, target ? 'connections a dead worker never took handed to another worker' : 'connections a dead worker never took held until a worker listens');
-    });
+    };
+    watchHandOffs(worker, rehome);
+    // Those the primary itself sent it (held, or a dead worker's): the target may have died unseen, with both killed at once.
+    worker.process.once('close', () => rehome(held.reclaim(worker)));
     let served = false;
     const listening = new Promise<number>((resolve, reject) => {
       worker.on('message', (message: unknown) => {
@@ -181,6 +186,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         else if (m.stedi === 'staged' || m.stedi === 'warmed' || m.stedi === 'replayed') answers.answered(worker, m);
         else if (m.stedi === 'busy') spares?.busy(m.start);
         else if (m.stedi === 'pong') watchdog.answered(worker);
+        else if (m.stedi === 'took') held.taken(worker, m.id);
         // A page to read ahead goes to the other worker (only a cluster of two hints: page-hints.ts).
         else if (m.stedi === 'readAhead') for (const other of workers) if (other !== worker && other.isConnected()) other.send(m);
       });

@@ -110,7 +110,10 @@ async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): P
   primary.on('rebalance', () => running.rebalance());
   // Connections the primary accepted while no worker listened (held-connections.ts): served as if accepted here.
   process.on('message', (message: unknown, handle: unknown) => {
-    if ((message as ToWorker | undefined)?.stedi === 'connection' && handle instanceof Socket) running.server.emit('connection', handle);
+    const sent = message as Extract<ToWorker, { stedi: 'connection' }> | undefined;
+    if (sent?.stedi !== 'connection' || !(handle instanceof Socket)) return;
+    running.server.emit('connection', handle);
+    primary.send({ stedi: 'took', id: sent.id });
   });
   primary.on('published', ({ version, asks }) => {
     running.idle.activity();

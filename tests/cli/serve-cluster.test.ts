@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { buildLake } from '../helpers/etl-lake';
@@ -209,6 +209,29 @@ describe('stedi serve on two workers', () => {
     await served.process.waitFor(/"connections":1,[^\n]*"msg":"connections a dead worker never took handed to another worker"/, 10_000);
     await stopsCleanly();
   }, 60_000);
+
+  it('answers every client whose connection was handed to a worker when both workers are killed at once: one worker\'s connection passed to the other, dead but not yet seen so, is not lost with it', async () => {
+    served = await serveTwoWorkers({ STEDI_SPARE_WORKER_IDLE_MS: '0' });
+    const workers = workerPids(served);
+    const primaryPid = served.process.child.pid!;
+    const sockets = (): number => readdirSync(`/proc/${primaryPid}/fd`).filter((fd) => { try { return readlinkSync(`/proc/${primaryPid}/fd/${fd}`).startsWith('socket:'); } catch { return false; } }).length;
+    const before = sockets();
+    // Stopped workers take nothing: the cluster hands each one connection, which stays the primary's until taken.
+    for (const pid of workers) process.kill(pid, 'SIGSTOP');
+    let answered = 0;
+    const query = { query: '{ customers(first: 1) { edges { node { serialNumber } } } }' };
+    const answers = Array.from({ length: 2 }, () => fresh(served!.url, '/graphql', query).then((a) => ((answered += 1), a)));
+    await until('the primary accepted both connections', () => sockets() >= before + 2);
+    for (const pid of workers) process.kill(pid, 'SIGKILL');
+    let timer: NodeJS.Timeout | undefined;
+    const all = await Promise.race([
+      Promise.all(answers),
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${2 - answered} client(s) never answered after both workers were killed`)), 30_000))),
+    ]).finally(() => clearTimeout(timer));
+    expect(all.map((a) => a.status)).toEqual([200, 200]);
+    for (const answer of all) expect((JSON.parse(answer.text) as Body).data.customers.edges).toHaveLength(1);
+    await stopsCleanly();
+  }, 90_000);
 
   it('kills a worker that answers nothing for STEDI_WORKER_HANG_MS and starts another; the client whose connection it held unread is answered by the other worker', async () => {
     served = await serveTwoWorkers({ STEDI_SPARE_WORKER_IDLE_MS: '0', STEDI_WORKER_HANG_MS: '1500' });
