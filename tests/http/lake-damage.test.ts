@@ -193,20 +193,20 @@ describe('a live version file changed in place while it is served, its size and 
   });
 });
 
+/** /readyz until it answers `status`, for up to 5 s (a served file's change is noticed by its watch). */
+async function readyzOnce(t: TestApp, status: number): Promise<request.Response> {
+  let ready = await request(t.server).get('/readyz');
+  for (let waited = 0; ready.status !== status && waited < 5_000; waited += 50) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    ready = await request(t.server).get('/readyz');
+  }
+  return ready;
+}
+
 describe('a damaged live version file put back', () => {
   jest.setTimeout(60_000);
   let t: TestApp;
   afterEach(() => t?.close());
-
-  /** /readyz until it answers `status`, for up to 5 s (a served file's change is noticed by its watch). */
-  async function readyzOnce(status: number): Promise<request.Response> {
-    let ready = await request(t.server).get('/readyz');
-    for (let waited = 0; ready.status !== status && waited < 5_000; waited += 50) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      ready = await request(t.server).get('/readyz');
-    }
-    return ready;
-  }
 
   it('serves again, without a build, once the file found damaged at start is the one the manifest recorded', async () => {
     const landing = writeSmallLanding();
@@ -241,14 +241,38 @@ describe('a damaged live version file put back', () => {
     const bytes = Buffer.from(original);
     bytes[Math.floor(bytes.length / 2)] ^= 1;
     writeFileSync(file, bytes);
-    expect((await readyzOnce(503)).body.reason).toMatch(/machine_learning_curated\.parquet fails its SHA-256 checksum/);
+    expect((await readyzOnce(t, 503)).body.reason).toMatch(/machine_learning_curated\.parquet fails its SHA-256 checksum/);
 
     writeFileSync(file, original);
-    expect((await readyzOnce(200)).body).toEqual({ status: 'ready', version: built.version });
+    expect((await readyzOnce(t, 200)).body).toEqual({ status: 'ready', version: built.version });
     // Another page size: not a kept answer, so read from the file put back.
     const after = (await t.graphql(SAMPLES.replace('10', '11'), ANALYST_KEY)).body;
     expect(after.errors).toBeUndefined();
     expect(after.data.machineLearningSamples.edges.slice(0, 10)).toEqual(before.data.machineLearningSamples.edges);
+  });
+});
+
+describe('a count asked before the live version was damaged', () => {
+  jest.setTimeout(60_000);
+  let t: TestApp;
+  afterEach(() => t?.close());
+
+  it('is not answered from the count cache once the damage is known: the count answers LAKE_DAMAGED like every other field', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-damage-count-');
+    const built = await buildLake(landing, lake);
+    t = await buildTestApp({ landing, lake, build: false });
+    expect((await t.graphql(COUNT, ANALYST_KEY)).body.data.customers.totalCount).toBe(2);
+
+    // Another table's file is changed: the customers' count would read nothing of it, but the version is damaged.
+    const file = new LakeLayout(lake).tableFile('machine_learning_curated', built.version);
+    const bytes = readFileSync(file);
+    bytes[Math.floor(bytes.length / 2)] ^= 1;
+    writeFileSync(file, bytes);
+    expect((await readyzOnce(t, 503)).status).toBe(503);
+    const answer = (await t.graphql(COUNT, ANALYST_KEY)).body;
+    expect(answer.errors?.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['LAKE_DAMAGED']);
+    expect(answer.data.customers.totalCount).toBeNull();
   });
 });
 
