@@ -1,4 +1,4 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -6,13 +6,25 @@ import { join } from 'node:path';
  * process killed outright leaves its folder behind, and the next one to start removes it.
  */
 
-/** A process with this pid exists on this host (EPERM: it does, under another user). */
+/** A process with this pid exists on this host (EPERM: it does, under another user), and has not died unreaped. */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  return !isZombie(pid);
+}
+
+/** Dead but not yet waited for by its parent (a PID 1 that never reaps keeps it so for ever): it holds nothing. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The state is the field after the command name, which may hold spaces and parentheses.
+    return /^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    // Private: no /proc (not Linux), or the process just went: kill() already said whether it exists.
+    return false;
   }
 }
 

@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { processStart } from '../../etl/engine/duckdb/build-lock';
@@ -40,6 +40,26 @@ describe('stedi build', () => {
     expect(policyOf([])).toBe('as-of');
     expect(policyOf([], { STEDI_CONSENT_POLICY: 'any' })).toBe('any');
     expect(policyOf([])).toBe('any');
+  });
+
+  it('takes over the lock of a build that died but is not reaped yet (a zombie, as under a PID 1 that never waits), as of one that is gone', async () => {
+    const lake = makeTempDir();
+    const landing = writeSmallLanding();
+    // `sleep 0` runs in the background and exits; its parent becomes `sleep 60`, which never waits for it.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const pid = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()))));
+      const state = (): string => { const stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]!; };
+      for (let tries = 0; state() !== 'Z' && tries < 200; tries += 1) await new Promise((r) => setTimeout(r, 10));
+      expect(state()).toBe('Z');
+      mkdirSync(join(lake, '_stedi'), { recursive: true });
+      writeFileSync(join(lake, '_stedi', 'build.lock'), JSON.stringify({ pid, host: hostname(), pidStart: processStart(pid), owner: 'build x', since: '2026-12-04T10:00:00.000Z', token: 't' }));
+      const run = runBin(['build', '--landing', landing, '--lake', lake, '--json']);
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 
   it('exits non-zero with one clear line for a bad consent policy or a missing landing folder', async () => {
