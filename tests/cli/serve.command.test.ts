@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { statSync, utimesSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { writeBuildRecord } from '../../etl/engine/duckdb/build-records';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
 import { writeLocalManifest } from '../../etl/engine/duckdb/local-manifest';
@@ -9,6 +11,8 @@ import { customerRecord, emailOf, makeTempDir, writeLanding, writeSmallLanding }
 import { parquetFilesHolding } from '../helpers/parquet-scan';
 import { runCli } from '../helpers/run-cli';
 import { spawnCli } from '../helpers/spawn-cli';
+import { runBin } from '../helpers/bin-cli';
+import { serveLake } from '../helpers/served-lake';
 
 describe('stedi serve', () => {
   it('refuses to start without API keys, saying how to set them', async () => {
@@ -109,6 +113,30 @@ describe('stedi serve', () => {
       expect(await parquetFilesHolding(lake, emailOf('alice'))).toEqual([]);
     } finally {
       server.child.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  it('serves a version published in the same second as the one it served, on a filesystem keeping whole-second mtimes', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-serve-lake-');
+    const first = (await buildLake(landing, lake)).version;
+    const manifest = join(lake, '_stedi', 'manifest.json');
+    // What such a filesystem (ext4 with 128-byte inodes, some network mounts) records: whole seconds.
+    const second = new Date(Math.floor(Date.now() / 1000) * 1000);
+    utimesSync(manifest, second, second);
+    const served = await serveLake(['--lake', lake, '--landing', landing], { STEDI_WORKERS: '1', STEDI_CONSENT_REFRESH_MS: '600000' });
+    try {
+      expect((await served.graphql('{ lake { liveVersion } }')).data.lake.liveVersion).toBe(first);
+      const built = runBin(['build', '--lake', lake, '--json']);
+      expect(built.status).toBe(0);
+      const next = JSON.parse(built.stdout).version as string;
+      // The next publish within that second: the same mtime, another file (a rename).
+      utimesSync(manifest, second, second);
+      expect(statSync(manifest).mtimeMs).toBe(second.getTime());
+      expect((await served.graphql('{ lake { liveVersion } }')).data.lake.liveVersion).toBe(next);
+      expect((await served.readyz()).body.version).toBe(next);
+    } finally {
+      await served.stop();
     }
   }, 60_000);
 

@@ -3,12 +3,14 @@ import type { LakeManifest } from '../../manifest';
 import { readLocalManifest } from './local-manifest';
 
 /**
- * A local lake's manifest as the file is now, read again only when its mtime
- * changes (a publish replaces the file), with `onChange` told of each new one.
+ * A local lake's manifest as the file is now, read again only when the file
+ * changes, with `onChange` told of each new one. A publish renames a new file
+ * into place, so the inode changes even where the mtime may not (a filesystem
+ * keeping whole seconds, two publishes within one).
  */
 export class ManifestWatch {
-  private cached?: { mtimeMs: number; manifest: LakeManifest | null };
-  private statThisTurn?: number;
+  private cached?: { identity: string; manifest: LakeManifest | null };
+  private statThisTurn?: string;
   /** Reads of the file in the order they began, and the latest one taken in: an earlier read that ends later is dropped. */
   private readsBegun = 0;
   private readTakenIn = 0;
@@ -19,27 +21,28 @@ export class ManifestWatch {
   ) {}
 
   async read(): Promise<LakeManifest | null> {
-    const mtimeMs = this.mtime();
-    if (this.cached?.mtimeMs !== mtimeMs) {
+    const identity = this.identity();
+    if (this.cached?.identity !== identity) {
       const read = (this.readsBegun += 1);
-      const manifest = mtimeMs < 0 ? null : await readLocalManifest(this.path);
+      const manifest = identity === '' ? null : await readLocalManifest(this.path);
       // A read begun later (a second publish) was taken in first: this one may hold the older file, and a request may have answered from the newer.
       if (read < this.readTakenIn) return this.cached!.manifest;
       this.readTakenIn = read;
-      this.cached = { mtimeMs, manifest };
+      this.cached = { identity, manifest };
       await this.onChange(manifest);
     }
     return this.cached!.manifest;
   }
 
   /**
-   * The file's mtime (-1 when absent), stat-ed at most once per turn of the event loop:
+   * The file's inode, size and mtime ('' when absent), stat-ed at most once per turn of the event loop:
    * a request asks several times within one turn, and no answer could tell those apart.
    */
-  private mtime(): number {
+  private identity(): string {
     if (this.statThisTurn === undefined) {
       // Synchronous on purpose: a few microseconds here, where an async stat would queue behind queries on libuv's pool.
-      this.statThisTurn = statSync(this.path, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+      const stats = statSync(this.path, { throwIfNoEntry: false });
+      this.statThisTurn = stats ? `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}` : '';
       setImmediate(() => (this.statThisTurn = undefined));
     }
     return this.statThisTurn;
