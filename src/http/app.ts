@@ -19,6 +19,7 @@ import { answerReplay } from './answer-replay';
 import { keptAnswers } from './kept-answers';
 import { lakePageHandler } from './lake-page';
 import { ServerMetrics } from './metrics';
+import { onePerConnection } from './pipelined-requests';
 import { principalOf, requestContext, requestIdOf } from './request-context';
 import { responseCacheFor } from './response-cache';
 import { sentAsBytes } from './sent-as-bytes';
@@ -87,6 +88,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   app.set('etag', false);
   app.use(requestContext(services.logger));
   app.use(metrics.httpMiddleware());
+  app.use(onePerConnection);
   app.use(cors(services.config.corsOrigins));
   app.use((_req, res, next) => {
     if (draining) res.setHeader('Connection', 'close');
