@@ -87,13 +87,22 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
         log.info({ stallMs }, 'export cut: the client read nothing for the stall limit');
         res.destroy();
       };
-      socket.setTimeout(stallMs, onStall);
+      // Timed by the bytes the socket takes, not socket.setTimeout: Node lets its timeout pass once more while
+      // the write queue changed since it was set, so a stalled reader was cut after about twice the limit.
+      let sent = socket.bytesWritten;
+      let movedAt = Date.now();
+      const stallWatch = setInterval(() => {
+        if (socket.bytesWritten !== sent) {
+          sent = socket.bytesWritten;
+          movedAt = Date.now();
+        } else if (Date.now() - movedAt >= stallMs) onStall();
+      }, Math.min(1_000, Math.max(10, stallMs / 10)));
+      stallWatch.unref();
       try {
         // A customer hidden while it goes out cuts it (ConsentChangedError): the client sees it short and asks again.
         await pipeline(stream, consentGuard(services.consent, query.consent, version), res);
       } finally {
-        socket.off('timeout', onStall);
-        socket.setTimeout(0);
+        clearInterval(stallWatch);
       }
       metrics.exportRows.inc({ format: params.format }, rows);
       const ms = (from: number, to: number): number => Math.round(to - from);
