@@ -1,11 +1,20 @@
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 
+/** The Parquet files under `dir`; a folder or file removed while it is walked (a version expiring) is not listed. */
 function parquetFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((entry) => {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return entries.flatMap((entry) => {
     const path = join(dir, entry);
-    return statSync(path).isDirectory() ? parquetFiles(path) : path.endsWith('.parquet') ? [path] : [];
+    const stats = statSync(path, { throwIfNoEntry: false });
+    return stats?.isDirectory() ? parquetFiles(path) : stats && path.endsWith('.parquet') ? [path] : [];
   });
 }
 
@@ -16,8 +25,13 @@ export async function parquetFilesHolding(lake: string, needle: string): Promise
   try {
     const holding: string[] = [];
     for (const file of parquetFiles(lake)) {
-      const reader = await connection.runAndReadAll(`SELECT count(*) FROM read_parquet('${file.replace(/'/g, "''")}') AS t WHERE contains(CAST(t AS VARCHAR), $1)`, [needle]);
-      if (Number(reader.getRows()[0][0]) > 0) holding.push(file);
+      try {
+        const reader = await connection.runAndReadAll(`SELECT count(*) FROM read_parquet('${file.replace(/'/g, "''")}') AS t WHERE contains(CAST(t AS VARCHAR), $1)`, [needle]);
+        if (Number(reader.getRows()[0][0]) > 0) holding.push(file);
+      } catch (error) {
+        // Removed since it was listed (a version expiring as it is scanned): it holds nothing now.
+        if (existsSync(file)) throw error;
+      }
     }
     return holding;
   } finally {
