@@ -17,7 +17,8 @@ export interface BuildLock {
 export class BuildLockHeldError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'BuildLockHeldError';
+    // The embedded engine's name for the same refusal: a rebuild job tells the admin by this name (src/ imports no engine).
+    this.name = 'BuildLockedError';
   }
 }
 

@@ -111,6 +111,22 @@ describe('the GraphQL API answering through the Athena engine', () => {
     expect(aws.athena.statements.some((s) => s.startsWith(`CREATE TABLE "stedi"."machine_learning_curated__${after}"`))).toBe(true);
   });
 
+  it('refuses a rebuild while another build holds the lake’s S3 lock, saying so to the admin without the bucket', async () => {
+    const lock = `${LAKE}/_stedi/build.lock`;
+    aws.s3.put(lock, JSON.stringify({ owner: 'build by hand', since: new Date().toISOString() }));
+    try {
+      const id = (await queryData(athena, ADMIN, 'mutation { rebuildZones { id } }')).rebuildZones.id;
+      let job = { state: 'QUEUED', error: null as string | null };
+      while (job.state === 'QUEUED' || job.state === 'RUNNING') {
+        await new Promise((resolve) => setImmediate(resolve));
+        job = (await queryData(athena, ADMIN, `{ rebuildJob(id: "${id}") { state error } }`)).rebuildJob;
+      }
+      expect(job).toEqual({ state: 'FAILED', error: 'another build is running on this lake (perhaps `stedi build`); try again when it has finished' });
+    } finally {
+      aws.s3.objects.delete(lock.replace(/^s3:\/\//, ''));
+    }
+  });
+
   it('sends Athena only SQL its grammars parse, with every parameter in a WHERE clause', () => {
     const sent = aws.athena.queries.slice(queriesBeforeApi);
     expect(sent.length).toBeGreaterThan(5);
