@@ -66,6 +66,14 @@ export class QueryTimeoutError extends Error {
   }
 }
 
+/** The engine's service refused queries for now (throttled) after every retry: nothing is wrong with the request or the lake. */
+export class EngineBusyError extends Error {
+  constructor(cause: unknown) {
+    super('the query engine refused the query for now (throttled) after every retry', { cause });
+    this.name = 'EngineBusyError';
+  }
+}
+
 /** The lake has no live version yet: nothing has been built. */
 export class LakeNotBuiltError extends Error {
   constructor(where: string) {

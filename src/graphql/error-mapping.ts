@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { ArgumentValidationError, AuthenticationError, AuthorizationError } from 'type-graphql';
-import { LakeDamagedError, LakeNotBuiltError, ParameterError, QueryTimeoutError, StaleVersionError } from '../../etl/engine/engine-errors';
+import { EngineBusyError, LakeDamagedError, LakeNotBuiltError, ParameterError, QueryTimeoutError, StaleVersionError } from '../../etl/engine/engine-errors';
 import { ManifestError } from '../../etl/manifest';
 import { ConsentUnavailableError } from '../consent/consent-unavailable';
 import { ErrorCode, StediError } from '../errors';
@@ -28,6 +28,7 @@ export const MESSAGES = {
   lakeNotBuilt: 'the lake has not been built yet; run `stedi build` (or, with an admin key, the rebuildZones mutation) first',
   consentUnavailable:
     "consent cannot be checked now: the server could not re-read the customer landing data, and answers no data without it; retry later, and tell the server's operator (its /readyz and log say what to fix)",
+  engineBusy: 'the query engine (Athena) is refusing queries for now because too many are running; retry in a few seconds',
   queryTimeout: (ms: number): string => `the query ran longer than ${ms} ms and was cancelled; ask for fewer rows or a narrower filter`,
   validationTooCostly:
     'the query is too costly to validate: it selects the same field (or spreads the same fragment) too many times; select each field once, with aliases only where the arguments differ',
@@ -59,6 +60,7 @@ export function clientError(error: unknown): ClientError | null {
   if (cause instanceof LakeDamagedError || cause instanceof ManifestError) return { code: ErrorCode.LAKE_DAMAGED, message: lakeDamaged(cause).message };
   if (cause instanceof ConsentUnavailableError) return { code: ErrorCode.CONSENT_UNAVAILABLE, message: MESSAGES.consentUnavailable };
   if (cause instanceof ParameterError) return { code: ErrorCode.BAD_USER_INPUT, message: cause.message };
+  if (cause instanceof EngineBusyError) return { code: ErrorCode.ENGINE_BUSY, message: MESSAGES.engineBusy };
   if (cause instanceof QueryTimeoutError) return { code: ErrorCode.QUERY_TIMEOUT, message: MESSAGES.queryTimeout(cause.timeoutMs) };
   // A limit refused during validation keeps its own code under Apollo's GRAPHQL_VALIDATION_FAILED wrapper.
   for (const candidate of [cause, error]) {

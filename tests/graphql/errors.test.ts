@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { ArgumentValidationError, AuthenticationError, AuthorizationError } from 'type-graphql';
 import type { Engine } from '../../etl/engine/engine';
-import { LakeNotBuiltError, ParameterError, QueryTimeoutError, StaleVersionError } from '../../etl/engine/engine-errors';
+import { EngineBusyError, LakeNotBuiltError, ParameterError, QueryTimeoutError, StaleVersionError } from '../../etl/engine/engine-errors';
 import { StediError } from '../../src/errors';
 import { toStediError } from '../../src/graphql/error-mapping';
 import { machineLearningExportQuery } from '../../src/graphql/machine-learning-export';
@@ -85,6 +85,7 @@ describe('errors reach clients as StediErrors', () => {
     [new StaleVersionError('20260101t000000000z_abcd'), 'STALE_CURSOR'],
     [new LakeNotBuiltError('/lake'), 'LAKE_NOT_BUILT'],
     [new QueryTimeoutError(5), 'QUERY_TIMEOUT'],
+    [new EngineBusyError(new Error('Rate exceeded')), 'ENGINE_BUSY'],
     [new ParameterError('a query parameter must be a finite number; received NaN'), 'BAD_USER_INPUT'],
     [new TypeError('boom'), 'INTERNAL_SERVER_ERROR'],
   ])('maps %p to %s', (error, code) => {

@@ -5,7 +5,7 @@ import {
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
-import { QueryTimeoutError } from '../engine-errors';
+import { EngineBusyError, QueryTimeoutError } from '../engine-errors';
 import { AthenaQueryError, isRetryable } from './athena-errors';
 
 /**
@@ -78,7 +78,8 @@ export class AthenaQueryRunner {
       } catch (error) {
         // A query that neither ended on its own nor was stopped for a timeout may still run: stop it first.
         if (id && !(error instanceof AthenaQueryError) && !(error instanceof QueryTimeoutError)) await this.stop(id);
-        if (error instanceof QueryTimeoutError || attempt >= this.settings.maxRetries || !isRetryable(error)) throw error;
+        if (error instanceof QueryTimeoutError || !isRetryable(error)) throw error;
+        if (attempt >= this.settings.maxRetries) throw busyOr(error);
         if (id) await options.beforeRetry?.();
         await this.clock.sleep(this.backoff(attempt + 2), options.signal);
       }
@@ -133,7 +134,8 @@ export class AthenaQueryRunner {
       try {
         return await send();
       } catch (error) {
-        if (error instanceof AthenaQueryError || !isRetryable(error) || attempt >= this.settings.maxRetries || signal?.aborted) throw error;
+        if (error instanceof AthenaQueryError || !isRetryable(error) || signal?.aborted) throw error;
+        if (attempt >= this.settings.maxRetries) throw busyOr(error);
         await this.clock.sleep(this.backoff(attempt + 2), signal);
       }
     }
@@ -159,4 +161,9 @@ export class AthenaQueryRunner {
   private backoff(step: number): number {
     return Math.min(this.settings.pollMaxMs, this.settings.pollMinMs * 2 ** Math.min(step, 30));
   }
+}
+
+/** A call still throttled after every retry is the service being busy; a failed query Athena marked Retryable stays itself. */
+function busyOr(error: unknown): unknown {
+  return error instanceof AthenaQueryError ? error : new EngineBusyError(error);
 }

@@ -12,7 +12,7 @@ import { fakeAws, type FakeAws } from '../../../helpers/fake-aws';
 import { makeTempDir } from '../../../helpers/landing-fixture';
 import { writeManyCustomersLanding } from '../../../helpers/many-customers-landing';
 import { pageThrough } from '../../../helpers/page-through';
-import { ADMIN, ANALYST, queryData } from '../../../helpers/run-graphql';
+import { ADMIN, ANALYST, errorCodes, queryData, runGraphql } from '../../../helpers/run-graphql';
 import { sqlParseErrors } from '../../../helpers/sql-grammar';
 import { buildTestLake, type TestLake } from '../../../helpers/test-lake';
 
@@ -126,6 +126,18 @@ describe('the GraphQL API answering through the Athena engine', () => {
       aws.s3.objects.delete(lock.replace(/^s3:\/\//, ''));
     }
   });
+
+  it('answers ENGINE_BUSY, naming no bucket or SQL, when Athena still throttles its queries after every retry', async () => {
+    aws.athena.throttleStarts = 1_000;
+    try {
+      const result = await runGraphql(athena, ANALYST, '{ customer(serialNumber: "serial-asked-while-throttled") { serialNumber } }');
+      expect(errorCodes(result)).toEqual(['ENGINE_BUSY']);
+      expect(result.errors![0].message).toMatch(/retry in a few seconds/);
+      expect(JSON.stringify(result)).not.toMatch(/example-bucket|SELECT|TooManyRequests/);
+    } finally {
+      aws.athena.throttleStarts = 0;
+    }
+  }, 30_000);
 
   it('sends Athena only SQL its grammars parse, with every parameter in a WHERE clause', () => {
     const sent = aws.athena.queries.slice(queriesBeforeApi);

@@ -1,4 +1,4 @@
-import { QueryTimeoutError } from '../../../../etl/engine/engine-errors';
+import { EngineBusyError, QueryTimeoutError } from '../../../../etl/engine/engine-errors';
 import { AthenaQueryError } from '../../../../etl/engine/athena/athena-errors';
 import { AthenaQueryRunner } from '../../../../etl/engine/athena/query-runner';
 import { FakeAthena, FakeClock, type QueryOutcome } from '../../../helpers/fake-aws';
@@ -50,7 +50,7 @@ describe('running one Athena query', () => {
     expect(athena.queries.map((q) => q.id)).toEqual(['q-1', 'q-2']);
   });
 
-  it('retries a throttled StartQueryExecution, a bounded number of times', async () => {
+  it('retries a throttled StartQueryExecution, a bounded number of times, then says the engine is busy', async () => {
     const ok = setup({});
     ok.athena.throttleStarts = 2;
     await expect(ok.runner.run('SELECT 1', { timeoutMs: 60_000 })).resolves.toMatchObject({ Status: { State: 'SUCCEEDED' } });
@@ -58,7 +58,9 @@ describe('running one Athena query', () => {
 
     const throttled = setup({});
     throttled.athena.throttleStarts = 10;
-    await expect(throttled.runner.run('SELECT 1', { timeoutMs: 60_000 })).rejects.toBeInstanceOf(TooManyRequestsException);
+    const refused = throttled.runner.run('SELECT 1', { timeoutMs: 60_000 });
+    await expect(refused).rejects.toBeInstanceOf(EngineBusyError);
+    await expect(refused).rejects.toHaveProperty('cause', expect.any(TooManyRequestsException));
     expect(throttled.athena.mock.commandCalls(StartQueryExecutionCommand)).toHaveLength(1 + SETTINGS.maxRetries);
   });
 
