@@ -74,18 +74,7 @@ describe('stedi serve', () => {
     const lake = makeTempDir('stedi-serve-lake-');
     await buildLake(landing, lake);
     writeLanding(landing, 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-2.json');
-    // A bound of 10 minutes: a revocation this process had read itself would wait a third of it.
-    const server = spawnCli(['serve', '--lake', lake, '--landing', landing], { PORT: '0', HOST: '127.0.0.1', STEDI_API_KEYS: `${ANALYST_KEY}:analyst`, STEDI_ERASURE_MS: '600000' });
-    try {
-      await server.waitFor(/Serving \S+ at http/);
-      await server.waitFor(/"msg":"erasure rebuild starting"/, 20_000);
-      const deadline = Date.now() + 30_000;
-      while ((await parquetFilesHolding(lake, 'serial-alice')).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(await parquetFilesHolding(lake, 'serial-alice')).toEqual([]);
-      expect(await parquetFilesHolding(lake, emailOf('alice'))).toEqual([]);
-    } finally {
-      server.child.kill('SIGKILL');
-    }
+    await expectErasedOnStart(lake, landing);
   }, 60_000);
 
   it('erases at once what a build killed after publishing left on disk: the expired version holding a revoked customer', async () => {
@@ -103,17 +92,7 @@ describe('stedi serve', () => {
     await writeBuildRecord(layout, { version: live.version, holder: { pid: dead, host: hostname(), pidStart: null, owner: `build ${live.version}`, since: new Date().toISOString(), token: 'dead' }, expiring: [old.version] });
     expect(await parquetFilesHolding(lake, 'serial-alice')).not.toEqual([]);
 
-    const server = spawnCli(['serve', '--lake', lake, '--landing', landing], { PORT: '0', HOST: '127.0.0.1', STEDI_API_KEYS: `${ANALYST_KEY}:analyst`, STEDI_ERASURE_MS: '600000' });
-    try {
-      await server.waitFor(/Serving \S+ at http/);
-      await server.waitFor(/"msg":"erasure rebuild starting"/, 20_000);
-      const deadline = Date.now() + 30_000;
-      while ((await parquetFilesHolding(lake, 'serial-alice')).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(await parquetFilesHolding(lake, 'serial-alice')).toEqual([]);
-      expect(await parquetFilesHolding(lake, emailOf('alice'))).toEqual([]);
-    } finally {
-      server.child.kill('SIGKILL');
-    }
+    await expectErasedOnStart(lake, landing);
   }, 60_000);
 
   it('serves a version published in the same second as the one it served, on a filesystem keeping whole-second mtimes', async () => {
@@ -161,3 +140,21 @@ describe('stedi serve', () => {
     expect(elsewhere.stderr()).toBe('stedi: HOST "192.0.2.1" is not an address of this machine (EADDRNOTAVAIL); set HOST to one of its addresses, 0.0.0.0 for all or 127.0.0.1 for this machine only\n');
   });
 });
+
+/**
+ * Serves `lake` with a bound of 10 minutes (a revocation the server read itself would wait a third of it): the
+ * erasure rebuild must start at once, and leave no Parquet file holding alice's serial or email.
+ */
+async function expectErasedOnStart(lake: string, landing: string): Promise<void> {
+  const server = spawnCli(['serve', '--lake', lake, '--landing', landing], { PORT: '0', HOST: '127.0.0.1', STEDI_API_KEYS: `${ANALYST_KEY}:analyst`, STEDI_ERASURE_MS: '600000' });
+  try {
+    await server.waitFor(/Serving \S+ at http/);
+    await server.waitFor(/"msg":"erasure rebuild starting"/, 20_000);
+    const deadline = Date.now() + 30_000;
+    while ((await parquetFilesHolding(lake, 'serial-alice')).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await parquetFilesHolding(lake, 'serial-alice')).toEqual([]);
+    expect(await parquetFilesHolding(lake, emailOf('alice'))).toEqual([]);
+  } finally {
+    server.child.kill('SIGKILL');
+  }
+}
