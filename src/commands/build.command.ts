@@ -9,7 +9,7 @@ import { engineOptions, openConfiguredEngine } from '../engine';
 import { buildProgressBar } from './build-progress';
 import { formatBuildSummary } from './build-summary';
 import { CliError } from './cli-error';
-import { interruptedExitCode, onInterrupt } from './interrupts';
+import { sayWhenBuildInterrupted } from './interrupts';
 import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
 import { positiveInteger } from './options';
 import { buildPolicy } from '../consent/live-policy';
@@ -54,7 +54,7 @@ export function registerBuild(cli: Command): void {
       }
       // Lazy: the build has its own DuckDB; the engine's starts only if older versions must be read (the erasure bound).
       const engine = await openConfiguredEngine(config, { lazy: true });
-      const interrupted = sayWhenInterrupted();
+      const interrupted = sayWhenBuildInterrupted();
       const progress = flags.json ? undefined : buildProgressBar();
       try {
         const options = {
@@ -78,21 +78,6 @@ export function registerBuild(cli: Command): void {
         await engine.close();
       }
     });
-}
-
-/**
- * Ctrl+C or a kill stops the build where it is: before publishing nothing is published (the manifest is
- * written last, by a rename) and the next build removes what this one left (its record names it). Said in one line.
- */
-function sayWhenInterrupted(): { publishing: boolean; stop(): void } {
-  const state = { publishing: false };
-  // Removed when the build is over: a signal after it is the process's own business (main may run many builds, as in tests).
-  const stop = onInterrupt((signal) => {
-    const outcome = state.publishing ? 'it was publishing: run `stedi status` to see which version is live' : 'nothing was published, the live version is unchanged';
-    process.stderr.write(`stedi: build interrupted (${signal}); ${outcome}; the next build removes this one's partial files\n`);
-    process.exit(interruptedExitCode(signal));
-  });
-  return Object.assign(state, { stop });
 }
 
 function policyFlag(raw: string) {

@@ -6,7 +6,7 @@ import { GENERATE_DEFAULTS, type GenerateProgress, type GenerateReport, generate
 import { BAD_LINE_KINDS, quarantinable } from '../../etl/generate/bad-lines';
 import { SOURCES } from '../../etl/tables';
 import { CliError } from './cli-error';
-import { type InterruptSignal, interruptedExitCode, onInterrupt } from './interrupts';
+import { abortOnInterrupt, interruptOf, interruptedExitCode } from './interrupts';
 import { withExamples } from './help-examples';
 import { positiveInteger } from './options';
 
@@ -37,7 +37,7 @@ export function registerGenerate(cli: Command): void {
     .action(async (flags: GenerateFlags) => {
       await ensureRoom(flags.out, flags.customers, flags.dirty);
       const bar = progressBar();
-      const interrupted = stopOnSignal();
+      const interrupted = abortOnInterrupt();
       try {
         const report = await generateLanding({
           out: flags.out,
@@ -52,7 +52,7 @@ export function registerGenerate(cli: Command): void {
         bar.stop();
         process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${summary(report)}\n`);
       } catch (error) {
-        const signal = interrupted.signal.aborted ? (interrupted.signal.reason as InterruptSignal) : undefined;
+        const signal = interruptOf(interrupted.signal);
         if (!signal) throw error;
         bar.stop();
         throw new CliError(`generate interrupted (${signal}); nothing was written to the landing folders`, interruptedExitCode(signal));
@@ -91,12 +91,6 @@ async function ensureRoom(out: string, customers: number, dirty: number): Promis
     }
     if (dirname(dir) === dir) return;
   }
-}
-
-/** Ctrl+C or a kill stops the generate between two customers and removes what it staged; a second one stops it at once. */
-function stopOnSignal(): { signal: AbortSignal; stop(): void } {
-  const controller = new AbortController();
-  return { signal: controller.signal, stop: onInterrupt((signal) => controller.abort(signal)) };
 }
 
 function fraction(raw: string): number {

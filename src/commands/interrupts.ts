@@ -18,3 +18,27 @@ export function onInterrupt(onSignal: (signal: InterruptSignal) => void): () => 
   });
   return () => handlers.forEach(([signal, handler]) => process.off(signal, handler));
 }
+
+/** Ctrl+C or a kill stops a generate between two customers (an AbortSignal it checks) and removes what it staged. */
+export function abortOnInterrupt(): { signal: AbortSignal; stop(): void } {
+  const controller = new AbortController();
+  return { signal: controller.signal, stop: onInterrupt((signal) => controller.abort(signal)) };
+}
+
+/** The signal that aborted `signal`, when one did. */
+export const interruptOf = (signal: AbortSignal): InterruptSignal | undefined => (signal.aborted ? (signal.reason as InterruptSignal) : undefined);
+
+/**
+ * Ctrl+C or a kill stops a build where it is: before publishing nothing is published (the manifest is
+ * written last, by a rename) and the next build removes what this one left (its record names it). Said in one line.
+ */
+export function sayWhenBuildInterrupted(): { publishing: boolean; stop(): void } {
+  const state = { publishing: false };
+  // Removed when the build is over: a signal after it is the process's own business (main may run many builds, as in tests).
+  const stop = onInterrupt((signal) => {
+    const outcome = state.publishing ? 'it was publishing: run `stedi status` to see which version is live' : 'nothing was published, the live version is unchanged';
+    process.stderr.write(`stedi: build interrupted (${signal}); ${outcome}; the next build removes this one's partial files\n`);
+    process.exit(interruptedExitCode(signal));
+  });
+  return Object.assign(state, { stop });
+}

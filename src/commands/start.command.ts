@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { runBuild } from '../../etl/build';
 import { buildReport } from '../../etl/build-report';
+import type { BuildProgress } from '../../etl/build-options';
 import type { Engine } from '../../etl/engine/engine';
 import { generateLanding } from '../../etl/generate/generate';
 import { liveVersion } from '../../etl/manifest';
@@ -13,6 +14,7 @@ import type { Config } from '../config';
 import { openConfiguredEngine } from '../engine';
 import { buildProgressBar } from './build-progress';
 import { CliError } from './cli-error';
+import { abortOnInterrupt, interruptOf, interruptedExitCode, sayWhenBuildInterrupted } from './interrupts';
 import { formatBuildSummary } from './build-summary';
 import { keysOf, portNumber, serve, serveConfig, type ServeFlags } from './serve.command';
 import { withExamples } from './help-examples';
@@ -40,17 +42,42 @@ export async function ensureLake(config: Config, engine: Engine): Promise<void> 
   const landing = config.landing ?? config.lake;
   if (!landing.startsWith('s3://') && !(await hasLandingData(landing))) {
     out(`No landing data in ${landing}: generating a sample (${SAMPLE.customers.toLocaleString('en-US')} customers, seed ${SAMPLE.seed})…`);
-    await generateLanding({ out: landing, ...SAMPLE });
+    await generateSample(landing);
   }
   out(`The lake at ${config.lake} has not been built: building it from ${landing}…`);
   const progress = buildProgressBar();
+  const interrupted = sayWhenBuildInterrupted();
   try {
-    const options = { consentPolicy: config.consentPolicy, keepVersions: config.keepVersions, onProgress: progress.onProgress };
+    const options = {
+      consentPolicy: config.consentPolicy,
+      keepVersions: config.keepVersions,
+      // The build and the server's consent registry must judge every landing line alike (STEDI_MAX_LINE_BYTES).
+      maxLineBytes: config.maxLineBytes,
+      onProgress: (p: BuildProgress) => {
+        if (p.step.kind === 'publish') interrupted.publishing = true;
+        progress.onProgress(p);
+      },
+    };
     const built = await runBuild(await engine.buildTarget(options), options);
     progress.stop();
     process.stdout.write(formatBuildSummary(buildReport(built, config.lake)));
   } finally {
+    interrupted.stop();
     progress.stop();
+  }
+}
+
+/** The sample landing; Ctrl+C stops it as it stops `stedi generate`: one line, exit 130, landing as it was. */
+async function generateSample(landing: string): Promise<void> {
+  const interrupted = abortOnInterrupt();
+  try {
+    await generateLanding({ out: landing, ...SAMPLE, signal: interrupted.signal });
+  } catch (error) {
+    const signal = interruptOf(interrupted.signal);
+    if (!signal) throw error;
+    throw new CliError(`start interrupted (${signal}) while generating the sample; nothing was written to the landing folders`, interruptedExitCode(signal));
+  } finally {
+    interrupted.stop();
   }
 }
 

@@ -1,17 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { devKeysFile } from '../../src/auth/dev-keys';
 import { join } from 'node:path';
 import { ensureLake, SAMPLE } from '../../src/commands/start.command';
 import { loadConfig } from '../../src/config';
 import { openConfiguredEngine } from '../../src/engine';
 import { buildLake, manifestOf } from '../helpers/etl-lake';
-import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
-import { spawnCli } from '../helpers/spawn-cli';
+import { customerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
+import { type CliProcess, spawnBin, spawnCli } from '../helpers/spawn-cli';
+import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
 import { canMountTmpfs } from '../helpers/tmpfs';
 
-async function ensure(lake: string, landing: string = lake): Promise<void> {
-  const config = loadConfig({ lake, landing, logLevel: 'silent' }, {});
+async function ensure(lake: string, landing: string = lake, env: Record<string, string> = {}): Promise<void> {
+  const config = loadConfig({ lake, landing, logLevel: 'silent' }, env);
   const engine = await openConfiguredEngine(config);
   const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   try {
@@ -41,6 +42,15 @@ describe('stedi start: the lake it serves', () => {
     await ensure(lake, landing);
     expect(readdirSync(join(landing, 'customer', 'landing'))).toEqual(before);
     expect((await manifestOf(lake))!.versions[0]!.tables.customer_curated.rows).toBe(2);
+  });
+
+  it('builds under STEDI_MAX_LINE_BYTES, as `stedi build` and the consent registry read landing', async () => {
+    const landing = writeSmallLanding();
+    writeLanding(landing, 'customer', [{ ...customerRecord({ name: 'Long.Line', serial: 'serial-long' }), pad: 'x'.repeat(2_000) }], 'customer-long.json');
+    const lake = makeTempDir('stedi-start-');
+    await ensure(lake, landing, { STEDI_MAX_LINE_BYTES: '1024' });
+    const counts = (await manifestOf(lake))!.versions[0]!.landingCounts.customer;
+    expect(counts.quarantined).toBe(1);
   });
 
   it('leaves a lake with a live version as it is', async () => {
@@ -118,4 +128,46 @@ describe('stedi start (npm start)', () => {
       start.child.kill('SIGKILL');
     }
   }, 120_000);
+});
+
+/** Polls until `reached` holds or the process ends; true when it held first. */
+async function whileRunning(run: CliProcess, reached: () => boolean): Promise<boolean> {
+  let finished = false;
+  void run.exited.then(() => (finished = true));
+  while (!finished && !reached()) await new Promise((r) => setImmediate(r));
+  return !finished;
+}
+
+describe('stedi start stopped by Ctrl+C before it serves', () => {
+  jest.setTimeout(120_000);
+
+  it('while generating the sample, says so in one line, exits 130 and leaves no landing file and nothing staged', async () => {
+    const lake = makeTempDir('stedi-start-int-');
+    const start = spawnBin(['start', '--lake', lake], { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+    try {
+      expect(await whileRunning(start, () => readdirSync(lake).some((f) => f.startsWith('.stedi-generate-')))).toBe(true);
+      start.child.kill('SIGINT');
+      expect(await start.exited).toBe(130);
+      expect(start.stderr()).toBe('stedi: start interrupted (SIGINT) while generating the sample; nothing was written to the landing folders\n');
+      expect(readdirSync(lake).filter((f) => f.startsWith('.stedi-generate-'))).toEqual([]);
+      expect(existsSync(join(lake, 'customer', 'landing')) ? readdirSync(join(lake, 'customer', 'landing')) : []).toEqual([]);
+    } finally {
+      start.child.kill('SIGKILL');
+    }
+  });
+
+  it('while building, says so in one line, exits 130 and publishes nothing', async () => {
+    const lake = makeTempDir('stedi-start-int-');
+    const layout = new LakeLayout(lake);
+    const start = spawnBin(['start', '--lake', lake], { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+    try {
+      expect(await whileRunning(start, () => existsSync(layout.buildsDir) && readdirSync(layout.buildsDir).length > 0)).toBe(true);
+      start.child.kill('SIGINT');
+      expect(await start.exited).toBe(130);
+      expect(start.stderr()).toBe("stedi: build interrupted (SIGINT); nothing was published, the live version is unchanged; the next build removes this one's partial files\n");
+      expect(await manifestOf(lake)).toBeNull();
+    } finally {
+      start.child.kill('SIGKILL');
+    }
+  });
 });
