@@ -137,7 +137,8 @@ export type ConfigOverrides = Partial<Omit<Config, 'athena' | 'limits'>> & { ath
 
 export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.env): Config {
   const engine = overrides.engine ?? engineKind(env.STEDI_ENGINE);
-  const lake = place(overrides.lake ?? env.STEDI_LAKE ?? './lake');
+  // An empty value is an unset one (as for every other setting): resolved as given, it named the working folder.
+  const lake = place(overrides.lake || env.STEDI_LAKE || './lake');
   const config: Config = {
     engine,
     lake,
@@ -148,7 +149,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     queryTimeoutMs: overrides.queryTimeoutMs ?? milliseconds(env, 'STEDI_QUERY_TIMEOUT_MS', 30_000, 1),
     loadTimeoutMs: overrides.loadTimeoutMs ?? milliseconds(env, 'STEDI_LOAD_TIMEOUT_MS', 600_000, 1),
     port: overrides.port ?? integer(env, 'PORT', 4000, 0, 65_535),
-    host: overrides.host ?? env.HOST ?? '0.0.0.0',
+    host: overrides.host || env.HOST || '0.0.0.0',
     workers: overrides.workers ?? integer(env, 'STEDI_WORKERS', availableParallelism(), 1),
     apiKeys: overrides.apiKeys ?? env.STEDI_API_KEYS ?? '',
     apiKeysFile: overrides.apiKeysFile ?? env.STEDI_API_KEYS_FILE,
