@@ -95,7 +95,10 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
         if (socket.bytesWritten !== sent) {
           sent = socket.bytesWritten;
           movedAt = Date.now();
-        } else if (Date.now() - movedAt >= stallMs) onStall();
+        } else if (Date.now() - movedAt >= stallMs) {
+          clearInterval(stallWatch);
+          onStall();
+        }
       }, Math.min(1_000, Math.max(10, stallMs / 10)));
       stallWatch.unref();
       try {
