@@ -45,8 +45,9 @@ describe('stedi build', () => {
   it('takes over the lock of a build that died but is not reaped yet (a zombie, as under a PID 1 that never waits), as of one that is gone', async () => {
     const lake = makeTempDir();
     const landing = writeSmallLanding();
-    // `sleep 0` runs in the background and exits; its parent becomes `sleep 60`, which never waits for it.
-    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // `sleep 0.3` runs in the background and exits once its parent has become `sleep 60`, which never waits for it
+    // (exiting at once, it could be reaped by the shell before the exec).
+    const parent = spawn('sh', ['-c', 'sleep 0.3 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       const pid = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()))));
       const state = (): string => { const stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]!; };

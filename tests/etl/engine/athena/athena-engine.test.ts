@@ -66,9 +66,9 @@ describe('the Athena engine', () => {
     expect(aws.athena.mock.commandCalls(GetQueryResultsCommand)).toHaveLength(2 + 2);
     expect(aws.clock.sleeps.slice(-2)).toEqual([400, 800]);
 
-    // Throttled past the retries: the caller hears the throttling, and the query is still run only once.
+    // Throttled past the retries: the caller hears the engine is busy (the throttling its cause), and the query is still run only once.
     aws.athena.throttleResults = 3;
-    await expect(engine.query('SELECT "serialNumber" FROM t')).rejects.toMatchObject({ name: 'ThrottlingException' });
+    await expect(engine.query('SELECT "serialNumber" FROM t')).rejects.toMatchObject({ name: 'EngineBusyError', cause: { name: 'ThrottlingException' } });
     expect(aws.athena.queries).toHaveLength(2);
   });
 
