@@ -24,13 +24,20 @@ export async function parquetFilesHolding(lake: string, needle: string): Promise
   const connection = await instance.connect();
   try {
     const holding: string[] = [];
+    const count = async (file: string): Promise<number> =>
+      Number((await connection.runAndReadAll(`SELECT count(*) FROM read_parquet('${file.replace(/'/g, "''")}') AS t WHERE contains(CAST(t AS VARCHAR), $1)`, [needle])).getRows()[0][0]);
     for (const file of parquetFiles(lake)) {
-      try {
-        const reader = await connection.runAndReadAll(`SELECT count(*) FROM read_parquet('${file.replace(/'/g, "''")}') AS t WHERE contains(CAST(t AS VARCHAR), $1)`, [needle]);
-        if (Number(reader.getRows()[0][0]) > 0) holding.push(file);
-      } catch (error) {
-        // Removed since it was listed (a version expiring as it is scanned): it holds nothing now.
-        if (existsSync(file)) throw error;
+      // A file a running build is still writing (its scratch copy of landing) is read again once written, for up to 2 s.
+      for (let tries = 0; ; tries += 1) {
+        try {
+          if ((await count(file)) > 0) holding.push(file);
+          break;
+        } catch (error) {
+          // Removed since it was listed (a version expiring, a build's scratch folder going): it holds nothing now.
+          if (!existsSync(file)) break;
+          if (tries >= 20) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
       }
     }
     return holding;
