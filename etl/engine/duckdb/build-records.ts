@@ -33,10 +33,11 @@ export async function removeBuildRecord(layout: LakeLayout, version: string): Pr
 
 /** Every folder of `version`: its built tables and its quarantine. */
 export async function removeVersionFolders(layout: LakeLayout, version: string): Promise<void> {
-  for (const table of BUILT_TABLES) await rm(layout.versionDir(table, version), { recursive: true, force: true });
-  await rm(layout.quarantineDir(version), { recursive: true, force: true });
-  await rm(layout.spillDir(version), { recursive: true, force: true });
+  for (const folder of [...versionFolders(layout, version), layout.spillDir(version)]) await rm(folder, { recursive: true, force: true });
 }
+
+/** The folders a published version's files are in: one per built table, and its quarantine. */
+const versionFolders = (layout: LakeLayout, version: string): string[] => [...BUILT_TABLES.map((t) => layout.versionDir(t, version)), layout.quarantineDir(version)];
 
 async function readRecord(path: string): Promise<BuildRecord | null> {
   try {
@@ -85,8 +86,7 @@ export async function abandonedVersions(layout: LakeLayout, kept: ReadonlySet<st
     if (!record || holderAlive(record.holder)) continue;
     for (const version of record.expiring) {
       if (kept.has(version) || left.has(version)) continue;
-      const folders = [...BUILT_TABLES.map((t) => layout.versionDir(t, version)), layout.quarantineDir(version)];
-      for (const folder of folders) {
+      for (const folder of versionFolders(layout, version)) {
         if (await access(folder).then(() => true, () => false)) {
           left.add(version);
           break;

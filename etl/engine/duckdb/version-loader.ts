@@ -127,12 +127,8 @@ export class VersionLoader {
 
   private async checkAfresh(version: VersionManifest): Promise<void> {
     for (const table of BUILT_TABLES) forgetHashes(this.fileOf(version, table));
-    for (const table of BUILT_TABLES) {
-      const file = this.fileOf(version, table);
-      const identity = await fileIdentity(file);
-      const damage = await fileDamage(file, version.tables[table].location, version.tables[table]);
-      if (damage) return this.markDamaged(version.version, damage, file, identity);
-    }
+    // check() records any damage found, with the identity of the file it was found in.
+    for (const table of BUILT_TABLES) if (await this.check(version, table)) return;
     this.damaged.delete(version.version);
     this.damagedBy.delete(version.version);
   }
