@@ -6,6 +6,7 @@ import type { LakeManifest } from '../../manifest';
 import { TABLES, type TableName } from '../../tables';
 import type { BuildTarget, Engine, ExportFormat, QueryOptions, Row, SqlValue } from '../engine';
 import { LakeNotBuiltError, StaleVersionError } from '../engine-errors';
+import { AthenaQueryError } from './athena-errors';
 import { AthenaBuildTarget } from './athena-build-target';
 import { athenaDialect } from './athena-dialect';
 import { type AthenaEngineOptions, type ResolvedAthenaOptions, resolveAthenaOptions } from './athena-options';
@@ -36,6 +37,12 @@ export interface AthenaClients {
  * (`"db"."<table>__<version>"`), so a reader pinned to a version sees the
  * same rows until it expires, exactly like the DuckDB engine.
  */
+/** The version of the table Athena could not find (TABLE_NOT_FOUND names `<db>.<table>__<version>`), if any. */
+function droppedVersion(reason: string): string | undefined {
+  if (!/TABLE_NOT_FOUND|does not exist/i.test(reason)) return undefined;
+  return /__(\d{8}t\d{9}z_[0-9a-f]{4})\b/i.exec(reason)?.[1]?.toLowerCase();
+}
+
 export class AthenaEngine implements Engine {
   readonly kind = 'athena' as const;
   readonly dialect = athenaDialect;
@@ -102,12 +109,12 @@ export class AthenaEngine implements Engine {
    * LIMIT belongs in the text as a validated integer, see `sqlInteger`).
    */
   async query(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<Row[]> {
-    const execution = await this.runner.run(sql, this.runOptions(sql, params, options));
+    const execution = await this.runner.run(sql, this.runOptions(sql, params, options)).catch((error) => this.dropped(error));
     return readResultRows(this.athena, execution, { call: (send) => this.runner.retryThrottled(send, options.signal) });
   }
 
   async exportToFile(sql: string, params: SqlValue[], format: ExportFormat, path: string, options: QueryOptions = {}): Promise<number> {
-    const execution = await this.runner.run(sql, this.runOptions(sql, params, options));
+    const execution = await this.runner.run(sql, this.runOptions(sql, params, options)).catch((error) => this.dropped(error));
     const columns = await readResultColumns(this.athena, execution, { call: (send) => this.runner.retryThrottled(send, options.signal) });
     return exportResultFile(this.s3, execution, columns, format, path);
   }
@@ -138,6 +145,19 @@ export class AthenaEngine implements Engine {
 
   async close(): Promise<void> {
     for (const client of this.owned.splice(0)) client.destroy();
+  }
+
+  /**
+   * A version's table dropped between tableRef and the query (another process published and expired it
+   * while this one's manifest was cached): the reader's cursor is stale, not the server broken.
+   */
+  private async dropped(error: unknown): Promise<never> {
+    const version = error instanceof AthenaQueryError ? droppedVersion(error.reason) : undefined;
+    if (version === undefined) throw error;
+    this.cached = undefined;
+    const manifest = await this.manifest().catch(() => undefined);
+    if (manifest !== undefined && !manifest?.versions.some((v) => v.version === version)) throw new StaleVersionError(version);
+    throw error;
   }
 
   private runOptions(sql: string, params: SqlValue[], options: QueryOptions) {

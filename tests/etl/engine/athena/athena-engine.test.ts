@@ -33,6 +33,20 @@ describe('the Athena engine', () => {
     await expect(engine.tableRef('customer_trusted', V1)).rejects.toBeInstanceOf(StaleVersionError);
   });
 
+  it('answers a query on a version another process expired within the manifest cache period as stale, and any other missing table as Athena said', async () => {
+    const notFound = (table: string) => ({ error: { category: 2 as const, retryable: false, reason: `TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.lakehouse.${table}' does not exist` } });
+    const aws = fakeAws((query) => notFound(/FROM "lakehouse"\."([^"]+)"/.exec(query.sql)?.[1] ?? 'unknown'));
+    aws.s3.put(`${LAKE}/_stedi/manifest.json`, JSON.stringify(manifest(V2, V1)));
+    const engine = new AthenaEngine({ lake: LAKE, database: 'lakehouse', manifestCacheMs: 60_000, pollMinMs: 1, pollMaxMs: 1 }, aws.clients);
+    const table = await engine.tableRef('machine_learning_curated', V1);
+    aws.s3.put(`${LAKE}/_stedi/manifest.json`, JSON.stringify(manifest(V2)));
+    await expect(engine.query(`SELECT * FROM ${table}`)).rejects.toMatchObject({ name: 'StaleVersionError', version: V1 });
+    await expect(engine.exportToFile(`SELECT * FROM ${table}`, [], 'ndjson', '/nonexistent/out.ndjson')).rejects.toBeInstanceOf(StaleVersionError);
+    // A kept version's table missing, or a table of no version, is not the reader's doing: Athena's error stands.
+    await expect(engine.query(`SELECT * FROM "lakehouse"."machine_learning_curated__${V2}"`)).rejects.toMatchObject({ name: 'AthenaQueryError' });
+    await expect(engine.query('SELECT * FROM "lakehouse"."customer_landing"')).rejects.toMatchObject({ name: 'AthenaQueryError' });
+  });
+
   it('reads the manifest from S3 at most once per cache period', async () => {
     const aws = fakeAws();
     aws.s3.put(`${LAKE}/_stedi/manifest.json`, JSON.stringify(manifest(V1)));
