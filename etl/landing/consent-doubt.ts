@@ -1,5 +1,5 @@
 import { StringDecoder } from 'node:string_decoder';
-import { NamedAddresses } from './named-addresses';
+import { NamedAddresses, foldAscii } from './named-addresses';
 
 /**
  * Doubt hides: a quarantined customer line whose email can still be read
@@ -114,7 +114,22 @@ export class ConsentDoubt {
     const out = new Set<string>();
     for (const [email, dates] of this.doubts) if (dates.some((date) => stands(email, date))) out.add(email);
     for (const [email, lastUpdateDate] of this.addresses.named(this.valid.keys())) if (stands(email, lastUpdateDate)) out.add(email);
+    for (const email of this.respelled()) out.add(email);
     return [...out].sort();
+  }
+
+  /**
+   * Accepted emails another accepted email spells in other ASCII case (`Ann@X.com`, `ann@x.com`): one address
+   * whose records cannot be told apart as one customer's or two, so a revocation under one spelling could be
+   * lost to the other. Each is in doubt until landing agrees on one spelling (no date clears it).
+   */
+  private *respelled(): Generator<string> {
+    const spellings = new Map<string, string[]>();
+    for (const email of this.valid.keys()) {
+      const folded = foldAscii(email);
+      spellings.set(folded, [...(spellings.get(folded) ?? []), email]);
+    }
+    for (const emails of spellings.values()) if (emails.length > 1) yield* emails;
   }
 
   // Private: records one doubt for each email.

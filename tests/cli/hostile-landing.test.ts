@@ -96,6 +96,22 @@ describe('stedi build on hostile landing lines', () => {
     expect(report.tables.step_trainer_trusted.rows).toBe(1);
   });
 
+  it('hides a customer whose newer revocation spells the email in other ASCII case on another device, and reports both spellings as consent uncertain', () => {
+    const landing = writeSmallLanding();
+    // ALICE@Test.com on a new device: the same address as alice@test.com, so her consent can no longer be shown.
+    const revocation = { ...customerRecord({ name: 'alice', serial: 'serial-alice-2', consentAt: null, updatedAt: 1_656_000_000_000 }), email: 'ALICE@Test.com' };
+    writeLanding(landing, 'customer', [revocation], 'customer-2.json');
+    const lake = makeTempDir();
+    const run = build(landing, lake);
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.consentUncertain).toBe(2);
+    // bob alone stays trusted, with his one reading.
+    expect(report.tables.customer_trusted.rows).toBe(1);
+    expect(report.tables.step_trainer_trusted.rows).toBe(1);
+    expect(report.tables.machine_learning_curated.rows).toBe(1);
+  });
+
   it('keeps a device out of the trusted zone when a non-consenting customer names the same serialNumber', () => {
     const landing = writeSmallLanding();
     writeLanding(landing, 'customer', [customerRecord({ name: 'mallory', serial: 'serial-alice', consentAt: null })], 'customer-2.json');

@@ -18,15 +18,18 @@ import { nameOf, serialOf, writeManyCustomersLanding } from '../helpers/many-cus
 const LAKE = 's3://example-bucket/stedi';
 
 describe('landing consent read through the Athena engine', () => {
+  const later = (email: string): string =>
+    `{"customerName":"${nameOf(0)}","email":"${email}","serialNumber":"${serialOf(0)}","lastUpdateDate":1700000000000,"shareWithResearchAsOfDate":null`;
   it.each([
     // A later, truncated record of a consenting customer: perhaps a withdrawal nobody can read.
-    ['as written', emailOf(nameOf(0))],
+    ['a quarantined line with the email as written', later(emailOf(nameOf(0)))],
     // The same under the email key with its @ escaped and in upper case: that customer still, ASCII case aside.
-    ['escaped and in other case', emailOf(nameOf(0)).toUpperCase().replace('@', '\\u0040')],
-  ])('counts a customer named by a later quarantined line (the email %s) as uncertain, as the embedded engine does', async (_how, written) => {
+    ['a quarantined line with the email escaped and in other case', later(emailOf(nameOf(0)).toUpperCase().replace('@', '\\u0040'))],
+    // A valid withdrawal on another device, the email in other ASCII case: one address spelled two ways.
+    ['a valid record with the email in other case', `${later(emailOf(nameOf(0)).toUpperCase()).replace(serialOf(0), 'another-device')},"registrationDate":1}`],
+  ])('counts a customer named by %s as uncertain, as the embedded engine does', async (_how, line) => {
     const fixture = writeManyCustomersLanding(5, 1);
-    const bad = `{"customerName":"${nameOf(0)}","email":"${written}","serialNumber":"${serialOf(0)}","lastUpdateDate":1700000000000,"shareWithResearchAsOfDate":null`;
-    writeLanding(fixture.landing, 'customer', [bad], 'customer-2.json');
+    writeLanding(fixture.landing, 'customer', [line], 'customer-2.json');
 
     const embedded: Engine = await openEngine({ kind: 'duckdb', lake: join(fixture.landing, 'lake'), landing: fixture.landing, lazy: true });
     const expected = await readLandingConsent(embedded, '');

@@ -12,7 +12,8 @@ import { type Statement, literal, qualified } from './statements';
  * spaces included) and `.` (no line terminator) written out as classes,
  * since Trino's and JavaScript's shorthands differ; a key may be written
  * with `\u` escapes, and an accepted email anywhere in the line (ASCII case
- * aside) names the customer who has it. Like the embedded reader, the emails of a too-long line
+ * aside) names the customer who has it, and so does another accepted spelling of their
+ * email in other ASCII case. Like the embedded reader, the emails of a too-long line
  * are read from all of it; the line's date is its own top-level one, known
  * only when the line was refused for a field's value.
  *
@@ -64,6 +65,11 @@ export function createConsentUncertainView(database: string, version: string): S
       `  SELECT "v"."email", "keyed"."lastUpdateDate"`,
       `  FROM "keyed"`,
       `  JOIN "valid" AS "v" ON strpos("v"."email", '@') > 0 AND strpos(${fold('"keyed"."email"')}, ${fold('"v"."email"')}) > 0`,
+      `  UNION ALL`,
+      // Two accepted spellings of one address (ASCII case aside): each is in doubt, and no date clears it.
+      `  SELECT "v"."email", CAST(NULL AS bigint)`,
+      `  FROM "valid" AS "v"`,
+      `  JOIN "valid" AS "w" ON ${fold('"v"."email"')} = ${fold('"w"."email"')} AND "v"."email" <> "w"."email"`,
       `)`,
       `SELECT DISTINCT "d"."email"`,
       `FROM "doubts" AS "d"`,
