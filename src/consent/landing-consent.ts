@@ -14,6 +14,8 @@ export interface LandingConsent {
   readonly withheld: ReadonlySet<string>;
   /** serialNumbers named (in freshest records) by a withholding customer or by two emails. */
   readonly unsafeSerials: ReadonlySet<string>;
+  /** serialNumbers named (in freshest records) by a withholding customer: their readings may be that customer's. */
+  readonly withheldSerials: ReadonlySet<string>;
   readonly uncertain: ReadonlySet<string>;
 }
 
@@ -72,15 +74,19 @@ export function decideConsent(records: readonly CustomerRecord[], uncertain: Rea
     else withheld.add(email);
   }
   // Every record at its email's freshest lastUpdateDate names a device.
-  const claims = new Map<string, { emails: Set<string>; unsafe: boolean }>();
+  const claims = new Map<string, { emails: Set<string>; withheld: boolean }>();
   for (const r of records) {
     if (r.lastUpdateDate !== newest.get(r.email)) continue;
-    const claim = claims.get(r.serialNumber) ?? { emails: new Set<string>(), unsafe: false };
+    const claim = claims.get(r.serialNumber) ?? { emails: new Set<string>(), withheld: false };
     claim.emails.add(r.email);
-    claim.unsafe ||= r.consentAt === null || withheld.has(r.email);
+    claim.withheld ||= r.consentAt === null || withheld.has(r.email);
     claims.set(r.serialNumber, claim);
   }
   const unsafeSerials = new Set<string>();
-  for (const [serial, claim] of claims) if (claim.unsafe || claim.emails.size > 1) unsafeSerials.add(serial);
-  return { consentDate, withheld, unsafeSerials, uncertain };
+  const withheldSerials = new Set<string>();
+  for (const [serial, claim] of claims) {
+    if (claim.withheld) withheldSerials.add(serial);
+    if (claim.withheld || claim.emails.size > 1) unsafeSerials.add(serial);
+  }
+  return { consentDate, withheld, unsafeSerials, withheldSerials, uncertain };
 }

@@ -36,7 +36,9 @@ export interface HeldCustomer {
   serialNumber: string;
   /**
    * A new build would leave them out (consent withdrawn, uncertain or moved
-   * later), so the version must be erased; otherwise only their device is unsafe to serve.
+   * later, or their device named by a customer who withholds consent, whose
+   * readings it may hold), so the version must be erased; otherwise only their
+   * device is unsafe to serve (two consenting emails name it).
    */
   erase: boolean;
 }
@@ -52,7 +54,7 @@ export function heldCustomers(customers: readonly VersionCustomer[], version: Ve
   for (const { email, serialNumber, consentAt } of customers) {
     const now = landing.consentDate.get(email);
     const movedLater = version.consentPolicy === 'as-of' && now !== undefined && consentAt !== null && now > consentAt;
-    const erase = now === undefined || movedLater;
+    const erase = now === undefined || movedLater || landing.withheldSerials.has(serialNumber);
     if (erase || landing.unsafeSerials.has(serialNumber)) held.push({ email, serialNumber, erase });
   }
   return held;

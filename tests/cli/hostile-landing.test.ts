@@ -157,4 +157,19 @@ describe('stedi build and the erasure bound', () => {
     expect(await parquetFilesHolding(lake, 'serial-alice')).toEqual([]);
     expect(await parquetFilesHolding(lake, emailOf('alice'))).toEqual([]);
   });
+
+  it('expires every older kept version that holds a device a non-consenting customer now names', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir();
+    expect(build(landing, lake).status).toBe(0);
+    expect(await parquetFilesHolding(lake, 'serial-alice')).not.toEqual([]);
+
+    // mallory, who does not consent, names alice's device: its readings may be hers, and no new build serves them.
+    writeLanding(landing, 'customer', [customerRecord({ name: 'mallory', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-2.json');
+    const run = build(landing, lake);
+    expect(run.status).toBe(0);
+    const status = JSON.parse(runBin(['status', '--lake', lake, '--json']).stdout);
+    expect(status.keptVersions.map((v: { version: string }) => v.version)).toEqual([JSON.parse(run.stdout).version]);
+    expect(await parquetFilesHolding(lake, 'serial-alice')).toEqual([]);
+  });
 });
