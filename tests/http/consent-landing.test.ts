@@ -35,6 +35,17 @@ describe('consent read from landing, through the API', () => {
     expect(steps.map((e: { node: { serialNumber: string } }) => e.node.serialNumber)).not.toContain('serial-alice');
   });
 
+  it('hides at once a customer whose newer revocation spells the email in other ASCII case on another device', async () => {
+    const landing = writeSmallLanding();
+    test = await buildTestApp({ landing });
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
+    const respelled = { ...customerRecord({ name: 'alice', serial: 'serial-alice-2', consentAt: null, updatedAt: 1_656_000_000_000 }), email: 'Alice@TEST.com' };
+    writeLanding(landing, 'customer', [respelled], 'customer-2.json');
+    await test.lake.services.consent.refresh();
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toBeNull();
+    expect((await test.graphql('{ lake { consentUncertain } }', ANALYST_KEY)).body.data.lake.consentUncertain).toBe(2);
+  });
+
   it('hides a customer whose revocation arrives as a link to a file elsewhere', async () => {
     const landing = writeSmallLanding();
     test = await buildTestApp({ landing });
