@@ -2,7 +2,8 @@
  * Doubt hides, however a bad line writes an address: a quarantined customer
  * line names every customer whose accepted email appears anywhere in it (ASCII
  * letters in either case), whatever quotes, keys or punctuation surround it
- * (`email=a@b&…`, `**a@b**`, `'email': 'a@b'`, `a@b.` at a sentence's end).
+ * (`email=a@b&…`, `**a@b**`, `'email': 'a@b'`, `a@b.` at a sentence's end), and once its NULs are
+ * dropped (a line written as UTF-16 holds a NUL beside each ASCII character).
  * Which emails are accepted is known only once all of landing is read, so the
  * bad lines that hold an `@` are kept (within a budget) and searched at the end.
  */
@@ -28,13 +29,16 @@ export class NamedAddresses {
   /** A bad line's text (or a piece of one too long to hold) and its own date, null when unknown. */
   keep(text: string, lastUpdateDate: number | null): void {
     if (!text.includes('@') || this.overBudget) return;
-    this.kept += text.length;
+    // Read without its NULs too: text written as UTF-16 (Windows PowerShell 5's default) reads as UTF-8 with a NUL beside each ASCII letter.
+    const unpadded = text.includes('\0') ? text.replaceAll('\0', '') : undefined;
+    this.kept += text.length + (unpadded?.length ?? 0);
     if (this.kept > this.budget) {
       this.overBudget = true;
       this.lines.length = 0;
       return;
     }
     this.lines.push({ text: foldAscii(text), lastUpdateDate });
+    if (unpadded !== undefined) this.lines.push({ text: foldAscii(unpadded), lastUpdateDate });
   }
 
   /** Each accepted email some kept line holds, with the date of every line holding it. */

@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBin } from '../helpers/bin-cli';
 import { parquetFilesHolding } from '../helpers/parquet-scan';
@@ -110,6 +110,22 @@ describe('stedi build on hostile landing lines', () => {
     expect(report.tables.customer_trusted.rows).toBe(1);
     expect(report.tables.step_trainer_trusted.rows).toBe(1);
     expect(report.tables.machine_learning_curated.rows).toBe(1);
+  });
+
+  it.each([
+    ['UTF-16LE', (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])],
+    ['UTF-16BE', (text: string) => Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()])],
+  ])('hides a customer whose revocation arrives in %s (as Windows PowerShell 5 writes text), which it quarantines', (_encoding, encode) => {
+    const landing = writeSmallLanding();
+    const revocation = JSON.stringify(customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 }));
+    writeFileSync(join(landing, 'customer', 'landing', 'customer-2.json'), encode(`${revocation}\r\n`));
+    const run = build(landing, makeTempDir());
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.quarantined.customer).toBeGreaterThan(0);
+    expect(report.consentUncertain).toBe(1);
+    expect(report.tables.customer_trusted.rows).toBe(1);
+    expect(report.tables.step_trainer_trusted.rows).toBe(1);
   });
 
   it('keeps a device out of the trusted zone when a non-consenting customer names the same serialNumber', () => {

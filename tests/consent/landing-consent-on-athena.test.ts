@@ -25,6 +25,8 @@ describe('landing consent read through the Athena engine', () => {
     ['a quarantined line with the email as written', later(emailOf(nameOf(0)))],
     // The same under the email key with its @ escaped and in upper case: that customer still, ASCII case aside.
     ['a quarantined line with the email escaped and in other case', later(emailOf(nameOf(0)).toUpperCase().replace('@', '\\u0040'))],
+    // A withdrawal written as UTF-16LE (Windows PowerShell 5's default): a NUL after each ASCII character.
+    ['a quarantined line written as UTF-16', [...later(emailOf(nameOf(0)))].map((c) => `${c}\0`).join('')],
     // A valid withdrawal on another device, the email in other ASCII case: one address spelled two ways.
     ['a valid record with the email in other case', `${later(emailOf(nameOf(0)).toUpperCase()).replace(serialOf(0), 'another-device')},"registrationDate":1}`],
   ])('counts a customer named by %s as uncertain, as the embedded engine does', async (_how, line) => {

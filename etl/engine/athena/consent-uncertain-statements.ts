@@ -12,7 +12,7 @@ import { type Statement, literal, qualified } from './statements';
  * spaces included) and `.` (no line terminator) written out as classes,
  * since Trino's and JavaScript's shorthands differ; a key may be written
  * with `\u` escapes, and an accepted email anywhere in the line (ASCII case
- * aside) names the customer who has it, and so does another accepted spelling of their
+ * aside, as written or without its NULs) names the customer who has it, and so does another accepted spelling of their
  * email in other ASCII case. Like the embedded reader, the emails of a too-long line
  * are read from all of it; the line's date is its own top-level one, known
  * only when the line was refused for a field's value.
@@ -25,6 +25,9 @@ const SPACE = String.raw`[\t\n\x{0B}\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}
 const EMAIL = String.raw`'${keyPattern('email')}${SPACE}:${SPACE}"((?:[^"\\]|\\[^\n\r\x{2028}\x{2029}])*)"'`;
 
 const fold = (text: string): string => `translate(${text}, ${literal(UPPER)}, ${literal(LOWER)})`;
+/** Whether `text` holds `email` (ASCII case aside), as written or without its NULs (text written as UTF-16). */
+const holds = (text: string, email: string): string =>
+  `(strpos(${fold(text)}, ${fold(email)}) > 0 OR strpos(${fold(`replace(${text}, chr(0), '')`)}, ${fold(email)}) > 0)`;
 
 export function createConsentUncertainView(database: string, version: string): Statement {
   const checked = qualified(database, landingCheckedName('customer', version));
@@ -59,12 +62,12 @@ export function createConsentUncertainView(database: string, version: string): S
       // Every accepted email (with an @) the line holds anywhere, ASCII letters in either case.
       `  SELECT "v"."email", "bad"."lastUpdateDate"`,
       `  FROM "bad"`,
-      `  JOIN "valid" AS "v" ON strpos("v"."email", '@') > 0 AND strpos(${fold('"bad"."line"')}, ${fold('"v"."email"')}) > 0`,
+      `  JOIN "valid" AS "v" ON strpos("v"."email", '@') > 0 AND ${holds('"bad"."line"', '"v"."email"')}`,
       `  UNION ALL`,
       // The same search in an email under the key, decoded (ANN\u0040X.COM is ann@x.com in other case).
       `  SELECT "v"."email", "keyed"."lastUpdateDate"`,
       `  FROM "keyed"`,
-      `  JOIN "valid" AS "v" ON strpos("v"."email", '@') > 0 AND strpos(${fold('"keyed"."email"')}, ${fold('"v"."email"')}) > 0`,
+      `  JOIN "valid" AS "v" ON strpos("v"."email", '@') > 0 AND ${holds('"keyed"."email"', '"v"."email"')}`,
       `  UNION ALL`,
       // Two accepted spellings of one address (ASCII case aside): each is in doubt, and no date clears it.
       `  SELECT "v"."email", CAST(NULL AS bigint)`,
