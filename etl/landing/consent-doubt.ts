@@ -11,6 +11,10 @@ import { NamedAddresses, foldAscii } from './named-addresses';
  * The build and the consent registry both decide it here.
  */
 
+/** An email as its spellings share it: ASCII letters in lower case, no space or tab (the Athena view folds it with translate()). */
+export const SPELLING_DROPPED = ' \t';
+const spellingOf = (email: string): string => foldAscii(email).replace(/[ \t]/g, '');
+
 /**
  * A JSON key that reads as `name` (ASCII letters): each letter as written or
  * as its `\u` escape, since JSON lets a producer escape any character. Shared
@@ -119,14 +123,15 @@ export class ConsentDoubt {
   }
 
   /**
-   * Accepted emails another accepted email spells in other ASCII case (`Ann@X.com`, `ann@x.com`): one address
-   * whose records cannot be told apart as one customer's or two, so a revocation under one spelling could be
-   * lost to the other. Each is in doubt until landing agrees on one spelling (no date clears it).
+   * Accepted emails another accepted email spells in other ASCII case or with spaces or tabs (`Ann@X.com`,
+   * `ann@x.com `): one address whose records cannot be told apart as one customer's or two, so a revocation
+   * under one spelling could be lost to the other. Each is in doubt until landing agrees on one spelling (no
+   * date clears it).
    */
   private *respelled(): Generator<string> {
     const spellings = new Map<string, string[]>();
     for (const email of this.valid.keys()) {
-      const folded = foldAscii(email);
+      const folded = spellingOf(email);
       spellings.set(folded, [...(spellings.get(folded) ?? []), email]);
     }
     for (const emails of spellings.values()) if (emails.length > 1) yield* emails;

@@ -96,10 +96,14 @@ describe('stedi build on hostile landing lines', () => {
     expect(report.tables.step_trainer_trusted.rows).toBe(1);
   });
 
-  it('hides a customer whose newer revocation spells the email in other ASCII case on another device, and reports both spellings as consent uncertain', () => {
+  it.each([
+    ['in other ASCII case', 'ALICE@Test.com'],
+    ['with a trailing space', `${emailOf('alice')} `],
+    ['with a leading tab', `\t${emailOf('alice')}`],
+  ])('hides a customer whose newer revocation spells the email %s on another device, and reports both spellings as consent uncertain', (_how, email) => {
     const landing = writeSmallLanding();
-    // ALICE@Test.com on a new device: the same address as alice@test.com, so her consent can no longer be shown.
-    const revocation = { ...customerRecord({ name: 'alice', serial: 'serial-alice-2', consentAt: null, updatedAt: 1_656_000_000_000 }), email: 'ALICE@Test.com' };
+    // On a new device: the same address as alice@test.com, so her consent can no longer be shown.
+    const revocation = { ...customerRecord({ name: 'alice', serial: 'serial-alice-2', consentAt: null, updatedAt: 1_656_000_000_000 }), email };
     writeLanding(landing, 'customer', [revocation], 'customer-2.json');
     const lake = makeTempDir();
     const run = build(landing, lake);

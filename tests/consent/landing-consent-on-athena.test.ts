@@ -29,6 +29,7 @@ describe('landing consent read through the Athena engine', () => {
     ['a quarantined line written as UTF-16', [...later(emailOf(nameOf(0)))].map((c) => `${c}\0`).join('')],
     // A valid withdrawal on another device, the email in other ASCII case: one address spelled two ways.
     ['a valid record with the email in other case', `${later(emailOf(nameOf(0)).toUpperCase()).replace(serialOf(0), 'another-device')},"registrationDate":1}`],
+    ['a valid record with the email between a tab and a space', `${later(`\\t${emailOf(nameOf(0))} `).replace(serialOf(0), 'another-device')},"registrationDate":1}`],
   ])('counts a customer named by %s as uncertain, as the embedded engine does', async (_how, line) => {
     const fixture = writeManyCustomersLanding(5, 1);
     writeLanding(fixture.landing, 'customer', [line], 'customer-2.json');

@@ -1,4 +1,4 @@
-import { keyPattern } from '../../landing/consent-doubt';
+import { SPELLING_DROPPED, keyPattern } from '../../landing/consent-doubt';
 import { LOWER, UPPER } from '../../landing/named-addresses';
 import { FIELD_REASON_PREFIXES, MAX_SAFE_WHOLE } from '../../landing/landing-rules';
 import { consentUncertainName, landingCheckedName } from './object-names';
@@ -25,6 +25,8 @@ const SPACE = String.raw`[\t\n\x{0B}\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}
 const EMAIL = String.raw`'${keyPattern('email')}${SPACE}:${SPACE}"((?:[^"\\]|\\[^\n\r\x{2028}\x{2029}])*)"'`;
 
 const fold = (text: string): string => `translate(${text}, ${literal(UPPER)}, ${literal(LOWER)})`;
+/** An email as its spellings share it (consent-doubt.ts): ASCII letters folded, spaces and tabs dropped (translate() drops what `from` has beyond `to`). */
+const spelling = (email: string): string => `translate(${email}, ${literal(UPPER + SPELLING_DROPPED)}, ${literal(LOWER)})`;
 /** Whether `text` holds `email` (ASCII case aside), as written or without its NULs (text written as UTF-16). */
 const holds = (text: string, email: string): string =>
   `(strpos(${fold(text)}, ${fold(email)}) > 0 OR strpos(${fold(`replace(${text}, chr(0), '')`)}, ${fold(email)}) > 0)`;
@@ -69,10 +71,10 @@ export function createConsentUncertainView(database: string, version: string): S
       `  FROM "keyed"`,
       `  JOIN "valid" AS "v" ON strpos("v"."email", '@') > 0 AND ${holds('"keyed"."email"', '"v"."email"')}`,
       `  UNION ALL`,
-      // Two accepted spellings of one address (ASCII case aside): each is in doubt, and no date clears it.
+      // Two accepted spellings of one address (ASCII case, spaces and tabs aside): each is in doubt, and no date clears it.
       `  SELECT "v"."email", CAST(NULL AS bigint)`,
       `  FROM "valid" AS "v"`,
-      `  JOIN "valid" AS "w" ON ${fold('"v"."email"')} = ${fold('"w"."email"')} AND "v"."email" <> "w"."email"`,
+      `  JOIN "valid" AS "w" ON ${spelling('"v"."email"')} = ${spelling('"w"."email"')} AND "v"."email" <> "w"."email"`,
       `)`,
       `SELECT DISTINCT "d"."email"`,
       `FROM "doubts" AS "d"`,
