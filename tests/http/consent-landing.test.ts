@@ -1,4 +1,4 @@
-import { appendFileSync, renameSync, symlinkSync } from 'node:fs';
+import { appendFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import type { Engine } from '../../etl/engine/engine';
@@ -44,6 +44,16 @@ describe('consent read from landing, through the API', () => {
     await test.lake.services.consent.refresh();
     expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toBeNull();
     expect((await test.graphql('{ lake { consentUncertain } }', ANALYST_KEY)).body.data.lake.consentUncertain).toBe(2);
+  });
+
+  it('hides at once a customer whose revocation arrives written as UTF-16LE, and counts them as consent uncertain', async () => {
+    const landing = writeSmallLanding();
+    test = await buildTestApp({ landing });
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
+    writeFileSync(join(landing, 'customer', 'landing', 'customer-2.json'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${revocation('alice')}\r\n`, 'utf16le')]));
+    await test.lake.services.consent.refresh();
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toBeNull();
+    expect((await test.graphql('{ lake { consentUncertain } }', ANALYST_KEY)).body.data.lake.consentUncertain).toBe(1);
   });
 
   it('hides a customer whose revocation arrives as a link to a file elsewhere', async () => {
