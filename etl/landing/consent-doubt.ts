@@ -132,7 +132,9 @@ export class ConsentDoubt {
     const spellings = new Map<string, string[]>();
     for (const email of this.valid.keys()) {
       const folded = spellingOf(email);
-      spellings.set(folded, [...(spellings.get(folded) ?? []), email]);
+      const emails = spellings.get(folded);
+      if (emails) emails.push(email);
+      else spellings.set(folded, [email]);
     }
     for (const emails of spellings.values()) if (emails.length > 1) yield* emails;
   }
