@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, renameSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBin } from '../helpers/bin-cli';
 import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
@@ -40,5 +40,31 @@ describe('landing entries that are not plain files', () => {
     expect(existsSync(join(lake, '_stedi', 'manifest.json'))).toBe(false);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(new RegExp(`holds customer-2\\.json, which is ${kind.source}, not a file of JSON lines`));
+  });
+
+  it.each([
+    ['a compressed file', 'customer-3.json.gz', 'customer-3.json.gz'],
+    ['a partition folder', '2026', '2026/'],
+    ['a file of another kind', 'notes.txt', 'notes.txt'],
+  ])('stops the build with one line naming %s in a landing folder, which it would not read, and publishes nothing', (_what, name, named) => {
+    const landing = writeSmallLanding();
+    const path = join(landing, 'customer', 'landing', name);
+    if (name === '2026') mkdirSync(join(path, '12'), { recursive: true });
+    else writeFileSync(path, 'x');
+    const lake = makeTempDir();
+    const result = build(landing, lake);
+    expect(result.status).not.toBe(0);
+    expect(existsSync(join(lake, '_stedi', 'manifest.json'))).toBe(false);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain(`holds ${named}, which a build would not read`);
+  });
+
+  it('builds beside hidden entries, which no engine reads (.DS_Store, _SUCCESS)', () => {
+    const landing = writeSmallLanding();
+    writeFileSync(join(landing, 'customer', 'landing', '.DS_Store'), 'x');
+    writeFileSync(join(landing, 'customer', 'landing', '_SUCCESS'), '');
+    const result = build(landing, makeTempDir());
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
   });
 });

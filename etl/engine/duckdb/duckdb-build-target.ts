@@ -126,7 +126,7 @@ export class DuckDbBuildTarget implements BuildTarget {
   }
 
   private async loadSource(source: Source): Promise<LandingCount> {
-    const files = await findLandingFiles(this.layout.landingDir(source));
+    const files = await findLandingFiles(this.layout.landingDir(source), { whole: true });
     const folder = this.layout.quarantineDir(this.requireVersion());
     // Sources load in parallel, each on its own connection once its rows are parsed.
     return onLakeFilesystem(folder, this.layout.lake, async () => {

@@ -15,8 +15,12 @@ export class LandingFolderError extends Error {
 }
 
 
-/** The newline-delimited JSON files of one landing folder, in name order. */
-export async function findLandingFiles(folder: string): Promise<string[]> {
+/**
+ * The newline-delimited JSON files of one landing folder, in name order. With `whole`, a build's reading: any
+ * other entry not hidden (a name starting with . or _) is refused, as Athena's preflight refuses it, since its
+ * records would be left out without a word (a revocation in `x.json.gz`, a partition folder `2026/`).
+ */
+export async function findLandingFiles(folder: string, { whole = false } = {}): Promise<string[]> {
   const absolute = resolve(folder);
   let entries;
   try {
@@ -25,6 +29,12 @@ export async function findLandingFiles(folder: string): Promise<string[]> {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is not a folder' : `cannot be read (${code ?? (error as Error).message})`;
     throw new LandingFolderError(absolute, `${why}; point --landing at the folder holding customer/landing/, accelerometer/landing/ and step_trainer/landing/`);
+  }
+  const unread = whole ? entries.filter((e) => !isLandingFileName(e.name) && !/^[._]/.test(e.name)) : [];
+  if (unread.length > 0) {
+    const names = unread.map((e) => `${e.name}${e.isDirectory() ? '/' : ''}`).sort();
+    const listed = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+    throw new LandingFolderError(absolute, `holds ${listed}, which a build would not read: landing data is the .json, .jsonl and .ndjson files directly in the folder; decompress, rename or move up what is data, and move the rest out of the landing folder`);
   }
   const files: string[] = [];
   for (const entry of entries.filter((e) => isLandingFileName(e.name))) {
