@@ -88,13 +88,19 @@ export class ResponseCache {
     } catch {
       return null; // execution reports whatever is wrong (lake not built, registry unreadable)
     }
+    let variables: string;
+    try {
+      variables = JSON.stringify(asked.variables ?? {});
+    } catch {
+      return null; // nested too deep to write as JSON (the body parser reads deeper than JSON.stringify writes): not kept
+    }
     const epoch = `${versions}|${generation}`;
     if (epoch !== this.epoch) {
       // A new live version or consent snapshot: nothing kept under the old one is served or held any longer.
       this.entries.clear();
       this.epoch = epoch;
     }
-    return `${epoch}\u0000${role}\u0000${asked.operationName ?? ''}\u0000${JSON.stringify(asked.variables ?? {})}\u0000${asked.query}`;
+    return `${epoch}\u0000${role}\u0000${asked.operationName ?? ''}\u0000${variables}\u0000${asked.query}`;
   }
 
   /** The kept answer, or undefined. */
