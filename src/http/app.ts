@@ -9,6 +9,7 @@ import { buildGraphqlSchema } from '../graphql/schema';
 import type { Services } from '../services';
 import { createApolloServer } from './apollo';
 import { authenticate } from './authenticate';
+import { admitBody, boundUnreadBody } from './body-admission';
 import { cors } from './cors';
 import { errorHandler } from './body-errors';
 import { EXPORT_PATH, exportRoutes } from './export';
@@ -86,6 +87,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   app.disable('x-powered-by');
   // No ETag: it hashed every answer (SHA-1 over a 650 KB page), and no client revalidates a POSTed query.
   app.set('etag', false);
+  app.use(boundUnreadBody);
   app.use(requestContext(services.logger));
   app.use(metrics.httpMiddleware());
   app.use(onePerConnection);
@@ -100,6 +102,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
     ideHandler,
     authenticate(apiKeys),
     noStore,
+    admitBody(services.config.bodyLimit),
     express.json({ limit: services.config.bodyLimit }),
     (req, _res, next) => {
       // Express 5 leaves req.body unset on GET; Apollo's integration insists on it.

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { ApiKeys } from '../../src/auth/api-keys';
 import { buildGraphqlSchema } from '../../src/graphql/schema';
 import { createApp, type StediApp } from '../../src/http/app';
+import { answerExpectAfterChecks } from '../../src/http/body-admission';
 import { ServerMetrics } from '../../src/http/metrics';
 import { buildTestLake, type TestLake, type TestLakeOptions } from './test-lake';
 
@@ -35,7 +36,7 @@ export async function buildTestApp(options: TestLakeOptions & { exportDir?: stri
   const metrics = new ServerMetrics();
   const lake = await buildTestLake({ ...options, wrapEngine: (engine) => metrics.instrumentEngine(options.wrapEngine ? options.wrapEngine(engine) : engine) });
   const app = await createApp({ services: lake.services, apiKeys: testApiKeys(), metrics, schema: await sharedSchema(), exportDir: options.exportDir, exportStallMs: options.exportStallMs, onDataRequest: options.onDataRequest });
-  const server = createServer(app.app);
+  const server = answerExpectAfterChecks(createServer(app.app));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     lake,

@@ -1,0 +1,98 @@
+import type { Server } from 'node:http';
+import type { Request, RequestHandler, Response } from 'express';
+import { ErrorCode } from '../errors';
+import { bodyLimitMessage } from './body-errors';
+import { sendError } from './http-errors';
+
+/**
+ * When a request body may come in, and how much of it. Node answers `Expect: 100-continue` itself, before any
+ * check, so a client without a key was invited to send its body; body-parser reads a body over the limit to its end
+ * before its 413; and Node reads to its end the body of any request answered without reading it (a 401, /healthz),
+ * to keep the connection alive: a declared 4 GB was read, seconds of a worker's CPU, without a key. Here the
+ * invitation is sent only once the key and the declared size pass, a body over the limit is refused as soon as that
+ * is known, and what is left of a body unread when its answer is sent is read only up to a bound.
+ */
+
+/** How much of a body left unread by its answer is read and dropped, and for how long, before the connection is cut. */
+export const DROPPED_BODY_BYTES = 4 << 20;
+export const DROPPED_BODY_MS = 2_000;
+
+const declaresBody = (req: Request): boolean => Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+
+const UNITS: Record<string, number> = { b: 0, kb: 1, mb: 2, gb: 3, tb: 4, pb: 5 };
+
+/** STEDI_BODY_LIMIT (config-values.ts checked its form) in bytes, as body-parser reads it: 1024-based, rounded down. */
+export function bodyLimitBytes(limit: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(limit);
+  if (!match) throw new Error(`not a size: ${JSON.stringify(limit)}`);
+  return Math.floor(Number(match[1]) * 1024 ** (UNITS[(match[2] || 'b').toLowerCase()] ?? 0));
+}
+
+/** Requests with `Expect: 100-continue` go to the app like any other: continueBody invites the body once checked. */
+export function answerExpectAfterChecks(server: Server): Server {
+  server.on('checkContinue', (req, res) => server.emit('request', req, res));
+  return server;
+}
+
+/** 413 at once: what is left of the body is read only up to a bound (boundUnreadBody). */
+function refuse(res: Response, limit: string): void {
+  sendError(res, ErrorCode.BAD_USER_INPUT, bodyLimitMessage(limit), 413);
+}
+
+/**
+ * After authentication, before the body parser: refuses a declared Content-Length over the limit at once, and a
+ * chunked body as soon as it grows past it; otherwise sends the `100 Continue` a client waiting for it needs.
+ * The limit applies to the bytes sent, compressed or not (the body parser applies it again once decoded).
+ */
+export function admitBody(limit: string): RequestHandler {
+  const max = bodyLimitBytes(limit);
+  return (req, res, next) => {
+    // Node refused a malformed or repeated Content-Length before the app saw the request.
+    const declared = req.headers['content-length'];
+    if (declared !== undefined && Number(declared) > max) return refuse(res, limit);
+    if (req.headers['transfer-encoding'] !== undefined) {
+      let received = 0;
+      const count = (chunk: Buffer): void => {
+        received += chunk.length;
+        if (received <= max) return;
+        req.off('data', count);
+        if (!res.headersSent) refuse(res, limit);
+      };
+      // Attached in the same turn as the body parser's own listener, before the stream flows: no chunk is missed.
+      req.on('data', count);
+    }
+    if (/^100-continue$/i.test(req.headers.expect ?? '')) res.writeContinue();
+    next();
+  };
+}
+
+/**
+ * First in the app: once an answer is sent before its request's body was read to the end, the rest is read and
+ * dropped up to a bound, so a client still sending sees the answer rather than a reset (closing at once lost it for
+ * curl and fetch), and then the connection is cut.
+ */
+export const boundUnreadBody: RequestHandler = (req, res, next) => {
+  if (declaresBody(req)) res.once('finish', () => req.complete || dropRestOfBody(req));
+  next();
+};
+
+function dropRestOfBody(req: Request): void {
+  const { socket } = req;
+  // Counted on the socket: Node drops an unread body's bytes in its parser, without 'data' events on the request.
+  let dropped = 0;
+  const cut = (): void => void socket.destroy();
+  const timer = setTimeout(cut, DROPPED_BODY_MS);
+  timer.unref();
+  const done = (): void => {
+    clearTimeout(timer);
+    socket.off('data', count);
+  };
+  function count(chunk: Buffer): void {
+    dropped += chunk.length;
+    if (req.complete) done();
+    else if (dropped > DROPPED_BODY_BYTES) cut();
+  }
+  socket.on('data', count);
+  req.once('end', done);
+  socket.once('close', done);
+}
