@@ -12,6 +12,12 @@ import { requestLogOf, setPrincipal } from './request-context';
  */
 export function authenticate(keys: ApiKeys): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
+    // Node keeps the first of several and drops the rest: a proxy reading the last would see another key than ours.
+    const headers = authorizationHeaders(req.rawHeaders);
+    if (headers > 1) {
+      sendError(res, ErrorCode.BAD_USER_INPUT, `the request has ${headers} Authorization headers; send one, "Authorization: Bearer <key>"`);
+      return;
+    }
     const token = bearerToken(req.get('authorization'));
     const principal = token === null ? null : keys.authenticate(token);
     if (principal) {
@@ -27,4 +33,10 @@ export function authenticate(keys: ApiKeys): RequestHandler {
       sendError(res, ErrorCode.UNAUTHENTICATED, 'the API key is not valid; check it, or ask an admin for a key');
     }
   };
+}
+
+function authorizationHeaders(raw: readonly string[]): number {
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 13 && raw[i]!.toLowerCase() === 'authorization') count += 1;
+  return count;
 }

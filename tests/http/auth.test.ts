@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { ADMIN_KEY, ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeSmallLanding } from '../helpers/landing-fixture';
@@ -51,6 +53,30 @@ describe('authentication and authorization', () => {
   it('says how to send a key when none was sent, and that the key is wrong when it is', async () => {
     expect((await t.graphql(DATA, null)).body.errors[0].message).toMatch(/Authorization: Bearer <key>/);
     expect((await t.graphql(DATA, 'unknown-key-0123456789abcdef')).body.errors[0].message).toMatch(/API key is not valid/);
+  });
+
+  it.each([
+    ['analyst then admin', [ANALYST_KEY, ADMIN_KEY]],
+    ['admin then analyst', [ADMIN_KEY, ANALYST_KEY]],
+    ['the same key twice', [ADMIN_KEY, ADMIN_KEY]],
+  ])('refuses a request with two Authorization headers (%s) instead of picking one', async (_what, keys) => {
+    // Raw headers, each on its own line (supertest and fetch would join them into one).
+    const body = JSON.stringify({ query: REBUILD });
+    const res = await new Promise<{ status: number; body: Body }>((resolve, reject) => {
+      const { port } = t.server.address() as AddressInfo;
+      const headers = ['host', '127.0.0.1', 'content-type', 'application/json', 'content-length', String(Buffer.byteLength(body))];
+      const req = httpRequest({ port, host: '127.0.0.1', path: '/graphql', method: 'POST', headers: [...headers, ...keys.flatMap((key) => ['authorization', `Bearer ${key}`])] }, (answer) => {
+        let text = '';
+        answer.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        answer.on('end', () => resolve({ status: answer.statusCode ?? 0, body: (text ? JSON.parse(text) : {}) as Body }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(res.status).toBe(400);
+    expect(codes(res.body)).toEqual(['BAD_USER_INPUT']);
+    expect(res.body.errors?.[0]?.message).toMatch(/2 Authorization headers; send one/);
+    expect(JSON.stringify(res.body)).not.toContain(ADMIN_KEY);
   });
 
   it('treats a header in another scheme like a missing key', async () => {
