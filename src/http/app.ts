@@ -12,7 +12,7 @@ import { authenticate } from './authenticate';
 import { admitBody, boundUnreadBody } from './body-admission';
 import { cors } from './cors';
 import { errorHandler } from './body-errors';
-import { EXPORT_PATH, exportRoutes } from './export';
+import { EXPORT_PATH, EXPORT_STALL_MS, exportRoutes } from './export';
 import { healthRoutes } from './health';
 import { sendError } from './http-errors';
 import { ideHandler } from './ide';
@@ -24,6 +24,7 @@ import { onePerConnection } from './pipelined-requests';
 import { principalOf, requestContext, requestIdOf } from './request-context';
 import { responseCacheFor } from './response-cache';
 import { sentAsBytes } from './sent-as-bytes';
+import { cutStalledAnswers } from './stalled-answers';
 import { WEB_PATH, webAssets } from './web-assets';
 
 /**
@@ -46,6 +47,8 @@ export interface AppOptions {
   exportDir?: string;
   /** How long an export waits for a client that stopped reading (default EXPORT_STALL_MS). */
   exportStallMs?: number;
+  /** How long any other answer waits for a client that stopped reading it (default EXPORT_STALL_MS, as exports). */
+  answerStallMs?: number;
   /** Called as each request that asks the lake for something begins (data-requests.ts: not introspection, pages, probes). */
   onDataRequest?: () => void;
 }
@@ -91,6 +94,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   app.use(requestContext(services.logger));
   app.use(metrics.httpMiddleware());
   app.use(onePerConnection);
+  app.use(cutStalledAnswers(options.answerStallMs ?? EXPORT_STALL_MS));
   app.use(cors(services.config.corsOrigins));
   app.use((_req, res, next) => {
     if (draining) res.setHeader('Connection', 'close');

@@ -1,0 +1,36 @@
+import type { RequestHandler } from 'express';
+import { requestLogOf } from './request-context';
+
+/**
+ * An answer the client stops reading is cut once its bytes stop moving for the stall limit, as an export is
+ * (export.ts): a 10,000-row page is about 1.5 MB, and a client that sent one request on each of 600 connections and
+ * read nothing had the server hold every answer (1 GB of socket buffers on loopback; on a network the rest stays in
+ * the worker's heap) for as long as it liked. Watched only from the moment the whole answer is handed to the
+ * connection with some of it still queued (`prefinish`), so a query that runs long is never cut for it.
+ */
+export function cutStalledAnswers(stallMs: number): RequestHandler {
+  return (_req, res, next) => {
+    res.once('prefinish', () => {
+      const socket = res.socket;
+      if (!socket || socket.writableLength === 0) return;
+      let sent = socket.bytesWritten;
+      let movedAt = Date.now();
+      const watch = setInterval(
+        () => {
+          if (socket.bytesWritten !== sent) {
+            sent = socket.bytesWritten;
+            movedAt = Date.now();
+          } else if (Date.now() - movedAt >= stallMs) {
+            clearInterval(watch);
+            requestLogOf(res).info({ stallMs, unsent: socket.writableLength }, 'answer cut: the client read nothing for the stall limit');
+            socket.destroy();
+          }
+        },
+        Math.min(1_000, Math.max(10, stallMs / 10)),
+      );
+      watch.unref();
+      res.once('close', () => clearInterval(watch));
+    });
+    next();
+  };
+}

@@ -1,0 +1,47 @@
+import { connect, type AddressInfo } from 'node:net';
+import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
+import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
+
+/**
+ * A client that asks for a large answer and reads none of it: the answer is cut once its bytes stop moving for the
+ * stall limit, instead of being held for as long as the client keeps the connection open.
+ */
+
+// Eleven aliases of a 10,000-row page (within the alias and cost limits): about 16 MB, more than the kernel's buffers take.
+const PAGE = 'machineLearningSamples(first: 10000) { edges { node { serialNumber sensorReadingTime sensorReadingTimeIso distanceFromObject x y z } } }';
+const LARGE = `{ ${Array.from({ length: 11 }, (_, i) => `p${i}: ${PAGE}`).join(' ')} }`;
+
+describe('answers the client stops reading', () => {
+  jest.setTimeout(60_000);
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({ landing: writeManyCustomersLanding(130, 100).landing, answerStallMs: 300 });
+  });
+  afterAll(() => t.close());
+
+  it('are cut once nothing moves for the stall limit, instead of being held while the connection stays open', async () => {
+    // Read in full by a client that reads it.
+    const whole = await t.graphql(LARGE, ANALYST_KEY);
+    expect(whole.status).toBe(200);
+    expect(whole.body.data.p10.edges).toHaveLength(10_000);
+    const answerBytes = Buffer.byteLength(whole.text);
+    const { port } = t.server.address() as AddressInfo;
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const body = JSON.stringify({ query: LARGE });
+    socket.pause(); // reads nothing
+    socket.write(`POST /graphql HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${ANALYST_KEY}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    // The client, reading nothing, cannot see the cut: the server's count of open connections does. Without the cut,
+    // the server keeps the rest of the answer queued and the connection open for ever.
+    const open = (): Promise<number> => new Promise((resolve, reject) => t.server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
+    while ((await open()) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.resume();
+    let received = 0;
+    socket.on('data', (chunk: Buffer) => void (received += chunk.length));
+    await new Promise((resolve) => socket.once('close', resolve));
+    expect(answerBytes).toBeGreaterThan(10_000_000);
+    expect(received).toBeLessThan(answerBytes);
+  });
+
+});
