@@ -92,6 +92,46 @@ describeWithBrowser('the browser pages in Chromium', () => {
     expect(problems).toEqual([]);
   }, 60_000);
 
+  it('IDE: an Authorization or Content-Type typed in the headers editor is sent once, in place of the bar’s key and the default type', async () => {
+    const sent: Array<string | undefined> = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.postData()?.includes('HeaderKey')) sent.push(request.headers()['authorization']);
+    });
+    const run = async (headers: string): Promise<string> => {
+      await setEditor(page, '.graphiql-query-editor .CodeMirror', 'query HeaderKey {\n  customers(first: 1) { edges { node { email } } }\n}\n');
+      await page.$$eval('.graphiql-editor-tools button', (buttons) => (buttons.find((b) => b.textContent === 'Headers') as unknown as { click(): void }).click());
+      // GraphiQL's second tool editor is the headers editor; the inactive one is marked hidden.
+      const headersEditor = '.graphiql-editor-tool > .graphiql-editor:nth-child(2):not(.hidden) .CodeMirror';
+      await page.waitForSelector(headersEditor);
+      await setEditor(page, headersEditor, headers);
+      await page.waitForFunction("document.querySelector('.graphiql-tab-active').textContent.includes('HeaderKey')");
+      const before = await page.$eval('.result-window', (el) => el.textContent ?? '');
+      await page.click('.graphiql-execute-button');
+      await page.waitForFunction(`document.querySelector('.result-window').textContent !== ${JSON.stringify(before)} && /errors|"email"/.test(document.querySelector('.result-window').textContent)`, { timeout: 15_000 });
+      return page.$eval('.result-window', (el) => el.textContent ?? '');
+    };
+
+    // An analyst key in the bar, an admin key in the headers editor: the admin key alone goes, as GraphiQL users expect.
+    await page.goto(`${server.url}/graphql`);
+    await page.waitForSelector('.graphiql-query-editor .CodeMirror');
+    await useKey(page, '#stedi-key', ANALYST_KEY);
+    await page.waitForFunction("document.querySelector('#stedi-key-state').textContent === 'key set for this tab'");
+    const both = await run(JSON.stringify({ Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' }));
+    expect(both).toMatch(/"email": "[^"]+@/);
+    expect(both).not.toMatch(/errors/);
+
+    // No key in the bar (a new tab): the headers editor's key is enough.
+    await page.evaluate('sessionStorage.clear()');
+    await page.reload();
+    await page.waitForSelector('.graphiql-query-editor .CodeMirror');
+    expect(await page.$eval('#stedi-key-state', (el) => el.textContent)).toMatch(/^no key/);
+    const alone = await run(JSON.stringify({ authorization: `Bearer ${ADMIN_KEY}` }));
+    expect(alone).toMatch(/"email": "[^"]+@/);
+    expect(sent).toEqual([`Bearer ${ADMIN_KEY}`, `Bearer ${ADMIN_KEY}`]);
+    expect(problems).toEqual([]);
+    await useKey(page, '#stedi-key', ANALYST_KEY);
+  }, 60_000);
+
   it('lake page: shows the test lake’s counts with the key the tab kept, and an admin starts a rebuild and sees it finish', async () => {
     const { lake } = await graphql(server, '{ lake { tables { name rows } versions { version } } }');
     const rowsOf = (name: string): number => lake.tables.find((t: { name: string }) => t.name === name).rows;

@@ -13,11 +13,16 @@ window.__webpack_nonce__ = document.currentScript && document.currentScript.nonc
 const config = JSON.parse(document.getElementById('stedi-config').textContent);
 
 async function fetcher(params, options) {
-  const headers = { 'content-type': 'application/json', accept: 'application/json', ...((options && options.headers) || {}) };
+  // Header names are case-insensitive: one typed in the headers editor (`Authorization`, `Content-Type`) replaces
+  // ours instead of being sent beside it, which joined two keys into one value the server refused.
+  const headers = new Headers({ 'content-type': 'application/json', accept: 'application/json' });
+  for (const [name, value] of Object.entries((options && options.headers) || {})) headers.set(name, String(value));
   const key = storedKey();
-  // Without a key every request is refused; say what to do instead of showing a 401.
-  if (!key) return { errors: [{ message: 'Enter an API key in the bar above (it is kept for this browser tab).' }] };
-  headers.authorization = `Bearer ${key}`;
+  if (!headers.has('authorization')) {
+    // Without a key every request is refused; say what to do instead of showing a 401.
+    if (!key) return { errors: [{ message: 'Enter an API key in the bar above (it is kept for this browser tab).' }] };
+    headers.set('authorization', `Bearer ${key}`);
+  }
   const response = await fetch(config.graphqlPath, { method: 'POST', headers, body: JSON.stringify(params) });
   const text = await response.text();
   try {
