@@ -6,6 +6,8 @@ import { MESSAGES } from '../graphql/error-mapping';
 import { sendError } from './http-errors';
 import { requestLogOf, setPrincipal } from './request-context';
 
+const MALFORMED = 'the Authorization header is not in the form "Bearer <key>": write the word Bearer, a space, then one API key';
+
 /**
  * Rejects a request without a known bearer key with 401 UNAUTHENTICATED
  * before anything else runs (no body parsing, no GraphQL execution).
@@ -26,7 +28,10 @@ export function authenticate(keys: ApiKeys): RequestHandler {
       return;
     }
     res.setHeader('WWW-Authenticate', 'Bearer realm="stedi"');
-    if (token === null) {
+    if (token === null && req.get('authorization')) {
+      // Sent, but not as one bearer key (the bare key, another scheme, two keys joined by a client): "required" misled.
+      sendError(res, ErrorCode.UNAUTHENTICATED, MALFORMED);
+    } else if (token === null) {
       sendError(res, ErrorCode.UNAUTHENTICATED, MESSAGES.unauthenticated);
     } else {
       requestLogOf(res).warn('rejected an unknown API key');

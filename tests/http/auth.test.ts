@@ -79,6 +79,17 @@ describe('authentication and authorization', () => {
     expect(JSON.stringify(res.body)).not.toContain(ADMIN_KEY);
   });
 
+  it.each([
+    ['the bare key', ADMIN_KEY],
+    ['another scheme', `Basic ${ADMIN_KEY}`],
+    ['two keys joined by a client', `Bearer ${ADMIN_KEY}, Bearer ${ANALYST_KEY}`],
+  ])('says how to write the header when it holds %s, without echoing it', async (_what, header) => {
+    const res = await request(t.server).post('/graphql').set('authorization', header).send({ query: DATA });
+    expect(res.status).toBe(401);
+    expect(res.body.errors[0].message).toMatch(/not in the form "Bearer <key>"/);
+    expect(res.text).not.toContain(ADMIN_KEY.slice(0, 12));
+  });
+
   it('treats a header in another scheme like a missing key', async () => {
     const res = await request(t.server).post('/graphql').set('authorization', `Basic ${ADMIN_KEY}`).send({ query: DATA });
     expect(res.status).toBe(401);
