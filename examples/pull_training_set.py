@@ -68,6 +68,8 @@ def main(argv=None):
         parser.error(f"--page-size must be at least 1; received {args.page_size}")
     if fmt == "parquet" and not args.export:
         parser.error("Parquet comes from the server's export: add --export")
+    if args.split == "ALL" and args.seed != "stedi":
+        parser.error("--seed only applies to one split: add --split TRAIN, VALIDATION or TEST, or drop --seed for every row")
     split = None if args.split == "ALL" else args.split
     out = args.out or f"{args.split.lower()}.{fmt}"
 

@@ -97,6 +97,17 @@ describe('the Python training-set client on a fixture lake', () => {
     expect(zero.stderr).toMatch(/error: --page-size must be at least 1; received 0\n$/);
     expect(zero.stderr).not.toMatch(/Traceback/);
   });
+
+  it('refuses a --seed without a --split, as the server does, instead of pulling every row', async () => {
+    const dir = makeTempDir();
+    for (const mode of [[], ['--export']]) {
+      const result = await pull(server, ...mode, '--seed', 'epoch-1', '--out', join(dir, 'x.csv'));
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/error: --seed only applies to one split: add --split TRAIN, VALIDATION or TEST/);
+      expect(result.stderr).not.toMatch(/Traceback/);
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  });
 });
 
 describeWithStediSample('the Python training-set client on the real data', () => {

@@ -144,6 +144,7 @@ class Client:
         Otherwise a Rows list of dicts with the same types. `.attrs["lake_version"]` / `.lake_version`
         names the lake version every page was read from.
         """
+        _seed_needs_split(split, seed)
         arguments, declarations, variables = "", "", {}
         if split is not None:
             arguments, declarations = ", split: $split, splitSeed: $seed", ", $split: Split, $seed: String"
@@ -189,6 +190,7 @@ class Client:
         """
         if format not in EXPORT_FORMATS:
             raise ValueError(f"format must be one of {', '.join(EXPORT_FORMATS)}; received {format!r}")
+        _seed_needs_split(split, seed)
         params = {"format": format}
         if split is not None:
             params.update(split=_split(split), splitSeed=seed)
@@ -249,6 +251,13 @@ def _split(split):
     if name not in SPLITS:
         raise ValueError(f"split must be one of {', '.join(SPLITS)} or None for every row; received {split!r}")
     return name
+
+
+def _seed_needs_split(split, seed):
+    # The server refuses a seed without a split; here the default seed is always sent with a split and
+    # never without, so another seed alone would silently give every row instead of a reshuffled split.
+    if split is None and seed != "stedi":
+        raise ValueError(f"seed only applies to a split: add split='TRAIN', 'VALIDATION' or 'TEST', or drop seed to get every row; received seed={seed!r}")
 
 
 def _typed_columns(columns):

@@ -50,6 +50,11 @@ class TrainingSetTest(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "split must be one of TRAIN, VALIDATION, TEST"):
             self.client.training_set("TRIAN")
 
+    def test_refuses_a_seed_without_a_split_as_the_server_does_instead_of_pulling_every_row(self):
+        for pull in (lambda: self.client.training_set(seed="epoch-1"), lambda: self.client.export(os.devnull, "csv", seed="epoch-1")):
+            with self.assertRaisesRegex(ValueError, "seed only applies to a split"):
+                pull()
+
 
 @needs_server
 class ExportTest(unittest.TestCase):
