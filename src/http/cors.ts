@@ -9,8 +9,11 @@ import type { RequestHandler } from 'express';
  */
 const ALLOWED_METHODS = 'GET, POST, OPTIONS';
 // apollo-require-preflight or x-apollo-operation-name: what a browser's GET of /graphql must send (Apollo's
-// CSRF prevention names both); apollographql-client-*: what Apollo Client sends when given a name or version.
-const ALLOWED_HEADERS = 'authorization, content-type, x-request-id, apollo-require-preflight, x-apollo-operation-name, apollographql-client-name, apollographql-client-version';
+// CSRF prevention names both); apollographql-client-*: what Apollo Client sends when given a name or version;
+// traceparent, tracestate, baggage, sentry-trace: what a page's tracing (OpenTelemetry, Sentry) adds to every fetch,
+// which made the browser refuse the whole request at preflight (the server reads none of them).
+const ALLOWED_HEADERS =
+  'authorization, content-type, x-request-id, apollo-require-preflight, x-apollo-operation-name, apollographql-client-name, apollographql-client-version, traceparent, tracestate, baggage, sentry-trace';
 const EXPOSED_HEADERS = 'x-request-id, x-row-count, x-lake-version, content-disposition';
 const PREFLIGHT_CACHE_SECONDS = '600';
 

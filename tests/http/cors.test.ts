@@ -78,6 +78,24 @@ describe('CORS', () => {
     expect(answer.headers['access-control-allow-origin']).toBe(NOTEBOOK);
   });
 
+  it("allows the trace headers a page's tracing adds to every fetch (OpenTelemetry, Sentry), so its queries are not refused at preflight", async () => {
+    const asked = ['traceparent', 'tracestate', 'baggage', 'sentry-trace'];
+    const res = await request(listed.server)
+      .options('/graphql')
+      .set('origin', NOTEBOOK)
+      .set('access-control-request-method', 'POST')
+      .set('access-control-request-headers', `authorization, content-type, ${asked.join(', ')}`);
+    expect(res.status).toBe(204);
+    expect(String(res.headers['access-control-allow-headers']).split(/,\s*/)).toEqual(expect.arrayContaining(asked));
+    const answer = await listed
+      .graphql('{ lake { engine } }', ANALYST_KEY)
+      .set('origin', NOTEBOOK)
+      .set('traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01')
+      .set('baggage', 'userId=alice');
+    expect(answer.status).toBe(200);
+    expect(answer.body.data.lake.engine).toBe('duckdb');
+  });
+
   it("allows every header Apollo's clients send, so a listed origin following the CSRF message's advice is not refused", async () => {
     const asked = ['x-apollo-operation-name', 'apollographql-client-name', 'apollographql-client-version'];
     const res = await request(listed.server)
