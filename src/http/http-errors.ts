@@ -11,5 +11,12 @@ export function sendError(res: Response, code: ErrorCode, message: string, statu
     res.destroy();
     return;
   }
+  // Typed as Apollo types its own errors: Apollo Client 4 asks for the GraphQL type and reads a 4xx answer's
+  // errors (message, extensions.code) only under it; as application/json it reported just "status code 401".
+  if (res.req.accepts(RESPONSE_TYPES) === GRAPHQL_RESPONSE) res.type(GRAPHQL_RESPONSE);
   res.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
+
+const GRAPHQL_RESPONSE = 'application/graphql-response+json';
+// application/json first: it is what a client that states no preference (no Accept, */*) gets.
+const RESPONSE_TYPES = ['application/json', GRAPHQL_RESPONSE];

@@ -17,6 +17,35 @@ describe('HTTP answers of the API', () => {
     expect(res.headers['x-request-id']).toMatch(/\S/);
   });
 
+  // Apollo Client 4 asks for this; it reads a 4xx answer's errors only when the answer has this type, and otherwise
+  // reports "Received status code 401" with the message and code hidden in the body text.
+  const APOLLO_CLIENT_ACCEPT = 'application/graphql-response+json,application/json;q=0.9';
+  const post = (key: string | null, body: string, type = 'application/json') => {
+    const req = request(t.server).post('/graphql').set('accept', APOLLO_CLIENT_ACCEPT).set('content-type', type);
+    return (key ? req.set('authorization', key) : req).send(body);
+  };
+  it.each([
+    ['no key', () => post(null, '{"query":"{ __typename }"}'), 401, 'UNAUTHENTICATED'],
+    ['an unknown key', () => post('Bearer unknown-key-0123456789abcdef', '{"query":"{ __typename }"}'), 401, 'UNAUTHENTICATED'],
+    ['a body that is not JSON', () => post(`Bearer ${ANALYST_KEY}`, '{"query":'), 400, 'BAD_USER_INPUT'],
+    ['a charset other than UTF-8', () => post(`Bearer ${ANALYST_KEY}`, '{"query":"{ __typename }"}', 'application/json; charset=latin1'), 415, 'BAD_USER_INPUT'],
+    ['a field Apollo refuses (for comparison)', () => post(`Bearer ${ANALYST_KEY}`, '{"query":"{ nope }"}'), 400, 'GRAPHQL_VALIDATION_FAILED'],
+  ])('answer %s as application/graphql-response+json to a client that prefers it, as Apollo answers its own errors', async (_what, ask, status, code) => {
+    const res = await ask();
+    expect(res.status).toBe(status);
+    expect(res.headers['content-type']).toBe('application/graphql-response+json; charset=utf-8');
+    expect(JSON.parse(res.text).errors[0].extensions.code).toBe(code);
+  });
+
+  it('answer their own errors as application/json to a client that does not ask for the GraphQL type', async () => {
+    for (const accept of [undefined, '*/*', 'application/json']) {
+      const req = request(t.server).post('/graphql').set('content-type', 'application/json');
+      const res = await (accept ? req.set('accept', accept) : req).send('{"query":"{ __typename }"}');
+      expect(res.status).toBe(401);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    }
+  });
+
   it.each([
     ['POST', () => t.graphql('{ customers(first: 1) { edges { node { serialNumber } } } }', ANALYST_KEY)],
     ['GET', () => request(t.server).get('/graphql').query({ query: '{ customers(first: 1) { edges { node { serialNumber } } } }' }).set('apollo-require-preflight', 'true').set('authorization', `Bearer ${ANALYST_KEY}`)],
