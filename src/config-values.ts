@@ -82,6 +82,8 @@ export const optionalPlace = (location: string | undefined): string | undefined 
 export function corsOrigins(raw: string | undefined): string[] {
   const origins = (raw ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '');
   for (const origin of origins) {
+    // A browser sends its page's exact origin, so a pattern would match nothing, silently.
+    if (origin.includes('*')) throw new ConfigError(`STEDI_CORS_ORIGINS takes exact origins, not patterns: list each one (https://a.example.com,https://b.example.com); received ${JSON.stringify(origin)}`);
     if (!/^https?:\/\/[^/\s]+$/i.test(origin) || !URL.canParse(origin)) throw new ConfigError(`STEDI_CORS_ORIGINS must list origins such as https://notebooks.example.com (scheme and host, no path), comma-separated; received ${JSON.stringify(origin)}`);
   }
   // As browsers send them: scheme and host in lower case, no default port (HTTPS://Example.com:443 is https://example.com).

@@ -55,6 +55,8 @@ describe('CORS', () => {
     expect(loadConfig({}, { STEDI_CORS_ORIGINS: ` ${NOTEBOOK} , http://localhost:8888` }).corsOrigins).toEqual([NOTEBOOK, 'http://localhost:8888']);
     expect(() => loadConfig({}, { STEDI_CORS_ORIGINS: 'https://a.example.com/path' })).toThrow(/STEDI_CORS_ORIGINS must list origins/);
     expect(() => loadConfig({}, { STEDI_CORS_ORIGINS: '*' })).toThrow(/STEDI_CORS_ORIGINS/);
+    // A pattern would match no origin a browser sends: refused at start instead of refusing every page quietly.
+    expect(() => loadConfig({}, { STEDI_CORS_ORIGINS: 'https://*.example.com' })).toThrow(/STEDI_CORS_ORIGINS takes exact origins, not patterns/);
     // Written as browsers send them: lower case, no default port.
     expect(loadConfig({}, { STEDI_CORS_ORIGINS: 'HTTPS://Notebooks.Example.com:443,http://LocalHost:8888' }).corsOrigins).toEqual([NOTEBOOK, 'http://localhost:8888']);
   });
