@@ -45,8 +45,6 @@ interface Encoded {
 }
 
 const MAX_CURSOR_LENGTH = 2_000;
-/** Doubles beyond this are not positions any row of the lake can have; the engine may not bind them as numbers. */
-const MAX_ABS_NUMBER = 1e15;
 
 const hashed = (text: string): string => createHash('sha256').update(text).digest('base64url').slice(0, 8);
 // Private: the same few arguments come request after request (a field name, a customer's serial, no filter): digest each text once.
@@ -82,7 +80,8 @@ const fits = (value: unknown, type: KeyType): boolean => {
   // The only string key is a serialNumber, which the landing rules keep within MAX_SERIAL_BYTES.
   if (type === 'string') return typeof value === 'string' && Buffer.byteLength(value) <= MAX_SERIAL_BYTES;
   if (type === 'integer') return Number.isSafeInteger(value);
-  return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= MAX_ABS_NUMBER;
+  // Any finite double: landing accepts any as x, y or z, so a page may end on 1e16 or 1.7e308 (the engines bind them as DOUBLE).
+  return typeof value === 'number' && Number.isFinite(value);
 };
 
 /**

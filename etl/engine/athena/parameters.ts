@@ -7,7 +7,7 @@ import { placeholderClauses } from './sql-text';
  * ExecutionParameters entry into the statement as SQL text, so every value is
  * turned into one inert literal here: strings single-quoted with embedded
  * quotes doubled (Trino has no backslash escapes, so nothing else can end the
- * literal), numbers checked to be finite numbers, booleans and null as keywords.
+ * literal), numbers checked to be finite (safe integers as integers, other numbers as DOUBLE), booleans and null as keywords.
  */
 
 export { ParameterError };
@@ -21,11 +21,9 @@ export function sqlLiteral(value: SqlValue): string {
       return value ? 'TRUE' : 'FALSE';
     case 'number':
       if (!Number.isFinite(value)) throw new ParameterError(`a query parameter must be a finite number; received ${value}`);
-      if (Number.isInteger(value)) {
-        if (!Number.isSafeInteger(value)) throw new ParameterError(`a whole-number query parameter must be within ±${Number.MAX_SAFE_INTEGER}; received ${value}`);
-        return String(value);
-      }
-      // Exponent form makes Trino read a DOUBLE literal, never a DECIMAL with surprising precision.
+      if (Number.isSafeInteger(value)) return String(value);
+      // Exponent form makes Trino read a DOUBLE literal, never a DECIMAL with surprising precision; a whole
+      // double past 2^53 (an x of 1e16 in a cursor) is a DOUBLE too, never a BIGINT (integer keys are safe integers).
       return value.toExponential();
     default:
       throw new ParameterError(`a query parameter must be a string, number, boolean or null; received ${typeof value}`);

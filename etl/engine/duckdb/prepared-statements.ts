@@ -1,5 +1,6 @@
-import type { DuckDBConnection, DuckDBMaterializedResult, DuckDBPreparedStatement } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBMaterializedResult, DuckDBPreparedStatement, DuckDBType } from '@duckdb/node-api';
 import type { SqlValue } from '../engine';
+import { parameterTypes } from './parameter-types';
 
 /** Statements kept per connection: the served queries have a few dozen shapes (a new version's views make new ones). */
 export const STATEMENTS_PER_CONNECTION = 64;
@@ -36,9 +37,9 @@ export class PreparedStatements {
     this.dropIfStale();
     const statement = await this.statement(sql);
     // Text DuckDB cannot prepare as one statement (several, or an error): the plain path, with its own messages.
-    if (!statement) return this.connection.run(sql, params as SqlValue[]);
+    if (!statement) return this.connection.run(sql, params as SqlValue[], parameterTypes(params) as DuckDBType[] | undefined);
     try {
-      if (params.length > 0) statement.bind(params as SqlValue[]);
+      if (params.length > 0) statement.bind(params as SqlValue[], parameterTypes(params) as DuckDBType[] | undefined);
       const result = await statement.run();
       // A kept statement does not keep its values (a nested page binds up to 10,000 serials).
       statement.clearBindings();

@@ -29,9 +29,14 @@ describe('Athena execution parameters', () => {
     expect(sqlLiteral(null)).toBe('NULL');
   });
 
-  it('refuses numbers that are not finite or not exact, as the caller’s error', () => {
-    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, 2 ** 60]) {
+  it('refuses numbers that are not finite, as the caller’s error, and writes a whole double past 2^53 as the DOUBLE it is', () => {
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
       expect(() => sqlLiteral(bad)).toThrow(ParameterError);
+    }
+    // An x, y or z of 1e16 or 1.7e308 ends a page's cursor: a Trino DOUBLE literal, read back as the same double.
+    for (const wide of [2 ** 60, 1e16, -Number.MAX_VALUE]) {
+      expect(sqlLiteral(wide)).toMatch(/e\+/);
+      expect(Number(sqlLiteral(wide))).toBe(wide);
     }
     expect(() => sqlLiteral({} as never)).toThrow('a query parameter must be a string, number, boolean or null; received object');
     expect(new ParameterError('x').code).toBe('BAD_USER_INPUT');
