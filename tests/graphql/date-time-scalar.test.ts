@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { DateTimeResolver } from 'graphql-scalars';
 import { DateTime } from '../../src/graphql/types/scalars';
+import { dateText } from '../helpers/date-text';
 
 /**
  * The DateTime scalar writes ISO text itself; answers must read exactly as
@@ -30,7 +31,19 @@ describe(`the DateTime scalar (seed ${SEED})`, () => {
   it('refuses what graphql-scalars refuses, with its message, and an epoch that is no time at all', () => {
     for (const value of [new Date(Number.NaN), 'not a date', {}, null, true]) expect(asJson(ours, value)).toBe(asJson(original, value));
     expect(asJson(ours, Number.NaN)).toBe('error: DateTime cannot represent an invalid Date instance');
-    expect(asJson(ours, 8.64e15 + 1)).toBe('error: DateTime cannot represent an invalid Date instance');
+    expect(asJson(ours, 2 ** 53)).toBe('error: DateTime cannot represent an invalid Date instance');
+  });
+
+  it('writes an epoch past the years a Date holds (landing accepts any within ±(2^53 - 1)) as Date would, with its six-digit year', () => {
+    expect(ours(8.64e15 + 1)).toBe('+275760-09-13T00:00:00.001Z');
+    expect(ours(Number.MAX_SAFE_INTEGER)).toBe('+287396-10-12T08:59:00.991Z');
+    expect(ours(-Number.MAX_SAFE_INTEGER)).toBe('-283457-03-21T15:00:59.009Z');
+    fc.assert(
+      fc.property(fc.integer({ min: 8.64e15 + 1, max: Number.MAX_SAFE_INTEGER }), fc.boolean(), (far, negative) => {
+        expect(ours(negative ? -far : far)).toBe(dateText(negative ? -far : far));
+      }),
+      { seed: SEED, numRuns: 500 },
+    );
   });
 
   it('agrees with graphql-scalars on every epoch millisecond a Date can hold', () => {

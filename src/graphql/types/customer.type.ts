@@ -46,27 +46,27 @@ export class Customer {
   version!: string;
 
   @Field(() => DateTime, { description: 'registrationDate as ISO-8601.' })
-  get registrationDateIso(): Date | null {
+  get registrationDateIso(): number | null {
     return isoOf(this.registrationDate);
   }
 
   @Field(() => DateTime, { description: 'lastUpdateDate as ISO-8601.' })
-  get lastUpdateDateIso(): Date | null {
+  get lastUpdateDateIso(): number | null {
     return isoOf(this.lastUpdateDate);
   }
 
   @Field(() => DateTime, { nullable: true, description: 'shareWithResearchAsOfDate as ISO-8601.' })
-  get shareWithResearchAsOfDateIso(): Date | null {
+  get shareWithResearchAsOfDateIso(): number | null {
     return isoOf(this.shareWithResearchAsOfDate);
   }
 
   @Field(() => DateTime, { nullable: true, description: 'shareWithPublicAsOfDate as ISO-8601.' })
-  get shareWithPublicAsOfDateIso(): Date | null {
+  get shareWithPublicAsOfDateIso(): number | null {
     return isoOf(this.shareWithPublicAsOfDate);
   }
 
   @Field(() => DateTime, { nullable: true, description: 'shareWithFriendsAsOfDate as ISO-8601.' })
-  get shareWithFriendsAsOfDateIso(): Date | null {
+  get shareWithFriendsAsOfDateIso(): number | null {
     return isoOf(this.shareWithFriendsAsOfDate);
   }
 

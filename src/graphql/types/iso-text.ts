@@ -6,8 +6,14 @@
  * accelerometer reading joined to it). Years outside 0000–9999 go to Date.
  */
 
-/** The largest epoch millisecond a Date holds, either side of 1970 (the DateTime scalar refuses others). */
-export const MAX_TIME_MS = 8.64e15;
+/**
+ * The largest epoch millisecond written, either side of 1970 (the DateTime scalar refuses others): landing
+ * accepts any whole number within ±(2^53 - 1) as a time, beyond the ±8.64e15 a Date holds (year 275760).
+ */
+export const MAX_TIME_MS = Number.MAX_SAFE_INTEGER;
+/** The Gregorian calendar repeats every 400 years, 146,097 days: a time beyond a Date's range is written from its twin inside it. */
+const CYCLE_MS = 146_097 * 86_400_000;
+const DATE_MAX_MS = 8.64e15;
 
 const DAY_MS = 86_400_000;
 const ZERO = 48;
@@ -21,12 +27,22 @@ let filledMs = Number.NaN;
 /** `ms` must be a time a Date can hold (the caller checks); fractions are dropped as Date drops them. */
 export function isoText(ms: number): string {
   if (ms === lastMs) return lastText;
-  if (!fill(ms)) return new Date(Math.trunc(ms) + 0).toISOString();
+  if (!fill(ms)) return otherEra(Math.trunc(ms) + 0);
   // One flat string of 24 characters (concatenation would leave a rope for JSON.stringify to flatten).
   const c = chars;
   lastText = String.fromCharCode(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[15], c[16], c[17], c[18], c[19], c[20], c[21], c[22], c[23]);
   lastMs = ms;
   return lastText;
+}
+
+/** The text of a year outside 0000–9999 as Date#toISOString writes it (±YYYYYY), also past the years a Date holds. */
+function otherEra(ms: number): string {
+  if (Math.abs(ms) <= DATE_MAX_MS) return new Date(ms).toISOString();
+  const cycles = Math.trunc(ms / CYCLE_MS);
+  const twin = new Date(ms - cycles * CYCLE_MS).toISOString();
+  const at = twin.indexOf('-', 1);
+  const year = Number(twin.slice(0, at)) + 400 * cycles;
+  return `${year < 0 ? '-' : '+'}${String(Math.abs(year)).padStart(6, '0')}${twin.slice(at)}`;
 }
 
 /**
@@ -72,6 +88,7 @@ function two(at: number, value: number): void {
 
 /** Takes the date part of `day` (YYYY-MM-DDT) when its year has four digits. */
 function startDay(day: number): boolean {
+  if (Math.abs(day) > DATE_MAX_MS) return false;
   const text = new Date(day).toISOString();
   if (text.length !== 24) return false;
   for (let i = 0; i < 11; i += 1) chars[i] = text.charCodeAt(i);

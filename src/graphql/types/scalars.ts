@@ -26,5 +26,5 @@ export const DateTime = new GraphQLScalarType({
   },
 });
 
-/** The ISO twin of an epoch-millisecond field (null stays null). */
-export const isoOf = (epochMs: number | null): Date | null => (epochMs === null ? null : new Date(epochMs));
+/** The ISO twin of an epoch-millisecond field (null stays null): the number itself, which DateTime writes (a Date would hold no time past year 275760). */
+export const isoOf = (epochMs: number | null): number | null => epochMs;
