@@ -1,5 +1,7 @@
 """The training set as a pandas DataFrame with the same dtypes whatever the rows (even none)."""
 
+import warnings
+
 try:
     import pandas as _pd
 except ImportError:  # pandas is optional
@@ -13,6 +15,10 @@ DTYPES = {
     "y": "float64",
     "z": "float64",
 }
+
+
+# The epoch milliseconds a datetime64[ns] holds, either side of 1970 (2^63 ns, whole milliseconds).
+NS_LIMIT_MS = 9_223_372_036_854
 
 
 def has_pandas():
@@ -31,7 +37,17 @@ def training_frame(columns, version, as_frame=None):
     if _pd is None:
         raise ImportError("as_frame=True needs pandas: pip install pandas (or stedi-client[pandas])")
     frame = _pd.DataFrame({name: _pd.Series(columns[name], dtype=dtype) for name, dtype in DTYPES.items()})
+    times = frame["sensorReadingTime"]
+    # datetime64[ns] holds the years 1677-2262 only; landing accepts any time (a clock reset to year 1, one
+    # writing microseconds): those rows get NaT, not an OutOfBoundsDatetime that loses the whole pull.
+    fits = times.between(-NS_LIMIT_MS, NS_LIMIT_MS)
+    if not fits.all():
+        warnings.warn(
+            f"{int((~fits).sum()):,} rows have a sensorReadingTime outside the years 1677-2262 that pandas' datetime64[ns] "
+            "holds: their sensorReadingDatetime is NaT (sensorReadingTime keeps the epoch milliseconds)",
+            stacklevel=3,
+        )
     # pandas 3 keeps the unit it was given (ms); pandas 1 and 2 give ns: ask for ns, so every pandas agrees.
-    frame["sensorReadingDatetime"] = _pd.to_datetime(frame["sensorReadingTime"], unit="ms", utc=True).astype("datetime64[ns, UTC]")
+    frame["sensorReadingDatetime"] = _pd.to_datetime(times.where(fits), unit="ms", utc=True).astype("datetime64[ns, UTC]")
     frame.attrs["lake_version"] = version
     return frame

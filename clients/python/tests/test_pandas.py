@@ -17,6 +17,16 @@ class PandasTest(unittest.TestCase):
     def test_an_empty_result_has_the_same_dtypes(self):
         self.assert_dtypes(training_frame({name: [] for name in DTYPES}, None, True))
 
+    def test_a_time_pandas_cannot_hold_is_nat_with_a_warning_and_the_rest_is_kept(self):
+        times = [-62135596800000, 1655564377674, 9007199254740991]  # year 1, 2022, year 287396
+        columns = {"serialNumber": ["a", "a", "a"], "sensorReadingTime": times, "distanceFromObject": [1, 2, 3], "x": [0.5] * 3, "y": [0.0] * 3, "z": [1.0] * 3}
+        with self.assertWarnsRegex(UserWarning, "2 rows have a sensorReadingTime outside the years 1677-2262"):
+            frame = training_frame(columns, "v", True)
+        self.assert_dtypes(frame)
+        self.assertEqual(list(frame["sensorReadingTime"]), times)
+        self.assertEqual(list(frame["sensorReadingDatetime"].isna()), [True, False, True])
+        self.assertEqual(frame["sensorReadingDatetime"][1].value // 1_000_000, times[1])
+
     @needs_server
     def test_the_training_set_is_a_dataframe_with_stable_dtypes_and_its_lake_version(self):
         frame = stedi.Client(URL, ANALYST_KEY).training_set(split="TRAIN", page_size=1)
