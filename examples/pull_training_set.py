@@ -56,13 +56,18 @@ def main(argv=None):
     parser.add_argument("--split", default="ALL", type=str.upper, choices=SPLITS + ("ALL",), help="one split, or ALL rows (default)")
     parser.add_argument("--seed", default="stedi", help="splitSeed: the same seed always gives the same split")
     parser.add_argument("--page-size", default=5000, type=int, help="rows per page, 1 to the server's maximum (10,000 by default)")
-    parser.add_argument("--format", default=None, choices=EXPORT_FORMATS, help="default: from --out's extension, else csv")
+    parser.add_argument("--format", default=None, choices=EXPORT_FORMATS, help="default: from --out's extension (.csv, .ndjson, .parquet), else csv")
     parser.add_argument("--out", default=None, help="file to write (default: <split>.<format>)")
     parser.add_argument("--export", action="store_true", help="download through /export in one request instead of paging")
     args = parser.parse_args(argv)
     if not args.key:
         parser.error("an API key is required: --key or STEDI_API_KEY")
     extension = os.path.splitext(args.out or "")[1].lstrip(".").lower()
+    # A file named .json or .txt would otherwise get CSV inside, and one named .csv Parquet with --format parquet.
+    if extension and extension not in EXPORT_FORMATS and not args.format:
+        parser.error(f"cannot tell the format from --out {args.out!r}: name it .csv, .ndjson or .parquet, or add --format")
+    if extension in EXPORT_FORMATS and args.format and args.format != extension:
+        parser.error(f"--format {args.format} does not match --out {args.out!r}: name the file .{args.format}, or drop --format")
     fmt = args.format or (extension if extension in EXPORT_FORMATS else "csv")
     if args.page_size < 1:
         parser.error(f"--page-size must be at least 1; received {args.page_size}")
@@ -73,9 +78,12 @@ def main(argv=None):
     split = None if args.split == "ALL" else args.split
     out = args.out or f"{args.split.lower()}.{fmt}"
 
-    started = time.monotonic()
     try:
         client = stedi.Client(args.url, args.key)
+    except ValueError as error:  # a --url without http:// or https://
+        parser.error(f"--url: {error}")
+    started = time.monotonic()
+    try:
         if args.export:
             count = client.export(out, fmt, split, args.seed)
         else:

@@ -108,6 +108,26 @@ describe('the Python training-set client on a fixture lake', () => {
     }
     expect(readdirSync(dir)).toEqual([]);
   });
+
+  it('refuses, in one line and before asking the server, a url without its scheme and an --out whose name is not the format written', async () => {
+    const dir = makeTempDir();
+    const cases: [string[], RegExp][] = [
+      [['--url', 'localhost:4000', '--out', join(dir, 'x.csv')], /error: --url: url must start with http:\/\/ or https:\/\/, such as http:\/\/localhost:4000; received 'localhost:4000'\n$/],
+      [['--out', join(dir, 'x.json')], /error: cannot tell the format from --out '.*x\.json': name it \.csv, \.ndjson or \.parquet, or add --format\n$/],
+      [['--format', 'ndjson', '--out', join(dir, 'x.csv')], /error: --format ndjson does not match --out '.*x\.csv': name the file \.ndjson, or drop --format\n$/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await pull(server, ...args);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).not.toMatch(/Traceback/);
+    }
+    expect(readdirSync(dir)).toEqual([]);
+    // An explicit format names what a file of another extension holds.
+    const ndjson = join(dir, 'x.json');
+    expect((await pull(server, '--format', 'ndjson', '--out', ndjson)).code).toBe(0);
+    expect(JSON.parse(readFileSync(ndjson, 'utf8').split('\n')[0])).toHaveProperty('serialNumber');
+  });
 });
 
 describeWithStediSample('the Python training-set client on the real data', () => {
