@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { type ConsentPolicy, parseConsentPolicy } from '../etl/consent-policy';
 import type { EngineKind } from '../etl/engine/engine';
@@ -76,7 +77,12 @@ export function engineKind(raw: string | undefined): EngineKind {
 }
 
 export const isS3 = (location: string): boolean => location.startsWith('s3://');
-export const place = (location: string): string => (isS3(location) ? location.replace(/\/+$/, '') : resolve(location));
+/**
+ * A leading `~` or `~/` is the home folder, as a shell expands it: `--lake=~/lake`, a quoted path and
+ * `STEDI_LAKE=~/lake` in a unit or .env file reach stedi unexpanded, and made a folder named `~` here.
+ */
+export const expandHome = (location: string): string => (location === '~' || location.startsWith('~/') ? homedir() + location.slice(1) : location);
+export const place = (location: string): string => (isS3(location) ? location.replace(/\/+$/, '') : resolve(expandHome(location)));
 export const optionalPlace = (location: string | undefined): string | undefined => (location === undefined || location === '' ? undefined : place(location));
 
 export function corsOrigins(raw: string | undefined): string[] {

@@ -5,6 +5,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { GENERATE_DEFAULTS, type GenerateProgress, type GenerateReport, generateLanding } from '../../etl/generate/generate';
 import { BAD_LINE_KINDS, quarantinable } from '../../etl/generate/bad-lines';
 import { SOURCES } from '../../etl/tables';
+import { expandHome } from '../config-values';
 import { CliError } from './cli-error';
 import { abortOnInterrupt, interruptOf, interruptedExitCode } from './interrupts';
 import { withExamples } from './help-examples';
@@ -27,7 +28,7 @@ const EXAMPLES: Array<[string, string]> = [
 export function registerGenerate(cli: Command): void {
   withExamples(cli.command('generate'), EXAMPLES)
     .description('write STEDI-shaped sample landing data (newline-delimited JSON), the same bytes for the same seed')
-    .requiredOption('--out <dir>', 'folder to receive customer/landing/, accelerometer/landing/, step_trainer/landing/')
+    .requiredOption('--out <dir>', 'folder to receive customer/landing/, accelerometer/landing/, step_trainer/landing/', expandHome)
     .option('--customers <n>', 'number of customers (each ~30 reading times, ~85 accelerometer readings)', positiveInteger('--customers'), GENERATE_DEFAULTS.customers)
     .option('--seed <seed>', 'seed of the random data; equal seeds give byte-identical files', String(GENERATE_DEFAULTS.seed))
     .option('--dirty <fraction>', 'chance (0..1) that a clean line is followed by a bad one: malformed, missing field, wrong type or exact duplicate', fraction, 0)
