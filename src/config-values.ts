@@ -33,7 +33,8 @@ export const MAX_TIMER_MS = 2_147_483_647;
 
 export function integer(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
+  // Blank is unset, as empty is: Number(' ') is 0, which made PORT=' ' a random port and an idle bound ' ' "never".
+  if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;

@@ -38,6 +38,13 @@ describe('values the runtime cannot take', () => {
     expect(loadConfig({}, { PORT: '65535' }).port).toBe(65_535);
   });
 
+  it('read a blank number setting as unset, like an empty one: never as 0 (a random port, an idle bound of "never")', () => {
+    // Number(' ') is 0: PORT=' ' listened on a random port, STEDI_SPARE_WORKER_IDLE_MS=' ' kept every worker running.
+    const config = loadConfig({}, { PORT: ' ', STEDI_SPARE_WORKER_IDLE_MS: '\t', STEDI_IDLE_GC_MS: ' ' });
+    expect(config.port).toBe(4_000);
+    expect(config).toEqual(loadConfig({}, {}));
+  });
+
   it('refuse a duration beyond what a Node timer can wait (it would fire after 1 ms), for every *_MS setting', () => {
     // 2^31 ms: Node warns TimeoutOverflowWarning and sets the timer to 1 ms, so a consent refresh ran
     // back to back (a fifth of a core) and every query timed out at once.

@@ -14,15 +14,17 @@ export interface ServeFlags extends EngineFlags {
   port?: number;
 }
 
-/** A commander parser for --port: 0 (any free port) to 65535. */
-export function portNumber(raw: string): number {
+/** A commander parser for --port: 0 (any free port) to 65535; empty (`--port "$PORT"` with PORT unset) is unset, not 0. */
+export function portNumber(raw: string): number | undefined {
+  // commander stores '' for a parser's undefined: serveConfig reads a port that is not a number as unset.
+  if (raw.trim() === '') return undefined;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0 || value > 65_535) throw new CliError(`--port takes a whole number from 0 to 65535; received ${JSON.stringify(raw)}`);
   return value;
 }
 
 export const serveConfig = (flags: ServeFlags): Config =>
-  loadConfig({ ...engineOverrides(flags), landing: flags.landing, port: flags.port });
+  loadConfig({ ...engineOverrides(flags), landing: flags.landing, port: typeof flags.port === 'number' ? flags.port : undefined });
 
 /** A server answering at `url`: one process, or a cluster of `config.workers`. */
 export interface Serving {

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { buildLake } from '../helpers/etl-lake';
 import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
@@ -21,6 +22,29 @@ describe('an empty lake or host setting', () => {
       const run = await runBin([...args], env, { cwd });
       expect({ args, env, stderr: run.stderr, code: run.code }).toEqual({ args, env, stderr: '', code: 0 });
       expect(run.stdout).toContain(`Live version ${built.version}`);
+    }
+  });
+
+  it('--port "" (or blank) is PORT, never a random free port', async () => {
+    const lake = makeTempDir('stedi-empty-port-');
+    await buildLake(writeSmallLanding(), lake);
+    const port = await new Promise<number>((done) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as AddressInfo;
+        probe.close(() => done(free));
+      });
+    });
+    const env = { HOST: '127.0.0.1', STEDI_WORKERS: '1', LOG_LEVEL: 'warn', STEDI_API_KEYS: 'adminkey-0123456789abcdef:admin' };
+    for (const blank of ['', ' ']) {
+      const serve = spawnBin(['serve', '--lake', lake, '--port', blank], { ...env, PORT: String(port) });
+      try {
+        const [, url] = await Promise.race([serve.waitFor(/^Serving .* at (\S+)\/graphql$/m), serve.exited.then(() => [null, `exited: ${serve.stderr()}`])]);
+        expect(url).toBe(`http://127.0.0.1:${port}`);
+        serve.child.kill('SIGTERM');
+        expect(await serve.exited).toBe(0);
+      } finally {
+        serve.child.kill('SIGKILL');
+      }
     }
   });
 
