@@ -25,6 +25,8 @@ export interface AthenaConfig {
   buildTimeoutMs: number;
   /** How often a throttled or Athena-retryable query is tried again. */
   maxRetries: number;
+  /** How long one AWS call may wait to connect, or for its next byte, before it fails (and the SDK tries it again). */
+  awsTimeoutMs: number;
 }
 
 export interface Config {
@@ -198,6 +200,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
       pollMaxMs: milliseconds(env, 'STEDI_ATHENA_POLL_MAX_MS', 5_000, 1),
       buildTimeoutMs: milliseconds(env, 'STEDI_ATHENA_BUILD_TIMEOUT_MS', 3_600_000, 1),
       maxRetries: integer(env, 'STEDI_ATHENA_MAX_RETRIES', 3, 0),
+      awsTimeoutMs: milliseconds(env, 'STEDI_AWS_TIMEOUT_MS', 30_000, 1),
       ...definedOnly(overrides.athena ?? {}),
     },
   };

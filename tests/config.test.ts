@@ -49,7 +49,7 @@ describe('values the runtime cannot take', () => {
     // 2^31 ms: Node warns TimeoutOverflowWarning and sets the timer to 1 ms, so a consent refresh ran
     // back to back (a fifth of a core) and every query timed out at once.
     const names = ['STEDI_QUERY_TIMEOUT_MS', 'STEDI_LOAD_TIMEOUT_MS', 'STEDI_CONSENT_REFRESH_MS', 'STEDI_ERASURE_MS', 'STEDI_IDLE_GC_MS', 'STEDI_SPARE_WORKER_IDLE_MS', 'STEDI_WORKER_HANG_MS',
-      'STEDI_REQUEST_ENGINE_MS', 'STEDI_ATHENA_POLL_MIN_MS', 'STEDI_ATHENA_POLL_MAX_MS', 'STEDI_ATHENA_BUILD_TIMEOUT_MS'];
+      'STEDI_REQUEST_ENGINE_MS', 'STEDI_ATHENA_POLL_MIN_MS', 'STEDI_ATHENA_POLL_MAX_MS', 'STEDI_ATHENA_BUILD_TIMEOUT_MS', 'STEDI_AWS_TIMEOUT_MS'];
     for (const name of names) {
       expect(() => loadConfig({}, { [name]: '2147483648' })).toThrow(new RegExp(`^${name} must be a whole number from [01] to 2147483647; received "2147483648"$`));
       expect(() => loadConfig({}, { [name]: '2147483647' })).not.toThrow();

@@ -60,7 +60,9 @@ export class AthenaEngine implements Engine {
     this.options = resolveAthenaOptions(options);
     this.layout = new AthenaLayout(this.options.lake, this.options.landing);
     // No credentials here: the SDK's default provider chain (env, profile, SSO, instance role) finds them.
-    const config = this.options.region ? { region: this.options.region } : {};
+    // A call that cannot connect, or whose answer stalls, fails after awsTimeoutMs (the SDK then tries it twice more).
+    const requestHandler = { connectionTimeout: this.options.awsTimeoutMs, socketTimeout: this.options.awsTimeoutMs };
+    const config = this.options.region ? { region: this.options.region, requestHandler } : { requestHandler };
     this.athena = clients.athena ?? this.own(new AthenaClient(config));
     this.s3 = clients.s3 ?? this.own(new S3Client(config));
     this.glue = clients.glue ?? this.own(new GlueClient(config));

@@ -23,6 +23,11 @@ export interface AthenaEngineOptions {
   pollMaxMs?: number;
   /** How many times a throttled or retryable failed query is tried again. */
   maxRetries?: number;
+  /**
+   * How long one AWS call may wait to connect, or between two bytes of its answer. The SDK's default is
+   * for ever: a proxy or firewall that takes the connection and never answers hung every command.
+   */
+  awsTimeoutMs?: number;
   /** How long a read manifest is trusted before it is fetched again. */
   manifestCacheMs?: number;
   /** Where operational warnings go (cleanup that failed after a build went live). */
@@ -62,6 +67,7 @@ export function resolveAthenaOptions(options: AthenaEngineOptions): ResolvedAthe
     pollMinMs: options.pollMinMs ?? 200,
     pollMaxMs: options.pollMaxMs ?? 5_000,
     maxRetries: options.maxRetries ?? 3,
+    awsTimeoutMs: options.awsTimeoutMs ?? 30_000,
     manifestCacheMs: options.manifestCacheMs ?? 2_000,
     warn: options.warn ?? ((message, error) => console.warn(`stedi athena: ${message}`, error ?? '')),
   };

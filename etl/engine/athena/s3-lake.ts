@@ -6,6 +6,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { type LakeManifest, parseManifest } from '../../manifest';
+import { awsErrorText, awsFix } from './aws-error-text';
 import { parseS3Url, s3Url } from './s3-location';
 
 /**
@@ -42,6 +43,9 @@ export class S3Lake implements LakeStore {
       text = (await response.Body?.transformToString('utf8')) ?? '';
     } catch (error) {
       if (isMissing(error)) return null;
+      // The first call of status and build: AWS out of reach or no credentials is said with its fix, not as the SDK's words.
+      const fix = awsFix(error, '');
+      if (fix) throw new Error(`cannot read the lake's manifest ${url} (${awsErrorText(error)}): ${fix}`, { cause: error });
       throw error;
     }
     return parseManifest(text, url);
