@@ -94,6 +94,9 @@ def main(argv=None):
     except OSError as error:  # the output file: a missing folder, no permission, a full disk
         print(f"error: cannot write {out}: {error.strerror or error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # Ctrl+C: one line, as for every other stop; nothing half-written is left
+        print(f"interrupted: {out} was not written", file=sys.stderr)
+        return 130
     print(f"wrote {count} {args.split} rows to {out} in {time.monotonic() - started:.1f} s")
     return 0
 

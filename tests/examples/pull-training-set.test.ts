@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -127,6 +128,32 @@ describe('the Python training-set client on a fixture lake', () => {
     const ndjson = join(dir, 'x.json');
     expect((await pull(server, '--format', 'ndjson', '--out', ndjson)).code).toBe(0);
     expect(JSON.parse(readFileSync(ndjson, 'utf8').split('\n')[0])).toHaveProperty('serialNumber');
+  });
+});
+
+describe('the Python training-set command stopped by Ctrl+C', () => {
+  it('says so in one line, exits 130 and leaves no file, while waiting for a page', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket)); // takes the request, never answers
+    await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
+    const connected = new Promise((done) => silent.once('connection', done));
+    const dir = makeTempDir();
+    const out = join(dir, 'x.csv');
+    const env = { ...process.env, STEDI_API_KEY: ANALYST_KEY, STEDI_URL: `http://127.0.0.1:${(silent.address() as AddressInfo).port}` };
+    const child = spawn('python3', [SCRIPT, '--out', out], { env });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    try {
+      await connected;
+      child.kill('SIGINT');
+      const code = await new Promise((done) => child.on('close', done));
+      expect({ code, stderr }).toEqual({ code: 130, stderr: `interrupted: ${out} was not written\n` });
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
+      sockets.forEach((s) => s.destroy());
+      silent.close();
+    }
   });
 });
 
