@@ -88,7 +88,7 @@ export function parseApiKeys(text: string, where: string): Array<{ key: string; 
 
 /** The keys from STEDI_API_KEYS and the keys file (config.apiKeysFile), together. */
 export function loadApiKeys(settings: { apiKeys: string; apiKeysFile?: string }): ApiKeys {
-  const pairs = parseApiKeys(settings.apiKeys, 'STEDI_API_KEYS');
+  const sources = [{ where: 'STEDI_API_KEYS', pairs: parseApiKeys(settings.apiKeys, 'STEDI_API_KEYS') }];
   if (settings.apiKeysFile) {
     let text: string;
     try {
@@ -96,9 +96,19 @@ export function loadApiKeys(settings: { apiKeys: string; apiKeysFile?: string })
     } catch (error) {
       throw new ApiKeyError(`cannot read the API keys file ${settings.apiKeysFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
-    pairs.push(...parseApiKeys(text, settings.apiKeysFile));
+    sources.push({ where: settings.apiKeysFile, pairs: parseApiKeys(text, settings.apiKeysFile) });
   }
-  return new ApiKeys(pairs);
+  // One key with two roles got the first silently: a key "downgraded" by adding key:analyst stayed admin.
+  const seen = new Map<string, { role: Role; at: string }>();
+  for (const { where, pairs } of sources) {
+    pairs.forEach(({ key, role }, index) => {
+      const at = `${where} entry ${index + 1}`;
+      const first = seen.get(key);
+      if (first && first.role !== role) throw new ApiKeyError(`one key is given the role ${first.role} (${first.at}) and the role ${role} (${at}); give each key one role`);
+      if (!first) seen.set(key, { role, at });
+    });
+  }
+  return new ApiKeys(sources.flatMap((source) => source.pairs));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { statSync, utimesSync } from 'node:fs';
+import { statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { writeBuildRecord } from '../../etl/engine/duckdb/build-records';
@@ -27,6 +27,18 @@ describe('stedi serve', () => {
       Object.assign(process.env, { STEDI_API_KEYS: previous.keys, STEDI_API_KEYS_FILE: previous.file });
       if (previous.keys === undefined) delete process.env.STEDI_API_KEYS;
       if (previous.file === undefined) delete process.env.STEDI_API_KEYS_FILE;
+    }
+  });
+
+  it('refuses one key given two roles, in STEDI_API_KEYS and the keys file, naming where and never the key', async () => {
+    // The first role won silently: a key "downgraded" by adding key:analyst to the file stayed admin.
+    const file = join(makeTempDir(), 'keys');
+    writeFileSync(file, `# rotated\n${ANALYST_KEY}:admin\n`);
+    for (const env of [{ STEDI_API_KEYS: `${ANALYST_KEY}:analyst`, STEDI_API_KEYS_FILE: file }, { STEDI_API_KEYS: `${ANALYST_KEY}:admin,other-key-0123456789:analyst,${ANALYST_KEY}:analyst` }]) {
+      const run = runBin(['serve', '--lake', makeTempDir(), '--port', '0'], { ...env, STEDI_WORKERS: '1' });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/^stedi: one key is given the role (analyst|admin) \((STEDI_API_KEYS entry 1)\) and the role (admin|analyst) \((.*keys entry 1|STEDI_API_KEYS entry 3)\); give each key one role\n$/);
+      expect(run.stderr).not.toContain(ANALYST_KEY);
     }
   });
 
