@@ -14,6 +14,8 @@ from .errors import ConnectionError, ServerError, StediError, error_for
 from .frames import training_frame
 
 SPLITS = ("TRAIN", "VALIDATION", "TEST")
+# What a proxy in front answers while the server behind it is down (no GraphQL body: the client's HTTP_<status>).
+GATEWAY_DOWN = ("HTTP_502", "HTTP_503")
 EXPORT_FORMATS = ("parquet", "csv", "ndjson")
 SAMPLE_FIELDS = ("serialNumber", "sensorReadingTime", "distanceFromObject", "x", "y", "z")
 CUSTOMER_FIELDS = ("serialNumber", "registrationDate", "lastUpdateDate", "shareWithResearchAsOfDate", "shareWithFriendsAsOfDate", "shareWithPublicAsOfDate")
@@ -102,8 +104,11 @@ class Client:
         while True:
             try:
                 return self.graphql(query, variables, version)
-            except ConnectionError as error:
-                if first_page or error.timed_out or waited + delay > self.retry_seconds:
+            except (ConnectionError, ServerError) as error:
+                # A proxy or load balancer in front (an ALB, nginx) answers 502 or 503 without a GraphQL body
+                # while the server restarts: the same lost server as a refused connection.
+                lost = isinstance(error, ConnectionError) or error.code in GATEWAY_DOWN
+                if not lost or first_page or getattr(error, "timed_out", False) or waited + delay > self.retry_seconds:
                     raise
             time.sleep(delay)
             waited += delay

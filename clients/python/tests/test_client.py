@@ -171,9 +171,18 @@ class PullAcrossRestartTest(unittest.TestCase):
                 else:
                     page = 2 if body["variables"]["after"] else 1
                     asked.append(page)
-                    if drops(page, asked.count(page)):
+                    dropped = drops(page, asked.count(page))
+                    if dropped is True:
                         self.close_connection = True
                         return  # hangs up without a word, as a killed server process does
+                    if dropped:  # a proxy in front answers for a server that is down
+                        text = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+                        self.send_response(dropped)
+                        self.send_header("content-type", "text/html")
+                        self.send_header("content-length", str(len(text)))
+                        self.end_headers()
+                        self.wfile.write(text)
+                        return
                     row = {"serialNumber": [f"s{page}"], "sensorReadingTime": [page], "distanceFromObject": [1], "x": [0], "y": [0], "z": [0]}
                     answer = {"data": {"page": {"rowCount": 1, "columns": row, "pageInfo": {"hasNextPage": page == 1, "endCursor": f"c{page}"}}}}
                     if page == 1:
@@ -197,6 +206,16 @@ class PullAcrossRestartTest(unittest.TestCase):
         self.assertEqual([r["serialNumber"] for r in rows], ["s1", "s2"])
         self.assertEqual(rows.lake_version, "v1")
         self.assertEqual(asked, [1, 2, 2, 2])
+
+    def test_a_proxy_answering_502_or_503_for_a_restarting_server_is_asked_again_but_not_a_504(self):
+        url, asked = self.serve(lambda page, attempt: page == 2 and {1: 502, 2: 503}.get(attempt, False))
+        rows = stedi.Client(url, "any-key-0123456789abcdef", timeout=5).training_set(as_frame=False, page_size=1)
+        self.assertEqual([r["serialNumber"] for r in rows], ["s1", "s2"])
+        self.assertEqual(asked, [1, 2, 2, 2])
+        url, asked = self.serve(lambda page, attempt: page == 2 and 504)  # the page took too long: not asked again
+        with self.assertRaisesRegex(stedi.ServerError, "HTTP 504"):
+            stedi.Client(url, "any-key-0123456789abcdef", timeout=5).training_set(as_frame=False, page_size=1)
+        self.assertEqual(asked, [1, 2])
 
     def test_the_first_page_is_not_asked_again_so_a_server_that_is_down_says_so_at_once(self):
         url, asked = self.serve(lambda page, attempt: page == 1)
