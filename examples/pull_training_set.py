@@ -76,7 +76,7 @@ def main(argv=None):
     if args.split == "ALL" and args.seed != "stedi":
         parser.error("--seed only applies to one split: add --split TRAIN, VALIDATION or TEST, or drop --seed for every row")
     split = None if args.split == "ALL" else args.split
-    out = args.out or f"{args.split.lower()}.{fmt}"
+    out = os.path.expanduser(args.out or f"{args.split.lower()}.{fmt}")  # --out=~/x.csv reaches us unexpanded
 
     try:
         client = stedi.Client(args.url, args.key)

@@ -196,6 +196,8 @@ class Client:
         if format not in EXPORT_FORMATS:
             raise ValueError(f"format must be one of {', '.join(EXPORT_FORMATS)}; received {format!r}")
         _seed_needs_split(split, seed)
+        # "~/data/train.parquet" is the home folder, as pandas' to_csv and read_parquet read it.
+        path = os.path.expanduser(os.fspath(path))
         params = {"format": format}
         if split is not None:
             params.update(split=_split(split), splitSeed=seed)

@@ -84,6 +84,18 @@ class ExportTest(unittest.TestCase):
         self.assertEqual(caught.exception.code, "UNAUTHENTICATED")
         self.assertEqual(os.listdir(self.dir), [])
 
+    def test_a_path_starting_with_a_tilde_is_under_the_home_folder(self):
+        home = os.environ.get("HOME")
+        os.environ["HOME"] = self.dir
+        try:
+            self.client.export("~/train.csv", "csv", "TRAIN")
+        finally:
+            if home is None:
+                del os.environ["HOME"]
+            else:
+                os.environ["HOME"] = home
+        self.assertEqual(os.listdir(self.dir), ["train.csv"])
+
     def test_a_local_file_error_is_raised_as_it_is_not_as_a_lost_connection(self):
         path = os.path.join(self.dir, "no-such-folder", "train.csv")
         with self.assertRaises(FileNotFoundError) as caught:
