@@ -34,7 +34,8 @@ describe('stedi serve', () => {
     // The first role won silently: a key "downgraded" by adding key:analyst to the file stayed admin.
     const file = join(makeTempDir(), 'keys');
     writeFileSync(file, `# rotated\n${ANALYST_KEY}:admin\n`);
-    for (const env of [{ STEDI_API_KEYS: `${ANALYST_KEY}:analyst`, STEDI_API_KEYS_FILE: file }, { STEDI_API_KEYS: `${ANALYST_KEY}:admin,other-key-0123456789:analyst,${ANALYST_KEY}:analyst` }]) {
+    const envs: Record<string, string>[] = [{ STEDI_API_KEYS: `${ANALYST_KEY}:analyst`, STEDI_API_KEYS_FILE: file }, { STEDI_API_KEYS: `${ANALYST_KEY}:admin,other-key-0123456789:analyst,${ANALYST_KEY}:analyst` }];
+    for (const env of envs) {
       const run = runBin(['serve', '--lake', makeTempDir(), '--port', '0'], { ...env, STEDI_WORKERS: '1' });
       expect(run.status).toBe(1);
       expect(run.stderr).toMatch(/^stedi: one key is given the role (analyst|admin) \((STEDI_API_KEYS entry 1)\) and the role (admin|analyst) \((.*keys entry 1|STEDI_API_KEYS entry 3)\); give each key one role\n$/);
