@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import fsPromises from 'node:fs/promises';
 import { join } from 'node:path';
 import { runBuild } from '../../etl/build';
@@ -176,6 +176,21 @@ describe('a lake folder that cannot be made', () => {
         args,
         code: 1,
         stderr: `stedi: the lake ${lake} cannot be made: ${file} is a file, not a folder; point --lake (STEDI_LAKE) at a folder (it is made if missing)\n`,
+      });
+    }
+  });
+
+  it('names the link that points at nothing (a lake linked to a disk not mounted), itself or on the way', async () => {
+    // Node's own words were "ENOTDIR: not a directory, mkdir '<lake>'".
+    const dir = makeTempDir('stedi-broken-link-');
+    const target = join(dir, 'not-mounted', 'lake');
+    const link = join(dir, 'lake');
+    symlinkSync(target, link);
+    for (const lake of [link, join(link, 'inner')]) {
+      const run = await runBin(['build', '--lake', lake, '--landing', writeSmallLanding()]);
+      expect({ code: run.code, stderr: run.stderr }).toEqual({
+        code: 1,
+        stderr: `stedi: cannot make the folder ${link}: ${link} is a link to ${target}, which does not exist (a disk not mounted?); mount it, or point --lake at a folder\n`,
       });
     }
   });

@@ -1,4 +1,4 @@
-import { accessSync, constants, type Stats, statSync } from 'node:fs';
+import { accessSync, constants, lstatSync, readlinkSync, type Stats, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LakeFilesystemError } from '../engine-errors';
 
@@ -63,6 +63,18 @@ export function fileInTheWay(path: string): string | undefined {
   return found && !found.stats.isDirectory() ? found.path : undefined;
 }
 
+/**
+ * The link on the way to `path` (it or a parent) that points at nothing, with its target: a lake linked to a
+ * disk that is not mounted. Making folders through it failed with Node's own "ENOTDIR ... mkdir".
+ */
+export function brokenLinkOnTheWay(path: string): { link: string; target: string } | undefined {
+  for (let p = path; ; p = dirname(p)) {
+    const entry = lstatSync(p, { throwIfNoEntry: false });
+    if (entry) return entry.isSymbolicLink() && !statSync(p, { throwIfNoEntry: false }) ? { link: p, target: readlinkSync(p) } : undefined;
+    if (dirname(p) === p) return undefined;
+  }
+}
+
 /** A LakeFilesystemError for `error` when it is a filesystem refusal at `path` in the lake `lake`; otherwise `error` itself. */
 export function describeFilesystemError(error: unknown, where: string, lake: string): unknown {
   if (error instanceof LakeFilesystemError) return error;
@@ -74,6 +86,8 @@ export function describeFilesystemError(error: unknown, where: string, lake: str
   const path = typeof own === 'string' && own.length > 0 && code !== 'EACCES' && code !== 'EROFS' ? own : where;
   const uid = process.getuid?.();
   if (code === 'ENOTDIR' || code === 'EEXIST') {
+    const broken = brokenLinkOnTheWay(path);
+    if (broken) return new LakeFilesystemError(`cannot make the folder ${path}: ${broken.link} is a link to ${broken.target}, which does not exist (a disk not mounted?); mount it, or point --lake at a folder`, path, code);
     const blocking = fileInTheWay(path);
     if (blocking) return new LakeFilesystemError(`cannot make the folder ${path}: ${blocking} is a file, not a folder; move it away, or point --lake at a folder`, path, code);
     return error;
