@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import fsPromises from 'node:fs/promises';
 import { join } from 'node:path';
 import { runBuild } from '../../etl/build';
@@ -109,6 +109,23 @@ describe('a full disk', () => {
     expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
   });
 
+  it('removes a temporary manifest that the full disk cut half way, so the lake is left as it was found', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-full-half-');
+    await buildLake(landing, lake);
+    const layout = new LakeLayout(lake);
+    const before = snapshotTree(lake);
+    const writeFile = fsPromises.writeFile;
+    // As a full disk does it: the file is made and some of it written before the write fails.
+    jest.spyOn(fsPromises, 'writeFile').mockImplementation(async (path, ...rest) => {
+      if (!String(path).startsWith(`${layout.manifestPath}.`)) return writeFile(path, ...rest);
+      await writeFile(path, '{"format":');
+      throw Object.assign(new Error(`ENOSPC: no space left on device, write`), { code: 'ENOSPC' });
+    });
+    await expect(runBuild(new DuckDbBuildTarget(new LakeLayout(lake, landing)))).rejects.toBeInstanceOf(LakeFilesystemError);
+    expect(Object.keys(snapshotTree(lake)).sort()).toEqual(Object.keys(before).sort());
+  });
+
   it('tells the admin of a server rebuild the same line with the lake written <lake>, and the next rebuild runs (the lock was released)', async () => {
     const landing = writeSmallLanding();
     const lake = makeTempDir('stedi-full-rebuild-');
@@ -160,6 +177,38 @@ describe('a full disk', () => {
     expect(run.stderr.split('\n').filter(Boolean)).toHaveLength(1);
     expect(run.stderr).toMatch(new RegExp(`^stedi: no space left on the device holding ${lake}/\\S+; free space there, or build into a folder on a larger disk \\(--lake\\)$`, 'm'));
     expect(readdirSync(mountPoint)).toEqual([]);
+  });
+});
+
+// A lake already built on a filesystem then filled up to its last few pages: each of the build's first writes fails in turn.
+(canMountTmpfs ? describe : describe.skip)('a build of a lake whose filesystem is full to the last page', () => {
+  jest.setTimeout(120_000);
+  const mountPoint = makeTempDir('stedi-tmpfs-full-');
+  beforeAll(() => execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mountPoint]));
+  afterAll(() => execFileSync('umount', [mountPoint]));
+
+  it.each([0, 1, 2])('stops with one line and leaves the lake as it found it, not even a file half written (%i pages free)', async (pages) => {
+    const landing = writeSmallLanding();
+    const lake = join(mountPoint, 'lake');
+    rmSync(lake, { recursive: true, force: true });
+    await buildLake(landing, lake);
+    // Fills what is left (dd stops with an error once the filesystem is full), then frees `pages` 4 KiB pages of it.
+    const filler = join(mountPoint, 'filler');
+    try {
+      execFileSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=4k'], { stdio: 'ignore' });
+    } catch {
+      // full: that is the point
+    }
+    truncateSync(filler, statSync(filler).size - pages * 4096);
+    const before = snapshotTree(lake);
+    const run = await runBin(['build', '--lake', lake, '--landing', landing]);
+    rmSync(filler);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`^stedi: no space left on the device holding ${lake}/\\S+; free space there, or build into a folder on a larger disk \\(--lake\\)\n$`));
+    // Every file as it was (a folder's time moves: temporary files were made there, then removed).
+    const files = (tree: Record<string, string>): Record<string, string> => Object.fromEntries(Object.entries(tree).filter(([, entry]) => !entry.startsWith('dir ')));
+    expect(Object.keys(snapshotTree(lake)).sort()).toEqual(Object.keys(before).sort());
+    expect(files(snapshotTree(lake))).toEqual(files(before));
   });
 });
 

@@ -65,8 +65,9 @@ export async function readHolder(path: string): Promise<LockHolder | null> {
 /** Creates `path` holding `content` only if it does not exist yet; false if it does. */
 async function createWhole(path: string, content: string): Promise<boolean> {
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temporary, content, { flush: true });
   try {
+    // Inside the try: a write that fails (a full disk) has made the file already, and it goes too.
+    await writeFile(temporary, content, { flush: true });
     await link(temporary, path);
     return true;
   } catch (error) {

@@ -23,8 +23,14 @@ export async function writeBuildRecord(layout: LakeLayout, record: BuildRecord):
   await mkdir(layout.buildsDir, { recursive: true });
   const path = layout.buildRecord(record.version);
   const temporary = `${path}.${process.pid}.record.tmp`;
-  await writeFile(temporary, JSON.stringify(record), { flush: true });
-  await rename(temporary, path);
+  try {
+    await writeFile(temporary, JSON.stringify(record), { flush: true });
+    await rename(temporary, path);
+  } catch (error) {
+    // A write that fails (a full disk) has made the file already: it goes, so a failed build leaves nothing.
+    await unlink(temporary).catch(() => undefined);
+    throw error;
+  }
 }
 
 export async function removeBuildRecord(layout: LakeLayout, version: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, relative, sep } from 'node:path';
 import { type LakeManifest, ManifestError, parseManifest, type VersionManifest } from '../../manifest';
 import { BUILT_TABLES, SOURCES, landingTableOf } from '../../tables';
@@ -31,8 +31,14 @@ export async function readLocalManifest(path: string, lake: string = dirname(dir
 export async function writeLocalManifest(path: string, manifest: LakeManifest): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(manifest, null, 2)}\n`, { flush: true });
-  await rename(temporary, path);
+  try {
+    await writeFile(temporary, `${JSON.stringify(manifest, null, 2)}\n`, { flush: true });
+    await rename(temporary, path);
+  } catch (error) {
+    // A write that fails (a full disk) has made the file already: it goes, so a failed build leaves nothing.
+    await unlink(temporary).catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Moves a manifest that fails its schema aside (never deletes it); returns its new name. */
