@@ -89,7 +89,11 @@ export class ColumnTextFileWriter implements ColumnTextWriter {
       await rename(tmp(names.meta), names.meta);
       complete = true;
     } finally {
-      if (!complete) await this.removeTemporary();
+      if (!complete) {
+        // A write that failed (a full disk) left them open: closed here, since abandon() after this does nothing.
+        await this.closeFiles();
+        await this.removeTemporary();
+      }
       this.done = true;
       await this.release();
     }
