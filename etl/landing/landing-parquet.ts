@@ -97,7 +97,13 @@ export class LandingParquetFile {
   }
 
   private write(bytes: Uint8Array): void {
-    for (let at = 0; at < bytes.length; ) at += writeSync(this.fd, bytes, at);
+    try {
+      for (let at = 0; at < bytes.length; ) at += writeSync(this.fd, bytes, at);
+    } catch (error) {
+      // A write's error names no file: this one, so a full disk or a file size limit is said of it.
+      if (error instanceof Error && !(error as NodeJS.ErrnoException).path) Object.assign(error, { path: this.path });
+      throw error;
+    }
     this.offset += bytes.length;
   }
 

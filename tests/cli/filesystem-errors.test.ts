@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import fsPromises from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,10 +13,10 @@ import { describeFilesystemError } from '../../etl/engine/duckdb/fs-errors';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
 import { LakeFilesystemError } from '../../etl/engine/engine-errors';
 import { buildLake, manifestOf } from '../helpers/etl-lake';
-import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
+import { accelerometerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 import { snapshotTree } from '../helpers/served-lake';
 import { canMountTmpfs } from '../helpers/tmpfs';
-import { runBin } from '../helpers/spawn-cli';
+import { runBin, STEDI_BIN } from '../helpers/spawn-cli';
 import { STEDI_SAMPLE_DIR, hasStediSample } from '../helpers/stedi-sample';
 
 /** A lake the filesystem refuses: one line naming the path and the fix, and nothing left behind. */
@@ -209,6 +209,25 @@ describe('a full disk', () => {
     const files = (tree: Record<string, string>): Record<string, string> => Object.fromEntries(Object.entries(tree).filter(([, entry]) => !entry.startsWith('dir ')));
     expect(Object.keys(snapshotTree(lake)).sort()).toEqual(Object.keys(before).sort());
     expect(files(snapshotTree(lake))).toEqual(files(before));
+  });
+});
+
+describe('a file size limit (ulimit -f)', () => {
+  jest.setTimeout(60_000);
+
+  it('stops the build with one line naming the file and the limit, and leaves nothing of the new version', async () => {
+    const landing = writeSmallLanding();
+    // Enough readings that the build's copy of them outgrows a 16 KiB limit.
+    writeLanding(landing, 'accelerometer', Array.from({ length: 5_000 }, (_, i) => accelerometerRecord('alice', 1_655_000_000_000 + i * 1_000, i, -i, i / 2)), 'accelerometer-2.json');
+    const lake = makeTempDir('stedi-fsize-');
+    await buildLake(landing, lake);
+    const before = snapshotTree(lake);
+    const run = spawnSync('sh', ['-c', 'ulimit -f 16 && exec "$0" "$@"', process.execPath, STEDI_BIN, 'build', '--lake', lake, '--landing', landing], { encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(
+      new RegExp(`^stedi: cannot write ${lake}/_stedi/builds/\\S+\\.parquet: it would grow past the largest file this process may write \\(ulimit -f\\) or its filesystem holds; raise the limit \\(ulimit -f unlimited\\), or build into a folder on another filesystem \\(--lake\\)\n$`),
+    );
+    expect(Object.keys(snapshotTree(lake)).sort()).toEqual(Object.keys(before).sort());
   });
 });
 

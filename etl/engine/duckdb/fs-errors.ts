@@ -10,13 +10,14 @@ const BY_MESSAGE: Array<[RegExp, string]> = [
   [/no space left on device|disk quota exceeded/i, 'ENOSPC'],
   [/read-only file system/i, 'EROFS'],
   [/permission denied/i, 'EACCES'],
+  [/file too large/i, 'EFBIG'],
 ];
 
 export function filesystemCode(error: unknown): string | undefined {
   const code = (error as NodeJS.ErrnoException)?.code;
   // A file where the lake needs a folder (--lake naming a file, a file in place of one of its folders).
   if (code === 'ENOTDIR' || code === 'EEXIST') return code;
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOSPC' || code === 'EDQUOT') return code === 'EDQUOT' ? 'ENOSPC' : code === 'EPERM' ? 'EACCES' : code;
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG') return code === 'EDQUOT' ? 'ENOSPC' : code === 'EPERM' ? 'EACCES' : code;
   const message = error instanceof Error ? error.message : '';
   return BY_MESSAGE.find(([pattern]) => pattern.test(message))?.[1];
 }
@@ -80,7 +81,7 @@ export function describeFilesystemError(error: unknown, where: string, lake: str
   if (error instanceof LakeFilesystemError) return error;
   const code = filesystemCode(error) ?? mkdirRefusal(error);
   if (!code) return error;
-  // A full disk or a file in the way is said of the file Node failed on when it names one (DuckDB's errors do not);
+  // A full disk, a file size limit or a file in the way is said of the file Node failed on when it names one (DuckDB's errors do not);
   // a refusal, of the step's folder: that is what to give the user.
   const own = (error as NodeJS.ErrnoException).path;
   const path = typeof own === 'string' && own.length > 0 && code !== 'EACCES' && code !== 'EROFS' ? own : where;
@@ -94,6 +95,13 @@ export function describeFilesystemError(error: unknown, where: string, lake: str
   }
   if (code === 'ENOSPC') {
     return new LakeFilesystemError(`no space left on the device holding ${path}; free space there, or build into a folder on a larger disk (--lake)`, path, code);
+  }
+  if (code === 'EFBIG') {
+    return new LakeFilesystemError(
+      `cannot write ${path}: it would grow past the largest file this process may write (ulimit -f) or its filesystem holds; raise the limit (ulimit -f unlimited), or build into a folder on another filesystem (--lake)`,
+      path,
+      code,
+    );
   }
   if (code === 'EROFS') {
     return new LakeFilesystemError(`cannot write ${path}: the filesystem is read-only; a read-only lake can be served but not built: build into a writable folder (--lake)`, path, code);
