@@ -13,5 +13,6 @@ export function ignoreClosedOutput(): void {
 }
 
 function ignoreClosedPipe(error: NodeJS.ErrnoException): void {
-  if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  // EIO: the terminal hung up (an SSH session dropped); the server drains and its rebuild finishes without it.
+  if (error.code !== 'EPIPE' && error.code !== 'EIO' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
 }

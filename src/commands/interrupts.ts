@@ -1,17 +1,19 @@
 /**
- * Ctrl+C and SIGTERM for a command that stops cleanly (a build, a generate):
- * the first one is the command's to handle, a second one gets Node's default
- * and stops the process at once.
+ * Ctrl+C, SIGTERM and a terminal hang-up (SIGHUP: an SSH session dropped) for a
+ * command that stops cleanly (a build, a generate): the first one is the
+ * command's to handle, a second one gets Node's default and stops the process at once.
  */
 
-export type InterruptSignal = 'SIGINT' | 'SIGTERM';
+export type InterruptSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+
+const SIGNAL_NUMBERS: Record<InterruptSignal, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 
 /** The exit code of a command stopped by `signal`, as shells report it (128 + its number). */
-export const interruptedExitCode = (signal: InterruptSignal): number => (signal === 'SIGINT' ? 130 : 143);
+export const interruptedExitCode = (signal: InterruptSignal): number => 128 + SIGNAL_NUMBERS[signal];
 
-/** Calls `onSignal` at the first Ctrl+C or SIGTERM; returns what removes the handlers once the command's work is over. */
+/** Calls `onSignal` at the first Ctrl+C, SIGTERM or hang-up; returns what removes the handlers once the command's work is over. */
 export function onInterrupt(onSignal: (signal: InterruptSignal) => void): () => void {
-  const handlers = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
+  const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((signal) => {
     const handler = (): void => onSignal(signal);
     process.once(signal, handler);
     return [signal, handler] as const;

@@ -27,7 +27,10 @@ export function closeHttpServer(server: Server, graceMs: number): Promise<void> 
   });
 }
 
-/** Runs `shutdown` on the first SIGTERM or SIGINT; a second signal exits at once. Returns a function removing the handlers. */
+/**
+ * Runs `shutdown` on the first SIGTERM, SIGINT or SIGHUP (the terminal hung up: a dropped SSH session must not cut
+ * requests or a rebuild half way either); a second signal exits at once. Returns a function removing the handlers.
+ */
 export function onTerminationSignals(shutdown: (signal: NodeJS.Signals) => Promise<void>, logger: Logger): () => void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals): void => {
@@ -48,10 +51,9 @@ export function onTerminationSignals(shutdown: (signal: NodeJS.Signals) => Promi
       },
     );
   };
-  process.on('SIGTERM', handler);
-  process.on('SIGINT', handler);
+  const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+  for (const signal of signals) process.on(signal, handler);
   return () => {
-    process.off('SIGTERM', handler);
-    process.off('SIGINT', handler);
+    for (const signal of signals) process.off(signal, handler);
   };
 }

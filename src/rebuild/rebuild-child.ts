@@ -56,7 +56,8 @@ try {
 } catch {
   // Not allowed here (some containers): the build still runs, on fewer DuckDB threads.
 }
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => undefined);
+// A hang-up too: the terminal the server ran in went away, and the server waits for this build as for a SIGTERM.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => undefined);
 process.once('message', (request: ChildRequest) => {
   run(request).then(
     () => process.exit(0),

@@ -82,6 +82,27 @@ describe('stedi serve', () => {
     }
   });
 
+  it('drains and exits 0 when its terminal hangs up (SIGHUP, a dropped SSH session), as on SIGTERM', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-serve-hangup-');
+    await buildLake(landing, lake);
+    const server = spawnCli(['serve', '--lake', lake, '--landing', landing], { PORT: '0', HOST: '127.0.0.1', STEDI_API_KEYS: `${ANALYST_KEY}:analyst` });
+    try {
+      await server.waitFor(/Serving \S+ at (http:\/\/127\.0\.0\.1:\d+)\/graphql/);
+      server.child.kill('SIGHUP');
+      expect(await server.exited).toBe(0);
+      const messages = server
+        .stdout()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => (JSON.parse(l) as { msg?: string; signal?: string }));
+      expect(messages).toContainEqual(expect.objectContaining({ msg: 'shutting down: finishing in-flight requests', signal: 'SIGHUP' }));
+      expect(messages).toContainEqual(expect.objectContaining({ msg: 'shut down cleanly' }));
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+
   it('erases at once a revocation that reached landing while it was down: it cannot know how long ago it was read', async () => {
     const landing = writeSmallLanding();
     const lake = makeTempDir('stedi-serve-lake-');
