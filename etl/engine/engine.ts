@@ -188,6 +188,8 @@ export interface Engine {
    * them): the erasure bound must see them removed, which the next build does.
    */
   abandonedVersions?(): Promise<string[]>;
+  /** Versions on disk that neither the manifest keeps nor a build record names (left by a build over a broken manifest). */
+  unlistedVersions?(): Promise<string[]>;
   /** Run a query with positional `?` parameters; column names come back as the schema spells them. */
   query(sql: string, params?: SqlValue[], options?: QueryOptions): Promise<Row[]>;
   /** The same as `query`, column by column; optional (callers transpose `query`'s rows without it). */

@@ -31,6 +31,7 @@ export function registerStatus(cli: Command): void {
         const damage = new Map<string, string | null>();
         for (const v of manifest.versions) damage.set(v.version, (await engine.verifyVersion?.(v)) ?? null);
         const landing = await engine.landingLocation?.();
+        const unlisted = (await engine.unlistedVersions?.()) ?? [];
         // A script asking whether the lake can serve gets its answer from the exit code too.
         if (damage.get(live.version)) process.exitCode = 1;
         if (flags.json) {
@@ -49,6 +50,7 @@ export function registerStatus(cli: Command): void {
             damaged: damage.get(live.version) ?? null,
             keptVersions: manifest.versions.map((v) => ({ version: v.version, builtAt: v.builtAt, damaged: damage.get(v.version) ?? null })),
             build: lock,
+            unlistedVersions: unlisted,
           };
           process.stdout.write(`${JSON.stringify(status)}\n`);
           return;
@@ -73,6 +75,7 @@ export function registerStatus(cli: Command): void {
           `Kept versions: ${manifest.versions.map((v) => v.version).join(', ')}`,
           ...(landing ? [`Landing: ${landing}`] : []),
           ...(lock ? [buildLine(lock)] : []),
+          ...(unlisted.length > 0 ? [unlistedLine(unlisted, config.lake)] : []),
           ...manifest.versions.flatMap((v, i) => {
             const why = damage.get(v.version);
             if (!why) return [];
@@ -88,6 +91,14 @@ export function registerStatus(cli: Command): void {
 }
 
 const holderOf = (lock: BuildLockInfo): string => `pid ${lock.pid} on ${lock.host}, since ${lock.since}`;
+
+/** Folders nothing will remove: the operator's to keep (say, to restore a broken manifest) or delete. */
+function unlistedLine(versions: readonly string[], lake: string): string {
+  return (
+    `Versions on disk that no manifest keeps: ${versions.join(', ')} (a build over a broken manifest leaves them). ` +
+    `No build removes them and no erasure reaches them, whatever customers they hold: once no restore needs them, remove their folders (rm -r ${lake}/*/*/v=<version> ${lake}/_quarantine/v=<version>)`
+  );
+}
 
 /** A build under way, or one killed before it finished (its lock and files wait for the next build). */
 function buildLine(lock: BuildLockInfo): string {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { processStart } from '../../etl/engine/duckdb/build-lock';
@@ -129,6 +129,30 @@ describe('stedi status', () => {
     const killed = await status();
     expect(killed.text).toMatch(new RegExp(`^A build was interrupted \\(pid ${gone} on .+\\): the next build takes its lock over and removes what it left\\.$`, 'm'));
     expect(killed.json.build).toMatchObject({ pid: gone, running: false });
+  });
+
+  it('names the versions a build over a broken manifest left on disk, which no build removes and no erasure reaches, and none while a build owns them', async () => {
+    const lake = makeTempDir();
+    const landing = writeSmallLanding();
+    const first = JSON.parse((await runCli('build', '--landing', landing, '--lake', lake, '--json')).stdout).version as string;
+    const status = async (): Promise<{ text: string; unlisted: unknown }> => ({
+      text: (await runCli('status', '--lake', lake)).stdout,
+      unlisted: JSON.parse((await runCli('status', '--lake', lake, '--json')).stdout).unlistedVersions,
+    });
+    expect((await status()).unlisted).toEqual([]);
+    // A build running (its record names its version, whose folders it is writing) owns them.
+    mkdirSync(join(lake, '_stedi', 'builds'), { recursive: true });
+    mkdirSync(join(lake, 'customer', 'trusted', 'v=20260101t000000000z_abcd'));
+    writeFileSync(join(lake, '_stedi', 'builds', '20260101t000000000z_abcd.json'), JSON.stringify({ version: '20260101t000000000z_abcd', holder: { pid: process.pid, host: hostname() }, expiring: [] }));
+    expect((await status()).unlisted).toEqual([]);
+    rmSync(join(lake, '_stedi', 'builds'), { recursive: true });
+    rmSync(join(lake, 'customer', 'trusted', 'v=20260101t000000000z_abcd'), { recursive: true });
+    writeFileSync(join(lake, '_stedi', 'manifest.json'), '{"format":');
+    const second = JSON.parse((await runCli('build', '--landing', landing, '--lake', lake, '--json')).stdout).version as string;
+    const after = await status();
+    expect(after.unlisted).toEqual([first]);
+    expect(after.text).toContain(`Versions on disk that no manifest keeps: ${first} (a build over a broken manifest leaves them). No build removes them and no erasure reaches them`);
+    expect(after.text).not.toContain(second + ' (a build');
   });
 
   it('says a first build is running rather than asking for one', async () => {

@@ -103,6 +103,30 @@ export async function abandonedVersions(layout: LakeLayout, kept: ReadonlySet<st
   return [...left].sort();
 }
 
+/**
+ * Versions whose folders are on disk though the manifest does not keep them and no build record names them: a
+ * build over a broken manifest deletes nothing it listed (those folders may be the only copy of the lake), so
+ * no build removes them and no erasure reaches them, whatever customers they hold. `stedi status` names them.
+ */
+export async function unlistedVersions(layout: LakeLayout, kept: ReadonlySet<string>): Promise<string[]> {
+  const owned = new Set<string>(kept);
+  for (const entry of await readdir(layout.buildsDir).catch(() => [] as string[])) {
+    if (!entry.endsWith('.json')) continue;
+    // Unreadable or not: the record's own name is its version (a build writes it before any folder).
+    owned.add(entry.slice(0, -'.json'.length));
+    const record = await readRecord(join(layout.buildsDir, entry));
+    record?.expiring.forEach((version) => owned.add(version));
+  }
+  const found = new Set<string>();
+  for (const root of [...BUILT_TABLES.map((t) => layout.tableRoot(t)), layout.quarantineRoot()]) {
+    for (const entry of await readdir(root).catch(() => [] as string[])) {
+      const version = /^v=(.+)$/.exec(entry)?.[1];
+      if (version !== undefined && !owned.has(version)) found.add(version);
+    }
+  }
+  return [...found].sort();
+}
+
 /** `<name>.<pid>.<suffix>.tmp` files whose writer is gone (killed between write and rename). */
 async function removeDeadTemporaries(folder: string): Promise<void> {
   for (const entry of await readdir(folder).catch(() => [] as string[])) {

@@ -9,7 +9,7 @@ import { type LakeManifest, liveVersion, type VersionManifest } from '../../mani
 import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
 import type { BuildLockInfo, BuildTarget, ColumnarResult, Engine, ExportFormat, HeldPageRequest, LandingIdentity, QueryOptions, Row, SqlValue, VersionState } from '../engine';
 import { holderAlive, readHolder } from './build-lock';
-import { abandonedVersions } from './build-records';
+import { abandonedVersions, unlistedVersions } from './build-records';
 import { HeldTable, HeldTables, heldOrder, mayHold } from './held-tables';
 import { EngineClosedError, LakeDamagedError, StaleVersionError } from '../engine-errors';
 import { withDeadline } from './query-deadline';
@@ -158,6 +158,11 @@ export class DuckDbEngine implements Engine {
   async abandonedVersions(): Promise<string[]> {
     const manifest = await this.manifest();
     return abandonedVersions(this.layout, new Set(manifest?.versions.map((v) => v.version) ?? []));
+  }
+
+  async unlistedVersions(): Promise<string[]> {
+    const manifest = await this.manifest();
+    return unlistedVersions(this.layout, new Set(manifest?.versions.map((v) => v.version) ?? []));
   }
 
   /** The lake's layout with the landing folder of landingLocation(), as it is now. */
