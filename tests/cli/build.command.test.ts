@@ -145,6 +145,9 @@ describe('stedi status', () => {
     mkdirSync(join(lake, 'customer', 'trusted', 'v=20260101t000000000z_abcd'));
     writeFileSync(join(lake, '_stedi', 'builds', '20260101t000000000z_abcd.json'), JSON.stringify({ version: '20260101t000000000z_abcd', holder: { pid: process.pid, host: hostname() }, expiring: [] }));
     expect((await status()).unlisted).toEqual([]);
+    // A damaged record owns nothing (no build acts on it): its version is named.
+    writeFileSync(join(lake, '_stedi', 'builds', '20260101t000000000z_abcd.json'), '{"version":');
+    expect((await status()).unlisted).toEqual(['20260101t000000000z_abcd']);
     rmSync(join(lake, '_stedi', 'builds'), { recursive: true });
     rmSync(join(lake, 'customer', 'trusted', 'v=20260101t000000000z_abcd'), { recursive: true });
     writeFileSync(join(lake, '_stedi', 'manifest.json'), '{"format":');

@@ -112,10 +112,9 @@ export async function unlistedVersions(layout: LakeLayout, kept: ReadonlySet<str
   const owned = new Set<string>(kept);
   for (const entry of await readdir(layout.buildsDir).catch(() => [] as string[])) {
     if (!entry.endsWith('.json')) continue;
-    // Unreadable or not: the record's own name is its version (a build writes it before any folder).
-    owned.add(entry.slice(0, -'.json'.length));
+    // A record appears whole (renamed into place): one that cannot be read was damaged, and no build acts on it either.
     const record = await readRecord(join(layout.buildsDir, entry));
-    record?.expiring.forEach((version) => owned.add(version));
+    if (record) [record.version, ...record.expiring].forEach((version) => owned.add(version));
   }
   const found = new Set<string>();
   for (const root of [...BUILT_TABLES.map((t) => layout.tableRoot(t)), layout.quarantineRoot()]) {
