@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { processStart } from '../../etl/engine/duckdb/build-lock';
@@ -61,6 +61,27 @@ describe('stedi build', () => {
     } finally {
       parent.kill('SIGKILL');
     }
+  });
+
+  it('removes what a build killed on another host (a container since replaced) left, once its lock is removed by hand as the refusal says', async () => {
+    const lake = makeTempDir();
+    const landing = writeSmallLanding();
+    await runCli('build', '--landing', landing, '--lake', lake);
+    // What such a build leaves: its lock and record naming the other host, half its version, its copy of landing.
+    const version = '20260101t000000000z_dead';
+    const holder = { pid: process.pid, host: `${hostname()}-replaced`, pidStart: null, owner: `build ${version}`, since: '2026-01-01T00:00:00.000Z', token: 'gone' };
+    mkdirSync(join(lake, '_stedi', 'builds', `${version}.spill`, 'landing'), { recursive: true });
+    writeFileSync(join(lake, '_stedi', 'builds', `${version}.spill`, 'landing', '0.parquet'), 'x');
+    writeFileSync(join(lake, '_stedi', 'builds', `${version}.json`), JSON.stringify({ version, holder, expiring: [] }));
+    mkdirSync(join(lake, 'customer', 'trusted', `v=${version}`));
+    writeFileSync(join(lake, 'customer', 'trusted', `v=${version}`, 'customer_trusted.parquet'), 'x');
+    writeFileSync(join(lake, '_stedi', 'build.lock'), JSON.stringify(holder));
+    const refused = runBin(['build', '--landing', landing, '--lake', lake]);
+    expect(refused.stderr).toContain(`remove ${join(lake, '_stedi', 'build.lock')} if that process is gone`);
+    rmSync(join(lake, '_stedi', 'build.lock'));
+    expect(runBin(['build', '--landing', landing, '--lake', lake]).status).toBe(0);
+    expect(existsSync(join(lake, 'customer', 'trusted', `v=${version}`))).toBe(false);
+    expect(readdirSync(join(lake, '_stedi'))).toEqual(['manifest.json']);
   });
 
   it('exits non-zero with one clear line for a bad consent policy or a missing landing folder', async () => {

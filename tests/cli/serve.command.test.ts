@@ -129,6 +129,22 @@ describe('stedi serve', () => {
     await expectErasedOnStart(lake, landing);
   }, 60_000);
 
+  it('erases at once what such a build left when it ran on another host (a container since replaced) whose lock was removed by hand, as its message says', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-serve-lake-');
+    const layout = new LakeLayout(lake, landing);
+    const old = await buildLake(landing, lake);
+    writeLanding(landing, 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-2.json');
+    const live = await buildLake(landing, lake);
+    const manifest = (await manifestOf(lake))!;
+    await writeLocalManifest(layout.manifestPath, { ...manifest, versions: manifest.versions.filter((v) => v.version !== old.version) });
+    // Its host is not this one, so its pid says nothing here; no lock names it any more.
+    await writeBuildRecord(layout, { version: live.version, holder: { pid: process.pid, host: `${hostname()}-replaced`, pidStart: null, owner: `build ${live.version}`, since: new Date().toISOString(), token: 'gone' }, expiring: [old.version] });
+    expect(await parquetFilesHolding(lake, 'serial-alice')).not.toEqual([]);
+
+    await expectErasedOnStart(lake, landing);
+  }, 60_000);
+
   it('serves a version published in the same second as the one it served, on a filesystem keeping whole-second mtimes', async () => {
     const landing = writeSmallLanding();
     const lake = makeTempDir('stedi-serve-lake-');

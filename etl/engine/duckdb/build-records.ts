@@ -2,7 +2,7 @@ import { access, mkdir, readdir, readFile, rename, rm, rmdir, unlink, writeFile 
 import { dirname, join } from 'node:path';
 import { BUILT_TABLES } from '../../tables';
 import { isAlive } from '../../dead-process-folders';
-import { type LockHolder, holderAlive } from './build-lock';
+import { type LockHolder, holderAlive, readHolder } from './build-lock';
 import type { LakeLayout } from './lake-layout';
 
 /**
@@ -64,10 +64,10 @@ export async function removeDeadBuilds(layout: LakeLayout, kept: ReadonlySet<str
   for (const entry of entries) {
     if (!entry.endsWith('.json')) continue;
     const record = await readRecord(join(layout.buildsDir, entry));
+    // This build holds the lake's lock, and a build keeps its record only while it holds the lock: every other record
+    // is a dead build's, an earlier one of this very process (a server's rebuild) or one from another host alike (a
+    // lock from another host is removed by hand once that build is known dead; its record had stayed for ever).
     if (!record || record.version === self.version || kept === null) continue;
-    // An earlier build of this very process (a server's rebuild) is over: this one holds the lock now.
-    const earlierOfMine = record.holder.pid === self.holder.pid && record.holder.host === self.holder.host && record.holder.token !== self.holder.token;
-    if (!earlierOfMine && holderAlive(record.holder)) continue;
     for (const version of [record.version, ...record.expiring]) {
       if (!kept.has(version)) await removeVersionFolders(layout, version);
     }
@@ -86,10 +86,16 @@ export async function removeDeadBuilds(layout: LakeLayout, kept: ReadonlySet<str
  */
 export async function abandonedVersions(layout: LakeLayout, kept: ReadonlySet<string>): Promise<string[]> {
   const left = new Set<string>();
+  const records: BuildRecord[] = [];
   for (const entry of await readdir(layout.buildsDir).catch(() => [] as string[])) {
-    if (!entry.endsWith('.json')) continue;
-    const record = await readRecord(join(layout.buildsDir, entry));
-    if (!record || holderAlive(record.holder)) continue;
+    const record = entry.endsWith('.json') ? await readRecord(join(layout.buildsDir, entry)) : null;
+    if (record) records.push(record);
+  }
+  // Read after the records: a build keeps its record only while it holds the lock, so one whose build no longer holds
+  // it is dead, from any host (a lock from another host is removed by hand once that build is known dead).
+  const lock = await readHolder(layout.lockPath);
+  for (const record of records) {
+    if (lock?.token === record.holder.token && holderAlive(record.holder)) continue;
     for (const version of record.expiring) {
       if (kept.has(version) || left.has(version)) continue;
       for (const folder of versionFolders(layout, version)) {
