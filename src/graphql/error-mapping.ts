@@ -37,6 +37,7 @@ export const MESSAGES = {
   csrfRefused:
     'send a POST with the header "Content-Type: application/json" (in Python requests: json=..., not data=...), or a GET with the header "apollo-require-preflight: true" or "x-apollo-operation-name: <name>" (urql: preferGetMethod: false); a request with neither could come from a form on another site, so it is refused (Apollo\'s CSRF protection)',
   exportDiskFull: "the server has no disk space left to write this export; try again later, and tell the server's operator to free space in its temporary folder",
+  exportFileTooLarge: "this export is larger than the server may write as one file; ask for one split at a time, and tell the server's operator to raise its file size limit (ulimit -f)",
   internal: (requestId: string | undefined): string => `internal error (request id ${requestId ?? 'unknown'}); the server log has the details`,
 } as const;
 

@@ -7,10 +7,19 @@ const CODES = new Set(['ENOSPC', 'EDQUOT']);
 const WORDS = /no space left on device|disk quota exceeded/i;
 
 export function isDiskFull(error: unknown): boolean {
+  return matches(error, CODES, WORDS);
+}
+
+/** Whether an error is a file growing past the largest this process may write (ulimit -f) or its filesystem holds. */
+export function isFileTooLarge(error: unknown): boolean {
+  return matches(error, new Set(['EFBIG']), /file too large/i);
+}
+
+function matches(error: unknown, codes: ReadonlySet<string>, words: RegExp): boolean {
   // By shape, not instanceof: a native addon's errors may come from another realm (Jest's sandbox, for one).
   for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth += 1) {
     const { code, message } = e as { code?: unknown; message?: unknown };
-    if (CODES.has(String(code)) || (typeof message === 'string' && WORDS.test(message))) return true;
+    if (codes.has(String(code)) || (typeof message === 'string' && words.test(message))) return true;
   }
   return false;
 }

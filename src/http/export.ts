@@ -8,7 +8,7 @@ import { ErrorCode } from '../errors';
 import { MESSAGES } from '../graphql/error-mapping';
 import { machineLearningExportQuery } from '../graphql/machine-learning-export';
 import type { Services } from '../services';
-import { isDiskFull } from './disk-full';
+import { isDiskFull, isFileTooLarge } from './disk-full';
 import { ConsentChangedError, consentGuard, hiddenSince } from './export-consent-guard';
 import { EXPORT_FORMATS, type ExportParams, parseExportParams } from './export-params';
 import { httpErrorOf } from './format-error';
@@ -126,6 +126,11 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
       if (isDiskFull(error)) {
         log.error({ err: error, exportDir: tempDir() }, 'export failed: no disk space left for its file');
         sendError(res, ErrorCode.INSUFFICIENT_STORAGE, MESSAGES.exportDiskFull);
+        return;
+      }
+      if (isFileTooLarge(error)) {
+        log.error({ err: error, exportDir: tempDir() }, 'export failed: its file grew past the file size limit');
+        sendError(res, ErrorCode.INSUFFICIENT_STORAGE, MESSAGES.exportFileTooLarge);
         return;
       }
       const answer = httpErrorOf(error);

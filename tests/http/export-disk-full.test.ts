@@ -68,6 +68,20 @@ describe('an export when the disk is full', () => {
     await expectDiskFullAnswer(t, logs, exportDir, 'full-node-1');
   });
 
+  it('answers 507 INSUFFICIENT_STORAGE saying so when the file outgrows the file size limit (ulimit -f), and leaves no file behind', async () => {
+    const exportDir = makeTempDir('stedi-export-fsize-');
+    let logs: string[];
+    ({ t, logs } = await appLogging({ exportDir, wrapEngine: failingWriter((path) => new Error(`IO Error: Could not write file "${path}": File too large`)) }));
+    const res = await download(t.server, '?format=ndjson', ANALYST_KEY).set('x-request-id', 'fsize-1');
+    expect(res.status).toBe(507);
+    expect(JSON.parse(res.body.toString('utf8')).errors).toEqual([
+      { message: "this export is larger than the server may write as one file; ask for one split at a time, and tell the server's operator to raise its file size limit (ulimit -f)", extensions: { code: 'INSUFFICIENT_STORAGE' } },
+    ]);
+    expect(logs.filter((l) => l.includes('"requestId":"fsize-1"') && l.includes('file size limit'))).toHaveLength(1);
+    for (let waited = 0; readdirSync(exportDir).length > 0 && waited < 2_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(readdirSync(exportDir)).toEqual([]);
+  });
+
   it('still answers 500 with a request id for an export failure that is not a full disk', async () => {
     const exportDir = makeTempDir('stedi-export-broken-');
     ({ t } = await appLogging({ exportDir, wrapEngine: failingWriter(() => new Error('IO Error: something else went wrong')) }));
