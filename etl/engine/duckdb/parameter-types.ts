@@ -1,4 +1,4 @@
-import { DOUBLE, type DuckDBType } from '@duckdb/node-api';
+import type { DuckDBType } from '@duckdb/node-api';
 import type { SqlValue } from '../engine';
 
 /**
@@ -10,6 +10,8 @@ import type { SqlValue } from '../engine';
  */
 export function parameterTypes(params: readonly SqlValue[]): (DuckDBType | undefined)[] | undefined {
   if (!params.some(isWideWholeDouble)) return undefined;
+  // Required here, not imported: node-api loads only once a query runs (a server that never queries never loads it).
+  const { DOUBLE } = require('@duckdb/node-api') as typeof import('@duckdb/node-api');
   return params.map((value) => (isWideWholeDouble(value) ? DOUBLE : undefined));
 }
 
