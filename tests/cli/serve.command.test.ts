@@ -112,37 +112,13 @@ describe('stedi serve', () => {
   }, 60_000);
 
   it('erases at once what a build killed after publishing left on disk: the expired version holding a revoked customer', async () => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-serve-lake-');
-    const layout = new LakeLayout(lake, landing);
-    const old = await buildLake(landing, lake);
-    writeLanding(landing, 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-2.json');
-    const live = await buildLake(landing, lake);
-    // What an erasure rebuild killed between writing the manifest and removing the version it expired leaves:
-    // a manifest without the old version, the old version's folders, and the dead build's record naming them.
-    const manifest = (await manifestOf(lake))!;
-    await writeLocalManifest(layout.manifestPath, { ...manifest, versions: manifest.versions.filter((v) => v.version !== old.version) });
     const dead = spawnSync('true').pid!;
-    await writeBuildRecord(layout, { version: live.version, holder: { pid: dead, host: hostname(), pidStart: null, owner: `build ${live.version}`, since: new Date().toISOString(), token: 'dead' }, expiring: [old.version] });
-    expect(await parquetFilesHolding(lake, 'serial-alice')).not.toEqual([]);
-
-    await expectErasedOnStart(lake, landing);
+    await expectDeadBuildErasedOnStart({ pid: dead, host: hostname(), token: 'dead' });
   }, 60_000);
 
   it('erases at once what such a build left when it ran on another host (a container since replaced) whose lock was removed by hand, as its message says', async () => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-serve-lake-');
-    const layout = new LakeLayout(lake, landing);
-    const old = await buildLake(landing, lake);
-    writeLanding(landing, 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-2.json');
-    const live = await buildLake(landing, lake);
-    const manifest = (await manifestOf(lake))!;
-    await writeLocalManifest(layout.manifestPath, { ...manifest, versions: manifest.versions.filter((v) => v.version !== old.version) });
     // Its host is not this one, so its pid says nothing here; no lock names it any more.
-    await writeBuildRecord(layout, { version: live.version, holder: { pid: process.pid, host: `${hostname()}-replaced`, pidStart: null, owner: `build ${live.version}`, since: new Date().toISOString(), token: 'gone' }, expiring: [old.version] });
-    expect(await parquetFilesHolding(lake, 'serial-alice')).not.toEqual([]);
-
-    await expectErasedOnStart(lake, landing);
+    await expectDeadBuildErasedOnStart({ pid: process.pid, host: `${hostname()}-replaced`, token: 'gone' });
   }, 60_000);
 
   it('serves a version published in the same second as the one it served, on a filesystem keeping whole-second mtimes', async () => {
@@ -195,6 +171,24 @@ describe('stedi serve', () => {
  * Serves `lake` with a bound of 10 minutes (a revocation the server read itself would wait a third of it): the
  * erasure rebuild must start at once, and leave no Parquet file holding alice's serial or email.
  */
+/**
+ * What an erasure rebuild killed between writing the manifest and removing the version it expired leaves (a manifest
+ * without the old version, the old version's folders, and the dead build's record naming them), erased at start.
+ */
+async function expectDeadBuildErasedOnStart(holder: { pid: number; host: string; token: string }): Promise<void> {
+  const landing = writeSmallLanding();
+  const lake = makeTempDir('stedi-serve-lake-');
+  const layout = new LakeLayout(lake, landing);
+  const old = await buildLake(landing, lake);
+  writeLanding(landing, 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-2.json');
+  const live = await buildLake(landing, lake);
+  const manifest = (await manifestOf(lake))!;
+  await writeLocalManifest(layout.manifestPath, { ...manifest, versions: manifest.versions.filter((v) => v.version !== old.version) });
+  await writeBuildRecord(layout, { version: live.version, holder: { ...holder, pidStart: null, owner: `build ${live.version}`, since: new Date().toISOString() }, expiring: [old.version] });
+  expect(await parquetFilesHolding(lake, 'serial-alice')).not.toEqual([]);
+  await expectErasedOnStart(lake, landing);
+}
+
 async function expectErasedOnStart(lake: string, landing: string): Promise<void> {
   const server = spawnCli(['serve', '--lake', lake, '--landing', landing], { PORT: '0', HOST: '127.0.0.1', STEDI_API_KEYS: `${ANALYST_KEY}:analyst`, STEDI_ERASURE_MS: '600000' });
   try {
