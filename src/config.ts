@@ -4,6 +4,7 @@ import { bodyLimit, ConfigError, corsOrigins, type Env, engineKind, integer, isS
 import { DEFAULT_VERSIONS_KEPT } from '../etl/build';
 import type { EngineKind } from '../etl/engine/engine';
 import { DEFAULT_MAX_LINE_BYTES } from '../etl/landing/landing-rules';
+import { defaultMaxConnections } from './open-files';
 
 /**
  * Every setting, read once from the environment (this is the only module that
@@ -89,6 +90,8 @@ export interface Config {
   /** Origins allowed to call the API from a browser (STEDI_CORS_ORIGINS, comma-separated); none by default. */
   corsOrigins: string[];
   bodyLimit: string;
+  /** Connections one server process holds at most (STEDI_MAX_CONNECTIONS; default its open-file limit less a reserve). */
+  maxConnections: number;
   logLevel: string;
   athena: AthenaConfig;
 }
@@ -189,6 +192,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     },
     corsOrigins: overrides.corsOrigins ?? corsOrigins(env.STEDI_CORS_ORIGINS),
     bodyLimit: overrides.bodyLimit ?? bodyLimit(env.STEDI_BODY_LIMIT),
+    maxConnections: overrides.maxConnections ?? integer(env, 'STEDI_MAX_CONNECTIONS', defaultMaxConnections(), 1),
     logLevel: overrides.logLevel ?? logLevel(env.LOG_LEVEL),
     athena: {
       region: awsRegion(env),

@@ -98,6 +98,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // A whole request (a body is at most STEDI_BODY_LIMIT) arrives within 2 minutes, never less than its headers' limit;
   // Node's default let a drip-fed body hold a connection for 5.
   server.requestTimeout = 120_000;
+  // Connections past the cap are closed as they arrive: descriptors stay free for the lake's files and consent's reads.
+  server.maxConnections = config.maxConnections;
+  let droppedAt = 0;
+  server.on('drop', () => {
+    // Once a minute at most: a flood of connections must not become a flood of log lines.
+    if (Date.now() - droppedAt < 60_000) return;
+    droppedAt = Date.now();
+    logger.warn({ maxConnections: config.maxConnections }, 'connection refused: this process holds STEDI_MAX_CONNECTIONS connections');
+  });
   await options.beforeListen?.();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
