@@ -155,13 +155,17 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
       bad.push({ raw: foldAscii(line.raw), updated, position });
     }
   });
-  // Every accepted email (with an @) a bad line holds anywhere, ASCII letters in either case.
-  for (const line of bad) for (const r of records) if (r.email.includes('@') && line.raw.includes(foldAscii(r.email))) doubts.push({ email: r.email, updated: line.updated, position: line.position });
+  // Every accepted email (with an @) a bad line holds anywhere, ASCII letters in either case, as written or without its NULs (UTF-16).
+  const holds = (raw: string, email: string): boolean => raw.includes(foldAscii(email)) || raw.replaceAll('\0', '').includes(foldAscii(email));
+  for (const line of bad) for (const r of records) if (r.email.includes('@') && holds(line.raw, r.email)) doubts.push({ email: r.email, updated: line.updated, position: line.position });
   const uncertain = new Set(
     doubts
       .filter((d) => !records.some((r) => r.email === d.email && d.updated !== null && r.lastUpdateDate > d.updated))
       .map((d) => d.email),
   );
+  // Two accepted spellings of one address (ASCII case, spaces and tabs aside): both in doubt, whatever their dates.
+  const spelling = (email: string): string => foldAscii(email).replace(/[ \t]/g, '');
+  for (const a of records) if (records.some((b) => b.email !== a.email && spelling(b.email) === spelling(a.email))) uncertain.add(a.email);
   const newest = new Map<string, number>();
   for (const r of records) newest.set(r.email, Math.max(newest.get(r.email) ?? -Infinity, r.lastUpdateDate));
   const freshest = records.filter((r) => r.lastUpdateDate === newest.get(r.email));
