@@ -59,6 +59,16 @@ describe('landing entries that are not plain files', () => {
     expect(result.stderr).toContain(`holds ${named}, which a build would not read`);
   });
 
+  it('names an entry whose name holds control characters without sending them to the terminal', () => {
+    const landing = writeSmallLanding();
+    // A name can carry a terminal's escape sequence (here: clear the screen, then red text).
+    writeFileSync(join(landing, 'customer', 'landing', 'notes\x1b[2J\x1b[31m.txt'), 'x');
+    const result = build(landing, makeTempDir());
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).not.toContain('\x1b');
+    expect(result.stderr).toContain('holds notes\\x1b[2J\\x1b[31m.txt, which a build would not read');
+  });
+
   it('builds beside hidden entries, which no engine reads (.DS_Store, _SUCCESS)', () => {
     const landing = writeSmallLanding();
     writeFileSync(join(landing, 'customer', 'landing', '.DS_Store'), 'x');

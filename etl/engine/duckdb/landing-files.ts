@@ -32,7 +32,7 @@ export async function findLandingFiles(folder: string, { whole = false } = {}): 
   }
   const unread = whole ? entries.filter((e) => !isLandingFileName(e.name) && !/^[._]/.test(e.name)) : [];
   if (unread.length > 0) {
-    const names = unread.map((e) => `${e.name}${e.isDirectory() ? '/' : ''}`).sort();
+    const names = unread.map((e) => `${shown(e.name)}${e.isDirectory() ? '/' : ''}`).sort();
     const listed = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
     throw new LandingFolderError(absolute, `holds ${listed}, which a build would not read: landing data is the .json, .jsonl and .ndjson files directly in the folder; decompress, rename or move up what is data, and move the rest out of the landing folder`);
   }
@@ -42,12 +42,15 @@ export async function findLandingFiles(folder: string, { whole = false } = {}): 
     // A link is followed (a landing file may live elsewhere: a revocation delivered as a link must count);
     // anything else by a data file's name is refused, never skipped: its lines would be lost without a word.
     const kind = entry.isFile() ? 'file' : await kindOf(entry, path);
-    if (kind !== 'file') throw new LandingFolderError(absolute, `holds ${entry.name}, which is ${kind}, not a file of JSON lines; replace it with the file, or move it out of the landing folder`);
+    if (kind !== 'file') throw new LandingFolderError(absolute, `holds ${shown(entry.name)}, which is ${kind}, not a file of JSON lines; replace it with the file, or move it out of the landing folder`);
     files.push(path);
   }
   if (files.length === 0) throw new LandingFolderError(absolute, 'holds no .json files; add the landing data or point --landing elsewhere');
   return files.sort();
 }
+
+/** An entry's name as a message shows it: control characters (a terminal's escape sequences) written as \xHH, never sent to the terminal. */
+const shown = (name: string): string => name.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 /** What a landing entry that is not a plain file is, following a link. */
 async function kindOf(entry: Dirent, path: string): Promise<string> {
