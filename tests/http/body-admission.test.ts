@@ -135,6 +135,20 @@ describe('request bodies: when they are asked for and how much is read', () => {
     c.socket.destroy();
   });
 
+  it.each([
+    ['refused for its key (401)', 256 * 1024, [] as string[]],
+    ['refused for its declared size (413)', 1024 * 1024 + 1, [`authorization: Bearer ${ANALYST_KEY}`]],
+  ])('keeps the connection of a body within the drop bound %s, larger than Node buffers: the request sent behind it is answered', async (_what, size, headers) => {
+    const query = JSON.stringify({ query: '{ __typename }' });
+    const next = `${post([`authorization: Bearer ${ANALYST_KEY}`, `content-length: ${query.length}`])}${query}`;
+    // The whole body and the next request in one write, as a keep-alive client retrying at once sends them.
+    const c = await open(t, `${post([...headers, `content-length: ${size}`])}${' '.repeat(size)}${next}`);
+    const text = await c.until(/\{"data":\{"__typename":"Query"\}\}/);
+    expect(text.match(/HTTP\/1\.1 \d{3}/g)).toEqual([headers.length ? 'HTTP/1.1 413' : 'HTTP/1.1 401', 'HTTP/1.1 200']);
+    expect(size).toBeLessThan(DROPPED_BODY_BYTES);
+    c.socket.destroy();
+  });
+
   it(`reads STEDI_BODY_LIMIT as the body parser does (seed ${SEED})`, () => {
     const unit = fc.constantFrom('', 'b', 'kb', 'mb', 'gb', 'KB', 'Mb');
     const number = fc.oneof(fc.integer({ min: 1, max: 10_000 }).map(String), fc.tuple(fc.integer({ min: 0, max: 999 }), fc.integer({ min: 1, max: 999 })).map(([a, b]) => `${a}.${b}`));
