@@ -15,6 +15,7 @@ import { httpErrorOf } from './format-error';
 import { sendError } from './http-errors';
 import type { ServerMetrics } from './metrics';
 import { requestLogOf } from './request-context';
+import { bytesTaken } from './stalled-answers';
 
 /**
  * GET /export/machine_learning_curated: the consent-filtered training rows
@@ -89,11 +90,11 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
       };
       // Timed by the bytes the socket takes, not socket.setTimeout: Node lets its timeout pass once more while
       // the write queue changed since it was set, so a stalled reader was cut after about twice the limit.
-      let sent = socket.bytesWritten;
+      let sent = bytesTaken(socket);
       let movedAt = Date.now();
       const stallWatch = setInterval(() => {
-        if (socket.bytesWritten !== sent) {
-          sent = socket.bytesWritten;
+        if (bytesTaken(socket) !== sent) {
+          sent = bytesTaken(socket);
           movedAt = Date.now();
         } else if (Date.now() - movedAt >= stallMs) {
           clearInterval(stallWatch);

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { RequestHandler } from 'express';
 import { requestLogOf } from './request-context';
 
@@ -13,12 +14,12 @@ export function cutStalledAnswers(stallMs: number): RequestHandler {
     res.once('prefinish', () => {
       const socket = res.socket;
       if (!socket || socket.writableLength === 0) return;
-      let sent = socket.bytesWritten;
+      let sent = bytesTaken(socket);
       let movedAt = Date.now();
       const watch = setInterval(
         () => {
-          if (socket.bytesWritten !== sent) {
-            sent = socket.bytesWritten;
+          if (bytesTaken(socket) !== sent) {
+            sent = bytesTaken(socket);
             movedAt = Date.now();
           } else if (Date.now() - movedAt >= stallMs) {
             clearInterval(watch);
@@ -33,4 +34,14 @@ export function cutStalledAnswers(stallMs: number): RequestHandler {
     });
     next();
   };
+}
+
+/**
+ * The bytes the kernel took from the socket so far. socket.bytesWritten counts a write once it is handed to the
+ * socket, so it stays still while a client reads an answer written at once: a slow reader still reading was cut.
+ * What libuv still holds of it (its write queue, not public API) shrinks as the client reads.
+ */
+export function bytesTaken(socket: Socket): number {
+  const queued = (socket as unknown as { _handle?: { writeQueueSize?: number } | null })._handle?.writeQueueSize;
+  return socket.bytesWritten - (typeof queued === 'number' ? queued : 0);
 }

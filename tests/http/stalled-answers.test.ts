@@ -11,11 +11,14 @@ import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
 const PAGE = 'machineLearningSamples(first: 10000) { edges { node { serialNumber sensorReadingTime sensorReadingTimeIso distanceFromObject x y z } } }';
 const LARGE = `{ ${Array.from({ length: 11 }, (_, i) => `p${i}: ${PAGE}`).join(' ')} }`;
 
+// Long enough for a slow reader to free part of loopback's megabytes of socket buffers, which is when the server sees it move.
+const STALL_MS = 1_000;
+
 describe('answers the client stops reading', () => {
   jest.setTimeout(60_000);
   let t: TestApp;
   beforeAll(async () => {
-    t = await buildTestApp({ landing: writeManyCustomersLanding(130, 100).landing, answerStallMs: 300 });
+    t = await buildTestApp({ landing: writeManyCustomersLanding(130, 100).landing, answerStallMs: STALL_MS });
   });
   afterAll(() => t.close());
 
@@ -42,6 +45,27 @@ describe('answers the client stops reading', () => {
     await new Promise((resolve) => socket.once('close', resolve));
     expect(answerBytes).toBeGreaterThan(10_000_000);
     expect(received).toBeLessThan(answerBytes);
+  });
+
+  it('are sent whole to a client reading slowly but steadily, however long past the stall limit it takes', async () => {
+    const { port } = t.server.address() as AddressInfo;
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const body = JSON.stringify({ query: LARGE });
+    socket.write(`POST /graphql HTTP/1.1\r\nhost: x\r\nconnection: close\r\nauthorization: Bearer ${ANALYST_KEY}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    const started = Date.now();
+    let text = '';
+    // A read, then a pause well within the stall limit: the answer keeps moving, only slowly (a few MB a second).
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      socket.pause();
+      setTimeout(() => socket.resume(), 10);
+    });
+    await new Promise((resolve) => socket.once('close', resolve));
+    const length = Number(/\r\ncontent-length: (\d+)\r\n/i.exec(text)?.[1]);
+    expect(Date.now() - started).toBeGreaterThan(STALL_MS * 2);
+    expect(Buffer.byteLength(text.slice(text.indexOf('\r\n\r\n') + 4), 'latin1')).toBe(length);
   });
 
 });
