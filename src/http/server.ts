@@ -73,7 +73,19 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const idle = new IdleCollection(config.idleCollectionMs).start();
   const open = new Set<Socket>();
   const closing = new WeakSet<Socket>();
+  // Connections past the cap are closed as they arrive: descriptors stay free for the lake's files and consent's reads.
+  // Counted here, not with server.maxConnections: a cluster worker at that cap declines the connection, and the
+  // primary hands it to a worker again at once, for ever: a core spun and the connection hung, unanswered and unclosed.
+  let droppedAt = 0;
   server.on('connection', (socket: Socket) => {
+    if (open.size >= config.maxConnections) {
+      socket.destroy();
+      // Once a minute at most: a flood of connections must not become a flood of log lines.
+      if (Date.now() - droppedAt < 60_000) return;
+      droppedAt = Date.now();
+      logger.warn({ maxConnections: config.maxConnections }, 'connection refused: this process holds STEDI_MAX_CONNECTIONS connections');
+      return;
+    }
     open.add(socket);
     socket.once('close', () => open.delete(socket));
   });
@@ -98,15 +110,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // A whole request (a body is at most STEDI_BODY_LIMIT) arrives within 2 minutes, never less than its headers' limit;
   // Node's default let a drip-fed body hold a connection for 5.
   server.requestTimeout = 120_000;
-  // Connections past the cap are closed as they arrive: descriptors stay free for the lake's files and consent's reads.
-  server.maxConnections = config.maxConnections;
-  let droppedAt = 0;
-  server.on('drop', () => {
-    // Once a minute at most: a flood of connections must not become a flood of log lines.
-    if (Date.now() - droppedAt < 60_000) return;
-    droppedAt = Date.now();
-    logger.warn({ maxConnections: config.maxConnections }, 'connection refused: this process holds STEDI_MAX_CONNECTIONS connections');
-  });
   await options.beforeListen?.();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

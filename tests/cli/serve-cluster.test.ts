@@ -1,5 +1,6 @@
 import { appendFileSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { buildLake } from '../helpers/etl-lake';
 import { ADMIN_KEY, ANALYST_KEY } from '../helpers/http-app';
@@ -327,6 +328,28 @@ describe('stedi serve on two workers', () => {
     }
     await until('the spare worker stops after the quiet spell', () => workerPids(served!).length === 1);
     expect((await fresh(served.url, '/graphql', { query: DATA })).status).toBe(200);
+    await stopsCleanly();
+  }, 60_000);
+
+  it('closes the connections past each worker\'s STEDI_MAX_CONNECTIONS as they arrive, and answers again once the others close', async () => {
+    served = await serveTwoWorkers({ STEDI_SPARE_WORKER_IDLE_MS: '0', STEDI_MAX_CONNECTIONS: '2' });
+    const port = Number(new URL(served.url).port);
+    // Ten idle connections against two workers of two each: six are closed. A worker declining them (Node's
+    // server.maxConnections) had the primary hand them round the workers for ever: none closed, a core spinning.
+    let closed = 0;
+    const idle = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        new Promise<Socket>((resolve, reject) => {
+          const socket = connect(port, '127.0.0.1', () => resolve(socket));
+          socket.once('error', reject);
+          socket.once('close', () => void (closed += 1));
+        }),
+      ),
+    );
+    await until('six connections were closed', () => closed >= 6, 10_000);
+    await served.process.waitFor(/connection refused: this process holds STEDI_MAX_CONNECTIONS connections/, 10_000);
+    for (const socket of idle) socket.destroy();
+    await until('the workers answer again', async () => (await fresh(served!.url, '/healthz').catch(() => ({ status: 0 }))).status === 200);
     await stopsCleanly();
   }, 60_000);
 
