@@ -21,6 +21,9 @@ const DROPPED_BODY_POLL_MS = 5;
 
 const declaresBody = (req: Request): boolean => Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
 
+// As Node reads Expect before it emits checkContinue (100-continue among other words): any request it held for us is invited.
+const EXPECTS_CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
+
 const UNITS: Record<string, number> = { b: 0, kb: 1, mb: 2, gb: 3, tb: 4, pb: 5 };
 
 /** STEDI_BODY_LIMIT (config-values.ts checked its form) in bytes, as body-parser reads it: 1024-based, rounded down. */
@@ -63,7 +66,7 @@ export function admitBody(limit: string): RequestHandler {
       // Attached in the same turn as the body parser's own listener, before the stream flows: no chunk is missed.
       req.on('data', count);
     }
-    if (/^100-continue$/i.test(req.headers.expect ?? '')) res.writeContinue();
+    if (req.httpVersion === '1.1' && EXPECTS_CONTINUE.test(req.headers.expect ?? '')) res.writeContinue();
     next();
   };
 }

@@ -88,6 +88,15 @@ describe('request bodies: when they are asked for and how much is read', () => {
     c.socket.destroy();
   });
 
+  it('invites the body of a keyed request whose Expect names 100-continue beside another word, as Node held it for that', async () => {
+    const body = JSON.stringify({ query: '{ __typename }' });
+    const c = await open(t, post(['expect: 100-continue, x-other', `authorization: Bearer ${ANALYST_KEY}`, `content-length: ${Buffer.byteLength(body)}`]));
+    expect(await c.until(/^HTTP\/1\.1 100 Continue\r\n\r\n/)).toBe('HTTP/1.1 100 Continue\r\n\r\n');
+    c.socket.write(body);
+    expect(await c.until(/\{"data":\{"__typename":"Query"\}\}/)).toMatch(/HTTP\/1\.1 200 OK/);
+    c.socket.destroy();
+  });
+
   it('answers 413 to a declared Content-Length over the limit before any of the body is sent', async () => {
     const c = await open(t, post([`authorization: Bearer ${ANALYST_KEY}`, `content-length: ${BIG}`]));
     expect(statusLine(await c.until(/\r\n\r\n\{.*\}$/s))).toBe('HTTP/1.1 413 Payload Too Large');
