@@ -15,7 +15,7 @@ import { httpErrorOf } from './format-error';
 import { sendError } from './http-errors';
 import type { ServerMetrics } from './metrics';
 import { requestLogOf } from './request-context';
-import { bytesTaken } from './stalled-answers';
+import { watchStall } from './stalled-answers';
 
 /**
  * GET /export/machine_learning_curated: the consent-filtered training rows
@@ -83,30 +83,15 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
       // default 10 for an emitter, which it reports on every export as a possible leak. They end with the response.
       res.setMaxListeners(res.getMaxListeners() + 10);
       // A client that stops reading would hold the connection and the deleted file's disk space for as long as it likes.
-      const socket = req.socket;
-      const onStall = (): void => {
+      const stopWatch = watchStall(req.socket, stallMs, () => {
         log.info({ stallMs }, 'export cut: the client read nothing for the stall limit');
         res.destroy();
-      };
-      // Timed by the bytes the socket takes, not socket.setTimeout: Node lets its timeout pass once more while
-      // the write queue changed since it was set, so a stalled reader was cut after about twice the limit.
-      let sent = bytesTaken(socket);
-      let movedAt = Date.now();
-      const stallWatch = setInterval(() => {
-        if (bytesTaken(socket) !== sent) {
-          sent = bytesTaken(socket);
-          movedAt = Date.now();
-        } else if (Date.now() - movedAt >= stallMs) {
-          clearInterval(stallWatch);
-          onStall();
-        }
-      }, Math.min(1_000, Math.max(10, stallMs / 10)));
-      stallWatch.unref();
+      });
       try {
         // A customer hidden while it goes out cuts it (ConsentChangedError): the client sees it short and asks again.
         await pipeline(stream, consentGuard(services.consent, query.consent, version), res);
       } finally {
-        clearInterval(stallWatch);
+        stopWatch();
       }
       metrics.exportRows.inc({ format: params.format }, rows);
       const ms = (from: number, to: number): number => Math.round(to - from);

@@ -14,26 +14,38 @@ export function cutStalledAnswers(stallMs: number): RequestHandler {
     res.once('prefinish', () => {
       const socket = res.socket;
       if (!socket || socket.writableLength === 0) return;
-      let sent = bytesTaken(socket);
-      let movedAt = Date.now();
-      const watch = setInterval(
-        () => {
-          if (bytesTaken(socket) !== sent) {
-            sent = bytesTaken(socket);
-            movedAt = Date.now();
-          } else if (Date.now() - movedAt >= stallMs) {
-            clearInterval(watch);
-            requestLogOf(res).info({ stallMs, unsent: socket.writableLength }, 'answer cut: the client read nothing for the stall limit');
-            socket.destroy();
-          }
-        },
-        Math.min(1_000, Math.max(10, stallMs / 10)),
-      );
-      watch.unref();
-      res.once('close', () => clearInterval(watch));
+      const stop = watchStall(socket, stallMs, () => {
+        requestLogOf(res).info({ stallMs, unsent: socket.writableLength }, 'answer cut: the client read nothing for the stall limit');
+        socket.destroy();
+      });
+      res.once('close', stop);
     });
     next();
   };
+}
+
+/**
+ * Calls `onStall` once the socket's client has taken no byte for `stallMs`; returns what stops the watch. Timed by
+ * the bytes taken, not socket.setTimeout: Node lets its timeout pass once more while the write queue changed since
+ * it was set, so a stalled reader was cut after about twice the limit.
+ */
+export function watchStall(socket: Socket, stallMs: number, onStall: () => void): () => void {
+  let taken = bytesTaken(socket);
+  let movedAt = Date.now();
+  const watch = setInterval(
+    () => {
+      if (bytesTaken(socket) !== taken) {
+        taken = bytesTaken(socket);
+        movedAt = Date.now();
+      } else if (Date.now() - movedAt >= stallMs) {
+        clearInterval(watch);
+        onStall();
+      }
+    },
+    Math.min(1_000, Math.max(10, stallMs / 10)),
+  );
+  watch.unref();
+  return () => clearInterval(watch);
 }
 
 /**

@@ -1,9 +1,10 @@
-import { access, mkdir, readdir, readFile, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rm, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { BUILT_TABLES } from '../../tables';
 import { isAlive } from '../../dead-process-folders';
 import { type LockHolder, holderAlive, readHolder } from './build-lock';
 import type { LakeLayout } from './lake-layout';
+import { replaceFile } from './replace-file';
 
 /**
  * What a running build owns, written to `_stedi/builds/<version>.json` before
@@ -23,14 +24,7 @@ export async function writeBuildRecord(layout: LakeLayout, record: BuildRecord):
   await mkdir(layout.buildsDir, { recursive: true });
   const path = layout.buildRecord(record.version);
   const temporary = `${path}.${process.pid}.record.tmp`;
-  try {
-    await writeFile(temporary, JSON.stringify(record), { flush: true });
-    await rename(temporary, path);
-  } catch (error) {
-    // A write that fails (a full disk) has made the file already: it goes, so a failed build leaves nothing.
-    await unlink(temporary).catch(() => undefined);
-    throw error;
-  }
+  await replaceFile(path, temporary, JSON.stringify(record));
 }
 
 export async function removeBuildRecord(layout: LakeLayout, version: string): Promise<void> {

@@ -1,8 +1,9 @@
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, relative, sep } from 'node:path';
 import { type LakeManifest, ManifestError, parseManifest, type VersionManifest } from '../../manifest';
 import { BUILT_TABLES, SOURCES, landingTableOf } from '../../tables';
 import { LakeLayout } from './lake-layout';
+import { replaceFile } from './replace-file';
 
 /**
  * The manifest of a local lake. Built tables and quarantine are always where
@@ -31,14 +32,7 @@ export async function readLocalManifest(path: string, lake: string = dirname(dir
 export async function writeLocalManifest(path: string, manifest: LakeManifest): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    await writeFile(temporary, `${JSON.stringify(manifest, null, 2)}\n`, { flush: true });
-    await rename(temporary, path);
-  } catch (error) {
-    // A write that fails (a full disk) has made the file already: it goes, so a failed build leaves nothing.
-    await unlink(temporary).catch(() => undefined);
-    throw error;
-  }
+  await replaceFile(path, temporary, `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 /** Moves a manifest that fails its schema aside (never deletes it); returns its new name. */
