@@ -6,13 +6,13 @@ import type { LakeManifest } from '../../manifest';
 import { TABLES, type TableName } from '../../tables';
 import type { BuildTarget, Engine, ExportFormat, QueryOptions, Row, SqlValue } from '../engine';
 import { LakeNotBuiltError, StaleVersionError } from '../engine-errors';
-import { AthenaQueryError } from './athena-errors';
 import { AthenaBuildTarget } from './athena-build-target';
 import { athenaDialect } from './athena-dialect';
 import { type AthenaEngineOptions, type ResolvedAthenaOptions, resolveAthenaOptions } from './athena-options';
 import { GlueCatalog } from './glue-catalog';
 import { consentUncertainName, versionedName } from './object-names';
 import { executionParameters } from './parameters';
+import { explainFailedRead } from './expired-read';
 import { AthenaPreflight } from './preflight';
 import { AthenaQueryRunner, type Clock, systemClock } from './query-runner';
 import { exportResultFile } from './result-file-export';
@@ -37,12 +37,6 @@ export interface AthenaClients {
  * (`"db"."<table>__<version>"`), so a reader pinned to a version sees the
  * same rows until it expires, exactly like the DuckDB engine.
  */
-/** The version of the table Athena could not find (TABLE_NOT_FOUND names `<db>.<table>__<version>`), if any. */
-function droppedVersion(reason: string): string | undefined {
-  if (!/TABLE_NOT_FOUND|does not exist/i.test(reason)) return undefined;
-  return /__(\d{8}t\d{9}z_[0-9a-f]{4})\b/i.exec(reason)?.[1]?.toLowerCase();
-}
-
 export class AthenaEngine implements Engine {
   readonly kind = 'athena' as const;
   readonly dialect = athenaDialect;
@@ -111,12 +105,12 @@ export class AthenaEngine implements Engine {
    * LIMIT belongs in the text as a validated integer, see `sqlInteger`).
    */
   async query(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<Row[]> {
-    const execution = await this.runner.run(sql, this.runOptions(sql, params, options)).catch((error) => this.dropped(error));
+    const execution = await this.run(sql, params, options);
     return readResultRows(this.athena, execution, { call: (send) => this.runner.retryThrottled(send, options.signal) });
   }
 
   async exportToFile(sql: string, params: SqlValue[], format: ExportFormat, path: string, options: QueryOptions = {}): Promise<number> {
-    const execution = await this.runner.run(sql, this.runOptions(sql, params, options)).catch((error) => this.dropped(error));
+    const execution = await this.run(sql, params, options);
     const columns = await readResultColumns(this.athena, execution, { call: (send) => this.runner.retryThrottled(send, options.signal) });
     return exportResultFile(this.s3, execution, columns, format, path);
   }
@@ -149,21 +143,17 @@ export class AthenaEngine implements Engine {
     for (const client of this.owned.splice(0)) client.destroy();
   }
 
-  /**
-   * A version's table dropped between tableRef and the query (another process published and expired it
-   * while this one's manifest was cached): the reader's cursor is stale, not the server broken.
-   */
-  private async dropped(error: unknown): Promise<never> {
-    const version = error instanceof AthenaQueryError ? droppedVersion(error.reason) : undefined;
-    if (version === undefined) throw error;
-    this.cached = undefined;
-    const manifest = await this.manifest().catch(() => undefined);
-    if (manifest !== undefined && !manifest?.versions.some((v) => v.version === version)) throw new StaleVersionError(version);
-    throw error;
-  }
-
-  private runOptions(sql: string, params: SqlValue[], options: QueryOptions) {
-    return { timeoutMs: options.timeoutMs ?? this.options.queryTimeoutMs, signal: options.signal, parameters: executionParameters(sql, params) };
+  /** Runs a read to completion; a failure because its version expired under it is a StaleVersionError (expired-read.ts). */
+  private async run(sql: string, params: SqlValue[], options: QueryOptions) {
+    const runOptions = { timeoutMs: options.timeoutMs ?? this.options.queryTimeoutMs, signal: options.signal, parameters: executionParameters(sql, params) };
+    try {
+      return await this.runner.run(sql, runOptions);
+    } catch (error) {
+      throw await explainFailedRead(error, sql, () => {
+        this.cached = undefined;
+        return this.manifest();
+      });
+    }
   }
 
   private own<T extends { destroy(): void }>(client: T): T {

@@ -1,3 +1,4 @@
+import { isVersionId } from '../../version';
 import { type BuiltTable, SOURCES, type Source, TABLE_NAMES, type TableName, landingTableOf } from '../../tables';
 
 /**
@@ -42,3 +43,11 @@ export function versionObjects(version: string, built: readonly BuiltTable[]): C
 }
 
 export const LIVE_VIEWS: readonly TableName[] = TABLE_NAMES;
+
+/** The version a catalogue object's name ends in (`<name>__<version>`), if it is one of a version's. */
+export function versionOfObject(name: string): string | undefined {
+  const at = name.lastIndexOf('__');
+  if (at < 0) return undefined;
+  const version = name.slice(at + 2);
+  return isVersionId(version) ? version : undefined;
+}
