@@ -8,6 +8,8 @@ import { placeholderClauses } from './sql-text';
  * turned into one inert literal here: strings single-quoted with embedded
  * quotes doubled (Trino has no backslash escapes, so nothing else can end the
  * literal), numbers checked to be finite (safe integers as integers, other numbers as DOUBLE), booleans and null as keywords.
+ * A string with an unpaired surrogate is refused: no UTF-8 text equals it, and
+ * the request would reach Trino as some other character, compared instead.
  */
 
 export { ParameterError };
@@ -16,6 +18,7 @@ export function sqlLiteral(value: SqlValue): string {
   if (value === null) return 'NULL';
   switch (typeof value) {
     case 'string':
+      refuseUnpairedSurrogate(value);
       return `'${value.replace(/'/g, "''")}'`;
     case 'boolean':
       return value ? 'TRUE' : 'FALSE';
@@ -28,6 +31,16 @@ export function sqlLiteral(value: SqlValue): string {
     default:
       throw new ParameterError(`a query parameter must be a string, number, boolean or null; received ${typeof value}`);
   }
+}
+
+// Private: a high surrogate not followed by a low one, or a low one not preceded by a high one.
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The message names the code unit as U+XXXX, never the value itself. */
+function refuseUnpairedSurrogate(value: string): void {
+  const lone = UNPAIRED_SURROGATE.exec(value)?.[0];
+  if (lone === undefined) return;
+  throw new ParameterError(`a text query parameter must be valid Unicode; it holds an unpaired surrogate (U+${lone.charCodeAt(0).toString(16).toUpperCase()})`);
 }
 
 /**
