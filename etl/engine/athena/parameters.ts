@@ -19,7 +19,7 @@ export function sqlLiteral(value: SqlValue): string {
   switch (typeof value) {
     case 'string':
       refuseUnpairedSurrogate(value);
-      return `'${value.replace(/'/g, "''")}'`;
+      return checkedLength(`'${value.replace(/'/g, "''")}'`);
     case 'boolean':
       return value ? 'TRUE' : 'FALSE';
     case 'number':
@@ -31,6 +31,15 @@ export function sqlLiteral(value: SqlValue): string {
     default:
       throw new ParameterError(`a query parameter must be a string, number, boolean or null; received ${typeof value}`);
   }
+}
+
+/** StartQueryExecution refuses an ExecutionParameters entry longer than this (characters, quotes included). */
+export const MAX_PARAMETER_CHARS = 1024;
+
+// Without this, Athena's InvalidRequestException would reach the caller as an internal error.
+function checkedLength(literal: string): string {
+  if (literal.length <= MAX_PARAMETER_CHARS) return literal;
+  throw new ParameterError(`a text query parameter may be at most ${MAX_PARAMETER_CHARS} characters on Athena, quotes included (a ' counts twice); received ${literal.length}`);
 }
 
 // Private: a high surrogate not followed by a low one, or a low one not preceded by a high one.

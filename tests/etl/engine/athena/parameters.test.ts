@@ -42,6 +42,14 @@ describe('Athena execution parameters', () => {
     expect(new ParameterError('x').code).toBe('BAD_USER_INPUT');
   });
 
+  it('refuses a string whose literal is longer than Athena takes as an ExecutionParameter (1,024 characters), as the caller’s error', () => {
+    expect(sqlLiteral('a'.repeat(1022))).toHaveLength(1024);
+    expect(() => sqlLiteral('a'.repeat(1023))).toThrow('a text query parameter may be at most 1024 characters on Athena, quotes included');
+    // Doubled quotes count: 512 quotes are a literal of 1,026 characters.
+    expect(() => sqlLiteral("'".repeat(512))).toThrow(ParameterError);
+    expect(sqlLiteral("'".repeat(511))).toHaveLength(1024);
+  });
+
   it('accepts placeholders only in WHERE clauses, and as many parameters as placeholders', () => {
     expect(executionParameters('SELECT * FROM t WHERE a = ? AND b IN (?, ?) AND c IN (SELECT c FROM u WHERE d = ?)', ['x', 1, 2, 'y'])).toEqual(["'x'", '1', '2', "'y'"]);
     expect(executionParameters("SELECT '?' AS q, \"?\" FROM t -- ?", [])).toBeUndefined();
