@@ -19,6 +19,9 @@ import { AthenaQueryError, isRetryable } from './athena-errors';
  * Reading the results of a finished query retries a throttled page the same way (`retryThrottled`).
  */
 
+// Private: how long a StopQueryExecution may take; stopping is best effort and must not hold up the caller.
+const STOP_WAIT_MS = 10_000;
+
 export interface Clock {
   now(): number;
   /** Resolves after `ms`, or early when `signal` aborts. */
@@ -73,11 +76,13 @@ export class AthenaQueryRunner {
       await this.throwIfOver(undefined, started, deadline, options);
       let id: string | undefined;
       try {
-        id = await this.start(sql, options.parameters);
+        id = await this.start(sql, options.parameters, deadline, options.signal);
         return await this.waitFor(id, started, deadline, options);
       } catch (error) {
         // A query that neither ended on its own nor was stopped for a timeout may still run: stop it first.
         if (id && !(error instanceof AthenaQueryError) && !(error instanceof QueryTimeoutError)) await this.stop(id);
+        // A call abandoned at the deadline or on the caller's abort (see `send`) is the timeout, not an error of its own.
+        if (!(error instanceof AthenaQueryError)) await this.throwIfOver(undefined, started, deadline, options);
         if (error instanceof QueryTimeoutError || !isRetryable(error)) throw error;
         if (attempt >= this.settings.maxRetries) throw busyOr(error);
         if (id) await options.beforeRetry?.();
@@ -86,17 +91,16 @@ export class AthenaQueryRunner {
     }
   }
 
-  private async start(sql: string, parameters: string[] | undefined): Promise<string> {
+  private async start(sql: string, parameters: string[] | undefined, deadline: number, signal?: AbortSignal): Promise<string> {
     const { workgroup, outputLocation, database } = this.settings;
-    const response = await this.client.send(
-      new StartQueryExecutionCommand({
-        QueryString: sql,
-        WorkGroup: workgroup,
-        QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: database },
-        ...(outputLocation ? { ResultConfiguration: { OutputLocation: outputLocation } } : {}),
-        ...(parameters ? { ExecutionParameters: parameters } : {}),
-      }),
-    );
+    const command = new StartQueryExecutionCommand({
+      QueryString: sql,
+      WorkGroup: workgroup,
+      QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: database },
+      ...(outputLocation ? { ResultConfiguration: { OutputLocation: outputLocation } } : {}),
+      ...(parameters ? { ExecutionParameters: parameters } : {}),
+    });
+    const response = await this.send((o) => this.client.send(command, o), deadline, signal);
     if (!response.QueryExecutionId) throw new Error('Athena started a query but returned no QueryExecutionId');
     return response.QueryExecutionId;
   }
@@ -105,7 +109,8 @@ export class AthenaQueryRunner {
     for (let poll = 0; ; poll += 1) {
       let execution: QueryExecution | undefined;
       try {
-        execution = (await this.client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution;
+        const request = new GetQueryExecutionCommand({ QueryExecutionId: id });
+        execution = (await this.send((o) => this.client.send(request, o), deadline, options.signal)).QueryExecution;
       } catch (error) {
         // A throttled poll says nothing about the query, which keeps running: poll the same id again, later, until the deadline.
         if (!isRetryable(error)) throw error;
@@ -152,9 +157,29 @@ export class AthenaQueryRunner {
 
   private async stop(id: string): Promise<void> {
     try {
-      await this.client.send(new StopQueryExecutionCommand({ QueryExecutionId: id }));
+      const command = new StopQueryExecutionCommand({ QueryExecutionId: id });
+      await this.send((o) => this.client.send(command, o), this.clock.now() + STOP_WAIT_MS);
     } catch {
       // Best effort: the query may have finished in the meantime; the timeout is what the caller needs to hear.
+    }
+  }
+
+  /**
+   * One call, abandoned when `signal` aborts or `deadline` passes: a connection that goes silent is
+   * otherwise given up only at the SDK's socket timeout (15 minutes), long past any query's limit.
+   */
+  private async send<T>(call: (options: { abortSignal: AbortSignal }) => Promise<T>, deadline: number, signal?: AbortSignal): Promise<T> {
+    const abandon = new AbortController();
+    const timer = setTimeout(() => abandon.abort(), Math.max(0, deadline - this.clock.now()));
+    timer.unref?.();
+    const onAbort = (): void => abandon.abort();
+    if (signal?.aborted) abandon.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await call({ abortSignal: abandon.signal });
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
     }
   }
 

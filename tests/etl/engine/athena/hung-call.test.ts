@@ -1,0 +1,61 @@
+import { Readable } from 'node:stream';
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { AthenaQueryRunner, systemClock } from '../../../../etl/engine/athena/query-runner';
+import { QueryTimeoutError } from '../../../../etl/engine/engine-errors';
+
+/**
+ * A call to Athena whose connection goes silent (a proxy, a NAT timeout, a
+ * network black hole) is only given up by the SDK after its socket timeout,
+ * 15 minutes by default. The runner must not wait that long: the call is
+ * abandoned when the caller aborts (the API request ended) or the query's time
+ * limit passes, and the query it was about is stopped. The real SDK runs here,
+ * over a request handler that answers StartQueryExecution and StopQueryExecution
+ * and never answers a poll.
+ */
+
+const SETTINGS = { workgroup: 'primary', database: 'stedi', pollMinMs: 1, pollMaxMs: 1, maxRetries: 2 };
+
+function silentPolls(onHung: () => void = () => undefined) {
+  const targets: string[] = [];
+  const answer = (body: object) => ({
+    response: { statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: Readable.from([Buffer.from(JSON.stringify(body))]) },
+  });
+  const requestHandler = {
+    handle: (request: { headers: Record<string, string> }, options: { abortSignal?: AbortSignal } = {}) => {
+      const target = (request.headers['x-amz-target'] ?? '').replace('AmazonAthena.', '');
+      targets.push(target);
+      if (target === 'StartQueryExecution') return Promise.resolve(answer({ QueryExecutionId: 'q-1' }));
+      if (target === 'StopQueryExecution') return Promise.resolve(answer({}));
+      // A poll: no answer, ever; only an abort ends it, as the SDK's own handler ends a request.
+      return new Promise((_resolve, reject) => {
+        const abort = (): void => reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' }));
+        if (options.abortSignal?.aborted) return abort();
+        options.abortSignal?.addEventListener('abort', abort, { once: true });
+        onHung();
+      });
+    },
+  };
+  const client = new AthenaClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, requestHandler, maxAttempts: 1 });
+  return { client, targets };
+}
+
+describe('an Athena call that never answers', () => {
+  it('is abandoned when the caller aborts, and the query is stopped', async () => {
+    const caller = new AbortController();
+    const { client, targets } = silentPolls(() => caller.abort(new Error('the client went away')));
+    const runner = new AthenaQueryRunner(client, SETTINGS, systemClock);
+    await expect(runner.run('SELECT 1', { timeoutMs: 3_600_000, signal: caller.signal })).rejects.toBeInstanceOf(QueryTimeoutError);
+    expect(targets).toEqual(['StartQueryExecution', 'GetQueryExecution', 'StopQueryExecution']);
+    client.destroy();
+  });
+
+  it('is abandoned at the query’s time limit, and the query is stopped', async () => {
+    const { client, targets } = silentPolls();
+    const runner = new AthenaQueryRunner(client, SETTINGS, systemClock);
+    const timedOut = runner.run('SELECT 1', { timeoutMs: 50 });
+    await expect(timedOut).rejects.toBeInstanceOf(QueryTimeoutError);
+    await expect(timedOut).rejects.toMatchObject({ timeoutMs: 50 });
+    expect(targets).toEqual(['StartQueryExecution', 'GetQueryExecution', 'StopQueryExecution']);
+    client.destroy();
+  });
+});
