@@ -111,8 +111,9 @@ function fieldRules(c: Column): string[] {
   return rules;
 }
 
+// `+ 0e0` makes -0.0 zero: Trino's ORDER BY puts -0.0 before 0.0 where `=` holds them equal, and API pages sort and resume by both.
 function typedValue(c: Column): string {
-  const value = c.type === 'VARCHAR' ? rawOf(c) : c.type === 'BIGINT' ? `CAST(${asDouble(c)} AS bigint)` : asDouble(c);
+  const value = c.type === 'VARCHAR' ? rawOf(c) : c.type === 'BIGINT' ? `CAST(${asDouble(c)} AS bigint)` : `(${asDouble(c)} + 0e0)`;
   return `CASE WHEN "reason" IS NULL THEN ${value} END AS ${q(c.name)}`;
 }
 
