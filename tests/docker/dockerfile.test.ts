@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { RunningServer } from '../../src/http/server';
+import { startLiveServer } from '../helpers/live-server';
+import { writeSmallLanding } from '../helpers/landing-fixture';
+
+// No Docker daemon runs the tests: the Dockerfile is read as text, and the health probe it names is run as the image runs it.
+const ROOT = resolve(__dirname, '..', '..');
+const dockerfile = readFileSync(resolve(ROOT, 'Dockerfile'), 'utf8');
+/** Instructions of the last stage (the image), continuation lines joined. */
+const runtime = dockerfile.replace(/\\\n/g, ' ').split(/^FROM /m).pop()!.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+const instruction = (name: string): string[] => runtime.filter((l) => l.startsWith(`${name} `)).map((l) => l.slice(name.length + 1).trim());
+
+function probe(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [resolve(ROOT, 'bin', 'healthcheck.js')], { cwd: ROOT, env: { PATH: process.env.PATH, ...env } });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((done) => child.on('close', (code) => done({ code, stderr })));
+}
+
+describe('the Docker image', () => {
+  it('runs tini as PID 1 in front of the CLI, installed from Debian in the image stage', () => {
+    expect(instruction('RUN').some((r) => /apt-get install\b.*\btini\b/.test(r))).toBe(true);
+    expect(JSON.parse(instruction('ENTRYPOINT')[0])).toEqual(['/usr/bin/tini', '--', 'node', 'bin/stedi.js']);
+  });
+
+  it('checks health with bin/healthcheck.js, which the image holds with the compiled modules it loads', () => {
+    const [check] = instruction('HEALTHCHECK');
+    expect(check).toMatch(/--start-period=\d+s/);
+    expect(JSON.parse(check.replace(/^.*?\bCMD\s+/, ''))).toEqual(['node', 'bin/healthcheck.js']);
+    expect(instruction('COPY')).toEqual(expect.arrayContaining(['bin ./bin', '--from=build /app/dist ./dist']));
+    const loaded = [...readFileSync(resolve(ROOT, 'bin', 'healthcheck.js'), 'utf8').matchAll(/require\('\.\.\/(dist\/[^']+)'\)/g)].map((m) => m[1]);
+    expect(loaded).toEqual(['dist/src/http/readiness-url.js', 'dist/src/config.js']);
+  });
+});
+
+describe('the image health check (bin/healthcheck.js)', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    if (!existsSync(resolve(ROOT, 'dist', 'src', 'config.js'))) throw new Error('bin/healthcheck.js needs the compiled sources: run `npm run build` first');
+    server = await startLiveServer(writeSmallLanding());
+  });
+  afterAll(() => server?.shutdown());
+
+  it('is healthy when the ready server listens on the PORT it reads, on a wildcard HOST through loopback', async () => {
+    expect(await probe({ PORT: String(server.port), HOST: '127.0.0.1' })).toEqual({ code: 0, stderr: '' });
+    expect((await probe({ PORT: String(server.port), HOST: '0.0.0.0' })).code).toBe(0);
+  });
+
+  it('is unhealthy, saying where it asked, when nothing answers on that port', async () => {
+    const other = server.port === 65_535 ? 65_534 : server.port + 1;
+    const result = await probe({ PORT: String(other), HOST: '127.0.0.1' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`http://127.0.0.1:${other}/readyz did not answer`);
+  });
+
+  it('is unhealthy with the reason when a setting cannot name the port (PORT 0, a bad PORT)', async () => {
+    expect(await probe({ PORT: '0' })).toEqual({ code: 1, stderr: expect.stringContaining('set PORT to a fixed port') });
+    expect(await probe({ PORT: 'http' })).toEqual({ code: 1, stderr: expect.stringContaining('PORT must be a whole number') });
+  });
+});
