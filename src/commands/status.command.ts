@@ -25,7 +25,10 @@ export function registerStatus(cli: Command): void {
         const lock = (await engine.buildLockHolder?.()) ?? null;
         if (!manifest || !live) {
           const first = lock?.running ? `a first build is running (${holderOf(lock)}); wait for it` : `run \`stedi build --lake ${config.lake}\``;
-          throw new CliError(`the lake at ${config.lake} has not been built yet; ${first}`);
+          const message = `the lake at ${config.lake} has not been built yet; ${first}`;
+          // A script polling with --json reads stdout: it gets the state there, and the exit code and stderr line as without it.
+          if (flags.json) process.stdout.write(`${JSON.stringify({ state: lock?.running ? 'building' : 'not built', version: null, message, build: lock, keptVersions: [] })}\n`);
+          throw new CliError(message);
         }
         // Checks every kept version's files (size and hash): a damaged one is shown, and the next build expires it.
         const damage = new Map<string, string | null>();
@@ -37,6 +40,7 @@ export function registerStatus(cli: Command): void {
         if (flags.json) {
           const tables = Object.fromEntries(TABLE_NAMES.map((t) => [t, { rows: live.tables[t].rows, builtAt: live.builtAt, location: live.tables[t].location }]));
           const status = {
+            state: damage.get(live.version) ? 'damaged' : 'built',
             version: live.version,
             engine: live.engine,
             consentPolicy: live.consentPolicy,

@@ -102,6 +102,7 @@ describe('stedi status', () => {
     const run = await runCli('status', '--lake', lake, '--json');
     const status = JSON.parse(run.stdout);
     expect(status.version).toBe(built.version);
+    expect(status.state).toBe('built');
     expect(status.tables.customer_curated.rows).toBe(2);
     expect(typeof status.tables.customer_curated.builtAt).toBe('string');
     const text = await runCli('status', '--lake', lake);
@@ -186,6 +187,28 @@ describe('stedi status', () => {
     const run = await runCli('status', '--lake', lake);
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toMatch(/has not been built yet; a first build is running \(pid \d+ on .+\); wait for it/);
+  });
+
+  it('prints the state as JSON with --json while a first build runs, exiting 1 as without it', async () => {
+    const lake = makeTempDir();
+    mkdirSync(join(lake, '_stedi'), { recursive: true });
+    writeFileSync(join(lake, '_stedi', 'build.lock'), JSON.stringify({ pid: process.pid, host: hostname(), pidStart: processStart(process.pid), owner: 'build x', since: '2026-12-04T10:00:00.000Z', token: 't' }));
+    const run = runBin(['status', '--lake', lake, '--json']);
+    expect(run.status).toBe(1);
+    expect(JSON.parse(run.stdout)).toEqual({
+      state: 'building',
+      version: null,
+      message: expect.stringMatching(/has not been built yet; a first build is running \(pid \d+ on .+\); wait for it/),
+      build: { pid: process.pid, host: hostname(), since: '2026-12-04T10:00:00.000Z', running: true },
+      keptVersions: [],
+    });
+    expect(run.stderr).toMatch(/^stedi: the lake at .* has not been built yet; a first build is running/);
+  });
+
+  it('prints "not built" as JSON with --json over an empty lake', async () => {
+    const run = runBin(['status', '--lake', makeTempDir(), '--json']);
+    expect(run.status).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ state: 'not built', version: null, build: null, message: expect.stringContaining('run `stedi build') });
   });
 
   it('says how to build when the lake is empty', async () => {
