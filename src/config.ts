@@ -137,6 +137,9 @@ export const DEFAULT_SPARE_WORKER_IDLE_MS = 300_000;
 /** Far above any pause a serving worker's event loop takes (a consent refresh at 100x blocked it 0.5–2 s): only a worker that is stuck. */
 export const DEFAULT_WORKER_HANG_MS = 30_000;
 
+/** Workers are CPU-bound: past 4 a core they add only memory (45–60 MiB each) and start-up forks, never throughput. */
+export const maxWorkers = (): number => 4 * availableParallelism();
+
 /** Settings given on the command line (or by a test); Athena's may be given one by one. */
 export type ConfigOverrides = Partial<Omit<Config, 'athena' | 'limits'>> & { athena?: Partial<AthenaConfig>; limits?: Partial<LimitsConfig> };
 
@@ -155,7 +158,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     loadTimeoutMs: overrides.loadTimeoutMs ?? milliseconds(env, 'STEDI_LOAD_TIMEOUT_MS', 600_000, 1),
     port: overrides.port ?? integer(env, 'PORT', 4000, 0, 65_535),
     host: overrides.host || env.HOST || '0.0.0.0',
-    workers: overrides.workers ?? integer(env, 'STEDI_WORKERS', availableParallelism(), 1),
+    workers: overrides.workers ?? integer(env, 'STEDI_WORKERS', availableParallelism(), 1, maxWorkers()),
     apiKeys: overrides.apiKeys ?? env.STEDI_API_KEYS ?? '',
     apiKeysFile: overrides.apiKeysFile ?? env.STEDI_API_KEYS_FILE,
     consentRefreshMs: overrides.consentRefreshMs ?? milliseconds(env, 'STEDI_CONSENT_REFRESH_MS', 30_000, 1),

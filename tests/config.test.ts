@@ -72,8 +72,14 @@ describe('server workers', () => {
     expect(loadConfig({}, {}).workers).toBe(availableParallelism());
     expect(loadConfig({}, { STEDI_WORKERS: '1' }).workers).toBe(1);
     expect(loadConfig({ workers: 3 }, { STEDI_WORKERS: '1' }).workers).toBe(3);
-    expect(() => loadConfig({}, { STEDI_WORKERS: '0' })).toThrow(/STEDI_WORKERS must be a whole number of at least 1; received "0"/);
+    expect(() => loadConfig({}, { STEDI_WORKERS: '0' })).toThrow(`STEDI_WORKERS must be a whole number from 1 to ${4 * availableParallelism()}; received "0"`);
     expect(() => loadConfig({}, { STEDI_WORKERS: 'all' })).toThrow(/STEDI_WORKERS must be a whole number/);
+  });
+
+  it('are at most 4 a core: more add memory and forks, never throughput', () => {
+    const bound = 4 * availableParallelism();
+    expect(loadConfig({}, { STEDI_WORKERS: String(bound) }).workers).toBe(bound);
+    expect(() => loadConfig({}, { STEDI_WORKERS: String(bound + 1) })).toThrow(`STEDI_WORKERS must be a whole number from 1 to ${bound}; received "${bound + 1}"`);
   });
 });
 

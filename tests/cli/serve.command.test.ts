@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { statSync, utimesSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import { writeBuildRecord } from '../../etl/engine/duckdb/build-records';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
@@ -41,6 +41,14 @@ describe('stedi serve', () => {
       expect(run.stderr).toMatch(/^stedi: one key is given the role (analyst|admin) \((STEDI_API_KEYS entry 1)\) and the role (admin|analyst) \((.*keys entry 1|STEDI_API_KEYS entry 3)\); give each key one role\n$/);
       expect(run.stderr).not.toContain(ANALYST_KEY);
     }
+  });
+
+  it('refuses more STEDI_WORKERS than 4 a core before forking any, naming the setting and the value received', async () => {
+    const bound = 4 * availableParallelism();
+    const run = runBin(['serve', '--lake', makeTempDir(), '--port', '0'], { STEDI_API_KEYS: `${ANALYST_KEY}:analyst`, STEDI_WORKERS: '10000' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(`stedi: STEDI_WORKERS must be a whole number from 1 to ${bound}; received "10000"\n`);
+    expect(run.stdout).toBe('');
   });
 
   it('rejects a port that is not a number', async () => {
