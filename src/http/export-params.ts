@@ -24,12 +24,14 @@ export function parseExportParams(query: Record<string, unknown>): ExportParams 
   for (const name of Object.keys(query)) {
     if (!ALLOWED.has(name)) throw badInput(`unknown parameter ${JSON.stringify(name)}; use format, split and splitSeed`);
   }
-  const format = single(query, 'format');
-  if (format === undefined) throw badInput('format is required: format=parquet, format=csv or format=ndjson');
-  if (!Object.hasOwn(EXPORT_FORMATS, format)) throw badInput(`format must be parquet, csv or ndjson; received ${JSON.stringify(format)}`);
+  // Both enumerated values take any case (format=CSV, split=train); splitSeed is text, kept as given.
+  const rawFormat = single(query, 'format');
+  if (rawFormat === undefined) throw badInput('format is required: format=parquet, format=csv or format=ndjson');
+  const format = rawFormat.toLowerCase();
+  if (!Object.hasOwn(EXPORT_FORMATS, format)) throw badInput(`format must be parquet, csv or ndjson (any case); received ${JSON.stringify(rawFormat)}`);
   const rawSplit = single(query, 'split');
   const split = rawSplit === undefined ? undefined : (rawSplit.toUpperCase() as SplitName);
-  if (split !== undefined && !SPLITS.includes(split)) throw badInput(`split must be TRAIN, VALIDATION or TEST; received ${JSON.stringify(rawSplit)}`);
+  if (split !== undefined && !SPLITS.includes(split)) throw badInput(`split must be TRAIN, VALIDATION or TEST (any case); received ${JSON.stringify(rawSplit)}`);
   const splitSeed = single(query, 'splitSeed');
   if (splitSeed !== undefined && split === undefined) throw badInput('splitSeed only applies to a split: add split=TRAIN, VALIDATION or TEST');
   // The seed's own rules (length) are checked where the split is applied, as for GraphQL.

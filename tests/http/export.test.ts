@@ -66,11 +66,13 @@ describe('the export endpoint', () => {
 
   it.each([
     ['', /format is required/],
-    ['?format=xlsx', /format must be parquet, csv or ndjson; received "xlsx"/],
-    ['?format=csv&split=HOLDOUT', /split must be TRAIN, VALIDATION or TEST; received "HOLDOUT"/],
+    ['?format=xlsx', /format must be parquet, csv or ndjson \(any case\); received "xlsx"/],
+    ['?format=csv&split=HOLDOUT', /split must be TRAIN, VALIDATION or TEST \(any case\); received "HOLDOUT"/],
     ['?format=csv&splitSeed=7', /splitSeed only applies to a split/],
     ['?format=csv&spilt=TRAIN', /unknown parameter "spilt"/],
     ['?format=csv&format=ndjson', /give format once/],
+    ['?format=CSVX', /format must be parquet, csv or ndjson \(any case\); received "CSVX"/],
+    ['?format=Csv&split=Holdout', /split must be TRAIN, VALIDATION or TEST \(any case\); received "Holdout"/],
   ])('answers %p with 400 BAD_USER_INPUT JSON saying what to fix', async (query, message) => {
     const res = await download(t.server, query, ANALYST_KEY);
     expect(res.status).toBe(400);
@@ -83,6 +85,16 @@ describe('the export endpoint', () => {
   it('accepts a split in lower case', async () => {
     const res = await download(t.server, '?format=csv&split=train', ANALYST_KEY);
     expect(res.status).toBe(200);
+  });
+
+  it.each([['CSV', 'csv'], ['Parquet', 'parquet'], ['NDJSON', 'ndjson']])('accepts format=%s as %s, as split takes any case', async (given, format) => {
+    const res = await download(t.server, `?format=${given}&split=Train`, ANALYST_KEY);
+    const same = await download(t.server, `?format=${format}&split=TRAIN`, ANALYST_KEY);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe(same.headers['content-type']);
+    expect(res.headers['content-disposition']).toBe(same.headers['content-disposition']);
+    expect(res.headers['content-disposition']).toMatch(new RegExp(`\\.${format}"$`));
+    expect(res.body.equals(same.body)).toBe(true);
   });
 
   it('writes its temp file in the export folder and leaves nothing behind', async () => {

@@ -193,8 +193,11 @@ class Client:
 
         The file appears only when the download is complete: a failed pull leaves nothing behind.
         """
-        if format not in EXPORT_FORMATS:
-            raise ValueError(f"format must be one of {', '.join(EXPORT_FORMATS)}; received {format!r}")
+        # Any case, as the server takes it (and as a split is taken).
+        name = str(format).lower()
+        if name not in EXPORT_FORMATS:
+            raise ValueError(f"format must be one of {', '.join(EXPORT_FORMATS)} (any case); received {format!r}")
+        format = name
         _seed_needs_split(split, seed)
         # "~/data/train.parquet" is the home folder, as pandas' to_csv and read_parquet read it.
         path = os.path.expanduser(os.fspath(path))

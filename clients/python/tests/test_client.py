@@ -76,6 +76,14 @@ class ExportTest(unittest.TestCase):
             else:
                 self.assertEqual(len([json.loads(line) for line in data.decode().splitlines()]), expected)
 
+    def test_takes_a_format_in_any_case_as_the_server_does(self):
+        path = os.path.join(self.dir, "train.csv")
+        self.assertEqual(self.client.export(path, "CSV", "train"), self.client.export(os.path.join(self.dir, "same.csv"), "csv", "TRAIN"))
+        with open(path, "rb") as f:
+            self.assertTrue(f.read().startswith(b"serialNumber"))
+        with self.assertRaisesRegex(ValueError, r"format must be one of parquet, csv, ndjson \(any case\); received 'XLSX'"):
+            self.client.export(path, "XLSX")
+
     def test_a_failed_export_leaves_no_file(self):
         bad = stedi.Client(URL, "not-a-real-key-0123456789")
         path = os.path.join(self.dir, "failed.csv")
