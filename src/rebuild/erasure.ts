@@ -7,6 +7,8 @@ import type { RebuildJob, RebuildState } from './rebuild-job';
 
 /** The longest an erasure rebuild waits after failed ones before it is tried again. */
 export const MAX_RETRY_WAIT_MS = 60 * 60_000;
+/** While the bound stays exceeded in the same way, its error line repeats this often, not at every refresh (every 30 s). */
+export const EXCEEDED_LOG_EVERY_MS = 15 * 60_000;
 
 /**
  * The erasure bound: within `erasureMs` of a revocation being read from
@@ -30,6 +32,8 @@ export class Erasure {
   private latest?: PendingErasure;
   /** Private: when this process first refreshed; customers held since then have an unknown age. */
   private firstRefreshAt?: number;
+  /** Private: when the bound's error line was last logged, and what it said; unset while the bound holds. */
+  private exceededLogged?: { at: number; state: string };
 
   constructor(
     private readonly startRebuild: () => Promise<Pick<RebuildJob, 'id'>>,
@@ -42,14 +46,16 @@ export class Erasure {
   onRefresh(pending: PendingErasure): void {
     this.latest = pending;
     this.firstRefreshAt ??= Date.now();
-    if (!erasurePending(pending)) return;
+    if (!erasurePending(pending)) {
+      this.boundMet();
+      return;
+    }
     const oldest = this.oldestSeen(pending);
     const lag = Date.now() - oldest;
     // What a dead build left has an unknown age too: it may have died long ago.
     const inherited = oldest <= this.firstRefreshAt || pending.abandoned.size > 0;
-    if (lag > this.erasureMs) {
-      this.logger.error({ lagMs: lag, erasureMs: this.erasureMs, versions: pending.versions.length }, 'erasure bound exceeded: kept versions still hold customers who withdrew consent');
-    }
+    if (lag > this.erasureMs) this.logExceeded(pending, lag);
+    else this.boundMet();
     if (this.timer || !this.lastOutcomeKnown()) return;
     const wait = this.failures > 0 ? this.retryWaitMs() : inherited ? 0 : Math.max(0, this.erasureMs / 3 - lag);
     this.timer = setTimeout(() => {
@@ -63,6 +69,28 @@ export class Erasure {
       );
     }, wait);
     this.timer.unref();
+  }
+
+  /**
+   * Private: the bound's error line when it is first exceeded, when what is held or the failed rebuilds change,
+   * and otherwise every EXCEEDED_LOG_EVERY_MS (the lag metric stays exact at every refresh).
+   */
+  private logExceeded(pending: PendingErasure, lag: number): void {
+    const state = `${pending.versions.join(',')} ${pending.since.size} ${pending.abandoned.size} ${this.failures}`;
+    const last = this.exceededLogged;
+    if (last && last.state === state && Date.now() - last.at < EXCEEDED_LOG_EVERY_MS) return;
+    this.exceededLogged = { at: Date.now(), state };
+    this.logger.error(
+      { lagMs: lag, erasureMs: this.erasureMs, versions: pending.versions.length, customers: pending.since.size, failedRebuilds: this.failures, repeatEveryMs: EXCEEDED_LOG_EVERY_MS },
+      'erasure bound exceeded: kept versions still hold customers who withdrew consent',
+    );
+  }
+
+  /** Private: says once that an exceeded bound holds again, so the next excess is logged at once. */
+  private boundMet(): void {
+    if (!this.exceededLogged) return;
+    this.exceededLogged = undefined;
+    this.logger.info('erasure bound met again: no kept version holds a customer who withdrew consent past the bound');
   }
 
   /** Milliseconds the next try waits after `failures` failed erasure rebuilds in a row. */

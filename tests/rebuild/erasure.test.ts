@@ -1,6 +1,7 @@
-import { Erasure, MAX_RETRY_WAIT_MS } from '../../src/rebuild/erasure';
+import { EXCEEDED_LOG_EVERY_MS, Erasure, MAX_RETRY_WAIT_MS } from '../../src/rebuild/erasure';
 import type { RebuildState } from '../../src/rebuild/rebuild-job';
 import { createLogger } from '../../src/logger';
+import { loggedLines } from '../helpers/log-lines';
 
 const ERASURE_MS = 9_000;
 const pending = (seenAgoMs: number) => ({ since: new Map([['a@x', new Date(Date.now() - seenAgoMs)]]), versions: ['v1'], abandoned: new Map() });
@@ -109,5 +110,76 @@ describe('the erasure rebuild', () => {
     } finally {
       restarted.stop();
     }
+  });
+});
+
+describe('the erasure bound exceeded line', () => {
+  const REFRESH_MS = 30_000;
+  const EXCEEDED = 'erasure bound exceeded: kept versions still hold customers who withdrew consent';
+  let states: Map<string, RebuildState>;
+  let log: ReturnType<typeof loggedLines>;
+  let erasure: Erasure;
+
+  beforeEach(() => {
+    jest.useFakeTimers({ now: new Date('2026-12-02T10:00:00Z') });
+    states = new Map();
+    log = loggedLines('info');
+    erasure = new Erasure(
+      async () => {
+        const id = `job-${states.size + 1}`;
+        states.set(id, 'RUNNING');
+        return { id };
+      },
+      (id) => states.get(id),
+      log.logger,
+      ERASURE_MS,
+    );
+    erasure.onRefresh({ since: new Map(), versions: [], abandoned: new Map() });
+  });
+
+  afterEach(() => {
+    erasure.stop();
+    jest.useRealTimers();
+  });
+
+  const logged = (msg: string): Array<Record<string, unknown>> => log.lines.map((l) => JSON.parse(l)).filter((l) => l.msg === msg);
+  const held = (since: Array<[string, Date]>) => ({ since: new Map(since), versions: ['v1'], abandoned: new Map() });
+
+  /** Consent refreshes every 30 s for `ms`, each finding `pending`. */
+  async function refreshFor(ms: number, pending: ReturnType<typeof held>): Promise<void> {
+    for (let t = 0; t < ms; t += REFRESH_MS) {
+      erasure.onRefresh(pending);
+      await jest.advanceTimersByTimeAsync(REFRESH_MS);
+    }
+  }
+
+  it('is logged when first exceeded, then every 15 minutes while nothing changes, the lag metric exact at every refresh', async () => {
+    const seen = new Date();
+    const pending = held([['a@x', seen]]);
+    await refreshFor(40 * 60_000, pending);
+    const lines = logged(EXCEEDED);
+    expect(lines.map((l) => l.time as number - seen.getTime())).toEqual([REFRESH_MS, REFRESH_MS + EXCEEDED_LOG_EVERY_MS, REFRESH_MS + 2 * EXCEEDED_LOG_EVERY_MS]);
+    expect(lines[0]).toMatchObject({ level: 50, lagMs: REFRESH_MS, erasureMs: ERASURE_MS, versions: 1, customers: 1, failedRebuilds: 0 });
+    expect(erasure.lagMs(pending)).toBe(Date.now() - seen.getTime());
+  });
+
+  it('is logged again at once when another customer is held or an erasure rebuild fails', async () => {
+    const first = held([['a@x', new Date()]]);
+    await refreshFor(2 * 60_000, first);
+    expect(logged(EXCEEDED)).toHaveLength(1);
+    const second = held([['a@x', first.since.get('a@x')!], ['b@x', new Date()]]);
+    await refreshFor(REFRESH_MS, second);
+    expect(logged(EXCEEDED).map((l) => l.customers)).toEqual([1, 2]);
+    for (const id of states.keys()) states.set(id, 'FAILED');
+    await refreshFor(2 * REFRESH_MS, second);
+    expect(logged(EXCEEDED).map((l) => l.failedRebuilds)).toEqual([0, 0, 1]);
+  });
+
+  it('says once when the bound is met again, and logs the next excess at once', async () => {
+    await refreshFor(2 * 60_000, held([['a@x', new Date()]]));
+    await refreshFor(2 * REFRESH_MS, held([]));
+    expect(logged('erasure bound met again: no kept version holds a customer who withdrew consent past the bound')).toHaveLength(1);
+    await refreshFor(2 * 60_000, held([['b@x', new Date()]]));
+    expect(logged(EXCEEDED)).toHaveLength(2);
   });
 });
