@@ -1,4 +1,4 @@
-import { EngineClosedError } from '../etl/engine/engine-errors';
+import { EngineClosedError, EngineUnreachableError, LakeNotBuiltError } from '../etl/engine/engine-errors';
 import type { Engine } from '../etl/engine/engine';
 import type { Config } from './config';
 import { ConsentRegistry, erasurePending } from './consent/consent-registry';
@@ -50,7 +50,7 @@ export async function createServices(config: Config, engine: Engine, logger: Log
   try {
     await consent.refresh();
   } catch (error) {
-    logger.warn({ err: error }, 'consent registry not loaded yet (is the lake built?); it is retried on the first request');
+    logger.warn({ err: error }, `consent registry not loaded yet (${whyNotLoaded(error)}); it is retried at each refresh and on the first request`);
   }
   consent.start();
   warmLiveVersion(engine, logger);
@@ -79,8 +79,15 @@ function warmLiveVersion(engine: Engine, logger: Logger): void {
     .then((manifest) => manifest?.versions[0] && engine.tableRef('customer_curated', manifest.versions[0].version))
     .catch((error: unknown) => {
       // A start that failed (a port in use) closes the engine under this load: not worth a warning.
-      if (!(error instanceof EngineClosedError)) logger.warn({ err: error }, 'the live version could not be loaded at start; /readyz says why');
+      if (!(error instanceof EngineClosedError)) logger.warn({ err: error }, `the live version could not be loaded at start (${whyNotLoaded(error)}); /readyz says why`);
     });
+}
+
+/** The start-up lines name the cause they know, rather than guess an unbuilt lake. */
+function whyNotLoaded(error: unknown): string {
+  if (error instanceof LakeNotBuiltError) return 'the lake is not built yet';
+  if (error instanceof EngineUnreachableError) return 'the query engine cannot be reached: see err';
+  return 'see err';
 }
 
 /** Stops the timers and waits for a running rebuild to finish; the caller closes the engine. */

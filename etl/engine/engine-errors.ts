@@ -74,6 +74,17 @@ export class EngineBusyError extends Error {
   }
 }
 
+/**
+ * The engine's service could not be reached (no route, refused, timed out): nothing is wrong with the
+ * request or the lake; the server's network is the operator's to fix. The message says so.
+ */
+export class EngineUnreachableError extends Error {
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+    this.name = 'EngineUnreachableError';
+  }
+}
+
 /** The lake has no live version yet: nothing has been built. */
 export class LakeNotBuiltError extends Error {
   constructor(where: string) {

@@ -1,5 +1,5 @@
 import type { Engine } from '../../etl/engine/engine';
-import { EngineClosedError, LakeDamagedError, LakeNotBuiltError, QueryTimeoutError } from '../../etl/engine/engine-errors';
+import { EngineClosedError, EngineUnreachableError, LakeDamagedError, LakeNotBuiltError, QueryTimeoutError } from '../../etl/engine/engine-errors';
 import { ManifestError, type VersionManifest } from '../../etl/manifest';
 import type { Logger } from '../logger';
 import { type ConsentSnapshot, createSnapshot, sameHidden } from './consent-snapshot';
@@ -29,8 +29,8 @@ export interface PendingErasure {
 /** Whether anything on disk still waits for the erasure rebuild. */
 export const erasurePending = (pending: PendingErasure): boolean => pending.versions.length > 0 || pending.abandoned.size > 0;
 
-// Private: a refresh failing with these is answered as they say (a damaged or unbuilt lake, a timeout, a closing server), not as consent unavailable.
-const SAYS_ITSELF = [ManifestError, LakeDamagedError, LakeNotBuiltError, QueryTimeoutError, EngineClosedError];
+// Private: a refresh failing with these is answered as they say (a damaged or unbuilt lake, a timeout, an engine out of reach, a closing server), not as consent unavailable.
+const SAYS_ITSELF = [ManifestError, LakeDamagedError, LakeNotBuiltError, QueryTimeoutError, EngineUnreachableError, EngineClosedError];
 
 /**
  * The API's second line of defence for consent. The curated zone was filtered

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { liveVersion } from '../../etl/manifest';
+import { EngineUnreachableError } from '../../etl/engine/engine-errors';
 import type { Services } from '../services';
 import { type EngineProbe, engineProbe } from './engine-probe';
 import { requestLogOf } from './request-context';
@@ -41,7 +42,8 @@ async function readiness({ engine, consent }: Pick<Services, 'engine' | 'consent
     const invalid = (error as Error)?.name === 'ManifestError';
     const code = (error as NodeJS.ErrnoException)?.code;
     const denied = code === 'EACCES' || code === 'EPERM' ? ` (${code}): the user running the server may not read it; fix the lake folder's permissions or owner` : '';
-    return { ready: false, reason: invalid ? 'lake manifest invalid: run `stedi build` to write a new one (the server log names the problem)' : `lake manifest cannot be read${denied}`, err: error };
+    const unreachable = error instanceof EngineUnreachableError ? ': the query engine cannot be reached (the server log says what to fix)' : '';
+    return { ready: false, reason: invalid ? 'lake manifest invalid: run `stedi build` to write a new one (the server log names the problem)' : `lake manifest cannot be read${denied}${unreachable}`, err: error };
   }
   if (!version) return { ready: false, reason: 'lake not built: run `stedi build` or the rebuildZones mutation' };
 

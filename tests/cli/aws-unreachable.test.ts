@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { makeTempDir } from '../helpers/landing-fixture';
-import { runBin } from '../helpers/spawn-cli';
+import { runBin, spawnBin } from '../helpers/spawn-cli';
 
 /**
  * An operator on Athena whose network takes the connection and never answers (a proxy, a
@@ -47,6 +47,36 @@ describe('Athena commands when AWS does not answer', () => {
     expect(lines.slice(0, 6).map((l) => l.split(/ {2,}/)[1])).toEqual(['workgroup', 'glue tables', 'customer landing', 'accelerometer landing', 'step_trainer landing', 'lake writable']);
     for (const line of lines.slice(0, 6)) expect(line).toMatch(/^FAIL .*\(TimeoutError: .*\): AWS could not be reached/);
     expect(lines.at(-1)).toBe('6 of 6 checks failed; fix them before building.');
+  });
+
+  it('stedi serve answers data requests 503 ENGINE_BUSY saying to retry, and logs that the engine cannot be reached', async () => {
+    const server = spawnBin(['serve'], aws({
+      AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example', STEDI_AWS_TIMEOUT_MS: '300',
+      STEDI_API_KEYS: 'analystkey-0123456789abcdef:analyst', HOST: '127.0.0.1', PORT: '0', STEDI_WORKERS: '1', LOG_LEVEL: 'info',
+    }));
+    try {
+      const [, url] = await server.waitFor(/Serving s3:\/\/example-bucket\/stedi at (http:\/\/127\.0\.0\.1:\d+)\/graphql/);
+      const auth = { authorization: 'Bearer analystkey-0123456789abcdef' };
+      const retry = "the server cannot reach its query engine (Athena) now; retry later, and tell the server's operator (its /readyz and log say what to fix)";
+      const graphql = await fetch(`${url}/graphql`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"query":"{ customers(first: 1) { totalCount } }"}' });
+      expect(((await graphql.json()) as { errors: unknown }).errors).toEqual([expect.objectContaining({ message: retry, extensions: { code: 'ENGINE_BUSY' } })]);
+      const exported = await fetch(`${url}/export/machine_learning_curated?format=csv`, { headers: auth });
+      expect(exported.status).toBe(503);
+      expect(await exported.json()).toEqual({ errors: [{ message: retry, extensions: { code: 'ENGINE_BUSY' } }] });
+      const ready = await fetch(`${url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(((await ready.json()) as { reason: string }).reason).toBe('lake manifest cannot be read: the query engine cannot be reached (the server log says what to fix)');
+      const messages = server.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string; reason?: string });
+      expect(messages.map((m) => m.msg)).toEqual(expect.arrayContaining([
+        'consent registry not loaded yet (the query engine cannot be reached: see err); it is retried at each refresh and on the first request',
+        'the query engine cannot be reached; data requests answer ENGINE_BUSY (503) until it can',
+      ]));
+      expect(messages.some((m) => /is the lake built|internal error|^resolver failed|^export failed/.test(m.msg))).toBe(false);
+      expect(messages.find((m) => m.reason)?.reason).toMatch(/AWS could not be reached \(the network, a proxy or a firewall, or a misspelt AWS_REGION\)/);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
   });
 
   it('stedi status without credentials says how to give them', async () => {

@@ -1,3 +1,5 @@
+import { EngineUnreachableError } from '../engine-errors';
+
 /** An AWS SDK error as one short line for a message: its name and the first line of its text. */
 export function awsErrorText(error: unknown): string {
   const e = error as { name?: string; Code?: string; message?: string } | undefined;
@@ -12,6 +14,19 @@ const REFUSED_CREDENTIALS = new Set(['ExpiredToken', 'ExpiredTokenException', 'U
 // Private: the call never reached AWS (no DNS, no route, refused or timed out).
 const UNREACHABLE = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH']);
 
+const UNREACHABLE_FIX = 'AWS could not be reached (the network, a proxy or a firewall, or a misspelt AWS_REGION): check that this machine reaches AWS, then try again';
+
+/** The call never reached AWS, or its answer stalled past STEDI_AWS_TIMEOUT_MS. */
+export function isUnreachable(error: unknown): boolean {
+  const e = error as { name?: string; code?: string } | undefined;
+  return UNREACHABLE.has(e?.code ?? '') || e?.name === 'TimeoutError';
+}
+
+/** `error` as EngineUnreachableError when AWS was out of reach (`what` failed, with the fix), else as it is. */
+export function unreachableOr(error: unknown, what: string): unknown {
+  return isUnreachable(error) ? new EngineUnreachableError(`${what} (${awsErrorText(error)}): ${UNREACHABLE_FIX}`, error) : error;
+}
+
 /**
  * The fix for a failed AWS call: `grant` (the permission to add) when AWS refused the call, but
  * the set-up's own fix when the call never had credentials or a region, or AWS refused the
@@ -19,9 +34,7 @@ const UNREACHABLE = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRES
  */
 export function awsFix(error: unknown, grant: string): string {
   const e = error as { name?: string; message?: string; code?: string } | undefined;
-  if (UNREACHABLE.has(e?.code ?? '') || e?.name === 'TimeoutError') {
-    return 'AWS could not be reached (the network, a proxy or a firewall, or a misspelt AWS_REGION): check that this machine reaches AWS, then try again';
-  }
+  if (isUnreachable(error)) return UNREACHABLE_FIX;
   if (e?.name === 'CredentialsProviderError') {
     return 'no AWS credentials were found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), run `aws sso login`, or run with an instance or task role';
   }

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-athena';
 import { EngineBusyError, QueryTimeoutError } from '../engine-errors';
 import { AthenaQueryError, isRetryable } from './athena-errors';
+import { unreachableOr } from './aws-error-text';
 
 /**
  * One Athena query from start to finish: StartQueryExecution, then
@@ -83,7 +84,7 @@ export class AthenaQueryRunner {
         if (id && !(error instanceof AthenaQueryError) && !(error instanceof QueryTimeoutError)) await this.stop(id);
         // A call abandoned at the deadline or on the caller's abort (see `send`) is the timeout, not an error of its own.
         if (!(error instanceof AthenaQueryError)) await this.throwIfOver(undefined, started, deadline, options);
-        if (error instanceof QueryTimeoutError || !isRetryable(error)) throw error;
+        if (error instanceof QueryTimeoutError || !isRetryable(error)) throw unreachableOr(error, 'cannot run the Athena query');
         if (attempt >= this.settings.maxRetries) throw busyOr(error);
         if (id) await options.beforeRetry?.();
         await this.clock.sleep(this.backoff(attempt + 2), options.signal);
@@ -139,7 +140,7 @@ export class AthenaQueryRunner {
       try {
         return await send();
       } catch (error) {
-        if (error instanceof AthenaQueryError || !isRetryable(error) || signal?.aborted) throw error;
+        if (error instanceof AthenaQueryError || !isRetryable(error) || signal?.aborted) throw unreachableOr(error, 'cannot read the Athena query results');
         if (attempt >= this.settings.maxRetries) throw busyOr(error);
         await this.clock.sleep(this.backoff(attempt + 2), signal);
       }

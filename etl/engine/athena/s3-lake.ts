@@ -6,7 +6,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { type LakeManifest, parseManifest } from '../../manifest';
-import { awsErrorText, awsFix } from './aws-error-text';
+import { awsErrorText, awsFix, isUnreachable, unreachableOr } from './aws-error-text';
 import { parseS3Url, s3Url } from './s3-location';
 
 /**
@@ -44,6 +44,8 @@ export class S3Lake implements LakeStore {
     } catch (error) {
       if (isMissing(error)) return null;
       // The first call of status and build: AWS out of reach or no credentials is said with its fix, not as the SDK's words.
+      // Out of reach is typed too: the server answers it as the engine being unavailable, not as its own failure.
+      if (isUnreachable(error)) throw unreachableOr(error, `cannot read the lake's manifest ${url}`);
       const fix = awsFix(error, '');
       if (fix) throw new Error(`cannot read the lake's manifest ${url} (${awsErrorText(error)}): ${fix}`, { cause: error });
       throw error;

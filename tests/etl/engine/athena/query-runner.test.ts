@@ -1,4 +1,4 @@
-import { EngineBusyError, QueryTimeoutError } from '../../../../etl/engine/engine-errors';
+import { EngineBusyError, EngineUnreachableError, QueryTimeoutError } from '../../../../etl/engine/engine-errors';
 import { AthenaQueryError } from '../../../../etl/engine/athena/athena-errors';
 import { AthenaQueryRunner } from '../../../../etl/engine/athena/query-runner';
 import { FakeAthena, FakeClock, type QueryOutcome } from '../../../helpers/fake-aws';
@@ -62,6 +62,20 @@ describe('running one Athena query', () => {
     await expect(refused).rejects.toBeInstanceOf(EngineBusyError);
     await expect(refused).rejects.toHaveProperty('cause', expect.any(TooManyRequestsException));
     expect(throttled.athena.mock.commandCalls(StartQueryExecutionCommand)).toHaveLength(1 + SETTINGS.maxRetries);
+  });
+
+  it('says the engine cannot be reached, with the fix, when a start or a poll never reaches AWS', async () => {
+    const timedOut = Object.assign(new Error('the request socket timed out after 300 ms of inactivity'), { name: 'TimeoutError' });
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+    for (const [command, error] of [['start', timedOut], ['poll', refused]] as const) {
+      const { athena, runner } = setup({});
+      if (command === 'start') athena.mock.on(StartQueryExecutionCommand).rejects(error);
+      else athena.mock.on(GetQueryExecutionCommand).rejects(error);
+      const failure = runner.run('SELECT 1', { timeoutMs: 60_000 });
+      await expect(failure).rejects.toBeInstanceOf(EngineUnreachableError);
+      await expect(failure).rejects.toThrow(/^cannot run the Athena query \((TimeoutError|error): .*\): AWS could not be reached \(the network, a proxy or a firewall, or a misspelt AWS_REGION\)/);
+      await expect(failure).rejects.toHaveProperty('cause', error);
+    }
   });
 
   it('keeps polling the same query when a poll is throttled', async () => {
