@@ -1,5 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
-import { NamedAddresses, foldAscii } from './named-addresses';
+import { spellingOf } from './email-spelling';
+import { NamedAddresses } from './named-addresses';
 
 /**
  * Doubt hides: a quarantined customer line whose email can still be read
@@ -10,10 +11,6 @@ import { NamedAddresses, foldAscii } from './named-addresses';
  * (landing order is no proof: a file named later may hold an older record).
  * The build and the consent registry both decide it here.
  */
-
-/** An email as its spellings share it: ASCII letters in lower case, no space or tab (the Athena view folds it with translate()). */
-export const SPELLING_DROPPED = ' \t';
-const spellingOf = (email: string): string => foldAscii(email).replace(/[ \t]/g, '');
 
 /**
  * A JSON key that reads as `name` (ASCII letters): each letter as written or
@@ -123,10 +120,10 @@ export class ConsentDoubt {
   }
 
   /**
-   * Accepted emails another accepted email spells in other ASCII case or with spaces or tabs (`Ann@X.com`,
-   * `ann@x.com `): one address whose records cannot be told apart as one customer's or two, so a revocation
-   * under one spelling could be lost to the other. Each is in doubt until landing agrees on one spelling (no
-   * date clears it).
+   * Accepted emails another accepted email spells otherwise (email-spelling.ts: in other case, with invisible
+   * characters, in another Unicode form: `Ann@X.com`, `ann@x.com `, `ａｎｎ@x.com`): one address whose records
+   * cannot be told apart as one customer's or two, so a revocation under one spelling could be lost to the
+   * other. Each is in doubt until landing agrees on one spelling (no date clears it).
    */
   private *respelled(): Generator<string> {
     const spellings = new Map<string, string[]>();

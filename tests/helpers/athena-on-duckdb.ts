@@ -120,6 +120,9 @@ export class AthenaOnDuckDb {
       .replace(/\b(json_parse|json_format|json_extract_scalar|json_extract|json_size|json_array_length)\(/g, 'trino_$1(')
       .replace(/try_cast\(("\w+") AS map\(varchar, json\)\)/g, 'trino_json_object($1)')
       .replace(/length\(to_utf8\(("\w+")\)\)/g, 'strlen($1)')
+      // normalize(s, NFKC): DuckDB has only NFC, so JavaScript's normalize() stands in (the form is a keyword in Trino, text here).
+      .replace(/\bnormalize\(/g, 'trino_normalize(')
+      .replace(/, (NFC|NFD|NFKC|NFKD)\)/g, ", '$1')")
       .replace(/from_utf8\(substr\(to_utf8\(("\w+")\), 1, (\d+)\)\)/g, "trino_utf8_prefix($1, '$2')");
     const ctas = /^CREATE TABLE ("\w+"\."\w+")\nWITH \((.*)\)\nAS\n([\s\S]*)$/.exec(sql);
     if (ctas) {
@@ -193,6 +196,7 @@ function registerTrinoJson(connection: DuckDBConnection): void {
   register('json_array_length', BIGINT, 1, trinoJson.json_array_length);
   // from_utf8(substr(to_utf8(s), 1, n)): the first n bytes, a character cut short becoming U+FFFD.
   register('utf8_prefix', VARCHAR, 2, (text, bytes) => Buffer.from(text).subarray(0, Number(bytes)).toString());
+  register('normalize', VARCHAR, 2, (text, form) => text.normalize(form));
   // CAST(json AS map(varchar, json)): only whether it succeeds is used.
   register('json_object', VARCHAR, 1, (json) => (json.startsWith('{') ? json : null));
 }

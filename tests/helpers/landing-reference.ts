@@ -163,8 +163,10 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
       .filter((d) => !records.some((r) => r.email === d.email && d.updated !== null && r.lastUpdateDate > d.updated))
       .map((d) => d.email),
   );
-  // Two accepted spellings of one address (ASCII case, spaces and tabs aside): both in doubt, whatever their dates.
-  const spelling = (email: string): string => foldAscii(email).replace(/[ \t]/g, '');
+  // Two accepted spellings of one address (case, invisible characters and Unicode forms aside): both in doubt, whatever their dates.
+  const invisible = /[\p{Cc}\p{Cf}\p{Zs}]/gu;
+  const lowerEach = (text: string): string => [...text].map((c) => (c === '\u0130' ? 'i' : c.toLowerCase())).join('');
+  const spelling = (email: string): string => lowerEach(email.replace(invisible, '').normalize('NFKC').replace(invisible, ''));
   for (const a of records) if (records.some((b) => b.email !== a.email && spelling(b.email) === spelling(a.email))) uncertain.add(a.email);
   const newest = new Map<string, number>();
   for (const r of records) newest.set(r.email, Math.max(newest.get(r.email) ?? -Infinity, r.lastUpdateDate));

@@ -1,4 +1,5 @@
-import { SPELLING_DROPPED, keyPattern } from '../../landing/consent-doubt';
+import { keyPattern } from '../../landing/consent-doubt';
+import { invisibleClass } from '../../landing/email-spelling';
 import { LOWER, UPPER } from '../../landing/named-addresses';
 import { FIELD_REASON_PREFIXES, MAX_SAFE_WHOLE } from '../../landing/landing-rules';
 import { consentUncertainName, landingCheckedName } from './object-names';
@@ -13,7 +14,7 @@ import { type Statement, literal, qualified } from './statements';
  * since Trino's and JavaScript's shorthands differ; a key may be written
  * with `\u` escapes, and an accepted email anywhere in the line (ASCII case
  * aside, as written or without its NULs) names the customer who has it, and so does another accepted spelling of their
- * email in other ASCII case. Like the embedded reader, the emails of a too-long line
+ * email written otherwise (email-spelling.ts: case, invisible characters, NFKC). Like the embedded reader, the emails of a too-long line
  * are read from all of it; the line's date is its own top-level one, known
  * only when the line was refused for a field's value.
  *
@@ -25,8 +26,11 @@ const SPACE = String.raw`[\t\n\x{0B}\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}
 const EMAIL = String.raw`'${keyPattern('email')}${SPACE}:${SPACE}"((?:[^"\\]|\\[^\n\r\x{2028}\x{2029}])*)"'`;
 
 const fold = (text: string): string => `translate(${text}, ${literal(UPPER)}, ${literal(LOWER)})`;
-/** An email as its spellings share it (consent-doubt.ts): ASCII letters folded, spaces and tabs dropped (translate() drops what `from` has beyond `to`). */
-const spelling = (email: string): string => `translate(${email}, ${literal(UPPER + SPELLING_DROPPED)}, ${literal(LOWER)})`;
+// The invisible characters as a Trino (Joni) regex class: code points written \x{…}, as Trino asks for beyond the BMP.
+const INVISIBLE = literal(invisibleClass((c) => `\\x{${c.toString(16).toUpperCase()}}`));
+/** An email as its spellings share it (email-spelling.ts): invisibles dropped, NFKC, invisibles dropped, lower() (simple case mapping, per code point). */
+const spelling = (email: string): string =>
+  `lower(regexp_replace(normalize(regexp_replace(${email}, ${INVISIBLE}, ''), NFKC), ${INVISIBLE}, ''))`;
 /** Whether `text` holds `email` (ASCII case aside), as written or without its NULs (text written as UTF-16). */
 const holds = (text: string, email: string): string =>
   `(strpos(${fold(text)}, ${fold(email)}) > 0 OR strpos(${fold(`replace(${text}, chr(0), '')`)}, ${fold(email)}) > 0)`;
@@ -52,6 +56,9 @@ export function createConsentUncertainView(database: string, version: string): S
       `  WHERE "reason" IS NULL`,
       `  GROUP BY "email"`,
       `),`,
+      `"spelled" AS (`,
+      `  SELECT "email", ${spelling('"email"')} AS "spelling" FROM "valid"`,
+      `),`,
       `"keyed" AS (`,
       // An email decodes its JSON escapes, or stays as written when they are not valid JSON.
       `  SELECT coalesce(json_extract_scalar('"' || "e"."raw" || '"', '$'), "e"."raw") AS "email", "bad"."lastUpdateDate"`,
@@ -71,10 +78,10 @@ export function createConsentUncertainView(database: string, version: string): S
       `  FROM "keyed"`,
       `  JOIN "valid" AS "v" ON strpos("v"."email", '@') > 0 AND ${holds('"keyed"."email"', '"v"."email"')}`,
       `  UNION ALL`,
-      // Two accepted spellings of one address (ASCII case, spaces and tabs aside): each is in doubt, and no date clears it.
+      // Two accepted spellings of one address (email-spelling.ts): each is in doubt, and no date clears it.
       `  SELECT "v"."email", CAST(NULL AS bigint)`,
-      `  FROM "valid" AS "v"`,
-      `  JOIN "valid" AS "w" ON ${spelling('"v"."email"')} = ${spelling('"w"."email"')} AND "v"."email" <> "w"."email"`,
+      `  FROM "spelled" AS "v"`,
+      `  JOIN "spelled" AS "w" ON "v"."spelling" = "w"."spelling" AND "v"."email" <> "w"."email"`,
       `)`,
       `SELECT DISTINCT "d"."email"`,
       `FROM "doubts" AS "d"`,

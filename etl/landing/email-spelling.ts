@@ -1,0 +1,49 @@
+/**
+ * An email as all its spellings share it (doubt hides: two accepted emails
+ * that fold alike are one address written two ways, consent-doubt.ts). The
+ * fold, decided here and spelled for Trino by the Athena view
+ * (etl/engine/athena/consent-uncertain-statements.ts):
+ *   1. drop every invisible character (below), so a zero-width space between
+ *      a letter and its accent cannot keep the two from composing;
+ *   2. NFKC: `e` + U+0301 is `é`, full-width `ａ` is `a`;
+ *   3. drop the invisible characters again (NFKC writes some as spaces: U+00A0, `¨`);
+ *   4. lower-case each code point by its simple mapping, as Trino's lower()
+ *      does (Java's Character.toLowerCase): `É` is `é`, `Σ` is always `σ`
+ *      (JavaScript's toLowerCase would make a final one `ς`) and `İ` is `i`
+ *      (JavaScript's would add U+0307).
+ * What the fold does not cover: a letter that merely looks like another
+ * (Cyrillic `а` for `a`) is another address.
+ */
+
+/**
+ * Characters no reader sees: Unicode categories Cc (controls, NUL and tab
+ * among them), Cf (format: zero-width space, ZWJ/ZWNJ, BOM, soft hyphen,
+ * bidi marks) and Zs (space separators), as Unicode 17 assigns them. Listed,
+ * not written `\p{Cc}`, so both engines drop the same characters whatever
+ * Unicode version their regex engine knows (tests pin the list to Node's).
+ */
+export const INVISIBLE_RANGES: ReadonlyArray<readonly [number, number]> = [
+  [0x0, 0x20], [0x7f, 0xa0], [0xad, 0xad], [0x600, 0x605], [0x61c, 0x61c], [0x6dd, 0x6dd], [0x70f, 0x70f],
+  [0x890, 0x891], [0x8e2, 0x8e2], [0x1680, 0x1680], [0x180e, 0x180e], [0x2000, 0x200f], [0x202a, 0x202f],
+  [0x205f, 0x2064], [0x2066, 0x206f], [0x3000, 0x3000], [0xfeff, 0xfeff], [0xfff9, 0xfffb], [0x110bd, 0x110bd],
+  [0x110cd, 0x110cd], [0x13430, 0x1343f], [0x1bca0, 0x1bca3], [0x1d173, 0x1d17a], [0xe0001, 0xe0001], [0xe0020, 0xe007f],
+];
+
+/** The invisible characters as one regex class, each code point written by `escape`. */
+export function invisibleClass(escape: (codePoint: number) => string): string {
+  return `[${INVISIBLE_RANGES.map(([from, to]) => (from === to ? escape(from) : `${escape(from)}-${escape(to)}`)).join('')}]`;
+}
+
+const INVISIBLE = new RegExp(invisibleClass((c) => `\\u{${c.toString(16)}}`), 'gu');
+// Plain ASCII (nearly every email) is its own NFKC form and has no other invisible characters or case: no normalize() for it.
+const ASCII = /^[\x00-\x7f]*$/;
+const ASCII_INVISIBLE = /[\x00-\x20\x7f]+/g;
+
+export function spellingOf(email: string): string {
+  if (ASCII.test(email)) return email.replace(ASCII_INVISIBLE, '').replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+  const visible = email.replace(INVISIBLE, '').normalize('NFKC').replace(INVISIBLE, '');
+  let folded = '';
+  // A code point's full lower case starts with its simple one (only `İ` has more: `i` + U+0307).
+  for (const c of visible) folded += String.fromCodePoint(c.toLowerCase().codePointAt(0)!);
+  return folded;
+}
