@@ -2,7 +2,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBin } from '../helpers/bin-cli';
 import { parquetFilesHolding } from '../helpers/parquet-scan';
-import { customerRecord, emailOf, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
+import { accelerometerRecord, customerRecord, emailOf, makeTempDir, stepTrainerRecord, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 
 /**
  * The defects a hostile producer found, through `bin/stedi.js` as a user runs
@@ -100,6 +100,11 @@ describe('stedi build on hostile landing lines', () => {
     ['in other ASCII case', 'ALICE@Test.com'],
     ['with a trailing space', `${emailOf('alice')} `],
     ['with a leading tab', `\t${emailOf('alice')}`],
+    ['in full-width letters (the same under NFKC)', '\uff41\uff4c\uff49\uff43\uff45@test.com'],
+    ['with a zero-width space', 'ali\u200bce@test.com'],
+    ['with a NUL', `${emailOf('alice')}\u0000`],
+    ['with a soft hyphen and a no-break space', 'ali\u00adce@test.com\u00a0'],
+    ['with a capital dotted I', 'AL\u0130CE@test.com'],
   ])('hides a customer whose newer revocation spells the email %s on another device, and reports both spellings as consent uncertain', (_how, email) => {
     const landing = writeSmallLanding();
     // On a new device: the same address as alice@test.com, so her consent can no longer be shown.
@@ -114,6 +119,35 @@ describe('stedi build on hostile landing lines', () => {
     expect(report.tables.customer_trusted.rows).toBe(1);
     expect(report.tables.step_trainer_trusted.rows).toBe(1);
     expect(report.tables.machine_learning_curated.rows).toBe(1);
+  });
+
+  it.each([
+    ['in NFD beside NFC', 'jos\u00e9@test.com', 'jose\u0301@test.com'],
+    ['in other non-ASCII case', 'jos\u00e9@test.com', 'JOS\u00c9@test.com'],
+  ])('hides a customer whose newer revocation spells the email %s, and reports both spellings as consent uncertain', (_how, granted, revoked) => {
+    const landing = writeSmallLanding();
+    const jose = (email: string, serial: string, consentAt: number | null, updatedAt: number) => ({ ...customerRecord({ name: 'jose', serial, consentAt, updatedAt }), email });
+    writeLanding(landing, 'customer', [jose(granted, 'serial-jose', 1_655_000_000_000, 1_655_000_000_000), jose(revoked, 'serial-jose-2', null, 1_656_000_000_000)], 'customer-2.json');
+    writeLanding(landing, 'accelerometer', [{ ...accelerometerRecord('jose', 1_655_000_001_000, 1, 1, 1), user: granted }], 'accelerometer-2.json');
+    writeLanding(landing, 'step_trainer', [stepTrainerRecord('serial-jose', 1_655_000_001_000, 100)], 'step_trainer-2.json');
+    const run = build(landing, makeTempDir());
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.consentUncertain).toBe(2);
+    // alice and bob only: the consenting spelling is hidden with the revoking one, and so is its device's reading.
+    expect(report.tables.customer_trusted.rows).toBe(2);
+    expect(report.tables.step_trainer_trusted.rows).toBe(3);
+  });
+
+  it('keeps serving a customer whose address only looks like another customer\'s revoking one (a Cyrillic а is another letter)', () => {
+    const landing = writeSmallLanding();
+    const lookalike = { ...customerRecord({ name: 'alice', serial: 'serial-alice-2', consentAt: null, updatedAt: 1_656_000_000_000 }), email: '\u0430lice@test.com' };
+    writeLanding(landing, 'customer', [lookalike], 'customer-2.json');
+    const run = build(landing, makeTempDir());
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.consentUncertain).toBe(0);
+    expect(report.tables.customer_trusted.rows).toBe(2);
   });
 
   it.each([

@@ -46,6 +46,38 @@ describe('consent read from landing, through the API', () => {
     expect((await test.graphql('{ lake { consentUncertain } }', ANALYST_KEY)).body.data.lake.consentUncertain).toBe(2);
   });
 
+  it.each([
+    ['in full-width letters (the same under NFKC)', '\uff41\uff4c\uff49\uff43\uff45@test.com'],
+    ['with a zero-width space', 'ali\u200bce@test.com'],
+    ['with a NUL', 'alice@test.com\u0000'],
+    ['with a byte order mark', '\ufeffalice@test.com'],
+  ])('hides at once a customer whose newer revocation spells the email %s on another device', async (_how, email) => {
+    const landing = writeSmallLanding();
+    test = await buildTestApp({ landing });
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
+    const respelled = { ...customerRecord({ name: 'alice', serial: 'serial-alice-2', consentAt: null, updatedAt: 1_656_000_000_000 }), email };
+    writeLanding(landing, 'customer', [respelled], 'customer-2.json');
+    await test.lake.services.consent.refresh();
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toBeNull();
+    expect((await test.graphql('{ lake { consentUncertain } }', ANALYST_KEY)).body.data.lake.consentUncertain).toBe(2);
+  });
+
+  it('hides at once a customer whose consenting record spells the email in NFC when a newer revocation spells it in NFD', async () => {
+    const landing = writeSmallLanding();
+    const jose = (email: string, serial: string, consentAt: number | null, updatedAt: number) => ({ ...customerRecord({ name: 'jose', serial, consentAt, updatedAt }), email });
+    writeLanding(landing, 'customer', [jose('jos\u00e9@test.com', 'serial-jose', 1_655_000_000_000, 1_655_000_000_000)], 'customer-2.json');
+    writeLanding(landing, 'accelerometer', [{ ...accelerometerRecord('jose', 1_655_000_001_000, 1, 1, 1), user: 'jos\u00e9@test.com' }], 'accelerometer-2.json');
+    writeLanding(landing, 'step_trainer', [stepTrainerRecord('serial-jose', 1_655_000_001_000, 100)], 'step_trainer-2.json');
+    test = await buildTestApp({ landing });
+    const JOSE = '{ customer(serialNumber: "serial-jose") { serialNumber } }';
+    expect((await test.graphql(JOSE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-jose' });
+    writeLanding(landing, 'customer', [jose('jose\u0301@test.com', 'serial-jose-2', null, 1_656_000_000_000)], 'customer-3.json');
+    await test.lake.services.consent.refresh();
+    expect((await test.graphql(JOSE, ANALYST_KEY)).body.data.customer).toBeNull();
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
+    expect((await test.graphql('{ lake { consentUncertain } }', ANALYST_KEY)).body.data.lake.consentUncertain).toBe(2);
+  });
+
   it('hides at once a customer whose revocation arrives written as UTF-16LE, and counts them as consent uncertain', async () => {
     const landing = writeSmallLanding();
     test = await buildTestApp({ landing });
