@@ -139,6 +139,39 @@ describe('the Athena landing rules', () => {
     if (source === 'customer') expect(embedded.uncertain.length).toBeGreaterThan(10);
   });
 
+  it('leave uncertain the same respelled customer emails as the embedded reader: Unicode forms, invisible characters, case (seeded)', async () => {
+    const base = fc.constantFrom('ann@x.com', 'jos\u00e9@x.com', '\u00c5sa@x.com', '\u03bf\u03a3@x.com', 'AL\u0130CE@x.com', 'alice@x.com', '\u0430nn@x.com');
+    const respell = fc.constantFrom(
+      (s: string) => s,
+      (s: string) => s.toUpperCase(),
+      (s: string) => s.normalize('NFD'),
+      (s: string) => s.replace(/[a-z]/g, (c) => String.fromCodePoint(c.charCodeAt(0) - 0x61 + 0xff41)),
+      (s: string) => s.replace('@', '\u200b@'),
+      (s: string) => `${s}\u0000`,
+      (s: string) => `\u0085${s}`,
+      (s: string) => `${s}\u00a0\u3000`,
+      (s: string) => s.replace('@', '\u00ad\u200d@'),
+      (s: string) => `\ufeff${s}\u{e0041}`,
+    );
+    const record = fc.tuple(base, respell, fc.boolean(), fc.integer({ min: 0, max: 3 })).map(([b, f, consents, k]) => {
+      const at = 1_655_000_000_000 + k * 1000;
+      return JSON.stringify({ customerName: 'c', email: f(b), phone: '1', birthDay: '1990-01-01', serialNumber: `s-${k}`, registrationDate: at, lastUpdateDate: at, shareWithResearchAsOfDate: consents ? at : null });
+    });
+    // One address written once, beside the look-alike `ѕolo` (a Cyrillic ѕ): never uncertain.
+    const alone = ['solo@x.com', '\u0455olo@x.com'].map((email) => JSON.stringify({ customerName: 'c', email, phone: '1', birthDay: '1990-01-01', serialNumber: 's-9', registrationDate: 1, lastUpdateDate: 1, shareWithResearchAsOfDate: 1 }));
+    const texts = [...alone, ...fc.sample(record, { seed: SEED, numRuns: 60 })];
+    const lines = texts.map((text): CorpusLine => ({ bytes: Buffer.from(text), expected: { kind: 'accepted', values: JSON.parse(text) } }));
+    const folder = writeFiles(lines);
+    const embedded = await embeddedOutcome('customer', folder, lines.length);
+    const athena = await athenaOutcome('customer', folder);
+    const where = `(seed ${SEED}: rerun with STEDI_FC_SEED=${SEED})`;
+    expect({ where, quarantined: embedded.counts.quarantined }).toEqual({ where, quarantined: 0 });
+    expect({ where, uncertain: athena.uncertain }).toEqual({ where, uncertain: embedded.uncertain });
+    // Respellings were drawn, and the address written once is certain.
+    expect(embedded.uncertain.length).toBeGreaterThan(10);
+    expect(athena.uncertain.filter((e) => /olo@/.test(e))).toEqual([]);
+  });
+
   it('reads a line the way Hadoop splits it: \\n, \\r\\n and also a lone \\r end a line (a difference from the embedded engine)', () => {
     expect(hadoopLines(Buffer.from('a\r\nb\nc\rd'))).toEqual(['a', 'b', 'c', 'd']);
     expect(hadoopLines(Buffer.from([0x7b, 0xff, 0x7d]))).toEqual(['{\uFFFD}']);

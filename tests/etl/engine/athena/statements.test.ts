@@ -91,6 +91,20 @@ describe('the statements of an Athena build', () => {
     expect(quarantine).toContain('SELECT "sourceFile", "reason", "line"');
   });
 
+  it('fold each accepted email for the consent view with Trino functions dt-sql-parser accepts: invisibles dropped, NFKC, lower()', () => {
+    const view = plans.any.find((s) => s.sql.startsWith('CREATE VIEW "stedi"."consent_uncertain__'))!;
+    const fold = /lower\(regexp_replace\(normalize\(regexp_replace\("email", '(\[[^']+\])', ''\), NFKC\), '(\[[^']+\])', ''\)\) AS "spelling"/.exec(view.sql);
+    expect(fold).not.toBeNull();
+    // One class, each code point as \x{…} (Trino's form beyond the BMP): NUL, tab, U+00AD, U+200B, U+FEFF and the tag characters among them.
+    expect(fold![1]).toBe(fold![2]);
+    for (const c of ['\\x{0}-\\x{20}', '\\x{AD}', '\\x{2000}-\\x{200F}', '\\x{FEFF}', '\\x{E0020}-\\x{E007F}']) expect(fold![1]).toContain(c);
+    expect(fold![1]).not.toMatch(/\\u|\\p/);
+    // The parser checks the normal form: a misspelt one is refused.
+    const [asWritten, misspelt] = sqlParseErrors([view, { ...view, sql: view.sql.replace('NFKC', 'NFKX') }]);
+    expect(asWritten).toEqual([]);
+    expect(misspelt.length).toBeGreaterThan(0);
+  });
+
   it('switch the live views only after every table is built and every check has run', () => {
     const kinds = plans.any.map((s) => (s.sql.startsWith('CREATE OR REPLACE VIEW') ? 'switch' : s.sql.startsWith('CREATE TABLE') ? 'ctas' : 'other'));
     const firstSwitch = kinds.indexOf('switch');
