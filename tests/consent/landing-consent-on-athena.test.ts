@@ -30,6 +30,9 @@ describe('landing consent read through the Athena engine', () => {
     // A valid withdrawal on another device, the email in other ASCII case: one address spelled two ways.
     ['a valid record with the email in other case', `${later(emailOf(nameOf(0)).toUpperCase()).replace(serialOf(0), 'another-device')},"registrationDate":1}`],
     ['a valid record with the email between a tab and a space', `${later(`\\t${emailOf(nameOf(0))} `).replace(serialOf(0), 'another-device')},"registrationDate":1}`],
+    // Other spellings of that address: full-width letters (the same under NFKC), a zero-width space and a NUL (invisible).
+    ['a valid record with the email in full-width letters', `${later(emailOf(nameOf(0)).replace(/[a-z]/g, (c) => String.fromCodePoint(c.charCodeAt(0) - 0x61 + 0xff41))).replace(serialOf(0), 'another-device')},"registrationDate":1}`],
+    ['a valid record with a zero-width space and a NUL in the email', `${later(emailOf(nameOf(0)).replace('@', '\\u200b@\\u0000')).replace(serialOf(0), 'another-device')},"registrationDate":1}`],
   ])('counts a customer named by %s as uncertain, as the embedded engine does', async (_how, line) => {
     const fixture = writeManyCustomersLanding(5, 1);
     writeLanding(fixture.landing, 'customer', [line], 'customer-2.json');
