@@ -19,7 +19,8 @@ const RUNS = 5;
 const LINES_PER_SOURCE = 160; // 5 runs x 3 sources x 160 = 2,400 lines per run of the suite
 const DOUBT_RUNS = 300;
 
-const EMAILS = ['ann@t.com', 'bob@t.com', 'cy@t.com', 'dee@t.com', 'eve@t.com'];
+// Two respell others (full-width ａ, a zero-width space): one address each, so both spellings are uncertain.
+const EMAILS = ['ann@t.com', 'bob@t.com', 'cy@t.com', 'dee@t.com', 'eve@t.com', '\uff41nn@t.com', 'bob\u200b@t.com'];
 const SERIALS = ['s-1', 's-2', 's-3', 's-4', 's-5'];
 const T0 = 1_655_000_000_000;
 
