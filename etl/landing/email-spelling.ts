@@ -12,7 +12,9 @@
  *      (JavaScript's toLowerCase would make a final one `ς`) and `İ` is `i`
  *      (JavaScript's would add U+0307).
  * What the fold does not cover: a letter that merely looks like another
- * (Cyrillic `а` for `a`) is another address.
+ * (Cyrillic `а` for `a`) is another address. Steps 2 and 4 agree with Java 17's
+ * Normalizer and Character.toLowerCase on every code point both Unicode versions
+ * assign; letters newer than Athena's Java may fold otherwise there.
  */
 
 /**
