@@ -113,19 +113,25 @@ export class ConsentDoubt {
       return valid === undefined || lastUpdateDate === null || valid <= lastUpdateDate;
     };
     const out = new Set<string>();
-    for (const [email, dates] of this.doubts) if (dates.some((date) => stands(email, date))) out.add(email);
+    const spellings = this.spellings();
+    for (const [email, dates] of this.doubts) {
+      if (dates.some((date) => stands(email, date))) out.add(email);
+      // An email under the key names every accepted spelling of it too (`ａｎｎ@x.com` names ann@x.com).
+      for (const accepted of spellings.get(spellingOf(email)) ?? []) if (dates.some((date) => stands(accepted, date))) out.add(accepted);
+    }
     for (const [email, lastUpdateDate] of this.addresses.named(this.valid.keys())) if (stands(email, lastUpdateDate)) out.add(email);
-    for (const email of this.respelled()) out.add(email);
+    // Two accepted spellings of one address: see spellings().
+    for (const emails of spellings.values()) if (emails.length > 1) for (const email of emails) out.add(email);
     return [...out].sort();
   }
 
   /**
-   * Accepted emails another accepted email spells otherwise (email-spelling.ts: in other case, with invisible
-   * characters, in another Unicode form: `Ann@X.com`, `ann@x.com `, `ａｎｎ@x.com`): one address whose records
-   * cannot be told apart as one customer's or two, so a revocation under one spelling could be lost to the
-   * other. Each is in doubt until landing agrees on one spelling (no date clears it).
+   * The accepted emails by spelling (email-spelling.ts). Two of one spelling (`Ann@X.com`, `ann@x.com `,
+   * `ａｎｎ@x.com`) are one address whose records cannot be told apart as one customer's or two, so a revocation
+   * under one spelling could be lost to the other: each is in doubt until landing agrees on one spelling (no
+   * date clears it).
    */
-  private *respelled(): Generator<string> {
+  private spellings(): Map<string, string[]> {
     const spellings = new Map<string, string[]>();
     for (const email of this.valid.keys()) {
       const folded = spellingOf(email);
@@ -133,7 +139,7 @@ export class ConsentDoubt {
       if (emails) emails.push(email);
       else spellings.set(folded, [email]);
     }
-    for (const emails of spellings.values()) if (emails.length > 1) yield* emails;
+    return spellings;
   }
 
   // Private: records one doubt for each email.

@@ -139,6 +139,23 @@ describe('stedi build on hostile landing lines', () => {
     expect(report.tables.step_trainer_trusted.rows).toBe(3);
   });
 
+  it.each([
+    ['in full-width letters', '\uff41\uff4c\uff49\uff43\uff45@test.com'],
+    ['with a zero-width space', 'ali\u200bce@test.com'],
+  ])('hides a customer whose quarantined revocation spells the email %s under its key', (_how, email) => {
+    const landing = writeSmallLanding();
+    // Cut short: quarantined, its date unknown, so only fixing the line clears it.
+    const cut = JSON.stringify({ ...customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 }), email }).slice(0, -1);
+    writeLanding(landing, 'customer', [cut], 'customer-2.json');
+    const run = build(landing, makeTempDir());
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(quarantineOf(report, 'customer').map((q) => q.reason)).toEqual(['malformed JSON']);
+    // The spelling under the key and alice's own address.
+    expect(report.consentUncertain).toBe(2);
+    expect(report.tables.customer_trusted.rows).toBe(1);
+  });
+
   it('keeps serving a customer whose address only looks like another customer\'s revoking one (a Cyrillic а is another letter)', () => {
     const landing = writeSmallLanding();
     const lookalike = { ...customerRecord({ name: 'alice', serial: 'serial-alice-2', consentAt: null, updatedAt: 1_656_000_000_000 }), email: '\u0430lice@test.com' };

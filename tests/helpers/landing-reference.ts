@@ -155,6 +155,12 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
       bad.push({ raw: foldAscii(line.raw), updated, position });
     }
   });
+  // An email's spelling: case, invisible characters and Unicode forms aside.
+  const invisible = /[\p{Cc}\p{Cf}\p{Zs}]/gu;
+  const lowerEach = (text: string): string => [...text].map((c) => (c === '\u0130' ? 'i' : c.toLowerCase())).join('');
+  const spelling = (email: string): string => lowerEach(email.replace(invisible, '').normalize('NFKC').replace(invisible, ''));
+  // An email under the key names every accepted spelling of it too.
+  for (const d of [...doubts]) for (const r of records) if (r.email !== d.email && spelling(r.email) === spelling(d.email)) doubts.push({ ...d, email: r.email });
   // Every accepted email (with an @) a bad line holds anywhere, ASCII letters in either case, as written or without its NULs (UTF-16).
   const holds = (raw: string, email: string): boolean => raw.includes(foldAscii(email)) || raw.replaceAll('\0', '').includes(foldAscii(email));
   for (const line of bad) for (const r of records) if (r.email.includes('@') && holds(line.raw, r.email)) doubts.push({ email: r.email, updated: line.updated, position: line.position });
@@ -164,9 +170,6 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
       .map((d) => d.email),
   );
   // Two accepted spellings of one address (case, invisible characters and Unicode forms aside): both in doubt, whatever their dates.
-  const invisible = /[\p{Cc}\p{Cf}\p{Zs}]/gu;
-  const lowerEach = (text: string): string => [...text].map((c) => (c === '\u0130' ? 'i' : c.toLowerCase())).join('');
-  const spelling = (email: string): string => lowerEach(email.replace(invisible, '').normalize('NFKC').replace(invisible, ''));
   for (const a of records) if (records.some((b) => b.email !== a.email && spelling(b.email) === spelling(a.email))) uncertain.add(a.email);
   const newest = new Map<string, number>();
   for (const r of records) newest.set(r.email, Math.max(newest.get(r.email) ?? -Infinity, r.lastUpdateDate));

@@ -13,8 +13,8 @@ import { type Statement, literal, qualified } from './statements';
  * spaces included) and `.` (no line terminator) written out as classes,
  * since Trino's and JavaScript's shorthands differ; a key may be written
  * with `\u` escapes, and an accepted email anywhere in the line (ASCII case
- * aside, as written or without its NULs) names the customer who has it, and so does another accepted spelling of their
- * email written otherwise (email-spelling.ts: case, invisible characters, NFKC). Like the embedded reader, the emails of a too-long line
+ * aside, as written or without its NULs) names the customer who has it; so do an email under the key and
+ * another accepted email that spell theirs otherwise (email-spelling.ts: case, invisible characters, NFKC). Like the embedded reader, the emails of a too-long line
  * are read from all of it; the line's date is its own top-level one, known
  * only when the line was refused for a field's value.
  *
@@ -67,6 +67,11 @@ export function createConsentUncertainView(database: string, version: string): S
       `),`,
       `"doubts" AS (`,
       `  SELECT "email", "lastUpdateDate" FROM "keyed"`,
+      `  UNION ALL`,
+      // An email under the key names every accepted spelling of it too (email-spelling.ts).
+      `  SELECT "s"."email", "keyed"."lastUpdateDate"`,
+      `  FROM "keyed"`,
+      `  JOIN "spelled" AS "s" ON ${spelling('"keyed"."email"')} = "s"."spelling"`,
       `  UNION ALL`,
       // Every accepted email (with an @) the line holds anywhere, ASCII letters in either case.
       `  SELECT "v"."email", "bad"."lastUpdateDate"`,

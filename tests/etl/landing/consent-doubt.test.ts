@@ -152,6 +152,26 @@ describe('doubt hides: an address is read however the bad line quotes or keys it
     expect(await uncertainAfter(line)).toContain('a@x.com');
   });
 
+  it.each([
+    ['in full-width letters', '\uff41@x.com'],
+    ['in full-width capitals', '\uff21@\uff38.\uff23\uff2f\uff2d'],
+    ['with a zero-width space', 'a\u200b@x.com'],
+    ['with a NUL escaped', 'a\\u0000@x.com'],
+    ['with a soft hyphen', 'a\u00ad@x.com'],
+  ])('hides a customer whose address is written under the email key %s, another spelling of it (email-spelling.ts)', async (_how, email) => {
+    const line = `{"customerName":"N","email":"${email}","lastUpdateDate":1700000000000,"shareWithResearchAsOfDate":null`;
+    expect(await uncertainAfter(line)).toContain('a@x.com');
+  });
+
+  it('clears a doubt on another spelling of the address as it clears one on the address itself: by a newer valid record', async () => {
+    const older = JSON.stringify(customer({ email: '\uff41@x.com', phone: 5, shareWithResearchAsOfDate: null, lastUpdateDate: 1500000000000 }));
+    expect(await uncertainAfter(older)).toEqual(['\uff41@x.com']);
+  });
+
+  it('does not hide a customer whose address only looks like the one under the key (a Cyrillic а)', async () => {
+    expect(await uncertainAfter('{"email": "\u0430@x.com", "phone": 5}')).toEqual(['\u0430@x.com']);
+  });
+
   it('counts an address no accepted record has only when it is written under an email key', async () => {
     expect(await uncertainAfter("{'email': 'nobody@x.com', 'note': 'see a@x.com'}")).toEqual(['a@x.com']);
     expect(await uncertainAfter('{"email": "nobody@x.com", "phone": 5}')).toEqual(['nobody@x.com']);
