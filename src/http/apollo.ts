@@ -15,6 +15,7 @@ import { repeatedErrorsPlugin } from './repeated-errors';
 import { DocumentStore } from './document-store';
 import { formatError } from './format-error';
 import { jitGateway } from './jit-executor';
+import { PersistedQueriesByKey } from './persisted-queries';
 import { graphqlLimits } from './limits';
 import { COST_BYTES_PER_DOCUMENT } from './operation-costs';
 import type { ServerMetrics } from './metrics';
@@ -54,6 +55,8 @@ export async function createApolloServer(
     parseOptions: limits.parseOptions,
     // Parsed and validated documents by text, bounded by estimated heap bytes (Apollo's own bound counts JSON text).
     documentStore: documents,
+    // APQ texts kept per API key: one cache for all told a key which texts another had registered.
+    persistedQueries: { cache: new PersistedQueriesByKey() },
     plugins: [
       ...DISABLED_DEFAULTS.map((disabled) => disabled()),
       operationNamePlugin,

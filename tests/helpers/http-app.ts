@@ -32,10 +32,12 @@ export interface TestApp {
 }
 
 /** The HTTP app over a lake built from `landing`, its engine instrumented like the real server's. */
-export async function buildTestApp(options: TestLakeOptions & { exportDir?: string; exportStallMs?: number; answerStallMs?: number; onDataRequest?: () => void }): Promise<TestApp> {
+export async function buildTestApp(
+  options: TestLakeOptions & { exportDir?: string; exportStallMs?: number; answerStallMs?: number; onDataRequest?: () => void; apiKeys?: ApiKeys },
+): Promise<TestApp> {
   const metrics = new ServerMetrics();
   const lake = await buildTestLake({ ...options, wrapEngine: (engine) => metrics.instrumentEngine(options.wrapEngine ? options.wrapEngine(engine) : engine) });
-  const app = await createApp({ services: lake.services, apiKeys: testApiKeys(), metrics, schema: await sharedSchema(), exportDir: options.exportDir, exportStallMs: options.exportStallMs, answerStallMs: options.answerStallMs, onDataRequest: options.onDataRequest });
+  const app = await createApp({ services: lake.services, apiKeys: options.apiKeys ?? testApiKeys(), metrics, schema: await sharedSchema(), exportDir: options.exportDir, exportStallMs: options.exportStallMs, answerStallMs: options.answerStallMs, onDataRequest: options.onDataRequest });
   const server = answerExpectAfterChecks(createServer(app.app));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
