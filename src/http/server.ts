@@ -9,6 +9,7 @@ import type { Rebuilds } from '../rebuild/rebuild-jobs';
 import { closeServices, createServices, type Services } from '../services';
 import { createApp, type StediApp } from './app';
 import { answerExpectAfterChecks } from './body-admission';
+import { answerClientErrors } from './client-errors';
 import { limitHeapGrowth } from './heap-growth';
 import { ServerMetrics } from './metrics';
 import { closeHttpServer, DEFAULT_GRACE_MS } from './shutdown';
@@ -68,7 +69,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await closeServices(services);
     throw error;
   }
-  const server = answerExpectAfterChecks(createServer(app.app));
+  const server = answerClientErrors(answerExpectAfterChecks(createServer(app.app)));
   // Start-up's garbage goes once the process is quiet: never while a request is under way, and each starts the quiet spell again.
   const idle = new IdleCollection(config.idleCollectionMs).start();
   const open = new Set<Socket>();

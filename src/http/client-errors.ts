@@ -1,0 +1,94 @@
+import type { Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ErrorCode } from '../errors';
+import { DROPPED_BODY_BYTES, DROPPED_BODY_MS } from './body-admission';
+
+/**
+ * Requests Node's HTTP parser refuses before the app sees them: a URL and headers over Node's limit (16 KiB; a GET
+ * with a long query), a malformed request line or header, headers that take too long. Node answered with a bare
+ * status line and no body; here the answer has the JSON error every other refusal has (errors[0].extensions.code),
+ * `Connection: close`, and the connection is then closed once the answer is sent, what is left of the request read
+ * and dropped up to the same bound as an unread body's, so a client still sending sees the answer, not a reset.
+ */
+
+interface ParserError extends Error {
+  code?: string;
+}
+
+const REFUSALS: Record<string, { status: number; reason: string; message: string }> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    reason: 'Request Header Fields Too Large',
+    message: "the request's URL and headers are larger than the server accepts (16 KiB); send a long query in a POST body rather than a GET URL, and fewer or shorter headers",
+  },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: {
+    status: 413,
+    reason: 'Payload Too Large',
+    message: "the request body's chunk extensions are larger than the server accepts; send the body without chunk extensions",
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    reason: 'Request Timeout',
+    message: 'the request did not arrive in full in time; send its headers and body without pausing',
+  },
+};
+
+const MALFORMED = {
+  status: 400,
+  reason: 'Bad Request',
+  message: 'the request is not valid HTTP/1.1 (its request line, a header or its body framing is malformed); send it with an HTTP client library',
+};
+
+/** The answer's bytes: a status line, headers, and the JSON error body (no client text in it). */
+export function clientErrorAnswer(error: ParserError): string {
+  const { status, reason, message } = REFUSALS[error.code ?? ''] ?? MALFORMED;
+  const body = JSON.stringify({ errors: [{ message, extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`;
+}
+
+/** Answers the parser's refusals on `server` as described above. */
+export function answerClientErrors(server: Server): Server {
+  const answered = new WeakSet<Duplex>();
+  server.on('clientError', (error: ParserError, socket: Duplex) => {
+    // Each further chunk on a refused connection is reported again: it was answered once.
+    if (answered.has(socket)) return;
+    answered.add(socket);
+    if (error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const answer = (): void => {
+      if (!socket.writable) return void socket.destroy();
+      socket.end(clientErrorAnswer(error));
+      lingerThenClose(socket);
+    };
+    // A request before the refused one on this connection (pipelined) is answered first: its bytes must not be cut
+    // by ours (Node's own handler wrote its status line into them when their headers were not yet sent).
+    const inFlight = (socket as { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (inFlight && !inFlight.writableFinished) {
+      inFlight.once('finish', () => setImmediate(answer));
+      inFlight.once('close', () => inFlight.writableFinished || socket.destroy());
+    } else answer();
+  });
+  return server;
+}
+
+/** Reads and drops what the client still sends, up to a bound, then closes; at the client's own end, at once. */
+function lingerThenClose(socket: Duplex): void {
+  // The parser is done with this connection: what comes now is dropped, not parsed (and refused) again.
+  socket.removeAllListeners('data');
+  let dropped = 0;
+  const close = (): void => {
+    clearTimeout(timer);
+    socket.destroy();
+  };
+  const timer = setTimeout(close, DROPPED_BODY_MS);
+  timer.unref();
+  socket.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > DROPPED_BODY_BYTES) close();
+  });
+  socket.once('end', close);
+  socket.once('close', () => clearTimeout(timer));
+  socket.resume();
+}

@@ -1,0 +1,87 @@
+import { connect } from 'node:net';
+import type { RunningServer } from '../../src/http/server';
+import { ANALYST_KEY } from '../helpers/http-app';
+import { writeSmallLanding } from '../helpers/landing-fixture';
+import { startLiveServer } from '../helpers/live-server';
+
+/** Requests Node's parser refuses before the app runs are answered in the API's error shape, then closed. */
+
+interface Exchange {
+  text: string;
+  /** The socket's error, if it was reset rather than closed. */
+  error?: string;
+}
+
+/** Writes `raw` on a new connection and reads until the server closes it. */
+function exchange(port: number, raw: string | Buffer): Promise<Exchange> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    let error: string | undefined;
+    socket.on('data', (chunk) => (text += chunk));
+    socket.on('error', (e: NodeJS.ErrnoException) => (error = e.code));
+    socket.on('close', () => resolve({ text, error }));
+    socket.write(raw);
+  });
+}
+
+/** The status line, the headers (lower-cased names) and the parsed JSON body of each answer in `text`. */
+function answers(text: string): Array<{ status: number; headers: Record<string, string>; body: unknown }> {
+  const found = [];
+  let rest = text;
+  while (rest.startsWith('HTTP/1.1 ')) {
+    const end = rest.indexOf('\r\n\r\n');
+    const [statusLine, ...lines] = rest.slice(0, end).split('\r\n');
+    const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+    const length = Number(headers['content-length']);
+    const body = rest.slice(end + 4, end + 4 + length);
+    found.push({ status: Number(statusLine!.split(' ')[1]), headers, body: JSON.parse(body) as unknown });
+    rest = rest.slice(end + 4 + length);
+  }
+  return found;
+}
+
+const refusal = (message: RegExp) => ({ errors: [{ message: expect.stringMatching(message), extensions: { code: 'BAD_USER_INPUT' } }] });
+
+describe('requests the HTTP parser refuses', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startLiveServer(writeSmallLanding());
+  });
+  afterAll(() => server.shutdown());
+
+  it('answers a GET whose URL is over the header limit with 431 and a JSON error, and closes the connection cleanly', async () => {
+    const { text, error } = await exchange(server.port, `GET /graphql?query=${'a'.repeat(20_000)} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${ANALYST_KEY}\r\n\r\n`);
+    expect(error).toBeUndefined();
+    const [answer, ...more] = answers(text);
+    expect(more).toEqual([]);
+    expect(answer!.status).toBe(431);
+    expect(answer!.headers).toMatchObject({ connection: 'close', 'content-type': 'application/json; charset=utf-8' });
+    expect(answer!.body).toEqual(refusal(/POST body/));
+  });
+
+  it('answers a URL of megabytes with its 431 before the connection is cut', async () => {
+    const { text } = await exchange(server.port, `GET /graphql?query=${'a'.repeat(3_000_000)} HTTP/1.1\r\nhost: x\r\n\r\n`);
+    expect(answers(text).map((a) => a.status)).toEqual([431]);
+  });
+
+  it.each([
+    ['a header name with a space', 'GET /graphql HTTP/1.1\r\nhost: x\r\nbad header: y\r\n\r\n'],
+    ['a request line that is not HTTP', 'HELLO\r\n\r\n'],
+    ['two Content-Length headers that differ', 'POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-length: 1\r\ncontent-length: 2\r\n\r\n{}'],
+  ])('answers %s with 400 and a JSON error, then closes', async (_what, raw) => {
+    const { text, error } = await exchange(server.port, raw);
+    expect(error).toBeUndefined();
+    const [answer, ...more] = answers(text);
+    expect(more).toEqual([]);
+    expect(answer!.status).toBe(400);
+    expect(answer!.headers.connection).toBe('close');
+    expect(answer!.body).toEqual(refusal(/not valid HTTP/));
+  });
+
+  it('answers a request before a malformed one on the same connection, then refuses the malformed one', async () => {
+    const good = `GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n`;
+    const { text } = await exchange(server.port, `${good}GET / HTTP/1.1\r\nhost: x\r\nbad header: y\r\n\r\n`);
+    expect(answers(text).map((a) => a.status)).toEqual([200, 400]);
+  });
+});
