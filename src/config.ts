@@ -90,6 +90,10 @@ export interface Config {
   /** Origins allowed to call the API from a browser (STEDI_CORS_ORIGINS, comma-separated); none by default. */
   corsOrigins: string[];
   bodyLimit: string;
+  /** Requests for data (GraphQL queries, exports) one API key runs at once in a server process, and as many wait; 0: no limit (STEDI_KEY_CONCURRENCY). */
+  keyConcurrency: number;
+  /** How long such a request waits for one of its key's to finish before its 429 (STEDI_KEY_QUEUE_MS). */
+  keyQueueMs: number;
   /** Connections one server process holds at most (STEDI_MAX_CONNECTIONS; default its open-file limit less a reserve). */
   maxConnections: number;
   logLevel: string;
@@ -139,6 +143,13 @@ export const DEFAULT_WORKER_HANG_MS = 30_000;
 
 /** Workers are CPU-bound: past 4 a core they add only memory (45–60 MiB each) and start-up forks, never throughput. */
 export const maxWorkers = (): number => 4 * availableParallelism();
+/**
+ * Six: a browser opens at most six connections to a host, so a page's parallel queries never meet the limit, and with
+ * the serving engine's eight connections a key running six leaves two for every other key (src/http/key-concurrency.ts).
+ */
+export const DEFAULT_KEY_CONCURRENCY = 6;
+/** Two seconds: a heavy page on the real data takes well under one, so a short burst waits rather than being refused. */
+export const DEFAULT_KEY_QUEUE_MS = 2_000;
 
 /** Settings given on the command line (or by a test); Athena's may be given one by one. */
 export type ConfigOverrides = Partial<Omit<Config, 'athena' | 'limits'>> & { athena?: Partial<AthenaConfig>; limits?: Partial<LimitsConfig> };
@@ -195,6 +206,8 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     },
     corsOrigins: overrides.corsOrigins ?? corsOrigins(env.STEDI_CORS_ORIGINS),
     bodyLimit: overrides.bodyLimit ?? bodyLimit(env.STEDI_BODY_LIMIT),
+    keyConcurrency: overrides.keyConcurrency ?? integer(env, 'STEDI_KEY_CONCURRENCY', DEFAULT_KEY_CONCURRENCY, 0),
+    keyQueueMs: overrides.keyQueueMs ?? milliseconds(env, 'STEDI_KEY_QUEUE_MS', DEFAULT_KEY_QUEUE_MS, 0),
     maxConnections: overrides.maxConnections ?? integer(env, 'STEDI_MAX_CONNECTIONS', defaultMaxConnections(), 1),
     logLevel: overrides.logLevel ?? logLevel(env.LOG_LEVEL),
     athena: {

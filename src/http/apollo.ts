@@ -15,6 +15,7 @@ import { repeatedErrorsPlugin } from './repeated-errors';
 import { DocumentStore } from './document-store';
 import { formatError } from './format-error';
 import { jitGateway } from './jit-executor';
+import { type KeyConcurrency, keyConcurrencyPlugin } from './key-concurrency';
 import { PersistedQueriesByKey } from './persisted-queries';
 import { graphqlLimits } from './limits';
 import { COST_BYTES_PER_DOCUMENT } from './operation-costs';
@@ -36,6 +37,8 @@ export async function createApolloServer(
   responses: ResponseCache | null = null,
   /** Called as each operation that asks for data runs (data-requests.ts). */
   onDataRequest?: () => void,
+  /** Requests for data each API key may run at once (key-concurrency.ts); none: no limit. */
+  keyLimit?: KeyConcurrency,
 ): Promise<ApolloServer<GraphqlContext>> {
   const limits = graphqlLimits(config.limits);
   const documents = config.limits.documentCacheBytes > 0 ? new DocumentStore(config.limits.documentCacheBytes, COST_BYTES_PER_DOCUMENT) : null;
@@ -61,6 +64,7 @@ export async function createApolloServer(
       ...DISABLED_DEFAULTS.map((disabled) => disabled()),
       operationNamePlugin,
       ...limits.plugins,
+      ...(keyLimit ? [keyConcurrencyPlugin(keyLimit)] : []),
       metrics.apolloPlugin(),
       repeatedErrorsPlugin,
       ...(responses ? [responseCachePlugin(responses)] : []),

@@ -18,6 +18,7 @@ import { sendError } from './http-errors';
 import { ideHandler } from './ide';
 import { answerReplay } from './answer-replay';
 import { keptAnswers } from './kept-answers';
+import { KeyConcurrency, keyConcurrencyMiddleware } from './key-concurrency';
 import { lakePageHandler } from './lake-page';
 import { ServerMetrics } from './metrics';
 import { onePerConnection } from './pipelined-requests';
@@ -57,6 +58,8 @@ export interface StediApp {
   app: Express;
   apollo: ApolloServer<GraphqlContext>;
   metrics: ServerMetrics;
+  /** Requests for data each API key runs and has waiting now (key-concurrency.ts). */
+  keyLimit: KeyConcurrency;
   /** From now on /readyz answers 503 and responses close their connections. */
   startDraining(): void;
   isDraining(): boolean;
@@ -78,7 +81,9 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   const metrics = options.metrics ?? new ServerMetrics();
   const schema = options.schema ?? (await buildGraphqlSchema());
   const responses = responseCacheFor(services.config);
-  const apollo = await createApolloServer(schema, services.config, metrics, services.logger, responses, options.onDataRequest);
+  // One limit per key for GraphQL and exports together (key-concurrency.ts).
+  const keyLimit = new KeyConcurrency(services.config.keyConcurrency, services.config.keyQueueMs, (route, reason) => metrics.keyConcurrencyRefusals.inc({ route, reason }));
+  const apollo = await createApolloServer(schema, services.config, metrics, services.logger, responses, options.onDataRequest, keyLimit);
   // After a rebuild, the answers last given are made again on the new version (answer-replay.ts); not on an engine
   // that reads where a version is stored (Athena: each would be a billed query), as its reads are not warmed either.
   if (responses && services.engine.stageVersion) services.answers = answerReplay(apollo, services, responses);
@@ -125,7 +130,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   app.get('/metrics', async (_req, res) => {
     res.set('Content-Type', metrics.registry.contentType).send(await (options.metricsText?.(metrics) ?? metrics.registry.metrics()));
   });
-  app.use(EXPORT_PATH, authenticate(apiKeys), (_req, _res, next) => {
+  app.use(EXPORT_PATH, authenticate(apiKeys), keyConcurrencyMiddleware(keyLimit), (_req, _res, next) => {
     options.onDataRequest?.();
     next();
   });
@@ -137,6 +142,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
     app,
     apollo,
     metrics,
+    keyLimit,
     startDraining: () => void (draining = true),
     isDraining: () => draining,
     stop: () => apollo.stop(),

@@ -35,6 +35,13 @@ export function asksForData(document: DocumentNode, operation: OperationDefiniti
 /** Decided once per parsed document and operation (Apollo hands the same objects for the same text: its document store). */
 const decided = new WeakMap<OperationDefinitionNode, boolean>();
 
+/** asksForData, decided once per parsed operation. */
+export function decidedAsksForData(document: DocumentNode, operation: OperationDefinitionNode): boolean {
+  let data = decided.get(operation);
+  if (data === undefined) decided.set(operation, (data = asksForData(document, operation)));
+  return data;
+}
+
 /** Calls `onData` as each operation that asks for data is about to run (after every limit and the authentication). */
 export function dataRequestPlugin(onData: () => void): ApolloServerPlugin {
   return {
@@ -42,9 +49,7 @@ export function dataRequestPlugin(onData: () => void): ApolloServerPlugin {
       return {
         async didResolveOperation({ document, operation, contextValue }) {
           if (!operation || (contextValue as { replay?: boolean }).replay) return;
-          let data = decided.get(operation);
-          if (data === undefined) decided.set(operation, (data = asksForData(document, operation)));
-          if (data) onData();
+          if (decidedAsksForData(document, operation)) onData();
         },
       };
     },
