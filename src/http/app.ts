@@ -95,7 +95,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   app.disable('x-powered-by');
   // No ETag: it hashed every answer (SHA-1 over a 650 KB page), and no client revalidates a POSTed query.
   app.set('etag', false);
-  app.use(boundUnreadBody);
+  app.use(boundUnreadBody(services.config.bodyLimit));
   app.use(requestContext(services.logger));
   app.use(metrics.httpMiddleware());
   app.use(onePerConnection);

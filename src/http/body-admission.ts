@@ -41,6 +41,8 @@ export function answerExpectAfterChecks(server: Server): Server {
 
 /** 413 at once: what is left of the body is read only up to a bound (boundUnreadBody). */
 function refuse(res: Response, limit: string): void {
+  // A chunked body over the limit is of unknown length, and usually longer than the bound: its connection closes.
+  if (res.req.headers['transfer-encoding'] !== undefined) res.setHeader('Connection', 'close');
   sendError(res, ErrorCode.BAD_USER_INPUT, bodyLimitMessage(limit), 413);
 }
 
@@ -74,15 +76,27 @@ export function admitBody(limit: string): RequestHandler {
 /**
  * First in the app: once an answer is sent before its request's body was read to the end, the rest is read and
  * dropped up to a bound, so a client still sending sees the answer rather than a reset (closing at once lost it for
- * curl and fetch), and then the connection is cut.
+ * curl and fetch), and then the connection is cut. A body the app never reads (over the body limit) that is longer
+ * than the bound has its connection cut for certain: its answer says `Connection: close`, so a keep-alive client
+ * sends its next request on a new connection instead of having it reset on this one.
  */
-export const boundUnreadBody: RequestHandler = (req, res, next) => {
-  if (declaresBody(req)) res.once('finish', () => req.complete || dropRestOfBody(req));
-  next();
-};
+export function boundUnreadBody(limit: string): RequestHandler {
+  const cutAbove = Math.max(DROPPED_BODY_BYTES, bodyLimitBytes(limit));
+  return (req, res, next) => {
+    if (!declaresBody(req)) return next();
+    if (Number(req.headers['content-length'] ?? 0) > cutAbove) res.setHeader('Connection', 'close');
+    res.once('finish', () => req.complete || dropRestOfBody(req, res));
+    next();
+  };
+}
 
-function dropRestOfBody(req: Request): void {
+function dropRestOfBody(req: Request, res: Response): void {
   const { socket } = req;
+  // An answer with `Connection: close` has Node destroy the socket as soon as the answer is sent (net's destroySoon),
+  // with the body still arriving: a reset that lost the answer for a client still sending. The write side is closed
+  // (the client sees the end after the answer); the socket itself is closed here, once the rest is read or the bound hit.
+  const closing = /\bclose\b/i.test(String(res.getHeader('connection') ?? ''));
+  if (closing) socket.removeListener('finish', socket.destroy);
   // Polled from the socket's count: a 'data' listener on it takes it from Node's parser, and once the parser had paused
   // it for a body nobody read, it never read again: the rest of any body over ~64 KB stalled, and the next request on
   // the connection (a retry with the right key) waited for the cut.
@@ -97,6 +111,7 @@ function dropRestOfBody(req: Request): void {
     clearInterval(watch);
     req.off('end', done);
     socket.off('close', done);
+    if (closing) socket.destroy();
   };
   req.once('end', done);
   socket.once('close', done);

@@ -158,6 +158,32 @@ describe('request bodies: when they are asked for and how much is read', () => {
     c.socket.destroy();
   });
 
+  it('says Connection: close on the 413 of a body longer than the drop bound sent in full, and closes the connection after it', async () => {
+    const size = DROPPED_BODY_BYTES + 1024 * 1024;
+    const query = JSON.stringify({ query: '{ __typename }' });
+    const c = await open(t, post([`authorization: Bearer ${ANALYST_KEY}`, `content-length: ${size}`]));
+    // The whole body, then a request behind it, as a keep-alive client sends them when it reads the answer only after sending.
+    c.socket.write(' '.repeat(size));
+    c.socket.write(`${post([`authorization: Bearer ${ANALYST_KEY}`, `content-length: ${query.length}`])}${query}`);
+    const text = await c.until(/\r\n\r\n\{.*\}$/s);
+    expect(statusLine(text)).toBe('HTTP/1.1 413 Payload Too Large');
+    expect(text).toMatch(/\r\nConnection: close\r\n/i);
+    await c.closed;
+    // Told to close, the client knows the request behind the body was not taken: nothing answered it.
+    expect(c.received().match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 413']);
+  });
+
+  it('says Connection: close on the 413 of a chunked body over the limit, and still lets a client sending it read the answer', async () => {
+    const c = await open(t, post([`authorization: Bearer ${ANALYST_KEY}`, 'transfer-encoding: chunked']));
+    const chunk = ' '.repeat(64 * 1024);
+    for (let i = 0; i < 20; i += 1) c.socket.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
+    c.socket.write('0\r\n\r\n');
+    const text = await c.until(/\r\n\r\n\{.*\}$/s);
+    expect(statusLine(text)).toBe('HTTP/1.1 413 Payload Too Large');
+    expect(text).toMatch(/\r\nConnection: close\r\n/i);
+    await c.closed;
+  });
+
   it(`reads STEDI_BODY_LIMIT as the body parser does (seed ${SEED})`, () => {
     const unit = fc.constantFrom('', 'b', 'kb', 'mb', 'gb', 'KB', 'Mb');
     const number = fc.oneof(fc.integer({ min: 1, max: 10_000 }).map(String), fc.tuple(fc.integer({ min: 0, max: 999 }), fc.integer({ min: 1, max: 999 })).map(([a, b]) => `${a}.${b}`));
@@ -169,5 +195,33 @@ describe('request bodies: when they are asked for and how much is read', () => {
       { seed: SEED, numRuns: 500 },
     );
     expect(DROPPED_BODY_BYTES).toBeLessThan(BIG / 4);
+  });
+});
+
+describe('request bodies on a connection told to close', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({ landing: writeManyCustomersLanding(2, 1).landing });
+    // A draining server answers every request with Connection: close.
+    t.app.startDraining();
+  });
+  afterAll(() => t.close());
+
+  it('reads the rest of a body its Connection: close answer left unread, then closes without resetting the client still sending it', async () => {
+    const size = 1024 * 1024;
+    const c = await open(t, post([`content-length: ${size}`]));
+    const errors: string[] = [];
+    c.socket.on('error', (e: NodeJS.ErrnoException) => errors.push(String(e.code)));
+    const text = await c.until(/\r\n\r\n\{.*\}$/s);
+    expect(statusLine(text)).toBe('HTTP/1.1 401 Unauthorized');
+    expect(text).toMatch(/\r\nConnection: close\r\n/i);
+    // The client sends its body after the answer came (a client that reads only once it has sent everything would
+    // meet a reset on a write, and report that instead of the answer).
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    for (let sent = 0; sent < size && !c.socket.destroyed; sent += chunk.length) {
+      if (!c.socket.write(chunk)) await Promise.race([new Promise((resolve) => c.socket.once('drain', resolve)), c.closed]);
+    }
+    await c.closed;
+    expect(errors).toEqual([]);
   });
 });
