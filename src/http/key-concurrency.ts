@@ -67,7 +67,7 @@ export class KeyConcurrency {
         key.waiting.splice(key.waiting.indexOf(waiter), 1);
       }
       place = 'gone';
-      if (key.running === 0 && key.waiting.length === 0) this.keys.delete(keyId);
+      this.forgetIfIdle(keyId, key);
     };
     if (key.running < this.limit) {
       key.running += 1;
@@ -83,7 +83,7 @@ export class KeyConcurrency {
       const timer = setTimeout(() => {
         key.waiting.splice(key.waiting.indexOf(waiter!), 1);
         place = 'gone';
-        if (key.running === 0 && key.waiting.length === 0) this.keys.delete(keyId);
+        this.forgetIfIdle(keyId, key);
         this.onRefused(route, 'waited');
         reject(this.refusal('waited'));
       }, this.queueMs);
@@ -100,6 +100,11 @@ export class KeyConcurrency {
     // A refusal nobody awaits (the request ended meanwhile) is not an unhandled rejection.
     admitted.catch(() => undefined);
     return { admitted, leave };
+  }
+
+  /** A key with nothing running or waiting is dropped (only its own state: a new one may have replaced it since). */
+  private forgetIfIdle(keyId: string, key: KeyState): void {
+    if (key.running === 0 && key.waiting.length === 0 && this.keys.get(keyId) === key) this.keys.delete(keyId);
   }
 
   private admitNext(key: KeyState): void {
