@@ -90,8 +90,10 @@ export interface Config {
   /** Origins allowed to call the API from a browser (STEDI_CORS_ORIGINS, comma-separated); none by default. */
   corsOrigins: string[];
   bodyLimit: string;
-  /** Requests for data (GraphQL queries, exports) one API key runs at once in a server process, and as many wait; 0: no limit (STEDI_KEY_CONCURRENCY). */
+  /** Requests for data (GraphQL queries, exports) one API key runs at once in a server process; 0: no limit (STEDI_KEY_CONCURRENCY). */
   keyConcurrency: number;
+  /** How many more of one key's requests for data may wait for a place (STEDI_KEY_QUEUE; default 8 times keyConcurrency). */
+  keyQueue: number;
   /** How long such a request waits for one of its key's to finish before its 429 (STEDI_KEY_QUEUE_MS). */
   keyQueueMs: number;
   /** Connections one server process holds at most (STEDI_MAX_CONNECTIONS; default its open-file limit less a reserve). */
@@ -148,6 +150,11 @@ export const maxWorkers = (): number => 4 * availableParallelism();
  * the serving engine's eight connections a key running six leaves two for every other key (src/http/key-concurrency.ts).
  */
 export const DEFAULT_KEY_CONCURRENCY = 6;
+/**
+ * Waiting places a key has for each running one: a notebook pulling with 16 threads, or a load test's 32 connections,
+ * waits its turn instead of being refused; only a key that floods the server hears 429 at once.
+ */
+export const KEY_QUEUE_PER_PLACE = 8;
 /** Two seconds: a heavy page on the real data takes well under one, so a short burst waits rather than being refused. */
 export const DEFAULT_KEY_QUEUE_MS = 2_000;
 
@@ -207,6 +214,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     corsOrigins: overrides.corsOrigins ?? corsOrigins(env.STEDI_CORS_ORIGINS),
     bodyLimit: overrides.bodyLimit ?? bodyLimit(env.STEDI_BODY_LIMIT),
     keyConcurrency: overrides.keyConcurrency ?? integer(env, 'STEDI_KEY_CONCURRENCY', DEFAULT_KEY_CONCURRENCY, 0),
+    keyQueue: overrides.keyQueue ?? integer(env, 'STEDI_KEY_QUEUE', KEY_QUEUE_PER_PLACE * (overrides.keyConcurrency ?? integer(env, 'STEDI_KEY_CONCURRENCY', DEFAULT_KEY_CONCURRENCY, 0)), 0),
     keyQueueMs: overrides.keyQueueMs ?? milliseconds(env, 'STEDI_KEY_QUEUE_MS', DEFAULT_KEY_QUEUE_MS, 0),
     maxConnections: overrides.maxConnections ?? integer(env, 'STEDI_MAX_CONNECTIONS', defaultMaxConnections(), 1),
     logLevel: overrides.logLevel ?? logLevel(env.LOG_LEVEL),

@@ -83,6 +83,16 @@ describe('server workers', () => {
   });
 });
 
+describe('the per-key limit', () => {
+  it('lets eight requests of a key wait for each one it runs, unless STEDI_KEY_QUEUE says otherwise', () => {
+    expect(loadConfig({}, {})).toMatchObject({ keyConcurrency: 6, keyQueue: 48, keyQueueMs: 2_000 });
+    expect(loadConfig({}, { STEDI_KEY_CONCURRENCY: '2' }).keyQueue).toBe(16);
+    expect(loadConfig({}, { STEDI_KEY_CONCURRENCY: '2', STEDI_KEY_QUEUE: '0' }).keyQueue).toBe(0);
+    expect(loadConfig({ keyConcurrency: 3 }, {}).keyQueue).toBe(24);
+    expect(() => loadConfig({}, { STEDI_KEY_QUEUE: 'many' })).toThrow(/STEDI_KEY_QUEUE/);
+  });
+});
+
 describe('Athena settings', () => {
   it('come from the environment and can be overridden one by one', () => {
     const env = { STEDI_ENGINE: 'athena', STEDI_LAKE: 's3://b/p', AWS_REGION: 'eu-west-1', STEDI_ATHENA_WORKGROUP: 'analytics', STEDI_GLUE_DATABASE: 'lakehouse' };

@@ -82,7 +82,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   const schema = options.schema ?? (await buildGraphqlSchema());
   const responses = responseCacheFor(services.config);
   // One limit per key for GraphQL and exports together (key-concurrency.ts).
-  const keyLimit = new KeyConcurrency(services.config.keyConcurrency, services.config.keyQueueMs, (route, reason) => metrics.keyConcurrencyRefusals.inc({ route, reason }));
+  const keyLimit = new KeyConcurrency(services.config.keyConcurrency, services.config.keyQueue, services.config.keyQueueMs, (route, reason) => metrics.keyConcurrencyRefusals.inc({ route, reason }));
   const apollo = await createApolloServer(schema, services.config, metrics, services.logger, responses, options.onDataRequest, keyLimit);
   // After a rebuild, the answers last given are made again on the new version (answer-replay.ts); not on an engine
   // that reads where a version is stored (Athena: each would be a billed query), as its reads are not warmed either.

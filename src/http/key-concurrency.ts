@@ -8,8 +8,8 @@ import { principalOf } from './request-context';
 
 /**
  * Requests for data one API key may have in flight in a server process (STEDI_KEY_CONCURRENCY): GraphQL queries
- * that ask the lake for something (data-requests.ts) and exports. As many more wait, in arrival order, for at most
- * STEDI_KEY_QUEUE_MS; any beyond, or a wait that runs out, is refused with 429 RATE_LIMITED and Retry-After. One key
+ * that ask the lake for something (data-requests.ts) and exports. Up to STEDI_KEY_QUEUE more wait, in arrival order,
+ * for at most STEDI_KEY_QUEUE_MS; any beyond, or a wait that runs out, is refused with 429 RATE_LIMITED and Retry-After. One key
  * sending 40 heavy queries at once held every engine connection, and another key's small query waited a second behind
  * them. Not counted: mutations (an admin's rebuild), introspection, answers kept whole (they read nothing), probes.
  */
@@ -39,8 +39,10 @@ export class KeyConcurrency {
   private readonly keys = new Map<string, KeyState>();
 
   constructor(
-    /** Requests one key runs at once; 0: no limit. The same number may wait. */
+    /** Requests one key runs at once; 0: no limit. */
     readonly limit: number,
+    /** Requests of one key that may wait for a place. */
+    readonly queue: number,
     readonly queueMs: number,
     private readonly onRefused: (route: 'graphql' | 'export', reason: Refusal) => void = () => undefined,
   ) {}
@@ -74,7 +76,7 @@ export class KeyConcurrency {
       place = 'running';
       return { admitted: Promise.resolve(), leave };
     }
-    if (key.waiting.length >= this.limit) {
+    if (key.waiting.length >= this.queue) {
       place = 'gone';
       this.onRefused(route, 'queue_full');
       return { admitted: Promise.reject(this.refusal('queue_full')), leave };
@@ -121,7 +123,7 @@ export class KeyConcurrency {
     const seconds = retryAfterSeconds(this.queueMs);
     const why =
       reason === 'queue_full'
-        ? `this API key already has ${this.limit} requests for data running and ${this.limit} waiting in this server process`
+        ? `this API key already has ${this.limit} requests for data running and ${this.queue} waiting in this server process`
         : `this API key's request waited ${this.queueMs} ms behind its other ${this.limit} requests for data and none finished`;
     const error = new StediError(ErrorCode.RATE_LIMITED, `${why} (STEDI_KEY_CONCURRENCY); wait for your answers before sending more, or retry after ${seconds} s`);
     (error.extensions as Record<string, unknown>).http = { status: 429, headers: new HeaderMap([['retry-after', String(seconds)]]) };

@@ -65,7 +65,7 @@ describe('a limit on each API key’s requests for data in flight', () => {
   afterAll(() => t.close());
 
   it('refuses a key’s requests beyond its running and waiting ones with 429 RATE_LIMITED and Retry-After, while another key of the same role is served', async () => {
-    t = await buildTestApp({ landing: writeSmallLanding(), apiKeys: keys, wrapEngine: engine.wrap, config: { keyConcurrency: 2, keyQueueMs: 60_000 } });
+    t = await buildTestApp({ landing: writeSmallLanding(), apiKeys: keys, wrapEngine: engine.wrap, config: { keyConcurrency: 2, keyQueue: 2, keyQueueMs: 60_000 } });
     // The version's first read prepares what every request then shares: made before any key is held.
     expect((await t.graphql(SLOW(), ANALYST_KEY)).status).toBe(200);
     engine.hold(analyst);
@@ -103,7 +103,7 @@ describe('a limit on each API key’s requests for data in flight', () => {
 
   it('refuses a waiting request once the wait runs out, and leaves the rebuild mutation, health and metrics alone', async () => {
     await t.close();
-    t = await buildTestApp({ landing: writeSmallLanding(), apiKeys: keys, wrapEngine: engine.wrap, config: { keyConcurrency: 1, keyQueueMs: 1 } });
+    t = await buildTestApp({ landing: writeSmallLanding(), apiKeys: keys, wrapEngine: engine.wrap, config: { keyConcurrency: 1, keyQueue: 1, keyQueueMs: 1 } });
     expect((await t.graphql(SLOW(), ADMIN_KEY)).status).toBe(200);
     engine.hold(admin);
     const running = t.graphql(SLOW(), ADMIN_KEY).then((r) => r);

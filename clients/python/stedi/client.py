@@ -68,12 +68,21 @@ class Client:
 
     def _open(self, request, timeout=None):
         request.add_header("authorization", f"Bearer {self.key}")
-        try:
-            return urllib.request.urlopen(request, timeout=timeout or self.timeout)
-        except urllib.error.HTTPError as error:
-            raise self._http_error(error) from None
-        except urllib.error.URLError as error:
-            raise ConnectionError(f"cannot reach {self.base} ({error.reason}); is the server running?", timed_out=_timed_out(error.reason)) from None
+        waited = 0.0
+        while True:
+            try:
+                return urllib.request.urlopen(request, timeout=timeout or self.timeout)
+            except urllib.error.HTTPError as error:
+                # 429: this key has too many requests in flight (the server's per-key limit). Nothing was run, so the
+                # request waits the Retry-After the server gives and goes again, within retry_seconds.
+                wait = _retry_after(error) if error.code == 429 else None
+                if wait is None or waited + wait > self.retry_seconds:
+                    raise self._http_error(error) from None
+                error.close()
+            except urllib.error.URLError as error:
+                raise ConnectionError(f"cannot reach {self.base} ({error.reason}); is the server running?", timed_out=_timed_out(error.reason)) from None
+            time.sleep(wait)
+            waited += wait
 
     @staticmethod
     def _http_error(error):
@@ -281,3 +290,12 @@ def _typed_columns(columns):
 
 
 __all__ = ["Client", "Rows", "StediError"]
+
+
+def _retry_after(error):
+    """The seconds a 429 answer asks the client to wait (Retry-After in seconds; 1 when absent or not a number).
+    At least 50 ms, so a server saying 0 cannot keep the client asking for ever within retry_seconds."""
+    try:
+        return min(60.0, max(0.05, float(error.headers.get("retry-after", "1"))))
+    except (TypeError, ValueError, AttributeError):
+        return 1.0

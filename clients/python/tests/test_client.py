@@ -195,6 +195,15 @@ class PullAcrossRestartTest(unittest.TestCase):
                     if dropped is True:
                         self.close_connection = True
                         return  # hangs up without a word, as a killed server process does
+                    if dropped == 429:  # the server's per-key limit: wait Retry-After, then ask again
+                        text = json.dumps({"errors": [{"message": "this API key already has 6 requests for data running", "extensions": {"code": "RATE_LIMITED"}}]}).encode()
+                        self.send_response(429)
+                        self.send_header("retry-after", "0")
+                        self.send_header("content-type", "application/json")
+                        self.send_header("content-length", str(len(text)))
+                        self.end_headers()
+                        self.wfile.write(text)
+                        return
                     if dropped:  # a proxy in front answers for a server that is down
                         text = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
                         self.send_response(dropped)
@@ -236,6 +245,17 @@ class PullAcrossRestartTest(unittest.TestCase):
         with self.assertRaisesRegex(stedi.ServerError, "HTTP 504"):
             stedi.Client(url, "any-key-0123456789abcdef", timeout=5).training_set(as_frame=False, page_size=1)
         self.assertEqual(asked, [1, 2])
+
+    def test_a_429_for_too_many_requests_of_the_key_is_asked_again_after_retry_after_even_on_the_first_page(self):
+        url, asked = self.serve(lambda page, attempt: attempt <= 2 and 429)
+        rows = stedi.Client(url, "any-key-0123456789abcdef", timeout=5).training_set(as_frame=False, page_size=1)
+        self.assertEqual([r["serialNumber"] for r in rows], ["s1", "s2"])
+        self.assertEqual(asked, [1, 1, 1, 2, 2, 2])
+        url, asked = self.serve(lambda page, attempt: 429)  # still refused once retry_seconds have passed
+        with self.assertRaises(stedi.ServerError) as caught:
+            stedi.Client(url, "any-key-0123456789abcdef", timeout=5, retry_seconds=0.2).training_set(as_frame=False, page_size=1)
+        self.assertEqual(caught.exception.code, "RATE_LIMITED")
+        self.assertTrue(2 <= asked.count(1) <= 6, asked)
 
     def test_the_first_page_is_not_asked_again_so_a_server_that_is_down_says_so_at_once(self):
         url, asked = self.serve(lambda page, attempt: page == 1)
