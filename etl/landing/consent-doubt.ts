@@ -116,8 +116,10 @@ export class ConsentDoubt {
     const spellings = this.spellings();
     for (const [email, dates] of this.doubts) {
       if (dates.some((date) => stands(email, date))) out.add(email);
-      // An email under the key names every accepted spelling of it too (`ａｎｎ@x.com` names ann@x.com).
-      for (const accepted of spellings.get(spellingOf(email)) ?? []) if (dates.some((date) => stands(accepted, date))) out.add(accepted);
+      // An email under the key names every accepted spelling of it too (`ａｎｎ@x.com` names ann@x.com). A spelling
+      // two accepted emails share hides both below whatever the dates: only a lone one is weighed (else keys × spellings).
+      const alike = spellings.get(spellingOf(email));
+      if (alike?.length === 1 && dates.some((date) => stands(alike[0], date))) out.add(alike[0]);
     }
     for (const [email, lastUpdateDate] of this.addresses.named(this.valid.keys())) if (stands(email, lastUpdateDate)) out.add(email);
     // Two accepted spellings of one address: see spellings().
