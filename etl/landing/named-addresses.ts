@@ -54,8 +54,8 @@ export class NamedAddresses {
 
 /** Accepted emails holding an `@`, by their folded local part (the text before the first `@`). */
 class AddressIndex {
-  // Private: folded local part -> folded rest (after the `@`) -> the accepted emails that fold so.
-  private readonly byLocal = new Map<string, Map<string, string[]>>();
+  // Private: folded local part -> its accepted emails by folded rest (after the `@`), and the lengths of those rests.
+  private readonly byLocal = new Map<string, Rests>();
   private readonly long: Array<[folded: string, email: string]> = [];
   private longestLocal = 0;
 
@@ -70,15 +70,18 @@ class AddressIndex {
       }
       const local = folded.slice(0, at);
       this.longestLocal = Math.max(this.longestLocal, at);
-      const rests = this.byLocal.get(local) ?? new Map<string, string[]>();
+      let rests = this.byLocal.get(local);
+      if (!rests) this.byLocal.set(local, (rests = { emails: new Map(), lengths: [] }));
       const rest = folded.slice(at + 1);
-      rests.set(rest, [...(rests.get(rest) ?? []), email]);
-      this.byLocal.set(local, rests);
+      const emails = rests.emails.get(rest);
+      if (emails) emails.push(email);
+      else rests.emails.set(rest, [email]);
     }
+    for (const rests of this.byLocal.values()) rests.lengths = [...new Set([...rests.emails.keys()].map((r) => r.length))].sort((a, b) => a - b);
   }
 
   *emails(): Generator<string> {
-    for (const rests of this.byLocal.values()) for (const emails of rests.values()) yield* emails;
+    for (const rests of this.byLocal.values()) for (const emails of rests.emails.values()) yield* emails;
     for (const [, email] of this.long) yield email;
   }
 
@@ -87,10 +90,32 @@ class AddressIndex {
     for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
       for (let length = 0; length <= Math.min(at, this.longestLocal); length += 1) {
         const rests = this.byLocal.get(text.slice(at - length, at));
-        if (!rests) continue;
-        for (const [rest, emails] of rests) if (text.startsWith(rest, at + 1)) yield* emails;
+        if (rests) yield* restsAt(rests, text, at + 1);
       }
     }
     for (const [folded, email] of this.long) if (text.includes(folded)) yield email;
   }
+}
+
+interface Rests {
+  emails: Map<string, string[]>;
+  /** The distinct lengths of the rests, ascending. */
+  lengths: number[];
+}
+
+/**
+ * The emails whose rest `text` holds at `from`. Many rests of few lengths (one local part at many domains, a
+ * hostile landing's thousands of respellings) are looked up by each length: tried one by one, every bad line
+ * holding that local part's `@` cost a step per accepted email.
+ */
+function* restsAt(rests: Rests, text: string, from: number): Generator<string> {
+  if (rests.lengths.length < rests.emails.size) {
+    for (const length of rests.lengths) {
+      if (from + length > text.length) return;
+      const emails = rests.emails.get(text.slice(from, from + length));
+      if (emails) yield* emails;
+    }
+    return;
+  }
+  for (const [rest, emails] of rests.emails) if (text.startsWith(rest, from)) yield* emails;
 }
