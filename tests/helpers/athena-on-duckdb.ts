@@ -55,6 +55,8 @@ export class AthenaOnDuckDb {
     await connection.run('CREATE OR REPLACE MACRO to_hex(s) AS upper(s)');
     await connection.run('CREATE MACRO is_finite(x) AS isfinite(x)');
     await connection.run('CREATE MACRO regexp_count(s, p) AS len(regexp_extract_all(s, p))');
+    // Trino's regexp_replace replaces every match; DuckDB's only the first unless told 'g'.
+    await connection.run(`CREATE MACRO trino_regexp_replace(s, p, r) AS regexp_replace(s, p, r, 'g')`);
     registerTrinoJson(connection);
     return new AthenaOnDuckDb(instance, connection, s3, folders);
   }
@@ -117,7 +119,7 @@ export class AthenaOnDuckDb {
     if (/^CREATE VIEW "\w+"\."\w+_landing_checked__\w+" AS\n/.test(sql)) sql = sql.replace(/^CREATE VIEW/, 'CREATE TABLE');
     if (/^DROP VIEW IF EXISTS "\w+"\."\w+_landing_checked__\w+"$/.test(sql)) sql = sql.replace(/^DROP VIEW/, 'DROP TABLE');
     sql = sql
-      .replace(/\b(json_parse|json_format|json_extract_scalar|json_extract|json_size|json_array_length)\(/g, 'trino_$1(')
+      .replace(/\b(json_parse|json_format|json_extract_scalar|json_extract|json_size|json_array_length|regexp_replace)\(/g, 'trino_$1(')
       .replace(/try_cast\(("\w+") AS map\(varchar, json\)\)/g, 'trino_json_object($1)')
       .replace(/length\(to_utf8\(("\w+")\)\)/g, 'strlen($1)')
       // normalize(s, NFKC): DuckDB has only NFC, so JavaScript's normalize() stands in (the form is a keyword in Trino, text here).
