@@ -56,8 +56,10 @@ export function createConsentUncertainView(database: string, version: string): S
       `  WHERE "reason" IS NULL`,
       `  GROUP BY "email"`,
       `),`,
+      // Each accepted email's spelling and how many accepted emails share it: counted, not paired (n of one spelling made n² pairs).
       `"spelled" AS (`,
-      `  SELECT "email", ${spelling('"email"')} AS "spelling" FROM "valid"`,
+      `  SELECT "email", "spelling", count(*) OVER (PARTITION BY "spelling") AS "alike"`,
+      `  FROM (SELECT "email", ${spelling('"email"')} AS "spelling" FROM "valid") AS "s"`,
       `),`,
       `"keyed" AS (`,
       // An email decodes its JSON escapes, or stays as written when they are not valid JSON.
@@ -68,10 +70,10 @@ export function createConsentUncertainView(database: string, version: string): S
       `"doubts" AS (`,
       `  SELECT "email", "lastUpdateDate" FROM "keyed"`,
       `  UNION ALL`,
-      // An email under the key names every accepted spelling of it too (email-spelling.ts).
+      // An email under the key names every accepted spelling of it too (email-spelling.ts); one that others share is hidden below whatever the dates.
       `  SELECT "s"."email", "keyed"."lastUpdateDate"`,
       `  FROM "keyed"`,
-      `  JOIN "spelled" AS "s" ON ${spelling('"keyed"."email"')} = "s"."spelling"`,
+      `  JOIN "spelled" AS "s" ON ${spelling('"keyed"."email"')} = "s"."spelling" AND "s"."alike" = 1`,
       `  UNION ALL`,
       // Every accepted email (with an @) the line holds anywhere, ASCII letters in either case.
       `  SELECT "v"."email", "bad"."lastUpdateDate"`,
@@ -84,9 +86,7 @@ export function createConsentUncertainView(database: string, version: string): S
       `  JOIN "valid" AS "v" ON strpos("v"."email", '@') > 0 AND ${holds('"keyed"."email"', '"v"."email"')}`,
       `  UNION ALL`,
       // Two accepted spellings of one address (email-spelling.ts): each is in doubt, and no date clears it.
-      `  SELECT "v"."email", CAST(NULL AS bigint)`,
-      `  FROM "spelled" AS "v"`,
-      `  JOIN "spelled" AS "w" ON "v"."spelling" = "w"."spelling" AND "v"."email" <> "w"."email"`,
+      `  SELECT "email", CAST(NULL AS bigint) FROM "spelled" WHERE "alike" > 1`,
       `)`,
       `SELECT DISTINCT "d"."email"`,
       `FROM "doubts" AS "d"`,
