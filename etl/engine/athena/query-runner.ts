@@ -133,13 +133,17 @@ export class AthenaQueryRunner {
 
   /**
    * One call reading a finished query (a GetQueryResults page): a throttled call is sent again after
-   * the backoff, up to maxRetries times, so a query already paid for is not lost to a busy moment.
+   * the backoff, up to maxRetries times, so a query already paid for is not lost to a busy moment. A page
+   * whose connection goes silent is abandoned when the caller aborts, as a poll is (`send`).
    */
-  async retryThrottled<T>(send: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  async retryThrottled<T>(send: (options: { abortSignal: AbortSignal }) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const started = this.clock.now();
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return await send();
+        return await this.send(send, Number.POSITIVE_INFINITY, signal);
       } catch (error) {
+        // Abandoned on the caller's abort: the time limit, as for a poll.
+        if (signal?.aborted && !(error instanceof AthenaQueryError)) throw new QueryTimeoutError(this.clock.now() - started, signal.reason);
         if (error instanceof AthenaQueryError || !isRetryable(error) || signal?.aborted) throw unreachableOr(error, 'cannot read the Athena query results');
         if (attempt >= this.settings.maxRetries) throw busyOr(error);
         await this.clock.sleep(this.backoff(attempt + 2), signal);
@@ -171,8 +175,9 @@ export class AthenaQueryRunner {
    */
   private async send<T>(call: (options: { abortSignal: AbortSignal }) => Promise<T>, deadline: number, signal?: AbortSignal): Promise<T> {
     const abandon = new AbortController();
-    const timer = setTimeout(() => abandon.abort(), Math.max(0, deadline - this.clock.now()));
-    timer.unref?.();
+    // No deadline (a result page): only the caller's abort ends the call.
+    const timer = Number.isFinite(deadline) ? setTimeout(() => abandon.abort(), Math.max(0, deadline - this.clock.now())) : undefined;
+    timer?.unref?.();
     const onAbort = (): void => abandon.abort();
     if (signal?.aborted) abandon.abort();
     signal?.addEventListener('abort', onAbort, { once: true });

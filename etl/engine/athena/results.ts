@@ -52,11 +52,11 @@ export function convertValue(type: string, text: string | undefined): unknown {
 export interface ReadOptions {
   /** Stop after this many rows (a safety net for callers that expect few). */
   maxRows?: number;
-  /** Sends each GetQueryResults call; the engine's retries a throttled one (AthenaQueryRunner.retryThrottled). */
-  call?: <T>(send: () => Promise<T>) => Promise<T>;
+  /** Sends each GetQueryResults call; the engine's retries a throttled one and abandons it when the caller aborts (AthenaQueryRunner.retryThrottled). */
+  call?: <T>(send: (options?: { abortSignal?: AbortSignal }) => Promise<T>) => Promise<T>;
 }
 
-const sendOnce = <T>(send: () => Promise<T>): Promise<T> => send();
+const sendOnce = <T>(send: (options?: { abortSignal?: AbortSignal }) => Promise<T>): Promise<T> => send();
 
 /** Every row of the finished query `execution`, typed and named as the schema spells it. */
 export async function readResultRows(client: AthenaClient, execution: QueryExecution, options: ReadOptions = {}): Promise<Row[]> {
@@ -69,7 +69,7 @@ export async function readResultRows(client: AthenaClient, execution: QueryExecu
   let first = true;
   do {
     const input = { QueryExecutionId: id, MaxResults: RESULT_PAGE_SIZE, NextToken: nextToken };
-    const page = await call(() => client.send(new GetQueryResultsCommand(input)));
+    const page = await call((o) => client.send(new GetQueryResultsCommand(input), o));
     columns ??= resultColumns(page.ResultSet?.ResultSetMetadata?.ColumnInfo);
     const data = page.ResultSet?.Rows ?? [];
     for (let r = first && hasHeader ? 1 : 0; r < data.length; r += 1) {
@@ -92,6 +92,6 @@ export async function readResultRows(client: AthenaClient, execution: QueryExecu
 /** The result columns alone (one small GetQueryResults call), for readers of the result file. */
 export async function readResultColumns(client: AthenaClient, execution: QueryExecution, options: Pick<ReadOptions, 'call'> = {}): Promise<ResultColumn[]> {
   const input = { QueryExecutionId: execution.QueryExecutionId, MaxResults: 1 };
-  const page = await (options.call ?? sendOnce)(() => client.send(new GetQueryResultsCommand(input)));
+  const page = await (options.call ?? sendOnce)((o) => client.send(new GetQueryResultsCommand(input), o));
   return resultColumns(page.ResultSet?.ResultSetMetadata?.ColumnInfo);
 }

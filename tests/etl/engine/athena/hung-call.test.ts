@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { AthenaClient } from '@aws-sdk/client-athena';
+import { readResultRows } from '../../../../etl/engine/athena/results';
 import { AthenaQueryRunner, systemClock } from '../../../../etl/engine/athena/query-runner';
 import { QueryTimeoutError } from '../../../../etl/engine/engine-errors';
 
@@ -15,7 +16,7 @@ import { QueryTimeoutError } from '../../../../etl/engine/engine-errors';
 
 const SETTINGS = { workgroup: 'primary', database: 'stedi', pollMinMs: 1, pollMaxMs: 1, maxRetries: 2 };
 
-function silentPolls(onHung: () => void = () => undefined) {
+function silentPolls(onHung: () => void = () => undefined, resultsHang = false) {
   const targets: string[] = [];
   const answer = (body: object) => ({
     response: { statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: Readable.from([Buffer.from(JSON.stringify(body))]) },
@@ -26,6 +27,7 @@ function silentPolls(onHung: () => void = () => undefined) {
       targets.push(target);
       if (target === 'StartQueryExecution') return Promise.resolve(answer({ QueryExecutionId: 'q-1' }));
       if (target === 'StopQueryExecution') return Promise.resolve(answer({}));
+      if (target === 'GetQueryExecution' && resultsHang) return Promise.resolve(answer({ QueryExecution: { QueryExecutionId: 'q-1', Status: { State: 'SUCCEEDED' } } }));
       // A poll: no answer, ever; only an abort ends it, as the SDK's own handler ends a request.
       return new Promise((_resolve, reject) => {
         const abort = (): void => reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' }));
@@ -56,6 +58,18 @@ describe('an Athena call that never answers', () => {
     await expect(timedOut).rejects.toBeInstanceOf(QueryTimeoutError);
     await expect(timedOut).rejects.toMatchObject({ timeoutMs: 50 });
     expect(targets).toEqual(['StartQueryExecution', 'GetQueryExecution', 'StopQueryExecution']);
+    client.destroy();
+  });
+
+  it('is abandoned when the caller aborts while a finished query\u2019s result page is read', async () => {
+    // The query succeeds; its GetQueryResults page never answers (the SDK gives up only at its socket timeout).
+    const caller = new AbortController();
+    const { client, targets } = silentPolls(() => caller.abort(new Error('the client went away')), true);
+    const runner = new AthenaQueryRunner(client, SETTINGS, systemClock);
+    const execution = await runner.run('SELECT 1', { timeoutMs: 3_600_000, signal: caller.signal });
+    const read = readResultRows(client, execution, { call: (send) => runner.retryThrottled(send, caller.signal) });
+    await expect(read).rejects.toBeInstanceOf(QueryTimeoutError);
+    expect(targets).toEqual(['StartQueryExecution', 'GetQueryExecution', 'GetQueryResults']);
     client.destroy();
   });
 });
