@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { BuildLockInfo } from '../../etl/engine/engine';
-import { liveVersion } from '../../etl/manifest';
+import { ManifestError, liveVersion } from '../../etl/manifest';
 import { SOURCES, TABLES, TABLE_NAMES } from '../../etl/tables';
 import { loadConfig } from '../config';
 import { openConfiguredEngine } from '../engine';
@@ -20,7 +20,11 @@ export function registerStatus(cli: Command): void {
       const config = loadConfig(engineOverrides(flags));
       const engine = await openConfiguredEngine(config);
       try {
-        const manifest = await engine.manifest();
+        const manifest = await engine.manifest().catch((error: unknown) => {
+          // An unreadable or invalid manifest is a state too: a script polling with --json reads it on stdout.
+          if (flags.json && error instanceof ManifestError) process.stdout.write(`${JSON.stringify({ state: 'manifest invalid', version: null, message: error.message, build: null, keptVersions: [] })}\n`);
+          throw error;
+        });
         const live = manifest && liveVersion(manifest);
         const lock = (await engine.buildLockHolder?.()) ?? null;
         if (!manifest || !live) {

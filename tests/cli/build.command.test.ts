@@ -211,6 +211,16 @@ describe('stedi status', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ state: 'not built', version: null, build: null, message: expect.stringContaining('run `stedi build') });
   });
 
+  it('prints "manifest invalid" as JSON with --json over a lake whose manifest is not JSON, exiting 1 as without it', async () => {
+    const lake = makeTempDir();
+    mkdirSync(join(lake, '_stedi'), { recursive: true });
+    writeFileSync(join(lake, '_stedi', 'manifest.json'), 'garbage\n');
+    const run = runBin(['status', '--lake', lake, '--json']);
+    expect(run.status).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ state: 'manifest invalid', version: null, message: expect.stringContaining('is not valid JSON') });
+    expect(run.stderr).toMatch(/^stedi: the lake manifest .* is not valid JSON/);
+  });
+
   it('says how to build when the lake is empty', async () => {
     const run = await runCli('status', '--lake', makeTempDir());
     expect(run.exitCode).toBe(1);
