@@ -76,7 +76,8 @@ export class Erasure {
    * and otherwise every EXCEEDED_LOG_EVERY_MS (the lag metric stays exact at every refresh).
    */
   private logExceeded(pending: PendingErasure, lag: number): void {
-    const state = `${pending.versions.join(',')} ${pending.since.size} ${pending.abandoned.size} ${this.failures}`;
+    // Which customers are held, not only how many: one released as another withdraws is a change too (kept in memory, never logged).
+    const state = `${pending.versions.join(',')} ${[...pending.since.keys()].sort().join('\n')} ${pending.abandoned.size} ${this.failures}`;
     const last = this.exceededLogged;
     if (last && last.state === state && Date.now() - last.at < EXCEEDED_LOG_EVERY_MS) return;
     this.exceededLogged = { at: Date.now(), state };
@@ -90,7 +91,8 @@ export class Erasure {
   private boundMet(): void {
     if (!this.exceededLogged) return;
     this.exceededLogged = undefined;
-    this.logger.info('erasure bound met again: no kept version holds a customer who withdrew consent past the bound');
+    // At warn, as the error it ends is seen: an operator logging at warn sees the bound held again, not only broken.
+    this.logger.warn('erasure bound met again: no kept version holds a customer who withdrew consent past the bound');
   }
 
   /** Milliseconds the next try waits after `failures` failed erasure rebuilds in a row. */

@@ -170,15 +170,19 @@ describe('the erasure bound exceeded line', () => {
     const second = held([['a@x', first.since.get('a@x')!], ['b@x', new Date()]]);
     await refreshFor(REFRESH_MS, second);
     expect(logged(EXCEEDED).map((l) => l.customers)).toEqual([1, 2]);
+    // As many held, but another customer among them: a change, logged at once.
+    const third = held([['a@x', first.since.get('a@x')!], ['c@x', new Date()]]);
+    await refreshFor(REFRESH_MS, third);
+    expect(logged(EXCEEDED).map((l) => l.customers)).toEqual([1, 2, 2]);
     for (const id of states.keys()) states.set(id, 'FAILED');
-    await refreshFor(2 * REFRESH_MS, second);
-    expect(logged(EXCEEDED).map((l) => l.failedRebuilds)).toEqual([0, 0, 1]);
+    await refreshFor(2 * REFRESH_MS, third);
+    expect(logged(EXCEEDED).map((l) => l.failedRebuilds)).toEqual([0, 0, 0, 1]);
   });
 
   it('says once when the bound is met again, and logs the next excess at once', async () => {
     await refreshFor(2 * 60_000, held([['a@x', new Date()]]));
     await refreshFor(2 * REFRESH_MS, held([]));
-    expect(logged('erasure bound met again: no kept version holds a customer who withdrew consent past the bound')).toHaveLength(1);
+    expect(logged('erasure bound met again: no kept version holds a customer who withdrew consent past the bound')).toEqual([expect.objectContaining({ level: 40 })]);
     await refreshFor(2 * 60_000, held([['b@x', new Date()]]));
     expect(logged(EXCEEDED)).toHaveLength(2);
   });
