@@ -35,7 +35,7 @@ export function namesEmail(raw: string, email: string): boolean {
   if (readEmails(raw).has(email)) return true;
   const search = new NamedAddresses();
   search.keep(raw, null);
-  return !search.named([email]).next().done;
+  return !search.named([email], [email]).next().done;
 }
 
 function readEmails(raw: string, into = new Set<string>()): Set<string> {
@@ -121,7 +121,9 @@ export class ConsentDoubt {
       const alike = spellings.get(spellingOf(email));
       if (alike?.length === 1 && dates.some((date) => stands(alike[0], date))) out.add(alike[0]);
     }
-    for (const [email, lastUpdateDate] of this.addresses.named(this.valid.keys())) if (stands(email, lastUpdateDate)) out.add(email);
+    // By spelling, only a lone one is looked for: those others share are hidden below (n of them in n bad lines made n² matches).
+    const lone = [...spellings.values()].filter((emails) => emails.length === 1).map(([email]) => email);
+    for (const [email, lastUpdateDate] of this.addresses.named([...this.valid.keys()], lone)) if (stands(email, lastUpdateDate)) out.add(email);
     // Two accepted spellings of one address: see spellings().
     for (const emails of spellings.values()) if (emails.length > 1) for (const email of emails) out.add(email);
     return [...out].sort();

@@ -1,9 +1,15 @@
+import { spellingOf } from './email-spelling';
+
 /**
  * Doubt hides, however a bad line writes an address: a quarantined customer
- * line names every customer whose accepted email appears anywhere in it (ASCII
- * letters in either case), whatever quotes, keys or punctuation surround it
- * (`email=a@b&…`, `**a@b**`, `'email': 'a@b'`, `a@b.` at a sentence's end), and once its NULs are
- * dropped (a line written as UTF-16 holds a NUL beside each ASCII character).
+ * line names every customer whose accepted email appears anywhere in it,
+ * whatever quotes, keys or punctuation surround it (`email=a@b&…`, `**a@b**`,
+ * `'email': 'a@b'`, `a@b.` at a sentence's end): as written (ASCII letters in
+ * either case), or spelled otherwise, the email's spelling (email-spelling.ts:
+ * case, invisible characters, NFKC) within the whole line's spelling
+ * (`'ali\u200bce@ｔｅｓｔ.com'` names alice@test.com). The line's spelling drops
+ * its NULs, so a line written as UTF-16 (a NUL beside each ASCII character)
+ * is read too.
  * Which emails are accepted is known only once all of landing is read, so the
  * bad lines that hold an `@` are kept (within a budget) and searched at the end.
  */
@@ -16,11 +22,15 @@ export const foldAscii = (text: string): string => text.replace(/[A-Z]+/g, (lett
 /** Text kept for the search; beyond it every accepted customer counts as named (a landing of that much garbage proves nothing). */
 export const KEPT_TEXT_BUDGET = 64 * 1024 * 1024;
 
+// An `@` as written or as NFKC spells it (full-width U+FF20, small U+FE6B): a line without one names no address.
+const AT = /[@\uFE6B\uFF20]/;
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** Local parts longer than this are searched for whole, not looked up by each `@` of a line. */
 const LOOKED_UP_LOCAL = 256;
 
 export class NamedAddresses {
-  private readonly lines: Array<{ text: string; lastUpdateDate: number | null }> = [];
+  private readonly lines: Array<{ text: string; spelled: boolean; lastUpdateDate: number | null }> = [];
   private kept = 0;
   private overBudget = false;
 
@@ -28,40 +38,47 @@ export class NamedAddresses {
 
   /** A bad line's text (or a piece of one too long to hold) and its own date, null when unknown. */
   keep(text: string, lastUpdateDate: number | null): void {
-    if (!text.includes('@') || this.overBudget) return;
-    // Read without its NULs too: text written as UTF-16 (Windows PowerShell 5's default) reads as UTF-8 with a NUL beside each ASCII letter.
-    const unpadded = text.includes('\0') ? text.replaceAll('\0', '') : undefined;
-    this.kept += text.length + (unpadded?.length ?? 0);
+    if (!AT.test(text) || this.overBudget) return;
+    // Spelled whole, so a mark right after an email composes with its last letter (`…com\u0301` reads `…coḿ`): then
+    // only the written search finds it, as only an exact match would under the email key (it is another address to a reader).
+    const spelled = spellingOf(text);
+    // Plain ASCII spells each character alone (drops or lower-cases it), so its spelling holds all the written text does.
+    const written = ASCII.test(text) ? undefined : foldAscii(text);
+    this.kept += spelled.length + (written?.length ?? 0);
     if (this.kept > this.budget) {
       this.overBudget = true;
       this.lines.length = 0;
       return;
     }
-    this.lines.push({ text: foldAscii(text), lastUpdateDate });
-    if (unpadded !== undefined) this.lines.push({ text: foldAscii(unpadded), lastUpdateDate });
+    this.lines.push({ text: spelled, spelled: true, lastUpdateDate });
+    if (written !== undefined) this.lines.push({ text: written, spelled: false, lastUpdateDate });
   }
 
-  /** Each accepted email some kept line holds, with the date of every line holding it. */
-  *named(accepted: Iterable<string>): Generator<[email: string, lastUpdateDate: number | null]> {
-    const index = new AddressIndex(accepted);
+  /**
+   * Each email some kept line holds, with the date of every line holding it: of `written`, those a line holds as
+   * written; of `spelled`, those whose spelling a line's spelling holds.
+   */
+  *named(written: readonly string[], spelled: readonly string[] = written): Generator<[email: string, lastUpdateDate: number | null]> {
+    const bySpelling = new AddressIndex(spelled, spellingOf);
+    const asWritten = new AddressIndex(written, foldAscii);
     if (this.overBudget) {
-      for (const email of index.emails()) yield [email, null];
+      yield* [...new Set([...asWritten.emails(), ...bySpelling.emails()])].map((email): [string, null] => [email, null]);
       return;
     }
-    for (const line of this.lines) for (const email of index.within(line.text)) yield [email, line.lastUpdateDate];
+    for (const line of this.lines) for (const email of (line.spelled ? bySpelling : asWritten).within(line.text)) yield [email, line.lastUpdateDate];
   }
 }
 
-/** Accepted emails holding an `@`, by their folded local part (the text before the first `@`). */
+/** Accepted emails holding an `@` once folded (as written, or spelled), by their folded local part (the text before the first `@`). */
 class AddressIndex {
   // Private: folded local part -> its accepted emails by folded rest (after the `@`), and the lengths of those rests.
   private readonly byLocal = new Map<string, Rests>();
   private readonly long: Array<[folded: string, email: string]> = [];
   private longestLocal = 0;
 
-  constructor(accepted: Iterable<string>) {
+  constructor(accepted: Iterable<string>, fold: (email: string) => string) {
     for (const email of accepted) {
-      const folded = foldAscii(email);
+      const folded = fold(email);
       const at = folded.indexOf('@');
       if (at < 0) continue;
       if (at > LOOKED_UP_LOCAL) {

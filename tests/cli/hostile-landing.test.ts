@@ -156,6 +156,27 @@ describe('stedi build on hostile landing lines', () => {
     expect(report.tables.customer_trusted.rows).toBe(1);
   });
 
+  it.each([
+    ['as written', 'dana@test.com', 'dana@test.com'],
+    ['with a zero-width space', 'dana@test.com', 'da\u200bna@test.com'],
+    ['in full-width letters and @', 'dana@test.com', '\uff44\uff41\uff4e\uff41\uff20\uff54\uff45\uff53\uff54.com'],
+    ['in NFD beside NFC', 'jos\u00e9@test.com', 'jose\u0301@test.com'],
+    ['in other non-ASCII case', 'jos\u00e9@test.com', 'JOS\u00c9@TEST.COM'],
+  ])('hides a customer whose quarantined revocation, not JSON, spells the email %s outside an email key', (_how, granted, written) => {
+    const landing = writeSmallLanding();
+    writeLanding(landing, 'customer', [{ ...customerRecord({ name: 'dana', serial: 'serial-dana' }), email: granted }], 'customer-2.json');
+    // A Python dict: no double-quoted key, so only the search of the line's text finds the address.
+    const pythonDict = `{'customerName': 'dana', 'email': '${written}', 'serialNumber': 'serial-dana', 'shareWithResearchAsOfDate': None, 'lastUpdateDate': 1656000000000}`;
+    writeLanding(landing, 'customer', [pythonDict], 'customer-3.json');
+    const run = build(landing, makeTempDir());
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(quarantineOf(report, 'customer').map((q) => q.reason)).toEqual(['malformed JSON']);
+    expect(report.consentUncertain).toBe(1);
+    // alice and bob only: dana's consent is in doubt.
+    expect(report.tables.customer_trusted.rows).toBe(2);
+  });
+
   it('keeps serving a customer whose address only looks like another customer\'s revoking one (a Cyrillic а is another letter)', () => {
     const landing = writeSmallLanding();
     const lookalike = { ...customerRecord({ name: 'alice', serial: 'serial-alice-2', consentAt: null, updatedAt: 1_656_000_000_000 }), email: '\u0430lice@test.com' };

@@ -152,7 +152,7 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
     } else if (line.kind === 'quarantined') {
       const updated = line.date ?? null;
       for (const email of namedInRaw(line.raw)) doubts.push({ email, updated, position });
-      bad.push({ raw: foldAscii(line.raw), updated, position });
+      bad.push({ raw: line.raw, updated, position });
     }
   });
   // An email's spelling: case, invisible characters and Unicode forms aside.
@@ -161,9 +161,14 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
   const spelling = (email: string): string => lowerEach(email.replace(invisible, '').normalize('NFKC').replace(invisible, ''));
   // An email under the key names every accepted spelling of it too.
   for (const d of [...doubts]) for (const r of records) if (r.email !== d.email && spelling(r.email) === spelling(d.email)) doubts.push({ ...d, email: r.email });
-  // Every accepted email (with an @) a bad line holds anywhere, ASCII letters in either case, as written or without its NULs (UTF-16).
-  const holds = (raw: string, email: string): boolean => raw.includes(foldAscii(email)) || raw.replaceAll('\0', '').includes(foldAscii(email));
-  for (const line of bad) for (const r of records) if (r.email.includes('@') && holds(line.raw, r.email)) doubts.push({ email: r.email, updated: line.updated, position: line.position });
+  // Every accepted email a bad line holds anywhere: as written with an @ (ASCII letters in either case), or its spelling
+  // with an @ within the whole line's spelling (which drops NULs: a line written as UTF-16).
+  for (const line of bad) {
+    const written = foldAscii(line.raw);
+    const spelled = spelling(line.raw);
+    const holds = (email: string): boolean => (email.includes('@') && written.includes(foldAscii(email))) || (spelling(email).includes('@') && spelled.includes(spelling(email)));
+    for (const r of records) if (holds(r.email)) doubts.push({ email: r.email, updated: line.updated, position: line.position });
+  }
   const uncertain = new Set(
     doubts
       .filter((d) => !records.some((r) => r.email === d.email && d.updated !== null && r.lastUpdateDate > d.updated))

@@ -12,9 +12,9 @@ import { type Statement, literal, qualified } from './statements';
  * patterns, spelled for Trino: JavaScript's `\s` (Unicode
  * spaces included) and `.` (no line terminator) written out as classes,
  * since Trino's and JavaScript's shorthands differ; a key may be written
- * with `\u` escapes, and an accepted email anywhere in the line (ASCII case
- * aside, as written or without its NULs) names the customer who has it; so do an email under the key and
- * another accepted email that spell theirs otherwise (email-spelling.ts: case, invisible characters, NFKC). Like the embedded reader, the emails of a too-long line
+ * with `\u` escapes, and an accepted email anywhere in the line (as written, ASCII case
+ * aside, or its spelling within the line's: named-addresses.ts) names the customer who has it; so do an email under
+ * the key and another accepted email that spell theirs otherwise (email-spelling.ts: case, invisible characters, NFKC). Like the embedded reader, the emails of a too-long line
  * are read from all of it; the line's date is its own top-level one, known
  * only when the line was refused for a field's value.
  *
@@ -31,9 +31,15 @@ const INVISIBLE = literal(invisibleClass((c) => `\\x{${c.toString(16).toUpperCas
 /** An email as its spellings share it (email-spelling.ts): invisibles dropped, NFKC, invisibles dropped, lower() (simple case mapping, per code point). */
 const spelling = (email: string): string =>
   `lower(regexp_replace(normalize(regexp_replace(${email}, ${INVISIBLE}, ''), NFKC), ${INVISIBLE}, ''))`;
-/** Whether `text` holds `email` (ASCII case aside), as written or without its NULs (text written as UTF-16). */
-const holds = (text: string, email: string): string =>
-  `(strpos(${fold(text)}, ${fold(email)}) > 0 OR strpos(${fold(`replace(${text}, chr(0), '')`)}, ${fold(email)}) > 0)`;
+/**
+ * Whether a text names an accepted email (named-addresses.ts): the email as written within the text (ASCII case
+ * aside), or its spelling within the text's spelling (which drops NULs: text written as UTF-16). Each row of
+ * `text` and of `accepted` carries its "folded" and "spelling" columns, computed once for it. By spelling, only a lone
+ * accepted one is looked for: those others share are hidden anyway, and n of them in n bad lines made n² rows.
+ */
+const names = (text: string, accepted: string): string =>
+  `((strpos(${accepted}."folded", '@') > 0 AND strpos(${text}."folded", ${accepted}."folded") > 0)` +
+  ` OR (${accepted}."alike" = 1 AND strpos(${accepted}."spelling", '@') > 0 AND strpos(${text}."spelling", ${accepted}."spelling") > 0))`;
 
 export function createConsentUncertainView(database: string, version: string): Statement {
   const checked = qualified(database, landingCheckedName('customer', version));
@@ -45,7 +51,7 @@ export function createConsentUncertainView(database: string, version: string): S
       `CREATE VIEW ${qualified(database, consentUncertainName(version))} AS`,
       `WITH`,
       `"bad" AS (`,
-      `  SELECT "line",`,
+      `  SELECT "line", ${fold('"line"')} AS "folded", ${spelling('"line"')} AS "spelling",`,
       // Its own date when the line was read to its end and the date is a whole number within ±(2^53 − 1); else unknown.
       `    CASE WHEN ${fieldReason} AND abs("date") <= ${MAX_SAFE_WHOLE} AND floor("date") = "date" THEN CAST("date" AS bigint) END AS "lastUpdateDate"`,
       `  FROM (SELECT "line", "reason", try_cast(json_extract_scalar("line", '$.lastUpdateDate') AS double) AS "date" FROM ${checked} WHERE "reason" IS NOT NULL) AS "refused"`,
@@ -58,14 +64,15 @@ export function createConsentUncertainView(database: string, version: string): S
       `),`,
       // Each accepted email's spelling and how many accepted emails share it: counted, not paired (n of one spelling made n² pairs).
       `"spelled" AS (`,
-      `  SELECT "email", "spelling", count(*) OVER (PARTITION BY "spelling") AS "alike"`,
-      `  FROM (SELECT "email", ${spelling('"email"')} AS "spelling" FROM "valid") AS "s"`,
+      `  SELECT "email", "folded", "spelling", count(*) OVER (PARTITION BY "spelling") AS "alike"`,
+      `  FROM (SELECT "email", ${fold('"email"')} AS "folded", ${spelling('"email"')} AS "spelling" FROM "valid") AS "s"`,
       `),`,
       `"keyed" AS (`,
+      `  SELECT "email", ${fold('"email"')} AS "folded", ${spelling('"email"')} AS "spelling", "lastUpdateDate"`,
       // An email decodes its JSON escapes, or stays as written when they are not valid JSON.
-      `  SELECT coalesce(json_extract_scalar('"' || "e"."raw" || '"', '$'), "e"."raw") AS "email", "bad"."lastUpdateDate"`,
-      `  FROM "bad"`,
-      `  CROSS JOIN UNNEST(regexp_extract_all("bad"."line", ${EMAIL}, 1)) AS "e"("raw")`,
+      `  FROM (SELECT coalesce(json_extract_scalar('"' || "e"."raw" || '"', '$'), "e"."raw") AS "email", "bad"."lastUpdateDate"`,
+      `    FROM "bad"`,
+      `    CROSS JOIN UNNEST(regexp_extract_all("bad"."line", ${EMAIL}, 1)) AS "e"("raw")) AS "k"`,
       `),`,
       `"doubts" AS (`,
       `  SELECT "email", "lastUpdateDate" FROM "keyed"`,
@@ -73,17 +80,17 @@ export function createConsentUncertainView(database: string, version: string): S
       // An email under the key names every accepted spelling of it too (email-spelling.ts); one that others share is hidden below whatever the dates.
       `  SELECT "s"."email", "keyed"."lastUpdateDate"`,
       `  FROM "keyed"`,
-      `  JOIN "spelled" AS "s" ON ${spelling('"keyed"."email"')} = "s"."spelling" AND "s"."alike" = 1`,
+      `  JOIN "spelled" AS "s" ON "keyed"."spelling" = "s"."spelling" AND "s"."alike" = 1`,
       `  UNION ALL`,
-      // Every accepted email (with an @) the line holds anywhere, ASCII letters in either case.
-      `  SELECT "v"."email", "bad"."lastUpdateDate"`,
+      // Every accepted email the line holds anywhere, as written (ASCII case aside) or spelled otherwise.
+      `  SELECT "s"."email", "bad"."lastUpdateDate"`,
       `  FROM "bad"`,
-      `  JOIN "valid" AS "v" ON strpos("v"."email", '@') > 0 AND ${holds('"bad"."line"', '"v"."email"')}`,
+      `  JOIN "spelled" AS "s" ON ${names('"bad"', '"s"')}`,
       `  UNION ALL`,
       // The same search in an email under the key, decoded (ANN\u0040X.COM is ann@x.com in other case).
-      `  SELECT "v"."email", "keyed"."lastUpdateDate"`,
+      `  SELECT "s"."email", "keyed"."lastUpdateDate"`,
       `  FROM "keyed"`,
-      `  JOIN "valid" AS "v" ON strpos("v"."email", '@') > 0 AND ${holds('"keyed"."email"', '"v"."email"')}`,
+      `  JOIN "spelled" AS "s" ON ${names('"keyed"', '"s"')}`,
       `  UNION ALL`,
       // Two accepted spellings of one address (email-spelling.ts): each is in doubt, and no date clears it.
       `  SELECT "email", CAST(NULL AS bigint) FROM "spelled" WHERE "alike" > 1`,

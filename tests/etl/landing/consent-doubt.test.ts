@@ -198,6 +198,29 @@ describe('doubt hides: an address is read however the bad line quotes or keys it
     expect(steps).toBeLessThan(20 * n);
   });
 
+  it('searches bad lines for a spelling only its lone accepted email has, not for each of the n that share one (n lines naming them made n² matches)', () => {
+    const n = 300;
+    const invisible = (i: number): string => String.fromCodePoint(0x2000 + (i % 16), 0x2000 + Math.floor(i / 16) % 16, 0xe0020 + Math.floor(i / 256));
+    const doubt = new ConsentDoubt();
+    for (let i = 0; i < n; i += 1) doubt.accepted(`a@x.com${invisible(i)}`, 1);
+    doubt.accepted('b@x.com', 1);
+    // Not JSON, so only the search of the line's text finds the addresses, by their spellings.
+    for (let i = 0; i < n; i += 1) doubt.quarantined(`{'email': 'a@x.com${invisible(i)}\u200b', 'note': 'b@x.com'}`, 2);
+    const lookups = jest.spyOn(Map.prototype, 'get');
+    const matches = jest.spyOn(Set.prototype, 'add');
+    let uncertain: string[];
+    let steps: number;
+    try {
+      uncertain = doubt.uncertain();
+    } finally {
+      steps = lookups.mock.calls.length + matches.mock.calls.length;
+      lookups.mockRestore();
+      matches.mockRestore();
+    }
+    expect(uncertain).toHaveLength(n + 1);
+    expect(steps).toBeLessThan(40 * n);
+  });
+
   it('reads a line holding a million characters with no stop among them (a pattern retried at each start would not end)', async () => {
     expect(await uncertainAfter(`{'pad': '${'p'.repeat(1_000_000)}', 'email': 'a@x.com'}`)).toEqual(['a@x.com']);
   });

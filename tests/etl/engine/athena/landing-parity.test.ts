@@ -153,18 +153,22 @@ describe('the Athena landing rules', () => {
       (s: string) => s.replace('@', '\u00ad\u200d@'),
       (s: string) => `\ufeff${s}\u{e0041}`,
       (s: string) => s.replace('@', '\u200b\u2060\u200b@'),
+      // A mark after the address composes with its last letter when the whole line is spelled (`coḿ`).
+      (s: string) => `${s}\u0301`,
     );
-    const line = (email: string, consents: boolean, k: number, kind: 'valid' | 'phone' | 'cut'): string => {
+    const line = (email: string, consents: boolean, k: number, kind: 'valid' | 'phone' | 'cut' | 'python'): string => {
       const at = 1_655_000_000_000 + k * 1000;
+      // Not JSON: only the search of the line's text, as written or spelled, finds the address.
+      if (kind === 'python') return `{'email': '${email}', 'lastUpdateDate': ${at}, 'shareWithResearchAsOfDate': None}`;
       const text = JSON.stringify({ customerName: 'c', email, phone: kind === 'phone' ? 1 : '1', birthDay: '1990-01-01', serialNumber: `s-${k}`, registrationDate: at, lastUpdateDate: at, shareWithResearchAsOfDate: consents ? at : null });
       return kind === 'cut' ? text.slice(0, -1) : text;
     };
     // One address per group: one or two accepted spellings, then bad lines spelling it otherwise, refused for a
-    // numeric phone (their date known, so a newer valid record clears them) or cut short (their date unknown).
+    // numeric phone (their date known, so a newer valid record clears them), cut short or not JSON (their date unknown).
     const group = fc.record({
       name,
       accepted: fc.array(fc.tuple(respell, fc.boolean(), fc.integer({ min: 0, max: 3 })), { minLength: 1, maxLength: 2 }),
-      bad: fc.array(fc.tuple(respell, fc.integer({ min: 0, max: 3 }), fc.constantFrom('phone' as const, 'cut' as const)), { maxLength: 2 }),
+      bad: fc.array(fc.tuple(respell, fc.integer({ min: 0, max: 3 }), fc.constantFrom('phone' as const, 'cut' as const, 'python' as const)), { maxLength: 2 }),
     });
     const texts = fc.sample(group, { seed: SEED, numRuns: 40 }).flatMap((g, i) => {
       const address = `${g.name}${i}@x.com`;
