@@ -1,4 +1,5 @@
 import { spellingOf } from './email-spelling';
+import { dropEscapedInvisibles } from './escaped-invisibles';
 
 /**
  * Doubt hides, however a bad line writes an address: a quarantined customer
@@ -7,9 +8,10 @@ import { spellingOf } from './email-spelling';
  * `'email': 'a@b'`, `a@b.` at a sentence's end): as written (ASCII letters in
  * either case), or spelled otherwise, the email's spelling (email-spelling.ts:
  * case, invisible characters, NFKC) within the whole line's spelling
- * (`'ali\u200bce@ｔｅｓｔ.com'` names alice@test.com). The line's spelling drops
- * its NULs, so a line written as UTF-16 (a NUL beside each ASCII character)
- * is read too.
+ * (`'ali\u200bce@ｔｅｓｔ.com'` names alice@test.com), the escapes of invisible
+ * characters dropped first (escaped-invisibles.ts: Python writes `'ali\\u200bce@…'`).
+ * The line's spelling drops its NULs, so a line written as UTF-16 (a NUL beside
+ * each ASCII character) is read too.
  * Which emails are accepted is known only once all of landing is read, so the
  * bad lines that hold an `@` are kept (within a budget) and searched at the end.
  */
@@ -41,9 +43,11 @@ export class NamedAddresses {
     if (!AT.test(text) || this.overBudget) return;
     // Spelled whole, so a mark right after an email composes with its last letter (`…com\u0301` reads `…coḿ`): then
     // only the written search finds it, as only an exact match would under the email key (it is another address to a reader).
-    const spelled = spellingOf(text);
-    // Plain ASCII spells each character alone (drops or lower-cases it), so its spelling holds all the written text does.
-    const written = ASCII.test(text) ? undefined : foldAscii(text);
+    const unescaped = dropEscapedInvisibles(text);
+    const spelled = spellingOf(unescaped);
+    // Plain ASCII spells each character alone (drops or lower-cases it), so unless an escape was dropped its spelling
+    // holds all the written text does.
+    const written = ASCII.test(text) && unescaped === text ? undefined : foldAscii(text);
     this.kept += spelled.length + (written?.length ?? 0);
     if (this.kept > this.budget) {
       this.overBudget = true;

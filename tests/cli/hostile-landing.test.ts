@@ -159,6 +159,7 @@ describe('stedi build on hostile landing lines', () => {
   it.each([
     ['as written', 'dana@test.com', 'dana@test.com'],
     ['with a zero-width space', 'dana@test.com', 'da\u200bna@test.com'],
+    ['with a zero-width space and a no-break space as Python escapes them', 'dana@test.com', 'da\\u200bna@test.com\\xa0'],
     ['in full-width letters and @', 'dana@test.com', '\uff44\uff41\uff4e\uff41\uff20\uff54\uff45\uff53\uff54.com'],
     ['in NFD beside NFC', 'jos\u00e9@test.com', 'jose\u0301@test.com'],
     ['in other non-ASCII case', 'jos\u00e9@test.com', 'JOS\u00c9@TEST.COM'],

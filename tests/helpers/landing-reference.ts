@@ -165,7 +165,13 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
   // with an @ within the whole line's spelling (which drops NULs: a line written as UTF-16).
   for (const line of bad) {
     const written = foldAscii(line.raw);
-    const spelled = spelling(line.raw);
+    // An invisible character written as an escape (Python's `\u200b`, `\xa0`, `\U000e0041`, JSON's surrogate pairs) is dropped first.
+    const unescaped = line.raw.replace(/\\(?:x[0-9a-fA-F]{2}|u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})/g, (escape) => {
+      const units = escape.split('\\').slice(1).map((e) => parseInt(e.slice(1), 16));
+      const code = units.length === 2 ? 0x10000 + ((units[0] - 0xd800) << 10) + (units[1] - 0xdc00) : units[0];
+      return code <= 0x10ffff && /^[\p{Cc}\p{Cf}\p{Zs}]$/u.test(String.fromCodePoint(code)) ? '' : escape;
+    });
+    const spelled = spelling(unescaped);
     const holds = (email: string): boolean => (email.includes('@') && written.includes(foldAscii(email))) || (spelling(email).includes('@') && spelled.includes(spelling(email)));
     for (const r of records) if (holds(r.email)) doubts.push({ email: r.email, updated: line.updated, position: line.position });
   }

@@ -1,5 +1,6 @@
 import { keyPattern } from '../../landing/consent-doubt';
 import { invisibleClass } from '../../landing/email-spelling';
+import { ESCAPED_INVISIBLE } from '../../landing/escaped-invisibles';
 import { LOWER, UPPER } from '../../landing/named-addresses';
 import { FIELD_REASON_PREFIXES, MAX_SAFE_WHOLE } from '../../landing/landing-rules';
 import { consentUncertainName, landingCheckedName } from './object-names';
@@ -31,15 +32,17 @@ const INVISIBLE = literal(invisibleClass((c) => `\\x{${c.toString(16).toUpperCas
 /** An email as its spellings share it (email-spelling.ts): invisibles dropped, NFKC, invisibles dropped, lower() (simple case mapping, per code point). */
 const spelling = (email: string): string =>
   `lower(regexp_replace(normalize(regexp_replace(${email}, ${INVISIBLE}, ''), NFKC), ${INVISIBLE}, ''))`;
+/** A text as the address search spells it: its escapes of invisible characters dropped (escaped-invisibles.ts), then folded. */
+const searched = (text: string): string => spelling(`regexp_replace(${text}, ${literal(ESCAPED_INVISIBLE)}, '')`);
 /**
  * Whether a text names an accepted email (named-addresses.ts): the email as written within the text (ASCII case
- * aside), or its spelling within the text's spelling (which drops NULs: text written as UTF-16). Each row of
- * `text` and of `accepted` carries its "folded" and "spelling" columns, computed once for it. By spelling, only a lone
- * accepted one is looked for: those others share are hidden anyway, and n of them in n bad lines made n² rows.
+ * aside), or its spelling within the text's (which drops NULs: text written as UTF-16). Each row of `text` carries
+ * its "folded" and "searched" columns, of `accepted` its "folded" and "spelling", computed once for it. By
+ * spelling, only a lone accepted one is looked for: those others share are hidden anyway (n in n lines made n² rows).
  */
 const names = (text: string, accepted: string): string =>
   `((strpos(${accepted}."folded", '@') > 0 AND strpos(${text}."folded", ${accepted}."folded") > 0)` +
-  ` OR (${accepted}."alike" = 1 AND strpos(${accepted}."spelling", '@') > 0 AND strpos(${text}."spelling", ${accepted}."spelling") > 0))`;
+  ` OR (${accepted}."alike" = 1 AND strpos(${accepted}."spelling", '@') > 0 AND strpos(${text}."searched", ${accepted}."spelling") > 0))`;
 
 export function createConsentUncertainView(database: string, version: string): Statement {
   const checked = qualified(database, landingCheckedName('customer', version));
@@ -51,7 +54,7 @@ export function createConsentUncertainView(database: string, version: string): S
       `CREATE VIEW ${qualified(database, consentUncertainName(version))} AS`,
       `WITH`,
       `"bad" AS (`,
-      `  SELECT "line", ${fold('"line"')} AS "folded", ${spelling('"line"')} AS "spelling",`,
+      `  SELECT "line", ${fold('"line"')} AS "folded", ${searched('"line"')} AS "searched",`,
       // Its own date when the line was read to its end and the date is a whole number within ±(2^53 − 1); else unknown.
       `    CASE WHEN ${fieldReason} AND abs("date") <= ${MAX_SAFE_WHOLE} AND floor("date") = "date" THEN CAST("date" AS bigint) END AS "lastUpdateDate"`,
       `  FROM (SELECT "line", "reason", try_cast(json_extract_scalar("line", '$.lastUpdateDate') AS double) AS "date" FROM ${checked} WHERE "reason" IS NOT NULL) AS "refused"`,
@@ -68,7 +71,7 @@ export function createConsentUncertainView(database: string, version: string): S
       `  FROM (SELECT "email", ${fold('"email"')} AS "folded", ${spelling('"email"')} AS "spelling" FROM "valid") AS "s"`,
       `),`,
       `"keyed" AS (`,
-      `  SELECT "email", ${fold('"email"')} AS "folded", ${spelling('"email"')} AS "spelling", "lastUpdateDate"`,
+      `  SELECT "email", ${fold('"email"')} AS "folded", ${spelling('"email"')} AS "spelling", ${searched('"email"')} AS "searched", "lastUpdateDate"`,
       // An email decodes its JSON escapes, or stays as written when they are not valid JSON.
       `  FROM (SELECT coalesce(json_extract_scalar('"' || "e"."raw" || '"', '$'), "e"."raw") AS "email", "bad"."lastUpdateDate"`,
       `    FROM "bad"`,

@@ -64,8 +64,8 @@ describe('the addresses a bad line names', () => {
   it('names exactly the accepted emails a line holds, as written (ASCII case aside) or spelled (seeded)', () => {
     // fast-check names the seed of a failure; STEDI_PROPERTY_SEED=<seed> reproduces it.
     const SEED = Number(process.env.STEDI_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
-    // Invisible, full-width, decomposed and non-ASCII-case characters beside the plain ones.
-    const char = fc.constantFrom('a', 'B', '@', '.', 'x', 'Y', ' ', '\u00e9', '\u00c9', 'e\u0301', '\u200b', '\0', '\uff41', '\uff20');
+    // Invisible (also escaped as Python writes them), full-width, decomposed and non-ASCII-case characters beside the plain ones.
+    const char = fc.constantFrom('a', 'B', '@', '.', 'x', 'Y', ' ', '\u00e9', '\u00c9', 'e\u0301', '\u200b', '\0', '\uff41', '\uff20', '\\u200b', '\\xa0');
     const text = fc.string({ unit: char, maxLength: 24 });
     fc.assert(
       fc.property(fc.uniqueArray(fc.string({ unit: char, minLength: 1, maxLength: 6 }), { maxLength: 12 }), fc.array(text, { maxLength: 4 }), (accepted, lines) => {
@@ -75,9 +75,11 @@ describe('the addresses a bad line names', () => {
         lines.forEach((line, i) => {
           const ascii = (text: string): string => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
           const spelled = (text: string): string => [...text.replace(/[\p{Cc}\p{Cf}\p{Zs}]/gu, '').normalize('NFKC')].map((c) => c.toLowerCase()).join('');
+          // A line's escapes of invisible characters are dropped too (an accepted email's are its own characters).
+          const spelledLine = spelled(line.replace(/\\u200b|\\xa0/g, ''));
           for (const email of accepted) {
             const written = email.includes('@') && ascii(line).includes(ascii(email));
-            if (written || (spelled(email).includes('@') && spelled(line).includes(spelled(email)))) expected.add(JSON.stringify([email, i]));
+            if (written || (spelled(email).includes('@') && spelledLine.includes(spelled(email)))) expected.add(JSON.stringify([email, i]));
           }
         });
         expect(new Set([...search.named(accepted)].map((pair) => JSON.stringify(pair)))).toEqual(expected);
