@@ -40,6 +40,21 @@ describe('the addresses a bad line names', () => {
     ]);
   });
 
+  it('counts every accepted customer as named once searching the bad lines for emails too long to look up would outgrow its budget', () => {
+    const longs = ['a', 'b', 'c'].map((c) => `${c.repeat(300)}@t.com`);
+    const lines = (search: NamedAddresses): NamedAddresses => {
+      search.keep(`revoke ${longs[0]}`, 7);
+      search.keep('nothing@here', 8);
+      return search;
+    };
+    // Within the bound: only the one a line holds.
+    expect(named(lines(new NamedAddresses()), [...longs, 'ann@t.com'])).toEqual([[longs[0], 7]]);
+    // Three whole searches over ~330 characters of kept text: over a bound of 900, every accepted customer is named.
+    expect(named(lines(new NamedAddresses(undefined, 900)), [...longs, 'ann@t.com'])).toEqual([...longs, 'ann@t.com'].map((e) => [e, null]).sort());
+    // No email too long to look up: nothing to search whole, whatever the bound.
+    expect(named(lines(new NamedAddresses(undefined, 0)), ['ann@t.com', 'nothing@here'])).toEqual([['nothing@here', 8]]);
+  });
+
   it('looks up the many domains of one local part by their lengths, not each against every bad line (n of each took n² steps)', () => {
     // 20,000 accepted respellings of a@x.com and 20,000 bad lines naming them: the search took 18 s of a build.
     const n = 300;
