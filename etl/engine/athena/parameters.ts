@@ -1,5 +1,6 @@
 import type { SqlValue } from '../engine';
 import { ParameterError } from '../engine-errors';
+import { refuseUnpairedSurrogate } from '../text-parameters';
 import { placeholderClauses } from './sql-text';
 
 /**
@@ -40,16 +41,6 @@ export const MAX_PARAMETER_CHARS = 1024;
 function checkedLength(literal: string): string {
   if (literal.length <= MAX_PARAMETER_CHARS) return literal;
   throw new ParameterError(`a text query parameter may be at most ${MAX_PARAMETER_CHARS} characters on Athena, quotes included (a ' counts twice); received ${literal.length}`);
-}
-
-// Private: a high surrogate not followed by a low one, or a low one not preceded by a high one.
-const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** The message names the code unit as U+XXXX, never the value itself. */
-function refuseUnpairedSurrogate(value: string): void {
-  const lone = UNPAIRED_SURROGATE.exec(value)?.[0];
-  if (lone === undefined) return;
-  throw new ParameterError(`a text query parameter must be valid Unicode; it holds an unpaired surrogate (U+${lone.charCodeAt(0).toString(16).toUpperCase()})`);
 }
 
 /**

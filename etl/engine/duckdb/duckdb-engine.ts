@@ -13,6 +13,7 @@ import { abandonedVersions, unlistedVersions } from './build-records';
 import { HeldTable, HeldTables, heldOrder, mayHold } from './held-tables';
 import { EngineClosedError, LakeDamagedError, StaleVersionError } from '../engine-errors';
 import { withDeadline } from './query-deadline';
+import { refuseUnpairedSurrogates } from '../text-parameters';
 import { schemaOf, VersionLoader } from './version-loader';
 import { type DuckDbInstanceOptions, type OpenedDuckDb, openDuckDb } from './duckdb-instance';
 import { ManifestWatch } from './manifest-watch';
@@ -206,6 +207,7 @@ export class DuckDbEngine implements Engine {
 
   async exportToFile(sql: string, params: SqlValue[], format: ExportFormat, path: string, options: QueryOptions = {}): Promise<number> {
     const how = { parquet: 'FORMAT parquet, COMPRESSION zstd', csv: 'FORMAT csv, HEADER true', ndjson: 'FORMAT json' }[format];
+    refuseUnpairedSurrogates(params);
     return this.withConnection(options, async (connection) => {
       const result = await connection.runAndReadAll(`COPY (${sql}) TO ${sqlStringLiteral(path)} (${how})`, params);
       return Number(result.getRows()[0]?.[0] ?? 0);

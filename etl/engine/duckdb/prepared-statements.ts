@@ -1,6 +1,7 @@
 import type { DuckDBConnection, DuckDBMaterializedResult, DuckDBPreparedStatement, DuckDBType } from '@duckdb/node-api';
 import type { SqlValue } from '../engine';
 import { parameterTypes } from './parameter-types';
+import { refuseUnpairedSurrogates } from '../text-parameters';
 
 /** Statements kept per connection: the served queries have a few dozen shapes (a new version's views make new ones). */
 export const STATEMENTS_PER_CONNECTION = 64;
@@ -34,6 +35,7 @@ export class PreparedStatements {
 
   /** Runs `sql` with `params`; only while the connection is lent to the caller. */
   async run(sql: string, params: readonly SqlValue[]): Promise<DuckDBMaterializedResult> {
+    refuseUnpairedSurrogates(params);
     this.dropIfStale();
     const statement = await this.statement(sql);
     // Text DuckDB cannot prepare as one statement (several, or an error): the plain path, with its own messages.

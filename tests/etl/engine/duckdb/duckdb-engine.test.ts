@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDbEngine } from '../../../../etl/engine/duckdb/duckdb-engine';
-import { QueryTimeoutError, StaleVersionError } from '../../../../etl/engine/engine-errors';
+import { ParameterError, QueryTimeoutError, StaleVersionError } from '../../../../etl/engine/engine-errors';
 import { buildLake } from '../../../helpers/etl-lake';
 import { customerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../../../helpers/landing-fixture';
 
@@ -33,6 +33,19 @@ describe('the DuckDB engine (read side)', () => {
     const table = await engine.tableRef('machine_learning_curated', built.version);
     const rows = await engine.query(`SELECT "serialNumber", "sensorReadingTime", "x" FROM ${table} WHERE "serialNumber" = ? ORDER BY "x"`, ['serial-bob']);
     expect(rows).toEqual([{ serialNumber: 'serial-bob', sensorReadingTime: 1_655_000_001_000, x: 4 }]);
+  });
+
+  it('refuses text with an unpaired surrogate as the caller\'s input, which DuckDB would bind as U+FFFD and compare instead', async () => {
+    const built = await buildLake(landing, lake);
+    const table = await engine.tableRef('machine_learning_curated', built.version);
+    const sql = `SELECT count(*) AS n FROM ${table} WHERE "serialNumber" <> ?`;
+    for (const value of ['serial-\ud800', '\udc00serial-bob']) {
+      await expect(engine.query(sql, [value])).rejects.toThrow(ParameterError);
+      await expect(engine.query(sql, [value])).rejects.toThrow(/unpaired surrogate \(U\+D[8C]00\)$/);
+      await expect(engine.exportToFile(sql, [value], 'csv', join(makeTempDir(), 'out.csv'))).rejects.toThrow(ParameterError);
+    }
+    // A surrogate pair is one character, bound as it is.
+    expect(await engine.query(sql, ['serial-\u{1F600}'])).toEqual([{ n: 4 }]);
   });
 
   it('keeps serving an older kept version after a newer build, and refuses an expired one', async () => {
