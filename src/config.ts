@@ -165,6 +165,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
   const engine = overrides.engine ?? engineKind(env.STEDI_ENGINE);
   // An empty value is an unset one (as for every other setting): resolved as given, it named the working folder.
   const lake = place(overrides.lake || env.STEDI_LAKE || './lake');
+  const keyConcurrency = overrides.keyConcurrency ?? integer(env, 'STEDI_KEY_CONCURRENCY', DEFAULT_KEY_CONCURRENCY, 0);
   const config: Config = {
     engine,
     lake,
@@ -213,8 +214,8 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     },
     corsOrigins: overrides.corsOrigins ?? corsOrigins(env.STEDI_CORS_ORIGINS),
     bodyLimit: overrides.bodyLimit ?? bodyLimit(env.STEDI_BODY_LIMIT),
-    keyConcurrency: overrides.keyConcurrency ?? integer(env, 'STEDI_KEY_CONCURRENCY', DEFAULT_KEY_CONCURRENCY, 0),
-    keyQueue: overrides.keyQueue ?? integer(env, 'STEDI_KEY_QUEUE', KEY_QUEUE_PER_PLACE * (overrides.keyConcurrency ?? integer(env, 'STEDI_KEY_CONCURRENCY', DEFAULT_KEY_CONCURRENCY, 0)), 0),
+    keyConcurrency,
+    keyQueue: overrides.keyQueue ?? integer(env, 'STEDI_KEY_QUEUE', KEY_QUEUE_PER_PLACE * keyConcurrency, 0),
     keyQueueMs: overrides.keyQueueMs ?? milliseconds(env, 'STEDI_KEY_QUEUE_MS', DEFAULT_KEY_QUEUE_MS, 0),
     maxConnections: overrides.maxConnections ?? integer(env, 'STEDI_MAX_CONNECTIONS', defaultMaxConnections(), 1),
     logLevel: overrides.logLevel ?? logLevel(env.LOG_LEVEL),

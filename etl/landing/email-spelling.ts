@@ -39,10 +39,12 @@ export function invisibleClass(escape: (codePoint: number) => string): string {
 const INVISIBLE = new RegExp(invisibleClass((c) => `\\u{${c.toString(16)}}`), 'gu');
 // Plain ASCII (nearly every email) is its own NFKC form and has no other invisible characters or case: no normalize() for it.
 const ASCII = /^[\x00-\x7f]*$/;
+/** Whether `text` is plain ASCII (its own NFKC form, with no invisible characters beyond ASCII's). */
+export const isAscii = (text: string): boolean => ASCII.test(text);
 const ASCII_INVISIBLE = /[\x00-\x20\x7f]+/g;
 
 export function spellingOf(email: string): string {
-  if (ASCII.test(email)) return email.replace(ASCII_INVISIBLE, '').replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+  if (isAscii(email)) return email.replace(ASCII_INVISIBLE, '').replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
   const visible = email.replace(INVISIBLE, '').normalize('NFKC').replace(INVISIBLE, '');
   let folded = '';
   // A code point's full lower case starts with its simple one (only `İ` has more: `i` + U+0307).

@@ -1,4 +1,4 @@
-import { spellingOf } from './email-spelling';
+import { isAscii, spellingOf } from './email-spelling';
 import { dropEscapedInvisibles } from './escaped-invisibles';
 
 /**
@@ -32,7 +32,6 @@ export const WHOLE_SEARCH_BUDGET = 1e9;
 
 // An `@` as written or as NFKC spells it (full-width U+FF20, small U+FE6B): a line without one names no address.
 const AT = /[@\uFE6B\uFF20]/;
-const ASCII = /^[\x00-\x7f]*$/;
 
 /** Local parts longer than this are searched for whole, not looked up by each `@` of a line. */
 const LOOKED_UP_LOCAL = 256;
@@ -56,7 +55,7 @@ export class NamedAddresses {
     const spelled = spellingOf(unescaped);
     // Plain ASCII spells each character alone (drops or lower-cases it), so unless an escape was dropped its spelling
     // holds all the written text does.
-    const written = ASCII.test(text) && unescaped === text ? undefined : foldAscii(text);
+    const written = isAscii(text) && unescaped === text ? undefined : foldAscii(text);
     this.kept += spelled.length + (written?.length ?? 0);
     if (this.kept > this.budget) {
       this.overBudget = true;

@@ -22,7 +22,7 @@ export function registerStatus(cli: Command): void {
       try {
         const manifest = await engine.manifest().catch((error: unknown) => {
           // An unreadable or invalid manifest is a state too: a script polling with --json reads it on stdout.
-          if (flags.json && error instanceof ManifestError) process.stdout.write(`${JSON.stringify({ state: 'manifest invalid', version: null, message: error.message, build: null, keptVersions: [] })}\n`);
+          if (flags.json && error instanceof ManifestError) printNoVersion('manifest invalid', error.message, null);
           throw error;
         });
         const live = manifest && liveVersion(manifest);
@@ -31,7 +31,7 @@ export function registerStatus(cli: Command): void {
           const first = lock?.running ? `a first build is running (${holderOf(lock)}); wait for it` : `run \`stedi build --lake ${config.lake}\``;
           const message = `the lake at ${config.lake} has not been built yet; ${first}`;
           // A script polling with --json reads stdout: it gets the state there, and the exit code and stderr line as without it.
-          if (flags.json) process.stdout.write(`${JSON.stringify({ state: lock?.running ? 'building' : 'not built', version: null, message, build: lock, keptVersions: [] })}\n`);
+          if (flags.json) printNoVersion(lock?.running ? 'building' : 'not built', message, lock);
           throw new CliError(message);
         }
         // Checks every kept version's files (size and hash): a damaged one is shown, and the next build expires it.
@@ -113,4 +113,9 @@ function buildLine(lock: BuildLockInfo): string {
   return lock.running
     ? `A build is running (${holderOf(lock)}); the live version changes when it publishes.`
     : `A build was interrupted (${holderOf(lock)}): the next build takes its lock over and removes what it left.`;
+}
+
+/** `status --json` when no version can be shown: the state on stdout, for a script polling it (exit code and stderr as without --json). */
+function printNoVersion(state: 'manifest invalid' | 'building' | 'not built', message: string, build: BuildLockInfo | null): void {
+  process.stdout.write(`${JSON.stringify({ state, version: null, message, build, keptVersions: [] })}\n`);
 }
