@@ -80,8 +80,8 @@ def main(argv=None):
 
     try:
         client = stedi.Client(args.url, args.key)
-    except ValueError as error:  # a --url without http:// or https://
-        parser.error(f"--url: {error}")
+    except ValueError as error:  # a --url without http:// or https://, or a key no header can carry
+        parser.error(f"{'--key' if str(error).startswith('the API key') else '--url'}: {error}")
     started = time.monotonic()
     try:
         if args.export:

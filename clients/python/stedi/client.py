@@ -37,7 +37,7 @@ class Client:
 
     def __init__(self, url=None, key=None, timeout=120, retry_seconds=30):
         url = url or os.environ.get("STEDI_URL") or "http://localhost:4000"
-        self.key = key or os.environ.get("STEDI_API_KEY")
+        self.key = _clean_key(key or os.environ.get("STEDI_API_KEY"))
         if not self.key:
             raise ValueError("an API key is required: stedi.Client(url, key) or STEDI_API_KEY")
         if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
@@ -259,6 +259,20 @@ class Client:
                 if axis in row:
                     row[axis] = float(row[axis])
         return rows
+
+
+def _clean_key(key):
+    """The key as the server wants it. A key read from a file keeps its line break, and one copied from a curl line
+    its "Bearer ": both are dropped. A character no header can carry is refused here, without quoting the key:
+    urllib's own error quoted it whole (and the traceback with it lands in a notebook's saved output)."""
+    if not key:
+        return key
+    key = key.strip()
+    if key[:7].lower() == "bearer ":
+        key = key[7:].lstrip()
+    if any(ord(c) <= 0x20 or 0x7F <= ord(c) <= 0x9F or ord(c) > 0xFF for c in key):
+        raise ValueError("the API key holds a space, a line break or a character no API key has (such as a curly quote or an ellipsis): pass the key alone, as the server printed it")
+    return key
 
 
 def _timed_out(error):

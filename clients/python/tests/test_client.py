@@ -279,6 +279,16 @@ class ErrorsTest(unittest.TestCase):
         self.assertEqual(caught.exception.code, "UNAUTHENTICATED")
         self.assertIsInstance(caught.exception, stedi.StediError)
 
+    def test_a_key_read_from_a_file_or_copied_with_bearer_works_as_the_key_alone(self):
+        for key in (ANALYST_KEY + "\n", f"  {ANALYST_KEY}\r\n", f"Bearer {ANALYST_KEY}", f"bearer  {ANALYST_KEY}\n"):
+            self.assertIn("liveVersion", stedi.Client(URL, key).graphql("{ lake { liveVersion } }")["lake"])
+
+    def test_a_key_no_header_can_carry_is_refused_without_quoting_it(self):
+        for key in (f"{ANALYST_KEY}\nsecond-line", f"{ANALYST_KEY}\u2026", f"\u201c{ANALYST_KEY}\u201d", f"{ANALYST_KEY[:8]} {ANALYST_KEY[8:]}"):
+            with self.assertRaisesRegex(ValueError, "pass the key alone") as caught:
+                stedi.Client(URL, key)
+            self.assertNotIn(ANALYST_KEY[:8], str(caught.exception))
+
     def test_a_bad_argument_is_a_bad_input_error(self):
         with self.assertRaises(stedi.BadInputError) as caught:
             stedi.Client(URL, ANALYST_KEY).training_set(page_size=10**9)
