@@ -159,6 +159,44 @@ describeWithBrowser('the browser pages in Chromium', () => {
     expect(problems).toEqual([]);
   }, 60_000);
 
+  it('both pages take a key pasted with the "Bearer " of a curl line, and say to paste the key alone when it holds a character no header carries', async () => {
+    const sent: Array<string | undefined> = [];
+    const onRequest = (request: { method(): string; headers(): Record<string, string> }) => {
+      if (request.method() === 'POST') sent.push(request.headers()['authorization']);
+    };
+    page.on('request', onRequest);
+    try {
+      await page.goto(`${server.url}/`);
+      await useKey(page, '#key', `Bearer ${ANALYST_KEY}`);
+      await page.waitForSelector('body[data-loaded="true"]');
+      expect(await page.$eval('#message', (el: any) => el.hidden)).toBe(true);
+      expect(sent.at(-1)).toBe(`Bearer ${ANALYST_KEY}`);
+
+      // A curly quote copied from a chat: fetch refused it with a TypeError about ISO-8859-1.
+      await useKey(page, '#key', `\u201c${ANALYST_KEY}\u201d`);
+      await page.waitForFunction("!document.querySelector('#message').hidden");
+      expect(await page.$eval('#message', (el) => el.textContent)).toMatch(/^The API key holds a space, a line break or a character no API key has .*paste the key alone/);
+
+      await page.goto(`${server.url}/graphql`);
+      await page.waitForSelector('.graphiql-query-editor .CodeMirror');
+      await setEditor(page, '.graphiql-query-editor .CodeMirror', '{ lake { liveVersion } }');
+      await page.click('.graphiql-execute-button');
+      await page.waitForFunction("/paste the key alone/.test(document.querySelector('.result-window').textContent)", { timeout: 15_000 });
+      await useKey(page, '#stedi-key', `  bearer ${ANALYST_KEY}\t`);
+      await page.waitForFunction("document.querySelector('#stedi-key-state').textContent === 'key set for this tab'");
+      await page.waitForSelector('.graphiql-query-editor .CodeMirror');
+      await setEditor(page, '.graphiql-query-editor .CodeMirror', '{ lake { liveVersion } }');
+      await page.click('.graphiql-execute-button');
+      await page.waitForFunction("/\"liveVersion\"/.test(document.querySelector('.result-window').textContent)", { timeout: 15_000 });
+      expect(await page.$eval('.result-window', (el) => el.textContent ?? '')).not.toMatch(/errors/);
+      expect(await page.$eval('#stedi-key', (el: any) => el.value)).toBe(ANALYST_KEY);
+      expect(sent.at(-1)).toBe(`Bearer ${ANALYST_KEY}`);
+      expect(problems).toEqual([]);
+    } finally {
+      page.off('request', onRequest);
+    }
+  }, 60_000);
+
   it('both pages fit a narrow window (a phone, half a laptop screen): nothing scrolls sideways, and the IDE puts the result under the editor', async () => {
     const box = async (selector: string) => (await (await page.$(selector))!.boundingBox())!;
     const sideways = () => page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth') as Promise<number>;

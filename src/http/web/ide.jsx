@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import 'graphiql/graphiql.css';
 import './ide.css';
-import { storedKey, storeKey } from './key-storage';
+import { keyProblem, storedKey, storeKey } from './key-storage';
 
 // Components that add <style> elements at run time ask for this nonce (the CSP allows no other inline style).
 window.__webpack_nonce__ = document.currentScript && document.currentScript.nonce;
@@ -21,6 +21,7 @@ async function fetcher(params, options) {
   if (!headers.has('authorization')) {
     // Without a key every request is refused; say what to do instead of showing a 401.
     if (!key) return { errors: [{ message: 'Enter an API key in the bar above (it is kept for this browser tab).' }] };
+    if (keyProblem(key)) return { errors: [{ message: keyProblem(key) }] };
     headers.set('authorization', `Bearer ${key}`);
   }
   const response = await fetch(config.graphqlPath, { method: 'POST', headers, body: JSON.stringify(params) });
@@ -37,7 +38,7 @@ function KeyBar({ keyValue, onKey }) {
   const [shown, setShown] = useState(false);
   const save = (event) => {
     event.preventDefault();
-    onKey(draft.trim());
+    setDraft(onKey(draft));
   };
   return (
     <form className="stedi-bar" onSubmit={save}>
@@ -59,8 +60,9 @@ function KeyBar({ keyValue, onKey }) {
 function App() {
   const [key, setKey] = useState(storedKey());
   const onKey = (value) => {
-    storeKey(value);
-    setKey(value);
+    const stored = storeKey(value);
+    setKey(stored);
+    return stored;
   };
   return (
     <div className="stedi-ide">

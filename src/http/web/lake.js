@@ -1,6 +1,6 @@
 // The lake page: one picture of the lake for an operator, from the same GraphQL API and key as the IDE.
 // It asks the schema which fields exist, so fields added to Lake later show up without a change here.
-import { storedKey, storeKey } from './key-storage';
+import { keyProblem, storedKey, storeKey } from './key-storage';
 
 const $ = (id) => document.getElementById(id);
 const ZONES = ['landing', 'trusted', 'curated'];
@@ -211,6 +211,11 @@ async function refresh() {
     $('message').hidden = false;
     return;
   }
+  if (keyProblem(storedKey())) {
+    $('message').textContent = keyProblem(storedKey());
+    $('message').hidden = false;
+    return;
+  }
   try {
     if (types.size === 0) types = new Map((await graphql(INTROSPECTION)).__schema.types.map((t) => [t.name, t]));
     const { lake } = await graphql(`{ lake { ${selection('Lake', 0)} } }`);
@@ -232,7 +237,7 @@ async function refresh() {
 $('key').value = storedKey();
 $('key-form').addEventListener('submit', (event) => {
   event.preventDefault();
-  storeKey($('key').value.trim());
+  $('key').value = storeKey($('key').value);
   types = new Map();
   void refresh();
 });
