@@ -41,7 +41,8 @@ export function errorHandler(bodyLimit: string) {
 function unreadableBody(error: unknown, req: Request): string | undefined {
   const { status, type, code } = error as { status?: unknown; type?: string; code?: string };
   if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
-  if (typeof code === 'string' && code.startsWith('Z_')) {
+  // zlib's codes (gzip, deflate) start Z_, brotli's ERR__ERROR_ (ERR__ERROR_FORMAT_PADDING_1, …).
+  if (typeof code === 'string' && (code.startsWith('Z_') || code.startsWith('ERR__ERROR_'))) {
     const encoding = String(req.headers['content-encoding'] ?? '').trim().toLowerCase();
     return `the request body could not be decoded as ${encoding}: send it compressed as its Content-Encoding header says, or uncompressed without that header`;
   }

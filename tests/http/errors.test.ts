@@ -132,6 +132,8 @@ describe(`request handling and errors (seed ${SEED})`, () => {
   it.each([
     ['gzip', 'not gzip at all'],
     ['deflate', 'not deflate either'],
+    // Brotli's errors carry codes such as ERR__ERROR_FORMAT_PADDING_1, not zlib's Z_*: the message was the generic one.
+    ['br', 'not brotli, still less JSON'],
   ])('answers a body whose %s encoding is corrupt with 400 BAD_USER_INPUT, logged as a client error', async (encoding, body) => {
     const res = await request(t.server)
       .post('/graphql')
