@@ -3,7 +3,6 @@ import type { ApolloServer } from '@apollo/server';
 import express, { type Express, type RequestHandler } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { ApiKeys } from '../auth/api-keys';
-import { ErrorCode } from '../errors';
 import { createContext, type GraphqlContext } from '../graphql/context';
 import { buildGraphqlSchema } from '../graphql/schema';
 import type { Services } from '../services';
@@ -14,7 +13,6 @@ import { cors } from './cors';
 import { errorHandler } from './body-errors';
 import { EXPORT_PATH, EXPORT_STALL_MS, exportRoutes } from './export';
 import { healthRoutes } from './health';
-import { sendError } from './http-errors';
 import { ideHandler } from './ide';
 import { answerReplay } from './answer-replay';
 import { keptAnswers } from './kept-answers';
@@ -26,6 +24,7 @@ import { principalOf, requestContext, requestIdOf } from './request-context';
 import { responseCacheFor } from './response-cache';
 import { sentAsBytes } from './sent-as-bytes';
 import { cutStalledAnswers } from './stalled-answers';
+import { unknownRoute } from './unknown-route';
 import { WEB_PATH, webAssets } from './web-assets';
 
 /**
@@ -135,7 +134,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
     next();
   });
   app.use(exportRoutes(services, metrics, options.exportDir ? () => options.exportDir! : undefined, options.exportStallMs));
-  app.use((req, res) => sendError(res, ErrorCode.NOT_FOUND, `no route ${req.method} ${req.path}; the API is at /graphql, exports at ${EXPORT_PATH}`));
+  app.use(unknownRoute);
   app.use(errorHandler(services.config.bodyLimit));
 
   return {

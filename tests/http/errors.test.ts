@@ -268,4 +268,17 @@ describe(`request handling and errors (seed ${SEED})`, () => {
     expect(res.status).toBe(404);
     expect(res.body.errors[0].extensions.code).toBe('NOT_FOUND');
   });
+
+  it.each([
+    ['POST', '/export/machine_learning_curated?format=csv', /^\/export\/machine_learning_curated is read with GET, not POST: GET it with format=parquet, csv or ndjson/],
+    ['PUT', '/Export/machine_learning_curated/', /is read with GET, not PUT/],
+    ['POST', '/healthz', /^\/healthz is read with GET, not POST$/],
+    ['DELETE', '/metrics', /^\/metrics is read with GET, not DELETE$/],
+  ])('answers %s %s, a path that is only read, with 405 and Allow: GET instead of "no route"', async (method, path, message) => {
+    const res = await request(t.server)[method.toLowerCase() as 'post'](path).set('authorization', `Bearer ${ANALYST_KEY}`);
+    expect(res.status).toBe(405);
+    expect(res.headers['allow']).toBe('GET, HEAD');
+    expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(res.body.errors[0].message).toMatch(message);
+  });
 });
