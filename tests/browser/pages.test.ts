@@ -2,7 +2,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import type { RunningServer } from '../../src/http/server';
 import { describeWithBrowser, launchBrowser, pageProblems, screenshot } from '../helpers/browser';
 import { ADMIN_KEY, ANALYST_KEY } from '../helpers/http-app';
-import { writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
+import { makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 import { startLiveServer } from '../helpers/live-server';
 import { ensureWebBundle } from '../helpers/web-bundle';
 
@@ -231,5 +231,38 @@ describeWithBrowser('the browser pages in Chromium', () => {
     } finally {
       await page.setViewport({ width: 1280, height: 800 });
     }
+  }, 60_000);
+});
+
+describeWithBrowser('the lake page in Chromium on a lake not built yet', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    await ensureWebBundle();
+    // Served from an empty folder: what `stedi serve` shows before the first build.
+    server = await startLiveServer(writeSmallLanding(), { lake: makeTempDir('stedi-unbuilt-lake-') });
+    browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.shutdown();
+  });
+
+  it('says the lake is not built and gives an admin the rebuild button that builds it, then shows its counts', async () => {
+    const page = await browser.newPage();
+    const problems = pageProblems(page);
+    await page.goto(`${server.url}/`);
+    await useKey(page, '#key', ADMIN_KEY);
+    await page.waitForFunction("/^LAKE_NOT_BUILT: /.test(document.querySelector('#message').textContent)");
+    // The message says to run rebuildZones with an admin key: the page offered no way to, its button stayed hidden.
+    await page.waitForSelector('#rebuild-button:not([hidden])');
+    await page.click('#rebuild-button');
+    await page.waitForSelector('body[data-loaded="true"]', { timeout: 30_000 });
+    expect(await page.$eval('#message', (el: any) => el.hidden)).toBe(true);
+    const { lake } = await graphql(server, '{ lake { liveVersion tables { name rows } } }');
+    expect(await page.$eval('[data-field="liveVersion"]', (el) => el.textContent)).toBe(lake.liveVersion);
+    const curated = lake.tables.find((t: { name: string }) => t.name === 'machine_learning_curated').rows;
+    expect(await page.$eval('[data-table="machine_learning_curated"] b', (el) => el.textContent)).toBe(curated.toLocaleString('en-US'));
+    expect(problems).toEqual([]);
   }, 60_000);
 });

@@ -231,6 +231,8 @@ async function refresh() {
   } catch (error) {
     if (error.code === 'UNAUTHENTICATED') types = new Map();
     showError(error);
+    // A lake not built yet (or damaged) is what a rebuild fixes, as the message says: an admin still gets the button.
+    if (error.code === 'LAKE_NOT_BUILT' || error.code === 'LAKE_DAMAGED') await loadJobs().catch(showError);
   }
 }
 
