@@ -123,7 +123,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
       context: async ({ res }) => createContext(services, principalOf(res) ?? null, requestIdOf(res)),
     }),
   );
-  app.get('/', lakePageHandler, (_req, res) => res.redirect('/graphql'));
+  app.get('/', lakePageHandler, (_req, res) => res.redirect('graphql'));
   app.use(WEB_PATH, webAssets());
   app.use(healthRoutes(services, () => draining));
   app.get('/metrics', async (_req, res) => {

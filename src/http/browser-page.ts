@@ -39,12 +39,22 @@ export interface PageContent {
   /** Files of dist/web. */
   stylesheet: string;
   script: string;
-  /** The body's markup before the script; escaped by the caller. */
+  /** The body's markup before the script, its links relative (see rootFrom); escaped by the caller. */
   body: string;
 }
 
+/**
+ * The way from the page back to the server's root, as a relative URL ('' or '../'): every link, file and call of
+ * the pages is relative, so they work behind a proxy that serves this server under a path (jupyter-server-proxy's
+ * /proxy/4000/, nginx's location /stedi/), where an absolute /web/ide.js reached the proxy's own root.
+ */
+export function rootFrom(req: Request): string {
+  const path = req.originalUrl.split('?')[0]!;
+  return '../'.repeat(Math.max(0, path.split('/').length - 2));
+}
+
 /** A handler answering a browser's GET with the page, and passing every other request on. */
-export function browserPage(what: string, content: (req: Request) => PageContent) {
+export function browserPage(what: string, content: (req: Request, root: string) => PageContent) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (!wantsHtml(req)) {
       next();
@@ -55,7 +65,9 @@ export function browserPage(what: string, content: (req: Request) => PageContent
       res.status(503).send(notBuiltPage(what));
       return;
     }
-    const page = content(req);
+    const root = rootFrom(req);
+    const page = content(req, root);
+    const web = `${root}${WEB_PATH.slice(1)}`;
     res.send(`<!doctype html>
 <html lang="en">
 <head>
@@ -63,11 +75,11 @@ export function browserPage(what: string, content: (req: Request) => PageContent
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <title>${escapeHtml(page.title)}</title>
-<link rel="stylesheet" href="${WEB_PATH}/${page.stylesheet}">
+<link rel="stylesheet" href="${web}/${page.stylesheet}">
 </head>
 <body>
 ${page.body}
-<script nonce="${escapeHtml(nonce)}" src="${WEB_PATH}/${page.script}"></script>
+<script nonce="${escapeHtml(nonce)}" src="${web}/${page.script}"></script>
 </body>
 </html>
 `);

@@ -7,10 +7,10 @@ import { exampleTabs } from './web-assets';
  * examples/graphql documents as tabs. Every other GET /graphql goes on to
  * auth and Apollo. The page itself needs no key; every query it sends does.
  */
-export const ideHandler = browserPage('GraphQL IDE', (req) => ({
+export const ideHandler = browserPage('GraphQL IDE', (_req, root) => ({
   title: 'STEDI lakehouse · GraphQL IDE',
   stylesheet: 'ide.css',
   script: 'ide.js',
   body: `<div id="root"></div>
-<script type="application/json" id="stedi-config">${jsonForHtml({ graphqlPath: req.baseUrl || '/graphql', tabs: exampleTabs() })}</script>`,
+<script type="application/json" id="stedi-config">${jsonForHtml({ graphqlPath: `${root}graphql`, lakePath: root || './', tabs: exampleTabs() })}</script>`,
 }));

@@ -2,8 +2,8 @@ import { browserPage } from './browser-page';
 
 const LAKE_BODY = `<header>
   <h1>STEDI lakehouse</h1>
-  <a href="/graphql">GraphQL IDE</a>
-  <a href="/metrics">Metrics</a>
+  <a href="graphql">GraphQL IDE</a>
+  <a href="metrics">Metrics</a>
   <form id="key-form">
     <label for="key">API key</label>
     <input id="key" type="password" autocomplete="off" spellcheck="false" placeholder="paste an admin or analyst key">
@@ -25,7 +25,8 @@ const LAKE_BODY = `<header>
  * GET / from a browser: the lake page, an operator's picture of the lake
  * (zones with row counts, quarantine, versions, consent, rebuilds). The HTML
  * holds no data: its script reads the lake through /graphql with the key the
- * user enters, so the page is as open as the API and no more.
+ * user enters, so the page is as open as the API and no more. Served at / only,
+ * so its links are relative to the root (see rootFrom).
  */
 export const lakePageHandler = browserPage('lake page', () => ({
   title: 'STEDI lakehouse · the lake',

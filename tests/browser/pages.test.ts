@@ -4,6 +4,7 @@ import { describeWithBrowser, launchBrowser, pageProblems, screenshot } from '..
 import { ADMIN_KEY, ANALYST_KEY } from '../helpers/http-app';
 import { makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 import { startLiveServer } from '../helpers/live-server';
+import { startPrefixProxy } from '../helpers/prefix-proxy';
 import { ensureWebBundle } from '../helpers/web-bundle';
 
 /** The GraphQL IDE and the lake page in a real Chromium against a live server on a small lake. */
@@ -194,6 +195,29 @@ describeWithBrowser('the browser pages in Chromium', () => {
       expect(problems).toEqual([]);
     } finally {
       page.off('request', onRequest);
+    }
+  }, 60_000);
+
+  it('both pages work behind a proxy that serves the server under a path (a notebook server\'s /proxy/<port>/): files, calls and links stay under it', async () => {
+    const proxy = await startPrefixProxy(server.url, '/user/ana/proxy/4000');
+    try {
+      await page.goto(`${proxy.url}/`);
+      await useKey(page, '#key', ANALYST_KEY);
+      await page.waitForSelector('body[data-loaded="true"]');
+      const { lake } = await graphql(server, '{ lake { liveVersion } }');
+      expect(await page.$eval('[data-field="liveVersion"]', (el) => el.textContent)).toBe(lake.liveVersion);
+
+      await page.click('header a[href="graphql"]');
+      await page.waitForSelector('.graphiql-query-editor .CodeMirror');
+      expect(page.url()).toBe(`${proxy.url}/graphql`);
+      await setEditor(page, '.graphiql-query-editor .CodeMirror', 'query Proxied { lake { liveVersion } }');
+      await page.waitForFunction("document.querySelector('.graphiql-tab-active').textContent.includes('Proxied')");
+      await page.click('.graphiql-execute-button');
+      await page.waitForFunction(`document.querySelector('.result-window').textContent.includes(${JSON.stringify(lake.liveVersion)})`, { timeout: 15_000 });
+      expect(await page.$eval('.stedi-bar a', (el) => (el as unknown as { href: string }).href)).toBe(`${proxy.url}/`);
+      expect(problems).toEqual([]);
+    } finally {
+      await proxy.close();
     }
   }, 60_000);
 

@@ -20,7 +20,7 @@ function expectLockedDown(res: request.Response): string {
   const nonce = /script-src 'self' 'nonce-([^']+)'/.exec(csp)![1];
   // Every executable script is a file of this server carrying the nonce; the config block is data.
   for (const tag of res.text.match(/<script[^>]*>/g) ?? []) {
-    expect(tag.startsWith(`<script nonce="${nonce}" src="/web/`) || tag === '<script type="application/json" id="stedi-config">').toBe(true);
+    expect((/^<script nonce="[^"]+" src="(\.\.\/)*web\//.test(tag) && tag.includes(`nonce="${nonce}"`)) || tag === '<script type="application/json" id="stedi-config">').toBe(true);
   }
   return nonce;
 }
@@ -35,6 +35,16 @@ describe('the GraphiQL IDE at /graphql', () => {
 
   it('is served to a browser without a key, under a CSP that allows only this server', async () => {
     expectLockedDown(await request(t.server).get('/graphql').set('accept', BROWSER_ACCEPT));
+  });
+
+  it('names its files, its API and the lake page by relative URLs, so a proxy may serve it under a path', async () => {
+    for (const [path, root] of [['/graphql', ''], ['/graphql/', '../'], ['/graphql?tab=1', '']] as const) {
+      const { text } = await request(t.server).get(path).set('accept', BROWSER_ACCEPT);
+      expect(text).toContain(`<link rel="stylesheet" href="${root}web/ide.css">`);
+      expect(text).toMatch(new RegExp(`<script nonce="[^"]+" src="${root.replace(/\./g, '\\.')}web/ide\\.js"></script>`));
+      const config = JSON.parse(/<script type="application\/json" id="stedi-config">(.*?)<\/script>/s.exec(text)![1]!);
+      expect({ path, graphqlPath: config.graphqlPath, lakePath: config.lakePath }).toEqual({ path, graphqlPath: `${root}graphql`, lakePath: root || './' });
+    }
   });
 
   it('opens every examples/graphql document as a tab', async () => {
@@ -99,10 +109,10 @@ describe('the lake page at /', () => {
     expect(res.text).not.toMatch(/customer_curated|\d{2},\d{3}/);
   });
 
-  it('sends a non-browser client to /graphql', async () => {
+  it('sends a non-browser client to /graphql, by a relative URL a proxy serving the server under a path keeps', async () => {
     const res = await request(t.server).get('/');
     expect(res.status).toBe(302);
-    expect(res.headers.location).toBe('/graphql');
+    expect(res.headers.location).toBe('graphql');
   });
 
   it('reads the quarantine per landing source through GraphQL, with a key only', async () => {

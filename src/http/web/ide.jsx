@@ -43,7 +43,7 @@ function KeyBar({ keyValue, onKey }) {
   return (
     <form className="stedi-bar" onSubmit={save}>
       <strong>STEDI lakehouse · GraphQL</strong>
-      <a href="/">Lake page</a>
+      <a href={config.lakePath}>Lake page</a>
       <label>
         API key
         <input id="stedi-key" type={shown ? 'text' : 'password'} autoComplete="off" spellCheck="false" placeholder="paste an admin or analyst key" value={draft} onChange={(e) => setDraft(e.target.value)} />

@@ -29,7 +29,8 @@ class ApiError extends Error {
 
 async function graphql(query, variables) {
   const key = storedKey();
-  const response = await fetch('/graphql', {
+  // Relative: the page is served at the server's root, which a proxy may put under a path.
+  const response = await fetch('graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
     body: JSON.stringify({ query, variables }),
