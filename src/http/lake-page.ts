@@ -16,6 +16,15 @@ const LAKE_BODY = `<header>
   <section class="wide"><h2>Zones: landing → trusted → curated (rows)</h2><div id="zones"></div></section>
   <section><h2>Quarantine per landing source</h2><div id="quarantine"></div></section>
   <section><h2>Consent registry</h2><div id="consent"></div></section>
+  <section class="wide"><h2>Download the training set (machine_learning_curated)</h2>
+    <form id="export-form" class="export">
+      <label>format <select name="format"><option value="parquet">Parquet</option><option value="csv">CSV</option><option value="ndjson">NDJSON</option></select></label>
+      <label>split <select name="split"><option value="">every row</option><option>TRAIN</option><option>VALIDATION</option><option>TEST</option></select></label>
+      <label>split seed <input name="seed" placeholder="stedi" spellcheck="false" size="12"></label>
+      <button type="submit">Download</button>
+      <span id="export-state" class="muted"></span>
+    </form>
+  </section>
   <section class="wide"><h2>Versions</h2><div id="versions"></div></section>
   <section class="wide"><h2>Rebuild jobs</h2><button id="rebuild-button" type="button" hidden>Rebuild the zones now</button><div id="rebuilds"></div></section>
   <section class="wide"><h2>More</h2><div id="more"></div></section>

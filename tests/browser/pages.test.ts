@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import type { RunningServer } from '../../src/http/server';
 import { describeWithBrowser, launchBrowser, pageProblems, screenshot } from '../helpers/browser';
@@ -158,6 +160,35 @@ describeWithBrowser('the browser pages in Chromium', () => {
     expect(await page.$eval('[data-field="liveVersion"]', (el) => el.textContent)).toBe(after.lake.liveVersion);
     await screenshot(page, 'lake-page');
     expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('lake page: downloads the training set as /export sends it, with the key the tab kept (a link to /export cannot carry the key)', async () => {
+    const dir = makeTempDir('stedi-downloads-');
+    const cdp = await page.createCDPSession();
+    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: dir });
+    const expected = await fetch(`${server.url}/export/machine_learning_curated?format=csv&split=TRAIN&splitSeed=epoch-1`, { headers: { authorization: `Bearer ${ANALYST_KEY}` } });
+    const name = /filename="([^"]+)"/.exec(expected.headers.get('content-disposition')!)![1]!;
+    const rows = Number(expected.headers.get('x-row-count'));
+
+    await page.goto(`${server.url}/`);
+    await useKey(page, '#key', ANALYST_KEY);
+    await page.waitForSelector('body[data-loaded="true"]');
+    await page.select('#export-form select[name="format"]', 'csv');
+    await page.select('#export-form select[name="split"]', 'TRAIN');
+    await page.type('#export-form input[name="seed"]', 'epoch-1');
+    await page.click('#export-form button');
+    await page.waitForFunction("/^saved /.test(document.querySelector('#export-state').textContent)", { timeout: 20_000 });
+    expect(await page.$eval('#export-state', (el) => el.textContent)).toBe(`saved ${name}: ${rows.toLocaleString('en-US')} rows`);
+    // The browser writes the file once the click is handled; wait for it to be complete.
+    for (let i = 0; i < 100 && !existsSync(join(dir, name)); i += 1) await new Promise((r) => setTimeout(r, 100));
+    expect(readFileSync(join(dir, name), 'utf8')).toBe(await expected.text());
+
+    // A refusal is shown as every other error of the page, with its code.
+    await page.select('#export-form select[name="split"]', '');
+    await page.click('#export-form button');
+    await page.waitForFunction("!document.querySelector('#message').hidden");
+    expect(await page.$eval('#message', (el) => el.textContent)).toMatch(/^BAD_USER_INPUT: splitSeed only applies to a split/);
+    expect(problems.splice(0)).toEqual([expect.stringMatching(/status of 400/)]);
   }, 60_000);
 
   it('both pages take a key pasted with the "Bearer " of a curl line, and say to paste the key alone when it holds a character no header carries', async () => {

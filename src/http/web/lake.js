@@ -1,5 +1,6 @@
 // The lake page: one picture of the lake for an operator, from the same GraphQL API and key as the IDE.
 // It asks the schema which fields exist, so fields added to Lake later show up without a change here.
+import { downloadExport } from './export-download';
 import { keyProblem, storedKey, storeKey } from './key-storage';
 
 const $ = (id) => document.getElementById(id);
@@ -245,4 +246,11 @@ $('key-form').addEventListener('submit', (event) => {
   void refresh();
 });
 $('rebuild-button').addEventListener('click', () => void rebuild());
+$('export-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  // Without a usable key, the message refresh shows says what to do.
+  if (!storedKey() || keyProblem(storedKey())) return void refresh();
+  $('message').hidden = true;
+  downloadExport(event.target, $('export-state')).catch(showError);
+});
 void refresh();
