@@ -79,6 +79,12 @@ describeWithBrowser('the browser pages in Chromium', () => {
     await screenshot(page, 'ide-1024');
     await page.setViewport({ width: 1280, height: 800 });
 
+    // A query pasted and run at once, before GraphiQL has named the tab after it: it ran with the old tab's name.
+    await setEditor(page, '.graphiql-query-editor .CodeMirror', 'query Pasted { lake { liveVersion } }');
+    await page.click('.graphiql-execute-button');
+    await page.waitForFunction("/liveVersion|errors/.test(document.querySelector('.result-window').textContent)", { timeout: 15_000 });
+    expect(await page.$eval('.result-window', (el) => el.textContent ?? '')).not.toMatch(/errors|Unknown operation/);
+
     // Autocompletion from the schema the IDE loaded with the key.
     await setEditor(page, '.graphiql-query-editor .CodeMirror', '{\n  \n}');
     await page.$eval('.graphiql-query-editor .CodeMirror', (el) => (el as unknown as { CodeMirror: { focus(): void; setCursor(l: number, c: number): void } }).CodeMirror.setCursor(1, 2));

@@ -1,6 +1,7 @@
 // The GraphQL IDE in the browser: GraphiQL, bundled by scripts/build-web.js (no CDN).
 // The page gives the example documents and the CSP nonce; the key lives in sessionStorage (this tab only).
 import { GraphiQL } from 'graphiql';
+import { parse } from 'graphql';
 import { useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import 'graphiql/graphiql.css';
@@ -12,7 +13,22 @@ window.__webpack_nonce__ = document.currentScript && document.currentScript.nonc
 
 const config = JSON.parse(document.getElementById('stedi-config').textContent);
 
-async function fetcher(params, options) {
+// GraphiQL takes the operation's name from the editor a moment after the text changes: a query pasted and run at
+// once (Ctrl+V, Ctrl+Enter) went with the name of the text before it, and the server answered "Unknown operation
+// named …". A document of one operation runs that operation, whatever name came with it.
+function withCurrentOperation(params) {
+  if (!params.operationName) return params;
+  try {
+    const operations = parse(params.query).definitions.filter((d) => d.kind === 'OperationDefinition');
+    if (operations.length !== 1 || (operations[0].name && operations[0].name.value === params.operationName)) return params;
+    return { ...params, operationName: operations[0].name ? operations[0].name.value : undefined };
+  } catch {
+    return params; // the server says what is wrong with the text
+  }
+}
+
+async function fetcher(graphiqlParams, options) {
+  const params = withCurrentOperation(graphiqlParams);
   // Header names are case-insensitive: one typed in the headers editor (`Authorization`, `Content-Type`) replaces
   // ours instead of being sent beside it, which joined two keys into one value the server refused.
   const headers = new Headers({ 'content-type': 'application/json', accept: 'application/json' });
