@@ -269,6 +269,12 @@ describe(`request handling and errors (seed ${SEED})`, () => {
     expect(res.body.errors[0].extensions.code).toBe('NOT_FOUND');
   });
 
+  it('answers a query POSTed to / instead of /graphql with 404 naming /graphql', async () => {
+    const res = await request(t.server).post('/').set('authorization', `Bearer ${ANALYST_KEY}`).send({ query: '{ lake { liveVersion } }' });
+    expect(res.status).toBe(404);
+    expect(res.body.errors[0].message).toMatch(/^no route POST \/; the API is at \/graphql/);
+  });
+
   it.each([
     ['POST', '/export/machine_learning_curated?format=csv', /^\/export\/machine_learning_curated is read with GET, not POST: GET it with format=parquet, csv or ndjson/],
     ['PUT', '/Export/machine_learning_curated/', /is read with GET, not PUT/],
