@@ -54,6 +54,14 @@ describe('the GraphiQL IDE at /graphql', () => {
     expect(config.tabs.map((tab: { query: string }) => tab.query).join('\n')).toContain('query TrainingPage(');
   });
 
+  it('opens first a tab any role can run as it is, and the admin-only documents last', async () => {
+    const { text } = await request(t.server).get('/graphql').set('accept', BROWSER_ACCEPT);
+    const config = JSON.parse(/<script type="application\/json" id="stedi-config">(.*?)<\/script>/s.exec(text)![1]!);
+    const names = config.tabs.map((tab: { query: string }) => /^(query|mutation) (\w+)/m.exec(tab.query)![2]);
+    expect(names[0]).toBe('TrainingPage');
+    expect(names.slice(-2).sort()).toEqual(['CustomerContacts', 'RebuildZones']);
+  });
+
   it('loads its bundled script and style from this server', async () => {
     const js = await request(t.server).get('/web/ide.js');
     expect(js.status).toBe(200);
