@@ -47,8 +47,14 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
       const started = performance.now();
       const options = { split: params.split, splitSeed: params.splitSeed };
       let query = await machineLearningExportQuery(services, options);
-      dir = await mkdtemp(join(tempDir(), `${EXPORT_DIR_PREFIX}${process.pid}-`));
       const { contentType, extension } = EXPORT_FORMATS[params.format];
+      // HEAD answers what a GET would send but its size and row count, known only once the file is written: a HEAD
+      // (a download manager's, a link checker's) must not cost a whole export.
+      if (req.method === 'HEAD') {
+        res.status(200).set(answerHeaders(contentType, query.version, params)).end();
+        return;
+      }
+      dir = await mkdtemp(join(tempDir(), `${EXPORT_DIR_PREFIX}${process.pid}-`));
       const file = join(dir, `export.${extension}`);
       const queried = performance.now();
       let rows = await services.engine.exportToFile(query.sql, query.params, params.format, file, { signal: abort.signal });
@@ -68,14 +74,7 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
       await unlink(file);
       await rmdir(dir);
       dir = undefined;
-      res.status(200).set({
-        'Content-Type': contentType,
-        'Content-Length': String(size),
-        'Content-Disposition': `attachment; filename="${fileName(version, params)}"`,
-        'Cache-Control': 'no-store',
-        'X-Lake-Version': version,
-        'X-Row-Count': String(rows),
-      });
+      res.status(200).set({ ...answerHeaders(contentType, version, params), 'Content-Length': String(size), 'X-Row-Count': String(rows) });
       // From here the stream owns the handle and closes it, however the pipeline ends.
       const stream = handle.createReadStream({ highWaterMark: STREAM_CHUNK });
       handle = undefined;
@@ -130,6 +129,13 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
   });
   return router;
 }
+
+const answerHeaders = (contentType: string, version: string, params: ExportParams): Record<string, string> => ({
+  'Content-Type': contentType,
+  'Content-Disposition': `attachment; filename="${fileName(version, params)}"`,
+  'Cache-Control': 'no-store',
+  'X-Lake-Version': version,
+});
 
 const statusOf = (code: string): number | undefined => (code in ErrorCode ? undefined : 400);
 

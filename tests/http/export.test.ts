@@ -4,6 +4,8 @@ import { download, exportedRows } from '../helpers/export-download';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { customerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 import type { Engine } from '../../etl/engine/engine';
+import request from 'supertest';
+import { EXPORT_PATH as EXPORT } from '../../src/http/export';
 import { connect, type AddressInfo } from 'node:net';
 import { type ManyCustomers, writeManyCustomersLanding, writeRevocation } from '../helpers/many-customers-landing';
 
@@ -37,6 +39,26 @@ describe('the export endpoint', () => {
       expect(new Set(rows.map((r) => r.serialNumber))).toEqual(new Set(['serial-alice', 'serial-bob']));
       expect(res.body.toString('latin1')).not.toMatch(/carol|@test\.com/);
     });
+  });
+
+  it('answers HEAD with the headers a GET sends, but its size and row count, without writing an export', async () => {
+    const seen: string[] = [];
+    const watcher = watch(exportDir, (_event, name) => name && seen.push(name));
+    try {
+      const res = await request(t.server).head(`${EXPORT}?format=csv&split=TRAIN`).set('Authorization', `Bearer ${ANALYST_KEY}`);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^text\/csv/);
+      expect(res.headers['content-disposition']).toBe(`attachment; filename="machine_learning_curated-${res.headers['x-lake-version']}-train.csv"`);
+      expect(res.headers['x-row-count']).toBeUndefined();
+      // Let a folder the export would have made be seen, then: none was.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(seen).toEqual([]);
+      // It is still a data request: the key and the parameters are checked as for a GET.
+      expect((await request(t.server).head(EXPORT)).status).toBe(401);
+      expect((await request(t.server).head(`${EXPORT}?format=xml`).set('Authorization', `Bearer ${ANALYST_KEY}`)).status).toBe(400);
+    } finally {
+      watcher.close();
+    }
   });
 
   it('writes Parquet files that start with the Parquet magic bytes', async () => {
