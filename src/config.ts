@@ -145,6 +145,8 @@ export const DEFAULT_WORKER_HANG_MS = 30_000;
 
 /** Workers are CPU-bound: past 4 a core they add only memory (45–60 MiB each) and start-up forks, never throughput. */
 export const maxWorkers = (): number => 4 * availableParallelism();
+/** Each is an OS thread in every serving process: past 4 a core they only contend, and a typo (100000) made threads until the host refused forks. */
+export const maxDuckdbThreads = (): number => 4 * availableParallelism();
 /**
  * Six: a browser opens at most six connections to a host, so a page's parallel queries never meet the limit, and with
  * the serving engine's eight connections a key running six leaves two for every other key (src/http/key-concurrency.ts).
@@ -188,7 +190,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     responseCacheBytes: overrides.responseCacheBytes ?? integer(env, 'STEDI_RESPONSE_CACHE_BYTES', 16 * 1024 * 1024, 0),
     batchText: overrides.batchText ?? integer(env, 'STEDI_BATCH_TEXT', 1, 0) > 0,
     duckdbMemoryLimit: overrides.duckdbMemoryLimit ?? memorySize(env, 'STEDI_DUCKDB_MEMORY_LIMIT'),
-    duckdbThreads: overrides.duckdbThreads ?? integer(env, 'STEDI_DUCKDB_THREADS', 0, 0),
+    duckdbThreads: overrides.duckdbThreads ?? integer(env, 'STEDI_DUCKDB_THREADS', 0, 0, maxDuckdbThreads()),
     heapGrowingPercent: overrides.heapGrowingPercent ?? integer(env, 'STEDI_HEAP_GROWING_PERCENT', 50, 0),
     workerSemiSpaceMb: overrides.workerSemiSpaceMb ?? integer(env, 'STEDI_WORKER_SEMI_SPACE_MB', DEFAULT_WORKER_SEMI_SPACE_MB, 0),
     idleCollectionMs: overrides.idleCollectionMs ?? milliseconds(env, 'STEDI_IDLE_GC_MS', DEFAULT_IDLE_COLLECTION_MS, 0),

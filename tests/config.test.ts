@@ -146,7 +146,9 @@ describe('memory bounds', () => {
     expect(defaults.duckdbMemoryLimit).toBeUndefined();
     expect(defaults.duckdbThreads).toBe(0);
     expect(loadConfig({}, { STEDI_DUCKDB_THREADS: '1' }).duckdbThreads).toBe(1);
-    expect(() => loadConfig({}, { STEDI_DUCKDB_THREADS: 'one' })).toThrow(/STEDI_DUCKDB_THREADS must be a whole number of at least 0; received "one"/);
+    expect(() => loadConfig({}, { STEDI_DUCKDB_THREADS: 'one' })).toThrow(`STEDI_DUCKDB_THREADS must be a whole number from 0 to ${4 * availableParallelism()}; received "one"`);
+    expect(loadConfig({}, { STEDI_DUCKDB_THREADS: String(4 * availableParallelism()) }).duckdbThreads).toBe(4 * availableParallelism());
+    expect(() => loadConfig({}, { STEDI_DUCKDB_THREADS: '100000' })).toThrow(/STEDI_DUCKDB_THREADS must be a whole number from 0 to \d+; received "100000"/);
     const set = loadConfig({}, { STEDI_QUERY_CACHE_BYTES: '1048576', STEDI_DUCKDB_MEMORY_LIMIT: '2GiB', STEDI_HEAP_GROWING_PERCENT: '0', STEDI_DOCUMENT_CACHE_BYTES: '0' });
     expect(set).toMatchObject({ queryCacheBytes: 1_048_576, duckdbMemoryLimit: '2GiB', heapGrowingPercent: 0 });
     expect(set.limits.documentCacheBytes).toBe(0);

@@ -51,6 +51,15 @@ describe('stedi serve', () => {
     expect(run.stdout).toBe('');
   });
 
+  it('refuses more STEDI_DUCKDB_THREADS than 4 a core before starting DuckDB, naming the setting and the value received', async () => {
+    // Each is an OS thread in every worker: 100000 made threads until the host refused forks.
+    const bound = 4 * availableParallelism();
+    const run = runBin(['serve', '--lake', makeTempDir(), '--port', '0'], { STEDI_API_KEYS: `${ANALYST_KEY}:analyst`, STEDI_DUCKDB_THREADS: String(bound + 1) });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(`stedi: STEDI_DUCKDB_THREADS must be a whole number from 0 to ${bound}; received "${bound + 1}"\n`);
+    expect(run.stdout).toBe('');
+  });
+
   it('rejects a port that is not a number', async () => {
     const run = await runCli('serve', '--port', 'eighty');
     expect(run.exitCode).not.toBe(0);
