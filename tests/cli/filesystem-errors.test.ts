@@ -212,6 +212,42 @@ describe('a full disk', () => {
   });
 });
 
+// Out of inodes: each new file or folder of the build fails in turn, a folder too (Node's recursive mkdir says ENOENT there).
+(canMountTmpfs ? describe : describe.skip)('a build of a lake whose filesystem has no inode left', () => {
+  jest.setTimeout(300_000);
+  const mountPoint = makeTempDir('stedi-tmpfs-inodes-');
+  beforeAll(() => execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m,nr_inodes=400', 'tmpfs', mountPoint]));
+  afterAll(() => execFileSync('umount', [mountPoint]));
+
+  it('says the device is full, in one line, whichever file or folder was the first refused, until the build fits', async () => {
+    const landing = writeSmallLanding();
+    const lake = join(mountPoint, 'lake');
+    await buildLake(landing, lake);
+    const fillers = join(mountPoint, 'fillers');
+    mkdirSync(fillers);
+    let made = 0;
+    for (;;) {
+      try {
+        writeFileSync(join(fillers, String(made)), '');
+        made += 1;
+      } catch {
+        break;
+      }
+    }
+    const said: string[] = [];
+    let free = 0;
+    for (; free <= made; free += 1) {
+      if (free > 0) rmSync(join(fillers, String(made - free)));
+      const run = await runBin(['build', '--lake', lake, '--landing', landing]);
+      if (run.code === 0) break;
+      said.push(run.stderr.replace(/v=\w+|\d{8}t\w+/g, 'V'));
+    }
+    expect(free).toBeLessThan(made);
+    expect(said.length).toBeGreaterThan(3);
+    for (const line of said) expect(line).toMatch(new RegExp(`^stedi: no space left on the device holding ${lake}/\\S+; free space there, or build into a folder on a larger disk \\(--lake\\)\n$`));
+  });
+});
+
 describe('a file size limit (ulimit -f)', () => {
   jest.setTimeout(60_000);
 

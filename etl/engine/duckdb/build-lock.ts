@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { link, readFile, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { isAlive } from '../../dead-process-folders';
+import { makeFolder } from './make-folder';
 
 /**
  * One build at a time per lake folder. The lock file appears whole or not at
@@ -89,7 +90,7 @@ export async function acquireBuildLock(lockPath: string, owner: string): Promise
   const content = JSON.stringify(holder);
   for (let attempt = 0; attempt < 5; attempt += 1) {
     // Made on each attempt: a failed build that just released its lock removes the folder when it is empty.
-    await mkdir(dirname(lockPath), { recursive: true });
+    await makeFolder(dirname(lockPath));
     if (await createWhole(lockPath, content).catch(retryIfGone)) return { holder, release: () => removeIfHeldBy(lockPath, holder.token) };
     const current = await readHolder(lockPath);
     if (current && holderAlive(current)) throw new BuildLockedError(lockPath, current);

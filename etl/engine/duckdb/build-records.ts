@@ -1,10 +1,11 @@
-import { access, mkdir, readdir, readFile, rm, rmdir, unlink } from 'node:fs/promises';
+import { access, readdir, readFile, rm, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { BUILT_TABLES } from '../../tables';
 import { isAlive } from '../../dead-process-folders';
 import { type LockHolder, holderAlive, readHolder } from './build-lock';
 import type { LakeLayout } from './lake-layout';
 import { replaceFile } from './replace-file';
+import { makeFolder } from './make-folder';
 
 /**
  * What a running build owns, written to `_stedi/builds/<version>.json` before
@@ -21,7 +22,7 @@ export interface BuildRecord {
 }
 
 export async function writeBuildRecord(layout: LakeLayout, record: BuildRecord): Promise<void> {
-  await mkdir(layout.buildsDir, { recursive: true });
+  await makeFolder(layout.buildsDir);
   const path = layout.buildRecord(record.version);
   const temporary = `${path}.${process.pid}.record.tmp`;
   await replaceFile(path, temporary, JSON.stringify(record));

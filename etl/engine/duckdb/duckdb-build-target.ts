@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { type FileChecksum, type LakeManifest, type LandingCount, ManifestError, type VersionManifest } from '../../manifest';
@@ -20,6 +20,7 @@ import { dropLandingTable, loadLandingSource, loadUncertain } from './landing-lo
 import { readLocalManifest, setAsideManifest, writeLocalManifest } from './local-manifest';
 import { findLandingFiles } from './landing-files';
 import { withoutDistinct } from './deferred-distinct';
+import { makeFolder } from './make-folder';
 
 /**
  * A build on DuckDB: a private in-memory database holds the zones while they
@@ -150,7 +151,7 @@ export class DuckDbBuildTarget implements BuildTarget {
   async materialize(table: BuiltTable, select: string, params: SqlValue[]): Promise<number> {
     const file = this.layout.tableFile(table, this.requireVersion());
     return onLakeFilesystem(file, this.layout.lake, async () => {
-      await mkdir(this.layout.versionDir(table, this.requireVersion()), { recursive: true });
+      await makeFolder(this.layout.versionDir(table, this.requireVersion()));
       // Streamed straight to Parquet; later zones read it back from there, so no zone is held in memory.
       // Large builds by default: a small one runs statements side by side, and the real data repeats readings (it would write twice).
       const deferred = (this.settings.deferDistinct ?? this.zones === 1) ? withoutDistinct(table, select) : undefined;

@@ -1,4 +1,4 @@
-import { accessSync, constants, lstatSync, readlinkSync, type Stats, statSync } from 'node:fs';
+import { accessSync, constants, lstatSync, readlinkSync, type Stats, statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LakeFilesystemError } from '../engine-errors';
 
@@ -37,9 +37,9 @@ function nearestExisting(path: string): { path: string; stats: Stats } | undefin
 
 /**
  * What stopped a recursive mkdir that Node reports as ENOENT: it says so when a
- * folder cannot be made on a read-only filesystem (or under a file, or without
- * permission), which reads as if the parent were missing. Asked of the nearest
- * folder that exists, without writing anything.
+ * folder cannot be made on a read-only filesystem (or under a file, without
+ * permission, or on a full disk), which reads as if the parent were missing.
+ * Asked of the nearest folder that exists, without writing anything.
  */
 function mkdirRefusal(error: unknown): string | undefined {
   const { code, syscall, path } = (error as NodeJS.ErrnoException) ?? {};
@@ -49,9 +49,19 @@ function mkdirRefusal(error: unknown): string | undefined {
   if (!found.stats.isDirectory()) return 'ENOTDIR';
   try {
     accessSync(found.path, constants.W_OK);
-    return undefined;
   } catch (refusal) {
     return filesystemCode(refusal);
+  }
+  return filesystemFull(found.path) ? 'ENOSPC' : undefined;
+}
+
+/** No block or no inode left for a new folder (Node's recursive mkdir says ENOENT for that too); a filesystem without an inode count reports 0 files. */
+function filesystemFull(path: string): boolean {
+  try {
+    const { bavail, blocks, ffree, files } = statfsSync(path);
+    return (blocks > 0 && bavail === 0) || (files > 0 && ffree === 0);
+  } catch {
+    return false;
   }
 }
 

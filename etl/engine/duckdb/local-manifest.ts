@@ -1,9 +1,10 @@
-import { mkdir, readFile, rename } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, relative, sep } from 'node:path';
 import { type LakeManifest, ManifestError, parseManifest, type VersionManifest } from '../../manifest';
 import { BUILT_TABLES, SOURCES, landingTableOf } from '../../tables';
 import { LakeLayout } from './lake-layout';
 import { replaceFile } from './replace-file';
+import { makeFolder } from './make-folder';
 
 /**
  * The manifest of a local lake. Built tables and quarantine are always where
@@ -30,7 +31,7 @@ export async function readLocalManifest(path: string, lake: string = dirname(dir
 
 /** Replaces the manifest atomically: readers see the old file or the new one, never a torn write. */
 export async function writeLocalManifest(path: string, manifest: LakeManifest): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeFolder(dirname(path));
   const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
   await replaceFile(path, temporary, `${JSON.stringify(manifest, null, 2)}\n`);
 }
