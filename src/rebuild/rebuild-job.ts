@@ -81,3 +81,9 @@ export function recordProgress(job: RebuildJob, progress: BuildProgress): void {
 export function failRunningSteps(job: RebuildJob): void {
   for (const step of job.steps) if (step.state === 'RUNNING') step.state = 'FAILED';
 }
+
+/** When the build published but could not report its last steps (its process died): every step was done. */
+export function finishSteps(job: RebuildJob): void {
+  for (const step of job.steps) step.state = 'DONE';
+  job.completedSteps = job.totalSteps;
+}

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { BuildProgress } from '../../etl/build-options';
 import type { ConsentPolicy } from '../../etl/consent-policy';
 import type { Engine } from '../../etl/engine/engine';
-import type { VersionManifest } from '../../etl/manifest';
+import { liveVersion, type VersionManifest } from '../../etl/manifest';
 import type { Config } from '../config';
 import { buildPolicy } from '../consent/live-policy';
 import type { Logger } from '../logger';
 import { failureMessage } from './failure-message';
-import { type RebuildJob, failRunningSteps, newJob, recordProgress } from './rebuild-job';
+import { type RebuildJob, failRunningSteps, finishSteps, newJob, recordProgress } from './rebuild-job';
 import { type BuiltVersion, type OnStaged, buildInChildProcess, buildInThisProcess } from './rebuild-process';
 import { settleWithin } from '../settle-within';
 
@@ -113,6 +113,7 @@ export class RebuildJobs implements Rebuilds {
     job.startedAt = new Date();
     this.onChange?.();
     log.info({ consentPolicy: job.consentPolicy }, 'rebuild started');
+    let staged: string | undefined;
     try {
       const options = { consentPolicy: job.consentPolicy, keepVersions: this.config.keepVersions, maxLineBytes: this.config.maxLineBytes };
       const built = await this.build(
@@ -122,8 +123,17 @@ export class RebuildJobs implements Rebuilds {
           recordProgress(job, progress);
           this.onChange?.();
         },
-        (version) => this.stage(version, log),
-      );
+        (version) => {
+          staged = version.version;
+          return this.stage(version, log);
+        },
+      ).catch(async (error: unknown) => {
+        // The build process died (a kill, out of memory) after its manifest was written, before it said so: its version is live.
+        if (staged === undefined || !(await this.isLive(staged))) throw error;
+        log.warn({ err: error, version: staged }, 'the rebuild process ended without reporting, after publishing its version');
+        finishSteps(job);
+        return { version: staged, durationMs: Date.now() - job.startedAt!.getTime() };
+      });
       job.version = built.version;
       await this.warm(built.version, log);
       job.state = 'SUCCEEDED';
@@ -162,6 +172,11 @@ export class RebuildJobs implements Rebuilds {
     }
   }
 
+
+  private async isLive(version: string): Promise<boolean> {
+    const manifest = await this.engine.manifest().catch(() => null);
+    return manifest !== null && liveVersion(manifest)?.version === version;
+  }
 
   private remember(job: RebuildJob): void {
     this.jobs.set(job.id, job);

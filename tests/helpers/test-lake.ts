@@ -4,6 +4,7 @@ import { type Config, type ConfigOverrides, loadConfig } from '../../src/config'
 import { openConfiguredEngine } from '../../src/engine';
 import { createLogger, type Logger } from '../../src/logger';
 import { buildInThisProcess } from '../../src/rebuild/rebuild-process';
+import type { BuildRunner } from '../../src/rebuild/rebuild-jobs';
 import { closeServices, createServices, type Services } from '../../src/services';
 import { buildLake } from './etl-lake';
 import { makeTempDir } from './landing-fixture';
@@ -24,6 +25,8 @@ export interface TestLakeOptions {
   logger?: Logger;
   /** Run rebuilds in a child process as a server does (slower: a process start each); default: in this process. */
   rebuildProcess?: boolean;
+  /** Wraps the in-process build a rebuild runs (e.g. to fail it the way a dying child process does). */
+  wrapBuildRunner?: (build: BuildRunner) => BuildRunner;
 }
 
 export interface TestLake {
@@ -56,7 +59,7 @@ export async function buildTestLake(options: TestLakeOptions): Promise<TestLake>
   const opened = await openConfiguredEngine(config);
   const engine = options.wrapEngine ? options.wrapEngine(opened) : opened;
   const services = await createServices(config, engine, options.logger ?? createLogger(config.logLevel), {
-    buildRunner: options.rebuildProcess ? undefined : buildInThisProcess(engine),
+    buildRunner: options.rebuildProcess ? undefined : (options.wrapBuildRunner ?? ((build) => build))(buildInThisProcess(engine)),
   });
   return {
     lake,

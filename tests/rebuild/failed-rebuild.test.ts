@@ -74,3 +74,41 @@ describe('a failed rebuild', () => {
     expect(logs.some((l) => l.includes('rebuild failed') && l.includes(`${builds} is a file, not a folder`))).toBe(true);
   });
 });
+
+describe('a rebuild whose build process dies without reporting', () => {
+  jest.setTimeout(60_000);
+  let t: TestApp;
+  afterEach(() => t.close());
+
+  // What buildInChildProcess rejects with when the child is killed (SIGKILL, the OOM killer) before it reports.
+  const killed = (): Error => new Error('the rebuild process ended (SIGKILL) without reporting an outcome');
+
+  it('is SUCCEEDED with its version when the version was published before the process died', async () => {
+    const { logger, lines: logs } = loggedLines();
+    t = await buildTestApp({ landing: writeSmallLanding(), logger, wrapBuildRunner: (build) => async (...args) => {
+      await build(...args);
+      throw killed();
+    } });
+    const started = await t.graphql('mutation { rebuildZones { id } }', ADMIN_KEY);
+    await t.lake.services.rebuilds.close();
+    const res = await t.graphql(`{ rebuildJob(id: "${started.body.data.rebuildZones.id}") { state error version completedSteps totalSteps steps { state } } lake { liveVersion } }`, ADMIN_KEY);
+    expect(res.body.errors).toBeUndefined();
+    const { rebuildJob: job, lake } = res.body.data;
+    expect(job).toMatchObject({ state: 'SUCCEEDED', error: null, version: lake.liveVersion, completedSteps: job.totalSteps });
+    expect(job.steps.every((s: { state: string }) => s.state === 'DONE')).toBe(true);
+    expect(logs.map((l) => JSON.parse(l)).filter((l) => l.msg.includes('without reporting'))).toEqual([expect.objectContaining({ level: 40, version: lake.liveVersion })]);
+  });
+
+  it('is FAILED, the previous version live, when the process died before publishing', async () => {
+    t = await buildTestApp({ landing: writeSmallLanding(), wrapBuildRunner: (build) => async (config, options, onProgress, onStaged) =>
+      build(config, options, onProgress, async (version) => {
+        await onStaged?.(version);
+        throw killed();
+      }) });
+    const before = (await t.graphql('{ lake { liveVersion } }', ADMIN_KEY)).body.data.lake.liveVersion;
+    const job = await failedJob(t);
+    expect(job.state).toBe('FAILED');
+    expect(job.error).toMatch(/^the build failed; the previous version stays live/);
+    expect((await t.graphql('{ lake { liveVersion } }', ADMIN_KEY)).body.data.lake.liveVersion).toBe(before);
+  });
+});
