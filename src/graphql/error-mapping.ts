@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { ArgumentValidationError, AuthenticationError, AuthorizationError } from 'type-graphql';
-import { EngineBusyError, EngineUnreachableError, LakeDamagedError, LakeNotBuiltError, ParameterError, QueryTimeoutError, StaleVersionError } from '../../etl/engine/engine-errors';
+import { EngineBusyError, EngineUnreachableError, LakeDamagedError, LakeFilesystemError, LakeNotBuiltError, ParameterError, QueryTimeoutError, StaleVersionError } from '../../etl/engine/engine-errors';
 import { ManifestError } from '../../etl/manifest';
 import { ConsentUnavailableError } from '../consent/consent-unavailable';
 import { ErrorCode, StediError } from '../errors';
@@ -26,6 +26,7 @@ export const MESSAGES = {
   unauthenticated: 'an API key is required: send the header "Authorization: Bearer <key>"',
   forbidden: "your API key's role may not do this: personal fields and rebuildZones need an admin key",
   lakeNotBuilt: 'the lake has not been built yet; run `stedi build` (or, with an admin key, the rebuildZones mutation) first',
+  lakeUnreadable: "the server cannot read the lake manifest (a permission, or a file where its folder should be); tell the server's operator (its /readyz and log name the path)",
   consentUnavailable:
     "consent cannot be checked now: the server could not re-read the customer landing data, and answers no data without it; retry later, and tell the server's operator (its /readyz and log say what to fix)",
   engineBusy: 'the query engine (Athena) is refusing queries for now because too many are running; retry in a few seconds',
@@ -68,6 +69,8 @@ export function clientError(error: unknown): ClientError | null {
   if (cause instanceof StaleVersionError) return { code: ErrorCode.STALE_CURSOR, message: cause.message };
   if (cause instanceof LakeNotBuiltError) return { code: ErrorCode.LAKE_NOT_BUILT, message: MESSAGES.lakeNotBuilt };
   if (cause instanceof LakeDamagedError || cause instanceof ManifestError) return { code: ErrorCode.LAKE_DAMAGED, message: lakeDamaged(cause).message };
+  // A build does not fix it (a permission, a file in the way): the operator does, told the path by /readyz and the log.
+  if (cause instanceof LakeFilesystemError) return { code: ErrorCode.LAKE_DAMAGED, message: MESSAGES.lakeUnreadable };
   if (cause instanceof ConsentUnavailableError) return { code: ErrorCode.CONSENT_UNAVAILABLE, message: MESSAGES.consentUnavailable };
   if (cause instanceof ParameterError) return { code: ErrorCode.BAD_USER_INPUT, message: cause.message };
   if (cause instanceof EngineBusyError) return { code: ErrorCode.ENGINE_BUSY, message: MESSAGES.engineBusy };

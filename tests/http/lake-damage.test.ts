@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
@@ -345,5 +346,67 @@ describe('a corrupt manifest', () => {
     expect((await request(t.server).get('/readyz')).status).toBe(200);
     expect((await t.graphql(COUNT, ANALYST_KEY)).body.data.customers.totalCount).toBe(2);
     expect(readdirSync(join(lake, '_stedi')).filter((f) => f.startsWith('manifest.json.broken-'))).toHaveLength(1);
+  });
+});
+
+describe('a manifest that is not a file stedi can read', () => {
+  jest.setTimeout(60_000);
+  let t: TestApp;
+  afterEach(() => t?.close());
+
+  // Node's own words were "EACCES: permission denied, open …", "ELOOP: …, stat …", "ENOTDIR: …, stat …"; a pipe hung every read.
+  it.each([
+    ['a pipe', (path: string) => execFileSync('mkfifo', [path]), 'is not a regular file (a pipe, socket or device); restore it from a copy, or run `stedi build`'],
+    ['a link to itself', (path: string) => symlinkSync(path, path), 'is a link that leads back to itself; restore it from a copy, or run `stedi build`'],
+  ])('as %s is one line from status, LAKE_DAMAGED from the API, and set aside by the next build', async (_what, replace, said) => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-manifest-special-');
+    await buildLake(landing, lake);
+    const { manifestPath } = new LakeLayout(lake);
+    rmSync(manifestPath);
+    replace(manifestPath);
+    t = await buildTestApp({ landing, lake, build: false });
+
+    const status = await runBin(['status', '--lake', lake]);
+    expect({ code: status.code, stderr: status.stderr.split(said)[0] }).toEqual({ code: 1, stderr: `stedi: the lake manifest ${manifestPath} ` });
+    expect((await request(t.server).get('/readyz')).body.reason).toMatch(/^lake manifest invalid/);
+    expect((await t.graphql(COUNT, ANALYST_KEY)).body.errors[0].extensions.code).toBe('LAKE_DAMAGED');
+
+    const rebuilt = await runBin(['build', '--lake', lake, '--landing', landing, '--json']);
+    expect(rebuilt.stderr).toBe('');
+    expect(readdirSync(join(lake, '_stedi')).filter((f) => f.startsWith('manifest.json.broken-'))).toHaveLength(1);
+    expect((await t.graphql(COUNT, ANALYST_KEY)).body.data.customers.totalCount).toBe(2);
+  });
+
+  it('under a file where its folder should be is one line naming that file, and LAKE_DAMAGED without a path from the API', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-manifest-enotdir-');
+    await buildLake(landing, lake);
+    const layout = new LakeLayout(lake);
+    rmSync(join(lake, '_stedi'), { recursive: true });
+    writeFileSync(join(lake, '_stedi'), '');
+    t = await buildTestApp({ landing, lake, build: false });
+
+    for (const args of [['status', '--lake', lake], ['build', '--lake', lake, '--landing', landing]]) {
+      const run = await runBin(args);
+      expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 1, stderr: `stedi: cannot read the lake manifest ${layout.manifestPath}: ${join(lake, '_stedi')} is a file, not a folder; move it away (a build makes the folder)\n` });
+    }
+    expect((await request(t.server).get('/readyz')).status).toBe(503);
+    const refused = (await t.graphql(COUNT, ANALYST_KEY)).body.errors[0];
+    expect(refused.extensions.code).toBe('LAKE_DAMAGED');
+    expect(refused.message).toBe("the server cannot read the lake manifest (a permission, or a file where its folder should be); tell the server's operator (its /readyz and log name the path)");
+  });
+
+  (process.getuid?.() === 0 ? it : it.skip)('that the user running stedi may not read is one line naming the permission fix', async () => {
+    const lake = makeTempDir('stedi-manifest-eacces-');
+    await buildLake(writeSmallLanding(), lake);
+    execFileSync('chmod', ['-R', 'a+rX', lake]);
+    const { manifestPath } = new LakeLayout(lake);
+    chmodSync(manifestPath, 0o600);
+    const run = await runBin(['status', '--lake', lake], {}, { uid: 65534, gid: 65534 });
+    expect({ code: run.code, stderr: run.stderr }).toEqual({
+      code: 1,
+      stderr: `stedi: cannot read the lake manifest ${manifestPath} (EACCES): the user running stedi (uid 65534) may not read it; give that user read access (chmod, chown) or run stedi as the lake's owner\n`,
+    });
   });
 });

@@ -1,7 +1,10 @@
-import { readFile, rename } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { readFile, rename, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, relative, sep } from 'node:path';
 import { type LakeManifest, ManifestError, parseManifest, type VersionManifest } from '../../manifest';
 import { BUILT_TABLES, SOURCES, landingTableOf } from '../../tables';
+import { LakeFilesystemError } from '../engine-errors';
+import { fileInTheWay } from './fs-errors';
 import { LakeLayout } from './lake-layout';
 import { replaceFile } from './replace-file';
 import { makeFolder } from './make-folder';
@@ -17,16 +20,31 @@ import { makeFolder } from './make-folder';
 export async function readLocalManifest(path: string, lake: string = dirname(dirname(path))): Promise<LakeManifest | null> {
   let text: string;
   try {
+    // A pipe there would block the read for ever.
+    if (!(await stat(path)).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
     text = await readFile(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return null;
-    if (code === 'EISDIR') throw new ManifestError(path, 'is a folder, not a file');
-    throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw manifestReadError(error, path);
   }
   const manifest = parseManifest(text, path);
   const layout = new LakeLayout(lake);
   return { formatVersion: manifest.formatVersion, versions: manifest.versions.map((v) => relocated(v, layout)) };
+}
+
+/** Why the manifest at `path` cannot be read, as one line naming the fix; an error it does not know is returned as it is. */
+export function manifestReadError(error: unknown, path: string): unknown {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (code === 'EISDIR') return statSync(path, { throwIfNoEntry: false })?.isDirectory() ? new ManifestError(path, 'is a folder, not a file') : new ManifestError(path, 'is not a regular file (a pipe, socket or device)');
+  if (code === 'ELOOP') return new ManifestError(path, 'is a link that leads back to itself');
+  if (code === 'ENOTDIR') {
+    const blocking = fileInTheWay(path);
+    return blocking ? new LakeFilesystemError(`cannot read the lake manifest ${path}: ${blocking} is a file, not a folder; move it away (a build makes the folder)`, path, code) : error;
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new LakeFilesystemError(`cannot read the lake manifest ${path} (${code}): the user running stedi (uid ${process.getuid?.()}) may not read it; give that user read access (chmod, chown) or run stedi as the lake's owner`, path, code);
+  }
+  return error;
 }
 
 /** Replaces the manifest atomically: readers see the old file or the new one, never a torn write. */

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import type { LakeManifest } from '../../manifest';
-import { readLocalManifest } from './local-manifest';
+import { manifestReadError, readLocalManifest } from './local-manifest';
 
 /**
  * A local lake's manifest as the file is now, read again only when the file
@@ -41,7 +41,12 @@ export class ManifestWatch {
   private identity(): string {
     if (this.statThisTurn === undefined) {
       // Synchronous on purpose: a few microseconds here, where an async stat would queue behind queries on libuv's pool.
-      const stats = statSync(this.path, { throwIfNoEntry: false });
+      let stats;
+      try {
+        stats = statSync(this.path, { throwIfNoEntry: false });
+      } catch (error) {
+        throw manifestReadError(error, this.path);
+      }
       this.statThisTurn = stats ? `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}` : '';
       setImmediate(() => (this.statThisTurn = undefined));
     }
