@@ -28,10 +28,15 @@ export function registerStatus(cli: Command): void {
         const live = manifest && liveVersion(manifest);
         const lock = (await engine.buildLockHolder?.()) ?? null;
         if (!manifest || !live) {
+          // Versions on disk with no manifest: it was removed (or lost), not never built; the data is there to restore.
+          const unlisted = lock?.running ? [] : ((await engine.unlistedVersions?.()) ?? []);
           const first = lock?.running ? `a first build is running (${holderOf(lock)}); wait for it` : `run \`stedi build --lake ${config.lake}\``;
-          const message = `the lake at ${config.lake} has not been built yet; ${first}`;
+          const message =
+            unlisted.length > 0
+              ? `the lake at ${config.lake} has no manifest, though versions ${unlisted.join(', ')} are on disk: restore its _stedi/manifest.json from a copy, or ${first} (it builds a new version and deletes none of those)`
+              : `the lake at ${config.lake} has not been built yet; ${first}`;
           // A script polling with --json reads stdout: it gets the state there, and the exit code and stderr line as without it.
-          if (flags.json) printNoVersion(lock?.running ? 'building' : 'not built', message, lock);
+          if (flags.json) printNoVersion(lock?.running ? 'building' : 'not built', message, lock, unlisted);
           throw new CliError(message);
         }
         // Checks every kept version's files (size and hash): a damaged one is shown, and the next build expires it.
@@ -116,6 +121,6 @@ function buildLine(lock: BuildLockInfo): string {
 }
 
 /** `status --json` when no version can be shown: the state on stdout, for a script polling it (exit code and stderr as without --json). */
-function printNoVersion(state: 'manifest invalid' | 'building' | 'not built', message: string, build: BuildLockInfo | null): void {
-  process.stdout.write(`${JSON.stringify({ state, version: null, message, build, keptVersions: [] })}\n`);
+function printNoVersion(state: 'manifest invalid' | 'building' | 'not built', message: string, build: BuildLockInfo | null, unlistedVersions: readonly string[] = []): void {
+  process.stdout.write(`${JSON.stringify({ state, version: null, message, build, keptVersions: [], unlistedVersions })}\n`);
 }

@@ -3,6 +3,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSyn
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { processStart } from '../../etl/engine/duckdb/build-lock';
+import { buildLake } from '../helpers/etl-lake';
 import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
 import { runBin } from '../helpers/bin-cli';
 import { runCli } from '../helpers/run-cli';
@@ -201,6 +202,7 @@ describe('stedi status', () => {
       message: expect.stringMatching(/has not been built yet; a first build is running \(pid \d+ on .+\); wait for it/),
       build: { pid: process.pid, host: hostname(), since: '2026-12-04T10:00:00.000Z', running: true },
       keptVersions: [],
+      unlistedVersions: [],
     });
     expect(run.stderr).toMatch(/^stedi: the lake at .* has not been built yet; a first build is running/);
   });
@@ -209,6 +211,21 @@ describe('stedi status', () => {
     const run = runBin(['status', '--lake', makeTempDir(), '--json']);
     expect(run.status).toBe(1);
     expect(JSON.parse(run.stdout)).toMatchObject({ state: 'not built', version: null, build: null, message: expect.stringContaining('run `stedi build') });
+  });
+
+  it('says a lake whose manifest was removed is not unbuilt: it names the versions on disk and how to restore them, with --json too', async () => {
+    const lake = makeTempDir();
+    const landing = writeSmallLanding();
+    const { version } = await buildLake(landing, lake);
+    rmSync(join(lake, '_stedi', 'manifest.json'));
+    const said = `the lake at ${lake} has no manifest, though versions ${version} are on disk: restore its _stedi/manifest.json from a copy, or run \`stedi build --lake ${lake}\` (it builds a new version and deletes none of those)`;
+    const run = runBin(['status', '--lake', lake]);
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 1, stderr: `stedi: ${said}\n` });
+    const json = runBin(['status', '--lake', lake, '--json']);
+    expect(JSON.parse(json.stdout)).toEqual({ state: 'not built', version: null, message: said, build: null, keptVersions: [], unlistedVersions: [version] });
+    // As said: a build keeps them, and status names them as versions no manifest keeps.
+    expect(runBin(['build', '--lake', lake, '--landing', landing]).status).toBe(0);
+    expect(JSON.parse(runBin(['status', '--lake', lake, '--json']).stdout).unlistedVersions).toEqual([version]);
   });
 
   it('prints "manifest invalid" as JSON with --json over a lake whose manifest is not JSON, exiting 1 as without it', async () => {
