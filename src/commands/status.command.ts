@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { BuildLockInfo } from '../../etl/engine/engine';
 import { ManifestError, liveVersion } from '../../etl/manifest';
+import { shellWord } from '../../etl/shell-word';
 import { SOURCES, TABLES, TABLE_NAMES } from '../../etl/tables';
 import { loadConfig } from '../config';
 import { openConfiguredEngine } from '../engine';
@@ -30,7 +31,7 @@ export function registerStatus(cli: Command): void {
         if (!manifest || !live) {
           // Versions on disk with no manifest: it was removed (or lost), not never built; the data is there to restore.
           const unlisted = lock?.running ? [] : ((await engine.unlistedVersions?.()) ?? []);
-          const first = lock?.running ? `a first build is running (${holderOf(lock)}); wait for it` : `run \`stedi build --lake ${config.lake}\``;
+          const first = lock?.running ? `a first build is running (${holderOf(lock)}); wait for it` : `run \`stedi build --lake ${shellWord(config.lake)}\``;
           const message =
             unlisted.length > 0
               ? `the lake at ${config.lake} has no manifest, though versions ${unlisted.join(', ')} are on disk: restore its _stedi/manifest.json from a copy, or ${first} (it builds a new version and deletes none of those)`
@@ -109,7 +110,7 @@ const holderOf = (lock: BuildLockInfo): string => `pid ${lock.pid} on ${lock.hos
 function unlistedLine(versions: readonly string[], lake: string): string {
   return (
     `Versions on disk that no manifest keeps: ${versions.join(', ')} (a build over a broken manifest leaves them). ` +
-    `No build removes them and no erasure reaches them, whatever customers they hold: once no restore needs them, remove their folders (rm -r ${lake}/*/*/v=<version> ${lake}/_quarantine/v=<version>)`
+    `No build removes them and no erasure reaches them, whatever customers they hold: once no restore needs them, remove their folders (rm -r ${shellWord(lake)}/*/*/v=<version> ${shellWord(lake)}/_quarantine/v=<version>)`
   );
 }
 

@@ -228,6 +228,26 @@ describe('stedi status', () => {
     expect(JSON.parse(runBin(['status', '--lake', lake, '--json']).stdout).unlistedVersions).toEqual([version]);
   });
 
+  it('suggests commands a shell reads as the lake folder whatever its name: pasted, they touch nothing else', async () => {
+    const parent = makeTempDir();
+    // Unquoted, `rm -r <parent>/my lake's copy/*/*/v=…` names <parent>/my too.
+    const decoy = join(parent, 'my');
+    mkdirSync(decoy);
+    const lake = join(parent, "my lake's copy");
+    const landing = writeSmallLanding();
+    const { version } = await buildLake(landing, lake);
+    rmSync(join(lake, '_stedi', 'manifest.json'));
+    const quoted = `'${parent}/my lake'\\''s copy'`;
+    expect(runBin(['status', '--lake', lake]).stderr).toContain(`or run \`stedi build --lake ${quoted}\``);
+    const { version: live } = await buildLake(landing, lake);
+    const text = runBin(['status', '--lake', lake]).stdout;
+    const command = /remove their folders \((rm -r .*)\)$/m.exec(text)?.[1];
+    expect(command).toBe(`rm -r ${quoted}/*/*/v=<version> ${quoted}/_quarantine/v=<version>`);
+    spawnSync('sh', ['-c', command!.replaceAll('<version>', version)]);
+    expect(existsSync(decoy)).toBe(true);
+    expect(JSON.parse(runBin(['status', '--lake', lake, '--json']).stdout)).toMatchObject({ state: 'built', version: live, unlistedVersions: [] });
+  });
+
   it('prints "manifest invalid" as JSON with --json over a lake whose manifest is not JSON, exiting 1 as without it', async () => {
     const lake = makeTempDir();
     mkdirSync(join(lake, '_stedi'), { recursive: true });

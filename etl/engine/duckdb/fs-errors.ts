@@ -1,6 +1,7 @@
 import { accessSync, constants, lstatSync, readlinkSync, type Stats, statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LakeFilesystemError } from '../engine-errors';
+import { shellWord } from '../../shell-word';
 
 /**
  * Turns a filesystem refusal into one line naming the path and the fix. Node
@@ -119,12 +120,12 @@ export function describeFilesystemError(error: unknown, where: string, lake: str
   const owner = ownerOf(path);
   if (uid !== undefined && owner !== undefined && owner !== uid) {
     return new LakeFilesystemError(
-      `cannot write ${path}: it belongs to uid ${owner} and stedi runs as uid ${uid}; give it to this user (chown -R ${uid} ${lake}; for the Docker image, uid 1000) or use another --lake`,
+      `cannot write ${path}: it belongs to uid ${owner} and stedi runs as uid ${uid}; give it to this user (chown -R ${uid} ${shellWord(lake)}; for the Docker image, uid 1000) or use another --lake`,
       path,
       code,
     );
   }
-  return new LakeFilesystemError(`cannot write ${path}: permission denied; make the lake folder writable (chmod -R u+w ${lake}) or use another --lake`, path, code);
+  return new LakeFilesystemError(`cannot write ${path}: permission denied; make the lake folder writable (chmod -R u+w ${shellWord(lake)}) or use another --lake`, path, code);
 }
 
 /** Runs `work`, reporting a filesystem refusal at `path` as one clear line. */
