@@ -20,9 +20,16 @@ function readKeys(file: string): SessionKeys | undefined {
     // None there: ENOTDIR when the lake path runs through a file (said by the engine when it opens the lake).
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw error;
+    // Another user's file (mode 0600), or a folder in its place: Node's words named neither the fix nor, for a folder, the file.
+    throw new ApiKeyError(`cannot read the development keys file ${file} (${code ?? 'error'}); delete it and npm start makes new ones, run as the user who made it, or set STEDI_API_KEYS`);
   }
-  const pairs = parseApiKeys(text, file);
+  let pairs;
+  try {
+    pairs = parseApiKeys(text, file);
+  } catch (error) {
+    if (!(error instanceof ApiKeyError)) throw error;
+    throw new ApiKeyError(`${error.message}; delete it and npm start makes new ones`);
+  }
   const admin = pairs.find((p) => p.role === 'admin')?.key;
   const analyst = pairs.find((p) => p.role === 'analyst')?.key;
   if (!admin || !analyst) throw new ApiKeyError(`${file} must hold one admin and one analyst key; delete it and npm start makes new ones`);

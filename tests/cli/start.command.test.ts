@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { devKeysFile } from '../../src/auth/dev-keys';
 import { join } from 'node:path';
 import { ensureLake, SAMPLE } from '../../src/commands/start.command';
@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config';
 import { openConfiguredEngine } from '../../src/engine';
 import { buildLake, manifestOf } from '../helpers/etl-lake';
 import { customerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
-import { type CliProcess, spawnBin, spawnCli } from '../helpers/spawn-cli';
+import { type CliProcess, runBin, spawnBin, spawnCli } from '../helpers/spawn-cli';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
 import { canMountTmpfs } from '../helpers/tmpfs';
 
@@ -101,6 +101,35 @@ describe('stedi start (npm start)', () => {
       start.child.kill('SIGKILL');
     }
   }, 120_000);
+});
+
+describe('stedi start with a kept development keys file it cannot use', () => {
+  jest.setTimeout(60_000);
+
+  // Node's words were "EISDIR: illegal operation on a directory, read" (no file named) and "EACCES: permission denied, open …".
+  it.each([
+    ['a folder in its place', (file: string) => mkdirSync(file), /^stedi: cannot read the development keys file (\S+) \(EISDIR\); delete it and npm start makes new ones, run as the user who made it, or set STEDI_API_KEYS\n$/],
+    ['lines that are not keys', (file: string) => writeFileSync(file, 'hello world\n'), /^stedi: (\S+): entry 1 is not a key:role pair \(roles: analyst, admin\); delete it and npm start makes new ones\n$/],
+  ])('refuses it in one line naming the file and how to get new keys (%s)', async (_what, damage, said) => {
+    const lake = makeTempDir('stedi-start-keys-');
+    await buildLake(writeSmallLanding(), lake);
+    damage(devKeysFile(lake));
+    const run = await runBin(['start', '--lake', lake, '--port', '0'], { HOST: '127.0.0.1', STEDI_WORKERS: '1' });
+    expect(run.code).toBe(1);
+    expect(said.exec(run.stderr)?.[1]).toBe(devKeysFile(lake));
+  });
+
+  (process.getuid?.() === 0 ? it : it.skip)('refuses another user’s file in one line naming it and the fix', async () => {
+    const lake = makeTempDir('stedi-start-keys-');
+    await buildLake(writeSmallLanding(), lake);
+    execFileSync('chmod', ['-R', 'a+rX', lake]);
+    writeFileSync(devKeysFile(lake), 'adminkey-0123456789abcdef:admin\nanalystkey-0123456789abcdef:analyst\n', { mode: 0o600 });
+    const run = await runBin(['start', '--lake', lake, '--port', '0'], { HOST: '127.0.0.1', STEDI_WORKERS: '1' }, { uid: 65534, gid: 65534 });
+    expect({ code: run.code, stderr: run.stderr }).toEqual({
+      code: 1,
+      stderr: `stedi: cannot read the development keys file ${devKeysFile(lake)} (EACCES); delete it and npm start makes new ones, run as the user who made it, or set STEDI_API_KEYS\n`,
+    });
+  });
 });
 
 // A lake mounted read-only (as in `docker run -v lake:/data/lake:ro`), where root may mount one.
