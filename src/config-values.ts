@@ -35,7 +35,8 @@ export function integer(env: Env, name: string, fallback: number, min: number, m
   const raw = env[name];
   // Blank is unset, as empty is: Number(' ') is 0, which made PORT=' ' a random port and an idle bound ' ' "never".
   if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
+  // Decimal digits only: Number() also takes 1e3, 0x10, +5 and 1.0, which no setting documents.
+  const value = /^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
     throw new ConfigError(`${name} must be a whole number ${range}; received ${JSON.stringify(raw)}`);

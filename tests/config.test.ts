@@ -25,6 +25,11 @@ describe('configuration', () => {
     expect(() => loadConfig({}, { STEDI_KEEP_VERSIONS: '0' })).toThrow(/STEDI_KEEP_VERSIONS must be a whole number of at least 1/);
   });
 
+  it.each(['1e3', '0x10', '+5', '5.0', '0b11', '1_000'])('refuses %s for a whole-number setting: decimal digits only', (raw) => {
+    expect(() => loadConfig({}, { STEDI_KEEP_VERSIONS: raw })).toThrow(`STEDI_KEEP_VERSIONS must be a whole number of at least 1; received ${JSON.stringify(raw)}`);
+    expect(loadConfig({}, { STEDI_KEEP_VERSIONS: ' 16 ' }).keepVersions).toBe(16);
+  });
+
   it('requires an s3:// lake for Athena and a local one for DuckDB', () => {
     expect(() => loadConfig({}, { STEDI_ENGINE: 'athena', STEDI_LAKE: './lake' })).toThrow(/athena engine needs an s3:\/\/bucket\/prefix lake/);
     expect(() => loadConfig({}, { STEDI_LAKE: 's3://bucket/stedi' })).toThrow(/duckdb engine needs a local lake folder/);
