@@ -74,5 +74,9 @@ async function readiness({ engine, consent }: Pick<Services, 'engine' | 'consent
 function staleReason(reason: string, cause: unknown): string {
   const folder = (cause as { folder?: string; name?: string })?.name === 'LandingFolderError' ? (cause as { folder: string }).folder : undefined;
   if (folder === undefined) return reason;
-  return /does not exist|is not a folder/.test((cause as Error).message) ? `landing folder ${folder} missing` : `landing folder ${folder} unreadable`;
+  const message = (cause as Error).message;
+  if (/does not exist|is not a folder/.test(message)) return `landing folder ${folder} missing`;
+  // An entry no engine reads (x.json.gz, a subfolder) may hold a revocation: named in the log, not here.
+  if (/which a build would not read/.test(message)) return `landing folder ${folder} holds an entry no build reads (the server log names it): move it out or make it a .json file`;
+  return `landing folder ${folder} unreadable`;
 }

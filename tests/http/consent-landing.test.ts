@@ -1,4 +1,5 @@
-import { appendFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import request from 'supertest';
 import type { Engine } from '../../etl/engine/engine';
@@ -207,6 +208,33 @@ describe('answers while consent cannot be read from landing', () => {
     } finally {
       renameSync(away, landing);
     }
+    await consent.refresh();
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
+  });
+
+  it.each([
+    ['a gzipped file', (dir: string) => writeFileSync(join(dir, 'customer-2.json.gz'), gzipSync(`${revocation('alice')}\n`))],
+    ['a partition folder', (dir: string) => {
+      mkdirSync(join(dir, '2026'));
+      writeFileSync(join(dir, '2026', 'customer-2.json'), `${revocation('alice')}\n`);
+    }],
+  ])('refuses data with CONSENT_UNAVAILABLE while customer landing holds %s, whose revocation no build reads, and answers again once it is moved out', async (_what, plant) => {
+    const landing = writeSmallLanding();
+    test = await buildTestApp({ landing, config: { consentRefreshMs: 100 } });
+    const { consent } = test.lake.services;
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
+    const folder = join(landing, 'customer', 'landing');
+    plant(folder);
+    await expect(consent.refresh()).rejects.toThrow(/which a build would not read/);
+    while (!consent.staleness()) await new Promise((resolve) => setTimeout(resolve, 50));
+    const answer = await test.graphql(ALICE, ANALYST_KEY);
+    expect(answer.body.data).toEqual({ customer: null });
+    expect(answer.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['CONSENT_UNAVAILABLE']);
+    expect((await download(test.server, '?format=csv', ANALYST_KEY)).status).toBe(503);
+    const ready = await request(test.server).get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body.reason).toMatch(/holds an entry no build reads/);
+    for (const entry of readdirSync(folder)) if (!entry.startsWith('customer-1')) rmSync(join(folder, entry), { recursive: true });
     await consent.refresh();
     expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
   });

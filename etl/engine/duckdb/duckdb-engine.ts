@@ -106,12 +106,14 @@ export class DuckDbEngine implements Engine {
   }
 
   async readLanding(source: Source, sink: LandingSink, options: ReadOptions = {}): Promise<LandingTally> {
-    const files = await findLandingFiles((await this.landingLayout()).landingDir(source));
+    // Whole, as a build reads it: an entry no engine reads (a gzipped revocation, a partition folder) fails the
+    // consent read, so consent is unavailable rather than decided without it while every rebuild refuses it.
+    const files = await findLandingFiles((await this.landingLayout()).landingDir(source), { whole: true });
     return readLanding(files, TABLES[`${source}_landing`].columns, sink, { ...options, consentDoubt: source === 'customer' });
   }
 
   async landingIdentity(source: Source): Promise<LandingIdentity> {
-    return landingFilesIdentity(await findLandingFiles((await this.landingLayout()).landingDir(source)));
+    return landingFilesIdentity(await findLandingFiles((await this.landingLayout()).landingDir(source), { whole: true }));
   }
 
   async stageVersion(version: VersionManifest): Promise<void> {
