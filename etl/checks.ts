@@ -1,5 +1,6 @@
 import type { ConsentPolicy } from './consent-policy';
 import type { UniqueKey } from './engine/engine';
+import { serialSpellingSql } from './landing/serial-spelling';
 import { BUILT_TABLES, CONSENT_UNCERTAIN_TABLE, TABLES } from './tables';
 
 /**
@@ -29,32 +30,35 @@ const LATEST_LANDING = `(
   ) AS ranked WHERE recency = 1
 )`;
 
-// Private: every landing record at its email's freshest lastUpdateDate (all of them on a tie).
+// Private: a serial's device (serial-spelling.ts): ASCII case and spaces aside.
+const DEVICE = serialSpellingSql('"serialNumber"');
+
+// Private: every landing record at its email's freshest lastUpdateDate (all of them on a tie), with its device.
 const FRESHEST_CLAIMS = `(
-  SELECT "email", "serialNumber", "shareWithResearchAsOfDate" FROM (
-    SELECT "email", "serialNumber", "shareWithResearchAsOfDate", "lastUpdateDate",
+  SELECT "email", "device", "shareWithResearchAsOfDate" FROM (
+    SELECT "email", ${DEVICE} AS "device", "shareWithResearchAsOfDate", "lastUpdateDate",
            max("lastUpdateDate") OVER (PARTITION BY "email") AS freshest
     FROM customer_landing
   ) AS claims WHERE "lastUpdateDate" = freshest
 )`;
 
-// Private: serials named by two emails, or by a customer who does not consent or whose consent is uncertain.
-const UNSAFE_SERIALS = `(
-  SELECT "serialNumber" FROM ${FRESHEST_CLAIMS} AS c
-  GROUP BY "serialNumber"
+// Private: devices named by two emails, or by a customer who does not consent or whose consent is uncertain.
+const UNSAFE_DEVICES = `(
+  SELECT "device" FROM ${FRESHEST_CLAIMS} AS c
+  GROUP BY "device"
   HAVING count(DISTINCT "email") > 1
       OR min(CASE WHEN "shareWithResearchAsOfDate" IS NULL
                     OR "email" IN (SELECT "email" FROM ${CONSENT_UNCERTAIN_TABLE}) THEN 0 ELSE 1 END) = 0
 )`;
 
-/** How many serialNumbers two or more emails claim in their freshest records (reported, their readings excluded). */
-export const AMBIGUOUS_SERIALS_SQL = count(`(SELECT "serialNumber" FROM ${FRESHEST_CLAIMS} AS c GROUP BY "serialNumber" HAVING count(DISTINCT "email") > 1) AS ambiguous`);
+/** How many devices two or more emails claim in their freshest records (reported, their readings excluded). */
+export const AMBIGUOUS_SERIALS_SQL = count(`(SELECT "device" FROM ${FRESHEST_CLAIMS} AS c GROUP BY "device" HAVING count(DISTINCT "email") > 1) AS ambiguous`);
 
 function deviceChecks(): Check[] {
   return ['accelerometer_trusted', 'step_trainer_trusted', 'machine_learning_curated'].map((table) => ({
     name: `${table}_device_consented`,
     description: `every ${table} row's serialNumber belongs to one consenting customer only`,
-    sql: count(`${table} AS r WHERE r."serialNumber" IN (SELECT "serialNumber" FROM ${UNSAFE_SERIALS} AS unsafe)`),
+    sql: count(`${table} AS r WHERE ${serialSpellingSql('r."serialNumber"')} IN (SELECT "device" FROM ${UNSAFE_DEVICES} AS unsafe)`),
   }));
 }
 

@@ -2,7 +2,9 @@
 -- so exact duplicates collapse and a newer record without consent revokes it.
 -- A customer whose consent a quarantined line makes uncertain is left out, and
 -- so is one whose serialNumber another email also claims (the device, and the
--- customer the API keys by it, would be ambiguous).
+-- customer the API keys by it, would be ambiguous). A device is its serial's
+-- spelling (etl/landing/serial-spelling.ts: ASCII case and spaces aside), so a
+-- claim on `50F7…` or ` 50f7…` is a claim on `50f7…`.
 WITH source AS (
     SELECT * FROM customer_landing
 ),
@@ -23,11 +25,11 @@ renamed AS (
 ),
 
 freshest_claims AS (
-    SELECT "email", "serialNumber"
+    SELECT "email", "device"
     FROM (
         SELECT
             "email",
-            "serialNumber",
+            translate(replace(replace("serialNumber", ' ', ''), chr(9), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS "device",
             "lastUpdateDate",
             max("lastUpdateDate") OVER (PARTITION BY "email") AS "freshestUpdate"
         FROM renamed
@@ -36,9 +38,9 @@ freshest_claims AS (
 ),
 
 shared_serials AS (
-    SELECT "serialNumber"
+    SELECT "device"
     FROM freshest_claims
-    GROUP BY "serialNumber"
+    GROUP BY "device"
     HAVING count(DISTINCT "email") > 1
 ),
 
@@ -75,7 +77,7 @@ final AS (
     WHERE recency = 1
       AND "shareWithResearchAsOfDate" IS NOT NULL
       AND "email" NOT IN (SELECT "email" FROM consent_uncertain)
-      AND "serialNumber" NOT IN (SELECT "serialNumber" FROM shared_serials)
+      AND translate(replace(replace("serialNumber", ' ', ''), chr(9), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') NOT IN (SELECT "device" FROM shared_serials)
 )
 
 SELECT * FROM final

@@ -1,4 +1,5 @@
 import type { FieldValue } from '../../etl/landing/record-schema';
+import { serialSpellingOf } from '../../etl/landing/serial-spelling';
 import { TABLES } from '../../etl/tables';
 
 /**
@@ -12,10 +13,14 @@ export interface LandingConsent {
   readonly consentDate: ReadonlyMap<string, number>;
   /** Emails whose freshest record withholds consent, or whose consent is uncertain. */
   readonly withheld: ReadonlySet<string>;
-  /** serialNumbers named (in freshest records) by a withholding customer or by two emails. */
+  /** serialNumbers named (in freshest records) by a withholding customer or by two emails, as written. */
   readonly unsafeSerials: ReadonlySet<string>;
-  /** serialNumbers named (in freshest records) by a withholding customer: their readings may be that customer's. */
+  /** serialNumbers named (in freshest records) by a withholding customer, as written: their readings may be that customer's. */
   readonly withheldSerials: ReadonlySet<string>;
+  /** The devices (serial-spelling.ts) of unsafeSerials: a kept version may spell one otherwise. */
+  readonly unsafeDevices: ReadonlySet<string>;
+  /** The devices of withheldSerials. */
+  readonly withheldDevices: ReadonlySet<string>;
   readonly uncertain: ReadonlySet<string>;
 }
 
@@ -73,20 +78,30 @@ export function decideConsent(records: readonly CustomerRecord[], uncertain: Rea
     if (r.consentAt !== null && !uncertain.has(email)) consentDate.set(email, r.consentAt);
     else withheld.add(email);
   }
-  // Every record at its email's freshest lastUpdateDate names a device.
-  const claims = new Map<string, { emails: Set<string>; withheld: boolean }>();
+  // Every record at its email's freshest lastUpdateDate names a device (its serial's spelling, as customer_trusted.sql folds it).
+  const claims = new Map<string, { emails: Set<string>; serials: Set<string>; withheld: boolean }>();
   for (const r of records) {
     if (r.lastUpdateDate !== newest.get(r.email)) continue;
-    const claim = claims.get(r.serialNumber) ?? { emails: new Set<string>(), withheld: false };
+    const device = serialSpellingOf(r.serialNumber);
+    const claim = claims.get(device) ?? { emails: new Set<string>(), serials: new Set<string>(), withheld: false };
     claim.emails.add(r.email);
+    claim.serials.add(r.serialNumber);
     claim.withheld ||= r.consentAt === null || withheld.has(r.email);
-    claims.set(r.serialNumber, claim);
+    claims.set(device, claim);
   }
   const unsafeSerials = new Set<string>();
   const withheldSerials = new Set<string>();
-  for (const [serial, claim] of claims) {
-    if (claim.withheld) withheldSerials.add(serial);
-    if (claim.withheld || claim.emails.size > 1) unsafeSerials.add(serial);
+  const unsafeDevices = new Set<string>();
+  const withheldDevices = new Set<string>();
+  for (const [device, claim] of claims) {
+    if (claim.withheld) {
+      withheldDevices.add(device);
+      for (const serial of claim.serials) withheldSerials.add(serial);
+    }
+    if (claim.withheld || claim.emails.size > 1) {
+      unsafeDevices.add(device);
+      for (const serial of claim.serials) unsafeSerials.add(serial);
+    }
   }
-  return { consentDate, withheld, unsafeSerials, withheldSerials, uncertain };
+  return { consentDate, withheld, unsafeSerials, withheldSerials, unsafeDevices, withheldDevices, uncertain };
 }

@@ -1,5 +1,6 @@
 import type { Engine } from '../../etl/engine/engine';
 import type { VersionManifest } from '../../etl/manifest';
+import { serialSpellingOf } from '../../etl/landing/serial-spelling';
 import { landingCustomersSql } from './consent-sql';
 import { type LandingConsent, decideConsent, detached, toCustomerRecord } from './landing-consent';
 import { type VersionCustomer, VersionCustomers } from './version-customers';
@@ -54,8 +55,10 @@ export function heldCustomers(customers: readonly VersionCustomer[], version: Ve
   for (const { email, serialNumber, consentAt } of customers) {
     const now = landing.consentDate.get(email);
     const movedLater = version.consentPolicy === 'as-of' && now !== undefined && consentAt !== null && now > consentAt;
-    const erase = now === undefined || movedLater || landing.withheldSerials.has(serialNumber);
-    if (erase || landing.unsafeSerials.has(serialNumber)) held.push({ email, serialNumber, erase });
+    // By device: landing may spell the serial otherwise (serial-spelling.ts).
+    const device = serialSpellingOf(serialNumber);
+    const erase = now === undefined || movedLater || landing.withheldDevices.has(device);
+    if (erase || landing.unsafeDevices.has(device)) held.push({ email, serialNumber, erase });
   }
   return held;
 }

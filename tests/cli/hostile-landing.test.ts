@@ -217,6 +217,25 @@ describe('stedi build on hostile landing lines', () => {
     expect(report.tables.customer_trusted.rows).toBe(1);
   });
 
+  it.each([
+    ['in upper case (a UUID names one device in either case)', (serial: string) => serial.toUpperCase()],
+    ['between a space and a tab', (serial: string) => ` ${serial}\t`],
+  ])('keeps a device out of the trusted zone when a non-consenting customer names its serialNumber %s', (_how, respell) => {
+    const uuid = '50f7b4f3-7af5-4b07-a421-7b902c8d2b7c';
+    const landing = makeTempDir();
+    writeLanding(landing, 'customer', [customerRecord({ name: 'alice', serial: uuid }), customerRecord({ name: 'bob', serial: 'serial-bob' }), customerRecord({ name: 'mallory', serial: respell(uuid), consentAt: null })]);
+    writeLanding(landing, 'accelerometer', [accelerometerRecord('alice', 1_655_000_001_000), accelerometerRecord('bob', 1_655_000_001_000)]);
+    writeLanding(landing, 'step_trainer', [stepTrainerRecord(uuid, 1_655_000_001_000), stepTrainerRecord('serial-bob', 1_655_000_001_000)]);
+    const run = build(landing, makeTempDir());
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.ambiguousSerials).toBe(1);
+    // bob's reading stays; alice's, on the device mallory names too, does not, nor does alice.
+    expect(report.tables.customer_trusted.rows).toBe(1);
+    expect(report.tables.step_trainer_trusted.rows).toBe(1);
+    expect(report.tables.machine_learning_curated.rows).toBe(1);
+  });
+
   it('keeps a quarantined line in the quarantine file only, and fails with one stderr line that names the folder', () => {
     const landing = writeSmallLanding();
     writeLanding(landing, 'customer', [`{"email": "${emailOf('secret')}", broken`], 'customer-2.json');

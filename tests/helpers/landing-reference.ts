@@ -186,18 +186,21 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
   for (const r of records) newest.set(r.email, Math.max(newest.get(r.email) ?? -Infinity, r.lastUpdateDate));
   const freshest = records.filter((r) => r.lastUpdateDate === newest.get(r.email));
   const consenting = new Set([...newest.keys()].filter((e) => !uncertain.has(e) && freshest.every((r) => r.email !== e || r.consent !== null)));
-  const unsafeSerials = new Set<string>();
-  const sharedSerials = new Set<string>();
+  // A serial's device: ASCII case and spaces or tabs aside (`50F7…` and ` 50f7…` name the device of `50f7…`).
+  const device = (serial: string): string => [...serial.replace(/[ \t]/g, '')].map((c) => (c >= 'A' && c <= 'Z' ? c.toLowerCase() : c)).join('');
+  const unsafeDevices = new Set<string>();
+  const sharedDevices = new Set<string>();
   for (const r of freshest) {
-    const owners = new Set(freshest.filter((o) => o.serialNumber === r.serialNumber).map((o) => o.email));
-    if (owners.size > 1) sharedSerials.add(r.serialNumber);
-    if (owners.size > 1 || !consenting.has(r.email)) unsafeSerials.add(r.serialNumber);
+    const owners = new Set(freshest.filter((o) => device(o.serialNumber) === device(r.serialNumber)).map((o) => o.email));
+    if (owners.size > 1) sharedDevices.add(device(r.serialNumber));
+    if (owners.size > 1 || !consenting.has(r.email)) unsafeDevices.add(device(r.serialNumber));
   }
+  const unsafeSerials = new Set(freshest.filter((r) => unsafeDevices.has(device(r.serialNumber))).map((r) => r.serialNumber));
   // customer_trusted keeps one record per email (the smallest serialNumber on a tie) unless another email claims that serial.
   const trusted = new Set(
     [...consenting].filter((e) => {
       const serial = freshest.filter((r) => r.email === e).map((r) => r.serialNumber).sort()[0];
-      return !sharedSerials.has(serial);
+      return !sharedDevices.has(device(serial));
     }),
   );
   return { consenting, unsafeSerials, trusted, uncertain };

@@ -130,6 +130,18 @@ describe('consent read from landing, through the API', () => {
     expect((await test.graphql('{ customer(serialNumber: "serial-bob") { serialNumber } }', ANALYST_KEY)).body.data.customer).toBeNull();
   });
 
+  it('hides at once, and erases within the bound, a device a non-consenting customer names in other ASCII case', async () => {
+    const landing = writeSmallLanding();
+    test = await buildTestApp({ landing });
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
+    writeLanding(landing, 'customer', [customerRecord({ name: 'mallory', serial: 'SERIAL-ALICE', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-2.json');
+    await test.lake.services.consent.refresh();
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toBeNull();
+    const steps = (await test.graphql(STEPS.replace('first: 1', 'first: 100'), ANALYST_KEY, {})).body.data.stepTrainerReadings.edges;
+    expect(steps.map((e: { node: { serialNumber: string } }) => e.node.serialNumber)).not.toContain('serial-alice');
+    expect(test.lake.services.consent.pendingErasure().versions).toHaveLength(1);
+  });
+
   it('under as-of, hides at once the readings before a consent date moved later', async () => {
     const landing = writeSmallLanding();
     test = await buildTestApp({ landing, consentPolicy: 'as-of' });
