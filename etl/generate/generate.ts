@@ -1,5 +1,5 @@
 import { SOURCES, type Source } from '../tables';
-import { namesEmail } from '../landing/consent-doubt';
+import { namesDevice, namesEmail } from '../landing/consent-doubt';
 import { BadLineMixer, type BadLineCounts } from './bad-lines';
 import { ExpectedCountsTally, type ExpectedCounts } from './expected-counts';
 import { type GenerateOptions, validateGenerateOptions } from './generate-options';
@@ -65,7 +65,10 @@ export async function generateLanding(options: GenerateOptions): Promise<Generat
     if (!kind) return false;
     const spoiled = mixer.spoil(kind, source, record(), line);
     writers[source].push(spoiled);
-    return source === 'customer' && kind !== 'duplicate' && namesEmail(spoiled, String(record().email));
+    if (source !== 'customer' || kind === 'duplicate') return false;
+    // Doubt hides the customer the line names, by email or by device.
+    const customer = record();
+    return namesEmail(spoiled, String(customer.email)) || namesDevice(spoiled, String(customer.serialNumber));
   };
   const progress = (customersDone: number): void =>
     o.onProgress?.({ customersDone, customers: o.customers, lines: SOURCES.reduce((sum, s) => sum + writers[s].lines, 0) });

@@ -1,6 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { spellingOf } from './email-spelling';
 import { NamedAddresses } from './named-addresses';
+import { serialSpellingOf } from './serial-spelling';
 
 /**
  * Doubt hides: a quarantined customer line whose email can still be read
@@ -9,6 +10,8 @@ import { NamedAddresses } from './named-addresses';
  * that is newer than the bad line's own date arrives. A bad line whose date
  * cannot be read is cleared only by fixing it: nothing can be shown newer
  * (landing order is no proof: a file named later may hold an older record).
+ * A device the line names under its serialNumber key puts every customer whose
+ * freshest records name it in doubt the same way (devices follow consent).
  * The build and the consent registry both decide it here.
  */
 
@@ -29,6 +32,7 @@ export function keyPattern(name: string): string {
 }
 
 const EMAIL = new RegExp(`${keyPattern('email')}\\s*:\\s*"((?:[^"\\\\]|\\\\.)*)"`, 'g');
+const SERIAL = new RegExp(`${keyPattern('serialNumber')}\\s*:\\s*"((?:[^"\\\\]|\\\\.)*)"`, 'g');
 
 /** Whether a quarantined line names `email`, under an email key or anywhere in it (that customer's consent is then uncertain). */
 export function namesEmail(raw: string, email: string): boolean {
@@ -38,8 +42,12 @@ export function namesEmail(raw: string, email: string): boolean {
   return !search.named([email], [email]).next().done;
 }
 
-function readEmails(raw: string, into = new Set<string>()): Set<string> {
-  for (const match of raw.matchAll(EMAIL)) {
+/** The strings under a key (`pattern`'s one group), each with its JSON escapes decoded, or as written when they are not valid JSON. */
+/** Whether a quarantined line names the device of `serialNumber` under its serialNumber key (its customers are then uncertain). */
+export const namesDevice = (raw: string, serialNumber: string): boolean => readDevices(raw).has(serialSpellingOf(serialNumber));
+
+function readUnder(pattern: RegExp, raw: string, into: Set<string>): Set<string> {
+  for (const match of raw.matchAll(pattern)) {
     try {
       into.add(JSON.parse(`"${match[1]}"`) as string);
     } catch {
@@ -48,6 +56,14 @@ function readEmails(raw: string, into = new Set<string>()): Set<string> {
   }
   return into;
 }
+
+const readEmails = (raw: string, into = new Set<string>()): Set<string> => readUnder(EMAIL, raw, into);
+
+/** The devices (serial-spelling.ts) a bad line names under its serialNumber key. */
+const readDevices = (raw: string, into = new Set<string>()): Set<string> => {
+  for (const serial of readUnder(SERIAL, raw, new Set())) into.add(serialSpellingOf(serial));
+  return into;
+};
 
 
 /**
@@ -58,6 +74,8 @@ function readEmails(raw: string, into = new Set<string>()): Set<string> {
  */
 export class OverlongEmails {
   readonly emails = new Set<string>();
+  /** The devices it names under a serialNumber key. */
+  readonly devices = new Set<string>();
   /** The text read, in overlapping pieces, for the address search (named-addresses.ts). */
   readonly texts: string[] = [];
   // Private: the end of the text read so far, read again before the next piece.
@@ -69,6 +87,7 @@ export class OverlongEmails {
   push(bytes: Buffer): void {
     const text = this.tail + this.decoder.write(bytes);
     readEmails(text, this.emails);
+    readDevices(text, this.devices);
     if (text.includes('@')) this.texts.push(text);
     this.tail = text.slice(-this.window);
   }
@@ -80,10 +99,23 @@ export class ConsentDoubt {
   /** Per email: the freshest accepted lastUpdateDate. */
   private readonly valid = new Map<string, number>();
   private readonly addresses = new NamedAddresses();
+  /** Per device a bad line names under its serialNumber key: each such line's own lastUpdateDate, null when unknown. */
+  private readonly deviceDoubts = new Map<string, Array<number | null>>();
+  /** Per email: the device (a set only on a tie: one per email is the rule) its records at its freshest lastUpdateDate name. */
+  private readonly freshestDevices = new Map<string, string | Set<string>>();
 
-  accepted(email: string, lastUpdateDate: number): void {
+  accepted(email: string, lastUpdateDate: number, serialNumber?: string): void {
     const known = this.valid.get(email);
-    if (known === undefined || lastUpdateDate > known) this.valid.set(email, lastUpdateDate);
+    if (known === undefined || lastUpdateDate > known) {
+      this.valid.set(email, lastUpdateDate);
+      this.freshestDevices.delete(email);
+    }
+    if (serialNumber === undefined || (known !== undefined && lastUpdateDate < known)) return;
+    const device = serialSpellingOf(serialNumber);
+    const devices = this.freshestDevices.get(email);
+    if (devices === undefined || devices === device) this.freshestDevices.set(email, device);
+    else if (typeof devices === 'string') this.freshestDevices.set(email, new Set([devices, device]));
+    else devices.add(device);
   }
 
   /**
@@ -94,6 +126,7 @@ export class ConsentDoubt {
   quarantined(raw: string, lastUpdateDate: number | null): void {
     const emails = readEmails(raw);
     this.add(emails, lastUpdateDate);
+    this.addDevices(readDevices(raw), lastUpdateDate);
     this.addresses.keep(raw, lastUpdateDate);
     // Decoded, an email under the key is searched as the raw text is (`ANN\u0040X.COM` is ann@x.com in other case).
     for (const email of emails) this.addresses.keep(email, lastUpdateDate);
@@ -102,6 +135,7 @@ export class ConsentDoubt {
   /** A line over the size limit: every email it names is in doubt, and its date is not read. */
   quarantinedOverlong(named: OverlongEmails): void {
     this.add(named.emails, null);
+    this.addDevices(named.devices, null);
     for (const text of [...named.texts, ...named.emails]) this.addresses.keep(text, null);
   }
 
@@ -126,6 +160,13 @@ export class ConsentDoubt {
     for (const [email, lastUpdateDate] of this.addresses.named([...this.valid.keys()], lone)) if (stands(email, lastUpdateDate)) out.add(email);
     // Two accepted spellings of one address: see spellings().
     for (const emails of spellings.values()) if (emails.length > 1) for (const email of emails) out.add(email);
+    // A device a bad line names may be its writer's, who may withhold consent (devices follow consent): every
+    // customer whose freshest records name it is in doubt, as if the line named them.
+    if (this.deviceDoubts.size > 0) {
+      for (const [email, devices] of this.freshestDevices) {
+        for (const device of typeof devices === 'string' ? [devices] : devices) if (this.deviceDoubts.get(device)?.some((date) => stands(email, date))) out.add(email);
+      }
+    }
     return [...out].sort();
   }
 
@@ -144,6 +185,15 @@ export class ConsentDoubt {
       else spellings.set(folded, [email]);
     }
     return spellings;
+  }
+
+  // Private: records one doubt for each device.
+  private addDevices(devices: Iterable<string>, lastUpdateDate: number | null): void {
+    for (const device of devices) {
+      const dates = this.deviceDoubts.get(device) ?? [];
+      dates.push(lastUpdateDate);
+      this.deviceDoubts.set(device, dates);
+    }
   }
 
   // Private: records one doubt for each email.

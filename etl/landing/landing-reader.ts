@@ -75,6 +75,7 @@ export async function readLanding(files: readonly string[], columns: readonly Co
   const doubt = options.consentDoubt ? new ConsentDoubt() : undefined;
   const emailAt = schema.index.get('email');
   const updatedAt = schema.index.get('lastUpdateDate');
+  const serialAt = schema.index.get('serialNumber');
   const common = new FastRecord(schema);
   const reads = new ReadBuffer();
 
@@ -110,7 +111,7 @@ export async function readLanding(files: readonly string[], columns: readonly Co
     };
     const accept = (): void => {
       tally.accepted += 1;
-      if (doubt) doubt.accepted(values[emailAt!] as string, values[updatedAt!] as number);
+      if (doubt) doubt.accepted(values[emailAt!] as string, values[updatedAt!] as number, values[serialAt!] as string);
       sink.accept(values);
     };
     const tooLong = (body: Buffer): void => {

@@ -236,6 +236,22 @@ describe('stedi build on hostile landing lines', () => {
     expect(report.tables.machine_learning_curated.rows).toBe(1);
   });
 
+  it('hides a customer whose device a quarantined line of another customer names, as a valid non-consenting record would', () => {
+    const landing = writeSmallLanding();
+    // mallory's record naming alice's device (in upper case) has a date nobody can read: it may be a withdrawal on that device.
+    const line = JSON.stringify(customerRecord({ name: 'mallory', serial: 'SERIAL-ALICE', consentAt: null })).replace(/"lastUpdateDate":\d+/, '"lastUpdateDate":"2022-06-23"');
+    writeLanding(landing, 'customer', [line], 'customer-2.json');
+    const run = build(landing, makeTempDir());
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.quarantined.customer).toBe(1);
+    // alice, whose device it names, and mallory, named by email (counted though she has no valid record).
+    expect(report.consentUncertain).toBe(2);
+    expect(report.tables.customer_trusted.rows).toBe(1);
+    // bob's one reading stays; alice's two do not.
+    expect(report.tables.step_trainer_trusted.rows).toBe(1);
+  });
+
   it('keeps a quarantined line in the quarantine file only, and fails with one stderr line that names the folder', () => {
     const landing = writeSmallLanding();
     writeLanding(landing, 'customer', [`{"email": "${emailOf('secret')}", broken`], 'customer-2.json');

@@ -33,6 +33,9 @@ describe('landing consent read through the Athena engine', () => {
     // Other spellings of that address: full-width letters (the same under NFKC), a zero-width space and a NUL (invisible).
     ['a valid record with the email in full-width letters', `${later(emailOf(nameOf(0)).replace(/[a-z]/g, (c) => String.fromCodePoint(c.charCodeAt(0) - 0x61 + 0xff41))).replace(serialOf(0), 'another-device')},"registrationDate":1}`],
     ['a valid record with a zero-width space and a NUL in the email', `${later(emailOf(nameOf(0)).replace('@', '\\u200b@\\u0000')).replace(serialOf(0), 'another-device')},"registrationDate":1}`],
+    // A later, truncated record of another customer naming that customer's device (perhaps a withdrawal on it), its serial in upper case and escaped.
+    ['a quarantined line of another customer naming the device', later('mallory@elsewhere.com')],
+    ['a quarantined line naming the device in upper case with an escape', later('mallory@elsewhere.com').replace(serialOf(0), `\\u${serialOf(0).charCodeAt(0).toString(16).padStart(4, '0')}${serialOf(0).slice(1).toUpperCase()}`)],
   ])('counts a customer named by %s as uncertain, as the embedded engine does', async (_how, line) => {
     const fixture = writeManyCustomersLanding(5, 1);
     writeLanding(fixture.landing, 'customer', [line], 'customer-2.json');

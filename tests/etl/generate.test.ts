@@ -248,7 +248,7 @@ describe('a build of generated landing data', () => {
       }
       expect(byKind).toEqual({ malformed: dirty.bad[source].malformed, missingField: dirty.bad[source].missingField, wrongType: dirty.bad[source].wrongType });
     }
-    // Duplicates add no trusted rows; a quarantined customer line still naming its email hides that customer (doubt hides).
+    // Duplicates add no trusted rows; a quarantined customer line still naming its email or device hides that customer (doubt hides).
     expect(built.landingCounts.customer.uncertain).toBeGreaterThan(0);
     expect(built.tables.customer_trusted.rows).toBe(clean.expected.any.customer_trusted - (clean.consenting - dirty.consenting));
     expect(rowCounts(built)).toEqual(dirty.expected.any);

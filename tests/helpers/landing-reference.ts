@@ -128,6 +128,18 @@ function namedInRaw(raw: string): string[] {
   return emails;
 }
 
+/** The serials a bad line holds under a serialNumber key (its escapes decoded). */
+function serialsInRaw(raw: string): string[] {
+  const serials: string[] = [];
+  const pair = /"((?:[^"\\]|\\.)*)"\s*:\s*"((?:[^"\\]|\\.)*)"/y;
+  for (let at = raw.indexOf('"'); at >= 0; at = raw.indexOf('"', at + 1)) {
+    pair.lastIndex = at;
+    const m = pair.exec(raw);
+    if (m && decoded(m[1]) === 'serialNumber') serials.push(decoded(m[2]));
+  }
+  return serials;
+}
+
 interface Customer {
   email: string;
   serialNumber: string;
@@ -175,6 +187,14 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
     const holds = (email: string): boolean => (email.includes('@') && written.includes(foldAscii(email))) || (spelling(email).includes('@') && spelled.includes(spelling(email)));
     for (const r of records) if (holds(r.email)) doubts.push({ email: r.email, updated: line.updated, position: line.position });
   }
+  // A device named under a bad line's serialNumber key: every customer whose freshest records name it is in doubt.
+  const device = (serial: string): string => [...serial.replace(/[ \t]/g, '')].map((c) => (c >= 'A' && c <= 'Z' ? c.toLowerCase() : c)).join('');
+  const newestOf = new Map<string, number>();
+  for (const r of records) newestOf.set(r.email, Math.max(newestOf.get(r.email) ?? -Infinity, r.lastUpdateDate));
+  for (const line of bad) {
+    const named = new Set(serialsInRaw(line.raw).map(device));
+    for (const r of records) if (r.lastUpdateDate === newestOf.get(r.email) && named.has(device(r.serialNumber))) doubts.push({ email: r.email, updated: line.updated, position: line.position });
+  }
   const uncertain = new Set(
     doubts
       .filter((d) => !records.some((r) => r.email === d.email && d.updated !== null && r.lastUpdateDate > d.updated))
@@ -187,7 +207,6 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
   const freshest = records.filter((r) => r.lastUpdateDate === newest.get(r.email));
   const consenting = new Set([...newest.keys()].filter((e) => !uncertain.has(e) && freshest.every((r) => r.email !== e || r.consent !== null)));
   // A serial's device: ASCII case and spaces or tabs aside (`50F7…` and ` 50f7…` name the device of `50f7…`).
-  const device = (serial: string): string => [...serial.replace(/[ \t]/g, '')].map((c) => (c >= 'A' && c <= 'Z' ? c.toLowerCase() : c)).join('');
   const unsafeDevices = new Set<string>();
   const sharedDevices = new Set<string>();
   for (const r of freshest) {

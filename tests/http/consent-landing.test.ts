@@ -142,6 +142,18 @@ describe('consent read from landing, through the API', () => {
     expect(test.lake.services.consent.pendingErasure().versions).toHaveLength(1);
   });
 
+  it('hides at once, and erases within the bound, a customer whose device a quarantined line of another customer names', async () => {
+    const landing = writeSmallLanding();
+    test = await buildTestApp({ landing });
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
+    writeLanding(landing, 'customer', [`${JSON.stringify(customerRecord({ name: 'mallory', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 }))},`], 'customer-2.json');
+    await test.lake.services.consent.refresh();
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toBeNull();
+    const steps = (await test.graphql(STEPS.replace('first: 1', 'first: 100'), ANALYST_KEY, {})).body.data.stepTrainerReadings.edges;
+    expect(steps.map((e: { node: { serialNumber: string } }) => e.node.serialNumber)).not.toContain('serial-alice');
+    expect(test.lake.services.consent.pendingErasure().versions).toHaveLength(1);
+  });
+
   it('under as-of, hides at once the readings before a consent date moved later', async () => {
     const landing = writeSmallLanding();
     test = await buildTestApp({ landing, consentPolicy: 'as-of' });

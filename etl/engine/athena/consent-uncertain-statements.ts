@@ -2,6 +2,7 @@ import { keyPattern } from '../../landing/consent-doubt';
 import { invisibleClass } from '../../landing/email-spelling';
 import { ESCAPED_INVISIBLE } from '../../landing/escaped-invisibles';
 import { LOWER, UPPER } from '../../landing/named-addresses';
+import { serialSpellingSql } from '../../landing/serial-spelling';
 import { FIELD_REASON_PREFIXES, MAX_SAFE_WHOLE } from '../../landing/landing-rules';
 import { consentUncertainName, landingCheckedName } from './object-names';
 import { type Statement, literal, qualified } from './statements';
@@ -19,12 +20,18 @@ import { type Statement, literal, qualified } from './statements';
  * are read from all of it; the line's date is its own top-level one, known
  * only when the line was refused for a field's value.
  *
+ * A device named under a bad line's serialNumber key (serial-spelling.ts) names
+ * every customer whose freshest accepted records name it.
+ *
  * A doubt is cleared by an accepted record of the same email with a later
  * lastUpdateDate; one whose date cannot be read, only by fixing the line.
  */
 
 const SPACE = String.raw`[\t\n\x{0B}\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}]*`;
 const EMAIL = String.raw`'${keyPattern('email')}${SPACE}:${SPACE}"((?:[^"\\]|\\[^\n\r\x{2028}\x{2029}])*)"'`;
+const SERIAL = String.raw`'${keyPattern('serialNumber')}${SPACE}:${SPACE}"((?:[^"\\]|\\[^\n\r\x{2028}\x{2029}])*)"'`;
+/** A string under a key, its JSON escapes decoded, or as written when they are not valid JSON. */
+const decoded = (raw: string): string => `coalesce(json_extract_scalar('"' || ${raw} || '"', '$'), ${raw})`;
 
 const fold = (text: string): string => `translate(${text}, ${literal(UPPER)}, ${literal(LOWER)})`;
 // The invisible characters as a Trino (Joni) regex class: code points written \x{…}, as Trino asks for beyond the BMP.
@@ -77,6 +84,18 @@ export function createConsentUncertainView(database: string, version: string): S
       `    FROM "bad"`,
       `    CROSS JOIN UNNEST(regexp_extract_all("bad"."line", ${EMAIL}, 1)) AS "e"("raw")) AS "k"`,
       `),`,
+      // Each accepted email's devices (serial-spelling.ts) at its freshest lastUpdateDate, and the devices bad lines name under the key.
+      `"claims" AS (`,
+      `  SELECT "email", "device" FROM (`,
+      `    SELECT "email", ${serialSpellingSql('"serialNumber"')} AS "device", "lastUpdateDate", max("lastUpdateDate") OVER (PARTITION BY "email") AS "freshest"`,
+      `    FROM ${checked} WHERE "reason" IS NULL`,
+      `  ) AS "c" WHERE "lastUpdateDate" = "freshest"`,
+      `),`,
+      `"named_devices" AS (`,
+      `  SELECT ${serialSpellingSql(decoded('"d"."raw"'))} AS "device", "bad"."lastUpdateDate"`,
+      `  FROM "bad"`,
+      `  CROSS JOIN UNNEST(regexp_extract_all("bad"."line", ${SERIAL}, 1)) AS "d"("raw")`,
+      `),`,
       `"doubts" AS (`,
       `  SELECT "email", "lastUpdateDate" FROM "keyed"`,
       `  UNION ALL`,
@@ -94,6 +113,11 @@ export function createConsentUncertainView(database: string, version: string): S
       `  SELECT "s"."email", "keyed"."lastUpdateDate"`,
       `  FROM "keyed"`,
       `  JOIN "spelled" AS "s" ON ${names('"keyed"', '"s"')}`,
+      `  UNION ALL`,
+      // A device a bad line names: every customer whose freshest records name it (devices follow consent).
+      `  SELECT "c"."email", "n"."lastUpdateDate"`,
+      `  FROM "named_devices" AS "n"`,
+      `  JOIN "claims" AS "c" ON "c"."device" = "n"."device"`,
       `  UNION ALL`,
       // Two accepted spellings of one address (email-spelling.ts): each is in doubt, and no date clears it.
       `  SELECT "email", CAST(NULL AS bigint) FROM "spelled" WHERE "alike" > 1`,

@@ -162,7 +162,9 @@ describe('the Athena landing rules', () => {
       const at = 1_655_000_000_000 + k * 1000;
       // Not JSON: only the search of the line's text, as written or spelled, finds the address.
       if (kind === 'python') return `{'email': '${email}', 'lastUpdateDate': ${at}, 'shareWithResearchAsOfDate': None}`;
-      const text = JSON.stringify({ customerName: 'c', email, phone: kind === 'phone' ? 1 : '1', birthDay: '1990-01-01', serialNumber: `s-${k}`, registrationDate: at, lastUpdateDate: at, shareWithResearchAsOfDate: consents ? at : null });
+      // A bad line names no accepted device (a device it names would leave its customers uncertain too, whatever their spelling).
+      const serialNumber = kind === 'valid' ? `s-${k}` : `bad-${k}`;
+      const text = JSON.stringify({ customerName: 'c', email, phone: kind === 'phone' ? 1 : '1', birthDay: '1990-01-01', serialNumber, registrationDate: at, lastUpdateDate: at, shareWithResearchAsOfDate: consents ? at : null });
       return kind === 'cut' ? text.slice(0, -1) : text;
     };
     // One address per group: one or two accepted spellings, then bad lines spelling it otherwise, refused for a
