@@ -15,7 +15,7 @@ function mockAccount(tables: { Name: string; TableType: string }[] = []) {
   athena.on(GetWorkGroupCommand).resolves({ WorkGroup: { Name: 'analytics', State: 'ENABLED', Configuration: { ResultConfiguration: { OutputLocation: 's3://results-bucket/athena/' } } } });
   glue.on(GetTablesCommand).resolves({ TableList: tables });
   s3.on(ListObjectsV2Command).callsFake((input: { Prefix?: string }) => ({ Contents: [{ Key: `${input.Prefix}part-0.json` }], KeyCount: 1 }));
-  s3.on(PutObjectCommand).resolves({});
+  s3.on(PutObjectCommand).resolves({ ETag: '"lock-etag"' });
   s3.on(DeleteObjectCommand).resolves({});
   return { athena, glue, s3, restore: () => [athena, glue, s3].forEach((m) => m.restore()) };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
@@ -10,7 +11,13 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 
-/** An in-memory S3 bucket store behind aws-sdk-client-mock: objects, prefix listings, conditional PUTs. */
+/** An object's ETag as S3 gives it for a single-part upload: the quoted MD5 of its bytes. */
+const etagOf = (body: Buffer): string => `"${createHash('md5').update(body).digest('hex')}"`;
+
+const preconditionFailed = (): Error =>
+  Object.assign(new Error('At least one of the pre-conditions you specified did not hold'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+
+/** An in-memory S3 bucket store behind aws-sdk-client-mock: objects, prefix listings, conditional PUTs and deletes, ETags. */
 export class FakeS3 {
   readonly objects = new Map<string, Buffer>();
   readonly client = new S3Client({ region: 'us-east-1' });
@@ -20,19 +27,25 @@ export class FakeS3 {
     const s3Key = (bucket?: string, key?: string): string => `${bucket}/${key}`;
     this.mock.on(PutObjectCommand).callsFake((input) => {
       const id = s3Key(input.Bucket, input.Key);
-      if (input.IfNoneMatch === '*' && this.objects.has(id)) {
-        throw Object.assign(new Error('At least one of the pre-conditions you specified did not hold'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
-      }
-      this.objects.set(id, Buffer.from(input.Body as string));
-      return {};
+      if (input.IfNoneMatch === '*' && this.objects.has(id)) throw preconditionFailed();
+      const body = Buffer.from(input.Body as string);
+      this.objects.set(id, body);
+      return { ETag: etagOf(body) };
     });
     this.mock.on(GetObjectCommand).callsFake((input) => {
       const body = this.objects.get(s3Key(input.Bucket, input.Key));
       if (!body) throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } });
-      return { Body: Object.assign(Readable.from([body]), { transformToString: async () => body.toString('utf8') }) };
+      return { ETag: etagOf(body), Body: Object.assign(Readable.from([body]), { transformToString: async () => body.toString('utf8') }) };
     });
     this.mock.on(DeleteObjectCommand).callsFake((input) => {
-      this.objects.delete(s3Key(input.Bucket, input.Key));
+      const id = s3Key(input.Bucket, input.Key);
+      if (input.IfMatch !== undefined) {
+        // S3's conditional delete: 404 when the object is gone, 412 when its ETag is another.
+        const body = this.objects.get(id);
+        if (!body) throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } });
+        if (input.IfMatch !== '*' && input.IfMatch !== etagOf(body)) throw preconditionFailed();
+      }
+      this.objects.delete(id);
       return {};
     });
     this.mock.on(DeleteObjectsCommand).callsFake((input) => {

@@ -126,6 +126,8 @@ export class AthenaBuildTarget implements BuildTarget {
 
   async publish(manifest: LakeManifest, expired: VersionManifest[]): Promise<void> {
     const version = this.requireVersion();
+    // A build whose lock was deleted by hand (and maybe taken by another build) must not put its version live.
+    await this.ctx.lock.verify();
     this.switching = true;
     for (const table of LIVE_VIEWS) await this.run(switchLiveView(this.ctx.database, table, versionedName(table, version)));
     await this.ctx.lake.writeManifest(this.ctx.layout.manifestUrl, manifest);

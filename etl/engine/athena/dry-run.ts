@@ -30,7 +30,7 @@ export async function planAthenaBuild(options: AthenaEngineOptions, build: Build
     layout: new AthenaLayout(resolved.lake, resolved.landing),
     runner,
     lake: EMPTY_LAKE,
-    lock: { acquire: async () => undefined, release: async () => undefined },
+    lock: { acquire: async () => undefined, verify: async () => undefined, release: async () => undefined },
     catalog: { pruneTableVersions: async () => 0 },
     warn: resolved.warn,
     serialLanding: true,

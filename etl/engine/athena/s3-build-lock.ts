@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { awsErrorText, awsFix } from './aws-error-text';
 import { parseS3Url } from './s3-location';
@@ -6,10 +7,16 @@ import { parseS3Url } from './s3-location';
  * One build at a time per lake, also across machines: the lock is an object
  * created with a conditional PUT (If-None-Match: *), which S3 lets only one
  * writer win. A build that dies leaves it behind; the error names the object
- * to delete once no build is running.
+ * to delete once no build is running. Once that object is deleted by hand
+ * another build may take the lock while the first still runs: each lock
+ * carries its own token, and a build deletes (DeleteObject If-Match: its
+ * ETag) or publishes under only the lock it wrote.
  */
 export interface BuildLock {
   acquire(owner: string): Promise<void>;
+  /** Throws BuildLockLostError when the lock is no longer the one this build wrote. */
+  verify(): Promise<void>;
+  /** Deletes the lock if it is still this build's; throws BuildLockLostError (leaving it alone) if not. */
   release(): Promise<void>;
 }
 
@@ -22,13 +29,33 @@ export class BuildLockHeldError extends Error {
   }
 }
 
+/** The lock this build wrote was deleted (and maybe taken by another build) while it ran. */
+export class BuildLockLostError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BuildLockLostError';
+  }
+}
+
+interface Holder {
+  owner?: string;
+  since?: string;
+  token?: string;
+  etag?: string;
+}
+
 const lostRace = (error: unknown): boolean => {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e?.name === 'PreconditionFailed' || e?.name === 'ConditionalRequestConflict' || [409, 412].includes(e?.$metadata?.httpStatusCode ?? 0);
 };
 
+const isMissing = (error: unknown): boolean => {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
+};
+
 export class S3BuildLock implements BuildLock {
-  private held = false;
+  private held?: { token: string; etag?: string };
 
   constructor(
     private readonly s3: S3Client,
@@ -37,36 +64,82 @@ export class S3BuildLock implements BuildLock {
 
   async acquire(owner: string): Promise<void> {
     const { bucket, key } = parseS3Url(this.url);
-    const body = JSON.stringify({ owner, since: new Date().toISOString() });
+    // The token makes each lock's body, and so its ETag, its own: an ETag names this build's lock and no other.
+    const token = randomUUID();
+    const body = JSON.stringify({ owner, since: new Date().toISOString(), token });
     try {
-      await this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, IfNoneMatch: '*', ContentType: 'application/json' }));
-      this.held = true;
+      const written = await this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, IfNoneMatch: '*', ContentType: 'application/json' }));
+      this.held = { token, etag: written.ETag };
     } catch (error) {
       if (!lostRace(error)) {
         const lake = this.url.replace(/\/_stedi\/build\.lock$/, '');
         throw new Error(
-          `cannot write the lake's lock ${this.url} (${awsErrorText(error)}): ${awsFix(error, `grant s3:PutObject and s3:DeleteObject on ${lake}/* (and kms:GenerateDataKey on the bucket's key if it uses SSE-KMS)`)}`,
+          `cannot write the lake's lock ${this.url} (${awsErrorText(error)}): ${awsFix(error, `grant s3:PutObject, s3:GetObject and s3:DeleteObject on ${lake}/* (and kms:GenerateDataKey on the bucket's key if it uses SSE-KMS)`)}`,
         );
       }
-      throw new BuildLockHeldError(`another build holds the lake's lock ${this.url} (${await this.describeHolder()}); wait for it, or delete that object if no build is running`);
+      const holder = await this.readHolder().catch(() => undefined);
+      // The SDK sends a PUT again when its answer was lost: the first one may have written this very lock.
+      if (holder?.token === token) {
+        this.held = { token, etag: holder.etag };
+        return;
+      }
+      throw new BuildLockHeldError(`another build holds the lake's lock ${this.url} (${describe(holder)}); wait for it, or delete that object if no build is running`);
     }
+  }
+
+  async verify(): Promise<void> {
+    if (!this.held) throw new BuildLockLostError(`this build does not hold the lake's lock ${this.url}`);
+    const holder = await this.readHolder();
+    if (holder?.token !== this.held.token) throw this.lost(holder);
   }
 
   async release(): Promise<void> {
-    if (!this.held) return;
+    const held = this.held;
+    if (!held) return;
+    this.held = undefined;
     const { bucket, key } = parseS3Url(this.url);
-    await this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
-    this.held = false;
-  }
-
-  private async describeHolder(): Promise<string> {
+    let etag = held.etag;
+    if (etag === undefined) {
+      // A store that gave the PUT no ETag: the token read back says whose lock it is.
+      const holder = await this.readHolder();
+      if (holder?.token !== held.token) throw this.lost(holder);
+      etag = holder.etag;
+    }
     try {
-      const { bucket, key } = parseS3Url(this.url);
-      const response = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      const holder = JSON.parse((await response.Body?.transformToString('utf8')) ?? '{}') as { owner?: string; since?: string };
-      return `${holder.owner ?? 'unknown build'} since ${holder.since ?? 'an unknown time'}`;
-    } catch {
-      return 'holder unknown';
+      await this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, ...(etag ? { IfMatch: etag } : {}) }));
+    } catch (error) {
+      // 412: another build's lock now (a different ETag); 404: deleted by hand. Either way not ours to delete.
+      if (lostRace(error) || isMissing(error)) throw this.lost(await this.readHolder().catch(() => undefined));
+      throw error;
     }
   }
+
+  private lost(holder: Holder | undefined): BuildLockLostError {
+    const now = holder ? `it is now held by ${describe(holder)}` : 'it was deleted';
+    return new BuildLockLostError(`the lake's lock ${this.url} is no longer this build's (${now}); it was left as it is`);
+  }
+
+  /** The lock as it is on S3; undefined when there is none. */
+  private async readHolder(): Promise<Holder | undefined> {
+    const { bucket, key } = parseS3Url(this.url);
+    try {
+      const response = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const text = (await response?.Body?.transformToString('utf8')) ?? '{}';
+      let holder: Holder = {};
+      try {
+        holder = JSON.parse(text) as Holder;
+      } catch {
+        // Not a lock this code wrote: it names no owner and matches no token.
+      }
+      return { owner: holder.owner, since: holder.since, token: holder.token, etag: response?.ETag };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+}
+
+function describe(holder: Holder | undefined): string {
+  if (!holder) return 'holder unknown';
+  return `${holder.owner ?? 'unknown build'} since ${holder.since ?? 'an unknown time'}`;
 }

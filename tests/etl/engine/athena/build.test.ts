@@ -211,6 +211,22 @@ describe('building the lake on Athena', () => {
     expect(h.aws.athena.queries).toHaveLength(0);
   });
 
+  it('does not publish, and leaves the other build’s lock alone, when its lock was deleted by hand and taken while it ran', async () => {
+    h = await harness(writeSmallLanding());
+    const first = await h.build({ consentPolicy: 'any' });
+    const original = h.aws.athena.handler;
+    const theirs = JSON.stringify({ owner: 'build 20990101t000000000z_beef', since: '2099-01-01T00:00:00.000Z', token: 'theirs' });
+    h.aws.athena.handler = async (query) => {
+      // Half way through, an operator deletes the lock as stale and another build takes it.
+      if (query.sql.startsWith('CREATE TABLE "stedi"."customer_curated__')) h.aws.s3.put(`${LAKE}/_stedi/build.lock`, theirs);
+      return original(query);
+    };
+    await expect(h.build({ consentPolicy: 'any' })).rejects.toThrow(`the lake's lock ${LAKE}/_stedi/build.lock is no longer this build's (it is now held by build 20990101t000000000z_beef since 2099-01-01T00:00:00.000Z)`);
+    expect(h.manifest()?.versions.map((v) => v.version)).toEqual([first.version]);
+    expect(h.aws.s3.text(`${LAKE}/_stedi/build.lock`)).toBe(theirs);
+    expect(h.warnings.filter((w) => w.startsWith('releasing the build lock'))).toHaveLength(1);
+  });
+
   it('refuses a new version location that is not empty, releasing the lock', async () => {
     h = await harness(writeSmallLanding());
     const version = '20260101t000000000z_0001';

@@ -172,7 +172,7 @@ describe('the Athena pre-flight', () => {
   it('refuses a lake prefix it may not write: the lock PUT fails, before any query', async () => {
     const { aws, engine } = account();
     aws.s3.mock.on(PutObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
-    const message = `cannot write the lake's lock ${LAKE}/_stedi/build.lock (AccessDenied: Access Denied): grant s3:PutObject and s3:DeleteObject on ${LAKE}/* (and kms:GenerateDataKey on the bucket's key if it uses SSE-KMS)`;
+    const message = `cannot write the lake's lock ${LAKE}/_stedi/build.lock (AccessDenied: Access Denied): grant s3:PutObject, s3:GetObject and s3:DeleteObject on ${LAKE}/* (and kms:GenerateDataKey on the bucket's key if it uses SSE-KMS)`;
     expect((await refusedBuild(aws, engine)).message).toBe(message);
     expect((await engine.preflight().report()).find((c) => c.name === 'lake writable')).toEqual({ name: 'lake writable', ok: false, message });
   });

@@ -1,0 +1,84 @@
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { BuildLockHeldError, BuildLockLostError, S3BuildLock } from '../../../../etl/engine/athena/s3-build-lock';
+import { FakeS3 } from '../../../helpers/fake-aws';
+
+/**
+ * The lake's lock on S3 belongs to the build that wrote it. When an operator
+ * deletes a lock they believe stale while its build still runs, a second build
+ * may take it: the first build must then neither delete the second's lock nor
+ * believe it still holds one.
+ */
+
+const LOCK = 's3://example-bucket/stedi/_stedi/build.lock';
+
+const otherLock = (s3: FakeS3): void => s3.put(LOCK, JSON.stringify({ owner: 'build other', since: '2026-01-01T00:00:00.000Z', token: 'theirs' }));
+
+describe('the S3 build lock', () => {
+  it('gives back the lock it wrote with a delete conditional on that lock’s ETag', async () => {
+    const s3 = new FakeS3();
+    const lock = new S3BuildLock(s3.client, LOCK);
+    await lock.acquire('build a');
+    const written = s3.mock.commandCalls(PutObjectCommand)[0];
+    expect(written.args[0].input).toMatchObject({ IfNoneMatch: '*' });
+    await lock.verify();
+    await lock.release();
+    expect(s3.has(LOCK)).toBe(false);
+    expect(s3.mock.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input.IfMatch)).toEqual([(await written.returnValue).ETag]);
+  });
+
+  it('leaves another build’s lock alone when its own was deleted by hand and taken by that build', async () => {
+    const s3 = new FakeS3();
+    const lock = new S3BuildLock(s3.client, LOCK);
+    await lock.acquire('build a');
+    s3.objects.clear();
+    otherLock(s3);
+    await expect(lock.verify()).rejects.toThrow(new BuildLockLostError(`the lake's lock ${LOCK} is no longer this build's (it is now held by build other since 2026-01-01T00:00:00.000Z); it was left as it is`));
+    await expect(lock.release()).rejects.toBeInstanceOf(BuildLockLostError);
+    expect(JSON.parse(s3.text(LOCK)!)).toMatchObject({ token: 'theirs' });
+  });
+
+  it('says its lock is gone, and deletes nothing, when the lock was deleted by hand', async () => {
+    const s3 = new FakeS3();
+    const lock = new S3BuildLock(s3.client, LOCK);
+    await lock.acquire('build a');
+    s3.objects.clear();
+    await expect(lock.release()).rejects.toThrow(`the lake's lock ${LOCK} is no longer this build's (it was deleted); it was left as it is`);
+    // Given back once: a second release has nothing to do.
+    await expect(lock.release()).resolves.toBeUndefined();
+  });
+
+  it('lets exactly one of two builds starting at once hold the lock', async () => {
+    const s3 = new FakeS3();
+    const [a, b] = [new S3BuildLock(s3.client, LOCK), new S3BuildLock(s3.client, LOCK)];
+    const results = await Promise.allSettled([a.acquire('build a'), b.acquire('build b')]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toBeInstanceOf(BuildLockHeldError);
+    const [winner, loser] = results[0].status === 'fulfilled' ? [a, b] : [b, a];
+    await loser.release();
+    expect(s3.has(LOCK)).toBe(true);
+    await winner.release();
+    expect(s3.has(LOCK)).toBe(false);
+  });
+
+  it('knows the lock is its own when a PUT it sent again was refused because its first PUT had landed', async () => {
+    const s3 = new FakeS3();
+    // The first PUT wrote the lock but its answer was lost; the SDK's second attempt meets that lock.
+    s3.mock.on(PutObjectCommand).callsFake((input) => {
+      s3.put(`s3://${input.Bucket}/${input.Key}`, input.Body as string);
+      throw Object.assign(new Error('At least one of the pre-conditions you specified did not hold'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+    });
+    const lock = new S3BuildLock(s3.client, LOCK);
+    await lock.acquire('build a');
+    await lock.verify();
+    await lock.release();
+    expect(s3.has(LOCK)).toBe(false);
+  });
+
+  it('still refuses a lock written by someone else, naming its holder', async () => {
+    const s3 = new FakeS3();
+    otherLock(s3);
+    await expect(new S3BuildLock(s3.client, LOCK).acquire('build a')).rejects.toThrow(`another build holds the lake's lock ${LOCK} (build other since 2026-01-01T00:00:00.000Z)`);
+    expect(s3.has(LOCK)).toBe(true);
+  });
+});
