@@ -61,7 +61,7 @@ export class AthenaEngine implements Engine {
     this.s3 = clients.s3 ?? this.own(new S3Client(config));
     this.glue = clients.glue ?? this.own(new GlueClient(config));
     this.runner = new AthenaQueryRunner(this.athena, this.options, clients.clock ?? systemClock);
-    this.lake = new S3Lake(this.s3);
+    this.lake = new S3Lake(this.s3, this.options.awsTimeoutMs);
   }
 
   static async open(options: AthenaEngineOptions, clients?: AthenaClients): Promise<AthenaEngine> {
@@ -112,7 +112,7 @@ export class AthenaEngine implements Engine {
   async exportToFile(sql: string, params: SqlValue[], format: ExportFormat, path: string, options: QueryOptions = {}): Promise<number> {
     const execution = await this.run(sql, params, options);
     const columns = await readResultColumns(this.athena, execution, { call: (send) => this.runner.retryThrottled(send, options.signal) });
-    return exportResultFile(this.s3, execution, columns, format, path);
+    return exportResultFile(this.s3, execution, columns, format, path, { timeoutMs: this.options.awsTimeoutMs, signal: options.signal });
   }
 
   async buildTarget(options: BuildOptions): Promise<BuildTarget> {
@@ -122,8 +122,8 @@ export class AthenaEngine implements Engine {
       layout: this.layout,
       runner: new AthenaStatementRunner(this.athena, this.runner, buildTimeoutMs, this.lake),
       lake: this.lake,
-      lock: new S3BuildLock(this.s3, this.layout.lockUrl),
-      catalog: new GlueCatalog(this.glue, database),
+      lock: new S3BuildLock(this.s3, this.layout.lockUrl, this.options.awsTimeoutMs),
+      catalog: new GlueCatalog(this.glue, database, this.options.awsTimeoutMs),
       preflight: this.preflight(),
       // The landing line limit the embedded engine takes from the build options, when they carry one.
       maxLineBytes: (options as { maxLineBytes?: number }).maxLineBytes,
@@ -136,7 +136,7 @@ export class AthenaEngine implements Engine {
 
   /** The account checks a build runs first; `stedi doctor` runs them alone. */
   preflight(): AthenaPreflight {
-    return new AthenaPreflight({ athena: this.athena, glue: this.glue, s3: this.s3, options: this.options, layout: this.layout, lock: new S3BuildLock(this.s3, this.layout.lockUrl) });
+    return new AthenaPreflight({ athena: this.athena, glue: this.glue, s3: this.s3, options: this.options, layout: this.layout, lock: new S3BuildLock(this.s3, this.layout.lockUrl, this.options.awsTimeoutMs) });
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import { BatchDeleteTableVersionCommand, GetTableVersionsCommand, type GlueClient } from '@aws-sdk/client-glue';
+import { type SdkCall, sendWithin } from './aws-call';
 
 /**
  * The one thing the Athena engine asks of the Glue catalogue directly. Each
@@ -20,14 +21,20 @@ export class GlueCatalog implements Catalog {
   constructor(
     private readonly glue: GlueClient,
     private readonly database: string,
+    /** How long one Glue call may take, retries included (STEDI_AWS_TIMEOUT_MS). */
+    private readonly timeoutMs: number,
   ) {}
+
+  private send<T>(call: SdkCall<T>): Promise<T> {
+    return sendWithin({ timeoutMs: this.timeoutMs }, call);
+  }
 
   async pruneTableVersions(table: string): Promise<number> {
     const ids: string[] = [];
     let token: string | undefined;
     try {
       do {
-        const page = await this.glue.send(new GetTableVersionsCommand({ DatabaseName: this.database, TableName: table, NextToken: token }));
+        const page = await this.send((o) => this.glue.send(new GetTableVersionsCommand({ DatabaseName: this.database, TableName: table, NextToken: token }), o));
         for (const version of page.TableVersions ?? []) if (version.VersionId) ids.push(version.VersionId);
         token = page.NextToken;
       } while (token);
@@ -39,7 +46,7 @@ export class GlueCatalog implements Catalog {
     const old = ids.sort((a, b) => Number(b) - Number(a)).slice(1);
     for (let i = 0; i < old.length; i += DELETE_BATCH) {
       const batch = old.slice(i, i + DELETE_BATCH);
-      const result = await this.glue.send(new BatchDeleteTableVersionCommand({ DatabaseName: this.database, TableName: table, VersionIds: batch }));
+      const result = await this.send((o) => this.glue.send(new BatchDeleteTableVersionCommand({ DatabaseName: this.database, TableName: table, VersionIds: batch }), o));
       if (result.Errors && result.Errors.length > 0) {
         const first = result.Errors[0];
         throw new Error(`could not delete ${result.Errors.length} Glue versions of ${this.database}.${table} (first: ${first.VersionId}: ${first.ErrorDetail?.ErrorMessage})`);

@@ -3,6 +3,7 @@ import { GetTablesCommand, type GlueClient } from '@aws-sdk/client-glue';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { SOURCES } from '../../tables';
 import type { ResolvedAthenaOptions } from './athena-options';
+import { type SdkCall, sendWithin } from './aws-call';
 import { awsErrorText, awsFix } from './aws-error-text';
 import { landingObjects } from './landing-objects';
 import { LIVE_VIEWS } from './object-names';
@@ -91,12 +92,17 @@ export class AthenaPreflight {
     ]);
   }
 
+  /** One metadata call within STEDI_AWS_TIMEOUT_MS, retries included: a silent network fails the check, not hangs it. */
+  private send<T>(call: SdkCall<T>): Promise<T> {
+    return sendWithin({ timeoutMs: this.deps.options.awsTimeoutMs }, call);
+  }
+
   private async workgroup(): Promise<string> {
     const { athena, options } = this.deps;
     const name = options.workgroup;
     let group: WorkGroup | undefined;
     try {
-      group = (await athena.send(new GetWorkGroupCommand({ WorkGroup: name }))).WorkGroup;
+      group = (await this.send((o) => athena.send(new GetWorkGroupCommand({ WorkGroup: name }), o))).WorkGroup;
     } catch (error) {
       if (/not found|does not exist/i.test((error as Error).message ?? '')) {
         throw new PreflightError('workgroup', `Athena workgroup "${name}" does not exist${options.region ? ` in ${options.region}` : ''}: create it (aws athena create-work-group --name ${name}) or pass --workgroup / STEDI_ATHENA_WORKGROUP`);
@@ -139,7 +145,7 @@ export class AthenaPreflight {
     let token: string | undefined;
     try {
       do {
-        const page = await glue.send(new GetTablesCommand({ DatabaseName: database, NextToken: token }));
+        const page = await this.send((o) => glue.send(new GetTablesCommand({ DatabaseName: database, NextToken: token }), o));
         for (const table of page.TableList ?? []) {
           if (table.Name && live.has(table.Name) && table.TableType !== 'VIRTUAL_VIEW') tables.push(table.Name);
         }
@@ -166,7 +172,7 @@ export class AthenaPreflight {
     try {
       let token: string | undefined;
       do {
-        const page = await this.deps.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, ContinuationToken: token }));
+        const page = await this.send((o) => this.deps.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, ContinuationToken: token }), o));
         // A console "folder" is an empty object ending in /: it holds no data.
         for (const object of page.Contents ?? []) if (object.Key?.startsWith(key) && !object.Key.endsWith('/')) names.push(object.Key.slice(key.length));
         token = page.IsTruncated ? page.NextContinuationToken : undefined;

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-athena';
 import { EngineBusyError, QueryTimeoutError } from '../engine-errors';
 import { AthenaQueryError, isRetryable } from './athena-errors';
+import { type SdkCall, sendAbandonable } from './aws-call';
 import { unreachableOr } from './aws-error-text';
 
 /**
@@ -169,24 +170,10 @@ export class AthenaQueryRunner {
     }
   }
 
-  /**
-   * One call, abandoned when `signal` aborts or `deadline` passes: a connection that goes silent is
-   * otherwise given up only at the SDK's socket timeout (15 minutes), long past any query's limit.
-   */
-  private async send<T>(call: (options: { abortSignal: AbortSignal }) => Promise<T>, deadline: number, signal?: AbortSignal): Promise<T> {
-    const abandon = new AbortController();
+  /** One call, abandoned when `signal` aborts or `deadline` passes (aws-call.ts). */
+  private send<T>(call: SdkCall<T>, deadline: number, signal?: AbortSignal): Promise<T> {
     // No deadline (a result page): only the caller's abort ends the call.
-    const timer = Number.isFinite(deadline) ? setTimeout(() => abandon.abort(), Math.max(0, deadline - this.clock.now())) : undefined;
-    timer?.unref?.();
-    const onAbort = (): void => abandon.abort();
-    if (signal?.aborted) abandon.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      return await call({ abortSignal: abandon.signal });
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    }
+    return sendAbandonable(call, Number.isFinite(deadline) ? deadline - this.clock.now() : Number.POSITIVE_INFINITY, signal);
   }
 
   private backoff(step: number): number {

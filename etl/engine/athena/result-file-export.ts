@@ -8,6 +8,8 @@ import type { QueryExecution } from '@aws-sdk/client-athena';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { ExportFormat } from '../engine';
+import { type CallLimit, sendWithin } from './aws-call';
+import { unreachableOr } from './aws-error-text';
 import type { ResultColumn } from './results';
 import { parseS3ObjectUrl } from './s3-location';
 import { literal, q } from './statements';
@@ -54,6 +56,7 @@ export async function exportResultFile(
   columns: readonly ResultColumn[],
   format: ExportFormat,
   path: string,
+  limit: CallLimit,
 ): Promise<number> {
   const output = execution.ResultConfiguration?.OutputLocation;
   if (!output) {
@@ -66,9 +69,12 @@ export async function exportResultFile(
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const object = await sendWithin(limit, (o) => s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), o)).catch((error: unknown) => {
+      throw unreachableOr(error, `cannot read the query's result file ${output}`);
+    });
     if (!object.Body) throw new Error(`the result file ${output} is empty`);
-    await pipeline(object.Body as Readable, createWriteStream(csv));
+    // A large file may take longer than one call's limit: the copy ends on the caller's abort, or when the answer stalls (the SDK's socket timeout).
+    await pipeline(object.Body as Readable, createWriteStream(csv), limit.signal ? { signal: limit.signal } : {});
     const raw = columns.map((_, i) => `${literal(`c${i}`)}: 'VARCHAR'`).join(', ');
     const typed = columns.map((c, i) => `CAST(${q(`c${i}`)} AS ${duckDbType(c)}) AS ${q(c.name)}`).join(', ');
     const source = `read_csv(${literal(csv)}, header = true, auto_detect = false, columns = {${raw}}, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false)`;

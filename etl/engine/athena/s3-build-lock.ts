@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { type SdkCall, sendWithin } from './aws-call';
 import { awsErrorText, awsFix } from './aws-error-text';
 import { parseS3Url } from './s3-location';
 
@@ -60,6 +61,8 @@ export class S3BuildLock implements BuildLock {
   constructor(
     private readonly s3: S3Client,
     private readonly url: string,
+    /** How long one S3 call may take, retries included (STEDI_AWS_TIMEOUT_MS). */
+    private readonly timeoutMs: number,
   ) {}
 
   async acquire(owner: string): Promise<void> {
@@ -68,7 +71,7 @@ export class S3BuildLock implements BuildLock {
     const token = randomUUID();
     const body = JSON.stringify({ owner, since: new Date().toISOString(), token });
     try {
-      const written = await this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, IfNoneMatch: '*', ContentType: 'application/json' }));
+      const written = await this.send((o) => this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, IfNoneMatch: '*', ContentType: 'application/json' }), o));
       this.held = { token, etag: written.ETag };
     } catch (error) {
       if (!lostRace(error)) {
@@ -106,12 +109,16 @@ export class S3BuildLock implements BuildLock {
       etag = holder.etag;
     }
     try {
-      await this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, ...(etag ? { IfMatch: etag } : {}) }));
+      await this.send((o) => this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, ...(etag ? { IfMatch: etag } : {}) }), o));
     } catch (error) {
       // 412: another build's lock now (a different ETag); 404: deleted by hand. Either way not ours to delete.
       if (lostRace(error) || isMissing(error)) throw this.lost(await this.readHolder().catch(() => undefined));
       throw error;
     }
+  }
+
+  private send<T>(call: SdkCall<T>): Promise<T> {
+    return sendWithin({ timeoutMs: this.timeoutMs }, call);
   }
 
   private lost(holder: Holder | undefined): BuildLockLostError {
@@ -123,15 +130,17 @@ export class S3BuildLock implements BuildLock {
   private async readHolder(): Promise<Holder | undefined> {
     const { bucket, key } = parseS3Url(this.url);
     try {
-      const response = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      const text = (await response?.Body?.transformToString('utf8')) ?? '{}';
+      const { text, etag } = await this.send(async (o) => {
+        const response = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), o);
+        return { text: (await response?.Body?.transformToString('utf8')) ?? '{}', etag: response?.ETag };
+      });
       let holder: Holder = {};
       try {
         holder = JSON.parse(text) as Holder;
       } catch {
         // Not a lock this code wrote: it names no owner and matches no token.
       }
-      return { owner: holder.owner, since: holder.since, token: holder.token, etag: response?.ETag };
+      return { owner: holder.owner, since: holder.since, token: holder.token, etag };
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;

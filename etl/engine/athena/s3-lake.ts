@@ -6,6 +6,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { type LakeManifest, parseManifest } from '../../manifest';
+import { type SdkCall, sendWithin } from './aws-call';
 import { awsErrorText, awsFix, isUnreachable, unreachableOr } from './aws-error-text';
 import { parseS3Url, s3Url } from './s3-location';
 
@@ -33,14 +34,18 @@ const isMissing = (error: unknown): boolean => {
 };
 
 export class S3Lake implements LakeStore {
-  constructor(private readonly s3: S3Client) {}
+  constructor(
+    private readonly s3: S3Client,
+    /** How long one S3 call may take, retries included (STEDI_AWS_TIMEOUT_MS). */
+    private readonly timeoutMs: number,
+  ) {}
 
   async readManifest(url: string): Promise<LakeManifest | null> {
     const { bucket, key } = parseS3Url(url);
     let text: string;
     try {
-      const response = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      text = (await response.Body?.transformToString('utf8')) ?? '';
+      // The body is read within the call's limit too: an answer that stalls half way is given up like one that never starts.
+      text = await this.send(async (o) => (await (await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), o)).Body?.transformToString('utf8')) ?? '');
     } catch (error) {
       if (isMissing(error)) return null;
       // The first call of status and build: AWS out of reach or no credentials is said with its fix, not as the SDK's words.
@@ -59,12 +64,12 @@ export class S3Lake implements LakeStore {
 
   async putText(url: string, text: string, contentType = 'text/plain'): Promise<void> {
     const { bucket, key } = parseS3Url(url);
-    await this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: text, ContentType: contentType }));
+    await this.send((o) => this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: text, ContentType: contentType }), o));
   }
 
   async isEmpty(prefix: string): Promise<boolean> {
     const { bucket, key } = folderOf(prefix);
-    const page = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 }));
+    const page = await this.send((o) => this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 }), o));
     return (page.KeyCount ?? page.Contents?.length ?? 0) === 0;
   }
 
@@ -74,11 +79,11 @@ export class S3Lake implements LakeStore {
     let token: string | undefined;
     do {
       // Up to 1,000 keys a page, the most one DeleteObjects call takes.
-      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, ContinuationToken: token }));
+      const page = await this.send((o) => this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, ContinuationToken: token }), o));
       const keys = (page.Contents ?? []).map((o) => o.Key).filter((k): k is string => k !== undefined && k.startsWith(key));
       if (keys.length > 0) {
-        const result = await this.s3.send(
-          new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
+        const result = await this.send((o) =>
+          this.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }), o),
         );
         if (result.Errors && result.Errors.length > 0) {
           const first = result.Errors[0];
@@ -96,7 +101,7 @@ export class S3Lake implements LakeStore {
     const versions: string[] = [];
     let token: string | undefined;
     do {
-      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, Delimiter: '/', ContinuationToken: token }));
+      const page = await this.send((o) => this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, Delimiter: '/', ContinuationToken: token }), o));
       for (const common of page.CommonPrefixes ?? []) {
         const name = common.Prefix?.slice(key.length).replace(/\/$/, '') ?? '';
         if (name.startsWith('v=')) versions.push(name.slice(2));
@@ -104,6 +109,10 @@ export class S3Lake implements LakeStore {
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return versions;
+  }
+
+  private send<T>(call: SdkCall<T>): Promise<T> {
+    return sendWithin({ timeoutMs: this.timeoutMs }, call);
   }
 }
 

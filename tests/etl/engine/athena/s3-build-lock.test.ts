@@ -16,7 +16,7 @@ const otherLock = (s3: FakeS3): void => s3.put(LOCK, JSON.stringify({ owner: 'bu
 describe('the S3 build lock', () => {
   it('gives back the lock it wrote with a delete conditional on that lock’s ETag', async () => {
     const s3 = new FakeS3();
-    const lock = new S3BuildLock(s3.client, LOCK);
+    const lock = new S3BuildLock(s3.client, LOCK, 30_000);
     await lock.acquire('build a');
     const written = s3.mock.commandCalls(PutObjectCommand)[0];
     expect(written.args[0].input).toMatchObject({ IfNoneMatch: '*' });
@@ -28,7 +28,7 @@ describe('the S3 build lock', () => {
 
   it('leaves another build’s lock alone when its own was deleted by hand and taken by that build', async () => {
     const s3 = new FakeS3();
-    const lock = new S3BuildLock(s3.client, LOCK);
+    const lock = new S3BuildLock(s3.client, LOCK, 30_000);
     await lock.acquire('build a');
     s3.objects.clear();
     otherLock(s3);
@@ -39,7 +39,7 @@ describe('the S3 build lock', () => {
 
   it('says its lock is gone, and deletes nothing, when the lock was deleted by hand', async () => {
     const s3 = new FakeS3();
-    const lock = new S3BuildLock(s3.client, LOCK);
+    const lock = new S3BuildLock(s3.client, LOCK, 30_000);
     await lock.acquire('build a');
     s3.objects.clear();
     await expect(lock.release()).rejects.toThrow(`the lake's lock ${LOCK} is no longer this build's (it was deleted); it was left as it is`);
@@ -49,7 +49,7 @@ describe('the S3 build lock', () => {
 
   it('lets exactly one of two builds starting at once hold the lock', async () => {
     const s3 = new FakeS3();
-    const [a, b] = [new S3BuildLock(s3.client, LOCK), new S3BuildLock(s3.client, LOCK)];
+    const [a, b] = [new S3BuildLock(s3.client, LOCK, 30_000), new S3BuildLock(s3.client, LOCK, 30_000)];
     const results = await Promise.allSettled([a.acquire('build a'), b.acquire('build b')]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
@@ -68,7 +68,7 @@ describe('the S3 build lock', () => {
       s3.put(`s3://${input.Bucket}/${input.Key}`, input.Body as string);
       throw Object.assign(new Error('At least one of the pre-conditions you specified did not hold'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
     });
-    const lock = new S3BuildLock(s3.client, LOCK);
+    const lock = new S3BuildLock(s3.client, LOCK, 30_000);
     await lock.acquire('build a');
     await lock.verify();
     await lock.release();
@@ -78,7 +78,7 @@ describe('the S3 build lock', () => {
   it('still refuses a lock written by someone else, naming its holder', async () => {
     const s3 = new FakeS3();
     otherLock(s3);
-    await expect(new S3BuildLock(s3.client, LOCK).acquire('build a')).rejects.toThrow(`another build holds the lake's lock ${LOCK} (build other since 2026-01-01T00:00:00.000Z)`);
+    await expect(new S3BuildLock(s3.client, LOCK, 30_000).acquire('build a')).rejects.toThrow(`another build holds the lake's lock ${LOCK} (build other since 2026-01-01T00:00:00.000Z)`);
     expect(s3.has(LOCK)).toBe(true);
   });
 });

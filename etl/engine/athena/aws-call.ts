@@ -1,0 +1,78 @@
+import { QueryTimeoutError } from '../engine-errors';
+
+/**
+ * One AWS SDK call that is given up on, not waited out: the SDK itself only
+ * ends a call whose connection goes silent at its socket timeout, and tries
+ * it again (three attempts), minutes past any query's or request's limit.
+ * The Athena query runner bounds its calls by the query's deadline; every
+ * S3 and Glue call is bounded by STEDI_AWS_TIMEOUT_MS and the caller's abort.
+ */
+
+export type SdkCall<T> = (options: { abortSignal: AbortSignal }) => Promise<T>;
+
+/** What bounds one S3 or Glue call: its own time limit, and the abort of the request it serves. */
+export interface CallLimit {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** An S3 or Glue call abandoned at its time limit: AWS is out of reach for now (`isUnreachable` knows the name). */
+export class AwsCallTimeoutError extends Error {
+  constructor(
+    readonly timeoutMs: number,
+    cause: unknown,
+  ) {
+    super(`AWS did not answer within ${timeoutMs} ms (STEDI_AWS_TIMEOUT_MS)`, { cause });
+    this.name = 'TimeoutError';
+  }
+}
+
+/** Runs `call`, aborting it when `signal` aborts or after `waitMs` (never when infinite); its error is rethrown as it is. */
+export async function sendAbandonable<T>(call: SdkCall<T>, waitMs: number, signal?: AbortSignal): Promise<T> {
+  const abandon = new AbortController();
+  const timer = Number.isFinite(waitMs) ? setTimeout(() => abandon.abort(), Math.max(0, waitMs)) : undefined;
+  timer?.unref?.();
+  const onAbort = (): void => abandon.abort();
+  if (signal?.aborted) abandon.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await call({ abortSignal: abandon.signal });
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * One S3 or Glue call within `limit`: abandoned at the time limit it fails as AwsCallTimeoutError,
+ * abandoned on the caller's abort as QueryTimeoutError (what a query abandoned on abort raises).
+ * The caller stops waiting at the abort even when the call does not end on it (a response body
+ * being read inside `call`, a handler deaf to the signal).
+ */
+export async function sendWithin<T>(limit: CallLimit, call: SdkCall<T>): Promise<T> {
+  const started = Date.now();
+  const expired = new AbortController();
+  const timer = setTimeout(() => expired.abort(), limit.timeoutMs);
+  timer.unref?.();
+  const signal = limit.signal ? AbortSignal.any([limit.signal, expired.signal]) : expired.signal;
+  let giveUp = (): void => undefined;
+  const abandoned = new Promise<never>((_resolve, reject) => {
+    giveUp = () => reject(Object.assign(new Error('the AWS call was abandoned'), { name: 'AbortError' }));
+    if (signal.aborted) giveUp();
+    else signal.addEventListener('abort', giveUp, { once: true });
+  });
+  abandoned.catch(() => undefined);
+  try {
+    const running = Promise.resolve(sendAbandonable(call, Number.POSITIVE_INFINITY, signal));
+    // It may settle after the caller stopped waiting: its outcome is then no one's.
+    running.catch(() => undefined);
+    return await Promise.race([running, abandoned]);
+  } catch (error) {
+    if (limit.signal?.aborted) throw new QueryTimeoutError(Date.now() - started, limit.signal.reason);
+    if (expired.signal.aborted) throw new AwsCallTimeoutError(limit.timeoutMs, error);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', giveUp);
+  }
+}
