@@ -64,6 +64,8 @@ export class FakeAthena {
   /** What GetWorkGroup answers; undefined: the workgroup does not exist. */
   workgroup: WorkGroup | undefined = { Name: 'primary', State: 'ENABLED', Configuration: { ResultConfiguration: { OutputLocation: 's3://results-bucket/athena/' } } };
   private readonly outcomes = new Map<string, { outcome: QueryOutcome; polls: number }>();
+  /** ClientRequestToken → the query it started. */
+  private readonly tokens = new Map<string, string>();
 
   constructor(public handler: AthenaHandler = () => ({})) {
     this.mock.on(StartQueryExecutionCommand).callsFake(async (input) => {
@@ -71,6 +73,9 @@ export class FakeAthena {
         this.throttleStarts -= 1;
         throw new TooManyRequestsException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
       }
+      // Athena's idempotency: a start repeated with a token it has seen answers with that query and starts none.
+      const known = input.ClientRequestToken === undefined ? undefined : this.tokens.get(input.ClientRequestToken);
+      if (known) return { QueryExecutionId: known };
       const query: AthenaQuery = {
         id: `q-${this.queries.length + 1}`,
         sql: input.QueryString!,
@@ -80,6 +85,7 @@ export class FakeAthena {
         outputLocation: input.ResultConfiguration?.OutputLocation,
       };
       this.queries.push(query);
+      if (input.ClientRequestToken !== undefined) this.tokens.set(input.ClientRequestToken, query.id);
       this.outcomes.set(query.id, { outcome: await this.handler(query), polls: 0 });
       return { QueryExecutionId: query.id };
     });

@@ -46,3 +46,12 @@ export function isRetryable(error: unknown): boolean {
   const e = error as { name?: string; $retryable?: { throttling?: boolean } } | undefined;
   return THROTTLING.has(e?.name ?? '') || e?.$retryable?.throttling === true;
 }
+
+/**
+ * A StartQueryExecution that failed without Athena refusing it (a 4xx answer: throttled, invalid):
+ * abandoned, cut off or a server error, it may have started the query all the same.
+ */
+export function mayHaveStarted(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  return !(status !== undefined && status >= 400 && status < 500);
+}

@@ -1,12 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import {
   type AthenaClient,
   GetQueryExecutionCommand,
   type QueryExecution,
   StartQueryExecutionCommand,
+  type StartQueryExecutionCommandInput,
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { EngineBusyError, QueryTimeoutError } from '../engine-errors';
-import { AthenaQueryError, isRetryable } from './athena-errors';
+import { AthenaQueryError, isRetryable, mayHaveStarted } from './athena-errors';
 import { type SdkCall, sendAbandonable } from './aws-call';
 import { unreachableOr } from './aws-error-text';
 
@@ -15,7 +17,8 @@ import { unreachableOr } from './aws-error-text';
  * GetQueryExecution polled with capped exponential backoff until the query
  * SUCCEEDS, FAILS or is CANCELLED. A timeout, an abort or a poll that fails
  * for good stops the query (StopQueryExecution) so it is not left running and
- * billed. A throttled poll is polled again, never started again; a throttled
+ * billed, and so is a query whose start was abandoned before Athena answered
+ * (its ClientRequestToken names it). A throttled poll is polled again, never started again; a throttled
  * start and a failure Athena marks Retryable are tried again a bounded number
  * of times, after `beforeRetry` (a CTAS removes its partial files there).
  * Reading the results of a finished query retries a throttled page the same way (`retryThrottled`).
@@ -95,16 +98,37 @@ export class AthenaQueryRunner {
 
   private async start(sql: string, parameters: string[] | undefined, deadline: number, signal?: AbortSignal): Promise<string> {
     const { workgroup, outputLocation, database } = this.settings;
-    const command = new StartQueryExecutionCommand({
+    const input = {
       QueryString: sql,
+      // Each started query has its own token: asked again with it, Athena answers with that query and starts no other.
+      ClientRequestToken: randomUUID(),
       WorkGroup: workgroup,
       QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: database },
       ...(outputLocation ? { ResultConfiguration: { OutputLocation: outputLocation } } : {}),
       ...(parameters ? { ExecutionParameters: parameters } : {}),
-    });
-    const response = await this.send((o) => this.client.send(command, o), deadline, signal);
-    if (!response.QueryExecutionId) throw new Error('Athena started a query but returned no QueryExecutionId');
-    return response.QueryExecutionId;
+    };
+    try {
+      const response = await this.send((o) => this.client.send(new StartQueryExecutionCommand(input), o), deadline, signal);
+      if (!response.QueryExecutionId) throw new Error('Athena started a query but returned no QueryExecutionId');
+      return response.QueryExecutionId;
+    } catch (error) {
+      if (mayHaveStarted(error)) await this.stopUnanswered(input);
+      throw error;
+    }
+  }
+
+  /**
+   * A start whose answer never came (abandoned at the deadline or on abort, a dropped connection) may
+   * have started the query. Asked again with the same token, Athena names it, and it is stopped instead
+   * of running on, billed. If the first never arrived this starts the query, which is stopped at once.
+   */
+  private async stopUnanswered(input: StartQueryExecutionCommandInput): Promise<void> {
+    try {
+      const again = await this.send((o) => this.client.send(new StartQueryExecutionCommand(input), o), this.clock.now() + STOP_WAIT_MS);
+      if (again.QueryExecutionId) await this.stop(again.QueryExecutionId);
+    } catch {
+      // Best effort, like `stop`: the caller needs to hear why the start failed.
+    }
   }
 
   private async waitFor(id: string, started: number, deadline: number, options: RunOptions): Promise<QueryExecution> {

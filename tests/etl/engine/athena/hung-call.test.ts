@@ -73,3 +73,73 @@ describe('an Athena call that never answers', () => {
     client.destroy();
   });
 });
+
+/** Athena over a handler that starts each query but never answers the first start (Athena took it; the answer was lost). */
+function unansweredStarts(onHung: () => void = () => undefined, refuse = false) {
+  const targets: string[] = [];
+  const tokens: string[] = [];
+  const stopped: string[] = [];
+  const started = new Map<string, string>();
+  const answer = (body: object, statusCode = 200, headers: Record<string, string> = {}) => ({
+    response: { statusCode, headers: { 'content-type': 'application/x-amz-json-1.1', ...headers }, body: Readable.from([Buffer.from(JSON.stringify(body))]) },
+  });
+  const requestHandler = {
+    handle: (request: { headers: Record<string, string>; body?: string | Uint8Array }, options: { abortSignal?: AbortSignal } = {}) => {
+      const target = (request.headers['x-amz-target'] ?? '').replace('AmazonAthena.', '');
+      targets.push(target);
+      const text = typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body ?? new Uint8Array());
+      const input = JSON.parse(text || '{}') as { ClientRequestToken?: string; QueryExecutionId?: string };
+      if (target === 'StopQueryExecution') {
+        stopped.push(input.QueryExecutionId ?? '');
+        return Promise.resolve(answer({}));
+      }
+      if (refuse) return Promise.resolve(answer({ __type: 'InvalidRequestException', Message: 'line 1:1: mismatched input' }, 400, { 'x-amzn-errortype': 'InvalidRequestException' }));
+      const token = input.ClientRequestToken ?? '';
+      tokens.push(token);
+      const known = started.get(token);
+      if (known) return Promise.resolve(answer({ QueryExecutionId: known }));
+      started.set(token, `q-${started.size + 1}`);
+      return new Promise((_resolve, reject) => {
+        const abort = (): void => reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' }));
+        if (options.abortSignal?.aborted) return abort();
+        options.abortSignal?.addEventListener('abort', abort, { once: true });
+        onHung();
+      });
+    },
+  };
+  const client = new AthenaClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, requestHandler, maxAttempts: 1 });
+  return { client, targets, tokens, stopped, started };
+}
+
+describe('a query start that Athena took but never answered', () => {
+  it('is found by its request token and stopped when the query’s time limit passes', async () => {
+    const athena = unansweredStarts();
+    const runner = new AthenaQueryRunner(athena.client, SETTINGS, systemClock);
+    await expect(runner.run('SELECT 1', { timeoutMs: 50 })).rejects.toBeInstanceOf(QueryTimeoutError);
+    expect(athena.targets).toEqual(['StartQueryExecution', 'StartQueryExecution', 'StopQueryExecution']);
+    // The same token both times: Athena answered the second with the query the first started, and started no other.
+    expect(new Set(athena.tokens).size).toBe(1);
+    expect(athena.tokens[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(athena.started.size).toBe(1);
+    expect(athena.stopped).toEqual(['q-1']);
+    athena.client.destroy();
+  });
+
+  it('is found by its request token and stopped when the caller aborts', async () => {
+    const caller = new AbortController();
+    const athena = unansweredStarts(() => caller.abort(new Error('the client went away')));
+    const runner = new AthenaQueryRunner(athena.client, SETTINGS, systemClock);
+    await expect(runner.run('SELECT 1', { timeoutMs: 3_600_000, signal: caller.signal })).rejects.toBeInstanceOf(QueryTimeoutError);
+    expect(athena.stopped).toEqual(['q-1']);
+    expect(athena.started.size).toBe(1);
+    athena.client.destroy();
+  });
+
+  it('is not asked again when Athena refused it: nothing was started', async () => {
+    const athena = unansweredStarts(undefined, true);
+    const runner = new AthenaQueryRunner(athena.client, SETTINGS, systemClock);
+    await expect(runner.run('SELEC 1', { timeoutMs: 60_000 })).rejects.toMatchObject({ name: 'InvalidRequestException' });
+    expect(athena.targets).toEqual(['StartQueryExecution']);
+    athena.client.destroy();
+  });
+});

@@ -48,6 +48,9 @@ describe('running one Athena query', () => {
     const { athena, runner } = setup((n) => (n === 0 ? { error: { category: 1, retryable: true, reason: 'S3 Slow Down' } } : {}));
     await expect(runner.run('SELECT 1', { timeoutMs: 60_000 })).resolves.toMatchObject({ QueryExecutionId: 'q-2' });
     expect(athena.queries.map((q) => q.id)).toEqual(['q-1', 'q-2']);
+    // A new query, so a new request token: the first one would name the failed query again.
+    const tokens = athena.mock.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input.ClientRequestToken);
+    expect(new Set(tokens).size).toBe(2);
   });
 
   it('retries a throttled StartQueryExecution, a bounded number of times, then says the engine is busy', async () => {
