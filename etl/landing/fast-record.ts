@@ -135,7 +135,8 @@ export class FastRecord {
         let num = scale === 0 ? mantissa : mantissa / POWERS_OF_TEN[scale];
         if (negative) num = -num;
         if (whole[c] && (!Number.isInteger(num) || Math.abs(num) > MAX_SAFE_WHOLE)) return -1;
-        out[c] = num;
+        // -0.0 is stored as 0, as strict-record.ts and the Athena landing store it.
+        out[c] = num + 0;
       }
       while (b[i] === 0x20) i += 1;
       ch = b[i];

@@ -31,9 +31,10 @@ function typed(kind: number, type: ColumnType, name: string, maxBytes: number): 
     return maxBytes < Infinity && Buffer.byteLength(scan.str) > maxBytes ? { reason: REASONS.textTooLong(name, maxBytes) } : scan.str;
   }
   if (kind !== NUMBER) return { reason: REASONS.wrongType(name, type, GOT[kind]) };
-  if (type === 'DOUBLE') return scan.num;
+  // `+ 0` makes -0.0 zero, as the Athena landing does: both engines store one zero (ORDER BY and `=` then agree on it).
+  const num = scan.num + 0;
+  if (type === 'DOUBLE') return num;
   // JSON has one number type: 1.0 and 1e3 are whole numbers, 1.5 is not.
-  const num = scan.num;
   if (!Number.isInteger(num)) return { reason: REASONS.wrongType(name, type, 'a fraction') };
   return Math.abs(num) > MAX_SAFE_WHOLE ? { reason: REASONS.wholeOutOfRange(name) } : num;
 }

@@ -81,7 +81,8 @@ export function referenceLine(bytes: Buffer, source: Source): RefLine {
       if (column.required) return fieldBad;
       values[column.name] = null;
     } else if (column.type === 'VARCHAR' ? typeof v === 'string' && Buffer.byteLength(v) <= (column.maxBytes ?? Infinity) : column.type === 'DOUBLE' ? typeof v === 'number' : Number.isSafeInteger(v)) {
-      values[column.name] = v as RefValue;
+      // Both engines store one zero: -0.0 is 0.
+      values[column.name] = typeof v === 'number' ? v + 0 : (v as RefValue);
     } else return fieldBad;
   }
   return { kind: 'accepted', values };

@@ -22,7 +22,7 @@ import { PreparedStatements } from './prepared-statements';
 import { fileInTheWay } from './fs-errors';
 import { findLandingFiles, landingFilesIdentity } from './landing-files';
 import { LakeLayout } from './lake-layout';
-import { sqlStringLiteral } from './landing-sql';
+import { sqlIdentifier, sqlStringLiteral } from './landing-sql';
 import { duckDbDialect } from './duckdb-dialect';
 
 export interface DuckDbEngineOptions extends DuckDbInstanceOptions {
@@ -242,7 +242,9 @@ export class DuckDbEngine implements Engine {
     const columns = TABLES[table].columns.map((c) => `${sqlStringLiteral(c.name)}: ${sqlStringLiteral(c.type)}`).join(', ');
     // The same files a build reads (.json, .jsonl, .ndjson), listed now so a new landing file counts at once.
     const files = (await findLandingFiles((await this.landingLayout()).landingDir(source))).map(sqlStringLiteral).join(', ');
-    return `read_json([${files}], format = 'newline_delimited', columns = {${columns}}, ignore_errors = true)`;
+    // `+ 0e0` makes -0.0 zero, as the build's reader and the Athena landing store it.
+    const values = TABLES[table].columns.map((c) => (c.type === 'DOUBLE' ? `${sqlIdentifier(c.name)} + 0e0 AS ${sqlIdentifier(c.name)}` : sqlIdentifier(c.name))).join(', ');
+    return `(SELECT ${values} FROM read_json([${files}], format = 'newline_delimited', columns = {${columns}}, ignore_errors = true))`;
   }
 
 

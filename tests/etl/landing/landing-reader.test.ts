@@ -37,6 +37,30 @@ describe('the landing reader', () => {
     expect(tally).toMatchObject({ lines: 5, accepted: 3, quarantined: 2, blank: 0 });
   });
 
+  it('reads a number written -0.0, -0 or -0e0 as 0, on the fast and the strict path, into the landing Parquet too', async () => {
+    // The Athena landing types these as 0 (`+ 0e0`): both engines store one zero, so ORDER BY and `=` agree on it.
+    const columns = TABLES.accelerometer_landing.columns;
+    const dir = makeTempDir();
+    const file = join(dir, 'zeros.json');
+    // The fast reader takes the first line (fields in schema order, no exponent); fields out of order and an exponent send the second to the strict one.
+    writeFileSync(file, '{"user":"a@t.com","timestamp":1,"x":-0.0,"y":-0,"z":-0.000}\n{"x":-0.0,"y":-0,"z":-0e0,"user":"b@t.com","timestamp":2}\n');
+    const read: unknown[][] = [];
+    await readLanding([file], columns, { accept: (v) => read.push([...v]), quarantine: () => undefined });
+    const axes = (row: readonly unknown[]): unknown[] => ['x', 'y', 'z'].map((name) => row[columns.findIndex((c) => c.name === name)]);
+    expect(read).toHaveLength(2);
+    for (const row of read) for (const value of axes(row)) expect(Object.is(value, 0)).toBe(true);
+    const { parquetFiles } = await readLandingColumns([file], columns, { parquet: (job) => join(dir, `${job}.parquet`), quarantine: () => undefined });
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      const rows = (await connection.runAndReadAll(`SELECT "x", "y", "z" FROM read_parquet('${parquetFiles[0]}')`)).getRowsJS();
+      expect(rows.flat().map((value) => Object.is(value, 0))).toEqual(Array(6).fill(true));
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  });
+
   it('fails with the file and line number only, never the content, when a file cannot be read to its end', async () => {
     const dir = makeTempDir();
     const good = join(dir, 'a.json');

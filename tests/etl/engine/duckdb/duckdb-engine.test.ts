@@ -66,6 +66,14 @@ describe('the DuckDB engine (read side)', () => {
     expect(await engine.query(`SELECT count(*) AS n FROM ${again}`)).toEqual([{ n: 4 }]);
   });
 
+  it('reads a landing number written -0.0 as 0, as the build and the Athena landing store it', async () => {
+    const built = await buildLake(landing, lake);
+    writeLanding(landing, 'accelerometer', ['{"user":"alice@test.com","timestamp":1655000009000,"x":-0.0,"y":-0,"z":-0e0}'], 'late.ndjson');
+    const ref = await engine.tableRef('accelerometer_landing', built.version);
+    const [row] = await engine.query(`SELECT "x", "y", "z", CAST("x" AS VARCHAR) AS "text" FROM ${ref} WHERE "timestamp" = ?`, [1_655_000_009_000]);
+    expect([Object.is(row.x, 0), Object.is(row.y, 0), Object.is(row.z, 0), row.text]).toEqual([true, true, true, '0.0']);
+  });
+
   it('cancels a query that runs past its time limit', async () => {
     const slow = 'SELECT count(*) FROM range(100000000000) AS a(i) WHERE i % 7 = 3';
     await expect(engine.query(slow, [], { timeoutMs: 50 })).rejects.toBeInstanceOf(QueryTimeoutError);
