@@ -50,6 +50,9 @@ const lostRace = (error: unknown): boolean => {
   return e?.name === 'PreconditionFailed' || e?.name === 'ConditionalRequestConflict' || [409, 412].includes(e?.$metadata?.httpStatusCode ?? 0);
 };
 
+// The call was given up (its time limit, a stalled answer) after it may have been sent.
+const isTimeout = (error: unknown): boolean => ['TimeoutError', 'AbortError'].includes((error as { name?: string })?.name ?? '');
+
 const isMissing = (error: unknown): boolean => {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
@@ -75,6 +78,8 @@ export class S3BuildLock implements BuildLock {
       this.held = { token, etag: written.ETag };
     } catch (error) {
       if (!lostRace(error)) {
+        // A PUT given up at its time limit may have landed all the same: a lock left so would refuse every build.
+        if (isTimeout(error)) await this.giveBackIfOurs(token).catch(() => undefined);
         const lake = this.url.replace(/\/_stedi\/build\.lock$/, '');
         throw new Error(
           `cannot write the lake's lock ${this.url} (${awsErrorText(error)}): ${awsFix(error, `grant s3:PutObject, s3:GetObject and s3:DeleteObject on ${lake}/* (and kms:GenerateDataKey on the bucket's key if it uses SSE-KMS)`)}`,
@@ -115,6 +120,14 @@ export class S3BuildLock implements BuildLock {
       if (lostRace(error) || isMissing(error)) throw this.lost(await this.readHolder().catch(() => undefined));
       throw error;
     }
+  }
+
+  /** Deletes the lock if it is the one `token` wrote (conditional on the ETag read with it). */
+  private async giveBackIfOurs(token: string): Promise<void> {
+    const holder = await this.readHolder();
+    if (holder?.token !== token) return;
+    const { bucket, key } = parseS3Url(this.url);
+    await this.send((o) => this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, ...(holder.etag ? { IfMatch: holder.etag } : {}) }), o));
   }
 
   private send<T>(call: SdkCall<T>): Promise<T> {

@@ -75,6 +75,24 @@ describe('the S3 build lock', () => {
     expect(s3.has(LOCK)).toBe(false);
   });
 
+  it('gives back the lock its PUT wrote when that PUT was given up at its time limit', async () => {
+    const s3 = new FakeS3();
+    // The PUT lands, but its answer comes too late: the lock must not be left to refuse every later build.
+    s3.mock.on(PutObjectCommand).callsFake((input) => {
+      s3.put(`s3://${input.Bucket}/${input.Key}`, input.Body as string);
+      throw Object.assign(new Error('AWS did not answer within 50 ms'), { name: 'TimeoutError' });
+    });
+    await expect(new S3BuildLock(s3.client, LOCK, 30_000).acquire('build a')).rejects.toThrow(`cannot write the lake's lock ${LOCK} (TimeoutError: AWS did not answer within 50 ms)`);
+    expect(s3.has(LOCK)).toBe(false);
+    // Another build's lock met at the same moment is left alone.
+    s3.mock.on(PutObjectCommand).callsFake(() => {
+      otherLock(s3);
+      throw Object.assign(new Error('AWS did not answer within 50 ms'), { name: 'TimeoutError' });
+    });
+    await expect(new S3BuildLock(s3.client, LOCK, 30_000).acquire('build a')).rejects.toThrow(/TimeoutError/);
+    expect(JSON.parse(s3.text(LOCK)!)).toMatchObject({ token: 'theirs' });
+  });
+
   it('still refuses a lock written by someone else, naming its holder', async () => {
     const s3 = new FakeS3();
     otherLock(s3);
