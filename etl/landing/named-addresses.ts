@@ -9,7 +9,9 @@ import { dropEscapedInvisibles } from './escaped-invisibles';
  * either case), or spelled otherwise, the email's spelling (email-spelling.ts:
  * case, invisible characters, NFKC) within the whole line's spelling
  * (`'ali\u200bce@ｔｅｓｔ.com'` names alice@test.com), the escapes of invisible
- * characters dropped first (escaped-invisibles.ts: Python writes `'ali\\u200bce@…'`).
+ * characters dropped first (escaped-invisibles.ts: Python writes `'ali\\u200bce@…'`), or
+ * the email's spelling decomposed (NFD) within the line's, so a mark right after
+ * the email cannot hide it by composing with its last letter.
  * The line's spelling drops its NULs, so a line written as UTF-16 (a NUL beside
  * each ASCII character) is read too.
  * Which emails are accepted is known only once all of landing is read, so the
@@ -33,11 +35,24 @@ export const WHOLE_SEARCH_BUDGET = 1e9;
 // An `@` as written or as NFKC spells it (full-width U+FF20, small U+FE6B): a line without one names no address.
 const AT = /[@\uFE6B\uFF20]/;
 
+/** How a kept line's text is folded, and so which index of the accepted emails searches it. */
+type Form = 'written' | 'spelled' | 'decomposed';
+const WRITTEN: readonly Form[] = ['written'];
+const SPELLED: readonly Form[] = ['spelled'];
+const DECOMPOSED: readonly Form[] = ['decomposed'];
+const SPELLED_AND_DECOMPOSED: readonly Form[] = ['spelled', 'decomposed'];
+
+/** An email's spelling decomposed (NFD), as a bad line's is searched for it. */
+export function decomposedSpellingOf(email: string): string {
+  const spelled = spellingOf(email);
+  return isAscii(spelled) ? spelled : spelled.normalize('NFD');
+}
+
 /** Local parts longer than this are searched for whole, not looked up by each `@` of a line. */
 const LOOKED_UP_LOCAL = 256;
 
 export class NamedAddresses {
-  private readonly lines: Array<{ text: string; spelled: boolean; lastUpdateDate: number | null }> = [];
+  private readonly lines: Array<{ text: string; forms: readonly Form[]; lastUpdateDate: number | null }> = [];
   private kept = 0;
   private overBudget = false;
 
@@ -49,21 +64,26 @@ export class NamedAddresses {
   /** A bad line's text (or a piece of one too long to hold) and its own date, null when unknown. */
   keep(text: string, lastUpdateDate: number | null): void {
     if (!AT.test(text) || this.overBudget) return;
-    // Spelled whole, so a mark right after an email composes with its last letter (`…com\u0301` reads `…coḿ`): then
-    // only the written search finds it, as only an exact match would under the email key (it is another address to a reader).
     const unescaped = dropEscapedInvisibles(text);
     const spelled = spellingOf(unescaped);
+    // Spelled whole, a mark right after an email composes with its last letter (`ａ@b.com` + U+0301 is `…coḿ`), so the
+    // line is also searched decomposed (NFD) for each email's decomposed spelling: a mark then follows the letter it
+    // garbles, outside the email, and an email's own marks must still be in the line (`jose@` is not named by `josé@`).
+    const decomposed = isAscii(spelled) ? undefined : spelled.normalize('NFD');
     // Plain ASCII spells each character alone (drops or lower-cases it), so unless an escape was dropped its spelling
     // holds all the written text does.
     const written = isAscii(text) && unescaped === text ? undefined : foldAscii(text);
-    this.kept += spelled.length + (written?.length ?? 0);
+    const apart = decomposed !== undefined && decomposed !== spelled;
+    this.kept += spelled.length + (apart ? decomposed.length : 0) + (written?.length ?? 0);
     if (this.kept > this.budget) {
       this.overBudget = true;
       this.lines.length = 0;
       return;
     }
-    this.lines.push({ text: spelled, spelled: true, lastUpdateDate });
-    if (written !== undefined) this.lines.push({ text: written, spelled: false, lastUpdateDate });
+    // A line that is its own NFD (no composed letter) is searched once by each of the two spellings.
+    this.lines.push({ text: spelled, forms: decomposed === undefined || apart ? SPELLED : SPELLED_AND_DECOMPOSED, lastUpdateDate });
+    if (apart) this.lines.push({ text: decomposed, forms: DECOMPOSED, lastUpdateDate });
+    if (written !== undefined) this.lines.push({ text: written, forms: WRITTEN, lastUpdateDate });
   }
 
   /**
@@ -71,13 +91,17 @@ export class NamedAddresses {
    * written; of `spelled`, those whose spelling a line's spelling holds.
    */
   *named(written: readonly string[], spelled: readonly string[] = written): Generator<[email: string, lastUpdateDate: number | null]> {
-    const bySpelling = new AddressIndex(spelled, spellingOf);
-    const asWritten = new AddressIndex(written, foldAscii);
-    if (this.overBudget || (bySpelling.searchedWhole + asWritten.searchedWhole) * this.kept > this.wholeSearchBudget) {
-      yield* [...new Set([...asWritten.emails(), ...bySpelling.emails()])].map((email): [string, null] => [email, null]);
+    const indexes: Record<Form, AddressIndex> = {
+      written: new AddressIndex(written, foldAscii),
+      spelled: new AddressIndex(spelled, spellingOf),
+      decomposed: new AddressIndex(spelled, decomposedSpellingOf),
+    };
+    const searchedWhole = indexes.written.searchedWhole + indexes.spelled.searchedWhole + indexes.decomposed.searchedWhole;
+    if (this.overBudget || searchedWhole * this.kept > this.wholeSearchBudget) {
+      yield* [...new Set([...indexes.written.emails(), ...indexes.spelled.emails()])].map((email): [string, null] => [email, null]);
       return;
     }
-    for (const line of this.lines) for (const email of (line.spelled ? bySpelling : asWritten).within(line.text)) yield [email, line.lastUpdateDate];
+    for (const line of this.lines) for (const form of line.forms) for (const email of indexes[form].within(line.text)) yield [email, line.lastUpdateDate];
   }
 }
 

@@ -163,6 +163,7 @@ describe('stedi build on hostile landing lines', () => {
     ['in full-width letters and @', 'dana@test.com', '\uff44\uff41\uff4e\uff41\uff20\uff54\uff45\uff53\uff54.com'],
     ['in NFD beside NFC', 'jos\u00e9@test.com', 'jose\u0301@test.com'],
     ['in other non-ASCII case', 'jos\u00e9@test.com', 'JOS\u00c9@TEST.COM'],
+    ['in full-width letters followed at once by a combining mark (spelled whole, `…coḿ`)', 'dana@test.com', '\uff44ana@test.com\u0301'],
   ])('hides a customer whose quarantined revocation, not JSON, spells the email %s outside an email key', (_how, granted, written) => {
     const landing = writeSmallLanding();
     writeLanding(landing, 'customer', [{ ...customerRecord({ name: 'dana', serial: 'serial-dana' }), email: granted }], 'customer-2.json');

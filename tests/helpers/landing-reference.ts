@@ -185,7 +185,11 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
       return code <= 0x10ffff && /^[\p{Cc}\p{Cf}\p{Zs}]$/u.test(String.fromCodePoint(code)) ? '' : escape;
     });
     const spelled = spelling(unescaped);
-    const holds = (email: string): boolean => (email.includes('@') && written.includes(foldAscii(email))) || (spelling(email).includes('@') && spelled.includes(spelling(email)));
+    // Or both spellings decomposed: a mark right after the email garbles its last letter, not the email.
+    const apart = spelled.normalize('NFD');
+    const holds = (email: string): boolean =>
+      (email.includes('@') && written.includes(foldAscii(email))) ||
+      (spelling(email).includes('@') && (spelled.includes(spelling(email)) || apart.includes(spelling(email).normalize('NFD'))));
     for (const r of records) if (holds(r.email)) doubts.push({ email: r.email, updated: line.updated, position: line.position });
   }
   // A device named under a bad line's serialNumber key: every customer whose freshest records name it is in doubt.

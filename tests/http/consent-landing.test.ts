@@ -63,6 +63,19 @@ describe('consent read from landing, through the API', () => {
     expect((await test.graphql('{ lake { consentUncertain } }', ANALYST_KEY)).body.data.lake.consentUncertain).toBe(2);
   });
 
+  it.each([
+    ['in full-width letters followed at once by a combining mark (spelled whole, `…coḿ`)', '\uff41lice@test.com\u0301'],
+  ])('hides at once a customer whose revocation, not JSON, writes the email %s', async (_how, written) => {
+    const landing = writeSmallLanding();
+    test = await buildTestApp({ landing });
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
+    // A Python dict's printout: only the search of the line's text finds the address.
+    writeLanding(landing, 'customer', [`{'email': '${written}', 'shareWithResearchAsOfDate': None}`], 'customer-2.json');
+    await test.lake.services.consent.refresh();
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toBeNull();
+    expect((await test.graphql('{ lake { consentUncertain } }', ANALYST_KEY)).body.data.lake.consentUncertain).toBe(1);
+  });
+
   it('hides at once a customer whose consenting record spells the email in NFC when a newer revocation spells it in NFD', async () => {
     const landing = writeSmallLanding();
     const jose = (email: string, serial: string, consentAt: number | null, updatedAt: number) => ({ ...customerRecord({ name: 'jose', serial, consentAt, updatedAt }), email });

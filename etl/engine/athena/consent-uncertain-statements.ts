@@ -41,15 +41,19 @@ const spelling = (email: string): string =>
   `lower(regexp_replace(normalize(regexp_replace(${email}, ${INVISIBLE}, ''), NFKC), ${INVISIBLE}, ''))`;
 /** A text as the address search spells it: its escapes of invisible characters dropped (escaped-invisibles.ts), then folded. */
 const searched = (text: string): string => spelling(`regexp_replace(${text}, ${literal(ESCAPED_INVISIBLE)}, '')`);
+/** A spelling decomposed (NFD), so a mark right after an email in a bad line stays apart from its last letter (named-addresses.ts). */
+const decomposed = (spelled: string): string => `normalize(${spelled}, NFD)`;
 /**
  * Whether a text names an accepted email (named-addresses.ts): the email as written within the text (ASCII case
- * aside), or its spelling within the text's (which drops NULs: text written as UTF-16). Each row of `text` carries
- * its "folded" and "searched" columns, of `accepted` its "folded" and "spelling", computed once for it. By
- * spelling, only a lone accepted one is looked for: those others share are hidden anyway (n in n lines made n² rows).
+ * aside), or its spelling within the text's (which drops NULs: text written as UTF-16), or both decomposed. Each row
+ * of `text` carries its "folded", "searched" and "apart" (searched, decomposed) columns, of `accepted` its "folded",
+ * "spelling" and "apart", computed once for it. By spelling, only a lone accepted one is looked for: those others
+ * share are hidden anyway (n in n lines made n² rows).
  */
 const names = (text: string, accepted: string): string =>
   `((strpos(${accepted}."folded", '@') > 0 AND strpos(${text}."folded", ${accepted}."folded") > 0)` +
-  ` OR (${accepted}."alike" = 1 AND strpos(${accepted}."spelling", '@') > 0 AND strpos(${text}."searched", ${accepted}."spelling") > 0))`;
+  ` OR (${accepted}."alike" = 1 AND strpos(${accepted}."spelling", '@') > 0` +
+  ` AND (strpos(${text}."searched", ${accepted}."spelling") > 0 OR strpos(${text}."apart", ${accepted}."apart") > 0)))`;
 
 export function createConsentUncertainView(database: string, version: string): Statement {
   const checked = qualified(database, landingCheckedName('customer', version));
@@ -61,10 +65,11 @@ export function createConsentUncertainView(database: string, version: string): S
       `CREATE VIEW ${qualified(database, consentUncertainName(version))} AS`,
       `WITH`,
       `"bad" AS (`,
-      `  SELECT "line", ${fold('"line"')} AS "folded", ${searched('"line"')} AS "searched",`,
+      `  SELECT "line", "folded", "searched", ${decomposed('"searched"')} AS "apart", "lastUpdateDate"`,
+      `  FROM (SELECT "line", ${fold('"line"')} AS "folded", ${searched('"line"')} AS "searched",`,
       // Its own date when the line was read to its end and the date is a whole number within ±(2^53 − 1); else unknown.
       `    CASE WHEN ${fieldReason} AND abs("date") <= ${MAX_SAFE_WHOLE} AND floor("date") = "date" THEN CAST("date" AS bigint) END AS "lastUpdateDate"`,
-      `  FROM (SELECT "line", "reason", try_cast(json_extract_scalar("line", '$.lastUpdateDate') AS double) AS "date" FROM ${checked} WHERE "reason" IS NOT NULL) AS "refused"`,
+      `  FROM (SELECT "line", "reason", try_cast(json_extract_scalar("line", '$.lastUpdateDate') AS double) AS "date" FROM ${checked} WHERE "reason" IS NOT NULL) AS "refused") AS "b"`,
       `),`,
       `"valid" AS (`,
       `  SELECT "email", max("lastUpdateDate") AS "lastUpdateDate"`,
@@ -74,15 +79,16 @@ export function createConsentUncertainView(database: string, version: string): S
       `),`,
       // Each accepted email's spelling and how many accepted emails share it: counted, not paired (n of one spelling made n² pairs).
       `"spelled" AS (`,
-      `  SELECT "email", "folded", "spelling", count(*) OVER (PARTITION BY "spelling") AS "alike"`,
+      `  SELECT "email", "folded", "spelling", ${decomposed('"spelling"')} AS "apart", count(*) OVER (PARTITION BY "spelling") AS "alike"`,
       `  FROM (SELECT "email", ${fold('"email"')} AS "folded", ${spelling('"email"')} AS "spelling" FROM "valid") AS "s"`,
       `),`,
       `"keyed" AS (`,
-      `  SELECT "email", ${fold('"email"')} AS "folded", ${spelling('"email"')} AS "spelling", ${searched('"email"')} AS "searched", "lastUpdateDate"`,
+      `  SELECT "email", "folded", "spelling", "searched", ${decomposed('"searched"')} AS "apart", "lastUpdateDate"`,
+      `  FROM (SELECT "email", ${fold('"email"')} AS "folded", ${spelling('"email"')} AS "spelling", ${searched('"email"')} AS "searched", "lastUpdateDate"`,
       // An email decodes its JSON escapes, or stays as written when they are not valid JSON.
       `  FROM (SELECT coalesce(json_extract_scalar('"' || "e"."raw" || '"', '$'), "e"."raw") AS "email", "bad"."lastUpdateDate"`,
       `    FROM "bad"`,
-      `    CROSS JOIN UNNEST(regexp_extract_all("bad"."line", ${EMAIL}, 1)) AS "e"("raw")) AS "k"`,
+      `    CROSS JOIN UNNEST(regexp_extract_all("bad"."line", ${EMAIL}, 1)) AS "e"("raw")) AS "k") AS "d"`,
       `),`,
       // Each accepted email's devices (serial-spelling.ts) at its freshest lastUpdateDate, and the devices bad lines name under the key.
       `"claims" AS (`,
