@@ -1,6 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import { spellingOf } from './email-spelling';
-import { NamedAddresses } from './named-addresses';
+import { NamedAddresses, mayNameAddress } from './named-addresses';
 import { serialSpellingOf } from './serial-spelling';
 
 /**
@@ -88,7 +88,7 @@ export class OverlongEmails {
     const text = this.tail + this.decoder.write(bytes);
     readEmails(text, this.emails);
     readDevices(text, this.devices);
-    if (text.includes('@')) this.texts.push(text);
+    if (mayNameAddress(text)) this.texts.push(text);
     this.tail = text.slice(-this.window);
   }
 }

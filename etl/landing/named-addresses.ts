@@ -1,5 +1,5 @@
 import { isAscii, spellingOf } from './email-spelling';
-import { dropEscapedInvisibles } from './escaped-invisibles';
+import { decodeEscapes } from './escaped-characters';
 
 /**
  * Doubt hides, however a bad line writes an address: a quarantined customer
@@ -8,8 +8,8 @@ import { dropEscapedInvisibles } from './escaped-invisibles';
  * `'email': 'a@b'`, `a@b.` at a sentence's end): as written (ASCII letters in
  * either case), or spelled otherwise, the email's spelling (email-spelling.ts:
  * case, invisible characters, NFKC) within the whole line's spelling
- * (`'ali\u200bce@ｔｅｓｔ.com'` names alice@test.com), the escapes of invisible
- * characters dropped first (escaped-invisibles.ts: Python writes `'ali\\u200bce@…'`), or
+ * (`'ali\u200bce@ｔｅｓｔ.com'` names alice@test.com), its escapes decoded first
+ * (escaped-characters.ts: Python writes `'ali\\u200bce@…'`, JSON `\\u0061`), or
  * the email's spelling decomposed (NFD) within the line's, so a mark right after
  * the email cannot hide it by composing with its last letter.
  * The line's spelling drops its NULs, so a line written as UTF-16 (a NUL beside
@@ -34,6 +34,9 @@ export const WHOLE_SEARCH_BUDGET = 1e9;
 
 // An `@` as written or as NFKC spells it (full-width U+FF20, small U+FE6B): a line without one names no address.
 const AT = /[@\uFE6B\uFF20]/;
+
+/** Whether `text` holds an `@`, as written, as NFKC spells it or as an escape (`\u0040`): else it names no address. */
+export const mayNameAddress = (text: string): boolean => AT.test(text) || (text.includes('\\') && AT.test(decodeEscapes(text)));
 
 /** How a kept line's text is folded, and so which index of the accepted emails searches it. */
 type Form = 'written' | 'spelled' | 'decomposed';
@@ -63,14 +66,15 @@ export class NamedAddresses {
 
   /** A bad line's text (or a piece of one too long to hold) and its own date, null when unknown. */
   keep(text: string, lastUpdateDate: number | null): void {
-    if (!AT.test(text) || this.overBudget) return;
-    const unescaped = dropEscapedInvisibles(text);
+    if (this.overBudget) return;
+    const unescaped = decodeEscapes(text);
+    if (!AT.test(unescaped)) return;
     const spelled = spellingOf(unescaped);
     // Spelled whole, a mark right after an email composes with its last letter (`ａ@b.com` + U+0301 is `…coḿ`), so the
     // line is also searched decomposed (NFD) for each email's decomposed spelling: a mark then follows the letter it
     // garbles, outside the email, and an email's own marks must still be in the line (`jose@` is not named by `josé@`).
     const decomposed = isAscii(spelled) ? undefined : spelled.normalize('NFD');
-    // Plain ASCII spells each character alone (drops or lower-cases it), so unless an escape was dropped its spelling
+    // Plain ASCII spells each character alone (drops or lower-cases it), so unless an escape was decoded its spelling
     // holds all the written text does.
     const written = isAscii(text) && unescaped === text ? undefined : foldAscii(text);
     const apart = decomposed !== undefined && decomposed !== spelled;

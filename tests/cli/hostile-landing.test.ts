@@ -164,6 +164,8 @@ describe('stedi build on hostile landing lines', () => {
     ['in NFD beside NFC', 'jos\u00e9@test.com', 'jose\u0301@test.com'],
     ['in other non-ASCII case', 'jos\u00e9@test.com', 'JOS\u00c9@TEST.COM'],
     ['in full-width letters followed at once by a combining mark (spelled whole, `…coḿ`)', 'dana@test.com', '\uff44ana@test.com\u0301'],
+    ['with visible characters, its @ among them, as JSON and Python escape them', 'dana@test.com', '\\u0064an\\x61\\u0040test.com'],
+    ['with a letter as Rust\'s Debug escapes it, escaped again (a run of backslashes)', 'dana@test.com', 'da\\\\u{6e}a@test.com'],
   ])('hides a customer whose quarantined revocation, not JSON, spells the email %s outside an email key', (_how, granted, written) => {
     const landing = writeSmallLanding();
     writeLanding(landing, 'customer', [{ ...customerRecord({ name: 'dana', serial: 'serial-dana' }), email: granted }], 'customer-2.json');

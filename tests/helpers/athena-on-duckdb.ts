@@ -22,6 +22,8 @@ import { trinoJson } from './trino-json';
  * - Trino's JSON functions are JavaScript functions with Trino's (Jackson's)
  *   behaviour, see trino-json.ts; DuckDB's own JSON reader is more lenient;
  * - from_utf8(substr(to_utf8(s), 1, n)), a line's first n bytes, is a JavaScript function;
+ * - regexp_replace(s, 'pattern', "g" -> body), Trino's replacement by a lambda, is rewritten with DuckDB's list
+ *   functions (lambdaReplacements below), and chr() takes a bigint as Trino's does;
  * - a SELECT's result is also written to the fake S3 as Athena's CSV result file;
  * - any DuckDB error is a FAILED query with a USER error.
  */
@@ -57,6 +59,8 @@ export class AthenaOnDuckDb {
     await connection.run('CREATE MACRO regexp_count(s, p) AS len(regexp_extract_all(s, p))');
     // Trino's regexp_replace replaces every match; DuckDB's only the first unless told 'g'.
     await connection.run(`CREATE MACRO trino_regexp_replace(s, p, r) AS regexp_replace(s, p, r, 'g')`);
+    // Trino's chr takes a bigint; DuckDB's an integer.
+    await connection.run('CREATE MACRO trino_chr(n) AS chr(CAST(n AS INTEGER))');
     registerTrinoJson(connection);
     return new AthenaOnDuckDb(instance, connection, s3, folders);
   }
@@ -118,7 +122,8 @@ export class AthenaOnDuckDb {
     // A landing's checked lines are computed once, not by every statement that reads them (the landing does not change during a test build).
     if (/^CREATE VIEW "\w+"\."\w+_landing_checked__\w+" AS\n/.test(sql)) sql = sql.replace(/^CREATE VIEW/, 'CREATE TABLE');
     if (/^DROP VIEW IF EXISTS "\w+"\."\w+_landing_checked__\w+"$/.test(sql)) sql = sql.replace(/^DROP VIEW/, 'DROP TABLE');
-    sql = sql
+    sql = lambdaReplacements(sql)
+      .replace(/\bchr\(/g, 'trino_chr(')
       .replace(/\b(json_parse|json_format|json_extract_scalar|json_extract|json_size|json_array_length|regexp_replace)\(/g, 'trino_$1(')
       .replace(/try_cast\(("\w+") AS map\(varchar, json\)\)/g, 'trino_json_object($1)')
       .replace(/length\(to_utf8\(("\w+")\)\)/g, 'strlen($1)')
@@ -153,6 +158,57 @@ export class AthenaOnDuckDb {
     appender.closeSync();
     return 'SELECT 1';
   }
+}
+
+/**
+ * Trino's regexp_replace(s, 'pattern', "g" -> body), which calls the lambda with each match's groups (null when a
+ * group took no part), in DuckDB terms: the text between matches (string_split_regex) and each group of each match
+ * (regexp_extract_all), joined with the lambda applied to every match's groups. Only a pattern given as a literal
+ * whose groups never match empty text (as the engine's are): DuckDB reads such a group as ''.
+ */
+function lambdaReplacements(sql: string): string {
+  for (let at = sql.lastIndexOf('regexp_replace('); at >= 0; at = at === 0 ? -1 : sql.lastIndexOf('regexp_replace(', at - 1)) {
+    if (at > 0 && /\w/.test(sql[at - 1])) continue;
+    const open = at + 'regexp_replace'.length;
+    const { args, end } = callArguments(sql, open);
+    const lambda = args.length === 3 ? /^\s*("?\w+"?) -> ([\s\S]*)$/.exec(args[2]) : null;
+    if (!lambda) continue;
+    const [text, pattern] = [args[0].trim(), args[1].trim()];
+    const groups = pattern.match(/(?<!\\)\((?!\?)/g)?.length ?? 0;
+    const parts = `string_split_regex(${text}, ${pattern})`;
+    const matchGroups = `[${Array.from({ length: groups }, (_, k) => `nullif(regexp_extract_all(${text}, ${pattern}, ${k + 1})["i"], '')`).join(', ')}]`;
+    const replaced = `array_to_string(list_transform(range(1, len(${parts}) + 1), lambda "i": ${parts}["i"] || CASE WHEN "i" < len(${parts}) THEN list_transform([${matchGroups}], lambda ${lambda[1]}: ${lambda[2]})[1] ELSE '' END), '')`;
+    sql = sql.slice(0, at) + replaced + sql.slice(end);
+  }
+  return sql;
+}
+
+/** The top-level arguments of the call whose `(` is at `open`, and the index just past its `)`; quoted text is skipped. */
+function callArguments(sql: string, open: number): { args: string[]; end: number } {
+  const args: string[] = [];
+  let depth = 0;
+  let start = open + 1;
+  for (let i = open; i < sql.length; i += 1) {
+    const c = sql[i];
+    if (c === "'" || c === '"') {
+      i = sql.indexOf(c, i + 1);
+      // A doubled quote inside quoted text is one quote: the scan resumes after it.
+      while (sql[i + 1] === c) i = sql.indexOf(c, i + 2);
+      continue;
+    }
+    if (c === '(' || c === '[') depth += 1;
+    else if (c === ')' || c === ']') {
+      depth -= 1;
+      if (depth === 0) {
+        args.push(sql.slice(start, i));
+        return { args, end: i + 1 };
+      }
+    } else if (c === ',' && depth === 1) {
+      args.push(sql.slice(start, i));
+      start = i + 1;
+    }
+  }
+  throw new Error('the stand-in found an unclosed call');
 }
 
 /** A file's lines as Hadoop's LineReader splits them (\n, \r\n or a lone \r), decoded as Java decodes Text: invalid UTF-8 becomes U+FFFD. */

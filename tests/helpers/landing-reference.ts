@@ -141,6 +141,44 @@ function serialsInRaw(raw: string): string[] {
   return serials;
 }
 
+/** One escape's code point and where it ends, at `at` (just past its backslashes), or null when none starts there. */
+function escapeAt(text: string, at: number): { code: number; end: number } | null {
+  const hexAt = (from: number, digits: number): number | null => (new RegExp(`^[0-9a-fA-F]{${digits}}`).test(text.slice(from, from + digits)) ? parseInt(text.slice(from, from + digits), 16) : null);
+  const braced = /^[xu]\{([0-9a-fA-F]{1,6})\}/.exec(text.slice(at, at + 10));
+  if (braced) return { code: parseInt(braced[1], 16), end: at + braced[0].length };
+  const kind = text[at];
+  const code = kind === 'u' ? hexAt(at + 1, 4) : kind === 'x' ? hexAt(at + 1, 2) : kind === 'U' ? hexAt(at + 1, 8) : null;
+  if (code === null) return null;
+  const end = at + 1 + (kind === 'u' ? 4 : kind === 'x' ? 2 : 8);
+  if (kind === 'u' && code >= 0xd800 && code <= 0xdbff) {
+    let next = end;
+    while (text[next] === '\\') next += 1;
+    const low = next > end && text[next] === 'u' ? hexAt(next + 1, 4) : null;
+    if (low !== null && low >= 0xdc00 && low <= 0xdfff) return { code: 0x10000 + (code - 0xd800) * 0x400 + (low - 0xdc00), end: next + 5 };
+  }
+  return { code, end };
+}
+
+/** `text` with each escape read as its character (nothing up to U+0020), or left as written when it names none. */
+function unescape(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; ) {
+    if (text[i] !== '\\') {
+      out += text[i];
+      i += 1;
+      continue;
+    }
+    let at = i;
+    while (text[at] === '\\') at += 1;
+    const escape = escapeAt(text, at);
+    if (!escape) out += text.slice(i, at);
+    else if (escape.code > 0x10ffff || (escape.code >= 0xd800 && escape.code <= 0xdfff)) out += text.slice(i, escape.end);
+    else if (escape.code > 0x20) out += String.fromCodePoint(escape.code);
+    i = escape ? escape.end : at;
+  }
+  return out;
+}
+
 interface Customer {
   email: string;
   serialNumber: string;
@@ -178,12 +216,8 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
   // with an @ within the whole line's spelling (which drops NULs: a line written as UTF-16).
   for (const line of bad) {
     const written = foldAscii(line.raw);
-    // An invisible character written as an escape (Python's `\u200b`, `\xa0`, `\U000e0041`, JSON's surrogate pairs) is dropped first.
-    const unescaped = line.raw.replace(/\\(?:x[0-9a-fA-F]{2}|u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})/g, (escape) => {
-      const units = escape.split('\\').slice(1).map((e) => parseInt(e.slice(1), 16));
-      const code = units.length === 2 ? 0x10000 + ((units[0] - 0xd800) << 10) + (units[1] - 0xdc00) : units[0];
-      return code <= 0x10ffff && /^[\p{Cc}\p{Cf}\p{Zs}]$/u.test(String.fromCodePoint(code)) ? '' : escape;
-    });
+    // Its escapes are read as the characters they name first (JSON's, Python's, Rust's, Perl's; a run of backslashes as one).
+    const unescaped = unescape(line.raw);
     const spelled = spelling(unescaped);
     // Or both spellings decomposed: a mark right after the email garbles its last letter, not the email.
     const apart = spelled.normalize('NFD');

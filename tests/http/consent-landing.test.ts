@@ -65,6 +65,8 @@ describe('consent read from landing, through the API', () => {
 
   it.each([
     ['in full-width letters followed at once by a combining mark (spelled whole, `…coḿ`)', '\uff41lice@test.com\u0301'],
+    ['as JSON escapes of visible characters, its @ among them', '\\u0061lice\\u0040test.com'],
+    ["with a letter as Python's \\x escape", 'ali\\x63e@test.com'],
   ])('hides at once a customer whose revocation, not JSON, writes the email %s', async (_how, written) => {
     const landing = writeSmallLanding();
     test = await buildTestApp({ landing });

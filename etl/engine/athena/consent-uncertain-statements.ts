@@ -1,6 +1,6 @@
 import { keyPattern } from '../../landing/consent-doubt';
 import { invisibleClass } from '../../landing/email-spelling';
-import { ESCAPED_INVISIBLE } from '../../landing/escaped-invisibles';
+import { ESCAPED_CHARACTER, LAST_ASCII_INVISIBLE, LAST_CODE_POINT, SURROGATES } from '../../landing/escaped-characters';
 import { LOWER, UPPER } from '../../landing/named-addresses';
 import { serialSpellingSql } from '../../landing/serial-spelling';
 import { FIELD_REASON_PREFIXES, MAX_SAFE_WHOLE } from '../../landing/landing-rules';
@@ -31,7 +31,7 @@ const SPACE = String.raw`[\t\n\x{0B}\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}
 const EMAIL = String.raw`'${keyPattern('email')}${SPACE}:${SPACE}"((?:[^"\\]|\\[^\n\r\x{2028}\x{2029}])*)"'`;
 const SERIAL = String.raw`'${keyPattern('serialNumber')}${SPACE}:${SPACE}"((?:[^"\\]|\\[^\n\r\x{2028}\x{2029}])*)"'`;
 /** A string under a key, its JSON escapes decoded, or as written when they are not valid JSON. */
-const decoded = (raw: string): string => `coalesce(json_extract_scalar('"' || ${raw} || '"', '$'), ${raw})`;
+const jsonDecoded = (raw: string): string => `coalesce(json_extract_scalar('"' || ${raw} || '"', '$'), ${raw})`;
 
 const fold = (text: string): string => `translate(${text}, ${literal(UPPER)}, ${literal(LOWER)})`;
 // The invisible characters as a Trino (Joni) regex class: code points written \x{…}, as Trino asks for beyond the BMP.
@@ -39,8 +39,25 @@ const INVISIBLE = literal(invisibleClass((c) => `\\x{${c.toString(16).toUpperCas
 /** An email as its spellings share it (email-spelling.ts): invisibles dropped, NFKC, invisibles dropped, lower() (simple case mapping, per code point). */
 const spelling = (email: string): string =>
   `lower(regexp_replace(normalize(regexp_replace(${email}, ${INVISIBLE}, ''), NFKC), ${INVISIBLE}, ''))`;
-/** A text as the address search spells it: its escapes of invisible characters dropped (escaped-invisibles.ts), then folded. */
-const searched = (text: string): string => spelling(`regexp_replace(${text}, ${literal(ESCAPED_INVISIBLE)}, '')`);
+/**
+ * A text's escapes decoded as escaped-characters.ts decodes them, by Trino's regexp_replace with a lambda (given the
+ * pattern's groups, null when a group took no part): a run of backslashes alone as it is, a surrogate pair's code
+ * point, else the one code point's, which reads as nothing up to U+0020 and as the escape itself when it names no
+ * character (chr() would fail the query). The lambda never answers null, which would make the whole text null.
+ */
+function decoded(text: string): string {
+  const code = `from_base(coalesce("e"[4], "e"[5], "e"[6], "e"[7]), 16)`;
+  return (
+    `regexp_replace(${text}, ${literal(ESCAPED_CHARACTER)}, "e" -> CASE` +
+    ` WHEN "e"[8] IS NOT NULL THEN "e"[8]` +
+    ` WHEN "e"[2] IS NOT NULL THEN chr(65536 + (from_base("e"[2], 16) - 55296) * 1024 + from_base("e"[3], 16) - 56320)` +
+    ` WHEN ${code} <= ${LAST_ASCII_INVISIBLE} THEN ''` +
+    ` WHEN ${code} > ${LAST_CODE_POINT} OR ${code} BETWEEN ${SURROGATES[0]} AND ${SURROGATES[1]} THEN "e"[1]` +
+    ` ELSE chr(${code}) END)`
+  );
+}
+/** A text as the address search spells it: its escapes decoded (escaped-characters.ts), then folded. */
+const searched = (text: string): string => spelling(decoded(text));
 /** A spelling decomposed (NFD), so a mark right after an email in a bad line stays apart from its last letter (named-addresses.ts). */
 const decomposed = (spelled: string): string => `normalize(${spelled}, NFD)`;
 /**
@@ -86,7 +103,7 @@ export function createConsentUncertainView(database: string, version: string): S
       `  SELECT "email", "folded", "spelling", "searched", ${decomposed('"searched"')} AS "apart", "lastUpdateDate"`,
       `  FROM (SELECT "email", ${fold('"email"')} AS "folded", ${spelling('"email"')} AS "spelling", ${searched('"email"')} AS "searched", "lastUpdateDate"`,
       // An email decodes its JSON escapes, or stays as written when they are not valid JSON.
-      `  FROM (SELECT coalesce(json_extract_scalar('"' || "e"."raw" || '"', '$'), "e"."raw") AS "email", "bad"."lastUpdateDate"`,
+      `  FROM (SELECT ${jsonDecoded('"e"."raw"')} AS "email", "bad"."lastUpdateDate"`,
       `    FROM "bad"`,
       `    CROSS JOIN UNNEST(regexp_extract_all("bad"."line", ${EMAIL}, 1)) AS "e"("raw")) AS "k") AS "d"`,
       `),`,
@@ -98,7 +115,7 @@ export function createConsentUncertainView(database: string, version: string): S
       `  ) AS "c" WHERE "lastUpdateDate" = "freshest"`,
       `),`,
       `"named_devices" AS (`,
-      `  SELECT ${serialSpellingSql(decoded('"d"."raw"'))} AS "device", "bad"."lastUpdateDate"`,
+      `  SELECT ${serialSpellingSql(jsonDecoded('"d"."raw"'))} AS "device", "bad"."lastUpdateDate"`,
       `  FROM "bad"`,
       `  CROSS JOIN UNNEST(regexp_extract_all("bad"."line", ${SERIAL}, 1)) AS "d"("raw")`,
       `),`,

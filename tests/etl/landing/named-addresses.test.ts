@@ -39,6 +39,20 @@ describe('the addresses a bad line names', () => {
     ]);
   });
 
+  it('finds an email whose characters a line writes as escapes of visible ones, even its @, and not one the escapes do not spell', () => {
+    const search = new NamedAddresses();
+    search.keep("{'email': '\\u0061nn@t.com', 'shareWithResearchAsOfDate': None}", 1);
+    search.keep('b\\x6fb\\u{40}t.com', 2);
+    search.keep('{"msg": "cy\\\\u0040t.com"}', 3);
+    search.keep('d\\u0061\\ud83d\\ude00@t.com', 4);
+    expect(named(search, ['ann@t.com', 'bob@t.com', 'cy@t.com', 'da@t.com', 'd@t.com', 'da\u{1f600}@t.com'])).toEqual([
+      ['ann@t.com', 1],
+      ['bob@t.com', 2],
+      ['cy@t.com', 3],
+      ['da\u{1f600}@t.com', 4],
+    ]);
+  });
+
   it('finds an email whose local part is too long to look up by its @', () => {
     const long = `${'l'.repeat(300)}@t.com`;
     const search = new NamedAddresses();
@@ -95,8 +109,8 @@ describe('the addresses a bad line names', () => {
   it('names exactly the accepted emails a line holds, as written (ASCII case aside) or spelled (seeded)', () => {
     // fast-check names the seed of a failure; STEDI_PROPERTY_SEED=<seed> reproduces it.
     const SEED = Number(process.env.STEDI_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
-    // Invisible (also escaped as Python writes them), full-width, decomposed and non-ASCII-case characters beside the plain ones.
-    const char = fc.constantFrom('a', 'B', '@', '.', 'x', 'Y', ' ', '\u00e9', '\u00c9', 'e\u0301', '\u0301', '\u0323', '\u200b', '\0', '\uff41', '\uff20', '\\u200b', '\\xa0');
+    // Invisible (also escaped as Python writes them), escaped, full-width, decomposed and non-ASCII-case characters beside the plain ones.
+    const char = fc.constantFrom('a', 'B', '@', '.', 'x', 'Y', ' ', '\u00e9', '\u00c9', 'e\u0301', '\u0301', '\u0323', '\u200b', '\0', '\uff41', '\uff20', '\\u200b', '\\xa0', '\\u0061', '\\x40', '\\\\U00000040');
     const text = fc.string({ unit: char, maxLength: 24 });
     fc.assert(
       fc.property(fc.uniqueArray(fc.string({ unit: char, minLength: 1, maxLength: 6 }), { maxLength: 12 }), fc.array(text, { maxLength: 4 }), (accepted, lines) => {
@@ -106,8 +120,9 @@ describe('the addresses a bad line names', () => {
         lines.forEach((line, i) => {
           const ascii = (text: string): string => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
           const spelled = (text: string): string => [...text.replace(/[\p{Cc}\p{Cf}\p{Zs}]/gu, '').normalize('NFKC')].map((c) => c.toLowerCase()).join('');
-          // A line's escapes of invisible characters are dropped too (an accepted email's are its own characters).
-          const spelledLine = spelled(line.replace(/\\u200b|\\xa0/g, ''));
+          // A line's escapes are decoded (a run of backslashes as one; an accepted email's are its own characters).
+          const escapes: Record<string, string> = { u200b: '\u200b', xa0: '\u00a0', u0061: 'a', x40: '@', U00000040: '@' };
+          const spelledLine = spelled(line.replace(/\\+(u200b|xa0|u0061|x40|U00000040)/g, (_, escape: string) => escapes[escape]));
           for (const email of accepted) {
             const written = email.includes('@') && ascii(line).includes(ascii(email));
             // Or both spellings decomposed (a mark after the email composes with its last letter in the line's spelling).
