@@ -1,5 +1,6 @@
 import { isAscii, spellingOf } from './email-spelling';
 import { decodeEscapes } from './escaped-characters';
+import { decodePercents } from './percent-encoded';
 
 /**
  * Doubt hides, however a bad line writes an address: a quarantined customer
@@ -8,8 +9,9 @@ import { decodeEscapes } from './escaped-characters';
  * `'email': 'a@b'`, `a@b.` at a sentence's end): as written (ASCII letters in
  * either case), or spelled otherwise, the email's spelling (email-spelling.ts:
  * case, invisible characters, NFKC) within the whole line's spelling
- * (`'ali\u200bce@ｔｅｓｔ.com'` names alice@test.com), its escapes decoded first
- * (escaped-characters.ts: Python writes `'ali\\u200bce@…'`, JSON `\\u0061`), or
+ * (`'ali\u200bce@ｔｅｓｔ.com'` names alice@test.com), its URL percent-encoding
+ * (percent-encoded.ts: `email=alice%40test.com`) and escapes (escaped-characters.ts:
+ * Python writes `'ali\\u200bce@…'`, JSON `\\u0061`) decoded first, or
  * the email's spelling decomposed (NFD) within the line's, so a mark right after
  * the email cannot hide it by composing with its last letter.
  * The line's spelling drops its NULs, so a line written as UTF-16 (a NUL beside
@@ -35,8 +37,11 @@ export const WHOLE_SEARCH_BUDGET = 1e9;
 // An `@` as written or as NFKC spells it (full-width U+FF20, small U+FE6B): a line without one names no address.
 const AT = /[@\uFE6B\uFF20]/;
 
-/** Whether `text` holds an `@`, as written, as NFKC spells it or as an escape (`\u0040`): else it names no address. */
-export const mayNameAddress = (text: string): boolean => AT.test(text) || (text.includes('\\') && AT.test(decodeEscapes(text)));
+/** A bad line's text with its URL percent-encoding (`%40`), then its escapes (`\u0040`) decoded: as the search reads it. */
+export const decodedText = (text: string): string => decodeEscapes(decodePercents(text));
+
+/** Whether `text` holds an `@`, as written, as NFKC spells it, percent-encoded or as an escape: else it names no address. */
+export const mayNameAddress = (text: string): boolean => AT.test(text) || ((text.includes('\\') || text.includes('%')) && AT.test(decodedText(text)));
 
 /** How a kept line's text is folded, and so which index of the accepted emails searches it. */
 type Form = 'written' | 'spelled' | 'decomposed';
@@ -67,7 +72,7 @@ export class NamedAddresses {
   /** A bad line's text (or a piece of one too long to hold) and its own date, null when unknown. */
   keep(text: string, lastUpdateDate: number | null): void {
     if (this.overBudget) return;
-    const unescaped = decodeEscapes(text);
+    const unescaped = decodedText(text);
     if (!AT.test(unescaped)) return;
     const spelled = spellingOf(unescaped);
     // Spelled whole, a mark right after an email composes with its last letter (`ａ@b.com` + U+0301 is `…coḿ`), so the

@@ -181,6 +181,20 @@ describe('stedi build on hostile landing lines', () => {
     expect(report.tables.customer_trusted.rows).toBe(2);
   });
 
+  it('hides a customer whose quarantined revocation is a form\'s body, the email percent-encoded, and keeps serving one a run that is not UTF-8 only seems to name', () => {
+    const landing = writeSmallLanding();
+    writeLanding(landing, 'customer', [{ ...customerRecord({ name: 'dana', serial: 'serial-dana' }), email: 'dana@test.com' }], 'customer-2.json');
+    // As a browser posts a form (application/x-www-form-urlencoded); a Latin-1 `%E9` before the `%40` is not UTF-8.
+    writeLanding(landing, 'customer', ['email=dana%40test.com&shareWithResearchAsOfDate=', 'email=bo%E9%40test.com&shareWithResearchAsOfDate='], 'customer-3.json');
+    const run = build(landing, makeTempDir());
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(quarantineOf(report, 'customer').map((q) => q.reason)).toEqual(['malformed JSON', 'malformed JSON']);
+    expect(report.consentUncertain).toBe(1);
+    // alice and bob: dana's consent is in doubt.
+    expect(report.tables.customer_trusted.rows).toBe(2);
+  });
+
   it('keeps serving a customer whose address only looks like another customer\'s revoking one (a Cyrillic а is another letter)', () => {
     const landing = writeSmallLanding();
     const lookalike = { ...customerRecord({ name: 'alice', serial: 'serial-alice-2', consentAt: null, updatedAt: 1_656_000_000_000 }), email: '\u0430lice@test.com' };

@@ -24,6 +24,7 @@ import { trinoJson } from './trino-json';
  * - from_utf8(substr(to_utf8(s), 1, n)), a line's first n bytes, is a JavaScript function;
  * - regexp_replace(s, 'pattern', "g" -> body), Trino's replacement by a lambda, is rewritten with DuckDB's list
  *   functions (lambdaReplacements below), and chr() takes a bigint as Trino's does;
+ * - from_utf8(from_hex(h)) is a JavaScript function;
  * - a SELECT's result is also written to the fake S3 as Athena's CSV result file;
  * - any DuckDB error is a FAILED query with a USER error.
  */
@@ -124,6 +125,8 @@ export class AthenaOnDuckDb {
     if (/^DROP VIEW IF EXISTS "\w+"\."\w+_landing_checked__\w+"$/.test(sql)) sql = sql.replace(/^DROP VIEW/, 'DROP TABLE');
     sql = lambdaReplacements(sql)
       .replace(/\bchr\(/g, 'trino_chr(')
+      // from_utf8(from_hex(h)): the hex text stands for its bytes, which the JavaScript function decodes.
+      .replace(/\bfrom_utf8\(from_hex\(/g, 'trino_utf8_of_hex((')
       .replace(/\b(json_parse|json_format|json_extract_scalar|json_extract|json_size|json_array_length|regexp_replace)\(/g, 'trino_$1(')
       .replace(/try_cast\(("\w+") AS map\(varchar, json\)\)/g, 'trino_json_object($1)')
       .replace(/length\(to_utf8\(("\w+")\)\)/g, 'strlen($1)')
@@ -255,6 +258,8 @@ function registerTrinoJson(connection: DuckDBConnection): void {
   // from_utf8(substr(to_utf8(s), 1, n)): the first n bytes, a character cut short becoming U+FFFD.
   register('utf8_prefix', VARCHAR, 2, (text, bytes) => Buffer.from(text).subarray(0, Number(bytes)).toString());
   register('normalize', VARCHAR, 2, (text, form) => text.normalize(form));
+  // from_utf8(from_hex(h)): invalid UTF-8 becomes U+FFFD, as Trino's from_utf8 makes it.
+  register('utf8_of_hex', VARCHAR, 1, (hex) => Buffer.from(hex, 'hex').toString('utf8'));
   // CAST(json AS map(varchar, json)): only whether it succeeds is used.
   register('json_object', VARCHAR, 1, (json) => (json.startsWith('{') ? json : null));
 }

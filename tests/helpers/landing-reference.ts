@@ -141,6 +141,19 @@ function serialsInRaw(raw: string): string[] {
   return serials;
 }
 
+/** `text` with each run of %XX (controls and the space aside) read as UTF-8, or left as written when it is not UTF-8 (or spells U+FFFD). */
+function unpercent(text: string): string {
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  return text.replace(/(?:%(?!(?:[01][0-9a-fA-F]|20))[0-9a-fA-F]{2})+/g, (run) => {
+    try {
+      const decoded = utf8.decode(Buffer.from(run.replace(/%/g, ''), 'hex'));
+      return decoded.includes('\uFFFD') ? run : decoded;
+    } catch {
+      return run;
+    }
+  });
+}
+
 /** One escape's code point and where it ends, at `at` (just past its backslashes), or null when none starts there. */
 function escapeAt(text: string, at: number): { code: number; end: number } | null {
   const hexAt = (from: number, digits: number): number | null => (new RegExp(`^[0-9a-fA-F]{${digits}}`).test(text.slice(from, from + digits)) ? parseInt(text.slice(from, from + digits), 16) : null);
@@ -216,8 +229,9 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
   // with an @ within the whole line's spelling (which drops NULs: a line written as UTF-16).
   for (const line of bad) {
     const written = foldAscii(line.raw);
-    // Its escapes are read as the characters they name first (JSON's, Python's, Rust's, Perl's; a run of backslashes as one).
-    const unescaped = unescape(line.raw);
+    // Its URL percent-encoding, then its escapes are read as the characters they name first (JSON's, Python's, Rust's,
+    // Perl's; a run of backslashes as one).
+    const unescaped = unescape(unpercent(line.raw));
     const spelled = spelling(unescaped);
     // Or both spellings decomposed: a mark right after the email garbles its last letter, not the email.
     const apart = spelled.normalize('NFD');

@@ -67,6 +67,7 @@ describe('consent read from landing, through the API', () => {
     ['in full-width letters followed at once by a combining mark (spelled whole, `…coḿ`)', '\uff41lice@test.com\u0301'],
     ['as JSON escapes of visible characters, its @ among them', '\\u0061lice\\u0040test.com'],
     ["with a letter as Python's \\x escape", 'ali\\x63e@test.com'],
+    ["percent-encoded, as a form's body writes it", 'alice%40test.com'],
   ])('hides at once a customer whose revocation, not JSON, writes the email %s', async (_how, written) => {
     const landing = writeSmallLanding();
     test = await buildTestApp({ landing });

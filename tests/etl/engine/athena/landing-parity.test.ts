@@ -165,6 +165,9 @@ describe('the Athena landing rules', () => {
       (s: string) => s.replace(/[a-z]/, (c) => `\\x${c.charCodeAt(0).toString(16)}`),
       (s: string) => s.replace('@', '\\u{40}'),
       (s: string) => s.replace('@', '\\\\u0040'),
+      // URL percent-encoding, as a form's body writes it: the @ alone, or every character outside A-Z a-z 0-9 - _ . ! ~ * ' ( ).
+      (s: string) => s.replace('@', '%40'),
+      (s: string) => encodeURIComponent(s),
     );
     const line = (email: string, consents: boolean, k: number, kind: 'valid' | 'phone' | 'cut' | 'python'): string => {
       const at = 1_655_000_000_000 + k * 1000;
@@ -194,6 +197,8 @@ describe('the Athena landing rules', () => {
     texts.push(line('mark@x.com', true, 0, 'valid'), line('m\u200bark@x.com\u0301', false, 3, 'python'));
     // Escapes of visible characters in a line that is not JSON, its @ among them: decoded before the line is spelled.
     texts.push(line('esc@x.com', true, 0, 'valid'), line('\\u0065s\\x63\\U00000040x.com', false, 3, 'python'));
+    // A form's body: percent-encoded, not JSON.
+    texts.push(line('form@x.com', true, 0, 'valid'), 'email=form%40x.com&shareWithResearchAsOfDate=');
     const lines = texts.map((text) => ({ bytes: Buffer.from(text) }));
     const folder = writeFiles(lines);
     const embedded = await embeddedOutcome('customer', folder, lines.length);
@@ -208,6 +213,7 @@ describe('the Athena landing rules', () => {
     expect(embedded.uncertain).toContain('trio@x.com');
     expect(embedded.uncertain).toContain('mark@x.com');
     expect(embedded.uncertain).toContain('esc@x.com');
+    expect(embedded.uncertain).toContain('form@x.com');
   });
 
   it('reads a line the way Hadoop splits it: \\n, \\r\\n and also a lone \\r end a line (a difference from the embedded engine)', () => {
