@@ -16,9 +16,10 @@ const READ_ONLY_PATHS = new Set(['/healthz', '/readyz', '/metrics', EXPORT_PATH]
 const routeOf = (path: string): string => (path.length > 1 ? path.replace(/\/+$/, '') : path).toLowerCase();
 
 export function unknownRoute(req: Request, res: Response): void {
-  if (READ_ONLY_PATHS.has(routeOf(req.path))) {
+  const route = routeOf(req.path);
+  if (READ_ONLY_PATHS.has(route)) {
     res.setHeader('Allow', 'GET, HEAD');
-    sendError(res, ErrorCode.BAD_USER_INPUT, `${req.path} is read with GET, not ${req.method}${req.path.startsWith(EXPORT_PATH) ? ': GET it with format=parquet, csv or ndjson in the query string' : ''}`, 405);
+    sendError(res, ErrorCode.BAD_USER_INPUT, `${req.path} is read with GET, not ${req.method}${route === EXPORT_PATH ? ': GET it with format=parquet, csv or ndjson in the query string' : ''}`, 405);
     return;
   }
   sendError(res, ErrorCode.NOT_FOUND, `no route ${req.method} ${req.path}; the API is at /graphql, exports at ${EXPORT_PATH}`);

@@ -277,7 +277,8 @@ describe(`request handling and errors (seed ${SEED})`, () => {
 
   it.each([
     ['POST', '/export/machine_learning_curated?format=csv', /^\/export\/machine_learning_curated is read with GET, not POST: GET it with format=parquet, csv or ndjson/],
-    ['PUT', '/Export/machine_learning_curated/', /is read with GET, not PUT/],
+    // Matched as Express routes it (any case, a trailing slash): the export's hint too.
+    ['PUT', '/Export/machine_learning_curated/', /is read with GET, not PUT: GET it with format=parquet, csv or ndjson/],
     ['POST', '/healthz', /^\/healthz is read with GET, not POST$/],
     ['DELETE', '/metrics', /^\/metrics is read with GET, not DELETE$/],
   ])('answers %s %s, a path that is only read, with 405 and Allow: GET instead of "no route"', async (method, path, message) => {
