@@ -42,10 +42,10 @@ export function namesEmail(raw: string, email: string): boolean {
   return !search.named([email], [email]).next().done;
 }
 
-/** The strings under a key (`pattern`'s one group), each with its JSON escapes decoded, or as written when they are not valid JSON. */
 /** Whether a quarantined line names the device of `serialNumber` under its serialNumber key (its customers are then uncertain). */
 export const namesDevice = (raw: string, serialNumber: string): boolean => readDevices(raw).has(serialSpellingOf(serialNumber));
 
+/** The strings under a key (`pattern`'s one group), each with its JSON escapes decoded, or as written when they are not valid JSON. */
 function readUnder(pattern: RegExp, raw: string, into: Set<string>): Set<string> {
   for (const match of raw.matchAll(pattern)) {
     try {
