@@ -11,7 +11,8 @@ import { serialSpellingOf } from './serial-spelling';
  * cannot be read is cleared only by fixing it: nothing can be shown newer
  * (landing order is no proof: a file named later may hold an older record).
  * A device the line names under its serialNumber key puts every customer whose
- * freshest records name it in doubt the same way (devices follow consent).
+ * freshest records name it in doubt (devices follow consent), until the line is
+ * fixed or every email under its key has a valid record newer than its date.
  * The build and the consent registry both decide it here.
  */
 
@@ -99,8 +100,8 @@ export class ConsentDoubt {
   /** Per email: the freshest accepted lastUpdateDate. */
   private readonly valid = new Map<string, number>();
   private readonly addresses = new NamedAddresses();
-  /** Per device a bad line names under its serialNumber key: each such line's own lastUpdateDate, null when unknown. */
-  private readonly deviceDoubts = new Map<string, Array<number | null>>();
+  /** Per device a bad line names under its serialNumber key: each such line's own lastUpdateDate (null when unknown) and the emails under its email key. */
+  private readonly deviceDoubts = new Map<string, Array<{ date: number | null; writers: readonly string[] }>>();
   /** Per email: the device (a set only on a tie: one per email is the rule) its records at its freshest lastUpdateDate name. */
   private readonly freshestDevices = new Map<string, string | Set<string>>();
 
@@ -126,7 +127,7 @@ export class ConsentDoubt {
   quarantined(raw: string, lastUpdateDate: number | null): void {
     const emails = readEmails(raw);
     this.add(emails, lastUpdateDate);
-    this.addDevices(readDevices(raw), lastUpdateDate);
+    this.addDevices(readDevices(raw), lastUpdateDate, [...emails]);
     this.addresses.keep(raw, lastUpdateDate);
     // Decoded, an email under the key is searched as the raw text is (`ANN\u0040X.COM` is ann@x.com in other case).
     for (const email of emails) this.addresses.keep(email, lastUpdateDate);
@@ -135,7 +136,7 @@ export class ConsentDoubt {
   /** A line over the size limit: every email it names is in doubt, and its date is not read. */
   quarantinedOverlong(named: OverlongEmails): void {
     this.add(named.emails, null);
-    this.addDevices(named.devices, null);
+    this.addDevices(named.devices, null, []);
     for (const text of [...named.texts, ...named.emails]) this.addresses.keep(text, null);
   }
 
@@ -161,10 +162,17 @@ export class ConsentDoubt {
     // Two accepted spellings of one address: see spellings().
     for (const emails of spellings.values()) if (emails.length > 1) for (const email of emails) out.add(email);
     // A device a bad line names may be its writer's, who may withhold consent (devices follow consent): every
-    // customer whose freshest records name it is in doubt, as if the line named them.
+    // customer whose freshest records name it is in doubt. Only the writer's newer record supersedes the line (as it
+    // would a valid record of theirs); the device holder's own newer record says nothing of the writer's consent.
     if (this.deviceDoubts.size > 0) {
+      // A writer is superseded by a newer record of theirs, under the address as written or its lone accepted spelling.
+      const superseded = (writer: string, date: number | null): boolean => {
+        const alike = spellings.get(spellingOf(writer));
+        return !stands(writer, date) || (alike?.length === 1 && !stands(alike[0], date));
+      };
+      const live = (doubt: { date: number | null; writers: readonly string[] }): boolean => doubt.writers.length === 0 || doubt.writers.some((writer) => !superseded(writer, doubt.date));
       for (const [email, devices] of this.freshestDevices) {
-        for (const device of typeof devices === 'string' ? [devices] : devices) if (this.deviceDoubts.get(device)?.some((date) => stands(email, date))) out.add(email);
+        for (const device of typeof devices === 'string' ? [devices] : devices) if (this.deviceDoubts.get(device)?.some(live)) out.add(email);
       }
     }
     return [...out].sort();
@@ -188,11 +196,11 @@ export class ConsentDoubt {
   }
 
   // Private: records one doubt for each device.
-  private addDevices(devices: Iterable<string>, lastUpdateDate: number | null): void {
+  private addDevices(devices: Iterable<string>, lastUpdateDate: number | null, writers: readonly string[]): void {
     for (const device of devices) {
-      const dates = this.deviceDoubts.get(device) ?? [];
-      dates.push(lastUpdateDate);
-      this.deviceDoubts.set(device, dates);
+      const doubts = this.deviceDoubts.get(device) ?? [];
+      doubts.push({ date: lastUpdateDate, writers });
+      this.deviceDoubts.set(device, doubts);
     }
   }
 

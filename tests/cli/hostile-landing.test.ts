@@ -269,6 +269,23 @@ describe('stedi build on hostile landing lines', () => {
     expect(report.tables.step_trainer_trusted.rows).toBe(1);
   });
 
+  it('hides a customer whose device an older quarantined line of another customer names, until that customer writes a newer valid record', () => {
+    const landing = writeSmallLanding();
+    // mallory's record on alice's device, older than alice's record (1_655_000_000_000), refused for its phone: its date is read.
+    const line = JSON.stringify({ ...customerRecord({ name: 'mallory', serial: 'serial-alice', consentAt: null, updatedAt: 1_654_000_000_000 }), phone: 8015551212 });
+    writeLanding(landing, 'customer', [line], 'customer-2.json');
+    const hidden = JSON.parse(build(landing, makeTempDir()).stdout);
+    expect(hidden.quarantined.customer).toBe(1);
+    // A valid record of mallory's at that date would name the device beside alice's newer one: alice's newer record does not clear it.
+    expect(hidden.tables.customer_trusted.rows).toBe(1);
+    expect(hidden.tables.step_trainer_trusted.rows).toBe(1);
+    // mallory's newer valid record, on a device of her own, supersedes her bad line: alice is served again.
+    writeLanding(landing, 'customer', [customerRecord({ name: 'mallory', serial: 'serial-mallory', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-3.json');
+    const cleared = JSON.parse(build(landing, makeTempDir()).stdout);
+    expect(cleared.tables.customer_trusted.rows).toBe(2);
+    expect(cleared.tables.step_trainer_trusted.rows).toBe(3);
+  });
+
   it('keeps a quarantined line in the quarantine file only, and fails with one stderr line that names the folder', () => {
     const landing = writeSmallLanding();
     writeLanding(landing, 'customer', [`{"email": "${emailOf('secret')}", broken`], 'customer-2.json');

@@ -36,14 +36,31 @@ describe('landing consent read through the Athena engine', () => {
     // A later, truncated record of another customer naming that customer's device (perhaps a withdrawal on it), its serial in upper case and escaped.
     ['a quarantined line of another customer naming the device', later('mallory@elsewhere.com')],
     ['a quarantined line naming the device in upper case with an escape', later('mallory@elsewhere.com').replace(serialOf(0), `\\u${serialOf(0).charCodeAt(0).toString(16).padStart(4, '0')}${serialOf(0).slice(1).toUpperCase()}`)],
+    // Older than that customer's record and refused for a field (its date read): their newer record does not clear it, only mallory's would.
+    ['an older quarantined line of another customer naming the device', `${later('mallory@elsewhere.com').replace('1700000000000', '1')}}`],
   ])('counts a customer named by %s as uncertain, as the embedded engine does', async (_how, line) => {
+    const expected = await onBothEngines([line]);
+    expect([...expected.uncertain]).toContain(emailOf(nameOf(0)));
+  });
+
+  it.each([
+    ['as written', 'mallory@elsewhere.com'],
+    ['in full-width letters (its lone accepted spelling)', 'ｍａｌｌｏｒｙ@elsewhere.com'],
+  ])('clears an older quarantined line naming a device once its writer, %s, has a newer valid record, as the embedded engine does', async (_how, writer) => {
+    const older = `${later(writer).replace('1700000000000', '1')}}`;
+    const newer = `${later('mallory@elsewhere.com').replace(serialOf(0), 'mallory-device')},"registrationDate":1}`;
+    const expected = await onBothEngines([older, newer]);
+    expect([...expected.uncertain]).not.toContain(emailOf(nameOf(0)));
+  });
+
+  /** The landing consent the embedded engine reads with `lines` added, checked to be the Athena engine's too. */
+  async function onBothEngines(lines: string[]): Promise<Awaited<ReturnType<typeof readLandingConsent>>> {
     const fixture = writeManyCustomersLanding(5, 1);
-    writeLanding(fixture.landing, 'customer', [line], 'customer-2.json');
+    writeLanding(fixture.landing, 'customer', lines, 'customer-2.json');
 
     const embedded: Engine = await openEngine({ kind: 'duckdb', lake: join(fixture.landing, 'lake'), landing: fixture.landing, lazy: true });
     const expected = await readLandingConsent(embedded, '');
     await embedded.close();
-    expect([...expected.uncertain]).toContain(emailOf(nameOf(0)));
 
     const aws = fakeAws();
     const duck = await AthenaOnDuckDb.create(aws.s3, Object.fromEntries(SOURCES.map((s) => [`${LAKE}/${s}/landing/`, join(fixture.landing, s, 'landing')])));
@@ -61,5 +78,6 @@ describe('landing consent read through the Athena engine', () => {
       await athena.close();
       duck.close();
     }
-  });
+    return expected;
+  }
 });

@@ -244,9 +244,17 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
   const device = (serial: string): string => [...serial.replace(/[ \t]/g, '')].map((c) => (c >= 'A' && c <= 'Z' ? c.toLowerCase() : c)).join('');
   const newestOf = new Map<string, number>();
   for (const r of records) newestOf.set(r.email, Math.max(newestOf.get(r.email) ?? -Infinity, r.lastUpdateDate));
+  // Only the line's writer supersedes it: every email under its key with a newer valid record. The device holder's
+  // own newer record does not (no date clears that doubt).
   for (const line of bad) {
+    const writers = namedInRaw(line.raw);
+    // A writer's record: under the address as written, or its spelling when one accepted email alone has it.
+    const lone = (w: string): string[] => [...new Set(records.filter((r) => spelling(r.email) === spelling(w)).map((r) => r.email))];
+    const newerOf = (w: string): boolean => records.some((r) => (r.email === w || (lone(w).length === 1 && r.email === lone(w)[0])) && r.lastUpdateDate > line.updated!);
+    const superseded = line.updated !== null && writers.length > 0 && writers.every(newerOf);
+    if (superseded) continue;
     const named = new Set(serialsInRaw(line.raw).map(device));
-    for (const r of records) if (r.lastUpdateDate === newestOf.get(r.email) && named.has(device(r.serialNumber))) doubts.push({ email: r.email, updated: line.updated, position: line.position });
+    for (const r of records) if (r.lastUpdateDate === newestOf.get(r.email) && named.has(device(r.serialNumber))) doubts.push({ email: r.email, updated: null, position: line.position });
   }
   const uncertain = new Set(
     doubts

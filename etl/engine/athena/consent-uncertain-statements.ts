@@ -22,7 +22,8 @@ import { type Statement, literal, qualified } from './statements';
  * only when the line was refused for a field's value.
  *
  * A device named under a bad line's serialNumber key (serial-spelling.ts) names
- * every customer whose freshest accepted records name it.
+ * every customer whose freshest accepted records name it, until the line is fixed
+ * or every email under its key has a newer accepted record.
  *
  * A doubt is cleared by an accepted record of the same email with a later
  * lastUpdateDate; one whose date cannot be read, only by fixing the line.
@@ -120,10 +121,24 @@ export function createConsentUncertainView(database: string, version: string): S
       `    FROM ${checked} WHERE "reason" IS NULL`,
       `  ) AS "c" WHERE "lastUpdateDate" = "freshest"`,
       `),`,
+      // A bad line every email under whose key has a newer valid record is superseded, as a valid record of theirs would be.
+      `"superseded" AS (`,
+      `  SELECT "bad"."line"`,
+      `  FROM "bad"`,
+      `  CROSS JOIN UNNEST(regexp_extract_all("bad"."line", ${EMAIL}, 1)) AS "w"("raw")`,
+      `  LEFT JOIN "valid" AS "v" ON "v"."email" = ${jsonDecoded('"w"."raw"')}`,
+      // Or under its lone accepted spelling (email-spelling.ts), as an email's doubt is cleared.
+      `  LEFT JOIN "spelled" AS "s" ON "s"."spelling" = ${spelling(jsonDecoded('"w"."raw"'))} AND "s"."alike" = 1`,
+      `  LEFT JOIN "valid" AS "sv" ON "sv"."email" = "s"."email"`,
+      `  GROUP BY "bad"."line", "bad"."lastUpdateDate"`,
+      `  HAVING "bad"."lastUpdateDate" IS NOT NULL`,
+      `     AND bool_and(coalesce("v"."lastUpdateDate" > "bad"."lastUpdateDate", false) OR coalesce("sv"."lastUpdateDate" > "bad"."lastUpdateDate", false))`,
+      `),`,
       `"named_devices" AS (`,
-      `  SELECT ${serialSpellingSql(jsonDecoded('"d"."raw"'))} AS "device", "bad"."lastUpdateDate"`,
+      `  SELECT ${serialSpellingSql(jsonDecoded('"d"."raw"'))} AS "device"`,
       `  FROM "bad"`,
       `  CROSS JOIN UNNEST(regexp_extract_all("bad"."line", ${SERIAL}, 1)) AS "d"("raw")`,
+      `  WHERE "bad"."line" NOT IN (SELECT "line" FROM "superseded")`,
       `),`,
       `"doubts" AS (`,
       `  SELECT "email", "lastUpdateDate" FROM "keyed"`,
@@ -143,8 +158,9 @@ export function createConsentUncertainView(database: string, version: string): S
       `  FROM "keyed"`,
       `  JOIN "spelled" AS "s" ON ${names('"keyed"', '"s"')}`,
       `  UNION ALL`,
-      // A device a bad line names: every customer whose freshest records name it (devices follow consent).
-      `  SELECT "c"."email", "n"."lastUpdateDate"`,
+      // A device a bad line names: every customer whose freshest records name it (devices follow consent); their own
+      // newer record does not clear it (it says nothing of the writer's consent), only the line's writer's ("superseded").
+      `  SELECT "c"."email", CAST(NULL AS bigint)`,
       `  FROM "named_devices" AS "n"`,
       `  JOIN "claims" AS "c" ON "c"."device" = "n"."device"`,
       `  UNION ALL`,
