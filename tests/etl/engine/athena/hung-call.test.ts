@@ -29,12 +29,7 @@ function silentPolls(onHung: () => void = () => undefined, resultsHang = false) 
       if (target === 'StopQueryExecution') return Promise.resolve(answer({}));
       if (target === 'GetQueryExecution' && resultsHang) return Promise.resolve(answer({ QueryExecution: { QueryExecutionId: 'q-1', Status: { State: 'SUCCEEDED' } } }));
       // A poll: no answer, ever; only an abort ends it, as the SDK's own handler ends a request.
-      return new Promise((_resolve, reject) => {
-        const abort = (): void => reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' }));
-        if (options.abortSignal?.aborted) return abort();
-        options.abortSignal?.addEventListener('abort', abort, { once: true });
-        onHung();
-      });
+      return hungUntilAborted(options.abortSignal, onHung);
     },
   };
   const client = new AthenaClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, requestHandler, maxAttempts: 1 });
@@ -99,12 +94,7 @@ function unansweredStarts(onHung: () => void = () => undefined, refuse = false) 
       const known = started.get(token);
       if (known) return Promise.resolve(answer({ QueryExecutionId: known }));
       started.set(token, `q-${started.size + 1}`);
-      return new Promise((_resolve, reject) => {
-        const abort = (): void => reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' }));
-        if (options.abortSignal?.aborted) return abort();
-        options.abortSignal?.addEventListener('abort', abort, { once: true });
-        onHung();
-      });
+      return hungUntilAborted(options.abortSignal, onHung);
     },
   };
   const client = new AthenaClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, requestHandler, maxAttempts: 1 });
@@ -143,3 +133,13 @@ describe('a query start that Athena took but never answered', () => {
     athena.client.destroy();
   });
 });
+
+/** A request that never answers: only an abort ends it, as the SDK's own handler ends a request. */
+function hungUntilAborted(signal: AbortSignal | undefined, onHung: () => void): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    const abort = (): void => reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' }));
+    if (signal?.aborted) return abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    onHung();
+  });
+}
