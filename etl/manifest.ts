@@ -1,6 +1,7 @@
 import { CONSENT_POLICIES, type ConsentPolicy } from './consent-policy';
 import { SOURCES, type Source, TABLE_NAMES, type TableName } from './tables';
 import { isVersionId } from './version';
+import { terminalText } from './terminal-text';
 
 /**
  * What a build leaves behind: one `VersionManifest` per kept version, newest
@@ -112,7 +113,7 @@ export function parseManifest(text: string, where: string): LakeManifest {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new ManifestError(where, `is not valid JSON (${(error as Error).message})`);
+    throw new ManifestError(where, `is not valid JSON (${terminalText((error as Error).message)})`);
   }
   const problem = manifestProblem(parsed);
   if (problem) throw new ManifestError(where, `is not valid: ${problem}`);

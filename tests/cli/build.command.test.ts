@@ -181,6 +181,18 @@ describe('stedi status', () => {
     expect(after.text).not.toContain(second + ' (a build');
   });
 
+  it('names a manifest that is not JSON without sending the terminal the control characters its parser quotes', () => {
+    const lake = makeTempDir();
+    mkdirSync(join(lake, '_stedi'), { recursive: true });
+    // An escape sequence that would clear the screen, where the parser stops.
+    writeFileSync(join(lake, '_stedi', 'manifest.json'), '{"formatVersion": \x1b[2J\x07}');
+    const run = runBin(['status', '--lake', lake]);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('is not valid JSON');
+    expect(run.stderr).toContain('\\x1b');
+    expect(run.stderr).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
+  });
+
   it('says a first build is running rather than asking for one', async () => {
     const lake = makeTempDir();
     mkdirSync(join(lake, '_stedi'), { recursive: true });

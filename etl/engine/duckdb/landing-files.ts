@@ -2,6 +2,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isLandingFileName } from '../../landing/landing-rules';
+import { terminalText } from '../../terminal-text';
 
 /** A landing folder that cannot be read or holds no data: the build cannot start. */
 export class LandingFolderError extends Error {
@@ -49,8 +50,8 @@ export async function findLandingFiles(folder: string, { whole = false } = {}): 
   return files.sort();
 }
 
-/** An entry's name as a message shows it: control characters (a terminal's escape sequences) written as \xHH, never sent to the terminal. */
-const shown = (name: string): string => name.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+/** An entry's name as a message shows it (terminal-text.ts). */
+const shown = terminalText;
 
 /** What a landing entry that is not a plain file is, following a link. */
 async function kindOf(entry: Dirent, path: string): Promise<string> {
