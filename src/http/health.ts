@@ -72,11 +72,11 @@ async function readiness({ engine, consent }: Pick<Services, 'engine' | 'consent
 
 /** The landing folder a refresh could not read, said plainly; otherwise the registry's own reason. */
 function staleReason(reason: string, cause: unknown): string {
-  const folder = (cause as { folder?: string; name?: string })?.name === 'LandingFolderError' ? (cause as { folder: string }).folder : undefined;
-  if (folder === undefined) return reason;
-  const message = (cause as Error).message;
-  if (/does not exist|is not a folder/.test(message)) return `landing folder ${folder} missing`;
+  // Known by name: the error is the embedded engine's (etl/engine/duckdb/landing-files.ts), which src does not import.
+  const { name, folder, problem } = (cause ?? {}) as { name?: string; folder?: string; problem?: string };
+  if (name !== 'LandingFolderError') return reason;
+  if (problem === 'missing') return `landing folder ${folder} missing`;
   // An entry no engine reads (x.json.gz, a subfolder) may hold a revocation: named in the log, not here.
-  if (/which a build would not read/.test(message)) return `landing folder ${folder} holds an entry no build reads (the server log names it): move it out or make it a .json file`;
+  if (problem === 'unread entry') return `landing folder ${folder} holds an entry no build reads (the server log names it): move it out or make it a .json file`;
   return `landing folder ${folder} unreadable`;
 }

@@ -63,7 +63,7 @@ export async function sendWithin<T>(limit: CallLimit, call: SdkCall<T>): Promise
   });
   abandoned.catch(() => undefined);
   try {
-    const running = Promise.resolve(sendAbandonable(call, Number.POSITIVE_INFINITY, signal));
+    const running = Promise.resolve().then(() => call({ abortSignal: signal }));
     // It may settle after the caller stopped waiting: its outcome is then no one's.
     running.catch(() => undefined);
     return await Promise.race([running, abandoned]);

@@ -22,6 +22,12 @@ export function isUnreachable(error: unknown): boolean {
   return UNREACHABLE.has(e?.code ?? '') || e?.name === 'TimeoutError';
 }
 
+/** S3 answered that the object is not there. */
+export function isMissingObject(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
+}
+
 /** `error` as EngineUnreachableError when AWS was out of reach (`what` failed, with the fix), else as it is. */
 export function unreachableOr(error: unknown, what: string): unknown {
   return isUnreachable(error) ? new EngineUnreachableError(`${what} (${awsErrorText(error)}): ${UNREACHABLE_FIX}`, error) : error;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type SdkCall, sendWithin } from './aws-call';
-import { awsErrorText, awsFix } from './aws-error-text';
+import { awsErrorText, awsFix, isMissingObject } from './aws-error-text';
 import { parseS3Url } from './s3-location';
 
 /**
@@ -53,10 +53,6 @@ const lostRace = (error: unknown): boolean => {
 // The call was given up (its time limit, a stalled answer) after it may have been sent.
 const isTimeout = (error: unknown): boolean => ['TimeoutError', 'AbortError'].includes((error as { name?: string })?.name ?? '');
 
-const isMissing = (error: unknown): boolean => {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
-};
 
 export class S3BuildLock implements BuildLock {
   private held?: { token: string; etag?: string };
@@ -105,7 +101,6 @@ export class S3BuildLock implements BuildLock {
     const held = this.held;
     if (!held) return;
     this.held = undefined;
-    const { bucket, key } = parseS3Url(this.url);
     let etag = held.etag;
     if (etag === undefined) {
       // A store that gave the PUT no ETag: the token read back says whose lock it is.
@@ -114,10 +109,10 @@ export class S3BuildLock implements BuildLock {
       etag = holder.etag;
     }
     try {
-      await this.send((o) => this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, ...(etag ? { IfMatch: etag } : {}) }), o));
+      await this.deleteIfMatch(etag);
     } catch (error) {
       // 412: another build's lock now (a different ETag); 404: deleted by hand. Either way not ours to delete.
-      if (lostRace(error) || isMissing(error)) throw this.lost(await this.readHolder().catch(() => undefined));
+      if (lostRace(error) || isMissingObject(error)) throw this.lost(await this.readHolder().catch(() => undefined));
       throw error;
     }
   }
@@ -125,9 +120,13 @@ export class S3BuildLock implements BuildLock {
   /** Deletes the lock if it is the one `token` wrote (conditional on the ETag read with it). */
   private async giveBackIfOurs(token: string): Promise<void> {
     const holder = await this.readHolder();
-    if (holder?.token !== token) return;
+    if (holder?.token === token) await this.deleteIfMatch(holder.etag);
+  }
+
+  /** Deletes the lock only while its ETag is `etag` (a store that gives no ETag: unconditionally). */
+  private async deleteIfMatch(etag: string | undefined): Promise<void> {
     const { bucket, key } = parseS3Url(this.url);
-    await this.send((o) => this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, ...(holder.etag ? { IfMatch: holder.etag } : {}) }), o));
+    await this.send((o) => this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, ...(etag ? { IfMatch: etag } : {}) }), o));
   }
 
   private send<T>(call: SdkCall<T>): Promise<T> {
@@ -155,7 +154,7 @@ export class S3BuildLock implements BuildLock {
       }
       return { owner: holder.owner, since: holder.since, token: holder.token, etag };
     } catch (error) {
-      if (isMissing(error)) return undefined;
+      if (isMissingObject(error)) return undefined;
       throw error;
     }
   }

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { type LakeManifest, parseManifest } from '../../manifest';
 import { type SdkCall, sendWithin } from './aws-call';
-import { awsErrorText, awsFix, isUnreachable, unreachableOr } from './aws-error-text';
+import { awsErrorText, awsFix, isMissingObject, isUnreachable, unreachableOr } from './aws-error-text';
 import { parseS3Url, s3Url } from './s3-location';
 
 /**
@@ -28,10 +28,6 @@ export interface LakeStore {
   versionFolders(root: string): Promise<string[]>;
 }
 
-const isMissing = (error: unknown): boolean => {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
-};
 
 export class S3Lake implements LakeStore {
   constructor(
@@ -47,7 +43,7 @@ export class S3Lake implements LakeStore {
       // The body is read within the call's limit too: an answer that stalls half way is given up like one that never starts.
       text = await this.send(async (o) => (await (await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), o)).Body?.transformToString('utf8')) ?? '');
     } catch (error) {
-      if (isMissing(error)) return null;
+      if (isMissingObject(error)) return null;
       // The first call of status and build: AWS out of reach or no credentials is said with its fix, not as the SDK's words.
       // Out of reach is typed too: the server answers it as the engine being unavailable, not as its own failure.
       if (isUnreachable(error)) throw unreachableOr(error, `cannot read the lake's manifest ${url}`);

@@ -4,11 +4,15 @@ import { join, resolve } from 'node:path';
 import { isLandingFileName } from '../../landing/landing-rules';
 import { terminalText } from '../../terminal-text';
 
+/** What is wrong with a landing folder: gone, holding an entry no build reads (it may hold a revocation), or else unusable. */
+export type LandingFolderProblem = 'missing' | 'unread entry' | 'unusable';
+
 /** A landing folder that cannot be read or holds no data: the build cannot start. */
 export class LandingFolderError extends Error {
   constructor(
     readonly folder: string,
     detail: string,
+    readonly problem: LandingFolderProblem = 'unusable',
   ) {
     super(`landing folder ${folder} ${detail}`);
     this.name = 'LandingFolderError';
@@ -29,13 +33,13 @@ export async function findLandingFiles(folder: string, { whole = false } = {}): 
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is not a folder' : `cannot be read (${code ?? (error as Error).message})`;
-    throw new LandingFolderError(absolute, `${why}; point --landing at the folder holding customer/landing/, accelerometer/landing/ and step_trainer/landing/`);
+    throw new LandingFolderError(absolute, `${why}; point --landing at the folder holding customer/landing/, accelerometer/landing/ and step_trainer/landing/`, code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : 'unusable');
   }
   const unread = whole ? entries.filter((e) => !isLandingFileName(e.name) && !/^[._]/.test(e.name)) : [];
   if (unread.length > 0) {
     const names = unread.map((e) => `${shown(e.name)}${e.isDirectory() ? '/' : ''}`).sort();
     const listed = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
-    throw new LandingFolderError(absolute, `holds ${listed}, which a build would not read: landing data is the .json, .jsonl and .ndjson files directly in the folder; decompress, rename or move up what is data, and move the rest out of the landing folder`);
+    throw new LandingFolderError(absolute, `holds ${listed}, which a build would not read: landing data is the .json, .jsonl and .ndjson files directly in the folder; decompress, rename or move up what is data, and move the rest out of the landing folder`, 'unread entry');
   }
   const files: string[] = [];
   for (const entry of entries.filter((e) => isLandingFileName(e.name))) {

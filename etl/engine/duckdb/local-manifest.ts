@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import { readFile, rename, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, relative, sep } from 'node:path';
 import { type LakeManifest, ManifestError, parseManifest, type VersionManifest } from '../../manifest';
@@ -21,7 +20,8 @@ export async function readLocalManifest(path: string, lake: string = dirname(dir
   let text: string;
   try {
     // A pipe there would block the read for ever.
-    if (!(await stat(path)).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
+    const kind = await stat(path);
+    if (!kind.isFile()) throw new ManifestError(path, kind.isDirectory() ? 'is a folder, not a file' : 'is not a regular file (a pipe, socket or device)');
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
@@ -35,7 +35,7 @@ export async function readLocalManifest(path: string, lake: string = dirname(dir
 /** Why the manifest at `path` cannot be read, as one line naming the fix; an error it does not know is returned as it is. */
 export function manifestReadError(error: unknown, path: string): unknown {
   const code = (error as NodeJS.ErrnoException)?.code;
-  if (code === 'EISDIR') return statSync(path, { throwIfNoEntry: false })?.isDirectory() ? new ManifestError(path, 'is a folder, not a file') : new ManifestError(path, 'is not a regular file (a pipe, socket or device)');
+  if (code === 'EISDIR') return new ManifestError(path, 'is a folder, not a file');
   if (code === 'ELOOP') return new ManifestError(path, 'is a link that leads back to itself');
   if (code === 'ENOTDIR') {
     const blocking = fileInTheWay(path);

@@ -1,14 +1,11 @@
 // The lake page's download of the training set: /export needs the key in the Authorization header, which a link
 // cannot carry (opening the URL gave a 401 asking for that header), so the page fetches the file and saves it.
+import { answerError } from './api-error';
 import { storedKey } from './key-storage';
 
 /** What the server said was wrong, as the lake page shows its GraphQL errors. */
 async function refusal(response) {
-  const json = await response.json().catch(() => null);
-  const first = json && json.errors && json.errors[0];
-  const error = new Error(first ? first.message : `HTTP ${response.status}`);
-  error.code = (first && first.extensions && first.extensions.code) || `HTTP_${response.status}`;
-  return error;
+  return answerError(await response.json().catch(() => null), response.status) || answerError(null, response.status);
 }
 
 function save(blob, name) {

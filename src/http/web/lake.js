@@ -1,5 +1,6 @@
 // The lake page: one picture of the lake for an operator, from the same GraphQL API and key as the IDE.
 // It asks the schema which fields exist, so fields added to Lake later show up without a change here.
+import { answerError } from './api-error';
 import { downloadExport } from './export-download';
 import { keyProblem, storedKey, storeKey } from './key-storage';
 
@@ -21,13 +22,6 @@ function el(tag, attrs, ...children) {
 const fmt = (v) => (typeof v === 'number' ? v.toLocaleString('en-US') : v === null || v === undefined ? '–' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 const label = (name) => name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
 
-class ApiError extends Error {
-  constructor(code, message) {
-    super(message);
-    this.code = code;
-  }
-}
-
 async function graphql(query, variables) {
   const key = storedKey();
   // Relative: the page is served at the server's root, which a proxy may put under a path.
@@ -36,11 +30,9 @@ async function graphql(query, variables) {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
     body: JSON.stringify({ query, variables }),
   });
-  const json = await response.json().catch(() => ({ errors: [{ message: `HTTP ${response.status}` }] }));
-  if (json.errors && json.errors.length) {
-    const first = json.errors[0];
-    throw new ApiError((first.extensions && first.extensions.code) || `HTTP_${response.status}`, first.message);
-  }
+  const json = await response.json().catch(() => null);
+  const error = answerError(json, response.status);
+  if (error) throw error;
   return json.data;
 }
 
@@ -213,8 +205,9 @@ async function refresh() {
     $('message').hidden = false;
     return;
   }
-  if (keyProblem(storedKey())) {
-    $('message').textContent = keyProblem(storedKey());
+  const problem = keyProblem(storedKey());
+  if (problem) {
+    $('message').textContent = problem;
     $('message').hidden = false;
     return;
   }
