@@ -102,21 +102,23 @@ export class ConsentDoubt {
   private readonly addresses = new NamedAddresses();
   /** Per device a bad line names under its serialNumber key: each such line's own lastUpdateDate (null when unknown) and the emails under its email key. */
   private readonly deviceDoubts = new Map<string, Array<{ date: number | null; writers: readonly string[] }>>();
-  /** Per email: the device (a set only on a tie: one per email is the rule) its records at its freshest lastUpdateDate name. */
-  private readonly freshestDevices = new Map<string, string | Set<string>>();
+  /**
+   * Per email: the serialNumber (a set only on a tie: one per email is the rule) its records at its freshest
+   * lastUpdateDate name, as written: spelled as a device only when a bad line names one (rarely).
+   */
+  private readonly freshestSerials = new Map<string, string | Set<string>>();
 
   accepted(email: string, lastUpdateDate: number, serialNumber?: string): void {
     const known = this.valid.get(email);
     if (known === undefined || lastUpdateDate > known) {
       this.valid.set(email, lastUpdateDate);
-      this.freshestDevices.delete(email);
+      this.freshestSerials.delete(email);
     }
     if (serialNumber === undefined || (known !== undefined && lastUpdateDate < known)) return;
-    const device = serialSpellingOf(serialNumber);
-    const devices = this.freshestDevices.get(email);
-    if (devices === undefined || devices === device) this.freshestDevices.set(email, device);
-    else if (typeof devices === 'string') this.freshestDevices.set(email, new Set([devices, device]));
-    else devices.add(device);
+    const serials = this.freshestSerials.get(email);
+    if (serials === undefined || serials === serialNumber) this.freshestSerials.set(email, serialNumber);
+    else if (typeof serials === 'string') this.freshestSerials.set(email, new Set([serials, serialNumber]));
+    else serials.add(serialNumber);
   }
 
   /**
@@ -171,8 +173,8 @@ export class ConsentDoubt {
         return !stands(writer, date) || (alike?.length === 1 && !stands(alike[0], date));
       };
       const live = (doubt: { date: number | null; writers: readonly string[] }): boolean => doubt.writers.length === 0 || doubt.writers.some((writer) => !superseded(writer, doubt.date));
-      for (const [email, devices] of this.freshestDevices) {
-        for (const device of typeof devices === 'string' ? [devices] : devices) if (this.deviceDoubts.get(device)?.some(live)) out.add(email);
+      for (const [email, serials] of this.freshestSerials) {
+        for (const serial of typeof serials === 'string' ? [serials] : serials) if (this.deviceDoubts.get(serialSpellingOf(serial))?.some(live)) out.add(email);
       }
     }
     return [...out].sort();
