@@ -55,11 +55,30 @@ export function logLevel(raw: string | undefined): string {
   return raw;
 }
 
-/** A body size as Express's body parser reads it: bytes, or a number with b, kb, mb, gb (any case). */
+const BODY_UNITS: Record<string, number> = { b: 0, kb: 1, mb: 2, gb: 3, tb: 4, pb: 5 };
+
+/** A body size (checked by bodyLimit) in bytes, as body-parser reads it: 1024-based, rounded down. */
+export function bodyLimitBytes(limit: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(limit);
+  if (!match) throw new Error(`not a size: ${JSON.stringify(limit)}`);
+  return Math.floor(Number(match[1]) * 1024 ** (BODY_UNITS[(match[2] || 'b').toLowerCase()] ?? 0));
+}
+
+/**
+ * The largest STEDI_BODY_LIMIT. A body is held whole in a server process and parsed there, and a document has at
+ * most STEDI_MAX_TOKENS tokens: a larger limit only lets each request hold a worker's memory (`1tb` was taken).
+ */
+export const MAX_BODY_LIMIT = '64mb';
+
+/** A body size as Express's body parser reads it: bytes, or a number with b, kb, mb, gb (any case), from 1 byte to MAX_BODY_LIMIT. */
 export function bodyLimit(raw: string | undefined): string {
   if (raw === undefined || raw === '') return '1mb';
-  if (!/^\s*\d+(\.\d+)?\s*(b|kb|mb|gb|tb|pb)?\s*$/i.test(raw) || Number.parseFloat(raw) <= 0) {
+  // Under one byte once rounded down (0, 0.5b) no body at all would be accepted.
+  if (!/^\s*\d+(\.\d+)?\s*(b|kb|mb|gb|tb|pb)?\s*$/i.test(raw) || bodyLimitBytes(raw) < 1) {
     throw new ConfigError(`STEDI_BODY_LIMIT must be a size such as 1mb, 512kb or 1048576 (bytes); received ${JSON.stringify(raw)}`);
+  }
+  if (bodyLimitBytes(raw) > bodyLimitBytes(MAX_BODY_LIMIT)) {
+    throw new ConfigError(`STEDI_BODY_LIMIT must be at most ${MAX_BODY_LIMIT} (each request body is held whole in a server process's memory; the default 1mb holds any query); received ${JSON.stringify(raw)}`);
   }
   return raw.trim();
 }

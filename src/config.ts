@@ -245,6 +245,12 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
 }
 
 /**
+ * The settings of a command that serves nothing (build, status, doctor, the health check). STEDI_WORKERS is not read:
+ * its bound is this host's cores, for `serve`, and a value exported for a bigger server stopped every command here.
+ */
+export const loadLakeConfig = (overrides: ConfigOverrides = {}, env: Env = process.env): Config => loadConfig({ ...overrides, workers: 1 }, env);
+
+/**
  * The first region set. An empty AWS_REGION with no other is kept (the engine refuses it, naming
  * AWS_REGION): the AWS SDK reads that variable itself and would fail every call with no hint.
  */

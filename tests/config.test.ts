@@ -67,8 +67,18 @@ describe('values the runtime cannot take', () => {
     expect(loadConfig({}, { LOG_LEVEL: '' }).logLevel).toBe('info');
     expect(() => loadConfig({}, { STEDI_BODY_LIMIT: 'lots' })).toThrow(/^STEDI_BODY_LIMIT must be a size such as 1mb, 512kb or 1048576 \(bytes\); received "lots"$/);
     expect(() => loadConfig({}, { STEDI_BODY_LIMIT: '0' })).toThrow(/STEDI_BODY_LIMIT must be a size/);
-    for (const ok of ['2mb', '512KB', '1048576', '1.5mb']) expect(loadConfig({}, { STEDI_BODY_LIMIT: ok }).bodyLimit).toBe(ok);
+    for (const ok of ['2mb', '512KB', '1048576', '1.5mb', '64mb', '1b']) expect(loadConfig({}, { STEDI_BODY_LIMIT: ok }).bodyLimit).toBe(ok);
+    // Rounded down to no byte, body-parser would refuse every body.
+    expect(() => loadConfig({}, { STEDI_BODY_LIMIT: '0.5b' })).toThrow(/STEDI_BODY_LIMIT must be a size/);
     expect(loadConfig({}, {}).bodyLimit).toBe('1mb');
+  });
+
+  it('refuse a STEDI_BODY_LIMIT over 64mb, saying the bound and why', () => {
+    // Each body is held whole in a server process: 1tb was accepted and let one request take a worker's memory.
+    for (const big of ['65mb', '64.01mb', '1gb', '1tb', String(64 * 1024 * 1024 + 1)]) {
+      expect(() => loadConfig({}, { STEDI_BODY_LIMIT: big })).toThrow(new ConfigError(`STEDI_BODY_LIMIT must be at most 64mb (each request body is held whole in a server process's memory; the default 1mb holds any query); received ${JSON.stringify(big)}`));
+    }
+    expect(loadConfig({}, { STEDI_BODY_LIMIT: String(64 * 1024 * 1024) }).bodyLimit).toBe(String(64 * 1024 * 1024));
   });
 });
 

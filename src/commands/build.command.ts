@@ -3,7 +3,7 @@ import { runBuild } from '../../etl/build';
 import { buildReport } from '../../etl/build-report';
 import type { BuildProgress } from '../../etl/build-options';
 import { parseConsentPolicy } from '../../etl/consent-policy';
-import { loadConfig } from '../config';
+import { loadLakeConfig } from '../config';
 import { formatPlan, planBuild } from '../../etl/engine/open-engine';
 import { engineOptions, openConfiguredEngine } from '../engine';
 import { buildProgressBar } from './build-progress';
@@ -38,7 +38,7 @@ export function registerBuild(cli: Command): void {
     .option('--json', 'print one JSON object with the version, row counts and quarantine counts')
     .option('--dry-run', 'print the pre-flight calls and every statement of an Athena build in order, without calling AWS (with --json: one JSON object)')
     .action(async (flags: BuildFlags) => {
-      const config = loadConfig({
+      const config = loadLakeConfig({
         ...engineOverrides(flags),
         landing: flags.landing,
         consentPolicy: flags.consentPolicy === undefined ? undefined : policyFlag(flags.consentPolicy),

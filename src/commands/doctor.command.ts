@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { type PreflightCheck, checkAthenaSetup } from '../../etl/engine/open-engine';
-import { loadConfig } from '../config';
+import { loadLakeConfig } from '../config';
 import { engineOptions } from '../engine';
 import { CliError } from './cli-error';
 import { withExamples } from './help-examples';
@@ -22,7 +22,7 @@ export function registerDoctor(cli: Command): void {
     .option('--landing <s3url>', 's3://bucket/prefix holding <source>/landing/ (default: the lake)')
     .option('--json', 'print one JSON object: ok, and every check with its message')
     .action(async (flags: DoctorFlags) => {
-      const config = loadConfig({ ...engineOverrides(flags), landing: flags.landing });
+      const config = loadLakeConfig({ ...engineOverrides(flags), landing: flags.landing });
       if (config.engine !== 'athena') throw new CliError('stedi doctor checks an Athena set-up; use it with --engine athena (or STEDI_ENGINE=athena)');
       const checks = await checkAthenaSetup(engineOptions(config));
       const ok = checks.every((c) => c.ok);

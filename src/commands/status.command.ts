@@ -3,7 +3,7 @@ import type { BuildLockInfo } from '../../etl/engine/engine';
 import { ManifestError, liveVersion } from '../../etl/manifest';
 import { shellWord } from '../../etl/shell-word';
 import { SOURCES, TABLES, TABLE_NAMES } from '../../etl/tables';
-import { loadConfig } from '../config';
+import { loadLakeConfig } from '../config';
 import { openConfiguredEngine } from '../engine';
 import { CliError } from './cli-error';
 import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
@@ -18,7 +18,7 @@ export function registerStatus(cli: Command): void {
   addEngineFlags(withExamples(cli.command('status'), EXAMPLES).description('show the live version, its row counts and build time, and the kept versions'))
     .option('--json', 'print the live version as one JSON object')
     .action(async (flags: EngineFlags & { json?: boolean }) => {
-      const config = loadConfig(engineOverrides(flags));
+      const config = loadLakeConfig(engineOverrides(flags));
       const engine = await openConfiguredEngine(config);
       try {
         const manifest = await engine.manifest().catch((error: unknown) => {

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import { ErrorCode } from '../errors';
+import { bodyLimitBytes } from '../config-values';
 import { bodyLimitMessage } from './body-errors';
 import { sendError } from './http-errors';
 
@@ -23,15 +24,6 @@ const declaresBody = (req: Request): boolean => Number(req.headers['content-leng
 
 // As Node reads Expect before it emits checkContinue (100-continue among other words): any request it held for us is invited.
 const EXPECTS_CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
-
-const UNITS: Record<string, number> = { b: 0, kb: 1, mb: 2, gb: 3, tb: 4, pb: 5 };
-
-/** STEDI_BODY_LIMIT (config-values.ts checked its form) in bytes, as body-parser reads it: 1024-based, rounded down. */
-export function bodyLimitBytes(limit: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(limit);
-  if (!match) throw new Error(`not a size: ${JSON.stringify(limit)}`);
-  return Math.floor(Number(match[1]) * 1024 ** (UNITS[(match[2] || 'b').toLowerCase()] ?? 0));
-}
 
 /** Requests with `Expect: 100-continue` go to the app like any other: continueBody invites the body once checked. */
 export function answerExpectAfterChecks(server: Server): Server {

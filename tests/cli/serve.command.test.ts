@@ -51,6 +51,30 @@ describe('stedi serve', () => {
     expect(run.stdout).toBe('');
   });
 
+  it('leaves STEDI_WORKERS to serve: build, status and doctor run with a value exported for a bigger server', () => {
+    // Its bound is this host's cores, for forking workers: a value meant for another host stopped every command.
+    const env = { STEDI_WORKERS: String(4 * availableParallelism() + 1) };
+    const lake = makeTempDir();
+    const landing = writeSmallLanding();
+    const build = runBin(['build', '--lake', lake, '--landing', landing], env);
+    expect(build.stderr).toBe('');
+    expect(build.status).toBe(0);
+    const status = runBin(['status', '--lake', lake], env);
+    expect(status.status).toBe(0);
+    expect(status.stdout).toMatch(/live/i);
+    const doctor = runBin(['doctor', '--lake', lake], env);
+    expect(doctor.stderr).toBe('stedi: stedi doctor checks an Athena set-up; use it with --engine athena (or STEDI_ENGINE=athena)\n');
+    const serve = runBin(['serve', '--lake', lake, '--port', '0'], { ...env, STEDI_API_KEYS: `${ANALYST_KEY}:analyst` });
+    expect(serve.stderr).toMatch(/^stedi: STEDI_WORKERS must be a whole number from 1 to \d+; received/);
+  });
+
+  it('refuses a STEDI_BODY_LIMIT over its 64mb bound before serving, in one line naming the setting', async () => {
+    const run = runBin(['serve', '--lake', makeTempDir(), '--port', '0'], { STEDI_API_KEYS: `${ANALYST_KEY}:analyst`, STEDI_WORKERS: '1', STEDI_BODY_LIMIT: '2gb' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(`stedi: STEDI_BODY_LIMIT must be at most 64mb (each request body is held whole in a server process's memory; the default 1mb holds any query); received "2gb"\n`);
+    expect(run.stdout).toBe('');
+  });
+
   it('refuses more STEDI_DUCKDB_THREADS than 4 a core before starting DuckDB, naming the setting and the value received', async () => {
     // Each is an OS thread in every worker: 100000 made threads until the host refused forks.
     const bound = 4 * availableParallelism();

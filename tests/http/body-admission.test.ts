@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { connect, type AddressInfo, type Socket } from 'node:net';
-import { bodyLimitBytes, DROPPED_BODY_BYTES } from '../../src/http/body-admission';
+import { bodyLimitBytes } from '../../src/config-values';
+import { DROPPED_BODY_BYTES } from '../../src/http/body-admission';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
 
