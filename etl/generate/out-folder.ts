@@ -16,18 +16,27 @@ export const isDataFile = (name: string): boolean => DATA_FILE.test(name);
 
 const why = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 
+/** A file where a folder must be: Node's code alone (EEXIST from making a folder over a file) named no fix. */
+function fileInTheWay(error: unknown, path: string, fix: string): GenerateInputError | undefined {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EEXIST') return new GenerateInputError(`${path} is a file, not a folder; ${fix}`);
+  if (code === 'ENOTDIR') return new GenerateInputError(`${path} runs through a file, not a folder; ${fix}`);
+  return undefined;
+}
+
 export async function prepareOutFolder(out: string, force: boolean): Promise<Record<Source, string>> {
   try {
     await mkdir(out, { recursive: true });
     await access(out, constants.W_OK);
   } catch (error) {
-    throw new GenerateInputError(`cannot write to the output folder ${out} (${why(error)}); choose a writable --out folder`);
+    throw fileInTheWay(error, `--out ${out}`, 'give --out the path of a folder (one that is missing is made)') ??
+      new GenerateInputError(`cannot write to the output folder ${out} (${why(error)}); choose a writable --out folder`);
   }
   const dirs = Object.fromEntries(SOURCES.map((s) => [s, join(out, s, 'landing')])) as Record<Source, string>;
   for (const dir of Object.values(dirs)) {
     const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return [] as string[];
-      throw new GenerateInputError(`cannot read ${dir} (${why(error)}); choose another --out folder`);
+      throw fileInTheWay(error, dir, 'move that file away or choose another --out folder') ?? new GenerateInputError(`cannot read ${dir} (${why(error)}); choose another --out folder`);
     });
     if (entries.length === 0) continue;
     if (!force) throw new GenerateInputError(`${dir} already holds files; pass --force to replace them or choose another --out folder`);

@@ -1,6 +1,7 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '../helpers/landing-fixture';
+import { runBin } from '../helpers/bin-cli';
 import { runCli } from '../helpers/run-cli';
 
 describe('stedi generate', () => {
@@ -35,6 +36,24 @@ describe('stedi generate', () => {
     expect(again.exitCode).toBe(1);
     expect(again.stderr.trim()).toBe(`stedi: ${join(out, 'customer', 'landing')} already holds files; pass --force to replace them or choose another --out folder`);
     expect((await runCli('generate', '--out', out, '--customers', '2', '--force')).exitCode).toBe(0);
+  });
+
+  it('names a file given as --out, or in the way of a landing folder, in one line saying what to do instead of EEXIST', () => {
+    const root = makeTempDir('stedi-gen-cli-');
+    const file = join(root, 'a-file');
+    writeFileSync(file, 'not a folder');
+    const onFile = runBin(['generate', '--out', file, '--customers', '2']);
+    expect(onFile.status).toBe(1);
+    expect(onFile.stderr).toBe(`stedi: --out ${file} is a file, not a folder; give --out the path of a folder (one that is missing is made)\n`);
+    const under = runBin(['generate', '--out', join(file, 'landing'), '--customers', '2']);
+    expect(under.stderr).toBe(`stedi: --out ${join(file, 'landing')} runs through a file, not a folder; give --out the path of a folder (one that is missing is made)\n`);
+    const out = join(root, 'out');
+    mkdirSync(out);
+    writeFileSync(join(out, 'customer'), 'in the way');
+    const blocked = runBin(['generate', '--out', out, '--customers', '2']);
+    expect(blocked.status).toBe(1);
+    expect(blocked.stderr).toBe(`stedi: ${join(out, 'customer', 'landing')} runs through a file, not a folder; move that file away or choose another --out folder\n`);
+    expect(readdirSync(out)).toEqual(['customer']);
   });
 
   it('refuses, before writing anything, a run that cannot fit on the disk holding --out', async () => {

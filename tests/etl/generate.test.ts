@@ -170,7 +170,7 @@ describe('sample landing generator: files and folders', () => {
     await expect(generateLanding({ out, seed: '' })).rejects.toThrow('the seed must be a non-empty string');
     const file = join(out, 'a-file');
     writeFileSync(file, 'not a folder');
-    await expect(generateLanding({ out: file })).rejects.toThrow(`cannot write to the output folder ${file}`);
+    await expect(generateLanding({ out: file })).rejects.toThrow(`--out ${file} is a file, not a folder; give --out the path of a folder (one that is missing is made)`);
     expect(existsSync(join(out, 'customer'))).toBe(false);
   });
 
