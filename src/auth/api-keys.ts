@@ -9,8 +9,8 @@ import { ROLES, type Principal, type Role } from './principal';
  */
 
 export class ApiKeyError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'ApiKeyError';
   }
 }

@@ -21,14 +21,14 @@ function readKeys(file: string): SessionKeys | undefined {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     // Another user's file (mode 0600), or a folder in its place: Node's words named neither the fix nor, for a folder, the file.
-    throw new ApiKeyError(`cannot read the development keys file ${file} (${code ?? 'error'}); delete it and npm start makes new ones, run as the user who made it, or set STEDI_API_KEYS`);
+    throw new ApiKeyError(`cannot read the development keys file ${file} (${code ?? 'error'}); delete it and npm start makes new ones, run as the user who made it, or set STEDI_API_KEYS`, { cause: error });
   }
   let pairs;
   try {
     pairs = parseApiKeys(text, file);
   } catch (error) {
     if (!(error instanceof ApiKeyError)) throw error;
-    throw new ApiKeyError(`${error.message}; delete it and npm start makes new ones`);
+    throw new ApiKeyError(`${error.message}; delete it and npm start makes new ones`, { cause: error });
   }
   const admin = pairs.find((p) => p.role === 'admin')?.key;
   const analyst = pairs.find((p) => p.role === 'analyst')?.key;

@@ -1,9 +1,18 @@
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { newApiKey } from '../../src/auth/api-keys';
+import { ApiKeyError, newApiKey } from '../../src/auth/api-keys';
 import { devKeysFile, loadOrCreateDevKeys } from '../../src/auth/dev-keys';
 import { boxed } from '../../src/auth/session-keys';
 import { makeTempDir } from '../helpers/landing-fixture';
+
+const thrownBy = (run: () => unknown): Error => {
+  try {
+    run();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('nothing was thrown');
+};
 
 describe('development keys kept in the lake folder', () => {
   it('are made once, written owner-only, and reused by the next start', () => {
@@ -40,6 +49,19 @@ describe('development keys kept in the lake folder', () => {
     mkdirSync(dirname(devKeysFile(lake)), { recursive: true });
     writeFileSync(devKeysFile(lake), `${newApiKey()}:admin\n`, { mode: 0o600 });
     expect(() => loadOrCreateDevKeys(lake)).toThrow(/one admin and one analyst key; delete it/);
+  });
+
+  it('keep the error a kept file could not be read or parsed for as the cause of theirs', () => {
+    const unreadable = makeTempDir('stedi-dev-keys-');
+    mkdirSync(devKeysFile(unreadable), { recursive: true });
+    expect(thrownBy(() => loadOrCreateDevKeys(unreadable))).toMatchObject({ message: expect.stringMatching(/\(EISDIR\)/), cause: expect.objectContaining({ code: 'EISDIR' }) });
+    const garbled = makeTempDir('stedi-dev-keys-');
+    mkdirSync(dirname(devKeysFile(garbled)), { recursive: true });
+    writeFileSync(devKeysFile(garbled), 'no role here\n', { mode: 0o600 });
+    const error = thrownBy(() => loadOrCreateDevKeys(garbled));
+    expect(error.message).toMatch(/; delete it and npm start makes new ones$/);
+    expect(error.cause).toBeInstanceOf(ApiKeyError);
+    expect(error.message.startsWith((error.cause as Error).message)).toBe(true);
   });
 });
 
