@@ -33,7 +33,7 @@ USER node
 VOLUME ["/data"]
 EXPOSE 4000
 # Ready, not merely alive: 503 until the live version is loaded and readable and the consent registry is fresh.
-# The probe reads PORT and HOST as the server does. 60 s: loading a live version takes seconds (a first build on the
+# The probe asks where the server says it listens (`serve --port` included), else reads PORT and HOST as the server does. 60 s: loading a live version takes seconds (a first build on the
 # real data 0.5 s, at 100x about 9 s); `stedi start` on a bigger landing needs --health-start-period raised.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 CMD ["node", "bin/healthcheck.js"]
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "bin/stedi.js"]

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// The image's HEALTHCHECK: asks /readyz where `stedi serve` listens, read from the same settings (PORT, HOST) by the
-// same code, so a container given another port or address stays checked. Exit 0: ready; 1: anything else, with why.
+// The image's HEALTHCHECK: asks /readyz where `stedi serve` listens, as the server wrote it (listening-file.ts: a
+// `--port` or a picked port included), else as the same settings (PORT, HOST) say. Exit 0: ready; 1: anything else, with why.
 let url;
 try {
-  url = require('../dist/src/http/readiness-url.js').readinessUrl(require('../dist/src/config.js').loadConfig());
+  const config = require('../dist/src/config.js').loadLakeConfig();
+  const listening = require('../dist/src/http/listening-file.js').findListening(config.lake);
+  url = require('../dist/src/http/readiness-url.js').readinessUrl(listening ?? config);
 } catch (error) {
   console.error(`health check: ${error.message}`);
   process.exit(1);

@@ -4,6 +4,7 @@ import { ApiKeyError, type ApiKeys, loadApiKeys } from '../auth/api-keys';
 import { type Config, loadConfig } from '../config';
 import { openConfiguredEngine } from '../engine';
 import { createLogger } from '../logger';
+import { announceListening } from '../http/listening-file';
 import { onTerminationSignals } from '../http/shutdown';
 import { CliError } from './cli-error';
 import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
@@ -55,7 +56,10 @@ export async function serve(config: Config, apiKeys: ApiKeys, opened?: Engine): 
     if (config.workers <= 1) await engine.close();
     throw listenError(error, config) ?? error;
   }
+  // The image's health check reads where this server listens: `--port` and a picked port are in no setting it reads.
+  const unannounce = announceListening({ lake: config.lake, host: config.host, port: running.port });
   const removeHandlers = onTerminationSignals(async () => {
+    unannounce();
     await running.shutdown();
     removeHandlers();
     // Everything is closed; if a stray handle still holds the loop, do not hang the terminal.

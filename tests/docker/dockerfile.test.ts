@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { RunningServer } from '../../src/http/server';
 import { startLiveServer } from '../helpers/live-server';
-import { writeSmallLanding } from '../helpers/landing-fixture';
+import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
+import { serveLake, untilReady } from '../helpers/served-lake';
+import { runBin } from '../helpers/bin-cli';
 
 // No Docker daemon runs the tests: the Dockerfile is read as text, and the health probe it names is run as the image runs it.
 const ROOT = resolve(__dirname, '..', '..');
@@ -31,7 +33,7 @@ describe('the Docker image', () => {
     expect(JSON.parse(check.replace(/^.*?\bCMD\s+/, ''))).toEqual(['node', 'bin/healthcheck.js']);
     expect(instruction('COPY')).toEqual(expect.arrayContaining(['bin ./bin', '--from=build /app/dist ./dist']));
     const loaded = [...readFileSync(resolve(ROOT, 'bin', 'healthcheck.js'), 'utf8').matchAll(/require\('\.\.\/(dist\/[^']+)'\)/g)].map((m) => m[1]);
-    expect(loaded).toEqual(['dist/src/http/readiness-url.js', 'dist/src/config.js']);
+    expect(loaded).toEqual(['dist/src/config.js', 'dist/src/http/listening-file.js', 'dist/src/http/readiness-url.js']);
   });
 });
 
@@ -58,5 +60,36 @@ describe('the image health check (bin/healthcheck.js)', () => {
   it('is unhealthy with the reason when a setting cannot name the port (PORT 0, a bad PORT)', async () => {
     expect(await probe({ PORT: '0' })).toEqual({ code: 1, stderr: expect.stringContaining('set PORT to a fixed port') });
     expect(await probe({ PORT: 'http' })).toEqual({ code: 1, stderr: expect.stringContaining('PORT must be a whole number') });
+  });
+
+  it('finds the port `serve --port` listens on, where no setting names it, and is unhealthy once that server stops', async () => {
+    // The image's check read only PORT and HOST: `docker run … serve --port 8080` was reported unhealthy for ever.
+    const tmp = makeTempDir('stedi-run-');
+    const lake = makeTempDir('stedi-lake-');
+    expect(runBin(['build', '--lake', lake, '--landing', writeSmallLanding()]).status).toBe(0);
+    const served = await serveLake(['--lake', lake, '--port', '0'], { TMPDIR: tmp });
+    try {
+      await untilReady(served);
+      expect(await probe({ TMPDIR: tmp, STEDI_LAKE: lake })).toEqual({ code: 0, stderr: '' });
+      // Another lake's server says nothing of this one: the probe asks where PORT says.
+      const other = await probe({ TMPDIR: tmp, STEDI_LAKE: makeTempDir('stedi-lake-'), PORT: '1' });
+      expect(other).toEqual({ code: 1, stderr: expect.stringContaining('http://127.0.0.1:1/readyz did not answer') });
+    } finally {
+      await served.stop();
+    }
+    expect(readdirSync(join(tmp, `stedi-${process.getuid?.() ?? 'user'}`))).toEqual([]);
+    const stopped = await probe({ TMPDIR: tmp, STEDI_LAKE: lake, PORT: '1' });
+    expect(stopped).toEqual({ code: 1, stderr: expect.stringContaining('http://127.0.0.1:1/readyz did not answer') });
+  });
+
+  it('skips what a killed server left and asks where PORT says', async () => {
+    const tmp = makeTempDir('stedi-run-');
+    const lake = makeTempDir('stedi-lake-');
+    expect(runBin(['build', '--lake', lake, '--landing', writeSmallLanding()]).status).toBe(0);
+    const served = await serveLake(['--lake', lake, '--port', '0'], { TMPDIR: tmp });
+    served.process.child.kill('SIGKILL');
+    await served.process.exited;
+    expect(readdirSync(join(tmp, `stedi-${process.getuid?.() ?? 'user'}`))).toHaveLength(1);
+    expect(await probe({ TMPDIR: tmp, STEDI_LAKE: lake, PORT: '1' })).toEqual({ code: 1, stderr: expect.stringContaining('http://127.0.0.1:1/readyz did not answer') });
   });
 });
