@@ -7,6 +7,7 @@ from .errors import (
     ConnectionError,
     ForbiddenError,
     NotFoundError,
+    RateLimitedError,
     ServerError,
     StaleCursorError,
     StediError,
@@ -24,6 +25,7 @@ __all__ = [
     "NotFoundError",
     "StaleCursorError",
     "ServerError",
+    "RateLimitedError",
     "ConnectionError",
     "__version__",
 ]

@@ -89,7 +89,7 @@ class Client:
         request_id = error.headers.get("x-request-id") if error.headers else None
         try:
             first = json.load(error)["errors"][0]
-            return error_for(first.get("extensions", {}).get("code", f"HTTP_{error.code}"), first.get("message", ""), request_id)
+            return error_for(first.get("extensions", {}).get("code", f"HTTP_{error.code}"), first.get("message", ""), request_id, retry_after=_retry_after_header(error))
         except (ValueError, KeyError, IndexError, TypeError):
             return ServerError(f"HTTP {error.code} {error.reason}", f"HTTP_{error.code}", request_id)
 
@@ -304,6 +304,15 @@ def _typed_columns(columns):
 
 
 __all__ = ["Client", "Rows", "StediError"]
+
+
+def _retry_after_header(error):
+    """Retry-After as the server sent it, in seconds; None when it sent none or not a number of seconds."""
+    try:
+        seconds = float(error.headers.get("retry-after"))
+    except (TypeError, ValueError, AttributeError):
+        return None
+    return seconds if seconds >= 0 and seconds != float("inf") else None
 
 
 def _retry_after(error):

@@ -62,6 +62,17 @@ class ServerError(StediError):
     code = "INTERNAL_SERVER_ERROR"
 
 
+class RateLimitedError(ServerError):
+    """The key already has too many requests running (RATE_LIMITED, HTTP 429) and retry_seconds ran out waiting.
+    `retry_after` is the seconds the server asked to wait (None when it named none). A ServerError, as before."""
+
+    code = "RATE_LIMITED"
+
+    def __init__(self, message, code=None, request_id=None, retry_after=None):
+        super().__init__(message, code, request_id)
+        self.retry_after = retry_after
+
+
 class ConnectionError(StediError):  # noqa: A001 - the name users expect, scoped to this package
     """The server could not be reached, or the connection was lost or timed out mid-answer."""
 
@@ -83,12 +94,15 @@ _BY_CODE = {
     "BAD_REQUEST": BadInputError,
     "NOT_FOUND": NotFoundError,
     "STALE_CURSOR": StaleCursorError,
+    "RATE_LIMITED": RateLimitedError,
 }
 
 
-def error_for(code, message, request_id=None, version=None):
+def error_for(code, message, request_id=None, version=None, retry_after=None):
     """The typed error for a server code; ServerError for codes this client does not know."""
     cls = _BY_CODE.get(code, ServerError)
     if cls is StaleCursorError:
         return StaleCursorError(message, code, request_id, version)
+    if cls is RateLimitedError:
+        return RateLimitedError(message, code, request_id, retry_after)
     return cls(message, code, request_id)

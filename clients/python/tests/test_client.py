@@ -252,9 +252,12 @@ class PullAcrossRestartTest(unittest.TestCase):
         self.assertEqual([r["serialNumber"] for r in rows], ["s1", "s2"])
         self.assertEqual(asked, [1, 1, 1, 2, 2, 2])
         url, asked = self.serve(lambda page, attempt: 429)  # still refused once retry_seconds have passed
-        with self.assertRaises(stedi.ServerError) as caught:
+        with self.assertRaises(stedi.RateLimitedError) as caught:
             stedi.Client(url, "any-key-0123456789abcdef", timeout=5, retry_seconds=0.2).training_set(as_frame=False, page_size=1)
         self.assertEqual(caught.exception.code, "RATE_LIMITED")
+        # Its own class, still a ServerError for code written before it; it carries the wait the server asked for.
+        self.assertIsInstance(caught.exception, stedi.ServerError)
+        self.assertEqual(caught.exception.retry_after, 0.0)
         self.assertTrue(2 <= asked.count(1) <= 6, asked)
 
     def test_the_first_page_is_not_asked_again_so_a_server_that_is_down_says_so_at_once(self):
