@@ -2,7 +2,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from '../errors';
 import { clientError, firstTime, MESSAGES } from '../graphql/error-mapping';
-import { currentRequest } from './request-context';
+import { currentRequest, noteErrorCode } from './request-context';
 
 /**
  * Apollo's formatError: a caller-facing error keeps its message and code (and
@@ -17,10 +17,12 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   // Apollo's own request errors (parse, validation, variables) arrive with their code already set.
   const safe = clientError(original) ?? clientError(error);
   if (safe) {
+    noteErrorCode(request, safe.code);
     // One line per error, not per place it was raised (a refused field of a 10,000-row page is one error).
     if (firstTime(original)) request?.log.info({ code: safe.code, path, message: withoutClientValues(safe.message) }, 'request refused or field failed for the caller');
     return { message: safe.message, locations, path, extensions: { code: safe.code } };
   }
+  noteErrorCode(request, ErrorCode.INTERNAL_SERVER_ERROR);
   request?.log.error({ err: original, path }, 'internal error in a GraphQL request');
   return { message: MESSAGES.internal(request?.requestId), locations, path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
 }

@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import { ErrorCode, HTTP_STATUS } from '../errors';
+import { noteErrorCode, stateOfResponse } from './request-context';
 
 /**
  * Errors answered outside GraphQL execution (auth, body limit, export
@@ -7,6 +8,7 @@ import { ErrorCode, HTTP_STATUS } from '../errors';
  * `errors[0].extensions.code` whichever way it called.
  */
 export function sendError(res: Response, code: ErrorCode, message: string, status: number = HTTP_STATUS[code]): void {
+  noteErrorCode(stateOfResponse(res), code);
   if (res.headersSent) {
     res.destroy();
     return;

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Principal } from '../auth/principal';
+import { ErrorCode } from '../errors';
 import type { Logger } from '../logger';
 
 /**
@@ -15,6 +16,8 @@ export interface RequestState {
   log: Logger;
   principal?: Principal;
   operation?: string;
+  /** The code of the error answered, when one was: says what a 5xx was. */
+  errorCode?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestState>();
@@ -28,6 +31,17 @@ export const requestIdOf = (res: Response): string => stateOf(res).requestId;
 export const requestLogOf = (res: Response): Logger => stateOf(res).log;
 export const principalOf = (res: Response): Principal | undefined => stateOf(res).principal;
 export const setPrincipal = (res: Response, principal: Principal): void => void (stateOf(res).principal = principal);
+/** Notes the code of the (first) error a request is answered with, for its log line. */
+export function noteErrorCode(state: RequestState | undefined, code: string): void {
+  if (state && state.errorCode === undefined) state.errorCode = code;
+}
+export const stateOfResponse = (res: Response): RequestState | undefined => res.locals.request as RequestState | undefined;
+
+/**
+ * Server states an operator expects and has been told of where they arose (the registry's refresh, /readyz, the
+ * engine's own warning): each request answered with one is a warning, not an error of ours.
+ */
+const EXPECTED_CONDITIONS = new Set<string>([ErrorCode.LAKE_NOT_BUILT, ErrorCode.CONSENT_UNAVAILABLE, ErrorCode.ENGINE_BUSY, ErrorCode.QUERY_TIMEOUT]);
 
 // Ids from clients end up in logs and headers: keep them short and printable.
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -43,10 +57,11 @@ export function requestContext(logger: Logger): RequestHandler {
     res.on('close', () => {
       const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
       // Only what identifies the request: never headers, bodies, keys or query text.
-      const entry = { method: req.method, path: req.originalUrl.split('?', 1)[0], status: res.statusCode, ms, keyId: state.principal?.keyId, operation: state.operation, aborted: !res.writableFinished || undefined };
+      const entry = { method: req.method, path: req.originalUrl.split('?', 1)[0], status: res.statusCode, ms, keyId: state.principal?.keyId, operation: state.operation, code: state.errorCode, aborted: !res.writableFinished || undefined };
       // A readiness probe's 503 reports a state (not built, loading, damaged; /readyz says which), not a failure of ours.
-      if (res.statusCode >= 500 && !(res.statusCode === 503 && entry.path === '/readyz')) state.log.error(entry, 'request failed');
-      else state.log.info(entry, 'request');
+      if (res.statusCode < 500 || (res.statusCode === 503 && entry.path === '/readyz')) state.log.info(entry, 'request');
+      else if (state.errorCode !== undefined && EXPECTED_CONDITIONS.has(state.errorCode)) state.log.warn(entry, 'request answered with a server condition');
+      else state.log.error(entry, 'request failed');
     });
     storage.run(state, next);
   };

@@ -1,5 +1,7 @@
 import { appendFileSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
+import pino from 'pino';
 import { join } from 'node:path';
 import request from 'supertest';
 import type { Engine } from '../../etl/engine/engine';
@@ -250,6 +252,29 @@ describe('answers while consent cannot be read from landing', () => {
     }
     await consent.refresh();
     expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
+  });
+
+  it('logs each 503 export answered CONSENT_UNAVAILABLE as a warning with its code, not as a failure of the server', async () => {
+    // The registry logs why at each refresh; every refused export also logged "request failed" at error, with no code.
+    const logs: Array<{ level: number; msg: string; path?: string; status?: number; code?: string }> = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        logs.push(JSON.parse(String(chunk)));
+        done();
+      },
+    });
+    const landing = writeSmallLanding();
+    test = await buildTestApp({ landing, config: { consentRefreshMs: 100 }, logger: pino({ level: 'info' }, sink) });
+    const { consent } = test.lake.services;
+    renameSync(landing, `${landing}-away`);
+    try {
+      while (!consent.staleness()) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect((await download(test.server, '?format=csv', ANALYST_KEY).set('x-request-id', 'export-while-stale')).status).toBe(503);
+    } finally {
+      renameSync(`${landing}-away`, landing);
+    }
+    const lines = logs.filter((l) => (l as { requestId?: string }).requestId === 'export-while-stale' && l.status !== undefined);
+    expect(lines).toEqual([expect.objectContaining({ level: 40, msg: 'request answered with a server condition', path: '/export/machine_learning_curated', status: 503, code: 'CONSENT_UNAVAILABLE' })]);
   });
 
   it.each([
