@@ -8,6 +8,7 @@ const LAKE_BODY = `<header>
     <label for="key">API key</label>
     <input id="key" type="password" autocomplete="off" spellcheck="false" placeholder="paste an admin or analyst key">
     <button type="submit">Use key</button>
+    <span id="key-state" role="status"></span>
   </form>
 </header>
 <p id="message" role="alert" hidden></p>

@@ -55,7 +55,7 @@ describeWithBrowser('the browser pages in Chromium', () => {
     await page.goto(`${server.url}/graphql`);
     await page.waitForSelector('.graphiql-query-editor .CodeMirror');
     await useKey(page, '#stedi-key', ANALYST_KEY);
-    await page.waitForFunction("document.querySelector('#stedi-key-state').textContent === 'key set for this tab'");
+    await page.waitForFunction("document.querySelector('#stedi-key-state').textContent === 'key accepted, kept for this tab'");
 
     await setEditor(page, '.graphiql-query-editor .CodeMirror', 'query Page($first: Int!) {\n  customers(first: $first) {\n    totalCount\n    edges { node { serialNumber } }\n    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n  }\n}\n');
     await setEditor(page, '.graphiql-editor-tool .CodeMirror', '{ "first": 1 }');
@@ -124,7 +124,7 @@ describeWithBrowser('the browser pages in Chromium', () => {
     await page.goto(`${server.url}/graphql`);
     await page.waitForSelector('.graphiql-query-editor .CodeMirror');
     await useKey(page, '#stedi-key', ANALYST_KEY);
-    await page.waitForFunction("document.querySelector('#stedi-key-state').textContent === 'key set for this tab'");
+    await page.waitForFunction("document.querySelector('#stedi-key-state').textContent === 'key accepted, kept for this tab'");
     const both = await run(JSON.stringify({ Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' }));
     expect(both).toMatch(/"email": "[^"]+@/);
     expect(both).not.toMatch(/errors/);
@@ -133,12 +133,53 @@ describeWithBrowser('the browser pages in Chromium', () => {
     await page.evaluate('sessionStorage.clear()');
     await page.reload();
     await page.waitForSelector('.graphiql-query-editor .CodeMirror');
-    expect(await page.$eval('#stedi-key-state', (el) => el.textContent)).toMatch(/^no key/);
+    expect(await page.$eval('#stedi-key-state', (el) => el.textContent)).toBe('no key: requests will be refused');
     const alone = await run(JSON.stringify({ authorization: `Bearer ${ADMIN_KEY}` }));
     expect(alone).toMatch(/"email": "[^"]+@/);
     expect(sent).toEqual([`Bearer ${ADMIN_KEY}`, `Bearer ${ADMIN_KEY}`]);
     expect(problems).toEqual([]);
     await useKey(page, '#stedi-key', ANALYST_KEY);
+  }, 60_000);
+
+  it('both pages say when the server refuses the tab\'s key, and that it accepts the next one', async () => {
+    // The IDE said "key set for this tab" for any key, refused or not; the lake page said nothing of the key.
+    const wrong = 'not-a-key-of-this-server-0123456789';
+    await page.goto(`${server.url}/graphql`);
+    await page.waitForSelector('.graphiql-query-editor .CodeMirror');
+    await useKey(page, '#stedi-key', wrong);
+    await page.waitForFunction("document.querySelector('#stedi-key-state').dataset.state === 'refused'");
+    expect(await page.$eval('#stedi-key-state', (el) => el.textContent)).toBe('key refused by the server: paste a key it gave');
+    await page.goto(`${server.url}/`);
+    await page.waitForFunction("document.querySelector('#key-state').dataset.state === 'refused'");
+    expect(await page.$eval('#key-state', (el) => el.textContent)).toBe('key refused by the server: paste a key it gave');
+    expect(await page.$eval('#message', (el) => el.textContent)).toMatch(/^UNAUTHENTICATED: /);
+    await useKey(page, '#key', ANALYST_KEY);
+    await page.waitForFunction("document.querySelector('#key-state').dataset.state === 'accepted'");
+    await page.waitForSelector('body[data-loaded="true"]');
+    expect(await page.$eval('#key-state', (el) => el.textContent)).toBe('key accepted, kept for this tab');
+    expect(problems.splice(0).every((p) => /status of 401/.test(p))).toBe(true);
+  }, 60_000);
+
+  it('lake page: follows a dark colour scheme, its text still readable on its cards', async () => {
+    const colours = () => page.evaluate("[document.body, document.querySelector('section')].map((el) => [getComputedStyle(el).backgroundColor, getComputedStyle(el).color])") as Promise<string[][]>;
+    const light = (rgb: string): number => rgb.match(/\d+/g)!.slice(0, 3).reduce((sum, v) => sum + Number(v), 0) / 3;
+    try {
+      await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
+      await page.goto(`${server.url}/`);
+      await page.waitForSelector('body[data-loaded="true"]');
+      const [[pageBg, pageText], [cardBg]] = await colours();
+      expect(light(pageBg)).toBeLessThan(60);
+      expect(light(cardBg)).toBeLessThan(60);
+      expect(light(pageText)).toBeGreaterThan(180);
+      await screenshot(page, 'lake-dark');
+      await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'light' }]);
+      const [[lightBg, lightText]] = await colours();
+      expect(light(lightBg)).toBeGreaterThan(200);
+      expect(light(lightText)).toBeLessThan(60);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.emulateMediaFeatures([]);
+    }
   }, 60_000);
 
   it('lake page: shows the test lake’s counts with the key the tab kept, and an admin starts a rebuild and sees it finish', async () => {
@@ -221,7 +262,7 @@ describeWithBrowser('the browser pages in Chromium', () => {
       await page.click('.graphiql-execute-button');
       await page.waitForFunction("/paste the key alone/.test(document.querySelector('.result-window').textContent)", { timeout: 15_000 });
       await useKey(page, '#stedi-key', `  bearer ${ANALYST_KEY}\t`);
-      await page.waitForFunction("document.querySelector('#stedi-key-state').textContent === 'key set for this tab'");
+      await page.waitForFunction("document.querySelector('#stedi-key-state').textContent === 'key accepted, kept for this tab'");
       await page.waitForSelector('.graphiql-query-editor .CodeMirror');
       await setEditor(page, '.graphiql-query-editor .CodeMirror', '{ lake { liveVersion } }');
       await page.click('.graphiql-execute-button');

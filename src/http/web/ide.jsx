@@ -2,10 +2,11 @@
 // The page gives the example documents and the CSP nonce; the key lives in sessionStorage (this tab only).
 import { GraphiQL } from 'graphiql';
 import { parse } from 'graphql';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import 'graphiql/graphiql.css';
 import './ide.css';
+import { checkKey, KEY_STATE_TEXT, localKeyState } from './key-check';
 import { keyProblem, storedKey, storeKey } from './key-storage';
 
 // Components that add <style> elements at run time ask for this nonce (the CSP allows no other inline style).
@@ -27,6 +28,9 @@ function withCurrentOperation(params) {
   }
 }
 
+// Set by App: the fetcher is one function for GraphiQL's lifetime (a new one would load the schema again).
+let keyRefused = () => undefined;
+
 async function fetcher(graphiqlParams, options) {
   const params = withCurrentOperation(graphiqlParams);
   // Header names are case-insensitive: one typed in the headers editor (`Authorization`, `Content-Type`) replaces
@@ -41,6 +45,8 @@ async function fetcher(graphiqlParams, options) {
     headers.set('authorization', `Bearer ${key}`);
   }
   const response = await fetch(config.graphqlPath, { method: 'POST', headers, body: JSON.stringify(params) });
+  // The bar's key refused later (the server restarted with other keys): the bar says so, not only this answer.
+  if (response.status === 401 && headers.get('authorization') === `Bearer ${key}`) keyRefused();
   const text = await response.text();
   try {
     return JSON.parse(text);
@@ -49,7 +55,7 @@ async function fetcher(graphiqlParams, options) {
   }
 }
 
-function KeyBar({ keyValue, onKey }) {
+function KeyBar({ keyValue, keyState, onKey }) {
   const [draft, setDraft] = useState(keyValue);
   const [shown, setShown] = useState(false);
   const save = (event) => {
@@ -68,13 +74,23 @@ function KeyBar({ keyValue, onKey }) {
         <input type="checkbox" checked={shown} onChange={(e) => setShown(e.target.checked)} /> show
       </label>
       <button id="stedi-key-save" type="submit">Use key</button>
-      <span id="stedi-key-state">{keyValue ? 'key set for this tab' : 'no key: requests will be refused'}</span>
+      <span id="stedi-key-state" data-state={keyState}>{KEY_STATE_TEXT[keyState]}</span>
     </form>
   );
 }
 
 function App() {
   const [key, setKey] = useState(storedKey());
+  const [keyState, setKeyState] = useState(() => localKeyState(key));
+  useEffect(() => {
+    let current = true;
+    keyRefused = () => current && setKeyState('refused');
+    setKeyState(localKeyState(key));
+    checkKey(config.graphqlPath, key).then((state) => current && setKeyState(state));
+    return () => {
+      current = false;
+    };
+  }, [key]);
   const onKey = (value) => {
     const stored = storeKey(value);
     setKey(stored);
@@ -82,7 +98,7 @@ function App() {
   };
   return (
     <div className="stedi-ide">
-      <KeyBar keyValue={key} onKey={onKey} />
+      <KeyBar keyValue={key} keyState={keyState} onKey={onKey} />
       <div className="stedi-graphiql">
         {/* A new key remounts GraphiQL: it loads the schema again and drops the "enter a key" answer. Tabs stay (localStorage). */}
         <GraphiQL key={key} fetcher={fetcher} defaultTabs={config.tabs} defaultEditorToolsVisibility="variables" shouldPersistHeaders={false} />

@@ -2,6 +2,7 @@
 // It asks the schema which fields exist, so fields added to Lake later show up without a change here.
 import { answerError } from './api-error';
 import { downloadExport } from './export-download';
+import { checkKey, KEY_STATE_TEXT, localKeyState } from './key-check';
 import { keyProblem, storedKey, storeKey } from './key-storage';
 
 const $ = (id) => document.getElementById(id);
@@ -231,11 +232,25 @@ async function refresh() {
   }
 }
 
+/** The header says whether the server takes the kept key (the latest check wins when keys change fast). */
+let keyChecks = 0;
+async function showKeyState() {
+  const check = (keyChecks += 1);
+  const show = (state) => {
+    $('key-state').textContent = KEY_STATE_TEXT[state];
+    $('key-state').dataset.state = state;
+  };
+  show(localKeyState(storedKey()));
+  const state = await checkKey('graphql', storedKey());
+  if (check === keyChecks) show(state);
+}
+
 $('key').value = storedKey();
 $('key-form').addEventListener('submit', (event) => {
   event.preventDefault();
   $('key').value = storeKey($('key').value);
   types = new Map();
+  void showKeyState();
   void refresh();
 });
 $('rebuild-button').addEventListener('click', () => void rebuild());
@@ -246,4 +261,5 @@ $('export-form').addEventListener('submit', (event) => {
   $('message').hidden = true;
   downloadExport(event.target, $('export-state')).catch(showError);
 });
+void showKeyState();
 void refresh();
