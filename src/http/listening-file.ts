@@ -28,6 +28,7 @@ export function announceListening(listening: Omit<Listening, 'pid' | 'startedAt'
   const removeFile = (): void => rmSync(file, { force: true });
   try {
     mkdirSync(listeningFolder(), { recursive: true, mode: 0o700 });
+    removeKilledServers();
     // Written whole, then renamed: a probe reading at that moment sees the old file or the new one, never half of one.
     const temporary = `${file}.tmp`;
     writeFileSync(temporary, `${JSON.stringify({ pid: process.pid, startedAt: Date.now(), ...listening })}\n`, { mode: 0o600 });
@@ -61,6 +62,14 @@ const parsed = (text: string): Listening | undefined => {
     return undefined;
   }
 };
+
+/** A killed server (kill -9, a crash) left its file: each start removes those, so they do not pile up in the temporary folder. */
+function removeKilledServers(): void {
+  for (const name of readdirSync(listeningFolder())) {
+    const pid = /^serve-(\d+)\.json$/.exec(name)?.[1];
+    if (pid !== undefined && !alive(Number(pid))) rmSync(join(listeningFolder(), name), { force: true });
+  }
+}
 
 /** The running server of `lake` on this machine (the last started, if two); a killed server's file is skipped. */
 export function findListening(lake: string): Listening | undefined {

@@ -82,14 +82,23 @@ describe('the image health check (bin/healthcheck.js)', () => {
     expect(stopped).toEqual({ code: 1, stderr: expect.stringContaining('http://127.0.0.1:1/readyz did not answer') });
   });
 
-  it('skips what a killed server left and asks where PORT says', async () => {
+  it('skips what a killed server left and asks where PORT says; the next server to start removes it', async () => {
     const tmp = makeTempDir('stedi-run-');
     const lake = makeTempDir('stedi-lake-');
     expect(runBin(['build', '--lake', lake, '--landing', writeSmallLanding()]).status).toBe(0);
     const served = await serveLake(['--lake', lake, '--port', '0'], { TMPDIR: tmp });
     served.process.child.kill('SIGKILL');
     await served.process.exited;
-    expect(readdirSync(join(tmp, `stedi-${process.getuid?.() ?? 'user'}`))).toHaveLength(1);
+    const folder = join(tmp, `stedi-${process.getuid?.() ?? 'user'}`);
+    const [left] = readdirSync(folder);
+    expect(left).toBe(`serve-${served.process.child.pid}.json`);
     expect(await probe({ TMPDIR: tmp, STEDI_LAKE: lake, PORT: '1' })).toEqual({ code: 1, stderr: expect.stringContaining('http://127.0.0.1:1/readyz did not answer') });
+    // The next server to start removes what the killed one left.
+    const next = await serveLake(['--lake', lake, '--port', '0'], { TMPDIR: tmp });
+    try {
+      expect(readdirSync(folder)).toEqual([`serve-${next.process.child.pid}.json`]);
+    } finally {
+      await next.stop();
+    }
   });
 });
