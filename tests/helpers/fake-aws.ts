@@ -12,7 +12,7 @@ import {
 import { BatchDeleteTableVersionCommand, GetTableVersionsCommand, GetTablesCommand, GlueClient, type Table } from '@aws-sdk/client-glue';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AthenaClients } from '../../etl/engine/athena/athena-engine';
-import type { Clock } from '../../etl/engine/athena/query-runner';
+import type { Clock } from '../../etl/engine/athena/clock';
 import { FakeS3 } from './fake-s3';
 
 export { FakeS3 };

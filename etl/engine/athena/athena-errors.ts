@@ -46,17 +46,3 @@ export function isRetryable(error: unknown): boolean {
   const e = error as { name?: string; $retryable?: { throttling?: boolean } } | undefined;
   return THROTTLING.has(e?.name ?? '') || e?.$retryable?.throttling === true;
 }
-
-// Private: a request that failed with these was never sent (no name, no route, no connection, no credentials).
-const NEVER_SENT = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH']);
-
-/**
- * A StartQueryExecution that failed without Athena refusing it (a 4xx answer: throttled, invalid)
- * and after it may have been sent: abandoned, cut off or a server error, it may have started the query all the same.
- */
-export function mayHaveStarted(error: unknown): boolean {
-  const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } } | undefined;
-  if (NEVER_SENT.has(e?.code ?? '') || e?.name === 'CredentialsProviderError') return false;
-  const status = e?.$metadata?.httpStatusCode;
-  return !(status !== undefined && status >= 400 && status < 500);
-}

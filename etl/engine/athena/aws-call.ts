@@ -27,7 +27,18 @@ export class AwsCallTimeoutError extends Error {
   }
 }
 
-/** Runs `call`, aborting it when `signal` aborts or after `waitMs` (never when infinite); its error is rethrown as it is. */
+/** One S3 or Glue call bounded by a fixed time limit: what each of the engine's AWS objects sends through. */
+export type BoundedSend = <T>(call: SdkCall<T>) => Promise<T>;
+
+/** Every call sent through the result is bounded by `timeoutMs` (STEDI_AWS_TIMEOUT_MS), as `sendWithin` bounds it. */
+export function boundedBy(timeoutMs: number): BoundedSend {
+  return (call) => sendWithin({ timeoutMs }, call);
+}
+
+/**
+ * Runs `call`, aborting it when `signal` aborts or after `waitMs` (never when infinite); its error is rethrown as it is.
+ * The caller stops waiting at the abort even when the call does not end on it (the SDK resolving credentials ignores it).
+ */
 export async function sendAbandonable<T>(call: SdkCall<T>, waitMs: number, signal?: AbortSignal): Promise<T> {
   const abandon = new AbortController();
   const timer = Number.isFinite(waitMs) ? setTimeout(() => abandon.abort(), Math.max(0, waitMs)) : undefined;
@@ -35,12 +46,29 @@ export async function sendAbandonable<T>(call: SdkCall<T>, waitMs: number, signa
   const onAbort = (): void => abandon.abort();
   if (signal?.aborted) abandon.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
+  const { abandoned, stopListening } = abandonedOn(abandon.signal);
   try {
-    return await call({ abortSignal: abandon.signal });
+    const running = Promise.resolve().then(() => call({ abortSignal: abandon.signal }));
+    // It may settle after the caller stopped waiting: its outcome is then no one's.
+    running.catch(() => undefined);
+    return await Promise.race([running, abandoned]);
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
+    stopListening();
   }
+}
+
+/** A promise rejected with an AbortError once `signal` aborts (never settled otherwise). */
+function abandonedOn(signal: AbortSignal): { abandoned: Promise<never>; stopListening: () => void } {
+  let giveUp = (): void => undefined;
+  const abandoned = new Promise<never>((_resolve, reject) => {
+    giveUp = () => reject(Object.assign(new Error('the AWS call was abandoned'), { name: 'AbortError' }));
+    if (signal.aborted) giveUp();
+    else signal.addEventListener('abort', giveUp, { once: true });
+  });
+  abandoned.catch(() => undefined);
+  return { abandoned, stopListening: () => signal.removeEventListener('abort', giveUp) };
 }
 
 /**
@@ -55,13 +83,7 @@ export async function sendWithin<T>(limit: CallLimit, call: SdkCall<T>): Promise
   const timer = setTimeout(() => expired.abort(), limit.timeoutMs);
   timer.unref?.();
   const signal = limit.signal ? AbortSignal.any([limit.signal, expired.signal]) : expired.signal;
-  let giveUp = (): void => undefined;
-  const abandoned = new Promise<never>((_resolve, reject) => {
-    giveUp = () => reject(Object.assign(new Error('the AWS call was abandoned'), { name: 'AbortError' }));
-    if (signal.aborted) giveUp();
-    else signal.addEventListener('abort', giveUp, { once: true });
-  });
-  abandoned.catch(() => undefined);
+  const { abandoned, stopListening } = abandonedOn(signal);
   try {
     const running = Promise.resolve().then(() => call({ abortSignal: signal }));
     // It may settle after the caller stopped waiting: its outcome is then no one's.
@@ -73,6 +95,6 @@ export async function sendWithin<T>(limit: CallLimit, call: SdkCall<T>): Promise
     throw error;
   } finally {
     clearTimeout(timer);
-    signal.removeEventListener('abort', giveUp);
+    stopListening();
   }
 }

@@ -1,5 +1,5 @@
 import { BatchDeleteTableVersionCommand, GetTableVersionsCommand, type GlueClient } from '@aws-sdk/client-glue';
-import { type SdkCall, sendWithin } from './aws-call';
+import { type BoundedSend, boundedBy } from './aws-call';
 
 /**
  * The one thing the Athena engine asks of the Glue catalogue directly. Each
@@ -18,16 +18,17 @@ const notFound = (error: unknown): boolean => (error as { name?: string })?.name
 const DELETE_BATCH = 100;
 
 export class GlueCatalog implements Catalog {
+  private readonly send: BoundedSend;
+
   constructor(
     private readonly glue: GlueClient,
     private readonly database: string,
     /** How long one Glue call may take, retries included (STEDI_AWS_TIMEOUT_MS). */
-    private readonly timeoutMs: number,
-  ) {}
-
-  private send<T>(call: SdkCall<T>): Promise<T> {
-    return sendWithin({ timeoutMs: this.timeoutMs }, call);
+    timeoutMs: number,
+  ) {
+    this.send = boundedBy(timeoutMs);
   }
+
 
   async pruneTableVersions(table: string): Promise<number> {
     const ids: string[] = [];

@@ -3,7 +3,7 @@ import { GetTablesCommand, type GlueClient } from '@aws-sdk/client-glue';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { SOURCES } from '../../tables';
 import type { ResolvedAthenaOptions } from './athena-options';
-import { type SdkCall, sendWithin } from './aws-call';
+import { type BoundedSend, boundedBy } from './aws-call';
 import { awsErrorText, awsFix } from './aws-error-text';
 import { landingObjects } from './landing-objects';
 import { LIVE_VIEWS } from './object-names';
@@ -62,7 +62,12 @@ export function preflightCalls(options: ResolvedAthenaOptions, layout: AthenaLay
 }
 
 export class AthenaPreflight {
-  constructor(private readonly deps: PreflightDeps) {}
+  /** One metadata call within STEDI_AWS_TIMEOUT_MS, retries included: a silent network fails the check, not hangs it. */
+  private readonly send: BoundedSend;
+
+  constructor(private readonly deps: PreflightDeps) {
+    this.send = boundedBy(deps.options.awsTimeoutMs);
+  }
 
   /** Before a build: throws the first failure as a PreflightError. The lock is left to the build, which takes it next. */
   async check(): Promise<void> {
@@ -90,11 +95,6 @@ export class AthenaPreflight {
       ...SOURCES.map((source) => record(`${source} landing`, () => this.landing(source))),
       record('lake writable', () => this.lakeWritable()),
     ]);
-  }
-
-  /** One metadata call within STEDI_AWS_TIMEOUT_MS, retries included: a silent network fails the check, not hangs it. */
-  private send<T>(call: SdkCall<T>): Promise<T> {
-    return sendWithin({ timeoutMs: this.deps.options.awsTimeoutMs }, call);
   }
 
   private async workgroup(): Promise<string> {

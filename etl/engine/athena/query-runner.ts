@@ -8,9 +8,11 @@ import {
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { EngineBusyError, QueryTimeoutError } from '../engine-errors';
-import { AthenaQueryError, isRetryable, mayHaveStarted } from './athena-errors';
+import { AthenaQueryError, isRetryable } from './athena-errors';
 import { type SdkCall, sendAbandonable } from './aws-call';
 import { unreachableOr } from './aws-error-text';
+import { type Clock, systemClock } from './clock';
+import { watchStart } from './query-start-watch';
 
 /**
  * One Athena query from start to finish: StartQueryExecution, then
@@ -18,7 +20,8 @@ import { unreachableOr } from './aws-error-text';
  * SUCCEEDS, FAILS or is CANCELLED. A timeout, an abort or a poll that fails
  * for good stops the query (StopQueryExecution) so it is not left running and
  * billed, and so is a query whose start was abandoned before Athena answered
- * (its ClientRequestToken names it). A throttled poll is polled again, never started again; a throttled
+ * once that start may have reached Athena (its ClientRequestToken names it; query-start-watch.ts).
+ * A throttled poll is polled again, never started again; a throttled
  * start and a failure Athena marks Retryable are tried again a bounded number
  * of times, after `beforeRetry` (a CTAS removes its partial files there).
  * Reading the results of a finished query retries a throttled page the same way (`retryThrottled`).
@@ -26,27 +29,6 @@ import { unreachableOr } from './aws-error-text';
 
 // Private: how long a StopQueryExecution may take; stopping is best effort and must not hold up the caller.
 const STOP_WAIT_MS = 10_000;
-
-export interface Clock {
-  now(): number;
-  /** Resolves after `ms`, or early when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve) => {
-      if (signal?.aborted) return resolve();
-      const done = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal?.addEventListener('abort', done, { once: true });
-    }),
-};
 
 export interface QuerySettings {
   workgroup: string;
@@ -107,12 +89,14 @@ export class AthenaQueryRunner {
       ...(outputLocation ? { ResultConfiguration: { OutputLocation: outputLocation } } : {}),
       ...(parameters ? { ExecutionParameters: parameters } : {}),
     };
+    const command = new StartQueryExecutionCommand(input);
+    const watch = watchStart(command);
     try {
-      const response = await this.send((o) => this.client.send(new StartQueryExecutionCommand(input), o), deadline, signal);
+      const response = await this.send((o) => this.client.send(command, watch.sentWith(o)), deadline, signal);
       if (!response.QueryExecutionId) throw new Error('Athena started a query but returned no QueryExecutionId');
       return response.QueryExecutionId;
     } catch (error) {
-      if (mayHaveStarted(error)) await this.stopUnanswered(input);
+      if (watch.mayHaveStarted()) await this.stopUnanswered(input);
       throw error;
     }
   }
@@ -120,7 +104,8 @@ export class AthenaQueryRunner {
   /**
    * A start whose answer never came (abandoned at the deadline or on abort, a dropped connection) may
    * have started the query. Asked again with the same token, Athena names it, and it is stopped instead
-   * of running on, billed. If the first never arrived this starts the query, which is stopped at once.
+   * of running on, billed. Asked only when an attempt reached the HTTP handler and was not refused:
+   * asked after a start that never left this process, the token would start the query for the first time.
    */
   private async stopUnanswered(input: StartQueryExecutionCommandInput): Promise<void> {
     try {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type SdkCall, sendWithin } from './aws-call';
+import { type BoundedSend, boundedBy } from './aws-call';
 import { awsErrorText, awsFix, isMissingObject } from './aws-error-text';
 import { parseS3Url } from './s3-location';
 
@@ -57,12 +57,16 @@ const isTimeout = (error: unknown): boolean => ['TimeoutError', 'AbortError'].in
 export class S3BuildLock implements BuildLock {
   private held?: { token: string; etag?: string };
 
+  private readonly send: BoundedSend;
+
   constructor(
     private readonly s3: S3Client,
     private readonly url: string,
     /** How long one S3 call may take, retries included (STEDI_AWS_TIMEOUT_MS). */
-    private readonly timeoutMs: number,
-  ) {}
+    timeoutMs: number,
+  ) {
+    this.send = boundedBy(timeoutMs);
+  }
 
   async acquire(owner: string): Promise<void> {
     const { bucket, key } = parseS3Url(this.url);
@@ -129,9 +133,6 @@ export class S3BuildLock implements BuildLock {
     await this.send((o) => this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, ...(etag ? { IfMatch: etag } : {}) }), o));
   }
 
-  private send<T>(call: SdkCall<T>): Promise<T> {
-    return sendWithin({ timeoutMs: this.timeoutMs }, call);
-  }
 
   private lost(holder: Holder | undefined): BuildLockLostError {
     const now = holder ? `it is now held by ${describe(holder)}` : 'it was deleted';

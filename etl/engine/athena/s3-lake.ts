@@ -6,7 +6,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { type LakeManifest, parseManifest } from '../../manifest';
-import { type SdkCall, sendWithin } from './aws-call';
+import { type BoundedSend, boundedBy } from './aws-call';
 import { awsErrorText, awsFix, isMissingObject, isUnreachable, unreachableOr } from './aws-error-text';
 import { parseS3Url, s3Url } from './s3-location';
 
@@ -30,11 +30,15 @@ export interface LakeStore {
 
 
 export class S3Lake implements LakeStore {
+  private readonly send: BoundedSend;
+
   constructor(
     private readonly s3: S3Client,
     /** How long one S3 call may take, retries included (STEDI_AWS_TIMEOUT_MS). */
-    private readonly timeoutMs: number,
-  ) {}
+    timeoutMs: number,
+  ) {
+    this.send = boundedBy(timeoutMs);
+  }
 
   async readManifest(url: string): Promise<LakeManifest | null> {
     const { bucket, key } = parseS3Url(url);
@@ -107,9 +111,6 @@ export class S3Lake implements LakeStore {
     return versions;
   }
 
-  private send<T>(call: SdkCall<T>): Promise<T> {
-    return sendWithin({ timeoutMs: this.timeoutMs }, call);
-  }
 }
 
 /** A prefix to list or delete: it must name a folder, so it can only ever match that folder's objects. */

@@ -1,8 +1,9 @@
 import { Readable } from 'node:stream';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { readResultRows } from '../../../../etl/engine/athena/results';
-import { AthenaQueryRunner, systemClock } from '../../../../etl/engine/athena/query-runner';
-import { QueryTimeoutError } from '../../../../etl/engine/engine-errors';
+import { systemClock } from '../../../../etl/engine/athena/clock';
+import { AthenaQueryRunner } from '../../../../etl/engine/athena/query-runner';
+import { EngineUnreachableError, QueryTimeoutError } from '../../../../etl/engine/engine-errors';
 
 /**
  * A call to Athena whose connection goes silent (a proxy, a NAT timeout, a
@@ -133,6 +134,97 @@ describe('a query start that Athena took but never answered', () => {
     athena.client.destroy();
   });
 });
+
+describe('asking a start again by its token, to stop what it may have started', () => {
+  it('asks a start cut off after it was sent again with the same token, and stops the query it names', async () => {
+    const athena = startsFailing([Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })]);
+    const runner = new AthenaQueryRunner(athena.client, SETTINGS, systemClock);
+    await expect(runner.run('SELECT 1', { timeoutMs: 60_000 })).rejects.toBeInstanceOf(EngineUnreachableError);
+    expect(athena.targets).toEqual(['StartQueryExecution', 'StartQueryExecution', 'StopQueryExecution']);
+    expect(new Set(athena.tokens).size).toBe(1);
+    expect(athena.stopped).toEqual(['q-1']);
+    athena.client.destroy();
+  });
+
+  it('does not ask again a start whose connection was refused: nothing reached Athena', async () => {
+    const athena = startsFailing([Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' })]);
+    const runner = new AthenaQueryRunner(athena.client, SETTINGS, systemClock);
+    await expect(runner.run('SELECT 1', { timeoutMs: 60_000 })).rejects.toBeInstanceOf(EngineUnreachableError);
+    expect(athena.targets).toEqual(['StartQueryExecution']);
+    expect(athena.stopped).toEqual([]);
+    athena.client.destroy();
+  });
+
+  it('does not send a start abandoned while the credentials were still being resolved, nor ask it again', async () => {
+    const caller = new AbortController();
+    const athena = startsFailing([], () => {
+      caller.abort(new Error('the client went away'));
+      return new Promise(() => undefined);
+    });
+    const runner = new AthenaQueryRunner(athena.client, SETTINGS, systemClock);
+    await expect(runner.run('SELECT 1', { timeoutMs: 3_600_000, signal: caller.signal })).rejects.toBeInstanceOf(QueryTimeoutError);
+    expect(athena.targets).toEqual([]);
+    athena.client.destroy();
+  });
+
+  it('does not ask again a start Athena throttled when the caller gave up before the SDK tried it again', async () => {
+    const caller = new AbortController();
+    const throttled = { status: 400, type: 'TooManyRequestsException', message: 'Rate exceeded' };
+    const athena = startsFailing([throttled], undefined, 3, () => caller.abort(new Error('the client went away')));
+    const runner = new AthenaQueryRunner(athena.client, SETTINGS, systemClock);
+    await expect(runner.run('SELECT 1', { timeoutMs: 3_600_000, signal: caller.signal })).rejects.toBeInstanceOf(QueryTimeoutError);
+    // The SDK's retry was handed over after the abort and refused unsent; the only attempt sent was refused by Athena.
+    expect(athena.targets.filter((t) => t === 'StartQueryExecution').length).toBeLessThanOrEqual(1);
+    expect(athena.stopped).toEqual([]);
+    athena.client.destroy();
+  });
+});
+
+/**
+ * Athena whose starts fail in turn as `failures` says (a thrown network error, or an HTTP refusal), then
+ * start the query (or name the one a token started); `credentials` replaces the static credentials.
+ */
+function startsFailing(
+  failures: Array<Error | { status: number; type: string; message: string }>,
+  credentials?: () => Promise<{ accessKeyId: string; secretAccessKey: string }>,
+  maxAttempts = 1,
+  onRefused: () => void = () => undefined,
+) {
+  const targets: string[] = [];
+  const tokens: string[] = [];
+  const stopped: string[] = [];
+  const started = new Map<string, string>();
+  const answer = (body: object, statusCode = 200, headers: Record<string, string> = {}) => ({
+    response: { statusCode, headers: { 'content-type': 'application/x-amz-json-1.1', ...headers }, body: Readable.from([Buffer.from(JSON.stringify(body))]) },
+  });
+  const requestHandler = {
+    handle: async (request: { headers: Record<string, string>; body?: string | Uint8Array }, options: { abortSignal?: AbortSignal } = {}) => {
+      // As the SDK's own handler: a request whose signal aborted is refused before anything is sent.
+      if (options.abortSignal?.aborted) throw Object.assign(new Error('Request aborted'), { name: 'AbortError' });
+      const target = (request.headers['x-amz-target'] ?? '').replace('AmazonAthena.', '');
+      targets.push(target);
+      const text = typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body ?? new Uint8Array());
+      const input = JSON.parse(text || '{}') as { ClientRequestToken?: string; QueryExecutionId?: string };
+      if (target === 'StopQueryExecution') {
+        stopped.push(input.QueryExecutionId ?? '');
+        return answer({});
+      }
+      const token = input.ClientRequestToken ?? '';
+      tokens.push(token);
+      const failure = failures.shift();
+      if (failure && !(failure instanceof Error)) {
+        onRefused();
+        return answer({ __type: failure.type, Message: failure.message }, failure.status, { 'x-amzn-errortype': failure.type });
+      }
+      const id = started.get(token) ?? `q-${started.size + 1}`;
+      started.set(token, id);
+      if (failure) throw failure;
+      return answer({ QueryExecutionId: id });
+    },
+  };
+  const client = new AthenaClient({ region: 'us-east-1', credentials: credentials ?? { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, requestHandler, maxAttempts });
+  return { client, targets, tokens, stopped, started };
+}
 
 /** A request that never answers: only an abort ends it, as the SDK's own handler ends a request. */
 function hungUntilAborted(signal: AbortSignal | undefined, onHung: () => void): Promise<never> {
