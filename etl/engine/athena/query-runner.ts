@@ -96,7 +96,7 @@ export class AthenaQueryRunner {
       if (!response.QueryExecutionId) throw new Error('Athena started a query but returned no QueryExecutionId');
       return response.QueryExecutionId;
     } catch (error) {
-      if (watch.mayHaveStarted()) await this.stopUnanswered(input);
+      if (watch.mayHaveStarted(error)) await this.stopUnanswered(input);
       throw error;
     }
   }

@@ -21,8 +21,11 @@ export function attemptMayHaveStarted(error: unknown): boolean {
 const isRefusal = (status: number | undefined): boolean => status !== undefined && status >= 400 && status < 500;
 
 export interface StartWatch {
-  /** Some attempt of the command reached the HTTP handler and was not refused. */
-  mayHaveStarted(): boolean;
+  /**
+   * Some attempt of the command reached the HTTP handler and was not refused. A client whose
+   * middleware never ran (a stand-in) cannot be watched: then `error`, the call's failure, decides.
+   */
+  mayHaveStarted(error: unknown): boolean;
   /** The options the command is sent with: an attempt handed over once their signal aborted is refused by the handler unsent. */
   sentWith<O extends { abortSignal?: AbortSignal }>(options: O): O;
 }
@@ -33,8 +36,16 @@ export interface StartWatch {
  * being resolved, or during the SDK's backoff) sent nothing.
  */
 export function watchStart(command: StartQueryExecutionCommand): StartWatch {
+  let observed = false;
   let reached = false;
   let signal: AbortSignal | undefined;
+  command.middlewareStack.add(
+    (next) => (args) => {
+      observed = true;
+      return next(args);
+    },
+    { step: 'initialize', priority: 'high', name: 'stediStartWatch' },
+  );
   command.middlewareStack.add(
     (next) => async (args) => {
       if (signal?.aborted) return next(args);
@@ -53,7 +64,7 @@ export function watchStart(command: StartQueryExecutionCommand): StartWatch {
     { step: 'deserialize', priority: 'low', name: 'stediStartAttemptWatch' },
   );
   return {
-    mayHaveStarted: () => reached,
+    mayHaveStarted: (error) => (observed ? reached : attemptMayHaveStarted(error)),
     sentWith: (options) => {
       signal = options.abortSignal;
       return options;

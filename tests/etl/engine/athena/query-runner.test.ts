@@ -81,6 +81,20 @@ describe('running one Athena query', () => {
     }
   });
 
+  it('asks a start whose answer was lost again with its token, to stop what it started, but not one that was never sent, when the client\u2019s steps cannot be watched', async () => {
+    const lost = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+    for (const [error, starts] of [[lost, 2], [refused, 1]] as const) {
+      const { athena, runner } = setup({});
+      athena.mock.on(StartQueryExecutionCommand).rejectsOnce(error).resolves({ QueryExecutionId: 'q-7' });
+      await expect(runner.run('SELECT 1', { timeoutMs: 60_000 })).rejects.toBeInstanceOf(EngineUnreachableError);
+      const calls = athena.mock.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input.ClientRequestToken);
+      expect(calls).toHaveLength(starts);
+      expect(new Set(calls).size).toBe(1);
+      expect(athena.stopped).toEqual(starts === 2 ? ['q-7'] : []);
+    }
+  });
+
   it('keeps polling the same query when a poll is throttled', async () => {
     const { athena, runner } = setup({ states: ['RUNNING', 'SUCCEEDED'] });
     athena.mock.on(GetQueryExecutionCommand).rejectsOnce(new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} })).callsFake(() => ({
