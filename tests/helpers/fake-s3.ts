@@ -22,14 +22,26 @@ export class FakeS3 {
   readonly objects = new Map<string, Buffer>();
   readonly client = new S3Client({ region: 'us-east-1' });
   readonly mock = mockClient(this.client);
+  /** The next PUT of each s3:// url here fails with `error`; `landed`: after writing the object (its answer was lost). */
+  readonly putFaults = new Map<string, { error: Error; landed: boolean }>();
 
   constructor() {
     const s3Key = (bucket?: string, key?: string): string => `${bucket}/${key}`;
     this.mock.on(PutObjectCommand).callsFake((input) => {
       const id = s3Key(input.Bucket, input.Key);
       if (input.IfNoneMatch === '*' && this.objects.has(id)) throw preconditionFailed();
+      if (input.IfMatch !== undefined) {
+        // S3's conditional write: 404 when the object is gone, 412 when its ETag is another.
+        const current = this.objects.get(id);
+        if (!current) throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } });
+        if (input.IfMatch !== etagOf(current)) throw preconditionFailed();
+      }
       const body = Buffer.from(input.Body as string);
+      const fault = this.putFaults.get(`s3://${id}`);
+      this.putFaults.delete(`s3://${id}`);
+      if (fault && !fault.landed) throw fault.error;
       this.objects.set(id, body);
+      if (fault) throw fault.error;
       return { ETag: etagOf(body) };
     });
     this.mock.on(GetObjectCommand).callsFake((input) => {

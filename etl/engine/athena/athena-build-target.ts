@@ -5,7 +5,7 @@ import type { Catalog } from './glue-catalog';
 import { loadLandingSource } from './landing-load';
 import { type CatalogObject, LIVE_VIEWS, versionedName } from './object-names';
 import type { BuildLock } from './s3-build-lock';
-import type { LakeStore } from './s3-lake';
+import { type LakeStore, ManifestWriteUnknownError } from './s3-lake';
 import type { AthenaLayout } from './s3-location';
 import { BuildRelations } from './build-relations';
 import type { StatementRunner } from './statement-runner';
@@ -43,6 +43,10 @@ export class AthenaBuildTarget implements BuildTarget {
   readonly engine = 'athena' as const;
   private version?: string;
   private before: LakeManifest | null = null;
+  /** The ETag of the manifest `before` is (null: there was none): the manifest is replaced only while it is still that one. */
+  private beforeTag: string | null = null;
+  /** The manifest's PUT failed without a refusal: it may have landed, so this version's data must stay. */
+  private publishUnknown = false;
   private readonly created: CatalogObject[] = [];
   /** Tables of this build a SELECT may read, with the relation each resolves to. */
   private readonly relations = new BuildRelations();
@@ -70,7 +74,12 @@ export class AthenaBuildTarget implements BuildTarget {
     await this.ctx.lock.acquire(`build ${version}`);
     try {
       await this.run(createDatabase(this.ctx.database));
-      this.before = await this.readManifest();
+      const stored = await this.ctx.lake.readStoredManifest(this.ctx.layout.manifestUrl);
+      if (stored.manifest && stored.etag === undefined) {
+        throw new Error(`the store gave the lake's manifest ${this.ctx.layout.manifestUrl} no ETag, which a build needs to replace it only if no other build did: use a store that answers GetObject with an ETag`);
+      }
+      this.before = stored.manifest;
+      this.beforeTag = stored.manifest ? stored.etag! : null;
       await this.cleanup.removeLeftovers(new Set([version, ...(this.before?.versions.map((v) => v.version) ?? [])]));
       await this.ctx.lake.putText(`${this.ctx.layout.buildMarkerPrefix(version)}started`, new Date().toISOString());
       for (const prefix of this.cleanup.prefixesOf(version)) {
@@ -130,7 +139,12 @@ export class AthenaBuildTarget implements BuildTarget {
     await this.ctx.lock.verify();
     this.switching = true;
     for (const table of LIVE_VIEWS) await this.run(switchLiveView(this.ctx.database, table, versionedName(table, version)));
-    await this.ctx.lake.writeManifest(this.ctx.layout.manifestUrl, manifest);
+    try {
+      await this.ctx.lake.writeManifest(this.ctx.layout.manifestUrl, manifest, this.beforeTag);
+    } catch (error) {
+      this.publishUnknown = error instanceof ManifestWriteUnknownError;
+      throw error;
+    }
     this.published = true;
     this.ctx.onPublished?.();
     // The new version is live: from here a failure only leaves garbage, which the next build removes.
@@ -144,6 +158,8 @@ export class AthenaBuildTarget implements BuildTarget {
     await this.stopWork();
     if (this.published || !this.version) return;
     if (this.switching) await this.attempt('restoring the live views', () => this.restoreLiveViews());
+    // The manifest may name this version (its PUT may land yet): the next build removes it only if it does not.
+    if (this.publishUnknown) return;
     let clean = true;
     for (const object of [...this.created].reverse()) clean = (await this.attempt(`dropping ${object.name}`, () => this.cleanup.drop(object))) && clean;
     for (const prefix of this.cleanup.prefixesOf(this.version)) clean = (await this.attempt(`deleting ${prefix}`, () => this.ctx.lake.deletePrefix(prefix))) && clean;
@@ -189,8 +205,10 @@ export class AthenaBuildTarget implements BuildTarget {
     if (this.stopping) throw new Error('the build stopped: no further statement is started');
   }
 
+  /** Points the live views back at the version the manifest names now: another build's, when it published first. */
   private async restoreLiveViews(): Promise<void> {
-    const previous = this.before?.versions[0];
+    const now = await this.readManifest().catch(() => this.before);
+    const previous = now?.versions[0];
     for (const table of LIVE_VIEWS) {
       await this.ctx.runner.execute(previous ? switchLiveView(this.ctx.database, table, versionedName(table, previous.version)) : dropView(this.ctx.database, table));
     }

@@ -18,7 +18,14 @@ import { parseS3Url, s3Url } from './s3-location';
  */
 export interface LakeStore {
   readManifest(url: string): Promise<LakeManifest | null>;
-  writeManifest(url: string, manifest: LakeManifest): Promise<void>;
+  /** The manifest with the ETag that names this very copy of it (null and undefined when there is none). */
+  readStoredManifest(url: string): Promise<StoredManifest>;
+  /**
+   * Replaces the manifest only while it is still the copy `over` names (its ETag; null: there was none).
+   * Throws ManifestChangedError when it is not (nothing written), ManifestWriteUnknownError when the
+   * answer was lost and the manifest read back is not this one (it may still land).
+   */
+  writeManifest(url: string, manifest: LakeManifest, over: string | null): Promise<void>;
   /** Writes a small text object (a build's marker). */
   putText(url: string, text: string): Promise<void>;
   isEmpty(prefix: string): Promise<boolean>;
@@ -28,6 +35,44 @@ export interface LakeStore {
   versionFolders(root: string): Promise<string[]>;
 }
 
+export interface StoredManifest {
+  manifest: LakeManifest | null;
+  etag?: string;
+}
+
+/** The manifest was replaced (another build published) or deleted since this build read it: nothing was written. */
+export class ManifestChangedError extends Error {
+  constructor(url: string, cause: unknown) {
+    super(
+      `the lake's manifest ${url} changed while this build ran (another build published, or it was edited by hand): this build published nothing and left the lake as that change made it; build again`,
+      { cause },
+    );
+    this.name = 'ManifestChangedError';
+  }
+}
+
+/** The manifest's PUT failed without an answer saying it was refused: it may have landed, or may land still. */
+export class ManifestWriteUnknownError extends Error {
+  constructor(url: string, cause: unknown) {
+    super(
+      `could not tell whether the lake's manifest ${url} was written (${awsErrorText(cause)}): this build's version was left in place; the next build keeps it if the manifest names it and removes it if not`,
+      { cause },
+    );
+    this.name = 'ManifestWriteUnknownError';
+  }
+}
+
+// S3's answers to a conditional PUT whose condition failed: 412 another ETag (or an object where none was expected), 409 a concurrent write, 404 deleted.
+const conditionFailed = (error: unknown): boolean => {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return ['PreconditionFailed', 'ConditionalRequestConflict'].includes(e?.name ?? '') || [409, 412].includes(e?.$metadata?.httpStatusCode ?? 0) || isMissingObject(error);
+};
+
+// An answer that refused the request (403, 400, ...): it wrote nothing.
+const refused = (error: unknown): boolean => {
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode ?? 0;
+  return status >= 400 && status < 500;
+};
 
 export class S3Lake implements LakeStore {
   private readonly send: BoundedSend;
@@ -41,13 +86,21 @@ export class S3Lake implements LakeStore {
   }
 
   async readManifest(url: string): Promise<LakeManifest | null> {
+    return (await this.readStoredManifest(url)).manifest;
+  }
+
+  async readStoredManifest(url: string): Promise<StoredManifest> {
     const { bucket, key } = parseS3Url(url);
     let text: string;
+    let etag: string | undefined;
     try {
       // The body is read within the call's limit too: an answer that stalls half way is given up like one that never starts.
-      text = await this.send(async (o) => (await (await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), o)).Body?.transformToString('utf8')) ?? '');
+      ({ text, etag } = await this.send(async (o) => {
+        const response = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), o);
+        return { text: (await response.Body?.transformToString('utf8')) ?? '', etag: response.ETag };
+      }));
     } catch (error) {
-      if (isMissingObject(error)) return null;
+      if (isMissingObject(error)) return { manifest: null };
       // The first call of status and build: AWS out of reach or no credentials is said with its fix, not as the SDK's words.
       // Out of reach is typed too: the server answers it as the engine being unavailable, not as its own failure.
       if (isUnreachable(error)) throw unreachableOr(error, `cannot read the lake's manifest ${url}`);
@@ -55,11 +108,24 @@ export class S3Lake implements LakeStore {
       if (fix) throw new Error(`cannot read the lake's manifest ${url} (${awsErrorText(error)}): ${fix}`, { cause: error });
       throw error;
     }
-    return parseManifest(text, url);
+    return { manifest: parseManifest(text, url), etag };
   }
 
-  async writeManifest(url: string, manifest: LakeManifest): Promise<void> {
-    await this.putText(url, `${JSON.stringify(manifest, null, 2)}\n`, 'application/json');
+  async writeManifest(url: string, manifest: LakeManifest, over: string | null): Promise<void> {
+    const { bucket, key } = parseS3Url(url);
+    const text = `${JSON.stringify(manifest, null, 2)}\n`;
+    // Two builds that both passed their lock check cannot publish over each other: the later PUT finds the manifest changed.
+    const condition = over === null ? { IfNoneMatch: '*' } : { IfMatch: over };
+    try {
+      await this.send((o) => this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: text, ContentType: 'application/json', ...condition }), o));
+    } catch (error) {
+      if (conditionFailed(error)) throw new ManifestChangedError(url, error);
+      if (refused(error)) throw error;
+      // No answer (a time limit, a dropped connection, a server error): the PUT may have landed. Read back what is there.
+      const now = await this.send(async (o) => (await (await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), o)).Body?.transformToString('utf8')) ?? '').catch(() => undefined);
+      if (now === text) return;
+      throw new ManifestWriteUnknownError(url, error);
+    }
   }
 
   async putText(url: string, text: string, contentType = 'text/plain'): Promise<void> {

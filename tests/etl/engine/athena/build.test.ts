@@ -4,13 +4,14 @@ import { AthenaEngine } from '../../../../etl/engine/athena/athena-engine';
 import { AthenaQueryError } from '../../../../etl/engine/athena/athena-errors';
 import { LIVE_VIEWS } from '../../../../etl/engine/athena/object-names';
 import { parseManifest } from '../../../../etl/manifest';
-import { BUILT_TABLES, SOURCES } from '../../../../etl/tables';
+import { BUILT_TABLES, SOURCES, TABLES } from '../../../../etl/tables';
 import { AthenaOnDuckDb } from '../../../helpers/athena-on-duckdb';
 import { rowCounts } from '../../../helpers/etl-lake';
 import { type FakeAws, fakeAws } from '../../../helpers/fake-aws';
 import { writeLanding, writeSmallLanding } from '../../../helpers/landing-fixture';
 
 const LAKE = 's3://example-bucket/stedi';
+const MANIFEST = `${LAKE}/_stedi/manifest.json`;
 
 interface Harness {
   aws: FakeAws;
@@ -225,6 +226,62 @@ describe('building the lake on Athena', () => {
     expect(h.manifest()?.versions.map((v) => v.version)).toEqual([first.version]);
     expect(h.aws.s3.text(`${LAKE}/_stedi/build.lock`)).toBe(theirs);
     expect(h.warnings.filter((w) => w.startsWith('releasing the build lock'))).toHaveLength(1);
+  });
+
+  it('does not publish over a manifest another build published while it switched the views, and points the views back at that build', async () => {
+    h = await harness(writeSmallLanding());
+    const first = await h.build({ consentPolicy: 'any' });
+    const theirs = `${JSON.stringify({ ...h.manifest()!, versions: [{ ...h.manifest()!.versions[0], builtAt: '2099-01-01T00:00:00.000Z' }] }, null, 2)}\n`;
+    const original = h.aws.athena.handler;
+    h.aws.athena.handler = async (query) => {
+      // Between this build's lock check and its manifest write, another build publishes.
+      if (query.sql.startsWith('CREATE OR REPLACE VIEW') && h.aws.s3.text(MANIFEST) !== theirs) h.aws.s3.put(MANIFEST, theirs);
+      return original(query);
+    };
+    const before = h.aws.athena.statements.length;
+    await expect(h.build({ consentPolicy: 'any' })).rejects.toThrow(`the lake's manifest ${MANIFEST} changed while this build ran (another build published, or it was edited by hand): this build published nothing`);
+    expect(h.aws.s3.text(MANIFEST)).toBe(theirs);
+    const ours = h.aws.athena.statements.slice(before).find((s) => s.startsWith('CREATE TABLE'))!.match(/__(\d{8}t\d{9}z_[0-9a-f]+)"/)![1];
+    expect(h.aws.s3.keysUnder(LAKE).filter((k) => k.includes(ours))).toEqual([]);
+    expect((await h.duck.objectNames('stedi')).filter((n) => n.endsWith(ours))).toEqual([]);
+    const views = h.aws.athena.statements.slice(before).filter((s) => s.startsWith('CREATE OR REPLACE VIEW')).slice(-LIVE_VIEWS.length);
+    for (const view of views) expect(view).toContain(`__${first.version}"`);
+    expect(h.aws.s3.has(`${LAKE}/_stedi/build.lock`)).toBe(false);
+  });
+
+  it('does not publish over a manifest another build wrote first into a lake that had none', async () => {
+    h = await harness(writeSmallLanding());
+    const theirs = '{"written": "by another build"}\n';
+    const original = h.aws.athena.handler;
+    h.aws.athena.handler = async (query) => {
+      if (query.sql.startsWith('CREATE OR REPLACE VIEW') && !h.aws.s3.has(MANIFEST)) h.aws.s3.put(MANIFEST, theirs);
+      return original(query);
+    };
+    await expect(h.build()).rejects.toThrow(`the lake's manifest ${MANIFEST} changed while this build ran`);
+    expect(h.aws.s3.text(MANIFEST)).toBe(theirs);
+  });
+
+  it('keeps its version when the manifest PUT went unanswered, and the next build removes it as the manifest does not name it', async () => {
+    h = await harness(writeSmallLanding());
+    const first = await h.build({ consentPolicy: 'any' });
+    h.aws.s3.putFaults.set(MANIFEST, { error: Object.assign(new Error('We encountered an internal error'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } }), landed: false });
+    await expect(h.build({ consentPolicy: 'any' })).rejects.toThrow(`could not tell whether the lake's manifest ${MANIFEST} was written (InternalError: We encountered an internal error): this build's version was left in place`);
+    expect(h.manifest()?.versions.map((v) => v.version)).toEqual([first.version]);
+    const left = h.aws.s3.keysUnder(`${LAKE}/_stedi/builds/`);
+    expect(left).toHaveLength(1);
+    const unsure = left[0].match(/v=([^/]+)\//)![1];
+    for (const table of BUILT_TABLES) expect(h.aws.s3.keysUnder(`${LAKE}/${TABLES[table].folder}/${TABLES[table].zone}/v=${unsure}/`).length).toBeGreaterThan(0);
+    const third = await h.build({ consentPolicy: 'any' });
+    expect(h.manifest()?.versions.map((v) => v.version)).toEqual([third.version, first.version]);
+    expect(h.aws.s3.keysUnder(LAKE).filter((k) => k.includes(unsure))).toEqual([]);
+  });
+
+  it('publishes when the manifest PUT landed but its answer was lost', async () => {
+    h = await harness(writeSmallLanding());
+    h.aws.s3.putFaults.set(MANIFEST, { error: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), landed: true });
+    const built = await h.build();
+    expect(h.manifest()?.versions.map((v) => v.version)).toEqual([built.version]);
+    expect(h.aws.s3.keysUnder(`${LAKE}/_stedi/builds/`)).toEqual([]);
   });
 
   it('refuses a new version location that is not empty, releasing the lock', async () => {
