@@ -28,6 +28,18 @@ export function isMissingObject(error: unknown): boolean {
   return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
 }
 
+/** S3 refused a conditional request because its condition failed: 412 (another ETag, or an object where none was expected) or 409 (a concurrent write). */
+export function isConditionFailed(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  return e?.name === 'PreconditionFailed' || e?.name === 'ConditionalRequestConflict' || [409, 412].includes(e?.$metadata?.httpStatusCode ?? 0);
+}
+
+/** The store does not implement what was asked (a header such as DeleteObject's If-Match): 501 NotImplemented. */
+export function isNotImplemented(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  return e?.name === 'NotImplemented' || e?.$metadata?.httpStatusCode === 501;
+}
+
 /** `error` as EngineUnreachableError when AWS was out of reach (`what` failed, with the fix), else as it is. */
 export function unreachableOr(error: unknown, what: string): unknown {
   return isUnreachable(error) ? new EngineUnreachableError(`${what} (${awsErrorText(error)}): ${UNREACHABLE_FIX}`, error) : error;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type BoundedSend, boundedBy } from './aws-call';
-import { awsErrorText, awsFix, isMissingObject } from './aws-error-text';
+import { awsErrorText, awsFix, isConditionFailed, isMissingObject, isNotImplemented } from './aws-error-text';
 import { parseS3Url } from './s3-location';
 
 /**
@@ -45,10 +45,8 @@ interface Holder {
   etag?: string;
 }
 
-const lostRace = (error: unknown): boolean => {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'PreconditionFailed' || e?.name === 'ConditionalRequestConflict' || [409, 412].includes(e?.$metadata?.httpStatusCode ?? 0);
-};
+// An ETag no object has: a conditional delete naming it must be refused by a store that honours If-Match.
+const NO_SUCH_ETAG = '"00000000000000000000000000000000"';
 
 // The call was given up (its time limit, a stalled answer) after it may have been sent.
 const isTimeout = (error: unknown): boolean => ['TimeoutError', 'AbortError'].includes((error as { name?: string })?.name ?? '');
@@ -77,22 +75,60 @@ export class S3BuildLock implements BuildLock {
       const written = await this.send((o) => this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, IfNoneMatch: '*', ContentType: 'application/json' }), o));
       this.held = { token, etag: written.ETag };
     } catch (error) {
-      if (!lostRace(error)) {
-        // A PUT given up at its time limit may have landed all the same: a lock left so would refuse every build.
-        if (isTimeout(error)) await this.giveBackIfOurs(token).catch(() => undefined);
-        const lake = this.url.replace(/\/_stedi\/build\.lock$/, '');
-        throw new Error(
-          `cannot write the lake's lock ${this.url} (${awsErrorText(error)}): ${awsFix(error, `grant s3:PutObject, s3:GetObject and s3:DeleteObject on ${lake}/* (and kms:GenerateDataKey on the bucket's key if it uses SSE-KMS)`)}`,
-        );
-      }
-      const holder = await this.readHolder().catch(() => undefined);
-      // The SDK sends a PUT again when its answer was lost: the first one may have written this very lock.
-      if (holder?.token === token) {
-        this.held = { token, etag: holder.etag };
-        return;
-      }
-      throw new BuildLockHeldError(`another build holds the lake's lock ${this.url} (${describe(holder)}); wait for it, or delete that object if no build is running`);
+      await this.refuseHeld(error, token);
     }
+    await this.checkConditionalDeletes();
+  }
+
+  /**
+   * Before anything is paid for: a store that cannot delete an object only while its ETag is the
+   * one given would have this build delete whatever lock is there when it ends, another build's too.
+   * A key that never exists is deleted under an ETag no object has: S3 answers 404 (no such key)
+   * or 412; a store that ignores the header deletes nothing there and answers 204.
+   */
+  private async checkConditionalDeletes(): Promise<void> {
+    const { bucket, key } = parseS3Url(this.url);
+    let answer: string;
+    try {
+      await this.send((o) => this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: `${key}.if-match-check`, IfMatch: NO_SUCH_ETAG }), o));
+      answer = 'ignores If-Match on DeleteObject';
+    } catch (error) {
+      if (isMissingObject(error) || isConditionFailed(error)) return;
+      if (!isNotImplemented(error)) {
+        await this.release().catch(() => undefined);
+        const lake = this.url.replace(/\/_stedi\/build\.lock$/, '');
+        throw new Error(`cannot check that the lake's lock ${this.url} can be deleted only while it is this build's (${awsErrorText(error)}): ${awsFix(error, `grant s3:DeleteObject and s3:GetObject on ${lake}/*`)}`);
+      }
+      answer = `answers DeleteObject with If-Match ${awsErrorText(error)}`;
+    }
+    // This build's lock stays: only a conditional delete could give it back without risking another build's.
+    this.held = undefined;
+    throw this.unsupported(answer);
+  }
+
+  /** The PUT failed: the lock is another build's (or this very build's, its PUT sent twice). */
+  private async refuseHeld(error: unknown, token: string): Promise<void> {
+    if (!isConditionFailed(error)) {
+      // A PUT given up at its time limit may have landed all the same: a lock left so would refuse every build.
+      if (isTimeout(error)) await this.giveBackIfOurs(token).catch(() => undefined);
+      const lake = this.url.replace(/\/_stedi\/build\.lock$/, '');
+      throw new Error(
+        `cannot write the lake's lock ${this.url} (${awsErrorText(error)}): ${awsFix(error, `grant s3:PutObject, s3:GetObject and s3:DeleteObject on ${lake}/* (and kms:GenerateDataKey on the bucket's key if it uses SSE-KMS)`)}`,
+      );
+    }
+    const holder = await this.readHolder().catch(() => undefined);
+    // The SDK sends a PUT again when its answer was lost: the first one may have written this very lock.
+    if (holder?.token === token) {
+      this.held = { token, etag: holder.etag };
+      return;
+    }
+    throw new BuildLockHeldError(`another build holds the lake's lock ${this.url} (${describe(holder)}); wait for it, or delete that object if no build is running`);
+  }
+
+  private unsupported(answer: string): Error {
+    return new Error(
+      `the S3 store of ${this.url} ${answer}, so a build could delete another build's lock: use a bucket on AWS S3 (conditional deletes since September 2025) or a store that honours If-Match on DeleteObject; this build's lock was left there: delete it (aws s3 rm ${this.url}) when no build runs`,
+    );
   }
 
   async verify(): Promise<void> {
@@ -112,11 +148,14 @@ export class S3BuildLock implements BuildLock {
       if (holder?.token !== held.token) throw this.lost(holder);
       etag = holder.etag;
     }
+    // Without an ETag no delete can be made conditional: an unconditional one could delete another build's lock.
+    if (etag === undefined) throw this.unsupported('gives the lock no ETag');
     try {
       await this.deleteIfMatch(etag);
     } catch (error) {
       // 412: another build's lock now (a different ETag); 404: deleted by hand. Either way not ours to delete.
-      if (lostRace(error) || isMissingObject(error)) throw this.lost(await this.readHolder().catch(() => undefined));
+      if (isConditionFailed(error) || isMissingObject(error)) throw this.lost(await this.readHolder().catch(() => undefined));
+      if (isNotImplemented(error)) throw this.unsupported(`answers DeleteObject with If-Match ${awsErrorText(error)}`);
       throw error;
     }
   }
@@ -124,13 +163,13 @@ export class S3BuildLock implements BuildLock {
   /** Deletes the lock if it is the one `token` wrote (conditional on the ETag read with it). */
   private async giveBackIfOurs(token: string): Promise<void> {
     const holder = await this.readHolder();
-    if (holder?.token === token) await this.deleteIfMatch(holder.etag);
+    if (holder?.token === token && holder.etag !== undefined) await this.deleteIfMatch(holder.etag);
   }
 
-  /** Deletes the lock only while its ETag is `etag` (a store that gives no ETag: unconditionally). */
-  private async deleteIfMatch(etag: string | undefined): Promise<void> {
+  /** Deletes the lock only while its ETag is `etag`. */
+  private async deleteIfMatch(etag: string): Promise<void> {
     const { bucket, key } = parseS3Url(this.url);
-    await this.send((o) => this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, ...(etag ? { IfMatch: etag } : {}) }), o));
+    await this.send((o) => this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, IfMatch: etag }), o));
   }
 
 

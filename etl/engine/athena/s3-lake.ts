@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { type LakeManifest, parseManifest } from '../../manifest';
 import { type BoundedSend, boundedBy } from './aws-call';
-import { awsErrorText, awsFix, isMissingObject, isUnreachable, unreachableOr } from './aws-error-text';
+import { awsErrorText, awsFix, isConditionFailed, isMissingObject, isUnreachable, unreachableOr } from './aws-error-text';
 import { parseS3Url, s3Url } from './s3-location';
 
 /**
@@ -62,12 +62,6 @@ export class ManifestWriteUnknownError extends Error {
   }
 }
 
-// S3's answers to a conditional PUT whose condition failed: 412 another ETag (or an object where none was expected), 409 a concurrent write, 404 deleted.
-const conditionFailed = (error: unknown): boolean => {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return ['PreconditionFailed', 'ConditionalRequestConflict'].includes(e?.name ?? '') || [409, 412].includes(e?.$metadata?.httpStatusCode ?? 0) || isMissingObject(error);
-};
-
 // An answer that refused the request (403, 400, ...): it wrote nothing.
 const refused = (error: unknown): boolean => {
   const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode ?? 0;
@@ -119,7 +113,8 @@ export class S3Lake implements LakeStore {
     try {
       await this.send((o) => this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: text, ContentType: 'application/json', ...condition }), o));
     } catch (error) {
-      if (conditionFailed(error)) throw new ManifestChangedError(url, error);
+      // 412 another ETag (or an object where none was expected), 409 a concurrent write, 404 deleted.
+      if (isConditionFailed(error) || isMissingObject(error)) throw new ManifestChangedError(url, error);
       if (refused(error)) throw error;
       // No answer (a time limit, a dropped connection, a server error): the PUT may have landed. Read back what is there.
       const now = await this.send(async (o) => (await (await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), o)).Body?.transformToString('utf8')) ?? '').catch(() => undefined);

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { type BuildOptions, runBuild } from '../../../../etl/build';
 import { AthenaEngine } from '../../../../etl/engine/athena/athena-engine';
 import { AthenaQueryError } from '../../../../etl/engine/athena/athena-errors';
@@ -282,6 +283,14 @@ describe('building the lake on Athena', () => {
     const built = await h.build();
     expect(h.manifest()?.versions.map((v) => v.version)).toEqual([built.version]);
     expect(h.aws.s3.keysUnder(`${LAKE}/_stedi/builds/`)).toEqual([]);
+  });
+
+  it('refuses to build, before any query is paid for, on a store that answers conditional deletes NotImplemented', async () => {
+    h = await harness(writeSmallLanding());
+    h.aws.s3.mock.on(DeleteObjectCommand).rejects(Object.assign(new Error('not implemented'), { name: 'NotImplemented', $metadata: { httpStatusCode: 501 } }));
+    await expect(h.build()).rejects.toThrow(`the S3 store of ${LAKE}/_stedi/build.lock answers DeleteObject with If-Match NotImplemented`);
+    expect(h.aws.athena.queries).toHaveLength(0);
+    expect(h.aws.s3.has(`${LAKE}/_stedi/build.lock`)).toBe(true);
   });
 
   it('refuses a new version location that is not empty, releasing the lock', async () => {

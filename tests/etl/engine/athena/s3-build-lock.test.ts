@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { BuildLockHeldError, BuildLockLostError, S3BuildLock } from '../../../../etl/engine/athena/s3-build-lock';
 import { FakeS3 } from '../../../helpers/fake-aws';
 
@@ -23,7 +23,8 @@ describe('the S3 build lock', () => {
     await lock.verify();
     await lock.release();
     expect(s3.has(LOCK)).toBe(false);
-    expect(s3.mock.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input.IfMatch)).toEqual([(await written.returnValue).ETag]);
+    const lockDeletes = s3.mock.commandCalls(DeleteObjectCommand).filter((c) => `s3://${c.args[0].input.Bucket}/${c.args[0].input.Key}` === LOCK);
+    expect(lockDeletes.map((c) => c.args[0].input.IfMatch)).toEqual([(await written.returnValue).ETag]);
   });
 
   it('leaves another build’s lock alone when its own was deleted by hand and taken by that build', async () => {
@@ -91,6 +92,60 @@ describe('the S3 build lock', () => {
     });
     await expect(new S3BuildLock(s3.client, LOCK, 30_000).acquire('build a')).rejects.toThrow(/TimeoutError/);
     expect(JSON.parse(s3.text(LOCK)!)).toMatchObject({ token: 'theirs' });
+  });
+
+  it('refuses, in one line saying what to do, a store that ignores If-Match on DeleteObject, and leaves its lock without deleting anything', async () => {
+    const s3 = new FakeS3();
+    const deleted: string[] = [];
+    // Such a store deletes whatever is named, condition or not.
+    s3.mock.on(DeleteObjectCommand).callsFake((input) => {
+      deleted.push(`s3://${input.Bucket}/${input.Key}`);
+      s3.objects.delete(`${input.Bucket}/${input.Key}`);
+      return {};
+    });
+    const lock = new S3BuildLock(s3.client, LOCK, 30_000);
+    const refusal = await lock.acquire('build a').then(() => undefined, (error: Error) => error);
+    expect(refusal?.message).toBe(
+      `the S3 store of ${LOCK} ignores If-Match on DeleteObject, so a build could delete another build's lock: use a bucket on AWS S3 (conditional deletes since September 2025) or a store that honours If-Match on DeleteObject; this build's lock was left there: delete it (aws s3 rm ${LOCK}) when no build runs`,
+    );
+    expect(deleted).not.toContain(LOCK);
+    expect(s3.has(LOCK)).toBe(true);
+    // Nothing is held, so nothing is given back later either.
+    await lock.release();
+    expect(deleted).not.toContain(LOCK);
+  });
+
+  it('refuses a store that answers If-Match on DeleteObject NotImplemented, before any build work, leaving its lock', async () => {
+    const s3 = new FakeS3();
+    s3.mock.on(DeleteObjectCommand).rejects(Object.assign(new Error('A header you provided implies functionality that is not implemented'), { name: 'NotImplemented', $metadata: { httpStatusCode: 501 } }));
+    await expect(new S3BuildLock(s3.client, LOCK, 30_000).acquire('build a')).rejects.toThrow(
+      `the S3 store of ${LOCK} answers DeleteObject with If-Match NotImplemented: A header you provided implies functionality that is not implemented, so a build could delete another build's lock`,
+    );
+    expect(s3.has(LOCK)).toBe(true);
+  });
+
+  it('leaves its lock, saying what to do, when the store refuses the conditional delete only when the build ends', async () => {
+    const s3 = new FakeS3();
+    const lock = new S3BuildLock(s3.client, LOCK, 30_000);
+    await lock.acquire('build a');
+    s3.mock.on(DeleteObjectCommand).rejects(Object.assign(new Error('not implemented'), { name: 'NotImplemented', $metadata: { httpStatusCode: 501 } }));
+    await expect(lock.release()).rejects.toThrow(`the S3 store of ${LOCK} answers DeleteObject with If-Match NotImplemented: not implemented, so a build could delete another build's lock`);
+    expect(s3.has(LOCK)).toBe(true);
+  });
+
+  it('never deletes the lock unconditionally when the store gives it no ETag', async () => {
+    const s3 = new FakeS3();
+    // A store that answers the lock's PUT and GET without an ETag.
+    s3.mock.on(PutObjectCommand).callsFake((input) => {
+      s3.put(`s3://${input.Bucket}/${input.Key}`, input.Body as string);
+      return {};
+    });
+    s3.mock.on(GetObjectCommand).callsFake((input) => ({ Body: { transformToString: async () => s3.text(`s3://${input.Bucket}/${input.Key}`) } }));
+    const lock = new S3BuildLock(s3.client, LOCK, 30_000);
+    await lock.acquire('build a');
+    await expect(lock.release()).rejects.toThrow(`the S3 store of ${LOCK} gives the lock no ETag, so a build could delete another build's lock`);
+    expect(s3.has(LOCK)).toBe(true);
+    expect(s3.mock.commandCalls(DeleteObjectCommand).filter((c) => `s3://${c.args[0].input.Bucket}/${c.args[0].input.Key}` === LOCK)).toEqual([]);
   });
 
   it('still refuses a lock written by someone else, naming its holder', async () => {
