@@ -1,14 +1,13 @@
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import type { QueryExecution } from '@aws-sdk/client-athena';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { ExportFormat } from '../engine';
 import { type CallLimit, sendWithin } from './aws-call';
+import { copyBody } from './body-copy';
 import { unreachableOr } from './aws-error-text';
 import type { ResultColumn } from './results';
 import { parseS3ObjectUrl } from './s3-location';
@@ -73,8 +72,10 @@ export async function exportResultFile(
       throw unreachableOr(error, `cannot read the query's result file ${output}`);
     });
     if (!object.Body) throw new Error(`the result file ${output} is empty`);
-    // A large file may take longer than one call's limit: the copy ends on the caller's abort, or when the answer stalls (the SDK's socket timeout).
-    await pipeline(object.Body as Readable, createWriteStream(csv), limit.signal ? { signal: limit.signal } : {});
+    // A large file may take longer than one call's limit: the limit bounds each wait for the next bytes (body-copy.ts).
+    await copyBody(object.Body as Readable, csv, limit).catch((error: unknown) => {
+      throw unreachableOr(error, `cannot read the query's result file ${output}`);
+    });
     const raw = columns.map((_, i) => `${literal(`c${i}`)}: 'VARCHAR'`).join(', ');
     const typed = columns.map((c, i) => `CAST(${q(`c${i}`)} AS ${duckDbType(c)}) AS ${q(c.name)}`).join(', ');
     const source = `read_csv(${literal(csv)}, header = true, auto_detect = false, columns = {${raw}}, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false)`;
