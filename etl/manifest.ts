@@ -80,9 +80,11 @@ export interface LakeManifest {
 export class ManifestError extends Error {
   constructor(
     readonly where: string,
-    detail: string,
+    readonly detail: string,
+    /** What to do; an engine that cannot set the broken manifest aside says its own fix. */
+    fix = 'restore it from a copy, or run `stedi build` (it keeps the broken file beside it and deletes no data)',
   ) {
-    super(`the lake manifest ${where} ${detail}; restore it from a copy, or run \`stedi build\` (it keeps the broken file beside it and deletes no data)`);
+    super(`the lake manifest ${where} ${detail}; ${fix}`);
     this.name = 'ManifestError';
   }
 }

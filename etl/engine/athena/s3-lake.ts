@@ -5,7 +5,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { type LakeManifest, parseManifest } from '../../manifest';
+import { type LakeManifest, ManifestError, parseManifest } from '../../manifest';
 import { type BoundedSend, boundedBy } from './aws-call';
 import { awsErrorText, awsFix, isConditionFailed, isMissingObject, isUnreachable, unreachableOr } from './aws-error-text';
 import { parseS3Url, s3Url } from './s3-location';
@@ -102,7 +102,17 @@ export class S3Lake implements LakeStore {
       if (fix) throw new Error(`cannot read the lake's manifest ${url} (${awsErrorText(error)}): ${fix}`, { cause: error });
       throw error;
     }
-    return { manifest: parseManifest(text, url), etag };
+    try {
+      return { manifest: parseManifest(text, url), etag };
+    } catch (error) {
+      // Not set aside as on the embedded engine: a build over no manifest would remove every version it named.
+      if (!(error instanceof ManifestError)) throw error;
+      throw new ManifestError(
+        error.where,
+        error.detail,
+        `restore it from a copy (with versioning on the bucket: aws s3api list-object-versions --bucket ${bucket} --prefix ${key}); a build on Athena refuses to run over it, as it would remove every version that manifest names`,
+      );
+    }
   }
 
   async writeManifest(url: string, manifest: LakeManifest, over: string | null): Promise<void> {

@@ -293,6 +293,18 @@ describe('building the lake on Athena', () => {
     expect(h.aws.s3.has(`${LAKE}/_stedi/build.lock`)).toBe(true);
   });
 
+  it('refuses to build over a broken manifest with a fix that works on Athena, deleting no version it named', async () => {
+    h = await harness(writeSmallLanding());
+    const first = await h.build();
+    h.aws.s3.put(MANIFEST, '{"format": 2, "versions": [');
+    const refusal = await h.build().then(() => undefined, (error: Error) => error.message);
+    expect(refusal).toContain(`the lake manifest ${MANIFEST} is not valid JSON`);
+    expect(refusal).toContain('restore it from a copy (with versioning on the bucket: aws s3api list-object-versions --bucket example-bucket --prefix stedi/_stedi/manifest.json)');
+    expect(refusal).not.toContain('run `stedi build`');
+    for (const table of BUILT_TABLES) expect(h.aws.s3.keysUnder(first.tables[table].location).length).toBeGreaterThan(0);
+    expect(h.aws.s3.has(`${LAKE}/_stedi/build.lock`)).toBe(false);
+  });
+
   it('refuses a new version location that is not empty, releasing the lock', async () => {
     h = await harness(writeSmallLanding());
     const version = '20260101t000000000z_0001';
