@@ -80,7 +80,7 @@ export class AthenaBuildTarget implements BuildTarget {
       }
       this.before = stored.manifest;
       this.beforeTag = stored.manifest ? stored.etag! : null;
-      await this.cleanup.removeLeftovers(new Set([version, ...(this.before?.versions.map((v) => v.version) ?? [])]));
+      await this.cleanup.removeLeftovers(new Set([version, ...(this.before?.versions.map((v) => v.version) ?? [])]), this.before !== null);
       await this.ctx.lake.putText(`${this.ctx.layout.buildMarkerPrefix(version)}started`, new Date().toISOString());
       for (const prefix of this.cleanup.prefixesOf(version)) {
         if (!(await this.ctx.lake.isEmpty(prefix))) {

@@ -2,6 +2,7 @@ import { BUILT_TABLES } from '../../tables';
 import { isVersionId } from '../../version';
 import type { AthenaBuildContext } from './athena-build-target';
 import { type CatalogObject, versionObjects } from './object-names';
+import { parseS3Url } from './s3-location';
 import { dropTable, dropView } from './statements';
 
 /**
@@ -32,11 +33,19 @@ export class VersionCleanup {
    * left by a killed build: remove them. Only this lake's prefixes are looked
    * at, never the whole Glue database, which another lake may share.
    */
-  async removeLeftovers(keep: ReadonlySet<string>): Promise<void> {
+  async removeLeftovers(keep: ReadonlySet<string>, manifestFound: boolean): Promise<void> {
     const { layout, lake } = this.ctx;
-    const roots = [layout.buildsRoot(), ...BUILT_TABLES.map((t) => layout.tableRoot(t)), layout.quarantineRoot()];
-    const found = new Set<string>();
-    for (const root of roots) for (const version of await lake.versionFolders(root)) found.add(version);
+    const marked = new Set(await lake.versionFolders(layout.buildsRoot()));
+    const found = new Set<string>(marked);
+    for (const root of [...BUILT_TABLES.map((t) => layout.tableRoot(t)), layout.quarantineRoot()]) for (const version of await lake.versionFolders(root)) found.add(version);
+    // A build removes its marker only once its manifest is written: data without one was published, so a missing manifest was lost, not never written.
+    const published = [...found].filter((v) => isVersionId(v) && !marked.has(v) && !keep.has(v)).sort();
+    if (!manifestFound && published.length > 0) {
+      const { bucket, key } = parseS3Url(layout.manifestUrl);
+      throw new Error(
+        `the lake's manifest ${layout.manifestUrl} is missing, but versions a build published are there (${published.join(', ')}): restore the manifest from a copy (with versioning on the bucket: aws s3api list-object-versions --bucket ${bucket} --prefix ${key}), or delete those versions' v=<version>/ prefixes to start the lake over; a build would remove them`,
+      );
+    }
     for (const version of [...found].filter((v) => isVersionId(v) && !keep.has(v)).sort()) {
       await this.removeVersion(version);
       await lake.deletePrefix(layout.buildMarkerPrefix(version));

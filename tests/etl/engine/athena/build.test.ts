@@ -305,6 +305,18 @@ describe('building the lake on Athena', () => {
     expect(h.aws.s3.has(`${LAKE}/_stedi/build.lock`)).toBe(false);
   });
 
+  it('refuses to build when the manifest is missing but versions a build published are there, removing none of them', async () => {
+    h = await harness(writeSmallLanding());
+    const first = await h.build();
+    h.aws.s3.objects.delete(MANIFEST.replace(/^s3:\/\//, ''));
+    await expect(h.build()).rejects.toThrow(
+      `the lake's manifest ${MANIFEST} is missing, but versions a build published are there (${first.version}): restore the manifest from a copy (with versioning on the bucket: aws s3api list-object-versions --bucket example-bucket --prefix stedi/_stedi/manifest.json), or delete those versions' v=<version>/ prefixes to start the lake over`,
+    );
+    for (const table of BUILT_TABLES) expect(h.aws.s3.keysUnder(first.tables[table].location).length).toBeGreaterThan(0);
+    expect((await h.duck.objectNames('stedi')).filter((n) => n.endsWith(first.version)).length).toBeGreaterThan(0);
+    expect(h.aws.s3.has(`${LAKE}/_stedi/build.lock`)).toBe(false);
+  });
+
   it('refuses a new version location that is not empty, releasing the lock', async () => {
     h = await harness(writeSmallLanding());
     const version = '20260101t000000000z_0001';
