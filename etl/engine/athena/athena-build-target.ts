@@ -3,9 +3,10 @@ import { type BuiltTable, type Source, TABLES, type TableName } from '../../tabl
 import type { BuildTarget, SqlValue } from '../engine';
 import type { Catalog } from './glue-catalog';
 import { loadLandingSource } from './landing-load';
+import { LandingRuns } from './landing-runs';
 import { type CatalogObject, LIVE_VIEWS, versionedName } from './object-names';
 import type { BuildLock } from './s3-build-lock';
-import { type LakeStore, ManifestWriteUnknownError } from './s3-lake';
+import { type LakeStore, ManifestWriteUnknownError, type StoredManifest } from './s3-lake';
 import type { AthenaLayout } from './s3-location';
 import { BuildRelations } from './build-relations';
 import type { StatementRunner } from './statement-runner';
@@ -42,9 +43,8 @@ const count = (value: unknown): number => Number(value ?? 0);
 export class AthenaBuildTarget implements BuildTarget {
   readonly engine = 'athena' as const;
   private version?: string;
-  private before: LakeManifest | null = null;
-  /** The ETag of the manifest `before` is (null: there was none): the manifest is replaced only while it is still that one. */
-  private beforeTag: string | null = null;
+  /** The manifest this build started from: it is replaced only while it is still that copy (its ETag). */
+  private before: StoredManifest = { manifest: null, etag: null };
   /** The manifest's PUT failed without a refusal: it may have landed, so this version's data must stay. */
   private publishUnknown = false;
   private readonly created: CatalogObject[] = [];
@@ -54,14 +54,12 @@ export class AthenaBuildTarget implements BuildTarget {
   private published = false;
   /** Set once the build failed: landing work still running must start no further statement. */
   private stopping = false;
-  private landingQueue: Promise<unknown> = Promise.resolve();
-  private readonly landingRuns = new Set<Promise<unknown>>();
-  private landingFailure?: { error: unknown };
-
+  private readonly landingRuns: LandingRuns;
   private readonly cleanup: VersionCleanup;
 
   constructor(private readonly ctx: AthenaBuildContext) {
     this.cleanup = new VersionCleanup(ctx);
+    this.landingRuns = new LandingRuns(ctx.serialLanding === true, () => this.stopWork());
   }
 
   get landing(): string {
@@ -74,19 +72,10 @@ export class AthenaBuildTarget implements BuildTarget {
     await this.ctx.lock.acquire(`build ${version}`);
     try {
       await this.run(createDatabase(this.ctx.database));
-      const stored = await this.ctx.lake.readStoredManifest(this.ctx.layout.manifestUrl);
-      if (stored.manifest && stored.etag === undefined) {
-        throw new Error(`the store gave the lake's manifest ${this.ctx.layout.manifestUrl} no ETag, which a build needs to replace it only if no other build did: use a store that answers GetObject with an ETag`);
-      }
-      this.before = stored.manifest;
-      this.beforeTag = stored.manifest ? stored.etag! : null;
-      await this.cleanup.removeLeftovers(new Set([version, ...(this.before?.versions.map((v) => v.version) ?? [])]), this.before !== null);
-      await this.ctx.lake.putText(`${this.ctx.layout.buildMarkerPrefix(version)}started`, new Date().toISOString());
-      for (const prefix of this.cleanup.prefixesOf(version)) {
-        if (!(await this.ctx.lake.isEmpty(prefix))) {
-          throw new Error(`the new version's location ${prefix} is not empty, and Athena writes a table only into an empty location; remove what is there`);
-        }
-      }
+      this.before = await this.ctx.lake.readStoredManifest(this.ctx.layout.manifestUrl);
+      const named = this.before.manifest?.versions.map((v) => v.version) ?? [];
+      await this.cleanup.removeLeftovers(new Set([version, ...named]), this.before.manifest !== null);
+      await this.cleanup.startVersion(version);
     } catch (error) {
       await this.ctx.lock.release().catch((e) => this.ctx.warn('could not release the build lock', e));
       throw error;
@@ -94,17 +83,7 @@ export class AthenaBuildTarget implements BuildTarget {
   }
 
   loadLanding(source: Source): Promise<LandingCount> {
-    const next = this.ctx.serialLanding ? this.landingQueue.then(() => this.readLanding(source)) : this.readLanding(source);
-    if (this.ctx.serialLanding) this.landingQueue = next.catch(() => undefined);
-    this.landingRuns.add(next);
-    const forget = (): void => void this.landingRuns.delete(next);
-    next.then(forget, forget);
-    // The first source to fail stops the others at once (queries are paid for), and every source reports that first failure.
-    return next.catch(async (error: unknown) => {
-      this.landingFailure ??= { error };
-      if (this.landingFailure.error === error) await this.stopWork();
-      throw this.landingFailure.error;
-    });
+    return this.landingRuns.run(() => this.readLanding(source));
   }
 
   async materialize(table: BuiltTable, select: string, params: SqlValue[]): Promise<number> {
@@ -140,7 +119,7 @@ export class AthenaBuildTarget implements BuildTarget {
     this.switching = true;
     for (const table of LIVE_VIEWS) await this.run(switchLiveView(this.ctx.database, table, versionedName(table, version)));
     try {
-      await this.ctx.lake.writeManifest(this.ctx.layout.manifestUrl, manifest, this.beforeTag);
+      await this.ctx.lake.writeManifest(this.ctx.layout.manifestUrl, manifest, this.before.etag);
     } catch (error) {
       this.publishUnknown = error instanceof ManifestWriteUnknownError;
       throw error;
@@ -176,7 +155,7 @@ export class AthenaBuildTarget implements BuildTarget {
   private async stopWork(): Promise<void> {
     this.stopping = true;
     await this.ctx.runner.stopAll();
-    await Promise.allSettled([...this.landingRuns]);
+    await this.landingRuns.settled();
   }
 
   private readLanding(source: Source): Promise<LandingCount> {
@@ -207,7 +186,7 @@ export class AthenaBuildTarget implements BuildTarget {
 
   /** Points the live views back at the version the manifest names now: another build's, when it published first. */
   private async restoreLiveViews(): Promise<void> {
-    const now = await this.readManifest().catch(() => this.before);
+    const now = await this.readManifest().catch(() => this.before.manifest);
     const previous = now?.versions[0];
     for (const table of LIVE_VIEWS) {
       await this.ctx.runner.execute(previous ? switchLiveView(this.ctx.database, table, versionedName(table, previous.version)) : dropView(this.ctx.database, table));

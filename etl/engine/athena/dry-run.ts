@@ -41,7 +41,7 @@ export async function planAthenaBuild(options: AthenaEngineOptions, build: Build
 
 const EMPTY_LAKE: LakeStore = {
   readManifest: async (): Promise<LakeManifest | null> => null,
-  readStoredManifest: async () => ({ manifest: null }),
+  readStoredManifest: async () => ({ manifest: null, etag: null }),
   writeManifest: async () => undefined,
   putText: async () => undefined,
   isEmpty: async () => true,

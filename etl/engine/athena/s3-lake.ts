@@ -18,7 +18,7 @@ import { parseS3Url, s3Url } from './s3-location';
  */
 export interface LakeStore {
   readManifest(url: string): Promise<LakeManifest | null>;
-  /** The manifest with the ETag that names this very copy of it (null and undefined when there is none). */
+  /** The manifest with the ETag that names this very copy of it, to replace it only while it is that copy. */
   readStoredManifest(url: string): Promise<StoredManifest>;
   /**
    * Replaces the manifest only while it is still the copy `over` names (its ETag; null: there was none).
@@ -35,10 +35,8 @@ export interface LakeStore {
   versionFolders(root: string): Promise<string[]>;
 }
 
-export interface StoredManifest {
-  manifest: LakeManifest | null;
-  etag?: string;
-}
+/** The manifest and its ETag, or null and null when there is none. */
+export type StoredManifest = { manifest: LakeManifest; etag: string } | { manifest: null; etag: null };
 
 /** The manifest was replaced (another build published) or deleted since this build read it: nothing was written. */
 export class ManifestChangedError extends Error {
@@ -80,10 +78,19 @@ export class S3Lake implements LakeStore {
   }
 
   async readManifest(url: string): Promise<LakeManifest | null> {
-    return (await this.readStoredManifest(url)).manifest;
+    return (await this.read(url)).manifest;
   }
 
   async readStoredManifest(url: string): Promise<StoredManifest> {
+    const { manifest, etag } = await this.read(url);
+    if (!manifest) return { manifest: null, etag: null };
+    if (etag === undefined) {
+      throw new Error(`the store gave the lake's manifest ${url} no ETag, which a build needs to replace it only if no other build did: use a store that answers GetObject with an ETag`);
+    }
+    return { manifest, etag };
+  }
+
+  private async read(url: string): Promise<{ manifest: LakeManifest | null; etag?: string }> {
     const { bucket, key } = parseS3Url(url);
     let text: string;
     let etag: string | undefined;

@@ -18,6 +18,16 @@ export class VersionCleanup {
     return [...BUILT_TABLES.map((t) => this.ctx.layout.versionPrefix(t, version)), this.ctx.layout.quarantinePrefix(version)];
   }
 
+  /** Marks `version` as being built (its marker goes once it is published or removed) and checks its prefixes are empty. */
+  async startVersion(version: string): Promise<void> {
+    await this.ctx.lake.putText(`${this.ctx.layout.buildMarkerPrefix(version)}started`, new Date().toISOString());
+    for (const prefix of this.prefixesOf(version)) {
+      if (!(await this.ctx.lake.isEmpty(prefix))) {
+        throw new Error(`the new version's location ${prefix} is not empty, and Athena writes a table only into an empty location; remove what is there`);
+      }
+    }
+  }
+
   drop(object: CatalogObject): Promise<void> {
     const { database, runner } = this.ctx;
     return runner.execute(object.kind === 'view' ? dropView(database, object.name) : dropTable(database, object.name));
