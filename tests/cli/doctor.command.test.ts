@@ -16,7 +16,11 @@ function mockAccount(tables: { Name: string; TableType: string }[] = []) {
   glue.on(GetTablesCommand).resolves({ TableList: tables });
   s3.on(ListObjectsV2Command).callsFake((input: { Prefix?: string }) => ({ Contents: [{ Key: `${input.Prefix}part-0.json` }], KeyCount: 1 }));
   s3.on(PutObjectCommand).resolves({ ETag: '"lock-etag"' });
-  s3.on(DeleteObjectCommand).resolves({});
+  // S3's conditional delete: the lock under its own ETag goes; any other ETag is refused (404 where there is no object).
+  s3.on(DeleteObjectCommand).callsFake((input: { IfMatch?: string }) => {
+    if (input.IfMatch === '"lock-etag"') return {};
+    throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });
+  });
   return { athena, glue, s3, restore: () => [athena, glue, s3].forEach((m) => m.restore()) };
 }
 
@@ -32,7 +36,7 @@ describe('stedi doctor --engine athena', () => {
       expect(lines.at(-1)).toBe('Ready to build on Athena.');
       expect(aws.athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(0);
       expect(aws.s3.commandCalls(PutObjectCommand)[0].args[0].input).toMatchObject({ Bucket: 'example-bucket', Key: 'stedi/_stedi/build.lock', IfNoneMatch: '*' });
-      expect(aws.s3.commandCalls(DeleteObjectCommand)).toHaveLength(1);
+      expect(aws.s3.commandCalls(DeleteObjectCommand).filter((c) => c.args[0].input.Key === 'stedi/_stedi/build.lock')).toHaveLength(1);
     } finally {
       aws.restore();
     }
