@@ -23,6 +23,7 @@ import { S3Lake } from './s3-lake';
 import { AthenaLayout } from './s3-location';
 import { AthenaStatementRunner } from './statement-runner';
 import { qualified } from './statements';
+import { publishedLeftovers, versionsOnS3 } from './version-cleanup';
 
 /** SDK clients to use instead of new ones (tests pass mocked ones); the engine closes only those it made. */
 export interface AthenaClients {
@@ -133,6 +134,19 @@ export class AthenaEngine implements Engine {
         this.cached = undefined;
       },
     });
+  }
+
+  /**
+   * Versions a build expired but did not remove (killed after writing the manifest, or its removal failed):
+   * no manifest names them, yet their S3 data may hold a customer who withdrew consent until the next
+   * build removes them. While a build holds the lock it removes what it expires itself: none are named then.
+   */
+  async abandonedVersions(): Promise<string[]> {
+    const manifest = await this.manifest();
+    // No manifest: a build refuses to remove what is there (version-cleanup.ts), and nothing is erased by one.
+    if (!manifest) return [];
+    if (await new S3BuildLock(this.s3, this.layout.lockUrl, this.options.awsTimeoutMs).isHeld()) return [];
+    return publishedLeftovers(await versionsOnS3(this.layout, this.lake), new Set(manifest.versions.map((v) => v.version)));
   }
 
   /** The account checks a build runs first; `stedi doctor` runs them alone. */

@@ -131,6 +131,11 @@ export class S3BuildLock implements BuildLock {
     );
   }
 
+  /** Whether any build holds the lock now (this one, another, or a dead one whose lock was left). */
+  async isHeld(): Promise<boolean> {
+    return (await this.readHolder()) !== undefined;
+  }
+
   async verify(): Promise<void> {
     if (!this.held) throw new BuildLockLostError(`this build does not hold the lake's lock ${this.url}`);
     const holder = await this.readHolder();

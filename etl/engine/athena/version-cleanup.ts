@@ -2,7 +2,8 @@ import { BUILT_TABLES } from '../../tables';
 import { isVersionId } from '../../version';
 import type { AthenaBuildContext } from './athena-build-target';
 import { type CatalogObject, versionObjects } from './object-names';
-import { parseS3Url } from './s3-location';
+import type { LakeStore } from './s3-lake';
+import { type AthenaLayout, parseS3Url } from './s3-location';
 import { dropTable, dropView } from './statements';
 
 /**
@@ -45,11 +46,9 @@ export class VersionCleanup {
    */
   async removeLeftovers(keep: ReadonlySet<string>, manifestFound: boolean): Promise<void> {
     const { layout, lake } = this.ctx;
-    const marked = new Set(await lake.versionFolders(layout.buildsRoot()));
-    const found = new Set<string>(marked);
-    for (const root of [...BUILT_TABLES.map((t) => layout.tableRoot(t)), layout.quarantineRoot()]) for (const version of await lake.versionFolders(root)) found.add(version);
+    const { marked, found } = await versionsOnS3(layout, lake);
     // A build removes its marker only once its manifest is written: data without one was published, so a missing manifest was lost, not never written.
-    const published = [...found].filter((v) => isVersionId(v) && !marked.has(v) && !keep.has(v)).sort();
+    const published = publishedLeftovers({ marked, found }, keep);
     if (!manifestFound && published.length > 0) {
       const { bucket, key } = parseS3Url(layout.manifestUrl);
       throw new Error(
@@ -61,4 +60,17 @@ export class VersionCleanup {
       await lake.deletePrefix(layout.buildMarkerPrefix(version));
     }
   }
+}
+
+/** The versions with a build marker (`marked`: being built, or a killed build's) and every version with a marker or data. */
+export async function versionsOnS3(layout: AthenaLayout, lake: Pick<LakeStore, 'versionFolders'>): Promise<{ marked: Set<string>; found: Set<string> }> {
+  const marked = new Set(await lake.versionFolders(layout.buildsRoot()));
+  const found = new Set<string>(marked);
+  for (const root of [...BUILT_TABLES.map((t) => layout.tableRoot(t)), layout.quarantineRoot()]) for (const version of await lake.versionFolders(root)) found.add(version);
+  return { marked, found };
+}
+
+/** Versions a build published (their marker is gone) whose data is still there though `keep` does not name them: expired, not yet removed. */
+export function publishedLeftovers(on: { marked: ReadonlySet<string>; found: ReadonlySet<string> }, keep: ReadonlySet<string>): string[] {
+  return [...on.found].filter((v) => isVersionId(v) && !on.marked.has(v) && !keep.has(v)).sort();
 }

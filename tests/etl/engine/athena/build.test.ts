@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, DeleteObjectsCommand } from '@aws-sdk/client-s3';
 import { type BuildOptions, runBuild } from '../../../../etl/build';
 import { AthenaEngine } from '../../../../etl/engine/athena/athena-engine';
 import { AthenaQueryError } from '../../../../etl/engine/athena/athena-errors';
@@ -315,6 +315,31 @@ describe('building the lake on Athena', () => {
     for (const table of BUILT_TABLES) expect(h.aws.s3.keysUnder(first.tables[table].location).length).toBeGreaterThan(0);
     expect((await h.duck.objectNames('stedi')).filter((n) => n.endsWith(first.version)).length).toBeGreaterThan(0);
     expect(h.aws.s3.has(`${LAKE}/_stedi/build.lock`)).toBe(false);
+  });
+
+  it('names an expired version whose removal failed as abandoned, for the erasure bound, until the next build removes it', async () => {
+    h = await harness(writeSmallLanding());
+    const first = await h.build({ keepVersions: 1 });
+    let failing = true;
+    // Removing the expired version's files fails (a throttled or refused DeleteObjects): the manifest no longer names it.
+    h.aws.s3.mock.on(DeleteObjectsCommand).callsFake((input) => {
+      const keys = (input.Delete?.Objects ?? []).map((o: { Key?: string }) => o.Key!);
+      if (failing && keys.some((k: string) => k.includes(`v=${first.version}/`))) return { Errors: [{ Key: keys[0], Code: 'SlowDown', Message: 'Please reduce your request rate.' }] };
+      for (const key of keys) h.aws.s3.objects.delete(`${input.Bucket}/${key}`);
+      return { Errors: [] };
+    });
+    const second = await h.build({ keepVersions: 1 });
+    expect(h.manifest()?.versions.map((v) => v.version)).toEqual([second.version]);
+    expect(h.warnings.some((w) => w.startsWith(`removing expired version ${first.version} failed`))).toBe(true);
+    expect(await h.engine.abandonedVersions()).toEqual([first.version]);
+    // While a build holds the lock, it removes what it expires itself.
+    h.aws.s3.put(`${LAKE}/_stedi/build.lock`, JSON.stringify({ owner: 'build other', token: 'theirs' }));
+    expect(await h.engine.abandonedVersions()).toEqual([]);
+    h.aws.s3.objects.delete(`${LAKE}/_stedi/build.lock`.replace(/^s3:\/\//, ''));
+    failing = false;
+    await h.build({ keepVersions: 1 });
+    expect(h.aws.s3.keysUnder(LAKE).filter((k) => k.includes(first.version))).toEqual([]);
+    expect(await h.engine.abandonedVersions()).toEqual([]);
   });
 
   it('refuses a new version location that is not empty, releasing the lock', async () => {
