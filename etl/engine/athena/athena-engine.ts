@@ -51,6 +51,8 @@ export class AthenaEngine implements Engine {
   private readonly runner: AthenaQueryRunner;
   private readonly lake: S3Lake;
   private cached?: { at: number; manifest: Promise<LakeManifest | null> };
+  /** The kept versions of the manifest under which no abandoned version was found. */
+  private noneAbandonedUnder?: string;
 
   constructor(options: AthenaEngineOptions, clients: AthenaClients = {}) {
     this.options = resolveAthenaOptions(options);
@@ -145,8 +147,13 @@ export class AthenaEngine implements Engine {
     const manifest = await this.manifest();
     // No manifest: a build refuses to remove what is there (version-cleanup.ts), and nothing is erased by one.
     if (!manifest) return [];
+    // Versions are left only by a build that wrote a manifest: none found under this one, none appear until the next (the S3 listings run at each consent refresh).
+    const kept = manifest.versions.map((v) => v.version);
+    if (this.noneAbandonedUnder === kept.join(',')) return [];
     if (await new S3BuildLock(this.s3, this.layout.lockUrl, this.options.awsTimeoutMs).isHeld()) return [];
-    return publishedLeftovers(await versionsOnS3(this.layout, this.lake), new Set(manifest.versions.map((v) => v.version)));
+    const left = publishedLeftovers(await versionsOnS3(this.layout, this.lake), new Set(kept));
+    this.noneAbandonedUnder = left.length === 0 ? kept.join(',') : undefined;
+    return left;
   }
 
   /** The account checks a build runs first; `stedi doctor` runs them alone. */

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { DeleteObjectCommand, DeleteObjectsCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { type BuildOptions, runBuild } from '../../../../etl/build';
 import { AthenaEngine } from '../../../../etl/engine/athena/athena-engine';
 import { AthenaQueryError } from '../../../../etl/engine/athena/athena-errors';
@@ -340,6 +340,10 @@ describe('building the lake on Athena', () => {
     await h.build({ keepVersions: 1 });
     expect(h.aws.s3.keysUnder(LAKE).filter((k) => k.includes(first.version))).toEqual([]);
     expect(await h.engine.abandonedVersions()).toEqual([]);
+    // Under the same manifest none can appear: later consent refreshes list nothing on S3.
+    const listed = h.aws.s3.mock.commandCalls(ListObjectsV2Command).length;
+    expect(await h.engine.abandonedVersions()).toEqual([]);
+    expect(h.aws.s3.mock.commandCalls(ListObjectsV2Command)).toHaveLength(listed);
   });
 
   it('refuses a new version location that is not empty, releasing the lock', async () => {
