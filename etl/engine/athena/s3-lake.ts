@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { type LakeManifest, ManifestError, parseManifest } from '../../manifest';
 import { type BoundedSend, boundedBy } from './aws-call';
-import { awsErrorText, awsFix, isConditionFailed, isMissingObject, isUnreachable, unreachableOr } from './aws-error-text';
+import { awsErrorText, awsFix, isConditionFailed, isMissingObject, isNotImplemented, isUnreachable, unreachableOr } from './aws-error-text';
 import { parseS3Url, s3Url } from './s3-location';
 
 /**
@@ -132,6 +132,12 @@ export class S3Lake implements LakeStore {
     } catch (error) {
       // 412 another ETag (or an object where none was expected), 409 a concurrent write, 404 deleted.
       if (isConditionFailed(error) || isMissingObject(error)) throw new ManifestChangedError(url, error);
+      if (isNotImplemented(error)) {
+        throw new Error(
+          `the S3 store of ${url} answers a conditional PutObject ${awsErrorText(error)}, which publishing needs so two builds never publish over each other: use a bucket on AWS S3 (conditional writes since November 2024) or a store that honours If-Match and If-None-Match on PutObject; nothing was published`,
+          { cause: error },
+        );
+      }
       if (refused(error)) throw error;
       // No answer (a time limit, a dropped connection, a server error): the PUT may have landed. Read back what is there.
       const now = await this.send(async (o) => (await (await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), o)).Body?.transformToString('utf8')) ?? '').catch(() => undefined);

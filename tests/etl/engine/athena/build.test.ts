@@ -277,6 +277,14 @@ describe('building the lake on Athena', () => {
     expect(h.aws.s3.keysUnder(LAKE).filter((k) => k.includes(unsure))).toEqual([]);
   });
 
+  it('publishes nothing, and removes its version, when the store answers the conditional manifest PUT NotImplemented', async () => {
+    h = await harness(writeSmallLanding());
+    h.aws.s3.putFaults.set(MANIFEST, { error: Object.assign(new Error('not implemented'), { name: 'NotImplemented', $metadata: { httpStatusCode: 501 } }), landed: false });
+    await expect(h.build()).rejects.toThrow(`the S3 store of ${MANIFEST} answers a conditional PutObject NotImplemented: not implemented, which publishing needs so two builds never publish over each other`);
+    expect(h.manifest()).toBeNull();
+    expect(h.aws.s3.keysUnder(LAKE).filter((k) => !k.includes('/landing/'))).toEqual([]);
+  });
+
   it('publishes when the manifest PUT landed but its answer was lost', async () => {
     h = await harness(writeSmallLanding());
     h.aws.s3.putFaults.set(MANIFEST, { error: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), landed: true });
