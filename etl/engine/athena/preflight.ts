@@ -58,6 +58,7 @@ export function preflightCalls(options: ResolvedAthenaOptions, layout: AthenaLay
     { service: 'glue', action: 'GetTables', resource: options.database, checks: `no table (only views) named ${LIVE_VIEWS.join(', ')}` },
     ...SOURCES.map((source) => ({ service: 's3' as const, action: 'ListObjectsV2', resource: layout.landingPrefix(source), checks: 'the landing prefix holds landing files, and nothing Athena would read differently from the embedded engine' })),
     { service: 's3', action: 'PutObject (If-None-Match: *)', resource: layout.lockUrl, checks: "the lake prefix is writable: the build's lock" },
+    { service: 's3', action: 'DeleteObject (If-Match: an ETag no object has)', resource: `${layout.lockUrl}.if-match-check`, checks: 'the store deletes an object only while its ETag matches, as giving the lock back needs' },
   ];
 }
 

@@ -137,6 +137,7 @@ describe('stedi build --dry-run', () => {
         `s3 ListObjectsV2 ${LAKE}/accelerometer/landing/`,
         `s3 ListObjectsV2 ${LAKE}/step_trainer/landing/`,
         `s3 PutObject (If-None-Match: *) ${LAKE}/_stedi/build.lock`,
+        `s3 DeleteObject (If-Match: an ETag no object has) ${LAKE}/_stedi/build.lock.if-match-check`,
       ]);
       const statements = plan.statements;
       expect(Array.isArray(statements) && statements.every((s) => typeof s === 'string')).toBe(true);
@@ -157,7 +158,7 @@ describe('stedi build --dry-run', () => {
     const run = await runCli('build', '--dry-run', '--engine', 'athena', '--lake', LAKE, '--consent-policy', 'as-of');
     expect(run.exitCode).toBe(0);
     const [calls, ...blocks] = run.stdout.trim().split(/\n\n/);
-    expect(calls.split('\n')).toHaveLength(6);
+    expect(calls.split('\n')).toHaveLength(7);
     expect(calls).toMatch(/^-- pre-flight: athena GetWorkGroup primary: /);
     expect(blocks[0]).toBe('CREATE DATABASE IF NOT EXISTS `stedi`;');
     expect(run.stdout).toContain(`-- ExecutionParameters: ["'as-of'"]\nCREATE TABLE "stedi"."accelerometer_trusted__`);
