@@ -7,7 +7,8 @@ import { type BoundedSend, boundedBy } from './aws-call';
 import { awsErrorText, awsFix } from './aws-error-text';
 import { landingObjects } from './landing-objects';
 import { LIVE_VIEWS } from './object-names';
-import { type BuildLock, BuildLockHeldError } from './s3-build-lock';
+import { BuildLockHeldError } from './build-lock-errors';
+import type { BuildLock } from './s3-build-lock';
 import { type AthenaLayout, parseS3Url } from './s3-location';
 
 /**

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type BoundedSend, boundedBy } from './aws-call';
 import { awsErrorText, awsFix, isConditionFailed, isMissingObject, isNotImplemented } from './aws-error-text';
+import { BuildLockHeldError, BuildLockLostError } from './build-lock-errors';
 import { parseS3Url } from './s3-location';
 
 /**
@@ -19,23 +20,6 @@ export interface BuildLock {
   verify(): Promise<void>;
   /** Deletes the lock if it is still this build's; throws BuildLockLostError (leaving it alone) if not. */
   release(): Promise<void>;
-}
-
-/** The lock is taken: another build runs (or died holding it). */
-export class BuildLockHeldError extends Error {
-  constructor(message: string) {
-    super(message);
-    // The embedded engine's name for the same refusal: a rebuild job tells the admin by this name (src/ imports no engine).
-    this.name = 'BuildLockedError';
-  }
-}
-
-/** The lock this build wrote was deleted (and maybe taken by another build) while it ran. */
-export class BuildLockLostError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BuildLockLostError';
-  }
 }
 
 interface Holder {

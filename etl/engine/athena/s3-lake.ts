@@ -8,6 +8,7 @@ import {
 import { type LakeManifest, ManifestError, parseManifest } from '../../manifest';
 import { type BoundedSend, boundedBy } from './aws-call';
 import { awsErrorText, awsFix, isConditionFailed, isMissingObject, isNotImplemented, isUnreachable, unreachableOr } from './aws-error-text';
+import { ManifestChangedError, ManifestWriteUnknownError } from './manifest-write-errors';
 import { parseS3Url, s3Url } from './s3-location';
 
 /**
@@ -37,28 +38,6 @@ export interface LakeStore {
 
 /** The manifest and its ETag, or null and null when there is none. */
 export type StoredManifest = { manifest: LakeManifest; etag: string } | { manifest: null; etag: null };
-
-/** The manifest was replaced (another build published) or deleted since this build read it: nothing was written. */
-export class ManifestChangedError extends Error {
-  constructor(url: string, cause: unknown) {
-    super(
-      `the lake's manifest ${url} changed while this build ran (another build published, or it was edited by hand): this build published nothing and left the lake as that change made it; build again`,
-      { cause },
-    );
-    this.name = 'ManifestChangedError';
-  }
-}
-
-/** The manifest's PUT failed without an answer saying it was refused: it may have landed, or may land still. */
-export class ManifestWriteUnknownError extends Error {
-  constructor(url: string, cause: unknown) {
-    super(
-      `could not tell whether the lake's manifest ${url} was written (${awsErrorText(cause)}): this build's version was left in place; the next build keeps it if the manifest names it and removes it if not`,
-      { cause },
-    );
-    this.name = 'ManifestWriteUnknownError';
-  }
-}
 
 // An answer that refused the request (403, 400, ...): it wrote nothing.
 const refused = (error: unknown): boolean => {

@@ -1,5 +1,6 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { BuildLockHeldError, BuildLockLostError, S3BuildLock } from '../../../../etl/engine/athena/s3-build-lock';
+import { BuildLockHeldError, BuildLockLostError } from '../../../../etl/engine/athena/build-lock-errors';
+import { S3BuildLock } from '../../../../etl/engine/athena/s3-build-lock';
 import { FakeS3 } from '../../../helpers/fake-aws';
 
 /**
