@@ -65,6 +65,9 @@ export function answerClientErrors(server: Server): Server {
     // A request before the refused one on this connection (pipelined) is answered first: its bytes must not be cut
     // by ours (Node's own handler wrote its status line into them when their headers were not yet sent).
     const inFlight = (socket as { _httpMessage?: ServerResponse | null })._httpMessage;
+    // Unless the refused bytes are that request's own body (a bad chunk size): its handler waits for a body that will
+    // never end, and Node stops timing a connection its parser gave up on, so waiting for its answer held it for ever.
+    if (inFlight && !inFlight.headersSent && !inFlight.req.complete) return answer();
     if (inFlight && !inFlight.writableFinished) {
       inFlight.once('finish', () => setImmediate(answer));
       inFlight.once('close', () => inFlight.writableFinished || socket.destroy());

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { connect } from 'node:net';
 import type { RunningServer } from '../../src/http/server';
 import { ANALYST_KEY } from '../helpers/http-app';
@@ -40,6 +41,12 @@ function answers(text: string): Array<{ status: number; headers: Record<string, 
   }
   return found;
 }
+
+const SEED = Number(process.env.STEDI_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
+
+/** A keyed POST of /graphql whose chunked body is framed by `chunks` (written as given, then the socket left open). */
+const chunkedPost = (chunks: string): string =>
+  `POST /graphql HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${ANALYST_KEY}\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n${chunks}`;
 
 const refusal = (message: RegExp) => ({ errors: [{ message: expect.stringMatching(message), extensions: { code: 'BAD_USER_INPUT' } }] });
 
@@ -84,4 +91,41 @@ describe('requests the HTTP parser refuses', () => {
     const { text } = await exchange(server.port, `${good}GET / HTTP/1.1\r\nhost: x\r\nbad header: y\r\n\r\n`);
     expect(answers(text).map((a) => a.status)).toEqual([200, 400]);
   });
+
+  it('answers a keyed request whose chunked body has a malformed chunk size with 400 at once, not once the client gives up', async () => {
+    // The client keeps its side open: the answer must come from the server, not from the client closing.
+    const { text, error } = await exchange(server.port, chunkedPost('zz\r\n{"query":"{ lake { liveVersion } }"}\r\n0\r\n\r\n'));
+    expect(error).toBeUndefined();
+    const [answer, ...more] = answers(text);
+    expect(more).toEqual([]);
+    expect(answer!.status).toBe(400);
+    expect(answer!.headers.connection).toBe('close');
+    expect(answer!.body).toEqual(refusal(/not valid HTTP/));
+  });
+
+  it(`answers any malformed chunk framing of a keyed body with one 400, and keeps answering others (seed ${SEED})`, async () => {
+    const badSize = fc.oneof(
+      fc.stringMatching(/^[g-zG-Z!-/ ]{1,8}$/),
+      fc.constantFrom('-1', 'ffffffffffffffffffff', '0x10', '+5', ' ', '1 1'),
+    );
+    const body = '{"query":"{ lake { liveVersion } }"}';
+    const framing = fc.oneof(
+      badSize.map((size) => `${size}\r\n${body}\r\n0\r\n\r\n`),
+      // A good first chunk, then a bad one: the body was already being read.
+      badSize.map((size) => `1\r\n{\r\n${size}\r\n${body.slice(1)}\r\n0\r\n\r\n`),
+      // A chunk longer than its size says: its end is not where the next size should be.
+      fc.integer({ min: 1, max: body.length - 1 }).map((n) => `${n.toString(16)}\r\n${body}\r\n0\r\n\r\n`),
+    );
+    await fc.assert(
+      fc.asyncProperty(framing, async (chunks) => {
+        const { text } = await exchange(server.port, chunkedPost(chunks));
+        const found = answers(text);
+        if (found.length !== 1 || found[0]!.status !== 400) throw new Error(`answered ${JSON.stringify(found.map((a) => a.status))} to ${JSON.stringify(chunks)}`);
+        const health = await fetch(`http://127.0.0.1:${server.port}/healthz`);
+        await health.arrayBuffer();
+        if (health.status !== 200) throw new Error(`/healthz answered ${health.status}`);
+      }),
+      { seed: SEED, numRuns: 40, endOnFailure: true },
+    );
+  }, 120_000);
 });
