@@ -25,6 +25,7 @@ import { responseCacheFor } from './response-cache';
 import { sentAsBytes } from './sent-as-bytes';
 import { cutStalledAnswers } from './stalled-answers';
 import { unknownRoute } from './unknown-route';
+import { requireUtf8Body, requireUtf8Query } from './utf8-input';
 import { WEB_PATH, webAssets } from './web-assets';
 
 /**
@@ -110,8 +111,9 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
     ideHandler,
     authenticate(apiKeys),
     noStore,
+    requireUtf8Query,
     admitBody(services.config.bodyLimit),
-    express.json({ limit: services.config.bodyLimit }),
+    express.json({ limit: services.config.bodyLimit, verify: requireUtf8Body }),
     (req, _res, next) => {
       // Express 5 leaves req.body unset on GET; Apollo's integration insists on it.
       if (!('body' in req) || req.body === undefined) req.body = {};
@@ -129,7 +131,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   app.get('/metrics', async (_req, res) => {
     res.set('Content-Type', metrics.registry.contentType).send(await (options.metricsText?.(metrics) ?? metrics.registry.metrics()));
   });
-  app.use(EXPORT_PATH, authenticate(apiKeys), keyConcurrencyMiddleware(keyLimit), (_req, _res, next) => {
+  app.use(EXPORT_PATH, authenticate(apiKeys), requireUtf8Query, keyConcurrencyMiddleware(keyLimit), (_req, _res, next) => {
     options.onDataRequest?.();
     next();
   });

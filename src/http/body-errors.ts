@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { ErrorCode } from '../errors';
 import { MESSAGES } from '../graphql/error-mapping';
 import { sendError } from './http-errors';
+import { NOT_UTF8_BODY } from './utf8-input';
 import { requestLogOf, requestIdOf } from './request-context';
 
 export function bodyLimitMessage(limit: string): string {
@@ -25,6 +26,7 @@ export function errorHandler(bodyLimit: string) {
     if (type === 'entity.too.large') return sendError(res, ErrorCode.BAD_USER_INPUT, bodyLimitMessage(bodyLimit), 413);
     if (type === 'entity.parse.failed') return sendError(res, ErrorCode.BAD_USER_INPUT, notAnObject(error) ? NOT_AN_OBJECT : NOT_JSON);
     if (type === 'encoding.unsupported') return sendError(res, ErrorCode.BAD_USER_INPUT, UNSUPPORTED_ENCODING(req), 415);
+    if (type === 'entity.not.utf8') return sendError(res, ErrorCode.BAD_USER_INPUT, NOT_UTF8_BODY);
     if (type === 'charset.unsupported') return sendError(res, ErrorCode.BAD_USER_INPUT, 'the request body must be UTF-8 JSON: send it as UTF-8 (Content-Type: application/json, or with charset=utf-8)', 415);
     const unreadable = unreadableBody(error, req);
     if (unreadable) {
