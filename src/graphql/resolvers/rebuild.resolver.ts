@@ -10,13 +10,18 @@ import { RebuildJob } from '../types/rebuild-job.type';
 export class RebuildResolver {
   @Authorized('admin')
   @Mutation(() => RebuildJob, {
-    description: 'Starts rebuilding every zone from the landing data in the background and returns the job at once; while one runs, returns that one. Readers keep the previous version until the new one publishes.',
+    description: 'Starts rebuilding every zone from the landing data in the background and returns the job at once; while one runs, returns that one (refused when asked for another consentPolicy than it builds). Readers keep the previous version until the new one publishes.',
   })
   async rebuildZones(
     @Arg('consentPolicy', () => ConsentPolicyEnum, { nullable: true, description: "Defaults to the live version's policy." }) consentPolicy: ConsentPolicyEnum | null,
     @Ctx() ctx: GraphqlContext,
   ): Promise<RebuildJob> {
     const job = await ctx.services.rebuilds.start(consentPolicy ?? undefined);
+    // A running build is returned as it is: asked for the other policy, answering it would say an `as-of` lake is on its way while an `any` one is built.
+    if (consentPolicy && job.consentPolicy !== consentPolicy) {
+      const [asked, running] = [consentPolicy, job.consentPolicy].map((p) => (p === ConsentPolicyEnum.AS_OF ? 'AS_OF' : 'ANY'));
+      throw new StediError(ErrorCode.BAD_USER_INPUT, `a rebuild under consentPolicy ${running} is running (job ${job.id}); ask for ${asked} again once rebuildJob says it has finished`);
+    }
     ctx.services.logger.info({ requestId: ctx.requestId, keyId: ctx.principal?.keyId, rebuildJob: job.id }, 'rebuildZones requested');
     return RebuildJob.from(job);
   }
