@@ -28,6 +28,13 @@ export function errorHandler(bodyLimit: string) {
     if (type === 'encoding.unsupported') return sendError(res, ErrorCode.BAD_USER_INPUT, UNSUPPORTED_ENCODING(req), 415);
     if (type === 'entity.not.utf8') return sendError(res, ErrorCode.BAD_USER_INPUT, NOT_UTF8_BODY);
     if (type === 'charset.unsupported') return sendError(res, ErrorCode.BAD_USER_INPUT, 'the request body must be UTF-8 JSON: send it as UTF-8 (Content-Type: application/json, or with charset=utf-8)', 415);
+    const refused = fileRefusal(error);
+    if (refused) {
+      // The file's own headers (its type, ETag, Content-Encoding) do not describe the JSON error sent instead.
+      for (const name of FILE_HEADERS) res.removeHeader(name);
+      for (const [name, value] of Object.entries(refused.headers)) res.setHeader(name, value);
+      return sendError(res, ErrorCode.BAD_USER_INPUT, refused.message, refused.status);
+    }
     const unreadable = unreadableBody(error, req);
     if (unreadable) {
       // The client's doing (a body cut short, a corrupt compressed body): logged as a client error, never as the server's.
@@ -51,6 +58,21 @@ function unreadableBody(error: unknown, req: Request): string | undefined {
   if (type === 'request.aborted') return 'the request body ended before its Content-Length was reached (the client stopped sending)';
   if (type === 'request.size.invalid') return 'the request body is not as long as its Content-Length header says';
   return 'the request body could not be read: send UTF-8 JSON, with a Content-Length or chunked encoding that matches it';
+}
+
+/**
+ * express.static's refusals of a /web file's conditional or range request keep their status (they were answered 400
+ * saying the request body could not be read); body-parser never raises these two.
+ */
+const FILE_HEADERS = ['Content-Type', 'Content-Encoding', 'Content-Range', 'ETag', 'Last-Modified', 'Cache-Control', 'Accept-Ranges'];
+
+function fileRefusal(error: unknown): { status: number; message: string; headers: Record<string, string> } | undefined {
+  const { status, headers } = error as { status?: unknown; headers?: Record<string, unknown> };
+  // Content-Range: bytes */<size>, so the client learns the file's length.
+  const kept = Object.fromEntries(Object.entries(headers ?? {}).filter(([name, value]) => /^content-range$/i.test(name) && typeof value === 'string')) as Record<string, string>;
+  if (status === 416) return { status, headers: kept, message: 'the Range header asks only for bytes beyond the end of the file; ask without Range, or within its length (Content-Range)' };
+  if (status === 412) return { status, headers: {}, message: "the file no longer matches the request's If-Match or If-Unmodified-Since header; ask again without it" };
+  return undefined;
 }
 
 const NOT_AN_OBJECT = 'the request body must be a JSON object, such as {"query": "{ lake { liveVersion } }", "variables": {}}';

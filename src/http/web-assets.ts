@@ -33,8 +33,12 @@ export const webAssets = (): RequestHandler => {
     if (!req.acceptsEncodings('gzip') || !existsSync(gzip)) return files(req, res, next);
     res.type(extname(req.path));
     res.setHeader('Content-Encoding', 'gzip');
-    res.sendFile(gzip, { maxAge: 0, headers: { 'X-Content-Type-Options': 'nosniff' } }, (error?: Error) => {
-      if (!error) return;
+    res.sendFile(gzip, { maxAge: 0, headers: { 'X-Content-Type-Options': 'nosniff' } }, (error?: Error & { status?: number; code?: string }) => {
+      // A client gone, or an answer under way: nothing more can be said.
+      if (!error || res.headersSent || error.code === 'ECONNABORTED') return;
+      // Only a gzip gone since the check falls back to the plain file: a Range or If-Match refused for the gzip is
+      // refused (a Range past the gzip's end was answered with the plain file's bytes from there).
+      if (error.status !== 404) return next(error);
       res.removeHeader('Content-Encoding');
       files(req, res, next);
     });

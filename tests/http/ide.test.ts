@@ -87,6 +87,25 @@ describe('the GraphiQL IDE at /graphql', () => {
     }
   });
 
+  it('answers a Range past the end of a file 416 with its length, a failed If-Match 412, and a Range within it 206, gzipped or not', async () => {
+    for (const encoding of ['identity', 'gzip']) {
+      const whole = await request(t.server).get('/web/ide.css').set('Accept-Encoding', encoding);
+      const length = Number(whole.headers['content-length']);
+      const beyond = await request(t.server).get('/web/ide.css').set('Accept-Encoding', encoding).set('Range', `bytes=${length + 10}-`);
+      expect(beyond.status).toBe(416);
+      expect(beyond.headers['content-range']).toBe(`bytes */${length}`);
+      expect(beyond.headers['content-type']).toMatch(/^application\/json/);
+      expect(beyond.headers['content-encoding']).toBeUndefined();
+      expect(beyond.body.errors).toEqual([{ message: expect.stringMatching(/Range header asks only for bytes beyond the end/), extensions: { code: 'BAD_USER_INPUT' } }]);
+      const changed = await request(t.server).get('/web/ide.css').set('Accept-Encoding', encoding).set('If-Match', '"not-this-file"');
+      expect(changed.status).toBe(412);
+      expect(changed.body.errors[0].message).toMatch(/If-Match/);
+      const part = await request(t.server).get('/web/ide.css').set('Accept-Encoding', 'identity').set('Range', 'bytes=0-9');
+      expect(part.status).toBe(206);
+      expect(part.headers['content-length']).toBe('10');
+    }
+  });
+
   it('is not served to a non-browser GET, which needs a key like any GraphQL request', async () => {
     const res = await request(t.server).get('/graphql').query({ query: '{ lake { liveVersion } }' }).set('accept', 'application/json');
     expect(res.status).toBe(401);
