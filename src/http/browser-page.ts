@@ -9,7 +9,7 @@ import { WEB_PATH, webBuilt } from './web-assets';
  */
 
 const wantsHtml = (req: Request): boolean =>
-  req.method === 'GET' && req.query.query === undefined && req.accepts(['application/json', 'text/html']) === 'text/html';
+  (req.method === 'GET' || req.method === 'HEAD') && req.query.query === undefined && req.accepts(['application/json', 'text/html']) === 'text/html';
 
 /** Sets the headers and returns the nonce for the page's script tag. */
 function pageHeaders(res: Response): string {

@@ -106,6 +106,15 @@ describe('the GraphiQL IDE at /graphql', () => {
     }
   });
 
+  it("answers a browser's HEAD of either page with the headers its GET has, not a 401 or a redirect (a link checker, an uptime probe)", async () => {
+    for (const path of ['/graphql', '/']) {
+      const get = await request(t.server).get(path).set('accept', BROWSER_ACCEPT);
+      const head = await request(t.server).head(path).set('accept', BROWSER_ACCEPT);
+      expect([head.status, head.headers['content-type'], head.text]).toEqual([200, get.headers['content-type'], undefined]);
+      expect(head.headers['content-security-policy']).toMatch(/default-src 'none'/);
+    }
+  });
+
   it('is not served to a non-browser GET, which needs a key like any GraphQL request', async () => {
     const res = await request(t.server).get('/graphql').query({ query: '{ lake { liveVersion } }' }).set('accept', 'application/json');
     expect(res.status).toBe(401);
