@@ -45,6 +45,10 @@ const EXPECTED_CONDITIONS = new Set<string>([ErrorCode.LAKE_NOT_BUILT, ErrorCode
 
 // Ids from clients end up in logs and headers: keep them short and printable.
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+// The operation name and path are the client's text: a 400,000-character operation name made each request a 400 KB log line.
+const LOGGED_TEXT_MAX = 200;
+const logged = (text: string | undefined): string | undefined =>
+  text === undefined || text.length <= LOGGED_TEXT_MAX ? text : `${text.slice(0, LOGGED_TEXT_MAX)}… (${text.length} characters)`;
 
 export function requestContext(logger: Logger): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -57,9 +61,10 @@ export function requestContext(logger: Logger): RequestHandler {
     res.on('close', () => {
       const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
       // Only what identifies the request: never headers, bodies, keys or query text.
-      const entry = { method: req.method, path: req.originalUrl.split('?', 1)[0], status: res.statusCode, ms, keyId: state.principal?.keyId, operation: state.operation, code: state.errorCode, aborted: !res.writableFinished || undefined };
+      const path = req.originalUrl.split('?', 1)[0];
+      const entry = { method: req.method, path: logged(path), status: res.statusCode, ms, keyId: state.principal?.keyId, operation: logged(state.operation), code: state.errorCode, aborted: !res.writableFinished || undefined };
       // A readiness probe's 503 reports a state (not built, loading, damaged; /readyz says which), not a failure of ours.
-      if (res.statusCode < 500 || (res.statusCode === 503 && entry.path === '/readyz')) state.log.info(entry, 'request');
+      if (res.statusCode < 500 || (res.statusCode === 503 && path === '/readyz')) state.log.info(entry, 'request');
       else if (state.errorCode !== undefined && EXPECTED_CONDITIONS.has(state.errorCode)) state.log.warn(entry, 'request answered with a server condition');
       else state.log.error(entry, 'request failed');
     });
