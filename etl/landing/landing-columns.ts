@@ -3,7 +3,7 @@ import type { Column } from '../tables';
 import { batchingSink } from './column-batches';
 import { LandingPool } from './landing-pool';
 import { LandingParquetFile } from './landing-parquet';
-import { type LandingTally, type QuarantinedLine, type ReadOptions, readLanding } from './landing-reader';
+import { type LandingTally, LandingReadError, type QuarantinedLine, type ReadOptions, readLanding } from './landing-reader';
 
 export { LandingPool } from './landing-pool';
 
@@ -43,7 +43,8 @@ export interface ReadThreads {
 export async function readLandingColumns(files: readonly string[], columns: readonly Column[], sink: ColumnSink, options: ReadOptions = {}, threads: ReadThreads = {}): Promise<ColumnsTally> {
   const { pool, minBytes = WORKER_MIN_BYTES } = threads;
   let bytes = 0;
-  for (const file of files) bytes += (await stat(file)).size;
+  // A file gone since the folder was listed (moved away mid-build) is named with its fix, as a failed read is.
+  for (const file of files) bytes += (await stat(file).catch((error: unknown) => Promise.reject(new LandingReadError(file, 0, error)))).size;
   if (!pool || bytes < minBytes || files.length === 0) {
     await threads.turn?.();
     try {

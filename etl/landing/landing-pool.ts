@@ -117,7 +117,10 @@ export class LandingPool {
     this.busy.delete(worker);
     this.idle.push(worker);
     if (message.kind === 'done') job.resolve(message.tally);
-    else job.reject(Object.assign(new Error(message.message), { name: message.name }));
+    else {
+      const { name, code, syscall, path } = message;
+      job.reject(Object.assign(new Error(message.message), { name }, code === undefined ? {} : { code, syscall, path }));
+    }
     this.dispatch();
   }
 

@@ -175,9 +175,21 @@ export async function readLanding(files: readonly string[], columns: readonly Co
         emails = undefined;
       },
     };
+    // A filesystem refusal of what the sink writes (a full disk under the quarantine or the landing Parquet) is the
+    // lake's to say, not this file's; Node's system errors quote no line. Any other sink error is wrapped: it might.
+    let kept: unknown;
+    const keeping = <A extends unknown[]>(step: (...args: A) => void) => (...args: A): void => {
+      try {
+        step(...args);
+      } catch (error) {
+        kept = error;
+        throw error;
+      }
+    };
     try {
-      await forEachBlock(file, reads, maxLineBytes, block, overlong);
+      await forEachBlock(file, reads, maxLineBytes, keeping(block), { part: keeping(overlong.part), end: keeping(overlong.end) });
     } catch (error) {
+      if (error === kept && typeof (error as NodeJS.ErrnoException).syscall === 'string') throw error;
       throw new LandingReadError(file, lineNumber, error);
     }
   }

@@ -24,7 +24,7 @@ export type ToWorker = { kind: 'job'; job: Job };
 export type FromWorker =
   | { kind: 'quarantine'; id: number; line: QuarantinedLine }
   | { kind: 'done'; id: number; tally: LandingTally }
-  | { kind: 'error'; id: number; name: string; message: string };
+  | { kind: 'error'; id: number; name: string; message: string; code?: string; syscall?: string; path?: string };
 
 async function read({ id, files, columns, options, parquet }: Job, send: (message: FromWorker) => void): Promise<LandingTally> {
   const file = new LandingParquetFile(parquet, columns);
@@ -43,6 +43,7 @@ parentPort?.on('message', ({ job }: ToWorker) => {
   const send = (message: FromWorker): void => parentPort!.postMessage(message);
   read(job, send).then(
     (tally) => send({ kind: 'done', id: job.id, tally }),
-    (error: Error) => send({ kind: 'error', id: job.id, name: error.name, message: error.message }),
+    // A filesystem error keeps its code and path across the thread, so the build can say which disk refused what.
+    (error: NodeJS.ErrnoException) => send({ kind: 'error', id: job.id, name: error.name, message: error.message, code: error.code, syscall: error.syscall, path: error.path }),
   );
 });

@@ -1,8 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, rmSync, statfsSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import fsPromises from 'node:fs/promises';
 import { join } from 'node:path';
 import { runBuild } from '../../etl/build';
+import { generateLanding } from '../../etl/generate/generate';
 import { loadConfig } from '../../src/config';
 import { openConfiguredEngine } from '../../src/engine';
 import { createLogger } from '../../src/logger';
@@ -176,6 +177,34 @@ describe('a full disk', () => {
     expect(run.code).toBe(1);
     expect(run.stderr.split('\n').filter(Boolean)).toHaveLength(1);
     expect(run.stderr).toMatch(new RegExp(`^stedi: no space left on the device holding ${lake}/\\S+; free space there, or build into a folder on a larger disk \\(--lake\\)$`, 'm'));
+    expect(readdirSync(mountPoint)).toEqual([]);
+  });
+});
+
+// The disk fills while the landing is read: the quarantine and the landing's Parquet copy are the lake's writes, made on
+// the main thread (the customer source) and in the reader's worker threads (a source of 8 MiB or more).
+(canMountTmpfs ? describe : describe.skip)('a build whose disk fills while it reads the landing', () => {
+  jest.setTimeout(180_000);
+  const mountPoint = makeTempDir('stedi-tmpfs-reading-');
+  beforeAll(() => execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', mountPoint]));
+  afterAll(() => execFileSync('umount', [mountPoint]));
+
+  it('names the lake\'s device, never a landing file, whatever was left free', async () => {
+    const landing = makeTempDir('stedi-landing-filling-');
+    await generateLanding({ out: landing, customers: 1500, seed: 'disk-fills', dirty: 0.05 });
+    const lake = join(mountPoint, 'lake');
+    const filler = join(mountPoint, 'filler');
+    const said: string[] = [];
+    for (const freeKiB of [16, 64, 256, 1024, 4096]) {
+      const { bavail, bsize } = statfsSync(mountPoint);
+      writeFileSync(filler, Buffer.alloc(bavail * bsize - freeKiB * 1024));
+      const run = await runBin(['build', '--lake', lake, '--landing', landing]);
+      rmSync(filler);
+      expect(run.code).toBe(1);
+      said.push(run.stderr);
+    }
+    // Said of the landing file it was reading, it sent the operator to a landing that is fine.
+    for (const line of said) expect(line).toMatch(new RegExp(`^stedi: no space left on the device holding ${lake}/\\S+; free space there, or build into a folder on a larger disk \\(--lake\\)\n$`));
     expect(readdirSync(mountPoint)).toEqual([]);
   });
 });

@@ -61,6 +61,14 @@ describe('the landing reader', () => {
     }
   });
 
+  it('leaves a filesystem refusal of what it writes to the lake as it is, to be said of the lake, not of the landing file', async () => {
+    const file = join(makeTempDir(), 'a.json');
+    writeFileSync(file, '{"sensorReadingTime":1,"serialNumber":"s","distanceFromObject":7}\n');
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+    const error = await readLanding([file], COLUMNS, { accept: () => { throw full; }, quarantine: () => undefined }).catch((e: unknown) => e);
+    expect(error).toBe(full);
+  });
+
   it('fails with the file and line number only, never the content, when a file cannot be read to its end', async () => {
     const dir = makeTempDir();
     const good = join(dir, 'a.json');
@@ -74,6 +82,9 @@ describe('the landing reader', () => {
     // One removed between the listing and the read: said so, with what to do.
     const removed = await readLanding([join(dir, 'gone.json')], COLUMNS, ignore).catch((e: unknown) => e);
     expect((removed as Error).message).toBe(`landing file ${join(dir, 'gone.json')} could not be read past line 0 (ENOENT): it was removed while the build read the landing folder; build again`);
+    // Gone before its size was asked, as a build sizes its sources: said the same way, not as Node's bare ENOENT.
+    const unsized = await readLandingColumns([join(dir, 'gone.json')], COLUMNS, { parquet: () => join(dir, 'rows.parquet'), quarantine: () => undefined }).catch((e: unknown) => e);
+    expect((unsized as Error).message).toBe(`landing file ${join(dir, 'gone.json')} could not be read past line 0 (ENOENT): it was removed while the build read the landing folder; build again`);
     expect(new LandingReadError('/in/x.json', 3, Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' })).message).toBe(
       'landing file /in/x.json could not be read past line 3 (EACCES): give the user stedi runs as read access to it, or move it out of the landing folder',
     );
