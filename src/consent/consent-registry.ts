@@ -42,6 +42,8 @@ const SAYS_ITSELF = [ManifestError, LakeDamagedError, LakeNotBuiltError, QueryTi
  */
 export class ConsentRegistry {
   private current?: ConsentSnapshot;
+  /** When `current` was taken, on the monotonic clock: a wall clock stepped back made a stale snapshot look fresh. */
+  private currentAt = 0;
   private inflight?: Promise<ConsentSnapshot>;
   private inflightSince = 0;
   private timer?: NodeJS.Timeout;
@@ -98,10 +100,10 @@ export class ConsentRegistry {
    */
   async snapshot(): Promise<ConsentSnapshot> {
     const current = this.current;
-    if (current && Date.now() - current.refreshedAt.getTime() < 2 * this.refreshMs) return current;
+    if (current && this.fresh()) return current;
     const refreshing = this.refresh();
     // A read that hangs (a stalled network mount) must not hold every request: past its wait it is unavailable.
-    const outcome = await settleWithin(refreshing, Math.max(0, this.inflightSince + Math.max(this.refreshMs, MIN_READ_WAIT_MS) - Date.now()));
+    const outcome = await settleWithin(refreshing, Math.max(0, this.inflightSince + Math.max(this.refreshMs, MIN_READ_WAIT_MS) - performance.now()));
     if (outcome === 'pending') throw new ConsentUnavailableError(new Error('the read of the customer landing data has not finished'));
     if (outcome.status === 'fulfilled') return outcome.value;
     const error: unknown = outcome.reason;
@@ -130,7 +132,7 @@ export class ConsentRegistry {
    * or after STAGED_MS if it never is (its build failed).
    */
   async stage(version: VersionManifest): Promise<void> {
-    this.staged = { version, at: Date.now() };
+    this.staged = { version, at: performance.now() };
     // A refresh already running may have started without it.
     if (!(await this.refresh()).covers(version.version)) await this.refresh();
   }
@@ -143,7 +145,7 @@ export class ConsentRegistry {
   /** Why the registry cannot answer now (no snapshot, or one too old to use), or undefined when it can. */
   staleness(): { reason: string; cause?: Error } | undefined {
     const current = this.current;
-    if (current && Date.now() - current.refreshedAt.getTime() < 2 * this.refreshMs) return undefined;
+    if (current && this.fresh()) return undefined;
     if (this.lastFailure) return { reason: `its last refresh failed`, cause: this.lastFailure };
     return { reason: current ? 'it has not refreshed in time' : 'it has not read the landing data yet' };
   }
@@ -151,7 +153,7 @@ export class ConsentRegistry {
   /** Re-reads the landing records now; concurrent callers share one read. */
   refresh(): Promise<ConsentSnapshot> {
     if (!this.inflight) {
-      this.inflightSince = Date.now();
+      this.inflightSince = performance.now();
       this.inflight = this.load()
         .then(
           (snapshot) => {
@@ -174,7 +176,7 @@ export class ConsentRegistry {
     const manifest = await this.engine.manifest();
     const kept = manifest?.versions ?? [];
     const staged = this.staged;
-    if (staged && (kept.some((v) => v.version === staged.version.version) || Date.now() - staged.at > STAGED_MS)) this.staged = undefined;
+    if (staged && (kept.some((v) => v.version === staged.version.version) || performance.now() - staged.at > STAGED_MS)) this.staged = undefined;
     // Listed after the kept ones; its held customers are hidden but wait for the next refresh to count as pending erasure.
     const stagedVersion = this.staged?.version;
     const listed = stagedVersion ? [...kept, stagedVersion] : kept;
@@ -230,9 +232,15 @@ export class ConsentRegistry {
       this.logger.info({ generation: next.generation, hiddenCustomers: hiddenEmails.size }, 'consent registry changed');
     }
     this.current = next;
+    this.currentAt = performance.now();
     this.inputs = lists.includes(undefined) ? undefined : inputs;
     this.options.onRefresh?.(this.pendingErasure());
     return next;
+  }
+
+  /** Private: the current snapshot is younger than twice the refresh interval (the timer keeps it so unless it fails). */
+  private fresh(): boolean {
+    return performance.now() - this.currentAt < 2 * this.refreshMs;
   }
 
   /** Private: what dead builds left on disk, each with when it was first seen. */
@@ -252,6 +260,7 @@ export class ConsentRegistry {
   /** The current snapshot again, as of now: same generation, sets and held customers. */
   private reuse(current: ConsentSnapshot): ConsentSnapshot {
     this.current = { ...current, refreshedAt: new Date() };
+    this.currentAt = performance.now();
     this.options.onRefresh?.(this.pendingErasure());
     return this.current;
   }

@@ -277,6 +277,29 @@ describe('answers while consent cannot be read from landing', () => {
     expect(lines).toEqual([expect.objectContaining({ level: 40, msg: 'request answered with a server condition', path: '/export/machine_learning_curated', status: 503, code: 'CONSENT_UNAVAILABLE' })]);
   });
 
+  it('refuses data with CONSENT_UNAVAILABLE once it cannot re-read landing, even when the wall clock steps back an hour meanwhile', async () => {
+    const landing = writeSmallLanding();
+    test = await buildTestApp({ landing, config: { consentRefreshMs: 100 } });
+    const { consent } = test.lake.services;
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
+    const away = `${landing}-away`;
+    renameSync(landing, away);
+    // NTP correcting a clock that ran fast, or a hand-set time: the last good refresh now looks an hour in the future.
+    const wall = Date.now.bind(Date);
+    const stepped = jest.spyOn(Date, 'now').mockImplementation(() => wall() - 3_600_000);
+    try {
+      for (let polls = 0; polls < 100 && !consent.staleness(); polls += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(consent.staleness()).toBeDefined();
+      const answer = await test.graphql(ALICE, ANALYST_KEY);
+      expect(answer.body.data).toEqual({ customer: null });
+      expect(answer.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['CONSENT_UNAVAILABLE']);
+      expect((await request(test.server).get('/readyz')).status).toBe(503);
+    } finally {
+      stepped.mockRestore();
+      renameSync(away, landing);
+    }
+  });
+
   it.each([
     ['a gzipped file', (dir: string) => writeFileSync(join(dir, 'customer-2.json.gz'), gzipSync(`${revocation('alice')}\n`))],
     ['a partition folder', (dir: string) => {
