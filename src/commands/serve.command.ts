@@ -3,7 +3,7 @@ import type { Engine } from '../../etl/engine/engine';
 import { ApiKeyError, type ApiKeys, loadApiKeys } from '../auth/api-keys';
 import { type Config, loadConfig } from '../config';
 import { openConfiguredEngine } from '../engine';
-import { createLogger } from '../logger';
+import { createLogger, type Logger } from '../logger';
 import { announceListening } from '../http/listening-file';
 import { onTerminationSignals } from '../http/shutdown';
 import { CliError } from './cli-error';
@@ -41,31 +41,47 @@ export interface Serving {
  */
 export async function serve(config: Config, apiKeys: ApiKeys, opened?: Engine): Promise<Serving> {
   const logger = createLogger(config.logLevel, undefined, config.workers > 1 ? { worker: 'primary' } : {});
-  // A cluster's primary reads only the manifest (a rebuild's default policy): DuckDB loads in the workers alone.
-  const engine = opened ?? (await openConfiguredEngine(config, { lazy: config.workers > 1 }));
-  let running: Serving;
-  try {
-    if (config.workers > 1) {
-      const { startCluster } = await import('../cluster/primary');
-      running = await startCluster({ config, engine, apiKeys, logger });
-    } else {
-      const { startServer } = await import('../http/server');
-      running = await startServer({ config, engine, apiKeys, logger, processMetrics: true });
-    }
-  } catch (error) {
-    if (config.workers <= 1) await engine.close();
-    throw listenError(error, config) ?? error;
-  }
-  // The image's health check reads where this server listens: `--port` and a picked port are in no setting it reads.
-  const unannounce = announceListening({ lake: config.lake, host: config.host, port: running.port });
+  // Handled from the start: a signal while the workers start waits for them and drains them; killed outright, the
+  // primary left a worker still forking to die with Node's EPIPE stack trace on the terminal.
+  let running: Serving | undefined;
+  let unannounce = (): void => undefined;
+  let starting: Promise<unknown> = Promise.resolve();
   const removeHandlers = onTerminationSignals(async () => {
+    await starting.catch(() => undefined);
     unannounce();
-    await running.shutdown();
+    await running?.shutdown();
     removeHandlers();
     // Everything is closed; if a stray handle still holds the loop, do not hang the terminal.
     setTimeout(() => process.exit(), 1_000).unref();
   }, logger);
-  return running;
+  starting = start(config, apiKeys, logger, opened).then((started) => {
+    running = started;
+    // The image's health check reads where this server listens: `--port` and a picked port are in no setting it reads.
+    unannounce = announceListening({ lake: config.lake, host: config.host, port: started.port });
+  });
+  try {
+    await starting;
+  } catch (error) {
+    removeHandlers();
+    throw error;
+  }
+  return running!;
+}
+
+async function start(config: Config, apiKeys: ApiKeys, logger: Logger, opened?: Engine): Promise<Serving> {
+  // A cluster's primary reads only the manifest (a rebuild's default policy): DuckDB loads in the workers alone.
+  const engine = opened ?? (await openConfiguredEngine(config, { lazy: config.workers > 1 }));
+  try {
+    if (config.workers > 1) {
+      const { startCluster } = await import('../cluster/primary');
+      return await startCluster({ config, engine, apiKeys, logger });
+    }
+    const { startServer } = await import('../http/server');
+    return await startServer({ config, engine, apiKeys, logger, processMetrics: true });
+  } catch (error) {
+    if (config.workers <= 1) await engine.close();
+    throw listenError(error, config) ?? error;
+  }
 }
 
 /** A listen that failed for a reason the operator set: one line naming the setting. */

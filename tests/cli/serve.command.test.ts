@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { statSync, utimesSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import { writeBuildRecord } from '../../etl/engine/duckdb/build-records';
@@ -10,7 +10,7 @@ import { ANALYST_KEY } from '../helpers/http-app';
 import { customerRecord, emailOf, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 import { parquetFilesHolding } from '../helpers/parquet-scan';
 import { runCli } from '../helpers/run-cli';
-import { spawnCli } from '../helpers/spawn-cli';
+import { spawnBin, spawnCli } from '../helpers/spawn-cli';
 import { runBin } from '../helpers/bin-cli';
 import { serveLake } from '../helpers/served-lake';
 
@@ -139,6 +139,24 @@ describe('stedi serve', () => {
         .map((l) => (JSON.parse(l) as { msg?: string; signal?: string }));
       expect(messages).toContainEqual(expect.objectContaining({ msg: 'shutting down: finishing in-flight requests', signal: 'SIGHUP' }));
       expect(messages).toContainEqual(expect.objectContaining({ msg: 'shut down cleanly' }));
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+
+  it('drains and exits 0 on SIGTERM while its workers are still starting, with no stack trace and no worker left', async () => {
+    const lake = makeTempDir('stedi-serve-starting-');
+    await buildLake(writeSmallLanding(), lake);
+    const server = spawnBin(['serve', '--lake', lake], { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', STEDI_WORKERS: '2', STEDI_SPARE_WORKER_IDLE_MS: '0', STEDI_API_KEYS: `${ANALYST_KEY}:analyst` });
+    try {
+      // The first worker listens while the primary still starts the second: the cluster is not started yet.
+      await server.waitFor(/"worker":1,.*"msg":"listening"/, 60_000);
+      const workers = readFileSync(`/proc/${server.child.pid}/task/${server.child.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      expect(server.stdout()).toContain('"msg":"shut down cleanly"');
+      expect(server.stderr()).not.toMatch(/Error|\n\s+at /);
+      for (const pid of workers) expect(() => process.kill(pid, 0)).toThrow();
     } finally {
       server.child.kill('SIGKILL');
     }
