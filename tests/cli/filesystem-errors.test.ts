@@ -66,6 +66,24 @@ describe('a lake file the user running stedi may not read', () => {
   });
 });
 
+describe('a landing folder the user running stedi may not list', () => {
+  jest.setTimeout(60_000);
+
+  it('says to give that user read access, not to point --landing at another folder', async () => {
+    const landing = writeSmallLanding();
+    execFileSync('chmod', ['-R', 'a+rX', landing]);
+    const lake = makeTempDir('stedi-landing-unlisted-');
+    chmodSync(lake, 0o777);
+    const folder = join(landing, 'customer', 'landing');
+    // Root lists any folder: build as nobody; otherwise take the owner's permissions away.
+    chmodSync(folder, asRoot ? 0o700 : 0o000);
+    const run = await runBin(['build', '--landing', landing, '--lake', lake], {}, asRoot ? { uid: 65534, gid: 65534 } : {});
+    chmodSync(folder, 0o755);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`stedi: landing folder ${folder} cannot be read (EACCES): give the user stedi runs as (uid ${asRoot ? 65534 : process.getuid?.()}) read access to it (chmod, chown)\n`);
+  });
+});
+
 describe('a file where the lake needs a folder', () => {
   jest.setTimeout(60_000);
 

@@ -32,6 +32,10 @@ export async function findLandingFiles(folder: string, { whole = false } = {}): 
     entries = await readdir(absolute, { withFileTypes: true });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    // A folder this user may not list is the right folder with the wrong permissions: pointing --landing elsewhere fixes nothing.
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new LandingFolderError(absolute, `cannot be read (${code}): give the user stedi runs as (uid ${process.getuid?.()}) read access to it (chmod, chown)`);
+    }
     const why = code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is not a folder' : `cannot be read (${code ?? (error as Error).message})`;
     throw new LandingFolderError(absolute, `${why}; point --landing at the folder holding customer/landing/, accelerometer/landing/ and step_trainer/landing/`, code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : 'unusable');
   }
