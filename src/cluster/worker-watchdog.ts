@@ -17,7 +17,8 @@ export class WorkerWatchdog<W> {
     private readonly hangMs: number,
     private readonly ping: (worker: W) => void,
     private readonly onHung: (worker: W, silentMs: number) => void,
-    private readonly now: () => number = Date.now,
+    // Monotonic: a wall clock stepped back an hour left a stuck worker unseen for that hour.
+    private readonly now: () => number = () => Math.round(performance.now()),
   ) {
     this.everyMs = Math.max(1, Math.floor(hangMs / 4));
     this.lastTick = now();

@@ -31,13 +31,14 @@ export function cutStalledAnswers(stallMs: number): RequestHandler {
  */
 export function watchStall(socket: Socket, stallMs: number, onStall: () => void): () => void {
   let taken = bytesTaken(socket);
-  let movedAt = Date.now();
+  // Monotonic: a wall clock stepped forward (NTP, a laptop waking) cut an answer whose client paused for a moment then.
+  let movedAt = performance.now();
   const watch = setInterval(
     () => {
       if (bytesTaken(socket) !== taken) {
         taken = bytesTaken(socket);
-        movedAt = Date.now();
-      } else if (Date.now() - movedAt >= stallMs) {
+        movedAt = performance.now();
+      } else if (performance.now() - movedAt >= stallMs) {
         clearInterval(watch);
         onStall();
       }

@@ -69,4 +69,15 @@ describe('a cluster worker that stops answering', () => {
     await advance(3_000, 1_000);
     expect(hung.map(([w]) => w)).toEqual(['a']);
   });
+  it('on its own clock, still reports a silent worker after hangMs when the wall clock steps back an hour', async () => {
+    const hung: string[] = [];
+    const watchdog = new WorkerWatchdog<string>(4_000, () => undefined, (w) => void hung.push(w));
+    watchdog.watch('a');
+    await jest.advanceTimersByTimeAsync(1_000);
+    // NTP correcting a clock that ran fast: Date goes back, the time that passes does not.
+    jest.setSystemTime(Date.now() - 3_600_000);
+    for (let i = 0; i < 5; i += 1) await jest.advanceTimersByTimeAsync(1_000);
+    expect(hung).toEqual(['a']);
+    watchdog.close();
+  });
 });

@@ -68,4 +68,31 @@ describe('answers the client stops reading', () => {
     expect(Buffer.byteLength(text.slice(text.indexOf('\r\n\r\n') + 4), 'latin1')).toBe(length);
   });
 
+  it('are sent whole to a client that pauses within the stall limit while the wall clock steps an hour forward (NTP, a laptop waking)', async () => {
+    const { port } = t.server.address() as AddressInfo;
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const body = JSON.stringify({ query: LARGE });
+    socket.write(`POST /graphql HTTP/1.1\r\nhost: x\r\nconnection: close\r\nauthorization: Bearer ${ANALYST_KEY}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    let text = '';
+    let paused = false;
+    const wall = Date.now.bind(Date);
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      // Once the answer flows: a pause of 40% of the limit, long enough for the kernel's buffers to fill, with the clock stepped.
+      if (paused || text.length < 1 << 20) return;
+      paused = true;
+      socket.pause();
+      const stepped = jest.spyOn(Date, 'now').mockImplementation(() => wall() + 3_600_000);
+      setTimeout(() => {
+        stepped.mockRestore();
+        socket.resume();
+      }, STALL_MS * 0.4);
+    });
+    await new Promise((resolve) => socket.once('close', resolve));
+    expect(paused).toBe(true);
+    const length = Number(/\r\ncontent-length: (\d+)\r\n/i.exec(text)?.[1]);
+    expect(Buffer.byteLength(text.slice(text.indexOf('\r\n\r\n') + 4), 'latin1')).toBe(length);
+  });
 });
