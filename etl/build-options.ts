@@ -33,9 +33,10 @@ export interface BuildOptions {
   maxLineBytes?: number;
   /**
    * Of the older versions that stay kept, those to expire now (the erasure
-   * bound: versions holding a customer who withdrew consent). Asked at publish.
+   * bound: versions holding a customer who withdrew consent, or readings the
+   * new version `live`'s policy leaves out). Asked at publish.
    */
-  expireVersions?: (older: readonly VersionManifest[]) => Promise<readonly string[]>;
+  expireVersions?: (older: readonly VersionManifest[], live: VersionManifest) => Promise<readonly string[]>;
   /**
    * Called with the new version once its files are written and checked, just before the
    * manifest names it: a server loads it now, so its first readers find it ready.

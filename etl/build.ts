@@ -143,7 +143,7 @@ export async function runBuild(target: BuildTarget, options: BuildOptions = {}):
       const damaged = previous && target.damagedVersions ? await target.damagedVersions(previous) : new Set<string>();
       const next = publish(previous, manifest, keep, damaged);
       // The erasure bound: older kept versions still holding a customer who withdrew consent expire now.
-      const doomed = new Set(await (options.expireVersions?.(next.manifest.versions.slice(1)) ?? []));
+      const doomed = new Set(await (options.expireVersions?.(next.manifest.versions.slice(1), manifest) ?? []));
       doomed.delete(manifest.version);
       const kept = next.manifest.versions.filter((v) => !doomed.has(v.version));
       const expired = [...next.expired, ...next.manifest.versions.filter((v) => doomed.has(v.version))];

@@ -24,10 +24,15 @@ export interface PendingErasure {
   readonly versions: readonly string[];
   /** Versions a dead build expired but left on disk (no manifest names them), and when each was first seen. */
   readonly abandoned: ReadonlyMap<string, Date>;
+  /**
+   * Kept versions (also in `versions`) whose customers cannot be read, and when each was first seen so: they may
+   * hold any customer landing hides, so they count as holding every one (privacy first) until a build expires them.
+   */
+  readonly unreadable: ReadonlyMap<string, Date>;
 }
 
 /** Whether anything on disk still waits for the erasure rebuild. */
-export const erasurePending = (pending: PendingErasure): boolean => pending.versions.length > 0 || pending.abandoned.size > 0;
+export const erasurePending = (pending: PendingErasure): boolean => pending.versions.length > 0 || pending.abandoned.size > 0 || pending.unreadable.size > 0;
 
 // Private: a refresh failing with these is answered as they say (a damaged or unbuilt lake, a timeout, an engine out of reach, a closing server), not as consent unavailable.
 const SAYS_ITSELF = [ManifestError, LakeDamagedError, LakeNotBuiltError, QueryTimeoutError, EngineUnreachableError, EngineClosedError];
@@ -54,6 +59,7 @@ export class ConsentRegistry {
   private held = new Map<string, Date>();
   private holding: readonly string[] = [];
   private abandoned = new Map<string, Date>();
+  private unreadable = new Map<string, Date>();
   // Private: versions snapshotFor() has refreshed for; forgotten when no longer kept.
   private readonly refreshedFor = new Set<string>();
   // Private: a version about to be published (stage()), given its exclusions before the manifest names it.
@@ -75,7 +81,7 @@ export class ConsentRegistry {
 
   /** What kept versions hold that landing hides, as of the last refresh. */
   pendingErasure(): PendingErasure {
-    return { since: this.held, versions: this.holding, abandoned: this.abandoned };
+    return { since: this.held, versions: this.holding, abandoned: this.abandoned, unreadable: this.unreadable };
   }
 
   /** Refreshes every `refreshMs` in the background until `stop()`. */
@@ -185,15 +191,21 @@ export class ConsentRegistry {
     this.versionCustomers.retain(listed.map((v) => v.version));
     for (const version of this.refreshedFor) if (!kept.some((v) => v.version === version)) this.refreshedFor.delete(version);
     const lists: (readonly VersionCustomer[] | undefined)[] = [];
+    const unreadable = new Map<string, Date>();
     for (const version of listed) {
       try {
         lists.push(await this.versionCustomers.of(version.version));
       } catch (error) {
-        // A damaged version serves nothing; without its list it filters by every hidden serial.
-        this.logger.warn({ err: error, version: version.version }, 'consent registry cannot read the customers of a kept version');
         lists.push(undefined);
+        // The version being published is new: its build has just read it.
+        if (version === stagedVersion) continue;
+        const since = this.unreadable.get(version.version);
+        // Once per version while it stays unreadable (a refresh every 30 s would repeat it).
+        if (since === undefined) this.logger.warn({ err: error, version: version.version }, 'consent registry cannot read the customers of a kept version; it counts as holding every hidden customer, erasure pending');
+        unreadable.set(version.version, since ?? new Date());
       }
     }
+    this.unreadable = unreadable;
     const inputs: RefreshInputs = { landing, versions: listed.map((v) => `${v.version} ${v.consentPolicy} ${v === stagedVersion}`).join('\n'), lists };
     // An unchanged landing read and the same versions: at 100x rebuilding the sets blocked each worker's event loop for 0.5-2 s every refresh.
     if (this.current && sameInputs(this.inputs, inputs)) return this.reuse(this.current);
@@ -201,13 +213,19 @@ export class ConsentRegistry {
     const hiddenEmails = new Set<string>(landing.withheld);
     const hiddenSerials = new Set<string>(landing.unsafeSerials);
     const byVersion = new Map<string, readonly string[]>();
+    // The policy readings are served under: the live version's (an older one may have been built under another).
+    const livePolicy = (kept[0] ?? stagedVersion)?.consentPolicy ?? 'any';
     const held = new Map<string, Date>();
     const holding: string[] = [];
     for (const [k, version] of listed.entries()) {
       const customers = lists[k];
-      if (customers === undefined) continue;
+      // A damaged version serves nothing (STALE_CURSOR); it may still hold, on disk, any customer landing hides.
+      if (customers === undefined) {
+        if (unreadable.has(version.version)) holding.push(version.version);
+        continue;
+      }
       const excluded = new Set<string>();
-      for (const customer of heldCustomers(customers, version, landing)) {
+      for (const customer of heldCustomers(customers, version, landing, livePolicy)) {
         hiddenEmails.add(customer.email);
         hiddenSerials.add(customer.serialNumber);
         excluded.add(customer.serialNumber);

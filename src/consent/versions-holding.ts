@@ -1,3 +1,4 @@
+import type { ConsentPolicy } from '../../etl/consent-policy';
 import type { Engine } from '../../etl/engine/engine';
 import type { VersionManifest } from '../../etl/manifest';
 import { serialSpellingOf } from '../../etl/landing/serial-spelling';
@@ -48,13 +49,17 @@ export interface HeldCustomer {
  * The customers `version` holds (`customers`) that must be hidden now: their
  * freshest record withholds consent (or is uncertain, or gone), their device
  * is unsafe, or, under `as-of`, their consent date moved later than the one
- * the version was built with (it holds readings from before it).
+ * the version was built with (it holds readings from before it). A version
+ * built under `any` while the lake's policy (`livePolicy`, the live version's)
+ * is `as-of` holds every reading, those before each consent date among them:
+ * its every consenting customer is hidden, as if their dates had all moved later.
  */
-export function heldCustomers(customers: readonly VersionCustomer[], version: VersionManifest, landing: LandingConsent): HeldCustomer[] {
+export function heldCustomers(customers: readonly VersionCustomer[], version: VersionManifest, landing: LandingConsent, livePolicy: ConsentPolicy): HeldCustomer[] {
   const held: HeldCustomer[] = [];
+  const everyReading = version.consentPolicy === 'any' && livePolicy === 'as-of';
   for (const { email, serialNumber, consentAt } of customers) {
     const now = landing.consentDate.get(email);
-    const movedLater = version.consentPolicy === 'as-of' && now !== undefined && consentAt !== null && now > consentAt;
+    const movedLater = now !== undefined && (everyReading || (version.consentPolicy === 'as-of' && consentAt !== null && now > consentAt));
     // By device: landing may spell the serial otherwise (serial-spelling.ts).
     const device = serialSpellingOf(serialNumber);
     const erase = now === undefined || movedLater || landing.withheldDevices.has(device);
@@ -63,14 +68,14 @@ export function heldCustomers(customers: readonly VersionCustomer[], version: Ve
   return held;
 }
 
-/** The kept versions holding a customer landing no longer lets them serve (what erasure must expire). */
-export async function versionsHoldingHidden(engine: Engine, versions: readonly VersionManifest[], landing: LandingConsent): Promise<string[]> {
+/** The kept versions holding a customer landing no longer lets them serve under `livePolicy` (what erasure must expire). */
+export async function versionsHoldingHidden(engine: Engine, versions: readonly VersionManifest[], landing: LandingConsent, livePolicy: ConsentPolicy): Promise<string[]> {
   const lists = new VersionCustomers(engine);
   const holding: string[] = [];
   for (const v of versions) {
     // A version whose customers cannot be read cannot be shown free of them: it expires too.
     const customers = await lists.of(v.version).catch(() => null);
-    if (customers === null || heldCustomers(customers, v, landing).some((c) => c.erase)) holding.push(v.version);
+    if (customers === null || heldCustomers(customers, v, landing, livePolicy).some((c) => c.erase)) holding.push(v.version);
   }
   return holding;
 }

@@ -124,16 +124,19 @@ export class Erasure {
 
   private oldestSeen(pending: PendingErasure): number {
     let oldest = Date.now();
-    for (const seen of [...pending.since.values(), ...pending.abandoned.values()]) oldest = Math.min(oldest, seen.getTime());
+    for (const seen of [...pending.since.values(), ...pending.abandoned.values(), ...pending.unreadable.values()]) oldest = Math.min(oldest, seen.getTime());
     return oldest;
   }
 }
 
-/** The build hook that expires, at publish, the older kept versions holding a customer landing now withholds. */
-export function expireHoldingVersions(engine: Engine, maxLineBytes?: number): (older: readonly VersionManifest[]) => Promise<readonly string[]> {
-  return async (older) => {
+/**
+ * The build hook that expires, at publish, the older kept versions holding a customer landing now withholds,
+ * or readings the new version's policy (`live`'s) leaves out.
+ */
+export function expireHoldingVersions(engine: Engine, maxLineBytes?: number): (older: readonly VersionManifest[], live: VersionManifest) => Promise<readonly string[]> {
+  return async (older, live) => {
     if (older.length === 0) return [];
     const landing = await readLandingConsent(engine, older[0].version, maxLineBytes);
-    return versionsHoldingHidden(engine, older, landing);
+    return versionsHoldingHidden(engine, older, landing, live.consentPolicy);
   };
 }

@@ -4,7 +4,7 @@ import { createLogger } from '../../src/logger';
 import { loggedLines } from '../helpers/log-lines';
 
 const ERASURE_MS = 9_000;
-const pending = (seenAgoMs: number) => ({ since: new Map([['a@x', new Date(Date.now() - seenAgoMs)]]), versions: ['v1'], abandoned: new Map() });
+const pending = (seenAgoMs: number) => ({ since: new Map([['a@x', new Date(Date.now() - seenAgoMs)]]), versions: ['v1'], abandoned: new Map(), unreadable: new Map() });
 
 describe('the erasure rebuild', () => {
   let states: Map<string, RebuildState>;
@@ -27,7 +27,7 @@ describe('the erasure rebuild', () => {
       ERASURE_MS,
     );
     // The process's first refresh found nothing held: what later ones find was read by this process.
-    erasure.onRefresh({ since: new Map(), versions: [], abandoned: new Map() });
+    erasure.onRefresh({ since: new Map(), versions: [], abandoned: new Map(), unreadable: new Map() });
     jest.advanceTimersByTime(1);
   });
 
@@ -73,7 +73,7 @@ describe('the erasure rebuild', () => {
 
   it('does not start when a refresh before its time finds the customer erased already (another worker\'s or an admin\'s rebuild)', async () => {
     await refreshThenWait(ERASURE_MS / 3 - 10);
-    erasure.onRefresh({ since: new Map(), versions: [], abandoned: new Map() });
+    erasure.onRefresh({ since: new Map(), versions: [], abandoned: new Map(), unreadable: new Map() });
     await jest.advanceTimersByTimeAsync(ERASURE_MS);
     expect(started).toEqual([]);
     // A later revocation is erased as ever.
@@ -88,7 +88,7 @@ describe('the erasure rebuild', () => {
   });
 
   it('starts at once when a dead build left an expired version on disk: it may have died long ago', async () => {
-    erasure.onRefresh({ since: new Map(), versions: [], abandoned: new Map([['v0', new Date()]]) });
+    erasure.onRefresh({ since: new Map(), versions: [], abandoned: new Map([['v0', new Date()]]), unreadable: new Map() });
     await jest.advanceTimersByTimeAsync(0);
     expect(started).toEqual(['job-1']);
   });
@@ -134,7 +134,7 @@ describe('the erasure bound exceeded line', () => {
       log.logger,
       ERASURE_MS,
     );
-    erasure.onRefresh({ since: new Map(), versions: [], abandoned: new Map() });
+    erasure.onRefresh({ since: new Map(), versions: [], abandoned: new Map(), unreadable: new Map() });
   });
 
   afterEach(() => {
@@ -143,7 +143,7 @@ describe('the erasure bound exceeded line', () => {
   });
 
   const logged = (msg: string): Array<Record<string, unknown>> => log.lines.map((l) => JSON.parse(l)).filter((l) => l.msg === msg);
-  const held = (since: Array<[string, Date]>) => ({ since: new Map(since), versions: ['v1'], abandoned: new Map() });
+  const held = (since: Array<[string, Date]>) => ({ since: new Map(since), versions: ['v1'], abandoned: new Map(), unreadable: new Map() });
 
   /** Consent refreshes every 30 s for `ms`, each finding `pending`. */
   async function refreshFor(ms: number, pending: ReturnType<typeof held>): Promise<void> {
