@@ -1,6 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { spellingOf } from './email-spelling';
-import { NamedAddresses, mayNameAddress } from './named-addresses';
+import { KEPT_TEXT_BUDGET, NamedAddresses, mayNameAddress } from './named-addresses';
+import { type DeviceDoubt, NamedDevices, deviceSpellings } from './named-devices';
 import { serialSpellingOf } from './serial-spelling';
 
 /**
@@ -10,9 +11,10 @@ import { serialSpellingOf } from './serial-spelling';
  * that is newer than the bad line's own date arrives. A bad line whose date
  * cannot be read is cleared only by fixing it: nothing can be shown newer
  * (landing order is no proof: a file named later may hold an older record).
- * A device the line names under its serialNumber key puts every customer whose
- * freshest records name it in doubt (devices follow consent), until the line is
- * fixed or every email under its key has a valid record newer than its date.
+ * A device the line names, under its serialNumber key or anywhere in it
+ * (named-devices.ts), puts every customer whose freshest records name it in
+ * doubt (devices follow consent), until the line is fixed or every email under
+ * its key has a valid record newer than its date.
  * The build and the consent registry both decide it here.
  */
 
@@ -73,10 +75,22 @@ const readDevices = (raw: string, into = new Set<string>()): Set<string> => {
  * of the one before, so a name and its email split between pieces are still
  * found (an email longer than the window could match no accepted record).
  */
+/** The longest device (a serialNumber is at most 200 bytes of UTF-8, so 200 UTF-16 units) less one. */
+const DEVICE_OVERLAP = 199;
+
 export class OverlongEmails {
   readonly emails = new Set<string>();
   /** The devices it names under a serialNumber key. */
   readonly devices = new Set<string>();
+  /**
+   * Its text spelled as devices are (serial-spelling.ts), in pieces each starting with the last DEVICE_OVERLAP
+   * characters of the one before, and each piece read with the text before it decoded (named-devices.ts).
+   */
+  readonly devicePieces: string[] = [];
+  /** Its spelling outgrew KEPT_TEXT_BUDGET: no longer kept, and every accepted device counts as named. */
+  devicesOverBudget = false;
+  private deviceTail = '';
+  private deviceChars = 0;
   /** The text read, in overlapping pieces, for the address search (named-addresses.ts). */
   readonly texts: string[] = [];
   // Private: the end of the text read so far, read again before the next piece.
@@ -90,6 +104,17 @@ export class OverlongEmails {
     readEmails(text, this.emails);
     readDevices(text, this.devices);
     if (mayNameAddress(text)) this.texts.push(text);
+    // The new text only (spelling is per character), after the tail of the one before: a device split between pieces is whole in one.
+    if (!this.devicesOverBudget) {
+      const spelled = this.deviceTail + serialSpellingOf(text.slice(this.tail.length));
+      // Decoded whole with the window before it, so an escape or a device cut between pieces is read whole.
+      const pieces = [spelled, ...deviceSpellings(text).slice(1)];
+      for (const piece of pieces) this.deviceChars += piece.length;
+      this.devicesOverBudget = this.deviceChars > KEPT_TEXT_BUDGET;
+      if (this.devicesOverBudget) this.devicePieces.length = 0;
+      else this.devicePieces.push(...pieces);
+      this.deviceTail = spelled.slice(-DEVICE_OVERLAP);
+    }
     this.tail = text.slice(-this.window);
   }
 }
@@ -101,12 +126,14 @@ export class ConsentDoubt {
   private readonly valid = new Map<string, number>();
   private readonly addresses = new NamedAddresses();
   /** Per device a bad line names under its serialNumber key: each such line's own lastUpdateDate (null when unknown) and the emails under its email key. */
-  private readonly deviceDoubts = new Map<string, Array<{ date: number | null; writers: readonly string[] }>>();
+  private readonly deviceDoubts = new Map<string, DeviceDoubt[]>();
   /**
    * Per email: the serialNumber (a set only on a tie: one per email is the rule) its records at its freshest
    * lastUpdateDate name, as written: spelled as a device only when a bad line names one (rarely).
    */
   private readonly freshestSerials = new Map<string, string | Set<string>>();
+  /** The bad lines' text, searched for every accepted device once landing is read. */
+  private readonly devicesAnywhere = new NamedDevices();
 
   accepted(email: string, lastUpdateDate: number, serialNumber?: string): void {
     const known = this.valid.get(email);
@@ -130,6 +157,7 @@ export class ConsentDoubt {
     const emails = readEmails(raw);
     this.add(emails, lastUpdateDate);
     this.addDevices(readDevices(raw), lastUpdateDate, [...emails]);
+    this.devicesAnywhere.keep(deviceSpellings(raw), { date: lastUpdateDate, writers: [...emails] });
     this.addresses.keep(raw, lastUpdateDate);
     // Decoded, an email under the key is searched as the raw text is (`ANN\u0040X.COM` is ann@x.com in other case).
     for (const email of emails) this.addresses.keep(email, lastUpdateDate);
@@ -139,6 +167,8 @@ export class ConsentDoubt {
   quarantinedOverlong(named: OverlongEmails): void {
     this.add(named.emails, null);
     this.addDevices(named.devices, null, []);
+    if (named.devicesOverBudget) this.devicesAnywhere.overflow();
+    this.devicesAnywhere.keep(named.devicePieces, { date: null, writers: [] });
     for (const text of [...named.texts, ...named.emails]) this.addresses.keep(text, null);
   }
 
@@ -166,18 +196,37 @@ export class ConsentDoubt {
     // A device a bad line names may be its writer's, who may withhold consent (devices follow consent): every
     // customer whose freshest records name it is in doubt. Only the writer's newer record supersedes the line (as it
     // would a valid record of theirs); the device holder's own newer record says nothing of the writer's consent.
-    if (this.deviceDoubts.size > 0) {
+    // Devices named anywhere in a bad line (named-devices.ts), beside those under its key.
+    const named = new Map<string, DeviceDoubt[]>();
+    if (this.devicesAnywhere.holdsText) {
+      for (const [device, doubt] of this.devicesAnywhere.named(this.freshestDevices())) {
+        const doubts = named.get(device);
+        if (doubts) doubts.push(doubt);
+        else named.set(device, [doubt]);
+      }
+    }
+    if (this.deviceDoubts.size > 0 || named.size > 0) {
       // A writer is superseded by a newer record of theirs, under the address as written or its lone accepted spelling.
       const superseded = (writer: string, date: number | null): boolean => {
         const alike = spellings.get(spellingOf(writer));
         return !stands(writer, date) || (alike?.length === 1 && !stands(alike[0], date));
       };
-      const live = (doubt: { date: number | null; writers: readonly string[] }): boolean => doubt.writers.length === 0 || doubt.writers.some((writer) => !superseded(writer, doubt.date));
+      const live = (doubt: DeviceDoubt): boolean => doubt.writers.length === 0 || doubt.writers.some((writer) => !superseded(writer, doubt.date));
       for (const [email, serials] of this.freshestSerials) {
-        for (const serial of typeof serials === 'string' ? [serials] : serials) if (this.deviceDoubts.get(serialSpellingOf(serial))?.some(live)) out.add(email);
+        for (const serial of typeof serials === 'string' ? [serials] : serials) {
+          const device = serialSpellingOf(serial);
+          if (this.deviceDoubts.get(device)?.some(live) || named.get(device)?.some(live)) out.add(email);
+        }
       }
     }
     return [...out].sort();
+  }
+
+  /** The devices (serial-spelling.ts) the accepted emails' freshest records name. */
+  private freshestDevices(): Set<string> {
+    const devices = new Set<string>();
+    for (const serials of this.freshestSerials.values()) for (const serial of typeof serials === 'string' ? [serials] : serials) devices.add(serialSpellingOf(serial));
+    return devices;
   }
 
   /**

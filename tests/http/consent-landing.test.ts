@@ -172,6 +172,23 @@ describe('consent read from landing, through the API', () => {
     expect(test.lake.services.consent.pendingErasure().versions).toHaveLength(1);
   });
 
+  it.each([
+    ['under a key in other case', JSON.stringify({ ...customerRecord({ name: 'mallory', serial: 'x', consentAt: null, updatedAt: 1_656_000_000_000 }), serialNumber: undefined, SerialNumber: 'serial-alice' })],
+    ['under a key in lower case', JSON.stringify({ ...customerRecord({ name: 'mallory', serial: 'x', consentAt: null, updatedAt: 1_656_000_000_000 }), serialNumber: undefined, serialnumber: 'serial-alice' })],
+    ['under a key with a space in it', JSON.stringify({ ...customerRecord({ name: 'mallory', serial: 'x', consentAt: null, updatedAt: 1_656_000_000_000 }), serialNumber: undefined, ' serialNumber': 'serial-alice' })],
+    ['in a line that is not JSON', "{'email': 'mallory@test.com', 'serialNumber': 'SERIAL-ALICE', 'shareWithResearchAsOfDate': None}"],
+  ])('hides at once, and holds pending erasure, a customer whose device a quarantined line names %s', async (_how, line) => {
+    const landing = writeSmallLanding();
+    test = await buildTestApp({ landing });
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
+    writeLanding(landing, 'customer', [line], 'customer-2.json');
+    await test.lake.services.consent.refresh();
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toBeNull();
+    const steps = (await test.graphql(STEPS.replace('first: 1', 'first: 100'), ANALYST_KEY, {})).body.data.stepTrainerReadings.edges;
+    expect(steps.map((e: { node: { serialNumber: string } }) => e.node.serialNumber)).not.toContain('serial-alice');
+    expect(test.lake.services.consent.pendingErasure().versions).toHaveLength(1);
+  });
+
   it('under as-of, hides at once the readings before a consent date moved later', async () => {
     const landing = writeSmallLanding();
     test = await buildTestApp({ landing, consentPolicy: 'as-of' });

@@ -5,6 +5,7 @@ import { LOWER, UPPER } from '../../landing/named-addresses';
 import { PERCENT_RUN } from '../../landing/percent-encoded';
 import { serialSpellingSql } from '../../landing/serial-spelling';
 import { FIELD_REASON_PREFIXES, MAX_SAFE_WHOLE } from '../../landing/landing-rules';
+import { DROPPED_ESCAPES } from '../../landing/named-devices';
 import { consentUncertainName, landingCheckedName } from './object-names';
 import { type Statement, literal, qualified } from './statements';
 
@@ -21,9 +22,11 @@ import { type Statement, literal, qualified } from './statements';
  * are read from all of it; the line's date is its own top-level one, known
  * only when the line was refused for a field's value.
  *
- * A device named under a bad line's serialNumber key (serial-spelling.ts) names
- * every customer whose freshest accepted records name it, until the line is fixed
- * or every email under its key has a newer accepted record.
+ * A device named under a bad line's serialNumber key (serial-spelling.ts), or
+ * anywhere in the line's spelling (named-devices.ts: as written, or with its
+ * percent-encoding and escapes decoded), names every
+ * customer whose freshest accepted records name it, until the line is fixed or
+ * every email under its key has a newer accepted record.
  *
  * A doubt is cleared by an accepted record of the same email with a later
  * lastUpdateDate; one whose date cannot be read, only by fixing the line.
@@ -89,8 +92,11 @@ export function createConsentUncertainView(database: string, version: string): S
       `CREATE VIEW ${qualified(database, consentUncertainName(version))} AS`,
       `WITH`,
       `"bad" AS (`,
-      `  SELECT "line", "folded", "searched", ${decomposed('"searched"')} AS "apart", "lastUpdateDate"`,
+      `  SELECT "line", "folded", "searched", ${decomposed('"searched"')} AS "apart", "lastUpdateDate", "devices", "devices_decoded"`,
       `  FROM (SELECT "line", ${fold('"line"')} AS "folded", ${searched('"line"')} AS "searched",`,
+      // Its text spelled as devices are, as written and decoded (named-devices.ts).
+      `    ${serialSpellingSql('"line"')} AS "devices",`,
+      `    ${serialSpellingSql(`regexp_replace(${decoded(percentDecoded('"line"'))}, ${literal(DROPPED_ESCAPES)}, '')`)} AS "devices_decoded",`,
       // Its own date when the line was read to its end and the date is a whole number within ±(2^53 − 1); else unknown.
       `    CASE WHEN ${fieldReason} AND abs("date") <= ${MAX_SAFE_WHOLE} AND floor("date") = "date" THEN CAST("date" AS bigint) END AS "lastUpdateDate"`,
       `  FROM (SELECT "line", "reason", try_cast(json_extract_scalar("line", '$.lastUpdateDate') AS double) AS "date" FROM ${checked} WHERE "reason" IS NOT NULL) AS "refused") AS "b"`,
@@ -138,6 +144,13 @@ export function createConsentUncertainView(database: string, version: string): S
       `  SELECT ${serialSpellingSql(jsonDecoded('"d"."raw"'))} AS "device"`,
       `  FROM "bad"`,
       `  CROSS JOIN UNNEST(regexp_extract_all("bad"."line", ${SERIAL}, 1)) AS "d"("raw")`,
+      `  WHERE "bad"."line" NOT IN (SELECT "line" FROM "superseded")`,
+      `  UNION ALL`,
+      // Every accepted device anywhere in the line's spelling (named-devices.ts); one of no characters is named by none.
+      `  SELECT "c"."device"`,
+      `  FROM "bad"`,
+      `  JOIN (SELECT DISTINCT "device" FROM "claims") AS "c"`,
+      `    ON length("c"."device") > 0 AND (strpos("bad"."devices", "c"."device") > 0 OR strpos("bad"."devices_decoded", "c"."device") > 0)`,
       `  WHERE "bad"."line" NOT IN (SELECT "line" FROM "superseded")`,
       `),`,
       `"doubts" AS (`,

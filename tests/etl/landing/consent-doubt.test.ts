@@ -225,3 +225,55 @@ describe('doubt hides: an address is read however the bad line quotes or keys it
     expect(await uncertainAfter(`{'pad': '${'p'.repeat(1_000_000)}', 'email': 'a@x.com'}`)).toEqual(['a@x.com']);
   });
 });
+
+describe('doubt hides: a device is read however the bad line keys or writes its serial', () => {
+  /** The emails left uncertain by `badLine` after a's grant on device S1-DEVICE (and b's own grant on S2). */
+  async function uncertainNaming(badLine: string, after: string[] = []): Promise<string[]> {
+    const file = join(makeTempDir(), 'customers.json');
+    const grants = [JSON.stringify(customer({ serialNumber: 'S1-DEVICE' })), JSON.stringify(customer({ email: 'b@x.com', serialNumber: 'S2' }))];
+    writeFileSync(file, [...grants, badLine, ...after].join('\n') + '\n');
+    return (await readLanding([file], COLUMNS, ignore, { consentDoubt: true })).uncertain;
+  }
+
+  it.each([
+    ['under a key in other case', JSON.stringify({ ...customer({ email: 'm@x.com', shareWithResearchAsOfDate: null }), serialNumber: undefined, SerialNumber: 'S1-DEVICE' })],
+    ['under a key in lower case', JSON.stringify({ ...customer({ email: 'm@x.com', shareWithResearchAsOfDate: null }), serialNumber: undefined, serialnumber: 's1-device' })],
+    ['under a key with a space in it', JSON.stringify({ ...customer({ email: 'm@x.com', shareWithResearchAsOfDate: null }), serialNumber: undefined, ' serialNumber': 'S1-DEVICE' })],
+    ['in a Python dict', "{'serialNumber': 'S1-DEVICE', 'email': 'm@x.com', 'shareWithResearchAsOfDate': None}"],
+    ['in a form body, percent-encoded', 'serial=S1%2DDEVICE&email=m%40x.com'],
+    ['in plain text, spaced out and in other case', 'm@x.com withdrew, device s 1 - d e v i c e'],
+    ['as JSON escapes', '{"device": "\\u0053\\u0031-DEVICE", "email": "m@x.com"'],
+    ['with a tab written as JSON writes it', '{"device": "S1-\\tDEVICE"'],
+  ])('puts the device holder in doubt when a line names the device %s', async (_how, line) => {
+    expect(await uncertainNaming(line)).toContain('a@x.com');
+  });
+
+  it('does not put in doubt a device the line does not name', async () => {
+    expect(await uncertainNaming("{'serialNumber': 'S3', 'email': 'm@x.com'}")).toEqual([]);
+  });
+
+  it('is cleared by its writer\'s newer valid record when the line\'s date is known, and not by the device holder\'s', async () => {
+    const line = JSON.stringify({ ...customer({ email: 'm@x.com', shareWithResearchAsOfDate: null, lastUpdateDate: 1700000000000 }), serialNumber: undefined, SerialNumber: 'S1-DEVICE' });
+    const writerNewer = JSON.stringify(customer({ email: 'm@x.com', serialNumber: 'M', lastUpdateDate: 1800000000000 }));
+    const holderNewer = JSON.stringify(customer({ serialNumber: 'S1-DEVICE', lastUpdateDate: 1800000000000 }));
+    expect(await uncertainNaming(line, [writerNewer])).toEqual([]);
+    expect(await uncertainNaming(line, [holderNewer])).toContain('a@x.com');
+  });
+
+  it('reads a device from past the first MiB of a line over the size limit, escaped or not', async () => {
+    const pad = 'n'.repeat(CHUNK_BYTES + 10);
+    expect(await uncertainNaming(`{"note": "${pad}", "Serial": "S1-DEVICE"}`)).toContain('a@x.com');
+    expect(await uncertainNaming(`{"note": "${pad}", "Serial": "\\u0053\\u0031-DEVICE"}`)).toContain('a@x.com');
+  });
+
+  it('reads a device split between two reads of a line too long to hold', async () => {
+    const file = join(makeTempDir(), 'customers.json');
+    const grant = JSON.stringify(customer({ serialNumber: 'S1-DEVICE' }));
+    // The serial straddles the end of the first read.
+    const head = `{"note":"${'n'.repeat(CHUNK_BYTES - 4 - (grant.length + 1) - 21)}","Serial":"`;
+    writeFileSync(file, `${grant}\n${head}S1-DEVICE"}\n`);
+    expect(Buffer.byteLength(`${grant}\n${head}`)).toBeLessThan(CHUNK_BYTES);
+    expect(Buffer.byteLength(`${grant}\n${head}S1-DEVICE`)).toBeGreaterThan(CHUNK_BYTES);
+    expect((await readLanding([file], COLUMNS, ignore, { consentDoubt: true })).uncertain).toEqual(['a@x.com']);
+  });
+});

@@ -1,0 +1,98 @@
+import { KEPT_TEXT_BUDGET, decodedText } from './named-addresses';
+import { serialSpellingOf } from './serial-spelling';
+
+/**
+ * Devices follow consent, and doubt hides however a bad line writes a serial:
+ * a quarantined customer line names every accepted device (serial-spelling.ts)
+ * whose spelling appears anywhere in the line's spelling, under whatever key
+ * (`SerialNumber`, `serialnumber`, `" serialNumber"`), in a line that is not
+ * JSON at all (`serial=…`, a Python dict), or once its URL percent-encoding and
+ * escapes are decoded (named-addresses.ts), a tab or space written `\t`,
+ * `%09` or `%20` dropped as the spelling drops them. Which devices are accepted is known
+ * only once all of landing is read, so the bad lines' spellings are kept
+ * (within a budget) and searched at the end. A device of no characters is
+ * named by no line (every line holds it).
+ */
+
+/** Escapes of what a device's spelling drops, left as written by the decoding (JSON's tab; a form's tab and space). */
+export const DROPPED_ESCAPES = String.raw`\\t|%20|%09`;
+const DROPPED = new RegExp(DROPPED_ESCAPES, 'g');
+
+/** `text` as the search reads it: spelled as written, and spelled once decoded when that differs. */
+export function deviceSpellings(text: string): string[] {
+  const spelled = serialSpellingOf(text);
+  if (!text.includes('\\') && !text.includes('%')) return [spelled];
+  const decoded = serialSpellingOf(decodedText(text).replace(DROPPED, ''));
+  return decoded === spelled ? [spelled] : [spelled, decoded];
+}
+
+/** Characters looked at by the search (each kept character once per distinct device length, that many long). */
+export const DEVICE_SEARCH_BUDGET = 1e9;
+
+/** When the line that names a device was written (null when unknown) and the emails under its email key. */
+export interface DeviceDoubt {
+  readonly date: number | null;
+  readonly writers: readonly string[];
+}
+
+/** Beyond the budgets every accepted device counts as named by a line no record supersedes. */
+const ANY_LINE: DeviceDoubt = { date: null, writers: [] };
+
+export class NamedDevices {
+  private readonly lines: Array<{ text: string; doubt: DeviceDoubt }> = [];
+  private kept = 0;
+  private overBudget = false;
+
+  constructor(
+    private readonly budget = KEPT_TEXT_BUDGET,
+    private readonly searchBudget = DEVICE_SEARCH_BUDGET,
+  ) {}
+
+  /** Whether a search may name a device: some text is kept, or more was given than kept. */
+  get holdsText(): boolean {
+    return this.overBudget || this.lines.length > 0;
+  }
+
+  /** More text than the budget was given elsewhere (a line too long to keep): every accepted device counts as named. */
+  overflow(): void {
+    this.overBudget = true;
+    this.lines.length = 0;
+  }
+
+  /** A bad line's spellings (deviceSpellings), or those of pieces of one too long to hold. */
+  keep(spellings: readonly string[], doubt: DeviceDoubt): void {
+    if (this.overBudget) return;
+    for (const text of spellings) this.kept += text.length;
+    if (this.kept > this.budget) return this.overflow();
+    for (const text of spellings) this.lines.push({ text, doubt });
+  }
+
+  /** Each of `devices` a kept line holds, with that line's doubt (once per line). */
+  *named(devices: Iterable<string>): Generator<[device: string, doubt: DeviceDoubt]> {
+    if (!this.holdsText) return;
+    const byLength = new Map<number, Set<string>>();
+    for (const device of devices) {
+      if (device.length === 0) continue;
+      const alike = byLength.get(device.length);
+      if (alike) alike.add(device);
+      else byLength.set(device.length, new Set([device]));
+    }
+    let cost = 0;
+    for (const length of byLength.keys()) cost += length * this.kept;
+    if (this.overBudget || cost > this.searchBudget) {
+      for (const alike of byLength.values()) for (const device of alike) yield [device, ANY_LINE];
+      return;
+    }
+    // Each window of each device length is looked up: linear in the kept text for a landing's few serial lengths.
+    for (const { text, doubt } of this.lines) {
+      const found = new Set<string>();
+      for (const [length, alike] of byLength) {
+        for (let at = 0; at + length <= text.length; at += 1) {
+          const window = text.slice(at, at + length);
+          if (alike.has(window)) found.add(window);
+        }
+      }
+      for (const device of found) yield [device, doubt];
+    }
+  }
+}
