@@ -286,6 +286,23 @@ describe('stedi build on hostile landing lines', () => {
     expect(cleared.tables.step_trainer_trusted.rows).toBe(3);
   });
 
+  it.each([
+    // mallory is counted too where her address is under a JSON email key (she has no valid record).
+    ['under a key in other case', JSON.stringify({ ...customerRecord({ name: 'mallory', serial: 'x', consentAt: null }), serialNumber: undefined, SerialNumber: 'serial-alice' }), 2],
+    ['under a key with a space in it', JSON.stringify({ ...customerRecord({ name: 'mallory', serial: 'x', consentAt: null }), serialNumber: undefined, ' serialNumber': 'serial-alice' }), 2],
+    ['in a line that is not JSON', "{'email': 'mallory@test.com', 'serialnumber': 'Serial-Alice', 'shareWithResearchAsOfDate': None}", 1],
+    ['in a form body, percent-encoded', 'email=mallory%40test.com&serial=serial%2Dalice&shareWithResearchAsOfDate=', 1],
+  ])('hides a customer whose device a quarantined line of another customer names %s', (_how, line, uncertain) => {
+    const landing = writeSmallLanding();
+    writeLanding(landing, 'customer', [line], 'customer-2.json');
+    const report = JSON.parse(build(landing, makeTempDir()).stdout);
+    expect(report.quarantined.customer).toBe(1);
+    expect(report.consentUncertain).toBe(uncertain);
+    // bob's one reading stays; alice's two do not.
+    expect(report.tables.customer_trusted.rows).toBe(1);
+    expect(report.tables.step_trainer_trusted.rows).toBe(1);
+  });
+
   it('keeps a quarantined line in the quarantine file only, and fails with one stderr line that names the folder', () => {
     const landing = writeSmallLanding();
     writeLanding(landing, 'customer', [`{"email": "${emailOf('secret')}", broken`], 'customer-2.json');
