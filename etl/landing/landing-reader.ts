@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { Column } from '../tables';
-import { ConsentDoubt, OverlongEmails } from './consent-doubt';
+import { ConsentDoubt } from './consent-doubt';
+import { OverlongEmails } from './overlong-line';
 import { CARRIAGE_RETURN, DEFAULT_MAX_LINE_BYTES, LINE_FEED, REASONS, isFieldReason, isJsonWhitespace } from './landing-rules';
 import { FastRecord } from './fast-record';
 import { type FieldValue, RecordSchema } from './record-schema';
