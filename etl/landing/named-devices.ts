@@ -26,8 +26,8 @@ export function deviceSpellings(text: string): string[] {
   return decoded === spelled ? [spelled] : [spelled, decoded];
 }
 
-/** Characters looked at by the search (each kept character once per distinct device length, that many long). */
-export const DEVICE_SEARCH_BUDGET = 1e9;
+/** Windows the search may look at: the kept text once per distinct device length (a second or so at this bound). */
+export const DEVICE_SEARCH_BUDGET = 2e8;
 
 /** When the line that names a device was written (null when unknown) and the emails under its email key. */
 export interface DeviceDoubt {
@@ -77,22 +77,66 @@ export class NamedDevices {
       if (alike) alike.add(device);
       else byLength.set(device.length, new Set([device]));
     }
-    let cost = 0;
-    for (const length of byLength.keys()) cost += length * this.kept;
-    if (this.overBudget || cost > this.searchBudget) {
+    if (this.overBudget || byLength.size * this.kept > this.searchBudget) {
       for (const alike of byLength.values()) for (const device of alike) yield [device, ANY_LINE];
       return;
     }
-    // Each window of each device length is looked up: linear in the kept text for a landing's few serial lengths.
+    // Each window of each device length, by a rolling hash (Rabin-Karp): linear in the kept text for a landing's few
+    // serial lengths, and a window is cut out and looked up only when its hash may be a device's.
+    const searches = [...byLength].map(([length, alike]) => new WindowSearch(length, alike));
     for (const { text, doubt } of this.lines) {
       const found = new Set<string>();
-      for (const [length, alike] of byLength) {
-        for (let at = 0; at + length <= text.length; at += 1) {
-          const window = text.slice(at, at + length);
-          if (alike.has(window)) found.add(window);
-        }
-      }
+      for (const search of searches) search.within(text, found);
       for (const device of found) yield [device, doubt];
+    }
+  }
+}
+
+/**
+ * A text's hash as WindowSearch rolls it (32 bits, wrapping). Products stay below 2^53, so `| 0` wraps them exactly
+ * as Math.imul would (Math.imul ran 40 times slower under Jest's module sandbox).
+ */
+const BASE = 131;
+function hashOf(text: string): number {
+  let hash = 0;
+  for (let i = 0; i < text.length; i += 1) hash = (hash * BASE + text.charCodeAt(i)) | 0;
+  return hash;
+}
+
+/** The devices of one length found in a text, each window's hash rolled from the last. */
+class WindowSearch {
+  // Private: low bits of the devices' hashes, a cheap first test before the hashes themselves.
+  private readonly filter = new Uint8Array(1 << 16);
+  private readonly hashes = new Set<number>();
+  // Private: BASE^(length - 1), to take a window's first character out of its hash.
+  private readonly high: number;
+
+  constructor(
+    private readonly length: number,
+    private readonly devices: ReadonlySet<string>,
+  ) {
+    for (const device of devices) {
+      const hash = hashOf(device);
+      this.hashes.add(hash);
+      this.filter[hash & 0xffff] = 1;
+    }
+    let high = 1;
+    for (let i = 1; i < length; i += 1) high = (high * BASE) | 0;
+    this.high = high;
+  }
+
+  within(text: string, found: Set<string>): void {
+    const { length, high, filter, hashes, devices } = this;
+    if (text.length < length) return;
+    let hash = 0;
+    for (let i = 0; i < length - 1; i += 1) hash = (hash * BASE + text.charCodeAt(i)) | 0;
+    for (let i = length - 1, first = 0; i < text.length; i += 1, first += 1) {
+      hash = (hash * BASE + text.charCodeAt(i)) | 0;
+      if (filter[hash & 0xffff] !== 0 && hashes.has(hash)) {
+        const window = text.slice(first, i + 1);
+        if (devices.has(window)) found.add(window);
+      }
+      hash = (hash - text.charCodeAt(first) * high) | 0;
     }
   }
 }

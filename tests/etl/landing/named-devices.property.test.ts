@@ -56,16 +56,16 @@ describe('the search of bad lines for devices', () => {
     );
   });
 
-  it('names every device once the kept text outgrows its budget, or the search would look at too many characters', () => {
+  it('names every device once the kept text outgrows its budget, or the search would look at too many windows (the kept text once per distinct device length)', () => {
     const devices = ['abc', 'abcd', 'xyz'];
     const kept = new NamedDevices(10);
     kept.keep(['a'.repeat(11)], NO_DOUBT);
     expect([...kept.named(devices)].map(([d]) => d).sort()).toEqual(devices.sort());
-    const looked = new NamedDevices(1_000, 50);
+    const looked = new NamedDevices(1_000, 39);
     looked.keep(['q'.repeat(20)], NO_DOUBT);
     expect([...looked.named(devices)].map(([d]) => d).sort()).toEqual(devices.sort());
     // Within both budgets, a line holding none names none.
-    const within = new NamedDevices(1_000, 1_000);
+    const within = new NamedDevices(1_000, 40);
     within.keep(['q'.repeat(20)], NO_DOUBT);
     expect([...within.named(devices)]).toEqual([]);
   });
