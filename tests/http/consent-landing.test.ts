@@ -19,6 +19,11 @@ import { accelerometerRecord, customerRecord, emailOf, makeTempDir, stepTrainerR
 const STEPS = `query($after: String) { stepTrainerReadings(first: 1, after: $after) { edges { node { serialNumber } } pageInfo { endCursor } } }`;
 const ALICE = '{ customer(serialNumber: "serial-alice") { serialNumber } }';
 
+// A read of landing as it is now: refresh() shares the read its 100 ms timer may have started before the change.
+const readAfterChange = async (consent: { refresh(): Promise<unknown> }): Promise<unknown> => {
+  await consent.refresh().catch(() => undefined);
+  return consent.refresh();
+};
 const revocation = (name: string, updatedAt = 1_656_000_000_000) => JSON.stringify(customerRecord({ name, serial: `serial-${name}`, consentAt: null, updatedAt }));
 
 describe('consent read from landing, through the API', () => {
@@ -330,7 +335,7 @@ describe('answers while consent cannot be read from landing', () => {
     expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
     const folder = join(landing, 'customer', 'landing');
     plant(folder);
-    await expect(consent.refresh()).rejects.toThrow(/which a build would not read/);
+    await expect(readAfterChange(consent)).rejects.toThrow(/which a build would not read/);
     while (!consent.staleness()) await new Promise((resolve) => setTimeout(resolve, 50));
     const answer = await test.graphql(ALICE, ANALYST_KEY);
     expect(answer.body.data).toEqual({ customer: null });
@@ -340,7 +345,7 @@ describe('answers while consent cannot be read from landing', () => {
     expect(ready.status).toBe(503);
     expect(ready.body.reason).toMatch(/holds an entry no build reads/);
     for (const entry of readdirSync(folder)) if (!entry.startsWith('customer-1')) rmSync(join(folder, entry), { recursive: true });
-    await consent.refresh();
+    await readAfterChange(consent);
     expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
   });
 
