@@ -73,7 +73,8 @@ export class AthenaEngine implements Engine {
   }
 
   async manifest(): Promise<LakeManifest | null> {
-    const now = Date.now();
+    // Monotonic: a wall clock stepped back an hour kept serving the cached manifest for that hour.
+    const now = performance.now();
     if (!this.cached || now - this.cached.at >= this.options.manifestCacheMs) {
       const manifest = this.lake.readManifest(this.layout.manifestUrl);
       this.cached = { at: now, manifest };

@@ -58,6 +58,23 @@ describe('the Athena engine', () => {
     expect((await fresh.manifest())?.versions.map((v) => v.version)).toEqual([V2, V1]);
   });
 
+  it('reads the manifest again after its cache period even when the wall clock stepped back an hour meanwhile', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      const aws = fakeAws();
+      aws.s3.put(`${LAKE}/_stedi/manifest.json`, JSON.stringify(manifest(V1)));
+      const engine = new AthenaEngine({ lake: LAKE, manifestCacheMs: 1_000 }, aws.clients);
+      await engine.manifest();
+      aws.s3.put(`${LAKE}/_stedi/manifest.json`, JSON.stringify(manifest(V2, V1)));
+      // NTP correcting a clock that ran fast: Date goes back an hour, the time that passes does not.
+      jest.setSystemTime(Date.now() - 3_600_000);
+      jest.advanceTimersByTime(1_000);
+      expect((await engine.manifest())?.versions.map((v) => v.version)).toEqual([V2, V1]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('runs a query in the configured workgroup, output location and database, with its parameters', async () => {
     const aws = fakeAws(() => ({ columns: [{ name: 'email', type: 'varchar' }, { name: 'total', type: 'bigint' }], rows: [['a@test.com', '3']] }));
     const engine = new AthenaEngine({ lake: LAKE, workgroup: 'stedi-api', outputLocation: 's3://results-bucket/athena/', database: 'lakehouse' }, aws.clients);

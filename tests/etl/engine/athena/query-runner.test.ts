@@ -1,5 +1,6 @@
 import { EngineBusyError, EngineUnreachableError, QueryTimeoutError } from '../../../../etl/engine/engine-errors';
 import { AthenaQueryError } from '../../../../etl/engine/athena/athena-errors';
+import { systemClock } from '../../../../etl/engine/athena/clock';
 import { AthenaQueryRunner } from '../../../../etl/engine/athena/query-runner';
 import { FakeAthena, FakeClock, type QueryOutcome } from '../../../helpers/fake-aws';
 import { GetQueryExecutionCommand, StartQueryExecutionCommand, TooManyRequestsException } from '@aws-sdk/client-athena';
@@ -165,5 +166,23 @@ describe('running one Athena query', () => {
     controller.abort();
     await expect(runner.run('SELECT 1', { timeoutMs: 60_000, signal: controller.signal })).rejects.toBeInstanceOf(QueryTimeoutError);
     expect(athena.queries).toHaveLength(0);
+  });
+
+  it('on the system clock, lets a query within its time limit finish when the wall clock steps an hour forward while it runs (NTP)', async () => {
+    const wall = Date.now.bind(Date);
+    let stepped: jest.SpyInstance | undefined;
+    // The step comes once the query has started, as the runner has taken its deadline.
+    const athena = new FakeAthena(() => {
+      stepped = jest.spyOn(Date, 'now').mockImplementation(() => wall() + 3_600_000);
+      return { states: ['RUNNING', 'SUCCEEDED'] };
+    });
+    const runner = new AthenaQueryRunner(athena.client, { ...SETTINGS, pollMinMs: 1, pollMaxMs: 1 }, systemClock);
+    try {
+      await expect(runner.run('SELECT 1', { timeoutMs: 60_000 })).resolves.toMatchObject({ Status: { State: 'SUCCEEDED' } });
+      expect(stepped).toBeDefined();
+      expect(athena.stopped).toEqual([]);
+    } finally {
+      stepped?.mockRestore();
+    }
   });
 });
