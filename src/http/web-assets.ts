@@ -36,9 +36,10 @@ export const webAssets = (): RequestHandler => {
     res.sendFile(gzip, { maxAge: 0, headers: { 'X-Content-Type-Options': 'nosniff' } }, (error?: Error & { status?: number; code?: string }) => {
       // A client gone, or an answer under way: nothing more can be said.
       if (!error || res.headersSent || error.code === 'ECONNABORTED') return;
-      // Only a gzip gone since the check falls back to the plain file: a Range or If-Match refused for the gzip is
-      // refused (a Range past the gzip's end was answered with the plain file's bytes from there).
-      if (error.status !== 404) return next(error);
+      // A Range or If-Match refused for the gzip is refused (a Range past the gzip's end was answered with the plain
+      // file's bytes from there); a gzip gone or unreadable falls back to the plain file (answered as an error, the
+      // JSON kept its Content-Encoding: gzip).
+      if (error.status === 412 || error.status === 416) return next(error);
       res.removeHeader('Content-Encoding');
       files(req, res, next);
     });

@@ -1,8 +1,9 @@
-import { readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import request from 'supertest';
 import { ADMIN_KEY, ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeSmallLanding } from '../helpers/landing-fixture';
+import { WEB_DIR } from '../../src/http/web-assets';
 import { ensureWebBundle } from '../helpers/web-bundle';
 
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
@@ -103,6 +104,20 @@ describe('the GraphiQL IDE at /graphql', () => {
       const part = await request(t.server).get('/web/ide.css').set('Accept-Encoding', 'identity').set('Range', 'bytes=0-9');
       expect(part.status).toBe(206);
       expect(part.headers['content-length']).toBe('10');
+    }
+  });
+
+  it('serves the plain file when its gzip cannot be read, never a JSON error labelled gzip', async () => {
+    // A gzip that exists but cannot be sent (here a folder in its place; unreadable files do the same).
+    const name = `review-${process.pid}`;
+    writeFileSync(join(WEB_DIR, `${name}.css`), 'body { color: red; }\n');
+    mkdirSync(join(WEB_DIR, `${name}.css.gz`));
+    try {
+      const res = await request(t.server).get(`/web/${name}.css`).set('Accept-Encoding', 'gzip');
+      expect([res.status, res.headers['content-encoding'], res.headers['content-type'], res.text]).toEqual([200, undefined, 'text/css; charset=utf-8', 'body { color: red; }\n']);
+    } finally {
+      rmSync(join(WEB_DIR, `${name}.css`), { force: true });
+      rmSync(join(WEB_DIR, `${name}.css.gz`), { recursive: true, force: true });
     }
   });
 
