@@ -29,7 +29,6 @@ export class GlueCatalog implements Catalog {
     this.send = boundedBy(timeoutMs);
   }
 
-
   async pruneTableVersions(table: string): Promise<number> {
     const ids: string[] = [];
     let token: string | undefined;

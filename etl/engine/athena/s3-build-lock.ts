@@ -35,7 +35,6 @@ const NO_SUCH_ETAG = '"00000000000000000000000000000000"';
 // The call was given up (its time limit, a stalled answer) after it may have been sent.
 const isTimeout = (error: unknown): boolean => ['TimeoutError', 'AbortError'].includes((error as { name?: string })?.name ?? '');
 
-
 export class S3BuildLock implements BuildLock {
   private held?: { token: string; etag?: string };
 
@@ -160,7 +159,6 @@ export class S3BuildLock implements BuildLock {
     const { bucket, key } = parseS3Url(this.url);
     await this.send((o) => this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, IfMatch: etag }), o));
   }
-
 
   private lost(holder: Holder | undefined): BuildLockLostError {
     const now = holder ? `it is now held by ${describe(holder)}` : 'it was deleted';

@@ -74,11 +74,7 @@ export class S3Lake implements LakeStore {
     let text: string;
     let etag: string | undefined;
     try {
-      // The body is read within the call's limit too: an answer that stalls half way is given up like one that never starts.
-      ({ text, etag } = await this.send(async (o) => {
-        const response = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), o);
-        return { text: (await response.Body?.transformToString('utf8')) ?? '', etag: response.ETag };
-      }));
+      ({ text, etag } = await this.getText(bucket, key));
     } catch (error) {
       if (isMissingObject(error)) return { manifest: null };
       // The first call of status and build: AWS out of reach or no credentials is said with its fix, not as the SDK's words.
@@ -119,8 +115,8 @@ export class S3Lake implements LakeStore {
       }
       if (refused(error)) throw error;
       // No answer (a time limit, a dropped connection, a server error): the PUT may have landed. Read back what is there.
-      const now = await this.send(async (o) => (await (await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), o)).Body?.transformToString('utf8')) ?? '').catch(() => undefined);
-      if (now === text) return;
+      const now = await this.getText(bucket, key).catch(() => undefined);
+      if (now?.text === text) return;
       throw new ManifestWriteUnknownError(url, error);
     }
   }
@@ -174,6 +170,13 @@ export class S3Lake implements LakeStore {
     return versions;
   }
 
+  /** An object's text and ETag. The body is read within the call's limit too: an answer that stalls half way is given up like one that never starts. */
+  private getText(bucket: string, key: string): Promise<{ text: string; etag?: string }> {
+    return this.send(async (o) => {
+      const response = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), o);
+      return { text: (await response.Body?.transformToString('utf8')) ?? '', etag: response.ETag };
+    });
+  }
 }
 
 /** A prefix to list or delete: it must name a folder, so it can only ever match that folder's objects. */
