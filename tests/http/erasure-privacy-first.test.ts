@@ -1,6 +1,7 @@
 import { existsSync, truncateSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { buildLake, manifestOf, tableFile } from '../helpers/etl-lake';
+import { erasedWithin } from '../helpers/erased-within';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { accelerometerRecord, customerRecord, makeTempDir, stepTrainerRecord, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 import { loggedLines } from '../helpers/log-lines';
@@ -20,15 +21,6 @@ const ALICE_CONSENT = 1_655_000_001_500;
 
 type Step = { node: { serialNumber: string; sensorReadingTime: number } };
 const stepsOf = (body: { data: { stepTrainerReadings: { edges: Step[] } } }): Step['node'][] => body.data.stepTrainerReadings.edges.map((e) => e.node);
-
-/** Waits until nothing is pending erasure and no rebuild runs, failing past `boundMs` from `since`. */
-async function erased(test: TestApp, since: number, boundMs: number): Promise<void> {
-  while (test.lake.services.consent.pendingErasure().versions.length > 0 || test.lake.services.rebuilds.current()) {
-    expect(Date.now() - since).toBeLessThan(boundMs);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  expect(Date.now() - since).toBeLessThan(boundMs);
-}
 
 describe('a kept version whose customers cannot be read', () => {
   jest.setTimeout(60_000);
@@ -53,7 +45,7 @@ describe('a kept version whose customers cannot be read', () => {
     writeLanding(landing, 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-3.json');
     const seenAt = Date.now();
     await test.lake.services.consent.refresh();
-    await erased(test, seenAt, erasureMs);
+    await erasedWithin(test, seenAt, erasureMs);
 
     expect((await manifestOf(lake))!.versions.map((v) => v.version)).not.toContain(older.version);
     expect(existsSync(olderSteps)).toBe(false);
@@ -121,7 +113,7 @@ describe('a lake whose consent policy moved from any to as-of', () => {
     expect(stepsOf(pinned).filter((step) => step.serialNumber === 'serial-alice' && step.sensorReadingTime < ALICE_CONSENT)).toEqual([]);
     expect(test.lake.services.consent.pendingErasure().versions).toContain(older.version);
 
-    await erased(test, seenAt, erasureMs);
+    await erasedWithin(test, seenAt, erasureMs);
     expect((await manifestOf(lake))!.versions.map((v) => v.version)).not.toContain(older.version);
     expect(existsSync(dirname(tableFile(older, 'step_trainer_trusted')))).toBe(false);
   });
