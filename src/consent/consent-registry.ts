@@ -57,6 +57,8 @@ export class ConsentRegistry {
   private readonly landing: LandingConsentCache;
   private lastFailure?: Error;
   private held = new Map<string, Date>();
+  // Private: the held customers who withdrew consent (revocationsSeen counts each once).
+  private revoked = new Set<string>();
   private holding: readonly string[] = [];
   private abandoned = new Map<string, Date>();
   private unreadable = new Map<string, Date>();
@@ -216,6 +218,7 @@ export class ConsentRegistry {
     // The policy readings are served under: the live version's (an older one may have been built under another).
     const livePolicy = (kept[0] ?? stagedVersion)?.consentPolicy ?? 'any';
     const held = new Map<string, Date>();
+    const revoked = new Set<string>();
     const holding: string[] = [];
     for (const [k, version] of listed.entries()) {
       const customers = lists[k];
@@ -226,22 +229,27 @@ export class ConsentRegistry {
       }
       const excluded = new Set<string>();
       for (const customer of heldCustomers(customers, version, landing, livePolicy)) {
-        hiddenEmails.add(customer.email);
-        hiddenSerials.add(customer.serialNumber);
         excluded.add(customer.serialNumber);
+        if (!customer.onlyHere) {
+          hiddenEmails.add(customer.email);
+          hiddenSerials.add(customer.serialNumber);
+        }
         if (!customer.erase || version === stagedVersion) continue;
+        if (!customer.onlyHere) revoked.add(customer.email);
         held.set(customer.email, this.held.get(customer.email) ?? held.get(customer.email) ?? new Date());
         if (holding[holding.length - 1] !== version.version) holding.push(version.version);
       }
       byVersion.set(version.version, [...excluded].sort());
     }
-    const seen = [...held.keys()].filter((email) => !this.held.has(email)).length;
+    // Revocations, not customers held only by a version built under another policy.
+    const seen = [...revoked].filter((email) => !this.revoked.has(email)).length;
     if (seen > 0) {
       this.revocationsSeen += seen;
       // Counts only: emails are landing content and stay out of logs.
       this.logger.info({ revocationsSeen: seen, versionsHolding: holding.length }, 'kept versions hold customers whose consent is withdrawn or uncertain; erasure pending');
     }
     this.held = held;
+    this.revoked = revoked;
     this.holding = holding;
 
     if (!this.current || !sameHidden(this.current, hiddenSerials, hiddenEmails, byVersion)) this.generation += 1;

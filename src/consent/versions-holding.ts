@@ -43,6 +43,11 @@ export interface HeldCustomer {
    * device is unsafe to serve (two consenting emails name it).
    */
   erase: boolean;
+  /**
+   * Hidden from this version's reads alone: built under `any` while the lake is `as-of`, it holds readings from
+   * before their consent date, which the live version leaves out (hiding them everywhere darkened the live lake).
+   */
+  onlyHere: boolean;
 }
 
 /**
@@ -52,18 +57,19 @@ export interface HeldCustomer {
  * the version was built with (it holds readings from before it). A version
  * built under `any` while the lake's policy (`livePolicy`, the live version's)
  * is `as-of` holds every reading, those before each consent date among them:
- * its every consenting customer is hidden, as if their dates had all moved later.
+ * its every consenting customer is hidden there (`onlyHere`) and it is erased.
  */
 export function heldCustomers(customers: readonly VersionCustomer[], version: VersionManifest, landing: LandingConsent, livePolicy: ConsentPolicy): HeldCustomer[] {
   const held: HeldCustomer[] = [];
   const everyReading = version.consentPolicy === 'any' && livePolicy === 'as-of';
   for (const { email, serialNumber, consentAt } of customers) {
     const now = landing.consentDate.get(email);
-    const movedLater = now !== undefined && (everyReading || (version.consentPolicy === 'as-of' && consentAt !== null && now > consentAt));
+    const movedLater = now !== undefined && version.consentPolicy === 'as-of' && consentAt !== null && now > consentAt;
     // By device: landing may spell the serial otherwise (serial-spelling.ts).
     const device = serialSpellingOf(serialNumber);
-    const erase = now === undefined || movedLater || landing.withheldDevices.has(device);
-    if (erase || landing.unsafeDevices.has(device)) held.push({ email, serialNumber, erase });
+    const withdrawn = now === undefined || movedLater || landing.withheldDevices.has(device);
+    if (withdrawn || landing.unsafeDevices.has(device)) held.push({ email, serialNumber, erase: withdrawn, onlyHere: false });
+    else if (everyReading) held.push({ email, serialNumber, erase: true, onlyHere: true });
   }
   return held;
 }

@@ -112,6 +112,11 @@ describe('a lake whose consent policy moved from any to as-of', () => {
     expect(pinned.errors).toBeUndefined();
     expect(stepsOf(pinned).filter((step) => step.serialNumber === 'serial-alice' && step.sensorReadingTime < ALICE_CONSENT)).toEqual([]);
     expect(test.lake.services.consent.pendingErasure().versions).toContain(older.version);
+    // Only the version built under any hides them: the live as-of version serves its readings meanwhile.
+    const live = stepsOf((await test.graphql(STEPS, ANALYST_KEY, {})).body);
+    expect(live).toContainEqual({ serialNumber: 'serial-aaron', sensorReadingTime: 1_655_000_000_500 });
+    expect(live.filter((step) => step.serialNumber === 'serial-alice').length).toBeGreaterThan(0);
+    expect(live.filter((step) => step.serialNumber === 'serial-alice' && step.sensorReadingTime < ALICE_CONSENT)).toEqual([]);
 
     await erasedWithin(test, seenAt, erasureMs);
     expect((await manifestOf(lake))!.versions.map((v) => v.version)).not.toContain(older.version);
