@@ -112,7 +112,7 @@ export interface SqlDialect {
   textKey?(textExpr: string): string;
 }
 
-/** A landing source's files as stat-ed at one moment; the same `key` later means no file was added, removed, replaced or written. */
+/** A landing source's files (or objects) as stat-ed at one moment; the same `key` later means none was added, removed, replaced or written. */
 export interface LandingIdentity {
   key: string;
   /** The latest modification or change time among the files (ms since the epoch). */
@@ -153,8 +153,10 @@ export interface Engine {
    */
   readLanding?(source: Source, sink: LandingSink, options?: ReadOptions): Promise<LandingTally>;
   /**
-   * What readLanding(source) would read, stat-ed now: its files' identities (name, inode, size,
-   * modification and change times). Engines that cannot tell when landing changed leave it out.
+   * What the consent read of `source` would read, stat-ed now: its files' identities (name, inode, size,
+   * modification and change times), or on S3 its objects' (key, size, ETag, LastModified) and the live
+   * version whose views read them. Rejects when it cannot tell (the read then runs). Engines that cannot
+   * tell when landing changed leave it out.
    */
   landingIdentity?(source: Source): Promise<LandingIdentity>;
   /**

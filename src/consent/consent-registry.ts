@@ -78,7 +78,9 @@ export class ConsentRegistry {
     private readonly options: { maxLineBytes?: number; onRefresh?: (pending: PendingErasure) => void; settledMs?: number } = {},
   ) {
     this.versionCustomers = new VersionCustomers(engine);
-    this.landing = new LandingConsentCache(engine, options.maxLineBytes, options.settledMs);
+    this.landing = new LandingConsentCache(engine, options.maxLineBytes, options.settledMs, (error) =>
+      this.logger.warn({ err: error }, 'cannot tell whether the customer landing changed; reading it at every refresh until it can'),
+    );
   }
 
   /** What kept versions hold that landing hides, as of the last refresh. */

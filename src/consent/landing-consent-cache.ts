@@ -13,24 +13,41 @@ export const SETTLED_MS = 2_000;
  * The consent registry's reads of the customer landing, each through the one
  * landing reader, skipped when the files are the very ones the last read saw
  * (same names, inodes, sizes, modification and change times, stat-ed before
- * that read) and had been still for `settledMs` before it. Any append,
- * rewrite, replacement, new or removed file means a full read, as always.
+ * that read; on Athena the same objects, ETags and live version) and had been
+ * still for `settledMs` before it. Any append, rewrite, replacement, new or
+ * removed file means a full read, as always; so does an identity that cannot
+ * be had (a failed or incomplete listing).
  */
 export class LandingConsentCache {
   private last?: { key: string; settled: boolean; consent: LandingConsent };
   /** Refreshes answered from the last read (the landing was unchanged). */
   reused = 0;
 
+  // Private: whether the last identity asked for failed, so a failing one is reported once, not every refresh.
+  private unknown = false;
+
   constructor(
     private readonly engine: Engine,
     private readonly maxLineBytes?: number,
     private readonly settledMs = SETTLED_MS,
+    /** Told when the identity stops being had (a failing S3 listing): every refresh then reads, billed on Athena. */
+    private readonly onUnknown?: (error: unknown) => void,
   ) {}
 
   async read(anyKeptVersion: string): Promise<LandingConsent> {
     const statAt = Date.now();
-    // Engines that cannot tell (or files that cannot be stat-ed now) are simply read.
-    const identity = await this.engine.landingIdentity?.('customer').catch(() => undefined);
+    // Engines that cannot tell (or files that cannot be stat-ed or listed now) are simply read.
+    const identity = await this.engine.landingIdentity?.('customer').then(
+      (known) => {
+        this.unknown = false;
+        return known;
+      },
+      (error: unknown) => {
+        if (!this.unknown) this.onUnknown?.(error);
+        this.unknown = true;
+        return undefined;
+      },
+    );
     const last = this.last;
     if (identity && last?.settled && last.key === identity.key) {
       this.reused += 1;

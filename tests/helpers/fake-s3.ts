@@ -20,6 +20,8 @@ const preconditionFailed = (): Error =>
 /** An in-memory S3 bucket store behind aws-sdk-client-mock: objects, prefix listings, conditional PUTs and deletes, ETags. */
 export class FakeS3 {
   readonly objects = new Map<string, Buffer>();
+  /** When each object was last written (S3's LastModified), by the same `<bucket>/<key>` as `objects`. */
+  readonly modified = new Map<string, Date>();
   readonly client = new S3Client({ region: 'us-east-1' });
   readonly mock = mockClient(this.client);
   /** The next PUT of each s3:// url here fails with `error`; `landed`: after writing the object (its answer was lost). */
@@ -41,6 +43,7 @@ export class FakeS3 {
       this.putFaults.delete(`s3://${id}`);
       if (fault && !fault.landed) throw fault.error;
       this.objects.set(id, body);
+      this.modified.set(id, new Date());
       if (fault) throw fault.error;
       return { ETag: etagOf(body) };
     });
@@ -71,13 +74,23 @@ export class FakeS3 {
         const common = [...new Set(keys.map((k) => k.slice(input.Prefix!.length)).filter((rest) => rest.includes('/')).map((rest) => `${input.Prefix}${rest.split('/')[0]}/`))];
         return { CommonPrefixes: common.map((Prefix) => ({ Prefix })), KeyCount: common.length, IsTruncated: false };
       }
-      const limited = keys.slice(0, input.MaxKeys ?? 1000);
-      return { Contents: limited.map((Key) => ({ Key })), KeyCount: limited.length, IsTruncated: false };
+      // Pages of MaxKeys (S3's 1,000 at most), continued after the last key of the page before.
+      const after = input.ContinuationToken;
+      const rest = after === undefined ? keys : keys.filter((k) => k > after);
+      const limited = rest.slice(0, Math.min(input.MaxKeys ?? 1000, 1000));
+      const truncated = limited.length < rest.length;
+      const Contents = limited.map((Key) => {
+        const id = s3Key(input.Bucket, Key);
+        const body = this.objects.get(id)!;
+        return { Key, Size: body.length, ETag: etagOf(body), LastModified: this.modified.get(id) ?? new Date(0) };
+      });
+      return { Contents, KeyCount: limited.length, IsTruncated: truncated, NextContinuationToken: truncated ? limited[limited.length - 1] : undefined };
     });
   }
 
-  put(url: string, body: string | Buffer = 'x'): void {
+  put(url: string, body: string | Buffer = 'x', modified = new Date()): void {
     this.objects.set(url.replace(/^s3:\/\//, ''), Buffer.from(body));
+    this.modified.set(url.replace(/^s3:\/\//, ''), modified);
   }
 
   has(url: string): boolean {

@@ -3,17 +3,19 @@ import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { BuildOptions } from '../../build-options';
 import type { LakeManifest } from '../../manifest';
-import { TABLES, type TableName } from '../../tables';
-import type { BuildTarget, Engine, ExportFormat, QueryOptions, Row, SqlValue } from '../engine';
+import { type Source, TABLES, type TableName } from '../../tables';
+import type { BuildTarget, Engine, ExportFormat, LandingIdentity, QueryOptions, Row, SqlValue } from '../engine';
 import { LakeNotBuiltError, StaleVersionError } from '../engine-errors';
 import { AthenaBuildTarget } from './athena-build-target';
 import { athenaDialect } from './athena-dialect';
 import { type AthenaEngineOptions, type ResolvedAthenaOptions, resolveAthenaOptions } from './athena-options';
 import { GlueCatalog } from './glue-catalog';
+import { listedLandingIdentity } from './landing-identity';
 import { consentUncertainName, versionedName } from './object-names';
 import { executionParameters } from './parameters';
 import { explainFailedRead } from './expired-read';
 import { AthenaPreflight } from './preflight';
+import { boundedBy } from './aws-call';
 import { type Clock, systemClock } from './clock';
 import { AthenaQueryRunner } from './query-runner';
 import { exportResultFile } from './result-file-export';
@@ -102,6 +104,16 @@ export class AthenaEngine implements Engine {
     const live = manifest?.versions[0];
     if (!live) throw new LakeNotBuiltError(this.options.lake);
     return qualified(this.options.database, consentUncertainName(live.version));
+  }
+
+  /**
+   * The landing objects the live views read, listed (keys, sizes, ETags, LastModified) with the live
+   * version: one LIST instead of the consent registry's two billed scans when nothing changed.
+   */
+  async landingIdentity(source: Source): Promise<LandingIdentity> {
+    const live = (await this.manifest())?.versions[0];
+    if (!live) throw new LakeNotBuiltError(this.options.lake);
+    return listedLandingIdentity(this.s3, boundedBy(this.options.awsTimeoutMs), this.layout.landingPrefix(source), live.version);
   }
 
   /**
