@@ -13,7 +13,7 @@ export const SETTLED_MS = 2_000;
  * The consent registry's reads of the customer landing, each through the one
  * landing reader, skipped when the files are the very ones the last read saw
  * (same names, inodes, sizes, modification and change times, stat-ed before
- * that read; on Athena the same objects, ETags and live version) and had been
+ * that read; on an object store the same objects and ETags, and live version) and had been
  * still for `settledMs` before it. Any append, rewrite, replacement, new or
  * removed file means a full read, as always; so does an identity that cannot
  * be had (a failed or incomplete listing).
@@ -30,7 +30,7 @@ export class LandingConsentCache {
     private readonly engine: Engine,
     private readonly maxLineBytes?: number,
     private readonly settledMs = SETTLED_MS,
-    /** Told when the identity stops being had (a failing S3 listing): every refresh then reads, billed on Athena. */
+    /** Told when the identity stops being had (a failing stat or listing): every refresh then reads the landing. */
     private readonly onUnknown?: (error: unknown) => void,
   ) {}
 
