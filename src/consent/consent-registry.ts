@@ -7,7 +7,7 @@ import { type RefreshInputs, sameInputs } from './refresh-inputs';
 import { type VersionCustomer, VersionCustomers } from './version-customers';
 import { ConsentUnavailableError } from './consent-unavailable';
 import { LandingConsentCache } from './landing-consent-cache';
-import { heldCustomers } from './versions-holding';
+import { hiddenSets } from './hidden-sets';
 import { settleWithin } from '../settle-within';
 
 /** The least a request waits for a read of landing under way before answering that consent is unavailable. */
@@ -214,35 +214,7 @@ export class ConsentRegistry {
     // An unchanged landing read and the same versions: at 100x rebuilding the sets blocked each worker's event loop for 0.5-2 s every refresh.
     if (this.current && sameInputs(this.inputs, inputs)) return this.reuse(this.current);
 
-    const hiddenEmails = new Set<string>(landing.withheld);
-    const hiddenSerials = new Set<string>(landing.unsafeSerials);
-    const byVersion = new Map<string, readonly string[]>();
-    // The policy readings are served under: the live version's (an older one may have been built under another).
-    const livePolicy = (kept[0] ?? stagedVersion)?.consentPolicy ?? 'any';
-    const held = new Map<string, Date>();
-    const revoked = new Set<string>();
-    const holding: string[] = [];
-    for (const [k, version] of listed.entries()) {
-      const customers = lists[k];
-      // A damaged version serves nothing (STALE_CURSOR); it may still hold, on disk, any customer landing hides.
-      if (customers === undefined) {
-        if (unreadable.has(version.version)) holding.push(version.version);
-        continue;
-      }
-      const excluded = new Set<string>();
-      for (const customer of heldCustomers(customers, version, landing, livePolicy)) {
-        excluded.add(customer.serialNumber);
-        if (!customer.onlyHere) {
-          hiddenEmails.add(customer.email);
-          hiddenSerials.add(customer.serialNumber);
-        }
-        if (!customer.erase || version === stagedVersion) continue;
-        if (!customer.onlyHere) revoked.add(customer.email);
-        held.set(customer.email, this.held.get(customer.email) ?? held.get(customer.email) ?? new Date());
-        if (holding[holding.length - 1] !== version.version) holding.push(version.version);
-      }
-      byVersion.set(version.version, [...excluded].sort());
-    }
+    const { emails: hiddenEmails, serials: hiddenSerials, byVersion, held, revoked, holding } = hiddenSets({ listed, lists, landing, staged: stagedVersion, unreadable, heldBefore: this.held });
     // Revocations, not customers held only by a version built under another policy.
     const seen = [...revoked].filter((email) => !this.revoked.has(email)).length;
     if (seen > 0) {

@@ -1,0 +1,62 @@
+import type { ConsentPolicy } from '../../etl/consent-policy';
+import type { VersionManifest } from '../../etl/manifest';
+import type { LandingConsent } from './landing-consent';
+import type { VersionCustomer } from './version-customers';
+import { heldCustomers } from './versions-holding';
+
+/** Who must be hidden, from landing's consent and the customers each listed version holds. */
+export interface HiddenSets {
+  /** Hidden from every version's reads. */
+  readonly emails: Set<string>;
+  readonly serials: Set<string>;
+  /** Each readable version's own exclusions (its serials hidden, those hidden from it alone included). */
+  readonly byVersion: Map<string, readonly string[]>;
+  /** Customers a kept version holds that must be erased, with when each was first seen so. */
+  readonly held: Map<string, Date>;
+  /** The held customers who withdrew consent (not those held only by a version built under another policy). */
+  readonly revoked: Set<string>;
+  /** The kept versions erasure must expire, in listed order. */
+  readonly holding: string[];
+}
+
+export interface HiddenSetsInput {
+  /** The kept versions, live first, then the version being published (`staged`), if any. */
+  readonly listed: readonly VersionManifest[];
+  /** Each listed version's customers, undefined where they could not be read. */
+  readonly lists: readonly (readonly VersionCustomer[] | undefined)[];
+  readonly landing: LandingConsent;
+  readonly staged?: VersionManifest;
+  /** Kept versions whose customers cannot be read: they may hold any customer landing hides. */
+  readonly unreadable: ReadonlyMap<string, Date>;
+  /** The last refresh's `held`: a customer keeps the date first seen. */
+  readonly heldBefore: ReadonlyMap<string, Date>;
+}
+
+export function hiddenSets({ listed, lists, landing, staged, unreadable, heldBefore }: HiddenSetsInput): HiddenSets {
+  const sets: HiddenSets = { emails: new Set(landing.withheld), serials: new Set(landing.unsafeSerials), byVersion: new Map(), held: new Map(), revoked: new Set(), holding: [] };
+  // The policy readings are served under: the live version's (an older one may have been built under another).
+  const livePolicy: ConsentPolicy = listed[0]?.consentPolicy ?? 'any';
+  for (const [k, version] of listed.entries()) {
+    const customers = lists[k];
+    // A damaged version serves nothing (STALE_CURSOR); it may still hold, on disk, any customer landing hides.
+    if (customers === undefined) {
+      if (unreadable.has(version.version)) sets.holding.push(version.version);
+      continue;
+    }
+    const excluded = new Set<string>();
+    for (const customer of heldCustomers(customers, version, landing, livePolicy)) {
+      excluded.add(customer.serialNumber);
+      if (!customer.onlyHere) {
+        sets.emails.add(customer.email);
+        sets.serials.add(customer.serialNumber);
+      }
+      // The version being published is erased by its own build's expiry, not counted here.
+      if (!customer.erase || version === staged) continue;
+      if (!customer.onlyHere) sets.revoked.add(customer.email);
+      sets.held.set(customer.email, heldBefore.get(customer.email) ?? sets.held.get(customer.email) ?? new Date());
+      if (sets.holding[sets.holding.length - 1] !== version.version) sets.holding.push(version.version);
+    }
+    sets.byVersion.set(version.version, [...excluded].sort());
+  }
+  return sets;
+}
