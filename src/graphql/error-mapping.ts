@@ -35,9 +35,8 @@ export const MESSAGES = {
   validationTooCostly:
     'the query is too costly to validate: it selects the same field (or spreads the same fragment) too many times; select each field once, with aliases only where the arguments differ',
   batchRefused: 'send one operation per request: this server does not take a JSON array of operations (keep-alive makes separate requests cheap)',
-  bodyNotJson: 'send the operation as JSON: the header "Content-Type: application/json" and a body such as {"query": "{ lake { liveVersion } }"}',
-  csrfRefused:
-    'send a POST with the header "Content-Type: application/json" (in Python requests: json=..., not data=...), or a GET with the header "apollo-require-preflight: true" or "x-apollo-operation-name: <name>" (urql: preferGetMethod: false); a request with neither could come from a form on another site, so it is refused (Apollo\'s CSRF protection)',
+  bodyNotJson:
+    'send the operation as JSON: the header "Content-Type: application/json" (in Python requests: json=..., not data=...; in curl: -H \'Content-Type: application/json\') and a body such as {"query": "{ lake { liveVersion } }"}',
   exportDiskFull: "the server has no disk space left to write this export; try again later, and tell the server's operator to free space in its temporary folder",
   exportFileTooLarge: "this export is larger than the server may write as one file; ask for one split at a time, and tell the server's operator to raise its file size limit (ulimit -f)",
   internal: (requestId: string | undefined): string => `internal error (request id ${requestId ?? 'unknown'}); the server log has the details`,
@@ -49,14 +48,9 @@ const REWORDED = new Map<string, string>([
   ['Validation aborted.', MESSAGES.validationTooCostly],
   // Apollo, to a JSON array of operations (a client's batching option).
   ['Operation batching disabled.', MESSAGES.batchRefused],
-  // Apollo, to an empty body, `{}`, or a body sent as application/graphql or another type.
+  // Apollo, to an empty body, `{}`, or a body sent as application/graphql, form-encoded or without a type (Python
+  // requests' data=, curl -d). Its CSRF check never refuses here: every request reaching Apollo carries a key.
   ['POST body missing, invalid Content-Type, or JSON object has no keys.', MESSAGES.bodyNotJson],
-  // Apollo's CSRF prevention, to a request without a JSON Content-Type or a preflight header: a notebook's
-  // `requests.post(data=...)`, curl's default form type, urql's default GET. It named headers but no client.
-  [
-    "This operation has been blocked as a potential Cross-Site Request Forgery (CSRF). Please either specify a 'content-type' header (with a type that is not one of application/x-www-form-urlencoded, multipart/form-data, text/plain) or provide a non-empty value for one of the following headers: x-apollo-operation-name, apollo-require-preflight\n",
-    MESSAGES.csrfRefused,
-  ],
 ]);
 
 /** The caller-facing code and message of an error, or null when it is an internal one. */

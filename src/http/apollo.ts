@@ -50,6 +50,9 @@ export async function createApolloServer(
     stringifyResult,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // Apollo's two headers plus Authorization: it forces a browser's preflight as they do and cookies are never
+    // used, so a form on another site sends no key; urql's default GET (a key, no Apollo header) is answered.
+    csrfPrevention: { requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'] },
     introspection: true,
     // The HTTP server's shutdown (shutdown.ts) stops Apollo; it must not install its own signal handlers.
     stopOnTerminationSignals: false,

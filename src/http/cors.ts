@@ -8,8 +8,8 @@ import type { RequestHandler } from 'express';
  * header, never in cookies, so credentials mode is not allowed.
  */
 const ALLOWED_METHODS = 'GET, POST, OPTIONS';
-// apollo-require-preflight or x-apollo-operation-name: what a browser's GET of /graphql must send (Apollo's
-// CSRF prevention names both); apollographql-client-*: what Apollo Client sends when given a name or version;
+// apollo-require-preflight, x-apollo-operation-name: Apollo's CSRF headers, which some clients send (the key's
+// Authorization header passes that check too, see apollo.ts); apollographql-client-*: what Apollo Client sends when given a name or version;
 // traceparent, tracestate, baggage, sentry-trace: what a page's tracing (OpenTelemetry, Sentry) adds to every fetch,
 // which made the browser refuse the whole request at preflight (the server reads none of them).
 const ALLOWED_HEADERS =
