@@ -23,7 +23,7 @@ const LAKE_BODY = `<header>
       <label>split <select name="split"><option value="">every row</option><option>TRAIN</option><option>VALIDATION</option><option>TEST</option></select></label>
       <label>split seed <input name="seed" placeholder="stedi" spellcheck="false" size="12"></label>
       <button type="submit">Download</button>
-      <span id="export-state" class="muted"></span>
+      <span id="export-state" class="muted" role="status"></span>
     </form>
   </section>
   <section class="wide"><h2>Versions</h2><div id="versions"></div></section>

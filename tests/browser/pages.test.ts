@@ -238,6 +238,31 @@ describeWithBrowser('the browser pages in Chromium', () => {
     expect(problems.splice(0)).toEqual([expect.stringMatching(/status of 400/)]);
   }, 60_000);
 
+  it('lake page: a keyboard-only download keeps the focus on Download and announces what was saved', async () => {
+    // The button was disabled while downloading, which sent the focus to the page: the next Tab started from the top.
+    const dir = makeTempDir('stedi-downloads-');
+    const cdp = await page.createCDPSession();
+    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: dir });
+    await page.goto(`${server.url}/`);
+    await useKey(page, '#key', ANALYST_KEY);
+    await page.waitForSelector('body[data-loaded="true"]');
+    const focused = () => page.evaluate("(() => { const a = document.activeElement; return a.tagName + ':' + (a.name || a.textContent); })()") as Promise<string>;
+    await page.focus('#export-form select[name="format"]');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('BUTTON:Download');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction("/^saved /.test(document.querySelector('#export-state').textContent)", { timeout: 20_000 });
+    expect(await focused()).toBe('BUTTON:Download');
+    expect(await page.$eval('#export-state', (el) => el.getAttribute('role'))).toBe('status');
+    await page.keyboard.down('Shift');
+    await page.keyboard.press('Tab');
+    await page.keyboard.up('Shift');
+    expect(await focused()).toBe('INPUT:seed');
+    expect(problems).toEqual([]);
+  }, 60_000);
+
   it('both pages take a key pasted with the "Bearer " of a curl line, and say to paste the key alone when it holds a character no header carries', async () => {
     const sent: Array<string | undefined> = [];
     const onRequest = (request: { method(): string; headers(): Record<string, string> }) => {

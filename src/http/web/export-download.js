@@ -1,6 +1,7 @@
 // The lake page's download of the training set: /export needs the key in the Authorization header, which a link
 // cannot carry (opening the URL gave a 401 asking for that header), so the page fetches the file and saves it.
 import { answerError } from './api-error';
+import { isBusy, setBusy } from './busy-button';
 import { storedKey } from './key-storage';
 
 /** What the server said was wrong, as the lake page shows its GraphQL errors. */
@@ -22,12 +23,13 @@ function save(blob, name) {
 
 /** Downloads the export the form asks for; says how many rows were saved, or throws the server's error. */
 export async function downloadExport(form, state) {
+  const button = form.querySelector('button');
+  if (isBusy(button)) return;
   const params = new URLSearchParams({ format: form.elements.format.value });
   if (form.elements.split.value) params.set('split', form.elements.split.value);
   const seed = form.elements.seed.value.trim();
   if (seed) params.set('splitSeed', seed);
-  const button = form.querySelector('button');
-  button.disabled = true;
+  setBusy(button, true);
   state.textContent = 'downloading…';
   try {
     const response = await fetch(`export/machine_learning_curated?${params}`, { headers: { authorization: `Bearer ${storedKey()}` } });
@@ -45,6 +47,6 @@ export async function downloadExport(form, state) {
     state.textContent = '';
     throw error;
   } finally {
-    button.disabled = false;
+    setBusy(button, false);
   }
 }

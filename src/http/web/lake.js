@@ -1,6 +1,7 @@
 // The lake page: one picture of the lake for an operator, from the same GraphQL API and key as the IDE.
 // It asks the schema which fields exist, so fields added to Lake later show up without a change here.
 import { answerError } from './api-error';
+import { isBusy, setBusy } from './busy-button';
 import { downloadExport } from './export-download';
 import { checkKey, KEY_STATE_TEXT, localKeyState } from './key-check';
 import { keyProblem, storedKey, storeKey } from './key-storage';
@@ -177,7 +178,8 @@ async function loadJobs() {
 }
 
 async function rebuild() {
-  $('rebuild-button').disabled = true;
+  if (isBusy($('rebuild-button'))) return;
+  setBusy($('rebuild-button'), true);
   try {
     let { rebuildZones: job } = await graphql(`mutation { rebuildZones { ${JOB_FIELDS} } }`);
     while (running(job)) {
@@ -189,7 +191,7 @@ async function rebuild() {
   } catch (error) {
     showError(error);
   } finally {
-    $('rebuild-button').disabled = false;
+    setBusy($('rebuild-button'), false);
   }
 }
 
