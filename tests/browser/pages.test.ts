@@ -141,6 +141,24 @@ describeWithBrowser('the browser pages in Chromium', () => {
     await useKey(page, '#stedi-key', ANALYST_KEY);
   }, 60_000);
 
+  it('IDE: a keyboard user sees where the focus is on GraphiQL\'s buttons and tabs', async () => {
+    // GraphiQL's own ring is its neutral colour at 15% opacity, next to invisible.
+    await page.goto(`${server.url}/graphql`);
+    await page.waitForSelector('.graphiql-query-editor .CodeMirror');
+    const rings: string[] = [];
+    for (let i = 0; i < 16 && rings.length < 3; i += 1) {
+      await page.keyboard.press('Tab');
+      const ring = await page.evaluate("(() => { const a = document.activeElement; if (!a.closest('.graphiql-container')) return null; const s = getComputedStyle(a); return s.outlineStyle + ' ' + s.outlineWidth + ' ' + s.outlineColor; })()");
+      if (ring) rings.push(ring as string);
+    }
+    expect(rings).toHaveLength(3);
+    for (const ring of rings) {
+      const [style, width, colour] = [ring.split(' ')[0], parseFloat(ring.split(' ')[1]!), ring.slice(ring.indexOf('rgb'))];
+      expect({ ring, style, wide: width >= 2, opaque: colour.startsWith('rgb(') }).toEqual({ ring, style: 'solid', wide: true, opaque: true });
+    }
+    expect(problems).toEqual([]);
+  }, 60_000);
+
   it('both pages say when the server refuses the tab\'s key, and that it accepts the next one', async () => {
     // The IDE said "key set for this tab" for any key, refused or not; the lake page said nothing of the key.
     const wrong = 'not-a-key-of-this-server-0123456789';
