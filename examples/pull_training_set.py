@@ -37,7 +37,8 @@ def write_rows(rows, path, fmt):
     try:
         with open(partial, "w", newline="", encoding="utf-8") as out:
             if fmt == "csv":
-                writer = csv.DictWriter(out, fieldnames=SAMPLE_FIELDS)
+                # "\n" as /export writes it: the csv module's default "\r\n" made the same rows differ from an export byte for byte.
+                writer = csv.DictWriter(out, fieldnames=SAMPLE_FIELDS, lineterminator="\n")
                 writer.writeheader()
                 writer.writerows(rows)
             else:

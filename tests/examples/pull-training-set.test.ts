@@ -78,6 +78,14 @@ describe('the Python training-set client on a fixture lake', () => {
     expect(xyz(rows).every((v) => /[.eE]/.test(v))).toBe(true);
   });
 
+  it('writes a CSV byte for byte as the export sends it, line endings included', async () => {
+    // The csv module ended lines with \r\n and /export with \n: a diff or checksum of the two pulls differed on every line.
+    const dir = makeTempDir();
+    expect((await pull(server, '--out', join(dir, 'all.csv'))).code).toBe(0);
+    expect((await pull(server, '--export', '--out', join(dir, 'export.csv'))).code).toBe(0);
+    expect(readFileSync(join(dir, 'all.csv'), 'utf8')).toBe(readFileSync(join(dir, 'export.csv'), 'utf8'));
+  });
+
   it('exits with 1 and the server error code when the key is wrong, leaving no file behind', async () => {
     const dir = makeTempDir();
     const result = await pull(server, '--key', 'wrong-key-0123456789abcdef', '--out', join(dir, 'x.csv'));
