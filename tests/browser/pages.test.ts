@@ -178,6 +178,25 @@ describeWithBrowser('the browser pages in Chromium', () => {
     expect(problems.splice(0).every((p) => /status of 401/.test(p))).toBe(true);
   }, 60_000);
 
+  it('lake page: a key the server refuses clears what an earlier key read, and its rebuild button', async () => {
+    // The counts and versions an admin key had read stayed on the page, and the rebuild button with them.
+    await page.goto(`${server.url}/`);
+    await useKey(page, '#key', ADMIN_KEY);
+    await page.waitForSelector('body[data-loaded="true"]');
+    await page.waitForSelector('#rebuild-button:not([hidden])');
+    await useKey(page, '#key', 'not-a-key-of-this-server-0123456789');
+    await page.waitForFunction("document.querySelector('#key-state').dataset.state === 'refused'");
+    await page.waitForFunction("/^UNAUTHENTICATED: /.test(document.querySelector('#message').textContent)");
+    expect(await page.$eval('#zones', (el) => el.textContent)).toBe('');
+    expect(await page.$eval('#versions', (el) => el.textContent)).toBe('');
+    expect(await page.$eval('#rebuild-button', (el: any) => el.hidden)).toBe(true);
+    expect(await page.$eval('body', (el) => el.dataset.loaded)).toBeUndefined();
+    await useKey(page, '#key', ANALYST_KEY);
+    await page.waitForSelector('body[data-loaded="true"]');
+    expect(await page.$eval('[data-table="machine_learning_curated"] b', (el) => el.textContent)).toMatch(/^\d/);
+    expect(problems.splice(0).every((p) => /status of 401/.test(p))).toBe(true);
+  }, 60_000);
+
   it('lake page: follows a dark colour scheme, its text still readable on its cards', async () => {
     const colours = () => page.evaluate("[document.body, document.querySelector('section')].map((el) => [getComputedStyle(el).backgroundColor, getComputedStyle(el).color])") as Promise<string[][]>;
     const light = (rgb: string): number => rgb.match(/\d+/g)!.slice(0, 3).reduce((sum, v) => sum + Number(v), 0) / 3;

@@ -201,6 +201,14 @@ function showError(error) {
   $('message').hidden = false;
 }
 
+// A refused key reads nothing: what an earlier key read goes, and so does its rebuild button (it would be refused too).
+function forgetLake() {
+  types = new Map();
+  for (const id of ['live', 'zones', 'quarantine', 'consent', 'versions', 'rebuilds', 'more']) $(id).replaceChildren();
+  $('rebuild-button').hidden = true;
+  delete document.body.dataset.loaded;
+}
+
 async function refresh() {
   $('message').hidden = true;
   if (!storedKey()) {
@@ -227,7 +235,7 @@ async function refresh() {
     await loadJobs();
     document.body.dataset.loaded = 'true';
   } catch (error) {
-    if (error.code === 'UNAUTHENTICATED') types = new Map();
+    if (error.code === 'UNAUTHENTICATED') forgetLake();
     showError(error);
     // A lake not built yet (or damaged) is what a rebuild fixes, as the message says: an admin still gets the button.
     if (error.code === 'LAKE_NOT_BUILT' || error.code === 'LAKE_DAMAGED') await loadJobs().catch(showError);
