@@ -29,7 +29,8 @@ export class SpareWorkers {
     private readonly idleMs: number,
     private readonly actions: SpareActions,
     private readonly onStartFailed: (error: unknown) => void = () => undefined,
-    private readonly now: () => number = Date.now,
+    // Monotonic: a wall clock stepped back an hour kept idle spares running for that hour, one stepped forward stopped busy ones.
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   /** A worker served requests; `start`: one asked for data or it is under load, so the spares start if they are stopped. */

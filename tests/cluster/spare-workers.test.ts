@@ -93,4 +93,21 @@ describe('spare workers started by a request for data or load', () => {
     expect(busyEvery(2_000)).toBe(500);
     expect(busyEvery(600_000)).toBe(5_000);
   });
+
+  it('on its own clock, stops the spares after the quiet spell when the wall clock steps back an hour, and keeps them while requests come when it steps forward', async () => {
+    const calls: string[] = [];
+    const spares = new SpareWorkers(10_000, { start: async () => void calls.push('start'), stop: () => void calls.push('stop') });
+    spares.busy();
+    await jest.advanceTimersByTimeAsync(0);
+    // NTP correcting a fast clock, then a laptop waking: Date jumps, the time that passes does not.
+    jest.setSystemTime(Date.now() - 3_600_000);
+    await jest.advanceTimersByTimeAsync(6_000);
+    spares.busy(false);
+    jest.setSystemTime(Date.now() + 7_200_000);
+    await jest.advanceTimersByTimeAsync(6_000);
+    expect(calls).toEqual(['start']);
+    await jest.advanceTimersByTimeAsync(5_000);
+    expect(calls).toEqual(['start', 'stop']);
+    spares.close();
+  });
 });
