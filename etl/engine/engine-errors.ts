@@ -21,13 +21,19 @@ export class StaleVersionError extends Error {
   }
 }
 
-/** The live version cannot be read (a file is missing, truncated or fails its checksum): only a build repairs it. */
+/** What a version file's damage says when the file is there but the user running stedi may not read it. */
+export const READ_ACCESS_FIX = "give that user read access (chmod, chown) or run stedi as the lake's owner";
+
+/** `; <rebuild>` after a damage, or nothing when the damage is permissions and names its own fix (a build would not help). */
+export const afterDamage = (damage: string, rebuild: string): string => (damage.endsWith(READ_ACCESS_FIX) ? '' : `; ${rebuild}`);
+
+/** The live version cannot be read (a file is missing, truncated or fails its checksum): a build repairs it, or permissions do. */
 export class LakeDamagedError extends Error {
   constructor(
     readonly version: string,
     readonly damage: string,
   ) {
-    super(`the live lake version ${version} is damaged (${damage}); run \`stedi build\` (or the rebuildZones mutation) to build a new one`);
+    super(`the live lake version ${version} is damaged (${damage})${afterDamage(damage, 'run `stedi build` (or the rebuildZones mutation) to build a new one')}`);
     this.name = 'LakeDamagedError';
   }
 }

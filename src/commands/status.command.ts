@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { BuildLockInfo } from '../../etl/engine/engine';
+import { afterDamage } from '../../etl/engine/engine-errors';
 import { ManifestError, liveVersion } from '../../etl/manifest';
 import { shellWord } from '../../etl/shell-word';
 import { SOURCES, TABLES, TABLE_NAMES } from '../../etl/tables';
@@ -93,8 +94,8 @@ export function registerStatus(cli: Command): void {
           ...manifest.versions.flatMap((v, i) => {
             const why = damage.get(v.version);
             if (!why) return [];
-            const fix = i === 0 ? 'run `stedi build` to build a new live version' : 'its cursors get STALE_CURSOR; the next build expires it';
-            return [`DAMAGED ${i === 0 ? 'live ' : ''}version ${v.version}: ${why}; ${fix}`];
+            const fix = i === 0 ? afterDamage(why, 'run `stedi build` to build a new live version') : '; its cursors get STALE_CURSOR; the next build expires it';
+            return [`DAMAGED ${i === 0 ? 'live ' : ''}version ${v.version}: ${why}${fix}`];
           }),
         ];
         process.stdout.write(`${lines.join('\n')}\n`);

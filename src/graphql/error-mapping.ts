@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { ArgumentValidationError, AuthenticationError, AuthorizationError } from 'type-graphql';
-import { EngineBusyError, EngineUnreachableError, LakeDamagedError, LakeFilesystemError, LakeNotBuiltError, ParameterError, QueryTimeoutError, StaleVersionError } from '../../etl/engine/engine-errors';
+import { EngineBusyError, EngineUnreachableError, LakeDamagedError, afterDamage, LakeFilesystemError, LakeNotBuiltError, ParameterError, QueryTimeoutError, StaleVersionError } from '../../etl/engine/engine-errors';
 import { ManifestError } from '../../etl/manifest';
 import { ConsentUnavailableError } from '../consent/consent-unavailable';
 import { ErrorCode, StediError } from '../errors';
@@ -117,7 +117,8 @@ export const lakeNotBuilt = (): StediError => new StediError(ErrorCode.LAKE_NOT_
 /** The live version or the manifest cannot be read; the message says so without a server path. */
 export function lakeDamaged(cause: LakeDamagedError | ManifestError): StediError {
   const what = cause instanceof LakeDamagedError ? `the live lake version ${cause.version} is damaged (${cause.damage})` : 'the lake manifest cannot be read';
-  return new StediError(ErrorCode.LAKE_DAMAGED, `${what}; an admin can run \`stedi build\` (or the rebuildZones mutation) to build a new version`);
+  const fix = cause instanceof LakeDamagedError ? afterDamage(cause.damage, 'an admin can run `stedi build` (or the rebuildZones mutation) to build a new version') : '; an admin can run `stedi build` (or the rebuildZones mutation) to build a new version';
+  return new StediError(ErrorCode.LAKE_DAMAGED, `${what}${fix}`);
 }
 
 function validationMessage(error: ArgumentValidationError): string {

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { liveVersion } from '../../etl/manifest';
-import { EngineUnreachableError } from '../../etl/engine/engine-errors';
+import { EngineUnreachableError, afterDamage } from '../../etl/engine/engine-errors';
 import type { Services } from '../services';
 import { type EngineProbe, engineProbe } from './engine-probe';
 import { requestLogOf } from './request-context';
@@ -51,7 +51,7 @@ async function readiness({ engine, consent }: Pick<Services, 'engine' | 'consent
   if (loaded === 'pending') return { ready: false, reason: `live version ${version} is loading` };
   if (loaded.status === 'rejected') {
     const damage = (loaded.reason as { damage?: string })?.damage;
-    if (damage) return { ready: false, reason: `live version damaged: ${damage}; run \`stedi build\` to build a new one` };
+    if (damage) return { ready: false, reason: `live version damaged: ${damage}${afterDamage(damage, 'run `stedi build` to build a new one')}` };
     return { ready: false, reason: `live version ${version} cannot be loaded`, err: loaded.reason };
   }
   const answer = await probe.answer();

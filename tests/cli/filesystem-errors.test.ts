@@ -12,7 +12,7 @@ import { RebuildJobs } from '../../src/rebuild/rebuild-jobs';
 import { DuckDbBuildTarget } from '../../etl/engine/duckdb/duckdb-build-target';
 import { describeFilesystemError } from '../../etl/engine/duckdb/fs-errors';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
-import { LakeFilesystemError } from '../../etl/engine/engine-errors';
+import { LakeDamagedError, LakeFilesystemError, READ_ACCESS_FIX } from '../../etl/engine/engine-errors';
 import { buildLake, manifestOf } from '../helpers/etl-lake';
 import { accelerometerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 import { snapshotTree } from '../helpers/served-lake';
@@ -62,7 +62,15 @@ describe('a lake file the user running stedi may not read', () => {
     chmodSync(file, asRoot ? 0o600 : 0o000);
     const run = await runBin(['status', '--lake', lake], {}, asRoot ? { uid: 65534, gid: 65534 } : {});
     chmodSync(file, 0o644);
-    expect(run.stdout).toMatch(/DAMAGED live version .*accelerometer_trusted\.parquet cannot be read \(EACCES\): the user running stedi may not read it; give that user read access/);
+    // The line ends with the permission fix: a build would write a new version the same user may not read either.
+    expect(run.stdout).toMatch(/^DAMAGED live version .*accelerometer_trusted\.parquet cannot be read \(EACCES\): the user running stedi may not read it; give that user read access \(chmod, chown\) or run stedi as the lake's owner$/m);
+    expect(run.stdout).not.toContain('stedi build');
+  });
+
+  it('gives the same fix, not a build, in the error the server reports for the live version', () => {
+    const damage = "accelerometer/trusted/v=x/accelerometer_trusted.parquet cannot be read (EACCES): the user running stedi may not read it; " + READ_ACCESS_FIX;
+    expect(new LakeDamagedError('x', damage).message).toBe(`the live lake version x is damaged (${damage})`);
+    expect(new LakeDamagedError('x', 'accelerometer_trusted.parquet is missing').message).toContain('; run `stedi build`');
   });
 });
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { FileChecksum, LakeManifest, TableVersion } from '../../manifest';
+import { READ_ACCESS_FIX } from '../engine-errors';
 import { BUILT_TABLES } from '../../tables';
 import type { LakeLayout } from './lake-layout';
 
@@ -72,7 +73,7 @@ export async function fileDamage(path: string, name: string, expected: TableVers
 /** A file that is there but may not be read: a rebuild would not help, its permissions would. */
 function unreadable(name: string, error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EACCES' || code === 'EPERM') return `${name} cannot be read (${code}): the user running stedi may not read it; give that user read access (chmod, chown) or run stedi as the lake's owner`;
+  if (code === 'EACCES' || code === 'EPERM') return `${name} cannot be read (${code}): the user running stedi may not read it; ${READ_ACCESS_FIX}`;
   return `${name} cannot be read (${code ?? (error as Error).message})`;
 }
 
