@@ -32,7 +32,8 @@ export function registerStatus(cli: Command): void {
         if (!manifest || !live) {
           // Versions on disk with no manifest: it was removed (or lost), not never built; the data is there to restore.
           const unlisted = lock?.running ? [] : ((await engine.unlistedVersions?.()) ?? []);
-          const first = lock?.running ? `a first build is running (${holderOf(lock)}); wait for it` : `run \`stedi build --lake ${shellWord(config.lake)}\``;
+          const build = `run \`stedi build --lake ${shellWord(config.lake)}\``;
+          const first = !lock ? build : lock.running ? `a first build is running (${holderOf(lock)}); wait for it` : `a first build was interrupted (${holderOf(lock)}); ${build}: it takes the lock over and removes what that one left`;
           const message =
             unlisted.length > 0
               ? `the lake at ${config.lake} has no manifest, though versions ${unlisted.join(', ')} are on disk: restore its _stedi/manifest.json from a copy, or ${first} (it builds a new version and deletes none of those)`

@@ -202,6 +202,19 @@ describe('stedi status', () => {
     expect(run.stderr).toMatch(/has not been built yet; a first build is running \(pid \d+ on .+\); wait for it/);
   });
 
+  it('says a first build was interrupted, as --json reports it, rather than only that the lake was never built', () => {
+    const lake = makeTempDir();
+    mkdirSync(join(lake, '_stedi'), { recursive: true });
+    const gone = spawnSync('true').pid!;
+    writeFileSync(join(lake, '_stedi', 'build.lock'), JSON.stringify({ pid: gone, host: hostname(), pidStart: null, owner: 'build x', since: '2026-12-04T10:00:00.000Z', token: 't' }));
+    const run = runBin(['status', '--lake', lake]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(
+      `stedi: the lake at ${lake} has not been built yet; a first build was interrupted (pid ${gone} on ${hostname()}, since 2026-12-04T10:00:00.000Z); run \`stedi build --lake ${lake}\`: it takes the lock over and removes what that one left\n`,
+    );
+    expect(JSON.parse(runBin(['status', '--lake', lake, '--json']).stdout)).toMatchObject({ state: 'not built', build: { pid: gone, running: false } });
+  });
+
   it('prints the state as JSON with --json while a first build runs, exiting 1 as without it', async () => {
     const lake = makeTempDir();
     mkdirSync(join(lake, '_stedi'), { recursive: true });
