@@ -193,6 +193,30 @@ describe('stedi status', () => {
     expect(run.stderr).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
   });
 
+  it('takes over a dead build\'s lock though a folder was left where a build breaks such a lock, or names that folder when it holds files', async () => {
+    const lake = makeTempDir();
+    const landing = writeSmallLanding();
+    await runCli('build', '--landing', landing, '--lake', lake);
+    const lock = join(lake, '_stedi', 'build.lock');
+    const guard = `${lock}.takeover`;
+    const deadLock = (): void => writeFileSync(lock, JSON.stringify({ pid: spawnSync('true').pid!, host: hostname(), pidStart: null, owner: 'build x', since: '2026-12-04T10:00:00.000Z', token: 't' }));
+    deadLock();
+    mkdirSync(guard);
+    const taken = runBin(['build', '--landing', landing, '--lake', lake, '--json']);
+    expect({ status: taken.status, stderr: taken.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(existsSync(guard)).toBe(false);
+    expect(existsSync(lock)).toBe(false);
+
+    deadLock();
+    mkdirSync(join(guard, 'kept'), { recursive: true });
+    const refused = runBin(['build', '--landing', landing, '--lake', lake]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toBe(
+      `stedi: the lock ${lock} is a dead build's, but ${guard} (where a build takes such a lock over) cannot be removed (ENOTEMPTY): no build uses it; remove it (rm -r ${guard}) and build again\n`,
+    );
+    expect(existsSync(join(guard, 'kept'))).toBe(true);
+  });
+
   it('says a first build is running rather than asking for one', async () => {
     const lake = makeTempDir();
     mkdirSync(join(lake, '_stedi'), { recursive: true });

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { link, readFile, unlink, writeFile } from 'node:fs/promises';
+import { link, readFile, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { isAlive } from '../../dead-process-folders';
+import { shellWord } from '../../shell-word';
+import { LakeFilesystemError } from '../engine-errors';
 import { makeFolder } from './make-folder';
 
 /**
@@ -112,7 +114,7 @@ async function breakStale(lockPath: string, staleToken: string | null, content: 
   if (!(await createWhole(guard, content))) {
     const breaker = await readHolder(guard);
     // A breaker killed inside this short section leaves its guard behind; anyone may clear it.
-    if (!breaker || !holderAlive(breaker)) await unlink(guard).catch(() => undefined);
+    if (!breaker || !holderAlive(breaker)) await removeLeftoverGuard(guard);
     else await new Promise((resolve) => setTimeout(resolve, 20));
     return;
   }
@@ -123,6 +125,34 @@ async function breakStale(lockPath: string, staleToken: string | null, content: 
     await unlink(guard).catch(() => undefined);
   }
 }
+
+/**
+ * A guard no live breaker holds. A folder in its place (no build makes one) is removed when empty; one that cannot be
+ * removed is named with its fix: left alone, every build took the dead build's lock for a running one.
+ */
+async function removeLeftoverGuard(guard: string): Promise<void> {
+  try {
+    await unlink(guard);
+  } catch (error) {
+    let code = (error as NodeJS.ErrnoException).code ?? 'unknown';
+    if (code === 'ENOENT') return;
+    if (code === 'EISDIR' || code === 'EPERM') {
+      const left = await rmdir(guard).then(
+        () => 'ENOENT',
+        (e: NodeJS.ErrnoException) => e.code ?? 'unknown',
+      );
+      if (left === 'ENOENT') return;
+      code = left;
+    }
+    throw new LakeFilesystemError(
+      `the lock ${lockPathOf(guard)} is a dead build's, but ${guard} (where a build takes such a lock over) cannot be removed (${code}): no build uses it; remove it (rm -r ${shellWord(guard)}) and build again`,
+      guard,
+      code,
+    );
+  }
+}
+
+const lockPathOf = (guard: string): string => guard.slice(0, -'.takeover'.length);
 
 async function removeIfHeldBy(lockPath: string, token: string): Promise<void> {
   const current = await readHolder(lockPath);
