@@ -44,3 +44,11 @@ export function sayWhenBuildInterrupted(): { publishing: boolean; stop(): void }
   });
   return Object.assign(state, { stop });
 }
+
+/** Ctrl+C or a kill while a command prepares, with nothing of its own to undo: `message` in one line, not Node's silent default. */
+export function sayWhenInterrupted(message: (signal: InterruptSignal) => string): () => void {
+  return onInterrupt((signal) => {
+    process.stderr.write(`stedi: ${message(signal)}\n`);
+    process.exit(interruptedExitCode(signal));
+  });
+}

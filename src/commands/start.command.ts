@@ -14,7 +14,7 @@ import type { Config } from '../config';
 import { openConfiguredEngine } from '../engine';
 import { buildProgressBar } from './build-progress';
 import { CliError } from './cli-error';
-import { abortOnInterrupt, interruptOf, interruptedExitCode, sayWhenBuildInterrupted } from './interrupts';
+import { abortOnInterrupt, interruptOf, interruptedExitCode, sayWhenBuildInterrupted, sayWhenInterrupted } from './interrupts';
 import { formatBuildSummary } from './build-summary';
 import { keysOf, portNumber, serve, serveConfig, type ServeFlags } from './serve.command';
 import { withExamples } from './help-examples';
@@ -35,12 +35,17 @@ async function hasLandingData(landing: string): Promise<boolean> {
   return files.some((f) => /\.(json|jsonl|ndjson)$/i.test(f));
 }
 
-/** Builds the lake unless it has a live version; generates the sample landing first when there is none. */
-export async function ensureLake(config: Config, engine: Engine): Promise<void> {
+/**
+ * Builds the lake unless it has a live version; generates the sample landing first when there is none.
+ * `handOver` removes the caller's interrupt handler: the generate and the build say and undo their own.
+ */
+export async function ensureLake(config: Config, engine: Engine, handOver: () => void = () => undefined): Promise<void> {
   const manifest = await engine.manifest();
   if (manifest && liveVersion(manifest)) return;
   const landing = config.landing ?? config.lake;
-  if (!landing.startsWith('s3://') && !(await hasLandingData(landing))) {
+  const generate = !landing.startsWith('s3://') && !(await hasLandingData(landing));
+  handOver();
+  if (generate) {
     out(`No landing data in ${landing}: generating a sample (${SAMPLE.customers.toLocaleString('en-US')} customers, seed ${SAMPLE.seed})…`);
     await generateSample(landing);
   }
@@ -108,15 +113,20 @@ export function registerStart(cli: Command): void {
     .option('--port <n>', 'port to listen on (default: PORT or 4000)', portNumber)
     .action(async (flags: ServeFlags) => {
       const config = serveConfig(flags);
+      // Until serve's own handlers (installed as it is called), a signal while the engine opens and the manifest is
+      // read stopped the process silently with 130.
+      const stopEarly = sayWhenInterrupted((signal) => `start interrupted (${signal}) before the server started; nothing is served, the lake is as it was`);
       let apiKeys = keysOf(config);
       const dev = apiKeys.size === 0 ? devKeys(config) : undefined;
       if (dev) apiKeys = new ApiKeys(parseApiKeys(dev.keys.setting, 'development keys'));
       const engine = await openConfiguredEngine(config);
       try {
-        await ensureLake(config, engine);
+        await ensureLake(config, engine, stopEarly);
       } catch (error) {
         await engine.close();
         throw error;
+      } finally {
+        stopEarly();
       }
       const running = await serve(config, apiKeys, engine);
       out(`\nServing ${config.lake} at ${running.url}/graphql`);

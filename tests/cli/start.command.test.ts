@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { devKeysFile } from '../../src/auth/dev-keys';
+import { type AddressInfo, type Socket, createServer } from 'node:net';
 import { join } from 'node:path';
 import { ensureLake, SAMPLE } from '../../src/commands/start.command';
 import { loadConfig } from '../../src/config';
@@ -182,6 +183,28 @@ describe('stedi start stopped by Ctrl+C before it serves', () => {
       expect(existsSync(join(lake, 'customer', 'landing')) ? readdirSync(join(lake, 'customer', 'landing')) : []).toEqual([]);
     } finally {
       start.child.kill('SIGKILL');
+    }
+  });
+
+  it('while it reads the lake before serving (no build needed), says so in one line and exits 130', async () => {
+    // An Athena lake whose endpoint takes the connection and never answers holds start at its manifest read.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
+    const start = spawnBin(['start'], {
+      HOME: makeTempDir('stedi-aws-home-'), AWS_EC2_METADATA_DISABLED: 'true', STEDI_ENGINE: 'athena', STEDI_LAKE: 's3://example-bucket/stedi', AWS_REGION: 'eu-west-1',
+      AWS_ENDPOINT_URL: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example', STEDI_AWS_TIMEOUT_MS: '100000',
+      STEDI_API_KEYS: 'adminkey-0123456789abcdef:admin', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn',
+    });
+    try {
+      expect(await whileRunning(start, () => sockets.length > 0)).toBe(true);
+      start.child.kill('SIGINT');
+      expect(await start.exited).toBe(130);
+      expect(start.stderr()).toBe('stedi: start interrupted (SIGINT) before the server started; nothing is served, the lake is as it was\n');
+    } finally {
+      start.child.kill('SIGKILL');
+      sockets.forEach((s) => s.destroy());
+      await new Promise((done) => silent.close(done));
     }
   });
 
