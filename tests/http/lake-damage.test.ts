@@ -138,6 +138,38 @@ describe('a damaged live version', () => {
   });
 });
 
+describe('a live version whose row counts were edited in the manifest (still valid JSON)', () => {
+  jest.setTimeout(60_000);
+  let t: TestApp;
+  afterEach(() => t?.close());
+
+  it('is damaged by the count its file\'s footer contradicts, in status, /readyz and the API, and serves again once the count is put back', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-damage-rows-');
+    const built = await buildLake(landing, lake);
+    const { manifestPath } = new LakeLayout(lake);
+    const original = readFileSync(manifestPath, 'utf8');
+    const edited = JSON.parse(original);
+    edited.versions[0].tables.customer_curated.rows = 999;
+    writeFileSync(manifestPath, JSON.stringify(edited));
+    const why = `the manifest records 999 rows for customer_curated, but customer/curated/v=${built.version}/customer_curated.parquet holds 2: the manifest was changed after the build`;
+
+    const status = await runBin(['status', '--lake', lake]);
+    expect(status.code).toBe(1);
+    expect(status.stdout).toContain(`DAMAGED live version ${built.version}: ${why}; run \`stedi build\` to build a new live version\n`);
+    t = await buildTestApp({ landing, lake, build: false });
+    expect((await request(t.server).get('/readyz')).body.reason).toBe(`live version damaged: ${why}; run \`stedi build\` to build a new one`);
+    const answer = (await t.graphql(COUNT, ANALYST_KEY)).body;
+    expect(answer.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['LAKE_DAMAGED']);
+    expect((await t.graphql('{ lake { versions { damaged } } }', ANALYST_KEY)).body.data.lake.versions).toEqual([{ damaged: why }]);
+
+    writeFileSync(manifestPath, original);
+    expect((await t.graphql(COUNT, ANALYST_KEY)).body.data.customers.totalCount).toBe(2);
+    expect((await t.graphql('{ lake { tables { name rows } versions { damaged } } }', ANALYST_KEY)).body.data.lake).toMatchObject({ versions: [{ damaged: null }] });
+    expect((await runBin(['status', '--lake', lake])).code).toBe(0);
+  });
+});
+
 describe('a live version damaged while it is served', () => {
   jest.setTimeout(60_000);
   let t: TestApp;

@@ -98,6 +98,8 @@ export class DuckDbEngine implements Engine {
     try {
       await this.versions.load(kept);
     } catch (error) {
+      // A damage not remembered (the manifest's row counts) is said as any other of the live version's.
+      if (live && error instanceof StaleVersionError && error.damage !== undefined) throw new LakeDamagedError(version, error.damage);
       if (this.versions.damageOf(version) === undefined) throw error;
     }
     // Also when found damaged after its load (by a check of its files): every field refuses it, not only those reading the damaged file.

@@ -4,13 +4,14 @@ import { BUILT_TABLES, type BuiltTable, servedColumns } from '../../tables';
 import type { QueryOptions, VersionState } from '../engine';
 import { QueryTimeoutError, StaleVersionError } from '../engine-errors';
 import { fileDamage, fileIdentity, forgetHashes } from './file-checks';
+import { FooterRows } from './footer-rows';
 import { VersionWatch } from './version-watch';
 import type { LakeLayout } from './lake-layout';
 import { sqlStringLiteral } from './landing-sql';
 
 export const DEFAULT_LOAD_TIMEOUT_MS = 600_000;
 
-type WithConnection = <T>(options: QueryOptions, work: (connection: DuckDBConnection) => Promise<T>) => Promise<T>;
+export type WithConnection = <T>(options: QueryOptions, work: (connection: DuckDBConnection) => Promise<T>) => Promise<T>;
 
 /** The in-memory schema holding a loaded version's tables. */
 export const schemaOf = (version: string): string => `"v_${version}"`;
@@ -51,6 +52,7 @@ export class VersionLoader {
   private readonly columns = new Map<string, Map<BuiltTable, readonly string[]>>();
   // Private: a loaded version's manifest entry, to check a file its watch saw change.
   private readonly manifests = new Map<string, VersionManifest>();
+  private readonly footerRows: FooterRows;
   private readonly watch: VersionWatch;
 
   constructor(
@@ -58,6 +60,7 @@ export class VersionLoader {
     private readonly withConnection: WithConnection,
     private readonly loadTimeoutMs: number = DEFAULT_LOAD_TIMEOUT_MS,
   ) {
+    this.footerRows = new FooterRows(withConnection, (version, table) => this.fileOf(version, table));
     this.watch = new VersionWatch(layout, (version, table) => void this.changed(version, table));
   }
 
@@ -138,19 +141,21 @@ export class VersionLoader {
     this.damagedBy.set(version, { file, identity });
   }
 
-  /** Every file of `version`; the first damage found, or the one already known, or null. */
+  /** Every file of `version`, then the manifest's counts of their rows; the first damage found, or the one already known, or null. */
   async verify(version: VersionManifest): Promise<string | null> {
     for (const table of BUILT_TABLES) {
       const damage = await this.check(version, table);
       if (damage) return damage;
     }
-    return this.damaged.get(version.version) ?? null;
+    // Not remembered as damage: the counts are the manifest's, which may be put back.
+    return this.damaged.get(version.version) ?? (await this.footerRows.damage(version));
   }
 
   /** Forgets every version not in `kept`, dropping its schema; true when any was dropped. */
   async retain(kept: ReadonlySet<string>): Promise<boolean> {
     for (const version of this.damaged.keys()) if (!kept.has(version)) this.damaged.delete(version);
     for (const version of this.damagedBy.keys()) if (!kept.has(version)) this.damagedBy.delete(version);
+    this.footerRows.retain(kept);
     let dropped = false;
     for (const version of [...this.loads.keys()]) {
       if (kept.has(version)) continue;
