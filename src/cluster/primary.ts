@@ -154,6 +154,9 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   /** Forks one worker (a spare: started on demand); resolves with its port once it listens, rejects if it fails to start. */
   const fork = (spare = false): Promise<number> => {
     const worker = cluster.fork(env);
+    // A message sent to a worker dying at that moment (the shutdown's, when Ctrl+C reached it too) fails with EPIPE:
+    // its exit is handled below; unheard, the error was a stack trace on the terminal.
+    worker.on('error', (error: Error) => logger.debug({ err: error, workerId: worker.id }, 'a message to an exiting worker was not delivered'));
     workers.add(worker);
     if (spare) spareSet.add(worker);
     // Connections handed to this worker that it never took (it died first) go to another worker, or wait for one.
@@ -190,7 +193,8 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         // A page to read ahead goes to the other worker (only a cluster of two hints: page-hints.ts).
         else if (m.stedi === 'readAhead') for (const other of workers) if (other !== worker && other.isConnected()) other.send(m);
       });
-      worker.once('exit', (code, signal) => reject(new Error(`worker ${worker.id} exited (${signal ?? code}) before listening`)));
+      // The signal travels with the error: a Ctrl+C that reached the worker too is the caller's interrupt, not a failure.
+      worker.once('exit', (code, signal) => reject(Object.assign(new Error(`worker ${worker.id} exited (${signal ?? code}) before listening`), { signal })));
     });
     worker.once('online', () => worker.send({ stedi: 'start', config: workerConfig, keys: options.apiKeys.digests() } satisfies ToWorker));
     worker.once('exit', (code, signal) => {

@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../logger';
 import { announceListening } from '../http/listening-file';
 import { onTerminationSignals } from '../http/shutdown';
 import { CliError } from './cli-error';
+import { interruptedExitCode } from './interrupts';
 import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
 import { withExamples } from './help-examples';
 
@@ -46,7 +47,9 @@ export async function serve(config: Config, apiKeys: ApiKeys, opened?: Engine): 
   let running: Serving | undefined;
   let unannounce = (): void => undefined;
   let starting: Promise<unknown> = Promise.resolve();
-  const removeHandlers = onTerminationSignals(async () => {
+  let interrupted: NodeJS.Signals | undefined;
+  const removeHandlers = onTerminationSignals(async (signal) => {
+    interrupted = signal;
     await starting.catch(() => undefined);
     unannounce();
     await running?.shutdown();
@@ -63,6 +66,10 @@ export async function serve(config: Config, apiKeys: ApiKeys, opened?: Engine): 
     await starting;
   } catch (error) {
     removeHandlers();
+    // Ctrl+C in a terminal reaches the workers too: one killed by it while it started (seen before or after this
+    // process's own signal) is the interrupt, not a failure.
+    const signal = interrupted ?? (error as { signal?: string }).signal;
+    if (signal === 'SIGINT' || signal === 'SIGTERM' || signal === 'SIGHUP') throw new CliError(`interrupted (${signal}) while the server started; nothing is served`, interruptedExitCode(signal));
     throw error;
   }
   return running!;

@@ -162,6 +162,22 @@ describe('stedi serve', () => {
     }
   });
 
+  it('says in one line that Ctrl+C stopped it, exiting 130, when the terminal\'s SIGINT also reached a worker still starting', async () => {
+    const lake = makeTempDir('stedi-serve-ctrl-c-');
+    await buildLake(writeSmallLanding(), lake);
+    const server = spawnBin(['serve', '--lake', lake], { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', STEDI_WORKERS: '2', STEDI_SPARE_WORKER_IDLE_MS: '0', STEDI_API_KEYS: `${ANALYST_KEY}:analyst` });
+    try {
+      const children = (): number[] => readFileSync(`/proc/${server.child.pid}/task/${server.child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      while (children().length === 0) await new Promise((r) => setTimeout(r, 5));
+      // Ctrl+C signals the terminal's whole process group: the primary, and a worker that has not installed its handlers.
+      server.child.kill('SIGINT');
+      for (const pid of children()) process.kill(pid, 'SIGINT');
+      expect({ code: await server.exited, stderr: server.stderr() }).toEqual({ code: 130, stderr: 'stedi: interrupted (SIGINT) while the server started; nothing is served\n' });
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+
   it('erases at once a revocation that reached landing while it was down: it cannot know how long ago it was read', async () => {
     const landing = writeSmallLanding();
     const lake = makeTempDir('stedi-serve-lake-');
