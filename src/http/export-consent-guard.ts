@@ -18,8 +18,11 @@ const CHECK_MS = 1_000;
  */
 export function hiddenSince(start: ConsentSnapshot, now: ConsentSnapshot, version: string): boolean {
   if (now.generation === start.generation) return false;
-  const inVersion = now.covers(version) ? new Set(now.exclusionsFor(version)) : undefined;
-  for (const serial of now.hiddenSerials) if (!start.hiddenSerials.has(serial) && (inVersion === undefined || inVersion.has(serial))) return true;
+  const before = new Set(start.exclusionsFor(version));
+  const newly = (serial: string): boolean => !start.hiddenSerials.has(serial) && !before.has(serial);
+  // The version's own list: it names those hidden from this version alone (built under any, the lake now as-of).
+  if (now.covers(version)) return now.exclusionsFor(version).some(newly);
+  for (const serial of now.hiddenSerials) if (newly(serial)) return true;
   return false;
 }
 
