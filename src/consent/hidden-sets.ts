@@ -52,7 +52,7 @@ export function hiddenSets({ listed, lists, landing, staged, unreadable, heldBef
       }
       // The version being published is erased by its own build's expiry, not counted here.
       if (!customer.erase || version === staged) continue;
-      if (!customer.onlyHere) sets.revoked.add(customer.email);
+      if (customer.withdrawn) sets.revoked.add(customer.email);
       sets.held.set(customer.email, heldBefore.get(customer.email) ?? sets.held.get(customer.email) ?? new Date());
       if (sets.holding[sets.holding.length - 1] !== version.version) sets.holding.push(version.version);
     }

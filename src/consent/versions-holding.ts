@@ -48,6 +48,8 @@ export interface HeldCustomer {
    * before their consent date, which the live version leaves out (hiding them everywhere darkened the live lake).
    */
   onlyHere: boolean;
+  /** Landing withdrew or changed their consent (a revocation), not only the lake's policy. */
+  withdrawn: boolean;
 }
 
 /**
@@ -68,8 +70,9 @@ export function heldCustomers(customers: readonly VersionCustomer[], version: Ve
     // By device: landing may spell the serial otherwise (serial-spelling.ts).
     const device = serialSpellingOf(serialNumber);
     const withdrawn = now === undefined || movedLater || landing.withheldDevices.has(device);
-    if (withdrawn || landing.unsafeDevices.has(device)) held.push({ email, serialNumber, erase: withdrawn, onlyHere: false });
-    else if (everyReading) held.push({ email, serialNumber, erase: true, onlyHere: true });
+    // An unsafe device is hidden everywhere; built under any, its readings before the consent date must still go.
+    if (withdrawn || landing.unsafeDevices.has(device)) held.push({ email, serialNumber, erase: withdrawn || everyReading, onlyHere: false, withdrawn });
+    else if (everyReading) held.push({ email, serialNumber, erase: true, onlyHere: true, withdrawn: false });
   }
   return held;
 }

@@ -1,0 +1,45 @@
+import type { VersionManifest } from '../../etl/manifest';
+import { serialSpellingOf } from '../../etl/landing/serial-spelling';
+import { hiddenSets } from '../../src/consent/hidden-sets';
+import type { LandingConsent } from '../../src/consent/landing-consent';
+
+const version = (name: string, consentPolicy: 'any' | 'as-of'): VersionManifest => ({ version: name, consentPolicy }) as unknown as VersionManifest;
+
+function landing(consenting: Record<string, number>, unsafe: string[] = []): LandingConsent {
+  return {
+    consentDate: new Map(Object.entries(consenting)),
+    withheld: new Set(),
+    unsafeSerials: new Set(unsafe),
+    withheldSerials: new Set(),
+    unsafeDevices: new Set(unsafe.map(serialSpellingOf)),
+    withheldDevices: new Set(),
+    uncertain: new Set(),
+  };
+}
+
+describe('who a version built under any hides once the lake is as-of', () => {
+  const live = version('v2', 'as-of');
+  const older = version('v1', 'any');
+  const customers = [
+    { email: 'alice@x', serialNumber: 'SN-A', consentAt: 100 },
+    { email: 'bob@x', serialNumber: 'SN-B', consentAt: 100 },
+  ];
+
+  it('hides a consenting customer from that version alone, erases it there, and counts no revocation', () => {
+    const sets = hiddenSets({ listed: [live, older], lists: [customers, customers], landing: landing({ 'alice@x': 100, 'bob@x': 100 }), unreadable: new Map(), heldBefore: new Map() });
+    expect(sets.byVersion.get('v1')).toEqual(['SN-A', 'SN-B']);
+    expect(sets.byVersion.get('v2')).toEqual([]);
+    expect([...sets.serials]).toEqual([]);
+    expect([...sets.revoked]).toEqual([]);
+    expect(sets.holding).toEqual(['v1']);
+  });
+
+  it('erases that version for a consenting customer whose device two emails name, whose readings before consent it holds', () => {
+    const only = [customers[0]!];
+    const sets = hiddenSets({ listed: [live, older], lists: [only, only], landing: landing({ 'alice@x': 100 }, ['SN-A']), unreadable: new Map(), heldBefore: new Map() });
+    expect([...sets.serials]).toEqual(['SN-A']);
+    expect(sets.holding).toEqual(['v1']);
+    expect([...sets.held.keys()]).toEqual(['alice@x']);
+    expect([...sets.revoked]).toEqual([]);
+  });
+});
