@@ -113,7 +113,9 @@ export class AthenaEngine implements Engine {
   async landingIdentity(source: Source): Promise<LandingIdentity> {
     const live = (await this.manifest())?.versions[0];
     if (!live) throw new LakeNotBuiltError(this.options.lake);
-    return listedLandingIdentity(this.s3, boundedBy(this.options.awsTimeoutMs), this.layout.landingPrefix(source), live.version);
+    // The prefix its build was given, which the live views read: a server started without --landing lists the lake's own.
+    const layout = live.landing.startsWith('s3://') ? new AthenaLayout(this.options.lake, live.landing.replace(/\/+$/, '')) : this.layout;
+    return listedLandingIdentity(this.s3, boundedBy(this.options.awsTimeoutMs), layout.landingPrefix(source), live.version);
   }
 
   /**

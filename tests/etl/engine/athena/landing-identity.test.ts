@@ -47,6 +47,19 @@ describe('the Athena landing identity', () => {
     expect((await engine.landingIdentity('customer')).key).not.toBe(before.key);
   });
 
+  it('lists the landing prefix the live version was built from, which its views read, though the server was given none', async () => {
+    const { aws, engine } = lake();
+    const built = `s3://landing-bucket/incoming`;
+    const manifest = manifestOfVersions('20260101t000000000z_aaaa');
+    manifest.versions[0]!.landing = built;
+    aws.s3.put(`${LAKE}/_stedi/manifest.json`, JSON.stringify(manifest));
+    aws.s3.put(`${built}/customer/landing/customer-1.json`, '{"email":"a@x.com"}\n', OLD);
+    const before = await engine.landingIdentity('customer');
+    // A revocation written where the live views read.
+    aws.s3.put(`${built}/customer/landing/customer-1.json`, '{"email":"a@x.com","shareWithResearchAsOfDate":null}\n', OLD);
+    expect((await engine.landingIdentity('customer')).key).not.toBe(before.key);
+  });
+
   it('lists every page of a prefix holding more than 1,000 objects', async () => {
     const { aws, engine } = lake();
     for (let i = 0; i < 2_100; i += 1) aws.s3.put(`${PREFIX}part-${String(i).padStart(5, '0')}.json`, '{}', OLD);
