@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isAlive, removeDeadProcessFolders } from '../../etl/dead-process-folders';
 
 /**
  * Where each running `stedi serve` says it listens, so a probe on this machine (the image's HEALTHCHECK) finds a
@@ -20,6 +21,8 @@ export interface Listening {
 /** The user's folder of listening files; the uid keeps two users' servers (and their permissions) apart. */
 export const listeningFolder = (): string => join(tmpdir(), `stedi-${process.getuid?.() ?? 'user'}`);
 
+const LISTENING_NAME = /^serve-(\d+)\.json$/;
+
 const fileOf = (pid: number): string => join(listeningFolder(), `serve-${pid}.json`);
 
 /** Says where this process listens; returns the function that removes the file (it goes too when the process exits). */
@@ -28,7 +31,8 @@ export function announceListening(listening: Omit<Listening, 'pid' | 'startedAt'
   const removeFile = (): void => rmSync(file, { force: true });
   try {
     mkdirSync(listeningFolder(), { recursive: true, mode: 0o700 });
-    removeKilledServers();
+    // A killed server (kill -9, a crash) left its file: each start removes those, so they do not pile up.
+    removeDeadProcessFolders(listeningFolder(), LISTENING_NAME);
     // Written whole, then renamed: a probe reading at that moment sees the old file or the new one, never half of one.
     const temporary = `${file}.tmp`;
     writeFileSync(temporary, `${JSON.stringify({ pid: process.pid, startedAt: Date.now(), ...listening })}\n`, { mode: 0o600 });
@@ -44,16 +48,6 @@ export function announceListening(listening: Omit<Listening, 'pid' | 'startedAt'
   };
 }
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: another user's process, alive.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
 const parsed = (text: string): Listening | undefined => {
   try {
     const value = JSON.parse(text) as Listening;
@@ -63,19 +57,11 @@ const parsed = (text: string): Listening | undefined => {
   }
 };
 
-/** A killed server (kill -9, a crash) left its file: each start removes those, so they do not pile up in the temporary folder. */
-function removeKilledServers(): void {
-  for (const name of readdirSync(listeningFolder())) {
-    const pid = /^serve-(\d+)\.json$/.exec(name)?.[1];
-    if (pid !== undefined && !alive(Number(pid))) rmSync(join(listeningFolder(), name), { force: true });
-  }
-}
-
 /** The running server of `lake` on this machine (the last started, if two); a killed server's file is skipped. */
 export function findListening(lake: string): Listening | undefined {
   let names: string[];
   try {
-    names = readdirSync(listeningFolder()).filter((name) => /^serve-\d+\.json$/.test(name));
+    names = readdirSync(listeningFolder()).filter((name) => LISTENING_NAME.test(name));
   } catch {
     return undefined;
   }
@@ -87,7 +73,7 @@ export function findListening(lake: string): Listening | undefined {
         return undefined;
       }
     })
-    .filter((l): l is Listening => l !== undefined && alive(l.pid));
+    .filter((l): l is Listening => l !== undefined && isAlive(l.pid));
   // Only this lake's: the only server running could be another lake's, whose readiness says nothing of this one.
   return running.filter((l) => l.lake === lake).sort((a, b) => b.startedAt - a.startedAt)[0];
 }
