@@ -72,34 +72,13 @@ describe('an Athena call that never answers', () => {
 
 /** Athena over a handler that starts each query but never answers the first start (Athena took it; the answer was lost). */
 function unansweredStarts(onHung: () => void = () => undefined, refuse = false) {
-  const targets: string[] = [];
-  const tokens: string[] = [];
-  const stopped: string[] = [];
-  const started = new Map<string, string>();
-  const answer = (body: object, statusCode = 200, headers: Record<string, string> = {}) => ({
-    response: { statusCode, headers: { 'content-type': 'application/x-amz-json-1.1', ...headers }, body: Readable.from([Buffer.from(JSON.stringify(body))]) },
+  return athenaStarting((token, started, signal) => {
+    if (refuse) return answer({ __type: 'InvalidRequestException', Message: 'line 1:1: mismatched input' }, 400, { 'x-amzn-errortype': 'InvalidRequestException' });
+    const known = started.get(token);
+    if (known) return answer({ QueryExecutionId: known });
+    started.set(token, `q-${started.size + 1}`);
+    return hungUntilAborted(signal, onHung);
   });
-  const requestHandler = {
-    handle: (request: { headers: Record<string, string>; body?: string | Uint8Array }, options: { abortSignal?: AbortSignal } = {}) => {
-      const target = (request.headers['x-amz-target'] ?? '').replace('AmazonAthena.', '');
-      targets.push(target);
-      const text = typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body ?? new Uint8Array());
-      const input = JSON.parse(text || '{}') as { ClientRequestToken?: string; QueryExecutionId?: string };
-      if (target === 'StopQueryExecution') {
-        stopped.push(input.QueryExecutionId ?? '');
-        return Promise.resolve(answer({}));
-      }
-      if (refuse) return Promise.resolve(answer({ __type: 'InvalidRequestException', Message: 'line 1:1: mismatched input' }, 400, { 'x-amzn-errortype': 'InvalidRequestException' }));
-      const token = input.ClientRequestToken ?? '';
-      tokens.push(token);
-      const known = started.get(token);
-      if (known) return Promise.resolve(answer({ QueryExecutionId: known }));
-      started.set(token, `q-${started.size + 1}`);
-      return hungUntilAborted(options.abortSignal, onHung);
-    },
-  };
-  const client = new AthenaClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, requestHandler, maxAttempts: 1 });
-  return { client, targets, tokens, stopped, started };
 }
 
 describe('a query start that Athena took but never answered', () => {
@@ -190,27 +169,8 @@ function startsFailing(
   maxAttempts = 1,
   onRefused: () => void = () => undefined,
 ) {
-  const targets: string[] = [];
-  const tokens: string[] = [];
-  const stopped: string[] = [];
-  const started = new Map<string, string>();
-  const answer = (body: object, statusCode = 200, headers: Record<string, string> = {}) => ({
-    response: { statusCode, headers: { 'content-type': 'application/x-amz-json-1.1', ...headers }, body: Readable.from([Buffer.from(JSON.stringify(body))]) },
-  });
-  const requestHandler = {
-    handle: async (request: { headers: Record<string, string>; body?: string | Uint8Array }, options: { abortSignal?: AbortSignal } = {}) => {
-      // As the SDK's own handler: a request whose signal aborted is refused before anything is sent.
-      if (options.abortSignal?.aborted) throw Object.assign(new Error('Request aborted'), { name: 'AbortError' });
-      const target = (request.headers['x-amz-target'] ?? '').replace('AmazonAthena.', '');
-      targets.push(target);
-      const text = typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body ?? new Uint8Array());
-      const input = JSON.parse(text || '{}') as { ClientRequestToken?: string; QueryExecutionId?: string };
-      if (target === 'StopQueryExecution') {
-        stopped.push(input.QueryExecutionId ?? '');
-        return answer({});
-      }
-      const token = input.ClientRequestToken ?? '';
-      tokens.push(token);
+  return athenaStarting(
+    (token, started) => {
       const failure = failures.shift();
       if (failure && !(failure instanceof Error)) {
         onRefused();
@@ -221,8 +181,45 @@ function startsFailing(
       if (failure) throw failure;
       return answer({ QueryExecutionId: id });
     },
+    // As the SDK's own handler: a request whose signal aborted is refused before anything is sent.
+    { credentials, maxAttempts, refuseAborted: true },
+  );
+}
+
+const answer = (body: object, statusCode = 200, headers: Record<string, string> = {}) => ({
+  response: { statusCode, headers: { 'content-type': 'application/x-amz-json-1.1', ...headers }, body: Readable.from([Buffer.from(JSON.stringify(body))]) },
+});
+
+/**
+ * Athena over a request handler that records every call and each start's token, answers stops, and answers each
+ * start as `start` says (`started`: the query each token started).
+ */
+function athenaStarting(
+  start: (token: string, started: Map<string, string>, signal?: AbortSignal) => ReturnType<typeof answer> | Promise<ReturnType<typeof answer>>,
+  options: { credentials?: () => Promise<{ accessKeyId: string; secretAccessKey: string }>; maxAttempts?: number; refuseAborted?: boolean } = {},
+) {
+  const targets: string[] = [];
+  const tokens: string[] = [];
+  const stopped: string[] = [];
+  const started = new Map<string, string>();
+  const requestHandler = {
+    handle: async (request: { headers: Record<string, string>; body?: string | Uint8Array }, { abortSignal }: { abortSignal?: AbortSignal } = {}) => {
+      if (options.refuseAborted && abortSignal?.aborted) throw Object.assign(new Error('Request aborted'), { name: 'AbortError' });
+      const target = (request.headers['x-amz-target'] ?? '').replace('AmazonAthena.', '');
+      targets.push(target);
+      const text = typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body ?? new Uint8Array());
+      const input = JSON.parse(text || '{}') as { ClientRequestToken?: string; QueryExecutionId?: string };
+      if (target === 'StopQueryExecution') {
+        stopped.push(input.QueryExecutionId ?? '');
+        return answer({});
+      }
+      const token = input.ClientRequestToken ?? '';
+      tokens.push(token);
+      return start(token, started, abortSignal);
+    },
   };
-  const client = new AthenaClient({ region: 'us-east-1', credentials: credentials ?? { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, requestHandler, maxAttempts });
+  const credentials = options.credentials ?? { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
+  const client = new AthenaClient({ region: 'us-east-1', credentials, requestHandler, maxAttempts: options.maxAttempts ?? 1 });
   return { client, targets, tokens, stopped, started };
 }
 
