@@ -97,6 +97,18 @@ async function athenaOutcome(source: Source, folder: string): Promise<Outcome> {
   }
 }
 
+/** Customer landing lines read by both engines, which must agree on the counts and on who is uncertain. */
+async function customersOnBothEngines(texts: readonly string[]): Promise<{ embedded: Outcome; athena: Outcome; where: string }> {
+  const lines = texts.map((text) => ({ bytes: Buffer.from(text) }));
+  const folder = writeFiles(lines);
+  const embedded = await embeddedOutcome('customer', folder, lines.length);
+  const athena = await athenaOutcome('customer', folder);
+  const where = `(seed ${SEED}: rerun with STEDI_FC_SEED=${SEED})`;
+  expect({ where, counts: athena.counts }).toEqual({ where, counts: embedded.counts });
+  expect({ where, uncertain: athena.uncertain }).toEqual({ where, uncertain: embedded.uncertain });
+  return { embedded, athena, where };
+}
+
 describe('the Athena landing rules', () => {
   it.each(['customer', 'accelerometer'] as const)('decide every generated %s line as the embedded reader does (seeded)', async (source) => {
     const lines = fc.sample(corpusLine({ source, maxLineBytes: MAX_LINE_BYTES }), { seed: SEED, numRuns: LINES_PER_SOURCE });
@@ -199,14 +211,8 @@ describe('the Athena landing rules', () => {
     texts.push(line('esc@x.com', true, 0, 'valid'), line('\\u0065s\\x63\\U00000040x.com', false, 3, 'python'));
     // A form's body: percent-encoded, not JSON.
     texts.push(line('form@x.com', true, 0, 'valid'), 'email=form%40x.com&shareWithResearchAsOfDate=');
-    const lines = texts.map((text) => ({ bytes: Buffer.from(text) }));
-    const folder = writeFiles(lines);
-    const embedded = await embeddedOutcome('customer', folder, lines.length);
-    const athena = await athenaOutcome('customer', folder);
-    const where = `(seed ${SEED}: rerun with STEDI_FC_SEED=${SEED})`;
-    expect({ where, counts: athena.counts }).toEqual({ where, counts: embedded.counts });
+    const { embedded, athena } = await customersOnBothEngines(texts);
     expect(embedded.counts.quarantined).toBeGreaterThan(0);
-    expect({ where, uncertain: athena.uncertain }).toEqual({ where, uncertain: embedded.uncertain });
     // Respellings were drawn, and the address written once is certain.
     expect(embedded.uncertain.length).toBeGreaterThan(10);
     expect(athena.uncertain.filter((e) => /olo@/.test(e))).toEqual([]);
@@ -254,13 +260,7 @@ describe('the Athena landing rules', () => {
       if (g.superseded) texts.push(record(writer, `own-${i}`, 9));
       if (!g.superseded || g.kind !== 'json') expected.push(holder);
     });
-    const lines = texts.map((text) => ({ bytes: Buffer.from(text) }));
-    const folder = writeFiles(lines);
-    const embedded = await embeddedOutcome('customer', folder, lines.length);
-    const athena = await athenaOutcome('customer', folder);
-    const where = `(seed ${SEED}: rerun with STEDI_FC_SEED=${SEED})`;
-    expect({ where, counts: athena.counts }).toEqual({ where, counts: embedded.counts });
-    expect({ where, uncertain: athena.uncertain }).toEqual({ where, uncertain: embedded.uncertain });
+    const { embedded, where } = await customersOnBothEngines(texts);
     // Doubt hides: every holder of a device a live bad line names is uncertain.
     expect({ where, missed: expected.filter((email) => !embedded.uncertain.includes(email)) }).toEqual({ where, missed: [] });
   });
