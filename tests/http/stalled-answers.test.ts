@@ -1,4 +1,4 @@
-import { connect, type AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
 
@@ -22,19 +22,25 @@ describe('answers the client stops reading', () => {
   });
   afterAll(() => t.close());
 
+  /** The large answer asked on a raw socket (`headers`: more header lines), so the test decides how it is read. */
+  async function askLarge(headers = ''): Promise<Socket> {
+    const { port } = t.server.address() as AddressInfo;
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const body = JSON.stringify({ query: LARGE });
+    socket.write(`POST /graphql HTTP/1.1\r\nhost: x\r\n${headers}authorization: Bearer ${ANALYST_KEY}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    return socket;
+  }
+
   it('are cut once nothing moves for the stall limit, instead of being held while the connection stays open', async () => {
     // Read in full by a client that reads it.
     const whole = await t.graphql(LARGE, ANALYST_KEY);
     expect(whole.status).toBe(200);
     expect(whole.body.data.p10.edges).toHaveLength(10_000);
     const answerBytes = Buffer.byteLength(whole.text);
-    const { port } = t.server.address() as AddressInfo;
-    const socket = connect(port, '127.0.0.1');
-    socket.on('error', () => undefined);
-    await new Promise((resolve) => socket.once('connect', resolve));
-    const body = JSON.stringify({ query: LARGE });
+    const socket = await askLarge();
     socket.pause(); // reads nothing
-    socket.write(`POST /graphql HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${ANALYST_KEY}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     // The client, reading nothing, cannot see the cut: the server's count of open connections does. Without the cut,
     // the server keeps the rest of the answer queued and the connection open for ever.
     const open = (): Promise<number> => new Promise((resolve, reject) => t.server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
@@ -48,12 +54,7 @@ describe('answers the client stops reading', () => {
   });
 
   it('are sent whole to a client reading slowly but steadily, however long past the stall limit it takes', async () => {
-    const { port } = t.server.address() as AddressInfo;
-    const socket = connect(port, '127.0.0.1');
-    socket.on('error', () => undefined);
-    await new Promise((resolve) => socket.once('connect', resolve));
-    const body = JSON.stringify({ query: LARGE });
-    socket.write(`POST /graphql HTTP/1.1\r\nhost: x\r\nconnection: close\r\nauthorization: Bearer ${ANALYST_KEY}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    const socket = await askLarge('connection: close\r\n');
     const started = Date.now();
     let text = '';
     // A read, then a pause well within the stall limit: the answer keeps moving, only slowly (a few MB a second).
@@ -69,12 +70,7 @@ describe('answers the client stops reading', () => {
   });
 
   it('are sent whole to a client that pauses within the stall limit while the wall clock steps an hour forward (NTP, a laptop waking)', async () => {
-    const { port } = t.server.address() as AddressInfo;
-    const socket = connect(port, '127.0.0.1');
-    socket.on('error', () => undefined);
-    await new Promise((resolve) => socket.once('connect', resolve));
-    const body = JSON.stringify({ query: LARGE });
-    socket.write(`POST /graphql HTTP/1.1\r\nhost: x\r\nconnection: close\r\nauthorization: Bearer ${ANALYST_KEY}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    const socket = await askLarge('connection: close\r\n');
     let text = '';
     let paused = false;
     const wall = Date.now.bind(Date);
