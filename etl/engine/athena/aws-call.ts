@@ -90,11 +90,16 @@ export async function sendWithin<T>(limit: CallLimit, call: SdkCall<T>): Promise
     running.catch(() => undefined);
     return await Promise.race([running, abandoned]);
   } catch (error) {
-    if (limit.signal?.aborted) throw new QueryTimeoutError(Date.now() - started, limit.signal.reason);
-    if (expired.signal.aborted) throw new AwsCallTimeoutError(limit.timeoutMs, error);
-    throw error;
+    throw limitError(error, limit, expired.signal, started);
   } finally {
     clearTimeout(timer);
     stopListening();
   }
+}
+
+/** What a call or copy within `limit` that failed raises: the caller's abort, its own deadline (`expired`), or its error. */
+export function limitError(error: unknown, limit: CallLimit, expired: AbortSignal, started: number): unknown {
+  if (limit.signal?.aborted) return new QueryTimeoutError(Date.now() - started, limit.signal.reason);
+  if (expired.aborted) return new AwsCallTimeoutError(limit.timeoutMs, error);
+  return error;
 }

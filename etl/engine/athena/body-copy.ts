@@ -1,8 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { QueryTimeoutError } from '../engine-errors';
-import { AwsCallTimeoutError, type CallLimit } from './aws-call';
+import { type CallLimit, limitError } from './aws-call';
 
 /**
  * An S3 object's body copied to a file. A large body may take longer than
@@ -31,9 +30,7 @@ export async function copyBody(body: Readable, path: string, limit: CallLimit): 
   try {
     await pipeline(body, watch, createWriteStream(path), { signal });
   } catch (error) {
-    if (limit.signal?.aborted) throw new QueryTimeoutError(Date.now() - started, limit.signal.reason);
-    if (stalled.signal.aborted) throw new AwsCallTimeoutError(limit.timeoutMs, error);
-    throw error;
+    throw limitError(error, limit, stalled.signal, started);
   } finally {
     clearTimeout(timer);
   }
