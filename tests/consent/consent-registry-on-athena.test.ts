@@ -27,7 +27,7 @@ function answer(aws: FakeAws, query: AthenaQuery): QueryOutcome {
   const value = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
   if (query.sql.includes('consent_uncertain__')) return { columns: columns(['email']), rows: [] };
   const records = aws.s3.keysUnder(PREFIX).flatMap((key) => aws.s3.text(`s3://${key}`)!.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>));
-  if (query.sql.includes('"customer_landing"')) return { columns: columns(TEXT), rows: records.map((r) => TEXT.map((name) => value(r[name]))) };
+  if (query.sql.includes(`"customer_landing__${VERSION}"`)) return { columns: columns(TEXT), rows: records.map((r) => TEXT.map((name) => value(r[name]))) };
   // The version's customers: those the build kept (alice and bob).
   const kept = ['alice', 'bob'].map((name) => customerRecord({ name, serial: `serial-${name}` }));
   return { columns: columns(['email', 'serialNumber', 'shareWithResearchAsOfDate']), rows: kept.map((r) => [String(r.email), String(r.serialNumber), String(r.shareWithResearchAsOfDate)]) };

@@ -24,28 +24,32 @@ export class FakeS3 {
   readonly modified = new Map<string, Date>();
   readonly client = new S3Client({ region: 'us-east-1' });
   readonly mock = mockClient(this.client);
-  /** The next PUT of each s3:// url here fails with `error`; `landed`: after writing the object (its answer was lost). */
-  readonly putFaults = new Map<string, { error: Error; landed: boolean }>();
+  /**
+   * The next PUT of each s3:// url here fails with `error`; `landed`: after writing the object (its answer was lost);
+   * `'later'`: it is written only at `landLate()`, its condition judged then (a request S3 finished after its client gave up).
+   * `times`: the next that many PUTs fail so (default one).
+   */
+  readonly putFaults = new Map<string, { error: Error; landed: boolean | 'later'; times?: number }>();
+  private readonly late: (() => unknown)[] = [];
 
   constructor() {
     const s3Key = (bucket?: string, key?: string): string => `${bucket}/${key}`;
     this.mock.on(PutObjectCommand).callsFake((input) => {
-      const id = s3Key(input.Bucket, input.Key);
-      if (input.IfNoneMatch === '*' && this.objects.has(id)) throw preconditionFailed();
-      if (input.IfMatch !== undefined) {
-        // S3's conditional write: 404 when the object is gone, 412 when its ETag is another.
-        const current = this.objects.get(id);
-        if (!current) throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } });
-        if (input.IfMatch !== etagOf(current)) throw preconditionFailed();
+      const url = `s3://${s3Key(input.Bucket, input.Key)}`;
+      const fault = this.putFaults.get(url);
+      if (fault && (fault.times ?? 1) > 1) this.putFaults.set(url, { ...fault, times: (fault.times ?? 1) - 1 });
+      else this.putFaults.delete(url);
+      if (fault?.landed === 'later') {
+        this.late.push(() => this.putObject(input));
+        throw fault.error;
       }
-      const body = Buffer.from(input.Body as string);
-      const fault = this.putFaults.get(`s3://${id}`);
-      this.putFaults.delete(`s3://${id}`);
-      if (fault && !fault.landed) throw fault.error;
-      this.objects.set(id, body);
-      this.modified.set(id, new Date());
+      if (fault && !fault.landed) {
+        this.checkCondition(input);
+        throw fault.error;
+      }
+      const answer = this.putObject(input);
       if (fault) throw fault.error;
-      return { ETag: etagOf(body) };
+      return answer;
     });
     this.mock.on(GetObjectCommand).callsFake((input) => {
       const body = this.objects.get(s3Key(input.Bucket, input.Key));
@@ -86,6 +90,39 @@ export class FakeS3 {
       });
       return { Contents, KeyCount: limited.length, IsTruncated: truncated, NextContinuationToken: truncated ? limited[limited.length - 1] : undefined };
     });
+  }
+
+  /** Lands the PUTs whose answer was lost and that were held back (`landed: 'later'`); true when one was written (its condition held). */
+  landLate(): boolean {
+    let landed = false;
+    for (const write of this.late.splice(0)) {
+      try {
+        write();
+        landed = true;
+      } catch {
+        // Refused at landing: its condition no longer held.
+      }
+    }
+    return landed;
+  }
+
+  /** A conditional PUT as S3 judges it: 404 when the object If-Match names is gone, 412 when the object is another (or there is one, for If-None-Match). */
+  private checkCondition(input: { Bucket?: string; Key?: string; IfNoneMatch?: string; IfMatch?: string }): void {
+    const current = this.objects.get(`${input.Bucket}/${input.Key}`);
+    if (input.IfNoneMatch === '*' && current) throw preconditionFailed();
+    if (input.IfMatch !== undefined) {
+      if (!current) throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } });
+      if (input.IfMatch !== etagOf(current)) throw preconditionFailed();
+    }
+  }
+
+  private putObject(input: { Bucket?: string; Key?: string; IfNoneMatch?: string; IfMatch?: string; Body?: unknown }): { ETag: string } {
+    this.checkCondition(input);
+    const id = `${input.Bucket}/${input.Key}`;
+    const body = Buffer.from(input.Body as string);
+    this.objects.set(id, body);
+    this.modified.set(id, new Date());
+    return { ETag: etagOf(body) };
   }
 
   put(url: string, body: string | Buffer = 'x', modified = new Date()): void {

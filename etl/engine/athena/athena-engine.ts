@@ -88,8 +88,9 @@ export class AthenaEngine implements Engine {
   async tableRef(table: TableName, version: string): Promise<string> {
     const manifest = await this.manifest();
     if (!manifest) throw new LakeNotBuiltError(this.options.lake);
-    // Landing tables read the landing data as it is now, through the live view (the JSON is re-read on every query).
-    if (TABLES[table].zone === 'landing') return qualified(this.options.database, table);
+    // Landing tables read the landing data as it is now (the JSON is re-read on every query), through the view of the
+    // version the manifest names live, not the live view: a manifest PUT that lands after its build gave up leaves that naming another.
+    if (TABLES[table].zone === 'landing') return qualified(this.options.database, versionedName(table, manifest.versions[0].version));
     if (!manifest.versions.some((v) => v.version === version)) throw new StaleVersionError(version);
     return qualified(this.options.database, versionedName(table, version));
   }

@@ -17,7 +17,7 @@ export class ManifestChangedError extends Error {
 export class ManifestWriteUnknownError extends Error {
   constructor(url: string, cause: unknown) {
     super(
-      `could not tell whether the lake's manifest ${url} was written (${awsErrorText(cause)}): this build's version was left in place; the next build keeps it if the manifest names it and removes it if not`,
+      `could not tell whether the lake's manifest ${url} was written (${awsErrorText(cause)}): this build's version was left in place; the next build keeps it if the manifest names it and removes it if not, and until then Athena's live views may name another version than the manifest (the API reads the manifest's)`,
       { cause },
     );
     this.name = 'ManifestWriteUnknownError';

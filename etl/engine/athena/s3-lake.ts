@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { type LakeManifest, ManifestError, parseManifest } from '../../manifest';
 import { type BoundedSend, boundedBy } from './aws-call';
-import { awsErrorText, awsFix, isConditionFailed, isMissingObject, isNotImplemented, isUnreachable, unreachableOr } from './aws-error-text';
-import { ManifestChangedError, ManifestWriteUnknownError } from './manifest-write-errors';
+import { awsErrorText, awsFix, isMissingObject, isUnreachable, unreachableOr } from './aws-error-text';
+import { settleManifestPut } from './manifest-put';
 import { parseS3Url, s3Url } from './s3-location';
 
 /**
@@ -23,8 +23,8 @@ export interface LakeStore {
   readStoredManifest(url: string): Promise<StoredManifest>;
   /**
    * Replaces the manifest only while it is still the copy `over` names (its ETag; null: there was none).
-   * Throws ManifestChangedError when it is not (nothing written), ManifestWriteUnknownError when the
-   * answer was lost and the manifest read back is not this one (it may still land).
+   * Throws ManifestChangedError when it is not (nothing written), ManifestWriteUnknownError when no answer
+   * came to it twice and the manifest read back is not this one (it may still land; manifest-put.ts).
    */
   writeManifest(url: string, manifest: LakeManifest, over: string | null): Promise<void>;
   /** Writes a small text object (a build's marker). */
@@ -38,12 +38,6 @@ export interface LakeStore {
 
 /** The manifest and its ETag, or null and null when there is none. */
 export type StoredManifest = { manifest: LakeManifest; etag: string } | { manifest: null; etag: null };
-
-// An answer that refused the request (403, 400, ...): it wrote nothing.
-const refused = (error: unknown): boolean => {
-  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode ?? 0;
-  return status >= 400 && status < 500;
-};
 
 export class S3Lake implements LakeStore {
   private readonly send: BoundedSend;
@@ -102,23 +96,20 @@ export class S3Lake implements LakeStore {
     const text = `${JSON.stringify(manifest, null, 2)}\n`;
     // Two builds that both passed their lock check cannot publish over each other: the later PUT finds the manifest changed.
     const condition = over === null ? { IfNoneMatch: '*' } : { IfMatch: over };
-    try {
-      await this.send((o) => this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: text, ContentType: 'application/json', ...condition }), o));
-    } catch (error) {
-      // 412 another ETag (or an object where none was expected), 409 a concurrent write, 404 deleted.
-      if (isConditionFailed(error) || isMissingObject(error)) throw new ManifestChangedError(url, error);
-      if (isNotImplemented(error)) {
-        throw new Error(
-          `the S3 store of ${url} answers a conditional PutObject ${awsErrorText(error)}, which publishing needs so two builds never publish over each other: use a bucket on AWS S3 (conditional writes since November 2024) or a store that honours If-Match and If-None-Match on PutObject; nothing was published`,
-          { cause: error },
-        );
-      }
-      if (refused(error)) throw error;
-      // No answer (a time limit, a dropped connection, a server error): the PUT may have landed. Read back what is there.
-      const now = await this.getText(bucket, key).catch(() => undefined);
-      if (now?.text === text) return;
-      throw new ManifestWriteUnknownError(url, error);
-    }
+    const put = (): Promise<unknown> =>
+      this.send((o) => this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: text, ContentType: 'application/json', ...condition }), o)).then(
+        () => undefined,
+        (error: unknown) => error ?? new Error('the manifest PUT failed'),
+      );
+    await settleManifestPut(url, put, () => this.holds(bucket, key, text));
+  }
+
+  /** Whether the object holds exactly `text` now; undefined when it could not be read. */
+  private holds(bucket: string, key: string, text: string): Promise<boolean | undefined> {
+    return this.getText(bucket, key).then(
+      (now) => now.text === text,
+      (error: unknown) => (isMissingObject(error) ? false : undefined),
+    );
   }
 
   async putText(url: string, text: string, contentType = 'text/plain'): Promise<void> {

@@ -45,6 +45,19 @@ async function harness(landing: string): Promise<Harness> {
   };
 }
 
+/** An S3 call given up at its time limit (its request may still be carried out). */
+const timedOut = (): Error => Object.assign(new Error('AWS did not answer within 30000 ms (STEDI_AWS_TIMEOUT_MS)'), { name: 'TimeoutError' });
+
+/** The versions the live views were last pointed at by `statements`, one entry per distinct version. */
+const liveViewVersions = (statements: string[]): string[] => [
+  ...new Set(
+    statements
+      .filter((s) => s.startsWith('CREATE OR REPLACE VIEW'))
+      .slice(-LIVE_VIEWS.length)
+      .map((s) => s.match(/__(\d{8}t\d{9}z_[0-9a-f]+)"/)![1]),
+  ),
+];
+
 describe('building the lake on Athena', () => {
   let h: Harness;
   afterEach(() => h?.duck.close());
@@ -262,10 +275,10 @@ describe('building the lake on Athena', () => {
     expect(h.aws.s3.text(MANIFEST)).toBe(theirs);
   });
 
-  it('keeps its version when the manifest PUT went unanswered, and the next build removes it as the manifest does not name it', async () => {
+  it('keeps its version when the manifest PUT and its second try went unanswered, and the next build removes it as the manifest does not name it', async () => {
     h = await harness(writeSmallLanding());
     const first = await h.build({ consentPolicy: 'any' });
-    h.aws.s3.putFaults.set(MANIFEST, { error: Object.assign(new Error('We encountered an internal error'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } }), landed: false });
+    h.aws.s3.putFaults.set(MANIFEST, { error: Object.assign(new Error('We encountered an internal error'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } }), landed: false, times: 2 });
     await expect(h.build({ consentPolicy: 'any' })).rejects.toThrow(`could not tell whether the lake's manifest ${MANIFEST} was written (InternalError: We encountered an internal error): this build's version was left in place`);
     expect(h.manifest()?.versions.map((v) => v.version)).toEqual([first.version]);
     const left = h.aws.s3.keysUnder(`${LAKE}/_stedi/builds/`);
@@ -275,6 +288,30 @@ describe('building the lake on Athena', () => {
     const third = await h.build({ consentPolicy: 'any' });
     expect(h.manifest()?.versions.map((v) => v.version)).toEqual([third.version, first.version]);
     expect(h.aws.s3.keysUnder(LAKE).filter((k) => k.includes(unsure))).toEqual([]);
+  });
+
+  it('publishes, the live views naming the version the manifest names, when the manifest PUT timed out and lands after the build ended', async () => {
+    h = await harness(writeSmallLanding());
+    const first = await h.build({ consentPolicy: 'any' });
+    h.aws.s3.putFaults.set(MANIFEST, { error: timedOut(), landed: 'later' });
+    const before = h.aws.athena.statements.length;
+    const second = await h.build({ consentPolicy: 'any' });
+    // The lost PUT lands now: its condition names the manifest the second try replaced, so S3 refuses it.
+    expect(h.aws.s3.landLate()).toBe(false);
+    expect(h.manifest()?.versions.map((v) => v.version)).toEqual([second.version, first.version]);
+    expect(liveViewVersions(h.aws.athena.statements.slice(before))).toEqual([second.version]);
+    for (const table of BUILT_TABLES) expect(h.aws.s3.keysUnder(`${LAKE}/${TABLES[table].folder}/${TABLES[table].zone}/v=${second.version}/`).length).toBeGreaterThan(0);
+  });
+
+  it('publishes, keeping its version, when the manifest PUT landed but its retry was refused because the manifest had changed (to this very one)', async () => {
+    h = await harness(writeSmallLanding());
+    const first = await h.build({ consentPolicy: 'any' });
+    // The SDK tries a PUT whose answer was lost again: the first attempt landed, so the retry's If-Match no longer holds.
+    h.aws.s3.putFaults.set(MANIFEST, { error: Object.assign(new Error('At least one of the pre-conditions you specified did not hold'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } }), landed: true });
+    const second = await h.build({ consentPolicy: 'any' });
+    expect(h.manifest()?.versions.map((v) => v.version)).toEqual([second.version, first.version]);
+    for (const table of BUILT_TABLES) expect(h.aws.s3.keysUnder(`${LAKE}/${TABLES[table].folder}/${TABLES[table].zone}/v=${second.version}/`).length).toBeGreaterThan(0);
+    expect(h.aws.s3.keysUnder(`${LAKE}/_stedi/builds/`)).toEqual([]);
   });
 
   it('publishes nothing, and removes its version, when the store answers the conditional manifest PUT NotImplemented', async () => {
