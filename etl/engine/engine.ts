@@ -181,6 +181,8 @@ export interface Engine {
   derivedColumnText?(table: BuiltTable, version: string): DerivedColumnText;
   /** Checks a kept version's files (presence, size, hash); returns why it is damaged, or null. Marks it damaged. */
   verifyVersion?(version: VersionManifest): Promise<string | null>;
+  /** The rows a kept version's own files hold (the embedded engine reads their Parquet footers); a table they do not tell is left out. */
+  fileRows?(version: VersionManifest): Promise<Partial<Record<BuiltTable, number>>>;
   /** The landing folder (or prefix) the consent registry and rebuilds read. */
   landingLocation?(): Promise<string>;
   /** The build holding the lake's build lock, or null when none does (`stedi status`). */

@@ -3,6 +3,7 @@ import { chmodSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, tr
 import { join } from 'node:path';
 import request from 'supertest';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
+import { BUILT_TABLES, TABLE_NAMES, TABLES } from '../../etl/tables';
 import { buildLake, manifestOf } from '../helpers/etl-lake';
 import { ADMIN_KEY, ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
@@ -162,10 +163,20 @@ describe('a live version whose row counts were edited in the manifest (still val
     const answer = (await t.graphql(COUNT, ANALYST_KEY)).body;
     expect(answer.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['LAKE_DAMAGED']);
     expect((await t.graphql('{ lake { versions { damaged } } }', ANALYST_KEY)).body.data.lake.versions).toEqual([{ damaged: why }]);
+    // The edited count is not shown: built tables say what their footers hold, landing tables (no file to tell) null.
+    const damagedRows = (await t.graphql('{ lake { tables { name rows } versions { tables { name rows } } } }', ANALYST_KEY)).body.data.lake;
+    const footers = Object.fromEntries(BUILT_TABLES.map((table) => [table, built.tables[table].rows]));
+    const expected = TABLE_NAMES.map((name) => ({ name, rows: TABLES[name].zone === 'landing' ? null : footers[name] }));
+    expect(damagedRows.tables).toEqual(expected);
+    expect(damagedRows.versions[0].tables).toEqual(expected);
+    expect(damagedRows.tables.find((table: { name: string }) => table.name === 'customer_curated').rows).toBe(2);
 
     writeFileSync(manifestPath, original);
     expect((await t.graphql(COUNT, ANALYST_KEY)).body.data.customers.totalCount).toBe(2);
-    expect((await t.graphql('{ lake { tables { name rows } versions { damaged } } }', ANALYST_KEY)).body.data.lake).toMatchObject({ versions: [{ damaged: null }] });
+    expect((await t.graphql('{ lake { tables { name rows } versions { damaged } } }', ANALYST_KEY)).body.data.lake).toEqual({
+      tables: TABLE_NAMES.map((name) => ({ name, rows: built.tables[name].rows })),
+      versions: [{ damaged: null }],
+    });
     expect((await runBin(['status', '--lake', lake])).code).toBe(0);
   });
 });

@@ -144,6 +144,8 @@ export class DuckDbEngine implements Engine {
     return this.versions.state(version);
   }
 
+  readonly fileRows = (version: VersionManifest): Promise<Partial<Record<BuiltTable, number>>> => this.versions.fileRows(version);
+
   verifyVersion(version: VersionManifest): Promise<string | null> {
     return this.versions.verify(version);
   }

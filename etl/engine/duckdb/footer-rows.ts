@@ -20,12 +20,23 @@ export class FooterRows {
 
   /** Why `version`'s recorded counts are not its files', or null. */
   async damage(version: VersionManifest): Promise<string | null> {
+    const held = await this.rows(version);
     for (const table of BUILT_TABLES) {
-      const rows = await this.rowsOf(version, table);
+      const rows = held[table];
       const recorded = version.tables[table].rows;
-      if (rows !== null && rows !== recorded) return `the manifest records ${recorded} rows for ${table}, but ${version.tables[table].location} holds ${rows}: the manifest was changed after the build`;
+      if (rows !== undefined && rows !== recorded) return `the manifest records ${recorded} rows for ${table}, but ${version.tables[table].location} holds ${rows}: the manifest was changed after the build`;
     }
     return null;
+  }
+
+  /** The rows each of `version`'s files holds, by its footer; a table whose footer cannot be read is left out. */
+  async rows(version: VersionManifest): Promise<Partial<Record<BuiltTable, number>>> {
+    const held: Partial<Record<BuiltTable, number>> = {};
+    for (const table of BUILT_TABLES) {
+      const rows = await this.rowsOf(version, table);
+      if (rows !== null) held[table] = rows;
+    }
+    return held;
   }
 
   /** Forgets the footers of versions not in `kept`. */

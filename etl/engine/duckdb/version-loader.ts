@@ -151,6 +151,11 @@ export class VersionLoader {
     return this.damaged.get(version.version) ?? (await this.footerRows.damage(version));
   }
 
+  /** The rows `version`'s files hold, by their footers (a file whose footer cannot be read is left out). */
+  fileRows(version: VersionManifest): Promise<Partial<Record<BuiltTable, number>>> {
+    return this.footerRows.rows(version);
+  }
+
   /** Forgets every version not in `kept`, dropping its schema; true when any was dropped. */
   async retain(kept: ReadonlySet<string>): Promise<boolean> {
     for (const version of this.damaged.keys()) if (!kept.has(version)) this.damaged.delete(version);

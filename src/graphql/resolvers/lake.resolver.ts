@@ -12,7 +12,9 @@ export class LakeResolver {
     const manifest = await ctx.lake.manifest();
     const engine = ctx.services.engine;
     const damage = await Promise.all(manifest.versions.map(async (v) => (engine.verifyVersion ? engine.verifyVersion(v) : null)));
-    const versions = manifest.versions.map((v, i) => LakeVersion.from(v, i === 0, damage[i]));
+    // A damaged version's manifest counts may be the damage (edited by hand): its tables say what its files hold.
+    const fileRows = await Promise.all(manifest.versions.map(async (v, i) => (damage[i] !== null && engine.fileRows ? engine.fileRows(v) : {})));
+    const versions = manifest.versions.map((v, i) => LakeVersion.from(v, i === 0, damage[i], fileRows[i]));
     const live = versions[0];
     const consent = ctx.services.consent.peek();
     const lake = new Lake();

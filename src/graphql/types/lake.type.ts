@@ -14,8 +14,11 @@ export class LakeTable {
   @Field(() => String, { description: 'landing, trusted or curated.' })
   zone!: string;
 
-  @Field(() => SafeInt, { description: 'Rows in this version (for landing tables: the lines the build accepted).' })
-  rows!: number;
+  @Field(() => SafeInt, {
+    nullable: true,
+    description: "Rows in this version (for landing tables: the lines the build accepted). In a damaged version, what its files hold (their Parquet footers), or null where they do not tell: its manifest's counts are not trusted (see LakeVersion.damaged).",
+  })
+  rows!: number | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'A kept lake version; cursors pinned to it keep working until it expires.' })
@@ -47,7 +50,8 @@ export class LakeVersion {
   @Field(() => String, { nullable: true, description: 'Why this version cannot be read (a file missing or failing its checksum), or null. A damaged older version answers STALE_CURSOR; the next build expires it.' })
   damaged!: string | null;
 
-  static from(v: VersionManifest, live: boolean, damaged: string | null = null): LakeVersion {
+  /** `fileRows`: what a damaged version's files hold, by table (engine.fileRows); its manifest's counts stand only undamaged. */
+  static from(v: VersionManifest, live: boolean, damaged: string | null = null, fileRows: Partial<Record<string, number>> = {}): LakeVersion {
     const out = new LakeVersion();
     const builtAt = Date.parse(v.builtAt);
     Object.assign(out, {
@@ -57,7 +61,7 @@ export class LakeVersion {
       builtAt,
       builtAtIso: new Date(builtAt),
       buildDurationMs: v.durationMs,
-      tables: TABLE_NAMES.map((name) => ({ name, zone: TABLES[name].zone, rows: v.tables[name]?.rows ?? 0 })),
+      tables: TABLE_NAMES.map((name) => ({ name, zone: TABLES[name].zone, rows: damaged === null ? (v.tables[name]?.rows ?? 0) : (fileRows[name] ?? null) })),
       landing: LandingSource.listOf(v),
       damaged,
     });
@@ -82,7 +86,7 @@ export class Lake {
   @Field(() => DateTime)
   builtAtIso!: Date;
 
-  @Field(() => [LakeTable], { description: "Every table's row count in the live version." })
+  @Field(() => [LakeTable], { description: "Every table's row count in the live version (in a damaged one, what its files hold, or null)." })
   tables!: LakeTable[];
 
   @Field(() => [LakeVersion], { description: 'Kept versions, newest (live) first.' })
