@@ -38,7 +38,8 @@ export async function checkAthenaSetup(options: EngineOptions): Promise<Prefligh
   if (options.kind !== 'athena') throw new Error('stedi doctor checks an Athena set-up; use it with --engine athena (or STEDI_ENGINE=athena)');
   const engine = await (await athena()).AthenaEngine.open(options);
   try {
-    return await engine.preflight().report();
+    // The landing a build would read; a manifest that cannot be read is the lake check's to report, so the lake's own is checked.
+    return await engine.preflight(await engine.landingLayout().catch(() => undefined)).report();
   } finally {
     await engine.close();
   }

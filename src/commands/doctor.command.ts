@@ -19,7 +19,7 @@ const EXAMPLES: Array<[string, string]> = [
 /** `stedi doctor --engine athena`: the checks a build runs before anything is paid for, run alone; exit 1 when one fails. */
 export function registerDoctor(cli: Command): void {
   addEngineFlags(withExamples(cli.command('doctor'), EXAMPLES).description('check an Athena set-up (workgroup, results location, Glue database, landing, lake) without running a query'))
-    .option('--landing <s3url>', 's3://bucket/prefix holding <source>/landing/ (default: the lake)')
+    .option('--landing <s3url>', 's3://bucket/prefix holding <source>/landing/ (default: STEDI_LANDING, else the one the live version was built from, else the lake)')
     .option('--json', 'print one JSON object: ok, and every check with its message')
     .action(async (flags: DoctorFlags) => {
       const config = loadLakeConfig({ ...engineOverrides(flags), landing: flags.landing });

@@ -1,7 +1,8 @@
 import { AthenaClient, GetWorkGroupCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { GetTablesCommand, GlueClient } from '@aws-sdk/client-glue';
-import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import { manifestOfVersions } from '../helpers/manifest-fixture';
 import { runCli } from '../helpers/run-cli';
 import { spawnBin, spawnCli } from '../helpers/spawn-cli';
 
@@ -57,6 +58,24 @@ describe('stedi doctor --engine athena', () => {
             'Glue database "stedi" already holds a table "customer_trusted" where the build publishes views of the same names: drop it (DROP TABLE leaves the S3 data) or use another database (--glue-database / STEDI_GLUE_DATABASE)',
         },
       ]);
+    } finally {
+      aws.restore();
+    }
+  });
+
+  it('checks the landing prefix the live version was built from when --landing is not given, and the one given otherwise', async () => {
+    const aws = mockAccount();
+    const manifest = manifestOfVersions('20260101t000000000z_aaaa');
+    manifest.versions[0].landing = 's3://landing-bucket/in';
+    const text = JSON.stringify(manifest);
+    aws.s3.on(GetObjectCommand).resolves({ ETag: '"m"', Body: { transformToString: async () => text } } as never);
+    const listed = (): string[] => aws.s3.commandCalls(ListObjectsV2Command).map((c) => `s3://${c.args[0].input.Bucket}/${c.args[0].input.Prefix}`).filter((p) => p.endsWith('/landing/'));
+    try {
+      expect((await runCli('doctor', '--engine', 'athena', '--lake', LAKE, '--workgroup', 'analytics', '--region', 'eu-west-1')).exitCode).toBe(0);
+      expect(listed()).toEqual(['s3://landing-bucket/in/customer/landing/', 's3://landing-bucket/in/accelerometer/landing/', 's3://landing-bucket/in/step_trainer/landing/']);
+      aws.s3.resetHistory();
+      expect((await runCli('doctor', '--engine', 'athena', '--lake', LAKE, '--workgroup', 'analytics', '--region', 'eu-west-1', '--landing', `${LAKE}/`)).exitCode).toBe(0);
+      expect(listed()).toEqual([`${LAKE}/customer/landing/`, `${LAKE}/accelerometer/landing/`, `${LAKE}/step_trainer/landing/`]);
     } finally {
       aws.restore();
     }

@@ -11,6 +11,7 @@ import { athenaDialect } from './athena-dialect';
 import { type AthenaEngineOptions, type ResolvedAthenaOptions, resolveAthenaOptions } from './athena-options';
 import { GlueCatalog } from './glue-catalog';
 import { listedLandingIdentity } from './landing-identity';
+import { landingLocation } from './landing-location';
 import { consentUncertainName, versionedName } from './object-names';
 import { executionParameters } from './parameters';
 import { explainFailedRead } from './expired-read';
@@ -58,7 +59,8 @@ export class AthenaEngine implements Engine {
 
   constructor(options: AthenaEngineOptions, clients: AthenaClients = {}) {
     this.options = resolveAthenaOptions(options);
-    this.layout = new AthenaLayout(this.options.lake, this.options.landing);
+    // Landing: the one given, else the lake's own (landingLayout() knows the live version's).
+    this.layout = new AthenaLayout(this.options.lake, this.options.landing ?? this.options.lake);
     // No credentials here: the SDK's default provider chain (env, profile, SSO, instance role) finds them.
     // A call that cannot connect, or whose answer stalls, fails after awsTimeoutMs (the SDK then tries it twice more).
     const requestHandler = { connectionTimeout: this.options.awsTimeoutMs, socketTimeout: this.options.awsTimeoutMs };
@@ -135,16 +137,24 @@ export class AthenaEngine implements Engine {
     return exportResultFile(this.s3, execution, columns, format, path, { timeoutMs: this.options.awsTimeoutMs, signal: options.signal });
   }
 
+  /** The landing prefix a build and `stedi doctor` read (landing-location.ts). */
+  async landingLocation(): Promise<string> {
+    return landingLocation(this.options.lake, this.options.landing, this.options.landing === undefined ? (await this.manifest())?.versions[0] : undefined);
+  }
+
+  readonly landingLayout = async (): Promise<AthenaLayout> => new AthenaLayout(this.options.lake, await this.landingLocation());
+
   async buildTarget(options: BuildOptions): Promise<BuildTarget> {
     const { database, buildTimeoutMs, warn } = this.options;
+    const layout = await this.landingLayout();
     return new AthenaBuildTarget({
       database,
-      layout: this.layout,
+      layout,
       runner: new AthenaStatementRunner(this.athena, this.runner, buildTimeoutMs, this.lake),
       lake: this.lake,
       lock: new S3BuildLock(this.s3, this.layout.lockUrl, this.options.awsTimeoutMs),
       catalog: new GlueCatalog(this.glue, database, this.options.awsTimeoutMs),
-      preflight: this.preflight(),
+      preflight: this.preflight(layout),
       // The landing line limit the embedded engine takes from the build options, when they carry one.
       maxLineBytes: (options as { maxLineBytes?: number }).maxLineBytes,
       warn,
@@ -172,9 +182,9 @@ export class AthenaEngine implements Engine {
     return left;
   }
 
-  /** The account checks a build runs first; `stedi doctor` runs them alone. */
-  preflight(): AthenaPreflight {
-    return new AthenaPreflight({ athena: this.athena, glue: this.glue, s3: this.s3, options: this.options, layout: this.layout, lock: new S3BuildLock(this.s3, this.layout.lockUrl, this.options.awsTimeoutMs) });
+  /** The account checks a build runs first; `stedi doctor` runs them alone (over `layout`'s landing; default: the lake's own). */
+  preflight(layout: AthenaLayout = this.layout): AthenaPreflight {
+    return new AthenaPreflight({ athena: this.athena, glue: this.glue, s3: this.s3, options: this.options, layout, lock: new S3BuildLock(this.s3, this.layout.lockUrl, this.options.awsTimeoutMs) });
   }
 
   async close(): Promise<void> {

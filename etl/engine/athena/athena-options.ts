@@ -8,7 +8,7 @@ import { parseS3Url } from './s3-location';
 export interface AthenaEngineOptions {
   /** `s3://bucket/prefix`: the lake, laid out as `<folder>/<zone>/` like the local one. */
   lake: string;
-  /** `s3://bucket/prefix` holding `<source>/landing/`; the lake itself when unset. */
+  /** `s3://bucket/prefix` holding `<source>/landing/`; unset: the one the live version was built from (its manifest records it), else the lake itself. */
   landing?: string;
   region?: string;
   workgroup?: string;
@@ -34,8 +34,8 @@ export interface AthenaEngineOptions {
   warn?: (message: string, error?: unknown) => void;
 }
 
-export type ResolvedAthenaOptions = Required<Omit<AthenaEngineOptions, 'region' | 'outputLocation'>> &
-  Pick<AthenaEngineOptions, 'region' | 'outputLocation'>;
+export type ResolvedAthenaOptions = Required<Omit<AthenaEngineOptions, 'region' | 'outputLocation' | 'landing'>> &
+  Pick<AthenaEngineOptions, 'region' | 'outputLocation' | 'landing'>;
 
 // Glue lower-cases names; keeping to these characters means no identifier ever needs escaping.
 const DATABASE_NAME = /^[a-z][a-z0-9_]{0,254}$/;
@@ -57,7 +57,7 @@ export function resolveAthenaOptions(options: AthenaEngineOptions): ResolvedAthe
   const lake = trimSlash(options.lake);
   const resolved: ResolvedAthenaOptions = {
     lake,
-    landing: trimSlash(options.landing ?? lake),
+    landing: options.landing === undefined ? undefined : trimSlash(options.landing),
     region: options.region,
     workgroup: options.workgroup ?? 'primary',
     outputLocation: options.outputLocation,
@@ -72,7 +72,7 @@ export function resolveAthenaOptions(options: AthenaEngineOptions): ResolvedAthe
     warn: options.warn ?? ((message, error) => console.warn(`stedi athena: ${message}`, error ?? '')),
   };
   parseS3Url(resolved.lake, SETTING.lake);
-  parseS3Url(resolved.landing, SETTING.landing);
+  if (resolved.landing !== undefined) parseS3Url(resolved.landing, SETTING.landing);
   if (resolved.outputLocation !== undefined) parseS3Url(resolved.outputLocation, SETTING.outputLocation);
   if (resolved.region !== undefined && !REGION.test(resolved.region)) {
     throw new RangeError(`${SETTING.region} must be a region name such as eu-west-1; received ${JSON.stringify(resolved.region)}`);

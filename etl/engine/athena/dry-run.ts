@@ -13,21 +13,21 @@ export { type BuildPlan, formatPlan, formatStatements } from './plan-text';
 
 export async function planAthenaBuildWithPreflight(options: AthenaEngineOptions, build: BuildOptions = {}): Promise<BuildPlan> {
   const resolved = resolveAthenaOptions(options);
-  return { preflight: preflightCalls(resolved, new AthenaLayout(resolved.lake, resolved.landing)), statements: await planAthenaBuild(options, build) };
+  return { preflight: preflightCalls(resolved, new AthenaLayout(resolved.lake, resolved.landing ?? resolved.lake)), statements: await planAthenaBuild(options, build) };
 }
 
 /**
  * `stedi build --engine athena --dry-run`: the real build path against a
  * recorder instead of AWS. Nothing is called, so the lake looks new (no
- * manifest, nothing to expire) and every count reads 0; the statements are
- * exactly those a first build runs, in order.
+ * manifest, nothing to expire, landing under the lake unless given) and every
+ * count reads 0; the statements are exactly those a first build runs, in order.
  */
 export async function planAthenaBuild(options: AthenaEngineOptions, build: BuildOptions = {}): Promise<Statement[]> {
   const resolved = resolveAthenaOptions(options);
   const runner = new RecordingStatementRunner();
   const target = new AthenaBuildTarget({
     database: resolved.database,
-    layout: new AthenaLayout(resolved.lake, resolved.landing),
+    layout: new AthenaLayout(resolved.lake, resolved.landing ?? resolved.lake),
     runner,
     lake: EMPTY_LAKE,
     lock: { acquire: async () => undefined, verify: async () => undefined, release: async () => undefined },

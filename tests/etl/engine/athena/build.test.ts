@@ -24,13 +24,14 @@ interface Harness {
   count(relation: string): Promise<number>;
 }
 
-async function harness(landing: string): Promise<Harness> {
+/** `at`: the prefix the landing folders are found under (the lake's own by default), given to the first engine as its landing. */
+async function harness(landing: string, at?: string): Promise<Harness> {
   const aws = fakeAws();
-  const folders = Object.fromEntries(SOURCES.map((s) => [`${LAKE}/${s}/landing/`, join(landing, s, 'landing')]));
+  const folders = Object.fromEntries(SOURCES.map((s) => [`${at ?? LAKE}/${s}/landing/`, join(landing, s, 'landing')]));
   const duck = await AthenaOnDuckDb.create(aws.s3, folders);
   aws.athena.handler = duck.handler;
   const warnings: string[] = [];
-  const engine = new AthenaEngine({ lake: LAKE, warn: (m) => warnings.push(m) }, aws.clients);
+  const engine = new AthenaEngine({ lake: LAKE, landing: at, warn: (m) => warnings.push(m) }, aws.clients);
   return {
     aws,
     duck,
@@ -389,6 +390,31 @@ describe('building the lake on Athena', () => {
     const listed = h.aws.s3.mock.commandCalls(ListObjectsV2Command).length;
     expect(await h.engine.abandonedVersions()).toEqual([]);
     expect(h.aws.s3.mock.commandCalls(ListObjectsV2Command)).toHaveLength(listed);
+  });
+
+  it('builds from the landing prefix the live version was built from when none is given, and from the lake\'s own on a first build', async () => {
+    const OTHER = 's3://landing-bucket/in';
+    h = await harness(writeSmallLanding(), OTHER);
+    const first = await h.build({ consentPolicy: 'any' });
+    expect(first.landing).toBe(OTHER);
+    // A later build, as `stedi build --lake s3://…` runs it without --landing (the lake's own landing prefix is empty).
+    const unset = new AthenaEngine({ lake: LAKE, manifestCacheMs: 0, warn: (m) => h.warnings.push(m) }, h.aws.clients);
+    await expect(unset.landingLocation()).resolves.toBe(OTHER);
+    const second = await runBuild(await unset.buildTarget({ consentPolicy: 'any' }), { consentPolicy: 'any' });
+    expect(second.landing).toBe(OTHER);
+    expect(rowCounts(second)).toEqual(rowCounts(first));
+    // No live version: the lake's own prefix, as the README's upload steps put it.
+    await expect(new AthenaEngine({ lake: 's3://example-bucket/new-lake' }, h.aws.clients).landingLocation()).resolves.toBe('s3://example-bucket/new-lake');
+  });
+
+  it('refuses to guess the landing when the live version records one that is not an s3:// prefix, saying to pass --landing', async () => {
+    h = await harness(writeSmallLanding());
+    const first = await h.build({ consentPolicy: 'any' });
+    const edited = { ...h.manifest()!, versions: [{ ...h.manifest()!.versions[0], landing: 'landing' }] };
+    h.aws.s3.put(MANIFEST, JSON.stringify(edited));
+    const unset = new AthenaEngine({ lake: LAKE, manifestCacheMs: 0 }, h.aws.clients);
+    await expect(unset.buildTarget({})).rejects.toThrow(`the live version ${first.version} records its landing as "landing", not an s3:// prefix: give the landing prefix with --landing or STEDI_LANDING`);
+    await expect(new AthenaEngine({ lake: LAKE, landing: LAKE, manifestCacheMs: 0 }, h.aws.clients).landingLocation()).resolves.toBe(LAKE);
   });
 
   it('refuses a new version location that is not empty, releasing the lock', async () => {
