@@ -16,6 +16,12 @@ const refused = (error: unknown): boolean => {
 // An answer that says the PUT was not carried out: a refusal, or a store that does not implement it.
 const answered = (error: unknown): boolean => refused(error) || isNotImplemented(error);
 
+// 409 ConditionalRequestConflict: another write of the object was in progress.
+const inConflict = (error: unknown): boolean => {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'ConditionalRequestConflict' || e?.$metadata?.httpStatusCode === 409;
+};
+
 /**
  * Resolves once the manifest is written. `put` sends the conditional PUT and resolves to its error (undefined once
  * written); `holds` says whether the manifest is this one now (undefined: it could not be read).
@@ -39,8 +45,9 @@ export async function settleManifestPut(url: string, put: () => Promise<unknown>
     // The SDK tries a PUT whose answer was lost again: what refused it may be this very manifest, landed.
     const now = await holds();
     if (now === true) return;
-    // Unread, it may name this build's version: its data must stay.
-    if (now === undefined) throw new ManifestWriteUnknownError(url, error);
+    // Unread, it may name this build's version: its data must stay. So must it after a 409: the write in progress it
+    // names may be this build's own lost PUT, landing later.
+    if (now === undefined || inConflict(error)) throw new ManifestWriteUnknownError(url, error);
     throw new ManifestChangedError(url, error);
   }
   if (isNotImplemented(error)) {

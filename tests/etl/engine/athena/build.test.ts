@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { DeleteObjectCommand, DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { type BuildOptions, runBuild } from '../../../../etl/build';
 import { AthenaEngine } from '../../../../etl/engine/athena/athena-engine';
 import { AthenaQueryError } from '../../../../etl/engine/athena/athena-errors';
@@ -313,6 +313,23 @@ describe('building the lake on Athena', () => {
     expect(h.manifest()?.versions.map((v) => v.version)).toEqual([second.version, first.version]);
     for (const table of BUILT_TABLES) expect(h.aws.s3.keysUnder(`${LAKE}/${TABLES[table].folder}/${TABLES[table].zone}/v=${second.version}/`).length).toBeGreaterThan(0);
     expect(h.aws.s3.keysUnder(`${LAKE}/_stedi/builds/`)).toEqual([]);
+  });
+
+  it('keeps its version when the manifest PUT timed out and its second try met a write in progress (409), which may be the first one', async () => {
+    h = await harness(writeSmallLanding());
+    const first = await h.build({ consentPolicy: 'any' });
+    const conflict = Object.assign(new Error('A conflicting conditional operation is currently in progress'), { name: 'ConditionalRequestConflict', $metadata: { httpStatusCode: 409 } });
+    // The first PUT times out (it may still be under way); the second meets a write in progress, which may be that one.
+    let sent = 0;
+    h.aws.s3.mock.on(PutObjectCommand, { Key: 'stedi/_stedi/manifest.json' }).callsFake(() => {
+      sent += 1;
+      throw sent === 1 ? timedOut() : conflict;
+    });
+    await expect(h.build({ consentPolicy: 'any' })).rejects.toThrow(`could not tell whether the lake's manifest ${MANIFEST} was written (ConditionalRequestConflict: A conflicting conditional operation is currently in progress)`);
+    expect(sent).toBe(2);
+    expect(h.manifest()?.versions.map((v) => v.version)).toEqual([first.version]);
+    const unsure = h.aws.s3.keysUnder(`${LAKE}/_stedi/builds/`)[0].match(/v=([^/]+)\//)![1];
+    for (const table of BUILT_TABLES) expect(h.aws.s3.keysUnder(`${LAKE}/${TABLES[table].folder}/${TABLES[table].zone}/v=${unsure}/`).length).toBeGreaterThan(0);
   });
 
   it('publishes nothing, and removes its version, when the store answers the conditional manifest PUT NotImplemented', async () => {
