@@ -3,7 +3,7 @@ import type { BuildLockInfo } from '../../etl/engine/engine';
 import { afterDamage } from '../../etl/engine/engine-errors';
 import { ManifestError, liveVersion } from '../../etl/manifest';
 import { shellWord } from '../../etl/shell-word';
-import { SOURCES, TABLES, TABLE_NAMES } from '../../etl/tables';
+import { SOURCES, TABLES, TABLE_NAMES, type TableName } from '../../etl/tables';
 import { loadLakeConfig } from '../config';
 import { openConfiguredEngine } from '../engine';
 import { CliError } from './cli-error';
@@ -49,8 +49,11 @@ export function registerStatus(cli: Command): void {
         const unlisted = (await engine.unlistedVersions?.()) ?? [];
         // A script asking whether the lake can serve gets its answer from the exit code too.
         if (damage.get(live.version)) process.exitCode = 1;
+        // A damaged live version's counts may be the damage (edited by hand): what its files hold, or null, as the API says.
+        const fileRows: Partial<Record<TableName, number>> | undefined = damage.get(live.version) ? ((await engine.fileRows?.(live)) ?? {}) : undefined;
+        const rowsOf = (t: TableName): number | null => (fileRows ? (fileRows[t] ?? null) : live.tables[t].rows);
         if (flags.json) {
-          const tables = Object.fromEntries(TABLE_NAMES.map((t) => [t, { rows: live.tables[t].rows, builtAt: live.builtAt, location: live.tables[t].location }]));
+          const tables = Object.fromEntries(TABLE_NAMES.map((t) => [t, { rows: rowsOf(t), builtAt: live.builtAt, location: live.tables[t].location }]));
           const status = {
             state: damage.get(live.version) ? 'damaged' : 'built',
             version: live.version,
@@ -76,7 +79,7 @@ export function registerStatus(cli: Command): void {
           `Live version ${live.version}, built ${live.builtAt} in ${(live.durationMs / 1000).toFixed(2)} s (${live.engine}, consent policy ${live.consentPolicy})`,
           '',
           `${'table'.padEnd(width)}  ${'zone'.padEnd(7)}  ${'rows'.padStart(12)}  built`,
-          ...TABLE_NAMES.map((t) => `${t.padEnd(width)}  ${TABLES[t].zone.padEnd(7)}  ${live.tables[t].rows.toLocaleString('en-US').padStart(12)}  ${live.builtAt}`),
+          ...TABLE_NAMES.map((t) => `${t.padEnd(width)}  ${TABLES[t].zone.padEnd(7)}  ${(rowsOf(t)?.toLocaleString('en-US') ?? '–').padStart(12)}  ${live.builtAt}`),
           '',
           `${'quarantine'.padEnd(width)}  ${'lines'.padStart(12)}  ${'accepted'.padStart(12)}  ${'quarantined'.padStart(12)}`,
           ...SOURCES.map((s) => {

@@ -158,6 +158,9 @@ describe('a live version whose row counts were edited in the manifest (still val
     const status = await runBin(['status', '--lake', lake]);
     expect(status.code).toBe(1);
     expect(status.stdout).toContain(`DAMAGED live version ${built.version}: ${why}; run \`stedi build\` to build a new live version\n`);
+    expect(status.stdout).toMatch(/^customer_curated +curated +2  /m);
+    const statusJson = JSON.parse((await runBin(['status', '--lake', lake, '--json'])).stdout);
+    expect([statusJson.tables.customer_curated.rows, statusJson.tables.customer_landing.rows]).toEqual([2, null]);
     t = await buildTestApp({ landing, lake, build: false });
     expect((await request(t.server).get('/readyz')).body.reason).toBe(`live version damaged: ${why}; run \`stedi build\` to build a new one`);
     const answer = (await t.graphql(COUNT, ANALYST_KEY)).body;
