@@ -4,25 +4,24 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { BuildOptions } from '../../build-options';
 import type { DerivedColumnText } from '../derived-column-text';
 import { ColumnTextFiles } from './column-text-files';
-import { type LandingSink, type LandingTally, type ReadOptions, readLanding } from '../../landing/landing-reader';
+import type { LandingSink, LandingTally, ReadOptions } from '../../landing/landing-reader';
 import { type LakeManifest, liveVersion, type VersionManifest } from '../../manifest';
 import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
 import type { BuildLockInfo, BuildTarget, ColumnarResult, Engine, ExportFormat, HeldPageRequest, LandingIdentity, QueryOptions, Row, SqlValue, VersionState } from '../engine';
 import { holderAlive, readHolder } from './build-lock';
 import { abandonedVersions, unlistedVersions } from './build-records';
 import { HeldTable, HeldTables, heldOrder, mayHold } from './held-tables';
-import { EngineClosedError, LakeDamagedError, StaleVersionError } from '../engine-errors';
-import { withDeadline } from './query-deadline';
+import { LakeDamagedError, StaleVersionError } from '../engine-errors';
 import { refuseUnpairedSurrogates } from '../text-parameters';
 import { schemaOf, VersionLoader } from './version-loader';
-import { type DuckDbInstanceOptions, type OpenedDuckDb, openDuckDb } from './duckdb-instance';
+import type { DuckDbInstanceOptions } from './duckdb-instance';
+import { DuckDbConnections } from './duckdb-connections';
+import { EngineLanding } from './engine-landing';
 import { ManifestWatch } from './manifest-watch';
 import { OpenColumnTexts } from './open-column-texts';
-import { PreparedStatements } from './prepared-statements';
 import { fileInTheWay } from './fs-errors';
-import { findLandingFiles, landingFilesIdentity } from './landing-files';
 import { LakeLayout } from './lake-layout';
-import { sqlIdentifier, sqlStringLiteral } from './landing-sql';
+import { sqlStringLiteral } from './landing-sql';
 import { duckDbDialect } from './duckdb-dialect';
 
 export interface DuckDbEngineOptions extends DuckDbInstanceOptions {
@@ -49,9 +48,8 @@ export class DuckDbEngine implements Engine {
   readonly layout: LakeLayout;
   private readonly versions: VersionLoader;
   private readonly manifestWatch: ManifestWatch;
-  /** Each connection's prepared statements; the generation counts drops of versions' views (their statements go too). */
-  private readonly statements = new WeakMap<DuckDBConnection, PreparedStatements>();
-  private viewsGeneration = 0;
+  private readonly connections: DuckDbConnections;
+  private readonly landing: EngineLanding;
   /** Small tables of kept versions held in JS memory. */
   private readonly held = new HeldTables((table, version, options) => this.readHeld(table, version, options));
   /** Versions the manifest kept when last read. */
@@ -60,13 +58,12 @@ export class DuckDbEngine implements Engine {
   /** The version a rebuild is about to publish (stageVersion). */
   private staged?: VersionManifest;
 
-  private opened?: Promise<OpenedDuckDb>;
-  private closed = false;
-
-  private constructor(private readonly options: DuckDbEngineOptions) {
+  private constructor(options: DuckDbEngineOptions) {
     this.layout = new LakeLayout(options.lake, options.landing ?? options.lake);
+    this.connections = new DuckDbConnections(options);
     this.versions = new VersionLoader(this.layout, (o, work) => this.withConnection(o, work), options.loadTimeoutMs);
     this.manifestWatch = new ManifestWatch(this.layout.manifestPath, (manifest) => this.retain(new Set(manifest?.versions.map((v) => v.version) ?? [])));
+    this.landing = new EngineLanding(this.layout, options.landing, () => this.manifest());
   }
 
   static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
@@ -75,15 +72,8 @@ export class DuckDbEngine implements Engine {
     if (blocking === options.lake) throw new Error(`the lake ${options.lake} is a file, not a folder; point --lake (STEDI_LAKE) at a folder (it is made if missing)`);
     if (blocking) throw new Error(`the lake ${options.lake} cannot be made: ${blocking} is a file, not a folder; point --lake (STEDI_LAKE) at a folder (it is made if missing)`);
     const engine = new DuckDbEngine(options);
-    if (!options.lazy) await engine.duckdb();
+    if (!options.lazy) await engine.connections.start();
     return engine;
-  }
-
-  /** The DuckDB instance and its connections, started once. */
-  private duckdb(): Promise<OpenedDuckDb> {
-    if (this.closed) return Promise.reject(new EngineClosedError());
-    this.opened ??= openDuckDb(this.options);
-    return this.opened;
   }
 
   manifest(): Promise<LakeManifest | null> {
@@ -92,7 +82,7 @@ export class DuckDbEngine implements Engine {
 
   async tableRef(table: TableName, version: string): Promise<string> {
     const spec = TABLES[table];
-    if (spec.zone === 'landing') return this.landingRef(spec.folder as Source, table);
+    if (spec.zone === 'landing') return this.landing.tableRef(spec.folder as Source, table);
     const { kept, live } = await this.kept(version);
     await this.versions.recheck(kept);
     try {
@@ -107,15 +97,12 @@ export class DuckDbEngine implements Engine {
     return `${schemaOf(version)}."${table}"`;
   }
 
-  async readLanding(source: Source, sink: LandingSink, options: ReadOptions = {}): Promise<LandingTally> {
-    // Whole, as a build reads it: an entry no engine reads (a gzipped revocation, a partition folder) fails the
-    // consent read, so consent is unavailable rather than decided without it while every rebuild refuses it.
-    const files = await findLandingFiles((await this.landingLayout()).landingDir(source), { whole: true });
-    return readLanding(files, TABLES[`${source}_landing`].columns, sink, { ...options, consentDoubt: source === 'customer' });
+  readLanding(source: Source, sink: LandingSink, options: ReadOptions = {}): Promise<LandingTally> {
+    return this.landing.read(source, sink, options);
   }
 
-  async landingIdentity(source: Source): Promise<LandingIdentity> {
-    return landingFilesIdentity(await findLandingFiles((await this.landingLayout()).landingDir(source), { whole: true }));
+  landingIdentity(source: Source): Promise<LandingIdentity> {
+    return this.landing.identity(source);
   }
 
   async stageVersion(version: VersionManifest): Promise<void> {
@@ -150,11 +137,8 @@ export class DuckDbEngine implements Engine {
     return this.versions.verify(version);
   }
 
-  async landingLocation(): Promise<string> {
-    if (this.options.landing !== undefined) return this.options.landing;
-    const manifest = await this.manifest().catch(() => null);
-    const live = manifest ? liveVersion(manifest) : undefined;
-    return live ? this.layout.located(live.landing) : this.options.lake;
+  landingLocation(): Promise<string> {
+    return this.landing.location();
   }
 
   async buildLockHolder(): Promise<BuildLockInfo | null> {
@@ -172,19 +156,14 @@ export class DuckDbEngine implements Engine {
     return unlistedVersions(this.layout, new Set(manifest?.versions.map((v) => v.version) ?? []));
   }
 
-  /** The lake's layout with the landing folder of landingLocation(), as it is now. */
-  private async landingLayout(): Promise<LakeLayout> {
-    return new LakeLayout(this.options.lake, await this.landingLocation());
-  }
-
   async query(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<Row[]> {
-    const { values } = await this.duckdb();
-    return this.withConnection(options, (connection) => this.statementsOf(connection).run(sql, params).then(values.toJsRows)).catch((error: unknown) => this.dropped(error));
+    const { values } = await this.connections.start();
+    return this.withConnection(options, (connection) => this.connections.statementsOf(connection).run(sql, params).then(values.toJsRows)).catch((error: unknown) => this.dropped(error));
   }
 
   async queryColumns(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<ColumnarResult> {
-    const { values } = await this.duckdb();
-    return this.withConnection(options, (connection) => this.statementsOf(connection).run(sql, params).then(values.toJsColumns)).catch((error: unknown) => this.dropped(error));
+    const { values } = await this.connections.start();
+    return this.withConnection(options, (connection) => this.connections.statementsOf(connection).run(sql, params).then(values.toJsColumns)).catch((error: unknown) => this.dropped(error));
   }
 
   async heldPage(request: HeldPageRequest, options: QueryOptions = {}): Promise<Row[] | undefined> {
@@ -221,7 +200,7 @@ export class DuckDbEngine implements Engine {
   }
 
   async buildTarget(options: BuildOptions): Promise<BuildTarget> {
-    const layout = await this.landingLayout();
+    const layout = await this.landing.layoutNow();
     // A rebuild inside the server leaves one core to the readers.
     const threads = options.background ? Math.max(1, availableParallelism() - 1) : undefined;
     const { DuckDbBuildTarget } = await import('./duckdb-build-target');
@@ -229,28 +208,9 @@ export class DuckDbEngine implements Engine {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
     this.versions.close();
-    const opened = await this.opened?.catch(() => undefined);
-    if (!opened) return;
-    await opened.pool.close((connection) => {
-      this.statements.get(connection)?.clear();
-      connection.closeSync();
-    });
-    opened.instance.closeSync();
+    await this.connections.close();
   }
-
-  // Private: landing tables are read as they are now, with the declared schema; bad lines are skipped here (the build quarantines them).
-  // Never for consent decisions: those go through readLanding, the build's own reader and rules.
-  private async landingRef(source: Source, table: TableName): Promise<string> {
-    const columns = TABLES[table].columns.map((c) => `${sqlStringLiteral(c.name)}: ${sqlStringLiteral(c.type)}`).join(', ');
-    // The same files a build reads (.json, .jsonl, .ndjson), listed now so a new landing file counts at once.
-    const files = (await findLandingFiles((await this.landingLayout()).landingDir(source))).map(sqlStringLiteral).join(', ');
-    // `+ 0e0` makes -0.0 zero, as the build's reader and the Athena landing store it.
-    const values = TABLES[table].columns.map((c) => (c.type === 'DOUBLE' ? `${sqlIdentifier(c.name)} + 0e0 AS ${sqlIdentifier(c.name)}` : sqlIdentifier(c.name))).join(', ');
-    return `(SELECT ${values} FROM read_json([${files}], format = 'newline_delimited', columns = {${columns}}, ignore_errors = true))`;
-  }
-
 
   /**
    * A version that expired between tableRef and the query (its schema dropped,
@@ -278,20 +238,9 @@ export class DuckDbEngine implements Engine {
   private async retain(kept: Set<string>): Promise<void> {
     const expired = [...this.keptNow].some((version) => !kept.has(version));
     this.keptNow = kept;
-    if ((await this.versions.retain(kept)) || expired) {
-      this.viewsGeneration += 1;
-      // Idle connections let go now; lent ones as their query ends (PreparedStatements.run).
-      const opened = await this.opened?.catch(() => undefined);
-      for (const connection of opened?.pool.idleNow() ?? []) this.statements.get(connection)?.dropIfStale();
-    }
+    if ((await this.versions.retain(kept)) || expired) await this.connections.dropStatements();
     this.texts.closeExpired(this.staged ? new Set([...kept, this.staged.version]) : kept);
     this.held.retain(kept);
-  }
-
-  private statementsOf(connection: DuckDBConnection): PreparedStatements {
-    let statements = this.statements.get(connection);
-    if (!statements) this.statements.set(connection, (statements = new PreparedStatements(connection, () => this.viewsGeneration)));
-    return statements;
   }
 
   /** The kept version `version` (or `orStaged`, the staged one) and whether it is live; StaleVersionError when it is neither. */
@@ -302,8 +251,7 @@ export class DuckDbEngine implements Engine {
     return { kept, live: manifest !== null && liveVersion(manifest) === kept };
   }
 
-  private async withConnection<T>(options: QueryOptions, work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    const { pool } = await this.duckdb();
-    return pool.use((connection) => withDeadline(connection, options, this.options.queryTimeoutMs, () => work(connection)));
+  private withConnection<T>(options: QueryOptions, work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.connections.use(options, work);
   }
 }
