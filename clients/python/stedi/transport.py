@@ -1,0 +1,140 @@
+"""How the client reaches one server: the key on every request, a 429 waited out, a lost server and the
+server's errors raised as typed StediErrors, and a pull's next page asked again while the server restarts."""
+
+import contextlib
+import http.client
+import json
+import os
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from .errors import ConnectionError, ServerError, StediError, error_for
+
+# What a proxy in front answers while the server behind it is down (no GraphQL body: the client's HTTP_<status>).
+GATEWAY_DOWN = ("HTTP_502", "HTTP_503")
+
+
+class Transport:
+    """One server's GraphQL endpoint and downloads. `url` is the server (http://host:4000) or its /graphql endpoint."""
+
+    def __init__(self, url=None, key=None, timeout=120, retry_seconds=30):
+        url = url or os.environ.get("STEDI_URL") or "http://localhost:4000"
+        self.key = _clean_key(key or os.environ.get("STEDI_API_KEY"))
+        if not self.key:
+            raise ValueError("an API key is required: stedi.Client(url, key) or STEDI_API_KEY")
+        if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+            # urllib would say "unknown url type" later, which reads as if the server were down.
+            raise ValueError(f"url must start with http:// or https://, such as http://localhost:4000; received {url!r}")
+        self.base = url.rstrip("/")
+        if self.base.endswith("/graphql"):
+            self.base = self.base[: -len("/graphql")]
+        self.timeout = timeout
+        # How long a pull under way keeps asking for its next page again while the server is unreachable
+        # (restarting, a worker replaced). The cursor pins the lake version, so asking again is safe. 0: never.
+        self.retry_seconds = retry_seconds
+
+    @contextlib.contextmanager
+    def _reaching(self):
+        """A connection lost after it was made (a server restarting, a worker killed, a read timing out) is a ConnectionError too."""
+        try:
+            yield
+        except StediError:
+            raise
+        except (OSError, http.client.HTTPException) as error:
+            raise ConnectionError(f"lost the connection to {self.base} ({type(error).__name__}: {error}); the server may be restarting: try again", timed_out=_timed_out(error)) from None
+
+    def _open(self, request, timeout=None):
+        request.add_header("authorization", f"Bearer {self.key}")
+        waited = 0.0
+        while True:
+            try:
+                return urllib.request.urlopen(request, timeout=timeout or self.timeout)
+            except urllib.error.HTTPError as error:
+                # 429: this key has too many requests in flight (the server's per-key limit). Nothing was run, so the
+                # request waits the Retry-After the server gives and goes again, within retry_seconds.
+                wait = _retry_after(error) if error.code == 429 else None
+                if wait is None or waited + wait > self.retry_seconds:
+                    raise self._http_error(error) from None
+                error.close()
+            except urllib.error.URLError as error:
+                raise ConnectionError(f"cannot reach {self.base} ({error.reason}); is the server running?", timed_out=_timed_out(error.reason)) from None
+            time.sleep(wait)
+            waited += wait
+
+    @staticmethod
+    def _http_error(error):
+        request_id = error.headers.get("x-request-id") if error.headers else None
+        try:
+            first = json.load(error)["errors"][0]
+            return error_for(first.get("extensions", {}).get("code", f"HTTP_{error.code}"), first.get("message", ""), request_id, retry_after=_retry_after_header(error))
+        except (ValueError, KeyError, IndexError, TypeError):
+            return ServerError(f"HTTP {error.code} {error.reason}", f"HTTP_{error.code}", request_id)
+
+    def graphql(self, query, variables=None, version=None):
+        """Runs one GraphQL document and returns its data; the first error is raised as a typed StediError."""
+        body = json.dumps({"query": query, "variables": variables or {}}).encode("utf-8")
+        request = urllib.request.Request(f"{self.base}/graphql", data=body, method="POST", headers={"content-type": "application/json"})
+        with self._reaching(), self._open(request) as response:
+            payload = json.load(response)
+            request_id = response.headers.get("x-request-id")
+        if payload.get("errors"):
+            first = payload["errors"][0]
+            raise error_for(first.get("extensions", {}).get("code", "ERROR"), first.get("message", ""), request_id, version)
+        return payload["data"]
+
+    def _next_page(self, query, variables, version, first_page):
+        """One page of a pull. A page after the first is asked again while the server is unreachable, for up
+        to retry_seconds, so a server restart does not lose the pages already read; the first page is not
+        (a server that is down says so at once)."""
+        delay, waited = 0.25, 0.0
+        while True:
+            try:
+                return self.graphql(query, variables, version)
+            except (ConnectionError, ServerError) as error:
+                # A proxy or load balancer in front (an ALB, nginx) answers 502 or 503 without a GraphQL body
+                # while the server restarts: the same lost server as a refused connection.
+                lost = isinstance(error, ConnectionError) or error.code in GATEWAY_DOWN
+                if not lost or first_page or getattr(error, "timed_out", False) or waited + delay > self.retry_seconds:
+                    raise
+            time.sleep(delay)
+            waited += delay
+            delay = min(delay * 2, 4.0)
+
+
+def _clean_key(key):
+    """The key as the server wants it. A key read from a file keeps its line break, and one copied from a curl line
+    its "Bearer ": both are dropped. A character no header can carry is refused here, without quoting the key:
+    urllib's own error quoted it whole (and the traceback with it lands in a notebook's saved output)."""
+    if not key:
+        return key
+    key = key.strip()
+    if key[:7].lower() == "bearer ":
+        key = key[7:].lstrip()
+    if any(ord(c) <= 0x20 or 0x7F <= ord(c) <= 0x9F or ord(c) > 0xFF for c in key):
+        raise ValueError("the API key holds a space, a line break or a character no API key has (such as a curly quote or an ellipsis): pass the key alone, as the server printed it")
+    return key
+
+
+def _timed_out(error):
+    return isinstance(error, (socket.timeout, TimeoutError))
+
+
+def _retry_after_header(error):
+    """Retry-After as the server sent it, in seconds; None when it sent none or not a number of seconds."""
+    try:
+        seconds = float(error.headers.get("retry-after"))
+    except (TypeError, ValueError, AttributeError):
+        return None
+    return seconds if seconds >= 0 and seconds != float("inf") else None
+
+
+def _retry_after(error):
+    """The seconds a 429 answer asks the client to wait (Retry-After in seconds; 1 when absent or not a number).
+    At least 50 ms, so a server saying 0 cannot keep the client asking for ever within retry_seconds."""
+    try:
+        return min(60.0, max(0.05, float(error.headers.get("retry-after", "1"))))
+    except (TypeError, ValueError, AttributeError):
+        return 1.0
