@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { type FileChecksum, type LakeManifest, type LandingCount, ManifestError, type VersionManifest } from '../../manifest';
-import { type BuiltTable, CONSENT_UNCERTAIN_TABLE, type Source, TABLES, type TableName, landingTableOf } from '../../tables';
+import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
 import type { BuildTarget, SqlValue, UniqueKey } from '../engine';
 import { type HeldLock, acquireBuildLock } from './build-lock';
 import { type BuildRecord, pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeDeadBuilds, removeVersionFolders, writeBuildRecord } from './build-records';
@@ -13,12 +12,9 @@ import { buildDuckDbConfig, CONCURRENT_BELOW_BYTES, landingBytes } from './build
 import { BuildConnections } from './build-connections';
 import { CheckScreens } from './check-screens';
 import { writeSortedZone } from './sorted-copy';
-import { SourceTurns } from './source-turns';
 import { LakeLayout } from './lake-layout';
-import { LandingPool } from '../../landing/landing-pool';
-import { dropLandingTable, loadLandingSource, loadUncertain } from './landing-loader';
+import { BuildLandingLoads } from './build-landing-loads';
 import { readLocalManifest, setAsideManifest, writeLocalManifest } from './local-manifest';
-import { findLandingFiles } from './landing-files';
 import { withoutDistinct } from './deferred-distinct';
 import { makeFolder } from './make-folder';
 
@@ -37,9 +33,7 @@ export class DuckDbBuildTarget implements BuildTarget {
   /** begin() finished: from here abandon() owns removing the version's folders and record. */
   private started = false;
   private createdLake = false;
-  /** The landing reader's worker threads, shared by the sources; none beside a serving process. */
-  private pool?: LandingPool;
-  private readonly turns = new SourceTurns();
+  private readonly landingLoads: BuildLandingLoads;
   private concurrency?: number;
   private zones?: number;
   private readonly checks = new CheckScreens((sql) => this.countRow(sql));
@@ -54,7 +48,9 @@ export class DuckDbBuildTarget implements BuildTarget {
       /** Write a deferrable DISTINCT's table without it first (deferred-distinct.ts); unset: in large builds only. */
       deferDistinct?: boolean;
     } = {},
-  ) {}
+  ) {
+    this.landingLoads = new BuildLandingLoads(layout, () => this.requireVersion(), (work) => this.onConnection(work), settings.maxLineBytes);
+  }
 
   get landing(): string {
     return this.layout.recorded(this.layout.landing);
@@ -86,7 +82,7 @@ export class DuckDbBuildTarget implements BuildTarget {
     // DuckDB starts and dead builds are cleared. A statement waits for both, and so does publishing.
     this.duckdb.start(starting, this.clearDeadBuilds(record));
     // Beside a serving process, parse on this thread: worker threads would take the readers' cores.
-    if (!this.settings.background) this.pool = new LandingPool();
+    if (!this.settings.background) this.landingLoads.startPool();
     // Never beside readers: a rebuild inside the server runs one statement at a time, once every source is in.
     // A large build runs one zone at a time (its sort needs the memory) and checks beside it.
     if (sizing !== undefined) this.concurrency = 2;
@@ -114,38 +110,8 @@ export class DuckDbBuildTarget implements BuildTarget {
     return this.zones;
   }
 
-  async loadLanding(source: Source): Promise<LandingCount> {
-    try {
-      return await this.loadSource(source);
-    } finally {
-      // After the last source, the pool's threads and memory go.
-      if (this.turns.landed(source)) {
-        void this.pool?.close();
-        this.pool = undefined;
-      }
-    }
-  }
-
-  private async loadSource(source: Source): Promise<LandingCount> {
-    const files = await findLandingFiles(this.layout.landingDir(source), { whole: true });
-    const folder = this.layout.quarantineDir(this.requireVersion());
-    // Sources load in parallel, each on its own connection once its rows are parsed.
-    return onLakeFilesystem(folder, this.layout.lake, async () => {
-      const tally = await loadLandingSource((work) => this.onConnection(work), {
-        table: landingTableOf(source),
-        files,
-        columns: TABLES[landingTableOf(source)].columns,
-        quarantinePath: join(folder, `${source}.ndjson`),
-        parquetDir: this.landingFilesDir,
-        maxLineBytes: this.settings.maxLineBytes,
-        consentDoubt: source === 'customer',
-        threads: { pool: this.pool, ...this.turns.of(source) },
-      });
-      if (source === 'customer') await this.onConnection((connection) => loadUncertain(connection, CONSENT_UNCERTAIN_TABLE, tally.uncertain));
-      const { lines, accepted, quarantined, blank, quarantineReasons } = tally;
-      const counts = { lines, accepted, quarantined, blank, quarantineReasons };
-      return source === 'customer' ? { ...counts, uncertain: tally.uncertain.length } : counts;
-    });
+  loadLanding(source: Source): Promise<LandingCount> {
+    return this.landingLoads.load(source);
   }
 
   async materialize(table: BuiltTable, select: string, params: SqlValue[]): Promise<number> {
@@ -161,12 +127,7 @@ export class DuckDbBuildTarget implements BuildTarget {
   }
 
   async releaseLanding(table: TableName): Promise<void> {
-    await this.onConnection((connection) => dropLandingTable(connection, this.landingFilesDir, table));
-  }
-
-  /** The landing tables' Parquet files: in the build's spill folder, removed with it whatever happens. */
-  private get landingFilesDir(): string {
-    return join(this.layout.spillDir(this.requireVersion()), 'landing');
+    await this.landingLoads.release(table);
   }
 
   /** Runs `work` on a connection of its own (build-connections.ts); `retryable` work may run again alone. */
@@ -243,8 +204,7 @@ export class DuckDbBuildTarget implements BuildTarget {
   async end(): Promise<void> {
     // DuckDB may still be starting, and dead builds being cleared, if the build failed early: both settle before anything closes.
     await this.duckdb.ready().catch(() => undefined);
-    await this.pool?.close();
-    this.pool = undefined;
+    await this.landingLoads.close();
     this.duckdb.close();
     if (this.version) await rm(this.layout.spillDir(this.version), { recursive: true, force: true }).catch(() => undefined);
     // A start that failed after writing its record: nothing else of it exists yet.

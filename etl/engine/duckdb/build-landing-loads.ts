@@ -1,0 +1,82 @@
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { LandingCount } from '../../manifest';
+import { CONSENT_UNCERTAIN_TABLE, type Source, TABLES, type TableName, landingTableOf } from '../../tables';
+import { LandingPool } from '../../landing/landing-pool';
+import { onLakeFilesystem } from './fs-errors';
+import { LakeLayout } from './lake-layout';
+import { dropLandingTable, loadLandingSource, loadUncertain } from './landing-loader';
+import { findLandingFiles } from './landing-files';
+import { SourceTurns } from './source-turns';
+
+/** Runs `work` on a build connection of its own (build-connections.ts). */
+type OnConnection = <T>(work: (connection: DuckDBConnection) => Promise<T>) => Promise<T>;
+
+/**
+ * A DuckDB build's landing tables: each source's files parsed (on worker threads, or in turns on this
+ * thread) into a landing table whose Parquet files sit in the build's spill folder, with its counts.
+ */
+export class BuildLandingLoads {
+  /** The landing reader's worker threads, shared by the sources; none beside a serving process. */
+  private pool?: LandingPool;
+  private readonly turns = new SourceTurns();
+
+  constructor(
+    private readonly layout: LakeLayout,
+    private readonly version: () => string,
+    private readonly onConnection: OnConnection,
+    private readonly maxLineBytes?: number,
+  ) {}
+
+  startPool(): void {
+    this.pool = new LandingPool();
+  }
+
+  async load(source: Source): Promise<LandingCount> {
+    try {
+      return await this.loadSource(source);
+    } finally {
+      // After the last source, the pool's threads and memory go.
+      if (this.turns.landed(source)) {
+        void this.pool?.close();
+        this.pool = undefined;
+      }
+    }
+  }
+
+  private async loadSource(source: Source): Promise<LandingCount> {
+    const files = await findLandingFiles(this.layout.landingDir(source), { whole: true });
+    const folder = this.layout.quarantineDir(this.version());
+    // Sources load in parallel, each on its own connection once its rows are parsed.
+    return onLakeFilesystem(folder, this.layout.lake, async () => {
+      const tally = await loadLandingSource((work) => this.onConnection(work), {
+        table: landingTableOf(source),
+        files,
+        columns: TABLES[landingTableOf(source)].columns,
+        quarantinePath: join(folder, `${source}.ndjson`),
+        parquetDir: this.filesDir,
+        maxLineBytes: this.maxLineBytes,
+        consentDoubt: source === 'customer',
+        threads: { pool: this.pool, ...this.turns.of(source) },
+      });
+      if (source === 'customer') await this.onConnection((connection) => loadUncertain(connection, CONSENT_UNCERTAIN_TABLE, tally.uncertain));
+      const { lines, accepted, quarantined, blank, quarantineReasons } = tally;
+      const counts = { lines, accepted, quarantined, blank, quarantineReasons };
+      return source === 'customer' ? { ...counts, uncertain: tally.uncertain.length } : counts;
+    });
+  }
+
+  async release(table: TableName): Promise<void> {
+    await this.onConnection((connection) => dropLandingTable(connection, this.filesDir, table));
+  }
+
+  /** The landing tables' Parquet files: in the build's spill folder, removed with it whatever happens. */
+  private get filesDir(): string {
+    return join(this.layout.spillDir(this.version()), 'landing');
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+    this.pool = undefined;
+  }
+}
