@@ -2,7 +2,7 @@ import type { KeyDigests } from '../auth/api-keys';
 import type { ConsentPolicy } from '../../etl/consent-policy';
 import type { VersionManifest } from '../../etl/manifest';
 import type { Config } from '../config';
-import type { PageHint } from '../graphql/read-ahead-store';
+import type { PageHint } from '../graphql/page-hints';
 import type { CachedRead } from '../graphql/version-read-cache';
 import type { RecentAsk } from '../http/recent-asks';
 import type { RebuildJob } from '../rebuild/rebuild-job';

@@ -1,14 +1,14 @@
 import type { Services } from '../services';
 import type { KeyValue } from './cursor';
 import { accelerometerDataset } from './datasets/accelerometer.dataset';
-import type { Dataset, Node } from './datasets/dataset';
+import type { Dataset, DatasetFilter, Node } from './datasets/dataset';
 import { machineLearningDataset } from './datasets/machine-learning.dataset';
 import { stepTrainerDataset } from './datasets/step-trainer.dataset';
 import { columnarDataset, queryColumns } from './engine-columns';
 import { pageQuery, type Scope } from './page-query';
 import { pageKey } from './page-read-ahead';
 import { edgesPreparer } from './prerendered-edges';
-import { type PageHint, type PageReadAhead, readAheadOf } from './read-ahead-store';
+import { type PageReadAhead, readAheadOf } from './read-ahead-store';
 import { RequestLake } from './request-lake';
 import { readPageColumns } from './stored-order-read';
 
@@ -24,6 +24,25 @@ import { readPageColumns } from './stored-order-read';
  * up to MAX_AHEAD pages past the page served last; the store's bound holds.
  */
 export const MAX_AHEAD = 2;
+
+/**
+ * The page after a page this process read, for another worker to read ahead
+ * (readHintedPage): everything its query is built from but consent, which the
+ * reader takes from its own snapshot (so a revocation changes its key too).
+ */
+export interface PageHint {
+  kind: string;
+  version: string;
+  filter: DatasetFilter;
+  /** The keyset position of the last row of the page before. */
+  after: KeyValue[];
+  first: number;
+  shape: string;
+  /** Pages this one is ahead of the page a request was served last (1: the next); 0: only where a walk may go on, nothing to read yet. */
+  ahead: number;
+  /** The walk's pages are answered as a connection's edges (machineLearningSamples, not the batch): their text is written ahead. */
+  edges?: boolean;
+}
 
 /** Datasets whose bulk pages are read ahead on a hint: every one with bounded pages (the read-ahead's only ones). */
 const HINTED: ReadonlyMap<string, Dataset<Node>> = new Map<string, Dataset<Node>>(

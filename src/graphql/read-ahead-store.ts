@@ -1,6 +1,6 @@
-import type { KeyValue } from './cursor';
-import type { DatasetFilter } from './datasets/dataset';
 import { settleWithin } from '../settle-within';
+import { OnceMarks } from './once-marks';
+import type { PageHint } from './page-hints';
 
 /**
  * The store behind the read-ahead (page-read-ahead.ts): pages read before
@@ -20,45 +20,6 @@ const MAX_SCOPES = 16;
 /** How long a page a request read itself keeps a hint for it from being read. */
 const REQUESTED_MS = 1_000;
 
-/**
- * The page after a page this process read, for another worker to read ahead
- * (page-hints.ts): everything its query is built from but consent, which the
- * reader takes from its own snapshot (so a revocation changes its key too).
- */
-export interface PageHint {
-  kind: string;
-  version: string;
-  filter: DatasetFilter;
-  /** The keyset position of the last row of the page before. */
-  after: KeyValue[];
-  first: number;
-  shape: string;
-  /** Pages this one is ahead of the page a request was served last (1: the next); 0: only where a walk may go on, nothing to read yet. */
-  ahead: number;
-  /** The walk's pages are answered as a connection's edges (machineLearningSamples, not the batch): their text is written ahead. */
-  edges?: boolean;
-}
-
-/** Keys noted until a time, each taken once; past MAX_SCOPES the oldest note is forgotten. */
-class OnceMarks {
-  private readonly until = new Map<string, number>();
-
-  constructor(private readonly now: () => number) {}
-
-  mark(key: string, forMs: number): void {
-    this.until.delete(key);
-    this.until.set(key, this.now() + forMs);
-    if (this.until.size > MAX_SCOPES) this.until.delete(this.until.keys().next().value as string);
-  }
-
-  /** Whether `key` is noted and its time not past (the note goes either way). */
-  take(key: string): boolean {
-    const until = this.until.get(key);
-    this.until.delete(key);
-    return until !== undefined && until > this.now();
-  }
-}
-
 export class PageReadAhead {
   private readonly entries = new Map<string, Entry>();
   /** Reads under way whose page's key is known only once they finish (it starts after a row they read), by scope. */
@@ -67,9 +28,9 @@ export class PageReadAhead {
   /** By scope: the key of the page after the last page this process served there. */
   private readonly following = new Map<string, string>();
   /** Pages requests here read themselves (missed) lately: a hint for one that comes after is not read. */
-  private readonly requested = new OnceMarks(() => this.now());
+  private readonly requested = new OnceMarks(MAX_SCOPES, () => this.now());
   /** Pages that would continue a page served by either worker: a request for one shows a walk. */
-  private readonly walks = new OnceMarks(() => this.now());
+  private readonly walks = new OnceMarks(MAX_SCOPES, () => this.now());
   /**
    * Set in a cluster of two workers: the page after a page read here goes to
    * the other worker to read (the next request reaches it), not skipped-to here.

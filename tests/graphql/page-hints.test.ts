@@ -1,6 +1,5 @@
-import { followHint, MAX_AHEAD, readHintedPage } from '../../src/graphql/page-hints';
+import { followHint, MAX_AHEAD, type PageHint, readHintedPage } from '../../src/graphql/page-hints';
 import { PageReadAhead, READ_AHEAD_MIN_ROWS, readAheadOf } from '../../src/graphql/page-read-ahead';
-import type { PageHint } from '../../src/graphql/read-ahead-store';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { customerRecord, writeLanding } from '../helpers/landing-fixture';
 import { nameOf, serialOf, writeManyCustomersLanding, type ManyCustomers } from '../helpers/many-customers-landing';

@@ -4,7 +4,7 @@ import { machineLearningDataset } from '../../src/graphql/datasets/machine-learn
 import type { Logger } from '../../src/logger';
 import { fetchPage, PageReadAhead, READ_AHEAD_MIN_ROWS, readAheadOf } from '../../src/graphql/page-read-ahead';
 import type { Scope } from '../../src/graphql/page-query';
-import type { PageHint } from '../../src/graphql/read-ahead-store';
+import type { PageHint } from '../../src/graphql/page-hints';
 import type { MachineLearningSample } from '../../src/graphql/types/machine-learning-sample.type';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { customerRecord, writeLanding } from '../helpers/landing-fixture';

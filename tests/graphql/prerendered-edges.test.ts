@@ -1,9 +1,8 @@
 import type { ColumnarResult } from '../../etl/engine/engine';
 import { type EdgeEntry, edgesText } from '../../src/graphql/edges-text';
-import { readHintedPage } from '../../src/graphql/page-hints';
+import { type PageHint, readHintedPage } from '../../src/graphql/page-hints';
 import { readAheadOf } from '../../src/graphql/page-read-ahead';
 import * as prerendered from '../../src/graphql/prerendered-edges';
-import type { PageHint } from '../../src/graphql/read-ahead-store';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeManyCustomersLanding, writeRevocation, type ManyCustomers } from '../helpers/many-customers-landing';
 

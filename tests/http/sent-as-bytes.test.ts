@@ -1,7 +1,6 @@
 import * as sentAsBytes from '../../src/http/sent-as-bytes';
-import { readHintedPage } from '../../src/graphql/page-hints';
+import { type PageHint, readHintedPage } from '../../src/graphql/page-hints';
 import { readAheadOf } from '../../src/graphql/page-read-ahead';
-import type { PageHint } from '../../src/graphql/read-ahead-store';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeManyCustomersLanding, writeRevocation, type ManyCustomers } from '../helpers/many-customers-landing';
 
