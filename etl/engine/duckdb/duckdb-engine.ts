@@ -5,13 +5,14 @@ import type { BuildOptions } from '../../build-options';
 import type { DerivedColumnText } from '../derived-column-text';
 import { ColumnTextFiles } from './column-text-files';
 import type { LandingSink, LandingTally, ReadOptions } from '../../landing/landing-reader';
-import { type LakeManifest, liveVersion, type VersionManifest } from '../../manifest';
+import type { LakeManifest, VersionManifest } from '../../manifest';
 import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
 import type { BuildLockInfo, BuildTarget, ColumnarResult, Engine, ExportFormat, HeldPageRequest, LandingIdentity, QueryOptions, Row, SqlValue, VersionState } from '../engine';
 import { holderAlive, readHolder } from './build-lock';
 import { abandonedVersions, unlistedVersions } from './build-records';
 import { HeldTable, HeldTables, heldOrder, mayHold } from './held-tables';
 import { LakeDamagedError, StaleVersionError } from '../engine-errors';
+import { ServedVersions } from './served-versions';
 import { refuseUnpairedSurrogates } from '../text-parameters';
 import { schemaOf, VersionLoader } from './version-loader';
 import type { DuckDbInstanceOptions } from './duckdb-instance';
@@ -55,8 +56,7 @@ export class DuckDbEngine implements Engine {
   /** Versions the manifest kept when last read. */
   private keptNow = new Set<string>();
   private readonly texts = new OpenColumnTexts();
-  /** The version a rebuild is about to publish (stageVersion). */
-  private staged?: VersionManifest;
+  private readonly served: ServedVersions;
 
   private constructor(options: DuckDbEngineOptions) {
     this.layout = new LakeLayout(options.lake, options.landing ?? options.lake);
@@ -64,6 +64,7 @@ export class DuckDbEngine implements Engine {
     this.versions = new VersionLoader(this.layout, (o, work) => this.withConnection(o, work), options.loadTimeoutMs);
     this.manifestWatch = new ManifestWatch(this.layout.manifestPath, (manifest) => this.retain(new Set(manifest?.versions.map((v) => v.version) ?? [])));
     this.landing = new EngineLanding(this.layout, options.landing, () => this.manifest());
+    this.served = new ServedVersions(this.versions, () => this.manifest());
   }
 
   static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
@@ -83,7 +84,7 @@ export class DuckDbEngine implements Engine {
   async tableRef(table: TableName, version: string): Promise<string> {
     const spec = TABLES[table];
     if (spec.zone === 'landing') return this.landing.tableRef(spec.folder as Source, table);
-    const { kept, live } = await this.kept(version);
+    const { kept, live } = await this.served.kept(version);
     await this.versions.recheck(kept);
     try {
       await this.versions.load(kept);
@@ -93,7 +94,7 @@ export class DuckDbEngine implements Engine {
       if (this.versions.damageOf(version) === undefined) throw error;
     }
     // Also when found damaged after its load (by a check of its files): every field refuses it, not only those reading the damaged file.
-    this.throwIfDamaged(version, live);
+    this.served.throwIfDamaged(version, live);
     return `${schemaOf(version)}."${table}"`;
   }
 
@@ -106,12 +107,12 @@ export class DuckDbEngine implements Engine {
   }
 
   async stageVersion(version: VersionManifest): Promise<void> {
-    this.staged = version;
+    this.served.stage(version);
     await this.versions.load(version);
   }
 
   async scanRef(table: BuiltTable, version: string): Promise<string> {
-    const { kept, live } = await this.kept(version, { orStaged: true });
+    const { kept, live } = await this.served.kept(version, { orStaged: true });
     await this.versions.recheck(kept);
     const damage = this.versions.damageOf(version) ?? (await this.versions.check(kept, table));
     if (damage) throw live ? new LakeDamagedError(version, damage) : new StaleVersionError(version, damage);
@@ -158,32 +159,27 @@ export class DuckDbEngine implements Engine {
 
   async query(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<Row[]> {
     const { values } = await this.connections.start();
-    return this.withConnection(options, (connection) => this.connections.statementsOf(connection).run(sql, params).then(values.toJsRows)).catch((error: unknown) => this.dropped(error));
+    return this.withConnection(options, (connection) => this.connections.statementsOf(connection).run(sql, params).then(values.toJsRows)).catch((error: unknown) => this.served.dropped(error));
   }
 
   async queryColumns(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<ColumnarResult> {
     const { values } = await this.connections.start();
-    return this.withConnection(options, (connection) => this.connections.statementsOf(connection).run(sql, params).then(values.toJsColumns)).catch((error: unknown) => this.dropped(error));
+    return this.withConnection(options, (connection) => this.connections.statementsOf(connection).run(sql, params).then(values.toJsColumns)).catch((error: unknown) => this.served.dropped(error));
   }
 
   async heldPage(request: HeldPageRequest, options: QueryOptions = {}): Promise<Row[] | undefined> {
     const table = await this.held.get(request.table, request.version, options);
     if (this.versions.damageOf(request.version) !== undefined) {
-      const { kept, live } = await this.kept(request.version);
+      const { kept, live } = await this.served.kept(request.version);
       await this.versions.recheck(kept);
-      this.throwIfDamaged(request.version, live);
+      this.served.throwIfDamaged(request.version, live);
     }
     return table?.page(request);
   }
 
-  private throwIfDamaged(version: string, live: boolean): void {
-    const damage = this.versions.damageOf(version);
-    if (damage !== undefined) throw live ? new LakeDamagedError(version, damage) : new StaleVersionError(version, damage);
-  }
-
   /** A table to hold in memory (sorted by DuckDB, after the version's load and checks); null when above the bound. */
   private async readHeld(table: HeldPageRequest['table'], version: string, options: QueryOptions): Promise<HeldTable | null> {
-    const { kept } = await this.kept(version);
+    const { kept } = await this.served.kept(version);
     if (!mayHold(table, kept.tables[table].rows)) return null;
     const ref = await this.tableRef(table, version);
     const order = heldOrder(table).map((c) => `"${c}"`).join(', ');
@@ -196,7 +192,7 @@ export class DuckDbEngine implements Engine {
     return this.withConnection(options, async (connection) => {
       const result = await connection.runAndReadAll(`COPY (${sql}) TO ${sqlStringLiteral(path)} (${how})`, params);
       return Number(result.getRows()[0]?.[0] ?? 0);
-    }).catch((error: unknown) => this.dropped(error));
+    }).catch((error: unknown) => this.served.dropped(error));
   }
 
   async buildTarget(options: BuildOptions): Promise<BuildTarget> {
@@ -213,25 +209,6 @@ export class DuckDbEngine implements Engine {
   }
 
   /**
-   * A version that expired between tableRef and the query (its schema dropped,
-   * or its files removed by another process's publish): the reader's cursor is stale, not the server broken.
-   * Called after the query's connection is back in the pool: reading the manifest may drop schemas, which needs a connection.
-   */
-  private async dropped(error: unknown): Promise<never> {
-    const message = (error as Error)?.message ?? '';
-    const fileError = /IO Error|Invalid Input|parquet|No files found/i.test(message);
-    const version = (/Catalog Error: .*"?v_(\d{8}t\d{9}z_[0-9a-f]{4})"?/.exec(message) ?? (fileError ? /(\d{8}t\d{9}z_[0-9a-f]{4})/.exec(message) : null))?.[1];
-    if (version === undefined) throw error;
-    if (this.versions.has(version)) await this.manifest().catch(() => undefined);
-    if (!this.versions.has(version)) throw new StaleVersionError(version);
-    // Still kept, but its files changed under the views since they were checked: damaged, said as at load.
-    const { kept, live } = await this.kept(version);
-    const damage = await this.versions.verify(kept);
-    if (damage) throw live ? new LakeDamagedError(version, damage) : new StaleVersionError(version, damage);
-    throw error;
-  }
-
-  /**
    * Forgets versions no longer kept. An expired version's folder is deleted, so nothing may hold its
    * files open: its column text closes, and every prepared statement (one over a Parquet file holds it open) goes.
    */
@@ -239,16 +216,8 @@ export class DuckDbEngine implements Engine {
     const expired = [...this.keptNow].some((version) => !kept.has(version));
     this.keptNow = kept;
     if ((await this.versions.retain(kept)) || expired) await this.connections.dropStatements();
-    this.texts.closeExpired(this.staged ? new Set([...kept, this.staged.version]) : kept);
+    this.texts.closeExpired(this.served.staged ? new Set([...kept, this.served.staged.version]) : kept);
     this.held.retain(kept);
-  }
-
-  /** The kept version `version` (or `orStaged`, the staged one) and whether it is live; StaleVersionError when it is neither. */
-  private async kept(version: string, { orStaged = false } = {}): Promise<{ kept: VersionManifest; live: boolean }> {
-    const manifest = await this.manifest();
-    const kept = manifest?.versions.find((v) => v.version === version) ?? (orStaged && this.staged?.version === version ? this.staged : undefined);
-    if (!kept) throw new StaleVersionError(version);
-    return { kept, live: manifest !== null && liveVersion(manifest) === kept };
   }
 
   private withConnection<T>(options: QueryOptions, work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {

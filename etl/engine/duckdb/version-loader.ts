@@ -66,7 +66,7 @@ export class VersionLoader {
 
   load(version: VersionManifest): Promise<void> {
     let loading = this.loads.get(version.version);
-    // Private: a version found damaged is not attached again; one attached before its files changed reports the damage on its next read (DuckDbEngine.dropped).
+    // Private: a version found damaged is not attached again; one attached before its files changed reports the damage on its next read (ServedVersions.dropped).
     if (!loading && this.damaged.has(version.version)) return Promise.reject(new StaleVersionError(version.version, this.damaged.get(version.version)));
     if (!loading) {
       loading = this.loadVersion(version).then(() => {
