@@ -31,8 +31,8 @@ interface Step {
 }
 
 // Each person a distinct device; times collide across people on purpose.
-const customers = fc.subarray(PEOPLE).chain((names) =>
-  fc.tuple(...names.map((n) => fc.record({ email: fc.constant(`${n}@x`), serial: fc.constant(`S-${n}`), curated: fc.boolean() }))),
+const customers: fc.Arbitrary<Customer[]> = fc.subarray(PEOPLE).chain((names) =>
+  fc.tuple(...names.map((n) => fc.record({ email: fc.constant(`${n}@x` as string), serial: fc.constant(`S-${n}` as string), curated: fc.boolean() }))),
 );
 const phone = fc.record({ user: fc.constantFrom(...PEOPLE.map((n) => `${n}@x`)), time: fc.integer({ min: 1, max: 3 }), x: fc.integer({ min: -1, max: 1 }) });
 const step = fc.record({ serial: fc.constantFrom(...PEOPLE.map((n) => `S-${n}`)), time: fc.integer({ min: 1, max: 3 }), distance: fc.integer({ min: 0, max: 2 }) });
