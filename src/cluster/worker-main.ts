@@ -112,6 +112,8 @@ async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): P
   process.on('message', (message: unknown, handle: unknown) => {
     const sent = message as Extract<ToWorker, { stedi: 'connection' }> | undefined;
     if (sent?.stedi !== 'connection' || !(handle instanceof Socket)) return;
+    // As a socket the server accepted itself: one passed between processes would end its side at the client's FIN.
+    handle.allowHalfOpen = true;
     running.server.emit('connection', handle);
     primary.send({ stedi: 'took', id: sent.id });
   });

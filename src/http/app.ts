@@ -22,6 +22,7 @@ import { ServerMetrics } from './metrics';
 import { onePerConnection } from './pipelined-requests';
 import { principalOf, requestContext, requestIdOf } from './request-context';
 import { responseCacheFor } from './response-cache';
+import { routeMethods } from './route-methods';
 import { sentAsBytes } from './sent-as-bytes';
 import { cutStalledAnswers } from './stalled-answers';
 import { unknownRoute } from './unknown-route';
@@ -105,6 +106,8 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
     if (draining) res.setHeader('Connection', 'close');
     next();
   });
+  // Before every route's handler and key check: one rule for a method a route does not take.
+  app.use(routeMethods);
   // First of the routes: nearly every request is a query, and each route before it is a match tried per request.
   app.use(
     '/graphql',

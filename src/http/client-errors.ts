@@ -1,4 +1,4 @@
-import type { Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ErrorCode } from '../errors';
 import { DROPPED_BODY_BYTES, DROPPED_BODY_MS } from './body-admission';
@@ -9,6 +9,7 @@ import { DROPPED_BODY_BYTES, DROPPED_BODY_MS } from './body-admission';
  * status line and no body; here the answer has the JSON error every other refusal has (errors[0].extensions.code),
  * `Connection: close`, and the connection is then closed once the answer is sent, what is left of the request read
  * and dropped up to the same bound as an unread body's, so a client still sending sees the answer, not a reset.
+ * A CONNECT (a tunnel through a proxy, which this is not) gets a 501 the same way.
  */
 
 interface ParserError extends Error {
@@ -41,13 +42,24 @@ const MALFORMED = {
 
 /** The answer's bytes: a status line, headers, and the JSON error body (no client text in it). */
 export function clientErrorAnswer(error: ParserError): string {
-  const { status, reason, message } = REFUSALS[error.code ?? ''] ?? MALFORMED;
+  return rawAnswer(REFUSALS[error.code ?? ''] ?? MALFORMED);
+}
+
+// CONNECT asks a proxy for a tunnel: Node closed the connection without a word when no 'connect' listener took it.
+const CONNECT = { status: 501, reason: 'Not Implemented', message: 'CONNECT is not served: this server is not a proxy; send GET or POST to /graphql' };
+
+function rawAnswer({ status, reason, message }: { status: number; reason: string; message: string }): string {
   const body = JSON.stringify({ errors: [{ message, extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
   return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`;
 }
 
-/** Answers the parser's refusals on `server` as described above. */
+/** Answers the parser's refusals and CONNECT requests on `server` as described above. */
 export function answerClientErrors(server: Server): Server {
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    if (!socket.writable) return void socket.destroy();
+    socket.end(rawAnswer(CONNECT));
+    lingerThenClose(socket);
+  });
   const answered = new WeakSet<Duplex>();
   server.on('clientError', (error: ParserError, socket: Duplex) => {
     // Each further chunk on a refused connection is reported again: it was answered once.

@@ -1,0 +1,67 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { ErrorCode } from '../errors';
+import { EXPORT_PATH } from './export';
+import { sendError } from './http-errors';
+import { WEB_PATH } from './web-assets';
+
+/**
+ * The server's routes and the methods each takes: the one rule for a method a
+ * route does not take (405 with Allow, in the JSON error shape) and for OPTIONS
+ * (204 with Allow), before any route's own handler or key. Each route answered
+ * its own way: OPTIONS /healthz 200 from Express's router but /metrics 405,
+ * PUT /graphql Apollo's 405 only after a key, POST / a 404. A path in no route
+ * goes on to the 404 (unknown-route.ts); a CORS preflight is cors.ts's.
+ */
+
+interface Route {
+  path: string;
+  /** Mounted with app.use: the path and everything under it (as Express matches it). */
+  prefix: boolean;
+  methods: readonly string[];
+  /** Said after "not METHOD" in a 405. */
+  hint?: string;
+}
+
+const READ = ['GET', 'HEAD', 'OPTIONS'] as const;
+const ROUTES: readonly Route[] = [
+  // Apollo answers GET and POST only; a HEAD got its 405 after the key was checked.
+  { path: '/graphql', prefix: true, methods: ['GET', 'POST', 'OPTIONS'] },
+  { path: '/', prefix: false, methods: READ, hint: ': the API is at POST /graphql' },
+  { path: WEB_PATH, prefix: true, methods: READ },
+  { path: '/healthz', prefix: false, methods: READ },
+  { path: '/readyz', prefix: false, methods: READ },
+  { path: '/metrics', prefix: false, methods: READ },
+  { path: EXPORT_PATH, prefix: false, methods: READ, hint: ': GET it with format=parquet, csv or ndjson in the query string' },
+];
+
+// Express matches routes without regard to case or a trailing slash; so does this.
+const normalised = (path: string): string => (path.length > 1 ? path.replace(/\/+$/, '') : path).toLowerCase();
+
+/** The route `path` belongs to, if any. */
+export function routeOf(path: string): Route | undefined {
+  const wanted = normalised(path);
+  return ROUTES.find((route) => wanted === route.path || (route.prefix && wanted.startsWith(`${route.path}/`)));
+}
+
+/** The route's name in a message: its own path, never the client's spelling of it. */
+const named = (route: Route): string => (route.prefix && route.path !== '/graphql' ? `${route.path}/…` : route.path);
+
+function refuse(req: Request, res: Response, route: Route): void {
+  const allow = route.methods.join(', ');
+  res.setHeader('Allow', allow);
+  const takes = route.methods.includes('POST') ? 'is sent with GET or POST' : 'is read with GET';
+  sendError(res, ErrorCode.BAD_USER_INPUT, `${named(route)} ${takes}, not ${req.method}${route.hint ?? ''}`, 405);
+}
+
+/** Answers OPTIONS and a method its route does not take; passes on every other request. */
+export const routeMethods: RequestHandler = (req, res, next) => {
+  const route = routeOf(req.path);
+  if (!route) return next();
+  if (req.method === 'OPTIONS') {
+    res.setHeader('Allow', route.methods.join(', '));
+    res.status(204).end();
+    return;
+  }
+  if (!route.methods.includes(req.method)) return refuse(req, res, route);
+  next();
+};

@@ -1,0 +1,89 @@
+import { connect, type Socket } from 'node:net';
+import type { Engine } from '../../etl/engine/engine';
+import { loadConfig } from '../../src/config';
+import { openConfiguredEngine } from '../../src/engine';
+import { createLogger } from '../../src/logger';
+import { startServer, type RunningServer } from '../../src/http/server';
+import { buildLake } from '../helpers/etl-lake';
+import { ANALYST_KEY, testApiKeys } from '../helpers/http-app';
+import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
+
+/** What the listening server (server.ts, as `stedi serve` runs it) answers on a raw connection. */
+
+/** Sends `request` on a new connection, half-closes it when `halfClose`, and resolves with every byte read once the server closes. */
+function ask(port: number, request: string, halfClose: boolean): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => {
+      socket.write(request);
+      if (halfClose) socket.end();
+    });
+    let read = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (read += chunk));
+    socket.on('error', reject);
+    // The server's FIN: it has said all it will.
+    socket.on('end', () => {
+      socket.end();
+      resolve(read);
+    });
+  });
+}
+
+describe('the listening server on raw connections', () => {
+  let running: RunningServer;
+  // Each server-side socket's FIN from its client; the held query goes on once it has been seen.
+  let clientEnded: Promise<void> = Promise.resolve();
+  let holdUntilClientEnded = false;
+
+  beforeAll(async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-raw-connections-lake-');
+    await buildLake(landing, lake);
+    const config = loadConfig({ lake, landing, host: '127.0.0.1', port: 0, logLevel: 'silent' }, {});
+    const opened = await openConfiguredEngine(config);
+    // A query waits until the server has seen its client's FIN: the answer is surely made after it.
+    const engine: Engine = new Proxy(opened, {
+      get(target, property) {
+        const value = Reflect.get(target, property);
+        if (property === 'query') return async (...args: Parameters<Engine['query']>) => ((holdUntilClientEnded ? await clientEnded : undefined), target.query(...args));
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    running = await startServer({ config, engine, apiKeys: testApiKeys(), logger: createLogger('silent'), graceMs: 1_000 });
+    running.server.on('connection', (socket: Socket) => {
+      clientEnded = new Promise((resolve) => socket.once('end', resolve));
+    });
+  });
+  afterAll(() => running.shutdown());
+
+  it('answers a query whose client half-closed its connection right after sending it, then closes the connection', async () => {
+    const body = JSON.stringify({ query: '{ customers(first: 2) { edges { node { serialNumber } } } }' });
+    holdUntilClientEnded = true;
+    let answer: string;
+    try {
+      answer = await ask(
+        running.port,
+        `POST /graphql HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ANALYST_KEY}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        true,
+      );
+    } finally {
+      holdUntilClientEnded = false;
+    }
+    expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    const json = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+    expect(json.errors).toBeUndefined();
+    expect(json.data.customers.edges).toHaveLength(2);
+  });
+
+  it('closes a half-closed connection that asked for nothing', async () => {
+    expect(await ask(running.port, '', true)).toBe('');
+  });
+
+  it('answers CONNECT (a tunnel through a proxy, which it is not) with 501 in the JSON error shape, then closes the connection', async () => {
+    const answer = await ask(running.port, 'CONNECT 127.0.0.1:80 HTTP/1.1\r\nHost: 127.0.0.1:80\r\n\r\n', false);
+    expect(answer).toMatch(/^HTTP\/1\.1 501 Not Implemented\r\n/);
+    expect(answer).toMatch(/\r\nConnection: close\r\n/);
+    const json = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+    expect(json.errors[0]).toEqual({ message: expect.stringMatching(/^CONNECT is not served: this server is not a proxy/), extensions: { code: 'BAD_USER_INPUT' } });
+  });
+});

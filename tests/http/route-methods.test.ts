@@ -1,0 +1,73 @@
+import fc from 'fast-check';
+import request from 'supertest';
+import { buildTestApp, type TestApp } from '../helpers/http-app';
+import { writeSmallLanding } from '../helpers/landing-fixture';
+
+/** One rule for methods on every route (route-methods.ts): 405 with Allow for a method a route does not take, 204 with Allow for OPTIONS, 404 for a path in no route. */
+
+/** Generated values are seeded; the seed is in the test names (STEDI_PROPERTY_SEED replays it). */
+const SEED = Number(process.env.STEDI_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
+const READ = 'GET, HEAD, OPTIONS';
+/** Each route, a path in it, and the methods it takes. */
+const ROUTES: [string, string][] = [
+  ['/graphql', 'GET, POST, OPTIONS'],
+  ['/', READ],
+  ['/web/ide.js', READ],
+  ['/healthz', READ],
+  ['/readyz', READ],
+  ['/metrics', READ],
+  ['/export/machine_learning_curated', READ],
+];
+
+const send = (t: TestApp, method: string, path: string): request.Test => request(t.server)[method.toLowerCase() as 'get'](path);
+
+describe(`methods on every route (seed ${SEED})`, () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({ landing: writeSmallLanding() });
+  });
+  afterAll(() => t.close());
+
+  it.each(ROUTES)('answers OPTIONS %s with 204 and the methods it takes in Allow, without a key', async (path, allow) => {
+    const res = await send(t, 'OPTIONS', path);
+    expect(res.status).toBe(204);
+    expect(res.headers['allow']).toBe(allow);
+  });
+
+  it('answers a method /graphql does not take with 405 and Allow before asking for a key (Apollo answered it only after one)', async () => {
+    const res = await send(t, 'PUT', '/graphql');
+    expect(res.status).toBe(405);
+    expect(res.headers['allow']).toBe('GET, POST, OPTIONS');
+    expect(res.body.errors[0]).toEqual({ message: '/graphql is sent with GET or POST, not PUT', extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
+  it(`answers every method on every route, spelled in any case with trailing slashes, by its one rule (seed ${SEED})`, async () => {
+    const spelled = fc.tuple(fc.constantFrom(...ROUTES), fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }), fc.integer({ min: 0, max: 2 }), fc.constantFrom(...METHODS));
+    await fc.assert(
+      fc.asyncProperty(spelled, async ([[path, allow], upper, slashes, method]) => {
+        const written = [...path].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join('') + (path === '/' ? '' : '/'.repeat(slashes));
+        const res = await send(t, method, written);
+        if (method === 'OPTIONS') {
+          expect(res.status).toBe(204);
+          expect(res.headers['allow']).toBe(allow);
+        } else if (!allow.split(', ').includes(method)) {
+          expect(res.status).toBe(405);
+          expect(res.headers['allow']).toBe(allow);
+          if (method !== 'HEAD') expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+        } else {
+          // Taken: the route's own handler answers (a file under /web may still be missing).
+          expect(res.status).not.toBe(405);
+        }
+      }),
+      { seed: SEED, numRuns: 60, endOnFailure: true },
+    );
+  });
+
+  it.each(METHODS)('answers %s on a path in no route with 404 NOT_FOUND', async (method) => {
+    const res = await send(t, method, '/nope');
+    expect(res.status).toBe(404);
+    expect(res.headers['allow']).toBeUndefined();
+    if (method !== 'HEAD') expect(res.body.errors[0].extensions.code).toBe('NOT_FOUND');
+  });
+});
