@@ -8,6 +8,7 @@ from .errors import (
     ForbiddenError,
     NotFoundError,
     RateLimitedError,
+    RebuildInProgressError,
     ServerError,
     StaleCursorError,
     StediError,
@@ -26,6 +27,7 @@ __all__ = [
     "StaleCursorError",
     "ServerError",
     "RateLimitedError",
+    "RebuildInProgressError",
     "ConnectionError",
     "__version__",
 ]

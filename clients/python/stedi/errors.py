@@ -56,6 +56,13 @@ class StaleCursorError(StediError):
         self.version = version
 
 
+class RebuildInProgressError(StediError):
+    """rebuildZones asked for one consent policy while a rebuild under the other runs (REBUILD_IN_PROGRESS, HTTP 409).
+    Not a mistake in the request: ask again once the job the message names has finished."""
+
+    code = "REBUILD_IN_PROGRESS"
+
+
 class ServerError(StediError):
     """The server failed (INTERNAL_SERVER_ERROR, TIMEOUT, SERVICE_UNAVAILABLE, ...); quote request_id to the operator."""
 
@@ -95,6 +102,7 @@ _BY_CODE = {
     "NOT_FOUND": NotFoundError,
     "STALE_CURSOR": StaleCursorError,
     "RATE_LIMITED": RateLimitedError,
+    "REBUILD_IN_PROGRESS": RebuildInProgressError,
 }
 
 

@@ -274,6 +274,14 @@ class PullAcrossRestartTest(unittest.TestCase):
             self.assertEqual(asked.count(2), attempts)
 
 
+class ErrorCodesTest(unittest.TestCase):
+    def test_a_rebuild_refused_while_another_runs_is_its_own_error_not_bad_input(self):
+        error = stedi.errors.error_for("REBUILD_IN_PROGRESS", "a rebuild under consentPolicy ANY is running (job 3)", "req-1")
+        self.assertIsInstance(error, stedi.RebuildInProgressError)
+        self.assertNotIsInstance(error, stedi.BadInputError)
+        self.assertEqual((error.code, error.request_id), ("REBUILD_IN_PROGRESS", "req-1"))
+
+
 @needs_server
 class ErrorsTest(unittest.TestCase):
     def test_a_wrong_key_is_an_authentication_error_with_the_server_code(self):

@@ -20,7 +20,8 @@ export class RebuildResolver {
     // A running build is returned as it is: asked for the other policy, answering it would say an `as-of` lake is on its way while an `any` one is built.
     if (consentPolicy && job.consentPolicy !== consentPolicy) {
       const [asked, running] = [consentPolicy, job.consentPolicy].map((p) => (p === ConsentPolicyEnum.AS_OF ? 'AS_OF' : 'ANY'));
-      throw new StediError(ErrorCode.BAD_USER_INPUT, `a rebuild under consentPolicy ${running} is running (job ${job.id}); ask for ${asked} again once rebuildJob says it has finished`);
+      // Not bad input: the same request succeeds once that build ends (a conflict of the moment, as HTTP's 409).
+      throw new StediError(ErrorCode.REBUILD_IN_PROGRESS, `a rebuild under consentPolicy ${running} is running (job ${job.id}); ask for ${asked} again once rebuildJob says it has finished`);
     }
     ctx.services.logger.info({ requestId: ctx.requestId, keyId: ctx.principal?.keyId, rebuildJob: job.id }, 'rebuildZones requested');
     return RebuildJob.from(job);
