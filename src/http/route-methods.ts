@@ -24,8 +24,8 @@ interface Route {
 
 const READ = ['GET', 'HEAD', 'OPTIONS'] as const;
 const ROUTES: readonly Route[] = [
-  // Apollo answers GET and POST only; a HEAD got its 405 after the key was checked.
-  { path: '/graphql', prefix: true, methods: ['GET', 'POST', 'OPTIONS'] },
+  // HEAD: the IDE page's, for a browser (a link checker); Apollo itself answers GET and POST only.
+  { path: '/graphql', prefix: true, methods: ['GET', 'HEAD', 'POST', 'OPTIONS'] },
   { path: '/', prefix: false, methods: READ, hint: ': the API is at POST /graphql' },
   { path: WEB_PATH, prefix: true, methods: READ },
   { path: '/healthz', prefix: false, methods: READ },

@@ -11,7 +11,7 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as 
 const READ = 'GET, HEAD, OPTIONS';
 /** Each route, a path in it, and the methods it takes. */
 const ROUTES: [string, string][] = [
-  ['/graphql', 'GET, POST, OPTIONS'],
+  ['/graphql', 'GET, HEAD, POST, OPTIONS'],
   ['/', READ],
   ['/web/ide.js', READ],
   ['/healthz', READ],
@@ -38,7 +38,7 @@ describe(`methods on every route (seed ${SEED})`, () => {
   it('answers a method /graphql does not take with 405 and Allow before asking for a key (Apollo answered it only after one)', async () => {
     const res = await send(t, 'PUT', '/graphql');
     expect(res.status).toBe(405);
-    expect(res.headers['allow']).toBe('GET, POST, OPTIONS');
+    expect(res.headers['allow']).toBe('GET, HEAD, POST, OPTIONS');
     expect(res.body.errors[0]).toEqual({ message: '/graphql is sent with GET or POST, not PUT', extensions: { code: 'BAD_USER_INPUT' } });
   });
 
