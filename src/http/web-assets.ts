@@ -48,6 +48,8 @@ export const webAssets = (): RequestHandler => {
 
 export interface ExampleTab {
   query: string;
+  /** The JSON of the variables its operation needs (GraphiQL's variables pane), from `<name>.variables.json` beside it. */
+  variables?: string;
 }
 
 /** Private: the tabs a first run should meet, in this order: each runs for any role without variables to fill in. */
@@ -66,5 +68,11 @@ export function exampleTabs(): ExampleTab[] {
     .map((file) => ({ file, query: readFileSync(join(EXAMPLES_DIR, file), 'utf8') }));
   const rank = ({ file, query }: { file: string; query: string }): number =>
     FIRST_TABS.includes(file) ? FIRST_TABS.indexOf(file) : ADMIN_ONLY.test(query) ? 2 * FIRST_TABS.length : FIRST_TABS.length;
-  return documents.sort((a, b) => rank(a) - rank(b) || (a.file < b.file ? -1 : 1)).map(({ query }) => ({ query }));
+  return documents.sort((a, b) => rank(a) - rank(b) || (a.file < b.file ? -1 : 1)).map(({ file, query }) => ({ query, ...variablesOf(file) }));
+}
+
+/** A document whose operation needs a variable (CustomerWithReadings' serialNumber) opens with it filled in, not with a "must be provided" error. */
+function variablesOf(file: string): { variables?: string } {
+  const path = join(EXAMPLES_DIR, file.replace(/\.graphql$/, '.variables.json'));
+  return existsSync(path) ? { variables: readFileSync(path, 'utf8').trim() } : {};
 }

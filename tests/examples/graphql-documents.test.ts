@@ -2,7 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type OperationDefinitionNode, parse, validate } from 'graphql';
 import { ADMIN_KEY, ANALYST_KEY, buildTestApp, sharedSchema, type TestApp } from '../helpers/http-app';
-import { writeSmallLanding } from '../helpers/landing-fixture';
+import { generateLanding } from '../../etl/generate/generate';
+import { SAMPLE } from '../../src/commands/start.command';
+import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
 
 /** The documents in examples/graphql/ are valid against the schema and run without errors through the server. */
 
@@ -45,6 +47,22 @@ describe('the example GraphQL documents', () => {
       if (name === 'RebuildZones') jobId = res.body.data.rebuildZones.id;
     }
   });
+
+  it('customer-with-readings.variables.json (the IDE tab\'s variables) names a consenting customer with readings of the sample `stedi start` generates', async () => {
+    const landing = makeTempDir('stedi-sample-landing-');
+    await generateLanding({ out: landing, ...SAMPLE });
+    const sample = await buildTestApp({ landing });
+    try {
+      const variables = JSON.parse(readFileSync(join(DIR, 'customer-with-readings.variables.json'), 'utf8'));
+      const text = documents.find((d) => d.file === 'customer-with-readings.graphql')!.text;
+      const res = await sample.graphql(text, ANALYST_KEY, variables);
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data.customer.serialNumber).toBe(variables.serialNumber);
+      expect(res.body.data.customer.stepTrainerReadings.totalCount).toBeGreaterThan(0);
+    } finally {
+      await sample.close();
+    }
+  }, 60_000);
 
   it('customer-contacts.graphql is refused field by field for an analyst', async () => {
     const text = documents.find((d) => d.file === 'customer-contacts.graphql')!.text;

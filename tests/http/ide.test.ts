@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Kind, type OperationDefinitionNode, parse } from 'graphql';
 import request from 'supertest';
 import { ADMIN_KEY, ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeSmallLanding } from '../helpers/landing-fixture';
@@ -53,6 +54,20 @@ describe('the GraphiQL IDE at /graphql', () => {
     const config = JSON.parse(/<script type="application\/json" id="stedi-config">(.*?)<\/script>/s.exec(text)![1]!);
     expect(config.tabs).toHaveLength(readdirSync(EXAMPLES).filter((f) => f.endsWith('.graphql')).length);
     expect(config.tabs.map((tab: { query: string }) => tab.query).join('\n')).toContain('query TrainingPage(');
+  });
+
+  it('opens each tab with a value for every variable its first operation needs (CustomerWithReadings: a serialNumber)', async () => {
+    const { text } = await request(t.server).get('/graphql').set('accept', BROWSER_ACCEPT);
+    const config = JSON.parse(/<script type="application\/json" id="stedi-config">(.*?)<\/script>/s.exec(text)![1]!);
+    const missing = config.tabs.flatMap((tab: { query: string; variables?: string }) => {
+      const operation = parse(tab.query).definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')!;
+      const given = JSON.parse(tab.variables ?? '{}') as Record<string, unknown>;
+      const needed = (operation.variableDefinitions ?? []).filter((v) => v.type.kind === Kind.NON_NULL_TYPE && !v.defaultValue).map((v) => v.variable.name.value);
+      return needed.filter((name) => typeof given[name] !== 'string' || given[name] === '').map((name) => `${operation.name?.value}: $${name}`);
+    });
+    expect(missing).toEqual([]);
+    const readings = config.tabs.find((tab: { query: string }) => tab.query.includes('query CustomerWithReadings('));
+    expect(JSON.parse(readings.variables)).toEqual({ serialNumber: expect.stringMatching(/^[0-9a-f-]{36}$/) });
   });
 
   it('opens first a tab any role can run as it is, and the admin-only documents last', async () => {
