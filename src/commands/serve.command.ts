@@ -37,10 +37,11 @@ export interface Serving {
 
 /**
  * Opens the engine, serves until SIGTERM/SIGINT, then drains and closes
- * everything. With more than one worker this process is the cluster's primary
- * and serves nothing itself; the server code loads only in the workers.
+ * everything; `announce` is told once it serves, unless a signal came first.
+ * With more than one worker this process is the cluster's primary and serves
+ * nothing itself; the server code loads only in the workers.
  */
-export async function serve(config: Config, apiKeys: ApiKeys, opened?: Engine): Promise<Serving> {
+export async function serve(config: Config, apiKeys: ApiKeys, opened?: Engine, announce: (running: Serving) => void = () => undefined): Promise<Serving> {
   const logger = createLogger(config.logLevel, undefined, config.workers > 1 ? { worker: 'primary' } : {});
   // Handled from the start: a signal while the workers start waits for them and drains them; killed outright, the
   // primary left a worker still forking to die with Node's EPIPE stack trace on the terminal.
@@ -72,6 +73,9 @@ export async function serve(config: Config, apiKeys: ApiKeys, opened?: Engine): 
     if (signal === 'SIGINT' || signal === 'SIGTERM' || signal === 'SIGHUP') throw new CliError(`interrupted (${signal}) while the server started; nothing is served`, interruptedExitCode(signal));
     throw error;
   }
+  // Said only while nothing has asked it to stop, in the same turn as that check: a signal that arrived as the
+  // cluster finished starting had the line printed after "shutting down" (the handler awaits the same start).
+  if (!interrupted) announce(running!);
   return running!;
 }
 
@@ -126,7 +130,6 @@ export function registerServe(cli: Command): void {
       if (apiKeys.size === 0) {
         throw new CliError('no API keys are configured, so every request would be refused: set STEDI_API_KEYS="<key>:admin,<key>:analyst" or STEDI_API_KEYS_FILE (`npm start` makes session keys for a quick try)');
       }
-      const running = await serve(config, apiKeys);
-      process.stdout.write(`Serving ${config.lake} at ${running.url}/graphql\n`);
+      await serve(config, apiKeys, undefined, (running) => process.stdout.write(`Serving ${config.lake} at ${running.url}/graphql\n`));
     });
 }

@@ -128,8 +128,9 @@ export function registerStart(cli: Command): void {
       } finally {
         stopEarly();
       }
-      const running = await serve(config, apiKeys, engine);
-      out(`\nServing ${config.lake} at ${running.url}/graphql`);
-      if (dev) out(`\n${formatSessionKeys(dev.keys, running.url, dev.file)}`);
+      await serve(config, apiKeys, engine, (running) => {
+        out(`\nServing ${config.lake} at ${running.url}/graphql`);
+        if (dev) out(`\n${formatSessionKeys(dev.keys, running.url, dev.file)}`);
+      });
     });
 }

@@ -222,4 +222,23 @@ describe('stedi start stopped by Ctrl+C before it serves', () => {
       start.child.kill('SIGKILL');
     }
   });
+
+  it('on SIGTERM as its cluster finishes starting, never says "Serving" nor prints the keys after shutting down began, and exits 0', async () => {
+    const lake = makeTempDir('stedi-start-late-signal-');
+    await buildLake(writeSmallLanding(), lake);
+    // Both workers start at once (no spare workers): the first listens while the primary still waits for the second.
+    const start = spawnBin(['start', '--lake', lake], { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', STEDI_WORKERS: '2', STEDI_SPARE_WORKER_IDLE_MS: '0' });
+    try {
+      await start.waitFor(/"worker":\d+,.*"msg":"listening"/, 60_000);
+      start.child.kill('SIGTERM');
+      expect(await start.exited).toBe(0);
+      const out = start.stdout();
+      const stopping = out.indexOf('"worker":"primary","signal":"SIGTERM","msg":"shutting down');
+      expect(stopping).toBeGreaterThanOrEqual(0);
+      // Said before the signal was handled, or not at all.
+      for (const line of ['Serving ', 'Bearer ']) expect({ line, after: out.indexOf(line, stopping) }).toEqual({ line, after: -1 });
+    } finally {
+      start.child.kill('SIGKILL');
+    }
+  }, 120_000);
 });
