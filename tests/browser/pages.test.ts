@@ -141,6 +141,30 @@ describeWithBrowser('the browser pages in Chromium', () => {
     await useKey(page, '#stedi-key', ANALYST_KEY);
   }, 60_000);
 
+  it('IDE: opens the CustomerWithReadings example with its serialNumber filled in, and runs it without a variable error', async () => {
+    // A new browser profile: GraphiQL opens the server's tabs only when it has kept none of its own.
+    const context = await browser.createBrowserContext();
+    try {
+      const fresh = await context.newPage();
+      const freshProblems = pageProblems(fresh);
+      await fresh.goto(`${server.url}/graphql`);
+      await fresh.waitForSelector('.graphiql-query-editor .CodeMirror');
+      await useKey(fresh, '#stedi-key', ANALYST_KEY);
+      await fresh.waitForFunction("document.querySelector('#stedi-key-state').textContent === 'key accepted, kept for this tab'");
+      await fresh.$$eval('.graphiql-tab button', (buttons) => (buttons.find((b) => b.textContent === 'CustomerWithReadings') as unknown as { click(): void }).click());
+      await fresh.waitForFunction("document.querySelector('.graphiql-tab-active').textContent.includes('CustomerWithReadings')");
+      const variables = await fresh.$eval('.graphiql-editor-tool .CodeMirror', (el) => (el as unknown as { CodeMirror: { getValue(): string } }).CodeMirror.getValue());
+      expect(JSON.parse(variables)).toEqual(JSON.parse(readFileSync(join(__dirname, '..', '..', 'examples', 'graphql', 'customer-with-readings.variables.json'), 'utf8')));
+      await fresh.click('.graphiql-execute-button');
+      await fresh.waitForFunction("/\"customer\"|errors/.test(document.querySelector('.result-window').textContent)", { timeout: 15_000 });
+      // The small test lake has no such customer: null, not "Variable \"$serialNumber\" of required type … was not provided".
+      expect(await fresh.$eval('.result-window', (el) => el.textContent ?? '')).not.toMatch(/errors|serialNumber/);
+      expect(freshProblems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   it('IDE: a keyboard user sees where the focus is on GraphiQL\'s buttons and tabs', async () => {
     // GraphiQL's own ring is its neutral colour at 15% opacity, next to invisible.
     await page.goto(`${server.url}/graphql`);
