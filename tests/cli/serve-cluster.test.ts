@@ -28,6 +28,21 @@ function fresh(url: string, path: string, body?: unknown, key = ADMIN_KEY): Prom
   });
 }
 
+/** A query whose client half-closes its connection once it has sent it (socket.end(), as `nc -N` does): the answer's status and body. */
+function halfClosed(url: string, query: string): Promise<{ status: number; text: string }> {
+  const { hostname, port } = new URL(url);
+  const body = JSON.stringify({ query });
+  return new Promise((resolve, reject) => {
+    const socket: Socket = connect({ host: hostname, port: Number(port), allowHalfOpen: true }, () => {
+      socket.end(`POST /graphql HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${ADMIN_KEY}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    });
+    let read = '';
+    socket.on('data', (chunk: Buffer) => (read += chunk.toString()));
+    socket.on('error', reject);
+    socket.on('end', () => resolve({ status: Number(/^HTTP\/1\.1 (\d+)/.exec(read)?.[1] ?? 0), text: read.slice(read.indexOf('\r\n\r\n') + 4) }));
+  });
+}
+
 const gql = async (url: string, query: string, key = ADMIN_KEY): Promise<Body> => JSON.parse((await fresh(url, '/graphql', { query }, key)).text) as Body;
 
 /** The pids of the server's workers: the primary's child processes. */
@@ -285,10 +300,13 @@ describe('stedi serve on two workers', () => {
     await served.process.waitFor(/"msg":"no worker listens: the port is held until one does"/);
     // Connections made before the replacement listens (its start-up takes a second or more) wait instead of being refused.
     expect(served.process.stdout()).not.toMatch(/"worker":2,[^\n]*"msg":"listening"/);
-    const answers = await Promise.all(Array.from({ length: 3 }, () => fresh(served!.url, '/graphql', { query: '{ customers(first: 1) { edges { node { serialNumber } } } }' })));
-    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    const query = '{ customers(first: 1) { edges { node { serialNumber } } } }';
+    // And one whose client half-closed its side once it had sent its request: a connection handed between processes
+    // ended its own side at that FIN, and the answer was lost.
+    const answers = await Promise.all([...Array.from({ length: 3 }, () => fresh(served!.url, '/graphql', { query })), halfClosed(served.url, query)]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
     for (const answer of answers) expect((JSON.parse(answer.text) as Body).data.customers.edges).toHaveLength(1);
-    expect(served.process.stdout()).toMatch(/"connections":3,"msg":"connections held while no worker listened handed over"/);
+    expect(served.process.stdout()).toMatch(/"connections":4,"msg":"connections held while no worker listened handed over"/);
     await stopsCleanly();
   }, 60_000);
 
