@@ -5,12 +5,11 @@ import { sendError } from './http-errors';
 import { WEB_PATH } from './web-assets';
 
 /**
- * The server's routes and the methods each takes: the one rule for a method a
- * route does not take (405 with Allow, in the JSON error shape) and for OPTIONS
- * (204 with Allow), before any route's own handler or key. Each route answered
- * its own way: OPTIONS /healthz 200 from Express's router but /metrics 405,
- * PUT /graphql Apollo's 405 only after a key, POST / a 404. A path in no route
- * goes on to the 404 (unknown-route.ts); a CORS preflight is cors.ts's.
+ * The server's routes and the methods each takes: one rule, before any route's
+ * handler or key, for OPTIONS (204 with Allow) and a method a route does not
+ * take (405 with Allow, in the JSON error shape); each route had answered its
+ * own way (Express's 200, Apollo's 405 after a key, a 404 for POST /). A path in
+ * no route goes on to the 404 (unknown-route.ts); a CORS preflight is cors.ts's.
  */
 
 interface Route {
@@ -38,7 +37,7 @@ const ROUTES: readonly Route[] = [
 const normalised = (path: string): string => (path.length > 1 ? path.replace(/\/+$/, '') : path).toLowerCase();
 
 /** The route `path` belongs to, if any. */
-export function routeOf(path: string): Route | undefined {
+function routeOf(path: string): Route | undefined {
   const wanted = normalised(path);
   return ROUTES.find((route) => wanted === route.path || (route.prefix && wanted.startsWith(`${route.path}/`)));
 }
