@@ -4,6 +4,7 @@ import { badInput } from '../errors';
 import type { GraphqlContext } from './context';
 import { countOnlyConnection, type PageConnection, toColumnConnection, toConnection, visibleNodes, visibleNodesOfColumns, visibleRows } from './connection';
 import { asksOnlyTotalCount } from './count-only';
+import { checkConsentMark } from './consent-mark';
 import { decodeCursor, type Cursor, type CursorScope, type KeyValue } from './cursor';
 import { columnarDataset, queryColumns, sliceColumns } from './engine-columns';
 import { toStediError } from './error-mapping';
@@ -95,7 +96,9 @@ export async function pageStart<N extends Node>(ctx: GraphqlContext, ds: Dataset
   const version = cursor?.version ?? (await ctx.lake.liveVersion());
   const consent = await ctx.lake.consent();
   const scope: Scope<N> = { engine, dataset: ds, version, filter, exclusions: consent.exclusionsFor(version), split: config.split };
-  return { first, consent, scope, cursorScope, cursor };
+  // A version the registry does not cover (expired, unreadable) is refused by the engine, which says why.
+  if (consent.covers(version)) checkConsentMark(cursor, scope.exclusions, field);
+  return { first, consent, scope, cursorScope: { ...cursorScope, hidden: scope.exclusions }, cursor };
 }
 
 /**

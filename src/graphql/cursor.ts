@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { MAX_SERIAL_BYTES } from '../../etl/tables';
 import { isVersionId } from '../../etl/version';
 import { badInput } from '../errors';
+import { consentMark } from './consent-mark';
 
 /**
  * Opaque page cursors: base64url JSON of which kind of node they point into,
@@ -28,12 +29,16 @@ export interface CursorScope {
   filter: readonly unknown[];
   split?: string | null;
   splitSeed?: string | null;
+  /** A top-level field's consent exclusions in the page's version: its cursors carry their mark (consent-mark.ts). */
+  hidden?: readonly string[];
 }
 
 export interface Cursor {
   kind: CursorKind;
   version: string;
   position: KeyValue[];
+  /** The consent mark of the page that issued it; undefined when it carries none. */
+  consent?: string;
 }
 
 interface Encoded {
@@ -42,6 +47,8 @@ interface Encoded {
   p: KeyValue[];
   /** field, parent, filter, split and seed digests, in that order. */
   a: string[];
+  /** The consent mark of a top-level field's page. */
+  c?: string;
 }
 
 const MAX_CURSOR_LENGTH = 2_000;
@@ -72,7 +79,7 @@ const scopeDigests = (s: CursorScope): string[] => {
 const ARGUMENTS = ['field', 'customer', 'filter', 'split', 'splitSeed'] as const;
 
 export function encodeCursor(kind: CursorKind, version: string, position: readonly KeyValue[], scope: CursorScope): string {
-  const encoded: Encoded = { k: kind, v: version, p: position as KeyValue[], a: scopeDigests(scope) };
+  const encoded: Encoded = { k: kind, v: version, p: position as KeyValue[], a: scopeDigests(scope), c: scope.hidden && consentMark(scope.hidden, position) };
   return Buffer.from(JSON.stringify(encoded)).toString('base64url');
 }
 
@@ -114,5 +121,5 @@ export function decodeCursor(text: string, kind: CursorKind, keyTypes: readonly 
   if (differs) throw invalid(`was issued with another \`${differs}\` argument`);
   const p = parsed.p;
   if (p.length !== keyTypes.length || !p.every((value, i) => fits(value, keyTypes[i]))) throw invalid('is not a cursor this API issued');
-  return { kind, version: parsed.v, position: p };
+  return { kind, version: parsed.v, position: p, consent: typeof parsed.c === 'string' ? parsed.c : undefined };
 }

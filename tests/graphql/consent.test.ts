@@ -4,7 +4,7 @@ import { buildTestLake, type TestLake } from '../helpers/test-lake';
 import { customerRecord, emailOf, writeLanding } from '../helpers/landing-fixture';
 import { nameOf, serialOf, writeManyCustomersLanding, type ManyCustomers } from '../helpers/many-customers-landing';
 import { everyAnswer } from '../helpers/every-answer';
-import { ADMIN, ANALYST, queryData } from '../helpers/run-graphql';
+import { ADMIN, ANALYST, queryData, runGraphql } from '../helpers/run-graphql';
 
 const COUNTS = '{ customers { totalCount } accelerometerReadings { totalCount } stepTrainerReadings { totalCount } machineLearningSamples { totalCount } lake { liveVersion } }';
 
@@ -64,6 +64,35 @@ describe('consent in the resolvers', () => {
     await lake.services.consent.refresh();
     const next = await queryData(lake.services, ANALYST, `{ stepTrainerReadings(first: 100, after: "${first.stepTrainerReadings.pageInfo.endCursor}") { edges { node { serialNumber } } } }`);
     expect(next.stepTrainerReadings.edges.map((e: { node: { serialNumber: string } }) => e.node.serialNumber)).not.toContain(serialOf(1));
+  });
+
+  it('refuses the next page of a pull with STALE_CURSOR once a customer its pages may hold withdrew, and a new pull leaves them out', async () => {
+    const first = await queryData(lake.services, ANALYST, '{ stepTrainerReadings(first: 2) { edges { node { serialNumber } } pageInfo { endCursor } } }');
+    expect(first.stepTrainerReadings.edges.map((e: { node: { serialNumber: string } }) => e.node.serialNumber)).toEqual([serialOf(0), serialOf(0)]);
+    const nested = await queryData(lake.services, ANALYST, `{ customer(serialNumber: "${serialOf(2)}") { stepTrainerReadings(first: 1) { pageInfo { endCursor } } } }`);
+    revoke(fixture.landing, 0);
+    await lake.services.consent.refresh();
+    const next = await runGraphql(lake.services, ANALYST, `{ stepTrainerReadings(first: 100, after: "${first.stepTrainerReadings.pageInfo.endCursor}") { edges { node { serialNumber } } } }`);
+    expect(next.errors).toEqual([expect.objectContaining({ extensions: { code: 'STALE_CURSOR' }, message: expect.stringMatching(/^consent changed since this pull of stepTrainerReadings began .*start again from the first page$/) })]);
+    // Started again, the pull reads the version under the new consent, and its cursors go on.
+    const again = await queryData(lake.services, ANALYST, '{ stepTrainerReadings(first: 2) { pageInfo { endCursor } } }');
+    const rest = await queryData(lake.services, ANALYST, `{ stepTrainerReadings(first: 100, after: "${again.stepTrainerReadings.pageInfo.endCursor}") { edges { node { serialNumber } } } }`);
+    expect(rest.stepTrainerReadings.edges.length).toBeGreaterThan(0);
+    expect(JSON.stringify(rest)).not.toContain(serialOf(0));
+    // One customer's own readings do not depend on whom else consent hides: a nested cursor goes on.
+    const own = await queryData(lake.services, ANALYST, `{ customer(serialNumber: "${serialOf(2)}") { stepTrainerReadings(first: 1, after: "${nested.customer.stepTrainerReadings.pageInfo.endCursor}") { edges { node { serialNumber } } } } }`);
+    expect(own.customer.stepTrainerReadings.edges).toEqual([{ node: { serialNumber: serialOf(2) } }]);
+  });
+
+  it('refuses the next training page once a customer read already consents again, whose other rows it would miss', async () => {
+    revoke(fixture.landing, 1, 'customer-revoke.json');
+    await lake.services.consent.refresh();
+    const first = await queryData(lake.services, ANALYST, `{ machineLearningBatch(first: ${fixture.readingsPerCustomer + 1}) { columns { serialNumber } pageInfo { endCursor } } }`);
+    expect(first.machineLearningBatch.columns.serialNumber).toEqual([...Array(fixture.readingsPerCustomer).fill(serialOf(0)), serialOf(2)]);
+    writeLanding(fixture.landing, 'customer', [customerRecord({ name: nameOf(1), serial: serialOf(1), updatedAt: 1_800_000_000_000 })], 'customer-revoke.json');
+    await lake.services.consent.refresh();
+    const next = await runGraphql(lake.services, ANALYST, `{ machineLearningSamples(first: 10, after: "${first.machineLearningBatch.pageInfo.endCursor}") { edges { node { serialNumber } } } }`);
+    expect(next.errors).toEqual([expect.objectContaining({ extensions: { code: 'STALE_CURSOR' } })]);
   });
 
   it('picks up a revocation on its own within the refresh interval', async () => {

@@ -40,11 +40,22 @@ class NotFoundError(StediError):
 
 
 class StaleCursorError(StediError):
-    """The lake version a multi-page pull started on is no longer kept (STALE_CURSOR)."""
+    """The lake version a multi-page pull started on is no longer kept, or consent changed in it
+    for a customer whose rows the pages already read may hold (STALE_CURSOR)."""
 
     code = "STALE_CURSOR"
 
     def __init__(self, message, code=None, request_id=None, version=None):
+        # The server starts this message so when consent, not a rebuild, made the pull stale.
+        if message.startswith("consent changed"):
+            hint = (
+                f"consent changed while you paged the lake version this pull started on{f' ({version})' if version else ''}: "
+                "a customer whose rows the pages already read may hold withdrew or gave consent for research. Discard "
+                f"those rows and run the pull again (export() reads in one request). Server said: {message}"
+            )
+            super().__init__(hint, code, request_id)
+            self.version = version
+            return
         hint = (
             f"the lake version this pull started on{f' ({version})' if version else ''} is no longer kept: "
             "the lake was rebuilt while you paged, and a version expires once newer builds replace it (after "

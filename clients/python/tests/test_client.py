@@ -334,5 +334,20 @@ class ErrorsTest(unittest.TestCase):
         self.assertIn("Run the pull again", str(caught.exception))
 
 
+class StaleCursorMessageTest(unittest.TestCase):
+    """What a STALE_CURSOR tells the user, by its cause (no server needed)."""
+
+    def test_a_consent_change_mid_pull_says_to_discard_the_rows_read_and_pull_again(self):
+        error = stedi.errors.error_for("STALE_CURSOR", "consent changed since this pull of machineLearningBatch began (...)", "req-1", "v1")
+        self.assertIsInstance(error, stedi.StaleCursorError)
+        self.assertIn("consent changed while you paged the lake version this pull started on (v1)", str(error))
+        self.assertIn("Discard those rows and run the pull again", str(error))
+        self.assertNotIn("no longer kept", str(error))
+
+    def test_a_version_no_longer_kept_says_so(self):
+        error = stedi.errors.error_for("STALE_CURSOR", "lake version v1 is no longer kept; start again", None, "v1")
+        self.assertIn("the lake version this pull started on (v1) is no longer kept", str(error))
+
+
 if __name__ == "__main__":
     unittest.main()
