@@ -141,16 +141,34 @@ function serialsInRaw(raw: string): string[] {
   return serials;
 }
 
-/** `text` with each run of %XX (controls and the space aside) read as UTF-8, or left as written when it is not UTF-8 (or spells U+FFFD). */
+/**
+ * `text` with each UTF-8 character written as %XX (controls and the space aside) read, and any other %XX (a byte no
+ * character starts or completes there, or one spelling U+FFFD) left as written alone.
+ */
 function unpercent(text: string): string {
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   return text.replace(/(?:%(?!(?:[01][0-9a-fA-F]|20))[0-9a-fA-F]{2})+/g, (run) => {
-    try {
-      const decoded = utf8.decode(Buffer.from(run.replace(/%/g, ''), 'hex'));
-      return decoded.includes('\uFFFD') ? run : decoded;
-    } catch {
-      return run;
+    const bytes = Buffer.from(run.replace(/%/g, ''), 'hex');
+    let out = '';
+    for (let i = 0; i < bytes.length; ) {
+      // The shortest sequence from here that is one character (the fatal decoder refuses overlongs and surrogates).
+      let read: string | undefined;
+      for (let length = 1; length <= 4 && i + length <= bytes.length && read === undefined; length += 1) {
+        try {
+          const decoded = utf8.decode(bytes.subarray(i, i + length));
+          if ([...decoded].length === 1 && decoded !== '\uFFFD') read = decoded;
+          else if (decoded === '\uFFFD') break;
+        } catch {
+          // Not (yet) a whole character.
+        }
+        if (read !== undefined) i += length;
+      }
+      if (read === undefined) {
+        out += run.slice(i * 3, i * 3 + 3);
+        i += 1;
+      } else out += read;
     }
+    return out;
   });
 }
 

@@ -2,7 +2,7 @@ import { keyPattern } from '../../landing/consent-doubt';
 import { invisibleClass } from '../../landing/email-spelling';
 import { ESCAPED_CHARACTER, LAST_ASCII_INVISIBLE, LAST_CODE_POINT, SURROGATES } from '../../landing/escaped-characters';
 import { LOWER, UPPER } from '../../landing/named-addresses';
-import { PERCENT_RUN } from '../../landing/percent-encoded';
+import { PERCENT_CHARACTER } from '../../landing/percent-encoded';
 import { serialSpellingSql } from '../../landing/serial-spelling';
 import { FIELD_REASON_PREFIXES, MAX_SAFE_WHOLE } from '../../landing/landing-rules';
 import { DROPPED_ESCAPES } from '../../landing/named-devices';
@@ -61,10 +61,10 @@ function decoded(text: string): string {
     ` ELSE chr(${code}) END)`
   );
 }
-/** A text's runs of percent-encoded bytes decoded as UTF-8, or left as written when they are not UTF-8 (percent-encoded.ts). */
+/** A text's percent-encoded UTF-8 characters decoded, any other %XX left as written (percent-encoded.ts). */
 function percentDecoded(text: string): string {
   const run = `from_utf8(from_hex(replace("p"[1], '%', '')))`;
-  return `regexp_replace(${text}, ${literal(PERCENT_RUN)}, "p" -> CASE WHEN strpos(${run}, chr(65533)) > 0 THEN "p"[1] ELSE ${run} END)`;
+  return `regexp_replace(${text}, ${literal(PERCENT_CHARACTER)}, "p" -> CASE WHEN strpos(${run}, chr(65533)) > 0 THEN "p"[1] ELSE ${run} END)`;
 }
 /** A text as the address search spells it: its percent-encoding, then its escapes decoded (named-addresses.ts), then folded. */
 const searched = (text: string): string => spelling(decoded(percentDecoded(text)));

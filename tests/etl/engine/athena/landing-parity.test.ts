@@ -97,6 +97,9 @@ async function athenaOutcome(source: Source, folder: string): Promise<Outcome> {
   }
 }
 
+/** Each UTF-8 byte of `text` percent-encoded, as a form writes what it escapes. */
+const everyByte = (text: string): string => [...Buffer.from(text)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+
 /** Customer landing lines read by both engines, which must agree on the counts and on who is uncertain. */
 async function customersOnBothEngines(texts: readonly string[]): Promise<{ embedded: Outcome; athena: Outcome; where: string }> {
   const lines = texts.map((text) => ({ bytes: Buffer.from(text) }));
@@ -180,6 +183,8 @@ describe('the Athena landing rules', () => {
       // URL percent-encoding, as a form's body writes it: the @ alone, or every character outside A-Z a-z 0-9 - _ . ! ~ * ' ( ).
       (s: string) => s.replace('@', '%40'),
       (s: string) => encodeURIComponent(s),
+      // Every byte encoded, beside a stray byte that is not UTF-8 (a Latin-1 é): the address is still read.
+      (s: string) => `${everyByte(s)}%E9`,
     );
     const line = (email: string, consents: boolean, k: number, kind: 'valid' | 'phone' | 'cut' | 'python'): string => {
       const at = 1_655_000_000_000 + k * 1000;
@@ -211,6 +216,8 @@ describe('the Athena landing rules', () => {
     texts.push(line('esc@x.com', true, 0, 'valid'), line('\\u0065s\\x63\\U00000040x.com', false, 3, 'python'));
     // A form's body: percent-encoded, not JSON.
     texts.push(line('form@x.com', true, 0, 'valid'), 'email=form%40x.com&shareWithResearchAsOfDate=');
+    // Every byte encoded, then a stray byte that is not UTF-8 in the same run of %XX: the address is read all the same.
+    texts.push(line('stray@x.com', true, 0, 'valid'), `email=${everyByte('stray@x.com')}%E9&shareWithResearchAsOfDate=`);
     const { embedded, athena } = await customersOnBothEngines(texts);
     expect(embedded.counts.quarantined).toBeGreaterThan(0);
     // Respellings were drawn, and the address written once is certain.
@@ -220,6 +227,7 @@ describe('the Athena landing rules', () => {
     expect(embedded.uncertain).toContain('mark@x.com');
     expect(embedded.uncertain).toContain('esc@x.com');
     expect(embedded.uncertain).toContain('form@x.com');
+    expect(athena.uncertain).toContain('stray@x.com');
   });
 
   it('leave uncertain the same customers whose device a quarantined line names anywhere: any key spelling, not JSON, escaped, percent-encoded, too long (seeded)', async () => {
@@ -233,6 +241,7 @@ describe('the Athena landing rules', () => {
       (s: string) => ` ${s.split('').join(' ')}\t`,
       (s: string) => [...s].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
       (s: string) => encodeURIComponent(s),
+      (s: string) => `%FF${everyByte(s)}%E9`,
     );
     const key = fc.constantFrom('serialNumber', 'SerialNumber', 'serialnumber', ' serialNumber', 'serial_number', 'device');
     const kind = fc.constantFrom('json' as const, 'python' as const, 'form' as const, 'text' as const, 'long' as const);
