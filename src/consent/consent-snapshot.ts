@@ -20,6 +20,11 @@ export interface ConsentSnapshot {
   exclusionsFor(version: string): readonly string[];
   /** Whether `version` has its own exclusion list (not the fallback of every hidden serial). */
   covers(version: string): boolean;
+  /**
+   * Every serial hidden from `version`'s reads, for the second check in JS: the hidden serials and those hidden
+   * from that version alone (built under `any` while the lake is `as-of`). Made once per version and snapshot.
+   */
+  hiddenIn(version: string): ReadonlySet<string>;
 }
 
 export function createSnapshot(
@@ -30,6 +35,16 @@ export function createSnapshot(
   uncertain = 0,
 ): ConsentSnapshot {
   const all = [...hiddenSerials].sort();
+  const hiddenByVersion = new Map<string, ReadonlySet<string>>();
+  const hiddenIn = (version: string): ReadonlySet<string> => {
+    let hidden = hiddenByVersion.get(version);
+    if (hidden === undefined) {
+      const own = byVersion.get(version)?.filter((serial) => !hiddenSerials.has(serial)) ?? [];
+      hidden = own.length === 0 ? hiddenSerials : new Set([...hiddenSerials, ...own]);
+      hiddenByVersion.set(version, hidden);
+    }
+    return hidden;
+  };
   return {
     generation,
     refreshedAt: new Date(),
@@ -38,6 +53,7 @@ export function createSnapshot(
     uncertain,
     exclusionsFor: (version) => byVersion.get(version) ?? all,
     covers: (version) => byVersion.has(version),
+    hiddenIn,
   };
 }
 

@@ -68,7 +68,7 @@ export async function readColumnarPage<N extends Node>(
  */
 export function visibleColumns<N extends Node>(ds: Dataset<N>, result: ColumnarResult, version: string, consent: ConsentSnapshot, logger: Logger): ColumnarResult {
   const serials = (result.columns.serialNumber ?? []) as string[];
-  const hidden = consent.hiddenSerials;
+  const hidden = consent.hiddenIn(version);
   // The common case allocates nothing: no row of a hidden customer (each run of one serial looked up once).
   if (hidden.size === 0 || !anyHidden(serials, hidden)) return result;
   const keep: number[] = [];

@@ -82,7 +82,7 @@ export function visibleNodesOfColumns<N extends Node>(ds: Dataset<N>, result: Co
 export function visibleRows<N extends Node>(ds: Dataset<N>, result: ColumnarResult, fieldColumns: Readonly<Record<string, string>>, version: string, consent: ConsentSnapshot, logger: Logger): number[] {
   const serials = result.columns[fieldColumns.serialNumber];
   const emails = fieldColumns.email === undefined ? undefined : result.columns[fieldColumns.email];
-  const hiddenSerials = consent.hiddenSerials;
+  const hiddenSerials = consent.hiddenIn(version);
   const hiddenEmails = consent.hiddenEmails;
   // Sized once (pushing 10,000 rows grew the array a dozen times); a serial repeated from the row before is not looked up again.
   const rows = new Array<number>(result.rowCount);
@@ -106,7 +106,7 @@ export function visibleRows<N extends Node>(ds: Dataset<N>, result: ColumnarResu
 
 function visible<N extends Node>(ds: Dataset<N>, count: number, rowAt: (i: number) => Row, version: string, consent: ConsentSnapshot, logger: Logger): N[] {
   const nodes: N[] = [];
-  const hiddenSerials = consent.hiddenSerials;
+  const hiddenSerials = consent.hiddenIn(version);
   const hiddenEmails = consent.hiddenEmails;
   let dropped = 0;
   for (let i = 0; i < count; i += 1) {

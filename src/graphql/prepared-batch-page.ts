@@ -60,8 +60,9 @@ export async function preparedBatchPage(ctx: GraphqlContext, args: PageArgs, fil
     const rowCount = to - from;
     const serialFirst = rowCount > 0 ? serialAt(runs.starts, from) : 0;
     const serialLast = rowCount > 0 ? serialAt(runs.starts, to - 1) : -1;
-    // Consent at serve time: every customer of the page checked against the registry's hidden set.
-    for (let s = serialFirst; s <= serialLast; s += 1) if (consent.hiddenSerials.has(index.serials[s])) return undefined;
+    // Consent at serve time: every customer of the page checked against what the registry hides from this version.
+    const hidden = consent.hiddenIn(version);
+    for (let s = serialFirst; s <= serialLast; s += 1) if (hidden.has(index.serials[s])) return undefined;
     // Each column's JSON (its values' texts in brackets) as bytes, all in one pooled buffer: no JS string of the page is made.
     lists = readLists(text, from, to);
     const serials = lists[0];

@@ -109,14 +109,16 @@ describe('consent in the resolvers', () => {
   it('drops hidden customers in JS too when the SQL filter lets them through', async () => {
     const real = await lake.services.consent.snapshot();
     const hidden = serialOf(3);
+    const hiddenSerials = new Set([...real.hiddenSerials, hidden]);
     const leaky: ConsentSnapshot = {
       generation: real.generation + 1000,
       refreshedAt: new Date(),
-      hiddenSerials: new Set([...real.hiddenSerials, hidden]),
+      hiddenSerials,
       hiddenEmails: new Set([...real.hiddenEmails, emailOf(nameOf(3))]),
       uncertain: 0,
       exclusionsFor: () => [],
       covers: () => true,
+      hiddenIn: () => hiddenSerials,
     };
     jest.spyOn(lake.services.consent, 'snapshot').mockResolvedValue(leaky);
     const { strings } = await everyAnswer(lake.services);

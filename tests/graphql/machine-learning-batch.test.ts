@@ -1,5 +1,5 @@
 import type { Engine } from '../../etl/engine/engine';
-import type { ConsentSnapshot } from '../../src/consent/consent-snapshot';
+import { createSnapshot } from '../../src/consent/consent-snapshot';
 import { queryColumns, visibleColumns } from '../../src/graphql/columnar-page-reader';
 import { machineLearningDataset } from '../../src/graphql/datasets/machine-learning.dataset';
 import type { Logger } from '../../src/logger';
@@ -128,7 +128,7 @@ describe('the training set as columns (machineLearningBatch)', () => {
 
 describe('columns from an engine without a columnar read, and the consent check in JS', () => {
   it('drops, and logs, rows of a customer the snapshot hides that the SQL let through', () => {
-    const consent = { hiddenSerials: new Set(['s2']), hiddenEmails: new Set(), generation: 3 } as unknown as ConsentSnapshot;
+    const consent = createSnapshot(3, new Set(['s2']), new Set(), new Map());
     const warn = jest.fn();
     const result = { rowCount: 3, columns: { serialNumber: ['s1', 's2', 's3'], x: [1, 2, 3] } };
     expect(visibleColumns(machineLearningDataset, result, 'v', consent, { warn } as unknown as Logger)).toEqual({ rowCount: 2, columns: { serialNumber: ['s1', 's3'], x: [1, 3] } });

@@ -1,4 +1,4 @@
-import type { ConsentSnapshot } from '../../src/consent/consent-snapshot';
+import { createSnapshot } from '../../src/consent/consent-snapshot';
 import { visibleNodes, visibleNodesOfColumns } from '../../src/graphql/connection';
 import { machineLearningDataset } from '../../src/graphql/datasets/machine-learning.dataset';
 import type { Logger } from '../../src/logger';
@@ -164,7 +164,7 @@ describe('bulk pages: the next page read ahead, large pages read as columns', ()
 
 describe('nodes of a bulk page read as columns, and the consent check in JS', () => {
   it('makes the same nodes as from rows, and drops and logs rows of a customer the snapshot hides', () => {
-    const consent = { hiddenSerials: new Set(['s2']), hiddenEmails: new Set(), generation: 7 } as unknown as ConsentSnapshot;
+    const consent = createSnapshot(7, new Set(['s2']), new Set(), new Map());
     const warn = jest.fn();
     const logger = { warn } as unknown as Logger;
     const rows = [1, 2, 3].map((i) => ({ serialNumber: `s${i}`, sensorReadingTime: 1000 + i, distanceFromObject: i, x: i / 2, y: -i, z: 0 }));

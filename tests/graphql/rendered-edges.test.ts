@@ -2,7 +2,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import fc from 'fast-check';
 import { execute, GraphQLBoolean, GraphQLFloat, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, parse } from 'graphql';
-import type { ConsentSnapshot } from '../../src/consent/consent-snapshot';
+import { createSnapshot } from '../../src/consent/consent-snapshot';
 import { toColumnConnection, toConnection, visibleNodes, visibleRows } from '../../src/graphql/connection';
 import type { CursorScope } from '../../src/graphql/cursor';
 import { machineLearningDataset } from '../../src/graphql/datasets/machine-learning.dataset';
@@ -142,7 +142,7 @@ describe('a bulk page kept as columns', () => {
   const result = { rowCount: 4, columns: Object.fromEntries(Object.keys(rows[0]).map((k) => [k, rows.map((r) => r[k as keyof (typeof rows)[0]])])) };
 
   it('shows the rows, nodes and cursors the same page of nodes shows, and logs rows consent hides', () => {
-    const consent = { hiddenSerials: new Set(['s2']), hiddenEmails: new Set(), generation: 7 } as unknown as ConsentSnapshot;
+    const consent = createSnapshot(7, new Set(['s2']), new Set(), new Map());
     const warn = jest.fn();
     const logger = { warn } as unknown as Logger;
     const ds = machineLearningDataset;
@@ -162,7 +162,7 @@ describe('a bulk page kept as columns', () => {
     const email = fc.constantFrom('a@x', 'b@x', null, undefined);
     fc.assert(
       fc.property(fc.array(fc.tuple(serial, email), { maxLength: 30 }), fc.subarray(['s1', 's2', 's3']), fc.subarray(['a@x', 'b@x']), (pairs, hiddenSerials, hiddenEmails) => {
-        const consent = { hiddenSerials: new Set(hiddenSerials), hiddenEmails: new Set(hiddenEmails), generation: 1 } as unknown as ConsentSnapshot;
+        const consent = createSnapshot(1, new Set(hiddenSerials), new Set(hiddenEmails), new Map());
         const page = { rowCount: pairs.length, columns: { serialNumber: pairs.map(([s]) => s), email: pairs.map(([, e]) => e) } };
         const shown = visibleRows(machineLearningDataset, page, { serialNumber: 'serialNumber', email: 'email' }, 'v1', consent, { warn: () => undefined } as unknown as Logger);
         const expected = pairs.flatMap(([s, e], i) => (hiddenSerials.includes(s as string) || (e != null && hiddenEmails.includes(e)) ? [] : [i]));
