@@ -1,7 +1,8 @@
 import { EngineClosedError, EngineUnreachableError, LakeNotBuiltError } from '../etl/engine/engine-errors';
 import type { Engine } from '../etl/engine/engine';
 import type { Config } from './config';
-import { ConsentRegistry, erasurePending } from './consent/consent-registry';
+import { ConsentRegistry } from './consent/consent-registry';
+import { erasurePending } from './consent/pending-erasure';
 import type { Logger } from './logger';
 import { Erasure } from './rebuild/erasure';
 import { type BuildRunner, type Rebuilds, RebuildJobs } from './rebuild/rebuild-jobs';
@@ -32,6 +33,7 @@ export async function createServices(config: Config, engine: Engine, logger: Log
   const consent = new ConsentRegistry(engine, logger.child({ component: 'consent' }), config.consentRefreshMs, {
     maxLineBytes: config.maxLineBytes,
     onRefresh: (pending) => erasure?.onRefresh(pending),
+    servedPolicy: config.consentPolicyGiven ? config.consentPolicy : undefined,
   });
   const reads = new VersionReadCache(engine, config.queryCacheRows, undefined, config.queryCacheBytes);
   let rebuilds = options.rebuilds;

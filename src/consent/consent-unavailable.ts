@@ -1,3 +1,6 @@
+import { EngineClosedError, EngineUnreachableError, LakeDamagedError, LakeNotBuiltError, QueryTimeoutError } from '../../etl/engine/engine-errors';
+import { ManifestError } from '../../etl/manifest';
+
 /**
  * The consent registry could not re-read the customer landing data in time
  * (its folder moved or unreadable, say): no answer may be given without a
@@ -11,3 +14,9 @@ export class ConsentUnavailableError extends Error {
     this.name = 'ConsentUnavailableError';
   }
 }
+
+// Private: a refresh failing with these is answered as they say (a damaged or unbuilt lake, a timeout, an engine out of reach, a closing server), not as consent unavailable.
+const SAYS_ITSELF = [ManifestError, LakeDamagedError, LakeNotBuiltError, QueryTimeoutError, EngineUnreachableError, EngineClosedError];
+
+/** What a request is told when the registry's refresh failed with `error`: the error itself when it says what is wrong, else ConsentUnavailableError. */
+export const unlessItSaysItself = (error: unknown): unknown => (SAYS_ITSELF.some((kind) => error instanceof kind) ? error : new ConsentUnavailableError(error));

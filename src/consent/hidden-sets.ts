@@ -17,6 +17,8 @@ export interface HiddenSets {
   readonly revoked: Set<string>;
   /** The kept versions erasure must expire, in listed order. */
   readonly holding: string[];
+  /** The live version, when built under `any` while the server serves `as-of`: all its consenting customers are hidden from it. */
+  readonly liveBehind?: string;
 }
 
 export interface HiddenSetsInput {
@@ -30,12 +32,19 @@ export interface HiddenSetsInput {
   readonly unreadable: ReadonlyMap<string, Date>;
   /** The last refresh's `held`: a customer keeps the date first seen. */
   readonly heldBefore: ReadonlyMap<string, Date>;
+  /** The policy the server was given, if any: `as-of` is served even while the live version was built under `any`. */
+  readonly servedPolicy?: ConsentPolicy;
 }
 
-export function hiddenSets({ listed, lists, landing, staged, unreadable, heldBefore }: HiddenSetsInput): HiddenSets {
-  const sets: HiddenSets = { emails: new Set(landing.withheld), serials: new Set(landing.unsafeSerials), byVersion: new Map(), held: new Map(), revoked: new Set(), holding: [] };
-  // The policy readings are served under: the live version's (an older one may have been built under another).
-  const livePolicy: ConsentPolicy = listed[0]?.consentPolicy ?? 'any';
+export function hiddenSets({ listed, lists, landing, staged, unreadable, heldBefore, servedPolicy }: HiddenSetsInput): HiddenSets {
+  // The policy readings are served under: the live version's (an older one may have been built under another), or
+  // `as-of` when the server was given it, though the live version was built under `any`: privacy first, that version
+  // then serves nobody's readings (a read-time filter on every reading's date would touch every query) until the
+  // server's erasure rebuild, started at once, publishes one under `as-of`.
+  const builtUnder: ConsentPolicy = listed[0]?.consentPolicy ?? 'any';
+  const livePolicy: ConsentPolicy = servedPolicy === 'as-of' ? 'as-of' : builtUnder;
+  const liveBehind = livePolicy !== builtUnder && listed[0] !== staged ? listed[0]?.version : undefined;
+  const sets: HiddenSets = { emails: new Set(landing.withheld), serials: new Set(landing.unsafeSerials), byVersion: new Map(), held: new Map(), revoked: new Set(), holding: [], liveBehind };
   for (const [k, version] of listed.entries()) {
     const customers = lists[k];
     // A damaged version serves nothing (STALE_CURSOR); it may still hold, on disk, any customer landing hides.

@@ -1,6 +1,6 @@
 import type { Engine } from '../../etl/engine/engine';
 import type { VersionManifest } from '../../etl/manifest';
-import { type PendingErasure, erasurePending } from '../consent/consent-registry';
+import { type PendingErasure, erasurePending } from '../consent/pending-erasure';
 import { readLandingConsent, versionsHoldingHidden } from '../consent/versions-holding';
 import type { Logger } from '../logger';
 import type { RebuildJob, RebuildState } from './rebuild-job';
@@ -54,10 +54,12 @@ export class Erasure {
     const lag = Date.now() - oldest;
     // What a dead build left has an unknown age too: it may have died long ago.
     const inherited = oldest <= this.firstRefreshAt || pending.abandoned.size > 0;
+    // A live version built under a laxer policy than the server's serves nobody meanwhile: nothing to wait for.
+    const now = inherited || pending.liveBehind !== undefined;
     if (lag > this.erasureMs) this.logExceeded(pending, lag);
     else this.boundMet();
     if (this.timer || !this.lastOutcomeKnown()) return;
-    const wait = this.failures > 0 ? this.retryWaitMs() : inherited ? 0 : Math.max(0, this.erasureMs / 3 - lag);
+    const wait = this.failures > 0 ? this.retryWaitMs() : now ? 0 : Math.max(0, this.erasureMs / 3 - lag);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       // Erased meanwhile (another worker's rebuild, an admin's): a build now would only repeat it.

@@ -43,3 +43,31 @@ describe('who a version built under any hides once the lake is as-of', () => {
     expect([...sets.revoked]).toEqual([]);
   });
 });
+
+describe('who a live version built under any hides from a server given as-of', () => {
+  const live = version('v1', 'any');
+  const customers = [
+    { email: 'alice@x', serialNumber: 'SN-A', consentAt: 100 },
+    { email: 'bob@x', serialNumber: 'SN-B', consentAt: 100 },
+  ];
+  const consenting = landing({ 'alice@x': 100, 'bob@x': 100 });
+
+  it('hides every consenting customer from the live version alone and erases it, naming it behind', () => {
+    const sets = hiddenSets({ listed: [live], lists: [customers], landing: consenting, unreadable: new Map(), heldBefore: new Map(), servedPolicy: 'as-of' });
+    expect(sets.byVersion.get('v1')).toEqual(['SN-A', 'SN-B']);
+    expect([...sets.serials]).toEqual([]);
+    expect([...sets.revoked]).toEqual([]);
+    expect(sets.holding).toEqual(['v1']);
+    expect(sets.liveBehind).toBe('v1');
+  });
+
+  it('hides nobody when the server was given any or no policy, nor once the live version is as-of', () => {
+    for (const servedPolicy of ['any', undefined] as const) {
+      const sets = hiddenSets({ listed: [live], lists: [customers], landing: consenting, unreadable: new Map(), heldBefore: new Map(), servedPolicy });
+      expect({ servedPolicy, excluded: sets.byVersion.get('v1'), behind: sets.liveBehind }).toEqual({ servedPolicy, excluded: [], behind: undefined });
+    }
+    const asOf = hiddenSets({ listed: [version('v2', 'as-of'), live], lists: [customers, customers], landing: consenting, unreadable: new Map(), heldBefore: new Map(), servedPolicy: 'as-of' });
+    expect(asOf.byVersion.get('v2')).toEqual([]);
+    expect(asOf.liveBehind).toBeUndefined();
+  });
+});

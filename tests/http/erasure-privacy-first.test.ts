@@ -2,6 +2,8 @@ import { existsSync, truncateSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { buildLake, manifestOf, tableFile } from '../helpers/etl-lake';
 import { erasedWithin } from '../helpers/erased-within';
+import { everyAnswer } from '../helpers/every-answer';
+import { download, exportedRows } from '../helpers/export-download';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { accelerometerRecord, customerRecord, makeTempDir, stepTrainerRecord, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 import { loggedLines } from '../helpers/log-lines';
@@ -21,6 +23,20 @@ const ALICE_CONSENT = 1_655_000_001_500;
 
 type Step = { node: { serialNumber: string; sensorReadingTime: number } };
 const stepsOf = (body: { data: { stepTrainerReadings: { edges: Step[] } } }): Step['node'][] => body.data.stepTrainerReadings.edges.map((e) => e.node);
+
+/** Small landing where alice consented after her first step-trainer reading (1_655_000_001_000); aaron's reading comes first (readings are paged by device). */
+function lateConsentLanding(): string {
+  const landing = writeSmallLanding();
+  writeLanding(landing, 'accelerometer', [accelerometerRecord('aaron', 1_655_000_000_500)], 'accelerometer-2.json');
+  writeLanding(landing, 'step_trainer', [stepTrainerRecord('serial-aaron', 1_655_000_000_500, 90)], 'step_trainer-2.json');
+  writeLanding(landing, 'customer', [
+    customerRecord({ name: 'aaron', serial: 'serial-aaron' }),
+    customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: ALICE_CONSENT }),
+    customerRecord({ name: 'bob', serial: 'serial-bob' }),
+    customerRecord({ name: 'carol', serial: 'serial-carol', consentAt: null }),
+  ]);
+  return landing;
+}
 
 describe('a kept version whose customers cannot be read', () => {
   jest.setTimeout(60_000);
@@ -61,25 +77,11 @@ describe('a lake whose consent policy moved from any to as-of', () => {
   let test: TestApp;
   afterEach(() => test?.close());
 
-  /** Small landing where alice consented after her first step-trainer reading (1_655_000_001_000); aaron's reading comes first (readings are paged by device). */
-  function lateConsentLanding(): string {
-    const landing = writeSmallLanding();
-    writeLanding(landing, 'accelerometer', [accelerometerRecord('aaron', 1_655_000_000_500)], 'accelerometer-2.json');
-    writeLanding(landing, 'step_trainer', [stepTrainerRecord('serial-aaron', 1_655_000_000_500, 90)], 'step_trainer-2.json');
-    writeLanding(landing, 'customer', [
-      customerRecord({ name: 'aaron', serial: 'serial-aaron' }),
-      customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: ALICE_CONSENT }),
-      customerRecord({ name: 'bob', serial: 'serial-bob' }),
-      customerRecord({ name: 'carol', serial: 'serial-carol', consentAt: null }),
-    ]);
-    return landing;
-  }
-
   it('expires, at the as-of build by hand, the kept version built under any: its cursors answer STALE_CURSOR naming consent', async () => {
     const landing = lateConsentLanding();
     const lake = makeTempDir('stedi-policy-');
     const older = await buildLake(landing, lake, { consentPolicy: 'any' });
-    test = await buildTestApp({ landing, lake, build: false, consentPolicy: 'as-of' });
+    test = await buildTestApp({ landing, lake, build: false, config: { consentPolicyGiven: false } });
     const first = (await test.graphql(FIRST_STEP, ANALYST_KEY, {})).body;
     expect(stepsOf(first)).toHaveLength(1);
 
@@ -97,7 +99,8 @@ describe('a lake whose consent policy moved from any to as-of', () => {
     const lake = makeTempDir('stedi-policy-');
     const older = await buildLake(landing, lake, { consentPolicy: 'any' });
     const erasureMs = 15_000;
-    test = await buildTestApp({ landing, lake, build: false, keepVersions: 3, consentPolicy: 'as-of', config: { consentRefreshMs: 300, erasureMs } });
+    // A server given no policy follows the lake's: the live version's.
+    test = await buildTestApp({ landing, lake, build: false, keepVersions: 3, config: { consentRefreshMs: 300, erasureMs, consentPolicyGiven: false } });
     const first = (await test.graphql(FIRST_STEP, ANALYST_KEY, {})).body;
     expect(stepsOf(first)).toEqual([{ serialNumber: 'serial-aaron', sensorReadingTime: 1_655_000_000_500 }]);
     const before = stepsOf(first).concat(stepsOf((await test.graphql(STEPS, ANALYST_KEY, { after: first.data.stepTrainerReadings.pageInfo.endCursor })).body));
@@ -122,5 +125,92 @@ describe('a lake whose consent policy moved from any to as-of', () => {
     await erasedWithin(test, seenAt, erasureMs);
     expect((await manifestOf(lake))!.versions.map((v) => v.version)).not.toContain(older.version);
     expect(existsSync(dirname(tableFile(older, 'step_trainer_trusted')))).toBe(false);
+  });
+});
+
+describe('the second consent check in JS', () => {
+  jest.setTimeout(60_000);
+  let test: TestApp;
+  afterEach(() => test?.close());
+
+  it("hides what a version's own exclusions hide (a kept version built under any while the lake is as-of) were its SQL exclusion missing", async () => {
+    const landing = lateConsentLanding();
+    const lake = makeTempDir('stedi-second-check-');
+    const older = await buildLake(landing, lake, { consentPolicy: 'any' });
+    const log = loggedLines('warn');
+    test = await buildTestApp({ landing, lake, build: false, keepVersions: 3, logger: log.logger, config: { consentPolicyGiven: false } });
+    const cursor = (await test.graphql(FIRST_STEP, ANALYST_KEY, {})).body.data.stepTrainerReadings.pageInfo.endCursor;
+    await buildLake(landing, lake, { consentPolicy: 'as-of', keepVersions: 3 });
+    const consent = test.lake.services.consent;
+    const real = await consent.refresh();
+    // Hidden from the older version alone: the SQL filter of its reads names them, the global hidden set does not.
+    expect(real.exclusionsFor(older.version)).toContain('serial-alice');
+    expect(real.hiddenSerials.has('serial-alice')).toBe(false);
+    // The same snapshot with the older version's SQL exclusion left out.
+    const leaky = { ...real, generation: real.generation + 1000, exclusionsFor: (version: string) => (version === older.version ? [] : real.exclusionsFor(version)) };
+    jest.spyOn(consent, 'snapshot').mockResolvedValue(leaky);
+    jest.spyOn(consent, 'snapshotFor').mockResolvedValue(leaky);
+
+    const pinned = (await test.graphql(STEPS, ANALYST_KEY, { after: cursor })).body;
+    expect(pinned.errors).toBeUndefined();
+    expect(stepsOf(pinned)).toEqual([]);
+    // The SQL did let them through: the JS check dropped them, and said so.
+    const dropped = log.lines.map((line) => JSON.parse(line)).filter((line) => /consent check in JS dropped rows/.test(line.msg));
+    expect(dropped).toEqual([expect.objectContaining({ version: older.version, dropped: expect.any(Number) })]);
+  });
+});
+
+describe('a server given as-of over a lake built under any', () => {
+  jest.setTimeout(60_000);
+  let test: TestApp;
+  afterEach(() => test?.close());
+
+  it('serves no reading from the live version built under any (pages, pinned cursors, nested fields, counts, batches, exports) and rebuilds under as-of at once, said once in the log', async () => {
+    const landing = lateConsentLanding();
+    const lake = makeTempDir('stedi-served-');
+    const older = await buildLake(landing, lake, { consentPolicy: 'any' });
+    // A cursor pinned to that version, issued by a server that follows the lake's policy.
+    test = await buildTestApp({ landing, lake, build: false, config: { consentPolicyGiven: false } });
+    const cursor = (await test.graphql(FIRST_STEP, ANALYST_KEY, {})).body.data.stepTrainerReadings.pageInfo.endCursor;
+    await test.close();
+
+    // The server's rebuild waits until released, so what is served meanwhile is seen.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const erasureMs = 15_000;
+    const log = loggedLines('warn');
+    const seenAt = Date.now();
+    test = await buildTestApp({
+      landing, lake, build: false, keepVersions: 3, consentPolicy: 'as-of', logger: log.logger, config: { consentRefreshMs: 300, erasureMs },
+      wrapBuildRunner: (build) => async (...args) => {
+        await held;
+        return build(...args);
+      },
+    });
+    // The rebuild starts at once (the version serves nobody meanwhile), well within the bound.
+    while (!test.lake.services.rebuilds.current() && Date.now() - seenAt < erasureMs / 3) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(test.lake.services.rebuilds.current()).toBeDefined();
+    const every = await everyAnswer(test.lake.services);
+    expect([...every.strings].filter((s) => s.startsWith('serial-'))).toEqual([]);
+    expect(every.samples).toBe(0);
+    const pinned = (await test.graphql(STEPS, ANALYST_KEY, { after: cursor })).body;
+    expect(pinned.errors).toBeUndefined();
+    expect(stepsOf(pinned)).toEqual([]);
+    const counts = (await test.graphql('{ stepTrainerReadings { totalCount } machineLearningBatch(first: 100) { rowCount } }', ANALYST_KEY)).body.data;
+    expect(counts).toEqual({ stepTrainerReadings: { totalCount: 0 }, machineLearningBatch: { rowCount: 0 } });
+    const exported = await download(test.server, '?format=ndjson', ANALYST_KEY);
+    expect(exported.status).toBe(200);
+    expect(await exportedRows(exported.body, 'ndjson').catch(() => [])).toEqual([]);
+
+    release();
+    await erasedWithin(test, seenAt, erasureMs);
+    const manifest = (await manifestOf(lake))!;
+    expect(manifest.versions.map((v) => [v.version === older.version, v.consentPolicy])).toEqual([[false, 'as-of']]);
+    expect(existsSync(dirname(tableFile(older, 'step_trainer_trusted')))).toBe(false);
+    const live = stepsOf((await test.graphql(STEPS, ANALYST_KEY, {})).body);
+    expect(live.filter((step) => step.serialNumber === 'serial-alice').length).toBeGreaterThan(0);
+    expect(live.filter((step) => step.serialNumber === 'serial-alice' && step.sensorReadingTime < ALICE_CONSENT)).toEqual([]);
+    const said = log.lines.map((line) => JSON.parse(line)).filter((line) => /built under consent policy any but this server serves as-of/.test(line.msg));
+    expect(said).toEqual([expect.objectContaining({ level: 40, version: older.version })]);
   });
 });

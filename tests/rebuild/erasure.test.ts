@@ -51,6 +51,12 @@ describe('the erasure rebuild', () => {
     expect(started).toEqual(['job-1']);
   });
 
+  it('starts at once when the live version was built under any while the server serves as-of (it serves nobody meanwhile)', async () => {
+    erasure.onRefresh({ ...pending(0), liveBehind: 'v1' });
+    await jest.advanceTimersByTimeAsync(0);
+    expect(started).toEqual(['job-1']);
+  });
+
   it('waits twice as long after each failed build, up to an hour, and starts over after one succeeds', async () => {
     await refreshThenWait(ERASURE_MS / 3);
     const waits: number[] = [];
