@@ -54,7 +54,8 @@ describe('background rebuild jobs', () => {
   });
 
   it("rebuilds with the live version's consent policy by default and with the one given otherwise", async () => {
-    lake = await buildTestLake({ landing: writeSmallLanding(), consentPolicy: 'as-of' });
+    // A server given no policy (one given as-of refuses ANY: below).
+    lake = await buildTestLake({ landing: writeSmallLanding(), consentPolicy: 'as-of', config: { consentPolicyGiven: false } });
     const byDefault = (await queryData(lake.services, ADMIN, 'mutation { rebuildZones { id consentPolicy } }')).rebuildZones;
     expect(byDefault.consentPolicy).toBe('AS_OF');
     await finished(lake, byDefault.id);
@@ -62,6 +63,14 @@ describe('background rebuild jobs', () => {
     expect(given.consentPolicy).toBe('ANY');
     await finished(lake, given.id);
     expect((await queryData(lake.services, ADMIN, '{ lake { consentPolicy } }')).lake.consentPolicy).toBe('ANY');
+  });
+
+  it('refuses ANY on a server given as-of, saying what to ask instead, and starts nothing', async () => {
+    lake = await buildTestLake({ landing: writeSmallLanding(), consentPolicy: 'as-of' });
+    const refused = await queryData(lake.services, ADMIN, 'mutation { rebuildZones(consentPolicy: ANY) { id } }').catch((e: Error) => e.message);
+    expect(refused).toMatch(/BAD_USER_INPUT/);
+    expect(refused).toMatch(/serves consentPolicy AS_OF .*ask for AS_OF or no consentPolicy/);
+    expect(lake.services.rebuilds.list()).toEqual([]);
   });
 
   it('reports a failed build with a safe message and keeps the previous version live', async () => {

@@ -16,6 +16,11 @@ export class RebuildResolver {
     @Arg('consentPolicy', () => ConsentPolicyEnum, { nullable: true, description: "Defaults to the live version's policy." }) consentPolicy: ConsentPolicyEnum | null,
     @Ctx() ctx: GraphqlContext,
   ): Promise<RebuildJob> {
+    const { config } = ctx.services;
+    // Published, an `any` version would serve nobody on this server and be rebuilt under `as-of` at once (hidden-sets.ts).
+    if (consentPolicy === ConsentPolicyEnum.ANY && config.consentPolicyGiven && config.consentPolicy === 'as-of') {
+      throw new StediError(ErrorCode.BAD_USER_INPUT, 'this server serves consentPolicy AS_OF (STEDI_CONSENT_POLICY=as-of): ask for AS_OF or no consentPolicy, or restart it under any to build ANY');
+    }
     const job = await ctx.services.rebuilds.start(consentPolicy ?? undefined);
     // A running build is returned as it is: asked for the other policy, answering it would say an `as-of` lake is on its way while an `any` one is built.
     if (consentPolicy && job.consentPolicy !== consentPolicy) {
