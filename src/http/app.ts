@@ -22,7 +22,7 @@ import { ServerMetrics } from './metrics';
 import { onePerConnection } from './pipelined-requests';
 import { principalOf, requestContext, requestIdOf } from './request-context';
 import { responseCacheFor } from './response-cache';
-import { routeMethods } from './route-methods';
+import { headOnlyForThePage, routeMethods } from './route-methods';
 import { sentAsBytes } from './sent-as-bytes';
 import { cutStalledAnswers } from './stalled-answers';
 import { unknownRoute } from './unknown-route';
@@ -112,6 +112,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   app.use(
     '/graphql',
     ideHandler,
+    headOnlyForThePage,
     authenticate(apiKeys),
     noStore,
     requireUtf8Query,

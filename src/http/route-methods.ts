@@ -22,9 +22,10 @@ interface Route {
 }
 
 const READ = ['GET', 'HEAD', 'OPTIONS'] as const;
+// HEAD: the IDE page's, for a browser (a link checker); Apollo itself answers GET and POST only.
+const GRAPHQL: Route = { path: '/graphql', prefix: true, methods: ['GET', 'HEAD', 'POST', 'OPTIONS'] };
 const ROUTES: readonly Route[] = [
-  // HEAD: the IDE page's, for a browser (a link checker); Apollo itself answers GET and POST only.
-  { path: '/graphql', prefix: true, methods: ['GET', 'HEAD', 'POST', 'OPTIONS'] },
+  GRAPHQL,
   { path: '/', prefix: false, methods: READ, hint: ': the API is at POST /graphql' },
   { path: WEB_PATH, prefix: true, methods: READ },
   { path: '/healthz', prefix: false, methods: READ },
@@ -45,12 +46,21 @@ function routeOf(path: string): Route | undefined {
 /** The route's name in a message: its own path, never the client's spelling of it. */
 const named = (route: Route): string => (route.prefix && route.path !== '/graphql' ? `${route.path}/…` : route.path);
 
-function refuse(req: Request, res: Response, route: Route): void {
+function refuse(req: Request, res: Response, route: Route, hint = route.hint): void {
   const allow = route.methods.join(', ');
   res.setHeader('Allow', allow);
   const takes = route.methods.includes('POST') ? 'is sent with GET or POST' : 'is read with GET';
-  sendError(res, ErrorCode.BAD_USER_INPUT, `${named(route)} ${takes}, not ${req.method}${route.hint ?? ''}`, 405);
+  sendError(res, ErrorCode.BAD_USER_INPUT, `${named(route)} ${takes}, not ${req.method}${hint ?? ''}`, 405);
 }
+
+/**
+ * Mounted on /graphql after the IDE page: a HEAD the page did not take is the API's, which Apollo answers only
+ * after a key, with its own 405 and `Allow: GET, POST`; refused here by the same rule, before any key.
+ */
+export const headOnlyForThePage: RequestHandler = (req, res, next) => {
+  if (req.method !== 'HEAD') return next();
+  refuse(req, res, GRAPHQL, ': HEAD is answered for the IDE page only (Accept: text/html)');
+};
 
 /** Answers OPTIONS and a method its route does not take; passes on every other request. */
 export const routeMethods: RequestHandler = (req, res, next) => {

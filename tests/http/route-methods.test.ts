@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import request from 'supertest';
-import { buildTestApp, type TestApp } from '../helpers/http-app';
+import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeSmallLanding } from '../helpers/landing-fixture';
 
 /** One rule for methods on every route (route-methods.ts): 405 with Allow for a method a route does not take, 204 with Allow for OPTIONS, 404 for a path in no route. */
@@ -42,6 +42,13 @@ describe(`methods on every route (seed ${SEED})`, () => {
     expect(res.body.errors[0]).toEqual({ message: '/graphql is sent with GET or POST, not PUT', extensions: { code: 'BAD_USER_INPUT' } });
   });
 
+  it.each([null, ANALYST_KEY])('answers a HEAD of /graphql that is not the IDE page with the 405 and Allow of the one rule, before any key (key: %s)', async (key) => {
+    const head = request(t.server).head('/graphql?query=%7B__typename%7D').set('accept', 'application/json');
+    const res = await (key === null ? head : head.set('authorization', `Bearer ${key}`));
+    expect(res.status).toBe(405);
+    expect(res.headers['allow']).toBe('GET, HEAD, POST, OPTIONS');
+  });
+
   it(`answers every method on every route, spelled in any case with trailing slashes, by its one rule (seed ${SEED})`, async () => {
     const spelled = fc.tuple(fc.constantFrom(...ROUTES), fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }), fc.integer({ min: 0, max: 2 }), fc.constantFrom(...METHODS));
     await fc.assert(
@@ -51,7 +58,8 @@ describe(`methods on every route (seed ${SEED})`, () => {
         if (method === 'OPTIONS') {
           expect(res.status).toBe(204);
           expect(res.headers['allow']).toBe(allow);
-        } else if (!allow.split(', ').includes(method)) {
+        } else if (!allow.split(', ').includes(method) || (path === '/graphql' && method === 'HEAD')) {
+          // A HEAD of /graphql is taken for the IDE page only (a browser's Accept: text/html), which this is not.
           expect(res.status).toBe(405);
           expect(res.headers['allow']).toBe(allow);
           if (method !== 'HEAD') expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
