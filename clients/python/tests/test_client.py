@@ -12,6 +12,16 @@ from tests.live import ADMIN_KEY, ANALYST_KEY, URL, needs_server
 import stedi
 
 
+class ModuleNamesTest(unittest.TestCase):
+    def test_the_errors_and_client_stedi_client_gave_before_the_transport_split_still_import_from_it(self):
+        from stedi.client import Client, ConnectionError, Rows, ServerError, StediError
+
+        self.assertIs(Client, stedi.Client)
+        self.assertIs(Rows, stedi.Rows)
+        for name, error in (("ConnectionError", ConnectionError), ("ServerError", ServerError), ("StediError", StediError)):
+            self.assertIs(error, getattr(stedi, name))
+
+
 def total_count(client, split=None):
     args = f"(first: 1, split: {split})" if split else "(first: 1)"
     return client.graphql(f"{{ machineLearningSamples{args} {{ totalCount }} }}")["machineLearningSamples"]["totalCount"]
