@@ -29,7 +29,8 @@ const inConflict = (error: unknown): boolean => {
 export async function settleManifestPut(url: string, put: () => Promise<unknown>, holds: () => Promise<boolean | undefined>): Promise<void> {
   let error = await put();
   if (error === undefined) return;
-  if (!answered(error)) {
+  const lost = !answered(error);
+  if (lost) {
     // No answer (a time limit, a dropped connection, a server error): the PUT may have landed, or may land later.
     // The same PUT again settles it: it lands, and the lost one (its condition names the copy this one replaced)
     // never can; or it is refused, as something landed, and what is there says whether it is this manifest.
@@ -56,5 +57,10 @@ export async function settleManifestPut(url: string, put: () => Promise<unknown>
       { cause: error },
     );
   }
+  // Refused for a reason that says nothing of an earlier try (a 400 RequestTimeout, credentials that expired): a
+  // lost first PUT, or the SDK's first attempt, may have landed, or land yet; read back as after a 412.
+  const now = await holds();
+  if (now === true) return;
+  if (lost || now === undefined) throw new ManifestWriteUnknownError(url, error);
   throw error;
 }

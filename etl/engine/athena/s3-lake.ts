@@ -23,8 +23,8 @@ export interface LakeStore {
   readStoredManifest(url: string): Promise<StoredManifest>;
   /**
    * Replaces the manifest only while it is still the copy `over` names (its ETag; null: there was none).
-   * Throws ManifestChangedError when it is not (nothing written), ManifestWriteUnknownError when no answer
-   * came to it twice and the manifest read back is not this one (it may still land; manifest-put.ts).
+   * Throws ManifestChangedError when it is not (nothing written), ManifestWriteUnknownError when what it did
+   * cannot be told and the manifest read back is not this one (it may still land; manifest-put.ts).
    */
   writeManifest(url: string, manifest: LakeManifest, over: string | null): Promise<void>;
   /** Writes a small text object (a build's marker). */

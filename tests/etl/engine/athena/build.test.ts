@@ -332,6 +332,38 @@ describe('building the lake on Athena', () => {
     for (const table of BUILT_TABLES) expect(h.aws.s3.keysUnder(`${LAKE}/${TABLES[table].folder}/${TABLES[table].zone}/v=${unsure}/`).length).toBeGreaterThan(0);
   });
 
+  it('publishes, keeping its version, when the manifest PUT landed unanswered and its second try was refused for another reason (400 RequestTimeout)', async () => {
+    h = await harness(writeSmallLanding());
+    const first = await h.build({ consentPolicy: 'any' });
+    const stalled = Object.assign(new Error('Your socket connection to the server was not read from or written to within the timeout period'), { name: 'RequestTimeout', $metadata: { httpStatusCode: 400 } });
+    // The first PUT lands but its answer is lost; the second is refused for a reason that says nothing of the first.
+    let sent = 0;
+    h.aws.s3.mock.on(PutObjectCommand, { Key: 'stedi/_stedi/manifest.json' }).callsFake((input: { Body: string }) => {
+      sent += 1;
+      if (sent === 1) h.aws.s3.put(MANIFEST, input.Body);
+      throw sent === 1 ? timedOut() : stalled;
+    });
+    const second = await h.build({ consentPolicy: 'any' });
+    expect(sent).toBe(2);
+    expect(h.manifest()?.versions.map((v) => v.version)).toEqual([second.version, first.version]);
+    for (const table of BUILT_TABLES) expect(h.aws.s3.keysUnder(`${LAKE}/${TABLES[table].folder}/${TABLES[table].zone}/v=${second.version}/`).length).toBeGreaterThan(0);
+  });
+
+  it('keeps its version when the manifest PUT went unanswered and its second try was refused for another reason (403), the first perhaps still to land', async () => {
+    h = await harness(writeSmallLanding());
+    const first = await h.build({ consentPolicy: 'any' });
+    const denied = Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    let sent = 0;
+    h.aws.s3.mock.on(PutObjectCommand, { Key: 'stedi/_stedi/manifest.json' }).callsFake(() => {
+      sent += 1;
+      throw sent === 1 ? timedOut() : denied;
+    });
+    await expect(h.build({ consentPolicy: 'any' })).rejects.toThrow(`could not tell whether the lake's manifest ${MANIFEST} was written (AccessDenied: Access Denied)`);
+    expect(h.manifest()?.versions.map((v) => v.version)).toEqual([first.version]);
+    const unsure = h.aws.s3.keysUnder(`${LAKE}/_stedi/builds/`)[0].match(/v=([^/]+)\//)![1];
+    for (const table of BUILT_TABLES) expect(h.aws.s3.keysUnder(`${LAKE}/${TABLES[table].folder}/${TABLES[table].zone}/v=${unsure}/`).length).toBeGreaterThan(0);
+  });
+
   it('publishes nothing, and removes its version, when the store answers the conditional manifest PUT NotImplemented', async () => {
     h = await harness(writeSmallLanding());
     h.aws.s3.putFaults.set(MANIFEST, { error: Object.assign(new Error('not implemented'), { name: 'NotImplemented', $metadata: { httpStatusCode: 501 } }), landed: false });
