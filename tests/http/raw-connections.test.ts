@@ -79,6 +79,13 @@ describe('the listening server on raw connections', () => {
     expect(await ask(running.port, '', true)).toBe('');
   });
 
+  it.each([
+    ['headers', 'GET /healthz HTTP/1.1\r\nHost: x\r\n'],
+    ['body', `POST /graphql HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ANALYST_KEY}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"query"`],
+  ])('refuses with 400 and closes a half-closed connection whose request was cut short in its %s, holding nothing for the rest', async (_where, request) => {
+    expect(await ask(running.port, request, true)).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*\r\nConnection: close\r\n/);
+  });
+
   it('answers CONNECT (a tunnel through a proxy, which it is not) with 501 in the JSON error shape, then closes the connection', async () => {
     const answer = await ask(running.port, 'CONNECT 127.0.0.1:80 HTTP/1.1\r\nHost: 127.0.0.1:80\r\n\r\n', false);
     expect(answer).toMatch(/^HTTP\/1\.1 501 Not Implemented\r\n/);
