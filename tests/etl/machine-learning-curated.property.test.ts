@@ -1,7 +1,8 @@
 import fc from 'fast-check';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { TABLES } from '../../etl/tables';
 import { zoneSql } from '../../etl/zone-sql';
+import { fillTable as fill } from '../helpers/duckdb-table-fill';
 
 /**
  * machine_learning_curated against a plain reference written here, which pairs
@@ -43,13 +44,6 @@ function reference(people: Customer[], phones: Phone[], steps: Step[]): string[]
     const email = emailOf.get(s.serial);
     return email === undefined ? [] : phones.filter((p) => p.user === email && p.time === s.time).map((p) => JSON.stringify([s.serial, email, s.time, s.distance, p.x]));
   }).sort();
-}
-
-const literal = (v: string | number): string => (typeof v === 'number' ? String(v) : `'${v}'`);
-
-async function fill(connection: DuckDBConnection, table: string, columns: string, rows: Array<Array<string | number>>): Promise<void> {
-  await connection.run(`CREATE OR REPLACE TABLE ${table} (${columns})`);
-  if (rows.length > 0) await connection.run(`INSERT INTO ${table} VALUES ${rows.map((r) => `(${r.map(literal).join(', ')})`).join(', ')}`);
 }
 
 describe(`machine_learning_curated under generated readings (seed ${SEED})`, () => {

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { CONSENT_POLICIES, type ConsentPolicy } from '../../etl/consent-policy';
 import { TABLES } from '../../etl/tables';
 import { zoneSql } from '../../etl/zone-sql';
+import { fillTable as fill } from '../helpers/duckdb-table-fill';
 
 /**
  * step_trainer_trusted's one aggregation against a plain reference written
@@ -57,13 +58,6 @@ function reference(readings: Reading[], customers: Device[], policy: ConsentPoli
       return perMoment.get(`${serial}|${time}`) === 1 && (policy === 'any' || time >= kept.get(serial)!.consentAt);
     })
     .sort();
-}
-
-const literal = (v: string | number | null): string => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : `'${v}'`);
-
-async function fill(connection: DuckDBConnection, table: string, columns: string, rows: Array<Array<string | number | null>>): Promise<void> {
-  await connection.run(`CREATE OR REPLACE TABLE ${table} (${columns})`);
-  if (rows.length > 0) await connection.run(`INSERT INTO ${table} VALUES ${rows.map((r) => `(${r.map(literal).join(', ')})`).join(', ')}`);
 }
 
 describe(`step_trainer_trusted under generated readings (seed ${SEED})`, () => {

@@ -315,17 +315,19 @@ describe('building the lake on Athena', () => {
     expect(h.aws.s3.keysUnder(`${LAKE}/_stedi/builds/`)).toEqual([]);
   });
 
-  it('keeps its version when the manifest PUT timed out and its second try met a write in progress (409), which may be the first one', async () => {
+  it.each([
+    ['met a write in progress (409), which may be the first one', Object.assign(new Error('A conflicting conditional operation is currently in progress'), { name: 'ConditionalRequestConflict', $metadata: { httpStatusCode: 409 } })],
+    ['was refused for another reason (403), the first perhaps still to land', Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } })],
+  ])('keeps its version when the manifest PUT timed out and its second try %s', async (_case, refusal) => {
     h = await harness(writeSmallLanding());
     const first = await h.build({ consentPolicy: 'any' });
-    const conflict = Object.assign(new Error('A conflicting conditional operation is currently in progress'), { name: 'ConditionalRequestConflict', $metadata: { httpStatusCode: 409 } });
-    // The first PUT times out (it may still be under way); the second meets a write in progress, which may be that one.
+    // The first PUT times out (it may still be under way, or land later); the second is refused.
     let sent = 0;
     h.aws.s3.mock.on(PutObjectCommand, { Key: 'stedi/_stedi/manifest.json' }).callsFake(() => {
       sent += 1;
-      throw sent === 1 ? timedOut() : conflict;
+      throw sent === 1 ? timedOut() : refusal;
     });
-    await expect(h.build({ consentPolicy: 'any' })).rejects.toThrow(`could not tell whether the lake's manifest ${MANIFEST} was written (ConditionalRequestConflict: A conflicting conditional operation is currently in progress)`);
+    await expect(h.build({ consentPolicy: 'any' })).rejects.toThrow(`could not tell whether the lake's manifest ${MANIFEST} was written (${refusal.name}: ${refusal.message})`);
     expect(sent).toBe(2);
     expect(h.manifest()?.versions.map((v) => v.version)).toEqual([first.version]);
     const unsure = h.aws.s3.keysUnder(`${LAKE}/_stedi/builds/`)[0].match(/v=([^/]+)\//)![1];
@@ -347,21 +349,6 @@ describe('building the lake on Athena', () => {
     expect(sent).toBe(2);
     expect(h.manifest()?.versions.map((v) => v.version)).toEqual([second.version, first.version]);
     for (const table of BUILT_TABLES) expect(h.aws.s3.keysUnder(`${LAKE}/${TABLES[table].folder}/${TABLES[table].zone}/v=${second.version}/`).length).toBeGreaterThan(0);
-  });
-
-  it('keeps its version when the manifest PUT went unanswered and its second try was refused for another reason (403), the first perhaps still to land', async () => {
-    h = await harness(writeSmallLanding());
-    const first = await h.build({ consentPolicy: 'any' });
-    const denied = Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
-    let sent = 0;
-    h.aws.s3.mock.on(PutObjectCommand, { Key: 'stedi/_stedi/manifest.json' }).callsFake(() => {
-      sent += 1;
-      throw sent === 1 ? timedOut() : denied;
-    });
-    await expect(h.build({ consentPolicy: 'any' })).rejects.toThrow(`could not tell whether the lake's manifest ${MANIFEST} was written (AccessDenied: Access Denied)`);
-    expect(h.manifest()?.versions.map((v) => v.version)).toEqual([first.version]);
-    const unsure = h.aws.s3.keysUnder(`${LAKE}/_stedi/builds/`)[0].match(/v=([^/]+)\//)![1];
-    for (const table of BUILT_TABLES) expect(h.aws.s3.keysUnder(`${LAKE}/${TABLES[table].folder}/${TABLES[table].zone}/v=${unsure}/`).length).toBeGreaterThan(0);
   });
 
   it('publishes nothing, and removes its version, when the store answers the conditional manifest PUT NotImplemented', async () => {
