@@ -49,6 +49,29 @@ describe('a lake folder the build cannot write', () => {
   });
 });
 
+describe('a lake folder that does not exist, under a folder the build cannot write', () => {
+  jest.setTimeout(60_000);
+
+  it('names the parent that refuses it and how to create the lake, not a chown of a folder that is not there', async () => {
+    const landing = writeSmallLanding();
+    const parent = makeTempDir('stedi-parent-owned-');
+    chmodSync(parent, 0o755);
+    const lake = join(parent, 'lake');
+    // Root may write anywhere: run the build as nobody under root's folder; otherwise make the folder read-only.
+    if (!asRoot) chmodSync(parent, 0o555);
+    const run = await runBin(['build', '--lake', lake, '--landing', landing], {}, asRoot ? { uid: 65534, gid: 65534 } : {});
+    if (!asRoot) chmodSync(parent, 0o755);
+    expect(run.code).toBe(1);
+    expect(run.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(run.stderr).toContain(
+      asRoot
+        ? `stedi: cannot create the lake folder ${lake}: ${parent} belongs to uid 0 and stedi runs as uid 65534; create it for this user (mkdir -p ${lake} && chown 65534 ${lake}, as uid 0 or root) or use another --lake`
+        : `stedi: cannot create the lake folder ${lake}: ${parent} is not writable; make it writable (chmod u+w ${parent}) or use another --lake`,
+    );
+    expect(readdirSync(parent)).toEqual([]);
+  });
+});
+
 describe('a lake file the user running stedi may not read', () => {
   jest.setTimeout(60_000);
 

@@ -1,5 +1,5 @@
 import { accessSync, constants, lstatSync, readlinkSync, type Stats, statfsSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import { LakeFilesystemError } from '../engine-errors';
 import { shellWord } from '../../shell-word';
 
@@ -66,9 +66,6 @@ function filesystemFull(path: string): boolean {
   }
 }
 
-/** The owner uid of `path` or of its nearest existing parent. */
-const ownerOf = (path: string): number | undefined => nearestExisting(path)?.stats.uid;
-
 /** `path` or its nearest existing parent when that is a file rather than a folder. */
 export function fileInTheWay(path: string): string | undefined {
   const found = nearestExisting(path);
@@ -117,7 +114,21 @@ export function describeFilesystemError(error: unknown, where: string, lake: str
   if (code === 'EROFS') {
     return new LakeFilesystemError(`cannot write ${path}: the filesystem is read-only; a read-only lake can be served but not built: build into a writable folder (--lake)`, path, code);
   }
-  const owner = ownerOf(path);
+  const nearest = nearestExisting(path);
+  // The lake folder itself is missing and its parent refuses it: a chown of the lake would fail, the parent is what refuses.
+  const root = resolve(lake);
+  if (nearest && resolve(nearest.path) !== root && !resolve(nearest.path).startsWith(`${root}${sep}`)) {
+    const parent = nearest.path;
+    if (uid === undefined || nearest.stats.uid === uid) {
+      return new LakeFilesystemError(`cannot create the lake folder ${lake}: ${parent} is not writable; make it writable (chmod u+w ${shellWord(parent)}) or use another --lake`, path, code);
+    }
+    return new LakeFilesystemError(
+      `cannot create the lake folder ${lake}: ${parent} belongs to uid ${nearest.stats.uid} and stedi runs as uid ${uid}; create it for this user (mkdir -p ${shellWord(lake)} && chown ${uid} ${shellWord(lake)}, as uid ${nearest.stats.uid} or root) or use another --lake`,
+      path,
+      code,
+    );
+  }
+  const owner = nearest?.stats.uid;
   if (uid !== undefined && owner !== undefined && owner !== uid) {
     return new LakeFilesystemError(
       `cannot write ${path}: it belongs to uid ${owner} and stedi runs as uid ${uid}; give it to this user (chown -R ${uid} ${shellWord(lake)}; for the Docker image, uid 1000) or use another --lake`,
