@@ -77,3 +77,26 @@ export function findListening(lake: string): Listening | undefined {
   // Only this lake's: the only server running could be another lake's, whose readiness says nothing of this one.
   return running.filter((l) => l.lake === lake).sort((a, b) => b.startedAt - a.startedAt)[0];
 }
+
+/**
+ * Listening files of servers still running that cannot be read whole (cut, zeroed or overwritten by hand): a probe
+ * that falls back to PORT names them, since the port they held is otherwise lost until that server restarts.
+ */
+export function unreadableListening(): Array<{ file: string; pid: number }> {
+  let names: string[];
+  try {
+    names = readdirSync(listeningFolder());
+  } catch {
+    return [];
+  }
+  return names.flatMap((name) => {
+    const pid = Number(LISTENING_NAME.exec(name)?.[1]);
+    if (!pid || !isAlive(pid)) return [];
+    const file = join(listeningFolder(), name);
+    try {
+      return parsed(readFileSync(file, 'utf8')) ? [] : [{ file, pid }];
+    } catch {
+      return [{ file, pid }];
+    }
+  });
+}

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunningServer } from '../../src/http/server';
 import { startLiveServer } from '../helpers/live-server';
@@ -80,6 +80,31 @@ describe('the image health check (bin/healthcheck.js)', () => {
     expect(readdirSync(join(tmp, `stedi-${process.getuid?.() ?? 'user'}`))).toEqual([]);
     const stopped = await probe({ TMPDIR: tmp, STEDI_LAKE: lake, PORT: '1' });
     expect(stopped).toEqual({ code: 1, stderr: expect.stringContaining('http://127.0.0.1:1/readyz did not answer') });
+  });
+
+  it('names a running server\'s listening file that cannot be read, and how to write it again, when it falls back to PORT', async () => {
+    const tmp = makeTempDir('stedi-run-');
+    const lake = makeTempDir('stedi-lake-');
+    expect(runBin(['build', '--lake', lake, '--landing', writeSmallLanding()]).status).toBe(0);
+    const served = await serveLake(['--lake', lake, '--port', '0'], { TMPDIR: tmp });
+    try {
+      await untilReady(served);
+      const file = join(tmp, `stedi-${process.getuid?.() ?? 'user'}`, `serve-${served.process.child.pid}.json`);
+      const whole = readFileSync(file, 'utf8');
+      for (const damaged of [whole.slice(0, whole.length / 2), '\0'.repeat(whole.length), '']) {
+        writeFileSync(file, damaged);
+        const result = await probe({ TMPDIR: tmp, STEDI_LAKE: lake, PORT: '1' });
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain('http://127.0.0.1:1/readyz did not answer (');
+        expect(result.stderr).toContain(
+          `); ${file} cannot be read: restart that server (pid ${served.process.child.pid}) to write it again, or set PORT and HOST to where it listens`,
+        );
+      }
+      writeFileSync(file, whole);
+      expect(await probe({ TMPDIR: tmp, STEDI_LAKE: lake })).toEqual({ code: 0, stderr: '' });
+    } finally {
+      await served.stop();
+    }
   });
 
   it('skips what a killed server left and asks where PORT says; the next server to start removes it', async () => {
