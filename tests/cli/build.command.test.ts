@@ -217,6 +217,26 @@ describe('stedi status', () => {
     expect(existsSync(join(guard, 'kept'))).toBe(true);
   });
 
+  it('removes an empty folder left where the lock file goes, and names one that holds files, rather than calling it a running build', async () => {
+    const lake = makeTempDir();
+    const landing = writeSmallLanding();
+    await runCli('build', '--landing', landing, '--lake', lake);
+    const lock = join(lake, '_stedi', 'build.lock');
+    mkdirSync(lock);
+    const taken = runBin(['build', '--landing', landing, '--lake', lake, '--json']);
+    expect({ status: taken.status, stderr: taken.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(existsSync(lock)).toBe(false);
+
+    mkdirSync(join(lock, 'kept'), { recursive: true });
+    const refused = runBin(['build', '--landing', landing, '--lake', lake]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toBe(
+      `stedi: ${lock} is a folder, not a build's lock file (no build makes one), and it cannot be removed (ENOTEMPTY); remove it (rm -r ${lock}) and build again\n`,
+    );
+    expect(existsSync(join(lock, 'kept'))).toBe(true);
+    expect(existsSync(`${lock}.takeover`)).toBe(false);
+  });
+
   it('says a first build is running rather than asking for one', async () => {
     const lake = makeTempDir();
     mkdirSync(join(lake, '_stedi'), { recursive: true });

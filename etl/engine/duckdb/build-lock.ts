@@ -120,7 +120,7 @@ async function breakStale(lockPath: string, staleToken: string | null, content: 
   }
   try {
     const now = await readHolder(lockPath);
-    if ((now?.token ?? null) === staleToken) await unlink(lockPath).catch(() => undefined);
+    if ((now?.token ?? null) === staleToken) await removeLeftover(lockPath, (code) => `${lockPath} is a folder, not a build's lock file (no build makes one), and it cannot be removed (${code})`);
   } finally {
     await unlink(guard).catch(() => undefined);
   }
@@ -130,25 +130,28 @@ async function breakStale(lockPath: string, staleToken: string | null, content: 
  * A guard no live breaker holds. A folder in its place (no build makes one) is removed when empty; one that cannot be
  * removed is named with its fix: left alone, every build took the dead build's lock for a running one.
  */
-async function removeLeftoverGuard(guard: string): Promise<void> {
+const removeLeftoverGuard = (guard: string): Promise<void> =>
+  removeLeftover(guard, (code) => `the lock ${lockPathOf(guard)} is a dead build's, but ${guard} (where a build takes such a lock over) cannot be removed (${code}): no build uses it`);
+
+/**
+ * Removes a stale lock or guard. A folder in a lock's place (no build makes one) is removed when empty, and one
+ * holding files is named with its fix: otherwise every build took it for a running build's lock ("holder unknown").
+ */
+async function removeLeftover(path: string, what: (code: string) => string): Promise<void> {
   try {
-    await unlink(guard);
+    await unlink(path);
   } catch (error) {
     let code = (error as NodeJS.ErrnoException).code ?? 'unknown';
     if (code === 'ENOENT') return;
     if (code === 'EISDIR' || code === 'EPERM') {
-      const left = await rmdir(guard).then(
+      const left = await rmdir(path).then(
         () => 'ENOENT',
         (e: NodeJS.ErrnoException) => e.code ?? 'unknown',
       );
       if (left === 'ENOENT') return;
       code = left;
     }
-    throw new LakeFilesystemError(
-      `the lock ${lockPathOf(guard)} is a dead build's, but ${guard} (where a build takes such a lock over) cannot be removed (${code}): no build uses it; remove it (rm -r ${shellWord(guard)}) and build again`,
-      guard,
-      code,
-    );
+    throw new LakeFilesystemError(`${what(code)}; remove it (rm -r ${shellWord(path)}) and build again`, path, code);
   }
 }
 
