@@ -3,6 +3,8 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSyn
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { processStart } from '../../etl/engine/duckdb/build-lock';
+import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
+import { BUILT_TABLES } from '../../etl/tables';
 import { buildLake } from '../helpers/etl-lake';
 import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
 import { runBin } from '../helpers/bin-cli';
@@ -168,9 +170,12 @@ describe('stedi status', () => {
     mkdirSync(join(lake, 'customer', 'trusted', 'v=20260101t000000000z_abcd'));
     writeFileSync(join(lake, '_stedi', 'builds', '20260101t000000000z_abcd.json'), JSON.stringify({ version: '20260101t000000000z_abcd', holder: { pid: process.pid, host: hostname() }, expiring: [] }));
     expect((await status()).unlisted).toEqual([]);
-    // A damaged record owns nothing (no build acts on it): its version is named.
+    // A damaged record still owns the version its file name gives (the next build removes it), not one without a record.
     writeFileSync(join(lake, '_stedi', 'builds', '20260101t000000000z_abcd.json'), '{"version":');
-    expect((await status()).unlisted).toEqual(['20260101t000000000z_abcd']);
+    expect((await status()).unlisted).toEqual([]);
+    mkdirSync(join(lake, 'customer', 'trusted', 'v=20260101t000000000z_abce'));
+    expect((await status()).unlisted).toEqual(['20260101t000000000z_abce']);
+    rmSync(join(lake, 'customer', 'trusted', 'v=20260101t000000000z_abce'), { recursive: true });
     rmSync(join(lake, '_stedi', 'builds'), { recursive: true });
     rmSync(join(lake, 'customer', 'trusted', 'v=20260101t000000000z_abcd'), { recursive: true });
     writeFileSync(join(lake, '_stedi', 'manifest.json'), '{"format":');
@@ -235,6 +240,32 @@ describe('stedi status', () => {
     );
     expect(existsSync(join(lock, 'kept'))).toBe(true);
     expect(existsSync(`${lock}.takeover`)).toBe(false);
+  });
+
+  it.each([
+    ['cut short', (record: string) => writeFileSync(record, '{"version":"2026120')],
+    ['zeroed', (record: string) => writeFileSync(record, Buffer.alloc(120))],
+    ['a folder', (record: string) => mkdirSync(record)],
+  ])('removes a dead build\'s version whose record in _stedi/builds is %s, and status does not call it unlisted', async (_damage, damage) => {
+    const lake = makeTempDir();
+    const landing = writeSmallLanding();
+    await runCli('build', '--landing', landing, '--lake', lake);
+    const layout = new LakeLayout(lake);
+    const dead = '20261204t100000000z_dead';
+    for (const table of BUILT_TABLES) {
+      mkdirSync(layout.versionDir(table, dead), { recursive: true });
+      writeFileSync(layout.tableFile(table, dead), 'half a file');
+    }
+    mkdirSync(join(layout.spillDir(dead), 'landing'), { recursive: true });
+    damage(layout.buildRecord(dead));
+
+    const status = runBin(['status', '--lake', lake, '--json']);
+    expect(JSON.parse(status.stdout).unlistedVersions).toEqual([]);
+    const built = runBin(['build', '--landing', landing, '--lake', lake]);
+    expect({ status: built.status, stderr: built.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(BUILT_TABLES.filter((table) => existsSync(layout.versionDir(table, dead)))).toEqual([]);
+    expect(existsSync(layout.spillDir(dead))).toBe(false);
+    expect(existsSync(layout.buildRecord(dead))).toBe(false);
   });
 
   it('says a first build is running rather than asking for one', async () => {

@@ -1,6 +1,7 @@
 import { access, readdir, readFile, rm, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { BUILT_TABLES } from '../../tables';
+import { isVersionId } from '../../version';
 import { isAlive } from '../../dead-process-folders';
 import { type LockHolder, holderAlive, readHolder } from './build-lock';
 import type { LakeLayout } from './lake-layout';
@@ -40,6 +41,12 @@ export async function removeVersionFolders(layout: LakeLayout, version: string):
 /** The folders a published version's files are in: one per built table, and its quarantine. */
 const versionFolders = (layout: LakeLayout, version: string): string[] => [...BUILT_TABLES.map((t) => layout.versionDir(t, version)), layout.quarantineDir(version)];
 
+/** A record file that cannot be read, as far as its name tells: its version, nothing expiring. */
+function unreadableRecord(entry: string): Pick<BuildRecord, 'version' | 'expiring'> | null {
+  const version = entry.slice(0, -'.json'.length);
+  return isVersionId(version) ? { version, expiring: [] } : null;
+}
+
 async function readRecord(path: string): Promise<BuildRecord | null> {
   try {
     const record = JSON.parse(await readFile(path, 'utf8')) as BuildRecord;
@@ -58,7 +65,9 @@ export async function removeDeadBuilds(layout: LakeLayout, kept: ReadonlySet<str
   const entries = await readdir(layout.buildsDir).catch(() => [] as string[]);
   for (const entry of entries) {
     if (!entry.endsWith('.json')) continue;
-    const record = await readRecord(join(layout.buildsDir, entry));
+    // A record that cannot be read (cut, zeroed, overwritten) still names its version by its file name: what it listed as
+    // expiring is lost (those folders stay, named by `stedi status`), but its own unkept version and scratch go.
+    const record = (await readRecord(join(layout.buildsDir, entry))) ?? unreadableRecord(entry);
     // This build holds the lake's lock, and a build keeps its record only while it holds the lock: every other record
     // is a dead build's, an earlier one of this very process (a server's rebuild) or one from another host alike (a
     // lock from another host is removed by hand once that build is known dead; its record had stayed for ever).
@@ -68,7 +77,8 @@ export async function removeDeadBuilds(layout: LakeLayout, kept: ReadonlySet<str
     }
     // Its scratch folder (a copy of landing) goes even when its version was published.
     await rm(layout.spillDir(record.version), { recursive: true, force: true });
-    await removeBuildRecord(layout, record.version);
+    // rm, not unlink: a folder in a record's place goes too.
+    await rm(layout.buildRecord(record.version), { recursive: true, force: true });
   }
   await removeDeadTemporaries(layout.metaDir);
   await removeDeadTemporaries(layout.buildsDir);
@@ -113,8 +123,9 @@ export async function unlistedVersions(layout: LakeLayout, kept: ReadonlySet<str
   const owned = new Set<string>(kept);
   for (const entry of await readdir(layout.buildsDir).catch(() => [] as string[])) {
     if (!entry.endsWith('.json')) continue;
-    // A record appears whole (renamed into place): one that cannot be read was damaged, and no build acts on it either.
-    const record = await readRecord(join(layout.buildsDir, entry));
+    // A record appears whole (renamed into place): one that cannot be read was damaged; the next build still removes the
+    // version its file name gives (removeDeadBuilds), so that one is a dead build's, not unlisted.
+    const record = (await readRecord(join(layout.buildsDir, entry))) ?? unreadableRecord(entry);
     if (record) [record.version, ...record.expiring].forEach((version) => owned.add(version));
   }
   const found = new Set<string>();
