@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { ErrorCode, StediError } from '../errors';
 import type { Cursor, KeyValue } from './cursor';
 
@@ -11,25 +11,60 @@ import type { Cursor, KeyValue } from './cursor';
  * hold rows now hidden, or miss rows now shown. A change among customers
  * after the cursor is no skew: the pull reads them under the new consent.
  */
-const NONE = digest([]);
+const NONE = createHash('sha256').update('[]').digest('base64url').slice(0, 8);
 
-function digest(serials: readonly string[]): string {
-  return createHash('sha256').update(JSON.stringify(serials)).digest('base64url').slice(0, 8);
+/**
+ * One exclusion list, sorted as UTF-8 bytes: the serials up to a cursor's are a prefix of it, found by binary
+ * search, and each prefix's digest is written once from one running hash. Before, every edge's cursor encoded
+ * and compared every exclusion (10,000 customers' cursors under 1,000 exclusions: 4.6 s of the event loop).
+ */
+interface Marks {
+  sorted: Buffer[];
+  texts: string[];
+  /** digests[k]: the mark of the first k serials; filled in order. */
+  digests: string[];
+  running: Hash;
 }
 
-// A page's edges share their exclusions and mostly their serial: the last mark is kept.
-let lastMark: { exclusions?: readonly string[]; serial?: KeyValue; mark: string } = { mark: NONE };
+const marksOf = new WeakMap<readonly string[], Marks>();
 
-/** The mark of a cursor at `position` under `exclusions` (its version's hidden serials, sorted). */
+function marks(exclusions: readonly string[]): Marks {
+  let m = marksOf.get(exclusions);
+  if (m === undefined) {
+    const sorted = exclusions.map((serial) => Buffer.from(serial)).sort(Buffer.compare);
+    m = { sorted, texts: sorted.map((b) => b.toString()), digests: [NONE], running: createHash('sha256').update('[') };
+    marksOf.set(exclusions, m);
+  }
+  return m;
+}
+
+/** The digest of JSON.stringify(texts.slice(0, k)), the prefixes before k written once. */
+function prefixDigest(m: Marks, k: number): string {
+  for (let j = m.digests.length; j <= k; j += 1) {
+    m.running.update(`${j > 1 ? ',' : ''}${JSON.stringify(m.texts[j - 1])}`);
+    m.digests.push(m.running.copy().update(']').digest('base64url').slice(0, 8));
+  }
+  return m.digests[k];
+}
+
+/** How many of `sorted` are at or before `last` (UTF-8 byte order). */
+function countUpTo(sorted: readonly Buffer[], last: Buffer): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (Buffer.compare(sorted[mid], last) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The mark of a cursor at `position` under `exclusions` (its version's hidden serials). */
 export function consentMark(exclusions: readonly string[], position: readonly KeyValue[]): string {
   if (exclusions.length === 0) return NONE;
-  if (exclusions === lastMark.exclusions && position[0] === lastMark.serial) return lastMark.mark;
-  const last = Buffer.from(String(position[0]));
-  const mark = digest(exclusions.filter((serial) => Buffer.compare(Buffer.from(serial), last) <= 0));
-  lastMark = { exclusions, serial: position[0], mark };
-  return mark;
+  const m = marks(exclusions);
+  return prefixDigest(m, countUpTo(m.sorted, Buffer.from(String(position[0]))));
 }
-
 
 /** STALE_CURSOR when the cursor was issued under another hidden set, among the customers already read, than `exclusions`. */
 export function checkConsentMark(cursor: Cursor | undefined, exclusions: readonly string[], field: string): void {
