@@ -103,14 +103,18 @@ export class ConsentRegistry {
    * thousands of values long to prepare (half a second at 10x). One refresh per version,
    * so a version whose customers cannot be read does not refresh on every request.
    */
-  async snapshotFor(version: string): Promise<ConsentSnapshot> {
+  async snapshotFor(version: string, builtUnder?: ConsentPolicy): Promise<ConsentSnapshot> {
     const current = await this.snapshot();
-    if (current.covers(version) || this.refreshedFor.has(version)) return current;
+    if (current.covers(version)) return current;
+    const known = this.refreshedFor.has(version);
     this.refreshedFor.add(version);
-    return this.refresh().catch((error: unknown) => {
+    const snapshot = known ? current : await this.refresh().catch((error: unknown) => {
       this.logger.warn({ err: error, version }, 'consent registry refresh for a new version failed; filtering it by every hidden serial');
       return current;
     });
+    // Served as-of, a version built under any hides all its customers, which only its own list names: never answered without it.
+    if (!snapshot.covers(version) && builtUnder === 'any' && this.options.servedPolicy === 'as-of') throw new ConsentUnavailableError(new Error(`no exclusion list yet for ${version}`));
+    return snapshot;
   }
 
   /**

@@ -27,9 +27,11 @@ export async function machineLearningExportQuery(
   const splitSeed = checkSplitSeed(options.splitSeed, split);
   try {
     const manifest = await services.engine.manifest();
-    const version = manifest?.versions[0]?.version;
-    if (!version) throw lakeNotBuilt();
-    const consent = await services.consent.snapshot();
+    const live = manifest?.versions[0];
+    if (!live) throw lakeNotBuilt();
+    const version = live.version;
+    // Its own exclusion list, as every page's (request-lake.ts): a version just published may hide whom no other does.
+    const consent = await services.consent.snapshotFor(version, live.consentPolicy);
     const query = await allRowsQuery({
       engine: services.engine,
       dataset: machineLearningDataset,

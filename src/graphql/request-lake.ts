@@ -36,7 +36,7 @@ export class RequestLake {
     const { consent } = this.services;
     // No manifest (not built, unreadable): the plain snapshot; the field reading data reports the manifest's error.
     this.consentPromise ??= this.manifest().then(
-      (m) => consent.snapshotFor(m.versions[0].version),
+      (m) => consent.snapshotFor(m.versions[0].version, m.versions[0].consentPolicy),
       () => consent.snapshot(),
     );
     return this.consentPromise;

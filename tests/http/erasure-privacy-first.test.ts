@@ -170,6 +170,55 @@ describe('a server given as-of over a lake built under any', () => {
     return test?.close();
   });
 
+  it('serves no reading before a consent date from a version built under any by hand while it runs, even when the refresh that would give that version its exclusions fails', async () => {
+    const landing = lateConsentLanding();
+    const lake = makeTempDir('stedi-served-');
+    await buildLake(landing, lake, { consentPolicy: 'as-of' });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    releaseHeld = release;
+    test = await buildTestApp({
+      landing, lake, build: false, keepVersions: 3, consentPolicy: 'as-of', config: { erasureMs: 600_000 },
+      wrapBuildRunner: (build) => async (...args) => {
+        await held;
+        return build(...args);
+      },
+    });
+    expect(stepsOf((await test.graphql(STEPS, ANALYST_KEY, {})).body).filter((s) => s.serialNumber === 'serial-alice' && s.sensorReadingTime < ALICE_CONSENT)).toEqual([]);
+    await buildLake(landing, lake, { consentPolicy: 'any', keepVersions: 3 });
+    // The refresh for the version just published fails (the landing unreadable for a moment, say).
+    jest.spyOn(test.lake.services.consent, 'refresh').mockRejectedValueOnce(new Error('landing unreadable for a moment'));
+    for (let i = 0; i < 2; i += 1) {
+      const answer = (await test.graphql(STEPS, ANALYST_KEY, {})).body;
+      expect(JSON.stringify(answer)).not.toContain('serial-alice');
+      expect(answer.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'CONSENT_UNAVAILABLE' }) })]);
+    }
+    // Once a refresh reads that version, it serves nobody (hidden whole until the rebuild under as-of).
+    await test.lake.services.consent.refresh();
+    expect(stepsOf((await test.graphql(STEPS, ANALYST_KEY, {})).body)).toEqual([]);
+  });
+
+  it('exports no reading before a consent date from a version built under any by hand while it runs, asked before any refresh read that version', async () => {
+    const landing = lateConsentLanding();
+    const lake = makeTempDir('stedi-served-');
+    await buildLake(landing, lake, { consentPolicy: 'as-of' });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    releaseHeld = release;
+    test = await buildTestApp({
+      landing, lake, build: false, keepVersions: 3, consentPolicy: 'as-of', config: { erasureMs: 600_000 },
+      wrapBuildRunner: (build) => async (...args) => {
+        await held;
+        return build(...args);
+      },
+    });
+    await buildLake(landing, lake, { consentPolicy: 'any', keepVersions: 3 });
+    const exported = await download(test.server, '?format=ndjson', ANALYST_KEY);
+    const rows = await exportedRows(exported.body, 'ndjson').catch(() => []);
+    expect(rows.filter((row) => row.serialNumber === 'serial-alice' && Number(row.sensorReadingTime) < ALICE_CONSENT)).toEqual([]);
+    expect(rows).toEqual([]);
+  });
+
   it('serves no reading from the live version built under any (pages, pinned cursors, nested fields, counts, batches, exports) and rebuilds under as-of at once, said once in the log', async () => {
     const landing = lateConsentLanding();
     const lake = makeTempDir('stedi-served-');
