@@ -53,7 +53,9 @@ export function hiddenSets({ listed, lists, landing, staged, unreadable, heldBef
       continue;
     }
     const excluded = new Set<string>();
-    for (const customer of heldCustomers(customers, version, landing, livePolicy)) {
+    // The version being published is judged as it will be served, live: under any, it hid everyone until the next refresh.
+    const servedUnder = version === staged && servedPolicy !== 'as-of' ? version.consentPolicy : livePolicy;
+    for (const customer of heldCustomers(customers, version, landing, servedUnder)) {
       excluded.add(customer.serialNumber);
       if (!customer.onlyHere) {
         sets.emails.add(customer.email);

@@ -4,7 +4,7 @@ import { buildLake, manifestOf, tableFile } from '../helpers/etl-lake';
 import { erasedWithin } from '../helpers/erased-within';
 import { everyAnswer } from '../helpers/every-answer';
 import { download, exportedRows } from '../helpers/export-download';
-import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
+import { ADMIN_KEY, ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { accelerometerRecord, customerRecord, makeTempDir, stepTrainerRecord, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 import { loggedLines } from '../helpers/log-lines';
 import { parquetFilesHolding } from '../helpers/parquet-scan';
@@ -125,6 +125,30 @@ describe('a lake whose consent policy moved from any to as-of', () => {
     await erasedWithin(test, seenAt, erasureMs);
     expect((await manifestOf(lake))!.versions.map((v) => v.version)).not.toContain(older.version);
     expect(existsSync(dirname(tableFile(older, 'step_trainer_trusted')))).toBe(false);
+  });
+});
+
+describe('a server given no policy, asked to rebuild under any over an as-of lake', () => {
+  jest.setTimeout(60_000);
+  let test: TestApp;
+  afterEach(() => test?.close());
+
+  it('serves the version it published under any at once: every reading of its consenting customers, not nobody until the next refresh', async () => {
+    const landing = lateConsentLanding();
+    const lake = makeTempDir('stedi-to-any-');
+    await buildLake(landing, lake, { consentPolicy: 'as-of' });
+    test = await buildTestApp({ landing, lake, build: false, keepVersions: 3, config: { consentPolicyGiven: false } });
+    const started = (await test.graphql('mutation { rebuildZones(consentPolicy: ANY) { id } }', ADMIN_KEY)).body;
+    const id = started.data.rebuildZones.id as string;
+    for (;;) {
+      const { state } = (await test.graphql(`{ rebuildJob(id: "${id}") { state } }`, ADMIN_KEY)).body.data.rebuildJob;
+      if (state !== 'QUEUED' && state !== 'RUNNING') break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect((await manifestOf(lake))!.versions[0].consentPolicy).toBe('any');
+    const steps = stepsOf((await test.graphql(STEPS, ANALYST_KEY, {})).body);
+    expect(steps).toContainEqual({ serialNumber: 'serial-alice', sensorReadingTime: 1_655_000_001_000 });
+    expect(steps).toContainEqual({ serialNumber: 'serial-bob', sensorReadingTime: 1_655_000_001_000 });
   });
 });
 
