@@ -4,8 +4,9 @@ import { buildLake, manifestOf, tableFile } from '../helpers/etl-lake';
 import { erasedWithin } from '../helpers/erased-within';
 import { everyAnswer } from '../helpers/every-answer';
 import { download, exportedRows } from '../helpers/export-download';
-import { ADMIN_KEY, ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
-import { accelerometerRecord, customerRecord, makeTempDir, stepTrainerRecord, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
+import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
+import { customerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
+import { ALICE_CONSENT, FIRST_STEP, lateConsentLanding, STEPS, stepsOf } from '../helpers/late-consent-landing';
 import { loggedLines } from '../helpers/log-lines';
 import { parquetFilesHolding } from '../helpers/parquet-scan';
 import { runBin } from '../helpers/spawn-cli';
@@ -16,27 +17,6 @@ import { runBin } from '../helpers/spawn-cli';
  * built under `any` (every reading, those before each consent date among them)
  * serves none of its customers' readings and leaves the disk within the bound.
  */
-
-const STEPS = `query($after: String) { stepTrainerReadings(first: 100, after: $after) { edges { node { serialNumber sensorReadingTime } } pageInfo { endCursor } } }`;
-const FIRST_STEP = STEPS.replace('first: 100', 'first: 1');
-const ALICE_CONSENT = 1_655_000_001_500;
-
-type Step = { node: { serialNumber: string; sensorReadingTime: number } };
-const stepsOf = (body: { data: { stepTrainerReadings: { edges: Step[] } } }): Step['node'][] => body.data.stepTrainerReadings.edges.map((e) => e.node);
-
-/** Small landing where alice consented after her first step-trainer reading (1_655_000_001_000); aaron's reading comes first (readings are paged by device). */
-function lateConsentLanding(): string {
-  const landing = writeSmallLanding();
-  writeLanding(landing, 'accelerometer', [accelerometerRecord('aaron', 1_655_000_000_500)], 'accelerometer-2.json');
-  writeLanding(landing, 'step_trainer', [stepTrainerRecord('serial-aaron', 1_655_000_000_500, 90)], 'step_trainer-2.json');
-  writeLanding(landing, 'customer', [
-    customerRecord({ name: 'aaron', serial: 'serial-aaron' }),
-    customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: ALICE_CONSENT }),
-    customerRecord({ name: 'bob', serial: 'serial-bob' }),
-    customerRecord({ name: 'carol', serial: 'serial-carol', consentAt: null }),
-  ]);
-  return landing;
-}
 
 describe('a kept version whose customers cannot be read', () => {
   jest.setTimeout(60_000);
@@ -128,30 +108,6 @@ describe('a lake whose consent policy moved from any to as-of', () => {
   });
 });
 
-describe('a server given no policy, asked to rebuild under any over an as-of lake', () => {
-  jest.setTimeout(60_000);
-  let test: TestApp;
-  afterEach(() => test?.close());
-
-  it('serves the version it published under any at once: every reading of its consenting customers, not nobody until the next refresh', async () => {
-    const landing = lateConsentLanding();
-    const lake = makeTempDir('stedi-to-any-');
-    await buildLake(landing, lake, { consentPolicy: 'as-of' });
-    test = await buildTestApp({ landing, lake, build: false, keepVersions: 3, config: { consentPolicyGiven: false } });
-    const started = (await test.graphql('mutation { rebuildZones(consentPolicy: ANY) { id } }', ADMIN_KEY)).body;
-    const id = started.data.rebuildZones.id as string;
-    for (;;) {
-      const { state } = (await test.graphql(`{ rebuildJob(id: "${id}") { state } }`, ADMIN_KEY)).body.data.rebuildJob;
-      if (state !== 'QUEUED' && state !== 'RUNNING') break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    expect((await manifestOf(lake))!.versions[0].consentPolicy).toBe('any');
-    const steps = stepsOf((await test.graphql(STEPS, ANALYST_KEY, {})).body);
-    expect(steps).toContainEqual({ serialNumber: 'serial-alice', sensorReadingTime: 1_655_000_001_000 });
-    expect(steps).toContainEqual({ serialNumber: 'serial-bob', sensorReadingTime: 1_655_000_001_000 });
-  });
-});
-
 describe('the second consent check in JS', () => {
   jest.setTimeout(60_000);
   let test: TestApp;
@@ -192,55 +148,6 @@ describe('a server given as-of over a lake built under any', () => {
   afterEach(() => {
     releaseHeld?.();
     return test?.close();
-  });
-
-  it('serves no reading before a consent date from a version built under any by hand while it runs, even when the refresh that would give that version its exclusions fails', async () => {
-    const landing = lateConsentLanding();
-    const lake = makeTempDir('stedi-served-');
-    await buildLake(landing, lake, { consentPolicy: 'as-of' });
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    releaseHeld = release;
-    test = await buildTestApp({
-      landing, lake, build: false, keepVersions: 3, consentPolicy: 'as-of', config: { erasureMs: 600_000 },
-      wrapBuildRunner: (build) => async (...args) => {
-        await held;
-        return build(...args);
-      },
-    });
-    expect(stepsOf((await test.graphql(STEPS, ANALYST_KEY, {})).body).filter((s) => s.serialNumber === 'serial-alice' && s.sensorReadingTime < ALICE_CONSENT)).toEqual([]);
-    await buildLake(landing, lake, { consentPolicy: 'any', keepVersions: 3 });
-    // The refresh for the version just published fails (the landing unreadable for a moment, say).
-    jest.spyOn(test.lake.services.consent, 'refresh').mockRejectedValueOnce(new Error('landing unreadable for a moment'));
-    for (let i = 0; i < 2; i += 1) {
-      const answer = (await test.graphql(STEPS, ANALYST_KEY, {})).body;
-      expect(JSON.stringify(answer)).not.toContain('serial-alice');
-      expect(answer.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'CONSENT_UNAVAILABLE' }) })]);
-    }
-    // Once a refresh reads that version, it serves nobody (hidden whole until the rebuild under as-of).
-    await test.lake.services.consent.refresh();
-    expect(stepsOf((await test.graphql(STEPS, ANALYST_KEY, {})).body)).toEqual([]);
-  });
-
-  it('exports no reading before a consent date from a version built under any by hand while it runs, asked before any refresh read that version', async () => {
-    const landing = lateConsentLanding();
-    const lake = makeTempDir('stedi-served-');
-    await buildLake(landing, lake, { consentPolicy: 'as-of' });
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    releaseHeld = release;
-    test = await buildTestApp({
-      landing, lake, build: false, keepVersions: 3, consentPolicy: 'as-of', config: { erasureMs: 600_000 },
-      wrapBuildRunner: (build) => async (...args) => {
-        await held;
-        return build(...args);
-      },
-    });
-    await buildLake(landing, lake, { consentPolicy: 'any', keepVersions: 3 });
-    const exported = await download(test.server, '?format=ndjson', ANALYST_KEY);
-    const rows = await exportedRows(exported.body, 'ndjson').catch(() => []);
-    expect(rows.filter((row) => row.serialNumber === 'serial-alice' && Number(row.sensorReadingTime) < ALICE_CONSENT)).toEqual([]);
-    expect(rows).toEqual([]);
   });
 
   it('serves no reading from the live version built under any (pages, pinned cursors, nested fields, counts, batches, exports) and rebuilds under as-of at once, said once in the log', async () => {
