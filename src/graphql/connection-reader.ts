@@ -96,9 +96,11 @@ export async function pageStart<N extends Node>(ctx: GraphqlContext, ds: Dataset
   const version = cursor?.version ?? (await ctx.lake.liveVersion());
   const consent = await ctx.lake.consent();
   const scope: Scope<N> = { engine, dataset: ds, version, filter, exclusions: consent.exclusionsFor(version), split: config.split };
+  // Pages of one device hold its rows alone: whom else consent hides cannot skew them.
+  const marked = filter.serialNumber == null ? scope.exclusions : scope.exclusions.filter((serial) => serial === filter.serialNumber);
   // A version the registry does not cover (expired, unreadable) is refused by the engine, which says why.
-  if (consent.covers(version)) checkConsentMark(cursor, scope.exclusions, field);
-  return { first, consent, scope, cursorScope: { ...cursorScope, hidden: scope.exclusions }, cursor };
+  if (consent.covers(version)) checkConsentMark(cursor, marked, field);
+  return { first, consent, scope, cursorScope: { ...cursorScope, hidden: marked }, cursor };
 }
 
 /**

@@ -84,6 +84,21 @@ describe('consent in the resolvers', () => {
     expect(own.customer.stepTrainerReadings.edges).toEqual([{ node: { serialNumber: serialOf(2) } }]);
   });
 
+  it("lets a pull of one device go on when another customer withdraws: its pages hold that device's rows alone", async () => {
+    const pull = (after: string | null) =>
+      runGraphql(lake.services, ANALYST, 'query($after: String) { stepTrainerReadings(first: 1, after: $after, filter: { serialNumber: "' + serialOf(2) + '" }) { edges { node { serialNumber } } pageInfo { endCursor } } }', { after });
+    const first = (await pull(null)).data!;
+    revoke(fixture.landing, 1);
+    await lake.services.consent.refresh();
+    const next = await pull(first.stepTrainerReadings.pageInfo.endCursor);
+    expect(next.errors).toBeUndefined();
+    expect(next.data!.stepTrainerReadings.edges).toEqual([{ node: { serialNumber: serialOf(2) } }]);
+    // That device's own customer withdrawing still refuses it.
+    revoke(fixture.landing, 2);
+    await lake.services.consent.refresh();
+    expect((await pull(next.data!.stepTrainerReadings.pageInfo.endCursor)).errors).toEqual([expect.objectContaining({ extensions: { code: 'STALE_CURSOR' } })]);
+  });
+
   it('refuses the next training page once a customer read already consents again, whose other rows it would miss', async () => {
     revoke(fixture.landing, 1, 'customer-revoke.json');
     await lake.services.consent.refresh();
