@@ -31,8 +31,8 @@ const marksOf = new WeakMap<readonly string[], Marks>();
 function marks(exclusions: readonly string[]): Marks {
   let m = marksOf.get(exclusions);
   if (m === undefined) {
-    const sorted = exclusions.map((serial) => Buffer.from(serial)).sort(Buffer.compare);
-    m = { sorted, texts: sorted.map((b) => b.toString()), digests: [NONE], running: createHash('sha256').update('[') };
+    const pairs = exclusions.map((serial) => ({ serial, bytes: Buffer.from(serial) })).sort((a, b) => Buffer.compare(a.bytes, b.bytes));
+    m = { sorted: pairs.map((p) => p.bytes), texts: pairs.map((p) => p.serial), digests: [NONE], running: createHash('sha256').update('[') };
     marksOf.set(exclusions, m);
   }
   return m;
