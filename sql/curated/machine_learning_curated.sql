@@ -1,11 +1,7 @@
 -- The training set: each trusted step trainer reading joined with the
--- accelerometer readings of the same customer at the same timestamp. Joining
--- on the timestamp alone would pair one person's step trainer with another
--- person's phone wherever their timestamps collide. A trusted accelerometer
--- reading carries its customer's serialNumber, and a trusted customer's
--- serialNumber is held by that one email only, so the serialNumber pairs the
--- same customer's device and phone without joining the customers again (the
--- build's same-customer check holds every pair to the curated customers).
+-- accelerometer readings of the same customer (email -> serialNumber) at the
+-- same timestamp. Joining on the timestamp alone would pair one person's
+-- step trainer with another person's phone wherever their timestamps collide.
 WITH step_trainer AS (
     SELECT * FROM step_trainer_trusted
 ),
@@ -14,18 +10,24 @@ accelerometer AS (
     SELECT * FROM accelerometer_trusted
 ),
 
+customers AS (
+    SELECT "email", "serialNumber" FROM customer_curated
+),
+
 final AS (
     SELECT
         step_trainer."serialNumber",
-        accelerometer."user" AS "email",
+        customers."email",
         step_trainer."sensorReadingTime",
         step_trainer."distanceFromObject",
         accelerometer."x",
         accelerometer."y",
         accelerometer."z"
     FROM step_trainer
+    INNER JOIN customers
+        ON step_trainer."serialNumber" = customers."serialNumber"
     INNER JOIN accelerometer
-        ON accelerometer."serialNumber" = step_trainer."serialNumber"
+        ON accelerometer."user" = customers."email"
        AND accelerometer."timestamp" = step_trainer."sensorReadingTime"
 )
 

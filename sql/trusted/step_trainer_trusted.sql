@@ -1,9 +1,8 @@
 -- Step trainer readings of the devices of consenting customers who have
 -- trusted accelerometer data. A device follows consent: customer_trusted holds
 -- a serialNumber only when one email names it in their freshest records and
--- consents, so no other customer's record lets these readings in. Both
--- parameters are the consent policy: 'any', or 'as-of' (only readings taken at
--- or after the customer's shareWithResearchAsOfDate).
+-- consents, so no other customer's record lets these readings in. The one
+-- parameter is the consent policy, as in accelerometer_trusted.
 WITH source AS (
     SELECT * FROM step_trainer_landing
 ),
@@ -16,23 +15,10 @@ renamed AS (
     FROM source
 ),
 
--- the customers with a phone reading the trusted zone keeps: read from the
--- landing with the trusted zone's own rule rather than from the trusted
--- accelerometer table, so this table need not wait for that one to be written
--- (the build's ownership check still holds every device here to a customer
--- with trusted phone readings)
-with_readings AS (
-    SELECT DISTINCT reading."user"
-    FROM accelerometer_landing AS reading
-    INNER JOIN customer_trusted AS customer
-        ON reading."user" = customer."email"
-    WHERE (? = 'any' OR reading."timestamp" >= customer."shareWithResearchAsOfDate")
-),
-
 device AS (
     SELECT "serialNumber", "shareWithResearchAsOfDate"
     FROM customer_trusted
-    WHERE "email" IN (SELECT "user" FROM with_readings)
+    WHERE "email" IN (SELECT "user" FROM accelerometer_trusted)
 ),
 
 -- one row per device and moment, in one aggregation: repeated readings that

@@ -7,9 +7,8 @@ import { fillTable as fill } from '../helpers/duckdb-table-fill';
 /**
  * machine_learning_curated against a plain reference written here, which pairs
  * a step trainer reading with a phone reading through the customer (device ->
- * email -> phone at the same moment), as the training set is defined. The zone
- * pairs them by the serialNumber each trusted phone reading carries; the two
- * agree because the trusted customers hold a serialNumber for one email only.
+ * email -> phone at the same moment), as the training set is defined: never
+ * two people's readings that share a moment.
  */
 
 const SEED = Number(process.env.STEDI_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));

@@ -68,6 +68,7 @@ describe('the statements of an Athena build', () => {
     expect(bound).toEqual([
       ['step_trainer_trusted', 'step_trainer_trusted'],
       ['accelerometer_trusted', 'accelerometer_trusted'],
+      ['customer_curated', 'customer_curated'],
     ]);
     expect(bindTables('SELECT 1', new Map())).toBe('SELECT * FROM (\nSELECT 1\n) AS "zone"');
   });
