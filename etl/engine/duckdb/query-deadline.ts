@@ -6,14 +6,24 @@ export interface Interruptible {
   interrupt(): void;
 }
 
+/** How often an interrupt is sent again until the work ends. */
+export const INTERRUPT_AGAIN_MS = 20;
+
 /**
  * Runs `work` on `connection`, interrupting its statement after `timeoutMs`
  * (QueryTimeoutError) or when `options.signal` aborts (the client went away).
+ * DuckDB drops an interrupt that comes before its threads have begun the
+ * statement (a busy machine queues it), and the statement then runs to its end
+ * however long that is: so the interrupt is sent again until the work ends.
  */
 export async function withDeadline<T>(connection: Interruptible, options: QueryOptions, defaultTimeoutMs: number | undefined, work: () => Promise<T>): Promise<T> {
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
   let timedOut = false;
-  const cancel = (): void => connection.interrupt();
+  let again: NodeJS.Timeout | undefined;
+  const cancel = (): void => {
+    connection.interrupt();
+    again ??= setInterval(() => connection.interrupt(), INTERRUPT_AGAIN_MS);
+  };
   const timer = timeoutMs
     ? setTimeout(() => {
         timedOut = true;
@@ -28,6 +38,7 @@ export async function withDeadline<T>(connection: Interruptible, options: QueryO
     throw error;
   } finally {
     clearTimeout(timer);
+    clearInterval(again);
     options.signal?.removeEventListener('abort', cancel);
   }
 }
