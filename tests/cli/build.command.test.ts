@@ -268,6 +268,26 @@ describe('stedi status', () => {
     expect(existsSync(layout.buildRecord(dead))).toBe(false);
   });
 
+  it.each([
+    ['its record left whole', (record: string, version: string) => writeFileSync(record, JSON.stringify({ version, holder: { pid: 999_999_999, host: hostname() }, expiring: [] }))],
+    ['its record zeroed', (record: string) => writeFileSync(record, Buffer.alloc(120))],
+  ])('never removes a version a broken manifest may have listed, named by a dead build (%s), in any later build', async (_record, plant) => {
+    const lake = makeTempDir();
+    const landing = writeSmallLanding();
+    const first = JSON.parse((await runCli('build', '--landing', landing, '--lake', lake, '--json')).stdout).version as string;
+    const layout = new LakeLayout(lake);
+    // Its build was killed after writing the manifest and before removing its record; the manifest was then damaged.
+    mkdirSync(layout.buildsDir, { recursive: true });
+    plant(layout.buildRecord(first), first);
+    writeFileSync(join(lake, '_stedi', 'manifest.json'), '{"format":');
+    for (let build = 0; build < 2; build += 1) {
+      const built = runBin(['build', '--landing', landing, '--lake', lake]);
+      expect({ status: built.status, stderr: built.stderr }).toEqual({ status: 0, stderr: '' });
+      expect(BUILT_TABLES.filter((table) => !existsSync(layout.tableFile(table, first)))).toEqual([]);
+    }
+    expect(JSON.parse(runBin(['status', '--lake', lake, '--json']).stdout).unlistedVersions).toEqual([first]);
+  });
+
   it('says a first build is running rather than asking for one', async () => {
     const lake = makeTempDir();
     mkdirSync(join(lake, '_stedi'), { recursive: true });

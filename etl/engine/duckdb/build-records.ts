@@ -59,7 +59,7 @@ async function readRecord(path: string): Promise<BuildRecord | null> {
 /**
  * Cleans up after builds that died: their unpublished version and the
  * versions they expired but had not removed yet. `kept` is the manifest's
- * versions, or null when the manifest cannot be trusted (then nothing goes).
+ * versions, or null when the manifest cannot be trusted (then no version goes; the records do).
  */
 export async function removeDeadBuilds(layout: LakeLayout, kept: ReadonlySet<string> | null, self: BuildRecord): Promise<void> {
   const entries = await readdir(layout.buildsDir).catch(() => [] as string[]);
@@ -71,9 +71,11 @@ export async function removeDeadBuilds(layout: LakeLayout, kept: ReadonlySet<str
     // This build holds the lake's lock, and a build keeps its record only while it holds the lock: every other record
     // is a dead build's, an earlier one of this very process (a server's rebuild) or one from another host alike (a
     // lock from another host is removed by hand once that build is known dead; its record had stayed for ever).
-    if (!record || record.version === self.version || kept === null) continue;
+    if (!record || record.version === self.version) continue;
+    // Over a broken manifest its record goes and its versions stay (named by `stedi status`): the manifest this build
+    // writes would not keep them, and the next build would take them for a dead build's though the broken one listed them.
     for (const version of [record.version, ...record.expiring]) {
-      if (!kept.has(version)) await removeVersionFolders(layout, version);
+      if (kept !== null && !kept.has(version)) await removeVersionFolders(layout, version);
     }
     // Its scratch folder (a copy of landing) goes even when its version was published.
     await rm(layout.spillDir(record.version), { recursive: true, force: true });
