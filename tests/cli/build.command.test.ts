@@ -288,6 +288,38 @@ describe('stedi status', () => {
     expect(JSON.parse(runBin(['status', '--lake', lake, '--json']).stdout).unlistedVersions).toEqual([first]);
   });
 
+  it('keeps, in a lake whose manifest is gone, a version a dead build\'s damaged record names as it keeps the others: a restored manifest may list it', async () => {
+    const lake = makeTempDir();
+    const landing = writeSmallLanding();
+    const older = JSON.parse((await runCli('build', '--landing', landing, '--lake', lake, '--json')).stdout).version as string;
+    const live = JSON.parse((await runCli('build', '--landing', landing, '--lake', lake, '--json')).stdout).version as string;
+    const layout = new LakeLayout(lake);
+    // Its publish was killed before removing its record, which was then damaged; the manifest was lost.
+    mkdirSync(layout.buildsDir, { recursive: true });
+    writeFileSync(layout.buildRecord(live), Buffer.alloc(120));
+    rmSync(layout.manifestPath);
+    const built = runBin(['build', '--landing', landing, '--lake', lake]);
+    expect({ status: built.status, stderr: built.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(BUILT_TABLES.filter((table) => !existsSync(layout.tableFile(table, live)))).toEqual([]);
+    expect(JSON.parse(runBin(['status', '--lake', lake, '--json']).stdout).unlistedVersions).toEqual([older, live]);
+  });
+
+  it('removes a first build\'s version when that build died before any manifest was written', async () => {
+    const lake = makeTempDir();
+    const landing = writeSmallLanding();
+    const layout = new LakeLayout(lake);
+    const dead = '20261204t100000000z_dead';
+    for (const table of BUILT_TABLES) {
+      mkdirSync(layout.versionDir(table, dead), { recursive: true });
+      writeFileSync(layout.tableFile(table, dead), 'half a file');
+    }
+    mkdirSync(layout.buildsDir, { recursive: true });
+    writeFileSync(layout.buildRecord(dead), JSON.stringify({ version: dead, holder: { pid: 999_999_999, host: hostname() }, expiring: [] }));
+    const built = runBin(['build', '--landing', landing, '--lake', lake]);
+    expect({ status: built.status, stderr: built.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(BUILT_TABLES.filter((table) => existsSync(layout.versionDir(table, dead)))).toEqual([]);
+  });
+
   it('says a first build is running rather than asking for one', async () => {
     const lake = makeTempDir();
     mkdirSync(join(lake, '_stedi'), { recursive: true });

@@ -5,7 +5,7 @@ import { type FileChecksum, type LakeManifest, type LandingCount, ManifestError,
 import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
 import type { BuildTarget, SqlValue, UniqueKey } from '../engine';
 import { type HeldLock, acquireBuildLock } from './build-lock';
-import { type BuildRecord, pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeDeadBuilds, removeVersionFolders, writeBuildRecord } from './build-records';
+import { type BuildRecord, pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeDeadBuilds, removeVersionFolders, unlistedVersions, writeBuildRecord } from './build-records';
 import { damagedVersions, fileChecksum } from './file-checks';
 import { onLakeFilesystem } from './fs-errors';
 import { buildDuckDbConfig, CONCURRENT_BELOW_BYTES, landingBytes } from './build-settings';
@@ -97,8 +97,10 @@ export class DuckDbBuildTarget implements BuildTarget {
       if (error instanceof ManifestError) return undefined;
       throw error;
     });
-    // Private: an unreadable manifest cannot say what is kept, so nothing is cleaned up.
-    const kept = manifest === undefined ? null : new Set(manifest?.versions.map((v) => v.version) ?? []);
+    // Private: an unreadable manifest cannot say what is kept, so nothing is cleaned up. Nor can a lost one, where
+    // versions no build record names are on disk: the lake was published, and a restored manifest may list any of them.
+    const lost = manifest === null && (await unlistedVersions(this.layout, new Set())).length > 0;
+    const kept = manifest === undefined || lost ? null : new Set(manifest?.versions.map((v) => v.version) ?? []);
     await onLakeFilesystem(lake, lake, () => removeDeadBuilds(this.layout, kept, record));
   }
 
