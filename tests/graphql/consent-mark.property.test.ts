@@ -14,8 +14,9 @@ const SEED = Number(process.env.STEDI_PROPERTY_SEED ?? Math.floor(Math.random() 
 const VERSION = '20261122t032200123z_a1b2';
 const KEY: KeyType[] = ['string', 'integer'];
 const SCOPE: CursorScope = { field: 'stepTrainerReadings', filter: [null, null, null], split: null, splitSeed: null };
-// Few distinct characters, some outside the BMP, where UTF-16 and UTF-8 order differ.
-const serial = fc.string({ unit: fc.constantFrom('a', 'b', '-', 'é', '\uffee', '😀'), maxLength: 4 });
+// Few distinct characters, some outside the BMP, where UTF-16 and UTF-8 order differ, and lone surrogates (each
+// encoded as U+FFFD: two serials alike in UTF-8 are still two customers).
+const serial = fc.string({ unit: fc.constantFrom('a', 'b', '-', 'é', '\uffee', '😀', '\ud800', '\udc00', '\ufffd'), maxLength: 4 });
 const hiddenSet = fc.uniqueArray(serial, { maxLength: 6 }).map((s) => [...s].sort());
 const upTo = (hidden: readonly string[], last: string): string =>
   JSON.stringify(hidden.filter((s) => Buffer.compare(Buffer.from(s), Buffer.from(last)) <= 0).sort());
@@ -67,5 +68,9 @@ describe('consent marks of page cursors', () => {
     expect(() => checkConsentMark(cursorAt('serial-2'), ['serial-3'], 'stepTrainerReadings')).not.toThrow();
     expect(() => checkConsentMark(cursorAt('serial-2'), ['serial-2'], 'stepTrainerReadings')).toThrow(/^consent changed since this pull of stepTrainerReadings began/);
     expect(() => checkConsentMark(cursorAt('serial-2'), ['serial-1'], 'stepTrainerReadings')).toThrow(/start again from the first page$/);
+    // Two serials alike in UTF-8 (each lone surrogate encodes as U+FFFD) are two customers: one for the other is a change.
+    const issued = decodeCursor(encodeCursor('StepTrainerReading', VERSION, ['😀', 1], { ...SCOPE, hidden: ['\ud800'] }), 'StepTrainerReading', KEY, SCOPE);
+    expect(() => checkConsentMark(issued, ['\udc00'], 'stepTrainerReadings')).toThrow(/^consent changed/);
+    expect(() => checkConsentMark(issued, ['\ud800'], 'stepTrainerReadings')).not.toThrow();
   });
 });
