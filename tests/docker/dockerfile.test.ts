@@ -21,6 +21,14 @@ function probe(env: Record<string, string>): Promise<{ code: number | null; stde
   return new Promise((done) => child.on('close', (code) => done({ code, stderr })));
 }
 
+/** A small lake built and served by `serve --port 0`, its listening file under its own TMPDIR. */
+async function servedOnAnyPort() {
+  const tmp = makeTempDir('stedi-run-');
+  const lake = makeTempDir('stedi-lake-');
+  expect(runBin(['build', '--lake', lake, '--landing', writeSmallLanding()]).status).toBe(0);
+  return { tmp, lake, served: await serveLake(['--lake', lake, '--port', '0'], { TMPDIR: tmp }) };
+}
+
 describe('the Docker image', () => {
   it('runs tini as PID 1 in front of the CLI, installed from Debian in the image stage', () => {
     expect(instruction('RUN').some((r) => /apt-get install\b.*\btini\b/.test(r))).toBe(true);
@@ -64,10 +72,7 @@ describe('the image health check (bin/healthcheck.js)', () => {
 
   it('finds the port `serve --port` listens on, where no setting names it, and is unhealthy once that server stops', async () => {
     // The image's check read only PORT and HOST: `docker run … serve --port 8080` was reported unhealthy for ever.
-    const tmp = makeTempDir('stedi-run-');
-    const lake = makeTempDir('stedi-lake-');
-    expect(runBin(['build', '--lake', lake, '--landing', writeSmallLanding()]).status).toBe(0);
-    const served = await serveLake(['--lake', lake, '--port', '0'], { TMPDIR: tmp });
+    const { tmp, lake, served } = await servedOnAnyPort();
     try {
       await untilReady(served);
       expect(await probe({ TMPDIR: tmp, STEDI_LAKE: lake })).toEqual({ code: 0, stderr: '' });
@@ -83,10 +88,7 @@ describe('the image health check (bin/healthcheck.js)', () => {
   });
 
   it('names a running server\'s listening file that cannot be read, and how to write it again, when it falls back to PORT', async () => {
-    const tmp = makeTempDir('stedi-run-');
-    const lake = makeTempDir('stedi-lake-');
-    expect(runBin(['build', '--lake', lake, '--landing', writeSmallLanding()]).status).toBe(0);
-    const served = await serveLake(['--lake', lake, '--port', '0'], { TMPDIR: tmp });
+    const { tmp, lake, served } = await servedOnAnyPort();
     try {
       await untilReady(served);
       const file = join(tmp, `stedi-${process.getuid?.() ?? 'user'}`, `serve-${served.process.child.pid}.json`);
@@ -108,10 +110,7 @@ describe('the image health check (bin/healthcheck.js)', () => {
   });
 
   it('skips what a killed server left and asks where PORT says; the next server to start removes it', async () => {
-    const tmp = makeTempDir('stedi-run-');
-    const lake = makeTempDir('stedi-lake-');
-    expect(runBin(['build', '--lake', lake, '--landing', writeSmallLanding()]).status).toBe(0);
-    const served = await serveLake(['--lake', lake, '--port', '0'], { TMPDIR: tmp });
+    const { tmp, lake, served } = await servedOnAnyPort();
     served.process.child.kill('SIGKILL');
     await served.process.exited;
     const folder = join(tmp, `stedi-${process.getuid?.() ?? 'user'}`);
