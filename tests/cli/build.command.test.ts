@@ -182,7 +182,7 @@ describe('stedi status', () => {
     const second = JSON.parse((await runCli('build', '--landing', landing, '--lake', lake, '--json')).stdout).version as string;
     const after = await status();
     expect(after.unlisted).toEqual([first]);
-    expect(after.text).toContain(`Versions on disk that no manifest keeps: ${first} (a build over a broken manifest leaves them). No build removes them and no erasure reaches them`);
+    expect(after.text).toContain(`Versions on disk that no manifest keeps: ${first} (a build over a broken or missing manifest leaves them). No build removes them and no erasure reaches them`);
     expect(after.text).not.toContain(second + ' (a build');
   });
 
@@ -302,6 +302,45 @@ describe('stedi status', () => {
     expect({ status: built.status, stderr: built.stderr }).toEqual({ status: 0, stderr: '' });
     expect(BUILT_TABLES.filter((table) => !existsSync(layout.tableFile(table, live)))).toEqual([]);
     expect(JSON.parse(runBin(['status', '--lake', lake, '--json']).stdout).unlistedVersions).toEqual([older, live]);
+  });
+
+  it.each([
+    ['a first build', [] as string[]],
+    ['a build keeping one version (--keep 1)', ['--keep', '1']],
+  ])('keeps, in a lake whose manifest is gone, the version %s published before it was killed, as status says: a restored manifest lists it', async (_build, flags) => {
+    const lake = makeTempDir();
+    const landing = writeSmallLanding();
+    const older = flags.length > 0 ? [JSON.parse((await runCli('build', '--landing', landing, '--lake', lake, '--json')).stdout).version as string] : [];
+    const live = JSON.parse((await runCli('build', '--landing', landing, '--lake', lake, '--json', ...flags)).stdout).version as string;
+    const layout = new LakeLayout(lake);
+    // Its publish was killed after writing the manifest and before removing its record (as publish writes it); the manifest was then lost.
+    mkdirSync(layout.buildsDir, { recursive: true });
+    writeFileSync(layout.buildRecord(live), JSON.stringify({ version: live, holder: { pid: 999_999_999, host: hostname() }, expiring: older, publishing: true }));
+    const copy = readFileSync(layout.manifestPath);
+    rmSync(layout.manifestPath);
+    const status = runBin(['status', '--lake', lake, '--json']);
+    // The older version's folders went before the kill (its removal had finished): only the live one is on disk.
+    expect(JSON.parse(status.stdout).unlistedVersions).toEqual([live]);
+    for (let build = 0; build < 2; build += 1) {
+      const built = runBin(['build', '--landing', landing, '--lake', lake, ...flags]);
+      expect({ status: built.status, stderr: built.stderr }).toEqual({ status: 0, stderr: '' });
+    }
+    writeFileSync(layout.manifestPath, copy);
+    expect(BUILT_TABLES.filter((table) => !existsSync(layout.tableFile(table, live)))).toEqual([]);
+    expect(JSON.parse(runBin(['status', '--lake', lake, '--json']).stdout).state).toBe('built');
+  });
+
+  it('removes the scratch folder of a build killed after removing its record and before its scratch, which no record names', async () => {
+    const lake = makeTempDir();
+    const landing = writeSmallLanding();
+    await runCli('build', '--landing', landing, '--lake', lake);
+    const layout = new LakeLayout(lake);
+    const dead = '20261204t100000000z_dead';
+    mkdirSync(join(layout.spillDir(dead), 'landing'), { recursive: true });
+    writeFileSync(join(layout.spillDir(dead), 'landing', 'customer.json'), '{"serialnumber":"x"}');
+    const built = runBin(['build', '--landing', landing, '--lake', lake]);
+    expect({ status: built.status, stderr: built.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(existsSync(layout.spillDir(dead))).toBe(false);
   });
 
   it('removes a first build\'s version when that build died before any manifest was written', async () => {

@@ -20,7 +20,12 @@ export interface BuildRecord {
   holder: LockHolder;
   /** Versions this build's manifest drops; removed after the manifest is written. */
   expiring: string[];
+  /** Written just before the manifest: from here the build may have published its version. */
+  publishing?: boolean;
 }
+
+/** A dead build whose record says (or, damaged, cannot rule out) that it wrote a manifest listing its version. */
+const mayHavePublished = (record: Pick<BuildRecord, 'expiring' | 'publishing'>): boolean => record.publishing === true || record.expiring.length > 0;
 
 export async function writeBuildRecord(layout: LakeLayout, record: BuildRecord): Promise<void> {
   await makeFolder(layout.buildsDir);
@@ -41,10 +46,10 @@ export async function removeVersionFolders(layout: LakeLayout, version: string):
 /** The folders a published version's files are in: one per built table, and its quarantine. */
 const versionFolders = (layout: LakeLayout, version: string): string[] => [...BUILT_TABLES.map((t) => layout.versionDir(t, version)), layout.quarantineDir(version)];
 
-/** A record file that cannot be read, as far as its name tells: its version, nothing expiring. */
-function unreadableRecord(entry: string): Pick<BuildRecord, 'version' | 'expiring'> | null {
+/** A record file that cannot be read, as far as its name tells: its version, nothing expiring, perhaps published. */
+function unreadableRecord(entry: string): Pick<BuildRecord, 'version' | 'expiring' | 'publishing'> | null {
   const version = entry.slice(0, -'.json'.length);
-  return isVersionId(version) ? { version, expiring: [] } : null;
+  return isVersionId(version) ? { version, expiring: [], publishing: true } : null;
 }
 
 async function readRecord(path: string): Promise<BuildRecord | null> {
@@ -81,6 +86,10 @@ export async function removeDeadBuilds(layout: LakeLayout, kept: ReadonlySet<str
     await rm(layout.spillDir(record.version), { recursive: true, force: true });
     // rm, not unlink: a folder in a record's place goes too.
     await rm(layout.buildRecord(record.version), { recursive: true, force: true });
+  }
+  // A scratch folder whose record is gone (killed after removing it, before its own scratch went) is a dead build's too.
+  for (const entry of await readdir(layout.buildsDir).catch(() => [] as string[])) {
+    if (entry.endsWith('.spill') && entry !== `${self.version}.spill`) await rm(join(layout.buildsDir, entry), { recursive: true, force: true });
   }
   await removeDeadTemporaries(layout.metaDir);
   await removeDeadTemporaries(layout.buildsDir);
@@ -120,15 +129,17 @@ export async function abandonedVersions(layout: LakeLayout, kept: ReadonlySet<st
  * Versions whose folders are on disk though the manifest does not keep them and no build record names them: a
  * build over a broken manifest deletes nothing it listed (those folders may be the only copy of the lake), so
  * no build removes them and no erasure reaches them, whatever customers they hold. `stedi status` names them.
+ * `kept` is null when there is no manifest: then a dead build that may have published owns nothing, as a
+ * manifest restored from a copy may list its version (or those it was expiring).
  */
-export async function unlistedVersions(layout: LakeLayout, kept: ReadonlySet<string>): Promise<string[]> {
-  const owned = new Set<string>(kept);
+export async function unlistedVersions(layout: LakeLayout, kept: ReadonlySet<string> | null): Promise<string[]> {
+  const owned = new Set<string>(kept ?? []);
   for (const entry of await readdir(layout.buildsDir).catch(() => [] as string[])) {
     if (!entry.endsWith('.json')) continue;
     // A record appears whole (renamed into place): one that cannot be read was damaged; the next build still removes the
     // version its file name gives (removeDeadBuilds), so that one is a dead build's, not unlisted.
     const record = (await readRecord(join(layout.buildsDir, entry))) ?? unreadableRecord(entry);
-    if (record) [record.version, ...record.expiring].forEach((version) => owned.add(version));
+    if (record && !(kept === null && mayHavePublished(record))) [record.version, ...record.expiring].forEach((version) => owned.add(version));
   }
   const found = new Set<string>();
   for (const root of [...BUILT_TABLES.map((t) => layout.tableRoot(t)), layout.quarantineRoot()]) {

@@ -97,9 +97,9 @@ export class DuckDbBuildTarget implements BuildTarget {
       if (error instanceof ManifestError) return undefined;
       throw error;
     });
-    // Private: an unreadable manifest cannot say what is kept, so nothing is cleaned up. Nor can a lost one, where
-    // versions no build record names are on disk: the lake was published, and a restored manifest may list any of them.
-    const lost = manifest === null && (await unlistedVersions(this.layout, new Set())).length > 0;
+    // Private: an unreadable manifest cannot say what is kept, so nothing is cleaned up. Nor can a lost one, where versions
+    // no build record names, or a dead build that may have published (even a first), are on disk: a restored manifest may list them.
+    const lost = manifest === null && (await unlistedVersions(this.layout, null)).length > 0;
     const kept = manifest === undefined || lost ? null : new Set(manifest?.versions.map((v) => v.version) ?? []);
     await onLakeFilesystem(lake, lake, () => removeDeadBuilds(this.layout, kept, record));
   }
@@ -182,7 +182,7 @@ export class DuckDbBuildTarget implements BuildTarget {
     const version = this.requireVersion();
     const { lake, manifestPath } = this.layout;
     // Recorded first: if this process dies after the manifest is written, the next build finishes the removal.
-    const recording = onLakeFilesystem(this.layout.buildsDir, lake, () => writeBuildRecord(this.layout, { version, holder: this.lock!.holder, expiring: expired.map((v) => v.version) }));
+    const recording = onLakeFilesystem(this.layout.buildsDir, lake, () => writeBuildRecord(this.layout, { version, holder: this.lock!.holder, expiring: expired.map((v) => v.version), publishing: true }));
     // Every file is written and checked: DuckDB closes (a few ms, on this thread) while the record reaches the disk.
     this.duckdb.close();
     await recording;

@@ -154,7 +154,7 @@ export class DuckDbEngine implements Engine {
 
   async unlistedVersions(): Promise<string[]> {
     const manifest = await this.manifest();
-    return unlistedVersions(this.layout, new Set(manifest?.versions.map((v) => v.version) ?? []));
+    return unlistedVersions(this.layout, manifest ? new Set(manifest.versions.map((v) => v.version)) : null);
   }
 
   async query(sql: string, params: SqlValue[] = [], options: QueryOptions = {}): Promise<Row[]> {
