@@ -33,7 +33,9 @@ export function registerStatus(cli: Command): void {
           // Versions on disk with no manifest: it was removed (or lost), not never built; the data is there to restore.
           const unlisted = lock?.running ? [] : ((await engine.unlistedVersions?.()) ?? []);
           const build = `run \`stedi build --lake ${shellWord(config.lake)}\``;
-          const first = !lock ? build : lock.running ? `a first build is running (${holderOf(lock)}); wait for it` : `a first build was interrupted (${holderOf(lock)}); ${build}: it takes the lock over and removes what that one left`;
+          // Versions on disk: the lake was built, so an interrupted build need not have been its first.
+          const which = unlisted.length > 0 ? 'a build' : 'a first build';
+          const first = !lock ? build : lock.running ? `a first build is running (${holderOf(lock)}); wait for it` : `${which} was interrupted (${holderOf(lock)}); ${build}: it takes the lock over and removes what that one left`;
           const message =
             unlisted.length > 0
               ? `the lake at ${config.lake} has no manifest, though versions ${unlisted.join(', ')} are on disk: restore its _stedi/manifest.json from a copy, or ${first} (it builds a new version and deletes none of those)`

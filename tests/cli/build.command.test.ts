@@ -316,8 +316,11 @@ describe('stedi status', () => {
     // Its publish was killed after writing the manifest and before removing its record (as publish writes it); the manifest was then lost.
     mkdirSync(layout.buildsDir, { recursive: true });
     writeFileSync(layout.buildRecord(live), JSON.stringify({ version: live, holder: { pid: 999_999_999, host: hostname() }, expiring: older, publishing: true }));
+    const gone = spawnSync('true').pid!;
+    writeFileSync(layout.lockPath, JSON.stringify({ pid: gone, host: hostname(), pidStart: null, owner: `build ${live}`, since: '2026-12-04T10:00:00.000Z', token: 't' }));
     const copy = readFileSync(layout.manifestPath);
     rmSync(layout.manifestPath);
+    expect(runBin(['status', '--lake', lake]).stderr).toContain(`has no manifest, though versions ${live} are on disk: restore its _stedi/manifest.json from a copy, or a build was interrupted (pid ${gone}`);
     const status = runBin(['status', '--lake', lake, '--json']);
     // The older version's folders went before the kill (its removal had finished): only the live one is on disk.
     expect(JSON.parse(status.stdout).unlistedVersions).toEqual([live]);
