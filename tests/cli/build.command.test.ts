@@ -305,9 +305,10 @@ describe('stedi status', () => {
   });
 
   it.each([
-    ['a first build', [] as string[]],
-    ['a build keeping one version (--keep 1)', ['--keep', '1']],
-  ])('keeps, in a lake whose manifest is gone, the version %s published before it was killed, as status says: a restored manifest lists it', async (_build, flags) => {
+    ['a first build', [] as string[], false],
+    ['a build keeping one version (--keep 1)', ['--keep', '1'], false],
+    ['a first build (its record then zeroed)', [] as string[], true],
+  ])('keeps, in a lake whose manifest is gone, the version %s published before it was killed, as status says: a restored manifest lists it', async (_build, flags, zeroed) => {
     const lake = makeTempDir();
     const landing = writeSmallLanding();
     const older = flags.length > 0 ? [JSON.parse((await runCli('build', '--landing', landing, '--lake', lake, '--json')).stdout).version as string] : [];
@@ -315,7 +316,7 @@ describe('stedi status', () => {
     const layout = new LakeLayout(lake);
     // Its publish was killed after writing the manifest and before removing its record (as publish writes it); the manifest was then lost.
     mkdirSync(layout.buildsDir, { recursive: true });
-    writeFileSync(layout.buildRecord(live), JSON.stringify({ version: live, holder: { pid: 999_999_999, host: hostname() }, expiring: older, publishing: true }));
+    writeFileSync(layout.buildRecord(live), zeroed ? Buffer.alloc(120) : JSON.stringify({ version: live, holder: { pid: 999_999_999, host: hostname() }, expiring: older, publishing: true }));
     const gone = spawnSync('true').pid!;
     writeFileSync(layout.lockPath, JSON.stringify({ pid: gone, host: hostname(), pidStart: null, owner: `build ${live}`, since: '2026-12-04T10:00:00.000Z', token: 't' }));
     const copy = readFileSync(layout.manifestPath);
