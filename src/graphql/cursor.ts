@@ -52,6 +52,8 @@ interface Encoded {
 }
 
 const MAX_CURSOR_LENGTH = 2_000;
+/** The shape of consentMark's digest. */
+const CONSENT_MARK = /^[A-Za-z0-9_-]{8}$/;
 
 const hashed = (text: string): string => createHash('sha256').update(text).digest('base64url').slice(0, 8);
 // Private: the same few arguments come request after request (a field name, a customer's serial, no filter): digest each text once.
@@ -111,6 +113,9 @@ export function decodeCursor(text: string, kind: CursorKind, keyTypes: readonly 
   if (!parsed || typeof parsed !== 'object' || typeof parsed.v !== 'string' || !isVersionId(parsed.v) || !Array.isArray(parsed.p) || !Array.isArray(parsed.a)) {
     throw invalid('is not a cursor this API issued');
   }
+  // A mark is absent (a nested field's, a release before marks) or one digest; any other was never issued here (one
+  // of another type, or 1,000 characters, had passed: the first as no mark, the second as a change of consent).
+  if (parsed.c !== undefined && (typeof parsed.c !== 'string' || !CONSENT_MARK.test(parsed.c))) throw invalid('is not a cursor this API issued');
   // Its own kind is named only when it is one of ours: a forged cursor's text is never echoed back.
   const issuedFor = CURSOR_KIND_NAMES.has(parsed.k as CursorKind) ? ` (it points into ${String(parsed.k)} rows, not ${kind} rows)` : '';
   if (parsed.k !== kind) throw invalid(`was issued by another field${issuedFor}`);
@@ -121,5 +126,5 @@ export function decodeCursor(text: string, kind: CursorKind, keyTypes: readonly 
   if (differs) throw invalid(`was issued with another \`${differs}\` argument`);
   const p = parsed.p;
   if (p.length !== keyTypes.length || !p.every((value, i) => fits(value, keyTypes[i]))) throw invalid('is not a cursor this API issued');
-  return { kind, version: parsed.v, position: p, consent: typeof parsed.c === 'string' ? parsed.c : undefined };
+  return { kind, version: parsed.v, position: p, consent: parsed.c };
 }
