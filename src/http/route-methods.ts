@@ -62,8 +62,25 @@ export const headOnlyForThePage: RequestHandler = (req, res, next) => {
   refuse(req, res, GRAPHQL, ': HEAD is answered for the IDE page only (Accept: text/html)');
 };
 
+/** Every method some route takes: what `OPTIONS *` answers for the server as a whole. */
+const ANY_ROUTE = [...new Set(ROUTES.flatMap((route) => route.methods))].join(', ');
+
+/**
+ * The asterisk-form target (`OPTIONS * HTTP/1.1`, RFC 9112 §3.2.4) asks about the server, not a path: a client
+ * probing it got a 404 naming `*` as a route; any other method with it is malformed.
+ */
+function answerAsterisk(req: Request, res: Response): void {
+  if (req.method === 'OPTIONS') {
+    res.setHeader('Allow', ANY_ROUTE);
+    res.status(204).end();
+    return;
+  }
+  sendError(res, ErrorCode.BAD_USER_INPUT, `the request target * is for OPTIONS only, not ${req.method}; send ${req.method} to a path such as /graphql`, 400);
+}
+
 /** Answers OPTIONS and a method its route does not take; passes on every other request. */
 export const routeMethods: RequestHandler = (req, res, next) => {
+  if (req.path === '*') return answerAsterisk(req, res);
   const route = routeOf(req.path);
   if (!route) return next();
   if (req.method === 'OPTIONS') {

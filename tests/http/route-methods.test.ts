@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeSmallLanding } from '../helpers/landing-fixture';
@@ -21,6 +23,21 @@ const ROUTES: [string, string][] = [
 ];
 
 const send = (t: TestApp, method: string, path: string): request.Test => request(t.server)[method.toLowerCase() as 'get'](path);
+
+/** Sends `method` with a request target no URL can spell (`*`) and resolves with its status, headers and body. */
+function sendTarget(t: TestApp, method: string, target: string): Promise<{ status: number; allow?: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const { port } = t.server.address() as AddressInfo;
+    const req = httpRequest({ host: '127.0.0.1', port, method, path: target }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, allow: res.headers['allow'], body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 describe(`methods on every route (seed ${SEED})`, () => {
   let t: TestApp;
@@ -70,6 +87,16 @@ describe(`methods on every route (seed ${SEED})`, () => {
       }),
       { seed: SEED, numRuns: 60, endOnFailure: true },
     );
+  });
+
+  it('answers OPTIONS * (the server as a whole) with 204 and every method some route takes, without a key', async () => {
+    expect(await sendTarget(t, 'OPTIONS', '*')).toEqual({ status: 204, allow: 'GET, HEAD, POST, OPTIONS', body: '' });
+  });
+
+  it.each(['GET', 'POST', 'DELETE'])('refuses %s * with 400 BAD_USER_INPUT: the asterisk is a target for OPTIONS only', async (method) => {
+    const res = await sendTarget(t, method, '*');
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body).errors[0]).toEqual({ message: `the request target * is for OPTIONS only, not ${method}; send ${method} to a path such as /graphql`, extensions: { code: 'BAD_USER_INPUT' } });
   });
 
   it.each(METHODS)('answers %s on a path in no route with 404 NOT_FOUND', async (method) => {
