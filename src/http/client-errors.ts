@@ -61,12 +61,28 @@ export function answerClientErrors(server: Server): Server {
     lingerThenClose(socket);
   });
   const answered = new WeakSet<Duplex>();
+  // Each connection's latest request: Node lets go of its answer (socket._httpMessage) once it is sent.
+  const latest = new WeakMap<Duplex, ServerResponse>();
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => latest.set(req.socket, res));
   server.on('clientError', (error: ParserError, socket: Duplex) => {
     // Each further chunk on a refused connection is reported again: it was answered once.
     if (answered.has(socket)) return;
     answered.add(socket);
     if (error.code === 'ECONNRESET') {
       socket.destroy();
+      return;
+    }
+    // The refused bytes are the body of a request already answered before its body was read (a 401, a 413): a bad
+    // chunk, or the client's FIN before its Content-Length. A second answer (written after the first) would be read as
+    // the answer to the client's next request; the connection closes after the one it has.
+    const last = latest.get(socket);
+    if (last && last.headersSent && !last.req.complete) {
+      const close = (): void => {
+        socket.end();
+        lingerThenClose(socket);
+      };
+      if (last.writableFinished) close();
+      else last.once('finish', close).once('close', () => last.writableFinished || socket.destroy());
       return;
     }
     const answer = (): void => {
