@@ -22,6 +22,7 @@ import { ServerMetrics } from './metrics';
 import { onePerConnection } from './pipelined-requests';
 import { principalOf, requestContext, requestIdOf } from './request-context';
 import { responseCacheFor } from './response-cache';
+import { jsonBody } from './json-body';
 import { headOnlyForThePage, routeMethods } from './route-methods';
 import { sentAsBytes } from './sent-as-bytes';
 import { cutStalledAnswers } from './stalled-answers';
@@ -117,7 +118,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
     noStore,
     requireUtf8Query,
     admitBody(services.config.bodyLimit),
-    express.json({ limit: services.config.bodyLimit, verify: requireUtf8Body }),
+    jsonBody({ limit: services.config.bodyLimit, verify: requireUtf8Body }),
     (req, _res, next) => {
       // Express 5 leaves req.body unset on GET; Apollo's integration insists on it.
       if (!('body' in req) || req.body === undefined) req.body = {};

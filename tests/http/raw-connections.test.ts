@@ -75,6 +75,25 @@ describe('the listening server on raw connections', () => {
     expect(json.data.customers.edges).toHaveLength(2);
   });
 
+  it('answers every query a client pipelined then half-closed, those parsed after its FIN too (each was refused as not JSON)', async () => {
+    const post = (first: number): string => {
+      const body = JSON.stringify({ query: `{ customers(first: ${first}) { edges { node { serialNumber } } } }` });
+      return `POST /graphql HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ANALYST_KEY}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    };
+    // The first query's answer is made after the FIN; the next two wait for it, so their bodies are read after it.
+    holdUntilClientEnded = true;
+    let answer: string;
+    try {
+      answer = await ask(running.port, post(1) + post(2) + post(1), true);
+    } finally {
+      holdUntilClientEnded = false;
+    }
+    const bodies = answer.split(/HTTP\/1\.1 /).slice(1).map((part) => ({ status: part.slice(0, 3), json: JSON.parse(part.slice(part.indexOf('\r\n\r\n') + 4)) }));
+    expect(bodies.map(({ status, json }) => ({ status, errors: json.errors, rows: json.data?.customers.edges.length }))).toEqual(
+      [1, 2, 1].map((rows) => ({ status: '200', errors: undefined, rows })),
+    );
+  });
+
   it('closes a half-closed connection that asked for nothing', async () => {
     expect(await ask(running.port, '', true)).toBe('');
   });
