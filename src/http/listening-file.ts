@@ -57,22 +57,30 @@ const parsed = (text: string): Listening | undefined => {
   }
 };
 
-/** The running server of `lake` on this machine (the last started, if two); a killed server's file is skipped. */
-export function findListening(lake: string): Listening | undefined {
+/** Every listening file: its path, the pid its name gives, and what it says when it reads whole. */
+function listeningFiles(): Array<{ file: string; pid: number; listening?: Listening }> {
   let names: string[];
   try {
-    names = readdirSync(listeningFolder()).filter((name) => LISTENING_NAME.test(name));
+    names = readdirSync(listeningFolder());
   } catch {
-    return undefined;
+    return [];
   }
-  const running = names
-    .map((name) => {
-      try {
-        return parsed(readFileSync(join(listeningFolder(), name), 'utf8'));
-      } catch {
-        return undefined;
-      }
-    })
+  return names.flatMap((name) => {
+    const pid = Number(LISTENING_NAME.exec(name)?.[1]);
+    if (!pid) return [];
+    const file = join(listeningFolder(), name);
+    try {
+      return [{ file, pid, listening: parsed(readFileSync(file, 'utf8')) }];
+    } catch {
+      return [{ file, pid }];
+    }
+  });
+}
+
+/** The running server of `lake` on this machine (the last started, if two); a killed server's file is skipped. */
+export function findListening(lake: string): Listening | undefined {
+  const running = listeningFiles()
+    .map((f) => f.listening)
     .filter((l): l is Listening => l !== undefined && isAlive(l.pid));
   // Only this lake's: the only server running could be another lake's, whose readiness says nothing of this one.
   return running.filter((l) => l.lake === lake).sort((a, b) => b.startedAt - a.startedAt)[0];
@@ -83,20 +91,7 @@ export function findListening(lake: string): Listening | undefined {
  * that falls back to PORT names them, since the port they held is otherwise lost until that server restarts.
  */
 export function unreadableListening(): Array<{ file: string; pid: number }> {
-  let names: string[];
-  try {
-    names = readdirSync(listeningFolder());
-  } catch {
-    return [];
-  }
-  return names.flatMap((name) => {
-    const pid = Number(LISTENING_NAME.exec(name)?.[1]);
-    if (!pid || !isAlive(pid)) return [];
-    const file = join(listeningFolder(), name);
-    try {
-      return parsed(readFileSync(file, 'utf8')) ? [] : [{ file, pid }];
-    } catch {
-      return [{ file, pid }];
-    }
-  });
+  return listeningFiles()
+    .filter((f) => f.listening === undefined && isAlive(f.pid))
+    .map(({ file, pid }) => ({ file, pid }));
 }
