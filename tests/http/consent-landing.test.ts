@@ -225,13 +225,19 @@ describe('answers while consent cannot be read from landing', () => {
   let test: TestApp;
   afterEach(() => test.close());
 
-  it('refuses every data field with CONSENT_UNAVAILABLE and /export with 503, naming no server path, and answers again once the landing folder is back', async () => {
+  /** A server whose registry has read Alice's consent, then its landing folder moved away (the test moves it back). */
+  async function servedThenLandingAway(): Promise<{ landing: string; away: string }> {
     const landing = writeSmallLanding();
     test = await buildTestApp({ landing, config: { consentRefreshMs: 100 } });
-    const { consent } = test.lake.services;
     expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
     const away = `${landing}-away`;
     renameSync(landing, away);
+    return { landing, away };
+  }
+
+  it('refuses every data field with CONSENT_UNAVAILABLE and /export with 503, naming no server path, and answers again once the landing folder is back', async () => {
+    const { landing, away } = await servedThenLandingAway();
+    const { consent } = test.lake.services;
     try {
       // Twice the refresh interval without a good refresh: the registry may no longer answer.
       while (!consent.staleness()) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -275,12 +281,8 @@ describe('answers while consent cannot be read from landing', () => {
   });
 
   it('refuses data with CONSENT_UNAVAILABLE once it cannot re-read landing, even when the wall clock steps back an hour meanwhile', async () => {
-    const landing = writeSmallLanding();
-    test = await buildTestApp({ landing, config: { consentRefreshMs: 100 } });
+    const { landing, away } = await servedThenLandingAway();
     const { consent } = test.lake.services;
-    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
-    const away = `${landing}-away`;
-    renameSync(landing, away);
     // NTP correcting a clock that ran fast, or a hand-set time: the last good refresh now looks an hour in the future.
     const wall = Date.now.bind(Date);
     const stepped = jest.spyOn(Date, 'now').mockImplementation(() => wall() - 3_600_000);
