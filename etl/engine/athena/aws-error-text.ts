@@ -22,23 +22,24 @@ export function isUnreachable(error: unknown): boolean {
   return UNREACHABLE.has(e?.code ?? '') || e?.name === 'TimeoutError';
 }
 
-/** S3 answered that the object is not there. */
-export function isMissingObject(error: unknown): boolean {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
-  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
+/** The HTTP status of an AWS answer; 0 when there was none. */
+export function httpStatusOf(error: unknown): number {
+  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode ?? 0;
 }
+
+/** An AWS answer by one of `names`, or by one of `statuses`. */
+export function isAnswer(error: unknown, names: readonly string[], statuses: readonly number[]): boolean {
+  return names.includes((error as { name?: string } | undefined)?.name ?? '') || statuses.includes(httpStatusOf(error));
+}
+
+/** S3 answered that the object is not there. */
+export const isMissingObject = (error: unknown): boolean => isAnswer(error, ['NoSuchKey', 'NotFound'], [404]);
 
 /** S3 refused a conditional request because its condition failed: 412 (another ETag, or an object where none was expected) or 409 (a concurrent write). */
-export function isConditionFailed(error: unknown): boolean {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
-  return e?.name === 'PreconditionFailed' || e?.name === 'ConditionalRequestConflict' || [409, 412].includes(e?.$metadata?.httpStatusCode ?? 0);
-}
+export const isConditionFailed = (error: unknown): boolean => isAnswer(error, ['PreconditionFailed', 'ConditionalRequestConflict'], [409, 412]);
 
 /** The store does not implement what was asked (a header such as DeleteObject's If-Match): 501 NotImplemented. */
-export function isNotImplemented(error: unknown): boolean {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
-  return e?.name === 'NotImplemented' || e?.$metadata?.httpStatusCode === 501;
-}
+export const isNotImplemented = (error: unknown): boolean => isAnswer(error, ['NotImplemented'], [501]);
 
 /** `error` as EngineUnreachableError when AWS was out of reach (`what` failed, with the fix), else as it is. */
 export function unreachableOr(error: unknown, what: string): unknown {

@@ -1,4 +1,4 @@
-import { awsErrorText, isConditionFailed, isMissingObject, isNotImplemented } from './aws-error-text';
+import { awsErrorText, httpStatusOf, isAnswer, isConditionFailed, isMissingObject, isNotImplemented } from './aws-error-text';
 import { ManifestChangedError, ManifestWriteUnknownError } from './manifest-write-errors';
 
 /**
@@ -8,19 +8,13 @@ import { ManifestChangedError, ManifestWriteUnknownError } from './manifest-writ
  */
 
 // An answer that refused the request (403, 400, ...): it wrote nothing.
-const refused = (error: unknown): boolean => {
-  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode ?? 0;
-  return status >= 400 && status < 500;
-};
+const refused = (error: unknown): boolean => httpStatusOf(error) >= 400 && httpStatusOf(error) < 500;
 
 // An answer that says the PUT was not carried out: a refusal, or a store that does not implement it.
 const answered = (error: unknown): boolean => refused(error) || isNotImplemented(error);
 
 // 409 ConditionalRequestConflict: another write of the object was in progress.
-const inConflict = (error: unknown): boolean => {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'ConditionalRequestConflict' || e?.$metadata?.httpStatusCode === 409;
-};
+const inConflict = (error: unknown): boolean => isAnswer(error, ['ConditionalRequestConflict'], [409]);
 
 /**
  * Resolves once the manifest is written. `put` sends the conditional PUT and resolves to its error (undefined once
