@@ -272,7 +272,13 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
     const superseded = line.updated !== null && writers.length > 0 && writers.every(newerOf);
     if (superseded) continue;
     const named = new Set(serialsInRaw(line.raw).map(device));
-    for (const r of records) if (r.lastUpdateDate === newestOf.get(r.email) && named.has(device(r.serialNumber))) doubts.push({ email: r.email, updated: null, position: line.position });
+    // Or a device whose spelling stands anywhere in the line's, as written or once decoded (named-devices.ts): a value
+    // cut short, another key, a line that is not JSON.
+    const lineSpellings = [device(line.raw), device(unescape(unpercent(line.raw)))];
+    const anywhere = (serial: string): boolean => device(serial).length > 0 && lineSpellings.some((text) => text.includes(device(serial)));
+    for (const r of records) {
+      if (r.lastUpdateDate === newestOf.get(r.email) && (named.has(device(r.serialNumber)) || anywhere(r.serialNumber))) doubts.push({ email: r.email, updated: null, position: line.position });
+    }
   }
   const uncertain = new Set(
     doubts
