@@ -1,5 +1,8 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { processStart } from '../../etl/engine/duckdb/build-lock';
 import { fileDamage } from '../../etl/engine/duckdb/file-checks';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
 import { BUILT_TABLES } from '../../etl/tables';
@@ -58,5 +61,38 @@ describe('the build lock under simultaneous builds', () => {
     expect(held.length + refused).toBe(ROUNDS * BUILDERS);
     // The race is real: some starts found the lock taken.
     expect(refused).toBeGreaterThan(0);
+  });
+
+  it("takes a lock file that cannot be read for a running build's when that build's record says so, and deletes none of its files", async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-race-');
+    const layout = new LakeLayout(lake);
+    expect((await runBin(['build', '--landing', landing, '--lake', lake])).code).toBe(0);
+    // A build at work (a live process of this host, named by its record) whose lock file was then zeroed.
+    const running = spawn(process.execPath, ['-e', 'setTimeout(() => undefined, 600000)'], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    try {
+      const pid = running.pid!;
+      const version = '20260101t000000000z_a1b2';
+      const holder = { pid, host: hostname(), pidStart: processStart(pid), owner: `build ${version}`, since: new Date().toISOString(), token: '0123456789abcdef' };
+      mkdirSync(layout.buildsDir, { recursive: true });
+      writeFileSync(layout.buildRecord(version), JSON.stringify({ version, holder, expiring: [] }));
+      mkdirSync(layout.versionDir('customer_trusted', version), { recursive: true });
+      writeFileSync(layout.tableFile('customer_trusted', version), 'being written');
+      writeFileSync(layout.lockPath, Buffer.alloc(64));
+
+      const refused = await runBin(['build', '--landing', landing, '--lake', lake]);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr.trim()).toMatch(new RegExp(`^stedi: another build is running \\(pid ${pid} on `));
+      expect(existsSync(layout.tableFile('customer_trusted', version))).toBe(true);
+      expect((await runBin(['status', '--lake', lake])).stdout).toContain(`A build is running (pid ${pid} on `);
+    } finally {
+      running.kill('SIGKILL');
+      await exited;
+    }
+    // Once that build is gone, its lock is stale and its unpublished files a dead build's.
+    expect((await runBin(['build', '--landing', landing, '--lake', lake])).code).toBe(0);
+    expect(existsSync(layout.versionDir('customer_trusted', '20260101t000000000z_a1b2'))).toBe(false);
+    expect(existsSync(layout.lockPath)).toBe(false);
   });
 });

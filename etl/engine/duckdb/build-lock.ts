@@ -87,7 +87,12 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
-export async function acquireBuildLock(lockPath: string, owner: string): Promise<HeldLock> {
+/**
+ * `running` names a build still at work on the lake by other means than the lock (its build record): a lock file
+ * that cannot be read (zeroed, cut, overwritten) is then that build's, not stale, and breaking it let a second
+ * build run beside the first and delete its files as a dead build's.
+ */
+export async function acquireBuildLock(lockPath: string, owner: string, running?: () => Promise<LockHolder | null>): Promise<HeldLock> {
   const holder: LockHolder = { pid: process.pid, host: hostname(), pidStart: processStart(process.pid), owner, since: new Date().toISOString(), token: randomBytes(8).toString('hex') };
   const content = JSON.stringify(holder);
   for (let attempt = 0; attempt < 5; attempt += 1) {
@@ -96,6 +101,8 @@ export async function acquireBuildLock(lockPath: string, owner: string): Promise
     if (await createWhole(lockPath, content).catch(retryIfGone)) return { holder, release: () => removeIfHeldBy(lockPath, holder.token) };
     const current = await readHolder(lockPath);
     if (current && holderAlive(current)) throw new BuildLockedError(lockPath, current);
+    const other = current ? null : await running?.();
+    if (other) throw new BuildLockedError(lockPath, other);
     // Stale (or unreadable, as older versions left it): break it under a second lock, so two
     // builders breaking the same stale lock cannot remove each other's fresh one.
     await breakStale(lockPath, current?.token ?? null, content);

@@ -1,4 +1,5 @@
 import { access, readdir, readFile, rm, rmdir, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BUILT_TABLES } from '../../tables';
 import { isVersionId } from '../../version';
@@ -61,6 +62,18 @@ async function readRecord(path: string): Promise<BuildRecord | null> {
   }
 }
 
+/** A build of another process on this host that still runs: its record is its own, whatever the lock file says. */
+const runsElsewhere = (holder: LockHolder): boolean => typeof holder.pid === 'number' && holder.host === hostname() && holder.pid !== process.pid && holderAlive(holder);
+
+/** The holder of a build on this lake that is still running, by its record; null when none is. */
+export async function runningBuild(layout: LakeLayout): Promise<LockHolder | null> {
+  for (const entry of await readdir(layout.buildsDir).catch(() => [] as string[])) {
+    const record = entry.endsWith('.json') ? await readRecord(join(layout.buildsDir, entry)) : null;
+    if (record && runsElsewhere(record.holder)) return record.holder;
+  }
+  return null;
+}
+
 /**
  * Cleans up after builds that died: their unpublished version and the
  * versions they expired but had not removed yet. `kept` is the manifest's
@@ -76,7 +89,8 @@ export async function removeDeadBuilds(layout: LakeLayout, kept: ReadonlySet<str
     // This build holds the lake's lock, and a build keeps its record only while it holds the lock: every other record
     // is a dead build's, an earlier one of this very process (a server's rebuild) or one from another host alike (a
     // lock from another host is removed by hand once that build is known dead; its record had stayed for ever).
-    if (!record || record.version === self.version) continue;
+    // A running build's record is never a dead build's, even if its lock was lost (acquireBuildLock refuses then).
+    if (!record || record.version === self.version || ('holder' in record && runsElsewhere(record.holder as LockHolder))) continue;
     // Over a broken manifest its record goes and its versions stay (named by `stedi status`): the manifest this build
     // writes would not keep them, and the next build would take them for a dead build's though the broken one listed them.
     for (const version of [record.version, ...record.expiring]) {
@@ -111,7 +125,7 @@ export async function abandonedVersions(layout: LakeLayout, kept: ReadonlySet<st
   // it is dead, from any host (a lock from another host is removed by hand once that build is known dead).
   const lock = await readHolder(layout.lockPath);
   for (const record of records) {
-    if (lock?.token === record.holder.token && holderAlive(record.holder)) continue;
+    if ((lock?.token === record.holder.token && holderAlive(record.holder)) || runsElsewhere(record.holder)) continue;
     for (const version of record.expiring) {
       if (kept.has(version) || left.has(version)) continue;
       for (const folder of versionFolders(layout, version)) {

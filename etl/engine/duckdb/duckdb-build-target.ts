@@ -5,7 +5,7 @@ import { type FileChecksum, type LakeManifest, type LandingCount, ManifestError,
 import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
 import type { BuildTarget, SqlValue, UniqueKey } from '../engine';
 import { type HeldLock, acquireBuildLock } from './build-lock';
-import { type BuildRecord, pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeDeadBuilds, removeVersionFolders, unlistedVersions, writeBuildRecord } from './build-records';
+import { type BuildRecord, pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeDeadBuilds, removeVersionFolders, runningBuild, unlistedVersions, writeBuildRecord } from './build-records';
 import { damagedVersions, fileChecksum } from './file-checks';
 import { onLakeFilesystem } from './fs-errors';
 import { buildDuckDbConfig, CONCURRENT_BELOW_BYTES, landingBytes } from './build-settings';
@@ -61,7 +61,7 @@ export class DuckDbBuildTarget implements BuildTarget {
     this.createdLake = !existsSync(lake);
     // Only read: the landing's size decides how the build runs (see CONCURRENT_BELOW_BYTES).
     const sizing = this.settings.background ? undefined : landingBytes(this.layout);
-    this.lock = await onLakeFilesystem(this.layout.metaDir, lake, () => acquireBuildLock(this.layout.lockPath, `build ${version}`));
+    this.lock = await onLakeFilesystem(this.layout.metaDir, lake, () => acquireBuildLock(this.layout.lockPath, `build ${version}`, () => runningBuild(this.layout)));
     this.version = version;
     const small = sizing !== undefined && (await sizing) < CONCURRENT_BELOW_BYTES;
     // A small landing runs two statements at once, each on one thread (see CONCURRENT_BELOW_BYTES).
