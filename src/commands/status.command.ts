@@ -116,7 +116,7 @@ const holderOf = (lock: BuildLockInfo): string => `pid ${lock.pid} on ${lock.hos
 /** Folders nothing will remove: the operator's to keep (say, to restore a broken manifest) or delete. */
 function unlistedLine(versions: readonly string[], lake: string): string {
   return (
-    `Versions on disk that no manifest keeps: ${versions.join(', ')} (a build over a broken or missing manifest leaves them). ` +
+    `Versions on disk that no manifest keeps: ${versions.join(', ')} (a build over a broken or missing manifest, or over an older copy restored, leaves them). ` +
     `No build removes them and no erasure reaches them, whatever customers they hold: once no restore needs them, remove their folders (rm -r ${shellWord(lake)}/*/*/v=<version> ${shellWord(lake)}/_quarantine/v=<version>)`
   );
 }

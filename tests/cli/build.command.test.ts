@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { processStart } from '../../etl/engine/duckdb/build-lock';
@@ -182,7 +182,7 @@ describe('stedi status', () => {
     const second = JSON.parse((await runCli('build', '--landing', landing, '--lake', lake, '--json')).stdout).version as string;
     const after = await status();
     expect(after.unlisted).toEqual([first]);
-    expect(after.text).toContain(`Versions on disk that no manifest keeps: ${first} (a build over a broken or missing manifest leaves them). No build removes them and no erasure reaches them`);
+    expect(after.text).toContain(`Versions on disk that no manifest keeps: ${first} (a build over a broken or missing manifest, or over an older copy restored, leaves them). No build removes them and no erasure reaches them`);
     expect(after.text).not.toContain(second + ' (a build');
   });
 
@@ -332,6 +332,34 @@ describe('stedi status', () => {
     writeFileSync(layout.manifestPath, copy);
     expect(BUILT_TABLES.filter((table) => !existsSync(layout.tableFile(table, live)))).toEqual([]);
     expect(JSON.parse(runBin(['status', '--lake', lake, '--json']).stdout).state).toBe('built');
+  });
+
+  it('keeps the version a build published before it was killed when an older copy of the manifest is restored over its own, as status says; one killed before publishing still goes', async () => {
+    const lake = makeTempDir();
+    const landing = writeSmallLanding();
+    await runCli('build', '--landing', landing, '--lake', lake);
+    const layout = new LakeLayout(lake);
+    const older = readFileSync(layout.manifestPath);
+    const live = JSON.parse((await runCli('build', '--landing', landing, '--lake', lake, '--json')).stdout).version as string;
+    // Its publish was killed after the manifest rename, before its record went; then yesterday's copy of the manifest was restored.
+    mkdirSync(layout.buildsDir, { recursive: true });
+    writeFileSync(layout.buildRecord(live), JSON.stringify({ version: live, holder: { pid: 999_999_999, host: hostname() }, expiring: [], publishing: true }));
+    const beforeRename = new Date(Date.now() - 10_000);
+    utimesSync(layout.buildRecord(live), beforeRename, beforeRename);
+    writeFileSync(layout.manifestPath, older);
+    // A build killed just before its rename: its record is newer than the manifest it never replaced.
+    const dead = '20261204t100000000z_dead';
+    for (const table of BUILT_TABLES) {
+      mkdirSync(layout.versionDir(table, dead), { recursive: true });
+      writeFileSync(layout.tableFile(table, dead), 'a whole file');
+    }
+    writeFileSync(layout.buildRecord(dead), JSON.stringify({ version: dead, holder: { pid: 999_999_999, host: hostname() }, expiring: [], publishing: true }));
+    expect(JSON.parse(runBin(['status', '--lake', lake, '--json']).stdout).unlistedVersions).toEqual([live]);
+    const built = runBin(['build', '--landing', landing, '--lake', lake]);
+    expect({ status: built.status, stderr: built.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(BUILT_TABLES.filter((table) => !existsSync(layout.tableFile(table, live)))).toEqual([]);
+    expect(BUILT_TABLES.filter((table) => existsSync(layout.versionDir(table, dead)))).toEqual([]);
+    expect(JSON.parse(runBin(['status', '--lake', lake, '--json']).stdout).unlistedVersions).toEqual([live]);
   });
 
   it('removes the scratch folder of a build killed after removing its record and before its scratch, which no record names', async () => {

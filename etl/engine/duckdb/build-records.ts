@@ -1,4 +1,4 @@
-import { access, readdir, readFile, rm, rmdir, unlink } from 'node:fs/promises';
+import { access, readdir, readFile, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BUILT_TABLES } from '../../tables';
@@ -27,6 +27,17 @@ export interface BuildRecord {
 
 /** A dead build whose record says (or, damaged, cannot rule out) that it wrote a manifest listing its version. */
 const mayHavePublished = (record: Pick<BuildRecord, 'expiring' | 'publishing'>): boolean => record.publishing === true || record.expiring.length > 0;
+
+/**
+ * A dead build that may have published, whose version a manifest written after its record does not list: an older
+ * copy restored over the one it published (or a hand edit), so its version may be the lake's newest data and is kept
+ * (named by `stedi status`). One killed before its rename left the manifest older than its record (a ctime cannot be set back).
+ */
+async function outlivedByManifest(layout: LakeLayout, entry: string, record: Pick<BuildRecord, 'version' | 'expiring' | 'publishing'>, kept: ReadonlySet<string>): Promise<boolean> {
+  if (!mayHavePublished(record) || kept.has(record.version)) return false;
+  const times = await Promise.all([stat(layout.manifestPath, { bigint: true }), stat(join(layout.buildsDir, entry), { bigint: true })]).catch(() => null);
+  return times !== null && times[0].ctimeNs > times[1].mtimeNs;
+}
 
 export async function writeBuildRecord(layout: LakeLayout, record: BuildRecord): Promise<void> {
   await makeFolder(layout.buildsDir);
@@ -93,8 +104,10 @@ export async function removeDeadBuilds(layout: LakeLayout, kept: ReadonlySet<str
     if (!record || record.version === self.version || ('holder' in record && runsElsewhere(record.holder as LockHolder))) continue;
     // Over a broken manifest its record goes and its versions stay (named by `stedi status`): the manifest this build
     // writes would not keep them, and the next build would take them for a dead build's though the broken one listed them.
+    // So does one over a manifest restored from an older copy: that one may have been live.
+    const keepAll = kept === null || (await outlivedByManifest(layout, entry, record, kept));
     for (const version of [record.version, ...record.expiring]) {
-      if (kept !== null && !kept.has(version)) await removeVersionFolders(layout, version);
+      if (!keepAll && !kept.has(version)) await removeVersionFolders(layout, version);
     }
     // Its scratch folder (a copy of landing) goes even when its version was published.
     await rm(layout.spillDir(record.version), { recursive: true, force: true });
@@ -153,7 +166,8 @@ export async function unlistedVersions(layout: LakeLayout, kept: ReadonlySet<str
     // A record appears whole (renamed into place): one that cannot be read was damaged; the next build still removes the
     // version its file name gives (removeDeadBuilds), so that one is a dead build's, not unlisted.
     const record = (await readRecord(join(layout.buildsDir, entry))) ?? unreadableRecord(entry);
-    if (record && !(kept === null && mayHavePublished(record))) [record.version, ...record.expiring].forEach((version) => owned.add(version));
+    const disowned = record && (kept === null ? mayHavePublished(record) : await outlivedByManifest(layout, entry, record, kept));
+    if (record && !disowned) [record.version, ...record.expiring].forEach((version) => owned.add(version));
   }
   const found = new Set<string>();
   for (const root of [...BUILT_TABLES.map((t) => layout.tableRoot(t)), layout.quarantineRoot()]) {
