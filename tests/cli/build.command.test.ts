@@ -362,6 +362,27 @@ describe('stedi status', () => {
     expect(JSON.parse(runBin(['status', '--lake', lake, '--json']).stdout).unlistedVersions).toEqual([live]);
   });
 
+  it('removes nothing outside the lake that a damaged build record names as its version or as expiring, and still removes its own unkept version', async () => {
+    const lake = makeTempDir();
+    const landing = writeSmallLanding();
+    await runCli('build', '--landing', landing, '--lake', lake);
+    const layout = new LakeLayout(lake);
+    const outside = makeTempDir();
+    writeFileSync(join(outside, 'keep.txt'), 'not the lake');
+    const dead = '20261204t100000000z_dead';
+    mkdirSync(layout.versionDir('customer_trusted', dead), { recursive: true });
+    // As many `..` as lead to the root, then the folder outside: what a version's folder path became.
+    const escape = `x/${'../'.repeat(64)}${outside.slice(1)}`;
+    mkdirSync(layout.buildsDir, { recursive: true });
+    writeFileSync(layout.buildRecord(dead), JSON.stringify({ version: dead, holder: { pid: 999_999_999, host: hostname() }, expiring: [escape] }));
+    writeFileSync(layout.buildRecord('20261204t100000000z_0bad'), JSON.stringify({ version: escape, holder: { pid: 999_999_999, host: hostname() }, expiring: [] }));
+    const built = runBin(['build', '--landing', landing, '--lake', lake]);
+    expect({ status: built.status, stderr: built.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(readFileSync(join(outside, 'keep.txt'), 'utf8')).toBe('not the lake');
+    expect(existsSync(layout.versionDir('customer_trusted', dead))).toBe(false);
+    expect(existsSync(layout.buildsDir)).toBe(false);
+  });
+
   it('removes the scratch folder of a build killed after removing its record and before its scratch, which no record names', async () => {
     const lake = makeTempDir();
     const landing = writeSmallLanding();

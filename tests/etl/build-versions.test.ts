@@ -242,7 +242,7 @@ describe('versioned builds', () => {
     const holder = { pid: 2 ** 22 + 1, host: hostname(), pidStart: null, owner: 'test', since: '', token: 'x' };
     writeFileSync(join(lake, '_stedi', 'builds', `${dead}.json`), JSON.stringify({ version: dead, holder, expiring: [] }));
     // An earlier build of this same process (a server's rebuild) that could not remove its record.
-    const mine = '20200101t000000000z_mine';
+    const mine = '20200101t000000000z_0e1e'; // a version id, as every build's is (records naming anything else are not read)
     mkdirSync(join(lake, 'machine_learning', 'curated', `v=${mine}`), { recursive: true });
     writeFileSync(join(lake, '_stedi', 'builds', `${mine}.json`), JSON.stringify({ version: mine, holder: { ...holder, pid: process.pid, token: 'earlier' }, expiring: [] }));
     // A folder no build record names is not known garbage: it is kept.

@@ -67,7 +67,9 @@ function unreadableRecord(entry: string): Pick<BuildRecord, 'version' | 'expirin
 async function readRecord(path: string): Promise<BuildRecord | null> {
   try {
     const record = JSON.parse(await readFile(path, 'utf8')) as BuildRecord;
-    return typeof record.version === 'string' && record.holder && Array.isArray(record.expiring) ? record : null;
+    // Version ids only: each becomes a folder path to remove, and a damaged or hostile `..` led out of the lake.
+    const ids = typeof record.version === 'string' && Array.isArray(record.expiring) && [record.version, ...record.expiring].every((v) => typeof v === 'string' && isVersionId(v));
+    return ids && record.holder ? record : null;
   } catch {
     return null;
   }
