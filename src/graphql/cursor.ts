@@ -3,6 +3,7 @@ import { MAX_SERIAL_BYTES } from '../../etl/tables';
 import { isVersionId } from '../../etl/version';
 import { badInput } from '../errors';
 import { consentMark } from './consent-mark';
+import { intact, sealed } from './cursor-checksum';
 
 /**
  * Opaque page cursors: base64url JSON of which kind of node they point into,
@@ -11,7 +12,8 @@ import { consentMark } from './consent-mark';
  * page they came from (field, parent, filter, split, seed — as short
  * digests), so a cursor used with other arguments is refused instead of
  * silently skipping rows. Position values are strings or finite numbers;
- * JSON round-trips doubles exactly.
+ * JSON round-trips doubles exactly. A checksum ends the JSON
+ * (cursor-checksum.ts), so a damaged cursor is refused as damaged.
  */
 export type CursorKind = 'Customer' | 'AccelerometerReading' | 'StepTrainerReading' | 'MachineLearningSample';
 const CURSOR_KIND_NAMES: ReadonlySet<CursorKind> = new Set(['Customer', 'AccelerometerReading', 'StepTrainerReading', 'MachineLearningSample']);
@@ -49,9 +51,12 @@ interface Encoded {
   a: string[];
   /** The consent mark of a top-level field's page. */
   c?: string;
+  /** The checksum of the rest (absent from a release before checksums). */
+  s?: string;
 }
 
 const MAX_CURSOR_LENGTH = 2_000;
+const DAMAGED = 'is damaged or is not a cursor this API issued (cut short, or a character changed in copying)';
 /** The shape of consentMark's digest. */
 const CONSENT_MARK = /^[A-Za-z0-9_-]{8}$/;
 
@@ -82,7 +87,7 @@ const ARGUMENTS = ['field', 'customer', 'filter', 'split', 'splitSeed'] as const
 
 export function encodeCursor(kind: CursorKind, version: string, position: readonly KeyValue[], scope: CursorScope): string {
   const encoded: Encoded = { k: kind, v: version, p: position as KeyValue[], a: scopeDigests(scope), c: scope.hidden && consentMark(scope.hidden, position) };
-  return Buffer.from(JSON.stringify(encoded)).toString('base64url');
+  return Buffer.from(sealed(JSON.stringify(encoded))).toString('base64url');
 }
 
 const fits = (value: unknown, type: KeyType): boolean => {
@@ -103,19 +108,23 @@ export function decodeCursor(text: string, kind: CursorKind, keyTypes: readonly 
   const field = askedOn;
   const invalid = (why: string) =>
     badInput(`the \`after\` cursor of ${field} ${why}; pass the endCursor (or an edge cursor) of a previous page of ${field} unchanged, with the same arguments, or omit \`after\` to start from the first page`);
-  if (text.length === 0 || text.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(text)) throw invalid('is not a cursor this API issued');
+  const damaged = () => invalid(DAMAGED);
+  if (text.length === 0 || text.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(text)) throw damaged();
   let parsed: Partial<Encoded>;
+  const json = Buffer.from(text, 'base64url').toString('utf8');
   try {
-    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<Encoded>;
+    parsed = JSON.parse(json) as Partial<Encoded>;
   } catch {
-    throw invalid('is not a cursor this API issued');
+    throw damaged();
   }
+  // Checked first: a damaged cursor's version, mark or argument digest would be refused as another's (STALE_CURSOR, consent changed, another split).
+  if (parsed && typeof parsed === 'object' && Object.hasOwn(parsed, 's') && !intact(json)) throw damaged();
   if (!parsed || typeof parsed !== 'object' || typeof parsed.v !== 'string' || !isVersionId(parsed.v) || !Array.isArray(parsed.p) || !Array.isArray(parsed.a)) {
-    throw invalid('is not a cursor this API issued');
+    throw damaged();
   }
   // A mark is absent (a nested field's, a release before marks) or one digest; any other was never issued here (one
   // of another type, or 1,000 characters, had passed: the first as no mark, the second as a change of consent).
-  if (parsed.c !== undefined && (typeof parsed.c !== 'string' || !CONSENT_MARK.test(parsed.c))) throw invalid('is not a cursor this API issued');
+  if (parsed.c !== undefined && (typeof parsed.c !== 'string' || !CONSENT_MARK.test(parsed.c))) throw damaged();
   // Its own kind is named only when it is one of ours: a forged cursor's text is never echoed back.
   const issuedFor = CURSOR_KIND_NAMES.has(parsed.k as CursorKind) ? ` (it points into ${String(parsed.k)} rows, not ${kind} rows)` : '';
   if (parsed.k !== kind) throw invalid(`was issued by another field${issuedFor}`);
@@ -125,6 +134,6 @@ export function decodeCursor(text: string, kind: CursorKind, keyTypes: readonly 
   if (differs === 'customer') throw invalid('belongs to another customer');
   if (differs) throw invalid(`was issued with another \`${differs}\` argument`);
   const p = parsed.p;
-  if (p.length !== keyTypes.length || !p.every((value, i) => fits(value, keyTypes[i]))) throw invalid('is not a cursor this API issued');
+  if (p.length !== keyTypes.length || !p.every((value, i) => fits(value, keyTypes[i]))) throw damaged();
   return { kind, version: parsed.v, position: p, consent: parsed.c };
 }

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { cursorFields, forgedCursor } from '../helpers/forged-cursor';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { accelerometerRecord, customerRecord, makeTempDir, stepTrainerRecord, writeLanding } from '../helpers/landing-fixture';
 
@@ -16,7 +17,7 @@ const PAGE = 'query($after: String) { customers(first: 1, after: $after) { edges
 describe('consent marks in page cursors through the HTTP app', () => {
   let test: TestApp;
   let issued: Record<string, unknown>;
-  const forged = (mark: unknown): string => Buffer.from(JSON.stringify({ ...issued, c: mark })).toString('base64url');
+  const forged = (mark: unknown): string => forgedCursor(issued, { c: mark });
   const codeOf = async (after: string): Promise<string | undefined> => {
     const answer = await test.graphql(PAGE, ANALYST_KEY, { after });
     expect(answer.status).toBeLessThan(500);
@@ -33,7 +34,7 @@ describe('consent marks in page cursors through the HTTP app', () => {
     writeLanding(landing, 'step_trainer', names.map((name) => stepTrainerRecord(`serial-${name}`, 1_655_000_001_000)));
     test = await buildTestApp({ landing });
     const first = await test.graphql('{ customers(first: 1) { pageInfo { endCursor } } }', ANALYST_KEY);
-    issued = JSON.parse(Buffer.from(first.body.data.customers.pageInfo.endCursor, 'base64url').toString('utf8'));
+    issued = cursorFields(first.body.data.customers.pageInfo.endCursor);
   });
   afterAll(() => test.close());
 

@@ -5,6 +5,7 @@ import request from 'supertest';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
 import { BUILT_TABLES, TABLE_NAMES, TABLES } from '../../etl/tables';
 import { buildLake, manifestOf } from '../helpers/etl-lake';
+import { forgedCursor } from '../helpers/forged-cursor';
 import { ADMIN_KEY, ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
 import { runBin } from '../helpers/spawn-cli';
@@ -19,11 +20,8 @@ import { runBin } from '../helpers/spawn-cli';
 const COUNT = '{ customers { totalCount } }';
 const PAGE = 'query($after: String) { customers(first: 1, after: $after) { edges { node { serialNumber } } pageInfo { endCursor } } }';
 
-/** A cursor of `version`: the live cursor with its version replaced (the cursor is base64url JSON). */
-function cursorFor(liveCursor: string, version: string): string {
-  const decoded = JSON.parse(Buffer.from(liveCursor, 'base64url').toString());
-  return Buffer.from(JSON.stringify({ ...decoded, v: version })).toString('base64url');
-}
+/** A cursor of `version`: the live cursor with its version replaced. */
+const cursorFor = (liveCursor: string, version: string): string => forgedCursor(liveCursor, { v: version });
 
 async function twoVersionLake(): Promise<{ lake: string; landing: string; older: string; live: string; layout: LakeLayout }> {
   const landing = writeSmallLanding();
