@@ -11,6 +11,7 @@ import type { GraphqlContext } from '../graphql/context';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { dataRequestPlugin } from './data-requests';
+import { operationStatusPlugin } from './operation-status';
 import { repeatedErrorsPlugin } from './repeated-errors';
 import { DocumentStore } from './document-store';
 import { formatError } from './format-error';
@@ -70,6 +71,7 @@ export async function createApolloServer(
       ...(keyLimit ? [keyConcurrencyPlugin(keyLimit)] : []),
       metrics.apolloPlugin(),
       repeatedErrorsPlugin,
+      operationStatusPlugin,
       ...(responses ? [responseCachePlugin(responses)] : []),
       ...(onDataRequest ? [dataRequestPlugin(onDataRequest)] : []),
     ],
