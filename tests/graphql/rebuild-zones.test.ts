@@ -50,3 +50,26 @@ describe('starting a rebuild while one runs', () => {
     expect(await finished(running.id)).toBe('SUCCEEDED');
   }, 120_000);
 });
+
+describe('asking for a rebuild job that does not exist', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({ landing: writeManyCustomersLanding(2, 1).landing });
+  });
+  afterAll(() => t.close());
+
+  it('answers NOT_FOUND (404) naming an unknown job id', async () => {
+    const id = '0f8e2c1a-5b7d-4e3f-9a6b-1c2d3e4f5a6b';
+    const res = await t.graphql('query($id: ID!) { rebuildJob(id: $id) { state } }', ADMIN_KEY, { id });
+    expect(res.status).toBe(404);
+    expect(res.body.errors).toEqual([expect.objectContaining({ message: `no rebuild job ${id}; only the last 20 jobs since the server started are kept`, extensions: { code: 'NOT_FOUND' } })]);
+  });
+
+  it('answers NOT_FOUND to an id that is no job id without echoing it (a megabyte of it came back in the answer)', async () => {
+    const id = `<b>${'x'.repeat(500_000)}`;
+    const res = await t.graphql('query($id: ID!) { rebuildJob(id: $id) { state } }', ADMIN_KEY, { id });
+    expect(res.body.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/^no rebuild job has that id: a job id is a UUID/), extensions: { code: 'NOT_FOUND' } })]);
+    expect(JSON.stringify(res.body)).not.toContain('xxxx');
+    expect(JSON.stringify(res.body)).not.toContain('<b>');
+  });
+});

@@ -5,6 +5,10 @@ import type { GraphqlContext } from '../context';
 import { ConsentPolicyEnum } from '../types/enums.type';
 import { RebuildJob } from '../types/rebuild-job.type';
 
+// Job ids are UUIDs (rebuild-jobs.ts). Any other id is not echoed: a megabyte of it came back in the answer and its log line.
+const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const NOT_A_JOB_ID = 'no rebuild job has that id: a job id is a UUID, as rebuildZones and rebuildJobs answer it';
+
 /** Background rebuilds; admin only. */
 @Resolver(() => RebuildJob)
 export class RebuildResolver {
@@ -36,7 +40,7 @@ export class RebuildResolver {
   @Query(() => RebuildJob, { description: 'A rebuild job by id (the last 20 are kept in memory).' })
   rebuildJob(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphqlContext): RebuildJob {
     const job = ctx.services.rebuilds.get(id);
-    if (!job) throw new StediError(ErrorCode.NOT_FOUND, `no rebuild job ${id}; only the last 20 jobs since the server started are kept`);
+    if (!job) throw new StediError(ErrorCode.NOT_FOUND, JOB_ID.test(id) ? `no rebuild job ${id}; only the last 20 jobs since the server started are kept` : NOT_A_JOB_ID);
     return RebuildJob.from(job);
   }
 
