@@ -90,6 +90,18 @@ describe('requests the HTTP parser refuses', () => {
     expect(answer!.body).toEqual(refusal(/not valid HTTP/));
   });
 
+  it('answers an HTTP/1.1 request without a Host header with 400 and a JSON error (Node sent a bare status line), then closes', async () => {
+    const { text, error } = await exchange(server.port, `POST /graphql HTTP/1.1\r\nauthorization: Bearer ${ANALYST_KEY}\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}`);
+    expect(error).toBeUndefined();
+    const [answer, ...more] = answers(text);
+    expect(more).toEqual([]);
+    expect(answer!.status).toBe(400);
+    expect(answer!.headers.connection).toBe('close');
+    expect(answer!.body).toEqual(refusal(/no Host header/));
+    // HTTP/1.0 never required one.
+    expect(answers((await exchange(server.port, 'GET /healthz HTTP/1.0\r\n\r\n')).text).map((a) => a.status)).toEqual([200]);
+  });
+
   it('answers a request before a malformed one on the same connection, then refuses the malformed one', async () => {
     const good = `GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n`;
     const { text } = await exchange(server.port, `${good}GET / HTTP/1.1\r\nhost: x\r\nbad header: y\r\n\r\n`);
