@@ -20,7 +20,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     noteErrorCode(request, safe.code);
     // One line per error, not per place it was raised (a refused field of a 10,000-row page is one error).
     if (firstTime(original)) request?.log.info({ code: safe.code, path, message: withoutClientValues(safe.message) }, 'request refused or field failed for the caller');
-    return { message: safe.message, locations, path, extensions: { code: safe.code } };
+    return { message: withShortValues(safe.message), locations, path, extensions: { code: safe.code } };
   }
   noteErrorCode(request, ErrorCode.INTERNAL_SERVER_ERROR);
   request?.log.error({ err: original, path }, 'internal error in a GraphQL request');
@@ -33,7 +33,25 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
  * request text, and an error message is a way in for it.
  */
 export function withoutClientValues(message: string): string {
+  // graphql-js writes a refused variable's object keys unquoted and its field names unescaped (`{ a@b.com: 1 }; Field
+  // "a"@b.com" is not defined`): a key, an email or a megabyte, was logged as sent. Nothing after its name is kept.
+  const variable = INVALID_VARIABLE.exec(message);
+  if (variable) return `${variable[0]}…`;
   return message.replace(/"(?:[^"\\]|\\.)*"/g, (quoted) => (/^"\$[_A-Za-z][_0-9A-Za-z]*"$/.test(quoted) ? quoted : '"…"'));
+}
+
+const INVALID_VARIABLE = /^Variable "\$[_A-Za-z][_0-9A-Za-z]*" got invalid value /;
+const LONG_VALUE = 200;
+
+/**
+ * A caller-facing message with each value it quotes back cut to its start: graphql-js repeats a wrong variable's
+ * value whole, twice (a 900 KB string came back as a 1.8 MB answer).
+ */
+export function withShortValues(message: string): string {
+  if (message.length <= LONG_VALUE) return message;
+  return message
+    .replace(/"((?:[^"\\]|\\.)*)"/g, (quoted, text: string) => (text.length > LONG_VALUE ? `"${text.slice(0, 40)}…" (${text.length} characters)` : quoted))
+    .replace(new RegExp(`[^\\s"]{${LONG_VALUE + 1},}`, 'g'), (run) => `${run.slice(0, 40)}… (${run.length} characters)`);
 }
 
 /** The message and code for a non-GraphQL route (export), with the same rules. */
