@@ -6,12 +6,12 @@ import { registerGenerate } from './commands/generate.command';
 import { registerStatus } from './commands/status.command';
 import { registerServe } from './commands/serve.command';
 import { registerStart } from './commands/start.command';
-import { CliError } from './commands/cli-error';
+import { CliError, USAGE_EXIT_CODE } from './commands/cli-error';
 import { ignoreClosedOutput } from './commands/closed-output';
 import { withExamples } from './commands/help-examples';
 import { packageVersion } from './package-info';
 
-/** `stedi`: build, inspect and serve the lake. Every failure is one clear line on stderr and a non-zero exit. */
+/** `stedi`: build, inspect and serve the lake. Every failure is one clear line on stderr and a non-zero exit (2 for a usage error). */
 export function program(): Command {
   const cli = new Command('stedi')
     .description('STEDI lakehouse: landing JSON → trusted → curated, served over GraphQL')
@@ -39,7 +39,8 @@ export async function main(argv: string[]): Promise<void> {
     await program().parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      process.exitCode = error.exitCode;
+      // Commander has said what was wrong (an unknown flag, a missing value; `stedi` alone: the help): a usage error.
+      process.exitCode = error.exitCode === 0 ? 0 : USAGE_EXIT_CODE;
       return;
     }
     const message = error instanceof Error ? error.message : String(error);

@@ -8,7 +8,7 @@ import { formatPlan, planBuild } from '../../etl/engine/open-engine';
 import { engineOptions, openConfiguredEngine } from '../engine';
 import { buildProgressBar } from './build-progress';
 import { formatBuildSummary } from './build-summary';
-import { CliError } from './cli-error';
+import { CliError, usageError } from './cli-error';
 import { sayWhenBuildInterrupted } from './interrupts';
 import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
 import { positiveInteger } from './options';
@@ -84,6 +84,6 @@ function policyFlag(raw: string) {
   try {
     return parseConsentPolicy(raw);
   } catch (error) {
-    throw new CliError(`--consent-policy: ${(error as Error).message}`);
+    throw usageError(`--consent-policy: ${(error as Error).message}`);
   }
 }

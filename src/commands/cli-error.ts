@@ -8,3 +8,12 @@ export class CliError extends Error {
     this.name = 'CliError';
   }
 }
+
+/**
+ * The exit code of a command line that cannot run as written (an unknown command or flag, a flag's missing or bad
+ * value), as most command-line tools use it: a script tells "called wrongly" from "ran and failed" (1).
+ */
+export const USAGE_EXIT_CODE = 2;
+
+/** A flag's value the command cannot take: one line, exit 2. */
+export const usageError = (message: string): CliError => new CliError(message, USAGE_EXIT_CODE);

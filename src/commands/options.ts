@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import type { EngineKind } from '../../etl/engine/engine';
-import { CliError } from './cli-error';
+import { usageError } from './cli-error';
 
 /** A commander parser for flags that take a whole number of at least 1 (and at most `max`, when given). */
 export function positiveInteger(flag: string, max?: number): (raw: string) => number {
@@ -16,5 +16,5 @@ export function positiveInteger(flag: string, max?: number): (raw: string) => nu
 
 export function engineFlag(raw: string | undefined): EngineKind | undefined {
   if (raw === undefined || raw === 'duckdb' || raw === 'athena') return raw;
-  throw new CliError(`--engine must be duckdb or athena; received ${JSON.stringify(raw)}`);
+  throw usageError(`--engine must be duckdb or athena; received ${JSON.stringify(raw)}`);
 }

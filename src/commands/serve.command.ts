@@ -6,7 +6,7 @@ import { openConfiguredEngine } from '../engine';
 import { createLogger, type Logger } from '../logger';
 import { announceListening } from '../http/listening-file';
 import { onTerminationSignals } from '../http/shutdown';
-import { CliError } from './cli-error';
+import { CliError, usageError } from './cli-error';
 import { interruptedExitCode } from './interrupts';
 import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
 import { withExamples } from './help-examples';
@@ -21,7 +21,7 @@ export function portNumber(raw: string): number | undefined {
   // commander stores '' for a parser's undefined: serveConfig reads a port that is not a number as unset.
   if (raw.trim() === '') return undefined;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > 65_535) throw new CliError(`--port takes a whole number from 0 to 65535; received ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(value) || value < 0 || value > 65_535) throw usageError(`--port takes a whole number from 0 to 65535; received ${JSON.stringify(raw)}`);
   return value;
 }
 

@@ -1,0 +1,37 @@
+import { runBin } from '../helpers/bin-cli';
+import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
+
+/** A command line that cannot run as written exits 2 with one line saying what to fix; a command that ran and failed exits 1. */
+
+describe('stedi usage errors', () => {
+  it.each([
+    [['bogus'], /unknown command 'bogus'/],
+    [['build', '--bogus'], /unknown option '--bogus'/],
+    [['build', '--keep'], /argument missing/],
+    [['build', '--keep', 'two'], /--keep takes a whole number of at least 1; received "two"/],
+    [['build', 'extra'], /too many arguments for 'build'/],
+    [['generate'], /required option '--out <dir>' not specified/],
+    [['build', '--lake', '<temp>', '--consent-policy', 'sometimes'], /--consent-policy: consent policy must be one of any, as-of; received "sometimes"/],
+    [['status', '--lake', '<temp>', '--engine', 'postgres'], /--engine must be duckdb or athena; received "postgres"/],
+    [['serve', '--lake', '<temp>', '--port', 'eighty'], /--port takes a whole number from 0 to 65535; received "eighty"/],
+  ])('exits 2 for `stedi %j`, saying what is wrong on stderr and printing nothing on stdout', (args, said) => {
+    const run = runBin(args.map((arg) => (arg === '<temp>' ? makeTempDir() : arg)));
+    expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 2, stdout: '' });
+    expect(run.stderr).toMatch(said);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 for `stedi` with no command, showing the usage on stderr', () => {
+    const run = runBin([]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^Usage: stedi/);
+  });
+
+  it('exits 0 for --help and --version, and 1 for a command that ran and failed (a landing folder that is not there)', () => {
+    expect(runBin(['build', '--help']).status).toBe(0);
+    expect(runBin(['--version']).status).toBe(0);
+    const missing = runBin(['build', '--landing', '/definitely/not/here', '--lake', makeTempDir()]);
+    expect(missing.status).toBe(1);
+    expect(runBin(['build', '--landing', writeSmallLanding(), '--lake', makeTempDir()]).status).toBe(0);
+  });
+});
