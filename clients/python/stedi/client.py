@@ -21,9 +21,14 @@ READING_FIELDS = {
 
 
 class Rows(list):
-    """A list of row dicts that also says which lake version it was read from."""
+    """A list of row dicts that also says which lake version it was read from (`.lake_version`, or `.attrs` as a DataFrame has it)."""
 
     lake_version = None
+
+    @property
+    def attrs(self):
+        # The DataFrame's `.attrs["lake_version"]`, so code written with pandas installed (the README's) runs without it.
+        return {"lake_version": self.lake_version}
 
 
 class Client(Transport):

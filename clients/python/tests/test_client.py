@@ -344,6 +344,30 @@ class ErrorsTest(unittest.TestCase):
         self.assertIn("Run the pull again", str(caught.exception))
 
 
+@needs_server
+class ReadmeExampleTest(unittest.TestCase):
+    """The README's Python client example, as written there, against the live server: with pandas or without it."""
+
+    def test_the_readme_example_runs_as_written(self):
+        readme = open(os.path.join(os.path.dirname(__file__), "..", "..", "..", "README.md"), encoding="utf-8").read()
+        section = readme[readme.index("## Python client") :]
+        example = section[section.index("```python\n") + len("```python\n") : section.index("```", section.index("```python\n") + 3)]
+        self.assertIn("client.training_set(", example)
+        folder = tempfile.mkdtemp()
+        cwd = os.getcwd()
+        os.chdir(folder)
+        self.addCleanup(os.chdir, cwd)
+        printed = []
+        exec(example.replace('"http://localhost:4000"', repr(URL)), {"key": ANALYST_KEY, "print": lambda *a: printed.append(a)})
+        self.assertTrue(printed[0][0])
+        self.assertGreater(os.path.getsize(os.path.join(folder, "train.parquet")), 0)
+
+    def test_plain_rows_carry_the_lake_version_in_attrs_as_a_dataframe_does(self):
+        rows = stedi.Client(URL, ANALYST_KEY).training_set(as_frame=False)
+        self.assertTrue(rows.lake_version)
+        self.assertEqual(rows.attrs, {"lake_version": rows.lake_version})
+
+
 class StaleCursorMessageTest(unittest.TestCase):
     """What a STALE_CURSOR tells the user, by its cause (no server needed)."""
 
