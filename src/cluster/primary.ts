@@ -148,7 +148,11 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
           if (worker.isConnected()) worker.send({ stedi: 'shutdown' } satisfies ToWorker);
         }
       },
-    }, (error) => logger.error({ err: error }, 'a spare worker failed to start'))
+    }, (error) => {
+      // A spare still starting when the server is told to stop exits with it: that is the shutdown, not a failure.
+      if (stopping) logger.info('a spare worker still starting stopped with the server');
+      else logger.error({ err: error }, 'a spare worker failed to start');
+    })
     : undefined;
 
   /** Forks one worker (a spare: started on demand); resolves with its port once it listens, rejects if it fails to start. */

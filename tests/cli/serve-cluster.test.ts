@@ -371,6 +371,19 @@ describe('stedi serve on two workers', () => {
     await stopsCleanly();
   }, 60_000);
 
+  it('on SIGTERM while the spare worker it started for a request is still starting, exits 0 logging no error', async () => {
+    served = await serveTwoWorkers({ STEDI_SPARE_WORKER_IDLE_MS: '60000' });
+    expect((await fresh(served.url, '/graphql', { query: DATA })).status).toBe(200);
+    // The spare takes a second or more to load the lake: it is still starting.
+    await until('the spare worker is forked', () => workerPids(served!).length === 2);
+    expect(served.process.stdout()).not.toMatch(/"worker":2,[^\n]*"msg":"listening"/);
+    const logs = served.process;
+    await stopsCleanly();
+    const lines = logs.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: number; msg: string });
+    expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+    expect(lines.at(-1)?.msg).toBe('shut down cleanly');
+  }, 60_000);
+
   it('starts the other worker under load from several clients that ask for no data', async () => {
     served = await serveTwoWorkers({ STEDI_SPARE_WORKER_IDLE_MS: '60000' });
     expect(workerPids(served)).toHaveLength(1);
