@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'puppeteer-core';
+import type { Browser, HTTPRequest, Page } from 'puppeteer-core';
 import type { RunningServer } from '../../src/http/server';
 import { describeWithBrowser, launchBrowser, pageProblems, screenshot } from '../helpers/browser';
 import { ADMIN_KEY, ANALYST_KEY } from '../helpers/http-app';
@@ -200,6 +200,29 @@ describeWithBrowser('the browser pages in Chromium', () => {
     await page.waitForSelector('body[data-loaded="true"]');
     expect(await page.$eval('#key-state', (el) => el.textContent)).toBe('key accepted, kept for this tab');
     expect(problems.splice(0).every((p) => /status of 401/.test(p))).toBe(true);
+  }, 60_000);
+
+  it('both pages, opened with the tab\'s key, finish every request they make: none stays pending', async () => {
+    // The key check left its answer unread, so the browser kept that request open for as long as the page was.
+    await page.goto(`${server.url}/`);
+    await useKey(page, '#key', ANALYST_KEY);
+    await page.waitForSelector('body[data-loaded="true"]');
+    for (const path of ['/', '/graphql']) {
+      const pending = new Set<HTTPRequest>();
+      const track = (request: HTTPRequest) => pending.add(request);
+      const done = (request: HTTPRequest) => pending.delete(request);
+      page.on('request', track);
+      page.on('requestfinished', done);
+      page.on('requestfailed', done);
+      await page.goto(`${server.url}${path}`);
+      await page.waitForFunction(`document.querySelector('${path === '/' ? '#key-state' : '#stedi-key-state'}').dataset.state === 'accepted'`);
+      await page.waitForNetworkIdle({ idleTime: 300, timeout: 10_000 }).catch(() => undefined);
+      page.off('request', track);
+      page.off('requestfinished', done);
+      page.off('requestfailed', done);
+      expect([...pending].map((r) => `${r.method()} ${r.url()} ${r.postData() ?? ''}`)).toEqual([]);
+    }
+    expect(problems.splice(0)).toEqual([]);
   }, 60_000);
 
   it('lake page: a key the server refuses clears what an earlier key read, and its rebuild button', async () => {

@@ -14,6 +14,8 @@ export async function checkKey(graphqlUrl, key) {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
       body: JSON.stringify({ query: '{ __typename }' }),
     });
+    // Read to its end: an answer left unread stays a pending request in the browser (DevTools' "(pending)" for ever).
+    await response.arrayBuffer().catch(() => undefined);
     if (response.status === 401) return 'refused';
     return response.ok ? 'accepted' : 'unknown';
   } catch {
