@@ -99,6 +99,8 @@ export interface Config {
   /** Connections one server process holds at most (STEDI_MAX_CONNECTIONS; default its open-file limit less a reserve). */
   maxConnections: number;
   logLevel: string;
+  /** Whether readable logs on a terminal are coloured: not when NO_COLOR is set to anything (no-color.org). */
+  colour: boolean;
   athena: AthenaConfig;
 }
 
@@ -221,6 +223,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     keyQueueMs: overrides.keyQueueMs ?? milliseconds(env, 'STEDI_KEY_QUEUE_MS', DEFAULT_KEY_QUEUE_MS, 0),
     maxConnections: overrides.maxConnections ?? integer(env, 'STEDI_MAX_CONNECTIONS', defaultMaxConnections(), 1),
     logLevel: overrides.logLevel ?? logLevel(env.LOG_LEVEL),
+    colour: !env.NO_COLOR,
     athena: {
       region: awsRegion(env),
       // An empty variable is an unset one, as for every other setting.

@@ -2,9 +2,9 @@ import pino, { type Logger } from 'pino';
 
 /**
  * Logs on stdout, API keys and authorization headers never written: JSON for
- * log collectors, or readable lines when stdout is a terminal (a person reading).
+ * log collectors, or readable lines when stdout is a terminal (a person reading), coloured unless `colour` is false (NO_COLOR).
  */
-export function createLogger(level: string, readable: boolean = Boolean(process.stdout.isTTY), fields: Record<string, unknown> = {}): Logger {
+export function createLogger(level: string, readable: boolean = Boolean(process.stdout.isTTY), fields: Record<string, unknown> = {}, colour = true): Logger {
   const options = {
     level,
     // A cluster's processes say which they are: `worker` 1…n, or `primary`.
@@ -17,7 +17,7 @@ export function createLogger(level: string, readable: boolean = Boolean(process.
   // Loaded only for a terminal: a server logging JSON (each cluster worker) does not hold the pretty-printer.
   const pretty = require('pino-pretty') as typeof import('pino-pretty');
   // Through process.stdout (synchronous on a terminal), so start-up lines come before what the CLI prints next.
-  return pino(options, pretty({ destination: process.stdout, colorize: Boolean(process.stdout.isTTY), ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss.l' }));
+  return pino(options, pretty({ destination: process.stdout, colorize: colour && Boolean(process.stdout.isTTY), ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss.l' }));
 }
 
 export type { Logger };

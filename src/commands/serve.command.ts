@@ -42,7 +42,7 @@ export interface Serving {
  * nothing itself; the server code loads only in the workers.
  */
 export async function serve(config: Config, apiKeys: ApiKeys, opened?: Engine, announce: (running: Serving) => void = () => undefined): Promise<Serving> {
-  const logger = createLogger(config.logLevel, undefined, config.workers > 1 ? { worker: 'primary' } : {});
+  const logger = createLogger(config.logLevel, undefined, config.workers > 1 ? { worker: 'primary' } : {}, config.colour);
   // Handled from the start: a signal while the workers start waits for them and drains them; killed outright, the
   // primary left a worker still forking to die with Node's EPIPE stack trace on the terminal.
   let running: Serving | undefined;
