@@ -17,7 +17,7 @@ import { buildLake, manifestOf } from '../helpers/etl-lake';
 import { accelerometerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 import { snapshotTree } from '../helpers/served-lake';
 import { canMountTmpfs } from '../helpers/tmpfs';
-import { runBin, STEDI_BIN } from '../helpers/spawn-cli';
+import { runBin, spawnBin, STEDI_BIN } from '../helpers/spawn-cli';
 import { STEDI_SAMPLE_DIR, hasStediSample } from '../helpers/stedi-sample';
 
 /** A lake the filesystem refuses: one line naming the path and the fix, and nothing left behind. */
@@ -358,6 +358,27 @@ describe('a lake folder that cannot be made', () => {
         args,
         code: 1,
         stderr: `stedi: the lake ${lake} cannot be made: ${file} is a file, not a folder; point --lake (STEDI_LAKE) at a folder (it is made if missing)\n`,
+      });
+    }
+  });
+
+  const procHoldsNoFiles = ((): boolean => {
+    try {
+      return statfsSync('/proc').blocks === 0;
+    } catch {
+      return false;
+    }
+  })();
+
+  (procHoldsNoFiles ? it : it.skip)('stops at once with one line for a lake on a filesystem that holds no files (/proc), where Node\'s own mkdir spun for ever', async () => {
+    for (const lake of ['/proc/stedi-lake', '/proc/stedi/nested/lake']) {
+      const build = spawnBin(['build', '--lake', lake, '--landing', writeSmallLanding()]);
+      const timer = setTimeout(() => build.child.kill('SIGKILL'), 20_000);
+      const code = await build.exited.finally(() => clearTimeout(timer));
+      expect({ lake, code, stderr: build.stderr() }).toEqual({
+        lake,
+        code: 1,
+        stderr: `stedi: cannot create the lake folder ${lake}: /proc is on a virtual filesystem that holds no files; point --lake at a folder on a disk\n`,
       });
     }
   });

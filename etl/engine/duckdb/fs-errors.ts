@@ -48,12 +48,24 @@ function mkdirRefusal(error: unknown): string | undefined {
   const found = nearestExisting(path);
   if (!found) return undefined;
   if (!found.stats.isDirectory()) return 'ENOTDIR';
+  if (holdsNoFiles(found.path)) return VIRTUAL;
   try {
     accessSync(found.path, constants.W_OK);
   } catch (refusal) {
     return filesystemCode(refusal);
   }
   return filesystemFull(found.path) ? 'ENOSPC' : undefined;
+}
+
+/** The code of a folder that cannot be made on a filesystem of no blocks at all (/proc, /sys): no code of Node's says it. */
+const VIRTUAL = 'EVIRTUAL';
+
+function holdsNoFiles(path: string): boolean {
+  try {
+    return statfsSync(path).blocks === 0;
+  } catch {
+    return false;
+  }
 }
 
 /** No block or no inode left for a new folder (Node's recursive mkdir says ENOENT for that too); a filesystem without an inode count reports 0 files. */
@@ -94,6 +106,9 @@ export function describeFilesystemError(error: unknown, where: string, lake: str
   const own = (error as NodeJS.ErrnoException).path;
   const path = typeof own === 'string' && own.length > 0 && code !== 'EACCES' && code !== 'EROFS' ? own : where;
   const uid = process.getuid?.();
+  if (code === VIRTUAL) {
+    return new LakeFilesystemError(`cannot create the lake folder ${lake}: ${nearestExisting(path)?.path ?? dirname(path)} is on a virtual filesystem that holds no files; point --lake at a folder on a disk`, path, code);
+  }
   if (code === 'ENOTDIR' || code === 'EEXIST') {
     const broken = brokenLinkOnTheWay(path);
     if (broken) return new LakeFilesystemError(`cannot make the folder ${path}: ${broken.link} is a link to ${broken.target}, which does not exist (a disk not mounted?); mount it, or point --lake at a folder`, path, code);

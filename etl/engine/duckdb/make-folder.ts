@@ -1,31 +1,23 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /**
- * `mkdir -p` that fails with the real reason. Node's recursive mkdir says ENOENT
- * whatever stopped it (no block or inode left, a read-only filesystem), and
- * by the time that is looked into another step may have freed the space; so
- * the missing folders are made again one at a time, each failing for its own reason.
+ * `mkdir -p` that fails with the real reason, one folder at a time. Node's recursive mkdir says ENOENT whatever
+ * stopped it (no block or inode left, a read-only filesystem), and where a folder exists but takes no new folder
+ * (`--lake /proc/lake`: ENOENT below a parent that is there) it never returns, spinning a core: each missing
+ * folder is made here on its own, so each fails for its own reason.
  */
 export async function makeFolder(path: string): Promise<void> {
-  try {
-    await mkdir(path, { recursive: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    await makeOneByOne(path);
-  }
-}
-
-async function makeOneByOne(path: string): Promise<void> {
   try {
     await mkdir(path);
   } catch (error) {
     const { code } = error as NodeJS.ErrnoException;
-    if (code === 'EEXIST') return;
+    // As `mkdir -p`: a folder already there is made; a file there is not a folder.
+    if (code === 'EEXIST' && (await stat(path).then((s) => s.isDirectory(), () => false))) return;
     if (code !== 'ENOENT' || dirname(path) === path) throw error;
-    await makeOneByOne(dirname(path));
-    await mkdir(path).catch((again: NodeJS.ErrnoException) => {
-      if (again.code !== 'EEXIST') throw again;
+    await makeFolder(dirname(path));
+    await mkdir(path).catch(async (again: NodeJS.ErrnoException) => {
+      if (again.code !== 'EEXIST' || !(await stat(path).then((s) => s.isDirectory(), () => false))) throw again;
     });
   }
 }
