@@ -60,8 +60,9 @@ export class AthenaQueryRunner {
       } catch (error) {
         // A query that neither ended on its own nor was stopped for a timeout may still run: stop it first.
         if (id && !(error instanceof AthenaQueryError) && !(error instanceof QueryTimeoutError)) await this.control.stop(id);
-        // A call abandoned at the deadline or on the caller's abort (QueryControl.send) is the timeout, not an error of its own.
-        if (!(error instanceof AthenaQueryError)) await this.throwIfOver(undefined, started, deadline, options);
+        // A call abandoned at the deadline or on the caller's abort (QueryControl.send) is the timeout, not an error of its own,
+        // even when the clock reads a hair short of the deadline: a timer may fire early (whole ms, the loop's cached time).
+        if (!(error instanceof AthenaQueryError)) await this.throwIfOver(undefined, started, deadline, options, isAbandoned(error));
         if (error instanceof QueryTimeoutError || !isRetryable(error)) throw unreachableOr(error, 'cannot run the Athena query');
         if (attempt >= this.settings.maxRetries) throw busyOr(error);
         if (id) await options.beforeRetry?.();
@@ -116,9 +117,9 @@ export class AthenaQueryRunner {
   }
 
   /** Past the deadline or aborted: stop the query (when one is running) and raise QueryTimeoutError. */
-  private async throwIfOver(id: string | undefined, started: number, deadline: number, options: RunOptions): Promise<void> {
+  private async throwIfOver(id: string | undefined, started: number, deadline: number, options: RunOptions, due = false): Promise<void> {
     const now = this.clock.now();
-    if (now < deadline && !options.signal?.aborted) return;
+    if (!due && now < deadline && !options.signal?.aborted) return;
     if (id) await this.control.stop(id);
     const limit = options.signal?.aborted ? now - started : options.timeoutMs;
     throw new QueryTimeoutError(limit, options.signal?.aborted ? options.signal.reason : undefined);
@@ -128,6 +129,9 @@ export class AthenaQueryRunner {
     return Math.min(this.settings.pollMaxMs, this.settings.pollMinMs * 2 ** Math.min(step, 30));
   }
 }
+
+/** A call given up by QueryControl.send (aws-call.ts), at the deadline or the caller's abort: no other call is abandoned. */
+const isAbandoned = (error: unknown): boolean => (error as { name?: string } | undefined)?.name === 'AbortError';
 
 /** A call still throttled after every retry is the service being busy; a failed query Athena marked Retryable stays itself. */
 function busyOr(error: unknown): unknown {

@@ -57,6 +57,19 @@ describe('an Athena call that never answers', () => {
     client.destroy();
   });
 
+  it('is a QueryTimeoutError when the timer abandoning it fires before the clock reads the time limit, and the query is stopped', async () => {
+    // Node's timers count whole milliseconds from the loop's cached time, so one may fire a little before
+    // performance.now() reaches the deadline: here the runner's clock runs at half speed, so it always does.
+    const slowClock = { now: () => performance.now() / 2, sleep: systemClock.sleep };
+    const start = silentPolls();
+    const runner = new AthenaQueryRunner(start.client, SETTINGS, slowClock);
+    const timedOut = runner.run('SELECT 1', { timeoutMs: 50 });
+    await expect(timedOut).rejects.toBeInstanceOf(QueryTimeoutError);
+    await expect(timedOut).rejects.toMatchObject({ timeoutMs: 50 });
+    expect(start.targets).toEqual(['StartQueryExecution', 'GetQueryExecution', 'StopQueryExecution']);
+    start.client.destroy();
+  });
+
   it('is abandoned when the caller aborts while a finished query\u2019s result page is read', async () => {
     // The query succeeds; its GetQueryResults page never answers (the SDK gives up only at its socket timeout).
     const caller = new AbortController();
