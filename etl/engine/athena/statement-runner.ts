@@ -1,5 +1,6 @@
 import type { AthenaClient } from '@aws-sdk/client-athena';
 import type { Row } from '../engine';
+import { QueryTimeoutError } from '../engine-errors';
 import { executionParameters } from './parameters';
 import type { AthenaQueryRunner } from './query-runner';
 import { readResultRows } from './results';
@@ -49,7 +50,11 @@ export class AthenaStatementRunner implements StatementRunner {
     const parameters = executionParameters(statement.sql, statement.params ?? []);
     const creates = statement.creates;
     const beforeRetry = creates ? () => this.removePartial(creates) : undefined;
-    const run = this.runner.run(statement.sql, { timeoutMs: this.timeoutMs, parameters, signal: this.stopping.signal, beforeRetry });
+    const signal = this.stopping.signal;
+    const run = this.runner.run(statement.sql, { timeoutMs: this.timeoutMs, parameters, signal, beforeRetry }).catch((error: unknown) => {
+      // Its own time limit, not the build stopping it: say which setting bounds it (the bare message named no setting).
+      throw error instanceof QueryTimeoutError && !signal.aborted ? new BuildStatementTimeoutError(this.timeoutMs, creates?.name, error) : error;
+    });
     this.running.add(run);
     const forget = (): void => void this.running.delete(run);
     run.then(forget, forget);
@@ -78,4 +83,13 @@ export class RecordingStatementRunner implements StatementRunner {
   }
 
   async stopAll(): Promise<void> {}
+}
+
+/** A build statement stopped at STEDI_ATHENA_BUILD_TIMEOUT_MS: still a QueryTimeoutError, with a message naming the setting. */
+export class BuildStatementTimeoutError extends QueryTimeoutError {
+  constructor(timeoutMs: number, table: string | undefined, cause: unknown) {
+    super(timeoutMs, cause);
+    const what = table ? `the CTAS of ${table}` : 'an Athena build query';
+    this.message = `${what} ran longer than STEDI_ATHENA_BUILD_TIMEOUT_MS (${timeoutMs} ms) and was stopped, so nothing was published: raise STEDI_ATHENA_BUILD_TIMEOUT_MS, or look in the workgroup's query history for queries left queued`;
+  }
 }

@@ -3,6 +3,7 @@ import { DeleteObjectCommand, DeleteObjectsCommand, ListObjectsV2Command, PutObj
 import { type BuildOptions, runBuild } from '../../../../etl/build';
 import { AthenaEngine } from '../../../../etl/engine/athena/athena-engine';
 import { AthenaQueryError } from '../../../../etl/engine/athena/athena-errors';
+import { QueryTimeoutError } from '../../../../etl/engine/engine-errors';
 import { LIVE_VIEWS } from '../../../../etl/engine/athena/object-names';
 import { parseManifest } from '../../../../etl/manifest';
 import { BUILT_TABLES, SOURCES, TABLES } from '../../../../etl/tables';
@@ -173,6 +174,24 @@ describe('building the lake on Athena', () => {
     const retried = h.aws.athena.statements.findIndex((s, i) => i > 0 && s.startsWith(target) && h.aws.athena.statements.slice(0, i).some((p) => p.startsWith(target)));
     expect(h.aws.athena.statements[retried - 1]).toBe(`DROP TABLE IF EXISTS \`stedi\`.\`customer_curated__${version.version}\``);
     expect(version.tables.customer_curated.rows).toBe(2);
+  });
+
+  it('stops a CTAS that runs past STEDI_ATHENA_BUILD_TIMEOUT_MS, publishes nothing and names the table and the setting to raise', async () => {
+    h = await harness(writeSmallLanding());
+    const first = await h.build();
+    const original = h.aws.athena.handler;
+    const hung = 'CREATE TABLE "stedi"."customer_trusted__';
+    h.aws.athena.handler = async (query) => (query.sql.startsWith(hung) ? { states: ['RUNNING'] } : original(query));
+    const engine = new AthenaEngine({ lake: LAKE, warn: () => undefined, buildTimeoutMs: 60_000 }, h.aws.clients);
+    const failed = runBuild(await engine.buildTarget({}), {});
+    await expect(failed).rejects.toBeInstanceOf(QueryTimeoutError);
+    await expect(failed).rejects.toThrow(
+      /^the CTAS of customer_trusted__\w+ ran longer than STEDI_ATHENA_BUILD_TIMEOUT_MS \(60000 ms\) and was stopped, so nothing was published: raise STEDI_ATHENA_BUILD_TIMEOUT_MS/,
+    );
+    const stuck = h.aws.athena.queries.filter((q) => q.sql.startsWith(hung)).pop()!;
+    expect(h.aws.athena.stopped).toContain(stuck.id);
+    expect(h.manifest()?.versions.map((v) => v.version)).toEqual([first.version]);
+    expect(h.aws.s3.has(`${LAKE}/_stedi/build.lock`)).toBe(false);
   });
 
   it('switches nothing when a check fails', async () => {
