@@ -26,7 +26,7 @@ import { S3Lake } from './s3-lake';
 import { AthenaLayout } from './s3-location';
 import { AthenaStatementRunner } from './statement-runner';
 import { qualified } from './statements';
-import { publishedLeftovers, versionsOnS3 } from './version-cleanup';
+import { diedAfterPublishing, publishedLeftovers, versionsOnS3 } from './version-cleanup';
 
 /** SDK clients to use instead of new ones (tests pass mocked ones); the engine closes only those it made. */
 export interface AthenaClients {
@@ -167,7 +167,8 @@ export class AthenaEngine implements Engine {
   /**
    * Versions a build expired but did not remove (killed after writing the manifest, or its removal failed):
    * no manifest names them, yet their S3 data may hold a customer who withdrew consent until the next
-   * build removes them. While a build holds the lock it removes what it expires itself: none are named then.
+   * build removes them. While a build holds the lock it removes what it expires itself: none are named then,
+   * unless that build published long ago (diedAfterPublishing): its lock then stays until deleted by hand.
    */
   async abandonedVersions(): Promise<string[]> {
     const manifest = await this.manifest();
@@ -176,7 +177,8 @@ export class AthenaEngine implements Engine {
     // Versions are left only by a build that wrote a manifest: none found under this one, none appear until the next (the S3 listings run at each consent refresh).
     const kept = manifest.versions.map((v) => v.version);
     if (this.noneAbandonedUnder === kept.join(',')) return [];
-    if (await new S3BuildLock(this.s3, this.layout.lockUrl, this.options.awsTimeoutMs).isHeld()) return [];
+    const owner = await new S3BuildLock(this.s3, this.layout.lockUrl, this.options.awsTimeoutMs).heldBy();
+    if (owner !== undefined && !diedAfterPublishing(owner, manifest.versions[0])) return [];
     const left = publishedLeftovers(await versionsOnS3(this.layout, this.lake), new Set(kept));
     this.noneAbandonedUnder = left.length === 0 ? kept.join(',') : undefined;
     return left;

@@ -114,9 +114,10 @@ export class S3BuildLock implements BuildLock {
     );
   }
 
-  /** Whether any build holds the lock now (this one, another, or a dead one whose lock was left). */
-  async isHeld(): Promise<boolean> {
-    return (await this.readHolder()) !== undefined;
+  /** Who holds the lock now (this build, another, or a dead one whose lock was left: `build <version>`, `stedi doctor`, '' when it names no one); undefined when none does. */
+  async heldBy(): Promise<string | undefined> {
+    const holder = await this.readHolder();
+    return holder && (holder.owner ?? '');
   }
 
   async verify(): Promise<void> {

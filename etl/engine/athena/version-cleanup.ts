@@ -1,3 +1,4 @@
+import type { VersionManifest } from '../../manifest';
 import { BUILT_TABLES } from '../../tables';
 import { isVersionId } from '../../version';
 import type { AthenaBuildContext } from './athena-build-target';
@@ -73,4 +74,17 @@ export async function versionsOnS3(layout: AthenaLayout, lake: Pick<LakeStore, '
 /** Versions a build published (their marker is gone) whose data is still there though `keep` does not name them: expired, not yet removed. */
 export function publishedLeftovers(on: { marked: ReadonlySet<string>; found: ReadonlySet<string> }, keep: ReadonlySet<string>): string[] {
   return [...on.found].filter((v) => isVersionId(v) && !on.marked.has(v) && !keep.has(v)).sort();
+}
+
+/** How long a build that published may take to remove what it expired and give its lock back (a few DDL statements and deletes). */
+export const PUBLISHED_CLEANUP_MS = 15 * 60_000;
+
+/**
+ * Whether the lock's `owner` is the build of the live version that published over PUBLISHED_CLEANUP_MS ago: it died
+ * before removing what it expired (a killed build's lock stays on S3), so no build is removing those versions.
+ */
+export function diedAfterPublishing(owner: string, live: Pick<VersionManifest, 'version' | 'builtAt'> | undefined, now = Date.now()): boolean {
+  if (!live || owner !== `build ${live.version}`) return false;
+  const builtAt = Date.parse(live.builtAt);
+  return Number.isFinite(builtAt) && now - builtAt > PUBLISHED_CLEANUP_MS;
 }

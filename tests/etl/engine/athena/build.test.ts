@@ -447,6 +447,26 @@ describe('building the lake on Athena', () => {
     expect(h.aws.s3.mock.commandCalls(ListObjectsV2Command)).toHaveLength(listed);
   });
 
+  it('names the versions a build expired as abandoned once it has been dead long after publishing, its lock left on S3', async () => {
+    h = await harness(writeSmallLanding());
+    const first = await h.build({ keepVersions: 1 });
+    h.aws.s3.mock.on(DeleteObjectsCommand).callsFake(() => ({ Errors: [{ Key: 'any', Code: 'InternalError', Message: 'killed' }] }));
+    const second = await h.build({ keepVersions: 1 });
+    // What a build killed right after its manifest PUT leaves: the expired version's files, and its lock (nothing gave it back).
+    h.aws.s3.put(`${LAKE}/_stedi/build.lock`, JSON.stringify({ owner: `build ${second.version}`, since: new Date().toISOString(), token: 'dead' }));
+    // Just published: the build may still be removing what it expired.
+    expect(await h.engine.abandonedVersions()).toEqual([]);
+    const later = jest.spyOn(Date, 'now').mockReturnValue(Date.parse(second.builtAt) + 16 * 60_000);
+    try {
+      expect(await h.engine.abandonedVersions()).toEqual([first.version]);
+      // A lock of a build still building its own version: it removes them when it begins, so none are named then.
+      h.aws.s3.put(`${LAKE}/_stedi/build.lock`, JSON.stringify({ owner: 'build 20991231t000000000z_0000', token: 'theirs' }));
+      expect(await h.engine.abandonedVersions()).toEqual([]);
+    } finally {
+      later.mockRestore();
+    }
+  });
+
   it('builds from the landing prefix the live version was built from when none is given, and from the lake\'s own on a first build', async () => {
     const OTHER = 's3://landing-bucket/in';
     h = await harness(writeSmallLanding(), OTHER);
