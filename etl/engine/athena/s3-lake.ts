@@ -2,12 +2,14 @@ import {
   DeleteObjectsCommand,
   GetObjectCommand,
   ListObjectsV2Command,
+  type ListObjectsV2CommandInput,
+  type ListObjectsV2CommandOutput,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { type LakeManifest, ManifestError, parseManifest } from '../../manifest';
 import { type BoundedSend, boundedBy } from './aws-call';
-import { awsErrorText, awsFix, isMissingObject, isUnreachable, unreachableOr } from './aws-error-text';
+import { awsErrorText, awsFix, httpStatusOf, isMissingObject, isUnreachable, unreachableOr } from './aws-error-text';
 import { settleManifestPut } from './manifest-put';
 import { parseS3Url, s3Url } from './s3-location';
 
@@ -74,7 +76,9 @@ export class S3Lake implements LakeStore {
       // The first call of status and build: AWS out of reach or no credentials is said with its fix, not as the SDK's words.
       // Out of reach is typed too: the server answers it as the engine being unavailable, not as its own failure.
       if (isUnreachable(error)) throw unreachableOr(error, `cannot read the lake's manifest ${url}`);
-      const fix = awsFix(error, '');
+      // Without s3:ListBucket, S3 answers a missing object 403 too: a first build's role may lack either.
+      const grant = `grant s3:GetObject on ${url.replace(/\/_stedi\/manifest\.json$/, '')}/* and s3:ListBucket on bucket ${bucket} (and kms:Decrypt on the bucket's key if it uses SSE-KMS)`;
+      const fix = awsFix(error, httpStatusOf(error) === 403 ? grant : '');
       if (fix) throw new Error(`cannot read the lake's manifest ${url} (${awsErrorText(error)}): ${fix}`, { cause: error });
       throw error;
     }
@@ -119,7 +123,7 @@ export class S3Lake implements LakeStore {
 
   async isEmpty(prefix: string): Promise<boolean> {
     const { bucket, key } = folderOf(prefix);
-    const page = await this.send((o) => this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 }), o));
+    const page = await this.list(prefix, { Bucket: bucket, Prefix: key, MaxKeys: 1 });
     return (page.KeyCount ?? page.Contents?.length ?? 0) === 0;
   }
 
@@ -129,7 +133,7 @@ export class S3Lake implements LakeStore {
     let token: string | undefined;
     do {
       // Up to 1,000 keys a page, the most one DeleteObjects call takes.
-      const page = await this.send((o) => this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, ContinuationToken: token }), o));
+      const page = await this.list(prefix, { Bucket: bucket, Prefix: key, ContinuationToken: token });
       const keys = (page.Contents ?? []).map((o) => o.Key).filter((k): k is string => k !== undefined && k.startsWith(key));
       if (keys.length > 0) {
         const result = await this.send((o) =>
@@ -151,7 +155,7 @@ export class S3Lake implements LakeStore {
     const versions: string[] = [];
     let token: string | undefined;
     do {
-      const page = await this.send((o) => this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, Delimiter: '/', ContinuationToken: token }), o));
+      const page = await this.list(root, { Bucket: bucket, Prefix: key, Delimiter: '/', ContinuationToken: token });
       for (const common of page.CommonPrefixes ?? []) {
         const name = common.Prefix?.slice(key.length).replace(/\/$/, '') ?? '';
         if (name.startsWith('v=')) versions.push(name.slice(2));
@@ -159,6 +163,14 @@ export class S3Lake implements LakeStore {
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return versions;
+  }
+
+  /** One page of a listing of `prefix`; refused (403), it says so with the permission to grant, not only as S3's "Access Denied". */
+  private list(prefix: string, input: ListObjectsV2CommandInput): Promise<ListObjectsV2CommandOutput> {
+    return this.send((o) => this.s3.send(new ListObjectsV2Command(input), o)).catch((error: unknown) => {
+      if (httpStatusOf(error) !== 403) throw error;
+      throw new Error(`cannot list ${prefix} (${awsErrorText(error)}): ${awsFix(error, `grant s3:ListBucket on bucket ${input.Bucket} for the lake's prefix`)}`, { cause: error });
+    });
   }
 
   /** An object's text and ETag. The body is read within the call's limit too: an answer that stalls half way is given up like one that never starts. */

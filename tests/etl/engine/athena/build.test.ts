@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { DeleteObjectCommand, DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
 import { type BuildOptions, runBuild } from '../../../../etl/build';
 import { AthenaEngine } from '../../../../etl/engine/athena/athena-engine';
 import { AthenaQueryError } from '../../../../etl/engine/athena/athena-errors';
@@ -191,6 +191,23 @@ describe('building the lake on Athena', () => {
     const stuck = h.aws.athena.queries.filter((q) => q.sql.startsWith(hung)).pop()!;
     expect(h.aws.athena.stopped).toContain(stuck.id);
     expect(h.manifest()?.versions.map((v) => v.version)).toEqual([first.version]);
+    expect(h.aws.s3.has(`${LAKE}/_stedi/build.lock`)).toBe(false);
+  });
+
+  it('says which S3 permission to grant, naming the object, when reading the manifest or listing the lake is refused (403)', async () => {
+    h = await harness(writeSmallLanding());
+    const denied = () => Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    h.aws.s3.mock.on(GetObjectCommand, { Key: 'stedi/_stedi/manifest.json' }).rejects(denied());
+    await expect(h.build()).rejects.toThrow(
+      `cannot read the lake's manifest ${MANIFEST} (AccessDenied: Access Denied): grant s3:GetObject on ${LAKE}/* and s3:ListBucket on bucket example-bucket (and kms:Decrypt on the bucket's key if it uses SSE-KMS)`,
+    );
+    h.aws.s3.mock.on(GetObjectCommand, { Key: 'stedi/_stedi/manifest.json' }).callsFake(() => {
+      throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } });
+    });
+    h.aws.s3.mock.on(ListObjectsV2Command, { Prefix: 'stedi/_stedi/builds/' }).rejects(denied());
+    await expect(h.build()).rejects.toThrow(
+      `cannot list ${LAKE}/_stedi/builds/ (AccessDenied: Access Denied): grant s3:ListBucket on bucket example-bucket for the lake's prefix`,
+    );
     expect(h.aws.s3.has(`${LAKE}/_stedi/build.lock`)).toBe(false);
   });
 
