@@ -75,7 +75,8 @@ export class AthenaBuildTarget implements BuildTarget {
       await this.run(createDatabase(this.ctx.database));
       this.before = await this.ctx.lake.readStoredManifest(this.ctx.layout.manifestUrl);
       const named = this.before.manifest?.versions.map((v) => v.version) ?? [];
-      await this.cleanup.removeLeftovers(new Set([version, ...named]), this.before.manifest !== null);
+      // A build killed while switching the live views left some naming its version, dropped now: point them back.
+      if ((await this.cleanup.removeLeftovers(new Set([version, ...named]), this.before.manifest !== null)).length > 0) await this.restoreLiveViews();
       await this.cleanup.startVersion(version);
     } catch (error) {
       await this.ctx.lock.release().catch((e) => this.ctx.warn('could not release the build lock', e));

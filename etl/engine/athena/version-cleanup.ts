@@ -43,9 +43,9 @@ export class VersionCleanup {
   /**
    * Versions with a build marker or data in this lake but in no manifest were
    * left by a killed build: remove them. Only this lake's prefixes are looked
-   * at, never the whole Glue database, which another lake may share.
+   * at, never the whole Glue database, which another lake may share. Returns the versions it removed.
    */
-  async removeLeftovers(keep: ReadonlySet<string>, manifestFound: boolean): Promise<void> {
+  async removeLeftovers(keep: ReadonlySet<string>, manifestFound: boolean): Promise<string[]> {
     const { layout, lake } = this.ctx;
     const { marked, found } = await versionsOnS3(layout, lake);
     // A build removes its marker only once its manifest is written: data without one was published, so a missing manifest was lost, not never written.
@@ -56,10 +56,12 @@ export class VersionCleanup {
         `the lake's manifest ${layout.manifestUrl} is missing, but versions a build published are there (${published.join(', ')}): restore the manifest from a copy (with versioning on the bucket: aws s3api list-object-versions --bucket ${bucket} --prefix ${key}), or delete those versions' v=<version>/ prefixes to start the lake over; a build would remove them`,
       );
     }
-    for (const version of [...found].filter((v) => isVersionId(v) && !keep.has(v)).sort()) {
+    const left = [...found].filter((v) => isVersionId(v) && !keep.has(v)).sort();
+    for (const version of left) {
       await this.removeVersion(version);
       await lake.deletePrefix(layout.buildMarkerPrefix(version));
     }
+    return left;
   }
 }
 

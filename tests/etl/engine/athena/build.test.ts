@@ -253,6 +253,20 @@ describe('building the lake on Athena', () => {
     expect((await h.duck.objectNames('stedi')).filter((n) => n.includes(killed))).toEqual([]);
   });
 
+  it('points the live views a build killed while switching them left on its version back at the live one, even when the next build fails', async () => {
+    h = await harness(writeSmallLanding());
+    const first = await h.build();
+    const killed = '20250101t000000000z_dead';
+    h.aws.s3.put(`${LAKE}/_stedi/builds/v=${killed}/started`);
+    h.aws.s3.put(`${LAKE}/customer/trusted/v=${killed}/part-0`);
+    await h.duck.connection.run(`CREATE TABLE stedi.customer_trusted__${killed} AS SELECT 1 AS x`);
+    await h.duck.connection.run(`CREATE OR REPLACE VIEW stedi.customer_trusted AS SELECT * FROM stedi.customer_trusted__${killed}`);
+    h.duck.failWhen = (sql) => (sql.startsWith('CREATE TABLE "stedi"."machine_learning_curated__') ? 'HIVE_BAD_DATA: simulated' : undefined);
+    await expect(h.build()).rejects.toThrow('HIVE_BAD_DATA: simulated');
+    expect((await h.duck.objectNames('stedi')).filter((n) => n.includes(killed))).toEqual([]);
+    for (const table of BUILT_TABLES) expect(await h.count(`stedi.${table}`)).toBe(first.tables[table].rows);
+  });
+
   it('refuses to start while another build holds the lock, and leaves that lock alone', async () => {
     h = await harness(writeSmallLanding());
     h.aws.s3.put(`${LAKE}/_stedi/build.lock`, JSON.stringify({ owner: 'build 20250101t000000000z_beef', since: '2025-01-01T00:00:00.000Z' }));
