@@ -4,7 +4,7 @@ import type { Config } from './config';
 import { ConsentRegistry } from './consent/consent-registry';
 import { erasurePending } from './consent/pending-erasure';
 import type { Logger } from './logger';
-import { Erasure } from './rebuild/erasure';
+import { Erasure, erasureStateOf } from './rebuild/erasure';
 import { type BuildRunner, type Rebuilds, RebuildJobs } from './rebuild/rebuild-jobs';
 import { VersionReadCache } from './graphql/version-read-cache';
 import { prepareVersion } from './rebuild/version-staging';
@@ -48,7 +48,7 @@ export async function createServices(config: Config, engine: Engine, logger: Log
     jobs.beforePublish = (version) => prepareVersion({ engine, consent, reads }, version);
     rebuilds = jobs;
   }
-  erasure = new Erasure(() => rebuilds.start(), (id) => rebuilds.get(id)?.state, logger.child({ component: 'erasure' }), config.erasureMs);
+  erasure = new Erasure(() => rebuilds.start(), (id) => erasureStateOf(rebuilds.get(id)), logger.child({ component: 'erasure' }), config.erasureMs);
   try {
     await consent.refresh();
   } catch (error) {

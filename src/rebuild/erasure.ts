@@ -4,6 +4,7 @@ import { type PendingErasure, erasurePending } from '../consent/pending-erasure'
 import { readLandingConsent, versionsHoldingHidden } from '../consent/versions-holding';
 import type { Logger } from '../logger';
 import type { RebuildJob, RebuildState } from './rebuild-job';
+import { LAKE_BUSY_MESSAGE } from './failure-message';
 
 /** The longest an erasure rebuild waits after failed ones before it is tried again. */
 export const MAX_RETRY_WAIT_MS = 60 * 60_000;
@@ -18,7 +19,9 @@ export const EXCEEDED_LOG_EVERY_MS = 15 * 60_000;
  * The rebuild starts a third into the bound, so revocations arriving
  * together share one build and two thirds are left for it to finish.
  * A build that fails (a check, damaged landing) fails again until someone
- * fixes it, so after each failure the next try waits twice as long.
+ * fixes it, so after each failure the next try waits twice as long. One
+ * refused because another build holds the lake (a `stedi build` by hand) is
+ * no such failure: it is tried again at the next refresh.
  * What this process's first refresh finds held may have been read by an
  * earlier process (the server restarted, a worker was replaced): its age is
  * unknown, so its rebuild starts at once.
@@ -37,7 +40,8 @@ export class Erasure {
 
   constructor(
     private readonly startRebuild: () => Promise<Pick<RebuildJob, 'id'>>,
-    private readonly stateOf: (id: string) => RebuildState | undefined,
+    /** A job's state; REFUSED: it failed only because another build held the lake (erasureStateOf). */
+    private readonly stateOf: (id: string) => ErasureJobState | undefined,
     private readonly logger: Logger,
     readonly erasureMs: number,
   ) {}
@@ -107,7 +111,8 @@ export class Erasure {
     if (this.lastJob === undefined) return true;
     const state = this.stateOf(this.lastJob);
     if (state === 'QUEUED' || state === 'RUNNING') return false;
-    // A job no longer listed (dropped from the kept jobs) is not counted either way.
+    // A job no longer listed (dropped from the kept jobs) is not counted either way; nor is one refused as the lake was busy:
+    // backing off from it let a long `stedi build` by hand push the erasure past the bound (a third, then two thirds later).
     if (state === 'FAILED') this.failures += 1;
     else if (state === 'SUCCEEDED') this.failures = 0;
     this.lastJob = undefined;
@@ -129,6 +134,15 @@ export class Erasure {
     for (const seen of [...pending.since.values(), ...pending.abandoned.values(), ...pending.unreadable.values()]) oldest = Math.min(oldest, seen.getTime());
     return oldest;
   }
+}
+
+/** A rebuild job's state as the erasure counts it: REFUSED when it failed only because another build held the lake. */
+export type ErasureJobState = RebuildState | 'REFUSED';
+
+/** The job's state for the erasure: a failure that only says the lake was busy is REFUSED, not counted as failed. */
+export function erasureStateOf(job: Pick<RebuildJob, 'state' | 'error'> | undefined): ErasureJobState | undefined {
+  if (job?.state === 'FAILED' && job.error === LAKE_BUSY_MESSAGE) return 'REFUSED';
+  return job?.state;
 }
 
 /**
