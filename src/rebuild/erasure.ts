@@ -30,6 +30,8 @@ export class Erasure {
   private timer?: NodeJS.Timeout;
   /** Private: the job the last erasure rebuild joined or started, until its outcome is counted. */
   private lastJob?: string;
+  /** Private: a start asked for and not answered yet (in a cluster, the primary's answer): a refresh meanwhile would ask again. */
+  private starting = false;
   private failures = 0;
   /** Private: what the last consent refresh found, read again when the timer fires. */
   private latest?: PendingErasure;
@@ -69,10 +71,13 @@ export class Erasure {
       // Erased meanwhile (another worker's rebuild, an admin's): a build now would only repeat it.
       if (this.latest && !erasurePending(this.latest)) return;
       this.logger.info({ versions: pending.versions.length, abandoned: pending.abandoned.size, failedBefore: this.failures }, 'erasure rebuild starting');
-      this.startRebuild().then(
-        (job) => (this.lastJob = job.id),
-        (error: unknown) => this.logger.error({ err: error }, 'could not start the erasure rebuild; retried at the next consent refresh'),
-      );
+      this.starting = true;
+      this.startRebuild()
+        .then(
+          (job) => (this.lastJob = job.id),
+          (error: unknown) => this.logger.error({ err: error }, 'could not start the erasure rebuild; retried at the next consent refresh'),
+        )
+        .finally(() => (this.starting = false));
     }, wait);
     this.timer.unref();
   }
@@ -108,6 +113,7 @@ export class Erasure {
 
   /** Private: counts the last job's outcome once it has one; false while it still runs. */
   private lastOutcomeKnown(): boolean {
+    if (this.starting) return false;
     if (this.lastJob === undefined) return true;
     const state = this.stateOf(this.lastJob);
     if (state === 'QUEUED' || state === 'RUNNING') return false;

@@ -87,6 +87,39 @@ describe('the erasure rebuild', () => {
     expect(started).toEqual(['job-1']);
   });
 
+  it('asks once for a rebuild whose start is not answered yet (a cluster worker asks the primary): a refresh meanwhile does not ask again', async () => {
+    let answer: (job: { id: string }) => void = () => undefined;
+    const asked: string[] = [];
+    const waiting = new Erasure(
+      () => {
+        asked.push('start');
+        return new Promise((resolve) => (answer = resolve));
+      },
+      () => 'FAILED',
+      createLogger('silent', false),
+      ERASURE_MS,
+    );
+    try {
+      waiting.onRefresh({ since: new Map(), versions: [], abandoned: new Map(), unreadable: new Map() });
+      const seen = pending(0);
+      await jest.advanceTimersByTimeAsync(ERASURE_MS / 3);
+      waiting.onRefresh(seen);
+      await jest.advanceTimersByTimeAsync(0);
+      expect(asked).toHaveLength(1);
+      waiting.onRefresh(seen);
+      await jest.advanceTimersByTimeAsync(ERASURE_MS);
+      expect(asked).toHaveLength(1);
+      // Answered (and failed): the next refresh counts it, and the next try waits as after any failure.
+      answer({ id: 'job-1' });
+      await jest.advanceTimersByTimeAsync(0);
+      waiting.onRefresh(seen);
+      await jest.advanceTimersByTimeAsync(waiting.retryWaitMs());
+      expect(asked).toHaveLength(2);
+    } finally {
+      waiting.stop();
+    }
+  });
+
   it('starts at once when the revocation was seen more than a third of the bound ago', async () => {
     erasure.onRefresh(pending(ERASURE_MS));
     await jest.advanceTimersByTimeAsync(0);
