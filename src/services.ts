@@ -48,7 +48,9 @@ export async function createServices(config: Config, engine: Engine, logger: Log
     jobs.beforePublish = (version) => prepareVersion({ engine, consent, reads }, version);
     rebuilds = jobs;
   }
-  erasure = new Erasure(() => rebuilds.start(), (id) => erasureStateOf(rebuilds.get(id)), logger.child({ component: 'erasure' }), config.erasureMs);
+  // The lake's lock held while none of this server's rebuilds runs: a build by hand (one of ours is joined instead).
+  const lakeBusy = async (): Promise<boolean> => !rebuilds.current() && (await engine.buildLockHolder?.())?.running === true;
+  erasure = new Erasure(() => rebuilds.start(), (id) => erasureStateOf(rebuilds.get(id)), logger.child({ component: 'erasure' }), config.erasureMs, lakeBusy);
   try {
     await consent.refresh();
   } catch (error) {

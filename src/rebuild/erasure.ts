@@ -5,7 +5,10 @@ import { readLandingConsent, versionsHoldingHidden } from '../consent/versions-h
 import type { Logger } from '../logger';
 import type { RebuildJob, RebuildState } from './rebuild-job';
 import { LAKE_BUSY_MESSAGE } from './failure-message';
+import { settleWithin } from '../settle-within';
 
+/** The longest the erasure rebuild waits to learn whether another build holds the lake. */
+const LAKE_LOOK_MS = 5_000;
 /** The longest an erasure rebuild waits after failed ones before it is tried again. */
 export const MAX_RETRY_WAIT_MS = 60 * 60_000;
 /** While the bound stays exceeded in the same way, its error line repeats this often, not at every refresh (every 30 s). */
@@ -32,6 +35,8 @@ export class Erasure {
   private lastJob?: string;
   /** Private: a start asked for and not answered yet (in a cluster, the primary's answer): a refresh meanwhile would ask again. */
   private starting = false;
+  /** Private: the last try found another build holding the lake (said once when it starts and ends). */
+  private waitedForLake = false;
   private failures = 0;
   /** Private: what the last consent refresh found, read again when the timer fires. */
   private latest?: PendingErasure;
@@ -46,6 +51,8 @@ export class Erasure {
     private readonly stateOf: (id: string) => ErasureJobState | undefined,
     private readonly logger: Logger,
     readonly erasureMs: number,
+    /** Whether a build this server did not start holds the lake now (a `stedi build` by hand): a job would only be refused. */
+    private readonly lakeBusy: () => Promise<boolean> = async () => false,
   ) {}
 
   /** Called after each consent refresh: starts a rebuild while kept versions hold a withdrawn customer. */
@@ -70,16 +77,26 @@ export class Erasure {
       this.timer = undefined;
       // Erased meanwhile (another worker's rebuild, an admin's): a build now would only repeat it.
       if (this.latest && !erasurePending(this.latest)) return;
-      this.logger.info({ versions: pending.versions.length, abandoned: pending.abandoned.size, failedBefore: this.failures }, 'erasure rebuild starting');
       this.starting = true;
-      this.startRebuild()
-        .then(
-          (job) => (this.lastJob = job.id),
-          (error: unknown) => this.logger.error({ err: error }, 'could not start the erasure rebuild; retried at the next consent refresh'),
-        )
-        .finally(() => (this.starting = false));
+      void this.start(pending).finally(() => (this.starting = false));
     }, wait);
     this.timer.unref();
+  }
+
+  /** Private: starts (or joins) the erasure rebuild, unless another build holds the lake: then the next refresh tries again. */
+  private async start(pending: PendingErasure): Promise<void> {
+    // Each try would be a job refused at once: a long build by hand filled the list of recent jobs with them.
+    // A look that fails or hangs (a stalled mount) counts as a free lake: the build then says for itself whether it is.
+    const look = await settleWithin(this.lakeBusy(), LAKE_LOOK_MS);
+    const busy = look !== 'pending' && look.status === 'fulfilled' && look.value;
+    if (busy !== this.waitedForLake) this.logger.info(busy ? 'erasure rebuild waits: another build holds the lake; tried again at each consent refresh' : 'erasure rebuild: the lake is free');
+    this.waitedForLake = busy;
+    if (busy) return;
+    this.logger.info({ versions: pending.versions.length, abandoned: pending.abandoned.size, failedBefore: this.failures }, 'erasure rebuild starting');
+    await this.startRebuild().then(
+      (job) => (this.lastJob = job.id),
+      (error: unknown) => this.logger.error({ err: error }, 'could not start the erasure rebuild; retried at the next consent refresh'),
+    );
   }
 
   /**

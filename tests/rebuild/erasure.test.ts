@@ -1,4 +1,6 @@
-import { EXCEEDED_LOG_EVERY_MS, Erasure, MAX_RETRY_WAIT_MS } from '../../src/rebuild/erasure';
+import { BuildLockedError } from '../../etl/engine/duckdb/build-lock';
+import { EXCEEDED_LOG_EVERY_MS, Erasure, erasureStateOf, MAX_RETRY_WAIT_MS } from '../../src/rebuild/erasure';
+import { failureMessage } from '../../src/rebuild/failure-message';
 import type { RebuildState } from '../../src/rebuild/rebuild-job';
 import { createLogger } from '../../src/logger';
 import { loggedLines } from '../helpers/log-lines';
@@ -117,6 +119,80 @@ describe('the erasure rebuild', () => {
       expect(asked).toHaveLength(2);
     } finally {
       waiting.stop();
+    }
+  });
+
+  it('counts a build refused because another build held the lake as no failure: the next refresh tries again at once', async () => {
+    const busy = failureMessage(new BuildLockedError('/lake/_stedi/build.lock', null), 'job-1', '/lake');
+    expect(erasureStateOf({ state: 'FAILED', error: busy })).toBe('REFUSED');
+    expect(erasureStateOf({ state: 'FAILED', error: failureMessage(new Error('disk'), 'job-1', '/lake') })).toBe('FAILED');
+    const seen = pending(0);
+    erasure.onRefresh(seen);
+    await jest.advanceTimersByTimeAsync(ERASURE_MS / 3);
+    expect(started).toEqual(['job-1']);
+    states.set('job-1', erasureStateOf({ state: 'FAILED', error: busy }) as RebuildState);
+    erasure.onRefresh(seen);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(started).toEqual(['job-1', 'job-2']);
+  });
+
+  it('starts no rebuild while another build holds the lake (a `stedi build` by hand), and starts at the first refresh after it is free', async () => {
+    let busy = true;
+    const asked: string[] = [];
+    const log = loggedLines('info');
+    const waiting = new Erasure(
+      async () => {
+        asked.push('start');
+        return { id: 'job-1' };
+      },
+      () => 'RUNNING',
+      log.logger,
+      ERASURE_MS,
+      async () => busy,
+    );
+    try {
+      waiting.onRefresh({ since: new Map(), versions: [], abandoned: new Map(), unreadable: new Map() });
+      const seen = pending(0);
+      for (let t = 0; t < ERASURE_MS / 3 + 5_000; t += 1_000) {
+        waiting.onRefresh(seen);
+        await jest.advanceTimersByTimeAsync(1_000);
+      }
+      expect(asked).toEqual([]);
+      busy = false;
+      waiting.onRefresh(seen);
+      await jest.advanceTimersByTimeAsync(0);
+      expect(asked).toEqual(['start']);
+      expect(log.lines.map((line) => JSON.parse(line).msg)).toEqual([
+        'erasure rebuild waits: another build holds the lake; tried again at each consent refresh',
+        'erasure rebuild: the lake is free',
+        'erasure rebuild starting',
+      ]);
+    } finally {
+      waiting.stop();
+    }
+  });
+
+  it('starts its rebuild when the look at the lake hangs (a stalled mount) or fails: the build says for itself whether the lake is free', async () => {
+    for (const look of [() => new Promise<boolean>(() => undefined), async () => Promise.reject(new Error('EIO'))]) {
+      const asked: string[] = [];
+      const looking = new Erasure(
+        async () => {
+          asked.push('start');
+          return { id: 'job-1' };
+        },
+        () => 'RUNNING',
+        createLogger('silent', false),
+        ERASURE_MS,
+        look,
+      );
+      try {
+        looking.onRefresh({ since: new Map(), versions: [], abandoned: new Map(), unreadable: new Map() });
+        looking.onRefresh(pending(ERASURE_MS));
+        await jest.advanceTimersByTimeAsync(5_000);
+        expect(asked).toEqual(['start']);
+      } finally {
+        looking.stop();
+      }
     }
   });
 
