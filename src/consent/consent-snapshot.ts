@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * What the consent registry knows at one moment: who must be hidden. Resolvers
  * take one snapshot per request so every level of an answer agrees.
@@ -5,6 +7,11 @@
 export interface ConsentSnapshot {
   /** Changes whenever the hidden set changes; part of every cache key. */
   readonly generation: number;
+  /**
+   * A digest of whom it hides (31 bits, for `lake { consentGeneration }`): the same in every server process that hides
+   * the same customers, where each cluster worker's generation counts its own changes (one started later has fewer).
+   */
+  digest(): number;
   readonly refreshedAt: Date;
   /** Every serialNumber that must not appear in an answer. */
   readonly hiddenSerials: ReadonlySet<string>;
@@ -45,8 +52,11 @@ export function createSnapshot(
     }
     return hidden;
   };
+  let digest: number | undefined;
   return {
     generation,
+    // Made when asked (a `lake` query), not at every refresh: hashing every hidden serial is no work for the refresh.
+    digest: () => (digest ??= hiddenDigest(all, hiddenEmails, byVersion)),
     refreshedAt: new Date(),
     hiddenSerials,
     hiddenEmails,
@@ -55,6 +65,12 @@ export function createSnapshot(
     covers: (version) => byVersion.has(version),
     hiddenIn,
   };
+}
+
+function hiddenDigest(serials: readonly string[], emails: ReadonlySet<string>, byVersion: ReadonlyMap<string, readonly string[]>): number {
+  const hash = createHash('sha256').update(JSON.stringify(serials)).update(JSON.stringify([...emails].sort()));
+  for (const version of [...byVersion.keys()].sort()) hash.update(JSON.stringify([version, byVersion.get(version)]));
+  return hash.digest().readUInt32BE(0) >>> 1;
 }
 
 /** Same hidden sets and same per-version exclusions: the generation need not move. */

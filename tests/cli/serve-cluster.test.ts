@@ -166,6 +166,29 @@ describe('stedi serve on two workers', () => {
     expect(data.rebuildJobs).toEqual([{ state: 'SUCCEEDED' }]);
   }, 60_000);
 
+  it('answers lake { consentGeneration } alike from every worker that hides the same customers, a worker started later included', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-cluster-lake-');
+    await buildLake(landing, lake);
+    // The spare worker starts with the first request for data: only the first one sees alice withdraw (its generation moves).
+    served = await serveLake(['--lake', lake, '--landing', landing], { STEDI_WORKERS: '2', LOG_LEVEL: 'info', STEDI_CONSENT_REFRESH_MS: '200' });
+    const { url } = served;
+    await untilReady(served);
+    appendFileSync(join(landing, 'customer', 'landing', 'customer-1.json'), `${JSON.stringify(customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_700_000_000_000 }))}\n`);
+    await served.process.waitFor(/"worker":1,"component":"consent","revocationsSeen":1,/);
+    expect(workerPids(served)).toHaveLength(1);
+    const generation = async (): Promise<number> => (await gql(url, '{ lake { consentGeneration } }')).data.lake.consentGeneration as number;
+    await generation();
+    await served.process.waitFor(/"msg":"spare workers started"/);
+    await until('both workers run', () => workerPids(served!).length === 2);
+    const seen = new Set<number>();
+    for (let i = 0; i < 12; i += 1) seen.add(await generation());
+    expect([...seen]).toHaveLength(1);
+    const answeredBy = (line: string): unknown => (JSON.parse(line) as { worker?: unknown }).worker;
+    const answers = served.process.stdout().split('\n').filter((l) => l.startsWith('{') && l.includes('"msg":"request"'));
+    expect(new Set(answers.map(answeredBy))).toEqual(new Set([1, 2]));
+  }, 60_000);
+
   /** Two workers serving a new small lake, ready (kept in `served` for afterEach). */
   const serveTwoWorkers = async (env: Record<string, string>): Promise<ServedLake> => {
     const landing = writeSmallLanding();

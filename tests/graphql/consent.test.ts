@@ -127,6 +127,7 @@ describe('consent in the resolvers', () => {
     const hiddenSerials = new Set([...real.hiddenSerials, hidden]);
     const leaky: ConsentSnapshot = {
       generation: real.generation + 1000,
+      digest: () => real.digest() + 1,
       refreshedAt: new Date(),
       hiddenSerials,
       hiddenEmails: new Set([...real.hiddenEmails, emailOf(nameOf(3))]),

@@ -26,7 +26,7 @@ export class LakeResolver {
       builtAtIso: live.builtAtIso,
       tables: live.tables,
       versions,
-      consentGeneration: consent?.generation ?? 0,
+      consentGeneration: consent?.digest() ?? 0,
       consentRefreshedAt: consent?.refreshedAt ?? null,
       consentUncertain: consent?.uncertain ?? 0,
     });

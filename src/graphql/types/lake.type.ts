@@ -92,7 +92,7 @@ export class Lake {
   @Field(() => [LakeVersion], { description: 'Kept versions, newest (live) first.' })
   versions!: LakeVersion[];
 
-  @Field(() => Int, { description: 'Changes whenever the consent registry (re-read from the landing zone) hides a different set of customers.' })
+  @Field(() => Int, { description: 'Changes whenever the consent registry (re-read from the landing zone) hides a different set of customers; the same in every server process that hides the same ones (a digest of whom it hides).' })
   consentGeneration!: number;
 
   @Field(() => DateTime, { nullable: true, description: 'When the consent registry last re-read the landing zone.' })
