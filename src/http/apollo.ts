@@ -11,7 +11,6 @@ import type { GraphqlContext } from '../graphql/context';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { dataRequestPlugin } from './data-requests';
-import { operationStatusPlugin } from './operation-status';
 import { repeatedErrorsPlugin } from './repeated-errors';
 import { DocumentStore } from './document-store';
 import { formatError } from './format-error';
@@ -71,7 +70,6 @@ export async function createApolloServer(
       ...(keyLimit ? [keyConcurrencyPlugin(keyLimit)] : []),
       metrics.apolloPlugin(),
       repeatedErrorsPlugin,
-      operationStatusPlugin,
       ...(responses ? [responseCachePlugin(responses)] : []),
       ...(onDataRequest ? [dataRequestPlugin(onDataRequest)] : []),
     ],
