@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
-import { access, mkdir, readdir } from 'node:fs/promises';
+import { access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeFolder } from '../engine/duckdb/make-folder';
 import { SOURCES, type Source } from '../tables';
 import { GenerateInputError } from './generate-options';
 
@@ -26,7 +27,8 @@ function fileInTheWay(error: unknown, path: string, fix: string): GenerateInputE
 
 export async function prepareOutFolder(out: string, force: boolean): Promise<Record<Source, string>> {
   try {
-    await mkdir(out, { recursive: true });
+    // Not Node's recursive mkdir: under /proc it never returns (make-folder.ts).
+    await makeFolder(out);
     await access(out, constants.W_OK);
   } catch (error) {
     throw fileInTheWay(error, `--out ${out}`, 'give --out the path of a folder (one that is missing is made)') ??
@@ -42,7 +44,7 @@ export async function prepareOutFolder(out: string, force: boolean): Promise<Rec
     if (!force) throw new GenerateInputError(`${dir} already holds files; pass --force to replace them or choose another --out folder`);
   }
   for (const dir of Object.values(dirs)) {
-    await mkdir(dir, { recursive: true }).catch((error) => {
+    await makeFolder(dir).catch((error) => {
       throw new GenerateInputError(`cannot create ${dir} (${why(error)}); choose a writable --out folder`);
     });
   }

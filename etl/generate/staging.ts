@@ -1,6 +1,7 @@
-import { copyFile, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { copyFile, readdir, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { removeDeadProcessFolders } from '../dead-process-folders';
+import { makeFolder } from '../engine/duckdb/make-folder';
 import { SOURCES, type Source } from '../tables';
 import { isDataFile } from './out-folder';
 
@@ -28,7 +29,7 @@ export class GenerateStaging {
     opened += 1;
     const root = join(out, `${PREFIX}${process.pid}-${opened}`);
     const dirs = Object.fromEntries(SOURCES.map((s) => [s, join(root, s)])) as Record<Source, string>;
-    for (const dir of Object.values(dirs)) await mkdir(dir, { recursive: true });
+    for (const dir of Object.values(dirs)) await makeFolder(dir);
     return new GenerateStaging(root, dirs);
   }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { makeFolderSync } from '../../etl/engine/duckdb/make-folder';
 import { ApiKeyError, parseApiKeys } from './api-keys';
 import { generateSessionKeys, sessionKeys, type SessionKeys } from './session-keys';
 
@@ -64,7 +65,7 @@ export function loadOrCreateDevKeys(lake: string): DevKeys {
   // Written whole under another name, then linked into place (which fails if another process got there first: use its keys).
   const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    mkdirSync(dirname(file), { recursive: true });
+    makeFolderSync(dirname(file));
     writeFileSync(temporary, text, { mode: 0o600, flush: true });
     linkSync(temporary, file);
   } catch (error) {

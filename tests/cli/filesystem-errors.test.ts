@@ -381,6 +381,11 @@ describe('a lake folder that cannot be made', () => {
         stderr: `stedi: cannot create the lake folder ${lake}: /proc is on a virtual filesystem that holds no files; point --lake at a folder on a disk\n`,
       });
     }
+    // `stedi start` makes the folder of its development keys, and of the sample it generates, there too.
+    const start = spawnBin(['start', '--lake', '/proc/stedi-lake', '--port', '0'], { HOST: '127.0.0.1', STEDI_WORKERS: '1' });
+    const timer = setTimeout(() => start.child.kill('SIGKILL'), 20_000);
+    expect(await start.exited.finally(() => clearTimeout(timer))).toBe(1);
+    expect(start.stderr()).toMatch(/^stedi: cannot write to the output folder \/proc\/stedi-lake \(ENOENT\)/);
   });
 
   it('names the link that points at nothing (a lake linked to a disk not mounted), itself or on the way', async () => {

@@ -1,3 +1,4 @@
+import { mkdirSync, statSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -19,5 +20,22 @@ export async function makeFolder(path: string): Promise<void> {
     await mkdir(path).catch(async (again: NodeJS.ErrnoException) => {
       if (again.code !== 'EEXIST' || !(await stat(path).then((s) => s.isDirectory(), () => false))) throw again;
     });
+  }
+}
+
+/** makeFolder for code that cannot wait: Node's mkdirSync with `recursive` spins under /proc just the same. */
+export function makeFolderSync(path: string): void {
+  try {
+    mkdirSync(path);
+  } catch (error) {
+    const { code } = error as NodeJS.ErrnoException;
+    if (code === 'EEXIST' && statSync(path, { throwIfNoEntry: false })?.isDirectory()) return;
+    if (code !== 'ENOENT' || dirname(path) === path) throw error;
+    makeFolderSync(dirname(path));
+    try {
+      mkdirSync(path);
+    } catch (again) {
+      if ((again as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw again;
+    }
   }
 }
