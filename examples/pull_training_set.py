@@ -31,18 +31,29 @@ except ImportError:  # run from a checkout without `pip install ./clients/python
 from stedi.client import EXPORT_FORMATS, SAMPLE_FIELDS, SPLITS
 
 
+def write_to(out, rows, fmt):
+    if fmt == "csv":
+        # "\n" as /export writes it: the csv module's default "\r\n" made the same rows differ from an export byte for byte.
+        writer = csv.DictWriter(out, fieldnames=SAMPLE_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        out.writelines(json.dumps(row) + "\n" for row in rows)
+
+
 def write_rows(rows, path, fmt):
-    """Writes to path.part, then renames: a failed write leaves no half file."""
+    """Writes to path.part, then renames: a failed write leaves no half file. "-" is standard output."""
+    if path == "-":
+        try:
+            write_to(sys.stdout, rows, fmt)
+            sys.stdout.flush()
+        except BrokenPipeError:  # a reader that stopped early (| head): quietly, as any command-line tool
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return len(rows)
     partial = f"{path}.part"
     try:
         with open(partial, "w", newline="", encoding="utf-8") as out:
-            if fmt == "csv":
-                # "\n" as /export writes it: the csv module's default "\r\n" made the same rows differ from an export byte for byte.
-                writer = csv.DictWriter(out, fieldnames=SAMPLE_FIELDS, lineterminator="\n")
-                writer.writeheader()
-                writer.writerows(rows)
-            else:
-                out.writelines(json.dumps(row) + "\n" for row in rows)
+            write_to(out, rows, fmt)
         os.replace(partial, path)
     finally:
         if os.path.exists(partial):
@@ -58,7 +69,7 @@ def main(argv=None):
     parser.add_argument("--seed", default="stedi", help="splitSeed: the same seed always gives the same split")
     parser.add_argument("--page-size", default=5000, type=int, help="rows per page, 1 to the server's maximum (10,000 by default)")
     parser.add_argument("--format", default=None, choices=EXPORT_FORMATS, help="default: from --out's extension (.csv, .ndjson, .parquet), else csv")
-    parser.add_argument("--out", default=None, help="file to write (default: <split>.<format>)")
+    parser.add_argument("--out", default=None, help="file to write (default: <split>.<format>; - for standard output, CSV or NDJSON)")
     parser.add_argument("--export", action="store_true", help="download through /export in one request instead of paging")
     args = parser.parse_args(argv)
     if not args.key:
@@ -76,6 +87,8 @@ def main(argv=None):
         parser.error("Parquet comes from the server's export: add --export")
     if args.split == "ALL" and args.seed != "stedi":
         parser.error("--seed only applies to one split: add --split TRAIN, VALIDATION or TEST, or drop --seed for every row")
+    if args.out == "-" and (args.export or fmt == "parquet"):
+        parser.error("--out - (standard output) takes CSV or NDJSON rows paged here: name a file for --export or Parquet")
     split = None if args.split == "ALL" else args.split
     out = os.path.expanduser(args.out or f"{args.split.lower()}.{fmt}")  # --out=~/x.csv reaches us unexpanded
 
@@ -98,7 +111,9 @@ def main(argv=None):
     except KeyboardInterrupt:  # Ctrl+C: one line, as for every other stop; nothing half-written is left
         print(f"interrupted: {out} was not written", file=sys.stderr)
         return 130
-    print(f"wrote {count} {args.split} rows to {out} in {time.monotonic() - started:.1f} s")
+    # On standard output the rows are the output: the summary goes to stderr.
+    summary = sys.stderr if out == "-" else sys.stdout
+    print(f"wrote {count} {args.split} rows to {'standard output' if out == '-' else out} in {time.monotonic() - started:.1f} s", file=summary)
     return 0
 
 

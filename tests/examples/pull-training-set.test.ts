@@ -86,6 +86,20 @@ describe('the Python training-set client on a fixture lake', () => {
     expect(readFileSync(join(dir, 'all.csv'), 'utf8')).toBe(readFileSync(join(dir, 'export.csv'), 'utf8'));
   });
 
+  it('writes the rows to standard output with --out - (a file named "-" before), the summary on stderr, and refuses it for an export', async () => {
+    const dir = makeTempDir();
+    expect((await pull(server, '--out', join(dir, 'all.csv'))).code).toBe(0);
+    const piped = await pull(server, '--out', '-');
+    expect(piped.code).toBe(0);
+    expect(piped.stdout).toBe(readFileSync(join(dir, 'all.csv'), 'utf8'));
+    expect(piped.stderr).toMatch(/^wrote \d+ ALL rows to standard output in /);
+    const ndjson = await pull(server, '--out', '-', '--format', 'ndjson', '--split', 'TRAIN');
+    expect(ndjson.stdout.trim().split('\n')).toHaveLength(await totalCount(server, 'TRAIN'));
+    const exported = await pull(server, '--out', '-', '--export');
+    expect(exported.code).toBe(2);
+    expect(exported.stderr).toMatch(/error: --out - \(standard output\) takes CSV or NDJSON rows paged here/);
+  });
+
   it('exits with 1 and the server error code when the key is wrong, leaving no file behind', async () => {
     const dir = makeTempDir();
     const result = await pull(server, '--key', 'wrong-key-0123456789abcdef', '--out', join(dir, 'x.csv'));
