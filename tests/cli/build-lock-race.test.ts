@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { processStart } from '../../etl/engine/duckdb/build-lock';
@@ -63,7 +63,10 @@ describe('the build lock under simultaneous builds', () => {
     expect(refused).toBeGreaterThan(0);
   });
 
-  it("takes a lock file that cannot be read for a running build's when that build's record says so, and deletes none of its files", async () => {
+  it.each([
+    ['zeroed', (lock: string) => writeFileSync(lock, Buffer.alloc(64))],
+    ['removed by hand', (lock: string) => rmSync(lock, { force: true })],
+  ])("takes a lock file %s for a running build's when that build's record says so, and deletes none of its files", async (_how, damage) => {
     const landing = writeSmallLanding();
     const lake = makeTempDir('stedi-race-');
     const layout = new LakeLayout(lake);
@@ -79,7 +82,7 @@ describe('the build lock under simultaneous builds', () => {
       writeFileSync(layout.buildRecord(version), JSON.stringify({ version, holder, expiring: [] }));
       mkdirSync(layout.versionDir('customer_trusted', version), { recursive: true });
       writeFileSync(layout.tableFile('customer_trusted', version), 'being written');
-      writeFileSync(layout.lockPath, Buffer.alloc(64));
+      damage(layout.lockPath);
 
       const refused = await runBin(['build', '--landing', landing, '--lake', lake]);
       expect(refused.code).not.toBe(0);

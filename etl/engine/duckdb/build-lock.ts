@@ -89,8 +89,8 @@ export interface HeldLock {
 
 /**
  * `running` names a build still at work on the lake by other means than the lock (its build record): a lock file
- * that cannot be read (zeroed, cut, overwritten) is then that build's, not stale, and breaking it let a second
- * build run beside the first and delete its files as a dead build's.
+ * that cannot be read (zeroed, cut, overwritten), or none (removed by hand), is then that build's, not stale; taking
+ * it let a second build run beside the first and delete its files as a dead build's.
  */
 export async function acquireBuildLock(lockPath: string, owner: string, running?: () => Promise<LockHolder | null>): Promise<HeldLock> {
   const holder: LockHolder = { pid: process.pid, host: hostname(), pidStart: processStart(process.pid), owner, since: new Date().toISOString(), token: randomBytes(8).toString('hex') };
@@ -98,7 +98,13 @@ export async function acquireBuildLock(lockPath: string, owner: string, running?
   for (let attempt = 0; attempt < 5; attempt += 1) {
     // Made on each attempt: a failed build that just released its lock removes the folder when it is empty.
     await makeFolder(dirname(lockPath));
-    if (await createWhole(lockPath, content).catch(retryIfGone)) return { holder, release: () => removeIfHeldBy(lockPath, holder.token) };
+    if (await createWhole(lockPath, content).catch(retryIfGone)) {
+      // A lock removed by hand while its build still ran: that build goes on, so this one may not.
+      const other = await running?.();
+      if (other) await removeIfHeldBy(lockPath, holder.token);
+      if (other) throw new BuildLockedError(lockPath, other);
+      return { holder, release: () => removeIfHeldBy(lockPath, holder.token) };
+    }
     const current = await readHolder(lockPath);
     if (current && holderAlive(current)) throw new BuildLockedError(lockPath, current);
     const other = current ? null : await running?.();

@@ -75,8 +75,12 @@ async function readRecord(path: string): Promise<BuildRecord | null> {
   }
 }
 
-/** A build of another process on this host that still runs: its record is its own, whatever the lock file says. */
-const runsElsewhere = (holder: LockHolder): boolean => typeof holder.pid === 'number' && holder.host === hostname() && holder.pid !== process.pid && holderAlive(holder);
+/**
+ * A build of another process on this host that still runs: its record is its own, whatever the lock file says. Known
+ * by its start time too (where /proc gives one): a dead build's pid taken by another process would keep every build out.
+ */
+const runsElsewhere = (holder: LockHolder): boolean =>
+  typeof holder.pid === 'number' && holder.pidStart != null && holder.host === hostname() && holder.pid !== process.pid && holderAlive(holder);
 
 /** The holder of a build on this lake that is still running, by its record; null when none is. */
 export async function runningBuild(layout: LakeLayout): Promise<LockHolder | null> {
