@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDbEngine } from '../../etl/engine/duckdb/duckdb-engine';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
@@ -103,6 +103,38 @@ describeWithStediSample('a build killed with SIGKILL', () => {
       expect(readdirSync(join(lake, '_stedi')).filter((f) => f !== 'manifest.json' && f !== 'builds')).toEqual([]);
       expect(existsSync(layout.buildsDir) ? readdirSync(layout.buildsDir) : []).toEqual([]);
     }
+  });
+});
+
+describeWithStediSample('a build killed with SIGKILL after publishing, under an older copy of the manifest', () => {
+  jest.setTimeout(600_000);
+
+  it('keeps the version it published, as status says, when the manifest it replaced is restored over its own', async () => {
+    const lake = makeTempDir('stedi-kill-restore-');
+    const layout = new LakeLayout(lake);
+    await buildLake(STEDI_SAMPLE_DIR, lake, { keepVersions: 1 });
+    const published: Point = {
+      name: 'published, its record not yet removed',
+      reached: (l, before) => manifestVersions(l).some((v) => !before.has(v) && existsSync(l.buildRecord(v))),
+    };
+    // The kill lands before the record goes in some tries only: each try that missed has published as usual.
+    let fresh: string | undefined;
+    let copy = readFileSync(layout.manifestPath);
+    for (let attempt = 0; attempt < 8 && fresh === undefined; attempt += 1) {
+      copy = readFileSync(layout.manifestPath);
+      const before = new Set(manifestVersions(layout));
+      await killAt(published, lake, before);
+      fresh = manifestVersions(layout).find((v) => !before.has(v) && existsSync(layout.buildRecord(v)));
+    }
+    expect(fresh).toBeDefined();
+    writeFileSync(layout.manifestPath, copy);
+
+    const next = await spawnBin(['build', '--landing', STEDI_SAMPLE_DIR, '--lake', lake, '--keep', '1']).exited;
+    expect(next).toBe(0);
+    for (const table of BUILT_TABLES) expect({ table, kept: existsSync(layout.tableFile(table, fresh!)) }).toEqual({ table, kept: true });
+    const status = spawnBin(['status', '--lake', lake, '--json']);
+    expect(await status.exited).toBe(0);
+    expect(JSON.parse(status.stdout()).unlistedVersions).toEqual([fresh]);
   });
 });
 
