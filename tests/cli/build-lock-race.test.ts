@@ -93,7 +93,9 @@ describe('the build lock under simultaneous builds', () => {
       running.kill('SIGKILL');
       await exited;
     }
-    // Once that build is gone, its lock is stale and its unpublished files a dead build's.
+    // Once that build is gone, its lock is stale and its unpublished files a dead build's; a damaged record's pid of -1
+    // (which reaches every process) names no running build.
+    writeFileSync(layout.buildRecord('20260101t000000000z_0bad'), JSON.stringify({ version: '20260101t000000000z_0bad', holder: { pid: -1, host: hostname(), pidStart: '1' }, expiring: [] }));
     expect((await runBin(['build', '--landing', landing, '--lake', lake])).code).toBe(0);
     expect(existsSync(layout.versionDir('customer_trusted', '20260101t000000000z_a1b2'))).toBe(false);
     expect(existsSync(layout.lockPath)).toBe(false);

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { BUILT_TABLES } from '../../tables';
 import { isVersionId } from '../../version';
 import { isAlive } from '../../dead-process-folders';
-import { type LockHolder, holderAlive, readHolder } from './build-lock';
+import { type LockHolder, holderAlive, processStart, readHolder } from './build-lock';
 import type { LakeLayout } from './lake-layout';
 import { replaceFile } from './replace-file';
 import { makeFolder } from './make-folder';
@@ -77,10 +77,11 @@ async function readRecord(path: string): Promise<BuildRecord | null> {
 
 /**
  * A build of another process on this host that still runs: its record is its own, whatever the lock file says. Known
- * by its start time too (where /proc gives one): a dead build's pid taken by another process would keep every build out.
+ * by its start time as /proc gives it, never guessed: a dead build's pid taken by another process, or a damaged
+ * record's pid (0 and -1 reach every process), would keep every build out.
  */
 const runsElsewhere = (holder: LockHolder): boolean =>
-  typeof holder.pid === 'number' && holder.pidStart != null && holder.host === hostname() && holder.pid !== process.pid && holderAlive(holder);
+  Number.isSafeInteger(holder.pid) && holder.pid > 0 && holder.pid !== process.pid && holder.host === hostname() && typeof holder.pidStart === 'string' && isAlive(holder.pid) && processStart(holder.pid) === holder.pidStart;
 
 /** The holder of a build on this lake that is still running, by its record; null when none is. */
 export async function runningBuild(layout: LakeLayout): Promise<LockHolder | null> {
