@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeFolder } from '../engine/duckdb/make-folder';
+import { makeFolder } from '../make-folder';
 import { SOURCES, type Source } from '../tables';
 import { GenerateInputError } from './generate-options';
 

@@ -1,7 +1,7 @@
 import { copyFile, readdir, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { removeDeadProcessFolders } from '../dead-process-folders';
-import { makeFolder } from '../engine/duckdb/make-folder';
+import { makeFolder } from '../make-folder';
 import { SOURCES, type Source } from '../tables';
 import { isDataFile } from './out-folder';
 

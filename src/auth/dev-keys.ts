@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { makeFolderSync } from '../../etl/engine/duckdb/make-folder';
+import { makeFolderSync } from '../../etl/make-folder';
 import { ApiKeyError, parseApiKeys } from './api-keys';
 import { generateSessionKeys, sessionKeys, type SessionKeys } from './session-keys';
 

@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { isAlive } from '../../dead-process-folders';
 import { shellWord } from '../../shell-word';
 import { LakeFilesystemError } from '../engine-errors';
-import { makeFolder } from './make-folder';
+import { makeFolder } from '../../make-folder';
 
 /**
  * One build at a time per lake folder. The lock file appears whole or not at

@@ -7,7 +7,7 @@ import { isAlive } from '../../dead-process-folders';
 import { type LockHolder, holderAlive, processStart, readHolder } from './build-lock';
 import type { LakeLayout } from './lake-layout';
 import { replaceFile } from './replace-file';
-import { makeFolder } from './make-folder';
+import { makeFolder } from '../../make-folder';
 
 /**
  * What a running build owns, written to `_stedi/builds/<version>.json` before

@@ -16,7 +16,7 @@ import { LakeLayout } from './lake-layout';
 import { BuildLandingLoads } from './build-landing-loads';
 import { readLocalManifest, setAsideManifest, writeLocalManifest } from './local-manifest';
 import { withoutDistinct } from './deferred-distinct';
-import { makeFolder } from './make-folder';
+import { makeFolder } from '../../make-folder';
 
 /**
  * A build on DuckDB: a private in-memory database holds the zones while they

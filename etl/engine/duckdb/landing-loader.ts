@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -7,6 +7,7 @@ import type { LandingTally, QuarantinedLine } from '../../landing/landing-reader
 import { ReasonCounts } from '../../landing/reason-counts';
 import type { QuarantineReasonCount } from '../../manifest';
 import type { Column } from '../../tables';
+import { makeFolderSync } from '../../make-folder';
 import { sqlStringLiteral } from './landing-sql';
 
 /**
@@ -32,7 +33,7 @@ export async function loadLandingSource(
   const { columns, table } = options;
   const reasons = new ReasonCounts();
   const folder = filesOf(options.parquetDir, table);
-  mkdirSync(folder, { recursive: true });
+  makeFolderSync(folder);
   let quarantine: number | undefined;
   try {
     const { parquetFiles, ...tally } = await readLandingColumns(
@@ -43,7 +44,7 @@ export async function loadLandingSource(
         quarantine(line: QuarantinedLine) {
           reasons.add(line.reason);
           if (quarantine === undefined) {
-            mkdirSync(dirname(options.quarantinePath), { recursive: true });
+            makeFolderSync(dirname(options.quarantinePath));
             quarantine = openSync(options.quarantinePath, 'w');
           }
           writeSync(quarantine, `${JSON.stringify(line)}\n`);

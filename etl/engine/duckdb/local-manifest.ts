@@ -6,7 +6,7 @@ import { LakeFilesystemError } from '../engine-errors';
 import { fileInTheWay } from './fs-errors';
 import { LakeLayout } from './lake-layout';
 import { replaceFile } from './replace-file';
-import { makeFolder } from './make-folder';
+import { makeFolder } from '../../make-folder';
 
 /**
  * The manifest of a local lake. Built tables and quarantine are always where
