@@ -91,6 +91,18 @@ export class EngineUnreachableError extends Error {
   }
 }
 
+/**
+ * The engine's service failed on its own side (an AWS 5xx such as InternalServerException, after the SDK's
+ * retries): nothing is wrong with the request, the lake or the set-up; retry later. The message names the
+ * service, its error and request id (what AWS support asks for).
+ */
+export class EngineUnavailableError extends Error {
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+    this.name = 'EngineUnavailableError';
+  }
+}
+
 /** The lake has no live version yet: nothing has been built. */
 export class LakeNotBuiltError extends Error {
   constructor(where: string) {

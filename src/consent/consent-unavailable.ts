@@ -1,4 +1,4 @@
-import { EngineClosedError, EngineUnreachableError, LakeDamagedError, LakeNotBuiltError, QueryTimeoutError } from '../../etl/engine/engine-errors';
+import { EngineClosedError, EngineUnavailableError, EngineUnreachableError, LakeDamagedError, LakeNotBuiltError, QueryTimeoutError } from '../../etl/engine/engine-errors';
 import { ManifestError } from '../../etl/manifest';
 
 /**
@@ -15,8 +15,8 @@ export class ConsentUnavailableError extends Error {
   }
 }
 
-// Private: a refresh failing with these is answered as they say (a damaged or unbuilt lake, a timeout, an engine out of reach, a closing server), not as consent unavailable.
-const SAYS_ITSELF = [ManifestError, LakeDamagedError, LakeNotBuiltError, QueryTimeoutError, EngineUnreachableError, EngineClosedError];
+// Private: a refresh failing with these is answered as they say (a damaged or unbuilt lake, a timeout, an engine out of reach or failing on AWS's side, a closing server), not as consent unavailable.
+const SAYS_ITSELF = [ManifestError, LakeDamagedError, LakeNotBuiltError, QueryTimeoutError, EngineUnreachableError, EngineUnavailableError, EngineClosedError];
 
 /** What a request is told when the registry's refresh failed with `error`: the error itself when it says what is wrong, else ConsentUnavailableError. */
 export const unlessItSaysItself = (error: unknown): unknown => (SAYS_ITSELF.some((kind) => error instanceof kind) ? error : new ConsentUnavailableError(error));

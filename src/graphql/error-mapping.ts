@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { ArgumentValidationError, AuthenticationError, AuthorizationError } from 'type-graphql';
-import { EngineBusyError, EngineUnreachableError, LakeDamagedError, afterDamage, LakeFilesystemError, LakeNotBuiltError, ParameterError, QueryTimeoutError, StaleVersionError } from '../../etl/engine/engine-errors';
+import { EngineBusyError, EngineUnavailableError, EngineUnreachableError, LakeDamagedError, afterDamage, LakeFilesystemError, LakeNotBuiltError, ParameterError, QueryTimeoutError, StaleVersionError } from '../../etl/engine/engine-errors';
 import { ManifestError } from '../../etl/manifest';
 import { ConsentUnavailableError } from '../consent/consent-unavailable';
 import { ErrorCode, StediError } from '../errors';
@@ -31,6 +31,7 @@ export const MESSAGES = {
     "consent cannot be checked now: the server could not re-read the customer landing data, and answers no data without it; retry later, and tell the server's operator (its /readyz and log say what to fix)",
   engineBusy: 'the query engine (Athena) is refusing queries for now because too many are running; retry in a few seconds',
   engineUnreachable: "the server cannot reach its query engine (Athena) now; retry later, and tell the server's operator (its /readyz and log say what to fix)",
+  engineFailing: "the query engine (Athena) or its storage (S3) failed on AWS's side; nothing is wrong with the request: retry in a few minutes",
   queryTimeout: (ms: number): string => `the query ran longer than ${ms} ms and was cancelled; ask for fewer rows or a narrower filter`,
   validationTooCostly:
     'the query is too costly to validate: it selects the same field (or spreads the same fragment) too many times; select each field once, with aliases only where the arguments differ',
@@ -70,6 +71,8 @@ export function clientError(error: unknown): ClientError | null {
   if (cause instanceof EngineBusyError) return { code: ErrorCode.ENGINE_BUSY, message: MESSAGES.engineBusy };
   // Not the caller's doing nor our bug: the engine is unavailable (503), as when it is busy; the operator's to fix.
   if (cause instanceof EngineUnreachableError) return { code: ErrorCode.ENGINE_BUSY, message: MESSAGES.engineUnreachable };
+  // AWS answered a 5xx after the SDK's retries: unavailable for now (503), not our bug; the log keeps AWS's request id.
+  if (cause instanceof EngineUnavailableError) return { code: ErrorCode.ENGINE_BUSY, message: MESSAGES.engineFailing };
   if (cause instanceof QueryTimeoutError) return { code: ErrorCode.QUERY_TIMEOUT, message: MESSAGES.queryTimeout(cause.timeoutMs) };
   // A limit refused during validation keeps its own code under Apollo's GRAPHQL_VALIDATION_FAILED wrapper.
   for (const candidate of [cause, error]) {
@@ -100,7 +103,7 @@ export function toStediError(error: unknown, logger: Logger, context: Record<str
   const safe = clientError(error);
   if (safe) {
     if (cause instanceof QueryTimeoutError && firstTime(cause)) logger.warn({ ...context, timeoutMs: cause.timeoutMs }, 'query timed out');
-    warnEngineUnreachable(cause, logger, context);
+    warnEngineUnavailable(cause, logger, context);
     return new StediError(safe.code as ErrorCode, safe.message);
   }
   if (firstTime(cause)) logger.error({ ...context, err: cause }, 'resolver failed');
@@ -108,8 +111,9 @@ export function toStediError(error: unknown, logger: Logger, context: Record<str
 }
 
 /** The caller is told to retry; the operator reads here why (once per failed call, not per field it failed). */
-export function warnEngineUnreachable(cause: unknown, logger: Logger, context: Record<string, unknown> = {}): void {
+export function warnEngineUnavailable(cause: unknown, logger: Logger, context: Record<string, unknown> = {}): void {
   if (cause instanceof EngineUnreachableError && firstTime(cause)) logger.warn({ ...context, reason: cause.message }, 'the query engine cannot be reached; data requests answer ENGINE_BUSY (503) until it can');
+  if (cause instanceof EngineUnavailableError && firstTime(cause)) logger.warn({ ...context, reason: cause.message }, 'AWS failed on its side; the request was answered ENGINE_BUSY (503)');
 }
 
 export const lakeNotBuilt = (): StediError => new StediError(ErrorCode.LAKE_NOT_BUILT, MESSAGES.lakeNotBuilt);

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
 import { removeDeadProcessFolders } from '../../etl/dead-process-folders';
 import { ErrorCode } from '../errors';
-import { MESSAGES, warnEngineUnreachable } from '../graphql/error-mapping';
+import { MESSAGES, warnEngineUnavailable } from '../graphql/error-mapping';
 import { machineLearningExportQuery } from '../graphql/machine-learning-export';
 import type { Services } from '../services';
 import { isDiskFull, isFileTooLarge } from './disk-full';
@@ -120,7 +120,7 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
       }
       const answer = httpErrorOf(error);
       if (answer.internal) log.error({ err: error }, 'export failed');
-      warnEngineUnreachable(error, log);
+      warnEngineUnavailable(error, log);
       sendError(res, answer.code as ErrorCode, answer.message, statusOf(answer.code));
     } finally {
       await handle?.close();

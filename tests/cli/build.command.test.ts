@@ -1,4 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { AthenaClient, GetWorkGroupCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
+import { GetTablesCommand, GlueClient } from '@aws-sdk/client-glue';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -525,5 +529,48 @@ describe('stedi build --engine athena --dry-run', () => {
     expect(preflight).toContainEqual(expect.objectContaining({ action: 'GetTables', resource: 'research_lake' }));
     expect(statements.some((s) => s.includes('"research_lake"'))).toBe(true);
     expect(statements.some((s) => s.includes('"stedi".'))).toBe(false);
+  });
+});
+
+describe('stedi build --engine athena when AWS fails on its side', () => {
+  const LAKE = 's3://example-bucket/stedi';
+  const ON_AWS_SIDE = "a failure on AWS's side (HTTP 500, request id REQ-1), not in the request, the lake or the set-up: retry in a few minutes";
+  const serverError = (name: string): Error => Object.assign(new Error('We encountered an internal error. Please try again.'), { name, $fault: 'server', $metadata: { httpStatusCode: 500, requestId: 'REQ-1' } });
+  let athena: AwsClientStub<AthenaClient>;
+  let glue: AwsClientStub<GlueClient>;
+  let s3: AwsClientStub<S3Client>;
+  // Every client the CLI creates answers from these (aws-sdk-client-mock patches the class): a lake not built yet, whose pre-flight passes.
+  beforeEach(() => {
+    athena = mockClient(AthenaClient);
+    glue = mockClient(GlueClient);
+    s3 = mockClient(S3Client);
+    athena.on(GetWorkGroupCommand).resolves({ WorkGroup: { Name: 'primary', State: 'ENABLED', Configuration: { ResultConfiguration: { OutputLocation: 's3://results-bucket/athena/' } } } });
+    glue.on(GetTablesCommand).resolves({ TableList: [] });
+    s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));
+    s3.on(ListObjectsV2Command).callsFake((input: { Prefix?: string }) => (input.Prefix?.endsWith('/landing/') ? { Contents: [{ Key: `${input.Prefix}part-0.json` }], KeyCount: 1 } : { KeyCount: 0 }));
+    s3.on(PutObjectCommand).resolves({ ETag: '"lock-etag"' });
+    s3.on(DeleteObjectCommand).callsFake((input: { IfMatch?: string }) => {
+      if (input.IfMatch === '"lock-etag"') return {};
+      throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } });
+    });
+  });
+  afterEach(() => [athena, glue, s3].forEach((m) => m.restore()));
+
+  it('prints one line naming S3, its error and request id, saying it is AWS’s side and to retry, when reading the manifest fails', async () => {
+    s3.on(GetObjectCommand).rejects(serverError('InternalError'));
+    const run = await runCli('build', '--engine', 'athena', '--lake', LAKE, '--json');
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toBe(`stedi: cannot read the lake's manifest ${LAKE}/_stedi/manifest.json: S3 answered InternalError, ${ON_AWS_SIDE}\n`);
+    expect(run.stdout).toBe('');
+  });
+
+  it('prints one line naming Athena, its error and request id, saying it is AWS’s side and to retry, when starting a query fails, and gives the lock back', async () => {
+    athena.on(StartQueryExecutionCommand).rejects(serverError('InternalServerException'));
+    const run = await runCli('build', '--engine', 'athena', '--lake', LAKE, '--json');
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toBe(`stedi: cannot run the Athena query: Athena answered InternalServerException, ${ON_AWS_SIDE}\n`);
+    // The start is asked again only with its own token (Athena may have started it): no second query.
+    expect(new Set(athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input.ClientRequestToken)).size).toBe(1);
+    expect(s3.commandCalls(DeleteObjectCommand).filter((c) => c.args[0].input.Key === 'stedi/_stedi/build.lock' && c.args[0].input.IfMatch === '"lock-etag"')).toHaveLength(1);
   });
 });

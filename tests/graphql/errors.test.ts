@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { ArgumentValidationError, AuthenticationError, AuthorizationError } from 'type-graphql';
 import type { Engine } from '../../etl/engine/engine';
-import { EngineBusyError, LakeNotBuiltError, ParameterError, QueryTimeoutError, StaleVersionError } from '../../etl/engine/engine-errors';
+import { EngineBusyError, EngineUnavailableError, LakeNotBuiltError, ParameterError, QueryTimeoutError, StaleVersionError } from '../../etl/engine/engine-errors';
 import { StediError } from '../../src/errors';
 import { toStediError } from '../../src/graphql/error-mapping';
 import { machineLearningExportQuery } from '../../src/graphql/machine-learning-export';
@@ -96,6 +96,18 @@ describe('errors reach clients as StediErrors', () => {
 });
 
 describe('logging of failed batches', () => {
+  it('logs AWS failing on its side once, at warn with the service, error and request id, and answers ENGINE_BUSY saying to retry', () => {
+    const { logger, lines } = capturingLogger();
+    const reason = "cannot run the Athena query: Athena answered InternalServerException, a failure on AWS's side (HTTP 500, request id REQ-1), not in the request, the lake or the set-up: retry in a few minutes";
+    const failure = new EngineUnavailableError(reason, new Error('We encountered an internal error'));
+    for (const field of ['Query.customers', 'Query.customer']) {
+      const mapped = toStediError(failure, logger, { requestId: 'r-1', field });
+      expect(mapped.extensions.code).toBe('ENGINE_BUSY');
+      expect(mapped.message).toMatch(/failed on AWS's side; nothing is wrong with the request: retry in a few minutes$/);
+    }
+    expect(lines).toEqual([expect.objectContaining({ level: 40, msg: 'AWS failed on its side; the request was answered ENGINE_BUSY (503)', reason, requestId: 'r-1' })]);
+  });
+
   it('logs an engine failure shared by every parent of a nested level once', async () => {
     const { logger, lines } = capturingLogger();
     const lake = await buildTestLake({

@@ -5,6 +5,7 @@ import {
   GetWorkGroupCommand,
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
+  InternalServerException,
   InvalidRequestException,
   TooManyRequestsException,
   type WorkGroup,
@@ -59,6 +60,8 @@ export class FakeAthena {
   throttlePolls = 0;
   /** Throw ThrottlingException for the next this-many GetQueryResults calls. */
   throttleResults = 0;
+  /** Answer the next this-many calls of each kind HTTP 500 InternalServerException: Athena failing on its side after the SDK's retries. */
+  readonly failing = { starts: 0, polls: 0, results: 0 };
   /** The last state each query reported to a poll. */
   readonly lastState = new Map<string, string>();
   /** What GetWorkGroup answers; undefined: the workgroup does not exist. */
@@ -69,6 +72,7 @@ export class FakeAthena {
 
   constructor(public handler: AthenaHandler = () => ({})) {
     this.mock.on(StartQueryExecutionCommand).callsFake(async (input) => {
+      this.failIf('starts');
       if (this.throttleStarts > 0) {
         this.throttleStarts -= 1;
         throw new TooManyRequestsException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
@@ -90,6 +94,7 @@ export class FakeAthena {
       return { QueryExecutionId: query.id };
     });
     this.mock.on(GetQueryExecutionCommand).callsFake((input) => {
+      this.failIf('polls');
       if (this.throttlePolls > 0) {
         this.throttlePolls -= 1;
         throw new TooManyRequestsException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
@@ -115,6 +120,7 @@ export class FakeAthena {
       };
     });
     this.mock.on(GetQueryResultsCommand).callsFake((input) => {
+      this.failIf('results');
       if (this.throttleResults > 0) {
         this.throttleResults -= 1;
         throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
@@ -132,6 +138,12 @@ export class FakeAthena {
       }
       return { WorkGroup: this.workgroup };
     });
+  }
+
+  private failIf(call: keyof FakeAthena['failing']): void {
+    if (this.failing[call] <= 0) return;
+    this.failing[call] -= 1;
+    throw new InternalServerException({ message: 'We encountered an internal error. Please try again.', $metadata: { httpStatusCode: 500, requestId: `athena-request-${call}` } });
   }
 
   /** Queries started but neither seen to end by a poll nor stopped: what a build must never leave behind. */

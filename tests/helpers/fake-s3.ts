@@ -31,6 +31,8 @@ export class FakeS3 {
    */
   readonly putFaults = new Map<string, { error: Error; landed: boolean | 'later'; times?: number }>();
   private readonly late: (() => unknown)[] = [];
+  /** Answer the next this-many GetObject, and ListObjectsV2, calls HTTP 500 InternalError: S3 failing on its side after the SDK's retries. */
+  readonly failing = { gets: 0, lists: 0 };
 
   constructor() {
     const s3Key = (bucket?: string, key?: string): string => `${bucket}/${key}`;
@@ -52,6 +54,7 @@ export class FakeS3 {
       return answer;
     });
     this.mock.on(GetObjectCommand).callsFake((input) => {
+      this.failIf('gets');
       const body = this.objects.get(s3Key(input.Bucket, input.Key));
       if (!body) throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } });
       return { ETag: etagOf(body), Body: Object.assign(Readable.from([body]), { transformToString: async () => body.toString('utf8') }) };
@@ -72,6 +75,7 @@ export class FakeS3 {
       return { Errors: [] };
     });
     this.mock.on(ListObjectsV2Command).callsFake((input) => {
+      this.failIf('lists');
       const prefix = `${input.Bucket}/${input.Prefix ?? ''}`;
       const keys = [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort().map((k) => k.slice(input.Bucket!.length + 1));
       if (input.Delimiter) {
@@ -90,6 +94,12 @@ export class FakeS3 {
       });
       return { Contents, KeyCount: limited.length, IsTruncated: truncated, NextContinuationToken: truncated ? limited[limited.length - 1] : undefined };
     });
+  }
+
+  private failIf(call: keyof FakeS3['failing']): void {
+    if (this.failing[call] <= 0) return;
+    this.failing[call] -= 1;
+    throw Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'InternalError', $fault: 'server', $metadata: { httpStatusCode: 500, requestId: `s3-request-${call}` } });
   }
 
   /** Lands the PUTs whose answer was lost and that were held back (`landed: 'later'`); true when one was written (its condition held). */

@@ -40,12 +40,17 @@ function serverFor(services: Services): Promise<Server> {
  * plus the HTTP status.
  */
 export async function runGraphql(services: Services, principal: Principal | null, source: string, variables?: Record<string, unknown>): Promise<GraphqlResult> {
-  const server = await serverFor(services);
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = await appUrl(services);
   const req = request(url).post('/graphql').set('content-type', 'application/json').set('connection', 'close').set('x-request-id', 'test-request');
   if (principal) req.set('authorization', `Bearer ${principal.role === 'admin' ? ADMIN_KEY : ANALYST_KEY}`);
   const res = await req.send({ query: source, variables });
   return { ...(res.body as ExecutionResult<Record<string, any>>), status: res.status }; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** The base URL of the production HTTP app serving `services` (the one runGraphql posts to), for its other routes. */
+export async function appUrl(services: Services): Promise<string> {
+  const server = await serverFor(services);
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 /** The data of a result that must have no errors. */

@@ -1,4 +1,4 @@
-import { EngineUnreachableError } from '../engine-errors';
+import { EngineUnavailableError, EngineUnreachableError } from '../engine-errors';
 
 /** An AWS SDK error as one short line for a message: its name and the first line of its text. */
 export function awsErrorText(error: unknown): string {
@@ -46,6 +46,26 @@ export function unreachableOr(error: unknown, what: string): unknown {
   return isUnreachable(error) ? new EngineUnreachableError(`${what} (${awsErrorText(error)}): ${UNREACHABLE_FIX}`, error) : error;
 }
 
+/** AWS answered that it failed on its own side: HTTP 5xx (left after the SDK's retries), but not 501, a store lacking a feature. */
+export const isServerFault = (error: unknown): boolean => httpStatusOf(error) >= 500 && !isNotImplemented(error);
+
+/** Whose side a server fault is, with its HTTP status and request id (what AWS support asks for), and to retry. */
+function serverFaultFix(error: unknown): string {
+  const id = (error as { $metadata?: { requestId?: string } } | undefined)?.$metadata?.requestId;
+  return `a failure on AWS's side (HTTP ${httpStatusOf(error)}${id ? `, request id ${id}` : ''}), not in the request, the lake or the set-up: retry in a few minutes`;
+}
+
+/**
+ * `error` as EngineUnavailableError when `service` failed on its side (`what` failed: the service, its error and request id,
+ * whose side it is and to retry), as EngineUnreachableError when AWS was out of reach, else as it is.
+ */
+export function unavailableOr(error: unknown, service: 'Athena' | 'S3', what: string): unknown {
+  if (!isServerFault(error)) return unreachableOr(error, what);
+  const e = error as { name?: string; Code?: string };
+  const name = e.name && e.name !== 'Error' ? e.name : (e.Code ?? 'an error');
+  return new EngineUnavailableError(`${what}: ${service} answered ${name}, ${serverFaultFix(error)}`, error);
+}
+
 /**
  * The fix for a failed AWS call: `grant` (the permission to add) when AWS refused the call, but
  * the set-up's own fix when the call never had credentials or a region, or AWS refused the
@@ -54,6 +74,8 @@ export function unreachableOr(error: unknown, what: string): unknown {
 export function awsFix(error: unknown, grant: string): string {
   const e = error as { name?: string; message?: string; code?: string } | undefined;
   if (isUnreachable(error)) return UNREACHABLE_FIX;
+  // A permission granted would not help: the service failed on its side.
+  if (isServerFault(error)) return serverFaultFix(error);
   if (e?.name === 'CredentialsProviderError') {
     return 'no AWS credentials were found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), run `aws sso login`, or run with an instance or task role';
   }

@@ -1,7 +1,7 @@
 import { type AthenaClient, GetQueryExecutionCommand, type QueryExecution } from '@aws-sdk/client-athena';
 import { EngineBusyError, QueryTimeoutError } from '../engine-errors';
 import { AthenaQueryError, isRetryable } from './athena-errors';
-import { unreachableOr } from './aws-error-text';
+import { unavailableOr } from './aws-error-text';
 import { type Clock, systemClock } from './clock';
 import { QueryControl } from './query-control';
 
@@ -63,7 +63,7 @@ export class AthenaQueryRunner {
         // A call abandoned at the deadline or on the caller's abort (QueryControl.send) is the timeout, not an error of its own,
         // even when the clock reads a hair short of the deadline: a timer may fire early (whole ms, the loop's cached time).
         if (!(error instanceof AthenaQueryError)) await this.throwIfOver(undefined, started, deadline, options, isAbandoned(error));
-        if (error instanceof QueryTimeoutError || !isRetryable(error)) throw unreachableOr(error, 'cannot run the Athena query');
+        if (error instanceof QueryTimeoutError || !isRetryable(error)) throw unavailableOr(error, 'Athena', 'cannot run the Athena query');
         if (attempt >= this.settings.maxRetries) throw busyOr(error);
         if (id) await options.beforeRetry?.();
         await this.clock.sleep(this.backoff(attempt + 2), options.signal);
@@ -109,7 +109,7 @@ export class AthenaQueryRunner {
       } catch (error) {
         // Abandoned on the caller's abort: the time limit, as for a poll.
         if (signal?.aborted && !(error instanceof AthenaQueryError)) throw new QueryTimeoutError(this.clock.now() - started, signal.reason);
-        if (error instanceof AthenaQueryError || !isRetryable(error) || signal?.aborted) throw unreachableOr(error, 'cannot read the Athena query results');
+        if (error instanceof AthenaQueryError || !isRetryable(error) || signal?.aborted) throw unavailableOr(error, 'Athena', 'cannot read the Athena query results');
         if (attempt >= this.settings.maxRetries) throw busyOr(error);
         await this.clock.sleep(this.backoff(attempt + 2), signal);
       }

@@ -8,7 +8,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { ExportFormat } from '../engine';
 import { type CallLimit, sendWithin } from './aws-call';
 import { copyBody } from './body-copy';
-import { unreachableOr } from './aws-error-text';
+import { unavailableOr } from './aws-error-text';
 import type { ResultColumn } from './results';
 import { parseS3ObjectUrl } from './s3-location';
 import { literal, q } from './statements';
@@ -69,12 +69,12 @@ export async function exportResultFile(
   const connection = await instance.connect();
   try {
     const object = await sendWithin(limit, (o) => s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), o)).catch((error: unknown) => {
-      throw unreachableOr(error, `cannot read the query's result file ${output}`);
+      throw unavailableOr(error, 'S3', `cannot read the query's result file ${output}`);
     });
     if (!object.Body) throw new Error(`the result file ${output} is empty`);
     // A large file may take longer than one call's limit: the limit bounds each wait for the next bytes (body-copy.ts).
     await copyBody(object.Body as Readable, csv, limit).catch((error: unknown) => {
-      throw unreachableOr(error, `cannot read the query's result file ${output}`);
+      throw unavailableOr(error, 'S3', `cannot read the query's result file ${output}`);
     });
     const raw = columns.map((_, i) => `${literal(`c${i}`)}: 'VARCHAR'`).join(', ');
     const typed = columns.map((c, i) => `CAST(${q(`c${i}`)} AS ${duckDbType(c)}) AS ${q(c.name)}`).join(', ');

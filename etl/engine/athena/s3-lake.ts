@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { type LakeManifest, ManifestError, parseManifest } from '../../manifest';
 import { type BoundedSend, boundedBy } from './aws-call';
-import { awsErrorText, awsFix, httpStatusOf, isMissingObject, isUnreachable, unreachableOr } from './aws-error-text';
+import { awsErrorText, awsFix, httpStatusOf, isMissingObject, isServerFault, isUnreachable, unavailableOr } from './aws-error-text';
 import { settleManifestPut } from './manifest-put';
 import { parseS3Url, s3Url } from './s3-location';
 
@@ -74,8 +74,8 @@ export class S3Lake implements LakeStore {
     } catch (error) {
       if (isMissingObject(error)) return { manifest: null };
       // The first call of status and build: AWS out of reach or no credentials is said with its fix, not as the SDK's words.
-      // Out of reach is typed too: the server answers it as the engine being unavailable, not as its own failure.
-      if (isUnreachable(error)) throw unreachableOr(error, `cannot read the lake's manifest ${url}`);
+      // Out of reach, or S3 failing on its side, is typed too: the server answers it as the engine being unavailable, not as its own failure.
+      if (isUnreachable(error) || isServerFault(error)) throw unavailableOr(error, 'S3', `cannot read the lake's manifest ${url}`);
       // Without s3:ListBucket, S3 answers a missing object 403 too: a first build's role may lack either.
       const grant = `grant s3:GetObject on ${url.replace(/\/_stedi\/manifest\.json$/, '')}/* and s3:ListBucket on bucket ${bucket} (and kms:Decrypt on the bucket's key if it uses SSE-KMS)`;
       const fix = awsFix(error, httpStatusOf(error) === 403 ? grant : '');
@@ -165,9 +165,10 @@ export class S3Lake implements LakeStore {
     return versions;
   }
 
-  /** One page of a listing of `prefix`; refused (403), it says so with the permission to grant, not only as S3's "Access Denied". */
+  /** One page of a listing of `prefix`; refused (403), it says so with the permission to grant, not only as S3's "Access Denied"; failing on S3's side (5xx), that it is. */
   private list(prefix: string, input: ListObjectsV2CommandInput): Promise<ListObjectsV2CommandOutput> {
     return this.send((o) => this.s3.send(new ListObjectsV2Command(input), o)).catch((error: unknown) => {
+      if (isServerFault(error)) throw unavailableOr(error, 'S3', `cannot list ${prefix}`);
       if (httpStatusOf(error) !== 403) throw error;
       throw new Error(`cannot list ${prefix} (${awsErrorText(error)}): ${awsFix(error, `grant s3:ListBucket on bucket ${input.Bucket} for the lake's prefix`)}`, { cause: error });
     });

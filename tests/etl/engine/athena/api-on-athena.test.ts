@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import request from 'supertest';
 import { join } from 'node:path';
 import { runBuild } from '../../../../etl/build';
 import { AthenaEngine } from '../../../../etl/engine/athena/athena-engine';
+import { EngineUnavailableError } from '../../../../etl/engine/engine-errors';
 import { SOURCES } from '../../../../etl/tables';
 import { loadConfig } from '../../../../src/config';
 import { machineLearningExportQuery } from '../../../../src/graphql/machine-learning-export';
@@ -12,7 +14,8 @@ import { fakeAws, type FakeAws } from '../../../helpers/fake-aws';
 import { makeTempDir } from '../../../helpers/landing-fixture';
 import { writeManyCustomersLanding } from '../../../helpers/many-customers-landing';
 import { pageThrough } from '../../../helpers/page-through';
-import { ADMIN, ANALYST, errorCodes, queryData, runGraphql } from '../../../helpers/run-graphql';
+import { ANALYST_KEY } from '../../../helpers/http-app';
+import { ADMIN, ANALYST, appUrl, errorCodes, queryData, runGraphql } from '../../../helpers/run-graphql';
 import { sqlParseErrors } from '../../../helpers/sql-grammar';
 import { buildTestLake, type TestLake } from '../../../helpers/test-lake';
 
@@ -25,6 +28,7 @@ import { buildTestLake, type TestLake } from '../../../helpers/test-lake';
 
 const LAKE = 's3://example-bucket/stedi';
 const SAMPLE = 'serialNumber sensorReadingTime distanceFromObject x y z';
+const AWS_FAILED = "the query engine (Athena) or its storage (S3) failed on AWS's side; nothing is wrong with the request: retry in a few minutes";
 
 describe('the GraphQL API answering through the Athena engine', () => {
   let aws: FakeAws;
@@ -138,6 +142,38 @@ describe('the GraphQL API answering through the Athena engine', () => {
       aws.athena.throttleStarts = 0;
     }
   }, 30_000);
+
+  it.each(['starts', 'polls', 'results'] as const)('answers ENGINE_BUSY saying to retry, not an internal error, when Athena %s answer HTTP 500 after the SDK’s retries', async (call) => {
+    aws.athena.failing[call] = 1;
+    try {
+      const result = await runGraphql(athena, ANALYST, `{ customer(serialNumber: "serial-asked-while-athena-${call}-fail") { serialNumber } }`);
+      expect(aws.athena.failing[call]).toBe(0);
+      expect(result.errors).toEqual([expect.objectContaining({ message: AWS_FAILED, extensions: { code: 'ENGINE_BUSY' } })]);
+      expect(JSON.stringify(result)).not.toMatch(/example-bucket|SELECT|InternalServer|request-/);
+      // A query whose poll failed may still run: it was stopped, not left billing.
+      expect(aws.athena.unfinished).toEqual([]);
+    } finally {
+      aws.athena.failing[call] = 0;
+    }
+  });
+
+  it('answers /export 503 ENGINE_BUSY saying to retry when S3 fails on its side reading the query’s result file', async () => {
+    const { sql, params } = await machineLearningExportQuery(athena, { split: 'TRAIN' });
+    aws.s3.failing.gets = 1;
+    try {
+      const failed = athena.engine.exportToFile(sql, params, 'csv', join(makeTempDir('stedi-athena-export-'), 'rows.csv'));
+      await expect(failed).rejects.toThrow(EngineUnavailableError);
+      await expect(failed).rejects.toThrow(
+        /^cannot read the query's result file s3:\/\/results-bucket\/athena\/q-\d+\.csv: S3 answered InternalError, a failure on AWS's side \(HTTP 500, request id s3-request-gets\), not in the request, the lake or the set-up: retry in a few minutes$/,
+      );
+      aws.s3.failing.gets = 1_000;
+      const res = await request(await appUrl(athena)).get('/export/machine_learning_curated?format=csv').set('authorization', `Bearer ${ANALYST_KEY}`).set('connection', 'close');
+      expect(res.status).toBe(503);
+      expect(res.body).toEqual({ errors: [{ message: AWS_FAILED, extensions: { code: 'ENGINE_BUSY' } }] });
+    } finally {
+      aws.s3.failing.gets = 0;
+    }
+  });
 
   it('sends Athena only SQL its grammars parse, with every parameter in a WHERE clause', () => {
     const sent = aws.athena.queries.slice(queriesBeforeApi);

@@ -3,7 +3,7 @@ import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, ListObject
 import { type BuildOptions, runBuild } from '../../../../etl/build';
 import { AthenaEngine } from '../../../../etl/engine/athena/athena-engine';
 import { AthenaQueryError } from '../../../../etl/engine/athena/athena-errors';
-import { QueryTimeoutError } from '../../../../etl/engine/engine-errors';
+import { EngineUnavailableError, QueryTimeoutError } from '../../../../etl/engine/engine-errors';
 import { LIVE_VIEWS } from '../../../../etl/engine/athena/object-names';
 import { parseManifest } from '../../../../etl/manifest';
 import { BUILT_TABLES, SOURCES, TABLES } from '../../../../etl/tables';
@@ -209,6 +209,31 @@ describe('building the lake on Athena', () => {
       `cannot list ${LAKE}/_stedi/builds/ (AccessDenied: Access Denied): grant s3:ListBucket on bucket example-bucket for the lake's prefix`,
     );
     expect(h.aws.s3.has(`${LAKE}/_stedi/build.lock`)).toBe(false);
+  });
+
+  it('says which AWS service failed on its side, its error and request id, and to retry, when S3 or Athena answers HTTP 500 after the SDK’s retries; publishes nothing', async () => {
+    h = await harness(writeSmallLanding());
+    const first = await h.build();
+    const onAwsSide = "a failure on AWS's side \\(HTTP 500, request id (s3|athena)-request-\\w+\\), not in the request, the lake or the set-up: retry in a few minutes$";
+    const s3Failed = (): Error => Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'InternalError', $metadata: { httpStatusCode: 500, requestId: 's3-request-builds' } });
+    const faults: [() => void, string, preflight?: true][] = [
+      [() => (h.aws.s3.failing.gets = 1), `^cannot read the lake's manifest ${MANIFEST}: S3 answered InternalError, `],
+      // The pre-flight's listing of the landing: its grant would not help, and it says so.
+      [() => (h.aws.s3.failing.lists = 1), `^cannot list the landing prefix ${LAKE}/\\w+/landing/ \\(InternalError: We encountered an internal error. Please try again.\\): `, true],
+      [() => (h.aws.athena.failing.starts = 1), '^cannot run the Athena query: Athena answered InternalServerException, '],
+      [() => (h.aws.athena.failing.polls = 1), '^cannot run the Athena query: Athena answered InternalServerException, '],
+      // Last: this listing fails from now on.
+      [() => h.aws.s3.mock.on(ListObjectsV2Command, { Prefix: 'stedi/_stedi/builds/' }).rejects(s3Failed()), `^cannot list ${LAKE}/_stedi/builds/: S3 answered InternalError, `],
+    ];
+    for (const [fail, message, preflight] of faults) {
+      fail();
+      const failed = h.build();
+      await expect(failed).rejects.toThrow(new RegExp(`${message}${onAwsSide}`));
+      if (!preflight) await expect(failed).rejects.toBeInstanceOf(EngineUnavailableError);
+      expect(h.manifest()?.versions.map((v) => v.version)).toEqual([first.version]);
+      expect(h.aws.s3.has(`${LAKE}/_stedi/build.lock`)).toBe(false);
+      expect(h.aws.athena.unfinished).toEqual([]);
+    }
   });
 
   it('switches nothing when a check fails', async () => {
