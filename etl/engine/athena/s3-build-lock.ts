@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type BoundedSend, boundedBy } from './aws-call';
-import { awsErrorText, awsFix, isConditionFailed, isMissingObject, isNotImplemented } from './aws-error-text';
+import { awsErrorText, awsFix, isConditionFailed, isMissingObject, isNotImplemented, isServerFault } from './aws-error-text';
 import { BuildLockHeldError, BuildLockLostError } from './build-lock-errors';
 import { parseS3Url } from './s3-location';
 
@@ -92,8 +92,8 @@ export class S3BuildLock implements BuildLock {
   /** The PUT failed: the lock is another build's (or this very build's, its PUT sent twice). */
   private async refuseHeld(error: unknown, token: string): Promise<void> {
     if (!isConditionFailed(error)) {
-      // A PUT given up at its time limit may have landed all the same: a lock left so would refuse every build.
-      if (isTimeout(error)) await this.giveBackIfOurs(token).catch(() => undefined);
+      // A PUT given up at its time limit, or answered 5xx (S3 may have written it), may have landed all the same: a lock left so would refuse every build.
+      if (isTimeout(error) || isServerFault(error)) await this.giveBackIfOurs(token).catch(() => undefined);
       const lake = this.url.replace(/\/_stedi\/build\.lock$/, '');
       throw new Error(
         `cannot write the lake's lock ${this.url} (${awsErrorText(error)}): ${awsFix(error, `grant s3:PutObject, s3:GetObject and s3:DeleteObject on ${lake}/* (and kms:GenerateDataKey on the bucket's key if it uses SSE-KMS)`)}`,

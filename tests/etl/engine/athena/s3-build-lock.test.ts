@@ -95,6 +95,18 @@ describe('the S3 build lock', () => {
     expect(JSON.parse(s3.text(LOCK)!)).toMatchObject({ token: 'theirs' });
   });
 
+  it('gives back the lock its PUT wrote when S3 answered that PUT 500, saying it failed on AWS’s side', async () => {
+    const s3 = new FakeS3();
+    s3.mock.on(PutObjectCommand).callsFake((input) => {
+      s3.put(`s3://${input.Bucket}/${input.Key}`, input.Body as string);
+      throw Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'InternalError', $metadata: { httpStatusCode: 500, requestId: 'REQ-1' } });
+    });
+    await expect(new S3BuildLock(s3.client, LOCK, 30_000).acquire('build a')).rejects.toThrow(
+      `cannot write the lake's lock ${LOCK} (InternalError: We encountered an internal error. Please try again.): a failure on AWS's side (HTTP 500, request id REQ-1), not in the request, the lake or the set-up: retry in a few minutes`,
+    );
+    expect(s3.has(LOCK)).toBe(false);
+  });
+
   it('refuses, in one line saying what to do, a store that ignores If-Match on DeleteObject, and leaves its lock without deleting anything', async () => {
     const s3 = new FakeS3();
     const deleted: string[] = [];
