@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { liveVersion } from '../../etl/manifest';
-import { EngineUnreachableError, afterDamage } from '../../etl/engine/engine-errors';
+import { EngineUnavailableError, EngineUnreachableError, afterDamage } from '../../etl/engine/engine-errors';
 import type { Services } from '../services';
 import { type EngineProbe, engineProbe } from './engine-probe';
 import { requestLogOf } from './request-context';
@@ -43,7 +43,9 @@ async function readiness({ engine, consent }: Pick<Services, 'engine' | 'consent
     const code = (error as NodeJS.ErrnoException)?.code;
     const denied = code === 'EACCES' || code === 'EPERM' ? ` (${code}): the user running the server may not read it; fix the lake folder's permissions or owner` : '';
     const unreachable = error instanceof EngineUnreachableError ? ': the query engine cannot be reached (the server log says what to fix)' : '';
-    return { ready: false, reason: invalid ? 'lake manifest invalid: run `stedi build` to write a new one (the server log names the problem)' : `lake manifest cannot be read${denied}${unreachable}`, err: error };
+    // AWS answered 5xx after the SDK's retries: nothing here to fix, and the log has the request id AWS support asks for.
+    const onAwsSide = error instanceof EngineUnavailableError ? ": AWS failed on its side (the server log has the service's request id); retry in a few minutes" : '';
+    return { ready: false, reason: invalid ? 'lake manifest invalid: run `stedi build` to write a new one (the server log names the problem)' : `lake manifest cannot be read${denied}${unreachable}${onAwsSide}`, err: error };
   }
   if (!version) return { ready: false, reason: 'lake not built: run `stedi build` or the rebuildZones mutation' };
 

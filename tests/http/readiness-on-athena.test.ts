@@ -57,6 +57,18 @@ describe('readiness on Athena', () => {
     expect(aws.athena.mock.calls().filter((c) => c.args[0].constructor.name === 'StartQueryExecutionCommand')).toHaveLength(1);
   });
 
+  it('says AWS failed on its side and to retry when S3 answers the manifest read HTTP 500, and is ready once S3 answers again', async () => {
+    const { aws, engine } = athenaLake();
+    aws.s3.failing.gets = 1;
+    const server = app(engine);
+    const res = await request(server).get('/readyz');
+    expect(res.status).toBe(503);
+    expect(res.body.reason).toBe("lake manifest cannot be read: AWS failed on its side (the server log has the service's request id); retry in a few minutes");
+    expect(JSON.stringify(res.body)).not.toContain('s3-request-');
+    await settle();
+    expect((await request(server).get('/readyz')).body.reason).not.toMatch(/manifest/);
+  });
+
   it('still refuses readiness without a live version, before asking the engine', async () => {
     const { aws, engine } = athenaLake();
     aws.s3.objects.clear();
