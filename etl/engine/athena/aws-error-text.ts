@@ -59,7 +59,7 @@ function serverFaultFix(error: unknown): string {
  * `error` as EngineUnavailableError when `service` failed on its side (`what` failed: the service, its error and request id,
  * whose side it is and to retry), as EngineUnreachableError when AWS was out of reach, else as it is.
  */
-export function unavailableOr(error: unknown, service: 'Athena' | 'S3', what: string): unknown {
+export function unavailableOr(error: unknown, service: 'Athena' | 'S3' | 'Glue', what: string): unknown {
   if (!isServerFault(error)) return unreachableOr(error, what);
   const e = error as { name?: string; Code?: string };
   const name = e.name && e.name !== 'Error' ? e.name : (e.Code ?? 'an error');

@@ -1,5 +1,6 @@
 import { BatchDeleteTableVersionCommand, GetTableVersionsCommand, type GlueClient } from '@aws-sdk/client-glue';
 import { type BoundedSend, boundedBy } from './aws-call';
+import { unavailableOr } from './aws-error-text';
 
 /**
  * The one thing the Athena engine asks of the Glue catalogue directly. Each
@@ -40,13 +41,15 @@ export class GlueCatalog implements Catalog {
       } while (token);
     } catch (error) {
       if (notFound(error)) return 0;
-      throw error;
+      throw unavailableOr(error, 'Glue', `cannot list the Glue versions of ${this.database}.${table}`);
     }
     // Version ids are increasing integers; the highest is the table as it is now.
     const old = ids.sort((a, b) => Number(b) - Number(a)).slice(1);
     for (let i = 0; i < old.length; i += DELETE_BATCH) {
       const batch = old.slice(i, i + DELETE_BATCH);
-      const result = await this.send((o) => this.glue.send(new BatchDeleteTableVersionCommand({ DatabaseName: this.database, TableName: table, VersionIds: batch }), o));
+      const result = await this.send((o) => this.glue.send(new BatchDeleteTableVersionCommand({ DatabaseName: this.database, TableName: table, VersionIds: batch }), o)).catch((error: unknown) => {
+        throw unavailableOr(error, 'Glue', `cannot delete old Glue versions of ${this.database}.${table}`);
+      });
       if (result.Errors && result.Errors.length > 0) {
         const first = result.Errors[0];
         throw new Error(`could not delete ${result.Errors.length} Glue versions of ${this.database}.${table} (first: ${first.VersionId}: ${first.ErrorDetail?.ErrorMessage})`);
