@@ -213,11 +213,20 @@ export interface Engine {
 
 /** Who holds a lake's build lock. */
 export interface BuildLockInfo {
-  pid: number;
-  host: string;
+  /** The holding process and its machine: the embedded engine's lock names them; Athena's S3 lock names `owner` instead. */
+  pid?: number;
+  host?: string;
+  /** What an S3 lock names as its holder (`build <version>`, `stedi doctor`; '' when it names none): no process to check. */
+  owner?: string;
+  /** When it was taken ('' when the lock does not say). */
   since: string;
-  /** False when its process is gone (killed): the next build takes the lock over and removes what it left. */
+  /**
+   * False when its holder is gone: a killed process (the next build takes the lock over and removes what it left), or on
+   * Athena a lock that looks abandoned (`fix` says what to do); true on Athena otherwise, as no process can be checked.
+   */
   running: boolean;
+  /** What to do about a lock no build takes over (Athena's, which only a hand deletes). */
+  fix?: string;
 }
 
 /** A table and the columns whose combination must be unique in it. */

@@ -35,7 +35,7 @@ export function registerStatus(cli: Command): void {
           const build = `run \`stedi build --lake ${shellWord(config.lake)}\``;
           // Versions on disk: the lake was built, so an interrupted build need not have been its first.
           const which = unlisted.length > 0 ? 'a build' : 'a first build';
-          const first = !lock ? build : lock.running ? `a first build is running (${holderOf(lock)}); wait for it` : `${which} was interrupted (${holderOf(lock)}); ${build}: it takes the lock over and removes what that one left`;
+          const first = !lock ? build : lock.fix ? `a build holds the lake's lock (${holderOf(lock)}): wait for it; ${lock.fix}` : lock.running ? `a first build is running (${holderOf(lock)}); wait for it` : `${which} was interrupted (${holderOf(lock)}); ${build}: it takes the lock over and removes what that one left`;
           const message =
             unlisted.length > 0
               ? `the lake at ${config.lake} has no manifest, though versions ${unlisted.join(', ')} are on disk: restore its _stedi/manifest.json from a copy, or ${first} (it builds a new version and deletes none of those)`
@@ -111,7 +111,11 @@ export function registerStatus(cli: Command): void {
     });
 }
 
-const holderOf = (lock: BuildLockInfo): string => `pid ${lock.pid} on ${lock.host}, since ${lock.since}`;
+/** The process holding the lock, or (Athena's S3 lock, which names no process) the owner it names. */
+function holderOf(lock: BuildLockInfo): string {
+  const since = `since ${lock.since || 'an unknown time'}`;
+  return lock.pid === undefined ? `${lock.owner || 'an unnamed holder'}, ${since}` : `pid ${lock.pid} on ${lock.host}, ${since}`;
+}
 
 /** Folders nothing will remove: the operator's to keep (say, to restore a broken manifest) or delete. */
 function unlistedLine(versions: readonly string[], lake: string): string {
@@ -123,6 +127,8 @@ function unlistedLine(versions: readonly string[], lake: string): string {
 
 /** A build under way, or one killed before it finished (its lock and files wait for the next build). */
 function buildLine(lock: BuildLockInfo): string {
+  // Athena's lock: whether its holder runs cannot be checked, and no build takes it over.
+  if (lock.fix) return lock.running ? `The lake's build lock is held (${holderOf(lock)}): a build is running, or one died holding it; ${lock.fix}.` : `The lake's build lock looks abandoned (${holderOf(lock)}): ${lock.fix}.`;
   return lock.running
     ? `A build is running (${holderOf(lock)}); the live version changes when it publishes.`
     : `A build was interrupted (${holderOf(lock)}): the next build takes its lock over and removes what it left.`;

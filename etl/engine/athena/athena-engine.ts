@@ -4,7 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { BuildOptions } from '../../build-options';
 import type { LakeManifest } from '../../manifest';
 import { type Source, TABLES, type TableName } from '../../tables';
-import type { BuildTarget, Engine, ExportFormat, LandingIdentity, QueryOptions, Row, SqlValue } from '../engine';
+import type { BuildLockInfo, BuildTarget, Engine, ExportFormat, LandingIdentity, QueryOptions, Row, SqlValue } from '../engine';
 import { LakeNotBuiltError, StaleVersionError } from '../engine-errors';
 import { AthenaBuildTarget } from './athena-build-target';
 import { athenaDialect } from './athena-dialect';
@@ -21,6 +21,7 @@ import { type Clock, systemClock } from './clock';
 import { AthenaQueryRunner } from './query-runner';
 import { exportResultFile } from './result-file-export';
 import { readResultColumns, readResultRows } from './results';
+import { s3LockHolder } from './lock-holder';
 import { S3BuildLock } from './s3-build-lock';
 import { S3Lake } from './s3-lake';
 import { AthenaLayout } from './s3-location';
@@ -162,6 +163,12 @@ export class AthenaEngine implements Engine {
         this.cached = undefined;
       },
     });
+  }
+
+  /** Who holds the lake's S3 lock, since when, and whether it looks abandoned (lock-holder.ts); null when none does. */
+  async buildLockHolder(): Promise<BuildLockInfo | null> {
+    const live = await this.manifest().then((m) => m?.versions[0], () => undefined);
+    return s3LockHolder(new S3BuildLock(this.s3, this.layout.lockUrl, this.options.awsTimeoutMs), this.layout.lockUrl, live);
   }
 
   /**

@@ -116,8 +116,14 @@ export class S3BuildLock implements BuildLock {
 
   /** Who holds the lock now (this build, another, or a dead one whose lock was left: `build <version>`, `stedi doctor`, '' when it names no one); undefined when none does. */
   async heldBy(): Promise<string | undefined> {
+    return (await this.holder())?.owner;
+  }
+
+  /** The lock's owner (as heldBy) and when it was taken ('' when it does not say); undefined when there is none. */
+  async holder(): Promise<{ owner: string; since: string } | undefined> {
     const holder = await this.readHolder();
-    return holder && (holder.owner ?? '');
+    // A lock edited by hand may hold anything: only text is shown.
+    return holder && { owner: typeof holder.owner === 'string' ? holder.owner : '', since: typeof holder.since === 'string' ? holder.since : '' };
   }
 
   async verify(): Promise<void> {
