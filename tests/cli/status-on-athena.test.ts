@@ -76,6 +76,15 @@ describe('stedi status on an Athena lake: the build lock', () => {
     expect((await status()).stdout).toContain(`The lake's build lock is held (an unnamed holder, since an unknown time)`);
   });
 
+  it('shows a lock edited by hand without its control characters, and cut short when long', async () => {
+    built();
+    const escapes = '\x1b[2J\x1b]0;owned\x07';
+    lockBy(`${escapes}${'x'.repeat(5_000)}`, '\x1b[31mred');
+    const { stdout } = await status();
+    expect(stdout).not.toContain('\x1b');
+    expect(stdout).toContain(`(\\x1b[2J\\x1b]0;owned\\x07${'x'.repeat(200 - escapes.length)}…, since \\x1b[31mred)`);
+  });
+
   it('says S3 failed on its side and to retry when reading the lock answers HTTP 500', async () => {
     built();
     const fault = Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'InternalError', $metadata: { httpStatusCode: 500, requestId: 's3-request-lock' } });

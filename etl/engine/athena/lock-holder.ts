@@ -1,5 +1,6 @@
 import type { VersionManifest } from '../../manifest';
 import { shellWord } from '../../shell-word';
+import { terminalText } from '../../terminal-text';
 import type { BuildLockInfo } from '../engine';
 import { awsErrorText, awsFix, isServerFault, isUnreachable, unavailableOr } from './aws-error-text';
 import type { S3BuildLock } from './s3-build-lock';
@@ -25,7 +26,8 @@ export async function s3LockHolder(
     throw new Error(`cannot read the lake's lock ${lockUrl} (${awsErrorText(error)}): ${awsFix(error, `grant s3:GetObject on ${lake}/*`)}`);
   }
   if (!holder) return null;
-  const { owner, since } = holder;
+  // Shown on a terminal: a lock edited by hand may hold escape sequences, or a megabyte.
+  const [owner, since] = [holder.owner, holder.since].map((text) => terminalText(text.length > 200 ? `${text.slice(0, 200)}…` : text));
   const remove = `aws s3 rm ${shellWord(lockUrl)}`;
   if (live && diedAfterPublishing(owner, live, now)) {
     const minutes = PUBLISHED_CLEANUP_MS / 60_000;
