@@ -93,6 +93,7 @@ export async function pageStart<N extends Node>(ctx: GraphqlContext, ds: Dataset
   const first = pageSize(args.first, config.maxPageSize, field);
   const cursorScope = scopeOf(cursorField, filter);
   const cursor = decodeAfter(args.after, ds, cursorScope, field);
+  if (cursor) ctx.lake.noteCursor();
   const version = cursor?.version ?? (await ctx.lake.liveVersion());
   const consent = await ctx.lake.consent();
   const scope: Scope<N> = { engine, dataset: ds, version, filter, exclusions: consent.exclusionsFor(version), split: config.split };
@@ -121,6 +122,7 @@ export async function readNestedConnection<N extends Node>(
   if (cursor && cursor.position[0] !== parent.serialNumber) {
     throw badInput(`the \`after\` cursor of ${field} belongs to another customer; pass it only on the customer whose page it came from`);
   }
+  if (cursor) ctx.lake.noteCursor();
   const version = cursor?.version ?? parent.version;
   const fetched = await ctx.loaders.nestedPage(ds, version, filter, cursor?.position, first + 1).load(parent.serialNumber);
   const totalCount = () => ctx.loaders.nestedCount(ds, version, filter).load(parent.serialNumber);

@@ -20,6 +20,13 @@ export interface GraphqlContext {
   replay?: boolean;
 }
 
+/** The same request on the lake as it is now: a new manifest and consent snapshot, the same caller and engine deadline. */
+export function onLakeAsItIsNow(ctx: GraphqlContext): GraphqlContext {
+  const lake = new RequestLake(ctx.services);
+  const budget = ctx.budget.again();
+  return { ...ctx, lake, budget, loaders: new Loaders(ctx.services, lake, budget) };
+}
+
 export function createContext(services: Services, principal: Principal | null, requestId: string): GraphqlContext {
   const lake = new RequestLake(services);
   const budget = new RequestBudget(services.config.limits, services.config.queryTimeoutMs);

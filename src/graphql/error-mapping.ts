@@ -40,6 +40,8 @@ export const MESSAGES = {
     'send the operation as JSON: the header "Content-Type: application/json" (in Python requests: json=..., not data=...; in curl: -H \'Content-Type: application/json\') and a body such as {"query": "{ lake { liveVersion } }"}',
   exportDiskFull: "the server has no disk space left to write this export; try again later, and tell the server's operator to free space in its temporary folder",
   exportFileTooLarge: "this export is larger than the server may write as one file; ask for one split at a time, and tell the server's operator to raise its file size limit (ulimit -f)",
+  lakeChanged:
+    'the lake changed while this request ran: a rebuild published a new version and expired the one it was reading (this request sent no cursor); send the request again to read the new live version',
   internal: (requestId: string | undefined): string => `internal error (request id ${requestId ?? 'unknown'}); the server log has the details`,
 } as const;
 

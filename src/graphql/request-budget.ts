@@ -32,6 +32,11 @@ export class RequestBudget {
     return Math.min(left, this.queryTimeoutMs);
   }
 
+  /** The same deadline, no count started: the request run again on a new live version (its counts are not cached there). */
+  again(): RequestBudget {
+    return new RequestBudget(this.limits, this.queryTimeoutMs, this.deadline - this.limits.requestEngineMs);
+  }
+
   /** Called before a count that no cache answers. */
   startCount(): void {
     this.counts += 1;

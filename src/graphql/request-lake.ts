@@ -11,8 +11,19 @@ import { lakeNotBuilt } from './error-mapping';
 export class RequestLake {
   private manifestPromise?: Promise<LakeManifest>;
   private consentPromise?: Promise<ConsentSnapshot>;
+  private cursorRead = false;
 
   constructor(private readonly services: Services) {}
+
+  /** Notes that a field reads the version a caller's cursor pinned, not the live one this request took. */
+  noteCursor(): void {
+    this.cursorRead = true;
+  }
+
+  /** Whether any field read a version a caller's cursor pinned (an expired one is the caller's to restart from). */
+  get readCursorVersion(): boolean {
+    return this.cursorRead;
+  }
 
   manifest(): Promise<LakeManifest> {
     this.manifestPromise ??= this.services.engine.manifest().then((m) => {

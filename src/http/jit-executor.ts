@@ -6,10 +6,11 @@ import { withWholeColumnLists } from '../graphql/column-lists';
 import { moveRawJson } from '../graphql/raw-json';
 import { NotRendered, withRenderedEdges } from '../graphql/rendered-edges';
 import { CompiledQueries, worthCompiling } from './compiled-queries';
+import { rerunOnLakeChange } from './lake-change-rerun';
 
 /** Apollo Server 5 takes a custom executor only through its gateway hook. */
 type Gateway = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
-type Executor = NonNullable<Awaited<ReturnType<Gateway['load']>>['executor']>;
+export type Executor = NonNullable<Awaited<ReturnType<Gateway['load']>>['executor']>;
 
 export interface JitOptions {
   /** Bytes of compiled documents kept (estimated, see sizeOf). */
@@ -62,7 +63,7 @@ export function jitGateway(schema: GraphQLSchema, options: JitOptions): Gateway 
       return () => undefined;
     },
     async load() {
-      return { executor };
+      return { executor: rerunOnLakeChange(executor) };
     },
     async stop() {},
   };
