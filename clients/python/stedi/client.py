@@ -5,7 +5,8 @@ import urllib.parse
 import urllib.request
 
 # ServerError: imported from stedi.client before the transport was a module of its own; its names stay.
-from .errors import ConnectionError, ServerError, StediError  # noqa: F401
+from .errors import BadInputError, ConnectionError, ServerError, StediError, page_size_error  # noqa: F401
+from .export_path import export_path
 from .frames import training_frame
 from .transport import Transport
 
@@ -58,7 +59,7 @@ class Client(Transport):
         rows = Rows()
         after = None
         while True:
-            data = self._next_page(document(after is None), {**(variables or {}), "first": page_size, "after": after}, rows.lake_version, after is None)
+            data = self._page(document(after is None), {**(variables or {}), "first": page_size, "after": after}, rows.lake_version, after is None)
             if "lake" in data:
                 rows.lake_version = data["lake"]["liveVersion"]
             page = data["page"]
@@ -66,6 +67,16 @@ class Client(Transport):
             if not page["pageInfo"]["hasNextPage"]:
                 return rows
             after = page["pageInfo"]["endCursor"]
+
+    def _page(self, query, variables, version, first_page):
+        """One page of a pull; the server's refusal of its `first` is said as of page_size, which the caller wrote."""
+        try:
+            return self._next_page(query, variables, version, first_page)
+        except BadInputError as error:
+            said = page_size_error(error, variables["first"])
+            if said is error:
+                raise
+            raise said from None
 
     # ---- the training set --------------------------------------------------------------------
     def training_set(self, split=None, seed="stedi", page_size=5000, as_frame=None):
@@ -105,7 +116,7 @@ class Client(Transport):
         while True:
             pin = "lake { liveVersion }" if after is None else ""
             query = f"query Batch($first: Int!, $after: String{declarations}) {{ {pin} page: machineLearningBatch(first: $first, after: $after{arguments}) {{ {page_fields} }} }}"
-            data = self._next_page(query, {**variables, "first": page_size, "after": after}, version, after is None)
+            data = self._page(query, {**variables, "first": page_size, "after": after}, version, after is None)
             if "lake" in data:
                 version = data["lake"]["liveVersion"]
             page = data["page"]
@@ -126,8 +137,7 @@ class Client(Transport):
             raise ValueError(f"format must be one of {', '.join(EXPORT_FORMATS)} (any case); received {format!r}")
         format = name
         _seed_needs_split(split, seed)
-        # "~/data/train.parquet" is the home folder, as pandas' to_csv and read_parquet read it.
-        path = os.path.expanduser(os.fspath(path))
+        path = export_path(path)
         params = {"format": format}
         if split is not None:
             params.update(split=_split(split), splitSeed=seed)

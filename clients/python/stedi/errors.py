@@ -1,5 +1,7 @@
 """Typed errors: each carries the server's code (UNAUTHENTICATED, BAD_USER_INPUT, STALE_CURSOR, ...)."""
 
+import re
+
 
 class StediError(Exception):
     """An error the server reported, or a failure to reach it. `code` is the server's error code."""
@@ -100,6 +102,24 @@ class ConnectionError(StediError):  # noqa: A001 - the name users expect, scoped
         super().__init__(message, code, request_id)
         # A page that timed out is not asked again: it would likely time out again, and load the server twice.
         self.timed_out = timed_out
+
+
+# The server's refusals of a page too large: its range of `first`, or its cost limit (which a large `first` passes first).
+_FIRST_RANGE = re.compile(r"^`first` of \S+ must be a whole number from 1 to (\d+)")
+_COST = "rows per page (first)"
+
+
+def page_size_error(error, page_size):
+    """`error` (a BadInputError of a pull) said in terms of page_size, which the caller wrote, when the server refused
+    its `first` (which the caller never wrote); else `error` itself. The server's own words end the message."""
+    limit = _FIRST_RANGE.match(error.message)
+    if limit:
+        fix = f"pass a page_size from 1 to {int(limit.group(1)):,} (this server's STEDI_MAX_PAGE_SIZE)"
+    elif _COST in error.message:
+        fix = "pass a smaller page_size (at most 10,000 by default, the server's STEDI_MAX_PAGE_SIZE; fewer where each row costs more)"
+    else:
+        return error
+    return BadInputError(f"page_size={page_size!r} is more rows per page than this server answers: {fix}. Server said: {error.message}", error.code, error.request_id)
 
 
 _BY_CODE = {

@@ -60,6 +60,24 @@ class TrainingSetTest(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "split must be one of TRAIN, VALIDATION, TEST"):
             self.client.training_set("TRIAN")
 
+    def test_a_page_size_the_server_refuses_is_said_as_page_size_not_as_the_servers_first(self):
+        pulls = {
+            "training_set": lambda size: self.client.training_set(page_size=size, as_frame=False),
+            "customers": lambda size: self.client.customers(page_size=size),
+            "readings": lambda size: self.client.readings("serial-alice", page_size=size),
+        }
+        # 10,001: past the server's largest page (its range of `first`); 100,000: past its cost limit first.
+        for size, fix in ((10_001, r"pass a page_size from 1 to 10,000 \(this server's STEDI_MAX_PAGE_SIZE\)"), (100_000, "pass a smaller page_size")):
+            for name, pull in pulls.items():
+                with self.subTest(pull=name, page_size=size), self.assertRaises(stedi.BadInputError) as caught:
+                    pull(size)
+                self.assertEqual(caught.exception.code, "BAD_USER_INPUT")
+                self.assertRegex(caught.exception.message, f"^page_size={size} is more rows per page than this server answers: {fix}")
+        if self.client._has_batches():
+            self.client._batch = False
+            with self.assertRaisesRegex(stedi.BadInputError, "^BAD_USER_INPUT: page_size=10001 is more rows per page"):
+                self.client.training_set(page_size=10_001, as_frame=False)
+
     def test_refuses_a_seed_without_a_split_as_the_server_does_instead_of_pulling_every_row(self):
         for pull in (lambda: self.client.training_set(seed="epoch-1"), lambda: self.client.export(os.devnull, "csv", seed="epoch-1")):
             with self.assertRaisesRegex(ValueError, "seed only applies to a split"):
@@ -119,6 +137,20 @@ class ExportTest(unittest.TestCase):
         with self.assertRaises(FileNotFoundError) as caught:
             self.client.export(path, "csv", "TRAIN")
         self.assertNotIsInstance(caught.exception, stedi.StediError)
+        self.assertEqual(os.listdir(self.dir), [])
+
+    def test_a_missing_folder_or_a_folder_as_the_file_is_said_with_the_path_the_caller_gave(self):
+        missing = os.path.join(self.dir, "no-such-folder", "train.csv")
+        with self.assertRaises(FileNotFoundError) as caught:
+            self.client.export(missing, "csv")
+        message = str(caught.exception)
+        self.assertIn(f"the folder {os.path.dirname(missing)!r} to export into does not exist", message)
+        self.assertTrue(message.endswith(f": {missing!r}"), message)
+        self.assertNotIn(".part", message)
+        self.assertEqual(caught.exception.filename, missing)
+        with self.assertRaisesRegex(IsADirectoryError, "the path to export to is a folder; name the file to write in it") as caught:
+            self.client.export(self.dir, "csv")
+        self.assertEqual(caught.exception.filename, self.dir)
         self.assertEqual(os.listdir(self.dir), [])
 
 
