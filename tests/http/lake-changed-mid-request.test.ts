@@ -68,6 +68,18 @@ describe('a request while a rebuild publishes and expires the version it reads',
     expect(JSON.parse(cursorText(page.pageInfo.endCursor)).v).toBe(reads.versions[0]);
   });
 
+  it('is answered from the new live version when the query runs compiled (asked before)', async () => {
+    const fixture = writeManyCustomersLanding(10, 3);
+    const reads = await serve(fixture);
+    // Asked twice, the document is compiled (jit-executor.ts); other variables keep the kept answer from serving it.
+    for (const n of [1, 2]) expect((await test!.graphql(PAGE, ANALYST_KEY, { n })).body.errors).toBeUndefined();
+    reads.arm(1);
+    const res = await test!.graphql(PAGE, ANALYST_KEY, { n: 3 });
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data.lake.liveVersion).toBe(reads.versions[0]);
+    expect(res.body.data.accelerometerReadings.totalCount).toBe(8 * 3 + 1);
+  });
+
   it('never answers, run again, a customer whose consent the rebuild withdrew', async () => {
     const fixture = writeManyCustomersLanding(10, 3);
     const reads = await serve(fixture);
