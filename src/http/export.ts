@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
 import { removeDeadProcessFolders } from '../../etl/dead-process-folders';
-import { ErrorCode } from '../errors';
-import { MESSAGES, warnEngineUnavailable } from '../graphql/error-mapping';
-import { machineLearningExportQuery } from '../graphql/machine-learning-export';
+import { ErrorCode, StediError } from '../errors';
+import { clientError, MESSAGES, warnEngineUnavailable } from '../graphql/error-mapping';
+import { type MachineLearningExportOptions, machineLearningExportQuery } from '../graphql/machine-learning-export';
 import type { Services } from '../services';
 import { isDiskFull, isFileTooLarge } from './disk-full';
 import { ConsentChangedError, consentGuard, hiddenSince } from './export-consent-guard';
@@ -46,7 +46,7 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
       const params = parseExportParams(req.query as Record<string, unknown>);
       const started = performance.now();
       const options = { split: params.split, splitSeed: params.splitSeed };
-      let query = await machineLearningExportQuery(services, options);
+      let query = await liveExportQuery(services, options);
       const { contentType, extension } = EXPORT_FORMATS[params.format];
       // HEAD answers what a GET would send but its size and row count, known only once the file is written: a HEAD
       // (a download manager's, a link checker's) must not cost a whole export.
@@ -57,13 +57,13 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
       dir = await mkdtemp(join(tempDir(), `${EXPORT_DIR_PREFIX}${process.pid}-`));
       const file = join(dir, `export.${extension}`);
       const queried = performance.now();
-      let rows = await services.engine.exportToFile(query.sql, query.params, params.format, file, { signal: abort.signal });
+      let rows: number;
+      ({ query, rows } = await writtenOnLive(services, query, options, params.format, file, abort.signal));
       if (abort.signal.aborted) return;
       // A customer hidden while the file was written: written once more under the registry's new answer.
       if (hiddenSince(query.consent, await services.consent.snapshot(), query.version)) {
         await unlink(file);
-        query = await machineLearningExportQuery(services, options);
-        rows = await services.engine.exportToFile(query.sql, query.params, params.format, file, { signal: abort.signal });
+        ({ query, rows } = await writtenOnLive(services, await liveExportQuery(services, options), options, params.format, file, abort.signal));
         if (abort.signal.aborted) return;
       }
       const { version } = query;
@@ -128,6 +128,43 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
     }
   });
   return router;
+}
+
+type ExportQuery = Awaited<ReturnType<typeof machineLearningExportQuery>>;
+
+// An export sends no cursor: a version expired under it (StaleVersionError, or as the query's maker said it) is the
+// lake changing during the request, not a cursor to restart.
+const isStale = (error: unknown): boolean => clientError(error)?.code === ErrorCode.STALE_CURSOR;
+const lakeChangedIfStale = (error: unknown): never => {
+  throw isStale(error) ? new StediError(ErrorCode.STALE_CURSOR, MESSAGES.lakeChanged) : error;
+};
+
+/** The export's query of the live version; made once more if a rebuild expired that version while it was made. */
+async function liveExportQuery(services: Services, options: MachineLearningExportOptions): Promise<ExportQuery> {
+  try {
+    return await machineLearningExportQuery(services, options);
+  } catch (error) {
+    if (!isStale(error)) throw error;
+    return machineLearningExportQuery(services, options).catch(lakeChangedIfStale);
+  }
+}
+
+/**
+ * Writes `query` (of the version live when it was made) to `file`. A rebuild (the server's own erasure rebuild too)
+ * that publishes and expires that version meanwhile fails the write: it is written once more from the new live
+ * version (its own consent snapshot); if the lake changed again the answer says so and to ask again.
+ */
+async function writtenOnLive(services: Services, query: ExportQuery, options: MachineLearningExportOptions, format: ExportParams['format'], file: string, signal: AbortSignal): Promise<{ query: ExportQuery; rows: number }> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return { query, rows: await services.engine.exportToFile(query.sql, query.params, format, file, { signal }) };
+    } catch (error) {
+      if (!isStale(error) || signal.aborted) throw error;
+      if (attempt > 1) lakeChangedIfStale(error);
+    }
+    await rm(file, { force: true });
+    query = await machineLearningExportQuery(services, options).catch(lakeChangedIfStale);
+  }
 }
 
 const answerHeaders = (contentType: string, version: string, params: ExportParams): Record<string, string> => ({

@@ -2,6 +2,7 @@ import { runBuild } from '../../etl/build';
 import type { Engine } from '../../etl/engine/engine';
 import { accelerometerRecord, customerRecord, writeLanding } from '../helpers/landing-fixture';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
+import { download, exportedRows } from '../helpers/export-download';
 import { cursorText } from '../helpers/page-through';
 import { nameOf, serialOf, writeManyCustomersLanding, type ManyCustomers } from '../helpers/many-customers-landing';
 
@@ -16,6 +17,7 @@ type Reading = { node: { serialNumber: string; timestamp: string } };
  */
 function rebuildOnNextReads(test: () => TestApp, fixture: ManyCustomers) {
   let left = 0;
+  let on: 'read' | 'write' = 'read';
   let builds = 0;
   const versions: string[] = [];
   const expired = new Set<string>();
@@ -27,12 +29,24 @@ function rebuildOnNextReads(test: () => TestApp, fixture: ManyCustomers) {
   };
   return {
     versions,
-    arm: (times: number) => void (left = times),
+    /** Rebuilds before the next `times` reads of a version (a page, an export's query) or writes of an export. */
+    arm: (times: number, before: 'read' | 'write' = 'read') => {
+      left = times;
+      on = before;
+    },
     wrap: (inner: Engine): Engine => {
       const engine = Object.create(inner) as Engine;
+      // An export's query is made first (its table references resolved), then written: the rebuild comes before the write.
+      engine.exportToFile = async (sql, params, format, path, options) => {
+        if (left > 0 && on === 'write') {
+          left -= 1;
+          await rebuild();
+        }
+        return inner.exportToFile(sql, params, format, path, options);
+      };
       engine.tableRef = async (table, version) => {
         // Once per version read: the other reads of a request that already found its version expired do not rebuild again.
-        if (left > 0 && !table.endsWith('_landing') && !expired.has(version)) {
+        if (left > 0 && on === 'read' && !table.endsWith('_landing') && !expired.has(version)) {
           left -= 1;
           expired.add(version);
           await rebuild();
@@ -115,5 +129,30 @@ describe('a request while a rebuild publishes and expires the version it reads',
     expect(reads.versions).toHaveLength(1);
     expect(res.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['STALE_CURSOR']);
     expect(res.body.errors[0].message).toMatch(/no longer kept; start again from the first page/);
+  });
+
+  it('writes an export from the new live version, and says the lake changed when it changed twice, never to start from a first page', async () => {
+    const fixture = writeManyCustomersLanding(10, 3);
+    const reads = await serve(fixture);
+    writeLanding(fixture.landing, 'customer', [customerRecord({ name: nameOf(0), serial: serialOf(0), consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-2.json');
+    // Expired while its query was made, then while its file was written.
+    for (const before of ['read', 'write'] as const) {
+      reads.arm(1, before);
+      const res = await download(test!.server, '?format=csv', ANALYST_KEY);
+      expect(res.status).toBe(200);
+      expect(res.headers['x-lake-version']).toBe(reads.versions.at(-1));
+      const rows = await exportedRows(res.body as Buffer, 'csv');
+      expect(rows.some((r) => r.serialNumber === serialOf(1))).toBe(true);
+      expect(rows.some((r) => r.serialNumber === serialOf(0))).toBe(false);
+    }
+    for (const before of ['read', 'write'] as const) {
+      reads.arm(2, before);
+      const changed = await download(test!.server, '?format=csv', ANALYST_KEY);
+      expect(changed.status).toBe(410);
+      const body = JSON.parse((changed.body as Buffer).toString());
+      expect(body.errors[0].extensions.code).toBe('STALE_CURSOR');
+      expect(body.errors[0].message).toMatch(/the lake changed while this request ran.*send the request again/);
+    }
+    expect(reads.versions).toHaveLength(6);
   });
 });
