@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { link, readFile, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
@@ -92,13 +92,13 @@ export interface HeldLock {
  * that cannot be read (zeroed, cut, overwritten), or none (removed by hand), is then that build's, not stale; taking
  * it let a second build run beside the first and delete its files as a dead build's.
  */
-export async function acquireBuildLock(lockPath: string, owner: string, running?: () => Promise<LockHolder | null>): Promise<HeldLock> {
+export async function acquireBuildLock(lockPath: string, owner: string, running?: () => Promise<LockHolder | null>, makeLockFolder = true): Promise<HeldLock> {
   const holder: LockHolder = { pid: process.pid, host: hostname(), pidStart: processStart(process.pid), owner, since: new Date().toISOString(), token: randomBytes(8).toString('hex') };
   const content = JSON.stringify(holder);
   for (let attempt = 0; attempt < 5; attempt += 1) {
     // Made on each attempt: a failed build that just released its lock removes the folder when it is empty.
-    await makeFolder(dirname(lockPath));
-    if (await createWhole(lockPath, content).catch(retryIfGone)) {
+    if (makeLockFolder) await makeFolder(dirname(lockPath));
+    if (await (makeLockFolder ? createWhole(lockPath, content).catch(retryIfGone) : createWhole(lockPath, content))) {
       // A lock removed by hand while its build still ran: that build goes on, so this one may not.
       const other = await running?.();
       if (other) await removeIfHeldBy(lockPath, holder.token);
@@ -114,6 +114,27 @@ export async function acquireBuildLock(lockPath: string, owner: string, running?
     await breakStale(lockPath, current?.token ?? null, content);
   }
   throw new BuildLockedError(lockPath, await readHolder(lockPath));
+}
+
+/** The folder a lock is taken in (never made) is gone: nothing of its owner's is there any more. */
+export class LockFolderGoneError extends Error {
+  constructor(readonly folder: string) {
+    super(`${folder} is gone`);
+    this.name = 'LockFolderGoneError';
+  }
+}
+
+/**
+ * Takes a lock only inside a folder that exists (a version's), never making it: a folder removed meanwhile (the
+ * version expired) throws LockFolderGoneError. Made again, it held files nothing removes (a withdrawn customer's serials).
+ */
+export async function acquireLockInFolder(lockPath: string, owner: string): Promise<HeldLock> {
+  try {
+    return await acquireBuildLock(lockPath, owner, undefined, false);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(dirname(lockPath))) throw new LockFolderGoneError(dirname(lockPath));
+    throw error;
+  }
 }
 
 /** A lock folder removed between mkdir and write: try again (false) rather than fail. */

@@ -2,7 +2,7 @@ import { closeSync, existsSync, fstatSync, openSync, readFileSync, rmSync } from
 import { unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ColumnTextMeta, ColumnTextReader, ColumnTextSpan, ColumnTextWriter, DerivedColumnText } from '../derived-column-text';
-import { acquireBuildLock, BuildLockedError } from './build-lock';
+import { acquireLockInFolder, BuildLockedError, LockFolderGoneError } from './build-lock';
 import { BlockChecks, ColumnTextDamagedError } from './column-text-checks';
 import { COLUMN_TEXT_FORMAT, columnTextFileNames, OFFSET_BYTES } from './column-text-file-names';
 import { ColumnTextFileWriter } from './column-text-file-writer';
@@ -29,15 +29,17 @@ export class ColumnTextFiles implements DerivedColumnText {
     return ColumnTextFileReader.open(this.base, this.version, columns);
   }
 
+  /**
+   * Undefined when another process writes the set, it is complete, or the version's folder is gone (it expired, even
+   * as this starts): the folder is never made here, or it held a withdrawn customer's serials past the version's removal.
+   */
   async startWrite(columns: readonly string[]): Promise<ColumnTextWriter | undefined> {
-    // The version's folder is gone once it expires: nothing is written for it (the lock would make the folder again).
-    if (!existsSync(dirname(this.base))) return undefined;
     const names = columnTextFileNames(this.base);
     let release: () => Promise<void>;
     try {
-      ({ release } = await acquireBuildLock(names.lock, `column text of ${this.version}`));
+      ({ release } = await acquireLockInFolder(names.lock, `column text of ${this.version}`));
     } catch (error) {
-      if (error instanceof BuildLockedError) return undefined;
+      if (error instanceof BuildLockedError || error instanceof LockFolderGoneError) return undefined;
       throw error;
     }
     try {
@@ -52,6 +54,8 @@ export class ColumnTextFiles implements DerivedColumnText {
       return await ColumnTextFileWriter.create(this.base, this.version, columns, release);
     } catch (error) {
       await release();
+      // Removed since the lock was taken: its files can no longer be made.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(dirname(this.base))) return undefined;
       throw error;
     }
   }

@@ -1,5 +1,5 @@
 import { rename } from 'node:fs/promises';
-import { appendFileSync, existsSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -17,11 +17,31 @@ import { makeTempDir } from '../../../helpers/landing-fixture';
  * (STEDI_PROPERTY_SEED replays it).
  */
 
+/** Called before each mkdir, writeFile and open (then done): where a test removes a version's folder, as a build expiring it. */
+const mockBeforeCall: { hook?: (name: string) => void } = {};
+
 // Renames recorded (and done): the meta file must be the last one put in place.
 jest.mock('node:fs/promises', () => {
   const actual = jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises');
-  return { ...actual, rename: jest.fn(actual.rename) };
+  const hooked =
+    <A extends unknown[], R>(name: string, call: (...args: A) => R) =>
+    (...args: A): R => {
+      mockBeforeCall.hook?.(name);
+      return call(...args);
+    };
+  return { ...actual, rename: jest.fn(actual.rename), mkdir: hooked('mkdir', actual.mkdir), writeFile: hooked('writeFile', actual.writeFile), open: hooked('open', actual.open) };
 });
+
+/** Removes `dir` at the first call of one of `names` (once), as a build removes an expired version's folder. */
+function expireAtFirst(dir: string, ...names: string[]): void {
+  mockBeforeCall.hook = (name) => {
+    if (!names.includes(name)) return;
+    mockBeforeCall.hook = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
+
+afterEach(() => (mockBeforeCall.hook = undefined));
 
 const SEED = Number(process.env.STEDI_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const COLUMNS = ['a', 'b', 'c'];
@@ -238,5 +258,24 @@ describe(`a version's column text store (seed ${SEED})`, () => {
   it('writes nothing for a version whose folder is gone (expired)', async () => {
     const { store } = storeIn(join(makeTempDir(), 'gone'));
     expect(await store.startWrite(COLUMNS)).toBeUndefined();
+  });
+
+  it('never makes again the folder of a version that expires as its write starts, and writes nothing there', async () => {
+    const dir = join(makeTempDir(), 'v=1');
+    mkdirSync(dir);
+    const { store } = storeIn(dir);
+    // Removed at the first file call of the write: before its lock is taken.
+    expireAtFirst(dir, 'mkdir', 'writeFile', 'open');
+    expect(await store.startWrite(COLUMNS)).toBeUndefined();
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('answers as for an expired version when its folder goes after the lock is taken, before the files are made', async () => {
+    const dir = join(makeTempDir(), 'v=1');
+    mkdirSync(dir);
+    const { store } = storeIn(dir);
+    expireAtFirst(dir, 'open');
+    expect(await store.startWrite(COLUMNS)).toBeUndefined();
+    expect(existsSync(dir)).toBe(false);
   });
 });
