@@ -190,6 +190,25 @@ describe('stedi status', () => {
     expect(after.text).not.toContain(second + ' (a build');
   });
 
+  it('does not call column text alone in an expired version\'s folder (made again by an earlier server) a version, and the next build removes it', async () => {
+    const lake = makeTempDir();
+    const landing = writeSmallLanding();
+    await runCli('build', '--landing', landing, '--lake', lake, '--json');
+    const layout = new LakeLayout(lake);
+    const stray = layout.versionDir('machine_learning_curated', '20260101t000000000z_abcd');
+    mkdirSync(stray, { recursive: true });
+    for (const name of ['batch.json', 'batch.0', 'batch.rows', 'batch.lock']) writeFileSync(join(stray, `machine_learning_curated.${name}`), '"serial-of-a-withdrawn-customer"');
+    // Beside anything else, it is the operator's: a version folder holding other files is named as before.
+    const other = layout.versionDir('machine_learning_curated', '20260101t000000000z_abce');
+    mkdirSync(other, { recursive: true });
+    writeFileSync(join(other, 'machine_learning_curated.batch.json'), '{}');
+    writeFileSync(join(other, 'machine_learning_curated.parquet'), '');
+    expect(JSON.parse((await runCli('status', '--lake', lake, '--json')).stdout).unlistedVersions).toEqual(['20260101t000000000z_abce']);
+    await runCli('build', '--landing', landing, '--lake', lake, '--json');
+    expect(existsSync(stray)).toBe(false);
+    expect(readdirSync(other).sort()).toEqual(['machine_learning_curated.batch.json', 'machine_learning_curated.parquet']);
+  });
+
   it('names a manifest that is not JSON without sending the terminal the control characters its parser quotes', () => {
     const lake = makeTempDir();
     mkdirSync(join(lake, '_stedi'), { recursive: true });

@@ -8,6 +8,7 @@ import { type LockHolder, holderAlive, processStart, readHolder } from './build-
 import type { LakeLayout } from './lake-layout';
 import { replaceFile } from './replace-file';
 import { makeFolder } from '../../make-folder';
+import { onlyColumnText, removeStrayColumnText } from './stray-column-text';
 
 /**
  * What a running build owns, written to `_stedi/builds/<version>.json` before
@@ -127,6 +128,7 @@ export async function removeDeadBuilds(layout: LakeLayout, kept: ReadonlySet<str
   }
   await removeDeadTemporaries(layout.metaDir);
   await removeDeadTemporaries(layout.buildsDir);
+  if (kept !== null) await removeStrayColumnText(layout, kept, self.version);
 }
 
 /**
@@ -177,10 +179,11 @@ export async function unlistedVersions(layout: LakeLayout, kept: ReadonlySet<str
     if (record && !disowned) [record.version, ...record.expiring].forEach((version) => owned.add(version));
   }
   const found = new Set<string>();
-  for (const root of [...BUILT_TABLES.map((t) => layout.tableRoot(t)), layout.quarantineRoot()]) {
+  for (const [root, table] of [...BUILT_TABLES.map((t) => [layout.tableRoot(t), t]), [layout.quarantineRoot(), '']]) {
     for (const entry of await readdir(root).catch(() => [] as string[])) {
       const version = /^v=(.+)$/.exec(entry)?.[1];
-      if (version !== undefined && !owned.has(version)) found.add(version);
+      // Column text alone is no version (the next build removes it).
+      if (version !== undefined && !owned.has(version) && !(table && (await onlyColumnText(join(root, entry), table)))) found.add(version);
     }
   }
   return [...found].sort();
