@@ -54,7 +54,9 @@ export async function createServices(config: Config, engine: Engine, logger: Log
   try {
     await consent.refresh();
   } catch (error) {
-    logger.warn({ err: error }, `consent registry not loaded yet (${whyNotLoaded(error)}); it is retried at each refresh and on the first request`);
+    // A landing folder that is missing or unusable: its message says what to fix, so one line and no stack.
+    const said = error instanceof Error && error.name === 'LandingFolderError' ? { reason: error.message } : { err: error };
+    logger.warn(said, `consent registry not loaded yet (${whyNotLoaded(error)}); it is retried at each refresh and on the first request`);
   }
   consent.start();
   warmLiveVersion(engine, logger);
@@ -91,6 +93,7 @@ function warmLiveVersion(engine: Engine, logger: Logger): void {
 function whyNotLoaded(error: unknown): string {
   if (error instanceof LakeNotBuiltError) return 'the lake is not built yet';
   if (error instanceof EngineUnreachableError) return 'the query engine cannot be reached: see err';
+  if (error instanceof Error && error.name === 'LandingFolderError') return 'its customer landing cannot be read: see reason';
   return 'see err';
 }
 

@@ -51,9 +51,10 @@ export class ConsentRegistry {
   ) {
     this.versionCustomers = new VersionCustomers(engine);
     this.erasure = new ErasureLedger(engine, logger);
-    this.landing = new LandingConsentCache(engine, options.maxLineBytes, options.settledMs, (error) =>
-      this.logger.warn({ err: error }, 'cannot tell whether the customer landing changed; reading it at every refresh until it can'),
-    );
+    // A landing folder missing or unusable fails the read that follows too, and that failure is reported: said once, there.
+    this.landing = new LandingConsentCache(engine, options.maxLineBytes, options.settledMs, (error) => {
+      if (!(error instanceof Error && error.name === 'LandingFolderError')) this.logger.warn({ err: error }, 'cannot tell whether the customer landing changed; reading it at every refresh until it can');
+    });
   }
 
   /** What kept versions hold that landing hides, as of the last refresh. */

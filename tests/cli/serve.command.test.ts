@@ -144,6 +144,20 @@ describe('stedi serve', () => {
     }
   });
 
+  it('says in one warning line without a stack that a lake never built has no customer landing to read consent from', async () => {
+    const lake = makeTempDir('stedi-serve-unbuilt-');
+    const server = spawnBin(['serve', '--lake', lake], { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', STEDI_WORKERS: '1', STEDI_API_KEYS: `${ANALYST_KEY}:analyst` });
+    try {
+      await server.waitFor(/Serving .* at http/);
+      const warnings = server.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string; reason?: string; err?: unknown });
+      expect(warnings).toEqual([expect.objectContaining({ msg: expect.stringMatching(/^consent registry not loaded yet/), reason: expect.stringContaining('customer/landing does not exist; point --landing at') })]);
+      expect(warnings[0].err).toBeUndefined();
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+
   it('drains and exits 0 on SIGTERM while its workers are still starting, with no stack trace and no worker left', async () => {
     const lake = makeTempDir('stedi-serve-starting-');
     await buildLake(writeSmallLanding(), lake);
