@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { BuildLockInfo } from '../../etl/engine/engine';
 import { afterDamage } from '../../etl/engine/engine-errors';
@@ -36,10 +37,14 @@ export function registerStatus(cli: Command): void {
           // Versions on disk: the lake was built, so an interrupted build need not have been its first.
           const which = unlisted.length > 0 ? 'a build' : 'a first build';
           const first = !lock ? build : lock.fix ? `a build holds the lake's lock (${holderOf(lock)}): wait for it; ${lock.fix}` : lock.running ? `a first build is running (${holderOf(lock)}); wait for it` : `${which} was interrupted (${holderOf(lock)}); ${build}: it takes the lock over and removes what that one left`;
+          // A folder that is not there may be a mistyped path rather than a lake to build.
+          const missing = !lock && config.engine === 'duckdb' && !existsSync(config.lake);
           const message =
             unlisted.length > 0
               ? `the lake at ${config.lake} has no manifest, though versions ${unlisted.join(', ')} are on disk: restore its _stedi/manifest.json from a copy, or ${first} (it builds a new version and deletes none of those)`
-              : `the lake at ${config.lake} has not been built yet; ${first}`;
+              : missing
+                ? `the lake folder ${config.lake} does not exist; check the --lake path, or run \`stedi build --lake ${shellWord(config.lake)}\` to create it`
+                : `the lake at ${config.lake} has not been built yet; ${first}`;
           // A script polling with --json reads stdout: it gets the state there, and the exit code and stderr line as without it.
           if (flags.json) printNoVersion(lock?.running ? 'building' : 'not built', message, lock, unlisted);
           throw new CliError(message);

@@ -530,6 +530,15 @@ describe('stedi status', () => {
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toMatch(/has not been built yet; run `stedi build/);
   });
+
+  it('says a lake folder that does not exist does not exist (a mistyped path), rather than that it was never built, with --json too', async () => {
+    const lake = join(makeTempDir(), 'no-such-lake');
+    const said = `the lake folder ${lake} does not exist; check the --lake path, or run \`stedi build --lake ${lake}\` to create it`;
+    const run = await runCli('status', '--lake', lake);
+    expect({ code: run.exitCode, stderr: run.stderr }).toEqual({ code: 1, stderr: `stedi: ${said}\n` });
+    expect(JSON.parse((await runCli('status', '--lake', lake, '--json')).stdout)).toMatchObject({ state: 'not built', message: said });
+    expect(existsSync(lake)).toBe(false);
+  });
 });
 
 describeWithStediSample('stedi build on the real data', () => {
