@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { OutFolderFlags } from './out-folder';
 
 /** What `generateLanding` is asked to write; everything but `out` has a default. */
 export interface GenerateOptions {
@@ -15,6 +16,8 @@ export interface GenerateOptions {
   onProgress?: (progress: GenerateProgress) => void;
   /** Stops the generate between two customers: it rejects with the signal's reason and the landing folders are untouched. */
   signal?: AbortSignal;
+  /** The flags an output folder's fix names (default --out and --force). */
+  flags?: OutFolderFlags;
 }
 
 export interface GenerateProgress {
@@ -26,7 +29,7 @@ export interface GenerateProgress {
 
 export const GENERATE_DEFAULTS = { customers: 1_000, seed: 42, dirty: 0, maxLinesPerFile: 250_000 } as const;
 
-export type ValidGenerateOptions = Required<Omit<GenerateOptions, 'onProgress' | 'signal' | 'seed'>> & Pick<GenerateOptions, 'onProgress' | 'signal'> & { seed: string };
+export type ValidGenerateOptions = Required<Omit<GenerateOptions, 'onProgress' | 'signal' | 'seed' | 'flags'>> & Pick<GenerateOptions, 'onProgress' | 'signal' | 'flags'> & { seed: string };
 
 /** Options a caller got wrong; the message says what to fix. */
 export class GenerateInputError extends Error {
@@ -63,5 +66,6 @@ export function validateGenerateOptions(options: GenerateOptions): ValidGenerate
     maxLinesPerFile: wholeAtLeastOne('the lines per file', options.maxLinesPerFile ?? GENERATE_DEFAULTS.maxLinesPerFile),
     onProgress: options.onProgress,
     signal: options.signal,
+    flags: options.flags,
   };
 }

@@ -45,7 +45,7 @@ const PROGRESS_EVERY = 1_000;
 export async function generateLanding(options: GenerateOptions): Promise<GenerateReport> {
   const started = Date.now();
   const o = validateGenerateOptions(options);
-  const dirs = await prepareOutFolder(o.out, o.force);
+  const dirs = await prepareOutFolder(o.out, o.force, o.flags);
   const staging = await GenerateStaging.open(o.out);
   const writers = Object.fromEntries(SOURCES.map((s) => [s, new LandingFileWriter(staging.dirs[s], s, o.maxLinesPerFile)])) as Record<Source, LandingFileWriter>;
   const records = Object.fromEntries(SOURCES.map((s) => [s, 0])) as Record<Source, number>;

@@ -25,27 +25,36 @@ function fileInTheWay(error: unknown, path: string, fix: string): GenerateInputE
   return undefined;
 }
 
-export async function prepareOutFolder(out: string, force: boolean): Promise<Record<Source, string>> {
+/** The flags a fix names: `stedi generate`'s by default; `stedi start` generates into its --landing folder and has no --force. */
+export interface OutFolderFlags {
+  out: string;
+  force?: string;
+}
+
+const GENERATE_FLAGS: OutFolderFlags = { out: '--out', force: '--force' };
+
+export async function prepareOutFolder(out: string, force: boolean, flags: OutFolderFlags = GENERATE_FLAGS): Promise<Record<Source, string>> {
+  const flag = flags.out;
   try {
     // Not Node's recursive mkdir: under /proc it never returns (make-folder.ts).
     await makeFolder(out);
     await access(out, constants.W_OK);
   } catch (error) {
-    throw fileInTheWay(error, `--out ${out}`, 'give --out the path of a folder (one that is missing is made)') ??
-      new GenerateInputError(`cannot write to the output folder ${out} (${why(error)}); choose a writable --out folder`);
+    throw fileInTheWay(error, `${flag} ${out}`, `give ${flag} the path of a folder (one that is missing is made)`) ??
+      new GenerateInputError(`cannot write to the output folder ${out} (${why(error)}); choose a writable ${flag} folder`);
   }
   const dirs = Object.fromEntries(SOURCES.map((s) => [s, join(out, s, 'landing')])) as Record<Source, string>;
   for (const dir of Object.values(dirs)) {
     const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return [] as string[];
-      throw fileInTheWay(error, dir, 'move that file away or choose another --out folder') ?? new GenerateInputError(`cannot read ${dir} (${why(error)}); choose another --out folder`);
+      throw fileInTheWay(error, dir, `move that file away or choose another ${flag} folder`) ?? new GenerateInputError(`cannot read ${dir} (${why(error)}); choose another ${flag} folder`);
     });
     if (entries.length === 0) continue;
-    if (!force) throw new GenerateInputError(`${dir} already holds files; pass --force to replace them or choose another --out folder`);
+    if (!force) throw new GenerateInputError(`${dir} already holds files; ${flags.force ? `pass ${flags.force} to replace them` : 'move them away'} or choose another ${flag} folder`);
   }
   for (const dir of Object.values(dirs)) {
     await makeFolder(dir).catch((error) => {
-      throw new GenerateInputError(`cannot create ${dir} (${why(error)}); choose a writable --out folder`);
+      throw new GenerateInputError(`cannot create ${dir} (${why(error)}); choose a writable ${flag} folder`);
     });
   }
   return dirs;

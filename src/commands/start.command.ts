@@ -76,7 +76,8 @@ export async function ensureLake(config: Config, engine: Engine, handOver: () =>
 async function generateSample(landing: string): Promise<void> {
   const interrupted = abortOnInterrupt();
   try {
-    await generateLanding({ out: landing, ...SAMPLE, signal: interrupted.signal });
+    // The sample goes into the landing folder: a fix names start's --landing (it has no --out nor --force).
+    await generateLanding({ out: landing, ...SAMPLE, signal: interrupted.signal, flags: { out: '--landing' } });
   } catch (error) {
     const signal = interruptOf(interrupted.signal);
     if (!signal) throw error;

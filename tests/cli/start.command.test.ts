@@ -36,6 +36,18 @@ describe('stedi start: the lake it serves', () => {
     expect(manifest!.versions[0]!.tables.customer_curated.rows).toBeGreaterThan(0);
   });
 
+  it('names its own flags, never generate\'s --out or --force, when the sample cannot be generated into the landing folder', async () => {
+    const lake = makeTempDir('stedi-start-');
+    // No landing data (a build reads none of it), but not an empty folder: the sample is not written over it.
+    mkdirSync(join(lake, 'customer', 'landing'), { recursive: true });
+    writeFileSync(join(lake, 'customer', 'landing', 'notes.txt'), 'kept');
+    const run = await runBin(['start', '--lake', lake, '--port', '0'], { HOST: '127.0.0.1', STEDI_WORKERS: '1' });
+    expect({ code: run.code, stderr: run.stderr }).toEqual({
+      code: 1,
+      stderr: `stedi: ${join(lake, 'customer', 'landing')} already holds files; move them away or choose another --landing folder\n`,
+    });
+  });
+
   it('builds existing landing data without generating anything', async () => {
     const landing = writeSmallLanding();
     const lake = makeTempDir('stedi-start-');
