@@ -101,8 +101,10 @@ export async function acquireBuildLock(lockPath: string, owner: string, running?
     if (await (makeLockFolder ? createWhole(lockPath, content).catch(retryIfGone) : createWhole(lockPath, content))) {
       // A lock removed by hand while its build still ran: that build goes on, so this one may not.
       const other = await running?.();
-      if (other) await removeIfHeldBy(lockPath, holder.token);
-      if (other) throw new BuildLockedError(lockPath, other);
+      if (other) {
+        await removeIfHeldBy(lockPath, holder.token);
+        throw new BuildLockedError(lockPath, other);
+      }
       return { holder, release: () => removeIfHeldBy(lockPath, holder.token) };
     }
     const current = await readHolder(lockPath);
