@@ -1,9 +1,11 @@
 import type { QueryExecution } from '@aws-sdk/client-athena';
+import { shownReason } from './athena-reason';
 
 /**
  * A query Athena ran and gave up on (FAILED, or CANCELLED by someone else).
- * The message carries Athena's own reason and error category so an operator
- * can act on it; `retryable` is Athena's verdict, never guessed.
+ * The message carries Athena's own reason (its quoted values cut: they may be
+ * landing content) and error category so an operator can act on it;
+ * `retryable` is Athena's verdict, never guessed.
  */
 
 const CATEGORIES: Record<number, string> = { 1: 'SYSTEM', 2: 'USER', 3: 'OTHER' };
@@ -31,7 +33,7 @@ export class AthenaQueryError extends Error {
       state,
       CATEGORIES[error?.ErrorCategory ?? 0] ?? 'UNKNOWN',
       error?.Retryable === true,
-      reason,
+      shownReason(reason),
       error?.ErrorType,
     );
   }

@@ -1,3 +1,4 @@
+import { terminalText } from '../../terminal-text';
 import { parseS3Url } from './s3-location';
 
 /**
@@ -69,7 +70,7 @@ export function resolveAthenaOptions(options: AthenaEngineOptions): ResolvedAthe
     maxRetries: options.maxRetries ?? 3,
     awsTimeoutMs: options.awsTimeoutMs ?? 30_000,
     manifestCacheMs: options.manifestCacheMs ?? 2_000,
-    warn: options.warn ?? ((message, error) => console.warn(`stedi athena: ${message}`, error ?? '')),
+    warn: options.warn ?? warnOnOneLine,
   };
   parseS3Url(resolved.lake, SETTING.lake);
   if (resolved.landing !== undefined) parseS3Url(resolved.landing, SETTING.landing);
@@ -95,3 +96,9 @@ export function resolveAthenaOptions(options: AthenaEngineOptions): ResolvedAthe
 }
 
 const trimSlash = (location: string): string => location.replace(/\/+$/, '');
+
+/** The default warning: one line on stderr, the error's message without its stack or cause (an operator's terminal, a worker's log). */
+function warnOnOneLine(message: string, error?: unknown): void {
+  const why = error === undefined ? '' : `: ${error instanceof Error ? error.message : String(error)}`;
+  process.stderr.write(`stedi athena: ${terminalText(`${message}${why}`.replace(/\s+/g, ' '))}\n`);
+}
