@@ -15,6 +15,8 @@ export interface HiddenSets {
   readonly held: Map<string, Date>;
   /** The held customers who withdrew consent (not those held only by a version built under another policy). */
   readonly revoked: Set<string>;
+  /** Of those, the live version's customers with no record in landing at all (a customer file removed or cut short?). */
+  readonly absent: Set<string>;
   /** The kept versions erasure must expire, in listed order. */
   readonly holding: string[];
   /** The live version, when built under `any` while the server serves `as-of`: all its consenting customers are hidden from it. */
@@ -44,7 +46,7 @@ export function hiddenSets({ listed, lists, landing, staged, unreadable, heldBef
   const builtUnder: ConsentPolicy = listed[0]?.consentPolicy ?? 'any';
   const livePolicy: ConsentPolicy = servedPolicy === 'as-of' ? 'as-of' : builtUnder;
   const liveBehind = livePolicy !== builtUnder && listed[0] !== staged ? listed[0]?.version : undefined;
-  const sets: HiddenSets = { emails: new Set(landing.withheld), serials: new Set(landing.unsafeSerials), byVersion: new Map(), held: new Map(), revoked: new Set(), holding: [], liveBehind };
+  const sets: HiddenSets = { emails: new Set(landing.withheld), serials: new Set(landing.unsafeSerials), byVersion: new Map(), held: new Map(), revoked: new Set(), absent: new Set(), holding: [], liveBehind };
   for (const [k, version] of listed.entries()) {
     const customers = lists[k];
     // A damaged version serves nothing (STALE_CURSOR); it may still hold, on disk, any customer landing hides.
@@ -64,6 +66,7 @@ export function hiddenSets({ listed, lists, landing, staged, unreadable, heldBef
       // The version being published is erased by its own build's expiry, not counted here.
       if (!customer.erase || version === staged) continue;
       if (customer.withdrawn) sets.revoked.add(customer.email);
+      if (k === 0 && customer.withdrawn && !landing.consentDate.has(customer.email) && !landing.withheld.has(customer.email)) sets.absent.add(customer.email);
       sets.held.set(customer.email, heldBefore.get(customer.email) ?? sets.held.get(customer.email) ?? new Date());
       if (sets.holding[sets.holding.length - 1] !== version.version) sets.holding.push(version.version);
     }

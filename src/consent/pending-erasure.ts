@@ -33,6 +33,7 @@ export class ErasureLedger {
   private held = new Map<string, Date>();
   // Private: the held customers who withdrew consent (revocationsSeen counts each once).
   private revoked = new Set<string>();
+  private absent = new Set<string>();
   private holding: readonly string[] = [];
   private abandoned = new Map<string, Date>();
   private unreadable = new Map<string, Date>();
@@ -91,13 +92,21 @@ export class ErasureLedger {
   }
 
   /** Takes what a refresh found held; says when revocations are newly seen, and once per live version built under a laxer policy. */
-  record(sets: Pick<HiddenSets, 'held' | 'revoked' | 'holding' | 'liveBehind'>): void {
+  record(sets: Pick<HiddenSets, 'held' | 'revoked' | 'absent' | 'holding' | 'liveBehind'>): void {
     // Revocations, not customers held only by a version built under another policy.
     const seen = [...sets.revoked].filter((email) => !this.revoked.has(email)).length;
     if (seen > 0) {
       this.revocationsSeen += seen;
       this.logger.info({ revocationsSeen: seen, versionsHolding: sets.holding.length }, 'kept versions hold customers whose consent is withdrawn or uncertain; erasure pending');
     }
+    // Landing is where consent is read: a customer file removed or cut short reads as its customers all withdrawing.
+    if ([...sets.absent].some((email) => !this.absent.has(email))) {
+      this.logger.warn(
+        { customersWithoutRecord: sets.absent.size },
+        'customers the live version holds have no record in the customer landing any more (a customer file removed, cut short or replaced?): they are hidden now, and erased from every kept version within STEDI_ERASURE_MS; put the file back if this was not meant',
+      );
+    }
+    this.absent = sets.absent;
     if (sets.liveBehind !== undefined && sets.liveBehind !== this.liveBehind) {
       this.logger.warn(
         { version: sets.liveBehind, builtUnder: 'any', served: 'as-of' },

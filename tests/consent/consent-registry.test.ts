@@ -1,5 +1,6 @@
 import { ConsentRegistry } from '../../src/consent/consent-registry';
 import { createLogger } from '../../src/logger';
+import { loggedLines } from '../helpers/log-lines';
 import { buildLake } from '../helpers/etl-lake';
 import { ANALYST, runGraphql } from '../helpers/run-graphql';
 import { buildTestLake, type TestLake } from '../helpers/test-lake';
@@ -48,6 +49,23 @@ describe('consent registry', () => {
     const snapshot = await lake.services.consent.refresh();
     expect(snapshot.hiddenSerials.has('serial-bob')).toBe(true);
     expect(snapshot.hiddenEmails.has(emailOf('bob'))).toBe(true);
+  });
+
+  it('warns, in counts only, when customers the live version holds vanish from the landing, and not for a revocation', async () => {
+    const { logger, lines } = loggedLines('warn');
+    const registry = new ConsentRegistry(lake.engine, logger, 60_000, { settledMs: -60_000 });
+    await registry.refresh();
+    writeLanding(lake.landing, 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-2.json');
+    await registry.refresh();
+    expect(lines.filter((line) => line.includes('customersWithoutRecord'))).toEqual([]);
+    // The customer file cut short: bob's record is gone (alice's revocation stays in customer-2.json).
+    writeLanding(lake.landing, 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice' })]);
+    await registry.refresh();
+    await registry.refresh();
+    const warned = lines.filter((line) => line.includes('customersWithoutRecord')).map((line) => JSON.parse(line));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toMatchObject({ customersWithoutRecord: 1, msg: expect.stringContaining('no record in the customer landing') });
+    expect(lines.join('')).not.toContain(emailOf('bob'));
   });
 
   it("answers on a version published since its last refresh with that version's own exclusions, not every hidden serial", async () => {
