@@ -4,7 +4,7 @@ import { badInput } from '../errors';
 import type { GraphqlContext } from './context';
 import { countOnlyConnection, type PageConnection, toColumnConnection, toConnection, visibleNodes, visibleNodesOfColumns, visibleRows } from './connection';
 import { asksOnlyTotalCount } from './count-only';
-import { checkConsentMark } from './consent-mark';
+import { checkConsentMark, everyHidden } from './consent-mark';
 import { decodeCursor, type Cursor, type CursorScope, type KeyValue } from './cursor';
 import { columnarDataset, queryColumns, sliceColumns } from './engine-columns';
 import { toStediError } from './error-mapping';
@@ -100,7 +100,14 @@ export async function pageStart<N extends Node>(ctx: GraphqlContext, ds: Dataset
   // Pages of one device hold its rows alone: whom else consent hides cannot skew them.
   const marked = filter.serialNumber == null ? scope.exclusions : scope.exclusions.filter((serial) => serial === filter.serialNumber);
   // A version the registry does not cover (expired, unreadable) is refused by the engine, which says why.
-  if (consent.covers(version)) checkConsentMark(cursor, marked, field);
+  // What a worker with no list of the version yet (its refresh failed) marked its pages with; no stand-in while the
+  // version hides someone hidden nowhere else (built under any, the lake as-of): their rows may be in those pages.
+  const fallback = () => {
+    if (!scope.exclusions.every((serial) => consent.hiddenSerials.has(serial))) return undefined;
+    const every = everyHidden(consent.hiddenSerials);
+    return filter.serialNumber == null ? every : every.filter((serial) => serial === filter.serialNumber);
+  };
+  if (consent.covers(version)) checkConsentMark(cursor, marked, field, fallback);
   return { first, consent, scope, cursorScope: { ...cursorScope, hidden: marked }, cursor };
 }
 

@@ -66,10 +66,26 @@ export function consentMark(exclusions: readonly string[], position: readonly Ke
   return prefixDigest(m, countUpTo(m.sorted, Buffer.from(String(position[0]))));
 }
 
-/** STALE_CURSOR when the cursor was issued under another hidden set, among the customers already read, than `exclusions`. */
-export function checkConsentMark(cursor: Cursor | undefined, exclusions: readonly string[], field: string): void {
+/** The list a page is marked with while the registry has no list of its version (its refresh failed): every hidden serial. */
+const everyHiddenOf = new WeakMap<ReadonlySet<string>, readonly string[]>();
+export function everyHidden(hiddenSerials: ReadonlySet<string>): readonly string[] {
+  let list = everyHiddenOf.get(hiddenSerials);
+  if (list === undefined) everyHiddenOf.set(hiddenSerials, (list = [...hiddenSerials]));
+  return list;
+}
+
+/**
+ * STALE_CURSOR when the cursor was issued under another hidden set, among the customers already read, than `exclusions`.
+ * `fallback` (every hidden serial, given only while it holds `exclusions`) is what a page is marked with while a worker
+ * has no list of its version: those unchanged up to the cursor, the pages read then hid everyone hidden now.
+ */
+export function checkConsentMark(cursor: Cursor | undefined, exclusions: readonly string[], field: string, fallback?: () => readonly string[] | undefined): void {
   // A cursor without a mark (forged, or from a release before marks) counts as issued while nobody was hidden.
-  if (cursor === undefined || (cursor.consent ?? NONE) === consentMark(exclusions, cursor.position)) return;
+  if (cursor === undefined) return;
+  const mark = cursor.consent ?? NONE;
+  if (mark === consentMark(exclusions, cursor.position)) return;
+  const every = fallback?.();
+  if (every !== undefined && mark === consentMark(every, cursor.position)) return;
   throw new StediError(
     ErrorCode.STALE_CURSOR,
     `consent changed since this pull of ${field} began (a customer whose rows the earlier pages may hold withdrew or gave consent for research in lake version ${cursor.version}): ` +
