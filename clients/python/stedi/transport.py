@@ -15,6 +15,9 @@ from .errors import ConnectionError, ServerError, StediError, error_for
 
 # What a proxy in front answers while the server behind it is down (no GraphQL body: the client's HTTP_<status>).
 GATEWAY_DOWN = ("HTTP_502", "HTTP_503")
+# The server's own "retry later" for a page: consent cannot be checked for now (its landing read failing), or the
+# engine is throttled or out of reach. The cursor pins the version, so asking again loses nothing read.
+RETRY_LATER = ("CONSENT_UNAVAILABLE", "ENGINE_BUSY")
 
 
 class Transport:
@@ -86,9 +89,9 @@ class Transport:
         return payload["data"]
 
     def _next_page(self, query, variables, version, first_page):
-        """One page of a pull. A page after the first is asked again while the server is unreachable, for up
-        to retry_seconds, so a server restart does not lose the pages already read; the first page is not
-        (a server that is down says so at once)."""
+        """One page of a pull. A page after the first is asked again while the server is unreachable or answers
+        that it cannot serve for now (RETRY_LATER), for up to retry_seconds, so a server restart or a passing
+        landing outage does not lose the pages already read; the first page is not (a server that is down says so at once)."""
         delay, waited = 0.25, 0.0
         while True:
             try:
@@ -96,7 +99,7 @@ class Transport:
             except (ConnectionError, ServerError) as error:
                 # A proxy or load balancer in front (an ALB, nginx) answers 502 or 503 without a GraphQL body
                 # while the server restarts: the same lost server as a refused connection.
-                lost = isinstance(error, ConnectionError) or error.code in GATEWAY_DOWN
+                lost = isinstance(error, ConnectionError) or error.code in GATEWAY_DOWN or error.code in RETRY_LATER
                 if not lost or first_page or getattr(error, "timed_out", False) or waited + delay > self.retry_seconds:
                     raise
             time.sleep(delay)

@@ -246,6 +246,14 @@ class PullAcrossRestartTest(unittest.TestCase):
                         self.end_headers()
                         self.wfile.write(text)
                         return
+                    if isinstance(dropped, str):  # the server's own answer that it cannot serve for now
+                        text = json.dumps({"data": {"page": None}, "errors": [{"message": "consent cannot be checked now: retry later", "extensions": {"code": dropped}}]}).encode()
+                        self.send_response(200)
+                        self.send_header("content-type", "application/json")
+                        self.send_header("content-length", str(len(text)))
+                        self.end_headers()
+                        self.wfile.write(text)
+                        return
                     if dropped:  # a proxy in front answers for a server that is down
                         text = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
                         self.send_response(dropped)
@@ -287,6 +295,22 @@ class PullAcrossRestartTest(unittest.TestCase):
         with self.assertRaisesRegex(stedi.ServerError, "HTTP 504"):
             stedi.Client(url, "any-key-0123456789abcdef", timeout=5).training_set(as_frame=False, page_size=1)
         self.assertEqual(asked, [1, 2])
+
+    def test_a_page_the_server_cannot_answer_for_now_is_asked_again_but_not_the_first_nor_past_retry_seconds(self):
+        # CONSENT_UNAVAILABLE (the landing unreadable for a while) and ENGINE_BUSY say "retry later": the cursor pins the version.
+        for code in ("CONSENT_UNAVAILABLE", "ENGINE_BUSY"):
+            url, asked = self.serve(lambda page, attempt: page == 2 and attempt <= 2 and code)
+            rows = stedi.Client(url, "any-key-0123456789abcdef", timeout=5).training_set(as_frame=False, page_size=1)
+            self.assertEqual([r["serialNumber"] for r in rows], ["s1", "s2"])
+            self.assertEqual(asked, [1, 2, 2, 2])
+        url, asked = self.serve(lambda page, attempt: page == 1 and "CONSENT_UNAVAILABLE")
+        with self.assertRaises(stedi.ServerError) as caught:
+            stedi.Client(url, "any-key-0123456789abcdef", timeout=5).training_set(as_frame=False, page_size=1)
+        self.assertEqual((caught.exception.code, asked), ("CONSENT_UNAVAILABLE", [1]))
+        url, asked = self.serve(lambda page, attempt: page == 2 and "CONSENT_UNAVAILABLE")
+        with self.assertRaises(stedi.ServerError) as caught:
+            stedi.Client(url, "any-key-0123456789abcdef", timeout=5, retry_seconds=0.5).training_set(as_frame=False, page_size=1)
+        self.assertEqual((caught.exception.code, asked.count(2)), ("CONSENT_UNAVAILABLE", 2))
 
     def test_a_429_for_too_many_requests_of_the_key_is_asked_again_after_retry_after_even_on_the_first_page(self):
         url, asked = self.serve(lambda page, attempt: attempt <= 2 and 429)
