@@ -1,5 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { ColumnarResult, Row } from '../../etl/engine/engine';
+import type { SplitPercentages } from '../config';
 import { badInput } from '../errors';
 import type { GraphqlContext } from './context';
 import { countOnlyConnection, type PageConnection, toColumnConnection, toConnection, visibleNodes, visibleNodesOfColumns, visibleRows } from './connection';
@@ -91,7 +92,7 @@ export async function topLevelPage<N extends Node>(ctx: GraphqlContext, ds: Data
 export async function pageStart<N extends Node>(ctx: GraphqlContext, ds: Dataset<N>, args: PageArgs, filter: DatasetFilter, field: string, cursorField = field) {
   const { engine, config } = ctx.services;
   const first = pageSize(args.first, config.maxPageSize, field);
-  const cursorScope = scopeOf(cursorField, filter);
+  const cursorScope = scopeOf(cursorField, filter, config.split);
   const cursor = decodeAfter(args.after, ds, cursorScope, field);
   if (cursor) ctx.lake.noteCursor();
   const version = cursor?.version ?? (await ctx.lake.liveVersion());
@@ -124,7 +125,7 @@ export async function readNestedConnection<N extends Node>(
   field: string,
 ): Promise<PageConnection<N>> {
   const first = pageSize(args.first, ctx.services.config.maxPageSize, field);
-  const cursorScope = scopeOf(field, filter, parent.serialNumber);
+  const cursorScope = scopeOf(field, filter, ctx.services.config.split, parent.serialNumber);
   const cursor = decodeAfter(args.after, ds, cursorScope);
   if (cursor && cursor.position[0] !== parent.serialNumber) {
     throw badInput(`the \`after\` cursor of ${field} belongs to another customer; pass it only on the customer whose page it came from`);
@@ -141,12 +142,13 @@ function decodeAfter<N extends Node>(after: string | null | undefined, ds: Datas
   return decodeCursor(after, ds.kind, ds.key.map((k) => k.type), scope, askedOn);
 }
 
-const scopeOf = (field: string, f: DatasetFilter, parent?: string): CursorScope => ({
+const scopeOf = (field: string, f: DatasetFilter, split: SplitPercentages, parent?: string): CursorScope => ({
   field,
   parent,
   filter: [f.serialNumber ?? null, f.from ?? null, f.to ?? null],
   split: f.split ?? null,
   splitSeed: f.splitSeed ?? null,
+  splitPercentages: [split.train, split.validation],
 });
 
 /** A top-level connection's totalCount, run when asked: one count query per dataset, version, consent generation and filter, shared. */

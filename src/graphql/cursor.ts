@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { MAX_SERIAL_BYTES } from '../../etl/tables';
 import { isVersionId } from '../../etl/version';
-import { badInput } from '../errors';
+import { badInput, ErrorCode, StediError } from '../errors';
 import { consentMark } from './consent-mark';
 import { intact, sealed } from './cursor-checksum';
 
@@ -31,6 +31,8 @@ export interface CursorScope {
   filter: readonly unknown[];
   split?: string | null;
   splitSeed?: string | null;
+  /** The percentages (STEDI_SPLIT) a split's page was read with: under others, customers fall in other splits. */
+  splitPercentages?: readonly number[];
   /** A top-level field's consent exclusions in the page's version: its cursors carry their mark (consent-mark.ts). */
   hidden?: readonly string[];
 }
@@ -47,7 +49,7 @@ interface Encoded {
   k: CursorKind;
   v: string;
   p: KeyValue[];
-  /** field, parent, filter, split and seed digests, in that order. */
+  /** field, parent, filter, split and seed digests, in that order; then, for a split's page, its percentages'. */
   a: string[];
   /** The consent mark of a top-level field's page. */
   c?: string;
@@ -79,6 +81,8 @@ const scopeDigests = (s: CursorScope): string[] => {
   let digests = digestsOf.get(s);
   if (!digests) {
     digests = [digest(s.field), digest(s.parent), digest(s.filter), digest(s.split), digest(s.split ? s.splitSeed : null)];
+    // Only a split's page: cursors of every other page keep the five digests they had before.
+    if (s.split) digests.push(digest(s.splitPercentages ?? null));
     digestsOf.set(s, digests);
   }
   return digests;
@@ -133,6 +137,12 @@ export function decodeCursor(text: string, kind: CursorKind, keyTypes: readonly 
   if (differs === 'field') throw invalid('was issued by another field');
   if (differs === 'customer') throw invalid('belongs to another customer');
   if (differs) throw invalid(`was issued with another \`${differs}\` argument`);
+  if (expected.length > ARGUMENTS.length && parsed.a[ARGUMENTS.length] !== expected[ARGUMENTS.length]) {
+    throw new StediError(
+      ErrorCode.STALE_CURSOR,
+      `the split percentages (STEDI_SPLIT) changed since this pull of ${field} began, so customers now fall in other splits than in the pages already read: discard those pages and pull again from the first page (omit \`after\`)`,
+    );
+  }
   const p = parsed.p;
   if (p.length !== keyTypes.length || !p.every((value, i) => fits(value, keyTypes[i]))) throw damaged();
   return { kind, version: parsed.v, position: p, consent: parsed.c };
