@@ -117,6 +117,8 @@ export interface LimitsConfig {
   totalCountCost: number;
   /** Distinct uncached counts one request may start. */
   maxCountsPerRequest: number;
+  /** Rows one request may ask for across all its connections (each `first`, times the rows of the page it is nested in). */
+  maxRequestRows: number;
   /** Engine time one request may use, across all its queries. */
   requestEngineMs: number;
   /** Bytes of generated code graphql-jit may keep compiled. */
@@ -159,6 +161,11 @@ export const DEFAULT_KEY_CONCURRENCY = 6;
  * waits its turn instead of being refused; only a key that floods the server hears 429 at once.
  */
 export const KEY_QUEUE_PER_PLACE = 8;
+/**
+ * Rows a request may ask for: answering them is main-thread work no other request on the worker gets between; eleven
+ * aliased 10,000-row pages held a worker for 2–4 s, two for under one (README → Request ids and limits).
+ */
+export const DEFAULT_MAX_REQUEST_ROWS = 20_000;
 /** Two seconds: a heavy page on the real data takes well under one, so a short burst waits rather than being refused. */
 export const DEFAULT_KEY_QUEUE_MS = 2_000;
 
@@ -170,6 +177,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
   // An empty value is an unset one (as for every other setting): resolved as given, it named the working folder.
   const lake = place(overrides.lake || env.STEDI_LAKE || './lake');
   const keyConcurrency = overrides.keyConcurrency ?? integer(env, 'STEDI_KEY_CONCURRENCY', DEFAULT_KEY_CONCURRENCY, 0);
+  const maxPageSize = overrides.maxPageSize ?? integer(env, 'STEDI_MAX_PAGE_SIZE', 10_000, 1);
   const config: Config = {
     engine,
     lake,
@@ -199,7 +207,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     workerMallocTrimKb: overrides.workerMallocTrimKb ?? (env.MALLOC_TRIM_THRESHOLD_ ? 0 : integer(env, 'STEDI_WORKER_MALLOC_TRIM_KB', DEFAULT_WORKER_MALLOC_TRIM_KB, 0)),
     spareWorkerIdleMs: overrides.spareWorkerIdleMs ?? milliseconds(env, 'STEDI_SPARE_WORKER_IDLE_MS', DEFAULT_SPARE_WORKER_IDLE_MS, 0),
     workerHangMs: overrides.workerHangMs ?? milliseconds(env, 'STEDI_WORKER_HANG_MS', DEFAULT_WORKER_HANG_MS, 0),
-    maxPageSize: overrides.maxPageSize ?? integer(env, 'STEDI_MAX_PAGE_SIZE', 10_000, 1),
+    maxPageSize,
     split: overrides.split ?? splitPercentages(env.STEDI_SPLIT),
     limits: {
       maxTokens: integer(env, 'STEDI_MAX_TOKENS', 1_000, 1),
@@ -209,6 +217,8 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
       maxComplexity: integer(env, 'STEDI_MAX_COMPLEXITY', 1_000_000, 1),
       totalCountCost: integer(env, 'STEDI_TOTAL_COUNT_COST', 100_000, 0),
       maxCountsPerRequest: integer(env, 'STEDI_MAX_COUNTS_PER_REQUEST', 4, 1),
+      // Two full pages (a training and a validation page side by side); a larger page size raises it with it.
+      maxRequestRows: integer(env, 'STEDI_MAX_REQUEST_ROWS', Math.max(DEFAULT_MAX_REQUEST_ROWS, 2 * maxPageSize), 1),
       requestEngineMs: milliseconds(env, 'STEDI_REQUEST_ENGINE_MS', 30_000, 1),
       jitCacheBytes: integer(env, 'STEDI_JIT_CACHE_BYTES', 16 * 1024 * 1024, 0),
       jitMaxFields: integer(env, 'STEDI_JIT_MAX_FIELDS', 60, 0),

@@ -115,9 +115,24 @@ function estimators(scans: { count: number }): ComplexityEstimator[] {
   return [scanEstimator, pageEstimator, simpleEstimator({ defaultComplexity: 1 })];
 }
 
+/**
+ * The rows a request asks for: a page's `first` (or the default page), times
+ * one plus the rows asked under each of its items; nothing else adds rows.
+ */
+const rowsEstimators: ComplexityEstimator[] = [
+  ({ field, args, childComplexity }) => {
+    if (!field.args.some((a) => a.name === 'first')) return undefined;
+    const first = typeof args.first === 'number' ? Math.max(args.first, 0) : DEFAULT_PAGE_SIZE;
+    return first * (1 + childComplexity);
+  },
+  simpleEstimator({ defaultComplexity: 0 }),
+];
+
 export interface CostEstimate {
   cost: number;
   scans: number;
+  /** Rows asked across all the connections (rowsEstimators). */
+  rows: number;
 }
 
 /** Throws a BAD_USER_INPUT GraphQLError for bad variables, and for anything else that stops the estimate. */
@@ -131,7 +146,13 @@ export function estimateCost(limits: LimitsConfig, args: Omit<Parameters<typeof 
   }
   const total = cost + scans.count * limits.totalCountCost;
   if (!Number.isFinite(total)) throw limitError('the query\'s cost could not be estimated; ask for fewer rows per page (first) or fewer nested fields');
-  return { cost: total, scans: scans.count };
+  let rows: number;
+  try {
+    rows = getComplexity({ ...args, estimators: rowsEstimators });
+  } catch (error) {
+    throw costRefusal(error);
+  }
+  return { cost: total, scans: scans.count, rows: Number.isFinite(rows) ? rows : Number.MAX_VALUE };
 }
 
 function costRefusal(error: unknown): GraphQLError {
@@ -145,6 +166,13 @@ function costRefusal(error: unknown): GraphQLError {
   return limitError('the query\'s cost could not be estimated; simplify it (fewer nested fields, fragments or aliases)');
 }
 
+/** Answering rows holds the worker's event loop for every other request: a request asks for a bounded number. */
+const rowsRefusal = (rows: number, bound: number): GraphQLError =>
+  limitError(
+    `the query asks for up to ${rows.toLocaleString('en-US')} rows, above the limit of ${bound.toLocaleString('en-US')} rows a request (STEDI_MAX_REQUEST_ROWS): ` +
+      'ask for fewer or smaller pages in one request (a nested page counts its `first` once for each row of the page it is in), and the next page in the next request',
+  );
+
 function dataCostPlugin(limits: LimitsConfig): ApolloServerPlugin {
   const costs = new OperationCosts<CostEstimate>();
   return {
@@ -153,12 +181,13 @@ function dataCostPlugin(limits: LimitsConfig): ApolloServerPlugin {
         async didResolveOperation({ request, document, schema, operation, operationName }) {
           const variables = request.variables ?? {};
           const estimate = () => estimateCost(limits, { schema, query: document, variables, operationName: operationName ?? undefined });
-          const { cost } = operation ? costs.get(schema, document, operation, variables, estimate) : estimate();
+          const { cost, rows } = operation ? costs.get(schema, document, operation, variables, estimate) : estimate();
           if (cost > limits.maxComplexity) {
             throw limitError(
               `the query's estimated cost is ${cost.toLocaleString('en-US')}, above the limit of ${limits.maxComplexity.toLocaleString('en-US')}: ask for fewer rows per page (first), fewer totalCount fields or fewer nested fields`,
             );
           }
+          if (rows > limits.maxRequestRows) throw rowsRefusal(rows, limits.maxRequestRows);
         },
       };
     },

@@ -63,6 +63,41 @@ describe('hostile requests', () => {
     expect(costed.body.errors[0].message).toMatch(/estimated cost is 1,2[\d,]+, above the limit of 1,000,000.*totalCount/);
   });
 
+  it('refuses eleven aliased 10,000-row pages, within the alias and cost limits, by the rows a request may ask for', async () => {
+    // Answered, they held the worker's event loop for 2–5 s: every other client's query on it waited that long.
+    const page = (alias: string): string => `${alias}: machineLearningSamples(first: 10000) { edges { node { serialNumber sensorReadingTime sensorReadingTimeIso distanceFromObject x y z } } }`;
+    const eleven = `{ ${Array.from({ length: 11 }, (_, i) => page(`p${i}`)).join(' ')} }`;
+    const res = await t.graphql(eleven, ANALYST_KEY);
+    expect(res.status).toBe(400);
+    expect(codesOf(res.body)).toEqual(['BAD_USER_INPUT']);
+    expect(res.body.errors[0].message).toMatch(/asks for up to 110,000 rows, above the limit of 20,000 rows a request \(STEDI_MAX_REQUEST_ROWS\)/);
+    expect(res.body.data).toBeUndefined();
+    // One such page alone is answered as before.
+    const one = await t.graphql(`{ ${page('p0')} }`, ANALYST_KEY);
+    expect(one.status).toBe(200);
+    expect(one.body.errors).toBeUndefined();
+  });
+
+  it('counts a nested page once for each row of the page it is in, and answers what stays within the bound', async () => {
+    const nested = (customers: number) => `{ customers(first: ${customers}) { edges { node { stepTrainerReadings(first: 100) { edges { node { sensorReadingTime } } } } } } }`;
+    const over = await t.graphql(nested(1000), ANALYST_KEY);
+    expect(over.status).toBe(400);
+    expect(over.body.errors[0].message).toMatch(/asks for up to 101,000 rows, above the limit of 20,000/);
+    expect((await t.graphql(nested(100), ANALYST_KEY)).body.errors).toBeUndefined(); // 10,100 rows
+    // Two full pages side by side (a training and a validation page) are answered.
+    const split = (name: string, first: string) => `${name.toLowerCase()}: machineLearningSamples(first: ${first}, split: ${name}) { edges { node { x } } }`;
+    const two = await t.graphql(`{ ${split('TRAIN', '10000')} ${split('VALIDATION', '10000')} }`, ANALYST_KEY);
+    expect(two.status).toBe(200);
+    expect(two.body.errors).toBeUndefined();
+    // Page sizes in variables: the same text is answered or refused by their values (its estimates are kept by them).
+    const three = `query Three($n: Int) { ${['TRAIN', 'VALIDATION', 'TEST'].map((name) => split(name, '$n')).join(' ')} }`;
+    expect((await t.graphql(three, ANALYST_KEY, { n: 6_000 })).body.errors).toBeUndefined();
+    const larger = await t.graphql(three, ANALYST_KEY, { n: 7_000 });
+    expect(larger.status).toBe(400);
+    expect(larger.body.errors[0].message).toMatch(/asks for up to 21,000 rows, above the limit of 20,000/);
+    expect((await t.graphql(three, ANALYST_KEY, { n: 6_000 })).body.errors).toBeUndefined();
+  });
+
   it.each([
     ['an Int above 2^31', 'query($n: Int) { customers(first: $n) { totalCount } }', { n: 2147483648 }, /Int cannot represent non 32-bit signed integer value/],
     ['a SafeInt as a string', 'query($t: SafeInt) { stepTrainerReadings(filter: { from: $t }) { totalCount } }', { t: '1655564000000' }, /SafeInt/],

@@ -7,7 +7,7 @@ import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
  * stall limit, instead of being held for as long as the client keeps the connection open.
  */
 
-// Eleven aliases of a 10,000-row page (within the alias and cost limits): about 16 MB, more than the kernel's buffers take.
+// Eleven aliases of a 10,000-row page (within the alias and cost limits; the rows bound raised for them): about 16 MB, more than the kernel's buffers take.
 const PAGE = 'machineLearningSamples(first: 10000) { edges { node { serialNumber sensorReadingTime sensorReadingTimeIso distanceFromObject x y z } } }';
 const LARGE = `{ ${Array.from({ length: 11 }, (_, i) => `p${i}: ${PAGE}`).join(' ')} }`;
 
@@ -18,7 +18,7 @@ describe('answers the client stops reading', () => {
   jest.setTimeout(60_000);
   let t: TestApp;
   beforeAll(async () => {
-    t = await buildTestApp({ landing: writeManyCustomersLanding(130, 100).landing, answerStallMs: STALL_MS });
+    t = await buildTestApp({ landing: writeManyCustomersLanding(130, 100).landing, answerStallMs: STALL_MS, config: { limits: { maxRequestRows: 110_000 } } });
   });
   afterAll(() => t.close());
 
