@@ -14,6 +14,7 @@ import { countQuery, pageQuery, type Scope } from './page-query';
 import { pageSize } from './pagination';
 import { fetchPage, readAheadOf } from './page-read-ahead';
 import { edgesPreparer } from './prerendered-edges';
+import { pageTurn } from './page-turns';
 import { readPageColumns } from './stored-order-read';
 import { totalCountCacheOf } from './total-count-cache';
 
@@ -61,6 +62,7 @@ export async function readConnection<N extends Node>(
       slice: sliceColumns,
       keyAt: (result, i) => ds.key.map((k) => result.columns[k.name][i] as KeyValue),
     });
+    await pageTurn();
     const more = { totalCount: count, hadMore: fetched.rowCount > first, afterCursor };
     // Nodes only as they are read: the page's edges may be written from its columns (rendered-edges.ts).
     if (ds.fieldColumns) return toColumnConnection(ds, cursorScope, fetched, ds.fieldColumns, visibleRows(ds, fetched, ds.fieldColumns, version, consent, logger), version, first, more);
