@@ -170,7 +170,8 @@ function costRefusal(error: unknown): GraphQLError {
 const rowsRefusal = (rows: number, bound: number): GraphQLError =>
   limitError(
     `the query asks for up to ${rows.toLocaleString('en-US')} rows, above the limit of ${bound.toLocaleString('en-US')} rows a request (STEDI_MAX_REQUEST_ROWS): ` +
-      'ask for fewer or smaller pages in one request (a nested page counts its `first` once for each row of the page it is in), and the next page in the next request',
+      // "rows per page (first)" is also how the Python client knows to say it as its page_size (clients/python/stedi/errors.py).
+      'ask for fewer rows per page (first) or fewer pages in one request (a nested page counts its `first` once for each row of the page it is in), and the next page in the next request',
   );
 
 function dataCostPlugin(limits: LimitsConfig): ApolloServerPlugin {

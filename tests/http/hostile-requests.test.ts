@@ -71,6 +71,7 @@ describe('hostile requests', () => {
     expect(res.status).toBe(400);
     expect(codesOf(res.body)).toEqual(['BAD_USER_INPUT']);
     expect(res.body.errors[0].message).toMatch(/asks for up to 110,000 rows, above the limit of 20,000 rows a request \(STEDI_MAX_REQUEST_ROWS\)/);
+    expect(res.body.errors[0].message).toContain('rows per page (first)'); // the Python client says it as its page_size
     expect(res.body.data).toBeUndefined();
     // One such page alone is answered as before.
     const one = await t.graphql(`{ ${page('p0')} }`, ANALYST_KEY);
