@@ -119,6 +119,8 @@ export interface LimitsConfig {
   maxCountsPerRequest: number;
   /** Rows one request may ask for across all its connections (each `first`, times the rows of the page it is nested in). */
   maxRequestRows: number;
+  /** STEDI_MAX_PAGE_SIZE, as the rows estimate counts a larger `first` (refused by the resolver, with its own message). */
+  maxPageSize: number;
   /** Engine time one request may use, across all its queries. */
   requestEngineMs: number;
   /** Bytes of generated code graphql-jit may keep compiled. */
@@ -162,10 +164,11 @@ export const DEFAULT_KEY_CONCURRENCY = 6;
  */
 export const KEY_QUEUE_PER_PLACE = 8;
 /**
- * Rows a request may ask for: answering them is main-thread work no other request on the worker gets between; eleven
- * aliased 10,000-row pages held a worker for 2–4 s, two for under one (README → Request ids and limits).
+ * Rows a request may ask for: answering them is main-thread work; eleven aliased 10,000-row pages held a worker for
+ * 2–4 s, two for under one (README → Request ids and limits). Five pages: 100 customers with 100 of each of their
+ * three kinds of readings (30,100 rows) is an ordinary request.
  */
-export const DEFAULT_MAX_REQUEST_ROWS = 20_000;
+export const DEFAULT_MAX_REQUEST_ROWS = 50_000;
 /** Two seconds: a heavy page on the real data takes well under one, so a short burst waits rather than being refused. */
 export const DEFAULT_KEY_QUEUE_MS = 2_000;
 
@@ -217,8 +220,9 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
       maxComplexity: integer(env, 'STEDI_MAX_COMPLEXITY', 1_000_000, 1),
       totalCountCost: integer(env, 'STEDI_TOTAL_COUNT_COST', 100_000, 0),
       maxCountsPerRequest: integer(env, 'STEDI_MAX_COUNTS_PER_REQUEST', 4, 1),
-      // Two full pages (a training and a validation page side by side); a larger page size raises it with it.
-      maxRequestRows: integer(env, 'STEDI_MAX_REQUEST_ROWS', Math.max(DEFAULT_MAX_REQUEST_ROWS, 2 * maxPageSize), 1),
+      // Five full pages; a larger page size raises it with it.
+      maxRequestRows: integer(env, 'STEDI_MAX_REQUEST_ROWS', Math.max(DEFAULT_MAX_REQUEST_ROWS, 5 * maxPageSize), 1),
+      maxPageSize,
       requestEngineMs: milliseconds(env, 'STEDI_REQUEST_ENGINE_MS', 30_000, 1),
       jitCacheBytes: integer(env, 'STEDI_JIT_CACHE_BYTES', 16 * 1024 * 1024, 0),
       jitMaxFields: integer(env, 'STEDI_JIT_MAX_FIELDS', 60, 0),

@@ -126,7 +126,8 @@ describe('request limits', () => {
       maxComplexity: 1_000_000,
       totalCountCost: 100_000,
       maxCountsPerRequest: 4,
-      maxRequestRows: 20_000,
+      maxRequestRows: 50_000,
+      maxPageSize: 10_000,
       requestEngineMs: 30_000,
       jitCacheBytes: 16 * 1024 * 1024,
       jitMaxFields: 60,
@@ -136,10 +137,10 @@ describe('request limits', () => {
     const config = loadConfig({ limits: { maxAliases: 3 } }, { STEDI_MAX_TOKENS: '500', STEDI_REQUEST_ENGINE_MS: '2000', STEDI_MAX_ALIASES: '40' });
     expect(config.limits).toMatchObject({ maxTokens: 500, requestEngineMs: 2_000, maxAliases: 3 });
     expect(() => loadConfig({}, { STEDI_MAX_COUNTS_PER_REQUEST: '0' })).toThrow(/STEDI_MAX_COUNTS_PER_REQUEST must be a whole number of at least 1/);
-    // The rows a request may ask for follow a larger page size (two pages), unless set.
-    expect(loadConfig({}, { STEDI_MAX_PAGE_SIZE: '50000' }).limits.maxRequestRows).toBe(100_000);
+    // The rows a request may ask for follow a larger page size (five pages), unless set.
+    expect(loadConfig({}, { STEDI_MAX_PAGE_SIZE: '50000' }).limits.maxRequestRows).toBe(250_000);
     expect(loadConfig({}, { STEDI_MAX_PAGE_SIZE: '50000', STEDI_MAX_REQUEST_ROWS: '60000' }).limits.maxRequestRows).toBe(60_000);
-    expect(loadConfig({ maxPageSize: 100 }, {}).limits.maxRequestRows).toBe(20_000);
+    expect(loadConfig({ maxPageSize: 100 }, {}).limits.maxRequestRows).toBe(50_000);
     expect(() => loadConfig({}, { STEDI_MAX_REQUEST_ROWS: '0' })).toThrow(/STEDI_MAX_REQUEST_ROWS must be a whole number of at least 1/);
   });
 });

@@ -95,8 +95,9 @@ export async function pageStart<N extends Node>(ctx: GraphqlContext, ds: Dataset
   const { engine, config } = ctx.services;
   const first = pageSize(args.first, config.maxPageSize, field);
   const cursorScope = scopeOf(cursorField, filter, config.split);
+  // Noted before it is read: a cursor refused as stale (other split percentages) is the caller's, never run again.
+  if (args.after != null) ctx.lake.noteCursor();
   const cursor = decodeAfter(args.after, ds, cursorScope, field);
-  if (cursor) ctx.lake.noteCursor();
   const version = cursor?.version ?? (await ctx.lake.liveVersion());
   const consent = await ctx.lake.consent();
   const scope: Scope<N> = { engine, dataset: ds, version, filter, exclusions: consent.exclusionsFor(version), split: config.split };
@@ -128,11 +129,11 @@ export async function readNestedConnection<N extends Node>(
 ): Promise<PageConnection<N>> {
   const first = pageSize(args.first, ctx.services.config.maxPageSize, field);
   const cursorScope = scopeOf(field, filter, ctx.services.config.split, parent.serialNumber);
+  if (args.after != null) ctx.lake.noteCursor();
   const cursor = decodeAfter(args.after, ds, cursorScope);
   if (cursor && cursor.position[0] !== parent.serialNumber) {
     throw badInput(`the \`after\` cursor of ${field} belongs to another customer; pass it only on the customer whose page it came from`);
   }
-  if (cursor) ctx.lake.noteCursor();
   const version = cursor?.version ?? parent.version;
   const fetched = await ctx.loaders.nestedPage(ds, version, filter, cursor?.position, first + 1).load(parent.serialNumber);
   const totalCount = () => ctx.loaders.nestedCount(ds, version, filter).load(parent.serialNumber);

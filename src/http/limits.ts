@@ -117,12 +117,14 @@ function estimators(scans: { count: number }): ComplexityEstimator[] {
 
 /**
  * The rows a request asks for: a page's `first` (or the default page), times
- * one plus the rows asked under each of its items; nothing else adds rows.
+ * one plus the rows asked under each of its items; nothing else adds rows. A
+ * `first` above the page size counts as the page size: the resolver refuses it
+ * with its own message, which says what to fix.
  */
-const rowsEstimators: ComplexityEstimator[] = [
+const rowsEstimators = (maxPageSize: number): ComplexityEstimator[] => [
   ({ field, args, childComplexity }) => {
     if (!field.args.some((a) => a.name === 'first')) return undefined;
-    const first = typeof args.first === 'number' ? Math.max(args.first, 0) : DEFAULT_PAGE_SIZE;
+    const first = typeof args.first === 'number' ? Math.min(Math.max(args.first, 0), maxPageSize) : DEFAULT_PAGE_SIZE;
     return first * (1 + childComplexity);
   },
   simpleEstimator({ defaultComplexity: 0 }),
@@ -148,7 +150,7 @@ export function estimateCost(limits: LimitsConfig, args: Omit<Parameters<typeof 
   if (!Number.isFinite(total)) throw limitError('the query\'s cost could not be estimated; ask for fewer rows per page (first) or fewer nested fields');
   let rows: number;
   try {
-    rows = getComplexity({ ...args, estimators: rowsEstimators });
+    rows = getComplexity({ ...args, estimators: rowsEstimators(limits.maxPageSize) });
   } catch (error) {
     throw costRefusal(error);
   }

@@ -70,7 +70,7 @@ describe('hostile requests', () => {
     const res = await t.graphql(eleven, ANALYST_KEY);
     expect(res.status).toBe(400);
     expect(codesOf(res.body)).toEqual(['BAD_USER_INPUT']);
-    expect(res.body.errors[0].message).toMatch(/asks for up to 110,000 rows, above the limit of 20,000 rows a request \(STEDI_MAX_REQUEST_ROWS\)/);
+    expect(res.body.errors[0].message).toMatch(/asks for up to 110,000 rows, above the limit of 50,000 rows a request \(STEDI_MAX_REQUEST_ROWS\)/);
     expect(res.body.errors[0].message).toContain('rows per page (first)'); // the Python client says it as its page_size
     expect(res.body.data).toBeUndefined();
     // One such page alone is answered as before.
@@ -83,20 +83,23 @@ describe('hostile requests', () => {
     const nested = (customers: number) => `{ customers(first: ${customers}) { edges { node { stepTrainerReadings(first: 100) { edges { node { sensorReadingTime } } } } } } }`;
     const over = await t.graphql(nested(1000), ANALYST_KEY);
     expect(over.status).toBe(400);
-    expect(over.body.errors[0].message).toMatch(/asks for up to 101,000 rows, above the limit of 20,000/);
+    expect(over.body.errors[0].message).toMatch(/asks for up to 101,000 rows, above the limit of 50,000/);
     expect((await t.graphql(nested(100), ANALYST_KEY)).body.errors).toBeUndefined(); // 10,100 rows
-    // Two full pages side by side (a training and a validation page) are answered.
+    // Full pages side by side (a training, a validation and a test page) are answered.
     const split = (name: string, first: string) => `${name.toLowerCase()}: machineLearningSamples(first: ${first}, split: ${name}) { edges { node { x } } }`;
-    const two = await t.graphql(`{ ${split('TRAIN', '10000')} ${split('VALIDATION', '10000')} }`, ANALYST_KEY);
-    expect(two.status).toBe(200);
-    expect(two.body.errors).toBeUndefined();
+    const three = await t.graphql(`{ ${['TRAIN', 'VALIDATION', 'TEST'].map((name) => split(name, '10000')).join(' ')} }`, ANALYST_KEY);
+    expect(three.status).toBe(200);
+    expect(three.body.errors).toBeUndefined();
+    // A first above the page size is refused by its own check, which says the range, not by the rows it would ask.
+    const tooLarge = await t.graphql('{ customers(first: 4) { edges { node { stepTrainerReadings(first: 20000) { edges { node { sensorReadingTime } } } } } } }', ANALYST_KEY);
+    expect(tooLarge.body.errors[0].message).toMatch(/`first` of .*stepTrainerReadings must be a whole number from 1 to 10000; received 20000/);
     // Page sizes in variables: the same text is answered or refused by their values (its estimates are kept by them).
-    const three = `query Three($n: Int) { ${['TRAIN', 'VALIDATION', 'TEST'].map((name) => split(name, '$n')).join(' ')} }`;
-    expect((await t.graphql(three, ANALYST_KEY, { n: 6_000 })).body.errors).toBeUndefined();
-    const larger = await t.graphql(three, ANALYST_KEY, { n: 7_000 });
+    const byVariable = `query Nested($n: Int) { customers(first: $n) { edges { node { stepTrainerReadings(first: 100) { edges { node { sensorReadingTime } } } } } } }`;
+    expect((await t.graphql(byVariable, ANALYST_KEY, { n: 400 })).body.errors).toBeUndefined();
+    const larger = await t.graphql(byVariable, ANALYST_KEY, { n: 500 });
     expect(larger.status).toBe(400);
-    expect(larger.body.errors[0].message).toMatch(/asks for up to 21,000 rows, above the limit of 20,000/);
-    expect((await t.graphql(three, ANALYST_KEY, { n: 6_000 })).body.errors).toBeUndefined();
+    expect(larger.body.errors[0].message).toMatch(/asks for up to 50,500 rows, above the limit of 50,000/);
+    expect((await t.graphql(byVariable, ANALYST_KEY, { n: 400 })).body.errors).toBeUndefined();
   });
 
   it.each([
