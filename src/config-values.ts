@@ -124,3 +124,13 @@ export function parsePolicy(raw: string): ConsentPolicy {
     throw new ConfigError(`STEDI_CONSENT_POLICY: ${(error as Error).message}`);
   }
 }
+
+/**
+ * The first region set. An empty AWS_REGION with no other is kept (the engine refuses it, naming
+ * AWS_REGION): the AWS SDK reads that variable itself and would fail every call with no hint.
+ */
+export const awsRegion = (env: Env): string | undefined => env.AWS_REGION || env.AWS_DEFAULT_REGION || (env.AWS_REGION === '' ? '' : undefined);
+
+/** Overrides with their unset entries left out, so that spread over the values read they replace only what was given. */
+export const definedOnly = <T extends object>(values: T): Partial<T> =>
+  Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
