@@ -1,7 +1,7 @@
 import type { BuildOptions, BuildStep } from './build-options';
 import { DEFAULT_CONSENT_POLICY } from './consent-policy';
 import { AMBIGUOUS_SERIALS_SQL, checksFor } from './checks';
-import type { BuildTarget, UniqueKey } from './engine/engine';
+import type { BuildTarget, UniqueKey } from './engine/build-target';
 import { type CheckResult, type LakeManifest, type LandingCount, ManifestError, publish, type VersionManifest } from './manifest';
 import { runSchedule, tablesNamedBy } from './build-schedule';
 import { landingAccounted, runChecks } from './run-checks';

@@ -1,5 +1,5 @@
 import type { ConsentPolicy } from './consent-policy';
-import type { UniqueKey } from './engine/engine';
+import type { UniqueKey } from './engine/build-target';
 import { serialSpellingSql } from './landing/serial-spelling';
 import { BUILT_TABLES, CONSENT_UNCERTAIN_TABLE, TABLES } from './tables';
 

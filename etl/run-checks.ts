@@ -1,6 +1,6 @@
 import type { ConsentPolicy } from './consent-policy';
 import { AMBIGUOUS_SERIALS_SQL, checksFor } from './checks';
-import type { BuildTarget } from './engine/engine';
+import type { BuildTarget } from './engine/build-target';
 import type { CheckResult, LandingCount } from './manifest';
 import { SOURCES, type Source } from './tables';
 

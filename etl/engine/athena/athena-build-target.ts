@@ -1,6 +1,7 @@
 import type { LakeManifest, LandingCount, VersionManifest } from '../../manifest';
 import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
-import type { BuildTarget, SqlValue } from '../engine';
+import type { BuildTarget } from '../build-target';
+import type { SqlValue } from '../engine';
 import type { Catalog } from './glue-catalog';
 import { loadLandingSource } from './landing-load';
 import { LandingRuns } from './landing-runs';

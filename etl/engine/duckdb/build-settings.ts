@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { SOURCES } from '../../tables';
-import type { UniqueKey } from '../engine';
+import type { UniqueKey } from '../build-target';
 import type { LakeLayout } from './lake-layout';
 import { findLandingFiles } from './landing-files';
 

@@ -1,4 +1,4 @@
-import type { UniqueKey } from '../engine';
+import type { UniqueKey } from '../build-target';
 import { duplicateScreen } from './build-settings';
 
 /** Runs one SQL statement that returns one row of counts. */
