@@ -47,11 +47,21 @@ export function processStart(pid: number): string | null {
   }
 }
 
-/** True unless the holder is known to be gone: same host, and its pid is dead or now another process. */
-export function holderAlive(holder: LockHolder): boolean {
-  if (holder.host !== hostname()) return true;
-  if (!isAlive(holder.pid)) return false;
-  return holder.pidStart === null || processStart(holder.pid) === null || processStart(holder.pid) === holder.pidStart;
+/** Whether a holder's process runs: known only on its own host, by its pid and the start time it recorded. */
+export type HolderState = 'running' | 'gone' | 'unknown';
+
+/**
+ * 'gone' when its pid is dead or now another process. 'unknown' when that cannot be told: another host, no start
+ * time recorded or readable, or a pid that is no one process (0 and -1 reach every process: a damaged file's).
+ * A lock counts as held unless its holder is gone; a build record counts as a running build's only when it runs.
+ */
+export function holderState(holder: LockHolder): HolderState {
+  if (holder.host !== hostname()) return 'unknown';
+  if (!isAlive(holder.pid)) return 'gone';
+  if (!Number.isSafeInteger(holder.pid) || holder.pid <= 0 || holder.pidStart === null || holder.pidStart === undefined) return 'unknown';
+  const start = processStart(holder.pid);
+  if (start === null) return 'unknown';
+  return start === holder.pidStart ? 'running' : 'gone';
 }
 
 export async function readHolder(path: string): Promise<LockHolder | null> {
@@ -108,7 +118,7 @@ export async function acquireBuildLock(lockPath: string, owner: string, running?
       return { holder, release: () => removeIfHeldBy(lockPath, holder.token) };
     }
     const current = await readHolder(lockPath);
-    if (current && holderAlive(current)) throw new BuildLockedError(lockPath, current);
+    if (current && holderState(current) !== 'gone') throw new BuildLockedError(lockPath, current);
     const other = current ? null : await running?.();
     if (other) throw new BuildLockedError(lockPath, other);
     // Stale (or unreadable, as older versions left it): break it under a second lock, so two
@@ -150,7 +160,7 @@ async function breakStale(lockPath: string, staleToken: string | null, content: 
   if (!(await createWhole(guard, content))) {
     const breaker = await readHolder(guard);
     // A breaker killed inside this short section leaves its guard behind; anyone may clear it.
-    if (!breaker || !holderAlive(breaker)) await removeLeftoverGuard(guard);
+    if (!breaker || holderState(breaker) === 'gone') await removeLeftoverGuard(guard);
     else await new Promise((resolve) => setTimeout(resolve, 20));
     return;
   }

@@ -1,10 +1,9 @@
 import { access, readdir, readFile, rm, rmdir, stat, unlink } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BUILT_TABLES } from '../../tables';
 import { isVersionId } from '../../version';
 import { isAlive } from '../../dead-process-folders';
-import { type LockHolder, holderAlive, processStart, readHolder } from './build-lock';
+import { type LockHolder, holderState, readHolder } from './build-lock';
 import type { LakeLayout } from './lake-layout';
 import { replaceFile } from './replace-file';
 import { makeFolder } from '../../make-folder';
@@ -78,11 +77,10 @@ async function readRecord(path: string): Promise<BuildRecord | null> {
 
 /**
  * A build of another process on this host that still runs: its record is its own, whatever the lock file says. Known
- * by its start time as /proc gives it, never guessed: a dead build's pid taken by another process, or a damaged
- * record's pid (0 and -1 reach every process), would keep every build out.
+ * by its start time as /proc gives it, never guessed ('unknown' is not running): a dead build's pid taken by another
+ * process, or a damaged record's pid (0 and -1 reach every process), would keep every build out.
  */
-const runsElsewhere = (holder: LockHolder): boolean =>
-  Number.isSafeInteger(holder.pid) && holder.pid > 0 && holder.pid !== process.pid && holder.host === hostname() && typeof holder.pidStart === 'string' && isAlive(holder.pid) && processStart(holder.pid) === holder.pidStart;
+const runsElsewhere = (holder: LockHolder): boolean => holder.pid !== process.pid && holderState(holder) === 'running';
 
 /** The holder of a build on this lake that is still running, by its record; null when none is. */
 export async function runningBuild(layout: LakeLayout): Promise<LockHolder | null> {
@@ -147,7 +145,7 @@ export async function abandonedVersions(layout: LakeLayout, kept: ReadonlySet<st
   // it is dead, from any host (a lock from another host is removed by hand once that build is known dead).
   const lock = await readHolder(layout.lockPath);
   for (const record of records) {
-    if ((lock?.token === record.holder.token && holderAlive(record.holder)) || runsElsewhere(record.holder)) continue;
+    if ((lock?.token === record.holder.token && holderState(record.holder) !== 'gone') || runsElsewhere(record.holder)) continue;
     for (const version of record.expiring) {
       if (kept.has(version) || left.has(version)) continue;
       for (const folder of versionFolders(layout, version)) {

@@ -9,7 +9,7 @@ import type { LakeManifest, VersionManifest } from '../../manifest';
 import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
 import type { BuildTarget } from '../build-target';
 import type { BuildLockInfo, ColumnarResult, Engine, ExportFormat, HeldPageRequest, LandingIdentity, QueryOptions, Row, SqlValue, VersionState } from '../engine';
-import { holderAlive, readHolder } from './build-lock';
+import { holderState, readHolder } from './build-lock';
 import { abandonedVersions, runningBuild, unlistedVersions } from './build-records';
 import { HeldTable, HeldTables, heldOrder, mayHold } from './held-tables';
 import { LakeDamagedError, StaleVersionError } from '../engine-errors';
@@ -146,7 +146,7 @@ export class DuckDbEngine implements Engine {
   async buildLockHolder(): Promise<BuildLockInfo | null> {
     // A lock file that cannot be read does not hide a build still running by its record.
     const holder = (await readHolder(this.layout.lockPath)) ?? (await runningBuild(this.layout));
-    return holder && { pid: holder.pid, host: holder.host, since: holder.since, running: holderAlive(holder) };
+    return holder && { pid: holder.pid, host: holder.host, since: holder.since, running: holderState(holder) !== 'gone' };
   }
 
   async abandonedVersions(): Promise<string[]> {
