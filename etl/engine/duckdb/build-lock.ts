@@ -97,12 +97,19 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
+export interface AcquireOptions {
+  /** The holder of a build at work on the lake by its record (see acquireBuildLock); unset: only the lock file tells. */
+  running?: () => Promise<LockHolder | null>;
+  /** Make the lock's folder first (default true); false for a folder that must already exist (acquireLockInFolder). */
+  makeLockFolder?: boolean;
+}
+
 /**
  * `running` names a build still at work on the lake by other means than the lock (its build record): a lock file
  * that cannot be read (zeroed, cut, overwritten), or none (removed by hand), is then that build's, not stale; taking
  * it let a second build run beside the first and delete its files as a dead build's.
  */
-export async function acquireBuildLock(lockPath: string, owner: string, running?: () => Promise<LockHolder | null>, makeLockFolder = true): Promise<HeldLock> {
+export async function acquireBuildLock(lockPath: string, owner: string, { running, makeLockFolder = true }: AcquireOptions = {}): Promise<HeldLock> {
   const holder: LockHolder = { pid: process.pid, host: hostname(), pidStart: processStart(process.pid), owner, since: new Date().toISOString(), token: randomBytes(8).toString('hex') };
   const content = JSON.stringify(holder);
   for (let attempt = 0; attempt < 5; attempt += 1) {
@@ -142,7 +149,7 @@ export class LockFolderGoneError extends Error {
  */
 export async function acquireLockInFolder(lockPath: string, owner: string): Promise<HeldLock> {
   try {
-    return await acquireBuildLock(lockPath, owner, undefined, false);
+    return await acquireBuildLock(lockPath, owner, { makeLockFolder: false });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(dirname(lockPath))) throw new LockFolderGoneError(dirname(lockPath));
     throw error;

@@ -62,7 +62,7 @@ export class DuckDbBuildTarget implements BuildTarget {
     this.createdLake = !existsSync(lake);
     // Only read: the landing's size decides how the build runs (see CONCURRENT_BELOW_BYTES).
     const sizing = this.settings.background ? undefined : landingBytes(this.layout);
-    this.lock = await onLakeFilesystem(this.layout.metaDir, lake, () => acquireBuildLock(this.layout.lockPath, `build ${version}`, () => runningBuild(this.layout)));
+    this.lock = await onLakeFilesystem(this.layout.metaDir, lake, () => acquireBuildLock(this.layout.lockPath, `build ${version}`, { running: () => runningBuild(this.layout) }));
     this.version = version;
     const small = sizing !== undefined && (await sizing) < CONCURRENT_BELOW_BYTES;
     // A small landing runs two statements at once, each on one thread (see CONCURRENT_BELOW_BYTES).
