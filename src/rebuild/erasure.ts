@@ -4,7 +4,6 @@ import { type PendingErasure, erasurePending } from '../consent/pending-erasure'
 import { readLandingConsent, versionsHoldingHidden } from '../consent/versions-holding';
 import type { Logger } from '../logger';
 import type { RebuildJob, RebuildState } from './rebuild-job';
-import { LAKE_BUSY_MESSAGE } from './failure-message';
 import { settleWithin } from '../settle-within';
 
 /** The longest the erasure rebuild waits to learn whether another build holds the lake. */
@@ -163,8 +162,8 @@ export class Erasure {
 export type ErasureJobState = RebuildState | 'REFUSED';
 
 /** The job's state for the erasure: a failure that only says the lake was busy is REFUSED, not counted as failed. */
-export function erasureStateOf(job: Pick<RebuildJob, 'state' | 'error'> | undefined): ErasureJobState | undefined {
-  if (job?.state === 'FAILED' && job.error === LAKE_BUSY_MESSAGE) return 'REFUSED';
+export function erasureStateOf(job: Pick<RebuildJob, 'state' | 'lakeBusy'> | undefined): ErasureJobState | undefined {
+  if (job?.state === 'FAILED' && job.lakeBusy) return 'REFUSED';
   return job?.state;
 }
 

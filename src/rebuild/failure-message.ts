@@ -20,12 +20,14 @@ export function lakeRelative(message: string, lake: string): string | null {
 /** What a rebuild refused because another build holds the lake says: no fault, it may be tried again once that build ends. */
 export const LAKE_BUSY_MESSAGE = 'another build is running on this lake (perhaps `stedi build`); try again when it has finished';
 
+/** A build refused because another build holds the lake. Private: by name, so src/ stays free of engine-specific imports. */
+export const isLakeBusy = (error: unknown): boolean => (error as Error)?.name === 'BuildLockedError';
+
 export function failureMessage(error: unknown, jobId: string, lake: string): string {
   const logged = `the build failed; the previous version stays live. The server log has the details (rebuild job ${jobId})`;
   const name = (error as Error)?.name;
   if (error instanceof BuildCheckError || name === 'BuildCheckError') return (error as Error).message;
-  // Private: by name, so src/ stays free of engine-specific imports.
-  if (name === 'BuildLockedError') return LAKE_BUSY_MESSAGE;
+  if (isLakeBusy(error)) return LAKE_BUSY_MESSAGE;
   // One line naming the lake path and the fix (not writable, another user's, full): the admin can act on it.
   if (name === 'LakeFilesystemError') {
     const said = lakeRelative((error as Error).message, lake);

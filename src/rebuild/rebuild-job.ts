@@ -27,6 +27,8 @@ export interface RebuildJob {
   version: string | null;
   /** A message safe to show the caller; details are in the server log. */
   error: string | null;
+  /** It failed only because another build held the lake: no fault (the erasure tries again at once, erasure.ts). */
+  lakeBusy: boolean;
   steps: RebuildStepStatus[];
   completedSteps: number;
   totalSteps: number;
@@ -59,6 +61,7 @@ export function newJob(id: string, consentPolicy: ConsentPolicy): RebuildJob {
     finishedAt: null,
     version: null,
     error: null,
+    lakeBusy: false,
     steps,
     completedSteps: 0,
     totalSteps: steps.length,

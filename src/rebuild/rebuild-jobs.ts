@@ -6,7 +6,7 @@ import { liveVersion, type VersionManifest } from '../../etl/manifest';
 import type { Config } from '../config';
 import { buildPolicy } from '../consent/live-policy';
 import type { Logger } from '../logger';
-import { failureMessage } from './failure-message';
+import { failureMessage, isLakeBusy } from './failure-message';
 import { type RebuildJob, failRunningSteps, finishSteps, newJob, recordProgress } from './rebuild-job';
 import { type BuiltVersion, type OnStaged, buildInChildProcess, buildInThisProcess } from './rebuild-process';
 import { settleWithin } from '../settle-within';
@@ -142,8 +142,9 @@ export class RebuildJobs implements Rebuilds {
       job.state = 'FAILED';
       failRunningSteps(job);
       job.error = failureMessage(error, job.id, this.config.lake);
+      job.lakeBusy = isLakeBusy(error);
       // Another build holding the lake (a `stedi build` by hand) is not a fault: said without a stack.
-      if ((error as Error)?.name === 'BuildLockedError') log.warn({ reason: (error as Error).message }, 'rebuild refused: another build holds the lake; the previous version stays live');
+      if (job.lakeBusy) log.warn({ reason: (error as Error).message }, 'rebuild refused: another build holds the lake; the previous version stays live');
       else log.error({ err: error }, 'rebuild failed; the previous version stays live');
     } finally {
       job.finishedAt = new Date();

@@ -1,6 +1,6 @@
 import { BuildLockedError } from '../../etl/engine/duckdb/build-lock';
 import { EXCEEDED_LOG_EVERY_MS, Erasure, erasureStateOf, MAX_RETRY_WAIT_MS } from '../../src/rebuild/erasure';
-import { failureMessage } from '../../src/rebuild/failure-message';
+import { isLakeBusy } from '../../src/rebuild/failure-message';
 import type { RebuildState } from '../../src/rebuild/rebuild-job';
 import { createLogger } from '../../src/logger';
 import { loggedLines } from '../helpers/log-lines';
@@ -123,14 +123,14 @@ describe('the erasure rebuild', () => {
   });
 
   it('counts a build refused because another build held the lake as no failure: the next refresh tries again at once', async () => {
-    const busy = failureMessage(new BuildLockedError('/lake/_stedi/build.lock', null), 'job-1', '/lake');
-    expect(erasureStateOf({ state: 'FAILED', error: busy })).toBe('REFUSED');
-    expect(erasureStateOf({ state: 'FAILED', error: failureMessage(new Error('disk'), 'job-1', '/lake') })).toBe('FAILED');
+    const busy = { state: 'FAILED' as const, lakeBusy: isLakeBusy(new BuildLockedError('/lake/_stedi/build.lock', null)) };
+    expect(erasureStateOf(busy)).toBe('REFUSED');
+    expect(erasureStateOf({ state: 'FAILED', lakeBusy: isLakeBusy(new Error('disk')) })).toBe('FAILED');
     const seen = pending(0);
     erasure.onRefresh(seen);
     await jest.advanceTimersByTimeAsync(ERASURE_MS / 3);
     expect(started).toEqual(['job-1']);
-    states.set('job-1', erasureStateOf({ state: 'FAILED', error: busy }) as RebuildState);
+    states.set('job-1', erasureStateOf(busy) as RebuildState);
     erasure.onRefresh(seen);
     await jest.advanceTimersByTimeAsync(0);
     expect(started).toEqual(['job-1', 'job-2']);

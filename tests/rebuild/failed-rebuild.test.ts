@@ -2,6 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { processStart } from '../../etl/engine/duckdb/build-lock';
+import { erasureStateOf } from '../../src/rebuild/erasure';
 import { ADMIN_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeSmallLanding } from '../helpers/landing-fixture';
 import { loggedLines } from '../helpers/log-lines';
@@ -44,6 +45,8 @@ describe('a failed rebuild', () => {
       publish: 'PENDING',
     });
     expect(job.steps.find((s) => s.name === 'customer_landing')!.rows).toBe(3);
+    // A failure of its own: the erasure counts it as one and waits before trying again.
+    expect(erasureStateOf(t.lake.services.rebuilds.list()[0])).toBe('FAILED');
     // The landing folder is the server's (outside the lake here): the admin is told what is wrong, and where to find the path.
     expect(job.error).toMatch(/^the build failed; the previous version stays live: a landing folder is missing or holds something other than landing files; the server log names it \(rebuild job \S+\)$/);
   });
@@ -56,6 +59,8 @@ describe('a failed rebuild', () => {
     writeFileSync(join(t.lake.lake, '_stedi', 'build.lock'), JSON.stringify(holder));
     const job = await failedJob(t);
     expect(job.error).toBe('another build is running on this lake (perhaps `stedi build`); try again when it has finished');
+    // Carried on the job from the child's error, not read back from its message: the erasure tries again at once.
+    expect(erasureStateOf(t.lake.services.rebuilds.list()[0])).toBe('REFUSED');
     const refused = logs.map((l) => JSON.parse(l)).filter((l) => /rebuild (refused|failed)/.test(l.msg));
     expect(refused).toEqual([expect.objectContaining({ level: 40, msg: 'rebuild refused: another build holds the lake; the previous version stays live' })]);
     expect(JSON.stringify(refused)).not.toContain('stack');
