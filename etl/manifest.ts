@@ -2,6 +2,7 @@ import { CONSENT_POLICIES, type ConsentPolicy } from './consent-policy';
 import { SOURCES, type Source, TABLE_NAMES, type TableName } from './tables';
 import { isVersionId } from './version';
 import { terminalText } from './terminal-text';
+import { type Check, count, isObject, list, oneOf, optional, record, sameFor, sha256, show, text, time } from './json-checks';
 
 /**
  * What a build leaves behind: one `VersionManifest` per kept version, newest
@@ -122,55 +123,8 @@ export function parseManifest(text: string, where: string): LakeManifest {
   return parsed as LakeManifest;
 }
 
-// Private: the schema. Each check returns the first problem as "<path> <what is wrong>", or undefined.
-type Check = (value: unknown, path: string) => string | undefined;
-
-const show = (value: unknown): string => {
-  const text = JSON.stringify(value);
-  return text === undefined ? String(value) : text.length > 40 ? `${text.slice(0, 37)}...` : text;
-};
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-const text: Check = (v, p) => (typeof v === 'string' && v.length > 0 ? undefined : `${p} must be a non-empty string (found ${show(v)})`);
-const count: Check = (v, p) => (Number.isSafeInteger(v) && (v as number) >= 0 ? undefined : `${p} must be a whole number of at least 0 (found ${show(v)})`);
-const time: Check = (v, p) => (typeof v === 'string' && Number.isFinite(Date.parse(v)) ? undefined : `${p} must be an ISO-8601 time (found ${show(v)})`);
-const oneOf =
-  (values: readonly string[]): Check =>
-  (v, p) =>
-    values.includes(v as string) ? undefined : `${p} must be one of ${values.join(', ')} (found ${show(v)})`;
-const optional =
-  (check: Check): Check =>
-  (v, p) =>
-    v === undefined ? undefined : check(v, p);
-const sha256: Check = (v, p) => (typeof v === 'string' && /^[0-9a-f]{64}$/.test(v) ? undefined : `${p} must be a hex SHA-256 (found ${show(v)})`);
+// Private: the schema, built of json-checks.ts's checks.
 const versionId: Check = (v, p) => (typeof v === 'string' && isVersionId(v) ? undefined : `${p} must be a version id such as 20260101t000000000z_a1b2 (found ${show(v)})`);
-
-function record(fields: Record<string, Check>): Check {
-  return (value, path) => {
-    if (!isObject(value)) return `${path} must be an object (found ${show(value)})`;
-    const unknown = Object.keys(value).find((key) => !(key in fields));
-    if (unknown !== undefined) return `${path} has an unknown field ${show(unknown)}`;
-    for (const [key, check] of Object.entries(fields)) {
-      const problem = check(value[key], `${path}.${key}`);
-      if (problem) return problem;
-    }
-    return undefined;
-  };
-}
-
-const sameFor = (keys: readonly string[], check: Check): Check => record(Object.fromEntries(keys.map((k) => [k, check])));
-
-function list(item: Check, atLeast: number): Check {
-  return (value, path) => {
-    if (!Array.isArray(value)) return `${path} must be a list (found ${show(value)})`;
-    if (value.length < atLeast) return `${path} must name at least ${atLeast} entr${atLeast === 1 ? 'y' : 'ies'} (found none)`;
-    for (let i = 0; i < value.length; i += 1) {
-      const problem = item(value[i], `${path}[${i}]`);
-      if (problem) return problem;
-    }
-    return undefined;
-  };
-}
 
 const tableVersion = record({ rows: count, location: text, bytes: optional(count), sha256: optional(sha256) });
 const reasonCount = record({ reason: text, count });
