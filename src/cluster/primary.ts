@@ -1,5 +1,4 @@
 import cluster, { type Worker } from 'node:cluster';
-import { extname, join } from 'node:path';
 import type { Socket } from 'node:net';
 import type { AggregatorRegistry, PrometheusContentType } from 'prom-client';
 import type { Engine } from '../../etl/engine/engine';
@@ -7,7 +6,6 @@ import type { ApiKeys } from '../auth/api-keys';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { RebuildJobs } from '../rebuild/rebuild-jobs';
-import { workerExecArgv } from './exec-argv';
 import { freePort } from './free-port';
 import { HeldConnections } from './held-connections';
 import { SpareWorkers } from './spare-workers';
@@ -15,6 +13,9 @@ import { watchHandOffs } from './unaccepted-connections';
 import { WorkerWatchdog } from './worker-watchdog';
 import { type WorkerAnswer, WorkerAnswers } from './worker-answers';
 import { workerEnv } from './worker-env';
+import { replyTo } from './worker-requests';
+import { RespawnBudget } from './respawn-budget';
+import { workerEntry, workerSettings } from './worker-start';
 import { versionHandover } from './version-handover';
 import { type ToPrimary, type ToWorker, isStedi } from './messages';
 
@@ -51,11 +52,6 @@ export interface ClusterOptions {
 const MAX_RESPAWNS = 10;
 const RESPAWN_WINDOW_MS = 60_000;
 
-function workerEntry(config: Config): { exec: string; execArgv: string[] } {
-  const exec = join(__dirname, `worker-main${extname(__filename)}`);
-  return { exec, execArgv: workerExecArgv(exec, config.workerSemiSpaceMb, config.idleCollectionMs > 0) };
-}
-
 export async function startCluster(options: ClusterOptions): Promise<RunningCluster> {
   const { config, logger } = options;
   // prom-client (~3 MiB of an idle primary's memory) loads on the first /metrics a worker answers, not at start-up.
@@ -64,7 +60,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   const workers = new Set<Worker>();
   const ready = new Set<Worker>();
   let stopping = false;
-  const respawns: number[] = [];
+  const respawns = new RespawnBudget(MAX_RESPAWNS, RESPAWN_WINDOW_MS);
 
   const broadcast = (message: ToWorker): void => {
     for (const worker of workers) if (worker.isConnected()) worker.send(message);
@@ -79,27 +75,14 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   const handover = versionHandover(askAll, logger.child({ component: 'rebuild' }));
   rebuilds.beforePublish = (version) => handover.beforePublish(version);
 
+  // A worker's request (worker-requests.ts): the reply goes back unless the worker died meanwhile.
   const answer = async (worker: Worker, request: Extract<ToPrimary, { stedi: 'request' }>): Promise<void> => {
-    let reply: ToWorker;
-    try {
-      const value = request.what === 'rebuild' ? await rebuilds.start(request.consentPolicy) : request.what === 'listen' ? await held.release() : await clusterMetrics();
-      reply = { stedi: 'reply', id: request.id, value };
-    } catch (error) {
-      // A caller's error (a lake that cannot be rebuilt as asked) keeps its code and message across the process boundary.
-      // Loaded only here: error-mapping brings graphql and type-graphql, which an idle primary never needs.
-      const safe = (await import('../graphql/error-mapping')).clientError(error);
-      if (safe) reply = { stedi: 'reply', id: request.id, error: safe.message, code: safe.code };
-      else {
-        logger.error({ err: error, request: request.what }, 'a worker request failed');
-        reply = { stedi: 'reply', id: request.id, error: (error as Error).message };
-      }
-    }
+    const reply = await replyTo(request, { rebuild: (policy) => rebuilds.start(policy), listen: () => held.release(), metrics: clusterMetrics }, logger);
     if (worker.isConnected()) worker.send(reply);
   };
 
-  // STEDI_QUERY_CACHE_ROWS and _BYTES (and STEDI_RESPONSE_CACHE_BYTES) bound the whole server: each worker keeps its share, so more workers hold no more cached rows.
-  const share = (total: number): number => Math.floor(total / config.workers);
-  const workerConfig: Config = { ...config, queryCacheRows: share(config.queryCacheRows), queryCacheBytes: share(config.queryCacheBytes), responseCacheBytes: share(config.responseCacheBytes) };
+  // Each worker's share of the caches (worker-start.ts).
+  const workerConfig = workerSettings(config);
   // PORT=0: one port picked here, so a replacement of the last worker listens where it did (free-port.ts).
   if (config.port === 0) workerConfig.port = await freePort(config.host);
   const { exec, execArgv } = workerEntry(config);
@@ -211,11 +194,8 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       if (retiring.delete(worker) || stopping || !served) return;
       if (ready.size === 0) void held.hold().then((holding) => holding && logger.info({ port: workerConfig.port }, 'no worker listens: the port is held until one does'));
       logger.error({ workerId: worker.id, pid: worker.process.pid, code, signal }, 'a worker exited; starting another');
-      const now = Date.now();
-      respawns.push(now);
-      while (respawns.length > 0 && respawns[0]! < now - RESPAWN_WINDOW_MS) respawns.shift();
-      if (respawns.length > MAX_RESPAWNS) {
-        logger.fatal({ respawns: respawns.length, windowMs: RESPAWN_WINDOW_MS }, 'workers keep exiting; stopping the server');
+      if (respawns.exceeded()) {
+        logger.fatal({ respawns: respawns.count, windowMs: RESPAWN_WINDOW_MS }, 'workers keep exiting; stopping the server');
         void shutdown().then(() => process.exit(1));
         return;
       }
