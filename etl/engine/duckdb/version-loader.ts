@@ -3,7 +3,8 @@ import type { VersionManifest } from '../../manifest';
 import { BUILT_TABLES, type BuiltTable, servedColumns } from '../../tables';
 import type { QueryOptions, VersionState } from '../engine';
 import { QueryTimeoutError, StaleVersionError } from '../engine-errors';
-import { fileDamage, fileIdentity, forgetHashes } from './file-checks';
+import { fileIdentity, forgetHashes } from './file-checks';
+import { VersionDamage } from './version-damage';
 import { FooterRows } from './footer-rows';
 import { VersionWatch } from './version-watch';
 import type { LakeLayout } from './lake-layout';
@@ -38,16 +39,12 @@ export const heldInMemory = (table: BuiltTable, rows: number): boolean => table 
  * once per worker); a small customers table is the exception (heldInMemory).
  * A version that cannot be read is remembered as damaged, with why, until
  * the file found damaged changes again (put back from a copy, say): then every
- * file is checked anew, and a version whose files all pass serves again.
+ * file is checked anew, and a version whose files all pass serves again (version-damage.ts).
  */
 export class VersionLoader {
   private readonly loads = new Map<string, Promise<void>>();
   private readonly ready = new Set<string>();
-  private readonly damaged = new Map<string, string>();
-  // Private: for each damaged version, the file found damaged and its identity then (fileIdentity).
-  private readonly damagedBy = new Map<string, { file: string; identity: string }>();
-  // Private: checks of damaged versions whose damaged file changed, one at a time per version.
-  private readonly rechecks = new Map<string, Promise<void>>();
+  private readonly damage: VersionDamage;
   /** The columns each loaded version's views serve, by version then table (read at load). */
   private readonly columns = new Map<string, Map<BuiltTable, readonly string[]>>();
   // Private: a loaded version's manifest entry, to check a file its watch saw change.
@@ -60,6 +57,7 @@ export class VersionLoader {
     private readonly withConnection: WithConnection,
     private readonly loadTimeoutMs: number = DEFAULT_LOAD_TIMEOUT_MS,
   ) {
+    this.damage = new VersionDamage((version, table) => this.fileOf(version, table));
     this.footerRows = new FooterRows(withConnection, (version, table) => this.fileOf(version, table));
     this.watch = new VersionWatch(layout, (version, table) => void this.changed(version, table));
   }
@@ -67,7 +65,8 @@ export class VersionLoader {
   load(version: VersionManifest): Promise<void> {
     let loading = this.loads.get(version.version);
     // Private: a version found damaged is not attached again; one attached before its files changed reports the damage on its next read (ServedVersions.dropped).
-    if (!loading && this.damaged.has(version.version)) return Promise.reject(new StaleVersionError(version.version, this.damaged.get(version.version)));
+    const damage = this.damage.of(version.version);
+    if (!loading && damage !== undefined) return Promise.reject(new StaleVersionError(version.version, damage));
     if (!loading) {
       loading = this.loadVersion(version).then(() => {
         this.ready.add(version.version);
@@ -90,11 +89,11 @@ export class VersionLoader {
   }
 
   damageOf(version: string): string | undefined {
-    return this.damaged.get(version);
+    return this.damage.of(version);
   }
 
   state(version: string): VersionState {
-    const damage = this.damaged.get(version);
+    const damage = this.damage.of(version);
     if (damage !== undefined) return { state: 'damaged', damage };
     if (this.ready.has(version)) return { state: 'loaded' };
     return { state: this.loads.has(version) ? 'loading' : 'not loaded' };
@@ -105,40 +104,13 @@ export class VersionLoader {
   }
 
   /** Why `table`'s file of `version` is not what the manifest recorded (and the version damaged), or null. */
-  async check(version: VersionManifest, table: BuiltTable): Promise<string | null> {
-    const file = this.fileOf(version, table);
-    const identity = await fileIdentity(file);
-    const damage = await fileDamage(file, version.tables[table].location, version.tables[table]);
-    if (damage) this.markDamaged(version.version, damage, file, identity);
-    return damage;
+  check(version: VersionManifest, table: BuiltTable): Promise<string | null> {
+    return this.damage.check(version, table);
   }
 
-  /**
-   * A damaged version is checked again once the file found damaged is no longer the file it was then
-   * (restored, replaced, removed): every file afresh, and when all pass it is no longer damaged.
-   */
-  async recheck(version: VersionManifest): Promise<void> {
-    const by = this.damagedBy.get(version.version);
-    if (!by || (await fileIdentity(by.file)) === by.identity) return;
-    let checking = this.rechecks.get(version.version);
-    if (!checking) {
-      checking = this.checkAfresh(version).finally(() => this.rechecks.delete(version.version));
-      this.rechecks.set(version.version, checking);
-    }
-    await checking;
-  }
-
-  private async checkAfresh(version: VersionManifest): Promise<void> {
-    for (const table of BUILT_TABLES) forgetHashes(this.fileOf(version, table));
-    // check() records any damage found, with the identity of the file it was found in.
-    for (const table of BUILT_TABLES) if (await this.check(version, table)) return;
-    this.damaged.delete(version.version);
-    this.damagedBy.delete(version.version);
-  }
-
-  private markDamaged(version: string, damage: string, file: string, identity: string): void {
-    this.damaged.set(version, damage);
-    this.damagedBy.set(version, { file, identity });
+  /** A damaged version whose damaged file changed since is checked afresh (version-damage.ts). */
+  recheck(version: VersionManifest): Promise<void> {
+    return this.damage.recheck(version);
   }
 
   /** Every file of `version`, then the manifest's counts of their rows; the first damage found, or the one already known, or null. */
@@ -148,7 +120,7 @@ export class VersionLoader {
       if (damage) return damage;
     }
     // Not remembered as damage: the counts are the manifest's, which may be put back.
-    return this.damaged.get(version.version) ?? (await this.footerRows.damage(version));
+    return this.damage.of(version.version) ?? (await this.footerRows.damage(version));
   }
 
   /** The rows `version`'s files hold, by their footers (a file whose footer cannot be read is left out). */
@@ -158,8 +130,7 @@ export class VersionLoader {
 
   /** Forgets every version not in `kept`, dropping its schema; true when any was dropped. */
   async retain(kept: ReadonlySet<string>): Promise<boolean> {
-    for (const version of this.damaged.keys()) if (!kept.has(version)) this.damaged.delete(version);
-    for (const version of this.damagedBy.keys()) if (!kept.has(version)) this.damagedBy.delete(version);
+    this.damage.retain(kept);
     this.footerRows.retain(kept);
     let dropped = false;
     for (const version of [...this.loads.keys()]) {
@@ -185,7 +156,7 @@ export class VersionLoader {
     const manifest = this.manifests.get(version);
     if (!manifest) return;
     forgetHashes(this.fileOf(manifest, table));
-    if (this.damaged.has(version)) await this.recheck(manifest).catch(() => undefined);
+    if (this.damage.of(version) !== undefined) await this.recheck(manifest).catch(() => undefined);
     else await this.check(manifest, table).catch(() => undefined);
   }
 
@@ -222,7 +193,7 @@ export class VersionLoader {
       // A file that passed its checks (or has none recorded) but DuckDB cannot read is damaged; a load cut off by its limit is not.
       if (reading && !(error instanceof QueryTimeoutError) && /parquet|IO Error|Invalid Input|No such file/i.test((error as Error).message)) {
         const k = BUILT_TABLES.indexOf(reading);
-        this.markDamaged(version.version, `${version.tables[reading].location} cannot be read as Parquet`, this.fileOf(version, reading), identities[k]);
+        this.damage.mark(version.version, `${version.tables[reading].location} cannot be read as Parquet`, this.fileOf(version, reading), identities[k]);
       }
       throw error;
     }
