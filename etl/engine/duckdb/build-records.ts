@@ -2,12 +2,11 @@ import { access, readdir, readFile, rm, rmdir, stat, unlink } from 'node:fs/prom
 import { dirname, join } from 'node:path';
 import { BUILT_TABLES } from '../../tables';
 import { isVersionId } from '../../version';
-import { isAlive } from '../../dead-process-folders';
 import { type LockHolder, holderState, readHolder } from './build-lock';
 import type { LakeLayout } from './lake-layout';
 import { replaceFile } from './replace-file';
 import { makeFolder } from '../../make-folder';
-import { onlyColumnText, removeStrayColumnText } from './stray-column-text';
+import { onlyColumnText } from './stray-column-text';
 
 /**
  * What a running build owns, written to `_stedi/builds/<version>.json` before
@@ -33,7 +32,7 @@ const mayHavePublished = (record: Pick<BuildRecord, 'expiring' | 'publishing'>):
  * copy restored over the one it published (or a hand edit), so its version may be the lake's newest data and is kept
  * (named by `stedi status`). One killed before its rename left the manifest older than its record (a ctime cannot be set back).
  */
-async function outlivedByManifest(layout: LakeLayout, entry: string, record: Pick<BuildRecord, 'version' | 'expiring' | 'publishing'>, kept: ReadonlySet<string>): Promise<boolean> {
+export async function outlivedByManifest(layout: LakeLayout, entry: string, record: Pick<BuildRecord, 'version' | 'expiring' | 'publishing'>, kept: ReadonlySet<string>): Promise<boolean> {
   if (!mayHavePublished(record) || kept.has(record.version)) return false;
   const times = await Promise.all([stat(layout.manifestPath, { bigint: true }), stat(join(layout.buildsDir, entry), { bigint: true })]).catch(() => null);
   return times !== null && times[0].ctimeNs > times[1].mtimeNs;
@@ -59,12 +58,12 @@ export async function removeVersionFolders(layout: LakeLayout, version: string):
 const versionFolders = (layout: LakeLayout, version: string): string[] => [...BUILT_TABLES.map((t) => layout.versionDir(t, version)), layout.quarantineDir(version)];
 
 /** A record file that cannot be read, as far as its name tells: its version, nothing expiring, perhaps published. */
-function unreadableRecord(entry: string): Pick<BuildRecord, 'version' | 'expiring' | 'publishing'> | null {
+export function unreadableRecord(entry: string): Pick<BuildRecord, 'version' | 'expiring' | 'publishing'> | null {
   const version = entry.slice(0, -'.json'.length);
   return isVersionId(version) ? { version, expiring: [], publishing: true } : null;
 }
 
-async function readRecord(path: string): Promise<BuildRecord | null> {
+export async function readRecord(path: string): Promise<BuildRecord | null> {
   try {
     const record = JSON.parse(await readFile(path, 'utf8')) as BuildRecord;
     // Version ids only: each becomes a folder path to remove, and a damaged or hostile `..` led out of the lake.
@@ -80,7 +79,7 @@ async function readRecord(path: string): Promise<BuildRecord | null> {
  * by its start time as /proc gives it, never guessed ('unknown' is not running): a dead build's pid taken by another
  * process, or a damaged record's pid (0 and -1 reach every process), would keep every build out.
  */
-const runsElsewhere = (holder: LockHolder): boolean => holder.pid !== process.pid && holderState(holder) === 'running';
+export const runsElsewhere = (holder: LockHolder): boolean => holder.pid !== process.pid && holderState(holder) === 'running';
 
 /** The holder of a build on this lake that is still running, by its record; null when none is. */
 export async function runningBuild(layout: LakeLayout): Promise<LockHolder | null> {
@@ -89,44 +88,6 @@ export async function runningBuild(layout: LakeLayout): Promise<LockHolder | nul
     if (record && runsElsewhere(record.holder)) return record.holder;
   }
   return null;
-}
-
-/**
- * Cleans up after builds that died: their unpublished version and the
- * versions they expired but had not removed yet. `kept` is the manifest's
- * versions, or null when the manifest cannot be trusted (then no version goes; the records do).
- */
-export async function removeDeadBuilds(layout: LakeLayout, kept: ReadonlySet<string> | null, self: BuildRecord): Promise<void> {
-  const entries = await readdir(layout.buildsDir).catch(() => [] as string[]);
-  for (const entry of entries) {
-    if (!entry.endsWith('.json')) continue;
-    // A record that cannot be read (cut, zeroed, overwritten) still names its version by its file name: what it listed as
-    // expiring is lost (those folders stay, named by `stedi status`), but its own unkept version and scratch go.
-    const record = (await readRecord(join(layout.buildsDir, entry))) ?? unreadableRecord(entry);
-    // This build holds the lake's lock, and a build keeps its record only while it holds the lock: every other record
-    // is a dead build's, an earlier one of this very process (a server's rebuild) or one from another host alike (a
-    // lock from another host is removed by hand once that build is known dead; its record had stayed for ever).
-    // A running build's record is never a dead build's, even if its lock was lost (acquireBuildLock refuses then).
-    if (!record || record.version === self.version || ('holder' in record && runsElsewhere(record.holder as LockHolder))) continue;
-    // Over a broken manifest its record goes and its versions stay (named by `stedi status`): the manifest this build
-    // writes would not keep them, and the next build would take them for a dead build's though the broken one listed them.
-    // So does one over a manifest restored from an older copy: that one may have been live.
-    const keepAll = kept === null || (await outlivedByManifest(layout, entry, record, kept));
-    for (const version of [record.version, ...record.expiring]) {
-      if (!keepAll && !kept.has(version)) await removeVersionFolders(layout, version);
-    }
-    // Its scratch folder (a copy of landing) goes even when its version was published.
-    await rm(layout.spillDir(record.version), { recursive: true, force: true });
-    // rm, not unlink: a folder in a record's place goes too.
-    await rm(layout.buildRecord(record.version), { recursive: true, force: true });
-  }
-  // A scratch folder whose record is gone (killed after removing it, before its own scratch went) is a dead build's too.
-  for (const entry of await readdir(layout.buildsDir).catch(() => [] as string[])) {
-    if (entry.endsWith('.spill') && entry !== `${self.version}.spill`) await rm(join(layout.buildsDir, entry), { recursive: true, force: true });
-  }
-  await removeDeadTemporaries(layout.metaDir);
-  await removeDeadTemporaries(layout.buildsDir);
-  if (kept !== null) await removeStrayColumnText(layout, kept, self.version);
 }
 
 /**
@@ -185,14 +146,6 @@ export async function unlistedVersions(layout: LakeLayout, kept: ReadonlySet<str
     }
   }
   return [...found].sort();
-}
-
-/** `<name>.<pid>.<suffix>.tmp` files whose writer is gone (killed between write and rename). */
-async function removeDeadTemporaries(folder: string): Promise<void> {
-  for (const entry of await readdir(folder).catch(() => [] as string[])) {
-    const pid = /\.(\d+)\.[0-9a-z]+\.tmp$/.exec(entry)?.[1];
-    if (pid !== undefined && !isAlive(Number(pid))) await unlink(join(folder, entry)).catch(() => undefined);
-  }
 }
 
 /** Removes the zone folders and build records folder that are empty, deepest first; never a folder with anything in it. */

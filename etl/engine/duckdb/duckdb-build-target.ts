@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { type FileChecksum, type LakeManifest, type LandingCount, ManifestError, type VersionManifest } from '../../manifest';
+import { type FileChecksum, type LakeManifest, type LandingCount, type VersionManifest } from '../../manifest';
 import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
 import type { BuildTarget, UniqueKey } from '../build-target';
 import type { SqlValue } from '../engine';
 import { type HeldLock, acquireBuildLock } from './build-lock';
-import { type BuildRecord, pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeDeadBuilds, removeVersionFolders, runningBuild, unlistedVersions, writeBuildRecord } from './build-records';
+import { pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeVersionFolders, runningBuild, writeBuildRecord } from './build-records';
+import { clearDeadBuilds } from './dead-builds';
 import { damagedVersions, fileChecksum } from './file-checks';
 import { onLakeFilesystem } from './fs-errors';
 import { buildDuckDbConfig, CONCURRENT_BELOW_BYTES, landingBytes } from './build-settings';
@@ -81,7 +82,7 @@ export class DuckDbBuildTarget implements BuildTarget {
     }
     // The record names this version, so from here its folders may be written: the landing is parsed while
     // DuckDB starts and dead builds are cleared. A statement waits for both, and so does publishing.
-    this.duckdb.start(starting, this.clearDeadBuilds(record));
+    this.duckdb.start(starting, clearDeadBuilds(this.layout, record));
     // Beside a serving process, parse on this thread: worker threads would take the readers' cores.
     if (!this.settings.background) this.landingLoads.startPool();
     // Never beside readers: a rebuild inside the server runs one statement at a time, once every source is in.
@@ -89,20 +90,6 @@ export class DuckDbBuildTarget implements BuildTarget {
     if (sizing !== undefined) this.concurrency = 2;
     if (sizing !== undefined && !small) this.zones = 1;
     this.started = true;
-  }
-
-  /** Removes what dead builds left (not the versions the manifest keeps, nor this build's). */
-  private async clearDeadBuilds(record: BuildRecord): Promise<void> {
-    const { lake } = this.layout;
-    const manifest = await this.readManifest().catch((error: unknown) => {
-      if (error instanceof ManifestError) return undefined;
-      throw error;
-    });
-    // Private: an unreadable manifest cannot say what is kept, so nothing is cleaned up. Nor can a lost one, where versions
-    // no build record names, or a dead build that may have published (even a first), are on disk: a restored manifest may list them.
-    const lost = manifest === null && (await unlistedVersions(this.layout, null)).length > 0;
-    const kept = manifest === undefined || lost ? null : new Set(manifest?.versions.map((v) => v.version) ?? []);
-    await onLakeFilesystem(lake, lake, () => removeDeadBuilds(this.layout, kept, record));
   }
 
   get concurrentSteps(): number | undefined {
