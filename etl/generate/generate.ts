@@ -1,5 +1,5 @@
 import { SOURCES, type Source } from '../tables';
-import { namesDevice, namesEmail } from '../landing/consent-doubt';
+import { namesDevice, namesEmail } from '../landing/named-under-keys';
 import { BadLineMixer, type BadLineCounts } from './bad-lines';
 import { ExpectedCountsTally, type ExpectedCounts } from './expected-counts';
 import { type GenerateOptions, validateGenerateOptions } from './generate-options';

@@ -1,6 +1,7 @@
 import { spellingOf } from './email-spelling';
 import { NamedAddresses } from './named-addresses';
 import { type DeviceDoubt, NamedDevices, deviceSpellings } from './named-devices';
+import { readDevices, readEmails } from './named-under-keys';
 import type { OverlongEmails } from './overlong-line';
 import { serialSpellingOf } from './serial-spelling';
 
@@ -17,56 +18,6 @@ import { serialSpellingOf } from './serial-spelling';
  * its key has a valid record newer than its date.
  * The build and the consent registry both decide it here.
  */
-
-/**
- * A JSON key that reads as `name` (ASCII letters): each letter as written or
- * as its `\u` escape, since JSON lets a producer escape any character. Shared
- * with the Athena view, so it is written for JavaScript and Trino alike.
- */
-export function keyPattern(name: string): string {
-  if (!/^[A-Za-z]+$/.test(name)) throw new RangeError(`a key pattern is for ASCII letters only; received ${JSON.stringify(name)}`);
-  const escaped = (c: string): string =>
-    c
-      .charCodeAt(0)
-      .toString(16)
-      .padStart(4, '0')
-      .replace(/[a-f]/g, (h) => `[${h}${h.toUpperCase()}]`);
-  return `"${[...name].map((c) => `(?:${c}|\\\\u${escaped(c)})`).join('')}"`;
-}
-
-const EMAIL = new RegExp(`${keyPattern('email')}\\s*:\\s*"((?:[^"\\\\]|\\\\.)*)"`, 'g');
-const SERIAL = new RegExp(`${keyPattern('serialNumber')}\\s*:\\s*"((?:[^"\\\\]|\\\\.)*)"`, 'g');
-
-/** Whether a quarantined line names `email`, under an email key or anywhere in it (that customer's consent is then uncertain). */
-export function namesEmail(raw: string, email: string): boolean {
-  if (readEmails(raw).has(email)) return true;
-  const search = new NamedAddresses();
-  search.keep(raw, null);
-  return !search.named([email], [email]).next().done;
-}
-
-/** Whether a quarantined line names the device of `serialNumber` under its serialNumber key (its customers are then uncertain). */
-export const namesDevice = (raw: string, serialNumber: string): boolean => readDevices(raw).has(serialSpellingOf(serialNumber));
-
-/** The strings under a key (`pattern`'s one group), each with its JSON escapes decoded, or as written when they are not valid JSON. */
-function readUnder(pattern: RegExp, raw: string, into: Set<string>): Set<string> {
-  for (const match of raw.matchAll(pattern)) {
-    try {
-      into.add(JSON.parse(`"${match[1]}"`) as string);
-    } catch {
-      into.add(match[1]);
-    }
-  }
-  return into;
-}
-
-export const readEmails = (raw: string, into = new Set<string>()): Set<string> => readUnder(EMAIL, raw, into);
-
-/** The devices (serial-spelling.ts) a bad line names under its serialNumber key. */
-export const readDevices = (raw: string, into = new Set<string>()): Set<string> => {
-  for (const serial of readUnder(SERIAL, raw, new Set())) into.add(serialSpellingOf(serial));
-  return into;
-};
 
 export class ConsentDoubt {
   /** Per email named under an email key: each bad line's own lastUpdateDate, null when unknown (never cleared). */

@@ -1,5 +1,5 @@
 import { StringDecoder } from 'node:string_decoder';
-import { readDevices, readEmails } from './consent-doubt';
+import { readDevices, readEmails } from './named-under-keys';
 import { KEPT_TEXT_BUDGET, mayNameAddress } from './named-addresses';
 import { deviceSpellings } from './named-devices';
 import { serialSpellingOf } from './serial-spelling';

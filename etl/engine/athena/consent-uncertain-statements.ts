@@ -1,4 +1,4 @@
-import { keyPattern } from '../../landing/consent-doubt';
+import { keyPattern } from '../../landing/named-under-keys';
 import { invisibleClass } from '../../landing/email-spelling';
 import { ESCAPED_CHARACTER, LAST_ASCII_INVISIBLE, LAST_CODE_POINT, SURROGATES } from '../../landing/escaped-characters';
 import { LOWER, UPPER } from '../../landing/named-addresses';
