@@ -4,7 +4,7 @@ import { AthenaBuildTarget } from './athena-build-target';
 import { type AthenaEngineOptions, resolveAthenaOptions } from './athena-options';
 import type { LakeStore } from './s3-lake';
 import { AthenaLayout } from './s3-location';
-import { preflightCalls } from './preflight';
+import { preflightCalls } from './preflight-calls';
 import type { BuildPlan } from './plan-text';
 import { RecordingStatementRunner } from './statement-runner';
 import type { Statement } from './statements';

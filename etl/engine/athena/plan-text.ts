@@ -1,5 +1,5 @@
 import { sqlLiteral } from './parameters';
-import type { PreflightCall } from './preflight';
+import type { PreflightCall } from './preflight-calls';
 import type { Statement } from './statements';
 
 /**
