@@ -1,5 +1,6 @@
-import { DEFAULT_MAX_LINE_BYTES, MAX_SAFE_WHOLE, REASONS } from '../../landing/landing-rules';
-import { type Column, type Source, TABLES, landingTableOf } from '../../tables';
+import { DEFAULT_MAX_LINE_BYTES, REASONS } from '../../landing/landing-rules';
+import { type Source, TABLES, landingTableOf } from '../../tables';
+import { duplicated, fieldRules, jsonOf, nonFinite, rawOf, typedValue } from './landing-field-rules';
 import { landingCheckedName, landingJsonName, quarantineName, versionedName } from './object-names';
 import { type Statement, bq, createTableAs, literal, q, qualified } from './statements';
 
@@ -41,7 +42,6 @@ const ROOT_NOT_NUMBER = "'^[ \\t\\r]*-?[NI]'";
 const ROOT_NUMBER = '-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?';
 // Each alternative ends where the embedded reader's number ends (never inside a fraction or an exponent it would still read).
 const ROOT_RUN_ON = `'^[ \\t\\r]*(-?(0|[1-9][0-9]*)(\\.[0-9]+)?[eE][+-]?[0-9]+[^ \\t\\r0-9]|-?(0|[1-9][0-9]*)\\.[0-9]+[^ \\t\\r0-9eE]|-?[1-9][0-9]*[^ \\t\\r0-9.eE]|-?0[^ \\t\\r.eE]|(true|false|null)[ \\t\\r]*[^ \\t\\r])'`;
-const STARTS_LIKE_NUMBER = "'^-?[0-9]'";
 // A control character is the reason only when the embedded reader reaches it: the text before it must read as JSON so far.
 // Token by token (a regular over-approximation of the grammar: brackets are not matched), then the string holding it.
 const WS = '[ \\t\\r]*';
@@ -74,58 +74,6 @@ export function createLandingJsonTable(database: string, source: Source, version
     ].join('\n'),
   };
 }
-
-const rawOf = (c: Column): string => q(`${c.name}__raw`);
-const jsonOf = (c: Column): string => q(`${c.name}__json`);
-
-/** The field's value is a JSON number (by its raw text; see above for "Infinity"). */
-const isNumber = (c: Column): string =>
-  `(regexp_like(coalesce(${rawOf(c)}, ''), ${STARTS_LIKE_NUMBER}) AND (NOT starts_with(${jsonOf(c)}, '"') OR ${jsonOf(c)} IN ('"Infinity"', '"-Infinity"')))`;
-
-/** What the field holds, worded as the embedded reader words it. */
-function got(c: Column): string {
-  const json = jsonOf(c);
-  return `CASE WHEN ${isNumber(c)} THEN 'a number' WHEN starts_with(${json}, '"') THEN 'a string' WHEN starts_with(${json}, '{') THEN 'an object' WHEN starts_with(${json}, '[') THEN 'an array' ELSE 'a boolean' END`;
-}
-
-const absent = (c: Column): string => `(${jsonOf(c)} IS NULL OR ${jsonOf(c)} = 'null')`;
-const asDouble = (c: Column): string => `try_cast(${rawOf(c)} AS double)`;
-
-function fieldRules(c: Column): string[] {
-  const rules: string[] = [];
-  if (c.required) rules.push(`WHEN ${absent(c)} THEN ${literal(REASONS.missing(c.name))}`);
-  const present = `NOT ${absent(c)}`;
-  // The wording up to "got " is the embedded reader's; what the field holds is decided in SQL.
-  const wrong = (got: string): string => `${literal(REASONS.wrongType(c.name, c.type, ''))} || ${got}`;
-  if (c.type === 'VARCHAR') {
-    rules.push(`WHEN ${present} AND NOT (starts_with(${jsonOf(c)}, '"') AND NOT ${isNumber(c)}) THEN ${wrong(got(c))}`);
-    if (c.maxBytes !== undefined) rules.push(`WHEN ${present} AND length(to_utf8(${rawOf(c)})) > ${c.maxBytes} THEN ${literal(REASONS.textTooLong(c.name, c.maxBytes))}`);
-  } else {
-    rules.push(`WHEN ${present} AND NOT ${isNumber(c)} THEN ${wrong(got(c))}`);
-  }
-  if (c.type === 'BIGINT') {
-    // JSON has one number type: 1.0 and 1e3 are whole numbers, 1.5 is not.
-    rules.push(`WHEN ${present} AND ${asDouble(c)} <> floor(${asDouble(c)}) THEN ${wrong("'a fraction'")}`);
-    rules.push(`WHEN ${present} AND abs(${asDouble(c)}) > ${MAX_SAFE_WHOLE} THEN ${literal(REASONS.wholeOutOfRange(c.name))}`);
-  }
-  return rules;
-}
-
-// `+ 0e0` makes -0.0 zero: Trino's ORDER BY puts -0.0 before 0.0 where `=` holds them equal, and API pages sort and resume by both.
-function typedValue(c: Column): string {
-  const value = c.type === 'VARCHAR' ? rawOf(c) : c.type === 'BIGINT' ? `CAST(${asDouble(c)} AS bigint)` : `(${asDouble(c)} + 0e0)`;
-  return `CASE WHEN "reason" IS NULL THEN ${value} END AS ${q(c.name)}`;
-}
-
-/** A declared field holding a number no double can hold (1e309). */
-const nonFinite = (columns: readonly Column[]): string =>
-  columns.map((c) => `(${isNumber(c)} AND NOT coalesce(is_finite(${asDouble(c)}), false))`).join(' OR ');
-
-/** The first declared field written twice, named as the embedded reader names it: the raw text holds it more often than json_parse kept it. */
-const duplicated = (columns: readonly Column[]): string =>
-  `CASE ${columns
-    .map((c) => `WHEN regexp_count("line", ${literal(`"${c.name}"\\s*:`)}) > regexp_count(json_format("doc"), ${literal(`"${c.name}":`)}) THEN ${literal(REASONS.duplicateKey(c.name))}`)
-    .join(' ')} ELSE ${literal(REASONS.duplicateKey(undefined))} END`;
 
 /** Every non-blank landing line with its file, its raw text, why it is refused (NULL: accepted) and, when accepted, its typed fields. */
 export function createCheckedView(database: string, source: Source, version: string, maxLineBytes = DEFAULT_MAX_LINE_BYTES): Statement {
