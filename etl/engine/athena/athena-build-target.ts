@@ -2,36 +2,15 @@ import type { LakeManifest, LandingCount, VersionManifest } from '../../manifest
 import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
 import type { BuildTarget } from '../build-target';
 import type { SqlValue } from '../engine';
-import type { Catalog } from './glue-catalog';
+import type { AthenaBuildContext } from './athena-build-context';
 import { loadLandingSource } from './landing-load';
 import { LandingRuns } from './landing-runs';
 import { type CatalogObject, LIVE_VIEWS, versionedName } from './object-names';
-import type { BuildLock } from './s3-build-lock';
 import { ManifestWriteUnknownError } from './manifest-write-errors';
-import type { LakeStore, StoredManifest } from './s3-lake';
-import type { AthenaLayout } from './s3-location';
+import type { StoredManifest } from './s3-lake';
 import { BuildRelations } from './build-relations';
-import type { StatementRunner } from './statement-runner';
 import { type Statement, bindTables, countRows, createDatabase, createTableAs, dropView, qualified, switchLiveView } from './statements';
 import { VersionCleanup } from './version-cleanup';
-
-export interface AthenaBuildContext {
-  database: string;
-  layout: AthenaLayout;
-  runner: StatementRunner;
-  lake: LakeStore;
-  lock: BuildLock;
-  catalog: Catalog;
-  warn: (message: string, error?: unknown) => void;
-  /** Load landing sources one after another, so a dry run prints each source's statements together. */
-  serialLanding?: boolean;
-  /** Called once the new manifest is written (the engine drops its cached copy). */
-  onPublished?: () => void;
-  /** Checks the account before anything is paid for (see preflight.ts); runs first in `begin`. */
-  preflight?: { check(): Promise<void> };
-  /** Landing lines longer than this many bytes are quarantined (default: the embedded engine's 1 MiB). */
-  maxLineBytes?: number;
-}
 
 const count = (value: unknown): number => Number(value ?? 0);
 

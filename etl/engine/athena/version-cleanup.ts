@@ -1,7 +1,7 @@
 import type { VersionManifest } from '../../manifest';
 import { BUILT_TABLES } from '../../tables';
 import { isVersionId } from '../../version';
-import type { AthenaBuildContext } from './athena-build-target';
+import type { AthenaBuildContext } from './athena-build-context';
 import { type CatalogObject, versionObjects } from './object-names';
 import type { LakeStore } from './s3-lake';
 import { type AthenaLayout, parseS3Url } from './s3-location';
