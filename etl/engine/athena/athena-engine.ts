@@ -7,6 +7,7 @@ import { type Source, TABLES, type TableName } from '../../tables';
 import type { BuildTarget } from '../build-target';
 import type { BuildLockInfo, Engine, ExportFormat, LandingIdentity, QueryOptions, Row, SqlValue } from '../engine';
 import { LakeNotBuiltError, StaleVersionError } from '../engine-errors';
+import { AbandonedVersions } from './abandoned-versions';
 import { AthenaBuildTarget } from './athena-build-target';
 import { athenaDialect } from './athena-dialect';
 import { type AthenaEngineOptions, type ResolvedAthenaOptions, resolveAthenaOptions } from './athena-options';
@@ -19,6 +20,7 @@ import { explainFailedRead } from './expired-read';
 import { AthenaPreflight } from './preflight';
 import { boundedBy } from './aws-call';
 import { type Clock, systemClock } from './clock';
+import { ManifestCache } from './manifest-cache';
 import { AthenaQueryRunner } from './query-runner';
 import { exportResultFile } from './result-file-export';
 import { readResultColumns, readResultRows } from './results';
@@ -28,7 +30,6 @@ import { S3Lake } from './s3-lake';
 import { AthenaLayout } from './s3-location';
 import { AthenaStatementRunner } from './statement-runner';
 import { qualified } from './statements';
-import { diedAfterPublishing, publishedLeftovers, versionsOnS3 } from './version-cleanup';
 
 /** SDK clients to use instead of new ones (tests pass mocked ones); the engine closes only those it made. */
 export interface AthenaClients {
@@ -55,9 +56,8 @@ export class AthenaEngine implements Engine {
   private readonly owned: { destroy(): void }[] = [];
   private readonly runner: AthenaQueryRunner;
   private readonly lake: S3Lake;
-  private cached?: { at: number; manifest: Promise<LakeManifest | null> };
-  /** The kept versions of the manifest under which no abandoned version was found. */
-  private noneAbandonedUnder?: string;
+  private readonly manifests: ManifestCache;
+  private readonly abandoned: AbandonedVersions;
 
   constructor(options: AthenaEngineOptions, clients: AthenaClients = {}) {
     this.options = resolveAthenaOptions(options);
@@ -72,6 +72,8 @@ export class AthenaEngine implements Engine {
     this.glue = clients.glue ?? this.own(new GlueClient(config));
     this.runner = new AthenaQueryRunner(this.athena, this.options, clients.clock ?? systemClock);
     this.lake = new S3Lake(this.s3, this.options.awsTimeoutMs);
+    this.manifests = new ManifestCache(() => this.lake.readManifest(this.layout.manifestUrl), this.options.manifestCacheMs);
+    this.abandoned = new AbandonedVersions(this.s3, this.layout, this.lake, this.options.awsTimeoutMs);
   }
 
   static async open(options: AthenaEngineOptions, clients?: AthenaClients): Promise<AthenaEngine> {
@@ -79,14 +81,7 @@ export class AthenaEngine implements Engine {
   }
 
   async manifest(): Promise<LakeManifest | null> {
-    // Monotonic: a wall clock stepped back an hour kept serving the cached manifest for that hour.
-    const now = performance.now();
-    if (!this.cached || now - this.cached.at >= this.options.manifestCacheMs) {
-      const manifest = this.lake.readManifest(this.layout.manifestUrl);
-      this.cached = { at: now, manifest };
-      manifest.catch(() => (this.cached = undefined));
-    }
-    return this.cached.manifest;
+    return this.manifests.get();
   }
 
   async tableRef(table: TableName, version: string): Promise<string> {
@@ -160,9 +155,7 @@ export class AthenaEngine implements Engine {
       // The landing line limit the embedded engine takes from the build options, when they carry one.
       maxLineBytes: (options as { maxLineBytes?: number }).maxLineBytes,
       warn,
-      onPublished: () => {
-        this.cached = undefined;
-      },
+      onPublished: () => this.manifests.forget(),
     });
   }
 
@@ -172,24 +165,9 @@ export class AthenaEngine implements Engine {
     return s3LockHolder(new S3BuildLock(this.s3, this.layout.lockUrl, this.options.awsTimeoutMs), this.layout.lockUrl, live);
   }
 
-  /**
-   * Versions a build expired but did not remove (killed after writing the manifest, or its removal failed):
-   * no manifest names them, yet their S3 data may hold a customer who withdrew consent until the next
-   * build removes them. While a build holds the lock it removes what it expires itself: none are named then,
-   * unless that build published long ago (diedAfterPublishing): its lock then stays until deleted by hand.
-   */
+  /** Versions a build expired but did not remove, whose data may still hold a withdrawn customer (abandoned-versions.ts). */
   async abandonedVersions(): Promise<string[]> {
-    const manifest = await this.manifest();
-    // No manifest: a build refuses to remove what is there (version-cleanup.ts), and nothing is erased by one.
-    if (!manifest) return [];
-    // Versions are left only by a build that wrote a manifest: none found under this one, none appear until the next (the S3 listings run at each consent refresh).
-    const kept = manifest.versions.map((v) => v.version);
-    if (this.noneAbandonedUnder === kept.join(',')) return [];
-    const owner = await new S3BuildLock(this.s3, this.layout.lockUrl, this.options.awsTimeoutMs).heldBy();
-    if (owner !== undefined && !diedAfterPublishing(owner, manifest.versions[0])) return [];
-    const left = publishedLeftovers(await versionsOnS3(this.layout, this.lake), new Set(kept));
-    this.noneAbandonedUnder = left.length === 0 ? kept.join(',') : undefined;
-    return left;
+    return this.abandoned.of(await this.manifest());
   }
 
   /** The account checks a build runs first; `stedi doctor` runs them alone (over `layout`'s landing; default: the lake's own). */
@@ -208,7 +186,7 @@ export class AthenaEngine implements Engine {
       return await this.runner.run(sql, runOptions);
     } catch (error) {
       throw await explainFailedRead(error, sql, () => {
-        this.cached = undefined;
+        this.manifests.forget();
         return this.manifest();
       });
     }
