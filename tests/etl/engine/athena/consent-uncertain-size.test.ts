@@ -30,23 +30,26 @@ describe('the Athena consent-uncertain view on many spellings of one address', (
     writeFileSync(join(folder, 'customer.json'), `${[...accepted, ...keyed].join('\n')}\n`);
     const duck = await AthenaOnDuckDb.create(new FakeS3(), { [LOCATION]: folder });
     try {
-      for (const { sql } of [
-        { sql: 'CREATE DATABASE IF NOT EXISTS `stedi`' },
-        createLandingJsonTable('stedi', 'customer', 'v1', LOCATION),
-        createCheckedView('stedi', 'customer', 'v1', 2_048),
-        createConsentUncertainView('stedi', 'v1'),
-      ]) {
+      const run = async (sql: string): Promise<void> => {
         const outcome = await duck.handler({ id: 'q', sql });
         if (outcome.error) throw new Error(outcome.error.reason);
-      }
+      };
+      await run('CREATE DATABASE IF NOT EXISTS `stedi`');
+      await run(createLandingJsonTable('stedi', 'customer', 'v1', LOCATION).sql);
+      await run(createCheckedView('stedi', 'customer', 'v1', 2_048).sql);
+      // The stand-in computes the view's rows when it is created (athena-on-duckdb.ts): that statement runs its query.
       const profile = join(makeTempDir(), 'profile.json');
       await duck.connection.run(`PRAGMA enable_profiling = 'json'`);
       await duck.connection.run(`PRAGMA profiling_output = '${profile}'`);
-      const rows = (await duck.connection.runAndReadAll('SELECT count(*) FROM "stedi"."consent_uncertain__v1"')).getRows();
+      await run(createConsentUncertainView('stedi', 'v1').sql);
       await duck.connection.run('PRAGMA disable_profiling');
+      const rows = (await duck.connection.runAndReadAll('SELECT count(*) FROM "stedi"."consent_uncertain__v1"')).getRows();
       // Every accepted spelling, and every keyed one (no accepted record has it).
       expect(Number(rows[0][0])).toBe(2 * n);
-      expect(largestOperator(JSON.parse(readFileSync(profile, 'utf8')))).toBeLessThan(20 * n);
+      const largest = largestOperator(JSON.parse(readFileSync(profile, 'utf8')));
+      // At least the landing's 2n lines: the profile is of the view's query, not of a statement that only named it.
+      expect(largest).toBeGreaterThanOrEqual(2 * n);
+      expect(largest).toBeLessThan(20 * n);
     } finally {
       duck.close();
     }
