@@ -4,7 +4,7 @@ import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectC
 import { mockClient } from 'aws-sdk-client-mock';
 import { manifestOfVersions } from '../helpers/manifest-fixture';
 import { runCli } from '../helpers/run-cli';
-import { spawnBin, spawnCli } from '../helpers/spawn-cli';
+import { spawnBin } from '../helpers/spawn-cli';
 
 const LAKE = 's3://example-bucket/stedi';
 
@@ -125,7 +125,7 @@ describe('stedi doctor --engine athena', () => {
   });
 
   it('explains, in a real process, that it checks an Athena set-up', async () => {
-    const doctor = spawnCli(['doctor', '--lake', '/tmp/some-lake'], {});
+    const doctor = spawnBin(['doctor', '--lake', '/tmp/some-lake']);
     expect(await doctor.exited).toBe(1);
     expect(doctor.stderr()).toBe('stedi: stedi doctor checks an Athena set-up; use it with --engine athena (or STEDI_ENGINE=athena)\n');
   });

@@ -10,7 +10,7 @@ import { ANALYST_KEY } from '../helpers/http-app';
 import { customerRecord, emailOf, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 import { parquetFilesHolding } from '../helpers/parquet-scan';
 import { runCli } from '../helpers/run-cli';
-import { spawnBin, spawnCli } from '../helpers/spawn-cli';
+import { spawnBin } from '../helpers/spawn-cli';
 import { runBin } from '../helpers/bin-cli';
 import { serveLake } from '../helpers/served-lake';
 
@@ -94,7 +94,7 @@ describe('stedi serve', () => {
     const landing = writeSmallLanding();
     const lake = makeTempDir('stedi-serve-lake-');
     await buildLake(landing, lake);
-    const server = spawnCli(['serve', '--lake', lake, '--landing', landing], { PORT: '0', HOST: '127.0.0.1', STEDI_API_KEYS: `${ANALYST_KEY}:analyst` });
+    const server = spawnBin(['serve', '--lake', lake, '--landing', landing], { STEDI_WORKERS: '1', PORT: '0', HOST: '127.0.0.1', STEDI_API_KEYS: `${ANALYST_KEY}:analyst` });
     try {
       const [, url] = await server.waitFor(/Serving \S+ at (http:\/\/127\.0\.0\.1:\d+)\/graphql/);
       const res = await fetch(`${url}/graphql`, {
@@ -127,7 +127,7 @@ describe('stedi serve', () => {
     const landing = writeSmallLanding();
     const lake = makeTempDir('stedi-serve-hangup-');
     await buildLake(landing, lake);
-    const server = spawnCli(['serve', '--lake', lake, '--landing', landing], { PORT: '0', HOST: '127.0.0.1', STEDI_API_KEYS: `${ANALYST_KEY}:analyst` });
+    const server = spawnBin(['serve', '--lake', lake, '--landing', landing], { STEDI_WORKERS: '1', PORT: '0', HOST: '127.0.0.1', STEDI_API_KEYS: `${ANALYST_KEY}:analyst` });
     try {
       await server.waitFor(/Serving \S+ at (http:\/\/127\.0\.0\.1:\d+)\/graphql/);
       server.child.kill('SIGHUP');
@@ -239,10 +239,10 @@ describe('stedi serve', () => {
     const lake = makeTempDir('stedi-serve-lake-');
     await buildLake(landing, lake);
     const env = { HOST: '127.0.0.1', STEDI_API_KEYS: `${ANALYST_KEY}:analyst` };
-    const first = spawnCli(['serve', '--lake', lake, '--port', '0'], env);
+    const first = spawnBin(['serve', '--lake', lake, '--port', '0'], { STEDI_WORKERS: '1', ...env });
     try {
       const [, port] = await first.waitFor(/Serving \S+ at http:\/\/127\.0\.0\.1:(\d+)\/graphql/);
-      const second = spawnCli(['serve', '--lake', lake, '--port', port], env);
+      const second = spawnBin(['serve', '--lake', lake, '--port', port], { STEDI_WORKERS: '1', ...env });
       expect(await second.exited).toBe(1);
       expect(second.stderr()).toBe(`stedi: port ${port} is in use; pick another with --port or PORT\n`);
       // The live version's load, started before the listen failed, stops with the engine: no warning about it.
@@ -250,7 +250,7 @@ describe('stedi serve', () => {
     } finally {
       first.child.kill('SIGKILL');
     }
-    const elsewhere = spawnCli(['serve', '--lake', lake, '--port', '0'], { ...env, HOST: '192.0.2.1' });
+    const elsewhere = spawnBin(['serve', '--lake', lake, '--port', '0'], { STEDI_WORKERS: '1', ...env, HOST: '192.0.2.1' });
     expect(await elsewhere.exited).toBe(1);
     expect(elsewhere.stderr()).toBe('stedi: HOST "192.0.2.1" is not an address of this machine (EADDRNOTAVAIL); set HOST to one of its addresses, 0.0.0.0 for all or 127.0.0.1 for this machine only\n');
   });
@@ -279,7 +279,7 @@ async function expectDeadBuildErasedOnStart(holder: { pid: number; host: string;
 }
 
 async function expectErasedOnStart(lake: string, landing: string): Promise<void> {
-  const server = spawnCli(['serve', '--lake', lake, '--landing', landing], { PORT: '0', HOST: '127.0.0.1', STEDI_API_KEYS: `${ANALYST_KEY}:analyst`, STEDI_ERASURE_MS: '600000' });
+  const server = spawnBin(['serve', '--lake', lake, '--landing', landing], { STEDI_WORKERS: '1', PORT: '0', HOST: '127.0.0.1', STEDI_API_KEYS: `${ANALYST_KEY}:analyst`, STEDI_ERASURE_MS: '600000' });
   try {
     await server.waitFor(/Serving \S+ at http/);
     await server.waitFor(/"msg":"erasure rebuild starting"/, 20_000);

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config';
 import { openConfiguredEngine } from '../../src/engine';
 import { buildLake, manifestOf } from '../helpers/etl-lake';
 import { customerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
-import { type CliProcess, runBin, spawnBin, spawnCli } from '../helpers/spawn-cli';
+import { type CliProcess, runBin, spawnBin } from '../helpers/spawn-cli';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
 import { canMountTmpfs } from '../helpers/tmpfs';
 
@@ -78,7 +78,7 @@ describe('stedi start: the lake it serves', () => {
 describe('stedi start (npm start)', () => {
   it('with no keys configured, prints an admin and an analyst key last, in a box, and a curl line that works', async () => {
     const lake = makeTempDir('stedi-start-e2e-');
-    const start = spawnCli(['start', '--lake', lake], { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+    const start = spawnBin(['start', '--lake', lake], { STEDI_WORKERS: '1', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
     try {
       const [, analyst] = await start.waitFor(/analyst (\S+)/, 55_000);
       const [, admin] = await start.waitFor(/admin {3}(\S+)/);
@@ -101,7 +101,7 @@ describe('stedi start (npm start)', () => {
 
       // The next start on the same lake reuses the kept keys.
       expect(statSync(devKeysFile(lake)).mode & 0o777).toBe(0o600);
-      const again = spawnCli(['start', '--lake', lake], { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+      const again = spawnBin(['start', '--lake', lake], { STEDI_WORKERS: '1', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
       try {
         expect((await again.waitFor(/analyst (\S+)/, 30_000))[1]).toBe(analyst);
         expect((await again.waitFor(/admin {3}(\S+)/))[1]).toBe(admin);
@@ -155,7 +155,7 @@ describe('stedi start with a kept development keys file it cannot use', () => {
     const lake = join(mountPoint, 'lake');
     await buildLake(writeSmallLanding(), lake);
     execFileSync('mount', ['-o', 'remount,ro', mountPoint]);
-    const start = spawnCli(['start', '--lake', lake], { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+    const start = spawnBin(['start', '--lake', lake], { STEDI_WORKERS: '1', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
     try {
       const [curl, url, key] = await start.waitFor(/curl -s (\S+) -H "authorization: Bearer (\S+)" -H 'content-type: application\/json' -d '(.*)'/, 55_000);
       await start.waitFor(/└─+┘/);
