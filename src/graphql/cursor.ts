@@ -108,8 +108,10 @@ const fits = (value: unknown, type: KeyType): boolean => {
  * named for `askedOn`, the field the caller passed it to (machineLearningBatch
  * takes machineLearningSamples' cursors).
  */
-export function decodeCursor(text: string, kind: CursorKind, keyTypes: readonly KeyType[], scope: CursorScope, askedOn = scope.field): Cursor {
+export function decodeCursor(given: string, kind: CursorKind, keyTypes: readonly KeyType[], scope: CursorScope, askedOn = scope.field): Cursor {
   const field = askedOn;
+  // A cursor copied out of an answer or a notebook cell often brings a line end or spaces with it; none is in a cursor.
+  const text = given.trim();
   const invalid = (why: string) =>
     badInput(`the \`after\` cursor of ${field} ${why}; pass the endCursor (or an edge cursor) of a previous page of ${field} unchanged, with the same arguments, or omit \`after\` to start from the first page`);
   const damaged = () => invalid(DAMAGED);

@@ -46,6 +46,15 @@ describe('keyset pagination', () => {
     expect(new Set(paged.nodes.map((n) => n.serialNumber))).toEqual(new Set(fixture.consenting));
   });
 
+  it('takes a cursor copied with spaces or a line end around it as the cursor itself', async () => {
+    const query = (after: string) => `{ customers(first: 3, after: ${JSON.stringify(after)}) { edges { node { serialNumber } } } }`;
+    const first = await queryData(lake.services, ANALYST, '{ customers(first: 3) { pageInfo { endCursor } } }');
+    const cursor = first.customers.pageInfo.endCursor as string;
+    const next = await queryData(lake.services, ANALYST, query(` ${cursor}\n`));
+    expect(next).toEqual(await queryData(lake.services, ANALYST, query(cursor)));
+    expect(next.customers.edges.map((e: { node: { serialNumber: string } }) => e.node.serialNumber)).toEqual(fixture.consenting.slice(3, 6));
+  });
+
   it('ends with hasNextPage false and a page exactly filled still says whether more follow', async () => {
     const rows = fixture.consenting.length * fixture.readingsPerCustomer;
     const all = await queryData(lake.services, ANALYST, `{ stepTrainerReadings(first: ${rows}) { pageInfo { hasNextPage } edges { cursor } } }`);
