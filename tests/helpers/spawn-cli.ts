@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /**
- * `stedi <args>` in a child process, run from the TypeScript sources (no
- * build step), for what only a real process shows: signals, exit codes, a
- * server that keeps running.
+ * `stedi <args>` in a child process through `bin/stedi.js`, as users run it,
+ * for what only a real process shows: signals, exit codes, a server that keeps
+ * running.
  */
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -16,16 +16,6 @@ export interface CliProcess {
   /** Resolves with the first match of `pattern` in stdout. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   exited: Promise<number | null>;
-}
-
-export function spawnCli(args: string[], env: Record<string, string | undefined>): CliProcess {
-  const code = "require('./src/cli').main(['node', 'stedi', ...process.argv.slice(1)])";
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', code, '--', ...args], {
-    cwd: ROOT,
-    // One server process unless a test asks for more: each cluster worker would compile the sources again.
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, TS_NODE_PROJECT: resolve(ROOT, 'tsconfig.json'), STEDI_WORKERS: '1', ...env } as NodeJS.ProcessEnv,
-  });
-  return watch(child);
 }
 
 export const STEDI_BIN = resolve(ROOT, 'bin', 'stedi.js');
