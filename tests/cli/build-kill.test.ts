@@ -163,3 +163,47 @@ describeWithStediSample('a build interrupted with Ctrl+C', () => {
     expect(manifestVersions(layout)).toEqual([next.version, live]);
   });
 });
+
+describeWithStediSample('a build killed with SIGKILL after publishing, its record then zeroed', () => {
+  jest.setTimeout(600_000);
+
+  it('has the next build remove the versions it expired (held customers may have withdrawn consent), and status calls none unlisted', async () => {
+    const lake = makeTempDir('stedi-kill-zeroed-');
+    const layout = new LakeLayout(lake);
+    await buildLake(STEDI_SAMPLE_DIR, lake, { keepVersions: 1 });
+    const published: Point = {
+      name: 'published, the version it expired not yet removed',
+      reached: (l, before) => manifestVersions(l).some((v) => !before.has(v)) && [...before].every((v) => existsSync(l.tableFile('customer_trusted', v))),
+    };
+    // The kill lands before the expired version goes in some tries only: each try that missed has published as usual.
+    let expired: string | undefined;
+    let fresh: string | undefined;
+    for (let attempt = 0; attempt < 8 && expired === undefined; attempt += 1) {
+      const before = new Set(manifestVersions(layout));
+      await killAt(published, lake, before);
+      fresh = manifestVersions(layout).find((v) => !before.has(v) && existsSync(layout.buildRecord(v)));
+      expired = [...before].find((v) => fresh !== undefined && BUILT_TABLES.every((table) => existsSync(layout.tableFile(table, v))));
+    }
+    expect(expired).toBeDefined();
+    // A crash lost the record's content (its name stays).
+    writeFileSync(layout.buildRecord(fresh!), Buffer.alloc(120));
+
+    const engine = await DuckDbEngine.open({ lake, connections: 1 });
+    try {
+      // The server counts it as pending erasure, so its own rebuild removes it within the bound.
+      expect(await engine.abandonedVersions()).toEqual([expired]);
+    } finally {
+      await engine.close();
+    }
+    const before = spawnBin(['status', '--lake', lake, '--json']);
+    expect(await before.exited).toBe(0);
+    expect(JSON.parse(before.stdout()).unlistedVersions).toEqual([]);
+    const next = await spawnBin(['build', '--landing', STEDI_SAMPLE_DIR, '--lake', lake, '--keep', '2']).exited;
+    expect(next).toBe(0);
+    for (const table of BUILT_TABLES) expect({ table, left: existsSync(layout.versionDir(table, expired!)), kept: existsSync(layout.tableFile(table, fresh!)) }).toEqual({ table, left: false, kept: true });
+    expect(existsSync(layout.buildsDir) ? readdirSync(layout.buildsDir) : []).toEqual([]);
+    const after = spawnBin(['status', '--lake', lake, '--json']);
+    expect(await after.exited).toBe(0);
+    expect(JSON.parse(after.stdout()).unlistedVersions).toEqual([]);
+  });
+});

@@ -7,6 +7,7 @@ import type { LakeLayout } from './lake-layout';
 import { replaceFile } from './replace-file';
 import { makeFolder } from '../../make-folder';
 import { onlyColumnText } from './stray-column-text';
+import { readExpiringMarks } from './expiring-marks';
 
 /**
  * What a running build owns, written to `_stedi/builds/<version>.json` before
@@ -57,10 +58,10 @@ export async function removeVersionFolders(layout: LakeLayout, version: string):
 /** The folders a published version's files are in: one per built table, and its quarantine. */
 const versionFolders = (layout: LakeLayout, version: string): string[] => [...BUILT_TABLES.map((t) => layout.versionDir(t, version)), layout.quarantineDir(version)];
 
-/** A record file that cannot be read, as far as its name tells: its version, nothing expiring, perhaps published. */
-export function unreadableRecord(entry: string): Pick<BuildRecord, 'version' | 'expiring' | 'publishing'> | null {
+/** A record file that cannot be read, as far as its name and its expiring marks tell: its version, what it expired, perhaps published. */
+export async function unreadableRecord(layout: LakeLayout, entry: string): Promise<Pick<BuildRecord, 'version' | 'expiring' | 'publishing'> | null> {
   const version = entry.slice(0, -'.json'.length);
-  return isVersionId(version) ? { version, expiring: [], publishing: true } : null;
+  return isVersionId(version) ? { version, expiring: await readExpiringMarks(layout, version), publishing: true } : null;
 }
 
 export async function readRecord(path: string): Promise<BuildRecord | null> {
@@ -97,16 +98,22 @@ export async function runningBuild(layout: LakeLayout): Promise<LockHolder | nul
  */
 export async function abandonedVersions(layout: LakeLayout, kept: ReadonlySet<string>): Promise<string[]> {
   const left = new Set<string>();
-  const records: BuildRecord[] = [];
+  const records: Array<Pick<BuildRecord, 'version' | 'expiring'> & { holder?: LockHolder }> = [];
   for (const entry of await readdir(layout.buildsDir).catch(() => [] as string[])) {
-    const record = entry.endsWith('.json') ? await readRecord(join(layout.buildsDir, entry)) : null;
+    if (!entry.endsWith('.json')) continue;
+    // One that cannot be read still names what it expired by its marks: the next build removes those too.
+    const record = (await readRecord(join(layout.buildsDir, entry))) ?? (await unreadableRecord(layout, entry));
     if (record) records.push(record);
   }
   // Read after the records: a build keeps its record only while it holds the lock, so one whose build no longer holds
   // it is dead, from any host (a lock from another host is removed by hand once that build is known dead).
   const lock = await readHolder(layout.lockPath);
   for (const record of records) {
-    if ((lock?.token === record.holder.token && holderState(record.holder) !== 'gone') || runsElsewhere(record.holder)) continue;
+    // A damaged record's holder is unknown: its build runs while the lock it holds names its version.
+    const running = record.holder
+      ? (lock?.token === record.holder.token && holderState(record.holder) !== 'gone') || runsElsewhere(record.holder)
+      : lock !== null && lock.owner === `build ${record.version}` && holderState(lock) !== 'gone';
+    if (running) continue;
     for (const version of record.expiring) {
       if (kept.has(version) || left.has(version)) continue;
       for (const folder of versionFolders(layout, version)) {
@@ -133,7 +140,7 @@ export async function unlistedVersions(layout: LakeLayout, kept: ReadonlySet<str
     if (!entry.endsWith('.json')) continue;
     // A record appears whole (renamed into place): one that cannot be read was damaged; the next build still removes the
     // version its file name gives (removeDeadBuilds), so that one is a dead build's, not unlisted.
-    const record = (await readRecord(join(layout.buildsDir, entry))) ?? unreadableRecord(entry);
+    const record = (await readRecord(join(layout.buildsDir, entry))) ?? (await unreadableRecord(layout, entry));
     const disowned = record && (kept === null ? mayHavePublished(record) : await outlivedByManifest(layout, entry, record, kept));
     if (record && !disowned) [record.version, ...record.expiring].forEach((version) => owned.add(version));
   }

@@ -1,4 +1,4 @@
-import { readdir, rm, unlink } from 'node:fs/promises';
+import { access, readdir, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isAlive } from '../../dead-process-folders';
 import { ManifestError } from '../../manifest';
@@ -8,6 +8,7 @@ import { onLakeFilesystem } from './fs-errors';
 import type { LakeLayout } from './lake-layout';
 import { readLocalManifest } from './local-manifest';
 import { removeStrayColumnText } from './stray-column-text';
+import { removeExpiringMarks } from './expiring-marks';
 
 /**
  * What builds that died left on the lake, removed by the next build once it holds the lock and has written its own
@@ -37,9 +38,9 @@ async function removeDeadBuilds(layout: LakeLayout, kept: ReadonlySet<string> | 
   const entries = await readdir(layout.buildsDir).catch(() => [] as string[]);
   for (const entry of entries) {
     if (!entry.endsWith('.json')) continue;
-    // A record that cannot be read (cut, zeroed, overwritten) still names its version by its file name: what it listed as
-    // expiring is lost (those folders stay, named by `stedi status`), but its own unkept version and scratch go.
-    const record = (await readRecord(join(layout.buildsDir, entry))) ?? unreadableRecord(entry);
+    // A record that cannot be read (cut, zeroed, overwritten) still names its version by its file name, and what it
+    // expired by its marks (expiring-marks.ts): those, its own unkept version and its scratch go.
+    const record = (await readRecord(join(layout.buildsDir, entry))) ?? (await unreadableRecord(layout, entry));
     // This build holds the lake's lock, and a build keeps its record only while it holds the lock: every other record
     // is a dead build's, an earlier one of this very process (a server's rebuild) or one from another host alike (a
     // lock from another host is removed by hand once that build is known dead; its record had stayed for ever).
@@ -54,12 +55,16 @@ async function removeDeadBuilds(layout: LakeLayout, kept: ReadonlySet<string> | 
     }
     // Its scratch folder (a copy of landing) goes even when its version was published.
     await rm(layout.spillDir(record.version), { recursive: true, force: true });
+    await removeExpiringMarks(layout, record.version);
     // rm, not unlink: a folder in a record's place goes too.
     await rm(layout.buildRecord(record.version), { recursive: true, force: true });
   }
   // A scratch folder whose record is gone (killed after removing it, before its own scratch went) is a dead build's too.
   for (const entry of await readdir(layout.buildsDir).catch(() => [] as string[])) {
     if (entry.endsWith('.spill') && entry !== `${self.version}.spill`) await rm(join(layout.buildsDir, entry), { recursive: true, force: true });
+    // So are expiring marks whose record is gone (marks go before their record): nothing reads them.
+    const marked = /^(.+)\.expiring$/.exec(entry)?.[1];
+    if (marked !== undefined && marked !== self.version && !(await access(layout.buildRecord(marked)).then(() => true, () => false))) await rm(join(layout.buildsDir, entry), { recursive: true, force: true });
   }
   await removeDeadTemporaries(layout.metaDir);
   await removeDeadTemporaries(layout.buildsDir);

@@ -19,6 +19,7 @@ import { BuildLandingLoads } from './build-landing-loads';
 import { readLocalManifest, setAsideManifest, writeLocalManifest } from './local-manifest';
 import { withoutDistinct } from './deferred-distinct';
 import { makeFolder } from '../../make-folder';
+import { removeExpiringMarks, writeExpiringMarks } from './expiring-marks';
 
 /**
  * A build on DuckDB: a private in-memory database holds the zones while they
@@ -169,8 +170,13 @@ export class DuckDbBuildTarget implements BuildTarget {
     await this.duckdb.ready();
     const version = this.requireVersion();
     const { lake, manifestPath } = this.layout;
-    // Recorded first: if this process dies after the manifest is written, the next build finishes the removal.
-    const recording = onLakeFilesystem(this.layout.buildsDir, lake, () => writeBuildRecord(this.layout, { version, holder: this.lock!.holder, expiring: expired.map((v) => v.version), publishing: true }));
+    // Recorded first: if this process dies after the manifest is written, the next build finishes the removal
+    // (by the marks too, should the record be damaged).
+    const expiring = expired.map((v) => v.version);
+    const recording = onLakeFilesystem(this.layout.buildsDir, lake, async () => {
+      await writeExpiringMarks(this.layout, version, expiring);
+      await writeBuildRecord(this.layout, { version, holder: this.lock!.holder, expiring, publishing: true });
+    });
     // Every file is written and checked: DuckDB closes (a few ms, on this thread) while the record reaches the disk.
     this.duckdb.close();
     await recording;
@@ -179,6 +185,7 @@ export class DuckDbBuildTarget implements BuildTarget {
     // The new version is live: a failure from here on leaves only garbage, which the record lets the next build remove.
     try {
       for (const old of expired) await removeVersionFolders(this.layout, old.version);
+      await removeExpiringMarks(this.layout, version);
       await removeBuildRecord(this.layout, version);
     } catch {
       // Private: left to the next build, which reads this build's record.
@@ -188,6 +195,7 @@ export class DuckDbBuildTarget implements BuildTarget {
   async abandon(): Promise<void> {
     if (this.published || !this.version) return;
     await removeVersionFolders(this.layout, this.version);
+    await removeExpiringMarks(this.layout, this.version);
     await removeBuildRecord(this.layout, this.version);
   }
 

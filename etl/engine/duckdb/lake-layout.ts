@@ -34,6 +34,11 @@ export class LakeLayout {
     return join(this.buildsDir, `${version}.json`);
   }
 
+  /** The versions a publishing build expires, as empty files named by version (expiring-marks.ts). */
+  expiringDir(version: string): string {
+    return join(this.buildsDir, `${version}.expiring`);
+  }
+
   /** Where a build's DuckDB spills what does not fit its memory limit; removed with the build. */
   spillDir(version: string): string {
     return join(this.buildsDir, `${version}.spill`);
