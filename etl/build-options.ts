@@ -42,4 +42,9 @@ export interface BuildOptions {
    * manifest names it: a server loads it now, so its first readers find it ready.
    */
   beforePublish?: (version: VersionManifest) => Promise<void>;
+  /**
+   * Called when the new version is live but versions it expired could not be removed (a folder refusing it): they stay
+   * on disk, perhaps holding customers who withdrew consent, until a build removes them. The message says which, and why.
+   */
+  onLeftBehind?: (message: string) => void;
 }

@@ -67,6 +67,7 @@ export function registerBuild(cli: Command): void {
           },
           // The erasure bound holds for a build run by hand too: older versions holding a withdrawn customer expire.
           expireVersions: expireHoldingVersions(engine, config.maxLineBytes),
+          onLeftBehind: (message: string) => process.stderr.write(`stedi: warning: ${message}\n`),
         };
         const manifest = await runBuild(await engine.buildTarget(options), options);
         progress?.stop();

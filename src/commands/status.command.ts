@@ -54,6 +54,8 @@ export function registerStatus(cli: Command): void {
         for (const v of manifest.versions) damage.set(v.version, (await engine.verifyVersion?.(v)) ?? null);
         const landing = await engine.landingLocation?.();
         const unlisted = (await engine.unlistedVersions?.()) ?? [];
+        // Expired by a build that died or could not remove them: still on disk, perhaps holding customers who withdrew consent.
+        const abandoned = (await engine.abandonedVersions?.()) ?? [];
         // A script asking whether the lake can serve gets its answer from the exit code too.
         if (damage.get(live.version)) process.exitCode = 1;
         // A damaged live version's counts may be the damage (edited by hand): what its files hold, or null, as the API says.
@@ -77,6 +79,7 @@ export function registerStatus(cli: Command): void {
             keptVersions: manifest.versions.map((v) => ({ version: v.version, builtAt: v.builtAt, damaged: damage.get(v.version) ?? null })),
             build: lock,
             unlistedVersions: unlisted,
+            abandonedVersions: abandoned,
           };
           process.stdout.write(`${JSON.stringify(status)}\n`);
           return;
@@ -102,6 +105,7 @@ export function registerStatus(cli: Command): void {
           ...(landing ? [`Landing: ${landing}`] : []),
           ...(lock ? [buildLine(lock)] : []),
           ...(unlisted.length > 0 ? [unlistedLine(unlisted, config.lake)] : []),
+          ...(abandoned.length > 0 ? [`Expired versions still on disk: ${abandoned.join(', ')} (they may hold customers who withdrew consent); the next build removes them`] : []),
           ...manifest.versions.flatMap((v, i) => {
             const why = damage.get(v.version);
             if (!why) return [];

@@ -17,6 +17,7 @@ import { buildLake, manifestOf } from '../helpers/etl-lake';
 import { accelerometerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 import { snapshotTree } from '../helpers/served-lake';
 import { canMountTmpfs } from '../helpers/tmpfs';
+import { BUILT_TABLES } from '../../etl/tables';
 import { runBin, spawnBin, STEDI_BIN } from '../helpers/spawn-cli';
 import { STEDI_SAMPLE_DIR, hasStediSample } from '../helpers/stedi-sample';
 
@@ -94,6 +95,44 @@ describe('a lake file the user running stedi may not read', () => {
     const damage = "accelerometer/trusted/v=x/accelerometer_trusted.parquet cannot be read (EACCES): the user running stedi may not read it; " + READ_ACCESS_FIX;
     expect(new LakeDamagedError('x', damage).message).toBe(`the live lake version x is damaged (${damage})`);
     expect(new LakeDamagedError('x', 'accelerometer_trusted.parquet is missing').message).toContain('; run `stedi build`');
+  });
+});
+
+describe('an expired version whose folder refuses its removal', () => {
+  jest.setTimeout(60_000);
+
+  it('is named by the build that published (a warning), by status, and removed by the next build once it may be', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-expired-refused-');
+    const old = (await buildLake(landing, lake)).version;
+    const layout = new LakeLayout(lake);
+    const refusing = layout.versionDir('customer_trusted', old);
+    // Root may remove anything: the lake is nobody's and the build runs as nobody, but one folder stays root's.
+    const as = asRoot ? { uid: 65534, gid: 65534 } : {};
+    if (asRoot) execFileSync('chown', ['-R', '65534:65534', lake]);
+    chmodSync(lake, 0o755);
+    execFileSync('chmod', ['-R', 'a+rX', landing]);
+    if (asRoot) execFileSync('chown', ['0:0', refusing]);
+    else chmodSync(refusing, 0o555);
+    const built = await runBin(['build', '--lake', lake, '--landing', landing, '--keep', '1', '--json'], {}, as);
+    expect({ code: built.code, stderr: built.code === 0 ? '' : built.stderr }).toEqual({ code: 0, stderr: '' });
+    const fresh = JSON.parse(built.stdout).version as string;
+    expect(built.stderr).toBe(
+      `stedi: warning: expired versions ${old} could not all be removed and stay on disk (they may hold customers who withdrew consent) until a build removes them: ` +
+        `cannot write ${refusing}: ${asRoot ? `it belongs to uid 0 and stedi runs as uid 65534; give it to this user (chown -R 65534 ${lake}; for the Docker image, uid 1000)` : `permission denied; make the lake folder writable (chmod -R u+w ${lake})`} or use another --lake\n`,
+    );
+    // Only the refusing folder stays: the version's others went.
+    expect(BUILT_TABLES.filter((table) => readdirSync(layout.tableRoot(table)).includes(`v=${old}`))).toEqual(['customer_trusted']);
+    const status = await runBin(['status', '--lake', lake, '--json'], {}, as);
+    expect(JSON.parse(status.stdout).abandonedVersions).toEqual([old]);
+    expect((await runBin(['status', '--lake', lake], {}, as)).stdout).toContain(`Expired versions still on disk: ${old} (they may hold customers who withdrew consent); the next build removes them\n`);
+
+    if (asRoot) execFileSync('chown', ['65534:65534', refusing]);
+    else chmodSync(refusing, 0o755);
+    const next = await runBin(['build', '--lake', lake, '--landing', landing, '--keep', '2', '--json'], {}, as);
+    expect({ code: next.code, stderr: next.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(readdirSync(layout.tableRoot('customer_trusted')).sort()).toEqual([`v=${fresh}`, `v=${JSON.parse(next.stdout).version}`].sort());
+    expect(JSON.parse((await runBin(['status', '--lake', lake, '--json'], {}, as)).stdout).abandonedVersions).toEqual([]);
   });
 });
 

@@ -50,9 +50,11 @@ export async function removeBuildRecord(layout: LakeLayout, version: string): Pr
   await unlink(layout.buildRecord(version)).catch(() => undefined);
 }
 
-/** Every folder of `version`: its built tables and its quarantine. */
+/** Every folder of `version`: its built tables and its quarantine. One refused (permissions) stops none of the others; the first refusal is thrown. */
 export async function removeVersionFolders(layout: LakeLayout, version: string): Promise<void> {
-  for (const folder of [...versionFolders(layout, version), layout.spillDir(version)]) await rm(folder, { recursive: true, force: true });
+  let refused: unknown;
+  for (const folder of [...versionFolders(layout, version), layout.spillDir(version)]) await rm(folder, { recursive: true, force: true }).catch((error: unknown) => (refused ??= error));
+  if (refused !== undefined) throw refused;
 }
 
 /** The folders a published version's files are in: one per built table, and its quarantine. */

@@ -1,15 +1,17 @@
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { type FileChecksum, type LakeManifest, type LandingCount, type VersionManifest } from '../../manifest';
 import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
 import type { BuildTarget, UniqueKey } from '../build-target';
 import type { SqlValue } from '../engine';
+import type { BuildOptions } from '../../build-options';
 import { type HeldLock, acquireBuildLock } from './build-lock';
 import { pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeVersionFolders, runningBuild, writeBuildRecord } from './build-records';
 import { clearDeadBuilds } from './dead-builds';
 import { damagedVersions, fileChecksum } from './file-checks';
-import { onLakeFilesystem } from './fs-errors';
+import { describeFilesystemError, onLakeFilesystem } from './fs-errors';
 import { buildDuckDbConfig, CONCURRENT_BELOW_BYTES, landingBytes } from './build-settings';
 import { BuildConnections } from './build-connections';
 import { CheckScreens } from './check-screens';
@@ -50,6 +52,7 @@ export class DuckDbBuildTarget implements BuildTarget {
       memoryLimit?: string;
       /** Write a deferrable DISTINCT's table without it first (deferred-distinct.ts); unset: in large builds only. */
       deferDistinct?: boolean;
+      onLeftBehind?: BuildOptions['onLeftBehind'];
     } = {},
   ) {
     this.landingLoads = new BuildLandingLoads(layout, () => this.requireVersion(), (work) => this.onConnection(work), settings.maxLineBytes);
@@ -183,8 +186,17 @@ export class DuckDbBuildTarget implements BuildTarget {
     await onLakeFilesystem(manifestPath, lake, () => writeLocalManifest(manifestPath, manifest));
     this.published = true;
     // The new version is live: a failure from here on leaves only garbage, which the record lets the next build remove.
+    let refused: unknown;
+    for (const old of expired) await removeVersionFolders(this.layout, old.version).catch((error: unknown) => (refused ??= error));
+    if (refused !== undefined) {
+      // Left to the next build, which reads this build's record; said now, as it may hold customers who withdrew consent.
+      // What refuses a removal is the folder holding the entry.
+      const entry = (refused as NodeJS.ErrnoException).path;
+      const why = describeFilesystemError(refused, entry ? dirname(entry) : lake, lake);
+      this.settings.onLeftBehind?.(`expired versions ${expiring.join(', ')} could not all be removed and stay on disk (they may hold customers who withdrew consent) until a build removes them: ${(why as Error).message}`);
+      return;
+    }
     try {
-      for (const old of expired) await removeVersionFolders(this.layout, old.version);
       await removeExpiringMarks(this.layout, version);
       await removeBuildRecord(this.layout, version);
     } catch {
