@@ -38,17 +38,21 @@ export interface Overlong {
 /**
  * Streams `file` as blocks of whole lines. A line that outgrows every chunk is
  * not held: its first `maxLineBytes` go to `overlong` once its end is found.
+ * Only the bytes the file held when opened are read: one appended to while it is read (a writer still at work)
+ * kept the build chasing it for ever, filling the lake with its copy; what is appended is the next build's.
  */
 export async function forEachBlock(file: string, reads: ReadBuffer, maxLineBytes: number, block: (bytes: Buffer) => void, overlong: Overlong): Promise<void> {
   const handle = await open(file, 'r');
   try {
+    let left = (await handle.stat()).size;
     // The partial line left from the last chunk is at the front of the buffer, `carried` bytes, and the next chunk is read after it.
     let chunk = reads.take(CHUNK_BYTES);
     let carried = 0;
     let skipping: { prefix: Buffer; allBlank: boolean } | undefined;
     for (;;) {
-      const { bytesRead } = await handle.read(chunk, carried, CHUNK_BYTES, null);
+      const { bytesRead } = await handle.read(chunk, carried, Math.min(CHUNK_BYTES, left), null);
       if (bytesRead === 0) break;
+      left -= bytesRead;
       let whole = chunk.subarray(0, carried + bytesRead);
       if (skipping) {
         const lf = whole.indexOf(LINE_FEED);

@@ -1,4 +1,5 @@
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, readlinkSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { spawnBin } from '../helpers/spawn-cli';
 import { join } from 'node:path';
 import { runBin } from '../helpers/bin-cli';
 import { parquetFilesHolding } from '../helpers/parquet-scan';
@@ -350,5 +351,36 @@ describe('stedi build and the erasure bound', () => {
     const status = JSON.parse(runBin(['status', '--lake', lake, '--json']).stdout);
     expect(status.keptVersions.map((v: { version: string }) => v.version)).toEqual([JSON.parse(run.stdout).version]);
     expect(await parquetFilesHolding(lake, 'serial-alice')).toEqual([]);
+  });
+});
+
+describe('stedi build on a landing file still being written', () => {
+  jest.setTimeout(120_000);
+
+  it('reads only what the file held when the build opened it: a writer that never stops kept the build reading for ever', async () => {
+    const landing = writeSmallLanding();
+    const file = join(landing, 'accelerometer', 'landing', 'accelerometer-1.json');
+    const accepted = readFileSync(file, 'utf8').trim().split('\n').length;
+    // A long run of NUL bytes (sparse: no disk), one overlong line, so the build is still reading it when the writer appends.
+    truncateSync(file, statSync(file).size + 200 * 1024 * 1024);
+    const lake = makeTempDir();
+    const running = spawnBin(['build', '--landing', landing, '--lake', lake, '--json']);
+    // Reading has begun (the file's offset moved): the reader has sized the file by then.
+    const reading = (): boolean => {
+      const fds = `/proc/${running.child.pid}/fd`;
+      try {
+        return readdirSync(fds).some((fd) => readlinkSync(`${fds}/${fd}`) === file && Number(/^pos:\s+(\d+)/m.exec(readFileSync(`/proc/${running.child.pid}/fdinfo/${fd}`, 'utf8'))?.[1]) > 0);
+      } catch {
+        return false;
+      }
+    };
+    let done = false;
+    void running.exited.then(() => (done = true));
+    while (!done && !reading()) await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(done).toBe(false);
+    appendFileSync(file, `\n${'{"user":"alice@test.com","timestamp":1655000009000,"x":1,"y":2,"z":3}\n'.repeat(1000)}`);
+    expect(await running.exited).toBe(0);
+    const report = JSON.parse(running.stdout());
+    expect({ accepted: report.tables.accelerometer_landing.rows, quarantined: report.quarantined.accelerometer }).toEqual({ accepted, quarantined: 1 });
   });
 });
