@@ -101,7 +101,10 @@ describe('a lake file the user running stedi may not read', () => {
 describe('an expired version whose folder refuses its removal', () => {
   jest.setTimeout(60_000);
 
-  it('is named by the build that published (a warning), by status, and removed by the next build once it may be', async () => {
+  it.each([
+    ['belongs to another user', false],
+    ['is sticky and holds another user\'s file (Node\'s rm called it a file in the way)', true],
+  ])('when it %s, is named by the build that published (a warning), by status, and removed by the next build once it may be', async (_folder, sticky) => {
     const landing = writeSmallLanding();
     const lake = makeTempDir('stedi-expired-refused-');
     const old = (await buildLake(landing, lake)).version;
@@ -112,8 +115,9 @@ describe('an expired version whose folder refuses its removal', () => {
     if (asRoot) execFileSync('chown', ['-R', '65534:65534', lake]);
     chmodSync(lake, 0o755);
     execFileSync('chmod', ['-R', 'a+rX', landing]);
-    if (asRoot) execFileSync('chown', ['0:0', refusing]);
+    if (asRoot) execFileSync('chown', sticky ? ['-R', '0:0', refusing] : ['0:0', refusing]);
     else chmodSync(refusing, 0o555);
+    if (asRoot && sticky) chmodSync(refusing, 0o1777);
     const built = await runBin(['build', '--lake', lake, '--landing', landing, '--keep', '1', '--json'], {}, as);
     expect({ code: built.code, stderr: built.code === 0 ? '' : built.stderr }).toEqual({ code: 0, stderr: '' });
     const fresh = JSON.parse(built.stdout).version as string;
@@ -127,7 +131,7 @@ describe('an expired version whose folder refuses its removal', () => {
     expect(JSON.parse(status.stdout).abandonedVersions).toEqual([old]);
     expect((await runBin(['status', '--lake', lake], {}, as)).stdout).toContain(`Expired versions still on disk: ${old} (they may hold customers who withdrew consent); the next build removes them\n`);
 
-    if (asRoot) execFileSync('chown', ['65534:65534', refusing]);
+    if (asRoot) execFileSync('chown', ['-R', '65534:65534', refusing]);
     else chmodSync(refusing, 0o755);
     const next = await runBin(['build', '--lake', lake, '--landing', landing, '--keep', '2', '--json'], {}, as);
     expect({ code: next.code, stderr: next.stderr }).toEqual({ code: 0, stderr: '' });

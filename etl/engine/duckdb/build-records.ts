@@ -53,8 +53,18 @@ export async function removeBuildRecord(layout: LakeLayout, version: string): Pr
 /** Every folder of `version`: its built tables and its quarantine. One refused (permissions) stops none of the others; the first refusal is thrown. */
 export async function removeVersionFolders(layout: LakeLayout, version: string): Promise<void> {
   let refused: unknown;
-  for (const folder of [...versionFolders(layout, version), layout.spillDir(version)]) await rm(folder, { recursive: true, force: true }).catch((error: unknown) => (refused ??= error));
+  for (const folder of [...versionFolders(layout, version), layout.spillDir(version)]) await rm(folder, { recursive: true, force: true }).catch(async (error: unknown) => (refused ??= await removalRefusal(error)));
   if (refused !== undefined) throw refused;
+}
+
+/**
+ * The refusal itself: a file whose unlink is refused (EPERM: another user's file in a sticky folder, an immutable one)
+ * Node's rm then lists as a folder, and reports that ENOTDIR, read as "a file where a folder should be".
+ */
+async function removalRefusal(error: unknown): Promise<unknown> {
+  const { code, syscall, path } = error as NodeJS.ErrnoException;
+  if (code !== 'ENOTDIR' || syscall !== 'scandir' || typeof path !== 'string') return error;
+  return unlink(path).then(() => error, (refusal: unknown) => refusal);
 }
 
 /** The folders a published version's files are in: one per built table, and its quarantine. */
