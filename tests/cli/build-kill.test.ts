@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDbEngine } from '../../etl/engine/duckdb/duckdb-engine';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
@@ -109,7 +109,10 @@ describeWithStediSample('a build killed with SIGKILL', () => {
 describeWithStediSample('a build killed with SIGKILL after publishing, under an older copy of the manifest', () => {
   jest.setTimeout(600_000);
 
-  it('keeps the version it published, as status says, when the manifest it replaced is restored over its own', async () => {
+  it.each([
+    ['', false],
+    [', though its record was written under a clock an hour ahead (since set right)', true],
+  ])('keeps the version it published, as status says, when the manifest it replaced is restored over its own%s', async (_clock, ahead) => {
     const lake = makeTempDir('stedi-kill-restore-');
     const layout = new LakeLayout(lake);
     await buildLake(STEDI_SAMPLE_DIR, lake, { keepVersions: 1 });
@@ -127,6 +130,7 @@ describeWithStediSample('a build killed with SIGKILL after publishing, under an 
       fresh = manifestVersions(layout).find((v) => !before.has(v) && existsSync(layout.buildRecord(v)));
     }
     expect(fresh).toBeDefined();
+    if (ahead) utimesSync(layout.buildRecord(fresh!), new Date(Date.now() + 3_600_000), new Date(Date.now() + 3_600_000));
     writeFileSync(layout.manifestPath, copy);
 
     const next = await spawnBin(['build', '--landing', STEDI_SAMPLE_DIR, '--lake', lake, '--keep', '1']).exited;

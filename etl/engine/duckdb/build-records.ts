@@ -23,6 +23,17 @@ export interface BuildRecord {
   expiring: string[];
   /** Written just before the manifest: from here the build may have published its version. */
   publishing?: boolean;
+  /** With `publishing`: the manifest it replaces, as manifestIdentity says (absent in records of earlier releases). */
+  replacing?: string;
+}
+
+/** The manifest file's device, inode and change time ('none' when there is none): any write, rename or restore changes it, whatever the clock says. */
+export async function manifestIdentity(layout: LakeLayout): Promise<string> {
+  const found = await stat(layout.manifestPath, { bigint: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  });
+  return found ? `${found.dev}:${found.ino}:${found.ctimeNs}` : 'none';
 }
 
 /** A dead build whose record says (or, damaged, cannot rule out) that it wrote a manifest listing its version. */
@@ -31,10 +42,13 @@ const mayHavePublished = (record: Pick<BuildRecord, 'expiring' | 'publishing'>):
 /**
  * A dead build that may have published, whose version a manifest written after its record does not list: an older
  * copy restored over the one it published (or a hand edit), so its version may be the lake's newest data and is kept
- * (named by `stedi status`). One killed before its rename left the manifest older than its record (a ctime cannot be set back).
+ * (named by `stedi status`). One killed before its rename left the manifest it was replacing as it was. A record of this
+ * release names that manifest; an earlier one's (or a damaged one) is judged by times: the manifest older than the record
+ * (a ctime cannot be set back), which a clock stepped between the two misjudges (a clock ahead lost the published version).
  */
-export async function outlivedByManifest(layout: LakeLayout, entry: string, record: Pick<BuildRecord, 'version' | 'expiring' | 'publishing'>, kept: ReadonlySet<string>): Promise<boolean> {
+export async function outlivedByManifest(layout: LakeLayout, entry: string, record: Pick<BuildRecord, 'version' | 'expiring' | 'publishing' | 'replacing'>, kept: ReadonlySet<string>): Promise<boolean> {
   if (!mayHavePublished(record) || kept.has(record.version)) return false;
+  if (typeof record.replacing === 'string') return (await manifestIdentity(layout).catch(() => record.replacing)) !== record.replacing;
   const times = await Promise.all([stat(layout.manifestPath, { bigint: true }), stat(join(layout.buildsDir, entry), { bigint: true })]).catch(() => null);
   return times !== null && times[0].ctimeNs > times[1].mtimeNs;
 }
@@ -81,7 +95,7 @@ export async function readRecord(path: string): Promise<BuildRecord | null> {
     const record = JSON.parse(await readFile(path, 'utf8')) as BuildRecord;
     // Version ids only: each becomes a folder path to remove, and a damaged or hostile `..` led out of the lake.
     const ids = typeof record.version === 'string' && Array.isArray(record.expiring) && [record.version, ...record.expiring].every((v) => typeof v === 'string' && isVersionId(v));
-    return ids && record.holder ? record : null;
+    return ids && record.holder && (record.replacing === undefined || typeof record.replacing === 'string') ? record : null;
   } catch {
     return null;
   }

@@ -8,7 +8,7 @@ import type { BuildTarget, UniqueKey } from '../build-target';
 import type { SqlValue } from '../engine';
 import type { BuildOptions } from '../../build-options';
 import { type HeldLock, acquireBuildLock } from './build-lock';
-import { pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeVersionFolders, runningBuild, writeBuildRecord } from './build-records';
+import { manifestIdentity, pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeVersionFolders, runningBuild, writeBuildRecord } from './build-records';
 import { clearDeadBuilds } from './dead-builds';
 import { damagedVersions, fileChecksum } from './file-checks';
 import { describeFilesystemError, onLakeFilesystem } from './fs-errors';
@@ -178,7 +178,7 @@ export class DuckDbBuildTarget implements BuildTarget {
     const expiring = expired.map((v) => v.version);
     const recording = onLakeFilesystem(this.layout.buildsDir, lake, async () => {
       await writeExpiringMarks(this.layout, version, expiring);
-      await writeBuildRecord(this.layout, { version, holder: this.lock!.holder, expiring, publishing: true });
+      await writeBuildRecord(this.layout, { version, holder: this.lock!.holder, expiring, publishing: true, replacing: await manifestIdentity(this.layout) });
     });
     // Every file is written and checked: DuckDB closes (a few ms, on this thread) while the record reaches the disk.
     this.duckdb.close();
