@@ -39,18 +39,22 @@ describe('a pull across a consent refresh that failed once, through the HTTP app
   });
   afterAll(() => test.close());
 
+  /** The first page of a pull, asked while this server's consent refresh for the newly published version fails. */
+  async function firstPageWhileRefreshFails() {
+    failLanding = true;
+    try {
+      return await test.graphql(PAGE, ANALYST_KEY, { after: null });
+    } finally {
+      failLanding = false;
+    }
+  }
+
   it('goes on to the next page once a refresh succeeds, nobody having withdrawn or consented', async () => {
     const { services } = test.lake;
     expect((await services.consent.snapshot()).hiddenEmails).toContain(emailOf('abe'));
     // Another process publishes a version; this server's refresh for it fails once.
     const published = await buildLake(test.lake.landing, test.lake.lake);
-    failLanding = true;
-    let first;
-    try {
-      first = await test.graphql(PAGE, ANALYST_KEY, { after: null });
-    } finally {
-      failLanding = false;
-    }
+    const first = await firstPageWhileRefreshFails();
     expect(first.body.errors).toBeUndefined();
     expect(first.body.data.machineLearningSamples.edges).toEqual([{ node: { serialNumber: 'serial-bob' } }, { node: { serialNumber: 'serial-bob' } }]);
     expect((await services.consent.snapshot()).covers(published.version)).toBe(false);
@@ -70,13 +74,7 @@ describe('a pull across a consent refresh that failed once, through the HTTP app
 
   it('still refuses the next page when a customer it read withdrew meanwhile', async () => {
     const published = await buildLake(test.lake.landing, test.lake.lake);
-    failLanding = true;
-    let first;
-    try {
-      first = await test.graphql(PAGE, ANALYST_KEY, { after: null });
-    } finally {
-      failLanding = false;
-    }
+    const first = await firstPageWhileRefreshFails();
     expect(first.body.data.machineLearningSamples.edges).toEqual([{ node: { serialNumber: 'serial-bob' } }, { node: { serialNumber: 'serial-bob' } }]);
     expect((await test.lake.services.consent.snapshot()).covers(published.version)).toBe(false);
     writeLanding(test.lake.landing, 'customer', [customerRecord({ name: 'bob', serial: 'serial-bob', consentAt: null, updatedAt: 1_800_000_000_000 })], 'customer-revoke.json');
