@@ -10,7 +10,7 @@ export interface PendingErasure {
   readonly since: ReadonlyMap<string, Date>;
   /** Kept versions holding at least one of them. */
   readonly versions: readonly string[];
-  /** Versions a dead build expired but left on disk (no manifest names them), and when each was first seen. */
+  /** Versions expired but still on disk (a dead build's, or one whose removal was refused; no manifest names them), and when each was first seen. */
   readonly abandoned: ReadonlyMap<string, Date>;
   /**
    * Kept versions (also in `versions`) whose customers cannot be read, and when each was first seen so: they may
@@ -64,7 +64,7 @@ export class ErasureLedger {
     const abandoned = new Map<string, Date>();
     for (const version of versions ?? []) abandoned.set(version, this.abandoned.get(version) ?? new Date());
     if ([...abandoned.keys()].some((version) => !this.abandoned.has(version))) {
-      this.logger.warn({ versions: abandoned.size }, 'a dead build left expired versions on disk; erasure pending');
+      this.logger.warn({ versions: abandoned.size }, 'expired versions are still on disk (a build died before removing them, or their removal was refused: `stedi status` names them); erasure pending');
     }
     this.abandoned = abandoned;
   }
