@@ -1,4 +1,5 @@
 import { terminalText } from '../../terminal-text';
+import { awsErrorText } from './aws-error-text';
 import { parseS3Url } from './s3-location';
 
 /**
@@ -97,8 +98,7 @@ export function resolveAthenaOptions(options: AthenaEngineOptions): ResolvedAthe
 
 const trimSlash = (location: string): string => location.replace(/\/+$/, '');
 
-/** The default warning: one line on stderr, the error's message without its stack or cause (an operator's terminal, a worker's log). */
+/** The default warning: one line on stderr, the error as awsErrorText says it, without its stack or cause (an operator's terminal, a worker's log). */
 function warnOnOneLine(message: string, error?: unknown): void {
-  const why = error === undefined ? '' : `: ${error instanceof Error ? error.message : String(error)}`;
-  process.stderr.write(`stedi athena: ${terminalText(`${message}${why}`.replace(/\s+/g, ' '))}\n`);
+  process.stderr.write(`stedi athena: ${terminalText(error === undefined ? message : `${message}: ${awsErrorText(error)}`)}\n`);
 }

@@ -70,10 +70,10 @@ describe('the Athena engine’s default warning', () => {
     const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true));
     try {
       const { warn } = resolveAthenaOptions({ lake: 's3://bucket/lake' });
-      warn('could not release the build lock', new Error('Access Denied\nsecond line', { cause: new Error('inner') }));
+      warn('could not release the build lock', Object.assign(new Error('Access Denied\nsecond line', { cause: new Error('inner') }), { name: 'AccessDenied' }));
     } finally {
       write.mockRestore();
     }
-    expect(written).toEqual(['stedi athena: could not release the build lock: Access Denied second line\n']);
+    expect(written).toEqual(['stedi athena: could not release the build lock: AccessDenied: Access Denied\n']);
   });
 });
