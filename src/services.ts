@@ -1,4 +1,4 @@
-import { EngineClosedError, EngineUnreachableError, LakeNotBuiltError } from '../etl/engine/engine-errors';
+import { EngineClosedError, EngineUnreachableError, isLandingFolderError, LakeNotBuiltError } from '../etl/engine/engine-errors';
 import type { Engine } from '../etl/engine/engine';
 import type { Config } from './config';
 import { ConsentRegistry } from './consent/consent-registry';
@@ -55,7 +55,7 @@ export async function createServices(config: Config, engine: Engine, logger: Log
     await consent.refresh();
   } catch (error) {
     // A landing folder that is missing or unusable: its message says what to fix, so one line and no stack.
-    const said = error instanceof Error && error.name === 'LandingFolderError' ? { reason: error.message } : { err: error };
+    const said = isLandingFolderError(error) ? { reason: error.message } : { err: error };
     logger.warn(said, `consent registry not loaded yet (${whyNotLoaded(error)}); it is retried at each refresh and on the first request`);
   }
   consent.start();
@@ -93,7 +93,7 @@ function warmLiveVersion(engine: Engine, logger: Logger): void {
 function whyNotLoaded(error: unknown): string {
   if (error instanceof LakeNotBuiltError) return 'the lake is not built yet';
   if (error instanceof EngineUnreachableError) return 'the query engine cannot be reached: see err';
-  if (error instanceof Error && error.name === 'LandingFolderError') return 'its customer landing cannot be read: see reason';
+  if (isLandingFolderError(error)) return 'its customer landing cannot be read: see reason';
   return 'see err';
 }
 

@@ -119,3 +119,6 @@ export class ParameterError extends Error {
     this.name = 'ParameterError';
   }
 }
+
+/** The embedded engine's LandingFolderError (a landing folder missing or holding what no build reads), known by name: src imports no engine's own modules. */
+export const isLandingFolderError = (error: unknown): error is Error & { folder?: string; problem?: string } => error instanceof Error && error.name === 'LandingFolderError';

@@ -11,6 +11,7 @@ import { hiddenSets } from './hidden-sets';
 import { ErasureLedger, type PendingErasure } from './pending-erasure';
 import { StagedVersion } from './staged-version';
 import { settleWithin } from '../settle-within';
+import { isLandingFolderError } from '../../etl/engine/engine-errors';
 
 /** The least a request waits for a read of landing under way before answering that consent is unavailable. */
 const MIN_READ_WAIT_MS = 5_000;
@@ -53,7 +54,7 @@ export class ConsentRegistry {
     this.erasure = new ErasureLedger(engine, logger);
     // A landing folder missing or unusable fails the read that follows too, and that failure is reported: said once, there.
     this.landing = new LandingConsentCache(engine, options.maxLineBytes, options.settledMs, (error) => {
-      if (!(error instanceof Error && error.name === 'LandingFolderError')) this.logger.warn({ err: error }, 'cannot tell whether the customer landing changed; reading it at every refresh until it can');
+      if (!isLandingFolderError(error)) this.logger.warn({ err: error }, 'cannot tell whether the customer landing changed; reading it at every refresh until it can');
     });
   }
 

@@ -89,6 +89,9 @@ export function clientError(error: unknown): ClientError | null {
   return null;
 }
 
+/** Whether the caller is told STALE_CURSOR: a version expired under the read (a cursor's, or the live one a request took). */
+export const isStaleCursor = (error: unknown): boolean => clientError(error)?.code === ErrorCode.STALE_CURSOR;
+
 // Private: a failed batch reaches every parent's field; log each error once, not once per parent.
 const logged = new WeakSet<object>();
 export const firstTime = (error: unknown): boolean => {

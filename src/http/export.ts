@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
 import { removeDeadProcessFolders } from '../../etl/dead-process-folders';
 import { ErrorCode, StediError } from '../errors';
-import { clientError, MESSAGES, warnEngineUnavailable } from '../graphql/error-mapping';
+import { isStaleCursor, MESSAGES, warnEngineUnavailable } from '../graphql/error-mapping';
 import { type MachineLearningExportOptions, machineLearningExportQuery } from '../graphql/machine-learning-export';
 import type { Services } from '../services';
 import { isDiskFull, isFileTooLarge } from './disk-full';
@@ -134,9 +134,8 @@ type ExportQuery = Awaited<ReturnType<typeof machineLearningExportQuery>>;
 
 // An export sends no cursor: a version expired under it (StaleVersionError, or as the query's maker said it) is the
 // lake changing during the request, not a cursor to restart.
-const isStale = (error: unknown): boolean => clientError(error)?.code === ErrorCode.STALE_CURSOR;
 const lakeChangedIfStale = (error: unknown): never => {
-  throw isStale(error) ? new StediError(ErrorCode.STALE_CURSOR, MESSAGES.lakeChanged) : error;
+  throw isStaleCursor(error) ? new StediError(ErrorCode.STALE_CURSOR, MESSAGES.lakeChanged) : error;
 };
 
 /** The export's query of the live version; made once more if a rebuild expired that version while it was made. */
@@ -144,7 +143,7 @@ async function liveExportQuery(services: Services, options: MachineLearningExpor
   try {
     return await machineLearningExportQuery(services, options);
   } catch (error) {
-    if (!isStale(error)) throw error;
+    if (!isStaleCursor(error)) throw error;
     return machineLearningExportQuery(services, options).catch(lakeChangedIfStale);
   }
 }
@@ -159,7 +158,7 @@ async function writtenOnLive(services: Services, query: ExportQuery, options: Ma
     try {
       return { query, rows: await services.engine.exportToFile(query.sql, query.params, format, file, { signal }) };
     } catch (error) {
-      if (!isStale(error) || signal.aborted) throw error;
+      if (!isStaleCursor(error) || signal.aborted) throw error;
       if (attempt > 1) lakeChangedIfStale(error);
     }
     await rm(file, { force: true });

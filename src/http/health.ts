@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { liveVersion } from '../../etl/manifest';
-import { EngineUnavailableError, EngineUnreachableError, afterDamage } from '../../etl/engine/engine-errors';
+import { EngineUnavailableError, EngineUnreachableError, afterDamage, isLandingFolderError } from '../../etl/engine/engine-errors';
 import type { Services } from '../services';
 import { type EngineProbe, engineProbe } from './engine-probe';
 import { requestLogOf } from './request-context';
@@ -74,9 +74,8 @@ async function readiness({ engine, consent }: Pick<Services, 'engine' | 'consent
 
 /** The landing folder a refresh could not read, said plainly; otherwise the registry's own reason. */
 function staleReason(reason: string, cause: unknown): string {
-  // Known by name: the error is the embedded engine's (etl/engine/duckdb/landing-files.ts), which src does not import.
-  const { name, folder, problem } = (cause ?? {}) as { name?: string; folder?: string; problem?: string };
-  if (name !== 'LandingFolderError') return reason;
+  if (!isLandingFolderError(cause)) return reason;
+  const { folder, problem } = cause;
   if (problem === 'missing') return `landing folder ${folder} missing`;
   // An entry no engine reads (x.json.gz, a subfolder) may hold a revocation: named in the log, not here.
   if (problem === 'unread entry') return `landing folder ${folder} holds an entry no build reads (the server log names it): move it out or make it a .json file`;

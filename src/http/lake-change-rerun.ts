@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { onLakeAsItIsNow, type GraphqlContext } from '../graphql/context';
-import { clientError, MESSAGES } from '../graphql/error-mapping';
+import { isStaleCursor, MESSAGES } from '../graphql/error-mapping';
 import { ErrorCode, StediError } from '../errors';
 import type { Executor } from './jit-executor';
 
@@ -24,17 +24,15 @@ export function rerunOnLakeChange(executor: Executor): Executor {
   };
 }
 
-const isStale = (error: GraphQLError): boolean => clientError(error)?.code === ErrorCode.STALE_CURSOR;
-
 /** Some field failed on an expired version, and no field read a version a caller's cursor pinned. */
 function expiredUnderIt(errors: readonly GraphQLError[] | undefined, context: GraphqlContext | undefined): boolean {
-  return context?.lake !== undefined && !context.lake.readCursorVersion && (errors?.some(isStale) ?? false);
+  return context?.lake !== undefined && !context.lake.readCursorVersion && (errors?.some(isStaleCursor) ?? false);
 }
 
 /** The result with each expired-version error saying the lake changed under the request, at the same place. */
 function told<R extends Awaited<ReturnType<Executor>>>(result: R): R {
   const errors = result.errors?.map((error) => {
-    if (!isStale(error)) return error;
+    if (!isStaleCursor(error)) return error;
     const changed = new GraphQLError(MESSAGES.lakeChanged, { path: error.path, originalError: new StediError(ErrorCode.STALE_CURSOR, MESSAGES.lakeChanged) });
     if (error.locations) (changed as { locations?: GraphQLError['locations'] }).locations = error.locations;
     return changed;

@@ -1,4 +1,5 @@
 import { BuildCheckError } from '../../etl/build';
+import { isLandingFolderError } from '../../etl/engine/engine-errors';
 
 /**
  * What `rebuildJob.error` says of a failed build: a line the admin can act on,
@@ -34,7 +35,7 @@ export function failureMessage(error: unknown, jobId: string, lake: string): str
     return said === null ? logged : `the build failed; the previous version stays live: ${said}`;
   }
   // The landing folder gone, or holding something other than landing files: the admin's to fix, said without a path outside the lake.
-  if (name === 'LandingFolderError') {
+  if (isLandingFolderError(error)) {
     const said = lakeRelative((error as Error).message, lake);
     return `the build failed; the previous version stays live: ${said ?? `a landing folder is missing or holds something other than landing files; the server log names it (rebuild job ${jobId})`}`;
   }
