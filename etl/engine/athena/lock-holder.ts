@@ -3,7 +3,7 @@ import { shellWord } from '../../shell-word';
 import { terminalText } from '../../terminal-text';
 import type { BuildLockInfo } from '../engine';
 import { awsErrorText, awsFix, isServerFault, isUnreachable, unavailableOr } from './aws-error-text';
-import type { S3BuildLock } from './s3-build-lock';
+import { lakeOfLock, type S3BuildLock } from './s3-build-lock';
 import { PUBLISHED_CLEANUP_MS, diedAfterPublishing } from './version-cleanup';
 
 /**
@@ -22,8 +22,7 @@ export async function s3LockHolder(
     holder = await lock.holder();
   } catch (error) {
     if (isServerFault(error) || isUnreachable(error)) throw unavailableOr(error, 'S3', `cannot read the lake's lock ${lockUrl}`);
-    const lake = lockUrl.replace(/\/_stedi\/build\.lock$/, '');
-    throw new Error(`cannot read the lake's lock ${lockUrl} (${awsErrorText(error)}): ${awsFix(error, `grant s3:GetObject on ${lake}/*`)}`);
+    throw new Error(`cannot read the lake's lock ${lockUrl} (${awsErrorText(error)}): ${awsFix(error, `grant s3:GetObject on ${lakeOfLock(lockUrl)}/*`)}`);
   }
   if (!holder) return null;
   // Shown on a terminal: a lock edited by hand may hold escape sequences, or a megabyte.

@@ -5,6 +5,9 @@ import { awsErrorText, awsFix, isConditionFailed, isMissingObject, isNotImplemen
 import { BuildLockHeldError, BuildLockLostError } from './build-lock-errors';
 import { parseS3Url } from './s3-location';
 
+/** The lake a lock URL (`<lake>/_stedi/build.lock`) belongs to: what a permission to grant names. */
+export const lakeOfLock = (lockUrl: string): string => lockUrl.replace(/\/_stedi\/build\.lock$/, '');
+
 /**
  * One build at a time per lake, also across machines: the lock is an object
  * created with a conditional PUT (If-None-Match: *), which S3 lets only one
@@ -79,7 +82,7 @@ export class S3BuildLock implements BuildLock {
       if (isMissingObject(error) || isConditionFailed(error)) return;
       if (!isNotImplemented(error)) {
         await this.release().catch(() => undefined);
-        const lake = this.url.replace(/\/_stedi\/build\.lock$/, '');
+        const lake = lakeOfLock(this.url);
         throw new Error(`cannot check that the lake's lock ${this.url} can be deleted only while it is this build's (${awsErrorText(error)}): ${awsFix(error, `grant s3:DeleteObject and s3:GetObject on ${lake}/*`)}`);
       }
       answer = `answers DeleteObject with If-Match ${awsErrorText(error)}`;
@@ -94,7 +97,7 @@ export class S3BuildLock implements BuildLock {
     if (!isConditionFailed(error)) {
       // A PUT given up at its time limit, or answered 5xx (S3 may have written it), may have landed all the same: a lock left so would refuse every build.
       if (isTimeout(error) || isServerFault(error)) await this.giveBackIfOurs(token).catch(() => undefined);
-      const lake = this.url.replace(/\/_stedi\/build\.lock$/, '');
+      const lake = lakeOfLock(this.url);
       throw new Error(
         `cannot write the lake's lock ${this.url} (${awsErrorText(error)}): ${awsFix(error, `grant s3:PutObject, s3:GetObject and s3:DeleteObject on ${lake}/* (and kms:GenerateDataKey on the bucket's key if it uses SSE-KMS)`)}`,
       );
