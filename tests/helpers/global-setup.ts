@@ -1,3 +1,4 @@
+import { ensureCompiledCli } from './compiled-cli';
 import { useOwnTmpdir } from './jest-tmpdir';
 import { hasStediSample, MISSING_SAMPLE_LINE } from './stedi-sample-location';
 
@@ -7,6 +8,9 @@ const AWS_WARNING = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
 export default function globalSetup(): void {
   useOwnTmpdir();
   if (!hasStediSample) process.stderr.write(`\n${MISSING_SAMPLE_LINE}\n`);
+  // The CLI suites run bin/stedi.js over dist/: a tree edited since the last build would be tested as it was.
+  const started = Date.now();
+  if (ensureCompiledCli()) process.stderr.write(`note: dist/ was older than src/ or etl/: compiled again (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   // The AWS SDK warns once per module registry, i.e. once per suite that loads it; say it once here instead.
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 22 && process.env[AWS_WARNING] === undefined) {
