@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { link, readFile, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { link, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { isAlive } from '../../dead-process-folders';
 import { shellWord } from '../../shell-word';
 import { LakeFilesystemError } from '../engine-errors';
 import { makeFolder } from '../../make-folder';
+import { type LockHolder, holderState, processStart, readHolder } from './lock-holder';
 
 /**
  * One build at a time per lake folder. The lock file appears whole or not at
@@ -14,16 +14,6 @@ import { makeFolder } from '../../make-folder';
  * fails if it exists), and names its holder by host, pid and the process's
  * start time: it is stale only when that process is gone from this host.
  */
-
-export interface LockHolder {
-  pid: number;
-  host: string;
-  /** The process's start time in clock ticks since boot (Linux), so a reused pid is not taken for the holder. */
-  pidStart: string | null;
-  owner: string;
-  since: string;
-  token: string;
-}
 
 export class BuildLockedError extends Error {
   constructor(
@@ -33,45 +23,6 @@ export class BuildLockedError extends Error {
     const who = holder ? `pid ${holder.pid} on ${holder.host}, since ${holder.since}` : 'holder unknown';
     super(`another build is running (${who}) on this lake; wait for it to finish, or remove ${lockPath} if that process is gone`);
     this.name = 'BuildLockedError';
-  }
-}
-
-/** Field 22 of /proc/<pid>/stat; null where there is no /proc. */
-export function processStart(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces; fields after its closing parenthesis are plain.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/** Whether a holder's process runs: known only on its own host, by its pid and the start time it recorded. */
-export type HolderState = 'running' | 'gone' | 'unknown';
-
-/**
- * 'gone' when its pid is dead or now another process. 'unknown' when that cannot be told: another host, no start
- * time recorded or readable, or a pid that is no one process (0 and -1 reach every process: a damaged file's).
- * A lock counts as held unless its holder is gone; a build record counts as a running build's only when it runs.
- */
-export function holderState(holder: LockHolder): HolderState {
-  if (holder.host !== hostname()) return 'unknown';
-  if (!isAlive(holder.pid)) return 'gone';
-  if (!Number.isSafeInteger(holder.pid) || holder.pid <= 0 || holder.pidStart === null || holder.pidStart === undefined) return 'unknown';
-  const start = processStart(holder.pid);
-  if (start === null) return 'unknown';
-  return start === holder.pidStart ? 'running' : 'gone';
-}
-
-export async function readHolder(path: string): Promise<LockHolder | null> {
-  try {
-    const parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<LockHolder>;
-    if (typeof parsed.pid !== 'number') return null;
-    // Locks of earlier releases name only a pid (on this host).
-    return { pid: parsed.pid, host: parsed.host ?? hostname(), pidStart: parsed.pidStart ?? null, owner: parsed.owner ?? '', since: parsed.since ?? '', token: parsed.token ?? '' };
-  } catch {
-    return null;
   }
 }
 

@@ -2,7 +2,7 @@ import { access, readdir, readFile, rm, rmdir, stat, unlink } from 'node:fs/prom
 import { dirname, join } from 'node:path';
 import { BUILT_TABLES } from '../../tables';
 import { isVersionId } from '../../version';
-import { type LockHolder, holderState, readHolder } from './build-lock';
+import { type LockHolder, holderState, readHolder } from './lock-holder';
 import type { LakeLayout } from './lake-layout';
 import { replaceFile } from './replace-file';
 import { makeFolder } from '../../make-folder';

@@ -2,7 +2,7 @@ import { access, readdir, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isAlive } from '../../dead-process-folders';
 import { ManifestError } from '../../manifest';
-import type { LockHolder } from './build-lock';
+import type { LockHolder } from './lock-holder';
 import { type BuildRecord, outlivedByManifest, readRecord, removeVersionFolders, runsElsewhere, unlistedVersions, unreadableRecord } from './build-records';
 import { onLakeFilesystem } from './fs-errors';
 import type { LakeLayout } from './lake-layout';

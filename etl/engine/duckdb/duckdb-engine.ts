@@ -9,7 +9,7 @@ import type { LakeManifest, VersionManifest } from '../../manifest';
 import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
 import type { BuildTarget } from '../build-target';
 import type { BuildLockInfo, ColumnarResult, Engine, ExportFormat, HeldPageRequest, LandingIdentity, QueryOptions, Row, SqlValue, VersionState } from '../engine';
-import { holderState, readHolder } from './build-lock';
+import { holderState, readHolder } from './lock-holder';
 import { abandonedVersions, runningBuild, unlistedVersions } from './build-records';
 import { HeldTable, HeldTables, heldOrder, mayHold } from './held-tables';
 import { LakeDamagedError, StaleVersionError } from '../engine-errors';
