@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { VersionManifest } from '../../manifest';
-import { BUILT_TABLES, type BuiltTable, servedColumns } from '../../tables';
+import { BUILT_TABLES, type BuiltTable } from '../../tables';
 import type { QueryOptions, VersionState } from '../engine';
 import { QueryTimeoutError, StaleVersionError } from '../engine-errors';
 import { fileIdentity, forgetHashes } from './file-checks';
@@ -8,26 +8,11 @@ import { VersionDamage } from './version-damage';
 import { FooterRows } from './footer-rows';
 import { VersionWatch } from './version-watch';
 import type { LakeLayout } from './lake-layout';
-import { sqlStringLiteral } from './landing-sql';
+import { attachTable, schemaOf } from './version-schema';
 
 export const DEFAULT_LOAD_TIMEOUT_MS = 600_000;
 
 export type WithConnection = <T>(options: QueryOptions, work: (connection: DuckDBConnection) => Promise<T>) => Promise<T>;
-
-/** The in-memory schema holding a loaded version's tables. */
-export const schemaOf = (version: string): string => `"v_${version}"`;
-
-/**
- * Customers are read once per request (the customer itself, or a page of
- * them); a scan of a Parquet file costs about 0.7 ms more than one of a table
- * in memory, whatever its size. A version's customers are copied into memory
- * while they are few (2.8 MiB in DuckDB for the 9,560 of the 10x lake,
- * +4 MiB RSS per server process);
- * above this many rows they are read from the file like the other tables.
- */
-export const MAX_IN_MEMORY_CUSTOMERS = 20_000;
-
-export const heldInMemory = (table: BuiltTable, rows: number): boolean => table === 'customer_curated' && rows <= MAX_IN_MEMORY_CUSTOMERS;
 
 /**
  * Kept versions, served from their Parquet files: a version is attached as
@@ -168,25 +153,12 @@ export class VersionLoader {
     let reading: BuiltTable | undefined;
     try {
       await this.withConnection({ timeoutMs: this.loadTimeoutMs }, async (connection) => {
-        const schema = schemaOf(version.version);
-        await connection.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        await connection.run(`CREATE SCHEMA IF NOT EXISTS ${schemaOf(version.version)}`);
         for (const table of BUILT_TABLES) {
           reading = table;
-          const file = sqlStringLiteral(this.fileOf(version, table));
-          // The file's own columns decide what is served: a version built by an older release may lack one of today's.
-          // (Its rows may not be in today's keyset order either: pages then read more row groups, with the same answers.)
-          const stored = (await connection.runAndReadAll(`SELECT name FROM parquet_schema(${file})`)).getRows().map((r) => String(r[0]));
-          const served = servedColumns(table, stored);
+          const served = await attachTable(connection, version, table, this.fileOf(version, table));
           if (!this.columns.has(version.version)) this.columns.set(version.version, new Map());
           this.columns.get(version.version)!.set(table, served);
-          const columns = served.map((c) => `"${c}"`).join(', ');
-          if (heldInMemory(table, version.tables[table].rows)) {
-            await connection.run(`CREATE OR REPLACE TABLE ${schema}."${table}" AS SELECT ${columns} FROM read_parquet(${file}, hive_partitioning = false)`);
-            continue;
-          }
-          await connection.run(`CREATE OR REPLACE VIEW ${schema}."${table}" AS SELECT ${columns} FROM read_parquet(${file}, hive_partitioning = false)`);
-          // Reads the footer and every row group's metadata now, so a file DuckDB cannot read is found here, not by a reader.
-          await connection.run(`SELECT count(*) FROM ${schema}."${table}"`);
         }
       });
     } catch (error) {

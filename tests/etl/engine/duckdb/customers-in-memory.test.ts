@@ -1,5 +1,5 @@
 import { DuckDbEngine } from '../../../../etl/engine/duckdb/duckdb-engine';
-import { MAX_IN_MEMORY_CUSTOMERS, heldInMemory } from '../../../../etl/engine/duckdb/version-loader';
+import { MAX_IN_MEMORY_CUSTOMERS, heldInMemory } from '../../../../etl/engine/duckdb/version-schema';
 import { BUILT_TABLES } from '../../../../etl/tables';
 import { buildLake, tableFile } from '../../../helpers/etl-lake';
 import { makeTempDir, writeSmallLanding } from '../../../helpers/landing-fixture';
