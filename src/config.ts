@@ -1,35 +1,24 @@
 import { availableParallelism } from 'node:os';
 import { type ConsentPolicy, DEFAULT_CONSENT_POLICY } from '../etl/consent-policy';
-import { awsRegion, bodyLimit, ConfigError, corsOrigins, definedOnly, type Env, engineKind, integer, isS3, logLevel, memorySize, milliseconds, optionalPlace, parsePolicy, place, splitPercentages } from './config-values';
+import { bodyLimit, ConfigError, corsOrigins, type Env, engineKind, integer, isS3, logLevel, memorySize, milliseconds, optionalPlace, parsePolicy, place, splitPercentages } from './config-values';
 import { DEFAULT_VERSIONS_KEPT } from '../etl/build';
 import type { EngineKind } from '../etl/engine/engine';
 import { DEFAULT_MAX_LINE_BYTES } from '../etl/landing/landing-rules';
 import { defaultMaxConnections } from './open-files';
-import { DEFAULT_IDLE_COLLECTION_MS, DEFAULT_KEY_CONCURRENCY, DEFAULT_KEY_QUEUE_MS, DEFAULT_MAX_REQUEST_ROWS, DEFAULT_SPARE_WORKER_IDLE_MS, DEFAULT_WORKER_HANG_MS, DEFAULT_WORKER_MALLOC_TRIM_KB, DEFAULT_WORKER_SEMI_SPACE_MB, KEY_QUEUE_PER_PLACE, maxDuckdbThreads, maxWorkers } from './config-defaults';
+import { type AthenaConfig, readAthenaConfig } from './config-athena';
+import { type LimitsConfig, readLimits } from './config-limits';
+import { DEFAULT_IDLE_COLLECTION_MS, DEFAULT_KEY_CONCURRENCY, DEFAULT_KEY_QUEUE_MS, DEFAULT_SPARE_WORKER_IDLE_MS, DEFAULT_WORKER_HANG_MS, DEFAULT_WORKER_MALLOC_TRIM_KB, DEFAULT_WORKER_SEMI_SPACE_MB, KEY_QUEUE_PER_PLACE, maxDuckdbThreads, maxWorkers } from './config-defaults';
 
 /**
  * Every setting, read once from the environment (this is the only module that
  * reads `process.env`) and overridable by CLI flags. A bad value is an error
- * that names the variable and what it accepts.
+ * that names the variable and what it accepts. The GraphQL limits and Athena's
+ * settings are read from the same `env` in config-limits.ts and config-athena.ts.
  */
 
 export { ConfigError };
-
-export interface AthenaConfig {
-  region?: string;
-  workgroup: string;
-  /** s3:// location for query results; the workgroup's own when unset. */
-  outputLocation?: string;
-  database: string;
-  pollMinMs: number;
-  pollMaxMs: number;
-  /** Time limit of one build statement (a CTAS over all the data); API queries use queryTimeoutMs. */
-  buildTimeoutMs: number;
-  /** How often a throttled or Athena-retryable query is tried again. */
-  maxRetries: number;
-  /** How long one AWS call may wait to connect, or for its next byte, before it fails (and the SDK tries it again). */
-  awsTimeoutMs: number;
-}
+// Imported from here by the server (src/http, src/graphql), beside Config.
+export type { LimitsConfig };
 
 export interface Config {
   engine: EngineKind;
@@ -105,35 +94,6 @@ export interface Config {
   athena: AthenaConfig;
 }
 
-export interface LimitsConfig {
-  /** Lexical tokens in one document (graphql-js's parser stops there). */
-  maxTokens: number;
-  /** Nested fields, introspection included (graphql-armor max depth). */
-  maxDepth: number;
-  maxAliases: number;
-  maxDirectives: number;
-  /** The data-aware cost: page sizes times item costs, plus a scan per totalCount. */
-  maxComplexity: number;
-  /** What one totalCount adds to the data-aware cost: it scans the rows it counts. */
-  totalCountCost: number;
-  /** Distinct uncached counts one request may start. */
-  maxCountsPerRequest: number;
-  /** Rows one request may ask for across all its connections (each `first`, times the rows of the page it is nested in). */
-  maxRequestRows: number;
-  /** STEDI_MAX_PAGE_SIZE, as the rows estimate counts a larger `first` (refused by the resolver, with its own message). */
-  maxPageSize: number;
-  /** Engine time one request may use, across all its queries. */
-  requestEngineMs: number;
-  /** Bytes of generated code graphql-jit may keep compiled. */
-  jitCacheBytes: number;
-  /** Documents with more (expanded) field selections run on graphql-js, uncompiled. */
-  jitMaxFields: number;
-  /** A document is compiled once it has come this many times (new text each time never is). */
-  jitMinUses: number;
-  /** Estimated heap bytes of parsed, validated documents (and their cost estimates) kept by text; 0: none kept. */
-  documentCacheBytes: number;
-}
-
 export interface SplitPercentages {
   train: number;
   validation: number;
@@ -179,24 +139,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     workerHangMs: overrides.workerHangMs ?? milliseconds(env, 'STEDI_WORKER_HANG_MS', DEFAULT_WORKER_HANG_MS, 0),
     maxPageSize,
     split: overrides.split ?? splitPercentages(env.STEDI_SPLIT),
-    limits: {
-      maxTokens: integer(env, 'STEDI_MAX_TOKENS', 1_000, 1),
-      maxDepth: integer(env, 'STEDI_MAX_DEPTH', 15, 1),
-      maxAliases: integer(env, 'STEDI_MAX_ALIASES', 15, 0),
-      maxDirectives: integer(env, 'STEDI_MAX_DIRECTIVES', 50, 0),
-      maxComplexity: integer(env, 'STEDI_MAX_COMPLEXITY', 1_000_000, 1),
-      totalCountCost: integer(env, 'STEDI_TOTAL_COUNT_COST', 100_000, 0),
-      maxCountsPerRequest: integer(env, 'STEDI_MAX_COUNTS_PER_REQUEST', 4, 1),
-      // Five full pages; a larger page size raises it with it.
-      maxRequestRows: integer(env, 'STEDI_MAX_REQUEST_ROWS', Math.max(DEFAULT_MAX_REQUEST_ROWS, 5 * maxPageSize), 1),
-      maxPageSize,
-      requestEngineMs: milliseconds(env, 'STEDI_REQUEST_ENGINE_MS', 30_000, 1),
-      jitCacheBytes: integer(env, 'STEDI_JIT_CACHE_BYTES', 16 * 1024 * 1024, 0),
-      jitMaxFields: integer(env, 'STEDI_JIT_MAX_FIELDS', 60, 0),
-      jitMinUses: integer(env, 'STEDI_JIT_MIN_USES', 2, 1),
-      documentCacheBytes: integer(env, 'STEDI_DOCUMENT_CACHE_BYTES', 16 * 1024 * 1024, 0),
-      ...definedOnly(overrides.limits ?? {}),
-    },
+    limits: readLimits(env, maxPageSize, overrides.limits),
     corsOrigins: overrides.corsOrigins ?? corsOrigins(env.STEDI_CORS_ORIGINS),
     bodyLimit: overrides.bodyLimit ?? bodyLimit(env.STEDI_BODY_LIMIT),
     keyConcurrency,
@@ -205,19 +148,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     maxConnections: overrides.maxConnections ?? integer(env, 'STEDI_MAX_CONNECTIONS', defaultMaxConnections(), 1),
     logLevel: overrides.logLevel ?? logLevel(env.LOG_LEVEL),
     colour: !env.NO_COLOR,
-    athena: {
-      region: awsRegion(env),
-      // An empty variable is an unset one, as for every other setting.
-      workgroup: env.STEDI_ATHENA_WORKGROUP || 'primary',
-      outputLocation: env.STEDI_ATHENA_OUTPUT || undefined,
-      database: env.STEDI_GLUE_DATABASE || 'stedi',
-      pollMinMs: milliseconds(env, 'STEDI_ATHENA_POLL_MIN_MS', 200, 1),
-      pollMaxMs: milliseconds(env, 'STEDI_ATHENA_POLL_MAX_MS', 5_000, 1),
-      buildTimeoutMs: milliseconds(env, 'STEDI_ATHENA_BUILD_TIMEOUT_MS', 3_600_000, 1),
-      maxRetries: integer(env, 'STEDI_ATHENA_MAX_RETRIES', 3, 0),
-      awsTimeoutMs: milliseconds(env, 'STEDI_AWS_TIMEOUT_MS', 30_000, 1),
-      ...definedOnly(overrides.athena ?? {}),
-    },
+    athena: readAthenaConfig(env, overrides.athena),
   };
   if (config.engine === 'athena' && !isS3(config.lake)) {
     throw new ConfigError(`the athena engine needs an s3://bucket/prefix lake (--lake or STEDI_LAKE); received ${JSON.stringify(config.lake)}`);
