@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { type FileChecksum, type LakeManifest, type LandingCount, type VersionManifest } from '../../manifest';
@@ -11,7 +10,7 @@ import { type HeldLock, acquireBuildLock } from './build-lock';
 import { manifestIdentity, pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeVersionFolders, runningBuild, writeBuildRecord } from './build-records';
 import { clearDeadBuilds } from './dead-builds';
 import { damagedVersions, fileChecksum } from './file-checks';
-import { describeFilesystemError, onLakeFilesystem } from './fs-errors';
+import { onLakeFilesystem } from './fs-errors';
 import { buildDuckDbConfig, CONCURRENT_BELOW_BYTES, landingBytes } from './build-settings';
 import { BuildConnections } from './build-connections';
 import { CheckScreens } from './check-screens';
@@ -22,6 +21,7 @@ import { readLocalManifest, setAsideManifest, writeLocalManifest } from './local
 import { withoutDistinct } from './deferred-distinct';
 import { makeFolder } from '../../make-folder';
 import { removeExpiringMarks, writeExpiringMarks } from './expiring-marks';
+import { removeExpired } from './expired-removal';
 
 /**
  * A build on DuckDB: a private in-memory database holds the zones while they
@@ -186,22 +186,7 @@ export class DuckDbBuildTarget implements BuildTarget {
     await onLakeFilesystem(manifestPath, lake, () => writeLocalManifest(manifestPath, manifest));
     this.published = true;
     // The new version is live: a failure from here on leaves only garbage, which the record lets the next build remove.
-    let refused: unknown;
-    for (const old of expired) await removeVersionFolders(this.layout, old.version).catch((error: unknown) => (refused ??= error));
-    if (refused !== undefined) {
-      // Left to the next build, which reads this build's record; said now, as it may hold customers who withdrew consent.
-      // What refuses a removal is the folder holding the entry.
-      const entry = (refused as NodeJS.ErrnoException).path;
-      const why = describeFilesystemError(refused, entry ? dirname(entry) : lake, lake);
-      this.settings.onLeftBehind?.(`expired versions ${expiring.join(', ')} could not all be removed and stay on disk (they may hold customers who withdrew consent) until a build removes them: ${(why as Error).message}`);
-      return;
-    }
-    try {
-      await removeExpiringMarks(this.layout, version);
-      await removeBuildRecord(this.layout, version);
-    } catch {
-      // Private: left to the next build, which reads this build's record.
-    }
+    await removeExpired(this.layout, version, expiring, this.settings.onLeftBehind);
   }
 
   async abandon(): Promise<void> {
