@@ -11,6 +11,7 @@ import { hiddenSets } from './hidden-sets';
 import { ErasureLedger, type PendingErasure } from './pending-erasure';
 import { StagedVersion } from './staged-version';
 import { settleWithin } from '../settle-within';
+import { SingleFlight } from '../single-flight';
 import { isLandingFolderError } from '../../etl/engine/engine-errors';
 
 /** The least a request waits for a read of landing under way before answering that consent is unavailable. */
@@ -28,13 +29,12 @@ export class ConsentRegistry {
   private current?: ConsentSnapshot;
   /** When `current` was taken, on the monotonic clock: a wall clock stepped back made a stale snapshot look fresh. */
   private currentAt = 0;
-  private inflight?: Promise<ConsentSnapshot>;
-  private inflightSince = 0;
+  /** The refresh under way, shared by every caller (single-flight.ts). */
+  private readonly refreshes = new SingleFlight(() => this.load());
   private timer?: NodeJS.Timeout;
   private generation = 0;
   private readonly versionCustomers: VersionCustomers;
   private readonly landing: LandingConsentCache;
-  private lastFailure?: Error;
   private readonly erasure: ErasureLedger;
   // Private: versions snapshotFor() has refreshed for; forgotten when no longer kept.
   private readonly refreshedFor = new Set<string>();
@@ -93,7 +93,7 @@ export class ConsentRegistry {
     if (current && this.fresh()) return current;
     const refreshing = this.refresh();
     // A read that hangs (a stalled network mount) must not hold every request: past its wait it is unavailable.
-    const outcome = await settleWithin(refreshing, Math.max(0, this.inflightSince + Math.max(this.refreshMs, MIN_READ_WAIT_MS) - performance.now()));
+    const outcome = await settleWithin(refreshing, Math.max(0, this.refreshes.since + Math.max(this.refreshMs, MIN_READ_WAIT_MS) - performance.now()));
     if (outcome === 'pending') throw new ConsentUnavailableError(new Error('the read of the customer landing data has not finished'));
     if (outcome.status === 'fulfilled') return outcome.value;
     throw unlessItSaysItself(outcome.reason);
@@ -138,30 +138,14 @@ export class ConsentRegistry {
   staleness(): { reason: string; cause?: Error } | undefined {
     const current = this.current;
     if (current && this.fresh()) return undefined;
-    if (this.lastFailure) return { reason: `its last refresh failed`, cause: this.lastFailure };
+    const failure = this.refreshes.lastFailure;
+    if (failure) return { reason: `its last refresh failed`, cause: failure };
     return { reason: current ? 'it has not refreshed in time' : 'it has not read the landing data yet' };
   }
 
   /** Re-reads the landing records now; concurrent callers share one read. */
   refresh(): Promise<ConsentSnapshot> {
-    if (!this.inflight) {
-      this.inflightSince = performance.now();
-      this.inflight = this.load()
-        .then(
-          (snapshot) => {
-            this.lastFailure = undefined;
-            return snapshot;
-          },
-          (error: unknown) => {
-            this.lastFailure = error instanceof Error ? error : new Error(String(error));
-            throw error;
-          },
-        )
-        .finally(() => {
-          this.inflight = undefined;
-        });
-    }
-    return this.inflight;
+    return this.refreshes.run();
   }
 
   private async load(): Promise<ConsentSnapshot> {
