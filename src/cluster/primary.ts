@@ -18,6 +18,7 @@ import { RespawnBudget } from './respawn-budget';
 import { workerEntry, workerSettings } from './worker-start';
 import { versionHandover } from './version-handover';
 import { type ToPrimary, type ToWorker, isStedi } from './messages';
+import { serverUrl } from '../http/server-url';
 
 /**
  * `stedi serve` on every core: the primary forks `config.workers` servers
@@ -241,10 +242,9 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     throw error;
   }
   rebuilds.onChange();
-  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   logger.info({ port, host: config.host, lake: config.lake, workers: config.workers }, 'listening');
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port!}`,
+    url: serverUrl(config.host, port!),
     port: port!,
     workerPids: () => [...workers].map((w) => w.process.pid as number),
     shutdown,

@@ -13,6 +13,7 @@ import { answerClientErrors } from './client-errors';
 import { limitHeapGrowth } from './heap-growth';
 import { ServerMetrics } from './metrics';
 import { closeHttpServer, DEFAULT_GRACE_MS } from './shutdown';
+import { serverUrl } from './server-url';
 
 /**
  * A listening server over an open engine: instruments the engine, creates the
@@ -125,7 +126,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     });
   });
   const { port } = server.address() as AddressInfo;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   let stopping: Promise<void> | undefined;
   const shutdown = (): Promise<void> =>
     (stopping ??= (async () => {
@@ -137,5 +137,5 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       await options.engine.close();
     })());
   logger.info({ port, host: config.host, lake: config.lake }, 'listening');
-  return { server, app, services, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, port, idle, rebalance, shutdown };
+  return { server, app, services, url: serverUrl(config.host, port), port, idle, rebalance, shutdown };
 }
