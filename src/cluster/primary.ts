@@ -118,8 +118,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     ? new SpareWorkers(config.spareWorkerIdleMs, {
       start: async () => {
         const busy = [...workers].filter((w) => !retiring.has(w));
-        const serving = [...workers].filter((w) => !retiring.has(w)).length;
-        await Promise.all(Array.from({ length: config.workers - serving }, () => fork(true)));
+        await Promise.all(Array.from({ length: config.workers - busy.length }, () => fork(true)));
         rebuilds.onChange?.();
         // Connections kept alive by the busy workers would stay theirs: each closes after its next answer and reconnects round the cluster.
         for (const worker of busy) if (worker.isConnected()) worker.send({ stedi: 'rebalance' } satisfies ToWorker);
