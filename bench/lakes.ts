@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type BuildOptions, runBuild } from '../etl/build';
 import { openEngine } from '../etl/engine/open-engine';
@@ -47,12 +47,6 @@ export async function syntheticLanding(cacheDir: string, customers: number, seed
     await writeFile(marker, JSON.stringify({ customers, seed, records: report.records, durationMs: report.durationMs }, null, 2));
   }
   return describeLanding(dir, customers);
-}
-
-export async function recordsOf(landing: LandingInfo): Promise<Record<Source, number> | null> {
-  const marker = join(landing.dir, COMPLETE);
-  if (!existsSync(marker)) return null;
-  return (JSON.parse(await readFile(marker, 'utf8')) as { records: Record<Source, number> }).records;
 }
 
 /** Builds `landing` into the lake folder `lake` through the public engine seam, as `stedi build` does. */
