@@ -25,7 +25,7 @@ const declaresBody = (req: Request): boolean => Number(req.headers['content-leng
 // As Node reads Expect before it emits checkContinue (100-continue among other words): any request it held for us is invited.
 const EXPECTS_CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
 
-/** Requests with `Expect: 100-continue` go to the app like any other: continueBody invites the body once checked. */
+/** Requests with `Expect: 100-continue` go to the app like any other: admitBody invites the body once checked. */
 export function answerExpectAfterChecks(server: Server): Server {
   server.on('checkContinue', (req, res) => server.emit('request', req, res));
   return server;
