@@ -4,7 +4,7 @@ import { elapsedMs, measure, type Sample, type Summary } from '../measure';
 import { fetchPage, pageDocument } from '../paging';
 import { BENCHMARK, type PeerLake, TITLE, thousands } from './peer-lake';
 import { PEER_READINGS, peerCursorFor, peerPage } from './peer-queries';
-import { cpuNs, treePids } from './process-cpu';
+import { cpuNsSince, threadCpuNs, treePids } from './process-cpu';
 import { psql } from './postgres';
 
 /**
@@ -43,10 +43,11 @@ export async function deepPageFigures(lake: PeerLake): Promise<Figure[]> {
     (timed: () => Promise<number>, pages = 1) =>
     async (): Promise<Sample> => {
       const pids = await Promise.all(Object.values(systems).map((roots) => treePids(roots)));
-      const before = await Promise.all(pids.map((p) => cpuNs(p)));
+      const before = await Promise.all(pids.map((p) => threadCpuNs(p)));
       const value = await timed();
-      const after = await Promise.all(pids.map((p) => cpuNs(p)));
-      return { value, ...Object.fromEntries(Object.keys(systems).map((name, i) => [name, (after[i] - before[i]) / 1e6 / pages])) };
+      // Thread by thread (cpuNsSince): a Postgres backend or worker thread ending during the sample made the sums' difference negative.
+      const used = await Promise.all(pids.map((p, i) => cpuNsSince(before[i], p)));
+      return { value, ...Object.fromEntries(Object.keys(systems).map((name, i) => [name, used[i] / 1e6 / pages])) };
     };
   const stediPage = (after: string | null) => async (): Promise<number> => {
     let rows = 0;

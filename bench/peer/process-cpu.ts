@@ -21,10 +21,13 @@ export async function threadCpuNs(pids: readonly number[]): Promise<Map<string, 
   return byThread;
 }
 
-/** Nanoseconds run by every thread of `pids` so far; a process or thread that ended counts 0. */
-export async function cpuNs(pids: readonly number[]): Promise<number> {
+/**
+ * Nanoseconds the threads of `pids` ran since `before` (their threadCpuNs then). Thread by thread: one that ended
+ * meanwhile drops out of both sides (its CPU unknown) instead of making the sum negative.
+ */
+export async function cpuNsSince(before: ReadonlyMap<string, number>, pids: readonly number[]): Promise<number> {
   let ns = 0;
-  for (const value of (await threadCpuNs(pids)).values()) ns += value;
+  for (const [thread, after] of await threadCpuNs(pids)) ns += after - (before.get(thread) ?? 0);
   return ns;
 }
 
@@ -38,8 +41,5 @@ export async function withTreeCpu<T>(roots: readonly number[], work: () => Promi
   const pids = await treePids(roots);
   const before = await threadCpuNs(pids);
   const result = await work();
-  // Thread by thread: one that ended meanwhile drops out of both sides (its CPU unknown) instead of making the sum negative.
-  let ns = 0;
-  for (const [thread, after] of await threadCpuNs(pids)) ns += after - (before.get(thread) ?? 0);
-  return { result, cpuMs: ns / 1e6 };
+  return { result, cpuMs: (await cpuNsSince(before, pids)) / 1e6 };
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cpuNs, treePids, withTreeCpu } from '../../../bench/peer/process-cpu';
+import { cpuNsSince, threadCpuNs, treePids, withTreeCpu } from '../../../bench/peer/process-cpu';
 
 /** Spins until this process has used `ms` more of CPU (not of wall time, which a loaded machine stretches). */
 function burnCpu(ms: number): void {
@@ -28,8 +28,15 @@ describe('measuring the CPU of a process tree', () => {
     expect(cpuMs).toBeGreaterThanOrEqual(0);
   });
 
-  it('counts an ended or unknown process as 0', async () => {
-    expect(await cpuNs([2 ** 22 + 7])).toBe(0);
+  it('counts a process that ended since the first reading as nothing, never as negative CPU', async () => {
+    const ended = 2 ** 22 + 7;
+    expect(await cpuNsSince(new Map([[`${ended}/${ended}`, 5e9]]), [ended])).toBe(0);
+  });
+
+  it('counts what the threads ran since their first reading', async () => {
+    const before = await threadCpuNs([process.pid]);
+    burnCpu(30);
+    expect(await cpuNsSince(before, [process.pid])).toBeGreaterThanOrEqual(25e6);
   });
 
   it("lists a tree's processes, its root among them", async () => {
