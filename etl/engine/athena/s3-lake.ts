@@ -141,7 +141,9 @@ export class S3Lake implements LakeStore {
         );
         if (result.Errors && result.Errors.length > 0) {
           const first = result.Errors[0];
-          throw new Error(`could not delete ${result.Errors.length} objects under ${prefix} (first: ${first.Key}: ${first.Code} ${first.Message})`);
+          // Refused for want of a permission: the message names the grant; other codes (SlowDown, InternalError) are S3 failing on its side.
+          const fix = first.Code === 'AccessDenied' ? `: grant s3:DeleteObject on ${prefix}*` : '';
+          throw new Error(`could not delete ${result.Errors.length} objects under ${prefix} (first: ${first.Key}: ${first.Code} ${first.Message})${fix}`);
         }
         deleted += keys.length;
       }
