@@ -172,16 +172,18 @@ class Client(Transport):
 
     # ---- customers and readings --------------------------------------------------------------
     def customers(self, personal=False, page_size=1000):
-        """Consenting customers as dicts; personal=True adds name, email, phone and birthday (admin keys only)."""
+        """Consenting customers as dicts; personal=True adds name, email, phone and birthday (admin keys only).
+        `.lake_version` names the version every page was read from, as for training_set."""
         fields = CUSTOMER_FIELDS + (PERSONAL_FIELDS if personal else ())
-        return self._pages("customers", fields, page_size)
+        return self._pages("customers", fields, page_size, with_version=True)
 
     def readings(self, serial, kind="accelerometer", page_size=5000):
-        """One device's readings: kind is "accelerometer" (timestamp, x, y, z) or "step_trainer" (distanceFromObject)."""
+        """One device's readings: kind is "accelerometer" (timestamp, x, y, z) or "step_trainer" (distanceFromObject).
+        `.lake_version` names the version every page was read from, as for training_set."""
         if kind not in READING_FIELDS:
             raise ValueError(f"kind must be one of {', '.join(READING_FIELDS)}; received {kind!r}")
         field, fields = READING_FIELDS[kind]
-        rows = self._pages(field, fields, page_size, ", filter: { serialNumber: $serial }", ", $serial: String", {"serial": serial})
+        rows = self._pages(field, fields, page_size, ", filter: { serialNumber: $serial }", ", $serial: String", {"serial": serial}, with_version=True)
         for row in rows:
             for axis in ("x", "y", "z"):
                 if axis in row:

@@ -169,6 +169,15 @@ class CustomersAndReadingsTest(unittest.TestCase):
         steps = client.readings(serial, kind="step_trainer")
         self.assertEqual({r["serialNumber"] for r in steps}, {serial})
 
+    def test_customers_and_readings_name_the_lake_version_their_pages_were_read_from(self):
+        client = stedi.Client(URL, ANALYST_KEY)
+        kept = [v["version"] for v in client.graphql("{ lake { versions { version } } }")["lake"]["versions"]]
+        customers = client.customers(page_size=1)
+        self.assertIn(customers.lake_version, kept)
+        self.assertEqual(customers.attrs, {"lake_version": customers.lake_version})
+        readings = client.readings(customers[0]["serialNumber"], page_size=1)
+        self.assertIn(readings.lake_version, kept)
+
     def test_personal_data_needs_an_admin_key(self):
         with self.assertRaises(stedi.ForbiddenError) as caught:
             stedi.Client(URL, ANALYST_KEY).customers(personal=True)
@@ -422,6 +431,42 @@ class ReadmeExampleTest(unittest.TestCase):
         rows = stedi.Client(URL, ANALYST_KEY).training_set(as_frame=False)
         self.assertTrue(rows.lake_version)
         self.assertEqual(rows.attrs, {"lake_version": rows.lake_version})
+
+
+class CustomersPullAcrossExpiryTest(unittest.TestCase):
+    """customers() and readings() pin their first page's version as training_set does (no live server needed)."""
+
+    def test_a_customers_pull_whose_version_expired_names_that_version(self):
+        asked = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+                asked.append(body["query"])
+                if body["variables"]["after"] is None:
+                    answer = {"data": {"lake": {"liveVersion": "v7"}, "page": {"edges": [{"node": {"serialNumber": "s1"}}], "pageInfo": {"hasNextPage": True, "endCursor": "c1"}}}}
+                else:
+                    answer = {"data": {"page": None}, "errors": [{"message": "lake version v7 is no longer kept; start again", "extensions": {"code": "STALE_CURSOR"}}]}
+                text = json.dumps(answer).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(text)))
+                self.end_headers()
+                self.wfile.write(text)
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        client = stedi.Client(f"http://127.0.0.1:{server.server_address[1]}", "any-key-0123456789abcdef", timeout=5)
+        with self.assertRaises(stedi.StaleCursorError) as caught:
+            client.customers(page_size=1)
+        self.assertIn("the lake version this pull started on (v7) is no longer kept", str(caught.exception))
+        # Only the first page asks which version is live: the cursor pins it for the rest.
+        self.assertEqual(["lake { liveVersion }" in q for q in asked], [True, False])
 
 
 class StaleCursorMessageTest(unittest.TestCase):
