@@ -5,7 +5,7 @@ import { badInput } from '../errors';
 import type { GraphqlContext } from './context';
 import { countOnlyConnection, type PageConnection, toColumnConnection, toConnection, visibleNodes, visibleNodesOfColumns, visibleRows } from './connection';
 import { asksOnlyTotalCount } from './count-only';
-import { checkConsentMark, everyHidden } from './consent-mark';
+import { checkConsentMark, checkUnlistedMark, everyHidden } from './consent-mark';
 import { decodeCursor, type Cursor, type CursorScope, type KeyValue } from './cursor';
 import { columnarDataset, queryColumns, sliceColumns } from './engine-columns';
 import { toStediError } from './error-mapping';
@@ -112,7 +112,17 @@ export async function pageStart<N extends Node>(ctx: GraphqlContext, ds: Dataset
     return filter.serialNumber == null ? every : every.filter((serial) => serial === filter.serialNumber);
   };
   if (consent.covers(version)) checkConsentMark(cursor, marked, field, fallback);
+  else if (cursor) await checkUnlisted(ctx, cursor, marked, field);
   return { first, consent, scope, cursorScope: { ...cursorScope, hidden: marked }, cursor };
+}
+
+/** A cursor of a version with no exclusion list here: refused unless it is kept and readable (the engine says why not) and its mark checks. */
+async function checkUnlisted(ctx: GraphqlContext, cursor: Cursor, marked: readonly string[], field: string): Promise<void> {
+  const { versions } = await ctx.lake.manifest();
+  const kept = versions.find((v) => v.version === cursor.version);
+  if (kept === undefined || ctx.lake.isDamaged(kept.version)) return;
+  const lakeAsOf = versions[0].consentPolicy === 'as-of' || (ctx.services.config.consentPolicyGiven && ctx.services.config.consentPolicy === 'as-of');
+  checkUnlistedMark(cursor, marked, field, kept.consentPolicy === 'any' && lakeAsOf);
 }
 
 /**

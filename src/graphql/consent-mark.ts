@@ -92,3 +92,20 @@ export function checkConsentMark(cursor: Cursor | undefined, exclusions: readonl
       'those pages may hold rows that must no longer be used, or miss rows now shown; discard them and start again from the first page',
   );
 }
+
+/**
+ * The check of a cursor of a kept, readable version this worker has no exclusion list of (its customers could not be
+ * read, or its refresh for the version failed). Its pages are filtered, and marked, by every hidden serial (`marked`):
+ * a cursor bearing that mark goes on. Any other was marked under the version's own list, which cannot be compared
+ * here: going on unchecked kept a withdrawn customer's rows in the pages already read, unsaid. Nor is a version
+ * answered that hides customers no other version does (built under `any`, the lake `as-of`): only its list names them.
+ * Both are CONSENT_UNAVAILABLE: the same page asked again once the list is read is answered (or refused as stale).
+ */
+export function checkUnlistedMark(cursor: Cursor, marked: readonly string[], field: string, hidesMore: boolean): void {
+  if (!hidesMore && (cursor.consent ?? NONE) === consentMark(marked, cursor.position)) return;
+  throw new StediError(
+    ErrorCode.CONSENT_UNAVAILABLE,
+    `this server cannot check yet whether consent changed for the customers the earlier pages of ${field} read (it has not read which customers lake version ${cursor.version} holds): ` +
+      'send this page again in a few seconds with the same cursor; nothing read so far is lost',
+  );
+}
