@@ -45,8 +45,10 @@ export class StediError extends GraphQLError {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** Why, in `extensions.reason`, where one code has causes a caller acts on differently (STALE_CURSOR: stale-reasons.ts). */
+    readonly reason?: string,
   ) {
-    super(message, { extensions: { code } });
+    super(message, { extensions: reason === undefined ? { code } : { code, reason } });
     this.name = 'StediError';
   }
 }

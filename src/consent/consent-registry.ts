@@ -9,6 +9,7 @@ import { ConsentUnavailableError, unlessItSaysItself } from './consent-unavailab
 import { LandingConsentCache } from './landing-consent-cache';
 import { hiddenSets } from './hidden-sets';
 import { ErasureLedger, type PendingErasure } from './pending-erasure';
+import { type ExpiryReason, ExpiryReasons } from './expiry-reasons';
 import { StagedVersion } from './staged-version';
 import { settleWithin } from '../settle-within';
 import { SingleFlight } from '../single-flight';
@@ -36,6 +37,7 @@ export class ConsentRegistry {
   private readonly versionCustomers: VersionCustomers;
   private readonly landing: LandingConsentCache;
   private readonly erasure: ErasureLedger;
+  private readonly expiries = new ExpiryReasons();
   // Private: versions snapshotFor() has refreshed for; forgotten when no longer kept.
   private readonly refreshedFor = new Set<string>();
   // Private: a version about to be published (stage()), given its exclusions before the manifest names it.
@@ -61,6 +63,11 @@ export class ConsentRegistry {
   /** What kept versions hold that landing hides, as of the last refresh. */
   pendingErasure(): PendingErasure {
     return this.erasure.pending();
+  }
+
+  /** Why `version`, no longer kept, expired: undefined when this process cannot tell. `livePolicy`: the live version's now. */
+  expiryReason(version: string, livePolicy?: ConsentPolicy): ExpiryReason | undefined {
+    return this.expiries.reasonOf(version, livePolicy);
   }
 
   /** Customers newly seen held by a kept version (a revocation, an uncertain line, a later as-of date). */
@@ -164,6 +171,7 @@ export class ConsentRegistry {
     const sets = hiddenSets({ listed, lists, landing, staged: stagedVersion, unreadable, heldBefore: this.erasure.heldBefore(), servedPolicy: this.options.servedPolicy });
     const { emails: hiddenEmails, serials: hiddenSerials, byVersion } = sets;
     this.erasure.record(sets);
+    this.expiries.observe(kept, sets.holding, unreadable.keys());
 
     if (!this.current || !sameHidden(this.current, hiddenSerials, hiddenEmails, byVersion)) this.generation += 1;
     const next = createSnapshot(this.generation, hiddenSerials, hiddenEmails, byVersion, landing.uncertain.size);

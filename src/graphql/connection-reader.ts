@@ -9,6 +9,7 @@ import { checkConsentMark, checkUnlistedMark, everyHidden } from './consent-mark
 import { decodeCursor, type Cursor, type CursorScope, type KeyValue } from './cursor';
 import { columnarDataset, queryColumns, sliceColumns } from './engine-columns';
 import { toStediError } from './error-mapping';
+import { explainExpiry } from './stale-reasons';
 import { type Dataset, type DatasetFilter, type Node, filterKey } from './datasets/dataset';
 import { countQuery, pageQuery, type Scope } from './page-query';
 import { pageSize } from './pagination';
@@ -187,7 +188,7 @@ function totalCountOf<N extends Node>(ctx: GraphqlContext, ds: Dataset<N>, scope
 /** totalCount resolves through graphql-js's default resolver, so it maps its own errors. */
 function guarded(ctx: GraphqlContext, count: () => Promise<number>, field: string): () => Promise<number> {
   return () =>
-    count().catch((error: unknown) => {
-      throw toStediError(error, ctx.services.logger, { requestId: ctx.requestId, field });
+    count().catch(async (error: unknown) => {
+      throw toStediError(await explainExpiry(error, ctx.services), ctx.services.logger, { requestId: ctx.requestId, field });
     });
 }

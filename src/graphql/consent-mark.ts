@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { ErrorCode, StediError } from '../errors';
 import type { Cursor, KeyValue } from './cursor';
+import { STALE_REASONS } from './stale-reasons';
 
 /**
  * A top-level page's cursors carry a digest of the customers consent hid in
@@ -90,6 +91,7 @@ export function checkConsentMark(cursor: Cursor | undefined, exclusions: readonl
     ErrorCode.STALE_CURSOR,
     `consent changed since this pull of ${field} began (a customer whose rows the earlier pages may hold withdrew or gave consent for research in lake version ${cursor.version}): ` +
       'those pages may hold rows that must no longer be used, or miss rows now shown; discard them and start again from the first page',
+    STALE_REASONS.consentChanged,
   );
 }
 

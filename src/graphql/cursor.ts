@@ -4,6 +4,7 @@ import { isVersionId } from '../../etl/version';
 import { badInput, ErrorCode, StediError } from '../errors';
 import { consentMark } from './consent-mark';
 import { intact, sealed } from './cursor-checksum';
+import { STALE_REASONS } from './stale-reasons';
 
 /**
  * Opaque page cursors: base64url JSON of which kind of node they point into,
@@ -143,6 +144,7 @@ export function decodeCursor(given: string, kind: CursorKind, keyTypes: readonly
     throw new StediError(
       ErrorCode.STALE_CURSOR,
       `the split percentages (STEDI_SPLIT) changed since this pull of ${field} began, so customers now fall in other splits than in the pages already read: discard those pages and pull again from the first page (omit \`after\`)`,
+      STALE_REASONS.splitChanged,
     );
   }
   const p = parsed.p;

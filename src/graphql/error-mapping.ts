@@ -5,6 +5,7 @@ import { ManifestError } from '../../etl/manifest';
 import { ConsentUnavailableError } from '../consent/consent-unavailable';
 import { ErrorCode, StediError } from '../errors';
 import type { Logger } from '../logger';
+import { STALE_REASONS } from './stale-reasons';
 
 /**
  * The one mapping from an error to what a caller sees, shared by GraphQL
@@ -16,6 +17,8 @@ import type { Logger } from '../logger';
 export interface ClientError {
   code: string;
   message: string;
+  /** `extensions.reason`, for codes with several causes (STALE_CURSOR). */
+  reason?: string;
 }
 
 // Codes Apollo gives to errors in the request itself (syntax, validation, variables): the caller's to fix.
@@ -59,11 +62,11 @@ const REWORDED = new Map<string, string>([
 /** The caller-facing code and message of an error, or null when it is an internal one. */
 export function clientError(error: unknown): ClientError | null {
   const cause = error instanceof GraphQLError && !(error instanceof StediError) && error.originalError ? error.originalError : error;
-  if (cause instanceof StediError) return { code: cause.code, message: cause.message };
+  if (cause instanceof StediError) return cause.reason === undefined ? { code: cause.code, message: cause.message } : { code: cause.code, message: cause.message, reason: cause.reason };
   if (cause instanceof AuthenticationError) return { code: ErrorCode.UNAUTHENTICATED, message: MESSAGES.unauthenticated };
   if (cause instanceof AuthorizationError) return { code: ErrorCode.FORBIDDEN, message: MESSAGES.forbidden };
   if (cause instanceof ArgumentValidationError) return { code: ErrorCode.BAD_USER_INPUT, message: validationMessage(cause) };
-  if (cause instanceof StaleVersionError) return { code: ErrorCode.STALE_CURSOR, message: cause.message };
+  if (cause instanceof StaleVersionError) return { code: ErrorCode.STALE_CURSOR, message: cause.message, reason: cause.damage === undefined ? STALE_REASONS.expired : STALE_REASONS.damaged };
   if (cause instanceof LakeNotBuiltError) return { code: ErrorCode.LAKE_NOT_BUILT, message: MESSAGES.lakeNotBuilt };
   if (cause instanceof LakeDamagedError || cause instanceof ManifestError) return { code: ErrorCode.LAKE_DAMAGED, message: lakeDamaged(cause).message };
   // A build does not fix it (a permission, a file in the way): the operator does, told the path by /readyz and the log.
@@ -109,7 +112,7 @@ export function toStediError(error: unknown, logger: Logger, context: Record<str
   if (safe) {
     if (cause instanceof QueryTimeoutError && firstTime(cause)) logger.warn({ ...context, timeoutMs: cause.timeoutMs }, 'query timed out');
     warnEngineUnavailable(cause, logger, context);
-    return new StediError(safe.code as ErrorCode, safe.message);
+    return new StediError(safe.code as ErrorCode, safe.message, safe.reason);
   }
   if (firstTime(cause)) logger.error({ ...context, err: cause }, 'resolver failed');
   return new StediError(ErrorCode.INTERNAL_SERVER_ERROR, MESSAGES.internal(typeof context.requestId === 'string' ? context.requestId : undefined));

@@ -6,6 +6,7 @@ import { Router } from 'express';
 import { removeDeadProcessFolders } from '../../etl/dead-process-folders';
 import { ErrorCode, StediError } from '../errors';
 import { isStaleCursor, MESSAGES, warnEngineUnavailable } from '../graphql/error-mapping';
+import { STALE_REASONS } from '../graphql/stale-reasons';
 import { type MachineLearningExportOptions, machineLearningExportQuery } from '../graphql/machine-learning-export';
 import type { Services } from '../services';
 import { isDiskFull, isFileTooLarge } from './disk-full';
@@ -135,7 +136,7 @@ type ExportQuery = Awaited<ReturnType<typeof machineLearningExportQuery>>;
 // An export sends no cursor: a version expired under it (StaleVersionError, or as the query's maker said it) is the
 // lake changing during the request, not a cursor to restart.
 const lakeChangedIfStale = (error: unknown): never => {
-  throw isStaleCursor(error) ? new StediError(ErrorCode.STALE_CURSOR, MESSAGES.lakeChanged) : error;
+  throw isStaleCursor(error) ? new StediError(ErrorCode.STALE_CURSOR, MESSAGES.lakeChanged, STALE_REASONS.lakeChanged) : error;
 };
 
 /** The export's query of the live version; made once more if a rebuild expired that version while it was made. */

@@ -20,7 +20,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     noteErrorCode(request, safe.code);
     // One line per error, not per place it was raised (a refused field of a 10,000-row page is one error).
     if (firstTime(original)) request?.log.info({ code: safe.code, path, message: withoutClientValues(safe.message) }, 'request refused or field failed for the caller');
-    return { message: withShortValues(safe.message), locations, path, extensions: { code: safe.code } };
+    return { message: withShortValues(safe.message), locations, path, extensions: safe.reason === undefined ? { code: safe.code } : { code: safe.code, reason: safe.reason } };
   }
   noteErrorCode(request, ErrorCode.INTERNAL_SERVER_ERROR);
   request?.log.error({ err: original, path }, 'internal error in a GraphQL request');
@@ -55,7 +55,7 @@ export function withShortValues(message: string): string {
 }
 
 /** The message and code for a non-GraphQL route (export), with the same rules. */
-export function httpErrorOf(error: unknown): { code: string; message: string; internal: boolean } {
+export function httpErrorOf(error: unknown): { code: string; message: string; reason?: string; internal: boolean } {
   const safe = clientError(error);
   if (safe) return { ...safe, internal: false };
   return { code: ErrorCode.INTERNAL_SERVER_ERROR, message: MESSAGES.internal(currentRequest()?.requestId), internal: true };

@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import { onLakeAsItIsNow, type GraphqlContext } from '../graphql/context';
 import { isStaleCursor, MESSAGES } from '../graphql/error-mapping';
 import { ErrorCode, StediError } from '../errors';
+import { STALE_REASONS } from '../graphql/stale-reasons';
 import type { Executor } from './jit-executor';
 
 /**
@@ -33,7 +34,7 @@ function expiredUnderIt(errors: readonly GraphQLError[] | undefined, context: Gr
 function told<R extends Awaited<ReturnType<Executor>>>(result: R): R {
   const errors = result.errors?.map((error) => {
     if (!isStaleCursor(error)) return error;
-    const changed = new GraphQLError(MESSAGES.lakeChanged, { path: error.path, originalError: new StediError(ErrorCode.STALE_CURSOR, MESSAGES.lakeChanged) });
+    const changed = new GraphQLError(MESSAGES.lakeChanged, { path: error.path, originalError: new StediError(ErrorCode.STALE_CURSOR, MESSAGES.lakeChanged, STALE_REASONS.lakeChanged) });
     if (error.locations) (changed as { locations?: GraphQLError['locations'] }).locations = error.locations;
     return changed;
   });

@@ -73,7 +73,7 @@ describe('consent in the resolvers', () => {
     revoke(fixture.landing, 0);
     await lake.services.consent.refresh();
     const next = await runGraphql(lake.services, ANALYST, `{ stepTrainerReadings(first: 100, after: "${first.stepTrainerReadings.pageInfo.endCursor}") { edges { node { serialNumber } } } }`);
-    expect(next.errors).toEqual([expect.objectContaining({ extensions: { code: 'STALE_CURSOR' }, message: expect.stringMatching(/^consent changed since this pull of stepTrainerReadings began .*start again from the first page$/) })]);
+    expect(next.errors).toEqual([expect.objectContaining({ extensions: { code: 'STALE_CURSOR', reason: 'CONSENT_CHANGED' }, message: expect.stringMatching(/^consent changed since this pull of stepTrainerReadings began .*start again from the first page$/) })]);
     // Started again, the pull reads the version under the new consent, and its cursors go on.
     const again = await queryData(lake.services, ANALYST, '{ stepTrainerReadings(first: 2) { pageInfo { endCursor } } }');
     const rest = await queryData(lake.services, ANALYST, `{ stepTrainerReadings(first: 100, after: "${again.stepTrainerReadings.pageInfo.endCursor}") { edges { node { serialNumber } } } }`);
@@ -96,7 +96,7 @@ describe('consent in the resolvers', () => {
     // That device's own customer withdrawing still refuses it.
     revoke(fixture.landing, 2);
     await lake.services.consent.refresh();
-    expect((await pull(next.data!.stepTrainerReadings.pageInfo.endCursor)).errors).toEqual([expect.objectContaining({ extensions: { code: 'STALE_CURSOR' } })]);
+    expect((await pull(next.data!.stepTrainerReadings.pageInfo.endCursor)).errors).toEqual([expect.objectContaining({ extensions: { code: 'STALE_CURSOR', reason: 'CONSENT_CHANGED' } })]);
   });
 
   it('refuses the next training page once a customer read already consents again, whose other rows it would miss', async () => {
@@ -107,7 +107,7 @@ describe('consent in the resolvers', () => {
     writeLanding(fixture.landing, 'customer', [customerRecord({ name: nameOf(1), serial: serialOf(1), updatedAt: 1_800_000_000_000 })], 'customer-revoke.json');
     await lake.services.consent.refresh();
     const next = await runGraphql(lake.services, ANALYST, `{ machineLearningSamples(first: 10, after: "${first.machineLearningBatch.pageInfo.endCursor}") { edges { node { serialNumber } } } }`);
-    expect(next.errors).toEqual([expect.objectContaining({ extensions: { code: 'STALE_CURSOR' } })]);
+    expect(next.errors).toEqual([expect.objectContaining({ extensions: { code: 'STALE_CURSOR', reason: 'CONSENT_CHANGED' } })]);
   });
 
   it('picks up a revocation on its own within the refresh interval', async () => {

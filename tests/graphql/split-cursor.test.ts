@@ -32,7 +32,7 @@ describe('a split pull across a change of STEDI_SPLIT', () => {
     const cursor = await endCursor(before, 'TRAIN');
     const res = await after.graphql(PAGE, ANALYST_KEY, { split: 'TRAIN', after: cursor }).expect(200);
     expect(res.body.data).toEqual({ machineLearningSamples: null });
-    expect(res.body.errors[0].extensions.code).toBe('STALE_CURSOR');
+    expect(res.body.errors[0].extensions).toEqual({ code: 'STALE_CURSOR', reason: 'SPLIT_CHANGED' });
     expect(res.body.errors[0].message).toMatch(/split percentages \(STEDI_SPLIT\) changed since this pull of machineLearningSamples began.*pull again from the first page/);
   });
 

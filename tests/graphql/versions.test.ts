@@ -57,7 +57,9 @@ describe('cursors pin a lake version', () => {
     await rebuild(lake, 1);
     const result = await runGraphql(lake.services, ANALYST, PAGE, { after: first.pageInfo.endCursor });
     expect(errorCodes(result)).toEqual(['STALE_CURSOR']);
-    expect(result.errors![0].message).toMatch(/no longer kept; start again from the first page.*withdrew consent/);
+    // Nobody withdrew: newer builds replaced it, and the message says so rather than naming both causes.
+    expect(result.errors![0].message).toMatch(/no longer kept: newer builds replaced it.*start again from the first page/);
+    expect(result.errors![0].extensions).toEqual({ code: 'STALE_CURSOR', reason: 'VERSION_REPLACED' });
   });
 
   it('answers STALE_CURSOR for a nested cursor whose version expired', async () => {

@@ -81,6 +81,6 @@ describe('a pull across a consent refresh that failed once, through the HTTP app
     expect((await test.lake.services.consent.refresh()).covers(published.version)).toBe(true);
     const next = await test.graphql(PAGE, ANALYST_KEY, { after: first.body.data.machineLearningSamples.pageInfo.endCursor });
     expect(next.body.data?.machineLearningSamples ?? null).toBeNull();
-    expect(next.body.errors).toEqual([expect.objectContaining({ extensions: { code: 'STALE_CURSOR' }, message: expect.stringMatching(/^consent changed since this pull of machineLearningSamples began/) })]);
+    expect(next.body.errors).toEqual([expect.objectContaining({ extensions: { code: 'STALE_CURSOR', reason: 'CONSENT_CHANGED' }, message: expect.stringMatching(/^consent changed since this pull of machineLearningSamples began/) })]);
   });
 });

@@ -84,7 +84,7 @@ describe('a pull whose next page reaches a worker with no exclusion list of its 
     refusing.on = false;
     expect((await other.lake.services.consent.refresh()).covers(await liveVersion(first))).toBe(true);
     const stale = await page(other, after);
-    expect(stale.errors).toEqual([expect.objectContaining({ extensions: { code: 'STALE_CURSOR' }, message: expect.stringMatching(/^consent changed since this pull of machineLearningSamples began/) })]);
+    expect(stale.errors).toEqual([expect.objectContaining({ extensions: { code: 'STALE_CURSOR', reason: 'CONSENT_CHANGED' }, message: expect.stringMatching(/^consent changed since this pull of machineLearningSamples began/) })]);
   });
 
   it('goes on, every row once, when the cursor bears the mark it would give itself or nobody it read is hidden', async () => {

@@ -72,6 +72,8 @@ describe('a lake whose consent policy moved from any to as-of', () => {
     const stale = (await test.graphql(STEPS, ANALYST_KEY, { after: first.data.stepTrainerReadings.pageInfo.endCursor })).body;
     expect(stale.errors[0].extensions.code).toBe('STALE_CURSOR');
     expect(stale.errors[0].message).toMatch(/withdrew consent/);
+    // Expired for its readings before consent dates, not replaced by newer builds: the rows read must go.
+    expect(stale.errors[0].extensions.reason).toBe('CONSENT_ERASURE');
   });
 
   it('serves no reading before a consent date from the version built under any, and the server erases it within STEDI_ERASURE_MS', async () => {
@@ -93,7 +95,7 @@ describe('a lake whose consent policy moved from any to as-of', () => {
     await test.lake.services.consent.refresh();
     // Every customer of the any version is hidden from it now, aaron (whose reading the first page held) included: the pull is told so.
     const pinned = (await test.graphql(STEPS, ANALYST_KEY, { after: first.data.stepTrainerReadings.pageInfo.endCursor })).body;
-    expect(pinned.errors).toEqual([expect.objectContaining({ extensions: { code: 'STALE_CURSOR' }, message: expect.stringMatching(/^consent changed since this pull/) })]);
+    expect(pinned.errors).toEqual([expect.objectContaining({ extensions: { code: 'STALE_CURSOR', reason: 'CONSENT_CHANGED' }, message: expect.stringMatching(/^consent changed since this pull/) })]);
     expect(JSON.stringify(pinned)).not.toContain('serial-alice');
     expect(test.lake.services.consent.pendingErasure().versions).toContain(older.version);
     // Only the version built under any hides them: the live as-of version serves its readings meanwhile.

@@ -23,12 +23,13 @@ describe('formatting GraphQL errors for the client', () => {
   });
 
   it.each([
-    [new StaleVersionError('20260101t000000000z_abcd'), 'STALE_CURSOR'],
-    [new QueryTimeoutError(30_000), 'QUERY_TIMEOUT'],
-    [new AuthorizationError(), 'FORBIDDEN'],
-  ])('maps %p to %s', (original, code) => {
+    [new StaleVersionError('20260101t000000000z_abcd'), { code: 'STALE_CURSOR', reason: 'VERSION_EXPIRED' }],
+    [new StaleVersionError('20260101t000000000z_abcd', 'a file fails its checksum'), { code: 'STALE_CURSOR', reason: 'VERSION_DAMAGED' }],
+    [new QueryTimeoutError(30_000), { code: 'QUERY_TIMEOUT' }],
+    [new AuthorizationError(), { code: 'FORBIDDEN' }],
+  ])('maps %p to %p', (original, extensions) => {
     const error = located(original);
-    expect(formatError(formatted(error), error).extensions).toEqual({ code });
+    expect(formatError(formatted(error), error).extensions).toEqual(extensions);
   });
 
   it("keeps Apollo's own request errors (parse, validation) with their codes", () => {

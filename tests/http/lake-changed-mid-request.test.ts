@@ -114,7 +114,7 @@ describe('a request while a rebuild publishes and expires the version it reads',
     const res = await test!.graphql(PAGE, ANALYST_KEY);
     expect(reads.versions).toHaveLength(2);
     expect(res.body.errors).toHaveLength(1);
-    expect(res.body.errors[0].extensions.code).toBe('STALE_CURSOR');
+    expect(res.body.errors[0].extensions).toEqual({ code: 'STALE_CURSOR', reason: 'LAKE_CHANGED' });
     expect(res.body.errors[0].path).toEqual(['accelerometerReadings']);
     expect(res.body.errors[0].message).toMatch(/the lake changed while this request ran.*send the request again/);
     expect(res.body.errors[0].message).not.toMatch(/first page/);
@@ -128,7 +128,7 @@ describe('a request while a rebuild publishes and expires the version it reads',
     const res = await test!.graphql(PAGE, ANALYST_KEY, { after: first.body.data.accelerometerReadings.pageInfo.endCursor });
     expect(reads.versions).toHaveLength(1);
     expect(res.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['STALE_CURSOR']);
-    expect(res.body.errors[0].message).toMatch(/no longer kept; start again from the first page/);
+    expect(res.body.errors[0].message).toMatch(/no longer kept: newer builds replaced it.*start again from the first page/);
   });
 
   it('writes an export from the new live version, and says the lake changed when it changed twice, never to start from a first page', async () => {

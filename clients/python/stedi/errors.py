@@ -41,15 +41,39 @@ class NotFoundError(StediError):
     code = "NOT_FOUND"
 
 
+# The server's extensions.reason of a STALE_CURSOR when a customer's consent is why: the rows read must go too.
+CONSENT_REASONS = ("CONSENT_CHANGED", "CONSENT_ERASURE")
+# Why a version expired, as far as the rest of the hint goes: rebuilds replaced it, or the server cannot tell.
+EXPIRED_REASONS = ("VERSION_REPLACED", "VERSION_EXPIRED")
+
+
 class StaleCursorError(StediError):
     """The lake version a multi-page pull started on is no longer kept, or consent changed in it
-    for a customer whose rows the pages already read may hold (STALE_CURSOR)."""
+    for a customer whose rows the pages already read may hold (STALE_CURSOR). `reason` is the server's
+    extensions.reason (None from a server before reasons); `discard` is True when consent is why, so the
+    rows already read must be dropped, not only the pull run again."""
 
     code = "STALE_CURSOR"
 
-    def __init__(self, message, code=None, request_id=None, version=None):
-        # The server starts this message so when consent, not a rebuild, made the pull stale.
-        if message.startswith("consent changed"):
+    def __init__(self, message, code=None, request_id=None, version=None, reason=None):
+        self.reason = reason
+        # A server before reasons starts this message so when consent, not a rebuild, made the pull stale.
+        self.discard = reason in CONSENT_REASONS or (reason is None and message.startswith("consent changed"))
+        if reason == "CONSENT_ERASURE":
+            hint = (
+                f"the lake version this pull started on{f' ({version})' if version else ''} was expired early to erase "
+                "customers whose consent for research was withdrawn: the rows already read may hold theirs. Discard "
+                f"those rows and run the pull again (export() reads in one request). Server said: {message}"
+            )
+            super().__init__(hint, code, request_id)
+            self.version = version
+            return
+        if reason is not None and reason not in EXPIRED_REASONS and not self.discard:
+            # The split percentages changed, the version is damaged, or the lake changed under a request without a cursor.
+            super().__init__(f"this pull cannot go on ({reason}): run it again from the start. Server said: {message}", code, request_id)
+            self.version = version
+            return
+        if self.discard:
             hint = (
                 f"consent changed while you paged the lake version this pull started on{f' ({version})' if version else ''}: "
                 "a customer whose rows the pages already read may hold withdrew or gave consent for research. Discard "
@@ -58,10 +82,12 @@ class StaleCursorError(StediError):
             super().__init__(hint, code, request_id)
             self.version = version
             return
+        # VERSION_REPLACED: the server saw no withdrawn consent in it; VERSION_EXPIRED or None: it cannot tell which.
+        erasure = "" if reason == "VERSION_REPLACED" else " or at once when it holds a customer who withdrew consent"
         hint = (
             f"the lake version this pull started on{f' ({version})' if version else ''} is no longer kept: "
             "the lake was rebuilt while you paged, and a version expires once newer builds replace it (after "
-            "STEDI_KEEP_VERSIONS of them) or at once when it holds a customer who withdrew consent. Run the pull "
+            f"STEDI_KEEP_VERSIONS of them){erasure}. Run the pull "
             "again (it starts on the live version), use a larger page_size or export() for one-request pulls, or "
             f"ask the operator to keep more versions (STEDI_KEEP_VERSIONS). Server said: {message}"
         )
@@ -137,11 +163,11 @@ _BY_CODE = {
 }
 
 
-def error_for(code, message, request_id=None, version=None, retry_after=None):
+def error_for(code, message, request_id=None, version=None, retry_after=None, reason=None):
     """The typed error for a server code; ServerError for codes this client does not know."""
     cls = _BY_CODE.get(code, ServerError)
     if cls is StaleCursorError:
-        return StaleCursorError(message, code, request_id, version)
+        return StaleCursorError(message, code, request_id, version, reason)
     if cls is RateLimitedError:
         return RateLimitedError(message, code, request_id, retry_after)
     return cls(message, code, request_id)

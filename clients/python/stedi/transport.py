@@ -85,7 +85,8 @@ class Transport:
             request_id = response.headers.get("x-request-id")
         if payload.get("errors"):
             first = payload["errors"][0]
-            raise error_for(first.get("extensions", {}).get("code", "ERROR"), first.get("message", ""), request_id, version)
+            extensions = first.get("extensions", {})
+            raise error_for(extensions.get("code", "ERROR"), first.get("message", ""), request_id, version, reason=extensions.get("reason"))
         return payload["data"]
 
     def _next_page(self, query, variables, version, first_page):

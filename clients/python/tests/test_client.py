@@ -407,6 +407,8 @@ class ErrorsTest(unittest.TestCase):
         self.assertEqual(caught.exception.code, "STALE_CURSOR")
         self.assertIn(f"the lake version this pull started on ({version}) is no longer kept", str(caught.exception))
         self.assertIn("Run the pull again", str(caught.exception))
+        # This server saw every rebuild: nobody withdrew, newer builds replaced the version.
+        self.assertEqual((caught.exception.reason, caught.exception.discard), ("VERSION_REPLACED", False))
 
 
 @needs_server
@@ -482,6 +484,28 @@ class StaleCursorMessageTest(unittest.TestCase):
     def test_a_version_no_longer_kept_says_so(self):
         error = stedi.errors.error_for("STALE_CURSOR", "lake version v1 is no longer kept; start again", None, "v1")
         self.assertIn("the lake version this pull started on (v1) is no longer kept", str(error))
+        self.assertFalse(error.discard)
+
+    def test_the_servers_reason_says_whether_the_rows_read_must_be_discarded_or_the_pull_only_run_again(self):
+        def stale(reason, message="lake version v1 is no longer kept: ..."):
+            return stedi.errors.error_for("STALE_CURSOR", message, "req-1", "v1", reason=reason)
+
+        erased = stale("CONSENT_ERASURE")
+        self.assertEqual((erased.reason, erased.discard), ("CONSENT_ERASURE", True))
+        self.assertIn("was expired early to erase customers whose consent for research was withdrawn", str(erased))
+        self.assertIn("Discard those rows and run the pull again", str(erased))
+        changed = stale("CONSENT_CHANGED", "consent changed since this pull of customers began (...)")
+        self.assertTrue(changed.discard)
+        self.assertIn("Discard those rows", str(changed))
+        replaced = stale("VERSION_REPLACED")
+        self.assertFalse(replaced.discard)
+        self.assertIn("is no longer kept", str(replaced))
+        self.assertNotIn("withdrew", str(replaced))
+        self.assertIn("withdrew consent", str(stale("VERSION_EXPIRED")))
+        split = stale("SPLIT_CHANGED", "the split percentages (STEDI_SPLIT) changed since this pull of machineLearningBatch began")
+        self.assertFalse(split.discard)
+        self.assertIn("this pull cannot go on (SPLIT_CHANGED)", str(split))
+        self.assertNotIn("no longer kept", str(split))
 
 
 if __name__ == "__main__":
