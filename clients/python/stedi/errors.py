@@ -41,8 +41,6 @@ class NotFoundError(StediError):
     code = "NOT_FOUND"
 
 
-# The server's extensions.reason of a STALE_CURSOR when a customer's consent is why: the rows read must go too.
-CONSENT_REASONS = ("CONSENT_CHANGED", "CONSENT_ERASURE")
 # Why a version expired, as far as the rest of the hint goes: rebuilds replaced it, or the server cannot tell.
 EXPIRED_REASONS = ("VERSION_REPLACED", "VERSION_EXPIRED")
 
@@ -50,49 +48,47 @@ EXPIRED_REASONS = ("VERSION_REPLACED", "VERSION_EXPIRED")
 class StaleCursorError(StediError):
     """The lake version a multi-page pull started on is no longer kept, or consent changed in it
     for a customer whose rows the pages already read may hold (STALE_CURSOR). `reason` is the server's
-    extensions.reason (None from a server before reasons); `discard` is True when consent is why, so the
-    rows already read must be dropped, not only the pull run again."""
+    extensions.reason (None from a server before reasons); `discard` is True when consent is, or may be, why
+    (the server could not tell why the version expired), so the rows already read must be dropped, not only
+    the pull run again."""
 
     code = "STALE_CURSOR"
 
     def __init__(self, message, code=None, request_id=None, version=None, reason=None):
+        # Privacy first: an expired version whose cause the server did not see (VERSION_EXPIRED, or a server before
+        # reasons saying "no longer kept") may have held a customer who withdrew.
+        changed = reason == "CONSENT_CHANGED" or (reason is None and message.startswith("consent changed"))
+        unknown = reason == "VERSION_EXPIRED" or (reason is None and "no longer kept" in message)
+        super().__init__(_stale_hint(message, reason, version, changed), code, request_id)
         self.reason = reason
-        # A server before reasons starts this message so when consent, not a rebuild, made the pull stale.
-        self.discard = reason in CONSENT_REASONS or (reason is None and message.startswith("consent changed"))
-        if reason == "CONSENT_ERASURE":
-            hint = (
-                f"the lake version this pull started on{f' ({version})' if version else ''} was expired early to erase "
-                "customers whose consent for research was withdrawn: the rows already read may hold theirs. Discard "
-                f"those rows and run the pull again (export() reads in one request). Server said: {message}"
-            )
-            super().__init__(hint, code, request_id)
-            self.version = version
-            return
-        if reason is not None and reason not in EXPIRED_REASONS and not self.discard:
-            # The split percentages changed, the version is damaged, or the lake changed under a request without a cursor.
-            super().__init__(f"this pull cannot go on ({reason}): run it again from the start. Server said: {message}", code, request_id)
-            self.version = version
-            return
-        if self.discard:
-            hint = (
-                f"consent changed while you paged the lake version this pull started on{f' ({version})' if version else ''}: "
-                "a customer whose rows the pages already read may hold withdrew or gave consent for research. Discard "
-                f"those rows and run the pull again (export() reads in one request). Server said: {message}"
-            )
-            super().__init__(hint, code, request_id)
-            self.version = version
-            return
-        # VERSION_REPLACED: the server saw no withdrawn consent in it; VERSION_EXPIRED or None: it cannot tell which.
-        erasure = "" if reason == "VERSION_REPLACED" else " or at once when it holds a customer who withdrew consent"
-        hint = (
-            f"the lake version this pull started on{f' ({version})' if version else ''} is no longer kept: "
-            "the lake was rebuilt while you paged, and a version expires once newer builds replace it (after "
-            f"STEDI_KEEP_VERSIONS of them){erasure}. Run the pull "
-            "again (it starts on the live version), use a larger page_size or export() for one-request pulls, or "
-            f"ask the operator to keep more versions (STEDI_KEEP_VERSIONS). Server said: {message}"
-        )
-        super().__init__(hint, code, request_id)
+        self.discard = changed or unknown or reason == "CONSENT_ERASURE"
         self.version = version
+
+
+def _stale_hint(message, reason, version, changed):
+    """What a StaleCursorError says: why the pull cannot go on, and what to do; the server's own words end it."""
+    pinned = f"the lake version this pull started on{f' ({version})' if version else ''}"
+    if reason == "CONSENT_ERASURE":
+        return (
+            f"{pinned} was expired early to erase customers whose consent for research was withdrawn: the rows already "
+            f"read may hold theirs. Discard those rows and run the pull again (export() reads in one request). Server said: {message}"
+        )
+    if changed:
+        return (
+            f"consent changed while you paged {pinned}: a customer whose rows the pages already read may hold withdrew or "
+            f"gave consent for research. Discard those rows and run the pull again (export() reads in one request). Server said: {message}"
+        )
+    if reason is not None and reason not in EXPIRED_REASONS:
+        # The split percentages changed, the version is damaged, or the lake changed under a request without a cursor.
+        return f"this pull cannot go on ({reason}): run it again from the start. Server said: {message}"
+    # VERSION_REPLACED: the server saw no withdrawn consent in it; VERSION_EXPIRED or None: it cannot tell which.
+    erasure = "" if reason == "VERSION_REPLACED" else " or at once when it holds a customer who withdrew consent (the server cannot tell which: to be safe, discard the rows already read)"
+    return (
+        f"{pinned} is no longer kept: the lake was rebuilt while you paged, and a version expires once newer builds "
+        f"replace it (after STEDI_KEEP_VERSIONS of them){erasure}. Run the pull again (it starts on the live version), "
+        "use a larger page_size or export() for one-request pulls, or ask the operator to keep more versions "
+        f"(STEDI_KEEP_VERSIONS). Server said: {message}"
+    )
 
 
 class RebuildInProgressError(StediError):

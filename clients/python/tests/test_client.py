@@ -484,7 +484,8 @@ class StaleCursorMessageTest(unittest.TestCase):
     def test_a_version_no_longer_kept_says_so(self):
         error = stedi.errors.error_for("STALE_CURSOR", "lake version v1 is no longer kept; start again", None, "v1")
         self.assertIn("the lake version this pull started on (v1) is no longer kept", str(error))
-        self.assertFalse(error.discard)
+        # A server before reasons cannot say it was not for consent: privacy first.
+        self.assertTrue(error.discard)
 
     def test_the_servers_reason_says_whether_the_rows_read_must_be_discarded_or_the_pull_only_run_again(self):
         def stale(reason, message="lake version v1 is no longer kept: ..."):
@@ -501,7 +502,9 @@ class StaleCursorMessageTest(unittest.TestCase):
         self.assertFalse(replaced.discard)
         self.assertIn("is no longer kept", str(replaced))
         self.assertNotIn("withdrew", str(replaced))
-        self.assertIn("withdrew consent", str(stale("VERSION_EXPIRED")))
+        unknown = stale("VERSION_EXPIRED")
+        self.assertIn("withdrew consent (the server cannot tell which: to be safe, discard the rows already read)", str(unknown))
+        self.assertTrue(unknown.discard)
         split = stale("SPLIT_CHANGED", "the split percentages (STEDI_SPLIT) changed since this pull of machineLearningBatch began")
         self.assertFalse(split.discard)
         self.assertIn("this pull cannot go on (SPLIT_CHANGED)", str(split))
