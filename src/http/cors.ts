@@ -14,7 +14,8 @@ const ALLOWED_METHODS = 'GET, POST, OPTIONS';
 // which made the browser refuse the whole request at preflight (the server reads none of them).
 const ALLOWED_HEADERS =
   'authorization, content-type, x-request-id, apollo-require-preflight, x-apollo-operation-name, apollographql-client-name, apollographql-client-version, traceparent, tracestate, baggage, sentry-trace';
-const EXPOSED_HEADERS = 'x-request-id, x-row-count, x-lake-version, content-disposition';
+// retry-after: a 429's wait (key-concurrency.ts), which no browser lets a page read unless exposed (it is not CORS-safelisted).
+const EXPOSED_HEADERS = 'x-request-id, retry-after, x-row-count, x-lake-version, content-disposition';
 const PREFLIGHT_CACHE_SECONDS = '600';
 
 export function cors(origins: readonly string[]): RequestHandler {
