@@ -141,6 +141,39 @@ describeWithBrowser('the browser pages in Chromium', () => {
     await useKey(page, '#stedi-key', ANALYST_KEY);
   }, 60_000);
 
+  it('IDE: a key typed in the headers editor is never kept on disk: the history keeps the query, not its headers, and a key an earlier page kept is removed', async () => {
+    const context = await browser.createBrowserContext();
+    try {
+      const fresh = await context.newPage();
+      const freshProblems = pageProblems(fresh);
+      const kept = async (): Promise<string> => String(await fresh.evaluate("Object.keys(localStorage).map((key) => key + '=' + localStorage.getItem(key)).join('\\n')"));
+      await fresh.goto(`${server.url}/graphql`);
+      await fresh.waitForSelector('.graphiql-query-editor .CodeMirror');
+      // As the IDE before this fix left a run in its history.
+      const earlier = { query: '{ __typename }', variables: '', headers: JSON.stringify({ Authorization: `Bearer ${ADMIN_KEY}` }), operationName: null };
+      await fresh.evaluate(`localStorage.setItem('graphiql:queries', ${JSON.stringify(JSON.stringify({ queries: [earlier] }))})`);
+      await fresh.reload();
+      await fresh.waitForSelector('.graphiql-query-editor .CodeMirror');
+      expect(await kept()).not.toContain(ADMIN_KEY);
+      expect(await kept()).toContain('__typename');
+
+      await setEditor(fresh, '.graphiql-query-editor .CodeMirror', 'query KeptQuery {\n  customers(first: 1) { edges { node { email } } }\n}\n');
+      await fresh.$$eval('.graphiql-editor-tools button', (buttons) => (buttons.find((b) => b.textContent === 'Headers') as unknown as { click(): void }).click());
+      const headersEditor = '.graphiql-editor-tool > .graphiql-editor:nth-child(2):not(.hidden) .CodeMirror';
+      await fresh.waitForSelector(headersEditor);
+      await setEditor(fresh, headersEditor, JSON.stringify({ Authorization: `Bearer ${ADMIN_KEY}` }));
+      await fresh.waitForFunction("document.querySelector('.graphiql-tab-active').textContent.includes('KeptQuery')");
+      await fresh.click('.graphiql-execute-button');
+      await fresh.waitForFunction("/\"email\": \"[^\"]+@/.test(document.querySelector('.result-window').textContent)", { timeout: 15_000 });
+      // GraphiQL writes its history and tabs as the run ends; wait for the run's entry, then look at everything kept.
+      await fresh.waitForFunction("(localStorage.getItem('graphiql:queries') || '').includes('KeptQuery')");
+      expect(await kept()).not.toContain(ADMIN_KEY);
+      expect(freshProblems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   it('IDE: opens the CustomerWithReadings example with its serialNumber filled in, and runs it without a variable error', async () => {
     // A new browser profile: GraphiQL opens the server's tabs only when it has kept none of its own.
     const context = await browser.createBrowserContext();

@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import 'graphiql/graphiql.css';
 import './ide.css';
+import { storageWithoutHeaders } from './ide-storage';
 import { checkKey, KEY_STATE_TEXT, localKeyState } from './key-check';
 import { keyProblem, storedKey, storeKey } from './key-storage';
 
@@ -13,6 +14,8 @@ import { keyProblem, storedKey, storeKey } from './key-storage';
 window.__webpack_nonce__ = document.currentScript && document.currentScript.nonce;
 
 const config = JSON.parse(document.getElementById('stedi-config').textContent);
+// The key lives in sessionStorage alone: GraphiQL's own storage keeps no headers (a key typed in the headers editor).
+const storage = storageWithoutHeaders();
 
 // GraphiQL takes the operation's name from the editor a moment after the text changes: a query pasted and run at
 // once (Ctrl+V, Ctrl+Enter) went with the name of the text before it, and the server answered "Unknown operation
@@ -101,7 +104,7 @@ function App() {
       <KeyBar keyValue={key} keyState={keyState} onKey={onKey} />
       <div className="stedi-graphiql">
         {/* A new key remounts GraphiQL: it loads the schema again and drops the "enter a key" answer. Tabs stay (localStorage). */}
-        <GraphiQL key={key} fetcher={fetcher} defaultTabs={config.tabs} defaultEditorToolsVisibility="variables" shouldPersistHeaders={false} />
+        <GraphiQL key={key} fetcher={fetcher} defaultTabs={config.tabs} defaultEditorToolsVisibility="variables" shouldPersistHeaders={false} storage={storage} />
       </div>
     </div>
   );
