@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { requestLogOf } from './request-context';
 
 /**
  * CORS for browser tools served from another origin (a notebook, a hosted
@@ -17,9 +18,13 @@ const ALLOWED_HEADERS =
 // retry-after: a 429's wait (key-concurrency.ts), which no browser lets a page read unless exposed (it is not CORS-safelisted).
 const EXPOSED_HEADERS = 'x-request-id, retry-after, x-row-count, x-lake-version, content-disposition';
 const PREFLIGHT_CACHE_SECONDS = '600';
+// Refused origins said in the log, each once: the Origin header is the client's, so a few, cut short.
+const REFUSED_ORIGINS_SAID = 20;
+const ORIGIN_CHARS_SAID = 200;
 
 export function cors(origins: readonly string[]): RequestHandler {
   const allowed = new Set(origins);
+  const refusedSaid = new Set<string>();
   return (req, res, next) => {
     const origin = req.headers.origin;
     // Whether CORS headers are sent depends on Origin: caches must keep the answers apart.
@@ -34,7 +39,15 @@ export function cors(origins: readonly string[]): RequestHandler {
         res.setHeader('Access-Control-Max-Age', PREFLIGHT_CACHE_SECONDS);
       }
     }
-    // A preflight from an origin not listed gets no CORS headers, so the browser refuses the real request.
+    // A preflight from an origin not listed gets no CORS headers, so the browser refuses the real request; the
+    // operator, who saw only a 204 in the log, is told which origin to list (a preflight is never same-origin).
+    if (preflight && origin && !allowed.has(origin) && !refusedSaid.has(origin) && refusedSaid.size < REFUSED_ORIGINS_SAID) {
+      refusedSaid.add(origin);
+      requestLogOf(res).warn(
+        { origin: origin.slice(0, ORIGIN_CHARS_SAID) },
+        'a browser page on an origin not in STEDI_CORS_ORIGINS asked to call this server: the browser refuses its requests; add the origin to STEDI_CORS_ORIGINS if it should call the API',
+      );
+    }
     if (preflight) {
       res.status(204).end();
       return;

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { loadConfig } from '../../src/config';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeSmallLanding } from '../helpers/landing-fixture';
+import { loggedLines } from '../helpers/log-lines';
 
 /** Browser tools on another origin: STEDI_CORS_ORIGINS, preflight without a key. */
 
@@ -47,6 +48,22 @@ describe('CORS', () => {
       const answer = await t.graphql('{ lake { liveVersion } }', null).set('origin', origin);
       expect(answer.status).toBe(401);
       expect(answer.headers['access-control-allow-origin']).toBeUndefined();
+    }
+  });
+
+  it('tells the operator in the log, once, which origin a browser was refused for, so the fix is to list it', async () => {
+    const { logger, lines } = loggedLines();
+    const t = await buildTestApp({ landing: writeSmallLanding(), logger, config: { corsOrigins: [NOTEBOOK] } });
+    try {
+      // A notebook on localhost while 127.0.0.1 is listed, say: the operator saw only 204s in the log.
+      for (const origin of ['http://localhost:8888', 'http://localhost:8888', NOTEBOOK]) expect((await preflight(t, origin)).status).toBe(204);
+      const said = lines.map((line) => JSON.parse(line) as { level: number; origin?: string; msg: string }).filter((line) => line.msg.includes('STEDI_CORS_ORIGINS'));
+      expect(said).toEqual([expect.objectContaining({ level: 40, origin: 'http://localhost:8888' })]);
+      // The Origin header is the client's: a few origins are said, then no more.
+      for (let n = 0; n < 30; n += 1) await preflight(t, `http://host-${n}.example.com`);
+      expect(lines.filter((line) => line.includes('STEDI_CORS_ORIGINS')).length).toBe(20);
+    } finally {
+      await t.close();
     }
   });
 
