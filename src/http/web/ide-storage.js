@@ -15,8 +15,19 @@ function withoutHeaders(key, value) {
   }
 }
 
-/** localStorage as GraphiQL's StorageAPI uses it, keeping no headers; what an earlier page kept is cleaned at once. */
+/**
+ * localStorage as GraphiQL's StorageAPI uses it, keeping no headers; what an earlier page kept is cleaned at once.
+ * Null (GraphiQL then keeps nothing) where the browser refuses localStorage (site data blocked): reading it throws.
+ */
 export function storageWithoutHeaders() {
+  try {
+    return cleanedStorage();
+  } catch {
+    return null;
+  }
+}
+
+function cleanedStorage() {
   const keys = () => Object.keys(localStorage).filter((key) => key.startsWith(NAMESPACE));
   const setItem = (key, value) => {
     if (key === `${NAMESPACE}headers`) localStorage.removeItem(key);
