@@ -52,25 +52,25 @@ interface Seen {
   body: any;
 }
 
-/** Runs fetch in the page, as a notebook's script would, and returns what the page can read of the answer. */
-function query(page: Page, url: string, document: string, name = 'last'): Promise<Seen> {
-  return page.evaluate(
-    async (url, document, key, name) => {
-      const asked = fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ query: document }) }).then(async (res) => ({
+/** Opens the page of `origin` and gives it `ask`: fetch as a notebook's script calls it, returning what the page can read. */
+async function openPage(page: Page, origin: string): Promise<void> {
+  await page.goto(origin);
+  await page.evaluate((key) => {
+    (globalThis as any).ask = (url: string, document: string) =>
+      fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ query: document }) }).then(async (res) => ({
         status: res.status,
         requestId: res.headers.get('x-request-id'),
         retryAfter: res.headers.get('retry-after'),
         body: await res.json(),
       }));
-      (globalThis as any)[name] = asked;
-      return name === 'last' ? asked : ({} as any);
-    },
-    url,
-    document,
-    ANALYST_KEY,
-    name,
-  );
+  }, ANALYST_KEY);
 }
+
+const query = (page: Page, url: string, document: string): Promise<Seen> => page.evaluate((url, document) => (globalThis as any).ask(url, document), url, document);
+
+/** Sends a query from the page without waiting for its answer, kept as `held` for later. */
+const sendHeld = (page: Page, url: string, document: string): Promise<void> =>
+  page.evaluate((url, document) => void ((globalThis as any).held = (globalThis as any).ask(url, document)), url, document);
 
 // A new split seed each time: no answer is kept between requests, so each reads the engine.
 let seed = 0;
@@ -101,7 +101,7 @@ describeWithBrowser('a page on another origin calling the API in Chromium', () =
   });
 
   it('a listed origin queries with its key (the browser preflights it) and reads the answer and its request id', async () => {
-    await page.goto(listed.origin);
+    await openPage(page, listed.origin);
     const seen = await query(page, url, '{ customers(first: 5) { totalCount edges { node { serialNumber } } } }');
     expect(seen.status).toBe(200);
     expect(seen.body.data.customers.totalCount).toBe(2);
@@ -109,10 +109,10 @@ describeWithBrowser('a page on another origin calling the API in Chromium', () =
   });
 
   it("a listed origin reads a 429's Retry-After, so its client can wait as long as it is told", async () => {
-    await page.goto(listed.origin);
+    await openPage(page, listed.origin);
     const analyst = testApiKeys().authenticate(ANALYST_KEY)!.keyId;
     engine.hold();
-    await query(page, url, READ(), 'held');
+    await sendHeld(page, url, READ());
     while (t.app.keyLimit.inFlight(analyst).running < 1) await new Promise((resolve) => setTimeout(resolve, 5));
     const refused = await query(page, url, READ());
     expect(refused.status).toBe(429);
