@@ -7,6 +7,9 @@ import { sendError } from './http-errors';
 import { requestLogOf, setPrincipal } from './request-context';
 
 const MALFORMED = 'the Authorization header is not in the form "Bearer <key>": write the word Bearer, a space, then one API key';
+// A link or the address bar (the browser says so in Sec-Fetch-Mode) can send no header: say what can.
+const NAVIGATED =
+  '; a link or the address bar cannot send it: download the training set with the form on the lake page (the server\'s root), and run queries in the GraphQL IDE (/graphql), which both send the key you enter there; or use curl (README: Bulk export)';
 
 /**
  * Rejects a request without a known bearer key with 401 UNAUTHENTICATED
@@ -32,7 +35,7 @@ export function authenticate(keys: ApiKeys): RequestHandler {
       // Sent, but not as one bearer key (the bare key, another scheme, two keys joined by a client): "required" misled.
       sendError(res, ErrorCode.UNAUTHENTICATED, MALFORMED);
     } else if (token === null) {
-      sendError(res, ErrorCode.UNAUTHENTICATED, MESSAGES.unauthenticated);
+      sendError(res, ErrorCode.UNAUTHENTICATED, MESSAGES.unauthenticated + (req.get('sec-fetch-mode') === 'navigate' ? NAVIGATED : ''));
     } else {
       requestLogOf(res).warn('rejected an unknown API key');
       sendError(res, ErrorCode.UNAUTHENTICATED, 'the API key is not valid; check it, or ask an admin for a key');

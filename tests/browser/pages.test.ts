@@ -357,6 +357,18 @@ describeWithBrowser('the browser pages in Chromium', () => {
     expect(problems.splice(0)).toEqual([expect.stringMatching(/status of 400/)]);
   }, 60_000);
 
+  it('a link to /export followed in the browser says what can send the key: the lake page\'s form, the IDE', async () => {
+    const context = await browser.createBrowserContext();
+    try {
+      const tab = await context.newPage();
+      const res = await tab.goto(`${server.url}/export/machine_learning_curated?format=csv`);
+      expect(res!.status()).toBe(401);
+      expect(await tab.$eval('body', (el) => el.textContent ?? '')).toMatch(/a link or the address bar cannot send it: download the training set with the form on the lake page/);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   it('lake page: a keyboard-only download keeps the focus on Download and announces what was saved', async () => {
     // The button was disabled while downloading, which sent the focus to the page: the next Tab started from the top.
     const dir = makeTempDir('stedi-downloads-');

@@ -55,6 +55,18 @@ describe('authentication and authorization', () => {
     expect((await t.graphql(DATA, 'unknown-key-0123456789abcdef')).body.errors[0].message).toMatch(/API key is not valid/);
   });
 
+  it('tells a browser that opened an export or a query as a link what can send the key, and other clients only how to send it', async () => {
+    // What Chromium sends when a link to /export is followed (checked in tests/browser: a link carries no header).
+    for (const path of [EXPORT, '/graphql?query=%7B%20lake%20%7B%20liveVersion%20%7D%20%7D']) {
+      const res = await request(t.server).get(path).set('sec-fetch-mode', 'navigate').set('accept', 'text/html,application/xhtml+xml,*/*;q=0.8');
+      expect(res.status).toBe(401);
+      expect(codes(res.body)).toEqual(['UNAUTHENTICATED']);
+      expect(res.body.errors[0].message).toMatch(/Authorization: Bearer <key>.*a link or the address bar cannot send it.*lake page.*GraphQL IDE/);
+    }
+    const fetched = await request(t.server).get(EXPORT).set('sec-fetch-mode', 'cors');
+    expect(fetched.body.errors[0].message).toBe('an API key is required: send the header "Authorization: Bearer <key>"');
+  });
+
   it.each([
     ['analyst then admin', [ANALYST_KEY, ADMIN_KEY]],
     ['admin then analyst', [ADMIN_KEY, ANALYST_KEY]],
