@@ -41,3 +41,8 @@ export function failureMessage(error: unknown, jobId: string, lake: string): str
   }
   return logged;
 }
+
+/** What `rebuildJob.warning` says of a build that published but left expired versions on disk (`stedi build`'s warning line). */
+export function leftBehindMessage(message: string, jobId: string, lake: string): string {
+  return lakeRelative(message, lake) ?? `expired versions could not all be removed and stay on disk (they may hold customers who withdrew consent); the server log names them and the fix (rebuild job ${jobId})`;
+}

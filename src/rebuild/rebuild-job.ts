@@ -27,6 +27,8 @@ export interface RebuildJob {
   version: string | null;
   /** A message safe to show the caller; details are in the server log. */
   error: string | null;
+  /** SUCCEEDED, but versions it expired stay on disk (their removal was refused): which, and the fix, lake paths as `<lake>`. */
+  warning: string | null;
   /** It failed only because another build held the lake: no fault (the erasure tries again at once, erasure.ts). */
   lakeBusy: boolean;
   steps: RebuildStepStatus[];
@@ -61,6 +63,7 @@ export function newJob(id: string, consentPolicy: ConsentPolicy): RebuildJob {
     finishedAt: null,
     version: null,
     error: null,
+    warning: null,
     lakeBusy: false,
     steps,
     completedSteps: 0,

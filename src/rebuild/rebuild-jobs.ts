@@ -6,7 +6,7 @@ import { liveVersion, type VersionManifest } from '../../etl/manifest';
 import type { Config } from '../config';
 import { buildPolicy } from '../consent/live-policy';
 import type { Logger } from '../logger';
-import { failureMessage, isLakeBusy } from './failure-message';
+import { failureMessage, isLakeBusy, leftBehindMessage } from './failure-message';
 import { type RebuildJob, failRunningSteps, finishSteps, newJob, recordProgress } from './rebuild-job';
 import { type BuiltVersion, type OnStaged, buildInChildProcess, buildInThisProcess } from './rebuild-process';
 import { settleWithin } from '../settle-within';
@@ -127,7 +127,7 @@ export class RebuildJobs implements Rebuilds {
           staged = version.version;
           return this.stage(version, log);
         },
-      ).catch(async (error: unknown) => {
+      ).catch(async (error: unknown): Promise<BuiltVersion> => {
         // The build process died (a kill, out of memory) after its manifest was written, before it said so: its version is live.
         if (staged === undefined || !(await this.isLive(staged))) throw error;
         log.warn({ err: error, version: staged }, 'the rebuild process ended without reporting, after publishing its version');
@@ -135,6 +135,11 @@ export class RebuildJobs implements Rebuilds {
         return { version: staged, durationMs: Date.now() - job.startedAt!.getTime() };
       });
       job.version = built.version;
+      // Published, but what it expired is still on disk: the admin who asked is told, as `stedi build` tells its user.
+      if (built.leftBehind) {
+        job.warning = leftBehindMessage(built.leftBehind, job.id, this.config.lake);
+        log.warn({ version: built.version, reason: built.leftBehind }, 'rebuild published, but expired versions stay on disk');
+      }
       await this.warm(built.version, log);
       job.state = 'SUCCEEDED';
       log.info({ version: built.version, durationMs: built.durationMs }, 'rebuild succeeded');

@@ -25,7 +25,7 @@ export type ChildReport =
   | { type: 'progress'; progress: BuildProgress }
   /** The version is written and checked; the child publishes it once the parent says `publish`. */
   | { type: 'staged'; version: VersionManifest }
-  | { type: 'done'; version: string; durationMs: number }
+  | { type: 'done'; version: string; durationMs: number; leftBehind?: string }
   | { type: 'failed'; name: string; message: string; stack?: string; failed?: unknown };
 
 /** What the parent tells a child after `staged`: the servers are ready, publish. */
@@ -39,6 +39,8 @@ export type OnStaged = (version: VersionManifest) => Promise<void>;
 export interface BuiltVersion {
   version: string;
   durationMs: number;
+  /** The build published, but versions it expired stay on disk (their removal was refused): the warning `stedi build` prints. */
+  leftBehind?: string;
 }
 
 /** The failure the child reported, with its name, so callers can tell a failed check from a lock held elsewhere. */
@@ -74,7 +76,7 @@ export function buildInChildProcess(config: Config, options: ChildRequest['optio
     child.once('error', reject);
     // 'close', not 'exit': by then every message the child sent has been read.
     child.once('close', (code, signal) => {
-      if (outcome?.type === 'done') resolve({ version: outcome.version, durationMs: outcome.durationMs });
+      if (outcome?.type === 'done') resolve({ version: outcome.version, durationMs: outcome.durationMs, leftBehind: outcome.leftBehind });
       else if (outcome?.type === 'failed') reject(new RebuildProcessError(outcome.name, outcome.message, outcome.stack, outcome.failed));
       else reject(new Error(`the rebuild process ended (${signal ?? `exit code ${code}`}) without reporting an outcome`));
     });
@@ -90,7 +92,9 @@ export function buildInChildProcess(config: Config, options: ChildRequest['optio
 export const buildInThisProcess =
   (engine: Engine) =>
   async (_config: Config, options: ChildRequest['options'], onProgress: (progress: BuildProgress) => void, onStaged?: OnStaged): Promise<BuiltVersion> => {
-    const build: BuildOptions = { ...options, background: true, onProgress, expireVersions: expireHoldingVersions(engine, options.maxLineBytes), beforePublish: onStaged };
+    let leftBehind: string | undefined;
+    const onLeftBehind = (message: string): void => void (leftBehind = message);
+    const build: BuildOptions = { ...options, background: true, onProgress, expireVersions: expireHoldingVersions(engine, options.maxLineBytes), beforePublish: onStaged, onLeftBehind };
     const manifest = await runBuild(await engine.buildTarget(build), build);
-    return { version: manifest.version, durationMs: manifest.durationMs };
+    return { version: manifest.version, durationMs: manifest.durationMs, leftBehind };
   };

@@ -54,6 +54,12 @@ export class RebuildJob {
   @Field(() => String, { nullable: true, description: 'Why it FAILED; the server log has the details.' })
   error!: string | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description: 'Set when it SUCCEEDED but versions it expired could not be removed: they stay on disk (perhaps holding customers who withdrew consent) until a build removes them; says which, and the fix.',
+  })
+  warning!: string | null;
+
   @Field(() => Int)
   completedSteps!: number;
 
@@ -78,6 +84,7 @@ export class RebuildJob {
       finishedAtIso: job.finishedAt,
       version: job.version,
       error: job.error,
+      warning: job.warning ?? null,
       completedSteps: job.completedSteps,
       totalSteps: job.totalSteps,
       steps: job.steps.map((s) => ({ ...s, state: s.state as RebuildStepStateEnum })),
