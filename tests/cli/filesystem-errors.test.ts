@@ -340,7 +340,7 @@ describe('a full disk', () => {
   beforeAll(() => execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m,nr_inodes=400', 'tmpfs', mountPoint]));
   afterAll(() => execFileSync('umount', [mountPoint]));
 
-  it('says the device is full, in one line, whichever file or folder was the first refused, until the build fits', async () => {
+  it('says the device has no inode left (not no space: df -h shows room), in one line, whichever file or folder was the first refused, until the build fits', async () => {
     const landing = writeSmallLanding();
     const lake = join(mountPoint, 'lake');
     await buildLake(landing, lake);
@@ -365,7 +365,9 @@ describe('a full disk', () => {
     }
     expect(free).toBeLessThan(made);
     expect(said.length).toBeGreaterThan(3);
-    for (const line of said) expect(line).toMatch(new RegExp(`^stedi: no space left on the device holding ${lake}/\\S+; free space there, or build into a folder on a larger disk \\(--lake\\)\n$`));
+    for (const line of said) {
+      expect(line).toMatch(new RegExp(`^stedi: no free inodes left on the device holding ${lake}/\\S+ \\(it has space, but no room for another file: see df -i\\); remove files there, or build into a folder on another filesystem \\(--lake\\)\n$`));
+    }
   });
 });
 

@@ -78,6 +78,25 @@ function filesystemFull(path: string): boolean {
   }
 }
 
+/**
+ * The filesystem holding `path` has space but (next to) no free inode: many small files, a tmpfs with nr_inodes.
+ * "Next to": by the time this is asked, the build may have removed a file it made beside the one refused.
+ */
+function outOfInodes(path: string): boolean {
+  const found = nearestExisting(path);
+  if (!found) return false;
+  try {
+    const { bavail, bsize, ffree, files } = statfsSync(found.path);
+    return files > 0 && ffree < INODES_NEARLY_NONE && bavail * bsize >= SPACE_TO_SPARE;
+  } catch {
+    return false;
+  }
+}
+
+/** Fewer free inodes than a build makes files and folders; and free space no build's refusal would leave. */
+const INODES_NEARLY_NONE = 64;
+const SPACE_TO_SPARE = 1024 * 1024;
+
 /** `path` or its nearest existing parent when that is a file rather than a folder. */
 export function fileInTheWay(path: string): string | undefined {
   const found = nearestExisting(path);
@@ -117,6 +136,10 @@ export function describeFilesystemError(error: unknown, where: string, lake: str
     return error;
   }
   if (code === 'ENOSPC') {
+    // Space to spare but no inode: "free space" would send the user to df -h, which shows plenty.
+    if (outOfInodes(path)) {
+      return new LakeFilesystemError(`no free inodes left on the device holding ${path} (it has space, but no room for another file: see df -i); remove files there, or build into a folder on another filesystem (--lake)`, path, code);
+    }
     return new LakeFilesystemError(`no space left on the device holding ${path}; free space there, or build into a folder on a larger disk (--lake)`, path, code);
   }
   if (code === 'EFBIG') {
