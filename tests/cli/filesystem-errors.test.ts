@@ -121,15 +121,16 @@ describe('an expired version whose folder refuses its removal', () => {
     const built = await runBin(['build', '--lake', lake, '--landing', landing, '--keep', '1', '--json'], {}, as);
     expect({ code: built.code, stderr: built.code === 0 ? '' : built.stderr }).toEqual({ code: 0, stderr: '' });
     const fresh = JSON.parse(built.stdout).version as string;
-    expect(built.stderr).toBe(
-      `stedi: warning: expired versions ${old} could not all be removed and stay on disk (they may hold customers who withdrew consent) until a build removes them: ` +
-        `cannot write ${refusing}: ${asRoot ? `it belongs to uid 0 and stedi runs as uid 65534; give it to this user (chown -R 65534 ${lake}; for the Docker image, uid 1000)` : `permission denied; make the lake folder writable (chmod -R u+w ${lake})`} or use another --lake\n`,
-    );
+    const fix = `cannot write ${refusing}: ${asRoot ? `it belongs to uid 0 and stedi runs as uid 65534; give it to this user (chown -R 65534 ${lake}; for the Docker image, uid 1000)` : `permission denied; make the lake folder writable (chmod -R u+w ${lake})`} or use another --lake`;
+    expect(built.stderr).toBe(`stedi: warning: expired versions ${old} could not all be removed and stay on disk (they may hold customers who withdrew consent) until a build removes them: ${fix}\n`);
     // Only the refusing folder stays: the version's others went.
     expect(BUILT_TABLES.filter((table) => readdirSync(layout.tableRoot(table)).includes(`v=${old}`))).toEqual(['customer_trusted']);
     const status = await runBin(['status', '--lake', lake, '--json'], {}, as);
     expect(JSON.parse(status.stdout).abandonedVersions).toEqual([old]);
     expect((await runBin(['status', '--lake', lake], {}, as)).stdout).toContain(`Expired versions still on disk: ${old} (they may hold customers who withdrew consent); the next build removes them\n`);
+    // Until then a build fails with that same fix, said of the refusing folder (not of the lake, nor chmod for another user's folder).
+    const refused = await runBin(['build', '--lake', lake, '--landing', landing, '--keep', '1'], {}, as);
+    expect({ code: refused.code, stderr: refused.stderr }).toEqual({ code: 1, stderr: `stedi: ${fix}\n` });
 
     if (asRoot) execFileSync('chown', ['-R', '65534:65534', refusing]);
     else chmodSync(refusing, 0o755);

@@ -4,7 +4,7 @@ import { isAlive } from '../../dead-process-folders';
 import { ManifestError } from '../../manifest';
 import type { LockHolder } from './lock-holder';
 import { type BuildRecord, outlivedByManifest, readRecord, removeVersionFolders, runsElsewhere, unlistedVersions, unreadableRecord } from './build-records';
-import { onLakeFilesystem } from './fs-errors';
+import { describeRemovalRefusal } from './fs-errors';
 import type { LakeLayout } from './lake-layout';
 import { readLocalManifest } from './local-manifest';
 import { removeStrayColumnText } from './stray-column-text';
@@ -26,7 +26,10 @@ export async function clearDeadBuilds(layout: LakeLayout, record: BuildRecord): 
   // no build record names, or a dead build that may have published (even a first), are on disk: a restored manifest may list them.
   const lost = manifest === null && (await unlistedVersions(layout, null)).length > 0;
   const kept = manifest === undefined || lost ? null : new Set(manifest?.versions.map((v) => v.version) ?? []);
-  await onLakeFilesystem(lake, lake, () => removeDeadBuilds(layout, kept, record));
+  // A refusal is said of the folder refusing it, with its fix (another user's: chown), as the build that left it said.
+  await removeDeadBuilds(layout, kept, record).catch((error: unknown) => {
+    throw describeRemovalRefusal(error, lake);
+  });
 }
 
 /**

@@ -1,8 +1,7 @@
-import { dirname } from 'node:path';
 import type { BuildOptions } from '../../build-options';
 import { removeBuildRecord, removeVersionFolders } from './build-records';
 import { removeExpiringMarks } from './expiring-marks';
-import { describeFilesystemError } from './fs-errors';
+import { describeRemovalRefusal } from './fs-errors';
 import type { LakeLayout } from './lake-layout';
 
 /**
@@ -15,9 +14,7 @@ export async function removeExpired(layout: LakeLayout, version: string, expirin
   for (const old of expiring) await removeVersionFolders(layout, old).catch((error: unknown) => (refused ??= error));
   if (refused !== undefined) {
     // Left to the next build, which reads this build's record; said now, as it may hold customers who withdrew consent.
-    // What refuses a removal is the folder holding the entry.
-    const entry = (refused as NodeJS.ErrnoException).path;
-    const why = describeFilesystemError(refused, entry ? dirname(entry) : lake, lake);
+    const why = describeRemovalRefusal(refused, lake);
     onLeftBehind?.(`expired versions ${expiring.join(', ')} could not all be removed and stay on disk (they may hold customers who withdrew consent) until a build removes them: ${(why as Error).message}`);
     return;
   }

@@ -177,6 +177,12 @@ export function describeFilesystemError(error: unknown, where: string, lake: str
   return new LakeFilesystemError(`cannot write ${path}: permission denied; make the lake folder writable (chmod -R u+w ${shellWord(lake)}) or use another --lake`, path, code);
 }
 
+/** A refused removal of a version's folders, said of the folder that refuses it (the one holding the entry), not the lake. */
+export function describeRemovalRefusal(error: unknown, lake: string): unknown {
+  const entry = (error as NodeJS.ErrnoException)?.path;
+  return describeFilesystemError(error, typeof entry === 'string' && entry.length > 0 ? dirname(entry) : lake, lake);
+}
+
 /** Runs `work`, reporting a filesystem refusal at `path` as one clear line. */
 export async function onLakeFilesystem<T>(path: string, lake: string, work: () => Promise<T>): Promise<T> {
   try {
