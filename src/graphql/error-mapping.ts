@@ -29,7 +29,7 @@ export const MESSAGES = {
   unauthenticated: 'an API key is required: send the header "Authorization: Bearer <key>"',
   forbidden: "your API key's role may not do this: personal fields and rebuildZones need an admin key",
   lakeNotBuilt: 'the lake has not been built yet; run `stedi build` (or, with an admin key, the rebuildZones mutation) first',
-  lakeUnreadable: "the server cannot read the lake manifest (a permission, or a file where its folder should be); tell the server's operator (its /readyz and log name the path)",
+  lakeUnreadable: "the server cannot read the lake manifest (a permission, a file where its folder should be, or a link to a disk not mounted); tell the server's operator (its /readyz and log name the path)",
   consentUnavailable:
     "consent cannot be checked now: the server could not re-read the customer landing data, and answers no data without it; retry later, and tell the server's operator (its /readyz and log say what to fix)",
   engineBusy: 'the query engine (Athena) is refusing queries for now because too many are running; retry in a few seconds',

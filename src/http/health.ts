@@ -42,10 +42,12 @@ async function readiness({ engine, consent }: Pick<Services, 'engine' | 'consent
     const invalid = (error as Error)?.name === 'ManifestError';
     const code = (error as NodeJS.ErrnoException)?.code;
     const denied = code === 'EACCES' || code === 'EPERM' ? ` (${code}): the user running the server may not read it; fix the lake folder's permissions or owner` : '';
+    // The only ENOENT a manifest read throws: a link on the lake's path points at nothing (local-manifest.ts).
+    const unmounted = code === 'ENOENT' && (error as Error).name === 'LakeFilesystemError' ? ': the lake folder is a link to nothing (a disk not mounted?); the server log names it' : '';
     const unreachable = error instanceof EngineUnreachableError ? ': the query engine cannot be reached (the server log says what to fix)' : '';
     // AWS answered 5xx after the SDK's retries: nothing here to fix, and the log has the request id AWS support asks for.
     const onAwsSide = error instanceof EngineUnavailableError ? ": AWS failed on its side (the server log has the service's request id); retry in a few minutes" : '';
-    return { ready: false, reason: invalid ? 'lake manifest invalid: run `stedi build` to write a new one (the server log names the problem)' : `lake manifest cannot be read${denied}${unreachable}${onAwsSide}`, err: error };
+    return { ready: false, reason: invalid ? 'lake manifest invalid: run `stedi build` to write a new one (the server log names the problem)' : `lake manifest cannot be read${denied}${unmounted}${unreachable}${onAwsSide}`, err: error };
   }
   if (!version) return { ready: false, reason: 'lake not built: run `stedi build` or the rebuildZones mutation' };
 

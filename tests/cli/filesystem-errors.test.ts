@@ -15,7 +15,7 @@ import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
 import { LakeDamagedError, LakeFilesystemError, READ_ACCESS_FIX } from '../../etl/engine/engine-errors';
 import { buildLake, manifestOf } from '../helpers/etl-lake';
 import { accelerometerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
-import { snapshotTree } from '../helpers/served-lake';
+import { serveLake, snapshotTree } from '../helpers/served-lake';
 import { canMountTmpfs } from '../helpers/tmpfs';
 import { BUILT_TABLES } from '../../etl/tables';
 import { runBin, spawnBin, STEDI_BIN } from '../helpers/spawn-cli';
@@ -435,18 +435,27 @@ describe('a lake folder that cannot be made', () => {
     expect(start.stderr()).toMatch(/^stedi: cannot write to the output folder \/proc\/stedi-lake \(ENOENT\); choose a writable --landing folder\n$/);
   });
 
-  it('names the link that points at nothing (a lake linked to a disk not mounted), itself or on the way', async () => {
-    // Node's own words were "ENOTDIR: not a directory, mkdir '<lake>'".
+  it('names the link that points at nothing (a lake linked to a disk not mounted), itself or on the way, in build and status', async () => {
+    // Node's own words were "ENOTDIR: not a directory, mkdir '<lake>'"; status said the lake did not exist and to build it.
     const dir = makeTempDir('stedi-broken-link-');
     const target = join(dir, 'not-mounted', 'lake');
     const link = join(dir, 'lake');
     symlinkSync(target, link);
     for (const lake of [link, join(link, 'inner')]) {
-      const run = await runBin(['build', '--lake', lake, '--landing', writeSmallLanding()]);
-      expect({ code: run.code, stderr: run.stderr }).toEqual({
-        code: 1,
-        stderr: `stedi: cannot make the folder ${link}: ${link} is a link to ${target}, which does not exist (a disk not mounted?); mount it, or point --lake at a folder\n`,
-      });
+      for (const command of [['build', '--landing', writeSmallLanding()], ['status']]) {
+        const run = await runBin([...command, '--lake', lake]);
+        expect({ code: run.code, stderr: run.stderr }).toEqual({
+          code: 1,
+          stderr: `stedi: cannot read the lake manifest ${lake}/_stedi/manifest.json: ${link} is a link to ${target}, which does not exist (a disk not mounted?); mount it, or point --lake at a folder\n`,
+        });
+      }
+    }
+    // A server over it is not ready, and not "not built" (a rebuild there would fail the same way).
+    const served = await serveLake(['--lake', link], { STEDI_WORKERS: '1' });
+    try {
+      expect(await served.readyz()).toEqual({ status: 503, body: { status: 'not ready', reason: 'lake manifest cannot be read: the lake folder is a link to nothing (a disk not mounted?); the server log names it' } });
+    } finally {
+      await served.stop();
     }
   });
 });

@@ -438,7 +438,7 @@ describe('a manifest that is not a file stedi can read', () => {
     expect((await request(t.server).get('/readyz')).status).toBe(503);
     const refused = (await t.graphql(COUNT, ANALYST_KEY)).body.errors[0];
     expect(refused.extensions.code).toBe('LAKE_DAMAGED');
-    expect(refused.message).toBe("the server cannot read the lake manifest (a permission, or a file where its folder should be); tell the server's operator (its /readyz and log name the path)");
+    expect(refused.message).toBe("the server cannot read the lake manifest (a permission, a file where its folder should be, or a link to a disk not mounted); tell the server's operator (its /readyz and log name the path)");
   });
 
   (process.getuid?.() === 0 ? it : it.skip)('that the user running stedi may not read is one line naming the permission fix', async () => {

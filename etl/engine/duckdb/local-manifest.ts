@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, posix, relative, sep } from 'node:path';
 import { type LakeManifest, ManifestError, parseManifest, type VersionManifest } from '../../manifest';
 import { BUILT_TABLES, SOURCES, landingTableOf } from '../../tables';
 import { LakeFilesystemError } from '../engine-errors';
-import { fileInTheWay } from './fs-errors';
+import { brokenLinkOnTheWay, fileInTheWay } from './fs-errors';
 import { LakeLayout } from './lake-layout';
 import { replaceFile } from './replace-file';
 import { makeFolder } from '../../make-folder';
@@ -24,12 +24,23 @@ export async function readLocalManifest(path: string, lake: string = dirname(dir
     if (!kind.isFile()) throw new ManifestError(path, kind.isDirectory() ? 'is a folder, not a file' : 'is not a regular file (a pipe, socket or device)');
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return absentManifest(path);
     throw manifestReadError(error, path);
   }
   const manifest = parseManifest(text, path);
   const layout = new LakeLayout(lake);
   return { formatVersion: manifest.formatVersion, versions: manifest.versions.map((v) => relocated(v, layout)) };
+}
+
+/**
+ * No manifest at `path`: null (never built), unless the lake (or its _stedi) is a link to nothing, a disk not
+ * mounted, which is no lake to build (a build there fails saying so) and is said the same way here.
+ */
+export function absentManifest(path: string): null {
+  // Only a folder on the way: a link in the manifest's own place is replaced by the next build, as a missing file is.
+  const broken = brokenLinkOnTheWay(dirname(path));
+  if (broken) throw new LakeFilesystemError(`cannot read the lake manifest ${path}: ${broken.link} is a link to ${broken.target}, which does not exist (a disk not mounted?); mount it, or point --lake at a folder`, path, 'ENOENT');
+  return null;
 }
 
 /** Why the manifest at `path` cannot be read, as one line naming the fix; an error it does not know is returned as it is. */

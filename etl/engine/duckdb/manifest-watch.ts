@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import type { LakeManifest } from '../../manifest';
-import { manifestReadError, readLocalManifest } from './local-manifest';
+import { absentManifest, manifestReadError, readLocalManifest } from './local-manifest';
 
 /**
  * A local lake's manifest as the file is now, read again only when the file
@@ -24,7 +24,7 @@ export class ManifestWatch {
     const identity = this.identity();
     if (this.cached?.identity !== identity) {
       const read = (this.readsBegun += 1);
-      const manifest = identity === '' ? null : await readLocalManifest(this.path);
+      const manifest = identity === '' ? absentManifest(this.path) : await readLocalManifest(this.path);
       // A read begun later (a second publish) was taken in first: this one may hold the older file, and a request may have answered from the newer.
       if (read < this.readTakenIn) return this.cached!.manifest;
       this.readTakenIn = read;
