@@ -1,4 +1,3 @@
-import http.server
 import json
 import os
 import socket
@@ -7,6 +6,8 @@ import threading
 import time
 import unittest
 
+from tests import fake_server
+from tests.fake_server import HANG_UP
 from tests.live import ADMIN_KEY, ANALYST_KEY, URL, needs_server
 
 import stedi
@@ -231,62 +232,27 @@ class PullAcrossRestartTest(unittest.TestCase):
         """A server with a two-page training set; drops(page, attempt) says whether to hang up instead of answering."""
         asked = []
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
+        def respond(body):
+            if "__type" in body["query"]:
+                return {"data": {"__type": {"fields": [{"name": "machineLearningBatch"}]}}}
+            page = 2 if body["variables"]["after"] else 1
+            asked.append(page)
+            dropped = drops(page, asked.count(page))
+            if dropped is True:
+                return HANG_UP  # as a killed server process does
+            if dropped == 429:  # the server's per-key limit: wait Retry-After, then ask again
+                return 429, {"errors": [{"message": "this API key already has 6 requests for data running", "extensions": {"code": "RATE_LIMITED"}}]}, {"retry-after": "0"}
+            if isinstance(dropped, str):  # the server's own answer that it cannot serve for now
+                return {"data": {"page": None}, "errors": [{"message": "consent cannot be checked now: retry later", "extensions": {"code": dropped}}]}
+            if dropped:  # a proxy in front answers for a server that is down
+                return dropped, b"<html><body><h1>502 Bad Gateway</h1></body></html>", {}
+            row = {"serialNumber": [f"s{page}"], "sensorReadingTime": [page], "distanceFromObject": [1], "x": [0], "y": [0], "z": [0]}
+            answer = {"data": {"page": {"rowCount": 1, "columns": row, "pageInfo": {"hasNextPage": page == 1, "endCursor": f"c{page}"}}}}
+            if page == 1:
+                answer["data"]["lake"] = {"liveVersion": "v1"}
+            return answer
 
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
-                if "__type" in body["query"]:
-                    answer = {"data": {"__type": {"fields": [{"name": "machineLearningBatch"}]}}}
-                else:
-                    page = 2 if body["variables"]["after"] else 1
-                    asked.append(page)
-                    dropped = drops(page, asked.count(page))
-                    if dropped is True:
-                        self.close_connection = True
-                        return  # hangs up without a word, as a killed server process does
-                    if dropped == 429:  # the server's per-key limit: wait Retry-After, then ask again
-                        text = json.dumps({"errors": [{"message": "this API key already has 6 requests for data running", "extensions": {"code": "RATE_LIMITED"}}]}).encode()
-                        self.send_response(429)
-                        self.send_header("retry-after", "0")
-                        self.send_header("content-type", "application/json")
-                        self.send_header("content-length", str(len(text)))
-                        self.end_headers()
-                        self.wfile.write(text)
-                        return
-                    if isinstance(dropped, str):  # the server's own answer that it cannot serve for now
-                        text = json.dumps({"data": {"page": None}, "errors": [{"message": "consent cannot be checked now: retry later", "extensions": {"code": dropped}}]}).encode()
-                        self.send_response(200)
-                        self.send_header("content-type", "application/json")
-                        self.send_header("content-length", str(len(text)))
-                        self.end_headers()
-                        self.wfile.write(text)
-                        return
-                    if dropped:  # a proxy in front answers for a server that is down
-                        text = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
-                        self.send_response(dropped)
-                        self.send_header("content-type", "text/html")
-                        self.send_header("content-length", str(len(text)))
-                        self.end_headers()
-                        self.wfile.write(text)
-                        return
-                    row = {"serialNumber": [f"s{page}"], "sensorReadingTime": [page], "distanceFromObject": [1], "x": [0], "y": [0], "z": [0]}
-                    answer = {"data": {"page": {"rowCount": 1, "columns": row, "pageInfo": {"hasNextPage": page == 1, "endCursor": f"c{page}"}}}}
-                    if page == 1:
-                        answer["data"]["lake"] = {"liveVersion": "v1"}
-                text = json.dumps(answer).encode()
-                self.send_response(200)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(text)))
-                self.end_headers()
-                self.wfile.write(text)
-
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        self.addCleanup(server.server_close)
-        self.addCleanup(server.shutdown)
-        return f"http://127.0.0.1:{server.server_address[1]}", asked
+        return fake_server.serve(self, respond), asked
 
     def test_a_page_after_the_first_is_asked_again_when_the_server_hangs_up_and_the_pull_goes_on(self):
         url, asked = self.serve(lambda page, attempt: page == 2 and attempt <= 2)
@@ -441,29 +407,13 @@ class CustomersPullAcrossExpiryTest(unittest.TestCase):
     def test_a_customers_pull_whose_version_expired_names_that_version(self):
         asked = []
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
+        def respond(body):
+            asked.append(body["query"])
+            if body["variables"]["after"] is None:
+                return {"data": {"lake": {"liveVersion": "v7"}, "page": {"edges": [{"node": {"serialNumber": "s1"}}], "pageInfo": {"hasNextPage": True, "endCursor": "c1"}}}}
+            return {"data": {"page": None}, "errors": [{"message": "lake version v7 is no longer kept; start again", "extensions": {"code": "STALE_CURSOR"}}]}
 
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
-                asked.append(body["query"])
-                if body["variables"]["after"] is None:
-                    answer = {"data": {"lake": {"liveVersion": "v7"}, "page": {"edges": [{"node": {"serialNumber": "s1"}}], "pageInfo": {"hasNextPage": True, "endCursor": "c1"}}}}
-                else:
-                    answer = {"data": {"page": None}, "errors": [{"message": "lake version v7 is no longer kept; start again", "extensions": {"code": "STALE_CURSOR"}}]}
-                text = json.dumps(answer).encode()
-                self.send_response(200)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(text)))
-                self.end_headers()
-                self.wfile.write(text)
-
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        self.addCleanup(server.server_close)
-        self.addCleanup(server.shutdown)
-        client = stedi.Client(f"http://127.0.0.1:{server.server_address[1]}", "any-key-0123456789abcdef", timeout=5)
+        client = stedi.Client(fake_server.serve(self, respond), "any-key-0123456789abcdef", timeout=5)
         with self.assertRaises(stedi.StaleCursorError) as caught:
             client.customers(page_size=1)
         self.assertIn("the lake version this pull started on (v7) is no longer kept", str(caught.exception))
