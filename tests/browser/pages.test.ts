@@ -328,6 +328,28 @@ describeWithBrowser('the browser pages in Chromium', () => {
     expect(problems).toEqual([]);
   }, 60_000);
 
+  it('lake page: a rebuild that succeeded but left expired versions on disk shows its warning (rebuildJob.warning)', async () => {
+    // A refused removal needs another user's folder (tests/rebuild/left-behind.test.ts): the page is given such a job's answer.
+    const warning = 'expired versions v1 could not all be removed and stay on disk (they may hold customers who withdrew consent) until a build removes them';
+    const answer = async (request: HTTPRequest): Promise<void> => {
+      if (request.isInterceptResolutionHandled()) return;
+      if (!/rebuildJobs/.test(request.postData() ?? '')) return request.continue();
+      const job = { id: 'job-1', state: 'SUCCEEDED', consentPolicy: 'ANY', createdAtIso: null, finishedAtIso: null, version: 'v2', error: null, warning, completedSteps: 1, totalSteps: 1, steps: [] };
+      return request.respond({ status: 200, contentType: 'application/json', body: JSON.stringify({ data: { rebuildJobs: [job] } }) });
+    };
+    await page.setRequestInterception(true);
+    page.on('request', answer);
+    try {
+      await page.goto(`${server.url}/`);
+      await useKey(page, '#key', ADMIN_KEY);
+      await page.waitForFunction((text) => document.querySelector('#rebuilds')?.textContent?.includes(text), {}, warning);
+      expect(await page.$eval('#rebuilds', (el) => el.textContent)).toContain('SUCCEEDED · job job-1');
+    } finally {
+      page.off('request', answer);
+      await page.setRequestInterception(false);
+    }
+  }, 60_000);
+
   it('lake page: downloads the training set as /export sends it, with the key the tab kept (a link to /export cannot carry the key)', async () => {
     const dir = makeTempDir('stedi-downloads-');
     const cdp = await page.createCDPSession();

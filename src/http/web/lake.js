@@ -13,13 +13,13 @@ import { INTROSPECTION, selection } from './schema-selection';
 let types = new Map();
 
 // ---- Rebuilds -----------------------------------------------------------------------------------
-const JOB_FIELDS = 'id state consentPolicy createdAtIso finishedAtIso version error completedSteps totalSteps steps { name state rows }';
+const JOB_FIELDS = 'id state consentPolicy createdAtIso finishedAtIso version error warning completedSteps totalSteps steps { name state rows }';
 
 function renderJob(job) {
   return el(
     'div',
     { class: `job job-${job.state.toLowerCase()}`, 'data-job': job.id },
-    el('div', null, el('b', null, job.state), ` · job ${job.id} · ${job.completedSteps}/${job.totalSteps} steps`, job.version ? ` · published ${job.version}` : '', job.error ? ` · ${job.error}` : ''),
+    el('div', null, el('b', null, job.state), ` · job ${job.id} · ${job.completedSteps}/${job.totalSteps} steps`, job.version ? ` · published ${job.version}` : '', job.error ? ` · ${job.error}` : '', job.warning ? ` · ${job.warning}` : ''),
     el('progress', { max: String(job.totalSteps), value: String(job.completedSteps) }),
   );
 }
