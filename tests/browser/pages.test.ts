@@ -342,7 +342,7 @@ describeWithBrowser('the browser pages in Chromium', () => {
     try {
       await page.goto(`${server.url}/`);
       await useKey(page, '#key', ADMIN_KEY);
-      await page.waitForFunction((text) => document.querySelector('#rebuilds')?.textContent?.includes(text), {}, warning);
+      await page.waitForFunction(`document.querySelector('#rebuilds')?.textContent?.includes(${JSON.stringify(warning)})`);
       expect(await page.$eval('#rebuilds', (el) => el.textContent)).toContain('SUCCEEDED · job job-1');
     } finally {
       page.off('request', answer);
