@@ -87,13 +87,11 @@ async function generateSample(landing: string): Promise<void> {
   }
 }
 
-/** Kept keys for a local lake; an S3 lake gets keys for this process only. */
-function devKeys(config: Config): { keys: SessionKeys; file?: string } {
+/** Kept keys for a local lake; an S3 lake gets keys for this process only. `note`: why they could not be kept. */
+function devKeys(config: Config): { keys: SessionKeys; file?: string; note?: string } {
   if (config.lake.startsWith('s3://')) return { keys: generateSessionKeys() };
   try {
-    const kept = loadOrCreateDevKeys(config.lake);
-    if (kept.note) out(`Note: ${kept.note}.`);
-    return kept;
+    return loadOrCreateDevKeys(config.lake);
   } catch (error) {
     if (error instanceof ApiKeyError) throw new CliError(error.message);
     throw error;
@@ -129,6 +127,8 @@ export function registerStart(cli: Command): void {
       } finally {
         stopEarly();
       }
+      // Said once the lake is known usable: a lake that is not (a link to a disk not mounted) is the one line to read.
+      if (dev?.note) out(`Note: ${dev.note}.`);
       await serve(config, apiKeys, engine, (running) => {
         out(`\nServing ${config.lake} at ${running.url}/graphql`);
         if (dev) out(`\n${formatSessionKeys(dev.keys, running.url, dev.file)}`);
