@@ -1,8 +1,9 @@
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
-import { defaultFieldResolver, execute, GraphQLError, isObjectType, type GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, execute, GraphQLError, type GraphQLFieldResolver, isObjectType, type GraphQLSchema } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import { ErrorCode } from '../errors';
 import { withWholeColumnLists } from '../graphql/column-lists';
+import { edgesInTurns } from '../graphql/edge-turns';
 import { moveRawJson } from '../graphql/raw-json';
 import { NotRendered, withRenderedEdges } from '../graphql/rendered-edges';
 import { CompiledQueries, worthCompiling } from './compiled-queries';
@@ -74,14 +75,27 @@ export function jitGateway(schema: GraphQLSchema, options: JitOptions): Gateway 
  * graphql-js calls a function-valued one; connections rely on that for their
  * lazy totalCount (connection.ts). Connection fields get graphql-js's own
  * default resolver, which is what graphql-js already runs for them, and it
- * costs one call per page, not per row.
+ * costs one call per page, not per row. Their edges are completed a stretch
+ * at a time (edge-turns.ts), under either executor.
  */
 function keepLazyConnectionFields(schema: GraphQLSchema): void {
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || !type.name.endsWith('Connection')) continue;
     for (const field of Object.values(type.getFields())) field.resolve ??= defaultFieldResolver;
+    const edges = type.getFields().edges;
+    // Once per schema, however many servers share it.
+    if (edges && !inTurns.has(edges.resolve!)) inTurns.add((edges.resolve = edgesResolver(edges.resolve ?? defaultFieldResolver)));
   }
 }
+
+const inTurns = new WeakSet<GraphQLFieldResolver<unknown, object>>();
+
+const edgesResolver =
+  (read: GraphQLFieldResolver<unknown, object>): GraphQLFieldResolver<unknown, object> =>
+  (source, args, context, info) => {
+    const edges: unknown = read(source, args, context, info);
+    return Array.isArray(edges) ? edgesInTurns(context, edges) : edges;
+  };
 
 const asBadInput = (error: GraphQLError): GraphQLError =>
   new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
