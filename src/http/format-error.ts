@@ -42,6 +42,7 @@ export function withoutClientValues(message: string): string {
 
 const INVALID_VARIABLE = /^Variable "\$[_A-Za-z][_0-9A-Za-z]*" got invalid value /;
 const LONG_VALUE = 200;
+const LONG_MESSAGE = 1_000;
 
 /**
  * A caller-facing message with each value it quotes back cut to its start: graphql-js repeats a wrong variable's
@@ -49,9 +50,20 @@ const LONG_VALUE = 200;
  */
 export function withShortValues(message: string): string {
   if (message.length <= LONG_VALUE) return message;
-  return message
+  const short = message
     .replace(/"((?:[^"\\]|\\.)*)"/g, (quoted, text: string) => (text.length > LONG_VALUE ? `"${text.slice(0, 40)}…" (${text.length} characters)` : quoted))
     .replace(new RegExp(`[^\\s"]{${LONG_VALUE + 1},}`, 'g'), (run) => `${run.slice(0, 40)}… (${run.length} characters)`);
+  const variable = INVALID_VARIABLE.exec(short);
+  return variable && short.length > LONG_MESSAGE ? shortInvalidValue(short, variable[0]) : short;
+}
+
+/** An invalid variable's value as graphql-js writes it, an object's keys unquoted and spaced (60,000 keys: 900 KB), cut to its start; the reason after it kept when short. */
+function shortInvalidValue(message: string, prefix: string): string {
+  const rest = message.slice(prefix.length);
+  const at = rest.lastIndexOf('; ');
+  const reason = at >= 0 && rest.length - at <= LONG_VALUE ? rest.slice(at) : '';
+  const value = reason ? rest.slice(0, at) : rest;
+  return `${prefix}${value.slice(0, 40)}… (${value.length} characters)${reason}`;
 }
 
 /** The message and code for a non-GraphQL route (export), with the same rules. */

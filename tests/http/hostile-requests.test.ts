@@ -117,4 +117,18 @@ describe('hostile requests', () => {
     expect(res.body.errors[0].message).toMatch(message);
     expect(res.body.errors[0].message).not.toMatch(/internal error/);
   });
+
+  it('refuses a variable object of thousands of unknown fields by its first, in a short message, and keeps answering', async () => {
+    // graphql-js wrote the whole object into the error of each unknown field, and the cost estimate coerced them all:
+    // 60,000 keys (a 700 KB body) made 60,000 messages of 60,000 keys each and ran the server out of heap.
+    const keys = Object.fromEntries(Array.from({ length: 3_000 }, (_, i) => [`k${i}`, i]));
+    const res = await t.graphql('query Q($f: CustomerFilter) { customers(first: 1, filter: $f) { totalCount } }', ANALYST_KEY, { f: keys });
+    expect(res.status).toBe(400);
+    expect(codesOf(res.body)).toEqual(['BAD_USER_INPUT']);
+    const [{ message }] = res.body.errors as Array<{ message: string }>;
+    expect(message).toMatch(/^Variable "\$f" got invalid value \{ k0: 0, k1: 1, .*… \(\d+ characters\); Field "k0" is not defined by type "CustomerFilter"\.$/);
+    expect(message).not.toMatch(/k2999/);
+    expect(message.length).toBeLessThan(1_000);
+    expect((await t.graphql('{ customers(first: 1) { totalCount } }', ANALYST_KEY)).body.errors).toBeUndefined();
+  });
 });
