@@ -13,6 +13,7 @@ import { cors } from './cors';
 import { errorHandler } from './body-errors';
 import { EXPORT_PATH, EXPORT_STALL_MS, exportRoutes } from './export';
 import { healthRoutes } from './health';
+import { refuseDroppedHeaders } from './header-count';
 import { requireHost } from './host-header';
 import { ideHandler } from './ide';
 import { answerReplay } from './answer-replay';
@@ -109,6 +110,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
     next();
   });
   app.use(requireHost);
+  app.use(refuseDroppedHeaders);
   // Before every route's handler and key check: one rule for a method a route does not take.
   app.use(routeMethods);
   // First of the routes: nearly every request is a query, and each route before it is a match tried per request.
