@@ -10,6 +10,7 @@ import type { PageInfo } from './pagination';
 
 export { queryColumns };
 import { fetchPage, readAheadOf } from './page-read-ahead';
+import { pageTurn } from './page-turns';
 import { readPageColumns } from './stored-order-read';
 
 /** A page of a top-level connection as one array per column, in the connection's order. */
@@ -48,6 +49,8 @@ export async function readColumnarPage<N extends Node>(
     timeoutMs: ctx.budget.timeoutMs(),
     readAheadTimeoutMs: ctx.services.config.queryTimeoutMs,
   });
+  // A page of columns takes its turn as a bulk page of edges does (page-turns.ts): reads that return together were completed back to back.
+  await pageTurn();
   const visible = visibleColumns(ds, fetched, scope.version, consent, logger);
   const rowCount = Math.min(first, visible.rowCount);
   const columns: Record<string, unknown[]> = {};
