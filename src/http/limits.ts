@@ -1,12 +1,12 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, Kind, type ValidationContext, type ValidationRule } from 'graphql';
-import { getVariableValues } from 'graphql/execution/values';
 import { type ComplexityEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import type { LimitsConfig } from '../config';
 import { ErrorCode } from '../errors';
 import { DEFAULT_PAGE_SIZE } from '../graphql/pagination';
 import { OperationCosts } from './operation-costs';
+import { firstVariableError } from './variable-errors';
 import { knownOperationTypes } from './known-operation-types';
 
 /**
@@ -140,10 +140,11 @@ export interface CostEstimate {
 
 /** Throws a BAD_USER_INPUT GraphQLError for bad variables, and for anything else that stops the estimate. */
 export function estimateCost(limits: LimitsConfig, args: Omit<Parameters<typeof getComplexity>[0], 'estimators'>): CostEstimate {
-  refuseBadVariables(args);
   const scans = { count: 0 };
   let cost: number;
   try {
+    const badVariable = firstVariableError(args.schema, args.query, args.variables ?? {}, args.operationName);
+    if (badVariable) throw badVariable;
     cost = getComplexity({ ...args, estimators: estimators(scans) });
   } catch (error) {
     throw costRefusal(error);
@@ -157,21 +158,6 @@ export function estimateCost(limits: LimitsConfig, args: Omit<Parameters<typeof 
     throw costRefusal(error);
   }
   return { cost: total, scans: scans.count, rows: Number.isFinite(rows) ? rows : Number.MAX_VALUE };
-}
-
-/**
- * graphql-query-complexity coerces the variables with no bound on errors, and graphql-js writes the whole value into
- * each error's message: a variable object of 60,000 unknown keys made 60,000 messages of 60,000 keys each and ran the
- * worker out of heap. The refusal says only the first error, so the variables are coerced first, stopping there.
- */
-function refuseBadVariables({ schema, query, variables, operationName }: Omit<Parameters<typeof getComplexity>[0], 'estimators'>): void {
-  for (const definition of query.definitions) {
-    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
-    // The operations getComplexity coerces: the named one, or every one when no name is given.
-    if (typeof operationName === 'string' && definition.name?.value !== operationName) continue;
-    const { errors } = getVariableValues(schema, definition.variableDefinitions ?? [], variables ?? {}, { maxErrors: 1 });
-    if (errors) throw costRefusal(errors[0]);
-  }
 }
 
 function costRefusal(error: unknown): GraphQLError {
