@@ -1,7 +1,6 @@
-import { connect, type AddressInfo, type Socket } from 'node:net';
-import type { Engine } from '../../etl/engine/engine';
-import { ADMIN_KEY, ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
+import { buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
+import { type HeldReads, holdingEngine, raceSmallQuery } from '../helpers/turn-race';
 
 /**
  * A request's edges are completed a stretch at a time (src/graphql/edge-turns.ts): once a large request's reads
@@ -19,59 +18,14 @@ const ALIASED = `{ ${Array.from({ length: 15 }, (_, i) => `a${i}: accelerometerR
 describe('edges completed in stretches', () => {
   jest.setTimeout(60_000);
   let t: TestApp;
-  // While `on`, each accelerometer read's result is held, then all are handed over in one synchronous step.
-  const held = { on: false, reads: [] as Array<() => void> };
-  const wrapEngine = (inner: Engine): Engine => {
-    const engine = Object.create(inner) as Engine;
-    engine.query = async (sql, params, options) => {
-      const holding = held.on && /accelerometer/i.test(sql);
-      const result = await inner.query(sql, params, options);
-      if (holding) await new Promise<void>((resolve) => held.reads.push(resolve));
-      return result;
-    };
-    return engine;
-  };
+  // The accelerometer reads are held, then handed over in one synchronous step.
+  const held: HeldReads = { on: false, reads: [] };
   beforeAll(async () => {
-    t = await buildTestApp({ landing: writeManyCustomersLanding(CUSTOMERS, READINGS).landing, wrapEngine });
+    t = await buildTestApp({ landing: writeManyCustomersLanding(CUSTOMERS, READINGS).landing, wrapEngine: (inner) => holdingEngine(inner, held, 'query', /accelerometer/i) });
   });
   afterAll(() => t.close());
 
-  async function socket(): Promise<Socket> {
-    const s = connect((t.server.address() as AddressInfo).port, '127.0.0.1');
-    s.on('error', () => undefined);
-    await new Promise((resolve) => s.once('connect', resolve));
-    return s;
-  }
-  const post = (query: string, key: string): string => {
-    const body = JSON.stringify({ query });
-    return `POST /graphql HTTP/1.1\r\nhost: x\r\nconnection: close\r\nauthorization: Bearer ${key}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
-  };
-
-  /** Sends `heavy`, holds its reads until `reads` are held, sends a small query, releases them at once: which answer starts first. */
-  async function race(heavyQuery: string, reads: number): Promise<{ order: string[]; heavyAnswer: string; smallAnswer: string }> {
-    const heavy = await socket();
-    const small = await socket();
-    const order: string[] = [];
-    const ended = (s: Socket, name: string): Promise<string> => {
-      const chunks: Buffer[] = [];
-      s.on('data', (chunk: Buffer) => void (chunks.length === 0 && order.push(name), chunks.push(chunk)));
-      return new Promise((resolve) => s.once('close', () => resolve(Buffer.concat(chunks).toString('utf8'))));
-    };
-    const heavyText = ended(heavy, 'heavy');
-    const smallText = ended(small, 'small');
-    held.on = true;
-    heavy.write(post(heavyQuery, ANALYST_KEY));
-    while (held.reads.length < reads) await new Promise((resolve) => setTimeout(resolve, 10));
-    held.on = false;
-    // The small query arrives as the reads return: completed in one stretch, the heavy answer was written before the server read it.
-    small.write(post('{ __typename }', ADMIN_KEY));
-    for (const release of held.reads.splice(0)) release();
-    const [heavyAnswer, smallAnswer] = await Promise.all([heavyText, smallText]);
-    expect(smallAnswer).toMatch(/^HTTP\/1\.1 200[\s\S]*"__typename":"Query"/);
-    expect(heavyAnswer).toMatch(/^HTTP\/1\.1 200/);
-    expect(heavyAnswer).not.toMatch(/"errors"/);
-    return { order, heavyAnswer, smallAnswer };
-  }
+  const race = (heavyQuery: string, reads: number) => raceSmallQuery(t.server, held, heavyQuery, reads);
 
   it("answers another client's small query while the nested pages of 104 customers are completed", async () => {
     const { order, heavyAnswer } = await race(NESTED, 1);
