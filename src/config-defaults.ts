@@ -15,6 +15,11 @@ export const DEFAULT_WORKER_MALLOC_TRIM_KB = 128;
 export const DEFAULT_SPARE_WORKER_IDLE_MS = 300_000;
 /** Far above any pause a serving worker's event loop takes (a consent refresh at 100x blocked it 0.5–2 s): only a worker that is stuck. */
 export const DEFAULT_WORKER_HANG_MS = 30_000;
+/**
+ * Measured in README → Performance (benchmark 10, session 31): a small query's p99 next to a hostile client's scans fell
+ * by a third with DuckDB's threads at nice 10; alone, a thread's nice changes nothing.
+ */
+export const DEFAULT_ENGINE_THREAD_NICE = 10;
 
 /** Workers are CPU-bound: past 4 a core they add only memory (45–60 MiB each) and start-up forks, never throughput. */
 export const maxWorkers = (): number => 4 * availableParallelism();

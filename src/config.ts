@@ -7,7 +7,7 @@ import { DEFAULT_MAX_LINE_BYTES } from '../etl/landing/landing-rules';
 import { defaultMaxConnections } from './open-files';
 import { type AthenaConfig, readAthenaConfig } from './config-athena';
 import { type LimitsConfig, readLimits } from './config-limits';
-import { DEFAULT_IDLE_COLLECTION_MS, DEFAULT_KEY_CONCURRENCY, DEFAULT_KEY_QUEUE_MS, DEFAULT_SPARE_WORKER_IDLE_MS, DEFAULT_WORKER_HANG_MS, DEFAULT_WORKER_MALLOC_TRIM_KB, DEFAULT_WORKER_SEMI_SPACE_MB, KEY_QUEUE_PER_PLACE, maxDuckdbThreads, maxWorkers } from './config-defaults';
+import { DEFAULT_ENGINE_THREAD_NICE, DEFAULT_IDLE_COLLECTION_MS, DEFAULT_KEY_CONCURRENCY, DEFAULT_KEY_QUEUE_MS, DEFAULT_SPARE_WORKER_IDLE_MS, DEFAULT_WORKER_HANG_MS, DEFAULT_WORKER_MALLOC_TRIM_KB, DEFAULT_WORKER_SEMI_SPACE_MB, KEY_QUEUE_PER_PLACE, maxDuckdbThreads, maxWorkers } from './config-defaults';
 
 /**
  * Every setting, read once from the environment (this is the only module that
@@ -60,6 +60,8 @@ export interface Config {
   duckdbMemoryLimit?: string;
   /** DuckDB's threads in each serving process (STEDI_DUCKDB_THREADS); 0: DuckDB's own, one per core. */
   duckdbThreads: number;
+  /** The OS priority (nice) of the engine's threads in each serving process, below the event loop's (STEDI_ENGINE_THREAD_NICE, 0-19); 0: left as started. */
+  engineThreadNice: number;
   /** V8 lets the heap grow to (1 + this/100) x the live heap between full collections; 0: V8's own factor, up to 4x (STEDI_HEAP_GROWING_PERCENT). */
   heapGrowingPercent: number;
   /** Each cluster worker's V8 semi-space cap in MiB (--max-semi-space-size; the young generation is 2x it); 0: Node's own, 16 (STEDI_WORKER_SEMI_SPACE_MB). */
@@ -131,6 +133,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     batchText: overrides.batchText ?? integer(env, 'STEDI_BATCH_TEXT', 1, 0) > 0,
     duckdbMemoryLimit: overrides.duckdbMemoryLimit ?? memorySize(env, 'STEDI_DUCKDB_MEMORY_LIMIT'),
     duckdbThreads: overrides.duckdbThreads ?? integer(env, 'STEDI_DUCKDB_THREADS', 0, 0, maxDuckdbThreads()),
+    engineThreadNice: overrides.engineThreadNice ?? integer(env, 'STEDI_ENGINE_THREAD_NICE', DEFAULT_ENGINE_THREAD_NICE, 0, 19),
     heapGrowingPercent: overrides.heapGrowingPercent ?? integer(env, 'STEDI_HEAP_GROWING_PERCENT', 50, 0),
     workerSemiSpaceMb: overrides.workerSemiSpaceMb ?? integer(env, 'STEDI_WORKER_SEMI_SPACE_MB', DEFAULT_WORKER_SEMI_SPACE_MB, 0),
     idleCollectionMs: overrides.idleCollectionMs ?? milliseconds(env, 'STEDI_IDLE_GC_MS', DEFAULT_IDLE_COLLECTION_MS, 0),

@@ -171,6 +171,11 @@ describe('memory bounds', () => {
     expect(() => loadConfig({}, { STEDI_DUCKDB_THREADS: 'one' })).toThrow(`STEDI_DUCKDB_THREADS must be a whole number from 0 to ${4 * availableParallelism()}; received "one"`);
     expect(loadConfig({}, { STEDI_DUCKDB_THREADS: String(4 * availableParallelism()) }).duckdbThreads).toBe(4 * availableParallelism());
     expect(() => loadConfig({}, { STEDI_DUCKDB_THREADS: '100000' })).toThrow(/STEDI_DUCKDB_THREADS must be a whole number from 0 to \d+; received "100000"/);
+    // The engine's threads run at nice 10 (below the event loop); 0 leaves them; 19 is the lowest priority there is.
+    expect(defaults.engineThreadNice).toBe(10);
+    expect(loadConfig({}, { STEDI_ENGINE_THREAD_NICE: '0' }).engineThreadNice).toBe(0);
+    expect(() => loadConfig({}, { STEDI_ENGINE_THREAD_NICE: '20' })).toThrow('STEDI_ENGINE_THREAD_NICE must be a whole number from 0 to 19; received "20"');
+    expect(() => loadConfig({}, { STEDI_ENGINE_THREAD_NICE: '-5' })).toThrow('STEDI_ENGINE_THREAD_NICE must be a whole number from 0 to 19; received "-5"');
     const set = loadConfig({}, { STEDI_QUERY_CACHE_BYTES: '1048576', STEDI_DUCKDB_MEMORY_LIMIT: '2GiB', STEDI_HEAP_GROWING_PERCENT: '0', STEDI_DOCUMENT_CACHE_BYTES: '0' });
     expect(set).toMatchObject({ queryCacheBytes: 1_048_576, duckdbMemoryLimit: '2GiB', heapGrowingPercent: 0 });
     expect(set.limits.documentCacheBytes).toBe(0);

@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+// First: it notes the threads the process starts with, before any engine starts its own (engine-threads.ts).
+import { lowerEngineThreads } from '../engine-threads';
 import cluster from 'node:cluster';
 import { Socket } from 'node:net';
 import { AggregatorRegistry } from 'prom-client';
@@ -83,6 +85,7 @@ async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): P
     throw error;
   }
   AggregatorRegistry.setRegistries([running.app.metrics.registry]);
+  logger.debug({ threads: lowerEngineThreads(config.engineThreadNice), nice: config.engineThreadNice }, 'engine threads lowered below the event loop');
   // Two workers share a client's pages in turn: each reads ahead the page the other hints at (page-hints.ts).
   if (config.workers === 2) {
     readAheadOf(running.services).relay = (page) => primary.send({ stedi: 'readAhead', page });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Engine } from '../../etl/engine/engine';
+import { lowerEngineThreads } from '../engine-threads';
 import { ApiKeyError, type ApiKeys, loadApiKeys } from '../auth/api-keys';
 import { type Config, loadConfig } from '../config';
 import { openConfiguredEngine } from '../engine';
@@ -88,7 +89,9 @@ async function start(config: Config, apiKeys: ApiKeys, logger: Logger, opened?: 
       return await startCluster({ config, engine, apiKeys, logger });
     }
     const { startServer } = await import('../http/server');
-    return await startServer({ config, engine, apiKeys, logger, processMetrics: true });
+    const serving = await startServer({ config, engine, apiKeys, logger, processMetrics: true });
+    logger.debug({ threads: lowerEngineThreads(config.engineThreadNice), nice: config.engineThreadNice }, 'engine threads lowered below the event loop');
+    return serving;
   } catch (error) {
     if (config.workers <= 1) await engine.close();
     throw listenError(error, config) ?? error;
