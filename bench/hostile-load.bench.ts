@@ -1,6 +1,7 @@
 import type { Benchmark, BenchContext } from './context';
 import { type Figure, atMost, makeFigure, scaled, single, withinFloorMultiple } from './figure';
 import { runLoad } from './load';
+import { forkTs, nextMessage } from './child-process';
 import { measure } from './measure';
 import type { BenchServer } from './server';
 import { smallQueryRequest } from './small-queries.bench';
@@ -9,7 +10,7 @@ import { smallQueryRequest } from './small-queries.bench';
  * Benchmark 10: small queries while a hostile client streams the documents of
  * issue 10 (an introspection chain next to a huge scan, large introspection
  * documents, aliased totalCounts with new seeds, wrong variables), new text
- * every time, one after another. A second client's small queries must keep
+ * every time, one after another, from its own process. A second client's small queries must keep
  * their p99 within 3× their p99 alone, and the server's RSS must grow by less
  * than 100 MiB over 60 s of the hostile stream: the peak RSS (sampled every
  * 250 ms) within the first 60 s of hostile requests, minus the RSS after the
@@ -21,45 +22,29 @@ const SMALL_CONNECTIONS = 2;
 const RSS_WINDOW_SECONDS = 60;
 const RSS_SAMPLE_MS = 250;
 
-/** The n-th hostile request: each kind in turn, never the same text twice. */
-export function hostileBody(n: number): string {
-  const tag = `${n}-${Math.random().toString(36).slice(2)}`;
-  const scan = 'machineLearningSamples(first: 10000) { edges { node { customer { accelerometerReadings(first: 10000) { edges { node { x } } } } } } }';
-  switch (n % 5) {
-    case 0:
-      return JSON.stringify({ query: `# ${tag}\n{ __type(name: "Query") { ${'ofType { '.repeat(2400)}name${' }'.repeat(2400)} } ${scan} }` });
-    case 1:
-      // 20 KB in one literal: within the token limit, so it is parsed, validated and executed.
-      return JSON.stringify({ query: `{ __type(name: "${tag}${'x'.repeat(20_000)}") { name } __schema { types { name fields { name type { name ofType { name ofType { name } } } } } } }` });
-    case 2:
-      return JSON.stringify({ query: `{ ${Array.from({ length: 400 }, (_, i) => `c${i}: machineLearningSamples(first: 1, split: TEST, splitSeed: "${tag}-${i}") { totalCount }`).join(' ')} }` });
-    case 3:
-      // Within the token and alias limits: new seeds are uncached counts, capped per request.
-      return JSON.stringify({ query: `{ ${Array.from({ length: 6 }, (_, i) => `c${i}: machineLearningSamples(first: 1, split: TEST, splitSeed: "${tag}-${i}") { totalCount }`).join(' ')} }` });
-    default: {
-      const values = [2147483648, '1655564000000', 1e300, { $gt: 0 }, ['a'], 'TRAINING'];
-      return JSON.stringify({ query: `query Q($v: SafeInt, $s: Split) { stepTrainerReadings(filter: { from: $v }) { totalCount } machineLearningSamples(split: $s) { totalCount } }`, variables: { v: values[n % values.length], s: n % 2 ? 'TRAINING' : null } });
+/**
+ * Starts the hostile client in its own process (hostile-client.ts): returns a function that stops it and resolves
+ * with how many requests it sent, and how many got a 5xx.
+ */
+async function hostileStream(server: BenchServer): Promise<() => Promise<{ sent: number; serverErrors: number }>> {
+  const child = forkTs('hostile-client.ts', []);
+  try {
+    await nextMessage(child, 'ready', 60_000);
+  } catch (error) {
+    child.kill();
+    throw error;
+  }
+  child.send({ type: 'start', url: server.url, key: server.analystKey });
+  return async () => {
+    const stopped = nextMessage<{ sent: number; serverErrors: number }>(child, 'stopped', 60_000);
+    child.send({ type: 'stop' });
+    try {
+      const { sent, serverErrors } = await stopped;
+      return { sent, serverErrors };
+    } finally {
+      child.kill();
     }
-  }
-}
-
-/** Sends hostile requests one after another until `stop` resolves; returns how many, and how many got a 5xx. */
-async function hostileStream(server: BenchServer, stop: Promise<void>): Promise<{ sent: number; serverErrors: number }> {
-  let stopped = false;
-  void stop.then(() => (stopped = true));
-  let sent = 0;
-  let serverErrors = 0;
-  while (!stopped) {
-    const res = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${server.analystKey}`, 'content-type': 'application/json' },
-      body: hostileBody(sent),
-    });
-    await res.arrayBuffer();
-    sent += 1;
-    if (res.status >= 500) serverErrors += 1;
-  }
-  return { sent, serverErrors };
+  };
 }
 
 export const hostileLoadBench: Benchmark = {
@@ -81,8 +66,7 @@ export const hostileLoadBench: Benchmark = {
       {
         alone: async () => ({ p99: (await load()).p99Ms }),
         hostile: async () => {
-          let finish: () => void = () => undefined;
-          const stream = hostileStream(server, new Promise<void>((resolve) => (finish = resolve)));
+          const stopStream = await hostileStream(server);
           const started = Date.now();
           const sample = async (): Promise<void> => {
             const rss = await server.residentBytes().catch(() => 0);
@@ -90,11 +74,8 @@ export const hostileLoadBench: Benchmark = {
             if (hostileSeconds + (Date.now() - started) / 1000 <= RSS_WINDOW_SECONDS) rssWindowPeak = Math.max(rssWindowPeak, rss);
           };
           const sampler = setInterval(() => void sample(), RSS_SAMPLE_MS);
-          const result = await load().finally(() => {
-            clearInterval(sampler);
-            finish();
-          });
-          const { sent, serverErrors } = await stream;
+          const result = await load().finally(() => clearInterval(sampler));
+          const { sent, serverErrors } = await stopStream();
           await sample();
           hostileSent += sent;
           hostileServerErrors += serverErrors;
