@@ -1,8 +1,8 @@
 import { type ApolloServerPlugin, type GraphQLRequestContextResponseForOperation, HeaderMap } from '@apollo/server';
-import { type DocumentNode, Kind, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { ByteBoundedLru } from '../byte-bounded-lru';
 import type { GraphqlContext } from '../graphql/context';
 import type { RequestLake } from '../graphql/request-lake';
+import { CacheableQueries } from './cacheable-queries';
 import { keepOnceWritten, MAX_ENTRY_BYTES, placeholderOf } from './kept-answer-text';
 import type { RecentAsk } from './recent-asks';
 
@@ -10,7 +10,7 @@ import type { RecentAsk } from './recent-asks';
  * Whole answers of repeated read queries, so a client asking the same thing
  * again skips execution (resolvers, loaders, the engine, cursors). Only what
  * a lake version and a consent snapshot decide is kept: queries whose root
- * fields are all data fields (DATA_ROOT_FIELDS; never `lake`, rebuilds or
+ * fields are all data fields (cacheable-queries.ts; never `lake`, rebuilds or
  * mutations), answered without any error. The key is the caller's role, the
  * kept versions (the live one first), the consent snapshot's generation, the
  * operation name, the document text and the variables; a new or expired
@@ -19,9 +19,6 @@ import type { RecentAsk } from './recent-asks';
  * limit still runs before the lookup (Apollo calls this after parsing,
  * validation and the cost check).
  */
-
-/** Root fields whose answer is a function of (role, version, consent snapshot, arguments). */
-export const DATA_ROOT_FIELDS: ReadonlySet<string> = new Set(['customer', 'customers', 'stepTrainerReadings', 'accelerometerReadings', 'machineLearningSamples', '__typename']);
 
 export { MAX_ENTRY_BYTES, stringifyResult } from './kept-answer-text';
 
@@ -54,7 +51,7 @@ export class ResponseCache {
   private readonly entries: ByteBoundedLru<Kept>;
   /** `${kept versions, live first}|${consent generation}` of the entries held. */
   private epoch = '';
-  private readonly cacheable = new WeakMap<DocumentNode, Map<string, boolean>>();
+  private readonly cacheable = new CacheableQueries();
   // Private: the keys of the answers most recently kept or served, oldest first; kept across epochs (recentAsks). Each is
   // at most an entry's bound, as keep counts the key.
   private readonly recentKeys = new Map<string, true>();
@@ -71,7 +68,7 @@ export class ResponseCache {
   async keyOf(request: GraphQLRequestContextResponseForOperation<GraphqlContext>): Promise<string | null> {
     const { contextValue: ctx, operation, document, source } = request;
     // No operation resolved (an unknown or missing operationName): execution answers OPERATION_RESOLUTION_FAILURE.
-    if (!operation || !this.isCacheable(document, operation)) return null;
+    if (!operation || !this.cacheable.isCacheable(document, operation)) return null;
     return this.keyFor(ctx.principal?.role, ctx.lake, { query: source, operationName: request.request.operationName, variables: request.request.variables });
   }
 
@@ -157,15 +154,6 @@ export class ResponseCache {
   keepWhenWritten(key: string, data: Data, operation: string | null): void {
     keepOnceWritten(data, { cache: this, key, operation });
   }
-
-  private isCacheable(document: DocumentNode, operation: OperationDefinitionNode): boolean {
-    let byOperation = this.cacheable.get(document);
-    if (!byOperation) this.cacheable.set(document, (byOperation = new Map()));
-    const name = operation.name?.value ?? '';
-    let cacheable = byOperation.get(name);
-    if (cacheable === undefined) byOperation.set(name, (cacheable = operation.operation === 'query' && onlyDataRoots(document, operation.selectionSet, 0)));
-    return cacheable;
-  }
 }
 
 /** The request a key was made of (keyFor), and the key without its epoch; null if it is not one. */
@@ -179,17 +167,6 @@ function askOfKey(key: string): { tail: string; ask: RecentAsk } | null {
   } catch {
     return null;
   }
-}
-
-/** Every root field (fragments at the root expanded) is a data field. */
-function onlyDataRoots(document: DocumentNode, set: SelectionSetNode, depth: number): boolean {
-  if (depth > 16) return false;
-  return set.selections.every((selection) => {
-    if (selection.kind === Kind.FIELD) return DATA_ROOT_FIELDS.has(selection.name.value);
-    if (selection.kind === Kind.INLINE_FRAGMENT) return onlyDataRoots(document, selection.selectionSet, depth + 1);
-    const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value);
-    return fragment?.kind === Kind.FRAGMENT_DEFINITION && onlyDataRoots(document, fragment.selectionSet, depth + 1);
-  });
 }
 
 /** The Apollo plugin: answers from the cache before execution, keeps error-free answers after. */
