@@ -1,12 +1,10 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError, Kind, type ValidationContext, type ValidationRule } from 'graphql';
-import { type ComplexityEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { type GraphQLError, Kind, type ValidationContext, type ValidationRule } from 'graphql';
 import type { LimitsConfig } from '../config';
-import { ErrorCode } from '../errors';
-import { DEFAULT_PAGE_SIZE } from '../graphql/pagination';
+import { type CostEstimate, estimateCost } from './cost-estimate';
+import { limitError } from './limit-error';
 import { OperationCosts } from './operation-costs';
-import { firstVariableError } from './variable-errors';
 import { knownOperationTypes } from './known-operation-types';
 
 /**
@@ -14,7 +12,7 @@ import { knownOperationTypes } from './known-operation-types';
  * and limits). graphql-js's parser stops at `maxTokens`; graphql-armor checks
  * depth (introspection included), aliases and directives while validating;
  * the cost, which depends on page sizes in variables and on totalCount scans,
- * is graphql-query-complexity's with our estimators, once the operation is
+ * is graphql-query-complexity's with our estimators (cost-estimate.ts), once the operation is
  * known. armor's own cost limit is off: it reads only literal `first`
  * arguments. A limit that cannot be checked is not passed: any failure is a refusal.
  * Parsing and validation (armor's rules included) run once per text (Apollo's
@@ -61,9 +59,6 @@ function refuse(advice: string) {
   };
 }
 
-export const limitError = (message: string): GraphQLError =>
-  new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
-
 /** A rule that throws (a stack overflow on a hostile document, a bug) refuses the document instead. */
 export function failClosed(rule: ValidationRule): ValidationRule {
   return (context) => {
@@ -94,82 +89,6 @@ const guard = (handler: Function, visitor: object, context: ValidationContext) =
       return false;
     }
   };
-
-/**
- * The data-aware cost: a connection costs its page size (`first`, or the
- * default page) times one item; a totalCount is a scan of what it counts,
- * `totalCountCost` each wherever it appears (nested counts are one grouped query).
- * Only `first` is read (COST_ARGUMENTS): cached estimates are keyed by it.
- */
-function estimators(scans: { count: number }): ComplexityEstimator[] {
-  const scanEstimator: ComplexityEstimator = ({ field, type }) => {
-    if (field.name !== 'totalCount' || !type.name.endsWith('Connection')) return undefined;
-    scans.count += 1;
-    return 0;
-  };
-  const pageEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
-    if (!field.args.some((a) => a.name === 'first')) return undefined;
-    // A negative `first` is refused by the resolver before it runs.
-    const first = typeof args.first === 'number' ? Math.max(args.first, 0) : DEFAULT_PAGE_SIZE;
-    return 1 + first * Math.max(childComplexity, 1);
-  };
-  return [scanEstimator, pageEstimator, simpleEstimator({ defaultComplexity: 1 })];
-}
-
-/**
- * The rows a request asks for: a page's `first` (or the default page), times
- * one plus the rows asked under each of its items; nothing else adds rows. A
- * `first` above the page size counts as the page size: the resolver refuses it
- * with its own message, which says what to fix.
- */
-const rowsEstimators = (maxPageSize: number): ComplexityEstimator[] => [
-  ({ field, args, childComplexity }) => {
-    if (!field.args.some((a) => a.name === 'first')) return undefined;
-    const first = typeof args.first === 'number' ? Math.min(Math.max(args.first, 0), maxPageSize) : DEFAULT_PAGE_SIZE;
-    return first * (1 + childComplexity);
-  },
-  simpleEstimator({ defaultComplexity: 0 }),
-];
-
-export interface CostEstimate {
-  cost: number;
-  scans: number;
-  /** Rows asked across all the connections (rowsEstimators). */
-  rows: number;
-}
-
-/** Throws a BAD_USER_INPUT GraphQLError for bad variables, and for anything else that stops the estimate. */
-export function estimateCost(limits: LimitsConfig, args: Omit<Parameters<typeof getComplexity>[0], 'estimators'>): CostEstimate {
-  const scans = { count: 0 };
-  let cost: number;
-  try {
-    const badVariable = firstVariableError(args.schema, args.query, args.variables ?? {}, args.operationName);
-    if (badVariable) throw badVariable;
-    cost = getComplexity({ ...args, estimators: estimators(scans) });
-  } catch (error) {
-    throw costRefusal(error);
-  }
-  const total = cost + scans.count * limits.totalCountCost;
-  if (!Number.isFinite(total)) throw limitError('the query\'s cost could not be estimated; ask for fewer rows per page (first) or fewer nested fields');
-  let rows: number;
-  try {
-    rows = getComplexity({ ...args, estimators: rowsEstimators(limits.maxPageSize) });
-  } catch (error) {
-    throw costRefusal(error);
-  }
-  return { cost: total, scans: scans.count, rows: Number.isFinite(rows) ? rows : Number.MAX_VALUE };
-}
-
-function costRefusal(error: unknown): GraphQLError {
-  // graphql-js's variable coercion errors point at the variable definition: its message says what to fix.
-  if (error instanceof GraphQLError && error.nodes?.some((n) => n.kind === Kind.VARIABLE_DEFINITION)) {
-    return new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
-  }
-  if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) {
-    return limitError('the query selects too many fields; split it into smaller queries');
-  }
-  return limitError('the query\'s cost could not be estimated; simplify it (fewer nested fields, fragments or aliases)');
-}
 
 /** Answering rows holds the worker's event loop for every other request: a request asks for a bounded number. */
 const rowsRefusal = (rows: number, bound: number): GraphQLError =>

@@ -1,6 +1,7 @@
 import { GraphQLSchema, parse, validate, type ValidationRule } from 'graphql';
 import { loadConfig } from '../../src/config';
-import { estimateCost, failClosed } from '../../src/http/limits';
+import { estimateCost } from '../../src/http/cost-estimate';
+import { failClosed } from '../../src/http/limits';
 import { sharedSchema } from '../helpers/http-app';
 
 /** The limits fail closed: whatever stops a check refuses the request. */

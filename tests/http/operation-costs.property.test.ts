@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { getOperationAST, type GraphQLSchema, parse } from 'graphql';
 import { loadConfig } from '../../src/config';
-import { type CostEstimate, estimateCost } from '../../src/http/limits';
+import { type CostEstimate, estimateCost } from '../../src/http/cost-estimate';
 import { costVariables, OperationCosts } from '../../src/http/operation-costs';
 import { sharedSchema } from '../helpers/http-app';
 
