@@ -1,11 +1,11 @@
 """stedi.Client: the STEDI lakehouse API from Python, standard library only (pandas optional)."""
 
-import os
 import urllib.parse
 import urllib.request
 
 # ServerError: imported from stedi.client before the transport was a module of its own; its names stay.
 from .errors import BadInputError, ConnectionError, ServerError, StediError, page_size_error  # noqa: F401
+from .export_download import download_export
 from .export_path import export_path
 from .frames import training_frame
 from .transport import Transport
@@ -129,7 +129,7 @@ class Client(Transport):
     def export(self, path, format="parquet", split=None, seed="stedi"):
         """Downloads the training set (or one split) as one Parquet, CSV or NDJSON file; returns the row count.
 
-        The file appears only when the download is complete: a failed pull leaves nothing behind.
+        The file appears only when the download is complete: a failed pull leaves nothing behind (export_download.py).
         """
         # Any case, as the server takes it (and as a split is taken).
         name = str(format).lower()
@@ -142,33 +142,7 @@ class Client(Transport):
         if split is not None:
             params.update(split=_split(split), splitSeed=seed)
         request = urllib.request.Request(f"{self.base}/export/machine_learning_curated?{urllib.parse.urlencode(params)}")
-        partial = f"{path}.part"
-        try:
-            # Only the network side is inside _reaching: a local OSError (a missing folder, a full disk,
-            # a read-only path) is raised as it is, not reported as a lost connection to the server.
-            with open(partial, "wb") as out:
-                with self._reaching():
-                    response = self._open(request, timeout=max(self.timeout, 600))
-                with response:
-                    received = 0
-                    while True:
-                        with self._reaching():
-                            chunk = response.read(1 << 20)
-                        if not chunk:
-                            break
-                        out.write(chunk)
-                        received += len(chunk)
-                    count = response.headers.get("X-Row-Count")
-                    # http.client ends a read short without a word when the connection closes early.
-                    expected = response.headers.get("Content-Length")
-                    if expected is not None and received != int(expected):
-                        raise ConnectionError(f"the export from {self.base} ended after {received:,} of its {int(expected):,} bytes; the server may be restarting: try again")
-            os.replace(partial, path)
-        except BaseException:
-            if os.path.exists(partial):
-                os.remove(partial)
-            raise
-        return int(count) if count is not None else None
+        return download_export(self, request, path)
 
     # ---- customers and readings --------------------------------------------------------------
     def customers(self, personal=False, page_size=1000):

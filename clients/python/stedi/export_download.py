@@ -1,0 +1,36 @@
+"""An export's download: streamed to `<path>.part`, renamed to `path` only once complete, so a failed pull leaves nothing behind."""
+
+import os
+
+from .errors import ConnectionError
+
+
+def download_export(transport, request, path):
+    """Writes what the export `request` answers to `path`; returns its row count (X-Row-Count), or None when not sent."""
+    partial = f"{path}.part"
+    try:
+        # Only the network side is inside _reaching: a local OSError (a missing folder, a full disk,
+        # a read-only path) is raised as it is, not reported as a lost connection to the server.
+        with open(partial, "wb") as out:
+            with transport._reaching():
+                response = transport._open(request, timeout=max(transport.timeout, 600))
+            with response:
+                received = 0
+                while True:
+                    with transport._reaching():
+                        chunk = response.read(1 << 20)
+                    if not chunk:
+                        break
+                    out.write(chunk)
+                    received += len(chunk)
+                count = response.headers.get("X-Row-Count")
+                # http.client ends a read short without a word when the connection closes early.
+                expected = response.headers.get("Content-Length")
+                if expected is not None and received != int(expected):
+                    raise ConnectionError(f"the export from {transport.base} ended after {received:,} of its {int(expected):,} bytes; the server may be restarting: try again")
+        os.replace(partial, path)
+    except BaseException:
+        if os.path.exists(partial):
+            os.remove(partial)
+        raise
+    return int(count) if count is not None else None
