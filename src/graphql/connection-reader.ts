@@ -8,8 +8,7 @@ import { asksOnlyTotalCount } from './count-only';
 import { checkConsentMark, checkUnlistedMark, everyHidden } from './consent-mark';
 import { decodeCursor, type Cursor, type CursorScope, type KeyValue } from './cursor';
 import { columnarDataset, queryColumns, sliceColumns } from './engine-columns';
-import { toStediError } from './error-mapping';
-import { explainExpiry } from './stale-reasons';
+import { fieldError } from './field-error';
 import { type Dataset, type DatasetFilter, type Node, filterKey } from './datasets/dataset';
 import { countQuery, pageQuery, type Scope } from './page-query';
 import { pageSize } from './pagination';
@@ -189,6 +188,6 @@ function totalCountOf<N extends Node>(ctx: GraphqlContext, ds: Dataset<N>, scope
 function guarded(ctx: GraphqlContext, count: () => Promise<number>, field: string): () => Promise<number> {
   return () =>
     count().catch(async (error: unknown) => {
-      throw toStediError(await explainExpiry(error, ctx.services), ctx.services.logger, { requestId: ctx.requestId, field });
+      throw await fieldError(error, ctx, field);
     });
 }

@@ -3,8 +3,7 @@ import { type GraphQLFieldResolver, type GraphQLSchema, isObjectType } from 'gra
 import { buildSchema } from 'type-graphql';
 import { authChecker } from './auth-checker';
 import type { GraphqlContext } from './context';
-import { toStediError } from './error-mapping';
-import { explainExpiry } from './stale-reasons';
+import { fieldError } from './field-error';
 import { AccelerometerReadingResolver } from './resolvers/accelerometer-reading.resolver';
 import { CustomerResolver } from './resolvers/customer.resolver';
 import { LakeConsentResolver } from './resolvers/lake-consent.resolver';
@@ -56,8 +55,7 @@ function withErrorMapping(schema: GraphQLSchema): GraphQLSchema {
 function mapErrors(resolve: GraphQLFieldResolver<unknown, GraphqlContext>): GraphQLFieldResolver<unknown, GraphqlContext> {
   return (source, args, context, info) => {
     const fail = async (error: unknown): Promise<never> => {
-      const explained = await explainExpiry(error, context.services);
-      throw toStediError(explained, context.services.logger, { requestId: context.requestId, field: `${info.parentType.name}.${info.fieldName}` });
+      throw await fieldError(error, context, `${info.parentType.name}.${info.fieldName}`);
     };
     try {
       const result = resolve(source, args, context, info);
