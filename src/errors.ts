@@ -40,6 +40,9 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   INTERNAL_SERVER_ERROR: 500,
 };
 
+/** A caller-facing error's `extensions`: its code, and its reason only when it has one (no `reason` key otherwise). */
+export const codeExtensions = <C extends string>(code: C, reason?: string): { code: C; reason?: string } => (reason === undefined ? { code } : { code, reason });
+
 /** The one base class of errors whose message is safe to show the caller. */
 export class StediError extends GraphQLError {
   constructor(
@@ -48,7 +51,7 @@ export class StediError extends GraphQLError {
     /** Why, in `extensions.reason`, where one code has causes a caller acts on differently (STALE_CURSOR: stale-reasons.ts). */
     readonly reason?: string,
   ) {
-    super(message, { extensions: reason === undefined ? { code } : { code, reason } });
+    super(message, { extensions: codeExtensions(code, reason) });
     this.name = 'StediError';
   }
 }

@@ -1,6 +1,6 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
-import { ErrorCode } from '../errors';
+import { codeExtensions, ErrorCode } from '../errors';
 import { clientError, firstTime, MESSAGES } from '../graphql/error-mapping';
 import { currentRequest, noteErrorCode } from './request-context';
 
@@ -20,7 +20,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     noteErrorCode(request, safe.code);
     // One line per error, not per place it was raised (a refused field of a 10,000-row page is one error).
     if (firstTime(original)) request?.log.info({ code: safe.code, path, message: withoutClientValues(safe.message) }, 'request refused or field failed for the caller');
-    return { message: withShortValues(safe.message), locations, path, extensions: safe.reason === undefined ? { code: safe.code } : { code: safe.code, reason: safe.reason } };
+    return { message: withShortValues(safe.message), locations, path, extensions: codeExtensions(safe.code, safe.reason) };
   }
   noteErrorCode(request, ErrorCode.INTERNAL_SERVER_ERROR);
   request?.log.error({ err: original, path }, 'internal error in a GraphQL request');
