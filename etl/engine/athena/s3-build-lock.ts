@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type BoundedSend, boundedBy } from './aws-call';
 import { awsErrorText, awsFix, isConditionFailed, isMissingObject, isNotImplemented, isServerFault } from './aws-error-text';
 import { BuildLockHeldError, BuildLockLostError } from './build-lock-errors';
 import { parseS3Url } from './s3-location';
+import { describeStoredLock, readStoredLock, type StoredLock } from './s3-lock-object';
 
 /** The lake a lock URL (`<lake>/_stedi/build.lock`) belongs to: what a permission to grant names. */
 export const lakeOfLock = (lockUrl: string): string => lockUrl.replace(/\/_stedi\/build\.lock$/, '');
@@ -23,13 +24,6 @@ export interface BuildLock {
   verify(): Promise<void>;
   /** Deletes the lock if it is still this build's; throws BuildLockLostError (leaving it alone) if not. */
   release(): Promise<void>;
-}
-
-interface Holder {
-  owner?: string;
-  since?: string;
-  token?: string;
-  etag?: string;
 }
 
 // An ETag no object has: a conditional delete naming it must be refused by a store that honours If-Match.
@@ -108,7 +102,7 @@ export class S3BuildLock implements BuildLock {
       this.held = { token, etag: holder.etag };
       return;
     }
-    throw new BuildLockHeldError(`another build holds the lake's lock ${this.url} (${describe(holder)}); wait for it, or delete that object if no build is running`);
+    throw new BuildLockHeldError(`another build holds the lake's lock ${this.url} (${describeStoredLock(holder)}); wait for it, or delete that object if no build is running`);
   }
 
   private unsupported(answer: string): Error {
@@ -170,34 +164,13 @@ export class S3BuildLock implements BuildLock {
     await this.send((o) => this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, IfMatch: etag }), o));
   }
 
-  private lost(holder: Holder | undefined): BuildLockLostError {
-    const now = holder ? `it is now held by ${describe(holder)}` : 'it was deleted';
+  private lost(holder: StoredLock | undefined): BuildLockLostError {
+    const now = holder ? `it is now held by ${describeStoredLock(holder)}` : 'it was deleted';
     return new BuildLockLostError(`the lake's lock ${this.url} is no longer this build's (${now}); it was left as it is`);
   }
 
   /** The lock as it is on S3; undefined when there is none. */
-  private async readHolder(): Promise<Holder | undefined> {
-    const { bucket, key } = parseS3Url(this.url);
-    try {
-      const { text, etag } = await this.send(async (o) => {
-        const response = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), o);
-        return { text: (await response?.Body?.transformToString('utf8')) ?? '{}', etag: response?.ETag };
-      });
-      let holder: Holder = {};
-      try {
-        holder = JSON.parse(text) as Holder;
-      } catch {
-        // Not a lock this code wrote: it names no owner and matches no token.
-      }
-      return { owner: holder.owner, since: holder.since, token: holder.token, etag };
-    } catch (error) {
-      if (isMissingObject(error)) return undefined;
-      throw error;
-    }
+  private readHolder(): Promise<StoredLock | undefined> {
+    return readStoredLock(this.s3, this.send, this.url);
   }
-}
-
-function describe(holder: Holder | undefined): string {
-  if (!holder) return 'holder unknown';
-  return `${holder.owner ?? 'unknown build'} since ${holder.since ?? 'an unknown time'}`;
 }
