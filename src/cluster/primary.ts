@@ -9,6 +9,7 @@ import { RebuildJobs } from '../rebuild/rebuild-jobs';
 import { freePort } from './free-port';
 import { HeldConnections } from './held-connections';
 import { SpareWorkers } from './spare-workers';
+import { stopWorkers } from './stop-workers';
 import { watchHandOffs } from './unaccepted-connections';
 import { WorkerWatchdog } from './worker-watchdog';
 import { type WorkerAnswer, WorkerAnswers } from './worker-answers';
@@ -221,13 +222,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       spares?.close();
       watchdog.close();
       held.close();
-      const exits = [...workers].map((worker) => new Promise<void>((resolve) => {
-        if (worker.isDead()) return resolve();
-        worker.once('exit', () => resolve());
-        if (worker.isConnected()) worker.send({ stedi: 'shutdown' } satisfies ToWorker);
-        setTimeout(() => worker.process.kill('SIGKILL'), (options.graceMs ?? 10_000) + 5_000).unref();
-      }));
-      await Promise.all(exits);
+      await stopWorkers(workers, options.graceMs ?? 10_000);
       // A rebuild is never cut off half way: it publishes or fails before the primary exits.
       await rebuilds.close();
       await options.engine.close();
