@@ -122,7 +122,7 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
       const answer = httpErrorOf(error);
       if (answer.internal) log.error({ err: error }, 'export failed');
       warnEngineUnavailable(error, log);
-      sendError(res, answer.code as ErrorCode, answer.message, statusOf(answer.code));
+      sendError(res, answer.code as ErrorCode, answer.message, statusOf(answer.code), answer.reason);
     } finally {
       await handle?.close();
       if (dir) await rm(dir, { recursive: true, force: true });

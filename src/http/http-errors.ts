@@ -1,13 +1,13 @@
 import type { Response } from 'express';
-import { ErrorCode, HTTP_STATUS } from '../errors';
+import { codeExtensions, ErrorCode, HTTP_STATUS } from '../errors';
 import { noteErrorCode, stateOfResponse } from './request-context';
 
 /**
  * Errors answered outside GraphQL execution (auth, body limit, export
  * arguments) have the same shape as GraphQL errors, so a client reads
- * `errors[0].extensions.code` whichever way it called.
+ * `errors[0].extensions.code` (and `reason`, where it has one) whichever way it called.
  */
-export function sendError(res: Response, code: ErrorCode, message: string, status: number = HTTP_STATUS[code]): void {
+export function sendError(res: Response, code: ErrorCode, message: string, status: number = HTTP_STATUS[code], reason?: string): void {
   noteErrorCode(stateOfResponse(res), code);
   if (res.headersSent) {
     res.destroy();
@@ -16,7 +16,7 @@ export function sendError(res: Response, code: ErrorCode, message: string, statu
   // Typed as Apollo types its own errors: Apollo Client 4 asks for the GraphQL type and reads a 4xx answer's
   // errors (message, extensions.code) only under it; as application/json it reported just "status code 401".
   if (res.req.accepts(RESPONSE_TYPES) === GRAPHQL_RESPONSE) res.type(GRAPHQL_RESPONSE);
-  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+  res.status(status).json({ errors: [{ message, extensions: codeExtensions(code, reason) }] });
 }
 
 const GRAPHQL_RESPONSE = 'application/graphql-response+json';
