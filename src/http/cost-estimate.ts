@@ -1,7 +1,6 @@
 import { GraphQLError, Kind } from 'graphql';
 import { type ComplexityEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import type { LimitsConfig } from '../config';
-import { ErrorCode } from '../errors';
 import { DEFAULT_PAGE_SIZE } from '../graphql/pagination';
 import { limitError } from './limit-error';
 import { firstVariableError } from './variable-errors';
@@ -74,7 +73,7 @@ export function estimateCost(limits: LimitsConfig, args: Omit<Parameters<typeof 
 function costRefusal(error: unknown): GraphQLError {
   // graphql-js's variable coercion errors point at the variable definition: its message says what to fix.
   if (error instanceof GraphQLError && error.nodes?.some((n) => n.kind === Kind.VARIABLE_DEFINITION)) {
-    return new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
+    return limitError(error.message, error.nodes);
   }
   if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) {
     return limitError('the query selects too many fields; split it into smaller queries');
