@@ -4,7 +4,7 @@ import { compileEdgesWriter, type EdgesWriter, type ScalarKind, type WriteState,
 /**
  * The JSON text of a connection's `edges` list, written straight from the
  * page's columns: what graphql-js would answer for a selection of scalar
- * fields of each node (edges-plan.ts decides which selections qualify),
+ * fields of each node (planOf in rendered-edges.ts decides which selections qualify),
  * without a node, an edge or a result object per row. Each value is written
  * only when its scalar's serialize would return it unchanged (a string, a
  * finite number, a safe integer, an epoch millisecond a Date holds); anything

@@ -30,7 +30,7 @@ import { type RawJson, rawJsonToken } from './raw-json';
  * and a node object and called every scalar's serialize, and JSON.stringify
  * walked them (most of a page's main-thread time, and its garbage). Only
  * documents whose every `edges` of such a type selects plain scalar fields of
- * the node (edgesPlan) run on it; a page whose values the text cannot write
+ * the node (planOf) run on it; a page whose values the text cannot write
  * as they are throws NotRendered, and the executor answers the document again
  * with graphql-js (the same answer, errors included).
  */
