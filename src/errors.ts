@@ -7,6 +7,8 @@ import { GraphQLError } from 'graphql';
  */
 export enum ErrorCode {
   BAD_USER_INPUT = 'BAD_USER_INPUT',
+  /** The request is not a GraphQL request at all (a body that is not a JSON object): Apollo's code for the same refusal of a GET's parameters. */
+  BAD_REQUEST = 'BAD_REQUEST',
   UNAUTHENTICATED = 'UNAUTHENTICATED',
   FORBIDDEN = 'FORBIDDEN',
   STALE_CURSOR = 'STALE_CURSOR',
@@ -25,6 +27,7 @@ export enum ErrorCode {
 
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   BAD_USER_INPUT: 400,
+  BAD_REQUEST: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   STALE_CURSOR: 410,

@@ -24,7 +24,8 @@ export function errorHandler(bodyLimit: string) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const type = (error as { type?: string }).type;
     if (type === 'entity.too.large') return sendError(res, ErrorCode.BAD_USER_INPUT, bodyLimitMessage(bodyLimit), 413);
-    if (type === 'entity.parse.failed') return sendError(res, ErrorCode.BAD_USER_INPUT, notAnObject(error) ? NOT_AN_OBJECT : NOT_JSON);
+    // BAD_REQUEST, as Apollo answers a GET whose variables are not JSON: the request is not a GraphQL request at all.
+    if (type === 'entity.parse.failed') return sendError(res, ErrorCode.BAD_REQUEST, notAnObject(error) ? NOT_AN_OBJECT : NOT_JSON);
     if (type === 'encoding.unsupported') return sendError(res, ErrorCode.BAD_USER_INPUT, UNSUPPORTED_ENCODING(req), 415);
     if (type === 'entity.not.utf8') return sendError(res, ErrorCode.BAD_USER_INPUT, NOT_UTF8_BODY);
     if (type === 'charset.unsupported') return sendError(res, ErrorCode.BAD_USER_INPUT, 'the request body must be UTF-8 JSON: send it as UTF-8 (Content-Type: application/json, or with charset=utf-8)', 415);

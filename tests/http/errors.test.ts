@@ -133,10 +133,14 @@ describe(`request handling and errors (seed ${SEED})`, () => {
     expect(res.body.errors[0].message).toMatch(/larger than the limit of 2kb/);
   });
 
-  it('answers a body that is not JSON with 400 BAD_USER_INPUT', async () => {
+  it('answers a body that is not JSON with 400 BAD_REQUEST, as Apollo answers a GET whose variables are not JSON', async () => {
     const res = await request(t.server).post('/graphql').set('authorization', `Bearer ${ANALYST_KEY}`).set('content-type', 'application/json').send('{"query": ');
     expect(res.status).toBe(400);
-    expect(res.body.errors[0]).toEqual({ message: expect.stringMatching(/^the request body is not valid JSON; send one JSON object such as \{"query": /), extensions: { code: 'BAD_USER_INPUT' } });
+    expect(res.body.errors[0]).toEqual({ message: expect.stringMatching(/^the request body is not valid JSON; send one JSON object such as \{"query": /), extensions: { code: 'BAD_REQUEST' } });
+    // The same refusal of the same mistake sent the other way (urql's and Apollo's GET): one code for both.
+    const get = await request(t.server).get('/graphql').query({ query: '{ lake { liveVersion } }', variables: '{"a": ' }).set('authorization', `Bearer ${ANALYST_KEY}`);
+    expect(get.status).toBe(400);
+    expect(get.body.errors[0].extensions.code).toBe(res.body.errors[0].extensions.code);
   });
 
   it.each([
@@ -244,10 +248,10 @@ describe(`request handling and errors (seed ${SEED})`, () => {
     expect(res.body.errors[0].message).toMatch(/no subscription operations/);
   });
 
-  it.each([['null'], ['5'], ['"a string"']])('says the body must be a JSON object when it is valid JSON but %s', async (body) => {
+  it.each([['null'], ['5'], ['"a string"']])('says the body must be a JSON object (400 BAD_REQUEST) when it is valid JSON but %s', async (body) => {
     const res = await request(t.server).post('/graphql').set('authorization', `Bearer ${ANALYST_KEY}`).set('content-type', 'application/json').send(body);
     expect(res.status).toBe(400);
-    expect(res.body.errors[0]).toEqual({ message: expect.stringMatching(/must be a JSON object/), extensions: { code: 'BAD_USER_INPUT' } });
+    expect(res.body.errors[0]).toEqual({ message: expect.stringMatching(/must be a JSON object/), extensions: { code: 'BAD_REQUEST' } });
   });
 
   it('refuses a query nested deeper than the limit, naming the limit', async () => {

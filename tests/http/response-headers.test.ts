@@ -27,7 +27,7 @@ describe('HTTP answers of the API', () => {
   it.each([
     ['no key', () => post(null, '{"query":"{ __typename }"}'), 401, 'UNAUTHENTICATED'],
     ['an unknown key', () => post('Bearer unknown-key-0123456789abcdef', '{"query":"{ __typename }"}'), 401, 'UNAUTHENTICATED'],
-    ['a body that is not JSON', () => post(`Bearer ${ANALYST_KEY}`, '{"query":'), 400, 'BAD_USER_INPUT'],
+    ['a body that is not JSON', () => post(`Bearer ${ANALYST_KEY}`, '{"query":'), 400, 'BAD_REQUEST'],
     ['a charset other than UTF-8', () => post(`Bearer ${ANALYST_KEY}`, '{"query":"{ __typename }"}', 'application/json; charset=latin1'), 415, 'BAD_USER_INPUT'],
     ['a field Apollo refuses (for comparison)', () => post(`Bearer ${ANALYST_KEY}`, '{"query":"{ nope }"}'), 400, 'GRAPHQL_VALIDATION_FAILED'],
   ])('answer %s as application/graphql-response+json to a client that prefers it, as Apollo answers its own errors', async (_what, ask, status, code) => {
