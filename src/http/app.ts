@@ -25,7 +25,7 @@ import { onePerConnection } from './pipelined-requests';
 import { principalOf, requestContext, requestIdOf } from './request-context';
 import { responseCacheFor } from './response-cache';
 import { jsonBody } from './json-body';
-import { headOnlyForThePage, routeMethods } from './route-methods';
+import { apiHeadAsGet, routeMethods } from './route-methods';
 import { sentAsBytes } from './sent-as-bytes';
 import { cutStalledAnswers } from './stalled-answers';
 import { unknownRoute } from './unknown-route';
@@ -117,7 +117,6 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   app.use(
     '/graphql',
     ideHandler,
-    headOnlyForThePage,
     authenticate(apiKeys),
     noStore,
     requireUtf8Query,
@@ -130,9 +129,11 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
     },
     ...(responses ? [keptAnswers(responses, services, metrics, options.onDataRequest)] : []),
     sentAsBytes,
-    expressMiddleware(apollo, {
-      context: async ({ res }) => createContext(services, principalOf(res) ?? null, requestIdOf(res)),
-    }),
+    apiHeadAsGet(
+      expressMiddleware(apollo, {
+        context: async ({ res }) => createContext(services, principalOf(res) ?? null, requestIdOf(res)),
+      }),
+    ),
   );
   app.get('/', lakePageHandler, (_req, res) => res.redirect('graphql'));
   app.use(WEB_PATH, webAssets());

@@ -22,7 +22,7 @@ interface Route {
 }
 
 const READ = ['GET', 'HEAD', 'OPTIONS'] as const;
-// HEAD: the IDE page's, for a browser (a link checker); Apollo itself answers GET and POST only.
+// HEAD: a GET's answer without its body (the IDE page's to a browser, the API's otherwise: apiHeadAsGet).
 const GRAPHQL: Route = { path: '/graphql', prefix: true, methods: ['GET', 'HEAD', 'POST', 'OPTIONS'] };
 const ROUTES: readonly Route[] = [
   GRAPHQL,
@@ -54,13 +54,22 @@ function refuse(req: Request, res: Response, route: Route, hint = route.hint): v
 }
 
 /**
- * Mounted on /graphql after the IDE page: a HEAD the page did not take is the API's, which Apollo answers only
- * after a key, with its own 405 and `Allow: GET, POST`; refused here by the same rule, before any key.
+ * Apollo, mounted through this: a HEAD of the API is answered as its GET, without the body (Node writes none to a
+ * HEAD), as HTTP asks of HEAD and as every other route answers it. Apollo takes GET and POST only, so it is shown a
+ * GET; it reads the method as it is called, and the request is a HEAD again for the log and metrics. A HEAD had been
+ * refused 405 with an Allow listing HEAD.
  */
-export const headOnlyForThePage: RequestHandler = (req, res, next) => {
-  if (req.method !== 'HEAD') return next();
-  refuse(req, res, GRAPHQL, ': HEAD is answered for the IDE page only (Accept: text/html)');
-};
+export function apiHeadAsGet(apollo: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    if (req.method !== 'HEAD') return apollo(req, res, next);
+    req.method = 'GET';
+    try {
+      return apollo(req, res, next);
+    } finally {
+      req.method = 'HEAD';
+    }
+  };
+}
 
 /** Every method some route takes: what `OPTIONS *` answers for the server as a whole. */
 const ANY_ROUTE = [...new Set(ROUTES.flatMap((route) => route.methods))].join(', ');

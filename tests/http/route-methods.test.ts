@@ -59,11 +59,21 @@ describe(`methods on every route (seed ${SEED})`, () => {
     expect(res.body.errors[0]).toEqual({ message: '/graphql is sent with GET or POST, not PUT', extensions: { code: 'BAD_USER_INPUT' } });
   });
 
-  it.each([null, ANALYST_KEY])('answers a HEAD of /graphql that is not the IDE page with the 405 and Allow of the one rule, before any key (key: %s)', async (key) => {
-    const head = request(t.server).head('/graphql?query=%7B__typename%7D').set('accept', 'application/json');
-    const res = await (key === null ? head : head.set('authorization', `Bearer ${key}`));
-    expect(res.status).toBe(405);
-    expect(res.headers['allow']).toBe('GET, HEAD, POST, OPTIONS');
+  it.each([
+    ['without a key', null, '/graphql?query=%7B__typename%7D', 401],
+    ['with a key and no query', ANALYST_KEY, '/graphql', 400],
+    ['with a key and a query', ANALYST_KEY, '/graphql?query=%7B__typename%7D', 200],
+    ['with a key and a page of data', ANALYST_KEY, `/graphql?query=${encodeURIComponent('{ machineLearningSamples(first: 5) { edges { node { x y z } } } }')}`, 200],
+  ])('answers a HEAD of the API %s as its GET, without the body (its Allow lists HEAD)', async (_what, key, path, status) => {
+    const asked = (method: 'get' | 'head'): request.Test => {
+      const req = request(t.server)[method](path).set('accept', 'application/json');
+      return key === null ? req : req.set('authorization', `Bearer ${key}`);
+    };
+    const [get, head] = [await asked('get'), await asked('head')];
+    expect(get.status).toBe(status);
+    expect(head.status).toBe(status);
+    for (const name of ['content-type', 'content-length', 'cache-control', 'www-authenticate']) expect([name, head.headers[name]]).toEqual([name, get.headers[name]]);
+    expect(head.text ?? '').toBe('');
   });
 
   it(`answers every method on every route, spelled in any case with trailing slashes, by its one rule (seed ${SEED})`, async () => {
@@ -75,11 +85,10 @@ describe(`methods on every route (seed ${SEED})`, () => {
         if (method === 'OPTIONS') {
           expect(res.status).toBe(204);
           expect(res.headers['allow']).toBe(allow);
-        } else if (!allow.split(', ').includes(method) || (path === '/graphql' && method === 'HEAD')) {
-          // A HEAD of /graphql is taken for the IDE page only (a browser's Accept: text/html), which this is not.
+        } else if (!allow.split(', ').includes(method)) {
           expect(res.status).toBe(405);
           expect(res.headers['allow']).toBe(allow);
-          if (method !== 'HEAD') expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+          expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
         } else {
           // Taken: the route's own handler answers (a file under /web may still be missing).
           expect(res.status).not.toBe(405);
