@@ -72,7 +72,9 @@ class Transport:
         request_id = error.headers.get("x-request-id") if error.headers else None
         try:
             first = json.load(error)["errors"][0]
-            return error_for(first.get("extensions", {}).get("code", f"HTTP_{error.code}"), first.get("message", ""), request_id, retry_after=_retry_after_header(error))
+            extensions = first.get("extensions", {})
+            # The reason too, as for a GraphQL error: an export refused STALE_CURSOR says why (410, LAKE_CHANGED).
+            return error_for(extensions.get("code", f"HTTP_{error.code}"), first.get("message", ""), request_id, retry_after=_retry_after_header(error), reason=extensions.get("reason"))
         except (ValueError, KeyError, IndexError, TypeError):
             return ServerError(f"HTTP {error.code} {error.reason}", f"HTTP_{error.code}", request_id)
 

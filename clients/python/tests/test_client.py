@@ -224,6 +224,15 @@ class LostConnectionTest(unittest.TestCase):
             stedi.Client(url, "any-key-0123456789abcdef", timeout=5).export(path)
         self.assertEqual(os.listdir(os.path.dirname(path)), [])
 
+    def test_an_export_refused_stale_carries_the_servers_reason_and_leaves_no_file(self):
+        body = json.dumps({"errors": [{"message": "the lake changed while this request ran: send the request again", "extensions": {"code": "STALE_CURSOR", "reason": "LAKE_CHANGED"}}]}).encode()
+        url = self.serve(lambda connection: connection.sendall(b"HTTP/1.1 410 Gone\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n%s" % (len(body), body)))
+        path = os.path.join(tempfile.mkdtemp(), "train.parquet")
+        with self.assertRaises(stedi.StaleCursorError) as caught:
+            stedi.Client(url, "any-key-0123456789abcdef", timeout=5).export(path)
+        self.assertEqual((caught.exception.reason, caught.exception.discard), ("LAKE_CHANGED", False))
+        self.assertEqual(os.listdir(os.path.dirname(path)), [])
+
 
 class PullAcrossRestartTest(unittest.TestCase):
     """A server lost between two pages of a pull (no live server needed: a fake one that drops connections)."""
