@@ -16,6 +16,7 @@ import { DocumentStore } from './document-store';
 import { formatError } from './format-error';
 import { jitGateway } from './jit-executor';
 import { type KeyConcurrency, keyConcurrencyPlugin } from './key-concurrency';
+import { noDataNot2xxPlugin } from './no-data-status';
 import { PersistedQueriesByKey } from './persisted-queries';
 import { graphqlLimits } from './limits';
 import { COST_BYTES_PER_DOCUMENT } from './operation-costs';
@@ -72,6 +73,7 @@ export async function createApolloServer(
       repeatedErrorsPlugin,
       ...(responses ? [responseCachePlugin(responses)] : []),
       ...(onDataRequest ? [dataRequestPlugin(onDataRequest)] : []),
+      noDataNot2xxPlugin,
     ],
   });
   await server.start();

@@ -44,6 +44,20 @@ describe('automatic persisted queries', () => {
   });
 
   it.each([
+    ['POST', 'application/graphql-response+json'],
+    ['GET', 'application/graphql-response+json, application/json;q=0.9'],
+    ['GET', 'application/json'],
+  ])('answers a hash not yet registered (%s, Accept %s) 404, never 2xx: an answer without data must not be 2xx', async (method, accept) => {
+    const query = `{ lake { liveVersion } } # ${method} ${accept}`;
+    const miss = method === 'POST' ? post(ANALYST_KEY, { extensions: persisted(query) }) : request(t.server).get('/graphql').query({ extensions: JSON.stringify(persisted(query)) }).set('authorization', `Bearer ${ANALYST_KEY}`);
+    const res = await miss.set('accept', accept);
+    // 404, not 400: Apollo Client 3 turns APQ off for good on a 400 or 500; on this it sends the text, as urql does.
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toMatch(accept.startsWith('application/json') ? /^application\/json/ : /^application\/graphql-response\+json/);
+    expect(JSON.parse(res.text)).toEqual({ errors: [expect.objectContaining({ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } })] });
+  });
+
+  it.each([
     ['another key of the same role', OTHER_ANALYST_KEY],
     ['a key of another role', ADMIN_KEY],
   ])('does not tell %s that a key registered a text', async (_who, other) => {
