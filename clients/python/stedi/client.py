@@ -142,7 +142,7 @@ class Client(Transport):
         if split is not None:
             params.update(split=_split(split), splitSeed=seed)
         request = urllib.request.Request(f"{self.base}/export/machine_learning_curated?{urllib.parse.urlencode(params)}")
-        return download_export(self, request, path)
+        return download_export(self, request, path, format)
 
     # ---- customers and readings --------------------------------------------------------------
     def customers(self, personal=False, page_size=1000):

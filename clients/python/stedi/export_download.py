@@ -3,10 +3,11 @@
 import os
 
 from .errors import ConnectionError
+from .export_complete import export_complete
 
 
-def download_export(transport, request, path):
-    """Writes what the export `request` answers to `path`; returns its row count (X-Row-Count), or None when not sent."""
+def download_export(transport, request, path, format):
+    """Writes what the export `request` (of `format`) answers to `path`; returns its row count (X-Row-Count), or None when not sent."""
     partial = f"{path}.part"
     try:
         # Only the network side is inside _reaching: a local OSError (a missing folder, a full disk,
@@ -28,6 +29,9 @@ def download_export(transport, request, path):
                 expected = response.headers.get("Content-Length")
                 if expected is not None and received != int(expected):
                     raise ConnectionError(f"the export from {transport.base} ended after {received:,} of its {int(expected):,} bytes; the server may be restarting: try again")
+        # A proxy that drops Content-Length sends the file until the connection closes: whole or cut, it ends the same.
+        if expected is None and not export_complete(partial, format, count):
+            raise ConnectionError(f"the export from {transport.base} ended before all of its {count or 'unknown number of'} rows arrived (no Content-Length came, so a proxy in front may have dropped it); try again")
         os.replace(partial, path)
     except BaseException:
         if os.path.exists(partial):

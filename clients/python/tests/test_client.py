@@ -224,6 +224,32 @@ class LostConnectionTest(unittest.TestCase):
             stedi.Client(url, "any-key-0123456789abcdef", timeout=5).export(path)
         self.assertEqual(os.listdir(os.path.dirname(path)), [])
 
+    def export_without_length(self, format, rows, body):
+        """Exports from a server behind a proxy that dropped Content-Length: the body ends when the connection closes."""
+        head = b"HTTP/1.1 200 OK\r\nconnection: close\r\nx-row-count: %d\r\n\r\n" % rows
+        url = self.serve(lambda connection: connection.sendall(head + body))
+        path = os.path.join(tempfile.mkdtemp(), f"train.{format}")
+        return path, lambda: stedi.Client(url, "any-key-0123456789abcdef", timeout=5).export(path, format=format)
+
+    def test_an_export_cut_short_without_a_content_length_is_a_connection_error_and_leaves_no_file(self):
+        for format, rows, body in (
+            ("ndjson", 3, b'{"x":1}\n{"x":2}\n'),
+            ("ndjson", 3, b'{"x":1}\n{"x":2}\n{"x"'),
+            ("csv", 2, b"serialNumber,x\na,1\n"),
+            ("parquet", 2, b"PAR1 row groups, then no footer"),
+        ):
+            path, export = self.export_without_length(format, rows, body)
+            with self.assertRaisesRegex(stedi.ConnectionError, "ended before all of its"):
+                export()
+            self.assertEqual(os.listdir(os.path.dirname(path)), [], (format, body))
+
+    def test_a_whole_export_without_a_content_length_is_kept(self):
+        for format, rows, body in (("ndjson", 2, b'{"x":1}\n{"x":2}\n'), ("csv", 1, b"serialNumber,x\na,1\n"), ("parquet", 2, b"PAR1 row groups and a footer PAR1")):
+            path, export = self.export_without_length(format, rows, body)
+            self.assertEqual(export(), rows)
+            with open(path, "rb") as file:
+                self.assertEqual(file.read(), body)
+
     def test_an_export_refused_stale_carries_the_servers_reason_and_leaves_no_file(self):
         body = json.dumps({"errors": [{"message": "the lake changed while this request ran: send the request again", "extensions": {"code": "STALE_CURSOR", "reason": "LAKE_CHANGED"}}]}).encode()
         url = self.serve(lambda connection: connection.sendall(b"HTTP/1.1 410 Gone\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n%s" % (len(body), body)))
