@@ -83,7 +83,12 @@ class Transport:
         body = json.dumps({"query": query, "variables": variables or {}}).encode("utf-8")
         request = urllib.request.Request(f"{self.base}/graphql", data=body, method="POST", headers={"content-type": "application/json"})
         with self._reaching(), self._open(request) as response:
-            payload = json.load(response)
+            try:
+                payload = json.load(response)
+            except ValueError:
+                # Cut short where no Content-Length could tell (a proxy in front dropped it), or not JSON at all (a
+                # proxy's own page): a lost answer, as a cut with a Content-Length is, so a pull asks for the page again.
+                raise ConnectionError(f"the answer from {self.base} ended before its JSON did, or is not JSON (a proxy in front?); the server may be restarting: try again") from None
             request_id = response.headers.get("x-request-id")
         if payload.get("errors"):
             first = payload["errors"][0]

@@ -212,6 +212,12 @@ class LostConnectionTest(unittest.TestCase):
         with self.assertRaisesRegex(stedi.ConnectionError, "lost the connection"):
             stedi.Client(url, "any-key-0123456789abcdef", timeout=5).graphql("{ lake { liveVersion } }")
 
+    def test_an_answer_cut_short_without_a_content_length_is_a_connection_error_not_a_json_error(self):
+        # A proxy that dropped Content-Length sends the answer until the connection closes: cut, it is JSON cut short.
+        url = self.serve(lambda connection: connection.sendall(b'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"data":{"lake":{"liveVer'))
+        with self.assertRaisesRegex(stedi.ConnectionError, "ended before its JSON did"):
+            stedi.Client(url, "any-key-0123456789abcdef", timeout=5).graphql("{ lake { liveVersion } }")
+
     def test_a_read_that_times_out_is_a_connection_error(self):
         url = self.serve(lambda connection: time.sleep(2))
         with self.assertRaises(stedi.ConnectionError):
