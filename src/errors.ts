@@ -22,6 +22,8 @@ export enum ErrorCode {
   REBUILD_IN_PROGRESS = 'REBUILD_IN_PROGRESS',
   ENGINE_BUSY = 'ENGINE_BUSY',
   INSUFFICIENT_STORAGE = 'INSUFFICIENT_STORAGE',
+  /** The client closed its connection while its request ran: the work stopped, and nothing is sent (client-gone.ts). */
+  CLIENT_GONE = 'CLIENT_GONE',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -40,6 +42,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   REBUILD_IN_PROGRESS: 409,
   ENGINE_BUSY: 503,
   INSUFFICIENT_STORAGE: 507,
+  // nginx's status for a request its client closed: only the log ever shows it.
+  CLIENT_GONE: 499,
   INTERNAL_SERVER_ERROR: 500,
 };
 

@@ -11,6 +11,7 @@ import type { PageInfo } from './pagination';
 export { queryColumns };
 import { fetchPage, readAheadOf } from './page-read-ahead';
 import { pageTurn } from './page-turns';
+import { stopIfGone } from './still-wanted';
 import { readPageColumns } from './stored-order-read';
 
 /** A page of a top-level connection as one array per column, in the connection's order. */
@@ -47,10 +48,12 @@ export async function readColumnarPage<N extends Node>(
     slice: sliceColumns,
     keyAt: (result, i) => ds.key.map((k) => result.columns[k.name][i] as KeyValue),
     timeoutMs: ctx.budget.timeoutMs(),
+    gone: ctx.gone,
     readAheadTimeoutMs: ctx.services.config.queryTimeoutMs,
   });
   // A page of columns takes its turn as a bulk page of edges does (page-turns.ts): reads that return together were completed back to back.
   await pageTurn();
+  stopIfGone(ctx.gone);
   const visible = visibleColumns(ds, fetched, scope.version, consent, logger);
   const rowCount = Math.min(first, visible.rowCount);
   const columns: Record<string, unknown[]> = {};

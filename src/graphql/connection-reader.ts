@@ -15,6 +15,7 @@ import { pageSize } from './pagination';
 import { fetchPage, readAheadOf } from './page-read-ahead';
 import { edgesPreparer } from './prerendered-edges';
 import { pageTurn } from './page-turns';
+import { stopIfGone } from './still-wanted';
 import { readPageColumns } from './stored-order-read';
 import { totalCountCacheOf } from './total-count-cache';
 
@@ -48,7 +49,7 @@ export async function readConnection<N extends Node>(
   const version = scope.version;
   // A first page of a set pulled whole: its next page is read ahead at once (a notebook asks for it next).
   const opensWalk = bulk && !afterCursor && ds.pulledWhole === true;
-  const page = { readAhead: readAheadOf(ctx.services), scope, query, first, timeoutMs: ctx.budget.timeoutMs(), readAheadTimeoutMs: config.queryTimeoutMs, opensWalk };
+  const page = { readAhead: readAheadOf(ctx.services), scope, query, first, timeoutMs: ctx.budget.timeoutMs(), gone: ctx.gone, readAheadTimeoutMs: config.queryTimeoutMs, opensWalk };
   const count = totalCountOf(ctx, ds, scope, consent.generation, filter, field);
   if (bulk) {
     const fetched = await fetchPage<N, ColumnarResult>({
@@ -63,6 +64,7 @@ export async function readConnection<N extends Node>(
       keyAt: (result, i) => ds.key.map((k) => result.columns[k.name][i] as KeyValue),
     });
     await pageTurn();
+    stopIfGone(ctx.gone);
     const more = { totalCount: count, hadMore: fetched.rowCount > first, afterCursor };
     // Nodes only as they are read: the page's edges may be written from its columns (rendered-edges.ts).
     if (ds.fieldColumns) return toColumnConnection(ds, cursorScope, fetched, ds.fieldColumns, visibleRows(ds, fetched, ds.fieldColumns, version, consent, logger), version, first, more);
@@ -71,7 +73,8 @@ export async function readConnection<N extends Node>(
   const rows = await fetchPage<N, Row[]>({
     ...page,
     shape: 'rows',
-    read: (q, options) => ctx.services.reads.query(q.sql, q.params, options),
+    // Small pages are shared by every request asking the same (one read in flight): a client gone does not interrupt it.
+    read: (q, { timeoutMs }) => ctx.services.reads.query(q.sql, q.params, { timeoutMs }),
     rowCount: (result) => result.length,
     slice: (result, start, end) => result.slice(start, end),
     keyAt: (result, i) => ds.key.map((k) => result[i][k.name] as KeyValue),

@@ -16,6 +16,8 @@ export interface GraphqlContext {
   lake: RequestLake;
   /** Engine time and uncached counts this request may still spend. */
   budget: RequestBudget;
+  /** Aborted once the client closed its connection (src/http/client-gone.ts): the rest of the work stops (still-wanted.ts). */
+  gone?: AbortSignal;
   /** Made by the server itself, not asked by a client (answer-replay.ts): not counted as an operation. */
   replay?: boolean;
 }
@@ -27,8 +29,8 @@ export function onLakeAsItIsNow(ctx: GraphqlContext): GraphqlContext {
   return { ...ctx, lake, budget, loaders: new Loaders(ctx.services, lake, budget) };
 }
 
-export function createContext(services: Services, principal: Principal | null, requestId: string): GraphqlContext {
+export function createContext(services: Services, principal: Principal | null, requestId: string, gone?: AbortSignal): GraphqlContext {
   const lake = new RequestLake(services);
-  const budget = new RequestBudget(services.config.limits, services.config.queryTimeoutMs);
-  return { services, principal, requestId, loaders: new Loaders(services, lake, budget), lake, budget };
+  const budget = new RequestBudget(services.config.limits, services.config.queryTimeoutMs, performance.now(), gone);
+  return { services, principal, requestId, loaders: new Loaders(services, lake, budget), lake, budget, gone };
 }

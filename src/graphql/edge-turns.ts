@@ -1,4 +1,5 @@
 import { pageTurn } from './page-turns';
+import { stopIfGone } from './still-wanted';
 
 /**
  * A request's edges are completed a stretch at a time. The executor completes
@@ -8,7 +9,8 @@ import { pageTurn } from './page-turns';
  * 0.3–0.9 s, every other client's request waiting behind. A request may complete
  * at most STRETCH_EDGES edges before the event loop turns; the lists beyond wait
  * for later turns (page-turns.ts, shared with bulk pages: one waiting request a
- * loop iteration), in batches of up to STRETCH_EDGES, their order kept.
+ * loop iteration), in batches of up to STRETCH_EDGES, their order kept. A request whose client is gone completes
+ * none of its later batches (still-wanted.ts).
  */
 export const STRETCH_EDGES = 2_000;
 
@@ -23,13 +25,15 @@ interface Stretch {
   resetting: boolean;
   /** The last batch still waiting for its turn; lists that come meanwhile join it or wait after it. */
   waiting?: Batch;
+  gone?: AbortSignal;
 }
 
 const stretches = new WeakMap<object, Stretch>();
 
 /** The request's edges as the executor should complete them: now, or (some, or all) as promises that resolve on later turns. */
-export function edgesInTurns<T>(request: object, edges: T[]): T[] | Promise<T[]> | Array<T | Promise<T>> {
+export function edgesInTurns<T>(request: object, edges: T[], gone?: AbortSignal): T[] | Promise<T[]> | Array<T | Promise<T>> {
   const stretch = stretchOf(request);
+  stretch.gone ??= gone;
   if (!stretch.waiting && stretch.spent + edges.length <= STRETCH_EDGES) {
     spend(stretch, edges.length);
     return edges;
@@ -77,6 +81,7 @@ function later(stretch: Stretch, size: number): Promise<void> {
   const batch: Batch = { size, released: Promise.resolve() };
   batch.released = (last?.released ?? Promise.resolve()).then(pageTurn).then(() => {
     if (stretch.waiting === batch) stretch.waiting = undefined;
+    stopIfGone(stretch.gone);
     // Released in its own loop turn: this batch is what the request completes in it.
     stretch.spent = 0;
     spend(stretch, batch.size);

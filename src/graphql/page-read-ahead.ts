@@ -4,6 +4,7 @@ import type { Node } from './datasets/dataset';
 import { type BuiltQuery, pageQuery, type Scope } from './page-query';
 import { keepFirstPage, keptFirstPage } from './kept-first-page';
 import type { PageReadAhead } from './read-ahead-store';
+import { stopIfGone } from './still-wanted';
 
 export { PageReadAhead, readAheadOf } from './read-ahead-store';
 
@@ -52,6 +53,8 @@ export interface PageFetch<N extends Node, T> {
   /** The keyset position of row `index` of a result. */
   keyAt: (result: T, index: number) => KeyValue[];
   timeoutMs: number;
+  /** Aborted once the request's client is gone: its own read is interrupted, and nothing is read ahead for it. */
+  gone?: AbortSignal;
   /** The timeout of the next page's query (the server's per-query limit: no request is waiting yet). */
   readAheadTimeoutMs: number;
   /** A first page (no cursor) of a dataset pulled whole: its next page is read ahead without waiting for a walk to show. */
@@ -88,16 +91,19 @@ export async function fetchPage<N extends Node, T>(f: PageFetch<N, T>): Promise<
   try {
     if (ahead) result = await ahead;
     else {
-      const reading = f.read(f.query, { timeoutMs: f.timeoutMs });
+      // A first page kept for later walks is read whoever asked: a client gone does not interrupt it.
+      const reading = f.read(f.query, { timeoutMs: f.timeoutMs, signal: keepsFirst ? undefined : f.gone });
       if (keepsFirst) keepFirstPage(f.readAhead, key, reading);
       result = await reading;
     }
   } catch (error) {
+    // Interrupted as its client went: said as such, never as an engine failure of ours.
+    stopIfGone(f.gone);
     // A read-ahead that failed (a timeout while nobody waited) is read again, now, under this request's budget.
     if (!ahead) throw error;
     result = await f.read(f.query, { timeoutMs: f.timeoutMs });
   }
-  if (f.first >= READ_AHEAD_MIN_ROWS && f.scope.dataset.boundedPages && f.rowCount(result) > f.first) {
+  if (f.first >= READ_AHEAD_MIN_ROWS && !f.gone?.aborted && f.scope.dataset.boundedPages && f.rowCount(result) > f.first) {
     // A kept first page opens a walk as one read now does (it was not taken from the read-ahead store).
     // Awaited up to where the next page's read starts or its hint leaves (the queries are built from what this page's
     // query loaded: no I/O): else the hint left after this page's answer was written, and the other worker began late.

@@ -1,5 +1,6 @@
 import type { LimitsConfig } from '../config';
 import { badInput, ErrorCode, StediError } from '../errors';
+import { stopIfGone } from './still-wanted';
 
 /**
  * What one request may spend on the engine: a wall-clock budget from its
@@ -16,12 +17,15 @@ export class RequestBudget {
     private readonly limits: Pick<LimitsConfig, 'requestEngineMs' | 'maxCountsPerRequest'>,
     private readonly queryTimeoutMs: number,
     now: number = performance.now(),
+    /** Aborted once the client is gone: no further engine query starts for it. */
+    private readonly gone?: AbortSignal,
   ) {
     this.deadline = now + limits.requestEngineMs;
   }
 
   /** The timeout of the next engine query: what is left of the budget, at most the per-query timeout. */
   timeoutMs(): number {
+    stopIfGone(this.gone);
     const left = Math.floor(this.deadline - performance.now());
     if (left <= 0) {
       throw new StediError(
@@ -34,7 +38,7 @@ export class RequestBudget {
 
   /** The same deadline, no count started: the request run again on a new live version (its counts are not cached there). */
   again(): RequestBudget {
-    return new RequestBudget(this.limits, this.queryTimeoutMs, this.deadline - this.limits.requestEngineMs);
+    return new RequestBudget(this.limits, this.queryTimeoutMs, this.deadline - this.limits.requestEngineMs, this.gone);
   }
 
   /** Called before a count that no cache answers. */

@@ -9,6 +9,7 @@ import type { Services } from '../services';
 import { createApolloServer } from './apollo';
 import { authenticate } from './authenticate';
 import { admitBody, boundUnreadBody } from './body-admission';
+import { watchClientGone, goneSignalOf } from './client-gone';
 import { cors } from './cors';
 import { errorHandler } from './body-errors';
 import { EXPORT_PATH, EXPORT_STALL_MS, exportRoutes } from './export';
@@ -103,6 +104,8 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   app.use(requestContext(services.logger));
   app.use(metrics.httpMiddleware());
   app.use(onePerConnection);
+  // Once the request runs (a pipelined one waits above): its work stops if its client goes.
+  app.use(watchClientGone);
   app.use(cutStalledAnswers(options.answerStallMs ?? EXPORT_STALL_MS));
   app.use(cors(services.config.corsOrigins));
   app.use((_req, res, next) => {
@@ -131,7 +134,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
     sentAsBytes,
     apiHeadAsGet(
       expressMiddleware(apollo, {
-        context: async ({ res }) => createContext(services, principalOf(res) ?? null, requestIdOf(res)),
+        context: async ({ res }) => createContext(services, principalOf(res) ?? null, requestIdOf(res), goneSignalOf(res)),
       }),
     ),
   );

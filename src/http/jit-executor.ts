@@ -2,6 +2,8 @@ import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server
 import { defaultFieldResolver, execute, GraphQLError, type GraphQLFieldResolver, isObjectType, type GraphQLSchema } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import { ErrorCode } from '../errors';
+import type { GraphqlContext } from '../graphql/context';
+import { clientGone } from '../graphql/still-wanted';
 import { withWholeColumnLists } from '../graphql/column-lists';
 import { edgesInTurns } from '../graphql/edge-turns';
 import { moveRawJson } from '../graphql/raw-json';
@@ -64,11 +66,24 @@ export function jitGateway(schema: GraphQLSchema, options: JitOptions): Gateway 
       return () => undefined;
     },
     async load() {
-      return { executor: rerunOnLakeChange(executor) };
+      return { executor: forClientsStillThere(rerunOnLakeChange(executor)) };
     },
     async stop() {},
   };
 }
+
+/**
+ * An operation whose client is gone (client-gone.ts) is not begun, and once run its answer is dropped for a short
+ * error: serialising a 10,000-row page no one reads was the last of the work left after the client closed.
+ */
+const forClientsStillThere =
+  (execute: Executor): Executor =>
+  async (request) => {
+    const gone = (request.context as Partial<GraphqlContext>).gone;
+    if (gone?.aborted) return { errors: [clientGone()] };
+    const result = await execute(request);
+    return gone?.aborted ? { errors: [clientGone()] } : result;
+  };
 
 /**
  * graphql-jit reads a field without a resolver as a plain property, while
@@ -94,7 +109,7 @@ const edgesResolver =
   (read: GraphQLFieldResolver<unknown, object>): GraphQLFieldResolver<unknown, object> =>
   (source, args, context, info) => {
     const edges: unknown = read(source, args, context, info);
-    return Array.isArray(edges) ? edgesInTurns(context, edges) : edges;
+    return Array.isArray(edges) ? edgesInTurns(context, edges, (context as GraphqlContext).gone) : edges;
   };
 
 const asBadInput = (error: GraphQLError): GraphQLError =>

@@ -2,6 +2,7 @@ import { type ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import type { RequestHandler } from 'express';
 import { ErrorCode, StediError } from '../errors';
 import type { GraphqlContext } from '../graphql/context';
+import { clientGone, stopIfGone } from '../graphql/still-wanted';
 import { decidedAsksForData } from './data-requests';
 import { sendError } from './http-errors';
 import { principalOf } from './request-context';
@@ -142,7 +143,7 @@ export function keyConcurrencyPlugin(gate: KeyConcurrency): ApolloServerPlugin<G
           if (!operation || operation.operation !== 'query' || contextValue.replay || !keyId) return;
           if (!decidedAsksForData(document, operation)) return;
           ticket = gate.enter(keyId, 'graphql');
-          await ticket.admitted;
+          await admittedUnlessGone(ticket, contextValue.gone);
         },
         // Also called when this request is refused, or another check refuses it while it waits: its place goes.
         async willSendResponse() {
@@ -151,6 +152,20 @@ export function keyConcurrencyPlugin(gate: KeyConcurrency): ApolloServerPlugin<G
       };
     },
   };
+}
+
+/** A request whose client goes while it waits leaves the queue at once (willSendResponse frees its place), never to run. */
+async function admittedUnlessGone(ticket: Ticket, gone: AbortSignal | undefined): Promise<void> {
+  if (!gone) return ticket.admitted;
+  stopIfGone(gone);
+  let onAbort: (() => void) | undefined;
+  const left = new Promise<never>((_resolve, reject) => gone.addEventListener('abort', (onAbort = () => reject(clientGone())), { once: true }));
+  try {
+    await Promise.race([ticket.admitted, left]);
+  } finally {
+    gone.removeEventListener('abort', onAbort!);
+  }
+  stopIfGone(gone);
 }
 
 /** The limit on exports, after authentication: the place is held until the answer is sent or the client goes. */
