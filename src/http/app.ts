@@ -26,6 +26,7 @@ import { onePerConnection } from './pipelined-requests';
 import { principalOf, requestContext, requestIdOf } from './request-context';
 import { responseCacheFor } from './response-cache';
 import { jsonBody } from './json-body';
+import { requireShallowJson } from './json-depth';
 import { apiHeadAsGet, routeMethods } from './route-methods';
 import { sentAsBytes } from './sent-as-bytes';
 import { cutStalledAnswers } from './stalled-answers';
@@ -124,7 +125,13 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
     noStore,
     requireUtf8Query,
     admitBody(services.config.bodyLimit),
-    jsonBody({ limit: services.config.bodyLimit, verify: requireUtf8Body }),
+    jsonBody({
+      limit: services.config.bodyLimit,
+      verify: (req, res, body) => {
+        requireUtf8Body(req, res, body);
+        requireShallowJson(req, res, body);
+      },
+    }),
     (req, _res, next) => {
       // Express 5 leaves req.body unset on GET; Apollo's integration insists on it.
       if (!('body' in req) || req.body === undefined) req.body = {};

@@ -3,6 +3,7 @@ import { ErrorCode } from '../errors';
 import { MESSAGES } from '../graphql/error-mapping';
 import { sendError } from './http-errors';
 import { NOT_UTF8_BODY } from './utf8-input';
+import { TOO_DEEP_BODY } from './json-depth';
 import { requestLogOf, requestIdOf } from './request-context';
 
 export function bodyLimitMessage(limit: string): string {
@@ -28,6 +29,7 @@ export function errorHandler(bodyLimit: string) {
     if (type === 'entity.parse.failed') return sendError(res, ErrorCode.BAD_REQUEST, notAnObject(error) ? NOT_AN_OBJECT : NOT_JSON);
     if (type === 'encoding.unsupported') return sendError(res, ErrorCode.BAD_USER_INPUT, UNSUPPORTED_ENCODING(req), 415);
     if (type === 'entity.not.utf8') return sendError(res, ErrorCode.BAD_USER_INPUT, NOT_UTF8_BODY);
+    if (type === 'entity.too.deep') return sendError(res, ErrorCode.BAD_USER_INPUT, TOO_DEEP_BODY);
     if (type === 'charset.unsupported') return sendError(res, ErrorCode.BAD_USER_INPUT, 'the request body must be UTF-8 JSON: send it as UTF-8 (Content-Type: application/json, or with charset=utf-8)', 415);
     const refused = fileRefusal(error);
     if (refused) {
