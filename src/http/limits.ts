@@ -5,6 +5,7 @@ import type { LimitsConfig } from '../config';
 import { type CostEstimate, estimateCost } from './cost-estimate';
 import { limitError } from './limit-error';
 import { OperationCosts } from './operation-costs';
+import { oversizedVariable } from './variable-size';
 import { knownOperationTypes } from './known-operation-types';
 
 /**
@@ -105,6 +106,8 @@ function dataCostPlugin(limits: LimitsConfig): ApolloServerPlugin {
       return {
         async didResolveOperation({ request, document, schema, operation, operationName }) {
           const variables = request.variables ?? {};
+          const oversized = oversizedVariable(schema, document, variables, operationName ?? undefined);
+          if (oversized) throw limitError(oversized);
           const estimate = () => estimateCost(limits, { schema, query: document, variables, operationName: operationName ?? undefined });
           const { cost, rows } = operation ? costs.get(schema, document, operation, variables, estimate) : estimate();
           if (cost > limits.maxComplexity) {

@@ -126,8 +126,8 @@ describe('hostile requests', () => {
     expect(res.status).toBe(400);
     expect(codesOf(res.body)).toEqual(['BAD_USER_INPUT']);
     const [{ message }] = res.body.errors as Array<{ message: string }>;
-    expect(message).toMatch(/^Variable "\$f" got invalid value \{ k0: 0, k1: 1, .*… \(\d+ characters\); Field "k0" is not defined by type "CustomerFilter"\.$/);
-    expect(message).not.toMatch(/k2999/);
+    // Refused by its size before graphql-js coerces it (variable-size.ts): none of the client's keys is quoted.
+    expect(message).toBe('Variable "$f" has 3000 fields; CustomerFilter has 3 (serialNumber, registeredFrom, registeredTo): send only those');
     expect(message.length).toBeLessThan(1_000);
     expect((await t.graphql('{ customers(first: 1) { totalCount } }', ANALYST_KEY)).body.errors).toBeUndefined();
   });
