@@ -14,8 +14,12 @@ import type { RequestHandler, Response } from 'express';
  * closes, and that aborts `gone`.
  */
 
-/** How often a half-closed connection waiting for its answer is sent `102 Processing`: the second send meets the reset. */
-export const GONE_PROBE_MS = 250;
+/**
+ * How often a half-closed connection waiting for its answer is sent `102 Processing`: the second send meets the reset.
+ * A second, so a client that half-closes and reads sees an interim answer only before an answer that takes longer
+ * (few do; Python's http.client would take one for the answer itself, but does not half-close).
+ */
+export const GONE_PROBE_MS = 1_000;
 
 const signals = new WeakMap<Response, AbortSignal>();
 
