@@ -62,6 +62,10 @@ export class AthenaOnDuckDb {
     await connection.run(`CREATE MACRO trino_regexp_replace(s, p, r) AS regexp_replace(s, p, r, 'g')`);
     // Trino's chr takes a bigint; DuckDB's an integer.
     await connection.run('CREATE MACRO trino_chr(n) AS chr(CAST(n AS INTEGER))');
+    // json_format of the stand-in's canonical JSON is that text, and CAST(json AS map(varchar, json)) is used only for
+    // whether it succeeds: macros, not JavaScript functions, since each call of one copies the whole line in and out.
+    await connection.run('CREATE MACRO trino_json_format(json) AS json');
+    await connection.run(`CREATE MACRO trino_json_object(json) AS CASE WHEN starts_with(json, '{') THEN json END`);
     registerTrinoJson(connection);
     return new AthenaOnDuckDb(instance, connection, s3, folders);
   }
@@ -242,7 +246,8 @@ function registerTrinoJson(connection: DuckDBConnection): void {
         parameterTypes: Array(arity).fill(VARCHAR),
         mainFunction: (_info, input, output) => {
           const vectors = Array.from({ length: arity }, (_, i) => input.getColumnVector(i));
-          for (let row = 0; row < input.rowCount; row += 1) {
+          const rows = input.rowCount; // a call into DuckDB each time it is read
+          for (let row = 0; row < rows; row += 1) {
             const args = vectors.map((v) => v.getItem(row) as string | null);
             output.setItem(row, args.some((a) => a === null) ? null : returnType === BIGINT ? toBigInt(fn(...(args as string[]))) : fn(...(args as string[])));
           }
@@ -252,7 +257,6 @@ function registerTrinoJson(connection: DuckDBConnection): void {
     );
   };
   register('json_parse', VARCHAR, 1, trinoJson.json_parse);
-  register('json_format', VARCHAR, 1, trinoJson.json_format);
   register('json_extract', VARCHAR, 2, trinoJson.json_extract);
   register('json_extract_scalar', VARCHAR, 2, trinoJson.json_extract_scalar);
   register('json_size', BIGINT, 2, trinoJson.json_size);
@@ -262,8 +266,6 @@ function registerTrinoJson(connection: DuckDBConnection): void {
   register('normalize', VARCHAR, 2, (text, form) => text.normalize(form));
   // from_utf8(from_hex(h)): invalid UTF-8 becomes U+FFFD, as Trino's from_utf8 makes it.
   register('utf8_of_hex', VARCHAR, 1, (hex) => Buffer.from(hex, 'hex').toString('utf8'));
-  // CAST(json AS map(varchar, json)): only whether it succeeds is used.
-  register('json_object', VARCHAR, 1, (json) => (json.startsWith('{') ? json : null));
 }
 
 const toBigInt = (value: string | number | null): bigint | null => (value === null ? null : BigInt(value));

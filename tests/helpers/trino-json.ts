@@ -180,14 +180,20 @@ function canonical(value: Value): string {
   }
 }
 
-// The stand-in calls these once per field of the same line: keep the last parses.
-const cache = new Map<string, Value | null>();
-function memo(key: string, parse: () => Value | undefined): Value | undefined {
-  if (!cache.has(key)) {
+// The stand-in calls these once per field of the same line: keep the last parses, a map for each way of reading, keyed
+// by the text itself (a prefixed key copied and hashed the whole line again at every call).
+type Parses = Map<string, Value | null>;
+const parsed: Parses = new Map(); // json_parse's input
+const canonicals: Parses = new Map(); // json_parse's output, as json_extract reads it back
+const scanned: Parses = new Map(); // raw text read by streaming
+function memo(cache: Parses, text: string, parse: () => Value | undefined): Value | undefined {
+  let value = cache.get(text);
+  if (value === undefined) {
     if (cache.size > 8_192) cache.clear();
-    cache.set(key, parse() ?? null);
+    value = parse() ?? null;
+    cache.set(text, value);
   }
-  return cache.get(key) ?? undefined;
+  return value ?? undefined;
 }
 
 /** `$` or `$.name`: the only paths the landing SQL uses. */
@@ -201,7 +207,10 @@ function pathKey(path: string): string | undefined {
 /** Canonical text of a parsed value, remembered so that reading it back (json_extract on the result) needs no second parse. */
 function canonicalOf(value: Value): string {
   const text = canonical(value);
-  if (!cache.has(`c\u0000${text}`)) cache.set(`c\u0000${text}`, dedup(value));
+  if (!canonicals.has(text)) {
+    if (canonicals.size > 8_192) canonicals.clear();
+    canonicals.set(text, dedup(value));
+  }
   return text;
 }
 
@@ -214,13 +223,13 @@ function dedup(value: Value): Value {
 
 export const trinoJson = {
   json_parse(text: string): string | null {
-    const value = memo(`p\u0000${text}`, () => parseFirst(text, 'value'));
+    const value = memo(parsed, text, () => parseFirst(text, 'value'));
     return value ? canonicalOf(value) : null;
   },
   json_format: (json: string): string => json,
   /** On canonical JSON (the result of json_parse). */
   json_extract(json: string, path: string): string | null {
-    const value = memo(`c\u0000${json}`, () => parseFirst(json, 'none'));
+    const value = memo(canonicals, json, () => parseFirst(json, 'none'));
     const key = pathKey(path);
     if (!value || key === undefined) return value ? canonical(value) : null;
     if (value.kind !== 'object') return null;
@@ -229,7 +238,7 @@ export const trinoJson = {
   },
   /** On raw text, streaming: the first of duplicate keys, a number as written. */
   json_extract_scalar(text: string, path: string): string | null {
-    const value = memo(`s\u0000${text}`, () => parseFirst(text, 'any'));
+    const value = memo(scanned, text, () => parseFirst(text, 'any'));
     const key = pathKey(path);
     const target = key === undefined ? value : value?.kind === 'object' ? value.entries.find(([k]) => k === key)?.[1] : undefined;
     if (!target) return null;
@@ -241,12 +250,12 @@ export const trinoJson = {
   /** On raw text, streaming: every entry counts, duplicates included. */
   json_size(text: string, path: string): number | null {
     if (pathKey(path) !== undefined) throw new Error('the stand-in supports json_size only at $');
-    const value = memo(cache.has(`c\u0000${text}`) ? `c\u0000${text}` : `s\u0000${text}`, () => parseFirst(text, 'any'));
+    const value = memo(canonicals.has(text) ? canonicals : scanned, text, () => parseFirst(text, 'any'));
     if (!value) return null;
     return value.kind === 'object' ? value.entries.length : value.kind === 'array' ? value.items.length : 0;
   },
   json_array_length(json: string): number | null {
-    const value = memo(`c\u0000${json}`, () => parseFirst(json, 'none'));
+    const value = memo(canonicals, json, () => parseFirst(json, 'none'));
     return value?.kind === 'array' ? value.items.length : null;
   },
 };
