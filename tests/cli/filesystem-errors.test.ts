@@ -178,7 +178,42 @@ describe('a file where the lake needs a folder', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(`stedi: cannot make the folder ${join(lake, '_stedi', 'builds')}: ${join(lake, '_stedi', 'builds')} is a file, not a folder; move it away, or point --lake at a folder\n`);
   });
+
+  it('names the file in place of a table folder of a built lake, keeps the live version and leaves no build record', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-file-table-');
+    const live = await buildLake(landing, lake);
+    const folder = join(lake, 'customer', 'trusted');
+    rmSync(folder, { recursive: true });
+    writeFileSync(folder, 'not a folder');
+    const run = await runBin(['build', '--lake', lake, '--landing', landing]);
+    expect(run.code).toBe(1);
+    // Node's own words came out ("ENOTDIR: not a directory, lstat …"): the description itself failed on the path under a file.
+    expect(run.stderr).toMatch(new RegExp(`^stedi: cannot make the folder ${folder}/v=[^:]+: ${folder} is a file, not a folder; move it away, or point --lake at a folder\\n$`));
+    expect((await manifestOf(lake))?.versions[0].version).toBe(live.version);
+    expect(readdirSync(join(lake, '_stedi'))).toEqual(['manifest.json']);
+  });
+
+  it('publishes a build that expires versions when a file stands in place of the quarantine folder, and says nothing failed', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-file-quarantine-');
+    const old = await buildLake(landing, lake);
+    rmSync(join(lake, '_quarantine'), { recursive: true, force: true });
+    writeFileSync(join(lake, '_quarantine'), 'not a folder');
+    const run = await runBin(['build', '--lake', lake, '--landing', landing, '--keep', '1', '--json']);
+    // It published, then failed removing the expired version's quarantine (which cannot exist under a file): exit 1 with
+    // "ENOTDIR: not a directory, lstat …", its record left behind, and every later build failing the same way.
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const published = (JSON.parse(run.stdout) as { version: string }).version;
+    expect((await manifestOf(lake))?.versions.map((v) => v.version)).toEqual([published]);
+    const layout = new LakeLayout(lake, landing);
+    for (const table of BUILT_TABLES) expect(readdirSync(layout.tableRoot(table))).toEqual([`v=${published}`]);
+    expect(readdirSync(join(lake, '_stedi'))).toEqual(['manifest.json']);
+    expect(old.version).not.toBe(published);
+  });
 });
+
 
 describe('a full disk', () => {
   jest.setTimeout(60_000);

@@ -77,6 +77,8 @@ export async function removeVersionFolders(layout: LakeLayout, version: string):
  */
 async function removalRefusal(error: unknown): Promise<unknown> {
   const { code, syscall, path } = error as NodeJS.ErrnoException;
+  // A folder whose path runs through a file (a file put in place of _quarantine/) is not there: nothing to remove.
+  if (code === 'ENOTDIR' && syscall === 'lstat') return undefined;
   if (code !== 'ENOTDIR' || syscall !== 'scandir' || typeof path !== 'string') return error;
   return unlink(path).then(() => error, (refusal: unknown) => refusal);
 }

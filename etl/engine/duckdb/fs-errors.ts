@@ -109,9 +109,19 @@ export function fileInTheWay(path: string): string | undefined {
  */
 export function brokenLinkOnTheWay(path: string): { link: string; target: string } | undefined {
   for (let p = path; ; p = dirname(p)) {
-    const entry = lstatSync(p, { throwIfNoEntry: false });
+    const entry = lstatOrNothing(p);
     if (entry) return entry.isSymbolicLink() && !statSync(p, { throwIfNoEntry: false }) ? { link: p, target: readlinkSync(p) } : undefined;
     if (dirname(p) === p) return undefined;
+  }
+}
+
+/** lstat, or undefined where nothing is: a path that runs through a file (ENOTDIR) is not there either, and its parent tells. */
+function lstatOrNothing(path: string): Stats | undefined {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw error;
   }
 }
 
