@@ -1,4 +1,4 @@
-import { access, readdir, readFile, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { access, readdir, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { BUILT_TABLES } from '../../tables';
 import { isVersionId } from '../../version';
@@ -8,6 +8,7 @@ import { replaceFile } from './replace-file';
 import { makeFolder } from '../../make-folder';
 import { onlyColumnText } from './stray-column-text';
 import { readExpiringMarks } from './expiring-marks';
+import { readRegularFile } from './regular-file';
 
 /**
  * What a running build owns, written to `_stedi/builds/<version>.json` before
@@ -94,7 +95,7 @@ export async function unreadableRecord(layout: LakeLayout, entry: string): Promi
 
 export async function readRecord(path: string): Promise<BuildRecord | null> {
   try {
-    const record = JSON.parse(await readFile(path, 'utf8')) as BuildRecord;
+    const record = JSON.parse(await readRegularFile(path)) as BuildRecord;
     // Version ids only: each becomes a folder path to remove, and a damaged or hostile `..` led out of the lake.
     const ids = typeof record.version === 'string' && Array.isArray(record.expiring) && [record.version, ...record.expiring].every((v) => typeof v === 'string' && isVersionId(v));
     return ids && record.holder && (record.replacing === undefined || typeof record.replacing === 'string') ? record : null;

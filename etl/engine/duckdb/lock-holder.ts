@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from './regular-file';
 import { hostname } from 'node:os';
 import { isAlive } from '../../dead-process-folders';
 
@@ -48,7 +48,7 @@ export function holderState(holder: LockHolder): HolderState {
 
 export async function readHolder(path: string): Promise<LockHolder | null> {
   try {
-    const parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<LockHolder>;
+    const parsed = JSON.parse(await readRegularFile(path)) as Partial<LockHolder>;
     if (typeof parsed.pid !== 'number') return null;
     // Locks of earlier releases name only a pid (on this host).
     return { pid: parsed.pid, host: parsed.host ?? hostname(), pidStart: parsed.pidStart ?? null, owner: parsed.owner ?? '', since: parsed.since ?? '', token: parsed.token ?? '' };

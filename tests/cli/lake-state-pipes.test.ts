@@ -1,0 +1,41 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildLake, manifestOf } from '../helpers/etl-lake';
+import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
+import { spawnBin } from '../helpers/spawn-cli';
+
+/** A pipe put where the lake keeps a small state file: status and the next build read past it, never wait on it. */
+
+/** Runs `stedi <args>`, killing it after `ms`: a command that waits for ever shows as code null, not as a test timeout. */
+async function runWithin(args: string[], ms: number): Promise<{ code: number | null; stderr: string }> {
+  const run = spawnBin(args);
+  const timer = setTimeout(() => run.child.kill('SIGKILL'), ms);
+  const code = await run.exited;
+  clearTimeout(timer);
+  return { code, stderr: run.stderr() };
+}
+
+describe('a pipe in place of a lake state file', () => {
+  jest.setTimeout(60_000);
+
+  it.each([['_stedi/build.lock'], ['_stedi/builds/20261206t070000000z_abcd.json']])(
+    'in %s: status answers and the next build publishes, removing it, instead of both waiting for ever on the read',
+    async (entry) => {
+      const landing = writeSmallLanding();
+      const lake = makeTempDir('stedi-pipe-state-');
+      const live = await buildLake(landing, lake);
+      execFileSync('mkdir', ['-p', join(lake, '_stedi', 'builds')]);
+      execFileSync('mkfifo', [join(lake, entry)]);
+      // Both read the file with readFile, which blocks on a pipe until a writer comes: they never ended.
+      const status = await runWithin(['status', '--lake', lake], 15_000);
+      expect(status).toEqual({ code: 0, stderr: '' });
+      const build = await runWithin(['build', '--lake', lake, '--landing', landing], 20_000);
+      expect(build).toEqual({ code: 0, stderr: '' });
+      const versions = (await manifestOf(lake))?.versions.map((v) => v.version) ?? [];
+      expect(versions).toHaveLength(2);
+      expect(versions[1]).toBe(live.version);
+      expect(readdirSync(join(lake, '_stedi'))).toEqual(['manifest.json']);
+    },
+  );
+});
