@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { makeFolderSync } from '../../etl/make-folder';
+import { readRegularFileSync } from '../../etl/engine/duckdb/regular-file';
 import { ApiKeyError, parseApiKeys } from './api-keys';
 import { generateSessionKeys, sessionKeys, type SessionKeys } from './session-keys';
 
@@ -16,12 +17,13 @@ export const devKeysFile = (lake: string): string => join(lake, '_stedi', 'dev-k
 function readKeys(file: string): SessionKeys | undefined {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // Only a regular file: a pipe in its place blocked `stedi start` for ever, waiting for a writer.
+    text = readRegularFileSync(file);
   } catch (error) {
     // None there: ENOTDIR when the lake path runs through a file (said by the engine when it opens the lake).
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    // Another user's file (mode 0600), or a folder in its place: Node's words named neither the fix nor, for a folder, the file.
+    // Another user's file (mode 0600), or a folder or pipe in its place: Node's words named neither the fix nor, for a folder, the file.
     throw new ApiKeyError(`cannot read the development keys file ${file} (${code ?? 'error'}); delete it and npm start makes new ones, run as the user who made it, or set STEDI_API_KEYS`, { cause: error });
   }
   let pairs;

@@ -8,8 +8,8 @@ import { spawnBin } from '../helpers/spawn-cli';
 /** A pipe put where the lake keeps a small state file: status and the next build read past it, never wait on it. */
 
 /** Runs `stedi <args>`, killing it after `ms`: a command that waits for ever shows as code null, not as a test timeout. */
-async function runWithin(args: string[], ms: number): Promise<{ code: number | null; stderr: string }> {
-  const run = spawnBin(args);
+async function runWithin(args: string[], ms: number, env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
+  const run = spawnBin(args, env);
   const timer = setTimeout(() => run.child.kill('SIGKILL'), ms);
   const code = await run.exited;
   clearTimeout(timer);
@@ -38,4 +38,17 @@ describe('a pipe in place of a lake state file', () => {
       expect(readdirSync(join(lake, '_stedi'))).toEqual(['manifest.json']);
     },
   );
+
+  it('in _stedi/dev-keys: stedi start says in one line that it cannot read the kept keys, instead of waiting for ever on the read', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-pipe-state-');
+    await buildLake(landing, lake);
+    const file = join(lake, '_stedi', 'dev-keys');
+    execFileSync('mkfifo', [file]);
+    const start = await runWithin(['start', '--lake', lake, '--landing', landing, '--port', '0'], 20_000, { HOST: '127.0.0.1', STEDI_WORKERS: '1' });
+    expect(start).toEqual({
+      code: 1,
+      stderr: `stedi: cannot read the development keys file ${file} (ENOTREG); delete it and npm start makes new ones, run as the user who made it, or set STEDI_API_KEYS\n`,
+    });
+  });
 });

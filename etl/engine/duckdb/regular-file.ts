@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /**
@@ -9,9 +9,26 @@ import { open } from 'node:fs/promises';
 export async function readRegularFile(path: string): Promise<string> {
   const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    if (!(await handle.stat()).isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'ENOTREG' });
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw notRegular(path, stat.isDirectory());
     return await handle.readFile('utf8');
   } finally {
     await handle.close();
   }
 }
+
+/** readRegularFile, for a caller that reads before anything else runs (`stedi start`'s kept development keys). */
+export function readRegularFileSync(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw notRegular(path, stat.isDirectory());
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** EISDIR for a folder, as a plain read says it; ENOTREG for anything else that is not a regular file (a pipe, a device). */
+const notRegular = (path: string, folder: boolean): Error =>
+  Object.assign(new Error(`${path} is ${folder ? 'a folder' : 'not a regular file'}`), { code: folder ? 'EISDIR' : 'ENOTREG' });
