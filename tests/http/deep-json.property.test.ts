@@ -1,8 +1,6 @@
 import fc from 'fast-check';
-import type { AddressInfo } from 'node:net';
 import { MAX_BODY_DEPTH } from '../../src/http/json-depth';
-import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
-import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
+import { smallGraphqlServer } from '../helpers/small-graphql-server';
 
 /**
  * Request bodies nesting objects and lists deeper than any request needs (src/http/json-depth.ts): V8's JSON.parse
@@ -16,18 +14,7 @@ const QUERY = 'query Q($f: CustomerFilter, $n: Int) { customers(first: $n, filte
 
 describe(`request bodies nesting deeper than ${MAX_BODY_DEPTH} levels (seed ${SEED})`, () => {
   jest.setTimeout(120_000);
-  let t: TestApp;
-  let url: string;
-  beforeAll(async () => {
-    t = await buildTestApp({ landing: writeManyCustomersLanding(3, 1).landing });
-    url = `http://127.0.0.1:${(t.server.address() as AddressInfo).port}`;
-  });
-  afterAll(() => t.close());
-
-  const post = async (body: string): Promise<{ status: number; text: string }> => {
-    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ANALYST_KEY}` }, body });
-    return { status: res.status, text: await res.text() };
-  };
+  const { post } = smallGraphqlServer();
 
   // A value nested `depth` levels, each level an object under `key` or a list.
   const nested = (depth: number, levels: Array<'object' | 'list'>, key: string): string => {

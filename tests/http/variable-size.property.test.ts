@@ -1,8 +1,6 @@
 import fc from 'fast-check';
-import type { AddressInfo } from 'node:net';
 import { MAX_VARIABLE_VALUES } from '../../src/http/variable-size';
-import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
-import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
+import { smallGraphqlServer } from '../helpers/small-graphql-server';
 
 /**
  * Variables larger than any type takes (src/http/variable-size.ts): graphql-js wrote the whole value into each of its
@@ -17,18 +15,8 @@ const QUERY = 'query Q($f: CustomerFilter, $n: Int, $s: String = "none") { custo
 
 describe(`variables larger than their types take (seed ${SEED})`, () => {
   jest.setTimeout(120_000);
-  let t: TestApp;
-  let url: string;
-  beforeAll(async () => {
-    t = await buildTestApp({ landing: writeManyCustomersLanding(3, 1).landing });
-    url = `http://127.0.0.1:${(t.server.address() as AddressInfo).port}`;
-  });
-  afterAll(() => t.close());
-
-  const post = async (variables: unknown): Promise<{ status: number; text: string }> => {
-    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ANALYST_KEY}` }, body: JSON.stringify({ query: QUERY, variables }) });
-    return { status: res.status, text: await res.text() };
-  };
+  const server = smallGraphqlServer();
+  const post = (variables: unknown) => server.post(JSON.stringify({ query: QUERY, variables }));
   const key = fc.string({ unit: fc.constantFrom('a', '"', '\\', '@', '.', ' ', 'é', '😀'), minLength: 1, maxLength: 10 });
 
   it('refuses a wide object or a long list in any variable as BAD_USER_INPUT, quoting none of it, and answers the next request', async () => {

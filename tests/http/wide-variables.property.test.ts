@@ -1,7 +1,5 @@
 import fc from 'fast-check';
-import type { AddressInfo } from 'node:net';
-import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
-import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
+import { smallGraphqlServer } from '../helpers/small-graphql-server';
 
 /**
  * Variables as wide objects: an input object of thousands of fields it does not have. graphql-js writes the whole
@@ -21,22 +19,8 @@ const FIELDS = new Set(['serialNumber', 'registeredFrom', 'registeredTo', 'from'
 
 describe(`variables as wide objects (seed ${SEED})`, () => {
   jest.setTimeout(120_000);
-  let t: TestApp;
-  let url: string;
-  beforeAll(async () => {
-    t = await buildTestApp({ landing: writeManyCustomersLanding(3, 1).landing });
-    url = `http://127.0.0.1:${(t.server.address() as AddressInfo).port}`;
-  });
-  afterAll(() => t.close());
-
-  const post = async (query: string, variables: unknown): Promise<{ status: number; text: string }> => {
-    const res = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${ANALYST_KEY}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    return { status: res.status, text: await res.text() };
-  };
+  const server = smallGraphqlServer();
+  const post = (query: string, variables: unknown) => server.post(JSON.stringify({ query, variables }));
 
   it('refuses an input object of up to 5,000 unknown fields as BAD_USER_INPUT in a short message, and answers the next request', async () => {
     const key = fc.string({ unit: fc.oneof(fc.constantFrom('"', '\\', '@', '.', ';', ' ', '{', '}', 'é', '😀', '\u0000'), fc.string({ minLength: 1, maxLength: 1 })), minLength: 1, maxLength: 30 });
