@@ -17,6 +17,7 @@ import { formatError } from './format-error';
 import { jitGateway } from './jit-executor';
 import { type KeyConcurrency, keyConcurrencyPlugin } from './key-concurrency';
 import { noDataNot2xxPlugin } from './no-data-status';
+import { noStorePlugin } from './no-store';
 import { PersistedQueriesByKey } from './persisted-queries';
 import { graphqlLimits } from './limits';
 import { COST_BYTES_PER_DOCUMENT } from './operation-costs';
@@ -74,6 +75,7 @@ export async function createApolloServer(
       ...(responses ? [responseCachePlugin(responses)] : []),
       ...(onDataRequest ? [dataRequestPlugin(onDataRequest)] : []),
       noDataNot2xxPlugin,
+      noStorePlugin,
     ],
   });
   await server.start();

@@ -1,6 +1,6 @@
 import { expressMiddleware } from '@as-integrations/express5';
 import type { ApolloServer } from '@apollo/server';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { ApiKeys } from '../auth/api-keys';
 import { createContext, type GraphqlContext } from '../graphql/context';
@@ -22,6 +22,7 @@ import { keptAnswers } from './kept-answers';
 import { KeyConcurrency, keyConcurrencyMiddleware } from './key-concurrency';
 import { lakePageHandler } from './lake-page';
 import { ServerMetrics } from './metrics';
+import { noStore } from './no-store';
 import { onePerConnection } from './pipelined-requests';
 import { principalOf, requestContext, requestIdOf } from './request-context';
 import { responseCacheFor } from './response-cache';
@@ -73,15 +74,6 @@ export interface StediApp {
   stop(): Promise<void>;
 }
 
-/**
- * Answers hold customers' rows as consent allowed them when asked: no HTTP cache may keep them
- * (a revocation must reach every reader within the refresh interval; GET /graphql is cacheable by default).
- */
-const noStore: RequestHandler = (_req, res, next) => {
-  res.setHeader('Cache-Control', 'no-store');
-  next();
-};
-
 export async function createApp(options: AppOptions): Promise<StediApp> {
   const { services, apiKeys } = options;
   const metrics = options.metrics ?? new ServerMetrics();
@@ -101,6 +93,8 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   app.disable('x-powered-by');
   // No ETag: it hashed every answer (SHA-1 over a 650 KB page), and no client revalidates a POSTed query.
   app.set('etag', false);
+  // Before anything can answer: no answer of this server may be kept by an HTTP cache (no-store.ts).
+  app.use(noStore);
   app.use(boundUnreadBody(services.config.bodyLimit));
   app.use(requestContext(services.logger));
   app.use(metrics.httpMiddleware());
@@ -122,7 +116,6 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
     '/graphql',
     ideHandler,
     authenticate(apiKeys),
-    noStore,
     requireUtf8Query,
     admitBody(services.config.bodyLimit),
     jsonBody({

@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import { codeExtensions, ErrorCode, HTTP_STATUS } from '../errors';
+import { NO_STORE } from './no-store';
 import { noteErrorCode, stateOfResponse } from './request-context';
 
 /**
@@ -15,6 +16,8 @@ export function sendError(res: Response, code: ErrorCode, message: string, statu
   }
   // Typed as Apollo types its own errors: Apollo Client 4 asks for the GraphQL type and reads a 4xx answer's
   // errors (message, extensions.code) only under it; as application/json it reported just "status code 401".
+  // A refusal holds for this moment only (a file's refusal had its own Cache-Control removed): never kept by a cache.
+  res.setHeader('Cache-Control', NO_STORE);
   if (res.req.accepts(RESPONSE_TYPES) === GRAPHQL_RESPONSE) res.type(GRAPHQL_RESPONSE);
   res.status(status).json({ errors: [{ message, extensions: codeExtensions(code, reason) }] });
 }

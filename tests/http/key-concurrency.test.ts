@@ -76,11 +76,13 @@ describe('a limit on each API key’s requests for data in flight', () => {
     const refused = await t.graphql(SLOW(), ANALYST_KEY);
     expect(refused.status).toBe(429);
     expect(refused.headers['retry-after']).toBe('60');
+    expect(refused.headers['cache-control']).toBe('no-store');
     expect(refused.body.errors).toEqual([{ message: expect.stringMatching(/2 requests for data running and 2 waiting.*STEDI_KEY_CONCURRENCY/), extensions: { code: 'RATE_LIMITED' } }]);
     // One limit for GraphQL and exports together.
     const exported = await request(t.server).get('/export/machine_learning_curated?format=csv').set('authorization', `Bearer ${ANALYST_KEY}`);
     expect(exported.status).toBe(429);
     expect(exported.headers['retry-after']).toBe('60');
+    expect(exported.headers['cache-control']).toBe('no-store');
     expect(exported.body.errors[0].extensions.code).toBe('RATE_LIMITED');
 
     const other = await t.graphql(SLOW(), OTHER_ANALYST_KEY);

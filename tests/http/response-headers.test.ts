@@ -57,4 +57,23 @@ describe('HTTP answers of the API', () => {
       expect(res.headers['cache-control']).toBe('no-store');
     }
   });
+
+  const EXPORT = '/export/machine_learning_curated';
+  const withKey = (req: request.Test): request.Test => req.set('authorization', `Bearer ${ANALYST_KEY}`);
+  // An APQ hash this key never registered: Apollo's own answer said `private, no-cache, must-revalidate`.
+  const UNKNOWN_HASH = { persistedQuery: { version: 1, sha256Hash: 'ecf4edb46db40b5132295c0291d62fb65d6759a9eedfa4d5d612dd5ec54a6b38' } };
+  it.each([
+    ['/graphql without a key', () => t.graphql('{ __typename }', null), 401],
+    ['/export without a key', () => request(t.server).get(`${EXPORT}?format=csv`), 401],
+    ['/export with an unknown parameter', () => withKey(request(t.server).get(`${EXPORT}?format=csv&spilt=TRAIN`)), 400],
+    ['/export with a POST', () => withKey(request(t.server).post(EXPORT)), 405],
+    ['a path in no route', () => request(t.server).get('/nothing'), 404],
+    ['an APQ hash not registered, POSTed', () => withKey(request(t.server).post('/graphql').send({ extensions: UNKNOWN_HASH })), 404],
+    ['an APQ hash not registered, as a GET', () => withKey(request(t.server).get('/graphql').query({ extensions: JSON.stringify(UNKNOWN_HASH) }).set('apollo-require-preflight', 'true')), 404],
+    ['a Range past the end of a /web file', () => request(t.server).get('/web/ide.css').set('Range', 'bytes=100000000-'), 416],
+  ])('forbid HTTP caches to keep a refusal: %s', async (_what, ask, status) => {
+    const res = await ask();
+    expect(res.status).toBe(status);
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
 });
