@@ -1,16 +1,15 @@
-import { type FileHandle, mkdtemp, open, rm, rmdir, unlink } from 'node:fs/promises';
+import { type FileHandle, mkdtemp, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
 import { removeDeadProcessFolders } from '../../etl/dead-process-folders';
-import { ErrorCode, StediError } from '../errors';
-import { isStaleCursor, MESSAGES, warnEngineUnavailable } from '../graphql/error-mapping';
-import { STALE_REASONS } from '../graphql/stale-reasons';
-import { type MachineLearningExportOptions, machineLearningExportQuery } from '../graphql/machine-learning-export';
+import { ErrorCode } from '../errors';
+import { MESSAGES, warnEngineUnavailable } from '../graphql/error-mapping';
 import type { Services } from '../services';
 import { isDiskFull, isFileTooLarge } from './disk-full';
-import { ConsentChangedError, consentGuard, hiddenSince } from './export-consent-guard';
+import { ConsentChangedError, consentGuard } from './export-consent-guard';
+import { checkedExportFile, liveExportQuery } from './export-file';
 import { EXPORT_FORMATS, type ExportParams, parseExportParams } from './export-params';
 import { httpErrorOf } from './format-error';
 import { sendError } from './http-errors';
@@ -56,28 +55,19 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
         return;
       }
       dir = await mkdtemp(join(tempDir(), `${EXPORT_DIR_PREFIX}${process.pid}-`));
-      const file = join(dir, `export.${extension}`);
       const queried = performance.now();
-      let rows: number;
-      ({ query, rows } = await writtenOnLive(services, query, options, params.format, file, abort.signal));
-      if (abort.signal.aborted) return;
-      // A customer hidden while the file was written: written once more under the registry's new answer.
-      if (hiddenSince(query.consent, await services.consent.snapshot(), query.version)) {
-        await unlink(file);
-        ({ query, rows } = await writtenOnLive(services, await liveExportQuery(services, options), options, params.format, file, abort.signal));
-        if (abort.signal.aborted) return;
-      }
+      const file = await checkedExportFile(services, query, options, params.format, join(dir, `export.${extension}`), STREAM_CHUNK, abort.signal);
+      ({ query, handle } = file);
+      const { rows, size } = file;
       const { version } = query;
       const written = performance.now();
-      // Open, then delete: the open handle keeps the data readable, and nothing is left behind even if the process dies mid-stream.
-      handle = await open(file, 'r');
-      const { size } = await handle.stat();
-      await unlink(file);
+      res.status(200).set({ ...answerHeaders(contentType, version, params), 'Content-Length': String(size), 'X-Row-Count': String(rows) });
+      // The first bytes passed the last consent check: sent now, with the status line, before anything else can run.
+      if (file.first.length > 0 && !res.destroyed) res.write(file.first);
       await rmdir(dir);
       dir = undefined;
-      res.status(200).set({ ...answerHeaders(contentType, version, params), 'Content-Length': String(size), 'X-Row-Count': String(rows) });
       // From here the stream owns the handle and closes it, however the pipeline ends.
-      const stream = handle.createReadStream({ highWaterMark: STREAM_CHUNK });
+      const stream = handle.createReadStream({ start: file.first.length, highWaterMark: STREAM_CHUNK });
       handle = undefined;
       // The pipeline's own 'close' listeners join the request's (context, metrics, cancel, Express): more than Node's
       // default 10 for an emitter, which it reports on every export as a possible leak. They end with the response.
@@ -129,42 +119,6 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
     }
   });
   return router;
-}
-
-type ExportQuery = Awaited<ReturnType<typeof machineLearningExportQuery>>;
-
-// An export sends no cursor: a version expired under it (StaleVersionError, or as the query's maker said it) is the
-// lake changing during the request, not a cursor to restart.
-const lakeChangedIfStale = (error: unknown): never => {
-  throw isStaleCursor(error) ? new StediError(ErrorCode.STALE_CURSOR, MESSAGES.lakeChanged, STALE_REASONS.lakeChanged) : error;
-};
-
-/** The export's query of the live version; made once more if a rebuild expired that version while it was made. */
-async function liveExportQuery(services: Services, options: MachineLearningExportOptions): Promise<ExportQuery> {
-  try {
-    return await machineLearningExportQuery(services, options);
-  } catch (error) {
-    if (!isStaleCursor(error)) throw error;
-    return machineLearningExportQuery(services, options).catch(lakeChangedIfStale);
-  }
-}
-
-/**
- * Writes `query` (of the version live when it was made) to `file`. A rebuild (the server's own erasure rebuild too)
- * that publishes and expires that version meanwhile fails the write: it is written once more from the new live
- * version (its own consent snapshot); if the lake changed again the answer says so and to ask again.
- */
-async function writtenOnLive(services: Services, query: ExportQuery, options: MachineLearningExportOptions, format: ExportParams['format'], file: string, signal: AbortSignal): Promise<{ query: ExportQuery; rows: number }> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return { query, rows: await services.engine.exportToFile(query.sql, query.params, format, file, { signal }) };
-    } catch (error) {
-      if (!isStaleCursor(error) || signal.aborted) throw error;
-      if (attempt > 1) lakeChangedIfStale(error);
-    }
-    await rm(file, { force: true });
-    query = await machineLearningExportQuery(services, options).catch(lakeChangedIfStale);
-  }
 }
 
 const answerHeaders = (contentType: string, version: string, params: ExportParams): Record<string, string> => ({
