@@ -125,6 +125,8 @@ const answerHeaders = (contentType: string, version: string, params: ExportParam
   'Content-Type': contentType,
   'Content-Disposition': `attachment; filename="${fileName(version, params)}"`,
   'Cache-Control': 'no-store',
+  // Each export is written anew (the live version, consent as it is now): a Range is answered with the whole file.
+  'Accept-Ranges': 'none',
   'X-Lake-Version': version,
 });
 
