@@ -45,9 +45,10 @@ describe('the export endpoint and consent changed again before its first byte', 
     expect(error.extensions).toEqual({ code: 'STALE_CURSOR', reason: 'CONSENT_CHANGED' });
     expect(error.message).toMatch(/consent/);
     expect(res.body.toString('utf8')).not.toMatch(/serial-/);
-    // Asked again, it is whole, without either.
+    // Asked again, it is whole, without either (carol never consented: nobody is left).
     const again = await download(t.server, '?format=csv', ANALYST_KEY);
     expect(again.status).toBe(200);
+    expect(again.headers['x-row-count']).toBe('0');
     expect(again.body.toString('utf8')).not.toMatch(/serial-(alice|bob)/);
   });
 });
