@@ -1,25 +1,21 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Socket } from 'node:net';
-import type { AggregatorRegistry, PrometheusContentType } from 'prom-client';
 import type { Engine } from '../../etl/engine/engine';
 import type { ApiKeys } from '../auth/api-keys';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { RebuildJobs } from '../rebuild/rebuild-jobs';
 import { freePort } from './free-port';
 import { HeldConnections } from './held-connections';
 import { SpareWorkers } from './spare-workers';
 import { stopWorkers } from './stop-workers';
 import { watchHandOffs } from './unaccepted-connections';
 import { WorkerWatchdog } from './worker-watchdog';
-import { type WorkerAnswer, WorkerAnswers } from './worker-answers';
 import { workerEnv } from './worker-env';
-import { replyTo } from './worker-requests';
 import { RespawnBudget } from './respawn-budget';
 import { workerEntry, workerSettings } from './worker-start';
-import { versionHandover } from './version-handover';
 import { type ToPrimary, type ToWorker, isStedi } from './messages';
 import { serverUrl } from '../http/server-url';
+import { primaryServices } from './primary-services';
 
 /**
  * `stedi serve` on every core: the primary forks `config.workers` servers
@@ -56,32 +52,12 @@ const RESPAWN_WINDOW_MS = 60_000;
 
 export async function startCluster(options: ClusterOptions): Promise<RunningCluster> {
   const { config, logger } = options;
-  // prom-client (~3 MiB of an idle primary's memory) loads on the first /metrics a worker answers, not at start-up.
-  let aggregator: Promise<AggregatorRegistry<PrometheusContentType>> | undefined;
-  const clusterMetrics = async (): Promise<string> => (await (aggregator ??= import('prom-client').then((p) => new p.AggregatorRegistry()))).clusterMetrics();
   const workers = new Set<Worker>();
   const ready = new Set<Worker>();
   let stopping = false;
   const respawns = new RespawnBudget(MAX_RESPAWNS, RESPAWN_WINDOW_MS);
-
-  const broadcast = (message: ToWorker): void => {
-    for (const worker of workers) if (worker.isConnected()) worker.send(message);
-  };
-  const rebuilds = new RebuildJobs(options.engine, config, logger.child({ component: 'rebuild' }), (version) => handover.published(version));
-  rebuilds.onChange = () => broadcast({ stedi: 'jobs', jobs: rebuilds.list(), current: rebuilds.current()?.id ?? null });
-  // A message to every worker, answered by each (worker-answers.ts).
-  const answers = new WorkerAnswers();
-  // Only workers that listen: one still starting (a replacement, a spare) has no handler yet and would never answer; it reads the manifest when it starts.
-  const askAll = <A extends WorkerAnswer>(message: ToWorker, answer: A['stedi'], version: string): Promise<A[]> =>
-    answers.ask<A>([...workers].filter((w) => w.isConnected() && ready.has(w)), message, answer, version);
-  const handover = versionHandover(askAll, logger.child({ component: 'rebuild' }));
-  rebuilds.beforePublish = (version) => handover.beforePublish(version);
-
-  // A worker's request (worker-requests.ts): the reply goes back unless the worker died meanwhile.
-  const answer = async (worker: Worker, request: Extract<ToPrimary, { stedi: 'request' }>): Promise<void> => {
-    const reply = await replyTo(request, { rebuild: (policy) => rebuilds.start(policy), listen: () => held.release(), metrics: clusterMetrics }, logger);
-    if (worker.isConnected()) worker.send(reply);
-  };
+  // The rebuild jobs, the version handover and the summed metrics (primary-services.ts).
+  const { rebuilds, answers, answer } = primaryServices(options, workers, ready, () => held.release());
 
   // Each worker's share of the caches (worker-start.ts).
   const workerConfig = workerSettings(config);
@@ -235,7 +211,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     await shutdown();
     throw error;
   }
-  rebuilds.onChange();
+  rebuilds.onChange?.();
   logger.info({ port, host: config.host, lake: config.lake, workers: config.workers }, 'listening');
   return {
     url: serverUrl(config.host, port!),
