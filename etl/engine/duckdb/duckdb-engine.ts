@@ -22,7 +22,7 @@ import { DuckDbConnections } from './duckdb-connections';
 import { EngineLanding } from './engine-landing';
 import { ManifestWatch } from './manifest-watch';
 import { OpenColumnTexts } from './open-column-texts';
-import { fileInTheWay } from './fs-errors';
+import { fileInTheWay } from './filesystem-probes';
 import { LakeLayout } from './lake-layout';
 import { sqlStringLiteral } from './landing-sql';
 import { duckDbDialect } from './duckdb-dialect';

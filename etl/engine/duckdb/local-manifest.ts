@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, posix, relative, sep } from 'node:path';
 import { type LakeManifest, ManifestError, parseManifest, type VersionManifest } from '../../manifest';
 import { BUILT_TABLES, SOURCES, landingTableOf } from '../../tables';
 import { LakeFilesystemError } from '../engine-errors';
-import { brokenLinkOnTheWay, fileInTheWay } from './fs-errors';
+import { brokenLinkOnTheWay, fileInTheWay } from './filesystem-probes';
 import { LakeLayout } from './lake-layout';
 import { replaceFile } from './replace-file';
 import { makeFolder } from '../../make-folder';
