@@ -10,7 +10,8 @@ import { type BuiltTable, type Source, TABLES, type TableName } from '../../tabl
 import type { BuildTarget } from '../build-target';
 import type { BuildLockInfo, ColumnarResult, Engine, ExportFormat, HeldPageRequest, LandingIdentity, QueryOptions, Row, SqlValue, VersionState } from '../engine';
 import { holderState, readHolder } from './lock-holder';
-import { abandonedVersions, runningBuild, unlistedVersions } from './build-records';
+import { runningBuild } from './build-records';
+import { abandonedVersions, unlistedVersions } from './leftover-versions';
 import { HeldTable, HeldTables, heldOrder, mayHold } from './held-tables';
 import { LakeDamagedError, StaleVersionError } from '../engine-errors';
 import { ServedVersions } from './served-versions';
