@@ -24,6 +24,24 @@ export const BUILD_MEMORY_LIMIT = '600MB';
  */
 export const CONCURRENT_BELOW_BYTES = 64 * 1024 * 1024;
 
+/** How a build runs, by its landing's size (CONCURRENT_BELOW_BYTES): DuckDB threads per statement, statements at once, zones at once (unset: no limit of its own). */
+export interface BuildShape {
+  threads?: number;
+  concurrentSteps?: number;
+  concurrentZones?: number;
+}
+
+/** The shape of a build whose landing holds `landing` bytes; undefined for a rebuild inside the server, which is never measured. */
+export function buildShape(landing: number | undefined, threads: number | undefined): BuildShape {
+  const small = landing !== undefined && landing < CONCURRENT_BELOW_BYTES;
+  // A small landing runs two statements at once, each on one thread.
+  const shape = { threads: threads || (small ? 1 : undefined) };
+  // Never beside readers: a rebuild inside the server runs one statement at a time, once every source is in.
+  if (landing === undefined) return shape;
+  // A large build runs one zone at a time (its sort needs the memory) and checks beside it.
+  return { ...shape, concurrentSteps: 2, concurrentZones: small ? undefined : 1 };
+}
+
 /**
  * The build's DuckDB settings: spilling into `spillDir`, `threads` per statement when set (else one per
  * core), and the insertion order not kept (each table is written sorted).

@@ -11,7 +11,7 @@ import { manifestIdentity, pruneEmptyFolders, pruneLakeFolders, removeBuildRecor
 import { clearDeadBuilds } from './dead-builds';
 import { damagedVersions, fileChecksum } from './file-checks';
 import { onLakeFilesystem } from './fs-errors';
-import { buildDuckDbConfig, CONCURRENT_BELOW_BYTES, landingBytes } from './build-settings';
+import { buildDuckDbConfig, type BuildShape, buildShape, landingBytes } from './build-settings';
 import { BuildConnections } from './build-connections';
 import { CheckScreens } from './check-screens';
 import { writeSortedZone } from './sorted-copy';
@@ -39,8 +39,8 @@ export class DuckDbBuildTarget implements BuildTarget {
   private started = false;
   private createdLake = false;
   private readonly landingLoads: BuildLandingLoads;
-  private concurrency?: number;
-  private zones?: number;
+  /** Statements and zones at once (build-settings.ts); set once begin() has finished. */
+  private shape?: BuildShape;
   private readonly checks = new CheckScreens((sql) => this.countRow(sql));
 
   constructor(
@@ -69,10 +69,8 @@ export class DuckDbBuildTarget implements BuildTarget {
     const sizing = this.settings.background ? undefined : landingBytes(this.layout);
     this.lock = await onLakeFilesystem(this.layout.metaDir, lake, () => acquireBuildLock(this.layout.lockPath, `build ${version}`, { running: () => runningBuild(this.layout) }));
     this.version = version;
-    const small = sizing !== undefined && (await sizing) < CONCURRENT_BELOW_BYTES;
-    // A small landing runs two statements at once, each on one thread (see CONCURRENT_BELOW_BYTES).
-    const threads = this.settings.threads || (small ? 1 : undefined);
-    const config = buildDuckDbConfig(this.layout.spillDir(version), this.settings.memoryLimit, threads);
+    const shape = buildShape(sizing === undefined ? undefined : await sizing, this.settings.threads);
+    const config = buildDuckDbConfig(this.layout.spillDir(version), this.settings.memoryLimit, shape.threads);
     // DuckDB starts (about 20 ms, on another thread) while the build's record is written and the first sources are parsed.
     const starting = DuckDBInstance.create(':memory:', config);
     // Awaited once the record is written; until then a failure to start must not count as unhandled.
@@ -89,19 +87,16 @@ export class DuckDbBuildTarget implements BuildTarget {
     this.duckdb.start(starting, clearDeadBuilds(this.layout, record));
     // Beside a serving process, parse on this thread: worker threads would take the readers' cores.
     if (!this.settings.background) this.landingLoads.startPool();
-    // Never beside readers: a rebuild inside the server runs one statement at a time, once every source is in.
-    // A large build runs one zone at a time (its sort needs the memory) and checks beside it.
-    if (sizing !== undefined) this.concurrency = 2;
-    if (sizing !== undefined && !small) this.zones = 1;
+    this.shape = shape;
     this.started = true;
   }
 
   get concurrentSteps(): number | undefined {
-    return this.concurrency;
+    return this.shape?.concurrentSteps;
   }
 
   get concurrentZones(): number | undefined {
-    return this.zones;
+    return this.shape?.concurrentZones;
   }
 
   loadLanding(source: Source): Promise<LandingCount> {
@@ -114,7 +109,7 @@ export class DuckDbBuildTarget implements BuildTarget {
       await makeFolder(this.layout.versionDir(table, this.requireVersion()));
       // Streamed straight to Parquet; later zones read it back from there, so no zone is held in memory.
       // Large builds by default: a small one runs statements side by side, and the real data repeats readings (it would write twice).
-      const deferred = (this.settings.deferDistinct ?? this.zones === 1) ? withoutDistinct(table, select) : undefined;
+      const deferred = (this.settings.deferDistinct ?? this.shape?.concurrentZones === 1) ? withoutDistinct(table, select) : undefined;
       // Its own connection: zones may run at once (concurrentSteps). Run again alone if out of memory: it only overwrites.
       return this.onConnection((connection) => writeSortedZone(connection, { table, select, params, deferred }, file, this.checks), true);
     });
