@@ -12,6 +12,14 @@ import { accelerometerRecord, customerRecord, emailOf, makeTempDir, stepTrainerR
  */
 
 const build = (landing: string, lake: string, ...extra: string[]) => runBin(['build', '--landing', landing, '--lake', lake, '--json', ...extra]);
+
+/** The JSON report of a build of `landing` into a new lake, which must succeed. */
+function builtReport(landing: string) {
+  const run = build(landing, makeTempDir());
+  expect(run.status).toBe(0);
+  return JSON.parse(run.stdout);
+}
+
 const quarantineOf = (report: { quarantine: string }, source: string) =>
   readFileSync(join(report.quarantine, `${source}.ndjson`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { lineNumber: number; reason: string; line: string });
 
@@ -88,9 +96,7 @@ describe('stedi build on hostile landing lines', () => {
     // alice@test.com as ALICE\u0040TEST.COM in a cut line: read under the key as ALICE@TEST.COM, which is alice in either case.
     const escaped = `{"customerName":"alice","email":"ALICE\\u0040TEST.COM","serialNumber":"serial-alice","lastUpdateDate":1656000000000,"shareWithResearchAsOfDate":null`;
     writeLanding(landing, 'customer', [escaped], 'customer-2.json');
-    const run = build(landing, makeTempDir());
-    expect(run.status).toBe(0);
-    const report = JSON.parse(run.stdout);
+    const report = builtReport(landing);
     expect(quarantineOf(report, 'customer').map((q) => q.reason)).toEqual(['malformed JSON']);
     // bob alone stays trusted.
     expect(report.tables.customer_trusted.rows).toBe(1);
@@ -131,9 +137,7 @@ describe('stedi build on hostile landing lines', () => {
     writeLanding(landing, 'customer', [jose(granted, 'serial-jose', 1_655_000_000_000, 1_655_000_000_000), jose(revoked, 'serial-jose-2', null, 1_656_000_000_000)], 'customer-2.json');
     writeLanding(landing, 'accelerometer', [{ ...accelerometerRecord('jose', 1_655_000_001_000, 1, 1, 1), user: granted }], 'accelerometer-2.json');
     writeLanding(landing, 'step_trainer', [stepTrainerRecord('serial-jose', 1_655_000_001_000, 100)], 'step_trainer-2.json');
-    const run = build(landing, makeTempDir());
-    expect(run.status).toBe(0);
-    const report = JSON.parse(run.stdout);
+    const report = builtReport(landing);
     expect(report.consentUncertain).toBe(2);
     // alice and bob only: the consenting spelling is hidden with the revoking one, and so is its device's reading.
     expect(report.tables.customer_trusted.rows).toBe(2);
@@ -148,9 +152,7 @@ describe('stedi build on hostile landing lines', () => {
     // Cut short: quarantined, its date unknown, so only fixing the line clears it.
     const cut = JSON.stringify({ ...customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 }), email }).slice(0, -1);
     writeLanding(landing, 'customer', [cut], 'customer-2.json');
-    const run = build(landing, makeTempDir());
-    expect(run.status).toBe(0);
-    const report = JSON.parse(run.stdout);
+    const report = builtReport(landing);
     expect(quarantineOf(report, 'customer').map((q) => q.reason)).toEqual(['malformed JSON']);
     // The spelling under the key and alice's own address.
     expect(report.consentUncertain).toBe(2);
@@ -173,9 +175,7 @@ describe('stedi build on hostile landing lines', () => {
     // A Python dict: no double-quoted key, so only the search of the line's text finds the address.
     const pythonDict = `{'customerName': 'dana', 'email': '${written}', 'serialNumber': 'serial-dana', 'shareWithResearchAsOfDate': None, 'lastUpdateDate': 1656000000000}`;
     writeLanding(landing, 'customer', [pythonDict], 'customer-3.json');
-    const run = build(landing, makeTempDir());
-    expect(run.status).toBe(0);
-    const report = JSON.parse(run.stdout);
+    const report = builtReport(landing);
     expect(quarantineOf(report, 'customer').map((q) => q.reason)).toEqual(['malformed JSON']);
     expect(report.consentUncertain).toBe(1);
     // alice and bob only: dana's consent is in doubt.
@@ -187,9 +187,7 @@ describe('stedi build on hostile landing lines', () => {
     writeLanding(landing, 'customer', [{ ...customerRecord({ name: 'dana', serial: 'serial-dana' }), email: 'dana@test.com' }], 'customer-2.json');
     // As a browser posts a form (application/x-www-form-urlencoded); a Latin-1 `%E9` before the `%40` is not UTF-8.
     writeLanding(landing, 'customer', ['email=dana%40test.com&shareWithResearchAsOfDate=', 'email=bo%E9%40test.com&shareWithResearchAsOfDate='], 'customer-3.json');
-    const run = build(landing, makeTempDir());
-    expect(run.status).toBe(0);
-    const report = JSON.parse(run.stdout);
+    const report = builtReport(landing);
     expect(quarantineOf(report, 'customer').map((q) => q.reason)).toEqual(['malformed JSON', 'malformed JSON']);
     expect(report.consentUncertain).toBe(1);
     // alice and bob: dana's consent is in doubt.
@@ -200,9 +198,7 @@ describe('stedi build on hostile landing lines', () => {
     const landing = writeSmallLanding();
     const lookalike = { ...customerRecord({ name: 'alice', serial: 'serial-alice-2', consentAt: null, updatedAt: 1_656_000_000_000 }), email: '\u0430lice@test.com' };
     writeLanding(landing, 'customer', [lookalike], 'customer-2.json');
-    const run = build(landing, makeTempDir());
-    expect(run.status).toBe(0);
-    const report = JSON.parse(run.stdout);
+    const report = builtReport(landing);
     expect(report.consentUncertain).toBe(0);
     expect(report.tables.customer_trusted.rows).toBe(2);
   });
@@ -214,9 +210,7 @@ describe('stedi build on hostile landing lines', () => {
     const landing = writeSmallLanding();
     const revocation = JSON.stringify(customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 }));
     writeFileSync(join(landing, 'customer', 'landing', 'customer-2.json'), encode(`${revocation}\r\n`));
-    const run = build(landing, makeTempDir());
-    expect(run.status).toBe(0);
-    const report = JSON.parse(run.stdout);
+    const report = builtReport(landing);
     expect(report.quarantined.customer).toBeGreaterThan(0);
     expect(report.consentUncertain).toBe(1);
     expect(report.tables.customer_trusted.rows).toBe(1);
@@ -226,9 +220,7 @@ describe('stedi build on hostile landing lines', () => {
   it('keeps a device out of the trusted zone when a non-consenting customer names the same serialNumber', () => {
     const landing = writeSmallLanding();
     writeLanding(landing, 'customer', [customerRecord({ name: 'mallory', serial: 'serial-alice', consentAt: null })], 'customer-2.json');
-    const run = build(landing, makeTempDir());
-    expect(run.status).toBe(0);
-    const report = JSON.parse(run.stdout);
+    const report = builtReport(landing);
     expect(report.ambiguousSerials).toBe(1);
     // bob's one reading stays; alice's two, on the serial mallory claims too, do not, nor does alice (the API keys customers by serial).
     expect(report.tables.step_trainer_trusted.rows).toBe(1);
@@ -244,9 +236,7 @@ describe('stedi build on hostile landing lines', () => {
     writeLanding(landing, 'customer', [customerRecord({ name: 'alice', serial: uuid }), customerRecord({ name: 'bob', serial: 'serial-bob' }), customerRecord({ name: 'mallory', serial: respell(uuid), consentAt: null })]);
     writeLanding(landing, 'accelerometer', [accelerometerRecord('alice', 1_655_000_001_000), accelerometerRecord('bob', 1_655_000_001_000)]);
     writeLanding(landing, 'step_trainer', [stepTrainerRecord(uuid, 1_655_000_001_000), stepTrainerRecord('serial-bob', 1_655_000_001_000)]);
-    const run = build(landing, makeTempDir());
-    expect(run.status).toBe(0);
-    const report = JSON.parse(run.stdout);
+    const report = builtReport(landing);
     expect(report.ambiguousSerials).toBe(1);
     // bob's reading stays; alice's, on the device mallory names too, does not, nor does alice.
     expect(report.tables.customer_trusted.rows).toBe(1);
@@ -259,9 +249,7 @@ describe('stedi build on hostile landing lines', () => {
     // mallory's record naming alice's device (in upper case) has a date nobody can read: it may be a withdrawal on that device.
     const line = JSON.stringify(customerRecord({ name: 'mallory', serial: 'SERIAL-ALICE', consentAt: null })).replace(/"lastUpdateDate":\d+/, '"lastUpdateDate":"2022-06-23"');
     writeLanding(landing, 'customer', [line], 'customer-2.json');
-    const run = build(landing, makeTempDir());
-    expect(run.status).toBe(0);
-    const report = JSON.parse(run.stdout);
+    const report = builtReport(landing);
     expect(report.quarantined.customer).toBe(1);
     // alice, whose device it names, and mallory, named by email (counted though she has no valid record).
     expect(report.consentUncertain).toBe(2);
