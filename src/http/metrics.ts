@@ -157,7 +157,7 @@ export class ServerMetrics {
     this.graphqlOperations.inc({ ...labels, outcome: failed ? 'error' : 'ok' });
   }
 
-  /** The engine with `query` and `exportToFile` timed; everything else passes through. */
+  /** The engine with `query`, `queryColumns` (bulk pages) and `exportToFile` timed; everything else passes through. */
   instrumentEngine(engine: Engine): Engine {
     const timed = <A extends unknown[], R>(method: string, run: (...args: A) => Promise<R>) =>
       async (...args: A): Promise<R> => {
