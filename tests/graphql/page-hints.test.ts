@@ -1,8 +1,9 @@
 import { followHint, MAX_AHEAD, type PageHint, readHintedPage } from '../../src/graphql/page-hints';
 import { PageReadAhead, READ_AHEAD_MIN_ROWS, readAheadOf } from '../../src/graphql/page-read-ahead';
-import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
+import { hintedApp } from '../helpers/hinted-app';
+import { ANALYST_KEY, type TestApp } from '../helpers/http-app';
 import { customerRecord, writeLanding } from '../helpers/landing-fixture';
-import { nameOf, serialOf, writeManyCustomersLanding, type ManyCustomers } from '../helpers/many-customers-landing';
+import { nameOf, serialOf } from '../helpers/many-customers-landing';
 
 const FIELDS = 'serialNumber sensorReadingTime distanceFromObject x y z';
 const BATCH = `query B($first: Int, $after: String) { page: machineLearningBatch(first: $first, after: $after) {
@@ -105,53 +106,41 @@ describe('a page hinted at by the other worker', () => {
 });
 
 describe('pages read ahead on hints, on a built lake', () => {
-  let fixture: ManyCustomers;
-  let t: TestApp;
-  const hints: PageHint[] = [];
-  // 30 customers (24 consenting) × 100 rows: 2,400 training rows, pages of 1,000.
-  beforeAll(async () => {
-    fixture = writeManyCustomersLanding(30, 100);
-    t = await buildTestApp({ landing: fixture.landing, config: { workers: 2, batchText: false } }); // the engine's pages: prepared batch text reads none ahead
-    readAheadOf(t.lake.services).relay = (h) => hints.push(h);
-  });
-  afterAll(() => t.close());
-  beforeEach(() => void (hints.length = 0));
+  // 30 customers (24 consenting) × 100 rows: 2,400 training rows, pages of 1,000; the engine's pages: prepared batch text reads none ahead.
+  const app = hintedApp(30, 100, { batchText: false });
+  const { hints, hinted } = app;
 
   it('answers the next page from the read the hint started, with the same rows and cursor as one page holding them', async () => {
-    const whole = await post(t, { first: 10_000 });
-    const store = readAheadOf(t.lake.services);
+    const whole = await post(app.t, { first: 10_000 });
+    const store = readAheadOf(app.t.lake.services);
     const start = jest.spyOn(store, 'start');
     const take = jest.spyOn(store, 'take');
     try {
-      const first = await post(t, { first: READ_AHEAD_MIN_ROWS });
+      const first = await post(app.t, { first: READ_AHEAD_MIN_ROWS });
       // Page 1 continues no walk: the other worker only notes where page 2 starts, and nothing is read ahead.
-      for (let waited = 0; hints.length === 0 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(hints).toHaveLength(1);
-      expect(hints[0]).toMatchObject({ kind: 'MachineLearningSample', first: READ_AHEAD_MIN_ROWS, shape: 'columns', ahead: 0 });
-      await readHintedPage(t.lake.services, hints[0]);
+      expect(await hinted(1)).toMatchObject({ kind: 'MachineLearningSample', first: READ_AHEAD_MIN_ROWS, shape: 'columns', ahead: 0 });
+      await readHintedPage(app.t.lake.services, hints[0]);
       expect(hints).toHaveLength(1);
       expect(start).not.toHaveBeenCalled();
       // As the other worker would be: this process serves a page elsewhere (a jump: again only noted), so page 2 is not the page after its last.
-      const jump = await post(t, { first: 500 });
-      await post(t, { first: READ_AHEAD_MIN_ROWS, after: jump.pageInfo.endCursor });
-      for (let waited = 0; hints.length === 1 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      const jump = await post(app.t, { first: 500 });
+      await post(app.t, { first: READ_AHEAD_MIN_ROWS, after: jump.pageInfo.endCursor });
+      await hinted(2);
       expect(hints.map((h) => h.ahead)).toEqual([0, 0]);
       // Page 2, noted, shows a walk: the page after it is hinted at the other worker to read.
-      const second = await post(t, { first: READ_AHEAD_MIN_ROWS, after: first.pageInfo.endCursor });
+      const second = await post(app.t, { first: READ_AHEAD_MIN_ROWS, after: first.pageInfo.endCursor });
       expect(take.mock.results.some((r) => r.value !== undefined)).toBe(false);
-      for (let waited = 0; hints.length === 2 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(hints).toHaveLength(3);
-      expect(hints[2]).toMatchObject({ first: READ_AHEAD_MIN_ROWS, shape: 'columns', ahead: 1 });
+      expect(await hinted(3)).toMatchObject({ first: READ_AHEAD_MIN_ROWS, shape: 'columns', ahead: 1 });
       expect(start).not.toHaveBeenCalled();
-      await readHintedPage(t.lake.services, hints[2]);
+      await readHintedPage(app.t.lake.services, hints[2]);
       expect(start).toHaveBeenCalledTimes(1);
       take.mockClear();
-      const third = await post(t, { first: READ_AHEAD_MIN_ROWS, after: second.pageInfo.endCursor });
+      const third = await post(app.t, { first: READ_AHEAD_MIN_ROWS, after: second.pageInfo.endCursor });
       expect(take.mock.results.some((r) => r.value !== undefined)).toBe(true);
       expect(rowsOf(second)).toEqual(rowsOf(whole).slice(READ_AHEAD_MIN_ROWS, 2 * READ_AHEAD_MIN_ROWS));
       expect(rowsOf(third)).toEqual(rowsOf(whole).slice(2 * READ_AHEAD_MIN_ROWS));
       expect(third.pageInfo.endCursor).toBe(whole.pageInfo.endCursor);
-      const cursors = await post(t, { first: 2 * READ_AHEAD_MIN_ROWS });
+      const cursors = await post(app.t, { first: 2 * READ_AHEAD_MIN_ROWS });
       expect(second.pageInfo.endCursor).toBe(cursors.pageInfo.endCursor);
     } finally {
       start.mockRestore();
@@ -161,15 +150,14 @@ describe('pages read ahead on hints, on a built lake', () => {
 
   it.each(['accelerometerReadings', 'stepTrainerReadings'])('reads ahead the next page of %s on a hint too (every connection with bounded pages)', async (field) => {
     const document = `query P($first: Int, $after: String) { page: ${field}(first: $first, after: $after) { edges { node { serialNumber } } pageInfo { endCursor } } }`;
-    const page = async (variables: Record<string, unknown>) => (await t.graphql(document, ANALYST_KEY, variables)).body.data.page;
+    const page = async (variables: Record<string, unknown>) => (await app.t.graphql(document, ANALYST_KEY, variables)).body.data.page;
     // Pages of 2,000 rows are read as columns (bulk), the pages hints are for; 2,400 readings make two.
     const first = await page({ first: 2_000 });
     // The hint goes once the next page's query is built (after the answer: its bound may need the serial index read first).
-    for (let waited = 0; hints.length === 0 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(hints).toHaveLength(1);
+    await hinted(1);
     // As hinted by a page that continued a walk (page 1 alone only notes where page 2 starts).
-    await readHintedPage(t.lake.services, { ...hints[0], ahead: 1 });
-    const take = jest.spyOn(readAheadOf(t.lake.services), 'take');
+    await readHintedPage(app.t.lake.services, { ...hints[0], ahead: 1 });
+    const take = jest.spyOn(readAheadOf(app.t.lake.services), 'take');
     try {
       const second = await page({ first: 2_000, after: first.pageInfo.endCursor });
       expect(take.mock.results.some((r) => r.value !== undefined)).toBe(true);
@@ -184,17 +172,17 @@ describe('pages read ahead on hints, on a built lake', () => {
   it('never answers a page read on a hint before a revocation with the revoked customer', async () => {
     // Page 2 of 1,000 holds the 11th to 20th consenting customers; serial 14 is among them.
     const serial = serialOf(14);
-    const first = await post(t, { first: READ_AHEAD_MIN_ROWS });
+    const first = await post(app.t, { first: READ_AHEAD_MIN_ROWS });
     for (let waited = 0; hints.length === 0 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
     // As hinted by a page that continued a walk: page 2 is read before the revocation.
-    const kept = readAheadOf(t.lake.services).size;
+    const kept = readAheadOf(app.t.lake.services).size;
     // The first test asked for page 2 a moment ago, which keeps one hint for it from being read: that one goes first.
-    await readHintedPage(t.lake.services, { ...hints[0], ahead: 1 });
-    await readHintedPage(t.lake.services, { ...hints[0], ahead: 1 });
-    expect(readAheadOf(t.lake.services).size).toBe(kept + 1);
-    writeLanding(fixture.landing, 'customer', [customerRecord({ name: nameOf(14), serial, consentAt: null, updatedAt: 1_700_000_000_000 })], 'customer-revoke-14.json');
-    await t.lake.services.consent.refresh();
-    const second = await post(t, { first: READ_AHEAD_MIN_ROWS, after: first.pageInfo.endCursor });
+    await readHintedPage(app.t.lake.services, { ...hints[0], ahead: 1 });
+    await readHintedPage(app.t.lake.services, { ...hints[0], ahead: 1 });
+    expect(readAheadOf(app.t.lake.services).size).toBe(kept + 1);
+    writeLanding(app.fixture.landing, 'customer', [customerRecord({ name: nameOf(14), serial, consentAt: null, updatedAt: 1_700_000_000_000 })], 'customer-revoke-14.json');
+    await app.t.lake.services.consent.refresh();
+    const second = await post(app.t, { first: READ_AHEAD_MIN_ROWS, after: first.pageInfo.endCursor });
     const serials = second.columns.serialNumber;
     expect(serials).toHaveLength(READ_AHEAD_MIN_ROWS);
     expect(serials).not.toContain(serial);

@@ -3,6 +3,7 @@ import { type EdgeEntry, edgesText } from '../../src/graphql/edges-text';
 import { type PageHint, readHintedPage } from '../../src/graphql/page-hints';
 import { readAheadOf } from '../../src/graphql/page-read-ahead';
 import * as prerendered from '../../src/graphql/prerendered-edges';
+import { hintedApp } from '../helpers/hinted-app';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeManyCustomersLanding, writeRevocation, type ManyCustomers } from '../helpers/many-customers-landing';
 
@@ -102,34 +103,20 @@ async function secondPageAfterRevoking(t: TestApp, fixture: ManyCustomers, after
 }
 
 describe('training-set pages read ahead on a hint, through HTTP', () => {
-  let fixture: ManyCustomers;
-  let t: TestApp;
-  const hints: PageHint[] = [];
   // 60 customers (48 consenting) × 100 rows: 4,800 training rows; pages of 2,000 are read as columns (bulk), hinted.
-  beforeAll(async () => {
-    fixture = writeManyCustomersLanding(60, 100);
-    t = await buildTestApp({ landing: fixture.landing, config: { workers: 2 } });
-    readAheadOf(t.lake.services).relay = (h) => hints.push(h);
-  });
-  afterAll(() => t.close());
-  beforeEach(() => void (hints.length = 0));
-
-  const hinted = async (count: number): Promise<PageHint> => {
-    for (let waited = 0; hints.length < count && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(hints).toHaveLength(count);
-    return hints[count - 1];
-  };
+  const app = hintedApp(60, 100);
+  const { hints, hinted } = app;
   /** The hinted page read into the store, and (one ahead) its edges written. */
-  const readOnHint = (hint: PageHint): Promise<void> => readHintedPage(t.lake.services, hint);
+  const readOnHint = (hint: PageHint): Promise<void> => readHintedPage(app.t.lake.services, hint);
 
   it("reads a first page's next page ahead (the set is pulled whole), a page after a jump only noted; only edges are written ahead", async () => {
-    const first = await t.graphql(SAMPLES, ANALYST_KEY, { first: PAGE });
+    const first = await app.t.graphql(SAMPLES, ANALYST_KEY, { first: PAGE });
     expect(await hinted(1)).toMatchObject({ kind: 'MachineLearningSample', first: PAGE, shape: 'columns', ahead: 1, edges: true });
-    const jump = await t.graphql(SAMPLES, ANALYST_KEY, { first: 500 });
-    await t.graphql(SAMPLES, ANALYST_KEY, { first: PAGE, after: jump.body.data.machineLearningSamples.pageInfo.endCursor });
+    const jump = await app.t.graphql(SAMPLES, ANALYST_KEY, { first: 500 });
+    await app.t.graphql(SAMPLES, ANALYST_KEY, { first: PAGE, after: jump.body.data.machineLearningSamples.pageInfo.endCursor });
     expect(await hinted(2)).toMatchObject({ ahead: 0, edges: true });
     // The batch's pages (the same keys) are columns, not edges: no text is written ahead for them.
-    await t.graphql(`query B($first: Int) { machineLearningBatch(first: $first) { rowCount } }`, ANALYST_KEY, { first: PAGE });
+    await app.t.graphql(`query B($first: Int) { machineLearningBatch(first: $first) { rowCount } }`, ANALYST_KEY, { first: PAGE });
     expect((await hinted(3)).edges).toBeUndefined();
     expect(first.body.data.machineLearningSamples.edges).toHaveLength(PAGE);
   });
@@ -137,7 +124,7 @@ describe('training-set pages read ahead on a hint, through HTTP', () => {
   it('answers a page whose edges were written ahead with the text graphql-js answers', async () => {
     const used = jest.spyOn(prerendered, 'prerenderedText');
     // As in a cluster of two: the next page is asked of the other worker, so no page here follows the one served here.
-    const served = jest.spyOn(readAheadOf(t.lake.services), 'served').mockReturnValue(false);
+    const served = jest.spyOn(readAheadOf(app.t.lake.services), 'served').mockReturnValue(false);
     try {
       let after: string | null = null;
       let ahead = 0;
@@ -145,12 +132,12 @@ describe('training-set pages read ahead on a hint, through HTTP', () => {
         const variables = { first: PAGE, after };
         used.mockClear();
         const before = hints.length;
-        const answer = await t.graphql(SAMPLES, ANALYST_KEY, variables);
+        const answer = await app.t.graphql(SAMPLES, ANALYST_KEY, variables);
         if (index > 0) ahead += used.mock.results.filter((r) => Buffer.isBuffer(r.value)).length;
         const info = answer.body.data.machineLearningSamples.pageInfo;
         const next = info.hasNextPage ? await hinted(before + 1) : undefined;
         // A new text (a comment) is a first use: graphql-js answers it, reading the page itself.
-        const reference = await t.graphql(`${SAMPLES} # page ${index}`, ANALYST_KEY, variables);
+        const reference = await app.t.graphql(`${SAMPLES} # page ${index}`, ANALYST_KEY, variables);
         expect(reference.body.errors).toBeUndefined();
         expect(answer.text).toBe(reference.text);
         if (!next) break;
@@ -168,11 +155,11 @@ describe('training-set pages read ahead on a hint, through HTTP', () => {
 
   it('never answers a page written ahead before a revocation with the revoked customer', async () => {
     // Page 2 holds the 21st to 40th consenting customers.
-    const serial = fixture.consenting[25];
-    const first = await t.graphql(SAMPLES, ANALYST_KEY, { first: PAGE });
+    const serial = app.fixture.consenting[25];
+    const first = await app.t.graphql(SAMPLES, ANALYST_KEY, { first: PAGE });
     await readOnHint(await hinted(1));
-    const serials = await secondPageAfterRevoking(t, fixture, first.body.data.machineLearningSamples.pageInfo.endCursor, serial);
-    expect(serials).toContain(fixture.consenting[26]);
+    const serials = await secondPageAfterRevoking(app.t, app.fixture, first.body.data.machineLearningSamples.pageInfo.endCursor, serial);
+    expect(serials).toContain(app.fixture.consenting[26]);
   });
 });
 

@@ -1,8 +1,8 @@
 import * as sentAsBytes from '../../src/http/sent-as-bytes';
-import { type PageHint, readHintedPage } from '../../src/graphql/page-hints';
-import { readAheadOf } from '../../src/graphql/page-read-ahead';
-import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
-import { writeManyCustomersLanding, writeRevocation, type ManyCustomers } from '../helpers/many-customers-landing';
+import { readHintedPage } from '../../src/graphql/page-hints';
+import { hintedApp } from '../helpers/hinted-app';
+import { ANALYST_KEY } from '../helpers/http-app';
+import { writeRevocation } from '../helpers/many-customers-landing';
 
 /**
  * A bulk page's answer sent as the bytes its edges were written as (never
@@ -24,20 +24,12 @@ interface Answer {
 }
 
 describe('bulk training-set pages answered as bytes, through HTTP', () => {
-  let fixture: ManyCustomers;
-  let t: TestApp;
-  const hints: PageHint[] = [];
   // 60 customers (48 consenting) × 100 rows: 4,800 training rows, two pages.
-  beforeAll(async () => {
-    fixture = writeManyCustomersLanding(60, 100);
-    t = await buildTestApp({ landing: fixture.landing, config: { workers: 2 } });
-    readAheadOf(t.lake.services).relay = (h) => hints.push(h);
-  });
-  afterAll(() => t.close());
-  beforeEach(() => void (hints.length = 0));
+  const app = hintedApp(60, 100);
+  const { hints } = app;
 
   const ask = async (document: string, after: string | null): Promise<Answer> => {
-    const response = await t.graphql(document, ANALYST_KEY, { first: PAGE, after });
+    const response = await app.t.graphql(document, ANALYST_KEY, { first: PAGE, after });
     expect(response.status).toBe(200);
     const { date: _date, 'x-request-id': _id, ...headers } = response.headers as Record<string, string>;
     return { text: response.text, headers };
@@ -84,19 +76,18 @@ describe('bulk training-set pages answered as bytes, through HTTP', () => {
 
   it('never sends a page written ahead before a revocation with the revoked customer', async () => {
     // The second page holds the 26th to 48th consenting customers.
-    const serial = fixture.consenting[30];
+    const serial = app.fixture.consenting[30];
     const first = await ask(SAMPLES, null);
-    for (let waited = 0; hints.length < 1 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(hints[0]).toMatchObject({ ahead: 1, edges: true });
+    expect(await app.hinted(1)).toMatchObject({ ahead: 1, edges: true });
     // Read and written ahead (as the other worker would), then the customer withdraws consent, then the page is asked for.
-    await readHintedPage(t.lake.services, hints[0]);
-    writeRevocation(fixture.landing, serial);
-    await t.lake.services.consent.refresh();
+    await readHintedPage(app.t.lake.services, hints[0]);
+    writeRevocation(app.fixture.landing, serial);
+    await app.t.lake.services.consent.refresh();
     const after = JSON.parse(first.text).data.machineLearningSamples.pageInfo.endCursor;
     const second = await ask(SAMPLES, after);
     const serials = JSON.parse(second.text).data.machineLearningSamples.edges.map((e: { node: { serialNumber: string } }) => e.node.serialNumber);
     expect(serials).not.toContain(serial);
-    expect(serials).toContain(fixture.consenting[31]);
+    expect(serials).toContain(app.fixture.consenting[31]);
     expect(second.text).toBe((await ask(`${SAMPLES} # after the revocation`, after)).text);
   });
 });
