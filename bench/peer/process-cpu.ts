@@ -35,11 +35,3 @@ export async function cpuNsSince(before: ReadonlyMap<string, number>, pids: read
 export async function treePids(roots: readonly number[]): Promise<number[]> {
   return descendantsOf([...roots], await parentMap());
 }
-
-/** Runs `work`, returning its result and the CPU milliseconds every process of `roots`' trees used meanwhile. */
-export async function withTreeCpu<T>(roots: readonly number[], work: () => Promise<T>): Promise<{ result: T; cpuMs: number }> {
-  const pids = await treePids(roots);
-  const before = await threadCpuNs(pids);
-  const result = await work();
-  return { result, cpuMs: (await cpuNsSince(before, pids)) / 1e6 };
-}
