@@ -52,7 +52,8 @@ export class GlueCatalog implements Catalog {
       });
       if (result.Errors && result.Errors.length > 0) {
         const first = result.Errors[0];
-        throw new Error(`could not delete ${result.Errors.length} Glue versions of ${this.database}.${table} (first: ${first.VersionId}: ${first.ErrorDetail?.ErrorMessage})`);
+        // A warning after a publish: it says whether to act. Every build that publishes prunes all but the current version.
+        throw new Error(`could not delete ${result.Errors.length} Glue versions of ${this.database}.${table} (first: ${first.VersionId}: ${first.ErrorDetail?.ErrorMessage}); they are only old versions, and the next successful build deletes them`);
       }
     }
     return old.length;

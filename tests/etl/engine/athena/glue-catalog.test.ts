@@ -35,6 +35,15 @@ describe('pruning the live views’ Glue versions', () => {
     expect(glue.versions.get('customer_trusted')).toEqual(['1', '2']);
   });
 
+  it('says the next successful build deletes them when Glue refuses some old versions of a batch', async () => {
+    const glue = new FakeGlue();
+    glue.versions.set('customer_trusted', ['1', '2', '3']);
+    glue.mock.on(BatchDeleteTableVersionCommand).resolves({ Errors: [{ TableName: 'customer_trusted', VersionId: '1', ErrorDetail: { ErrorCode: 'InternalServiceException', ErrorMessage: 'Internal service error' } }] });
+    await expect(new GlueCatalog(glue.client, 'stedi', 1_000).pruneTableVersions('customer_trusted')).rejects.toThrow(
+      'could not delete 1 Glue versions of stedi.customer_trusted (first: 1: Internal service error); they are only old versions, and the next successful build deletes them',
+    );
+  });
+
   it('passes a refusal that is not AWS’s fault on as it is', async () => {
     const glue = new FakeGlue();
     const denied = new GlueServiceException({ name: 'AccessDeniedException', message: 'not authorized', $fault: 'client', $metadata: { httpStatusCode: 400 } });
