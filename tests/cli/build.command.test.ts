@@ -9,11 +9,15 @@ import { join } from 'node:path';
 import { processStart } from '../../etl/engine/duckdb/lock-holder';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
 import { BUILT_TABLES } from '../../etl/tables';
+import { builtSmallLake } from '../helpers/built-small-lake';
 import { buildLake } from '../helpers/etl-lake';
 import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
 import { runBin } from '../helpers/bin-cli';
 import { runCli } from '../helpers/run-cli';
 import { REFERENCE_COUNTS, STEDI_SAMPLE_DIR, describeWithStediSample } from '../helpers/stedi-sample';
+
+// Tests about what a later build or status makes of a built lake change a copy of this one.
+const small = builtSmallLake();
 
 describe('stedi build', () => {
   it('prints one JSON object with the version, all eight tables and the quarantine counts', async () => {
@@ -71,9 +75,8 @@ describe('stedi build', () => {
   });
 
   it('removes what a build killed on another host (a container since replaced) left, once its lock is removed by hand as the refusal says', async () => {
-    const lake = makeTempDir();
-    const landing = writeSmallLanding();
-    await runCli('build', '--landing', landing, '--lake', lake);
+    const lake = small.copy();
+    const landing = small.landing;
     // What such a build leaves: its lock and record naming the other host, half its version, its copy of landing.
     const version = '20260101t000000000z_dead';
     const holder = { pid: process.pid, host: `${hostname()}-replaced`, pidStart: null, owner: `build ${version}`, since: '2026-01-01T00:00:00.000Z', token: 'gone' };
@@ -104,8 +107,8 @@ describe('stedi build', () => {
 
 describe('stedi status', () => {
   it('shows the live version with every table’s row count and build time', async () => {
-    const lake = makeTempDir();
-    const built = JSON.parse((await runCli('build', '--landing', writeSmallLanding(), '--lake', lake, '--json')).stdout);
+    const lake = small.copy();
+    const built = { version: small.version };
     const run = await runCli('status', '--lake', lake, '--json');
     const status = JSON.parse(run.stdout);
     expect(status.version).toBe(built.version);
@@ -117,8 +120,7 @@ describe('stedi status', () => {
   });
 
   it('says no line was quarantined, rather than naming a quarantine folder that was never written', async () => {
-    const lake = makeTempDir();
-    await runCli('build', '--landing', writeSmallLanding(), '--lake', lake);
+    const lake = small.copy();
     const text = (await runCli('status', '--lake', lake)).stdout;
     expect(text).toMatch(/^No landing lines were quarantined\.$/m);
     expect(text).not.toMatch(/Quarantined lines/);
@@ -138,8 +140,7 @@ describe('stedi status', () => {
   });
 
   it('says when a build is running on the lake, and when one was killed before it finished', async () => {
-    const lake = makeTempDir();
-    await runCli('build', '--landing', writeSmallLanding(), '--lake', lake);
+    const lake = small.copy();
     const lock = (pid: number, pidStart: string | null): void =>
       writeFileSync(join(lake, '_stedi', 'build.lock'), JSON.stringify({ pid, host: hostname(), pidStart, owner: 'build x', since: '2026-12-04T10:00:00.000Z', token: 't' }));
     const status = async (): Promise<{ text: string; json: { build: unknown } }> => ({
@@ -161,9 +162,9 @@ describe('stedi status', () => {
   });
 
   it('names the versions a build over a broken manifest left on disk, which no build removes and no erasure reaches, and none while a build owns them', async () => {
-    const lake = makeTempDir();
-    const landing = writeSmallLanding();
-    const first = JSON.parse((await runCli('build', '--landing', landing, '--lake', lake, '--json')).stdout).version as string;
+    const lake = small.copy();
+    const landing = small.landing;
+    const first = small.version;
     const status = async (): Promise<{ text: string; unlisted: unknown }> => ({
       text: (await runCli('status', '--lake', lake)).stdout,
       unlisted: JSON.parse((await runCli('status', '--lake', lake, '--json')).stdout).unlistedVersions,
@@ -191,9 +192,8 @@ describe('stedi status', () => {
   });
 
   it('does not call column text alone in an expired version\'s folder (made again by an earlier server) a version, and the next build removes it', async () => {
-    const lake = makeTempDir();
-    const landing = writeSmallLanding();
-    await runCli('build', '--landing', landing, '--lake', lake, '--json');
+    const lake = small.copy();
+    const landing = small.landing;
     const layout = new LakeLayout(lake);
     const stray = layout.versionDir('machine_learning_curated', '20260101t000000000z_abcd');
     mkdirSync(stray, { recursive: true });
@@ -222,9 +222,8 @@ describe('stedi status', () => {
   });
 
   it('takes over a dead build\'s lock though a folder was left where a build breaks such a lock, or names that folder when it holds files', async () => {
-    const lake = makeTempDir();
-    const landing = writeSmallLanding();
-    await runCli('build', '--landing', landing, '--lake', lake);
+    const lake = small.copy();
+    const landing = small.landing;
     const lock = join(lake, '_stedi', 'build.lock');
     const guard = `${lock}.takeover`;
     const deadLock = (): void => writeFileSync(lock, JSON.stringify({ pid: spawnSync('true').pid!, host: hostname(), pidStart: null, owner: 'build x', since: '2026-12-04T10:00:00.000Z', token: 't' }));
@@ -246,9 +245,8 @@ describe('stedi status', () => {
   });
 
   it('removes an empty folder left where the lock file goes, and names one that holds files, rather than calling it a running build', async () => {
-    const lake = makeTempDir();
-    const landing = writeSmallLanding();
-    await runCli('build', '--landing', landing, '--lake', lake);
+    const lake = small.copy();
+    const landing = small.landing;
     const lock = join(lake, '_stedi', 'build.lock');
     mkdirSync(lock);
     const taken = runBin(['build', '--landing', landing, '--lake', lake, '--json']);
@@ -270,9 +268,8 @@ describe('stedi status', () => {
     ['zeroed', (record: string) => writeFileSync(record, Buffer.alloc(120))],
     ['a folder', (record: string) => mkdirSync(record)],
   ])('removes a dead build\'s version whose record in _stedi/builds is %s, and status does not call it unlisted', async (_damage, damage) => {
-    const lake = makeTempDir();
-    const landing = writeSmallLanding();
-    await runCli('build', '--landing', landing, '--lake', lake);
+    const lake = small.copy();
+    const landing = small.landing;
     const layout = new LakeLayout(lake);
     const dead = '20261204t100000000z_dead';
     for (const table of BUILT_TABLES) {
@@ -295,9 +292,9 @@ describe('stedi status', () => {
     ['its record left whole', (record: string, version: string) => writeFileSync(record, JSON.stringify({ version, holder: { pid: 999_999_999, host: hostname() }, expiring: [] }))],
     ['its record zeroed', (record: string) => writeFileSync(record, Buffer.alloc(120))],
   ])('never removes a version a broken manifest may have listed, named by a dead build (%s), in any later build', async (_record, plant) => {
-    const lake = makeTempDir();
-    const landing = writeSmallLanding();
-    const first = JSON.parse((await runCli('build', '--landing', landing, '--lake', lake, '--json')).stdout).version as string;
+    const lake = small.copy();
+    const landing = small.landing;
+    const first = small.version;
     const layout = new LakeLayout(lake);
     // Its build was killed after writing the manifest and before removing its record; the manifest was then damaged.
     mkdirSync(layout.buildsDir, { recursive: true });
@@ -312,9 +309,9 @@ describe('stedi status', () => {
   });
 
   it('keeps, in a lake whose manifest is gone, a version a dead build\'s damaged record names as it keeps the others: a restored manifest may list it', async () => {
-    const lake = makeTempDir();
-    const landing = writeSmallLanding();
-    const older = JSON.parse((await runCli('build', '--landing', landing, '--lake', lake, '--json')).stdout).version as string;
+    const lake = small.copy();
+    const landing = small.landing;
+    const older = small.version;
     const live = JSON.parse((await runCli('build', '--landing', landing, '--lake', lake, '--json')).stdout).version as string;
     const layout = new LakeLayout(lake);
     // Its publish was killed before removing its record, which was then damaged; the manifest was lost.
@@ -332,10 +329,11 @@ describe('stedi status', () => {
     ['a build keeping one version (--keep 1)', ['--keep', '1'], false],
     ['a first build (its record then zeroed)', [] as string[], true],
   ])('keeps, in a lake whose manifest is gone, the version %s published before it was killed, as status says: a restored manifest lists it', async (_build, flags, zeroed) => {
-    const lake = makeTempDir();
-    const landing = writeSmallLanding();
-    const older = flags.length > 0 ? [JSON.parse((await runCli('build', '--landing', landing, '--lake', lake, '--json')).stdout).version as string] : [];
-    const live = JSON.parse((await runCli('build', '--landing', landing, '--lake', lake, '--json', ...flags)).stdout).version as string;
+    const lake = small.copy();
+    const landing = small.landing;
+    // The copy's version is the first build's, or the older one a second build keeps beside its own.
+    const older = flags.length > 0 ? [small.version] : [];
+    const live = flags.length > 0 ? JSON.parse((await runCli('build', '--landing', landing, '--lake', lake, '--json', ...flags)).stdout).version as string : small.version;
     const layout = new LakeLayout(lake);
     // Its publish was killed after writing the manifest and before removing its record (as publish writes it); the manifest was then lost.
     mkdirSync(layout.buildsDir, { recursive: true });
@@ -358,9 +356,8 @@ describe('stedi status', () => {
   });
 
   it('keeps the version a build published before it was killed when an older copy of the manifest is restored over its own, as status says; one killed before publishing still goes', async () => {
-    const lake = makeTempDir();
-    const landing = writeSmallLanding();
-    await runCli('build', '--landing', landing, '--lake', lake);
+    const lake = small.copy();
+    const landing = small.landing;
     const layout = new LakeLayout(lake);
     const older = readFileSync(layout.manifestPath);
     const live = JSON.parse((await runCli('build', '--landing', landing, '--lake', lake, '--json')).stdout).version as string;
@@ -386,9 +383,8 @@ describe('stedi status', () => {
   });
 
   it('removes nothing outside the lake that a damaged build record names as its version or as expiring, and still removes its own unkept version', async () => {
-    const lake = makeTempDir();
-    const landing = writeSmallLanding();
-    await runCli('build', '--landing', landing, '--lake', lake);
+    const lake = small.copy();
+    const landing = small.landing;
     const layout = new LakeLayout(lake);
     const outside = makeTempDir();
     writeFileSync(join(outside, 'keep.txt'), 'not the lake');
@@ -407,9 +403,8 @@ describe('stedi status', () => {
   });
 
   it('removes the scratch folder of a build killed after removing its record and before its scratch, which no record names', async () => {
-    const lake = makeTempDir();
-    const landing = writeSmallLanding();
-    await runCli('build', '--landing', landing, '--lake', lake);
+    const lake = small.copy();
+    const landing = small.landing;
     const layout = new LakeLayout(lake);
     const dead = '20261204t100000000z_dead';
     mkdirSync(join(layout.spillDir(dead), 'landing'), { recursive: true });
@@ -481,9 +476,9 @@ describe('stedi status', () => {
   });
 
   it('says a lake whose manifest was removed is not unbuilt: it names the versions on disk and how to restore them, with --json too', async () => {
-    const lake = makeTempDir();
-    const landing = writeSmallLanding();
-    const { version } = await buildLake(landing, lake);
+    const lake = small.copy();
+    const landing = small.landing;
+    const { version } = small;
     rmSync(join(lake, '_stedi', 'manifest.json'));
     const said = `the lake at ${lake} has no manifest, though versions ${version} are on disk: restore its _stedi/manifest.json from a copy, or run \`stedi build --lake ${lake}\` (it builds a new version and deletes none of those)`;
     const run = runBin(['status', '--lake', lake]);
@@ -501,8 +496,9 @@ describe('stedi status', () => {
     const decoy = join(parent, 'my');
     mkdirSync(decoy);
     const lake = join(parent, "my lake's copy");
-    const landing = writeSmallLanding();
-    const { version } = await buildLake(landing, lake);
+    const landing = small.landing;
+    const { version } = small;
+    small.copy(lake);
     rmSync(join(lake, '_stedi', 'manifest.json'));
     const quoted = `'${parent}/my lake'\\''s copy'`;
     expect(runBin(['status', '--lake', lake]).stderr).toContain(`or run \`stedi build --lake ${quoted}\``);
