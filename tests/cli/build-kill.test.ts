@@ -5,6 +5,7 @@ import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
 import { BUILT_TABLES, type BuiltTable } from '../../etl/tables';
 import { buildLake, manifestOf, rowCounts } from '../helpers/etl-lake';
 import { makeTempDir } from '../helpers/landing-fixture';
+import { waitForLakeState } from '../helpers/lake-state-wait';
 import { spawnBin } from '../helpers/spawn-cli';
 import { REFERENCE_COUNTS, STEDI_SAMPLE_DIR, describeWithStediSample } from '../helpers/stedi-sample';
 
@@ -60,10 +61,7 @@ const POINTS: Point[] = [
 async function killAt(point: Point, lake: string, before: ReadonlySet<string>): Promise<boolean> {
   const layout = new LakeLayout(lake);
   const build = spawnBin(['build', '--landing', STEDI_SAMPLE_DIR, '--lake', lake, '--keep', '1', '--json']);
-  let finished = false;
-  void build.exited.then(() => (finished = true));
-  while (!finished && !point.reached(layout, before)) await new Promise((r) => setImmediate(r));
-  if (!finished) build.child.kill('SIGKILL');
+  if (await waitForLakeState(lake, () => point.reached(layout, before), build.exited)) build.child.kill('SIGKILL');
   await build.exited;
   return build.child.signalCode === 'SIGKILL';
 }
@@ -151,10 +149,7 @@ describeWithStediSample('a build interrupted with Ctrl+C', () => {
     const live = (await buildLake(STEDI_SAMPLE_DIR, lake)).version;
     const before = new Set([live]);
     const build = spawnBin(['build', '--landing', STEDI_SAMPLE_DIR, '--lake', lake, '--json']);
-    let finished = false;
-    void build.exited.then(() => (finished = true));
-    while (!finished && newVersion(layout, before) === undefined) await new Promise((r) => setImmediate(r));
-    expect(finished).toBe(false);
+    expect(await waitForLakeState(lake, () => newVersion(layout, before) !== undefined, build.exited)).toBe(true);
     build.child.kill('SIGINT');
     expect(await build.exited).toBe(130);
     expect(build.stdout()).toBe('');
