@@ -45,6 +45,8 @@ const PROGRESS_EVERY = 1_000;
 export async function generateLanding(options: GenerateOptions): Promise<GenerateReport> {
   const started = Date.now();
   const o = validateGenerateOptions(options);
+  // First: a dead run's half-made move would otherwise be taken for files already there (or for a sample).
+  await GenerateStaging.settleDead(o.out);
   const dirs = await prepareOutFolder(o.out, o.force, o.flags);
   const staging = await GenerateStaging.open(o.out);
   const writers = Object.fromEntries(SOURCES.map((s) => [s, new LandingFileWriter(staging.dirs[s], s, o.maxLinesPerFile)])) as Record<Source, LandingFileWriter>;

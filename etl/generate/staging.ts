@@ -1,19 +1,17 @@
-import { copyFile, readdir, rename, rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { removeDeadProcessFolders } from '../dead-process-folders';
+import { copyFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { makeFolder } from '../make-folder';
 import { SOURCES, type Source } from '../tables';
-import { isDataFile } from './out-folder';
+import { STAGING_PREFIX, dropPlan, rollBack, rollForward, settleDeadGenerates, writePlan } from './publish-plan';
 
 /**
  * Generated files are written in a hidden folder of `--out` and moved into the
  * landing folders only once every source is complete, so a generate that is
  * stopped (Ctrl+C, kill -9, a full disk) never leaves a partial sample where a
- * build reads landing. With --force the old files go only then, too.
+ * build reads landing. With --force the old files go only then, too. The move
+ * itself is made whole by a plan (publish-plan.ts).
  */
 
-const PREFIX = '.stedi-generate-';
-const DEAD_STAGING = new RegExp(`^${PREFIX.replace('.', '\\.')}(\\d+)-`);
 /** Private: tells apart two generates of one process (tests run several). */
 let opened = 0;
 
@@ -23,11 +21,15 @@ export class GenerateStaging {
     readonly dirs: Record<Source, string>,
   ) {}
 
-  /** Removes what generates killed outright left in `out`, then opens a staging folder for this one. */
+  /** Finishes or undoes the moves of generates killed outright in `out`, and removes what they left. */
+  static settleDead(out: string): Promise<void> {
+    return settleDeadGenerates(out, move);
+  }
+
+  /** Opens a staging folder for this run (call settleDead first). */
   static async open(out: string): Promise<GenerateStaging> {
-    removeDeadProcessFolders(out, DEAD_STAGING);
     opened += 1;
-    const root = join(out, `${PREFIX}${process.pid}-${opened}`);
+    const root = join(out, `${STAGING_PREFIX}${process.pid}-${opened}`);
     const dirs = Object.fromEntries(SOURCES.map((s) => [s, join(root, s)])) as Record<Source, string>;
     for (const dir of Object.values(dirs)) await makeFolder(dir);
     return new GenerateStaging(root, dirs);
@@ -38,23 +40,22 @@ export class GenerateStaging {
    * there first when `replace`) and returns their new paths.
    */
   async publish(landing: Record<Source, string>, staged: Record<Source, string[]>, replace: boolean): Promise<Record<Source, string[]>> {
-    const published = Object.fromEntries(SOURCES.map((s) => [s, [] as string[]])) as Record<Source, string[]>;
+    const out = dirname(this.root);
+    // The landing folders are always <out>/<source>/landing: a dead run's plan is finished from `out` alone.
+    for (const source of SOURCES) if (landing[source] !== join(out, source, 'landing')) throw new Error(`landing folder ${landing[source]} is not under ${out}`);
+    const plan = { replace, files: Object.fromEntries(SOURCES.map((s) => [s, staged[s].map((f) => basename(f))])) as Record<Source, string[]> };
+    await writePlan(this.root, plan);
     try {
-      for (const source of SOURCES) {
-        if (replace) await removeDataFiles(landing[source]);
-        for (const file of staged[source]) {
-          const target = join(landing[source], basename(file));
-          await move(file, target);
-          published[source].push(target);
-        }
-      }
+      await rollForward(this.root, out, plan, move);
     } catch (error) {
       // Part of a sample is worse than none.
-      for (const file of Object.values(published).flat()) await rm(file, { force: true });
+      await rollBack(this.root, out, plan);
+      await dropPlan(this.root);
       throw error;
     }
+    await dropPlan(this.root);
     await this.discard();
-    return published;
+    return Object.fromEntries(SOURCES.map((s) => [s, plan.files[s].map((name) => join(landing[s], name))])) as Record<Source, string[]>;
   }
 
   /** Removes the staging folder and whatever it holds. */
@@ -76,8 +77,4 @@ async function move(from: string, to: string): Promise<void> {
     });
     await rm(from, { force: true });
   }
-}
-
-async function removeDataFiles(dir: string): Promise<void> {
-  for (const entry of (await readdir(dir)).filter(isDataFile)) await rm(join(dir, entry), { force: true });
 }

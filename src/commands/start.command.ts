@@ -6,6 +6,7 @@ import { buildReport } from '../../etl/build-report';
 import type { BuildProgress } from '../../etl/build-options';
 import type { Engine } from '../../etl/engine/engine';
 import { generateLanding } from '../../etl/generate/generate';
+import { GenerateStaging } from '../../etl/generate/staging';
 import { liveVersion } from '../../etl/manifest';
 import { ApiKeyError, ApiKeys, parseApiKeys } from '../auth/api-keys';
 import { loadOrCreateDevKeys } from '../auth/dev-keys';
@@ -43,6 +44,8 @@ export async function ensureLake(config: Config, engine: Engine, handOver: () =>
   const manifest = await engine.manifest();
   if (manifest && liveVersion(manifest)) return;
   const landing = config.landing ?? config.lake;
+  // A sample generate killed while moving its files in is finished or undone first: else part of it looked like data.
+  if (!landing.startsWith('s3://')) await GenerateStaging.settleDead(landing);
   const generate = !landing.startsWith('s3://') && !(await hasLandingData(landing));
   handOver();
   if (generate) {

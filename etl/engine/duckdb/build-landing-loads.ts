@@ -1,12 +1,13 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LandingCount } from '../../manifest';
 import { CONSENT_UNCERTAIN_TABLE, type Source, TABLES, type TableName, landingTableOf } from '../../tables';
 import { LandingPool } from '../../landing/landing-pool';
+import { halfMovedSample } from '../../generate/publish-plan';
 import { onLakeFilesystem } from './fs-errors';
 import { LakeLayout } from './lake-layout';
 import { dropLandingTable, loadLandingSource, loadUncertain } from './landing-loader';
-import { findLandingFiles } from './landing-files';
+import { LandingFolderError, findLandingFiles } from './landing-files';
 import { SourceTurns } from './source-turns';
 
 /** Runs `work` on a build connection of its own (build-connections.ts). */
@@ -45,6 +46,9 @@ export class BuildLandingLoads {
   }
 
   private async loadSource(source: Source): Promise<LandingCount> {
+    // A generate killed while moving a sample in left two samples' files side by side: never built as one.
+    const halfMoved = await halfMovedSample(this.layout.landing);
+    if (halfMoved) throw new LandingFolderError(resolve(this.layout.landing), halfMoved);
     const files = await findLandingFiles(this.layout.landingDir(source), { whole: true });
     const folder = this.layout.quarantineDir(this.version());
     // Sources load in parallel, each on its own connection once its rows are parsed.

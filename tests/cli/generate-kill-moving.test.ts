@@ -1,0 +1,84 @@
+import { type FSWatcher, existsSync, mkdirSync, readFileSync, readdirSync, watch } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir } from '../helpers/landing-fixture';
+import { runBin, spawnBin } from '../helpers/spawn-cli';
+
+/**
+ * A generate killed outright while it moves its finished files into the landing folders (the one step that
+ * changes them): the files were moved one by one, so the new sample's customers sat beside the old sample's
+ * readings, a build built that mix, and a rerun without --force refused the files already moved.
+ */
+
+const SOURCES = ['customer', 'accelerometer', 'step_trainer'] as const;
+// One line a file: about 2,500 moves, so a kill at the first one into accelerometer/landing lands mid-way.
+const SAMPLE = ['--customers', '20', '--lines-per-file', '1'];
+
+const landingOf = (out: string): Record<string, Record<string, string>> =>
+  Object.fromEntries(
+    SOURCES.map((s) => {
+      const dir = join(out, s, 'landing');
+      return [s, Object.fromEntries((existsSync(dir) ? readdirSync(dir) : []).map((f) => [f, readFileSync(join(dir, f), 'utf8')]))];
+    }),
+  );
+
+/** Runs `stedi <args>` and kills it with SIGKILL at the first file that appears in `<out>/accelerometer/landing`. */
+async function killWhileMoving(out: string, args: string[]): Promise<void> {
+  const watched = join(out, 'accelerometer', 'landing');
+  mkdirSync(watched, { recursive: true });
+  const run = spawnBin(args);
+  let watcher: FSWatcher | undefined;
+  watcher = watch(watched, () => {
+    run.child.kill('SIGKILL');
+    watcher?.close();
+    watcher = undefined;
+  });
+  const code = await run.exited;
+  watcher?.close();
+  expect(run.child.signalCode).toBe('SIGKILL');
+  expect(code).toBeNull();
+}
+
+/** A sample killed part way through its move: the two samples' files side by side. */
+function expectHalfMoved(out: string, complete: Record<string, Record<string, string>>): void {
+  const now = landingOf(out);
+  expect(now.customer).toEqual(complete.customer);
+  expect(now.accelerometer).not.toEqual(complete.accelerometer);
+}
+
+describe('stedi generate killed while moving its files into the landing folders', () => {
+  jest.setTimeout(180_000);
+
+  it('with --force: a build refuses the half-replaced landing in one line, and the same generate run again ends with the whole new sample', async () => {
+    const reference = makeTempDir('stedi-gen-moving-ref-');
+    expect((await runBin(['generate', '--out', reference, ...SAMPLE, '--seed', 'new'])).code).toBe(0);
+    const complete = landingOf(reference);
+    const out = makeTempDir('stedi-gen-moving-');
+    expect((await runBin(['generate', '--out', out, ...SAMPLE, '--seed', 'old'])).code).toBe(0);
+
+    await killWhileMoving(out, ['generate', '--out', out, ...SAMPLE, '--seed', 'new', '--force']);
+    expectHalfMoved(out, complete);
+
+    const build = await runBin(['build', '--landing', out, '--lake', join(makeTempDir('stedi-gen-moving-lake-'), 'lake')]);
+    expect(build.code).toBe(1);
+    expect(build.stderr).toMatch(new RegExp(`^stedi: landing folder ${out} holds part of a sample: a stedi generate \\(pid \\d+\\) was killed while moving it in; run that stedi generate \\(or stedi start\\) again, which first finishes or undoes the move, then build\\n$`));
+
+    const again = await runBin(['generate', '--out', out, ...SAMPLE, '--seed', 'new', '--force']);
+    expect(again.code).toBe(0);
+    expect(landingOf(out)).toEqual(complete);
+    expect(readdirSync(out).filter((f) => f.startsWith('.stedi-generate-'))).toEqual([]);
+  });
+
+  it('without --force: the same generate run again writes the sample instead of refusing the files already moved', async () => {
+    const reference = makeTempDir('stedi-gen-moving-ref-');
+    expect((await runBin(['generate', '--out', reference, ...SAMPLE])).code).toBe(0);
+    const out = makeTempDir('stedi-gen-moving-');
+
+    await killWhileMoving(out, ['generate', '--out', out, ...SAMPLE]);
+    expectHalfMoved(out, landingOf(reference));
+
+    const again = await runBin(['generate', '--out', out, ...SAMPLE]);
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    expect(landingOf(out)).toEqual(landingOf(reference));
+  });
+});
