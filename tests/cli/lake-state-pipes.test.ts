@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildLake, manifestOf } from '../helpers/etl-lake';
 import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
@@ -38,6 +38,24 @@ describe('a pipe in place of a lake state file', () => {
       expect(readdirSync(join(lake, '_stedi'))).toEqual(['manifest.json']);
     },
   );
+
+  it("in the live version's table file: status names it damaged in one line and exits 1, instead of waiting for ever on its footer", async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-pipe-state-');
+    const live = await buildLake(landing, lake);
+    const file = join(lake, live.tables.customer_trusted.location);
+    rmSync(file);
+    execFileSync('mkfifo', [file]);
+    // A damaged live version's counts come from its footers: DuckDB opened the pipe and waited for a writer.
+    const run = spawnBin(['status', '--lake', lake]);
+    const timer = setTimeout(() => run.child.kill('SIGKILL'), 20_000);
+    const code = await run.exited;
+    clearTimeout(timer);
+    expect(code).toBe(1);
+    expect(run.stdout().split('\n').filter((l) => l.includes('DAMAGED'))).toEqual([
+      `DAMAGED live version ${live.version}: ${live.tables.customer_trusted.location} is a pipe, socket or device, not the file the build wrote; run \`stedi build\` to build a new live version`,
+    ]);
+  });
 
   it('in _stedi/dev-keys: stedi start says in one line that it cannot read the kept keys, instead of waiting for ever on the read', async () => {
     const landing = writeSmallLanding();

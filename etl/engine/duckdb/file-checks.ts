@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { FileChecksum, LakeManifest, TableVersion } from '../../manifest';
 import { READ_ACCESS_FIX } from '../engine-errors';
@@ -28,6 +29,9 @@ export async function fileIdentity(path: string): Promise<string> {
   }
 }
 
+/** `path` is a regular file (following links): only such a file may be opened without risk of waiting for ever. */
+export const isRegularFile = (path: string): Promise<boolean> => stat(path).then((s) => s.isFile(), () => false);
+
 export function sha256Of(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
@@ -45,15 +49,17 @@ export async function fileChecksum(path: string): Promise<FileChecksum> {
 
 /** Why `path` is not the file the manifest recorded (`name` is how to call it), or null when it is. */
 export async function fileDamage(path: string, name: string, expected: TableVersion): Promise<string | null> {
-  let size: number;
-  let mtimeMs: number;
+  let found: Stats;
   try {
-    ({ size, mtimeMs } = await stat(path));
+    found = await stat(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return `${name} is missing`;
     return unreadable(name, error);
   }
+  const { size, mtimeMs } = found;
+  // Never opened: reading a pipe waits for a writer for ever (status hung on one).
+  if (!found.isFile()) return `${name} is ${found.isDirectory() ? 'a folder' : 'a pipe, socket or device'}, not the file the build wrote`;
   if (expected.bytes !== undefined && size !== expected.bytes) return `${name} is ${size} bytes; the manifest recorded ${expected.bytes}`;
   if (expected.sha256 === undefined) return null;
   const key = `${path}\0${size}\0${mtimeMs}`;

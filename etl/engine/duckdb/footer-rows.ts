@@ -1,7 +1,7 @@
 import type { VersionManifest } from '../../manifest';
 import { BUILT_TABLES, type BuiltTable } from '../../tables';
 import type { WithConnection } from './version-loader';
-import { fileIdentity } from './file-checks';
+import { fileIdentity, isRegularFile } from './file-checks';
 import { sqlStringLiteral } from './landing-sql';
 
 /**
@@ -48,6 +48,8 @@ export class FooterRows {
   private async rowsOf(version: VersionManifest, table: BuiltTable): Promise<number | null> {
     const file = this.fileOf(version, table);
     const key = `${version.version}\0${table}`;
+    // DuckDB opening a pipe put in the file's place waits for a writer for ever: status hung on its footer.
+    if (!(await isRegularFile(file))) return null;
     const identity = await fileIdentity(file);
     let held = this.read.get(key);
     if (held?.identity !== identity) {
