@@ -9,6 +9,7 @@ import { edgesInTurns } from '../graphql/edge-turns';
 import { moveRawJson } from '../graphql/raw-json';
 import { NotRendered, withRenderedEdges } from '../graphql/rendered-edges';
 import { CompiledQueries, worthCompiling } from './compiled-queries';
+import { IntrospectionAnswers } from './introspection-answers';
 import { rerunOnLakeChange } from './lake-change-rerun';
 
 /** Apollo Server 5 takes a custom executor only through its gateway hook. */
@@ -41,12 +42,15 @@ export function jitGateway(schema: GraphQLSchema, options: JitOptions): Gateway 
   // for documents that select only scalars of a training-set page's nodes, its edges written as one text.
   const wholeColumns = withWholeColumnLists(schema);
   const compiled = new CompiledQueries(wholeColumns, options.cacheBytes, options.minUses, withRenderedEdges(wholeColumns));
+  const introspection = new IntrospectionAnswers(schema);
   const executor: Executor = async ({ document, source, operationName, operation, request, context }) => {
     // graphql-jit's own variable errors carry no location; graphql-js's say which variable and why.
     if (operation) {
       const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
       if (coerced.errors) return { errors: coerced.errors.map(asBadInput) };
     }
+    const described = introspection.answer(document, operation, context);
+    if (described) return described;
     const query = operation && worthCompiling(document, operationName, options.maxFields) ? compiled.get(document, source, operationName) : null;
     // No resolved operation (an unknown operationName, or several operations and none named): graphql-js
     // reports it given the name the client sent (Apollo's `operationName` is the resolved one, null here).

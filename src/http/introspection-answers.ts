@@ -1,0 +1,98 @@
+import { type DocumentNode, execute, type ExecutionResult, type FieldNode, type GraphQLSchema, Kind, type OperationDefinitionNode, print } from 'graphql';
+import { ByteBoundedLru } from '../byte-bounded-lru';
+import { moveRawJson, rawJsonToken } from '../graphql/raw-json';
+
+/**
+ * The schema's description (`__schema { … }`) is the same for every request and role, yet graphql-js made it afresh
+ * for each: a 15 KB `__schema` answer took ~1 ms of the event loop to make and 0.2 ms to serialise, for every new
+ * introspection document a client sent (benchmark 10's hostile client sends one after another). A query made of
+ * introspection root fields alone (`__schema`, `__type`, `__typename`, each once, no directive on them, no variable or
+ * fragment definition) has each `__schema` field's JSON kept by its printed text (alias left out) and written into the
+ * answer as it is (raw-json.ts); the other root fields are run each time (a name lookup). Anything else, or any
+ * error, is run whole by graphql-js as before. Only documents that passed every limit reach the executor.
+ */
+
+/** Bytes of kept `__schema` texts (estimated) a server process holds at most. */
+export const INTROSPECTION_CACHE_BYTES = 4 * 1024 * 1024;
+
+const ROOT_FIELDS: ReadonlySet<string> = new Set(['__schema', '__type', '__typename']);
+
+export class IntrospectionAnswers {
+  private readonly kept: ByteBoundedLru<string>;
+  /** Answers given with a kept `__schema` text (for tests and diagnostics). */
+  hits = 0;
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    maxBytes = INTROSPECTION_CACHE_BYTES,
+  ) {
+    this.kept = new ByteBoundedLru(maxBytes);
+  }
+
+  /** Estimated bytes of the texts kept now. */
+  get bytes(): number {
+    return this.kept.bytes;
+  }
+
+  /** The result of `operation` when it is an introspection query answered here; undefined: run it as any other. */
+  answer(document: DocumentNode, operation: OperationDefinitionNode | undefined, context: unknown): ExecutionResult | undefined {
+    const fields = introspectionFields(document, operation);
+    // The kept texts are written in through the request's context (raw-json.ts).
+    if (!fields || typeof context !== 'object' || context === null) return undefined;
+    const values: Array<{ key: string; value: unknown; text?: string }> = [];
+    let hit = false;
+    for (const field of fields) {
+      const key = (field.alias ?? field.name).value;
+      if (field.name.value !== '__schema') {
+        const value = this.run(operation!, field, key);
+        if (value === NOT_ANSWERED) return undefined;
+        values.push({ key, value });
+        continue;
+      }
+      const printed = print({ ...field, alias: undefined });
+      let text = this.kept.get(printed);
+      if (text !== undefined) hit = true;
+      else {
+        const value = this.run(operation!, field, key);
+        if (value === NOT_ANSWERED) return undefined;
+        text = JSON.stringify(value);
+        // Two bytes a character at worst, for the key and the text.
+        this.kept.set(printed, text, 2 * (printed.length + text.length));
+      }
+      values.push({ key, value: undefined, text });
+    }
+    if (hit) this.hits += 1;
+    const data: Record<string, unknown> = {};
+    for (const { key, value, text } of values) data[key] = text === undefined ? value : rawJsonToken(context, text);
+    moveRawJson(context, data);
+    return { data };
+  }
+
+  /** The value graphql-js gives `field` as the operation's only field; NOT_ANSWERED on any error. */
+  private run(operation: OperationDefinitionNode, field: FieldNode, key: string): unknown {
+    const document: DocumentNode = { kind: Kind.DOCUMENT, definitions: [{ ...operation, selectionSet: { kind: Kind.SELECTION_SET, selections: [field] } }] };
+    const result = execute({ schema: this.schema, document });
+    if (result instanceof Promise || result.errors || !result.data) return NOT_ANSWERED;
+    return result.data[key];
+  }
+}
+
+const NOT_ANSWERED = Symbol('not answered');
+
+/** The root fields of an introspection-only query this answers field by field, or undefined. */
+function introspectionFields(document: DocumentNode, operation: OperationDefinitionNode | undefined): FieldNode[] | undefined {
+  // One definition: no fragment to spread. No variables: every value is in the text. No directive at the root: each field is answered.
+  if (!operation || operation.operation !== 'query' || document.definitions.length !== 1) return undefined;
+  if (operation.variableDefinitions?.length || operation.directives?.length) return undefined;
+  const keys = new Set<string>();
+  const fields: FieldNode[] = [];
+  for (const selection of operation.selectionSet.selections) {
+    if (selection.kind !== Kind.FIELD || !ROOT_FIELDS.has(selection.name.value) || selection.directives?.length) return undefined;
+    const key = (selection.alias ?? selection.name).value;
+    // graphql-js merges fields of one response key into one answer.
+    if (keys.has(key)) return undefined;
+    keys.add(key);
+    fields.push(selection);
+  }
+  return fields;
+}
