@@ -87,8 +87,7 @@ export class DuckDbEngine implements Engine {
   async tableRef(table: TableName, version: string): Promise<string> {
     const spec = TABLES[table];
     if (spec.zone === 'landing') return this.landing.tableRef(spec.folder as Source, table);
-    const { kept, live } = await this.served.kept(version);
-    await this.versions.recheck(kept);
+    const { kept, live } = await this.served.rechecked(version);
     try {
       await this.versions.load(kept);
     } catch (error) {
@@ -115,8 +114,7 @@ export class DuckDbEngine implements Engine {
   }
 
   async scanRef(table: BuiltTable, version: string): Promise<string> {
-    const { kept, live } = await this.served.kept(version, { orStaged: true });
-    await this.versions.recheck(kept);
+    const { kept, live } = await this.served.rechecked(version, { orStaged: true });
     const damage = this.versions.damageOf(version) ?? (await this.versions.check(kept, table));
     if (damage) throw live ? new LakeDamagedError(version, damage) : new StaleVersionError(version, damage);
     return `read_parquet(${sqlStringLiteral(this.versions.fileOf(kept, table))}, hive_partitioning = false)`;
@@ -174,8 +172,7 @@ export class DuckDbEngine implements Engine {
   async heldPage(request: HeldPageRequest, options: QueryOptions = {}): Promise<Row[] | undefined> {
     const table = await this.held.get(request.table, request.version, options);
     if (this.versions.damageOf(request.version) !== undefined) {
-      const { kept, live } = await this.served.kept(request.version);
-      await this.versions.recheck(kept);
+      const { live } = await this.served.rechecked(request.version);
       this.served.throwIfDamaged(request.version, live);
     }
     return table?.page(request);

@@ -31,6 +31,13 @@ export class ServedVersions {
     return { kept, live: manifest !== null && liveVersion(manifest) === kept };
   }
 
+  /** kept(), once a damaged version whose damaged file changed since is checked afresh (version-damage.ts). */
+  async rechecked(version: string, options: { orStaged?: boolean } = {}): Promise<{ kept: VersionManifest; live: boolean }> {
+    const found = await this.kept(version, options);
+    await this.versions.recheck(found.kept);
+    return found;
+  }
+
   throwIfDamaged(version: string, live: boolean): void {
     const damage = this.versions.damageOf(version);
     if (damage !== undefined) throw live ? new LakeDamagedError(version, damage) : new StaleVersionError(version, damage);
