@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { KeysFileError, readKeysFile } from './keys-file';
 import { ROLES, type Principal, type Role } from './principal';
 
 /**
@@ -86,14 +86,15 @@ export function parseApiKeys(text: string, where: string): Array<{ key: string; 
   });
 }
 
-/** The keys from STEDI_API_KEYS and the keys file (config.apiKeysFile), together. */
-export function loadApiKeys(settings: { apiKeys: string; apiKeysFile?: string }): ApiKeys {
+/** The keys from STEDI_API_KEYS and the keys file (config.apiKeysFile), together; a pipe as the file is waited for `waitMs` at most. */
+export async function loadApiKeys(settings: { apiKeys: string; apiKeysFile?: string }, waitMs?: number): Promise<ApiKeys> {
   const sources = [{ where: 'STEDI_API_KEYS', pairs: parseApiKeys(settings.apiKeys, 'STEDI_API_KEYS') }];
   if (settings.apiKeysFile) {
     let text: string;
     try {
-      text = readFileSync(settings.apiKeysFile, 'utf8');
+      text = await readKeysFile(settings.apiKeysFile, waitMs);
     } catch (error) {
+      if (error instanceof KeysFileError) throw new ApiKeyError(error.message);
       throw new ApiKeyError(`cannot read the API keys file ${settings.apiKeysFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
     sources.push({ where: settings.apiKeysFile, pairs: parseApiKeys(text, settings.apiKeysFile) });

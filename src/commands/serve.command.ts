@@ -109,9 +109,9 @@ function listenError(error: unknown, config: Config): CliError | undefined {
   return undefined;
 }
 
-export function keysOf(config: Config): ApiKeys {
+export async function keysOf(config: Config): Promise<ApiKeys> {
   try {
-    return loadApiKeys(config);
+    return await loadApiKeys(config);
   } catch (error) {
     if (error instanceof ApiKeyError) throw new CliError(error.message);
     throw error;
@@ -129,7 +129,7 @@ export function registerServe(cli: Command): void {
     .option('--port <n>', 'port to listen on (default: PORT or 4000)', portNumber)
     .action(async (flags: ServeFlags) => {
       const config = serveConfig(flags);
-      const apiKeys = keysOf(config);
+      const apiKeys = await keysOf(config);
       if (apiKeys.size === 0) {
         throw new CliError('no API keys are configured, so every request would be refused: set STEDI_API_KEYS="<key>:admin,<key>:analyst" or STEDI_API_KEYS_FILE (`npm start` makes session keys for a quick try)');
       }

@@ -118,7 +118,7 @@ export function registerStart(cli: Command): void {
       // Until serve's own handlers (installed as it is called), a signal while the engine opens and the manifest is
       // read stopped the process silently with 130.
       const stopEarly = sayWhenInterrupted((signal) => `start interrupted (${signal}) before the server started; nothing is served, the lake is as it was`);
-      let apiKeys = keysOf(config);
+      let apiKeys = await keysOf(config);
       const dev = apiKeys.size === 0 ? devKeys(config) : undefined;
       if (dev) apiKeys = new ApiKeys(parseApiKeys(dev.keys.setting, 'development keys'));
       const engine = await openConfiguredEngine(config);

@@ -46,10 +46,10 @@ describe('API keys', () => {
     }
   });
 
-  it('reads a keys file with one pair per line and # comments, together with STEDI_API_KEYS', () => {
+  it('reads a keys file with one pair per line and # comments, together with STEDI_API_KEYS', async () => {
     const file = join(makeTempDir(), 'keys');
     writeFileSync(file, `# team keys\n${ANALYST}:analyst\n\n`);
-    const keys = loadApiKeys({ apiKeys: `${ADMIN}:admin`, apiKeysFile: file });
+    const keys = await loadApiKeys({ apiKeys: `${ADMIN}:admin`, apiKeysFile: file });
     expect(keys.size).toBe(2);
     expect(keys.authenticate(ANALYST)?.role).toBe('analyst');
   });
@@ -68,8 +68,8 @@ describe('API keys', () => {
     }
   });
 
-  it('names a keys file it cannot read', () => {
-    expect(() => loadApiKeys({ apiKeys: '', apiKeysFile: '/nonexistent/keys' })).toThrow(/cannot read the API keys file \/nonexistent\/keys \(ENOENT\)/);
+  it('names a keys file it cannot read', async () => {
+    await expect(loadApiKeys({ apiKeys: '', apiKeysFile: '/nonexistent/keys' })).rejects.toThrow(/cannot read the API keys file \/nonexistent\/keys \(ENOENT\)/);
   });
 
   it('makes new keys that are random and long enough', () => {
