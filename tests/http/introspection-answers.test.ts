@@ -1,4 +1,4 @@
-import { graphqlSync, parse, SchemaMetaFieldDef, type OperationDefinitionNode } from 'graphql';
+import { getIntrospectionQuery, graphqlSync, parse, SchemaMetaFieldDef, type OperationDefinitionNode } from 'graphql';
 import { IntrospectionAnswers } from '../../src/http/introspection-answers';
 import { stringifyResult } from '../../src/http/kept-answer-text';
 import { ADMIN_KEY, ANALYST_KEY, buildTestApp, sharedSchema, type TestApp } from '../helpers/http-app';
@@ -20,6 +20,11 @@ const DOCUMENTS = [
   'query Q { __schema { mutationType { name fields { name args { name type { name } } } } } }',
   'query Q($t: Boolean!) { __schema { types { name @include(if: $t) } } }',
   'fragment T on __Type { name } { __schema { types { ...T } } }',
+  'query Ide { __schema { queryType { ...T } } } fragment T on __Type { name fields { name } }',
+  'query Ide { __schema { queryType { ...T } } } fragment T on __Type { kind }',
+  '{ __type(name: "Customer") { ...T } } fragment T on __Type { name fields { name type { ...R } } } fragment R on __Type { name kind ofType { name } }',
+  '{ ...Root } fragment Root on Query { __schema { queryType { name } } }',
+  getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, inputValueDeprecation: true }),
 ];
 
 const expected = async (query: string, variables?: Record<string, unknown>): Promise<string> =>
@@ -45,6 +50,15 @@ describe('introspection answers kept per schema (HTTP app)', () => {
     }
   });
 
+  it('makes the IDE\'s introspection once however often it comes', async () => {
+    // Not among DOCUMENTS, so not kept by the test before.
+    const query = getIntrospectionQuery({ descriptions: false });
+    const answer = await expected(query);
+    const resolve = jest.spyOn(SchemaMetaFieldDef, 'resolve');
+    for (let i = 0; i < 3; i += 1) expect((await t.graphql(query, ANALYST_KEY)).text).toBe(answer);
+    expect(resolve).toHaveBeenCalledTimes(1);
+  });
+
   it('makes a `__schema` selection once however many documents ask for it beside other fields', async () => {
     const selection = '__schema { queryType { name } subscriptionType { name } }';
     const queries = [0, 1, 2].map((i) => `{ __type(name: "Query${'x'.repeat(i)}") { name } s${i}: ${selection} }`);
@@ -68,9 +82,9 @@ describe('introspection answers kept per schema (the cache)', () => {
     return { document, operation: document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition') };
   };
 
-  it('answers only queries of introspection root fields without variables, fragments or directives at the root', async () => {
+  it('answers only queries of introspection root fields, without variables or directives at the root', async () => {
     const answers = new IntrospectionAnswers(await sharedSchema());
-    for (const query of ['{ __schema { queryType { name } } customers(first: 1) { totalCount } }', DOCUMENTS[5]!, DOCUMENTS[6]!, DOCUMENTS[8]!, DOCUMENTS[9]!, 'mutation { __typename }']) {
+    for (const query of ['{ __schema { queryType { name } } customers(first: 1) { totalCount } }', DOCUMENTS[5]!, DOCUMENTS[6]!, DOCUMENTS[8]!, DOCUMENTS[13]!, 'mutation { __typename }', 'query A { __typename } query B { __typename }']) {
       const { document, operation } = operationOf(query);
       expect({ query, answered: answers.answer(document, operation, {}) }).toEqual({ query, answered: undefined });
     }
