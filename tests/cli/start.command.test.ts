@@ -8,7 +8,8 @@ import { loadConfig } from '../../src/config';
 import { openConfiguredEngine } from '../../src/engine';
 import { buildLake, manifestOf } from '../helpers/etl-lake';
 import { customerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
-import { type CliProcess, runBin, spawnBin } from '../helpers/spawn-cli';
+import { waitForLakeState } from '../helpers/lake-state-wait';
+import { runBin, spawnBin } from '../helpers/spawn-cli';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
 import { canMountTmpfs } from '../helpers/tmpfs';
 
@@ -172,14 +173,6 @@ describe('stedi start with a kept development keys file it cannot use', () => {
   }, 120_000);
 });
 
-/** Polls until `reached` holds or the process ends; true when it held first. */
-async function whileRunning(run: CliProcess, reached: () => boolean): Promise<boolean> {
-  let finished = false;
-  void run.exited.then(() => (finished = true));
-  while (!finished && !reached()) await new Promise((r) => setImmediate(r));
-  return !finished;
-}
-
 describe('stedi start stopped by Ctrl+C before it serves', () => {
   jest.setTimeout(120_000);
 
@@ -187,7 +180,7 @@ describe('stedi start stopped by Ctrl+C before it serves', () => {
     const lake = makeTempDir('stedi-start-int-');
     const start = spawnBin(['start', '--lake', lake], { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
     try {
-      expect(await whileRunning(start, () => readdirSync(lake).some((f) => f.startsWith('.stedi-generate-')))).toBe(true);
+      expect(await waitForLakeState(lake, () => readdirSync(lake).some((f) => f.startsWith('.stedi-generate-')), start.exited)).toBe(true);
       start.child.kill('SIGINT');
       expect(await start.exited).toBe(130);
       expect(start.stderr()).toBe('stedi: start interrupted (SIGINT) while generating the sample; nothing was written to the landing folders\n');
@@ -202,6 +195,7 @@ describe('stedi start stopped by Ctrl+C before it serves', () => {
     // An Athena lake whose endpoint takes the connection and never answers holds start at its manifest read.
     const sockets: Socket[] = [];
     const silent = createServer((socket) => void sockets.push(socket));
+    const connected = new Promise<true>((done) => silent.once('connection', () => done(true)));
     await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
     const start = spawnBin(['start'], {
       HOME: makeTempDir('stedi-aws-home-'), AWS_EC2_METADATA_DISABLED: 'true', STEDI_ENGINE: 'athena', STEDI_LAKE: 's3://example-bucket/stedi', AWS_REGION: 'eu-west-1',
@@ -209,7 +203,7 @@ describe('stedi start stopped by Ctrl+C before it serves', () => {
       STEDI_API_KEYS: 'adminkey-0123456789abcdef:admin', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn',
     });
     try {
-      expect(await whileRunning(start, () => sockets.length > 0)).toBe(true);
+      expect(await Promise.race([connected, start.exited.then(() => false)])).toBe(true);
       start.child.kill('SIGINT');
       expect(await start.exited).toBe(130);
       expect(start.stderr()).toBe('stedi: start interrupted (SIGINT) before the server started; nothing is served, the lake is as it was\n');
@@ -225,7 +219,7 @@ describe('stedi start stopped by Ctrl+C before it serves', () => {
     const layout = new LakeLayout(lake);
     const start = spawnBin(['start', '--lake', lake], { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
     try {
-      expect(await whileRunning(start, () => existsSync(layout.buildsDir) && readdirSync(layout.buildsDir).length > 0)).toBe(true);
+      expect(await waitForLakeState(lake, () => existsSync(layout.buildsDir) && readdirSync(layout.buildsDir).length > 0, start.exited)).toBe(true);
       start.child.kill('SIGINT');
       expect(await start.exited).toBe(130);
       expect(start.stderr()).toBe("stedi: build interrupted (SIGINT); nothing was published, the live version is unchanged; the next build removes this one's partial files\n");
