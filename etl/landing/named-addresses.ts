@@ -1,4 +1,5 @@
 import { isAscii, spellingOf } from './email-spelling';
+import { decodeReferences } from './character-references';
 import { decodeEscapes } from './escaped-characters';
 import { decodePercents } from './percent-encoded';
 
@@ -10,8 +11,9 @@ import { decodePercents } from './percent-encoded';
  * either case), or spelled otherwise, the email's spelling (email-spelling.ts:
  * case, invisible characters, NFKC) within the whole line's spelling
  * (`'ali\u200bce@ｔｅｓｔ.com'` names alice@test.com), its URL percent-encoding
- * (percent-encoded.ts: `email=alice%40test.com`) and escapes (escaped-characters.ts:
- * Python writes `'ali\\u200bce@…'`, JSON `\\u0061`) decoded first, or
+ * (percent-encoded.ts: `email=alice%40test.com`), escapes (escaped-characters.ts:
+ * Python writes `'ali\\u200bce@…'`, JSON `\\u0061`) and character references
+ * (character-references.ts: `alice&#64;test.com`) decoded first, or
  * the email's spelling decomposed (NFD) within the line's, so a mark right after
  * the email cannot hide it by composing with its last letter.
  * The line's spelling drops its NULs, so a line written as UTF-16 (a NUL beside
@@ -37,11 +39,14 @@ export const WHOLE_SEARCH_BUDGET = 1e9;
 // An `@` as written or as NFKC spells it (full-width U+FF20, small U+FE6B): a line without one names no address.
 const AT = /[@\uFE6B\uFF20]/;
 
-/** A bad line's text with its URL percent-encoding (`%40`), then its escapes (`\u0040`) decoded: as the search reads it. */
-export const decodedText = (text: string): string => decodeEscapes(decodePercents(text));
+/** A bad line's text with its URL percent-encoding (`%40`), its escapes (`\u0040`), then its character references (`&#64;`) decoded: as the search reads it. */
+export const decodedText = (text: string): string => decodeReferences(decodeEscapes(decodePercents(text)));
+
+/** Whether `text` may read otherwise once decoded (decodedText): it holds a backslash, a `%` or an `&`. */
+export const mayDecode = (text: string): boolean => text.includes('\\') || text.includes('%') || text.includes('&');
 
 /** Whether `text` holds an `@`, as written, as NFKC spells it, percent-encoded or as an escape: else it names no address. */
-export const mayNameAddress = (text: string): boolean => AT.test(text) || ((text.includes('\\') || text.includes('%')) && AT.test(decodedText(text)));
+export const mayNameAddress = (text: string): boolean => AT.test(text) || (mayDecode(text) && AT.test(decodedText(text)));
 
 /** How a kept line's text is folded, and so which index of the accepted emails searches it. */
 type Form = 'written' | 'spelled' | 'decomposed';

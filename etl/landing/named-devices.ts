@@ -1,4 +1,4 @@
-import { KEPT_TEXT_BUDGET, decodedText } from './named-addresses';
+import { KEPT_TEXT_BUDGET, decodedText, mayDecode } from './named-addresses';
 import { serialSpellingOf } from './serial-spelling';
 
 /**
@@ -6,8 +6,8 @@ import { serialSpellingOf } from './serial-spelling';
  * a quarantined customer line names every accepted device (serial-spelling.ts)
  * whose spelling appears anywhere in the line's spelling, under whatever key
  * (`SerialNumber`, `serialnumber`, `" serialNumber"`), in a line that is not
- * JSON at all (`serial=…`, a Python dict), or once its URL percent-encoding and
- * escapes are decoded (named-addresses.ts), a tab or space written `\t`,
+ * JSON at all (`serial=…`, a Python dict), or once its URL percent-encoding,
+ * escapes and character references are decoded (named-addresses.ts), a tab or space written `\t`,
  * `%09` or `%20` dropped as the spelling drops them. Which devices are accepted is known
  * only once all of landing is read, so the bad lines' spellings are kept
  * (within a budget) and searched at the end. A device of no characters is
@@ -21,7 +21,7 @@ const DROPPED = new RegExp(DROPPED_ESCAPES, 'g');
 /** `text` as the search reads it: spelled as written, and spelled once decoded when that differs. */
 export function deviceSpellings(text: string): string[] {
   const spelled = serialSpellingOf(text);
-  if (!text.includes('\\') && !text.includes('%')) return [spelled];
+  if (!mayDecode(text)) return [spelled];
   const decoded = serialSpellingOf(decodedText(text).replace(DROPPED, ''));
   return decoded === spelled ? [spelled] : [spelled, decoded];
 }

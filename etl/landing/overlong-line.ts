@@ -1,6 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import { readDevices, readEmails } from './named-under-keys';
-import { KEPT_TEXT_BUDGET, mayNameAddress } from './named-addresses';
+import { KEPT_TEXT_BUDGET, mayDecode, mayNameAddress } from './named-addresses';
 import { deviceSpellings } from './named-devices';
 import { serialSpellingOf } from './serial-spelling';
 
@@ -43,7 +43,7 @@ export class OverlongEmails {
     if (!this.devicesOverBudget) {
       const spelled = this.deviceTail + serialSpellingOf(text.slice(this.tail.length));
       // Decoded whole with the window before it, so an escape or a device cut between pieces is read whole.
-      const pieces = text.includes('\\') || text.includes('%') ? [spelled, ...deviceSpellings(text).slice(1)] : [spelled];
+      const pieces = mayDecode(text) ? [spelled, ...deviceSpellings(text).slice(1)] : [spelled];
       for (const piece of pieces) this.deviceChars += piece.length;
       this.devicesOverBudget = this.deviceChars > KEPT_TEXT_BUDGET;
       if (this.devicesOverBudget) this.devicePieces.length = 0;

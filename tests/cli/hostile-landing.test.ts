@@ -194,6 +194,19 @@ describe('stedi build on hostile landing lines', () => {
     expect(report.tables.customer_trusted.rows).toBe(2);
   });
 
+  it('hides a customer whose quarantined revocation is an XML export\'s line, the email written with character references', () => {
+    const landing = writeSmallLanding();
+    writeLanding(landing, 'customer', [{ ...customerRecord({ name: 'dana', serial: 'serial-dana' }), email: 'dana@test.com' }], 'customer-2.json');
+    writeLanding(landing, 'customer', ['<customer><email>dana&#64;test&period;com</email><shareWithResearchAsOfDate/></customer>'], 'customer-3.json');
+    const run = build(landing, makeTempDir());
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(quarantineOf(report, 'customer').map((q) => q.reason)).toEqual(['malformed JSON']);
+    expect(report.consentUncertain).toBe(1);
+    // alice and bob: dana's consent is in doubt.
+    expect(report.tables.customer_trusted.rows).toBe(2);
+  });
+
   it('keeps serving a customer whose address only looks like another customer\'s revoking one (a Cyrillic а is another letter)', () => {
     const landing = writeSmallLanding();
     const lookalike = { ...customerRecord({ name: 'alice', serial: 'serial-alice-2', consentAt: null, updatedAt: 1_656_000_000_000 }), email: '\u0430lice@test.com' };
@@ -281,6 +294,7 @@ describe('stedi build on hostile landing lines', () => {
     ['under a key with a space in it', JSON.stringify({ ...customerRecord({ name: 'mallory', serial: 'x', consentAt: null }), serialNumber: undefined, ' serialNumber': 'serial-alice' }), 2],
     ['in a line that is not JSON', "{'email': 'mallory@test.com', 'serialnumber': 'Serial-Alice', 'shareWithResearchAsOfDate': None}", 1],
     ['in a form body, percent-encoded', 'email=mallory%40test.com&serial=serial%2Dalice&shareWithResearchAsOfDate=', 1],
+    ['in an XML line, as character references', '<customer><email>mallory&#64;test.com</email><serialNumber>serial&#x2D;alice</serialNumber></customer>', 1],
   ])('hides a customer whose device a quarantined line of another customer names %s', (_how, line, uncertain) => {
     const landing = writeSmallLanding();
     writeLanding(landing, 'customer', [line], 'customer-2.json');

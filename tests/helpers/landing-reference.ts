@@ -172,6 +172,31 @@ function unpercent(text: string): string {
   });
 }
 
+/** The characters an address may hold, as HTML names them (`&commat;`). */
+const NAMED: Record<string, string> = { commat: '@', period: '.', lowbar: '_', amp: '&', apos: "'", plus: '+', excl: '!', num: '#', dollar: '$', percnt: '%', ast: '*', sol: '/', equals: '=', quest: '?', Hat: '^', grave: '`', lbrace: '{', rbrace: '}', verbar: '|' };
+
+/** `text` with each HTML or XML character reference read as its character (nothing up to U+0020), else left as written. */
+function unreference(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; ) {
+    const rest = text.slice(i, i + 20);
+    const numeric = /^&#(?:[xX]0*([0-9a-fA-F]{1,6})|0*([0-9]{1,7}));?/.exec(rest);
+    const named = /^&([A-Za-z]+);/.exec(rest);
+    if (numeric) {
+      const code = numeric[1] !== undefined ? parseInt(numeric[1], 16) : parseInt(numeric[2], 10);
+      out += code <= 0x20 ? '' : code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff) ? numeric[0] : String.fromCodePoint(code);
+      i += numeric[0].length;
+    } else if (named && Object.hasOwn(NAMED, named[1])) {
+      out += NAMED[named[1]];
+      i += named[0].length;
+    } else {
+      out += text[i];
+      i += 1;
+    }
+  }
+  return out;
+}
+
 /** One escape's code point and where it ends, at `at` (just past its backslashes), or null when none starts there. */
 function escapeAt(text: string, at: number): { code: number; end: number } | null {
   const hexAt = (from: number, digits: number): number | null => (new RegExp(`^[0-9a-fA-F]{${digits}}`).test(text.slice(from, from + digits)) ? parseInt(text.slice(from, from + digits), 16) : null);
@@ -249,9 +274,9 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
   // with an @ within the whole line's spelling (which drops NULs: a line written as UTF-16).
   for (const line of bad) {
     const written = foldAscii(line.raw);
-    // Its URL percent-encoding, then its escapes are read as the characters they name first (JSON's, Python's, Rust's,
-    // Perl's; a run of backslashes as one).
-    const unescaped = unescape(unpercent(line.raw));
+    // Its URL percent-encoding, then its escapes (JSON's, Python's, Rust's, Perl's; a run of backslashes as one), then its
+    // character references (`&#64;`) are read as the characters they name first.
+    const unescaped = unreference(unescape(unpercent(line.raw)));
     const spelled = spelling(unescaped);
     // Or both spellings decomposed: a mark right after the email garbles its last letter, not the email.
     const apart = spelled.normalize('NFD');
@@ -276,7 +301,7 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
     const named = new Set(serialsInRaw(line.raw).map(device));
     // Or a device whose spelling stands anywhere in the line's, as written or once decoded (named-devices.ts): a value
     // cut short, another key, a line that is not JSON.
-    const lineSpellings = [device(line.raw), device(unescape(unpercent(line.raw)))];
+    const lineSpellings = [device(line.raw), device(unreference(unescape(unpercent(line.raw))))];
     const anywhere = (serial: string): boolean => device(serial).length > 0 && lineSpellings.some((text) => text.includes(device(serial)));
     for (const r of records) {
       if (r.lastUpdateDate === newestOf.get(r.email) && (named.has(device(r.serialNumber)) || anywhere(r.serialNumber))) doubts.push({ email: r.email, updated: null, position: line.position });

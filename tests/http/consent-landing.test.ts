@@ -76,6 +76,9 @@ describe('consent read from landing, through the API', () => {
     ['as JSON escapes of visible characters, its @ among them', '\\u0061lice\\u0040test.com'],
     ["with a letter as Python's \\x escape", 'ali\\x63e@test.com'],
     ["percent-encoded, as a form's body writes it", 'alice%40test.com'],
+    ['with its @ as an HTML or XML decimal character reference', 'alice&#64;test.com'],
+    ['with its @ as a hexadecimal character reference and a letter as a named one', 'alice&#x40;test&period;com'],
+    ['with its @ as the named reference &commat;', 'alice&commat;test.com'],
   ])('hides at once a customer whose revocation, not JSON, writes the email %s', async (_how, written) => {
     const landing = writeSmallLanding();
     test = await buildTestApp({ landing });
@@ -161,6 +164,7 @@ describe('consent read from landing, through the API', () => {
     ['a quarantined line names under a key in lower case', JSON.stringify({ ...customerRecord({ name: 'mallory', serial: 'x', consentAt: null, updatedAt: 1_656_000_000_000 }), serialNumber: undefined, serialnumber: 'serial-alice' })],
     ['a quarantined line names under a key with a space in it', JSON.stringify({ ...customerRecord({ name: 'mallory', serial: 'x', consentAt: null, updatedAt: 1_656_000_000_000 }), serialNumber: undefined, ' serialNumber': 'serial-alice' })],
     ['a quarantined line names in a line that is not JSON', "{'email': 'mallory@test.com', 'serialNumber': 'SERIAL-ALICE', 'shareWithResearchAsOfDate': None}"],
+    ['an XML line names, its dash a character reference', '<customer><email>mallory@test.com</email><serialNumber>serial&#45;alice</serialNumber></customer>'],
   ])('hides at once, and holds pending erasure, a customer whose device %s', async (_how, line) => {
     const landing = writeSmallLanding();
     test = await buildTestApp({ landing });

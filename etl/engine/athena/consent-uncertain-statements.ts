@@ -3,6 +3,7 @@ import { invisibleClass } from '../../landing/email-spelling';
 import { ESCAPED_CHARACTER, LAST_ASCII_INVISIBLE, LAST_CODE_POINT, SURROGATES } from '../../landing/escaped-characters';
 import { LOWER, UPPER } from '../../landing/named-addresses';
 import { PERCENT_CHARACTER } from '../../landing/percent-encoded';
+import { CHARACTER_REFERENCE, LAST_INVISIBLE, NAMED_REFERENCES } from '../../landing/character-references';
 import { serialSpellingSql } from '../../landing/serial-spelling';
 import { FIELD_REASON_PREFIXES, MAX_SAFE_WHOLE } from '../../landing/landing-rules';
 import { DROPPED_ESCAPES } from '../../landing/named-devices';
@@ -24,7 +25,7 @@ import { type Statement, literal, qualified } from './statements';
  *
  * A device named under a bad line's serialNumber key (serial-spelling.ts), or
  * anywhere in the line's spelling (named-devices.ts: as written, or with its
- * percent-encoding and escapes decoded), names every
+ * percent-encoding, escapes and character references decoded), names every
  * customer whose freshest accepted records name it, until the line is fixed or
  * every email under its key has a newer accepted record.
  *
@@ -66,8 +67,22 @@ function percentDecoded(text: string): string {
   const run = `from_utf8(from_hex(replace("p"[1], '%', '')))`;
   return `regexp_replace(${text}, ${literal(PERCENT_CHARACTER)}, "p" -> CASE WHEN strpos(${run}, chr(65533)) > 0 THEN "p"[1] ELSE ${run} END)`;
 }
-/** A text as the address search spells it: its percent-encoding, then its escapes decoded (named-addresses.ts), then folded. */
-const searched = (text: string): string => spelling(decoded(percentDecoded(text)));
+/** A text's character references decoded (character-references.ts): named, else a code point's, as decoded() reads one. */
+function referencesDecoded(text: string): string {
+  const code = `coalesce(from_base("r"[2], 16), CAST("r"[3] AS bigint))`;
+  const named = Object.entries(NAMED_REFERENCES).map(([name, c]) => ` WHEN ${literal(name)} THEN ${literal(c)}`).join('');
+  return (
+    `regexp_replace(${text}, ${literal(CHARACTER_REFERENCE)}, "r" -> CASE` +
+    ` WHEN "r"[4] IS NOT NULL THEN CASE "r"[4]${named} END` +
+    ` WHEN ${code} <= ${LAST_INVISIBLE} THEN ''` +
+    ` WHEN ${code} > ${LAST_CODE_POINT} OR ${code} BETWEEN ${SURROGATES[0]} AND ${SURROGATES[1]} THEN "r"[1]` +
+    ` ELSE chr(${code}) END)`
+  );
+}
+/** A text as the address search reads it (named-addresses.ts): its percent-encoding, escapes, then character references decoded. */
+const unwrapped = (text: string): string => referencesDecoded(decoded(percentDecoded(text)));
+/** A text as the address search spells it: decoded (unwrapped), then folded. */
+const searched = (text: string): string => spelling(unwrapped(text));
 /** A spelling decomposed (NFD), so a mark right after an email in a bad line stays apart from its last letter (named-addresses.ts). */
 const decomposed = (spelled: string): string => `normalize(${spelled}, NFD)`;
 /**
@@ -96,7 +111,7 @@ export function createConsentUncertainView(database: string, version: string): S
       `  FROM (SELECT "line", ${fold('"line"')} AS "folded", ${searched('"line"')} AS "searched",`,
       // Its text spelled as devices are, as written and decoded (named-devices.ts).
       `    ${serialSpellingSql('"line"')} AS "devices",`,
-      `    ${serialSpellingSql(`regexp_replace(${decoded(percentDecoded('"line"'))}, ${literal(DROPPED_ESCAPES)}, '')`)} AS "devices_decoded",`,
+      `    ${serialSpellingSql(`regexp_replace(${unwrapped('"line"')}, ${literal(DROPPED_ESCAPES)}, '')`)} AS "devices_decoded",`,
       // Its own date when the line was read to its end and the date is a whole number within ±(2^53 − 1); else unknown.
       `    CASE WHEN ${fieldReason} AND abs("date") <= ${MAX_SAFE_WHOLE} AND floor("date") = "date" THEN CAST("date" AS bigint) END AS "lastUpdateDate"`,
       `  FROM (SELECT "line", "reason", try_cast(json_extract_scalar("line", '$.lastUpdateDate') AS double) AS "date" FROM ${checked} WHERE "reason" IS NOT NULL) AS "refused") AS "b"`,

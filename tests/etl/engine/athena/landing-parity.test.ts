@@ -185,6 +185,10 @@ describe('the Athena landing rules', () => {
       (s: string) => encodeURIComponent(s),
       // Every byte encoded, beside a stray byte that is not UTF-8 (a Latin-1 é): the address is still read.
       (s: string) => `${everyByte(s)}%E9`,
+      // HTML or XML character references: the @ in decimal, every character in hexadecimal, the @ and dots named.
+      (s: string) => s.replace('@', '&#64;'),
+      (s: string) => [...s].map((c) => `&#x${c.codePointAt(0)!.toString(16)};`).join(''),
+      (s: string) => s.replace('@', '&commat;').replace(/\./g, '&period;'),
     );
     const line = (email: string, consents: boolean, k: number, kind: 'valid' | 'phone' | 'cut' | 'python'): string => {
       const at = 1_655_000_000_000 + k * 1000;
@@ -216,6 +220,8 @@ describe('the Athena landing rules', () => {
     texts.push(line('esc@x.com', true, 0, 'valid'), line('\\u0065s\\x63\\U00000040x.com', false, 3, 'python'));
     // A form's body: percent-encoded, not JSON.
     texts.push(line('form@x.com', true, 0, 'valid'), 'email=form%40x.com&shareWithResearchAsOfDate=');
+    // An XML export's line: the @ as a character reference, not JSON.
+    texts.push(line('xml@x.com', true, 0, 'valid'), '<customer><email>xml&#x40;x&period;com</email><shareWithResearchAsOfDate/></customer>');
     // Every byte encoded, then a stray byte that is not UTF-8 in the same run of %XX: the address is read all the same.
     texts.push(line('stray@x.com', true, 0, 'valid'), `email=${everyByte('stray@x.com')}%E9&shareWithResearchAsOfDate=`);
     const { embedded, athena } = await customersOnBothEngines(texts);
@@ -227,10 +233,11 @@ describe('the Athena landing rules', () => {
     expect(embedded.uncertain).toContain('mark@x.com');
     expect(embedded.uncertain).toContain('esc@x.com');
     expect(embedded.uncertain).toContain('form@x.com');
+    expect(embedded.uncertain).toContain('xml@x.com');
     expect(athena.uncertain).toContain('stray@x.com');
   });
 
-  it('leave uncertain the same customers whose device a quarantined line names anywhere: any key spelling, not JSON, escaped, percent-encoded, too long (seeded)', async () => {
+  it('leave uncertain the same customers whose device a quarantined line names anywhere: any key spelling, not JSON, escaped, percent-encoded, as character references, too long (seeded)', async () => {
     const serial = fc.constantFrom('50F7B4F3-7AF5-4B07-A421-7B902C8D2B7C', 'serial-x', '\u00c9S-\u0130', 'dev 7', 'DÉV\t8');
     // How a bad line writes the serial: each still names the device (serial-spelling.ts), as written or once decoded.
     const respell = fc.constantFrom(
@@ -242,6 +249,9 @@ describe('the Athena landing rules', () => {
       (s: string) => [...s].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
       (s: string) => encodeURIComponent(s),
       (s: string) => `%FF${everyByte(s)}%E9`,
+      // As an XML export or a page writes it: every character a character reference, or the dashes alone.
+      (s: string) => [...s].map((c) => `&#${c.codePointAt(0)};`).join(''),
+      (s: string) => s.replace(/-/g, '&#x2D;'),
     );
     const key = fc.constantFrom('serialNumber', 'SerialNumber', 'serialnumber', ' serialNumber', 'serial_number', 'device');
     const kind = fc.constantFrom('json' as const, 'python' as const, 'form' as const, 'text' as const, 'long' as const);
