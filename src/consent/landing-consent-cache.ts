@@ -1,4 +1,5 @@
 import type { Engine } from '../../etl/engine/engine';
+import { isLandingFolderError } from '../../etl/engine/engine-errors';
 import type { LandingConsent } from './landing-consent';
 import { readLandingConsent } from './versions-holding';
 
@@ -43,6 +44,8 @@ export class LandingConsentCache {
         return known;
       },
       (error: unknown) => {
+        // A folder missing or holding what no build reads fails the read as well (on Athena, only the listing sees it).
+        if (isLandingFolderError(error)) throw error;
         if (!this.unknown) this.onUnknown?.(error);
         this.unknown = true;
         return undefined;

@@ -1,7 +1,12 @@
+import express from 'express';
+import request from 'supertest';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { AthenaEngine } from '../../etl/engine/athena/athena-engine';
 import { ConsentRegistry } from '../../src/consent/consent-registry';
+import { healthRoutes } from '../../src/http/health';
+import { requestContext } from '../../src/http/request-context';
+import { createLogger } from '../../src/logger';
 import { loggedLines } from '../helpers/log-lines';
 import { type AthenaQuery, type FakeAws, type QueryOutcome, fakeAws } from '../helpers/fake-aws';
 import { customerRecord, emailOf } from '../helpers/landing-fixture';
@@ -26,7 +31,9 @@ function answer(aws: FakeAws, query: AthenaQuery): QueryOutcome {
   const columns = (names: string[]) => names.map((name) => ({ name, type: name === 'email' || name === 'serialNumber' ? 'varchar' : 'bigint' }));
   const value = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
   if (query.sql.includes('consent_uncertain__')) return { columns: columns(['email']), rows: [] };
-  const records = aws.s3.keysUnder(PREFIX).flatMap((key) => aws.s3.text(`s3://${key}`)!.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>));
+  // Athena skips objects whose names start with _ or . (as Hadoop does): its landing views never read them.
+  const read = aws.s3.keysUnder(PREFIX).filter((key) => !/^[_.]/.test(key.slice(key.lastIndexOf('/') + 1)));
+  const records = read.flatMap((key) => aws.s3.text(`s3://${key}`)!.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>));
   if (query.sql.includes(`"customer_landing__${VERSION}"`)) return { columns: columns(TEXT), rows: records.map((r) => TEXT.map((name) => value(r[name]))) };
   // The version's customers: those the build kept (alice and bob).
   const kept = ['alice', 'bob'].map((name) => customerRecord({ name, serial: `serial-${name}` }));
@@ -130,5 +137,24 @@ describe('consent refresh on Athena', () => {
     const queries = started();
     await registry.refresh();
     expect(started()).toBe(queries + 2);
+  });
+
+  it.each(['_late.json', '.late.json'])('answers consent unavailable, never the landing without it, while the customer landing holds %s, which Athena skips but the embedded engine reads', async (name) => {
+    const { aws, registry } = athenaRegistry();
+    expect((await registry.snapshot()).hiddenEmails.size).toBe(0);
+    aws.s3.put(`${PREFIX}${name}`, revokedAlice, OLD);
+    // A revocation may be inside: the refresh fails naming the object (data requests answer CONSENT_UNAVAILABLE once the snapshot is old).
+    await expect(registry.refresh()).rejects.toMatchObject({ name: 'LandingFolderError', problem: 'unread entry', message: expect.stringContaining(name) });
+    // A server started so is never ready, saying why, and answers no data request.
+    const started = athenaRegistry();
+    started.aws.s3.put(`${PREFIX}${name}`, revokedAlice, OLD);
+    await expect(started.registry.snapshot()).rejects.toMatchObject({ name: 'ConsentUnavailableError' });
+    const app = express().use(requestContext(createLogger('silent'))).use(healthRoutes({ engine: started.registry['engine'], consent: started.registry }, () => false));
+    // The engine's probe answers first (in the background, as on every Athena server).
+    await request(app).get('/readyz');
+    for (let i = 0; i < 10; i += 1) await new Promise((done) => setImmediate(done));
+    const ready = await request(app).get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body.reason).toBe(`consent registry stale: landing folder ${PREFIX} holds an entry no build reads (the server log names it): move it out or make it a .json file`);
   });
 });

@@ -1,6 +1,7 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { LandingIdentity } from '../engine';
 import type { BoundedSend } from './aws-call';
+import { landingObjects } from './landing-objects';
 import { parseS3Url } from './s3-location';
 
 /** A listing that cannot vouch for the landing (a page cut short, an object described only in part): the consent read runs. */
@@ -12,11 +13,30 @@ export class IncompleteLandingListError extends Error {
 }
 
 /**
+ * Landing objects Athena skips (a name starting with _ or .) that the embedded engine reads as landing data: a
+ * revocation in `_late.json` would be honoured on the laptop and not here, so consent cannot be decided (the build's
+ * preflight refuses them too). Named as the embedded engine's LandingFolderError (engine-errors.ts), a problem the
+ * server reports as such: data requests answer CONSENT_UNAVAILABLE and /readyz says an entry no build reads.
+ */
+export class SkippedLandingObjectsError extends Error {
+  readonly problem = 'unread entry';
+  constructor(
+    readonly folder: string,
+    names: readonly string[],
+  ) {
+    const some = `${names.slice(0, 3).join(', ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''}`;
+    super(`landing folder ${folder} holds ${some}, which Athena skips (a name starting with _ or .) though the embedded engine reads it: rename it without the leading _ or ., or move it out of the landing prefix`);
+    this.name = 'LandingFolderError';
+  }
+}
+
+/**
  * What Athena's landing views read now, listed rather than scanned: every object under the landing
  * `prefix` (Athena reads them all, hidden ones aside; listing them too can only cause a read) with its
  * size, ETag (a new one for every write of other bytes) and LastModified, and the live version whose
  * views read them. The same key later means the consent queries would read the same bytes through the
- * same views. Any page that fails or is incomplete rejects: an unknown landing is never called unchanged.
+ * same views. Any page that fails or is incomplete rejects: an unknown landing is never called unchanged;
+ * so does a landing file Athena skips (SkippedLandingObjectsError).
  */
 export async function listedLandingIdentity(s3: S3Client, send: BoundedSend, prefix: string, liveVersion: string): Promise<LandingIdentity> {
   const { bucket, key } = parseS3Url(prefix);
@@ -43,5 +63,7 @@ export async function listedLandingIdentity(s3: S3Client, send: BoundedSend, pre
     if (token !== undefined && tokens.has(token)) throw new IncompleteLandingListError(prefix, 'a continuation token repeats');
     if (token !== undefined) tokens.add(token);
   } while (token);
+  const skipped = landingObjects(lines.map((line) => line.slice(key.length, line.indexOf('\0')))).skippedByAthena;
+  if (skipped.length > 0) throw new SkippedLandingObjectsError(prefix, skipped);
   return { key: [`live ${liveVersion}`, `prefix ${prefix}`, ...lines.sort()].join('\n'), changedAtMs };
 }
