@@ -111,6 +111,8 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
       }
       const answer = httpErrorOf(error);
       if (answer.internal) log.error({ err: error }, 'export failed');
+      // The status line is out (the registry could not be asked mid-send, say): the client only sees fewer bytes.
+      else if (res.headersSent) log.warn({ code: answer.code, reason: answer.reason }, 'export cut: it failed after its first bytes were sent');
       warnEngineUnavailable(error, log);
       sendError(res, answer.code as ErrorCode, answer.message, statusOf(answer.code), answer.reason);
     } finally {

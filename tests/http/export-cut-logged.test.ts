@@ -1,0 +1,49 @@
+import { get } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ConsentUnavailableError } from '../../src/consent/consent-unavailable';
+import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
+import { loggedLines } from '../helpers/log-lines';
+import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
+
+/**
+ * Once an export's status line is out, a failure can only cut its body short: the client sees fewer bytes than
+ * Content-Length, so the log is the one place that says why.
+ */
+
+describe('an export that fails after its first bytes were sent', () => {
+  let t: TestApp;
+  afterAll(() => t.close());
+
+  it('logs an export cut with the failure\'s code, and the client gets fewer bytes than it was promised', async () => {
+    const { logger, lines } = loggedLines();
+    // 400 consenting customers of 100 readings: a CSV export of about 1.8 MB, more than the first 1 MiB sent unguarded.
+    t = await buildTestApp({ landing: writeManyCustomersLanding(500, 100).landing, logger });
+    const consent = t.lake.services.consent;
+    const snapshot = consent.snapshot.bind(consent);
+    let asked = 0;
+    // The export's own checks (its query, its file) pass; the guard's first check of the bytes after the first MiB fails.
+    consent.snapshot = async () => {
+      asked += 1;
+      if (asked > 2) throw new ConsentUnavailableError(new Error('the customer landing folder went away'));
+      return snapshot();
+    };
+    const { status, promised, received } = await new Promise<{ status?: number; promised: number; received: number }>((resolve) => {
+      const { port } = t.server.address() as AddressInfo;
+      const req = get({ host: '127.0.0.1', port, path: '/export/machine_learning_curated?format=csv', headers: { authorization: `Bearer ${ANALYST_KEY}` } }, (res) => {
+        let received = 0;
+        const done = (): void => resolve({ status: res.statusCode, promised: Number(res.headers['content-length']), received });
+        res.on('data', (chunk: Buffer) => (received += chunk.length));
+        res.on('end', done);
+        res.on('error', done);
+        res.on('close', done);
+      });
+      req.on('error', () => resolve({ promised: Number.NaN, received: 0 }));
+    });
+    expect(status).toBe(200);
+    expect(received).toBeGreaterThan(0);
+    expect(received).toBeLessThan(promised);
+    expect(asked).toBeGreaterThan(2);
+    const cut = lines.map((line) => JSON.parse(line)).find((entry) => /^export cut/.test(entry.msg));
+    expect(cut).toMatchObject({ code: 'CONSENT_UNAVAILABLE', msg: 'export cut: it failed after its first bytes were sent' });
+  });
+});
