@@ -173,9 +173,12 @@ export class AthenaOnDuckDb {
  * Trino's regexp_replace(s, 'pattern', "g" -> body), which calls the lambda with each match's groups (null when a
  * group took no part), in DuckDB terms: the text between matches (string_split_regex) and each group of each match
  * (regexp_extract_all), joined with the lambda applied to every match's groups. Only a pattern given as a literal
- * whose groups never match empty text (as the engine's are): DuckDB reads such a group as ''.
+ * whose groups never match empty text (as the engine's are): DuckDB reads such a group as ''. The text, its parts and
+ * each group's matches are bound once (a lambda over a one-element list): written out at each use, three nested
+ * replacements grew the statement, and its cost, with the product of their uses.
  */
 function lambdaReplacements(sql: string): string {
+  let bound = 0;
   for (let at = sql.lastIndexOf('regexp_replace('); at >= 0; at = at === 0 ? -1 : sql.lastIndexOf('regexp_replace(', at - 1)) {
     if (at > 0 && /\w/.test(sql[at - 1])) continue;
     const open = at + 'regexp_replace'.length;
@@ -184,9 +187,13 @@ function lambdaReplacements(sql: string): string {
     if (!lambda) continue;
     const [text, pattern] = [args[0].trim(), args[1].trim()];
     const groups = pattern.match(/(?<!\\)\((?!\?)/g)?.length ?? 0;
-    const parts = `string_split_regex(${text}, ${pattern})`;
-    const matchGroups = `[${Array.from({ length: groups }, (_, k) => `nullif(regexp_extract_all(${text}, ${pattern}, ${k + 1})["i"], '')`).join(', ')}]`;
-    const replaced = `array_to_string(list_transform(range(1, len(${parts}) + 1), lambda "i": ${parts}["i"] || CASE WHEN "i" < len(${parts}) THEN list_transform([${matchGroups}], lambda ${lambda[1]}: ${lambda[2]})[1] ELSE '' END), '')`;
+    bound += 1;
+    const [t, parts, i] = [`"t_${bound}"`, `"parts_${bound}"`, `"i_${bound}"`];
+    const matches = Array.from({ length: groups }, (_, k) => `"m${k + 1}_${bound}"`);
+    const matchGroups = `[${matches.map((m) => `nullif(${m}[${i}], '')`).join(', ')}]`;
+    let body = `array_to_string(list_transform(range(1, len(${parts}) + 1), lambda ${i}: ${parts}[${i}] || CASE WHEN ${i} < len(${parts}) THEN list_transform([${matchGroups}], lambda ${lambda[1]}: ${lambda[2]})[1] ELSE '' END), '')`;
+    matches.forEach((m, k) => (body = `list_transform([regexp_extract_all(${t}, ${pattern}, ${k + 1})], lambda ${m}: ${body})[1]`));
+    const replaced = `list_transform([${text}], lambda ${t}: list_transform([string_split_regex(${t}, ${pattern})], lambda ${parts}: ${body})[1])[1]`;
     sql = sql.slice(0, at) + replaced + sql.slice(end);
   }
   return sql;
