@@ -70,7 +70,10 @@ describe('graceful shutdown', () => {
     expect(body.data.customers.edges).toHaveLength(2);
 
     // Well within the 5 s grace: the connection closes as soon as its response is done, not when the grace runs out.
-    const closedWithin = await Promise.race([stopped.then(() => 'closed'), new Promise((resolve) => setTimeout(() => resolve('still open'), 2_000))]);
+    // The bound's timer is cleared once the race is decided: left running, it held Jest's worker past its 500 ms to exit.
+    let bound: NodeJS.Timeout | undefined;
+    const closedWithin = await Promise.race([stopped.then(() => 'closed'), new Promise((resolve) => (bound = setTimeout(() => resolve('still open'), 2_000)))]);
+    clearTimeout(bound);
     expect(closedWithin).toBe('closed');
     expect(engineClosed).toBe(true);
     expect(running.server.listening).toBe(false);
