@@ -61,11 +61,12 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
       const { rows, size } = file;
       const { version } = query;
       const written = performance.now();
+      // Its file is deleted (open only): the folder goes before any byte does, so a client that has the whole answer finds nothing left.
+      await rmdir(dir);
+      dir = undefined;
       res.status(200).set({ ...answerHeaders(contentType, version, params), 'Content-Length': String(size), 'X-Row-Count': String(rows) });
       // The first bytes passed the last consent check: sent now, with the status line, before anything else can run.
       if (file.first.length > 0 && !res.destroyed) res.write(file.first);
-      await rmdir(dir);
-      dir = undefined;
       // From here the stream owns the handle and closes it, however the pipeline ends.
       const stream = handle.createReadStream({ start: file.first.length, highWaterMark: STREAM_CHUNK });
       handle = undefined;
