@@ -1,4 +1,5 @@
 import { isAscii, spellingOf } from './email-spelling';
+import { REPLACEMENT, maskedOf, maskedSpellingOf } from './beyond-ascii';
 import { decodeReferences } from './character-references';
 import { decodeEscapes } from './escaped-characters';
 import { decodePercents } from './percent-encoded';
@@ -49,9 +50,10 @@ export const mayDecode = (text: string): boolean => text.includes('\\') || text.
 export const mayNameAddress = (text: string): boolean => AT.test(text) || (mayDecode(text) && AT.test(decodedText(text)));
 
 /** How a kept line's text is folded, and so which index of the accepted emails searches it. */
-type Form = 'written' | 'spelled' | 'decomposed';
+type Form = 'written' | 'spelled' | 'decomposed' | 'masked';
 const WRITTEN: readonly Form[] = ['written'];
 const SPELLED: readonly Form[] = ['spelled'];
+const MASKED: readonly Form[] = ['masked'];
 const DECOMPOSED: readonly Form[] = ['decomposed'];
 const SPELLED_AND_DECOMPOSED: readonly Form[] = ['spelled', 'decomposed'];
 
@@ -68,6 +70,8 @@ export class NamedAddresses {
   private readonly lines: Array<{ text: string; forms: readonly Form[]; lastUpdateDate: number | null }> = [];
   private kept = 0;
   private overBudget = false;
+  // Private: whether a kept line is masked (holds characters beyond ASCII), so the masked index is needed.
+  private masks = false;
 
   constructor(
     private readonly budget = KEPT_TEXT_BUDGET,
@@ -88,7 +92,10 @@ export class NamedAddresses {
     // holds all the written text does.
     const written = isAscii(text) && unescaped === text ? undefined : foldAscii(text);
     const apart = decomposed !== undefined && decomposed !== spelled;
-    this.kept += spelled.length + (apart ? decomposed.length : 0) + (written?.length ?? 0);
+    // Beyond ASCII, runs read as any run (REPLACEMENT); a U+FFFD also as nothing.
+    const masked = decomposed === undefined ? undefined : maskedOf(spelled);
+    const bare = spelled.includes(REPLACEMENT) ? spelled.replaceAll(REPLACEMENT, '') : undefined;
+    this.kept += spelled.length + (apart ? decomposed.length : 0) + (written?.length ?? 0) + (masked?.length ?? 0) + (bare?.length ?? 0);
     if (this.kept > this.budget) {
       this.overBudget = true;
       this.lines.length = 0;
@@ -98,6 +105,9 @@ export class NamedAddresses {
     this.lines.push({ text: spelled, forms: decomposed === undefined || apart ? SPELLED : SPELLED_AND_DECOMPOSED, lastUpdateDate });
     if (apart) this.lines.push({ text: decomposed, forms: DECOMPOSED, lastUpdateDate });
     if (written !== undefined) this.lines.push({ text: written, forms: WRITTEN, lastUpdateDate });
+    if (masked !== undefined) this.lines.push({ text: masked, forms: MASKED, lastUpdateDate });
+    if (bare !== undefined) this.lines.push({ text: bare, forms: SPELLED, lastUpdateDate });
+    if (masked !== undefined) this.masks = true;
   }
 
   /**
@@ -112,8 +122,10 @@ export class NamedAddresses {
       written: new AddressIndex(written, foldAscii),
       spelled: new AddressIndex(spelled, spellingOf),
       decomposed: new AddressIndex(spelled, decomposedSpellingOf),
+      // Only the emails beyond ASCII: an ASCII one is its own mask, found in the line's spelling already.
+      masked: new AddressIndex(this.masks ? spelled.filter((email) => !isAscii(spellingOf(email))) : [], maskedSpellingOf),
     };
-    const searchedWhole = indexes.written.searchedWhole + indexes.spelled.searchedWhole + indexes.decomposed.searchedWhole;
+    const searchedWhole = indexes.written.searchedWhole + indexes.spelled.searchedWhole + indexes.decomposed.searchedWhole + indexes.masked.searchedWhole;
     if (this.overBudget || searchedWhole * this.kept > this.wholeSearchBudget) {
       yield* [...new Set([...indexes.written.emails(), ...indexes.spelled.emails()])].map((email): [string, null] => [email, null]);
       return;

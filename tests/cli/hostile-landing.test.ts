@@ -207,6 +207,22 @@ describe('stedi build on hostile landing lines', () => {
     expect(report.tables.customer_trusted.rows).toBe(2);
   });
 
+  it('hides a customer whose quarantined revocation was saved in Latin-1, and keeps serving one whose ASCII address it only resembles', () => {
+    const landing = writeSmallLanding();
+    const jose = (email: string, serial: string, consentAt: number | null, updatedAt: number) => ({ ...customerRecord({ name: 'jose', serial, consentAt, updatedAt }), email });
+    writeLanding(landing, 'customer', [jose('jos\u00e9@test.com', 'serial-jose', 1_655_000_000_000, 1_655_000_000_000), jose('rene@test.com', 'serial-rene', 1_655_000_000_000, 1_655_000_000_000)], 'customer-2.json');
+    // é as the one byte 0xE9: invalid UTF-8, read as `jos\uFFFD@test.com`; `ren\uFFFD@test.com` is not rene@test.com.
+    // Each on a new device no accepted record names (a device a bad line names hides its holders too).
+    const latin1 = [jose('jos\u00e9@test.com', 'tablet-1', null, 1_656_000_000_000), jose('ren\u00e9@test.com', 'tablet-2', null, 1_656_000_000_000)];
+    writeFileSync(join(landing, 'customer', 'landing', 'customer-3.json'), Buffer.from(latin1.map((r) => JSON.stringify(r)).join('\n') + '\n', 'latin1'));
+    const report = builtReport(landing);
+    expect(quarantineOf(report, 'customer').map((q) => q.reason)).toEqual(['invalid UTF-8', 'invalid UTF-8']);
+    // josé and the two spellings under the lines' keys; rene is served.
+    expect(report.consentUncertain).toBe(3);
+    // alice, bob and rene: josé's consent is in doubt.
+    expect(report.tables.customer_trusted.rows).toBe(3);
+  });
+
   it('keeps serving a customer whose address only looks like another customer\'s revoking one (a Cyrillic а is another letter)', () => {
     const landing = writeSmallLanding();
     const lookalike = { ...customerRecord({ name: 'alice', serial: 'serial-alice-2', consentAt: null, updatedAt: 1_656_000_000_000 }), email: '\u0430lice@test.com' };

@@ -106,6 +106,26 @@ describe('consent read from landing, through the API', () => {
     expect((await test.graphql('{ lake { consentUncertain } }', ANALYST_KEY)).body.data.lake.consentUncertain).toBe(2);
   });
 
+  it.each([
+    ['saved in Latin-1 (its é the byte 0xE9, read as U+FFFD)', (line: string) => Buffer.from(line, 'latin1')],
+    ['saved as UTF-8 twice (its é written `Ã©`)', (line: string) => Buffer.from(Buffer.from(line).toString('latin1'))],
+  ])('hides at once a customer whose revocation, its email beyond ASCII, was %s', async (_how, saved) => {
+    const landing = writeSmallLanding();
+    const jose = (serial: string, consentAt: number | null, updatedAt: number) => ({ ...customerRecord({ name: 'jose', serial, consentAt, updatedAt }), email: 'jos\u00e9@test.com' });
+    writeLanding(landing, 'customer', [jose('serial-jose', 1_655_000_000_000, 1_655_000_000_000)], 'customer-2.json');
+    writeLanding(landing, 'accelerometer', [{ ...accelerometerRecord('jose', 1_655_000_001_000, 1, 1, 1), user: 'jos\u00e9@test.com' }], 'accelerometer-2.json');
+    writeLanding(landing, 'step_trainer', [stepTrainerRecord('serial-jose', 1_655_000_001_000, 100)], 'step_trainer-2.json');
+    test = await buildTestApp({ landing });
+    const JOSE = '{ customer(serialNumber: "serial-jose") { serialNumber } }';
+    expect((await test.graphql(JOSE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-jose' });
+    // On a new device (one an accepted record names would hide its holder anyway), its phone a number: quarantined either way.
+    const revocation = JSON.stringify({ ...jose('tablet-1', null, 1_656_000_000_000), phone: 8015551212 });
+    writeFileSync(join(landing, 'customer', 'landing', 'customer-3.json'), Buffer.concat([saved(revocation), Buffer.from('\n')]));
+    await test.lake.services.consent.refresh();
+    expect((await test.graphql(JOSE, ANALYST_KEY)).body.data.customer).toBeNull();
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
+  });
+
   it('hides at once a customer whose revocation arrives written as UTF-16LE, and counts them as consent uncertain', async () => {
     const landing = writeSmallLanding();
     test = await buildTestApp({ landing });

@@ -1,4 +1,5 @@
 import { keyPattern } from '../../landing/named-under-keys';
+import { BEYOND_ASCII_RUN } from '../../landing/beyond-ascii';
 import { invisibleClass } from '../../landing/email-spelling';
 import { ESCAPED_CHARACTER, LAST_ASCII_INVISIBLE, LAST_CODE_POINT, SURROGATES } from '../../landing/escaped-characters';
 import { LOWER, UPPER } from '../../landing/named-addresses';
@@ -85,17 +86,24 @@ const unwrapped = (text: string): string => referencesDecoded(decoded(percentDec
 const searched = (text: string): string => spelling(unwrapped(text));
 /** A spelling decomposed (NFD), so a mark right after an email in a bad line stays apart from its last letter (named-addresses.ts). */
 const decomposed = (spelled: string): string => `normalize(${spelled}, NFD)`;
+/** A spelling with each run of characters beyond ASCII one U+FFFD (named-addresses.ts: a line not saved as UTF-8). */
+const masked = (spelled: string): string => `regexp_replace(${spelled}, ${literal(BEYOND_ASCII_RUN)}, chr(65533))`;
+/** A spelling without its U+FFFDs (one may stand for a character the fold drops). */
+const bare = (spelled: string): string => `replace(${spelled}, chr(65533), '')`;
 /**
  * Whether a text names an accepted email (named-addresses.ts): the email as written within the text (ASCII case
- * aside), or its spelling within the text's (which drops NULs: text written as UTF-16), or both decomposed. Each row
- * of `text` carries its "folded", "searched" and "apart" (searched, decomposed) columns, of `accepted` its "folded",
- * "spelling" and "apart", computed once for it. By spelling, only a lone accepted one is looked for: those others
+ * aside), or its spelling within the text's (which drops NULs: text written as UTF-16) or within the text's without
+ * its U+FFFDs, or both decomposed, or both masked (an email beyond ASCII only). Each row of `text` carries its
+ * "folded", "searched", "apart" (searched, decomposed), "masked" and "bare" columns, of `accepted` its "folded",
+ * "spelling", "apart" and "masked", computed once for it. By spelling, only a lone accepted one is looked for: those others
  * share are hidden anyway (n in n lines made n² rows).
  */
 const names = (text: string, accepted: string): string =>
   `((strpos(${accepted}."folded", '@') > 0 AND strpos(${text}."folded", ${accepted}."folded") > 0)` +
   ` OR (${accepted}."alike" = 1 AND strpos(${accepted}."spelling", '@') > 0` +
-  ` AND (strpos(${text}."searched", ${accepted}."spelling") > 0 OR strpos(${text}."apart", ${accepted}."apart") > 0)))`;
+  ` AND (strpos(${text}."searched", ${accepted}."spelling") > 0 OR strpos(${text}."apart", ${accepted}."apart") > 0` +
+  ` OR strpos(${text}."bare", ${accepted}."spelling") > 0` +
+  ` OR (${accepted}."masked" <> ${accepted}."spelling" AND strpos(${text}."masked", ${accepted}."masked") > 0))))`;
 
 export function createConsentUncertainView(database: string, version: string): Statement {
   const checked = qualified(database, landingCheckedName('customer', version));
@@ -107,7 +115,7 @@ export function createConsentUncertainView(database: string, version: string): S
       `CREATE VIEW ${qualified(database, consentUncertainName(version))} AS`,
       `WITH`,
       `"bad" AS (`,
-      `  SELECT "line", "folded", "searched", ${decomposed('"searched"')} AS "apart", "lastUpdateDate", "devices", "devices_decoded"`,
+      `  SELECT "line", "folded", "searched", ${decomposed('"searched"')} AS "apart", ${masked('"searched"')} AS "masked", ${bare('"searched"')} AS "bare", "lastUpdateDate", "devices", "devices_decoded"`,
       `  FROM (SELECT "line", ${fold('"line"')} AS "folded", ${searched('"line"')} AS "searched",`,
       // Its text spelled as devices are, as written and decoded (named-devices.ts).
       `    ${serialSpellingSql('"line"')} AS "devices",`,
@@ -124,12 +132,12 @@ export function createConsentUncertainView(database: string, version: string): S
       `),`,
       // Each accepted email's spelling and how many accepted emails share it: counted, not paired (n of one spelling made n² pairs).
       `"spelled" AS (`,
-      `  SELECT "email", "folded", "spelling", ${decomposed('"spelling"')} AS "apart", count(*) OVER (PARTITION BY "spelling") AS "alike"`,
+      `  SELECT "email", "folded", "spelling", ${decomposed('"spelling"')} AS "apart", ${masked('"spelling"')} AS "masked", count(*) OVER (PARTITION BY "spelling") AS "alike"`,
       `  FROM (SELECT "email", ${fold('"email"')} AS "folded", ${spelling('"email"')} AS "spelling" FROM "valid") AS "s"`,
       `),`,
       // Each email under a bad line's key, with the line it came from.
       `"keyed" AS (`,
-      `  SELECT "line", "email", "folded", "spelling", "searched", ${decomposed('"searched"')} AS "apart", "lastUpdateDate"`,
+      `  SELECT "line", "email", "folded", "spelling", "searched", ${decomposed('"searched"')} AS "apart", ${masked('"searched"')} AS "masked", ${bare('"searched"')} AS "bare", "lastUpdateDate"`,
       `  FROM (SELECT "line", "email", ${fold('"email"')} AS "folded", ${spelling('"email"')} AS "spelling", ${searched('"email"')} AS "searched", "lastUpdateDate"`,
       // An email decodes its JSON escapes, or stays as written when they are not valid JSON.
       `  FROM (SELECT "bad"."line", ${jsonDecoded('"e"."raw"')} AS "email", "bad"."lastUpdateDate"`,

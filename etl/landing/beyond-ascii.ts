@@ -1,0 +1,17 @@
+import { spellingOf } from './email-spelling';
+
+/**
+ * A line not saved as UTF-8 (Latin-1, Windows-1252: `josé` with é the byte 0xE9) reads with U+FFFD for what it
+ * garbles, as many as the decoder makes (Node and Java may differ; two Latin-1 bytes can make one), and one saved as
+ * UTF-8 twice reads `josÃ©`: either way the ASCII around them is intact. So each run of characters beyond ASCII, in
+ * a bad line's spelling and in an accepted email's, reads as one U+FFFD (any run names any run: doubt hides), and a
+ * U+FFFD may also stand for nothing (a Latin-1 no-break space or soft hyphen the fold would have dropped).
+ */
+export const REPLACEMENT = '\uFFFD';
+/** A run of characters beyond ASCII, as Trino (Joni) and the stand-in's RE2 write it (the Athena view masks alike). */
+export const BEYOND_ASCII_RUN = String.raw`[^\x{0}-\x{7F}]+`;
+const BEYOND_ASCII = /[^\x00-\x7f]+/g;
+/** A spelling with each run of characters beyond ASCII one U+FFFD. */
+export const maskedOf = (spelled: string): string => spelled.replace(BEYOND_ASCII, REPLACEMENT);
+/** An email's spelling masked (maskedOf), as a masked line is searched for it. */
+export const maskedSpellingOf = (email: string): string => maskedOf(spellingOf(email));
