@@ -1,3 +1,4 @@
+import { REPLACEMENT, maskedOf } from './beyond-ascii';
 import { KEPT_TEXT_BUDGET, decodedText, mayDecode } from './named-addresses';
 import { serialSpellingOf } from './serial-spelling';
 
@@ -18,12 +19,33 @@ import { serialSpellingOf } from './serial-spelling';
 export const DROPPED_ESCAPES = String.raw`\\t|%20|%09`;
 const DROPPED = new RegExp(DROPPED_ESCAPES, 'g');
 
-/** `text` as the search reads it: spelled as written, and spelled once decoded when that differs. */
+/** `text` as the search reads it: spelled as written, and spelled once decoded when that differs; each also masked (withMasks). */
 export function deviceSpellings(text: string): string[] {
   const spelled = serialSpellingOf(text);
-  if (!mayDecode(text)) return [spelled];
+  const decoded = decodedSpelling(text);
+  return withMasks(decoded === undefined ? [spelled] : [spelled, decoded]);
+}
+
+/** `text` spelled once decoded, when that may differ from its spelling as written (undefined when it does not). */
+export function decodedSpelling(text: string): string | undefined {
+  if (!mayDecode(text)) return undefined;
   const decoded = serialSpellingOf(decodedText(text).replace(DROPPED, ''));
-  return decoded === spelled ? [spelled] : [spelled, decoded];
+  return decoded === serialSpellingOf(text) ? undefined : decoded;
+}
+
+const BEYOND_ASCII = /[^\x00-\x7f]/;
+/**
+ * Spellings as a line not saved as UTF-8 is searched (beyond-ascii.ts): beside each, when it holds characters beyond
+ * ASCII, its mask (searched for the accepted devices' masks) and, when it holds a U+FFFD, itself without them.
+ */
+export function withMasks(spellings: string[]): string[] {
+  const out = [...spellings];
+  for (const spelled of spellings) {
+    if (!BEYOND_ASCII.test(spelled)) continue;
+    out.push(maskedOf(spelled));
+    if (spelled.includes(REPLACEMENT)) out.push(spelled.replaceAll(REPLACEMENT, ''));
+  }
+  return out;
 }
 
 /** Windows the search may look at: the kept text once per distinct device length (a second or so at this bound). */
@@ -71,11 +93,20 @@ export class NamedDevices {
   *named(devices: Iterable<string>): Generator<[device: string, doubt: DeviceDoubt]> {
     if (!this.holdsText) return;
     const byLength = new Map<number, Set<string>>();
+    // A device beyond ASCII is also looked for by its mask (withMasks), which names it.
+    const masks = new Map<string, string[]>();
+    const look = (text: string): void => {
+      const alike = byLength.get(text.length);
+      if (alike) alike.add(text);
+      else byLength.set(text.length, new Set([text]));
+    };
     for (const device of devices) {
       if (device.length === 0) continue;
-      const alike = byLength.get(device.length);
-      if (alike) alike.add(device);
-      else byLength.set(device.length, new Set([device]));
+      look(device);
+      if (!BEYOND_ASCII.test(device)) continue;
+      const mask = maskedOf(device);
+      look(mask);
+      masks.set(mask, [...(masks.get(mask) ?? []), device]);
     }
     if (this.overBudget || byLength.size * this.kept > this.searchBudget) {
       for (const alike of byLength.values()) for (const device of alike) yield [device, ANY_LINE];
@@ -87,7 +118,9 @@ export class NamedDevices {
     for (const { text, doubt } of this.lines) {
       const found = new Set<string>();
       for (const search of searches) search.within(text, found);
-      for (const device of found) yield [device, doubt];
+      const named = new Set<string>();
+      for (const window of found) for (const device of masks.get(window) ?? [window]) named.add(device);
+      for (const device of named) yield [device, doubt];
     }
   }
 }

@@ -173,7 +173,10 @@ export function createConsentUncertainView(database: string, version: string): S
       `  SELECT "c"."device"`,
       `  FROM "bad"`,
       `  JOIN (SELECT DISTINCT "device" FROM "claims") AS "c"`,
-      `    ON length("c"."device") > 0 AND (strpos("bad"."devices", "c"."device") > 0 OR strpos("bad"."devices_decoded", "c"."device") > 0)`,
+      `    ON length("c"."device") > 0 AND (strpos("bad"."devices", "c"."device") > 0 OR strpos("bad"."devices_decoded", "c"."device") > 0`,
+      // Beyond ASCII, masked or without its U+FFFDs, as an address is (named-devices.ts withMasks).
+      `    OR strpos(${bare('"bad"."devices"')}, "c"."device") > 0 OR strpos(${bare('"bad"."devices_decoded"')}, "c"."device") > 0`,
+      `    OR (${masked('"c"."device"')} <> "c"."device" AND (strpos(${masked('"bad"."devices"')}, ${masked('"c"."device"')}) > 0 OR strpos(${masked('"bad"."devices_decoded"')}, ${masked('"c"."device"')}) > 0)))`,
       `  WHERE "bad"."line" NOT IN (SELECT "line" FROM "superseded")`,
       `),`,
       `"doubts" AS (`,

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { NamedDevices, deviceSpellings } from '../../../etl/landing/named-devices';
+import { maskedOf } from '../../../etl/landing/beyond-ascii';
 import { serialSpellingOf } from '../../../etl/landing/serial-spelling';
 
 /**
@@ -48,7 +49,9 @@ describe('the search of bad lines for devices', () => {
         const search = new NamedDevices();
         search.keep(deviceSpellings(line), NO_DOUBT);
         const named = new Set([...search.named(devices)].map(([device]) => device));
-        const reference = new Set(devices.filter((d) => d.length > 0 && deviceSpellings(line).some((t) => t.includes(d))));
+        // Beyond ASCII, a device is also named by its mask (any run of such characters names any run: beyond-ascii.ts).
+        const beyondAscii = (d: string): boolean => /[^\x00-\x7f]/.test(d);
+        const reference = new Set(devices.filter((d) => d.length > 0 && deviceSpellings(line).some((t) => t.includes(d) || (beyondAscii(d) && t.includes(maskedOf(d))))));
         expect([...named].sort()).toEqual([...reference].sort());
         for (const device of inserted) if (device.length > 0) expect(named).toContain(device);
       }),
