@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildLake, manifestOf } from '../helpers/etl-lake';
 import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
+import { ANALYST_KEY } from '../helpers/http-app';
+import { serveLake } from '../helpers/served-lake';
 import { spawnBin } from '../helpers/spawn-cli';
 
 /** A pipe put where the lake keeps a small state file: status and the next build read past it, never wait on it. */
@@ -56,6 +58,43 @@ describe('a pipe in place of a lake state file', () => {
       `DAMAGED live version ${live.version}: ${live.tables.customer_trusted.location} is a pipe, socket or device, not the file the build wrote; run \`stedi build\` to build a new live version`,
     ]);
   });
+
+  it.each([['batch.json'], ['batch.crc'], ['batch.0']])(
+    "in a version's column text file (.%s): the server answers machineLearningBatch and other requests, instead of its event loop waiting for ever on the open",
+    async (suffix) => {
+      const lake = makeTempDir('stedi-pipe-state-');
+      const live = await buildLake(writeSmallLanding(), lake);
+      const file = join(lake, live.tables.machine_learning_curated.location.replace(/\.parquet$/, `.${suffix}`));
+      const batch = '{ machineLearningBatch(first: 5) { rowCount } }';
+      let served = await serveLake(['--lake', lake]);
+      let answer: unknown;
+      try {
+        // The set is written in the background after the first batch page.
+        for (let i = 0; i < 100 && !existsSync(file); i += 1) {
+          answer = await served.graphql(batch);
+          expect(answer).toEqual({ data: { machineLearningBatch: { rowCount: expect.any(Number) } } });
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        expect(existsSync(file)).toBe(true);
+      } finally {
+        await served.stop();
+      }
+      rmSync(file);
+      execFileSync('mkfifo', [file]);
+      served = await serveLake(['--lake', lake]);
+      try {
+        // Bounded: a server whose event loop is blocked never answers.
+        const ask = async (query: string): Promise<unknown> => {
+          const response = await fetch(`${served.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ANALYST_KEY}` }, body: JSON.stringify({ query }), signal: AbortSignal.timeout(15_000) });
+          return response.json();
+        };
+        expect(await ask(batch)).toEqual(answer);
+        expect(await ask('{ __typename }')).toEqual({ data: { __typename: 'Query' } });
+      } finally {
+        await served.stop();
+      }
+    },
+  );
 
   it('in _stedi/dev-keys: stedi start says in one line that it cannot read the kept keys, instead of waiting for ever on the read', async () => {
     const landing = writeSmallLanding();

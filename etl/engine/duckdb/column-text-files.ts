@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, readFileSync, rmSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ColumnTextMeta, ColumnTextReader, ColumnTextSpan, ColumnTextWriter, DerivedColumnText } from '../derived-column-text';
@@ -6,6 +6,7 @@ import { acquireLockInFolder, BuildLockedError, LockFolderGoneError } from './bu
 import { BlockChecks, ColumnTextDamagedError } from './column-text-checks';
 import { COLUMN_TEXT_FORMAT, columnTextFileNames, OFFSET_BYTES } from './column-text-file-names';
 import { ColumnTextFileWriter } from './column-text-file-writer';
+import { openRegularFileSync } from './regular-file';
 
 /**
  * A version's column text as files beside its table (`<table>.batch.*` in
@@ -77,7 +78,7 @@ class ColumnTextFileReader implements ColumnTextReader {
     const names = columnTextFileNames(base);
     let meta: ColumnTextMeta & { format?: number };
     try {
-      meta = JSON.parse(readFileSync(names.meta, 'utf8')) as ColumnTextMeta & { format?: number };
+      meta = JSON.parse(readWhole(names.meta).toString('utf8')) as ColumnTextMeta & { format?: number };
     } catch {
       return undefined;
     }
@@ -85,8 +86,8 @@ class ColumnTextFileReader implements ColumnTextReader {
     if (!fits || !Array.isArray(meta.columns) || meta.columns.join('\n') !== columns.join('\n') || typeof meta.digest !== 'string') return undefined;
     const fds: number[] = [];
     try {
-      for (let c = 0; c < columns.length; c += 1) fds.push(openSync(names.column(c), 'r'));
-      fds.push(openSync(names.rows, 'r'));
+      for (let c = 0; c < columns.length; c += 1) fds.push(openRegularFileSync(names.column(c)));
+      fds.push(openRegularFileSync(names.rows));
     } catch {
       closeAll(fds);
       return undefined;
@@ -159,9 +160,19 @@ class ColumnTextFileReader implements ColumnTextReader {
 /** The set's block checks, for files open as `fds` (the columns', then the rows file); undefined when they are missing or do not fit the files. */
 function checksOf(path: string, fds: readonly number[]): BlockChecks | undefined {
   try {
-    return BlockChecks.from(readFileSync(path), fds.map((fd) => fstatSync(fd).size));
+    return BlockChecks.from(readWhole(path), fds.map((fd) => fstatSync(fd).size));
   } catch {
     return undefined;
+  }
+}
+
+/** A set's small file (meta, checks), only when it is a regular file: anything else makes the set incomplete. */
+function readWhole(path: string): Buffer {
+  const fd = openRegularFileSync(path);
+  try {
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -29,6 +29,22 @@ export function readRegularFileSync(path: string): string {
   }
 }
 
+/**
+ * A descriptor of `path` for reading, only when it is a regular file: a server opening a pipe put among a version's
+ * batch column texts (`.batch.json`, `.batch.crc`, `.batch.<n>`) blocked its event loop, every request with it.
+ */
+export function openRegularFileSync(path: string): number {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw notRegular(path, stat.isDirectory());
+    return fd;
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+}
+
 /** EISDIR for a folder, as a plain read says it; ENOTREG for anything else that is not a regular file (a pipe, a device). */
 const notRegular = (path: string, folder: boolean): Error =>
   Object.assign(new Error(`${path} is ${folder ? 'a folder' : 'not a regular file'}`), { code: folder ? 'EISDIR' : 'ENOTREG' });
