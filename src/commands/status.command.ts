@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { BuildLockInfo } from '../../etl/engine/engine';
-import { afterDamage } from '../../etl/engine/engine-errors';
+import type { BuildLockInfo, Engine } from '../../etl/engine/engine';
+import { afterDamage, isLandingFolderError } from '../../etl/engine/engine-errors';
 import { ManifestError, liveVersion } from '../../etl/manifest';
 import { shellWord } from '../../etl/shell-word';
 import { SOURCES, TABLES, TABLE_NAMES, type TableName } from '../../etl/tables';
@@ -56,8 +56,9 @@ export function registerStatus(cli: Command): void {
         const unlisted = (await engine.unlistedVersions?.()) ?? [];
         // Expired by a build that died or could not remove them: still on disk, perhaps holding customers who withdrew consent.
         const abandoned = (await engine.abandonedVersions?.()) ?? [];
-        // A script asking whether the lake can serve gets its answer from the exit code too.
-        if (damage.get(live.version)) process.exitCode = 1;
+        const landingProblems = config.engine === 'duckdb' ? await landingProblemsOf(engine) : [];
+        // A script asking whether the lake can serve (and be rebuilt) gets its answer from the exit code too.
+        if (damage.get(live.version) || landingProblems.length > 0) process.exitCode = 1;
         // A damaged live version's counts may be the damage (edited by hand): what its files hold, or null, as the API says.
         const fileRows: Partial<Record<TableName, number>> | undefined = damage.get(live.version) ? ((await engine.fileRows?.(live)) ?? {}) : undefined;
         const rowsOf = (t: TableName): number | null => (fileRows ? (fileRows[t] ?? null) : live.tables[t].rows);
@@ -80,6 +81,7 @@ export function registerStatus(cli: Command): void {
             build: lock,
             unlistedVersions: unlisted,
             abandonedVersions: abandoned,
+            landingProblems,
           };
           process.stdout.write(`${JSON.stringify(status)}\n`);
           return;
@@ -103,6 +105,7 @@ export function registerStatus(cli: Command): void {
           `Consent uncertain: ${live.landingCounts.customer.uncertain ?? 0} customers hidden; devices claimed by two customers: ${live.ambiguousSerials ?? 0}`,
           `Kept versions: ${manifest.versions.map((v) => v.version).join(', ')}`,
           ...(landing ? [`Landing: ${landing}`] : []),
+          ...landingProblems.map((problem) => `LANDING ${problem}`),
           ...(lock ? [buildLine(lock)] : []),
           ...(unlisted.length > 0 ? [unlistedLine(unlisted, config.lake)] : []),
           ...(abandoned.length > 0 ? [`Expired versions still on disk: ${abandoned.join(', ')} (they may hold customers who withdrew consent); the next build removes them`] : []),
@@ -118,6 +121,23 @@ export function registerStatus(cli: Command): void {
         await engine.close();
       }
     });
+}
+
+/**
+ * What is wrong with each landing source's folder (gone, unreadable, holding what no build reads): the server's consent
+ * registry and every rebuild read it, so a lake that looked fine here refused both. One line per source, as a build says it.
+ */
+async function landingProblemsOf(engine: Engine): Promise<string[]> {
+  const problems: string[] = [];
+  for (const source of SOURCES) {
+    try {
+      await engine.landingIdentity?.(source);
+    } catch (error) {
+      if (!isLandingFolderError(error)) throw error;
+      problems.push(`${error.message}${source === 'customer' ? ' (the server answers no data without it: CONSENT_UNAVAILABLE, /readyz 503)' : ''}`);
+    }
+  }
+  return problems;
 }
 
 /** The process holding the lock, or (Athena's S3 lock, which names no process) the owner it names. */
