@@ -81,4 +81,21 @@ describe('stedi generate killed while moving its files into the landing folders'
     expect(again.code).toBe(0);
     expect(landingOf(out)).toEqual(landingOf(reference));
   });
+
+  it('stedi start on a lake whose landing a killed generate half filled undoes that move, then generates its sample, builds and serves', async () => {
+    const lake = makeTempDir('stedi-gen-moving-lake-');
+    // The lake is its own landing folder, as for npm start.
+    await killWhileMoving(lake, ['generate', '--out', lake, ...SAMPLE]);
+    const start = spawnBin(['start', '--lake', lake, '--port', '0'], { HOST: '127.0.0.1', LOG_LEVEL: 'warn', STEDI_WORKERS: '1' });
+    try {
+      await start.waitFor(/Serving \S+ at http:\/\/127\.0\.0\.1:\d+\/graphql/, 120_000);
+      expect(start.stdout()).toContain(`No landing data in ${lake}: generating a sample`);
+    } finally {
+      start.child.kill('SIGTERM');
+      await start.exited;
+    }
+    expect(readdirSync(lake).filter((f) => f.startsWith('.stedi-generate-'))).toEqual([]);
+    // The sample start generates (one file a source), not the killed run's files.
+    for (const source of SOURCES) expect(Object.keys(landingOf(lake)[source])).toEqual([`${source}-0001.json`]);
+  });
 });
