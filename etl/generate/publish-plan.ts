@@ -1,6 +1,7 @@
-import { readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isAlive } from '../dead-process-folders';
+import { readRegularFile } from '../engine/duckdb/regular-file';
 import { SOURCES, type Source } from '../tables';
 import { isDataFile } from './out-folder';
 
@@ -39,7 +40,8 @@ export const dropPlan = (root: string): Promise<void> => rm(join(root, PLAN), { 
 
 async function readPlan(root: string): Promise<PublishPlan | undefined> {
   try {
-    return JSON.parse(await readFile(join(root, PLAN), 'utf8')) as PublishPlan;
+    // Only a regular file: a pipe by its name would hold every build of this landing waiting for a writer.
+    return JSON.parse(await readRegularFile(join(root, PLAN))) as PublishPlan;
   } catch {
     // No plan (killed before moving anything), or a folder that is not a staging folder after all.
     return undefined;

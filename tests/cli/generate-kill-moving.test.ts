@@ -1,4 +1,5 @@
 import { type FSWatcher, existsSync, mkdirSync, readFileSync, readdirSync, watch } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { makeTempDir } from '../helpers/landing-fixture';
 import { runBin, spawnBin } from '../helpers/spawn-cli';
@@ -97,5 +98,17 @@ describe('stedi generate killed while moving its files into the landing folders'
     expect(readdirSync(lake).filter((f) => f.startsWith('.stedi-generate-'))).toEqual([]);
     // The sample start generates (one file a source), not the killed run's files.
     for (const source of SOURCES) expect(Object.keys(landingOf(lake)[source])).toEqual([`${source}-0001.json`]);
+  });
+
+  it("builds a landing holding a pipe by a plan's name, instead of waiting for ever on it", async () => {
+    const landing = makeTempDir('stedi-gen-moving-');
+    expect((await runBin(['generate', '--out', landing, '--customers', '5'])).code).toBe(0);
+    mkdirSync(join(landing, '.stedi-generate-999999999-1'));
+    execFileSync('mkfifo', [join(landing, '.stedi-generate-999999999-1', 'publishing.json')]);
+    const build = spawnBin(['build', '--landing', landing, '--lake', join(makeTempDir('stedi-gen-moving-lake-'), 'lake'), '--json']);
+    const timer = setTimeout(() => build.child.kill('SIGKILL'), 40_000);
+    const code = await build.exited;
+    clearTimeout(timer);
+    expect({ code, stderr: build.stderr() }).toEqual({ code: 0, stderr: '' });
   });
 });
