@@ -46,8 +46,12 @@ const ASCII_INVISIBLE = /[\x00-\x20\x7f]+/g;
 export function spellingOf(email: string): string {
   if (isAscii(email)) return email.replace(ASCII_INVISIBLE, '').replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
   const visible = email.replace(INVISIBLE, '').normalize('NFKC').replace(INVISIBLE, '');
+  // The whole text's lower case is each code point's simple one but for `İ` (`i` + U+0307) and a final `Σ` (`ς`):
+  // only a text holding one is folded a code point at a time (a bad line of megabytes took seconds so).
+  if (!CONTEXTUAL_CASE.test(visible)) return visible.toLowerCase();
   let folded = '';
   // A code point's full lower case starts with its simple one (only `İ` has more: `i` + U+0307).
   for (const c of visible) folded += String.fromCodePoint(c.toLowerCase().codePointAt(0)!);
   return folded;
 }
+const CONTEXTUAL_CASE = /[\u0130\u03a3]/;
