@@ -1,7 +1,7 @@
+import { afterExportWrites } from '../helpers/export-write-hook';
 import { download } from '../helpers/export-download';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { customerRecord, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
-import type { Engine } from '../../etl/engine/engine';
 
 /**
  * A consent change read after the export's file was last checked but before its first byte goes out: the
@@ -19,24 +19,12 @@ describe('the export endpoint and consent changed again before its first byte', 
     const landing = writeSmallLanding();
     // Each file written is overtaken by a revocation read as it is finished: alice's after the first, bob's after the second.
     const revocations = [revocation('alice', 'customer-2.json'), revocation('bob', 'customer-3.json')];
-    let writes = 0;
-    const revokingOnEachWrite = (engine: Engine): Engine =>
-      new Proxy(engine, {
-        get(target, property) {
-          const value = Reflect.get(target, property);
-          if (property !== 'exportToFile') return typeof value === 'function' ? value.bind(target) : value;
-          return async (...args: Parameters<Engine['exportToFile']>) => {
-            const rows = await target.exportToFile(...args);
-            const revoke = revocations[writes];
-            writes += 1;
-            if (revoke) {
-              revoke(landing);
-              await t.lake.services.consent.refresh();
-            }
-            return rows;
-          };
-        },
-      });
+    const revokingOnEachWrite = afterExportWrites(async (write) => {
+      const revoke = revocations[write - 1];
+      if (!revoke) return;
+      revoke(landing);
+      await t.lake.services.consent.refresh();
+    });
     t = await buildTestApp({ landing, wrapEngine: revokingOnEachWrite });
     const res = await download(t.server, '?format=csv', ANALYST_KEY);
     expect(res.status).toBe(410);

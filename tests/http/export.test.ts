@@ -1,9 +1,9 @@
 import { mkdirSync, readdirSync, watch, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { afterExportWrites } from '../helpers/export-write-hook';
 import { download, exportedRows } from '../helpers/export-download';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { customerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
-import type { Engine } from '../../etl/engine/engine';
 import request from 'supertest';
 import { EXPORT_PATH as EXPORT } from '../../src/http/export';
 import { connect, type AddressInfo } from 'node:net';
@@ -273,21 +273,12 @@ describe('the export endpoint and a customer hidden while its file is written', 
     const landing = writeSmallLanding();
     let writes = 0;
     // The revocation is read just after the first file was written from the rows before it.
-    const revokingOnFirstWrite = (engine: Engine): Engine =>
-      new Proxy(engine, {
-        get(target, property) {
-          const value = Reflect.get(target, property);
-          if (property !== 'exportToFile') return typeof value === 'function' ? value.bind(target) : value;
-          return async (...args: Parameters<Engine['exportToFile']>) => {
-            const rows = await target.exportToFile(...args);
-            if ((writes += 1) === 1) {
-              writeLanding(landing, 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-2.json');
-              await t.lake.services.consent.refresh();
-            }
-            return rows;
-          };
-        },
-      });
+    const revokingOnFirstWrite = afterExportWrites(async (write) => {
+      writes = write;
+      if (write !== 1) return;
+      writeLanding(landing, 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-2.json');
+      await t.lake.services.consent.refresh();
+    });
     t = await buildTestApp({ landing, wrapEngine: revokingOnFirstWrite });
     const res = await download(t.server, '?format=csv', ANALYST_KEY);
     expect(res.status).toBe(200);
