@@ -1,5 +1,5 @@
 import { isAscii, spellingOf } from './email-spelling';
-import { REPLACEMENT, maskedOf, maskedSpellingOf } from './beyond-ascii';
+import { bareOf, maskedOf, maskedSpellingOf } from './beyond-ascii';
 import { decodeReferences } from './character-references';
 import { decodeEscapes } from './escaped-characters';
 import { decodePercents } from './percent-encoded';
@@ -92,9 +92,9 @@ export class NamedAddresses {
     // holds all the written text does.
     const written = isAscii(text) && unescaped === text ? undefined : foldAscii(text);
     const apart = decomposed !== undefined && decomposed !== spelled;
-    // Beyond ASCII, runs read as any run (REPLACEMENT); a U+FFFD also as nothing.
+    // Beyond ASCII, runs read as any run (REPLACEMENT), and also as nothing (a garbled invisible character: beyond-ascii.ts).
     const masked = decomposed === undefined ? undefined : maskedOf(spelled);
-    const bare = spelled.includes(REPLACEMENT) ? spelled.replaceAll(REPLACEMENT, '') : undefined;
+    const bare = bareOf(spelled);
     this.kept += spelled.length + (apart ? decomposed.length : 0) + (written?.length ?? 0) + (masked?.length ?? 0) + (bare?.length ?? 0);
     if (this.kept > this.budget) {
       this.overBudget = true;

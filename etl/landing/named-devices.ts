@@ -1,4 +1,4 @@
-import { REPLACEMENT, maskedOf } from './beyond-ascii';
+import { bareOf, maskedOf } from './beyond-ascii';
 import { KEPT_TEXT_BUDGET, decodedText, mayDecode } from './named-addresses';
 import { serialSpellingOf } from './serial-spelling';
 
@@ -36,14 +36,14 @@ export function decodedSpelling(text: string): string | undefined {
 const BEYOND_ASCII = /[^\x00-\x7f]/;
 /**
  * Spellings as a line not saved as UTF-8 is searched (beyond-ascii.ts): beside each, when it holds characters beyond
- * ASCII, its mask (searched for the accepted devices' masks) and, when it holds a U+FFFD, itself without them.
+ * ASCII, its mask (searched for the accepted devices' masks) and itself without them (a garbled invisible character).
  */
 export function withMasks(spellings: string[]): string[] {
   const out = [...spellings];
   for (const spelled of spellings) {
     if (!BEYOND_ASCII.test(spelled)) continue;
     out.push(maskedOf(spelled));
-    if (spelled.includes(REPLACEMENT)) out.push(spelled.replaceAll(REPLACEMENT, ''));
+    out.push(bareOf(spelled)!);
   }
   return out;
 }

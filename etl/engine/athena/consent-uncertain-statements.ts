@@ -88,12 +88,12 @@ const searched = (text: string): string => spelling(unwrapped(text));
 const decomposed = (spelled: string): string => `normalize(${spelled}, NFD)`;
 /** A spelling with each run of characters beyond ASCII one U+FFFD (named-addresses.ts: a line not saved as UTF-8). */
 const masked = (spelled: string): string => `regexp_replace(${spelled}, ${literal(BEYOND_ASCII_RUN)}, chr(65533))`;
-/** A spelling without its U+FFFDs (one may stand for a character the fold drops). */
-const bare = (spelled: string): string => `replace(${spelled}, chr(65533), '')`;
+/** A spelling without its runs beyond ASCII (each may be a garbled invisible character the fold drops: beyond-ascii.ts bareOf). */
+const bare = (spelled: string): string => `regexp_replace(${spelled}, ${literal(BEYOND_ASCII_RUN)}, '')`;
 /**
  * Whether a text names an accepted email (named-addresses.ts): the email as written within the text (ASCII case
  * aside), or its spelling within the text's (which drops NULs: text written as UTF-16) or within the text's without
- * its U+FFFDs, or both decomposed, or both masked (an email beyond ASCII only). Each row of `text` carries its
+ * its runs beyond ASCII, or both decomposed, or both masked (an email beyond ASCII only). Each row of `text` carries its
  * "folded", "searched", "apart" (searched, decomposed), "masked" and "bare" columns, of `accepted` its "folded",
  * "spelling", "apart" and "masked", computed once for it. By spelling, only a lone accepted one is looked for: those others
  * share are hidden anyway (n in n lines made n² rows).
@@ -174,7 +174,7 @@ export function createConsentUncertainView(database: string, version: string): S
       `  FROM "bad"`,
       `  JOIN (SELECT DISTINCT "device" FROM "claims") AS "c"`,
       `    ON length("c"."device") > 0 AND (strpos("bad"."devices", "c"."device") > 0 OR strpos("bad"."devices_decoded", "c"."device") > 0`,
-      // Beyond ASCII, masked or without its U+FFFDs, as an address is (named-devices.ts withMasks).
+      // Beyond ASCII, masked or without its runs beyond ASCII, as an address is (named-devices.ts withMasks).
       `    OR strpos(${bare('"bad"."devices"')}, "c"."device") > 0 OR strpos(${bare('"bad"."devices_decoded"')}, "c"."device") > 0`,
       `    OR (${masked('"c"."device"')} <> "c"."device" AND (strpos(${masked('"bad"."devices"')}, ${masked('"c"."device"')}) > 0 OR strpos(${masked('"bad"."devices_decoded"')}, ${masked('"c"."device"')}) > 0)))`,
       `  WHERE "bad"."line" NOT IN (SELECT "line" FROM "superseded")`,

@@ -272,6 +272,29 @@ describe('the Athena landing rules', () => {
     expect(athena.uncertain.filter((email) => accepted.includes(email))).toEqual(accepted.filter((email) => email !== 'rene@x.com'));
   });
 
+  it('leave uncertain the same customers whose ASCII address or device a quarantined line saved as UTF-8 twice garbles with an invisible character', async () => {
+    const at = 1_655_000_000_000;
+    const record = (email: string, consents: boolean, serial = consents ? `s-${email}` : 'bad') =>
+      JSON.stringify({ customerName: 'c', email, phone: consents ? '1' : 1, birthDay: '1990-01-01', serialNumber: serial, registrationDate: at, lastUpdateDate: at + (consents ? 0 : 1000), shareWithResearchAsOfDate: consents ? at : null });
+    // UTF-8 read as Windows-1252 (Excel opening a CSV) or Latin-1 and saved as UTF-8 again: a no-break space inside
+    // an address becomes `Â` + itself, a zero-width space `â€‹` (or `â` and two C1 controls), a soft hyphen `Â` + itself.
+    const asCp1252 = (text: string): string => new TextDecoder('windows-1252').decode(Buffer.from(text));
+    const asLatin1 = (text: string): string => Buffer.from(text).toString('latin1');
+    const texts = [
+      record('nbsp@x.com', true), asCp1252(record('nb\u00a0sp@x.com', false)),
+      record('zwsp@x.com', true), asCp1252(record('zw\u200bsp@x.com', false)),
+      record('zwsp2@x.com', true), asLatin1(record('zw\u200bsp2@x.com', false)),
+      record('shy@x.com', true), asCp1252(record('sh\u00ady@x.com', false)),
+      record('bom@x.com', true), asCp1252(record('\ufeffbom@x.com', false)),
+      // A device, garbled alike under a writer's key.
+      record('holder@x.com', true, 'dev-7'), asCp1252(record('writer@x.com', false, 'dev\u200b-7')),
+    ];
+    const { embedded } = await customersOnBothEngines(texts);
+    expect(embedded.counts.quarantined).toBe(6);
+    const accepted = ['bom@x.com', 'holder@x.com', 'nbsp@x.com', 'shy@x.com', 'zwsp2@x.com', 'zwsp@x.com'];
+    expect(embedded.uncertain.filter((email) => accepted.includes(email))).toEqual(accepted);
+  });
+
   it('leave uncertain the same customers whose device a quarantined line names anywhere: any key spelling, not JSON, escaped, percent-encoded, as character references, too long (seeded)', async () => {
     const serial = fc.constantFrom('50F7B4F3-7AF5-4B07-A421-7B902C8D2B7C', 'serial-x', '\u00c9S-\u0130', 'dev 7', 'DÉV\t8');
     // How a bad line writes the serial: each still names the device (serial-spelling.ts), as written or once decoded.
