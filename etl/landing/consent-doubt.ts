@@ -1,3 +1,4 @@
+import { startsCompressed } from './compressed-start';
 import { spellingOf } from './email-spelling';
 import { NamedAddresses } from './named-addresses';
 import { type DeviceDoubt, NamedDevices, deviceSpellings } from './named-devices';
@@ -34,6 +35,8 @@ export class ConsentDoubt {
   private readonly freshestSerials = new Map<string, string | Set<string>>();
   /** The bad lines' text, searched for every accepted device once landing is read. */
   private readonly devicesAnywhere = new NamedDevices();
+  /** Whether a bad line starts as a compressed file does (compressed-start.ts): no record in it can be read, so it names everyone. */
+  private compressed = false;
 
   accepted(email: string, lastUpdateDate: number, serialNumber?: string): void {
     const known = this.valid.get(email);
@@ -54,6 +57,7 @@ export class ConsentDoubt {
    * is unknown (`1,700,000,000,000`, a cut line, a nested copy are not its date).
    */
   quarantined(raw: string, lastUpdateDate: number | null): void {
+    if (startsCompressed(raw)) this.compressed = true;
     const emails = readEmails(raw);
     this.add(emails, lastUpdateDate);
     this.addDevices(readDevices(raw), lastUpdateDate, [...emails]);
@@ -63,8 +67,9 @@ export class ConsentDoubt {
     for (const email of emails) this.addresses.keep(email, lastUpdateDate);
   }
 
-  /** A line over the size limit: every email it names is in doubt, and its date is not read. */
-  quarantinedOverlong(named: OverlongEmails): void {
+  /** A line over the size limit (`start`: its first bytes): every email it names is in doubt, and its date is not read. */
+  quarantinedOverlong(named: OverlongEmails, start: string): void {
+    if (startsCompressed(start)) this.compressed = true;
     this.add(named.emails, null);
     this.addDevices(named.devices, null, []);
     if (named.devicesOverBudget) this.devicesAnywhere.overflow();
@@ -93,6 +98,8 @@ export class ConsentDoubt {
     for (const [email, lastUpdateDate] of this.addresses.named([...this.valid.keys()], lone)) if (stands(email, lastUpdateDate)) out.add(email);
     // Two accepted spellings of one address: see spellings().
     for (const emails of spellings.values()) if (emails.length > 1) for (const email of emails) out.add(email);
+    // A compressed file's records cannot be read: any customer's revocation may be among them, and no date clears it.
+    if (this.compressed) for (const email of this.valid.keys()) out.add(email);
     // A device a bad line names may be its writer's, who may withhold consent (devices follow consent): every
     // customer whose freshest records name it is in doubt. Only the writer's newer record supersedes the line (as it
     // would a valid record of theirs); the device holder's own newer record says nothing of the writer's consent.

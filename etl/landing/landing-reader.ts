@@ -90,7 +90,8 @@ export async function readLanding(files: readonly string[], columns: readonly Co
     /** A line over the limit: its first maxLineBytes are kept, and doubt reads the emails of all of it. */
     const quarantineOverlong = (prefix: Buffer, emails: OverlongEmails | undefined): void => {
       tally.quarantined += 1;
-      if (emails) doubt?.quarantinedOverlong(emails);
+      // Its first bytes say whether it is a compressed file's start (compressed-start.ts).
+      if (emails) doubt?.quarantinedOverlong(emails, prefix.subarray(0, 16).toString());
       sink.quarantine({ sourceFile: file, lineNumber, reason: REASONS.tooLong(maxLineBytes), line: prefix.toString(), truncated: true });
     };
     /** One line: `b[start, stop)`, without its line end, valid UTF-8; `declined`: the common shape's reader declined it already. */

@@ -1,5 +1,6 @@
 import { keyPattern } from '../../landing/named-under-keys';
 import { BEYOND_ASCII_RUN } from '../../landing/beyond-ascii';
+import { COMPRESSED_START } from '../../landing/compressed-start';
 import { invisibleClass } from '../../landing/email-spelling';
 import { ESCAPED_CHARACTER, LAST_ASCII_INVISIBLE, LAST_CODE_POINT, SURROGATES } from '../../landing/escaped-characters';
 import { LOWER, UPPER } from '../../landing/named-addresses';
@@ -205,6 +206,9 @@ export function createConsentUncertainView(database: string, version: string): S
       `  UNION ALL`,
       // Two accepted spellings of one address (email-spelling.ts): each is in doubt, and no date clears it.
       `  SELECT "email", CAST(NULL AS bigint) FROM "spelled" WHERE "alike" > 1`,
+      `  UNION ALL`,
+      // A bad line that starts as a compressed file does (compressed-start.ts): its records cannot be read, so it names everyone.
+      `  SELECT "email", CAST(NULL AS bigint) FROM "valid" WHERE EXISTS (SELECT 1 FROM "bad" WHERE regexp_like("bad"."line", ${literal(COMPRESSED_START)}))`,
       `)`,
       `SELECT DISTINCT "d"."email"`,
       `FROM "doubts" AS "d"`,

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { createConsentUncertainView } from '../../../../etl/engine/athena/consent-uncertain-statements';
 import { countLanding, createCheckedView, createLandingJsonTable } from '../../../../etl/engine/athena/landing-statements';
@@ -293,6 +294,35 @@ describe('the Athena landing rules', () => {
     expect(embedded.counts.quarantined).toBe(6);
     const accepted = ['bom@x.com', 'holder@x.com', 'nbsp@x.com', 'shy@x.com', 'zwsp2@x.com', 'zwsp@x.com'];
     expect(embedded.uncertain.filter((email) => accepted.includes(email))).toEqual(accepted);
+  });
+
+  it('leave every customer uncertain when a customer file was saved compressed under a .json name (gzip, Zstandard, xz, bzip2, zip), its records unreadable', async () => {
+    const at = 1_655_000_000_000;
+    const record = (email: string, consents: boolean) =>
+      JSON.stringify({ customerName: 'c', email, phone: '1', birthDay: '1990-01-01', serialNumber: `s-${email}`, registrationDate: at, lastUpdateDate: at + (consents ? 0 : 1000), shareWithResearchAsOfDate: consents ? at : null });
+    const grants = ['ann@x.com', 'bob@x.com', 'cy@x.com'].map((email) => record(email, true));
+    const revocation = `${record('ann@x.com', false)}\n`;
+    // Bytes without a CR, which Athena alone reads as a line end (the counts would differ, not the decision).
+    const noCr = (bytes: Buffer): Buffer => Buffer.from(bytes.filter((b) => b !== 0x0d));
+    const gzipped = Array.from({ length: 100 }, (_, k) => gzipSync(`${' '.repeat(k)}${revocation}`)).find((bytes) => !bytes.includes(0x0d))!;
+    const unreadable = noCr(Buffer.from(revocation, 'base64'));
+    // Each format's first bytes before what no search can read (Node 20 writes only gzip).
+    const compressed: Array<[string, Buffer]> = [
+      ['gzip', gzipped],
+      ['Zstandard', Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x40]), unreadable])],
+      ['xz', Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x04]), unreadable])],
+      ['bzip2', Buffer.concat([Buffer.from('BZh91AY&SY'), unreadable])],
+      ['zip', Buffer.concat([Buffer.from('PK\x03\x04\x14\x00', 'latin1'), unreadable])],
+      // Its first line longer than the limit (kept cut short by the embedded reader, whole by Athena).
+      ['gzip, a long first line', Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08]), Buffer.alloc(MAX_LINE_BYTES * 2, 0xc0)])],
+    ];
+    for (const [format, bytes] of compressed) {
+      const { embedded } = await customersOnBothEngines([...grants, bytes]);
+      expect({ format, uncertain: embedded.uncertain }).toEqual({ format, uncertain: ['ann@x.com', 'bob@x.com', 'cy@x.com'] });
+    }
+    // Bytes that only resemble a start (a line of Latin-1 text beginning `BZh`, a stray 0x1F) name nobody.
+    const { embedded } = await customersOnBothEngines([...grants, Buffer.from('BZh\xe9 ann', 'latin1'), Buffer.from([0x1f, 0x41, 0x8b])]);
+    expect(embedded.uncertain).toEqual([]);
   });
 
   it('leave uncertain the same customers whose device a quarantined line names anywhere: any key spelling, not JSON, escaped, percent-encoded, as character references, too long (seeded)', async () => {
