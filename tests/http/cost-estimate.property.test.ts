@@ -74,9 +74,10 @@ describe('rows a request asks for, bounded by its cost', () => {
         const estimate = estimateCost(limits, args);
         expect(estimate.rows > limits.maxRequestRows).toBe(rows > limits.maxRequestRows);
       }),
-      { seed: SEED, numRuns: 300 },
+      { seed: SEED, numRuns: 400 },
     );
-    // The generator makes valid documents: a change that made it make none would check nothing.
+    // The generator makes valid documents: a change that made it make none would check nothing. About 3 in 4 are valid
+    // (224.5 of 300 on average over 300 seeds, sd 7.4, fewest 202): 400 runs make 200 or fewer some 11 sd below the mean.
     expect(checked).toBeGreaterThan(200);
     expect(overBound).toBeGreaterThan(0);
   });
