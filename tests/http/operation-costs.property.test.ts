@@ -76,9 +76,10 @@ describe('cost estimates kept by document and variables', () => {
           expect(kept).toEqual(expected);
         }
       }),
-      { seed: SEED, numRuns: 300 },
+      { seed: SEED, numRuns: 400 },
     );
-    // About a quarter of the generated cases coerce and are kept (66 to 92 second answers of 300 in trials): the property is about those.
+    // About a quarter of the generated cases coerce and are kept: the property is about those. At 300 runs, seeds 1-300
+    // gave 76.6 hits on average, sd 10.5, fewest 50 (30 was 4.5 sd below); at 400 runs 30 is some 6 sd below.
     expect(hits).toBeGreaterThan(30);
   });
 });
