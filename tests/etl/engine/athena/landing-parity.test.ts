@@ -21,7 +21,7 @@ import { makeTempDir } from '../../../helpers/landing-fixture';
  * grammar's own expectation is checked against the embedded reader too.
  */
 
-const SEED = Number(process.env.STEDI_FC_SEED ?? Date.now() % 2 ** 31);
+const SEED = Number(process.env.STEDI_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const LINES_PER_SOURCE = 1_200;
 const MAX_LINE_BYTES = 2_048;
 const LOCATION = 's3://example-bucket/stedi/landing/';
@@ -107,19 +107,19 @@ async function customersOnBothEngines(texts: ReadonlyArray<string | Buffer>): Pr
   const folder = writeFiles(lines);
   const embedded = await embeddedOutcome('customer', folder, lines.length);
   const athena = await athenaOutcome('customer', folder);
-  const where = `(seed ${SEED}: rerun with STEDI_FC_SEED=${SEED})`;
+  const where = `(seed ${SEED}: rerun with STEDI_PROPERTY_SEED=${SEED})`;
   expect({ where, counts: athena.counts }).toEqual({ where, counts: embedded.counts });
   expect({ where, uncertain: athena.uncertain }).toEqual({ where, uncertain: embedded.uncertain });
   return { embedded, athena, where };
 }
 
-describe('the Athena landing rules', () => {
+describe(`the Athena landing rules (seed ${SEED})`, () => {
   it.each(['customer', 'accelerometer'] as const)('decide every generated %s line as the embedded reader does (seeded)', async (source) => {
     const lines = fc.sample(corpusLine({ source, maxLineBytes: MAX_LINE_BYTES }), { seed: SEED, numRuns: LINES_PER_SOURCE });
     const folder = writeFiles(lines);
     const embedded = await embeddedOutcome(source, folder, lines.length);
     const athena = await athenaOutcome(source, folder);
-    const where = `(seed ${SEED}: rerun with STEDI_FC_SEED=${SEED})`;
+    const where = `(seed ${SEED}: rerun with STEDI_PROPERTY_SEED=${SEED})`;
 
     // accepted + quarantined + blank = lines on both engines, with the same numbers.
     expect({ where, counts: athena.counts }).toEqual({ where, counts: embedded.counts });
