@@ -6,7 +6,7 @@ import { registerGenerate } from './commands/generate.command';
 import { registerStatus } from './commands/status.command';
 import { registerServe } from './commands/serve.command';
 import { registerStart } from './commands/start.command';
-import { CliError, USAGE_EXIT_CODE } from './commands/cli-error';
+import { CliError, USAGE_EXIT_CODE, usageErrorLine } from './commands/cli-error';
 import { ignoreClosedOutput } from './commands/closed-output';
 import { withExamples } from './commands/help-examples';
 import { packageVersion } from './package-info';
@@ -16,7 +16,6 @@ export function program(): Command {
   const cli = new Command('stedi')
     .description('STEDI lakehouse: landing JSON → trusted → curated, served over GraphQL')
     .version(packageVersion(), '-V, --version', 'print the version')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   withExamples(cli, [
     ['stedi start', 'try it: sample data, a build, a server and keys'],
@@ -30,6 +29,11 @@ export function program(): Command {
   registerServe(cli);
   registerStart(cli);
   registerDoctor(cli);
+  // Per command, so the hint names the help that lists the flag gone wrong (`stedi build --help`).
+  for (const command of [cli, ...cli.commands]) {
+    const name = command === cli ? 'stedi' : `stedi ${command.name()}`;
+    command.configureOutput({ outputError: (message, write) => write(usageErrorLine(message, name)) });
+  }
   return cli;
 }
 

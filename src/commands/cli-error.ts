@@ -17,3 +17,17 @@ export const USAGE_EXIT_CODE = 2;
 
 /** A flag's value the command cannot take: one line, exit 2. */
 export const usageError = (message: string): CliError => new CliError(message, USAGE_EXIT_CODE);
+
+/**
+ * Commander's own usage error (`error: unknown option '--bogus'`) as the one `stedi: ...` line every other failure
+ * prints: an operator greps one prefix. Its "option '--keep <n>' argument 'two' is invalid." preamble goes when our
+ * parser's message (which names the flag) follows; a line break in an echoed argument would split the line.
+ */
+export function usageErrorLine(commanderMessage: string, command: string): string {
+  const message = commanderMessage
+    .replace(/^error: /, '')
+    .replace(/^option '[^']*' argument '[\s\S]*' is invalid\. (?=--)/, '')
+    .replace(/\s*[\r\n]+\s*/g, ' ')
+    .trim();
+  return `stedi: ${message} (run \`${command} --help\` for usage)\n`;
+}

@@ -10,15 +10,25 @@ describe('stedi usage errors', () => {
     [['build', '--keep'], /argument missing/],
     [['build', '--keep', 'two'], /--keep takes a whole number of at least 1; received "two"/],
     [['build', 'extra'], /too many arguments for 'build'/],
+    [['build', '--bo\ngus'], /unknown option '--bo gus'/],
     [['generate'], /required option '--out <dir>' not specified/],
     [['build', '--lake', '<temp>', '--consent-policy', 'sometimes'], /--consent-policy: consent policy must be one of any, as-of; received "sometimes"/],
     [['status', '--lake', '<temp>', '--engine', 'postgres'], /--engine must be duckdb or athena; received "postgres"/],
     [['serve', '--lake', '<temp>', '--port', 'eighty'], /--port takes a whole number from 0 to 65535; received "eighty"/],
-  ])('exits 2 for `stedi %j`, saying what is wrong on stderr and printing nothing on stdout', (args, said) => {
+  ])('exits 2 for `stedi %j`, saying what is wrong in one `stedi: ` line on stderr and printing nothing on stdout', (args, said) => {
     const run = runBin(args.map((arg) => (arg === '<temp>' ? makeTempDir() : arg)));
     expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 2, stdout: '' });
     expect(run.stderr).toMatch(said);
+    // The prefix every other failure has (commander's own was `error: `), so an operator greps one.
+    expect(run.stderr).toMatch(/^stedi: [^\n]*\n$/);
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("names the command's own help in the line, and drops commander's preamble before a message that names the flag", () => {
+    expect(runBin(['generate', '--customers', 'many', '--out', makeTempDir()]).stderr).toBe(
+      'stedi: --customers takes a whole number of at least 1; received "many" (run `stedi generate --help` for usage)\n',
+    );
+    expect(runBin(['bogus']).stderr).toBe("stedi: unknown command 'bogus' (run `stedi --help` for usage)\n");
   });
 
   it('exits 2 for `stedi` with no command, showing the usage on stderr', () => {
