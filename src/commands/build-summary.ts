@@ -1,5 +1,6 @@
 import type { BuildReport } from '../../etl/build-report';
 import { SOURCES, TABLES, TABLE_NAMES } from '../../etl/tables';
+import { printablePath } from './printable-text';
 
 const formatRows = (n: number): string => n.toLocaleString('en-US');
 
@@ -16,7 +17,7 @@ export function formatBuildSummary(report: BuildReport): string {
   const quarantined = SOURCES.filter((s) => report.quarantined[s] > 0);
   if (quarantined.length === 0) lines.push('No landing lines were quarantined.');
   else {
-    lines.push(`Quarantined landing lines (see ${report.quarantine}):`);
+    lines.push(`Quarantined landing lines (see ${printablePath(report.quarantine)}):`);
     for (const s of quarantined) lines.push(`  ${s}: ${formatRows(report.quarantined[s])}`);
   }
   if (report.consentUncertain > 0) lines.push(`Consent uncertain (hidden until their quarantined line is fixed or a newer record arrives): ${formatRows(report.consentUncertain)} customers`);

@@ -10,6 +10,7 @@ import { CliError } from './cli-error';
 import { abortOnInterrupt, interruptOf, interruptedExitCode } from './interrupts';
 import { withExamples } from './help-examples';
 import { positiveInteger } from './options';
+import { printablePath } from './printable-text';
 
 interface GenerateFlags {
   out: string;
@@ -130,5 +131,5 @@ export function summary(r: GenerateReport): string {
     quarantined + total('duplicate') === 0
       ? 'no bad lines'
       : `bad lines: ${n(quarantined)} for quarantine (${n(total('malformed'))} malformed, ${n(total('missingField'))} missing a field, ${n(total('wrongType'))} wrong type) and ${plural(total('duplicate'), 'exact duplicate')}`;
-  return `Generated ${plural(r.customers, 'customer')} (${n(r.consenting)} consenting) with seed ${r.seed} into ${r.out} in ${(r.durationMs / 1000).toFixed(1)} s: ${written}; ${bad}.`;
+  return `Generated ${plural(r.customers, 'customer')} (${n(r.consenting)} consenting) with seed ${r.seed} into ${printablePath(r.out)} in ${(r.durationMs / 1000).toFixed(1)} s: ${written}; ${bad}.`;
 }

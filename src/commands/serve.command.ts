@@ -11,6 +11,7 @@ import { CliError, usageError } from './cli-error';
 import { interruptedExitCode } from './interrupts';
 import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
 import { withExamples } from './help-examples';
+import { printablePath } from './printable-text';
 
 export interface ServeFlags extends EngineFlags {
   landing?: string;
@@ -133,6 +134,6 @@ export function registerServe(cli: Command): void {
       if (apiKeys.size === 0) {
         throw new CliError('no API keys are configured, so every request would be refused: set STEDI_API_KEYS="<key>:admin,<key>:analyst" or STEDI_API_KEYS_FILE (`npm start` makes session keys for a quick try)');
       }
-      await serve(config, apiKeys, undefined, (running) => process.stdout.write(`Serving ${config.lake} at ${running.url}/graphql\n`));
+      await serve(config, apiKeys, undefined, (running) => process.stdout.write(`Serving ${printablePath(config.lake)} at ${running.url}/graphql\n`));
     });
 }

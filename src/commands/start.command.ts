@@ -19,6 +19,7 @@ import { abortOnInterrupt, interruptOf, interruptedExitCode, sayWhenBuildInterru
 import { formatBuildSummary } from './build-summary';
 import { keysOf, portNumber, serve, serveConfig, type ServeFlags } from './serve.command';
 import { withExamples } from './help-examples';
+import { printablePath } from './printable-text';
 
 /**
  * `npm start`: the zero-setup path. Builds the lake first when it has no live
@@ -49,10 +50,10 @@ export async function ensureLake(config: Config, engine: Engine, handOver: () =>
   const generate = !landing.startsWith('s3://') && !(await hasLandingData(landing));
   handOver();
   if (generate) {
-    out(`No landing data in ${landing}: generating a sample (${SAMPLE.customers.toLocaleString('en-US')} customers, seed ${SAMPLE.seed})…`);
+    out(`No landing data in ${printablePath(landing)}: generating a sample (${SAMPLE.customers.toLocaleString('en-US')} customers, seed ${SAMPLE.seed})…`);
     await generateSample(landing);
   }
-  out(`The lake at ${config.lake} has not been built: building it from ${landing}…`);
+  out(`The lake at ${printablePath(config.lake)} has not been built: building it from ${printablePath(landing)}…`);
   const progress = buildProgressBar();
   const interrupted = sayWhenBuildInterrupted();
   try {
@@ -133,7 +134,7 @@ export function registerStart(cli: Command): void {
       // Said once the lake is known usable: a lake that is not (a link to a disk not mounted) is the one line to read.
       if (dev?.note) out(`Note: ${dev.note}.`);
       await serve(config, apiKeys, engine, (running) => {
-        out(`\nServing ${config.lake} at ${running.url}/graphql`);
+        out(`\nServing ${printablePath(config.lake)} at ${running.url}/graphql`);
         if (dev) out(`\n${formatSessionKeys(dev.keys, running.url, dev.file)}`);
       });
     });

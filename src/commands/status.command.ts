@@ -10,6 +10,7 @@ import { openConfiguredEngine } from '../engine';
 import { CliError } from './cli-error';
 import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
 import { withExamples } from './help-examples';
+import { oneLine, printablePath } from './printable-text';
 
 const EXAMPLES: Array<[string, string]> = [
   ['stedi status --lake ./lake', 'live version, row counts, quarantine, kept versions'],
@@ -41,10 +42,10 @@ export function registerStatus(cli: Command): void {
           const missing = !lock && config.engine === 'duckdb' && !existsSync(config.lake);
           const message =
             unlisted.length > 0
-              ? `the lake at ${config.lake} has no manifest, though versions ${unlisted.join(', ')} are on disk: restore its _stedi/manifest.json from a copy, or ${first} (it builds a new version and deletes none of those)`
+              ? `the lake at ${printablePath(config.lake)} has no manifest, though versions ${unlisted.join(', ')} are on disk: restore its _stedi/manifest.json from a copy, or ${first} (it builds a new version and deletes none of those)`
               : missing
-                ? `the lake folder ${config.lake} does not exist; check the --lake path, or run \`stedi build --lake ${shellWord(config.lake)}\` to create it`
-                : `the lake at ${config.lake} has not been built yet; ${first}`;
+                ? `the lake folder ${printablePath(config.lake)} does not exist; check the --lake path, or run \`stedi build --lake ${shellWord(config.lake)}\` to create it`
+                : `the lake at ${printablePath(config.lake)} has not been built yet; ${first}`;
           // A script polling with --json reads stdout: it gets the state there, and the exit code and stderr line as without it.
           if (flags.json) printNoVersion(lock?.running ? 'building' : 'not built', message, lock, unlisted);
           throw new CliError(message);
@@ -100,20 +101,20 @@ export function registerStatus(cli: Command): void {
             return `${s.padEnd(width)}  ${n(c.lines)}  ${n(c.accepted)}  ${n(c.quarantined)}`;
           }),
           // The folder exists only when a line was quarantined: naming it otherwise sends the operator looking for nothing.
-          SOURCES.some((s) => (live.landingCounts[s]?.quarantined ?? 0) > 0) ? `Quarantined lines (file, line number, reason): ${live.quarantine}` : 'No landing lines were quarantined.',
+          SOURCES.some((s) => (live.landingCounts[s]?.quarantined ?? 0) > 0) ? `Quarantined lines (file, line number, reason): ${printablePath(live.quarantine)}` : 'No landing lines were quarantined.',
           '',
           `Consent uncertain: ${live.landingCounts.customer.uncertain ?? 0} customers hidden; devices claimed by two customers: ${live.ambiguousSerials ?? 0}`,
           `Kept versions: ${manifest.versions.map((v) => v.version).join(', ')}`,
-          ...(landing ? [`Landing: ${landing}`] : []),
-          ...landingProblems.map((problem) => `LANDING ${problem}`),
-          ...(lock ? [buildLine(lock)] : []),
+          ...(landing ? [`Landing: ${printablePath(landing)}`] : []),
+          ...landingProblems.map((problem) => `LANDING ${oneLine(problem)}`),
+          ...(lock ? [oneLine(buildLine(lock))] : []),
           ...(unlisted.length > 0 ? [unlistedLine(unlisted, config.lake)] : []),
           ...(abandoned.length > 0 ? [`Expired versions still on disk: ${abandoned.join(', ')} (they may hold customers who withdrew consent); the next build removes them`] : []),
           ...manifest.versions.flatMap((v, i) => {
             const why = damage.get(v.version);
             if (!why) return [];
             const fix = i === 0 ? afterDamage(why, 'run `stedi build` to build a new live version') : '; its cursors get STALE_CURSOR; the next build expires it';
-            return [`DAMAGED ${i === 0 ? 'live ' : ''}version ${v.version}: ${why}${fix}`];
+            return [`DAMAGED ${i === 0 ? 'live ' : ''}version ${v.version}: ${oneLine(`${why}${fix}`)}`];
           }),
         ];
         process.stdout.write(`${lines.join('\n')}\n`);
