@@ -98,12 +98,10 @@ export class VersionLoader {
     return this.damage.recheck(version);
   }
 
-  /** Every file of `version`, then the manifest's counts of their rows; the first damage found, or the one already known, or null. */
+  /** Every file of `version`, then the manifest's counts of their rows; the damage of every damaged file, or the one already known, or null. */
   async verify(version: VersionManifest): Promise<string | null> {
-    for (const table of BUILT_TABLES) {
-      const damage = await this.check(version, table);
-      if (damage) return damage;
-    }
+    const damage = await this.damage.checkAll(version);
+    if (damage) return damage;
     // Not remembered as damage: the counts are the manifest's, which may be put back.
     return this.damage.of(version.version) ?? (await this.footerRows.damage(version));
   }
