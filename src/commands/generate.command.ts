@@ -31,7 +31,7 @@ export function registerGenerate(cli: Command): void {
     .description('write STEDI-shaped sample landing data (newline-delimited JSON), the same bytes for the same seed')
     .requiredOption('--out <dir>', 'folder to receive customer/landing/, accelerometer/landing/, step_trainer/landing/', expandHome)
     .option('--customers <n>', 'number of customers (each ~30 reading times, ~85 accelerometer readings)', positiveInteger('--customers'), GENERATE_DEFAULTS.customers)
-    .option('--seed <seed>', 'seed of the random data; equal seeds give byte-identical files', String(GENERATE_DEFAULTS.seed))
+    .option('--seed <seed>', 'seed of the random data (any text); equal seeds give byte-identical files', seedFlag, String(GENERATE_DEFAULTS.seed))
     .option('--dirty <fraction>', 'chance (0..1) that a clean line is followed by a bad one: malformed, missing field, wrong type or exact duplicate', fraction, 0)
     .option('--force', 'replace the data files of landing folders that already hold files')
     .option('--lines-per-file <n>', 'split each source into files of at most this many lines', positiveInteger('--lines-per-file'), GENERATE_DEFAULTS.maxLinesPerFile)
@@ -93,6 +93,12 @@ async function ensureRoom(out: string, customers: number, dirty: number): Promis
     }
     if (dirname(dir) === dir) return;
   }
+}
+
+/** An empty seed is a command line gone wrong (`--seed "$SEED"` with SEED unset): said as a usage error, naming the flag. */
+function seedFlag(raw: string): string {
+  if (raw === '') throw new InvalidArgumentError('--seed takes any text but an empty one; received ""');
+  return raw;
 }
 
 function fraction(raw: string): number {

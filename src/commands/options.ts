@@ -2,11 +2,17 @@ import { InvalidArgumentError } from 'commander';
 import type { EngineKind } from '../../etl/engine/engine';
 import { usageError } from './cli-error';
 
+/**
+ * Decimal digits, as the environment's settings take them (config-values.ts): Number() also takes 0x10, 1e3 and
+ * 0b1, so `--port 0x10` listened on port 16 and `--keep 99999999999999999999` kept 1e20 versions.
+ */
+export const wholeNumber = (raw: string): number => (/^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN);
+
 /** A commander parser for flags that take a whole number of at least 1 (and at most `max`, when given). */
 export function positiveInteger(flag: string, max?: number): (raw: string) => number {
   return (raw) => {
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1 || (max !== undefined && value > max)) {
+    const value = wholeNumber(raw);
+    if (!Number.isSafeInteger(value) || value < 1 || (max !== undefined && value > max)) {
       const range = max === undefined ? 'of at least 1' : `from 1 to ${max}`;
       throw new InvalidArgumentError(`${flag} takes a whole number ${range}; received ${JSON.stringify(raw)}`);
     }

@@ -11,6 +11,7 @@ import { CliError, usageError } from './cli-error';
 import { interruptedExitCode } from './interrupts';
 import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
 import { withExamples } from './help-examples';
+import { wholeNumber } from './options';
 import { printablePath } from './printable-text';
 
 export interface ServeFlags extends EngineFlags {
@@ -22,7 +23,7 @@ export interface ServeFlags extends EngineFlags {
 export function portNumber(raw: string): number | undefined {
   // commander stores '' for a parser's undefined: serveConfig reads a port that is not a number as unset.
   if (raw.trim() === '') return undefined;
-  const value = Number(raw);
+  const value = wholeNumber(raw);
   if (!Number.isInteger(value) || value < 0 || value > 65_535) throw usageError(`--port takes a whole number from 0 to 65535; received ${JSON.stringify(raw)}`);
   return value;
 }

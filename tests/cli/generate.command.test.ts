@@ -59,7 +59,7 @@ describe('stedi generate', () => {
   it('refuses, before writing anything, a run that cannot fit on the disk holding --out', async () => {
     // --customers 1e12 was accepted and wrote until the disk was full (41 GB in ten minutes on a shared machine).
     const out = join(makeTempDir('stedi-gen-cli-'), 'not yet made');
-    const run = await runCli('generate', '--out', out, '--customers', '1e12');
+    const run = await runCli('generate', '--out', out, '--customers', '1000000000000');
     expect(run.exitCode).toBe(1);
     expect(run.stderr.trim()).toMatch(/^stedi: --customers 1000000000000 would write about [\d,.]+ GB into .+not yet made, and its disk has [\d,.]+ GB free; ask for fewer customers or choose an --out folder on a larger disk$/);
     expect(existsSync(out)).toBe(false);

@@ -15,6 +15,11 @@ describe('stedi usage errors', () => {
     [['build', '--lake', '<temp>', '--consent-policy', 'sometimes'], /--consent-policy: consent policy must be one of any, as-of; received "sometimes"/],
     [['status', '--lake', '<temp>', '--engine', 'postgres'], /--engine must be duckdb or athena; received "postgres"/],
     [['serve', '--lake', '<temp>', '--port', 'eighty'], /--port takes a whole number from 0 to 65535; received "eighty"/],
+    // Decimal digits, as the environment's settings: Number() read 0x10 as port 16 and 1e20 as a count of versions.
+    [['serve', '--lake', '<temp>', '--port', '0x10'], /--port takes a whole number from 0 to 65535; received "0x10"/],
+    [['build', '--keep', '99999999999999999999'], /--keep takes a whole number of at least 1; received "99999999999999999999"/],
+    [['generate', '--out', '<temp>', '--customers', '1e3'], /--customers takes a whole number of at least 1; received "1e3"/],
+    [['generate', '--out', '<temp>', '--seed', ''], /--seed takes any text but an empty one; received ""/],
   ])('exits 2 for `stedi %j`, saying what is wrong in one `stedi: ` line on stderr and printing nothing on stdout', (args, said) => {
     const run = runBin(args.map((arg) => (arg === '<temp>' ? makeTempDir() : arg)));
     expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 2, stdout: '' });
