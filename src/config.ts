@@ -157,7 +157,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     throw new ConfigError(`the athena engine needs an s3://bucket/prefix lake (--lake or STEDI_LAKE); received ${JSON.stringify(config.lake)}`);
   }
   if (config.engine === 'duckdb' && isS3(config.lake)) {
-    throw new ConfigError(`the duckdb engine needs a local lake folder; for ${config.lake} set STEDI_ENGINE=athena`);
+    throw new ConfigError(`the duckdb engine needs a local lake folder; for ${config.lake} pass --engine athena (or set STEDI_ENGINE=athena)`);
   }
   return config;
 }

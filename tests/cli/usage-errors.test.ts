@@ -42,6 +42,14 @@ describe('stedi usage errors', () => {
     expect(run.stderr).toMatch(/^Usage: stedi/);
   });
 
+  it('names the flag that fixes an s3:// lake given to the default engine, not only its environment variable', () => {
+    const run = runBin(['status', '--lake', 's3://bucket/stedi']);
+    expect({ status: run.status, stderr: run.stderr }).toEqual({
+      status: 1,
+      stderr: 'stedi: the duckdb engine needs a local lake folder; for s3://bucket/stedi pass --engine athena (or set STEDI_ENGINE=athena)\n',
+    });
+  });
+
   it('exits 0 for --help and --version, and 1 for a command that ran and failed (a landing folder that is not there)', () => {
     expect(runBin(['build', '--help']).status).toBe(0);
     expect(runBin(['--version']).status).toBe(0);
