@@ -29,7 +29,7 @@ const EXAMPLES: Array<[string, string]> = [
 export function registerGenerate(cli: Command): void {
   withExamples(cli.command('generate'), EXAMPLES)
     .description('write STEDI-shaped sample landing data (newline-delimited JSON), the same bytes for the same seed')
-    .requiredOption('--out <dir>', 'folder to receive customer/landing/, accelerometer/landing/, step_trainer/landing/', expandHome)
+    .requiredOption('--out <dir>', 'required: folder to receive customer/landing/, accelerometer/landing/, step_trainer/landing/', outFlag)
     .option('--customers <n>', 'number of customers (each ~30 reading times, ~85 accelerometer readings)', positiveInteger('--customers'), GENERATE_DEFAULTS.customers)
     .option('--seed <seed>', 'seed of the random data (any text); equal seeds give byte-identical files', seedFlag, String(GENERATE_DEFAULTS.seed))
     .option('--dirty <fraction>', 'chance (0..1) that a clean line is followed by a bad one: malformed, missing field, wrong type or exact duplicate', fraction, 0)
@@ -93,6 +93,12 @@ async function ensureRoom(out: string, customers: number, dirty: number): Promis
     }
     if (dirname(dir) === dir) return;
   }
+}
+
+/** `--out "$OUT"` with OUT unset: the command line is wrong (exit 2), as when --out is left out. */
+function outFlag(raw: string): string {
+  if (raw.trim() === '') throw new InvalidArgumentError(`--out takes the folder to write the landing data into; received ${JSON.stringify(raw)}`);
+  return expandHome(raw);
 }
 
 /** An empty seed is a command line gone wrong (`--seed "$SEED"` with SEED unset): said as a usage error, naming the flag. */

@@ -28,6 +28,10 @@ describe('stedi --version and --help', () => {
     expect(help).toMatch(/--landing <dir> [^-]*\(default: STEDI_LANDING, else/);
   });
 
+  it('says in `stedi generate --help` that --out is required (commander marks no required option itself)', async () => {
+    expect((await runCli('generate', '--help')).stdout.replace(/\s+/g, ' ')).toMatch(/--out <dir> required: folder to receive/);
+  });
+
   it('stops quietly when its reader closes the pipe early (`stedi build --help | true`), with no stack trace', () => {
     // `true` exits without reading: the CLI's writes to the pipe meet EPIPE.
     const run = spawnSync('bash', ['-c', `"${process.execPath}" "${resolve(ROOT, 'bin', 'stedi.js')}" build --help | true; exit \${PIPESTATUS[0]}`], { encoding: 'utf8' });

@@ -20,6 +20,7 @@ describe('stedi usage errors', () => {
     [['build', '--keep', '99999999999999999999'], /--keep takes a whole number of at least 1; received "99999999999999999999"/],
     [['generate', '--out', '<temp>', '--customers', '1e3'], /--customers takes a whole number of at least 1; received "1e3"/],
     [['generate', '--out', '<temp>', '--seed', ''], /--seed takes any text but an empty one; received ""/],
+    [['generate', '--out', ''], /--out takes the folder to write the landing data into; received ""/],
   ])('exits 2 for `stedi %j`, saying what is wrong in one `stedi: ` line on stderr and printing nothing on stdout', (args, said) => {
     const run = runBin(args.map((arg) => (arg === '<temp>' ? makeTempDir() : arg)));
     expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 2, stdout: '' });
