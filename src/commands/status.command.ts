@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { BuildLockInfo, Engine } from '../../etl/engine/engine';
 import { afterDamage, isLandingFolderError } from '../../etl/engine/engine-errors';
+import { buildReport } from '../../etl/build-report';
 import { ManifestError, liveVersion } from '../../etl/manifest';
 import { shellWord } from '../../etl/shell-word';
 import { SOURCES, TABLES, TABLE_NAMES, type TableName } from '../../etl/tables';
@@ -101,7 +102,8 @@ export function registerStatus(cli: Command): void {
             return `${s.padEnd(width)}  ${n(c.lines)}  ${n(c.accepted)}  ${n(c.quarantined)}`;
           }),
           // The folder exists only when a line was quarantined: naming it otherwise sends the operator looking for nothing.
-          SOURCES.some((s) => (live.landingCounts[s]?.quarantined ?? 0) > 0) ? `Quarantined lines (file, line number, reason): ${printablePath(live.quarantine)}` : 'No landing lines were quarantined.',
+          // Under the lake, as the build's summary names it: the manifest's path is relative to the lake, not to where status runs.
+          SOURCES.some((s) => (live.landingCounts[s]?.quarantined ?? 0) > 0) ? `Quarantined lines (file, line number, reason): ${printablePath(buildReport(live, config.lake).quarantine)}` : 'No landing lines were quarantined.',
           '',
           `Consent uncertain: ${live.landingCounts.customer.uncertain ?? 0} customers hidden; devices claimed by two customers: ${live.ambiguousSerials ?? 0}`,
           `Kept versions: ${manifest.versions.map((v) => v.version).join(', ')}`,
