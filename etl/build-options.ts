@@ -47,4 +47,6 @@ export interface BuildOptions {
    * on disk, perhaps holding customers who withdrew consent, until a build removes them. The message says which, and why.
    */
   onLeftBehind?: (message: string) => void;
+  /** Called when a landing file changed while it was read and the build starts again (build-again.ts); the message names the file. */
+  onBuildAgain?: (message: string) => void;
 }

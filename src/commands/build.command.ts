@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { runBuild } from '../../etl/build';
+import { runBuildOnSteadyLanding } from '../../etl/build-again';
 import { buildReport } from '../../etl/build-report';
 import type { BuildProgress } from '../../etl/build-options';
 import { parseConsentPolicy } from '../../etl/consent-policy';
@@ -68,8 +68,9 @@ export function registerBuild(cli: Command): void {
           // The erasure bound holds for a build run by hand too: older versions holding a withdrawn customer expire.
           expireVersions: expireHoldingVersions(engine, config.maxLineBytes),
           onLeftBehind: (message: string) => process.stderr.write(`stedi: warning: ${message}\n`),
+          onBuildAgain: (message: string) => process.stderr.write(`stedi: ${message}\n`),
         };
-        const manifest = await runBuild(await engine.buildTarget(options), options);
+        const manifest = await runBuildOnSteadyLanding(() => engine.buildTarget(options), options);
         progress?.stop();
         const report = buildReport(manifest, config.lake);
         process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : formatBuildSummary(report));

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { runBuild } from '../../etl/build';
+import { runBuildOnSteadyLanding } from '../../etl/build-again';
 import { buildReport } from '../../etl/build-report';
 import type { BuildProgress } from '../../etl/build-options';
 import type { Engine } from '../../etl/engine/engine';
@@ -66,8 +66,9 @@ export async function ensureLake(config: Config, engine: Engine, handOver: () =>
         if (p.step.kind === 'publish') interrupted.publishing = true;
         progress.onProgress(p);
       },
+      onBuildAgain: (message: string) => process.stderr.write(`stedi: ${message}\n`),
     };
-    const built = await runBuild(await engine.buildTarget(options), options);
+    const built = await runBuildOnSteadyLanding(() => engine.buildTarget(options), options);
     progress.stop();
     process.stdout.write(formatBuildSummary(buildReport(built, config.lake)));
   } finally {

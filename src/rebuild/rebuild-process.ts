@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { extname, join } from 'node:path';
-import { runBuild } from '../../etl/build';
+import { runBuildOnSteadyLanding } from '../../etl/build-again';
 import type { BuildOptions, BuildProgress } from '../../etl/build-options';
 import type { Engine } from '../../etl/engine/engine';
 import type { VersionManifest } from '../../etl/manifest';
@@ -95,6 +95,6 @@ export const buildInThisProcess =
     let leftBehind: string | undefined;
     const onLeftBehind = (message: string): void => void (leftBehind = message);
     const build: BuildOptions = { ...options, background: true, onProgress, expireVersions: expireHoldingVersions(engine, options.maxLineBytes), beforePublish: onStaged, onLeftBehind };
-    const manifest = await runBuild(await engine.buildTarget(build), build);
+    const manifest = await runBuildOnSteadyLanding(() => engine.buildTarget(build), build);
     return { version: manifest.version, durationMs: manifest.durationMs, leftBehind };
   };

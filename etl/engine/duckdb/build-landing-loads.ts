@@ -8,6 +8,7 @@ import { onLakeFilesystem } from './fs-errors';
 import { LakeLayout } from './lake-layout';
 import { dropLandingTable, loadLandingSource, loadUncertain } from './landing-loader';
 import { LandingFolderError, findLandingFiles } from './landing-files';
+import { LandingSnapshot } from './landing-snapshot';
 import { SourceTurns } from './source-turns';
 
 /** Runs `work` on a build connection of its own (build-connections.ts). */
@@ -50,10 +51,26 @@ export class BuildLandingLoads {
     const halfMoved = await halfMovedSample(this.layout.landing);
     if (halfMoved) throw new LandingFolderError(resolve(this.layout.landing), halfMoved);
     const files = await findLandingFiles(this.layout.landingDir(source), { whole: true });
+    const listed = await LandingSnapshot.of(files);
     const folder = this.layout.quarantineDir(this.version());
     // Sources load in parallel, each on its own connection once its rows are parsed.
     return onLakeFilesystem(folder, this.layout.lake, async () => {
-      const tally = await loadLandingSource((work) => this.onConnection(work), {
+      const tally = await this.read(listed, source, files, folder);
+      if (source === 'customer') await this.onConnection((connection) => loadUncertain(connection, CONSENT_UNCERTAIN_TABLE, tally.uncertain));
+      const { lines, accepted, quarantined, blank, quarantineReasons } = tally;
+      const counts = { lines, accepted, quarantined, blank, quarantineReasons };
+      return source === 'customer' ? { ...counts, uncertain: tally.uncertain.length } : counts;
+    });
+  }
+
+  /**
+   * Reads a source's files, then checks each is still as listed (landing-snapshot.ts): one changed meanwhile
+   * fails the build with LandingChangedError, as does a read that failed because one changed (removed).
+   */
+  private async read(listed: LandingSnapshot, source: Source, files: string[], folder: string): ReturnType<typeof loadLandingSource> {
+    let tally;
+    try {
+      tally = await loadLandingSource((work) => this.onConnection(work), {
         table: landingTableOf(source),
         files,
         columns: TABLES[landingTableOf(source)].columns,
@@ -63,11 +80,12 @@ export class BuildLandingLoads {
         consentDoubt: source === 'customer',
         threads: { pool: this.pool, ...this.turns.of(source) },
       });
-      if (source === 'customer') await this.onConnection((connection) => loadUncertain(connection, CONSENT_UNCERTAIN_TABLE, tally.uncertain));
-      const { lines, accepted, quarantined, blank, quarantineReasons } = tally;
-      const counts = { lines, accepted, quarantined, blank, quarantineReasons };
-      return source === 'customer' ? { ...counts, uncertain: tally.uncertain.length } : counts;
-    });
+    } catch (error) {
+      throw (await listed.changed().catch(() => undefined)) ?? error;
+    }
+    const changed = await listed.changed();
+    if (changed) throw changed;
+    return tally;
   }
 
   async release(table: TableName): Promise<void> {

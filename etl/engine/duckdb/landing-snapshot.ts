@@ -1,0 +1,45 @@
+import type { BigIntStats } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { type LandingChange, LandingChangedError } from '../../landing-changed-error';
+
+/**
+ * The identity of each landing file of a source as listed (device, inode, size, modification and change
+ * times), checked again once the source is read: a file cut short, appended to, rewritten, replaced or
+ * removed meanwhile may have been read as half of itself or a mix of two contents. A stat per file, no
+ * second read. A change after the read finished is the next build's, as if it came after publishing.
+ */
+export class LandingSnapshot {
+  private constructor(private readonly listed: ReadonlyArray<{ file: string; stats?: BigIntStats }>) {}
+
+  /** Stats `files` now, before any of them is opened; a file already gone reads as removed at the check. */
+  static async of(files: readonly string[]): Promise<LandingSnapshot> {
+    return new LandingSnapshot(await Promise.all(files.map(async (file) => ({ file, stats: await statOrGone(file) }))));
+  }
+
+  /** The first listed file (in name order) that is not as it was listed, as the error to fail the build with. */
+  async changed(): Promise<LandingChangedError | undefined> {
+    const changes = await Promise.all(this.listed.map(async ({ file, stats }) => ({ file, change: changeOf(stats, await statOrGone(file)) })));
+    const first = changes.find((c) => c.change !== undefined);
+    return first && new LandingChangedError(first.file, first.change!);
+  }
+}
+
+/** A file's identity; undefined when it is gone (ENOENT), any other failure is the build's. */
+async function statOrGone(file: string): Promise<BigIntStats | undefined> {
+  try {
+    return await stat(file, { bigint: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** The change's kind; a change time moves on any write and cannot be set back, so a rewrite of the same size shows. */
+function changeOf(before: BigIntStats | undefined, now: BigIntStats | undefined): LandingChange | undefined {
+  if (!before || !now) return 'removed';
+  if (now.dev !== before.dev || now.ino !== before.ino) return 'replaced';
+  if (now.size < before.size) return 'cut short';
+  if (now.size > before.size) return 'appended to';
+  if (now.mtimeNs !== before.mtimeNs || now.ctimeNs !== before.ctimeNs) return 'changed in place';
+  return undefined;
+}
