@@ -1,5 +1,6 @@
 import { BuildCheckError } from '../../etl/build';
 import { isLandingFolderError } from '../../etl/engine/engine-errors';
+import { isLandingChanged } from '../../etl/landing-changed-error';
 
 /**
  * What `rebuildJob.error` says of a failed build: a line the admin can act on,
@@ -38,6 +39,11 @@ export function failureMessage(error: unknown, jobId: string, lake: string): str
   if (isLandingFolderError(error)) {
     const said = lakeRelative((error as Error).message, lake);
     return `the build failed; the previous version stays live: ${said ?? `a landing folder is missing or holds something other than landing files; the server log names it (rebuild job ${jobId})`}`;
+  }
+  // A landing file kept changing while it was read (a writer still at work): said without a path outside the lake.
+  if (isLandingChanged(error)) {
+    const said = lakeRelative((error as Error).message, lake);
+    return said ?? `the build failed; the previous version stays live: a landing file kept changing while the build read it (a writer still at work); the server log names it (rebuild job ${jobId})`;
   }
   return logged;
 }
