@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { runBuild } from './build';
 import type { BuildOptions } from './build-options';
 import type { BuildTarget } from './engine/build-target';
@@ -11,6 +13,12 @@ import type { VersionManifest } from './manifest';
  */
 export const LANDING_BUILDS = 3;
 
+/** How long the changed file must stay as it is before the next build (a writer pausing between writes is still at work). */
+export const SETTLE_MS = 1_000;
+
+/** The most a build waits for that before going again anyway: a writer that never stops is refused, not waited for. */
+export const MAX_SETTLE_WAIT_MS = 10_000;
+
 /** runBuild on a new target from `openTarget`, again while a landing file changes under it, at most `builds` times. */
 export async function runBuildOnSteadyLanding(openTarget: () => Promise<BuildTarget>, options: BuildOptions, builds = LANDING_BUILDS): Promise<VersionManifest> {
   for (let k = 1; ; k += 1) {
@@ -19,7 +27,27 @@ export async function runBuildOnSteadyLanding(openTarget: () => Promise<BuildTar
     } catch (error) {
       if (!(error instanceof LandingChangedError)) throw error;
       if (k >= builds) throw new LandingChangedError(error.file, error.change, k);
-      options.onBuildAgain?.(`${error.what}; building again from the files as they are now (build ${k + 1} of at most ${builds})`);
+      options.onBuildAgain?.(`${error.what}; building again once it has stayed unchanged for a second (build ${k + 1} of at most ${builds})`);
+      await settled(error.file);
     }
   }
 }
+
+/** Resolves once `file` has kept its identity (or stayed gone) for SETTLE_MS, or after MAX_SETTLE_WAIT_MS. */
+async function settled(file: string): Promise<void> {
+  const started = Date.now();
+  let last = await identity(file);
+  let since = Date.now();
+  while (Date.now() - since < SETTLE_MS && Date.now() - started < MAX_SETTLE_WAIT_MS) {
+    await sleep(100);
+    const now = await identity(file);
+    if (now !== last) [last, since] = [now, Date.now()];
+  }
+}
+
+/** Device, inode, size and times, as landing-snapshot.ts compares them; `gone` when it cannot be stat-ed. */
+const identity = (file: string): Promise<string> =>
+  stat(file, { bigint: true }).then(
+    (s) => [s.dev, s.ino, s.size, s.mtimeNs, s.ctimeNs].join(' '),
+    () => 'gone',
+  );

@@ -63,7 +63,33 @@ describe('stedi build on landing files changed while it reads them', () => {
     expect(await running.exited).toBe(0);
     expect(await parquetFilesHolding(lake, 'serial-alice')).toEqual([]);
     expect(JSON.parse(running.stdout()).tables.customer_trusted.rows).toBe(1);
-    expect(running.stderr()).toMatch(/^stedi: landing file \S*customer-1\.json was cut short while the build read it; building again from the files as they are now \(build 2 of at most 3\)\n$/);
+    expect(running.stderr()).toMatch(/^stedi: landing file \S*customer-1\.json was cut short while the build read it; building again once it has stayed unchanged for a second \(build 2 of at most 3\)\n$/);
+  });
+
+  it('waits for a writer still at work to finish, then builds from the whole file', async () => {
+    const landing = writeSmallLanding();
+    const readings = join(landing, 'accelerometer', 'landing', 'accelerometer-1.json');
+    const before = readFileSync(readings, 'utf8').trim().split('\n').length;
+    padded(readings);
+    const line = `${JSON.stringify({ user: 'bob@test.com', timestamp: 1_655_000_009_000, x: 1, y: 2, z: 3 })}\n`;
+    let appended = 0;
+    const writer = setInterval(() => void (appendFileSync(readings, line), (appended += 1)), 5);
+    const lake = makeTempDir();
+    const running = spawnBin(['build', '--landing', landing, '--lake', lake, '--json']);
+    try {
+      let done = false;
+      void running.exited.then(() => (done = true));
+      while (!done && !(readPosition(running.child.pid!, readings)! > 0)) await new Promise((resolve) => setTimeout(resolve, 1));
+      // The writer goes on for longer than three builds read the file, then stops, as a copy finishing would.
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+    } finally {
+      clearInterval(writer);
+    }
+
+    expect(await running.exited).toBe(0);
+    expect(running.stderr()).toMatch(/^stedi: landing file \S*accelerometer-1\.json was appended to while the build read it; building again once it has stayed unchanged for a second \(build 2 of at most 3\)\n$/);
+    const report = JSON.parse(running.stdout());
+    expect({ accepted: report.tables.accelerometer_landing.rows, quarantined: report.quarantined.accelerometer }).toEqual({ accepted: before + appended, quarantined: 1 });
   });
 
   it('refuses in one line naming the file, the previous version live, when a writer appends to it through every build', async () => {
