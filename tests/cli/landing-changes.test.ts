@@ -63,7 +63,7 @@ describe('stedi build on landing files changed while it reads them', () => {
     expect(await running.exited).toBe(0);
     expect(await parquetFilesHolding(lake, 'serial-alice')).toEqual([]);
     expect(JSON.parse(running.stdout()).tables.customer_trusted.rows).toBe(1);
-    expect(running.stderr()).toMatch(/^stedi: landing file \S*customer-1\.json was cut short while the build read it; building again once it has stayed unchanged for a second \(build 2 of at most 3\)\n$/);
+    expect(running.stderr()).toMatch(/^stedi: landing file \S*customer-1\.json was cut short while it was read; building again once it has stayed unchanged for a second \(build 2 of at most 3\)\n$/);
   });
 
   it('waits for a writer still at work to finish, then builds from the whole file', async () => {
@@ -87,7 +87,7 @@ describe('stedi build on landing files changed while it reads them', () => {
     }
 
     expect(await running.exited).toBe(0);
-    expect(running.stderr()).toMatch(/^stedi: landing file \S*accelerometer-1\.json was appended to while the build read it; building again once it has stayed unchanged for a second \(build 2 of at most 3\)\n$/);
+    expect(running.stderr()).toMatch(/^stedi: landing file \S*accelerometer-1\.json was appended to while it was read; building again once it has stayed unchanged for a second \(build 2 of at most 3\)\n$/);
     const report = JSON.parse(running.stdout());
     expect({ accepted: report.tables.accelerometer_landing.rows, quarantined: report.quarantined.accelerometer }).toEqual({ accepted: before + appended, quarantined: 1 });
   });
@@ -108,8 +108,8 @@ describe('stedi build on landing files changed while it reads them', () => {
     expect(run.code).toBe(1);
     const lines = run.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines.slice(0, 2)).toEqual([2, 3].map((k) => expect.stringMatching(new RegExp(`^stedi: landing file \\S*accelerometer-1\\.json was appended to while the build read it; building again .*\\(build ${k} of at most 3\\)$`))));
-    expect(lines[2]).toMatch(/^stedi: landing file \S*accelerometer-1\.json was appended to while the build read it, in each of 3 builds in a row; the previous version stays live\. Build again once its writer has finished/);
+    expect(lines.slice(0, 2)).toEqual([2, 3].map((k) => expect.stringMatching(new RegExp(`^stedi: landing file \\S*accelerometer-1\\.json was appended to while it was read; building again .*\\(build ${k} of at most 3\\)$`))));
+    expect(lines[2]).toMatch(/^stedi: landing file \S*accelerometer-1\.json was appended to while it was read, in each of 3 builds in a row; the previous version stays live\. Build again once its writer has finished/);
     expect(run.stdout).toBe('');
     const status = JSON.parse((await runBin(['status', '--lake', lake, '--json'])).stdout);
     expect(status.keptVersions.map((v: { version: string }) => v.version)).toEqual([JSON.parse(first.stdout).version]);

@@ -24,7 +24,7 @@ describe('the error a failed rebuild reports', () => {
     // As it reaches the server from the rebuild process: its name and message only.
     const crossed = (error: Error): Error => Object.assign(new Error(error.message), { name: error.name });
     const inside = crossed(new LandingChangedError(`${lake}/customer/landing/customer-1.json`, 'appended to', 3));
-    expect(failureMessage(inside, 'job-1', lake)).toMatch(/^landing file <lake>\/customer\/landing\/customer-1\.json was appended to while the build read it, in each of 3 builds in a row; the previous version stays live\. /);
+    expect(failureMessage(inside, 'job-1', lake)).toMatch(/^landing file <lake>\/customer\/landing\/customer-1\.json was appended to while it was read, in each of 3 builds in a row; the previous version stays live\. /);
     const outside = crossed(new LandingChangedError('/srv/landing/customer/landing/customer-1.json', 'cut short', 3));
     expect(failureMessage(outside, 'job-2', lake)).toBe(
       'the build failed; the previous version stays live: a landing file kept changing while the build read it (a writer still at work); the server log names it (rebuild job job-2)',

@@ -5,6 +5,7 @@ import { type Source, TABLES, type TableName } from '../../tables';
 import type { LandingIdentity } from '../engine';
 import { findLandingFiles, landingFilesIdentity } from './landing-files';
 import { LakeLayout } from './lake-layout';
+import { LandingSnapshot } from './landing-snapshot';
 import { sqlIdentifier, sqlStringLiteral } from './landing-sql';
 
 /**
@@ -34,7 +35,18 @@ export class EngineLanding {
     // Whole, as a build reads it: an entry no engine reads (a gzipped revocation, a partition folder) fails the
     // consent read, so consent is unavailable rather than decided without it while every rebuild refuses it.
     const files = await findLandingFiles((await this.layoutNow()).landingDir(source), { whole: true });
-    return readLanding(files, TABLES[`${source}_landing`].columns, sink, { ...options, consentDoubt: source === 'customer' });
+    // A file changed while read (a rewrite in place) may have lost its end, a revocation with it: the read fails, as a
+    // build's does (landing-snapshot.ts), so the registry keeps its last snapshot rather than un-hide that customer.
+    const listed = await LandingSnapshot.of(files);
+    let tally: LandingTally;
+    try {
+      tally = await readLanding(files, TABLES[`${source}_landing`].columns, sink, { ...options, consentDoubt: source === 'customer' });
+    } catch (error) {
+      throw (await listed.changed().catch(() => undefined)) ?? error;
+    }
+    const changed = await listed.changed();
+    if (changed) throw changed;
+    return tally;
   }
 
   async identity(source: Source): Promise<LandingIdentity> {
