@@ -398,9 +398,9 @@ describe('stedi build on a landing file still being written', () => {
     expect(done).toBe(false);
     appendFileSync(file, `\n${'{"user":"alice@test.com","timestamp":1655000009000,"x":1,"y":2,"z":3}\n'.repeat(1000)}`);
     expect(await running.exited).toBe(0);
-    // The first build saw the append once it had read the file, and the second read the file as the writer left it.
-    expect(running.stderr()).toMatch(/^stedi: landing file \S*accelerometer-1\.json was appended to while it was read; building again/);
+    // A reading file only appended to was read as it was when opened: none of the appended lines, no build again.
+    expect(running.stderr()).toBe('');
     const report = JSON.parse(running.stdout());
-    expect({ accepted: report.tables.accelerometer_landing.rows, quarantined: report.quarantined.accelerometer }).toEqual({ accepted: accepted + 1000, quarantined: 1 });
+    expect({ accepted: report.tables.accelerometer_landing.rows, quarantined: report.quarantined.accelerometer }).toEqual({ accepted, quarantined: 1 });
   });
 });

@@ -35,6 +35,9 @@ const versionFolders = (lake: string, dir = lake): string[] =>
     !e.isDirectory() ? [] : e.name.startsWith('v=') ? [relative(lake, join(dir, e.name))] : versionFolders(lake, join(dir, e.name)),
   );
 
+/** The `k`th customer line a writer appends: a new consenting customer each time. */
+const customerLine = (k: number): string => `${JSON.stringify(customerRecord({ name: `writer${k}`, serial: `serial-writer${k}` }))}\n`;
+
 describe('stedi build on landing files changed while it reads them', () => {
   jest.setTimeout(180_000);
 
@@ -66,20 +69,19 @@ describe('stedi build on landing files changed while it reads them', () => {
     expect(running.stderr()).toMatch(/^stedi: landing file \S*customer-1\.json was cut short while it was read; building again once it has stayed unchanged for a second \(build 2 of at most 3\)\n$/);
   });
 
-  it('waits for a writer still at work to finish, then builds from the whole file', async () => {
+  it('waits for a writer still at work on a customer file to finish, then builds from the whole file', async () => {
     const landing = writeSmallLanding();
-    const readings = join(landing, 'accelerometer', 'landing', 'accelerometer-1.json');
-    const before = readFileSync(readings, 'utf8').trim().split('\n').length;
-    padded(readings);
-    const line = `${JSON.stringify({ user: 'bob@test.com', timestamp: 1_655_000_009_000, x: 1, y: 2, z: 3 })}\n`;
+    const customers = join(landing, 'customer', 'landing', 'customer-1.json');
+    const before = readFileSync(customers, 'utf8').trim().split('\n').length;
+    padded(customers);
     let appended = 0;
-    const writer = setInterval(() => void (appendFileSync(readings, line), (appended += 1)), 5);
+    const writer = setInterval(() => void (appendFileSync(customers, customerLine(appended)), (appended += 1)), 5);
     const lake = makeTempDir();
     const running = spawnBin(['build', '--landing', landing, '--lake', lake, '--json']);
     try {
       let done = false;
       void running.exited.then(() => (done = true));
-      while (!done && !(readPosition(running.child.pid!, readings)! > 0)) await new Promise((resolve) => setTimeout(resolve, 1));
+      while (!done && !(readPosition(running.child.pid!, customers)! > 0)) await new Promise((resolve) => setTimeout(resolve, 1));
       // The writer goes on for longer than three builds read the file, then stops, as a copy finishing would.
       await new Promise((resolve) => setTimeout(resolve, 2_500));
     } finally {
@@ -87,32 +89,51 @@ describe('stedi build on landing files changed while it reads them', () => {
     }
 
     expect(await running.exited).toBe(0);
-    expect(running.stderr()).toMatch(/^stedi: landing file \S*accelerometer-1\.json was appended to while it was read; building again once it has stayed unchanged for a second \(build 2 of at most 3\)\n$/);
+    expect(running.stderr()).toMatch(/^stedi: landing file \S*customer-1\.json was appended to while it was read; building again once it has stayed unchanged for a second \(build 2 of at most 3\)\n$/);
     const report = JSON.parse(running.stdout());
-    expect({ accepted: report.tables.accelerometer_landing.rows, quarantined: report.quarantined.accelerometer }).toEqual({ accepted: before + appended, quarantined: 1 });
+    expect({ accepted: report.tables.customer_landing.rows, quarantined: report.quarantined.customer }).toEqual({ accepted: before + appended, quarantined: 1 });
   });
 
-  it('refuses in one line naming the file, the previous version live, when a writer appends to it through every build', async () => {
+  it('refuses in one line naming the file, the previous version live, when a writer appends to a customer file through every build', async () => {
     const landing = writeSmallLanding();
-    const readings = join(landing, 'accelerometer', 'landing', 'accelerometer-1.json');
-    padded(readings);
+    const customers = join(landing, 'customer', 'landing', 'customer-1.json');
+    padded(customers);
     const lake = makeTempDir();
     const first = await runBin(['build', '--landing', landing, '--lake', lake, '--json']);
     expect(first.code).toBe(0);
     const folders = versionFolders(lake).sort();
 
-    const line = `${JSON.stringify({ user: 'bob@test.com', timestamp: 1_655_000_009_000, x: 1, y: 2, z: 3 })}\n`;
-    const writer = setInterval(() => appendFileSync(readings, line), 5);
+    let appended = 0;
+    const writer = setInterval(() => void (appendFileSync(customers, customerLine(appended)), (appended += 1)), 5);
     const run = await runBin(['build', '--landing', landing, '--lake', lake, '--json']).finally(() => clearInterval(writer));
 
     expect(run.code).toBe(1);
     const lines = run.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines.slice(0, 2)).toEqual([2, 3].map((k) => expect.stringMatching(new RegExp(`^stedi: landing file \\S*accelerometer-1\\.json was appended to while it was read; building again .*\\(build ${k} of at most 3\\)$`))));
-    expect(lines[2]).toMatch(/^stedi: landing file \S*accelerometer-1\.json was appended to while it was read, in each of 3 builds in a row; the previous version stays live\. Build again once its writer has finished/);
+    expect(lines.slice(0, 2)).toEqual([2, 3].map((k) => expect.stringMatching(new RegExp(`^stedi: landing file \\S*customer-1\\.json was appended to while it was read; building again .*\\(build ${k} of at most 3\\)$`))));
+    expect(lines[2]).toMatch(/^stedi: landing file \S*customer-1\.json was appended to while it was read, in each of 3 builds in a row; the previous version stays live\. Build again once its writer has finished/);
     expect(run.stdout).toBe('');
     const status = JSON.parse((await runBin(['status', '--lake', lake, '--json'])).stdout);
     expect(status.keptVersions.map((v: { version: string }) => v.version)).toEqual([JSON.parse(first.stdout).version]);
     expect(versionFolders(lake).sort()).toEqual(folders);
+  });
+
+  it('builds once from a reading file a sensor stream appends to for ever, read as it was when opened', async () => {
+    const landing = writeSmallLanding();
+    const readings = join(landing, 'accelerometer', 'landing', 'accelerometer-1.json');
+    const before = readFileSync(readings, 'utf8').trim().split('\n').length;
+    padded(readings);
+    const line = `${JSON.stringify({ user: 'bob@test.com', timestamp: 1_655_000_009_000, x: 1, y: 2, z: 3 })}\n`;
+    const writer = setInterval(() => appendFileSync(readings, line), 5);
+    const lake = makeTempDir();
+    const run = await runBin(['build', '--landing', landing, '--lake', lake, '--json']).finally(() => clearInterval(writer));
+
+    expect(run.code).toBe(0);
+    // No build again: appends to a reading file decide no consent, and a stream that never stops would stop every build.
+    expect(run.stderr).toBe('');
+    const report = JSON.parse(run.stdout);
+    // What the file held when opened: its lines (and perhaps some appended before the open), the padding quarantined.
+    expect(report.tables.accelerometer_landing.rows).toBeGreaterThanOrEqual(before);
+    expect(report.quarantined.accelerometer).toBeGreaterThanOrEqual(1);
   });
 });

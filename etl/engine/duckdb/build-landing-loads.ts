@@ -83,7 +83,7 @@ export class BuildLandingLoads {
     } catch (error) {
       throw (await listed.changed().catch(() => undefined)) ?? error;
     }
-    const changed = await listed.changed();
+    const changed = await listed.changed({ appends: appendsKept(source) });
     if (changed) throw changed;
     return tally;
   }
@@ -102,3 +102,11 @@ export class BuildLandingLoads {
     this.pool = undefined;
   }
 }
+
+/**
+ * A reading file only appended to while read was read as it was when opened (never past that size): a prefix of
+ * what its writer keeps adding, and no consent decision. A sensor stream appends for ever, and refusing it would
+ * stop every build, the erasure rebuild too. Customer files stay strict: a stat cannot tell an append from an
+ * in-place rewrite that grew, which can lose a revocation.
+ */
+const appendsKept = (source: Source): boolean => source !== 'customer';

@@ -16,10 +16,13 @@ export class LandingSnapshot {
     return new LandingSnapshot(await Promise.all(files.map(async (file) => ({ file, stats: await statOrGone(file) }))));
   }
 
-  /** The first listed file (in name order) that is not as it was listed, as the error to fail the build with. */
-  async changed(): Promise<LandingChangedError | undefined> {
+  /**
+   * The first listed file (in name order) that is not as it was listed, as the error to fail the build with.
+   * `appends`: a file only grown counts as unchanged (see appendsKept in build-landing-loads.ts).
+   */
+  async changed({ appends = false } = {}): Promise<LandingChangedError | undefined> {
     const changes = await Promise.all(this.listed.map(async ({ file, stats }) => ({ file, change: changeOf(stats, await statOrGone(file)) })));
-    const first = changes.find((c) => c.change !== undefined);
+    const first = changes.find((c) => c.change !== undefined && !(appends && c.change === 'appended to'));
     return first && new LandingChangedError(first.file, first.change!);
   }
 }
