@@ -15,6 +15,8 @@ export interface Column {
   required: boolean;
   /** Landing rows whose string here is longer than this many UTF-8 bytes are quarantined. */
   maxBytes?: number;
+  /** A consent date in epoch milliseconds: landing rows holding one below MIN_EPOCH_MS (landing-rules.ts), a date in seconds, are quarantined. */
+  epochMs?: true;
 }
 
 /**
@@ -87,6 +89,8 @@ export function servedColumns(table: TableName, stored: readonly string[]): read
 
 const req = (name: string, type: ColumnType): Column => ({ name, type, required: true });
 const opt = (name: string, type: ColumnType): Column => ({ name, type, required: false });
+// A customer's dates decide consent: one written in seconds would lose a revocation to an older grant in milliseconds.
+const date = (column: Column): Column => ({ ...column, epochMs: true });
 
 const CUSTOMER_COLUMNS: readonly Column[] = [
   req('customerName', 'VARCHAR'),
@@ -94,11 +98,11 @@ const CUSTOMER_COLUMNS: readonly Column[] = [
   opt('phone', 'VARCHAR'),
   opt('birthDay', 'VARCHAR'),
   { ...req('serialNumber', 'VARCHAR'), maxBytes: MAX_SERIAL_BYTES },
-  req('registrationDate', 'BIGINT'),
-  req('lastUpdateDate', 'BIGINT'),
-  opt('shareWithResearchAsOfDate', 'BIGINT'),
-  opt('shareWithPublicAsOfDate', 'BIGINT'),
-  opt('shareWithFriendsAsOfDate', 'BIGINT'),
+  date(req('registrationDate', 'BIGINT')),
+  date(req('lastUpdateDate', 'BIGINT')),
+  date(opt('shareWithResearchAsOfDate', 'BIGINT')),
+  date(opt('shareWithPublicAsOfDate', 'BIGINT')),
+  date(opt('shareWithFriendsAsOfDate', 'BIGINT')),
 ];
 const ACCELEROMETER_COLUMNS: readonly Column[] = [
   req('user', 'VARCHAR'),

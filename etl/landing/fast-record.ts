@@ -24,6 +24,7 @@ export class FastRecord {
   private readonly whole: boolean[];
   private readonly required: readonly boolean[];
   private readonly maxBytes: readonly number[];
+  private readonly minWhole: readonly number[];
   /** Per column: the last string value taken, and a copy of its bytes. */
   private readonly previous: Array<string | undefined>;
   private readonly previousBytes: Uint8Array[];
@@ -34,6 +35,7 @@ export class FastRecord {
     this.whole = schema.types.map((t) => t === 'BIGINT');
     this.required = schema.required;
     this.maxBytes = schema.maxBytes;
+    this.minWhole = schema.minWhole;
     this.previous = schema.names.map(() => undefined);
     this.previousBytes = schema.names.map(() => new Uint8Array(64));
   }
@@ -134,7 +136,8 @@ export class FastRecord {
         if (ch === 0x65 || ch === 0x45) return -1;
         let num = scale === 0 ? mantissa : mantissa / POWERS_OF_TEN[scale];
         if (negative) num = -num;
-        if (whole[c] && (!Number.isInteger(num) || Math.abs(num) > MAX_SAFE_WHOLE)) return -1;
+        // A date below MIN_EPOCH_MS (in seconds) is the strict parser's to refuse.
+        if (whole[c] && (!Number.isInteger(num) || Math.abs(num) > MAX_SAFE_WHOLE || num < this.minWhole[c])) return -1;
         // -0.0 is stored as 0, as strict-record.ts and the Athena landing store it.
         out[c] = num + 0;
       }

@@ -22,6 +22,12 @@ export const MAX_NESTING = 64;
 /** Whole-number fields (epoch milliseconds, distances) must be exact in a JavaScript number and GraphQL. */
 export const MAX_SAFE_WHOLE = Number.MAX_SAFE_INTEGER;
 
+/**
+ * The least a customer date (epochMs columns) may be: 10^11 ms is 1973-03-03, and 10^11 s is the year 5138, so a
+ * date below it was written in seconds (or is no date), and is quarantined rather than compared with milliseconds.
+ */
+export const MIN_EPOCH_MS = 1e11;
+
 /** JSON whitespace (RFC 8259): a line of only these, of any length, is blank and skipped. */
 export const isJsonWhitespace = (code: number): boolean => code === 0x20 || code === 0x09 || code === 0x0d || code === 0x0a;
 
@@ -52,4 +58,5 @@ export const REASONS = {
   wrongType: (field: string, type: ColumnType, got: string) => `field "${field}" must be ${TYPE_WORD[type]}, got ${got}`,
   wholeOutOfRange: (field: string) => `field "${field}" is outside ±(2^53 - 1)`,
   textTooLong: (field: string, maxBytes: number) => `field "${field}" is longer than ${maxBytes} bytes`,
+  dateInSeconds: (field: string) => `field "${field}" is below 10^11: a date in seconds, not epoch milliseconds`,
 } as const;

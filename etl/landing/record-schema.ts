@@ -1,4 +1,5 @@
 import type { Column, ColumnType } from '../tables';
+import { MIN_EPOCH_MS } from './landing-rules';
 
 /** A landing record's declared fields, compiled for the parsers (strict-record.ts, fast-record.ts). */
 
@@ -12,11 +13,14 @@ export class RecordSchema {
   readonly required: readonly boolean[];
   /** Per column: the most UTF-8 bytes its string may take (Infinity: no limit). */
   readonly maxBytes: readonly number[];
+  /** Per column: the least whole number it may hold (MIN_EPOCH_MS for a date, else -Infinity). */
+  readonly minWhole: readonly number[];
   constructor(readonly columns: readonly Column[]) {
     columns.forEach((c, i) => this.index.set(c.name, i));
     this.names = columns.map((c) => c.name);
     this.types = columns.map((c) => c.type);
     this.required = columns.map((c) => c.required);
     this.maxBytes = columns.map((c) => c.maxBytes ?? Infinity);
+    this.minWhole = columns.map((c) => (c.epochMs ? MIN_EPOCH_MS : -Infinity));
   }
 }

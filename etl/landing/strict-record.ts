@@ -24,7 +24,7 @@ const seen: boolean[] = [];
 const scan = new JsonScanner();
 
 /** The value of a declared field, or the reason it does not fit. */
-function typed(kind: number, type: ColumnType, name: string, maxBytes: number): FieldValue | { reason: string } {
+function typed(kind: number, type: ColumnType, name: string, maxBytes: number, minWhole: number): FieldValue | { reason: string } {
   if (kind === NULL) return null;
   if (type === 'VARCHAR') {
     if (kind !== STRING) return { reason: REASONS.wrongType(name, type, GOT[kind]) };
@@ -36,7 +36,8 @@ function typed(kind: number, type: ColumnType, name: string, maxBytes: number): 
   if (type === 'DOUBLE') return num;
   // JSON has one number type: 1.0 and 1e3 are whole numbers, 1.5 is not.
   if (!Number.isInteger(num)) return { reason: REASONS.wrongType(name, type, 'a fraction') };
-  return Math.abs(num) > MAX_SAFE_WHOLE ? { reason: REASONS.wholeOutOfRange(name) } : num;
+  if (Math.abs(num) > MAX_SAFE_WHOLE) return { reason: REASONS.wholeOutOfRange(name) };
+  return num < minWhole ? { reason: REASONS.dateInSeconds(name) } : num;
 }
 
 /**
@@ -107,7 +108,7 @@ function parseIn(text: string, start: number, stop: number, schema: RecordSchema
         } else {
           if (seen[at]) scan.fail(REASONS.duplicateKey(key));
           seen[at] = true;
-          const value = typed(scan.parseValue(1), schema.types[at], key, schema.maxBytes[at]);
+          const value = typed(scan.parseValue(1), schema.types[at], key, schema.maxBytes[at], schema.minWhole[at]);
           if (value !== null && typeof value === 'object') {
             problems[at] = value.reason;
             out[at] = null;

@@ -28,16 +28,16 @@ describe('landing consent read through the Athena engine', () => {
     // A withdrawal written as UTF-16LE (Windows PowerShell 5's default): a NUL after each ASCII character.
     ['a quarantined line written as UTF-16', [...later(emailOf(nameOf(0)))].map((c) => `${c}\0`).join('')],
     // A valid withdrawal on another device, the email in other ASCII case: one address spelled two ways.
-    ['a valid record with the email in other case', `${later(emailOf(nameOf(0)).toUpperCase()).replace(serialOf(0), 'another-device')},"registrationDate":1}`],
-    ['a valid record with the email between a tab and a space', `${later(`\\t${emailOf(nameOf(0))} `).replace(serialOf(0), 'another-device')},"registrationDate":1}`],
+    ['a valid record with the email in other case', `${later(emailOf(nameOf(0)).toUpperCase()).replace(serialOf(0), 'another-device')},"registrationDate":1650000000000}`],
+    ['a valid record with the email between a tab and a space', `${later(`\\t${emailOf(nameOf(0))} `).replace(serialOf(0), 'another-device')},"registrationDate":1650000000000}`],
     // Other spellings of that address: full-width letters (the same under NFKC), a zero-width space and a NUL (invisible).
-    ['a valid record with the email in full-width letters', `${later(emailOf(nameOf(0)).replace(/[a-z]/g, (c) => String.fromCodePoint(c.charCodeAt(0) - 0x61 + 0xff41))).replace(serialOf(0), 'another-device')},"registrationDate":1}`],
-    ['a valid record with a zero-width space and a NUL in the email', `${later(emailOf(nameOf(0)).replace('@', '\\u200b@\\u0000')).replace(serialOf(0), 'another-device')},"registrationDate":1}`],
+    ['a valid record with the email in full-width letters', `${later(emailOf(nameOf(0)).replace(/[a-z]/g, (c) => String.fromCodePoint(c.charCodeAt(0) - 0x61 + 0xff41))).replace(serialOf(0), 'another-device')},"registrationDate":1650000000000}`],
+    ['a valid record with a zero-width space and a NUL in the email', `${later(emailOf(nameOf(0)).replace('@', '\\u200b@\\u0000')).replace(serialOf(0), 'another-device')},"registrationDate":1650000000000}`],
     // A later, truncated record of another customer naming that customer's device (perhaps a withdrawal on it), its serial in upper case and escaped.
     ['a quarantined line of another customer naming the device', later('mallory@elsewhere.com')],
     ['a quarantined line naming the device in upper case with an escape', later('mallory@elsewhere.com').replace(serialOf(0), `\\u${serialOf(0).charCodeAt(0).toString(16).padStart(4, '0')}${serialOf(0).slice(1).toUpperCase()}`)],
     // Older than that customer's record and refused for a field (its date read): their newer record does not clear it, only mallory's would.
-    ['an older quarantined line of another customer naming the device', `${later('mallory@elsewhere.com').replace('1700000000000', '1')}}`],
+    ['an older quarantined line of another customer naming the device', `${later('mallory@elsewhere.com').replace('1700000000000', '1600000000000')}}`],
   ])('counts a customer named by %s as uncertain, as the embedded engine does', async (_how, line) => {
     const expected = await onBothEngines([line]);
     expect([...expected.uncertain]).toContain(emailOf(nameOf(0)));
@@ -47,8 +47,8 @@ describe('landing consent read through the Athena engine', () => {
     ['as written', 'mallory@elsewhere.com'],
     ['in full-width letters (its lone accepted spelling)', 'ｍａｌｌｏｒｙ@elsewhere.com'],
   ])('clears an older quarantined line naming a device once its writer, %s, has a newer valid record, as the embedded engine does', async (_how, writer) => {
-    const older = `${later(writer).replace('1700000000000', '1')}}`;
-    const newer = `${later('mallory@elsewhere.com').replace(serialOf(0), 'mallory-device')},"registrationDate":1}`;
+    const older = `${later(writer).replace('1700000000000', '1600000000000')}}`;
+    const newer = `${later('mallory@elsewhere.com').replace(serialOf(0), 'mallory-device')},"registrationDate":1650000000000}`;
     const expected = await onBothEngines([older, newer]);
     expect([...expected.uncertain]).not.toContain(emailOf(nameOf(0)));
   });

@@ -87,25 +87,29 @@ describe('trusted and curated zones', () => {
   });
 
   it('under the as-of policy takes the later consent date of two records tied on lastUpdateDate, whichever file comes first', async () => {
-    for (const order of [[2_000, 3_000], [3_000, 2_000]]) {
+    // Consent dates are epoch milliseconds (one below 10^11 is quarantined as a date in seconds).
+    const at = (ms: number): number => 1_655_000_000_000 + ms;
+    for (const order of [[at(2_000), at(3_000)], [at(3_000), at(2_000)]]) {
       const landing = makeTempDir();
       order.forEach((consentAt, i) => writeLanding(landing, 'customer', [customerRecord({ name: 'dan', serial: 'serial-dan', consentAt })], `customer-${i + 1}.json`));
-      writeLanding(landing, 'accelerometer', [1_000, 2_000, 3_000].map((t) => accelerometerRecord('dan', t)));
-      writeLanding(landing, 'step_trainer', [1_000, 2_000, 3_000].map((t) => stepTrainerRecord('serial-dan', t)));
+      writeLanding(landing, 'accelerometer', [1_000, 2_000, 3_000].map((t) => accelerometerRecord('dan', at(t))));
+      writeLanding(landing, 'step_trainer', [1_000, 2_000, 3_000].map((t) => stepTrainerRecord('serial-dan', at(t))));
       const asOf = await buildLake(landing, undefined, { consentPolicy: 'as-of' });
-      expect({ order, kept: (await readTable(asOf, 'machine_learning_curated', '"sensorReadingTime"')).map((s) => s.sensorReadingTime) }).toEqual({ order, kept: [3_000] });
+      expect({ order, kept: (await readTable(asOf, 'machine_learning_curated', '"sensorReadingTime"')).map((s) => s.sensorReadingTime) }).toEqual({ order, kept: [at(3_000)] });
     }
   });
 
   it('under the as-of policy keeps only readings taken at or after consent', async () => {
     const landing = makeTempDir();
-    writeLanding(landing, 'customer', [customerRecord({ name: 'dan', serial: 'serial-dan', consentAt: 2_000 })]);
-    writeLanding(landing, 'accelerometer', [accelerometerRecord('dan', 1_000), accelerometerRecord('dan', 2_000), accelerometerRecord('dan', 3_000)]);
-    writeLanding(landing, 'step_trainer', [stepTrainerRecord('serial-dan', 1_000), stepTrainerRecord('serial-dan', 2_000), stepTrainerRecord('serial-dan', 3_000)]);
+    // Consent dates are epoch milliseconds (one below 10^11 is quarantined as a date in seconds).
+    const at = (ms: number): number => 1_655_000_000_000 + ms;
+    writeLanding(landing, 'customer', [customerRecord({ name: 'dan', serial: 'serial-dan', consentAt: at(2_000) })]);
+    writeLanding(landing, 'accelerometer', [accelerometerRecord('dan', at(1_000)), accelerometerRecord('dan', at(2_000)), accelerometerRecord('dan', at(3_000))]);
+    writeLanding(landing, 'step_trainer', [stepTrainerRecord('serial-dan', at(1_000)), stepTrainerRecord('serial-dan', at(2_000)), stepTrainerRecord('serial-dan', at(3_000))]);
     const any = await buildLake(landing, undefined, { consentPolicy: 'any' });
     const asOf = await buildLake(landing, undefined, { consentPolicy: 'as-of' });
     expect(any.tables.machine_learning_curated.rows).toBe(3);
-    expect((await readTable(asOf, 'machine_learning_curated', '"sensorReadingTime"')).map((s) => s.sensorReadingTime)).toEqual([2_000, 3_000]);
+    expect((await readTable(asOf, 'machine_learning_curated', '"sensorReadingTime"')).map((s) => s.sensorReadingTime)).toEqual([at(2_000), at(3_000)]);
     expect(asOf.tables.step_trainer_trusted.rows).toBe(2);
   });
 

@@ -31,12 +31,16 @@ type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 const SAFE = Number.MAX_SAFE_INTEGER;
 const text = fc.string({ unit: 'grapheme', maxLength: 12 }).filter((s) => !/[\uFFFD\uFEFF]/.test(s));
 const whole = fc.integer({ min: -SAFE, max: SAFE });
+// A customer date is epoch milliseconds: 10^11 (1973-03-03) or later; below it, a date in seconds (README, landing rules).
+const LEAST_DATE = 100_000_000_000;
+const date = fc.oneof(fc.integer({ min: LEAST_DATE, max: SAFE }), fc.constantFrom(LEAST_DATE, 1_655_000_000_000));
+const inSeconds = fc.oneof(fc.integer({ min: -SAFE, max: LEAST_DATE - 1 }), fc.integer({ min: 0, max: 2_000_000_000 }), fc.constant(LEAST_DATE - 1)).map(String);
 
 /** A valid value for a declared column, and the JSON text that spells it (whole numbers also as 1.0 or 1e3). */
 function columnValue(column: Column): fc.Arbitrary<{ value: string | number; json: string }> {
   if (column.type === 'VARCHAR') return text.map((value) => ({ value, json: JSON.stringify(value) }));
   if (column.type === 'DOUBLE') return fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }).map((value) => ({ value: value === 0 ? 0 : value, json: JSON.stringify(value) }));
-  return fc.tuple(whole, fc.constantFrom('plain', 'fraction-zero', 'exponent')).map(([value, spelling]) => {
+  return fc.tuple(column.epochMs ? date : whole, fc.constantFrom('plain', 'fraction-zero', 'exponent')).map(([value, spelling]) => {
     if (spelling === 'fraction-zero') return { value, json: `${value}.0` };
     if (spelling === 'exponent' && value !== 0 && Number.isSafeInteger(value / 1000)) return { value, json: `${value / 1000}e3` };
     return { value, json: String(value) };
@@ -68,6 +72,11 @@ function wrongValue(column: Column): fc.Arbitrary<{ json: string; reason: string
   if (column.type === 'BIGINT') {
     options.push(fc.constantFrom('1.5', '-0.25', '1655000000000.5').map((json) => ({ json, reason: got('a fraction') })));
     options.push(fc.constantFrom('9007199254740992', '-9007199254740993', '100000000000000000000').map((json) => ({ json, reason: `field "${column.name}" is outside ±(2^53 - 1)` })));
+  }
+  if (column.epochMs) {
+    // Written in seconds (also as 1.656e9 or 1656000000.0), zero or negative: before 1973-03-03 in milliseconds.
+    const seconds = fc.oneof(inSeconds, fc.constantFrom('1.656e9', '1656000000.0', '9.9999999999e10', '-0', '0'));
+    options.push(seconds.map((json) => ({ json, reason: `field "${column.name}" is below 10^11: a date in seconds, not epoch milliseconds` })));
   }
   return fc.oneof(...options);
 }

@@ -8,11 +8,14 @@ import { TABLES, type Source } from '../../etl/tables';
  */
 
 export type RefValue = string | number | null;
-/** A quarantined line's `date`: its own top-level lastUpdateDate when it is strict JSON refused only for a field's value. */
+/** A quarantined line's `date`: its own top-level lastUpdateDate (in milliseconds) when it is strict JSON refused only for a field's value. */
 export type RefLine = { kind: 'blank' } | { kind: 'quarantined'; raw: string; date?: number | null } | { kind: 'accepted'; values: Record<string, RefValue> };
 
 const MAX_BYTES = 1024 * 1024;
 const MAX_DEPTH = 64;
+// A customer date is epoch milliseconds: below 10^11 (1973-03-03), it was written in seconds.
+const LEAST_DATE = 1e11;
+const isDate = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= LEAST_DATE;
 
 // With the u flag a paired surrogate is one code point; only a lone one is \p{Cs}.
 const wellFormed = (text: string): boolean => !/\p{Cs}/u.test(text);
@@ -74,13 +77,13 @@ export function referenceLine(bytes: Buffer, source: Source): RefLine {
   const values: Record<string, RefValue> = {};
   // Strict JSON refused for a field: its own date is known, as a whole number, or not at all.
   const date = (value as Record<string, unknown>).lastUpdateDate;
-  const fieldBad = { ...bad, date: Number.isSafeInteger(date) ? (date as number) : null };
+  const fieldBad = { ...bad, date: isDate(date) ? (date as number) : null };
   for (const column of TABLES[`${source}_landing`].columns) {
     const v = (value as Record<string, unknown>)[column.name];
     if (v === undefined || v === null) {
       if (column.required) return fieldBad;
       values[column.name] = null;
-    } else if (column.type === 'VARCHAR' ? typeof v === 'string' && Buffer.byteLength(v) <= (column.maxBytes ?? Infinity) : column.type === 'DOUBLE' ? typeof v === 'number' : Number.isSafeInteger(v)) {
+    } else if (column.type === 'VARCHAR' ? typeof v === 'string' && Buffer.byteLength(v) <= (column.maxBytes ?? Infinity) : column.type === 'DOUBLE' ? typeof v === 'number' : column.epochMs ? isDate(v) : Number.isSafeInteger(v)) {
       // Both engines store one zero: -0.0 is 0.
       values[column.name] = typeof v === 'number' ? v + 0 : (v as RefValue);
     } else return fieldBad;

@@ -7,7 +7,7 @@ import { LOWER, UPPER } from '../../landing/named-addresses';
 import { PERCENT_CHARACTER } from '../../landing/percent-encoded';
 import { CHARACTER_REFERENCE, LAST_INVISIBLE, NAMED_REFERENCES } from '../../landing/character-references';
 import { serialSpellingSql } from '../../landing/serial-spelling';
-import { FIELD_REASON_PREFIXES, MAX_SAFE_WHOLE } from '../../landing/landing-rules';
+import { FIELD_REASON_PREFIXES, MAX_SAFE_WHOLE, MIN_EPOCH_MS } from '../../landing/landing-rules';
 import { DROPPED_ESCAPES } from '../../landing/named-devices';
 import { consentUncertainName, landingCheckedName } from './object-names';
 import { type Statement, literal, qualified } from './statements';
@@ -121,8 +121,8 @@ export function createConsentUncertainView(database: string, version: string): S
       // Its text spelled as devices are, as written and decoded (named-devices.ts).
       `    ${serialSpellingSql('"line"')} AS "devices",`,
       `    ${serialSpellingSql(`regexp_replace(${unwrapped('"line"')}, ${literal(DROPPED_ESCAPES)}, '')`)} AS "devices_decoded",`,
-      // Its own date when the line was read to its end and the date is a whole number within ±(2^53 − 1); else unknown.
-      `    CASE WHEN ${fieldReason} AND abs("date") <= ${MAX_SAFE_WHOLE} AND floor("date") = "date" THEN CAST("date" AS bigint) END AS "lastUpdateDate"`,
+      // Its own date when the line was read to its end and the date is a whole number within ±(2^53 − 1), in milliseconds; else unknown.
+      `    CASE WHEN ${fieldReason} AND abs("date") <= ${MAX_SAFE_WHOLE} AND floor("date") = "date" AND "date" >= ${MIN_EPOCH_MS} THEN CAST("date" AS bigint) END AS "lastUpdateDate"`,
       `  FROM (SELECT "line", "reason", try_cast(json_extract_scalar("line", '$.lastUpdateDate') AS double) AS "date" FROM ${checked} WHERE "reason" IS NOT NULL) AS "refused") AS "b"`,
       `),`,
       `"valid" AS (`,

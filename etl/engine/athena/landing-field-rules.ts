@@ -1,11 +1,11 @@
-import { MAX_SAFE_WHOLE, REASONS } from '../../landing/landing-rules';
+import { MAX_SAFE_WHOLE, MIN_EPOCH_MS, REASONS } from '../../landing/landing-rules';
 import type { Column } from '../../tables';
 import { literal, q } from './statements';
 
 /**
  * The checked landing view's rules for each declared field (landing-statements.ts): present when required, of its
- * JSON type, whole numbers within ±(2^53 − 1), finite doubles, refused in the embedded reader's words. A field is
- * read twice per line: its raw text (`<name>__raw`, json_extract_scalar) and its parsed JSON (`<name>__json`).
+ * JSON type, whole numbers within ±(2^53 − 1), customer dates in milliseconds, finite doubles, refused in the
+ * embedded reader's words. A field is read twice per line: its raw text (`<name>__raw`, json_extract_scalar) and its parsed JSON (`<name>__json`).
  */
 
 const STARTS_LIKE_NUMBER = "'^-?[0-9]'";
@@ -42,6 +42,7 @@ export function fieldRules(c: Column): string[] {
     // JSON has one number type: 1.0 and 1e3 are whole numbers, 1.5 is not.
     rules.push(`WHEN ${present} AND ${asDouble(c)} <> floor(${asDouble(c)}) THEN ${wrong("'a fraction'")}`);
     rules.push(`WHEN ${present} AND abs(${asDouble(c)}) > ${MAX_SAFE_WHOLE} THEN ${literal(REASONS.wholeOutOfRange(c.name))}`);
+    if (c.epochMs) rules.push(`WHEN ${present} AND ${asDouble(c)} < ${MIN_EPOCH_MS} THEN ${literal(REASONS.dateInSeconds(c.name))}`);
   }
   return rules;
 }

@@ -51,6 +51,11 @@ describe('doubt hides: a quarantined revocation is never cleared by an older gra
     expect(await uncertainAfter(revocationDated(date))).toEqual(['a@x.com']);
   });
 
+  // Compared as written, 1656000000 (seconds: 2022-06-23) is older than the grant's 1600000000000 ms and would clear the doubt.
+  it.each(['1656000000', '1.656e9', '0', '-1700000000000'])('takes a lastUpdateDate of %s (below 10^11: in seconds, not milliseconds) as unreadable', async (date) => {
+    expect(await uncertainAfter(revocationDated(date))).toEqual(['a@x.com']);
+  });
+
   it.each(['1,700,000,000,000', '1_700_000_000_000', '0x18BCFE56800', '1700 000 000 000'])('takes a lastUpdateDate written %s as unreadable, not as its leading digits', async (date) => {
     expect(await uncertainAfter(revocationDated(date))).toEqual(['a@x.com']);
   });

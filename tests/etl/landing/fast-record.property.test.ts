@@ -23,6 +23,8 @@ const numberText = fc.oneof(
   fc.tuple(fc.array(fc.constantFrom(...'0123456789'), { minLength: 1, maxLength: 10 }), fc.array(fc.constantFrom(...'0123456789'), { minLength: 5, maxLength: 12 })).map(([a, b]) => `${a.join('').replace(/^0+(?=.)/, '')}.${b.join('')}`),
   fc.tuple(fc.integer({ min: -999999, max: 999999 }), fc.array(fc.constantFrom(...'0123456789'), { maxLength: 25 })).map(([a, b]) => `${a}.${b.join('')}`),
   fc.constantFrom('0', '-0', '0.0', '-0.0', '1.0', '0.05', '00', '01', '-', '1.', '.5', '1e3', '1E3', '1e-2', '-1.5e+2', '1.0e0', '999999999999999', '9999999999999999', '123456789012345.6', '0.0000000000000000000001', '0.00000000000000000000001', '2.2250738585072014e-308'),
+  // Around the least customer date (10^11 ms; below it, a date in seconds).
+  fc.constantFrom('99999999999', '100000000000', '99999999999.0', '100000000001', '1656000000', '1655000000000'),
 );
 const stringText = fc.oneof(
   fc.string({ maxLength: 12 }).map((s) => JSON.stringify(s)),
@@ -33,22 +35,24 @@ const stringText = fc.oneof(
   fc.constantFrom(100, 101).map((n) => JSON.stringify('é'.repeat(n))),
 );
 const valueText = fc.oneof({ weight: 3, arbitrary: numberText }, { weight: 3, arbitrary: stringText }, fc.constantFrom('null', 'true', 'false', '{}', '[]', 'nul', 'NaN', '{"a":1}'));
-/** A value the field accepts, as producers write it. */
-const goodValue = (type: string): fc.Arbitrary<string> =>
+/** A value the field accepts, as producers write it (a customer date: epoch milliseconds, 10^11 or later). */
+const goodValue = (type: string, date = false): fc.Arbitrary<string> =>
   type === 'VARCHAR'
     ? fc.array(fc.constantFrom(...'abXYZ019.@ -é'), { minLength: 1, maxLength: 20 }).map((a) => JSON.stringify(a.join('')))
     : type === 'BIGINT'
-      ? fc.integer({ min: -(2 ** 45), max: 2 ** 45 }).map(String)
+      ? fc.integer({ min: date ? 1e11 : -(2 ** 45), max: 2 ** 45 }).map(String)
       : fc.tuple(fc.integer({ min: -99, max: 99 }), fc.integer({ min: 0, max: 999 })).map(([a, b]) => `${a}.${b}`);
-const valueFor = (type: string): fc.Arbitrary<string> =>
-  fc.oneof({ weight: 6, arbitrary: goodValue(type) }, { weight: 2, arbitrary: type === 'VARCHAR' ? stringText : numberText }, { weight: 1, arbitrary: valueText });
+const valueFor = (type: string, date: boolean): fc.Arbitrary<string> =>
+  fc.oneof({ weight: 6, arbitrary: goodValue(type, date) }, { weight: 2, arbitrary: type === 'VARCHAR' ? stringText : numberText }, { weight: 1, arbitrary: valueText });
+// A customer date just either side of 10^11, in seconds, zero or negative: only 10^11 and later may be taken.
+const nearLeastDate = fc.oneof(fc.integer({ min: 1e11 - 5, max: 1e11 + 5 }), fc.integer({ min: 0, max: 2e9 }), fc.integer({ min: -(2 ** 45), max: 0 })).map(String);
 const space = fc.oneof({ weight: 8, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom(' ', '  ', '\t', '\r') });
 
 /** A line shaped like a landing record of `schema`, with its keys, values, spacing and ending varied. */
 const lineFor = (schema: RecordSchema): fc.Arbitrary<string> =>
   fc
     .record({
-      values: fc.tuple(...schema.types.map(valueFor)),
+      values: fc.tuple(...schema.types.map((type, k) => valueFor(type, schema.columns[k].epochMs === true))),
       keep: fc.tuple(...schema.names.map(() => fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }))),
       spaces: fc.array(space, { minLength: 8, maxLength: 8 }),
       extra: fc.oneof({ weight: 6, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom(',"extra":1', `,"${schema.names[0]}":null`) }),
@@ -68,7 +72,7 @@ const lineFor = (schema: RecordSchema): fc.Arbitrary<string> =>
 const commonLine = (schema: RecordSchema): fc.Arbitrary<string> =>
   fc
     .tuple(
-      ...schema.types.map(goodValue),
+      ...schema.types.map((type, k) => goodValue(type, schema.columns[k].epochMs === true)),
     )
     .map((values) => `{${schema.names.map((n, k) => `"${n}":${values[k]}`).join(',')}}`);
 
@@ -120,13 +124,39 @@ describe('the fast path for common landing lines', () => {
     const reader = new FastRecord(schema);
     const values: FieldValue[] = [];
     for (const name of ['Ann', 'Ann', 'Bob', 'Bob', 'Ann', 'An', 'Annie']) {
-      const line = `{"customerName": "${name}", "email": "${name}@t.com", "phone": "1", "birthDay": "1990-01-01", "serialNumber": "s-1", "registrationDate": 1, "lastUpdateDate": 2, "shareWithResearchAsOfDate": 3, "shareWithPublicAsOfDate": null, "shareWithFriendsAsOfDate": -4}`;
+      const line = `{"customerName": "${name}", "email": "${name}@t.com", "phone": "1", "birthDay": "1990-01-01", "serialNumber": "s-1", "registrationDate": 1650000000000, "lastUpdateDate": 1655000000002, "shareWithResearchAsOfDate": 1655000000003, "shareWithPublicAsOfDate": null, "shareWithFriendsAsOfDate": 100000000000}`;
       expect(reader.read(Buffer.from(line), 0, line.length, values)).toBe(true);
       expect(values).toEqual(Object.values(JSON.parse(line)));
     }
     // Not ASCII: declined, for the strict parser to decide.
-    const accented = '{"customerName": "Zoë", "email": "z@t.com", "phone": "1", "birthDay": "1990-01-01", "serialNumber": "s-1", "registrationDate": 1, "lastUpdateDate": 2, "shareWithResearchAsOfDate": 3}';
+    const accented = '{"customerName": "Zoë", "email": "z@t.com", "phone": "1", "birthDay": "1990-01-01", "serialNumber": "s-1", "registrationDate": 1650000000000, "lastUpdateDate": 1655000000002, "shareWithResearchAsOfDate": 1655000000003}';
     expect(reader.read(Buffer.from(accented), 0, Buffer.byteLength(accented), values)).toBe(false);
+  });
+
+  it('declines a customer date below 10^11 (in seconds), which the strict parser quarantines, and takes one from 10^11', () => {
+    const schema = SCHEMAS[0];
+    const dates = schema.columns.flatMap((c, k) => (c.epochMs ? [k] : []));
+    // The other fields ASCII strings and valid dates, so the date alone decides.
+    const others = fc.tuple(...schema.types.map((type, k) => (type === 'VARCHAR' ? fc.constantFrom('"Ann"', '"s-1"', '"ann@t.com"') : goodValue(type, schema.columns[k].epochMs === true))));
+    let taken = 0;
+    fc.assert(
+      fc.property(others, fc.constantFrom(...dates), nearLeastDate, (values, k, date) => {
+        const line = `{${schema.names.map((n, c) => `"${n}":${c === k ? date : values[c]}`).join(',')}}`;
+        const fast: FieldValue[] = [];
+        const strict: FieldValue[] = [];
+        const read = new FastRecord(schema).read(Buffer.from(line), 0, Buffer.byteLength(line), fast);
+        const reason = parseRecord(line, 0, line.length, schema, strict);
+        expect(reason).toBe(Number(date) < 1e11 ? `field "${schema.names[k]}" is below 10^11: a date in seconds, not epoch milliseconds` : null);
+        // A line of the common shape the strict parser accepts is taken by the fast path, with the same values.
+        expect(read).toBe(reason === null);
+        if (read) {
+          taken += 1;
+          expect(fast).toEqual(strict);
+        }
+      }),
+      { seed: SEED, numRuns: 500 },
+    );
+    expect(taken).toBeGreaterThan(10);
   });
 
   it('reads a line in the pass that finds its end exactly as it reads the line once its end is known', () => {

@@ -37,7 +37,7 @@ function bigStringsAfter(script: string): number[] {
 const BLOCK = `
   const { TABLES } = require('./etl/tables.js');
   const columns = TABLES.customer_landing.columns;
-  const line = '{"customerName": "Ann", "email": "ann\\\\u0040example.com", "phone": "1", "birthDay": "1990-01-01", "serialNumber": "serial-0123456789", "registrationDate": 1, "lastUpdateDate": 2, "shareWithResearchAsOfDate": 3, "shareWithPublicAsOfDate": null, "shareWithFriendsAsOfDate": null}';
+  const line = '{"customerName": "Ann", "email": "ann\\\\u0040example.com", "phone": "1", "birthDay": "1990-01-01", "serialNumber": "serial-0123456789", "registrationDate": 1650000000001, "lastUpdateDate": 1655000000002, "shareWithResearchAsOfDate": 1655000000003, "shareWithPublicAsOfDate": null, "shareWithFriendsAsOfDate": null}';
   let block = line + '\\n' + 'x'.repeat(2 * 1024 * 1024 + Math.floor(Math.random() * 10));
 `;
 

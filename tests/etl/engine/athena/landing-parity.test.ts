@@ -296,6 +296,27 @@ describe(`the Athena landing rules (seed ${SEED})`, () => {
     expect(embedded.uncertain.filter((email) => accepted.includes(email))).toEqual(accepted);
   });
 
+  it('quarantine a customer date in seconds for the same reason, and leave its customer uncertain whatever the dates in milliseconds beside it', async () => {
+    const record = (email: string, fields: Record<string, unknown>) =>
+      JSON.stringify({ customerName: 'c', email, phone: '1', birthDay: '1990-01-01', serialNumber: `s-${email}`, registrationDate: 1_650_000_000_000, lastUpdateDate: 1_655_000_000_000, shareWithResearchAsOfDate: 1_655_000_000_000, ...fields });
+    const lines = [
+      record('ann@x.com', {}),
+      // Her revocation ten days later, in seconds; then a grant in milliseconds newer than both as written, older than the revocation as meant.
+      record('ann@x.com', { lastUpdateDate: 1_656_000_000, shareWithResearchAsOfDate: null }),
+      record('ann@x.com', { lastUpdateDate: 1_655_500_000_000 }),
+      // A consent date in seconds (as-of would serve every reading), a negative date, and the least date in milliseconds (accepted).
+      record('bob@x.com', { shareWithResearchAsOfDate: 1_655_000_000 }),
+      record('cy@x.com', { registrationDate: -1 }),
+      record('dee@x.com', { shareWithFriendsAsOfDate: 1e11 }),
+    ];
+    const { embedded, athena, where } = await customersOnBothEngines(lines);
+    const reasons = (o: Outcome) => o.decisions.map((d) => d.reason);
+    expect({ where, reasons: reasons(athena) }).toEqual({ where, reasons: reasons(embedded) });
+    const inSeconds = (field: string) => `field "${field}" is below 10^11: a date in seconds, not epoch milliseconds`;
+    expect(reasons(embedded)).toEqual([null, inSeconds('lastUpdateDate'), null, inSeconds('shareWithResearchAsOfDate'), inSeconds('registrationDate'), null]);
+    expect(embedded.uncertain).toEqual(['ann@x.com', 'bob@x.com', 'cy@x.com']);
+  });
+
   it('leave every customer uncertain when a customer file was saved compressed under a .json name (gzip, Zstandard, xz, bzip2, zip), its records unreadable', async () => {
     const at = 1_655_000_000_000;
     const record = (email: string, consents: boolean) =>
