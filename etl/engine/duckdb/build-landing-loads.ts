@@ -81,7 +81,7 @@ export class BuildLandingLoads {
         threads: { pool: this.pool, ...this.turns.of(source) },
       });
     } catch (error) {
-      throw (await listed.changed().catch(() => undefined)) ?? error;
+      throw (await listed.changed({ appends: appendsKept(source) }).catch(() => undefined)) ?? error;
     }
     const changed = await listed.changed({ appends: appendsKept(source) });
     if (changed) throw changed;
