@@ -1,6 +1,7 @@
-import { appendFileSync, readdirSync, readFileSync, readlinkSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { runBin, spawnBin } from '../helpers/spawn-cli';
+import { readPosition } from '../helpers/read-position';
 import { parquetFilesHolding } from '../helpers/parquet-scan';
 import { customerRecord, makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
 
@@ -15,19 +16,6 @@ const padded = (file: string): void => {
   truncateSync(file, statSync(file).size + 200 * 1024 * 1024);
   appendFileSync(file, '\n');
 };
-
-/** The read position of `pid`'s descriptor open on `file`, or undefined while it has none. */
-function readPosition(pid: number, file: string): number | undefined {
-  try {
-    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-      if (readlinkSync(`/proc/${pid}/fd/${fd}`) !== file) continue;
-      return Number(/^pos:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1]);
-    }
-  } catch {
-    // the descriptor closed while looked at
-  }
-  return undefined;
-}
 
 /** Every `v=<version>` folder under `lake`, relative to it. */
 const versionFolders = (lake: string, dir = lake): string[] =>

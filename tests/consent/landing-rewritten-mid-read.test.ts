@@ -1,8 +1,9 @@
-import { closeSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildLake } from '../helpers/etl-lake';
 import { customerRecord, makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
 import { spawnBin } from '../helpers/spawn-cli';
+import { readPosition } from '../helpers/read-position';
 
 /**
  * The consent registry of `bin/stedi.js serve` reading a customer file a writer rewrites in place meanwhile: what it
@@ -11,19 +12,6 @@ import { spawnBin } from '../helpers/spawn-cli';
  */
 
 const ANALYST_KEY = 'analystkey-0123456789abcdef';
-
-/** The read position of `pid`'s descriptor open on `file`, or undefined while it has none. */
-function readPosition(pid: number, file: string): number | undefined {
-  try {
-    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-      if (readlinkSync(`/proc/${pid}/fd/${fd}`) !== file) continue;
-      return Number(/^pos:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1]);
-    }
-  } catch {
-    // the descriptor closed while looked at
-  }
-  return undefined;
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
