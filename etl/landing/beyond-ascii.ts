@@ -1,4 +1,4 @@
-import { spellingOf } from './email-spelling';
+import { isAscii, spellingOf } from './email-spelling';
 
 /**
  * A line not saved as UTF-8 (Latin-1, Windows-1252: `josé` with é the byte 0xE9) reads with U+FFFD for what it
@@ -12,10 +12,9 @@ export const REPLACEMENT = '\uFFFD';
 /** A run of characters beyond ASCII, as Trino (Joni) and the stand-in's RE2 write it (the Athena view masks alike). */
 export const BEYOND_ASCII_RUN = String.raw`[^\x{0}-\x{7F}]+`;
 const BEYOND_ASCII = /[^\x00-\x7f]+/g;
-const BEYOND_ASCII_ANY = /[^\x00-\x7f]/;
 /** A spelling with each run of characters beyond ASCII one U+FFFD. */
 export const maskedOf = (spelled: string): string => spelled.replace(BEYOND_ASCII, REPLACEMENT);
 /** A spelling without its runs beyond ASCII (each may be a garbled invisible character), or undefined when it has none. */
-export const bareOf = (spelled: string): string | undefined => (BEYOND_ASCII_ANY.test(spelled) ? spelled.replace(BEYOND_ASCII, '') : undefined);
+export const bareOf = (spelled: string): string | undefined => (isAscii(spelled) ? undefined : spelled.replace(BEYOND_ASCII, ''));
 /** An email's spelling masked (maskedOf), as a masked line is searched for it. */
 export const maskedSpellingOf = (email: string): string => maskedOf(spellingOf(email));

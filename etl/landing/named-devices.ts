@@ -1,4 +1,5 @@
 import { bareOf, maskedOf } from './beyond-ascii';
+import { isAscii } from './email-spelling';
 import { KEPT_TEXT_BUDGET, decodedText, mayDecode } from './named-addresses';
 import { serialSpellingOf } from './serial-spelling';
 
@@ -33,7 +34,6 @@ export function decodedSpelling(text: string): string | undefined {
   return decoded === serialSpellingOf(text) ? undefined : decoded;
 }
 
-const BEYOND_ASCII = /[^\x00-\x7f]/;
 /**
  * Spellings as a line not saved as UTF-8 is searched (beyond-ascii.ts): beside each, when it holds characters beyond
  * ASCII, its mask (searched for the accepted devices' masks) and itself without them (a garbled invisible character).
@@ -41,7 +41,7 @@ const BEYOND_ASCII = /[^\x00-\x7f]/;
 export function withMasks(spellings: string[]): string[] {
   const out = [...spellings];
   for (const spelled of spellings) {
-    if (!BEYOND_ASCII.test(spelled)) continue;
+    if (isAscii(spelled)) continue;
     out.push(maskedOf(spelled));
     out.push(bareOf(spelled)!);
   }
@@ -103,7 +103,7 @@ export class NamedDevices {
     for (const device of devices) {
       if (device.length === 0) continue;
       look(device);
-      if (!BEYOND_ASCII.test(device)) continue;
+      if (isAscii(device)) continue;
       const mask = maskedOf(device);
       look(mask);
       masks.set(mask, [...(masks.get(mask) ?? []), device]);

@@ -51,11 +51,10 @@ export class BuildLandingLoads {
     const halfMoved = await halfMovedSample(this.layout.landing);
     if (halfMoved) throw new LandingFolderError(resolve(this.layout.landing), halfMoved);
     const files = await findLandingFiles(this.layout.landingDir(source), { whole: true });
-    const listed = await LandingSnapshot.of(files);
     const folder = this.layout.quarantineDir(this.version());
     // Sources load in parallel, each on its own connection once its rows are parsed.
     return onLakeFilesystem(folder, this.layout.lake, async () => {
-      const tally = await this.read(listed, source, files, folder);
+      const tally = await this.read(source, files, folder);
       if (source === 'customer') await this.onConnection((connection) => loadUncertain(connection, CONSENT_UNCERTAIN_TABLE, tally.uncertain));
       const { lines, accepted, quarantined, blank, quarantineReasons } = tally;
       const counts = { lines, accepted, quarantined, blank, quarantineReasons };
@@ -63,14 +62,10 @@ export class BuildLandingLoads {
     });
   }
 
-  /**
-   * Reads a source's files, then checks each is still as listed (landing-snapshot.ts): one changed meanwhile
-   * fails the build with LandingChangedError, as does a read that failed because one changed (removed).
-   */
-  private async read(listed: LandingSnapshot, source: Source, files: string[], folder: string): ReturnType<typeof loadLandingSource> {
-    let tally;
-    try {
-      tally = await loadLandingSource((work) => this.onConnection(work), {
+  /** Reads a source's files, failing with LandingChangedError when one changed meanwhile (landing-snapshot.ts). */
+  private read(source: Source, files: string[], folder: string): ReturnType<typeof loadLandingSource> {
+    const load = () =>
+      loadLandingSource((work) => this.onConnection(work), {
         table: landingTableOf(source),
         files,
         columns: TABLES[landingTableOf(source)].columns,
@@ -80,12 +75,7 @@ export class BuildLandingLoads {
         consentDoubt: source === 'customer',
         threads: { pool: this.pool, ...this.turns.of(source) },
       });
-    } catch (error) {
-      throw (await listed.changed({ appends: appendsKept(source) }).catch(() => undefined)) ?? error;
-    }
-    const changed = await listed.changed({ appends: appendsKept(source) });
-    if (changed) throw changed;
-    return tally;
+    return LandingSnapshot.around(files, load, { appends: appendsKept(source) });
   }
 
   async release(table: TableName): Promise<void> {

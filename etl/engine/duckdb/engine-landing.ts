@@ -37,16 +37,7 @@ export class EngineLanding {
     const files = await findLandingFiles((await this.layoutNow()).landingDir(source), { whole: true });
     // A file changed while read (a rewrite in place) may have lost its end, a revocation with it: the read fails, as a
     // build's does (landing-snapshot.ts), so the registry keeps its last snapshot rather than un-hide that customer.
-    const listed = await LandingSnapshot.of(files);
-    let tally: LandingTally;
-    try {
-      tally = await readLanding(files, TABLES[`${source}_landing`].columns, sink, { ...options, consentDoubt: source === 'customer' });
-    } catch (error) {
-      throw (await listed.changed().catch(() => undefined)) ?? error;
-    }
-    const changed = await listed.changed();
-    if (changed) throw changed;
-    return tally;
+    return LandingSnapshot.around(files, () => readLanding(files, TABLES[`${source}_landing`].columns, sink, { ...options, consentDoubt: source === 'customer' }));
   }
 
   async identity(source: Source): Promise<LandingIdentity> {

@@ -17,6 +17,23 @@ export class LandingSnapshot {
   }
 
   /**
+   * `read()` of `files`, failing with LandingChangedError when one changed between now and the read's end (also when
+   * the read failed because of it: a file removed). `appends`: as for changed().
+   */
+  static async around<T>(files: readonly string[], read: () => Promise<T>, options: { appends?: boolean } = {}): Promise<T> {
+    const listed = await LandingSnapshot.of(files);
+    let result: T;
+    try {
+      result = await read();
+    } catch (error) {
+      throw (await listed.changed(options).catch(() => undefined)) ?? error;
+    }
+    const changed = await listed.changed(options);
+    if (changed) throw changed;
+    return result;
+  }
+
+  /**
    * The first listed file (in name order) that is not as it was listed, as the error to fail the build with.
    * `appends`: a file only grown counts as unchanged (see appendsKept in build-landing-loads.ts).
    */
