@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runBuild } from './build';
-import type { BuildOptions } from './build-options';
+import type { BuildOptions, LandingSettle } from './build-options';
 import type { BuildTarget } from './engine/build-target';
 import { LandingChangedError } from './landing-changed-error';
 import type { VersionManifest } from './manifest';
@@ -19,27 +19,34 @@ export const SETTLE_MS = 1_000;
 /** The most a build waits for that before going again anyway: a writer that never stops is refused, not waited for. */
 export const MAX_SETTLE_WAIT_MS = 10_000;
 
+/** Both bounds as a build takes them (BuildOptions.landingSettle). */
+export const DEFAULT_LANDING_SETTLE: LandingSettle = { settleMs: SETTLE_MS, maxWaitMs: MAX_SETTLE_WAIT_MS };
+
 /** runBuild on a new target from `openTarget`, again while a landing file changes under it, at most `builds` times. */
 export async function runBuildOnSteadyLanding(openTarget: () => Promise<BuildTarget>, options: BuildOptions, builds = LANDING_BUILDS): Promise<VersionManifest> {
+  const bounds = options.landingSettle ?? DEFAULT_LANDING_SETTLE;
   for (let k = 1; ; k += 1) {
     try {
       return await runBuild(await openTarget(), options);
     } catch (error) {
       if (!(error instanceof LandingChangedError)) throw error;
       if (k >= builds) throw new LandingChangedError(error.file, error.change, k);
-      options.onBuildAgain?.(`${error.what}; building again once it has stayed unchanged for a second (build ${k + 1} of at most ${builds})`);
-      await settled(error.file);
+      options.onBuildAgain?.(`${error.what}; building again once it has stayed unchanged for ${spoken(bounds.settleMs)} (build ${k + 1} of at most ${builds})`);
+      await settled(error.file, bounds);
     }
   }
 }
 
-/** Resolves once `file` has kept its identity (or stayed gone) for SETTLE_MS, or after MAX_SETTLE_WAIT_MS. */
-async function settled(file: string): Promise<void> {
+/** A wait as the build-again line says it: `a second` by default. */
+const spoken = (ms: number): string => (ms === 1_000 ? 'a second' : `${ms} ms`);
+
+/** Resolves once `file` has kept its identity (or stayed gone) for `settleMs`, or after `maxWaitMs`. */
+async function settled(file: string, { settleMs, maxWaitMs }: LandingSettle): Promise<void> {
   const started = Date.now();
   let last = await identity(file);
   let since = Date.now();
-  while (Date.now() - since < SETTLE_MS && Date.now() - started < MAX_SETTLE_WAIT_MS) {
-    await sleep(100);
+  while (Date.now() - since < settleMs && Date.now() - started < maxWaitMs) {
+    await sleep(Math.min(100, settleMs, maxWaitMs));
     const now = await identity(file);
     if (now !== last) [last, since] = [now, Date.now()];
   }

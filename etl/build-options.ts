@@ -49,4 +49,14 @@ export interface BuildOptions {
   onLeftBehind?: (message: string) => void;
   /** Called when a landing file changed while it was read and the build starts again (build-again.ts); the message names the file. */
   onBuildAgain?: (message: string) => void;
+  /** How long such a file must stay unchanged before the build goes again, and the most it waits for that (build-again.ts's defaults). */
+  landingSettle?: LandingSettle;
+}
+
+/** The bounds of the wait for a landing file that changed while it was read (STEDI_LANDING_SETTLE_MS, STEDI_LANDING_SETTLE_MAX_MS). */
+export interface LandingSettle {
+  /** How long the file must keep its identity (or stay gone) before the next build. */
+  settleMs: number;
+  /** The most the build waits for that before going again anyway. */
+  maxWaitMs: number;
 }

@@ -2,6 +2,8 @@ import { availableParallelism } from 'node:os';
 import { type ConsentPolicy, DEFAULT_CONSENT_POLICY } from '../etl/consent-policy';
 import { bodyLimit, ConfigError, corsOrigins, type Env, engineKind, integer, isS3, logLevel, memorySize, milliseconds, optionalPlace, parsePolicy, place, splitPercentages } from './config-values';
 import { DEFAULT_VERSIONS_KEPT } from '../etl/build';
+import { MAX_SETTLE_WAIT_MS, SETTLE_MS } from '../etl/build-again';
+import type { LandingSettle } from '../etl/build-options';
 import type { EngineKind } from '../etl/engine/engine';
 import { DEFAULT_MAX_LINE_BYTES } from '../etl/landing/landing-rules';
 import { defaultMaxConnections } from './open-files';
@@ -48,6 +50,8 @@ export interface Config {
   erasureMs: number;
   /** Landing lines longer than this many bytes are quarantined (STEDI_MAX_LINE_BYTES). */
   maxLineBytes: number;
+  /** A landing file changed while a build read it: how long it must stay unchanged before the build goes again, and the most it waits (STEDI_LANDING_SETTLE_MS, STEDI_LANDING_SETTLE_MAX_MS). */
+  landingSettle: LandingSettle;
   /** Rows of small per-version query results kept in memory (0: no cache). */
   queryCacheRows: number;
   /** Estimated heap bytes of those results, keys included (STEDI_QUERY_CACHE_BYTES). */
@@ -127,6 +131,10 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     consentRefreshMs: overrides.consentRefreshMs ?? milliseconds(env, 'STEDI_CONSENT_REFRESH_MS', 30_000, 1),
     erasureMs: overrides.erasureMs ?? milliseconds(env, 'STEDI_ERASURE_MS', 15 * 60_000, 1),
     maxLineBytes: overrides.maxLineBytes ?? integer(env, 'STEDI_MAX_LINE_BYTES', DEFAULT_MAX_LINE_BYTES, 1024),
+    landingSettle: overrides.landingSettle ?? {
+      settleMs: milliseconds(env, 'STEDI_LANDING_SETTLE_MS', SETTLE_MS, 0),
+      maxWaitMs: milliseconds(env, 'STEDI_LANDING_SETTLE_MAX_MS', MAX_SETTLE_WAIT_MS, 0),
+    },
     queryCacheRows: overrides.queryCacheRows ?? integer(env, 'STEDI_QUERY_CACHE_ROWS', 200_000, 0),
     queryCacheBytes: overrides.queryCacheBytes ?? integer(env, 'STEDI_QUERY_CACHE_BYTES', 32 * 1024 * 1024, 0),
     responseCacheBytes: overrides.responseCacheBytes ?? integer(env, 'STEDI_RESPONSE_CACHE_BYTES', 16 * 1024 * 1024, 0),

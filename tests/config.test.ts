@@ -9,6 +9,8 @@ describe('configuration', () => {
     // Unset: the engine uses the landing folder the live version recorded, else the lake.
     expect(config.landing).toBeUndefined();
     expect(config.loadTimeoutMs).toBe(600_000);
+    // A landing file changed while a build read it: unchanged for a second before the build goes again, waited for at most 10 s.
+    expect(config.landingSettle).toEqual({ settleMs: 1_000, maxWaitMs: 10_000 });
   });
 
   it('reads settings from the environment and lets flags override them', () => {
@@ -16,6 +18,7 @@ describe('configuration', () => {
     expect(loadConfig({}, env)).toMatchObject({ port: 8080, lake: '/data/lake', consentPolicy: 'as-of', keepVersions: 5 });
     expect(loadConfig({ port: 9000, lake: '/elsewhere' }, env)).toMatchObject({ port: 9000, lake: '/elsewhere' });
     expect(loadConfig({}, { STEDI_LANDING: '/raw', STEDI_LOAD_TIMEOUT_MS: '5000' })).toMatchObject({ landing: '/raw', loadTimeoutMs: 5000 });
+    expect(loadConfig({}, { STEDI_LANDING_SETTLE_MS: '200', STEDI_LANDING_SETTLE_MAX_MS: '0' }).landingSettle).toEqual({ settleMs: 200, maxWaitMs: 0 });
   });
 
   it('names the variable and what it accepts when a value is bad', () => {
@@ -54,7 +57,7 @@ describe('values the runtime cannot take', () => {
     // 2^31 ms: Node warns TimeoutOverflowWarning and sets the timer to 1 ms, so a consent refresh ran
     // back to back (a fifth of a core) and every query timed out at once.
     const names = ['STEDI_QUERY_TIMEOUT_MS', 'STEDI_LOAD_TIMEOUT_MS', 'STEDI_CONSENT_REFRESH_MS', 'STEDI_ERASURE_MS', 'STEDI_IDLE_GC_MS', 'STEDI_SPARE_WORKER_IDLE_MS', 'STEDI_WORKER_HANG_MS',
-      'STEDI_REQUEST_ENGINE_MS', 'STEDI_ATHENA_POLL_MIN_MS', 'STEDI_ATHENA_POLL_MAX_MS', 'STEDI_ATHENA_BUILD_TIMEOUT_MS', 'STEDI_AWS_TIMEOUT_MS'];
+      'STEDI_REQUEST_ENGINE_MS', 'STEDI_LANDING_SETTLE_MS', 'STEDI_LANDING_SETTLE_MAX_MS', 'STEDI_ATHENA_POLL_MIN_MS', 'STEDI_ATHENA_POLL_MAX_MS', 'STEDI_ATHENA_BUILD_TIMEOUT_MS', 'STEDI_AWS_TIMEOUT_MS'];
     for (const name of names) {
       expect(() => loadConfig({}, { [name]: '2147483648' })).toThrow(new RegExp(`^${name} must be a whole number from [01] to 2147483647; received "2147483648"$`));
       expect(() => loadConfig({}, { [name]: '2147483647' })).not.toThrow();

@@ -61,6 +61,7 @@ export function registerBuild(cli: Command): void {
           consentPolicy: await buildPolicy(engine, config),
           keepVersions: config.keepVersions,
           maxLineBytes: config.maxLineBytes,
+          landingSettle: config.landingSettle,
           onProgress: (p: BuildProgress) => {
             if (p.step.kind === 'publish') interrupted.publishing = true;
             progress?.onProgress(p);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BuildProgress } from '../../etl/build-options';
+import type { BuildProgress, LandingSettle } from '../../etl/build-options';
 import type { ConsentPolicy } from '../../etl/consent-policy';
 import type { Engine } from '../../etl/engine/engine';
 import { liveVersion, type VersionManifest } from '../../etl/manifest';
@@ -14,7 +14,7 @@ import { settleWithin } from '../settle-within';
 /** Runs one build for a job; by default a DuckDB build runs in a child process at a lower priority (rebuild-process.ts). */
 export type BuildRunner = (
   config: Config,
-  options: { consentPolicy: ConsentPolicy; keepVersions: number; maxLineBytes: number },
+  options: { consentPolicy: ConsentPolicy; keepVersions: number; maxLineBytes: number; landingSettle?: LandingSettle },
   onProgress: (progress: BuildProgress) => void,
   onStaged?: OnStaged,
 ) => Promise<BuiltVersion>;
@@ -115,7 +115,7 @@ export class RebuildJobs implements Rebuilds {
     log.info({ consentPolicy: job.consentPolicy }, 'rebuild started');
     let staged: string | undefined;
     try {
-      const options = { consentPolicy: job.consentPolicy, keepVersions: this.config.keepVersions, maxLineBytes: this.config.maxLineBytes };
+      const options = { consentPolicy: job.consentPolicy, keepVersions: this.config.keepVersions, maxLineBytes: this.config.maxLineBytes, landingSettle: this.config.landingSettle };
       const built = await this.build(
         this.config,
         options,

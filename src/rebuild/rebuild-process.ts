@@ -18,7 +18,7 @@ export const REBUILD_NICE = 10;
 
 export interface ChildRequest {
   config: Omit<Config, 'apiKeys' | 'apiKeysFile'>;
-  options: Pick<BuildOptions, 'consentPolicy' | 'keepVersions' | 'maxLineBytes'>;
+  options: Pick<BuildOptions, 'consentPolicy' | 'keepVersions' | 'maxLineBytes' | 'landingSettle'>;
 }
 
 export type ChildReport =

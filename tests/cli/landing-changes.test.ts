@@ -23,6 +23,9 @@ const versionFolders = (lake: string, dir = lake): string[] =>
     !e.isDirectory() ? [] : e.name.startsWith('v=') ? [relative(lake, join(dir, e.name))] : versionFolders(lake, join(dir, e.name)),
   );
 
+/** Settle bounds (STEDI_LANDING_SETTLE_MS, _MAX_MS) short enough that a build waiting out a writer that never stops takes seconds. */
+const SHORT_SETTLE = { STEDI_LANDING_SETTLE_MS: '200', STEDI_LANDING_SETTLE_MAX_MS: '500' };
+
 /** The `k`th customer line a writer appends: a new consenting customer each time. */
 const customerLine = (k: number): string => `${JSON.stringify(customerRecord({ name: `writer${k}`, serial: `serial-writer${k}` }))}\n`;
 
@@ -93,12 +96,13 @@ describe('stedi build on landing files changed while it reads them', () => {
 
     let appended = 0;
     const writer = setInterval(() => void (appendFileSync(customers, customerLine(appended)), (appended += 1)), 5);
-    const run = await runBin(['build', '--landing', landing, '--lake', lake, '--json']).finally(() => clearInterval(writer));
+    // Small settle bounds: the writer never stops, so each wait is the most a build waits (10 s twice by default).
+    const run = await runBin(['build', '--landing', landing, '--lake', lake, '--json'], SHORT_SETTLE).finally(() => clearInterval(writer));
 
     expect(run.code).toBe(1);
     const lines = run.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines.slice(0, 2)).toEqual([2, 3].map((k) => expect.stringMatching(new RegExp(`^stedi: landing file \\S*customer-1\\.json was appended to while it was read; building again .*\\(build ${k} of at most 3\\)$`))));
+    expect(lines.slice(0, 2)).toEqual([2, 3].map((k) => expect.stringMatching(new RegExp(`^stedi: landing file \\S*customer-1\\.json was appended to while it was read; building again once it has stayed unchanged for 200 ms \\(build ${k} of at most 3\\)$`))));
     expect(lines[2]).toMatch(/^stedi: landing file \S*customer-1\.json was appended to while it was read, in each of 3 builds in a row; the previous version stays live\. Build again once its writer has finished/);
     expect(run.stdout).toBe('');
     const status = JSON.parse((await runBin(['status', '--lake', lake, '--json'])).stdout);
