@@ -158,12 +158,19 @@ export class Erasure {
   }
 }
 
-/** A rebuild job's state as the erasure counts it: REFUSED when it failed only because another build held the lake. */
+/**
+ * A rebuild job's state as the erasure counts it: REFUSED when it failed only because another build held the lake, or
+ * because a landing file kept changing while it was read (a writer still at work, done by a later try).
+ */
 export type ErasureJobState = RebuildState | 'REFUSED';
 
-/** The job's state for the erasure: a failure that only says the lake was busy is REFUSED, not counted as failed. */
-export function erasureStateOf(job: Pick<RebuildJob, 'state' | 'lakeBusy'> | undefined): ErasureJobState | undefined {
-  if (job?.state === 'FAILED' && job.lakeBusy) return 'REFUSED';
+/**
+ * The job's state for the erasure: a failure that only says the lake was busy, or that a landing file was being written,
+ * is REFUSED, not counted as failed. Backing off from a file being written (a third of the bound, then two thirds, …)
+ * pushed the erasure past its bound once the writer was done; tried at the next refresh that reads the landing whole instead.
+ */
+export function erasureStateOf(job: Pick<RebuildJob, 'state' | 'lakeBusy'> & Partial<Pick<RebuildJob, 'landingChanging'>> | undefined): ErasureJobState | undefined {
+  if (job?.state === 'FAILED' && (job.lakeBusy || job.landingChanging)) return 'REFUSED';
   return job?.state;
 }
 

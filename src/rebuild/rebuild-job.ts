@@ -31,6 +31,8 @@ export interface RebuildJob {
   warning: string | null;
   /** It failed only because another build held the lake: no fault (the erasure tries again at once, erasure.ts). */
   lakeBusy: boolean;
+  /** It failed only because a landing file kept changing while it was read (a writer at work): no fault either, tried again alike. */
+  landingChanging: boolean;
   steps: RebuildStepStatus[];
   completedSteps: number;
   totalSteps: number;
@@ -65,6 +67,7 @@ export function newJob(id: string, consentPolicy: ConsentPolicy): RebuildJob {
     error: null,
     warning: null,
     lakeBusy: false,
+    landingChanging: false,
     steps,
     completedSteps: 0,
     totalSteps: steps.length,

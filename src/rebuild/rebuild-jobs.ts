@@ -6,6 +6,7 @@ import { liveVersion, type VersionManifest } from '../../etl/manifest';
 import type { Config } from '../config';
 import { buildPolicy } from '../consent/live-policy';
 import type { Logger } from '../logger';
+import { isLandingChanged } from '../../etl/landing-changed-error';
 import { failureMessage, isLakeBusy, leftBehindMessage } from './failure-message';
 import { type RebuildJob, failRunningSteps, finishSteps, newJob, recordProgress } from './rebuild-job';
 import { type BuiltVersion, type OnStaged, buildInChildProcess, buildInThisProcess } from './rebuild-process';
@@ -148,8 +149,10 @@ export class RebuildJobs implements Rebuilds {
       failRunningSteps(job);
       job.error = failureMessage(error, job.id, this.config.lake);
       job.lakeBusy = isLakeBusy(error);
-      // Another build holding the lake (a `stedi build` by hand) is not a fault: said without a stack.
+      job.landingChanging = isLandingChanged(error);
+      // Another build holding the lake (a `stedi build` by hand), or a landing file still being written, is not a fault: said without a stack.
       if (job.lakeBusy) log.warn({ reason: (error as Error).message }, 'rebuild refused: another build holds the lake; the previous version stays live');
+      else if (job.landingChanging) log.warn({ reason: (error as Error).message }, 'rebuild failed: a landing file kept changing while it was read (a writer still at work); the previous version stays live');
       else log.error({ err: error }, 'rebuild failed; the previous version stays live');
     } finally {
       job.finishedAt = new Date();

@@ -126,6 +126,8 @@ describe('the erasure rebuild', () => {
     const busy = { state: 'FAILED' as const, lakeBusy: isLakeBusy(new BuildLockedError('/lake/_stedi/build.lock', null)) };
     expect(erasureStateOf(busy)).toBe('REFUSED');
     expect(erasureStateOf({ state: 'FAILED', lakeBusy: isLakeBusy(new Error('disk')) })).toBe('FAILED');
+    // A landing file being written while the build read it (a writer at work) is no fault of the lake either.
+    expect(erasureStateOf({ state: 'FAILED', lakeBusy: false, landingChanging: true })).toBe('REFUSED');
     const seen = pending(0);
     erasure.onRefresh(seen);
     await jest.advanceTimersByTimeAsync(ERASURE_MS / 3);
