@@ -1,7 +1,8 @@
 import { stat } from 'node:fs/promises';
+import { basename, isAbsolute, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runBuild } from './build';
-import type { BuildOptions, LandingSettle } from './build-options';
+import type { BuildAgain, BuildOptions, LandingSettle } from './build-options';
 import type { BuildTarget } from './engine/build-target';
 import { LandingChangedError } from './landing-changed-error';
 import type { VersionManifest } from './manifest';
@@ -26,15 +27,25 @@ export const DEFAULT_LANDING_SETTLE: LandingSettle = { settleMs: SETTLE_MS, maxW
 export async function runBuildOnSteadyLanding(openTarget: () => Promise<BuildTarget>, options: BuildOptions, builds = LANDING_BUILDS): Promise<VersionManifest> {
   const bounds = options.landingSettle ?? DEFAULT_LANDING_SETTLE;
   for (let k = 1; ; k += 1) {
+    let landing: string | undefined;
     try {
-      return await runBuild(await openTarget(), options);
+      const target = await openTarget();
+      landing = target.landing;
+      return await runBuild(target, options);
     } catch (error) {
       if (!(error instanceof LandingChangedError)) throw error;
       if (k >= builds) throw new LandingChangedError(error.file, error.change, k);
-      options.onBuildAgain?.(`${error.what}; building again once it has stayed unchanged for ${spoken(bounds.settleMs)} (build ${k + 1} of at most ${builds})`);
+      const again: BuildAgain = { file: inLanding(landing, error.file), change: error.change, build: k + 1, builds };
+      options.onBuildAgain?.(`${error.what}; building again once it has stayed unchanged for ${spoken(bounds.settleMs)} (build ${k + 1} of at most ${builds})`, again);
       await settled(error.file, bounds);
     }
   }
+}
+
+/** `file` relative to the landing folder (`customer/landing/customer-1.json`); its name alone when it is not inside it. */
+function inLanding(landing: string | undefined, file: string): string {
+  const inside = landing === undefined ? '' : relative(landing, file);
+  return inside === '' || inside.startsWith('..') || isAbsolute(inside) ? basename(file) : inside;
 }
 
 /** A wait as the build-again line says it: `a second` by default. */

@@ -1,4 +1,5 @@
 import type { ConsentPolicy } from './consent-policy';
+import type { LandingChange } from './landing-changed-error';
 import type { VersionManifest } from './manifest';
 import type { Source, TableName } from './tables';
 
@@ -48,9 +49,19 @@ export interface BuildOptions {
    */
   onLeftBehind?: (message: string) => void;
   /** Called when a landing file changed while it was read and the build starts again (build-again.ts); the message names the file. */
-  onBuildAgain?: (message: string) => void;
+  onBuildAgain?: (message: string, again: BuildAgain) => void;
   /** How long such a file must stay unchanged before the build goes again, and the most it waits for that (build-again.ts's defaults). */
   landingSettle?: LandingSettle;
+}
+
+/** A build going again after a landing file changed while it was read: which file, how, and which build comes next. */
+export interface BuildAgain {
+  /** Relative to the landing folder (`customer/landing/customer-1.json`): a server logs it without its own folders. */
+  file: string;
+  change: LandingChange;
+  /** The build about to start (2 or more) and the most there will be. */
+  build: number;
+  builds: number;
 }
 
 /** The bounds of the wait for a landing file that changed while it was read (STEDI_LANDING_SETTLE_MS, STEDI_LANDING_SETTLE_MAX_MS). */

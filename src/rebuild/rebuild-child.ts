@@ -44,7 +44,13 @@ function staged(version: VersionManifest): Promise<void> {
 async function run({ config, options }: ChildRequest): Promise<void> {
   const engine = await openConfiguredEngine(config as Config);
   try {
-    const built = await buildInThisProcess(engine)(config as Config, options, (progress) => void send({ type: 'progress', progress }), staged);
+    const built = await buildInThisProcess(engine)(
+      config as Config,
+      options,
+      (progress) => void send({ type: 'progress', progress }),
+      staged,
+      (again) => void send({ type: 'again', again }),
+    );
     await send({ type: 'done', ...built });
   } finally {
     await engine.close();

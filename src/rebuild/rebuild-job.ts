@@ -74,15 +74,18 @@ export function newJob(id: string, consentPolicy: ConsentPolicy): RebuildJob {
   };
 }
 
-/** Applies one onProgress report of runBuild to the job. */
+/**
+ * Applies one onProgress report of runBuild to the job. A build that goes again (a landing file changed while it
+ * was read) reports from its first step again: a step done stays DONE, and the count never goes back.
+ */
 export function recordProgress(job: RebuildJob, progress: BuildProgress): void {
   const name = stepName(progress.step);
   const step = job.steps.find((s) => s.name === name);
   if (step) {
-    step.state = progress.done ? 'DONE' : 'RUNNING';
+    if (progress.done || step.state !== 'DONE') step.state = progress.done ? 'DONE' : 'RUNNING';
     if (progress.done && progress.rows !== undefined) step.rows = progress.rows;
   }
-  job.completedSteps = progress.completed;
+  job.completedSteps = Math.max(job.completedSteps, progress.completed);
   job.totalSteps = progress.total;
 }
 

@@ -9,7 +9,7 @@ import type { Logger } from '../logger';
 import { isLandingChanged } from '../../etl/landing-changed-error';
 import { failureMessage, isLakeBusy, leftBehindMessage } from './failure-message';
 import { type RebuildJob, failRunningSteps, finishSteps, newJob, recordProgress } from './rebuild-job';
-import { type BuiltVersion, type OnStaged, buildInChildProcess, buildInThisProcess } from './rebuild-process';
+import { type BuiltVersion, type OnBuildAgain, type OnStaged, buildInChildProcess, buildInThisProcess } from './rebuild-process';
 import { settleWithin } from '../settle-within';
 
 /** Runs one build for a job; by default a DuckDB build runs in a child process at a lower priority (rebuild-process.ts). */
@@ -18,6 +18,7 @@ export type BuildRunner = (
   options: { consentPolicy: ConsentPolicy; keepVersions: number; maxLineBytes: number; landingSettle?: LandingSettle },
   onProgress: (progress: BuildProgress) => void,
   onStaged?: OnStaged,
+  onBuildAgain?: OnBuildAgain,
 ) => Promise<BuiltVersion>;
 
 /** What the API and metrics use of rebuilds: these jobs, or a cluster worker's view of its primary's (cluster/remote-rebuilds.ts). */
@@ -128,6 +129,9 @@ export class RebuildJobs implements Rebuilds {
           staged = version.version;
           return this.stage(version, log);
         },
+        // Else an operator sees a rebuild take far longer, and its progress start over, with no reason given.
+        ({ file, change, build, builds }) =>
+          log.warn({ file, change, build, builds }, 'rebuild goes again: a landing file changed while it was read (a writer still at work); steps done stay counted'),
       ).catch(async (error: unknown): Promise<BuiltVersion> => {
         // The build process died (a kill, out of memory) after its manifest was written, before it said so: its version is live.
         if (staged === undefined || !(await this.isLive(staged))) throw error;

@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { extname, join } from 'node:path';
 import { runBuildOnSteadyLanding } from '../../etl/build-again';
-import type { BuildOptions, BuildProgress } from '../../etl/build-options';
+import type { BuildAgain, BuildOptions, BuildProgress } from '../../etl/build-options';
 import type { Engine } from '../../etl/engine/engine';
 import type { VersionManifest } from '../../etl/manifest';
 import { childExecArgv } from '../cluster/exec-argv';
@@ -23,6 +23,8 @@ export interface ChildRequest {
 
 export type ChildReport =
   | { type: 'progress'; progress: BuildProgress }
+  /** A landing file changed while it was read: the build starts again (its progress from the first step). */
+  | { type: 'again'; again: BuildAgain }
   /** The version is written and checked; the child publishes it once the parent says `publish`. */
   | { type: 'staged'; version: VersionManifest }
   | { type: 'done'; version: string; durationMs: number; leftBehind?: string }
@@ -58,7 +60,16 @@ function childEntry(): { path: string; execArgv: string[] } {
   return { path, execArgv: childExecArgv(path).filter((a) => !a.startsWith('--cpu-prof')) };
 }
 
-export function buildInChildProcess(config: Config, options: ChildRequest['options'], onProgress: (progress: BuildProgress) => void, onStaged?: OnStaged): Promise<BuiltVersion> {
+/** Called when the build starts again after a landing file changed while it was read (build-again.ts). */
+export type OnBuildAgain = (again: BuildAgain) => void;
+
+export function buildInChildProcess(
+  config: Config,
+  options: ChildRequest['options'],
+  onProgress: (progress: BuildProgress) => void,
+  onStaged?: OnStaged,
+  onBuildAgain?: OnBuildAgain,
+): Promise<BuiltVersion> {
   const { path, execArgv } = childEntry();
   const { apiKeys: _keys, apiKeysFile: _file, ...rest } = config;
   const child = fork(path, [], { execArgv, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -66,6 +77,7 @@ export function buildInChildProcess(config: Config, options: ChildRequest['optio
     let outcome: ChildReport | undefined;
     child.on('message', (report: ChildReport) => {
       if (report.type === 'progress') onProgress(report.progress);
+      else if (report.type === 'again') onBuildAgain?.(report.again);
       else if (report.type === 'staged') {
         // Whatever staging does (fails, or takes too long for RebuildJobs), the build goes on to publish.
         void Promise.resolve(onStaged?.(report.version))
@@ -91,10 +103,18 @@ export function buildInChildProcess(config: Config, options: ChildRequest['optio
  */
 export const buildInThisProcess =
   (engine: Engine) =>
-  async (_config: Config, options: ChildRequest['options'], onProgress: (progress: BuildProgress) => void, onStaged?: OnStaged): Promise<BuiltVersion> => {
+  async (_config: Config, options: ChildRequest['options'], onProgress: (progress: BuildProgress) => void, onStaged?: OnStaged, onBuildAgain?: OnBuildAgain): Promise<BuiltVersion> => {
     let leftBehind: string | undefined;
     const onLeftBehind = (message: string): void => void (leftBehind = message);
-    const build: BuildOptions = { ...options, background: true, onProgress, expireVersions: expireHoldingVersions(engine, options.maxLineBytes), beforePublish: onStaged, onLeftBehind };
+    const build: BuildOptions = {
+      ...options,
+      background: true,
+      onProgress,
+      expireVersions: expireHoldingVersions(engine, options.maxLineBytes),
+      beforePublish: onStaged,
+      onLeftBehind,
+      onBuildAgain: (_message, again) => onBuildAgain?.(again),
+    };
     const manifest = await runBuildOnSteadyLanding(() => engine.buildTarget(build), build);
     return { version: manifest.version, durationMs: manifest.durationMs, leftBehind };
   };
