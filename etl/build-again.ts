@@ -1,10 +1,11 @@
-import { stat } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
 import { basename, isAbsolute, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runBuild } from './build';
 import type { BuildAgain, BuildOptions, LandingSettle } from './build-options';
 import type { BuildTarget } from './engine/build-target';
 import { LandingChangedError } from './landing-changed-error';
+import { changeOf, statOrGone } from './landing/file-identity';
 import type { VersionManifest } from './manifest';
 
 /**
@@ -59,13 +60,10 @@ async function settled(file: string, { settleMs, maxWaitMs }: LandingSettle): Pr
   while (Date.now() - since < settleMs && Date.now() - started < maxWaitMs) {
     await sleep(Math.min(100, settleMs, maxWaitMs));
     const now = await identity(file);
-    if (now !== last) [last, since] = [now, Date.now()];
+    // Gone both times is no change: a file removed for good has settled.
+    if ((last || now) && changeOf(last, now) !== undefined) [last, since] = [now, Date.now()];
   }
 }
 
-/** Device, inode, size and times, as landing-snapshot.ts compares them; `gone` when it cannot be stat-ed. */
-const identity = (file: string): Promise<string> =>
-  stat(file, { bigint: true }).then(
-    (s) => [s.dev, s.ino, s.size, s.mtimeNs, s.ctimeNs].join(' '),
-    () => 'gone',
-  );
+/** The identity landing-snapshot.ts compares (file-identity.ts); undefined when the file cannot be stat-ed at all (the next build says why). */
+const identity = (file: string): Promise<BigIntStats | undefined> => statOrGone(file).catch(() => undefined);

@@ -1,6 +1,6 @@
 import type { BigIntStats } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { type LandingChange, LandingChangedError } from '../../landing-changed-error';
+import { LandingChangedError } from '../../landing-changed-error';
+import { changeOf, statOrGone } from '../../landing/file-identity';
 
 /**
  * The identity of each landing file of a source as listed (device, inode, size, modification and change
@@ -42,24 +42,4 @@ export class LandingSnapshot {
     const first = changes.find((c) => c.change !== undefined && !(appends && c.change === 'appended to'));
     return first && new LandingChangedError(first.file, first.change!);
   }
-}
-
-/** A file's identity; undefined when it is gone (ENOENT), any other failure is the build's. */
-async function statOrGone(file: string): Promise<BigIntStats | undefined> {
-  try {
-    return await stat(file, { bigint: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-/** The change's kind; a change time moves on any write and cannot be set back, so a rewrite of the same size shows. */
-function changeOf(before: BigIntStats | undefined, now: BigIntStats | undefined): LandingChange | undefined {
-  if (!before || !now) return 'removed';
-  if (now.dev !== before.dev || now.ino !== before.ino) return 'replaced';
-  if (now.size < before.size) return 'cut short';
-  if (now.size > before.size) return 'appended to';
-  if (now.mtimeNs !== before.mtimeNs || now.ctimeNs !== before.ctimeNs) return 'changed in place';
-  return undefined;
 }
