@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerBuild } from './commands/build.command';
 import { registerDoctor } from './commands/doctor.command';
 import { registerGenerate } from './commands/generate.command';
+import { registerHelp } from './commands/help.command';
 import { registerStatus } from './commands/status.command';
 import { registerServe } from './commands/serve.command';
 import { registerStart } from './commands/start.command';
@@ -29,6 +30,7 @@ export function program(): Command {
   registerServe(cli);
   registerStart(cli);
   registerDoctor(cli);
+  registerHelp(cli);
   // Per command, so the hint names the help that lists the flag gone wrong (`stedi build --help`).
   for (const command of [cli, ...cli.commands]) {
     const name = command === cli ? 'stedi' : `stedi ${command.name()}`;

@@ -6,6 +6,9 @@ import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
 describe('stedi usage errors', () => {
   it.each([
     [['bogus'], /unknown command 'bogus'/],
+    // Commander's own help command printed the whole usage on stderr, never saying the command was unknown.
+    [['help', 'bogus'], /unknown command 'bogus'; the commands are build, status, generate, serve, start, doctor \(/],
+    [['help', 'build', 'extra'], /too many arguments for 'help'/],
     [['build', '--bogus'], /unknown option '--bogus'/],
     [['build', '--keep'], /argument missing/],
     [['build', '--keep', 'two'], /--keep takes a whole number of at least 1; received "two"/],
@@ -49,6 +52,11 @@ describe('stedi usage errors', () => {
       status: 1,
       stderr: 'stedi: the duckdb engine needs a local lake folder; for s3://bucket/stedi pass --engine athena (or set STEDI_ENGINE=athena)\n',
     });
+  });
+
+  it('prints the usage on stdout and exits 0 for `stedi help`, and a command\'s own for `stedi help build`', () => {
+    expect(runBin(['help'])).toEqual({ status: 0, stdout: expect.stringMatching(/^Usage: stedi \[options\] \[command\]/), stderr: '' });
+    expect(runBin(['help', 'build'])).toEqual({ status: 0, stdout: expect.stringMatching(/^Usage: stedi build \[options\]/), stderr: '' });
   });
 
   it('exits 0 for --help and --version, and 1 for a command that ran and failed (a landing folder that is not there)', () => {
