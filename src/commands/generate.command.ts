@@ -9,7 +9,7 @@ import { expandHome } from '../config-values';
 import { CliError } from './cli-error';
 import { abortOnInterrupt, interruptOf, interruptedExitCode } from './interrupts';
 import { withExamples } from './help-examples';
-import { positiveInteger } from './options';
+import { decimalNumber, positiveInteger } from './options';
 import { printablePath } from './printable-text';
 
 interface GenerateFlags {
@@ -107,9 +107,10 @@ function seedFlag(raw: string): string {
   return raw;
 }
 
+/** Decimal digits, as every number flag takes them: Number() also took `0x1`, `1e-1` and `+.5`. */
 function fraction(raw: string): number {
-  const value = Number(raw);
-  if (raw.trim() === '' || !(value >= 0 && value <= 1)) throw new InvalidArgumentError(`--dirty takes a number from 0 to 1; received ${JSON.stringify(raw)}`);
+  const value = decimalNumber(raw);
+  if (!(value >= 0 && value <= 1)) throw new InvalidArgumentError(`--dirty takes a number from 0 to 1; received ${JSON.stringify(raw)}`);
   return value;
 }
 

@@ -8,6 +8,9 @@ import { usageError } from './cli-error';
  */
 export const wholeNumber = (raw: string): number => (/^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN);
 
+/** The same rule for a flag that takes a fraction: decimal digits with an optional decimal point (`0.05`, `.5`). */
+export const decimalNumber = (raw: string): number => (/^\s*(?:\d+(?:\.\d+)?|\.\d+)\s*$/.test(raw) ? Number(raw) : Number.NaN);
+
 /** A commander parser for flags that take a whole number of at least 1 (and at most `max`, when given). */
 export function positiveInteger(flag: string, max?: number): (raw: string) => number {
   return (raw) => {

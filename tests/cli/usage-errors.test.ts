@@ -22,6 +22,9 @@ describe('stedi usage errors', () => {
     [['serve', '--lake', '<temp>', '--port', '0x10'], /--port takes a whole number from 0 to 65535; received "0x10"/],
     [['build', '--keep', '99999999999999999999'], /--keep takes a whole number of at least 1; received "99999999999999999999"/],
     [['generate', '--out', '<temp>', '--customers', '1e3'], /--customers takes a whole number of at least 1; received "1e3"/],
+    [['generate', '--out', '<temp>', '--dirty', '0x1'], /--dirty takes a number from 0 to 1; received "0x1"/],
+    [['generate', '--out', '<temp>', '--dirty', '1e-1'], /--dirty takes a number from 0 to 1; received "1e-1"/],
+    [['generate', '--out', '<temp>', '--dirty', '+.5'], /--dirty takes a number from 0 to 1; received "\+\.5"/],
     [['generate', '--out', '<temp>', '--seed', ''], /--seed takes any text but an empty one; received ""/],
     [['generate', '--out', ''], /--out takes the folder to write the landing data into; received ""/],
   ])('exits 2 for `stedi %j`, saying what is wrong in one `stedi: ` line on stderr and printing nothing on stdout', (args, said) => {
@@ -52,6 +55,10 @@ describe('stedi usage errors', () => {
       status: 1,
       stderr: 'stedi: the duckdb engine needs a local lake folder; for s3://bucket/stedi pass --engine athena (or set STEDI_ENGINE=athena)\n',
     });
+  });
+
+  it('takes --dirty written in decimal digits, with or without a leading 0 or a decimal point', () => {
+    for (const dirty of ['0', '1', '0.25', '.5']) expect({ dirty, status: runBin(['generate', '--out', makeTempDir(), '--customers', '1', '--dirty', dirty]).status }).toEqual({ dirty, status: 0 });
   });
 
   it('prints the usage on stdout and exits 0 for `stedi help`, and a command\'s own for `stedi help build`', () => {
