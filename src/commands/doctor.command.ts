@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { type PreflightCheck, checkAthenaSetup } from '../../etl/engine/open-engine';
 import { loadLakeConfig } from '../config';
 import { engineOptions } from '../engine';
-import { CliError } from './cli-error';
+import { usageError } from './cli-error';
 import { withExamples } from './help-examples';
 import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
 
@@ -23,7 +23,8 @@ export function registerDoctor(cli: Command): void {
     .option('--json', 'print one JSON object: ok, and every check with its message')
     .action(async (flags: DoctorFlags) => {
       const config = loadLakeConfig({ ...engineOverrides(flags), landing: flags.landing });
-      if (config.engine !== 'athena') throw new CliError('stedi doctor checks an Athena set-up; use it with --engine athena (or STEDI_ENGINE=athena)');
+      // Athena only (README): on the embedded engine there is no account to check, so this command line is the mistake.
+      if (config.engine !== 'athena') throw usageError('stedi doctor checks an Athena set-up only (the embedded duckdb engine needs none); use it with --engine athena (or STEDI_ENGINE=athena)');
       const checks = await checkAthenaSetup(engineOptions(config));
       const ok = checks.every((c) => c.ok);
       process.stdout.write(flags.json ? `${JSON.stringify({ ok, checks })}\n` : formatChecks(checks));

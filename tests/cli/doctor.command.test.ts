@@ -124,10 +124,10 @@ describe('stedi doctor --engine athena', () => {
     }
   });
 
-  it('explains, in a real process, that it checks an Athena set-up', async () => {
-    const doctor = spawnBin(['doctor', '--lake', '/tmp/some-lake']);
-    expect(await doctor.exited).toBe(1);
-    expect(doctor.stderr()).toBe('stedi: stedi doctor checks an Athena set-up; use it with --engine athena (or STEDI_ENGINE=athena)\n');
+  it.each([[[]], [['--engine', 'duckdb']]])('explains, in a real process, that it checks an Athena set-up only: on the default engine %j a usage error, exit 2', async (engine) => {
+    const doctor = spawnBin(['doctor', '--lake', '/tmp/some-lake', ...engine]);
+    expect(await doctor.exited).toBe(2);
+    expect(doctor.stderr()).toBe('stedi: stedi doctor checks an Athena set-up only (the embedded duckdb engine needs none); use it with --engine athena (or STEDI_ENGINE=athena)\n');
   });
 
   it('prints nothing but its checks on stderr when AWS is out of reach (no SDK notice about Node versions)', async () => {

@@ -63,7 +63,7 @@ describe('stedi serve', () => {
     expect(status.status).toBe(0);
     expect(status.stdout).toMatch(/live/i);
     const doctor = runBin(['doctor', '--lake', lake], env);
-    expect(doctor.stderr).toBe('stedi: stedi doctor checks an Athena set-up; use it with --engine athena (or STEDI_ENGINE=athena)\n');
+    expect(doctor.stderr).toBe('stedi: stedi doctor checks an Athena set-up only (the embedded duckdb engine needs none); use it with --engine athena (or STEDI_ENGINE=athena)\n');
     const serve = runBin(['serve', '--lake', lake, '--port', '0'], { ...env, STEDI_API_KEYS: `${ANALYST_KEY}:analyst` });
     expect(serve.stderr).toMatch(/^stedi: STEDI_WORKERS must be a whole number from 1 to \d+; received/);
   });
