@@ -1,5 +1,5 @@
 import { isAbsolute, join } from 'node:path';
-import type { VersionManifest } from './manifest';
+import type { QuarantineReasonCount, VersionManifest } from './manifest';
 import { SOURCES, TABLE_NAMES, type Source, type TableName } from './tables';
 
 /** The one JSON object `stedi build --json` prints. */
@@ -9,6 +9,8 @@ export interface BuildReport {
   consentPolicy: string;
   tables: Record<TableName, { rows: number }>;
   quarantined: Record<Source, number>;
+  /** Per source, its quarantined lines per reason, most frequent first (empty for a version built before reasons were counted). */
+  quarantineReasons: Record<Source, QuarantineReasonCount[]>;
   blank: Record<Source, number>;
   /** Customers hidden because a quarantined line makes their consent uncertain. */
   consentUncertain: number;
@@ -25,6 +27,7 @@ export interface BuildReport {
 export function buildReport(manifest: VersionManifest, lake?: string): BuildReport {
   const tables = Object.fromEntries(TABLE_NAMES.map((t) => [t, { rows: manifest.tables[t].rows }])) as BuildReport['tables'];
   const quarantined = Object.fromEntries(SOURCES.map((s) => [s, manifest.landingCounts[s].quarantined])) as BuildReport['quarantined'];
+  const quarantineReasons = Object.fromEntries(SOURCES.map((s) => [s, manifest.landingCounts[s].quarantineReasons ?? []])) as BuildReport['quarantineReasons'];
   const blank = Object.fromEntries(SOURCES.map((s) => [s, manifest.landingCounts[s].blank ?? 0])) as BuildReport['blank'];
   return {
     version: manifest.version,
@@ -32,6 +35,7 @@ export function buildReport(manifest: VersionManifest, lake?: string): BuildRepo
     consentPolicy: manifest.consentPolicy,
     tables,
     quarantined,
+    quarantineReasons,
     blank,
     consentUncertain: manifest.landingCounts.customer.uncertain ?? 0,
     ambiguousSerials: manifest.ambiguousSerials ?? 0,

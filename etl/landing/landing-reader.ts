@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { Column } from '../tables';
+import { compressedFormat } from './compressed-start';
 import { ConsentDoubt } from './consent-doubt';
 import { OverlongEmails } from './overlong-line';
 import { CARRIAGE_RETURN, DEFAULT_MAX_LINE_BYTES, LINE_FEED, REASONS, isFieldReason, isJsonWhitespace } from './landing-rules';
@@ -19,6 +20,12 @@ const READ_FIXES: Record<string, string> = {
   EACCES: 'give the user stedi runs as read access to it, or move it out of the landing folder',
   EPERM: 'give the user stedi runs as read access to it, or move it out of the landing folder',
   ENOENT: 'it was removed while the build read the landing folder; build again',
+};
+
+// Private: a line starting as a compressed file does is said so, whatever else is wrong with it (its bytes are no text).
+const compressedReason = (line: string): string | undefined => {
+  const format = compressedFormat(line);
+  return format === undefined ? undefined : REASONS.compressed(format);
 };
 
 /** A landing file that could not be read to the end: names the file and line, never their content. */
@@ -85,14 +92,15 @@ export async function readLanding(files: readonly string[], columns: readonly Co
     const quarantine = (reason: string, line: string, extra: Partial<QuarantinedLine> = {}): void => {
       tally.quarantined += 1;
       doubt?.quarantined(line, isFieldReason(reason) ? (values[updatedAt!] as number | null) : null);
-      sink.quarantine({ sourceFile: file, lineNumber, reason, line, ...extra });
+      sink.quarantine({ sourceFile: file, lineNumber, reason: compressedReason(line) ?? reason, line, ...extra });
     };
     /** A line over the limit: its first maxLineBytes are kept, and doubt reads the emails of all of it. */
     const quarantineOverlong = (prefix: Buffer, emails: OverlongEmails | undefined): void => {
       tally.quarantined += 1;
       // Its first bytes say whether it is a compressed file's start (compressed-start.ts).
-      if (emails) doubt?.quarantinedOverlong(emails, prefix.subarray(0, 16).toString());
-      sink.quarantine({ sourceFile: file, lineNumber, reason: REASONS.tooLong(maxLineBytes), line: prefix.toString(), truncated: true });
+      const start = prefix.subarray(0, 16).toString();
+      if (emails) doubt?.quarantinedOverlong(emails, start);
+      sink.quarantine({ sourceFile: file, lineNumber, reason: compressedReason(start) ?? REASONS.tooLong(maxLineBytes), line: prefix.toString(), truncated: true });
     };
     /** One line: `b[start, stop)`, without its line end, valid UTF-8; `declined`: the common shape's reader declined it already. */
     const line = (b: Buffer, start: number, stop: number, declined: boolean): void => {

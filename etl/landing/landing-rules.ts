@@ -42,6 +42,8 @@ export const isFieldReason = (reason: string): boolean => FIELD_REASON_PREFIXES.
 
 /** Every quarantine reason, worded once. Reasons name declared fields only, never landing content. */
 export const REASONS = {
+  /** Before any other reason, on both engines: a line that starts as a compressed file does (compressed-start.ts). */
+  compressed: (format: string) => `compressed file (${format})`,
   invalidUtf8: 'invalid UTF-8',
   tooLong: (maxBytes: number) => `line longer than ${maxBytes} bytes`,
   byteOrderMark: 'starts with a byte order mark',

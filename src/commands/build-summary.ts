@@ -21,6 +21,25 @@ export function formatBuildSummary(report: BuildReport): string {
     for (const s of quarantined) lines.push(`  ${s}: ${formatRows(report.quarantined[s])}`);
   }
   if (report.consentUncertain > 0) lines.push(`Consent uncertain (hidden until their quarantined line is fixed or a newer record arrives): ${formatRows(report.consentUncertain)} customers`);
+  lines.push(...compressedFileAdvice(report));
   if (report.ambiguousSerials > 0) lines.push(`Devices claimed by two customers (their readings left out): ${formatRows(report.ambiguousSerials)}`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * What to do about landing files saved compressed under a .json name: their lines are quarantined unread (each file's
+ * first line with reason `compressed file (gzip)`), and a customer file hides every customer, so "Consent uncertain"
+ * alone left the operator to search the quarantine for why.
+ */
+function compressedFileAdvice(report: BuildReport): string[] {
+  return SOURCES.flatMap((source) => {
+    const reasons = report.quarantineReasons[source].filter((r) => r.reason.startsWith('compressed file ('));
+    if (reasons.length === 0) return [];
+    const files = reasons.reduce((sum, r) => sum + r.count, 0);
+    const formats = reasons.map((r) => r.reason.slice('compressed file ('.length, -1)).join(', ');
+    const until = source === 'customer' ? "no record in it is read, and every customer's consent is uncertain" : 'no record in it is read';
+    return [
+      `${source}/landing/ holds ${files === 1 ? 'a compressed file' : `${formatRows(files)} compressed files`} (${formats}): decompress ${files === 1 ? 'it' : 'each'} under its .json name and build again (the quarantine names ${files === 1 ? 'it' : 'them'} as sourceFile); until then ${until}`,
+    ];
+  });
 }

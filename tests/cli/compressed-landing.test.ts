@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { runBin } from '../helpers/bin-cli';
@@ -31,5 +31,24 @@ describe('stedi build over a compressed customer landing file', () => {
     expect(decompressed.consentUncertain).toBe(0);
     // bob alone: alice revoked.
     expect(decompressed.tables.customer_trusted.rows).toBe(1);
+  });
+
+  it('quarantines the file\'s first line as "compressed file (gzip)", not "invalid UTF-8", and its summary tells the operator to decompress it', () => {
+    const landing = writeSmallLanding();
+    const file = join(landing, 'customer', 'landing', 'customer-2.json');
+    writeFileSync(file, gzipSync(`${JSON.stringify(customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 }))}\n`));
+    const lake = makeTempDir();
+    const run = runBin(['build', '--landing', landing, '--lake', lake]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(
+      "customer/landing/ holds a compressed file (gzip): decompress it under its .json name and build again (the quarantine names it as sourceFile); until then no record in it is read, and every customer's consent is uncertain",
+    );
+    const [version] = readdirSync(join(lake, '_quarantine'));
+    const quarantined = readFileSync(join(lake, '_quarantine', version, 'customer.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(quarantined.find((q) => q.lineNumber === 1)).toMatchObject({ sourceFile: file, reason: 'compressed file (gzip)' });
+
+    const report = JSON.parse(runBin(['build', '--landing', landing, '--lake', lake, '--json']).stdout);
+    expect(report.quarantineReasons.customer).toContainEqual({ reason: 'compressed file (gzip)', count: 1 });
+    expect(report.quarantineReasons.accelerometer).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { COMPRESSED_FORMATS } from '../../landing/compressed-start';
 import { DEFAULT_MAX_LINE_BYTES, REASONS } from '../../landing/landing-rules';
 import { type Source, TABLES, landingTableOf } from '../../tables';
 import { duplicated, fieldRules, jsonOf, nonFinite, rawOf, typedValue } from './landing-field-rules';
@@ -13,6 +14,7 @@ import { type Statement, bq, createTableAs, literal, q, qualified } from './stat
  * the quarantine:
  *
  * - blank and whitespace-only lines are skipped (counted as blank);
+ * - a line starting as a compressed file does (gzip's magic bytes, ...) is refused as one, naming the format;
  * - Athena's reader turns invalid UTF-8 into U+FFFD, so a line holding U+FFFD
  *   is refused as invalid UTF-8; a line longer than the byte limit is refused;
  * - a root starting N or I, or a root number or word run into text, as the
@@ -80,6 +82,8 @@ export function createCheckedView(database: string, source: Source, version: str
   if (!Number.isInteger(maxLineBytes) || maxLineBytes < 1) throw new RangeError(`the landing line limit must be a whole number of bytes; received ${maxLineBytes}`);
   const columns = TABLES[landingTableOf(source)].columns;
   const reason = [
+    // First, as the embedded reader decides it: a line starting as a compressed file does (compressed-start.ts).
+    ...COMPRESSED_FORMATS.map(({ format, start }) => `    WHEN regexp_like("line", ${literal(`^(?:${start})`)}) THEN ${literal(REASONS.compressed(format))}`),
     `    WHEN strpos("line", chr(65533)) > 0 THEN ${literal(REASONS.invalidUtf8)}`,
     `    WHEN length(to_utf8("line")) > ${maxLineBytes} THEN ${literal(REASONS.tooLong(maxLineBytes))}`,
     `    WHEN starts_with(ltrim("line"), chr(65279)) THEN ${literal(REASONS.byteOrderMark)}`,

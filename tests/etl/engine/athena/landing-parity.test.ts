@@ -328,22 +328,29 @@ describe(`the Athena landing rules (seed ${SEED})`, () => {
     const gzipped = Array.from({ length: 100 }, (_, k) => gzipSync(`${' '.repeat(k)}${revocation}`)).find((bytes) => !bytes.includes(0x0d))!;
     const unreadable = noCr(Buffer.from(revocation, 'base64'));
     // Each format's first bytes before what no search can read (Node 20 writes only gzip).
-    const compressed: Array<[string, Buffer]> = [
-      ['gzip', gzipped],
-      ['Zstandard', Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x40]), unreadable])],
-      ['xz', Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x04]), unreadable])],
-      ['bzip2', Buffer.concat([Buffer.from('BZh91AY&SY'), unreadable])],
-      ['zip', Buffer.concat([Buffer.from('PK\x03\x04\x14\x00', 'latin1'), unreadable])],
+    // Each with the tool its reason names.
+    const compressed: Array<[string, string, Buffer]> = [
+      ['gzip', 'gzip', gzipped],
+      ['Zstandard', 'zstd', Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x40]), unreadable])],
+      ['xz', 'xz', Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x04]), unreadable])],
+      ['bzip2', 'bzip2', Buffer.concat([Buffer.from('BZh91AY&SY'), unreadable])],
+      ['zip', 'zip', Buffer.concat([Buffer.from('PK\x03\x04\x14\x00', 'latin1'), unreadable])],
       // Its first line longer than the limit (kept cut short by the embedded reader, whole by Athena).
-      ['gzip, a long first line', Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08]), Buffer.alloc(MAX_LINE_BYTES * 2, 0xc0)])],
+      ['gzip, a long first line', 'gzip', Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08]), Buffer.alloc(MAX_LINE_BYTES * 2, 0xc0)])],
     ];
-    for (const [format, bytes] of compressed) {
-      const { embedded } = await customersOnBothEngines([...grants, bytes]);
+    // The reasons naming a compressed file (Athena keeps no line order within a file: only the first line starts so).
+    const compressedReasons = (outcome: Outcome) => outcome.decisions.flatMap((d) => (d.reason?.startsWith('compressed file') ? [d.reason] : []));
+    for (const [format, tool, bytes] of compressed) {
+      const { embedded, athena } = await customersOnBothEngines([...grants, bytes]);
       expect({ format, uncertain: embedded.uncertain }).toEqual({ format, uncertain: ['ann@x.com', 'bob@x.com', 'cy@x.com'] });
+      // Its own reason, the same on both engines, in place of "invalid UTF-8" (or the long line's), which told no one to decompress it.
+      expect({ format, embedded: compressedReasons(embedded), athena: compressedReasons(athena) }).toEqual({ format, embedded: [`compressed file (${tool})`], athena: [`compressed file (${tool})`] });
     }
     // Bytes that only resemble a start (a line of Latin-1 text beginning `BZh`, a stray 0x1F) name nobody.
-    const { embedded } = await customersOnBothEngines([...grants, Buffer.from('BZh\xe9 ann', 'latin1'), Buffer.from([0x1f, 0x41, 0x8b])]);
+    const { embedded, athena } = await customersOnBothEngines([...grants, Buffer.from('BZh\xe9 ann', 'latin1'), Buffer.from([0x1f, 0x41, 0x8b])]);
     expect(embedded.uncertain).toEqual([]);
+    expect([...compressedReasons(embedded), ...compressedReasons(athena)]).toEqual([]);
+    expect(athena.decisions.map((d) => d.reason)).toEqual(embedded.decisions.map((d) => d.reason));
   });
 
   it('leave uncertain the same customers whose device a quarantined line names anywhere: any key spelling, not JSON, escaped, percent-encoded, as character references, too long (seeded)', async () => {
