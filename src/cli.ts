@@ -10,6 +10,7 @@ import { registerStart } from './commands/start.command';
 import { CliError, USAGE_EXIT_CODE, usageErrorLine } from './commands/cli-error';
 import { ignoreClosedOutput } from './commands/closed-output';
 import { withExamples } from './commands/help-examples';
+import { stderrLine } from './commands/printable-text';
 import { packageVersion } from './package-info';
 
 /** `stedi`: build, inspect and serve the lake. Every failure is one clear line on stderr and a non-zero exit (2 for a usage error). */
@@ -51,7 +52,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     const message = error instanceof Error ? error.message : String(error);
     // One line, always: a multi-line engine message would break scripts reading stderr.
-    process.stderr.write(`stedi: ${message.replace(/\s*[\r\n]+\s*/g, ' ')}\n`);
+    process.stderr.write(stderrLine(message));
     process.exitCode = error instanceof CliError ? error.exitCode : 1;
   }
 }

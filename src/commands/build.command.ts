@@ -15,6 +15,7 @@ import { positiveInteger } from './options';
 import { buildPolicy } from '../consent/live-policy';
 import { expireHoldingVersions } from '../rebuild/erasure';
 import { withExamples } from './help-examples';
+import { stderrLine } from './printable-text';
 
 interface BuildFlags extends EngineFlags {
   landing?: string;
@@ -68,8 +69,8 @@ export function registerBuild(cli: Command): void {
           },
           // The erasure bound holds for a build run by hand too: older versions holding a withdrawn customer expire.
           expireVersions: expireHoldingVersions(engine, config.maxLineBytes),
-          onLeftBehind: (message: string) => process.stderr.write(`stedi: warning: ${message}\n`),
-          onBuildAgain: (message: string) => process.stderr.write(`stedi: ${message}\n`),
+          onLeftBehind: (message: string) => process.stderr.write(stderrLine(`warning: ${message}`)),
+          onBuildAgain: (message: string) => process.stderr.write(stderrLine(message)),
         };
         const manifest = await runBuildOnSteadyLanding(() => engine.buildTarget(options), options);
         progress?.stop();

@@ -1,3 +1,5 @@
+import { oneLine } from './printable-text';
+
 /** A failure the user can fix, reported as its message alone. */
 export class CliError extends Error {
   constructor(
@@ -21,13 +23,15 @@ export const usageError = (message: string): CliError => new CliError(message, U
 /**
  * Commander's own usage error (`error: unknown option '--bogus'`) as the one `stedi: ...` line every other failure
  * prints: an operator greps one prefix. Its "option '--keep <n>' argument 'two' is invalid." preamble goes when our
- * parser's message (which names the flag) follows; a line break in an echoed argument would split the line.
+ * parser's message (which names the flag) follows; a control character in an echoed argument is escaped (a line
+ * break split the line, an escape sequence reached the terminal).
  */
 export function usageErrorLine(commanderMessage: string, command: string): string {
   const message = commanderMessage
     .replace(/^error: /, '')
     .replace(/^option '[^']*' argument '[\s\S]*' is invalid\. (?=--)/, '')
-    .replace(/\s*[\r\n]+\s*/g, ' ')
+    // Commander's own line break before its suggestion; any other control character is the user's, escaped.
+    .replace(/\s*\n(?=\(Did you mean)/, ' ')
     .trim();
-  return `stedi: ${message} (run \`${command} --help\` for usage)\n`;
+  return `stedi: ${oneLine(message)} (run \`${command} --help\` for usage)\n`;
 }

@@ -20,3 +20,10 @@ export function printablePath(path: string): string {
 export function oneLine(text: string): string {
   return text.replace(CONTROLS, escape);
 }
+
+/**
+ * A `stedi: ` line on stderr: a message (an engine's, naming paths it did not quote) with each control character as
+ * its \u escape. A line break in a path was collapsed into a space (another path than the one on disk), and an
+ * escape sequence in one reached the terminal.
+ */
+export const stderrLine = (message: string): string => `stedi: ${oneLine(message.trim())}\n`;

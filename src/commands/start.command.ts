@@ -19,7 +19,7 @@ import { abortOnInterrupt, interruptOf, interruptedExitCode, sayWhenBuildInterru
 import { formatBuildSummary } from './build-summary';
 import { keysOf, portNumber, serve, serveConfig, type ServeFlags } from './serve.command';
 import { withExamples } from './help-examples';
-import { printablePath } from './printable-text';
+import { printablePath, stderrLine } from './printable-text';
 
 /**
  * `npm start`: the zero-setup path. Builds the lake first when it has no live
@@ -67,7 +67,7 @@ export async function ensureLake(config: Config, engine: Engine, handOver: () =>
         if (p.step.kind === 'publish') interrupted.publishing = true;
         progress.onProgress(p);
       },
-      onBuildAgain: (message: string) => process.stderr.write(`stedi: ${message}\n`),
+      onBuildAgain: (message: string) => process.stderr.write(stderrLine(message)),
     };
     const built = await runBuildOnSteadyLanding(() => engine.buildTarget(options), options);
     progress.stop();

@@ -1,7 +1,10 @@
-import { mkdirSync, renameSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir } from '../helpers/landing-fixture';
+import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
 import { runBin } from '../helpers/bin-cli';
+import { runBin as runBinAs } from '../helpers/spawn-cli';
+import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
 
 /**
  * A landing or lake folder whose name holds a newline: `stedi generate`'s one summary line, the quarantine line of
@@ -53,5 +56,39 @@ describe('paths with control characters in the CLI summaries', () => {
     expect(missing.stderr).toBe(
       `stedi: the lake folder ${JSON.stringify(`${lake}-not-here`)} does not exist; check the --lake path, or run \`stedi build --lake $'${root}/la\\x0ake-not-here'\` to create it\n`,
     );
+  });
+
+  it('escapes each control character of a path in an engine\'s error line, as the LANDING line does (it was collapsed to a space, or sent raw)', () => {
+    const root = makeTempDir('stedi-control-path-');
+    const landing = join(root, 'lan\u001b[2Jding');
+    mkdirSync(join(landing, 'customer', 'landing'), { recursive: true });
+    const empty = runBin(['build', '--landing', landing, '--lake', join(root, 'lake')]);
+    expect(empty.status).toBe(1);
+    expect(empty.stderr).toBe(`stedi: landing folder ${root}/lan\\u001b[2Jding/customer/landing holds no .json files; add the landing data or point --landing elsewhere\n`);
+
+    const missing = runBin(['build', '--landing', join(root, 'not\nhere'), '--lake', join(root, 'lake')]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(new RegExp(`^stedi: landing folder ${root}/not\\\\u000ahere/customer/landing does not exist; [^\\n]*\\n$`));
+  });
+
+  it('escapes them in a `stedi: warning:` line too: an expired version the build could not remove from a lake named with a line break', async () => {
+    const asRoot = process.getuid?.() === 0;
+    const root = makeTempDir('stedi-control-path-');
+    const lake = join(root, 'la\nke');
+    const landing = writeSmallLanding();
+    const as = asRoot ? { uid: 65534, gid: 65534 } : {};
+    const first = runBin(['build', '--landing', landing, '--lake', lake, '--json']);
+    const old = JSON.parse(first.stdout).version as string;
+    // Root may remove anything: the lake is nobody's and the build runs as nobody, but one folder stays root's.
+    const refusing = new LakeLayout(lake).versionDir('customer_trusted', old);
+    chmodSync(root, 0o755);
+    execFileSync('chmod', ['-R', 'a+rX', landing]);
+    if (asRoot) execFileSync('chown', ['-R', '65534:65534', lake]);
+    if (asRoot) execFileSync('chown', ['0:0', refusing]);
+    else chmodSync(refusing, 0o555);
+    const built = await runBinAs(['build', '--landing', landing, '--lake', lake, '--keep', '1', '--json'], {}, as);
+    if (!asRoot) chmodSync(refusing, 0o755);
+    expect(built.code).toBe(0);
+    expect(built.stderr).toMatch(/^stedi: warning: expired versions \S+ could not all be removed [^\n]*: cannot write [^\n]*\/la\\u000ake\/[^\n]*\n$/);
   });
 });

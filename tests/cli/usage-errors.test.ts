@@ -13,7 +13,9 @@ describe('stedi usage errors', () => {
     [['build', '--keep'], /argument missing/],
     [['build', '--keep', 'two'], /--keep takes a whole number of at least 1; received "two"/],
     [['build', 'extra'], /too many arguments for 'build'/],
-    [['build', '--bo\ngus'], /unknown option '--bo gus'/],
+    // A control character the user typed is escaped: a line break was collapsed to a space, an escape sequence reached the terminal.
+    [['build', '--bo\ngus'], /unknown option '--bo\\u000agus'/],
+    [['bogus\u001b[2J'], /unknown command 'bogus\\u001b\[2J'/],
     [['generate'], /required option '--out <dir>' not specified/],
     [['build', '--lake', '<temp>', '--consent-policy', 'sometimes'], /--consent-policy: consent policy must be one of any, as-of; received "sometimes"/],
     [['status', '--lake', '<temp>', '--engine', 'postgres'], /--engine must be duckdb or athena; received "postgres"/],
