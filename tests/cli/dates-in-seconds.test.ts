@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { runBin } from '../helpers/bin-cli';
-import { accelerometerRecord, customerRecord, makeTempDir, stepTrainerRecord, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
+import { builtReport, quarantineOf } from '../helpers/built-report';
+import { accelerometerRecord, customerRecord, stepTrainerRecord, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 
 /**
  * A customer date written in epoch seconds beside dates in milliseconds, through `bin/stedi.js` as a user runs it
@@ -11,15 +9,6 @@ import { accelerometerRecord, customerRecord, makeTempDir, stepTrainerRecord, wr
  */
 
 const REASON = (field: string) => `field "${field}" is below 10^11: a date in seconds, not epoch milliseconds`;
-
-function builtReport(landing: string, ...extra: string[]) {
-  const run = runBin(['build', '--landing', landing, '--lake', makeTempDir(), '--json', ...extra]);
-  expect(run.status).toBe(0);
-  return JSON.parse(run.stdout);
-}
-
-const quarantineOf = (report: { quarantine: string }, source: string) =>
-  readFileSync(join(report.quarantine, `${source}.ndjson`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { sourceFile: string; lineNumber: number; reason: string });
 
 describe('customer dates written in seconds', () => {
   it('quarantine a revocation whose lastUpdateDate is in seconds, so it never loses to an older grant in milliseconds', () => {

@@ -2,6 +2,7 @@ import { appendFileSync, readdirSync, readFileSync, readlinkSync, statSync, trun
 import { spawnBin } from '../helpers/spawn-cli';
 import { join } from 'node:path';
 import { runBin } from '../helpers/bin-cli';
+import { builtReport, quarantineOf } from '../helpers/built-report';
 import { parquetFilesHolding } from '../helpers/parquet-scan';
 import { accelerometerRecord, customerRecord, emailOf, makeTempDir, stepTrainerRecord, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 
@@ -12,16 +13,6 @@ import { accelerometerRecord, customerRecord, emailOf, makeTempDir, stepTrainerR
  */
 
 const build = (landing: string, lake: string, ...extra: string[]) => runBin(['build', '--landing', landing, '--lake', lake, '--json', ...extra]);
-
-/** The JSON report of a build of `landing` into a new lake, which must succeed. */
-function builtReport(landing: string) {
-  const run = build(landing, makeTempDir());
-  expect(run.status).toBe(0);
-  return JSON.parse(run.stdout);
-}
-
-const quarantineOf = (report: { quarantine: string }, source: string) =>
-  readFileSync(join(report.quarantine, `${source}.ndjson`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { lineNumber: number; reason: string; line: string });
 
 describe('stedi build on hostile landing lines', () => {
   it('quarantines the lines that used to stop every build, counts blank lines, and succeeds with an empty stderr', () => {
