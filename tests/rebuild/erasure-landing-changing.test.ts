@@ -34,6 +34,7 @@ describe('the erasure rebuild while a customer landing file is being written', (
     padded(customers);
     const lake = makeTempDir('stedi-landing-changing-');
     await buildLake(landing, lake);
+    // Room for a third of it, two failed rebuilds and one more; backing off after each failure (a third, then two thirds) overruns it.
     const erasureMs = 45_000;
     // The writer is at work through the first two rebuilds (each three builds reading the file changing), then done.
     let written = 0;

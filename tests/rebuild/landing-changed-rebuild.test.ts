@@ -13,7 +13,7 @@ import { loggedLines } from '../helpers/log-lines';
 
 /** A run of NUL bytes (sparse: no disk), one overlong line, so the build is still reading `file` when the writer appends. */
 const padded = (file: string): void => {
-  truncateSync(file, statSync(file).size + 1024 * 1024);
+  truncateSync(file, statSync(file).size + 4 * 1024 * 1024);
   appendFileSync(file, '\n');
 };
 
