@@ -26,13 +26,16 @@ export const scaleBench: Benchmark = {
     const largest = Math.max(...sizes);
     const figures: Figure[] = [];
     const medians: Array<{ customers: number; bytes: number; ms: number }> = [];
+    // Quick runs: one build child for every size, its start-up (seconds of ts-node) being most of a quick size's time.
+    const shared = ctx.settings.quick ? new BuildWorker(false) : undefined;
+    if (shared) ctx.defer(() => shared.close());
     for (const customers of sizes) {
       const landing = await syntheticLanding(ctx.cacheDir, customers, ctx.settings.seed, ctx.log);
       let previousLake: string | undefined;
       let rows: Record<string, number> = {};
       let baselineRss = 0;
       const steps: Array<Record<string, number>> = [];
-      const worker = new BuildWorker(!ctx.settings.quick);
+      const worker = shared ?? new BuildWorker(true);
       const results = await measure(
         {
           floor: () => elapsedMs(() => readLandingOnce(landing, 'inferred')),
@@ -48,7 +51,7 @@ export const scaleBench: Benchmark = {
           },
         },
         ctx.measureOptions(`scale ${customers}`),
-      ).finally(() => worker.close());
+      ).finally(() => (shared ? undefined : worker.close()));
       if (previousLake) ctx.shared.set(builtLakeKey(customers), previousLake);
       const judged = customers === largest;
       const label = `${customers.toLocaleString('en-US')} customers`;
@@ -72,12 +75,13 @@ export const scaleBench: Benchmark = {
           targets: judged ? [atMost(1536, 'MiB')] : [],
           details: { processBaselineMiB: Math.round(baselineRss / MiB) },
           note: ctx.settings.quick
-            ? 'maxRSS of one child process running every build of this size'
+            ? 'maxRSS of one child process running every build of this size and of the smaller sizes before it'
             : 'maxRSS of a child process that runs only this build (its Node + ts-node baseline included)',
         }),
       );
       medians.push({ customers, bytes: landing.bytes, ms: results.build.ms.median });
     }
+    await shared?.close();
     if (medians.length >= 2) figures.push(growthFigure(medians[0], medians[medians.length - 1], this.title));
     return figures;
   },
