@@ -21,8 +21,10 @@ import { answerReplay } from './answer-replay';
 import { keptAnswers } from './kept-answers';
 import { KeyConcurrency, keyConcurrencyMiddleware } from './key-concurrency';
 import { lakePageHandler } from './lake-page';
+import { parseOptionsOf } from './limits';
 import { ServerMetrics } from './metrics';
 import { noStore } from './no-store';
+import { refuseUnparsable } from './parse-refusals';
 import { onePerConnection } from './pipelined-requests';
 import { principalOf, requestContext, requestIdOf } from './request-context';
 import { responseCacheFor } from './response-cache';
@@ -59,6 +61,8 @@ export interface AppOptions {
   answerStallMs?: number;
   /** Called as each request that asks the lake for something begins (data-requests.ts: not introspection, pages, probes). */
   onDataRequest?: () => void;
+  /** false: documents over the token limit are refused by Apollo too, not before it (parse-refusals.ts; tests compare the two). */
+  refuseUnparsableFirst?: boolean;
 }
 
 export interface StediApp {
@@ -88,6 +92,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   metrics.watchLake(services.engine, services.rebuilds);
   metrics.watchConsent(services.consent, services.erasure);
   let draining = false;
+  let stopped = false;
 
   const app = express();
   app.disable('x-powered-by');
@@ -130,6 +135,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
       if (!('body' in req) || req.body === undefined) req.body = {};
       next();
     },
+    ...(options.refuseUnparsableFirst === false ? [] : [refuseUnparsable(parseOptionsOf(services.config.limits), metrics, () => stopped)]),
     ...(responses ? [keptAnswers(responses, services, metrics, options.onDataRequest)] : []),
     sentAsBytes,
     apiHeadAsGet(
@@ -159,6 +165,9 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
     keyLimit,
     startDraining: () => void (draining = true),
     isDraining: () => draining,
-    stop: () => apollo.stop(),
+    stop: () => {
+      stopped = true;
+      return apollo.stop();
+    },
   };
 }

@@ -1,9 +1,10 @@
-import type { Request, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import { RequestLake } from '../graphql/request-lake';
 import type { Services } from '../services';
 import type { ServerMetrics } from './metrics';
+import { plainAsked } from './plain-asked';
 import { principalOf } from './request-context';
-import type { Asked, ResponseCache } from './response-cache';
+import type { ResponseCache } from './response-cache';
 
 /**
  * Answers a POSTed query from the cache of whole answers before Apollo runs:
@@ -22,7 +23,7 @@ export function keptAnswers(
   onAnswered?: () => void,
 ): RequestHandler {
   return (req, res, next) => {
-    const asked = askedOf(req);
+    const asked = plainAsked(req);
     if (!asked) return next();
     const started = process.hrtime.bigint();
     cache.keyFor(principalOf(res)?.role, new RequestLake(services), asked).then(
@@ -39,19 +40,4 @@ export function keptAnswers(
       () => next(),
     );
   };
-}
-
-const FIELDS = new Set(['query', 'variables', 'operationName']);
-// Apollo answers these with application/json; any other Accept is negotiated by Apollo itself.
-const PLAIN_ACCEPT = new Set([undefined, '*/*', 'application/json']);
-
-function askedOf(req: Request): Asked | null {
-  if (req.method !== 'POST' || !PLAIN_ACCEPT.has(req.headers.accept)) return null;
-  const body = req.body as Record<string, unknown> | undefined;
-  if (!body || typeof body !== 'object' || Array.isArray(body) || typeof body.query !== 'string') return null;
-  for (const field in body) if (!FIELDS.has(field)) return null;
-  const { variables, operationName } = body;
-  if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) return null;
-  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return null;
-  return { query: body.query, variables: variables as Asked['variables'], operationName: operationName as Asked['operationName'] };
 }

@@ -41,9 +41,12 @@ export function graphqlLimits(limits: LimitsConfig): GraphqlLimits {
   return {
     plugins: [...plugins, dataCostPlugin(limits)] as ApolloServerPlugin[],
     validationRules: [knownOperationTypes, ...validationRules.map(failClosed)],
-    parseOptions: { maxTokens: limits.maxTokens },
+    parseOptions: parseOptionsOf(limits),
   };
 }
+
+/** The options Apollo parses every document with (and parse-refusals.ts the documents it refuses first). */
+export const parseOptionsOf = (limits: LimitsConfig): GraphqlLimits['parseOptions'] => ({ maxTokens: limits.maxTokens });
 
 /** graphql-armor reports "Syntax Error: …" without a code; ours says what to change and is BAD_USER_INPUT. */
 function refuse(advice: string) {
