@@ -20,16 +20,27 @@ const CLOSE_LIST = 0x5d;
 /** body-parser's `verify`: refuses a body nesting deeper than MAX_BODY_DEPTH (brackets inside strings do not count). */
 export function requireShallowJson(_req: IncomingMessage, _res: unknown, body: Buffer): void {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < body.length; i += 1) {
     const byte = body[i];
-    if (inString) {
-      if (byte === BACKSLASH) i += 1;
-      else if (byte === QUOTE) inString = false;
-    } else if (byte === QUOTE) inString = true;
+    if (byte === QUOTE) i = stringEnd(body, i);
     else if (byte === OPEN_OBJECT || byte === OPEN_LIST) {
       depth += 1;
       if (depth > MAX_BODY_DEPTH) throw Object.assign(new Error(TOO_DEEP_BODY), { status: 400, type: 'entity.too.deep' });
     } else if (byte === CLOSE_OBJECT || byte === CLOSE_LIST) depth -= 1;
   }
+}
+
+/**
+ * Where the string opened at `open` ends: the next quote after an even run of backslashes (body.length when none).
+ * Found by Buffer.indexOf: nearly all of a GraphQL body is its query string, and reading it a byte at a time in
+ * JavaScript cost 0.1-0.2 ms of the main thread for a 30 KB document, a hostile client's usual size.
+ */
+function stringEnd(body: Buffer, open: number): number {
+  for (let at = body.indexOf(QUOTE, open + 1); at >= 0; at = body.indexOf(QUOTE, at + 1)) {
+    let backslashes = 0;
+    // The opening quote stops the run: no backslash before it counts.
+    while (body[at - 1 - backslashes] === BACKSLASH) backslashes += 1;
+    if (backslashes % 2 === 0) return at;
+  }
+  return body.length;
 }

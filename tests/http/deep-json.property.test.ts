@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { MAX_BODY_DEPTH } from '../../src/http/json-depth';
+import { MAX_BODY_DEPTH, requireShallowJson } from '../../src/http/json-depth';
 import { smallGraphqlServer } from '../helpers/small-graphql-server';
 
 /**
@@ -52,6 +52,47 @@ describe(`request bodies nesting deeper than ${MAX_BODY_DEPTH} levels (seed ${SE
         expect(JSON.parse(res.text)).toEqual({ data: { customers: { edges: [] } } });
       }),
       { seed: SEED, numRuns: 20 },
+    );
+  });
+
+  it('refuses exactly the bodies a byte-by-byte reading refuses, escaped quotes and backslashes included', () => {
+    // The reading requireShallowJson replaced (strings are now skipped with Buffer.indexOf): the rule it must keep.
+    const deeper = (body: Buffer): boolean => {
+      let depth = 0;
+      let inString = false;
+      for (let i = 0; i < body.length; i += 1) {
+        const byte = body[i];
+        if (inString) {
+          if (byte === 0x5c) i += 1;
+          else if (byte === 0x22) inString = false;
+        } else if (byte === 0x22) inString = true;
+        else if (byte === 0x7b || byte === 0x5b) {
+          if ((depth += 1) > MAX_BODY_DEPTH) return true;
+        } else if (byte === 0x7d || byte === 0x5d) depth -= 1;
+      }
+      return false;
+    };
+    const refuses = (body: Buffer): boolean => {
+      try {
+        requireShallowJson({} as never, undefined, body);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    const pieces = fc.constantFrom('"', '\\', '\\\\', '\\"', '[', '{', ']', '}', '[[[[[[[[', '{"a":', 'é', 'x');
+    const text = fc.array(fc.constantFrom('"', '\\', '\\\\', '\\"', '\\\\"', 'é', 'x'), { maxLength: 12 }).map((parts) => parts.join(''));
+    // Either anything, or brackets one past the bound after text whose quotes and backslashes decide if they are in a string.
+    const body = fc.oneof(
+      fc.array(pieces, { maxLength: 120 }).map((parts) => parts.join('')),
+      fc.tuple(text, text).map(([before, after]) => `${before}${'['.repeat(MAX_BODY_DEPTH + 1)}${after}`),
+    );
+    fc.assert(
+      fc.property(body, (sent) => {
+        const bytes = Buffer.from(sent);
+        expect(refuses(bytes)).toBe(deeper(bytes));
+      }),
+      { seed: SEED, numRuns: 2_000 },
     );
   });
 });
