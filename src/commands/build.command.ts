@@ -46,6 +46,8 @@ export function registerBuild(cli: Command): void {
         keepVersions: flags.keep,
       });
       if (flags.dryRun) {
+        // Athena only, as doctor: on the embedded engine the command line is the mistake (exit 2), not the build.
+        if (config.engine !== 'athena') throw usageError('--dry-run lists the statements of an Athena build; use it with --engine athena (or STEDI_ENGINE=athena)');
         const plan = await planBuild(engineOptions(config), { consentPolicy: config.consentPolicy, keepVersions: config.keepVersions }).catch((error: Error) => {
           throw new CliError(`--dry-run: ${error.message}`);
         });

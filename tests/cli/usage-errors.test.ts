@@ -18,6 +18,8 @@ describe('stedi usage errors', () => {
     [['bogus\u001b[2J'], /unknown command 'bogus\\u001b\[2J'/],
     [['generate'], /required option '--out <dir>' not specified/],
     [['build', '--lake', '<temp>', '--consent-policy', 'sometimes'], /--consent-policy: consent policy must be one of any, as-of; received "sometimes"/],
+    // Athena only: on the default engine it exited 1, as a build that ran and failed.
+    [['build', '--lake', '<temp>', '--dry-run'], /^stedi: --dry-run lists the statements of an Athena build; use it with --engine athena \(or STEDI_ENGINE=athena\)$/m],
     [['status', '--lake', '<temp>', '--engine', 'postgres'], /--engine must be duckdb or athena; received "postgres"/],
     [['serve', '--lake', '<temp>', '--port', 'eighty'], /--port takes a whole number from 0 to 65535; received "eighty"/],
     // Decimal digits, as the environment's settings: Number() read 0x10 as port 16 and 1e20 as a count of versions.

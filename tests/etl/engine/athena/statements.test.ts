@@ -165,9 +165,9 @@ describe('stedi build --dry-run', () => {
     expect(formatStatements([{ sql: 'SELECT 1', grammar: 'trino' }])).toBe('SELECT 1;\n');
   });
 
-  it('explains that a dry run needs the Athena engine', async () => {
+  it('explains that a dry run needs the Athena engine, as a usage error (exit 2)', async () => {
     const run = await runCli('build', '--dry-run', '--lake', '/tmp/some-lake');
-    expect(run.exitCode).toBe(1);
-    expect(run.stderr.trim()).toBe('stedi: --dry-run: a dry run lists the statements of an Athena build; use it with --engine athena (or STEDI_ENGINE=athena)');
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr.trim()).toBe('stedi: --dry-run lists the statements of an Athena build; use it with --engine athena (or STEDI_ENGINE=athena)');
   });
 });
