@@ -135,7 +135,7 @@ function progressBar(stream: NodeJS.WriteStream = process.stderr): { onProgress?
 const n = (value: number): string => value.toLocaleString('en-US');
 const plural = (count: number, word: string): string => `${n(count)} ${word}${count === 1 ? '' : 's'}`;
 
-/** The one line `stedi generate` ends with. */
+/** The one line `stedi generate` ends with: the seed is any text, so it is quoted as a path is when it holds a control character. */
 export function summary(r: GenerateReport): string {
   const written = SOURCES.map((s) => `${s} ${plural(r.lines[s], 'line')} (${plural(r.files[s].length, 'file')})`).join(', ');
   const total = (kind: (typeof BAD_LINE_KINDS)[number]): number => SOURCES.reduce((sum, s) => sum + r.bad[s][kind], 0);
@@ -144,5 +144,5 @@ export function summary(r: GenerateReport): string {
     quarantined + total('duplicate') === 0
       ? 'no bad lines'
       : `bad lines: ${n(quarantined)} for quarantine (${n(total('malformed'))} malformed, ${n(total('missingField'))} missing a field, ${n(total('wrongType'))} wrong type) and ${plural(total('duplicate'), 'exact duplicate')}`;
-  return `Generated ${plural(r.customers, 'customer')} (${n(r.consenting)} consenting) with seed ${r.seed} into ${printablePath(r.out)} in ${(r.durationMs / 1000).toFixed(1)} s: ${written}; ${bad}.`;
+  return `Generated ${plural(r.customers, 'customer')} (${n(r.consenting)} consenting) with seed ${printablePath(r.seed)} into ${printablePath(r.out)} in ${(r.durationMs / 1000).toFixed(1)} s: ${written}; ${bad}.`;
 }

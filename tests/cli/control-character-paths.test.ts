@@ -58,6 +58,13 @@ describe('paths with control characters in the CLI summaries', () => {
     );
   });
 
+  it("quotes a seed holding a control character in generate's summary, which a line break split in two", () => {
+    const run = runBin(['generate', '--out', makeTempDir('stedi-control-path-'), '--customers', '1', '--seed', 'a\nb\u001b[2J']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^Generated [^\n]*\n$/);
+    expect(run.stdout).toContain(' with seed "a\\nb\\u001b[2J" into ');
+  });
+
   it('escapes each control character of a path in an engine\'s error line, as the LANDING line does (it was collapsed to a space, or sent raw)', () => {
     const root = makeTempDir('stedi-control-path-');
     const landing = join(root, 'lan\u001b[2Jding');
