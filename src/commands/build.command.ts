@@ -1,8 +1,8 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { runBuildOnSteadyLanding } from '../../etl/build-again';
 import { buildReport } from '../../etl/build-report';
 import type { BuildProgress } from '../../etl/build-options';
-import { parseConsentPolicy } from '../../etl/consent-policy';
+import { type ConsentPolicy, parseConsentPolicy } from '../../etl/consent-policy';
 import { loadLakeConfig } from '../config';
 import { formatPlan, planBuild } from '../../etl/engine/open-engine';
 import { engineOptions, openConfiguredEngine } from '../engine';
@@ -19,7 +19,7 @@ import { stderrLine } from './printable-text';
 
 interface BuildFlags extends EngineFlags {
   landing?: string;
-  consentPolicy?: string;
+  consentPolicy?: ConsentPolicy;
   keep?: number;
   json?: boolean;
   dryRun?: boolean;
@@ -34,7 +34,7 @@ const EXAMPLES: Array<[string, string]> = [
 export function registerBuild(cli: Command): void {
   addEngineFlags(withExamples(cli.command('build'), EXAMPLES).description('build landing → trusted → curated as a new version and switch to it atomically'))
     .option('--landing <dir>', 'folder holding customer/landing/, accelerometer/landing/, step_trainer/landing/ (default: STEDI_LANDING, else the one the live version was built from, else the lake folder)')
-    .option('--consent-policy <policy>', "any: every reading of a consenting customer; as-of: only readings at or after consent (default: STEDI_CONSENT_POLICY, else the live version's, else any)")
+    .option('--consent-policy <policy>', "any: every reading of a consenting customer; as-of: only readings at or after consent (default: STEDI_CONSENT_POLICY, else the live version's, else any)", policyFlag)
     .option('--keep <n>', 'versions to keep (default: STEDI_KEEP_VERSIONS or 3)', positiveInteger('--keep'))
     .option('--json', 'print one JSON object with the version, row counts and quarantine counts')
     .option('--dry-run', 'print the pre-flight calls and every statement of an Athena build in order, without calling AWS (with --json: one JSON object)')
@@ -42,7 +42,7 @@ export function registerBuild(cli: Command): void {
       const config = loadLakeConfig({
         ...engineOverrides(flags),
         landing: flags.landing,
-        consentPolicy: flags.consentPolicy === undefined ? undefined : policyFlag(flags.consentPolicy),
+        consentPolicy: flags.consentPolicy,
         keepVersions: flags.keep,
       });
       if (flags.dryRun) {
@@ -86,10 +86,11 @@ export function registerBuild(cli: Command): void {
     });
 }
 
-function policyFlag(raw: string) {
+/** A commander parser: a bad policy is said as every other flag's bad value (exit 2, with `stedi build --help`). */
+function policyFlag(raw: string): ConsentPolicy {
   try {
     return parseConsentPolicy(raw);
   } catch (error) {
-    throw usageError(`--consent-policy: ${(error as Error).message}`);
+    throw new InvalidArgumentError(`--consent-policy: ${(error as Error).message}`);
   }
 }

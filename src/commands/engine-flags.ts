@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ConfigOverrides } from '../config';
-import { engineFlag, positiveInteger } from './options';
+import { engineChoice, engineFlag, positiveInteger } from './options';
 import { MAX_TIMER_MS } from '../config-values';
 
 /** The flags every command that opens an engine takes; each overrides its environment variable. */
@@ -17,7 +17,7 @@ export interface EngineFlags {
 export function addEngineFlags(command: Command): Command {
   return command
     .option('--lake <dir>', 'lake folder, or s3://bucket/prefix with --engine athena (default: STEDI_LAKE or ./lake)')
-    .option('--engine <engine>', 'duckdb (default) or athena (STEDI_ENGINE)')
+    .option('--engine <engine>', 'duckdb (default) or athena (STEDI_ENGINE)', engineChoice)
     .option('--region <region>', 'Athena: AWS region (AWS_REGION)')
     .option('--workgroup <name>', 'Athena: workgroup (STEDI_ATHENA_WORKGROUP, default primary)')
     .option('--output-location <s3url>', "Athena: query results location (STEDI_ATHENA_OUTPUT, default the workgroup's)")

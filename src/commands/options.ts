@@ -23,6 +23,12 @@ export function positiveInteger(flag: string, max?: number): (raw: string) => nu
   };
 }
 
+/** A commander parser for --engine, so a bad one is said as every other flag's bad value (with the command's --help). */
+export function engineChoice(raw: string): string {
+  if (raw === 'duckdb' || raw === 'athena') return raw;
+  throw new InvalidArgumentError(`--engine must be duckdb or athena; received ${JSON.stringify(raw)}`);
+}
+
 export function engineFlag(raw: string | undefined): EngineKind | undefined {
   if (raw === undefined || raw === 'duckdb' || raw === 'athena') return raw;
   throw usageError(`--engine must be duckdb or athena; received ${JSON.stringify(raw)}`);

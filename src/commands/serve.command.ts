@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import type { Engine } from '../../etl/engine/engine';
 import { lowerEngineThreads } from '../engine-threads';
 import { ApiKeyError, type ApiKeys, loadApiKeys } from '../auth/api-keys';
@@ -7,7 +7,7 @@ import { openConfiguredEngine } from '../engine';
 import { createLogger, type Logger } from '../logger';
 import { announceListening } from '../http/listening-file';
 import { onTerminationSignals } from '../http/shutdown';
-import { CliError, usageError } from './cli-error';
+import { CliError } from './cli-error';
 import { interruptedExitCode } from './interrupts';
 import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
 import { withExamples } from './help-examples';
@@ -24,7 +24,8 @@ export function portNumber(raw: string): number | undefined {
   // commander stores '' for a parser's undefined: serveConfig reads a port that is not a number as unset.
   if (raw.trim() === '') return undefined;
   const value = wholeNumber(raw);
-  if (!Number.isInteger(value) || value < 0 || value > 65_535) throw usageError(`--port takes a whole number from 0 to 65535; received ${JSON.stringify(raw)}`);
+  // Commander's own usage error (usageErrorLine): exit 2, naming the command's --help as every flag's error does.
+  if (!Number.isInteger(value) || value < 0 || value > 65_535) throw new InvalidArgumentError(`--port takes a whole number from 0 to 65535; received ${JSON.stringify(raw)}`);
   return value;
 }
 

@@ -97,7 +97,7 @@ describe('stedi build', () => {
   it('exits non-zero with one clear line for a bad consent policy or a missing landing folder', async () => {
     const bad = await runCli('build', '--landing', writeSmallLanding(), '--lake', makeTempDir(), '--consent-policy', 'sometimes');
     expect(bad.exitCode).not.toBe(0);
-    expect(bad.stderr.trim()).toBe('stedi: --consent-policy: consent policy must be one of any, as-of; received "sometimes"');
+    expect(bad.stderr.trim()).toBe('stedi: --consent-policy: consent policy must be one of any, as-of; received "sometimes" (run `stedi build --help` for usage)');
     const missing = await runCli('build', '--landing', '/definitely/not/here', '--lake', makeTempDir());
     expect(missing.exitCode).not.toBe(0);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);

@@ -47,6 +47,16 @@ describe('stedi usage errors', () => {
     expect(runBin(['bogus']).stderr).toBe("stedi: unknown command 'bogus' (run `stedi --help` for usage)\n");
   });
 
+  it.each([
+    [['build', '--consent-policy', 'ANY'], 'stedi: --consent-policy: consent policy must be one of any, as-of; received "ANY" (run `stedi build --help` for usage)\n'],
+    [['status', '--engine', 'Athena'], 'stedi: --engine must be duckdb or athena; received "Athena" (run `stedi status --help` for usage)\n'],
+    [['serve', '--port', '99999'], 'stedi: --port takes a whole number from 0 to 65535; received "99999" (run `stedi serve --help` for usage)\n'],
+    [['start', '--port', 'x'], 'stedi: --port takes a whole number from 0 to 65535; received "x" (run `stedi start --help` for usage)\n'],
+  ])('names the command\'s help for a bad --consent-policy, --engine or --port too, as for every other flag (`stedi %j`)', (args, line) => {
+    // These were checked by hand after parsing, and their lines alone named no help.
+    expect(runBin([...args, '--lake', makeTempDir()])).toEqual({ status: 2, stdout: '', stderr: line });
+  });
+
   it('exits 2 for `stedi` with no command, showing the usage on stderr', () => {
     const run = runBin([]);
     expect(run.status).toBe(2);
