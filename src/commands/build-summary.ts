@@ -31,7 +31,7 @@ export function formatBuildSummary(report: BuildReport): string {
  * first line with reason `compressed file (gzip)`), and a customer file hides every customer, so "Consent uncertain"
  * alone left the operator to search the quarantine for why.
  */
-function compressedFileAdvice(report: BuildReport): string[] {
+export function compressedFileAdvice(report: Pick<BuildReport, 'quarantineReasons'>): string[] {
   return SOURCES.flatMap((source) => {
     const reasons = report.quarantineReasons[source].filter((r) => r.reason.startsWith('compressed file ('));
     if (reasons.length === 0) return [];

@@ -8,6 +8,7 @@ import { shellWord } from '../../etl/shell-word';
 import { SOURCES, TABLES, TABLE_NAMES, type TableName } from '../../etl/tables';
 import { loadLakeConfig } from '../config';
 import { openConfiguredEngine } from '../engine';
+import { compressedFileAdvice } from './build-summary';
 import { CliError } from './cli-error';
 import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
 import { withExamples } from './help-examples';
@@ -106,6 +107,7 @@ export function registerStatus(cli: Command): void {
           SOURCES.some((s) => (live.landingCounts[s]?.quarantined ?? 0) > 0) ? `Quarantined lines (file, line number, reason): ${printablePath(buildReport(live, config.lake).quarantine)}` : 'No landing lines were quarantined.',
           '',
           `Consent uncertain: ${live.landingCounts.customer.uncertain ?? 0} customers hidden; devices claimed by two customers: ${live.ambiguousSerials ?? 0}`,
+          ...compressedFileAdvice(buildReport(live, config.lake)),
           `Kept versions: ${manifest.versions.map((v) => v.version).join(', ')}`,
           ...(landing ? [`Landing: ${printablePath(landing)}`] : []),
           ...landingProblems.map((problem) => `LANDING ${oneLine(problem)}`),

@@ -34,15 +34,18 @@ describe('stedi build over a compressed customer landing file', () => {
     expect(decompressed.tables.customer_trusted.rows).toBe(1);
   });
 
-  it('quarantines the file\'s first line as "compressed file (gzip)", not "invalid UTF-8", and its summary tells the operator to decompress it', () => {
+  it('quarantines the file\'s first line as "compressed file (gzip)", not "invalid UTF-8", and its summary (and status) tell the operator to decompress it', () => {
     const landing = writeSmallLanding();
     const file = join(landing, 'customer', 'landing', 'customer-2.json');
     writeFileSync(file, gzipSync(`${JSON.stringify(customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 }))}\n`));
-    const run = runBin(['build', '--landing', landing, '--lake', makeTempDir()]);
+    const lake = makeTempDir();
+    const run = runBin(['build', '--landing', landing, '--lake', lake]);
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain(
-      "customer/landing/ holds a compressed file (gzip): decompress it under its .json name and build again (the quarantine names it as sourceFile); until then no record in it is read, and every customer's consent is uncertain",
-    );
+    const advice =
+      "customer/landing/ holds a compressed file (gzip): decompress it under its .json name and build again (the quarantine names it as sourceFile); until then no record in it is read, and every customer's consent is uncertain";
+    expect(run.stdout).toContain(advice);
+    // And `stedi status` says it again, for the operator who comes to the lake later.
+    expect(runBin(['status', '--lake', lake]).stdout).toContain(`\n${advice}\n`);
     const report = builtReport(landing);
     expect(quarantineOf(report, 'customer').find((q) => q.lineNumber === 1)).toMatchObject({ sourceFile: file, reason: 'compressed file (gzip)' });
     expect(report.quarantineReasons.customer).toContainEqual({ reason: 'compressed file (gzip)', count: 1 });
