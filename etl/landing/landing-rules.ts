@@ -40,10 +40,13 @@ const TYPE_WORD: Record<ColumnType, string> = { VARCHAR: 'a string', BIGINT: 'a 
 export const FIELD_REASON_PREFIXES = ['field "', 'missing required field '] as const;
 export const isFieldReason = (reason: string): boolean => FIELD_REASON_PREFIXES.some((prefix) => reason.startsWith(prefix));
 
+/** How REASONS.compressed begins, for those who tell that reason from the others (the build summary). */
+export const COMPRESSED_REASON_PREFIX = 'compressed file (';
+
 /** Every quarantine reason, worded once. Reasons name declared fields only, never landing content. */
 export const REASONS = {
   /** Before any other reason, on both engines: a line that starts as a compressed file does (compressed-start.ts). */
-  compressed: (format: string) => `compressed file (${format})`,
+  compressed: (format: string) => `${COMPRESSED_REASON_PREFIX}${format})`,
   invalidUtf8: 'invalid UTF-8',
   tooLong: (maxBytes: number) => `line longer than ${maxBytes} bytes`,
   byteOrderMark: 'starts with a byte order mark',

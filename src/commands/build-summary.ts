@@ -1,5 +1,6 @@
 import type { BuildReport } from '../../etl/build-report';
 import { SOURCES, TABLES, TABLE_NAMES } from '../../etl/tables';
+import { COMPRESSED_REASON_PREFIX } from '../../etl/landing/landing-rules';
 import { printablePath } from './printable-text';
 
 const formatRows = (n: number): string => n.toLocaleString('en-US');
@@ -33,13 +34,14 @@ export function formatBuildSummary(report: BuildReport): string {
  */
 export function compressedFileAdvice(report: Pick<BuildReport, 'quarantineReasons'>): string[] {
   return SOURCES.flatMap((source) => {
-    const reasons = report.quarantineReasons[source].filter((r) => r.reason.startsWith('compressed file ('));
+    const reasons = report.quarantineReasons[source].filter((r) => r.reason.startsWith(COMPRESSED_REASON_PREFIX));
     if (reasons.length === 0) return [];
     const files = reasons.reduce((sum, r) => sum + r.count, 0);
-    const formats = reasons.map((r) => r.reason.slice('compressed file ('.length, -1)).join(', ');
-    const until = source === 'customer' ? "no record in it is read, and every customer's consent is uncertain" : 'no record in it is read';
+    const formats = reasons.map((r) => r.reason.slice(COMPRESSED_REASON_PREFIX.length, -1)).join(', ');
+    const [it, each] = files === 1 ? ['it', 'it'] : ['them', 'each'];
+    const until = `no record in ${it} is read${source === 'customer' ? ", and every customer's consent is uncertain" : ''}`;
     return [
-      `${source}/landing/ holds ${files === 1 ? 'a compressed file' : `${formatRows(files)} compressed files`} (${formats}): decompress ${files === 1 ? 'it' : 'each'} under its .json name and build again (the quarantine names ${files === 1 ? 'it' : 'them'} as sourceFile); until then ${until}`,
+      `${source}/landing/ holds ${files === 1 ? 'a compressed file' : `${formatRows(files)} compressed files`} (${formats}): decompress ${each} under its .json name and build again (the quarantine names ${it} as sourceFile); until then ${until}`,
     ];
   });
 }
