@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
+import type { EngineKind } from '../../etl/engine/engine';
 import type { ConfigOverrides } from '../config';
-import { engineChoice, engineFlag, positiveInteger } from './options';
+import { engineChoice, positiveInteger } from './options';
 import { MAX_TIMER_MS } from '../config-values';
 
 /** The flags every command that opens an engine takes; each overrides its environment variable. */
 export interface EngineFlags {
   lake?: string;
-  engine?: string;
+  /** Checked as it is parsed (engineChoice). */
+  engine?: EngineKind;
   region?: string;
   workgroup?: string;
   outputLocation?: string;
@@ -28,7 +30,7 @@ export function addEngineFlags(command: Command): Command {
 export function engineOverrides(flags: EngineFlags): ConfigOverrides {
   return {
     lake: flags.lake,
-    engine: engineFlag(flags.engine),
+    engine: flags.engine,
     queryTimeoutMs: flags.queryTimeoutMs,
     athena: { region: flags.region, workgroup: flags.workgroup, outputLocation: flags.outputLocation, database: flags.glueDatabase },
   };

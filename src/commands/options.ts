@@ -1,6 +1,5 @@
 import { InvalidArgumentError } from 'commander';
 import type { EngineKind } from '../../etl/engine/engine';
-import { usageError } from './cli-error';
 
 /**
  * Decimal digits, as the environment's settings take them (config-values.ts): Number() also takes 0x10, 1e3 and
@@ -24,12 +23,7 @@ export function positiveInteger(flag: string, max?: number): (raw: string) => nu
 }
 
 /** A commander parser for --engine, so a bad one is said as every other flag's bad value (with the command's --help). */
-export function engineChoice(raw: string): string {
+export function engineChoice(raw: string): EngineKind {
   if (raw === 'duckdb' || raw === 'athena') return raw;
   throw new InvalidArgumentError(`--engine must be duckdb or athena; received ${JSON.stringify(raw)}`);
-}
-
-export function engineFlag(raw: string | undefined): EngineKind | undefined {
-  if (raw === undefined || raw === 'duckdb' || raw === 'athena') return raw;
-  throw usageError(`--engine must be duckdb or athena; received ${JSON.stringify(raw)}`);
 }

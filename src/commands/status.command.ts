@@ -90,6 +90,7 @@ export function registerStatus(cli: Command): void {
           return;
         }
         const width = Math.max(...TABLE_NAMES.map((t) => t.length));
+        const report = buildReport(live, config.lake);
         const lines = [
           `Live version ${live.version}, built ${live.builtAt} in ${(live.durationMs / 1000).toFixed(2)} s (${live.engine}, consent policy ${live.consentPolicy})`,
           '',
@@ -104,10 +105,10 @@ export function registerStatus(cli: Command): void {
           }),
           // The folder exists only when a line was quarantined: naming it otherwise sends the operator looking for nothing.
           // Under the lake, as the build's summary names it: the manifest's path is relative to the lake, not to where status runs.
-          SOURCES.some((s) => (live.landingCounts[s]?.quarantined ?? 0) > 0) ? `Quarantined lines (file, line number, reason): ${printablePath(buildReport(live, config.lake).quarantine)}` : 'No landing lines were quarantined.',
+          SOURCES.some((s) => (live.landingCounts[s]?.quarantined ?? 0) > 0) ? `Quarantined lines (file, line number, reason): ${printablePath(report.quarantine)}` : 'No landing lines were quarantined.',
           '',
           `Consent uncertain: ${live.landingCounts.customer.uncertain ?? 0} customers hidden; devices claimed by two customers: ${live.ambiguousSerials ?? 0}`,
-          ...compressedFileAdvice(buildReport(live, config.lake)),
+          ...compressedFileAdvice(report),
           `Kept versions: ${manifest.versions.map((v) => v.version).join(', ')}`,
           ...(landing ? [`Landing: ${printablePath(landing)}`] : []),
           ...landingProblems.map((problem) => `LANDING ${oneLine(problem)}`),
