@@ -9,6 +9,7 @@ import { download } from '../helpers/export-download';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { erasedWithin } from '../helpers/erased-within';
 import { parquetFilesHolding } from '../helpers/parquet-scan';
+import { smallLakeCopies } from '../helpers/small-lake-copies';
 import { accelerometerRecord, customerRecord, emailOf, makeTempDir, stepTrainerRecord, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 
 /**
@@ -28,12 +29,13 @@ const readAfterChange = async (consent: { refresh(): Promise<unknown> }): Promis
 const revocation = (name: string, updatedAt = 1_656_000_000_000) => JSON.stringify(customerRecord({ name, serial: `serial-${name}`, consentAt: null, updatedAt }));
 
 describe('consent read from landing, through the API', () => {
+  const smallLake = smallLakeCopies();
   let test: TestApp;
   afterEach(() => test.close());
 
   it('hides at once a customer whose newer revocation ends in 0x01 and text, and counts them as consent uncertain', async () => {
-    const landing = writeSmallLanding();
-    test = await buildTestApp({ landing });
+    const { landing, lake: copy } = smallLake();
+    test = await buildTestApp({ landing, lake: copy, build: false });
     expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
     writeLanding(landing, 'customer', [`${revocation('alice')}\u0001garbage`], 'customer-2.json');
     await test.lake.services.consent.refresh();
@@ -45,8 +47,8 @@ describe('consent read from landing, through the API', () => {
   });
 
   it('hides at once a customer whose newer revocation spells the email in other ASCII case on another device', async () => {
-    const landing = writeSmallLanding();
-    test = await buildTestApp({ landing });
+    const { landing, lake } = smallLake();
+    test = await buildTestApp({ landing, lake, build: false });
     expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
     const respelled = { ...customerRecord({ name: 'alice', serial: 'serial-alice-2', consentAt: null, updatedAt: 1_656_000_000_000 }), email: 'Alice@TEST.com' };
     writeLanding(landing, 'customer', [respelled], 'customer-2.json');
@@ -61,8 +63,8 @@ describe('consent read from landing, through the API', () => {
     ['with a NUL', 'alice@test.com\u0000'],
     ['with a byte order mark', '\ufeffalice@test.com'],
   ])('hides at once a customer whose newer revocation spells the email %s on another device', async (_how, email) => {
-    const landing = writeSmallLanding();
-    test = await buildTestApp({ landing });
+    const { landing, lake } = smallLake();
+    test = await buildTestApp({ landing, lake, build: false });
     expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
     const respelled = { ...customerRecord({ name: 'alice', serial: 'serial-alice-2', consentAt: null, updatedAt: 1_656_000_000_000 }), email };
     writeLanding(landing, 'customer', [respelled], 'customer-2.json');
@@ -80,8 +82,8 @@ describe('consent read from landing, through the API', () => {
     ['with its @ as a hexadecimal character reference and a letter as a named one', 'alice&#x40;test&period;com'],
     ['with its @ as the named reference &commat;', 'alice&commat;test.com'],
   ])('hides at once a customer whose revocation, not JSON, writes the email %s', async (_how, written) => {
-    const landing = writeSmallLanding();
-    test = await buildTestApp({ landing });
+    const { landing, lake } = smallLake();
+    test = await buildTestApp({ landing, lake, build: false });
     expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
     // A Python dict's printout: only the search of the line's text finds the address.
     writeLanding(landing, 'customer', [`{'email': '${written}', 'shareWithResearchAsOfDate': None}`], 'customer-2.json');
@@ -127,8 +129,8 @@ describe('consent read from landing, through the API', () => {
   });
 
   it('hides at once a customer whose revocation arrives written as UTF-16LE, and counts them as consent uncertain', async () => {
-    const landing = writeSmallLanding();
-    test = await buildTestApp({ landing });
+    const { landing, lake } = smallLake();
+    test = await buildTestApp({ landing, lake, build: false });
     expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
     writeFileSync(join(landing, 'customer', 'landing', 'customer-2.json'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${revocation('alice')}\r\n`, 'utf16le')]));
     await test.lake.services.consent.refresh();
@@ -137,8 +139,8 @@ describe('consent read from landing, through the API', () => {
   });
 
   it('hides a customer whose revocation arrives as a link to a file elsewhere', async () => {
-    const landing = writeSmallLanding();
-    test = await buildTestApp({ landing });
+    const { landing, lake } = smallLake();
+    test = await buildTestApp({ landing, lake, build: false });
     expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
     const elsewhere = writeLanding(makeTempDir(), 'customer', [revocation('alice')], 'revocation.json');
     symlinkSync(elsewhere, join(landing, 'customer', 'landing', 'customer-2.json'));
@@ -147,8 +149,8 @@ describe('consent read from landing, through the API', () => {
   });
 
   it('hides a customer whose duplicate consent key ends in null, as JSON.parse reads it', async () => {
-    const landing = writeSmallLanding();
-    test = await buildTestApp({ landing });
+    const { landing, lake } = smallLake();
+    test = await buildTestApp({ landing, lake, build: false });
     const line = JSON.stringify(customerRecord({ name: 'bob', serial: 'serial-bob', updatedAt: 1_656_000_000_000 })).replace(/}$/, ',"shareWithResearchAsOfDate":null}');
     writeLanding(landing, 'customer', [line], 'customer-2.json');
     await test.lake.services.consent.refresh();
@@ -186,8 +188,8 @@ describe('consent read from landing, through the API', () => {
     ['a quarantined line names in a line that is not JSON', "{'email': 'mallory@test.com', 'serialNumber': 'SERIAL-ALICE', 'shareWithResearchAsOfDate': None}"],
     ['an XML line names, its dash a character reference', '<customer><email>mallory@test.com</email><serialNumber>serial&#45;alice</serialNumber></customer>'],
   ])('hides at once, and holds pending erasure, a customer whose device %s', async (_how, line) => {
-    const landing = writeSmallLanding();
-    test = await buildTestApp({ landing });
+    const { landing, lake } = smallLake();
+    test = await buildTestApp({ landing, lake, build: false });
     expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
     writeLanding(landing, 'customer', [line], 'customer-2.json');
     await test.lake.services.consent.refresh();
@@ -207,8 +209,8 @@ describe('consent read from landing, through the API', () => {
   });
 
   it('keeps answering when a customer landing line is far over the line size limit', async () => {
-    const landing = writeSmallLanding();
-    test = await buildTestApp({ landing, config: { consentRefreshMs: 50 } });
+    const { landing, lake } = smallLake();
+    test = await buildTestApp({ landing, lake, build: false, config: { consentRefreshMs: 50 } });
     appendFileSync(join(landing, 'customer', 'landing', 'customer-1.json'), `{"customerName":"${'x'.repeat(17 * 1024 * 1024)}"}\n`);
     await test.lake.services.consent.refresh();
     await new Promise((resolve) => setTimeout(resolve, 150));
@@ -249,13 +251,14 @@ describe('consent read from landing, through the API', () => {
 });
 
 describe('answers while consent cannot be read from landing', () => {
+  const smallLake = smallLakeCopies();
   let test: TestApp;
   afterEach(() => test.close());
 
   /** A server whose registry has read Alice's consent, then its landing folder moved away (the test moves it back). */
   async function servedThenLandingAway(): Promise<{ landing: string; away: string }> {
-    const landing = writeSmallLanding();
-    test = await buildTestApp({ landing, config: { consentRefreshMs: 100 } });
+    const { landing, lake } = smallLake();
+    test = await buildTestApp({ landing, lake, build: false, config: { consentRefreshMs: 100 } });
     expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
     const away = `${landing}-away`;
     renameSync(landing, away);
@@ -295,8 +298,8 @@ describe('answers while consent cannot be read from landing', () => {
         done();
       },
     });
-    const landing = writeSmallLanding();
-    test = await buildTestApp({ landing, config: { consentRefreshMs: 100 }, logger: pino({ level: 'info' }, sink) });
+    const { landing, lake } = smallLake();
+    test = await buildTestApp({ landing, lake, build: false, config: { consentRefreshMs: 100 }, logger: pino({ level: 'info' }, sink) });
     const { consent } = test.lake.services;
     renameSync(landing, `${landing}-away`);
     try {
@@ -335,8 +338,8 @@ describe('answers while consent cannot be read from landing', () => {
       writeFileSync(join(dir, '2026', 'customer-2.json'), `${revocation('alice')}\n`);
     }],
   ])('refuses data with CONSENT_UNAVAILABLE while customer landing holds %s, whose revocation no build reads, and answers again once it is moved out', async (_what, plant) => {
-    const landing = writeSmallLanding();
-    test = await buildTestApp({ landing, config: { consentRefreshMs: 100 } });
+    const { landing, lake } = smallLake();
+    test = await buildTestApp({ landing, lake, build: false, config: { consentRefreshMs: 100 } });
     const { consent } = test.lake.services;
     expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
     const folder = join(landing, 'customer', 'landing');
@@ -356,7 +359,7 @@ describe('answers while consent cannot be read from landing', () => {
   });
 
   it('answers CONSENT_UNAVAILABLE, rather than holding the request, while a read of landing hangs (a stalled network mount)', async () => {
-    const landing = writeSmallLanding();
+    const { landing, lake } = smallLake();
     let release = (): void => undefined;
     const stall = { on: false, until: new Promise<void>((resolve) => (release = resolve)) };
     const wrapEngine = (inner: Engine): Engine => {
@@ -365,7 +368,7 @@ describe('answers while consent cannot be read from landing', () => {
       engine.readLanding = async (source, sink, options) => (stall.on ? stall.until.then(() => inner.readLanding!(source, sink, options)) : inner.readLanding!(source, sink, options));
       return engine;
     };
-    test = await buildTestApp({ landing, config: { consentRefreshMs: 100 }, wrapEngine });
+    test = await buildTestApp({ landing, lake, build: false, config: { consentRefreshMs: 100 }, wrapEngine });
     const { consent } = test.lake.services;
     expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
     stall.on = true;
