@@ -16,6 +16,7 @@ import { LakeDamagedError, LakeFilesystemError, READ_ACCESS_FIX } from '../../et
 import { buildLake, manifestOf } from '../helpers/etl-lake';
 import { accelerometerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 import { serveLake, snapshotTree } from '../helpers/served-lake';
+import { smallLakeCopies } from '../helpers/small-lake-copies';
 import { canMountTmpfs } from '../helpers/tmpfs';
 import { BUILT_TABLES } from '../../etl/tables';
 import { runBin, spawnBin, STEDI_BIN } from '../helpers/spawn-cli';
@@ -23,15 +24,16 @@ import { STEDI_SAMPLE_DIR, hasStediSample } from '../helpers/stedi-sample';
 
 /** A lake the filesystem refuses: one line naming the path and the fix, and nothing left behind. */
 
+// The small lake most tests start from is built once; each test takes a copy (cp -r) of it and of its landing.
+const smallLake = smallLakeCopies();
+
 const asRoot = process.getuid?.() === 0;
 
 describe('a lake folder the build cannot write', () => {
   jest.setTimeout(60_000);
 
   it('says whose it is and how to fix it, in one line, and changes nothing', async () => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-owned-');
-    await buildLake(landing, lake);
+    const { landing, lake } = smallLake();
     chmodSync(lake, 0o755);
     const before = snapshotTree(lake);
     // Root may write anywhere: run the build as nobody on root's lake; otherwise make the lake read-only.
@@ -77,11 +79,9 @@ describe('a lake file the user running stedi may not read', () => {
   jest.setTimeout(60_000);
 
   it('is reported as damage whose fix is its permissions, not another build', async () => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-unreadable-');
-    const built = await buildLake(landing, lake);
+    const { lake, version } = smallLake();
     execFileSync('chmod', ['-R', 'a+rX', lake]);
-    const file = new LakeLayout(lake).tableFile('accelerometer_trusted', built.version);
+    const file = new LakeLayout(lake).tableFile('accelerometer_trusted', version);
     // Root reads any file: run status as nobody on root's lake; otherwise take the owner's read permission away.
     chmodSync(file, asRoot ? 0o600 : 0o000);
     const run = await runBin(['status', '--lake', lake], {}, asRoot ? { uid: 65534, gid: 65534 } : {});
@@ -105,9 +105,7 @@ describe('an expired version whose folder refuses its removal', () => {
     ['belongs to another user', false],
     ['is sticky and holds another user\'s file (Node\'s rm called it a file in the way)', true],
   ])('when it %s, is named by the build that published (a warning), by status, and removed by the next build once it may be', async (_folder, sticky) => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-expired-refused-');
-    const old = (await buildLake(landing, lake)).version;
+    const { landing, lake, version: old } = smallLake();
     const layout = new LakeLayout(lake);
     const refusing = layout.versionDir('customer_trusted', old);
     // Root may remove anything: the lake is nobody's and the build runs as nobody, but one folder stays root's.
@@ -180,9 +178,7 @@ describe('a file where the lake needs a folder', () => {
   });
 
   it('names the file in place of a table folder of a built lake, keeps the live version and leaves no build record', async () => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-file-table-');
-    const live = await buildLake(landing, lake);
+    const { landing, lake, version: live } = smallLake();
     const folder = join(lake, 'customer', 'trusted');
     rmSync(folder, { recursive: true });
     writeFileSync(folder, 'not a folder');
@@ -190,14 +186,12 @@ describe('a file where the lake needs a folder', () => {
     expect(run.code).toBe(1);
     // Node's own words came out ("ENOTDIR: not a directory, lstat …"): the description itself failed on the path under a file.
     expect(run.stderr).toMatch(new RegExp(`^stedi: cannot make the folder ${folder}/v=[^:]+: ${folder} is a file, not a folder; move it away, or point --lake at a folder\\n$`));
-    expect((await manifestOf(lake))?.versions[0].version).toBe(live.version);
+    expect((await manifestOf(lake))?.versions[0].version).toBe(live);
     expect(readdirSync(join(lake, '_stedi'))).toEqual(['manifest.json']);
   });
 
   it('publishes a build that expires versions when a file stands in place of the quarantine folder, and says nothing failed', async () => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-file-quarantine-');
-    const old = await buildLake(landing, lake);
+    const { landing, lake, version: old } = smallLake();
     rmSync(join(lake, '_quarantine'), { recursive: true, force: true });
     writeFileSync(join(lake, '_quarantine'), 'not a folder');
     const run = await runBin(['build', '--lake', lake, '--landing', landing, '--keep', '1', '--json']);
@@ -210,7 +204,7 @@ describe('a file where the lake needs a folder', () => {
     const layout = new LakeLayout(lake, landing);
     for (const table of BUILT_TABLES) expect(readdirSync(layout.tableRoot(table))).toEqual([`v=${published}`]);
     expect(readdirSync(join(lake, '_stedi'))).toEqual(['manifest.json']);
-    expect(old.version).not.toBe(published);
+    expect(old).not.toBe(published);
   });
 });
 
@@ -220,9 +214,7 @@ describe('a full disk', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('fails the build with one line naming the path, keeps the live version, and leaves nothing of the new one', async () => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-full-');
-    const live = await buildLake(landing, lake);
+    const { landing, lake, version: live } = smallLake();
     const layout = new LakeLayout(lake);
     const before = snapshotTree(lake);
     const writeFile = fsPromises.writeFile;
@@ -233,15 +225,13 @@ describe('a full disk', () => {
     const failure = runBuild(new DuckDbBuildTarget(new LakeLayout(lake, landing)));
     await expect(failure).rejects.toBeInstanceOf(LakeFilesystemError);
     await expect(failure).rejects.toThrow(`no space left on the device holding ${layout.manifestPath}; free space there, or build into a folder on a larger disk (--lake)`);
-    expect((await manifestOf(lake))!.versions.map((v) => v.version)).toEqual([live.version]);
+    expect((await manifestOf(lake))!.versions.map((v) => v.version)).toEqual([live]);
     const after = snapshotTree(lake);
     expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
   });
 
   it('removes a temporary manifest that the full disk cut half way, so the lake is left as it was found', async () => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-full-half-');
-    await buildLake(landing, lake);
+    const { landing, lake } = smallLake();
     const layout = new LakeLayout(lake);
     const before = snapshotTree(lake);
     const writeFile = fsPromises.writeFile;
@@ -256,9 +246,7 @@ describe('a full disk', () => {
   });
 
   it('tells the admin of a server rebuild the same line with the lake written <lake>, and the next rebuild runs (the lock was released)', async () => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-full-rebuild-');
-    await buildLake(landing, lake);
+    const { landing, lake } = smallLake();
     const config = loadConfig({ lake, landing, logLevel: 'silent' }, {});
     const engine = await openConfiguredEngine(config);
     // In this process: the full disk is faked here, where a rebuild process would not see it.
@@ -345,10 +333,8 @@ describe('a full disk', () => {
   afterAll(() => execFileSync('umount', [mountPoint]));
 
   it.each([0, 1, 2])('stops with one line and leaves the lake as it found it, not even a file half written (%i pages free)', async (pages) => {
-    const landing = writeSmallLanding();
-    const lake = join(mountPoint, 'lake');
-    rmSync(lake, { recursive: true, force: true });
-    await buildLake(landing, lake);
+    rmSync(join(mountPoint, 'lake'), { recursive: true, force: true });
+    const { landing, lake } = smallLake(join(mountPoint, 'lake'));
     // Fills what is left (dd stops with an error once the filesystem is full), then frees `pages` 4 KiB pages of it.
     const filler = join(mountPoint, 'filler');
     try {
@@ -377,9 +363,7 @@ describe('a full disk', () => {
   afterAll(() => execFileSync('umount', [mountPoint]));
 
   it('says the device has no inode left (not no space: df -h shows room), in one line, whichever file or folder was the first refused, until the build fits', async () => {
-    const landing = writeSmallLanding();
-    const lake = join(mountPoint, 'lake');
-    await buildLake(landing, lake);
+    const { landing, lake } = smallLake(join(mountPoint, 'lake'));
     const fillers = join(mountPoint, 'fillers');
     mkdirSync(fillers);
     let made = 0;

@@ -4,23 +4,23 @@ import { makeTempDir, writeSmallLanding } from './landing-fixture';
 
 /**
  * The small lake (writeSmallLanding, built on DuckDB as buildTestLake builds it: consent policy any, three versions
- * kept) built once per suite in beforeAll; each call gives a cp -r copy of it and of its landing, for a test to serve
- * with `buildTestLake({ landing, lake, build: false })` and change on its own.
+ * kept) built once per suite in beforeAll; each call gives a cp -r copy of it (at `lakeAt`, by default a new temp
+ * folder) and of its landing, with its one version, for a test to serve (`buildTestLake({ landing, lake, build: false })`)
+ * or build again and change on its own.
  */
-export function smallLakeCopies(): () => { landing: string; lake: string } {
-  let template: { landing: string; lake: string } | undefined;
+export function smallLakeCopies(): (lakeAt?: string) => { landing: string; lake: string; version: string } {
+  let template: { landing: string; lake: string; version: string } | undefined;
   beforeAll(async () => {
     const landing = writeSmallLanding();
     const lake = makeTempDir('stedi-small-lake-');
-    await buildLake(landing, lake, { consentPolicy: 'any', keepVersions: 3 });
-    template = { landing, lake };
+    const { version } = await buildLake(landing, lake, { consentPolicy: 'any', keepVersions: 3 });
+    template = { landing, lake, version };
   });
-  return () => {
+  return (lakeAt = makeTempDir('stedi-small-lake-')) => {
     if (template === undefined) throw new Error('smallLakeCopies() hands out copies inside tests (its lake is built in beforeAll)');
     const landing = makeTempDir('stedi-small-landing-');
-    const lake = makeTempDir('stedi-small-lake-');
     cpSync(template.landing, landing, { recursive: true });
-    cpSync(template.lake, lake, { recursive: true });
-    return { landing, lake };
+    cpSync(template.lake, lakeAt, { recursive: true });
+    return { landing, lake: lakeAt, version: template.version };
   };
 }
