@@ -14,6 +14,7 @@ import { StagedVersion } from './staged-version';
 import { settleWithin } from '../settle-within';
 import { SingleFlight } from '../single-flight';
 import { isLandingFolderError } from '../../etl/engine/engine-errors';
+import { isLandingChanged } from '../../etl/landing-changed-error';
 
 /** The least a request waits for a read of landing under way before answering that consent is unavailable. */
 const MIN_READ_WAIT_MS = 5_000;
@@ -79,7 +80,11 @@ export class ConsentRegistry {
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => {
-      this.refresh().catch((error: unknown) => this.logger.error({ err: error }, 'consent registry refresh failed; the previous snapshot stays until it is too old'));
+      this.refresh().catch((error: unknown) => {
+        // A producer still writing a customer file is expected and passes: said at warn, without a stack, at each refresh it lasts.
+        if (isLandingChanged(error)) this.logger.warn({ reason: error.message }, 'consent refresh skipped: a customer landing file changed while it was read; the previous snapshot stays until it is too old');
+        else this.logger.error({ err: error }, 'consent registry refresh failed; the previous snapshot stays until it is too old');
+      });
     }, this.refreshMs);
     this.timer.unref();
   }

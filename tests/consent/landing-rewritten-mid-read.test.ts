@@ -76,6 +76,15 @@ describe('the consent registry on a customer file rewritten while it reads it', 
       }
       expect(answers.filter((a) => a.includes('serial-alice'))).toEqual([]);
       expect(answers[answers.length - 1]).toContain('serial-bob');
+      // The refresh that caught the rewrite is a writer at work, not a fault: a warning naming the file, no stack.
+      const logs = `${server.stdout()}${server.stderr()}`.split('\n').filter((line) => line.includes('while it was read'));
+      expect(logs.length).toBeGreaterThan(0);
+      for (const line of logs) {
+        const entry = JSON.parse(line) as { level: number; msg: string; reason: string; err?: unknown };
+        expect(entry).toMatchObject({ level: 40, msg: expect.stringContaining('consent refresh skipped') });
+        expect(entry.reason).toContain('customer-1.json');
+        expect(entry.err).toBeUndefined();
+      }
     } finally {
       server.child.kill('SIGCONT');
       server.child.kill('SIGKILL');
