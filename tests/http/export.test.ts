@@ -6,6 +6,7 @@ import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { customerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 import request from 'supertest';
 import { EXPORT_PATH as EXPORT } from '../../src/http/export';
+import { processStart } from '../../etl/dead-process-folders';
 import { connect, type AddressInfo } from 'node:net';
 import { type ManyCustomers, writeManyCustomersLanding, writeRevocation } from '../helpers/many-customers-landing';
 
@@ -169,6 +170,33 @@ describe('export folders left by a server that died mid-export', () => {
     const t = await buildTestApp({ landing: writeSmallLanding(), exportDir });
     try {
       expect(readdirSync(exportDir).sort()).toEqual([basename(live)]);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('export folders left by a killed server whose pid a new server has', () => {
+  // A container restarted after a kill -9 runs its server under the killed one's pid: named by pid alone, the
+  // killed server's half-written export (customers' readings) looked like the new server's own and stayed for ever.
+  it("are told from the live process's by its start time: the killed one's go, the running one's stay", async () => {
+    const start = processStart(process.pid);
+    if (start === null) return; // no /proc: a name holds the pid alone, as before
+    const exportDir = makeTempDir('stedi-export-reused-');
+    const predecessor = join(exportDir, `stedi-export-${process.pid}.${Number(start) - 1}-abc123`);
+    const running = join(exportDir, `stedi-export-${process.pid}.${start}-def456`);
+    for (const dir of [predecessor, running]) {
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'export.ndjson'), '{"serialNumber":"serial-bob"}\n');
+    }
+    let during: string[] = [];
+    const seeingFolders = afterExportWrites(async () => void (during = readdirSync(exportDir)));
+    const t = await buildTestApp({ landing: writeSmallLanding(), exportDir, wrapEngine: seeingFolders });
+    try {
+      expect(readdirSync(exportDir)).toEqual([basename(running)]);
+      expect((await download(t.server, '?format=ndjson', ANALYST_KEY)).status).toBe(200);
+      // The server names its own folders so: what it writes is what the next start tells apart.
+      expect(during.filter((name) => name !== basename(running))).toEqual([expect.stringMatching(new RegExp(`^stedi-export-${process.pid}\\.${start}-`))]);
     } finally {
       await t.close();
     }

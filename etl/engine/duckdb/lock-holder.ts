@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { readRegularFile } from './regular-file';
 import { hostname } from 'node:os';
-import { isAlive } from '../../dead-process-folders';
+import { isAlive, processStart } from '../../dead-process-folders';
+
+export { processStart };
 
 /**
  * Who holds a build's lock (or names itself in a build record): its host, pid and the process's start time, so
@@ -16,17 +17,6 @@ export interface LockHolder {
   owner: string;
   since: string;
   token: string;
-}
-
-/** Field 22 of /proc/<pid>/stat; null where there is no /proc. */
-export function processStart(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces; fields after its closing parenthesis are plain.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
 }
 
 /** Whether a holder's process runs: known only on its own host, by its pid and the start time it recorded. */
