@@ -49,7 +49,7 @@ export function ownerTag(): string {
 }
 
 /** A name's owner still runs: its pid is alive and, when the name gives its start time (ownerTag), that is the pid's. */
-function ownerRuns(pid: number, start: string | undefined): boolean {
+export function ownerRuns(pid: number, start: string | undefined): boolean {
   if (!isAlive(pid)) return false;
   const now = start === undefined ? null : processStart(pid);
   return now === null || now === start;

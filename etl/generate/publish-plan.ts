@@ -1,6 +1,6 @@
 import { readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isAlive } from '../dead-process-folders';
+import { ownerRuns } from '../dead-process-folders';
 import { readRegularFile } from '../engine/duckdb/regular-file';
 import { SOURCES, type Source } from '../tables';
 import { isDataFile } from './out-folder';
@@ -15,8 +15,8 @@ import { isDataFile } from './out-folder';
  */
 
 export const STAGING_PREFIX = '.stedi-generate-';
-/** Group 1: the pid of the process that owns the staging folder. */
-export const STAGING_FOLDER = /^\.stedi-generate-(\d+)-/;
+/** Group 1: the pid of the process that owns the staging folder; group 2 (absent in an earlier release's) its start time. */
+export const STAGING_FOLDER = /^\.stedi-generate-(\d+)(?:\.(\d+))?-/;
 const PLAN = 'publishing.json';
 
 export interface PublishPlan {
@@ -80,10 +80,11 @@ async function stagingFolders(out: string): Promise<Array<{ root: string; pid: n
   const names = await readdir(out).catch(() => [] as string[]);
   const found = [];
   for (const name of names) {
-    const pid = Number(STAGING_FOLDER.exec(name)?.[1]);
+    const match = STAGING_FOLDER.exec(name);
+    const pid = Number(match?.[1]);
     if (!Number.isSafeInteger(pid) || pid <= 0) continue;
     const root = join(out, name);
-    found.push({ root, pid, alive: isAlive(pid), plan: await readPlan(root) });
+    found.push({ root, pid, alive: ownerRuns(pid, match?.[2]), plan: await readPlan(root) });
   }
   return found;
 }

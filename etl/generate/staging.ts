@@ -1,5 +1,6 @@
 import { copyFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { ownerTag } from '../dead-process-folders';
 import { makeFolder } from '../make-folder';
 import { SOURCES, type Source } from '../tables';
 import { STAGING_PREFIX, dropPlan, rollBack, rollForward, settleDeadGenerates, writePlan } from './publish-plan';
@@ -29,7 +30,8 @@ export class GenerateStaging {
   /** Opens a staging folder for this run (call settleDead first). */
   static async open(out: string): Promise<GenerateStaging> {
     opened += 1;
-    const root = join(out, `${STAGING_PREFIX}${process.pid}-${opened}`);
+    // By pid and start time: a container's next run often has the very pid of a run killed in it.
+    const root = join(out, `${STAGING_PREFIX}${ownerTag()}-${opened}`);
     const dirs = Object.fromEntries(SOURCES.map((s) => [s, join(root, s)])) as Record<Source, string>;
     for (const dir of Object.values(dirs)) await makeFolder(dir);
     return new GenerateStaging(root, dirs);

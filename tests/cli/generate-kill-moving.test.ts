@@ -1,4 +1,4 @@
-import { type FSWatcher, existsSync, mkdirSync, readFileSync, readdirSync, watch } from 'node:fs';
+import { type FSWatcher, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, watch } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { makeTempDir } from '../helpers/landing-fixture';
@@ -98,6 +98,23 @@ describe('stedi generate killed while moving its files into the landing folders'
     expect(readdirSync(lake).filter((f) => f.startsWith('.stedi-generate-'))).toEqual([]);
     // The sample start generates (one file a source), not the killed run's files.
     for (const source of SOURCES) expect(Object.keys(landingOf(lake)[source])).toEqual([`${source}-0001.json`]);
+  });
+
+  it('a run whose pid another process has since (a restarted container\'s next run) is still known dead: the next generate finishes its undoing', async () => {
+    const reference = makeTempDir('stedi-gen-moving-ref-');
+    expect((await runBin(['generate', '--out', reference, ...SAMPLE])).code).toBe(0);
+    const out = makeTempDir('stedi-gen-moving-');
+    await killWhileMoving(out, ['generate', '--out', out, ...SAMPLE]);
+    // The killed run's pid, as if the kernel gave it to a live process (this one): a pid namespace starts at 1 each run.
+    const [left] = readdirSync(out).filter((f) => f.startsWith('.stedi-generate-'));
+    renameSync(join(out, left!), join(out, left!.replace(/^\.stedi-generate-\d+/, `.stedi-generate-${process.pid}`)));
+
+    const build = await runBin(['build', '--landing', out, '--lake', join(makeTempDir('stedi-gen-moving-lake-'), 'lake')]);
+    expect(build.stderr).toMatch(/was killed while moving it in/);
+    const again = await runBin(['generate', '--out', out, ...SAMPLE]);
+    expect({ code: again.code, stderr: again.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(landingOf(out)).toEqual(landingOf(reference));
+    expect(readdirSync(out).filter((f) => f.startsWith('.stedi-generate-'))).toEqual([]);
   });
 
   it("builds a landing holding a pipe by a plan's name, instead of waiting for ever on it", async () => {
