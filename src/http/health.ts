@@ -79,6 +79,8 @@ function staleReason(reason: string, cause: unknown): string {
   if (!isLandingFolderError(cause)) return reason;
   const { folder, problem } = cause;
   if (problem === 'missing') return `landing folder ${folder} missing`;
+  // Emptied (its files moved away, a sync half done): 'unreadable' sent the operator to its permissions.
+  if (problem === 'empty') return `landing folder ${folder} holds no landing files (.json, .jsonl, .ndjson): put them back`;
   // An entry no engine reads (x.json.gz, a subfolder) may hold a revocation: named in the log, not here.
   if (problem === 'unread entry') return `landing folder ${folder} holds an entry no build reads (the server log names it): move it out or make it a .json file`;
   return `landing folder ${folder} unreadable`;

@@ -1,4 +1,4 @@
-import { renameSync } from 'node:fs';
+import { mkdirSync, renameSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
@@ -93,5 +93,26 @@ describe('readiness and the consent registry', () => {
       renameSync(away, landing);
     }
     expect((await request(t.server).get('/readyz')).status).toBe(200);
+  });
+
+  it('answers 503 saying the customer landing folder holds no landing files once they are moved away, and 200 once they are back', async () => {
+    const landing = writeSmallLanding();
+    const app = await buildTestApp({ landing, config: { consentRefreshMs: 100 } });
+    const folder = join(landing, 'customer', 'landing');
+    const away = `${landing}-customer-files`;
+    try {
+      expect((await request(app.server).get('/readyz')).status).toBe(200);
+      renameSync(folder, away);
+      mkdirSync(folder);
+      await new Promise((r) => setTimeout(r, 300));
+      const res = await request(app.server).get('/readyz');
+      expect(res.status).toBe(503);
+      expect(res.body.reason).toBe(`consent registry stale: landing folder ${folder} holds no landing files (.json, .jsonl, .ndjson): put them back`);
+      rmdirSync(folder);
+      renameSync(away, folder);
+      expect((await request(app.server).get('/readyz')).status).toBe(200);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -4,8 +4,8 @@ import { join, resolve } from 'node:path';
 import { isLandingFileName } from '../../landing/landing-rules';
 import { terminalText } from '../../terminal-text';
 
-/** What is wrong with a landing folder: gone, holding an entry no build reads (it may hold a revocation), or else unusable. */
-export type LandingFolderProblem = 'missing' | 'unread entry' | 'unusable';
+/** What is wrong with a landing folder: gone, holding an entry no build reads (it may hold a revocation), no data file, or else unusable. */
+export type LandingFolderProblem = 'missing' | 'unread entry' | 'empty' | 'unusable';
 
 /** A landing folder that cannot be read or holds no data: the build cannot start. */
 export class LandingFolderError extends Error {
@@ -54,7 +54,7 @@ export async function findLandingFiles(folder: string, { whole = false } = {}): 
     if (kind !== 'file') throw new LandingFolderError(absolute, `holds ${shown(entry.name)}, which is ${kind}, not a file of JSON lines; replace it with the file, or move it out of the landing folder`);
     files.push(path);
   }
-  if (files.length === 0) throw new LandingFolderError(absolute, 'holds no .json files; add the landing data or point --landing elsewhere');
+  if (files.length === 0) throw new LandingFolderError(absolute, 'holds no .json files; add the landing data or point --landing elsewhere', 'empty');
   return files.sort();
 }
 
