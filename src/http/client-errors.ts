@@ -65,6 +65,7 @@ export function answerClientErrors(server: Server): Server {
   const latest = new WeakMap<Duplex, ServerResponse>();
   server.on('request', (req: IncomingMessage, res: ServerResponse) => latest.set(req.socket, res));
   server.on('clientError', (error: ParserError, socket: Duplex) => {
+    if (error.code === 'HPE_CLOSED_CONNECTION') return dropAfterClose(socket);
     // Each further chunk on a refused connection is reported again: it was answered once.
     if (answered.has(socket)) return;
     answered.add(socket);
@@ -102,6 +103,22 @@ export function answerClientErrors(server: Server): Server {
     } else answer();
   });
   return server;
+}
+
+// Where the bytes after a closing request began, per connection: only a bound of them is dropped.
+const afterClose = new WeakMap<Duplex, number>();
+
+/**
+ * Bytes after a request that closes its connection (Connection: close, or HTTP/1.0): that request and those before it
+ * are answered, and Node closes the connection after the last (RFC 9112 9.6: no later request is processed). Refusing
+ * the bytes with a 400 ended the connection before the closing request's answer: the client read the 400 as it, while
+ * the request (a mutation, say) had run. Reported again for each further chunk; past a bound the connection is cut.
+ */
+function dropAfterClose(socket: Duplex): void {
+  const read = (socket as Duplex & { bytesRead?: number }).bytesRead ?? 0;
+  const start = afterClose.get(socket);
+  if (start === undefined) afterClose.set(socket, read);
+  else if (read - start > DROPPED_BODY_BYTES) socket.destroy();
 }
 
 /** Reads and drops what the client still sends, up to a bound, then closes; at the client's own end, at once. */

@@ -108,6 +108,19 @@ describe('requests the HTTP parser refuses', () => {
     expect(answers(text).map((a) => a.status)).toEqual([200, 400]);
   });
 
+  it.each([
+    ['an HTTP/1.1 request saying Connection: close', 'GET /readyz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n'],
+    ['an HTTP/1.0 request (closed after its answer unless it says keep-alive)', 'GET /readyz HTTP/1.0\r\n\r\n'],
+  ])('answers %s pipelined after another, drops the bytes sent after it, then closes', async (_what, closing) => {
+    const { text, error } = await exchange(server.port, `GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n${closing}GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n`);
+    expect(error).toBeUndefined();
+    const found = answers(text);
+    // The closing request was made, but its answer was replaced by a 400 'not valid HTTP/1.1' for the bytes after it.
+    expect(found.map((a) => a.status)).toEqual([200, 200]);
+    expect(found[1]!.body).toMatchObject({ status: 'ready' });
+    expect(found[1]!.headers.connection).toBe('close');
+  });
+
   it(`answers any malformed chunk framing of a keyed body with one 400, and keeps answering others (seed ${SEED})`, async () => {
     const badSize = fc.oneof(
       fc.stringMatching(/^[g-zG-Z!-/ ]{1,8}$/),
