@@ -8,7 +8,7 @@ import { buildGraphqlSchema } from '../graphql/schema';
 import type { Services } from '../services';
 import { createApolloServer } from './apollo';
 import { authenticate } from './authenticate';
-import { admitBody, boundUnreadBody } from './body-admission';
+import { admitBody, boundUnreadBody, refuseUnmetExpectation } from './body-admission';
 import { watchClientGone, goneSignalOf } from './client-gone';
 import { cors } from './cors';
 import { errorHandler } from './body-errors';
@@ -114,6 +114,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   });
   app.use(requireHost);
   app.use(refuseDroppedHeaders);
+  app.use(refuseUnmetExpectation);
   // Before every route's handler and key check: one rule for a method a route does not take.
   app.use(routeMethods);
   // First of the routes: nearly every request is a query, and each route before it is a match tried per request.

@@ -25,11 +25,23 @@ const declaresBody = (req: Request): boolean => Number(req.headers['content-leng
 // As Node reads Expect before it emits checkContinue (100-continue among other words): any request it held for us is invited.
 const EXPECTS_CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
 
-/** Requests with `Expect: 100-continue` go to the app like any other: admitBody invites the body once checked. */
+/**
+ * Requests with `Expect: 100-continue` go to the app like any other: admitBody invites the body once checked. So do
+ * those expecting anything else, which refuseUnmetExpectation answers: Node's own 417 had an empty body and no code.
+ */
 export function answerExpectAfterChecks(server: Server): Server {
   server.on('checkContinue', (req, res) => server.emit('request', req, res));
+  server.on('checkExpectation', (req, res) => server.emit('request', req, res));
   return server;
 }
+
+/** 417 for an HTTP/1.1 Expect without 100-continue (as Node decides), in the JSON shape, logged and counted as any request. */
+export const refuseUnmetExpectation: RequestHandler = (req, res, next) => {
+  const expectation = req.headers.expect;
+  if (expectation === undefined || req.httpVersion !== '1.1' || EXPECTS_CONTINUE.test(expectation)) return next();
+  // The client's own words are not repeated: an Expect header may be up to the header limit long.
+  sendError(res, ErrorCode.BAD_USER_INPUT, 'the Expect header asks for what this server does not do: send the request without it, or with Expect: 100-continue', 417);
+};
 
 /** 413 at once: what is left of the body is read only up to a bound (boundUnreadBody). */
 function refuse(res: Response, limit: string): void {

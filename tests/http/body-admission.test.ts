@@ -98,6 +98,19 @@ describe('request bodies: when they are asked for and how much is read', () => {
     c.socket.destroy();
   });
 
+  it('answers an Expect it does not meet (not 100-continue) with 417 and a JSON error, and the next request on the connection', async () => {
+    const body = JSON.stringify({ query: '{ __typename }' });
+    const c = await open(t, `${post(['expect: 200-ok', `authorization: Bearer ${ANALYST_KEY}`, `content-length: ${Buffer.byteLength(body)}`])}${body}`);
+    // Node answered it alone, before the app: a bare 417 with an empty body, no code, no request id, no log line.
+    const text = await c.until(/\r\n\r\n\{.*\}\]\}/);
+    expect(statusLine(text)).toBe('HTTP/1.1 417 Expectation Failed');
+    expect(text).toMatch(/\r\nX-Request-Id: /i);
+    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toEqual({ errors: [{ message: expect.stringMatching(/Expect header.*100-continue/), extensions: { code: 'BAD_USER_INPUT' } }] });
+    c.socket.write(`${post([`authorization: Bearer ${ANALYST_KEY}`, `content-length: ${Buffer.byteLength(body)}`])}${body}`);
+    expect(await c.until(/\{"data":\{"__typename":"Query"\}\}/)).toMatch(/HTTP\/1\.1 200 OK/);
+    c.socket.destroy();
+  });
+
   it('answers 413 to a declared Content-Length over the limit before any of the body is sent', async () => {
     const c = await open(t, post([`authorization: Bearer ${ANALYST_KEY}`, `content-length: ${BIG}`]));
     expect(statusLine(await c.until(/\r\n\r\n\{.*\}$/s))).toBe('HTTP/1.1 413 Payload Too Large');
