@@ -32,6 +32,7 @@ import { jsonBody } from './json-body';
 import { requireShallowJson } from './json-depth';
 import { apiHeadAsGet, routeMethods } from './route-methods';
 import { sentAsBytes } from './sent-as-bytes';
+import { refuseTransferCodings } from './transfer-coding';
 import { cutStalledAnswers } from './stalled-answers';
 import { unknownRoute } from './unknown-route';
 import { requireUtf8Body, requireUtf8Query } from './utf8-input';
@@ -115,6 +116,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   app.use(requireHost);
   app.use(refuseDroppedHeaders);
   app.use(refuseUnmetExpectation);
+  app.use(refuseTransferCodings);
   // Before every route's handler and key check: one rule for a method a route does not take.
   app.use(routeMethods);
   // First of the routes: nearly every request is a query, and each route before it is a match tried per request.
