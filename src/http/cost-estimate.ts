@@ -86,6 +86,11 @@ function costRefusal(error: unknown): GraphQLError {
   if (error instanceof GraphQLError && error.nodes?.some((n) => n.kind === Kind.VARIABLE_DEFINITION)) {
     return limitError(error.message, error.nodes);
   }
+  // Its argument coercion's point at a variable used as an argument: a null sent for one with a default, where the
+  // argument (or @include/@skip's if) takes none. The message names the argument and its type, no value.
+  if (error instanceof GraphQLError && error.nodes?.some((n) => n.kind === Kind.VARIABLE)) {
+    return limitError(error.message, error.nodes);
+  }
   if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) {
     return limitError('the query selects too many fields; split it into smaller queries');
   }

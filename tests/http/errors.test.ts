@@ -285,6 +285,16 @@ describe(`request handling and errors (seed ${SEED})`, () => {
     expect((await t.graphql(nested(60), ANALYST_KEY)).body.errors[0].message).toMatch(/estimated cost is 6,/);
   });
 
+  it.each([
+    ['@include', 'query Q($v: Boolean = true) { lake { liveVersion @include(if: $v) } }'],
+    ['a required argument', 'query Q($s: String = "x") { customer(serialNumber: $s) { serialNumber } }'],
+  ])('says a null sent for a variable with a default, used where %s takes no null, is the mistake', async (_where, query) => {
+    const res = await t.graphql(query, ANALYST_KEY, { [/\$(\w)/.exec(query)![1]!]: null });
+    expect(res.status).toBe(400);
+    // The cost estimate met graphql-js's coercion error and said 'simplify it (fewer nested fields, fragments or aliases)'.
+    expect(res.body.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/^Argument "\w+" of non-null type "\w+!" must not be null\.$/), extensions: { code: 'BAD_USER_INPUT' } })]);
+  });
+
   it('reports a bad argument as BAD_USER_INPUT, not as an internal error', async () => {
     const res = await t.graphql('{ customers(first: -1) { totalCount } }', ANALYST_KEY);
     expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
