@@ -36,9 +36,12 @@ export function withoutClientValues(message: string): string {
   // graphql-js writes a refused variable's object keys unquoted and its field names unescaped (`{ a@b.com: 1 }; Field
   // "a"@b.com" is not defined`): a key, an email or a megabyte, was logged as sent. Nothing after its name is kept.
   const variable = INVALID_VARIABLE.exec(message);
-  if (variable) return `${variable[0]}…`;
-  return message.replace(/"(?:[^"\\]|\\.)*"/g, (quoted) => (/^"\$[_A-Za-z][_0-9A-Za-z]*"$/.test(quoted) ? quoted : '"…"'));
+  if (variable) return `${shortVariableNames(variable[0])}…`;
+  return message.replace(/"(?:[^"\\]|\\.)*"/g, (quoted) => (/^"\$[_A-Za-z][_0-9A-Za-z]*"$/.test(quoted) ? shortVariableNames(quoted) : '"…"'));
 }
+
+/** Variable names cut to their start: a name is the client's text, and one of 400,000 characters made a 400 KB log line. */
+const shortVariableNames = (text: string): string => text.replace(/"\$([_0-9A-Za-z]{40})[_0-9A-Za-z]{25,}"/g, '"$$$1…"');
 
 const INVALID_VARIABLE = /^Variable "\$[_A-Za-z][_0-9A-Za-z]*" got invalid value /;
 const LONG_VALUE = 200;

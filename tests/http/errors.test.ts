@@ -116,6 +116,21 @@ describe(`request handling and errors (seed ${SEED})`, () => {
     );
   });
 
+  it('logs a variable name of the client\'s by its start when it is long: a name of 400,000 characters made a 400 KB log line', async () => {
+    const name = `v${'x'.repeat(500)}`;
+    const undeclared = `client-name-${Math.random().toString(36).slice(2)}`;
+    expect((await t.graphql(`{ customers(first: $${name}) { totalCount } }`, ANALYST_KEY).set('x-request-id', undeclared)).status).toBe(400);
+    const invalid = `client-name-${Math.random().toString(36).slice(2)}`;
+    const query = `query($${name}: CustomerFilter) { customers(filter: $${name}) { totalCount } }`;
+    expect((await t.graphql(query, ANALYST_KEY, { [name]: { 'mark@example.com': 1 } }).set('x-request-id', invalid)).status).toBe(400);
+    for (const id of [undeclared, invalid]) {
+      const logged = logs.filter((l) => l.includes(`"requestId":"${id}"`)).join('\n');
+      expect(logged).toMatch(/"message":"Variable \\"\$vxx+…\\"/);
+      expect(logged).not.toContain('x'.repeat(100));
+      expect(logged).not.toContain('mark@');
+    }
+  });
+
   it('never writes API keys or the authorization header to the log', async () => {
     await t.graphql('{ lake { liveVersion } }', ADMIN_KEY);
     await t.graphql('{ lake { liveVersion } }', 'unknown-key-0123456789abcdef');
