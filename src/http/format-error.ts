@@ -37,7 +37,9 @@ export function withoutClientValues(message: string): string {
   // "a"@b.com" is not defined`): a key, an email or a megabyte, was logged as sent. Nothing after its name is kept.
   const variable = INVALID_VARIABLE.exec(message);
   if (variable) return `${shortVariableNames(variable[0])}…`;
-  return message.replace(/"(?:[^"\\]|\\.)*"/g, (quoted) => (/^"\$[_A-Za-z][_0-9A-Za-z]*"$/.test(quoted) ? shortVariableNames(quoted) : '"…"'));
+  const unquoted = message.replace(/"(?:[^"\\]|\\.)*"/g, (quoted) => (/^"\$[_A-Za-z][_0-9A-Za-z]*"$/.test(quoted) ? shortVariableNames(quoted) : '"…"'));
+  // What graphql-js writes unquoted (a number literal, an object literal's field names) is cut as in the answer.
+  return shortRuns(unquoted);
 }
 
 /** Variable names cut to their start: a name is the client's text, and one of 400,000 characters made a 400 KB log line. */
@@ -53,12 +55,13 @@ const LONG_MESSAGE = 1_000;
  */
 export function withShortValues(message: string): string {
   if (message.length <= LONG_VALUE) return message;
-  const short = message
-    .replace(/"((?:[^"\\]|\\.)*)"/g, (quoted, text: string) => (text.length > LONG_VALUE ? `"${text.slice(0, 40)}…" (${text.length} characters)` : quoted))
-    .replace(new RegExp(`[^\\s"]{${LONG_VALUE + 1},}`, 'g'), (run) => `${run.slice(0, 40)}… (${run.length} characters)`);
+  const short = shortRuns(message.replace(/"((?:[^"\\]|\\.)*)"/g, (quoted, text: string) => (text.length > LONG_VALUE ? `"${text.slice(0, 40)}…" (${text.length} characters)` : quoted)));
   const variable = INVALID_VARIABLE.exec(short);
   return variable && short.length > LONG_MESSAGE ? shortInvalidValue(short, variable[0]) : short;
 }
+
+/** Runs of text without spaces or quotes over LONG_VALUE characters (an unquoted literal), cut to their start. */
+const shortRuns = (text: string): string => text.replace(new RegExp(`[^\\s"]{${LONG_VALUE + 1},}`, 'g'), (run) => `${run.slice(0, 40)}… (${run.length} characters)`);
 
 /** An invalid variable's value as graphql-js writes it, an object's keys unquoted and spaced (60,000 keys: 900 KB), cut to its start; the reason after it kept when short. */
 function shortInvalidValue(message: string, prefix: string): string {
