@@ -11,7 +11,7 @@ import { ReadingFilter, TimeRangeFilter } from './reading-filter.input';
 export class CustomersArgs extends ConnectionArgs {
   @IsOptional()
   @ValidateNested()
-  @Field(() => CustomerFilter, { nullable: true })
+  @Field(() => CustomerFilter, { nullable: true, description: 'Only the customers matching every field given.' })
   filter?: CustomerFilter | null;
 }
 
@@ -19,13 +19,13 @@ export class CustomersArgs extends ConnectionArgs {
 export class ReadingsArgs extends ConnectionArgs {
   @IsOptional()
   @ValidateNested()
-  @Field(() => ReadingFilter, { nullable: true })
+  @Field(() => ReadingFilter, { nullable: true, description: 'Only the readings matching every field given.' })
   filter?: ReadingFilter | null;
 }
 
 @ArgsType()
 export class CustomerReadingsArgs extends ConnectionArgs {
-  @Field(() => TimeRangeFilter, { nullable: true })
+  @Field(() => TimeRangeFilter, { nullable: true, description: "Only this customer's readings in the time window." })
   filter?: TimeRangeFilter | null;
 }
 
@@ -33,7 +33,7 @@ export class CustomerReadingsArgs extends ConnectionArgs {
 export class SamplesArgs extends ConnectionArgs {
   @IsOptional()
   @ValidateNested()
-  @Field(() => ReadingFilter, { nullable: true })
+  @Field(() => ReadingFilter, { nullable: true, description: 'Only the rows matching every field given (from and to bound sensorReadingTime).' })
   filter?: ReadingFilter | null;
 
   @Field(() => SplitEnum, { nullable: true, description: 'Only the customers of this split (whole customers; 80/10/10 by default).' })
@@ -47,7 +47,7 @@ export class SamplesArgs extends ConnectionArgs {
 
 @ArgsType()
 export class CustomerSamplesArgs extends ConnectionArgs {
-  @Field(() => TimeRangeFilter, { nullable: true })
+  @Field(() => TimeRangeFilter, { nullable: true, description: "Only this customer's rows in the time window (of sensorReadingTime)." })
   filter?: TimeRangeFilter | null;
 
   @Field(() => SplitEnum, { nullable: true, description: 'Rows only when the customer is in this split.' })

@@ -7,7 +7,7 @@ import { SafeInt } from '../types/scalars';
 export class ReadingFilter {
   @IsOptional()
   @Length(1, 200, { message: 'filter.serialNumber must be 1 to 200 characters' })
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Only the readings of the customer with this step trainer serial number (exact match).' })
   serialNumber?: string | null;
 
   @Field(() => SafeInt, { nullable: true, description: 'Earliest reading time, epoch ms, inclusive.' })

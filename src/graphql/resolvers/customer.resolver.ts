@@ -36,7 +36,7 @@ export class CustomerResolver {
 
   @Authorized()
   @Query(() => Customer, { nullable: true, description: 'One customer of the live version; null when absent or not (any longer) consenting.' })
-  async customer(@Arg('serialNumber', () => String) serialNumber: string, @Ctx() ctx: GraphqlContext): Promise<Customer | null> {
+  async customer(@Arg('serialNumber', () => String, { description: 'The step trainer serial number (exact match, 1 to 200 characters).' }) serialNumber: string, @Ctx() ctx: GraphqlContext): Promise<Customer | null> {
     if (serialNumber.length === 0 || serialNumber.length > 200) throw badInput(`serialNumber must be 1 to 200 characters; received ${serialNumber.length} characters`);
     return ctx.loaders.customer(await ctx.lake.liveVersion()).load(serialNumber);
   }

@@ -38,7 +38,7 @@ export class RebuildResolver {
 
   @Authorized('admin')
   @Query(() => RebuildJob, { description: 'A rebuild job by id (the last 20 are kept in memory).' })
-  rebuildJob(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphqlContext): RebuildJob {
+  rebuildJob(@Arg('id', () => ID, { description: 'The id rebuildZones or rebuildJobs answered.' }) id: string, @Ctx() ctx: GraphqlContext): RebuildJob {
     const job = ctx.services.rebuilds.get(id);
     if (!job) throw new StediError(ErrorCode.NOT_FOUND, JOB_ID.test(id) ? `no rebuild job ${id}; only the last 20 jobs since the server started are kept` : NOT_A_JOB_ID);
     return RebuildJob.from(job);

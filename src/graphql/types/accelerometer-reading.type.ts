@@ -12,13 +12,13 @@ export class AccelerometerReading {
   @Field(() => SafeInt, { description: 'Epoch milliseconds.' })
   timestamp!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: "Acceleration along the phone's x axis, as the phone recorded it." })
   x!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: "Acceleration along the phone's y axis, as the phone recorded it." })
   y!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: "Acceleration along the phone's z axis, as the phone recorded it." })
   z!: number;
 
   version!: string;

@@ -5,7 +5,7 @@ import { SafeInt } from './scalars';
 
 @ObjectType({ simpleResolvers: true, description: 'Relay page information.' })
 export class PageInfo {
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: 'True when another page follows: pass endCursor as `after` to read it.' })
   hasNextPage!: boolean;
 
   @Field(() => Boolean, { description: 'True when the page was read after a cursor (paging is forward only: pass an earlier cursor to go back).' })
@@ -24,21 +24,21 @@ export class PageInfo {
  * per-field middleware.
  */
 export function connectionTypes<N extends object>(Node: ClassType<N>, name: string, options: { renderedEdges?: boolean } = {}): { Edge: ClassType; Connection: ClassType } {
-  @ObjectType(`${name}Edge`, { simpleResolvers: true })
+  @ObjectType(`${name}Edge`, { simpleResolvers: true, description: `One ${name} of a page, with its cursor.` })
   class Edge {
     @Field(() => String, { description: 'An opaque keyset cursor; it pins the lake version the paging started on.' })
     cursor!: string;
 
-    @Field(() => Node)
+    @Field(() => Node, { description: 'The row.' })
     node!: N;
   }
 
-  @ObjectType(`${name}Connection`, { simpleResolvers: true })
+  @ObjectType(`${name}Connection`, { simpleResolvers: true, description: `A page of ${name} rows (Relay connection): read the next with pageInfo.endCursor as \`after\`.` })
   class Connection {
-    @Field(() => [Edge])
+    @Field(() => [Edge], { description: 'The rows of this page, in the order of the field (first rows at most).' })
     edges!: Edge[];
 
-    @Field(() => PageInfo)
+    @Field(() => PageInfo, { description: 'Where this page ends and whether another follows.' })
     pageInfo!: PageInfo;
 
     // Nullable: a count that fails (timeout, budget) leaves the page and its siblings answered.

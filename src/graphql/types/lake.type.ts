@@ -8,7 +8,7 @@ import { DateTime, SafeInt } from './scalars';
 
 @ObjectType({ simpleResolvers: true, description: 'One table of a lake version.' })
 export class LakeTable {
-  @Field(() => String)
+  @Field(() => String, { description: 'The table, such as customer_trusted or machine_learning_curated.' })
   name!: string;
 
   @Field(() => String, { description: 'landing, trusted or curated.' })
@@ -23,13 +23,13 @@ export class LakeTable {
 
 @ObjectType({ simpleResolvers: true, description: 'A kept lake version; cursors pinned to it keep working until it expires.' })
 export class LakeVersion {
-  @Field(() => String)
+  @Field(() => String, { description: 'The version id; cursors issued on it name it.' })
   version!: string;
 
   @Field(() => Boolean, { description: 'True for the version new queries read.' })
   live!: boolean;
 
-  @Field(() => ConsentPolicyEnum)
+  @Field(() => ConsentPolicyEnum, { description: 'The consent policy this version was built with.' })
   consentPolicy!: ConsentPolicyEnum;
 
   @Field(() => SafeInt, { description: 'When the build finished, epoch ms.' })
@@ -41,7 +41,7 @@ export class LakeVersion {
   @Field(() => SafeInt, { description: 'How long the build took, in milliseconds.' })
   buildDurationMs!: number;
 
-  @Field(() => [LakeTable])
+  @Field(() => [LakeTable], { description: "Every table's row count in this version." })
   tables!: LakeTable[];
 
   @Field(() => [LandingSource], { description: 'Per landing source: lines read, accepted and quarantined by this build.' })
@@ -83,7 +83,7 @@ export class Lake {
   @Field(() => SafeInt, { description: 'When the live version was built, epoch ms.' })
   builtAt!: number;
 
-  @Field(() => DateTime)
+  @Field(() => DateTime, { description: 'builtAt as ISO-8601.' })
   builtAtIso!: Date;
 
   @Field(() => [LakeTable], { description: "Every table's row count in the live version (in a damaged one, what its files hold, or null)." })

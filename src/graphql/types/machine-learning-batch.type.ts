@@ -11,22 +11,22 @@ import { SafeInt } from './scalars';
   description: 'The fields of a page of training rows, one list per field: row i is index i of every list (`pandas.DataFrame(columns)`).',
 })
 export class MachineLearningColumns {
-  @Field(() => [String])
+  @Field(() => [String], { description: "The customer's step trainer serial number." })
   serialNumber!: string[];
 
   @Field(() => [SafeInt], { description: 'Epoch milliseconds.' })
   sensorReadingTime!: number[];
 
-  @Field(() => [SafeInt])
+  @Field(() => [SafeInt], { description: "Distance from the step trainer's sensor to the object in front of it, as the device recorded it." })
   distanceFromObject!: number[];
 
-  @Field(() => [Float])
+  @Field(() => [Float], { description: "Acceleration along the phone's x axis, as the phone recorded it." })
   x!: number[];
 
-  @Field(() => [Float])
+  @Field(() => [Float], { description: "Acceleration along the phone's y axis, as the phone recorded it." })
   y!: number[];
 
-  @Field(() => [Float])
+  @Field(() => [Float], { description: "Acceleration along the phone's z axis, as the phone recorded it." })
   z!: number[];
 }
 
@@ -38,7 +38,7 @@ export class MachineLearningBatch {
   @Field(() => Int, { description: 'Rows in this page (the length of every column).' })
   rowCount!: number;
 
-  @Field(() => MachineLearningColumns)
+  @Field(() => MachineLearningColumns, { description: 'The rows of this page, one list per field.' })
   columns!: MachineLearningColumns;
 
   @Field(() => PageInfo, { description: 'endCursor is interchangeable with the endCursor of machineLearningSamples.' })

@@ -8,22 +8,22 @@ import { DateTime, SafeInt } from './scalars';
   description: 'One training row (machine_learning_curated): a step trainer reading joined with the same customer\'s accelerometer reading at the same time. No personal fields.',
 })
 export class MachineLearningSample {
-  @Field(() => String)
+  @Field(() => String, { description: "The customer's step trainer serial number." })
   serialNumber!: string;
 
   @Field(() => SafeInt, { description: 'Epoch milliseconds.' })
   sensorReadingTime!: number;
 
-  @Field(() => SafeInt)
+  @Field(() => SafeInt, { description: "Distance from the step trainer's sensor to the object in front of it, as the device recorded it." })
   distanceFromObject!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: "Acceleration along the phone's x axis, as the phone recorded it. (the accelerometer reading at sensorReadingTime)" })
   x!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: "Acceleration along the phone's y axis, as the phone recorded it. (the accelerometer reading at sensorReadingTime)" })
   y!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: "Acceleration along the phone's z axis, as the phone recorded it. (the accelerometer reading at sensorReadingTime)" })
   z!: number;
 
   version!: string;

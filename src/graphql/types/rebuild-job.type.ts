@@ -12,7 +12,7 @@ export class RebuildStep {
   @Field(() => String, { description: 'landing, table, checks or publish.' })
   kind!: string;
 
-  @Field(() => RebuildStepStateEnum)
+  @Field(() => RebuildStepStateEnum, { description: 'Where this step is.' })
   state!: RebuildStepStateEnum;
 
   @Field(() => SafeInt, { nullable: true, description: 'Rows the step produced, once done.' })
@@ -21,31 +21,31 @@ export class RebuildStep {
 
 @ObjectType({ simpleResolvers: true, description: 'A background rebuild of the zones. Readers keep the previous version until it publishes.' })
 export class RebuildJob {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The job id (a UUID), for rebuildJob(id).' })
   id!: string;
 
-  @Field(() => RebuildStateEnum)
+  @Field(() => RebuildStateEnum, { description: 'Where the job is.' })
   state!: RebuildStateEnum;
 
-  @Field(() => ConsentPolicyEnum)
+  @Field(() => ConsentPolicyEnum, { description: 'The consent policy it builds with.' })
   consentPolicy!: ConsentPolicyEnum;
 
   @Field(() => SafeInt, { description: 'Epoch ms.' })
   createdAt!: number;
 
-  @Field(() => DateTime)
+  @Field(() => DateTime, { description: 'createdAt as ISO-8601.' })
   createdAtIso!: Date;
 
   @Field(() => SafeInt, { nullable: true, description: 'Epoch ms.' })
   startedAt!: number | null;
 
-  @Field(() => DateTime, { nullable: true })
+  @Field(() => DateTime, { nullable: true, description: 'startedAt as ISO-8601.' })
   startedAtIso!: Date | null;
 
   @Field(() => SafeInt, { nullable: true, description: 'Epoch ms.' })
   finishedAt!: number | null;
 
-  @Field(() => DateTime, { nullable: true })
+  @Field(() => DateTime, { nullable: true, description: 'finishedAt as ISO-8601.' })
   finishedAtIso!: Date | null;
 
   @Field(() => String, { nullable: true, description: 'The version the build published (once SUCCEEDED).' })
@@ -60,13 +60,13 @@ export class RebuildJob {
   })
   warning!: string | null;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Steps done so far.' })
   completedSteps!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Steps in the whole build.' })
   totalSteps!: number;
 
-  @Field(() => [RebuildStep])
+  @Field(() => [RebuildStep], { description: 'Every step, in build order, with its state.' })
   steps!: RebuildStep[];
 
   /** A view of the job as it is now. */

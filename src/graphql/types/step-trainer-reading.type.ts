@@ -5,13 +5,13 @@ import { DateTime, SafeInt } from './scalars';
 
 @ObjectType({ simpleResolvers: true, description: 'A step trainer distance reading of a consenting customer (step_trainer_trusted).' })
 export class StepTrainerReading {
-  @Field(() => String)
+  @Field(() => String, { description: 'The step trainer serial number.' })
   serialNumber!: string;
 
   @Field(() => SafeInt, { description: 'Epoch milliseconds.' })
   sensorReadingTime!: number;
 
-  @Field(() => SafeInt)
+  @Field(() => SafeInt, { description: "Distance from the step trainer's sensor to the object in front of it, as the device recorded it." })
   distanceFromObject!: number;
 
   version!: string;
