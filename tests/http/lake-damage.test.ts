@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
 import { BUILT_TABLES, TABLE_NAMES, TABLES } from '../../etl/tables';
-import { buildLake, manifestOf } from '../helpers/etl-lake';
+import { manifestOf } from '../helpers/etl-lake';
 import { forgedCursor } from '../helpers/forged-cursor';
 import { ADMIN_KEY, ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
-import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
+import { smallLakeCopies } from '../helpers/small-lake-copies';
 import { runBin } from '../helpers/spawn-cli';
 
 /**
@@ -23,11 +23,12 @@ const PAGE = 'query($after: String) { customers(first: 1, after: $after) { edges
 /** A cursor of `version`: the live cursor with its version replaced. */
 const cursorFor = (liveCursor: string, version: string): string => forgedCursor(liveCursor, { v: version });
 
-async function twoVersionLake(): Promise<{ lake: string; landing: string; older: string; live: string; layout: LakeLayout }> {
-  const landing = writeSmallLanding();
-  const lake = makeTempDir('stedi-damage-');
-  const older = (await buildLake(landing, lake)).version;
-  const live = (await buildLake(landing, lake)).version;
+// The small lake is built once (and once with two versions, live and older); each test damages a cp -r copy of it.
+const smallLake = smallLakeCopies();
+const twoVersionCopies = smallLakeCopies(2);
+
+function twoVersionLake(): { lake: string; landing: string; older: string; live: string; layout: LakeLayout } {
+  const { lake, landing, versions: [live, older] } = twoVersionCopies();
   return { lake, landing, older, live, layout: new LakeLayout(lake) };
 }
 
@@ -41,7 +42,7 @@ describe('a damaged older kept version', () => {
     ['truncated', (file: string) => truncateSync(file, 10), /accelerometer_trusted\.parquet is 10 bytes; the manifest recorded \d+/],
     ['altered in place', (file: string) => writeFileSync(file, Buffer.alloc(readFileSync(file).length, 7)), /fails its SHA-256 checksum/],
   ])('answers STALE_CURSOR for its cursors when its file is %s, while the live version serves, and the next build expires it', async (_how, damage, why) => {
-    const { lake, landing, older, live, layout } = await twoVersionLake();
+    const { lake, landing, older, live, layout } = twoVersionLake();
     damage(layout.tableFile('accelerometer_trusted', older));
     t = await buildTestApp({ landing, lake, build: false });
 
@@ -86,7 +87,7 @@ describe('a kept version damaged while it is served', () => {
   };
 
   it('answers STALE_CURSOR on every field once the damage is known, not only on the fields that read the damaged file', async () => {
-    const { lake, landing, older, layout } = await twoVersionLake();
+    const { lake, landing, older, layout } = twoVersionLake();
     t = await buildTestApp({ landing, lake, build: false });
     const cursors: Record<string, string> = {};
     for (const [field, page] of Object.entries(PAGES)) {
@@ -113,9 +114,8 @@ describe('a damaged live version', () => {
   afterEach(() => t?.close());
 
   it('makes /readyz 503 with the reason and the API answer LAKE_DAMAGED until `stedi build` repairs it', async () => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-damage-live-');
-    const built = await buildLake(landing, lake);
+    const { landing, lake } = smallLake();
+    const built = (await manifestOf(lake))!.versions[0];
     truncateSync(new LakeLayout(lake).tableFile('machine_learning_curated', built.version), 100);
     t = await buildTestApp({ landing, lake, build: false });
 
@@ -143,9 +143,8 @@ describe('a live version whose row counts were edited in the manifest (still val
   afterEach(() => t?.close());
 
   it('is damaged by the count its file\'s footer contradicts, in status, /readyz and the API, and serves again once the count is put back', async () => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-damage-rows-');
-    const built = await buildLake(landing, lake);
+    const { landing, lake } = smallLake();
+    const built = (await manifestOf(lake))!.versions[0];
     const { manifestPath } = new LakeLayout(lake);
     const original = readFileSync(manifestPath, 'utf8');
     const edited = JSON.parse(original);
@@ -188,9 +187,8 @@ describe('a live version damaged while it is served', () => {
   afterEach(() => t?.close());
 
   it('makes /readyz 503 as soon as a read has found the damage, as the API answers LAKE_DAMAGED', async () => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-damage-served-');
-    const built = await buildLake(landing, lake);
+    const { landing, lake } = smallLake();
+    const built = (await manifestOf(lake))!.versions[0];
     t = await buildTestApp({ landing, lake, build: false });
     const READINGS = '{ accelerometerReadings(first: 10) { edges { node { x } } } }';
     expect((await t.graphql(READINGS, ANALYST_KEY)).body.errors).toBeUndefined();
@@ -212,9 +210,8 @@ describe('a live version file changed in place while it is served, its size and 
   afterEach(() => t?.close());
 
   it('answers LAKE_DAMAGED and makes /readyz 503 without being asked, instead of serving the changed rows', async () => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-damage-silent-');
-    const built = await buildLake(landing, lake);
+    const { landing, lake } = smallLake();
+    const built = (await manifestOf(lake))!.versions[0];
     t = await buildTestApp({ landing, lake, build: false });
     const SAMPLES = '{ machineLearningSamples(first: 10) { edges { node { x } } } }';
     expect((await t.graphql(SAMPLES, ANALYST_KEY)).body.errors).toBeUndefined();
@@ -254,9 +251,8 @@ describe('a damaged live version file put back', () => {
   afterEach(() => t?.close());
 
   it('serves again, without a build, once the file found damaged at start is the one the manifest recorded', async () => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-damage-restored-');
-    const built = await buildLake(landing, lake);
+    const { landing, lake } = smallLake();
+    const built = (await manifestOf(lake))!.versions[0];
     const file = new LakeLayout(lake).tableFile('customer_curated', built.version);
     const original = readFileSync(file);
     rmSync(file);
@@ -273,9 +269,8 @@ describe('a damaged live version file put back', () => {
   });
 
   it('answers again, without being asked first, once a file changed while served is put back as it was', async () => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-damage-restored-served-');
-    const built = await buildLake(landing, lake);
+    const { landing, lake } = smallLake();
+    const built = (await manifestOf(lake))!.versions[0];
     t = await buildTestApp({ landing, lake, build: false });
     const SAMPLES = '{ machineLearningSamples(first: 10) { edges { node { x } } } }';
     const before = (await t.graphql(SAMPLES, ANALYST_KEY)).body;
@@ -303,9 +298,8 @@ describe('a count asked before the live version was damaged', () => {
   afterEach(() => t?.close());
 
   it('is not answered from the count cache once the damage is known: the count answers LAKE_DAMAGED like every other field', async () => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-damage-count-');
-    const built = await buildLake(landing, lake);
+    const { landing, lake } = smallLake();
+    const built = (await manifestOf(lake))!.versions[0];
     t = await buildTestApp({ landing, lake, build: false });
     expect((await t.graphql(COUNT, ANALYST_KEY)).body.data.customers.totalCount).toBe(2);
 
@@ -336,9 +330,8 @@ describe('a corrupt manifest', () => {
   ];
 
   it.each(corruptions)('with %s is one clear line, never a crash and never a reason to delete data; the next build writes a good one', async (_what, corrupt, why) => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-manifest-');
-    const built = await buildLake(landing, lake);
+    const { landing, lake } = smallLake();
+    const built = (await manifestOf(lake))!.versions[0];
     const layout = new LakeLayout(lake);
     const broken = corrupt(JSON.parse(readFileSync(layout.manifestPath, 'utf8')));
     writeFileSync(layout.manifestPath, broken);
@@ -369,9 +362,7 @@ describe('a corrupt manifest', () => {
   });
 
   it('is repaired by the rebuildZones mutation its error message suggests, as by `stedi build`', async () => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-manifest-rebuild-');
-    await buildLake(landing, lake);
+    const { landing, lake } = smallLake();
     const layout = new LakeLayout(lake);
     writeFileSync(layout.manifestPath, '{"formatVersion":2,');
     t = await buildTestApp({ landing, lake, build: false });
@@ -403,9 +394,7 @@ describe('a manifest that is not a file stedi can read', () => {
     ['a pipe', (path: string) => execFileSync('mkfifo', [path]), 'is not a regular file (a pipe, socket or device); restore it from a copy, or run `stedi build`'],
     ['a link to itself', (path: string) => symlinkSync(path, path), 'is a link that leads back to itself; restore it from a copy, or run `stedi build`'],
   ])('as %s is one line from status, LAKE_DAMAGED from the API, and set aside by the next build', async (_what, replace, said) => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-manifest-special-');
-    await buildLake(landing, lake);
+    const { landing, lake } = smallLake();
     const { manifestPath } = new LakeLayout(lake);
     rmSync(manifestPath);
     replace(manifestPath);
@@ -423,9 +412,7 @@ describe('a manifest that is not a file stedi can read', () => {
   });
 
   it('under a file where its folder should be is one line naming that file, and LAKE_DAMAGED without a path from the API', async () => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-manifest-enotdir-');
-    await buildLake(landing, lake);
+    const { landing, lake } = smallLake();
     const layout = new LakeLayout(lake);
     rmSync(join(lake, '_stedi'), { recursive: true });
     writeFileSync(join(lake, '_stedi'), '');
@@ -442,8 +429,7 @@ describe('a manifest that is not a file stedi can read', () => {
   });
 
   (process.getuid?.() === 0 ? it : it.skip)('that the user running stedi may not read is one line naming the permission fix', async () => {
-    const lake = makeTempDir('stedi-manifest-eacces-');
-    await buildLake(writeSmallLanding(), lake);
+    const { lake } = smallLake();
     execFileSync('chmod', ['-R', 'a+rX', lake]);
     const { manifestPath } = new LakeLayout(lake);
     chmodSync(manifestPath, 0o600);
