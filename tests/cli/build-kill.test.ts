@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDbEngine } from '../../etl/engine/duckdb/duckdb-engine';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
@@ -57,6 +57,20 @@ const POINTS: Point[] = [
   },
 ];
 
+// Every test starts from the same first build of the sample (how many versions a build keeps is no part of the lake):
+// it is built once, on first use, and each test takes a cp -r copy of it.
+let sampleTemplate: string | undefined;
+async function builtSampleLake(prefix: string): Promise<{ lake: string; version: string }> {
+  if (sampleTemplate === undefined) {
+    const template = makeTempDir('stedi-kill-template-');
+    await buildLake(STEDI_SAMPLE_DIR, template, { keepVersions: 1 });
+    sampleTemplate = template;
+  }
+  const lake = makeTempDir(prefix);
+  cpSync(sampleTemplate, lake, { recursive: true });
+  return { lake, version: manifestVersions(new LakeLayout(lake))[0] };
+}
+
 /** Starts a build and kills it with SIGKILL once `point` is seen; false if the build finished first. */
 async function killAt(point: Point, lake: string, before: ReadonlySet<string>): Promise<boolean> {
   const layout = new LakeLayout(lake);
@@ -71,9 +85,8 @@ describeWithStediSample('a build killed with SIGKILL', () => {
 
   it('loses no live row at any of ten points, and the next build cleans up after it', async () => {
     expect(POINTS).toHaveLength(10);
-    const lake = makeTempDir('stedi-kill-');
+    const { lake } = await builtSampleLake('stedi-kill-');
     const layout = new LakeLayout(lake);
-    await buildLake(STEDI_SAMPLE_DIR, lake, { keepVersions: 1 });
 
     for (const point of POINTS) {
       const before = new Set(manifestVersions(layout));
@@ -111,9 +124,8 @@ describeWithStediSample('a build killed with SIGKILL after publishing, under an 
     ['', false],
     [', though its record was written under a clock an hour ahead (since set right)', true],
   ])('keeps the version it published, as status says, when the manifest it replaced is restored over its own%s', async (_clock, ahead) => {
-    const lake = makeTempDir('stedi-kill-restore-');
+    const { lake } = await builtSampleLake('stedi-kill-restore-');
     const layout = new LakeLayout(lake);
-    await buildLake(STEDI_SAMPLE_DIR, lake, { keepVersions: 1 });
     const published: Point = {
       name: 'published, its record not yet removed',
       reached: (l, before) => manifestVersions(l).some((v) => !before.has(v) && existsSync(l.buildRecord(v))),
@@ -144,9 +156,8 @@ describeWithStediSample('a build interrupted with Ctrl+C', () => {
   jest.setTimeout(120_000);
 
   it('says so in one line, exits 130, leaves the live version as it was, and the next build removes what it left', async () => {
-    const lake = makeTempDir('stedi-interrupt-');
+    const { lake, version: live } = await builtSampleLake('stedi-interrupt-');
     const layout = new LakeLayout(lake);
-    const live = (await buildLake(STEDI_SAMPLE_DIR, lake)).version;
     const before = new Set([live]);
     const build = spawnBin(['build', '--landing', STEDI_SAMPLE_DIR, '--lake', lake, '--json']);
     expect(await waitForLakeState(lake, () => newVersion(layout, before) !== undefined, build.exited)).toBe(true);
@@ -167,9 +178,8 @@ describeWithStediSample('a build killed with SIGKILL after publishing, its recor
   jest.setTimeout(600_000);
 
   it('has the next build remove the versions it expired (held customers may have withdrawn consent), and status calls none unlisted', async () => {
-    const lake = makeTempDir('stedi-kill-zeroed-');
+    const { lake } = await builtSampleLake('stedi-kill-zeroed-');
     const layout = new LakeLayout(lake);
-    await buildLake(STEDI_SAMPLE_DIR, lake, { keepVersions: 1 });
     const published: Point = {
       name: 'published, the version it expired not yet removed',
       reached: (l, before) => manifestVersions(l).some((v) => !before.has(v)) && [...before].every((v) => existsSync(l.tableFile('customer_trusted', v))),
