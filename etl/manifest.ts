@@ -45,6 +45,8 @@ export interface LandingCount {
 export interface QuarantineReasonCount {
   reason: string;
   count: number;
+  /** A compressed file's reason only: the files its lines are in (absent in manifests of older builds: one line per file). */
+  files?: number;
 }
 
 export interface CheckResult {
@@ -127,7 +129,7 @@ export function parseManifest(text: string, where: string): LakeManifest {
 const versionId: Check = (v, p) => (typeof v === 'string' && isVersionId(v) ? undefined : `${p} must be a version id such as 20260101t000000000z_a1b2 (found ${show(v)})`);
 
 const tableVersion = record({ rows: count, location: text, bytes: optional(count), sha256: optional(sha256) });
-const reasonCount = record({ reason: text, count });
+const reasonCount = record({ reason: text, count, files: optional(count) });
 const landingCount = record({
   lines: count,
   accepted: count,

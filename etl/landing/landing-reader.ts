@@ -89,10 +89,18 @@ export async function readLanding(files: readonly string[], columns: readonly Co
 
   for (const file of files) {
     let lineNumber = 0;
+    // Once a line starts as a compressed file does, every later bad line of the file is that file's bytes: it says so too
+    // (they read as "invalid UTF-8" or "malformed JSON", which told no one to decompress). Clean lines never come here.
+    let compressedFile: string | undefined;
+    const reasonOf = (start: string, otherwise: string): string => {
+      const own = compressedReason(start);
+      if (own !== undefined) compressedFile ??= own;
+      return own ?? compressedFile ?? otherwise;
+    };
     const quarantine = (reason: string, line: string, extra: Partial<QuarantinedLine> = {}): void => {
       tally.quarantined += 1;
       doubt?.quarantined(line, isFieldReason(reason) ? (values[updatedAt!] as number | null) : null);
-      sink.quarantine({ sourceFile: file, lineNumber, reason: compressedReason(line) ?? reason, line, ...extra });
+      sink.quarantine({ sourceFile: file, lineNumber, reason: reasonOf(line, reason), line, ...extra });
     };
     /** A line over the limit: its first maxLineBytes are kept, and doubt reads the emails of all of it. */
     const quarantineOverlong = (prefix: Buffer, emails: OverlongEmails | undefined): void => {
@@ -100,7 +108,7 @@ export async function readLanding(files: readonly string[], columns: readonly Co
       // Its first bytes say whether it is a compressed file's start (compressed-start.ts).
       const start = prefix.subarray(0, 16).toString();
       if (emails) doubt?.quarantinedOverlong(emails, start);
-      sink.quarantine({ sourceFile: file, lineNumber, reason: compressedReason(start) ?? REASONS.tooLong(maxLineBytes), line: prefix.toString(), truncated: true });
+      sink.quarantine({ sourceFile: file, lineNumber, reason: reasonOf(start, REASONS.tooLong(maxLineBytes)), line: prefix.toString(), truncated: true });
     };
     /** One line: `b[start, stop)`, without its line end, valid UTF-8; `declined`: the common shape's reader declined it already. */
     const line = (b: Buffer, start: number, stop: number, declined: boolean): void => {

@@ -45,7 +45,7 @@ export const COMPRESSED_REASON_PREFIX = 'compressed file (';
 
 /** Every quarantine reason, worded once. Reasons name declared fields only, never landing content. */
 export const REASONS = {
-  /** Before any other reason, on both engines: a line that starts as a compressed file does (compressed-start.ts). */
+  /** Before any other reason, on both engines: a line that starts as a compressed file does (compressed-start.ts), and every later bad line of its file. */
   compressed: (format: string) => `${COMPRESSED_REASON_PREFIX}${format})`,
   invalidUtf8: 'invalid UTF-8',
   tooLong: (maxBytes: number) => `line longer than ${maxBytes} bytes`,

@@ -1,20 +1,37 @@
 import type { QuarantineReasonCount } from '../manifest';
+import { COMPRESSED_REASON_PREFIX } from './landing-rules';
 
 /**
  * Quarantined lines counted per reason, for the manifest and the lake page.
  * Only the reason text is kept (reasons name declared fields, never landing content).
+ * A compressed file's reason also counts its files: every bad line of such a file carries it, and the operator
+ * decompresses files, not lines.
  */
 export class ReasonCounts {
   private readonly counts = new Map<string, number>();
+  private readonly files = new Map<string, Set<string> | number>();
 
-  add(reason: string, lines = 1): void {
+  /** `sourceFile`: the file the lines are in, counted for a compressed file's reason only. */
+  add(reason: string, lines = 1, sourceFile?: string): void {
     this.counts.set(reason, (this.counts.get(reason) ?? 0) + lines);
+    if (sourceFile === undefined || !reason.startsWith(COMPRESSED_REASON_PREFIX)) return;
+    const files = this.files.get(reason);
+    if (files instanceof Set) files.add(sourceFile);
+    else this.files.set(reason, new Set([sourceFile]));
+  }
+
+  /** How many files hold a compressed file's reason, when counted elsewhere (Athena). */
+  addFiles(reason: string, files: number): void {
+    if (reason.startsWith(COMPRESSED_REASON_PREFIX)) this.files.set(reason, files);
   }
 
   /** Most frequent first, then by reason, so equal builds write equal manifests. */
   list(): QuarantineReasonCount[] {
     return [...this.counts]
-      .map(([reason, count]) => ({ reason, count }))
+      .map(([reason, count]) => {
+        const files = this.files.get(reason);
+        return files === undefined ? { reason, count } : { reason, count, files: files instanceof Set ? files.size : files };
+      })
       .sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0));
   }
 }

@@ -28,15 +28,16 @@ export function formatBuildSummary(report: BuildReport): string {
 }
 
 /**
- * What to do about landing files saved compressed under a .json name: their lines are quarantined unread (each file's
- * first line with reason `compressed file (gzip)`), and a customer file hides every customer, so "Consent uncertain"
- * alone left the operator to search the quarantine for why.
+ * What to do about landing files saved compressed under a .json name: their lines are quarantined unread (each with
+ * reason `compressed file (gzip)`), counted once per file, and a customer file hides every customer, so "Consent
+ * uncertain" alone left the operator to search the quarantine for why.
  */
 export function compressedFileAdvice(report: Pick<BuildReport, 'quarantineReasons'>): string[] {
   return SOURCES.flatMap((source) => {
     const reasons = report.quarantineReasons[source].filter((r) => r.reason.startsWith(COMPRESSED_REASON_PREFIX));
     if (reasons.length === 0) return [];
-    const files = reasons.reduce((sum, r) => sum + r.count, 0);
+    // Every bad line of such a file carries its reason; a manifest of an older build counted its first line alone.
+    const files = reasons.reduce((sum, r) => sum + (r.files ?? r.count), 0);
     const formats = reasons.map((r) => r.reason.slice(COMPRESSED_REASON_PREFIX.length, -1)).join(', ');
     const [it, each] = files === 1 ? ['it', 'it'] : ['them', 'each'];
     const until = `no record in ${it} is read${source === 'customer' ? ", and every customer's consent is uncertain" : ''}`;

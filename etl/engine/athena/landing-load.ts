@@ -42,7 +42,10 @@ export async function loadLandingSource(load: LandingLoad, source: Source): Prom
   const quarantine = quarantineName(source, version);
   await load.create({ name: quarantine, kind: 'table' }, createQuarantine(database, source, version, layout.quarantinePrefix(version, source)));
   const reasons = new ReasonCounts();
-  for (const row of await load.select(countQuarantineReasons(database, source, version))) reasons.add(String(row.reason), count(row.lines));
+  for (const row of await load.select(countQuarantineReasons(database, source, version))) {
+    reasons.add(String(row.reason), count(row.lines));
+    reasons.addFiles(String(row.reason), count(row.files));
+  }
   const quarantineReasons = reasons.list();
   const quarantined = quarantineReasons.reduce((sum, r) => sum + r.count, 0);
   const tally = { lines: count(counts?.lines), accepted: count(counts?.accepted), quarantined, blank: count(counts?.blank), quarantineReasons };

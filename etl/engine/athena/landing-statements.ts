@@ -1,5 +1,5 @@
 import { COMPRESSED_FORMATS } from '../../landing/compressed-start';
-import { DEFAULT_MAX_LINE_BYTES, REASONS } from '../../landing/landing-rules';
+import { COMPRESSED_REASON_PREFIX, DEFAULT_MAX_LINE_BYTES, REASONS } from '../../landing/landing-rules';
 import { type Source, TABLES, landingTableOf } from '../../tables';
 import { duplicated, fieldRules, jsonOf, nonFinite, rawOf, typedValue } from './landing-field-rules';
 import { landingCheckedName, landingJsonName, quarantineName, versionedName } from './object-names';
@@ -14,7 +14,8 @@ import { type Statement, bq, createTableAs, literal, q, qualified } from './stat
  * the quarantine:
  *
  * - blank and whitespace-only lines are skipped (counted as blank);
- * - a line starting as a compressed file does (gzip's magic bytes, ...) is refused as one, naming the format;
+ * - a line starting as a compressed file does (gzip's magic bytes, ...) is refused as one, naming the format,
+ *   and so is every other refused line of its file;
  * - Athena's reader turns invalid UTF-8 into U+FFFD, so a line holding U+FFFD
  *   is refused as invalid UTF-8; a line longer than the byte limit is refused;
  * - a root starting N or I, or a root number or word run into text, as the
@@ -119,10 +120,14 @@ export function createCheckedView(database: string, source: Source, version: str
       `"checked" AS (`,
       `  SELECT *, CASE`,
       ...reason,
-      `  END AS "reason"`,
+      `  END AS "reason",`,
+      // Every bad line of a file holding a compressed file's start is that file's bytes: it says so (no line order here).
+      `  min(CASE ${COMPRESSED_FORMATS.map(({ start }, k) => `WHEN regexp_like("line", ${literal(`^(?:${start})`)}) THEN ${k}`).join(' ')} END) OVER (PARTITION BY "sourceFile") AS "compressedFile"`,
       `  FROM "fields"`,
       `)`,
-      `SELECT "sourceFile", "line", "reason",`,
+      `SELECT "sourceFile", "line",`,
+      `  CASE WHEN "reason" IS NULL OR starts_with("reason", ${literal(COMPRESSED_REASON_PREFIX)}) THEN "reason"`,
+      `  ELSE coalesce(CASE "compressedFile" ${COMPRESSED_FORMATS.map(({ format }, k) => `WHEN ${k} THEN ${literal(REASONS.compressed(format))}`).join(' ')} END, "reason") END AS "reason",`,
       columns.map((c) => `  ${typedValue(c)}`).join(',\n'),
       `FROM "checked"`,
     ].join('\n'),
@@ -155,9 +160,9 @@ export function countLanding(database: string, source: Source, version: string):
   };
 }
 
-/** Quarantined lines per reason (reason text and counts only, never line content); they add up to the quarantine count. */
+/** Quarantined lines (and the files they are in) per reason, counts only, never line content; the lines add up to the quarantine count. */
 export function countQuarantineReasons(database: string, source: Source, version: string): Statement {
-  return { grammar: 'trino', sql: `SELECT "reason", count(*) AS "lines"\nFROM ${qualified(database, quarantineName(source, version))}\nGROUP BY "reason"` };
+  return { grammar: 'trino', sql: `SELECT "reason", count(*) AS "lines", count(DISTINCT "sourceFile") AS "files"\nFROM ${qualified(database, quarantineName(source, version))}\nGROUP BY "reason"` };
 }
 
 /** The refused lines of a source, each with its file, reason and raw text, written as JSON under the version's quarantine prefix. */

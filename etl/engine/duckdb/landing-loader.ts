@@ -42,7 +42,7 @@ export async function loadLandingSource(
       {
         parquet: (job) => join(folder, `${job}.parquet`),
         quarantine(line: QuarantinedLine) {
-          reasons.add(line.reason);
+          reasons.add(line.reason, 1, line.sourceFile);
           if (quarantine === undefined) {
             makeFolderSync(dirname(options.quarantinePath));
             quarantine = openSync(options.quarantinePath, 'w');

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { createConsentUncertainView } from '../../../../etl/engine/athena/consent-uncertain-statements';
@@ -28,6 +28,8 @@ const LOCATION = 's3://example-bucket/stedi/landing/';
 
 interface Decision {
   reason: string | null;
+  /** The file's name (without its folder) a quarantined line is in. */
+  file?: string;
   /** The quarantined line as kept (absent when accepted, or truncated by the embedded reader). */
   line?: string;
   values?: Record<string, unknown>;
@@ -55,7 +57,7 @@ async function embeddedOutcome(source: Source, folder: string, count: number): P
     columns,
     {
       accept: (values) => decisions.push({ reason: null, values: Object.fromEntries(columns.map((c, i) => [c.name, values[i]])) }),
-      quarantine: (q) => decisions.push({ reason: q.reason, ...(q.truncated ? {} : { line: q.line }) }),
+      quarantine: (q) => decisions.push({ reason: q.reason, file: basename(q.sourceFile), ...(q.truncated ? {} : { line: q.line }) }),
     },
     { maxLineBytes: MAX_LINE_BYTES, consentDoubt: source === 'customer' },
   );
@@ -77,11 +79,11 @@ async function athenaOutcome(source: Source, folder: string): Promise<Outcome> {
     const columns = TABLES[landingTableOf(source)].columns;
     // Text as bytes: the DuckDB client drops a leading BOM when it decodes text.
     const reader = await duck.connection.runAndReadAll(
-      `SELECT to_base64(encode("line")) AS "line", "reason", ${columns.map((c) => (c.type === 'VARCHAR' ? `to_base64(encode("${c.name}")) AS "${c.name}"` : `"${c.name}"`)).join(', ')} FROM "stedi"."${source}_landing_checked__v1" ORDER BY "sourceFile"`,
+      `SELECT "sourceFile", to_base64(encode("line")) AS "line", "reason", ${columns.map((c) => (c.type === 'VARCHAR' ? `to_base64(encode("${c.name}")) AS "${c.name}"` : `"${c.name}"`)).join(', ')} FROM "stedi"."${source}_landing_checked__v1" ORDER BY "sourceFile"`,
     );
     const text = (v: unknown): string | null => (v === null ? null : Buffer.from(String(v), 'base64').toString('utf8'));
     const decisions = reader.getRowObjectsJS().map((row): Decision => {
-      if (row.reason !== null) return { reason: String(row.reason), line: text(row.line)! };
+      if (row.reason !== null) return { reason: String(row.reason), file: basename(String(row.sourceFile)), line: text(row.line)! };
       return { reason: null, values: Object.fromEntries(columns.map((c) => [c.name, c.type === 'VARCHAR' ? text(row[c.name]) : row[c.name] === null ? null : Number(row[c.name])])) };
     });
     const { rows } = await run(countLanding('stedi', source, 'v1').sql);
@@ -338,19 +340,57 @@ describe(`the Athena landing rules (seed ${SEED})`, () => {
       // Its first line longer than the limit (kept cut short by the embedded reader, whole by Athena).
       ['gzip, a long first line', 'gzip', Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08]), Buffer.alloc(MAX_LINE_BYTES * 2, 0xc0)])],
     ];
-    // The reasons naming a compressed file (Athena keeps no line order within a file: only the first line starts so).
+    // The reasons naming a compressed file (every refused line of it carries one).
     const compressedReasons = (outcome: Outcome) => outcome.decisions.flatMap((d) => (d.reason?.startsWith('compressed file') ? [d.reason] : []));
     for (const [format, tool, bytes] of compressed) {
       const { embedded, athena } = await customersOnBothEngines([...grants, bytes]);
       expect({ format, uncertain: embedded.uncertain }).toEqual({ format, uncertain: ['ann@x.com', 'bob@x.com', 'cy@x.com'] });
       // Its own reason, the same on both engines, in place of "invalid UTF-8" (or the long line's), which told no one to decompress it.
-      expect({ format, embedded: compressedReasons(embedded), athena: compressedReasons(athena) }).toEqual({ format, embedded: [`compressed file (${tool})`], athena: [`compressed file (${tool})`] });
+      const lines = embedded.counts.quarantined;
+      expect({ format, embedded: compressedReasons(embedded), athena: compressedReasons(athena) }).toEqual({ format, embedded: Array(lines).fill(`compressed file (${tool})`), athena: Array(lines).fill(`compressed file (${tool})`) });
     }
     // Bytes that only resemble a start (a line of Latin-1 text beginning `BZh`, a stray 0x1F) name nobody.
     const { embedded, athena } = await customersOnBothEngines([...grants, Buffer.from('BZh\xe9 ann', 'latin1'), Buffer.from([0x1f, 0x41, 0x8b])]);
     expect(embedded.uncertain).toEqual([]);
     expect([...compressedReasons(embedded), ...compressedReasons(athena)]).toEqual([]);
     expect(athena.decisions.map((d) => d.reason)).toEqual(embedded.decisions.map((d) => d.reason));
+  });
+
+  it('quarantine every bad line of a file that starts as a compressed file does under its reason, not just the first, and count every line once (seeded)', async () => {
+    // Each format's first bytes, then lines of anything but a CR (Athena alone ends a line there): bytes, blank lines,
+    // a line over the limit, and a valid reading, which both engines still accept (a compressed file's bytes are rarely one).
+    const starts: Array<[string, Buffer]> = [
+      ['gzip', Buffer.from([0x1f, 0x8b, 0x08, 0x00])],
+      ['zstd', Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x24])],
+      ['xz', Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00])],
+      ['bzip2', Buffer.from('BZh91AY&SY\xff', 'latin1')],
+      ['zip', Buffer.from('PK\x03\x04\x14\x00', 'latin1')],
+    ];
+    const reading = JSON.stringify({ user: 'ann@x.com', timestamp: 1_655_000_000_000, x: 1, y: 2, z: 3 });
+    const line = fc.oneof(
+      { weight: 6, arbitrary: fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b.filter((x) => x !== 0x0a && x !== 0x0d))) },
+      fc.constantFrom(Buffer.from(''), Buffer.from(' \t'), Buffer.from(reading), Buffer.from('{"user": 1}'), Buffer.from('x'.repeat(MAX_LINE_BYTES + 5))),
+    );
+    const file = fc.record({ start: fc.option(fc.constantFrom(...starts), { freq: 2 }), lines: fc.array(line, { minLength: 1, maxLength: 8 }) });
+    const files = fc.sample(file, { seed: SEED, numRuns: 60 });
+    const folder = writeFiles(files.map(({ start, lines }) => ({ bytes: Buffer.concat([start?.[1] ?? Buffer.alloc(0), Buffer.concat(lines.flatMap((l, i) => (i === 0 ? [l] : [Buffer.from('\n'), l])))]) })));
+    const embedded = await embeddedOutcome('accelerometer', folder, files.length);
+    const athena = await athenaOutcome('accelerometer', folder);
+    const where = `(seed ${SEED}: rerun with STEDI_PROPERTY_SEED=${SEED})`;
+    expect({ where, counts: athena.counts }).toEqual({ where, counts: embedded.counts });
+    expect(embedded.counts.lines).toBe(embedded.counts.accepted + embedded.counts.quarantined + embedded.counts.blank);
+    // Athena keeps no line order within a file: the same reasons per file.
+    const perFile = (o: Outcome) => o.decisions.flatMap((d) => (d.reason === null ? [] : [`${d.file}: ${d.reason}`])).sort();
+    expect({ where, reasons: perFile(athena) }).toEqual({ where, reasons: perFile(embedded) });
+    // Every refused line of a compressed file names its format; no other file's line names one.
+    const wrong = embedded.decisions.flatMap((d) => {
+      if (d.reason === null) return [];
+      const start = files[Number(/part-(\d+)/.exec(d.file!)![1])].start;
+      const expected = start ? `compressed file (${start[0]})` : undefined;
+      return (expected === undefined ? d.reason.startsWith('compressed file') : d.reason !== expected) ? [`${d.file}: ${d.reason}`] : [];
+    });
+    expect({ where, wrong }).toEqual({ where, wrong: [] });
+    expect(files.some((f) => f.start && f.lines.length > 2)).toBe(true);
   });
 
   it('leave uncertain the same customers whose device a quarantined line names anywhere: any key spelling, not JSON, escaped, percent-encoded, as character references, too long (seeded)', async () => {
