@@ -15,7 +15,9 @@ export class StaleVersionError extends Error {
     super(
       damage
         ? `lake version ${version} is damaged (${damage}) and cannot be read; start again from the first page to read the live version`
-        : `lake version ${version} is no longer kept; start again from the first page to read the live version (versions expire as newer builds replace them, and at once when they hold a customer who withdrew consent)`,
+        : // Said where nobody knows why it expired (a server process started since): consent may be why, so discard.
+          `lake version ${version} is no longer kept, and this server cannot tell why (versions expire as newer builds replace them, and at once when they hold a customer who withdrew consent): ` +
+          "rows the earlier pages read may be such a customer's and must no longer be used: discard them and start again from the first page (omit `after`) to read the live version",
     );
     this.name = 'StaleVersionError';
   }

@@ -6,7 +6,7 @@ import type { Services } from '../services';
 
 /**
  * Why a STALE_CURSOR, in its `extensions.reason`: a notebook restarts its pull either way, but must also discard
- * the rows it read when consent is why (CONSENT_CHANGED, CONSENT_ERASURE). Never names a customer.
+ * the rows it read when consent is, or may be, why (CONSENT_CHANGED, CONSENT_ERASURE, VERSION_EXPIRED). Never names a customer.
  */
 export const STALE_REASONS = {
   /** Consent changed, in the cursor's (still kept) version, for a customer the pages already read may hold. */

@@ -62,6 +62,7 @@ describe('why a cursor is stale, through the HTTP app', () => {
   it('says consent changed while the version is kept, and that it was erased for consent once it expired, naming no customer', async () => {
     const test = await app({ keepVersions: 3 });
     const first = await page(test, null);
+    expect(JSON.stringify(first.data)).toContain('serial-bob');
     writeLanding(test.lake.landing, 'customer', [customerRecord({ name: 'bob', serial: 'serial-bob', consentAt: null, updatedAt: 1_800_000_000_000 })], 'customer-revoke.json');
     await test.lake.services.consent.refresh();
     const changed = await page(test, cursorOf(first));
@@ -78,11 +79,16 @@ describe('why a cursor is stale, through the HTTP app', () => {
       expect(JSON.stringify(erased.errors)).not.toMatch(new RegExp(`bob|${emailOf('bob')}`));
     }
 
-    // A server process started since (a worker replaced) never saw why: it says both, as its own reason.
+    // A server process started since (a worker replaced) never saw why: it says both, as its own reason, and, as consent
+    // may be why (here it is: bob's rows are on the first page), to discard what was read. It once said only to start again.
     const later = await app({ keepVersions: 3, lake: test.lake.lake, landing: test.lake.landing });
     const unknown = await page(later, cursorOf(first));
     expect(unknown.errors).toEqual([
-      expect.objectContaining({ extensions: { code: 'STALE_CURSOR', reason: 'VERSION_EXPIRED' }, message: expect.stringMatching(/no longer kept.*newer builds replace them, and at once when they hold a customer who withdrew consent/) }),
+      expect.objectContaining({
+        extensions: { code: 'STALE_CURSOR', reason: 'VERSION_EXPIRED' },
+        message: expect.stringMatching(/no longer kept.*newer builds replace them, and at once when they hold a customer who withdrew consent.*discard them and start again from the first page/),
+      }),
     ]);
+    expect(JSON.stringify(unknown.errors)).not.toMatch(new RegExp(`bob|${emailOf('bob')}`));
   });
 });
