@@ -13,7 +13,7 @@ export class LandingSource {
   @Field(() => SafeInt, { description: 'Every line of the landing files: accepted + quarantined + blank.' })
   lines!: number;
 
-  @Field(() => SafeInt, { description: 'Lines that passed the landing rules and were read into the build (exact duplicates among them are removed in the trusted zone).' })
+  @Field(() => SafeInt, { description: 'Lines that passed the landing rules: the rows of its landing table (the trusted zone keeps what consent and de-duplication leave of them).' })
   accepted!: number;
 
   @Field(() => SafeInt, { description: 'Lines set aside with their file, line number and reason (`stedi build` lists where).' })
