@@ -61,5 +61,6 @@ registerEnumType(RebuildStepStateEnum, {
     PENDING: { description: 'Not started yet.' },
     RUNNING: { description: 'Running now.' },
     DONE: { description: 'Finished.' },
-    FAILED: { description: "Was running when the build failed: it failed, or another step's failure stopped it." } },
+    FAILED: { description: "Was running when the build failed: it failed, or another step's failure stopped it." },
+  },
 });
