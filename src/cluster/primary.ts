@@ -15,6 +15,7 @@ import { RespawnBudget } from './respawn-budget';
 import { workerEntry, workerSettings } from './worker-start';
 import { type ToPrimary, type ToWorker, isStedi } from './messages';
 import { serverUrl } from '../http/server-url';
+import { removeDeadExportFolders } from '../http/export-folders';
 import { primaryServices } from './primary-services';
 
 /**
@@ -162,6 +163,8 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     });
     worker.once('online', () => worker.send({ stedi: 'start', config: workerConfig, keys: options.apiKeys.digests() } satisfies ToWorker));
     worker.once('exit', (code, signal) => {
+      // Its half-written export, if it was killed mid-write: a hung worker's replacement started (and looked) before it died.
+      removeDeadExportFolders();
       workers.delete(worker);
       ready.delete(worker);
       watchdog.forget(worker);

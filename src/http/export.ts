@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
-import { ownerTag, removeDeadProcessFolders } from '../../etl/dead-process-folders';
 import { ErrorCode } from '../errors';
 import { MESSAGES, warnEngineUnavailable } from '../graphql/error-mapping';
 import type { Services } from '../services';
 import { isDiskFull, isFileTooLarge } from './disk-full';
 import { ConsentChangedError, consentGuard } from './export-consent-guard';
 import { checkedExportFile, liveExportQuery } from './export-file';
+import { exportFolderPrefix, removeDeadExportFolders } from './export-folders';
 import { EXPORT_FORMATS, type ExportParams, parseExportParams } from './export-params';
 import { httpErrorOf } from './format-error';
 import { sendError } from './http-errors';
@@ -25,18 +25,12 @@ import { watchStall } from './stalled-answers';
  */
 
 export const EXPORT_PATH = '/export/machine_learning_curated';
-/**
- * An export's temporary folder is named for the process writing it, by pid and start time (ownerTag): one left by a
- * process that died is removed at the next start, even by a server given that very pid (a restarted container's).
- */
-const EXPORT_DIR_PREFIX = 'stedi-export-';
-const DEAD_EXPORT_DIR = new RegExp(`^${EXPORT_DIR_PREFIX}(\\d+)(?:\\.(\\d+))?-`);
 const STREAM_CHUNK = 1 << 20;
 /** How long an export waits for a client that stops reading before it cuts the answer (the file it holds is freed then). */
 export const EXPORT_STALL_MS = 60_000;
 
 export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir: () => string = tmpdir, stallMs = EXPORT_STALL_MS): Router {
-  removeDeadProcessFolders(tempDir(), DEAD_EXPORT_DIR); // a server killed mid-export leaves its folder behind
+  removeDeadExportFolders(tempDir()); // a server killed mid-export leaves its folder behind
   const router = Router();
   router.get(EXPORT_PATH, async (req, res) => {
     const log = requestLogOf(res);
@@ -57,7 +51,7 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
         res.status(200).set(answerHeaders(contentType, query.version, params)).end();
         return;
       }
-      dir = await mkdtemp(join(tempDir(), `${EXPORT_DIR_PREFIX}${ownerTag()}-`));
+      dir = await mkdtemp(exportFolderPrefix(tempDir()));
       const queried = performance.now();
       const file = await checkedExportFile(services, query, options, params.format, join(dir, `export.${extension}`), STREAM_CHUNK, abort.signal);
       ({ query, handle } = file);

@@ -1,7 +1,8 @@
-import { appendFileSync, cpSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { processStart } from '../../etl/dead-process-folders';
 import { buildLake } from '../helpers/etl-lake';
 import { ADMIN_KEY, ANALYST_KEY } from '../helpers/http-app';
 import { customerRecord, makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
@@ -313,6 +314,24 @@ describe('stedi serve on two workers', () => {
       const now = workerPids(served!);
       return now.length === 1 && !now.includes(stuck!);
     });
+    await stopsCleanly();
+  }, 60_000);
+
+  it('removes the half-written export of its only worker, killed for answering nothing, though the replacement started (and looked) while it still lived', async () => {
+    const tmp = makeTempDir('stedi-cluster-tmp-');
+    served = await serveTwoWorkers({ STEDI_SPARE_WORKER_IDLE_MS: '60000', STEDI_WORKER_HANG_MS: '1500', TMPDIR: tmp });
+    const [stuck] = workerPids(served);
+    // Its export folder as it names it (export-folders.ts), the file half written: a real write is over in a moment.
+    const left = join(tmp, `stedi-export-${stuck}.${processStart(stuck!) ?? ''}-abc123`.replace('.-', '-'));
+    mkdirSync(left);
+    writeFileSync(join(left, 'export.ndjson'), '{"serialNumber":"serial-bob"}\n');
+    process.kill(stuck!, 'SIGSTOP');
+    await until('the stuck worker is gone and one worker serves', () => {
+      const now = workerPids(served!);
+      return now.length === 1 && !now.includes(stuck!);
+    });
+    expect(served.process.stdout()).toMatch(new RegExp(`"pid":${stuck},"silentMs":\\d+,"msg":"a worker stopped answering; killing it"`));
+    await until('its export folder is removed', () => !existsSync(left), 10_000);
     await stopsCleanly();
   }, 60_000);
 

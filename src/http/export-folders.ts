@@ -1,0 +1,20 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ownerTag, removeDeadProcessFolders } from '../../etl/dead-process-folders';
+
+/**
+ * An export's temporary folder is named for the process writing it, by pid and start time (ownerTag): one left by a
+ * process that died is removed by the next server process to start, even one given that very pid (a restarted
+ * container's), and by the primary once a worker exits (a hung worker is killed after its replacement started).
+ */
+
+const EXPORT_DIR_PREFIX = 'stedi-export-';
+const DEAD_EXPORT_DIR = new RegExp(`^${EXPORT_DIR_PREFIX}(\\d+)(?:\\.(\\d+))?-`);
+
+/** The prefix of a temporary folder (mkdtemp) for this process's export, under `dir`. */
+export const exportFolderPrefix = (dir: string): string => join(dir, `${EXPORT_DIR_PREFIX}${ownerTag()}-`);
+
+/** Removes the export folders under `dir` (the temporary folder by default) of processes that are gone. */
+export function removeDeadExportFolders(dir: string = tmpdir()): void {
+  removeDeadProcessFolders(dir, DEAD_EXPORT_DIR);
+}
