@@ -1,3 +1,4 @@
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ownerTag, removeDeadProcessFolders } from '../../etl/dead-process-folders';
@@ -13,6 +14,20 @@ const DEAD_EXPORT_DIR = new RegExp(`^${EXPORT_DIR_PREFIX}(\\d+)(?:\\.(\\d+))?-`)
 
 /** The prefix of a temporary folder (mkdtemp) for this process's export, under `dir`. */
 export const exportFolderPrefix = (dir: string): string => join(dir, `${EXPORT_DIR_PREFIX}${ownerTag()}-`);
+
+/**
+ * A new folder for this process's export under `dir`, which is made again if it is gone: a TMPDIR removed while the
+ * server runs (a clean-up of old temporary folders, days without an export) failed every export after it (500).
+ */
+export async function makeExportFolder(dir: string): Promise<string> {
+  try {
+    return await mkdtemp(exportFolderPrefix(dir));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await mkdir(dir, { recursive: true });
+    return await mkdtemp(exportFolderPrefix(dir));
+  }
+}
 
 /** Removes the export folders under `dir` (the temporary folder by default) of processes that are gone. */
 export function removeDeadExportFolders(dir: string = tmpdir()): void {

@@ -1,4 +1,4 @@
-import { type FileHandle, mkdtemp, rm, rmdir } from 'node:fs/promises';
+import { type FileHandle, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -9,7 +9,7 @@ import type { Services } from '../services';
 import { isDiskFull, isFileTooLarge } from './disk-full';
 import { ConsentChangedError, consentGuard } from './export-consent-guard';
 import { checkedExportFile, liveExportQuery } from './export-file';
-import { exportFolderPrefix, removeDeadExportFolders } from './export-folders';
+import { makeExportFolder, removeDeadExportFolders } from './export-folders';
 import { EXPORT_FORMATS, type ExportParams, parseExportParams } from './export-params';
 import { httpErrorOf } from './format-error';
 import { sendError } from './http-errors';
@@ -51,7 +51,7 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
         res.status(200).set(answerHeaders(contentType, query.version, params)).end();
         return;
       }
-      dir = await mkdtemp(exportFolderPrefix(tempDir()));
+      dir = await makeExportFolder(tempDir());
       const queried = performance.now();
       const file = await checkedExportFile(services, query, options, params.format, join(dir, `export.${extension}`), STREAM_CHUNK, abort.signal);
       ({ query, handle } = file);

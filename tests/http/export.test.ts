@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, watch, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterExportWrites } from '../helpers/export-write-hook';
 import { download, exportedRows } from '../helpers/export-download';
@@ -197,6 +197,25 @@ describe('export folders left by a killed server whose pid a new server has', ()
       expect((await download(t.server, '?format=ndjson', ANALYST_KEY)).status).toBe(200);
       // The server names its own folders so: what it writes is what the next start tells apart.
       expect(during.filter((name) => name !== basename(running))).toEqual([expect.stringMatching(new RegExp(`^stedi-export-${process.pid}\\.${start}-`))]);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('the export endpoint when its temporary folder is removed while the server runs', () => {
+  it('makes the folder again and sends the file', async () => {
+    const exportDir = join(makeTempDir('stedi-export-gone-'), 'tmp');
+    mkdirSync(exportDir);
+    const t = await buildTestApp({ landing: writeSmallLanding(), exportDir });
+    try {
+      expect((await download(t.server, '?format=csv', ANALYST_KEY)).status).toBe(200);
+      // A clean-up of old temporary folders takes it (days without an export).
+      rmSync(exportDir, { recursive: true });
+      const res = await download(t.server, '?format=csv', ANALYST_KEY);
+      expect(res.status).toBe(200);
+      expect(await exportedRows(res.body, 'csv')).toHaveLength(4);
+      expect(readdirSync(exportDir)).toEqual([]);
     } finally {
       await t.close();
     }
