@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { Router } from 'express';
 import { liveVersion } from '../../etl/manifest';
 import { EngineUnavailableError, EngineUnreachableError, afterDamage, isLandingFolderError } from '../../etl/engine/engine-errors';
+import type { Config } from '../config';
 import type { Services } from '../services';
 import { type EngineProbe, engineProbe } from './engine-probe';
 import { requestLogOf } from './request-context';
@@ -17,8 +19,9 @@ import { settleWithin } from '../settle-within';
 const READY_LOAD_WAIT_MS = 2_000;
 
 type Outcome = { ready: true; version: string } | { ready: false; reason: string; err?: unknown };
+type HealthServices = Pick<Services, 'engine' | 'consent'> & { config?: Pick<Config, 'engine' | 'lake'> };
 
-export function healthRoutes(services: Pick<Services, 'engine' | 'consent'>, isDraining: () => boolean): Router {
+export function healthRoutes(services: HealthServices, isDraining: () => boolean): Router {
   const router = Router();
   const probe = engineProbe(services.engine);
   router.get('/healthz', (_req, res) => {
@@ -33,7 +36,7 @@ export function healthRoutes(services: Pick<Services, 'engine' | 'consent'>, isD
   return router;
 }
 
-async function readiness({ engine, consent }: Pick<Services, 'engine' | 'consent'>, probe: EngineProbe): Promise<Outcome> {
+async function readiness({ engine, consent, config }: HealthServices, probe: EngineProbe): Promise<Outcome> {
   let version: string | undefined;
   try {
     const manifest = await engine.manifest();
@@ -49,7 +52,7 @@ async function readiness({ engine, consent }: Pick<Services, 'engine' | 'consent
     const onAwsSide = error instanceof EngineUnavailableError ? ": AWS failed on its side (the server log has the service's request id); retry in a few minutes" : '';
     return { ready: false, reason: invalid ? 'lake manifest invalid: run `stedi build` to write a new one (the server log names the problem)' : `lake manifest cannot be read${denied}${unmounted}${unreachable}${onAwsSide}`, err: error };
   }
-  if (!version) return { ready: false, reason: 'lake not built: run `stedi build` or the rebuildZones mutation' };
+  if (!version) return { ready: false, reason: `lake not built: ${notBuiltFix(config)}` };
 
   const loaded = await settleWithin(engine.tableRef('customer_curated', version), READY_LOAD_WAIT_MS);
   if (loaded === 'pending') return { ready: false, reason: `live version ${version} is loading` };
@@ -72,6 +75,16 @@ async function readiness({ engine, consent }: Pick<Services, 'engine' | 'consent
     }
   }
   return { ready: true, version };
+}
+
+/**
+ * What to do about a lake with no live version. A lake folder that is gone may have been moved away while the server
+ * served it: a build would start a new lake in its place, where putting it back serves it again at once.
+ */
+function notBuiltFix(config: HealthServices['config']): string {
+  const build = 'run `stedi build` or the rebuildZones mutation';
+  if (!config || config.engine === 'athena' || existsSync(config.lake)) return build;
+  return `the lake folder ${config.lake} does not exist; if it was moved or removed, put it back (it is served again at once), else ${build}`;
 }
 
 /** The landing folder a refresh could not read, said plainly; otherwise the registry's own reason. */

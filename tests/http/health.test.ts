@@ -73,6 +73,25 @@ describe('health and readiness', () => {
   });
 });
 
+describe('readiness and a lake folder moved away while the server serves it', () => {
+  it('answers 503 saying the lake folder does not exist and to put it back, not only to build, and 200 once it is back', async () => {
+    const app = await buildTestApp({ landing: writeSmallLanding() });
+    const { lake } = app.lake;
+    const away = `${lake}-away`;
+    try {
+      expect((await request(app.server).get('/readyz')).status).toBe(200);
+      renameSync(lake, away);
+      const res = await request(app.server).get('/readyz');
+      expect(res.status).toBe(503);
+      expect(res.body.reason).toBe(`lake not built: the lake folder ${lake} does not exist; if it was moved or removed, put it back (it is served again at once), else run \`stedi build\` or the rebuildZones mutation`);
+      renameSync(away, lake);
+      expect((await request(app.server).get('/readyz')).status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('readiness and the consent registry', () => {
   let t: TestApp;
   afterAll(() => t.close());
