@@ -1,10 +1,10 @@
 import { isUtf8 } from 'node:buffer';
 import type { Column } from '../tables';
-import { compressedFormat } from './compressed-start';
 import { ConsentDoubt } from './consent-doubt';
 import { OverlongEmails } from './overlong-line';
 import { CARRIAGE_RETURN, DEFAULT_MAX_LINE_BYTES, LINE_FEED, REASONS, isFieldReason, isJsonWhitespace } from './landing-rules';
 import { FastRecord } from './fast-record';
+import { fileStartReason } from './file-starts';
 import { type FieldValue, RecordSchema } from './record-schema';
 import { type Overlong, ReadBuffer, forEachBlock } from './landing-blocks';
 import { BLANK, parseRecord } from './strict-record';
@@ -22,11 +22,6 @@ const READ_FIXES: Record<string, string> = {
   ENOENT: 'it was removed while the build read the landing folder; build again',
 };
 
-// Private: a line starting as a compressed file does is said so, whatever else is wrong with it (its bytes are no text).
-const compressedReason = (line: string): string | undefined => {
-  const format = compressedFormat(line);
-  return format === undefined ? undefined : REASONS.compressed(format);
-};
 
 /** A landing file that could not be read to the end: names the file and line, never their content. */
 export class LandingReadError extends Error {
@@ -89,13 +84,13 @@ export async function readLanding(files: readonly string[], columns: readonly Co
 
   for (const file of files) {
     let lineNumber = 0;
-    // Once a line starts as a compressed file does, every later bad line of the file is that file's bytes: it says so too
-    // (they read as "invalid UTF-8" or "malformed JSON", which told no one to decompress). Clean lines never come here.
-    let compressedFile: string | undefined;
+    // A bad line starting as a compressed file (or UTF-16 text) does is said so, whatever else is wrong with it, and so is
+    // every later bad line of the file, its bytes too (file-starts.ts). Clean lines never come here.
+    let fileReason: string | undefined;
     const reasonOf = (start: string, otherwise: string): string => {
-      const own = compressedReason(start);
-      if (own !== undefined) compressedFile ??= own;
-      return own ?? compressedFile ?? otherwise;
+      const own = fileStartReason(start);
+      if (own !== undefined) fileReason ??= own;
+      return own ?? fileReason ?? otherwise;
     };
     const quarantine = (reason: string, line: string, extra: Partial<QuarantinedLine> = {}): void => {
       tally.quarantined += 1;
@@ -105,7 +100,7 @@ export async function readLanding(files: readonly string[], columns: readonly Co
     /** A line over the limit: its first maxLineBytes are kept, and doubt reads the emails of all of it. */
     const quarantineOverlong = (prefix: Buffer, emails: OverlongEmails | undefined): void => {
       tally.quarantined += 1;
-      // Its first bytes say whether it is a compressed file's start (compressed-start.ts).
+      // Its first bytes say whether it starts as a compressed file or UTF-16 text does (file-starts.ts).
       const start = prefix.subarray(0, 16).toString();
       if (emails) doubt?.quarantinedOverlong(emails, start);
       sink.quarantine({ sourceFile: file, lineNumber, reason: reasonOf(start, REASONS.tooLong(maxLineBytes)), line: prefix.toString(), truncated: true });

@@ -47,6 +47,8 @@ export const COMPRESSED_REASON_PREFIX = 'compressed file (';
 export const REASONS = {
   /** Before any other reason, on both engines: a line that starts as a compressed file does (compressed-start.ts), and every later bad line of its file. */
   compressed: (format: string) => `${COMPRESSED_REASON_PREFIX}${format})`,
+  /** After a compressed file's, on both engines: a line that starts as UTF-16 text does (file-starts.ts), and every later bad line of its file. */
+  utf16: 'saved as UTF-16, not UTF-8',
   invalidUtf8: 'invalid UTF-8',
   tooLong: (maxBytes: number) => `line longer than ${maxBytes} bytes`,
   byteOrderMark: 'starts with a byte order mark',

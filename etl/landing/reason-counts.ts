@@ -1,28 +1,28 @@
 import type { QuarantineReasonCount } from '../manifest';
-import { COMPRESSED_REASON_PREFIX } from './landing-rules';
+import { isFileReason } from './file-starts';
 
 /**
  * Quarantined lines counted per reason, for the manifest and the lake page.
  * Only the reason text is kept (reasons name declared fields, never landing content).
- * A compressed file's reason also counts its files: every bad line of such a file carries it, and the operator
- * decompresses files, not lines.
+ * A reason a file's start gives (a compressed file's, UTF-16's: file-starts.ts) also counts its files: every bad line
+ * of such a file carries it, and the operator fixes files, not lines.
  */
 export class ReasonCounts {
   private readonly counts = new Map<string, number>();
   private readonly files = new Map<string, Set<string> | number>();
 
-  /** `sourceFile`: the file the lines are in, counted for a compressed file's reason only. */
+  /** `sourceFile`: the file the lines are in, counted for a file's reason only. */
   add(reason: string, lines = 1, sourceFile?: string): void {
     this.counts.set(reason, (this.counts.get(reason) ?? 0) + lines);
-    if (sourceFile === undefined || !reason.startsWith(COMPRESSED_REASON_PREFIX)) return;
+    if (sourceFile === undefined || !isFileReason(reason)) return;
     const files = this.files.get(reason);
     if (files instanceof Set) files.add(sourceFile);
     else this.files.set(reason, new Set([sourceFile]));
   }
 
-  /** How many files hold a compressed file's reason, when counted elsewhere (Athena). */
+  /** How many files hold a file's reason, when counted elsewhere (Athena). */
   addFiles(reason: string, files: number): void {
-    if (reason.startsWith(COMPRESSED_REASON_PREFIX)) this.files.set(reason, files);
+    if (isFileReason(reason)) this.files.set(reason, files);
   }
 
   /** Most frequent first, then by reason, so equal builds write equal manifests. */

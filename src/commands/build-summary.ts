@@ -1,6 +1,7 @@
 import type { BuildReport } from '../../etl/build-report';
 import { SOURCES, TABLES, TABLE_NAMES } from '../../etl/tables';
-import { COMPRESSED_REASON_PREFIX } from '../../etl/landing/landing-rules';
+import { COMPRESSED_REASON_PREFIX, REASONS } from '../../etl/landing/landing-rules';
+import type { QuarantineReasonCount } from '../../etl/manifest';
 import { printablePath } from './printable-text';
 
 const formatRows = (n: number): string => n.toLocaleString('en-US');
@@ -22,27 +23,36 @@ export function formatBuildSummary(report: BuildReport): string {
     for (const s of quarantined) lines.push(`  ${s}: ${formatRows(report.quarantined[s])}`);
   }
   if (report.consentUncertain > 0) lines.push(`Consent uncertain (hidden until their quarantined line is fixed or a newer record arrives): ${formatRows(report.consentUncertain)} customers`);
-  lines.push(...compressedFileAdvice(report));
+  lines.push(...landingFileAdvice(report));
   if (report.ambiguousSerials > 0) lines.push(`Devices claimed by two customers (their readings left out): ${formatRows(report.ambiguousSerials)}`);
   return `${lines.join('\n')}\n`;
 }
 
 /**
- * What to do about landing files saved compressed under a .json name: their lines are quarantined unread (each with
- * reason `compressed file (gzip)`), counted once per file, and a customer file hides every customer, so "Consent
- * uncertain" alone left the operator to search the quarantine for why.
+ * What to do about landing files saved compressed under a .json name, or as UTF-16: their lines are quarantined unread
+ * (each with reason `compressed file (gzip)`, or `saved as UTF-16, not UTF-8`), counted once per file, and a compressed
+ * customer file hides every customer, so "Consent uncertain" alone left the operator to search the quarantine for why.
  */
-export function compressedFileAdvice(report: Pick<BuildReport, 'quarantineReasons'>): string[] {
+export function landingFileAdvice(report: Pick<BuildReport, 'quarantineReasons'>): string[] {
   return SOURCES.flatMap((source) => {
-    const reasons = report.quarantineReasons[source].filter((r) => r.reason.startsWith(COMPRESSED_REASON_PREFIX));
-    if (reasons.length === 0) return [];
+    const compressed = report.quarantineReasons[source].filter((r) => r.reason.startsWith(COMPRESSED_REASON_PREFIX));
+    const utf16 = report.quarantineReasons[source].filter((r) => r.reason === REASONS.utf16);
+    const advice: string[] = [];
     // Every bad line of such a file carries its reason; a manifest of an older build counted its first line alone.
-    const files = reasons.reduce((sum, r) => sum + (r.files ?? r.count), 0);
-    const formats = reasons.map((r) => r.reason.slice(COMPRESSED_REASON_PREFIX.length, -1)).join(', ');
-    const [it, each] = files === 1 ? ['it', 'it'] : ['them', 'each'];
-    const until = `no record in ${it} is read${source === 'customer' ? ", and every customer's consent is uncertain" : ''}`;
-    return [
-      `${source}/landing/ holds ${files === 1 ? 'a compressed file' : `${formatRows(files)} compressed files`} (${formats}): decompress ${each} under its .json name and build again (the quarantine names ${it} as sourceFile); until then ${until}`,
-    ];
+    const filesOf = (reasons: QuarantineReasonCount[]): number => reasons.reduce((sum, r) => sum + (r.files ?? r.count), 0);
+    const held = (files: number, what: string): string => (files === 1 ? `a ${what}` : `${formatRows(files)} ${what}s`);
+    if (compressed.length > 0) {
+      const files = filesOf(compressed);
+      const formats = compressed.map((r) => r.reason.slice(COMPRESSED_REASON_PREFIX.length, -1)).join(', ');
+      const [it, each] = files === 1 ? ['it', 'it'] : ['them', 'each'];
+      const until = `no record in ${it} is read${source === 'customer' ? ", and every customer's consent is uncertain" : ''}`;
+      advice.push(`${source}/landing/ holds ${held(files, 'compressed file')} (${formats}): decompress ${each} under its .json name and build again (the quarantine names ${it} as sourceFile); until then ${until}`);
+    }
+    if (utf16.length > 0) {
+      const files = filesOf(utf16);
+      const [it, each] = files === 1 ? ['it', 'it'] : ['them', 'each'];
+      advice.push(`${source}/landing/ holds ${held(files, 'file')} saved as UTF-16: save ${each} as UTF-8 under its .json name and build again (the quarantine names ${it} as sourceFile); until then no record in ${it} is read`);
+    }
+    return advice;
   });
 }

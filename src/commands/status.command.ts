@@ -8,7 +8,7 @@ import { shellWord } from '../../etl/shell-word';
 import { SOURCES, TABLES, TABLE_NAMES, type TableName } from '../../etl/tables';
 import { loadLakeConfig } from '../config';
 import { openConfiguredEngine } from '../engine';
-import { compressedFileAdvice } from './build-summary';
+import { landingFileAdvice } from './build-summary';
 import { CliError } from './cli-error';
 import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
 import { withExamples } from './help-examples';
@@ -108,7 +108,7 @@ export function registerStatus(cli: Command): void {
           SOURCES.some((s) => (live.landingCounts[s]?.quarantined ?? 0) > 0) ? `Quarantined lines (file, line number, reason): ${printablePath(report.quarantine)}` : 'No landing lines were quarantined.',
           '',
           `Consent uncertain: ${live.landingCounts.customer.uncertain ?? 0} customers hidden; devices claimed by two customers: ${live.ambiguousSerials ?? 0}`,
-          ...compressedFileAdvice(report),
+          ...landingFileAdvice(report),
           `Kept versions: ${manifest.versions.map((v) => v.version).join(', ')}`,
           ...(landing ? [`Landing: ${printablePath(landing)}`] : []),
           ...landingProblems.map((problem) => `LANDING ${oneLine(problem)}`),

@@ -1,5 +1,5 @@
-import { COMPRESSED_FORMATS } from '../../landing/compressed-start';
-import { COMPRESSED_REASON_PREFIX, DEFAULT_MAX_LINE_BYTES, REASONS } from '../../landing/landing-rules';
+import { FILE_STARTS } from '../../landing/file-starts';
+import { DEFAULT_MAX_LINE_BYTES, REASONS } from '../../landing/landing-rules';
 import { type Source, TABLES, landingTableOf } from '../../tables';
 import { duplicated, fieldRules, jsonOf, nonFinite, rawOf, typedValue } from './landing-field-rules';
 import { landingCheckedName, landingJsonName, quarantineName, versionedName } from './object-names';
@@ -14,8 +14,8 @@ import { type Statement, bq, createTableAs, literal, q, qualified } from './stat
  * the quarantine:
  *
  * - blank and whitespace-only lines are skipped (counted as blank);
- * - a line starting as a compressed file does (gzip's magic bytes, ...) is refused as one, naming the format,
- *   and so is every other refused line of its file;
+ * - a line starting as a compressed file (gzip's magic bytes, ...) or UTF-16 text does is refused as one, naming
+ *   the format, and so is every other refused line of its file;
  * - Athena's reader turns invalid UTF-8 into U+FFFD, so a line holding U+FFFD
  *   is refused as invalid UTF-8; a line longer than the byte limit is refused;
  * - a root starting N or I, or a root number or word run into text, as the
@@ -83,8 +83,8 @@ export function createCheckedView(database: string, source: Source, version: str
   if (!Number.isInteger(maxLineBytes) || maxLineBytes < 1) throw new RangeError(`the landing line limit must be a whole number of bytes; received ${maxLineBytes}`);
   const columns = TABLES[landingTableOf(source)].columns;
   const reason = [
-    // First, as the embedded reader decides it: a line starting as a compressed file does (compressed-start.ts).
-    ...COMPRESSED_FORMATS.map(({ format, start }) => `    WHEN regexp_like("line", ${literal(`^(?:${start})`)}) THEN ${literal(REASONS.compressed(format))}`),
+    // First, as the embedded reader decides it: a line starting as a compressed file or UTF-16 text does (file-starts.ts).
+    ...FILE_STARTS.map(({ start, reason }) => `    WHEN regexp_like("line", ${literal(`^(?:${start})`)}) THEN ${literal(reason)}`),
     `    WHEN strpos("line", chr(65533)) > 0 THEN ${literal(REASONS.invalidUtf8)}`,
     `    WHEN length(to_utf8("line")) > ${maxLineBytes} THEN ${literal(REASONS.tooLong(maxLineBytes))}`,
     `    WHEN starts_with(ltrim("line"), chr(65279)) THEN ${literal(REASONS.byteOrderMark)}`,
@@ -121,13 +121,13 @@ export function createCheckedView(database: string, source: Source, version: str
       `  SELECT *, CASE`,
       ...reason,
       `  END AS "reason",`,
-      // Every bad line of a file holding a compressed file's start is that file's bytes: it says so (no line order here).
-      `  min(CASE ${COMPRESSED_FORMATS.map(({ start }, k) => `WHEN regexp_like("line", ${literal(`^(?:${start})`)}) THEN ${k}`).join(' ')} END) OVER (PARTITION BY "sourceFile") AS "compressedFile"`,
+      // Every bad line of a file holding a compressed file's (or UTF-16's) start is that file's bytes: it says so (no line order here).
+      `  min(CASE ${FILE_STARTS.map(({ start }, k) => `WHEN regexp_like("line", ${literal(`^(?:${start})`)}) THEN ${k}`).join(' ')} END) OVER (PARTITION BY "sourceFile") AS "fileStart"`,
       `  FROM "fields"`,
       `)`,
       `SELECT "sourceFile", "line",`,
-      `  CASE WHEN "reason" IS NULL OR starts_with("reason", ${literal(COMPRESSED_REASON_PREFIX)}) THEN "reason"`,
-      `  ELSE coalesce(CASE "compressedFile" ${COMPRESSED_FORMATS.map(({ format }, k) => `WHEN ${k} THEN ${literal(REASONS.compressed(format))}`).join(' ')} END, "reason") END AS "reason",`,
+      `  CASE WHEN "reason" IS NULL OR "reason" IN (${[...new Set(FILE_STARTS.map((f) => literal(f.reason)))].join(', ')}) THEN "reason"`,
+      `  ELSE coalesce(CASE "fileStart" ${FILE_STARTS.map(({ reason }, k) => `WHEN ${k} THEN ${literal(reason)}`).join(' ')} END, "reason") END AS "reason",`,
       columns.map((c) => `  ${typedValue(c)}`).join(',\n'),
       `FROM "checked"`,
     ].join('\n'),
