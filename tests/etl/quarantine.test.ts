@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildLake, quarantineOf } from '../helpers/etl-lake';
-import { accelerometerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
+import { accelerometerRecord, customerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 import { tallyOfCounts, tallyOfReasons } from '../helpers/reason-tally';
 
 interface Quarantined {
@@ -115,9 +115,10 @@ describe('bad landing input', () => {
 
   it('fails with a message naming the folder when a landing folder is missing or empty', async () => {
     const landing = makeTempDir();
-    writeLanding(landing, 'customer', []);
+    // Each other source holds a record: a source of no records is refused too (tests/cli/empty-landing-files.test.ts).
+    writeLanding(landing, 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice' })]);
     await expect(buildLake(landing)).rejects.toThrow(`landing folder ${join(landing, 'accelerometer', 'landing')} does not exist`);
-    writeLanding(landing, 'accelerometer', []);
+    writeLanding(landing, 'accelerometer', [accelerometerRecord('alice', 1_655_000_001_000)]);
     writeLanding(landing, 'step_trainer', []);
     const { rmSync } = await import('node:fs');
     rmSync(join(landing, 'step_trainer', 'landing', 'step_trainer-1.json'));

@@ -55,6 +55,12 @@ export class BuildLandingLoads {
     // Sources load in parallel, each on its own connection once its rows are parsed.
     return onLakeFilesystem(folder, this.layout.lake, async () => {
       const tally = await this.read(source, files, folder);
+      // 0 = 0 + 0 passes every check: files emptied (a copy cut short, a writer truncating to rewrite) would publish a
+      // lake without this source's records, which Athena refuses too (landing-load.ts).
+      if (tally.lines === tally.blank) {
+        const detail = `holds no ${source} records (0 non-blank lines in its ${files.length === 1 ? 'file' : `${files.length} files`}): add the landing data there, or point --landing at the folder holding ${source}/landing/`;
+        throw new LandingFolderError(resolve(this.layout.landingDir(source)), detail);
+      }
       if (source === 'customer') await this.onConnection((connection) => loadUncertain(connection, CONSENT_UNCERTAIN_TABLE, tally.uncertain));
       const { lines, accepted, quarantined, blank, quarantineReasons } = tally;
       const counts = { lines, accepted, quarantined, blank, quarantineReasons };
