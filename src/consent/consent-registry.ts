@@ -83,6 +83,8 @@ export class ConsentRegistry {
       this.refresh().catch((error: unknown) => {
         // A producer still writing a customer file is expected and passes: said at warn, without a stack, at each refresh it lasts.
         if (isLandingChanged(error)) this.logger.warn({ reason: error.message }, 'consent refresh skipped: a customer landing file changed while it was read; the previous snapshot stays until it is too old');
+        // A landing folder missing or holding what no build reads is the operator's to fix: its message says what, a stack would not.
+        else if (isLandingFolderError(error)) this.logger.error({ reason: error.message }, 'consent registry refresh failed; the previous snapshot stays until it is too old');
         else this.logger.error({ err: error }, 'consent registry refresh failed; the previous snapshot stays until it is too old');
       });
     }, this.refreshMs);

@@ -100,4 +100,21 @@ describe('consent registry', () => {
     expect(revoked.generation).not.toBe(first.generation);
     expect(registry.pendingErasure().since.has(emailOf('alice'))).toBe(true);
   });
+  it('logs a background refresh that fails on the landing folder by its message alone, and any other failure with its stack', async () => {
+    const { logger, lines } = loggedLines('warn');
+    const failures = [Object.assign(new Error(`landing folder ${lake.landing}/customer/landing does not exist`), { name: 'LandingFolderError' }), new TypeError('a bug of ours')];
+    const engine = Object.create(lake.engine) as typeof lake.engine;
+    engine.readLanding = () => Promise.reject(failures[Math.min(lines.length, 1)]);
+    const registry = new ConsentRegistry(engine, logger, 20, { settledMs: -60_000 });
+    registry.start();
+    try {
+      for (let waited = 0; lines.length < 2 && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      registry.stop();
+    }
+    const [folder, other] = lines.slice(0, 2).map((line) => JSON.parse(line) as { level: number; reason?: string; err?: { stack?: string } });
+    expect(folder).toMatchObject({ level: 50, reason: expect.stringContaining('does not exist') });
+    expect(folder.err).toBeUndefined();
+    expect(other).toMatchObject({ level: 50, err: { stack: expect.stringContaining('a bug of ours') } });
+  });
 });
