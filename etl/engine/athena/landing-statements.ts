@@ -120,16 +120,22 @@ export function createCheckedView(database: string, source: Source, version: str
       `"checked" AS (`,
       `  SELECT *, CASE`,
       ...reason,
-      `  END AS "reason",`,
-      // Every bad line of a file holding a compressed file's (or UTF-16's) start is that file's bytes: it says so (no line order here).
-      `  min(CASE ${FILE_STARTS.map(({ start }, k) => `WHEN regexp_like("line", ${literal(`^(?:${start})`)}) THEN ${k}`).join(' ')} END) OVER (PARTITION BY "sourceFile") AS "fileStart"`,
+      `  END AS "reason"`,
       `  FROM "fields"`,
+      `),`,
+      // Every bad line of a file holding a compressed file's (or UTF-16's) start is that file's bytes: it says so (no line
+      // order here). Grouped from the few lines that start so, then joined: a window over each file held all its lines.
+      `"fileStarts" AS (`,
+      `  SELECT "sourceFile", min(CASE ${FILE_STARTS.map(({ start }, k) => `WHEN regexp_like("line", ${literal(`^(?:${start})`)}) THEN ${k}`).join(' ')} END) AS "fileStart"`,
+      `  FROM "lines"`,
+      `  WHERE regexp_like("line", ${literal(`^(?:${FILE_STARTS.map(({ start }) => `(?:${start})`).join('|')})`)})`,
+      `  GROUP BY "sourceFile"`,
       `)`,
-      `SELECT "sourceFile", "line",`,
+      `SELECT "checked"."sourceFile", "line",`,
       `  CASE WHEN "reason" IS NULL OR "reason" IN (${[...new Set(FILE_STARTS.map((f) => literal(f.reason)))].join(', ')}) THEN "reason"`,
       `  ELSE coalesce(CASE "fileStart" ${FILE_STARTS.map(({ reason }, k) => `WHEN ${k} THEN ${literal(reason)}`).join(' ')} END, "reason") END AS "reason",`,
       columns.map((c) => `  ${typedValue(c)}`).join(',\n'),
-      `FROM "checked"`,
+      `FROM "checked" LEFT JOIN "fileStarts" ON "fileStarts"."sourceFile" = "checked"."sourceFile"`,
     ].join('\n'),
   };
 }
