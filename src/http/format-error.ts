@@ -19,11 +19,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (safe) {
     noteErrorCode(request, safe.code);
     // One line per error, not per place it was raised (a refused field of a 10,000-row page is one error).
-    if (firstTime(original)) request?.log.info({ code: safe.code, path, message: withoutClientValues(safe.message) }, 'request refused or field failed for the caller');
+    if (firstTime(original)) request?.log.info({ code: safe.code, path: pathAsLogged(path), message: withoutClientValues(safe.message) }, 'request refused or field failed for the caller');
     return { message: withShortValues(safe.message), locations, path, extensions: codeExtensions(safe.code, safe.reason) };
   }
   noteErrorCode(request, ErrorCode.INTERNAL_SERVER_ERROR);
-  request?.log.error({ err: original, path }, 'internal error in a GraphQL request');
+  request?.log.error({ err: original, path: pathAsLogged(path) }, 'internal error in a GraphQL request');
   return { message: MESSAGES.internal(request?.requestId), locations, path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
 }
 
@@ -59,6 +59,10 @@ export function withShortValues(message: string): string {
   const variable = INVALID_VARIABLE.exec(short);
   return variable && short.length > LONG_MESSAGE ? shortInvalidValue(short, variable[0]) : short;
 }
+
+/** An error's path as logged: its names are the client's aliases, each cut to its start when long, as its message's values. */
+const pathAsLogged = (path: GraphQLFormattedError['path']): GraphQLFormattedError['path'] =>
+  path?.map((key) => (typeof key === 'string' && key.length > LONG_VALUE ? `${key.slice(0, 40)}… (${key.length} characters)` : key));
 
 /** Runs of text without spaces or quotes over LONG_VALUE characters (an unquoted literal), cut to their start. */
 const shortRuns = (text: string): string => text.replace(new RegExp(`[^\\s"]{${LONG_VALUE + 1},}`, 'g'), (run) => `${run.slice(0, 40)}… (${run.length} characters)`);

@@ -144,6 +144,17 @@ describe(`request handling and errors (seed ${SEED})`, () => {
     }
   });
 
+  it('logs the path of a field refused under a long alias with the alias cut to its start', async () => {
+    const id = `client-alias-${Math.random().toString(36).slice(2)}`;
+    const alias = `a${'b'.repeat(1_500)}`;
+    const res = await t.graphql(`{ ${alias}: customers(first: -1) { totalCount } }`, ANALYST_KEY).set('x-request-id', id);
+    expect(res.body.errors[0].path).toEqual([alias]);
+    const logged = logs.filter((l) => l.includes(`"requestId":"${id}"`)).join('\n');
+    // The path holds the client's aliases: one of 400,000 characters was a 400 KB info line.
+    expect(logged).toMatch(/"path":\["abbb+… \(1501 characters\)"\]/);
+    expect(logged).not.toContain('b'.repeat(200));
+  });
+
   it('never writes API keys or the authorization header to the log', async () => {
     await t.graphql('{ lake { liveVersion } }', ADMIN_KEY);
     await t.graphql('{ lake { liveVersion } }', 'unknown-key-0123456789abcdef');
