@@ -18,10 +18,12 @@ export function sendError(res: Response, code: ErrorCode, message: string, statu
   // errors (message, extensions.code) only under it; as application/json it reported just "status code 401".
   // A refusal holds for this moment only (a file's refusal had its own Cache-Control removed): never kept by a cache.
   res.setHeader('Cache-Control', NO_STORE);
-  if (res.req.accepts(RESPONSE_TYPES) === GRAPHQL_RESPONSE) res.type(GRAPHQL_RESPONSE);
+  if (res.req.accepts(RESPONSE_TYPES) === GRAPHQL_RESPONSE_UTF8) res.type(GRAPHQL_RESPONSE);
   res.status(status).json({ errors: [{ message, extensions: codeExtensions(code, reason) }] });
 }
 
 const GRAPHQL_RESPONSE = 'application/graphql-response+json';
-// application/json first: it is what a client that states no preference (no Accept, */*) gets.
-const RESPONSE_TYPES = ['application/json', GRAPHQL_RESPONSE];
+// application/json first: it is what a client that states no preference (no Accept, */*) gets. With their charset,
+// as Apollo offers them: an Accept naming one (`application/graphql-response+json; charset=utf-8`) matches no type without.
+const GRAPHQL_RESPONSE_UTF8 = `${GRAPHQL_RESPONSE}; charset=utf-8`;
+const RESPONSE_TYPES = ['application/json; charset=utf-8', GRAPHQL_RESPONSE_UTF8];

@@ -37,6 +37,22 @@ describe('HTTP answers of the API', () => {
     expect(JSON.parse(res.text).errors[0].extensions.code).toBe(code);
   });
 
+  it.each([
+    ['the GraphQL type alone', 'application/graphql-response+json; charset=utf-8'],
+    ['both types', 'application/graphql-response+json;charset=UTF-8, application/json;charset=UTF-8;q=0.9'],
+  ])('answer their own errors as the GraphQL type to a client that names a charset with %s, as Apollo does', async (_what, accept) => {
+    const ask = (key?: string) => {
+      const req = request(t.server).post('/graphql').set('accept', accept).set('content-type', 'application/json');
+      return (key ? req.set('authorization', `Bearer ${key}`) : req).send('{"query":"{ nope }"}');
+    };
+    // Apollo's own refusal, for comparison: it offers its types with their charset.
+    expect((await ask(ANALYST_KEY)).headers['content-type']).toBe('application/graphql-response+json; charset=utf-8');
+    // The 401 was application/json: a type with a parameter matched no type offered without one.
+    const res = await ask();
+    expect(res.status).toBe(401);
+    expect(res.headers['content-type']).toBe('application/graphql-response+json; charset=utf-8');
+  });
+
   it('answer their own errors as application/json to a client that does not ask for the GraphQL type', async () => {
     for (const accept of [undefined, '*/*', 'application/json']) {
       const req = request(t.server).post('/graphql').set('content-type', 'application/json');
