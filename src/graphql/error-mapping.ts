@@ -54,8 +54,9 @@ const REWORDED = new Map<string, string>([
   ['Validation aborted.', MESSAGES.validationTooCostly],
   // Apollo, to a JSON array of operations (a client's batching option).
   ['Operation batching disabled.', MESSAGES.batchRefused],
-  // Apollo, to an empty body, `{}`, or a body sent as application/graphql, form-encoded or without a type (Python
-  // requests' data=, curl -d). Its CSRF check never refuses here: every request reaching Apollo carries a key.
+  // Apollo, to a body sent as application/graphql, form-encoded or without a type (Python requests' data=, curl -d);
+  // an empty or `{}` body typed as JSON is refused before Apollo (body-errors.ts). Its CSRF check never refuses here:
+  // every request reaching Apollo carries a key.
   ['POST body missing, invalid Content-Type, or JSON object has no keys.', MESSAGES.bodyNotJson],
 ]);
 

@@ -11,7 +11,7 @@ import { authenticate } from './authenticate';
 import { admitBody, boundUnreadBody, refuseUnmetExpectation } from './body-admission';
 import { watchClientGone, goneSignalOf } from './client-gone';
 import { cors } from './cors';
-import { errorHandler } from './body-errors';
+import { errorHandler, refuseEmptyJsonBody } from './body-errors';
 import { EXPORT_PATH, EXPORT_STALL_MS, exportRoutes } from './export';
 import { healthRoutes } from './health';
 import { refuseDroppedHeaders } from './header-count';
@@ -133,6 +133,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
         requireShallowJson(req, res, body);
       },
     }),
+    refuseEmptyJsonBody,
     (req, _res, next) => {
       // Express 5 leaves req.body unset on GET; Apollo's integration insists on it.
       if (!('body' in req) || req.body === undefined) req.body = {};

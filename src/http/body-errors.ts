@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ErrorCode } from '../errors';
 import { MESSAGES } from '../graphql/error-mapping';
 import { sendError } from './http-errors';
@@ -77,6 +77,22 @@ function fileRefusal(error: unknown): { status: number; message: string; headers
   if (status === 412) return { status, headers: {}, message: "the file no longer matches the request's If-Match or If-Unmodified-Since header; ask again without it" };
   return undefined;
 }
+
+const NO_OPERATION = 'the JSON request body holds no operation: send one such as {"query": "{ lake { liveVersion } }"} (JSON.stringify leaves out a query that is undefined)';
+const JSON_TYPE = /^\s*application\/json\s*(?:;|$)/i;
+
+/**
+ * A POST typed as JSON whose body is empty or `{}` (JSON.stringify({ query: undefined })): Apollo refuses it with the
+ * words it uses for a body of another type, which MESSAGES.bodyNotJson turns into 'send the header Content-Type:
+ * application/json', the header this client sent. After the body parser, before the body is defaulted for Apollo.
+ */
+export const refuseEmptyJsonBody: RequestHandler = (req, res, next) => {
+  if (req.method !== 'POST' || !JSON_TYPE.test(req.headers['content-type'] ?? '')) return next();
+  const body: unknown = req.body;
+  const empty = body === undefined || (typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0);
+  if (!empty) return next();
+  sendError(res, ErrorCode.BAD_REQUEST, NO_OPERATION);
+};
 
 const NOT_AN_OBJECT = 'the request body must be a JSON object, such as {"query": "{ lake { liveVersion } }", "variables": {}}';
 

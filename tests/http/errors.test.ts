@@ -183,6 +183,19 @@ describe(`request handling and errors (seed ${SEED})`, () => {
   });
 
   it.each([
+    ['an empty JSON object', '{}'],
+    ['an empty body', ''],
+  ])('answers %s sent as JSON with 400 BAD_REQUEST saying it holds no operation, not to send JSON', async (_what, body) => {
+    // JSON.stringify({ query: undefined }) is '{}': a client whose query variable was unset sends it, its type right.
+    const res = await request(t.server).post('/graphql').set('authorization', `Bearer ${ANALYST_KEY}`).set('content-type', 'application/json').send(body);
+    expect(res.status).toBe(400);
+    // It was told to send the header "Content-Type: application/json" it had sent.
+    expect(res.body.errors).toEqual([{ message: expect.stringMatching(/^the JSON request body holds no operation: send one such as \{"query": /), extensions: { code: 'BAD_REQUEST' } }]);
+    const plain = await request(t.server).post('/graphql').set('authorization', `Bearer ${ANALYST_KEY}`).set('content-type', 'text/plain').send('{"query": "{ lake { liveVersion } }"}');
+    expect(plain.body.errors[0].message).toMatch(/Content-Type: application\/json/);
+  });
+
+  it.each([
     ['an operationName the document does not hold', 'query A { lake { engine } }', 'Other', /Unknown operation named "Other"/],
     ['an empty operationName', 'query A { lake { engine } }', '', /Unknown operation named ""/],
     ['no operationName for a document of two operations', 'query A { lake { engine } } query B { lake { engine } }', undefined, /Must provide operation name/],
@@ -232,7 +245,7 @@ describe(`request handling and errors (seed ${SEED})`, () => {
   it.each([
     ['a JSON array of operations (a client batching)', 'application/json', '[{"query":"{ lake { engine } }"},{"query":"{ lake { engine } }"}]', /send one operation per request: this server does not take a JSON array/],
     ['a body sent as application/graphql', 'application/graphql', '{ lake { engine } }', /send the operation as JSON: the header "Content-Type: application\/json"/],
-    ['an empty JSON object', 'application/json', '{}', /send the operation as JSON/],
+    ['an empty JSON object', 'application/json', '{}', /the JSON request body holds no operation/],
     ['a JSON body with no Content-Type (Python requests, data=)', '', '{"query":"{ lake { engine } }"}', /send the operation as JSON: the header "Content-Type: application\/json" \(in Python requests: json=/],
     ['a form-encoded body (curl -d without a type)', 'application/x-www-form-urlencoded', 'query=%7B%20lake%20%7B%20engine%20%7D%20%7D', /send the operation as JSON: .*in curl: -H 'Content-Type: application\/json'/],
   ])('answers %s with 400 BAD_REQUEST saying what to send instead', async (_what, type, body, message) => {
