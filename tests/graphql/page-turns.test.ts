@@ -8,7 +8,9 @@ import { type HeldReads, holdingEngine, raceSmallQuery } from '../helpers/turn-r
  */
 
 const PAGES = 11;
-// Distinct seeds: eleven different reads of about 8,000 rows each (the training split of 104 consenting customers).
+// Distinct seeds: eleven different reads of about 1,660 rows each (the training split of 104 consenting customers with
+// 20 readings each). A page takes its turn whatever its size, and the eleven edge pages together still span several
+// stretches of STRETCH_EDGES edges (edge-turns.ts).
 const page = (i: number): string => `p${i}: machineLearningSamples(first: 10000, split: TRAIN, splitSeed: "s${i}") { edges { node { serialNumber sensorReadingTime sensorReadingTimeIso distanceFromObject x y z } } }`;
 const HEAVY = `{ ${Array.from({ length: PAGES }, (_, i) => page(i)).join(' ')} }`;
 const batch = (i: number): string => `p${i}: machineLearningBatch(first: 10000, split: TRAIN, splitSeed: "s${i}") { rowCount columns { serialNumber sensorReadingTime distanceFromObject x y z } }`;
@@ -20,7 +22,7 @@ describe('bulk pages taking turns', () => {
   // Bulk pages are read as columns: their reads are held, then handed over in one synchronous step.
   const held: HeldReads = { on: false, reads: [] };
   beforeAll(async () => {
-    t = await buildTestApp({ landing: writeManyCustomersLanding(130, 100).landing, wrapEngine: (inner) => holdingEngine(inner, held, 'queryColumns'), config: { limits: { maxRequestRows: PAGES * 10_000 } } });
+    t = await buildTestApp({ landing: writeManyCustomersLanding(130, 20).landing, wrapEngine: (inner) => holdingEngine(inner, held, 'queryColumns'), config: { limits: { maxRequestRows: PAGES * 10_000 } } });
   });
   afterAll(() => t.close());
 
@@ -35,8 +37,8 @@ describe('bulk pages taking turns', () => {
   /** The order the heavy request's answer and the small query's started in, the heavy one checked whole. */
   async function race(heavyQuery: string): Promise<string[]> {
     const { order, heavyAnswer } = await raceSmallQuery(t.server, held, heavyQuery, PAGES);
-    // Every page answered whole: eleven of about 8,000 rows, as edges or as columns.
-    expect((heavyAnswer.match(/"serialNumber"|"serial-/g) ?? []).length).toBeGreaterThan(PAGES * 5_000);
+    // Every page answered whole: eleven of about 1,660 rows, as edges or as columns.
+    expect((heavyAnswer.match(/"serialNumber"|"serial-/g) ?? []).length).toBeGreaterThan(PAGES * 1_000);
     return order;
   }
 });
