@@ -13,6 +13,10 @@ import { runCli } from '../helpers/run-cli';
 import { spawnBin } from '../helpers/spawn-cli';
 import { runBin } from '../helpers/bin-cli';
 import { serveLake } from '../helpers/served-lake';
+import { smallLakeCopies } from '../helpers/small-lake-copies';
+
+// The small lake the serving tests start from is built once; each takes a cp -r copy of it and of its landing.
+const smallLake = smallLakeCopies();
 
 describe('stedi serve', () => {
   it('refuses to start without API keys, saying how to set them', async () => {
@@ -91,9 +95,7 @@ describe('stedi serve', () => {
   });
 
   it('serves a lake on the port from PORT and exits cleanly on SIGTERM, logging JSON without the key', async () => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-serve-lake-');
-    await buildLake(landing, lake);
+    const { landing, lake } = smallLake();
     const server = spawnBin(['serve', '--lake', lake, '--landing', landing], { STEDI_WORKERS: '1', PORT: '0', HOST: '127.0.0.1', STEDI_API_KEYS: `${ANALYST_KEY}:analyst` });
     try {
       const [, url] = await server.waitFor(/Serving \S+ at (http:\/\/127\.0\.0\.1:\d+)\/graphql/);
@@ -124,9 +126,7 @@ describe('stedi serve', () => {
   });
 
   it('drains and exits 0 when its terminal hangs up (SIGHUP, a dropped SSH session), as on SIGTERM', async () => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-serve-hangup-');
-    await buildLake(landing, lake);
+    const { landing, lake } = smallLake();
     const server = spawnBin(['serve', '--lake', lake, '--landing', landing], { STEDI_WORKERS: '1', PORT: '0', HOST: '127.0.0.1', STEDI_API_KEYS: `${ANALYST_KEY}:analyst` });
     try {
       await server.waitFor(/Serving \S+ at (http:\/\/127\.0\.0\.1:\d+)\/graphql/);
@@ -159,8 +159,7 @@ describe('stedi serve', () => {
   });
 
   it('drains and exits 0 on SIGTERM while its workers are still starting, with no stack trace and no worker left', async () => {
-    const lake = makeTempDir('stedi-serve-starting-');
-    await buildLake(writeSmallLanding(), lake);
+    const { lake } = smallLake();
     const server = spawnBin(['serve', '--lake', lake], { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', STEDI_WORKERS: '2', STEDI_SPARE_WORKER_IDLE_MS: '0', STEDI_API_KEYS: `${ANALYST_KEY}:analyst` });
     try {
       // The first worker listens while the primary still starts the second: the cluster is not started yet.
@@ -177,8 +176,7 @@ describe('stedi serve', () => {
   });
 
   it('says in one line that Ctrl+C stopped it, exiting 130, when the terminal\'s SIGINT also reached a worker still starting', async () => {
-    const lake = makeTempDir('stedi-serve-ctrl-c-');
-    await buildLake(writeSmallLanding(), lake);
+    const { lake } = smallLake();
     const server = spawnBin(['serve', '--lake', lake], { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', STEDI_WORKERS: '2', STEDI_SPARE_WORKER_IDLE_MS: '0', STEDI_API_KEYS: `${ANALYST_KEY}:analyst` });
     try {
       const children = (): number[] => readFileSync(`/proc/${server.child.pid}/task/${server.child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
@@ -193,9 +191,7 @@ describe('stedi serve', () => {
   });
 
   it('erases at once a revocation that reached landing while it was down: it cannot know how long ago it was read', async () => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-serve-lake-');
-    await buildLake(landing, lake);
+    const { landing, lake } = smallLake();
     writeLanding(landing, 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-2.json');
     await expectErasedOnStart(lake, landing);
   }, 60_000);
@@ -211,9 +207,7 @@ describe('stedi serve', () => {
   }, 60_000);
 
   it('serves a version published in the same second as the one it served, on a filesystem keeping whole-second mtimes', async () => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-serve-lake-');
-    const first = (await buildLake(landing, lake)).version;
+    const { landing, lake, version: first } = smallLake();
     const manifest = join(lake, '_stedi', 'manifest.json');
     // What such a filesystem (ext4 with 128-byte inodes, some network mounts) records: whole seconds.
     const second = new Date(Math.floor(Date.now() / 1000) * 1000);
@@ -235,9 +229,7 @@ describe('stedi serve', () => {
   }, 60_000);
 
   it('says in one line, with no warning or stack, that its port is in use or its HOST is not an address here', async () => {
-    const landing = writeSmallLanding();
-    const lake = makeTempDir('stedi-serve-lake-');
-    await buildLake(landing, lake);
+    const { lake } = smallLake();
     const env = { HOST: '127.0.0.1', STEDI_API_KEYS: `${ANALYST_KEY}:analyst` };
     const first = spawnBin(['serve', '--lake', lake, '--port', '0'], { STEDI_WORKERS: '1', ...env });
     try {
@@ -265,15 +257,13 @@ describe('stedi serve', () => {
  * without the old version, the old version's folders, and the dead build's record naming them), erased at start.
  */
 async function expectDeadBuildErasedOnStart(holder: { pid: number; host: string; token: string }): Promise<void> {
-  const landing = writeSmallLanding();
-  const lake = makeTempDir('stedi-serve-lake-');
+  const { landing, lake, version: old } = smallLake();
   const layout = new LakeLayout(lake, landing);
-  const old = await buildLake(landing, lake);
   writeLanding(landing, 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-2.json');
   const live = await buildLake(landing, lake);
   const manifest = (await manifestOf(lake))!;
-  await writeLocalManifest(layout.manifestPath, { ...manifest, versions: manifest.versions.filter((v) => v.version !== old.version) });
-  await writeBuildRecord(layout, { version: live.version, holder: { ...holder, pidStart: null, owner: `build ${live.version}`, since: new Date().toISOString() }, expiring: [old.version] });
+  await writeLocalManifest(layout.manifestPath, { ...manifest, versions: manifest.versions.filter((v) => v.version !== old) });
+  await writeBuildRecord(layout, { version: live.version, holder: { ...holder, pidStart: null, owner: `build ${live.version}`, since: new Date().toISOString() }, expiring: [old] });
   expect(await parquetFilesHolding(lake, 'serial-alice')).not.toEqual([]);
   await expectErasedOnStart(lake, landing);
 }
