@@ -53,8 +53,13 @@ describe('batch pages from column text changed on disk after it was written', ()
     bytes[at] += 1;
     writeFileSync(x, bytes);
     await sameWalk(engine, text, batchDocument(ALL), { first: 4 });
-    // The set was made incomplete by the failed check, and is prepared again from the version's rows.
-    for (let i = 0; i < 100 && !prepared(text.lake.engine, version); i += 1) await new Promise((r) => setTimeout(r, 50));
+    // The set was made incomplete by the failed check, and is prepared again from the version's rows by a batch request
+    // once the app looks for it again (RECHECK_MS): nothing prepared it while this only waited (it waited 5 s in vain).
+    for (let i = 0; i < 100 && !prepared(text.lake.engine, version); i += 1) {
+      await answer(text, batchDocument(ALL), { first: 4 });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(prepared(text.lake.engine, version)).toBe(true);
     await sameWalk(engine, text, batchDocument(ALL), { first: 4 });
   });
 });
