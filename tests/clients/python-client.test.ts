@@ -32,7 +32,8 @@ async function unittest(python: string, server: RunningServer, ...args: string[]
 describeWithPython('the Python notebook client (clients/python)', () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startLiveServer(writeSmallLanding());
+    // One version kept: the suite's last test rebuilds until its pull's version has expired, once instead of three times.
+    server = await startLiveServer(writeSmallLanding(), { keepVersions: 1 });
   });
   afterAll(() => server.shutdown());
 
