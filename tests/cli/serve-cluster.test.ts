@@ -197,8 +197,15 @@ describe('stedi serve on two workers', () => {
     await generation();
     await served.process.waitFor(/"msg":"spare workers started"/);
     await until('both workers run', () => workerPids(served!).length === 2);
-    const seen = new Set<number>();
-    for (let i = 0; i < 12; i += 1) seen.add(await generation());
+    // The later worker cannot tell how old the revocation it reads first is, so it starts an erasure rebuild at once; its
+    // publish moves each worker's digest (the version's own exclusions) at that worker's next refresh. Compared after it.
+    await until('the erasure rebuild has published', async () => (await gql(url, '{ rebuildJobs { state } }')).data.rebuildJobs.some((j: { state: string }) => j.state === 'SUCCEEDED'));
+    let seen = new Set<number>();
+    await until('every worker answers one generation', async () => {
+      seen = new Set<number>();
+      for (let i = 0; i < 12; i += 1) seen.add(await generation());
+      return seen.size === 1;
+    }, 10_000);
     expect([...seen]).toHaveLength(1);
     const answeredBy = (line: string): unknown => (JSON.parse(line) as { worker?: unknown }).worker;
     const answers = served.process.stdout().split('\n').filter((l) => l.startsWith('{') && l.includes('"msg":"request"'));
