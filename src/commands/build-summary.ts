@@ -35,24 +35,23 @@ export function formatBuildSummary(report: BuildReport): string {
  */
 export function landingFileAdvice(report: Pick<BuildReport, 'quarantineReasons'>): string[] {
   return SOURCES.flatMap((source) => {
-    const compressed = report.quarantineReasons[source].filter((r) => r.reason.startsWith(COMPRESSED_REASON_PREFIX));
-    const utf16 = report.quarantineReasons[source].filter((r) => r.reason === REASONS.utf16);
-    const advice: string[] = [];
-    // Every bad line of such a file carries its reason; a manifest of an older build counted its first line alone.
-    const filesOf = (reasons: QuarantineReasonCount[]): number => reasons.reduce((sum, r) => sum + (r.files ?? r.count), 0);
-    const held = (files: number, what: string): string => (files === 1 ? `a ${what}` : `${formatRows(files)} ${what}s`);
-    if (compressed.length > 0) {
-      const files = filesOf(compressed);
-      const formats = compressed.map((r) => r.reason.slice(COMPRESSED_REASON_PREFIX.length, -1)).join(', ');
-      const [it, each] = files === 1 ? ['it', 'it'] : ['them', 'each'];
-      const until = `no record in ${it} is read${source === 'customer' ? ", and every customer's consent is uncertain" : ''}`;
-      advice.push(`${source}/landing/ holds ${held(files, 'compressed file')} (${formats}): decompress ${each} under its .json name and build again (the quarantine names ${it} as sourceFile); until then ${until}`);
-    }
-    if (utf16.length > 0) {
-      const files = filesOf(utf16);
-      const [it, each] = files === 1 ? ['it', 'it'] : ['them', 'each'];
-      advice.push(`${source}/landing/ holds ${held(files, 'file')} saved as UTF-16: save ${each} as UTF-8 under its .json name and build again (the quarantine names ${it} as sourceFile); until then no record in ${it} is read`);
-    }
-    return advice;
+    const reasons = report.quarantineReasons[source];
+    const compressed = reasons.filter((r) => r.reason.startsWith(COMPRESSED_REASON_PREFIX));
+    const formats = compressed.map((r) => r.reason.slice(COMPRESSED_REASON_PREFIX.length, -1)).join(', ');
+    const everyCustomer = source === 'customer' ? ", and every customer's consent is uncertain" : '';
+    return [
+      ...fileAdvice(source, compressed, (held) => `${held('compressed file')} (${formats})`, (each) => `decompress ${each} under its .json name`, everyCustomer),
+      ...fileAdvice(source, reasons.filter((r) => r.reason === REASONS.utf16), (held) => `${held('file')} saved as UTF-16`, (each) => `save ${each} as UTF-8 under its .json name`),
+    ];
   });
+}
+
+/** The advice for the files `reasons` (reasons a file's start gives) are in: what they are, the fix for each, what waits. */
+function fileAdvice(source: string, reasons: QuarantineReasonCount[], what: (held: (noun: string) => string) => string, fix: (each: string) => string, waiting = ''): string[] {
+  if (reasons.length === 0) return [];
+  // Every bad line of such a file carries its reason; a manifest of an older build counted its first line alone.
+  const files = reasons.reduce((sum, r) => sum + (r.files ?? r.count), 0);
+  const held = (noun: string): string => (files === 1 ? `a ${noun}` : `${formatRows(files)} ${noun}s`);
+  const [it, each] = files === 1 ? ['it', 'it'] : ['them', 'each'];
+  return [`${source}/landing/ holds ${what(held)}: ${fix(each)} and build again (the quarantine names ${it} as sourceFile); until then no record in ${it} is read${waiting}`];
 }

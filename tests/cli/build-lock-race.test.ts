@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { processStart } from '../../etl/engine/duckdb/lock-holder';
+import { processStart } from '../../etl/dead-process-folders';
 import { fileDamage } from '../../etl/engine/duckdb/file-checks';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
 import { BUILT_TABLES } from '../../etl/tables';

@@ -6,7 +6,7 @@ import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { processStart } from '../../etl/engine/duckdb/lock-holder';
+import { processStart } from '../../etl/dead-process-folders';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
 import { BUILT_TABLES } from '../../etl/tables';
 import { builtSmallLake } from '../helpers/built-small-lake';

@@ -1,7 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { processStart } from '../../etl/engine/duckdb/lock-holder';
+import { processStart } from '../../etl/dead-process-folders';
 import { erasureStateOf } from '../../src/rebuild/erasure';
 import { ADMIN_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeSmallLanding } from '../helpers/landing-fixture';

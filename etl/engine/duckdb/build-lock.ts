@@ -6,7 +6,8 @@ import { dirname } from 'node:path';
 import { shellWord } from '../../shell-word';
 import { LakeFilesystemError } from '../engine-errors';
 import { makeFolder } from '../../make-folder';
-import { type LockHolder, holderState, processStart, readHolder } from './lock-holder';
+import { type LockHolder, holderState, readHolder } from './lock-holder';
+import { processStart } from '../../dead-process-folders';
 
 /**
  * One build at a time per lake folder. The lock file appears whole or not at

@@ -2,8 +2,6 @@ import { readRegularFile } from './regular-file';
 import { hostname } from 'node:os';
 import { isAlive, processStart } from '../../dead-process-folders';
 
-export { processStart };
-
 /**
  * Who holds a build's lock (or names itself in a build record): its host, pid and the process's start time, so
  * whether it still runs is told by that process, not by the pid alone (build-lock.ts, build-records.ts).

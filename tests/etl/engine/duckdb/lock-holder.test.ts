@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import { type LockHolder, holderState, processStart } from '../../../../etl/engine/duckdb/lock-holder';
+import { type LockHolder, holderState } from '../../../../etl/engine/duckdb/lock-holder';
+import { processStart } from '../../../../etl/dead-process-folders';
 
 /** A pid no process has: above the kernel's pid_max ceiling (2^22). */
 const DEAD_PID = 2 ** 22 + 7;
