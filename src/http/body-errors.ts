@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ErrorCode } from '../errors';
 import { MESSAGES } from '../graphql/error-mapping';
@@ -12,9 +13,12 @@ export function bodyLimitMessage(limit: string): string {
 
 const NOT_JSON = 'the request body is not valid JSON; send one JSON object such as {"query": "{ lake { liveVersion } }"} (a cut-off body or a stray quote breaks it)';
 
+// body-parser reads zstd where Node's zlib does (Node 22.15+ and 23.8+; not Node 20): the message names what this one reads.
+const READ_ENCODINGS = 'createZstdDecompress' in zlib ? 'gzip, deflate, br or zstd' : 'gzip, deflate or br';
+
 // What the client sent, quoted back as JSON so control characters in the header cannot shape the message.
 const UNSUPPORTED_ENCODING = (req: Request): string =>
-  `the request body's Content-Encoding ${JSON.stringify(String(req.headers['content-encoding'] ?? '').slice(0, 40))} is not supported: send it uncompressed, or compressed once with gzip, deflate or br`;
+  `the request body's Content-Encoding ${JSON.stringify(String(req.headers['content-encoding'] ?? '').slice(0, 40))} is not supported: send it uncompressed, or compressed once with ${READ_ENCODINGS}`;
 
 /**
  * The app's last error handler: body-parser's errors (too large, not JSON,
@@ -53,8 +57,8 @@ export function errorHandler(bodyLimit: string) {
 function unreadableBody(error: unknown, req: Request): string | undefined {
   const { status, type, code } = error as { status?: unknown; type?: string; code?: string };
   if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
-  // zlib's codes (gzip, deflate) start Z_, brotli's ERR__ERROR_ (ERR__ERROR_FORMAT_PADDING_1, …).
-  if (typeof code === 'string' && (code.startsWith('Z_') || code.startsWith('ERR__ERROR_'))) {
+  // zlib's codes (gzip, deflate) start Z_, brotli's ERR__ERROR_ (ERR__ERROR_FORMAT_PADDING_1, …), zstd's ZSTD_error_.
+  if (typeof code === 'string' && (code.startsWith('Z_') || code.startsWith('ERR__ERROR_') || code.startsWith('ZSTD_'))) {
     const encoding = String(req.headers['content-encoding'] ?? '').trim().toLowerCase();
     return `the request body could not be decoded as ${encoding}: send it compressed as its Content-Encoding header says, or uncompressed without that header`;
   }
