@@ -72,17 +72,22 @@ export function fileInTheWay(path: string): string | undefined {
 export function brokenLinkOnTheWay(path: string): { link: string; target: string } | undefined {
   for (let p = path; ; p = dirname(p)) {
     const entry = lstatOrNothing(p);
-    if (entry) return entry.isSymbolicLink() && !statSync(p, { throwIfNoEntry: false }) ? { link: p, target: readlinkSync(p) } : undefined;
+    if (entry) return entry.isSymbolicLink() && !statOrNothing(p) ? { link: p, target: readlinkSync(p) } : undefined;
     if (dirname(p) === p) return undefined;
   }
 }
 
-/** lstat, or undefined where nothing is: a path that runs through a file (ENOTDIR) is not there either, and its parent tells. */
-function lstatOrNothing(path: string): Stats | undefined {
+/**
+ * lstat (or stat), or undefined where nothing is: a path that runs through a file (ENOTDIR) is not there either, and
+ * its parent tells. The same on every Node: throwIfNoEntry hides ENOTDIR on Node 22+ only, Node 20 throws it.
+ */
+function lstatOrNothing(path: string, follow = false): Stats | undefined {
   try {
-    return lstatSync(path, { throwIfNoEntry: false });
+    return (follow ? statSync : lstatSync)(path, { throwIfNoEntry: false });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
     throw error;
   }
 }
+
+const statOrNothing = (path: string): Stats | undefined => lstatOrNothing(path, true);

@@ -43,9 +43,10 @@ export class ManifestWatch {
       // Synchronous on purpose: a few microseconds here, where an async stat would queue behind queries on libuv's pool.
       let stats;
       try {
-        stats = statSync(this.path, { throwIfNoEntry: false });
+        stats = statSync(this.path);
       } catch (error) {
-        throw manifestReadError(error, this.path);
+        // Only ENOENT is "no manifest": Node 22+'s throwIfNoEntry also hid ENOTDIR (a file where _stedi should be).
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw manifestReadError(error, this.path);
       }
       this.statThisTurn = stats ? `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}` : '';
       setImmediate(() => (this.statThisTurn = undefined));
