@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Engine } from '../../etl/engine/engine';
 import type { ApiKeys } from '../auth/api-keys';
@@ -8,8 +8,7 @@ import type { Logger } from '../logger';
 import type { Rebuilds } from '../rebuild/rebuild-jobs';
 import { closeServices, createServices, type Services } from '../services';
 import { createApp, type StediApp } from './app';
-import { answerExpectAfterChecks } from './body-admission';
-import { answerClientErrors } from './client-errors';
+import { createHttpServer } from './http-server';
 import { limitHeapGrowth } from './heap-growth';
 import { ServerMetrics } from './metrics';
 import { closeHttpServer, DEFAULT_GRACE_MS } from './shutdown';
@@ -70,12 +69,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await closeServices(services);
     throw error;
   }
-  // A request without Host is refused by the app (host-header.ts), in the JSON shape Node's own refusal lacked.
-  const server = answerClientErrors(answerExpectAfterChecks(createServer({ requireHostHeader: false }, app.app)));
-  // A client that half-closes after its request (socket.end(): nc -N, some scripts) is answered, then the
-  // connection closes: by default Node ended the socket at the client's FIN, so an answer not yet sent was lost.
-  // Undocumented but kept in Node for this (nodejs/node#36819); a test through a raw socket notices if it goes.
-  (server as typeof server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+  const server = createHttpServer(app.app);
   // Start-up's garbage goes once the process is quiet: never while a request is under way, and each starts the quiet spell again.
   const idle = new IdleCollection(config.idleCollectionMs).start();
   const open = new Set<Socket>();

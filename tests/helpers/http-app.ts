@@ -1,10 +1,10 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import request from 'supertest';
 import { ApiKeys } from '../../src/auth/api-keys';
 import { buildGraphqlSchema } from '../../src/graphql/schema';
 import { createApp, type StediApp } from '../../src/http/app';
-import { answerExpectAfterChecks } from '../../src/http/body-admission';
+import { createHttpServer } from '../../src/http/http-server';
 import { ServerMetrics } from '../../src/http/metrics';
 import { buildTestLake, type TestLake, type TestLakeOptions } from './test-lake';
 
@@ -38,7 +38,7 @@ export async function buildTestApp(
   const metrics = new ServerMetrics();
   const lake = await buildTestLake({ ...options, wrapEngine: (engine) => metrics.instrumentEngine(options.wrapEngine ? options.wrapEngine(engine) : engine) });
   const app = await createApp({ services: lake.services, apiKeys: options.apiKeys ?? testApiKeys(), metrics, schema: await sharedSchema(), exportDir: options.exportDir, exportStallMs: options.exportStallMs, answerStallMs: options.answerStallMs, onDataRequest: options.onDataRequest });
-  const server = answerExpectAfterChecks(createServer(app.app));
+  const server = createHttpServer(app.app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     lake,

@@ -30,7 +30,8 @@ describe('requests with very many headers', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 431 /);
     const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { errors: Array<{ message: string; extensions: { code: string } }> };
     expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
-    expect(body.errors[0].message).toMatch(/1000 headers or more.*send fewer headers/);
+    // Node 20 drops headers past about 1,000 and the app refuses (header-count.ts); Node 22+'s parser refuses (client-errors.ts).
+    expect(body.errors[0].message).toMatch(/(1000 headers or more.*send fewer headers)|(about 1,000 headers.*fewer or shorter headers)/);
   });
 
   it('answers a request of 900 headers', async () => {
