@@ -14,7 +14,9 @@ export class StaleVersionError extends Error {
   ) {
     super(
       damage
-        ? `lake version ${version} is damaged (${damage}) and cannot be read; start again from the first page to read the live version`
+        ? // Two readers: the notebook restarts its pull; its user tells the operator, who checks and repairs with the CLI.
+          `lake version ${version} is damaged (${damage}) and cannot be read; start again from the first page (omit \`after\`) to read the live version` +
+            afterDamage(damage, "tell the server's operator: `stedi status` names every damaged file, and `stedi build` (or an admin's rebuildZones mutation) writes a new version and expires this one")
         : // Said where nobody knows why it expired (a server process started since): consent may be why, so discard.
           `lake version ${version} is no longer kept, and this server cannot tell why (versions expire as newer builds replace them, and at once when they hold a customer who withdrew consent): ` +
           "rows the earlier pages read may be such a customer's and must no longer be used: discard them and start again from the first page (omit `after`) to read the live version",

@@ -118,7 +118,7 @@ export function registerStatus(cli: Command): void {
           ...manifest.versions.flatMap((v, i) => {
             const why = damage.get(v.version);
             if (!why) return [];
-            const fix = i === 0 ? afterDamage(why, 'run `stedi build` to build a new live version') : '; its cursors get STALE_CURSOR; the next build expires it';
+            const fix = i === 0 ? afterDamage(why, 'run `stedi build` to build a new live version') : `; its cursors get STALE_CURSOR; the next build expires it${afterDamage(why, 'run `stedi build` to expire it now, or put the file back from a copy')}`;
             return [`DAMAGED ${i === 0 ? 'live ' : ''}version ${v.version}: ${oneLine(`${why}${fix}`)}`];
           }),
         ];

@@ -130,7 +130,8 @@ export const lakeNotBuilt = (): StediError => new StediError(ErrorCode.LAKE_NOT_
 /** The live version or the manifest cannot be read; the message says so without a server path. */
 export function lakeDamaged(cause: LakeDamagedError | ManifestError): StediError {
   const what = cause instanceof LakeDamagedError ? `the live lake version ${cause.version} is damaged (${cause.damage})` : 'the lake manifest cannot be read';
-  const fix = cause instanceof LakeDamagedError ? afterDamage(cause.damage, 'an admin can run `stedi build` (or the rebuildZones mutation) to build a new version') : '; an admin can run `stedi build` (or the rebuildZones mutation) to build a new version';
+  const rebuild = 'an admin can run `stedi build` (or the rebuildZones mutation) to build a new version';
+  const fix = cause instanceof LakeDamagedError ? afterDamage(cause.damage, `${rebuild} (\`stedi status\` names every damaged file)`) : `; ${rebuild} (\`stedi status\` says what is wrong with the manifest)`;
   return new StediError(ErrorCode.LAKE_DAMAGED, `${what}${fix}`);
 }
 

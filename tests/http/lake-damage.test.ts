@@ -52,6 +52,10 @@ describe('a damaged older kept version', () => {
     const stale = (await t.graphql(PAGE, ANALYST_KEY, { after: cursorFor(liveCursor, older) })).body;
     expect(stale.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['STALE_CURSOR']);
     expect(stale.errors[0].message).toMatch(new RegExp(`lake version ${older} is damaged \\(.*${why.source}.*\\) and cannot be read; start again from the first page`));
+    // What to do, said to the notebook's user and, through them, to the operator: which command shows it, which repairs it.
+    expect(stale.errors[0].message).toMatch(/accelerometer\/trusted\/v=\S+\/accelerometer_trusted\.parquet/);
+    expect(stale.errors[0].message).toMatch(/tell the server's operator: `stedi status` names every damaged file, and `stedi build` .* writes a new version and expires this one$/);
+    expect(stale.errors[0].message).not.toContain(lake);
     const versions = (await t.graphql('{ lake { versions { version live damaged } } }', ANALYST_KEY)).body.data.lake.versions;
     expect(versions).toEqual([
       { version: live, live: true, damaged: null },
@@ -64,7 +68,9 @@ describe('a damaged older kept version', () => {
       expect.objectContaining({ version: live, damaged: null }),
       expect.objectContaining({ version: older, damaged: expect.stringMatching(why) }),
     ]);
-    expect((await runBin(['status', '--lake', lake])).stdout).toMatch(new RegExp(`DAMAGED version ${older}: .*; its cursors get STALE_CURSOR; the next build expires it`));
+    expect((await runBin(['status', '--lake', lake])).stdout).toMatch(
+      new RegExp(`DAMAGED version ${older}: .*accelerometer_trusted\\.parquet.*; its cursors get STALE_CURSOR; the next build expires it; run \`stedi build\` to expire it now, or put the file back from a copy`),
+    );
 
     const rebuilt = await runBin(['build', '--lake', lake, '--json']);
     expect(rebuilt.code).toBe(0);
@@ -124,7 +130,8 @@ describe('a damaged live version', () => {
     expect(ready.body.reason).toMatch(/^live version damaged: .*machine_learning_curated\.parquet is 100 bytes; the manifest recorded \d+; run `stedi build`/);
     const answer = (await t.graphql(COUNT, ANALYST_KEY)).body;
     expect(answer.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['LAKE_DAMAGED']);
-    expect(answer.errors[0].message).toMatch(/the live lake version .* is damaged .*; an admin can run `stedi build`/);
+    expect(answer.errors[0].message).toMatch(/the live lake version .* is damaged .*; an admin can run `stedi build` .*\(`stedi status` names every damaged file\)$/);
+    expect(answer.errors[0].message).not.toContain(lake);
     const status = await runBin(['status', '--lake', lake]);
     expect(status.stdout).toMatch(/DAMAGED live version .*: .*100 bytes.*; run `stedi build`/);
     expect(status.code).toBe(1);
@@ -368,7 +375,8 @@ describe('a corrupt manifest', () => {
     t = await buildTestApp({ landing, lake, build: false });
     const refused = (await t.graphql(COUNT, ANALYST_KEY)).body.errors[0];
     expect(refused.extensions.code).toBe('LAKE_DAMAGED');
-    expect(refused.message).toMatch(/rebuildZones mutation/);
+    expect(refused.message).toMatch(/rebuildZones mutation.*\(`stedi status` says what is wrong with the manifest\)$/);
+    expect(refused.message).not.toContain(lake);
 
     const started = (await t.graphql('mutation { rebuildZones { id state } }', ADMIN_KEY)).body;
     expect(started.errors).toBeUndefined();
