@@ -9,6 +9,7 @@ import { prepareOutFolder } from './out-folder';
 import { PeopleFactory } from './people';
 import { Random } from './random';
 import { SessionFactory } from './sessions';
+import { sampleDiskFull } from './sample-disk-full';
 import { GenerateStaging } from './staging';
 
 export { GENERATE_DEFAULTS, GenerateInputError, type GenerateOptions, type GenerateProgress } from './generate-options';
@@ -111,6 +112,6 @@ export async function generateLanding(options: GenerateOptions): Promise<Generat
     // Half-written landing data would be mistaken for a sample: none of it leaves the staging folder.
     for (const writer of Object.values(writers)) await writer.abort();
     await staging.discard();
-    throw error;
+    throw sampleDiskFull(error, o.out, o.flags?.out ?? '--out');
   }
 }

@@ -1,5 +1,4 @@
-import { statfs } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import { GENERATE_DEFAULTS, type GenerateProgress, type GenerateReport, generateLanding } from '../../etl/generate/generate';
@@ -11,6 +10,7 @@ import { abortOnInterrupt, interruptOf, interruptedExitCode } from './interrupts
 import { withExamples } from './help-examples';
 import { decimalNumber, positiveInteger } from './options';
 import { printablePath } from './printable-text';
+import { ensureSampleRoom } from './sample-room';
 
 interface GenerateFlags {
   out: string;
@@ -37,7 +37,9 @@ export function registerGenerate(cli: Command): void {
     .option('--lines-per-file <n>', 'split each source into files of at most this many lines', positiveInteger('--lines-per-file'), GENERATE_DEFAULTS.maxLinesPerFile)
     .option('--json', 'print one JSON object describing what was written')
     .action(async (flags: GenerateFlags) => {
-      await ensureRoom(flags.out, flags.customers, flags.dirty);
+      await ensureSampleRoom(flags.out, flags, '--out', (need, free) =>
+        `--customers ${flags.customers} would write about ${need} into ${resolve(flags.out)}, and its disk has ${free} free; ask for fewer customers or choose an --out folder on a larger disk`,
+      );
       const bar = progressBar();
       const interrupted = abortOnInterrupt();
       try {
@@ -63,36 +65,6 @@ export function registerGenerate(cli: Command): void {
         bar.stop();
       }
     });
-}
-
-/**
- * Bytes one customer's landing lines take: 1,000 customers (seed 42, 1% dirty) wrote 10,985,368 bytes; README:
- * 100,000 customers are 1.1 GB. Rounded up, so the estimate errs on the side of refusing.
- */
-const BYTES_PER_CUSTOMER = 11_500;
-
-const size = (bytes: number): string =>
-  bytes >= 1e9 ? `${(bytes / 1e9).toLocaleString('en-US', { maximumFractionDigits: 1 })} GB` : `${(bytes / 1e6).toLocaleString('en-US', { maximumFractionDigits: 1 })} MB`;
-
-/**
- * Refuses a run that cannot fit on the disk holding --out before writing anything: `--customers 1e12` was
- * accepted and filled 41 GB of a shared disk in ten minutes. A disk whose free space cannot be read is not checked.
- */
-async function ensureRoom(out: string, customers: number, dirty: number): Promise<void> {
-  const need = customers * BYTES_PER_CUSTOMER * (1 + dirty);
-  for (let dir = resolve(out); ; dir = dirname(dir)) {
-    const stats = await statfs(dir).catch(() => undefined);
-    if (stats) {
-      const free = stats.bavail * stats.bsize;
-      if (need > free) {
-        // A filesystem without blocks (/proc, /sys) holds no files at all.
-        if (stats.blocks === 0) throw new CliError(`${resolve(out)} is on a virtual filesystem that holds no files; choose an --out folder on a disk`);
-        throw new CliError(`--customers ${customers} would write about ${size(need)} into ${resolve(out)}, and its disk has ${size(free)} free; ask for fewer customers or choose an --out folder on a larger disk`);
-      }
-      return;
-    }
-    if (dirname(dir) === dir) return;
-  }
 }
 
 /** `--out "$OUT"` with OUT unset: the command line is wrong (exit 2), as when --out is left out. */

@@ -20,6 +20,7 @@ import { formatBuildSummary } from './build-summary';
 import { keysOf, portNumber, serve, serveConfig, type ServeFlags } from './serve.command';
 import { withExamples } from './help-examples';
 import { printablePath, stderrLine } from './printable-text';
+import { ensureSampleRoom } from './sample-room';
 
 /**
  * `npm start`: the zero-setup path. Builds the lake first when it has no live
@@ -50,7 +51,11 @@ export async function ensureLake(config: Config, engine: Engine, handOver: () =>
   const generate = !landing.startsWith('s3://') && !(await hasLandingData(landing));
   handOver();
   if (generate) {
-    out(`No landing data in ${printablePath(landing)}: generating a sample (${SAMPLE.customers.toLocaleString('en-US')} customers, seed ${SAMPLE.seed})…`);
+    const customers = `${SAMPLE.customers.toLocaleString('en-US')} customers`;
+    await ensureSampleRoom(landing, SAMPLE, '--landing', (need, free) =>
+      `no landing data in ${printablePath(landing)}, and the sample start generates there (${customers}) takes about ${need}: its disk has ${free} free; free space there, or point --landing and --lake at folders on a larger disk`,
+    );
+    out(`No landing data in ${printablePath(landing)}: generating a sample (${customers}, seed ${SAMPLE.seed})…`);
     await generateSample(landing);
   }
   out(`The lake at ${printablePath(config.lake)} has not been built: building it from ${printablePath(landing)}…`);

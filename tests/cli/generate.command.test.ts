@@ -66,6 +66,6 @@ describe('stedi generate', () => {
     // Node's recursive mkdir never returns under /proc: the filesystem is refused first.
     const virtual = await runCli('generate', '--out', '/proc/stedi-sample', '--customers', '1');
     expect(virtual.exitCode).toBe(1);
-    expect(virtual.stderr).toBe('stedi: /proc/stedi-sample is on a virtual filesystem that holds no files; choose an --out folder on a disk\n');
+    expect(virtual.stderr).toBe('stedi: /proc/stedi-sample is on a virtual filesystem that holds no files; point --out at a folder on a disk\n');
   });
 });
