@@ -153,7 +153,7 @@ export async function runBuild(target: BuildTarget, options: BuildOptions = {}):
     return manifest;
   } catch (error) {
     await target.abandon();
-    throw error;
+    throw target.explainFailure ? target.explainFailure(error) : error;
   } finally {
     await target.end();
   }

@@ -58,6 +58,8 @@ export interface BuildTarget {
   publish(manifest: LakeManifest, expired: VersionManifest[]): Promise<void>;
   /** Remove whatever the unfinished version wrote; the live version is untouched. */
   abandon(): Promise<void>;
+  /** The build's failure as the user should hear it, once abandon() has run (a full disk: with how much it had written). */
+  explainFailure?(error: unknown): unknown;
   /** Release the lock and any resources; always called, after publish or abandon. */
   end(): Promise<void>;
 }

@@ -7,7 +7,8 @@ import type { BuildTarget, UniqueKey } from '../build-target';
 import type { SqlValue } from '../engine';
 import type { BuildOptions } from '../../build-options';
 import { type HeldLock, acquireBuildLock } from './build-lock';
-import { manifestIdentity, pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeVersionFolders, runningBuild, writeBuildRecord } from './build-records';
+import { manifestIdentity, pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeVersionFolders, runningBuild, versionFolders, writeBuildRecord } from './build-records';
+import { bytesOnDisk, withBytesWritten } from './build-footprint';
 import { clearDeadBuilds } from './dead-builds';
 import { damagedVersions, fileChecksum } from './file-checks';
 import { onLakeFilesystem } from './fs-errors';
@@ -42,6 +43,8 @@ export class DuckDbBuildTarget implements BuildTarget {
   /** Statements and zones at once (build-settings.ts); set once begin() has finished. */
   private shape?: BuildShape;
   private readonly checks = new CheckScreens((sql) => this.countRow(sql));
+  /** Bytes the abandoned version and its working files took, counted by abandon() before it removed them. */
+  private written?: number;
 
   constructor(
     private readonly layout: LakeLayout,
@@ -186,9 +189,14 @@ export class DuckDbBuildTarget implements BuildTarget {
 
   async abandon(): Promise<void> {
     if (this.published || !this.version) return;
+    this.written = await bytesOnDisk([...versionFolders(this.layout, this.version), this.layout.spillDir(this.version)]);
     await removeVersionFolders(this.layout, this.version);
     await removeExpiringMarks(this.layout, this.version);
     await removeBuildRecord(this.layout, this.version);
+  }
+
+  explainFailure(error: unknown): unknown {
+    return this.written === undefined ? error : withBytesWritten(error, this.written);
   }
 
   async end(): Promise<void> {

@@ -73,7 +73,7 @@ export function describeFilesystemError(error: unknown, where: string, lake: str
     if (outOfInodes(path)) {
       return new LakeFilesystemError(`no free inodes left on the device holding ${path} (it has space, but no room for another file: see df -i); remove files there, or build into a folder on another filesystem (--lake)`, path, code);
     }
-    return new LakeFilesystemError(`no space left on the device holding ${path}; free space there, or build into a folder on a larger disk (--lake)`, path, code);
+    return new LakeFilesystemError(noSpaceLeft(path), path, code);
   }
   if (code === 'EFBIG') {
     return new LakeFilesystemError(
@@ -109,6 +109,15 @@ export function describeFilesystemError(error: unknown, where: string, lake: str
   }
   return new LakeFilesystemError(`cannot write ${path}: permission denied; make the lake folder writable (chmod -R u+w ${shellWord(lake)}) or use another --lake`, path, code);
 }
+
+/** A full disk at `path`; `written`: the bytes the build had written when it filled, when known (build-footprint.ts). */
+export function noSpaceLeft(path: string, written?: number): string {
+  const least = written === undefined ? '' : ` (this build had written ${sizeText(written)} when it filled, and needs more)`;
+  return `no space left on the device holding ${path}${least}; free space there, or build into a folder on a larger disk (--lake)`;
+}
+
+const sizeText = (bytes: number): string =>
+  bytes < 1e6 ? `${Math.max(1, Math.round(bytes / 1e3))} KB` : bytes < 1e9 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e9).toFixed(1)} GB`;
 
 /** A refused removal of a version's folders, said of the folder that refuses it (the one holding the entry), not the lake. */
 export function describeRemovalRefusal(error: unknown, lake: string): unknown {
