@@ -161,6 +161,19 @@ describe('stedi status', () => {
     expect(killed.json.build).toMatchObject({ pid: gone, running: false });
   });
 
+  it('refuses a build over a running holder\'s lock that records no start time, saying so as status does, not "since )"', async () => {
+    const lake = small.copy();
+    const lock = join(lake, '_stedi', 'build.lock');
+    // A holder that is alive (this test's process) in a lock without its time: one hand-written, or of an older release.
+    writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), pidStart: processStart(process.pid), owner: 'build x', token: 't' }));
+    const refused = runBin(['build', '--lake', lake, '--landing', small.landing]);
+    expect({ status: refused.status, stderr: refused.stderr }).toEqual({
+      status: 1,
+      stderr: `stedi: another build is running (pid ${process.pid} on ${hostname()}, since an unknown time) on this lake; wait for it to finish, or remove ${lock} if that process is gone\n`,
+    });
+    expect((await runCli('status', '--lake', lake)).stdout).toContain(`A build is running (pid ${process.pid} on ${hostname()}, since an unknown time)`);
+  });
+
   it('names the versions a build over a broken manifest left on disk, which no build removes and no erasure reaches, and none while a build owns them', async () => {
     const lake = small.copy();
     const landing = small.landing;

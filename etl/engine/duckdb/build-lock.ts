@@ -21,7 +21,8 @@ export class BuildLockedError extends Error {
     readonly lockPath: string,
     readonly holder: LockHolder | null,
   ) {
-    const who = holder ? `pid ${holder.pid} on ${holder.host}, since ${holder.since}` : 'holder unknown';
+    // A lock without its time (hand-written, or an older release's) said "since )"; status says it this way.
+    const who = holder ? `pid ${holder.pid} on ${holder.host}, since ${holder.since || 'an unknown time'}` : 'holder unknown';
     super(`another build is running (${who}) on this lake; wait for it to finish, or remove ${lockPath} if that process is gone`);
     this.name = 'BuildLockedError';
   }
