@@ -49,4 +49,38 @@ describe('an export that fails after its first bytes were sent', () => {
     const cut = cutLine();
     expect(cut).toMatchObject({ code: 'CONSENT_UNAVAILABLE', msg: 'export cut: it failed after its first bytes were sent' });
   });
+
+  it('logs an export whose client hangs up after its first bytes as cancelled by the client, not as a failure', async () => {
+    const { logger, lines } = loggedLines();
+    const other = await buildTestApp({ landing: writeManyCustomersLanding(500, 100).landing, logger });
+    const consent = other.lake.services.consent;
+    const snapshot = consent.snapshot.bind(consent);
+    let hungUp!: () => void;
+    const hangUp = new Promise<void>((resolve) => (hungUp = resolve));
+    let asked = 0;
+    // The guard's check after the first MiB waits for the hang-up: the export is mid-send, whatever the socket buffers hold.
+    consent.snapshot = async () => {
+      asked += 1;
+      if (asked > 2) await hangUp;
+      return snapshot();
+    };
+    try {
+      await new Promise<void>((resolve) => {
+        const { port } = other.server.address() as AddressInfo;
+        const req = get({ host: '127.0.0.1', port, path: '/export/machine_learning_curated?format=csv', headers: { authorization: `Bearer ${ANALYST_KEY}` } }, (res) => {
+          res.once('data', () => {
+            req.destroy();
+            setTimeout(hungUp, 50);
+            resolve();
+          });
+        });
+        req.on('error', () => undefined);
+      });
+      const ended = (): Array<{ msg: string; level: number }> => lines.map((line) => JSON.parse(line)).filter((entry) => /^export (cut|cancelled|sent|failed)/.test(entry.msg));
+      for (let i = 0; i < 100 && ended().length === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(ended()).toMatchObject([{ msg: 'export cancelled: the client went away', level: 30 }]);
+    } finally {
+      await other.close();
+    }
+  });
 });
