@@ -14,9 +14,10 @@ import { rendersEdges } from '../graphql/rendered-edges';
  * A data document small enough to compile quickly: no introspection field
  * (graphql-jit compiles each `ofType` level into code; a few kilobytes of
  * introspection took seconds) and at most `maxFields` selections once
- * fragments are expanded (counting stops at the limit); and none under a
+ * fragments are expanded (counting stops at the limit); none under a
  * directive (graphql-jit keeps a left-out field's place in the answer's key
- * order, graphql-js does not: such documents run on graphql-js).
+ * order, graphql-js does not: such documents run on graphql-js); and none
+ * with a field aliased `__proto__` (graphql-jit dropped it from the answer).
  */
 export function worthCompiling(document: DocumentNode, operationName: string | null | undefined, maxFields: number): boolean {
   // Apollo hands the same document object for the same text (its document store): decide once per operation.
@@ -43,6 +44,8 @@ function decideWorth(document: DocumentNode, operationName: string | null | unde
       if (selection.directives?.length) return false;
       if (selection.kind === Kind.FIELD) {
         if (selection.name.value.startsWith('__') && selection.name.value !== '__typename') return false;
+        // graphql-jit writes each answer as an object literal, where a `__proto__:` key sets the prototype: the field was lost.
+        if (selection.alias?.value === '__proto__') return false;
         fields += 1;
         if (fields > maxFields) return false;
         if (selection.selectionSet && !fits(selection.selectionSet, depth + 1)) return false;

@@ -102,8 +102,8 @@ function introspectionOf(document: DocumentNode, operation: OperationDefinitionN
   for (const selection of operation.selectionSet.selections) {
     if (selection.kind !== Kind.FIELD || !ROOT_FIELDS.has(selection.name.value) || selection.directives?.length) return undefined;
     const key = (selection.alias ?? selection.name).value;
-    // graphql-js merges fields of one response key into one answer.
-    if (keys.has(key)) return undefined;
+    // graphql-js merges fields of one response key into one answer; `data.__proto__ = …` below would set no key at all.
+    if (keys.has(key) || key === '__proto__') return undefined;
     keys.add(key);
     fields.push(selection);
   }

@@ -24,6 +24,9 @@ const DOCUMENTS = [
   'query Ide { __schema { queryType { ...T } } } fragment T on __Type { kind }',
   '{ __type(name: "Customer") { ...T } } fragment T on __Type { name fields { name type { ...R } } } fragment R on __Type { name kind ofType { name } }',
   '{ ...Root } fragment Root on Query { __schema { queryType { name } } }',
+  // A response key `__proto__` set on a plain object sets its prototype: the field was left out of the answer.
+  '{ __proto__: __typename a: __type(name: "Query") { name } }',
+  '{ __proto__: __schema { queryType { name } } }',
   getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, inputValueDeprecation: true }),
 ];
 
