@@ -17,7 +17,8 @@ import { rendersEdges } from '../graphql/rendered-edges';
  * fragments are expanded (counting stops at the limit); none under a
  * directive (graphql-jit keeps a left-out field's place in the answer's key
  * order, graphql-js does not: such documents run on graphql-js); and none
- * with a field aliased `__proto__` (graphql-jit dropped it from the answer).
+ * with a field aliased `__proto__` or a variable `$__proto__` (graphql-jit
+ * dropped the field from the answer, and misread the variable).
  */
 export function worthCompiling(document: DocumentNode, operationName: string | null | undefined, maxFields: number): boolean {
   // Apollo hands the same document object for the same text (its document store): decide once per operation.
@@ -31,9 +32,14 @@ export function worthCompiling(document: DocumentNode, operationName: string | n
 
 const decided = new WeakMap<DocumentNode, Map<string, boolean>>();
 
+/** The one name graphql-jit's generated code cannot hold as a key (a response key or a variable). */
+const PROTO = '__proto__';
+
 function decideWorth(document: DocumentNode, operationName: string | null | undefined, maxFields: number): boolean {
   const operation = getOperationAST(document, operationName);
   if (!operation || operation.operation !== 'query') return false;
+  // graphql-jit read a variable `$__proto__` as the variables' prototype ({}): an internal error, or the default page size.
+  if (operation.variableDefinitions?.some((definition) => definition.variable.name.value === PROTO)) return false;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   let fields = 0;
@@ -45,7 +51,7 @@ function decideWorth(document: DocumentNode, operationName: string | null | unde
       if (selection.kind === Kind.FIELD) {
         if (selection.name.value.startsWith('__') && selection.name.value !== '__typename') return false;
         // graphql-jit writes each answer as an object literal, where a `__proto__:` key sets the prototype: the field was lost.
-        if (selection.alias?.value === '__proto__') return false;
+        if (selection.alias?.value === PROTO) return false;
         fields += 1;
         if (fields > maxFields) return false;
         if (selection.selectionSet && !fits(selection.selectionSet, depth + 1)) return false;

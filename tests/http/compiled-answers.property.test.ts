@@ -93,6 +93,16 @@ describe(`answers compiled, written as text or cached, as graphql-js answers the
     }
   });
 
+  it('answers a variable named `$__proto__` on every path, as graphql-js does', async () => {
+    const document = 'query P($__proto__: Int) { machineLearningBatch(first: $__proto__) { rowCount } }';
+    const as = (first: number) => ({ ['__proto__']: first });
+    const reference = (await t.graphql(`${document} # reference`, ANALYST_KEY, as(2))).text;
+    await t.graphql(document, ANALYST_KEY, as(3));
+    await t.graphql(document, ANALYST_KEY, as(4));
+    expect(reference).toBe('{"data":{"machineLearningBatch":{"rowCount":2}}}\n');
+    expect((await t.graphql(document, ANALYST_KEY, as(2))).text).toBe(reference);
+  });
+
   it('answers generated training-set documents with the same text on every path', async () => {
     let n = 0;
     let valid = 0;
