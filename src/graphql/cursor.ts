@@ -112,13 +112,15 @@ const fits = (value: unknown, type: KeyType): boolean => {
 export function decodeCursor(given: string, kind: CursorKind, keyTypes: readonly KeyType[], scope: CursorScope, askedOn = scope.field): Cursor {
   const field = askedOn;
   // A cursor copied out of an answer or a notebook cell often brings a line end or spaces with it; none is in a cursor.
-  const text = given.trim();
+  // Decoded and encoded again by a client's base64 (`+` and `/`, `=` padding), it is the same bytes: read as such.
+  const text = given.trim().replace(/={1,2}$/, '');
   const invalid = (why: string) =>
     badInput(`the \`after\` cursor of ${field} ${why}; pass the endCursor (or an edge cursor) of a previous page of ${field} unchanged, with the same arguments, or omit \`after\` to start from the first page`);
   const damaged = () => invalid(DAMAGED);
-  if (text.length === 0 || text.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(text)) throw damaged();
+  if (text.length === 0 || text.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_+/-]+$/.test(text)) throw damaged();
   let parsed: Partial<Encoded>;
-  const json = Buffer.from(text, 'base64url').toString('utf8');
+  // Node's base64 decoder reads both alphabets.
+  const json = Buffer.from(text, 'base64').toString('utf8');
   try {
     parsed = JSON.parse(json) as Partial<Encoded>;
   } catch {

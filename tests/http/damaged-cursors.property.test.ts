@@ -55,6 +55,20 @@ describe(`damaged page cursors through the HTTP app (seed ${SEED})`, () => {
     expect(answer.data.page).toBeNull();
   });
 
+  it('reads a cursor a client encoded again in base64 (standard alphabet or URL-safe, padded or not) as the cursor it was', async () => {
+    const spelling = fc.record({ page: fc.constantFrom(...(Object.keys(PAGES) as Page[])), standard: fc.boolean(), padded: fc.boolean(), line: fc.constantFrom('', '\n', ' ') });
+    await fc.assert(
+      fc.asyncProperty(spelling, async ({ page, standard, padded, line }) => {
+        const { cursor, answer: intact } = issued[page];
+        const bytes = Buffer.from(cursor, 'base64url');
+        const text = standard ? bytes.toString('base64') : cursor + '='.repeat((4 - (cursor.length % 4)) % 4);
+        const again = (padded ? text : text.replace(/=+$/, '')) + line;
+        expect(await ask(page, again)).toEqual(intact);
+      }),
+      { seed: SEED, numRuns: 24, endOnFailure: true },
+    );
+  });
+
   it('reads a cursor cut short or with one character changed as the cursor it was, or refuses it as damaged, never as another cause', async () => {
     const damage = fc.record({
       page: fc.constantFrom(...(Object.keys(PAGES) as Page[])),
