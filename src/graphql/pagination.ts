@@ -5,11 +5,13 @@ export const DEFAULT_PAGE_SIZE = 100;
 
 export function pageSize(first: number | null | undefined, max: number, field: string): number {
   if (first === null || first === undefined) return Math.min(DEFAULT_PAGE_SIZE, max);
-  if (!Number.isInteger(first) || first < 1 || first > max) {
-    throw badInput(`\`first\` of ${field} must be a whole number from 1 to ${max}; received ${first}`);
-  }
+  if (!Number.isInteger(first) || first < 1 || first > max) throw badInput(pageSizeRefusal(field, first, max));
   return first;
 }
+
+/** The one wording of a `first` out of range, the resolver's and the cost limit's (cost-estimate.ts); the Python client reads it. */
+export const pageSizeRefusal = (field: string, first: number, max: number): string =>
+  `\`first\` of ${field} must be a whole number from 1 to ${max}; received ${first}`;
 
 /** An inclusive epoch-millisecond range; `from` after `to` is the caller's mistake. */
 export interface TimeRange {

@@ -1,7 +1,7 @@
 import { GraphQLError, Kind } from 'graphql';
 import { type ComplexityEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import type { LimitsConfig } from '../config';
-import { DEFAULT_PAGE_SIZE } from '../graphql/pagination';
+import { DEFAULT_PAGE_SIZE, pageSizeRefusal } from '../graphql/pagination';
 import { limitError } from './limit-error';
 import { firstVariableError } from './variable-errors';
 
@@ -11,16 +11,26 @@ import { firstVariableError } from './variable-errors';
  * `totalCountCost` each wherever it appears (nested counts are one grouped query).
  * Only `first` is read (COST_ARGUMENTS): cached estimates are keyed by it.
  */
-function estimators(scans: { count: number }): ComplexityEstimator[] {
+/** What one walk of the document saw besides its cost: the totalCount scans, and a `first` above the page size. */
+interface Seen {
+  count: number;
+  oversizedPage?: string;
+}
+
+function estimators(scans: Seen, maxPageSize: number): ComplexityEstimator[] {
   const scanEstimator: ComplexityEstimator = ({ field, type }) => {
     if (field.name !== 'totalCount' || !type.name.endsWith('Connection')) return undefined;
     scans.count += 1;
     return 0;
   };
-  const pageEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
+  const pageEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
     if (!field.args.some((a) => a.name === 'first')) return undefined;
     // A negative `first` is refused by the resolver before it runs.
     const first = typeof args.first === 'number' ? Math.max(args.first, 0) : DEFAULT_PAGE_SIZE;
+    // Named as the resolver names it (Query's fields bare, nested ones as Type.field), for a refusal by a limit.
+    if (first > maxPageSize && scans.oversizedPage === undefined) {
+      scans.oversizedPage = pageSizeRefusal(type.name === 'Query' ? field.name : `${type.name}.${field.name}`, first, maxPageSize);
+    }
     return 1 + first * Math.max(childComplexity, 1);
   };
   return [scanEstimator, pageEstimator, simpleEstimator({ defaultComplexity: 1 })];
@@ -49,25 +59,32 @@ export interface CostEstimate {
    * `maxRequestRows`, that cost: the rows are never more (requestRows), so they were not counted.
    */
   rows: number;
+  /**
+   * The page-size refusal of a `first` above STEDI_MAX_PAGE_SIZE, said instead of a cost or rows limit that
+   * such a `first` passed: the resolver would refuse it anyway, and its message names the argument and the maximum.
+   */
+  oversizedPage?: string;
 }
 
 /** Throws a BAD_USER_INPUT GraphQLError for bad variables, and for anything else that stops the estimate. */
 export function estimateCost(limits: LimitsConfig, args: Omit<Parameters<typeof getComplexity>[0], 'estimators'>): CostEstimate {
-  const scans = { count: 0 };
+  const scans: Seen = { count: 0 };
   let cost: number;
   try {
     const badVariable = firstVariableError(args.schema, args.query, args.variables ?? {}, args.operationName);
     if (badVariable) throw badVariable;
-    cost = getComplexity({ ...args, estimators: estimators(scans) });
+    cost = getComplexity({ ...args, estimators: estimators(scans, limits.maxPageSize) });
   } catch (error) {
     throw costRefusal(error);
   }
   const total = cost + scans.count * limits.totalCountCost;
+  const { oversizedPage } = scans;
+  if (!Number.isFinite(total) && oversizedPage) throw limitError(oversizedPage);
   if (!Number.isFinite(total)) throw limitError('the query\'s cost could not be estimated; ask for fewer rows per page (first) or fewer nested fields');
   // A second walk of the document (~0.1 ms for a new one) that could only pass: a page costs one more than the rows
   // it asks times its items' cost, every other field at least the rows below it (tests/http/cost-estimate.property.test.ts).
-  if (cost <= limits.maxRequestRows) return { cost: total, scans: scans.count, rows: cost };
-  return { cost: total, scans: scans.count, rows: requestRows(limits, args) };
+  if (cost <= limits.maxRequestRows) return { cost: total, scans: scans.count, rows: cost, oversizedPage };
+  return { cost: total, scans: scans.count, rows: requestRows(limits, args), oversizedPage };
 }
 
 /** The rows a request asks for across all its connections (rowsEstimators); refuses as estimateCost does when it cannot tell. */

@@ -112,7 +112,9 @@ function dataCostPlugin(limits: LimitsConfig): ApolloServerPlugin {
           const oversized = oversizedVariable(schema, document, variables, operationName ?? undefined);
           if (oversized) throw limitError(oversized);
           const estimate = () => estimateCost(limits, { schema, query: document, variables, operationName: operationName ?? undefined });
-          const { cost, rows } = operation ? costs.get(schema, document, operation, variables, estimate) : estimate();
+          const { cost, rows, oversizedPage } = operation ? costs.get(schema, document, operation, variables, estimate) : estimate();
+          // A `first` above the page size is what to fix first: said so rather than as the cost it makes.
+          if (oversizedPage && (cost > limits.maxComplexity || rows > limits.maxRequestRows)) throw limitError(oversizedPage);
           if (cost > limits.maxComplexity) {
             throw limitError(
               `the query's estimated cost is ${cost.toLocaleString('en-US')}, above the limit of ${limits.maxComplexity.toLocaleString('en-US')}: ask for fewer rows per page (first), fewer totalCount fields or fewer nested fields`,

@@ -102,6 +102,26 @@ describe('hostile requests', () => {
     expect((await t.graphql(byVariable, ANALYST_KEY, { n: 400 })).body.errors).toBeUndefined();
   });
 
+  it('says a `first` so far above the page size that the cost or rows limit would refuse it as the page size, naming the argument, the value and the maximum', async () => {
+    // It was the cost limit's "estimated cost is 1,600,001": a notebook asking every row at once was not told the page size.
+    const row = 'edges { node { serialNumber sensorReadingTime distanceFromObject x y z } }';
+    const pages = [
+      [`{ machineLearningSamples(first: 200000) { ${row} } }`, {}, 'machineLearningSamples', 200000],
+      [`query Page($n: Int) { machineLearningBatch(first: $n) { rowCount columns { x y z } } }`, { n: 1_000_000 }, 'machineLearningBatch', 1000000],
+      ['{ customers(first: 20000) { edges { node { stepTrainerReadings(first: 10) { edges { node { x: distanceFromObject } } } } } } }', {}, 'customers', 20000],
+      ['{ customers(first: 2) { edges { node { accelerometerReadings(first: 2000000) { edges { node { x } } } } } } }', {}, 'Customer.accelerometerReadings', 2000000],
+    ] as const;
+    for (const [query, variables, field, first] of pages) {
+      const res = await t.graphql(query, ANALYST_KEY, variables);
+      expect(res.status).toBe(400);
+      expect(codesOf(res.body)).toEqual(['BAD_USER_INPUT']);
+      expect(res.body.errors[0].message).toBe(`\`first\` of ${field} must be a whole number from 1 to 10000; received ${first}`);
+    }
+    // A page within the size whose fields cost too much is still the cost limit's to refuse.
+    const nested = await t.graphql('{ customers(first: 10000) { edges { node { stepTrainerReadings(first: 10000) { edges { node { sensorReadingTime } } } } } } }', ANALYST_KEY);
+    expect(nested.body.errors[0].message).toMatch(/estimated cost is [\d,]+, above the limit/);
+  });
+
   it.each([
     ['an Int above 2^31', 'query($n: Int) { customers(first: $n) { totalCount } }', { n: 2147483648 }, /Int cannot represent non 32-bit signed integer value/],
     ['a SafeInt as a string', 'query($t: SafeInt) { stepTrainerReadings(filter: { from: $t }) { totalCount } }', { t: '1655564000000' }, /SafeInt/],

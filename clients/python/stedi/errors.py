@@ -126,7 +126,8 @@ class ConnectionError(StediError):  # noqa: A001 - the name users expect, scoped
         self.timed_out = timed_out
 
 
-# The server's refusals of a page too large: its range of `first`, or its cost limit (which a large `first` passes first).
+# The server's refusals of a page too large: its range of `first` (however far above it), or its cost limit (fields
+# costly enough per row; also a `first` past the cost limit on a server before it said the range there).
 _FIRST_RANGE = re.compile(r"^`first` of \S+ must be a whole number from 1 to (\d+)")
 _COST = "rows per page (first)"
 

@@ -67,13 +67,16 @@ class TrainingSetTest(unittest.TestCase):
             "customers": lambda size: self.client.customers(page_size=size),
             "readings": lambda size: self.client.readings("serial-alice", page_size=size),
         }
-        # 10,001: past the server's largest page (its range of `first`); 100,000: past its cost limit first.
-        for size, fix in ((10_001, r"pass a page_size from 1 to 10,000 \(this server's STEDI_MAX_PAGE_SIZE\)"), (100_000, "pass a smaller page_size")):
+        # 10,001: past the server's largest page (its range of `first`); 200,000: past its cost limit too, which the
+        # server says as the range of `first` all the same (it was the cost limit's message, which names no maximum).
+        for size in (10_001, 200_000):
+            fix = r"pass a page_size from 1 to 10,000 \(this server's STEDI_MAX_PAGE_SIZE\)"
             for name, pull in pulls.items():
                 with self.subTest(pull=name, page_size=size), self.assertRaises(stedi.BadInputError) as caught:
                     pull(size)
                 self.assertEqual(caught.exception.code, "BAD_USER_INPUT")
                 self.assertRegex(caught.exception.message, f"^page_size={size} is more rows per page than this server answers: {fix}")
+                self.assertIn(f"received {size}", caught.exception.message)
         if self.client._has_batches():
             self.client._batch = False
             with self.assertRaisesRegex(stedi.BadInputError, "^BAD_USER_INPUT: page_size=10001 is more rows per page"):
