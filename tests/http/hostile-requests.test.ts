@@ -138,6 +138,23 @@ describe('hostile requests', () => {
     expect(res.body.errors[0].message).not.toMatch(/internal error/);
   });
 
+  it('says a time filter sent as a string (digits or a date) is refused for its quotes, as a variable and as a literal', async () => {
+    // It said "SafeInt cannot represent non-integer value: 1655564000000", the quotes dropped: a whole number refused as not whole.
+    const byVariable = 'query($t: SafeInt) { stepTrainerReadings(filter: { from: $t }) { totalCount } }';
+    for (const sent of ['1655564000000', '2022-06-18']) {
+      const res = await t.graphql(byVariable, ANALYST_KEY, { t: sent });
+      expect(res.status).toBe(400);
+      expect(codesOf(res.body)).toEqual(['BAD_USER_INPUT']);
+      expect(res.body.errors[0].message).toBe(`Variable "$t" got invalid value "${sent}"; SafeInt cannot represent a string: send epoch milliseconds as a number, without quotes (such as 1655564000000)`);
+    }
+    const literal = await t.graphql('{ customers(filter: { registeredFrom: "1655564000000" }) { totalCount } }', ANALYST_KEY);
+    expect(literal.status).toBe(400);
+    expect(literal.body.errors[0].message).toBe('SafeInt cannot represent a string: "1655564000000"; send epoch milliseconds as a number, without quotes (such as 1655564000000)');
+    // A number is still taken, and a fraction still refused as graphql-scalars says it.
+    expect((await t.graphql(byVariable, ANALYST_KEY, { t: 1655564000000 })).body.errors).toBeUndefined();
+    expect((await t.graphql(byVariable, ANALYST_KEY, { t: 1.5 })).body.errors[0].message).toMatch(/SafeInt cannot represent non-integer value: 1.5/);
+  });
+
   it('refuses a variable object of thousands of unknown fields by its first, in a short message, and keeps answering', async () => {
     // graphql-js wrote the whole object into the error of each unknown field, and the cost estimate coerced them all:
     // 60,000 keys (a 700 KB body) made 60,000 messages of 60,000 keys each and ran the server out of heap.

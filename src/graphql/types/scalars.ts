@@ -1,12 +1,25 @@
-import { GraphQLError, GraphQLScalarType } from 'graphql';
+import { GraphQLError, GraphQLScalarType, Kind, print } from 'graphql';
 import { DateTimeResolver, SafeIntResolver } from 'graphql-scalars';
 import { isoText, MAX_TIME_MS } from './iso-text';
 
 /**
  * Epoch milliseconds do not fit GraphQL's 32-bit Int; SafeInt carries any
  * integer up to 2^53 - 1 exactly. DateTime serializes a Date as ISO-8601.
+ * graphql-scalars' SafeInt, but for a string given where it takes one (every SafeInt argument is a time filter):
+ * its "cannot represent non-integer value: 1655564000000" hid the quotes that were the mistake.
  */
-export const SafeInt = SafeIntResolver;
+const STRING_ADVICE = 'send epoch milliseconds as a number, without quotes (such as 1655564000000)';
+export const SafeInt = new GraphQLScalarType({
+  ...SafeIntResolver.toConfig(),
+  parseValue(value: unknown): number {
+    if (typeof value === 'string') throw new GraphQLError(`SafeInt cannot represent a string: ${STRING_ADVICE}`);
+    return SafeIntResolver.parseValue(value) as number;
+  },
+  parseLiteral(node, variables): number {
+    if (node.kind === Kind.STRING) throw new GraphQLError(`SafeInt cannot represent a string: ${print(node)}; ${STRING_ADVICE}`, { nodes: node });
+    return SafeIntResolver.parseLiteral(node, variables) as number;
+  },
+});
 
 /**
  * graphql-scalars' DateTime (same name, description, input rules and checks),
