@@ -6,12 +6,12 @@ import urllib.request
 # ServerError: imported from stedi.client before the transport was a module of its own; its names stay.
 from .errors import BadInputError, ConnectionError, ServerError, StediError, page_size_error  # noqa: F401
 from .export_download import download_export
+from .export_format import EXPORT_FORMATS, export_format  # noqa: F401 (EXPORT_FORMATS: examples/pull_training_set.py imports it from here)
 from .export_path import export_path
 from .frames import training_frame
 from .transport import Transport
 
 SPLITS = ("TRAIN", "VALIDATION", "TEST")
-EXPORT_FORMATS = ("parquet", "csv", "ndjson")
 SAMPLE_FIELDS = ("serialNumber", "sensorReadingTime", "distanceFromObject", "x", "y", "z")
 CUSTOMER_FIELDS = ("serialNumber", "registrationDate", "lastUpdateDate", "shareWithResearchAsOfDate", "shareWithFriendsAsOfDate", "shareWithPublicAsOfDate")
 PERSONAL_FIELDS = ("customerName", "email", "phone", "birthDay")
@@ -126,16 +126,13 @@ class Client(Transport):
                 return columns, version
             after = page["pageInfo"]["endCursor"]
 
-    def export(self, path, format="parquet", split=None, seed="stedi"):
+    def export(self, path, format=None, split=None, seed="stedi"):
         """Downloads the training set (or one split) as one Parquet, CSV or NDJSON file; returns the row count.
+        The format is `format` (any case, as the server takes it), else the one the file's extension names.
 
         The file appears only when the download is complete: a failed pull leaves nothing behind (export_download.py).
         """
-        # Any case, as the server takes it (and as a split is taken).
-        name = str(format).lower()
-        if name not in EXPORT_FORMATS:
-            raise ValueError(f"format must be one of {', '.join(EXPORT_FORMATS)} (any case); received {format!r}")
-        format = name
+        format = export_format(path, format)
         _seed_needs_split(split, seed)
         path = export_path(path)
         params = {"format": format}

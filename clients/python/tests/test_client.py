@@ -116,6 +116,26 @@ class ExportTest(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, r"format must be one of parquet, csv, ndjson \(any case\); received 'XLSX'"):
             self.client.export(path, "XLSX")
 
+    def test_the_format_is_the_one_the_file_name_says_when_not_given_and_a_contradicting_one_is_refused(self):
+        # export("train.csv") wrote Parquet (the default format) into train.csv: pandas.read_csv read garbage.
+        starts = {"csv": b"serialNumber", "ndjson": b'{"serialNumber"', "jsonl": b'{"serialNumber"', "parquet": b"PAR1", "PQ": b"PAR1"}
+        for extension, start in starts.items():
+            path = os.path.join(self.dir, f"train.{extension}")
+            self.client.export(path, split="TRAIN")
+            with open(path, "rb") as f:
+                self.assertEqual(f.read(len(start)), start, extension)
+        no_extension = os.path.join(self.dir, "train")
+        self.client.export(no_extension, split="TEST")
+        with open(no_extension, "rb") as f:
+            self.assertEqual(f.read(4), b"PAR1")
+        before = sorted(os.listdir(self.dir))
+        with self.assertRaisesRegex(ValueError, r"format='parquet' does not match the file name '.*train\.csv', which says csv: name the file \.parquet, or drop format to write csv"):
+            self.client.export(os.path.join(self.dir, "train.csv"), format="parquet")
+        with self.assertRaisesRegex(ValueError, r"cannot tell the format from the file name '.*train\.json': name it \.parquet, \.csv or \.ndjson, or pass format="):
+            self.client.export(os.path.join(self.dir, "train.json"))
+        self.assertEqual(self.client.export(os.path.join(self.dir, "rows.json"), "ndjson", "TEST"), self.client.export(os.path.join(self.dir, "rows.ndjson"), split="TEST"))
+        self.assertEqual(sorted(os.listdir(self.dir)), sorted(before + ["rows.json", "rows.ndjson"]))
+
     def test_a_failed_export_leaves_no_file(self):
         bad = stedi.Client(URL, "not-a-real-key-0123456789")
         path = os.path.join(self.dir, "failed.csv")
