@@ -87,7 +87,7 @@ class Client(Transport):
         Otherwise a Rows list of dicts with the same types. `.attrs["lake_version"]` / `.lake_version`
         names the lake version every page was read from.
         """
-        _seed_needs_split(split, seed)
+        seed = _split_seed(split, seed)
         arguments, declarations, variables = "", "", {}
         if split is not None:
             arguments, declarations = ", split: $split, splitSeed: $seed", ", $split: Split, $seed: String"
@@ -133,7 +133,7 @@ class Client(Transport):
         The file appears only when the download is complete: a failed pull leaves nothing behind (export_download.py).
         """
         format = export_format(path, format)
-        _seed_needs_split(split, seed)
+        seed = _split_seed(split, seed)
         path = export_path(path)
         params = {"format": format}
         if split is not None:
@@ -169,11 +169,21 @@ def _split(split):
     return name
 
 
-def _seed_needs_split(split, seed):
+def _split_seed(split, seed):
+    """The seed to send, the same text for training_set and export: None is the server's default, "stedi" (export
+    sent the text "None", another split than training_set's), and a whole number its digits (training_set's
+    variable refused 42 while export sent "42")."""
+    if seed is None:
+        seed = "stedi"
+    elif isinstance(seed, int) and not isinstance(seed, bool):
+        seed = str(seed)
+    elif not isinstance(seed, str):
+        raise ValueError(f"seed must be a string or a whole number; received {seed!r}")
     # The server refuses a seed without a split; here the default seed is always sent with a split and
     # never without, so another seed alone would silently give every row instead of a reshuffled split.
     if split is None and seed != "stedi":
         raise ValueError(f"seed only applies to a split: add split='TRAIN', 'VALIDATION' or 'TEST', or drop seed to get every row; received seed={seed!r}")
+    return seed
 
 
 def _typed_columns(columns):

@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import socket
 import tempfile
 import threading
@@ -135,6 +136,28 @@ class ExportTest(unittest.TestCase):
             self.client.export(os.path.join(self.dir, "train.json"))
         self.assertEqual(self.client.export(os.path.join(self.dir, "rows.json"), "ndjson", "TEST"), self.client.export(os.path.join(self.dir, "rows.ndjson"), split="TEST"))
         self.assertEqual(sorted(os.listdir(self.dir)), sorted(before + ["rows.json", "rows.ndjson"]))
+
+    def test_a_seed_of_none_or_a_whole_number_chooses_the_same_customers_in_training_set_and_export(self):
+        # seed=None exported the split of the text "None" while training_set pulled the default seed's; seed=7 was
+        # refused by training_set's String variable while export sent "7".
+        def serials(rows):
+            return sorted({row["serialNumber"] for row in rows})
+
+        def exported(seed):
+            path = os.path.join(self.dir, f"test-{seed}.ndjson")
+            self.client.export(path, split="TEST", seed=seed)
+            with open(path) as f:
+                return serials(json.loads(line) for line in f)
+
+        for seed, same_as in ((None, "stedi"), (7, "7")):
+            with self.subTest(seed=seed):
+                pulled = serials(self.client.training_set("TEST", seed=seed, as_frame=False))
+                self.assertEqual(pulled, serials(self.client.training_set("TEST", seed=same_as, as_frame=False)))
+                self.assertEqual(exported(seed), pulled)
+        self.assertEqual(len(self.client.training_set(seed=None, as_frame=False)), total_count(self.client))
+        for seed in (True, 1.5, b"stedi"):
+            with self.subTest(seed=seed), self.assertRaisesRegex(ValueError, f"seed must be a string or a whole number; received {re.escape(repr(seed))}"):
+                self.client.training_set("TEST", seed=seed)
 
     def test_a_failed_export_leaves_no_file(self):
         bad = stedi.Client(URL, "not-a-real-key-0123456789")
