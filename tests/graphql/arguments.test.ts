@@ -36,15 +36,15 @@ describe('argument checks', () => {
     ['a cursor from another connection field', () => `{ accelerometerReadings(after: "${customerCursor}") { totalCount } }`, /issued by another field/],
     ['a step trainer cursor on machine learning samples', () => `{ machineLearningSamples(after: "${readingCursor}") { totalCount } }`, /issued by another field/],
     ['a nested cursor of another customer', () => `{ customer(serialNumber: "${serial}") { stepTrainerReadings(after: "${otherCustomersReadingCursor}") { totalCount } } }`, /belongs to another customer/],
-    ['an empty splitSeed', () => '{ machineLearningSamples(split: TRAIN, splitSeed: "") { totalCount } }', /splitSeed must be 1 to 200 characters/],
-    ['a splitSeed too long', () => `{ machineLearningSamples(splitSeed: "${'s'.repeat(201)}") { totalCount } }`, /splitSeed must be 1 to 200 characters/],
-    ['a splitSeed of 201 emoji', () => `{ machineLearningSamples(split: TRAIN, splitSeed: "${'🙂'.repeat(201)}") { totalCount } }`, /splitSeed must be 1 to 200 characters/],
+    ['an empty splitSeed', () => '{ machineLearningSamples(split: TRAIN, splitSeed: "") { totalCount } }', /splitSeed must be 1 to 200 characters; received 0 characters/],
+    ['a splitSeed too long', () => `{ machineLearningSamples(splitSeed: "${'s'.repeat(201)}") { totalCount } }`, /splitSeed must be 1 to 200 characters; received 201 characters/],
+    ['a splitSeed of 201 emoji', () => `{ machineLearningSamples(split: TRAIN, splitSeed: "${'🙂'.repeat(201)}") { totalCount } }`, /splitSeed must be 1 to 200 characters; received 201 characters/],
     // Checked per customer on a nested field whose arguments have rules (those without any skip class-validator).
-    ['a nested splitSeed too long', () => `{ customers { edges { node { machineLearningSamples(splitSeed: "${'s'.repeat(201)}") { totalCount } } } } }`, /splitSeed must be 1 to 200 characters/],
+    ['a nested splitSeed too long', () => `{ customers { edges { node { machineLearningSamples(splitSeed: "${'s'.repeat(201)}") { totalCount } } } } }`, /splitSeed must be 1 to 200 characters; received 201 characters/],
     ['a splitSeed without a split', () => '{ machineLearningSamples(splitSeed: "exp1") { totalCount } }', /splitSeed only applies to a split: add split \(TRAIN, VALIDATION, TEST\)/],
     ['a splitSeed without a split on the columnar batch', () => '{ machineLearningBatch(splitSeed: "exp1") { rowCount } }', /splitSeed only applies to a split/],
     ['a nested splitSeed without a split', () => '{ customers { edges { node { machineLearningSamples(splitSeed: "exp1") { totalCount } } } } }', /splitSeed only applies to a split/],
-    ['an empty serialNumber filter', () => '{ accelerometerReadings(filter: { serialNumber: "" }) { totalCount } }', /serialNumber must be 1 to 200 characters/],
+    ['an empty serialNumber filter', () => '{ accelerometerReadings(filter: { serialNumber: "" }) { totalCount } }', /filter.serialNumber must be 1 to 200 characters; received 0 characters/],
     ['an empty customer serialNumber', () => '{ customer(serialNumber: "") { serialNumber } }', /serialNumber must be 1 to 200 characters/],
   ];
 

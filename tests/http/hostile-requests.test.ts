@@ -155,6 +155,18 @@ describe('hostile requests', () => {
     expect((await t.graphql(byVariable, ANALYST_KEY, { t: 1.5 })).body.errors[0].message).toMatch(/SafeInt cannot represent non-integer value: 1.5/);
   });
 
+  it('says how many characters an empty or over-long serialNumber filter or splitSeed held, as the customer field does', async () => {
+    // It said only "must be 1 to 200 characters": an empty string from an unset notebook variable was not named as one.
+    const query = 'query($s: String, $seed: String) { stepTrainerReadings(filter: { serialNumber: $s }) { totalCount } machineLearningSamples(split: TEST, splitSeed: $seed) { totalCount } }';
+    const res = await t.graphql(query, ANALYST_KEY, { s: '', seed: 's'.repeat(201) });
+    expect(res.status).toBe(200);
+    expect(res.body.errors.map((e: { message: string }) => e.message).sort()).toEqual([
+      'invalid argument: filter.serialNumber must be 1 to 200 characters; received 0 characters',
+      'invalid argument: splitSeed must be 1 to 200 characters; received 201 characters',
+    ]);
+    expect(codesOf(res.body)).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT']);
+  });
+
   it('refuses a variable object of thousands of unknown fields by its first, in a short message, and keeps answering', async () => {
     // graphql-js wrote the whole object into the error of each unknown field, and the cost estimate coerced them all:
     // 60,000 keys (a 700 KB body) made 60,000 messages of 60,000 keys each and ran the server out of heap.

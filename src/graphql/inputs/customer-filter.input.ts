@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { Field, InputType } from 'type-graphql';
-import { IsOptional, Length } from './validation-rules';
+import { IsOptional, TextOf1To200 } from './validation-rules';
 import { SafeInt } from '../types/scalars';
 
 @InputType({ description: 'Customers by serial number and/or an inclusive registration window (epoch milliseconds).' })
 export class CustomerFilter {
   @IsOptional()
-  @Length(1, 200, { message: 'filter.serialNumber must be 1 to 200 characters' })
+  @TextOf1To200('filter.serialNumber')
   @Field(() => String, { nullable: true, description: 'Only the customer with this step trainer serial number (exact match).' })
   serialNumber?: string | null;
 

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ArgsType, Field } from 'type-graphql';
-import { IsOptional, Length, ValidateNested } from './validation-rules';
+import { IsOptional, TextOf1To200, ValidateNested } from './validation-rules';
 import { SplitEnum } from '../types/enums.type';
 import { ConnectionArgs } from './connection.args';
 import { CustomerFilter } from './customer-filter.input';
@@ -40,7 +40,7 @@ export class SamplesArgs extends ConnectionArgs {
   split?: SplitEnum | null;
 
   @IsOptional()
-  @Length(1, 200, { message: 'splitSeed must be 1 to 200 characters' })
+  @TextOf1To200('splitSeed')
   @Field(() => String, { nullable: true, description: 'Seed of the split assignment, given only with split; "stedi" when omitted. The same seed always gives the same split.' })
   splitSeed?: string | null;
 }
@@ -54,7 +54,7 @@ export class CustomerSamplesArgs extends ConnectionArgs {
   split?: SplitEnum | null;
 
   @IsOptional()
-  @Length(1, 200, { message: 'splitSeed must be 1 to 200 characters' })
+  @TextOf1To200('splitSeed')
   @Field(() => String, { nullable: true, description: 'Seed of the split assignment, given only with split; "stedi" when omitted.' })
   splitSeed?: string | null;
 }
