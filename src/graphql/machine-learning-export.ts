@@ -1,7 +1,7 @@
 import type { SqlValue } from '../../etl/engine/engine';
 import type { ConsentSnapshot } from '../consent/consent-snapshot';
 import type { Services } from '../services';
-import { machineLearningDataset } from './datasets/machine-learning.dataset';
+import { formulaSafeDataset, machineLearningDataset } from './datasets/machine-learning.dataset';
 import { lakeNotBuilt, toStediError } from './error-mapping';
 import { allRowsQuery } from './page-query';
 import { checkSplit, checkSplitSeed, type SplitName } from './split';
@@ -9,6 +9,8 @@ import { checkSplit, checkSplitSeed, type SplitName } from './split';
 export interface MachineLearningExportOptions {
   split?: SplitName | string;
   splitSeed?: string;
+  /** For a CSV: text cells that a spreadsheet would run as a formula get a `'` in front (spreadsheet-formulas.ts). */
+  formulaSafeText?: boolean;
 }
 
 /**
@@ -34,7 +36,7 @@ export async function machineLearningExportQuery(
     const consent = await services.consent.snapshotFor(version, live.consentPolicy);
     const query = await allRowsQuery({
       engine: services.engine,
-      dataset: machineLearningDataset,
+      dataset: options.formulaSafeText ? formulaSafeDataset : machineLearningDataset,
       version,
       filter: { split, splitSeed },
       exclusions: consent.exclusionsFor(version),

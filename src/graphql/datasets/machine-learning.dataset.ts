@@ -2,6 +2,7 @@ import { serialAsUuid } from '../engine-columns';
 import type { SamplesArgs } from '../inputs/field-args.input';
 import { checkTimeRange } from '../pagination';
 import { checkSplitSeed } from '../split';
+import { formulaSafeSql } from '../spreadsheet-formulas';
 import { MachineLearningSample } from '../types/machine-learning-sample.type';
 import { type Dataset, type DatasetFilter, col, selectAs } from './dataset';
 
@@ -30,6 +31,12 @@ export const machineLearningDataset: Dataset<MachineLearningSample> = {
   selectWithoutSerial: selectAs('m', M, SAMPLE_COLUMNS.slice(1)),
   // As MachineLearningSample.fromRow copies them (its ISO twin holds the same epoch milliseconds).
   fieldColumns: { ...Object.fromEntries(SAMPLE_COLUMNS.map((c) => [c, c])), serialNumber: 'serialNumber', sensorReadingTimeIso: 'sensorReadingTime' },
+};
+
+/** The training set as a CSV export selects it: serialNumber, its one text column, safe from spreadsheet formulas; same order. */
+export const formulaSafeDataset: Dataset<MachineLearningSample> = {
+  ...machineLearningDataset,
+  select: `${formulaSafeSql(col('m', M, 'serialNumber'))} AS "serialNumber", ${selectAs('m', M, SAMPLE_COLUMNS.slice(1))}`,
 };
 
 /** The checked filter of a top-level training-set field (rows and columns alike). */
