@@ -15,6 +15,7 @@ import { httpErrorOf } from './format-error';
 import { sendError } from './http-errors';
 import type { ServerMetrics } from './metrics';
 import { requestLogOf } from './request-context';
+import { retryAfterSeconds } from './retry-after';
 import { watchStall } from './stalled-answers';
 
 /**
@@ -114,6 +115,8 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
       // The status line is out (the registry could not be asked mid-send, say): the client only sees fewer bytes.
       else if (res.headersSent) log.warn({ code: answer.code, reason: answer.reason }, 'export cut: it failed after its first bytes were sent');
       warnEngineUnavailable(error, log);
+      const retryAfter = res.headersSent ? undefined : await retryAfterSeconds(services, answer.code, answer.message);
+      if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
       sendError(res, answer.code as ErrorCode, answer.message, statusOf(answer.code), answer.reason);
     } finally {
       await handle?.close();

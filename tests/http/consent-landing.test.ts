@@ -279,6 +279,8 @@ describe('answers while consent cannot be read from landing', () => {
       const exported = await download(test.server, '?format=csv', ANALYST_KEY);
       expect(exported.status).toBe(503);
       expect(JSON.parse(exported.body.toString()).errors[0].extensions.code).toBe('CONSENT_UNAVAILABLE');
+      // When the registry is read again: its refresh interval (100 ms here), in whole seconds.
+      expect(exported.headers['retry-after']).toBe('1');
       expect(JSON.stringify(answer.body) + exported.body.toString()).not.toContain(landing);
     } finally {
       renameSync(away, landing);
