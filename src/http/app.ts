@@ -34,7 +34,7 @@ import { apiHeadAsGet, routeMethods } from './route-methods';
 import { sentAsBytes } from './sent-as-bytes';
 import { refuseTransferCodings } from './transfer-coding';
 import { cutStalledAnswers } from './stalled-answers';
-import { unknownRoute } from './unknown-route';
+import { onlyMountPath, unknownRoute } from './unknown-route';
 import { requireUtf8Body, requireUtf8Query } from './utf8-input';
 import { WEB_PATH, webAssets } from './web-assets';
 
@@ -122,6 +122,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   // First of the routes: nearly every request is a query, and each route before it is a match tried per request.
   app.use(
     '/graphql',
+    onlyMountPath,
     ideHandler,
     authenticate(apiKeys),
     requireUtf8Query,

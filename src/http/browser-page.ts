@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { WEB_PATH, webBuilt } from './web-assets';
+import { requestPath } from './request-path';
 
 /**
  * What the browser pages share: they are sent only to a browser asking for
@@ -49,7 +50,7 @@ export interface PageContent {
  * /proxy/4000/, nginx's location /stedi/), where an absolute /web/ide.js reached the proxy's own root.
  */
 export function rootFrom(req: Request): string {
-  const path = req.originalUrl.split('?')[0]!;
+  const path = requestPath(req);
   return '../'.repeat(Math.max(0, path.split('/').length - 2));
 }
 

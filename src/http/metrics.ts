@@ -7,6 +7,7 @@ import type { ConsentRegistry } from '../consent/consent-registry';
 import type { Erasure } from '../rebuild/erasure';
 import type { Rebuilds } from '../rebuild/rebuild-jobs';
 import type { RebuildState } from '../rebuild/rebuild-job';
+import { requestPath, routeSpelling } from './request-path';
 
 /**
  * Prometheus metrics of one server: HTTP requests, GraphQL operations by name,
@@ -120,8 +121,8 @@ export class ServerMetrics {
     return (req, res, next) => {
       const stop = this.httpDuration.startTimer();
       res.on('close', () => {
-        // originalUrl: under a mounted router req.path is relative to the mount point.
-        const path = req.originalUrl.split('?', 1)[0]!;
+        // As routes match it: /GRAPHQL/ and an absolute-form `http://host/graphql` are /graphql too.
+        const path = routeSpelling(requestPath(req));
         const route = ROUTES.has(path) ? path : 'other';
         stop({ route });
         this.httpRequests.inc({ route, method: req.method, status: String(res.statusCode) });

@@ -4,6 +4,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Principal } from '../auth/principal';
 import { ErrorCode } from '../errors';
 import type { Logger } from '../logger';
+import { requestPath } from './request-path';
 
 /**
  * Per-request state: the request id (the client's X-Request-Id when it is
@@ -61,7 +62,7 @@ export function requestContext(logger: Logger): RequestHandler {
     res.on('close', () => {
       const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
       // Only what identifies the request: never headers, bodies, keys or query text.
-      const path = req.originalUrl.split('?', 1)[0];
+      const path = requestPath(req);
       const entry = { method: req.method, path: logged(path), status: res.statusCode, ms, keyId: state.principal?.keyId, operation: logged(state.operation), code: state.errorCode, aborted: !res.writableFinished || undefined };
       // A readiness probe's 503 reports a state (not built, loading, damaged; /readyz says which), not a failure of ours.
       if (res.statusCode < 500 || (res.statusCode === 503 && path === '/readyz')) state.log.info(entry, 'request');

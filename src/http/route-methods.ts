@@ -2,6 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { ErrorCode } from '../errors';
 import { EXPORT_PATH } from './export';
 import { sendError } from './http-errors';
+import { routeSpelling } from './request-path';
 import { WEB_PATH } from './web-assets';
 
 /**
@@ -23,9 +24,8 @@ interface Route {
 
 const READ = ['GET', 'HEAD', 'OPTIONS'] as const;
 // HEAD: a GET's answer without its body (the IDE page's to a browser, the API's otherwise: apiHeadAsGet).
-const GRAPHQL: Route = { path: '/graphql', prefix: true, methods: ['GET', 'HEAD', 'POST', 'OPTIONS'] };
 const ROUTES: readonly Route[] = [
-  GRAPHQL,
+  { path: '/graphql', prefix: false, methods: ['GET', 'HEAD', 'POST', 'OPTIONS'] },
   { path: '/', prefix: false, methods: READ, hint: ': the API is at POST /graphql' },
   { path: WEB_PATH, prefix: true, methods: READ },
   { path: '/healthz', prefix: false, methods: READ },
@@ -34,17 +34,14 @@ const ROUTES: readonly Route[] = [
   { path: EXPORT_PATH, prefix: false, methods: READ, hint: ': GET it with format=parquet, csv or ndjson in the query string' },
 ];
 
-// Express matches routes without regard to case or a trailing slash; so does this.
-const normalised = (path: string): string => (path.length > 1 ? path.replace(/\/+$/, '') : path).toLowerCase();
-
 /** The route `path` belongs to, if any. */
 function routeOf(path: string): Route | undefined {
-  const wanted = normalised(path);
+  const wanted = routeSpelling(path);
   return ROUTES.find((route) => wanted === route.path || (route.prefix && wanted.startsWith(`${route.path}/`)));
 }
 
 /** The route's name in a message: its own path, never the client's spelling of it. */
-const named = (route: Route): string => (route.prefix && route.path !== '/graphql' ? `${route.path}/…` : route.path);
+const named = (route: Route): string => (route.prefix ? `${route.path}/…` : route.path);
 
 function refuse(req: Request, res: Response, route: Route, hint = route.hint): void {
   const allow = route.methods.join(', ');

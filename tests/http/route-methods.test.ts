@@ -24,11 +24,12 @@ const ROUTES: [string, string][] = [
 
 const send = (t: TestApp, method: string, path: string): request.Test => request(t.server)[method.toLowerCase() as 'get'](path);
 
-/** Sends `method` with a request target no URL can spell (`*`) and resolves with its status, headers and body. */
-function sendTarget(t: TestApp, method: string, target: string): Promise<{ status: number; allow?: string; body: string }> {
+/** Sends `method` with a request target as it is (`*`, `/graphql/../x`, `http://host/graphql`) and resolves with its status, headers and body. */
+function sendTarget(t: TestApp, method: string, target: string, key?: string): Promise<{ status: number; allow?: string; body: string }> {
   return new Promise((resolve, reject) => {
     const { port } = t.server.address() as AddressInfo;
-    const req = httpRequest({ host: '127.0.0.1', port, method, path: target }, (res) => {
+    const headers = key ? { authorization: `Bearer ${key}` } : {};
+    const req = httpRequest({ host: '127.0.0.1', port, method, path: target, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
@@ -76,8 +77,8 @@ describe(`methods on every route (seed ${SEED})`, () => {
     expect(head.text ?? '').toBe('');
   });
 
-  it(`answers every method on every route, spelled in any case with trailing slashes, by its one rule (seed ${SEED})`, async () => {
-    const spelled = fc.tuple(fc.constantFrom(...ROUTES), fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }), fc.integer({ min: 0, max: 2 }), fc.constantFrom(...METHODS));
+  it(`answers every method on every route, spelled in any case with a trailing slash, by its one rule (seed ${SEED})`, async () => {
+    const spelled = fc.tuple(fc.constantFrom(...ROUTES), fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }), fc.integer({ min: 0, max: 1 }), fc.constantFrom(...METHODS));
     await fc.assert(
       fc.asyncProperty(spelled, async ([[path, allow], upper, slashes, method]) => {
         const written = [...path].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join('') + (path === '/' ? '' : '/'.repeat(slashes));
@@ -106,6 +107,26 @@ describe(`methods on every route (seed ${SEED})`, () => {
     const res = await sendTarget(t, method, '*');
     expect(res.status).toBe(400);
     expect(JSON.parse(res.body).errors[0]).toEqual({ message: `the request target * is for OPTIONS only, not ${method}; send ${method} to a path such as /graphql`, extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
+  // /graphql is mounted as a prefix (app.use): /graphql/foo and /graphql/../x were answered by Apollo as /graphql.
+  it.each(['/graphql/foo', '/graphql/../x', '/graphql//', '/GRAPHQL/x', '/healthz//'])('answers every method on %s, under a route but not it, with 404 NOT_FOUND', async (path) => {
+    for (const method of METHODS) {
+      const res = await sendTarget(t, method, path);
+      expect([method, res.status, res.allow]).toEqual([method, 404, undefined]);
+      if (method !== 'HEAD') expect(JSON.parse(res.body).errors[0]).toEqual({ message: `no route ${method} ${path}; the API is at /graphql, exports at /export/machine_learning_curated`, extensions: { code: 'NOT_FOUND' } });
+    }
+  });
+
+  it('answers an absolute-form target (GET http://host/graphql) as its path, and counts it under that path', async () => {
+    const { port } = t.server.address() as AddressInfo;
+    const counted = async (): Promise<number> => Number(/stedi_http_requests_total\{route="\/graphql",method="GET",status="200"\} (\d+)/.exec(await t.app.metrics.registry.metrics())?.[1] ?? 0);
+    const before = await counted();
+    const absolute = await sendTarget(t, 'GET', `http://127.0.0.1:${port}/graphql?query=%7B__typename%7D`, ANALYST_KEY);
+    expect([absolute.status, JSON.parse(absolute.body)]).toEqual([200, { data: { __typename: 'Query' } }]);
+    expect((await sendTarget(t, 'GET', `http://127.0.0.1:${port}/graphql/foo`, ANALYST_KEY)).status).toBe(404);
+    expect(await counted()).toBe(before + 1);
+    expect(await t.app.metrics.registry.metrics()).not.toContain('route="http');
   });
 
   it.each(METHODS)('answers %s on a path in no route with 404 NOT_FOUND', async (method) => {
