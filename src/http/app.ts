@@ -34,6 +34,7 @@ import { apiHeadAsGet, routeMethods } from './route-methods';
 import { sentAsBytes } from './sent-as-bytes';
 import { refuseTransferCodings } from './transfer-coding';
 import { cutStalledAnswers } from './stalled-answers';
+import { answerUpgradeRequests } from './upgrade-requests';
 import { onlyMountPath, unknownRoute } from './unknown-route';
 import { requireUtf8Body, requireUtf8Query } from './utf8-input';
 import { WEB_PATH, webAssets } from './web-assets';
@@ -117,6 +118,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   app.use(refuseDroppedHeaders);
   app.use(refuseUnmetExpectation);
   app.use(refuseTransferCodings);
+  app.use(answerUpgradeRequests);
   // Before every route's handler and key check: one rule for a method a route does not take.
   app.use(routeMethods);
   // First of the routes: nearly every request is a query, and each route before it is a match tried per request.

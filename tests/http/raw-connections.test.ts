@@ -112,4 +112,23 @@ describe('the listening server on raw connections', () => {
     const json = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
     expect(json.errors[0]).toEqual({ message: expect.stringMatching(/^CONNECT is not served: this server is not a proxy/), extensions: { code: 'BAD_USER_INPUT' } });
   });
+
+  const WEBSOCKET = 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
+
+  it('refuses a WebSocket upgrade of /graphql with a JSON error saying to POST, then closes the connection', async () => {
+    const answer = await ask(running.port, `GET /graphql HTTP/1.1\r\nHost: x\r\n${WEBSOCKET}Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n`, false);
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*\r\nConnection: close\r\n/);
+    const json = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+    expect(json.errors[0]).toEqual({ message: expect.stringMatching(/does not serve GraphQL over WebSocket .*POST to \/graphql$/), extensions: { code: 'BAD_REQUEST' } });
+  });
+
+  // Node's parser reads nothing after a request that asks to upgrade: the one behind it waited until the connection timed out.
+  it.each([
+    ['a WebSocket', WEBSOCKET, '400 Bad Request'],
+    ['HTTP/2 (h2c, as curl --http2 asks)', 'Upgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n', '200 OK'],
+  ])('answers a request asking to upgrade to %s and closes the connection, so a request pipelined behind it is sent again, not left waiting', async (_what, upgrade, status) => {
+    const answer = await ask(running.port, `GET /healthz HTTP/1.1\r\nHost: x\r\n${upgrade}\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n`, false);
+    expect(answer.match(/^HTTP\/1\.1 .*$/gm)).toEqual([`HTTP/1.1 ${status}`]);
+    expect(answer).toMatch(/\r\nConnection: close\r\n/);
+  });
 });
