@@ -99,6 +99,17 @@ describe('the GraphQL API answering through the Athena engine', () => {
     expect(onAthena).toEqual(onDuckDb);
   });
 
+  it('exports a CSV with its text guarded against spreadsheet formulas from Athena as from the embedded engine', async () => {
+    const dir = makeTempDir('stedi-athena-export-');
+    const exported = async (services: Services, file: string) => {
+      const { sql, params } = await machineLearningExportQuery(services, { formulaSafeText: true });
+      return { rows: await services.engine.exportToFile(sql, params, 'csv', join(dir, file)), text: readFileSync(join(dir, file), 'utf8') };
+    };
+    const onAthena = await exported(athena, 'athena.csv');
+    expect(onAthena.rows).toBeGreaterThan(0);
+    expect(onAthena).toEqual(await exported(embedded.services, 'duckdb.csv'));
+  });
+
   it('rebuilds the zones on Athena through the rebuildZones mutation, and serves the new version', async () => {
     const before = (await queryData(athena, ANALYST, '{ lake { liveVersion } }')).lake.liveVersion;
     const id = (await queryData(athena, ADMIN, 'mutation { rebuildZones { id } }')).rebuildZones.id;
@@ -170,6 +181,8 @@ describe('the GraphQL API answering through the Athena engine', () => {
       const res = await request(await appUrl(athena)).get('/export/machine_learning_curated?format=csv').set('authorization', `Bearer ${ANALYST_KEY}`).set('connection', 'close');
       expect(res.status).toBe(503);
       expect(res.body).toEqual({ errors: [{ message: AWS_FAILED, extensions: { code: 'ENGINE_BUSY' } }] });
+      // "A few minutes", as the message says.
+      expect(res.headers['retry-after']).toBe('120');
     } finally {
       aws.s3.failing.gets = 0;
     }
