@@ -15,4 +15,3 @@ const sqlChar = (c: string): string => (c < ' ' ? `chr(${c.charCodeAt(0)})` : `'
 /** `text` (a SQL expression of a text column) with `'` in front when it starts as FORMULA_STARTS says: the same on DuckDB and Athena. */
 export const formulaSafeSql = (text: string): string =>
   `CASE WHEN substr(${text}, 1, 1) IN (${FORMULA_STARTS.map(sqlChar).join(', ')}) THEN '''' || ${text} ELSE ${text} END`;
-
