@@ -5,22 +5,22 @@ import { DEFAULT_PAGE_SIZE, pageSizeRefusal } from '../graphql/pagination';
 import { limitError } from './limit-error';
 import { firstVariableError } from './variable-errors';
 
-/**
- * The data-aware cost: a connection costs its page size (`first`, or the
- * default page) times one item; a totalCount is a scan of what it counts,
- * `totalCountCost` each wherever it appears (nested counts are one grouped query).
- * Only `first` is read (COST_ARGUMENTS): cached estimates are keyed by it.
- */
 /** What one walk of the document saw besides its cost: the totalCount scans, and a `first` above the page size. */
 interface Seen {
   count: number;
   oversizedPage?: string;
 }
 
-function estimators(scans: Seen, maxPageSize: number): ComplexityEstimator[] {
+/**
+ * The data-aware cost: a connection costs its page size (`first`, or the
+ * default page) times one item; a totalCount is a scan of what it counts,
+ * `totalCountCost` each wherever it appears (nested counts are one grouped query).
+ * Only `first` is read (COST_ARGUMENTS): cached estimates are keyed by it.
+ */
+function estimators(seen: Seen, maxPageSize: number): ComplexityEstimator[] {
   const scanEstimator: ComplexityEstimator = ({ field, type }) => {
     if (field.name !== 'totalCount' || !type.name.endsWith('Connection')) return undefined;
-    scans.count += 1;
+    seen.count += 1;
     return 0;
   };
   const pageEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
@@ -28,8 +28,8 @@ function estimators(scans: Seen, maxPageSize: number): ComplexityEstimator[] {
     // A negative `first` is refused by the resolver before it runs.
     const first = typeof args.first === 'number' ? Math.max(args.first, 0) : DEFAULT_PAGE_SIZE;
     // Named as the resolver names it (Query's fields bare, nested ones as Type.field), for a refusal by a limit.
-    if (first > maxPageSize && scans.oversizedPage === undefined) {
-      scans.oversizedPage = pageSizeRefusal(type.name === 'Query' ? field.name : `${type.name}.${field.name}`, first, maxPageSize);
+    if (first > maxPageSize && seen.oversizedPage === undefined) {
+      seen.oversizedPage = pageSizeRefusal(type.name === 'Query' ? field.name : `${type.name}.${field.name}`, first, maxPageSize);
     }
     return 1 + first * Math.max(childComplexity, 1);
   };
@@ -68,23 +68,23 @@ export interface CostEstimate {
 
 /** Throws a BAD_USER_INPUT GraphQLError for bad variables, and for anything else that stops the estimate. */
 export function estimateCost(limits: LimitsConfig, args: Omit<Parameters<typeof getComplexity>[0], 'estimators'>): CostEstimate {
-  const scans: Seen = { count: 0 };
+  const seen: Seen = { count: 0 };
   let cost: number;
   try {
     const badVariable = firstVariableError(args.schema, args.query, args.variables ?? {}, args.operationName);
     if (badVariable) throw badVariable;
-    cost = getComplexity({ ...args, estimators: estimators(scans, limits.maxPageSize) });
+    cost = getComplexity({ ...args, estimators: estimators(seen, limits.maxPageSize) });
   } catch (error) {
     throw costRefusal(error);
   }
-  const total = cost + scans.count * limits.totalCountCost;
-  const { oversizedPage } = scans;
+  const total = cost + seen.count * limits.totalCountCost;
+  const { oversizedPage } = seen;
   if (!Number.isFinite(total) && oversizedPage) throw limitError(oversizedPage);
   if (!Number.isFinite(total)) throw limitError('the query\'s cost could not be estimated; ask for fewer rows per page (first) or fewer nested fields');
   // A second walk of the document (~0.1 ms for a new one) that could only pass: a page costs one more than the rows
   // it asks times its items' cost, every other field at least the rows below it (tests/http/cost-estimate.property.test.ts).
-  if (cost <= limits.maxRequestRows) return { cost: total, scans: scans.count, rows: cost, oversizedPage };
-  return { cost: total, scans: scans.count, rows: requestRows(limits, args), oversizedPage };
+  if (cost <= limits.maxRequestRows) return { cost: total, scans: seen.count, rows: cost, oversizedPage };
+  return { cost: total, scans: seen.count, rows: requestRows(limits, args), oversizedPage };
 }
 
 /** The rows a request asks for across all its connections (rowsEstimators); refuses as estimateCost does when it cannot tell. */

@@ -36,7 +36,7 @@ export const machineLearningDataset: Dataset<MachineLearningSample> = {
 /** The training set as a CSV export selects it: serialNumber, its one text column, safe from spreadsheet formulas; same order. */
 export const formulaSafeDataset: Dataset<MachineLearningSample> = {
   ...machineLearningDataset,
-  select: `${formulaSafeSql(col('m', M, 'serialNumber'))} AS "serialNumber", ${selectAs('m', M, SAMPLE_COLUMNS.slice(1))}`,
+  select: `${formulaSafeSql(col('m', M, 'serialNumber'))} AS "serialNumber", ${machineLearningDataset.selectWithoutSerial}`,
 };
 
 /** The checked filter of a top-level training-set field (rows and columns alike). */
