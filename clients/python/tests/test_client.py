@@ -2,13 +2,13 @@ import json
 import os
 import re
 import socket
-import tempfile
 import threading
 import time
 import unittest
 
 from tests import fake_server
 from tests.fake_server import HANG_UP
+from tests.folders import temporary_folder
 from tests.live import ADMIN_KEY, ANALYST_KEY, URL, needs_server
 
 import stedi
@@ -93,7 +93,7 @@ class TrainingSetTest(unittest.TestCase):
 class ExportTest(unittest.TestCase):
     def setUp(self):
         self.client = stedi.Client(URL + "/graphql", ANALYST_KEY)
-        self.dir = tempfile.mkdtemp(prefix="stedi-py-export-")
+        self.dir = temporary_folder(self, "stedi-py-export-")
 
     def test_writes_parquet_csv_and_ndjson_with_the_row_count(self):
         expected = total_count(self.client)
@@ -271,7 +271,7 @@ class LostConnectionTest(unittest.TestCase):
 
     def test_an_export_cut_short_is_a_connection_error_and_leaves_no_file(self):
         url = self.serve(lambda connection: connection.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: 100000\r\nX-Row-Count: 5\r\n\r\npartial"))
-        path = os.path.join(tempfile.mkdtemp(), "train.parquet")
+        path = os.path.join(temporary_folder(self), "train.parquet")
         with self.assertRaises(stedi.ConnectionError):
             stedi.Client(url, "any-key-0123456789abcdef", timeout=5).export(path)
         self.assertEqual(os.listdir(os.path.dirname(path)), [])
@@ -280,7 +280,7 @@ class LostConnectionTest(unittest.TestCase):
         """Exports from a server behind a proxy that dropped Content-Length: the body ends when the connection closes."""
         head = b"HTTP/1.1 200 OK\r\nconnection: close\r\nx-row-count: %d\r\n\r\n" % rows
         url = self.serve(lambda connection: connection.sendall(head + body))
-        path = os.path.join(tempfile.mkdtemp(), f"train.{format}")
+        path = os.path.join(temporary_folder(self), f"train.{format}")
         return path, lambda: stedi.Client(url, "any-key-0123456789abcdef", timeout=5).export(path, format=format)
 
     def test_an_export_cut_short_without_a_content_length_is_a_connection_error_and_leaves_no_file(self):
@@ -305,7 +305,7 @@ class LostConnectionTest(unittest.TestCase):
     def test_an_export_refused_stale_carries_the_servers_reason_and_leaves_no_file(self):
         body = json.dumps({"errors": [{"message": "the lake changed while this request ran: send the request again", "extensions": {"code": "STALE_CURSOR", "reason": "LAKE_CHANGED"}}]}).encode()
         url = self.serve(lambda connection: connection.sendall(b"HTTP/1.1 410 Gone\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n%s" % (len(body), body)))
-        path = os.path.join(tempfile.mkdtemp(), "train.parquet")
+        path = os.path.join(temporary_folder(self), "train.parquet")
         with self.assertRaises(stedi.StaleCursorError) as caught:
             stedi.Client(url, "any-key-0123456789abcdef", timeout=5).export(path)
         self.assertEqual((caught.exception.reason, caught.exception.discard), ("LAKE_CHANGED", False))
@@ -473,7 +473,7 @@ class ReadmeExampleTest(unittest.TestCase):
         section = readme[readme.index("## Python client") :]
         example = section[section.index("```python\n") + len("```python\n") : section.index("```", section.index("```python\n") + 3)]
         self.assertIn("client.training_set(", example)
-        folder = tempfile.mkdtemp()
+        folder = temporary_folder(self)
         cwd = os.getcwd()
         os.chdir(folder)
         self.addCleanup(os.chdir, cwd)
