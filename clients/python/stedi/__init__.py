@@ -13,6 +13,7 @@ from .errors import (
     StaleCursorError,
     StediError,
 )
+from .graphql_answer import ErrorDetail
 
 __version__ = "0.1.0"
 
@@ -29,5 +30,6 @@ __all__ = [
     "RateLimitedError",
     "RebuildInProgressError",
     "ConnectionError",
+    "ErrorDetail",
     "__version__",
 ]

@@ -7,6 +7,12 @@ class StediError(Exception):
     """An error the server reported, or a failure to reach it. `code` is the server's error code."""
 
     code = "ERROR"
+    # An answer with errors (graphql_answer.py): the data that arrived beside them (None when none did), every error
+    # as an ErrorDetail (message, code, path), and what the message adds about them. HTTP status: when one came.
+    data = None
+    errors = ()
+    note = ""
+    status = None
 
     def __init__(self, message, code=None, request_id=None):
         super().__init__(message)
@@ -16,7 +22,7 @@ class StediError(Exception):
         self.request_id = request_id
 
     def __str__(self):
-        return f"{self.code}: {self.message}"
+        return f"{self.code}: {self.message}{self.note}"
 
 
 class AuthenticationError(StediError):

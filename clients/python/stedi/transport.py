@@ -11,7 +11,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from .errors import ConnectionError, ServerError, StediError, error_for
+from .errors import ConnectionError, ServerError, StediError
+from .graphql_answer import answer_error
+from .http_refusal import http_refusal
 
 # What a proxy in front answers while the server behind it is down (no GraphQL body: the client's HTTP_<status>).
 GATEWAY_DOWN = ("HTTP_502", "HTTP_503")
@@ -67,19 +69,14 @@ class Transport:
             time.sleep(wait)
             waited += wait
 
-    @staticmethod
-    def _http_error(error):
+    def _http_error(self, error):
         request_id = error.headers.get("x-request-id") if error.headers else None
-        try:
-            first = json.load(error)["errors"][0]
-            extensions = first.get("extensions", {})
-            # The reason too, as for a GraphQL error: an export refused STALE_CURSOR says why (410, LAKE_CHANGED).
-            return error_for(extensions.get("code", f"HTTP_{error.code}"), first.get("message", ""), request_id, retry_after=_retry_after_header(error), reason=extensions.get("reason"))
-        except (ValueError, KeyError, IndexError, TypeError):
-            return ServerError(f"HTTP {error.code} {error.reason}", f"HTTP_{error.code}", request_id)
+        return http_refusal(error, self.base, request_id, _retry_after_header(error))
 
     def graphql(self, query, variables=None, version=None):
-        """Runs one GraphQL document and returns its data; the first error is raised as a typed StediError."""
+        """Runs one GraphQL document and returns its data. An answer with errors raises a typed StediError (the first
+        error's class) carrying `.errors`, every error with its code and path, and `.data`, the answer's data, which a
+        partial answer (one field refused, the others answered) still holds."""
         body = json.dumps({"query": query, "variables": variables or {}}).encode("utf-8")
         request = urllib.request.Request(f"{self.base}/graphql", data=body, method="POST", headers={"content-type": "application/json"})
         with self._reaching(), self._open(request) as response:
@@ -90,11 +87,12 @@ class Transport:
                 # proxy's own page): a lost answer, as a cut with a Content-Length is, so a pull asks for the page again.
                 raise ConnectionError(f"the answer from {self.base} ended before its JSON did, or is not JSON (a proxy in front?); the server may be restarting: try again") from None
             request_id = response.headers.get("x-request-id")
+        if not isinstance(payload, dict) or not isinstance(payload.get("errors", []), list):
+            raise ConnectionError(f"the answer from {self.base} is JSON but not a GraphQL answer (a proxy in front?); the server may be restarting: try again")
         if payload.get("errors"):
-            first = payload["errors"][0]
-            extensions = first.get("extensions", {})
-            raise error_for(extensions.get("code", "ERROR"), first.get("message", ""), request_id, version, reason=extensions.get("reason"))
-        return payload["data"]
+            # Every error and the data beside them (a partial answer) travel on the error raised: graphql_answer.py.
+            raise answer_error(payload, request_id, version)
+        return payload.get("data")
 
     def _next_page(self, query, variables, version, first_page):
         """One page of a pull. A page after the first is asked again while the server is unreachable or answers

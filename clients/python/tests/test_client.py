@@ -402,6 +402,89 @@ class PullAcrossRestartTest(unittest.TestCase):
             self.assertEqual(asked.count(2), attempts)
 
 
+class PartialAnswerTest(unittest.TestCase):
+    """An answer with both data and errors (no live server needed): the error raised keeps all of it."""
+
+    def graphql(self, answer):
+        url = fake_server.serve(self, lambda body: answer)
+        return stedi.Client(url, "any-key-0123456789abcdef", timeout=5).graphql("{ lake { liveVersion } customers(first: 1) { edges { node { email phone } } } }")
+
+    def test_the_error_raised_carries_the_data_that_arrived_and_every_error_with_its_code_and_path(self):
+        # graphql() raised the first error alone: the liveVersion and serials that did arrive were lost.
+        data = {"lake": {"liveVersion": "v1"}, "customers": {"edges": [{"node": {"serialNumber": "s1", "email": None, "phone": None}}]}}
+        errors = [
+            {"message": "Customer.email needs the admin role", "path": ["customers", "edges", 0, "node", "email"], "extensions": {"code": "FORBIDDEN"}},
+            {"message": "Customer.phone needs the admin role", "path": ["customers", "edges", 0, "node", "phone"], "extensions": {"code": "FORBIDDEN"}},
+            {"message": "no code, no path"},
+        ]
+        with self.assertRaises(stedi.ForbiddenError) as caught:
+            self.graphql({"data": data, "errors": errors})
+        error = caught.exception
+        self.assertEqual(error.data, data)
+        self.assertEqual(error.errors, (
+            stedi.ErrorDetail("Customer.email needs the admin role", "FORBIDDEN", ("customers", "edges", 0, "node", "email")),
+            stedi.ErrorDetail("Customer.phone needs the admin role", "FORBIDDEN", ("customers", "edges", 0, "node", "phone")),
+            stedi.ErrorDetail("no code, no path", None, ()),
+        ))
+        self.assertEqual(error.message, "Customer.email needs the admin role")
+        self.assertEqual(
+            str(error),
+            "FORBIDDEN: Customer.email needs the admin role (at customers.edges[0].node.email). 2 more errors (all on .errors): "
+            "FORBIDDEN at customers.edges[0].node.phone: Customer.phone needs the admin role; ERROR: no code, no path. "
+            "The rest of the answer arrived: it is on this error's .data",
+        )
+
+    def test_an_answer_with_no_data_beside_its_error_says_nothing_arrived(self):
+        with self.assertRaises(stedi.BadInputError) as caught:
+            self.graphql({"data": {"page": None}, "errors": [{"message": "`first` must be 1 to 10000", "path": ["page"], "extensions": {"code": "BAD_USER_INPUT"}}]})
+        self.assertEqual((caught.exception.data, len(caught.exception.errors)), ({"page": None}, 1))
+        self.assertEqual(str(caught.exception), "BAD_USER_INPUT: `first` must be 1 to 10000 (at page)")
+        with self.assertRaises(stedi.BadInputError) as caught:
+            self.graphql({"errors": [{"message": "Cannot query field", "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}}]})
+        self.assertIsNone(caught.exception.data)
+        self.assertEqual(str(caught.exception), "GRAPHQL_VALIDATION_FAILED: Cannot query field")
+
+
+class ProxyRefusalTest(unittest.TestCase):
+    """A proxy in front of the server refusing in HTML, plain text or JSON of its own (no live server needed)."""
+
+    def refuse(self, status, body, headers=None, retry_seconds=0):
+        url = fake_server.serve(self, lambda request: (status, body, headers or {}))
+        with self.assertRaises(stedi.StediError) as caught:
+            stedi.Client(url, "any-key-0123456789abcdef", timeout=5, retry_seconds=retry_seconds).graphql("{ lake { liveVersion } }")
+        self.assertEqual(caught.exception.status, status)
+        return caught.exception
+
+    def test_a_proxys_401_or_403_is_the_error_a_notebook_catches_for_them_with_the_proxys_own_words(self):
+        # Both were a ServerError("HTTP 401 Unauthorized"): `except stedi.AuthenticationError` missed them.
+        error = self.refuse(401, b"Unauthorized\n")
+        self.assertIsInstance(error, stedi.AuthenticationError)
+        self.assertEqual(error.code, "UNAUTHENTICATED")
+        self.assertRegex(str(error), r"^UNAUTHENTICATED: HTTP 401 Unauthorized from http://127\.0\.0\.1:\d+, not this API's own answer .*check the key .*STEDI_API_KEY.* It said: 'Unauthorized'$")
+        page = b"<html><head><title>401 Authorization Required</title><style>h1{}</style></head><body><h1>401 Authorization Required</h1><hr><center>nginx</center></body></html>"
+        self.assertIn("It said: '401 Authorization Required 401 Authorization Required nginx'", str(self.refuse(401, page)))
+        error = self.refuse(403, {"message": "Forbidden"})  # API Gateway's JSON, not GraphQL's
+        self.assertIsInstance(error, stedi.ForbiddenError)
+        self.assertIn("by a rule of its own", str(error))
+        self.assertIn("It said: 'Forbidden'", str(error))
+
+    def test_a_proxys_429_is_a_rate_limited_error_and_a_503_a_server_error_saying_to_try_again(self):
+        error = self.refuse(429, b"Too Many Requests", {"retry-after": "7"})
+        self.assertIsInstance(error, stedi.RateLimitedError)
+        self.assertEqual((error.code, error.retry_after), ("RATE_LIMITED", 7.0))
+        error = self.refuse(503, b"<html><body>" + b"upstream connect error " * 20 + b"</body></html>")
+        self.assertIs(type(error), stedi.ServerError)
+        self.assertEqual(error.code, "HTTP_503")  # what a pull asks again for (a proxy's 503 while the server restarts)
+        self.assertIn("which may be down, restarting or slow: try again shortly. It said: 'upstream connect error", str(error))
+        self.assertTrue(str(error).endswith("…'"), str(error))
+
+    def test_the_servers_own_graphql_refusal_keeps_its_code_and_message(self):
+        body = {"errors": [{"message": "missing or unknown API key", "extensions": {"code": "UNAUTHENTICATED"}}]}
+        error = self.refuse(401, body)
+        self.assertIsInstance(error, stedi.AuthenticationError)
+        self.assertEqual(str(error), "UNAUTHENTICATED: missing or unknown API key")
+
+
 class ErrorCodesTest(unittest.TestCase):
     def test_a_rebuild_refused_while_another_runs_is_its_own_error_not_bad_input(self):
         error = stedi.errors.error_for("REBUILD_IN_PROGRESS", "a rebuild under consentPolicy ANY is running (job 3)", "req-1")
