@@ -10,6 +10,7 @@ import { decodeCursor, type Cursor, type CursorScope, type KeyValue } from './cu
 import { columnarDataset, queryColumns, sliceColumns } from './engine-columns';
 import { fieldError } from './field-error';
 import { type Dataset, type DatasetFilter, type Node, filterKey } from './datasets/dataset';
+import { sameDevice, serialSpellings } from './serial-argument';
 import { countQuery, pageQuery, type Scope } from './page-query';
 import { pageSize } from './pagination';
 import { fetchPage, readAheadOf } from './page-read-ahead';
@@ -103,16 +104,18 @@ export async function pageStart<N extends Node>(ctx: GraphqlContext, ds: Dataset
   const cursor = decodeAfter(args.after, ds, cursorScope, field);
   const version = cursor?.version ?? (await ctx.lake.liveVersion());
   const consent = await ctx.lake.consent();
-  const scope: Scope<N> = { engine, dataset: ds, version, filter, exclusions: consent.exclusionsFor(version), split: config.split };
-  // Pages of one device hold its rows alone: whom else consent hides cannot skew them.
-  const marked = filter.serialNumber == null ? scope.exclusions : scope.exclusions.filter((serial) => serial === filter.serialNumber);
+  const device = filter.serialNumber;
+  const read = device == null ? filter : { ...filter, serialSpellings: serialSpellings(device) };
+  const scope: Scope<N> = { engine, dataset: ds, version, filter: read, exclusions: consent.exclusionsFor(version), split: config.split };
+  // Pages of one device hold its rows alone: whom else consent hides cannot skew them (the device however it was typed).
+  const marked = device == null ? scope.exclusions : scope.exclusions.filter((serial) => sameDevice(serial, device));
   // A version the registry does not cover (expired, unreadable) is refused by the engine, which says why.
   // What a worker with no list of the version yet (its refresh failed) marked its pages with; no stand-in while the
   // version hides someone hidden nowhere else (built under any, the lake as-of): their rows may be in those pages.
   const fallback = () => {
     if (!scope.exclusions.every((serial) => consent.hiddenSerials.has(serial))) return undefined;
     const every = everyHidden(consent.hiddenSerials);
-    return filter.serialNumber == null ? every : every.filter((serial) => serial === filter.serialNumber);
+    return device == null ? every : every.filter((serial) => sameDevice(serial, device));
   };
   if (consent.covers(version)) checkConsentMark(cursor, marked, field, fallback);
   else if (cursor) await checkUnlisted(ctx, cursor, marked, field);

@@ -43,7 +43,9 @@ export interface Scope<N extends Node> {
 export function scopeConditions<N extends Node>(s: Scope<N>): SqlConditions {
   const { dataset: ds, filter } = s;
   const c = new SqlConditions().notIn(ds.serialExpr, s.exclusions);
-  if (filter.serialNumber != null) c.add(`${ds.serialExpr} = ?`, filter.serialNumber);
+  const serials = filter.serialSpellings ?? (filter.serialNumber != null ? [filter.serialNumber] : []);
+  if (serials.length === 1) c.add(`${ds.serialExpr} = ?`, serials[0]);
+  else if (serials.length > 1) c.in(ds.serialExpr, serials);
   if (filter.from != null) c.add(`${ds.timeExpr} >= ?`, filter.from);
   if (filter.to != null) c.add(`${ds.timeExpr} <= ?`, filter.to);
   if (filter.split) {

@@ -216,6 +216,16 @@ class CustomersAndReadingsTest(unittest.TestCase):
         steps = client.readings(serial, kind="step_trainer")
         self.assertEqual({r["serialNumber"] for r in steps}, {serial})
 
+    def test_a_serial_typed_in_capitals_or_with_spaces_around_it_finds_the_device(self):
+        # The server matched serials exactly: readings(" SERIAL-ALICE") returned [] without a word.
+        client = stedi.Client(URL, ANALYST_KEY)
+        exact = client.readings("serial-alice")
+        self.assertTrue(exact)
+        for typed in ("SERIAL-ALICE", " serial-alice\t", "Serial-Alice "):
+            with self.subTest(typed=typed):
+                self.assertEqual(list(client.readings(typed)), list(exact))
+        self.assertEqual(list(client.readings("SERIAL-CAROL")), [])  # carol withholds consent: no spelling finds her
+
     def test_customers_and_readings_name_the_lake_version_their_pages_were_read_from(self):
         client = stedi.Client(URL, ANALYST_KEY)
         kept = [v["version"] for v in client.graphql("{ lake { versions { version } } }")["lake"]["versions"]]

@@ -54,6 +54,8 @@ export interface Dataset<N extends Node> {
 /** A filter, already validated; every value is bound as a parameter. */
 export interface DatasetFilter {
   serialNumber?: string | null;
+  /** A top-level page's serialNumber argument as the spellings it may be stored under (serial-argument.ts); the SQL matches these. */
+  serialSpellings?: readonly string[];
   from?: number | null;
   to?: number | null;
   split?: SplitName;

@@ -7,7 +7,7 @@ import { SafeInt } from '../types/scalars';
 export class CustomerFilter {
   @IsOptional()
   @TextOf1To200('filter.serialNumber')
-  @Field(() => String, { nullable: true, description: 'Only the customer with this step trainer serial number (exact match).' })
+  @Field(() => String, { nullable: true, description: 'Only the customer with this step trainer serial number (its ASCII case and spaces aside, as the lake tells devices apart).' })
   serialNumber?: string | null;
 
   @Field(() => SafeInt, { nullable: true, description: 'Registered at or after, epoch ms.' })

@@ -11,6 +11,7 @@ import { machineLearningDataset } from '../datasets/machine-learning.dataset';
 import { stepTrainerDataset } from '../datasets/step-trainer.dataset';
 import { CustomerReadingsArgs, CustomerSamplesArgs, CustomersArgs } from '../inputs/field-args.input';
 import { checkTimeRange } from '../pagination';
+import { serialSpellings } from '../serial-argument';
 import { checkSplitSeed } from '../split';
 import type { AccelerometerReading } from '../types/accelerometer-reading.type';
 import {
@@ -36,9 +37,14 @@ export class CustomerResolver {
 
   @Authorized()
   @Query(() => Customer, { nullable: true, description: 'One customer of the live version; null when absent or not (any longer) consenting.' })
-  async customer(@Arg('serialNumber', () => String, { description: 'The step trainer serial number (exact match, 1 to 200 characters).' }) serialNumber: string, @Ctx() ctx: GraphqlContext): Promise<Customer | null> {
+  async customer(@Arg('serialNumber', () => String, { description: 'The step trainer serial number, 1 to 200 characters; its ASCII case and spaces aside, as the lake tells devices apart.' }) serialNumber: string, @Ctx() ctx: GraphqlContext): Promise<Customer | null> {
     if (serialNumber.length === 0 || serialNumber.length > 200) throw badInput(`serialNumber must be 1 to 200 characters; received ${serialNumber.length} characters`);
-    return ctx.loaders.customer(await ctx.lake.liveVersion()).load(serialNumber);
+    const customers = ctx.loaders.customer(await ctx.lake.liveVersion());
+    // The serial as typed first (one lookup, as before); then as the device rule spells it (serial-argument.ts).
+    const found = await customers.load(serialNumber);
+    if (found) return found;
+    const others = serialSpellings(serialNumber).filter((spelling) => spelling !== serialNumber);
+    return (await Promise.all(others.map((spelling) => customers.load(spelling)))).find((c) => c != null) ?? null;
   }
 
   @FieldResolver(() => AccelerometerReadingConnection, { nullable: true, description: "This customer's accelerometer readings in time order." })

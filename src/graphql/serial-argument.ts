@@ -1,0 +1,17 @@
+import { serialSpellingOf } from '../../etl/landing/serial-spelling';
+
+/**
+ * The stored spellings a serialNumber a client typed may name. The lake's device rule says a serial names one device
+ * whatever its ASCII case and its spaces or tabs (serial-spelling.ts), and keeps one spelling of each device in a
+ * version, so ` 50F7…` pasted from a spreadsheet finds `50f7…`; it silently matched nothing before. Consent is as
+ * before: these match only rows the consent filter lets through, so a non-consenting device still answers nothing.
+ * The given text, its folded spelling and that in capitals: a handful of bound values, whose IN keeps the engine's
+ * row-group pruning, which folding the column in SQL would lose.
+ */
+export function serialSpellings(given: string): string[] {
+  const folded = serialSpellingOf(given);
+  return [...new Set([given, folded, folded.replace(/[a-z]/g, (c) => c.toUpperCase())])];
+}
+
+/** Whether two serials name the same device (a hidden serial and a one-device pull's argument). */
+export const sameDevice = (a: string, b: string): boolean => serialSpellingOf(a) === serialSpellingOf(b);
