@@ -8,7 +8,7 @@ from .errors import BadInputError, ConnectionError, ServerError, StediError, pag
 from .export_download import download_export
 from .export_format import EXPORT_FORMATS, export_format  # noqa: F401 (EXPORT_FORMATS: examples/pull_training_set.py imports it from here)
 from .export_path import export_path
-from .frames import training_frame
+from .frames import check_frame, training_frame
 from .transport import Transport
 
 SPLITS = ("TRAIN", "VALIDATION", "TEST")
@@ -87,6 +87,7 @@ class Client(Transport):
         Otherwise a Rows list of dicts with the same types. `.attrs["lake_version"]` / `.lake_version`
         names the lake version every page was read from.
         """
+        check_frame(as_frame)
         seed = _split_seed(split, seed)
         arguments, declarations, variables = "", "", {}
         if split is not None:

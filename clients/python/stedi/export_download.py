@@ -12,13 +12,15 @@ def download_export(transport, request, path, format):
     try:
         # Only the network side is inside _reaching: a local OSError (a missing folder, a full disk,
         # a read-only path) is raised as it is, not reported as a lost connection to the server.
+        # An export may take minutes to start on a large lake: at least 10 minutes, whatever the client's timeout.
+        timeout = max(transport.timeout, 600)
         with open(partial, "wb") as out:
-            with transport._reaching():
-                response = transport._open(request, timeout=max(transport.timeout, 600))
+            with transport._reaching(timeout):
+                response = transport._open(request, timeout=timeout)
             with response:
                 received = 0
                 while True:
-                    with transport._reaching():
+                    with transport._reaching(timeout):
                         chunk = response.read(1 << 20)
                     if not chunk:
                         break

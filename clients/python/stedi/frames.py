@@ -25,6 +25,12 @@ def has_pandas():
     return _pd is not None
 
 
+def check_frame(as_frame):
+    """Refuses as_frame=True without pandas before a pull, not after every page was read (minutes on a large lake)."""
+    if as_frame and _pd is None:
+        raise ImportError("as_frame=True needs pandas, which is not installed: pip install pandas (or pip install \"./clients/python[pandas]\"), or pass as_frame=False for a list of dicts")
+
+
 def training_frame(columns, version, as_frame=None):
     """The columns as a DataFrame when pandas is there (as_frame None) or asked for (True); as Rows otherwise."""
     if as_frame is False or (as_frame is None and _pd is None):
@@ -34,8 +40,7 @@ def training_frame(columns, version, as_frame=None):
         rows = Rows(dict(zip(names, values)) for values in zip(*(columns[n] for n in names)))
         rows.lake_version = version
         return rows
-    if _pd is None:
-        raise ImportError("as_frame=True needs pandas: pip install pandas (or stedi-client[pandas])")
+    check_frame(as_frame)
     frame = _pd.DataFrame({name: _pd.Series(columns[name], dtype=dtype) for name, dtype in DTYPES.items()})
     times = frame["sensorReadingTime"]
     # datetime64[ns] holds the years 1677-2262 only; landing accepts any time (a clock reset to year 1, one

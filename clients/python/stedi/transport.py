@@ -42,14 +42,22 @@ class Transport:
         self.retry_seconds = retry_seconds
 
     @contextlib.contextmanager
-    def _reaching(self):
+    def _reaching(self, timeout=None):
         """A connection lost after it was made (a server restarting, a worker killed, a read timing out) is a ConnectionError too."""
         try:
             yield
         except StediError:
             raise
         except (OSError, http.client.HTTPException) as error:
-            raise ConnectionError(f"lost the connection to {self.base} ({type(error).__name__}: {error}); the server may be restarting: try again", timed_out=_timed_out(error)) from None
+            if _timed_out(error):
+                # Not a restart (as it said): the server took the request and sent nothing for `timeout` seconds.
+                waited = timeout or self.timeout
+                raise ConnectionError(
+                    f"no answer from {self.base} for {waited:g} s (the client's timeout): the server is busy or the request is "
+                    f"large; try again, ask for less (a pull: a smaller page_size), or wait longer: stedi.Client(url, key, timeout={2 * waited:g})",
+                    timed_out=True,
+                ) from None
+            raise ConnectionError(f"lost the connection to {self.base} ({type(error).__name__}: {error}); the server may be restarting: try again") from None
 
     def _open(self, request, timeout=None):
         request.add_header("authorization", f"Bearer {self.key}")

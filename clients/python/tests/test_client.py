@@ -5,6 +5,7 @@ import socket
 import threading
 import time
 import unittest
+import unittest.mock
 
 from tests import fake_server
 from tests.fake_server import HANG_UP
@@ -274,10 +275,15 @@ class LostConnectionTest(unittest.TestCase):
         with self.assertRaisesRegex(stedi.ConnectionError, "ended before its JSON did"):
             stedi.Client(url, "any-key-0123456789abcdef", timeout=5).graphql("{ lake { liveVersion } }")
 
-    def test_a_read_that_times_out_is_a_connection_error(self):
+    def test_a_read_that_times_out_is_a_connection_error_saying_so_not_a_restart(self):
+        # It said "lost the connection (TimeoutError: timed out); the server may be restarting", which sent users
+        # looking for a restart instead of a busy server or a page too large.
         url = self.serve(lambda connection: time.sleep(2))
-        with self.assertRaises(stedi.ConnectionError):
+        with self.assertRaises(stedi.ConnectionError) as caught:
             stedi.Client(url, "any-key-0123456789abcdef", timeout=0.3).graphql("{ lake { liveVersion } }")
+        self.assertTrue(caught.exception.timed_out)
+        self.assertRegex(str(caught.exception), r"^CONNECTION_FAILED: no answer from http://127\.0\.0\.1:\d+ for 0\.3 s \(the client's timeout\): the server is busy .* a smaller page_size.* stedi\.Client\(url, key, timeout=0\.6\)$")
+        self.assertNotIn("restarting", str(caught.exception))
 
     def test_an_export_cut_short_is_a_connection_error_and_leaves_no_file(self):
         url = self.serve(lambda connection: connection.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: 100000\r\nX-Row-Count: 5\r\n\r\npartial"))
@@ -410,6 +416,17 @@ class PullAcrossRestartTest(unittest.TestCase):
             with self.assertRaisesRegex(stedi.ConnectionError, "the server may be restarting"):
                 stedi.Client(url, "any-key-0123456789abcdef", timeout=5, retry_seconds=retry_seconds).training_set(as_frame=False, page_size=1)
             self.assertEqual(asked.count(2), attempts)
+
+
+class WithoutPandasTest(unittest.TestCase):
+    def test_as_frame_true_without_pandas_is_refused_before_any_page_is_read(self):
+        # It was refused after the whole training set had been pulled (minutes at scale), then thrown away.
+        asked = []
+        url = fake_server.serve(self, lambda body: asked.append(body) or {"data": {}})
+        missing = unittest.mock.patch.object(stedi.frames, "_pd", None)
+        with missing, self.assertRaisesRegex(ImportError, r"as_frame=True needs pandas, which is not installed: pip install pandas .* or pass as_frame=False"):
+            stedi.Client(url, "any-key-0123456789abcdef", timeout=5).training_set("TRAIN", as_frame=True)
+        self.assertEqual(asked, [])
 
 
 class PartialAnswerTest(unittest.TestCase):
