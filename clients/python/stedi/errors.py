@@ -1,5 +1,6 @@
 """Typed errors: each carries the server's code (UNAUTHENTICATED, BAD_USER_INPUT, STALE_CURSOR, ...)."""
 
+import builtins
 import re
 
 
@@ -121,8 +122,9 @@ class RateLimitedError(ServerError):
         self.retry_after = retry_after
 
 
-class ConnectionError(StediError):  # noqa: A001 - the name users expect, scoped to this package
-    """The server could not be reached, or the connection was lost or timed out mid-answer."""
+class ConnectionError(StediError, builtins.ConnectionError):  # noqa: A001 - the name users expect, scoped to this package
+    """The server could not be reached, or the connection was lost or timed out mid-answer. Also Python's own
+    ConnectionError (an OSError), which a notebook's `except ConnectionError:` names without importing this one."""
 
     code = "CONNECTION_FAILED"
 

@@ -513,6 +513,17 @@ class ProxyRefusalTest(unittest.TestCase):
 
 
 class ErrorCodesTest(unittest.TestCase):
+    def test_a_server_out_of_reach_is_caught_by_pythons_own_connection_error_too(self):
+        # A notebook's `except ConnectionError:` (the built-in, as requests' is an OSError too) missed stedi's.
+        with socket.socket() as listener:
+            listener.bind(("127.0.0.1", 0))
+            url = f"http://127.0.0.1:{listener.getsockname()[1]}"  # bound, not listening: refused
+            with self.assertRaises(ConnectionError) as caught:
+                stedi.Client(url, "any-key-0123456789abcdef", timeout=5).graphql("{ lake { liveVersion } }")
+        self.assertIsInstance(caught.exception, stedi.ConnectionError)
+        self.assertIsInstance(caught.exception, OSError)
+        self.assertRegex(str(caught.exception), r"^CONNECTION_FAILED: cannot reach http://127\.0\.0\.1:\d+ \(.*\); is the server running\?$")
+
     def test_a_rebuild_refused_while_another_runs_is_its_own_error_not_bad_input(self):
         error = stedi.errors.error_for("REBUILD_IN_PROGRESS", "a rebuild under consentPolicy ANY is running (job 3)", "req-1")
         self.assertIsInstance(error, stedi.RebuildInProgressError)
