@@ -9,9 +9,10 @@ from .export_download import download_export
 from .export_format import EXPORT_FORMATS, export_format  # noqa: F401 (EXPORT_FORMATS: examples/pull_training_set.py imports it from here)
 from .export_path import export_path
 from .frames import check_frame, training_frame
+from .split_arguments import SPLITS, split_name, split_arguments, split_seed  # noqa: F401 (SPLITS: examples/pull_training_set.py imports it from here)
+from .training_batches import training_batches
 from .transport import Transport
 
-SPLITS = ("TRAIN", "VALIDATION", "TEST")
 SAMPLE_FIELDS = ("serialNumber", "sensorReadingTime", "distanceFromObject", "x", "y", "z")
 CUSTOMER_FIELDS = ("serialNumber", "registrationDate", "lastUpdateDate", "shareWithResearchAsOfDate", "shareWithFriendsAsOfDate", "shareWithPublicAsOfDate")
 PERSONAL_FIELDS = ("customerName", "email", "phone", "birthDay")
@@ -88,11 +89,7 @@ class Client(Transport):
         names the lake version every page was read from.
         """
         check_frame(as_frame)
-        seed = _split_seed(split, seed)
-        arguments, declarations, variables = "", "", {}
-        if split is not None:
-            arguments, declarations = ", split: $split, splitSeed: $seed", ", $split: Split, $seed: String"
-            variables = {"split": _split(split), "seed": seed}
+        arguments, declarations, variables = split_arguments(split, seed)
         if self._has_batches():
             columns, version = self._batches(page_size, arguments, declarations, variables)
         else:
@@ -109,23 +106,40 @@ class Client(Transport):
 
     def _batches(self, page_size, arguments, declarations, variables):
         """The training set through machineLearningBatch: columns, and the version the first page pinned."""
+        columns = {name: [] for name in SAMPLE_FIELDS}
+        version = None
+        for page, version, _ in self._batch_pages(page_size, arguments, declarations, variables):
+            for name in SAMPLE_FIELDS:
+                columns[name].extend(page["columns"][name])
+        return columns, version
+
+    def _batch_pages(self, page_size, arguments, declarations, variables, after=None, version=None):
+        """Each page of machineLearningBatch after `after` (the first when None) with the version the pull is pinned
+        to and the page's endCursor. Only a pull from the first page asks which version is live: a cursor pins it."""
         if not isinstance(page_size, int) or page_size < 1:
             raise ValueError(f"page_size must be a whole number of at least 1; received {page_size!r}")
         page_fields = f"rowCount columns {{ {' '.join(SAMPLE_FIELDS)} }} pageInfo {{ hasNextPage endCursor }}"
-        columns = {name: [] for name in SAMPLE_FIELDS}
-        version, after = None, None
+        first_page = after is None
         while True:
-            pin = "lake { liveVersion }" if after is None else ""
+            pin = "lake { liveVersion }" if first_page else ""
             query = f"query Batch($first: Int!, $after: String{declarations}) {{ {pin} page: machineLearningBatch(first: $first, after: $after{arguments}) {{ {page_fields} }} }}"
-            data = self._page(query, {**variables, "first": page_size, "after": after}, version, after is None)
+            data = self._page(query, {**variables, "first": page_size, "after": after}, version, first_page)
             if "lake" in data:
                 version = data["lake"]["liveVersion"]
             page = data["page"]
-            for name in SAMPLE_FIELDS:
-                columns[name].extend(page["columns"][name])
+            yield page, version, page["pageInfo"]["endCursor"]
             if not page["pageInfo"]["hasNextPage"]:
-                return columns, version
-            after = page["pageInfo"]["endCursor"]
+                return
+            after, first_page = page["pageInfo"]["endCursor"], False
+
+    def training_batches(self, split=None, seed="stedi", page_size=5000, after=None, as_frame=None):
+        """The training set (or one split) page by page, for a pull too large to hold at once or one to resume:
+        yields each page as training_set returns the whole (a DataFrame, or Rows with as_frame=False), with
+        `.attrs["cursor"]` to go on after it and `.attrs["lake_version"]`, the version every page is read from.
+        `after` resumes after a page: the last one a loop kept (an interrupted loop: Ctrl-C, a lost server), or its
+        cursor. The cursor pins the version: a rebuild since is fine while the version is kept (STEDI_KEEP_VERSIONS);
+        past that, a StaleCursorError says whether the pages read must be discarded (`.discard`)."""
+        return training_batches(self, split, seed, page_size, after, as_frame)
 
     def export(self, path, format=None, split=None, seed="stedi"):
         """Downloads the training set (or one split) as one Parquet, CSV or NDJSON file; returns the row count.
@@ -134,11 +148,11 @@ class Client(Transport):
         The file appears only when the download is complete: a failed pull leaves nothing behind (export_download.py).
         """
         format = export_format(path, format)
-        seed = _split_seed(split, seed)
+        seed = split_seed(split, seed)
         path = export_path(path)
         params = {"format": format}
         if split is not None:
-            params.update(split=_split(split), splitSeed=seed)
+            params.update(split=split_name(split), splitSeed=seed)
         request = urllib.request.Request(f"{self.base}/export/machine_learning_curated?{urllib.parse.urlencode(params)}")
         return download_export(self, request, path, format)
 
@@ -161,30 +175,6 @@ class Client(Transport):
                 if axis in row:
                     row[axis] = float(row[axis])
         return rows
-
-
-def _split(split):
-    name = str(split).upper()
-    if name not in SPLITS:
-        raise ValueError(f"split must be one of {', '.join(SPLITS)} or None for every row; received {split!r}")
-    return name
-
-
-def _split_seed(split, seed):
-    """The seed to send, the same text for training_set and export: None is the server's default, "stedi" (export
-    sent the text "None", another split than training_set's), and a whole number its digits (training_set's
-    variable refused 42 while export sent "42")."""
-    if seed is None:
-        seed = "stedi"
-    elif isinstance(seed, int) and not isinstance(seed, bool):
-        seed = str(seed)
-    elif not isinstance(seed, str):
-        raise ValueError(f"seed must be a string or a whole number; received {seed!r}")
-    # The server refuses a seed without a split; here the default seed is always sent with a split and
-    # never without, so another seed alone would silently give every row instead of a reshuffled split.
-    if split is None and seed != "stedi":
-        raise ValueError(f"seed only applies to a split: add split='TRAIN', 'VALIDATION' or 'TEST', or drop seed to get every row; received seed={seed!r}")
-    return seed
 
 
 def _typed_columns(columns):

@@ -59,6 +59,28 @@ class TrainingSetTest(unittest.TestCase):
         self.assertEqual(list(columnar), list(paged))
         self.assertEqual(columnar.lake_version, paged.lake_version)
 
+    def test_batches_hold_the_training_set_page_by_page_and_a_pull_stopped_midway_resumes_after_its_last_page(self):
+        # training_set() kept nothing of a pull interrupted midway, and no cursor to go on from.
+        whole = self.client.training_set("TRAIN", as_frame=False)
+        batches = list(self.client.training_batches("TRAIN", page_size=1, as_frame=False))
+        self.assertEqual([row for batch in batches for row in batch], list(whole))
+        self.assertGreater(len(batches), 2)
+        self.assertEqual({b.attrs["lake_version"] for b in batches}, {whole.lake_version})
+        self.assertTrue(all(b.cursor and b.attrs["cursor"] == b.cursor for b in batches))
+        read, last = [], None
+        for batch in self.client.training_batches("TRAIN", page_size=1, as_frame=False):
+            read.extend(batch)
+            last = batch
+            if len(read) == 2:
+                break  # as Ctrl-C or a lost server stops a loop
+        for after in (last, last.cursor):
+            rest = [row for batch in self.client.training_batches("TRAIN", page_size=1, after=after, as_frame=False) for row in batch]
+            self.assertEqual(read + rest, list(whole))
+        with self.assertRaisesRegex(stedi.BadInputError, "was issued with another `split` argument"):
+            list(self.client.training_batches("TEST", page_size=1, after=last, as_frame=False))
+        with self.assertRaisesRegex(ValueError, r"after must be a page training_batches yielded or its cursor \(\.attrs\['cursor'\]\); received int"):
+            self.client.training_batches(after=3)
+
     def test_refuses_an_unknown_split_before_asking_the_server(self):
         with self.assertRaisesRegex(ValueError, "split must be one of TRAIN, VALIDATION, TEST"):
             self.client.training_set("TRIAN")
