@@ -4,7 +4,7 @@ import urllib.parse
 import urllib.request
 
 # ServerError: imported from stedi.client before the transport was a module of its own; its names stay.
-from .errors import BadInputError, ConnectionError, ServerError, StediError, page_size_error  # noqa: F401
+from .errors import BadInputError, ConnectionError, ForbiddenError, ServerError, StediError, page_size_error  # noqa: F401
 from .export_download import download_export
 from .export_format import EXPORT_FORMATS, export_format  # noqa: F401 (EXPORT_FORMATS: examples/pull_training_set.py imports it from here)
 from .export_path import export_path
@@ -161,7 +161,16 @@ class Client(Transport):
         """Consenting customers as dicts; personal=True adds name, email, phone and birthday (admin keys only).
         `.lake_version` names the version every page was read from, as for training_set."""
         fields = CUSTOMER_FIELDS + (PERSONAL_FIELDS if personal else ())
-        return self._pages("customers", fields, page_size, with_version=True)
+        try:
+            return self._pages("customers", fields, page_size, with_version=True)
+        except ForbiddenError as error:
+            # The server names each personal field of the first row refused ("Customer.customerName needs the admin
+            # role ... also at 481 more places"): said here as the argument the caller wrote.
+            if not personal:
+                raise
+            said = ForbiddenError(f"personal=True (name, email, phone, birthday) needs an admin API key, and this one is not: drop personal=True for the customers without them, or use an admin key. Server said: {error.message}", error.code, error.request_id)
+            said.errors = error.errors
+            raise said from None
 
     def readings(self, serial, kind="accelerometer", page_size=5000):
         """One device's readings: kind is "accelerometer" (timestamp, x, y, z) or "step_trainer" (distanceFromObject).

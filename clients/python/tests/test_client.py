@@ -258,10 +258,13 @@ class CustomersAndReadingsTest(unittest.TestCase):
         readings = client.readings(customers[0]["serialNumber"], page_size=1)
         self.assertIn(readings.lake_version, kept)
 
-    def test_personal_data_needs_an_admin_key(self):
+    def test_personal_data_needs_an_admin_key_said_as_the_personal_argument(self):
         with self.assertRaises(stedi.ForbiddenError) as caught:
             stedi.Client(URL, ANALYST_KEY).customers(personal=True)
         self.assertEqual(caught.exception.code, "FORBIDDEN")
+        # It was the server's words for the first refused field, "Customer.customerName needs the admin role ...".
+        self.assertRegex(str(caught.exception), r"^FORBIDDEN: personal=True \(name, email, phone, birthday\) needs an admin API key, and this one is not: drop personal=True .* Server said: Customer\.customerName needs the admin role")
+        self.assertEqual({e.code for e in caught.exception.errors}, {"FORBIDDEN"})
         self.assertIn("email", stedi.Client(URL, ADMIN_KEY).customers(personal=True)[0])
 
 
