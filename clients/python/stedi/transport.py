@@ -26,7 +26,8 @@ class Transport:
     """One server's GraphQL endpoint and downloads. `url` is the server (http://host:4000) or its /graphql endpoint."""
 
     def __init__(self, url=None, key=None, timeout=120, retry_seconds=30):
-        url = url or os.environ.get("STEDI_URL") or "http://localhost:4000"
+        # Spaces and a line break around it, as an .env file or a copied cell gives it, made urllib's "Invalid header value".
+        url = (url or os.environ.get("STEDI_URL") or "http://localhost:4000").strip()
         self.key = _clean_key(key or os.environ.get("STEDI_API_KEY"))
         if not self.key:
             raise ValueError("an API key is required: stedi.Client(url, key) or STEDI_API_KEY")

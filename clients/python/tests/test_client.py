@@ -579,6 +579,13 @@ class ErrorsTest(unittest.TestCase):
             stedi.Client(URL, ANALYST_KEY).training_set(page_size=10**9)
         self.assertEqual(caught.exception.code, "BAD_USER_INPUT")
 
+    def test_a_url_with_spaces_or_a_line_break_around_it_as_an_env_file_gives_it_works(self):
+        # STEDI_URL="http://host:4000 " from an .env file raised urllib's "Invalid header value".
+        with unittest.mock.patch.dict(os.environ, {"STEDI_URL": f"  {URL}/graphql \n", "STEDI_API_KEY": ANALYST_KEY + "\n"}):
+            client = stedi.Client()
+        self.assertEqual(client.base, URL)
+        self.assertIn("liveVersion", client.graphql("{ lake { liveVersion } }")["lake"])
+
     def test_a_url_without_http_is_refused_at_once_saying_what_to_write(self):
         for url in ("localhost:4000", "127.0.0.1:4000/graphql", "ftp://localhost:4000"):
             with self.assertRaisesRegex(ValueError, "url must start with http:// or https://"):
