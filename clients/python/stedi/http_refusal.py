@@ -14,6 +14,7 @@ _WHAT = {
     401: "refused the request before it reached the API: check the key (stedi.Client(url, key) or STEDI_API_KEY) and whether the proxy needs a login of its own",
     403: "refused the request by a rule of its own (an address allow list, a login, a firewall), not by the key's role: ask whoever runs the proxy",
     429: "has had too many requests from this client: wait a while and try again",
+    404: "has no such path: check the URL (the client asks for <url>/graphql and <url>/export/...; pass the server's own address, such as http://localhost:4000)",
 }
 _LONGEST = 200  # characters of the proxy's own words quoted in the message
 

@@ -530,6 +530,11 @@ class ProxyRefusalTest(unittest.TestCase):
         self.assertIn("which may be down, restarting or slow: try again shortly. It said: 'upstream connect error", str(error))
         self.assertTrue(str(error).endswith("…'"), str(error))
 
+    def test_a_404_not_from_the_api_says_to_check_the_url(self):
+        error = self.refuse(404, b"<html><body>Not Found</body></html>")
+        self.assertEqual((type(error), error.code), (stedi.ServerError, "HTTP_404"))
+        self.assertIn("has no such path: check the URL (the client asks for <url>/graphql", str(error))
+
     def test_the_servers_own_graphql_refusal_keeps_its_code_and_message(self):
         body = {"errors": [{"message": "missing or unknown API key", "extensions": {"code": "UNAUTHENTICATED"}}]}
         error = self.refuse(401, body)
