@@ -36,6 +36,20 @@ class PandasTest(unittest.TestCase):
         first = frame.iloc[0]
         self.assertEqual(first["sensorReadingDatetime"].value // 1_000_000, first["sensorReadingTime"])
 
+    @needs_server
+    def test_training_batches_are_dataframes_with_their_cursor_that_concatenate_to_the_training_set(self):
+        import pandas
+
+        client = stedi.Client(URL, ANALYST_KEY)
+        batches = list(client.training_batches("TRAIN", page_size=1))
+        for batch in batches:
+            self.assert_dtypes(batch)
+            self.assertTrue(batch.attrs["cursor"])
+        whole = pandas.concat(batches, ignore_index=True)
+        self.assertTrue(whole.equals(client.training_set("TRAIN")))
+        rest = list(client.training_batches("TRAIN", page_size=1, after=batches[0]))
+        self.assertTrue(pandas.concat(batches[:1] + rest, ignore_index=True).equals(whole))
+
 
 if __name__ == "__main__":
     unittest.main()
