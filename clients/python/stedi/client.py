@@ -9,6 +9,7 @@ from .export_download import download_export
 from .export_format import EXPORT_FORMATS, export_format  # noqa: F401 (EXPORT_FORMATS: examples/pull_training_set.py imports it from here)
 from .export_path import export_path
 from .frames import check_frame, training_frame
+from .notebook_values import page_size_of
 from .split_arguments import SPLITS, split_name, split_arguments, split_seed  # noqa: F401 (SPLITS: examples/pull_training_set.py imports it from here)
 from .training_batches import training_batches
 from .transport import Transport
@@ -45,8 +46,7 @@ class Client(Transport):
 
     def _pages(self, field, fields, page_size, arguments="", declarations="", variables=None, with_version=False):
         """Every node of a connection, page by page. The first cursor pins the lake version for the rest."""
-        if not isinstance(page_size, int) or page_size < 1:
-            raise ValueError(f"page_size must be a whole number of at least 1; received {page_size!r}")
+        page_size = page_size_of(page_size)
 
         def document(first_page):
             # The first page also asks which version is live: the version its cursors pin.
@@ -116,8 +116,7 @@ class Client(Transport):
     def _batch_pages(self, page_size, arguments, declarations, variables, after=None, version=None):
         """Each page of machineLearningBatch after `after` (the first when None) with the version the pull is pinned
         to and the page's endCursor. Only a pull from the first page asks which version is live: a cursor pins it."""
-        if not isinstance(page_size, int) or page_size < 1:
-            raise ValueError(f"page_size must be a whole number of at least 1; received {page_size!r}")
+        page_size = page_size_of(page_size)
         page_fields = f"rowCount columns {{ {' '.join(SAMPLE_FIELDS)} }} pageInfo {{ hasNextPage endCursor }}"
         first_page = after is None
         while True:

@@ -1,5 +1,7 @@
 """The split and seed of a training-set pull, checked and said as the server's arguments (training_set, training_batches, export)."""
 
+from .notebook_values import whole_number
+
 SPLITS = ("TRAIN", "VALIDATION", "TEST")
 
 
@@ -24,8 +26,8 @@ def split_seed(split, seed):
     variable refused 42 while export sent "42")."""
     if seed is None:
         seed = "stedi"
-    elif isinstance(seed, int) and not isinstance(seed, bool):
-        seed = str(seed)
+    elif whole_number(seed) is not None:
+        seed = str(whole_number(seed))
     elif not isinstance(seed, str):
         raise ValueError(f"seed must be a string or a whole number; received {seed!r}")
     # The server refuses a seed without a split; here the default seed is always sent with a split and

@@ -1,3 +1,4 @@
+import datetime
 import json
 import os
 import re
@@ -451,6 +452,19 @@ class WithoutPandasTest(unittest.TestCase):
         missing = unittest.mock.patch.object(stedi.frames, "_pd", None)
         with missing, self.assertRaisesRegex(ImportError, r"as_frame=True needs pandas, which is not installed: pip install pandas .* or pass as_frame=False"):
             stedi.Client(url, "any-key-0123456789abcdef", timeout=5).training_set("TRAIN", as_frame=True)
+        self.assertEqual(asked, [])
+
+
+class VariablesTest(unittest.TestCase):
+    def test_a_variable_json_cannot_carry_is_refused_naming_its_type_before_anything_is_sent(self):
+        asked = []
+        url = fake_server.serve(self, lambda body: asked.append(body) or {"data": {}})
+        client = stedi.Client(url, "any-key-0123456789abcdef", timeout=5)
+        with self.assertRaisesRegex(TypeError, r"^a GraphQL variable holds a date, which JSON cannot carry: pass str, int, float, bool, None"):
+            client.graphql("query ($d: SafeInt) { lake { liveVersion } }", {"d": datetime.date(2022, 6, 18)})
+        for size in (True, 0, 2.5, "10"):
+            with self.subTest(page_size=size), self.assertRaisesRegex(ValueError, f"page_size must be a whole number of at least 1; received {re.escape(repr(size))}"):
+                client.customers(page_size=size)
         self.assertEqual(asked, [])
 
 
