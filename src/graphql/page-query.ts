@@ -95,7 +95,7 @@ export async function countQuery<N extends Node>(s: Scope<N>): Promise<BuiltQuer
 export async function nestedPageQuery<N extends Node>(s: Scope<N>, serials: readonly string[], after: readonly KeyValue[] | undefined, limit: number): Promise<BuiltQuery> {
   const ds = s.dataset;
   // One parent (a customer and its readings) needs no window function: a plain keyset page is ~4x faster.
-  if (serials.length === 1) return pageQuery({ ...s, filter: { ...s.filter, serialNumber: serials[0] } }, after, limit);
+  if (serials.length === 1) return pageQuery({ ...s, filter: { ...s.filter, serialNumber: serials[0], serialSpellings: undefined } }, after, limit);
   const c = scopeConditions(s).in(ds.serialExpr, serials);
   if (after) {
     const keyset = keysetAfter(ds.key.map((k) => k.expr), after);
