@@ -9,12 +9,15 @@ import { requestLogOf } from './request-context';
  * header, never in cookies, so credentials mode is not allowed.
  */
 const ALLOWED_METHODS = 'GET, POST, OPTIONS';
-// apollo-require-preflight, x-apollo-operation-name: Apollo's CSRF headers, which some clients send (the key's
-// Authorization header passes that check too, see apollo.ts); apollographql-client-*: what Apollo Client sends when given a name or version;
-// traceparent, tracestate, baggage, sentry-trace: what a page's tracing (OpenTelemetry, Sentry) adds to every fetch,
-// which made the browser refuse the whole request at preflight (the server reads none of them).
-const ALLOWED_HEADERS =
-  'authorization, content-type, x-request-id, apollo-require-preflight, x-apollo-operation-name, apollographql-client-name, apollographql-client-version, traceparent, tracestate, baggage, sentry-trace';
+// A listed origin is allowed every header its preflight asks for, as the `cors` package does by default: what a page's
+// own tooling adds is not known here (tracing: OpenTelemetry, Sentry, Datadog, New Relic; Cache-Control; its own ids),
+// and each one missing from a fixed list made the browser refuse the whole request. The server reads none of them.
+// An ask that is not a list of header names gets the headers the server reads.
+const READ_HEADERS = 'authorization, content-type, x-request-id, apollo-require-preflight, x-apollo-operation-name';
+const HEADER_NAMES = /^[!#$%&'*+.^_`|~0-9a-z-]+(?:[ \t]*,[ \t]*[!#$%&'*+.^_`|~0-9a-z-]+)*$/i;
+const ASKED_HEADERS_CHARS = 4096;
+const allowedHeaders = (asked: string | undefined): string =>
+  asked !== undefined && asked.length <= ASKED_HEADERS_CHARS && HEADER_NAMES.test(asked.trim()) ? asked.trim() : READ_HEADERS;
 // retry-after: a 429's wait (key-concurrency.ts), which no browser lets a page read unless exposed (it is not CORS-safelisted).
 const EXPOSED_HEADERS = 'x-request-id, retry-after, x-row-count, x-lake-version, content-disposition';
 const PREFLIGHT_CACHE_SECONDS = '600';
@@ -35,7 +38,7 @@ export function cors(origins: readonly string[]): RequestHandler {
       res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
       if (preflight) {
         res.setHeader('Access-Control-Allow-Methods', ALLOWED_METHODS);
-        res.setHeader('Access-Control-Allow-Headers', ALLOWED_HEADERS);
+        res.setHeader('Access-Control-Allow-Headers', allowedHeaders(req.headers['access-control-request-headers']));
         res.setHeader('Access-Control-Max-Age', PREFLIGHT_CACHE_SECONDS);
       }
     }

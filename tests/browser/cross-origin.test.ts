@@ -122,6 +122,22 @@ describeWithBrowser('a page on another origin calling the API in Chromium', () =
     expect((await page.evaluate(() => (globalThis as any).held)).status).toBe(200);
   });
 
+  it("a listed origin's fetch passes the preflight whatever headers its tooling adds, and reads the 401 of a key sent in X-API-Key", async () => {
+    await openPage(page, listed.origin);
+    const seen = await page.evaluate(async (url, key) => {
+      const send = (headers: Record<string, string>) =>
+        fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"query":"{ __typename }"}' }).then(
+          async (res) => ({ status: res.status, body: await res.json() }),
+          (error) => String(error),
+        );
+      // Datadog RUM's and New Relic's tracing, a page's no-cache fetch wrapper, its own correlation id.
+      const tooling = { 'x-datadog-trace-id': '1', 'x-datadog-parent-id': '2', newrelic: 'e30=', 'cache-control': 'no-cache', pragma: 'no-cache', 'x-correlation-id': 'c-1' };
+      return { tooling: await send({ authorization: `Bearer ${key}`, ...tooling }), xApiKey: await send({ 'x-api-key': key }) };
+    }, url, ANALYST_KEY);
+    expect(seen.tooling).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
+    expect(seen.xApiKey).toMatchObject({ status: 401, body: { errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] } });
+  });
+
   it('a page on an origin not listed cannot read any answer: fetch fails as a network error', async () => {
     await page.goto(other.origin);
     const failure = await page.evaluate(async (url, key) => {

@@ -136,4 +136,18 @@ describe('CORS', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.data.lake.engine).toBe('duckdb');
   });
+
+  it("allows a listed origin every header its preflight asks for, and answers an ask that is no list of header names with the headers the server reads", async () => {
+    const ask = (headers: string) => request(listed.server).options('/graphql').set('origin', NOTEBOOK).set('access-control-request-method', 'POST').set('access-control-request-headers', headers);
+    const asked = 'authorization,cache-control,content-type,newrelic,x-correlation-id,x-datadog-trace-id';
+    expect((await ask(asked)).headers['access-control-allow-headers']).toBe(asked);
+    for (const odd of ['authorization, <script>', 'a'.repeat(5000), 'authorization,,content-type']) {
+      const allowed = String((await ask(odd)).headers['access-control-allow-headers']);
+      expect(allowed.split(', ')).toEqual(expect.arrayContaining(['authorization', 'content-type', 'apollo-require-preflight']));
+      expect(allowed).not.toContain(odd);
+    }
+    // An origin not listed is allowed nothing, whatever it asks.
+    const refused = await request(listed.server).options('/graphql').set('origin', 'https://evil.example.com').set('access-control-request-method', 'POST').set('access-control-request-headers', asked);
+    expect(refused.headers['access-control-allow-headers']).toBeUndefined();
+  });
 });
