@@ -4,6 +4,7 @@ import { bearerToken } from '../auth/bearer';
 import { ErrorCode } from '../errors';
 import { MESSAGES } from '../graphql/error-mapping';
 import { sendError } from './http-errors';
+import { misplacedKey } from './misplaced-key';
 import { requestLogOf, setPrincipal } from './request-context';
 
 const MALFORMED = 'the Authorization header is not in the form "Bearer <key>": write the word Bearer, a space, then one API key';
@@ -35,7 +36,7 @@ export function authenticate(keys: ApiKeys): RequestHandler {
       // Sent, but not as one bearer key (the bare key, another scheme, two keys joined by a client): "required" misled.
       sendError(res, ErrorCode.UNAUTHENTICATED, MALFORMED);
     } else if (token === null) {
-      sendError(res, ErrorCode.UNAUTHENTICATED, MESSAGES.unauthenticated + (req.get('sec-fetch-mode') === 'navigate' ? NAVIGATED : ''));
+      sendError(res, ErrorCode.UNAUTHENTICATED, (misplacedKey(req) ?? MESSAGES.unauthenticated) + (req.get('sec-fetch-mode') === 'navigate' ? NAVIGATED : ''));
     } else {
       requestLogOf(res).warn('rejected an unknown API key');
       sendError(res, ErrorCode.UNAUTHENTICATED, 'the API key is not valid; check it, or ask an admin for a key');

@@ -68,6 +68,21 @@ describe('authentication and authorization', () => {
   });
 
   it.each([
+    ['an X-API-Key header', (path: string) => request(t.server).get(path).set('x-api-key', ANALYST_KEY), /sent in the x-api-key header, which this server does not read/],
+    ['an api-key header', (path: string) => request(t.server).get(path).set('api-key', ANALYST_KEY), /sent in the api-key header/],
+    ['the URL (?api_key=)', (path: string) => request(t.server).get(`${path}${path.includes('?') ? '&' : '?'}api_key=${ANALYST_KEY}`), /sent in the URL \(api_key=\), which this server does not read/],
+  ])('says where a key sent in %s went, and that it belongs in Authorization, without echoing it', async (_where, send, said) => {
+    for (const path of [EXPORT, '/graphql?query=%7B%20lake%20%7B%20liveVersion%20%7D%20%7D']) {
+      const res = await send(path);
+      expect(res.status).toBe(401);
+      expect(codes(res.body)).toEqual(['UNAUTHENTICATED']);
+      expect(res.body.errors[0].message).toMatch(said);
+      expect(res.body.errors[0].message).toMatch(/send it in the header "Authorization: Bearer <key>"/);
+      expect(res.text).not.toContain(ANALYST_KEY.slice(0, 12));
+    }
+  });
+
+  it.each([
     ['analyst then admin', [ANALYST_KEY, ADMIN_KEY]],
     ['admin then analyst', [ADMIN_KEY, ANALYST_KEY]],
     ['the same key twice', [ADMIN_KEY, ADMIN_KEY]],
