@@ -42,13 +42,18 @@ const FRESHEST_CLAIMS = `(
   ) AS claims WHERE "lastUpdateDate" = freshest
 )`;
 
-// Private: devices named by two emails, or by a customer who does not consent or whose consent is uncertain.
+// Private: devices named by two emails, or by a customer who does not consent or whose consent is uncertain (in any
+// of their records: a device they named before may hold their readings whoever names it now).
 const UNSAFE_DEVICES = `(
   SELECT "device" FROM ${FRESHEST_CLAIMS} AS c
   GROUP BY "device"
   HAVING count(DISTINCT "email") > 1
       OR min(CASE WHEN "shareWithResearchAsOfDate" IS NULL
                     OR "email" IN (SELECT "email" FROM ${CONSENT_UNCERTAIN_TABLE}) THEN 0 ELSE 1 END) = 0
+  UNION
+  SELECT ${DEVICE} AS "device" FROM customer_landing
+  WHERE "email" IN (SELECT "email" FROM ${LATEST_LANDING} AS l WHERE l."shareWithResearchAsOfDate" IS NULL)
+     OR "email" IN (SELECT "email" FROM ${CONSENT_UNCERTAIN_TABLE})
 )`;
 
 /** How many devices two or more emails claim in their freshest records (reported, their readings excluded). */

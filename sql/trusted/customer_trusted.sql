@@ -4,7 +4,10 @@
 -- so is one whose serialNumber another email also claims (the device, and the
 -- customer the API keys by it, would be ambiguous). A device is its serial's
 -- spelling (etl/landing/serial-spelling.ts: ASCII case and spaces aside), so a
--- claim on `50F7…` or ` 50f7…` is a claim on `50f7…`.
+-- claim on `50F7…` or ` 50f7…` is a claim on `50f7…`. A device any record
+-- (not only the freshest) of a customer who withholds consent or is uncertain
+-- ever named is left out too: its readings may be theirs, from before the
+-- device changed hands.
 WITH source AS (
     SELECT * FROM customer_landing
 ),
@@ -61,6 +64,13 @@ ranked AS (
     FROM renamed
 ),
 
+withheld_devices AS (
+    SELECT DISTINCT translate(replace(replace("serialNumber", ' ', ''), chr(9), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS "device"
+    FROM renamed
+    WHERE "email" IN (SELECT "email" FROM ranked WHERE recency = 1 AND "shareWithResearchAsOfDate" IS NULL)
+       OR "email" IN (SELECT "email" FROM consent_uncertain)
+),
+
 final AS (
     SELECT
         "customerName",
@@ -78,6 +88,7 @@ final AS (
       AND "shareWithResearchAsOfDate" IS NOT NULL
       AND "email" NOT IN (SELECT "email" FROM consent_uncertain)
       AND translate(replace(replace("serialNumber", ' ', ''), chr(9), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') NOT IN (SELECT "device" FROM shared_serials)
+      AND translate(replace(replace("serialNumber", ' ', ''), chr(9), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') NOT IN (SELECT "device" FROM withheld_devices)
 )
 
 SELECT * FROM final

@@ -13,9 +13,9 @@ export interface LandingConsent {
   readonly consentDate: ReadonlyMap<string, number>;
   /** Emails whose freshest record withholds consent, or whose consent is uncertain. */
   readonly withheld: ReadonlySet<string>;
-  /** serialNumbers named (in freshest records) by a withholding customer or by two emails, as written. */
+  /** serialNumbers named by a withholding customer (in any record) or by two emails (in freshest records), as written. */
   readonly unsafeSerials: ReadonlySet<string>;
-  /** serialNumbers named (in freshest records) by a withholding customer, as written: their readings may be that customer's. */
+  /** serialNumbers named (in any record) by a withholding customer, as written: their readings may be that customer's. */
   readonly withheldSerials: ReadonlySet<string>;
   /** The devices (serial-spelling.ts) of unsafeSerials: a kept version may spell one otherwise. */
   readonly unsafeDevices: ReadonlySet<string>;
@@ -78,10 +78,11 @@ export function decideConsent(records: readonly CustomerRecord[], uncertain: Rea
     if (r.consentAt !== null && !uncertain.has(email)) consentDate.set(email, r.consentAt);
     else withheld.add(email);
   }
-  // Every record at its email's freshest lastUpdateDate names a device (its serial's spelling, as customer_trusted.sql folds it).
+  // Every record at its email's freshest lastUpdateDate names a device (its serial's spelling, as customer_trusted.sql folds it);
+  // so does every record of a customer who withholds consent: a device they named before may hold their readings.
   const claims = new Map<string, { emails: Set<string>; serials: Set<string>; withheld: boolean }>();
   for (const r of records) {
-    if (r.lastUpdateDate !== newest.get(r.email)) continue;
+    if (r.lastUpdateDate !== newest.get(r.email) && !withheld.has(r.email)) continue;
     const device = serialSpellingOf(r.serialNumber);
     const claim = claims.get(device) ?? { emails: new Set<string>(), serials: new Set<string>(), withheld: false };
     claim.emails.add(r.email);
