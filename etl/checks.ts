@@ -33,31 +33,24 @@ const LATEST_LANDING = `(
 // Private: a serial's device (serial-spelling.ts): ASCII case and spaces aside.
 const DEVICE = serialSpellingSql('"serialNumber"');
 
-// Private: every landing record at its email's freshest lastUpdateDate (all of them on a tie), with its device.
-const FRESHEST_CLAIMS = `(
-  SELECT "email", "device", "shareWithResearchAsOfDate" FROM (
-    SELECT "email", ${DEVICE} AS "device", "shareWithResearchAsOfDate", "lastUpdateDate",
-           max("lastUpdateDate") OVER (PARTITION BY "email") AS freshest
-    FROM customer_landing
-  ) AS claims WHERE "lastUpdateDate" = freshest
-)`;
+// Private: every landing record's claim on its device, whatever its date: a device another email named before may
+// hold that customer's readings.
+const CLAIMS = `(SELECT "email", ${DEVICE} AS "device" FROM customer_landing)`;
 
 // Private: devices named by two emails, or by a customer who does not consent or whose consent is uncertain (in any
-// of their records: a device they named before may hold their readings whoever names it now).
+// of their records).
 const UNSAFE_DEVICES = `(
-  SELECT "device" FROM ${FRESHEST_CLAIMS} AS c
+  SELECT "device" FROM ${CLAIMS} AS c
   GROUP BY "device"
   HAVING count(DISTINCT "email") > 1
-      OR min(CASE WHEN "shareWithResearchAsOfDate" IS NULL
-                    OR "email" IN (SELECT "email" FROM ${CONSENT_UNCERTAIN_TABLE}) THEN 0 ELSE 1 END) = 0
   UNION
   SELECT ${DEVICE} AS "device" FROM customer_landing
   WHERE "email" IN (SELECT "email" FROM ${LATEST_LANDING} AS l WHERE l."shareWithResearchAsOfDate" IS NULL)
      OR "email" IN (SELECT "email" FROM ${CONSENT_UNCERTAIN_TABLE})
 )`;
 
-/** How many devices two or more emails claim in their freshest records (reported, their readings excluded). */
-export const AMBIGUOUS_SERIALS_SQL = count(`(SELECT "device" FROM ${FRESHEST_CLAIMS} AS c GROUP BY "device" HAVING count(DISTINCT "email") > 1) AS ambiguous`);
+/** How many devices two or more emails claim in their landing records (reported, their readings excluded). */
+export const AMBIGUOUS_SERIALS_SQL = count(`(SELECT "device" FROM ${CLAIMS} AS c GROUP BY "device" HAVING count(DISTINCT "email") > 1) AS ambiguous`);
 
 function deviceChecks(): Check[] {
   return ['accelerometer_trusted', 'step_trainer_trusted', 'machine_learning_curated'].map((table) => ({

@@ -13,7 +13,7 @@ export interface LandingConsent {
   readonly consentDate: ReadonlyMap<string, number>;
   /** Emails whose freshest record withholds consent, or whose consent is uncertain. */
   readonly withheld: ReadonlySet<string>;
-  /** serialNumbers named by a withholding customer (in any record) or by two emails (in freshest records), as written. */
+  /** serialNumbers named (in any record) by a withholding customer or by two emails, as written. */
   readonly unsafeSerials: ReadonlySet<string>;
   /** serialNumbers named (in any record) by a withholding customer, as written: their readings may be that customer's. */
   readonly withheldSerials: ReadonlySet<string>;
@@ -66,11 +66,9 @@ function fresher(a: CustomerRecord, b: CustomerRecord): boolean {
 
 export function decideConsent(records: readonly CustomerRecord[], uncertain: ReadonlySet<string>): LandingConsent {
   const freshest = new Map<string, CustomerRecord>();
-  const newest = new Map<string, number>();
   for (const r of records) {
     const best = freshest.get(r.email);
     if (!best || fresher(r, best)) freshest.set(r.email, r);
-    newest.set(r.email, Math.max(newest.get(r.email) ?? -Infinity, r.lastUpdateDate));
   }
   const consentDate = new Map<string, number>();
   const withheld = new Set<string>(uncertain);
@@ -78,16 +76,15 @@ export function decideConsent(records: readonly CustomerRecord[], uncertain: Rea
     if (r.consentAt !== null && !uncertain.has(email)) consentDate.set(email, r.consentAt);
     else withheld.add(email);
   }
-  // Every record at its email's freshest lastUpdateDate names a device (its serial's spelling, as customer_trusted.sql folds it);
-  // so does every record of a customer who withholds consent: a device they named before may hold their readings.
+  // Every record names a device (its serial's spelling, as customer_trusted.sql folds it), whatever its date: a device
+  // another customer named before may hold their readings. It is withheld when that customer withholds consent now.
   const claims = new Map<string, { emails: Set<string>; serials: Set<string>; withheld: boolean }>();
   for (const r of records) {
-    if (r.lastUpdateDate !== newest.get(r.email) && !withheld.has(r.email)) continue;
     const device = serialSpellingOf(r.serialNumber);
     const claim = claims.get(device) ?? { emails: new Set<string>(), serials: new Set<string>(), withheld: false };
     claim.emails.add(r.email);
     claim.serials.add(r.serialNumber);
-    claim.withheld ||= r.consentAt === null || withheld.has(r.email);
+    claim.withheld ||= withheld.has(r.email);
     claims.set(device, claim);
   }
   const unsafeSerials = new Set<string>();

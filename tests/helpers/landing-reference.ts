@@ -334,20 +334,18 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
   // A serial's device: ASCII case and spaces or tabs aside (`50F7…` and ` 50f7…` name the device of `50f7…`).
   const unsafeDevices = new Set<string>();
   const sharedDevices = new Set<string>();
-  for (const r of freshest) {
-    const owners = new Set(freshest.filter((o) => device(o.serialNumber) === device(r.serialNumber)).map((o) => o.email));
+  // Every record claims its device, whatever its date: a device another customer named before may hold their readings.
+  for (const r of records) {
+    const owners = new Set(records.filter((o) => device(o.serialNumber) === device(r.serialNumber)).map((o) => o.email));
     if (owners.size > 1) sharedDevices.add(device(r.serialNumber));
     if (owners.size > 1 || !consenting.has(r.email)) unsafeDevices.add(device(r.serialNumber));
   }
-  // Any record of a customer who withholds consent (or is uncertain) names a device that may hold their readings.
-  const withheldDevices = new Set(records.filter((r) => !consenting.has(r.email)).map((r) => device(r.serialNumber)));
-  for (const d of withheldDevices) unsafeDevices.add(d);
   const unsafeSerials = new Set(freshest.filter((r) => unsafeDevices.has(device(r.serialNumber))).map((r) => r.serialNumber));
   // customer_trusted keeps one record per email (the smallest serialNumber on a tie) unless another email claims that serial.
   const trusted = new Set(
     [...consenting].filter((e) => {
       const serial = freshest.filter((r) => r.email === e).map((r) => r.serialNumber).sort()[0];
-      return !sharedDevices.has(device(serial)) && !withheldDevices.has(device(serial));
+      return !sharedDevices.has(device(serial));
     }),
   );
   return { consenting, unsafeSerials, trusted, uncertain };
