@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { BuildOptions, BuildStep } from './build-options';
 import { DEFAULT_CONSENT_POLICY } from './consent-policy';
 import { AMBIGUOUS_SERIALS_SQL, checksFor } from './checks';
@@ -137,6 +138,7 @@ export async function runBuild(target: BuildTarget, options: BuildOptions = {}):
       ambiguousSerials,
       quarantine: target.location('quarantine'),
       checks: results,
+      cursorKey: randomBytes(24).toString('base64url'),
     };
     await step({ kind: 'publish' }, async () => {
       const previous = await readPrevious(target);

@@ -71,6 +71,12 @@ export interface VersionManifest {
   /** Where the quarantined landing lines of this version were written. */
   quarantine: string;
   checks: CheckResult[];
+  /**
+   * A random secret of this version's, never served: it keys the consent marks of its cursors (consent-mark.ts), so a
+   * client cannot write a mark for a position of its choosing and learn from the answers whom consent hides. Absent
+   * from versions built before it (their marks are unkeyed).
+   */
+  cursorKey?: string;
 }
 
 export interface LakeManifest {
@@ -153,6 +159,7 @@ const versionManifest = record({
   ambiguousSerials: optional(count),
   quarantine: text,
   checks: list(checkResult, 0),
+  cursorKey: optional(text),
 });
 
 function manifestProblem(value: unknown): string | undefined {

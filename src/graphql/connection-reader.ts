@@ -117,18 +117,19 @@ export async function pageStart<N extends Node>(ctx: GraphqlContext, ds: Dataset
     const every = everyHidden(consent.hiddenSerials);
     return device == null ? every : every.filter((serial) => sameDevice(serial, device));
   };
-  if (consent.covers(version)) checkConsentMark(cursor, marked, field, fallback);
-  else if (cursor) await checkUnlisted(ctx, cursor, marked, field);
-  return { first, consent, scope, cursorScope: { ...cursorScope, hidden: marked }, cursor };
+  const markKey = (await ctx.lake.manifest()).versions.find((v) => v.version === version)?.cursorKey;
+  if (consent.covers(version)) checkConsentMark(cursor, marked, field, fallback, markKey);
+  else if (cursor) await checkUnlisted(ctx, cursor, marked, field, markKey);
+  return { first, consent, scope, cursorScope: { ...cursorScope, hidden: marked, markKey }, cursor };
 }
 
 /** A cursor of a version with no exclusion list here: refused unless it is kept and readable (the engine says why not) and its mark checks. */
-async function checkUnlisted(ctx: GraphqlContext, cursor: Cursor, marked: readonly string[], field: string): Promise<void> {
+async function checkUnlisted(ctx: GraphqlContext, cursor: Cursor, marked: readonly string[], field: string, markKey: string | undefined): Promise<void> {
   const { versions } = await ctx.lake.manifest();
   const kept = versions.find((v) => v.version === cursor.version);
   if (kept === undefined || ctx.lake.isDamaged(kept.version)) return;
   const lakeAsOf = versions[0].consentPolicy === 'as-of' || (ctx.services.config.consentPolicyGiven && ctx.services.config.consentPolicy === 'as-of');
-  checkUnlistedMark(cursor, marked, field, kept.consentPolicy === 'any' && lakeAsOf);
+  checkUnlistedMark(cursor, marked, field, kept.consentPolicy === 'any' && lakeAsOf, markKey);
 }
 
 /**

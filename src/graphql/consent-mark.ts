@@ -1,4 +1,4 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, createHmac, type Hash } from 'node:crypto';
 import { ErrorCode, StediError } from '../errors';
 import type { Cursor, KeyValue } from './cursor';
 import { STALE_REASONS } from './stale-reasons';
@@ -60,12 +60,24 @@ function countUpTo(sorted: readonly Buffer[], last: Buffer): number {
   return lo;
 }
 
-/** The mark of a cursor at `position` under `exclusions` (its version's hidden serials). */
-export function consentMark(exclusions: readonly string[], position: readonly KeyValue[]): string {
-  if (exclusions.length === 0) return NONE;
-  const m = marks(exclusions);
-  return prefixDigest(m, countUpTo(m.sorted, Buffer.from(String(position[0]))));
+/**
+ * The mark of a cursor at `position` under `exclusions` (its version's hidden serials). With the version's `key`
+ * (VersionManifest.cursorKey) it is a MAC of that digest and the position: a client that writes a cursor itself
+ * (its checksum is no secret) cannot write a mark that passes, so the answers to cursors at positions of its choosing
+ * no longer tell which serials consent hides (a few hundred of them spelled out each hidden serial, one by one).
+ */
+export function consentMark(exclusions: readonly string[], position: readonly KeyValue[], key?: string): string {
+  let digest = NONE;
+  if (exclusions.length > 0) {
+    const m = marks(exclusions);
+    digest = prefixDigest(m, countUpTo(m.sorted, Buffer.from(String(position[0]))));
+  }
+  if (key === undefined) return digest;
+  return createHmac('sha256', key).update(`${digest}\u0000${JSON.stringify(position)}`).digest('base64url').slice(0, 8);
 }
+
+/** The mark a cursor carries; one without, under a keyed version, was never issued and matches none. */
+const markOf = (cursor: Cursor, key: string | undefined): string => cursor.consent ?? (key === undefined ? NONE : '');
 
 /** The list a page is marked with while the registry has no list of its version (its refresh failed): every hidden serial. */
 const everyHiddenOf = new WeakMap<ReadonlySet<string>, readonly string[]>();
@@ -80,13 +92,13 @@ export function everyHidden(hiddenSerials: ReadonlySet<string>): readonly string
  * `fallback` (every hidden serial, given only while it holds `exclusions`) is what a page is marked with while a worker
  * has no list of its version: those unchanged up to the cursor, the pages read then hid everyone hidden now.
  */
-export function checkConsentMark(cursor: Cursor | undefined, exclusions: readonly string[], field: string, fallback?: () => readonly string[] | undefined): void {
-  // A cursor without a mark (forged, or from a release before marks) counts as issued while nobody was hidden.
+export function checkConsentMark(cursor: Cursor | undefined, exclusions: readonly string[], field: string, fallback?: () => readonly string[] | undefined, key?: string): void {
+  // A cursor without a mark (forged, or from a release before marks) counts as issued while nobody was hidden, unless its version is keyed.
   if (cursor === undefined) return;
-  const mark = cursor.consent ?? NONE;
-  if (mark === consentMark(exclusions, cursor.position)) return;
+  const mark = markOf(cursor, key);
+  if (mark === consentMark(exclusions, cursor.position, key)) return;
   const every = fallback?.();
-  if (every !== undefined && mark === consentMark(every, cursor.position)) return;
+  if (every !== undefined && mark === consentMark(every, cursor.position, key)) return;
   throw new StediError(
     ErrorCode.STALE_CURSOR,
     `consent changed since this pull of ${field} began (a customer whose rows the earlier pages may hold withdrew or gave consent for research in lake version ${cursor.version}): ` +
@@ -103,8 +115,8 @@ export function checkConsentMark(cursor: Cursor | undefined, exclusions: readonl
  * answered that hides customers no other version does (built under `any`, the lake `as-of`): only its list names them.
  * Both are CONSENT_UNAVAILABLE: the same page asked again once the list is read is answered (or refused as stale).
  */
-export function checkUnlistedMark(cursor: Cursor, marked: readonly string[], field: string, hidesMore: boolean): void {
-  if (!hidesMore && (cursor.consent ?? NONE) === consentMark(marked, cursor.position)) return;
+export function checkUnlistedMark(cursor: Cursor, marked: readonly string[], field: string, hidesMore: boolean, key?: string): void {
+  if (!hidesMore && markOf(cursor, key) === consentMark(marked, cursor.position, key)) return;
   throw new StediError(
     ErrorCode.CONSENT_UNAVAILABLE,
     `this server cannot check yet whether consent changed for the customers the earlier pages of ${field} read (it has not read which customers lake version ${cursor.version} holds): ` +

@@ -36,6 +36,8 @@ export interface CursorScope {
   splitPercentages?: readonly number[];
   /** A top-level field's consent exclusions in the page's version: its cursors carry their mark (consent-mark.ts). */
   hidden?: readonly string[];
+  /** The page's version's cursorKey, which keys that mark; absent for versions built before keys. */
+  markKey?: string;
 }
 
 export interface Cursor {
@@ -91,7 +93,7 @@ const scopeDigests = (s: CursorScope): string[] => {
 const ARGUMENTS = ['field', 'customer', 'filter', 'split', 'splitSeed'] as const;
 
 export function encodeCursor(kind: CursorKind, version: string, position: readonly KeyValue[], scope: CursorScope): string {
-  const encoded: Encoded = { k: kind, v: version, p: position as KeyValue[], a: scopeDigests(scope), c: scope.hidden && consentMark(scope.hidden, position) };
+  const encoded: Encoded = { k: kind, v: version, p: position as KeyValue[], a: scopeDigests(scope), c: scope.hidden && consentMark(scope.hidden, position, scope.markKey) };
   return Buffer.from(sealed(JSON.stringify(encoded))).toString('base64url');
 }
 

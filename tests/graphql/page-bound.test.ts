@@ -106,7 +106,7 @@ describe('bounded keyset pages of the large tables', () => {
   });
 
   it('pages on without a bound from a cursor whose serial the version does not hold', async () => {
-    const version = (await t.lake.services.engine.manifest())!.versions[0].version;
+    const { version, cursorKey } = (await t.lake.services.engine.manifest())!.versions[0];
     const after = encodeCursor('MachineLearningSample', version, [`${serialOf(10)}-unknown`, 0, 0, 0, 0], {
       field: 'machineLearningSamples',
       filter: [null, null, null],
@@ -114,6 +114,7 @@ describe('bounded keyset pages of the large tables', () => {
       splitSeed: null,
       // Whom consent hides before that serial (consent-mark.ts), as a cursor the server issued would say.
       hidden: [serialOf(6)],
+      markKey: cursorKey,
     });
     const rows = await pageAll('machineLearningSamples', 'serialNumber', 4, '', after);
     const all = (await expectedRows(machineLearningDataset as unknown as Dataset<Node>, {})).map((r) => r.serialNumber as string);

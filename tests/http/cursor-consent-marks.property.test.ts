@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { cursorFields, forgedCursor } from '../helpers/forged-cursor';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
-import { accelerometerRecord, customerRecord, makeTempDir, stepTrainerRecord, writeLanding } from '../helpers/landing-fixture';
+import { accelerometerRecord, customerRecord, makeTempDir, stepTrainerRecord, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
+import { consentMark } from '../../src/graphql/consent-mark';
 
 /**
  * A top-level cursor's consent mark as a client may forge it: any mark this API
@@ -38,9 +39,9 @@ describe('consent marks in page cursors through the HTTP app', () => {
   });
   afterAll(() => test.close());
 
-  it('pages on with the mark it issued, and with none (a cursor from before marks)', async () => {
+  it('pages on with the mark it issued, and refuses one with none (a keyed version never issued it) as STALE_CURSOR', async () => {
     expect(await codeOf(forged(issued.c))).toBeUndefined();
-    expect(await codeOf(forged(undefined))).toBeUndefined();
+    expect(await codeOf(forged(undefined))).toBe('STALE_CURSOR');
   });
 
   it.each([
@@ -68,6 +69,36 @@ describe('consent marks in page cursors through the HTTP app', () => {
         mark.filter((m) => m !== issued.c),
         async (m) => expect(['BAD_USER_INPUT', 'STALE_CURSOR']).toContain(await codeOf(forged(m))),
       ),
+      { seed: SEED, numRuns: RUNS, endOnFailure: true },
+    );
+  });
+});
+
+describe('consent marks a client writes itself, through the HTTP app', () => {
+  let test: TestApp;
+  let issued: Record<string, unknown>;
+  afterAll(() => test.close());
+
+  beforeAll(async () => {
+    const landing = writeSmallLanding();
+    test = await buildTestApp({ landing });
+    const first = await test.graphql('{ customers(first: 1) { pageInfo { endCursor } } }', ANALYST_KEY);
+    issued = cursorFields(first.body.data.customers.pageInfo.endCursor);
+    // bob withdraws: the version still holds him, hidden.
+    writeLanding(landing, 'customer', [customerRecord({ name: 'bob', serial: 'serial-bob', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-2.json');
+    await test.lake.services.consent.refresh();
+  });
+
+  it(`tell nothing of which serials consent hides, at any position (property, seed ${SEED})`, async () => {
+    // What a client can write: the unkeyed digest of a guessed hidden list up to a position of its choosing, or no mark.
+    const guesses: Array<readonly string[] | undefined> = [undefined, [], ['serial-bob']];
+    const position = fc.oneof(fc.constantFrom('serial-a', 'serial-bob', 'serial-bob\u0000', 'serial-c', 'serial-z'), fc.string({ maxLength: 12 }));
+    await fc.assert(
+      fc.asyncProperty(position, fc.constantFrom(...guesses), async (serial, guess) => {
+        const after = forgedCursor(issued, { p: [serial], c: guess && consentMark(guess, [serial]) });
+        const answer = await test.graphql(PAGE, ANALYST_KEY, { after });
+        expect([serial, answer.body.errors?.[0]?.extensions?.code]).toEqual([serial, 'STALE_CURSOR']);
+      }),
       { seed: SEED, numRuns: RUNS, endOnFailure: true },
     );
   });

@@ -5,7 +5,7 @@ import request from 'supertest';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
 import { BUILT_TABLES, TABLE_NAMES, TABLES } from '../../etl/tables';
 import { manifestOf } from '../helpers/etl-lake';
-import { forgedCursor } from '../helpers/forged-cursor';
+import { cursorOfVersion } from '../helpers/forged-cursor';
 import { ADMIN_KEY, ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { smallLakeCopies } from '../helpers/small-lake-copies';
 import { runBin } from '../helpers/spawn-cli';
@@ -20,8 +20,8 @@ import { runBin } from '../helpers/spawn-cli';
 const COUNT = '{ customers { totalCount } }';
 const PAGE = 'query($after: String) { customers(first: 1, after: $after) { edges { node { serialNumber } } pageInfo { endCursor } } }';
 
-/** A cursor of `version`: the live cursor with its version replaced. */
-const cursorFor = (liveCursor: string, version: string): string => forgedCursor(liveCursor, { v: version });
+/** A cursor of `version`: the live cursor with its version replaced (and its consent mark, keyed by that version's). */
+const cursorFor = (lake: string, liveCursor: string, version: string): string => cursorOfVersion(liveCursor, lake, version);
 
 // The small lake is built once (and once with two versions, live and older); each test damages a cp -r copy of it.
 const smallLake = smallLakeCopies();
@@ -49,7 +49,7 @@ describe('a damaged older kept version', () => {
     expect((await request(t.server).get('/readyz')).status).toBe(200);
     expect((await t.graphql(COUNT, ANALYST_KEY)).body.data.customers.totalCount).toBe(2);
     const liveCursor = (await t.graphql(PAGE, ANALYST_KEY)).body.data.customers.pageInfo.endCursor;
-    const stale = (await t.graphql(PAGE, ANALYST_KEY, { after: cursorFor(liveCursor, older) })).body;
+    const stale = (await t.graphql(PAGE, ANALYST_KEY, { after: cursorFor(lake, liveCursor, older) })).body;
     expect(stale.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['STALE_CURSOR']);
     expect(stale.errors[0].message).toMatch(new RegExp(`lake version ${older} is damaged \\(.*${why.source}.*\\) and cannot be read; start again from the first page`));
     // What to do, said to the notebook's user and, through them, to the operator: which command shows it, which repairs it.
@@ -98,7 +98,7 @@ describe('a kept version damaged while it is served', () => {
     const cursors: Record<string, string> = {};
     for (const [field, page] of Object.entries(PAGES)) {
       const liveCursor = (await t.graphql(page, ANALYST_KEY)).body.data[field].pageInfo.endCursor;
-      cursors[field] = cursorFor(liveCursor, older);
+      cursors[field] = cursorFor(lake, liveCursor, older);
       // Served from the older version first: it is loaded, its customers held, before its files change.
       expect((await t.graphql(page, ANALYST_KEY, { after: cursors[field] })).body.errors).toBeUndefined();
     }
