@@ -37,14 +37,15 @@ export class InProcessLake {
    */
   async cursorAt<N extends Node>(dataset: Dataset<N>, row: number, field: string): Promise<string> {
     const manifest = await this.engine.manifest();
-    const version = manifest?.versions[0]?.version;
-    if (!version) throw new Error('the lake has no live version');
+    const live = manifest?.versions[0];
+    if (!live) throw new Error('the lake has no live version');
+    const { version, cursorKey } = live;
     const keys = dataset.key.map((k) => `${k.expr} AS "${k.name}"`).join(', ');
     const order = dataset.key.map((k) => k.expr).join(', ');
     const [found] = await this.engine.query(`SELECT ${keys} FROM ${await dataset.from(this.engine, version)} ORDER BY ${order} LIMIT 1 OFFSET ?`, [row - 1]);
     if (!found) throw new Error(`the connection has fewer than ${row} rows`);
-    // The arguments of a top-level page with no filter, as the API binds its cursors.
-    const scope = { field, filter: [null, null, null], split: null, splitSeed: null };
+    // The arguments of a top-level page with no filter, as the API binds its cursors, and its consent mark (nobody hidden).
+    const scope = { field, filter: [null, null, null], split: null, splitSeed: null, hidden: [], markKey: cursorKey };
     return encodeCursor(dataset.kind as CursorKind, version, dataset.key.map((k) => found[k.name] as string | number), scope);
   }
 

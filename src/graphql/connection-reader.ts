@@ -1,5 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { ColumnarResult, Row } from '../../etl/engine/engine';
+import type { VersionManifest } from '../../etl/manifest';
 import type { SplitPercentages } from '../config';
 import { badInput } from '../errors';
 import type { GraphqlContext } from './context';
@@ -117,10 +118,18 @@ export async function pageStart<N extends Node>(ctx: GraphqlContext, ds: Dataset
     const every = everyHidden(consent.hiddenSerials);
     return device == null ? every : every.filter((serial) => sameDevice(serial, device));
   };
-  const markKey = (await ctx.lake.manifest()).versions.find((v) => v.version === version)?.cursorKey;
+  const kept = await keptVersion(ctx, version);
+  const markKey = kept?.cursorKey;
+  // No kept version by that name (expired): the engine refuses its cursor, saying why; without its key no mark is checked.
+  if (kept === undefined) return { first, consent, scope, cursorScope, cursor };
   if (consent.covers(version)) checkConsentMark(cursor, marked, field, fallback, markKey);
   else if (cursor) await checkUnlisted(ctx, cursor, marked, field, markKey);
   return { first, consent, scope, cursorScope: { ...cursorScope, hidden: marked, markKey }, cursor };
+}
+
+/** `version`'s manifest entry, as the request read the manifest or, missing there (published since), as the engine has it now. */
+async function keptVersion(ctx: GraphqlContext, version: string): Promise<VersionManifest | undefined> {
+  return (await ctx.lake.manifest()).versions.find((v) => v.version === version) ?? (await ctx.services.engine.manifest())?.versions.find((v) => v.version === version);
 }
 
 /** A cursor of a version with no exclusion list here: refused unless it is kept and readable (the engine says why not) and its mark checks. */
