@@ -33,6 +33,12 @@ export interface Rebuilds {
 /** The most a build waits for the servers to load its new version before publishing anyway. */
 export const STAGE_TIMEOUT_MS = 30_000;
 
+/** What a stopping server says while it waits for a running build, and what a second signal would do to it. */
+const WAITING_AT_EXIT: Record<Config['engine'], string> = {
+  duckdb: 'waiting for the running rebuild to publish or fail before exiting; a second signal exits now, and the rebuild process goes on to publish or fail by itself',
+  athena: "waiting for the running rebuild to publish or fail before exiting; a second signal exits now and cuts it off: the live version keeps serving, and the lake's lock stays behind (the next build names the object to delete)",
+};
+
 /** Jobs kept in memory for `rebuildJob(id)`; older finished ones are dropped. */
 export const JOBS_KEPT = 20;
 
@@ -93,7 +99,12 @@ export class RebuildJobs implements Rebuilds {
   /** Waits for a running build to publish or fail; a build is never cut off half way. */
   async close(): Promise<void> {
     await this.starting;
-    await this.running?.done;
+    const running = this.running;
+    if (!running) return;
+    // Said, or an operator sees a stopping server go quiet for as long as the build takes (minutes at scale).
+    const { id, completedSteps, totalSteps } = running.job;
+    this.logger.info({ rebuildJob: id, completedSteps, totalSteps }, WAITING_AT_EXIT[this.config.engine]);
+    await running.done;
   }
 
   private async begin(consentPolicy: ConsentPolicy | undefined): Promise<RebuildJob> {

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { writeBuildRecord } from '../../etl/engine/duckdb/build-records';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
 import { writeLocalManifest } from '../../etl/engine/duckdb/local-manifest';
+import { liveVersion } from '../../etl/manifest';
 import { buildLake, manifestOf } from '../helpers/etl-lake';
-import { ANALYST_KEY } from '../helpers/http-app';
+import { ADMIN_KEY, ANALYST_KEY } from '../helpers/http-app';
 import { customerRecord, emailOf, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 import { parquetFilesHolding } from '../helpers/parquet-scan';
 import { runCli } from '../helpers/run-cli';
@@ -14,6 +15,9 @@ import { spawnBin } from '../helpers/spawn-cli';
 import { runBin } from '../helpers/bin-cli';
 import { serveLake } from '../helpers/served-lake';
 import { smallLakeCopies } from '../helpers/small-lake-copies';
+
+/** The processes `pid` started, as the kernel lists them. */
+const childPids = (pid: number): number[] => readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
 
 // The small lake the serving tests start from is built once; each takes a cp -r copy of it and of its landing.
 const smallLake = smallLakeCopies();
@@ -140,6 +144,38 @@ describe('stedi serve', () => {
       expect(messages).toContainEqual(expect.objectContaining({ msg: 'shutting down: finishing in-flight requests', signal: 'SIGHUP' }));
       expect(messages).toContainEqual(expect.objectContaining({ msg: 'shut down cleanly' }));
     } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+
+  it('on SIGTERM during a rebuild says it waits for it, then exits 0 once it has published', async () => {
+    // It went quiet for as long as the build took (minutes at scale), and `docker stop` or a second Ctrl+C followed.
+    const { landing, lake, version } = smallLake();
+    const server = spawnBin(['serve', '--lake', lake, '--landing', landing], { STEDI_WORKERS: '1', PORT: '0', HOST: '127.0.0.1', STEDI_API_KEYS: `${ADMIN_KEY}:admin` });
+    let rebuild: number | undefined;
+    let held = false;
+    try {
+      const [, url] = await server.waitFor(/Serving \S+ at (http:\/\/127\.0\.0\.1:\d+)\/graphql/);
+      const asked = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` }, body: JSON.stringify({ query: 'mutation { rebuildZones { id } }' }) });
+      const { id } = ((await asked.json()) as { data: { rebuildZones: { id: string } } }).data.rebuildZones;
+      // The rebuild's process, held still so the server is surely stopping while it runs.
+      while (rebuild === undefined) {
+        rebuild = childPids(server.child.pid!).find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('rebuild-child'));
+        if (rebuild === undefined) await new Promise((r) => setTimeout(r, 5));
+      }
+      process.kill(rebuild, 'SIGSTOP');
+      held = true;
+      server.child.kill('SIGTERM');
+      const [line] = await server.waitFor(/\{[^\n]*"msg":"waiting for the running rebuild[^\n]*/);
+      expect(JSON.parse(line)).toMatchObject({ rebuildJob: id, msg: expect.stringContaining('a second signal exits now, and the rebuild process goes on') });
+      process.kill(rebuild, 'SIGCONT');
+      held = false;
+      expect(await server.exited).toBe(0);
+      const live = liveVersion((await manifestOf(lake))!)!.version;
+      expect(live).not.toBe(version);
+      expect(server.stdout()).toContain(`"rebuildJob":"${id}","version":"${live}"`);
+    } finally {
+      if (held) process.kill(rebuild!, 'SIGCONT');
       server.child.kill('SIGKILL');
     }
   });
