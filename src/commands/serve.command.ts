@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { Engine } from '../../etl/engine/engine';
 import { lowerEngineThreads } from '../engine-threads';
@@ -47,6 +48,10 @@ export interface Serving {
  */
 export async function serve(config: Config, apiKeys: ApiKeys, opened?: Engine, announce: (running: Serving) => void = () => undefined): Promise<Serving> {
   const logger = createLogger(config.logLevel, undefined, config.workers > 1 ? { worker: 'primary' } : {}, config.colour);
+  // A mistyped --lake served LAKE_NOT_BUILT while the only start-up line sent the operator to --landing.
+  if (config.engine === 'duckdb' && !existsSync(config.lake)) {
+    logger.warn({ lake: config.lake }, 'the lake folder does not exist: check --lake (or STEDI_LAKE), or run `stedi build` to create it; until then data requests answer LAKE_NOT_BUILT and /readyz 503');
+  }
   // Handled from the start: a signal while the workers start waits for them and drains them; killed outright, the
   // primary left a worker still forking to die with Node's EPIPE stack trace on the terminal.
   let running: Serving | undefined;

@@ -194,6 +194,20 @@ describe('stedi serve', () => {
     }
   });
 
+  it('says at start that a lake folder which does not exist is missing, naming --lake, not only the landing it lacks', async () => {
+    // A mistyped --lake: the one warning told the operator to point --landing somewhere, and every request answered LAKE_NOT_BUILT.
+    const lake = join(makeTempDir('stedi-serve-typo-'), 'lkae');
+    const server = spawnBin(['serve', '--lake', lake], { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', STEDI_WORKERS: '1', STEDI_API_KEYS: `${ANALYST_KEY}:analyst` });
+    try {
+      await server.waitFor(/Serving .* at http/);
+      const warnings = server.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string; lake?: string });
+      expect(warnings[0]).toMatchObject({ lake, msg: expect.stringMatching(/^the lake folder does not exist: check --lake \(or STEDI_LAKE\), or run `stedi build`/) });
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+
   it('drains and exits 0 on SIGTERM while its workers are still starting, with no stack trace and no worker left', async () => {
     const { lake } = smallLake();
     const server = spawnBin(['serve', '--lake', lake], { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', STEDI_WORKERS: '2', STEDI_SPARE_WORKER_IDLE_MS: '0', STEDI_API_KEYS: `${ANALYST_KEY}:analyst` });
