@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { EngineKind } from '../../etl/engine/engine';
-import type { ConfigOverrides } from '../config';
+import type { Config, ConfigOverrides } from '../config';
+import { usageError } from './cli-error';
 import { engineChoice, positiveInteger } from './options';
 import { MAX_TIMER_MS } from '../config-values';
 
@@ -34,4 +35,24 @@ export function engineOverrides(flags: EngineFlags): ConfigOverrides {
     queryTimeoutMs: flags.queryTimeoutMs,
     athena: { region: flags.region, workgroup: flags.workgroup, outputLocation: flags.outputLocation, database: flags.glueDatabase },
   };
+}
+
+// Private: the flags only the Athena engine reads.
+const ATHENA_ONLY = [
+  ['region', '--region'],
+  ['workgroup', '--workgroup'],
+  ['outputLocation', '--output-location'],
+  ['glueDatabase', '--glue-database'],
+] as const;
+
+/**
+ * Athena's flags given to the duckdb engine are a usage error (exit 2): they did nothing, and `stedi build --lake ./lake
+ * --region eu-west-1` (without --engine athena) built a local lake as if nothing were amiss.
+ */
+export function refuseAthenaFlagsOnDuckdb(flags: EngineFlags, config: Pick<Config, 'engine'>): void {
+  if (config.engine !== 'duckdb') return;
+  const given = ATHENA_ONLY.filter(([key]) => flags[key] !== undefined).map(([, flag]) => flag);
+  if (given.length === 0) return;
+  const [what, them] = given.length === 1 ? ['is an Athena setting', 'it'] : ['are Athena settings', 'them'];
+  throw usageError(`${given.join(', ')} ${what}, unused by the duckdb engine: add --engine athena (or set STEDI_ENGINE=athena) with an s3:// --lake, or leave ${them} out`);
 }

@@ -10,7 +10,7 @@ import { loadLakeConfig } from '../config';
 import { openConfiguredEngine } from '../engine';
 import { landingFileAdvice } from './build-summary';
 import { CliError } from './cli-error';
-import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
+import { type EngineFlags, addEngineFlags, engineOverrides, refuseAthenaFlagsOnDuckdb } from './engine-flags';
 import { withExamples } from './help-examples';
 import { oneLine, printablePath } from './printable-text';
 
@@ -24,6 +24,7 @@ export function registerStatus(cli: Command): void {
     .option('--json', 'print the live version as one JSON object')
     .action(async (flags: EngineFlags & { json?: boolean }) => {
       const config = loadLakeConfig(engineOverrides(flags));
+      refuseAthenaFlagsOnDuckdb(flags, config);
       const engine = await openConfiguredEngine(config);
       try {
         const manifest = await engine.manifest().catch((error: unknown) => {

@@ -20,6 +20,10 @@ describe('stedi usage errors', () => {
     [['build', '--lake', '<temp>', '--consent-policy', 'sometimes'], /--consent-policy: consent policy must be one of any, as-of; received "sometimes"/],
     // Athena only: on the default engine it exited 1, as a build that ran and failed.
     [['build', '--lake', '<temp>', '--dry-run'], /^stedi: --dry-run lists the statements of an Athena build; use it with --engine athena \(or STEDI_ENGINE=athena\)$/m],
+    // Athena's flags did nothing on the default engine: `stedi build --lake ./lake --region eu-west-1` built a local lake.
+    [['build', '--lake', '<temp>', '--region', 'eu-west-1'], /^stedi: --region is an Athena setting, unused by the duckdb engine: add --engine athena \(or set STEDI_ENGINE=athena\) with an s3:\/\/ --lake, or leave it out$/m],
+    [['status', '--lake', '<temp>', '--workgroup', 'analytics', '--glue-database', 'stedi'], /^stedi: --workgroup, --glue-database are Athena settings, unused by the duckdb engine: .*leave them out$/m],
+    [['serve', '--lake', '<temp>', '--output-location', 's3://results-bucket/athena/'], /^stedi: --output-location is an Athena setting, unused by the duckdb engine/],
     [['status', '--lake', '<temp>', '--engine', 'postgres'], /--engine must be duckdb or athena; received "postgres"/],
     [['serve', '--lake', '<temp>', '--port', 'eighty'], /--port takes a whole number from 0 to 65535; received "eighty"/],
     // Decimal digits, as the environment's settings: Number() read 0x10 as port 16 and 1e20 as a count of versions.
