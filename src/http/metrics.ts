@@ -87,13 +87,15 @@ export class ServerMetrics {
   /** Gauges of consent: revocations seen, how long the oldest still sits on disk, customers whose consent is uncertain (a cluster reports the worker furthest behind). */
   watchConsent(consent: Pick<ConsentRegistry, 'revocationsSeen' | 'pendingErasure' | 'peek'>, erasure: Pick<Erasure, 'lagMs'>): void {
     const registers = [this.registry];
-    new Gauge({
-      name: 'stedi_consent_revocations_seen',
+    // A count since start: a counter (`_total`), so increase() reads it across restarts, as Prometheus names counters.
+    new Counter({
+      name: 'stedi_consent_revocations_seen_total',
       aggregator: 'max',
       help: 'Customers seen held by a kept version after landing withdrew (or made uncertain) their consent, since the server started',
       registers,
       collect() {
-        this.set(consent.revocationsSeen);
+        this.reset();
+        this.inc(consent.revocationsSeen);
       },
     });
     new Gauge({

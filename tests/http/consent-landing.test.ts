@@ -281,7 +281,8 @@ describe('consent read from landing, through the API', () => {
     expect(stale.body.errors[0].extensions.code).toBe('STALE_CURSOR');
     expect(stale.body.errors[0].message).toMatch(/withdrew consent/);
     const metrics = (await request(test.server).get('/metrics')).text;
-    expect(metrics).toMatch(/^stedi_consent_revocations_seen 1$/m);
+    expect(metrics).toMatch(/^# TYPE stedi_consent_revocations_seen_total counter$/m);
+    expect(metrics).toMatch(/^stedi_consent_revocations_seen_total 1$/m);
     expect(metrics).toMatch(/^stedi_erasure_lag_seconds 0$/m);
   }, 30_000);
 });
