@@ -25,7 +25,7 @@ export function addEngineFlags(command: Command): Command {
     .option('--workgroup <name>', 'Athena: workgroup (STEDI_ATHENA_WORKGROUP, default primary)')
     .option('--output-location <s3url>', "Athena: query results location (STEDI_ATHENA_OUTPUT, default the workgroup's)")
     .option('--glue-database <name>', 'Athena: Glue database (STEDI_GLUE_DATABASE, default stedi)')
-    .option('--query-timeout-ms <n>', 'time limit of one query (STEDI_QUERY_TIMEOUT_MS, default 30000)', positiveInteger('--query-timeout-ms', MAX_TIMER_MS));
+    .option('--query-timeout-ms <n>', "time limit of one read query, as an API request's (STEDI_QUERY_TIMEOUT_MS, default 30000); a build's own statements are not bound by it (on Athena: STEDI_ATHENA_BUILD_TIMEOUT_MS)", positiveInteger('--query-timeout-ms', MAX_TIMER_MS));
 }
 
 export function engineOverrides(flags: EngineFlags): ConfigOverrides {

@@ -28,6 +28,12 @@ describe('stedi --version and --help', () => {
     expect(help).toMatch(/--landing <dir> [^-]*\(default: STEDI_LANDING, else/);
   });
 
+  it('says in `stedi build --help` that --query-timeout-ms bounds read queries, not the build\'s own statements', async () => {
+    // It read 'time limit of one query', and `stedi build --query-timeout-ms 1` built as ever on either engine.
+    const help = (await runCli('build', '--help')).stdout.replace(/\s+/g, ' ');
+    expect(help).toMatch(/--query-timeout-ms <n> time limit of one read query, as an API request's \(STEDI_QUERY_TIMEOUT_MS, default 30000\); a build's own statements are not bound by it \(on Athena: STEDI_ATHENA_BUILD_TIMEOUT_MS\)/);
+  });
+
   it('says in `stedi generate --help` that --out is required (commander marks no required option itself)', async () => {
     expect((await runCli('generate', '--help')).stdout.replace(/\s+/g, ' ')).toMatch(/--out <dir> required: folder to receive/);
   });
