@@ -103,7 +103,8 @@ export const isS3 = (location: string): boolean => location.startsWith('s3://');
  * `STEDI_LAKE=~/lake` in a unit or .env file reach stedi unexpanded, and made a folder named `~` here.
  */
 export const expandHome = (location: string): string => (location === '~' || location.startsWith('~/') ? homedir() + location.slice(1) : location);
-export const place = (location: string): string => (isS3(location) ? location.replace(/\/+$/, '') : resolve(expandHome(location)));
+// The slashes of `s3://` itself stay: a bare `s3://` cut to `s3:` was refused as not an S3 address at all.
+export const place = (location: string): string => (isS3(location) ? `s3://${location.slice('s3://'.length).replace(/\/+$/, '')}` : resolve(expandHome(location)));
 export const optionalPlace = (location: string | undefined): string | undefined => (location === undefined || location === '' ? undefined : place(location));
 
 export function corsOrigins(raw: string | undefined): string[] {

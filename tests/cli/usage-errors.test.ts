@@ -75,6 +75,14 @@ describe('stedi usage errors', () => {
     });
   });
 
+  it('echoes a bare s3:// lake as typed, saying it needs a bucket, before any AWS call', () => {
+    // Its trailing slashes were cut to `s3:`: the line said the athena engine needs an s3:// lake and quoted "s3:" back.
+    for (const lake of ['s3://', 's3:///']) {
+      const run = runBin(['status', '--engine', 'athena', '--lake', lake]);
+      expect({ lake, status: run.status, stderr: run.stderr }).toEqual({ lake, status: 1, stderr: 'stedi: the lake (--lake / STEDI_LAKE) must be an s3://bucket/prefix address; received "s3://"\n' });
+    }
+  });
+
   it('takes --dirty written in decimal digits, with or without a leading 0 or a decimal point', () => {
     for (const dirty of ['0', '1', '0.25', '.5']) expect({ dirty, status: runBin(['generate', '--out', makeTempDir(), '--customers', '1', '--dirty', dirty]).status }).toEqual({ dirty, status: 0 });
   });

@@ -96,7 +96,8 @@ export function resolveAthenaOptions(options: AthenaEngineOptions): ResolvedAthe
   return resolved;
 }
 
-const trimSlash = (location: string): string => location.replace(/\/+$/, '');
+// The slashes of `s3://` itself stay, so a bare `s3://` is echoed as given, not as `s3:`.
+const trimSlash = (location: string): string => location.replace(/^(s3:\/\/)?(.*?)\/*$/, '$1$2');
 
 /** The default warning: one line on stderr, the error as awsErrorText says it, without its stack or cause (an operator's terminal, a worker's log). */
 function warnOnOneLine(message: string, error?: unknown): void {
