@@ -51,6 +51,10 @@ const LOGGED_TEXT_MAX = 200;
 const logged = (text: string | undefined): string | undefined =>
   text === undefined || text.length <= LOGGED_TEXT_MAX ? text : `${text.slice(0, LOGGED_TEXT_MAX)}… (${text.length} characters)`;
 
+// A URL a client wrote by hand can hold an address (`GET /customers/ann@example.com`): never logged, as no email is.
+const ADDRESS_PART = /@|%40/i;
+const withoutAddresses = (path: string): string => (ADDRESS_PART.test(path) ? path.split('/').map((part) => (ADDRESS_PART.test(part) ? '…' : part)).join('/') : path);
+
 export function requestContext(logger: Logger): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const offered = req.get('x-request-id');
@@ -63,7 +67,7 @@ export function requestContext(logger: Logger): RequestHandler {
       const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
       // Only what identifies the request: never headers, bodies, keys or query text.
       const path = requestPath(req);
-      const entry = { method: req.method, path: logged(path), status: res.statusCode, ms, keyId: state.principal?.keyId, operation: logged(state.operation), code: state.errorCode, aborted: !res.writableFinished || undefined };
+      const entry = { method: req.method, path: logged(withoutAddresses(path)), status: res.statusCode, ms, keyId: state.principal?.keyId, operation: logged(state.operation), code: state.errorCode, aborted: !res.writableFinished || undefined };
       // A readiness probe's 503 reports a state (not built, loading, damaged; /readyz says which), not a failure of ours.
       if (res.statusCode < 500 || (res.statusCode === 503 && path === '/readyz')) state.log.info(entry, 'request');
       else if (state.errorCode !== undefined && EXPECTED_CONDITIONS.has(state.errorCode)) state.log.warn(entry, 'request answered with a server condition');

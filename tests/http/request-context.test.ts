@@ -29,6 +29,28 @@ describe('the request log line', () => {
     expect(requestLine('long-1').operation).toBe(`${name.slice(0, 200)}… (400000 characters)`);
   });
 
+  it('logs no address a client wrote into a URL: that part of the path is `…`, the rest as sent', async () => {
+    // GET /customers/ann@example.com (a REST habit) put the address in the log, where no email may be.
+    for (const [path, shown] of [
+      ['/customers/ann@example.com/readings', '/customers/…/readings'],
+      ['/customers/ann%40example.com', '/customers/…'],
+      ['/graphql/x@y', '/graphql/…'],
+    ]) {
+      const id = `address-${shown.length}-${path.length}`;
+      await request(t.server).get(path).set('x-request-id', id);
+      expect({ path, logged: requestLine(id).path }).toEqual({ path, logged: shown });
+    }
+    await fc.assert(
+      fc.asyncProperty(fc.emailAddress(), fc.constantFrom('', '/readings'), async (email, after) => {
+        lines.length = 0;
+        await request(t.server).get(`/customers/${encodeURIComponent(email)}${after}`);
+        const said = lines.join('');
+        if (said.includes(encodeURIComponent(email)) || said.includes(email)) throw new Error(`the log holds ${email}`);
+      }),
+      { seed: SEED, numRuns: 30, endOnFailure: true },
+    );
+  });
+
   it(`keeps every request line under 1 KB, whatever operation name and path the client sends (seed ${SEED})`, async () => {
     // A name-like start, then a run of up to 20,000 characters: generated strings alone are rarely long.
     const names = fc.tuple(fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,20}$/), fc.integer({ min: 0, max: 20_000 })).map(([start, n]) => start + '9'.repeat(n));
