@@ -10,10 +10,14 @@ import type { Logger } from '../logger';
 export const DEFAULT_GRACE_MS = 10_000;
 const IDLE_CHECK_MS = 50;
 
-export function closeHttpServer(server: Server, graceMs: number): Promise<void> {
+/** `onGraceOver` is told just before the connections still busy after `graceMs` are cut. */
+export function closeHttpServer(server: Server, graceMs: number, onGraceOver?: () => void): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) return resolve();
-    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    const force = setTimeout(() => {
+      onGraceOver?.();
+      server.closeAllConnections();
+    }, graceMs);
     // Keep-alive connections hold close() open: close each one as soon as its last response is done.
     const idle = setInterval(() => server.closeIdleConnections(), IDLE_CHECK_MS);
     force.unref();

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import type { Engine } from '../../etl/engine/engine';
 import { loadConfig } from '../../src/config';
 import { openConfiguredEngine } from '../../src/engine';
@@ -7,6 +8,7 @@ import { onTerminationSignals } from '../../src/http/shutdown';
 import { buildLake } from '../helpers/etl-lake';
 import { ANALYST_KEY, testApiKeys } from '../helpers/http-app';
 import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
+import { loggedLines } from '../helpers/log-lines';
 
 /** Graceful shutdown: stop accepting, finish what is in flight, then close services and the engine. */
 
@@ -94,5 +96,26 @@ describe('graceful shutdown', () => {
       remove();
     }
     expect({ SIGTERM: process.listeners('SIGTERM'), SIGINT: process.listeners('SIGINT') }).toEqual(before);
+  });
+});
+
+describe('graceful shutdown past its grace', () => {
+  it('says in a warning that it cuts the connections still busy when the grace runs out, then closes', async () => {
+    // A cut export's only trace was 'export cancelled: the client went away', logged after 'shut down cleanly'.
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-shutdown-grace-');
+    await buildLake(landing, lake);
+    const config = loadConfig({ lake, landing, host: '127.0.0.1', port: 0, logLevel: 'info' }, {});
+    const { logger, lines } = loggedLines();
+    const server = await startServer({ config, engine: await openConfiguredEngine(config), apiKeys: testApiKeys(), logger, graceMs: 300 });
+    // A request whose body is still coming: busy, so no idle close ends it; only the grace's cut does.
+    const socket = connect(server.port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(`POST /graphql HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ANALYST_KEY}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"query":`);
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    await server.shutdown();
+    await closed;
+    const said = lines.map((l) => JSON.parse(l) as { level: number; msg: string; graceMs?: number });
+    expect(said).toContainEqual(expect.objectContaining({ level: 40, graceMs: 300, msg: expect.stringMatching(/^shutdown grace over: cutting the connections still busy/) }));
   });
 });
