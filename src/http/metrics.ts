@@ -84,7 +84,7 @@ export class ServerMetrics {
     });
   }
 
-  /** Gauges of consent: revocations seen, how long the oldest still sits on disk, customers whose consent is uncertain (a cluster reports the worker furthest behind). */
+  /** Consent: revocations seen (a counter), how long the oldest still sits on disk, customers whose consent is uncertain (a cluster reports the worker furthest behind). */
   watchConsent(consent: Pick<ConsentRegistry, 'revocationsSeen' | 'pendingErasure' | 'peek'>, erasure: Pick<Erasure, 'lagMs'>): void {
     const registers = [this.registry];
     // A count since start: a counter (`_total`), so increase() reads it across restarts, as Prometheus names counters.
