@@ -5,6 +5,7 @@ import { readLandingConsent, versionsHoldingHidden } from '../consent/versions-h
 import type { Logger } from '../logger';
 import type { RebuildJob, RebuildState } from './rebuild-job';
 import { settleWithin } from '../settle-within';
+import { PendingAge } from './pending-age';
 
 /** The longest the erasure rebuild waits to learn whether another build holds the lake. */
 const LAKE_LOOK_MS = 5_000;
@@ -26,10 +27,14 @@ export const EXCEEDED_LOG_EVERY_MS = 15 * 60_000;
  * no such failure: it is tried again at the next refresh.
  * What this process's first refresh finds held may have been read by an
  * earlier process (the server restarted, a worker was replaced): its age is
- * unknown, so its rebuild starts at once.
+ * unknown, so its rebuild starts at once. Ages survive a wall clock stepped
+ * either way (pending-age.ts): a laptop back from sleep starts a rebuild due
+ * meanwhile at its next refresh, rather than when the monotonic timer fires.
  */
 export class Erasure {
   private timer?: NodeJS.Timeout;
+  /** Private: the timer waits out the first third of the bound (not a failed build's back-off): a clock found later may bring it forward. */
+  private timerForLag = false;
   /** Private: the job the last erasure rebuild joined or started, until its outcome is counted. */
   private lastJob?: string;
   /** Private: a start asked for and not answered yet (in a cluster, the primary's answer): a refresh meanwhile would ask again. */
@@ -39,8 +44,8 @@ export class Erasure {
   private failures = 0;
   /** Private: what the last consent refresh found, read again when the timer fires. */
   private latest?: PendingErasure;
-  /** Private: when this process first refreshed; customers held since then have an unknown age. */
-  private firstRefreshAt?: number;
+  /** Private: how long what is pending has been held, whatever the wall clock does. */
+  private readonly age = new PendingAge();
   /** Private: when the bound's error line was last logged, and what it said; unset while the bound holds. */
   private exceededLogged?: { at: number; state: string };
 
@@ -57,20 +62,22 @@ export class Erasure {
   /** Called after each consent refresh: starts a rebuild while kept versions hold a withdrawn customer. */
   onRefresh(pending: PendingErasure): void {
     this.latest = pending;
-    this.firstRefreshAt ??= Date.now();
+    this.age.look();
+    const lag = this.age.ageMs(pending);
     if (!erasurePending(pending)) {
       this.boundMet();
       return;
     }
-    const oldest = this.oldestSeen(pending);
-    const lag = Date.now() - oldest;
     // What a dead build left has an unknown age too: it may have died long ago.
-    const inherited = oldest <= this.firstRefreshAt || pending.abandoned.size > 0;
+    const inherited = this.age.heldAtFirstLook() || pending.abandoned.size > 0;
     // A live version built under a laxer policy than the server's serves nobody meanwhile: nothing to wait for.
     const now = inherited || pending.liveBehind !== undefined;
     if (lag > this.erasureMs) this.logExceeded(pending, lag);
     else this.boundMet();
+    // Due already by the wall clock (stepped on, or the machine slept since the timer was set): no reason to wait on.
+    if (this.timer && this.timerForLag && lag >= this.erasureMs / 3) this.stopTimer();
     if (this.timer || !this.lastOutcomeKnown()) return;
+    this.timerForLag = this.failures === 0;
     const wait = this.failures > 0 ? this.retryWaitMs() : now ? 0 : Math.max(0, this.erasureMs / 3 - lag);
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -142,19 +149,17 @@ export class Erasure {
   }
 
   stop(): void {
+    this.stopTimer();
+  }
+
+  private stopTimer(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
   }
 
   /** Milliseconds since the oldest revocation still held was first seen (0 when none). */
   lagMs(pending: PendingErasure): number {
-    return erasurePending(pending) ? Date.now() - this.oldestSeen(pending) : 0;
-  }
-
-  private oldestSeen(pending: PendingErasure): number {
-    let oldest = Date.now();
-    for (const seen of [...pending.since.values(), ...pending.abandoned.values(), ...pending.unreadable.values()]) oldest = Math.min(oldest, seen.getTime());
-    return oldest;
+    return erasurePending(pending) ? this.age.ageMs(pending) : 0;
   }
 }
 
