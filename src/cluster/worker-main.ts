@@ -44,11 +44,12 @@ async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): P
   const engine = await openConfiguredEngine(config);
   // With spare workers (STEDI_SPARE_WORKER_IDLE_MS) the primary starts them on a request for data or load, and stops them
   // after a quiet spell: a worker reports the requests it serves (rarely: they keep the spares running), and at once (at
-  // most once a START_REPORT_MS) a request for data (data-requests.ts) or load (load-signal.ts).
+  // most once a START_REPORT_MS) a request for data (data-requests.ts) or load (load-signal.ts). Timed on the monotonic
+  // clock: a wall clock stepped back an hour silenced both reports for that hour, and the spares stopped under load.
   let reported = -Infinity;
   let startReported = -Infinity;
   const wantSpares = (): void => {
-    const now = Date.now();
+    const now = performance.now();
     if (now - startReported < START_REPORT_MS) return;
     startReported = reported = now;
     primary.send({ stedi: 'busy', start: true });
@@ -58,7 +59,7 @@ async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): P
     ? {
       begin: (connection: object) => {
         load.begin(connection);
-        const now = Date.now();
+        const now = performance.now();
         if (now - reported < busyEvery(config.spareWorkerIdleMs)) return;
         reported = now;
         primary.send({ stedi: 'busy', start: false });

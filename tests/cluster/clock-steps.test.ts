@@ -1,0 +1,46 @@
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { makeTempDir } from '../helpers/landing-fixture';
+import { type ServedLake, serveLake } from '../helpers/served-lake';
+import { smallLakeCopies } from '../helpers/small-lake-copies';
+
+// The server's wall clock is stepped through a file its preloaded helper reads; its timers keep the monotonic clock.
+const CLOCK_STEP = resolve(__dirname, '..', 'helpers', 'clock-step.cjs');
+const DATA = '{ customers(first: 1) { edges { node { serialNumber } } } }';
+const IDLE_MS = 1_500;
+
+const smallLake = smallLakeCopies();
+
+describe('spare workers when the server\'s wall clock is stepped back (NTP)', () => {
+  let served: ServedLake | undefined;
+
+  afterEach(async () => {
+    await served?.stop();
+  });
+
+  it('keeps the spare worker while requests come, stops it once they stop, and starts it again for the next request for data', async () => {
+    const { lake, landing } = smallLake();
+    const clock = join(makeTempDir('stedi-clock-'), 'offset-ms');
+    writeFileSync(clock, '0');
+    served = await serveLake(['--lake', lake, '--landing', landing], {
+      NODE_OPTIONS: `--require ${JSON.stringify(CLOCK_STEP)}`,
+      STEDI_TEST_CLOCK_FILE: clock,
+      STEDI_WORKERS: '2',
+      STEDI_SPARE_WORKER_IDLE_MS: String(IDLE_MS),
+      LOG_LEVEL: 'info',
+    });
+    const log = (): string => served!.process.stdout();
+    expect((await served.graphql(DATA)).errors).toBeUndefined();
+    await served.process.waitFor(/"msg":"spare workers started"/);
+    writeFileSync(clock, String(-3_600_000));
+    // Twice the quiet spell of requests, each a fifth of it apart: the spare is wanted throughout.
+    for (let t = 0; t < 2 * IDLE_MS; t += IDLE_MS / 5) {
+      expect((await served.graphql(DATA)).errors).toBeUndefined();
+      await new Promise((r) => setTimeout(r, IDLE_MS / 5));
+    }
+    expect(log()).not.toMatch(/"msg":"no requests: spare workers stopping"/);
+    await served.process.waitFor(/"msg":"no requests: spare workers stopping"/, 10_000);
+    expect((await served.graphql(DATA)).errors).toBeUndefined();
+    await served.process.waitFor(/spare workers stopping"[\s\S]*"msg":"spare workers started"/, 10_000);
+  }, 60_000);
+});
