@@ -10,8 +10,8 @@ export class RespawnBudget {
     readonly windowMs: number,
   ) {}
 
-  /** Counts one respawn at `now`; true when the window now holds more than `max`. */
-  exceeded(now = Date.now()): boolean {
+  /** Counts one respawn at `now` (monotonic: a wall clock stepped back kept every respawn in the window); true when it holds more than `max`. */
+  exceeded(now = performance.now()): boolean {
     this.respawns.push(now);
     while (this.respawns.length > 0 && this.respawns[0]! < now - this.windowMs) this.respawns.shift();
     return this.respawns.length > this.max;
