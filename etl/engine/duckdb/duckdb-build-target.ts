@@ -23,6 +23,7 @@ import { withoutDistinct } from './deferred-distinct';
 import { makeFolder } from '../../make-folder';
 import { removeExpiringMarks, writeExpiringMarks } from './expiring-marks';
 import { removeExpired } from './expired-removal';
+import { lakeFolderGone, lakeFolderIdentity } from './lake-folder-identity';
 
 /**
  * A build on DuckDB: a private in-memory database holds the zones while they
@@ -45,6 +46,8 @@ export class DuckDbBuildTarget implements BuildTarget {
   private readonly checks = new CheckScreens((sql) => this.countRow(sql));
   /** Bytes the abandoned version and its working files took, counted by abandon() before it removed them. */
   private written?: number;
+  /** The lake folder this build began in (lake-folder-identity.ts), once it holds the lock. */
+  private lakeAt?: string;
 
   constructor(
     private readonly layout: LakeLayout,
@@ -72,6 +75,7 @@ export class DuckDbBuildTarget implements BuildTarget {
     const sizing = this.settings.background ? undefined : landingBytes(this.layout);
     this.lock = await onLakeFilesystem(this.layout.metaDir, lake, () => acquireBuildLock(this.layout.lockPath, `build ${version}`, { running: () => runningBuild(this.layout) }));
     this.version = version;
+    this.lakeAt = lakeFolderIdentity(lake);
     const shape = buildShape(sizing === undefined ? undefined : await sizing, this.settings.threads);
     const config = buildDuckDbConfig(this.layout.spillDir(version), this.settings.memoryLimit, shape.threads);
     // DuckDB starts (about 20 ms, on another thread) while the build's record is written and the first sources are parsed.
@@ -171,6 +175,9 @@ export class DuckDbBuildTarget implements BuildTarget {
     await this.duckdb.ready();
     const version = this.requireVersion();
     const { lake, manifestPath } = this.layout;
+    // Its files went with the lake folder: a manifest written now would make a lake of it again, naming files it lacks.
+    const gone = lakeFolderGone(lake, this.lakeAt);
+    if (gone) throw gone;
     // Recorded first: if this process dies after the manifest is written, the next build finishes the removal
     // (by the marks too, should the record be damaged).
     const expiring = expired.map((v) => v.version);
@@ -196,6 +203,8 @@ export class DuckDbBuildTarget implements BuildTarget {
   }
 
   explainFailure(error: unknown): unknown {
+    const gone = lakeFolderGone(this.layout.lake, this.lakeAt);
+    if (gone) return gone;
     return this.written === undefined ? error : withBytesWritten(error, this.written);
   }
 
