@@ -3,6 +3,7 @@ import { chmodSync, linkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { makeFolderSync } from '../../etl/make-folder';
 import { readRegularFileSync } from '../../etl/engine/duckdb/regular-file';
+import { hardLinksRefused } from '../../etl/engine/duckdb/hard-links';
 import { ApiKeyError, parseApiKeys } from './api-keys';
 import { generateSessionKeys, sessionKeys, type SessionKeys } from './session-keys';
 
@@ -69,7 +70,13 @@ export function loadOrCreateDevKeys(lake: string): DevKeys {
   try {
     makeFolderSync(dirname(file));
     writeFileSync(temporary, text, { mode: 0o600, flush: true });
-    linkSync(temporary, file);
+    try {
+      linkSync(temporary, file);
+    } catch (error) {
+      // A lake on exFAT or FAT links nothing: made in place, only if it is not there (else each start made new keys, kept by none).
+      if (!hardLinksRefused(error)) throw error;
+      writeFileSync(file, text, { mode: 0o600, flag: 'wx', flush: true });
+    }
   } catch (error) {
     const raced = (error as NodeJS.ErrnoException).code === 'EEXIST' && readKeys(file);
     if (raced) return { keys: raced, file, created: false };

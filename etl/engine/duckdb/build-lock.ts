@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { link, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { link, open, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { shellWord } from '../../shell-word';
@@ -8,6 +8,7 @@ import { LakeFilesystemError } from '../engine-errors';
 import { makeFolder } from '../../make-folder';
 import { type LockHolder, holderState, readHolder } from './lock-holder';
 import { processStart } from '../../dead-process-folders';
+import { hardLinksRefused } from './hard-links';
 
 /**
  * One build at a time per lake folder. The lock file appears whole or not at
@@ -31,17 +32,43 @@ export class BuildLockedError extends Error {
 /** Creates `path` holding `content` only if it does not exist yet; false if it does. */
 async function createWhole(path: string, content: string): Promise<boolean> {
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  let written = false;
   try {
     // Inside the try: a write that fails (a full disk) has made the file already, and it goes too.
     await writeFile(temporary, content, { flush: true });
+    written = true;
     await link(temporary, path);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    // The folder took a file, so this is no permission refusal (it said "make the lake folder writable"): the filesystem links none.
+    if (written && hardLinksRefused(error)) return createExclusive(path, content);
     throw error;
   } finally {
     await unlink(temporary).catch(() => undefined);
   }
+}
+
+/**
+ * Where nothing can be linked: made with O_EXCL and written at once. A reader may find it empty for that moment; one
+ * that would break it as stale reads it again under the takeover guard first (breakStale), by when it is whole.
+ */
+async function createExclusive(path: string, content: string): Promise<boolean> {
+  const handle = await open(path, 'wx').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EEXIST') return undefined;
+    throw error;
+  });
+  if (!handle) return false;
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } catch (error) {
+    await unlink(path).catch(() => undefined);
+    throw error;
+  } finally {
+    await handle.close();
+  }
+  return true;
 }
 
 export interface HeldLock {
