@@ -52,6 +52,8 @@ export async function runBuild(target: BuildTarget, options: BuildOptions = {}):
   try {
     // Timed from when the lock is held, so [startedAt, builtAt] lies inside this build's hold of it.
     const started = new Date();
+    // Its duration on the monotonic clock: a wall clock stepped back meanwhile made it negative, a manifest no read accepted.
+    const startedMs = performance.now();
     const landingCounts = {} as Record<Source, LandingCount>;
     const tables = {} as VersionManifest['tables'];
     const landings = SOURCES.map((source) => ({
@@ -132,7 +134,7 @@ export async function runBuild(target: BuildTarget, options: BuildOptions = {}):
       landing: target.landing,
       startedAt: started.toISOString(),
       builtAt: new Date().toISOString(),
-      durationMs: Date.now() - started.getTime(),
+      durationMs: Math.round(performance.now() - startedMs),
       tables,
       landingCounts,
       ambiguousSerials,
