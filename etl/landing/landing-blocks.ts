@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { LINE_FEED, isJsonWhitespace } from './landing-rules';
 
@@ -42,9 +43,13 @@ export interface Overlong {
  * kept the build chasing it for ever, filling the lake with its copy; what is appended is the next build's.
  */
 export async function forEachBlock(file: string, reads: ReadBuffer, maxLineBytes: number, block: (bytes: Buffer) => void, overlong: Overlong): Promise<void> {
-  const handle = await open(file, 'r');
+  // Opened without blocking, then checked: a file replaced by a pipe after the build listed it (listing refuses one)
+  // blocked the open for ever, the build holding the lake's lock, and no signal stopped it.
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    let left = (await handle.stat()).size;
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: stats.isDirectory() ? 'EISDIR' : 'ENOTREG' });
+    let left = stats.size;
     // The partial line left from the last chunk is at the front of the buffer, `carried` bytes, and the next chunk is read after it.
     let chunk = reads.take(CHUNK_BYTES);
     let carried = 0;

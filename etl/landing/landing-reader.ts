@@ -20,6 +20,7 @@ const READ_FIXES: Record<string, string> = {
   EACCES: 'give the user stedi runs as read access to it, or move it out of the landing folder',
   EPERM: 'give the user stedi runs as read access to it, or move it out of the landing folder',
   ENOENT: 'it was removed while the build read the landing folder; build again',
+  ENOTREG: 'it was replaced by a pipe, socket or device while the build read the landing folder; put the file back, or move it out of the landing folder',
 };
 
 
