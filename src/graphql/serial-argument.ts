@@ -7,6 +7,7 @@ import { serialSpellingOf } from '../../etl/landing/serial-spelling';
  * before: these match only rows the consent filter lets through, so a non-consenting device still answers nothing.
  * The given text, its folded spelling and that in capitals: a handful of bound values, whose IN keeps the engine's
  * row-group pruning, which folding the column in SQL would lose.
+ * A serial stored in mixed case (landing keeps it as written; no real device is spelled so) is found only typed as stored.
  */
 export function serialSpellings(given: string): string[] {
   const folded = serialSpellingOf(given);
