@@ -23,6 +23,7 @@ import { KeyConcurrency, keyConcurrencyMiddleware } from './key-concurrency';
 import { lakePageHandler } from './lake-page';
 import { parseOptionsOf } from './limits';
 import { ServerMetrics } from './metrics';
+import { noSniff } from './no-sniff';
 import { noStore } from './no-store';
 import { refuseUnparsable } from './parse-refusals';
 import { onePerConnection } from './pipelined-requests';
@@ -102,6 +103,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   app.set('etag', false);
   // Before anything can answer: no answer of this server may be kept by an HTTP cache (no-store.ts).
   app.use(noStore);
+  app.use(noSniff);
   app.use(boundUnreadBody(services.config.bodyLimit));
   app.use(requestContext(services.logger));
   app.use(metrics.httpMiddleware());

@@ -78,7 +78,8 @@ describe('HTTP answers of the API', () => {
   const withKey = (req: request.Test): request.Test => req.set('authorization', `Bearer ${ANALYST_KEY}`);
   // An APQ hash this key never registered: Apollo's own answer said `private, no-cache, must-revalidate`.
   const UNKNOWN_HASH = { persistedQuery: { version: 1, sha256Hash: 'ecf4edb46db40b5132295c0291d62fb65d6759a9eedfa4d5d612dd5ec54a6b38' } };
-  it.each([
+  type Asked = [what: string, ask: () => PromiseLike<request.Response>, status: number];
+  const REFUSALS: Asked[] = [
     ['/graphql without a key', () => t.graphql('{ __typename }', null), 401],
     ['/export without a key', () => request(t.server).get(`${EXPORT}?format=csv`), 401],
     ['/export with an unknown parameter', () => withKey(request(t.server).get(`${EXPORT}?format=csv&spilt=TRAIN`)), 400],
@@ -87,9 +88,20 @@ describe('HTTP answers of the API', () => {
     ['an APQ hash not registered, POSTed', () => withKey(request(t.server).post('/graphql').send({ extensions: UNKNOWN_HASH })), 404],
     ['an APQ hash not registered, as a GET', () => withKey(request(t.server).get('/graphql').query({ extensions: JSON.stringify(UNKNOWN_HASH) }).set('apollo-require-preflight', 'true')), 404],
     ['a Range past the end of a /web file', () => request(t.server).get('/web/ide.css').set('Range', 'bytes=100000000-'), 416],
-  ])('forbid HTTP caches to keep a refusal: %s', async (_what, ask, status) => {
+  ];
+  it.each(REFUSALS)('forbid HTTP caches to keep a refusal: %s', async (_what, ask, status) => {
     const res = await ask();
     expect(res.status).toBe(status);
     expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it.each<Asked>([
+    ['a GraphQL answer', () => t.graphql('{ customers(first: 1) { edges { node { serialNumber } } } }', ANALYST_KEY), 200],
+    ['a CSV export', () => withKey(request(t.server).get(`${EXPORT}?format=csv`)), 200],
+    ...REFUSALS,
+  ])('tell browsers not to sniff a type other than the one given, for text a client or landing wrote: %s', async (_what, ask, status) => {
+    const res = await ask();
+    expect(res.status).toBe(status);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
   });
 });
