@@ -17,7 +17,7 @@ import { buildLake, manifestOf } from '../helpers/etl-lake';
 import { accelerometerRecord, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 import { serveLake, snapshotTree } from '../helpers/served-lake';
 import { smallLakeCopies } from '../helpers/small-lake-copies';
-import { canMountTmpfs } from '../helpers/tmpfs';
+import { canMountTmpfs, tmpfsForSuite } from '../helpers/tmpfs';
 import { BUILT_TABLES } from '../../etl/tables';
 import { runBin, spawnBin, STEDI_BIN } from '../helpers/spawn-cli';
 import { STEDI_SAMPLE_DIR, hasStediSample } from '../helpers/stedi-sample';
@@ -288,9 +288,7 @@ describe('a full disk', () => {
 // A real full disk: a 512 KiB tmpfs, where root may mount one.
 (canMountTmpfs && hasStediSample ? describe : describe.skip)('a build onto a tiny filesystem', () => {
   jest.setTimeout(60_000);
-  const mountPoint = makeTempDir('stedi-tmpfs-');
-  beforeAll(() => execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', mountPoint]));
-  afterAll(() => execFileSync('umount', [mountPoint]));
+  const mountPoint = tmpfsForSuite('stedi-tmpfs-', 'size=512k');
 
   it('stops at the first full write with one line, and leaves the filesystem as it found it', async () => {
     const lake = join(mountPoint, 'lake');
@@ -306,9 +304,7 @@ describe('a full disk', () => {
 // the main thread (the customer source) and in the reader's worker threads (a source of 8 MiB or more).
 (canMountTmpfs ? describe : describe.skip)('a build whose disk fills while it reads the landing', () => {
   jest.setTimeout(180_000);
-  const mountPoint = makeTempDir('stedi-tmpfs-reading-');
-  beforeAll(() => execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', mountPoint]));
-  afterAll(() => execFileSync('umount', [mountPoint]));
+  const mountPoint = tmpfsForSuite('stedi-tmpfs-reading-', 'size=24m');
 
   it('names the lake\'s device, never a landing file, whatever was left free', async () => {
     const landing = makeTempDir('stedi-landing-filling-');
@@ -333,9 +329,7 @@ describe('a full disk', () => {
 // A lake already built on a filesystem then filled up to its last few pages: each of the build's first writes fails in turn.
 (canMountTmpfs ? describe : describe.skip)('a build of a lake whose filesystem is full to the last page', () => {
   jest.setTimeout(120_000);
-  const mountPoint = makeTempDir('stedi-tmpfs-full-');
-  beforeAll(() => execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mountPoint]));
-  afterAll(() => execFileSync('umount', [mountPoint]));
+  const mountPoint = tmpfsForSuite('stedi-tmpfs-full-', 'size=2m');
 
   it.each([0, 1, 2])('stops with one line and leaves the lake as it found it, not even a file half written (%i pages free)', async (pages) => {
     rmSync(join(mountPoint, 'lake'), { recursive: true, force: true });
@@ -363,9 +357,7 @@ describe('a full disk', () => {
 // Out of inodes: each new file or folder of the build fails in turn, a folder too (Node's recursive mkdir says ENOENT there).
 (canMountTmpfs ? describe : describe.skip)('a build of a lake whose filesystem has no inode left', () => {
   jest.setTimeout(300_000);
-  const mountPoint = makeTempDir('stedi-tmpfs-inodes-');
-  beforeAll(() => execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m,nr_inodes=400', 'tmpfs', mountPoint]));
-  afterAll(() => execFileSync('umount', [mountPoint]));
+  const mountPoint = tmpfsForSuite('stedi-tmpfs-inodes-', 'size=8m,nr_inodes=400');
 
   it('says the device has no inode left (not no space: df -h shows room), in one line, whichever file or folder was the first refused, until the build fits', async () => {
     const { landing, lake } = smallLake(join(mountPoint, 'lake'));
@@ -489,9 +481,7 @@ describe('a lake folder that cannot be made', () => {
 // A read-only filesystem, where root may mount one: Node says ENOENT when it cannot make a folder there.
 (canMountTmpfs ? describe : describe.skip)('a new lake folder on a read-only filesystem', () => {
   jest.setTimeout(60_000);
-  const mountPoint = makeTempDir('stedi-ro-');
-  beforeAll(() => execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', mountPoint]));
-  afterAll(() => execFileSync('umount', [mountPoint]));
+  const mountPoint = tmpfsForSuite('stedi-ro-', 'ro,size=64k');
 
   it('says the filesystem is read-only, in one line, and not that a folder is missing', async () => {
     const lake = join(mountPoint, 'new', 'lake');

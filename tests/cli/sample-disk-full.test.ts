@@ -1,9 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir } from '../helpers/landing-fixture';
 import { runBin } from '../helpers/spawn-cli';
-import { canMountTmpfs } from '../helpers/tmpfs';
+import { canMountTmpfs, tmpfsForSuite } from '../helpers/tmpfs';
 
 /**
  * A sample written onto a full disk, by `stedi start` (into its landing folder) and `stedi generate`: one line naming
@@ -23,9 +21,7 @@ const SOURCE_FOLDERS = ['accelerometer', 'customer', 'step_trainer'];
 
 (canMountTmpfs ? describe : describe.skip)('a sample written onto a full disk', () => {
   jest.setTimeout(60_000);
-  const mountPoint = makeTempDir('stedi-tmpfs-sample-');
-  beforeAll(() => execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mountPoint]));
-  afterAll(() => execFileSync('umount', [mountPoint]));
+  const mountPoint = tmpfsForSuite('stedi-tmpfs-sample-', 'size=1m');
 
   it('is refused by stedi start before it writes any landing file, saying how much the sample needs and the disk has', async () => {
     const lake = join(mountPoint, 'lake');

@@ -11,7 +11,7 @@ import { customerRecord, makeTempDir, writeLanding, writeSmallLanding } from '..
 import { waitForLakeState } from '../helpers/lake-state-wait';
 import { runBin, spawnBin } from '../helpers/spawn-cli';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
-import { canMountTmpfs } from '../helpers/tmpfs';
+import { canMountTmpfs, tmpfsForSuite } from '../helpers/tmpfs';
 
 async function ensure(lake: string, landing: string = lake, env: Record<string, string> = {}): Promise<void> {
   const config = loadConfig({ lake, landing, logLevel: 'silent' }, env);
@@ -148,9 +148,7 @@ describe('stedi start with a kept development keys file it cannot use', () => {
 
 // A lake mounted read-only (as in `docker run -v lake:/data/lake:ro`), where root may mount one.
 (canMountTmpfs ? describe : describe.skip)('stedi start on a read-only lake', () => {
-  const mountPoint = makeTempDir('stedi-start-ro-');
-  beforeAll(() => execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mountPoint]));
-  afterAll(() => execFileSync('umount', [mountPoint]));
+  const mountPoint = tmpfsForSuite('stedi-start-ro-', 'size=8m');
 
   it('serves it with development keys for this process only, and says why they are not kept', async () => {
     const lake = join(mountPoint, 'lake');

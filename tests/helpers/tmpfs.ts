@@ -16,3 +16,11 @@ export const canMountTmpfs = ((): boolean => {
     rmdirSync(probe);
   }
 })();
+
+/** A folder of the describe calling it with a tmpfs of `options` (`size=1m`, `ro,size=64k`) mounted on it for its tests. */
+export function tmpfsForSuite(prefix: string, options: string): string {
+  const mountPoint = makeTempDir(prefix);
+  beforeAll(() => execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', mountPoint]));
+  afterAll(() => execFileSync('umount', [mountPoint]));
+  return mountPoint;
+}
