@@ -15,7 +15,7 @@ const SEED = Number(process.env.STEDI_PROPERTY_SEED ?? Math.floor(Math.random() 
 
 // Each with a formula start, one already quoted, and two that need nothing (a space first: no spreadsheet runs it).
 // Distinct once spaces and tabs are dropped: serials naming one device are excluded (serial-spelling.ts).
-const HOSTILE = ['=HYPERLINK("http://x","y")', '+1+2', '-2+3', '@SUM(1)', '\t=3', '\r=4', '\u0000=5', "'quoted"];
+const HOSTILE = ['=HYPERLINK("http://x","y")', '+1+2', '-2+3', '@SUM(1)', '\t=3', '\r=4', '\u0000=5', "'quoted", '\uff1dHYPERLINK("http://x","z")', '\uff0b7', '\uff0d8', '\uff20SUM(9)'];
 const PLAIN = ['serial-plain', ' =6'];
 
 /** What the CSV cell should hold for `serial`: the rule the README states. */
@@ -46,7 +46,7 @@ describe('a CSV export of serials a spreadsheet would run as formulas', () => {
     expect(rows.map((r) => r.serialNumber)).toEqual(expect.arrayContaining(PLAIN));
     // Negative numbers start with '-' too: they are numbers, sent as they are.
     for (const row of rows) expect([row.x, row.y, row.z]).toEqual([-1.5, -2, -3]);
-    expect(res.body.toString('utf8')).not.toMatch(/\n[=+@-]/);
+    expect(res.body.toString('utf8')).not.toMatch(/\n[=+@\-\uff1d\uff0b\uff0d\uff20]/);
   });
 
   it("is undone by dropping one leading ': the NDJSON and Parquet exports' values, in the same order", async () => {
