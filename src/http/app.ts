@@ -15,6 +15,7 @@ import { errorHandler, refuseEmptyJsonBody } from './body-errors';
 import { EXPORT_PATH, EXPORT_STALL_MS, exportRoutes } from './export';
 import { healthRoutes } from './health';
 import { refuseDroppedHeaders } from './header-count';
+import { refuseLargeHeaders } from './header-size';
 import { requireHost } from './host-header';
 import { ideHandler } from './ide';
 import { answerReplay } from './answer-replay';
@@ -118,6 +119,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   });
   app.use(requireHost);
   app.use(refuseDroppedHeaders);
+  app.use(refuseLargeHeaders);
   app.use(refuseUnmetExpectation);
   app.use(refuseTransferCodings);
   app.use(answerUpgradeRequests);

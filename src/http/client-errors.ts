@@ -2,9 +2,10 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ErrorCode } from '../errors';
 import { DROPPED_BODY_BYTES, DROPPED_BODY_MS } from './body-admission';
+import { TOO_LARGE_HEADERS } from './header-size';
 
 /**
- * Requests Node's HTTP parser refuses before the app sees them: a URL and headers over Node's limit (16 KiB; a GET
+ * Requests Node's HTTP parser refuses before the app sees them: a URL and headers over the parser's limit (32 KiB; a GET
  * with a long query), a malformed request line or header, headers that take too long. Node answered with a bare
  * status line and no body; here the answer has the JSON error every other refusal has (errors[0].extensions.code),
  * `Connection: close`, and the connection is then closed once the answer is sent, what is left of the request read
@@ -20,8 +21,9 @@ const REFUSALS: Record<string, { status: number; reason: string; message: string
   HPE_HEADER_OVERFLOW: {
     status: 431,
     reason: 'Request Header Fields Too Large',
-    // Node 22+'s parser also refuses this way a request of more headers than it reads (Node 20 dropped them: header-count.ts).
-    message: "the request's URL and headers are larger than the server accepts (16 KiB, and about 1,000 headers); send a long query in a POST body rather than a GET URL, and fewer or shorter headers",
+    // Past PARSER_HEADER_BYTES (header-size.ts refuses from 16 KiB, in the app). Node 22+'s parser also refuses this way
+    // a request of more headers than it reads (Node 20 dropped them: header-count.ts).
+    message: TOO_LARGE_HEADERS,
   },
   HPE_CHUNK_EXTENSIONS_OVERFLOW: {
     status: 413,

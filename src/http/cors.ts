@@ -9,6 +9,12 @@ import { requestLogOf } from './request-context';
  * header, never in cookies, so credentials mode is not allowed.
  */
 const ALLOWED_METHODS = 'GET, POST, OPTIONS';
+// The method a listed origin's preflight asks for is allowed, whatever it is: a route that does not take it answers
+// 405 naming the methods it takes (route-methods.ts), and a page can read that only if its browser sent the request.
+// Refused at the preflight, a PUT or DELETE failed as a network error blaming CORS.
+const METHOD = /^[!#$%&'*+.^_`|~0-9a-z-]{1,32}$/i;
+const allowedMethods = (asked: string | undefined): string =>
+  asked !== undefined && METHOD.test(asked) && !ALLOWED_METHODS.split(', ').includes(asked) ? `${ALLOWED_METHODS}, ${asked}` : ALLOWED_METHODS;
 // A listed origin is allowed every header its preflight asks for, as the `cors` package does by default: what a page's
 // own tooling adds is not known here (tracing: OpenTelemetry, Sentry, Datadog, New Relic; Cache-Control; its own ids),
 // and each one missing from a fixed list made the browser refuse the whole request. The server reads none of them.
@@ -37,7 +43,7 @@ export function cors(origins: readonly string[]): RequestHandler {
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
       if (preflight) {
-        res.setHeader('Access-Control-Allow-Methods', ALLOWED_METHODS);
+        res.setHeader('Access-Control-Allow-Methods', allowedMethods(req.headers['access-control-request-method'] as string | undefined));
         res.setHeader('Access-Control-Allow-Headers', allowedHeaders(req.headers['access-control-request-headers']));
         res.setHeader('Access-Control-Max-Age', PREFLIGHT_CACHE_SECONDS);
       }

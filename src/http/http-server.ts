@@ -1,6 +1,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { answerExpectAfterChecks } from './body-admission';
 import { answerClientErrors } from './client-errors';
+import { PARSER_HEADER_BYTES } from './header-size';
 
 /**
  * The Node HTTP server the app is served by, with what the server adds around the app: the parser's refusals and
@@ -9,7 +10,8 @@ import { answerClientErrors } from './client-errors';
  */
 export function createHttpServer(app: RequestListener): Server {
   // A request without Host is refused by the app (host-header.ts), in the JSON shape Node's own refusal lacked.
-  const server = answerClientErrors(answerExpectAfterChecks(createServer({ requireHostHeader: false }, app)));
+  // URL and headers past 16 KiB are refused by the app (header-size.ts), so a browser's preflight of a long GET passes.
+  const server = answerClientErrors(answerExpectAfterChecks(createServer({ requireHostHeader: false, maxHeaderSize: PARSER_HEADER_BYTES }, app)));
   // A client that half-closes after its request (socket.end(): nc -N, some scripts) is answered, then the
   // connection closes: by default Node ended the socket at the client's FIN, so an answer not yet sent was lost.
   // Undocumented but kept in Node for this (nodejs/node#36819); a test through a raw socket notices if it goes.

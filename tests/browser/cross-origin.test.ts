@@ -138,6 +138,22 @@ describeWithBrowser('a page on another origin calling the API in Chromium', () =
     expect(seen.xApiKey).toMatchObject({ status: 401, body: { errors: [{ message: expect.stringMatching(/x-api-key header, which this server does not read.*Authorization: Bearer <key>/) }] } });
   });
 
+  it("a listed origin reads the refusal of a GET over 16 KiB and of a DELETE, not a network error blaming CORS", async () => {
+    await openPage(page, listed.origin);
+    const seen = await page.evaluate(async (url, key) => {
+      const send = (target: string, method: string) =>
+        fetch(target, { method, headers: { authorization: `Bearer ${key}` } }).then(
+          async (res) => ({ status: res.status, allow: res.headers.get('allow'), body: await res.json() }),
+          (error) => String(error),
+        );
+      // Both are preflighted (the Authorization header; DELETE is not a simple method).
+      const long = `${url}?query=${encodeURIComponent(`{ __typename } #${'a'.repeat(20_000)}`)}`;
+      return { long: await send(long, 'GET'), remove: await send(url, 'DELETE') };
+    }, url, ANALYST_KEY);
+    expect(seen.long).toMatchObject({ status: 431, body: { errors: [{ message: expect.stringMatching(/POST body/), extensions: { code: 'BAD_USER_INPUT' } }] } });
+    expect(seen.remove).toMatchObject({ status: 405, body: { errors: [{ message: expect.stringMatching(/not DELETE/), extensions: { code: 'BAD_USER_INPUT' } }] } });
+  });
+
   it('a page on an origin not listed cannot read any answer: fetch fails as a network error', async () => {
     await page.goto(other.origin);
     const failure = await page.evaluate(async (url, key) => {

@@ -150,4 +150,23 @@ describe('CORS', () => {
     const refused = await request(listed.server).options('/graphql').set('origin', 'https://evil.example.com').set('access-control-request-method', 'POST').set('access-control-request-headers', asked);
     expect(refused.headers['access-control-allow-headers']).toBeUndefined();
   });
+  it('passes the preflight of a GET over 16 KiB and of any method, so a listed origin reads their 431 and 405', async () => {
+    const long = `/graphql?query=${'%20'.repeat(7_000)}`;
+    const ask = (path: string, method: string) => request(listed.server).options(path).set('origin', NOTEBOOK).set('access-control-request-method', method).set('access-control-request-headers', 'authorization');
+    const passed = await ask(long, 'GET');
+    expect(passed.status).toBe(204);
+    expect(passed.headers['access-control-allow-origin']).toBe(NOTEBOOK);
+    const refused = await request(listed.server).get(long).set('origin', NOTEBOOK).set('authorization', `Bearer ${ANALYST_KEY}`);
+    expect(refused.status).toBe(431);
+    expect(refused.headers['access-control-allow-origin']).toBe(NOTEBOOK);
+    expect(refused.body.errors[0]).toMatchObject({ message: expect.stringMatching(/16 KiB.*POST body/), extensions: { code: 'BAD_USER_INPUT' } });
+    for (const method of ['PUT', 'PATCH', 'DELETE']) {
+      expect(String((await ask('/graphql', method)).headers['access-control-allow-methods']).split(', ')).toContain(method);
+      const answer = await request(listed.server)[method.toLowerCase() as 'put' | 'patch' | 'delete']('/graphql').set('origin', NOTEBOOK);
+      expect(answer.status).toBe(405);
+      expect(answer.headers['access-control-allow-origin']).toBe(NOTEBOOK);
+    }
+    // An ask that is no method name is allowed only the methods the API takes.
+    expect((await ask('/graphql', 'GET, <x>')).headers['access-control-allow-methods']).toBe('GET, POST, OPTIONS');
+  });
 });
