@@ -90,7 +90,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     open.add(socket);
     socket.once('close', () => open.delete(socket));
   });
-  server.on('request', (req, res) => {
+  // Before the app's own listener: an answer the app sends at once (a 404, a 405, a 401) has its headers out when it
+  // returns, and setting Connection on it then threw, killing the worker and every request it was serving.
+  server.prependListener('request', (req, res) => {
     // A probe is activity, but holds no request path's optimised code for a collection to throw away.
     const served = !PROBES.has(req.url?.split('?')[0] ?? '');
     idle.begin(served);
