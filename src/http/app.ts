@@ -8,7 +8,7 @@ import { buildGraphqlSchema } from '../graphql/schema';
 import type { Services } from '../services';
 import { createApolloServer } from './apollo';
 import { authenticate } from './authenticate';
-import { admitBody, boundUnreadBody, refuseUnmetExpectation } from './body-admission';
+import { admitBody, boundUnreadBody, limitArrivingBodies, refuseUnmetExpectation } from './body-admission';
 import { watchClientGone, goneSignalOf } from './client-gone';
 import { cors } from './cors';
 import { errorHandler, refuseEmptyJsonBody } from './body-errors';
@@ -89,6 +89,8 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   const responses = responseCacheFor(services.config);
   // One limit per key for GraphQL and exports together (key-concurrency.ts).
   const keyLimit = new KeyConcurrency(services.config.keyConcurrency, services.config.keyQueue, services.config.keyQueueMs, (route, reason) => metrics.keyConcurrencyRefusals.inc({ route, reason }));
+  // A key's bodies arriving at once: as many as its requests for data may run and wait (0: no limit).
+  const bodyPlaces = services.config.keyConcurrency === 0 ? 0 : services.config.keyConcurrency + services.config.keyQueue;
   const apollo = await createApolloServer(schema, services.config, metrics, services.logger, responses, options.onDataRequest, keyLimit);
   // After a rebuild, the answers last given are made again on the new version (answer-replay.ts); not on an engine
   // that reads where a version is stored (Athena: each would be a billed query), as its reads are not warmed either.
@@ -132,6 +134,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
     ideHandler,
     authenticate(apiKeys),
     requireUtf8Query,
+    limitArrivingBodies(bodyPlaces, () => metrics.keyConcurrencyRefusals.inc({ route: 'graphql', reason: 'bodies_arriving' })),
     admitBody(services.config.bodyLimit),
     jsonBody({
       limit: services.config.bodyLimit,

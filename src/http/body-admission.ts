@@ -4,6 +4,7 @@ import { ErrorCode } from '../errors';
 import { bodyLimitBytes } from '../config-values';
 import { bodyLimitMessage } from './body-errors';
 import { sendError } from './http-errors';
+import { principalOf } from './request-context';
 
 /**
  * When a request body may come in, and how much of it. Node answers `Expect: 100-continue` itself, before any
@@ -73,6 +74,40 @@ export function admitBody(limit: string): RequestHandler {
       req.on('data', count);
     }
     if (req.httpVersion === '1.1' && EXPECTS_CONTINUE.test(req.headers.expect ?? '')) res.writeContinue();
+    next();
+  };
+}
+
+/**
+ * After authentication: how many request bodies one API key may have arriving at once (`places`: the requests for data
+ * it may have running and waiting, STEDI_KEY_CONCURRENCY + STEDI_KEY_QUEUE; 0, none counted). Each body is held in
+ * memory as it arrives, up to the body limit, before any limit on the request itself: one key dripping 600 bodies of
+ * 900 KB on 600 connections held 330 MB of a worker. One past them is refused 429 RATE_LIMITED at once, unread.
+ */
+export function limitArrivingBodies(places: number, onRefused: () => void = () => undefined): RequestHandler {
+  const arriving = new Map<string, number>();
+  return (req, res, next) => {
+    const keyId = principalOf(res)?.keyId;
+    if (places === 0 || !keyId || req.complete || !declaresBody(req)) return next();
+    const now = arriving.get(keyId) ?? 0;
+    if (now >= places) {
+      onRefused();
+      res.setHeader('Retry-After', '1');
+      sendError(res, ErrorCode.RATE_LIMITED, `this API key already has ${places} request bodies arriving in this server process (STEDI_KEY_CONCURRENCY and STEDI_KEY_QUEUE): send each body whole, and no more requests at once, or retry after 1 s`);
+      return;
+    }
+    arriving.set(keyId, now + 1);
+    let left = false;
+    const leave = (): void => {
+      if (left) return;
+      left = true;
+      const after = arriving.get(keyId)! - 1;
+      if (after > 0) arriving.set(keyId, after);
+      else arriving.delete(keyId);
+    };
+    // Its body read whole, or the request over (answered, or its client gone): whichever comes first.
+    req.once('end', leave);
+    res.once('close', leave);
     next();
   };
 }

@@ -15,7 +15,8 @@ import { principalOf } from './request-context';
  * them. Not counted: mutations (an admin's rebuild), introspection, answers kept whole (they read nothing), probes.
  */
 
-export type Refusal = 'queue_full' | 'waited';
+// bodies_arriving: refused before its body was read (body-admission.ts limitArrivingBodies).
+export type Refusal = 'queue_full' | 'waited' | 'bodies_arriving';
 
 /** A request's place: `admitted` settles once it may run (or is refused); `leave` frees the place, whichever it holds. */
 export interface Ticket {

@@ -3,7 +3,7 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { bodyLimitBytes } from '../../src/config-values';
 import { DROPPED_BODY_BYTES } from '../../src/http/body-admission';
-import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
+import { ADMIN_KEY, ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
 
 /**
@@ -225,6 +225,36 @@ describe('request bodies: when they are asked for and how much is read', () => {
       { seed: SEED, numRuns: 500 },
     );
     expect(DROPPED_BODY_BYTES).toBeLessThan(BIG / 4);
+  });
+});
+
+describe("one key's request bodies arriving at once", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // Two places: one request for data running, one waiting.
+    t = await buildTestApp({ landing: writeManyCustomersLanding(2, 1).landing, config: { keyConcurrency: 1, keyQueue: 1 } });
+  });
+  afterAll(() => t.close());
+
+  it('refuses a key a body past its places at once with 429 RATE_LIMITED, while its others arrive and another key is answered', async () => {
+    const body = JSON.stringify({ query: '{ __typename }' });
+    // Bodies dripped: each connection sends its first byte and holds the rest, as a slow or hostile client does.
+    const held = await Promise.all([0, 1].map(() => open(t, post([`authorization: Bearer ${ANALYST_KEY}`, `content-length: ${body.length}`]) + body.slice(0, 1))));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const third = await open(t, post([`authorization: Bearer ${ANALYST_KEY}`, `content-length: ${body.length}`]) + body.slice(0, 1));
+    const refused = await third.until(/\r\n\r\n\{.*\}$/s);
+    expect(statusLine(refused)).toBe('HTTP/1.1 429 Too Many Requests');
+    expect(refused).toMatch(/\r\nRetry-After: 1\r\n/i);
+    expect(JSON.parse(refused.slice(refused.indexOf('\r\n\r\n') + 4))).toEqual({
+      errors: [{ message: expect.stringMatching(/already has 2 request bodies arriving.*send each body whole/), extensions: { code: 'RATE_LIMITED' } }],
+    });
+    // Another key has places of its own; the held bodies, once sent whole, are answered.
+    expect((await t.graphql('{ __typename }', ADMIN_KEY)).status).toBe(200);
+    for (const c of held) c.socket.write(body.slice(1));
+    for (const c of held) expect(statusLine(await c.until(/"__typename":"Query"/))).toBe('HTTP/1.1 200 OK');
+    // Their places are free again.
+    expect((await t.graphql('{ __typename }', ANALYST_KEY)).status).toBe(200);
+    for (const c of [...held, third]) c.socket.destroy();
   });
 });
 
