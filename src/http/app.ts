@@ -17,6 +17,7 @@ import { healthRoutes } from './health';
 import { refuseDroppedHeaders } from './header-count';
 import { refuseLargeHeaders } from './header-size';
 import { requireHost } from './host-header';
+import { requireHttp1 } from './http-version';
 import { ideHandler } from './ide';
 import { answerReplay } from './answer-replay';
 import { keptAnswers } from './kept-answers';
@@ -119,6 +120,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
     if (draining) res.setHeader('Connection', 'close');
     next();
   });
+  app.use(requireHttp1);
   app.use(requireHost);
   app.use(refuseDroppedHeaders);
   app.use(refuseLargeHeaders);

@@ -102,6 +102,16 @@ describe('requests the HTTP parser refuses', () => {
     expect(answers((await exchange(server.port, 'GET /healthz HTTP/1.0\r\n\r\n')).text).map((a) => a.status)).toEqual([200]);
   });
 
+  it.each(['HTTP/2.0', 'HTTP/0.9'])('answers a request line of %s (which Node parses) with 400 and a JSON error, then closes, instead of 200', async (version) => {
+    const { text, error } = await exchange(server.port, `GET /graphql?query=%7B__typename%7D ${version}\r\nhost: x\r\nauthorization: Bearer ${ANALYST_KEY}\r\n\r\n`);
+    expect(error).toBeUndefined();
+    const [answer, ...more] = answers(text);
+    expect(more).toEqual([]);
+    expect(answer!.status).toBe(400);
+    expect(answer!.headers.connection).toBe('close');
+    expect(answer!.body).toEqual(refusal(new RegExp(`HTTP/${version.slice(5).replace('.', '\\.')} is not served: send the request as HTTP/1\\.1`)));
+  });
+
   it('answers a request with two Host headers with 400 and a JSON error naming them, then closes', async () => {
     // RFC 9112 3.2 requires the 400: a proxy before this server may have read the other one. Node kept the first and answered.
     const { text, error } = await exchange(server.port, `GET /graphql?query=%7B__typename%7D HTTP/1.1\r\nhost: a.example\r\nhost: b.example\r\nauthorization: Bearer ${ANALYST_KEY}\r\n\r\n`);
