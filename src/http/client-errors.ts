@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { ErrorCode } from '../errors';
 import { DROPPED_BODY_BYTES, DROPPED_BODY_MS } from './body-admission';
 import { TOO_LARGE_HEADERS } from './header-size';
+import { ANY_ROUTE } from './route-methods';
 
 /**
  * Requests Node's HTTP parser refuses before the app sees them: a URL and headers over the parser's limit (32 KiB; a GET
@@ -10,7 +11,7 @@ import { TOO_LARGE_HEADERS } from './header-size';
  * status line and no body; here the answer has the JSON error every other refusal has (errors[0].extensions.code),
  * `Connection: close`, and the connection is then closed once the answer is sent, what is left of the request read
  * and dropped up to the same bound as an unread body's, so a client still sending sees the answer, not a reset.
- * A CONNECT (a tunnel through a proxy, which this is not) gets a 501 the same way.
+ * A CONNECT (a tunnel through a proxy, which this is not) gets a 405 the same way.
  */
 
 interface ParserError extends Error {
@@ -49,11 +50,14 @@ export function clientErrorAnswer(error: ParserError): string {
 }
 
 // CONNECT asks a proxy for a tunnel: Node closed the connection without a word when no 'connect' listener took it.
-const CONNECT = { status: 501, reason: 'Not Implemented', message: 'CONNECT is not served: this server is not a proxy; send GET or POST to /graphql' };
+// 405 with the methods the server takes, as any other method no route takes (route-methods.ts): a 501 was a 5xx for a
+// client's mistake.
+const CONNECT = { status: 405, reason: 'Method Not Allowed', message: 'CONNECT is not served: this server is not a proxy; send GET or POST to /graphql', allow: ANY_ROUTE };
 
-function rawAnswer({ status, reason, message }: { status: number; reason: string; message: string }): string {
+function rawAnswer({ status, reason, message, allow }: { status: number; reason: string; message: string; allow?: string }): string {
   const body = JSON.stringify({ errors: [{ message, extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
-  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`;
+  const allowLine = allow === undefined ? '' : `Allow: ${allow}\r\n`;
+  return `HTTP/1.1 ${status} ${reason}\r\n${allowLine}Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`;
 }
 
 /** Answers the parser's refusals and CONNECT requests on `server` as described above. */

@@ -69,7 +69,7 @@ export function apiHeadAsGet(apollo: RequestHandler): RequestHandler {
 }
 
 /** Every method some route takes: what `OPTIONS *` answers for the server as a whole. */
-const ANY_ROUTE = [...new Set(ROUTES.flatMap((route) => route.methods))].join(', ');
+export const ANY_ROUTE = [...new Set(ROUTES.flatMap((route) => route.methods))].join(', ');
 
 /**
  * The asterisk-form target (`OPTIONS * HTTP/1.1`, RFC 9112 §3.2.4) asks about the server, not a path: a client

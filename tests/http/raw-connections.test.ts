@@ -105,9 +105,10 @@ describe('the listening server on raw connections', () => {
     expect(await ask(running.port, request, true)).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*\r\nConnection: close\r\n/);
   });
 
-  it('answers CONNECT (a tunnel through a proxy, which it is not) with 501 in the JSON error shape, then closes the connection', async () => {
+  it('answers CONNECT (a tunnel through a proxy, which it is not) with 405 and Allow in the JSON error shape, never a 5xx, then closes the connection', async () => {
     const answer = await ask(running.port, 'CONNECT 127.0.0.1:80 HTTP/1.1\r\nHost: 127.0.0.1:80\r\n\r\n', false);
-    expect(answer).toMatch(/^HTTP\/1\.1 501 Not Implemented\r\n/);
+    expect(answer).toMatch(/^HTTP\/1\.1 405 Method Not Allowed\r\n/);
+    expect(answer).toMatch(/\r\nAllow: GET, HEAD, POST, OPTIONS\r\n/);
     expect(answer).toMatch(/\r\nConnection: close\r\n/);
     const json = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
     expect(json.errors[0]).toEqual({ message: expect.stringMatching(/^CONNECT is not served: this server is not a proxy/), extensions: { code: 'BAD_USER_INPUT' } });
