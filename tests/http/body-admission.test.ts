@@ -245,6 +245,7 @@ describe("one key's request bodies arriving at once", () => {
     const refused = await third.until(/\r\n\r\n\{.*\}$/s);
     expect(statusLine(refused)).toBe('HTTP/1.1 429 Too Many Requests');
     expect(refused).toMatch(/\r\nRetry-After: 1\r\n/i);
+    expect(await t.app.metrics.registry.getSingleMetricAsString('stedi_key_concurrency_refusals_total')).toMatch(/\{route="graphql",reason="bodies_arriving"\} 1$/m);
     expect(JSON.parse(refused.slice(refused.indexOf('\r\n\r\n') + 4))).toEqual({
       errors: [{ message: expect.stringMatching(/already has 2 request bodies arriving.*send each body whole/), extensions: { code: 'RATE_LIMITED' } }],
     });
