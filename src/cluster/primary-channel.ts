@@ -23,8 +23,13 @@ export class PrimaryChannel {
     this.handlers.set(kind, handler as (message: never) => void);
   }
 
-  send(message: ToPrimary): void {
-    if (process.connected) process.send?.(message);
+  /**
+   * A primary killed (kill -9) closes the channel under a worker still sending: the failed send goes to `failed` (else
+   * nowhere), not to an 'error' event nobody handles, which ended the worker with an EPIPE stack trace on stderr.
+   * The worker exits as the channel closes (Node's cluster does that on 'disconnect').
+   */
+  send(message: ToPrimary, failed: (error: Error) => void = () => undefined): void {
+    if (process.connected) process.send?.(message, undefined, {}, (error: Error | null) => error && failed(error));
   }
 
   request(request: DistributiveOmit<Request, 'stedi' | 'id'>): Promise<unknown> {
@@ -36,7 +41,11 @@ export class PrimaryChannel {
         reject(new Error(`the cluster primary did not answer ${request.what} within ${this.timeoutMs} ms`));
       }, this.timeoutMs);
       this.waiting.set(id, { resolve, reject, timer });
-      this.send({ ...request, stedi: 'request', id } as Request);
+      this.send({ ...request, stedi: 'request', id } as Request, (error) => {
+        clearTimeout(timer);
+        this.waiting.delete(id);
+        reject(new Error(`the cluster primary is gone (${error.message})`));
+      });
     });
   }
 

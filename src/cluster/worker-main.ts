@@ -31,6 +31,12 @@ const START_REPORT_MS = 1_000;
  */
 
 const primary = new PrimaryChannel();
+// Node's own cluster messages (listening, queryServer) are sent without a callback: to a primary killed meanwhile
+// (kill -9) each failed send became an 'error' on this worker, unhandled, and its stack trace on stderr. The worker
+// exits as the channel closes (Node's cluster does that on 'disconnect'); any other channel error is one line.
+cluster.worker?.on('error', (error: NodeJS.ErrnoException) => {
+  if (!['EPIPE', 'ECONNRESET', 'ERR_IPC_CHANNEL_CLOSED'].includes(error.code ?? '')) process.stderr.write(`stedi: worker ${process.pid}: its channel to the primary failed: ${error.message}\n`);
+});
 // The primary may ask a worker still starting to stop (a replacement forked just before shutdown): it stops once started.
 let shutdownAsked = false;
 primary.on('shutdown', () => void (shutdownAsked = true));
