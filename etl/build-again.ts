@@ -53,15 +53,16 @@ function inLanding(landing: string | undefined, file: string): string {
 const spoken = (ms: number): string => (ms === 1_000 ? 'a second' : `${ms} ms`);
 
 /** Resolves once `file` has kept its identity (or stayed gone) for `settleMs`, or after `maxWaitMs`. */
+// On the monotonic clock: a wall clock stepped back (NTP) held the build in this loop for the step.
 async function settled(file: string, { settleMs, maxWaitMs }: LandingSettle): Promise<void> {
-  const started = Date.now();
+  const started = performance.now();
   let last = await identity(file);
-  let since = Date.now();
-  while (Date.now() - since < settleMs && Date.now() - started < maxWaitMs) {
+  let since = performance.now();
+  while (performance.now() - since < settleMs && performance.now() - started < maxWaitMs) {
     await sleep(Math.min(100, settleMs, maxWaitMs));
     const now = await identity(file);
     // Gone both times is no change: a file removed for good has settled.
-    if ((last || now) && changeOf(last, now) !== undefined) [last, since] = [now, Date.now()];
+    if ((last || now) && changeOf(last, now) !== undefined) [last, since] = [now, performance.now()];
   }
 }
 

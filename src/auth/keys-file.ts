@@ -38,7 +38,7 @@ export async function readKeysFile(path: string, waitMs = KEYS_FILE_WAIT_MS): Pr
 const seconds = (ms: number): string => `${(ms / 1000).toLocaleString('en-US')} s`;
 
 async function readPipe(path: string, waitMs: number): Promise<string> {
-  const deadline = Date.now() + waitMs;
+  const deadline = performance.now() + waitMs;
   let timer: NodeJS.Timeout | undefined;
   // Blocking, on the thread pool: it returns once a writer has the pipe open (at once for a shell's `<(…)`).
   const opening = openFd(path, constants.O_RDONLY);
@@ -60,7 +60,7 @@ async function readPipe(path: string, waitMs: number): Promise<string> {
       socket.destroy();
       reject(new KeysFileError(path, problem));
     };
-    const stop = setTimeout(() => fail(`is a pipe whose writer did not finish within ${seconds(waitMs)}; it must write the keys and close the pipe`), Math.max(0, deadline - Date.now()));
+    const stop = setTimeout(() => fail(`is a pipe whose writer did not finish within ${seconds(waitMs)}; it must write the keys and close the pipe`), Math.max(0, deadline - performance.now()));
     socket.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
       if (bytes > MAX_BYTES) return fail(`gave more than ${MAX_BYTES} bytes; a keys file holds key:role lines`);

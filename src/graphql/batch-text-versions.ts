@@ -14,7 +14,7 @@ import { BATCH_TABLE, prepareBatchText } from './prepare-batch-text';
  * this process: its pages are read from the engine.
  */
 
-/** How often a process without the text looks for it again. */
+/** How often a process without the text looks for it again (on the monotonic clock: a wall clock stepped back an hour put it off for that hour). */
 const RECHECK_MS = 2_000;
 
 interface VersionText {
@@ -37,7 +37,7 @@ export function batchTextOf(engine: Engine, version: string, logger: Logger): Co
   const versions = versionsOf(engine);
   const known = versions.get(version);
   if (known?.reader) return known.reader;
-  const now = Date.now();
+  const now = performance.now();
   if (!engine.derivedColumnText || (known && (known.preparing || known.givenUp || now - known.checkedAt < RECHECK_MS))) return undefined;
   const reader = engine.derivedColumnText(BATCH_TABLE, version).open(SAMPLE_COLUMNS);
   const state: VersionText = { reader, checkedAt: now };
@@ -48,7 +48,7 @@ export function batchTextOf(engine: Engine, version: string, logger: Logger): Co
       (outcome) => {
         state.givenUp = outcome === 'unusable';
         // Prepared: open it at the next request; another process preparing it: look again later.
-        state.checkedAt = outcome === 'prepared' ? 0 : Date.now();
+        state.checkedAt = outcome === 'prepared' ? -Infinity : performance.now();
       },
       (error: unknown) => {
         state.givenUp = true;
@@ -63,7 +63,7 @@ export function batchTextOf(engine: Engine, version: string, logger: Logger): Co
 export function dropBatchText(engine: Engine, version: string): void {
   const versions = versionsOf(engine);
   versions.get(version)?.reader?.close();
-  versions.set(version, { checkedAt: Date.now() });
+  versions.set(version, { checkedAt: performance.now() });
 }
 
 /** Forgets the text of versions no longer kept (the engine closed their readers when it saw them expire). */

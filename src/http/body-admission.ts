@@ -140,9 +140,10 @@ function dropRestOfBody(req: Request, res: Response): void {
   // it for a body nobody read, it never read again: the rest of any body over ~64 KB stalled, and the next request on
   // the connection (a retry with the right key) waited for the cut.
   const start = socket.bytesRead;
-  const deadline = Date.now() + DROPPED_BODY_MS;
+  // On the monotonic clock: a wall clock stepped back (NTP) kept a trickling client's connection for the step.
+  const deadline = performance.now() + DROPPED_BODY_MS;
   const watch = setInterval(() => {
-    if (socket.bytesRead - start > DROPPED_BODY_BYTES || Date.now() >= deadline) socket.destroy();
+    if (socket.bytesRead - start > DROPPED_BODY_BYTES || performance.now() >= deadline) socket.destroy();
   }, DROPPED_BODY_POLL_MS);
   watch.unref();
   // Both listeners go: a connection sending many such bodies must not gather one per request.

@@ -77,13 +77,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // Connections past the cap are closed as they arrive: descriptors stay free for the lake's files and consent's reads.
   // Counted here, not with server.maxConnections: a cluster worker at that cap declines the connection, and the
   // primary hands it to a worker again at once, for ever: a core spun and the connection hung, unanswered and unclosed.
-  let droppedAt = 0;
+  let droppedAt = -Infinity;
   server.on('connection', (socket: Socket) => {
     if (open.size >= config.maxConnections) {
       socket.destroy();
-      // Once a minute at most: a flood of connections must not become a flood of log lines.
-      if (Date.now() - droppedAt < 60_000) return;
-      droppedAt = Date.now();
+      // Once a minute at most: a flood of connections must not become a flood of log lines (the monotonic minute: a
+      // wall clock stepped back an hour silenced it for that hour).
+      if (performance.now() - droppedAt < 60_000) return;
+      droppedAt = performance.now();
       logger.warn({ maxConnections: config.maxConnections }, 'connection refused: this process holds STEDI_MAX_CONNECTIONS connections');
       return;
     }

@@ -113,8 +113,9 @@ export class Erasure {
     // Which customers are held, not only how many: one released as another withdraws is a change too (kept in memory, never logged).
     const state = `${pending.versions.join(',')} ${[...pending.since.keys()].sort().join('\n')} ${pending.abandoned.size} ${this.failures}`;
     const last = this.exceededLogged;
-    if (last && last.state === state && Date.now() - last.at < EXCEEDED_LOG_EVERY_MS) return;
-    this.exceededLogged = { at: Date.now(), state };
+    // The monotonic clock: a wall clock stepped back an hour silenced the repeat for that hour.
+    if (last && last.state === state && performance.now() - last.at < EXCEEDED_LOG_EVERY_MS) return;
+    this.exceededLogged = { at: performance.now(), state };
     this.logger.error(
       { lagMs: lag, erasureMs: this.erasureMs, versions: pending.versions.length, customers: pending.since.size, failedRebuilds: this.failures, repeatEveryMs: EXCEEDED_LOG_EVERY_MS },
       'erasure bound exceeded: kept versions still hold customers who withdrew consent',
