@@ -28,6 +28,7 @@ export interface CachedProbeOptions {
   failedTtlMs?: number;
   /** Time limit of the background query (default 10 s). */
   timeoutMs?: number;
+  /** The clock answers are aged on: the monotonic one by default (a wall clock stepped back an hour kept a failed probe's 503 for that hour). */
   now?: () => number;
 }
 
@@ -54,11 +55,15 @@ class CachedProbe implements EngineProbe {
   ) {}
 
   async answer(): Promise<ProbeAnswer> {
-    const now = (this.options.now ?? Date.now)();
+    const now = this.now();
     const ttl = this.last?.ok ? (this.options.ttlMs ?? 60_000) : (this.options.failedTtlMs ?? 10_000);
     if (!this.last || now - this.last.at >= ttl) this.refresh();
     if (!this.last) return { state: 'no answer yet' };
     return this.last.ok ? { state: 'answers' } : { state: 'does not answer', error: this.last.error };
+  }
+
+  private now(): number {
+    return this.options.now ? this.options.now() : performance.now();
   }
 
   /** One background query at a time; its result is what the next probes read. */
@@ -66,7 +71,7 @@ class CachedProbe implements EngineProbe {
     if (this.refreshing) return;
     this.refreshing = true;
     const done = (ok: boolean, error?: unknown): void => {
-      this.last = { ok, at: (this.options.now ?? Date.now)(), error };
+      this.last = { ok, at: this.now(), error };
       this.refreshing = false;
     };
     this.engine.query(PROBE_SQL, [], { timeoutMs: this.options.timeoutMs ?? 10_000 }).then(

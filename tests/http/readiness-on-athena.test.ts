@@ -69,6 +69,27 @@ describe('readiness on Athena', () => {
     expect((await request(server).get('/readyz')).body.reason).not.toMatch(/manifest/);
   });
 
+  it('asks Athena again once a failed answer is 10 s old on the monotonic clock, though the wall clock was stepped back an hour (NTP)', async () => {
+    // Only Date and performance.now are faked (timers and setImmediate run as usual): the step moves Date alone.
+    jest.useFakeTimers({ doNotFake: ['hrtime', 'nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
+    try {
+      const { aws, engine } = athenaLake();
+      aws.athena.handler = () => ({ states: ['FAILED'], error: { category: 3, retryable: false, reason: 'the workgroup is disabled' } });
+      const server = app(engine);
+      await request(server).get('/readyz');
+      await settle();
+      expect((await request(server).get('/readyz')).status).toBe(503);
+      aws.athena.handler = () => ({ columns: [{ name: 'ok', type: 'integer' }], rows: [['1']] });
+      jest.setSystemTime(Date.now() - 3_600_000);
+      jest.advanceTimersByTime(11_000);
+      await request(server).get('/readyz');
+      await settle();
+      expect((await request(server).get('/readyz')).body).toEqual({ status: 'ready', version: VERSION });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('still refuses readiness without a live version, before asking the engine', async () => {
     const { aws, engine } = athenaLake();
     aws.s3.objects.clear();
