@@ -1,6 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { QueryExecution } from '@aws-sdk/client-athena';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -63,8 +61,9 @@ export async function exportResultFile(
     throw new Error(`Athena query ${execution.QueryExecutionId} has no result file to export: the export needs an S3 query results location; use a workgroup with one (STEDI_ATHENA_WORKGROUP) or turn managed query results off`);
   }
   const { bucket, key } = parseS3ObjectUrl(output, 'the query result file');
-  const folder = await mkdtemp(join(tmpdir(), 'stedi-export-'));
-  const csv = join(folder, 'result.csv');
+  // Beside the export, in its caller's folder: a server killed mid-export (kill -9) left a folder of its own in the
+  // temporary folder, which no later start removed (the export folders are named for their process: export-folders.ts).
+  const csv = `${path}.result.csv`;
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
@@ -84,6 +83,6 @@ export async function exportResultFile(
   } finally {
     connection.closeSync();
     instance.closeSync();
-    await rm(folder, { recursive: true, force: true });
+    await rm(csv, { force: true });
   }
 }

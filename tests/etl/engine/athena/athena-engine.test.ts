@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { GetQueryResultsCommand } from '@aws-sdk/client-athena';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { AthenaEngine } from '../../../../etl/engine/athena/athena-engine';
 import { athenaDialect } from '../../../../etl/engine/athena/athena-dialect';
@@ -134,6 +137,31 @@ describe('the Athena engine', () => {
     expect(parquet.getRowObjectsJS()).toEqual([{ t: 'BIGINT', n: 2n }]);
     connection.closeSync();
     instance.closeSync();
+  });
+
+  it('copies the result file into the export\'s own folder, never a folder of its own in the temporary folder (a kill -9 left that behind for ever)', async () => {
+    const aws = fakeAws(() => ({ outputLocation: 's3://results-bucket/athena/export-2.csv', columns: [{ name: 'serialnumber', type: 'varchar' }] }));
+    const body = Buffer.from('"serialnumber"\n"s-1"\n');
+    const dir = makeTempDir('stedi-export-own-');
+    const out = join(dir, 'out.csv');
+    // A temporary folder of this test's own: other suites write theirs in the run's meanwhile.
+    const temporary = makeTempDir('stedi-tmpdir-');
+    let seen: string[] | undefined;
+    // What the temporary folder holds as the result file is fetched: the copy is made from then on.
+    aws.s3.mock.on(GetObjectCommand).callsFake(() => {
+      seen = readdirSync(temporary);
+      return { Body: Readable.from([body]) };
+    });
+    const engine = new AthenaEngine({ lake: LAKE }, aws.clients);
+    const tmpdir = jest.spyOn(os, 'tmpdir').mockReturnValue(temporary);
+    try {
+      await expect(engine.exportToFile('SELECT "serialNumber" FROM t', [], 'csv', out)).resolves.toBe(1);
+    } finally {
+      tmpdir.mockRestore();
+    }
+    expect(seen).toEqual([]);
+    expect(readFileSync(out, 'utf8')).toBe('serialNumber\ns-1\n');
+    expect(readdirSync(dir)).toEqual(['out.csv']);
   });
 
   it('exports from a result file whose location holds characters SQL text could not (the workgroup’s own results location)', async () => {
