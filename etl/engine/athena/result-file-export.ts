@@ -64,7 +64,8 @@ export async function exportResultFile(
   // Beside the export, in its caller's folder: a server killed mid-export (kill -9) left a folder of its own in the
   // temporary folder, which no later start removed (the export folders are named for their process: export-folders.ts).
   const csv = `${path}.result.csv`;
-  const instance = await DuckDBInstance.create(':memory:');
+  // Its spill too (DuckDB's default: `.tmp` in the working directory, left there by a kill).
+  const instance = await DuckDBInstance.create(':memory:', { temp_directory: `${path}.spill` });
   const connection = await instance.connect();
   try {
     const object = await sendWithin(limit, (o) => s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), o)).catch((error: unknown) => {
@@ -83,6 +84,6 @@ export async function exportResultFile(
   } finally {
     connection.closeSync();
     instance.closeSync();
-    await rm(csv, { force: true });
+    await Promise.all([csv, `${path}.spill`].map((file) => rm(file, { recursive: true, force: true })));
   }
 }
