@@ -4,7 +4,9 @@
  */
 
 const CODES = new Set(['ENOSPC', 'EDQUOT']);
-const WORDS = /no space left on device|disk quota exceeded/i;
+// DuckDB's last: a spill (STEDI_DUCKDB_MEMORY_LIMIT exceeded) its temporary folder's disk cannot take; it said
+// "Out of Memory Error", answered as an internal error (500) with nothing for the operator to free.
+const WORDS = /no space left on device|disk quota exceeded|failed to offload data block/i;
 
 export function isDiskFull(error: unknown): boolean {
   return matches(error, CODES, WORDS);
