@@ -7,7 +7,8 @@ import { smallLakeCopies } from '../helpers/small-lake-copies';
 // The server's wall clock is stepped through a file its preloaded helper reads; its timers keep the monotonic clock.
 const CLOCK_STEP = resolve(__dirname, '..', 'helpers', 'clock-step.cjs');
 const DATA = '{ customers(first: 1) { edges { node { serialNumber } } } }';
-const IDLE_MS = 3_000;
+// Long enough that a request slowed by a loaded CI machine (seconds) is no quiet spell of its own.
+const IDLE_MS = 5_000;
 
 const smallLake = smallLakeCopies();
 
