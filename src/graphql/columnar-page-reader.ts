@@ -19,6 +19,8 @@ export interface ColumnarPage {
   rowCount: number;
   columns: Record<string, unknown[]>;
   pageInfo: PageInfo;
+  /** The lake version the page was read from: the live one, or the one its cursor pinned. */
+  version: string;
 }
 
 /**
@@ -65,7 +67,7 @@ export async function readColumnarPage<N extends Node>(
   const cursorAt = (i: number): string | null =>
     rowCount === 0 ? null : encodeCursor(ds.kind, scope.version, ds.key.map((k) => columns[k.name][i] as KeyValue), cursorScope);
   const pageInfo = { hasNextPage: fetched.rowCount > first, hasPreviousPage: afterCursor, startCursor: cursorAt(0), endCursor: cursorAt(rowCount - 1) };
-  return { rowCount, columns, pageInfo };
+  return { rowCount, columns, pageInfo, version: scope.version };
 }
 
 /**

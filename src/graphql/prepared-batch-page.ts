@@ -82,7 +82,7 @@ export async function preparedBatchPage(ctx: GraphqlContext, args: PageArgs, fil
       startCursor: cursorAt(rowCount > 0 ? keyAt(serialFirst, 'first') : null),
       endCursor: cursorAt(rowCount > 0 ? keyAt(serialLast, 'last') : null),
     };
-    return { rowCount, columns, pageInfo };
+    return { rowCount, columns, pageInfo, version };
   } catch (error) {
     // A file damaged or cut short since it was opened: never a page of wrong bytes.
     logger.warn({ version, err: error }, 'prepared batch text could not be read; the page is read from the engine');

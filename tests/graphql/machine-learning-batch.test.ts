@@ -3,6 +3,7 @@ import { createSnapshot } from '../../src/consent/consent-snapshot';
 import { queryColumns, visibleColumns } from '../../src/graphql/columnar-page-reader';
 import { machineLearningDataset } from '../../src/graphql/datasets/machine-learning.dataset';
 import type { Logger } from '../../src/logger';
+import { buildLake } from '../helpers/etl-lake';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { customerRecord, writeLanding } from '../helpers/landing-fixture';
 import { nameOf, serialOf, writeManyCustomersLanding, type ManyCustomers } from '../helpers/many-customers-landing';
@@ -123,6 +124,19 @@ describe('the training set as columns (machineLearningBatch)', () => {
     expect(after.columns.serialNumber).not.toContain(serial);
     expect(after.rowCount).toBe(before.rowCount - fixture.readingsPerCustomer);
     for (const refused of fixture.refusing) expect(after.columns.serialNumber).not.toContain(refused);
+  });
+
+  it('names the lake version each page was read from: the live one, then the one its cursor pinned after a rebuild', async () => {
+    const document = `query Versioned($first: Int, $after: String) { lake { liveVersion } page: machineLearningBatch(first: $first, after: $after) { lakeVersion pageInfo { endCursor } } }`;
+    const first = (await t.graphql(document, ANALYST_KEY, { first: 3 })).body.data;
+    expect(first.page.lakeVersion).toBe(first.lake.liveVersion);
+    const published = await buildLake(fixture.landing, t.lake.lake);
+    await t.lake.services.consent.refresh();
+    // A notebook resuming from the cursor text alone: the page comes from the pinned version, and says so.
+    const resumed = (await t.graphql(document, ANALYST_KEY, { first: 3, after: first.page.pageInfo.endCursor })).body.data;
+    expect(resumed.lake.liveVersion).toBe(published.version);
+    expect(resumed.page.lakeVersion).toBe(first.lake.liveVersion);
+    expect((await t.graphql(document, ANALYST_KEY, { first: 3 })).body.data.page.lakeVersion).toBe(published.version);
   });
 });
 

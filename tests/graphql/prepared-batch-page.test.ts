@@ -103,6 +103,17 @@ describe('batch pages from prepared column text', () => {
     tokens.mockRestore();
   });
 
+  it('names the version a page read from the text came from, after a cursor too', async () => {
+    await prepare(text);
+    const version = (await text.lake.engine.manifest())!.versions[0].version;
+    const document = 'query Named($after: String) { machineLearningBatch(first: 4, after: $after) { lakeVersion pageInfo { endCursor } } }';
+    const before = reads();
+    const first = (await text.graphql(document, ANALYST_KEY, {})).body.data.machineLearningBatch;
+    const next = (await text.graphql(document, ANALYST_KEY, { after: first.pageInfo.endCursor })).body.data.machineLearningBatch;
+    expect(reads()).toBe(before);
+    expect([first.lakeVersion, next.lakeVersion]).toEqual([version, version]);
+  });
+
   it('writes the same values into an answer that also carries an error (another field refused)', async () => {
     const document = '{ machineLearningBatch(first: 5) { rowCount columns { serialNumber x } pageInfo { endCursor } } customers(first: 1) { edges { node { email } } } }';
     const [expected, actual] = [await engine.graphql(document, ANALYST_KEY), await text.graphql(document, ANALYST_KEY)];

@@ -40,6 +40,7 @@ class Client(Transport):
     def __init__(self, url=None, key=None, timeout=120, retry_seconds=30):
         super().__init__(url, key, timeout, retry_seconds)
         self._batch = None  # whether the server has machineLearningBatch, asked once
+        self._batch_version = False  # whether its pages name their lake version (lakeVersion), asked with it
 
     def __repr__(self):
         return f"stedi.Client({self.base!r})"
@@ -100,8 +101,9 @@ class Client(Transport):
     def _has_batches(self):
         """Whether the server has machineLearningBatch (columns per page: far less JSON than edges and nodes)."""
         if self._batch is None:
-            fields = self.graphql('{ __type(name: "Query") { fields { name } } }')["__type"]["fields"]
-            self._batch = any(f["name"] == "machineLearningBatch" for f in fields)
+            types = self.graphql('{ __type(name: "Query") { fields { name } } batch: __type(name: "MachineLearningBatch") { fields { name } } }')
+            self._batch = any(f["name"] == "machineLearningBatch" for f in types["__type"]["fields"])
+            self._batch_version = any(f["name"] == "lakeVersion" for f in (types.get("batch") or {}).get("fields") or ())
         return self._batch
 
     def _batches(self, page_size, arguments, declarations, variables):
@@ -115,17 +117,20 @@ class Client(Transport):
 
     def _batch_pages(self, page_size, arguments, declarations, variables, after=None, version=None):
         """Each page of machineLearningBatch after `after` (the first when None) with the version the pull is pinned
-        to and the page's endCursor. Only a pull from the first page asks which version is live: a cursor pins it."""
+        to and the page's endCursor. Each page names its version (lakeVersion), so a pull resumed from a cursor's text
+        knows it too; a server before that field is asked which version is live on a pull's first page."""
         page_size = page_size_of(page_size)
-        page_fields = f"rowCount columns {{ {' '.join(SAMPLE_FIELDS)} }} pageInfo {{ hasNextPage endCursor }}"
+        named = " lakeVersion" if self._batch_version else ""
+        page_fields = f"rowCount{named} columns {{ {' '.join(SAMPLE_FIELDS)} }} pageInfo {{ hasNextPage endCursor }}"
         first_page = after is None
         while True:
-            pin = "lake { liveVersion }" if first_page else ""
+            pin = "lake { liveVersion }" if first_page and not named else ""
             query = f"query Batch($first: Int!, $after: String{declarations}) {{ {pin} page: machineLearningBatch(first: $first, after: $after{arguments}) {{ {page_fields} }} }}"
             data = self._page(query, {**variables, "first": page_size, "after": after}, version, first_page)
             if "lake" in data:
                 version = data["lake"]["liveVersion"]
             page = data["page"]
+            version = page.get("lakeVersion", version)
             yield page, version, page["pageInfo"]["endCursor"]
             if not page["pageInfo"]["hasNextPage"]:
                 return

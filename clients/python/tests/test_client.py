@@ -75,8 +75,10 @@ class TrainingSetTest(unittest.TestCase):
             if len(read) == 2:
                 break  # as Ctrl-C or a lost server stops a loop
         for after in (last, last.cursor):
-            rest = [row for batch in self.client.training_batches("TRAIN", page_size=1, after=after, as_frame=False) for row in batch]
-            self.assertEqual(read + rest, list(whole))
+            resumed = list(self.client.training_batches("TRAIN", page_size=1, after=after, as_frame=False))
+            self.assertEqual(read + [row for batch in resumed for row in batch], list(whole))
+            # Resumed from the cursor's text alone too, each page names its version (it was None).
+            self.assertEqual({b.lake_version for b in resumed}, {whole.lake_version})
         with self.assertRaisesRegex(stedi.BadInputError, "was issued with another `split` argument"):
             list(self.client.training_batches("TEST", page_size=1, after=last, as_frame=False))
         with self.assertRaisesRegex(ValueError, r"after must be a page training_batches yielded or its cursor \(\.attrs\['cursor'\]\); received int"):
@@ -678,6 +680,43 @@ class CustomersPullAcrossExpiryTest(unittest.TestCase):
         self.assertIn("the lake version this pull started on (v7) is no longer kept", str(caught.exception))
         # Only the first page asks which version is live: the cursor pins it for the rest.
         self.assertEqual(["lake { liveVersion }" in q for q in asked], [True, False])
+
+
+class BatchVersionTest(unittest.TestCase):
+    """training_batches names the version each page was read from, resumed from a cursor's text too (no server needed)."""
+
+    def serve(self, batch_fields):
+        asked = []
+
+        def respond(body):
+            asked.append(body["query"])
+            if "__type" in body["query"]:
+                batch = {"fields": [{"name": f} for f in batch_fields]} if batch_fields is not None else None
+                return {"data": {"__type": {"fields": [{"name": "machineLearningBatch"}]}, "batch": batch}}
+            columns = {"serialNumber": ["s1"], "sensorReadingTime": [1], "distanceFromObject": [2], "x": [1], "y": [0], "z": [-1]}
+            # The cursor was issued on v7; a rebuild since made v9 live.
+            page = {"rowCount": 1, "columns": columns, "pageInfo": {"hasNextPage": False, "endCursor": "c2"}}
+            if "lakeVersion" in body["query"]:
+                page["lakeVersion"] = "v7"
+            data = {"page": page}
+            if "lake { liveVersion }" in body["query"]:
+                data["lake"] = {"liveVersion": "v9"}
+            return {"data": data}
+
+        return stedi.Client(fake_server.serve(self, respond), "any-key-0123456789abcdef", timeout=5), asked
+
+    def test_a_pull_resumed_after_a_cursors_text_names_the_version_the_cursor_pinned_not_the_live_one(self):
+        client, asked = self.serve(["rowCount", "columns", "pageInfo", "lakeVersion"])
+        batches = list(client.training_batches(after="c1", as_frame=False))
+        self.assertEqual([(b.lake_version, b.attrs["lake_version"]) for b in batches], [("v7", "v7")])
+        self.assertFalse(any("liveVersion" in q for q in asked))
+
+    def test_a_server_before_lakeversion_is_asked_which_version_is_live_on_a_first_page_only(self):
+        for fields in (["rowCount", "columns", "pageInfo"], None):
+            client, asked = self.serve(fields)
+            self.assertEqual(client.training_set(as_frame=False).lake_version, "v9")
+            self.assertEqual([b.lake_version for b in client.training_batches(after="c1", as_frame=False)], [None])
+            self.assertFalse(any("lakeVersion" in q for q in asked))
 
 
 class StaleCursorMessageTest(unittest.TestCase):

@@ -22,6 +22,6 @@ export class MachineLearningBatchResolver {
     const page =
       (await preparedBatchPage(ctx, args, filter)) ??
       (await readColumnarPage(ctx, machineLearningDataset, SAMPLE_COLUMNS, args, filter, 'machineLearningBatch', 'machineLearningSamples'));
-    return { rowCount: page.rowCount, columns: page.columns as unknown as MachineLearningColumns, pageInfo: page.pageInfo };
+    return { rowCount: page.rowCount, columns: page.columns as unknown as MachineLearningColumns, pageInfo: page.pageInfo, lakeVersion: page.version };
   }
 }

@@ -43,4 +43,8 @@ export class MachineLearningBatch {
 
   @Field(() => PageInfo, { description: 'endCursor is interchangeable with the endCursor of machineLearningSamples.' })
   pageInfo!: PageInfo;
+
+  // A page resumed from a cursor alone could not tell which version it came from: `lake { liveVersion }` names the live one.
+  @Field(() => String, { description: 'The lake version this page was read from: the live one for a first page, else the one its cursor pinned.' })
+  lakeVersion!: string;
 }
