@@ -10,6 +10,7 @@ from .export_format import EXPORT_FORMATS, export_format  # noqa: F401 (EXPORT_F
 from .export_path import export_path
 from .frames import check_frame, training_frame
 from .notebook_values import page_size_of
+from .reading_window import window_arguments
 from .split_arguments import SPLITS, split_name, split_arguments, split_seed  # noqa: F401 (SPLITS: examples/pull_training_set.py imports it from here)
 from .training_batches import training_batches
 from .transport import Transport
@@ -81,8 +82,9 @@ class Client(Transport):
             raise said from None
 
     # ---- the training set --------------------------------------------------------------------
-    def training_set(self, split=None, seed="stedi", page_size=5000, as_frame=None):
-        """The training rows (every row when split is None; else TRAIN, VALIDATION or TEST of `seed`).
+    def training_set(self, split=None, seed="stedi", page_size=5000, as_frame=None, *, serial=None, start=None, end=None):
+        """The training rows (every row when split is None; else TRAIN, VALIDATION or TEST of `seed`); `serial` keeps one
+        device's, `start` and `end` (both included) the rows read in that time (epoch ms, a datetime, a date or ISO text).
 
         Returns a pandas DataFrame when pandas is installed (as_frame=None) or asked for (True):
         x, y, z float64; sensorReadingTime and distanceFromObject int64; sensorReadingDatetime UTC.
@@ -90,7 +92,7 @@ class Client(Transport):
         names the lake version every page was read from.
         """
         check_frame(as_frame)
-        arguments, declarations, variables = split_arguments(split, seed)
+        arguments, declarations, variables = _pull_arguments(split, seed, serial, start, end)
         if self._has_batches():
             columns, version = self._batches(page_size, arguments, declarations, variables)
         else:
@@ -136,14 +138,15 @@ class Client(Transport):
                 return
             after, first_page = page["pageInfo"]["endCursor"], False
 
-    def training_batches(self, split=None, seed="stedi", page_size=5000, after=None, as_frame=None):
+    def training_batches(self, split=None, seed="stedi", page_size=5000, after=None, as_frame=None, *, serial=None, start=None, end=None):
         """The training set (or one split) page by page, for a pull too large to hold at once or one to resume:
         yields each page as training_set returns the whole (a DataFrame, or Rows with as_frame=False), with
         `.attrs["cursor"]` to go on after it and `.attrs["lake_version"]`, the version every page is read from.
         `after` resumes after a page: the last one a loop kept (an interrupted loop: Ctrl-C, a lost server), or its
         cursor. The cursor pins the version: a rebuild since is fine while the version is kept (STEDI_KEEP_VERSIONS);
-        past that, a StaleCursorError says whether the pages read must be discarded (`.discard`)."""
-        return training_batches(self, split, seed, page_size, after, as_frame)
+        past that, a StaleCursorError says whether the pages read must be discarded (`.discard`). `serial`, `start` and
+        `end` keep one device's rows and a time window, as for training_set (a resumed pull gives the same ones)."""
+        return training_batches(self, _pull_arguments(split, seed, serial, start, end), page_size, after, as_frame)
 
     def export(self, path, format=None, split=None, seed="stedi"):
         """Downloads the training set (or one split) as one Parquet, CSV or NDJSON file; returns the row count.
@@ -176,18 +179,28 @@ class Client(Transport):
             said.errors = error.errors
             raise said from None
 
-    def readings(self, serial, kind="accelerometer", page_size=5000):
-        """One device's readings: kind is "accelerometer" (timestamp, x, y, z) or "step_trainer" (distanceFromObject).
+    def readings(self, serial, kind="accelerometer", page_size=5000, start=None, end=None):
+        """One device's readings: kind is "accelerometer" (timestamp, x, y, z) or "step_trainer" (distanceFromObject);
+        `start` and `end` (both included) keep those read in that time, as for training_set.
         `.lake_version` names the version every page was read from, as for training_set."""
         if kind not in READING_FIELDS:
             raise ValueError(f"kind must be one of {', '.join(READING_FIELDS)}; received {kind!r}")
+        if serial is None:
+            raise ValueError("readings needs the serial of one device: client.readings(serial)")
         field, fields = READING_FIELDS[kind]
-        rows = self._pages(field, fields, page_size, ", filter: { serialNumber: $serial }", ", $serial: String", {"serial": serial}, with_version=True)
+        rows = self._pages(field, fields, page_size, *window_arguments(serial, start, end), with_version=True)
         for row in rows:
             for axis in ("x", "y", "z"):
                 if axis in row:
                     row[axis] = float(row[axis])
         return rows
+
+
+def _pull_arguments(split, seed, serial, start, end):
+    """The arguments of a training-set page: the split and seed, and the device and time window (each checked)."""
+    split_args, split_declarations, split_variables = split_arguments(split, seed)
+    window_args, window_declarations, window_variables = window_arguments(serial, start, end)
+    return split_args + window_args, split_declarations + window_declarations, {**split_variables, **window_variables}
 
 
 def _typed_columns(columns):

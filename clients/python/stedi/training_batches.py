@@ -4,7 +4,6 @@ kept nothing, and there was no way to go on from where it stopped."""
 
 from .errors import StediError
 from .frames import check_frame, training_frame
-from .split_arguments import split_arguments
 
 
 class Batch(list):
@@ -19,10 +18,10 @@ class Batch(list):
         return {"lake_version": self.lake_version, "cursor": self.cursor}
 
 
-def training_batches(client, split, seed, page_size, after, as_frame):
+def training_batches(client, pull_arguments, page_size, after, as_frame):
     """A generator of pages (client.training_batches); its arguments are checked before the first page is asked."""
     check_frame(as_frame)
-    arguments, declarations, variables = split_arguments(split, seed)
+    arguments, declarations, variables = pull_arguments
     cursor, version = _resume_point(after)
     if not client._has_batches():
         raise StediError(f"{client.base} has no machineLearningBatch (a release before it): page it with training_set(), which reads machineLearningSamples", "UNSUPPORTED")

@@ -84,6 +84,29 @@ class TrainingSetTest(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, r"after must be a page training_batches yielded or its cursor \(\.attrs\['cursor'\]\); received int"):
             self.client.training_batches(after=3)
 
+    def test_one_devices_rows_in_a_time_window_are_the_training_rows_of_that_device_and_time_both_ends_included(self):
+        whole = self.client.training_set(as_frame=False)
+        serial = whole[0]["serialNumber"]
+        times = sorted({r["sensorReadingTime"] for r in whole if r["serialNumber"] == serial})
+        self.assertGreater(len(times), 1)
+        # One moment, the device's first: its rows at both ends of the window, none of its later ones nor another device's.
+        start = end = times[0]
+        expected = [r for r in whole if r["serialNumber"] == serial and r["sensorReadingTime"] == start]
+        self.assertGreater(len(expected), 1)
+        as_datetime = datetime.datetime.fromtimestamp(start / 1000, datetime.timezone.utc)
+        as_text = datetime.datetime.fromtimestamp(end / 1000, datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        for window in ({"start": start, "end": end}, {"start": as_datetime, "end": as_text}):
+            self.assertEqual(list(self.client.training_set(as_frame=False, page_size=1, serial=serial, **window)), expected)
+            batches = self.client.training_batches(page_size=1, as_frame=False, serial=serial, **window)
+            first = next(batches)
+            rest = self.client.training_batches(page_size=1, after=first.cursor, as_frame=False, serial=serial, **window)
+            self.assertEqual(list(first) + [row for batch in rest for row in batch], expected)
+        every = [r for r in whole if r["sensorReadingTime"] >= times[-1]]
+        self.assertEqual(list(self.client.training_set(as_frame=False, start=times[-1])), every)
+        self.assertLess(len(every), len(whole))
+        readings = self.client.readings(serial, "step_trainer")
+        self.assertEqual(list(self.client.readings(serial, "step_trainer", end=end)), [r for r in readings if r["sensorReadingTime"] <= end])
+
     def test_refuses_an_unknown_split_before_asking_the_server(self):
         with self.assertRaisesRegex(ValueError, "split must be one of TRAIN, VALIDATION, TEST"):
             self.client.training_set("TRIAN")
@@ -717,6 +740,34 @@ class BatchVersionTest(unittest.TestCase):
             self.assertEqual(client.training_set(as_frame=False).lake_version, "v9")
             self.assertEqual([b.lake_version for b in client.training_batches(after="c1", as_frame=False)], [None])
             self.assertFalse(any("lakeVersion" in q for q in asked))
+
+
+class ReadingWindowTest(unittest.TestCase):
+    """A pull's device and time window, checked and said as the server's filter (no server needed)."""
+
+    def test_a_time_is_epoch_milliseconds_a_datetime_utc_when_naive_a_date_or_iso_text(self):
+        from stedi.reading_window import epoch_ms
+
+        ms = 1655564340123
+        aware = datetime.datetime(2022, 6, 18, 14, 59, 0, 123456, tzinfo=datetime.timezone.utc)
+        paris = aware.astimezone(datetime.timezone(datetime.timedelta(hours=2)))
+        for value in (ms, aware, paris, aware.replace(tzinfo=None), "2022-06-18T14:59:00.123Z", "2022-06-18T16:59:00.123456+02:00"):
+            self.assertEqual(epoch_ms(value, "start"), ms, value)
+        self.assertEqual(epoch_ms(datetime.date(2022, 6, 18), "end"), 1655510400000)
+        self.assertEqual(epoch_ms(datetime.datetime(1969, 12, 31, 23, 59, 59, 999500), "end"), -1)
+        for bad in ("yesterday", 1.5e12, None, [1]):
+            with self.assertRaisesRegex(ValueError, r"^start must be epoch milliseconds, a datetime or ISO 8601 text"):
+                epoch_ms(bad, "start")
+
+    def test_the_window_is_the_servers_filter_and_one_that_cannot_match_is_refused_before_a_request(self):
+        from stedi.reading_window import window_arguments
+
+        self.assertEqual(window_arguments(), ("", "", {}))
+        self.assertEqual(window_arguments("s1", end="1970-01-01T00:00:01Z"), (", filter: { serialNumber: $serial, to: $to }", ", $serial: String, $to: SafeInt", {"serial": "s1", "to": 1000}))
+        with self.assertRaisesRegex(ValueError, r"^start \(2\) is after end \(1\)"):
+            stedi.Client("http://127.0.0.1:9", "any-key-0123456789abcdef").training_set(start=2, end=1)
+        with self.assertRaisesRegex(ValueError, "readings needs the serial of one device"):
+            stedi.Client("http://127.0.0.1:9", "any-key-0123456789abcdef").readings(None)
 
 
 class StaleCursorMessageTest(unittest.TestCase):
