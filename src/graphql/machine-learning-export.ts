@@ -4,11 +4,16 @@ import type { Services } from '../services';
 import { formulaSafeDataset, machineLearningDataset } from './datasets/machine-learning.dataset';
 import { lakeNotBuilt, toStediError } from './error-mapping';
 import { allRowsQuery } from './page-query';
+import { serialSpellings } from './serial-argument';
 import { checkSplit, checkSplitSeed, type SplitName } from './split';
 
 export interface MachineLearningExportOptions {
   split?: SplitName | string;
   splitSeed?: string;
+  /** One device, any spelling GraphQL's filter finds it under (serial-argument.ts), and a time window, both ends included. */
+  serialNumber?: string;
+  from?: number;
+  to?: number;
   /** For a CSV: text cells that a spreadsheet would run as a formula get a `'` in front (spreadsheet-formulas.ts). */
   formulaSafeText?: boolean;
 }
@@ -38,7 +43,7 @@ export async function machineLearningExportQuery(
       engine: services.engine,
       dataset: options.formulaSafeText ? formulaSafeDataset : machineLearningDataset,
       version,
-      filter: { split, splitSeed },
+      filter: { split, splitSeed, from: options.from, to: options.to, serialSpellings: options.serialNumber === undefined ? undefined : serialSpellings(options.serialNumber) },
       exclusions: consent.exclusionsFor(version),
       split: services.config.split,
     });

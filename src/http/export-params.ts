@@ -10,6 +10,10 @@ export interface ExportParams {
   format: ExportFormat;
   split?: SplitName;
   splitSeed?: string;
+  /** One device (its ASCII case and spaces aside, as GraphQL's filter reads it) and a time window, both ends included. */
+  serialNumber?: string;
+  from?: number;
+  to?: number;
 }
 
 export const EXPORT_FORMATS: Record<ExportFormat, { contentType: string; extension: string }> = {
@@ -18,11 +22,12 @@ export const EXPORT_FORMATS: Record<ExportFormat, { contentType: string; extensi
   ndjson: { contentType: 'application/x-ndjson; charset=utf-8', extension: 'ndjson' },
 };
 
-const ALLOWED = new Set(['format', 'split', 'splitSeed']);
+const ALLOWED = new Set(['format', 'split', 'splitSeed', 'serialNumber', 'from', 'to']);
+const USE = 'use format, split, splitSeed, serialNumber, from and to';
 
 export function parseExportParams(query: Record<string, unknown>): ExportParams {
   for (const name of Object.keys(query)) {
-    if (!ALLOWED.has(name)) throw badInput(`unknown parameter ${JSON.stringify(name)}; use format, split and splitSeed`);
+    if (!ALLOWED.has(name)) throw badInput(`unknown parameter ${JSON.stringify(name)}; ${USE}`);
   }
   // Both enumerated values take any case (format=CSV, split=train); splitSeed is text, kept as given.
   const rawFormat = single(query, 'format');
@@ -35,7 +40,23 @@ export function parseExportParams(query: Record<string, unknown>): ExportParams 
   const splitSeed = single(query, 'splitSeed');
   if (splitSeed !== undefined && split === undefined) throw badInput('splitSeed only applies to a split: add split=TRAIN, VALIDATION or TEST');
   // The seed's own rules (length) are checked where the split is applied, as for GraphQL.
-  return { format: format as ExportFormat, split, splitSeed };
+  const serialNumber = single(query, 'serialNumber');
+  if (serialNumber !== undefined && ([...serialNumber].length === 0 || [...serialNumber].length > 200)) {
+    throw badInput(`serialNumber must be 1 to 200 characters; received ${[...serialNumber].length} characters`);
+  }
+  const from = epochMs(query, 'from');
+  const to = epochMs(query, 'to');
+  if (from !== undefined && to !== undefined && from > to) throw badInput(`from (${from}) is after to (${to}); swap them or widen the range`);
+  return { format: format as ExportFormat, split, splitSeed, serialNumber, from, to };
+}
+
+/** A time bound as GraphQL's SafeInt takes it: epoch milliseconds in decimal digits (a date's text is refused, saying so). */
+function epochMs(query: Record<string, unknown>, name: 'from' | 'to'): number | undefined {
+  const text = single(query, name);
+  if (text === undefined) return undefined;
+  const value = /^-?\d{1,16}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value)) throw badInput(`${name} must be epoch milliseconds in digits, such as ${name}=1655564000000; received ${JSON.stringify(text)}`);
+  return value;
 }
 
 function single(query: Record<string, unknown>, name: string): string | undefined {

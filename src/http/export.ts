@@ -43,7 +43,8 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
     try {
       const params = parseExportParams(req.query as Record<string, unknown>);
       const started = performance.now();
-      const options = { split: params.split, splitSeed: params.splitSeed, formulaSafeText: params.format === 'csv' };
+      const { split, splitSeed, serialNumber, from, to } = params;
+      const options = { split, splitSeed, serialNumber, from, to, formulaSafeText: params.format === 'csv' };
       let query = await liveExportQuery(services, options);
       const { contentType, extension } = EXPORT_FORMATS[params.format];
       // HEAD answers what a GET would send but its size and row count, known only once the file is written: a HEAD

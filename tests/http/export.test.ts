@@ -96,6 +96,11 @@ describe('the export endpoint', () => {
     ['?format=csv&format=ndjson', /give format once/],
     ['?format=CSVX', /format must be parquet, csv or ndjson \(any case\); received "CSVX"/],
     ['?format=Csv&split=Holdout', /split must be TRAIN, VALIDATION or TEST \(any case\); received "Holdout"/],
+    ['?format=csv&from=2022-06-18', /from must be epoch milliseconds in digits, such as from=1655564000000; received "2022-06-18"/],
+    ['?format=csv&to=1e12', /to must be epoch milliseconds in digits/],
+    ['?format=csv&to=99999999999999999', /to must be epoch milliseconds in digits/],
+    ['?format=csv&from=2&to=1', /from \(2\) is after to \(1\)/],
+    ['?format=csv&serialNumber=', /serialNumber must be 1 to 200 characters; received 0 characters/],
   ])('answers %p with 400 BAD_USER_INPUT JSON saying what to fix', async (query, message) => {
     const res = await download(t.server, query, ANALYST_KEY);
     expect(res.status).toBe(400);
@@ -103,6 +108,25 @@ describe('the export endpoint', () => {
     const body = JSON.parse(res.body.toString('utf8'));
     expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(body.errors[0].message).toMatch(message);
+  });
+
+  it.each(FORMATS)('sends as %s the rows machineLearningSamples pages through for one device and a time window, its ends included', async (format) => {
+    const samples = async (args: string) =>
+      (await t.graphql(`{ machineLearningSamples(${args}) { edges { node { ${COLUMNS.join(' ')} } } } }`, ANALYST_KEY)).body.data.machineLearningSamples.edges.map((e: { node: unknown }) => e.node);
+    // The device typed in capitals, as GraphQL's filter finds it; a window of alice's second reading time alone.
+    for (const [query, args] of [
+      ['&serialNumber=SERIAL-ALICE', 'filter: { serialNumber: "SERIAL-ALICE" }'],
+      ['&from=1655000002000&to=1655000002000', 'filter: { from: 1655000002000, to: 1655000002000 }'],
+      ['&serialNumber=serial-bob&to=1655000001000&split=TEST&splitSeed=s', 'filter: { serialNumber: "serial-bob", to: 1655000001000 }, split: TEST, splitSeed: "s"'],
+    ]) {
+      const res = await download(t.server, `?format=${format}${query}`, ANALYST_KEY);
+      expect(res.status).toBe(200);
+      const rows = (await exportedRows(res.body, format)).map((r) => Object.fromEntries(COLUMNS.map((c) => [c, c === 'serialNumber' ? r[c] : Number(r[c])])));
+      expect(res.headers['x-row-count']).toBe(String(rows.length));
+      expect(rows).toEqual(await samples(args));
+    }
+    expect(await samples('filter: { serialNumber: "SERIAL-ALICE" }')).toHaveLength(3);
+    expect(await samples('filter: { from: 1655000002000, to: 1655000002000 }')).toHaveLength(1);
   });
 
   it('accepts a split in lower case', async () => {

@@ -148,18 +148,21 @@ class Client(Transport):
         `end` keep one device's rows and a time window, as for training_set (a resumed pull gives the same ones)."""
         return training_batches(self, _pull_arguments(split, seed, serial, start, end), page_size, after, as_frame)
 
-    def export(self, path, format=None, split=None, seed="stedi"):
+    def export(self, path, format=None, split=None, seed="stedi", *, serial=None, start=None, end=None):
         """Downloads the training set (or one split) as one Parquet, CSV or NDJSON file; returns the row count.
         The format is `format` (any case, as the server takes it), else the one the file's extension names.
+        `serial`, `start` and `end` keep one device's rows and a time window, as for training_set.
 
         The file appears only when the download is complete: a failed pull leaves nothing behind (export_download.py).
         """
         format = export_format(path, format)
         seed = split_seed(split, seed)
         path = export_path(path)
+        window = window_arguments(serial, start, end)[2]
         params = {"format": format}
         if split is not None:
             params.update(split=split_name(split), splitSeed=seed)
+        params.update({{"serial": "serialNumber"}.get(name, name): value for name, value in window.items()})
         request = urllib.request.Request(f"{self.base}/export/machine_learning_curated?{urllib.parse.urlencode(params)}")
         return download_export(self, request, path, format)
 

@@ -104,6 +104,11 @@ class TrainingSetTest(unittest.TestCase):
         every = [r for r in whole if r["sensorReadingTime"] >= times[-1]]
         self.assertEqual(list(self.client.training_set(as_frame=False, start=times[-1])), every)
         self.assertLess(len(every), len(whole))
+        folder = temporary_folder(self)
+        for name in ("one.ndjson", "one.csv"):
+            self.assertEqual(self.client.export(os.path.join(folder, name), serial=serial.upper(), start=as_datetime, end=as_text), len(expected))
+        exported = [json.loads(line) for line in open(os.path.join(folder, "one.ndjson"), encoding="utf-8")]
+        self.assertEqual([{k: r[k] for k in expected[0]} for r in exported], list(expected))
         readings = self.client.readings(serial, "step_trainer")
         self.assertEqual(list(self.client.readings(serial, "step_trainer", end=end)), [r for r in readings if r["sensorReadingTime"] <= end])
 
