@@ -9,6 +9,7 @@ from .export_download import download_export
 from .export_format import EXPORT_FORMATS, export_format  # noqa: F401 (EXPORT_FORMATS: examples/pull_training_set.py imports it from here)
 from .export_path import export_path
 from .frames import check_frame, training_frame
+from .graphql_answer import aliased_as
 from .notebook_values import page_size_of
 from .reading_window import window_arguments
 from .split_arguments import SPLITS, split_name, split_arguments, split_seed  # noqa: F401 (SPLITS: examples/pull_training_set.py imports it from here)
@@ -62,7 +63,7 @@ class Client(Transport):
         rows = Rows()
         after = None
         while True:
-            data = self._page(document(after is None), {**(variables or {}), "first": page_size, "after": after}, rows.lake_version, after is None)
+            data = self._page(field, document(after is None), {**(variables or {}), "first": page_size, "after": after}, rows.lake_version, after is None)
             if "lake" in data:
                 rows.lake_version = data["lake"]["liveVersion"]
             page = data["page"]
@@ -71,11 +72,15 @@ class Client(Transport):
                 return rows
             after = page["pageInfo"]["endCursor"]
 
-    def _page(self, query, variables, version, first_page):
-        """One page of a pull; the server's refusal of its `first` is said as of page_size, which the caller wrote."""
+    def _page(self, field, query, variables, version, first_page):
+        """One page of `field` (queried as `page:`) of a pull; the server's refusal of its `first` is said as of
+        page_size, which the caller wrote, and an error's path names the field, not the alias."""
         try:
             return self._next_page(query, variables, version, first_page)
-        except BadInputError as error:
+        except StediError as error:
+            aliased_as(error, "page", field)
+            if not isinstance(error, BadInputError):
+                raise
             said = page_size_error(error, variables["first"])
             if said is error:
                 raise
@@ -128,7 +133,7 @@ class Client(Transport):
         while True:
             pin = "lake { liveVersion }" if first_page and not named else ""
             query = f"query Batch($first: Int!, $after: String{declarations}) {{ {pin} page: machineLearningBatch(first: $first, after: $after{arguments}) {{ {page_fields} }} }}"
-            data = self._page(query, {**variables, "first": page_size, "after": after}, version, first_page)
+            data = self._page("machineLearningBatch", query, {**variables, "first": page_size, "after": after}, version, first_page)
             if "lake" in data:
                 version = data["lake"]["liveVersion"]
             page = data["page"]

@@ -36,6 +36,16 @@ def answer_error(payload, request_id, version=None, default_code="ERROR", retry_
     return error
 
 
+def aliased_as(error, alias, field):
+    """The error with the paths that start at `alias`, the name the client gave a field in its own query (a pull's
+    `page:`), starting at `field` instead: the user wrote training_set(), never "page", which their errors said."""
+    if not any(d.path[:1] == (alias,) for d in error.errors):
+        return error
+    error.errors = tuple(d._replace(path=(field,) + d.path[1:]) if d.path[:1] == (alias,) else d for d in error.errors)
+    error.note = _note(error.errors, error.data)
+    return error
+
+
 def _detail(error):
     if not isinstance(error, dict):
         return ErrorDetail(str(error), None, ())

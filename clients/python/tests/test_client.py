@@ -747,6 +747,23 @@ class BatchVersionTest(unittest.TestCase):
             self.assertFalse(any("lakeVersion" in q for q in asked))
 
 
+class PullErrorPathTest(unittest.TestCase):
+    """A pull's error names the field it pulled, not the client's own alias for it (no server needed)."""
+
+    def test_an_error_of_a_pulls_page_is_at_the_field_the_pull_reads(self):
+        def respond(body):
+            if "__type" in body["query"]:
+                return {"data": {"__type": {"fields": [{"name": "machineLearningBatch"}]}}}
+            return {"data": {"page": None}, "errors": [{"message": "the `after` cursor of machineLearningBatch was issued with another `filter` argument", "path": ["page"], "extensions": {"code": "BAD_USER_INPUT"}}]}
+
+        client = stedi.Client(fake_server.serve(self, respond), "any-key-0123456789abcdef", timeout=5)
+        for pull, field in ((lambda: list(client.training_batches(after="c1")), "machineLearningBatch"), (lambda: client.customers(), "customers")):
+            with self.assertRaises(stedi.BadInputError) as caught:
+                pull()
+            self.assertEqual(caught.exception.errors[0].path, (field,))
+            self.assertTrue(str(caught.exception).endswith(f"(at {field})"), str(caught.exception))
+
+
 class ReadingWindowTest(unittest.TestCase):
     """A pull's device and time window, checked and said as the server's filter (no server needed)."""
 
