@@ -61,6 +61,11 @@ def write_rows(rows, path, fmt):
     return len(rows)
 
 
+def moment(text):
+    """--start and --end: epoch milliseconds as digits, else ISO 8601 text, which the client reads."""
+    return int(text) if text.strip().lstrip("-").isdigit() else text
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default=os.environ.get("STEDI_URL", "http://localhost:4000"), help="the server (or its /graphql endpoint)")
@@ -71,6 +76,9 @@ def main(argv=None):
     parser.add_argument("--format", default=None, choices=EXPORT_FORMATS, help="default: from --out's extension (.csv, .ndjson, .parquet), else csv")
     parser.add_argument("--out", default=None, help="file to write (default: <split>.<format>; - for standard output, CSV or NDJSON)")
     parser.add_argument("--export", action="store_true", help="download through /export in one request instead of paging")
+    parser.add_argument("--serial", default=None, help="one device's rows (its serialNumber)")
+    parser.add_argument("--start", default=None, type=moment, help="rows read at or after this time: epoch ms, or ISO 8601 such as 2022-06-18T14:59:00Z")
+    parser.add_argument("--end", default=None, type=moment, help="rows read at or before this time (epoch ms or ISO 8601)")
     args = parser.parse_args(argv)
     if not args.key:
         parser.error("an API key is required: --key or STEDI_API_KEY")
@@ -98,10 +106,13 @@ def main(argv=None):
         parser.error(f"{'--key' if str(error).startswith('the API key') else '--url'}: {error}")
     started = time.monotonic()
     try:
+        window = {"serial": args.serial, "start": args.start, "end": args.end}
         if args.export:
-            count = client.export(out, fmt, split, args.seed)
+            count = client.export(out, fmt, split, args.seed, **window)
         else:
-            count = write_rows(client.training_set(split, args.seed, args.page_size, as_frame=False), out, fmt)
+            count = write_rows(client.training_set(split, args.seed, args.page_size, as_frame=False, **window), out, fmt)
+    except ValueError as error:  # the window checked before any request: a --start after --end, text no time reads as
+        parser.error(str(error))
     except stedi.StediError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

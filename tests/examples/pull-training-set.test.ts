@@ -64,6 +64,19 @@ describe('the Python training-set client on a fixture lake', () => {
     expect(counts.reduce((a, b) => a + b)).toBe(4);
   });
 
+  it("pulls one device's rows in a time window, paged or exported, and refuses a window that cannot match", async () => {
+    for (const how of [[], ['--export']]) {
+      const out = join(makeTempDir(), 'alice.csv');
+      const result = await pull(server, '--serial', 'SERIAL-ALICE', '--start', '2022-06-12T02:13:22Z', '--end', '1655000002000', '--out', out, ...how);
+      expect(result.stderr).toBe('');
+      // alice's readings at 1655000002000 (2022-06-12T02:13:22Z) alone: her earlier two are before the window.
+      expect(csvRows(out).slice(1).map((r) => [r[0], r[1]])).toEqual([['serial-alice', '1655000002000']]);
+    }
+    const refused = await pull(server, '--start', '2', '--end', '1', '--out', join(makeTempDir(), 'none.csv'));
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/error: start \(2\) is after end \(1\)/);
+  });
+
   it('pulls every row by default, writing x, y and z as the floats the export CSV holds', async () => {
     const dir = makeTempDir();
     const paged = await pull(server, '--out', join(dir, 'all.csv'));
