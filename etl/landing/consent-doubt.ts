@@ -15,8 +15,9 @@ import { serialSpellingOf } from './serial-spelling';
  * (landing order is no proof: a file named later may hold an older record).
  * A device the line names, under its serialNumber key or anywhere in it
  * (named-devices.ts), puts every customer whose freshest records name it in
- * doubt (devices follow consent), until the line is fixed or every email under
- * its key has a valid record newer than its date.
+ * doubt (devices follow consent, and a device any other email's record ever
+ * named is ambiguous), until the line is fixed, or, when every email under its
+ * key is that customer's own, they have a valid record newer than its date.
  * The build and the consent registry both decide it here.
  */
 
@@ -113,16 +114,26 @@ export class ConsentDoubt {
       }
     }
     if (this.deviceDoubts.size > 0 || named.size > 0) {
-      // A writer is superseded by a newer record of theirs, under the address as written or its lone accepted spelling.
+      // A writer is the holder, and is superseded by a newer record of theirs, under the address as written or its
+      // lone accepted spelling.
+      const isHolder = (writer: string, holder: string): boolean => {
+        const alike = spellings.get(spellingOf(writer));
+        return writer === holder || (alike?.length === 1 && alike[0] === holder);
+      };
       const superseded = (writer: string, date: number | null): boolean => {
         const alike = spellings.get(spellingOf(writer));
         return !stands(writer, date) || (alike?.length === 1 && !stands(alike[0], date));
       };
-      const live = (doubt: DeviceDoubt): boolean => doubt.writers.length === 0 || doubt.writers.some((writer) => !superseded(writer, doubt.date));
+      // Any record of another email naming a device makes it ambiguous, however old (customer_trusted.sql): a bad
+      // line of another writer holds the device back while it is in landing, whatever newer records its writer has.
+      // Only the holder's own line is superseded, by the holder's newer record (as their email's doubt is).
+      const live = (doubt: DeviceDoubt, holder: string): boolean =>
+        doubt.writers.length === 0 || doubt.writers.some((writer) => !isHolder(writer, holder) || !superseded(writer, doubt.date));
       for (const [email, serials] of this.freshestSerials) {
         for (const serial of typeof serials === 'string' ? [serials] : serials) {
           const device = serialSpellingOf(serial);
-          if (this.deviceDoubts.get(device)?.some(live) || named.get(device)?.some(live)) out.add(email);
+          const holds = (doubt: DeviceDoubt): boolean => live(doubt, email);
+          if (this.deviceDoubts.get(device)?.some(holds) || named.get(device)?.some(holds)) out.add(email);
         }
       }
     }

@@ -278,7 +278,7 @@ describe('stedi build on hostile landing lines', () => {
     expect(report.tables.step_trainer_trusted.rows).toBe(1);
   });
 
-  it('hides a customer whose device an older quarantined line of another customer names, until that customer writes a newer valid record', () => {
+  it('hides a customer whose device an older quarantined line of another customer names while the line is in landing, whatever newer records its writer has', () => {
     const landing = writeSmallLanding();
     // mallory's record on alice's device, older than alice's record (1_655_000_000_000), refused for its phone: its date is read.
     const line = JSON.stringify({ ...customerRecord({ name: 'mallory', serial: 'serial-alice', consentAt: null, updatedAt: 1_654_000_000_000 }), phone: 8015551212 });
@@ -288,9 +288,33 @@ describe('stedi build on hostile landing lines', () => {
     // A valid record of mallory's at that date would name the device beside alice's newer one: alice's newer record does not clear it.
     expect(hidden.tables.customer_trusted.rows).toBe(1);
     expect(hidden.tables.step_trainer_trusted.rows).toBe(1);
-    // mallory's newer valid record, on a device of her own, supersedes her bad line: alice is served again.
+    // mallory's newer valid record, on a device of her own, does not clear it either: a valid record of hers on alice's
+    // device, however old, would make it ambiguous. alice stays out, counted as uncertain.
     writeLanding(landing, 'customer', [customerRecord({ name: 'mallory', serial: 'serial-mallory', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-3.json');
+    const still = JSON.parse(build(landing, makeTempDir()).stdout);
+    expect(still.consentUncertain).toBe(1);
+    expect(still.tables.customer_trusted.rows).toBe(1);
+    expect(still.tables.step_trainer_trusted.rows).toBe(1);
+    // Taken out of landing, the line holds nothing back: alice is served again.
+    writeFileSync(join(landing, 'customer', 'landing', 'customer-2.json'), '');
     const cleared = JSON.parse(build(landing, makeTempDir()).stdout);
+    expect(cleared.consentUncertain).toBe(0);
+    expect(cleared.tables.customer_trusted.rows).toBe(2);
+    expect(cleared.tables.step_trainer_trusted.rows).toBe(3);
+  });
+
+  it('clears a customer\'s own older quarantined line naming their device once they write a newer valid record', () => {
+    const landing = writeSmallLanding();
+    // alice's own record, refused for its phone (its date read), newer than her valid one: perhaps a withdrawal.
+    const line = JSON.stringify({ ...customerRecord({ name: 'alice', serial: 'SERIAL-ALICE', consentAt: null, updatedAt: 1_655_500_000_000 }), phone: 8015551212 });
+    writeLanding(landing, 'customer', [line], 'customer-2.json');
+    const hidden = JSON.parse(build(landing, makeTempDir()).stdout);
+    expect(hidden.consentUncertain).toBe(1);
+    expect(hidden.tables.customer_trusted.rows).toBe(1);
+    // Her newer grant on the same device supersedes it, as it supersedes her email's doubt.
+    writeLanding(landing, 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice', updatedAt: 1_656_000_000_000 })], 'customer-3.json');
+    const cleared = JSON.parse(build(landing, makeTempDir()).stdout);
+    expect(cleared.consentUncertain).toBe(0);
     expect(cleared.tables.customer_trusted.rows).toBe(2);
     expect(cleared.tables.step_trainer_trusted.rows).toBe(3);
   });

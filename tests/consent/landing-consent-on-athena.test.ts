@@ -46,10 +46,20 @@ describe('landing consent read through the Athena engine', () => {
   it.each([
     ['as written', 'mallory@elsewhere.com'],
     ['in full-width letters (its lone accepted spelling)', 'ｍａｌｌｏｒｙ@elsewhere.com'],
-  ])('clears an older quarantined line naming a device once its writer, %s, has a newer valid record, as the embedded engine does', async (_how, writer) => {
+  ])('keeps an older quarantined line of another writer, %s, naming a device uncertain though that writer has a newer valid record, as the embedded engine does', async (_how, writer) => {
     const older = `${later(writer).replace('1700000000000', '1600000000000')}}`;
     const newer = `${later('mallory@elsewhere.com').replace(serialOf(0), 'mallory-device')},"registrationDate":1650000000000}`;
     const expected = await onBothEngines([older, newer]);
+    expect([...expected.uncertain]).toContain(emailOf(nameOf(0)));
+    expect([...expected.uncertain]).not.toContain('mallory@elsewhere.com');
+  });
+
+  it.each([
+    ['as written', emailOf(nameOf(0))],
+    ['in other ASCII case (their lone accepted spelling)', emailOf(nameOf(0)).toUpperCase()],
+  ])('clears a customer\'s own older quarantined line naming their device, written %s, by their newer valid record, as the embedded engine does', async (_how, writer) => {
+    const older = `${later(writer).replace('1700000000000', '1500000000000')}}`;
+    const expected = await onBothEngines([older]);
     expect([...expected.uncertain]).not.toContain(emailOf(nameOf(0)));
   });
 

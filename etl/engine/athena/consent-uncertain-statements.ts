@@ -23,8 +23,9 @@ import { type Statement, literal, qualified } from './statements';
  * A device named under a bad line's serialNumber key (serial-spelling.ts), or
  * anywhere in the line's spelling (named-devices.ts: as written, or with its
  * percent-encoding, escapes and character references decoded), names every
- * customer whose freshest accepted records name it, until the line is fixed or
- * every email under its key has a newer accepted record.
+ * customer whose freshest accepted records name it, until the line is fixed or,
+ * when every email under its key is that customer's, they have a newer accepted
+ * record (another writer's line makes the device ambiguous, however old).
  *
  * A doubt is cleared by an accepted record of the same email with a later
  * lastUpdateDate; one whose date cannot be read, only by fixing the line.
@@ -109,21 +110,20 @@ export function createConsentUncertainView(database: string, version: string): S
       `  HAVING "k"."lastUpdateDate" IS NOT NULL`,
       `     AND bool_and(coalesce("v"."lastUpdateDate" > "k"."lastUpdateDate", false) OR coalesce("sv"."lastUpdateDate" > "k"."lastUpdateDate", false))`,
       `),`,
+      // Each device a bad line names, with the line: its writers are the emails under its key ("keyed").
       `"named_devices" AS (`,
-      `  SELECT ${serialSpellingSql(jsonDecoded('"d"."raw"'))} AS "device"`,
+      `  SELECT "bad"."line", ${serialSpellingSql(jsonDecoded('"d"."raw"'))} AS "device"`,
       `  FROM "bad"`,
       `  CROSS JOIN UNNEST(regexp_extract_all("bad"."line", ${SERIAL}, 1)) AS "d"("raw")`,
-      `  WHERE "bad"."line" NOT IN (SELECT "line" FROM "superseded")`,
       `  UNION ALL`,
       // Every accepted device anywhere in the line's spelling (named-devices.ts); one of no characters is named by none.
-      `  SELECT "c"."device"`,
+      `  SELECT "bad"."line", "c"."device"`,
       `  FROM "bad"`,
       `  JOIN (SELECT DISTINCT "device" FROM "claims") AS "c"`,
       `    ON length("c"."device") > 0 AND (strpos("bad"."devices", "c"."device") > 0 OR strpos("bad"."devices_decoded", "c"."device") > 0`,
       // Beyond ASCII, masked or without its runs beyond ASCII, as an address is (named-devices.ts withMasks).
       `    OR strpos(${bare('"bad"."devices"')}, "c"."device") > 0 OR strpos(${bare('"bad"."devices_decoded"')}, "c"."device") > 0`,
       `    OR (${masked('"c"."device"')} <> "c"."device" AND (strpos(${masked('"bad"."devices"')}, ${masked('"c"."device"')}) > 0 OR strpos(${masked('"bad"."devices_decoded"')}, ${masked('"c"."device"')}) > 0)))`,
-      `  WHERE "bad"."line" NOT IN (SELECT "line" FROM "superseded")`,
       `),`,
       `"doubts" AS (`,
       `  SELECT "email", "lastUpdateDate" FROM "keyed"`,
@@ -143,11 +143,16 @@ export function createConsentUncertainView(database: string, version: string): S
       `  FROM "keyed"`,
       `  JOIN "spelled" AS "s" ON ${names('"keyed"', '"s"')}`,
       `  UNION ALL`,
-      // A device a bad line names: every customer whose freshest records name it (devices follow consent); their own
-      // newer record does not clear it (it says nothing of the writer's consent), only the line's writer's ("superseded").
+      // A device a bad line names: every customer whose freshest records name it (devices follow consent). Another
+      // writer's line makes it ambiguous, however old (any record of another email does): only a line whose every
+      // writer is that customer (as written or by their lone spelling) is cleared, by their newer record ("superseded").
       `  SELECT "c"."email", CAST(NULL AS bigint)`,
       `  FROM "named_devices" AS "n"`,
       `  JOIN "claims" AS "c" ON "c"."device" = "n"."device"`,
+      `  LEFT JOIN "spelled" AS "own" ON "own"."email" = "c"."email" AND "own"."alike" = 1`,
+      `  WHERE "n"."line" NOT IN (SELECT "line" FROM "superseded")`,
+      `     OR EXISTS (SELECT 1 FROM "keyed" AS "w" WHERE "w"."line" = "n"."line" AND "w"."email" <> "c"."email"`,
+      `       AND ("own"."spelling" IS NULL OR "w"."spelling" <> "own"."spelling"))`,
       `  UNION ALL`,
       // Two accepted spellings of one address (email-spelling.ts): each is in doubt, and no date clears it.
       `  SELECT "email", CAST(NULL AS bigint) FROM "spelled" WHERE "alike" > 1`,

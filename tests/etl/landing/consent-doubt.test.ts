@@ -257,12 +257,21 @@ describe('doubt hides: a device is read however the bad line keys or writes its 
     expect(await uncertainNaming("{'serialNumber': 'S3', 'email': 'm@x.com'}")).toEqual([]);
   });
 
-  it('is cleared by its writer\'s newer valid record when the line\'s date is known, and not by the device holder\'s', async () => {
+  it('is not cleared by another writer\'s newer valid record (their line, however old, makes the device ambiguous) nor by the holder\'s', async () => {
     const line = JSON.stringify({ ...customer({ email: 'm@x.com', shareWithResearchAsOfDate: null, lastUpdateDate: 1700000000000 }), serialNumber: undefined, SerialNumber: 'S1-DEVICE' });
     const writerNewer = JSON.stringify(customer({ email: 'm@x.com', serialNumber: 'M', lastUpdateDate: 1800000000000 }));
     const holderNewer = JSON.stringify(customer({ serialNumber: 'S1-DEVICE', lastUpdateDate: 1800000000000 }));
-    expect(await uncertainNaming(line, [writerNewer])).toEqual([]);
+    expect(await uncertainNaming(line, [writerNewer])).toEqual(['a@x.com']);
     expect(await uncertainNaming(line, [holderNewer])).toContain('a@x.com');
+  });
+
+  it('is cleared by the holder\'s newer valid record when the holder wrote the line (under any spelling of their lone address)', async () => {
+    for (const writer of ['a@x.com', 'A@X.COM', '\uff41@x.com']) {
+      const line = JSON.stringify({ ...customer({ email: writer, shareWithResearchAsOfDate: null, lastUpdateDate: 1700000000000 }), serialNumber: undefined, SerialNumber: 'S1-DEVICE' });
+      const holderNewer = JSON.stringify(customer({ serialNumber: 'S1-DEVICE', lastUpdateDate: 1800000000000 }));
+      expect(await uncertainNaming(line)).toContain('a@x.com');
+      expect(await uncertainNaming(line, [holderNewer])).not.toContain('a@x.com');
+    }
   });
 
   it('reads a device from past the first MiB of a line over the size limit, escaped or not', async () => {
