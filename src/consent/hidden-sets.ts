@@ -64,7 +64,7 @@ export function hiddenSets({ listed, lists, landing, staged, unreadable, heldBef
         sets.serials.add(customer.serialNumber);
       }
       // The version being published is erased by its own build's expiry, not counted here.
-      if (!customer.erase || version === staged) continue;
+      if (version === staged) continue;
       if (customer.withdrawn) sets.revoked.add(customer.email);
       if (k === 0 && customer.withdrawn && !landing.consentDate.has(customer.email) && !landing.withheld.has(customer.email)) sets.absent.add(customer.email);
       sets.held.set(customer.email, heldBefore.get(customer.email) ?? sets.held.get(customer.email) ?? new Date());

@@ -15,12 +15,8 @@ export interface LandingConsent {
   readonly withheld: ReadonlySet<string>;
   /** serialNumbers named (in any record) by a withholding customer or by two emails, as written. */
   readonly unsafeSerials: ReadonlySet<string>;
-  /** serialNumbers named (in any record) by a withholding customer, as written: their readings may be that customer's. */
-  readonly withheldSerials: ReadonlySet<string>;
   /** The devices (serial-spelling.ts) of unsafeSerials: a kept version may spell one otherwise. */
   readonly unsafeDevices: ReadonlySet<string>;
-  /** The devices of withheldSerials. */
-  readonly withheldDevices: ReadonlySet<string>;
   readonly uncertain: ReadonlySet<string>;
 }
 
@@ -88,18 +84,12 @@ export function decideConsent(records: readonly CustomerRecord[], uncertain: Rea
     claims.set(device, claim);
   }
   const unsafeSerials = new Set<string>();
-  const withheldSerials = new Set<string>();
   const unsafeDevices = new Set<string>();
-  const withheldDevices = new Set<string>();
   for (const [device, claim] of claims) {
-    if (claim.withheld) {
-      withheldDevices.add(device);
-      for (const serial of claim.serials) withheldSerials.add(serial);
-    }
     if (claim.withheld || claim.emails.size > 1) {
       unsafeDevices.add(device);
       for (const serial of claim.serials) unsafeSerials.add(serial);
     }
   }
-  return { consentDate, withheld, unsafeSerials, withheldSerials, unsafeDevices, withheldDevices, uncertain };
+  return { consentDate, withheld, unsafeSerials, unsafeDevices, uncertain };
 }

@@ -32,17 +32,15 @@ export async function readLandingConsent(engine: Engine, anyKeptVersion: string,
   return decideConsent(records, new Set(uncertain.map((row) => String(row.email))));
 }
 
-/** A kept version's customers that landing no longer lets it serve. */
+/**
+ * A kept version's customers that landing no longer lets it serve: a new build would leave them out (consent
+ * withdrawn, uncertain or moved later, their device named by another email or by a customer who withholds consent,
+ * whose readings it may hold), or this version holds their readings from before consent (`onlyHere`), so the
+ * version must be erased.
+ */
 export interface HeldCustomer {
   email: string;
   serialNumber: string;
-  /**
-   * A new build would leave them out (consent withdrawn, uncertain or moved
-   * later, or their device named by a customer who withholds consent, whose
-   * readings it may hold), so the version must be erased; otherwise only their
-   * device is unsafe to serve (two consenting emails name it).
-   */
-  erase: boolean;
   /**
    * Hidden from this version's reads alone: built under `any` while the lake is `as-of`, it holds readings from
    * before their consent date, which the live version leaves out (hiding them everywhere darkened the live lake).
@@ -55,7 +53,7 @@ export interface HeldCustomer {
 /**
  * The customers `version` holds (`customers`) that must be hidden now: their
  * freshest record withholds consent (or is uncertain, or gone), their device
- * is unsafe, or, under `as-of`, their consent date moved later than the one
+ * is unsafe (withheld or ambiguous), or, under `as-of`, their consent date moved later than the one
  * the version was built with (it holds readings from before it). A version
  * built under `any` while the lake's policy (`livePolicy`, the live version's)
  * is `as-of` holds every reading, those before each consent date among them:
@@ -69,10 +67,11 @@ export function heldCustomers(customers: readonly VersionCustomer[], version: Ve
     const movedLater = now !== undefined && version.consentPolicy === 'as-of' && consentAt !== null && now > consentAt;
     // By device: landing may spell the serial otherwise (serial-spelling.ts).
     const device = serialSpellingOf(serialNumber);
-    const withdrawn = now === undefined || movedLater || landing.withheldDevices.has(device);
-    // An unsafe device is hidden everywhere; built under any, its readings before the consent date must still go.
-    if (withdrawn || landing.unsafeDevices.has(device)) held.push({ email, serialNumber, erase: withdrawn || everyReading, onlyHere: false, withdrawn });
-    else if (everyReading) held.push({ email, serialNumber, erase: true, onlyHere: true, withdrawn: false });
+    // A device another email names too (ambiguous) may hold that customer's readings (under as-of, from before the
+    // holder's consent): landing changed it as a revocation does, so kept versions holding it are erased too.
+    const withdrawn = now === undefined || movedLater || landing.unsafeDevices.has(device);
+    if (withdrawn) held.push({ email, serialNumber, onlyHere: false, withdrawn });
+    else if (everyReading) held.push({ email, serialNumber, onlyHere: true, withdrawn: false });
   }
   return held;
 }
@@ -84,7 +83,7 @@ export async function versionsHoldingHidden(engine: Engine, versions: readonly V
   for (const v of versions) {
     // A version whose customers cannot be read cannot be shown free of them: it expires too.
     const customers = await lists.of(v.version).catch(() => null);
-    if (customers === null || heldCustomers(customers, v, landing, livePolicy).some((c) => c.erase)) holding.push(v.version);
+    if (customers === null || heldCustomers(customers, v, landing, livePolicy).length > 0) holding.push(v.version);
   }
   return holding;
 }

@@ -91,7 +91,7 @@ export class ServerMetrics {
     new Counter({
       name: 'stedi_consent_revocations_seen_total',
       aggregator: 'max',
-      help: 'Customers seen held by a kept version after landing withdrew (or made uncertain) their consent, since the server started',
+      help: 'Customers seen held by a kept version after landing withdrew (or made uncertain) their consent or named their device under another email, since the server started',
       registers,
       collect() {
         this.reset();

@@ -385,6 +385,23 @@ describe('stedi build and the erasure bound', () => {
     expect(status.keptVersions.map((v: { version: string }) => v.version)).toEqual([JSON.parse(run.stdout).version]);
     expect(await parquetFilesHolding(lake, 'serial-alice')).toEqual([]);
   });
+
+  it.each(['any', 'as-of'])('expires every older kept version that holds a device another consenting customer now names (policy %s)', async (policy) => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir();
+    expect(build(landing, lake, '--consent-policy', policy).status).toBe(0);
+    expect(await parquetFilesHolding(lake, 'serial-alice')).not.toEqual([]);
+
+    // dave, who consents, names alice's device: it is ambiguous (it may hold dave's readings, or alice's from before
+    // her consent under as-of), no new build serves it, and no kept version may hold it.
+    writeLanding(landing, 'customer', [customerRecord({ name: 'dave', serial: 'serial-alice', updatedAt: 1_656_000_000_000 })], 'customer-2.json');
+    const run = build(landing, lake, '--consent-policy', policy);
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout).ambiguousSerials).toBe(1);
+    const status = JSON.parse(runBin(['status', '--lake', lake, '--json']).stdout);
+    expect(status.keptVersions.map((v: { version: string }) => v.version)).toEqual([JSON.parse(run.stdout).version]);
+    expect(await parquetFilesHolding(lake, 'serial-alice')).toEqual([]);
+  });
 });
 
 describe('stedi build on a landing file still being written', () => {

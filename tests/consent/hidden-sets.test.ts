@@ -10,9 +10,7 @@ function landing(consenting: Record<string, number>, unsafe: string[] = []): Lan
     consentDate: new Map(Object.entries(consenting)),
     withheld: new Set(),
     unsafeSerials: new Set(unsafe),
-    withheldSerials: new Set(),
     unsafeDevices: new Set(unsafe.map(serialSpellingOf)),
-    withheldDevices: new Set(),
     uncertain: new Set(),
   };
 }
@@ -34,13 +32,13 @@ describe('who a version built under any hides once the lake is as-of', () => {
     expect(sets.holding).toEqual(['v1']);
   });
 
-  it('erases that version for a consenting customer whose device two emails name, whose readings before consent it holds', () => {
+  it('erases every version holding a consenting customer whose device two emails name, as a revocation (it may hold the other\'s readings)', () => {
     const only = [customers[0]!];
     const sets = hiddenSets({ listed: [live, older], lists: [only, only], landing: landing({ 'alice@x': 100 }, ['SN-A']), unreadable: new Map(), heldBefore: new Map() });
     expect([...sets.serials]).toEqual(['SN-A']);
-    expect(sets.holding).toEqual(['v1']);
+    expect(sets.holding).toEqual(['v2', 'v1']);
     expect([...sets.held.keys()]).toEqual(['alice@x']);
-    expect([...sets.revoked]).toEqual([]);
+    expect([...sets.revoked]).toEqual(['alice@x']);
   });
 });
 

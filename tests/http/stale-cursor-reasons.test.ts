@@ -91,4 +91,19 @@ describe('why a cursor is stale, through the HTTP app', () => {
     ]);
     expect(JSON.stringify(unknown.errors)).not.toMatch(new RegExp(`bob|${emailOf('bob')}`));
   });
+
+  it('says a version holding a device another consenting customer now names was erased for consent', async () => {
+    const test = await app({ keepVersions: 3 });
+    const first = await page(test, null);
+    expect(JSON.stringify(first.data)).toContain('serial-bob');
+    // erin consents and names bob's device: it is ambiguous, as a revocation hides it at once and erases it.
+    writeLanding(test.lake.landing, 'customer', [customerRecord({ name: 'erin', serial: 'serial-bob', updatedAt: 1_800_000_000_000 })], 'customer-erin.json');
+    await test.lake.services.consent.refresh();
+    expect(test.lake.services.consent.pendingErasure().versions).toHaveLength(1);
+    await rebuild(test, 3);
+    await test.lake.services.consent.refresh();
+    const erased = await page(test, cursorOf(first));
+    expect(erased.errors).toEqual([expect.objectContaining({ extensions: { code: 'STALE_CURSOR', reason: 'CONSENT_ERASURE' } })]);
+    expect(test.lake.services.consent.pendingErasure().versions).toEqual([]);
+  });
 });
