@@ -96,7 +96,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   // After a rebuild, the answers last given are made again on the new version (answer-replay.ts); not on an engine
   // that reads where a version is stored (Athena: each would be a billed query), as its reads are not warmed either.
   if (responses && services.engine.stageVersion) services.answers = answerReplay(apollo, services, responses);
-  metrics.watchLake(services.engine, services.rebuilds);
+  metrics.watchLake(services.engine, services.rebuilds, services.consent);
   metrics.watchConsent(services.consent, services.erasure);
   let draining = false;
   let stopped = false;

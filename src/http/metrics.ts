@@ -3,7 +3,9 @@ import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Engine } from '../../etl/engine/engine';
 import { liveVersion } from '../../etl/manifest';
+import { TABLES, type TableName } from '../../etl/tables';
 import type { ConsentRegistry } from '../consent/consent-registry';
+import { countsHeldBack } from '../consent/counts-held-back';
 import type { Erasure } from '../rebuild/erasure';
 import type { Rebuilds } from '../rebuild/rebuild-jobs';
 import type { RebuildState } from '../rebuild/rebuild-job';
@@ -36,8 +38,12 @@ export class ServerMetrics {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'stedi_' });
   }
 
-  /** Gauges read at scrape time: the live version's build time and row counts, and whether a rebuild runs (the same in every worker: a cluster reports the first). */
-  watchLake(engine: Engine, rebuilds: Pick<Rebuilds, 'current' | 'list'>): void {
+  /**
+   * Gauges read at scrape time: the live version's build time and row counts, and whether a rebuild runs (the same in
+   * every worker: a cluster reports the first). /metrics needs no key: trusted and curated counts are left out while
+   * the live version holds a customer consent hides now (counts-held-back.ts).
+   */
+  watchLake(engine: Engine, rebuilds: Pick<Rebuilds, 'current' | 'list'>, consent: Pick<ConsentRegistry, 'peek'>): void {
     const registers = [this.registry];
     new Gauge({
       name: 'stedi_lake_live_version_built_timestamp_seconds',
@@ -58,7 +64,8 @@ export class ServerMetrics {
       async collect() {
         const live = await engine.manifest().then((m) => m && liveVersion(m), () => undefined);
         this.reset();
-        for (const [table, { rows }] of Object.entries(live?.tables ?? {})) this.set({ table }, rows);
+        const heldBack = live != null && countsHeldBack(consent.peek(), live.version);
+        for (const [table, { rows }] of Object.entries(live?.tables ?? {})) if (!heldBack || TABLES[table as TableName]?.zone === 'landing') this.set({ table }, rows);
       },
     });
     new Gauge({

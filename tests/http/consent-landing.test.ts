@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import type { Engine } from '../../etl/engine/engine';
 import { download } from '../helpers/export-download';
-import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
+import { ADMIN_KEY, ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { erasedWithin } from '../helpers/erased-within';
 import { parquetFilesHolding } from '../helpers/parquet-scan';
 import { smallLakeCopies } from '../helpers/small-lake-copies';
@@ -44,6 +44,27 @@ describe('consent read from landing, through the API', () => {
     expect(lake.consentUncertain).toBe(1);
     const steps = (await test.graphql(STEPS.replace('first: 1', 'first: 100'), ANALYST_KEY, {})).body.data.stepTrainerReadings.edges;
     expect(steps.map((e: { node: { serialNumber: string } }) => e.node.serialNumber)).not.toContain('serial-alice');
+  });
+
+  it('tells an analyst no trusted or curated row count while a version holds a customer who withdrew (it would tell their rows); an admin sees them', async () => {
+    const { landing, lake } = smallLake();
+    test = await buildTestApp({ landing, lake, build: false });
+    const LAKE = '{ lake { withdrawnSinceBuild tables { name zone rows } versions { tables { name rows } } } stepTrainerReadings(first: 1) { totalCount } }';
+    const rowsOf = (answer: { tables: Array<{ name: string; rows: number | null }> }, name: string) => answer.tables.find((t) => t.name === name)!.rows;
+    const before = (await test.graphql(LAKE, ANALYST_KEY)).body.data;
+    // Nobody hidden from the version: its counts are what an analyst is served.
+    expect(rowsOf(before.lake, 'step_trainer_trusted')).toBe(before.stepTrainerReadings.totalCount);
+    writeLanding(landing, 'customer', [revocation('alice')], 'customer-2.json');
+    await test.lake.services.consent.refresh();
+    const after = (await test.graphql(LAKE, ANALYST_KEY)).body;
+    expect(after.errors).toBeUndefined();
+    expect(after.data.lake.withdrawnSinceBuild).toBe(1);
+    // rows minus totalCount was alice's readings: no trusted or curated count is told; landing lines are.
+    for (const table of after.data.lake.tables) expect([table.name, table.rows === null]).toEqual([table.name, table.zone !== 'landing']);
+    expect(after.data.lake.versions[0].tables).toEqual(after.data.lake.tables.map(({ name, rows }: { name: string; rows: number | null }) => ({ name, rows })));
+    expect(rowsOf(after.data.lake, 'customer_landing')).toBe(rowsOf(before.lake, 'customer_landing'));
+    const admin = (await test.graphql(LAKE, ADMIN_KEY)).body.data.lake;
+    expect(admin.tables).toEqual(before.lake.tables);
   });
 
   it('hides at once a customer whose newer revocation spells the email in other ASCII case on another device', async () => {

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
-import { writeSmallLanding } from '../helpers/landing-fixture';
+import { customerRecord, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 
 describe('Prometheus metrics', () => {
   let t: TestApp;
@@ -43,5 +43,14 @@ describe('Prometheus metrics', () => {
     await t.graphql('{ customers(first: 1) { totalCount } }', ANALYST_KEY);
     const text = (await request(t.server).get('/metrics')).text;
     expect(text).toMatch(/operation="anonymous"/);
+  });
+
+  // Last: it changes the landing the app serves.
+  it('leave out trusted and curated row counts while the live version holds a customer who withdrew (no key is needed to read them)', async () => {
+    writeLanding(t.lake.landing, 'customer', [customerRecord({ name: 'alice', serial: 'serial-alice', consentAt: null, updatedAt: 1_656_000_000_000 })], 'customer-2.json');
+    await t.lake.services.consent.refresh();
+    const text = (await request(t.server).get('/metrics')).text;
+    expect(text).toMatch(/^stedi_lake_table_rows\{table="customer_landing"\} 3$/m);
+    expect(text).not.toMatch(/^stedi_lake_table_rows\{table="(customer_trusted|customer_curated|accelerometer_trusted|step_trainer_trusted|machine_learning_curated)"\}/m);
   });
 });

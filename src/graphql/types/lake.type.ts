@@ -16,7 +16,9 @@ export class LakeTable {
 
   @Field(() => SafeInt, {
     nullable: true,
-    description: "Rows in this version (for landing tables: the lines the build accepted). In a damaged version, what its files hold (their Parquet footers), or null where they do not tell: its manifest's counts are not trusted (see LakeVersion.damaged).",
+    description:
+      "Rows in this version (for landing tables: the lines the build accepted). In a damaged version, what its files hold (their Parquet footers), or null where they do not tell: its manifest's counts are not trusted (see LakeVersion.damaged). " +
+      'For a trusted or curated table, null to a key without the admin role while the version holds a customer consent hides now: counted at the build, they would tell how many rows that customer had (totalCount leaves hidden customers out).',
   })
   rows!: number | null;
 }
