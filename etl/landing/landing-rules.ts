@@ -61,9 +61,17 @@ export const REASONS = {
   trailingText: 'text after the JSON value',
   notObject: 'not a JSON object',
   duplicateKey: (field: string | undefined) => (field ? `duplicate key "${field}"` : 'duplicate key'),
+  /** A top-level key that is a declared field's but for ASCII case and what is not a letter or digit (`SerialNumber`, ` email`, `share_with_…`): which one the producer meant is unknown. */
+  respelledKey: (field: string) => `another spelling of key "${field}"`,
   missing: (field: string) => `missing required field "${field}"`,
   wrongType: (field: string, type: ColumnType, got: string) => `field "${field}" must be ${TYPE_WORD[type]}, got ${got}`,
   wholeOutOfRange: (field: string) => `field "${field}" is outside ±(2^53 - 1)`,
   textTooLong: (field: string, maxBytes: number) => `field "${field}" is longer than ${maxBytes} bytes`,
   dateInSeconds: (field: string) => `field "${field}" is below 10^11: a date in seconds, not epoch milliseconds`,
 } as const;
+
+/**
+ * A key as a respelling of a declared field's is compared (REASONS.respelledKey): ASCII letters in lower case, every
+ * character that is not an ASCII letter or digit dropped. The Athena landing view folds keys alike.
+ */
+export const keySpellingOf = (key: string): string => key.replace(/[A-Z]/g, (c) => c.toLowerCase()).replace(/[^a-z0-9]/g, '');

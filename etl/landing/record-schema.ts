@@ -1,5 +1,5 @@
 import type { Column, ColumnType } from '../tables';
-import { MIN_EPOCH_MS } from './landing-rules';
+import { MIN_EPOCH_MS, keySpellingOf } from './landing-rules';
 
 /** A landing record's declared fields, compiled for the parsers (strict-record.ts, fast-record.ts). */
 
@@ -8,6 +8,8 @@ export type FieldValue = string | number | null;
 /** A declared schema compiled for the parser. */
 export class RecordSchema {
   readonly index = new Map<string, number>();
+  /** The declared fields by their keys' spelling (keySpellingOf): another key of that spelling is a respelling. */
+  readonly spelled = new Map<string, number>();
   readonly names: readonly string[];
   readonly types: readonly ColumnType[];
   readonly required: readonly boolean[];
@@ -17,6 +19,7 @@ export class RecordSchema {
   readonly minWhole: readonly number[];
   constructor(readonly columns: readonly Column[]) {
     columns.forEach((c, i) => this.index.set(c.name, i));
+    columns.forEach((c, i) => this.spelled.set(keySpellingOf(c.name), i));
     this.names = columns.map((c) => c.name);
     this.types = columns.map((c) => c.type);
     this.required = columns.map((c) => c.required);

@@ -1,6 +1,6 @@
 import type { ColumnType } from '../tables';
 import { FAILED, JsonScanner, NULL, NUMBER, STRING } from './json-scanner';
-import { MAX_SAFE_WHOLE, REASONS } from './landing-rules';
+import { MAX_SAFE_WHOLE, REASONS, keySpellingOf } from './landing-rules';
 import type { FieldValue, RecordSchema } from './record-schema';
 
 export { type FieldValue, RecordSchema } from './record-schema';
@@ -68,6 +68,8 @@ function parseIn(text: string, start: number, stop: number, schema: RecordSchema
     seen[c] = false;
   }
   let expected = 0;
+  // The first declared field (in declared order) a key respells: judged last, once the line is read, as the Athena view does.
+  let respelled = columns;
   try {
     const first = text.charCodeAt(scan.i);
     if (first === 0xfeff) scan.fail(REASONS.byteOrderMark);
@@ -104,6 +106,7 @@ function parseIn(text: string, start: number, stop: number, schema: RecordSchema
           extra ??= new Set();
           if (extra.has(key)) scan.fail(REASONS.duplicateKey(undefined));
           extra.add(key);
+          respelled = Math.min(respelled, schema.spelled.get(keySpellingOf(key)) ?? columns);
           scan.parseValue(1);
         } else {
           if (seen[at]) scan.fail(REASONS.duplicateKey(key));
@@ -134,5 +137,6 @@ function parseIn(text: string, start: number, stop: number, schema: RecordSchema
     if (problems[c] !== UNSET) return problems[c]!;
     if (schema.required[c] && out[c] === null) return REASONS.missing(schema.names[c]);
   }
-  return null;
+  // Last, as on Athena: a line otherwise valid whose key respells a declared one (which did the producer mean?).
+  return respelled < columns ? REASONS.respelledKey(schema.names[respelled]) : null;
 }

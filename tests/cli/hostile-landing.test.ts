@@ -337,6 +337,23 @@ describe('stedi build on hostile landing lines', () => {
     expect(report.tables.step_trainer_trusted.rows).toBe(1);
   });
 
+  it.each([
+    // alice's newer record grants under the declared key and withholds under another spelling of it: which is meant?
+    ['withholds consent under another spelling of its key', { ...customerRecord({ name: 'alice', serial: 'serial-alice', updatedAt: 1_656_000_000_000 }), ShareWithResearchAsOfDate: null }],
+    ['withholds consent under a snake_case spelling of its key', { ...customerRecord({ name: 'alice', serial: 'serial-alice', updatedAt: 1_656_000_000_000 }), share_with_research_as_of_date: null }],
+    // mallory, who never consents, names her own device and alice's under a key in other case.
+    ['names another customer\'s device under another spelling of its key', { ...customerRecord({ name: 'mallory', serial: 'serial-mallory', consentAt: null }), SerialNumber: 'serial-alice' }],
+  ])('quarantines, and hides the customer, a line otherwise valid that %s', (_how, record) => {
+    const landing = writeSmallLanding();
+    writeLanding(landing, 'customer', [record], 'customer-2.json');
+    const report = JSON.parse(build(landing, makeTempDir()).stdout);
+    expect(report.quarantined.customer).toBe(1);
+    expect(quarantineOf(report, 'customer')[0].reason).toMatch(/^another spelling of key "(shareWithResearchAsOfDate|serialNumber)"$/);
+    // bob's one reading stays; alice's two do not.
+    expect(report.tables.customer_trusted.rows).toBe(1);
+    expect(report.tables.step_trainer_trusted.rows).toBe(1);
+  });
+
   it('keeps a quarantined line in the quarantine file only, and fails with one stderr line that names the folder', () => {
     const landing = writeSmallLanding();
     writeLanding(landing, 'customer', [`{"email": "${emailOf('secret')}", broken`], 'customer-2.json');

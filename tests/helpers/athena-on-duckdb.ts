@@ -130,6 +130,8 @@ export class AthenaOnDuckDb {
     if (/^CREATE VIEW "\w+"\."(\w+_landing_checked|consent_uncertain)__\w+" AS\n/.test(sql)) sql = sql.replace(/^CREATE VIEW/, 'CREATE TABLE');
     if (/^DROP VIEW IF EXISTS "\w+"\."(\w+_landing_checked|consent_uncertain)__\w+"$/.test(sql)) sql = sql.replace(/^DROP VIEW/, 'DROP TABLE');
     sql = lambdaReplacements(sql)
+      // cardinality(filter(map_keys(CAST(doc AS map(varchar, json))), "k" -> …)): a list of the keys, filtered by a DuckDB lambda.
+      .replace(/cardinality\(filter\(map_keys\(CAST\(("\w+") AS map\(varchar, json\)\)\), ("\w+") -> /g, `len(list_filter(from_json(trino_top_keys($1), '["VARCHAR"]'), lambda $2: `)
       .replace(/\bchr\(/g, 'trino_chr(')
       // from_utf8(from_hex(h)): the hex text stands for its bytes, which the JavaScript function decodes.
       .replace(/\bfrom_utf8\(from_hex\(/g, 'trino_utf8_of_hex((')
@@ -268,6 +270,7 @@ function registerTrinoJson(connection: DuckDBConnection): void {
   register('json_extract_scalar', VARCHAR, 2, trinoJson.json_extract_scalar);
   register('json_size', BIGINT, 2, trinoJson.json_size);
   register('json_array_length', BIGINT, 1, trinoJson.json_array_length);
+  register('top_keys', VARCHAR, 1, trinoJson.top_keys);
   // from_utf8(substr(to_utf8(s), 1, n)): the first n bytes, a character cut short becoming U+FFFD.
   register('utf8_prefix', VARCHAR, 2, (text, bytes) => Buffer.from(text).subarray(0, Number(bytes)).toString());
   register('normalize', VARCHAR, 2, (text, form) => text.normalize(form));

@@ -88,6 +88,10 @@ export function referenceLine(bytes: Buffer, source: Source): RefLine {
       values[column.name] = typeof v === 'number' ? v + 0 : (v as RefValue);
     } else return fieldBad;
   }
+  // A top-level key respelling a declared field's (ASCII case, what is not a letter or digit aside): which did it mean?
+  const declared = TABLES[`${source}_landing`].columns.map((c) => c.name);
+  const spelling = (key: string): string => key.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (Object.keys(value as object).some((key) => !declared.includes(key) && declared.some((name) => spelling(name) === spelling(key.replace(/[^\x00-\x7f]/g, ''))))) return bad;
   return { kind: 'accepted', values };
 }
 

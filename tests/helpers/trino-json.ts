@@ -254,6 +254,11 @@ export const trinoJson = {
     if (!value) return null;
     return value.kind === 'object' ? value.entries.length : value.kind === 'array' ? value.items.length : 0;
   },
+  /** map_keys(CAST(json AS map(varchar, json))) on canonical JSON, as a JSON array of strings (null for no object). */
+  top_keys(json: string): string | null {
+    const value = memo(canonicals, json, () => parseFirst(json, 'none'));
+    return value?.kind === 'object' ? JSON.stringify([...new Set(value.entries.map(([k]) => k))]) : null;
+  },
   json_array_length(json: string): number | null {
     const value = memo(canonicals, json, () => parseFirst(json, 'none'));
     return value?.kind === 'array' ? value.items.length : null;

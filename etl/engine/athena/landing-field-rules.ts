@@ -1,4 +1,5 @@
-import { MAX_SAFE_WHOLE, MIN_EPOCH_MS, REASONS } from '../../landing/landing-rules';
+import { MAX_SAFE_WHOLE, MIN_EPOCH_MS, REASONS, keySpellingOf } from '../../landing/landing-rules';
+import { LOWER, UPPER } from '../../landing/named-addresses';
 import type { Column } from '../../tables';
 import { literal, q } from './statements';
 
@@ -56,6 +57,17 @@ export function typedValue(c: Column): string {
 /** A declared field holding a number no double can hold (1e309). */
 export const nonFinite = (columns: readonly Column[]): string =>
   columns.map((c) => `(${isNumber(c)} AND NOT coalesce(is_finite(${asDouble(c)}), false))`).join(' OR ');
+
+/**
+ * The first declared field (in declared order) whose key another top-level key respells (keySpellingOf: ASCII case
+ * and what is not a letter or digit aside), as the embedded reader names it.
+ */
+export const respelled = (columns: readonly Column[]): string[] =>
+  columns.map(
+    (c) =>
+      `WHEN cardinality(filter(map_keys(CAST("doc" AS map(varchar, json))), "k" -> "k" <> ${literal(c.name)} AND ` +
+      `regexp_replace(translate("k", ${literal(UPPER)}, ${literal(LOWER)}), '[^a-z0-9]', '') = ${literal(keySpellingOf(c.name))})) > 0 THEN ${literal(REASONS.respelledKey(c.name))}`,
+  );
 
 /** The first declared field written twice, named as the embedded reader names it: the raw text holds it more often than json_parse kept it. */
 export const duplicated = (columns: readonly Column[]): string =>

@@ -1,7 +1,7 @@
 import { FILE_STARTS } from '../../landing/file-starts';
 import { DEFAULT_MAX_LINE_BYTES, REASONS } from '../../landing/landing-rules';
 import { type Source, TABLES, landingTableOf } from '../../tables';
-import { duplicated, fieldRules, jsonOf, nonFinite, rawOf, typedValue } from './landing-field-rules';
+import { duplicated, fieldRules, jsonOf, nonFinite, rawOf, respelled, typedValue } from './landing-field-rules';
 import { landingCheckedName, landingJsonName, quarantineName, versionedName } from './object-names';
 import { type Statement, bq, createTableAs, literal, q, qualified } from './statements';
 
@@ -27,7 +27,9 @@ import { type Statement, bq, createTableAs, literal, q, qualified } from './stat
  *   value; json_parse ignores a second value after the first, found by
  *   parsing the line wrapped in [ ];
  * - a root that is not an object; duplicate keys (json_size counts every key
- *   of the raw text, json_parse keeps one per name);
+ *   of the raw text, json_parse keeps one per name); a top-level key that
+ *   respells a declared field's (ASCII case and what is not a letter or digit
+ *   aside: `SerialNumber`, `share_with_research_as_of_date`);
  * - each declared field: present and not null when required, of the right
  *   JSON type, whole numbers within ±(2^53 − 1), finite doubles. A number's
  *   text is read from the raw line (json_extract_scalar), its JSON type from
@@ -101,6 +103,7 @@ export function createCheckedView(database: string, source: Source, version: str
     `    WHEN coalesce(json_size("line", '$') <> json_size(json_format("doc"), '$'), true) OR try_cast("doc" AS map(varchar, json)) IS NULL THEN ${duplicated(columns)}`,
     `    WHEN ${nonFinite(columns)} THEN ${literal(REASONS.numberOutOfRange)}`,
     ...columns.flatMap(fieldRules).map((r) => `    ${r}`),
+    ...respelled(columns).map((r) => `    ${r}`),
   ];
   return {
     grammar: 'trino',

@@ -319,6 +319,28 @@ describe(`the Athena landing rules (seed ${SEED})`, () => {
     expect(embedded.uncertain).toEqual(['ann@x.com', 'bob@x.com', 'cy@x.com']);
   });
 
+  it('quarantine for the same reason a line otherwise valid whose top-level key respells a declared one, and leave the same customers uncertain', async () => {
+    const record = (email: string, fields: Record<string, unknown>) =>
+      JSON.stringify({ customerName: 'c', email, phone: '1', birthDay: '1990-01-01', serialNumber: `s-${email}`, registrationDate: 1_650_000_000_000, lastUpdateDate: 1_655_000_000_000, shareWithResearchAsOfDate: 1_655_000_000_000, ...fields });
+    const lines = [
+      record('ann@x.com', {}),
+      record('ann@x.com', { lastUpdateDate: 1_656_000_000_000, ShareWithResearchAsOfDate: null }),
+      record('bob@x.com', {}),
+      // Escaped, or in snake case: still the consent key respelled. A nested one is not a top-level key.
+      record('bob@x.com', { lastUpdateDate: 1_656_000_000_000, '\u0073hare_with_research_as_of_date': null }),
+      record('cy@x.com', { note: { ShareWithResearchAsOfDate: null } }),
+      // Two fields respelled: the first declared is named. mallory names cy's device under another spelling of its key.
+      record('mal@x.com', { SERIALNUMBER: 's-cy@x.com', ' email': 'x', shareWithResearchAsOfDate: null }),
+      record('dee@x.com', { 'serial number': 'x' }).replace('"serial number"', '"serial\\u0020number"'),
+    ];
+    const { embedded, athena, where } = await customersOnBothEngines(lines);
+    const reasons = (o: Outcome) => o.decisions.map((d) => d.reason);
+    expect({ where, reasons: reasons(athena) }).toEqual({ where, reasons: reasons(embedded) });
+    const respelled = (field: string) => `another spelling of key "${field}"`;
+    expect(reasons(embedded)).toEqual([null, respelled('shareWithResearchAsOfDate'), null, respelled('shareWithResearchAsOfDate'), null, respelled('email'), respelled('serialNumber')]);
+    expect(embedded.uncertain).toEqual(['ann@x.com', 'bob@x.com', 'cy@x.com', 'dee@x.com', 'mal@x.com']);
+  });
+
   it('leave every customer uncertain when a customer file was saved compressed under a .json name (gzip, Zstandard, xz, bzip2, zip), its records unreadable', async () => {
     const at = 1_655_000_000_000;
     const record = (email: string, consents: boolean) =>
