@@ -115,6 +115,10 @@ async function customersOnBothEngines(texts: ReadonlyArray<string | Buffer>): Pr
   return { embedded, athena, where };
 }
 
+/** A valid customer line of `email` (its device `s-<email>`), with `fields` changed or added. */
+const customerLine = (email: string, fields: Record<string, unknown>): string =>
+  JSON.stringify({ customerName: 'c', email, phone: '1', birthDay: '1990-01-01', serialNumber: `s-${email}`, registrationDate: 1_650_000_000_000, lastUpdateDate: 1_655_000_000_000, shareWithResearchAsOfDate: 1_655_000_000_000, ...fields });
+
 describe(`the Athena landing rules (seed ${SEED})`, () => {
   it.each(['customer', 'accelerometer'] as const)('decide every generated %s line as the embedded reader does (seeded)', async (source) => {
     const lines = fc.sample(corpusLine({ source, maxLineBytes: MAX_LINE_BYTES }), { seed: SEED, numRuns: LINES_PER_SOURCE });
@@ -299,17 +303,15 @@ describe(`the Athena landing rules (seed ${SEED})`, () => {
   });
 
   it('quarantine a customer date in seconds for the same reason, and leave its customer uncertain whatever the dates in milliseconds beside it', async () => {
-    const record = (email: string, fields: Record<string, unknown>) =>
-      JSON.stringify({ customerName: 'c', email, phone: '1', birthDay: '1990-01-01', serialNumber: `s-${email}`, registrationDate: 1_650_000_000_000, lastUpdateDate: 1_655_000_000_000, shareWithResearchAsOfDate: 1_655_000_000_000, ...fields });
     const lines = [
-      record('ann@x.com', {}),
+      customerLine('ann@x.com', {}),
       // Her revocation ten days later, in seconds; then a grant in milliseconds newer than both as written, older than the revocation as meant.
-      record('ann@x.com', { lastUpdateDate: 1_656_000_000, shareWithResearchAsOfDate: null }),
-      record('ann@x.com', { lastUpdateDate: 1_655_500_000_000 }),
+      customerLine('ann@x.com', { lastUpdateDate: 1_656_000_000, shareWithResearchAsOfDate: null }),
+      customerLine('ann@x.com', { lastUpdateDate: 1_655_500_000_000 }),
       // A consent date in seconds (as-of would serve every reading), a negative date, and the least date in milliseconds (accepted).
-      record('bob@x.com', { shareWithResearchAsOfDate: 1_655_000_000 }),
-      record('cy@x.com', { registrationDate: -1 }),
-      record('dee@x.com', { shareWithFriendsAsOfDate: 1e11 }),
+      customerLine('bob@x.com', { shareWithResearchAsOfDate: 1_655_000_000 }),
+      customerLine('cy@x.com', { registrationDate: -1 }),
+      customerLine('dee@x.com', { shareWithFriendsAsOfDate: 1e11 }),
     ];
     const { embedded, athena, where } = await customersOnBothEngines(lines);
     const reasons = (o: Outcome) => o.decisions.map((d) => d.reason);
@@ -320,18 +322,16 @@ describe(`the Athena landing rules (seed ${SEED})`, () => {
   });
 
   it('quarantine for the same reason a line otherwise valid whose top-level key respells a declared one, and leave the same customers uncertain', async () => {
-    const record = (email: string, fields: Record<string, unknown>) =>
-      JSON.stringify({ customerName: 'c', email, phone: '1', birthDay: '1990-01-01', serialNumber: `s-${email}`, registrationDate: 1_650_000_000_000, lastUpdateDate: 1_655_000_000_000, shareWithResearchAsOfDate: 1_655_000_000_000, ...fields });
     const lines = [
-      record('ann@x.com', {}),
-      record('ann@x.com', { lastUpdateDate: 1_656_000_000_000, ShareWithResearchAsOfDate: null }),
-      record('bob@x.com', {}),
+      customerLine('ann@x.com', {}),
+      customerLine('ann@x.com', { lastUpdateDate: 1_656_000_000_000, ShareWithResearchAsOfDate: null }),
+      customerLine('bob@x.com', {}),
       // Escaped, or in snake case: still the consent key respelled. A nested one is not a top-level key.
-      record('bob@x.com', { lastUpdateDate: 1_656_000_000_000, '\u0073hare_with_research_as_of_date': null }),
-      record('cy@x.com', { note: { ShareWithResearchAsOfDate: null } }),
+      customerLine('bob@x.com', { lastUpdateDate: 1_656_000_000_000, '\u0073hare_with_research_as_of_date': null }),
+      customerLine('cy@x.com', { note: { ShareWithResearchAsOfDate: null } }),
       // Two fields respelled: the first declared is named. mallory names cy's device under another spelling of its key.
-      record('mal@x.com', { SERIALNUMBER: 's-cy@x.com', ' email': 'x', shareWithResearchAsOfDate: null }),
-      record('dee@x.com', { 'serial number': 'x' }).replace('"serial number"', '"serial\\u0020number"'),
+      customerLine('mal@x.com', { SERIALNUMBER: 's-cy@x.com', ' email': 'x', shareWithResearchAsOfDate: null }),
+      customerLine('dee@x.com', { 'serial number': 'x' }).replace('"serial number"', '"serial\\u0020number"'),
     ];
     const { embedded, athena, where } = await customersOnBothEngines(lines);
     const reasons = (o: Outcome) => o.decisions.map((d) => d.reason);
