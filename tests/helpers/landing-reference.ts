@@ -306,21 +306,22 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
   const device = (serial: string): string => serial.replace(/[ \t]/g, '').replace(/[A-Z]/g, (c) => c.toLowerCase());
   const newestOf = new Map<string, number>();
   for (const r of records) newestOf.set(r.email, Math.max(newestOf.get(r.email) ?? -Infinity, r.lastUpdateDate));
-  // Only the line's writer supersedes it: every email under its key with a newer valid record. The device holder's
-  // own newer record does not (no date clears that doubt).
+  // Another writer's line makes the device ambiguous, however old: only a line whose every writer (email under its key)
+  // is the holder is superseded, by the holder's newer valid record.
   for (const line of bad) {
     const writers = namedInRaw(line.raw);
     // A writer's record: under the address as written, or its spelling when one accepted email alone has it.
     const lone = (w: string): string[] => [...new Set(records.filter((r) => spelling(r.email) === spelling(w)).map((r) => r.email))];
     const newerOf = (w: string): boolean => records.some((r) => (r.email === w || (lone(w).length === 1 && r.email === lone(w)[0])) && r.lastUpdateDate > line.updated!);
     const superseded = line.updated !== null && writers.length > 0 && writers.every(newerOf);
-    if (superseded) continue;
+    const holdersOwn = (email: string): boolean => superseded && writers.every((w) => w === email || (lone(w).length === 1 && lone(w)[0] === email));
     const named = new Set(serialsInRaw(line.raw).map(device));
     // Or a device whose spelling stands anywhere in the line's, as written or once decoded (named-devices.ts): a value
     // cut short, another key, a line that is not JSON.
     const lineSpellings = [device(line.raw), device(unreference(unescape(unpercent(line.raw))))];
     const anywhere = (serial: string): boolean => device(serial).length > 0 && lineSpellings.some((text) => text.includes(device(serial)));
     for (const r of records) {
+      if (holdersOwn(r.email)) continue;
       if (r.lastUpdateDate === newestOf.get(r.email) && (named.has(device(r.serialNumber)) || anywhere(r.serialNumber))) doubts.push({ email: r.email, updated: null, position: line.position });
     }
   }
