@@ -11,7 +11,11 @@ import type { SplitPercentages } from './config';
 
 /** A setting the user can get wrong: the message says which, what it accepts and what it received. */
 export class ConfigError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The settings (Config keys) whose values clash: a command line that gave one as a flag is a usage error. */
+    readonly settings: readonly string[] = [],
+  ) {
     super(message);
     this.name = 'ConfigError';
   }

@@ -111,7 +111,8 @@ export type ConfigOverrides = Partial<Omit<Config, 'athena' | 'limits'>> & { ath
 export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.env): Config {
   const engine = overrides.engine ?? engineKind(env.STEDI_ENGINE);
   // An empty value is an unset one (as for every other setting): resolved as given, it named the working folder.
-  const lake = place(overrides.lake || env.STEDI_LAKE || './lake');
+  const givenLake = overrides.lake || env.STEDI_LAKE || './lake';
+  const lake = place(givenLake);
   const keyConcurrency = overrides.keyConcurrency ?? integer(env, 'STEDI_KEY_CONCURRENCY', DEFAULT_KEY_CONCURRENCY, 0);
   const maxPageSize = overrides.maxPageSize ?? integer(env, 'STEDI_MAX_PAGE_SIZE', 10_000, 1);
   const config: Config = {
@@ -162,10 +163,11 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     athena: readAthenaConfig(env, overrides.athena),
   };
   if (config.engine === 'athena' && !isS3(config.lake)) {
-    throw new ConfigError(`the athena engine needs an s3://bucket/prefix lake (--lake or STEDI_LAKE); received ${JSON.stringify(config.lake)}`);
+    // Quoted as given: resolved as a local path, `http://bucket` read as /working/folder/http:/bucket.
+    throw new ConfigError(`the athena engine needs an s3://bucket/prefix lake (--lake or STEDI_LAKE); received ${JSON.stringify(givenLake)}`, ['engine', 'lake']);
   }
   if (config.engine === 'duckdb' && isS3(config.lake)) {
-    throw new ConfigError(`the duckdb engine needs a local lake folder; for ${config.lake} pass --engine athena (or set STEDI_ENGINE=athena)`);
+    throw new ConfigError(`the duckdb engine needs a local lake folder; for ${config.lake} pass --engine athena (or set STEDI_ENGINE=athena)`, ['engine', 'lake']);
   }
   return config;
 }

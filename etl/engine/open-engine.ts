@@ -8,6 +8,8 @@ import { DuckDbEngine, type DuckDbEngineOptions } from './duckdb/duckdb-engine';
 /** How a planned build prints without --json: the pre-flight calls, then one statement per block. */
 export { formatPlan, formatStatements, type BuildPlan } from './athena/plan-text';
 export type { PreflightCheck } from './athena/preflight';
+/** One Athena setting checked alone (no SDK loaded), so the CLI can tell a flag's bad value from the environment's. */
+export { checkAthenaSetting, type AthenaSetting } from './athena/athena-options';
 
 /**
  * The Athena engine and its AWS SDK clients load on first use: they are about

@@ -10,7 +10,7 @@ import { buildProgressBar } from './build-progress';
 import { formatBuildSummary } from './build-summary';
 import { CliError, usageError } from './cli-error';
 import { sayWhenBuildInterrupted } from './interrupts';
-import { type EngineFlags, addEngineFlags, engineOverrides, refuseAthenaFlagsOnDuckdb } from './engine-flags';
+import { type EngineFlags, addEngineFlags, engineConfig, engineOverrides } from './engine-flags';
 import { positiveInteger } from './options';
 import { buildPolicy } from '../consent/live-policy';
 import { expireHoldingVersions } from '../rebuild/erasure';
@@ -39,13 +39,14 @@ export function registerBuild(cli: Command): void {
     .option('--json', 'print one JSON object with the version, row counts and quarantine counts')
     .option('--dry-run', 'print the pre-flight calls and every statement of an Athena build in order, without calling AWS (with --json: one JSON object)')
     .action(async (flags: BuildFlags) => {
-      const config = loadLakeConfig({
-        ...engineOverrides(flags),
-        landing: flags.landing,
-        consentPolicy: flags.consentPolicy,
-        keepVersions: flags.keep,
-      });
-      refuseAthenaFlagsOnDuckdb(flags, config);
+      const config = engineConfig(flags, () =>
+        loadLakeConfig({
+          ...engineOverrides(flags),
+          landing: flags.landing,
+          consentPolicy: flags.consentPolicy,
+          keepVersions: flags.keep,
+        }),
+      );
       if (flags.dryRun) {
         // Athena only, as doctor: on the embedded engine the command line is the mistake (exit 2), not the build.
         if (config.engine !== 'athena') throw usageError('--dry-run lists the statements of an Athena build; use it with --engine athena (or STEDI_ENGINE=athena)');

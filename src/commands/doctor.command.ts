@@ -4,7 +4,7 @@ import { loadLakeConfig } from '../config';
 import { engineOptions } from '../engine';
 import { usageError } from './cli-error';
 import { withExamples } from './help-examples';
-import { type EngineFlags, addEngineFlags, engineOverrides } from './engine-flags';
+import { type EngineFlags, addEngineFlags, engineConfig, engineOverrides } from './engine-flags';
 
 interface DoctorFlags extends EngineFlags {
   landing?: string;
@@ -22,7 +22,7 @@ export function registerDoctor(cli: Command): void {
     .option('--landing <s3url>', 's3://bucket/prefix holding <source>/landing/ (default: STEDI_LANDING, else the one the live version was built from, else the lake)')
     .option('--json', 'print one JSON object: ok, and every check with its message')
     .action(async (flags: DoctorFlags) => {
-      const config = loadLakeConfig({ ...engineOverrides(flags), landing: flags.landing });
+      const config = engineConfig(flags, () => loadLakeConfig({ ...engineOverrides(flags), landing: flags.landing }));
       // Athena only (README): on the embedded engine there is no account to check, so this command line is the mistake.
       if (config.engine !== 'athena') throw usageError('stedi doctor checks an Athena set-up only (the embedded duckdb engine needs none); use it with --engine athena (or STEDI_ENGINE=athena)');
       const checks = await checkAthenaSetup(engineOptions(config));

@@ -10,7 +10,7 @@ import { announceListening } from '../http/listening-file';
 import { onTerminationSignals } from '../http/shutdown';
 import { CliError } from './cli-error';
 import { interruptedExitCode } from './interrupts';
-import { type EngineFlags, addEngineFlags, engineOverrides, refuseAthenaFlagsOnDuckdb } from './engine-flags';
+import { type EngineFlags, addEngineFlags, engineConfig, engineOverrides } from './engine-flags';
 import { withExamples } from './help-examples';
 import { wholeNumber } from './options';
 import { printablePath } from './printable-text';
@@ -136,8 +136,7 @@ export function registerServe(cli: Command): void {
     .option('--landing <dir>', 'landing folder the consent registry and rebuilds read (default: STEDI_LANDING, else the one the live version was built from, else the lake folder)')
     .option('--port <n>', 'port to listen on (default: PORT or 4000)', portNumber)
     .action(async (flags: ServeFlags) => {
-      const config = serveConfig(flags);
-      refuseAthenaFlagsOnDuckdb(flags, config);
+      const config = engineConfig(flags, () => serveConfig(flags));
       const apiKeys = await keysOf(config);
       if (apiKeys.size === 0) {
         throw new CliError('no API keys are configured, so every request would be refused: set STEDI_API_KEYS="<key>:admin,<key>:analyst" or STEDI_API_KEYS_FILE (`npm start` makes session keys for a quick try)');

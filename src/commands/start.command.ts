@@ -18,6 +18,7 @@ import { CliError } from './cli-error';
 import { abortOnInterrupt, interruptOf, interruptedExitCode, sayWhenBuildInterrupted, sayWhenInterrupted } from './interrupts';
 import { formatBuildSummary } from './build-summary';
 import { keysOf, portNumber, serve, serveConfig, type ServeFlags } from './serve.command';
+import { engineConfig } from './engine-flags';
 import { withExamples } from './help-examples';
 import { printablePath, stderrLine } from './printable-text';
 import { ensureSampleRoom } from './sample-room';
@@ -122,7 +123,7 @@ export function registerStart(cli: Command): void {
     .option('--landing <dir>', 'landing folder (default: STEDI_LANDING, else the one the live version was built from, else the lake folder)')
     .option('--port <n>', 'port to listen on (default: PORT or 4000)', portNumber)
     .action(async (flags: ServeFlags) => {
-      const config = serveConfig(flags);
+      const config = engineConfig(flags, () => serveConfig(flags));
       // Until serve's own handlers (installed as it is called), a signal while the engine opens and the manifest is
       // read stopped the process silently with 130.
       const stopEarly = sayWhenInterrupted((signal) => `start interrupted (${signal}) before the server started; nothing is served, the lake is as it was`);

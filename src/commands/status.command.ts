@@ -10,7 +10,7 @@ import { loadLakeConfig } from '../config';
 import { openConfiguredEngine } from '../engine';
 import { landingFileAdvice } from './build-summary';
 import { CliError } from './cli-error';
-import { type EngineFlags, addEngineFlags, engineOverrides, refuseAthenaFlagsOnDuckdb } from './engine-flags';
+import { type EngineFlags, addEngineFlags, engineConfig, engineOverrides } from './engine-flags';
 import { withExamples } from './help-examples';
 import { oneLine, printablePath } from './printable-text';
 
@@ -23,8 +23,7 @@ export function registerStatus(cli: Command): void {
   addEngineFlags(withExamples(cli.command('status'), EXAMPLES).description('show the live version, its row counts and build time, and the kept versions'))
     .option('--json', 'print the live version as one JSON object')
     .action(async (flags: EngineFlags & { json?: boolean }) => {
-      const config = loadLakeConfig(engineOverrides(flags));
-      refuseAthenaFlagsOnDuckdb(flags, config);
+      const config = engineConfig(flags, () => loadLakeConfig(engineOverrides(flags)));
       const engine = await openConfiguredEngine(config);
       try {
         const manifest = await engine.manifest().catch((error: unknown) => {

@@ -81,7 +81,7 @@ describe('stedi doctor --engine athena', () => {
     }
   });
 
-  it('refuses a setting Athena cannot use before any AWS call, naming its flag and variable', async () => {
+  it('refuses a setting Athena cannot use before any AWS call, naming its flag and variable: a usage error (exit 2)', async () => {
     const aws = mockAccount();
     try {
       const cases: [string[], RegExp][] = [
@@ -90,10 +90,12 @@ describe('stedi doctor --engine athena', () => {
         [['--region', 'eu west 1'], /^stedi: the AWS region \(--region \/ AWS_REGION\) must be a region name such as eu-west-1; received "eu west 1"\n$/],
         [['--output-location', 's3://Results_Bucket/athena/'], /^stedi: the Athena output location \(--output-location \/ STEDI_ATHENA_OUTPUT\) names an invalid S3 bucket "Results_Bucket"\n$/],
         [['--landing', 's3://example-bucket/my landing'], /^stedi: the landing location \(--landing \/ STEDI_LANDING\) "s3:\/\/example-bucket\/my landing" may hold only/],
+        [['--workgroup', ''], /^stedi: the Athena workgroup \(--workgroup \/ STEDI_ATHENA_WORKGROUP\) must be 1 to 128 letters, digits, '\.', '_' or '-'; received ""\n$/],
       ];
       for (const [flags, message] of cases) {
         const run = await runCli('doctor', '--engine', 'athena', '--lake', LAKE, '--region', 'eu-west-1', ...flags);
-        expect({ flags, exitCode: run.exitCode, stderr: run.stderr }).toEqual({ flags, exitCode: 1, stderr: expect.stringMatching(message) });
+        // A flag's value the command cannot take, as README's rule has it; they exited 1, as a run that failed.
+        expect({ flags, exitCode: run.exitCode, stderr: run.stderr }).toEqual({ flags, exitCode: 2, stderr: expect.stringMatching(message) });
       }
       expect([aws.athena.calls().length, aws.glue.calls().length, aws.s3.calls().length]).toEqual([0, 0, 0]);
     } finally {

@@ -67,20 +67,44 @@ describe('stedi usage errors', () => {
     expect(run.stderr).toMatch(/^Usage: stedi/);
   });
 
-  it('names the flag that fixes an s3:// lake given to the default engine, not only its environment variable', () => {
+  it('names the flag that fixes an s3:// lake given to the default engine, not only its environment variable: a usage error (exit 2)', () => {
+    // The lake flag the engine cannot take exited 1, as a command that ran and failed.
     const run = runBin(['status', '--lake', 's3://bucket/stedi']);
     expect({ status: run.status, stderr: run.stderr }).toEqual({
-      status: 1,
+      status: 2,
       stderr: 'stedi: the duckdb engine needs a local lake folder; for s3://bucket/stedi pass --engine athena (or set STEDI_ENGINE=athena)\n',
     });
+    // The same lake from the environment: the command line was fine, the setting was not (exit 1).
+    expect(runBin(['status'], { STEDI_LAKE: 's3://bucket/stedi' }).status).toBe(1);
   });
 
   it('echoes a bare s3:// lake as typed, saying it needs a bucket, before any AWS call', () => {
     // Its trailing slashes were cut to `s3:`: the line said the athena engine needs an s3:// lake and quoted "s3:" back.
     for (const lake of ['s3://', 's3:///']) {
       const run = runBin(['status', '--engine', 'athena', '--lake', lake]);
-      expect({ lake, status: run.status, stderr: run.stderr }).toEqual({ lake, status: 1, stderr: 'stedi: the lake (--lake / STEDI_LAKE) must be an s3://bucket/prefix address; received "s3://"\n' });
+      expect({ lake, status: run.status, stderr: run.stderr }).toEqual({ lake, status: 2, stderr: 'stedi: the lake (--lake / STEDI_LAKE) must be an s3://bucket/prefix address; received "s3://"\n' });
     }
+  });
+
+  it.each([
+    [['status', '--lake', 's3://bucket-x/lake', '--region', 'eu west 1'], 'stedi: the AWS region (--region / AWS_REGION) must be a region name such as eu-west-1; received "eu west 1"\n'],
+    [['build', '--lake', 's3://bucket-x/lake', '--workgroup', 'team/a'], `stedi: the Athena workgroup (--workgroup / STEDI_ATHENA_WORKGROUP) must be 1 to 128 letters, digits, '.', '_' or '-'; received "team/a"\n`],
+    [['serve', '--lake', 's3://bucket-x/lake', '--output-location', 'https://results'], 'stedi: the Athena output location (--output-location / STEDI_ATHENA_OUTPUT) must be an s3://bucket/prefix address; received "https://results"\n'],
+    [['doctor', '--lake', 's3://bucket-x/lake', '--glue-database', 'Stedi-DB'], 'stedi: the Glue database (--glue-database / STEDI_GLUE_DATABASE) must be lower-case letters, digits and underscores, starting with a letter; received "Stedi-DB"\n'],
+    [['doctor', '--lake', 's3://bucket-x/lake', '--landing', './landing'], 'stedi: the landing location (--landing / STEDI_LANDING) must be an s3://bucket/prefix address; received "./landing"\n'],
+    // Quoted as typed: it was read as a local path and echoed as /working/folder/http:/bucket-x.
+    [['status', '--lake', 'http://bucket-x/lake'], 'stedi: the athena engine needs an s3://bucket/prefix lake (--lake or STEDI_LAKE); received "http://bucket-x/lake"\n'],
+  ])('exits 2 for an Athena setting given as a flag that Athena cannot take (`stedi %j --engine athena`), before any AWS call', (args, line) => {
+    // They exited 1, as a command that ran and failed, though README's rule makes a flag's bad value a usage error.
+    expect(runBin([...args, '--engine', 'athena'])).toEqual({ status: 2, stdout: '', stderr: line });
+  });
+
+  it('exits 1 for the same Athena setting read from its environment variable: the command line was right', () => {
+    expect(runBin(['status', '--engine', 'athena', '--lake', 's3://bucket-x/lake'], { STEDI_ATHENA_WORKGROUP: 'team/a' })).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: `stedi: the Athena workgroup (--workgroup / STEDI_ATHENA_WORKGROUP) must be 1 to 128 letters, digits, '.', '_' or '-'; received "team/a"\n`,
+    });
   });
 
   it('takes --dirty written in decimal digits, with or without a leading 0 or a decimal point', () => {

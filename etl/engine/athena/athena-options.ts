@@ -73,18 +73,12 @@ export function resolveAthenaOptions(options: AthenaEngineOptions): ResolvedAthe
     manifestCacheMs: options.manifestCacheMs ?? 2_000,
     warn: options.warn ?? warnOnOneLine,
   };
-  parseS3Url(resolved.lake, SETTING.lake);
-  if (resolved.landing !== undefined) parseS3Url(resolved.landing, SETTING.landing);
-  if (resolved.outputLocation !== undefined) parseS3Url(resolved.outputLocation, SETTING.outputLocation);
-  if (resolved.region !== undefined && !REGION.test(resolved.region)) {
-    throw new RangeError(`${SETTING.region} must be a region name such as eu-west-1; received ${JSON.stringify(resolved.region)}`);
-  }
-  if (!DATABASE_NAME.test(resolved.database)) {
-    throw new RangeError(`${SETTING.database} must be lower-case letters, digits and underscores, starting with a letter; received ${JSON.stringify(resolved.database)}`);
-  }
-  if (!WORKGROUP_NAME.test(resolved.workgroup)) {
-    throw new RangeError(`${SETTING.workgroup} must be 1 to 128 letters, digits, '.', '_' or '-'; received ${JSON.stringify(resolved.workgroup)}`);
-  }
+  checkAthenaSetting('lake', resolved.lake);
+  if (resolved.landing !== undefined) checkAthenaSetting('landing', resolved.landing);
+  if (resolved.outputLocation !== undefined) checkAthenaSetting('outputLocation', resolved.outputLocation);
+  if (resolved.region !== undefined) checkAthenaSetting('region', resolved.region);
+  checkAthenaSetting('database', resolved.database);
+  checkAthenaSetting('workgroup', resolved.workgroup);
   if (resolved.pollMinMs > resolved.pollMaxMs) {
     throw new RangeError(
       `the Athena poll interval bounds are reversed: the minimum ${resolved.pollMinMs} ms (STEDI_ATHENA_POLL_MIN_MS) is above the maximum ${resolved.pollMaxMs} ms (STEDI_ATHENA_POLL_MAX_MS)`,
@@ -94,6 +88,25 @@ export function resolveAthenaOptions(options: AthenaEngineOptions): ResolvedAthe
     throw new RangeError(`Athena retries (STEDI_ATHENA_MAX_RETRIES) must be a whole number of at least 0; received ${resolved.maxRetries}`);
   }
   return resolved;
+}
+
+export type AthenaSetting = keyof typeof SETTING;
+
+/**
+ * Throws a RangeError naming the setting when Athena cannot take `value` for it. The CLI checks the settings given as
+ * flags with it first: a flag's bad value is a usage error (exit 2), an environment variable's a failed run (exit 1).
+ */
+export function checkAthenaSetting(setting: AthenaSetting, value: string): void {
+  const what = SETTING[setting];
+  if (setting === 'lake' || setting === 'landing' || setting === 'outputLocation') {
+    parseS3Url(trimSlash(value), what);
+  } else if (setting === 'region' && !REGION.test(value)) {
+    throw new RangeError(`${what} must be a region name such as eu-west-1; received ${JSON.stringify(value)}`);
+  } else if (setting === 'database' && !DATABASE_NAME.test(value)) {
+    throw new RangeError(`${what} must be lower-case letters, digits and underscores, starting with a letter; received ${JSON.stringify(value)}`);
+  } else if (setting === 'workgroup' && !WORKGROUP_NAME.test(value)) {
+    throw new RangeError(`${what} must be 1 to 128 letters, digits, '.', '_' or '-'; received ${JSON.stringify(value)}`);
+  }
 }
 
 // The slashes of `s3://` itself stay, so a bare `s3://` is echoed as given, not as `s3:`.
