@@ -1,4 +1,6 @@
+import type { Engine } from '../../etl/engine/engine';
 import { ErrorCode } from '../errors';
+import { settleWithin } from '../settle-within';
 import { MESSAGES } from '../graphql/error-mapping';
 import type { Services } from '../services';
 
@@ -29,6 +31,24 @@ const BUILD_WAIT = 30;
 /** A rebuild of this server's, or a `stedi build` by hand holding the lake's lock. */
 async function lakeBeingBuilt(services: Services): Promise<boolean> {
   if (services.rebuilds.current()) return true;
-  const holder = await services.engine.buildLockHolder?.().catch(() => null);
-  return holder?.running === true;
+  const look = await settleWithin(lockLook(services.engine), LOCK_WAIT_MS);
+  return look !== 'pending' && look.status === 'fulfilled' && look.value;
 }
+
+/**
+ * Whether a build holds the lake's lock, asked at most once per LOCK_LOOK_MS per engine: on Athena it is an S3 read
+ * (with the manifest's), and a client retrying a refused /export in a loop made one per request.
+ */
+function lockLook(engine: Engine): Promise<boolean> {
+  const now = performance.now();
+  const kept = looks.get(engine);
+  if (kept && now - kept.at < LOCK_LOOK_MS) return kept.running;
+  const running = (engine.buildLockHolder?.() ?? Promise.resolve(null)).then((holder) => holder?.running === true, () => false);
+  looks.set(engine, { at: now, running });
+  return running;
+}
+
+const looks = new WeakMap<Engine, { at: number; running: Promise<boolean> }>();
+const LOCK_LOOK_MS = 5_000;
+// A refusal is not held up by a slow S3: past this it goes without Retry-After (the look goes on, for the next one).
+const LOCK_WAIT_MS = 1_000;
