@@ -36,14 +36,17 @@ export function registerStatus(cli: Command): void {
         if (!manifest || !live) {
           // Versions on disk with no manifest: it was removed (or lost), not never built; the data is there to restore.
           const unlisted = lock?.running ? [] : ((await engine.unlistedVersions?.()) ?? []);
-          const build = `run \`stedi build --lake ${shellWord(config.lake)}\``;
+          // The engine named too when it is not the default: `stedi build --lake s3://…` alone is refused (duckdb).
+          const build = `run \`stedi build${config.engine === 'athena' ? ' --engine athena' : ''} --lake ${shellWord(config.lake)}\``;
           // Versions on disk: the lake was built, so an interrupted build need not have been its first.
           const which = unlisted.length > 0 ? 'a build' : 'a first build';
           const first = !lock ? build : lock.fix ? `a build holds the lake's lock (${holderOf(lock)}): wait for it; ${lock.fix}` : lock.running ? `a first build is running (${holderOf(lock)}); wait for it` : `${which} was interrupted (${holderOf(lock)}); ${build}: it takes the lock over and removes what that one left`;
           // A folder that is not there may be a mistyped path rather than a lake to build.
           const missing = !lock && config.engine === 'duckdb' && !existsSync(config.lake);
           const message =
-            unlisted.length > 0
+            unlisted.length > 0 && config.engine === 'athena'
+              ? `the lake at ${config.lake} has no manifest, though versions ${unlisted.join(', ')} are on S3: restore ${config.lake}/_stedi/manifest.json from a copy (with versioning on the bucket, its previous version), or delete those versions' v=<version>/ prefixes to start the lake over; until then a build refuses to run, as it would remove them`
+              : unlisted.length > 0
               ? `the lake at ${printablePath(config.lake)} has no manifest, though versions ${unlisted.join(', ')} are on disk: restore its _stedi/manifest.json from a copy, or ${first} (it builds a new version and deletes none of those)`
               : missing
                 ? `the lake folder ${printablePath(config.lake)} does not exist; check the --lake path, or run \`stedi build --lake ${shellWord(config.lake)}\` to create it`

@@ -1,6 +1,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { AthenaEngine } from '../../etl/engine/athena/athena-engine';
 import type { AthenaEngineOptions } from '../../etl/engine/athena/athena-options';
+import { AthenaLayout } from '../../etl/engine/athena/s3-location';
 import { type FakeAws, fakeAws } from '../helpers/fake-aws';
 import { manifestOfVersions } from '../helpers/manifest-fixture';
 import { runCli } from '../helpers/run-cli';
@@ -68,6 +69,31 @@ describe('stedi status on an Athena lake: the build lock', () => {
     const run = await status();
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain(`has not been built yet; a build holds the lake's lock (build 20261205t230000000z_beef, since 2026-12-05T23:00:00.000Z): wait for it; no other build can start`);
+  });
+
+  it('says a lake not built yet is built with --engine athena, the command it names being one that runs', async () => {
+    // `stedi build --lake s3://…` alone runs the duckdb engine, which refuses an s3:// lake.
+    const run = await status();
+    expect({ exitCode: run.exitCode, stderr: run.stderr }).toEqual({ exitCode: 1, stderr: `stedi: the lake at ${LAKE} has not been built yet; run \`stedi build --engine athena --lake ${LAKE}\`\n` });
+  });
+
+  it('names the versions a build published that are on S3 when the manifest is gone, and how to restore it', async () => {
+    // Before, Athena named none (unlistedVersions was DuckDB's only): status said to build, and the build refused.
+    const layout = new AthenaLayout(LAKE);
+    for (const version of [LIVE, '20251231t000000000z_bbbb']) aws.s3.put(`${layout.versionPrefix('customer_trusted', version)}part-0.parquet`, 'PAR1');
+    // A killed build's data, its marker still there: the next build removes it, so it is not named.
+    aws.s3.put(`${layout.versionPrefix('customer_trusted', '20260102t000000000z_cccc')}part-0.parquet`, 'PAR1');
+    aws.s3.put(`${layout.buildMarkerPrefix('20260102t000000000z_cccc')}started`, '2026-01-02T00:00:00.000Z');
+    const said = `the lake at ${LAKE} has no manifest, though versions 20251231t000000000z_bbbb, ${LIVE} are on S3: restore ${LAKE}/_stedi/manifest.json from a copy (with versioning on the bucket, its previous version), or delete those versions' v=<version>/ prefixes to start the lake over; until then a build refuses to run, as it would remove them`;
+    const run = await status();
+    expect({ exitCode: run.exitCode, stderr: run.stderr }).toEqual({ exitCode: 1, stderr: `stedi: ${said}\n` });
+    expect(JSON.parse((await status('--json')).stdout)).toMatchObject({ state: 'not built', message: said, unlistedVersions: ['20251231t000000000z_bbbb', LIVE] });
+  });
+
+  it('names no unlisted version under a manifest: a build removes every version it does not keep', async () => {
+    built();
+    aws.s3.put(`${new AthenaLayout(LAKE).versionPrefix('customer_trusted', LIVE)}part-0.parquet`, 'PAR1');
+    expect(JSON.parse((await status('--json')).stdout).unlistedVersions).toEqual([]);
   });
 
   it('shows a lock whose body is not one this code wrote as an unnamed holder', async () => {

@@ -29,6 +29,7 @@ import { S3BuildLock } from './s3-build-lock';
 import { S3Lake } from './s3-lake';
 import { AthenaLayout } from './s3-location';
 import { AthenaStatementRunner } from './statement-runner';
+import { publishedLeftovers, versionsOnS3 } from './version-cleanup';
 import { qualified } from './statements';
 
 /** SDK clients to use instead of new ones (tests pass mocked ones); the engine closes only those it made. */
@@ -168,6 +169,16 @@ export class AthenaEngine implements Engine {
   /** Versions a build expired but did not remove, whose data may still hold a withdrawn customer (abandoned-versions.ts). */
   async abandonedVersions(): Promise<string[]> {
     return this.abandoned.of(await this.manifest());
+  }
+
+  /**
+   * Versions a build published that are on S3 though the lake has no manifest (it was removed or lost): a build refuses
+   * to run over them (version-cleanup.ts), so `stedi status` names them. Under a manifest none: a build removes every
+   * version it does not keep (abandonedVersions names the published ones until then).
+   */
+  async unlistedVersions(): Promise<string[]> {
+    if (await this.manifest()) return [];
+    return publishedLeftovers(await versionsOnS3(this.layout, this.lake), new Set());
   }
 
   /** The account checks a build runs first; `stedi doctor` runs them alone (over `layout`'s landing; default: the lake's own). */
