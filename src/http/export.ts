@@ -10,6 +10,7 @@ import { isDiskFull, isFileTooLarge } from './disk-full';
 import { ConsentChangedError, consentGuard } from './export-consent-guard';
 import { checkedExportFile, liveExportQuery } from './export-file';
 import { makeExportFolder, removeDeadExportFolders } from './export-folders';
+import { exportFileName } from './export-file-name';
 import { EXPORT_FORMATS, type ExportParams, parseExportParams } from './export-params';
 import { httpErrorOf } from './format-error';
 import { sendError } from './http-errors';
@@ -129,7 +130,7 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
 
 const answerHeaders = (contentType: string, version: string, params: ExportParams): Record<string, string> => ({
   'Content-Type': contentType,
-  'Content-Disposition': `attachment; filename="${fileName(version, params)}"`,
+  'Content-Disposition': `attachment; filename="${exportFileName(version, params)}"`,
   'Cache-Control': 'no-store',
   // Each export is written anew (the live version, consent as it is now): a Range is answered with the whole file.
   'Accept-Ranges': 'none',
@@ -137,9 +138,3 @@ const answerHeaders = (contentType: string, version: string, params: ExportParam
 });
 
 const statusOf = (code: string): number | undefined => (code in ErrorCode ? undefined : 400);
-
-function fileName(version: string, params: ExportParams): string {
-  const split = params.split ? `-${params.split.toLowerCase()}` : '';
-  return `machine_learning_curated-${version.replace(/[^A-Za-z0-9_-]/g, '')}${split}.${EXPORT_FORMATS[params.format].extension}`;
-}
-

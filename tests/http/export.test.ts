@@ -62,6 +62,23 @@ describe('the export endpoint', () => {
     }
   });
 
+  it('names a split by its seed too, unless it is the default, so two seeds\' files are saved under two names', async () => {
+    const nameOf = async (query: string): Promise<string> => {
+      const res = await request(t.server).head(`${EXPORT}?format=csv&split=TRAIN${query}`).set('Authorization', `Bearer ${ANALYST_KEY}`);
+      expect(res.status).toBe(200);
+      return /filename="machine_learning_curated-[^-"]+-(.*)"$/.exec(res.headers['content-disposition'])![1];
+    };
+    // Every seed's TRAIN file was `…-train.csv`: a notebook saving by that name overwrote one split with another.
+    expect(await nameOf('&splitSeed=experiment_2')).toBe('train-seed-experiment_2.csv');
+    expect(await nameOf('')).toBe('train.csv');
+    expect(await nameOf('&splitSeed=stedi')).toBe('train.csv');
+    // Any text is a seed: the name keeps its safe characters and a hash of it, never a quote, slash or control character.
+    const hostile = await nameOf(`&splitSeed=${encodeURIComponent('../"a b"\r\n')}`);
+    expect(hostile).toMatch(/^train-seed-ab-[0-9a-f]{8}\.csv$/);
+    expect(await nameOf(`&splitSeed=${encodeURIComponent('a b')}`)).not.toBe(await nameOf(`&splitSeed=${encodeURIComponent('a  b')}`));
+    expect(await nameOf(`&splitSeed=${encodeURIComponent('种子')}`)).toMatch(/^train-seed-[0-9a-f]{8}\.csv$/);
+  });
+
   it('writes Parquet files that start with the Parquet magic bytes', async () => {
     const res = await download(t.server, '?format=parquet', ANALYST_KEY);
     expect(res.body.subarray(0, 4).toString('latin1')).toBe('PAR1');
@@ -73,7 +90,7 @@ describe('the export endpoint', () => {
     for (const split of ['TRAIN', 'VALIDATION', 'TEST']) {
       const res = await download(t.server, `?format=ndjson&split=${split}&splitSeed=s1`, ANALYST_KEY);
       expect(res.status).toBe(200);
-      expect(res.headers['content-disposition']).toContain(`-${split.toLowerCase()}.ndjson`);
+      expect(res.headers['content-disposition']).toContain(`-${split.toLowerCase()}-seed-s1.ndjson`);
       // An empty split is an empty file, which DuckDB's JSON reader cannot open.
       const rows = res.body.length === 0 ? [] : await exportedRows(res.body, 'ndjson');
       expect(res.headers['x-row-count']).toBe(String(rows.length));
