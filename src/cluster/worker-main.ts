@@ -81,7 +81,8 @@ async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): P
       engine,
       apiKeys: ApiKeys.fromDigests(keys),
       logger,
-      processMetrics: true,
+      // Per worker: summed, a process's memory or open-file limit described no process.
+      processMetrics: { labels: { worker: String(cluster.worker?.id ?? process.pid) } },
       rebuilds: new RemoteRebuilds(primary),
       metricsText: async () => (await primary.request({ what: 'metrics' })) as string,
       served,

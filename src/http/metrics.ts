@@ -34,8 +34,14 @@ export class ServerMetrics {
   readonly keyConcurrencyRefusals = new Counter({ name: 'stedi_key_concurrency_refusals_total', help: 'Requests for data refused with 429 because their API key had STEDI_KEY_CONCURRENCY running, by route and reason (queue_full, waited; bodies_arriving: too many of its request bodies arriving at once)', labelNames: ['route', 'reason'], registers: [this.registry] });
   readonly exportRows = new Counter({ name: 'stedi_export_rows_total', help: 'Rows sent by /export, by format', labelNames: ['format'], registers: [this.registry] });
 
-  constructor(options: { processMetrics?: boolean } = {}) {
-    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'stedi_' });
+  /**
+   * `processMetrics`: Node's, with the `stedi_` prefix; an object gives them labels. A cluster's worker labels them with
+   * its id: the cluster's /metrics sums series with the same labels, and a process's memory, open-file limit or heap
+   * summed over workers (stedi_process_max_fds 40000 for two of 20000) described no process.
+   */
+  constructor(options: { processMetrics?: boolean | { labels: Record<string, string> } } = {}) {
+    const { processMetrics } = options;
+    if (processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'stedi_', labels: processMetrics === true ? undefined : processMetrics.labels });
   }
 
   /**

@@ -42,7 +42,8 @@ export interface StartOptions {
   engine: Engine;
   apiKeys: ApiKeys;
   logger: Logger;
-  processMetrics?: boolean;
+  /** Node's process metrics, labelled as given (a cluster's worker: its id). */
+  processMetrics?: boolean | { labels: Record<string, string> };
   graceMs?: number;
   /** A cluster worker's: the primary's rebuild jobs, and /metrics summed over every worker. */
   rebuilds?: Rebuilds;

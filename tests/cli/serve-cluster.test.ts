@@ -149,6 +149,11 @@ describe('stedi serve on two workers', () => {
     await until('the metrics count the four requests', async () => requestsOf((await fresh(url, '/metrics')).text) === counted + 4, 5_000);
     expect(before.text).toMatch(/^stedi_rebuild_running 0$/m);
     expect(before.text).toMatch(/^stedi_rebuild_jobs\{state="SUCCEEDED"\} 1$/m);
+    // A process's gauges are each worker's, labelled: summed, two workers' open-file limits read as one process's double.
+    const limit = Number(readFileSync('/proc/self/limits', 'utf8').match(/^Max open files\s+(\d+)/m)![1]);
+    expect([...before.text.matchAll(/^stedi_process_max_fds\{worker="(\d+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]).sort()).toEqual([['1', limit], ['2', limit]]);
+    expect(before.text.match(/^stedi_process_resident_memory_bytes\{worker="\d+"\} \d+$/gm)).toHaveLength(2);
+    expect(before.text).not.toMatch(/^stedi_process_resident_memory_bytes \d/m);
 
     await served.stop();
     const logs = served.process.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { worker?: unknown; msg?: string; warmed?: number; kept?: number });
