@@ -79,7 +79,12 @@ export class QueryTimeoutError extends Error {
 /** The engine's service refused queries for now (throttled) after every retry: nothing is wrong with the request or the lake. */
 export class EngineBusyError extends Error {
   constructor(cause: unknown) {
-    super('the query engine refused the query for now (throttled) after every retry', { cause });
+    // What to do, for the operator reading it in a CLI line or the log; API clients get error-mapping's own message.
+    const name = (cause as { name?: string } | undefined)?.name;
+    super(
+      `Athena still throttled the query after every retry (${name && name !== 'Error' ? `${name}; ` : ''}STEDI_ATHENA_MAX_RETRIES): too many queries are running in the account or workgroup; run it again in a few minutes, or ask AWS to raise the account's Athena query quota`,
+      { cause },
+    );
     this.name = 'EngineBusyError';
   }
 }

@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { AthenaEngine } from '../../etl/engine/athena/athena-engine';
+import type { AthenaEngineOptions } from '../../etl/engine/athena/athena-options';
+import { SOURCES } from '../../etl/tables';
+import { AthenaOnDuckDb } from '../helpers/athena-on-duckdb';
+import { type FakeAws, fakeAws } from '../helpers/fake-aws';
+import { writeSmallLanding } from '../helpers/landing-fixture';
+import { runCli } from '../helpers/run-cli';
+
+/**
+ * `stedi build --engine athena` against an account that is not right (aws-sdk-client-mock behind the CLI's own engine):
+ * each failure is one `stedi: ` line saying what to fix, exit 1, nothing on stdout.
+ */
+
+const LAKE = 's3://example-bucket/stedi';
+
+describe('stedi build on Athena when the account says no', () => {
+  let aws: FakeAws;
+  let duck: AthenaOnDuckDb;
+  // The clients the CLI's engine gets: the account above, or one whose S3 refuses the credentials.
+  let clients: FakeAws['clients'];
+  beforeAll(async () => {
+    const landing = writeSmallLanding();
+    aws = fakeAws();
+    duck = await AthenaOnDuckDb.create(aws.s3, Object.fromEntries(SOURCES.map((s) => [`${LAKE}/${s}/landing/`, join(landing, s, 'landing')])));
+  });
+  beforeEach(() => {
+    aws.athena.handler = duck.handler;
+    aws.athena.workgroup = { Name: 'primary', State: 'ENABLED', Configuration: { ResultConfiguration: { OutputLocation: 's3://results-bucket/athena/' } } };
+    clients = aws.clients;
+    jest.spyOn(AthenaEngine, 'open').mockImplementation(async (options: AthenaEngineOptions) => new AthenaEngine({ ...options, pollMinMs: 1, pollMaxMs: 2 }, clients));
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    aws.athena.throttleStarts = 0;
+  });
+  afterAll(() => duck.close());
+
+  const build = () => runCli('build', '--engine', 'athena', '--lake', LAKE, '--region', 'eu-west-1');
+  const failsWith = async (line: string | RegExp): Promise<void> => {
+    const run = await build();
+    expect({ exitCode: run.exitCode, stdout: run.stdout }).toEqual({ exitCode: 1, stdout: '' });
+    expect(run.stderr).toMatch(/^stedi: [^\n]+\n$/);
+    if (typeof line === 'string') expect(run.stderr).toBe(`stedi: ${line}\n`);
+    else expect(run.stderr).toMatch(line);
+  };
+
+  it('says Athena throttled every retry, the setting that counts them, and what to do', async () => {
+    // It said "the query engine refused the query for now (throttled) after every retry": no engine, cause or fix.
+    aws.athena.throttleStarts = 1_000;
+    await failsWith(
+      "Athena still throttled the query after every retry (TooManyRequestsException; STEDI_ATHENA_MAX_RETRIES): too many queries are running in the account or workgroup; run it again in a few minutes, or ask AWS to raise the account's Athena query quota",
+    );
+  });
+
+  it('names a workgroup that does not exist, or has no results location, and the setting to change', async () => {
+    aws.athena.workgroup = undefined;
+    await failsWith('Athena workgroup "primary" does not exist in eu-west-1: create it (aws athena create-work-group --name primary) or pass --workgroup / STEDI_ATHENA_WORKGROUP');
+    aws.athena.workgroup = { Name: 'primary', State: 'ENABLED', Configuration: {} };
+    await failsWith(/^stedi: Athena workgroup "primary" has no query results location and STEDI_ATHENA_OUTPUT is not set: set STEDI_ATHENA_OUTPUT \(or --output-location\)/);
+  });
+
+  it("says a query Athena FAILED with Athena's own reason, and refused credentials with how to renew them", async () => {
+    aws.athena.handler = (q) => (q.sql.startsWith('CREATE TABLE') ? { error: { reason: "SYNTAX_ERROR: line 1:8: Column 'x' cannot be resolved", category: 2, retryable: false } } : duck.handler(q));
+    await failsWith(/^stedi: Athena query q-\d+ failed \(USER error 1000\): SYNTAX_ERROR: line 1:8: Column 'x' cannot be resolved\n$/);
+    const refused = fakeAws();
+    clients = refused.clients;
+    refused.s3.mock.on(GetObjectCommand).rejects(Object.assign(new Error('The AWS Access Key Id you provided does not exist in our records.'), { name: 'InvalidAccessKeyId', $metadata: { httpStatusCode: 403 } }));
+    await failsWith(/AWS refused the credentials \(expired or invalid\): renew them \(for example `aws sso login`\) and try again\n$/);
+  });
+});
