@@ -1,16 +1,29 @@
 import type { Engine } from '../etl/engine/engine';
 import { type EngineOptions, openEngine } from '../etl/engine/open-engine';
 import type { Config } from './config';
+import type { Logger } from './logger';
 
-/** The engine options the configuration names; `lazy`: DuckDB starts on the first query (a cluster's primary never queries). */
-export function engineOptions(config: Config, { lazy = false }: { lazy?: boolean } = {}): EngineOptions {
+/** How an engine is opened: `lazy`, DuckDB starts on the first query (a cluster's primary never queries); `logger`, a server's. */
+export interface OpenHow {
+  lazy?: boolean;
+  /**
+   * Where a server's engine warns (on Athena: a lock or an expired version a rebuild could not remove): one JSON log
+   * line with the error, as every other event. Without it (the CLI) a warning is one `stedi athena: ` line on stderr,
+   * which a server wrote too, raw between its JSON lines.
+   */
+  logger?: Logger;
+}
+
+/** The engine options the configuration names. */
+export function engineOptions(config: Config, { lazy = false, logger }: OpenHow = {}): EngineOptions {
   if (config.engine === 'athena') {
-    return { kind: 'athena', lake: config.lake, landing: config.landing, queryTimeoutMs: config.queryTimeoutMs, ...config.athena };
+    const warn = logger && ((message: string, error?: unknown): void => logger.warn(error === undefined ? {} : { err: error }, message));
+    return { kind: 'athena', lake: config.lake, landing: config.landing, queryTimeoutMs: config.queryTimeoutMs, ...config.athena, warn };
   }
   return { kind: 'duckdb', lake: config.lake, landing: config.landing, queryTimeoutMs: config.queryTimeoutMs, loadTimeoutMs: config.loadTimeoutMs, memoryLimit: config.duckdbMemoryLimit, threads: config.duckdbThreads || undefined, lazy };
 }
 
 /** Opens the engine the configuration names; the rest of `src/` sees only `Engine`. */
-export function openConfiguredEngine(config: Config, how: { lazy?: boolean } = {}): Promise<Engine> {
+export function openConfiguredEngine(config: Config, how: OpenHow = {}): Promise<Engine> {
   return openEngine(engineOptions(config, how));
 }

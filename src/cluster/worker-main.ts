@@ -47,7 +47,7 @@ new AggregatorRegistry();
 
 async function start({ config, keys }: Extract<ToWorker, { stedi: 'start' }>): Promise<void> {
   const logger = createLogger(config.logLevel, undefined, { worker: cluster.worker?.id }, config.colour);
-  const engine = await openConfiguredEngine(config);
+  const engine = await openConfiguredEngine(config, { logger });
   // With spare workers (STEDI_SPARE_WORKER_IDLE_MS) the primary starts them on a request for data or load, and stops them
   // after a quiet spell: a worker reports the requests it serves (rarely: they keep the spares running), and at once (at
   // most once a START_REPORT_MS) a request for data (data-requests.ts) or load (load-signal.ts). Timed on the monotonic

@@ -90,7 +90,7 @@ export async function serve(config: Config, apiKeys: ApiKeys, opened?: Engine, a
 
 async function start(config: Config, apiKeys: ApiKeys, logger: Logger, opened?: Engine): Promise<Serving> {
   // A cluster's primary reads only the manifest (a rebuild's default policy): DuckDB loads in the workers alone.
-  const engine = opened ?? (await openConfiguredEngine(config, { lazy: config.workers > 1 }));
+  const engine = opened ?? (await openConfiguredEngine(config, { lazy: config.workers > 1, logger }));
   try {
     if (config.workers > 1) {
       const { startCluster } = await import('../cluster/primary');
