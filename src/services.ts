@@ -55,7 +55,7 @@ export async function createServices(config: Config, engine: Engine, logger: Log
     await consent.refresh();
   } catch (error) {
     // A landing folder that is missing or unusable: its message says what to fix, so one line and no stack.
-    const said = isLandingFolderError(error) ? { reason: error.message } : { err: error };
+    const said = isLandingFolderError(error) || error instanceof LakeNotBuiltError ? { reason: error.message } : { err: error };
     logger.warn(said, `consent registry not loaded yet (${whyNotLoaded(error)}); it is retried at each refresh and on the first request`);
   }
   consent.start();

@@ -1,5 +1,5 @@
 import type { Engine } from '../../etl/engine/engine';
-import { isLandingFolderError } from '../../etl/engine/engine-errors';
+import { isLandingFolderError, LakeNotBuiltError } from '../../etl/engine/engine-errors';
 import type { LandingConsent } from './landing-consent';
 import { readLandingConsent } from './versions-holding';
 
@@ -46,6 +46,8 @@ export class LandingConsentCache {
       (error: unknown) => {
         // A folder missing or holding what no build reads fails the read as well (on Athena, only the listing sees it).
         if (isLandingFolderError(error)) throw error;
+        // Athena's before a first build: the read fails the same way, and the registry says so once (a warn with its stack here was noise).
+        if (error instanceof LakeNotBuiltError) throw error;
         if (!this.unknown) this.onUnknown?.(error);
         this.unknown = true;
         return undefined;

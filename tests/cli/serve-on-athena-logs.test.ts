@@ -48,6 +48,13 @@ describe('stedi serve on Athena: warnings in the log', () => {
     return ((await res.json()) as { data: Data }).data;
   };
 
+  it('says once, without a stack, that the consent registry waits for a first build', () => {
+    // An unbuilt lake is a state: it was also a warn that the landing's identity could not be had, each with a stack trace.
+    const lines = stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { msg: string; reason?: string; err?: unknown });
+    expect(lines).toEqual([expect.objectContaining({ msg: expect.stringMatching(/^consent registry not loaded yet \(the lake is not built yet\)/), reason: expect.stringMatching(/has not been built yet/) })]);
+    expect(lines[0].err).toBeUndefined();
+  });
+
   it('logs a lock a rebuild could not give back as a JSON warn line with the error, nothing raw on stderr', async () => {
     aws.s3.mock.on(DeleteObjectCommand, { Key: 'stedi/_stedi/build.lock' }).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
     const id = (await post('mutation { rebuildZones { id } }')).rebuildZones!.id;
