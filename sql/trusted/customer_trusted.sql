@@ -5,8 +5,9 @@
 -- (the device, and the customer the API keys by it, would be ambiguous: a device
 -- another customer named before may hold their readings, from before it changed
 -- hands, perhaps without or before their consent). A device is its serial's
--- spelling (etl/landing/serial-spelling.ts: ASCII case and spaces aside), so a
--- claim on `50F7…` or ` 50f7…` is a claim on `50f7…`.
+-- spelling (etl/landing/serial-spelling.ts: ASCII case, spaces and invisible
+-- marks aside), so a claim on `50F7…`, ` 50f7…` or `50f7…` + a no-break space is a
+-- claim on `50f7…`.
 WITH source AS (
     SELECT * FROM customer_landing
 ),
@@ -22,14 +23,16 @@ renamed AS (
         "lastUpdateDate",
         "shareWithResearchAsOfDate",
         "shareWithPublicAsOfDate",
-        "shareWithFriendsAsOfDate"
+        "shareWithFriendsAsOfDate",
+        -- the device the serial names: written by serialSpellingSql (serial-spelling.ts), which a test holds it to
+        CASE WHEN coalesce(regexp_extract("serialNumber", '[^!-~]'), '') = '' THEN lower("serialNumber") ELSE translate("serialNumber", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || chr(133) || chr(160) || chr(173) || chr(8203) || chr(8204) || chr(8205) || chr(8206) || chr(8207) || chr(8232) || chr(8233) || chr(8239) || chr(8288) || chr(12288) || chr(65279), 'abcdefghijklmnopqrstuvwxyz') END AS "device"
     FROM source
 ),
 
 claims AS (
     SELECT
         "email",
-        translate(replace(replace("serialNumber", ' ', ''), chr(9), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS "device"
+        "device"
     FROM renamed
 ),
 
@@ -73,7 +76,7 @@ final AS (
     WHERE recency = 1
       AND "shareWithResearchAsOfDate" IS NOT NULL
       AND "email" NOT IN (SELECT "email" FROM consent_uncertain)
-      AND translate(replace(replace("serialNumber", ' ', ''), chr(9), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') NOT IN (SELECT "device" FROM shared_serials)
+      AND "device" NOT IN (SELECT "device" FROM shared_serials)
 )
 
 SELECT * FROM final

@@ -2,7 +2,7 @@ import { serialSpellingOf } from '../../etl/landing/serial-spelling';
 
 /**
  * The stored spellings a serialNumber a client typed may name. The lake's device rule says a serial names one device
- * whatever its ASCII case and its spaces or tabs (serial-spelling.ts), and keeps one spelling of each device in a
+ * whatever its ASCII case, spaces and invisible marks (serial-spelling.ts), and keeps one spelling of each device in a
  * version, so ` 50F7…` pasted from a spreadsheet finds `50f7…`; it silently matched nothing before. Consent is as
  * before: these match only rows the consent filter lets through, so a non-consenting device still answers nothing.
  * The given text, its folded spelling and that in capitals: a handful of bound values, whose IN keeps the engine's

@@ -250,6 +250,8 @@ describe('stedi build on hostile landing lines', () => {
   it.each([
     ['in upper case (a UUID names one device in either case)', (serial: string) => serial.toUpperCase()],
     ['between a space and a tab', (serial: string) => ` ${serial}\t`],
+    ['with a no-break space after it', (serial: string) => `${serial}\u00a0`],
+    ['with a zero-width space, a carriage return and a byte order mark inside it', (serial: string) => `\ufeff${serial.slice(0, 8)}\u200b${serial.slice(8)}\r`],
   ])('keeps a device out of the trusted zone when a non-consenting customer names its serialNumber %s', (_how, respell) => {
     const uuid = '50f7b4f3-7af5-4b07-a421-7b902c8d2b7c';
     const landing = makeTempDir();
