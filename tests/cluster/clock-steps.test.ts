@@ -1,11 +1,7 @@
-import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { makeTempDir } from '../helpers/landing-fixture';
 import { type ServedLake, serveLake } from '../helpers/served-lake';
 import { smallLakeCopies } from '../helpers/small-lake-copies';
+import { steppedClock } from '../helpers/stepped-clock';
 
-// The server's wall clock is stepped through a file its preloaded helper reads; its timers keep the monotonic clock.
-const CLOCK_STEP = resolve(__dirname, '..', 'helpers', 'clock-step.cjs');
 const DATA = '{ customers(first: 1) { edges { node { serialNumber } } } }';
 // Long enough that a request slowed by a loaded CI machine (seconds) is no quiet spell of its own.
 const IDLE_MS = 5_000;
@@ -21,18 +17,16 @@ describe('spare workers when the server\'s wall clock is stepped back (NTP)', ()
 
   it('keeps the spare worker while requests come, stops it once they stop, and starts it again for the next request for data', async () => {
     const { lake, landing } = smallLake();
-    const clock = join(makeTempDir('stedi-clock-'), 'offset-ms');
-    writeFileSync(clock, '0');
+    const clock = steppedClock();
     served = await serveLake(['--lake', lake, '--landing', landing], {
-      NODE_OPTIONS: `--require ${JSON.stringify(CLOCK_STEP)}`,
-      STEDI_TEST_CLOCK_FILE: clock,
+      ...clock.env,
       STEDI_WORKERS: '2',
       STEDI_SPARE_WORKER_IDLE_MS: String(IDLE_MS),
       LOG_LEVEL: 'info',
     });
     expect((await served.graphql(DATA)).errors).toBeUndefined();
     await served.process.waitFor(/"msg":"spare workers started"/);
-    writeFileSync(clock, String(-3_600_000));
+    clock.step(-3_600_000);
     // What the primary says from the step on (a spare that started slowly, under load, may have stopped before it).
     const mark = served.process.stdout().length;
     const since = (): string => served!.process.stdout().slice(mark);

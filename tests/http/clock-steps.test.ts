@@ -1,12 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join, resolve } from 'node:path';
-import { makeTempDir } from '../helpers/landing-fixture';
 import { type ServedLake, serveLake } from '../helpers/served-lake';
 import { smallLakeCopies } from '../helpers/small-lake-copies';
-
-// The server's wall clock is stepped through a file its preloaded helper reads; its timers keep the monotonic clock.
-const CLOCK_STEP = resolve(__dirname, '..', 'helpers', 'clock-step.cjs');
+import { steppedClock } from '../helpers/stepped-clock';
 
 const smallLake = smallLakeCopies();
 
@@ -19,9 +14,8 @@ describe('the server\'s connection timers when its wall clock is stepped back (N
 
   it('still cuts, within seconds, the connection of a client trickling the body of a request already refused', async () => {
     const { lake, landing } = smallLake();
-    const clock = join(makeTempDir('stedi-clock-'), 'offset-ms');
-    writeFileSync(clock, '0');
-    served = await serveLake(['--lake', lake, '--landing', landing], { NODE_OPTIONS: `--require ${JSON.stringify(CLOCK_STEP)}`, STEDI_TEST_CLOCK_FILE: clock, STEDI_WORKERS: '1' });
+    const clock = steppedClock();
+    served = await serveLake(['--lake', lake, '--landing', landing], { ...clock.env, STEDI_WORKERS: '1' });
     const { hostname, port } = new URL(served.url);
     const socket = connect({ host: hostname, port: Number(port) });
     let read = '';
@@ -34,7 +28,7 @@ describe('the server\'s connection timers when its wall clock is stepped back (N
     }
     expect(read).toMatch(/^HTTP\/1\.1 401 /);
     // Stepped back an hour after the answer (the helper reads the file every 50 ms), as the client keeps sending a little.
-    writeFileSync(clock, String(-3_600_000));
+    clock.step(-3_600_000);
     const trickle = setInterval(() => socket.writable && socket.write(' '.repeat(100)), 100);
     const cut = await Promise.race([closed.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 10_000))]);
     clearInterval(trickle);

@@ -1,12 +1,9 @@
-import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { customerRecord, emailOf, makeTempDir, writeLanding } from '../helpers/landing-fixture';
+import { customerRecord, emailOf, writeLanding } from '../helpers/landing-fixture';
 import { parquetFilesHolding } from '../helpers/parquet-scan';
 import { type ServedLake, serveLake } from '../helpers/served-lake';
 import { smallLakeCopies } from '../helpers/small-lake-copies';
+import { steppedClock } from '../helpers/stepped-clock';
 
-// The server's wall clock is stepped through a file its preloaded helper reads; its timers keep the monotonic clock.
-const CLOCK_STEP = resolve(__dirname, '..', 'helpers', 'clock-step.cjs');
 const ERASURE_MS = 600_000;
 
 const smallLake = smallLakeCopies();
@@ -14,17 +11,15 @@ const smallLake = smallLakeCopies();
 describe('the erasure bound when the server\'s wall clock steps', () => {
   let served: ServedLake;
   let lake: string;
-  let clock: string;
-  const step = (ms: number): void => writeFileSync(clock, String(ms));
+  let step: (ms: number) => void;
 
   beforeAll(async () => {
     const copy = smallLake();
     lake = copy.lake;
-    clock = join(makeTempDir('stedi-clock-'), 'offset-ms');
-    step(0);
+    const clock = steppedClock();
+    step = clock.step;
     served = await serveLake(['--lake', lake, '--landing', copy.landing], {
-      NODE_OPTIONS: `--require ${JSON.stringify(CLOCK_STEP)}`,
-      STEDI_TEST_CLOCK_FILE: clock,
+      ...clock.env,
       STEDI_WORKERS: '1',
       STEDI_ERASURE_MS: String(ERASURE_MS),
       STEDI_CONSENT_REFRESH_MS: '300',
