@@ -94,6 +94,8 @@ export interface Config {
   keyQueueMs: number;
   /** Connections one server process holds at most (STEDI_MAX_CONNECTIONS; default its open-file limit less a reserve). */
   maxConnections: number;
+  /** Bytes of unfinished request headers one server process holds at most, all connections together (STEDI_UNFINISHED_HEADER_BYTES; 0: no bound). */
+  unfinishedHeaderBytes: number;
   logLevel: string;
   /** Whether readable logs on a terminal are coloured: not when NO_COLOR is set to anything (no-color.org). */
   colour: boolean;
@@ -158,6 +160,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     keyQueue: overrides.keyQueue ?? integer(env, 'STEDI_KEY_QUEUE', KEY_QUEUE_PER_PLACE * keyConcurrency, 0),
     keyQueueMs: overrides.keyQueueMs ?? milliseconds(env, 'STEDI_KEY_QUEUE_MS', DEFAULT_KEY_QUEUE_MS, 0),
     maxConnections: overrides.maxConnections ?? integer(env, 'STEDI_MAX_CONNECTIONS', defaultMaxConnections(), 1),
+    unfinishedHeaderBytes: overrides.unfinishedHeaderBytes ?? integer(env, 'STEDI_UNFINISHED_HEADER_BYTES', 32 * 1024 * 1024, 0),
     logLevel: overrides.logLevel ?? logLevel(env.LOG_LEVEL),
     colour: !env.NO_COLOR,
     athena: readAthenaConfig(env, overrides.athena),

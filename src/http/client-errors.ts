@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ErrorCode } from '../errors';
 import { DROPPED_BODY_BYTES, DROPPED_BODY_MS } from './body-admission';
@@ -58,6 +59,20 @@ function rawAnswer({ status, reason, message, allow }: { status: number; reason:
   const body = JSON.stringify({ errors: [{ message, extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
   const allowLine = allow === undefined ? '' : `Allow: ${allow}\r\n`;
   return `HTTP/1.1 ${status} ${reason}\r\n${allowLine}Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`;
+}
+
+/**
+ * Answers a connection whose request is not yet made (its headers still arriving) with `refusal`, then closes it as a
+ * parser's refusal is: what the client still sends is dropped, no longer parsed into a request.
+ */
+export function refuseOnSocket(socket: Socket, refusal: { status: number; reason: string; message: string }): void {
+  // Node's own http server unconsumes the same way before handing a socket on (an upgrade); its 'data' listener parses.
+  const parser = (socket as Socket & { parser?: { _consumed?: boolean; unconsume?(): void } | null }).parser;
+  if (parser?._consumed && typeof parser.unconsume === 'function') parser.unconsume();
+  if (parser) parser._consumed = false;
+  if (!socket.writable) return void socket.destroy();
+  socket.end(rawAnswer(refusal));
+  lingerThenClose(socket);
 }
 
 /** Answers the parser's refusals and CONNECT requests on `server` as described above. */

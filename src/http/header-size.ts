@@ -11,7 +11,8 @@ import { sendError } from './http-errors';
 export const HEADER_BYTES = 16 * 1024;
 /** Node's parser refuses larger requests before the app (client-errors.ts answers them, without CORS headers). */
 // Twice the refused size, no more: each connection still sending its headers holds them all (1,500 connections holding
-// 60 KB each grew the server by 100 MB), and connections are many (STEDI_MAX_CONNECTIONS).
+// 60 KB each grew the server by 100 MB), and connections are many (STEDI_MAX_CONNECTIONS; all together they hold at most
+// STEDI_UNFINISHED_HEADER_BYTES: unfinished-headers.ts).
 export const PARSER_HEADER_BYTES = 32 * 1024;
 
 export const TOO_LARGE_HEADERS =

@@ -13,6 +13,7 @@ import { limitHeapGrowth } from './heap-growth';
 import { ServerMetrics } from './metrics';
 import { closeHttpServer, DEFAULT_GRACE_MS } from './shutdown';
 import { serverUrl } from './server-url';
+import { limitUnfinishedHeaders } from './unfinished-headers';
 
 /**
  * A listening server over an open engine: instruments the engine, creates the
@@ -91,6 +92,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     }
     open.add(socket);
     socket.once('close', () => open.delete(socket));
+  });
+  let slowHeadersAt = -Infinity;
+  limitUnfinishedHeaders(server, config.unfinishedHeaderBytes, (refused) => {
+    metrics.slowHeadersRefused.inc(refused);
+    if (performance.now() - slowHeadersAt < 60_000) return;
+    slowHeadersAt = performance.now();
+    logger.warn({ refused, unfinishedHeaderBytes: config.unfinishedHeaderBytes }, 'connections refused 408: their headers kept arriving slowly while unfinished requests held more than STEDI_UNFINISHED_HEADER_BYTES');
   });
   // Before the app's own listener: an answer the app sends at once (a 404, a 405, a 401) has its headers out when it
   // returns, and setting Connection on it then threw, killing the worker and every request it was serving.
