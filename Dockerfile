@@ -13,8 +13,10 @@ COPY scripts ./scripts
 RUN npm ci --no-audit --no-fund
 
 FROM node:22-bookworm-slim AS runtime
+# HOST=0.0.0.0: a container must listen on every address for `-p 4000:4000` to reach it (outside one, the default is 127.0.0.1).
 ENV NODE_ENV=production \
     STEDI_LAKE=/data/lake \
+    HOST=0.0.0.0 \
     PORT=4000
 WORKDIR /app
 # tini as PID 1: it reaps orphaned children (Node as PID 1 never does) and passes signals on to the server.

@@ -127,7 +127,8 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     queryTimeoutMs: overrides.queryTimeoutMs ?? milliseconds(env, 'STEDI_QUERY_TIMEOUT_MS', 30_000, 1),
     loadTimeoutMs: overrides.loadTimeoutMs ?? milliseconds(env, 'STEDI_LOAD_TIMEOUT_MS', 600_000, 1),
     port: overrides.port ?? integer(env, 'PORT', 4000, 0, 65_535),
-    host: overrides.host || env.HOST || '0.0.0.0',
+    // Loopback by default: a laptop's `stedi start` served the lake to its whole LAN. The Docker image sets HOST=0.0.0.0.
+    host: overrides.host || env.HOST || '127.0.0.1',
     workers: overrides.workers ?? integer(env, 'STEDI_WORKERS', availableParallelism(), 1, maxWorkers()),
     apiKeys: overrides.apiKeys ?? env.STEDI_API_KEYS ?? '',
     apiKeysFile: overrides.apiKeysFile ?? env.STEDI_API_KEYS_FILE,

@@ -15,6 +15,7 @@ import { RespawnBudget } from './respawn-budget';
 import { workerEntry, workerSettings } from './worker-start';
 import { type ToPrimary, type ToWorker, isStedi } from './messages';
 import { serverUrl } from '../http/server-url';
+import { listenReach } from '../http/listen-reach';
 import { removeDeadExportFolders } from '../http/export-folders';
 import { primaryServices } from './primary-services';
 
@@ -215,7 +216,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     throw error;
   }
   rebuilds.onChange?.();
-  logger.info({ port, host: config.host, lake: config.lake, workers: config.workers }, 'listening');
+  logger.info({ port, host: config.host, reach: listenReach(config.host), lake: config.lake, workers: config.workers }, 'listening');
   return {
     url: serverUrl(config.host, port!),
     port: port!,

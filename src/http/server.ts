@@ -14,6 +14,7 @@ import { ServerMetrics } from './metrics';
 import { closeHttpServer, DEFAULT_GRACE_MS } from './shutdown';
 import { serverUrl } from './server-url';
 import { limitUnfinishedHeaders } from './unfinished-headers';
+import { listenReach } from './listen-reach';
 
 /**
  * A listening server over an open engine: instruments the engine, creates the
@@ -145,6 +146,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       await closeServices(services);
       await options.engine.close();
     })());
-  logger.info({ port, host: config.host, lake: config.lake }, 'listening');
+  logger.info({ port, host: config.host, reach: listenReach(config.host), lake: config.lake }, 'listening');
   return { server, app, services, url: serverUrl(config.host, port), port, idle, rebalance, shutdown };
 }

@@ -48,13 +48,13 @@ describe('an empty lake or host setting', () => {
     }
   });
 
-  it('HOST= listens on every address and prints a URL that works', async () => {
+  it('HOST= is unset: the default, this machine only, and prints a URL that works', async () => {
     const lake = makeTempDir('stedi-empty-host-');
     await buildLake(writeSmallLanding(), lake);
     const serve = spawnBin(['serve', '--lake', lake, '--port', '0'], { HOST: '', STEDI_WORKERS: '1', LOG_LEVEL: 'warn', STEDI_API_KEYS: 'adminkey-0123456789abcdef:admin' });
     try {
       const [, url] = await serve.waitFor(/^Serving .* at (\S+)\/graphql$/m);
-      expect(url).toMatch(/^http:\/\/localhost:\d+$/);
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       serve.child.kill('SIGTERM');
       expect(await serve.exited).toBe(0);

@@ -35,6 +35,11 @@ describe('the Docker image', () => {
     expect(JSON.parse(instruction('ENTRYPOINT')[0])).toEqual(['/usr/bin/tini', '--', 'node', 'bin/stedi.js']);
   });
 
+  it('listens on every address (HOST=0.0.0.0), which a container needs and the CLI no longer does by default', () => {
+    const env = instruction('ENV').join(' ');
+    expect(env).toMatch(/(^|\s)HOST=0\.0\.0\.0(\s|$)/);
+  });
+
   it('checks health with bin/healthcheck.js, which the image holds with the compiled modules it loads', () => {
     const [check] = instruction('HEALTHCHECK');
     expect(check).toMatch(/--start-period=\d+s/);
