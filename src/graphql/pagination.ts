@@ -1,4 +1,5 @@
 import { badInput } from '../errors';
+import { isTimeInSeconds, timeInSecondsRefusal } from './time-in-seconds';
 
 /** Page sizes: `first` defaults to 100 and may go up to the configured maximum. */
 export const DEFAULT_PAGE_SIZE = 100;
@@ -20,6 +21,11 @@ export interface TimeRange {
 }
 
 export function checkTimeRange(range: TimeRange | null | undefined, field: string, names: { from: string; to: string } = { from: 'from', to: 'to' }): void {
+  // A bound in seconds first: beside one in milliseconds it is also "before" it, and swapping would not help.
+  for (const end of ['from', 'to'] as const) {
+    const value = range?.[end];
+    if (value != null && isTimeInSeconds(value)) throw badInput(timeInSecondsRefusal(`\`${names[end]}\` in the filter of ${field}`, value));
+  }
   if (range?.from != null && range.to != null && range.from > range.to) {
     throw badInput(`the filter of ${field} has \`${names.from}\` (${range.from}) after \`${names.to}\` (${range.to}); swap them or widen the range`);
   }

@@ -1,6 +1,7 @@
 import type { ExportFormat } from '../../etl/engine/engine';
 import { badInput } from '../errors';
 import { SPLITS, type SplitName } from '../graphql/split';
+import { isTimeInSeconds, timeInSecondsRefusal } from '../graphql/time-in-seconds';
 
 /**
  * The query string of GET /export/machine_learning_curated, checked strictly:
@@ -46,6 +47,10 @@ export function parseExportParams(query: Record<string, unknown>): ExportParams 
   }
   const from = epochMs(query, 'from');
   const to = epochMs(query, 'to');
+  // A bound in seconds first: beside one in milliseconds it is also "before" it, and swapping would not help.
+  for (const [name, value] of [['from', from], ['to', to]] as const) {
+    if (value !== undefined && isTimeInSeconds(value)) throw badInput(timeInSecondsRefusal(name, value));
+  }
   if (from !== undefined && to !== undefined && from > to) throw badInput(`from (${from}) is after to (${to}); swap them or widen the range`);
   return { format: format as ExportFormat, split, splitSeed, serialNumber, from, to };
 }

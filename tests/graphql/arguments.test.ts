@@ -26,9 +26,14 @@ describe('argument checks', () => {
     ['a negative first', () => '{ accelerometerReadings(first: -5) { totalCount } }', /1 to 50; received -5/],
     ['first above the maximum', () => '{ machineLearningSamples(first: 51) { totalCount } }', /1 to 50; received 51/],
     ['a nested first above the maximum', () => '{ customers { edges { node { stepTrainerReadings(first: 1000) { totalCount } } } } }', /1 to 50/],
-    ['from after to', () => '{ stepTrainerReadings(filter: { from: 2000, to: 1000 }) { totalCount } }', /`from` \(2000\) after `to` \(1000\)/],
-    ['a nested from after to', () => '{ customers { edges { node { accelerometerReadings(filter: { from: 5, to: 4 }) { totalCount } } } } }', /after `to`/],
-    ['registeredFrom after registeredTo', () => '{ customers(filter: { registeredFrom: 10, registeredTo: 9 }) { totalCount } }', /`registeredFrom` \(10\) after `registeredTo` \(9\)/],
+    ['from after to', () => '{ stepTrainerReadings(filter: { from: 1655000002000, to: 1655000001000 }) { totalCount } }', /`from` \(1655000002000\) after `to` \(1655000001000\)/],
+    ['a nested from after to', () => '{ customers { edges { node { accelerometerReadings(filter: { from: 1655000000005, to: 1655000000004 }) { totalCount } } } } }', /after `to`/],
+    ['registeredFrom after registeredTo', () => '{ customers(filter: { registeredFrom: 1655000000010, registeredTo: 1655000000009 }) { totalCount } }', /`registeredFrom` \(1655000000010\) after `registeredTo` \(1655000000009\)/],
+    // A date in seconds, taken as milliseconds, matched every row (from) or none (to), silently.
+    ['a from in seconds', () => '{ stepTrainerReadings(filter: { from: 1655564000 }) { totalCount } }', /^`from` in the filter of stepTrainerReadings must be epoch milliseconds; received 1655564000, which is 1970-01-20 in milliseconds and reads as seconds: send 1655564000000 \(2022-06-18T14:53:20.000Z\)$/],
+    ['a to in seconds beside a from in milliseconds', () => '{ machineLearningBatch(filter: { from: 1655000000000, to: 1655564000 }) { rowCount } }', /^`to` in the filter of machineLearningBatch must be epoch milliseconds; received 1655564000/],
+    ['a nested to in seconds', () => '{ customers { edges { node { accelerometerReadings(filter: { to: 99999999999 }) { totalCount } } } } }', /^`to` in the filter of Customer.accelerometerReadings must be epoch milliseconds; received 99999999999/],
+    ['a registeredFrom in seconds', () => '{ customers(filter: { registeredFrom: 1655564000 }) { totalCount } }', /^`registeredFrom` in the filter of customers must be epoch milliseconds; received 1655564000/],
     ['a cursor that is not base64url', () => '{ customers(after: "not a cursor!") { totalCount } }', /not a cursor this API issued/],
     ['a cursor of JSON junk', () => `{ customers(after: "${b64('{"k":"Customer","v":"x","p":[1]}')}") { totalCount } }`, /not a cursor this API issued/],
     ['a cursor that is not JSON', () => `{ customers(after: "${b64('hello')}") { totalCount } }`, /not a cursor this API issued/],
@@ -101,7 +106,7 @@ describe('cursors bound to the arguments of their page', () => {
   });
 
   it('refuses a cursor of another filter instead of silently dropping rows', async () => {
-    const filtered = await endCursor('{ stepTrainerReadings(first: 2, filter: { from: 1 }) { pageInfo { endCursor } } }');
+    const filtered = await endCursor('{ stepTrainerReadings(first: 2, filter: { from: 0 }) { pageInfo { endCursor } } }');
     expect(await refusal(`{ stepTrainerReadings(first: 2, after: "${filtered}") { totalCount } }`)).toMatch(/another `filter` argument/);
   });
 

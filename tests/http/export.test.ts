@@ -116,8 +116,11 @@ describe('the export endpoint', () => {
     ['?format=csv&from=2022-06-18', /from must be epoch milliseconds in digits, such as from=1655564000000; received "2022-06-18"/],
     ['?format=csv&to=1e12', /to must be epoch milliseconds in digits/],
     ['?format=csv&to=99999999999999999', /to must be epoch milliseconds in digits/],
-    ['?format=csv&from=2&to=1', /from \(2\) is after to \(1\)/],
+    ['?format=csv&from=1655000000002&to=1655000000001', /from \(1655000000002\) is after to \(1655000000001\)/],
     ['?format=csv&serialNumber=', /serialNumber must be 1 to 200 characters; received 0 characters/],
+    // A date in seconds, taken as milliseconds, matched every row (from) or none (to), silently.
+    ['?format=csv&from=1655564000', /^from must be epoch milliseconds; received 1655564000, which is 1970-01-20 in milliseconds and reads as seconds: send 1655564000000 \(2022-06-18T14:53:20.000Z\)$/],
+    ['?format=ndjson&from=1655000000000&to=99999999999', /^to must be epoch milliseconds; received 99999999999, .* send 99999999999000 /],
   ])('answers %p with 400 BAD_USER_INPUT JSON saying what to fix', async (query, message) => {
     const res = await download(t.server, query, ANALYST_KEY);
     expect(res.status).toBe(400);

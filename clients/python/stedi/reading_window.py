@@ -7,6 +7,8 @@ import datetime
 from .notebook_values import whole_number
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+# As the server: a whole number above 0 and below 10^11 (1973-03-03 in milliseconds) is a date in seconds.
+MIN_EPOCH_MS = 10**11
 
 
 def window_arguments(serial=None, start=None, end=None):
@@ -35,6 +37,9 @@ def epoch_ms(value, name):
     (one without a time zone is UTC, as every time the server answers is), a date (its midnight UTC), or ISO 8601 text."""
     ms = whole_number(value)
     if ms is not None:
+        if 0 < ms < MIN_EPOCH_MS:
+            # Sent as milliseconds, a date in seconds would match every row (start) or none (end), silently.
+            raise ValueError(f"{name} must be epoch milliseconds; received {ms}, which reads as seconds: pass {ms * 1000} (or a datetime)")
         return ms
     if isinstance(value, str):
         try:

@@ -781,13 +781,26 @@ class ReadingWindowTest(unittest.TestCase):
             with self.assertRaisesRegex(ValueError, r"^start must be epoch milliseconds, a datetime or ISO 8601 text"):
                 epoch_ms(bad, "start")
 
+    def test_a_whole_number_that_reads_as_seconds_is_refused_before_a_request_as_the_server_refuses_it(self):
+        from stedi.reading_window import epoch_ms
+
+        # Sent as milliseconds, start=1655564000 matched every row and end=1655564000 none.
+        for name, value in (("start", 1655564000), ("end", 1), ("end", 10**11 - 1)):
+            with self.assertRaisesRegex(ValueError, rf"^{name} must be epoch milliseconds; received {value}, which reads as seconds: pass {value * 1000}"):
+                epoch_ms(value, name)
+        with self.assertRaisesRegex(ValueError, "received 1655564000, which reads as seconds"):
+            stedi.Client("http://127.0.0.1:9", "any-key-0123456789abcdef").readings("s1", start=1655564000)
+        # 0, negatives (the same in either unit) and 10^11 on are milliseconds.
+        for value in (0, -5, 10**11, 1655564000000):
+            self.assertEqual(epoch_ms(value, "start"), value)
+
     def test_the_window_is_the_servers_filter_and_one_that_cannot_match_is_refused_before_a_request(self):
         from stedi.reading_window import window_arguments
 
         self.assertEqual(window_arguments(), ("", "", {}))
         self.assertEqual(window_arguments("s1", end="1970-01-01T00:00:01Z"), (", filter: { serialNumber: $serial, to: $to }", ", $serial: String, $to: SafeInt", {"serial": "s1", "to": 1000}))
-        with self.assertRaisesRegex(ValueError, r"^start \(2\) is after end \(1\)"):
-            stedi.Client("http://127.0.0.1:9", "any-key-0123456789abcdef").training_set(start=2, end=1)
+        with self.assertRaisesRegex(ValueError, r"^start \(1655564000002\) is after end \(1655564000001\)"):
+            stedi.Client("http://127.0.0.1:9", "any-key-0123456789abcdef").training_set(start=1655564000002, end=1655564000001)
         with self.assertRaisesRegex(ValueError, "readings needs the serial of one device"):
             stedi.Client("http://127.0.0.1:9", "any-key-0123456789abcdef").readings(None)
 
