@@ -43,7 +43,7 @@ export async function readConnection<N extends Node>(
   const { engine, logger, config } = ctx.services;
   if (info && asksOnlyTotalCount(info)) {
     const { scope, consent } = await pageStart(ctx, ds, args, filter, field);
-    return countOnlyConnection(totalCountOf(ctx, ds, scope, consent.generation, filter, field));
+    return countOnlyConnection(totalCountOf(ctx, ds, scope, consent.generation, filter, field), scope.version);
   }
   // A bulk page the read cache would not keep is read as columns, so no object per row is made before its node.
   const bulk = pageSize(args.first, config.maxPageSize, field) + 1 > ctx.services.reads.maxRowsPerEntry;
@@ -70,7 +70,7 @@ export async function readConnection<N extends Node>(
     const more = { totalCount: count, hadMore: fetched.rowCount > first, afterCursor };
     // Nodes only as they are read: the page's edges may be written from its columns (rendered-edges.ts).
     if (ds.fieldColumns) return toColumnConnection(ds, cursorScope, fetched, ds.fieldColumns, visibleRows(ds, fetched, ds.fieldColumns, version, consent, logger), version, first, more);
-    return toConnection(ds, cursorScope, visibleNodesOfColumns(ds, fetched, version, consent, logger), first, more.hadMore, count, afterCursor);
+    return toConnection(ds, cursorScope, visibleNodesOfColumns(ds, fetched, version, consent, logger), first, more.hadMore, count, afterCursor, version);
   }
   const rows = await fetchPage<N, Row[]>({
     ...page,
@@ -81,7 +81,7 @@ export async function readConnection<N extends Node>(
     slice: (result, start, end) => result.slice(start, end),
     keyAt: (result, i) => ds.key.map((k) => result[i][k.name] as KeyValue),
   });
-  return toConnection(ds, cursorScope, visibleNodes(ds, rows, version, consent, logger), first, rows.length > first, count, afterCursor);
+  return toConnection(ds, cursorScope, visibleNodes(ds, rows, version, consent, logger), first, rows.length > first, count, afterCursor, version);
 }
 
 /**
@@ -163,7 +163,7 @@ export async function readNestedConnection<N extends Node>(
   const version = cursor?.version ?? parent.version;
   const fetched = await ctx.loaders.nestedPage(ds, version, filter, cursor?.position, first + 1).load(parent.serialNumber);
   const totalCount = () => ctx.loaders.nestedCount(ds, version, filter).load(parent.serialNumber);
-  return toConnection(ds, cursorScope, fetched, first, fetched.length > first, guarded(ctx, totalCount, `${field}.totalCount`), cursor !== undefined);
+  return toConnection(ds, cursorScope, fetched, first, fetched.length > first, guarded(ctx, totalCount, `${field}.totalCount`), cursor !== undefined, version);
 }
 
 function decodeAfter<N extends Node>(after: string | null | undefined, ds: Dataset<N>, scope: CursorScope, askedOn?: string): Cursor | undefined {

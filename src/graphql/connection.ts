@@ -27,12 +27,14 @@ export interface PageConnection<N extends Node> {
   edges: PageEdge<N>[];
   pageInfo: PageInfo;
   totalCount: () => Promise<number>;
+  /** The version the page was read from (the live one, or the one its `after` cursor or its parent customer pinned). */
+  lakeVersion: string;
   /** The page's rows as columns, when it was read so (rendered-edges.ts writes its edges from them). */
   edgesSource?: EdgesSource;
 }
 
 /** A connection read for its totalCount alone (count-only.ts): its page was never read, so asking for it is a defect, not an empty page. */
-export function countOnlyConnection<N extends Node>(totalCount: () => Promise<number>): PageConnection<N> {
+export function countOnlyConnection<N extends Node>(totalCount: () => Promise<number>, lakeVersion: string): PageConnection<N> {
   const unread = (): never => {
     throw new Error('a connection read for its totalCount alone was asked for its page');
   };
@@ -44,6 +46,7 @@ export function countOnlyConnection<N extends Node>(totalCount: () => Promise<nu
       return unread();
     },
     totalCount,
+    lakeVersion,
   };
 }
 
@@ -158,6 +161,7 @@ export function toColumnConnection<N extends Node>(
       },
     },
     totalCount: page.totalCount,
+    lakeVersion: version,
   };
 }
 
@@ -173,6 +177,7 @@ export function toConnection<N extends Node>(
   hadMore: boolean,
   totalCount: () => Promise<number>,
   afterCursor: boolean,
+  lakeVersion: string,
 ): PageConnection<N> {
   const page = fetched.length > first ? fetched.slice(0, first) : fetched;
   const edges = new Array<PageEdge<N>>(page.length);
@@ -192,5 +197,6 @@ export function toConnection<N extends Node>(
       },
     },
     totalCount,
+    lakeVersion,
   };
 }

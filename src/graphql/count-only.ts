@@ -2,7 +2,7 @@ import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
 
 /**
  * Whether a connection field asks for its totalCount and nothing that needs
- * its page (edges, pageInfo): `{ totalCount }`, with `__typename`, aliases
+ * its page (edges, pageInfo): `{ totalCount }`, with `__typename`, `lakeVersion`, aliases
  * and fragments holding only those. Then the page is not read: a notebook
  * asking the size of each split pays one count per split, not a page and a
  * count. Anything it cannot be sure of (a directive anywhere in the
@@ -17,7 +17,8 @@ export function asksOnlyTotalCount(info: Partial<Pick<GraphQLResolveInfo, 'field
       if (selection.kind === Kind.FIELD) {
         if (selection.selectionSet) return false;
         if (selection.name.value === 'totalCount') return (counted = true);
-        return selection.name.value === '__typename';
+        // lakeVersion is the version the count reads: known without the page.
+        return selection.name.value === '__typename' || selection.name.value === 'lakeVersion';
       }
       if (selection.kind === Kind.INLINE_FRAGMENT) return onlyCount(selection.selectionSet);
       const fragment = info.fragments?.[selection.name.value];

@@ -11,7 +11,7 @@ describe('a connection page', () => {
 
   it('encodes no cursor until one is read, and then the cursor of its own row', () => {
     const encode = jest.spyOn(cursor, 'encodeCursor');
-    const page = toConnection(stepTrainerDataset, scope, [node(1), node(2), node(3)], 2, true, async () => 3, false);
+    const page = toConnection(stepTrainerDataset, scope, [node(1), node(2), node(3)], 2, true, async () => 3, false, VERSION);
     expect(page.edges.map((e) => e.node.sensorReadingTime)).toEqual([1, 2]);
     expect(page.pageInfo.hasNextPage).toBe(true);
     expect(encode).not.toHaveBeenCalled();

@@ -151,7 +151,7 @@ describe('a bulk page kept as columns', () => {
     expect(warn).toHaveBeenCalledWith(expect.objectContaining({ dropped: 1, generation: 7 }), expect.any(String));
     const count = async () => 3;
     const fromColumns = toColumnConnection(ds, scope, result, ds.fieldColumns!, shown, 'v1', 2, { totalCount: count, hadMore: true, afterCursor: false });
-    const fromNodes = toConnection(ds, scope, visibleNodes(ds, rows, 'v1', consent, logger), 2, true, count, false);
+    const fromNodes = toConnection(ds, scope, visibleNodes(ds, rows, 'v1', consent, logger), 2, true, count, false, 'v1');
     expect(fromColumns.edges.map((e) => [e.node, e.cursor])).toEqual(fromNodes.edges.map((e) => [e.node, e.cursor]));
     expect({ ...fromColumns.pageInfo }).toEqual({ ...fromNodes.pageInfo });
     expect(fromColumns.edgesSource?.rows).toEqual([0, 2]);

@@ -47,6 +47,12 @@ export function connectionTypes<N extends object>(Node: ClassType<N>, name: stri
       description: 'Rows matching the filter (consent applied), in the version the page was read from; null, with an error, when the count failed.',
     })
     totalCount!: number | null;
+
+    @Field(() => String, {
+      description:
+        'The lake version this page was read from: the live one, or the one its `after` cursor (or its customer) pinned. A pull resumed from a saved cursor after a rebuild reads that version, not `lake { liveVersion }`; the same as machineLearningBatch.lakeVersion and /export\'s X-Lake-Version.',
+    })
+    lakeVersion!: string;
   }
 
   // Its edges may be written as JSON text by the executor (rendered-edges.ts).
