@@ -22,6 +22,9 @@ const LAKE_BODY = `<header>
       <label>format <select name="format"><option value="parquet">Parquet</option><option value="csv">CSV</option><option value="ndjson">NDJSON</option></select></label>
       <label>split <select name="split"><option value="">every row</option><option>TRAIN</option><option>VALIDATION</option><option>TEST</option></select></label>
       <label>split seed <input name="seed" placeholder="stedi" spellcheck="false" size="12"></label>
+      <label>device <input name="serialNumber" placeholder="any serialNumber" spellcheck="false" autocomplete="off" size="24"></label>
+      <label>from <input name="from" placeholder="epoch ms or ISO, UTC" spellcheck="false" autocomplete="off" size="22"></label>
+      <label>to <input name="to" placeholder="epoch ms or ISO, UTC" spellcheck="false" autocomplete="off" size="22"></label>
       <button type="submit">Download</button>
       <span id="export-state" class="muted" role="status"></span>
     </form>

@@ -21,14 +21,39 @@ function save(blob, name) {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-/** Downloads the export the form asks for; says how many rows were saved, or throws the server's error. */
-export async function downloadExport(form, state) {
-  const button = form.querySelector('button');
-  if (isBusy(button)) return;
+/**
+ * A time field as /export's from/to take it: digits are sent as typed (the server refuses a date in seconds, saying
+ * so); ISO 8601 text is read as UTC when it names no zone (as every time the API answers), a date as its midnight.
+ */
+export function epochMsOf(text, name) {
+  const typed = text.trim();
+  if (typed === '' || /^-?\d+$/.test(typed)) return typed;
+  const zoned = /T/i.test(typed) && !/(Z|[+-]\d\d:?\d\d)$/i.test(typed) ? `${typed}Z` : typed;
+  const ms = /^[+-]?\d{4,6}-\d\d-\d\d/.test(zoned) ? Date.parse(zoned) : NaN;
+  if (Number.isNaN(ms)) throw new Error(`${name}: "${typed}" is neither epoch milliseconds nor an ISO 8601 time such as 2022-06-18T14:59:00Z`);
+  return String(ms);
+}
+
+/** The /export parameters the form asks for: format, split and seed, one device and a time window (both ends included). */
+function exportParams(form) {
   const params = new URLSearchParams({ format: form.elements.format.value });
   if (form.elements.split.value) params.set('split', form.elements.split.value);
   const seed = form.elements.seed.value.trim();
   if (seed) params.set('splitSeed', seed);
+  const serial = form.elements.serialNumber.value.trim();
+  if (serial) params.set('serialNumber', serial);
+  for (const name of ['from', 'to']) {
+    const ms = epochMsOf(form.elements[name].value, name);
+    if (ms) params.set(name, ms);
+  }
+  return params;
+}
+
+/** Downloads the export the form asks for; says how many rows were saved, or throws the server's error. */
+export async function downloadExport(form, state) {
+  const button = form.querySelector('button');
+  if (isBusy(button)) return;
+  const params = exportParams(form);
   setBusy(button, true);
   state.textContent = 'downloading…';
   try {
