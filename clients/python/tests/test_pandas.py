@@ -64,5 +64,36 @@ class PandasTest(unittest.TestCase):
             client.training_set(page_size=numpy.bool_(True))
 
 
+    @needs_server
+    def test_exports_read_back_with_pandas_as_the_readme_says_are_the_training_set(self):
+        # The README's lines (Bulk export, "Reading an export back"): read_json made the NDJSON's x, y, z (-1.0, 0.0) int64.
+        import os
+        import tempfile
+
+        import pandas
+
+        client = stedi.Client(URL, ANALYST_KEY)
+        expected = client.training_set()[list(DTYPES)]
+        with tempfile.TemporaryDirectory() as folder:
+            csv, ndjson = os.path.join(folder, "train.csv"), os.path.join(folder, "train.ndjson")
+            self.assertEqual(client.export(csv), len(expected))
+            self.assertEqual(client.export(ndjson), len(expected))
+            frames = {
+                "csv": pandas.read_csv(csv, dtype={"serialNumber": str}),
+                "ndjson": pandas.read_json(ndjson, lines=True, dtype={"serialNumber": str, "x": "float64", "y": "float64", "z": "float64"}),
+            }
+            try:
+                import pyarrow  # noqa: F401 (pandas reads Parquet with it)
+
+                parquet = os.path.join(folder, "train.parquet")
+                client.export(parquet)
+                frames["parquet"] = pandas.read_parquet(parquet)
+            except ImportError:
+                pass
+        for name, frame in frames.items():
+            self.assertEqual({c: str(frame[c].dtype) for c in DTYPES}, DTYPES, name)
+            self.assertTrue(frame.equals(expected), name)
+
+
 if __name__ == "__main__":
     unittest.main()
