@@ -371,7 +371,7 @@ describeWithBrowser('the browser pages in Chromium', () => {
     await page.type('#export-form input[name="seed"]', 'epoch-1');
     await page.click('#export-form button');
     await page.waitForFunction("/^saved /.test(document.querySelector('#export-state').textContent)", { timeout: 20_000 });
-    expect(await page.$eval('#export-state', (el) => el.textContent)).toBe(`saved ${name}: ${rows.toLocaleString('en-US')} rows`);
+    expect(await page.$eval('#export-state', (el) => el.textContent)).toBe(`saved ${name}: ${rows.toLocaleString('en-US')} ${rows === 1 ? 'row' : 'rows'}`);
     // The browser writes the file once the click is handled; wait for it to be complete.
     for (let i = 0; i < 100 && !existsSync(join(dir, name)); i += 1) await new Promise((r) => setTimeout(r, 100));
     expect(readFileSync(join(dir, name), 'utf8')).toBe(await expected.text());
@@ -402,7 +402,7 @@ describeWithBrowser('the browser pages in Chromium', () => {
     await page.type('#export-form input[name="to"]', '1655000002000');
     await page.click('#export-form button');
     await page.waitForFunction("/^saved /.test(document.querySelector('#export-state').textContent)", { timeout: 20_000 });
-    expect(await page.$eval('#export-state', (el) => el.textContent)).toBe(`saved ${name}: 1 rows`);
+    expect(await page.$eval('#export-state', (el) => el.textContent)).toBe(`saved ${name}: 1 row`); // "1 rows" before
     for (let i = 0; i < 100 && !existsSync(join(dir, name)); i += 1) await new Promise((r) => setTimeout(r, 100));
     expect(readFileSync(join(dir, name), 'utf8')).toBe(text);
 

@@ -67,7 +67,8 @@ export async function downloadExport(form, state) {
       throw new Error('the download was cut short (the server or the network stopped it); download again');
     }
     save(blob, name);
-    state.textContent = `saved ${name}: ${Number(response.headers.get('x-row-count')).toLocaleString('en-US')} rows`;
+    const rows = Number(response.headers.get('x-row-count'));
+    state.textContent = `saved ${name}: ${rows.toLocaleString('en-US')} ${rows === 1 ? 'row' : 'rows'}`;
   } catch (error) {
     state.textContent = '';
     throw error;
