@@ -57,6 +57,26 @@ export class LakeFilesystemError extends Error {
   }
 }
 
+/**
+ * The disk of the folder DuckDB spills into (what passes its memory limit) is full: DuckDB says "Out of Memory Error:
+ * failed to offload data block", where memory is not what ran out. `folder` is for the operator's log, never a client.
+ */
+export class SpillDiskFullError extends Error {
+  constructor(
+    readonly folder: string,
+    cause: unknown,
+  ) {
+    super(`no space left on the device holding ${folder}, where DuckDB spills what passes its memory limit; free space there (or set TMPDIR to a folder on a larger disk)`, { cause });
+    this.name = 'SpillDiskFullError';
+  }
+}
+
+/**
+ * Whether `error` is DuckDB failing to spill because its temporary folder's disk (its max_temp_directory_size) is full.
+ * By shape, not instanceof: the native addon's errors may come from another realm (Jest's sandbox, for one).
+ */
+export const isSpillFull = (error: unknown): boolean => /failed to offload data block/i.test(String((error as { message?: unknown } | null)?.message ?? ''));
+
 /** A query asked of an engine after close(): the process is stopping, nothing is wrong with the lake. */
 export class EngineClosedError extends Error {
   constructor() {

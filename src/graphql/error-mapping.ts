@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { ArgumentValidationError, AuthenticationError, AuthorizationError } from 'type-graphql';
-import { EngineBusyError, EngineUnavailableError, EngineUnreachableError, LakeDamagedError, afterDamage, LakeFilesystemError, LakeNotBuiltError, ParameterError, QueryTimeoutError, StaleVersionError } from '../../etl/engine/engine-errors';
+import { EngineBusyError, EngineUnavailableError, EngineUnreachableError, LakeDamagedError, afterDamage, LakeFilesystemError, LakeNotBuiltError, ParameterError, QueryTimeoutError, SpillDiskFullError, StaleVersionError } from '../../etl/engine/engine-errors';
 import { ManifestError } from '../../etl/manifest';
 import { ConsentUnavailableError } from '../consent/consent-unavailable';
 import { ErrorCode, StediError } from '../errors';
@@ -42,6 +42,8 @@ export const MESSAGES = {
   bodyNotJson:
     'send the operation as JSON: the header "Content-Type: application/json" (in Python requests: json=..., not data=...; in curl: -H \'Content-Type: application/json\') and a body such as {"query": "{ lake { liveVersion } }"}',
   exportDiskFull: "the server has no disk space left to write this export; try again later, and tell the server's operator to free space in its temporary folder",
+  queryDiskFull:
+    "the server has no disk space left for this query's working files; retry later or ask for fewer rows, and tell the server's operator to free space in its temporary folder (its log names it)",
   exportFileTooLarge: "this export is larger than the server may write as one file; ask for one split at a time, and tell the server's operator to raise its file size limit (ulimit -f)",
   lakeChanged:
     'the lake changed while this request ran: a rebuild published a new version and expired the one it was reading (this request sent no cursor); send the request again to read the new live version',
@@ -80,6 +82,8 @@ export function clientError(error: unknown): ClientError | null {
   // AWS answered a 5xx after the SDK's retries: unavailable for now (503), not our bug; the log keeps AWS's request id.
   if (cause instanceof EngineUnavailableError) return { code: ErrorCode.ENGINE_BUSY, message: MESSAGES.engineFailing };
   if (cause instanceof QueryTimeoutError) return { code: ErrorCode.QUERY_TIMEOUT, message: MESSAGES.queryTimeout(cause.timeoutMs) };
+  // The operator's to fix and the caller's to retry (507), as an export's full disk; the folder is in the log only.
+  if (cause instanceof SpillDiskFullError) return { code: ErrorCode.INSUFFICIENT_STORAGE, message: MESSAGES.queryDiskFull };
   // A limit refused during validation keeps its own code under Apollo's GRAPHQL_VALIDATION_FAILED wrapper.
   for (const candidate of [cause, error]) {
     const code: unknown = candidate instanceof GraphQLError ? candidate.extensions?.code : undefined;
@@ -112,6 +116,7 @@ export function toStediError(error: unknown, logger: Logger, context: Record<str
   const safe = clientError(error);
   if (safe) {
     if (cause instanceof QueryTimeoutError && firstTime(cause)) logger.warn({ ...context, timeoutMs: cause.timeoutMs }, 'query timed out');
+    if (cause instanceof SpillDiskFullError && firstTime(cause)) logger.error({ ...context, spillDir: cause.folder, err: cause.cause }, cause.message);
     warnEngineUnavailable(cause, logger, context);
     return new StediError(safe.code as ErrorCode, safe.message, safe.reason);
   }

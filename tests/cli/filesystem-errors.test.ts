@@ -300,6 +300,31 @@ describe('a full disk', () => {
   });
 });
 
+// A sort past the build's memory limit spills into _stedi/builds/<version>.spill, on the lake's disk: DuckDB said
+// "Out of Memory Error: failed to offload data block", with no word of the disk or which folder to free.
+(canMountTmpfs ? describe : describe.skip)('a build whose DuckDB spill the lake\'s disk cannot take', () => {
+  jest.setTimeout(60_000);
+  const mountPoint = tmpfsForSuite('stedi-tmpfs-spill-', 'size=1m');
+
+  it('says the device of its spill folder is full, not out of memory, and leaves the filesystem as it found it', async () => {
+    const lake = join(mountPoint, 'lake');
+    const layout = new LakeLayout(lake, writeSmallLanding());
+    const target = new DuckDbBuildTarget(layout, { memoryLimit: '32MB', threads: 1 });
+    // A zone's statement that sorts far more than 32 MB: the small landing itself never spills.
+    const materialize = target.materialize.bind(target);
+    target.materialize = async (table, select, params) => {
+      if (table === 'customer_curated') await target.violations('SELECT md5(i::varchar) AS m FROM range(3000000) t(i) ORDER BY m');
+      return materialize(table, select, params);
+    };
+    const failure = runBuild(target);
+    await expect(failure).rejects.toBeInstanceOf(LakeFilesystemError);
+    await expect(failure).rejects.toThrow(
+      new RegExp(`^no space left on the device holding ${lake}/_stedi/builds/\\S+\\.spill( \\(this build had written \\d+ KB when it filled, and needs more\\))?; free space there, or build into a folder on a larger disk \\(--lake\\)$`),
+    );
+    expect(readdirSync(mountPoint)).toEqual([]);
+  });
+});
+
 // The disk fills while the landing is read: the quarantine and the landing's Parquet copy are the lake's writes, made on
 // the main thread (the customer source) and in the reader's worker threads (a source of 8 MiB or more).
 (canMountTmpfs ? describe : describe.skip)('a build whose disk fills while it reads the landing', () => {

@@ -11,7 +11,8 @@ import { manifestIdentity, pruneEmptyFolders, pruneLakeFolders, removeBuildRecor
 import { bytesOnDisk, withBytesWritten } from './build-footprint';
 import { clearDeadBuilds } from './dead-builds';
 import { damagedVersions, fileChecksum } from './file-checks';
-import { onLakeFilesystem } from './fs-errors';
+import { noSpaceLeft, onLakeFilesystem } from './fs-errors';
+import { LakeFilesystemError, isSpillFull } from '../engine-errors';
 import { buildDuckDbConfig, type BuildShape, buildShape, landingBytes } from './build-settings';
 import { BuildConnections } from './build-connections';
 import { CheckScreens } from './check-screens';
@@ -127,8 +128,15 @@ export class DuckDbBuildTarget implements BuildTarget {
   }
 
   /** Runs `work` on a connection of its own (build-connections.ts); `retryable` work may run again alone. */
-  private onConnection<T>(work: (connection: DuckDBConnection) => Promise<T>, retryable = false): Promise<T> {
-    return this.duckdb.run(work, retryable);
+  private async onConnection<T>(work: (connection: DuckDBConnection) => Promise<T>, retryable = false): Promise<T> {
+    try {
+      return await this.duckdb.run(work, retryable);
+    } catch (error) {
+      // DuckDB says "Out of Memory Error" of a spill the lake's disk cannot take: it was said so, with no folder to free.
+      if (!isSpillFull(error)) throw error;
+      const spill = this.layout.spillDir(this.requireVersion());
+      throw new LakeFilesystemError(noSpaceLeft(spill), spill, 'ENOSPC');
+    }
   }
 
   /** One statement's one row of counts, on its own connection. */

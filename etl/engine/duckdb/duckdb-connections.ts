@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { QueryOptions } from '../engine';
-import { EngineClosedError } from '../engine-errors';
+import { EngineClosedError, SpillDiskFullError, isSpillFull } from '../engine-errors';
 import { type DuckDbInstanceOptions, type OpenedDuckDb, openDuckDb } from './duckdb-instance';
 import { PreparedStatements } from './prepared-statements';
 import { withDeadline } from './query-deadline';
@@ -30,8 +30,13 @@ export class DuckDbConnections {
   }
 
   async use<T>(options: QueryOptions, work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    const { pool } = await this.start();
-    return pool.use((connection) => withDeadline(connection, options, this.options.queryTimeoutMs, () => work(connection)));
+    const { pool, spillDir } = await this.start();
+    try {
+      return await pool.use((connection) => withDeadline(connection, options, this.options.queryTimeoutMs, () => work(connection)));
+    } catch (error) {
+      // DuckDB says "Out of Memory Error" of a spill its folder's disk cannot take: said as the full disk it is.
+      throw isSpillFull(error) ? new SpillDiskFullError(spillDir, error) : error;
+    }
   }
 
   statementsOf(connection: DuckDBConnection): PreparedStatements {

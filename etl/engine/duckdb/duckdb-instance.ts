@@ -20,6 +20,8 @@ export interface OpenedDuckDb {
   pool: ConnectionPool<DuckDBConnection>;
   /** The result readers: loaded with DuckDB, since they import its native bindings. */
   values: typeof ResultValues;
+  /** Where it spills what passes its memory limit (its temp_directory). */
+  spillDir: string;
 }
 
 const SPILL_PREFIX = 'stedi-duckdb-';
@@ -42,12 +44,13 @@ export async function openDuckDb(options: DuckDbInstanceOptions): Promise<Opened
   const { DuckDBInstance } = await import('@duckdb/node-api');
   // Versions are read from their Parquet files: keep each file's metadata, leave the bytes to the OS page cache (shared by every worker).
   // DuckDB's allocator (jemalloc) hands freed pages back to the OS from a background thread; without it a worker kept a page's buffers after the load ended.
-  const settings: Record<string, string> = { enable_external_file_cache: 'false', allocator_background_threads: 'true', temp_directory: spillFolder() };
+  const spillDir = spillFolder();
+  const settings: Record<string, string> = { enable_external_file_cache: 'false', allocator_background_threads: 'true', temp_directory: spillDir };
   if (options.memoryLimit) settings.memory_limit = options.memoryLimit;
   if (options.threads) settings.threads = String(options.threads);
   const instance = await DuckDBInstance.create(':memory:', settings);
   const connections = await Promise.all(Array.from({ length: options.connections ?? 8 }, () => instance.connect()));
   // GLOBAL: a plain SET held for the one connection that ran it, so the cache was off on every other.
   await connections[0].run('SET GLOBAL parquet_metadata_cache = true');
-  return { instance, pool: new ConnectionPool(connections), values: await import('./values') };
+  return { instance, pool: new ConnectionPool(connections), values: await import('./values'), spillDir };
 }
