@@ -96,5 +96,6 @@ function staleReason(reason: string, cause: unknown): string {
   if (problem === 'empty') return `landing folder ${folder} holds no landing files (.json, .jsonl, .ndjson): put them back`;
   // An entry no engine reads (x.json.gz, a subfolder) may hold a revocation: named in the log, not here.
   if (problem === 'unread entry') return `landing folder ${folder} holds an entry no build reads (the server log names it): move it out or make it a .json file`;
+  if (problem === 'link outside') return `landing folder ${folder} holds a link out of the landing folder (the server log names it): copy its file in, or remove the link`;
   return `landing folder ${folder} unreadable`;
 }

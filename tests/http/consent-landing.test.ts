@@ -10,7 +10,7 @@ import { ADMIN_KEY, ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/h
 import { erasedWithin } from '../helpers/erased-within';
 import { parquetFilesHolding } from '../helpers/parquet-scan';
 import { smallLakeCopies } from '../helpers/small-lake-copies';
-import { accelerometerRecord, customerRecord, emailOf, makeTempDir, stepTrainerRecord, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
+import { accelerometerRecord, customerRecord, emailOf, stepTrainerRecord, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 
 /**
  * Consent read from landing, through the HTTP API: the registry reads landing
@@ -159,11 +159,11 @@ describe('consent read from landing, through the API', () => {
     expect((await test.graphql('{ lake { consentUncertain } }', ANALYST_KEY)).body.data.lake.consentUncertain).toBe(1);
   });
 
-  it('hides a customer whose revocation arrives as a link to a file elsewhere', async () => {
+  it('hides a customer whose revocation arrives as a link to a file elsewhere in the landing folder', async () => {
     const { landing, lake } = smallLake();
     test = await buildTestApp({ landing, lake, build: false });
     expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
-    const elsewhere = writeLanding(makeTempDir(), 'customer', [revocation('alice')], 'revocation.json');
+    const elsewhere = writeLanding(join(landing, 'archive'), 'customer', [revocation('alice')], 'revocation.json');
     symlinkSync(elsewhere, join(landing, 'customer', 'landing', 'customer-2.json'));
     await test.lake.services.consent.refresh();
     expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toBeNull();

@@ -50,7 +50,7 @@ export class BuildLandingLoads {
     // A generate killed while moving a sample in left two samples' files side by side: never built as one.
     const halfMoved = await halfMovedSample(this.layout.landing);
     if (halfMoved) throw new LandingFolderError(resolve(this.layout.landing), halfMoved);
-    const files = await findLandingFiles(this.layout.landingDir(source), { whole: true });
+    const files = await findLandingFiles(this.layout.landingDir(source), this.layout.landing, { whole: true });
     const folder = this.layout.quarantineDir(this.version());
     // Sources load in parallel, each on its own connection once its rows are parsed.
     return onLakeFilesystem(folder, this.layout.lake, async () => {

@@ -62,7 +62,7 @@ export function buildDuckDbConfig(spillDir: string, memoryLimit = BUILD_MEMORY_L
 export async function landingBytes(layout: LakeLayout): Promise<number> {
   let bytes = 0;
   try {
-    for (const source of SOURCES) for (const file of await findLandingFiles(layout.landingDir(source))) bytes += (await stat(file)).size;
+    for (const source of SOURCES) for (const file of await findLandingFiles(layout.landingDir(source), layout.landing)) bytes += (await stat(file)).size;
   } catch {
     return Infinity;
   }

@@ -31,17 +31,22 @@ export class EngineLanding {
     return new LakeLayout(this.layout.lake, await this.location());
   }
 
+  private async files(source: Source, whole: boolean): Promise<string[]> {
+    const layout = await this.layoutNow();
+    return findLandingFiles(layout.landingDir(source), layout.landing, { whole });
+  }
+
   async read(source: Source, sink: LandingSink, options: ReadOptions = {}): Promise<LandingTally> {
     // Whole, as a build reads it: an entry no engine reads (a gzipped revocation, a partition folder) fails the
     // consent read, so consent is unavailable rather than decided without it while every rebuild refuses it.
-    const files = await findLandingFiles((await this.layoutNow()).landingDir(source), { whole: true });
+    const files = await this.files(source, true);
     // A file changed while read (a rewrite in place) may have lost its end, a revocation with it: the read fails, as a
     // build's does (landing-snapshot.ts), so the registry keeps its last snapshot rather than un-hide that customer.
     return LandingSnapshot.around(files, () => readLanding(files, TABLES[`${source}_landing`].columns, sink, { ...options, consentDoubt: source === 'customer' }));
   }
 
   async identity(source: Source): Promise<LandingIdentity> {
-    return landingFilesIdentity(await findLandingFiles((await this.layoutNow()).landingDir(source), { whole: true }));
+    return landingFilesIdentity(await this.files(source, true));
   }
 
   // Private: landing tables are read as they are now, with the declared schema; bad lines are skipped here (the build quarantines them).
@@ -49,7 +54,7 @@ export class EngineLanding {
   async tableRef(source: Source, table: TableName): Promise<string> {
     const columns = TABLES[table].columns.map((c) => `${sqlStringLiteral(c.name)}: ${sqlStringLiteral(c.type)}`).join(', ');
     // The same files a build reads (.json, .jsonl, .ndjson), listed now so a new landing file counts at once.
-    const files = (await findLandingFiles((await this.layoutNow()).landingDir(source))).map(sqlStringLiteral).join(', ');
+    const files = (await this.files(source, false)).map(sqlStringLiteral).join(', ');
     // `+ 0e0` makes -0.0 zero, as the build's reader and the Athena landing store it.
     const values = TABLES[table].columns.map((c) => (c.type === 'DOUBLE' ? `${sqlIdentifier(c.name)} + 0e0 AS ${sqlIdentifier(c.name)}` : sqlIdentifier(c.name))).join(', ');
     return `(SELECT ${values} FROM read_json([${files}], format = 'newline_delimited', columns = {${columns}}, ignore_errors = true))`;

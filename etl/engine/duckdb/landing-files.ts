@@ -2,10 +2,11 @@ import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isLandingFileName } from '../../landing/landing-rules';
+import { outsideLanding } from './landing-links';
 import { terminalText } from '../../terminal-text';
 
 /** What is wrong with a landing folder: gone, holding an entry no build reads (it may hold a revocation), no data file, or else unusable. */
-export type LandingFolderProblem = 'missing' | 'unread entry' | 'empty' | 'unusable';
+export type LandingFolderProblem = 'missing' | 'unread entry' | 'link outside' | 'empty' | 'unusable';
 
 /** A landing folder that cannot be read or holds no data: the build cannot start. */
 export class LandingFolderError extends Error {
@@ -23,9 +24,10 @@ export class LandingFolderError extends Error {
 /**
  * The newline-delimited JSON files of one landing folder, in name order. With `whole`, a build's reading: any
  * other entry not hidden (a name starting with . or _) is refused, as Athena's preflight refuses it, since its
- * records would be left out without a word (a revocation in `x.json.gz`, a partition folder `2026/`).
+ * records would be left out without a word (a revocation in `x.json.gz`, a partition folder `2026/`). The folder
+ * and each file must lie inside `root` (the --landing folder) once links are followed (landing-links.ts).
  */
-export async function findLandingFiles(folder: string, { whole = false } = {}): Promise<string[]> {
+export async function findLandingFiles(folder: string, root: string, { whole = false } = {}): Promise<string[]> {
   const absolute = resolve(folder);
   let entries;
   try {
@@ -39,6 +41,8 @@ export async function findLandingFiles(folder: string, { whole = false } = {}): 
     const why = code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is not a folder' : `cannot be read (${code ?? (error as Error).message})`;
     throw new LandingFolderError(absolute, `${why}; point --landing at the folder holding customer/landing/, accelerometer/landing/ and step_trainer/landing/`, code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : 'unusable');
   }
+  const away = await outsideLanding(root, absolute);
+  if (away) throw new LandingFolderError(absolute, `is a link to ${shown(away)}, outside the landing folder ${shown(resolve(root))}: a build reads only what is inside it; move the data in, or point --landing at the folder that holds it`, 'link outside');
   const unread = whole ? entries.filter((e) => !isLandingFileName(e.name) && !/^[._]/.test(e.name)) : [];
   if (unread.length > 0) {
     const names = unread.map((e) => `${shown(e.name)}${e.isDirectory() ? '/' : ''}`).sort();
@@ -48,10 +52,12 @@ export async function findLandingFiles(folder: string, { whole = false } = {}): 
   const files: string[] = [];
   for (const entry of entries.filter((e) => isLandingFileName(e.name))) {
     const path = join(absolute, entry.name);
-    // A link is followed (a landing file may live elsewhere: a revocation delivered as a link must count);
+    // A link inside the landing folder is followed (a revocation delivered as a link must count), one out of it refused;
     // anything else by a data file's name is refused, never skipped: its lines would be lost without a word.
     const kind = entry.isFile() ? 'file' : await kindOf(entry, path);
     if (kind !== 'file') throw new LandingFolderError(absolute, `holds ${shown(entry.name)}, which is ${kind}, not a file of JSON lines; replace it with the file, or move it out of the landing folder`);
+    const target = entry.isSymbolicLink() ? await outsideLanding(root, path) : undefined;
+    if (target) throw new LandingFolderError(absolute, `holds ${shown(entry.name)}, a link to ${shown(target)} outside the landing folder ${shown(resolve(root))}: a build reads only files inside it; if it is landing data, copy it in, or point --landing at the folder that holds it`, 'link outside');
     files.push(path);
   }
   if (files.length === 0) throw new LandingFolderError(absolute, 'holds no .json files; add the landing data or point --landing elsewhere', 'empty');
