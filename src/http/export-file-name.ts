@@ -1,21 +1,27 @@
 import { createHash } from 'node:crypto';
+import { serialSpellingOf } from '../../etl/landing/serial-spelling';
 import { DEFAULT_SPLIT_SEED } from '../graphql/split';
 import { EXPORT_FORMATS, type ExportParams } from './export-params';
 
-/** `machine_learning_curated-<version>[-<split>[-seed-<seed>]].<ext>`: what a download is saved as. */
+/**
+ * `machine_learning_curated-<version>[-<split>[-seed-<seed>]][-serial-<serial>][-from-<ms>][-to-<ms>].<ext>`: what a
+ * download is saved as. The filter is in the name: two devices' (or two windows') exports were both `…-<version>.csv`,
+ * and a notebook saving by that name overwrote one with the other.
+ */
 export function exportFileName(version: string, params: ExportParams): string {
-  const split = params.split ? `-${params.split.toLowerCase()}${seedPart(params.splitSeed)}` : '';
-  return `machine_learning_curated-${version.replace(/[^A-Za-z0-9_-]/g, '')}${split}.${EXPORT_FORMATS[params.format].extension}`;
+  const split = params.split ? `-${params.split.toLowerCase()}${params.splitSeed === undefined || params.splitSeed === DEFAULT_SPLIT_SEED ? '' : safePart('seed', params.splitSeed)}` : '';
+  // A device by its spelling as the filter matches it (case and spaces aside): one device, one name.
+  const serial = params.serialNumber === undefined ? '' : safePart('serial', serialSpellingOf(params.serialNumber) || params.serialNumber);
+  const window = `${params.from === undefined ? '' : `-from-${params.from}`}${params.to === undefined ? '' : `-to-${params.to}`}`;
+  return `machine_learning_curated-${version.replace(/[^A-Za-z0-9_-]/g, '')}${split}${serial}${window}.${EXPORT_FORMATS[params.format].extension}`;
 }
 
 /**
- * A seed other than the default, in the file name: two seeds' TRAIN files were both `…-train.csv`, and a download
- * saved by its name overwrote (or sat beside as `….1`) another split of the customers. A seed is any text: one that is
- * not already a short safe word is named by its safe characters and a hash, so two seeds get two names.
+ * `-<label>-<text>`, for any text: one that is not already a short safe word is named by its safe characters and a
+ * hash, so two texts get two names and no quote, slash or control character reaches the header.
  */
-function seedPart(seed: string | undefined): string {
-  if (seed === undefined || seed === DEFAULT_SPLIT_SEED) return '';
-  if (/^[A-Za-z0-9_-]{1,40}$/.test(seed)) return `-seed-${seed}`;
-  const safe = seed.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 32);
-  return `-seed-${safe ? `${safe}-` : ''}${createHash('sha256').update(seed).digest('hex').slice(0, 8)}`;
+function safePart(label: string, text: string): string {
+  if (/^[A-Za-z0-9_-]{1,40}$/.test(text)) return `-${label}-${text}`;
+  const safe = text.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 32);
+  return `-${label}-${safe ? `${safe}-` : ''}${createHash('sha256').update(text).digest('hex').slice(0, 8)}`;
 }

@@ -79,6 +79,24 @@ describe('the export endpoint', () => {
     expect(await nameOf(`&splitSeed=${encodeURIComponent('种子')}`)).toMatch(/^train-seed-[0-9a-f]{8}\.csv$/);
   });
 
+  it('names the filter too (device, from, to), so two filtered exports of one table are saved under two names', async () => {
+    const nameOf = async (query: string): Promise<string> => {
+      const res = await request(t.server).head(`${EXPORT}?format=csv${query}`).set('Authorization', `Bearer ${ANALYST_KEY}`);
+      expect(res.status).toBe(200);
+      return /filename="machine_learning_curated-[^-"]+(.*)"$/.exec(res.headers['content-disposition'])![1];
+    };
+    // Both were `…-<version>.csv`: a notebook pulling one device after another saved each over the last.
+    expect(await nameOf('&serialNumber=serial-alice')).toBe('-serial-serial-alice.csv');
+    expect(await nameOf('&serialNumber=serial-bob')).toBe('-serial-serial-bob.csv');
+    // One device however it is spelt, as the filter matches it: one name.
+    expect(await nameOf(`&serialNumber=${encodeURIComponent(' SERIAL-Alice ')}`)).toBe('-serial-serial-alice.csv');
+    expect(await nameOf('&from=1655000001000&to=1655000002000')).toBe('-from-1655000001000-to-1655000002000.csv');
+    expect(await nameOf('&to=1655000002000')).toBe('-to-1655000002000.csv');
+    expect(await nameOf('&split=TEST&splitSeed=s1&serialNumber=serial-bob&from=-5')).toBe('-test-seed-s1-serial-serial-bob-from--5.csv');
+    // Any text is a serial: its safe characters and a hash, never a quote, slash or control character.
+    expect(await nameOf(`&serialNumber=${encodeURIComponent('../"a;b"\r\n')}`)).toMatch(/^-serial-ab-[0-9a-f]{8}\.csv$/);
+  });
+
   it('writes Parquet files that start with the Parquet magic bytes', async () => {
     const res = await download(t.server, '?format=parquet', ANALYST_KEY);
     expect(res.body.subarray(0, 4).toString('latin1')).toBe('PAR1');
