@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { AthenaEngine } from '../../etl/engine/athena/athena-engine';
 import type { AthenaEngineOptions } from '../../etl/engine/athena/athena-options';
 import { SOURCES } from '../../etl/tables';
@@ -68,5 +68,31 @@ describe('stedi build on Athena when the account says no', () => {
     clients = refused.clients;
     refused.s3.mock.on(GetObjectCommand).rejects(Object.assign(new Error('The AWS Access Key Id you provided does not exist in our records.'), { name: 'InvalidAccessKeyId', $metadata: { httpStatusCode: 403 } }));
     await failsWith(/AWS refused the credentials \(expired or invalid\): renew them \(for example `aws sso login`\) and try again\n$/);
+  });
+
+  it("says a query that failed on its results location which setting names it, beyond Athena's own words", async () => {
+    aws.athena.handler = () => ({ error: { reason: 'Unable to verify/create output bucket results-bucket', category: 1, retryable: false } });
+    await failsWith(/^stedi: Athena query q-\d+ failed \(SYSTEM error 1000\): Unable to verify\/create output bucket results-bucket; check the query results location \(STEDI_ATHENA_OUTPUT or --output-location, else the workgroup's\): its bucket must exist in this region/);
+  });
+
+  it.each([
+    ['a redirect to its endpoint', () => Object.assign(new Error('The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.'), { name: 'PermanentRedirect', Endpoint: 'example-bucket.s3.us-east-2.amazonaws.com', $metadata: { httpStatusCode: 301 } })],
+    ['a signature for the wrong region', () => Object.assign(new Error("The authorization header is malformed; the region 'eu-west-1' is wrong; expecting 'us-east-2'"), { name: 'AuthorizationHeaderMalformed', Region: 'us-east-2', $metadata: { httpStatusCode: 400 } })],
+  ])("names the bucket's region and the setting when S3 answers it is in another (%s), in build and doctor", async (_how, answer) => {
+    // It printed S3's own words alone ("must be addressed using the specified endpoint"), and doctor said to grant s3:ListBucket.
+    const elsewhere = fakeAws();
+    elsewhere.athena.workgroup = aws.athena.workgroup;
+    elsewhere.s3.mock.on(GetObjectCommand).callsFake(() => Promise.reject(answer()));
+    elsewhere.s3.mock.on(ListObjectsV2Command).callsFake(() => Promise.reject(answer()));
+    clients = elsewhere.clients;
+    const fix = 'the bucket is in region us-east-2, not the one this command uses: set AWS_REGION (or pass --region) to us-east-2';
+    const run = await build();
+    expect({ exitCode: run.exitCode, stdout: run.stdout }).toEqual({ exitCode: 1, stdout: '' });
+    expect(run.stderr).toMatch(/^stedi: cannot read the lake's manifest s3:[^\n]+\n$/);
+    expect(run.stderr).toContain(`): ${fix}; Athena, Glue and the lake's bucket are used in one region\n`);
+    const doctor = await runCli('doctor', '--engine', 'athena', '--lake', LAKE, '--region', 'eu-west-1');
+    expect(doctor.exitCode).toBe(1);
+    expect(doctor.stdout.split('\n').find((l) => l.startsWith('FAIL  customer landing'))).toContain(`): ${fix};`);
+    expect(doctor.stdout).not.toContain('grant s3:ListBucket');
   });
 });

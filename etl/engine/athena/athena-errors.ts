@@ -19,7 +19,7 @@ export class AthenaQueryError extends Error {
     readonly reason: string,
     readonly errorType?: number,
   ) {
-    super(`Athena query ${queryExecutionId} ${state === 'FAILED' ? 'failed' : 'was cancelled'} (${category} error${errorType ? ` ${errorType}` : ''}): ${reason}`);
+    super(`Athena query ${queryExecutionId} ${state === 'FAILED' ? 'failed' : 'was cancelled'} (${category} error${errorType ? ` ${errorType}` : ''}): ${reason}${resultsFix(reason)}`);
     this.name = 'AthenaQueryError';
   }
 
@@ -37,6 +37,12 @@ export class AthenaQueryError extends Error {
       error?.ErrorType,
     );
   }
+}
+
+/** Athena's reason blames where query results go: said with the setting that names it, which Athena's words do not. */
+function resultsFix(reason: string): string {
+  if (!/output bucket|writing output|location provided to save your query results|query results? location/i.test(reason)) return '';
+  return '; check the query results location (STEDI_ATHENA_OUTPUT or --output-location, else the workgroup\'s): its bucket must exist in this region, and the role needs s3:GetBucketLocation, s3:PutObject and s3:GetObject there';
 }
 
 // Private: the names AWS SDKs give throttling responses (Athena's is TooManyRequestsException).

@@ -80,6 +80,24 @@ export function awsFix(error: unknown, grant: string): string {
     return 'no AWS credentials were found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), run `aws sso login`, or run with an instance or task role';
   }
   if (/^Region is missing/.test(e?.message ?? '')) return 'no AWS region is set: set AWS_REGION (or pass --region)';
+  const region = otherRegion(error);
+  if (region !== undefined) {
+    const named = region ? `region ${region}` : 'another region';
+    return `the bucket is in ${named}, not the one this command uses: set AWS_REGION (or pass --region) to ${region || 'the bucket\'s region (aws s3api get-bucket-location)'}; Athena, Glue and the lake's bucket are used in one region`;
+  }
   if (REFUSED_CREDENTIALS.has(e?.name ?? '')) return 'AWS refused the credentials (expired or invalid): renew them (for example `aws sso login`) and try again';
   return grant;
+}
+
+/**
+ * S3 answering that the bucket is in another region than the client's (a 301 PermanentRedirect, or a signature for
+ * the wrong region): the bucket's region when the answer names it, '' when not; undefined for any other error.
+ */
+function otherRegion(error: unknown): string | undefined {
+  const e = error as { name?: string; message?: string; Region?: string; Endpoint?: string } | undefined;
+  if (e?.name === 'AuthorizationHeaderMalformed' && /region '[^']*' is wrong/.test(e.message ?? '')) return e.Region ?? /expecting '([a-z0-9-]+)'/.exec(e.message ?? '')?.[1] ?? '';
+  if (e?.name !== 'PermanentRedirect' && !(httpStatusOf(error) === 301)) return undefined;
+  const endpoint = e?.Endpoint ?? '';
+  // bucket.s3.us-east-2.amazonaws.com (or s3-us-east-2, s3.dualstack.…); bucket.s3.amazonaws.com is us-east-1.
+  return /\.s3[.-](?:dualstack\.)?([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com/.exec(endpoint)?.[1] ?? (/\.s3\.amazonaws\.com$/.test(endpoint) ? 'us-east-1' : '');
 }
