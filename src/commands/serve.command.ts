@@ -134,7 +134,7 @@ const EXAMPLES: Array<[string, string]> = [
 export function registerServe(cli: Command): void {
   addEngineFlags(withExamples(cli.command('serve'), EXAMPLES).description('serve the lake over GraphQL at /graphql (plus /export, /healthz, /readyz, /metrics)'))
     .option('--landing <dir>', 'landing folder the consent registry and rebuilds read (default: STEDI_LANDING, else the one the live version was built from, else the lake folder)')
-    .option('--port <n>', 'port to listen on (default: PORT or 4000)', portNumber)
+    .option('--port <n>', 'port to listen on (default: PORT or 4000), at the address HOST (default 127.0.0.1: this machine only; 0.0.0.0: every network)', portNumber)
     .action(async (flags: ServeFlags) => {
       const config = engineConfig(flags, () => serveConfig(flags));
       const apiKeys = await keysOf(config);

@@ -121,7 +121,7 @@ export function registerStart(cli: Command): void {
     .description('build the lake if it has no live version (with a generated sample when there is no landing data), then serve it')
     .option('--lake <dir>', 'lake folder (default: STEDI_LAKE or ./lake)')
     .option('--landing <dir>', 'landing folder (default: STEDI_LANDING, else the one the live version was built from, else the lake folder)')
-    .option('--port <n>', 'port to listen on (default: PORT or 4000)', portNumber)
+    .option('--port <n>', 'port to listen on (default: PORT or 4000), at the address HOST (default 127.0.0.1: this machine only; 0.0.0.0: every network)', portNumber)
     .action(async (flags: ServeFlags) => {
       const config = engineConfig(flags, () => serveConfig(flags));
       // Until serve's own handlers (installed as it is called), a signal while the engine opens and the manifest is

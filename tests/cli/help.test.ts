@@ -28,6 +28,11 @@ describe('stedi --version and --help', () => {
     expect(help).toMatch(/--landing <dir> [^-]*\(default: STEDI_LANDING, else/);
   });
 
+  it.each(['serve', 'start'])('says in `stedi %s --help` which address it listens on, HOST, and that the default keeps it to this machine', async (name) => {
+    const help = (await runCli(name, '--help')).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('at the address HOST (default 127.0.0.1: this machine only; 0.0.0.0: every network)');
+  });
+
   it('says in `stedi build --help` that --query-timeout-ms bounds read queries, not the build\'s own statements', async () => {
     // It read 'time limit of one query', and `stedi build --query-timeout-ms 1` built as ever on either engine.
     const help = (await runCli('build', '--help')).stdout.replace(/\s+/g, ' ');
