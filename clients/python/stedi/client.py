@@ -43,6 +43,7 @@ class Client(Transport):
         super().__init__(url, key, timeout, retry_seconds)
         self._batch = None  # whether the server has machineLearningBatch, asked once
         self._batch_version = False  # whether its pages name their lake version (lakeVersion), asked with it
+        self._page_version = False  # whether every connection's pages name theirs too, asked with it
 
     def __repr__(self):
         return f"stedi.Client({self.base!r})"
@@ -51,12 +52,15 @@ class Client(Transport):
         """Every node of a connection, page by page. The first cursor pins the lake version for the rest."""
         page_size = page_size_of(page_size)
 
+        # Each page names the version it was read from; a server before connections had lakeVersion is asked, on
+        # the first page, which version is live (a rebuild publishing within that request could make it another).
+        named = " lakeVersion" if with_version and self._pages_named() else ""
+
         def document(first_page):
-            # The first page also asks which version is live: the version its cursors pin.
-            version = "lake { liveVersion }" if first_page and with_version else ""
+            version = "lake { liveVersion }" if first_page and with_version and not named else ""
             return (
                 f"query Page($first: Int!, $after: String{declarations}) {{ {version}"
-                f" page: {field}(first: $first, after: $after{arguments}) {{"
+                f" page: {field}(first: $first, after: $after{arguments}) {{{named}"
                 f" edges {{ node {{ {' '.join(fields)} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"
             )
 
@@ -67,6 +71,7 @@ class Client(Transport):
             if "lake" in data:
                 rows.lake_version = data["lake"]["liveVersion"]
             page = data["page"]
+            rows.lake_version = page.get("lakeVersion", rows.lake_version)
             rows.extend(edge["node"] for edge in page["edges"])
             if not page["pageInfo"]["hasNextPage"]:
                 return rows
@@ -105,12 +110,23 @@ class Client(Transport):
             columns, version = {name: [r[name] for r in rows] for name in SAMPLE_FIELDS}, rows.lake_version
         return training_frame(_typed_columns(columns), version, as_frame)
 
+    def _pages_named(self):
+        """Whether every connection's page names the lake version it was read from (lakeVersion), asked once."""
+        self._has_batches()
+        return self._page_version
+
     def _has_batches(self):
-        """Whether the server has machineLearningBatch (columns per page: far less JSON than edges and nodes)."""
+        """Whether the server has machineLearningBatch (columns per page: far less JSON than edges and nodes); the
+        same question says whether its pages, and every connection's, name their lake version."""
         if self._batch is None:
-            types = self.graphql('{ __type(name: "Query") { fields { name } } batch: __type(name: "MachineLearningBatch") { fields { name } } }')
+            types = self.graphql(
+                '{ __type(name: "Query") { fields { name } } batch: __type(name: "MachineLearningBatch") { fields { name } }'
+                ' connection: __type(name: "CustomerConnection") { fields { name } } }'
+            )
+            named = lambda found: any(f["name"] == "lakeVersion" for f in (found or {}).get("fields") or ())  # noqa: E731
             self._batch = any(f["name"] == "machineLearningBatch" for f in types["__type"]["fields"])
-            self._batch_version = any(f["name"] == "lakeVersion" for f in (types.get("batch") or {}).get("fields") or ())
+            self._batch_version = named(types.get("batch"))
+            self._page_version = named(types.get("connection"))
         return self._batch
 
     def _batches(self, page_size, arguments, declarations, variables):

@@ -697,6 +697,8 @@ class CustomersPullAcrossExpiryTest(unittest.TestCase):
         asked = []
 
         def respond(body):
+            if "__type" in body["query"]:  # a server before connections named their lakeVersion
+                return {"data": {"__type": {"fields": [{"name": "machineLearningBatch"}]}}}
             asked.append(body["query"])
             if body["variables"]["after"] is None:
                 return {"data": {"lake": {"liveVersion": "v7"}, "page": {"edges": [{"node": {"serialNumber": "s1"}}], "pageInfo": {"hasNextPage": True, "endCursor": "c1"}}}}
@@ -708,6 +710,27 @@ class CustomersPullAcrossExpiryTest(unittest.TestCase):
         self.assertIn("the lake version this pull started on (v7) is no longer kept", str(caught.exception))
         # Only the first page asks which version is live: the cursor pins it for the rest.
         self.assertEqual(["lake { liveVersion }" in q for q in asked], [True, False])
+
+
+class PageVersionTest(unittest.TestCase):
+    """customers() and readings() take each page's lakeVersion where the server names it (no server needed)."""
+
+    def test_the_version_is_the_one_the_pages_were_read_from_not_the_live_one_asked_beside_them(self):
+        asked = []
+
+        def respond(body):
+            if "__type" in body["query"]:
+                named = {"fields": [{"name": "edges"}, {"name": "lakeVersion"}]}
+                return {"data": {"__type": {"fields": [{"name": "machineLearningBatch"}]}, "batch": named, "connection": named}}
+            asked.append(body["query"])
+            # A rebuild published v9 while the first page was read from v7: "lake { liveVersion }" would say v9.
+            page = {"lakeVersion": "v7", "edges": [{"node": {"serialNumber": "s1", "timestamp": 1655564000000, "x": 1, "y": 0, "z": -1}}], "pageInfo": {"hasNextPage": body["variables"]["after"] is None, "endCursor": "c1"}}
+            return {"data": {"lake": {"liveVersion": "v9"}, "page": page}}
+
+        client = stedi.Client(fake_server.serve(self, respond), "any-key-0123456789abcdef", timeout=5)
+        self.assertEqual(client.customers(page_size=1).lake_version, "v7")
+        self.assertEqual(client.readings("s1", page_size=1).lake_version, "v7")
+        self.assertTrue(all("lakeVersion" in q and "liveVersion" not in q for q in asked), asked)
 
 
 class BatchVersionTest(unittest.TestCase):
