@@ -52,7 +52,9 @@ def training_frame(columns, version, as_frame=None):
             "holds: their sensorReadingDatetime is NaT (sensorReadingTime keeps the epoch milliseconds)",
             stacklevel=3,
         )
-    # pandas 3 keeps the unit it was given (ms); pandas 1 and 2 give ns: ask for ns, so every pandas agrees.
-    frame["sensorReadingDatetime"] = _pd.to_datetime(times.where(fits), unit="ms", utc=True).astype("datetime64[ns, UTC]")
+    # Whole nanoseconds, as int64: from the float64 that masking with NaN made, pandas 1.5 read 1655564377674 ms as
+    # …673.999 and floored a millisecond off. Given ns, every pandas (3 keeps the unit it is given) makes datetime64[ns].
+    nanoseconds = times.where(fits, 0).astype("int64") * 1_000_000
+    frame["sensorReadingDatetime"] = _pd.to_datetime(nanoseconds, unit="ns", utc=True).astype("datetime64[ns, UTC]").where(fits)
     frame.attrs["lake_version"] = version
     return frame
