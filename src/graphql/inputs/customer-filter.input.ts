@@ -10,9 +10,9 @@ export class CustomerFilter {
   @Field(() => String, { nullable: true, description: 'Only the customer with this step trainer serial number (its ASCII case and spaces aside, as the lake tells devices apart).' })
   serialNumber?: string | null;
 
-  @Field(() => SafeInt, { nullable: true, description: 'Registered at or after, epoch ms.' })
+  @Field(() => SafeInt, { nullable: true, description: 'Registered at or after, epoch ms (a date in seconds, above 0 and below 10^11, is refused).' })
   registeredFrom?: number | null;
 
-  @Field(() => SafeInt, { nullable: true, description: 'Registered at or before, epoch ms.' })
+  @Field(() => SafeInt, { nullable: true, description: 'Registered at or before, epoch ms (a date in seconds, above 0 and below 10^11, is refused).' })
   registeredTo?: number | null;
 }
