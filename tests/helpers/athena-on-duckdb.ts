@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { BIGINT, DuckDBInstance, type DuckDBConnection, DuckDBScalarFunction, type DuckDBType, VARCHAR } from '@duckdb/node-api';
 import { substituteParameters } from './athena-substitution';
 import type { AthenaHandler, AthenaQuery, FakeS3, QueryOutcome } from './fake-aws';
+import { LandingCheckCache, landingHash } from './landing-check-cache';
 import { trinoJson } from './trino-json';
 
 /**
@@ -26,13 +27,18 @@ import { trinoJson } from './trino-json';
  *   functions (lambdaReplacements below), and chr() takes a bigint as Trino's does;
  * - from_utf8(from_hex(h)) is a JavaScript function;
  * - a SELECT's result is also written to the fake S3 as Athena's CSV result file;
- * - any DuckDB error is a FAILED query with a USER error.
+ * - any DuckDB error is a FAILED query with a USER error;
+ * - a landing check's table made before from the same landing bytes by the same statement is copied (landing-check-cache.ts).
  */
 export class AthenaOnDuckDb {
   /** Statements the emulator failed on purpose or by error, for assertions. */
   readonly failures: string[] = [];
   /** Fail a statement (as a USER error) when this returns a reason. */
   failWhen: (sql: string) => string | undefined = () => undefined;
+  /** Each landing table's ("schema"."name") hash of the bytes it was read from. */
+  private readonly landings = new Map<string, string>();
+  /** The landing check table the statement being answered made, to be kept in the cache once it succeeds. */
+  private toKeep: { table: string; file: string } | undefined;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -93,11 +99,14 @@ export class AthenaOnDuckDb {
 
   private async answer(query: AthenaQuery): Promise<QueryOutcome> {
     const sql = substituteParameters(query.sql, query.parameters);
+    this.toKeep = undefined;
     const planned = this.failWhen(sql);
     if (planned) return this.fail(sql, planned);
     try {
       const translated = await this.translate(sql);
       const reader = await this.connection.runAndReadAll(translated);
+      const keep = this.toKeep as { table: string; file: string } | undefined; // set by translate()
+      if (keep) await LandingCheckCache.keep(this.connection, keep.table, keep.file);
       if (!/^(\s|--[^\n]*\n)*(SELECT|WITH)\b/i.test(sql)) return { statementType: 'DDL' };
       const columns = reader.columnNames().map((name, i) => ({ name: name.toLowerCase(), type: athenaType(String(reader.columnTypes()[i])) }));
       const rows = reader.getRows().map((row) => row.map((v) => (v === null ? null : String(v))));
@@ -127,7 +136,16 @@ export class AthenaOnDuckDb {
     // A landing's checked lines, and the uncertain consents read from them, are computed once, not by every statement
     // that reads them (the landing does not change during a test build): DuckDB plans the uncertain consents' long SQL
     // again in every statement naming the view, most of a small build's time.
-    if (/^CREATE VIEW "\w+"\."(\w+_landing_checked|consent_uncertain)__\w+" AS\n/.test(sql)) sql = sql.replace(/^CREATE VIEW/, 'CREATE TABLE');
+    const checks = /^CREATE VIEW ("(\w+)"\."(?:\w+_landing_checked|consent_uncertain)__(\w+)") AS\n/.exec(sql);
+    if (checks) {
+      const [, table, schema, version] = checks;
+      const landings = [...this.landings].filter(([name]) => name.startsWith(`"${schema}".`) && name.endsWith(`__${version}"`)).map(([name, hash]) => `${name.replace(`__${version}"`, '"')}=${hash}`);
+      const file = LandingCheckCache.fileFor(sql, version, landings);
+      const copy = LandingCheckCache.copyFrom(file, table);
+      if (copy) return copy;
+      this.toKeep = { table, file };
+      sql = sql.replace(/^CREATE VIEW/, 'CREATE TABLE');
+    }
     if (/^DROP VIEW IF EXISTS "\w+"\."(\w+_landing_checked|consent_uncertain)__\w+"$/.test(sql)) sql = sql.replace(/^DROP VIEW/, 'DROP TABLE');
     sql = lambdaReplacements(sql)
       // cardinality(filter(map_keys(CAST(doc AS map(varchar, json))), "k" -> …)): a list of the keys, filtered by a DuckDB lambda.
@@ -159,14 +177,16 @@ export class AthenaOnDuckDb {
     if (!folder) throw new Error(`no local folder is mapped to ${location}`);
     await this.connection.run(`CREATE SCHEMA IF NOT EXISTS "${schema}"; CREATE TABLE "${schema}"."${name}" ("$path" VARCHAR, "line" VARCHAR)`);
     const appender = await this.connection.createAppender(name, schema);
-    for (const file of readdirSync(folder).sort()) {
-      for (const line of hadoopLines(readFileSync(join(folder, file)))) {
-        appender.appendVarchar(`${location}${file}`);
+    const files = readdirSync(folder).sort().map((file) => ({ name: file, bytes: readFileSync(join(folder, file)) }));
+    for (const file of files) {
+      for (const line of hadoopLines(file.bytes)) {
+        appender.appendVarchar(`${location}${file.name}`);
         appender.appendVarchar(line);
         appender.endRow();
       }
     }
     appender.closeSync();
+    this.landings.set(`"${schema}"."${name}"`, landingHash(location, files));
     return 'SELECT 1';
   }
 }
