@@ -30,7 +30,7 @@ const LATEST_LANDING = `(
   ) AS ranked WHERE recency = 1
 )`;
 
-// Private: a serial's device (serial-spelling.ts): ASCII case and spaces aside.
+// Private: a serial's device (serial-spelling.ts): ASCII case aside; NULL for a serial that is not visible ASCII.
 const DEVICE = serialSpellingSql('"serialNumber"');
 
 // Private: every landing record's claim on its device, whatever its date: a device another email named before may
@@ -55,8 +55,8 @@ export const AMBIGUOUS_SERIALS_SQL = count(`(SELECT "device" FROM ${CLAIMS} AS c
 function deviceChecks(): Check[] {
   return ['accelerometer_trusted', 'step_trainer_trusted', 'machine_learning_curated'].map((table) => ({
     name: `${table}_device_consented`,
-    description: `every ${table} row's serialNumber belongs to one consenting customer only`,
-    sql: count(`${table} AS r WHERE ${serialSpellingSql('r."serialNumber"')} IN (SELECT "device" FROM ${UNSAFE_DEVICES} AS unsafe)`),
+    description: `every ${table} row's serialNumber is visible ASCII and belongs to one consenting customer only`,
+    sql: count(`${table} AS r WHERE ${serialSpellingSql('r."serialNumber"')} IS NULL OR ${serialSpellingSql('r."serialNumber"')} IN (SELECT "device" FROM ${UNSAFE_DEVICES} AS unsafe)`),
   }));
 }
 

@@ -17,6 +17,8 @@ export interface Column {
   maxBytes?: number;
   /** A consent date in epoch milliseconds: landing rows holding one below MIN_EPOCH_MS (landing-rules.ts), a date in seconds, are quarantined. */
   epochMs?: true;
+  /** A customer's serialNumber: landing rows holding a character outside visible ASCII (`!` to `~`) here are quarantined (serial-spelling.ts). */
+  visibleAscii?: true;
 }
 
 /**
@@ -97,7 +99,7 @@ const CUSTOMER_COLUMNS: readonly Column[] = [
   req('email', 'VARCHAR'),
   opt('phone', 'VARCHAR'),
   opt('birthDay', 'VARCHAR'),
-  { ...req('serialNumber', 'VARCHAR'), maxBytes: MAX_SERIAL_BYTES },
+  { ...req('serialNumber', 'VARCHAR'), maxBytes: MAX_SERIAL_BYTES, visibleAscii: true },
   date(req('registrationDate', 'BIGINT')),
   date(req('lastUpdateDate', 'BIGINT')),
   date(opt('shareWithResearchAsOfDate', 'BIGINT')),

@@ -25,6 +25,7 @@ export class FastRecord {
   private readonly required: readonly boolean[];
   private readonly maxBytes: readonly number[];
   private readonly minWhole: readonly number[];
+  private readonly visibleAscii: readonly boolean[];
   /** Per column: the last string value taken, and a copy of its bytes. */
   private readonly previous: Array<string | undefined>;
   private readonly previousBytes: Uint8Array[];
@@ -36,6 +37,7 @@ export class FastRecord {
     this.required = schema.required;
     this.maxBytes = schema.maxBytes;
     this.minWhole = schema.minWhole;
+    this.visibleAscii = schema.visibleAscii;
     this.previous = schema.names.map(() => undefined);
     this.previousBytes = schema.names.map(() => new Uint8Array(64));
   }
@@ -175,11 +177,14 @@ export class FastRecord {
         return i + 1;
       }
     }
+    // A space or DEL in a string that must be visible ASCII is the strict parser's to refuse.
+    const least = this.visibleAscii[c] ? 0x21 : 0x20;
+    const most = this.visibleAscii[c] ? 0x7e : 0x7f;
     for (; ; i += 1) {
       if (i >= end) return -1;
       const ch = b[i];
       if (ch === 0x22) break;
-      if (ch === 0x5c || ch < 0x20 || ch > 0x7f) return -1;
+      if (ch === 0x5c || ch < least || ch > most) return -1;
     }
     // ASCII: latin1 reads each byte as the character UTF-8 would, and copies it (no slice keeps the block alive).
     const length = i - from;

@@ -28,6 +28,12 @@ export const MAX_SAFE_WHOLE = Number.MAX_SAFE_INTEGER;
  */
 export const MIN_EPOCH_MS = 1e11;
 
+/**
+ * A character outside visible ASCII (`!` to `~`), as a regex class JavaScript, DuckDB and Trino read alike: a
+ * customer's serialNumber holding one is quarantined (REASONS.notVisibleAscii, serial-spelling.ts).
+ */
+export const NOT_VISIBLE_ASCII = '[^!-~]';
+
 /** JSON whitespace (RFC 8259): a line of only these, of any length, is blank and skipped. */
 export const isJsonWhitespace = (code: number): boolean => code === 0x20 || code === 0x09 || code === 0x0d || code === 0x0a;
 
@@ -68,6 +74,8 @@ export const REASONS = {
   wholeOutOfRange: (field: string) => `field "${field}" is outside ±(2^53 - 1)`,
   textTooLong: (field: string, maxBytes: number) => `field "${field}" is longer than ${maxBytes} bytes`,
   dateInSeconds: (field: string) => `field "${field}" is below 10^11: a date in seconds, not epoch milliseconds`,
+  /** A customer's serialNumber holding a space, a control, an invisible or a non-ASCII character (serial-spelling.ts): which device it names cannot be told. */
+  notVisibleAscii: (field: string) => `field "${field}" must be visible ASCII, without spaces, controls, invisible or non-ASCII characters`,
 } as const;
 
 /**

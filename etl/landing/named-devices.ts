@@ -1,51 +1,43 @@
-import { bareOf, maskedOf } from './beyond-ascii';
-import { isAscii } from './email-spelling';
 import { KEPT_TEXT_BUDGET, decodedText, mayDecode } from './named-addresses';
 import { serialSpellingOf } from './serial-spelling';
 
 /**
  * Devices follow consent, and doubt hides however a bad line writes a serial:
  * a quarantined customer line names every accepted device (serial-spelling.ts)
- * whose spelling appears anywhere in the line's spelling, under whatever key
+ * whose spelling appears anywhere in the line's spelling (every character
+ * outside visible ASCII dropped, ASCII case aside), under whatever key
  * (`SerialNumber`, `serialnumber`, `" serialNumber"`), in a line that is not
  * JSON at all (`serial=…`, a Python dict), or once its URL percent-encoding,
- * escapes and character references are decoded (named-addresses.ts), a tab or space written `\t`,
- * `%09` or `%20` dropped as the spelling drops them. Which devices are accepted is known
+ * escapes and character references are decoded (named-addresses.ts) and the
+ * escapes of what the spelling drops that decoding leaves as written are
+ * dropped too (INVISIBLE_ESCAPES). Which devices are accepted is known
  * only once all of landing is read, so the bad lines' spellings are kept
  * (within a budget) and searched at the end. A device of no characters is
  * named by no line (every line holds it).
  */
 
-/** Escapes of what a device's spelling drops, left as written by the decoding (JSON's tab; a form's tab and space). */
-export const DROPPED_ESCAPES = String.raw`\\t|%20|%09`;
-const DROPPED = new RegExp(DROPPED_ESCAPES, 'g');
+/**
+ * Escapes of characters the spelling drops that decoding leaves as written, dropped from the decoded text: a
+ * backslash escape of a control or a space (`\r`, `\n`, `\t`, `\f`, `\v`, `\0`, `\ `, an octal `\015`), a
+ * percent-encoded control, space, DEL or byte that starts no UTF-8 character (`%0D`, `%20`, a Latin-1 `%A0`), an old
+ * JavaScript escape() `%u200B` (only ever beyond Latin-1), and a named character reference other than those of
+ * an address's characters (`&nbsp;`, `&shy;`, `&ZeroWidthSpace;`). One pattern for JavaScript, Trino and RE2.
+ */
+export const INVISIBLE_ESCAPES = String.raw`\\+(?:[0-3][0-7]{2}|[0abefnrtv ])|%(?:[01][0-9a-fA-F]|20|7[fF]|[89a-fA-F][0-9a-fA-F])|%u[0-9a-fA-F]{4}|&[A-Za-z][A-Za-z0-9]{0,31};`;
+const INVISIBLE = new RegExp(INVISIBLE_ESCAPES, 'g');
 
-/** `text` as the search reads it: spelled as written, and spelled once decoded when that differs; each also masked (withMasks). */
+/** `text` as the search reads it: spelled as written, and spelled once decoded when that differs. */
 export function deviceSpellings(text: string): string[] {
   const spelled = serialSpellingOf(text);
   const decoded = decodedSpelling(text);
-  return withMasks(decoded === undefined ? [spelled] : [spelled, decoded]);
+  return decoded === undefined ? [spelled] : [spelled, decoded];
 }
 
 /** `text` spelled once decoded, when that may differ from its spelling as written (undefined when it does not). */
 export function decodedSpelling(text: string): string | undefined {
   if (!mayDecode(text)) return undefined;
-  const decoded = serialSpellingOf(decodedText(text).replace(DROPPED, ''));
+  const decoded = serialSpellingOf(decodedText(text).replace(INVISIBLE, ''));
   return decoded === serialSpellingOf(text) ? undefined : decoded;
-}
-
-/**
- * Spellings as a line not saved as UTF-8 is searched (beyond-ascii.ts): beside each, when it holds characters beyond
- * ASCII, its mask (searched for the accepted devices' masks) and itself without them (a garbled invisible character).
- */
-export function withMasks(spellings: string[]): string[] {
-  const out = [...spellings];
-  for (const spelled of spellings) {
-    if (isAscii(spelled)) continue;
-    out.push(maskedOf(spelled));
-    out.push(bareOf(spelled)!);
-  }
-  return out;
 }
 
 /** Windows the search may look at: the kept text once per distinct device length (a second or so at this bound). */
@@ -93,20 +85,11 @@ export class NamedDevices {
   *named(devices: Iterable<string>): Generator<[device: string, doubt: DeviceDoubt]> {
     if (!this.holdsText) return;
     const byLength = new Map<number, Set<string>>();
-    // A device beyond ASCII is also looked for by its mask (withMasks), which names it.
-    const masks = new Map<string, string[]>();
-    const look = (text: string): void => {
-      const alike = byLength.get(text.length);
-      if (alike) alike.add(text);
-      else byLength.set(text.length, new Set([text]));
-    };
     for (const device of devices) {
       if (device.length === 0) continue;
-      look(device);
-      if (isAscii(device)) continue;
-      const mask = maskedOf(device);
-      look(mask);
-      masks.set(mask, [...(masks.get(mask) ?? []), device]);
+      const alike = byLength.get(device.length);
+      if (alike) alike.add(device);
+      else byLength.set(device.length, new Set([device]));
     }
     if (this.overBudget || byLength.size * this.kept > this.searchBudget) {
       for (const alike of byLength.values()) for (const device of alike) yield [device, ANY_LINE];
@@ -118,9 +101,7 @@ export class NamedDevices {
     for (const { text, doubt } of this.lines) {
       const found = new Set<string>();
       for (const search of searches) search.within(text, found);
-      const named = new Set<string>();
-      for (const window of found) for (const device of masks.get(window) ?? [window]) named.add(device);
-      for (const device of named) yield [device, doubt];
+      for (const device of found) yield [device, doubt];
     }
   }
 }

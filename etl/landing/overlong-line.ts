@@ -1,7 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { readDevices, readEmails } from './named-under-keys';
 import { KEPT_TEXT_BUDGET, mayNameAddress } from './named-addresses';
-import { decodedSpelling, withMasks } from './named-devices';
+import { decodedSpelling } from './named-devices';
 import { serialSpellingOf } from './serial-spelling';
 
 /** The longest device (a serialNumber is at most 200 bytes of UTF-8, so 200 UTF-16 units) less one. */
@@ -44,7 +44,7 @@ export class OverlongEmails {
       const spelled = this.deviceTail + serialSpellingOf(text.slice(this.tail.length));
       // Decoded whole with the window before it, so an escape or a device cut between pieces is read whole.
       const decoded = decodedSpelling(text);
-      const pieces = withMasks(decoded === undefined ? [spelled] : [spelled, decoded]);
+      const pieces = decoded === undefined ? [spelled] : [spelled, decoded];
       for (const piece of pieces) this.deviceChars += piece.length;
       this.devicesOverBudget = this.deviceChars > KEPT_TEXT_BUDGET;
       if (this.devicesOverBudget) this.devicePieces.length = 0;

@@ -17,6 +17,8 @@ export class RecordSchema {
   readonly maxBytes: readonly number[];
   /** Per column: the least whole number it may hold (MIN_EPOCH_MS for a date, else -Infinity). */
   readonly minWhole: readonly number[];
+  /** Per column: whether its string must be visible ASCII (a customer's serialNumber). */
+  readonly visibleAscii: readonly boolean[];
   constructor(readonly columns: readonly Column[]) {
     columns.forEach((c, i) => this.index.set(c.name, i));
     columns.forEach((c, i) => this.spelled.set(keySpellingOf(c.name), i));
@@ -25,5 +27,6 @@ export class RecordSchema {
     this.required = columns.map((c) => c.required);
     this.maxBytes = columns.map((c) => c.maxBytes ?? Infinity);
     this.minWhole = columns.map((c) => (c.epochMs ? MIN_EPOCH_MS : -Infinity));
+    this.visibleAscii = columns.map((c) => c.visibleAscii === true);
   }
 }

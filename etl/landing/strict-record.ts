@@ -1,6 +1,6 @@
 import type { ColumnType } from '../tables';
 import { FAILED, JsonScanner, NULL, NUMBER, STRING } from './json-scanner';
-import { MAX_SAFE_WHOLE, REASONS, keySpellingOf } from './landing-rules';
+import { MAX_SAFE_WHOLE, NOT_VISIBLE_ASCII, REASONS, keySpellingOf } from './landing-rules';
 import type { FieldValue, RecordSchema } from './record-schema';
 
 export { type FieldValue, RecordSchema } from './record-schema';
@@ -22,13 +22,15 @@ const UNSET = undefined;
 const problems: Array<string | undefined> = [];
 const seen: boolean[] = [];
 const scan = new JsonScanner();
+const NOT_VISIBLE = new RegExp(NOT_VISIBLE_ASCII);
 
 /** The value of a declared field, or the reason it does not fit. */
-function typed(kind: number, type: ColumnType, name: string, maxBytes: number, minWhole: number): FieldValue | { reason: string } {
+function typed(kind: number, type: ColumnType, name: string, maxBytes: number, minWhole: number, visibleAscii: boolean): FieldValue | { reason: string } {
   if (kind === NULL) return null;
   if (type === 'VARCHAR') {
     if (kind !== STRING) return { reason: REASONS.wrongType(name, type, GOT[kind]) };
-    return maxBytes < Infinity && Buffer.byteLength(scan.str) > maxBytes ? { reason: REASONS.textTooLong(name, maxBytes) } : scan.str;
+    if (maxBytes < Infinity && Buffer.byteLength(scan.str) > maxBytes) return { reason: REASONS.textTooLong(name, maxBytes) };
+    return visibleAscii && NOT_VISIBLE.test(scan.str) ? { reason: REASONS.notVisibleAscii(name) } : scan.str;
   }
   if (kind !== NUMBER) return { reason: REASONS.wrongType(name, type, GOT[kind]) };
   // `+ 0` makes -0.0 zero, as the Athena landing does: both engines store one zero (ORDER BY and `=` then agree on it).
@@ -111,7 +113,7 @@ function parseIn(text: string, start: number, stop: number, schema: RecordSchema
         } else {
           if (seen[at]) scan.fail(REASONS.duplicateKey(key));
           seen[at] = true;
-          const value = typed(scan.parseValue(1), schema.types[at], key, schema.maxBytes[at], schema.minWhole[at]);
+          const value = typed(scan.parseValue(1), schema.types[at], key, schema.maxBytes[at], schema.minWhole[at], schema.visibleAscii[at]);
           if (value !== null && typeof value === 'object') {
             problems[at] = value.reason;
             out[at] = null;

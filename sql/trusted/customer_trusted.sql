@@ -4,10 +4,11 @@
 -- so is one whose serialNumber another email also claims, in any of its records
 -- (the device, and the customer the API keys by it, would be ambiguous: a device
 -- another customer named before may hold their readings, from before it changed
--- hands, perhaps without or before their consent). A device is its serial's
--- spelling (etl/landing/serial-spelling.ts: ASCII case, spaces and invisible
--- marks aside), so a claim on `50F7…`, ` 50f7…` or `50f7…` + a no-break space is a
--- claim on `50f7…`.
+-- hands, perhaps without or before their consent). A device is its serial in
+-- lower case (etl/landing/serial-spelling.ts), so a claim on `50F7…` is a claim
+-- on `50f7…`; a serial that is not visible ASCII is quarantined on landing (a
+-- space or an invisible mark in it could hide which device it names), and
+-- should one reach here, it names no device (NULL) and its customer is left out.
 WITH source AS (
     SELECT * FROM customer_landing
 ),
@@ -25,7 +26,7 @@ renamed AS (
         "shareWithPublicAsOfDate",
         "shareWithFriendsAsOfDate",
         -- the device the serial names: written by serialSpellingSql (serial-spelling.ts), which a test holds it to
-        CASE WHEN coalesce(regexp_extract("serialNumber", '[^!-~]'), '') = '' THEN lower("serialNumber") ELSE translate("serialNumber", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || chr(133) || chr(160) || chr(173) || chr(8203) || chr(8204) || chr(8205) || chr(8206) || chr(8207) || chr(8232) || chr(8233) || chr(8239) || chr(8288) || chr(12288) || chr(65279), 'abcdefghijklmnopqrstuvwxyz') END AS "device"
+        CASE WHEN coalesce(regexp_extract("serialNumber", '[^!-~]'), '') = '' THEN lower("serialNumber") END AS "device"
     FROM source
 ),
 
@@ -39,6 +40,7 @@ claims AS (
 shared_serials AS (
     SELECT "device"
     FROM claims
+    WHERE "device" IS NOT NULL
     GROUP BY "device"
     HAVING count(DISTINCT "email") > 1
 ),
@@ -76,6 +78,7 @@ final AS (
     WHERE recency = 1
       AND "shareWithResearchAsOfDate" IS NOT NULL
       AND "email" NOT IN (SELECT "email" FROM consent_uncertain)
+      AND "device" IS NOT NULL
       AND "device" NOT IN (SELECT "device" FROM shared_serials)
 )
 

@@ -5,6 +5,8 @@ import { runBin } from '../helpers/bin-cli';
 import { builtReport, quarantineOf } from '../helpers/built-report';
 import { parquetFilesHolding } from '../helpers/parquet-scan';
 import { accelerometerRecord, customerRecord, emailOf, makeTempDir, stepTrainerRecord, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
+import { ESCAPED_IN_BAD_LINE, INVISIBLE_IN_SERIAL, withheldDict, withheldRecord, writeRespelledLanding } from '../helpers/respelled-serials-landing';
+import { REASONS } from '../../etl/landing/landing-rules';
 
 /**
  * The defects a hostile producer found, through `bin/stedi.js` as a user runs
@@ -247,15 +249,10 @@ describe('stedi build on hostile landing lines', () => {
     expect(report.tables.customer_trusted.rows).toBe(1);
   });
 
-  it.each([
-    ['in upper case (a UUID names one device in either case)', (serial: string) => serial.toUpperCase()],
-    ['between a space and a tab', (serial: string) => ` ${serial}\t`],
-    ['with a no-break space after it', (serial: string) => `${serial}\u00a0`],
-    ['with a zero-width space, a carriage return and a byte order mark inside it', (serial: string) => `\ufeff${serial.slice(0, 8)}\u200b${serial.slice(8)}\r`],
-  ])('keeps a device out of the trusted zone when a non-consenting customer names its serialNumber %s', (_how, respell) => {
+  it('keeps a device out of the trusted zone when a non-consenting customer names its serialNumber in upper case (a UUID names one device in either case)', () => {
     const uuid = '50f7b4f3-7af5-4b07-a421-7b902c8d2b7c';
     const landing = makeTempDir();
-    writeLanding(landing, 'customer', [customerRecord({ name: 'alice', serial: uuid }), customerRecord({ name: 'bob', serial: 'serial-bob' }), customerRecord({ name: 'mallory', serial: respell(uuid), consentAt: null })]);
+    writeLanding(landing, 'customer', [customerRecord({ name: 'alice', serial: uuid }), customerRecord({ name: 'bob', serial: 'serial-bob' }), customerRecord({ name: 'mallory', serial: uuid.toUpperCase(), consentAt: null })]);
     writeLanding(landing, 'accelerometer', [accelerometerRecord('alice', 1_655_000_001_000), accelerometerRecord('bob', 1_655_000_001_000)]);
     writeLanding(landing, 'step_trainer', [stepTrainerRecord(uuid, 1_655_000_001_000), stepTrainerRecord('serial-bob', 1_655_000_001_000)]);
     const report = builtReport(landing);
@@ -264,6 +261,27 @@ describe('stedi build on hostile landing lines', () => {
     expect(report.tables.customer_trusted.rows).toBe(1);
     expect(report.tables.step_trainer_trusted.rows).toBe(1);
     expect(report.tables.machine_learning_curated.rows).toBe(1);
+  });
+
+  it('quarantines a customer line whose serialNumber is not visible ASCII (spaces, controls, format characters, tags, fillers: INVISIBLE_IN_SERIAL), and holds back the device it names', () => {
+    // Each spelling once, by its own writer who never consents, on its own consenting customer's device.
+    const report = builtReport(writeRespelledLanding(INVISIBLE_IN_SERIAL, withheldRecord));
+    expect(report.quarantined.customer).toBe(INVISIBLE_IN_SERIAL.length);
+    expect(new Set(quarantineOf(report, 'customer').map((q) => q.reason))).toEqual(new Set([REASONS.notVisibleAscii('serialNumber')]));
+    // Each device's holder, and each writer (named under the email key, with no valid record).
+    expect(report.consentUncertain).toBe(2 * INVISIBLE_IN_SERIAL.length);
+    // bob alone is served, with his readings.
+    expect(report.tables.customer_trusted.rows).toBe(1);
+    expect(report.tables.step_trainer_trusted.rows).toBe(1);
+    expect(report.tables.machine_learning_curated.rows).toBe(1);
+  });
+
+  it('hides a customer whose device a quarantined line of another customer names with an escape or a mark inside the serial, in either case (ESCAPED_IN_BAD_LINE)', () => {
+    const report = builtReport(writeRespelledLanding(ESCAPED_IN_BAD_LINE, withheldDict));
+    expect(report.quarantined.customer).toBe(ESCAPED_IN_BAD_LINE.length);
+    expect(report.consentUncertain).toBe(ESCAPED_IN_BAD_LINE.length);
+    expect(report.tables.customer_trusted.rows).toBe(1);
+    expect(report.tables.step_trainer_trusted.rows).toBe(1);
   });
 
   it('hides a customer whose device a quarantined line of another customer names, as a valid non-consenting record would', () => {

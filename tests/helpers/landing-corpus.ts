@@ -30,6 +30,8 @@ type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 const SAFE = Number.MAX_SAFE_INTEGER;
 const text = fc.string({ unit: 'grapheme', maxLength: 12 }).filter((s) => !/[\uFFFD\uFEFF]/.test(s));
+// A customer's serialNumber: visible ASCII only (quote and backslash among them, so JSON escapes them).
+const visibleText = fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 12 });
 const whole = fc.integer({ min: -SAFE, max: SAFE });
 // A customer date is epoch milliseconds: 10^11 (1973-03-03) or later; below it, a date in seconds (README, landing rules).
 const LEAST_DATE = 100_000_000_000;
@@ -38,7 +40,7 @@ const inSeconds = fc.oneof(fc.integer({ min: -SAFE, max: LEAST_DATE - 1 }), fc.i
 
 /** A valid value for a declared column, and the JSON text that spells it (whole numbers also as 1.0 or 1e3). */
 function columnValue(column: Column): fc.Arbitrary<{ value: string | number; json: string }> {
-  if (column.type === 'VARCHAR') return text.map((value) => ({ value, json: JSON.stringify(value) }));
+  if (column.type === 'VARCHAR') return (column.visibleAscii ? visibleText : text).map((value) => ({ value, json: JSON.stringify(value) }));
   if (column.type === 'DOUBLE') return fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }).map((value) => ({ value: value === 0 ? 0 : value, json: JSON.stringify(value) }));
   return fc.tuple(column.epochMs ? date : whole, fc.constantFrom('plain', 'fraction-zero', 'exponent')).map(([value, spelling]) => {
     if (spelling === 'fraction-zero') return { value, json: `${value}.0` };
@@ -66,6 +68,14 @@ function wrongValue(column: Column): fc.Arbitrary<{ json: string; reason: string
     if (max !== undefined) {
       const over = ['s'.repeat(max + 1), 'é'.repeat(max / 2 + 1)].map((s) => JSON.stringify(s)).concat(`"${'\\u00e9'.repeat(max / 2 + 1)}"`);
       options.push(fc.constantFrom(...over).map((json) => ({ json, reason: `field "${column.name}" is longer than ${max} bytes` })));
+    }
+    // Anything outside visible ASCII, as written or as an escape: a space, controls, invisible marks, tags, letters.
+    if (column.visibleAscii) {
+      const invisible = fc.oneof(
+        text.filter((t) => /[^!-~]/.test(t)).map((t) => JSON.stringify(t)),
+        fc.constantFrom('" s-1"', '"s-1\\t"', '"s\\u0000-1"', '"s-1\u007f"', '"s\\u2061-1"', '"s-\u{e0041}1"', '"S-\u3164\u034f1"', '"s-1\\uFEFF"', '"\u00e9"'),
+      );
+      options.push(invisible.map((json) => ({ json, reason: `field "${column.name}" must be visible ASCII, without spaces, controls, invisible or non-ASCII characters` })));
     }
   }
   else options.push(text.map((s) => ({ json: JSON.stringify(s), reason: got('a string') })));

@@ -1,8 +1,8 @@
 import { keyPattern } from '../../landing/named-under-keys';
 import { COMPRESSED_START } from '../../landing/compressed-start';
-import { serialSpellingSql } from '../../landing/serial-spelling';
+import { serialSpellingSql, textSerialSpellingSql } from '../../landing/serial-spelling';
 import { FIELD_REASON_PREFIXES, MAX_SAFE_WHOLE, MIN_EPOCH_MS } from '../../landing/landing-rules';
-import { DROPPED_ESCAPES } from '../../landing/named-devices';
+import { INVISIBLE_ESCAPES } from '../../landing/named-devices';
 import { consentUncertainName, landingCheckedName } from './object-names';
 import { bare, decomposed, fold, masked, searched, spelling, unwrapped } from './address-spelling-sql';
 import { type Statement, literal, qualified } from './statements';
@@ -21,8 +21,9 @@ import { type Statement, literal, qualified } from './statements';
  * only when the line was refused for a field's value.
  *
  * A device named under a bad line's serialNumber key (serial-spelling.ts), or
- * anywhere in the line's spelling (named-devices.ts: as written, or with its
- * percent-encoding, escapes and character references decoded), names every
+ * anywhere in the line's spelling (named-devices.ts: every character outside
+ * visible ASCII dropped, as written, or with its percent-encoding, escapes and
+ * character references decoded and INVISIBLE_ESCAPES dropped), names every
  * customer whose freshest accepted records name it, until the line is fixed or,
  * when every email under its key is that customer's, they have a newer accepted
  * record (another writer's line makes the device ambiguous, however old).
@@ -65,8 +66,8 @@ export function createConsentUncertainView(database: string, version: string): S
       `  SELECT "line", "folded", "searched", ${decomposed('"searched"')} AS "apart", ${masked('"searched"')} AS "masked", ${bare('"searched"')} AS "bare", "lastUpdateDate", "devices", "devices_decoded"`,
       `  FROM (SELECT "line", ${fold('"line"')} AS "folded", ${searched('"line"')} AS "searched",`,
       // Its text spelled as devices are, as written and decoded (named-devices.ts).
-      `    ${serialSpellingSql('"line"')} AS "devices",`,
-      `    ${serialSpellingSql(`regexp_replace(${unwrapped('"line"')}, ${literal(DROPPED_ESCAPES)}, '')`)} AS "devices_decoded",`,
+      `    ${textSerialSpellingSql('"line"')} AS "devices",`,
+      `    ${textSerialSpellingSql(`regexp_replace(${unwrapped('"line"')}, ${literal(INVISIBLE_ESCAPES)}, '')`)} AS "devices_decoded",`,
       // Its own date when the line was read to its end and the date is a whole number within ±(2^53 − 1), in milliseconds; else unknown.
       `    CASE WHEN ${fieldReason} AND abs("date") <= ${MAX_SAFE_WHOLE} AND floor("date") = "date" AND "date" >= ${MIN_EPOCH_MS} THEN CAST("date" AS bigint) END AS "lastUpdateDate"`,
       `  FROM (SELECT "line", "reason", try_cast(json_extract_scalar("line", '$.lastUpdateDate') AS double) AS "date" FROM ${checked} WHERE "reason" IS NOT NULL) AS "refused") AS "b"`,
@@ -112,7 +113,7 @@ export function createConsentUncertainView(database: string, version: string): S
       `),`,
       // Each device a bad line names, with the line: its writers are the emails under its key ("keyed").
       `"named_devices" AS (`,
-      `  SELECT "bad"."line", ${serialSpellingSql(jsonDecoded('"d"."raw"'))} AS "device"`,
+      `  SELECT "bad"."line", ${textSerialSpellingSql(jsonDecoded('"d"."raw"'))} AS "device"`,
       `  FROM "bad"`,
       `  CROSS JOIN UNNEST(regexp_extract_all("bad"."line", ${SERIAL}, 1)) AS "d"("raw")`,
       `  UNION ALL`,
@@ -120,10 +121,7 @@ export function createConsentUncertainView(database: string, version: string): S
       `  SELECT "bad"."line", "c"."device"`,
       `  FROM "bad"`,
       `  JOIN (SELECT DISTINCT "device" FROM "claims") AS "c"`,
-      `    ON length("c"."device") > 0 AND (strpos("bad"."devices", "c"."device") > 0 OR strpos("bad"."devices_decoded", "c"."device") > 0`,
-      // Beyond ASCII, masked or without its runs beyond ASCII, as an address is (named-devices.ts withMasks).
-      `    OR strpos(${bare('"bad"."devices"')}, "c"."device") > 0 OR strpos(${bare('"bad"."devices_decoded"')}, "c"."device") > 0`,
-      `    OR (${masked('"c"."device"')} <> "c"."device" AND (strpos(${masked('"bad"."devices"')}, ${masked('"c"."device"')}) > 0 OR strpos(${masked('"bad"."devices_decoded"')}, ${masked('"c"."device"')}) > 0)))`,
+      `    ON length("c"."device") > 0 AND (strpos("bad"."devices", "c"."device") > 0 OR strpos("bad"."devices_decoded", "c"."device") > 0)`,
       `),`,
       `"doubts" AS (`,
       `  SELECT "email", "lastUpdateDate" FROM "keyed"`,

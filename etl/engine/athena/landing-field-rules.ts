@@ -1,11 +1,11 @@
-import { MAX_SAFE_WHOLE, MIN_EPOCH_MS, REASONS, keySpellingOf } from '../../landing/landing-rules';
+import { MAX_SAFE_WHOLE, MIN_EPOCH_MS, NOT_VISIBLE_ASCII, REASONS, keySpellingOf } from '../../landing/landing-rules';
 import { LOWER, UPPER } from '../../landing/named-addresses';
 import type { Column } from '../../tables';
 import { literal, q } from './statements';
 
 /**
  * The checked landing view's rules for each declared field (landing-statements.ts): present when required, of its
- * JSON type, whole numbers within ±(2^53 − 1), customer dates in milliseconds, finite doubles, refused in the
+ * JSON type, whole numbers within ±(2^53 − 1), customer dates in milliseconds, a customer's serial visible ASCII, finite doubles, refused in the
  * embedded reader's words. A field is read twice per line: its raw text (`<name>__raw`, json_extract_scalar) and its parsed JSON (`<name>__json`).
  */
 
@@ -36,6 +36,7 @@ export function fieldRules(c: Column): string[] {
   if (c.type === 'VARCHAR') {
     rules.push(`WHEN ${present} AND NOT (starts_with(${jsonOf(c)}, '"') AND NOT ${isNumber(c)}) THEN ${wrong(got(c))}`);
     if (c.maxBytes !== undefined) rules.push(`WHEN ${present} AND length(to_utf8(${rawOf(c)})) > ${c.maxBytes} THEN ${literal(REASONS.textTooLong(c.name, c.maxBytes))}`);
+    if (c.visibleAscii) rules.push(`WHEN ${present} AND regexp_like(${rawOf(c)}, ${literal(NOT_VISIBLE_ASCII)}) THEN ${literal(REASONS.notVisibleAscii(c.name))}`);
   } else {
     rules.push(`WHEN ${present} AND NOT ${isNumber(c)} THEN ${wrong(got(c))}`);
   }

@@ -246,7 +246,8 @@ describe(`the Athena landing rules (seed ${SEED})`, () => {
 
   it('leave uncertain the same customers a quarantined line not saved as UTF-8 names by address or device: Latin-1, Windows-1252, UTF-8 read as Latin-1 and saved again', async () => {
     const at = 1_655_000_000_000;
-    const record = (email: string, consents: boolean, serial = consents ? `s-${email}` : 'bad') =>
+    // A serial is visible ASCII (else quarantined): a consenting customer's is made of their address's UTF-8 in hex.
+    const record = (email: string, consents: boolean, serial = consents ? `s-${Buffer.from(email).toString('hex')}` : 'bad') =>
       JSON.stringify({ customerName: 'c', email, phone: '1', birthDay: '1990-01-01', serialNumber: serial, registrationDate: at, lastUpdateDate: at + (consents ? 0 : 1000), shareWithResearchAsOfDate: consents ? at : null });
     // Saved in Windows-1252: Latin-1's bytes, and š (not Latin-1) as 0x9A.
     const cp1252 = (text: string): Buffer => Buffer.from(text.replace(/\u0161/g, '\u009a'), 'latin1');
@@ -267,10 +268,11 @@ describe(`the Athena landing rules (seed ${SEED})`, () => {
       record('rene@x.com', true), cp1252(record('ren\u00e9@x.com', false)),
       // Too long to hold: its address is read as it streams by.
       record('l\u00f6ng@x.com', true), cp1252(`${'\u00e9'.repeat(MAX_LINE_BYTES)} {'email': 'l\u00f6ng@x.com'}`),
-      // A device beyond ASCII another customer holds, named by a writer's Latin-1 line under its key or not JSON, short or too long.
-      record('holder@x.com', true, 'D\u00c9V-8'), cp1252(record('writer@x.com', false, 'D\u00c9V-8')),
-      record('holder2@x.com', true, 'd\u00e9v\u00e9-9'), cp1252(`{'serial': 'D\u00c9V\u00c9-9', 'shareWithResearchAsOfDate': None}`),
-      record('holder3@x.com', true, '\u00e0-10'), cp1252(`${'\u00e9'.repeat(MAX_LINE_BYTES)} {'serial': '\u00e0-10'}`),
+      // A device another customer holds, named by a writer's Latin-1 line with a no-break space (a U+FFFD once read)
+      // inside, under its key or not JSON, short or too long.
+      record('holder@x.com', true, 'dev-8'), cp1252(record('writer@x.com', false, 'D\u00a0EV-8')),
+      record('holder2@x.com', true, 'dev-9'), cp1252(`{'serial': 'DE\u00a0V-9', 'shareWithResearchAsOfDate': None}`),
+      record('holder3@x.com', true, 'a-10'), cp1252(`${'\u00e9'.repeat(MAX_LINE_BYTES)} {'serial': '\u00a0a-\u00a010'}`),
     ];
     const { embedded, athena } = await customersOnBothEngines(texts);
     expect(embedded.counts.quarantined).toBe(10);

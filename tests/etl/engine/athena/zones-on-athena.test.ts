@@ -9,6 +9,8 @@ import { buildLake, readTable } from '../../../helpers/etl-lake';
 import { accelerometerRecord, customerRecord, writeLanding, writeSmallLanding } from '../../../helpers/landing-fixture';
 import { STEDI_SAMPLE_DIR, describeWithStediSample } from '../../../helpers/stedi-sample';
 import { tallyOfCounts, tallyOfReasons } from '../../../helpers/reason-tally';
+import { ESCAPED_IN_BAD_LINE, INVISIBLE_IN_SERIAL, withheldDict, withheldRecord, writeRespelledLanding } from '../../../helpers/respelled-serials-landing';
+import { REASONS } from '../../../../etl/landing/landing-rules';
 
 /**
  * The Athena build's own SQL (landing checks, typed views, bindings, CTAS
@@ -178,6 +180,22 @@ describe('doubt hides on Athena', () => {
       const trusted = onAthena.getRows().map((r) => String(r[0]));
       expect(trusted).toEqual((await readTable(onDuckDb, 'customer_trusted', '"email"')).map((r) => r.email));
       expect(trusted).toEqual(['alice@test.com', 'erin@test.com']);
+    } finally {
+      duck.close();
+    }
+  });
+
+  it.each([
+    ['quarantines a customer line whose serialNumber is not visible ASCII, and holds back the device it names', INVISIBLE_IN_SERIAL, withheldRecord, 2],
+    ['hides a customer whose device a quarantined line names with an escape or a mark inside the serial', ESCAPED_IN_BAD_LINE, withheldDict, 1],
+  ] as const)('%s, as the embedded engine does', async (_what, spellings, lineOf, uncertainEach) => {
+    const { version, duck } = await buildOnAthena(writeRespelledLanding(spellings, lineOf));
+    try {
+      expect(version.landingCounts.customer).toMatchObject({ quarantined: spellings.length, uncertain: uncertainEach * spellings.length });
+      if (lineOf === withheldRecord) expect(version.landingCounts.customer.quarantineReasons).toEqual([{ reason: REASONS.notVisibleAscii('serialNumber'), count: spellings.length }]);
+      const trusted = await duck.connection.runAndReadAll(`SELECT "email" FROM stedi.customer_trusted__${version.version} ORDER BY 1`);
+      expect(trusted.getRows().map((r) => String(r[0]))).toEqual(['bob@test.com']);
+      expect(version.tables.step_trainer_trusted.rows).toBe(1);
     } finally {
       duck.close();
     }
