@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { type FileChecksum, type LakeManifest, type LandingCount, type VersionManifest } from '../../manifest';
-import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
+import { BUILT_TABLES, type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
 import type { BuildTarget, UniqueKey } from '../build-target';
 import type { SqlValue } from '../engine';
 import type { BuildOptions } from '../../build-options';
@@ -25,6 +25,7 @@ import { makeFolder } from '../../make-folder';
 import { removeExpiringMarks, writeExpiringMarks } from './expiring-marks';
 import { removeExpired } from './expired-removal';
 import { lakeFolderGone, lakeFolderIdentity } from './lake-folder-identity';
+import { filesUnder, syncFilesAndFolders, syncFolder } from './durable-files';
 
 /**
  * A build on DuckDB: a private in-memory database holds the zones while they
@@ -196,8 +197,12 @@ export class DuckDbBuildTarget implements BuildTarget {
     // Every file is written and checked: DuckDB closes (a few ms, on this thread) while the record reaches the disk.
     this.duckdb.close();
     await recording;
+    // On the disk before the manifest names them (durable-files.ts), and the manifest's rename before any expired version goes.
+    await onLakeFilesystem(this.layout.versionDir('customer_trusted', version), lake, async () => syncFilesAndFolders([...BUILT_TABLES.map((table) => this.layout.tableFile(table, version)), ...(await filesUnder(this.layout.quarantineDir(version)))], lake));
     await onLakeFilesystem(manifestPath, lake, () => writeLocalManifest(manifestPath, manifest));
     this.published = true;
+    // Live already: a folder that will not sync only leaves the rename to the disk's own time (no folder to fail for it).
+    await syncFolder(this.layout.metaDir).catch(() => undefined);
     // The new version is live: a failure from here on leaves only garbage, which the record lets the next build remove.
     await removeExpired(this.layout, version, expiring, this.settings.onLeftBehind);
   }
