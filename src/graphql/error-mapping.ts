@@ -44,6 +44,8 @@ export const MESSAGES = {
   exportDiskFull: "the server has no disk space left to write this export; try again later, and tell the server's operator to free space in its temporary folder",
   queryDiskFull:
     "the server has no disk space left for this query's working files; retry later or ask for fewer rows, and tell the server's operator to free space in its temporary folder (its log names it)",
+  exportFolderRefused:
+    "the server cannot write this export's file: its temporary folder is read-only or not writable by it; tell the server's operator (its log names the folder: set TMPDIR to a writable one)",
   exportFileTooLarge: "this export is larger than the server may write as one file; ask for one split at a time, and tell the server's operator to raise its file size limit (ulimit -f)",
   lakeChanged:
     'the lake changed while this request ran: a rebuild published a new version and expired the one it was reading (this request sent no cursor); send the request again to read the new live version',

@@ -17,6 +17,11 @@ export function isFileTooLarge(error: unknown): boolean {
   return matches(error, new Set(['EFBIG']), /file too large/i);
 }
 
+/** Whether an error is a folder refusing a write: a read-only filesystem, or one this process may not write. */
+export function isWriteRefused(error: unknown): boolean {
+  return matches(error, new Set(['EROFS', 'EACCES', 'EPERM']), /read-only file system|permission denied/i);
+}
+
 function matches(error: unknown, codes: ReadonlySet<string>, words: RegExp): boolean {
   // By shape, not instanceof: a native addon's errors may come from another realm (Jest's sandbox, for one).
   for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth += 1) {

@@ -6,7 +6,7 @@ import { Router } from 'express';
 import { ErrorCode } from '../errors';
 import { MESSAGES, warnEngineUnavailable } from '../graphql/error-mapping';
 import type { Services } from '../services';
-import { isDiskFull, isFileTooLarge } from './disk-full';
+import { isDiskFull, isFileTooLarge, isWriteRefused } from './disk-full';
 import { ConsentChangedError, consentGuard } from './export-consent-guard';
 import { checkedExportFile, liveExportQuery } from './export-file';
 import { makeExportFolder, removeDeadExportFolders } from './export-folders';
@@ -106,6 +106,12 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
       if (isDiskFull(error)) {
         log.error({ err: error, exportDir: tempDir() }, 'export failed: no disk space left for its file');
         sendError(res, ErrorCode.INSUFFICIENT_STORAGE, MESSAGES.exportDiskFull);
+        return;
+      }
+      // A read-only or foreign TMPDIR (a container's read-only root): every export failed as an internal error (500).
+      if (answer.internal && isWriteRefused(error)) {
+        log.error({ err: error, exportDir: tempDir() }, 'export failed: the temporary folder refuses writes');
+        sendError(res, ErrorCode.INSUFFICIENT_STORAGE, MESSAGES.exportFolderRefused);
         return;
       }
       if (isFileTooLarge(error)) {

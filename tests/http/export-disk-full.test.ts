@@ -7,7 +7,7 @@ import type { Engine } from '../../etl/engine/engine';
 import { download } from '../helpers/export-download';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
-import { canMountTmpfs } from '../helpers/tmpfs';
+import { canMountTmpfs, tmpfsForSuite } from '../helpers/tmpfs';
 
 /** GET /export/machine_learning_curated when the folder its file is written in is full. */
 
@@ -117,5 +117,34 @@ describe('an export when the disk is full', () => {
       closeSync(fd);
     }
     await expectDiskFullAnswer(t, logs, exportDir, 'full-tmpfs-1');
+  });
+});
+
+// A read-only temporary folder (a container's read-only root filesystem, TMPDIR left at /tmp): every export was a 500.
+(canMountTmpfs ? describe : describe.skip)('an export whose temporary folder is read-only', () => {
+  jest.setTimeout(60_000);
+  let t: TestApp | undefined;
+  // Before the unmount (hooks run in the order given).
+  afterAll(async () => {
+    await t?.close();
+  });
+  const exportDir = tmpfsForSuite('stedi-export-ro-', 'ro,size=64k');
+
+  it('answers 507 INSUFFICIENT_STORAGE saying the operator must give it a writable TMPDIR, without the path, and logs the folder', async () => {
+    let logs: string[];
+    ({ t, logs } = await appLogging({ exportDir }));
+    const res = await download(t.server, '?format=csv', ANALYST_KEY).set('x-request-id', 'ro-tmp-1');
+    expect(res.status).toBe(507);
+    const body = res.body.toString('utf8');
+    expect(JSON.parse(body).errors).toEqual([
+      {
+        message: "the server cannot write this export's file: its temporary folder is read-only or not writable by it; tell the server's operator (its log names the folder: set TMPDIR to a writable one)",
+        extensions: { code: 'INSUFFICIENT_STORAGE' },
+      },
+    ]);
+    expect(body).not.toContain(exportDir);
+    const logged = logs.filter((l) => l.includes('"requestId":"ro-tmp-1"') && l.includes('the temporary folder refuses writes'));
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toContain(exportDir);
   });
 });
