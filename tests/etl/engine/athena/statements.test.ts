@@ -102,9 +102,11 @@ describe('the statements of an Athena build', () => {
     expect(fold![1]).toBe(fold![2]);
     for (const c of ['\\x{0}-\\x{20}', '\\x{AD}', '\\x{2000}-\\x{200F}', '\\x{FEFF}', '\\x{E0020}-\\x{E007F}']) expect(fold![1]).toContain(c);
     expect(fold![1]).not.toMatch(/\\u|\\p/);
-    // The parser checks the normal form: a misspelt one is refused.
-    const [asWritten, misspelt] = sqlParseErrors([view, { ...view, sql: view.sql.replace('NFKC', 'NFKX') }]);
-    expect(asWritten).toEqual([]);
+    // The parser checks the normal form: a misspelt one is refused. In the fold itself, not the whole view: the parser's
+    // recovery from an error in the view's thousands of tokens took 20 s on a loaded 2-core host.
+    const folding = (form: string) => ({ sql: `SELECT ${fold![0].replace('NFKC', form)} FROM "customer"`, grammar: 'trino' as const });
+    const [asWritten, foldWritten, misspelt] = sqlParseErrors([view, folding('NFKC'), folding('NFKX')]);
+    expect([asWritten, foldWritten]).toEqual([[], []]);
     expect(misspelt.length).toBeGreaterThan(0);
   });
 
