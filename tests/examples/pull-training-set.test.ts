@@ -72,9 +72,13 @@ describe('the Python training-set client on a fixture lake', () => {
       // alice's readings at 1655000002000 (2022-06-12T02:13:22Z) alone: her earlier two are before the window.
       expect(csvRows(out).slice(1).map((r) => [r[0], r[1]])).toEqual([['serial-alice', '1655000002000']]);
     }
-    const refused = await pull(server, '--start', '2', '--end', '1', '--out', join(makeTempDir(), 'none.csv'));
+    const refused = await pull(server, '--start', '1655000000002', '--end', '1655000000001', '--out', join(makeTempDir(), 'none.csv'));
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/error: start \(2\) is after end \(1\)/);
+    expect(refused.stderr).toMatch(/error: start \(1655000000002\) is after end \(1655000000001\)/);
+    // A date in seconds matched every row (start) or none (end) as milliseconds: refused before any request.
+    const inSeconds = await pull(server, '--start', '1655000000', '--out', join(makeTempDir(), 'none.csv'));
+    expect(inSeconds.code).toBe(2);
+    expect(inSeconds.stderr).toMatch(/error: start must be epoch milliseconds; received 1655000000, which reads as seconds: pass 1655000000000/);
   });
 
   it('pulls every row by default, writing x, y and z as the floats the export CSV holds', async () => {
