@@ -58,24 +58,39 @@ export class LakeFilesystemError extends Error {
 }
 
 /**
- * The disk of the folder DuckDB spills into (what passes its memory limit) is full: DuckDB says "Out of Memory Error:
- * failed to offload data block", where memory is not what ran out. `folder` is for the operator's log, never a client.
+ * The folder DuckDB spills into (what passes its memory limit) cannot take the spill: its disk is full (DuckDB says
+ * "Out of Memory Error: failed to offload data block", where memory is not what ran out), or it refuses writes (a
+ * read-only TMPDIR). `folder` is for the operator's log, never a client.
  */
-export class SpillDiskFullError extends Error {
+export class SpillFolderError extends Error {
   constructor(
     readonly folder: string,
+    readonly full: boolean,
     cause: unknown,
   ) {
-    super(`no space left on the device holding ${folder}, where DuckDB spills what passes its memory limit; free space there (or set TMPDIR to a folder on a larger disk)`, { cause });
-    this.name = 'SpillDiskFullError';
+    super(
+      full
+        ? `no space left on the device holding ${folder}, where DuckDB spills what passes its memory limit; free space there (or set TMPDIR to a folder on a larger disk)`
+        : `cannot write ${folder}, where DuckDB spills what passes its memory limit: the folder is read-only or not this user's to write; set TMPDIR to a writable folder`,
+      { cause },
+    );
+    this.name = 'SpillFolderError';
   }
 }
 
-/**
- * Whether `error` is DuckDB failing to spill because its temporary folder's disk (its max_temp_directory_size) is full.
- * By shape, not instanceof: the native addon's errors may come from another realm (Jest's sandbox, for one).
- */
-export const isSpillFull = (error: unknown): boolean => /failed to offload data block/i.test(String((error as { message?: unknown } | null)?.message ?? ''));
+// By shape, not instanceof: the native addon's errors may come from another realm (Jest's sandbox, for one).
+const messageOf = (error: unknown): string => String((error as { message?: unknown } | null)?.message ?? '');
+
+/** Whether `error` is DuckDB failing to spill because its temporary folder's disk (its max_temp_directory_size) is full. */
+export const isSpillFull = (error: unknown): boolean => /failed to offload data block/i.test(messageOf(error));
+
+/** What stops DuckDB spilling into `folder`, as a SpillFolderError; undefined for any other error. */
+export function spillFolderError(error: unknown, folder: string): SpillFolderError | undefined {
+  if (isSpillFull(error)) return new SpillFolderError(folder, true, error);
+  const message = messageOf(error);
+  if (message.includes(folder) && /read-only file system|permission denied/i.test(message)) return new SpillFolderError(folder, false, error);
+  return undefined;
+}
 
 /** A query asked of an engine after close(): the process is stopping, nothing is wrong with the lake. */
 export class EngineClosedError extends Error {

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { ArgumentValidationError, AuthenticationError, AuthorizationError } from 'type-graphql';
-import { EngineBusyError, EngineUnavailableError, EngineUnreachableError, LakeDamagedError, afterDamage, LakeFilesystemError, LakeNotBuiltError, ParameterError, QueryTimeoutError, SpillDiskFullError, StaleVersionError } from '../../etl/engine/engine-errors';
+import { EngineBusyError, EngineUnavailableError, EngineUnreachableError, LakeDamagedError, afterDamage, LakeFilesystemError, LakeNotBuiltError, ParameterError, QueryTimeoutError, SpillFolderError, StaleVersionError } from '../../etl/engine/engine-errors';
 import { ManifestError } from '../../etl/manifest';
 import { ConsentUnavailableError } from '../consent/consent-unavailable';
 import { ErrorCode, StediError } from '../errors';
@@ -44,6 +44,8 @@ export const MESSAGES = {
   exportDiskFull: "the server has no disk space left to write this export; try again later, and tell the server's operator to free space in its temporary folder",
   queryDiskFull:
     "the server has no disk space left for this query's working files; retry later or ask for fewer rows, and tell the server's operator to free space in its temporary folder (its log names it)",
+  querySpillRefused:
+    "the server cannot write this query's working files: its temporary folder is read-only or not writable by it; ask for fewer rows, and tell the server's operator (its log names the folder: set TMPDIR to a writable one)",
   exportFolderRefused:
     "the server cannot write this export's file: its temporary folder is read-only or not writable by it; tell the server's operator (its log names the folder: set TMPDIR to a writable one)",
   exportFileTooLarge: "this export is larger than the server may write as one file; ask for one split at a time, and tell the server's operator to raise its file size limit (ulimit -f)",
@@ -85,7 +87,7 @@ export function clientError(error: unknown): ClientError | null {
   if (cause instanceof EngineUnavailableError) return { code: ErrorCode.ENGINE_BUSY, message: MESSAGES.engineFailing };
   if (cause instanceof QueryTimeoutError) return { code: ErrorCode.QUERY_TIMEOUT, message: MESSAGES.queryTimeout(cause.timeoutMs) };
   // The operator's to fix and the caller's to retry (507), as an export's full disk; the folder is in the log only.
-  if (cause instanceof SpillDiskFullError) return { code: ErrorCode.INSUFFICIENT_STORAGE, message: MESSAGES.queryDiskFull };
+  if (cause instanceof SpillFolderError) return { code: ErrorCode.INSUFFICIENT_STORAGE, message: cause.full ? MESSAGES.queryDiskFull : MESSAGES.querySpillRefused };
   // A limit refused during validation keeps its own code under Apollo's GRAPHQL_VALIDATION_FAILED wrapper.
   for (const candidate of [cause, error]) {
     const code: unknown = candidate instanceof GraphQLError ? candidate.extensions?.code : undefined;
@@ -118,7 +120,7 @@ export function toStediError(error: unknown, logger: Logger, context: Record<str
   const safe = clientError(error);
   if (safe) {
     if (cause instanceof QueryTimeoutError && firstTime(cause)) logger.warn({ ...context, timeoutMs: cause.timeoutMs }, 'query timed out');
-    if (cause instanceof SpillDiskFullError && firstTime(cause)) logger.error({ ...context, spillDir: cause.folder, err: cause.cause }, cause.message);
+    if (cause instanceof SpillFolderError && firstTime(cause)) logger.error({ ...context, spillDir: cause.folder, err: cause.cause }, cause.message);
     warnEngineUnavailable(cause, logger, context);
     return new StediError(safe.code as ErrorCode, safe.message, safe.reason);
   }

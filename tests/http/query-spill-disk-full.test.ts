@@ -3,12 +3,13 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { Engine } from '../../etl/engine/engine';
 import { ADMIN_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
-import { writeSmallLanding } from '../helpers/landing-fixture';
+import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
 import { canMountTmpfs, tmpfsForSuite } from '../helpers/tmpfs';
 
 /**
  * A GraphQL query whose DuckDB spill (what passes STEDI_DUCKDB_MEMORY_LIMIT) the temporary folder's disk cannot take:
- * DuckDB says "Out of Memory Error: failed to offload data block", and the caller was told INTERNAL_SERVER_ERROR.
+ * DuckDB says "Out of Memory Error: failed to offload data block", and the caller was told INTERNAL_SERVER_ERROR;
+ * so was it when the folder refused the spill (a read-only TMPDIR).
  */
 
 // A sort of far more than the 32 MB limit: DuckDB must spill it, into the 256 KiB tmpfs.
@@ -29,44 +30,73 @@ const spillingReads = (state: { spilling: boolean }) => (engine: Engine): Engine
     },
   });
 
-(canMountTmpfs ? describe : describe.skip)('a GraphQL query whose spill the temporary folder\'s disk cannot take', () => {
+/** The app over a small lake whose engine spills into `temporary`, its log lines in `logs`; its reads spill once `state.spilling`. */
+async function spillingApp(temporary: string, logs: string[], state: { spilling: boolean }): Promise<TestApp> {
+  const landing = writeSmallLanding();
+  const lake = makeTempDir('stedi-spill-lake-');
+  // The serving engine's spill folder is made under os.tmpdir() (TMPDIR) when it opens; Jest's process.env is not the one Node reads.
+  jest.spyOn(os, 'tmpdir').mockReturnValue(temporary);
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  return buildTestApp({ landing, lake, logger: pino({ level: 'info' }, sink), config: { duckdbMemoryLimit: '32MB', duckdbThreads: 1 }, wrapEngine: spillingReads(state) });
+}
+
+/** Asks QUERY as `requestId` while reads spill: the answer says `message` with no path, and one error line logs the folder. */
+async function expectRefusedSpill(t: TestApp, logs: string[], state: { spilling: boolean }, requestId: string, message: string, logged: RegExp): Promise<void> {
+  state.spilling = true;
+  const res = await t.graphql(QUERY, ADMIN_KEY).set('x-request-id', requestId);
+  state.spilling = false;
+  expect(res.body.errors).toEqual([expect.objectContaining({ message, extensions: { code: 'INSUFFICIENT_STORAGE' } })]);
+  expect(res.text).not.toContain(os.tmpdir());
+  const lines = logs.filter((l) => l.includes(`"requestId":"${requestId}"`) && l.includes('"level":50'));
+  expect(lines).toHaveLength(1);
+  expect(JSON.parse(lines[0])).toMatchObject({ spillDir: expect.stringContaining(os.tmpdir()), msg: expect.stringMatching(logged) });
+  // Once nothing spills (the spill went with the failed query), the same request is answered.
+  const again = await t.graphql(QUERY, ADMIN_KEY);
+  expect(again.body.errors).toBeUndefined();
+  expect(again.body.data.accelerometerReadings.edges.length).toBeGreaterThan(0);
+}
+
+(canMountTmpfs ? describe : describe.skip)('a GraphQL query whose spill the temporary folder cannot take', () => {
   jest.setTimeout(60_000);
   let t: TestApp | undefined;
-  const logs: string[] = [];
   const state = { spilling: false };
-  // Before the unmount (hooks run in the order given): DuckDB holds its folder there.
-  afterAll(async () => {
+  // Before each unmount (hooks run in the order given): DuckDB holds its folder there.
+  afterEach(async () => {
     await t?.close();
+    t = undefined;
     jest.restoreAllMocks();
   });
-  const temporary = tmpfsForSuite('stedi-query-spill-', 'size=256k');
+  const full = tmpfsForSuite('stedi-query-spill-', 'size=256k');
+  const readOnly = tmpfsForSuite('stedi-query-spill-ro-', 'ro,size=64k');
 
-  it('answers INSUFFICIENT_STORAGE saying to free space in the temporary folder, without the path, and logs the folder for the operator', async () => {
-    // The serving engine's spill folder is made under os.tmpdir() (TMPDIR) when it opens; Jest's process.env is not the one Node reads.
-    jest.spyOn(os, 'tmpdir').mockReturnValue(temporary);
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        logs.push(String(chunk));
-        done();
-      },
-    });
-    t = await buildTestApp({ landing: writeSmallLanding(), logger: pino({ level: 'info' }, sink), config: { duckdbMemoryLimit: '32MB', duckdbThreads: 1 }, wrapEngine: spillingReads(state) });
-    state.spilling = true;
-    const res = await t.graphql(QUERY, ADMIN_KEY).set('x-request-id', 'spill-full-1');
-    expect(res.body.errors).toEqual([
-      expect.objectContaining({
-        message: "the server has no disk space left for this query's working files; retry later or ask for fewer rows, and tell the server's operator to free space in its temporary folder (its log names it)",
-        extensions: { code: 'INSUFFICIENT_STORAGE' },
-      }),
-    ]);
-    expect(res.text).not.toContain(temporary);
-    const logged = logs.filter((l) => l.includes('"requestId":"spill-full-1"') && l.includes('"level":50'));
-    expect(logged).toHaveLength(1);
-    expect(JSON.parse(logged[0])).toMatchObject({ spillDir: expect.stringContaining(temporary), msg: expect.stringMatching(/^no space left on the device holding .*where DuckDB spills/) });
-    // Once the disk has room again (the spill is gone with the failed query), the same request is answered.
-    state.spilling = false;
-    const again = await t.graphql(QUERY, ADMIN_KEY);
-    expect(again.body.errors).toBeUndefined();
-    expect(again.body.data.accelerometerReadings.edges.length).toBeGreaterThan(0);
+  it('answers INSUFFICIENT_STORAGE saying to free space in the temporary folder when its disk is full, without the path, and logs the folder', async () => {
+    const logs: string[] = [];
+    t = await spillingApp(full, logs, state);
+    await expectRefusedSpill(
+      t,
+      logs,
+      state,
+      'spill-full-1',
+      "the server has no disk space left for this query's working files; retry later or ask for fewer rows, and tell the server's operator to free space in its temporary folder (its log names it)",
+      /^no space left on the device holding .*where DuckDB spills/,
+    );
+  });
+
+  it('answers INSUFFICIENT_STORAGE saying the operator must give it a writable TMPDIR when the folder is read-only, and logs the folder', async () => {
+    const logs: string[] = [];
+    t = await spillingApp(readOnly, logs, state);
+    await expectRefusedSpill(
+      t,
+      logs,
+      state,
+      'spill-ro-1',
+      "the server cannot write this query's working files: its temporary folder is read-only or not writable by it; ask for fewer rows, and tell the server's operator (its log names the folder: set TMPDIR to a writable one)",
+      /^cannot write .*where DuckDB spills .*set TMPDIR to a writable folder$/,
+    );
   });
 });

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { QueryOptions } from '../engine';
-import { EngineClosedError, SpillDiskFullError, isSpillFull } from '../engine-errors';
+import { EngineClosedError, spillFolderError } from '../engine-errors';
 import { type DuckDbInstanceOptions, type OpenedDuckDb, openDuckDb } from './duckdb-instance';
 import { PreparedStatements } from './prepared-statements';
 import { withDeadline } from './query-deadline';
@@ -35,7 +35,7 @@ export class DuckDbConnections {
       return await pool.use((connection) => withDeadline(connection, options, this.options.queryTimeoutMs, () => work(connection)));
     } catch (error) {
       // DuckDB says "Out of Memory Error" of a spill its folder's disk cannot take: said as the full disk it is.
-      throw isSpillFull(error) ? new SpillDiskFullError(spillDir, error) : error;
+      throw spillFolderError(error, spillDir) ?? error;
     }
   }
 
