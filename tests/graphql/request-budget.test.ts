@@ -46,7 +46,7 @@ describe('the per-request budget', () => {
     slow.timeouts.length = 0;
   });
 
-  const threeCounts = '{ a: stepTrainerReadings(first: 1, filter: { from: 1 }) { totalCount edges { node { serialNumber } } } b: stepTrainerReadings(first: 1, filter: { from: 2 }) { totalCount } c: stepTrainerReadings(first: 1, filter: { from: 3 }) { totalCount } }';
+  const threeCounts = '{ a: stepTrainerReadings(first: 1, filter: { from: 100000000001 }) { totalCount edges { node { serialNumber } } } b: stepTrainerReadings(first: 1, filter: { from: 100000000002 }) { totalCount } c: stepTrainerReadings(first: 1, filter: { from: 100000000003 }) { totalCount } }';
 
   it('answers the counts within the limit and refuses the one above it with BAD_USER_INPUT, keeping the rest of the answer', async () => {
     const result = await runGraphql(lake.services, ANALYST, threeCounts);

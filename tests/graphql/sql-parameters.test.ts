@@ -10,13 +10,13 @@ import { sqlParseErrors } from '../helpers/sql-grammar';
 
 /** Requests that together use every query shape the resolvers build. */
 const REQUESTS = [
-  '{ customers(first: 3, filter: { registeredFrom: 1, registeredTo: 1700000000000 }) { totalCount edges { cursor node { serialNumber } } } }',
+  '{ customers(first: 3, filter: { registeredFrom: 100000000000, registeredTo: 1700000000000 }) { totalCount edges { cursor node { serialNumber } } } }',
   `{ customers(first: 3) { edges { node {
-      accelerometerReadings(first: 2, filter: { from: 1, to: 1700000000000 }) { totalCount edges { node { x customer { serialNumber } } } }
+      accelerometerReadings(first: 2, filter: { from: 100000000000, to: 1700000000000 }) { totalCount edges { node { x customer { serialNumber } } } }
       stepTrainerReadings(first: 2) { totalCount edges { node { distanceFromObject customer { email } } } }
-      machineLearningSamples(first: 2, split: VALIDATION, splitSeed: "s", filter: { from: 1 }) { totalCount edges { node { x } } }
+      machineLearningSamples(first: 2, split: VALIDATION, splitSeed: "s", filter: { from: 100000000000 }) { totalCount edges { node { x } } }
   } } } }`,
-  '{ accelerometerReadings(first: 2, filter: { serialNumber: "serial-0001", from: 1, to: 1700000000000 }) { totalCount pageInfo { endCursor } } }',
+  '{ accelerometerReadings(first: 2, filter: { serialNumber: "serial-0001", from: 100000000000, to: 1700000000000 }) { totalCount pageInfo { endCursor } } }',
   '{ stepTrainerReadings(first: 2, filter: { serialNumber: "serial-0001" }) { totalCount pageInfo { endCursor } } }',
   '{ machineLearningSamples(first: 2, split: TEST, filter: { serialNumber: "serial-0001", to: 1700000000000 }) { totalCount pageInfo { endCursor } } }',
   '{ customer(serialNumber: "serial-0002") { serialNumber } }',

@@ -16,7 +16,7 @@ const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 const PAGES = {
   customers: 'query($after: String) { page: customers(first: 1, after: $after) { edges { node { serialNumber } } pageInfo { endCursor } } }',
   samples: 'query($after: String) { page: machineLearningSamples(first: 1, after: $after, split: TRAIN, splitSeed: "s") { edges { node { serialNumber sensorReadingTime } } pageInfo { endCursor } } }',
-  readings: 'query($after: String) { page: stepTrainerReadings(first: 1, after: $after, filter: { from: 1 }) { edges { node { serialNumber sensorReadingTime } } pageInfo { endCursor } } }',
+  readings: 'query($after: String) { page: stepTrainerReadings(first: 1, after: $after, filter: { from: 100000000000 }) { edges { node { serialNumber sensorReadingTime } } pageInfo { endCursor } } }',
 } as const;
 type Page = keyof typeof PAGES;
 const DAMAGED = /^the `after` cursor of \w+ is damaged or is not a cursor this API issued/;

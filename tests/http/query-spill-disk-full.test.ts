@@ -14,7 +14,7 @@ import { canMountTmpfs, tmpfsForSuite } from '../helpers/tmpfs';
 
 // A sort of far more than the 32 MB limit: DuckDB must spill it, into the 256 KiB tmpfs.
 const SPILLING_SQL = 'SELECT count(*) FROM (SELECT i, md5(i::varchar) AS m FROM range(3000000) t(i) ORDER BY m)';
-const QUERY = '{ accelerometerReadings(first: 5, filter: { from: 1 }) { edges { node { timestamp } } } }';
+const QUERY = '{ accelerometerReadings(first: 5, filter: { from: 100000000000 }) { edges { node { timestamp } } } }';
 
 /** The engine, each page read first running a sort that spills (once `spilling` is set): DuckDB's real failure. */
 const spillingReads = (state: { spilling: boolean }) => (engine: Engine): Engine =>
