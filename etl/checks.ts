@@ -1,6 +1,6 @@
 import type { ConsentPolicy } from './consent-policy';
 import type { UniqueKey } from './engine/build-target';
-import { serialSpellingSql } from './landing/serial-spelling';
+import { deviceSql } from './landing/serial-spelling';
 import { BUILT_TABLES, CONSENT_UNCERTAIN_TABLE, TABLES } from './tables';
 
 /**
@@ -30,8 +30,8 @@ const LATEST_LANDING = `(
   ) AS ranked WHERE recency = 1
 )`;
 
-// Private: a serial's device (serial-spelling.ts): ASCII case aside; NULL for a serial that is not visible ASCII.
-const DEVICE = serialSpellingSql('"serialNumber"');
+// Private: a serial's device (serial-spelling.ts): ASCII case and a UUID's marks aside; NULL for a serial that is not visible ASCII.
+const DEVICE = deviceSql('"serialNumber"');
 
 // Private: every landing record's claim on its device, whatever its date: a device another email named before may
 // hold that customer's readings.
@@ -52,11 +52,19 @@ const UNSAFE_DEVICES = `(
 /** How many devices two or more emails claim in their landing records (reported, their readings excluded). */
 export const AMBIGUOUS_SERIALS_SQL = count(`(SELECT "device" FROM ${CLAIMS} AS c GROUP BY "device" HAVING count(DISTINCT "email") > 1) AS ambiguous`);
 
+// Private: the serials a trusted row may carry, as landing customers wrote them, naming a device none makes unsafe.
+// Each row's serial is then probed in this set, not spelled: the trusted tables hold millions of rows.
+const SAFE_SERIALS = `(
+  SELECT DISTINCT "serialNumber" FROM customer_landing
+  WHERE ${DEVICE} IS NOT NULL
+    AND ${DEVICE} NOT IN (SELECT "device" FROM ${UNSAFE_DEVICES} AS unsafe WHERE "device" IS NOT NULL)
+)`;
+
 function deviceChecks(): Check[] {
   return ['accelerometer_trusted', 'step_trainer_trusted', 'machine_learning_curated'].map((table) => ({
     name: `${table}_device_consented`,
-    description: `every ${table} row's serialNumber is visible ASCII and belongs to one consenting customer only`,
-    sql: count(`${table} AS r WHERE ${serialSpellingSql('r."serialNumber"')} IS NULL OR ${serialSpellingSql('r."serialNumber"')} IN (SELECT "device" FROM ${UNSAFE_DEVICES} AS unsafe)`),
+    description: `every ${table} row's serialNumber is a landing customer's, visible ASCII, naming a device of one consenting customer only`,
+    sql: count(`${table} AS r WHERE r."serialNumber" IS NULL OR r."serialNumber" NOT IN (SELECT "serialNumber" FROM ${SAFE_SERIALS} AS safe)`),
   }));
 }
 

@@ -4,7 +4,7 @@ import { NamedAddresses } from './named-addresses';
 import { type DeviceDoubt, NamedDevices, deviceSpellings } from './named-devices';
 import { readDevices, readEmails } from './named-under-keys';
 import type { OverlongEmails } from './overlong-line';
-import { serialSpellingOf } from './serial-spelling';
+import { deviceOf } from './serial-spelling';
 
 /**
  * Doubt hides: a quarantined customer line whose email can still be read
@@ -131,7 +131,7 @@ export class ConsentDoubt {
         doubt.writers.length === 0 || doubt.writers.some((writer) => !isHolder(writer, holder) || !superseded(writer, doubt.date));
       for (const [email, serials] of this.freshestSerials) {
         for (const serial of typeof serials === 'string' ? [serials] : serials) {
-          const device = serialSpellingOf(serial);
+          const device = deviceOf(serial);
           const holds = (doubt: DeviceDoubt): boolean => live(doubt, email);
           if (this.deviceDoubts.get(device)?.some(holds) || named.get(device)?.some(holds)) out.add(email);
         }
@@ -143,7 +143,7 @@ export class ConsentDoubt {
   /** The devices (serial-spelling.ts) the accepted emails' freshest records name. */
   private freshestDevices(): Set<string> {
     const devices = new Set<string>();
-    for (const serials of this.freshestSerials.values()) for (const serial of typeof serials === 'string' ? [serials] : serials) devices.add(serialSpellingOf(serial));
+    for (const serials of this.freshestSerials.values()) for (const serial of typeof serials === 'string' ? [serials] : serials) devices.add(deviceOf(serial));
     return devices;
   }
 

@@ -1,5 +1,5 @@
 import { KEPT_TEXT_BUDGET, decodedText, mayDecode } from './named-addresses';
-import { serialSpellingOf } from './serial-spelling';
+import { deviceOf } from './serial-spelling';
 
 /**
  * Devices follow consent, and doubt hides however a bad line writes a serial:
@@ -28,7 +28,7 @@ const INVISIBLE = new RegExp(INVISIBLE_ESCAPES, 'g');
 
 /** `text` as the search reads it: spelled as written, and spelled once decoded when that differs. */
 export function deviceSpellings(text: string): string[] {
-  const spelled = serialSpellingOf(text);
+  const spelled = deviceOf(text);
   const decoded = decodedSpelling(text);
   return decoded === undefined ? [spelled] : [spelled, decoded];
 }
@@ -36,8 +36,8 @@ export function deviceSpellings(text: string): string[] {
 /** `text` spelled once decoded, when that may differ from its spelling as written (undefined when it does not). */
 export function decodedSpelling(text: string): string | undefined {
   if (!mayDecode(text)) return undefined;
-  const decoded = serialSpellingOf(decodedText(text).replace(INVISIBLE, ''));
-  return decoded === serialSpellingOf(text) ? undefined : decoded;
+  const decoded = deviceOf(decodedText(text).replace(INVISIBLE, ''));
+  return decoded === deviceOf(text) ? undefined : decoded;
 }
 
 /** Windows the search may look at: the kept text once per distinct device length (a second or so at this bound). */

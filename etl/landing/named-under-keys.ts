@@ -1,5 +1,5 @@
 import { NamedAddresses } from './named-addresses';
-import { serialSpellingOf } from './serial-spelling';
+import { deviceOf } from './serial-spelling';
 
 /**
  * What a quarantined landing line names under its email and serialNumber keys, read from its raw text (it failed
@@ -34,7 +34,7 @@ export function namesEmail(raw: string, email: string): boolean {
 }
 
 /** Whether a quarantined line names the device of `serialNumber` under its serialNumber key (its customers are then uncertain). */
-export const namesDevice = (raw: string, serialNumber: string): boolean => readDevices(raw).has(serialSpellingOf(serialNumber));
+export const namesDevice = (raw: string, serialNumber: string): boolean => readDevices(raw).has(deviceOf(serialNumber));
 
 /** The strings under a key (`pattern`'s one group), each with its JSON escapes decoded, or as written when they are not valid JSON. */
 function readUnder(pattern: RegExp, raw: string, into: Set<string>): Set<string> {
@@ -52,6 +52,6 @@ export const readEmails = (raw: string, into = new Set<string>()): Set<string> =
 
 /** The devices (serial-spelling.ts) a bad line names under its serialNumber key. */
 export const readDevices = (raw: string, into = new Set<string>()): Set<string> => {
-  for (const serial of readUnder(SERIAL, raw, new Set())) into.add(serialSpellingOf(serial));
+  for (const serial of readUnder(SERIAL, raw, new Set())) into.add(deviceOf(serial));
   return into;
 };

@@ -2,7 +2,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { readDevices, readEmails } from './named-under-keys';
 import { KEPT_TEXT_BUDGET, mayNameAddress } from './named-addresses';
 import { decodedSpelling } from './named-devices';
-import { serialSpellingOf } from './serial-spelling';
+import { deviceOf } from './serial-spelling';
 
 /** The longest device (a serialNumber is at most 200 bytes of UTF-8, so 200 UTF-16 units) less one. */
 const DEVICE_OVERLAP = 199;
@@ -39,9 +39,10 @@ export class OverlongEmails {
     readEmails(text, this.emails);
     readDevices(text, this.devices);
     if (mayNameAddress(text)) this.texts.push(text);
-    // The new text only (spelling is per character), after the tail of the one before: a device split between pieces is whole in one.
+    // The new text only (spelling drops characters one by one; a urn:uuid: cut between pieces stays, before the device it
+    // prefixes), after the tail of the one before: a device split between pieces is whole in one.
     if (!this.devicesOverBudget) {
-      const spelled = this.deviceTail + serialSpellingOf(text.slice(this.tail.length));
+      const spelled = this.deviceTail + deviceOf(text.slice(this.tail.length));
       // Decoded whole with the window before it, so an escape or a device cut between pieces is read whole.
       const decoded = decodedSpelling(text);
       const pieces = decoded === undefined ? [spelled] : [spelled, decoded];

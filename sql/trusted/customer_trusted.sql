@@ -5,8 +5,9 @@
 -- (the device, and the customer the API keys by it, would be ambiguous: a device
 -- another customer named before may hold their readings, from before it changed
 -- hands, perhaps without or before their consent). A device is its serial in
--- lower case (etl/landing/serial-spelling.ts), so a claim on `50F7…` is a claim
--- on `50f7…`; a serial that is not visible ASCII is quarantined on landing (a
+-- lower case without a UUID's other marks (etl/landing/serial-spelling.ts), so a
+-- claim on `50F7…`, `{50f7…}`, `urn:uuid:50f7…` or its digits unhyphenated is a
+-- claim on `50f7…`; a serial that is not visible ASCII is quarantined on landing (a
 -- space or an invisible mark in it could hide which device it names), and
 -- should one reach here, it names no device (NULL) and its customer is left out.
 WITH source AS (
@@ -25,8 +26,8 @@ renamed AS (
         "shareWithResearchAsOfDate",
         "shareWithPublicAsOfDate",
         "shareWithFriendsAsOfDate",
-        -- the device the serial names: written by serialSpellingSql (serial-spelling.ts), which a test holds it to
-        CASE WHEN coalesce(regexp_extract("serialNumber", '[^!-~]'), '') = '' THEN lower("serialNumber") END AS "device"
+        -- the device the serial names: written by deviceSql (serial-spelling.ts), which a test holds it to
+        CASE WHEN coalesce(regexp_extract("serialNumber", '[^!-~]'), '') = '' THEN replace(replace(replace(replace(lower("serialNumber"), 'urn:uuid:', ''), '{', ''), '}', ''), '-', '') END AS "device"
     FROM source
 ),
 

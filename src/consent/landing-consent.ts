@@ -1,5 +1,5 @@
 import type { FieldValue } from '../../etl/landing/record-schema';
-import { serialSpellingOf } from '../../etl/landing/serial-spelling';
+import { deviceOf } from '../../etl/landing/serial-spelling';
 import { TABLES } from '../../etl/tables';
 
 /**
@@ -76,7 +76,7 @@ export function decideConsent(records: readonly CustomerRecord[], uncertain: Rea
   // another customer named before may hold their readings. It is withheld when that customer withholds consent now.
   const claims = new Map<string, { emails: Set<string>; serials: Set<string>; withheld: boolean }>();
   for (const r of records) {
-    const device = serialSpellingOf(r.serialNumber);
+    const device = deviceOf(r.serialNumber);
     const claim = claims.get(device) ?? { emails: new Set<string>(), serials: new Set<string>(), withheld: false };
     claim.emails.add(r.email);
     claim.serials.add(r.serialNumber);

@@ -1,7 +1,7 @@
 import type { ConsentPolicy } from '../../etl/consent-policy';
 import type { Engine } from '../../etl/engine/engine';
 import type { VersionManifest } from '../../etl/manifest';
-import { serialSpellingOf } from '../../etl/landing/serial-spelling';
+import { deviceOf } from '../../etl/landing/serial-spelling';
 import { landingCustomersSql } from './consent-sql';
 import { type LandingConsent, decideConsent, detached, toCustomerRecord } from './landing-consent';
 import { type VersionCustomer, VersionCustomers } from './version-customers';
@@ -66,7 +66,7 @@ export function heldCustomers(customers: readonly VersionCustomer[], version: Ve
     const now = landing.consentDate.get(email);
     const movedLater = now !== undefined && version.consentPolicy === 'as-of' && consentAt !== null && now > consentAt;
     // By device: landing may spell the serial otherwise (serial-spelling.ts).
-    const device = serialSpellingOf(serialNumber);
+    const device = deviceOf(serialNumber);
     // A device another email names too (ambiguous) may hold that customer's readings (under as-of, from before the
     // holder's consent): landing changed it as a revocation does, so kept versions holding it are erased too.
     const withdrawn = now === undefined || movedLater || landing.unsafeDevices.has(device);

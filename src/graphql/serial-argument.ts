@@ -1,4 +1,4 @@
-import { serialSpellingOf } from '../../etl/landing/serial-spelling';
+import { deviceOf, serialSpellingOf } from '../../etl/landing/serial-spelling';
 
 /**
  * The stored spellings a serialNumber a client typed may name. The lake's device rule says a serial names one device
@@ -15,4 +15,4 @@ export function serialSpellings(given: string): string[] {
 }
 
 /** Whether two serials name the same device (a hidden serial and a one-device pull's argument). */
-export const sameDevice = (a: string, b: string): boolean => serialSpellingOf(a) === serialSpellingOf(b);
+export const sameDevice = (a: string, b: string): boolean => deviceOf(a) === deviceOf(b);

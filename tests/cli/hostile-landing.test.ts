@@ -5,7 +5,7 @@ import { runBin } from '../helpers/bin-cli';
 import { builtReport, quarantineOf } from '../helpers/built-report';
 import { parquetFilesHolding } from '../helpers/parquet-scan';
 import { accelerometerRecord, customerRecord, emailOf, makeTempDir, stepTrainerRecord, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
-import { ESCAPED_IN_BAD_LINE, INVISIBLE_IN_SERIAL, withheldDict, withheldRecord, writeRespelledLanding } from '../helpers/respelled-serials-landing';
+import { ESCAPED_IN_BAD_LINE, INVISIBLE_IN_SERIAL, UUID_FORMS, withheldDict, withheldRecord, writeRespelledLanding } from '../helpers/respelled-serials-landing';
 import { REASONS } from '../../etl/landing/landing-rules';
 
 /**
@@ -280,6 +280,22 @@ describe('stedi build on hostile landing lines', () => {
     const report = builtReport(writeRespelledLanding(ESCAPED_IN_BAD_LINE, withheldDict));
     expect(report.quarantined.customer).toBe(ESCAPED_IN_BAD_LINE.length);
     expect(report.consentUncertain).toBe(ESCAPED_IN_BAD_LINE.length);
+    expect(report.tables.customer_trusted.rows).toBe(1);
+    expect(report.tables.step_trainer_trusted.rows).toBe(1);
+  });
+
+  it('counts a device as ambiguous when another customer names it as the same UUID in another text form (UUID_FORMS), and serves neither', () => {
+    const report = builtReport(writeRespelledLanding(UUID_FORMS, withheldRecord));
+    expect(report.quarantined.customer).toBe(0);
+    expect(report.ambiguousSerials).toBe(UUID_FORMS.length);
+    expect(report.tables.customer_trusted.rows).toBe(1);
+    expect(report.tables.step_trainer_trusted.rows).toBe(1);
+    expect(report.tables.machine_learning_curated.rows).toBe(1);
+  });
+
+  it('hides a customer whose device a quarantined line of another customer names as the same UUID in another text form', () => {
+    const report = builtReport(writeRespelledLanding(UUID_FORMS, withheldDict));
+    expect(report.quarantined.customer).toBe(UUID_FORMS.length);
     expect(report.tables.customer_trusted.rows).toBe(1);
     expect(report.tables.step_trainer_trusted.rows).toBe(1);
   });

@@ -1,5 +1,5 @@
 import type { VersionManifest } from '../../etl/manifest';
-import { serialSpellingOf } from '../../etl/landing/serial-spelling';
+import { deviceOf } from '../../etl/landing/serial-spelling';
 import { hiddenSets } from '../../src/consent/hidden-sets';
 import type { LandingConsent } from '../../src/consent/landing-consent';
 
@@ -10,7 +10,7 @@ function landing(consenting: Record<string, number>, unsafe: string[] = []): Lan
     consentDate: new Map(Object.entries(consenting)),
     withheld: new Set(),
     unsafeSerials: new Set(unsafe),
-    unsafeDevices: new Set(unsafe.map(serialSpellingOf)),
+    unsafeDevices: new Set(unsafe.map(deviceOf)),
     uncertain: new Set(),
   };
 }

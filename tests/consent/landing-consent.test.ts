@@ -32,4 +32,13 @@ describe('the consent decision over landing records', () => {
       expect([decided.consentDate.has('bob@test.com'), decided.withheld.has('bob@test.com')]).toEqual([false, true]);
     }
   });
+
+  it('makes a consenting customer’s serial unsafe when a withholding customer names the same UUID in another text form', () => {
+    const alice = record({ email: 'alice@test.com', serialNumber: '50f7b4f3-7af5-4b07-a421-7b902c8d2b7c' });
+    for (const form of ['50F7B4F37AF54B07A4217B902C8D2B7C', '{50f7b4f3-7af5-4b07-a421-7b902c8d2b7c}', 'urn:uuid:50f7b4f3-7af5-4b07-a421-7b902c8d2b7c']) {
+      const decided = decideConsent([alice, record({ email: 'mallory@test.com', serialNumber: form, consentAt: null })], new Set());
+      expect(decided.consentDate.has('alice@test.com')).toBe(true);
+      expect(decided.unsafeSerials.has(alice.serialNumber)).toBe(true);
+    }
+  });
 });

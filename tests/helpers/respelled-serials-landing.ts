@@ -38,6 +38,14 @@ export const ESCAPED_IN_BAD_LINE: ReadonlyArray<readonly [string, (serial: strin
   ['a literal Hangul filler and DEL', (s) => `${s.slice(0, 4)}\u3164${s.slice(4, 6)}\u007f${s.slice(6)}`],
 ];
 
+/** A UUID's other text forms (RFC 9562), naming `serial` as valid visible ASCII: without hyphens, in braces, as a URN, all at once in capitals. */
+export const UUID_FORMS: ReadonlyArray<readonly [string, (serial: string) => string]> = [
+  ['without its hyphens', (s) => s.replaceAll('-', '')],
+  ['in braces', (s) => `{${s}}`],
+  ['as a URN', (s) => `urn:uuid:${s}`],
+  ['as a URN in braces and capitals, without hyphens', (s) => `URN:UUID:{${s.replaceAll('-', '').toUpperCase()}}`],
+];
+
 const serialOf = (name: string): string => `serial-${name}-x`;
 
 /**

@@ -1,6 +1,6 @@
 import { keyPattern } from '../../landing/named-under-keys';
 import { COMPRESSED_START } from '../../landing/compressed-start';
-import { serialSpellingSql, textSerialSpellingSql } from '../../landing/serial-spelling';
+import { deviceSql, textDeviceSql } from '../../landing/serial-spelling';
 import { FIELD_REASON_PREFIXES, MAX_SAFE_WHOLE, MIN_EPOCH_MS } from '../../landing/landing-rules';
 import { INVISIBLE_ESCAPES } from '../../landing/named-devices';
 import { consentUncertainName, landingCheckedName } from './object-names';
@@ -66,8 +66,8 @@ export function createConsentUncertainView(database: string, version: string): S
       `  SELECT "line", "folded", "searched", ${decomposed('"searched"')} AS "apart", ${masked('"searched"')} AS "masked", ${bare('"searched"')} AS "bare", "lastUpdateDate", "devices", "devices_decoded"`,
       `  FROM (SELECT "line", ${fold('"line"')} AS "folded", ${searched('"line"')} AS "searched",`,
       // Its text spelled as devices are, as written and decoded (named-devices.ts).
-      `    ${textSerialSpellingSql('"line"')} AS "devices",`,
-      `    ${textSerialSpellingSql(`regexp_replace(${unwrapped('"line"')}, ${literal(INVISIBLE_ESCAPES)}, '')`)} AS "devices_decoded",`,
+      `    ${textDeviceSql('"line"')} AS "devices",`,
+      `    ${textDeviceSql(`regexp_replace(${unwrapped('"line"')}, ${literal(INVISIBLE_ESCAPES)}, '')`)} AS "devices_decoded",`,
       // Its own date when the line was read to its end and the date is a whole number within ±(2^53 − 1), in milliseconds; else unknown.
       `    CASE WHEN ${fieldReason} AND abs("date") <= ${MAX_SAFE_WHOLE} AND floor("date") = "date" AND "date" >= ${MIN_EPOCH_MS} THEN CAST("date" AS bigint) END AS "lastUpdateDate"`,
       `  FROM (SELECT "line", "reason", try_cast(json_extract_scalar("line", '$.lastUpdateDate') AS double) AS "date" FROM ${checked} WHERE "reason" IS NOT NULL) AS "refused") AS "b"`,
@@ -95,7 +95,7 @@ export function createConsentUncertainView(database: string, version: string): S
       // Each accepted email's devices (serial-spelling.ts) at its freshest lastUpdateDate, and the devices bad lines name under the key.
       `"claims" AS (`,
       `  SELECT "email", "device" FROM (`,
-      `    SELECT "email", ${serialSpellingSql('"serialNumber"')} AS "device", "lastUpdateDate", max("lastUpdateDate") OVER (PARTITION BY "email") AS "freshest"`,
+      `    SELECT "email", ${deviceSql('"serialNumber"')} AS "device", "lastUpdateDate", max("lastUpdateDate") OVER (PARTITION BY "email") AS "freshest"`,
       `    FROM ${checked} WHERE "reason" IS NULL`,
       `  ) AS "c" WHERE "lastUpdateDate" = "freshest"`,
       `),`,
@@ -113,7 +113,7 @@ export function createConsentUncertainView(database: string, version: string): S
       `),`,
       // Each device a bad line names, with the line: its writers are the emails under its key ("keyed").
       `"named_devices" AS (`,
-      `  SELECT "bad"."line", ${textSerialSpellingSql(jsonDecoded('"d"."raw"'))} AS "device"`,
+      `  SELECT "bad"."line", ${textDeviceSql(jsonDecoded('"d"."raw"'))} AS "device"`,
       `  FROM "bad"`,
       `  CROSS JOIN UNNEST(regexp_extract_all("bad"."line", ${SERIAL}, 1)) AS "d"("raw")`,
       `  UNION ALL`,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { NamedDevices, deviceSpellings } from '../../../etl/landing/named-devices';
 import { maskedOf } from '../../../etl/landing/beyond-ascii';
-import { serialSpellingOf } from '../../../etl/landing/serial-spelling';
+import { deviceOf } from '../../../etl/landing/serial-spelling';
 
 /**
  * Doubt hides a device however a bad line writes its serial: the search names
@@ -35,7 +35,7 @@ describe('the search of bad lines for devices', () => {
     const piece = fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('\\', '%', '%20', '\\t', '\\u00', '%C3'));
     fc.assert(
       fc.property(fc.array(serial, { minLength: 1, maxLength: 6 }), fc.array(fc.tuple(piece, fc.option(fc.tuple(fc.nat(), written))), { maxLength: 6 }), (serials, parts) => {
-        const devices = serials.map(serialSpellingOf);
+        const devices = serials.map(deviceOf);
         const inserted: string[] = [];
         const line = parts
           .map(([text, insert]) => {

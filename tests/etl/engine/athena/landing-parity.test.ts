@@ -201,8 +201,9 @@ describe(`the Athena landing rules (seed ${SEED})`, () => {
       const at = 1_655_000_000_000 + k * 1000;
       // Not JSON: only the search of the line's text, as written or spelled, finds the address.
       if (kind === 'python') return `{'email': '${email}', 'lastUpdateDate': ${at}, 'shareWithResearchAsOfDate': None}`;
-      // A bad line names no accepted device (a device it names would leave its customers uncertain too, whatever their spelling).
-      const serialNumber = kind === 'valid' ? `s-${k}` : `bad-${k}`;
+      // A bad line names no accepted device (a device it names would leave its customers uncertain too, whatever their
+      // spelling; hyphens aside, `s-0` would be `s0`, which an address such as `chris0@x.com` holds).
+      const serialNumber = kind === 'valid' ? `~s${k}~` : `bad-${k}`;
       const text = JSON.stringify({ customerName: 'c', email, phone: kind === 'phone' ? 1 : '1', birthDay: '1990-01-01', serialNumber, registrationDate: at, lastUpdateDate: at, shareWithResearchAsOfDate: consents ? at : null });
       return kind === 'cut' ? text.slice(0, -1) : text;
     };

@@ -9,7 +9,7 @@ import { buildLake, readTable } from '../../../helpers/etl-lake';
 import { accelerometerRecord, customerRecord, writeLanding, writeSmallLanding } from '../../../helpers/landing-fixture';
 import { STEDI_SAMPLE_DIR, describeWithStediSample } from '../../../helpers/stedi-sample';
 import { tallyOfCounts, tallyOfReasons } from '../../../helpers/reason-tally';
-import { ESCAPED_IN_BAD_LINE, INVISIBLE_IN_SERIAL, withheldDict, withheldRecord, writeRespelledLanding } from '../../../helpers/respelled-serials-landing';
+import { ESCAPED_IN_BAD_LINE, INVISIBLE_IN_SERIAL, UUID_FORMS, withheldDict, withheldRecord, writeRespelledLanding } from '../../../helpers/respelled-serials-landing';
 import { REASONS } from '../../../../etl/landing/landing-rules';
 
 /**
@@ -188,6 +188,7 @@ describe('doubt hides on Athena', () => {
   it.each([
     ['quarantines a customer line whose serialNumber is not visible ASCII, and holds back the device it names', INVISIBLE_IN_SERIAL, withheldRecord, 2],
     ['hides a customer whose device a quarantined line names with an escape or a mark inside the serial', ESCAPED_IN_BAD_LINE, withheldDict, 1],
+    ['hides a customer whose device a quarantined line names as the same UUID in another text form', UUID_FORMS, withheldDict, 1],
   ] as const)('%s, as the embedded engine does', async (_what, spellings, lineOf, uncertainEach) => {
     const { version, duck } = await buildOnAthena(writeRespelledLanding(spellings, lineOf));
     try {
