@@ -13,7 +13,7 @@ const READINGS = 300;
 // 104 customers with their 300 accelerometer readings each (160 + 160 × 300 asked: within the request row bound), none a bulk page.
 const NESTED = `{ customers(first: 160) { edges { node { serialNumber accelerometerReadings(first: ${READINGS}) { edges { node { timestamp x y z } } } } } } }`;
 // Fifteen pages under the bulk size (read as rows, not columns), each a different read.
-const ALIASED = `{ ${Array.from({ length: 15 }, (_, i) => `a${i}: accelerometerReadings(first: 1999, filter: { from: ${i} }) { edges { node { serialNumber timestamp x y z } } }`).join(' ')} }`;
+const ALIASED = `{ ${Array.from({ length: 15 }, (_, i) => `a${i}: accelerometerReadings(first: 1999, filter: { from: ${100_000_000_000 + i} }) { edges { node { serialNumber timestamp x y z } } }`).join(' ')} }`;
 
 describe('edges completed in stretches', () => {
   jest.setTimeout(60_000);

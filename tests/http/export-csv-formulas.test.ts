@@ -13,10 +13,11 @@ import { FORMULA_STARTS, formulaSafeSql } from '../../src/graphql/spreadsheet-fo
 
 const SEED = Number(process.env.STEDI_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
-// Each with a formula start, one already quoted, and two that need nothing (a space first: no spreadsheet runs it).
-// Distinct once spaces and tabs are dropped: serials naming one device are excluded (serial-spelling.ts).
-const HOSTILE = ['=HYPERLINK("http://x","y")', '+1+2', '-2+3', '@SUM(1)', '\t=3', '\r=4', '\u0000=5', "'quoted", '\uff1dHYPERLINK("http://x","z")', '\uff0b7', '\uff0d8', '\uff20SUM(9)'];
-const PLAIN = ['serial-plain', ' =6'];
+// Each with a formula start, one already quoted, and one that needs nothing; distinct devices (serial-spelling.ts).
+// A serial with a tab, a CR, a NUL, a space or a fullwidth formula start (＝＋－＠) is quarantined on landing (a
+// customer's serial is visible ASCII): the guard's SQL is held to its rule on any text, those among it, below.
+const HOSTILE = ['=HYPERLINK("http://x","y")', '+1+2', '-2+3', '@SUM(1)', "'quoted"];
+const PLAIN = ['serial-plain'];
 
 /** What the CSV cell should hold for `serial`: the rule the README states. */
 const csvCell = (serial: string): string => (FORMULA_STARTS.some((c) => serial.startsWith(c)) ? `'${serial}` : serial);
@@ -64,7 +65,7 @@ describe(`the formula guard's SQL against its rule, on any text (seed ${SEED})`,
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     try {
-      const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 8 }), fc.tuple(fc.constantFrom(...FORMULA_STARTS), fc.string({ maxLength: 6 })).map(([a, b]) => a + b));
+      const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 8 }), fc.constantFrom('\t=3', '\r=4', '\u0000=5', ' =6', '\uff1dHYPERLINK("http://x","z")', '\uff0b7', '\uff0d8', '\uff20SUM(9)'), fc.tuple(fc.constantFrom(...FORMULA_STARTS), fc.string({ maxLength: 6 })).map(([a, b]) => a + b));
       await fc.assert(
         fc.asyncProperty(text, async (value) => {
           const result = await connection.runAndReadAll(`SELECT ${formulaSafeSql('CAST($1 AS VARCHAR)')}`, [value]);
