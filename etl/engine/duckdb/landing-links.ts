@@ -1,5 +1,5 @@
 import { realpath } from 'node:fs/promises';
-import { relative, isAbsolute } from 'node:path';
+import { isAbsolute, relative, sep } from 'node:path';
 
 /**
  * Where a landing path really is, when that is outside the landing folder `root` (itself resolved, so a --landing
@@ -11,5 +11,6 @@ export async function outsideLanding(root: string, path: string): Promise<string
   const [realRoot, real] = await Promise.all([realpath(root), realpath(path)]).catch(() => [undefined, undefined]);
   if (realRoot === undefined || real === undefined) return undefined;
   const within = relative(realRoot, real);
-  return within === '' || (!within.startsWith('..') && !isAbsolute(within)) ? undefined : real;
+  // `..` or `../…` only: a name inside that starts with two dots (`..2026.json`) is inside.
+  return within === '..' || within.startsWith(`..${sep}`) || isAbsolute(within) ? real : undefined;
 }
