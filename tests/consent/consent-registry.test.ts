@@ -104,7 +104,9 @@ describe('consent registry', () => {
     const { logger, lines } = loggedLines('warn');
     const failures = [Object.assign(new Error(`landing folder ${lake.landing}/customer/landing does not exist`), { name: 'LandingFolderError' }), new TypeError('a bug of ours')];
     const engine = Object.create(lake.engine) as typeof lake.engine;
-    engine.readLanding = () => Promise.reject(failures[Math.min(lines.length, 1)]);
+    // By call, not by lines logged so far: under load a second refresh may start before the first one's line is written.
+    let calls = 0;
+    engine.readLanding = () => Promise.reject(failures[Math.min(calls++, 1)]);
     const registry = new ConsentRegistry(engine, logger, 20, { settledMs: -60_000 });
     registry.start();
     try {
