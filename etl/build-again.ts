@@ -1,5 +1,6 @@
 import type { BigIntStats } from 'node:fs';
-import { basename, isAbsolute, relative } from 'node:path';
+import { basename } from 'node:path';
+import { pathInside } from './path-inside';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runBuild } from './build';
 import type { BuildAgain, BuildOptions, LandingSettle } from './build-options';
@@ -45,8 +46,8 @@ export async function runBuildOnSteadyLanding(openTarget: () => Promise<BuildTar
 
 /** `file` relative to the landing folder (`customer/landing/customer-1.json`); its name alone when it is not inside it. */
 function inLanding(landing: string | undefined, file: string): string {
-  const inside = landing === undefined ? '' : relative(landing, file);
-  return inside === '' || inside.startsWith('..') || isAbsolute(inside) ? basename(file) : inside;
+  const inside = landing === undefined ? undefined : pathInside(landing, file);
+  return inside === undefined || inside === '' ? basename(file) : inside;
 }
 
 /** A wait as the build-again line says it: `a second` by default. */

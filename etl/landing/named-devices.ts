@@ -5,7 +5,8 @@ import { deviceOf } from './serial-spelling';
  * Devices follow consent, and doubt hides however a bad line writes a serial:
  * a quarantined customer line names every accepted device (serial-spelling.ts)
  * whose spelling appears anywhere in the line's spelling (every character
- * outside visible ASCII dropped, ASCII case aside), under whatever key
+ * outside visible ASCII dropped, ASCII case aside, then a UUID's hyphens,
+ * braces and `urn:uuid:` dropped, as deviceOf does), under whatever key
  * (`SerialNumber`, `serialnumber`, `" serialNumber"`), in a line that is not
  * JSON at all (`serial=…`, a Python dict), or once its URL percent-encoding,
  * escapes and character references are decoded (named-addresses.ts) and the

@@ -1,5 +1,6 @@
 import { open, readdir } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
+import { pathInside } from '../../path-inside';
 
 /**
  * fsync before publishing. DuckDB writes a version's Parquet files without fsync, and the manifest's rename could
@@ -13,7 +14,7 @@ export async function syncFilesAndFolders(files: readonly string[], lake: string
   await Promise.all(files.map((file) => syncFile(file)));
   const folders = new Set<string>();
   for (const file of files) {
-    for (let folder = dirname(file); !isOutside(folder, lake); folder = dirname(folder)) {
+    for (let folder = dirname(file); pathInside(lake, folder) !== undefined; folder = dirname(folder)) {
       if (folders.has(folder)) break;
       folders.add(folder);
       if (folder === lake) break;
@@ -47,8 +48,3 @@ export async function syncFolder(path: string): Promise<void> {
 }
 
 const FOLDER_SYNC_UNSUPPORTED = new Set(['EINVAL', 'ENOSYS', 'ENOTSUP', 'EOPNOTSUPP', 'EISDIR', 'EPERM', 'EACCES', 'EBADF']);
-
-const isOutside = (folder: string, lake: string): boolean => {
-  const inside = relative(lake, folder);
-  return inside === '..' || inside.startsWith('../') || isAbsolute(inside);
-};

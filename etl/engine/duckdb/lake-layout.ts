@@ -1,4 +1,5 @@
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, resolve, sep } from 'node:path';
+import { pathInside } from '../../path-inside';
 import type { Source, TableName } from '../../tables';
 import { TABLES } from '../../tables';
 
@@ -50,9 +51,9 @@ export class LakeLayout {
    * relative path means relative to the lake.
    */
   recorded(path: string): string {
-    const inside = relative(this.lake, path);
+    const inside = pathInside(this.lake, path);
     if (inside === '') return '.';
-    if (inside.startsWith('..') || isAbsolute(inside)) return resolve(path);
+    if (inside === undefined) return resolve(path);
     return inside.split(sep).join('/');
   }
 

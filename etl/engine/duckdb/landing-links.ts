@@ -1,5 +1,5 @@
 import { realpath } from 'node:fs/promises';
-import { isAbsolute, relative, sep } from 'node:path';
+import { pathInside } from '../../path-inside';
 
 /**
  * Where a landing path really is, when that is outside the landing folder `root` (itself resolved, so a --landing
@@ -10,7 +10,5 @@ import { isAbsolute, relative, sep } from 'node:path';
 export async function outsideLanding(root: string, path: string): Promise<string | undefined> {
   const [realRoot, real] = await Promise.all([realpath(root), realpath(path)]).catch(() => [undefined, undefined]);
   if (realRoot === undefined || real === undefined) return undefined;
-  const within = relative(realRoot, real);
-  // `..` or `../…` only: a name inside that starts with two dots (`..2026.json`) is inside.
-  return within === '..' || within.startsWith(`..${sep}`) || isAbsolute(within) ? real : undefined;
+  return pathInside(realRoot, real) === undefined ? real : undefined;
 }

@@ -1,5 +1,6 @@
 import { readFile, rename, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, posix, relative, sep } from 'node:path';
+import { dirname, isAbsolute, join, posix, sep } from 'node:path';
+import { pathInside } from '../../path-inside';
 import { type LakeManifest, ManifestError, parseManifest, type VersionManifest } from '../../manifest';
 import { BUILT_TABLES, SOURCES, landingTableOf } from '../../tables';
 import { LakeFilesystemError } from '../engine-errors';
@@ -91,7 +92,7 @@ function relocated(v: VersionManifest, layout: LakeLayout): VersionManifest {
 /** A landing folder recorded absolutely inside the lake's former place becomes relative to the lake. */
 function recordedLanding(landing: string, formerLake: string | undefined): string {
   if (!isAbsolute(landing) || formerLake === undefined) return landing;
-  const inside = relative(formerLake, landing);
-  if (inside.startsWith('..') || isAbsolute(inside)) return landing;
+  const inside = pathInside(formerLake, landing);
+  if (inside === undefined) return landing;
   return inside === '' ? '.' : inside.split(sep).join('/');
 }
