@@ -39,7 +39,9 @@ export class ConsentDoubt {
   /** Whether a bad line starts as a compressed file does (compressed-start.ts): no record in it can be read, so it names everyone. */
   private compressed = false;
 
-  accepted(email: string, lastUpdateDate: number, serialNumber?: string): void {
+  /** A valid record; `beyondDeclared`: its text, when it has keys beyond the declared fields (strict-record.ts). */
+  accepted(email: string, lastUpdateDate: number, serialNumber?: string, beyondDeclared?: string): void {
+    if (beyondDeclared !== undefined) this.claimedBeyond(beyondDeclared, email, lastUpdateDate);
     const known = this.valid.get(email);
     if (known === undefined || lastUpdateDate > known) {
       this.valid.set(email, lastUpdateDate);
@@ -66,6 +68,18 @@ export class ConsentDoubt {
     this.addresses.keep(raw, lastUpdateDate);
     // Decoded, an email under the key is searched as the raw text is (`ANN\u0040X.COM` is ann@x.com in other case).
     for (const email of emails) this.addresses.keep(email, lastUpdateDate);
+  }
+
+  /**
+   * A valid record's keys beyond the declared fields (`"meta":{"serialNumber":…}`, `"previousSerialNumber"`, an
+   * array) may name another device than its serialNumber: a claim of its writer's on it, searched as a bad line's
+   * text is. Its writer's consent is known (the record is valid), so only the device's other holders are in doubt,
+   * whatever the dates, as another email's record on the device, however old, makes it ambiguous.
+   */
+  private claimedBeyond(raw: string, email: string, lastUpdateDate: number): void {
+    const claim: DeviceDoubt = { date: lastUpdateDate, writers: [email], accepted: true };
+    for (const device of readDevices(raw)) this.addDevice(device, claim);
+    this.devicesAnywhere.keep(deviceSpellings(raw), claim);
   }
 
   /** A line over the size limit (`start`: its first bytes): every email it names is in doubt, and its date is not read. */
@@ -127,8 +141,9 @@ export class ConsentDoubt {
       // Any record of another email naming a device makes it ambiguous, however old (customer_trusted.sql): a bad
       // line of another writer holds the device back while it is in landing, whatever newer records its writer has.
       // Only the holder's own line is superseded, by the holder's newer record (as their email's doubt is).
+      // A valid record's claim (claimedBeyond) is its writer's, whose consent is known: live for every other holder.
       const live = (doubt: DeviceDoubt, holder: string): boolean =>
-        doubt.writers.length === 0 || doubt.writers.some((writer) => !isHolder(writer, holder) || !superseded(writer, doubt.date));
+        doubt.writers.length === 0 || doubt.writers.some((writer) => !isHolder(writer, holder) || (doubt.accepted !== true && !superseded(writer, doubt.date)));
       for (const [email, serials] of this.freshestSerials) {
         for (const serial of typeof serials === 'string' ? [serials] : serials) {
           const device = deviceOf(serial);
@@ -166,11 +181,14 @@ export class ConsentDoubt {
 
   // Private: records one doubt for each device.
   private addDevices(devices: Iterable<string>, lastUpdateDate: number | null, writers: readonly string[]): void {
-    for (const device of devices) {
-      const doubts = this.deviceDoubts.get(device) ?? [];
-      doubts.push({ date: lastUpdateDate, writers });
-      this.deviceDoubts.set(device, doubts);
-    }
+    for (const device of devices) this.addDevice(device, { date: lastUpdateDate, writers });
+  }
+
+  // Private: records a doubt on one device.
+  private addDevice(device: string, doubt: DeviceDoubt): void {
+    const doubts = this.deviceDoubts.get(device);
+    if (doubts) doubts.push(doubt);
+    else this.deviceDoubts.set(device, [doubt]);
   }
 
   // Private: records one doubt for each email.

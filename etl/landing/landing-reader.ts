@@ -7,7 +7,7 @@ import { FastRecord } from './fast-record';
 import { fileStartReason } from './file-starts';
 import { type FieldValue, RecordSchema } from './record-schema';
 import { type Overlong, ReadBuffer, forEachBlock } from './landing-blocks';
-import { BLANK, parseRecord } from './strict-record';
+import { BLANK, lastBeyondDeclared, parseRecord } from './strict-record';
 
 /**
  * The one landing reader: the build and the consent registry read every
@@ -119,13 +119,14 @@ export async function readLanding(files: readonly string[], columns: readonly Co
         text = b.toString('utf8', start, stop);
         result = parseRecord(text, 0, text.length, schema, values);
       }
-      if (result === null) accept();
+      // A record with keys beyond the declared fields (never of the common shape) is searched as a bad line is.
+      if (result === null) accept(text !== undefined && lastBeyondDeclared() ? text : undefined);
       else if (result === BLANK) tally.blank += 1;
       else quarantine(result, text!);
     };
-    const accept = (): void => {
+    const accept = (beyondDeclared?: string): void => {
       tally.accepted += 1;
-      if (doubt) doubt.accepted(values[emailAt!] as string, values[updatedAt!] as number, values[serialAt!] as string);
+      if (doubt) doubt.accepted(values[emailAt!] as string, values[updatedAt!] as number, values[serialAt!] as string, beyondDeclared);
       sink.accept(values);
     };
     const tooLong = (body: Buffer): void => {

@@ -48,6 +48,8 @@ export const DEVICE_SEARCH_BUDGET = 2e8;
 export interface DeviceDoubt {
   readonly date: number | null;
   readonly writers: readonly string[];
+  /** The line is its one writer's valid record (keys beyond the declared fields): no record of theirs supersedes it. */
+  readonly accepted?: true;
 }
 
 /** Beyond the budgets every accepted device counts as named by a line no record supersedes. */

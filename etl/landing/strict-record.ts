@@ -23,6 +23,13 @@ const problems: Array<string | undefined> = [];
 const seen: boolean[] = [];
 const scan = new JsonScanner();
 const NOT_VISIBLE = new RegExp(NOT_VISIBLE_ASCII);
+let beyondDeclared = false;
+
+/**
+ * Whether the line parseRecord last read has a top-level key beyond the declared fields (whatever its value: nested,
+ * an array, a string). Such a line may name a device or an email outside the declared fields (consent-doubt.ts).
+ */
+export const lastBeyondDeclared = (): boolean => beyondDeclared;
 
 /** The value of a declared field, or the reason it does not fit. */
 function typed(kind: number, type: ColumnType, name: string, maxBytes: number, minWhole: number, visibleAscii: boolean): FieldValue | { reason: string } {
@@ -62,6 +69,7 @@ function parseIn(text: string, start: number, stop: number, schema: RecordSchema
   scan.s = text;
   scan.i = start;
   scan.end = stop;
+  beyondDeclared = false;
   scan.ws();
   if (scan.i >= stop) return BLANK;
   const columns = schema.names.length;
@@ -106,6 +114,7 @@ function parseIn(text: string, start: number, stop: number, schema: RecordSchema
         scan.i += 1;
         if (at === undefined) {
           extra ??= new Set();
+          beyondDeclared = true;
           if (extra.has(key)) scan.fail(REASONS.duplicateKey(undefined));
           extra.add(key);
           respelled = Math.min(respelled, schema.spelled.get(keySpellingOf(key)) ?? columns);

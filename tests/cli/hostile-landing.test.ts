@@ -5,7 +5,7 @@ import { runBin } from '../helpers/bin-cli';
 import { builtReport, quarantineOf } from '../helpers/built-report';
 import { parquetFilesHolding } from '../helpers/parquet-scan';
 import { accelerometerRecord, customerRecord, emailOf, makeTempDir, stepTrainerRecord, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
-import { ESCAPED_IN_BAD_LINE, INVISIBLE_IN_SERIAL, UUID_FORMS, withheldDict, withheldRecord, writeRespelledLanding } from '../helpers/respelled-serials-landing';
+import { BEYOND_DECLARED, ESCAPED_IN_BAD_LINE, INVISIBLE_IN_SERIAL, UUID_FORMS, withheldBeyond, withheldDict, withheldRecord, writeRespelledLanding } from '../helpers/respelled-serials-landing';
 import { REASONS } from '../../etl/landing/landing-rules';
 
 /**
@@ -298,6 +298,32 @@ describe('stedi build on hostile landing lines', () => {
     expect(report.quarantined.customer).toBe(UUID_FORMS.length);
     expect(report.tables.customer_trusted.rows).toBe(1);
     expect(report.tables.step_trainer_trusted.rows).toBe(1);
+  });
+
+  it('hides a customer whose device another customer\'s valid record names beyond the declared fields: nested, under an undeclared key, in an array or free text (BEYOND_DECLARED)', () => {
+    const report = builtReport(writeRespelledLanding(BEYOND_DECLARED, withheldBeyond));
+    // Every writer's record is accepted; each names a device that is then another email's too.
+    expect(report.quarantined.customer).toBe(0);
+    expect(report.consentUncertain).toBe(BEYOND_DECLARED.length);
+    expect(report.tables.customer_trusted.rows).toBe(1);
+    expect(report.tables.step_trainer_trusted.rows).toBe(1);
+    expect(report.tables.machine_learning_curated.rows).toBe(1);
+  });
+
+  it('keeps serving a customer whose own record names their own device beyond the declared fields, and a consenting writer who names another\'s, whom it hides', () => {
+    const landing = makeTempDir();
+    writeLanding(landing, 'customer', [
+      customerRecord({ name: 'alice', serial: 'serial-alice' }),
+      { ...customerRecord({ name: 'bob', serial: 'serial-bob' }), meta: { serialNumber: 'SERIAL-BOB', devices: ['serial-bob'] } },
+      { ...customerRecord({ name: 'mallory', serial: 'serial-mallory' }), previousSerialNumber: 'serial-alice' },
+    ]);
+    writeLanding(landing, 'accelerometer', ['alice', 'bob', 'mallory'].map((name) => accelerometerRecord(name, 1_655_000_001_000)));
+    writeLanding(landing, 'step_trainer', ['alice', 'bob', 'mallory'].map((name) => stepTrainerRecord(`serial-${name}`, 1_655_000_001_000)));
+    const report = builtReport(landing);
+    expect(report.consentUncertain).toBe(1);
+    // alice's device is mallory's claim too: alice and her reading are out; bob and mallory are served, with theirs.
+    expect(report.tables.customer_trusted.rows).toBe(2);
+    expect(report.tables.step_trainer_trusted.rows).toBe(2);
   });
 
   it('hides a customer whose device a quarantined line of another customer names, as a valid non-consenting record would', () => {

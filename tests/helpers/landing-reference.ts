@@ -9,7 +9,8 @@ import { TABLES, type Source } from '../../etl/tables';
 
 export type RefValue = string | number | null;
 /** A quarantined line's `date`: its own top-level lastUpdateDate (in milliseconds) when it is strict JSON refused only for a field's value. */
-export type RefLine = { kind: 'blank' } | { kind: 'quarantined'; raw: string; date?: number | null } | { kind: 'accepted'; values: Record<string, RefValue> };
+/** `beyond`: an accepted line's text, when it has a key beyond the declared fields (it may name a device). */
+export type RefLine = { kind: 'blank' } | { kind: 'quarantined'; raw: string; date?: number | null } | { kind: 'accepted'; values: Record<string, RefValue>; beyond?: string };
 
 const MAX_BYTES = 1024 * 1024;
 const MAX_DEPTH = 64;
@@ -92,7 +93,7 @@ export function referenceLine(bytes: Buffer, source: Source): RefLine {
   const declared = TABLES[`${source}_landing`].columns.map((c) => c.name);
   const spelling = (key: string): string => key.toLowerCase().replace(/[^a-z0-9]/g, '');
   if (Object.keys(value as object).some((key) => !declared.includes(key) && declared.some((name) => spelling(name) === spelling(key.replace(/[^\x00-\x7f]/g, ''))))) return bad;
-  return { kind: 'accepted', values };
+  return Object.keys(value as object).some((key) => !declared.includes(key)) ? { kind: 'accepted', values, beyond: text } : { kind: 'accepted', values };
 }
 
 /** Splits a file's bytes into lines exactly as a producer wrote them between \n. */
@@ -269,9 +270,11 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
   const records: Customer[] = [];
   const doubts: Array<{ email: string; updated: number | null; position: number }> = [];
   const bad: Array<{ raw: string; updated: number | null; position: number }> = [];
+  const beyond: Array<{ raw: string; writer: string; position: number }> = [];
   lines.forEach((line, position) => {
     if (line.kind === 'accepted') {
       const v = line.values;
+      if (line.beyond !== undefined) beyond.push({ raw: line.beyond, writer: v.email as string, position });
       records.push({ email: v.email as string, serialNumber: v.serialNumber as string, lastUpdateDate: v.lastUpdateDate as number, consent: v.shareWithResearchAsOfDate as number | null, position });
     } else if (line.kind === 'quarantined') {
       const updated = line.date ?? null;
@@ -323,6 +326,16 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
     for (const r of records) {
       if (holdersOwn(r.email)) continue;
       if (r.lastUpdateDate === newestOf.get(r.email) && (named.has(device(r.serialNumber)) || anywhere(r.serialNumber))) doubts.push({ email: r.email, updated: null, position: line.position });
+    }
+  }
+  // A valid record's text beyond its declared fields: a device it names is its writer's claim, so every other customer
+  // whose freshest records name it is in doubt, whatever the dates.
+  for (const line of beyond) {
+    const named = new Set(serialsInRaw(line.raw).map(device));
+    const lineSpellings = [device(line.raw), device(unreference(unescape(unpercent(line.raw))))];
+    const anywhere = (serial: string): boolean => device(serial).length > 0 && lineSpellings.some((text) => text.includes(device(serial)));
+    for (const r of records) {
+      if (r.email !== line.writer && r.lastUpdateDate === newestOf.get(r.email) && (named.has(device(r.serialNumber)) || anywhere(r.serialNumber))) doubts.push({ email: r.email, updated: null, position: line.position });
     }
   }
   const uncertain = new Set(

@@ -68,3 +68,19 @@ export const withheldRecord = (serial: string, k: number): string => JSON.string
 /** Writer `w<k>`'s withdrawal on `serial`, as a Python dict (quarantined: not JSON), the serial written as is. */
 export const withheldDict = (serial: string, k: number): string =>
   `{'customerName': 'w${k}', 'email': 'w${k}@test.com', 'serialNumber': '${serial}', 'shareWithResearchAsOfDate': None}`;
+
+/**
+ * Valid JSON carrying `serial` beyond a customer record's declared fields (nested, under an undeclared key, in an
+ * array, in free text): withheldBeyond adds it to an otherwise valid record, which is then accepted, not quarantined.
+ */
+export const BEYOND_DECLARED: ReadonlyArray<readonly [string, (serial: string) => string]> = [
+  ['under a nested serialNumber key', (s) => JSON.stringify({ meta: { serialNumber: s } })],
+  ['under an undeclared top-level key', (s) => JSON.stringify({ previousSerialNumber: s })],
+  ['in an array', (s) => JSON.stringify({ devices: ['serial-none', s] })],
+  ['in free text, in capitals, as a URN with a zero-width space inside', (s) => JSON.stringify({ notes: `moved from urn:uuid:${s.slice(0, 4).toUpperCase()}\u200b${s.slice(4).toUpperCase()}` })],
+  ['escaped, deep in arrays and objects', (s) => JSON.stringify({ history: [[{ at: 1, was: { id: s } }]] }).replace(s, [...s].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''))],
+];
+
+/** Writer `w<k>`'s valid record withholding consent on a device of their own, with `extra`'s members (a JSON object's text, as written) added. */
+export const withheldBeyond = (extra: string, k: number): string =>
+  `${JSON.stringify(customerRecord({ name: `w${k}`, serial: `serial-w${k}-x`, consentAt: null })).slice(0, -1)},${extra.slice(1)}`;

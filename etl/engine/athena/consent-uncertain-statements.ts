@@ -1,4 +1,5 @@
 import { keyPattern } from '../../landing/named-under-keys';
+import { TABLES } from '../../tables';
 import { COMPRESSED_START } from '../../landing/compressed-start';
 import { deviceSql, textDeviceSql } from '../../landing/serial-spelling';
 import { FIELD_REASON_PREFIXES, MAX_SAFE_WHOLE, MIN_EPOCH_MS } from '../../landing/landing-rules';
@@ -28,6 +29,10 @@ import { type Statement, literal, qualified } from './statements';
  * when every email under its key is that customer's, they have a newer accepted
  * record (another writer's line makes the device ambiguous, however old).
  *
+ * An accepted record with a top-level key beyond the declared fields is searched for devices as a bad line is: a
+ * device it names is its writer's claim, so every other customer whose freshest records name it is in doubt, whatever
+ * the dates (consent-doubt.ts claimedBeyond).
+ *
  * A doubt is cleared by an accepted record of the same email with a later
  * lastUpdateDate; one whose date cannot be read, only by fixing the line.
  */
@@ -53,6 +58,27 @@ const names = (text: string, accepted: string): string =>
   ` OR strpos(${text}."bare", ${accepted}."spelling") > 0` +
   ` OR (${accepted}."masked" <> ${accepted}."spelling" AND strpos(${text}."masked", ${accepted}."masked") > 0))))`;
 
+/** The line's spelling as devices are spelled (named-devices.ts), as written and decoded. */
+const deviceSpellingsSql = (line: string): string[] => [
+  `${textDeviceSql(line)} AS "devices"`,
+  `${textDeviceSql(`regexp_replace(${unwrapped(line)}, ${literal(INVISIBLE_ESCAPES)}, '')`)} AS "devices_decoded"`,
+];
+
+/** The devices a line names under its serialNumber key, and every accepted device ("claims") anywhere in its spelling, with `carried` of its row. */
+const devicesNamedIn = (lines: string, carried: string): string[] => [
+  `  SELECT ${lines}.${carried}, ${textDeviceSql(jsonDecoded('"d"."raw"'))} AS "device"`,
+  `  FROM ${lines}`,
+  `  CROSS JOIN UNNEST(regexp_extract_all(${lines}."line", ${SERIAL}, 1)) AS "d"("raw")`,
+  `  UNION ALL`,
+  // One of no characters is named by none.
+  `  SELECT ${lines}.${carried}, "c"."device"`,
+  `  FROM ${lines}`,
+  `  JOIN (SELECT DISTINCT "device" FROM "claims") AS "c"`,
+  `    ON length("c"."device") > 0 AND (strpos(${lines}."devices", "c"."device") > 0 OR strpos(${lines}."devices_decoded", "c"."device") > 0)`,
+];
+
+const DECLARED = TABLES.customer_landing.columns.map((c) => literal(c.name)).join(', ');
+
 export function createConsentUncertainView(database: string, version: string): Statement {
   const checked = qualified(database, landingCheckedName('customer', version));
   // Refused for a field's value: the line is strict JSON read to its end, and its own top-level date is known.
@@ -66,8 +92,7 @@ export function createConsentUncertainView(database: string, version: string): S
       `  SELECT "line", "folded", "searched", ${decomposed('"searched"')} AS "apart", ${masked('"searched"')} AS "masked", ${bare('"searched"')} AS "bare", "lastUpdateDate", "devices", "devices_decoded"`,
       `  FROM (SELECT "line", ${fold('"line"')} AS "folded", ${searched('"line"')} AS "searched",`,
       // Its text spelled as devices are, as written and decoded (named-devices.ts).
-      `    ${textDeviceSql('"line"')} AS "devices",`,
-      `    ${textDeviceSql(`regexp_replace(${unwrapped('"line"')}, ${literal(INVISIBLE_ESCAPES)}, '')`)} AS "devices_decoded",`,
+      ...deviceSpellingsSql('"line"').map((column) => `    ${column},`),
       // Its own date when the line was read to its end and the date is a whole number within ±(2^53 − 1), in milliseconds; else unknown.
       `    CASE WHEN ${fieldReason} AND abs("date") <= ${MAX_SAFE_WHOLE} AND floor("date") = "date" AND "date" >= ${MIN_EPOCH_MS} THEN CAST("date" AS bigint) END AS "lastUpdateDate"`,
       `  FROM (SELECT "line", "reason", try_cast(json_extract_scalar("line", '$.lastUpdateDate') AS double) AS "date" FROM ${checked} WHERE "reason" IS NOT NULL) AS "refused") AS "b"`,
@@ -113,15 +138,17 @@ export function createConsentUncertainView(database: string, version: string): S
       `),`,
       // Each device a bad line names, with the line: its writers are the emails under its key ("keyed").
       `"named_devices" AS (`,
-      `  SELECT "bad"."line", ${textDeviceSql(jsonDecoded('"d"."raw"'))} AS "device"`,
-      `  FROM "bad"`,
-      `  CROSS JOIN UNNEST(regexp_extract_all("bad"."line", ${SERIAL}, 1)) AS "d"("raw")`,
-      `  UNION ALL`,
-      // Every accepted device anywhere in the line's spelling (named-devices.ts); one of no characters is named by none.
-      `  SELECT "bad"."line", "c"."device"`,
-      `  FROM "bad"`,
-      `  JOIN (SELECT DISTINCT "device" FROM "claims") AS "c"`,
-      `    ON length("c"."device") > 0 AND (strpos("bad"."devices", "c"."device") > 0 OR strpos("bad"."devices_decoded", "c"."device") > 0)`,
+      ...devicesNamedIn('"bad"', '"line"'),
+      `),`,
+      // An accepted record with a key beyond the declared fields (nested, an array, any other): its text may name a device.
+      `"beyond" AS (`,
+      `  SELECT "line", "email", ${deviceSpellingsSql('"line"').join(', ')}`,
+      `  FROM (SELECT "line", "email", json_parse("line") AS "doc" FROM ${checked} WHERE "reason" IS NULL) AS "v"`,
+      `  WHERE cardinality(filter(map_keys(CAST("doc" AS map(varchar, json))), "k" -> "k" NOT IN (${DECLARED}))) > 0`,
+      `),`,
+      // Each device such a record names, with its writer.
+      `"claimed_beyond" AS (`,
+      ...devicesNamedIn('"beyond"', '"email"'),
       `),`,
       `"doubts" AS (`,
       `  SELECT "email", "lastUpdateDate" FROM "keyed"`,
@@ -151,6 +178,11 @@ export function createConsentUncertainView(database: string, version: string): S
       `  WHERE "n"."line" NOT IN (SELECT "line" FROM "superseded")`,
       `     OR EXISTS (SELECT 1 FROM "keyed" AS "w" WHERE "w"."line" = "n"."line" AND "w"."email" <> "c"."email"`,
       `       AND ("own"."spelling" IS NULL OR "w"."spelling" <> "own"."spelling"))`,
+      `  UNION ALL`,
+      // A device an accepted record names beyond its declared fields: every other customer holding it, whatever the dates.
+      `  SELECT "c"."email", CAST(NULL AS bigint)`,
+      `  FROM "claimed_beyond" AS "n"`,
+      `  JOIN "claims" AS "c" ON "c"."device" = "n"."device" AND "c"."email" <> "n"."email"`,
       `  UNION ALL`,
       // Two accepted spellings of one address (email-spelling.ts): each is in doubt, and no date clears it.
       `  SELECT "email", CAST(NULL AS bigint) FROM "spelled" WHERE "alike" > 1`,

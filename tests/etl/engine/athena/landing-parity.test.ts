@@ -470,6 +470,32 @@ describe(`the Athena landing rules (seed ${SEED})`, () => {
     expect({ where, missed: expected.filter((email) => !embedded.uncertain.includes(email)) }).toEqual({ where, missed: [] });
   });
 
+  it('leave uncertain the same customers whose device an accepted record of another email names beyond its declared fields, and never that record\'s own writer (seeded)', async () => {
+    // Where an otherwise valid record carries a serial beyond its declared fields: each names that device.
+    const place = fc.constantFrom(
+      (s: string) => ({ meta: { serialNumber: s } }),
+      (s: string) => ({ previousSerialNumber: s }),
+      (s: string) => ({ devices: ['none', s] }),
+      (s: string) => ({ notes: `moved from {${s.toUpperCase()}}` }),
+      (s: string) => ({ history: [{ was: [`urn:uuid:${s.slice(0, 3)}\u200b${s.slice(3)}`] }] }),
+    );
+    const group = fc.record({ place, own: fc.boolean(), consents: fc.boolean(), later: fc.boolean() });
+    const texts: string[] = [];
+    const expected: string[] = [];
+    fc.sample(group, { seed: SEED, numRuns: 40 }).forEach((g, i) => {
+      const holder = `holder${i}@x.com`;
+      const writer = `writer${i}@x.com`;
+      texts.push(customerLine(holder, { serialNumber: `dev-${i}-x` }));
+      // The writer's record names the holder's device, or its own (which names no one else's); older or newer than the holder's.
+      const date = g.later ? 1_656_000_000_000 : 1_654_000_000_000;
+      const named = g.own ? `own-${i}-x` : `dev-${i}-x`;
+      texts.push(customerLine(writer, { serialNumber: `own-${i}-x`, lastUpdateDate: date, shareWithResearchAsOfDate: g.consents ? date : null, ...g.place(named) }));
+      if (!g.own) expected.push(holder);
+    });
+    const { embedded, where } = await customersOnBothEngines(texts);
+    expect({ where, uncertain: embedded.uncertain }).toEqual({ where, uncertain: expected.sort() });
+  });
+
   it('reads a line the way Hadoop splits it: \\n, \\r\\n and also a lone \\r end a line (a difference from the embedded engine)', () => {
     expect(hadoopLines(Buffer.from('a\r\nb\nc\rd'))).toEqual(['a', 'b', 'c', 'd']);
     expect(hadoopLines(Buffer.from([0x7b, 0xff, 0x7d]))).toEqual(['{\uFFFD}']);

@@ -9,7 +9,7 @@ import { buildLake, readTable } from '../../../helpers/etl-lake';
 import { accelerometerRecord, customerRecord, writeLanding, writeSmallLanding } from '../../../helpers/landing-fixture';
 import { STEDI_SAMPLE_DIR, describeWithStediSample } from '../../../helpers/stedi-sample';
 import { tallyOfCounts, tallyOfReasons } from '../../../helpers/reason-tally';
-import { ESCAPED_IN_BAD_LINE, INVISIBLE_IN_SERIAL, UUID_FORMS, withheldDict, withheldRecord, writeRespelledLanding } from '../../../helpers/respelled-serials-landing';
+import { BEYOND_DECLARED, ESCAPED_IN_BAD_LINE, INVISIBLE_IN_SERIAL, UUID_FORMS, withheldBeyond, withheldDict, withheldRecord, writeRespelledLanding } from '../../../helpers/respelled-serials-landing';
 import { REASONS } from '../../../../etl/landing/landing-rules';
 
 /**
@@ -194,6 +194,18 @@ describe('doubt hides on Athena', () => {
     try {
       expect(version.landingCounts.customer).toMatchObject({ quarantined: spellings.length, uncertain: uncertainEach * spellings.length });
       if (lineOf === withheldRecord) expect(version.landingCounts.customer.quarantineReasons).toEqual([{ reason: REASONS.notVisibleAscii('serialNumber'), count: spellings.length }]);
+      const trusted = await duck.connection.runAndReadAll(`SELECT "email" FROM stedi.customer_trusted__${version.version} ORDER BY 1`);
+      expect(trusted.getRows().map((r) => String(r[0]))).toEqual(['bob@test.com']);
+      expect(version.tables.step_trainer_trusted.rows).toBe(1);
+    } finally {
+      duck.close();
+    }
+  });
+
+  it('hides a customer whose device another customer\'s valid record names beyond the declared fields (BEYOND_DECLARED), as the embedded engine does', async () => {
+    const { version, duck } = await buildOnAthena(writeRespelledLanding(BEYOND_DECLARED, withheldBeyond));
+    try {
+      expect(version.landingCounts.customer).toMatchObject({ quarantined: 0, uncertain: BEYOND_DECLARED.length });
       const trusted = await duck.connection.runAndReadAll(`SELECT "email" FROM stedi.customer_trusted__${version.version} ORDER BY 1`);
       expect(trusted.getRows().map((r) => String(r[0]))).toEqual(['bob@test.com']);
       expect(version.tables.step_trainer_trusted.rows).toBe(1);
