@@ -208,6 +208,8 @@ describe('consent read from landing, through the API', () => {
     ['a quarantined line names under a key with a space in it', JSON.stringify({ ...customerRecord({ name: 'mallory', serial: 'x', consentAt: null, updatedAt: 1_656_000_000_000 }), serialNumber: undefined, ' serialNumber': 'serial-alice' })],
     ['a quarantined line names in a line that is not JSON', "{'email': 'mallory@test.com', 'serialNumber': 'SERIAL-ALICE', 'shareWithResearchAsOfDate': None}"],
     ['an XML line names, its dash a character reference', '<customer><email>mallory@test.com</email><serialNumber>serial&#45;alice</serialNumber></customer>'],
+    ['a valid consenting record of another customer names under a nested key', JSON.stringify({ ...customerRecord({ name: 'mallory', serial: 'serial-mallory' }), meta: { serialNumber: 'serial-alice' } })],
+    ['a valid record of another customer names under an undeclared key', JSON.stringify({ ...customerRecord({ name: 'mallory', serial: 'serial-mallory', consentAt: null }), previousSerialNumber: 'SERIAL-ALICE' })],
   ])('hides at once, and holds pending erasure, a customer whose device %s', async (_how, line) => {
     const { landing, lake } = smallLake();
     test = await buildTestApp({ landing, lake, build: false });
