@@ -6,6 +6,7 @@ import { FIELD_REASON_PREFIXES, MAX_SAFE_WHOLE, MIN_EPOCH_MS } from '../../landi
 import { INVISIBLE_ESCAPES } from '../../landing/named-devices';
 import { consentUncertainName, landingCheckedName } from './object-names';
 import { bare, decomposed, fold, masked, searched, spelling, unwrapped } from './address-spelling-sql';
+import { splitLineNames } from './split-line-names';
 import { type Statement, literal, qualified } from './statements';
 
 /**
@@ -89,13 +90,13 @@ export function createConsentUncertainView(database: string, version: string): S
       `CREATE VIEW ${qualified(database, consentUncertainName(version))} AS`,
       `WITH`,
       `"bad" AS (`,
-      `  SELECT "line", "folded", "searched", ${decomposed('"searched"')} AS "apart", ${masked('"searched"')} AS "masked", ${bare('"searched"')} AS "bare", "lastUpdateDate", "devices", "devices_decoded"`,
-      `  FROM (SELECT "line", ${fold('"line"')} AS "folded", ${searched('"line"')} AS "searched",`,
+      `  SELECT "sourceFile", "line", "folded", "searched", ${decomposed('"searched"')} AS "apart", ${masked('"searched"')} AS "masked", ${bare('"searched"')} AS "bare", "lastUpdateDate", "devices", "devices_decoded"`,
+      `  FROM (SELECT "sourceFile", "line", ${fold('"line"')} AS "folded", ${searched('"line"')} AS "searched",`,
       // Its text spelled as devices are, as written and decoded (named-devices.ts).
       ...deviceSpellingsSql('"line"').map((column) => `    ${column},`),
       // Its own date when the line was read to its end and the date is a whole number within ±(2^53 − 1), in milliseconds; else unknown.
       `    CASE WHEN ${fieldReason} AND abs("date") <= ${MAX_SAFE_WHOLE} AND floor("date") = "date" AND "date" >= ${MIN_EPOCH_MS} THEN CAST("date" AS bigint) END AS "lastUpdateDate"`,
-      `  FROM (SELECT "line", "reason", try_cast(json_extract_scalar("line", '$.lastUpdateDate') AS double) AS "date" FROM ${checked} WHERE "reason" IS NOT NULL) AS "refused") AS "b"`,
+      `  FROM (SELECT "sourceFile", "line", "reason", try_cast(json_extract_scalar("line", '$.lastUpdateDate') AS double) AS "date" FROM ${checked} WHERE "reason" IS NOT NULL) AS "refused") AS "b"`,
       `),`,
       `"valid" AS (`,
       `  SELECT "email", max("lastUpdateDate") AS "lastUpdateDate"`,
@@ -150,6 +151,8 @@ export function createConsentUncertainView(database: string, version: string): S
       `"claimed_beyond" AS (`,
       ...devicesNamedIn('"beyond"', '"email"'),
       `),`,
+      // A device or an email a lone CR cut in two bad rows of one file (split-line-names.ts).
+      ...splitLineNames(),
       `"doubts" AS (`,
       `  SELECT "email", "lastUpdateDate" FROM "keyed"`,
       `  UNION ALL`,
@@ -183,6 +186,11 @@ export function createConsentUncertainView(database: string, version: string): S
       `  SELECT "c"."email", CAST(NULL AS bigint)`,
       `  FROM "claimed_beyond" AS "n"`,
       `  JOIN "claims" AS "c" ON "c"."device" = "n"."device" AND "c"."email" <> "n"."email"`,
+      `  UNION ALL`,
+      // A line cut by a lone CR names what it would name whole; its date is never read (not strict JSON read to its end).
+      `  SELECT "c"."email", CAST(NULL AS bigint) FROM "split_named" AS "n" JOIN "claims" AS "c" ON "n"."kind" = 'device' AND "c"."device" = "n"."name"`,
+      `  UNION ALL`,
+      `  SELECT "name", CAST(NULL AS bigint) FROM "split_named" WHERE "kind" = 'email'`,
       `  UNION ALL`,
       // Two accepted spellings of one address (email-spelling.ts): each is in doubt, and no date clears it.
       `  SELECT "email", CAST(NULL AS bigint) FROM "spelled" WHERE "alike" > 1`,

@@ -214,6 +214,24 @@ describe('doubt hides on Athena', () => {
     }
   });
 
+  it('hides the customers whose device or email a lone CR cuts inside a bad line, as the embedded engine does (Athena alone ends a line there)', async () => {
+    const landing = writeSmallLanding();
+    writeLanding(landing, 'customer', [customerRecord({ name: 'dave', serial: 'serial-dave' }), customerRecord({ name: 'erin', serial: 'serial-erin' })], 'customer-0.json');
+    // Not JSON: alice's device (in capitals) and dave's address, each cut by a CR; erin and bob are named by no line.
+    writeLanding(landing, 'customer', ['serial=SERIAL-AL\rICE&withdrawn=1', 'revoked by dave@te\rst.com for good', 'noise\rmore noise'], 'customer-2.json');
+    const onDuckDb = await buildLake(landing);
+    const { version, duck } = await buildOnAthena(landing);
+    try {
+      expect([onDuckDb.landingCounts.customer.uncertain, version.landingCounts.customer.uncertain]).toEqual([2, 2]);
+      expect((await readTable(onDuckDb, 'customer_trusted', '"email"')).map((r) => r.email)).toEqual(['bob@test.com', 'erin@test.com']);
+      const onAthena = await duck.connection.runAndReadAll(`SELECT "email" FROM stedi.customer_trusted__${version.version} ORDER BY 1`);
+      expect(onAthena.getRows().map((r) => String(r[0]))).toEqual(['bob@test.com', 'erin@test.com']);
+      expect(version.tables.step_trainer_trusted.rows).toBe(onDuckDb.tables.step_trainer_trusted.rows);
+    } finally {
+      duck.close();
+    }
+  });
+
   it('keeps a customer hidden on both engines when the bad line has no date to compare, whatever valid record follows it', async () => {
     const landing = writeSmallLanding();
     writeLanding(landing, 'customer', ['{"email": "bob@test.com", "lastUpdateDate": 1, "lastUpdateDate": 2,', customerRecord({ name: 'bob', serial: 'serial-bob' })], 'customer-1b.json');
