@@ -36,9 +36,16 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
   const router = Router();
   router.get(EXPORT_PATH, async (req, res) => {
     const log = requestLogOf(res);
-    // A client that hangs up cancels the engine's work.
+    // A client that hangs up cancels the engine's work. Ended early by us instead (a failure mid-send destroys the
+    // response with its error, a stall cut), it is no client going away: each ending is logged once, as what it was.
     const abort = new AbortController();
-    res.on('close', () => res.writableFinished || abort.abort());
+    let clientGone = false;
+    let stalled = false;
+    res.on('close', () => {
+      if (res.writableFinished) return;
+      clientGone = !res.errored && !stalled;
+      abort.abort();
+    });
     let dir: string | undefined;
     let handle: FileHandle | undefined;
     try {
@@ -76,6 +83,7 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
       // A client that stops reading would hold the connection and the deleted file's disk space for as long as it likes.
       const stopWatch = watchStall(req.socket, stallMs, () => {
         log.info({ stallMs }, 'export cut: the client read nothing for the stall limit');
+        stalled = true;
         res.destroy();
       });
       try {
@@ -95,10 +103,12 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
         res.destroy();
         return;
       }
+      // Cut for a stall: said when it was cut (the pipeline's premature close that follows is no client going away).
+      if (stalled) return;
       const answer = httpErrorOf(error);
       // A failure of ours mid-send closes the response too, which aborts (on Node 22+ before this runs): only an error
       // of no kind of ours after a hang-up is the client going away (on Node 24 a cut was logged as that).
-      if (abort.signal.aborted && answer.internal) {
+      if (clientGone && answer.internal) {
         log.info('export cancelled: the client went away');
         return;
       }

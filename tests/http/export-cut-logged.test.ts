@@ -83,4 +83,52 @@ describe('an export that fails after its first bytes were sent', () => {
       await other.close();
     }
   });
+
+  /** An export of 400 consenting customers whose consent checks after the first MiB go to `check`; its log's ending lines. */
+  async function exportEndings(check: () => Promise<void>, exportStallMs?: number): Promise<Array<{ msg: string; level: number }>> {
+    const { logger, lines } = loggedLines();
+    const app = await buildTestApp({ landing: writeManyCustomersLanding(500, 100).landing, logger, exportStallMs });
+    const consent = app.lake.services.consent;
+    const snapshot = consent.snapshot.bind(consent);
+    let asked = 0;
+    consent.snapshot = async () => {
+      asked += 1;
+      if (asked > 2) await check();
+      return snapshot();
+    };
+    try {
+      await new Promise<void>((resolve) => {
+        const { port } = app.server.address() as AddressInfo;
+        const req = get({ host: '127.0.0.1', port, path: '/export/machine_learning_curated?format=csv', headers: { authorization: `Bearer ${ANALYST_KEY}` } }, (res) => {
+          res.resume();
+          res.on('close', resolve);
+          res.on('error', resolve);
+        });
+        req.on('error', () => resolve());
+      });
+      const ended = (): Array<{ msg: string; level: number }> => lines.map((line) => JSON.parse(line)).filter((entry) => /^export (cut|cancelled|sent|failed)/.test(entry.msg));
+      for (let i = 0; i < 100 && ended().length === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      // A second line would come at once (the response's close and the pipeline's end are the same turn or the next).
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return ended();
+    } finally {
+      await app.close();
+    }
+  }
+
+  it('logs one line for an export cut at the stall limit, not also a client that went away', async () => {
+    // The guard's check after the first MiB waits past the stall limit: no byte moves, as for a client that reads nothing.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const endings = await exportEndings(() => held, 300);
+    release();
+    expect(endings).toMatchObject([{ msg: 'export cut: the client read nothing for the stall limit' }]);
+  });
+
+  it('logs a failure of ours after the first bytes as a failure (error), not as the client going away', async () => {
+    const endings = await exportEndings(async () => {
+      throw new Error('the registry broke in a way nobody planned for');
+    });
+    expect(endings).toMatchObject([{ msg: 'export failed', level: 50 }]);
+  });
 });
