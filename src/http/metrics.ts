@@ -22,6 +22,7 @@ const ROUTES = new Set(['/graphql', '/healthz', '/readyz', '/metrics', '/export/
 // Operation names come from clients: only plausible names, and a bounded number of them, become labels.
 const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const MAX_OPERATION_LABELS = 200;
+const UNCONVENTIONAL_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 export class ServerMetrics {
   readonly registry = new Registry();
@@ -42,7 +43,11 @@ export class ServerMetrics {
    */
   constructor(options: { processMetrics?: boolean | { labels: Record<string, string> } } = {}) {
     const { processMetrics } = options;
-    if (processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'stedi_', labels: processMetrics === true ? undefined : processMetrics.labels });
+    if (!processMetrics) return;
+    collectDefaultMetrics({ register: this.registry, prefix: 'stedi_', labels: processMetrics === true ? undefined : processMetrics.labels });
+    // prom-client's sums of the by-type gauges are gauges named _total, which Prometheus reads as counters (promtool
+    // says so; rate() of them is nonsense): sum(stedi_nodejs_active_handles) is the same number.
+    for (const name of UNCONVENTIONAL_DEFAULTS) this.registry.removeSingleMetric(`stedi_${name}`);
   }
 
   /**
@@ -122,7 +127,7 @@ export class ServerMetrics {
       },
     });
     new Gauge({
-      name: 'stedi_consent_uncertain',
+      name: 'stedi_consent_uncertain_customers',
       aggregator: 'max',
       help: 'Customers hidden because a quarantined landing line makes their consent uncertain',
       registers,

@@ -9,6 +9,7 @@ import { liveVersion } from '../../etl/manifest';
 import { buildLake, manifestOf } from '../helpers/etl-lake';
 import { ADMIN_KEY, ANALYST_KEY } from '../helpers/http-app';
 import { customerRecord, emailOf, makeTempDir, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
+import { metricNamingProblems } from '../helpers/prometheus-names';
 import { parquetFilesHolding } from '../helpers/parquet-scan';
 import { runCli } from '../helpers/run-cli';
 import { spawnBin } from '../helpers/spawn-cli';
@@ -112,6 +113,8 @@ describe('stedi serve', () => {
       const exported = await fetch(`${url}/export/machine_learning_curated?format=ndjson`, { headers: { authorization: `Bearer ${ANALYST_KEY}` } });
       const lines = (await exported.text()).trim().split('\n');
       expect([exported.status, lines.length]).toEqual([200, Number(exported.headers.get('x-row-count'))]);
+      // Every metric, Node's process metrics included, as Prometheus names them (a gauge named _total reads as a counter).
+      expect(metricNamingProblems(await (await fetch(`${url}/metrics`)).text())).toEqual([]);
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
       const logs = server
@@ -121,6 +124,8 @@ describe('stedi serve', () => {
         .map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(logs.some((l) => l.msg === 'request' && typeof l.requestId === 'string' && l.path === '/graphql')).toBe(true);
       expect(logs.some((l) => l.msg === 'shut down cleanly')).toBe(true);
+      // One export, one line saying how it ended.
+      expect(logs.filter((l) => typeof l.msg === 'string' && /^export (sent|cut|cancelled|failed)/.test(l.msg)).map((l) => l.msg)).toEqual(['export sent']);
       expect(server.stdout()).not.toContain(ANALYST_KEY);
       // Nothing on stderr: no warning (an export once reported a possible listener leak on every request).
       expect(server.stderr()).toBe('');

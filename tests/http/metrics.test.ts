@@ -30,6 +30,8 @@ describe('Prometheus metrics', () => {
     expect(text).toMatch(/^stedi_rebuild_running 0$/m);
     expect(text).toMatch(/^stedi_rebuild_jobs\{state="SUCCEEDED"\} 0$/m);
     expect(text).toMatch(/^# TYPE stedi_export_rows_total counter$/m);
+    // A count of customers, named so: `stedi_consent_uncertain` read as a 0/1 flag.
+    expect(text).toMatch(/^stedi_consent_uncertain_customers 0$/m);
   });
 
   it('count a failed operation as an error', async () => {
