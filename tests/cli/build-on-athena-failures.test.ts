@@ -70,6 +70,22 @@ describe('stedi build on Athena when the account says no', () => {
     await failsWith(/AWS refused the credentials \(expired or invalid\): renew them \(for example `aws sso login`\) and try again\n$/);
   });
 
+  it('says a CTAS that FAILED after writing part of its table in one line, and leaves none of what it wrote, nor the lock', async () => {
+    const written: string[] = [];
+    aws.athena.handler = (q) => {
+      if (!q.sql.startsWith('CREATE TABLE "stedi"."step_trainer_trusted__')) return duck.handler(q);
+      // Athena writes a table's files as it goes: a CTAS that fails half way leaves some behind.
+      const location = /external_location = '([^']+)'/.exec(q.sql)![1]!;
+      aws.s3.put(`${location}part-00000.parquet`, 'half');
+      written.push(location);
+      return { error: { reason: 'HIVE_BAD_DATA: Error reading page half way', category: 3, retryable: false } };
+    };
+    await failsWith(/^stedi: Athena query q-\d+ failed \(OTHER error 1000\): HIVE_BAD_DATA: Error reading page half way\n$/);
+    expect(written).not.toEqual([]);
+    for (const location of written) expect(aws.s3.keysUnder(location)).toEqual([]);
+    expect(aws.s3.has(`${LAKE}/_stedi/build.lock`)).toBe(false);
+  });
+
   it("says a query that failed on its results location which setting names it, beyond Athena's own words", async () => {
     aws.athena.handler = () => ({ error: { reason: 'Unable to verify/create output bucket results-bucket', category: 1, retryable: false } });
     await failsWith(/^stedi: Athena query q-\d+ failed \(SYSTEM error 1000\): Unable to verify\/create output bucket results-bucket; check the query results location \(STEDI_ATHENA_OUTPUT or --output-location, else the workgroup's\): its bucket must exist in this region/);
