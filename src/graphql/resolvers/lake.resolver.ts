@@ -41,7 +41,8 @@ export class LakeResolver {
       tables: live.tables,
       versions,
       consentGeneration: consent?.digest() ?? 0,
-      consentRefreshedAt: consent?.refreshedAt ?? null,
+      consentRefreshedAt: consent?.refreshedAt?.getTime() ?? null,
+      consentRefreshedAtIso: consent?.refreshedAt ?? null,
       consentUncertain: consent?.uncertain ?? 0,
     });
     return lake;

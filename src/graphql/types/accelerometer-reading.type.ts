@@ -9,7 +9,7 @@ export class AccelerometerReading {
   @Field(() => String, { description: "The customer's step trainer serial number." })
   serialNumber!: string;
 
-  @Field(() => SafeInt, { description: 'Epoch milliseconds.' })
+  @Field(() => SafeInt, { description: 'When the phone took this reading, epoch milliseconds.' })
   timestamp!: number;
 
   @Field(() => Float, { description: "Acceleration along the phone's x axis, as the phone recorded it." })

@@ -27,19 +27,20 @@ export class Customer {
   @Field(() => String, { nullable: true, description: PERSONAL })
   birthDay!: string | null;
 
-  @Field(() => SafeInt, { description: 'Epoch milliseconds.' })
+  @Field(() => SafeInt, { description: 'When the customer registered, epoch milliseconds.' })
   registrationDate!: number;
 
   @Field(() => SafeInt, { description: 'Epoch milliseconds of the record this version was built from.' })
   lastUpdateDate!: number;
 
-  @Field(() => SafeInt, { nullable: true, description: 'Epoch milliseconds from which research use is allowed.' })
-  shareWithResearchAsOfDate!: number | null;
+  // Never null: a customer without it withholds consent and is in no zone past landing (customer_trusted.sql).
+  @Field(() => SafeInt, { description: 'Since when the customer allows research use of their readings, epoch milliseconds (every customer served has it).' })
+  shareWithResearchAsOfDate!: number;
 
-  @Field(() => SafeInt, { nullable: true, description: 'Epoch milliseconds.' })
+  @Field(() => SafeInt, { nullable: true, description: 'Since when the customer shares with the public, epoch milliseconds; null when they do not.' })
   shareWithPublicAsOfDate!: number | null;
 
-  @Field(() => SafeInt, { nullable: true, description: 'Epoch milliseconds.' })
+  @Field(() => SafeInt, { nullable: true, description: 'Since when the customer shares with friends, epoch milliseconds; null when they do not.' })
   shareWithFriendsAsOfDate!: number | null;
 
   /** The lake version this row was read from; nested fields read the same one. Not exposed. */
@@ -55,7 +56,7 @@ export class Customer {
     return isoOf(this.lastUpdateDate);
   }
 
-  @Field(() => DateTime, { nullable: true, description: 'shareWithResearchAsOfDate as ISO-8601.' })
+  @Field(() => DateTime, { description: 'shareWithResearchAsOfDate as ISO-8601.' })
   get shareWithResearchAsOfDateIso(): number | null {
     return isoOf(this.shareWithResearchAsOfDate);
   }
@@ -79,7 +80,7 @@ export class Customer {
     c.birthDay = row.birthDay as string | null;
     c.registrationDate = row.registrationDate as number;
     c.lastUpdateDate = row.lastUpdateDate as number;
-    c.shareWithResearchAsOfDate = row.shareWithResearchAsOfDate as number | null;
+    c.shareWithResearchAsOfDate = row.shareWithResearchAsOfDate as number;
     c.shareWithPublicAsOfDate = row.shareWithPublicAsOfDate as number | null;
     c.shareWithFriendsAsOfDate = row.shareWithFriendsAsOfDate as number | null;
     c.version = version;

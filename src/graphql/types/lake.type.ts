@@ -97,8 +97,12 @@ export class Lake {
   @Field(() => Int, { description: 'Changes whenever the consent registry (re-read from the landing zone) hides a different set of customers; the same in every server process that hides the same ones (a digest of whom it hides).' })
   consentGeneration!: number;
 
-  @Field(() => DateTime, { nullable: true, description: 'When the consent registry last re-read the landing zone.' })
-  consentRefreshedAt!: Date | null;
+  // Epoch ms beside an …Iso twin, as every other time of the API (this one was ISO text alone, unlike builtAt).
+  @Field(() => SafeInt, { nullable: true, description: 'When the consent registry last re-read the landing zone, epoch ms; null before its first read.' })
+  consentRefreshedAt!: number | null;
+
+  @Field(() => DateTime, { nullable: true, description: 'consentRefreshedAt as ISO-8601.' })
+  consentRefreshedAtIso!: Date | null;
 
   @Field(() => Int, { description: 'Customers hidden because a quarantined landing line makes their consent uncertain (as of the last consent read).' })
   consentUncertain!: number;

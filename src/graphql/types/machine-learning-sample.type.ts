@@ -11,7 +11,7 @@ export class MachineLearningSample {
   @Field(() => String, { description: "The customer's step trainer serial number." })
   serialNumber!: string;
 
-  @Field(() => SafeInt, { description: 'Epoch milliseconds.' })
+  @Field(() => SafeInt, { description: 'When the step trainer took its reading (and the phone the one joined to it), epoch milliseconds.' })
   sensorReadingTime!: number;
 
   @Field(() => SafeInt, { description: "Distance from the step trainer's sensor to the object in front of it, as the device recorded it." })

@@ -30,19 +30,19 @@ export class RebuildJob {
   @Field(() => ConsentPolicyEnum, { description: 'The consent policy it builds with.' })
   consentPolicy!: ConsentPolicyEnum;
 
-  @Field(() => SafeInt, { description: 'Epoch ms.' })
+  @Field(() => SafeInt, { description: 'When the job was asked for, epoch ms.' })
   createdAt!: number;
 
   @Field(() => DateTime, { description: 'createdAt as ISO-8601.' })
   createdAtIso!: Date;
 
-  @Field(() => SafeInt, { nullable: true, description: 'Epoch ms.' })
+  @Field(() => SafeInt, { nullable: true, description: 'When it started building, epoch ms; null while QUEUED.' })
   startedAt!: number | null;
 
   @Field(() => DateTime, { nullable: true, description: 'startedAt as ISO-8601.' })
   startedAtIso!: Date | null;
 
-  @Field(() => SafeInt, { nullable: true, description: 'Epoch ms.' })
+  @Field(() => SafeInt, { nullable: true, description: 'When it SUCCEEDED or FAILED, epoch ms; null until then.' })
   finishedAt!: number | null;
 
   @Field(() => DateTime, { nullable: true, description: 'finishedAt as ISO-8601.' })

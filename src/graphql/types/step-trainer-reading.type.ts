@@ -8,7 +8,7 @@ export class StepTrainerReading {
   @Field(() => String, { description: 'The step trainer serial number.' })
   serialNumber!: string;
 
-  @Field(() => SafeInt, { description: 'Epoch milliseconds.' })
+  @Field(() => SafeInt, { description: 'When the step trainer took this reading, epoch milliseconds.' })
   sensorReadingTime!: number;
 
   @Field(() => SafeInt, { description: "Distance from the step trainer's sensor to the object in front of it, as the device recorded it." })

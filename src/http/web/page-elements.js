@@ -13,4 +13,5 @@ export function el(tag, attrs, ...children) {
   return node;
 }
 export const fmt = (v) => (typeof v === 'number' ? v.toLocaleString('en-US') : v === null || v === undefined ? '–' : typeof v === 'object' ? JSON.stringify(v) : String(v));
-export const label = (name) => name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
+// builtAtIso is "built at": the page shows every time as ISO text, so the suffix says nothing.
+export const label = (name) => name.replace(/(.)Iso$/, '$1').replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();

@@ -9,8 +9,11 @@ export function selection(types, typeName, depth) {
   const type = types.get(typeName);
   if (!type || !type.fields) return '';
   const parts = [];
+  const names = new Set(type.fields.map((f) => f.name));
   for (const f of type.fields) {
     if (f.args.some((a) => a.type.kind === 'NON_NULL')) continue;
+    // A time is shown once, as its ISO twin (builtAtIso), not also as epoch milliseconds.
+    if (names.has(`${f.name}Iso`)) continue;
     const base = baseOf(f.type);
     if (base.kind === 'SCALAR' || base.kind === 'ENUM') parts.push(f.name);
     else if (base.kind === 'OBJECT' && depth < 3) {
