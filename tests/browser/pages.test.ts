@@ -326,8 +326,10 @@ describeWithBrowser('the browser pages in Chromium', () => {
     await page.click('#rebuild-button');
     await page.waitForSelector('.job-succeeded', { timeout: 30_000 });
     await page.waitForFunction(`document.querySelectorAll('#versions-table tbody tr').length === ${lake.versions.length + 1}`, { timeout: 10_000 });
-    const after = await graphql(server, '{ lake { liveVersion } rebuildJobs { state version } }');
-    expect(after.rebuildJobs[0]).toEqual({ state: 'SUCCEEDED', version: after.lake.liveVersion });
+    const after = await graphql(server, '{ lake { liveVersion } rebuildJobs { state version finishedAtIso } }');
+    expect(after.rebuildJobs[0]).toEqual({ state: 'SUCCEEDED', version: after.lake.liveVersion, finishedAtIso: expect.any(String) });
+    // Each job says when it finished: a list of SUCCEEDED lines did not say which rebuild was which.
+    expect(await page.$eval('.job-succeeded', (el) => el.textContent)).toContain(` · finished ${after.rebuildJobs[0].finishedAtIso}`);
     expect(await page.$eval('[data-field="liveVersion"]', (el) => el.textContent)).toBe(after.lake.liveVersion);
     await screenshot(page, 'lake-page');
     expect(problems).toEqual([]);
@@ -515,17 +517,35 @@ describeWithBrowser('the browser pages in Chromium', () => {
     }
   }, 60_000);
 
+  it('lake page: shows each time once, as ISO text labelled without "iso", and the consent generation as the digest it is', async () => {
+    const { lake } = await graphql(server, '{ lake { consentGeneration } }');
+    await page.goto(`${server.url}/`);
+    await page.waitForSelector('body[data-loaded="true"]');
+    const labels = await page.$$eval('dt, th', (cells) => cells.map((c) => c.textContent));
+    expect(labels).toEqual(expect.arrayContaining(['built at', 'consent refreshed at']));
+    expect(labels.filter((l) => /\biso\b/.test(l ?? ''))).toEqual([]);
+    // Lake.consentRefreshedAt is epoch ms now, beside consentRefreshedAtIso: the page shows the ISO one alone.
+    expect(await page.$eval('[data-field="consentRefreshedAtIso"]', (el) => el.textContent)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(await page.$('[data-field="consentRefreshedAt"]')).toBeNull();
+    // A digest that only changes, not a count (it read 1,368,777,218).
+    expect(await page.$eval('[data-field="consentGeneration"]', (el) => el.textContent)).toBe(String(lake.consentGeneration));
+    expect(problems).toEqual([]);
+  }, 60_000);
+
   it('both pages fit a narrow window (a phone, half a laptop screen): nothing scrolls sideways, and the IDE puts the result under the editor', async () => {
     const box = async (selector: string) => (await (await page.$(selector))!.boundingBox())!;
     const sideways = () => page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth') as Promise<number>;
     try {
       await page.goto(`${server.url}/`);
       await page.waitForSelector('body[data-loaded="true"]');
-      for (const width of [375, 768]) {
+      for (const width of [320, 375, 768]) {
         await page.setViewport({ width, height: 800 });
         expect({ width, sideways: await sideways() }).toEqual({ width, sideways: 0 });
         const zones = await box('#zones');
         expect(zones.x + zones.width).toBeLessThanOrEqual(width);
+        // A value (the live version id, an ISO time) wraps inside its card: at 320 px it ran out of it, cut off.
+        const cut = await page.$$eval('.kv dd', (values) => values.filter((dd) => dd.getBoundingClientRect().right > dd.closest('section')!.getBoundingClientRect().right).map((dd) => dd.textContent));
+        expect({ width, cut }).toEqual({ width, cut: [] });
       }
       await screenshot(page, 'lake-375');
 

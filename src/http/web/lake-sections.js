@@ -68,7 +68,8 @@ export function renderConsent(lake) {
   for (const [k, v] of Object.entries(lake)) {
     if (!CONSENT_FIELD.test(k) || k === 'consentPolicy') continue;
     if (v && typeof v === 'object' && !Array.isArray(v)) Object.assign(facts, v);
-    else facts[k] = v;
+    // A generation is a digest that only changes, not a count: 1368777218, not 1,368,777,218.
+    else facts[k] = /generation/i.test(k) && typeof v === 'number' ? String(v) : v;
   }
   $('consent').replaceChildren(keyValues(facts, Object.keys(facts)));
 }

@@ -19,7 +19,17 @@ function renderJob(job) {
   return el(
     'div',
     { class: `job job-${job.state.toLowerCase()}`, 'data-job': job.id },
-    el('div', null, el('b', null, job.state), ` · job ${job.id} · ${job.completedSteps}/${job.totalSteps} steps`, job.version ? ` · published ${job.version}` : '', job.error ? ` · ${job.error}` : '', job.warning ? ` · ${job.warning}` : ''),
+    el(
+      'div',
+      null,
+      el('b', null, job.state),
+      ` · job ${job.id} · ${job.completedSteps}/${job.totalSteps} steps`,
+      // When: a list of SUCCEEDED lines without a time did not say which rebuild was which.
+      job.finishedAtIso ? ` · finished ${job.finishedAtIso}` : job.createdAtIso ? ` · asked ${job.createdAtIso}` : '',
+      job.version ? ` · published ${job.version}` : '',
+      job.error ? ` · ${job.error}` : '',
+      job.warning ? ` · ${job.warning}` : '',
+    ),
     el('progress', { max: String(job.totalSteps), value: String(job.completedSteps) }),
   );
 }
