@@ -2,6 +2,7 @@
 float are meant. page_size=np.int64(5000) was refused as "not a whole number", and a variable holding one raised
 json's "Object of type int64 is not JSON serializable" from deep inside the client."""
 
+import json
 import numbers
 
 
@@ -18,6 +19,17 @@ def page_size_of(page_size):
     if size is None or size < 1:
         raise ValueError(f"page_size must be a whole number of at least 1; received {page_size!r}")
     return size
+
+
+def json_text(payload):
+    """The request body: NaN and infinity (a DataFrame's missing value) refused, naming them, before anything is sent.
+    json.dumps wrote them as NaN and Infinity, which are not JSON: the server answered that the body was cut off."""
+    try:
+        return json.dumps(payload, default=json_value, allow_nan=False)
+    except ValueError as error:
+        if "JSON compliant" not in str(error):
+            raise
+        raise ValueError("a GraphQL variable holds NaN or infinity (a missing value?), which JSON cannot carry: pass a number, or None") from None
 
 
 def json_value(value):

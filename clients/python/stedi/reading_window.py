@@ -47,6 +47,9 @@ def epoch_ms(value, name):
         except ValueError:
             raise ValueError(f"{name} must be epoch milliseconds, a datetime or ISO 8601 text such as '2022-06-18T14:59:00Z'; received {value!r}") from None
     if isinstance(value, datetime.datetime):
+        # pandas.NaT is a datetime too: its arithmetic gave NaN, sent as JSON the server refused as a broken body.
+        if value != value:
+            raise ValueError(f"{name} is {value!r}, not a time (a missing value): pass a time, or leave {name} out")
         if value.tzinfo is None:
             value = value.replace(tzinfo=datetime.timezone.utc)
         # Whole milliseconds, as the server holds them: a time's microseconds fall in the millisecond they start.

@@ -14,7 +14,7 @@ import urllib.request
 from .errors import ConnectionError, ServerError, StediError
 from .graphql_answer import answer_error
 from .http_refusal import http_refusal
-from .notebook_values import json_value
+from .notebook_values import json_text
 
 # What a proxy in front answers while the server behind it is down (no GraphQL body: the client's HTTP_<status>).
 GATEWAY_DOWN = ("HTTP_502", "HTTP_503")
@@ -87,7 +87,7 @@ class Transport:
         """Runs one GraphQL document and returns its data. An answer with errors raises a typed StediError (the first
         error's class) carrying `.errors`, every error with its code and path, and `.data`, the answer's data, which a
         partial answer (one field refused, the others answered) still holds."""
-        body = json.dumps({"query": query, "variables": variables or {}}, default=json_value).encode("utf-8")
+        body = json_text({"query": query, "variables": variables or {}}).encode("utf-8")
         request = urllib.request.Request(f"{self.base}/graphql", data=body, method="POST", headers={"content-type": "application/json"})
         with self._reaching(), self._open(request) as response:
             try:

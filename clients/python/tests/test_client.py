@@ -497,6 +497,16 @@ class VariablesTest(unittest.TestCase):
                 client.customers(page_size=size)
         self.assertEqual(asked, [])
 
+    def test_nan_or_infinity_is_refused_saying_so_before_anything_is_sent(self):
+        # json.dumps wrote NaN and Infinity, which are not JSON: the server answered the body was not valid JSON, "a cut-off body or a stray quote".
+        asked = []
+        url = fake_server.serve(self, lambda body: asked.append(body) or {"data": {}})
+        client = stedi.Client(url, "any-key-0123456789abcdef", timeout=5)
+        for value in (float("nan"), float("inf"), -float("inf"), [1.0, float("nan")]):
+            with self.subTest(value=value), self.assertRaisesRegex(ValueError, r"^a GraphQL variable holds NaN or infinity \(a missing value\?\), which JSON cannot carry: pass a number, or None$"):
+                client.graphql("query ($f: Float) { lake { liveVersion } }", {"f": value})
+        self.assertEqual(asked, [])
+
 
 class PartialAnswerTest(unittest.TestCase):
     """An answer with both data and errors (no live server needed): the error raised keeps all of it."""
@@ -800,7 +810,7 @@ class ReadingWindowTest(unittest.TestCase):
             self.assertEqual(epoch_ms(value, "start"), ms, value)
         self.assertEqual(epoch_ms(datetime.date(2022, 6, 18), "end"), 1655510400000)
         self.assertEqual(epoch_ms(datetime.datetime(1969, 12, 31, 23, 59, 59, 999500), "end"), -1)
-        for bad in ("yesterday", 1.5e12, None, [1]):
+        for bad in ("yesterday", 1.5e12, None, [1], float("nan")):
             with self.assertRaisesRegex(ValueError, r"^start must be epoch milliseconds, a datetime or ISO 8601 text"):
                 epoch_ms(bad, "start")
 

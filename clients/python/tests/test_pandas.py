@@ -27,6 +27,17 @@ class PandasTest(unittest.TestCase):
         self.assertEqual(list(frame["sensorReadingDatetime"].isna()), [True, False, True])
         self.assertEqual(frame["sensorReadingDatetime"][1].value // 1_000_000, times[1])
 
+    def test_a_missing_time_nat_is_refused_naming_the_argument_before_anything_is_sent(self):
+        import pandas
+
+        # NaT is a datetime to Python: its arithmetic gave NaN, sent as JSON the server refused as a broken body.
+        client = stedi.Client("http://127.0.0.1:9", "any-key-0123456789abcdef")
+        for name in ("start", "end"):
+            with self.subTest(name=name), self.assertRaisesRegex(ValueError, rf"^{name} is NaT, not a time \(a missing value\): pass a time, or leave {name} out$"):
+                client.training_set(**{name: pandas.NaT})
+        with self.assertRaisesRegex(ValueError, "NaN or infinity"):
+            client.graphql("query ($f: Float) { lake { liveVersion } }", {"f": pandas.Series([float("nan")])[0]})
+
     @needs_server
     def test_the_training_set_is_a_dataframe_with_stable_dtypes_and_its_lake_version(self):
         frame = stedi.Client(URL, ANALYST_KEY).training_set(split="TRAIN", page_size=1)
