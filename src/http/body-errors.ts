@@ -30,7 +30,7 @@ export function errorHandler(bodyLimit: string) {
     const type = (error as { type?: string }).type;
     if (type === 'entity.too.large') return sendError(res, ErrorCode.BAD_USER_INPUT, bodyLimitMessage(bodyLimit), 413);
     // BAD_REQUEST, as Apollo answers a GET whose variables are not JSON: the request is not a GraphQL request at all.
-    if (type === 'entity.parse.failed') return sendError(res, ErrorCode.BAD_REQUEST, notAnObject(error) ? NOT_AN_OBJECT : NOT_JSON);
+    if (type === 'entity.parse.failed') return sendError(res, ErrorCode.BAD_REQUEST, notAnObject(error) ? NOT_AN_OBJECT : holdsNaN(error) ? NAN_IN_JSON : NOT_JSON);
     if (type === 'encoding.unsupported') return sendError(res, ErrorCode.BAD_USER_INPUT, UNSUPPORTED_ENCODING(req), 415);
     if (type === 'entity.not.utf8') return sendError(res, ErrorCode.BAD_USER_INPUT, NOT_UTF8_BODY);
     if (type === 'entity.too.deep') return sendError(res, ErrorCode.BAD_USER_INPUT, TOO_DEEP_BODY);
@@ -97,6 +97,19 @@ export const refuseEmptyJsonBody: RequestHandler = (req, res, next) => {
   if (!empty) return next();
   sendError(res, ErrorCode.BAD_REQUEST, NO_OPERATION);
 };
+
+const NAN_IN_JSON =
+  'the request body is not valid JSON: it holds NaN or Infinity, which JSON has no word for (Python\'s json.dumps and requests write a float("nan") so, a DataFrame\'s missing value): send null, or a number';
+
+/**
+ * A body that failed to parse and holds NaN, Infinity or -Infinity outside its strings: what Python's json.dumps (and
+ * requests' json=) write for a float NaN. It was told "a cut-off body or a stray quote breaks it", neither of which it had.
+ */
+function holdsNaN(error: unknown): boolean {
+  const body = (error as { body?: unknown }).body;
+  if (typeof body !== 'string') return false;
+  return /(?:^|[^\w$.])-?(?:NaN|Infinity)(?![\w$])/.test(body.replace(/"(?:[^"\\]|\\.)*"/g, '""'));
+}
 
 const NOT_AN_OBJECT = 'the request body must be a JSON object, such as {"query": "{ lake { liveVersion } }", "variables": {}}';
 

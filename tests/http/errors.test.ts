@@ -184,6 +184,26 @@ describe(`request handling and errors (seed ${SEED})`, () => {
     expect(get.body.errors[0].extensions.code).toBe(res.body.errors[0].extensions.code);
   });
 
+  it('says a body holding NaN or Infinity (Python json.dumps of a missing value) is refused for them, not as cut off', async () => {
+    const post = (body: string) => request(t.server).post('/graphql').set('authorization', `Bearer ${ANALYST_KEY}`).set('content-type', 'application/json').send(body);
+    const query = JSON.stringify('query ($f: Float) { lake { liveVersion } }');
+    for (const value of ['NaN', 'Infinity', '-Infinity', '[1.0, NaN]']) {
+      const res = await post(`{"query": ${query}, "variables": {"f": ${value}}}`);
+      expect({ value, status: res.status, error: res.body.errors[0] }).toEqual({
+        value,
+        status: 400,
+        error: { message: expect.stringMatching(/^the request body is not valid JSON: it holds NaN or Infinity, which JSON has no word for .*: send null, or a number$/), extensions: { code: 'BAD_REQUEST' } },
+      });
+    }
+    // The words inside a string, or as part of a longer name, are no such value: the broken body is said as before.
+    const inString = fc.tuple(fc.string(), fc.constantFrom('NaN', ' Infinity', '-Infinity'), fc.string()).map(([a, word, b]) => JSON.stringify(a + word + b));
+    const property = fc.asyncProperty(fc.oneof(inString, fc.constantFrom('"a \\" NaN"', 'NaNa', 'xInfinity', '1.Infinity')), async (text) => {
+      const res = await post(`{"query": ${query}, "variables": {"f": ${text}`);
+      expect(res.body.errors[0].message).toMatch(/^the request body is not valid JSON; send one JSON object/);
+    });
+    await fc.assert(property, { seed: SEED, numRuns: 30 });
+  });
+
   it.each([
     ['an empty JSON object', '{}'],
     ['an empty body', ''],
