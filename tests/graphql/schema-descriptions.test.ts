@@ -72,6 +72,19 @@ describe('the schema as documentation', () => {
     expect(lake.builtAtIso).toBe(new Date(lake.builtAt).toISOString());
   });
 
+  it('tells the fields of a type apart: no two share one description', async () => {
+    // Customer's name, email, phone and birthDay each said only that they need the admin role: not what they hold (birthDay's format).
+    const fields = objectFields(await servedSchema(t));
+    const seen = new Map<string, string>();
+    const repeated: string[] = [];
+    for (const f of fields) {
+      const key = `${f.name.split('.')[0]}: ${f.description}`;
+      if (seen.has(key)) repeated.push(`${seen.get(key)} and ${f.name}`);
+      else seen.set(key, f.name);
+    }
+    expect(repeated).toEqual([]);
+  });
+
   it('says what each time is, not its unit alone, and types as non-null the consent date every served customer has', async () => {
     const fields = objectFields(await servedSchema(t));
     // "Epoch milliseconds." told a newcomer the unit of registrationDate, timestamp or startedAt, not what happened then.

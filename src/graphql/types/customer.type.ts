@@ -12,19 +12,20 @@ export class Customer {
   serialNumber!: string;
 
   @Authorized('admin')
-  @Field(() => String, { nullable: true, description: PERSONAL })
+  @Field(() => String, { nullable: true, description: `The customer's name. ${PERSONAL}` })
   customerName!: string | null;
 
   @Authorized('admin')
-  @Field(() => String, { nullable: true, description: PERSONAL })
+  @Field(() => String, { nullable: true, description: `The customer's email, as their landing record wrote it. ${PERSONAL}` })
   email!: string | null;
 
   @Authorized('admin')
-  @Field(() => String, { nullable: true, description: PERSONAL })
+  @Field(() => String, { nullable: true, description: `The customer's phone number, as text as their landing record wrote it. ${PERSONAL}` })
   phone!: string | null;
 
+  // Text, not a DateTime: the landing record's date alone (1508-01-01 in the STEDI data), with no time or zone to it.
   @Authorized('admin')
-  @Field(() => String, { nullable: true, description: PERSONAL })
+  @Field(() => String, { nullable: true, description: `The customer's date of birth as their landing record wrote it (YYYY-MM-DD in the STEDI data). ${PERSONAL}` })
   birthDay!: string | null;
 
   @Field(() => SafeInt, { description: 'When the customer registered, epoch milliseconds.' })
