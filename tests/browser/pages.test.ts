@@ -420,6 +420,33 @@ describeWithBrowser('the browser pages in Chromium', () => {
     expect(problems.splice(0)).toEqual([expect.stringMatching(/status of 400/)]);
   }, 60_000);
 
+  it('lake page: a time typed with a space for the T, as pandas and spreadsheets print it, is UTC too, whatever the browser\'s time zone', async () => {
+    // Read as the browser's local time before: in Tokyo the window was nine hours off, and the file held other rows, silently.
+    const dir = makeTempDir('stedi-downloads-');
+    const cdp = await page.createCDPSession();
+    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: dir });
+    const asked: string[] = [];
+    const onRequest = (request: HTTPRequest) => void (request.url().includes('/export/') && asked.push(new URL(request.url()).search));
+    page.on('request', onRequest);
+    try {
+      await page.emulateTimezone('Asia/Tokyo');
+      await page.goto(`${server.url}/`);
+      await page.waitForSelector('body[data-loaded="true"]');
+      await page.select('#export-form select[name="format"]', 'ndjson');
+      await page.type('#export-form input[name="serialNumber"]', 'serial-alice');
+      await page.type('#export-form input[name="from"]', '2022-06-12 02:13:22'); // 1655000002000 ms in UTC
+      await page.type('#export-form input[name="to"]', '2022-06-12 02:13:22.000');
+      await page.click('#export-form button');
+      await page.waitForFunction("/^saved /.test(document.querySelector('#export-state').textContent)", { timeout: 20_000 });
+      expect(asked).toEqual(['?format=ndjson&serialNumber=serial-alice&from=1655000002000&to=1655000002000']);
+      expect(await page.$eval('#export-state', (el) => el.textContent)).toMatch(/: 1 row$/);
+      expect(problems).toEqual([]);
+    } finally {
+      page.off('request', onRequest);
+      await page.emulateTimezone(undefined);
+    }
+  }, 60_000);
+
   it('a link to /export followed in the browser says what can send the key: the lake page\'s form, the IDE', async () => {
     const context = await browser.createBrowserContext();
     try {

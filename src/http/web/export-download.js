@@ -28,7 +28,10 @@ function save(blob, name) {
 export function epochMsOf(text, name) {
   const typed = text.trim();
   if (typed === '' || /^-?\d+$/.test(typed)) return typed;
-  const zoned = /T/i.test(typed) && !/(Z|[+-]\d\d:?\d\d)$/i.test(typed) ? `${typed}Z` : typed;
+  // "2022-06-18 14:59:00", as pandas, SQL and spreadsheets print a time, is ISO's T written as a space: the browser read
+  // it as its own local time (two hours off in Paris), not as UTC.
+  const iso = typed.replace(/^([+-]?\d{4,6}-\d\d-\d\d) +(?=\d)/, '$1T');
+  const zoned = /T/i.test(iso) && !/(Z|[+-]\d\d:?\d\d)$/i.test(iso) ? `${iso}Z` : iso;
   const ms = /^[+-]?\d{4,6}-\d\d-\d\d/.test(zoned) ? Date.parse(zoned) : NaN;
   if (Number.isNaN(ms)) throw new Error(`${name}: "${typed}" is neither epoch milliseconds nor an ISO 8601 time such as 2022-06-18T14:59:00Z`);
   return String(ms);
