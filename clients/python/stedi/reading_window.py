@@ -33,8 +33,14 @@ def window_arguments(serial=None, start=None, end=None):
 
 
 def epoch_ms(value, name):
-    """A time as the server's epoch milliseconds: a whole number (already epoch ms), a datetime or pandas Timestamp
-    (one without a time zone is UTC, as every time the server answers is), a date (its midnight UTC), or ISO 8601 text."""
+    """A time as the server's epoch milliseconds: a whole number (already epoch ms), a datetime, pandas Timestamp or
+    numpy datetime64 (one without a time zone is UTC, as every time the server answers is), a date (its midnight UTC),
+    or ISO 8601 text."""
+    if type(value).__name__ == "datetime64":
+        # numpy's time (a frame's .values, .to_numpy()): a time without a zone, so UTC; NaT is a missing value.
+        if value != value:
+            raise ValueError(f"{name} is {value!r}, not a time (a missing value): pass a time, or leave {name} out")
+        return int(value.astype("datetime64[ms]").astype("int64"))
     ms = whole_number(value)
     if ms is not None:
         if 0 < ms < MIN_EPOCH_MS:

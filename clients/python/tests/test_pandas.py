@@ -35,8 +35,23 @@ class PandasTest(unittest.TestCase):
         for name in ("start", "end"):
             with self.subTest(name=name), self.assertRaisesRegex(ValueError, rf"^{name} is NaT, not a time \(a missing value\): pass a time, or leave {name} out$"):
                 client.training_set(**{name: pandas.NaT})
+        import numpy
+
+        for missing in (numpy.datetime64("NaT"),):
+            with self.assertRaisesRegex(ValueError, r"^start is numpy.datetime64\('NaT'\), not a time"):
+                client.training_set(start=missing)
         with self.assertRaisesRegex(ValueError, "NaN or infinity"):
             client.graphql("query ($f: Float) { lake { liveVersion } }", {"f": pandas.Series([float("nan")])[0]})
+
+    def test_a_time_from_a_frame_as_numpy_holds_it_is_taken_as_utc(self):
+        import numpy
+
+        from stedi.reading_window import epoch_ms
+
+        # A column's .values or .to_numpy() gives numpy.datetime64, refused before as "must be epoch milliseconds, a datetime…".
+        times = pandas_frame_times()
+        self.assertEqual([epoch_ms(t, "start") for t in times], [1655564340123, 1655564340000])
+        self.assertEqual(epoch_ms(numpy.datetime64("2022-06-18T14:59:00.123456789"), "end"), 1655564340123)
 
     @needs_server
     def test_the_training_set_is_a_dataframe_with_stable_dtypes_and_its_lake_version(self):
@@ -109,3 +124,10 @@ class PandasTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+def pandas_frame_times():
+    import pandas
+
+    frame = pandas.DataFrame({"t": pandas.to_datetime([1655564340123, 1655564340000], unit="ms")})
+    return list(frame["t"].to_numpy())
