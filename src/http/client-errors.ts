@@ -55,10 +55,11 @@ export function clientErrorAnswer(error: ParserError): string {
 // client's mistake.
 const CONNECT = { status: 405, reason: 'Method Not Allowed', message: 'CONNECT is not served: this server is not a proxy; send GET or POST to /graphql', allow: ANY_ROUTE };
 
+// nosniff as every answer of the app has it (no-sniff.ts): these are written before the app sees the request.
 function rawAnswer({ status, reason, message, allow }: { status: number; reason: string; message: string; allow?: string }): string {
   const body = JSON.stringify({ errors: [{ message, extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
   const allowLine = allow === undefined ? '' : `Allow: ${allow}\r\n`;
-  return `HTTP/1.1 ${status} ${reason}\r\n${allowLine}Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`;
+  return `HTTP/1.1 ${status} ${reason}\r\n${allowLine}Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`;
 }
 
 /**

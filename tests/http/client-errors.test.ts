@@ -65,7 +65,7 @@ describe('requests the HTTP parser refuses', () => {
     const [answer, ...more] = answers(text);
     expect(more).toEqual([]);
     expect(answer!.status).toBe(431);
-    expect(answer!.headers).toMatchObject({ connection: 'close', 'content-type': 'application/json; charset=utf-8' });
+    expect(answer!.headers).toMatchObject({ connection: 'close', 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff' });
     expect(answer!.body).toEqual(refusal(/POST body/));
   });
 
@@ -86,7 +86,8 @@ describe('requests the HTTP parser refuses', () => {
     const [answer, ...more] = answers(text);
     expect(more).toEqual([]);
     expect(answer!.status).toBe(400);
-    expect(answer!.headers.connection).toBe('close');
+    // As every answer of the app: these are written before it sees the request, and had no nosniff.
+    expect([answer!.headers.connection, answer!.headers['x-content-type-options']]).toEqual(['close', 'nosniff']);
     expect(answer!.body).toEqual(refusal(/not valid HTTP/));
   });
 

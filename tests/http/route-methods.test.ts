@@ -129,6 +129,23 @@ describe(`methods on every route (seed ${SEED})`, () => {
     expect(await t.app.metrics.registry.metrics()).not.toContain('route="http');
   });
 
+  // Express's router cannot parse these, so no route or middleware ran: its own 404 was an HTML page without nosniff.
+  it.each(['http://[::1/graphql', 'http://xn--/healthz', 'h://[/x'])('refuses an absolute-form target with a host no URL parser reads (%s) with 400 BAD_USER_INPUT JSON, and closes the connection', async (target) => {
+    const { port } = t.server.address() as AddressInfo;
+    const answer = await new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, method: 'GET', path: target, headers: { authorization: `Bearer ${ANALYST_KEY}` } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect([answer.status, answer.headers['content-type'], answer.headers['x-content-type-options'], answer.headers['connection']]).toEqual([400, 'application/json; charset=utf-8', 'nosniff', 'close']);
+    expect(JSON.parse(answer.body).errors[0]).toEqual({ message: expect.stringMatching(/^the request target is not a URL this server can read .*send the path alone, such as \/graphql$/), extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
   it.each(METHODS)('answers %s on a path in no route with 404 NOT_FOUND', async (method) => {
     const res = await send(t, method, '/nope');
     expect(res.status).toBe(404);
