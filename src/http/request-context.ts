@@ -19,6 +19,9 @@ export interface RequestState {
   operation?: string;
   /** The code of the error answered, when one was: says what a 5xx was. */
   errorCode?: string;
+  /** Caller-facing errors logged for this request, and those past REFUSALS_LOGGED left out (counted on its request line). */
+  refusalsLogged?: number;
+  refusalsNotLogged?: number;
 }
 
 const storage = new AsyncLocalStorage<RequestState>();
@@ -36,6 +39,18 @@ export const setPrincipal = (res: Response, principal: Principal): void => void 
 export function noteErrorCode(state: RequestState | undefined, code: string): void {
   if (state && state.errorCode === undefined) state.errorCode = code;
 }
+/**
+ * Whether one more of the request's caller-facing errors is logged: the first REFUSALS_LOGGED are. A 2 KB document of
+ * unknown fields or wrong arguments is answered with 100 errors (graphql-js's bound), each had its own log line: 100
+ * lines a request, 20 MB of log from one client in 8 s. The rest are counted on the request line.
+ */
+export function refusalLogged(state: RequestState): boolean {
+  const logged = (state.refusalsLogged ?? 0) < REFUSALS_LOGGED;
+  if (logged) state.refusalsLogged = (state.refusalsLogged ?? 0) + 1;
+  else state.refusalsNotLogged = (state.refusalsNotLogged ?? 0) + 1;
+  return logged;
+}
+export const REFUSALS_LOGGED = 10;
 export const stateOfResponse = (res: Response): RequestState | undefined => res.locals.request as RequestState | undefined;
 
 /**
@@ -67,7 +82,7 @@ export function requestContext(logger: Logger): RequestHandler {
       const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
       // Only what identifies the request: never headers, bodies, keys or query text.
       const path = requestPath(req);
-      const entry = { method: req.method, path: logged(withoutAddresses(path)), status: res.statusCode, ms, keyId: state.principal?.keyId, operation: logged(state.operation), code: state.errorCode, aborted: !res.writableFinished || undefined };
+      const entry = { method: req.method, path: logged(withoutAddresses(path)), status: res.statusCode, ms, keyId: state.principal?.keyId, operation: logged(state.operation), code: state.errorCode, refusalsNotLogged: state.refusalsNotLogged, aborted: !res.writableFinished || undefined };
       // A readiness probe's 503 reports a state (not built, loading, damaged; /readyz says which), not a failure of ours.
       if (res.statusCode < 500 || (res.statusCode === 503 && path === '/readyz')) state.log.info(entry, 'request');
       else if (state.errorCode !== undefined && EXPECTED_CONDITIONS.has(state.errorCode)) state.log.warn(entry, 'request answered with a server condition');

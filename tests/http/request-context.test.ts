@@ -29,6 +29,18 @@ describe('the request log line', () => {
     expect(requestLine('long-1').operation).toBe(`${name.slice(0, 200)}… (400000 characters)`);
   });
 
+  it('logs at most 10 of a request\'s refused fields and arguments, counting the rest on its request line, however many the answer holds', async () => {
+    // 300 unknown fields: graphql-js answers 100 errors (its bound), and each had its own log line.
+    const unknown = await t.graphql(`{ ${Array.from({ length: 300 }, (_, i) => `f${i}`).join(' ')} }`, ANALYST_KEY).set('x-request-id', 'many-refusals');
+    expect([unknown.status, unknown.body.errors.length]).toEqual([400, 101]);
+    const refusals = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.requestId === 'many-refusals' && l.msg === 'request refused or field failed for the caller');
+    expect([refusals.length, requestLine('many-refusals').refusalsNotLogged]).toEqual([10, 91]);
+    const one = await t.graphql('{ nope }', ANALYST_KEY).set('x-request-id', 'one-refusal');
+    expect(one.status).toBe(400);
+    expect(lines.filter((l) => l.includes('"requestId":"one-refusal"') && l.includes('request refused')).length).toBe(1);
+    expect(requestLine('one-refusal').refusalsNotLogged).toBeUndefined();
+  });
+
   it('logs no address a client wrote into a URL: that part of the path is `…`, the rest as sent', async () => {
     // GET /customers/ann@example.com (a REST habit) put the address in the log, where no email may be.
     for (const [path, shown] of [
