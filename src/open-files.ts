@@ -19,7 +19,15 @@ export function openFilesLimit(limitsText: string): number | undefined {
   return Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }
 
-/** The default STEDI_MAX_CONNECTIONS: the open-file limit less the reserve, at least 64. */
+/** The cap where the limit is too low to keep the whole reserve: at most this, and half the limit. */
+const SMALL_CAP = 64;
+
+/**
+ * The default STEDI_MAX_CONNECTIONS: the open-file limit less the reserve; under a limit too low for that (a
+ * `ulimit -n 64`), half the limit, at most 64. It was 64 there too: a cluster worker then used its last descriptor on
+ * connections, the next one the primary handed it arrived without its descriptor, and Node's cluster never handed it
+ * another (the server answered nothing again, even once every client had gone).
+ */
 export function defaultMaxConnections(readLimits: () => string = () => readFileSync('/proc/self/limits', 'utf8')): number {
   let limit: number | undefined;
   try {
@@ -27,5 +35,6 @@ export function defaultMaxConnections(readLimits: () => string = () => readFileS
   } catch {
     limit = undefined;
   }
-  return limit === undefined ? FALLBACK_CONNECTIONS : Math.max(64, limit - RESERVED_FILES);
+  if (limit === undefined) return FALLBACK_CONNECTIONS;
+  return limit - RESERVED_FILES >= SMALL_CAP ? limit - RESERVED_FILES : Math.max(1, Math.min(SMALL_CAP, Math.floor(limit / 2)));
 }

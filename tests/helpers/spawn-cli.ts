@@ -20,20 +20,27 @@ export interface CliProcess {
 
 export const STEDI_BIN = resolve(ROOT, 'bin', 'stedi.js');
 
-/** How a child runs: as another user (`uid`/`gid`, when the tests run as root), from another folder (`cwd`; default the repository). */
+/**
+ * How a child runs: as another user (`uid`/`gid`, when the tests run as root), from another folder (`cwd`; default the
+ * repository), under a lower open-file limit (`openFiles`: its shell's `ulimit -n`).
+ */
 export interface RunAs {
   uid?: number;
   gid?: number;
   cwd?: string;
+  openFiles?: number;
 }
 
 /** `bin/stedi.js <args>` as users run it (the compiled CLI: `npm run build` first). */
 export function spawnBin(args: string[], env: Record<string, string | undefined> = {}, as: RunAs = {}): CliProcess {
   if (!existsSync(resolve(ROOT, 'dist', 'src', 'cli.js'))) throw new Error('bin/stedi.js needs the compiled CLI: run `npm run build` first');
-  const child = spawn(process.execPath, [STEDI_BIN, ...args], {
+  const { openFiles, ...user } = as;
+  // exec: the shell becomes stedi, so the test's signals reach it.
+  const [command, argv] = openFiles === undefined ? [process.execPath, [STEDI_BIN, ...args]] : ['sh', ['-c', `ulimit -n ${openFiles} && exec "$0" "$@"`, process.execPath, STEDI_BIN, ...args]];
+  const child = spawn(command, argv, {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as NodeJS.ProcessEnv,
-    ...as,
+    ...user,
   });
   return watch(child);
 }

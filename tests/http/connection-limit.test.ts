@@ -70,6 +70,11 @@ describe('the default connection cap', () => {
     expect(defaultMaxConnections(() => LIMITS.replace('20000 ', '1024  '))).toBe(64);
   });
 
+  it('is half the limit, at most 64, under a limit too low to keep the reserve', () => {
+    expect(defaultMaxConnections(() => LIMITS.replace('20000 ', '100   '))).toBe(50);
+    expect(defaultMaxConnections(() => LIMITS.replace('20000 ', '64    '))).toBe(32);
+  });
+
   it('falls back to a fixed cap where the limit cannot be read, or is unlimited', () => {
     const fallback = defaultMaxConnections(() => {
       throw Object.assign(new Error('no /proc'), { code: 'ENOENT' });

@@ -1,0 +1,40 @@
+import { connect, type Socket } from 'node:net';
+import { builtSmallLake } from '../helpers/built-small-lake';
+import { type ServedLake, serveLake } from '../helpers/served-lake';
+
+/**
+ * A server started under a low open-file limit (`ulimit -n 64`, as a fault injector or a small container sets it)
+ * survives more connections than it has descriptors: its default connection cap keeps descriptors free, so once the
+ * crowd has gone it answers again.
+ */
+
+const LIMIT = 64;
+
+/** A connection, or null when the server (or the kernel) refused it. */
+const open = (port: number): Promise<Socket | null> =>
+  new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => resolve(socket));
+    socket.on('error', () => resolve(null));
+  });
+
+describe('a server under a low open-file limit', () => {
+  const small = builtSmallLake();
+  let served: ServedLake;
+  beforeAll(async () => {
+    const lake = small.copy();
+    // Two workers: Node's cluster hands each connection from the primary to a worker, which is where descriptors ran out.
+    served = await serveLake(['--lake', lake], { STEDI_WORKERS: '2' }, { openFiles: LIMIT });
+  }, 90_000);
+  afterAll(() => served?.stop());
+
+  it('answers again once more clients than it has descriptors connected and left', async () => {
+    const port = Number(new URL(served.url).port);
+    const crowd = await Promise.all(Array.from({ length: LIMIT + 16 }, () => open(port)));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    for (const socket of crowd) socket?.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Before, the server answered nothing from then on: this request waited for ever.
+    const res = await fetch(`${served.url}/healthz`, { signal: AbortSignal.timeout(10_000) });
+    expect(res.status).toBe(200);
+  }, 60_000);
+});
