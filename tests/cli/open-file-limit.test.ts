@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { builtSmallLake } from '../helpers/built-small-lake';
 import { type ServedLake, serveLake } from '../helpers/served-lake';
+import { runBin } from '../helpers/spawn-cli';
 
 /**
  * A server started under a low open-file limit (`ulimit -n 64`, as a fault injector or a small container sets it)
@@ -36,5 +39,22 @@ describe('a server under a low open-file limit', () => {
     // Before, the server answered nothing from then on: this request waited for ever.
     const res = await fetch(`${served.url}/healthz`, { signal: AbortSignal.timeout(10_000) });
     expect(res.status).toBe(200);
+  }, 60_000);
+});
+
+describe('a build under an open-file limit too low for it', () => {
+  const small = builtSmallLake();
+
+  it('says so in one line naming ulimit -n (not DuckDB’s words), and leaves the live version as it was', async () => {
+    const lake = small.copy();
+    // 20 fails as a version file is opened, 28 in a zone's query over the landing files (DuckDB's "Too many open files").
+    for (const limit of [20, 28]) {
+      const run = await runBin(['build', '--lake', lake, '--landing', small.landing], {}, { openFiles: limit });
+      expect({ limit, code: run.code }).toEqual({ limit, code: 1 });
+      expect(run.stderr).toMatch(/^stedi: this process reached its open-file limit \(ulimit -n\) (at|while building) \S+; raise it \(ulimit -n 4096\) before starting stedi\n$/);
+    }
+    const status = await runBin(['status', '--lake', lake]);
+    expect(status.stdout).toContain(`Live version ${small.version},`);
+    expect(existsSync(join(lake, '_stedi', 'builds'))).toBe(false);
   }, 60_000);
 });

@@ -11,7 +11,7 @@ import { manifestIdentity, pruneEmptyFolders, pruneLakeFolders, removeBuildRecor
 import { bytesOnDisk, withBytesWritten } from './build-footprint';
 import { clearDeadBuilds } from './dead-builds';
 import { damagedVersions, fileChecksum } from './file-checks';
-import { noSpaceLeft, onLakeFilesystem } from './fs-errors';
+import { filesystemCode, noSpaceLeft, onLakeFilesystem, openFileLimitReached } from './fs-errors';
 import { LakeFilesystemError, isSpillFull } from '../engine-errors';
 import { buildDuckDbConfig, type BuildShape, buildShape, landingBytes } from './build-settings';
 import { BuildConnections } from './build-connections';
@@ -218,6 +218,10 @@ export class DuckDbBuildTarget implements BuildTarget {
   explainFailure(error: unknown): unknown {
     const gone = lakeFolderGone(this.layout.lake, this.lakeAt);
     if (gone) return gone;
+    // DuckDB's "Too many open files" in any step (a zone's query opening the landing files): the limit is the fix, not that file.
+    if (!(error instanceof LakeFilesystemError) && filesystemCode(error) === 'EMFILE') {
+      return new LakeFilesystemError(openFileLimitReached(` while building ${this.layout.lake}`), this.layout.lake, 'EMFILE');
+    }
     return this.written === undefined ? error : withBytesWritten(error, this.written);
   }
 

@@ -13,12 +13,13 @@ const BY_MESSAGE: Array<[RegExp, string]> = [
   [/read-only file system/i, 'EROFS'],
   [/permission denied/i, 'EACCES'],
   [/file too large/i, 'EFBIG'],
+  [/too many open files/i, 'EMFILE'],
 ];
 
 export function filesystemCode(error: unknown): string | undefined {
   const code = (error as NodeJS.ErrnoException)?.code;
   // A file where the lake needs a folder (--lake naming a file, a file in place of one of its folders).
-  if (code === 'ENOTDIR' || code === 'EEXIST') return code;
+  if (code === 'ENOTDIR' || code === 'EEXIST' || code === 'EMFILE') return code;
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG') return code === 'EDQUOT' ? 'ENOSPC' : code === 'EPERM' ? 'EACCES' : code;
   const message = error instanceof Error ? error.message : '';
   return BY_MESSAGE.find(([pattern]) => pattern.test(message))?.[1];
@@ -75,6 +76,7 @@ export function describeFilesystemError(error: unknown, where: string, lake: str
     }
     return new LakeFilesystemError(noSpaceLeft(path), path, code);
   }
+  if (code === 'EMFILE') return new LakeFilesystemError(openFileLimitReached(` at ${path}`), path, code);
   if (code === 'EFBIG') {
     return new LakeFilesystemError(
       `cannot write ${path}: it would grow past the largest file this process may write (ulimit -f) or its filesystem holds; raise the limit (ulimit -f unlimited), or build into a folder on another filesystem (--lake)`,
@@ -109,6 +111,9 @@ export function describeFilesystemError(error: unknown, where: string, lake: str
   }
   return new LakeFilesystemError(`cannot write ${path}: permission denied; make the lake folder writable (chmod -R u+w ${shellWord(lake)}) or use another --lake`, path, code);
 }
+
+/** This process's open-file limit reached (while it opened something `at`): not the file's fault, nor the lake's, so no path is the fix. */
+export const openFileLimitReached = (at = ''): string => `this process reached its open-file limit (ulimit -n)${at}; raise it (ulimit -n 4096) before starting stedi`;
 
 /** A full disk at `path`; `written`: the bytes the build had written when it filled, when known (build-footprint.ts). */
 export function noSpaceLeft(path: string, written?: number): string {

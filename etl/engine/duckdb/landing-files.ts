@@ -2,6 +2,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isLandingFileName } from '../../landing/landing-rules';
+import { openFileLimitReached } from './fs-errors';
 import { outsideLanding } from './landing-links';
 import { terminalText } from '../../terminal-text';
 
@@ -38,6 +39,8 @@ export async function findLandingFiles(folder: string, root: string, { whole = f
     if (code === 'EACCES' || code === 'EPERM') {
       throw new LandingFolderError(absolute, `cannot be read (${code}): give the user stedi runs as (uid ${process.getuid?.()}) read access to it (chmod, chown)`);
     }
+    // Too many files open: the folder is fine, pointing --landing elsewhere fixes nothing.
+    if (code === 'EMFILE') throw new LandingFolderError(absolute, `cannot be read: ${openFileLimitReached()}`);
     const why = code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is not a folder' : `cannot be read (${code ?? (error as Error).message})`;
     throw new LandingFolderError(absolute, `${why}; point --landing at the folder holding customer/landing/, accelerometer/landing/ and step_trainer/landing/`, code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : 'unusable');
   }
