@@ -50,7 +50,13 @@ export class LandingParquetFile {
   ) {
     if (!LITTLE_ENDIAN) throw new Error('landing rows are written as Parquet on little-endian platforms only');
     this.fd = openSync(path, 'w');
-    this.write(MAGIC);
+    try {
+      this.write(MAGIC);
+    } catch (error) {
+      // A disk full at the first bytes: no object holds the descriptor to discard it, and the removed file's space stayed taken.
+      this.discard();
+      throw error;
+    }
   }
 
   /** Takes `rows` rows of a batch (kept until its row group is written: do not reuse it). */
