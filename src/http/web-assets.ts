@@ -18,7 +18,8 @@ const EXAMPLES_DIR = join(ROOT, 'examples', 'graphql');
 /** True when the bundle exists; the pages say how to build it otherwise. */
 export const webBuilt = (): boolean => existsSync(join(WEB_DIR, 'ide.js')) && existsSync(join(WEB_DIR, 'lake.js'));
 
-const SERVE_OPTIONS = { index: false, maxAge: 0, setHeaders: (res: express.Response) => res.setHeader('X-Content-Type-Options', 'nosniff') } as const;
+// No redirect of /web to /web/ (an HTML page, to a folder that lists nothing): it is a path in no route, answered 404 JSON.
+const SERVE_OPTIONS = { index: false, redirect: false, maxAge: 0, setHeaders: (res: express.Response) => res.setHeader('X-Content-Type-Options', 'nosniff') } as const;
 /** Private: the bundled scripts and styles, each written beside its gzip by scripts/build-web.js. */
 const COMPRESSED = /^\/[A-Za-z0-9_-]+\.(js|css)$/;
 

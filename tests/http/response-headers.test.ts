@@ -88,6 +88,8 @@ describe('HTTP answers of the API', () => {
     ['an APQ hash not registered, POSTed', () => withKey(request(t.server).post('/graphql').send({ extensions: UNKNOWN_HASH })), 404],
     ['an APQ hash not registered, as a GET', () => withKey(request(t.server).get('/graphql').query({ extensions: JSON.stringify(UNKNOWN_HASH) }).set('apollo-require-preflight', 'true')), 404],
     ['a Range past the end of a /web file', () => request(t.server).get('/web/ide.css').set('Range', 'bytes=100000000-'), 416],
+    // serve-static redirected the folder to /web/ with an HTML page, where no file is either.
+    ['the /web folder itself', () => request(t.server).get('/web'), 404],
   ];
   it.each(REFUSALS)('forbid HTTP caches to keep a refusal: %s', async (_what, ask, status) => {
     const res = await ask();
