@@ -9,6 +9,7 @@ import type { Rebuilds } from '../rebuild/rebuild-jobs';
 import { closeServices, createServices, type Services } from '../services';
 import { createApp, type StediApp } from './app';
 import { createHttpServer } from './http-server';
+import { IdleConnections } from './idle-connections';
 import { limitHeapGrowth } from './heap-growth';
 import { ServerMetrics } from './metrics';
 import { closeHttpServer, DEFAULT_GRACE_MS } from './shutdown';
@@ -81,8 +82,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // Counted here, not with server.maxConnections: a cluster worker at that cap declines the connection, and the
   // primary hands it to a worker again at once, for ever: a core spun and the connection hung, unanswered and unclosed.
   let droppedAt = -Infinity;
+  const idleConnections = new IdleConnections(server);
   server.on('connection', (socket: Socket) => {
-    if (open.size >= config.maxConnections) {
+    // At the cap, the connection idle longest (over a second) makes room; only when none has is the new one closed.
+    if (open.size >= config.maxConnections && !idleConnections.closeOldest()) {
       socket.destroy();
       // Once a minute at most: a flood of connections must not become a flood of log lines (the monotonic minute: a
       // wall clock stepped back an hour silenced it for that hour).
@@ -92,6 +95,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       return;
     }
     open.add(socket);
+    idleConnections.add(socket);
     socket.once('close', () => open.delete(socket));
   });
   let slowHeadersAt = -Infinity;

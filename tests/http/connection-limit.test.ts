@@ -61,6 +61,20 @@ describe('the connection cap', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await ask(server.port)).toBe(200);
   });
+
+  it('closes the connection idle longest, once idle over a second, to answer a new one: silent connections at the cap no longer lock every client out', async () => {
+    for (const socket of idle.splice(0)) socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const silent: Socket[] = [];
+    for (let i = 0; i < 3; i += 1) silent.push(await open(server.port));
+    const closed = silent.map((socket) => new Promise<number>((resolve) => socket.once('close', () => resolve(silent.indexOf(socket)))));
+    idle.push(...silent);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    // Node times out no connection before its first byte: these were held, and every new one closed, for as long as the client liked.
+    expect(await ask(server.port)).toBe(200);
+    expect(await Promise.race([closed[0], closed[1], closed[2]])).toBe(0);
+    expect([silent[1]!.destroyed, silent[2]!.destroyed]).toEqual([false, false]);
+  });
 });
 
 describe('the default connection cap', () => {
