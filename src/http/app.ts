@@ -13,6 +13,7 @@ import { watchClientGone, goneSignalOf } from './client-gone';
 import { cors } from './cors';
 import { errorHandler, refuseEmptyJsonBody } from './body-errors';
 import { EXPORT_PATH, EXPORT_STALL_MS, exportRoutes } from './export';
+import { ExportsInFlight } from './exports-in-flight';
 import { healthRoutes } from './health';
 import { refuseDroppedHeaders } from './header-count';
 import { refuseLargeHeaders } from './header-size';
@@ -79,6 +80,8 @@ export interface StediApp {
   /** From now on /readyz answers 503 and responses close their connections. */
   startDraining(): void;
   isDraining(): boolean;
+  /** The shutdown grace is over: the answers still going out are cut by the server, and an export logs it so. */
+  graceOver(): void;
   /** Stops Apollo; the caller closes the HTTP server first and the services and engine after. */
   stop(): Promise<void>;
 }
@@ -100,6 +103,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   metrics.watchConsent(services.consent, services.erasure);
   let draining = false;
   let stopped = false;
+  const exportsInFlight = new ExportsInFlight();
 
   const app = express();
   app.disable('x-powered-by');
@@ -170,7 +174,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
     options.onDataRequest?.();
     next();
   });
-  app.use(exportRoutes(services, metrics, options.exportDir ? () => options.exportDir! : undefined, options.exportStallMs));
+  app.use(exportRoutes(services, metrics, options.exportDir ? () => options.exportDir! : undefined, options.exportStallMs, exportsInFlight));
   app.use(unknownRoute);
   app.use(errorHandler(services.config.bodyLimit));
 
@@ -181,8 +185,11 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
     keyLimit,
     startDraining: () => void (draining = true),
     isDraining: () => draining,
-    stop: () => {
+    graceOver: () => exportsInFlight.graceOver(),
+    stop: async () => {
       stopped = true;
+      // The exports the grace cut say so before the process may exit (a cluster worker exits once this returns).
+      await exportsInFlight.settled();
       return apollo.stop();
     },
   };

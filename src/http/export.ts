@@ -2,7 +2,7 @@ import { type FileHandle, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import { ErrorCode } from '../errors';
 import { MESSAGES, warnEngineUnavailable } from '../graphql/error-mapping';
 import type { Services } from '../services';
@@ -10,6 +10,7 @@ import { isDiskFull, isFileTooLarge, isWriteRefused } from './disk-full';
 import { ConsentChangedError, consentGuard } from './export-consent-guard';
 import { checkedExportFile, liveExportQuery } from './export-file';
 import { makeExportFolder, removeDeadExportFolders } from './export-folders';
+import { ExportsInFlight } from './exports-in-flight';
 import { exportFileName } from './export-file-name';
 import { EXPORT_FORMATS, type ExportParams, parseExportParams } from './export-params';
 import { httpErrorOf } from './format-error';
@@ -31,19 +32,24 @@ const STREAM_CHUNK = 1 << 20;
 /** How long an export waits for a client that stops reading before it cuts the answer (the file it holds is freed then). */
 export const EXPORT_STALL_MS = 60_000;
 
-export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir: () => string = tmpdir, stallMs = EXPORT_STALL_MS): Router {
+export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir: () => string = tmpdir, stallMs = EXPORT_STALL_MS, inFlight = new ExportsInFlight()): Router {
   removeDeadExportFolders(tempDir()); // a server killed mid-export leaves its folder behind
   const router = Router();
-  router.get(EXPORT_PATH, async (req, res) => {
+  router.get(EXPORT_PATH, (req, res) => inFlight.track(sendExport(req, res)));
+  const sendExport = async (req: Request, res: Response): Promise<void> => {
     const log = requestLogOf(res);
     // A client that hangs up cancels the engine's work. Ended early by us instead (a failure mid-send destroys the
-    // response with its error, a stall cut), it is no client going away: each ending is logged once, as what it was.
+    // response with its error, a stall cut, the shutdown's), it is no client going away: each ending is logged once, as what it was.
     const abort = new AbortController();
     let clientGone = false;
     let stalled = false;
+    let shutDown = false;
     res.on('close', () => {
       if (res.writableFinished) return;
-      clientGone = !res.errored && !stalled;
+      if (!res.errored && !stalled) {
+        shutDown = inFlight.isGraceOver();
+        clientGone = !shutDown;
+      }
       abort.abort();
     });
     let dir: string | undefined;
@@ -105,6 +111,10 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
       }
       // Cut for a stall: said when it was cut (the pipeline's premature close that follows is no client going away).
       if (stalled) return;
+      if (shutDown) {
+        log.info('export cut: the server shut down before it was all sent (the shutdown grace was over)');
+        return;
+      }
       const answer = httpErrorOf(error);
       // A failure of ours mid-send closes the response too, which aborts (on Node 22+ before this runs): only an error
       // of no kind of ours after a hang-up is the client going away (on Node 24 a cut was logged as that).
@@ -140,7 +150,7 @@ export function exportRoutes(services: Services, metrics: ServerMetrics, tempDir
       await handle?.close();
       if (dir) await rm(dir, { recursive: true, force: true });
     }
-  });
+  };
   return router;
 }
 

@@ -144,7 +144,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       app.startDraining();
       const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
       // Said, or a cut export's line ('the client went away') was the only trace, after 'shut down cleanly'.
-      const cut = (): void => logger.warn({ graceMs }, 'shutdown grace over: cutting the connections still busy (a long export or a slow client gets its answer short, and should ask again)');
+      const cut = (): void => {
+        logger.warn({ graceMs }, 'shutdown grace over: cutting the connections still busy (a long export or a slow client gets its answer short, and should ask again)');
+        app.graceOver();
+      };
       await closeHttpServer(server, graceMs, cut);
       await app.stop();
       await closeServices(services);

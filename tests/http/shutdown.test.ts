@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import { connect } from 'node:net';
 import type { Engine } from '../../etl/engine/engine';
 import { loadConfig } from '../../src/config';
@@ -9,6 +10,7 @@ import { buildLake } from '../helpers/etl-lake';
 import { ANALYST_KEY, testApiKeys } from '../helpers/http-app';
 import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
 import { loggedLines } from '../helpers/log-lines';
+import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
 
 /** Graceful shutdown: stop accepting, finish what is in flight, then close services and the engine. */
 
@@ -117,5 +119,34 @@ describe('graceful shutdown past its grace', () => {
     await closed;
     const said = lines.map((l) => JSON.parse(l) as { level: number; msg: string; graceMs?: number });
     expect(said).toContainEqual(expect.objectContaining({ level: 40, graceMs: 300, msg: expect.stringMatching(/^shutdown grace over: cutting the connections still busy/) }));
+  });
+
+  it('logs an export the grace cut as cut by the shutdown, not as a client that went away, before the shutdown ends (a worker exits then)', async () => {
+    const { landing } = writeManyCustomersLanding(500, 100);
+    const lake = makeTempDir('stedi-shutdown-export-');
+    await buildLake(landing, lake);
+    const config = loadConfig({ lake, landing, host: '127.0.0.1', port: 0, logLevel: 'info' }, {});
+    const { logger, lines } = loggedLines();
+    const server = await startServer({ config, engine: await openConfiguredEngine(config), apiKeys: testApiKeys(), logger, graceMs: 300 });
+    const consent = server.services.consent;
+    const snapshot = consent.snapshot.bind(consent);
+    let asked = 0;
+    let sending!: () => void;
+    const midSend = new Promise<void>((resolve) => (sending = resolve));
+    // The export's checks after its first MiB wait (a long export still going out): only the grace's cut ends it.
+    consent.snapshot = async () => {
+      asked += 1;
+      if (asked > 2) {
+        sending();
+        await new Promise(() => undefined);
+      }
+      return snapshot();
+    };
+    const req = get({ host: '127.0.0.1', port: server.port, path: '/export/machine_learning_curated?format=csv', headers: { authorization: `Bearer ${ANALYST_KEY}` } }, (res) => res.resume());
+    req.on('error', () => undefined);
+    await midSend;
+    await server.shutdown();
+    const endings = lines.map((l) => JSON.parse(l) as { msg: string }).filter((l) => /^export (sent|cut|cancelled|failed)/.test(l.msg));
+    expect(endings.map((l) => l.msg)).toEqual(['export cut: the server shut down before it was all sent (the shutdown grace was over)']);
   });
 });
