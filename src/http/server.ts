@@ -143,7 +143,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       idle.stop();
       app.startDraining();
       const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
-      // Said, or a cut export's line ('the client went away') was the only trace, after 'shut down cleanly'.
+      // Said here once; each export it cuts says so too, before the shutdown ends (export.ts, exports-in-flight.ts).
       const cut = (): void => {
         logger.warn({ graceMs }, 'shutdown grace over: cutting the connections still busy (a long export or a slow client gets its answer short, and should ask again)');
         app.graceOver();
