@@ -38,7 +38,7 @@ export function sayWhenBuildInterrupted(): { publishing: boolean; stop(): void }
   const state = { publishing: false };
   // Removed when the build is over: a signal after it is the process's own business (main may run many builds, as in tests).
   const stop = onInterrupt((signal) => {
-    const outcome = state.publishing ? 'it was publishing: run `stedi status` to see which version is live' : 'nothing was published, the live version is unchanged';
+    const outcome = state.publishing ? 'it was publishing: run `stedi status` to see which version is live' : 'nothing was published, the lake is as it was';
     process.stderr.write(`stedi: build interrupted (${signal}); ${outcome}; the next build removes this one's partial files\n`);
     process.exit(interruptedExitCode(signal));
   });

@@ -164,7 +164,7 @@ describeWithStediSample('a build interrupted with Ctrl+C', () => {
     build.child.kill('SIGINT');
     expect(await build.exited).toBe(130);
     expect(build.stdout()).toBe('');
-    expect(build.stderr()).toBe("stedi: build interrupted (SIGINT); nothing was published, the live version is unchanged; the next build removes this one's partial files\n");
+    expect(build.stderr()).toBe("stedi: build interrupted (SIGINT); nothing was published, the lake is as it was; the next build removes this one's partial files\n");
     expect(manifestVersions(layout)).toEqual([live]);
     const left = newVersion(layout, before)!;
     const next = await buildLake(STEDI_SAMPLE_DIR, lake);

@@ -220,7 +220,7 @@ describe('stedi start stopped by Ctrl+C before it serves', () => {
       expect(await waitForLakeState(lake, () => existsSync(layout.buildsDir) && readdirSync(layout.buildsDir).length > 0, start.exited)).toBe(true);
       start.child.kill('SIGINT');
       expect(await start.exited).toBe(130);
-      expect(start.stderr()).toBe("stedi: build interrupted (SIGINT); nothing was published, the live version is unchanged; the next build removes this one's partial files\n");
+      expect(start.stderr()).toBe("stedi: build interrupted (SIGINT); nothing was published, the lake is as it was; the next build removes this one's partial files\n");
       expect(await manifestOf(lake)).toBeNull();
     } finally {
       start.child.kill('SIGKILL');
