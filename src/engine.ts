@@ -1,4 +1,5 @@
 import type { Engine } from '../etl/engine/engine';
+import type { ManifestError } from '../etl/manifest';
 import { type EngineOptions, openEngine } from '../etl/engine/open-engine';
 import type { Config } from './config';
 import type { Logger } from './logger';
@@ -20,7 +21,9 @@ export function engineOptions(config: Config, { lazy = false, logger }: OpenHow 
     const warn = logger && ((message: string, error?: unknown): void => logger.warn(error === undefined ? {} : { err: error }, message));
     return { kind: 'athena', lake: config.lake, landing: config.landing, queryTimeoutMs: config.queryTimeoutMs, ...config.athena, warn };
   }
-  return { kind: 'duckdb', lake: config.lake, landing: config.landing, queryTimeoutMs: config.queryTimeoutMs, loadTimeoutMs: config.loadTimeoutMs, memoryLimit: config.duckdbMemoryLimit, threads: config.duckdbThreads || undefined, lazy };
+  // A server says so when its manifest is damaged and it serves the copy (once per damaged file).
+  const onManifestDamage = logger && ((damage: ManifestError): void => logger.warn(`the lake manifest ${damage.where} ${damage.detail}; serving the versions its copy names until a build writes it again (\`stedi build\` or the rebuildZones mutation)`));
+  return { kind: 'duckdb', lake: config.lake, landing: config.landing, queryTimeoutMs: config.queryTimeoutMs, loadTimeoutMs: config.loadTimeoutMs, memoryLimit: config.duckdbMemoryLimit, threads: config.duckdbThreads || undefined, lazy, onManifestDamage };
 }
 
 /** Opens the engine the configuration names; the rest of `src/` sees only `Engine`. */

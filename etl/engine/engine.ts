@@ -1,6 +1,6 @@
 import type { BuildOptions } from '../build-options';
 import type { LandingSink, LandingTally, ReadOptions } from '../landing/landing-reader';
-import type { LakeManifest, VersionManifest } from '../manifest';
+import type { LakeManifest, ManifestError, VersionManifest } from '../manifest';
 import type { BuiltTable, Source, TableName } from '../tables';
 import type { BuildTarget } from './build-target';
 import type { DerivedColumnText } from './derived-column-text';
@@ -82,6 +82,8 @@ export interface Engine {
   readonly keyOrderedStorage?: boolean;
   /** The manifest as it is now, or null before the first build. */
   manifest(): Promise<LakeManifest | null>;
+  /** The manifest's damage when manifest() answered from its copy (DuckDB: local-manifest.ts's manifestCopyOf). */
+  manifestDamage?(): ManifestError | undefined;
   /**
    * A SQL reference to `table` as of `version` (which must be kept); landing
    * tables ignore the version and read the landing data as it is now.

@@ -31,6 +31,12 @@ export function registerStatus(cli: Command): void {
           if (flags.json && error instanceof ManifestError) printNoVersion('manifest invalid', error.message, null);
           throw error;
         });
+        // Served from its copy: the manifest itself is still to be mended, as status says of a damaged one.
+        const servedFromCopy = engine.manifestDamage?.();
+        if (servedFromCopy) {
+          if (flags.json) printNoVersion('manifest invalid', servedFromCopy.message, null);
+          throw servedFromCopy;
+        }
         const live = manifest && liveVersion(manifest);
         const lock = (await engine.buildLockHolder?.()) ?? null;
         if (!manifest || !live) {

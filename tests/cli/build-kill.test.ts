@@ -111,7 +111,7 @@ describeWithStediSample('a build killed with SIGKILL', () => {
       const next = await buildLake(STEDI_SAMPLE_DIR, lake, { keepVersions: 1 });
       expect((await manifestOf(lake))!.versions.map((v) => v.version)).toEqual([next.version]);
       for (const table of BUILT_TABLES) expect({ point: point.name, table, folders: readdirSync(layout.tableRoot(table)) }).toEqual({ point: point.name, table, folders: [`v=${next.version}`] });
-      expect(readdirSync(join(lake, '_stedi')).filter((f) => f !== 'manifest.json' && f !== 'builds')).toEqual([]);
+      expect(readdirSync(join(lake, '_stedi')).filter((f) => f !== 'manifest.json' && f !== 'manifest.copy.json' && f !== 'builds')).toEqual([]);
       expect(existsSync(layout.buildsDir) ? readdirSync(layout.buildsDir) : []).toEqual([]);
     }
   });

@@ -91,7 +91,7 @@ describe('stedi build', () => {
     rmSync(join(lake, '_stedi', 'build.lock'));
     expect(runBin(['build', '--landing', landing, '--lake', lake]).status).toBe(0);
     expect(existsSync(join(lake, 'customer', 'trusted', `v=${version}`))).toBe(false);
-    expect(readdirSync(join(lake, '_stedi'))).toEqual(['manifest.json']);
+    expect(readdirSync(join(lake, '_stedi')).sort()).toEqual(['manifest.copy.json', 'manifest.json']);
   });
 
   it('exits non-zero with one clear line for a bad consent policy or a missing landing folder', async () => {

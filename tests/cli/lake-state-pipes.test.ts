@@ -37,7 +37,7 @@ describe('a pipe in place of a lake state file', () => {
       const versions = (await manifestOf(lake))?.versions.map((v) => v.version) ?? [];
       expect(versions).toHaveLength(2);
       expect(versions[1]).toBe(live.version);
-      expect(readdirSync(join(lake, '_stedi'))).toEqual(['manifest.json']);
+      expect(readdirSync(join(lake, '_stedi')).sort()).toEqual(['manifest.copy.json', 'manifest.json']);
     },
   );
 

@@ -185,6 +185,27 @@ describe('stedi serve', () => {
     }
   });
 
+  it('warns once, without a stack, that it serves the versions the copy names when the manifest is damaged under it', async () => {
+    const { landing, lake } = smallLake();
+    const { manifestPath } = new LakeLayout(lake);
+    const server = spawnBin(['serve', '--lake', lake, '--landing', landing], { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', STEDI_WORKERS: '1', STEDI_API_KEYS: `${ANALYST_KEY}:analyst` });
+    try {
+      const [, url] = await server.waitFor(/Serving \S+ at (http:\/\/127\.0\.0\.1:\d+)\/graphql/);
+      const count = async (): Promise<unknown> =>
+        (await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ANALYST_KEY}` }, body: JSON.stringify({ query: '{ customers { totalCount } }' }) })).json();
+      expect(await count()).toEqual({ data: { customers: { totalCount: 2 } } });
+      writeFileSync(manifestPath, '{"formatVersion":2,');
+      expect(await count()).toEqual({ data: { customers: { totalCount: 2 } } });
+      expect(await count()).toEqual({ data: { customers: { totalCount: 2 } } });
+      const warnings = server.stdout().split('\n').filter((l) => l.includes('manifest')).map((l) => JSON.parse(l) as { level: number; msg: string; err?: unknown });
+      expect(warnings).toEqual([expect.objectContaining({ level: 40, msg: expect.stringMatching(/^the lake manifest .*manifest\.json is not valid.*; serving the versions its copy names until a build writes it again/) })]);
+      expect(warnings[0].err).toBeUndefined();
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+
   it('says in one warning line without a stack that a lake never built has no customer landing to read consent from', async () => {
     const lake = makeTempDir('stedi-serve-unbuilt-');
     const server = spawnBin(['serve', '--lake', lake], { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', STEDI_WORKERS: '1', STEDI_API_KEYS: `${ANALYST_KEY}:analyst` });

@@ -3,6 +3,7 @@ import { chmodSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, tr
 import { join } from 'node:path';
 import request from 'supertest';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
+import { manifestCopyOf } from '../../etl/engine/duckdb/local-manifest';
 import { BUILT_TABLES, TABLE_NAMES, TABLES } from '../../etl/tables';
 import { manifestOf } from '../helpers/etl-lake';
 import { cursorOfVersion } from '../helpers/forged-cursor';
@@ -322,7 +323,10 @@ describe('a count asked before the live version was damaged', () => {
   });
 });
 
-describe('a corrupt manifest', () => {
+/** The manifest's copy gone too (a lake built before copies, or both damaged): nothing good is left to serve. */
+const withoutCopy = (layout: LakeLayout): void => rmSync(manifestCopyOf(layout.manifestPath), { force: true });
+
+describe('a corrupt manifest with no good copy beside it', () => {
   jest.setTimeout(60_000);
   let t: TestApp;
   afterEach(() => t?.close());
@@ -342,6 +346,7 @@ describe('a corrupt manifest', () => {
     const layout = new LakeLayout(lake);
     const broken = corrupt(JSON.parse(readFileSync(layout.manifestPath, 'utf8')));
     writeFileSync(layout.manifestPath, broken);
+    withoutCopy(layout);
     t = await buildTestApp({ landing, lake, build: false });
 
     const status = await runBin(['status', '--lake', lake]);
@@ -372,6 +377,7 @@ describe('a corrupt manifest', () => {
     const { landing, lake } = smallLake();
     const layout = new LakeLayout(lake);
     writeFileSync(layout.manifestPath, '{"formatVersion":2,');
+    withoutCopy(layout);
     t = await buildTestApp({ landing, lake, build: false });
     const refused = (await t.graphql(COUNT, ANALYST_KEY)).body.errors[0];
     expect(refused.extensions.code).toBe('LAKE_DAMAGED');
@@ -392,6 +398,40 @@ describe('a corrupt manifest', () => {
   });
 });
 
+describe('a corrupt manifest beside its good copy', () => {
+  jest.setTimeout(60_000);
+  let t: TestApp;
+  afterEach(() => t?.close());
+
+  it.each([
+    ['cut short', (path: string) => writeFileSync(path, readFileSync(path, 'utf8').slice(0, 40))],
+    ['emptied', (path: string) => writeFileSync(path, '')],
+    ['replaced by a folder', (path: string) => (rmSync(path), execFileSync('mkdir', [path]))],
+  ])('%s under a server, and at a later start, serves the versions the copy names; status still says the manifest is damaged and a build writes both again', async (_what, damage) => {
+    const { landing, lake, version } = smallLake();
+    const layout = new LakeLayout(lake);
+    t = await buildTestApp({ landing, lake, build: false });
+    expect((await t.graphql(COUNT, ANALYST_KEY)).body.data.customers.totalCount).toBe(2);
+    damage(layout.manifestPath);
+    expect((await t.graphql(COUNT, ANALYST_KEY)).body).toEqual({ data: { customers: { totalCount: 2 } } });
+    expect((await request(t.server).get('/readyz')).status).toBe(200);
+    await t.close();
+    // A server (or a cluster's worker) started after the damage has only the disk to go by.
+    t = await buildTestApp({ landing, lake, build: false });
+    const page = (await t.graphql('{ lake { liveVersion } customers { totalCount } }', ANALYST_KEY)).body;
+    expect(page).toEqual({ data: { lake: { liveVersion: version }, customers: { totalCount: 2 } } });
+
+    const status = await runBin(['status', '--lake', lake]);
+    expect({ code: status.code, start: status.stderr.startsWith(`stedi: the lake manifest ${layout.manifestPath} `), lines: status.stderr.trim().split('\n').length }).toEqual({ code: 1, start: true, lines: 1 });
+    const rebuilt = await runBin(['build', '--lake', lake, '--landing', landing, '--json']);
+    expect(rebuilt.stderr).toBe('');
+    const next = JSON.parse(rebuilt.stdout).version;
+    expect(JSON.parse(readFileSync(manifestCopyOf(layout.manifestPath), 'utf8'))).toEqual(JSON.parse(readFileSync(layout.manifestPath, 'utf8')));
+    expect((await t.graphql('{ lake { liveVersion } }', ANALYST_KEY)).body.data.lake.liveVersion).toBe(next);
+    expect((await runBin(['status', '--lake', lake])).code).toBe(0);
+  });
+});
+
 describe('a manifest that is not a file stedi can read', () => {
   jest.setTimeout(60_000);
   let t: TestApp;
@@ -406,6 +446,7 @@ describe('a manifest that is not a file stedi can read', () => {
     const { manifestPath } = new LakeLayout(lake);
     rmSync(manifestPath);
     replace(manifestPath);
+    withoutCopy(new LakeLayout(lake));
     t = await buildTestApp({ landing, lake, build: false });
 
     const status = await runBin(['status', '--lake', lake]);

@@ -5,7 +5,7 @@ import type { BuildOptions } from '../../build-options';
 import type { DerivedColumnText } from '../derived-column-text';
 import { ColumnTextFiles } from './column-text-files';
 import type { LandingSink, LandingTally, ReadOptions } from '../../landing/landing-reader';
-import type { LakeManifest, VersionManifest } from '../../manifest';
+import type { LakeManifest, ManifestError, VersionManifest } from '../../manifest';
 import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
 import type { BuildTarget } from '../build-target';
 import type { BuildLockInfo, ColumnarResult, Engine, ExportFormat, HeldPageRequest, LandingIdentity, QueryOptions, Row, SqlValue, VersionState } from '../engine';
@@ -37,6 +37,8 @@ export interface DuckDbEngineOptions extends DuckDbInstanceOptions {
   loadTimeoutMs?: number;
   /** Load and start DuckDB on the first query, not at open: a cluster's primary only reads the manifest and never queries. */
   lazy?: boolean;
+  /** Told when the manifest is damaged and its copy is served (a server logs it); the CLI's status says it from manifestDamage. */
+  onManifestDamage?: (damage: ManifestError) => void;
 }
 
 /**
@@ -65,7 +67,7 @@ export class DuckDbEngine implements Engine {
     this.layout = new LakeLayout(options.lake, options.landing ?? options.lake);
     this.connections = new DuckDbConnections(options);
     this.versions = new VersionLoader(this.layout, (o, work) => this.withConnection(o, work), options.loadTimeoutMs);
-    this.manifestWatch = new ManifestWatch(this.layout.manifestPath, (manifest) => this.retain(new Set(manifest?.versions.map((v) => v.version) ?? [])));
+    this.manifestWatch = new ManifestWatch(this.layout.manifestPath, (manifest) => this.retain(new Set(manifest?.versions.map((v) => v.version) ?? [])), options.onManifestDamage);
     this.landing = new EngineLanding(this.layout, options.landing, () => this.manifest());
     this.served = new ServedVersions(this.versions, () => this.manifest());
   }
@@ -82,6 +84,10 @@ export class DuckDbEngine implements Engine {
 
   manifest(): Promise<LakeManifest | null> {
     return this.manifestWatch.read();
+  }
+
+  manifestDamage(): ManifestError | undefined {
+    return this.manifestWatch.damage;
   }
 
   async tableRef(table: TableName, version: string): Promise<string> {

@@ -59,11 +59,37 @@ export function manifestReadError(error: unknown, path: string): unknown {
   return error;
 }
 
-/** Replaces the manifest atomically: readers see the old file or the new one, never a torn write. */
+/**
+ * Replaces the manifest atomically: readers see the old file or the new one, never a torn write. Its copy
+ * (manifestCopyOf) is replaced first, so it never names a version the manifest has not named or will not.
+ */
 export async function writeLocalManifest(path: string, manifest: LakeManifest): Promise<void> {
   await makeFolder(dirname(path));
-  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
-  await replaceFile(path, temporary, `${JSON.stringify(manifest, null, 2)}\n`);
+  const text = `${JSON.stringify(manifest, null, 2)}\n`;
+  await replaceFile(manifestCopyOf(path), `${manifestCopyOf(path)}.${process.pid}.${Date.now()}.tmp`, text);
+  await replaceFile(path, `${path}.${process.pid}.${Date.now()}.tmp`, text);
+}
+
+/**
+ * The copy of the manifest each publish writes beside it (`_stedi/manifest.copy.json`). No build damages the
+ * manifest (it renames a whole file into place), but a disk, a restore or a hand can: a server then goes on serving
+ * the versions the copy names, the very ones it served, instead of failing every request until a rebuild.
+ */
+export const manifestCopyOf = (path: string): string => join(dirname(path), 'manifest.copy.json');
+
+/**
+ * The manifest, or when it is damaged (ManifestError: cut, emptied, a folder) and its copy is good, the copy with the
+ * manifest's damage. Anything else (absent, unreadable for its permissions) is the manifest's own answer.
+ */
+export async function readLocalManifestOrCopy(path: string, lake?: string): Promise<{ manifest: LakeManifest | null; damage?: ManifestError }> {
+  try {
+    return { manifest: await readLocalManifest(path, lake ?? dirname(dirname(path))) };
+  } catch (damage) {
+    if (!(damage instanceof ManifestError)) throw damage;
+    const copy = await readLocalManifest(manifestCopyOf(path), lake ?? dirname(dirname(path))).catch(() => null);
+    if (copy === null) throw damage;
+    return { manifest: copy, damage };
+  }
 }
 
 /** Moves a manifest that fails its schema aside (never deletes it); returns its new name. */

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
-import type { LakeManifest } from '../../manifest';
-import { absentManifest, manifestReadError, readLocalManifest } from './local-manifest';
+import type { LakeManifest, ManifestError } from '../../manifest';
+import { absentManifest, manifestReadError, readLocalManifestOrCopy } from './local-manifest';
 
 /**
  * A local lake's manifest as the file is now, read again only when the file
@@ -9,7 +9,7 @@ import { absentManifest, manifestReadError, readLocalManifest } from './local-ma
  * keeping whole seconds, two publishes within one).
  */
 export class ManifestWatch {
-  private cached?: { identity: string; manifest: LakeManifest | null };
+  private cached?: { identity: string; manifest: LakeManifest | null; damage?: ManifestError };
   private statThisTurn?: string;
   /** Reads of the file in the order they began, and the latest one taken in: an earlier read that ends later is dropped. */
   private readsBegun = 0;
@@ -18,17 +18,25 @@ export class ManifestWatch {
   constructor(
     private readonly path: string,
     private readonly onChange: (manifest: LakeManifest | null) => Promise<void>,
+    /** Told when the file is damaged and its copy is read instead (once per damaged file). */
+    private readonly onDamage?: (damage: ManifestError) => void,
   ) {}
+
+  /** The manifest's damage when the last manifest read is its copy's. */
+  get damage(): ManifestError | undefined {
+    return this.cached?.damage;
+  }
 
   async read(): Promise<LakeManifest | null> {
     const identity = this.identity();
     if (this.cached?.identity !== identity) {
       const read = (this.readsBegun += 1);
-      const manifest = identity === '' ? absentManifest(this.path) : await readLocalManifest(this.path);
+      const { manifest, damage } = identity === '' ? { manifest: absentManifest(this.path) } : await readLocalManifestOrCopy(this.path);
       // A read begun later (a second publish) was taken in first: this one may hold the older file, and a request may have answered from the newer.
       if (read < this.readTakenIn) return this.cached!.manifest;
       this.readTakenIn = read;
-      this.cached = { identity, manifest };
+      if (damage) this.onDamage?.(damage);
+      this.cached = { identity, manifest, damage };
       await this.onChange(manifest);
     }
     return this.cached!.manifest;

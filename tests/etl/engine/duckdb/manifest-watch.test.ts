@@ -10,10 +10,10 @@ import { manifestOfVersions } from '../../../helpers/manifest-fixture';
 
 jest.mock('../../../../etl/engine/duckdb/local-manifest', () => {
   const actual = jest.requireActual<typeof localManifest>('../../../../etl/engine/duckdb/local-manifest');
-  return { ...actual, readLocalManifest: jest.fn(actual.readLocalManifest) };
+  return { ...actual, readLocalManifestOrCopy: jest.fn(actual.readLocalManifestOrCopy) };
 });
 const { writeLocalManifest } = jest.requireActual<typeof localManifest>('../../../../etl/engine/duckdb/local-manifest');
-const readLocalManifest = jest.mocked(localManifest.readLocalManifest);
+const readLocalManifestOrCopy = jest.mocked(localManifest.readLocalManifestOrCopy);
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const liveOf = (manifest: LakeManifest | null): string | undefined => manifest?.versions[0]?.version;
@@ -63,10 +63,10 @@ describe('the live manifest a server reads', () => {
     await writeLocalManifest(path, manifestOfVersions('20260102t000000000z_bbbb', '20260101t000000000z_aaaa'));
     // The read of the first publish's file is slow (libuv's threads busy): it returns what the file held then, later.
     let release: (() => void) | undefined;
-    readLocalManifest.mockImplementationOnce(async (...args) => {
-      const manifest = await jest.requireActual<typeof localManifest>('../../../../etl/engine/duckdb/local-manifest').readLocalManifest(...args);
+    readLocalManifestOrCopy.mockImplementationOnce(async (...args) => {
+      const read = await jest.requireActual<typeof localManifest>('../../../../etl/engine/duckdb/local-manifest').readLocalManifestOrCopy(...args);
       await new Promise<void>((resolve) => (release = resolve));
-      return manifest;
+      return read;
     });
     const first = watch.read();
     while (!release) await nextTurn();
