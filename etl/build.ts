@@ -169,8 +169,7 @@ async function readPrevious(target: BuildTarget): Promise<LakeManifest | null> {
     return await target.readManifest();
   } catch (error) {
     if (!(error instanceof ManifestError) || !target.setAsideManifest) throw error;
-    await target.setAsideManifest();
-    return null;
+    return target.setAsideManifest();
   }
 }
 

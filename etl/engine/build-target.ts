@@ -50,8 +50,11 @@ export interface BuildTarget {
   checksum?(table: BuiltTable): Promise<FileChecksum>;
   /** The manifest as it is now; a manifest that fails its schema throws ManifestError. */
   readManifest(): Promise<LakeManifest | null>;
-  /** Keeps a manifest that fails its schema beside it under a new name, so a build can publish over it. */
-  setAsideManifest?(): Promise<void>;
+  /**
+   * Keeps a manifest that fails its schema beside it under a new name, so a build can publish over it; returns its
+   * good copy, when there is one, for the build to go on from (its kept versions expire as usual).
+   */
+  setAsideManifest?(): Promise<LakeManifest | null>;
   /** Kept versions of `manifest` whose files are missing or fail their checksum: the build expires them. */
   damagedVersions?(manifest: LakeManifest): Promise<Set<string>>;
   /** Make `manifest` the live one atomically, then remove the data of `expired` versions. */

@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { processStart } from '../../etl/dead-process-folders';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
+import { manifestCopyOf } from '../../etl/engine/duckdb/local-manifest';
 import { BUILT_TABLES } from '../../etl/tables';
 import { builtSmallLake } from '../helpers/built-small-lake';
 import { buildLake } from '../helpers/etl-lake';
@@ -196,6 +197,8 @@ describe('stedi status', () => {
     rmSync(join(lake, 'customer', 'trusted', 'v=20260101t000000000z_abce'), { recursive: true });
     rmSync(join(lake, '_stedi', 'builds'), { recursive: true });
     rmSync(join(lake, 'customer', 'trusted', 'v=20260101t000000000z_abcd'), { recursive: true });
+    // Without its copy (a lake built before copies): with one, the build goes on from the versions it names.
+    rmSync(manifestCopyOf(new LakeLayout(lake).manifestPath));
     writeFileSync(join(lake, '_stedi', 'manifest.json'), '{"format":');
     const second = JSON.parse((await runCli('build', '--landing', landing, '--lake', lake, '--json')).stdout).version as string;
     const after = await status();
@@ -312,6 +315,7 @@ describe('stedi status', () => {
     // Its build was killed after writing the manifest and before removing its record; the manifest was then damaged.
     mkdirSync(layout.buildsDir, { recursive: true });
     plant(layout.buildRecord(first), first);
+    rmSync(manifestCopyOf(layout.manifestPath));
     writeFileSync(join(lake, '_stedi', 'manifest.json'), '{"format":');
     for (let build = 0; build < 2; build += 1) {
       const built = runBin(['build', '--landing', landing, '--lake', lake]);

@@ -423,9 +423,13 @@ describe('a corrupt manifest beside its good copy', () => {
 
     const status = await runBin(['status', '--lake', lake]);
     expect({ code: status.code, start: status.stderr.startsWith(`stedi: the lake manifest ${layout.manifestPath} `), lines: status.stderr.trim().split('\n').length }).toEqual({ code: 1, start: true, lines: 1 });
-    const rebuilt = await runBin(['build', '--lake', lake, '--landing', landing, '--json']);
+    // The build goes on from the copy: the version it names expires as usual (--keep 1), not left unlisted on disk.
+    const rebuilt = await runBin(['build', '--lake', lake, '--landing', landing, '--json', '--keep', '1']);
     expect(rebuilt.stderr).toBe('');
     const next = JSON.parse(rebuilt.stdout).version;
+    expect((await manifestOf(lake))!.versions.map((v) => v.version)).toEqual([next]);
+    expect(readdirSync(layout.tableRoot('machine_learning_curated'))).toEqual([`v=${next}`]);
+    expect(readdirSync(join(lake, '_stedi')).filter((f) => f.startsWith('manifest.json.broken-'))).toHaveLength(1);
     expect(JSON.parse(readFileSync(manifestCopyOf(layout.manifestPath), 'utf8'))).toEqual(JSON.parse(readFileSync(layout.manifestPath, 'utf8')));
     expect((await t.graphql('{ lake { liveVersion } }', ANALYST_KEY)).body.data.lake.liveVersion).toBe(next);
     expect((await runBin(['status', '--lake', lake])).code).toBe(0);

@@ -19,7 +19,7 @@ import { CheckScreens } from './check-screens';
 import { writeSortedZone } from './sorted-copy';
 import { LakeLayout } from './lake-layout';
 import { BuildLandingLoads } from './build-landing-loads';
-import { readLocalManifest, setAsideManifest, writeLocalManifest } from './local-manifest';
+import { readLocalManifest, restoreManifestCopy, setAsideManifest, writeLocalManifest } from './local-manifest';
 import { withoutDistinct } from './deferred-distinct';
 import { makeFolder } from '../../make-folder';
 import { removeExpiringMarks, writeExpiringMarks } from './expiring-marks';
@@ -172,8 +172,10 @@ export class DuckDbBuildTarget implements BuildTarget {
     return readLocalManifest(this.layout.manifestPath, this.layout.lake);
   }
 
-  async setAsideManifest(): Promise<void> {
-    await onLakeFilesystem(this.layout.manifestPath, this.layout.lake, () => setAsideManifest(this.layout.manifestPath));
+  async setAsideManifest(): Promise<LakeManifest | null> {
+    const { manifestPath, lake } = this.layout;
+    await onLakeFilesystem(manifestPath, lake, () => setAsideManifest(manifestPath));
+    return onLakeFilesystem(manifestPath, lake, () => restoreManifestCopy(manifestPath, lake));
   }
 
   damagedVersions(manifest: LakeManifest): Promise<Set<string>> {

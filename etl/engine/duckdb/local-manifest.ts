@@ -92,6 +92,18 @@ export async function readLocalManifestOrCopy(path: string, lake?: string): Prom
   }
 }
 
+/**
+ * The manifest's good copy put back in its place (after the damaged one was set aside), so every reader of the lake,
+ * the build's erasure check among them, sees the versions it names again; null when there is no good copy.
+ */
+export async function restoreManifestCopy(path: string, lake: string): Promise<LakeManifest | null> {
+  const copy = manifestCopyOf(path);
+  const manifest = await readLocalManifest(copy, lake).catch(() => null);
+  if (manifest === null) return null;
+  await replaceFile(path, `${path}.${process.pid}.${Date.now()}.tmp`, await readFile(copy, 'utf8'));
+  return manifest;
+}
+
 /** Moves a manifest that fails its schema aside (never deletes it); returns its new name. */
 export async function setAsideManifest(path: string): Promise<string> {
   const aside = `${path}.broken-${new Date().toISOString().replace(/[:.]/g, '-')}`;
