@@ -180,4 +180,12 @@ describe('hostile requests', () => {
     expect(message.length).toBeLessThan(1_000);
     expect((await t.graphql('{ customers(first: 1) { totalCount } }', ANALYST_KEY)).body.errors).toBeUndefined();
   });
+
+  it('answers a document of 300 unknown fields with its first 10 validation errors and a line saying validation stopped (graphql-js went on to 100)', async () => {
+    const unknown = await t.graphql(`{ ${Array.from({ length: 300 }, (_, i) => `f${i}`).join(' ')} }`, ANALYST_KEY);
+    expect(unknown.status).toBe(400);
+    const messages = (unknown.body.errors as { message: string }[]).map((e) => e.message);
+    expect(messages.slice(0, 10)).toEqual(Array.from({ length: 10 }, (_, i) => `Cannot query field "f${i}" on type "Query".`));
+    expect(messages.slice(10)).toEqual([expect.stringMatching(/^Too many validation errors/)]);
+  });
 });
