@@ -1,5 +1,5 @@
 import { startsCompressed } from './compressed-start';
-import { spellingOf } from './email-spelling';
+import { addressesWithin, spellingOf } from './email-spelling';
 import { NamedAddresses } from './named-addresses';
 import { type DeviceDoubt, NamedDevices, deviceSpellings } from './named-devices';
 import { readDevices, readEmails } from './named-under-keys';
@@ -113,6 +113,17 @@ export class ConsentDoubt {
     for (const [email, lastUpdateDate] of this.addresses.named([...this.valid.keys()], lone)) if (stands(email, lastUpdateDate)) out.add(email);
     // Two accepted spellings of one address: see spellings().
     for (const emails of spellings.values()) if (emails.length > 1) for (const email of emails) out.add(email);
+    // An accepted email that holds another accepted address beside other text (`Ann <ann@x.com>`, `mailto:ann@x.com`,
+    // `ann@x.com.`) is that address written another way: both in doubt, as two spellings are, whatever the dates.
+    // A spelling others share hides them all above: only the email holding it is added then (n of them made n² matches).
+    for (const email of this.valid.keys()) {
+      for (const inner of addressesWithin(email)) {
+        const alike = spellings.get(inner);
+        if (alike === undefined || (alike.length === 1 && alike[0] === email)) continue;
+        out.add(email);
+        if (alike.length === 1) out.add(alike[0]);
+      }
+    }
     // A compressed file's records cannot be read: any customer's revocation may be among them, and no date clears it.
     if (this.compressed) for (const email of this.valid.keys()) out.add(email);
     // A device a bad line names may be its writer's, who may withhold consent (devices follow consent): every

@@ -55,3 +55,32 @@ export function spellingOf(email: string): string {
   return folded;
 }
 const CONTEXTUAL_CASE = /[\u0130\u03a3]/;
+
+/**
+ * What may stand around an address inside an email field's text (`Ann <ann@x.com>`, `mailto:ann@x.com`,
+ * `"ann@x.com"`, `ann@x.com, bob@y.com`): JavaScript's `\s` (spaces, tabs, line ends) and the marks `"'(),:;<>[]`.
+ * Listed as code points, so both engines split alike (consent-uncertain-statements.ts writes it for Trino).
+ */
+export const AROUND_ADDRESS_RANGES: ReadonlyArray<readonly [number, number]> = [
+  [0x9, 0xd], [0x20, 0x20], [0x22, 0x22], [0x27, 0x29], [0x2c, 0x2c], [0x3a, 0x3c], [0x3e, 0x3e], [0x5b, 0x5b], [0x5d, 0x5d],
+  [0xa0, 0xa0], [0x1680, 0x1680], [0x2000, 0x200a], [0x2028, 0x2029], [0x202f, 0x202f], [0x205f, 0x205f], [0x3000, 0x3000], [0xfeff, 0xfeff],
+];
+
+/** A run of what may stand around an address as one regex, each code point written by `escape`. */
+export const aroundAddressPattern = (escape: (codePoint: number) => string): string =>
+  `[${AROUND_ADDRESS_RANGES.map(([from, to]) => (from === to ? escape(from) : `${escape(from)}-${escape(to)}`)).join('')}]+`;
+
+const AROUND_ADDRESS = new RegExp(aroundAddressPattern((c) => `\\u{${c.toString(16)}}`), 'u');
+
+/**
+ * The spellings of the addresses an email field's text holds beside other text: each part between what may stand
+ * around an address (AROUND_ADDRESS_RANGES) that holds an `@`, spelled, without trailing dots (`ann@x.com.`). Empty
+ * for a plain address (nearly every one).
+ */
+export function addressesWithin(email: string): string[] {
+  if (!AROUND_ADDRESS.test(email) && !email.endsWith('.')) return [];
+  return email
+    .split(AROUND_ADDRESS)
+    .filter((part) => part.includes('@'))
+    .map((part) => spellingOf(part).replace(/\.+$/, ''));
+}

@@ -7,6 +7,7 @@ import { parquetFilesHolding } from '../helpers/parquet-scan';
 import { accelerometerRecord, customerRecord, emailOf, makeTempDir, stepTrainerRecord, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 import { BEYOND_DECLARED, ESCAPED_IN_BAD_LINE, INVISIBLE_IN_SERIAL, UUID_FORMS, withheldBeyond, withheldDict, withheldRecord, writeRespelledLanding } from '../helpers/respelled-serials-landing';
 import { REASONS } from '../../etl/landing/landing-rules';
+import { writeAddressesWithinLanding } from '../helpers/addresses-within-landing';
 
 /**
  * The defects a hostile producer found, through `bin/stedi.js` as a user runs
@@ -15,6 +16,13 @@ import { REASONS } from '../../etl/landing/landing-rules';
  */
 
 const build = (landing: string, lake: string, ...extra: string[]) => runBin(['build', '--landing', landing, '--lake', lake, '--json', ...extra]);
+
+/** A respelled-serials landing's build serves bob alone, with his readings (writeRespelledLanding). */
+const expectBobAlone = (report: { tables: Record<string, { rows: number }> }): void => {
+  expect(report.tables.customer_trusted.rows).toBe(1);
+  expect(report.tables.step_trainer_trusted.rows).toBe(1);
+  expect(report.tables.machine_learning_curated.rows).toBe(1);
+};
 
 describe('stedi build on hostile landing lines', () => {
   it('quarantines the lines that used to stop every build, counts blank lines, and succeeds with an empty stderr', () => {
@@ -288,9 +296,7 @@ describe('stedi build on hostile landing lines', () => {
     const report = builtReport(writeRespelledLanding(UUID_FORMS, withheldRecord));
     expect(report.quarantined.customer).toBe(0);
     expect(report.ambiguousSerials).toBe(UUID_FORMS.length);
-    expect(report.tables.customer_trusted.rows).toBe(1);
-    expect(report.tables.step_trainer_trusted.rows).toBe(1);
-    expect(report.tables.machine_learning_curated.rows).toBe(1);
+    expectBobAlone(report);
   });
 
   it('hides a customer whose device a quarantined line of another customer names as the same UUID in another text form', () => {
@@ -300,14 +306,20 @@ describe('stedi build on hostile landing lines', () => {
     expect(report.tables.step_trainer_trusted.rows).toBe(1);
   });
 
+  it('hides a customer whose address another valid record writes inside other text (a display name, mailto:, a trailing dot), and the other record too, but not an address that only ends with it', () => {
+    const report = builtReport(writeAddressesWithinLanding());
+    expect(report.consentUncertain).toBe(4);
+    // dave and x.dave, whose devices have no reading.
+    expect(report.tables.customer_trusted.rows).toBe(2);
+    expect(report.tables.step_trainer_trusted.rows).toBe(0);
+  });
+
   it('hides a customer whose device another customer\'s valid record names beyond the declared fields: nested, under an undeclared key, in an array or free text (BEYOND_DECLARED)', () => {
     const report = builtReport(writeRespelledLanding(BEYOND_DECLARED, withheldBeyond));
     // Every writer's record is accepted; each names a device that is then another email's too.
     expect(report.quarantined.customer).toBe(0);
     expect(report.consentUncertain).toBe(BEYOND_DECLARED.length);
-    expect(report.tables.customer_trusted.rows).toBe(1);
-    expect(report.tables.step_trainer_trusted.rows).toBe(1);
-    expect(report.tables.machine_learning_curated.rows).toBe(1);
+    expectBobAlone(report);
   });
 
   it('keeps serving a customer whose own record names their own device beyond the declared fields, and a consenting writer who names another\'s, whom it hides', () => {

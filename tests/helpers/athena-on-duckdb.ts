@@ -25,7 +25,7 @@ import { trinoJson } from './trino-json';
  * - from_utf8(substr(to_utf8(s), 1, n)), a line's first n bytes, is a JavaScript function;
  * - regexp_replace(s, 'pattern', "g" -> body), Trino's replacement by a lambda, is rewritten with DuckDB's list
  *   functions (lambdaReplacements below), and chr() takes a bigint as Trino's does;
- * - from_utf8(from_hex(h)) is a JavaScript function; sequence(a, b) is generate_series(a, b);
+ * - from_utf8(from_hex(h)) is a JavaScript function; sequence(a, b) is generate_series(a, b), regexp_split string_split_regex;
  * - a SELECT's result is also written to the fake S3 as Athena's CSV result file;
  * - any DuckDB error is a FAILED query with a USER error;
  * - a landing check's table made before from the same landing bytes by the same statement is copied (landing-check-cache.ts).
@@ -153,6 +153,8 @@ export class AthenaOnDuckDb {
       .replace(/\bchr\(/g, 'trino_chr(')
       // sequence(a, b): DuckDB's generate_series, both ends included (only ever a ≤ b here).
       .replace(/\bsequence\(/g, 'generate_series(')
+      // regexp_split(s, p): DuckDB's string_split_regex.
+      .replace(/\bregexp_split\(/g, 'string_split_regex(')
       // from_utf8(from_hex(h)): the hex text stands for its bytes, which the JavaScript function decodes.
       .replace(/\bfrom_utf8\(from_hex\(/g, 'trino_utf8_of_hex((')
       .replace(/\b(json_parse|json_format|json_extract_scalar|json_extract|json_size|json_array_length|regexp_replace)\(/g, 'trino_$1(')

@@ -345,6 +345,16 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
   );
   // Two accepted spellings of one address (case, invisible characters and Unicode forms aside): both in doubt, whatever their dates.
   for (const a of records) if (records.some((b) => b.email !== a.email && spelling(b.email) === spelling(a.email))) uncertain.add(a.email);
+  // An accepted email holding another accepted address beside other text (a display name, mailto:, a trailing dot): both.
+  const around = /[\t-\r "'(),:;<>[\]\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+/u;
+  const bySpelling = new Map<string, Set<string>>();
+  for (const r of records) bySpelling.set(spelling(r.email), (bySpelling.get(spelling(r.email)) ?? new Set()).add(r.email));
+  for (const a of new Set(records.map((r) => r.email))) {
+    if (!around.test(a) && !a.endsWith('.')) continue;
+    for (const part of a.split(around).filter((p) => p.includes('@'))) {
+      for (const b of bySpelling.get(spelling(part).replace(/\.+$/, '')) ?? []) if (b !== a) uncertain.add(a).add(b);
+    }
+  }
   const newest = new Map<string, number>();
   for (const r of records) newest.set(r.email, Math.max(newest.get(r.email) ?? -Infinity, r.lastUpdateDate));
   const freshest = records.filter((r) => r.lastUpdateDate === newest.get(r.email));

@@ -1,6 +1,7 @@
 import { keyPattern } from '../../landing/named-under-keys';
 import { TABLES } from '../../tables';
 import { COMPRESSED_START } from '../../landing/compressed-start';
+import { aroundAddressPattern } from '../../landing/email-spelling';
 import { deviceSql, textDeviceSql } from '../../landing/serial-spelling';
 import { FIELD_REASON_PREFIXES, MAX_SAFE_WHOLE, MIN_EPOCH_MS } from '../../landing/landing-rules';
 import { INVISIBLE_ESCAPES } from '../../landing/named-devices';
@@ -78,6 +79,9 @@ const devicesNamedIn = (lines: string, carried: string): string[] => [
   `    ON length("c"."device") > 0 AND (strpos(${lines}."devices", "c"."device") > 0 OR strpos(${lines}."devices_decoded", "c"."device") > 0)`,
 ];
 
+/** What may stand around an address in an email field (email-spelling.ts), as a Trino regex literal. */
+const AROUND_SQL = literal(aroundAddressPattern((c) => `\\x{${c.toString(16).toUpperCase()}}`));
+
 const DECLARED = TABLES.customer_landing.columns.map((c) => literal(c.name)).join(', ');
 
 export function createConsentUncertainView(database: string, version: string): Statement {
@@ -108,6 +112,19 @@ export function createConsentUncertainView(database: string, version: string): S
       `"spelled" AS (`,
       `  SELECT "email", "folded", "spelling", ${decomposed('"spelling"')} AS "apart", ${masked('"spelling"')} AS "masked", count(*) OVER (PARTITION BY "spelling") AS "alike"`,
       `  FROM (SELECT "email", ${fold('"email"')} AS "folded", ${spelling('"email"')} AS "spelling" FROM "valid") AS "s"`,
+      `),`,
+      // Each accepted email holding another accepted address beside other text (email-spelling.ts addressesWithin).
+      `"parts" AS (`,
+      `  SELECT "email", regexp_replace(${spelling('"t"')}, '\\.+$', '') AS "part"`,
+      `  FROM "valid" CROSS JOIN UNNEST(regexp_split("email", ${AROUND_SQL})) AS "x"("t")`,
+      `  WHERE strpos("t", '@') > 0 AND (regexp_like("email", ${AROUND_SQL}) OR "email" LIKE '%.')`,
+      `),`,
+      // A spelling others share hides them all below: only the email holding it is added then (n of them made n² rows).
+      `"within" AS (`,
+      `  SELECT "p"."email" AS "outer", "o"."email" AS "inner"`,
+      `  FROM "parts" AS "p" JOIN "spelled" AS "o" ON "o"."spelling" = "p"."part" AND "o"."alike" = 1 AND "o"."email" <> "p"."email"`,
+      `  UNION ALL`,
+      `  SELECT "email", CAST(NULL AS varchar) FROM "parts" WHERE "part" IN (SELECT "spelling" FROM "spelled" WHERE "alike" > 1)`,
       `),`,
       // Each email under a bad line's key, with the line it came from.
       `"keyed" AS (`,
@@ -194,6 +211,11 @@ export function createConsentUncertainView(database: string, version: string): S
       `  UNION ALL`,
       // Two accepted spellings of one address (email-spelling.ts): each is in doubt, and no date clears it.
       `  SELECT "email", CAST(NULL AS bigint) FROM "spelled" WHERE "alike" > 1`,
+      `  UNION ALL`,
+      // An address written inside another accepted email's text: both, as two spellings.
+      `  SELECT "outer", CAST(NULL AS bigint) FROM "within"`,
+      `  UNION ALL`,
+      `  SELECT "inner", CAST(NULL AS bigint) FROM "within" WHERE "inner" IS NOT NULL`,
       `  UNION ALL`,
       // A bad line that starts as a compressed file does (compressed-start.ts): its records cannot be read, so it names everyone.
       `  SELECT "email", CAST(NULL AS bigint) FROM "valid" WHERE EXISTS (SELECT 1 FROM "bad" WHERE regexp_like("bad"."line", ${literal(COMPRESSED_START)}))`,

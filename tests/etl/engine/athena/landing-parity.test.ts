@@ -496,6 +496,31 @@ describe(`the Athena landing rules (seed ${SEED})`, () => {
     expect({ where, uncertain: embedded.uncertain }).toEqual({ where, uncertain: expected.sort() });
   });
 
+  it('leave uncertain the same customers whose address another accepted email writes inside other text, and never one it only resembles (seeded)', async () => {
+    // How another record's email field may hold holder<i>@x.com: each is that address; the last two are other addresses.
+    const wrap = fc.constantFrom(
+      (a: string) => `Holder Name <${a}>`,
+      (a: string) => `mailto:${a.toUpperCase()}`,
+      (a: string) => `${a}.`,
+      (a: string) => `"${a}"\u00a0(home)`,
+      (a: string) => `other@y.com; ${a}`,
+      (a: string) => `[${a}]\u3000`,
+      (a: string) => `x.${a}`,
+      (a: string) => `${a}x`,
+    );
+    const group = fc.record({ wrap, consents: fc.boolean() });
+    const texts: string[] = [];
+    fc.sample(group, { seed: SEED, numRuns: 30 }).forEach((g, i) => {
+      const holder = `holder${i}@x.com`;
+      texts.push(customerLine(holder, { serialNumber: `dev-${i}` }));
+      texts.push(customerLine(g.wrap(holder), { serialNumber: `own-${i}`, shareWithResearchAsOfDate: g.consents ? 1_655_000_000_000 : null }));
+    });
+    const { embedded, where } = await customersOnBothEngines(texts);
+    // Every named holder is uncertain on both engines (customersOnBothEngines compares them), and no other.
+    const named = fc.sample(group, { seed: SEED, numRuns: 30 }).flatMap((g, i) => (/^x\.|x$/.test(g.wrap('@')) ? [] : [`holder${i}@x.com`]));
+    expect({ where, holders: embedded.uncertain.filter((e) => /^holder\d+@x\.com$/.test(e)) }).toEqual({ where, holders: named.sort() });
+  });
+
   it('leave uncertain the same customers whose device or address a lone CR cuts inside a bad line, though Athena alone ends a line there (seeded)', async () => {
     // Not the counts: Athena reads each such line as two.
     const name = fc.constantFrom('device' as const, 'email' as const);

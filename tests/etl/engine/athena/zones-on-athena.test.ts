@@ -11,6 +11,7 @@ import { STEDI_SAMPLE_DIR, describeWithStediSample } from '../../../helpers/sted
 import { tallyOfCounts, tallyOfReasons } from '../../../helpers/reason-tally';
 import { BEYOND_DECLARED, ESCAPED_IN_BAD_LINE, INVISIBLE_IN_SERIAL, UUID_FORMS, withheldBeyond, withheldDict, withheldRecord, writeRespelledLanding } from '../../../helpers/respelled-serials-landing';
 import { REASONS } from '../../../../etl/landing/landing-rules';
+import { writeAddressesWithinLanding } from '../../../helpers/addresses-within-landing';
 
 /**
  * The Athena build's own SQL (landing checks, typed views, bindings, CTAS
@@ -227,6 +228,20 @@ describe('doubt hides on Athena', () => {
       const onAthena = await duck.connection.runAndReadAll(`SELECT "email" FROM stedi.customer_trusted__${version.version} ORDER BY 1`);
       expect(onAthena.getRows().map((r) => String(r[0]))).toEqual(['bob@test.com', 'erin@test.com']);
       expect(version.tables.step_trainer_trusted.rows).toBe(onDuckDb.tables.step_trainer_trusted.rows);
+    } finally {
+      duck.close();
+    }
+  });
+
+  it('hides a customer whose address another valid record writes inside other text, and that record, as the embedded engine does', async () => {
+    const landing = writeAddressesWithinLanding();
+    const onDuckDb = await buildLake(landing);
+    const { version, duck } = await buildOnAthena(landing);
+    try {
+      expect([onDuckDb.landingCounts.customer.uncertain, version.landingCounts.customer.uncertain]).toEqual([4, 4]);
+      expect((await readTable(onDuckDb, 'customer_trusted', '"email"')).map((r) => r.email)).toEqual(['dave@test.com', 'x.dave@test.com']);
+      const onAthena = await duck.connection.runAndReadAll(`SELECT "email" FROM stedi.customer_trusted__${version.version} ORDER BY 1`);
+      expect(onAthena.getRows().map((r) => String(r[0]))).toEqual(['dave@test.com', 'x.dave@test.com']);
     } finally {
       duck.close();
     }
