@@ -18,6 +18,8 @@ import { deviceOf } from './serial-spelling';
  * doubt (devices follow consent, and a device any other email's record ever
  * named is ambiguous), until the line is fixed, or, when every email under its
  * key is that customer's own, they have a valid record newer than its date.
+ * A valid record with keys beyond the declared fields is searched as a bad
+ * line is for devices and for addresses other than its writer's (claimedBeyond).
  * The build and the consent registry both decide it here.
  */
 
@@ -75,11 +77,18 @@ export class ConsentDoubt {
    * array) may name another device than its serialNumber: a claim of its writer's on it, searched as a bad line's
    * text is. Its writer's consent is known (the record is valid), so only the device's other holders are in doubt,
    * whatever the dates, as another email's record on the device, however old, makes it ambiguous.
+   * An address it names (`"meta":{"email":…}`, `"previousEmail"`) other than its writer's own (by spelling) is in
+   * doubt as a bad line's is, dated by the record: cleared by that customer's own newer valid record.
    */
   private claimedBeyond(raw: string, email: string, lastUpdateDate: number): void {
     const claim: DeviceDoubt = { date: lastUpdateDate, writers: [email], accepted: true };
     for (const device of readDevices(raw)) this.addDevice(device, claim);
     this.devicesAnywhere.keep(deviceSpellings(raw), claim);
+    const writer = spellingOf(email);
+    const named = [...readEmails(raw)];
+    this.add(named.filter((other) => spellingOf(other) !== writer), lastUpdateDate);
+    this.addresses.keep(raw, lastUpdateDate, writer);
+    for (const other of named) this.addresses.keep(other, lastUpdateDate, writer);
   }
 
   /** A line over the size limit (`start`: its first bytes): every email it names is in doubt, and its date is not read. */

@@ -67,7 +67,7 @@ export function decomposedSpellingOf(email: string): string {
 const LOOKED_UP_LOCAL = 256;
 
 export class NamedAddresses {
-  private readonly lines: Array<{ text: string; forms: readonly Form[]; lastUpdateDate: number | null }> = [];
+  private readonly lines: Array<{ text: string; forms: readonly Form[]; lastUpdateDate: number | null; writer?: string }> = [];
   private kept = 0;
   private overBudget = false;
   // Private: whether a kept line is masked (holds characters beyond ASCII), so the masked index is needed.
@@ -78,8 +78,11 @@ export class NamedAddresses {
     private readonly wholeSearchBudget = WHOLE_SEARCH_BUDGET,
   ) {}
 
-  /** A bad line's text (or a piece of one too long to hold) and its own date, null when unknown. */
-  keep(text: string, lastUpdateDate: number | null): void {
+  /**
+   * A bad line's text (or a piece of one too long to hold) and its own date, null when unknown. `writer`: the spelling
+   * of the valid record's own email, when the text is such a record's (consent-doubt.ts): it never names its writer.
+   */
+  keep(text: string, lastUpdateDate: number | null, writer?: string): void {
     if (this.overBudget) return;
     const unescaped = decodedText(text);
     if (!AT.test(unescaped)) return;
@@ -102,11 +105,11 @@ export class NamedAddresses {
       return;
     }
     // A line that is its own NFD (no composed letter) is searched once by each of the two spellings.
-    this.lines.push({ text: spelled, forms: decomposed === undefined || apart ? SPELLED : SPELLED_AND_DECOMPOSED, lastUpdateDate });
-    if (apart) this.lines.push({ text: decomposed, forms: DECOMPOSED, lastUpdateDate });
-    if (written !== undefined) this.lines.push({ text: written, forms: WRITTEN, lastUpdateDate });
-    if (masked !== undefined) this.lines.push({ text: masked, forms: MASKED, lastUpdateDate });
-    if (bare !== undefined) this.lines.push({ text: bare, forms: SPELLED, lastUpdateDate });
+    this.lines.push({ text: spelled, forms: decomposed === undefined || apart ? SPELLED : SPELLED_AND_DECOMPOSED, lastUpdateDate, writer });
+    if (apart) this.lines.push({ text: decomposed, forms: DECOMPOSED, lastUpdateDate, writer });
+    if (written !== undefined) this.lines.push({ text: written, forms: WRITTEN, lastUpdateDate, writer });
+    if (masked !== undefined) this.lines.push({ text: masked, forms: MASKED, lastUpdateDate, writer });
+    if (bare !== undefined) this.lines.push({ text: bare, forms: SPELLED, lastUpdateDate, writer });
     if (masked !== undefined) this.masks = true;
   }
 
@@ -130,7 +133,11 @@ export class NamedAddresses {
       yield* [...new Set([...indexes.written.emails(), ...indexes.spelled.emails()])].map((email): [string, null] => [email, null]);
       return;
     }
-    for (const line of this.lines) for (const form of line.forms) for (const email of indexes[form].within(line.text)) yield [email, line.lastUpdateDate];
+    for (const line of this.lines) {
+      for (const form of line.forms) {
+        for (const email of indexes[form].within(line.text)) if (line.writer === undefined || spellingOf(email) !== line.writer) yield [email, line.lastUpdateDate];
+      }
+    }
   }
 }
 

@@ -6,6 +6,7 @@ import { builtReport, quarantineOf } from '../helpers/built-report';
 import { parquetFilesHolding } from '../helpers/parquet-scan';
 import { accelerometerRecord, customerRecord, emailOf, makeTempDir, stepTrainerRecord, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 import { BEYOND_DECLARED, ESCAPED_IN_BAD_LINE, INVISIBLE_IN_SERIAL, UUID_FORMS, withheldBeyond, withheldDict, withheldRecord, writeRespelledLanding } from '../helpers/respelled-serials-landing';
+import { writeAddressesBeyondLanding } from '../helpers/addresses-beyond-landing';
 import { REASONS } from '../../etl/landing/landing-rules';
 import { writeAddressesWithinLanding } from '../helpers/addresses-within-landing';
 
@@ -336,6 +337,15 @@ describe('stedi build on hostile landing lines', () => {
     // alice's device is mallory's claim too: alice and her reading are out; bob and mallory are served, with theirs.
     expect(report.tables.customer_trusted.rows).toBe(2);
     expect(report.tables.step_trainer_trusted.rows).toBe(2);
+  });
+
+  it('hides a customer whose address another customer\'s newer valid record names beyond the declared fields, but not one whose own record is newer, nor the writer naming themselves', () => {
+    const report = builtReport(writeAddressesBeyondLanding());
+    expect(report.quarantined.customer).toBe(0);
+    expect(report.consentUncertain).toBe(1);
+    // alice and her reading are out; bob, mallory, dave and erin are served, with theirs.
+    expect(report.tables.customer_trusted.rows).toBe(4);
+    expect(report.tables.step_trainer_trusted.rows).toBe(4);
   });
 
   it('hides a customer whose device a quarantined line of another customer names, as a valid non-consenting record would', () => {

@@ -270,11 +270,11 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
   const records: Customer[] = [];
   const doubts: Array<{ email: string; updated: number | null; position: number }> = [];
   const bad: Array<{ raw: string; updated: number | null; position: number }> = [];
-  const beyond: Array<{ raw: string; writer: string; position: number }> = [];
+  const beyond: Array<{ raw: string; writer: string; updated: number; position: number }> = [];
   lines.forEach((line, position) => {
     if (line.kind === 'accepted') {
       const v = line.values;
-      if (line.beyond !== undefined) beyond.push({ raw: line.beyond, writer: v.email as string, position });
+      if (line.beyond !== undefined) beyond.push({ raw: line.beyond, writer: v.email as string, updated: v.lastUpdateDate as number, position });
       records.push({ email: v.email as string, serialNumber: v.serialNumber as string, lastUpdateDate: v.lastUpdateDate as number, consent: v.shareWithResearchAsOfDate as number | null, position });
     } else if (line.kind === 'quarantined') {
       const updated = line.date ?? null;
@@ -288,11 +288,14 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
   // join: the lines over 1 MiB the property tests write made that most of their time.
   const lowerEach = (text: string): string => text.replace(/[^\0-@[-\x7f]/gu, (c) => (c === '\u0130' ? 'i' : c.toLowerCase()));
   const spelling = (email: string): string => lowerEach(email.replace(invisible, '').normalize('NFKC').replace(invisible, ''));
+  // A valid record's text beyond its declared fields names emails as a bad line does, never its writer (by spelling).
+  for (const line of beyond) for (const email of namedInRaw(line.raw)) if (spelling(email) !== spelling(line.writer)) doubts.push({ email, updated: line.updated, position: line.position });
   // An email under the key names every accepted spelling of it too.
   for (const d of [...doubts]) for (const r of records) if (r.email !== d.email && spelling(r.email) === spelling(d.email)) doubts.push({ ...d, email: r.email });
   // Every accepted email a bad line holds anywhere: as written with an @ (ASCII letters in either case), or its spelling
   // with an @ within the whole line's spelling (which drops NULs: a line written as UTF-16).
-  for (const line of bad) {
+  const searchedText: Array<{ raw: string; updated: number | null; position: number; writer?: string }> = [...bad, ...beyond];
+  for (const line of searchedText) {
     const written = foldAscii(line.raw);
     // Its URL percent-encoding, then its escapes (JSON's, Python's, Rust's, Perl's; a run of backslashes as one), then its
     // character references (`&#64;`) are read as the characters they name first.
@@ -303,7 +306,8 @@ export function referenceConsent(lines: RefLine[]): { consenting: Set<string>; u
     const holds = (email: string): boolean =>
       (email.includes('@') && written.includes(foldAscii(email))) ||
       (spelling(email).includes('@') && (spelled.includes(spelling(email)) || apart.includes(spelling(email).normalize('NFD'))));
-    for (const r of records) if (holds(r.email)) doubts.push({ email: r.email, updated: line.updated, position: line.position });
+    const writer = line.writer === undefined ? undefined : spelling(line.writer);
+    for (const r of records) if (spelling(r.email) !== writer && holds(r.email)) doubts.push({ email: r.email, updated: line.updated, position: line.position });
   }
   // A device named under a bad line's serialNumber key: every customer whose freshest records name it is in doubt.
   const device = (serial: string): string => serial.replace(/[ \t]/g, '').replace(/[A-Z]/g, (c) => c.toLowerCase());

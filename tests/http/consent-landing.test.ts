@@ -46,6 +46,25 @@ describe('consent read from landing, through the API', () => {
     expect(steps.map((e: { node: { serialNumber: string } }) => e.node.serialNumber)).not.toContain('serial-alice');
   });
 
+  it('hides at once a customer whose address another customer\'s valid record names beyond its declared fields, until their own newer record, and never hides that record\'s writer', async () => {
+    const { landing, lake: copy } = smallLake();
+    test = await buildTestApp({ landing, lake: copy, build: false });
+    const BOB = '{ customer(serialNumber: "serial-bob") { serialNumber } }';
+    // bob's record names bob in its meta (its own, in capitals): bob is served. mallory's names alice's address there.
+    const bob = { ...customerRecord({ name: 'bob', serial: 'serial-bob', updatedAt: 1_656_000_000_000 }), previousEmail: emailOf('bob').toUpperCase() };
+    const mallory = { ...customerRecord({ name: 'mallory', serial: 'serial-mallory', updatedAt: 1_656_000_000_000 }), meta: { email: emailOf('alice'), shareWithResearchAsOfDate: null } };
+    writeLanding(landing, 'customer', [JSON.stringify(bob), JSON.stringify(mallory)], 'customer-2.json');
+    await readAfterChange(test.lake.services.consent);
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toBeNull();
+    expect((await test.graphql(BOB, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-bob' });
+    expect((await test.graphql('{ lake { consentUncertain } }', ANALYST_KEY)).body.data.lake.consentUncertain).toBe(1);
+    // alice's own record, newer than mallory's, clears the doubt.
+    writeLanding(landing, 'customer', [JSON.stringify(customerRecord({ name: 'alice', serial: 'serial-alice', updatedAt: 1_657_000_000_000 }))], 'customer-3.json');
+    await readAfterChange(test.lake.services.consent);
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
+    expect((await test.graphql('{ lake { consentUncertain } }', ANALYST_KEY)).body.data.lake.consentUncertain).toBe(0);
+  });
+
   it('tells an analyst no trusted or curated row count while a version holds a customer who withdrew (it would tell their rows); an admin sees them', async () => {
     const { landing, lake } = smallLake();
     test = await buildTestApp({ landing, lake, build: false });

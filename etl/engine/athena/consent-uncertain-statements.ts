@@ -33,7 +33,8 @@ import { type Statement, literal, qualified } from './statements';
  *
  * An accepted record with a top-level key beyond the declared fields is searched for devices as a bad line is: a
  * device it names is its writer's claim, so every other customer whose freshest records name it is in doubt, whatever
- * the dates (consent-doubt.ts claimedBeyond).
+ * the dates (consent-doubt.ts claimedBeyond). It is searched for addresses as a bad line is too: one it names other
+ * than its writer's own (by spelling) is in doubt, dated by the record.
  *
  * A doubt is cleared by an accepted record of the same email with a later
  * lastUpdateDate; one whose date cannot be read, only by fixing the line.
@@ -78,6 +79,22 @@ const devicesNamedIn = (lines: string, carried: string): string[] => [
   `  JOIN (SELECT DISTINCT "device" FROM "claims") AS "c"`,
   `    ON length("c"."device") > 0 AND (strpos(${lines}."devices", "c"."device") > 0 OR strpos(${lines}."devices_decoded", "c"."device") > 0)`,
 ];
+
+/**
+ * Each email under an email key of `lines` (any depth), with its row's "line", "lastUpdateDate" and `carried` columns,
+ * and its text as the address search reads it. An email decodes its JSON escapes, or stays as written when they are
+ * not valid JSON.
+ */
+const keyedIn = (lines: string, carried: readonly string[]): string[] => {
+  const more = carried.map((column) => `, ${column}`).join('');
+  return [
+    `  SELECT "line", "email", "folded", "spelling", "searched", ${decomposed('"searched"')} AS "apart", ${masked('"searched"')} AS "masked", ${bare('"searched"')} AS "bare", "lastUpdateDate"${more}`,
+    `  FROM (SELECT "line", "email", ${fold('"email"')} AS "folded", ${spelling('"email"')} AS "spelling", ${searched('"email"')} AS "searched", "lastUpdateDate"${more}`,
+    `  FROM (SELECT ${lines}."line", ${jsonDecoded('"e"."raw"')} AS "email", ${lines}."lastUpdateDate"${carried.map((column) => `, ${lines}.${column}`).join('')}`,
+    `    FROM ${lines}`,
+    `    CROSS JOIN UNNEST(regexp_extract_all(${lines}."line", ${EMAIL}, 1)) AS "e"("raw")) AS "k") AS "d"`,
+  ];
+};
 
 /** What may stand around an address in an email field (email-spelling.ts), as a Trino regex literal. */
 const AROUND_SQL = literal(aroundAddressPattern((c) => `\\x{${c.toString(16).toUpperCase()}}`));
@@ -128,12 +145,7 @@ export function createConsentUncertainView(database: string, version: string): S
       `),`,
       // Each email under a bad line's key, with the line it came from.
       `"keyed" AS (`,
-      `  SELECT "line", "email", "folded", "spelling", "searched", ${decomposed('"searched"')} AS "apart", ${masked('"searched"')} AS "masked", ${bare('"searched"')} AS "bare", "lastUpdateDate"`,
-      `  FROM (SELECT "line", "email", ${fold('"email"')} AS "folded", ${spelling('"email"')} AS "spelling", ${searched('"email"')} AS "searched", "lastUpdateDate"`,
-      // An email decodes its JSON escapes, or stays as written when they are not valid JSON.
-      `  FROM (SELECT "bad"."line", ${jsonDecoded('"e"."raw"')} AS "email", "bad"."lastUpdateDate"`,
-      `    FROM "bad"`,
-      `    CROSS JOIN UNNEST(regexp_extract_all("bad"."line", ${EMAIL}, 1)) AS "e"("raw")) AS "k") AS "d"`,
+      ...keyedIn('"bad"', []),
       `),`,
       // Each accepted email's devices (serial-spelling.ts) at its freshest lastUpdateDate, and the devices bad lines name under the key.
       `"claims" AS (`,
@@ -159,10 +171,16 @@ export function createConsentUncertainView(database: string, version: string): S
       ...devicesNamedIn('"bad"', '"line"'),
       `),`,
       // An accepted record with a key beyond the declared fields (nested, an array, any other): its text may name a device.
+      // Its "writer" is the spelling of its own email, which it never names; its text is searched as a bad line's is.
       `"beyond" AS (`,
-      `  SELECT "line", "email", ${deviceSpellingsSql('"line"').join(', ')}`,
-      `  FROM (SELECT "line", "email", json_parse("line") AS "doc" FROM ${checked} WHERE "reason" IS NULL) AS "v"`,
-      `  WHERE cardinality(filter(map_keys(CAST("doc" AS map(varchar, json))), "k" -> "k" NOT IN (${DECLARED}))) > 0`,
+      `  SELECT "line", "email", "lastUpdateDate", "writer", "devices", "devices_decoded", "folded", "searched", ${decomposed('"searched"')} AS "apart", ${masked('"searched"')} AS "masked", ${bare('"searched"')} AS "bare"`,
+      `  FROM (SELECT "line", "email", "lastUpdateDate", ${spelling('"email"')} AS "writer", ${deviceSpellingsSql('"line"').join(', ')}, ${fold('"line"')} AS "folded", ${searched('"line"')} AS "searched"`,
+      `  FROM (SELECT "line", "email", "lastUpdateDate", json_parse("line") AS "doc" FROM ${checked} WHERE "reason" IS NULL) AS "v"`,
+      `  WHERE cardinality(filter(map_keys(CAST("doc" AS map(varchar, json))), "k" -> "k" NOT IN (${DECLARED}))) > 0) AS "b"`,
+      `),`,
+      // Each email under an email key of such a record (its own among them), with its writer.
+      `"beyond_keyed" AS (`,
+      ...keyedIn('"beyond"', ['"writer"']),
       `),`,
       // Each device such a record names, with its writer.
       `"claimed_beyond" AS (`,
@@ -203,6 +221,22 @@ export function createConsentUncertainView(database: string, version: string): S
       `  SELECT "c"."email", CAST(NULL AS bigint)`,
       `  FROM "claimed_beyond" AS "n"`,
       `  JOIN "claims" AS "c" ON "c"."device" = "n"."device" AND "c"."email" <> "n"."email"`,
+      `  UNION ALL`,
+      // An address such a record names other than its writer's (by spelling), as a bad line's, dated by the record:
+      // under an email key (and its lone accepted spelling), anywhere in its text, and in an email under the key decoded.
+      `  SELECT "email", "lastUpdateDate" FROM "beyond_keyed" WHERE "spelling" <> "writer"`,
+      `  UNION ALL`,
+      `  SELECT "s"."email", "k"."lastUpdateDate"`,
+      `  FROM "beyond_keyed" AS "k"`,
+      `  JOIN "spelled" AS "s" ON "k"."spelling" = "s"."spelling" AND "s"."alike" = 1 AND "s"."spelling" <> "k"."writer"`,
+      `  UNION ALL`,
+      `  SELECT "s"."email", "b"."lastUpdateDate"`,
+      `  FROM "beyond" AS "b"`,
+      `  JOIN "spelled" AS "s" ON "s"."spelling" <> "b"."writer" AND ${names('"b"', '"s"')}`,
+      `  UNION ALL`,
+      `  SELECT "s"."email", "k"."lastUpdateDate"`,
+      `  FROM "beyond_keyed" AS "k"`,
+      `  JOIN "spelled" AS "s" ON "s"."spelling" <> "k"."writer" AND ${names('"k"', '"s"')}`,
       `  UNION ALL`,
       // A line cut by a lone CR names what it would name whole; its date is never read (not strict JSON read to its end).
       `  SELECT "c"."email", CAST(NULL AS bigint) FROM "split_named" AS "n" JOIN "claims" AS "c" ON "n"."kind" = 'device' AND "c"."device" = "n"."name"`,

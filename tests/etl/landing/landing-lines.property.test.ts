@@ -64,6 +64,11 @@ const DEFECTS: Array<[number, Defect]> = [
   // A customer date written in seconds (a revocation among them): quarantined, never compared with milliseconds.
   [1, (t) => fc.constantFrom('lastUpdateDate', 'shareWithResearchAsOfDate', 'registrationDate').map((key) => bytes(t.replace(new RegExp(`"${key}":(\\d+)`), (_, ms: string) => `"${key}":${Math.floor(Number(ms) / 1000)}`)))],
   [1, (t) => fc.integer({ min: 0, max: 0x1f }).map((c) => bytes(t.replace('@', `@${String.fromCharCode(c)}`)))],
+  // Still valid: an address (the writer's own or another's) beyond the declared fields names it as a bad line would.
+  [2, (t) => fc.tuple(fc.constantFrom(...EMAILS, 'ANN@T.COM'), fc.constantFrom('previousEmail', 'meta', 'notes')).map(([email, key]) => {
+    const value = key === 'meta' ? JSON.stringify({ email, shareWithResearchAsOfDate: null }) : JSON.stringify(key === 'notes' ? `moved from <${email}>.` : email);
+    return bytes(beforeClose(t, `,"${key}":${value}`));
+  })],
   [1, (t) => fc.constantFrom('\u0001garbage', ' x', '{}', '\u0000').map((s) => bytes(`${t}${s}`))],
   [1, (t) => fc.constant(bytes(`\ufeff${t}`))],
   [1, (t) => fc.integer({ min: 1, max: 90 }).map((d) => bytes(beforeClose(t, `,"deep":${'['.repeat(d)}${']'.repeat(d)}`)))],

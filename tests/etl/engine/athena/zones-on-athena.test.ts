@@ -6,7 +6,8 @@ import { SOURCES } from '../../../../etl/tables';
 import { AthenaOnDuckDb } from '../../../helpers/athena-on-duckdb';
 import { fakeAws } from '../../../helpers/fake-aws';
 import { buildLake, readTable } from '../../../helpers/etl-lake';
-import { accelerometerRecord, customerRecord, writeLanding, writeSmallLanding } from '../../../helpers/landing-fixture';
+import { accelerometerRecord, customerRecord, emailOf, writeLanding, writeSmallLanding } from '../../../helpers/landing-fixture';
+import { writeAddressesBeyondLanding } from '../../../helpers/addresses-beyond-landing';
 import { STEDI_SAMPLE_DIR, describeWithStediSample } from '../../../helpers/stedi-sample';
 import { tallyOfCounts, tallyOfReasons } from '../../../helpers/reason-tally';
 import { BEYOND_DECLARED, ESCAPED_IN_BAD_LINE, INVISIBLE_IN_SERIAL, UUID_FORMS, withheldBeyond, withheldDict, withheldRecord, writeRespelledLanding } from '../../../helpers/respelled-serials-landing';
@@ -242,6 +243,18 @@ describe('doubt hides on Athena', () => {
       expect((await readTable(onDuckDb, 'customer_trusted', '"email"')).map((r) => r.email)).toEqual(['dave@test.com', 'x.dave@test.com']);
       const onAthena = await duck.connection.runAndReadAll(`SELECT "email" FROM stedi.customer_trusted__${version.version} ORDER BY 1`);
       expect(onAthena.getRows().map((r) => String(r[0]))).toEqual(['dave@test.com', 'x.dave@test.com']);
+    } finally {
+      duck.close();
+    }
+  });
+
+  it('hides a customer whose address another customer\'s newer valid record names beyond the declared fields, as the embedded engine does, and never that record\'s writer', async () => {
+    const { version, duck } = await buildOnAthena(writeAddressesBeyondLanding());
+    try {
+      expect(version.landingCounts.customer).toMatchObject({ quarantined: 0, uncertain: 1 });
+      const trusted = await duck.connection.runAndReadAll(`SELECT "email" FROM stedi.customer_trusted__${version.version} ORDER BY 1`);
+      expect(trusted.getRows().map((r) => String(r[0]))).toEqual(['bob', 'dave', 'erin', 'mallory'].map(emailOf));
+      expect(version.tables.step_trainer_trusted.rows).toBe(4);
     } finally {
       duck.close();
     }
