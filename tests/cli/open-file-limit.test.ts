@@ -21,7 +21,7 @@ const open = (port: number): Promise<Socket | null> =>
   });
 
 describe('a server under a low open-file limit', () => {
-  const small = builtSmallLake();
+  const small = builtSmallLake({ spawned: true });
   let served: ServedLake;
   beforeAll(async () => {
     const lake = small.copy();
@@ -43,7 +43,7 @@ describe('a server under a low open-file limit', () => {
 });
 
 describe('a build under an open-file limit too low for it', () => {
-  const small = builtSmallLake();
+  const small = builtSmallLake({ spawned: true });
 
   it('says so in one line naming ulimit -n (not DuckDB’s words), and leaves the live version as it was', async () => {
     const lake = small.copy();
