@@ -66,9 +66,12 @@ export function manifestReadError(error: unknown, path: string): unknown {
 export async function writeLocalManifest(path: string, manifest: LakeManifest): Promise<void> {
   await makeFolder(dirname(path));
   const text = `${JSON.stringify(manifest, null, 2)}\n`;
-  await replaceFile(manifestCopyOf(path), `${manifestCopyOf(path)}.${process.pid}.${Date.now()}.tmp`, text);
-  await replaceFile(path, `${path}.${process.pid}.${Date.now()}.tmp`, text);
+  await replaceFile(manifestCopyOf(path), temporaryBeside(manifestCopyOf(path)), text);
+  await replaceFile(path, temporaryBeside(path), text);
 }
+
+/** A temporary name beside `path` that a dead process's leftover is known by (dead-builds.ts removes those). */
+const temporaryBeside = (path: string): string => `${path}.${process.pid}.${Date.now()}.tmp`;
 
 /**
  * The copy of the manifest each publish writes beside it (`_stedi/manifest.copy.json`). No build damages the
@@ -83,10 +86,10 @@ export const manifestCopyOf = (path: string): string => join(dirname(path), 'man
  */
 export async function readLocalManifestOrCopy(path: string, lake?: string): Promise<{ manifest: LakeManifest | null; damage?: ManifestError }> {
   try {
-    return { manifest: await readLocalManifest(path, lake ?? dirname(dirname(path))) };
+    return { manifest: await readLocalManifest(path, lake) };
   } catch (damage) {
     if (!(damage instanceof ManifestError)) throw damage;
-    const copy = await readLocalManifest(manifestCopyOf(path), lake ?? dirname(dirname(path))).catch(() => null);
+    const copy = await readLocalManifest(manifestCopyOf(path), lake).catch(() => null);
     if (copy === null) throw damage;
     return { manifest: copy, damage };
   }
@@ -100,7 +103,7 @@ export async function restoreManifestCopy(path: string, lake: string): Promise<L
   const copy = manifestCopyOf(path);
   const manifest = await readLocalManifest(copy, lake).catch(() => null);
   if (manifest === null) return null;
-  await replaceFile(path, `${path}.${process.pid}.${Date.now()}.tmp`, await readFile(copy, 'utf8'));
+  await replaceFile(path, temporaryBeside(path), await readFile(copy, 'utf8'));
   return manifest;
 }
 
