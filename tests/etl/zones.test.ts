@@ -113,6 +113,18 @@ describe('trusted and curated zones', () => {
     expect(asOf.tables.step_trainer_trusted.rows).toBe(2);
   });
 
+  it('counts a consent date after the build as consent under any, and serves none of the readings before it under as-of', async () => {
+    const landing = makeTempDir();
+    const later = Date.UTC(2099, 0, 1);
+    writeLanding(landing, 'customer', [customerRecord({ name: 'fay', serial: 'serial-fay', consentAt: later })]);
+    writeLanding(landing, 'accelerometer', [accelerometerRecord('fay', 1_655_000_001_000), accelerometerRecord('fay', 1_655_000_002_000)]);
+    writeLanding(landing, 'step_trainer', [stepTrainerRecord('serial-fay', 1_655_000_001_000), stepTrainerRecord('serial-fay', 1_655_000_002_000)]);
+    const any = await buildLake(landing, undefined, { consentPolicy: 'any' });
+    const asOf = await buildLake(landing, undefined, { consentPolicy: 'as-of' });
+    expect([any.tables.customer_trusted.rows, any.tables.machine_learning_curated.rows]).toEqual([1, 2]);
+    expect([asOf.tables.accelerometer_trusted.rows, asOf.tables.step_trainer_trusted.rows, asOf.tables.machine_learning_curated.rows]).toEqual([0, 0, 0]);
+  });
+
   it('drops customers without accelerometer data from the curated zone and their devices from step_trainer_trusted', async () => {
     const landing = writeSmallLanding();
     writeLanding(landing, 'customer', [customerRecord({ name: 'erin', serial: 'serial-erin' })], 'customer-2.json');
