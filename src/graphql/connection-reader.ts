@@ -181,7 +181,7 @@ const scopeOf = (field: string, f: DatasetFilter, split: SplitPercentages, paren
 });
 
 /** A top-level connection's totalCount, run when asked: one count query per dataset, version, consent generation and filter, shared. */
-function totalCountOf<N extends Node>(ctx: GraphqlContext, ds: Dataset<N>, scope: Scope<N>, generation: number, filter: DatasetFilter, field: string): () => Promise<number> {
+export function totalCountOf<N extends Node>(ctx: GraphqlContext, ds: Dataset<N>, scope: Scope<N>, generation: number, filter: DatasetFilter, field: string): () => Promise<number> {
   // A version found damaged since is counted anew (and refused by the engine), never answered from before, as the response cache does.
   const countKey = `${ds.kind}|${scope.version}${ctx.lake.isDamaged(scope.version) ? '!' : ''}|${generation}|${filterKey(filter)}`;
   const counts = totalCountCacheOf(ctx.services);

@@ -19,7 +19,8 @@ interface Seen {
  */
 function estimators(seen: Seen, maxPageSize: number): ComplexityEstimator[] {
   const scanEstimator: ComplexityEstimator = ({ field, type }) => {
-    if (field.name !== 'totalCount' || !type.name.endsWith('Connection')) return undefined;
+    // A connection's, or machineLearningBatch's (the same count as machineLearningSamples').
+    if (field.name !== 'totalCount' || !(type.name.endsWith('Connection') || type.name === 'MachineLearningBatch')) return undefined;
     seen.count += 1;
     return 0;
   };

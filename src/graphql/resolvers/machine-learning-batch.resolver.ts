@@ -1,11 +1,23 @@
 import 'reflect-metadata';
-import { Args, Authorized, Ctx, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Args, Authorized, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
 import { readColumnarPage } from '../columnar-page-reader';
+import { pageStart, totalCountOf } from '../connection-reader';
 import type { GraphqlContext } from '../context';
+import { asksOnlyTotalCount } from '../count-only';
 import { machineLearningDataset, SAMPLE_COLUMNS, trainingSetFilter } from '../datasets/machine-learning.dataset';
 import { SamplesArgs } from '../inputs/field-args.input';
+import { isoColumn } from '../iso-column';
 import { preparedBatchPage } from '../prepared-batch-page';
 import { MachineLearningBatch, type MachineLearningColumns } from '../types/machine-learning-batch.type';
+import { SafeInt } from '../types/scalars';
+
+const FIELD = 'machineLearningBatch';
+// Its cursors (and so its counts' filter scope) are machineLearningSamples' own, so either field continues the other's paging.
+const CURSOR_FIELD = 'machineLearningSamples';
+
+/** A page as the resolver answers it: its count is run only when totalCount is asked (as a connection's). */
+type BatchAnswer = MachineLearningBatch & { count: () => Promise<number> };
 
 @Resolver(() => MachineLearningBatch)
 export class MachineLearningBatchResolver {
@@ -16,12 +28,53 @@ export class MachineLearningBatchResolver {
     description:
       'A page of the training set as columns, for notebooks: the same rows, order, consent, splits and cursors as machineLearningSamples (an endCursor of either continues the other).',
   })
-  async machineLearningBatch(@Args(() => SamplesArgs) args: SamplesArgs, @Ctx() ctx: GraphqlContext): Promise<MachineLearningBatch> {
-    const filter = trainingSetFilter(args, 'machineLearningBatch');
-    // Its cursors are machineLearningSamples' own, so either field continues the other's paging.
-    const page =
-      (await preparedBatchPage(ctx, args, filter)) ??
-      (await readColumnarPage(ctx, machineLearningDataset, SAMPLE_COLUMNS, args, filter, 'machineLearningBatch', 'machineLearningSamples'));
-    return { rowCount: page.rowCount, columns: page.columns as unknown as MachineLearningColumns, pageInfo: page.pageInfo, lakeVersion: page.version };
+  async machineLearningBatch(@Args(() => SamplesArgs) args: SamplesArgs, @Ctx() ctx: GraphqlContext, @Info() info: GraphQLResolveInfo): Promise<BatchAnswer> {
+    const filter = trainingSetFilter(args, FIELD);
+    const ds = machineLearningDataset;
+    if (asksOnlyTotalCount(info)) {
+      // `{ totalCount }` (with lakeVersion) alone: the arguments and cursor are checked, and no page is read.
+      const { scope, consent } = await pageStart(ctx, ds, args, filter, FIELD, CURSOR_FIELD);
+      return countOnly(totalCountOf(ctx, ds, scope, consent.generation, filter, FIELD), scope.version);
+    }
+    const page = (await preparedBatchPage(ctx, args, filter)) ?? (await readColumnarPage(ctx, ds, SAMPLE_COLUMNS, args, filter, FIELD, CURSOR_FIELD));
+    // Counted only when asked, in the version the page was read from (its cursor's, or the live one then).
+    const count = async (): Promise<number> => {
+      const { scope, consent } = await pageStart(ctx, ds, { first: args.first }, filter, FIELD, CURSOR_FIELD);
+      return totalCountOf(ctx, ds, { ...scope, version: page.version, exclusions: consent.exclusionsFor(page.version) }, consent.generation, filter, FIELD)();
+    };
+    return { rowCount: page.rowCount, columns: withIsoTimes(page.columns), pageInfo: page.pageInfo, lakeVersion: page.version, totalCount: null, count };
   }
+
+  @FieldResolver(() => SafeInt, { nullable: true })
+  totalCount(@Root() batch: BatchAnswer): Promise<number> {
+    return batch.count();
+  }
+}
+
+/** The page's columns, with sensorReadingTimeIso made from sensorReadingTime the first time it is read. */
+function withIsoTimes(columns: Record<string, unknown[]>): MachineLearningColumns {
+  let iso: readonly unknown[] | undefined;
+  Object.defineProperty(columns, 'sensorReadingTimeIso', { enumerable: true, get: () => (iso ??= isoColumn(columns.sensorReadingTime)) });
+  return columns as unknown as MachineLearningColumns;
+}
+
+/** A batch read for its count alone (count-only.ts): its page was never read, so asking for it is a defect, not an empty page. */
+function countOnly(count: () => Promise<number>, lakeVersion: string): BatchAnswer {
+  const unread = (): never => {
+    throw new Error('a machineLearningBatch read for its totalCount alone was asked for its page');
+  };
+  return {
+    get rowCount(): number {
+      return unread();
+    },
+    get columns(): MachineLearningColumns {
+      return unread();
+    },
+    get pageInfo(): never {
+      return unread();
+    },
+    lakeVersion,
+    totalCount: null,
+    count,
+  };
 }

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Extensions, Field, Float, Int, ObjectType } from 'type-graphql';
 import { COLUMN_LISTS } from '../column-lists';
 import { PageInfo } from './connection.type';
-import { SafeInt } from './scalars';
+import { DateTime, SafeInt } from './scalars';
 
 // Each list is completed as one value by the executor (column-lists.ts).
 @Extensions({ [COLUMN_LISTS]: true })
@@ -16,6 +16,10 @@ export class MachineLearningColumns {
 
   @Field(() => [SafeInt], { description: 'When the step trainer took its reading (and the phone the one joined to it), epoch milliseconds.' })
   sensorReadingTime!: number[];
+
+  // Made from sensorReadingTime when asked (iso-column.ts): a page that does not ask for it costs nothing more.
+  @Field(() => [DateTime], { description: 'sensorReadingTime as ISO-8601, as MachineLearningSample.sensorReadingTimeIso.' })
+  sensorReadingTimeIso!: readonly unknown[];
 
   @Field(() => [SafeInt], { description: "Distance from the step trainer's sensor to the object in front of it, as the device recorded it." })
   distanceFromObject!: number[];
@@ -43,6 +47,14 @@ export class MachineLearningBatch {
 
   @Field(() => PageInfo, { description: 'endCursor is interchangeable with the endCursor of machineLearningSamples.' })
   pageInfo!: PageInfo;
+
+  // The count machineLearningSamples.totalCount answers (one cache, one count per version, consent generation and filter).
+  @Field(() => SafeInt, {
+    nullable: true,
+    description:
+      'Rows matching the filter and split (consent applied), in the version the page was read from: the same count as machineLearningSamples.totalCount; null, with an error, when the count failed.',
+  })
+  totalCount!: number | null;
 
   // A page resumed from a cursor alone could not tell which version it came from: `lake { liveVersion }` names the live one.
   @Field(() => String, { description: 'The lake version this page was read from: the live one for a first page, else the one its cursor pinned.' })
