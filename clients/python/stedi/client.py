@@ -43,6 +43,7 @@ class Client(Transport):
         super().__init__(url, key, timeout, retry_seconds)
         self._batch = None  # whether the server has machineLearningBatch, asked once
         self._batch_version = False  # whether its pages name their lake version (lakeVersion), asked with it
+        self._batch_count = False  # whether its pages count the rows of the whole pull (totalCount), asked with it
         self._page_version = False  # whether every connection's pages name theirs too, asked with it
 
     def __repr__(self):
@@ -123,38 +124,44 @@ class Client(Transport):
                 '{ __type(name: "Query") { fields { name } } batch: __type(name: "MachineLearningBatch") { fields { name } }'
                 ' connection: __type(name: "CustomerConnection") { fields { name } } }'
             )
-            named = lambda found: any(f["name"] == "lakeVersion" for f in (found or {}).get("fields") or ())  # noqa: E731
+            has = lambda found, name: any(f["name"] == name for f in (found or {}).get("fields") or ())  # noqa: E731
             self._batch = any(f["name"] == "machineLearningBatch" for f in types["__type"]["fields"])
-            self._batch_version = named(types.get("batch"))
-            self._page_version = named(types.get("connection"))
+            self._batch_version = has(types.get("batch"), "lakeVersion")
+            self._batch_count = has(types.get("batch"), "totalCount")
+            self._page_version = has(types.get("connection"), "lakeVersion")
         return self._batch
 
     def _batches(self, page_size, arguments, declarations, variables):
         """The training set through machineLearningBatch: columns, and the version the first page pinned."""
         columns = {name: [] for name in SAMPLE_FIELDS}
         version = None
-        for page, version, _ in self._batch_pages(page_size, arguments, declarations, variables):
+        for page, version, _, _ in self._batch_pages(page_size, arguments, declarations, variables):
             for name in SAMPLE_FIELDS:
                 columns[name].extend(page["columns"][name])
         return columns, version
 
     def _batch_pages(self, page_size, arguments, declarations, variables, after=None, version=None):
         """Each page of machineLearningBatch after `after` (the first when None) with the version the pull is pinned
-        to and the page's endCursor. Each page names its version (lakeVersion), so a pull resumed from a cursor's text
+        to, the page's endCursor and the rows of the whole pull (totalCount, asked on the first page read here; None
+        from a server before it). Each page names its version (lakeVersion), so a pull resumed from a cursor's text
         knows it too; a server before that field is asked which version is live on a pull's first page."""
         page_size = page_size_of(page_size)
         named = " lakeVersion" if self._batch_version else ""
         page_fields = f"rowCount{named} columns {{ {' '.join(SAMPLE_FIELDS)} }} pageInfo {{ hasNextPage endCursor }}"
         first_page = after is None
+        total = None
         while True:
             pin = "lake { liveVersion }" if first_page and not named else ""
-            query = f"query Batch($first: Int!, $after: String{declarations}) {{ {pin} page: machineLearningBatch(first: $first, after: $after{arguments}) {{ {page_fields} }} }}"
+            # Once per loop: the count is of the version the cursor pins, the same for every page (and cached by the server).
+            counted = " totalCount" if self._batch_count and total is None else ""
+            query = f"query Batch($first: Int!, $after: String{declarations}) {{ {pin} page: machineLearningBatch(first: $first, after: $after{arguments}) {{ {page_fields}{counted} }} }}"
             data = self._page("machineLearningBatch", query, {**variables, "first": page_size, "after": after}, version, first_page)
             if "lake" in data:
                 version = data["lake"]["liveVersion"]
             page = data["page"]
             version = page.get("lakeVersion", version)
-            yield page, version, page["pageInfo"]["endCursor"]
+            total = page.get("totalCount", total)
+            yield page, version, page["pageInfo"]["endCursor"], total
             if not page["pageInfo"]["hasNextPage"]:
                 return
             after, first_page = page["pageInfo"]["endCursor"], False
@@ -162,7 +169,8 @@ class Client(Transport):
     def training_batches(self, split=None, seed="stedi", page_size=5000, after=None, as_frame=None, *, serial=None, start=None, end=None):
         """The training set (or one split) page by page, for a pull too large to hold at once or one to resume:
         yields each page as training_set returns the whole (a DataFrame, or Rows with as_frame=False), with
-        `.attrs["cursor"]` to go on after it and `.attrs["lake_version"]`, the version every page is read from.
+        `.attrs["cursor"]` to go on after it, `.attrs["lake_version"]`, the version every page is read from, and
+        `.attrs["total_count"]`, the rows of the whole pull (every page's, not only those after `after`: a progress bar's end).
         `after` resumes after a page: the last one a loop kept (an interrupted loop: Ctrl-C, a lost server), or its
         cursor. The cursor pins the version: a rebuild since is fine while the version is kept (STEDI_KEEP_VERSIONS);
         past that, a StaleCursorError says whether the pages read must be discarded (`.discard`). `serial`, `start` and

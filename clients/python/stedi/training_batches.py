@@ -7,15 +7,16 @@ from .frames import check_frame, training_frame
 
 
 class Batch(list):
-    """A page of rows as dicts (as_frame=False, or no pandas): `.attrs` holds its lake_version and cursor, as a
-    DataFrame's does, and `.lake_version` and `.cursor` say the same."""
+    """A page of rows as dicts (as_frame=False, or no pandas): `.attrs` holds its lake_version, cursor and total_count,
+    as a DataFrame's does, and `.lake_version`, `.cursor` and `.total_count` say the same."""
 
     lake_version = None
     cursor = None
+    total_count = None
 
     @property
     def attrs(self):
-        return {"lake_version": self.lake_version, "cursor": self.cursor}
+        return {"lake_version": self.lake_version, "cursor": self.cursor, "total_count": self.total_count}
 
 
 def training_batches(client, pull_arguments, page_size, after, as_frame):
@@ -32,13 +33,14 @@ def training_batches(client, pull_arguments, page_size, after, as_frame):
 def _batches(pages, as_frame):
     from .client import _typed_columns
 
-    for page, version, cursor in pages:
+    for page, version, cursor, total in pages:
         batch = training_frame(_typed_columns(page["columns"]), version, as_frame)
         if isinstance(batch, list):
             batch = Batch(batch)
-            batch.lake_version, batch.cursor = version, cursor
+            batch.lake_version, batch.cursor, batch.total_count = version, cursor, total
         else:
             batch.attrs["cursor"] = cursor
+            batch.attrs["total_count"] = total
         yield batch
 
 

@@ -68,6 +68,9 @@ class TrainingSetTest(unittest.TestCase):
         self.assertGreater(len(batches), 2)
         self.assertEqual({b.attrs["lake_version"] for b in batches}, {whole.lake_version})
         self.assertTrue(all(b.cursor and b.attrs["cursor"] == b.cursor for b in batches))
+        # Every page says how many rows the whole pull holds (a progress bar's end): the server's count, the rows read.
+        self.assertEqual({(b.total_count, b.attrs["total_count"]) for b in batches}, {(len(whole), len(whole))})
+        self.assertEqual(len(whole), total_count(self.client, "TRAIN"))
         read, last = [], None
         for batch in self.client.training_batches("TRAIN", page_size=1, as_frame=False):
             read.extend(batch)
@@ -79,6 +82,7 @@ class TrainingSetTest(unittest.TestCase):
             self.assertEqual(read + [row for batch in resumed for row in batch], list(whole))
             # Resumed from the cursor's text alone too, each page names its version (it was None).
             self.assertEqual({b.lake_version for b in resumed}, {whole.lake_version})
+            self.assertEqual({b.total_count for b in resumed}, {len(whole)})
         with self.assertRaisesRegex(stedi.BadInputError, "was issued with another `split` argument"):
             list(self.client.training_batches("TEST", page_size=1, after=last, as_frame=False))
         with self.assertRaisesRegex(ValueError, r"after must be a page training_batches yielded or its cursor \(\.attrs\['cursor'\]\); received int"):
@@ -756,9 +760,12 @@ class BatchVersionTest(unittest.TestCase):
                 return {"data": {"__type": {"fields": [{"name": "machineLearningBatch"}]}, "batch": batch}}
             columns = {"serialNumber": ["s1"], "sensorReadingTime": [1], "distanceFromObject": [2], "x": [1], "y": [0], "z": [-1]}
             # The cursor was issued on v7; a rebuild since made v9 live.
-            page = {"rowCount": 1, "columns": columns, "pageInfo": {"hasNextPage": False, "endCursor": "c2"}}
+            after = body["variables"]["after"]
+            page = {"rowCount": 1, "columns": columns, "pageInfo": {"hasNextPage": after in (None, "c1"), "endCursor": "c2" if after in (None, "c1") else "c3"}}
             if "lakeVersion" in body["query"]:
                 page["lakeVersion"] = "v7"
+            if "totalCount" in body["query"]:
+                page["totalCount"] = 2
             data = {"page": page}
             if "lake { liveVersion }" in body["query"]:
                 data["lake"] = {"liveVersion": "v9"}
@@ -769,15 +776,23 @@ class BatchVersionTest(unittest.TestCase):
     def test_a_pull_resumed_after_a_cursors_text_names_the_version_the_cursor_pinned_not_the_live_one(self):
         client, asked = self.serve(["rowCount", "columns", "pageInfo", "lakeVersion"])
         batches = list(client.training_batches(after="c1", as_frame=False))
-        self.assertEqual([(b.lake_version, b.attrs["lake_version"]) for b in batches], [("v7", "v7")])
+        self.assertEqual([(b.lake_version, b.attrs["lake_version"]) for b in batches], [("v7", "v7"), ("v7", "v7")])
         self.assertFalse(any("liveVersion" in q for q in asked))
 
     def test_a_server_before_lakeversion_is_asked_which_version_is_live_on_a_first_page_only(self):
         for fields in (["rowCount", "columns", "pageInfo"], None):
             client, asked = self.serve(fields)
             self.assertEqual(client.training_set(as_frame=False).lake_version, "v9")
-            self.assertEqual([b.lake_version for b in client.training_batches(after="c1", as_frame=False)], [None])
+            self.assertEqual([b.lake_version for b in client.training_batches(after="c1", as_frame=False)], [None, None])
             self.assertFalse(any("lakeVersion" in q for q in asked))
+
+    def test_the_pulls_row_count_is_asked_on_the_first_page_read_only_and_is_none_from_a_server_before_it(self):
+        client, asked = self.serve(["rowCount", "columns", "pageInfo", "lakeVersion", "totalCount"])
+        self.assertEqual([(b.total_count, b.attrs["total_count"]) for b in client.training_batches(after="c1", as_frame=False)], [(2, 2), (2, 2)])
+        self.assertEqual(["totalCount" in q for q in asked if "machineLearningBatch(" in q], [True, False])
+        client, asked = self.serve(["rowCount", "columns", "pageInfo", "lakeVersion"])
+        self.assertEqual([b.total_count for b in client.training_batches(as_frame=False)], [None, None])
+        self.assertFalse(any("totalCount" in q for q in asked))
 
 
 class PullErrorPathTest(unittest.TestCase):

@@ -73,6 +73,7 @@ class PandasTest(unittest.TestCase):
             self.assertTrue(batch.attrs["cursor"])
         whole = pandas.concat(batches, ignore_index=True)
         self.assertTrue(whole.equals(client.training_set("TRAIN")))
+        self.assertEqual({batch.attrs["total_count"] for batch in batches}, {len(whole)})
         rest = list(client.training_batches("TRAIN", page_size=1, after=batches[0]))
         self.assertTrue(pandas.concat(batches[:1] + rest, ignore_index=True).equals(whole))
 
