@@ -597,6 +597,39 @@ describeWithBrowser('the browser pages in Chromium', () => {
       await page.setViewport({ width: 1280, height: 800 });
     }
   }, 60_000);
+
+  it('both pages are usable at a phone\'s 320 px: no card of the lake page scrolls sideways, and the IDE gives the query most of the width', async () => {
+    const box = async (selector: string) => (await (await page.$(selector))!.boundingBox())!;
+    try {
+      await page.setViewport({ width: 320, height: 640 });
+      await page.goto(`${server.url}/`);
+      await useKey(page, '#key', ANALYST_KEY);
+      await page.waitForSelector('body[data-loaded="true"]');
+      await page.waitForSelector('#versions-table td');
+      // The versions table was 800 px wide in a card of 300 (the quarantine table cut its last column): scrolled inside the card.
+      const scrolled = await page.$$eval('main section', (sections) => sections.filter((s) => s.scrollWidth > s.clientWidth).map((s) => s.querySelector('h2')!.textContent));
+      expect(scrolled).toEqual([]);
+      // Each value still says which column it is.
+      expect(await page.$eval('#versions-table td[data-col="version"]', (td) => getComputedStyle(td, '::before').content)).toBe('"version"');
+      const form = await box('#key-form');
+      expect(form.x + form.width).toBeLessThanOrEqual(320);
+      await screenshot(page, 'lake-320');
+
+      await page.goto(`${server.url}/graphql`);
+      await page.waitForSelector('.graphiql-query-editor .CodeMirror');
+      expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBe(0);
+      // GraphiQL's column of buttons and its editor's column of tools left the query 110 px of text, under a key bar of 152 px.
+      const [text, bar, run] = [await box('.graphiql-query-editor .CodeMirror'), await box('.stedi-bar'), await box('.graphiql-execute-button')];
+      expect(text.width).toBeGreaterThanOrEqual(240);
+      expect(text.x + text.width).toBeLessThanOrEqual(320);
+      expect(bar.height).toBeLessThanOrEqual(110);
+      expect(run.x + run.width).toBeLessThanOrEqual(320);
+      await screenshot(page, 'ide-320');
+      expect(problems).toEqual([]);
+    } finally {
+      await page.setViewport({ width: 1280, height: 800 });
+    }
+  }, 60_000);
 });
 
 describeWithBrowser('the lake page in Chromium on a lake not built yet', () => {

@@ -14,7 +14,7 @@ function table(rows, columns, attrs) {
     'table',
     attrs,
     el('thead', null, el('tr', null, columns.map((c) => el('th', null, label(c))))),
-    el('tbody', null, rows.map((r) => el('tr', null, columns.map((c) => el('td', { 'data-col': c, class: typeof r[c] === 'number' ? 'num' : '' }, fmt(r[c])))))),
+    el('tbody', null, rows.map((r) => el('tr', null, columns.map((c) => el('td', { 'data-col': c, 'data-label': label(c), class: typeof r[c] === 'number' ? 'num' : '' }, fmt(r[c])))))),
   );
 }
 
@@ -44,7 +44,7 @@ export function renderQuarantine(live) {
     listsOf(s).length === 0
       ? null
       : el('ul', { class: 'reasons' }, listsOf(s).map((r) => el('li', null, r && typeof r === 'object' ? `${r.reason ?? Object.values(r)[0]}: ${fmt(r.count ?? Object.values(r)[1])}` : fmt(r))));
-  const cell = (s, c) => el('td', { 'data-col': c, class: typeof s[c] === 'number' ? 'num' : '' }, fmt(s[c]), c === 'quarantined' ? reasons(s) : null);
+  const cell = (s, c) => el('td', { 'data-col': c, 'data-label': label(c), class: typeof s[c] === 'number' ? 'num' : '' }, fmt(s[c]), c === 'quarantined' ? reasons(s) : null);
   box.replaceChildren(
     el(
       'table',
