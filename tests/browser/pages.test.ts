@@ -610,7 +610,7 @@ describeWithBrowser('the browser pages in Chromium', () => {
       const scrolled = await page.$$eval('main section', (sections) => sections.filter((s) => s.scrollWidth > s.clientWidth).map((s) => s.querySelector('h2')!.textContent));
       expect(scrolled).toEqual([]);
       // Each value still says which column it is.
-      expect(await page.$eval('#versions-table td[data-col="version"]', (td) => getComputedStyle(td, '::before').content)).toBe('"version"');
+      expect(await page.evaluate(`getComputedStyle(document.querySelector('#versions-table td[data-col="version"]'), '::before').content`)).toBe('"version"');
       const form = await box('#key-form');
       expect(form.x + form.width).toBeLessThanOrEqual(320);
       await screenshot(page, 'lake-320');
