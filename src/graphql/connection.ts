@@ -25,6 +25,8 @@ export class PageEdge<N extends Node> {
 
 export interface PageConnection<N extends Node> {
   edges: PageEdge<N>[];
+  /** The edges' nodes (the `nodes` shorthand). */
+  nodes: N[];
   pageInfo: PageInfo;
   totalCount: () => Promise<number>;
   /** The version the page was read from (the live one, or the one its `after` cursor or its parent customer pinned). */
@@ -40,6 +42,9 @@ export function countOnlyConnection<N extends Node>(totalCount: () => Promise<nu
   };
   return {
     get edges(): PageEdge<N>[] {
+      return unread();
+    },
+    get nodes(): N[] {
       return unread();
     },
     get pageInfo(): PageInfo {
@@ -144,10 +149,14 @@ export function toColumnConnection<N extends Node>(
     return ds.fromRow(row, version);
   };
   let edges: PageEdge<N>[] | undefined;
+  const edgesOf = (): PageEdge<N>[] => (edges ??= shown.map((r) => new PageEdge(nodeAt(r), ds, scope)));
   const last = shown.length > 0 ? nodeAt(shown[shown.length - 1]) : undefined;
   return {
     get edges() {
-      return (edges ??= shown.map((r) => new PageEdge(nodeAt(r), ds, scope)));
+      return edgesOf();
+    },
+    get nodes() {
+      return edgesOf().map((edge) => edge.node);
     },
     edgesSource: { columns: result.columns, rows: shown, fieldColumns },
     pageInfo: {
@@ -185,6 +194,7 @@ export function toConnection<N extends Node>(
   const last = page[page.length - 1];
   return {
     edges,
+    nodes: page,
     // Own getters (a spread still copies their values): a page whose pageInfo cursors are not selected encodes none.
     pageInfo: {
       hasNextPage: hadMore,

@@ -101,9 +101,10 @@ function keepLazyConnectionFields(schema: GraphQLSchema): void {
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || !type.name.endsWith('Connection')) continue;
     for (const field of Object.values(type.getFields())) field.resolve ??= defaultFieldResolver;
-    const edges = type.getFields().edges;
-    // Once per schema, however many servers share it.
-    if (edges && !inTurns.has(edges.resolve!)) inTurns.add((edges.resolve = edgesResolver(edges.resolve ?? defaultFieldResolver)));
+    // Once per schema, however many servers share it; `nodes` (the same rows without cursors) as `edges`.
+    for (const list of [type.getFields().edges, type.getFields().nodes]) {
+      if (list && !inTurns.has(list.resolve!)) inTurns.add((list.resolve = edgesResolver(list.resolve ?? defaultFieldResolver)));
+    }
   }
 }
 

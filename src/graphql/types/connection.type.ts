@@ -38,6 +38,10 @@ export function connectionTypes<N extends object>(Node: ClassType<N>, name: stri
     @Field(() => [Edge], { description: 'The rows of this page, in the order of the field (first rows at most).' })
     edges!: Edge[];
 
+    // PostGraphile's (and many Relay servers') shorthand: a client written for `nodes` works unchanged.
+    @Field(() => [Node], { description: 'The rows of this page, as edges { node } holds them, without their cursors (pageInfo.endCursor continues the page).' })
+    nodes!: N[];
+
     @Field(() => PageInfo, { description: 'Where this page ends and whether another follows.' })
     pageInfo!: PageInfo;
 
