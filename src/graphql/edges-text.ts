@@ -25,6 +25,7 @@ export interface NodeEntry {
 }
 
 export interface EdgeEntry {
+  /** `"responseKey":`; '' for the one entry of a `nodes` plan, whose rows are the nodes themselves (NODES_KEY). */
   key: string;
   /** The node's entries, or undefined for the edge's `__typename`. */
   node?: NodeEntry[];
@@ -76,10 +77,14 @@ function compiledPlan(entries: readonly EdgeEntry[]): CompiledPlan {
   return same;
 }
 
+/** The key of a `nodes` plan's one entry: each row is `{…}`, the node, not an edge `{"node":{…}}`. */
+export const NODES_KEY = '';
+
 function compile(entries: readonly EdgeEntry[]): CompiledPlan {
   const cells: WriterCell[] = [];
   const fields: string[] = [];
-  let text = '{';
+  const nodes = entries.length === 1 && entries[0].key === NODES_KEY;
+  let text = nodes ? '' : '{';
   entries.forEach((e, i) => {
     text += `${i === 0 ? '' : ','}${e.key}`;
     if (e.node === undefined) return void (text += e.typename ?? 'null');
@@ -93,7 +98,7 @@ function compile(entries: readonly EdgeEntry[]): CompiledPlan {
     });
     text += '}';
   });
-  return { writer: compileEdgesWriter(cells, encode(`${text}}`)), fields };
+  return { writer: compileEdgesWriter(cells, encode(nodes ? text : `${text}}`)), fields };
 }
 
 const encode = (json: string): Uint8Array => new Uint8Array(Buffer.from(json, 'utf8'));

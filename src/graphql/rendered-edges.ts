@@ -17,7 +17,7 @@ import {
   visitWithTypeInfo,
 } from 'graphql';
 import { columnArray } from '../../etl/engine/column-arrays';
-import { edgesBytes, type EdgeEntry, type EdgesSource, edgesText, firstRows, type NodeEntry, type ScalarKind } from './edges-text';
+import { edgesBytes, type EdgeEntry, type EdgesSource, edgesText, firstRows, NODES_KEY, type NodeEntry, type ScalarKind } from './edges-text';
 import { notePlan, prerenderedText } from './prerendered-edges';
 import { type RawJson, rawJsonToken } from './raw-json';
 
@@ -58,12 +58,13 @@ export function withRenderedEdges(schema: GraphQLSchema): GraphQLSchema {
   return mapSchema(schema, {
     [MapperKind.OBJECT_FIELD]: (field, fieldName, typeName) => {
       const type = schema.getType(typeName);
-      if (fieldName !== 'edges' || !isObjectType(type) || !type.extensions?.[RENDERED_EDGES]) return field;
+      if ((fieldName !== 'edges' && fieldName !== 'nodes') || !isObjectType(type) || !type.extensions?.[RENDERED_EDGES]) return field;
+      const plans = fieldName === 'edges' ? planOf : nodesPlanOf;
       return {
         ...field,
         type: new GraphQLNonNull(EdgesText),
         resolve: (connection: RenderableConnection, _args, context: object, info) => {
-          const plan = planOf(type, info.fieldNodes);
+          const plan = plans(type, info.fieldNodes);
           const source = connection.edgesSource;
           if (plan && source) notePlan(plan, source.fieldColumns);
           const text = plan && ((source && prerenderedText(plan, source)) ?? written(plan, source ?? nodeColumns(connection, plan)));
@@ -95,8 +96,8 @@ export function rendersEdges(schema: GraphQLSchema, document: DocumentNode): boo
     visitWithTypeInfo(typeInfo, {
       Field(node, _key, _parent, _path, ancestors) {
         const parent = typeInfo.getParentType();
-        if (node.name.value !== 'edges' || !isObjectType(parent) || !parent.extensions?.[RENDERED_EDGES]) return;
-        if (!planOf(parent, [node]) || [node, ...ancestors].some(hasDirectives)) renders = false;
+        if ((node.name.value !== 'edges' && node.name.value !== 'nodes') || !isObjectType(parent) || !parent.extensions?.[RENDERED_EDGES]) return;
+        if (!(node.name.value === 'edges' ? planOf : nodesPlanOf)(parent, [node]) || [node, ...ancestors].some(hasDirectives)) renders = false;
       },
       FragmentSpread(node) {
         if (node.directives?.length) renders = false;
@@ -152,6 +153,30 @@ function makePlan(connection: GraphQLObjectType, fieldNodes: readonly FieldNode[
     }
   }
   return entries;
+}
+
+const nodesPlans = new WeakMap<FieldNode, EdgeEntry[] | null>();
+
+/** The plan of `nodes` (its field nodes merged): one entry whose rows are the nodes (NODES_KEY), or null as planOf. */
+function nodesPlanOf(connection: GraphQLObjectType, fieldNodes: readonly FieldNode[]): EdgeEntry[] | null {
+  const cached = fieldNodes.length === 1 ? nodesPlans.get(fieldNodes[0]) : undefined;
+  if (cached !== undefined) return cached;
+  const nodeType = getNamedType(connection.getFields().nodes?.type);
+  let plan: EdgeEntry[] | null = null;
+  if (isObjectType(nodeType)) {
+    const node: NodeEntry[] = [];
+    plan = [{ key: NODES_KEY, node }];
+    for (const s of fieldNodes.flatMap((f) => plainFields(f.selectionSet))) {
+      const entry = s && !s.selectionSet ? nodeEntry(nodeType, s.name.value, keyText((s.alias ?? s.name).value)) : undefined;
+      if (!entry) {
+        plan = null;
+        break;
+      }
+      if (!node.some((n) => n.key === entry.key)) node.push(entry);
+    }
+  }
+  if (fieldNodes.length === 1) nodesPlans.set(fieldNodes[0], plan);
+  return plan;
 }
 
 /** A selection set's fields when all are fields without arguments or directives; an undefined item where one is not. */

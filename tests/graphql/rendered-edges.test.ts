@@ -6,6 +6,7 @@ import { createSnapshot } from '../../src/consent/consent-snapshot';
 import { toColumnConnection, toConnection, visibleNodes, visibleRows } from '../../src/graphql/connection';
 import type { CursorScope } from '../../src/graphql/cursor';
 import { machineLearningDataset } from '../../src/graphql/datasets/machine-learning.dataset';
+import * as edgesTextModule from '../../src/graphql/edges-text';
 import { RENDERED_EDGES, rendersEdges } from '../../src/graphql/rendered-edges';
 import { DateTime, SafeInt } from '../../src/graphql/types/scalars';
 import { jitGateway } from '../../src/http/jit-executor';
@@ -41,7 +42,11 @@ function testSchema(rows: () => Row[], asColumns: boolean): GraphQLSchema {
   const Connection = new GraphQLObjectType({
     name: 'NodeConnection',
     extensions: { [RENDERED_EDGES]: true },
-    fields: { edges: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(Edge))) }, count: { type: GraphQLFloat } },
+    fields: {
+      edges: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(Edge))) },
+      nodes: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(Node))) },
+      count: { type: GraphQLFloat },
+    },
   });
   const page = () => {
     const all = rows();
@@ -49,7 +54,7 @@ function testSchema(rows: () => Row[], asColumns: boolean): GraphQLSchema {
     // Rows 1..: row 0 is left out (a page starts anywhere in its columns).
     const columns = Object.fromEntries(names.map((k) => [`col_${k}`, all.map((r) => r[k])]));
     const edgesSource = { columns, rows: all.map((_r, i) => i).slice(1), fieldColumns: Object.fromEntries(names.map((k) => [k, `col_${k}`])) };
-    return { edges: all.slice(1).map((node) => ({ node })), count: all.length, ...(asColumns ? { edgesSource } : {}) };
+    return { edges: all.slice(1).map((node) => ({ node })), nodes: all.slice(1), count: all.length, ...(asColumns ? { edgesSource } : {}) };
   };
   return new GraphQLSchema({ query: new GraphQLObjectType({ name: 'Query', fields: { page: { type: Connection, resolve: page } } }) });
 }
@@ -74,6 +79,8 @@ async function answers(rows: Row[], document: string, asColumns: boolean): Promi
 
 const plainRow = (k: number): Row => ({ s: `serial-${k}`, f: k / 4, i: 1_655_564_156_985 + k, t: 1_655_564_156_985 + 1000 * k, n: k % 2 ? null : -k, b: k % 3 === 0 });
 const DOCUMENT = '{ page { count edges { node { s f i t n b } } } }';
+/** The same rows as `nodes` (PostGraphile's shorthand): written as text too, each row the node itself. */
+const NODES_DOCUMENT = '{ page { count nodes { s f i t n b } } }';
 
 describe(`a page's edges written as JSON text (seed ${SEED})`, () => {
   it('answers the text graphql-js answers, from columns and from nodes, once compiled', async () => {
@@ -82,6 +89,25 @@ describe(`a page's edges written as JSON text (seed ${SEED})`, () => {
       const { js, served } = await answers(rows, DOCUMENT, asColumns);
       expect(served).toEqual([js, js, js]);
     }
+  });
+
+  it('writes nodes as text too, the text graphql-js answers, from columns and from nodes', async () => {
+    const rows = Array.from({ length: 50 }, (_r, k) => plainRow(k));
+    const written = jest.spyOn(edgesTextModule, 'edgesText');
+    try {
+      for (const asColumns of [true, false]) {
+        const { js, served } = await answers(rows, NODES_DOCUMENT, asColumns);
+        expect(served).toEqual([js, js, js]);
+      }
+      // Once per compiled answer (the first of each is graphql-js's own).
+      expect(written).toHaveBeenCalledTimes(4);
+    } finally {
+      written.mockRestore();
+    }
+    const document = '{ page { nodes { __typename t s: s } a: nodes { b } nodes { f } edges { node { s } } } }';
+    const { js, served } = await answers(rows.slice(0, 4), document, true);
+    expect(served[2]).toBe(js);
+    expect(JSON.parse(js).data.page.nodes[0]).toEqual({ __typename: 'Node', t: '2022-06-18T14:55:57.985Z', s: 'serial-1', f: 0.25 });
   });
 
   it('keeps aliases, repeated and merged fields, __typename and key order', async () => {
@@ -111,7 +137,7 @@ describe(`a page's edges written as JSON text (seed ${SEED})`, () => {
     await fc.assert(
       fc.asyncProperty(fc.array(row, { minLength: 2, maxLength: 6 }), oddCell, fc.boolean(), async (rows, cell, asColumns) => {
         if (cell) (rows[cell.row % rows.length] as Record<string, unknown>)[cell.field] = cell.value;
-        const { js, served } = await answers(rows as Row[], DOCUMENT, asColumns);
+        const { js, served } = await answers(rows as Row[], cell && cell.row % 2 ? NODES_DOCUMENT : DOCUMENT, asColumns);
         expect(JSON.parse(served[2])).toEqual(JSON.parse(js));
         if (!JSON.parse(js).errors) expect(served[2]).toBe(js);
       }),
@@ -123,6 +149,7 @@ describe(`a page's edges written as JSON text (seed ${SEED})`, () => {
     const schema = testSchema(() => [], true);
     expect(rendersEdges(schema, parse(DOCUMENT))).toBe(true);
     expect(rendersEdges(schema, parse('{ page { edges { node { s } } } a: page { edges { node { f } } } }'))).toBe(true);
+    expect(rendersEdges(schema, parse(NODES_DOCUMENT))).toBe(true);
     for (const document of [
       '{ page { edges { cursor node { s } } } }',
       '{ page { edges { node { s @include(if: true) } } } }',
@@ -130,6 +157,9 @@ describe(`a page's edges written as JSON text (seed ${SEED})`, () => {
       '{ page { edges { node { ...F } } } } fragment F on Node { s }',
       '{ page { edges { node { s } } } b: page { edges { cursor } } }',
       '{ page { ... on NodeConnection { edges { node @skip(if: false) { s } } } } }',
+      '{ page { nodes { s @include(if: true) } } }',
+      '{ page { nodes { ... on Node { s } } } }',
+      '{ page { edges { node { s } } nodes @skip(if: false) { s } } }',
     ]) {
       expect(rendersEdges(schema, parse(document))).toBe(false);
     }
