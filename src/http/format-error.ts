@@ -2,6 +2,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { codeExtensions, ErrorCode } from '../errors';
 import { clientError, firstTime, MESSAGES } from '../graphql/error-mapping';
+import { withArgumentHint } from './argument-hints';
 import { currentRequest, noteErrorCode, refusalLogged } from './request-context';
 
 /**
@@ -20,7 +21,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     noteErrorCode(request, safe.code);
     // One line per error, not per place it was raised (a refused field of a 10,000-row page is one error).
     if (firstTime(original) && request && refusalLogged(request)) request.log.info({ code: safe.code, path: pathAsLogged(path), message: withoutClientValues(safe.message) }, 'request refused or field failed for the caller');
-    return { message: withShortValues(safe.message), locations, path, extensions: codeExtensions(safe.code, safe.reason) };
+    return { message: withShortValues(withArgumentHint(safe.message)), locations, path, extensions: codeExtensions(safe.code, safe.reason) };
   }
   noteErrorCode(request, ErrorCode.INTERNAL_SERVER_ERROR);
   request?.log.error({ err: original, path: pathAsLogged(path) }, 'internal error in a GraphQL request');

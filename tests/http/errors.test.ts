@@ -6,6 +6,7 @@ import http from 'node:http';
 import pino from 'pino';
 import request from 'supertest';
 import type { Engine } from '../../etl/engine/engine';
+import { withArgumentHint } from '../../src/http/argument-hints';
 import { ADMIN_KEY, ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeSmallLanding } from '../helpers/landing-fixture';
 
@@ -38,6 +39,28 @@ describe(`request handling and errors (seed ${SEED})`, () => {
     t = await buildTestApp({ landing: writeSmallLanding(), logger: pino({ level: 'info' }, sink), wrapEngine: breakable, config: { bodyLimit: '2kb', limits: { maxDepth: 5, maxComplexity: 5_000, totalCountCost: 100 } } });
   });
   afterAll(() => t.close());
+
+  it('says what to write instead of an argument Relay or PostGraphile clients send that this API has not (last, orderBy, …)', async () => {
+    const refusal = async (document: string) => {
+      const res = await t.graphql(document, ANALYST_KEY);
+      expect(res.status).toBe(400);
+      expect(res.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      return res.body.errors[0].message as string;
+    };
+    expect(await refusal('{ machineLearningSamples(last: 5) { nodes { x } } }')).toBe(
+      'Unknown argument "last" on field "Query.machineLearningSamples": paging is forward only: pass `first`, then each page\'s pageInfo.endCursor as `after`.',
+    );
+    expect(await refusal('{ customers(first: 1) { nodes { stepTrainerReadings(orderBy: X_ASC) { totalCount } } } }')).toMatch(/^Unknown argument "orderBy" on field "Customer\.stepTrainerReadings": each field has one order, which its description names/);
+    expect(await refusal('{ customers(constructor: 1) { totalCount } }')).toBe('Unknown argument "constructor" on field "Query.customers".');
+    // Any other message, however it is made, is left as it is.
+    fc.assert(
+      fc.property(fc.string(), fc.string(), (name, field) => {
+        const message = `Unknown argument "${name}" on field "Query.${field}".`;
+        expect(withArgumentHint(message) === message).toBe(!(['last', 'before', 'offset', 'orderBy', 'condition'].includes(name) && /^\w+$/.test(field)));
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
 
   it('echoes the X-Request-Id the client sent', async () => {
     const res = await t.graphql('{ lake { liveVersion } }', ANALYST_KEY).set('x-request-id', 'nb-42.page-7');
