@@ -24,13 +24,13 @@ export class MachineLearningColumns {
   @Field(() => [SafeInt], { description: "Distance from the step trainer's sensor to the object in front of it, as the device recorded it." })
   distanceFromObject!: number[];
 
-  @Field(() => [Float], { description: "Acceleration along the phone's x axis, as the phone recorded it." })
+  @Field(() => [Float], { description: "Acceleration along the phone's x axis at sensorReadingTime, as the phone recorded it." })
   x!: number[];
 
-  @Field(() => [Float], { description: "Acceleration along the phone's y axis, as the phone recorded it." })
+  @Field(() => [Float], { description: "Acceleration along the phone's y axis at sensorReadingTime, as the phone recorded it." })
   y!: number[];
 
-  @Field(() => [Float], { description: "Acceleration along the phone's z axis, as the phone recorded it." })
+  @Field(() => [Float], { description: "Acceleration along the phone's z axis at sensorReadingTime, as the phone recorded it." })
   z!: number[];
 }
 
