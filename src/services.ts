@@ -97,9 +97,12 @@ function whyNotLoaded(error: unknown): string {
   return 'see err';
 }
 
-/** Stops the timers and waits for a running rebuild to finish; the caller closes the engine. */
+/**
+ * Stops the timers, waits for a consent refresh and an erasure rebuild's start under way (neither starts anything
+ * more), then for a running rebuild to finish; the caller closes the engine. A rebuild started after close ran on.
+ */
 export async function closeServices(services: Services): Promise<void> {
-  services.consent.stop();
-  services.erasure.stop();
+  await services.consent.stop();
+  await services.erasure.stop();
   await services.rebuilds.close();
 }

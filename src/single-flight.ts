@@ -31,4 +31,9 @@ export class SingleFlight<T> {
     }
     return this.inflight;
   }
+
+  /** Resolves once the run under way (if any) has ended, however it ended. */
+  async settled(): Promise<void> {
+    await this.inflight?.catch(() => undefined);
+  }
 }

@@ -40,5 +40,7 @@ export class RemoteRebuilds implements Rebuilds {
   }
 
   /** The primary waits for a running rebuild; a worker has nothing to wait for. */
+  async settled(): Promise<void> {}
+
   async close(): Promise<void> {}
 }

@@ -18,6 +18,8 @@ import { isLandingChanged } from '../../etl/landing-changed-error';
 
 /** The least a request waits for a read of landing under way before answering that consent is unavailable. */
 const MIN_READ_WAIT_MS = 5_000;
+/** The most stop() waits for a refresh under way. */
+const STOP_WAIT_MS = 5_000;
 
 /**
  * The API's second line of defence for consent. The curated zone was filtered
@@ -34,6 +36,8 @@ export class ConsentRegistry {
   /** The refresh under way, shared by every caller (single-flight.ts). */
   private readonly refreshes = new SingleFlight(() => this.load());
   private timer?: NodeJS.Timeout;
+  /** Private: stopped (the server is closing): a refresh that ends later tells nobody, so it starts no erasure rebuild. */
+  private stopped = false;
   private generation = 0;
   private readonly versionCustomers: VersionCustomers;
   private readonly landing: LandingConsentCache;
@@ -81,6 +85,8 @@ export class ConsentRegistry {
     if (this.timer) return;
     this.timer = setInterval(() => {
       this.refresh().catch((error: unknown) => {
+        // Stopped meanwhile: the engine closing under a refresh is no fault of the landing.
+        if (this.stopped) return;
         // A producer still writing a customer file is expected and passes: said at warn, without a stack, at each refresh it lasts.
         if (isLandingChanged(error)) this.logger.warn({ reason: error.message }, 'consent refresh skipped: a customer landing file changed while it was read; the previous snapshot stays until it is too old');
         // A landing folder missing or holding what no build reads is the operator's to fix: its message says what, a stack would not.
@@ -91,9 +97,15 @@ export class ConsentRegistry {
     this.timer.unref();
   }
 
-  stop(): void {
+  /**
+   * Stops the timer; resolves once a refresh under way has ended, so the engine it reads can close, or after
+   * STOP_WAIT_MS of one that hangs (a stalled mount must not hold a shutdown): the engine closing fails it.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
+    await settleWithin(this.refreshes.settled(), STOP_WAIT_MS);
   }
 
   /**
@@ -188,7 +200,7 @@ export class ConsentRegistry {
     this.current = next;
     this.currentAt = performance.now();
     this.inputs = lists.includes(undefined) ? undefined : inputs;
-    this.options.onRefresh?.(this.pendingErasure());
+    if (!this.stopped) this.options.onRefresh?.(this.pendingErasure());
     return next;
   }
 
@@ -201,7 +213,7 @@ export class ConsentRegistry {
   private reuse(current: ConsentSnapshot): ConsentSnapshot {
     this.current = { ...current, refreshedAt: new Date() };
     this.currentAt = performance.now();
-    this.options.onRefresh?.(this.pendingErasure());
+    if (!this.stopped) this.options.onRefresh?.(this.pendingErasure());
     return this.current;
   }
 }

@@ -38,7 +38,9 @@ export class Erasure {
   /** Private: the job the last erasure rebuild joined or started, until its outcome is counted. */
   private lastJob?: string;
   /** Private: a start asked for and not answered yet (in a cluster, the primary's answer): a refresh meanwhile would ask again. */
-  private starting = false;
+  private starting?: Promise<void>;
+  /** Private: stopped (the server is closing): a refresh finishing late, or a start under way, starts nothing. */
+  private stopped = false;
   /** Private: the last try found another build holding the lake (said once when it starts and ends). */
   private waitedForLake = false;
   private failures = 0;
@@ -61,6 +63,7 @@ export class Erasure {
 
   /** Called after each consent refresh: starts a rebuild while kept versions hold a withdrawn customer. */
   onRefresh(pending: PendingErasure): void {
+    if (this.stopped) return;
     this.latest = pending;
     this.age.look();
     const lag = this.age.ageMs(pending);
@@ -83,8 +86,7 @@ export class Erasure {
       this.timer = undefined;
       // Erased meanwhile (another worker's rebuild, an admin's): a build now would only repeat it.
       if (this.latest && !erasurePending(this.latest)) return;
-      this.starting = true;
-      void this.start(pending).finally(() => (this.starting = false));
+      this.starting = this.start(pending).finally(() => (this.starting = undefined));
     }, wait);
     this.timer.unref();
   }
@@ -95,6 +97,8 @@ export class Erasure {
     // A look that fails or hangs (a stalled mount) counts as a free lake: the build then says for itself whether it is.
     const look = await settleWithin(this.lakeBusy(), LAKE_LOOK_MS);
     const busy = look !== 'pending' && look.status === 'fulfilled' && look.value;
+    // Closed while it looked: a rebuild started now would run on after the server (on its closed engine).
+    if (this.stopped) return;
     if (busy !== this.waitedForLake) this.logger.info(busy ? 'erasure rebuild waits: another build holds the lake; tried again at each consent refresh' : 'erasure rebuild: the lake is free');
     this.waitedForLake = busy;
     if (busy) return;
@@ -149,8 +153,11 @@ export class Erasure {
     return true;
   }
 
-  stop(): void {
+  /** Starts nothing more; resolves once a start under way has started its rebuild (which the rebuilds' close awaits) or given up. */
+  async stop(): Promise<void> {
+    this.stopped = true;
     this.stopTimer();
+    await this.starting;
   }
 
   private stopTimer(): void {

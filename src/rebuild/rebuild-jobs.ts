@@ -11,6 +11,7 @@ import { failureMessage, isLakeBusy, leftBehindMessage } from './failure-message
 import { type RebuildJob, failRunningSteps, finishSteps, newJob, recordProgress } from './rebuild-job';
 import { type BuiltVersion, type OnBuildAgain, type OnStaged, buildInChildProcess, buildInThisProcess } from './rebuild-process';
 import { settleWithin } from '../settle-within';
+import { ErrorCode, StediError } from '../errors';
 
 /** Runs one build for a job; by default a DuckDB build runs in a child process at a lower priority (rebuild-process.ts). */
 export type BuildRunner = (
@@ -27,6 +28,9 @@ export interface Rebuilds {
   get(id: string): RebuildJob | undefined;
   list(): RebuildJob[];
   current(): RebuildJob | undefined;
+  /** Resolves once no build runs (a running one published or failed). */
+  settled(): Promise<void>;
+  /** Starts no build more, and waits for a running one. */
   close(): Promise<void>;
 }
 
@@ -38,6 +42,9 @@ const WAITING_AT_EXIT: Record<Config['engine'], string> = {
   duckdb: 'waiting for the running rebuild to publish or fail before exiting; a second signal exits now, and the rebuild process goes on to publish or fail by itself',
   athena: "waiting for the running rebuild to publish or fail before exiting; a second signal exits now and cuts it off: the live version keeps serving, and the lake's lock stays behind (the next build names the object to delete)",
 };
+
+/** What a rebuild asked for while the server stops is told (a build started then would outlive the server). */
+export const SHUTTING_DOWN = 'the server is shutting down: no rebuild starts now; ask again once it has restarted';
 
 /** Jobs kept in memory for `rebuildJob(id)`; older finished ones are dropped. */
 export const JOBS_KEPT = 20;
@@ -53,6 +60,8 @@ export class RebuildJobs implements Rebuilds {
   private readonly jobs = new Map<string, RebuildJob>();
   private running?: { job: RebuildJob; done: Promise<void> };
   private starting?: Promise<RebuildJob>;
+  /** Private: close() was called: a build started after it would outlive the server and its engine. */
+  private closed = false;
   private readonly build: BuildRunner;
 
   constructor(
@@ -77,6 +86,7 @@ export class RebuildJobs implements Rebuilds {
   /** Starts a build, or returns the one already running. */
   async start(consentPolicy?: ConsentPolicy): Promise<RebuildJob> {
     if (this.running) return this.running.job;
+    if (this.closed) throw new StediError(ErrorCode.ENGINE_BUSY, SHUTTING_DOWN);
     this.starting ??= this.begin(consentPolicy).finally(() => {
       this.starting = undefined;
     });
@@ -96,9 +106,15 @@ export class RebuildJobs implements Rebuilds {
     return this.running?.job;
   }
 
-  /** Waits for a running build to publish or fail; a build is never cut off half way. */
+  async settled(): Promise<void> {
+    await this.starting?.catch(() => undefined);
+    await this.running?.done;
+  }
+
+  /** Refuses new builds, and waits for a running one to publish or fail: a build is never cut off half way. */
   async close(): Promise<void> {
-    await this.starting;
+    this.closed = true;
+    await this.starting?.catch(() => undefined);
     const running = this.running;
     if (!running) return;
     // Said, or an operator sees a stopping server go quiet for as long as the build takes (minutes at scale).

@@ -261,14 +261,14 @@ describe('a full disk', () => {
         return writeFile(path, ...rest);
       });
       const failed = await jobs.start();
-      await jobs.close();
+      await jobs.settled();
       expect(failed.state).toBe('FAILED');
       expect(failed.error).toMatch(
         /^the build failed; the previous version stays live: no space left on the device holding <lake>\/_stedi\/manifest\.json \(this build had written \d+ KB when it filled, and needs more\); free space there, or build into a folder on a larger disk \(--lake\)$/,
       );
       full.mockRestore();
       const next = await jobs.start();
-      await jobs.close();
+      await jobs.settled();
       expect(next.state).toBe('SUCCEEDED');
     } finally {
       await jobs.close();

@@ -154,7 +154,7 @@ describe('authentication and authorization', () => {
         expect(res.body.errors).toBeUndefined();
         expect(res.body.data.rebuildZones.id).toEqual(expect.any(String));
         // Let the build finish before the lake is closed.
-        await t.lake.services.rebuilds.close();
+        await t.lake.services.rebuilds.settled();
       } else {
         expect(codes(res.body)).toEqual(['FORBIDDEN']);
         expect(res.body.data).toBeNull();

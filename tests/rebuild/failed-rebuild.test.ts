@@ -14,7 +14,7 @@ const JOB_FIELDS = 'state error completedSteps steps { name state rows }';
 async function failedJob(t: TestApp): Promise<{ state: string; error: string; steps: Array<{ name: string; state: string; rows: number | null }> }> {
   const started = await t.graphql('mutation { rebuildZones { id } }', ADMIN_KEY);
   const id: string = started.body.data.rebuildZones.id;
-  await t.lake.services.rebuilds.close();
+  await t.lake.services.rebuilds.settled();
   const res = await t.graphql(`{ rebuildJob(id: "${id}") { ${JOB_FIELDS} } }`, ADMIN_KEY);
   expect(res.body.errors).toBeUndefined();
   return res.body.data.rebuildJob;
@@ -95,7 +95,7 @@ describe('a rebuild whose build process dies without reporting', () => {
       throw killed();
     } });
     const started = await t.graphql('mutation { rebuildZones { id } }', ADMIN_KEY);
-    await t.lake.services.rebuilds.close();
+    await t.lake.services.rebuilds.settled();
     const res = await t.graphql(`{ rebuildJob(id: "${started.body.data.rebuildZones.id}") { state error version completedSteps totalSteps steps { state } } lake { liveVersion } }`, ADMIN_KEY);
     expect(res.body.errors).toBeUndefined();
     const { rebuildJob: job, lake } = res.body.data;

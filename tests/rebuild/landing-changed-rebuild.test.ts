@@ -60,7 +60,7 @@ describe('a rebuild while a landing file is being written', () => {
     } finally {
       stopWriter();
     }
-    await jobs.close();
+    await jobs.settled();
 
     const [job] = jobs.list();
     expect(job.state).toBe('SUCCEEDED');
@@ -81,7 +81,7 @@ describe('a rebuild while a landing file is being written', () => {
     let id: string;
     try {
       id = (await t.graphql('mutation { rebuildZones { id } }', ADMIN_KEY)).body.data.rebuildZones.id;
-      await jobs.close();
+      await jobs.settled();
     } finally {
       stopWriter();
     }

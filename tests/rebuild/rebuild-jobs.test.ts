@@ -9,7 +9,7 @@ import { ADMIN, errorCodes, queryData, runGraphql } from '../helpers/run-graphql
 const JOB_FIELDS = 'id state consentPolicy createdAt createdAtIso startedAt finishedAtIso version error completedSteps totalSteps steps { name kind state rows }';
 
 async function finished(lake: TestLake, id: string): Promise<RebuildJob> {
-  await lake.services.rebuilds.close();
+  await lake.services.rebuilds.settled();
   return lake.services.rebuilds.get(id)!;
 }
 

@@ -16,7 +16,7 @@ async function rebuildWith(lake: TestLake, hook: (version: VersionManifest, stag
   const stage = jobs.beforePublish!;
   jobs.beforePublish = (version) => hook(version, stage);
   const job = await jobs.start();
-  await jobs.close();
+  await jobs.settled();
   expect(jobs.get(job.id)).toMatchObject({ state: 'SUCCEEDED' });
   return jobs.get(job.id)!.version!;
 }
