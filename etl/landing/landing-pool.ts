@@ -68,11 +68,13 @@ export class LandingPool {
     });
   }
 
+  /** Ends the threads; jobs not finished fail once they have, so their callers find the jobs' files closed. */
   async close(): Promise<void> {
     const workers = [...this.idle, ...this.busy.keys()];
     this.idle.length = 0;
-    this.fail(new Error('the landing pool was closed before its jobs finished'));
+    this.broken ??= new Error('the landing pool was closed before its jobs finished');
     await Promise.all(workers.map((w) => w.terminate()));
+    this.fail(this.broken);
   }
 
   private dispatch(): void {
@@ -97,15 +99,19 @@ export class LandingPool {
         else this.finish(worker, job, message);
       } catch (error) {
         // The consumer refused a quarantined line: this job fails, and the worker is replaced (its reader is still running).
+        // It fails once the thread has ended, which closes the job's Parquet file: its caller then removes a closed file.
         this.busy.delete(worker);
         this.started -= 1;
-        void worker.terminate();
-        job.reject(error as Error);
-        this.dispatch();
+        void worker.terminate().finally(() => {
+          job.reject(error as Error);
+          this.dispatch();
+        });
       }
     });
     const died = (error: Error): void => {
       if (!this.busy.has(worker) && !this.idle.includes(worker)) return;
+      // Closing: close() fails the jobs once every thread has ended.
+      if (this.broken) return;
       this.fail(error);
     };
     worker.on('error', died);

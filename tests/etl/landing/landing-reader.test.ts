@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { LandingPool, readLandingColumns } from '../../../etl/landing/landing-columns';
@@ -151,6 +151,38 @@ describe('the landing reader in a pool of worker threads', () => {
 
   it('starts its threads without the modules the process preloads (ts-node\'s hook), keeping its other Node flags', () => {
     expect(withoutPreloads(['-r', 'ts-node/register/transpile-only', '--cpu-prof', '--require=x', '--import', 'y', '--max-old-space-size=512'])).toEqual(['--cpu-prof', '--max-old-space-size=512']);
+  });
+
+  /** The descriptors this process holds on files under `folder` (a thread's Parquet file is one of the process's). */
+  const openUnder = (folder: string): string[] =>
+    readdirSync('/proc/self/fd').flatMap((fd) => {
+      try {
+        const target = readlinkSync(`/proc/self/fd/${fd}`);
+        return target.startsWith(folder) ? [target] : [];
+      } catch {
+        return [];
+      }
+    });
+
+  it('fails a job cut short (its quarantine refused, or the pool closed under it) only once its thread has closed its Parquet file', async () => {
+    const file = join(makeTempDir(), 'a.json');
+    // A bad line first: its quarantine is refused while the thread still parses the 200,000 lines after it.
+    writeFileSync(file, mixedLines(200_000, 0).join('\n'));
+    const out = makeTempDir();
+    const pool = new LandingPool(1);
+    try {
+      const refusing = { parquet: () => join(out, 'refused.parquet'), quarantine: () => { throw new Error('quarantine refused'); } };
+      const refused = await readLandingColumns([file], COLUMNS_WITH_OPTIONAL, refusing, {}, { pool, minBytes: 0 }).catch((e: Error) => e);
+      expect([(refused as Error).message, openUnder(out)]).toEqual(['quarantine refused', []]);
+
+      const reading = readLandingColumns([file], COLUMNS_WITH_OPTIONAL, { parquet: () => join(out, 'closed.parquet'), quarantine: () => undefined }, {}, { pool, minBytes: 0 });
+      const cut = reading.then(() => 'finished', (e: Error) => [e.message, openUnder(out)]);
+      while (openUnder(out).length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      await pool.close();
+      expect(await cut).toEqual(['the landing pool was closed before its jobs finished', []]);
+    } finally {
+      await pool.close();
+    }
   });
 
   it('fails the job without the lines\' content when its rows cannot be written, and goes on with the next', async () => {
