@@ -27,6 +27,8 @@ export interface AnswerReplay {
   recent(): RecentAsk[];
   /** Makes the answers to `asks` on the live version and keeps them; resolves with how many are kept now. */
   replay(asks: readonly RecentAsk[]): Promise<number>;
+  /** Makes no answer more (the server stops): resolves once the one being made is done. */
+  stop(): Promise<void>;
 }
 
 const isRole = (role: string): role is Role => (ROLES as readonly string[]).includes(role);
@@ -48,10 +50,27 @@ export function answerReplay(apollo: ApolloServer<GraphqlContext>, services: Ser
   };
   // Private: the latest replay; an earlier one still running stops (a later rebuild's replay makes the answers for its version).
   let latest = 0;
+  // Private: stopped, a replay went on past the rebuild that waited for it, on the engine closed after.
+  let stopped = false;
+  const running = new Set<Promise<number>>();
   return {
     recent: () => cache.recentAsks(REPLAYED_ANSWERS),
     // Outside the request that asked for the rebuild, if one did (a single process): no client asked these.
-    replay: (asks) => outsideRequests(async () => {
+    replay: (asks) => {
+      if (stopped) return Promise.resolve(0);
+      const made = makeAgain(asks);
+      running.add(made);
+      return made.finally(() => running.delete(made));
+    },
+    stop: async () => {
+      stopped = true;
+      latest += 1;
+      await Promise.allSettled(running);
+    },
+  };
+
+  function makeAgain(asks: readonly RecentAsk[]): Promise<number> {
+    return outsideRequests(async () => {
       const run = (latest += 1);
       let kept = 0;
       for (const [n, ask] of asks.entries()) {
@@ -63,8 +82,8 @@ export function answerReplay(apollo: ApolloServer<GraphqlContext>, services: Ser
         }
       }
       return kept;
-    }),
-  };
+    });
+  }
 }
 
 /** Replays `asks` and logs how many are kept; nothing without a replay (no cache of answers) or asks. */

@@ -190,6 +190,8 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
       stopped = true;
       // The exports the grace cut say so before the process may exit (a cluster worker exits once this returns).
       await exportsInFlight.settled();
+      // A replay goes on past the rebuild that waited for it: it would run on after the engine closes.
+      await services.answers?.stop();
       return apollo.stop();
     },
   };

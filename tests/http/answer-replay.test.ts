@@ -108,5 +108,21 @@ describe('recent answers made again on a new version', () => {
     expect(await earlier).toBe(1);
     expect(await later).toBe(3);
   });
+
+  it('stops a replay still running when the server stops (it went on past the rebuild that waited for it, onto the closed engine), and makes none after', async () => {
+    await open();
+    const replay = t.lake.services.answers!;
+    const asks = [1, 2, 3].map((n) => ({ role: 'analyst', asked: { query: SMALL, operationName: 'Small', variables: { serial: serialOf(n) } } }));
+    const running = replay.replay(asks);
+    const operations = jest.spyOn(t.app.apollo, 'executeOperation');
+    await t.app.stop();
+    // The answer it had begun is made; none after it, and none by a later rebuild's replay.
+    expect(await running).toBeLessThanOrEqual(1);
+    const made = operations.mock.calls.length;
+    expect(await replay.replay(asks)).toBe(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(operations.mock.calls.length).toBe(made);
+    expect(made).toBeLessThanOrEqual(1);
+  });
 });
 
