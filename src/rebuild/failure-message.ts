@@ -25,6 +25,9 @@ export const LAKE_BUSY_MESSAGE = 'another build is running on this lake (perhaps
 /** A build refused because another build holds the lake. Private: by name, so src/ stays free of engine-specific imports. */
 export const isLakeBusy = (error: unknown): boolean => (error as Error)?.name === 'BuildLockedError';
 
+/** A landing folder missing or unusable, or the lake's filesystem refusing (full, read-only, not ours): its message says the fix. */
+export const isOperatorsToFix = (error: unknown): boolean => isLandingFolderError(error) || (error as Error)?.name === 'LakeFilesystemError';
+
 export function failureMessage(error: unknown, jobId: string, lake: string): string {
   const logged = `the build failed; the previous version stays live. The server log has the details (rebuild job ${jobId})`;
   const name = (error as Error)?.name;

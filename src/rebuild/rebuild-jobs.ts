@@ -7,7 +7,7 @@ import type { Config } from '../config';
 import { buildPolicy } from '../consent/live-policy';
 import type { Logger } from '../logger';
 import { isLandingChanged } from '../../etl/landing-changed-error';
-import { failureMessage, isLakeBusy, leftBehindMessage } from './failure-message';
+import { failureMessage, isLakeBusy, isOperatorsToFix, leftBehindMessage } from './failure-message';
 import { type RebuildJob, failRunningSteps, finishSteps, newJob, recordProgress } from './rebuild-job';
 import { type BuiltVersion, type OnBuildAgain, type OnStaged, buildInChildProcess, buildInThisProcess } from './rebuild-process';
 import { settleWithin } from '../settle-within';
@@ -184,6 +184,8 @@ export class RebuildJobs implements Rebuilds {
       // Another build holding the lake (a `stedi build` by hand), or a landing file still being written, is not a fault: said without a stack.
       if (job.lakeBusy) log.warn({ reason: (error as Error).message }, 'rebuild refused: another build holds the lake; the previous version stays live');
       else if (job.landingChanging) log.warn({ reason: (error as Error).message }, 'rebuild failed: a landing file kept changing while it was read (a writer still at work); the previous version stays live');
+      // A landing folder or the lake's disk the operator fixes: its message names what and how, a stack would not.
+      else if (isOperatorsToFix(error)) log.error({ reason: (error as Error).message }, 'rebuild failed; the previous version stays live');
       else log.error({ err: error }, 'rebuild failed; the previous version stays live');
     } finally {
       job.finishedAt = new Date();

@@ -26,7 +26,8 @@ describe('a failed rebuild', () => {
   afterEach(() => t.close());
 
   it('ends the steps that were running as FAILED, leaves those never started PENDING, and keeps those done', async () => {
-    t = await buildTestApp({ landing: writeSmallLanding(), rebuildProcess: true });
+    const { logger, lines: logs } = loggedLines();
+    t = await buildTestApp({ landing: writeSmallLanding(), rebuildProcess: true, logger });
     // Two landing sources fail while the third loads beside them.
     for (const source of ['accelerometer', 'step_trainer']) rmSync(join(t.lake.landing, source), { recursive: true });
     const job = await failedJob(t);
@@ -49,6 +50,10 @@ describe('a failed rebuild', () => {
     expect(erasureStateOf(t.lake.services.rebuilds.list()[0])).toBe('FAILED');
     // The landing folder is the server's (outside the lake here): the admin is told what is wrong, and where to find the path.
     expect(job.error).toMatch(/^the build failed; the previous version stays live: a landing folder is missing or holds something other than landing files; the server log names it \(rebuild job \S+\)$/);
+    // The operator's to fix, as its reason says: one line naming the folder, no stack.
+    const failed = logs.map((l) => JSON.parse(l)).filter((l) => /rebuild (refused|failed)/.test(l.msg));
+    expect(failed).toEqual([expect.objectContaining({ level: 50, msg: 'rebuild failed; the previous version stays live', reason: expect.stringMatching(/^landing folder .*(accelerometer|step_trainer)/) })]);
+    expect(JSON.stringify(failed)).not.toMatch(/stack|"err"/);
   });
 
   it('is refused while another build holds the lake, said to the admin, and logged as a warning without a stack', async () => {
@@ -76,7 +81,9 @@ describe('a failed rebuild', () => {
     const job = await failedJob(t);
     expect(job.state).toBe('FAILED');
     expect(job.error).toBe('the build failed; the previous version stays live: cannot make the folder <lake>/_stedi/builds: <lake>/_stedi/builds is a file, not a folder; move it away, or point --lake at a folder');
-    expect(logs.some((l) => l.includes('rebuild failed') && l.includes(`${builds} is a file, not a folder`))).toBe(true);
+    const failed = logs.filter((l) => l.includes('rebuild failed'));
+    expect(failed).toEqual([expect.stringContaining(`${builds} is a file, not a folder`)]);
+    expect(failed[0]).not.toMatch(/stack/);
   });
 });
 
