@@ -70,6 +70,44 @@ describe('closing the served lake while background work runs', () => {
     expect((await manifestOf(lake.lake))!.versions[0].version).toBe(next.version);
   });
 
+  it('leaves the erasure stopped when a consent refresh under way at close ends after it: no timer is set again', async () => {
+    const { landing } = writeManyCustomersLanding(6, 2);
+    const reading = gate();
+    const held = gate();
+    let armed = false;
+    lake = await buildTestLake({
+      landing,
+      // A third of the bound is a minute: the timer a late refresh set outlived the test (a later suite of the worker ran it).
+      config: { erasureMs: 180_000 },
+      wrapEngine: (engine) => {
+        const manifest = engine.manifest.bind(engine);
+        engine.manifest = async () => {
+          if (armed) {
+            armed = false;
+            reading.open();
+            await held.opened;
+          }
+          return manifest();
+        };
+        return engine;
+      },
+    });
+    revoke(landing, 1);
+    await lake.services.consent.refresh();
+    const told = jest.spyOn(lake.services.erasure, 'onRefresh');
+    armed = true;
+    const refreshing = lake.services.consent.refresh().catch(() => undefined);
+    await reading.opened;
+
+    const closing = lake.close();
+    held.open();
+    await closing;
+    await refreshing;
+    await settle();
+
+    expect(told).not.toHaveBeenCalled();
+  });
+
   it('awaits a rebuild running at close, which publishes whole, and refuses one asked for after, saying why', async () => {
     const { landing } = writeManyCustomersLanding(6, 2);
     const midway = gate();
