@@ -32,6 +32,8 @@ export interface BuildOptions {
   background?: boolean;
   /** Landing lines longer than this many bytes are quarantined (default: landing-rules DEFAULT_MAX_LINE_BYTES). */
   maxLineBytes?: number;
+  /** Text the consent-doubt searches keep at most (default: named-addresses KEPT_TEXT_BUDGET; STEDI_DOUBT_TEXT_BYTES). */
+  doubtTextBytes?: number;
   /**
    * Of the older versions that stay kept, those to expire now (the erasure
    * bound: versions holding a customer who withdrew consent, or readings the

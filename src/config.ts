@@ -6,6 +6,7 @@ import { MAX_SETTLE_WAIT_MS, SETTLE_MS } from '../etl/build-again';
 import type { LandingSettle } from '../etl/build-options';
 import type { EngineKind } from '../etl/engine/engine';
 import { DEFAULT_MAX_LINE_BYTES } from '../etl/landing/landing-rules';
+import { KEPT_TEXT_BUDGET } from '../etl/landing/named-addresses';
 import { defaultMaxConnections } from './open-files';
 import { type AthenaConfig, readAthenaConfig } from './config-athena';
 import { type LimitsConfig, readLimits } from './config-limits';
@@ -50,6 +51,8 @@ export interface Config {
   erasureMs: number;
   /** Landing lines longer than this many bytes are quarantined (STEDI_MAX_LINE_BYTES). */
   maxLineBytes: number;
+  /** Text the consent-doubt searches of landing keep at most, beyond which every customer counts as named (STEDI_DOUBT_TEXT_BYTES, default 64 MiB). */
+  doubtTextBytes: number;
   /** A landing file changed while a build read it: how long it must stay unchanged before the build goes again, and the most it waits (STEDI_LANDING_SETTLE_MS, STEDI_LANDING_SETTLE_MAX_MS). */
   landingSettle: LandingSettle;
   /** Rows of small per-version query results kept in memory (0: no cache). */
@@ -135,6 +138,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     consentRefreshMs: overrides.consentRefreshMs ?? milliseconds(env, 'STEDI_CONSENT_REFRESH_MS', 30_000, 1),
     erasureMs: overrides.erasureMs ?? milliseconds(env, 'STEDI_ERASURE_MS', 15 * 60_000, 1),
     maxLineBytes: overrides.maxLineBytes ?? integer(env, 'STEDI_MAX_LINE_BYTES', DEFAULT_MAX_LINE_BYTES, 1024),
+    doubtTextBytes: overrides.doubtTextBytes ?? integer(env, 'STEDI_DOUBT_TEXT_BYTES', KEPT_TEXT_BUDGET, 1024),
     landingSettle: overrides.landingSettle ?? {
       settleMs: milliseconds(env, 'STEDI_LANDING_SETTLE_MS', SETTLE_MS, 0),
       maxWaitMs: milliseconds(env, 'STEDI_LANDING_SETTLE_MAX_MS', MAX_SETTLE_WAIT_MS, 0),

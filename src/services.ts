@@ -32,6 +32,7 @@ export async function createServices(config: Config, engine: Engine, logger: Log
   let erasure: Erasure | undefined;
   const consent = new ConsentRegistry(engine, logger.child({ component: 'consent' }), config.consentRefreshMs, {
     maxLineBytes: config.maxLineBytes,
+    doubtTextBytes: config.doubtTextBytes,
     onRefresh: (pending) => erasure?.onRefresh(pending),
     servedPolicy: config.consentPolicyGiven ? config.consentPolicy : undefined,
   });

@@ -1,6 +1,6 @@
 import { startsCompressed } from './compressed-start';
 import { addressesWithin, spellingOf } from './email-spelling';
-import { NamedAddresses } from './named-addresses';
+import { KEPT_TEXT_BUDGET, NamedAddresses } from './named-addresses';
 import { type DeviceDoubt, NamedDevices, deviceSpellings } from './named-devices';
 import { readDevices, readEmails } from './named-under-keys';
 import type { OverlongEmails } from './overlong-line';
@@ -28,7 +28,7 @@ export class ConsentDoubt {
   private readonly doubts = new Map<string, Array<number | null>>();
   /** Per email: the freshest accepted lastUpdateDate. */
   private readonly valid = new Map<string, number>();
-  private readonly addresses = new NamedAddresses();
+  private readonly addresses: NamedAddresses;
   /** Per device a bad line names under its serialNumber key: each such line's own lastUpdateDate (null when unknown) and the emails under its email key. */
   private readonly deviceDoubts = new Map<string, DeviceDoubt[]>();
   /**
@@ -37,11 +37,17 @@ export class ConsentDoubt {
    */
   private readonly freshestSerials = new Map<string, string | Set<string>>();
   /** The bad lines' text, searched for every accepted device once landing is read. */
-  private readonly devicesAnywhere = new NamedDevices();
+  private readonly devicesAnywhere: NamedDevices;
   /** Whether a bad line starts as a compressed file does (compressed-start.ts): no record in it can be read, so it names everyone. */
   private compressed = false;
 
-  /** A valid record; `beyondDeclared`: its text, when it has keys beyond the declared fields (strict-record.ts). */
+  /** `keptText`: the text each search keeps at most (named-addresses.ts KEPT_TEXT_BUDGET); beyond it everyone is named. */
+  constructor(keptText = KEPT_TEXT_BUDGET) {
+    this.addresses = new NamedAddresses(keptText);
+    this.devicesAnywhere = new NamedDevices(keptText);
+  }
+
+  /** A valid record; `beyondDeclared`: its members beyond the declared fields, when it has any (strict-record.ts lastBeyondText). */
   accepted(email: string, lastUpdateDate: number, serialNumber?: string, beyondDeclared?: string): void {
     if (beyondDeclared !== undefined) this.claimedBeyond(beyondDeclared, email, lastUpdateDate);
     const known = this.valid.get(email);
@@ -83,7 +89,7 @@ export class ConsentDoubt {
   private claimedBeyond(raw: string, email: string, lastUpdateDate: number): void {
     const claim: DeviceDoubt = { date: lastUpdateDate, writers: [email], accepted: true };
     for (const device of readDevices(raw)) this.addDevice(device, claim);
-    this.devicesAnywhere.keep(deviceSpellings(raw), claim);
+    this.devicesAnywhere.claim(deviceSpellings(raw), email);
     const writer = spellingOf(email);
     const named = [...readEmails(raw)];
     this.add(named.filter((other) => spellingOf(other) !== writer), lastUpdateDate);

@@ -1,13 +1,14 @@
 import { isUtf8 } from 'node:buffer';
 import type { Column } from '../tables';
 import { ConsentDoubt } from './consent-doubt';
+import { KEPT_TEXT_BUDGET } from './named-addresses';
 import { OverlongEmails } from './overlong-line';
 import { CARRIAGE_RETURN, DEFAULT_MAX_LINE_BYTES, LINE_FEED, REASONS, isFieldReason, isJsonWhitespace } from './landing-rules';
 import { FastRecord } from './fast-record';
 import { fileStartReason } from './file-starts';
 import { type FieldValue, RecordSchema } from './record-schema';
 import { type Overlong, ReadBuffer, forEachBlock } from './landing-blocks';
-import { BLANK, lastBeyondDeclared, parseRecord } from './strict-record';
+import { BLANK, lastBeyondDeclared, lastBeyondText, parseRecord } from './strict-record';
 
 /**
  * The one landing reader: the build and the consent registry read every
@@ -69,14 +70,19 @@ export interface ReadOptions {
   maxLineBytes?: number;
   /** Read consent doubt (the customer source). */
   consentDoubt?: boolean;
+  /** Text the consent-doubt searches keep at most, beyond which every customer counts as named (default KEPT_TEXT_BUDGET). */
+  doubtTextBytes?: number;
 }
+
+/** The read options the build and the consent registry must share, so they judge every landing line alike. */
+export type LandingLimits = Pick<ReadOptions, 'maxLineBytes' | 'doubtTextBytes'>;
 
 export async function readLanding(files: readonly string[], columns: readonly Column[], sink: LandingSink, options: ReadOptions = {}): Promise<LandingTally> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const schema = new RecordSchema(columns);
   const values: FieldValue[] = new Array(columns.length).fill(null);
   const tally: LandingTally = { lines: 0, accepted: 0, quarantined: 0, blank: 0, uncertain: [] };
-  const doubt = options.consentDoubt ? new ConsentDoubt() : undefined;
+  const doubt = options.consentDoubt ? new ConsentDoubt(options.doubtTextBytes ?? KEPT_TEXT_BUDGET) : undefined;
   const emailAt = schema.index.get('email');
   const updatedAt = schema.index.get('lastUpdateDate');
   const serialAt = schema.index.get('serialNumber');
@@ -119,8 +125,8 @@ export async function readLanding(files: readonly string[], columns: readonly Co
         text = b.toString('utf8', start, stop);
         result = parseRecord(text, 0, text.length, schema, values);
       }
-      // A record with keys beyond the declared fields (never of the common shape) is searched as a bad line is.
-      if (result === null) accept(text !== undefined && lastBeyondDeclared() ? text : undefined);
+      // A record with keys beyond the declared fields (never of the common shape): those members are searched as a bad line is.
+      if (result === null) accept(text !== undefined && lastBeyondDeclared() ? lastBeyondText(text) : undefined);
       else if (result === BLANK) tally.blank += 1;
       else quarantine(result, text!);
     };

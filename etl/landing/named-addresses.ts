@@ -66,8 +66,20 @@ export function decomposedSpellingOf(email: string): string {
 /** Local parts longer than this are searched for whole, not looked up by each `@` of a line. */
 const LOOKED_UP_LOCAL = 256;
 
+/** Whose text a kept line is: its date (null when unknown), and for a valid record's, its writer's spelling. */
+interface Source {
+  lastUpdateDate: number | null;
+  writer?: string;
+}
+type Claim = { lastUpdateDate: number; writer: string };
+
 export class NamedAddresses {
-  private readonly lines: Array<{ text: string; forms: readonly Form[]; lastUpdateDate: number | null; writer?: string }> = [];
+  private readonly lines: Array<{ text: string; forms: readonly Form[]; source: Source }> = [];
+  /**
+   * Per text a valid record gave (claimed()): the sources kept for it, at most two writers, the two of the latest
+   * dates. An email is named by the latest of them that is not its own, which one of those two is.
+   */
+  private readonly claims = new Map<string, Claim[]>();
   private kept = 0;
   private overBudget = false;
   // Private: whether a kept line is masked (holds characters beyond ASCII), so the masked index is needed.
@@ -84,6 +96,37 @@ export class NamedAddresses {
    */
   keep(text: string, lastUpdateDate: number | null, writer?: string): void {
     if (this.overBudget) return;
+    if (writer !== undefined && lastUpdateDate !== null) return this.claimed(text, { lastUpdateDate, writer });
+    this.add(text, { lastUpdateDate, writer });
+  }
+
+  /**
+   * A valid record's text: one already kept by other records (a producer's field on every record) is searched once,
+   * for its two writers of the latest dates (each writer at their latest), not once per record.
+   */
+  private claimed(text: string, source: Claim): void {
+    const sources = this.claims.get(text);
+    if (sources === undefined) {
+      // Most such text holds no address: neither kept nor remembered.
+      if (!mayNameAddress(text)) return;
+      this.claims.set(text, [source]);
+      return this.add(text, source);
+    }
+    const same = sources.find((kept) => kept.writer === source.writer);
+    if (same !== undefined) {
+      same.lastUpdateDate = Math.max(same.lastUpdateDate, source.lastUpdateDate);
+      return;
+    }
+    if (sources.length < 2) {
+      sources.push(source);
+      return this.add(text, source);
+    }
+    const older = sources[0].lastUpdateDate <= sources[1].lastUpdateDate ? sources[0] : sources[1];
+    if (older.lastUpdateDate < source.lastUpdateDate) Object.assign(older, source);
+  }
+
+  // Private: keeps a text's spellings for the search, within the budget.
+  private add(text: string, source: Source): void {
     const unescaped = decodedText(text);
     if (!AT.test(unescaped)) return;
     const spelled = spellingOf(unescaped);
@@ -102,14 +145,15 @@ export class NamedAddresses {
     if (this.kept > this.budget) {
       this.overBudget = true;
       this.lines.length = 0;
+      this.claims.clear();
       return;
     }
     // A line that is its own NFD (no composed letter) is searched once by each of the two spellings.
-    this.lines.push({ text: spelled, forms: decomposed === undefined || apart ? SPELLED : SPELLED_AND_DECOMPOSED, lastUpdateDate, writer });
-    if (apart) this.lines.push({ text: decomposed, forms: DECOMPOSED, lastUpdateDate, writer });
-    if (written !== undefined) this.lines.push({ text: written, forms: WRITTEN, lastUpdateDate, writer });
-    if (masked !== undefined) this.lines.push({ text: masked, forms: MASKED, lastUpdateDate, writer });
-    if (bare !== undefined) this.lines.push({ text: bare, forms: SPELLED, lastUpdateDate, writer });
+    this.lines.push({ text: spelled, forms: decomposed === undefined || apart ? SPELLED : SPELLED_AND_DECOMPOSED, source });
+    if (apart) this.lines.push({ text: decomposed, forms: DECOMPOSED, source });
+    if (written !== undefined) this.lines.push({ text: written, forms: WRITTEN, source });
+    if (masked !== undefined) this.lines.push({ text: masked, forms: MASKED, source });
+    if (bare !== undefined) this.lines.push({ text: bare, forms: SPELLED, source });
     if (masked !== undefined) this.masks = true;
   }
 
@@ -135,7 +179,7 @@ export class NamedAddresses {
     }
     for (const line of this.lines) {
       for (const form of line.forms) {
-        for (const email of indexes[form].within(line.text)) if (line.writer === undefined || spellingOf(email) !== line.writer) yield [email, line.lastUpdateDate];
+        for (const email of indexes[form].within(line.text)) if (line.source.writer === undefined || spellingOf(email) !== line.source.writer) yield [email, line.source.lastUpdateDate];
       }
     }
   }

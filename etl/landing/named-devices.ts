@@ -57,6 +57,8 @@ const ANY_LINE: DeviceDoubt = { date: null, writers: [] };
 
 export class NamedDevices {
   private readonly lines: Array<{ text: string; doubt: DeviceDoubt }> = [];
+  // Private: each spelling a valid record claims (claim()), with its writers.
+  private readonly claimed = new Map<string, string[]>();
   private kept = 0;
   private overBudget = false;
 
@@ -74,6 +76,7 @@ export class NamedDevices {
   overflow(): void {
     this.overBudget = true;
     this.lines.length = 0;
+    this.claimed.clear();
   }
 
   /** A bad line's spellings (deviceSpellings), or those of pieces of one too long to hold. */
@@ -82,6 +85,27 @@ export class NamedDevices {
     for (const text of spellings) this.kept += text.length;
     if (this.kept > this.budget) return this.overflow();
     for (const text of spellings) this.lines.push({ text, doubt });
+  }
+
+  /**
+   * A valid record's claim (`writer`'s, whatever its date: consent-doubt.ts claimedBeyond) on the devices its spellings
+   * hold. A spelling already claimed is kept once, with at most two writers: a second writer's claim is live for every
+   * holder, so a third changes nothing (a producer's `"source":"app"` on every record costs its text once).
+   */
+  claim(spellings: readonly string[], writer: string): void {
+    if (this.overBudget) return;
+    for (const text of spellings) {
+      const writers = this.claimed.get(text);
+      if (writers !== undefined) {
+        if (writers.length < 2 && !writers.includes(writer)) writers.push(writer);
+        continue;
+      }
+      this.kept += text.length;
+      if (this.kept > this.budget) return this.overflow();
+      const claim = [writer];
+      this.claimed.set(text, claim);
+      this.lines.push({ text, doubt: { date: null, writers: claim, accepted: true } });
+    }
   }
 
   /** Each of `devices` a kept line holds, with that line's doubt (once per line). */

@@ -24,12 +24,25 @@ const seen: boolean[] = [];
 const scan = new JsonScanner();
 const NOT_VISIBLE = new RegExp(NOT_VISIBLE_ASCII);
 let beyondDeclared = false;
+// Private: where each top-level member beyond the declared fields starts (its key's quote) and ends (after its value), in pairs.
+const beyondSpans: number[] = [];
 
 /**
  * Whether the line parseRecord last read has a top-level key beyond the declared fields (whatever its value: nested,
  * an array, a string). Such a line may name a device or an email outside the declared fields (consent-doubt.ts).
  */
 export const lastBeyondDeclared = (): boolean => beyondDeclared;
+
+/**
+ * Of the line parseRecord last read (`text`, as given to it), its members beyond the declared fields as written, as
+ * one JSON object (`{"meta":{…},"source":"app"}`): what doubt searches of a valid record, whose declared fields are its
+ * writer's own. Only while lastBeyondDeclared().
+ */
+export function lastBeyondText(text: string): string {
+  const members: string[] = [];
+  for (let i = 0; i < beyondSpans.length; i += 2) members.push(text.slice(beyondSpans[i], beyondSpans[i + 1]));
+  return `{${members.join(',')}}`;
+}
 
 /** The value of a declared field, or the reason it does not fit. */
 function typed(kind: number, type: ColumnType, name: string, maxBytes: number, minWhole: number, visibleAscii: boolean): FieldValue | { reason: string } {
@@ -70,6 +83,7 @@ function parseIn(text: string, start: number, stop: number, schema: RecordSchema
   scan.i = start;
   scan.end = stop;
   beyondDeclared = false;
+  beyondSpans.length = 0;
   scan.ws();
   if (scan.i >= stop) return BLANK;
   const columns = schema.names.length;
@@ -99,6 +113,7 @@ function parseIn(text: string, start: number, stop: number, schema: RecordSchema
         // Producers write the declared fields in order: match the next one in place, without a key string.
         let at: number | undefined;
         let key: string;
+        const memberStart = scan.i;
         const name = schema.names[expected];
         if (name !== undefined && text.startsWith(name, scan.i + 1) && text.charCodeAt(scan.i + 1 + name.length) === 0x22) {
           at = expected;
@@ -119,6 +134,7 @@ function parseIn(text: string, start: number, stop: number, schema: RecordSchema
           extra.add(key);
           respelled = Math.min(respelled, schema.spelled.get(keySpellingOf(key)) ?? columns);
           scan.parseValue(1);
+          beyondSpans.push(memberStart, scan.i);
         } else {
           if (seen[at]) scan.fail(REASONS.duplicateKey(key));
           seen[at] = true;

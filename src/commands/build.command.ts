@@ -66,13 +66,14 @@ export function registerBuild(cli: Command): void {
           consentPolicy: await buildPolicy(engine, config),
           keepVersions: config.keepVersions,
           maxLineBytes: config.maxLineBytes,
+          doubtTextBytes: config.doubtTextBytes,
           landingSettle: config.landingSettle,
           onProgress: (p: BuildProgress) => {
             if (p.step.kind === 'publish') interrupted.publishing = true;
             progress?.onProgress(p);
           },
           // The erasure bound holds for a build run by hand too: older versions holding a withdrawn customer expire.
-          expireVersions: expireHoldingVersions(engine, config.maxLineBytes),
+          expireVersions: expireHoldingVersions(engine, config),
           onLeftBehind: (message: string) => process.stderr.write(stderrLine(`warning: ${message}`)),
           onBuildAgain: (message: string) => process.stderr.write(stderrLine(message)),
         };

@@ -68,6 +68,7 @@ export async function ensureLake(config: Config, engine: Engine, handOver: () =>
       keepVersions: config.keepVersions,
       // The build and the server's consent registry must judge every landing line alike (STEDI_MAX_LINE_BYTES).
       maxLineBytes: config.maxLineBytes,
+      doubtTextBytes: config.doubtTextBytes,
       landingSettle: config.landingSettle,
       onProgress: (p: BuildProgress) => {
         if (p.step.kind === 'publish') interrupted.publishing = true;

@@ -7,6 +7,7 @@ import { type RefreshInputs, sameInputs } from './refresh-inputs';
 import { VersionCustomers } from './version-customers';
 import { ConsentUnavailableError, unlessItSaysItself } from './consent-unavailable';
 import { LandingConsentCache } from './landing-consent-cache';
+import type { LandingLimits } from '../../etl/landing/landing-reader';
 import { hiddenSets } from './hidden-sets';
 import { ErasureLedger, type PendingErasure } from './pending-erasure';
 import { type ExpiryReason, ExpiryReasons } from './expiry-reasons';
@@ -55,12 +56,12 @@ export class ConsentRegistry {
     private readonly logger: Logger,
     readonly refreshMs: number,
     /** `servedPolicy`: the policy this server was given (STEDI_CONSENT_POLICY, --consent-policy); `as-of` holds even over a live version built under `any`. */
-    private readonly options: { maxLineBytes?: number; onRefresh?: (pending: PendingErasure) => void; settledMs?: number; servedPolicy?: ConsentPolicy } = {},
+    private readonly options: LandingLimits & { onRefresh?: (pending: PendingErasure) => void; settledMs?: number; servedPolicy?: ConsentPolicy } = {},
   ) {
     this.versionCustomers = new VersionCustomers(engine);
     this.erasure = new ErasureLedger(engine, logger);
     // A landing folder missing or unusable fails the read that follows too, and that failure is reported: said once, there.
-    this.landing = new LandingConsentCache(engine, options.maxLineBytes, options.settledMs, (error) => {
+    this.landing = new LandingConsentCache(engine, { maxLineBytes: options.maxLineBytes, doubtTextBytes: options.doubtTextBytes }, options.settledMs, (error) => {
       if (!isLandingFolderError(error)) this.logger.warn({ err: error }, 'cannot tell whether the customer landing changed; reading it at every refresh until it can');
     });
   }

@@ -1,6 +1,7 @@
 import type { Engine } from '../../etl/engine/engine';
 import { isLandingFolderError, LakeNotBuiltError } from '../../etl/engine/engine-errors';
 import type { LandingConsent } from './landing-consent';
+import type { LandingLimits } from '../../etl/landing/landing-reader';
 import { readLandingConsent } from './versions-holding';
 
 /**
@@ -29,7 +30,7 @@ export class LandingConsentCache {
 
   constructor(
     private readonly engine: Engine,
-    private readonly maxLineBytes?: number,
+    private readonly limits: LandingLimits = {},
     private readonly settledMs = SETTLED_MS,
     /** Told when the identity stops being had (a failing stat or listing): every refresh then reads the landing. */
     private readonly onUnknown?: (error: unknown) => void,
@@ -59,7 +60,7 @@ export class LandingConsentCache {
       return last.consent;
     }
     this.last = undefined;
-    const consent = await readLandingConsent(this.engine, anyKeptVersion, this.maxLineBytes);
+    const consent = await readLandingConsent(this.engine, anyKeptVersion, this.limits);
     if (identity) this.last = { key: identity.key, settled: identity.changedAtMs < statAt - this.settledMs, consent };
     return consent;
   }

@@ -4,16 +4,17 @@ import type { VersionManifest } from '../../etl/manifest';
 import { deviceOf } from '../../etl/landing/serial-spelling';
 import { landingCustomersSql } from './consent-sql';
 import { type LandingConsent, decideConsent, detached, toCustomerRecord } from './landing-consent';
+import type { LandingLimits } from '../../etl/landing/landing-reader';
 import { type VersionCustomer, VersionCustomers } from './version-customers';
 
 /**
  * Reads the customer landing records now through the engine's landing reader
  * (the build's reader and rules) and decides consent from them.
  */
-export async function readLandingConsent(engine: Engine, anyKeptVersion: string, maxLineBytes?: number): Promise<LandingConsent> {
+export async function readLandingConsent(engine: Engine, anyKeptVersion: string, limits: LandingLimits = {}): Promise<LandingConsent> {
   const records: ReturnType<typeof toCustomerRecord>[] = [];
   if (engine.readLanding) {
-    const tally = await engine.readLanding('customer', { accept: (values) => records.push(toCustomerRecord(values)), quarantine: () => undefined }, { maxLineBytes });
+    const tally = await engine.readLanding('customer', { accept: (values) => records.push(toCustomerRecord(values)), quarantine: () => undefined }, { maxLineBytes: limits.maxLineBytes, doubtTextBytes: limits.doubtTextBytes });
     return decideConsent(records, new Set(tally.uncertain.map(detached)));
   }
   // Private: landing tables ignore the version; any kept one (or none) will do.

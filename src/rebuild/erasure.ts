@@ -1,5 +1,6 @@
 import type { Engine } from '../../etl/engine/engine';
 import type { VersionManifest } from '../../etl/manifest';
+import type { LandingLimits } from '../../etl/landing/landing-reader';
 import { type PendingErasure, erasurePending } from '../consent/pending-erasure';
 import { readLandingConsent, versionsHoldingHidden } from '../consent/versions-holding';
 import type { Logger } from '../logger';
@@ -191,10 +192,10 @@ export function erasureStateOf(job: Pick<RebuildJob, 'state' | 'lakeBusy'> & Par
  * The build hook that expires, at publish, the older kept versions holding a customer landing now withholds,
  * or readings the new version's policy (`live`'s) leaves out.
  */
-export function expireHoldingVersions(engine: Engine, maxLineBytes?: number): (older: readonly VersionManifest[], live: VersionManifest) => Promise<readonly string[]> {
+export function expireHoldingVersions(engine: Engine, limits: LandingLimits = {}): (older: readonly VersionManifest[], live: VersionManifest) => Promise<readonly string[]> {
   return async (older, live) => {
     if (older.length === 0) return [];
-    const landing = await readLandingConsent(engine, older[0].version, maxLineBytes);
+    const landing = await readLandingConsent(engine, older[0].version, limits);
     return versionsHoldingHidden(engine, older, landing, live.consentPolicy);
   };
 }

@@ -16,7 +16,7 @@ import { ErrorCode, StediError } from '../errors';
 /** Runs one build for a job; by default a DuckDB build runs in a child process at a lower priority (rebuild-process.ts). */
 export type BuildRunner = (
   config: Config,
-  options: { consentPolicy: ConsentPolicy; keepVersions: number; maxLineBytes: number; landingSettle?: LandingSettle },
+  options: { consentPolicy: ConsentPolicy; keepVersions: number; maxLineBytes: number; doubtTextBytes: number; landingSettle?: LandingSettle },
   onProgress: (progress: BuildProgress) => void,
   onStaged?: OnStaged,
   onBuildAgain?: OnBuildAgain,
@@ -144,7 +144,7 @@ export class RebuildJobs implements Rebuilds {
     log.info({ consentPolicy: job.consentPolicy }, 'rebuild started');
     let staged: string | undefined;
     try {
-      const options = { consentPolicy: job.consentPolicy, keepVersions: this.config.keepVersions, maxLineBytes: this.config.maxLineBytes, landingSettle: this.config.landingSettle };
+      const options = { consentPolicy: job.consentPolicy, keepVersions: this.config.keepVersions, maxLineBytes: this.config.maxLineBytes, doubtTextBytes: this.config.doubtTextBytes, landingSettle: this.config.landingSettle };
       const built = await this.build(
         this.config,
         options,

@@ -18,7 +18,7 @@ export const REBUILD_NICE = 10;
 
 export interface ChildRequest {
   config: Omit<Config, 'apiKeys' | 'apiKeysFile'>;
-  options: Pick<BuildOptions, 'consentPolicy' | 'keepVersions' | 'maxLineBytes' | 'landingSettle'>;
+  options: Pick<BuildOptions, 'consentPolicy' | 'keepVersions' | 'maxLineBytes' | 'doubtTextBytes' | 'landingSettle'>;
 }
 
 export type ChildReport =
@@ -110,7 +110,7 @@ export const buildInThisProcess =
       ...options,
       background: true,
       onProgress,
-      expireVersions: expireHoldingVersions(engine, options.maxLineBytes),
+      expireVersions: expireHoldingVersions(engine, options),
       beforePublish: onStaged,
       onLeftBehind,
       onBuildAgain: (_message, again) => onBuildAgain?.(again),

@@ -6,7 +6,7 @@ import { builtReport, quarantineOf } from '../helpers/built-report';
 import { parquetFilesHolding } from '../helpers/parquet-scan';
 import { accelerometerRecord, customerRecord, emailOf, makeTempDir, stepTrainerRecord, writeLanding, writeSmallLanding } from '../helpers/landing-fixture';
 import { BEYOND_DECLARED, ESCAPED_IN_BAD_LINE, INVISIBLE_IN_SERIAL, UUID_FORMS, withheldBeyond, withheldDict, withheldRecord, writeRespelledLanding } from '../helpers/respelled-serials-landing';
-import { writeAddressesBeyondLanding } from '../helpers/addresses-beyond-landing';
+import { writeAddressesBeyondLanding, writeDeclaredBeyondLanding } from '../helpers/addresses-beyond-landing';
 import { REASONS } from '../../etl/landing/landing-rules';
 import { writeAddressesWithinLanding } from '../helpers/addresses-within-landing';
 
@@ -346,6 +346,51 @@ describe('stedi build on hostile landing lines', () => {
     // alice and her reading are out; bob, mallory, dave and erin are served, with theirs.
     expect(report.tables.customer_trusted.rows).toBe(4);
     expect(report.tables.step_trainer_trusted.rows).toBe(4);
+  });
+
+  it('searches only the members beyond the declared fields of a record that has some: an address or a serial in its declared customerName names no one', () => {
+    const report = builtReport(writeDeclaredBeyondLanding());
+    // bob, named in mallory's newer "note"; alice and carol, named only in her customerName, are served.
+    expect(report.consentUncertain).toBe(1);
+    expect(report.tables.customer_trusted.rows).toBe(3);
+    expect(report.tables.step_trainer_trusted.rows).toBe(3);
+  });
+
+  describe('the search\'s kept text (STEDI_DOUBT_TEXT_BYTES)', () => {
+    // 2,500 records outgrow 64 KiB of kept text, whole or by the 30-odd bytes each adds.
+    const CUSTOMERS = 2_500;
+    const small = { STEDI_DOUBT_TEXT_BYTES: '65536' };
+    const landingWith = (extra: (k: number) => Record<string, unknown>): string => {
+      const landing = makeTempDir();
+      writeLanding(landing, 'customer', Array.from({ length: CUSTOMERS }, (_, k) => ({ ...customerRecord({ name: `c${k}`, serial: `serial-c${k}` }), ...extra(k) })));
+      writeLanding(landing, 'accelerometer', [accelerometerRecord('c0', 1_655_000_001_000)]);
+      writeLanding(landing, 'step_trainer', [stepTrainerRecord('serial-c0', 1_655_000_001_000)]);
+      return landing;
+    };
+    const built = (landing: string) => {
+      const run = runBin(['build', '--landing', landing, '--lake', makeTempDir(), '--json'], small);
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      return JSON.parse(run.stdout);
+    };
+
+    it('is not spent by a harmless field a producer adds to every record: every consenting customer is still served', () => {
+      const report = built(landingWith(() => ({ source: 'app', schemaVersion: 2 })));
+      expect(report.consentUncertain).toBe(0);
+      expect(report.tables.customer_trusted.rows).toBe(CUSTOMERS);
+    });
+
+    it('is not spent by an address every record repeats beyond its declared fields', () => {
+      const report = built(landingWith(() => ({ createdBy: 'etl@stedi.example' })));
+      expect(report.consentUncertain).toBe(0);
+      expect(report.tables.customer_trusted.rows).toBe(CUSTOMERS);
+    });
+
+    it('still fails closed once text that may name someone outgrows it: every customer is hidden', () => {
+      const report = built(landingWith((k) => ({ note: `ticket ${k}@ ${'x'.repeat(250)}` })));
+      expect(report.consentUncertain).toBe(CUSTOMERS);
+      expect(report.tables.customer_trusted.rows).toBe(0);
+    });
   });
 
   it('hides a customer whose device a quarantined line of another customer names, as a valid non-consenting record would', () => {

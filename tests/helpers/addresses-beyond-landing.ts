@@ -21,3 +21,29 @@ export function writeAddressesBeyondLanding(): string {
   writeLanding(landing, 'step_trainer', BEYOND_NAMES.map((name) => stepTrainerRecord(`serial-${name}`, 1_655_000_001_000)));
   return landing;
 }
+
+/** The customers of writeDeclaredBeyondLanding. */
+export const DECLARED_BEYOND_NAMES = ['alice', 'bob', 'carol', 'mallory'] as const;
+
+/**
+ * mallory's valid record has a key beyond the declared fields (`"source":"app"`, `"note"` naming bob) and a declared
+ * customerName holding alice's address and carol's serial: only the members beyond the declared fields are searched
+ * (strict-record.ts lastBeyondText), so bob alone is uncertain; a declared field is read as the record's own.
+ */
+export function writeDeclaredBeyondLanding(): string {
+  const landing = makeTempDir();
+  writeLanding(landing, 'customer', [
+    customerRecord({ name: 'alice', serial: 'serial-alice' }),
+    customerRecord({ name: 'bob', serial: 'serial-bob' }),
+    customerRecord({ name: 'carol', serial: 'serial-carol' }),
+    {
+      ...customerRecord({ name: 'mallory', serial: 'serial-mallory', updatedAt: 1_656_000_000_000 }),
+      customerName: `${emailOf('alice')} serial-carol`,
+      source: 'app',
+      note: `was ${emailOf('bob')}`,
+    },
+  ]);
+  writeLanding(landing, 'accelerometer', DECLARED_BEYOND_NAMES.map((name) => accelerometerRecord(name, 1_655_000_001_000)));
+  writeLanding(landing, 'step_trainer', DECLARED_BEYOND_NAMES.map((name) => stepTrainerRecord(`serial-${name}`, 1_655_000_001_000)));
+  return landing;
+}

@@ -150,6 +150,9 @@ export class AthenaOnDuckDb {
     sql = lambdaReplacements(sql)
       // cardinality(filter(map_keys(CAST(doc AS map(varchar, json))), "k" -> …)): a list of the keys, filtered by a DuckDB lambda.
       .replace(/cardinality\(filter\(map_keys\(CAST\(("\w+") AS map\(varchar, json\)\)\), ("\w+") -> /g, `len(list_filter(from_json(trino_top_keys($1), '["VARCHAR"]'), lambda $2: `)
+      // json_format(CAST(map_filter(CAST(doc AS map(varchar, json)), (k, v) -> NOT contains(ARRAY[…], k)) AS json)): the object without those keys.
+      .replace(/json_format\(CAST\(map_filter\(CAST\(("\w+") AS map\(varchar, json\)\), \("\w+", "\w+"\) -> NOT contains\(ARRAY\[([^\]]*)\], "\w+"\)\) AS json\)\)/g, (_all, doc: string, keys: string) =>
+        `trino_without_keys(${doc}, '${JSON.stringify([...keys.matchAll(/'([^']*)'/g)].map((k) => k[1]))}')`)
       .replace(/\bchr\(/g, 'trino_chr(')
       // sequence(a, b): DuckDB's generate_series, both ends included (only ever a ≤ b here).
       .replace(/\bsequence\(/g, 'generate_series(')
@@ -295,6 +298,7 @@ function registerTrinoJson(connection: DuckDBConnection): void {
   register('json_size', BIGINT, 2, trinoJson.json_size);
   register('json_array_length', BIGINT, 1, trinoJson.json_array_length);
   register('top_keys', VARCHAR, 1, trinoJson.top_keys);
+  register('without_keys', VARCHAR, 2, trinoJson.without_keys);
   // from_utf8(substr(to_utf8(s), 1, n)): the first n bytes, a character cut short becoming U+FFFD.
   register('utf8_prefix', VARCHAR, 2, (text, bytes) => Buffer.from(text).subarray(0, Number(bytes)).toString());
   register('normalize', VARCHAR, 2, (text, form) => text.normalize(form));

@@ -9,7 +9,7 @@ import { TABLES, type Source } from '../../etl/tables';
 
 export type RefValue = string | number | null;
 /** A quarantined line's `date`: its own top-level lastUpdateDate (in milliseconds) when it is strict JSON refused only for a field's value. */
-/** `beyond`: an accepted line's text, when it has a key beyond the declared fields (it may name a device). */
+/** `beyond`: an accepted line's members beyond the declared fields, as JSON, when it has any (they may name a device or an address). */
 export type RefLine = { kind: 'blank' } | { kind: 'quarantined'; raw: string; date?: number | null } | { kind: 'accepted'; values: Record<string, RefValue>; beyond?: string };
 
 const MAX_BYTES = 1024 * 1024;
@@ -93,7 +93,9 @@ export function referenceLine(bytes: Buffer, source: Source): RefLine {
   const declared = TABLES[`${source}_landing`].columns.map((c) => c.name);
   const spelling = (key: string): string => key.toLowerCase().replace(/[^a-z0-9]/g, '');
   if (Object.keys(value as object).some((key) => !declared.includes(key) && declared.some((name) => spelling(name) === spelling(key.replace(/[^\x00-\x7f]/g, ''))))) return bad;
-  return Object.keys(value as object).some((key) => !declared.includes(key)) ? { kind: 'accepted', values, beyond: text } : { kind: 'accepted', values };
+  // Only the members beyond the declared fields are searched (strict-record.ts lastBeyondText): the declared ones are the writer's own.
+  const beyond = Object.entries(value as object).filter(([key]) => !declared.includes(key));
+  return beyond.length > 0 ? { kind: 'accepted', values, beyond: JSON.stringify(Object.fromEntries(beyond)) } : { kind: 'accepted', values };
 }
 
 /** Splits a file's bytes into lines exactly as a producer wrote them between \n. */

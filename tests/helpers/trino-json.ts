@@ -259,6 +259,13 @@ export const trinoJson = {
     const value = memo(canonicals, json, () => parseFirst(json, 'none'));
     return value?.kind === 'object' ? JSON.stringify([...new Set(value.entries.map(([k]) => k))]) : null;
   },
+  /** json_format(CAST(map_filter(CAST(json AS map(varchar, json)), (k, v) -> NOT contains(keys, k)) AS json)) on canonical JSON; `keys`: a JSON array. */
+  without_keys(json: string, keys: string): string | null {
+    const value = memo(canonicals, json, () => parseFirst(json, 'none'));
+    if (value?.kind !== 'object') return null;
+    const dropped = new Set(JSON.parse(keys) as string[]);
+    return canonical({ kind: 'object', entries: value.entries.filter(([k]) => !dropped.has(k)) });
+  },
   json_array_length(json: string): number | null {
     const value = memo(canonicals, json, () => parseFirst(json, 'none'));
     return value?.kind === 'array' ? value.items.length : null;

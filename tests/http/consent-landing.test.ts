@@ -65,6 +65,20 @@ describe('consent read from landing, through the API', () => {
     expect((await test.graphql('{ lake { consentUncertain } }', ANALYST_KEY)).body.data.lake.consentUncertain).toBe(0);
   });
 
+  it('keeps serving a customer when 2,500 records add a harmless field past the search\'s kept text (STEDI_DOUBT_TEXT_BYTES), and hides every one once text that may name someone outgrows it', async () => {
+    const { landing, lake: copy } = smallLake();
+    test = await buildTestApp({ landing, lake: copy, build: false, config: { doubtTextBytes: 64 * 1024 } });
+    const records = (extra: (k: number) => Record<string, unknown>): string[] =>
+      Array.from({ length: 2_500 }, (_, k) => JSON.stringify({ ...customerRecord({ name: `c${k}`, serial: `serial-c${k}` }), ...extra(k) }));
+    writeLanding(landing, 'customer', records(() => ({ source: 'app', createdBy: 'etl@stedi.example' })), 'customer-2.json');
+    await readAfterChange(test.lake.services.consent);
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toEqual({ serialNumber: 'serial-alice' });
+    // Fails closed: past the budget every customer counts as named.
+    writeLanding(landing, 'customer', records((k) => ({ note: `ticket ${k}@ ${'x'.repeat(250)}` })), 'customer-2.json');
+    await readAfterChange(test.lake.services.consent);
+    expect((await test.graphql(ALICE, ANALYST_KEY)).body.data.customer).toBeNull();
+  });
+
   it('tells an analyst no trusted or curated row count while a version holds a customer who withdrew (it would tell their rows); an admin sees them', async () => {
     const { landing, lake } = smallLake();
     test = await buildTestApp({ landing, lake, build: false });

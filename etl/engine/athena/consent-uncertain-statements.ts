@@ -101,6 +101,10 @@ const AROUND_SQL = literal(aroundAddressPattern((c) => `\\x{${c.toString(16).toU
 
 const DECLARED = TABLES.customer_landing.columns.map((c) => literal(c.name)).join(', ');
 
+/** A record's (`doc`, parsed JSON) members beyond the declared fields, as JSON text (Trino writes it anew: escapes decoded, numbers in its form). */
+const undeclaredMembers = (doc: string): string =>
+  `json_format(CAST(map_filter(CAST(${doc} AS map(varchar, json)), ("k", "v") -> NOT contains(ARRAY[${DECLARED}], "k")) AS json))`;
+
 export function createConsentUncertainView(database: string, version: string): Statement {
   const checked = qualified(database, landingCheckedName('customer', version));
   // Refused for a field's value: the line is strict JSON read to its end, and its own top-level date is known.
@@ -170,13 +174,15 @@ export function createConsentUncertainView(database: string, version: string): S
       `"named_devices" AS (`,
       ...devicesNamedIn('"bad"', '"line"'),
       `),`,
-      // An accepted record with a key beyond the declared fields (nested, an array, any other): its text may name a device.
-      // Its "writer" is the spelling of its own email, which it never names; its text is searched as a bad line's is.
+      // An accepted record with a key beyond the declared fields (nested, an array, any other): those members (its
+      // "line" here, as JSON: strict-record.ts lastBeyondText) may name a device or an address; its declared fields are its own.
+      // Its "writer" is the spelling of its own email, which it never names; that text is searched as a bad line's is.
       `"beyond" AS (`,
       `  SELECT "line", "email", "lastUpdateDate", "writer", "devices", "devices_decoded", "folded", "searched", ${decomposed('"searched"')} AS "apart", ${masked('"searched"')} AS "masked", ${bare('"searched"')} AS "bare"`,
       `  FROM (SELECT "line", "email", "lastUpdateDate", ${spelling('"email"')} AS "writer", ${deviceSpellingsSql('"line"').join(', ')}, ${fold('"line"')} AS "folded", ${searched('"line"')} AS "searched"`,
-      `  FROM (SELECT "line", "email", "lastUpdateDate", json_parse("line") AS "doc" FROM ${checked} WHERE "reason" IS NULL) AS "v"`,
-      `  WHERE cardinality(filter(map_keys(CAST("doc" AS map(varchar, json))), "k" -> "k" NOT IN (${DECLARED}))) > 0) AS "b"`,
+      `  FROM (SELECT ${undeclaredMembers('"doc"')} AS "line", "email", "lastUpdateDate"`,
+      `  FROM (SELECT "email", "lastUpdateDate", json_parse("line") AS "doc" FROM ${checked} WHERE "reason" IS NULL) AS "v"`,
+      `  WHERE cardinality(filter(map_keys(CAST("doc" AS map(varchar, json))), "k" -> "k" NOT IN (${DECLARED}))) > 0) AS "u") AS "b"`,
       `),`,
       // Each email under an email key of such a record (its own among them), with its writer.
       `"beyond_keyed" AS (`,

@@ -3,6 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LandingCount } from '../../manifest';
 import { CONSENT_UNCERTAIN_TABLE, type Source, TABLES, type TableName, landingTableOf } from '../../tables';
 import { LandingPool } from '../../landing/landing-pool';
+import type { LandingLimits } from '../../landing/landing-reader';
 import { halfMovedSample } from '../../generate/publish-plan';
 import { onLakeFilesystem } from './fs-errors';
 import { LakeLayout } from './lake-layout';
@@ -27,7 +28,7 @@ export class BuildLandingLoads {
     private readonly layout: LakeLayout,
     private readonly version: () => string,
     private readonly onConnection: OnConnection,
-    private readonly maxLineBytes?: number,
+    private readonly limits: LandingLimits = {},
   ) {}
 
   startPool(): void {
@@ -77,7 +78,7 @@ export class BuildLandingLoads {
         columns: TABLES[landingTableOf(source)].columns,
         quarantinePath: join(folder, `${source}.ndjson`),
         parquetDir: this.filesDir,
-        maxLineBytes: this.maxLineBytes,
+        ...this.limits,
         consentDoubt: source === 'customer',
         threads: { pool: this.pool, ...this.turns.of(source) },
       });

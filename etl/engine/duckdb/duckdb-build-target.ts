@@ -56,6 +56,7 @@ export class DuckDbBuildTarget implements BuildTarget {
     private readonly settings: {
       threads?: number;
       maxLineBytes?: number;
+      doubtTextBytes?: number;
       background?: boolean;
       memoryLimit?: string;
       /** Write a deferrable DISTINCT's table without it first (deferred-distinct.ts); unset: in large builds only. */
@@ -63,7 +64,7 @@ export class DuckDbBuildTarget implements BuildTarget {
       onLeftBehind?: BuildOptions['onLeftBehind'];
     } = {},
   ) {
-    this.landingLoads = new BuildLandingLoads(layout, () => this.requireVersion(), (work) => this.onConnection(work), settings.maxLineBytes);
+    this.landingLoads = new BuildLandingLoads(layout, () => this.requireVersion(), (work) => this.onConnection(work), { maxLineBytes: settings.maxLineBytes, doubtTextBytes: settings.doubtTextBytes });
   }
 
   get landing(): string {

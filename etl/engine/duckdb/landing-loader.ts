@@ -28,7 +28,7 @@ const filesOf = (dir: string, table: string): string => join(dir, table);
 export async function loadLandingSource(
   /** Runs the view's creation on a connection: asked for only once the rows are parsed, so DuckDB may still be starting meanwhile. */
   onConnection: (work: (connection: DuckDBConnection) => Promise<void>) => Promise<void>,
-  options: { table: string; files: string[]; columns: readonly Column[]; quarantinePath: string; parquetDir: string; maxLineBytes?: number; consentDoubt?: boolean; threads?: ReadThreads },
+  options: { table: string; files: string[]; columns: readonly Column[]; quarantinePath: string; parquetDir: string; maxLineBytes?: number; doubtTextBytes?: number; consentDoubt?: boolean; threads?: ReadThreads },
 ): Promise<LandingTally & { quarantineReasons: QuarantineReasonCount[] }> {
   const { columns, table } = options;
   const reasons = new ReasonCounts();
@@ -50,7 +50,7 @@ export async function loadLandingSource(
           writeSync(quarantine, `${JSON.stringify(line)}\n`);
         },
       },
-      { maxLineBytes: options.maxLineBytes, consentDoubt: options.consentDoubt },
+      { maxLineBytes: options.maxLineBytes, doubtTextBytes: options.doubtTextBytes, consentDoubt: options.consentDoubt },
       options.threads,
     );
     const names = columns.map((c) => q(c.name)).join(', ');

@@ -7,7 +7,7 @@ import { AthenaOnDuckDb } from '../../../helpers/athena-on-duckdb';
 import { fakeAws } from '../../../helpers/fake-aws';
 import { buildLake, readTable } from '../../../helpers/etl-lake';
 import { accelerometerRecord, customerRecord, emailOf, writeLanding, writeSmallLanding } from '../../../helpers/landing-fixture';
-import { writeAddressesBeyondLanding } from '../../../helpers/addresses-beyond-landing';
+import { writeAddressesBeyondLanding, writeDeclaredBeyondLanding } from '../../../helpers/addresses-beyond-landing';
 import { STEDI_SAMPLE_DIR, describeWithStediSample } from '../../../helpers/stedi-sample';
 import { tallyOfCounts, tallyOfReasons } from '../../../helpers/reason-tally';
 import { BEYOND_DECLARED, ESCAPED_IN_BAD_LINE, INVISIBLE_IN_SERIAL, UUID_FORMS, withheldBeyond, withheldDict, withheldRecord, writeRespelledLanding } from '../../../helpers/respelled-serials-landing';
@@ -255,6 +255,21 @@ describe('doubt hides on Athena', () => {
       const trusted = await duck.connection.runAndReadAll(`SELECT "email" FROM stedi.customer_trusted__${version.version} ORDER BY 1`);
       expect(trusted.getRows().map((r) => String(r[0]))).toEqual(['bob', 'dave', 'erin', 'mallory'].map(emailOf));
       expect(version.tables.step_trainer_trusted.rows).toBe(4);
+    } finally {
+      duck.close();
+    }
+  });
+
+  it('searches only the members beyond the declared fields of such a record, as the embedded engine does: its declared customerName names no one', async () => {
+    const landing = writeDeclaredBeyondLanding();
+    const onDuckDb = await buildLake(landing);
+    const { version, duck } = await buildOnAthena(landing);
+    try {
+      expect([onDuckDb.landingCounts.customer.uncertain, version.landingCounts.customer.uncertain]).toEqual([1, 1]);
+      const served = ['alice', 'carol', 'mallory'].map(emailOf);
+      expect((await readTable(onDuckDb, 'customer_trusted', '"email"')).map((r) => r.email)).toEqual(served);
+      const onAthena = await duck.connection.runAndReadAll(`SELECT "email" FROM stedi.customer_trusted__${version.version} ORDER BY 1`);
+      expect(onAthena.getRows().map((r) => String(r[0]))).toEqual(served);
     } finally {
       duck.close();
     }
