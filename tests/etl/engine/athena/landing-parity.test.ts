@@ -580,6 +580,22 @@ describe(`the Athena landing rules (seed ${SEED})`, () => {
     expect({ where, uncertain: accepted }).toEqual({ where, uncertain: expected.sort() });
   });
 
+  it('leave uncertain the same customers whose address a bad line or a member beyond the declared fields writes percent-encoded or before ? / | & (a URL, a query string, a list)', async () => {
+    const forms = [(a: string) => a.replace('@', '%40'), (a: string) => `mailto:${a}?subject=revoke`, (a: string) => `https://x.com/u/${a}/`, (a: string) => `|${a}|`, (a: string) => `email=${a}&consent=no`];
+    const texts: string[] = [];
+    const expected: string[] = [];
+    forms.forEach((form, i) => {
+      const [inBad, beyond] = [`bad${i}@x.com`, `held${i}@x.com`];
+      texts.push(customerLine(inBad, {}), customerLine(beyond, {}));
+      expected.push(inBad, beyond);
+      // A bad line (its date unreadable) and a newer valid record of another email, each naming one of them in that form.
+      texts.push(`note ${form(inBad)} revoke`);
+      texts.push(customerLine(`writer${i}@x.com`, { lastUpdateDate: 1_656_000_000_000, link: form(beyond) }));
+    });
+    const { embedded, where } = await customersOnBothEngines(texts);
+    expect({ where, uncertain: embedded.uncertain }).toEqual({ where, uncertain: expected.sort() });
+  });
+
   it('reads a line the way Hadoop splits it: \\n, \\r\\n and also a lone \\r end a line (a difference from the embedded engine)', () => {
     expect(hadoopLines(Buffer.from('a\r\nb\nc\rd'))).toEqual(['a', 'b', 'c', 'd']);
     expect(hadoopLines(Buffer.from([0x7b, 0xff, 0x7d]))).toEqual(['{\uFFFD}']);
