@@ -3,7 +3,8 @@ import type { Engine } from './engine';
 import type { AthenaEngineOptions } from './athena/athena-options';
 import type { PreflightCheck } from './athena/preflight';
 import type { BuildPlan } from './athena/plan-text';
-import { DuckDbEngine, type DuckDbEngineOptions } from './duckdb/duckdb-engine';
+import { DuckDbEngine } from './duckdb/duckdb-engine';
+import type { DuckDbEngineOptions } from './duckdb/duckdb-engine-options';
 
 /** How a planned build prints without --json: the pre-flight calls, then one statement per block. */
 export { formatPlan, formatStatements, type BuildPlan } from './athena/plan-text';

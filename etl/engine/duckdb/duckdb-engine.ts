@@ -18,28 +18,16 @@ import { ServedVersions } from './served-versions';
 import { refuseUnpairedSurrogates } from '../text-parameters';
 import { VersionLoader } from './version-loader';
 import { schemaOf } from './version-schema';
-import type { DuckDbInstanceOptions } from './duckdb-instance';
+import type { DuckDbEngineOptions } from './duckdb-engine-options';
 import { DuckDbConnections } from './duckdb-connections';
 import { EngineLanding } from './engine-landing';
 import { ManifestWatch } from './manifest-watch';
 import { OpenColumnTexts } from './open-column-texts';
-import { fileInTheWay } from './filesystem-probes';
+import { lakeInTheWay } from './fs-errors';
 import { LakeLayout } from './lake-layout';
 import { sqlStringLiteral } from './landing-sql';
 import { duckDbDialect } from './duckdb-dialect';
-
-export interface DuckDbEngineOptions extends DuckDbInstanceOptions {
-  lake: string;
-  /** The folder holding `<source>/landing/`; defaults to the one the live version was built from, else the lake folder. */
-  landing?: string;
-  queryTimeoutMs?: number;
-  /** Time limit of loading one version into memory (apart from the per-query limit). */
-  loadTimeoutMs?: number;
-  /** Load and start DuckDB on the first query, not at open: a cluster's primary only reads the manifest and never queries. */
-  lazy?: boolean;
-  /** Told when the manifest is damaged and its copy is served (a server logs it); the CLI's status says it from manifestDamage. */
-  onManifestDamage?: (damage: ManifestError) => void;
-}
+import { copyToFile } from './copy-to-file';
 
 /**
  * The embedded engine. A kept version is loaded into memory when first asked
@@ -74,9 +62,8 @@ export class DuckDbEngine implements Engine {
 
   static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
     // Said once, here: otherwise each first use of a path inside it fails with the filesystem's own words (ENOTDIR).
-    const blocking = fileInTheWay(options.lake);
-    if (blocking === options.lake) throw new Error(`the lake ${options.lake} is a file, not a folder; point --lake (STEDI_LAKE) at a folder (it is made if missing)`);
-    if (blocking) throw new Error(`the lake ${options.lake} cannot be made: ${blocking} is a file, not a folder; point --lake (STEDI_LAKE) at a folder (it is made if missing)`);
+    const blocked = lakeInTheWay(options.lake);
+    if (blocked) throw new Error(blocked);
     const engine = new DuckDbEngine(options);
     if (!options.lazy) await engine.connections.start();
     return engine;
@@ -194,12 +181,8 @@ export class DuckDbEngine implements Engine {
   }
 
   async exportToFile(sql: string, params: SqlValue[], format: ExportFormat, path: string, options: QueryOptions = {}): Promise<number> {
-    const how = { parquet: 'FORMAT parquet, COMPRESSION zstd', csv: 'FORMAT csv, HEADER true', ndjson: 'FORMAT json' }[format];
     refuseUnpairedSurrogates(params);
-    return this.withConnection(options, async (connection) => {
-      const result = await connection.runAndReadAll(`COPY (${sql}) TO ${sqlStringLiteral(path)} (${how})`, params);
-      return Number(result.getRows()[0]?.[0] ?? 0);
-    }).catch((error: unknown) => this.served.dropped(error));
+    return this.withConnection(options, (connection) => copyToFile(connection, sql, params, format, path)).catch((error: unknown) => this.served.dropped(error));
   }
 
   async buildTarget(options: BuildOptions): Promise<BuildTarget> {

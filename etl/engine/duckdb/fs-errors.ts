@@ -112,6 +112,14 @@ export function describeFilesystemError(error: unknown, where: string, lake: str
   return new LakeFilesystemError(`cannot write ${path}: permission denied; make the lake folder writable (chmod -R u+w ${shellWord(lake)}) or use another --lake`, path, code);
 }
 
+/** What is wrong with `lake` as a lake folder, when it or a parent is a file; undefined when nothing is in the way. */
+export function lakeInTheWay(lake: string): string | undefined {
+  const blocking = fileInTheWay(lake);
+  if (blocking === lake) return `the lake ${lake} is a file, not a folder; point --lake (STEDI_LAKE) at a folder (it is made if missing)`;
+  if (blocking) return `the lake ${lake} cannot be made: ${blocking} is a file, not a folder; point --lake (STEDI_LAKE) at a folder (it is made if missing)`;
+  return undefined;
+}
+
 /** This process's open-file limit reached (while it opened something `at`): not the file's fault, nor the lake's, so no path is the fix. */
 export const openFileLimitReached = (at = ''): string => `this process reached its open-file limit (ulimit -n)${at}; raise it (ulimit -n 4096) before starting stedi`;
 
