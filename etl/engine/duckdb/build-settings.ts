@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { SOURCES } from '../../tables';
 import type { UniqueKey } from '../build-target';
+import type { BuildOptions } from '../../build-options';
 import type { LakeLayout } from './lake-layout';
 import { findLandingFiles } from './landing-files';
 
@@ -23,6 +24,18 @@ export const BUILD_MEMORY_LIMIT = '600MB';
  * checks run beside it, mostly on one core, in the core the zone leaves idle.
  */
 export const CONCURRENT_BELOW_BYTES = 64 * 1024 * 1024;
+
+/** How a DuckDB build is asked to run (duckdb-build-target.ts); unset, each is chosen by the landing's size. */
+export interface DuckDbBuildSettings {
+  threads?: number;
+  maxLineBytes?: number;
+  doubtTextBytes?: number;
+  background?: boolean;
+  memoryLimit?: string;
+  /** Write a deferrable DISTINCT's table without it first (deferred-distinct.ts); unset: in large builds only. */
+  deferDistinct?: boolean;
+  onLeftBehind?: BuildOptions['onLeftBehind'];
+}
 
 /** How a build runs, by its landing's size (CONCURRENT_BELOW_BYTES): DuckDB threads per statement, statements at once, zones at once (unset: no limit of its own). */
 export interface BuildShape {

@@ -2,30 +2,31 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { type FileChecksum, type LakeManifest, type LandingCount, type VersionManifest } from '../../manifest';
-import { BUILT_TABLES, type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
+import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
 import type { BuildTarget, UniqueKey } from '../build-target';
 import type { SqlValue } from '../engine';
-import type { BuildOptions } from '../../build-options';
 import { type HeldLock, acquireBuildLock } from './build-lock';
-import { manifestIdentity, pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeVersionFolders, runningBuild, versionFolders, writeBuildRecord } from './build-records';
-import { bytesOnDisk, withBytesWritten } from './build-footprint';
+import { pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeVersionFolders, runningBuild, versionFolders, writeBuildRecord } from './build-records';
+import { bytesOnDisk } from './build-footprint';
+import { explainBuildFailure } from './build-failure';
 import { clearDeadBuilds } from './dead-builds';
 import { damagedVersions, fileChecksum } from './file-checks';
-import { filesystemCode, noSpaceLeft, onLakeFilesystem, openFileLimitReached } from './fs-errors';
+import { noSpaceLeft, onLakeFilesystem } from './fs-errors';
 import { LakeFilesystemError, isSpillFull } from '../engine-errors';
-import { buildDuckDbConfig, type BuildShape, buildShape, landingBytes } from './build-settings';
+import { buildDuckDbConfig, type BuildShape, buildShape, type DuckDbBuildSettings, landingBytes } from './build-settings';
 import { BuildConnections } from './build-connections';
 import { CheckScreens } from './check-screens';
 import { writeSortedZone } from './sorted-copy';
 import { LakeLayout } from './lake-layout';
 import { BuildLandingLoads } from './build-landing-loads';
-import { readLocalManifest, restoreManifestCopy, setAsideManifest, writeLocalManifest } from './local-manifest';
+import { readLocalManifest, restoreManifestCopy, setAsideManifest } from './local-manifest';
 import { withoutDistinct } from './deferred-distinct';
 import { makeFolder } from '../../make-folder';
-import { removeExpiringMarks, writeExpiringMarks } from './expiring-marks';
+import { removeExpiringMarks } from './expiring-marks';
 import { removeExpired } from './expired-removal';
-import { lakeFolderGone, lakeFolderIdentity } from './lake-folder-identity';
-import { filesUnder, syncFilesAndFolders, syncFolder } from './durable-files';
+import { lakeFolderIdentity } from './lake-folder-identity';
+import { syncFolder } from './durable-files';
+import { publishVersion } from './publish-version';
 
 /**
  * A build on DuckDB: a private in-memory database holds the zones while they
@@ -53,16 +54,7 @@ export class DuckDbBuildTarget implements BuildTarget {
 
   constructor(
     private readonly layout: LakeLayout,
-    private readonly settings: {
-      threads?: number;
-      maxLineBytes?: number;
-      doubtTextBytes?: number;
-      background?: boolean;
-      memoryLimit?: string;
-      /** Write a deferrable DISTINCT's table without it first (deferred-distinct.ts); unset: in large builds only. */
-      deferDistinct?: boolean;
-      onLeftBehind?: BuildOptions['onLeftBehind'];
-    } = {},
+    private readonly settings: DuckDbBuildSettings = {},
   ) {
     this.landingLoads = new BuildLandingLoads(layout, () => this.requireVersion(), (work) => this.onConnection(work), { maxLineBytes: settings.maxLineBytes, doubtTextBytes: settings.doubtTextBytes });
   }
@@ -186,23 +178,8 @@ export class DuckDbBuildTarget implements BuildTarget {
   async publish(manifest: LakeManifest, expired: VersionManifest[]): Promise<void> {
     await this.duckdb.ready();
     const version = this.requireVersion();
-    const { lake, manifestPath } = this.layout;
-    // Its files went with the lake folder: a manifest written now would make a lake of it again, naming files it lacks.
-    const gone = lakeFolderGone(lake, this.lakeAt);
-    if (gone) throw gone;
-    // Recorded first: if this process dies after the manifest is written, the next build finishes the removal
-    // (by the marks too, should the record be damaged).
     const expiring = expired.map((v) => v.version);
-    const recording = onLakeFilesystem(this.layout.buildsDir, lake, async () => {
-      await writeExpiringMarks(this.layout, version, expiring);
-      await writeBuildRecord(this.layout, { version, holder: this.lock!.holder, expiring, publishing: true, replacing: await manifestIdentity(this.layout) });
-    });
-    // Every file is written and checked: DuckDB closes (a few ms, on this thread) while the record reaches the disk.
-    this.duckdb.close();
-    await recording;
-    // On the disk before the manifest names them (durable-files.ts), and the manifest's rename before any expired version goes.
-    await onLakeFilesystem(this.layout.versionDir('customer_trusted', version), lake, async () => syncFilesAndFolders([...BUILT_TABLES.map((table) => this.layout.tableFile(table, version)), ...(await filesUnder(this.layout.quarantineDir(version)))], lake));
-    await onLakeFilesystem(manifestPath, lake, () => writeLocalManifest(manifestPath, manifest));
+    await publishVersion(this.layout, { version, holder: this.lock!.holder, lakeAt: this.lakeAt, expiring }, manifest, () => this.duckdb.close());
     this.published = true;
     // Live already: a folder that will not sync only leaves the rename to the disk's own time (no folder to fail for it).
     await syncFolder(this.layout.metaDir).catch(() => undefined);
@@ -219,13 +196,7 @@ export class DuckDbBuildTarget implements BuildTarget {
   }
 
   explainFailure(error: unknown): unknown {
-    const gone = lakeFolderGone(this.layout.lake, this.lakeAt);
-    if (gone) return gone;
-    // DuckDB's "Too many open files" in any step (a zone's query opening the landing files): the limit is the fix, not that file.
-    if (!(error instanceof LakeFilesystemError) && filesystemCode(error) === 'EMFILE') {
-      return new LakeFilesystemError(openFileLimitReached(` while building ${this.layout.lake}`), this.layout.lake, 'EMFILE');
-    }
-    return this.written === undefined ? error : withBytesWritten(error, this.written);
+    return explainBuildFailure(error, this.layout.lake, this.lakeAt, this.written);
   }
 
   async end(): Promise<void> {
@@ -249,5 +220,4 @@ export class DuckDbBuildTarget implements BuildTarget {
     if (!this.version) throw new Error('DuckDbBuildTarget used before begin()');
     return this.version;
   }
-
 }
