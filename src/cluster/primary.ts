@@ -7,6 +7,7 @@ import type { Logger } from '../logger';
 import { freePort } from './free-port';
 import { HeldConnections } from './held-connections';
 import { SpareWorkers } from './spare-workers';
+import { spareActions } from './spare-actions';
 import { stopWorkers } from './stop-workers';
 import { watchHandOffs } from './unaccepted-connections';
 import { WorkerWatchdog } from './worker-watchdog';
@@ -94,23 +95,8 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     },
   );
   const spares = config.spareWorkerIdleMs > 0 && config.workers > 1
-    ? new SpareWorkers(config.spareWorkerIdleMs, {
-      start: async () => {
-        const busy = [...workers].filter((w) => !retiring.has(w));
-        await Promise.all(Array.from({ length: config.workers - busy.length }, () => fork(true)));
-        rebuilds.onChange?.();
-        // Connections kept alive by the busy workers would stay theirs: each closes after its next answer and reconnects round the cluster.
-        for (const worker of busy) if (worker.isConnected()) worker.send({ stedi: 'rebalance' } satisfies ToWorker);
-        logger.info({ workers: workers.size }, 'spare workers started');
-      },
-      stop: () => {
-        logger.info({ spares: spareSet.size }, 'no requests: spare workers stopping');
-        for (const worker of spareSet) {
-          retiring.add(worker);
-          if (worker.isConnected()) worker.send({ stedi: 'shutdown' } satisfies ToWorker);
-        }
-      },
-    }, (error) => {
+    // `fork` is called, not passed: it is defined below.
+    ? new SpareWorkers(config.spareWorkerIdleMs, spareActions(config.workers, { workers, spares: spareSet, retiring }, (spare) => fork(spare), () => rebuilds.onChange?.(), logger), (error) => {
       // A spare still starting when the server is told to stop exits with it: that is the shutdown, not a failure.
       if (stopping) logger.info('a spare worker still starting stopped with the server');
       else logger.error({ err: error }, 'a spare worker failed to start');
