@@ -7,7 +7,7 @@ import { DuckDbEngine } from './duckdb/duckdb-engine';
 import type { DuckDbEngineOptions } from './duckdb/duckdb-engine-options';
 
 /** How a planned build prints without --json: the pre-flight calls, then one statement per block. */
-export { formatPlan, formatStatements, type BuildPlan } from './athena/plan-text';
+export { formatPlan, type BuildPlan } from './athena/plan-text';
 export type { PreflightCheck } from './athena/preflight';
 /** One Athena setting checked alone (no SDK loaded), so the CLI can tell a flag's bad value from the environment's. */
 export { checkAthenaSetting, type AthenaSetting } from './athena/athena-options';

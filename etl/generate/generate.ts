@@ -12,7 +12,7 @@ import { SessionFactory } from './sessions';
 import { sampleDiskFull } from './sample-disk-full';
 import { GenerateStaging } from './staging';
 
-export { GENERATE_DEFAULTS, GenerateInputError, type GenerateOptions, type GenerateProgress } from './generate-options';
+export { GENERATE_DEFAULTS, type GenerateOptions, type GenerateProgress } from './generate-options';
 export { BAD_LINE_KINDS, type BadLineCounts, type BadLineKind, quarantinable } from './bad-lines';
 export type { ExpectedCounts } from './expected-counts';
 

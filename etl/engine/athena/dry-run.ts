@@ -9,8 +9,6 @@ import type { BuildPlan } from './plan-text';
 import { RecordingStatementRunner } from './statement-runner';
 import type { Statement } from './statements';
 
-export { type BuildPlan, formatPlan, formatStatements } from './plan-text';
-
 export async function planAthenaBuildWithPreflight(options: AthenaEngineOptions, build: BuildOptions = {}): Promise<BuildPlan> {
   const resolved = resolveAthenaOptions(options);
   return { preflight: preflightCalls(resolved, new AthenaLayout(resolved.lake, resolved.landing ?? resolved.lake)), statements: await planAthenaBuild(options, build) };
