@@ -1,6 +1,6 @@
-import { LakeFilesystemError } from '../engine-errors';
+import { LakeFilesystemError, isSpillFull } from '../engine-errors';
 import { withBytesWritten } from './build-footprint';
-import { filesystemCode, openFileLimitReached } from './fs-errors';
+import { filesystemCode, noSpaceLeft, openFileLimitReached } from './fs-errors';
 import { lakeFolderGone } from './lake-folder-identity';
 
 /**
@@ -15,4 +15,12 @@ export function explainBuildFailure(error: unknown, lake: string, lakeAt: string
     return new LakeFilesystemError(openFileLimitReached(` while building ${lake}`), lake, 'EMFILE');
   }
   return written === undefined ? error : withBytesWritten(error, written);
+}
+
+/** A statement's error, or the full disk it is when DuckDB could not spill (`spill`: the build's spill folder). */
+export function spillFullAsDiskFull(error: unknown, spill: () => string): unknown {
+  // DuckDB says "Out of Memory Error" of a spill the lake's disk cannot take: it was said so, with no folder to free.
+  if (!isSpillFull(error)) return error;
+  const at = spill();
+  return new LakeFilesystemError(noSpaceLeft(at), at, 'ENOSPC');
 }

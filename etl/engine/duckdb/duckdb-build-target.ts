@@ -8,11 +8,10 @@ import type { SqlValue } from '../engine';
 import { type HeldLock, acquireBuildLock } from './build-lock';
 import { pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeVersionFolders, runningBuild, versionFolders, writeBuildRecord } from './build-records';
 import { bytesOnDisk } from './build-footprint';
-import { explainBuildFailure } from './build-failure';
+import { explainBuildFailure, spillFullAsDiskFull } from './build-failure';
 import { clearDeadBuilds } from './dead-builds';
 import { damagedVersions, fileChecksum } from './file-checks';
-import { noSpaceLeft, onLakeFilesystem } from './fs-errors';
-import { LakeFilesystemError, isSpillFull } from '../engine-errors';
+import { onLakeFilesystem } from './fs-errors';
 import { buildDuckDbConfig, type BuildShape, buildShape, type DuckDbBuildSettings, landingBytes } from './build-settings';
 import { BuildConnections } from './build-connections';
 import { CheckScreens } from './check-screens';
@@ -126,10 +125,7 @@ export class DuckDbBuildTarget implements BuildTarget {
     try {
       return await this.duckdb.run(work, retryable);
     } catch (error) {
-      // DuckDB says "Out of Memory Error" of a spill the lake's disk cannot take: it was said so, with no folder to free.
-      if (!isSpillFull(error)) throw error;
-      const spill = this.layout.spillDir(this.requireVersion());
-      throw new LakeFilesystemError(noSpaceLeft(spill), spill, 'ENOSPC');
+      throw spillFullAsDiskFull(error, () => this.layout.spillDir(this.requireVersion()));
     }
   }
 
