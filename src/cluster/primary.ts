@@ -11,6 +11,7 @@ import { spareActions } from './spare-actions';
 import { stopWorkers } from './stop-workers';
 import { watchHandOffs } from './unaccepted-connections';
 import { WorkerWatchdog } from './worker-watchdog';
+import { replaceHungWorker } from './hung-worker';
 import { workerEnv } from './worker-env';
 import { RespawnBudget } from './respawn-budget';
 import { workerEntry, workerSettings } from './worker-start';
@@ -75,27 +76,14 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   // Workers started on demand (spare-workers.ts), and those asked to stop for want of requests: not replaced.
   const spareSet = new Set<Worker>();
   const retiring = new Set<Worker>();
+  // The watchdog and the spares below call `fork` through an arrow: it is defined after them.
   // A worker that stops answering is killed: its exit replaces it, and the connections it never took go to another (unaccepted-connections.ts).
   const watchdog = new WorkerWatchdog<Worker>(
     config.workerHangMs,
     (worker) => worker.isConnected() && worker.send({ stedi: 'ping' } satisfies ToWorker),
-    (worker, silentMs) => {
-      logger.error({ workerId: worker.id, pid: worker.process.pid, silentMs }, 'a worker stopped answering; killing it');
-      if ([...ready].some((w) => w !== worker && !retiring.has(w))) return void worker.process.kill('SIGKILL');
-      // The only one listening: its replacement listens first, so the connections the cluster queued for it go there instead of being reset with the last worker.
-      retiring.add(worker);
-      fork(spareSet.has(worker)).then(
-        () => rebuilds.onChange?.(),
-        (error: unknown) => {
-          logger.error({ err: error }, 'a replacement worker failed to start');
-          // Replaced the usual way once it exits.
-          retiring.delete(worker);
-        },
-      ).finally(() => worker.process.kill('SIGKILL'));
-    },
+    replaceHungWorker({ ready, spares: spareSet, retiring }, (spare) => fork(spare), () => rebuilds.onChange?.(), logger),
   );
   const spares = config.spareWorkerIdleMs > 0 && config.workers > 1
-    // `fork` is called, not passed: it is defined below.
     ? new SpareWorkers(config.spareWorkerIdleMs, spareActions(config.workers, { workers, spares: spareSet, retiring }, (spare) => fork(spare), () => rebuilds.onChange?.(), logger), (error) => {
       // A spare still starting when the server is told to stop exits with it: that is the shutdown, not a failure.
       if (stopping) logger.info('a spare worker still starting stopped with the server');
