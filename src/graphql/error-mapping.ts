@@ -4,6 +4,7 @@ import { EngineBusyError, EngineUnavailableError, EngineUnreachableError, LakeDa
 import { ManifestError } from '../../etl/manifest';
 import { ConsentUnavailableError } from '../consent/consent-unavailable';
 import { ErrorCode, StediError } from '../errors';
+import { ShuttingDownError } from '../rebuild/failure-message';
 import type { Logger } from '../logger';
 import { STALE_REASONS } from './stale-reasons';
 
@@ -81,6 +82,7 @@ export function clientError(error: unknown): ClientError | null {
   if (cause instanceof ConsentUnavailableError) return { code: ErrorCode.CONSENT_UNAVAILABLE, message: MESSAGES.consentUnavailable };
   if (cause instanceof ParameterError) return { code: ErrorCode.BAD_USER_INPUT, message: cause.message };
   if (cause instanceof EngineBusyError) return { code: ErrorCode.ENGINE_BUSY, message: MESSAGES.engineBusy };
+  if (cause instanceof ShuttingDownError) return { code: ErrorCode.ENGINE_BUSY, message: cause.message };
   // Not the caller's doing nor our bug: the engine is unavailable (503), as when it is busy; the operator's to fix.
   if (cause instanceof EngineUnreachableError) return { code: ErrorCode.ENGINE_BUSY, message: MESSAGES.engineUnreachable };
   // AWS answered a 5xx after the SDK's retries: unavailable for now (503), not our bug; the log keeps AWS's request id.

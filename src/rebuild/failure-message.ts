@@ -8,6 +8,17 @@ import { isLandingChanged } from '../../etl/landing-changed-error';
  * see; the log keeps them whole), or a pointer to the log when it names no fix.
  */
 
+/**
+ * A rebuild asked for while the server stops (a build started then would outlive the server). A plain error, so a
+ * cluster's primary loads no GraphQL; error-mapping.ts answers it ENGINE_BUSY with this message.
+ */
+export class ShuttingDownError extends Error {
+  override readonly name = 'ShuttingDownError';
+  constructor() {
+    super('the server is shutting down: no rebuild starts now; ask again once it has restarted');
+  }
+}
+
 // A path left absolute after `<lake>` is put in: one outside the lake, not shown (a word such as u+w never starts with /).
 const ABSOLUTE_PATH = /(^|[\s('"`=])\/\w/;
 

@@ -7,11 +7,10 @@ import type { Config } from '../config';
 import { buildPolicy } from '../consent/live-policy';
 import type { Logger } from '../logger';
 import { isLandingChanged } from '../../etl/landing-changed-error';
-import { failureMessage, isLakeBusy, isOperatorsToFix, leftBehindMessage } from './failure-message';
+import { ShuttingDownError, failureMessage, isLakeBusy, isOperatorsToFix, leftBehindMessage } from './failure-message';
 import { type RebuildJob, failRunningSteps, finishSteps, newJob, recordProgress } from './rebuild-job';
 import { type BuiltVersion, type OnBuildAgain, type OnStaged, buildInChildProcess, buildInThisProcess } from './rebuild-process';
 import { settleWithin } from '../settle-within';
-import { ErrorCode, StediError } from '../errors';
 
 /** Runs one build for a job; by default a DuckDB build runs in a child process at a lower priority (rebuild-process.ts). */
 export type BuildRunner = (
@@ -43,8 +42,6 @@ const WAITING_AT_EXIT: Record<Config['engine'], string> = {
   athena: "waiting for the running rebuild to publish or fail before exiting; a second signal exits now and cuts it off: the live version keeps serving, and the lake's lock stays behind (the next build names the object to delete)",
 };
 
-/** What a rebuild asked for while the server stops is told (a build started then would outlive the server). */
-export const SHUTTING_DOWN = 'the server is shutting down: no rebuild starts now; ask again once it has restarted';
 
 /** Jobs kept in memory for `rebuildJob(id)`; older finished ones are dropped. */
 export const JOBS_KEPT = 20;
@@ -86,7 +83,7 @@ export class RebuildJobs implements Rebuilds {
   /** Starts a build, or returns the one already running. */
   async start(consentPolicy?: ConsentPolicy): Promise<RebuildJob> {
     if (this.running) return this.running.job;
-    if (this.closed) throw new StediError(ErrorCode.ENGINE_BUSY, SHUTTING_DOWN);
+    if (this.closed) throw new ShuttingDownError();
     this.starting ??= this.begin(consentPolicy).finally(() => {
       this.starting = undefined;
     });
