@@ -44,6 +44,8 @@ describeWithBrowser('the browser pages in Chromium', () => {
     server = await startLiveServer(landing);
     browser = await launchBrowser();
     page = await browser.newPage();
+    // Under the test's own 60 s, so a wait that never ends names its selector instead of timing the test out.
+    page.setDefaultTimeout(40_000);
     problems = pageProblems(page);
   }, 60_000);
   afterAll(async () => {

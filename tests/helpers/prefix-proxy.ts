@@ -24,6 +24,11 @@ export async function startPrefixProxy(target: string, prefix: string): Promise<
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}${prefix}`,
-    close: () => new Promise<void>((done) => server.close(() => done())),
+    // Chromium keeps its connections open (and may hold one it opened ahead of a request): close() alone waits for them.
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
   };
 }
