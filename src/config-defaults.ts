@@ -9,14 +9,14 @@ import { availableParallelism } from 'node:os';
 export const DEFAULT_WORKER_SEMI_SPACE_MB = 8;
 /** Quiet ms before a server process's first idle collection (src/idle-collection.ts). */
 export const DEFAULT_IDLE_COLLECTION_MS = 2_000;
-/** Measured in README → Performance (idle memory, session 7): glibc kept ~7 MiB a worker of start-up's freed memory without it. */
+/** Measured in bench/performance-log.md (idle memory, session 7): glibc kept ~7 MiB a worker of start-up's freed memory without it. */
 export const DEFAULT_WORKER_MALLOC_TRIM_KB = 128;
-/** Measured in README → Performance (idle memory, sessions 9 and 10): an idle cluster holds one worker, ~45–60 MiB of PSS less than two. */
+/** Measured in bench/performance-log.md (idle memory, sessions 9 and 10): an idle cluster holds one worker, ~45–60 MiB of PSS less than two. */
 export const DEFAULT_SPARE_WORKER_IDLE_MS = 300_000;
 /** Far above any pause a serving worker's event loop takes (a consent refresh at 100x blocked it 0.5–2 s): only a worker that is stuck. */
 export const DEFAULT_WORKER_HANG_MS = 30_000;
 /**
- * Measured in README → Performance (benchmark 10, session 31): a small query's p99 next to a hostile client's scans fell
+ * Measured in bench/performance-log.md (benchmark 10, session 31): a small query's p99 next to a hostile client's scans fell
  * by a third with DuckDB's threads at nice 10; alone, a thread's nice changes nothing.
  */
 export const DEFAULT_ENGINE_THREAD_NICE = 10;

@@ -35,7 +35,7 @@ export const SHRINK_AFTER_MS = 4_500;
  * A young generation above this after a spell's second collection was not shrunk (1 MiB once V8 shrinks it,
  * 16 MiB as start-up grows it under an 8 MiB semi-space cap), so the spell runs a third SHRINK_AFTER_MS later.
  * V8 shrinks it only if its allocation rate, measured from one collection back over at least 5 s, is low: after
- * a busy stretch just before the first collection, the second often still counted it (README → Performance, session 8).
+ * a busy stretch just before the first collection, the second often still counted it (bench/performance-log.md, session 8).
  */
 export const SHRUNK_YOUNG_BYTES = 2 * 1024 * 1024;
 

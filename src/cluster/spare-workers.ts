@@ -1,7 +1,7 @@
 /**
  * The cluster's workers beyond the first, run only while the lake is read
  * (STEDI_SPARE_WORKER_IDLE_MS > 0, the default): an idle cluster holds one
- * worker's memory (~45–55 MiB of PSS each, README → Performance, sessions 8
+ * worker's memory (~45–55 MiB of PSS each, bench/performance-log.md, sessions 8
  * to 10), a served one runs on every core. When they are stopped, a request
  * for data (data-requests.ts: anything but the schema's introspection, pages
  * and probes) or load (load-signal.ts: requests at once, or several

@@ -4,7 +4,7 @@
  * mmap thresholds after the first large blocks are freed (start-up frees
  * many: module sources, the schema, the first version's load), and from then
  * on keeps freed memory at the top of the heap instead of returning it: ~7 MiB
- * of an idle worker (README → Performance, idle memory, session 7). A fixed
+ * of an idle worker (bench/performance-log.md, idle memory, session 7). A fixed
  * threshold keeps both at their defaults. musl and other allocators ignore it.
  */
 export function workerEnv(mallocTrimKb: number): Record<string, string> {
