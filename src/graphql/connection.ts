@@ -1,6 +1,7 @@
 import type { ColumnarResult, Row } from '../../etl/engine/engine';
 import type { ConsentSnapshot } from '../consent/consent-snapshot';
 import type { Logger } from '../logger';
+import { countOnlyAnswer } from './count-only';
 import { type CursorScope, encodeCursor, type KeyValue } from './cursor';
 import type { Dataset, Node } from './datasets/dataset';
 import type { EdgesSource } from './edges-text';
@@ -35,24 +36,9 @@ export interface PageConnection<N extends Node> {
   edgesSource?: EdgesSource;
 }
 
-/** A connection read for its totalCount alone (count-only.ts): its page was never read, so asking for it is a defect, not an empty page. */
+/** A connection read for its totalCount alone (count-only.ts). */
 export function countOnlyConnection<N extends Node>(totalCount: () => Promise<number>, lakeVersion: string): PageConnection<N> {
-  const unread = (): never => {
-    throw new Error('a connection read for its totalCount alone was asked for its page');
-  };
-  return {
-    get edges(): PageEdge<N>[] {
-      return unread();
-    },
-    get nodes(): N[] {
-      return unread();
-    },
-    get pageInfo(): PageInfo {
-      return unread();
-    },
-    totalCount,
-    lakeVersion,
-  };
+  return countOnlyAnswer('a connection', ['edges', 'nodes', 'pageInfo'], { totalCount, lakeVersion });
 }
 
 export const cursorOf = <N extends Node>(ds: Dataset<N>, node: N, scope: CursorScope): string =>

@@ -28,3 +28,20 @@ export function asksOnlyTotalCount(info: Partial<Pick<GraphQLResolveInfo, 'field
   // An executor that gives no field nodes: nothing is known, so the page is read.
   return (info.fieldNodes?.length ?? 0) > 0 && info.fieldNodes!.every((node) => onlyCount(node.selectionSet)) && counted;
 }
+
+/**
+ * An answer read for its count alone: its page was never read, so asking for one of `unread` is a defect in the
+ * resolver that chose it (asksOnlyTotalCount said no such field was asked), not an empty page.
+ */
+export function countOnlyAnswer<T extends object, const K extends string>(what: string, unread: readonly K[], known: T): NoInfer<T> & Record<K, never> {
+  const answer = { ...known } as T & Record<K, never>;
+  for (const name of unread) {
+    Object.defineProperty(answer, name, {
+      enumerable: true,
+      get: () => {
+        throw new Error(`${what} read for its totalCount alone was asked for its ${name}`);
+      },
+    });
+  }
+  return answer;
+}

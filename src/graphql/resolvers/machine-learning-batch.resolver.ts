@@ -4,7 +4,7 @@ import { Args, Authorized, Ctx, FieldResolver, Info, Query, Resolver, Root } fro
 import { readColumnarPage } from '../columnar-page-reader';
 import { pageStart, totalCountOf } from '../connection-reader';
 import type { GraphqlContext } from '../context';
-import { asksOnlyTotalCount } from '../count-only';
+import { asksOnlyTotalCount, countOnlyAnswer } from '../count-only';
 import { machineLearningDataset, SAMPLE_COLUMNS, trainingSetFilter } from '../datasets/machine-learning.dataset';
 import { SamplesArgs } from '../inputs/field-args.input';
 import { isoColumn } from '../iso-column';
@@ -34,7 +34,8 @@ export class MachineLearningBatchResolver {
     if (asksOnlyTotalCount(info)) {
       // `{ totalCount }` (with lakeVersion) alone: the arguments and cursor are checked, and no page is read.
       const { scope, consent } = await pageStart(ctx, ds, args, filter, FIELD, CURSOR_FIELD);
-      return countOnly(totalCountOf(ctx, ds, scope, consent.generation, filter, FIELD), scope.version);
+      const count = totalCountOf(ctx, ds, scope, consent.generation, filter, FIELD);
+      return countOnlyAnswer('a machineLearningBatch', ['rowCount', 'columns', 'pageInfo'], { lakeVersion: scope.version, totalCount: null, count });
     }
     const page = (await preparedBatchPage(ctx, args, filter)) ?? (await readColumnarPage(ctx, ds, SAMPLE_COLUMNS, args, filter, FIELD, CURSOR_FIELD));
     // Counted only when asked, in the version the page was read from (its cursor's, or the live one then).
@@ -56,25 +57,4 @@ function withIsoTimes(columns: Record<string, unknown[]>): MachineLearningColumn
   let iso: readonly unknown[] | undefined;
   Object.defineProperty(columns, 'sensorReadingTimeIso', { enumerable: true, get: () => (iso ??= isoColumn(columns.sensorReadingTime)) });
   return columns as unknown as MachineLearningColumns;
-}
-
-/** A batch read for its count alone (count-only.ts): its page was never read, so asking for it is a defect, not an empty page. */
-function countOnly(count: () => Promise<number>, lakeVersion: string): BatchAnswer {
-  const unread = (): never => {
-    throw new Error('a machineLearningBatch read for its totalCount alone was asked for its page');
-  };
-  return {
-    get rowCount(): number {
-      return unread();
-    },
-    get columns(): MachineLearningColumns {
-      return unread();
-    },
-    get pageInfo(): never {
-      return unread();
-    },
-    lakeVersion,
-    totalCount: null,
-    count,
-  };
 }
