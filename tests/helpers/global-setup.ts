@@ -7,6 +7,9 @@ const AWS_WARNING = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
 /** Runs once before every jest run, so what each suite would repeat is said once. */
 export default function globalSetup(): void {
   useOwnTmpdir();
+  // Tested as users run it: bin/stedi.js and the Dockerfile set production, and jest's 'test' made graphql-js run its
+  // development checks (a quarter of a large answer's CPU in instanceOf) and Express its development error pages.
+  process.env.NODE_ENV = 'production';
   if (!hasStediSample) process.stderr.write(`\n${MISSING_SAMPLE_LINE}\n`);
   // The CLI suites run bin/stedi.js over dist/: a tree edited since the last build would be tested as it was.
   const started = Date.now();
