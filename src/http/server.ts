@@ -5,7 +5,7 @@ import type { ApiKeys } from '../auth/api-keys';
 import type { Config } from '../config';
 import { IdleCollection } from '../idle-collection';
 import type { Logger } from '../logger';
-import type { Rebuilds } from '../rebuild/rebuild-jobs';
+import type { BuildRunner, Rebuilds } from '../rebuild/rebuild-jobs';
 import { closeServices, createServices, type Services } from '../services';
 import { createApp, type StediApp } from './app';
 import { createHttpServer } from './http-server';
@@ -50,6 +50,8 @@ export interface StartOptions {
   graceMs?: number;
   /** A cluster worker's: the primary's rebuild jobs, and /metrics summed over every worker. */
   rebuilds?: Rebuilds;
+  /** How this server's own rebuilds run (tests); by default as RebuildJobs chooses. */
+  buildRunner?: BuildRunner;
   metricsText?: (metrics: ServerMetrics) => Promise<string>;
   /**
    * Told of each request that is not a probe as it begins and ends, and of each that asks the lake for something
@@ -65,7 +67,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   limitHeapGrowth(config.heapGrowingPercent);
   const metrics = new ServerMetrics({ processMetrics: options.processMetrics });
   const engine = metrics.instrumentEngine(options.engine);
-  const services = await createServices(config, engine, logger, { rebuilds: options.rebuilds });
+  const services = await createServices(config, engine, logger, { rebuilds: options.rebuilds, buildRunner: options.buildRunner });
   let app: StediApp;
   try {
     app = await createApp({ services, apiKeys: options.apiKeys, metrics, metricsText: options.metricsText, onDataRequest: options.served?.data });

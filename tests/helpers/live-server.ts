@@ -2,6 +2,7 @@ import { type ConfigOverrides, loadConfig } from '../../src/config';
 import { openConfiguredEngine } from '../../src/engine';
 import { startServer, type RunningServer } from '../../src/http/server';
 import { createLogger } from '../../src/logger';
+import { buildInCompiledChild } from './compiled-rebuild-child';
 import { buildLake } from './etl-lake';
 import { testApiKeys } from './http-app';
 import { makeTempDir } from './landing-fixture';
@@ -16,5 +17,5 @@ export async function startLiveServer(landing: string, overrides: ConfigOverride
   if (overrides.lake === undefined) await buildLake(landing, lake);
   const config = loadConfig({ lake, landing, host: '127.0.0.1', port: 0, logLevel: 'silent', ...overrides }, {});
   const engine = await openConfiguredEngine(config);
-  return startServer({ config, engine, apiKeys: testApiKeys(), logger: createLogger('silent'), graceMs: 1_000 });
+  return startServer({ config, engine, apiKeys: testApiKeys(), logger: createLogger('silent'), graceMs: 1_000, buildRunner: buildInCompiledChild });
 }

@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../../src/logger';
 import { buildInThisProcess } from '../../src/rebuild/rebuild-process';
 import type { BuildRunner } from '../../src/rebuild/rebuild-jobs';
 import { closeServices, createServices, type Services } from '../../src/services';
+import { buildInCompiledChild } from './compiled-rebuild-child';
 import { buildLake } from './etl-lake';
 import { makeTempDir } from './landing-fixture';
 
@@ -59,7 +60,7 @@ export async function buildTestLake(options: TestLakeOptions): Promise<TestLake>
   const opened = await openConfiguredEngine(config);
   const engine = options.wrapEngine ? options.wrapEngine(opened) : opened;
   const services = await createServices(config, engine, options.logger ?? createLogger(config.logLevel), {
-    buildRunner: options.rebuildProcess ? undefined : (options.wrapBuildRunner ?? ((build) => build))(buildInThisProcess(engine)),
+    buildRunner: options.rebuildProcess ? buildInCompiledChild : (options.wrapBuildRunner ?? ((build) => build))(buildInThisProcess(engine)),
   });
   return {
     lake,
