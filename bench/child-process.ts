@@ -5,7 +5,8 @@ import { resolve } from 'node:path';
 /**
  * Child processes for work measured on its own (a build's peak memory, the
  * server under load): TypeScript entry points run through ts-node's
- * transpile-only hook, and talk to the bench over the IPC channel.
+ * transpile-only hook, compiled by swc (tsconfig.json), and talk to the
+ * bench over the IPC channel.
  */
 
 const ROOT = resolve(__dirname, '..');
