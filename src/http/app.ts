@@ -23,6 +23,7 @@ import { ideHandler } from './ide';
 import { answerReplay } from './answer-replay';
 import { keptAnswers } from './kept-answers';
 import { KeyConcurrency, keyConcurrencyMiddleware } from './key-concurrency';
+import { KeyTurns } from './key-turns';
 import { lakePageHandler } from './lake-page';
 import { parseOptionsOf } from './limits';
 import { ServerMetrics } from './metrics';
@@ -78,6 +79,8 @@ export interface StediApp {
   metrics: ServerMetrics;
   /** Requests for data each API key runs and has waiting now (key-concurrency.ts). */
   keyLimit: KeyConcurrency;
+  /** GraphQL requests each API key has waiting for its turn now (key-turns.ts). */
+  keyTurns: KeyTurns;
   /** From now on /readyz answers 503 and responses close their connections. */
   startDraining(): void;
   isDraining(): boolean;
@@ -96,6 +99,8 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   const keyLimit = new KeyConcurrency(services.config.keyConcurrency, services.config.keyQueue, services.config.keyQueueMs, (route, reason) => metrics.keyConcurrencyRefusals.inc({ route, reason }));
   // A key's bodies arriving at once: as many as its requests for data may run and wait (0: no limit).
   const bodyPlaces = services.config.keyConcurrency === 0 ? 0 : services.config.keyConcurrency + services.config.keyQueue;
+  // A key's GraphQL requests begin one an event-loop turn, refused documents and introspection too (key-turns.ts).
+  const keyTurns = new KeyTurns(bodyPlaces, services.config.keyQueueMs, (reason) => metrics.keyConcurrencyRefusals.inc({ route: 'graphql', reason }));
   const apollo = await createApolloServer(schema, services.config, metrics, services.logger, responses, options.onDataRequest, keyLimit);
   // After a rebuild, the answers last given are made again on the new version (answer-replay.ts); not on an engine
   // that reads where a version is stored (Athena: each would be a billed query), as its reads are not warmed either.
@@ -162,6 +167,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
         if (!('body' in req) || req.body === undefined) req.body = {};
         next();
       },
+      keyTurns.handler,
       ...(options.refuseUnparsableFirst === false ? [] : [refuseUnparsable(parseOptionsOf(services.config.limits), metrics, () => stopped)]),
       ...(responses ? [keptAnswers(responses, services, metrics, options.onDataRequest)] : []),
       sentAsBytes,
@@ -191,6 +197,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
     apollo,
     metrics,
     keyLimit,
+    keyTurns,
     startDraining: () => void (draining = true),
     isDraining: () => draining,
     graceOver: () => exportsInFlight.graceOver(),

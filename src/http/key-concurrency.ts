@@ -35,7 +35,7 @@ interface KeyState {
 }
 
 /** Seconds a refused client is told to wait: about as long as a queued request would have. */
-const retryAfterSeconds = (queueMs: number): number => Math.max(1, Math.ceil(queueMs / 1000));
+export const retryAfterSeconds = (queueMs: number): number => Math.max(1, Math.ceil(queueMs / 1000));
 
 export class KeyConcurrency {
   private readonly keys = new Map<string, KeyState>();
