@@ -18,6 +18,8 @@ export interface LimitsConfig {
   maxCountsPerRequest: number;
   /** Rows one request may ask for across all its connections (each `first`, times the rows of the page it is nested in). */
   maxRequestRows: number;
+  /** Rows asked by the queries a server process answers at once, all keys together (rows-in-flight.ts); 0: no bound. */
+  maxRowsInFlight: number;
   /** STEDI_MAX_PAGE_SIZE, as the rows estimate counts a larger `first` (refused by the resolver, with its own message). */
   maxPageSize: number;
   /** Engine time one request may use, across all its queries. */
@@ -34,6 +36,8 @@ export interface LimitsConfig {
 
 /** The limits from `env` (STEDI_MAX_TOKENS, ...), each overridden where `overrides` gives it. */
 export function readLimits(env: Env, maxPageSize: number, overrides: Partial<LimitsConfig> = {}): LimitsConfig {
+  // Five full pages; a larger page size raises it with it.
+  const maxRequestRows = overrides.maxRequestRows ?? integer(env, 'STEDI_MAX_REQUEST_ROWS', Math.max(DEFAULT_MAX_REQUEST_ROWS, 5 * maxPageSize), 1);
   return {
     maxTokens: integer(env, 'STEDI_MAX_TOKENS', 1_000, 1),
     maxDepth: integer(env, 'STEDI_MAX_DEPTH', 15, 1),
@@ -42,8 +46,9 @@ export function readLimits(env: Env, maxPageSize: number, overrides: Partial<Lim
     maxComplexity: integer(env, 'STEDI_MAX_COMPLEXITY', 1_000_000, 1),
     totalCountCost: integer(env, 'STEDI_TOTAL_COUNT_COST', 100_000, 0),
     maxCountsPerRequest: integer(env, 'STEDI_MAX_COUNTS_PER_REQUEST', 4, 1),
-    // Five full pages; a larger page size raises it with it.
-    maxRequestRows: integer(env, 'STEDI_MAX_REQUEST_ROWS', Math.max(DEFAULT_MAX_REQUEST_ROWS, 5 * maxPageSize), 1),
+    maxRequestRows,
+    // Four requests of the most rows at once: the widest answers of 20 keys at once grew one worker to 3.5 GB.
+    maxRowsInFlight: integer(env, 'STEDI_ROWS_IN_FLIGHT', 4 * maxRequestRows, 0),
     maxPageSize,
     requestEngineMs: milliseconds(env, 'STEDI_REQUEST_ENGINE_MS', 30_000, 1),
     jitCacheBytes: integer(env, 'STEDI_JIT_CACHE_BYTES', 16 * 1024 * 1024, 0),

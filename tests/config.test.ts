@@ -130,6 +130,7 @@ describe('request limits', () => {
       totalCountCost: 100_000,
       maxCountsPerRequest: 4,
       maxRequestRows: 50_000,
+      maxRowsInFlight: 200_000,
       maxPageSize: 10_000,
       requestEngineMs: 30_000,
       jitCacheBytes: 16 * 1024 * 1024,

@@ -20,6 +20,8 @@ export interface GraphqlContext {
   gone?: AbortSignal;
   /** Made by the server itself, not asked by a client (answer-replay.ts): not counted as an operation. */
   replay?: boolean;
+  /** Rows the operation asks for at most, as its cost estimate found them (limits.ts; rows-in-flight.ts counts them). */
+  askedRows?: number;
 }
 
 /** The same request on the lake as it is now: a new manifest and consent snapshot, the same caller and engine deadline. */

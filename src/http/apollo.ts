@@ -22,6 +22,7 @@ import { PersistedQueriesByKey } from './persisted-queries';
 import { graphqlLimits } from './limits';
 import { COST_BYTES_PER_DOCUMENT } from './operation-costs';
 import type { ServerMetrics } from './metrics';
+import type { RowsInFlight } from './rows-in-flight';
 import { currentRequest } from './request-context';
 import { type ResponseCache, responseCachePlugin, stringifyResult } from './response-cache';
 
@@ -41,6 +42,8 @@ export async function createApolloServer(
   onDataRequest?: () => void,
   /** Requests for data each API key may run at once (key-concurrency.ts); none: no limit. */
   keyLimit?: KeyConcurrency,
+  /** Rows every key's requests may be answering at once (rows-in-flight.ts); none: no bound. */
+  rowsInFlight?: RowsInFlight,
 ): Promise<ApolloServer<GraphqlContext>> {
   const limits = graphqlLimits(config.limits);
   const documents = config.limits.documentCacheBytes > 0 ? new DocumentStore(config.limits.documentCacheBytes, COST_BYTES_PER_DOCUMENT) : null;
@@ -71,7 +74,7 @@ export async function createApolloServer(
       ...DISABLED_DEFAULTS.map((disabled) => disabled()),
       operationNamePlugin,
       ...limits.plugins,
-      ...(keyLimit ? [keyConcurrencyPlugin(keyLimit)] : []),
+      ...(keyLimit || rowsInFlight ? [keyConcurrencyPlugin(keyLimit, rowsInFlight)] : []),
       metrics.apolloPlugin(),
       repeatedErrorsPlugin,
       ...(responses ? [responseCachePlugin(responses)] : []),

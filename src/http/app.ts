@@ -24,6 +24,7 @@ import { answerReplay } from './answer-replay';
 import { keptAnswers } from './kept-answers';
 import { KeyConcurrency, keyConcurrencyMiddleware } from './key-concurrency';
 import { KeyTurns } from './key-turns';
+import { RowsInFlight } from './rows-in-flight';
 import { lakePageHandler } from './lake-page';
 import { parseOptionsOf } from './limits';
 import { ServerMetrics } from './metrics';
@@ -81,6 +82,8 @@ export interface StediApp {
   keyLimit: KeyConcurrency;
   /** GraphQL requests each API key has waiting for its turn now (key-turns.ts). */
   keyTurns: KeyTurns;
+  /** Rows the GraphQL requests of every key are being answered now (rows-in-flight.ts). */
+  rowsInFlight: RowsInFlight;
   /** From now on /readyz answers 503 and responses close their connections. */
   startDraining(): void;
   isDraining(): boolean;
@@ -101,7 +104,8 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   const bodyPlaces = services.config.keyConcurrency === 0 ? 0 : services.config.keyConcurrency + services.config.keyQueue;
   // A key's GraphQL requests begin one an event-loop turn, refused documents and introspection too (key-turns.ts).
   const keyTurns = new KeyTurns(bodyPlaces, services.config.keyQueueMs, (reason) => metrics.keyConcurrencyRefusals.inc({ route: 'graphql', reason }));
-  const apollo = await createApolloServer(schema, services.config, metrics, services.logger, responses, options.onDataRequest, keyLimit);
+  const rowsInFlight = new RowsInFlight(services.config.limits.maxRowsInFlight, () => metrics.rowsInFlightRefusals.inc());
+  const apollo = await createApolloServer(schema, services.config, metrics, services.logger, responses, options.onDataRequest, keyLimit, rowsInFlight);
   // After a rebuild, the answers last given are made again on the new version (answer-replay.ts); not on an engine
   // that reads where a version is stored (Athena: each would be a billed query), as its reads are not warmed either.
   if (responses && services.engine.stageVersion) services.answers = answerReplay(apollo, services, responses);
@@ -198,6 +202,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
     metrics,
     keyLimit,
     keyTurns,
+    rowsInFlight,
     startDraining: () => void (draining = true),
     isDraining: () => draining,
     graceOver: () => exportsInFlight.graceOver(),

@@ -5,7 +5,8 @@ import type { GraphqlContext } from '../graphql/context';
 import { clientGone, stopIfGone } from '../graphql/still-wanted';
 import { decidedAsksForData } from './data-requests';
 import { sendError } from './http-errors';
-import { principalOf } from './request-context';
+import { currentRequest, principalOf } from './request-context';
+import type { RowsInFlight } from './rows-in-flight';
 
 /**
  * Requests for data one API key may have in flight in a server process (STEDI_KEY_CONCURRENCY): GraphQL queries
@@ -133,8 +134,11 @@ export class KeyConcurrency {
   }
 }
 
-/** The limit on GraphQL operations: a place is taken once the operation is known, and freed as its answer is sent. */
-export function keyConcurrencyPlugin(gate: KeyConcurrency): ApolloServerPlugin<GraphqlContext> {
+/**
+ * The limit on GraphQL operations: a place is taken once the operation is known, and freed as its answer is sent. Once
+ * admitted, its rows are counted against the process's bound (rows-in-flight.ts) until the answer has left.
+ */
+export function keyConcurrencyPlugin(gate: KeyConcurrency | undefined, rows?: RowsInFlight): ApolloServerPlugin<GraphqlContext> {
   return {
     async requestDidStart() {
       let ticket: Ticket | undefined;
@@ -143,8 +147,13 @@ export function keyConcurrencyPlugin(gate: KeyConcurrency): ApolloServerPlugin<G
           const keyId = contextValue.principal?.keyId;
           if (!operation || operation.operation !== 'query' || contextValue.replay || !keyId) return;
           if (!decidedAsksForData(document, operation)) return;
-          ticket = gate.enter(keyId, 'graphql');
-          await admittedUnlessGone(ticket, contextValue.gone);
+          if (gate) {
+            ticket = gate.enter(keyId, 'graphql');
+            await admittedUnlessGone(ticket, contextValue.gone);
+          }
+          const asked = contextValue.askedRows;
+          const request = currentRequest();
+          if (rows && asked && request?.onClosed) request.onClosed(rows.take(asked));
         },
         // Also called when this request is refused, or another check refuses it while it waits: its place goes.
         async willSendResponse() {

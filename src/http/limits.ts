@@ -107,7 +107,7 @@ function dataCostPlugin(limits: LimitsConfig): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document, schema, operation, operationName }) {
+        async didResolveOperation({ request, document, schema, operation, operationName, contextValue }) {
           const variables = request.variables ?? {};
           const oversized = oversizedVariable(schema, document, variables, operationName ?? undefined);
           if (oversized) throw limitError(oversized);
@@ -121,6 +121,7 @@ function dataCostPlugin(limits: LimitsConfig): ApolloServerPlugin {
             );
           }
           if (rows > limits.maxRequestRows) throw rowsRefusal(rows, limits.maxRequestRows);
+          (contextValue as { askedRows?: number }).askedRows = rows;
         },
       };
     },

@@ -30,6 +30,7 @@ export class ServerMetrics {
   private readonly graphqlDuration = new Histogram({ name: 'stedi_graphql_operation_duration_seconds', help: 'GraphQL operation latency by name', labelNames: ['operation', 'type'], buckets: SECONDS, registers: [this.registry] });
   private readonly engineDuration = new Histogram({ name: 'stedi_engine_query_duration_seconds', help: 'Engine query time by method and outcome', labelNames: ['method', 'outcome'], buckets: SECONDS, registers: [this.registry] });
   readonly keyConcurrencyRefusals = new Counter({ name: 'stedi_key_concurrency_refusals_total', help: 'Requests for data refused with 429 because their API key had STEDI_KEY_CONCURRENCY running, by route and reason (queue_full, waited; bodies_arriving: too many of its request bodies arriving at once)', labelNames: ['route', 'reason'], registers: [this.registry] });
+  readonly rowsInFlightRefusals = new Counter({ name: 'stedi_rows_in_flight_refusals_total', help: 'GraphQL requests refused with 503 because the rows of the answers under way, all keys together, would have passed STEDI_ROWS_IN_FLIGHT', registers: [this.registry] });
   readonly slowHeadersRefused = new Counter({ name: 'stedi_slow_headers_refused_total', help: 'Connections answered 408 and closed because their headers kept arriving slowly while unfinished requests held more than STEDI_UNFINISHED_HEADER_BYTES', registers: [this.registry] });
   readonly exportRows = new Counter({ name: 'stedi_export_rows_total', help: 'Rows sent by /export, by format', labelNames: ['format'], registers: [this.registry] });
 
