@@ -72,4 +72,23 @@ describe('turns for each API key’s GraphQL requests', () => {
     expect(refused.errors).toEqual([{ message: expect.stringMatching(/3 GraphQL requests waiting to begin.*STEDI_KEY_CONCURRENCY/), extensions: { code: 'RATE_LIMITED' } }]);
     expect(t.app.keyTurns.waitingOf(keys.authenticate(ANALYST_KEY)!.keyId)).toBe(0);
   });
+
+  it('lets keys whose documents were just refused begin one request a turn between them, while a key in good standing begins at once', async () => {
+    const junkKeys = [1, 2, 3].map((n) => `test-junk-key-${n}-0123456789abcdef`);
+    await t.close();
+    const many = new ApiKeys([...junkKeys, OTHER_KEY].map((key) => ({ key, role: 'analyst' as const })));
+    // Places to wait: 1 + 1 = 2 for each key.
+    t = await buildTestApp({ landing: writeSmallLanding(), apiKeys: many, config: { keyConcurrency: 1, keyQueue: 1, keyQueueMs: 60_000 } });
+    let n = 0;
+    const junk = (key: string): string => post(key, `{ junk${(n += 1)} }`);
+    // Each junk key is refused once (400): for the next second it is a refusing key.
+    expect((await sendAtOnce(t.server, junkKeys.map(junk))).map((a) => a.status)).toEqual([400, 400, 400]);
+
+    const answers = await sendAtOnce(t.server, [...junkKeys.flatMap((key) => [junk(key), junk(key), junk(key), junk(key)]), post(OTHER_KEY, '{ customers(first: 2) { edges { node { serialNumber } } } }')]);
+    expect(answers.pop()!.status).toBe(200);
+    // Turns by key alone: each junk key begins one, two wait, one is refused (three 429s). Between refusing keys, one
+    // begins in the turn they arrive in: the other two keys' four each have two places to wait, and two are refused.
+    expect(answers.filter((a) => a.status === 429)).toHaveLength(5);
+    expect(answers.filter((a) => a.status === 400)).toHaveLength(7);
+  });
 });
