@@ -22,6 +22,14 @@ export interface GraphqlContext {
   replay?: boolean;
   /** Rows the operation asks for at most, as its cost estimate found them (limits.ts; rows-in-flight.ts counts them). */
   askedRows?: number;
+  /** The request's HTTP response; none for an answer the server makes itself. Its rows are given back as it closes (rows-in-flight.ts). */
+  answer?: SentAnswer;
+}
+
+/** An answer being sent: closed once sent in full or cut (an HTTP response). */
+export interface SentAnswer {
+  readonly destroyed: boolean;
+  once(event: 'close', listener: () => void): unknown;
 }
 
 /** The same request on the lake as it is now: a new manifest and consent snapshot, the same caller and engine deadline. */
@@ -31,8 +39,8 @@ export function onLakeAsItIsNow(ctx: GraphqlContext): GraphqlContext {
   return { ...ctx, lake, budget, loaders: new Loaders(ctx.services, lake, budget) };
 }
 
-export function createContext(services: Services, principal: Principal | null, requestId: string, gone?: AbortSignal): GraphqlContext {
+export function createContext(services: Services, principal: Principal | null, requestId: string, gone?: AbortSignal, answer?: SentAnswer): GraphqlContext {
   const lake = new RequestLake(services);
   const budget = new RequestBudget(services.config.limits, services.config.queryTimeoutMs, performance.now(), gone);
-  return { services, principal, requestId, loaders: new Loaders(services, lake, budget), lake, budget, gone };
+  return { services, principal, requestId, loaders: new Loaders(services, lake, budget), lake, budget, gone, answer };
 }

@@ -105,6 +105,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   // A key's GraphQL requests begin one an event-loop turn, refused documents and introspection too (key-turns.ts).
   const keyTurns = new KeyTurns(bodyPlaces, services.config.keyQueueMs, (reason) => metrics.keyConcurrencyRefusals.inc({ route: 'graphql', reason }));
   const rowsInFlight = new RowsInFlight(services.config.limits.maxRowsInFlight, () => metrics.rowsInFlightRefusals.inc());
+  metrics.watchRowsInFlight(rowsInFlight);
   const apollo = await createApolloServer(schema, services.config, metrics, services.logger, responses, options.onDataRequest, keyLimit, rowsInFlight);
   // After a rebuild, the answers last given are made again on the new version (answer-replay.ts); not on an engine
   // that reads where a version is stored (Athena: each would be a billed query), as its reads are not warmed either.
@@ -177,7 +178,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
       sentAsBytes,
       apiHeadAsGet(
         expressMiddleware(apollo, {
-          context: async ({ res }) => createContext(services, principalOf(res) ?? null, requestIdOf(res), goneSignalOf(res)),
+          context: async ({ res }) => createContext(services, principalOf(res) ?? null, requestIdOf(res), goneSignalOf(res), res),
         }),
       ),
     ),

@@ -5,7 +5,7 @@ import type { GraphqlContext } from '../graphql/context';
 import { clientGone, stopIfGone } from '../graphql/still-wanted';
 import { decidedAsksForData } from './data-requests';
 import { sendError } from './http-errors';
-import { currentRequest, principalOf } from './request-context';
+import { principalOf } from './request-context';
 import type { RowsInFlight } from './rows-in-flight';
 
 /**
@@ -151,9 +151,7 @@ export function keyConcurrencyPlugin(gate: KeyConcurrency | undefined, rows?: Ro
             ticket = gate.enter(keyId, 'graphql');
             await admittedUnlessGone(ticket, contextValue.gone);
           }
-          const asked = contextValue.askedRows;
-          const request = currentRequest();
-          if (rows && asked && request?.onClosed) request.onClosed(rows.take(asked));
+          if (rows && contextValue.askedRows && contextValue.answer) rows.take(contextValue.askedRows, contextValue.answer);
         },
         // Also called when this request is refused, or another check refuses it while it waits: its place goes.
         async willSendResponse() {

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { RequestHandler } from 'express';
 import { ErrorCode } from '../errors';
 import { sendError } from './http-errors';
@@ -64,10 +65,12 @@ export class KeyTurns {
     }
     if ((queue?.length ?? 0) >= this.places) return this.refuse(res, 'queue_full');
     const waiter: Waiter = {
-      begin: () => {
+      // In its own request's async context, not the turn's: begun from another request's immediate, every later
+      // step (its log lines, its rows' give-back, its bytes answer) took that request for its own.
+      begin: AsyncResource.bind(() => {
         res.off('close', gone);
         if (!res.destroyed) next();
-      },
+      }),
       timer: setTimeout(() => {
         this.remove(keyId, waiter);
         res.off('close', gone);

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Engine } from '../../etl/engine/engine';
 import type { ConsentRegistry } from '../consent/consent-registry';
 import type { Erasure } from '../rebuild/erasure';
@@ -56,6 +56,11 @@ export class ServerMetrics {
   /** Consent's revocations, erasure lag and uncertain customers, read at scrape time (lake-gauges.ts). */
   watchConsent(consent: Pick<ConsentRegistry, 'revocationsSeen' | 'pendingErasure' | 'peek'>, erasure: Pick<Erasure, 'lagMs'>): void {
     registerConsentGauges(this.registry, consent, erasure);
+  }
+
+  /** The rows the GraphQL answers under way hold now (rows-in-flight.ts), read at scrape time: a cluster sums its workers'. */
+  watchRowsInFlight(rows: { readonly inFlight: number }): void {
+    new Gauge({ name: 'stedi_rows_in_flight', help: 'Rows asked by the GraphQL requests being answered now, all keys together (bounded by STEDI_ROWS_IN_FLIGHT)', registers: [this.registry], collect() { this.set(rows.inFlight); } });
   }
 
   /** Counts and times every HTTP request by its route (unknown paths share one label). */

@@ -22,8 +22,6 @@ export interface RequestState {
   /** Caller-facing errors logged for this request, and those past REFUSALS_LOGGED left out (counted on its request line). */
   refusalsLogged?: number;
   refusalsNotLogged?: number;
-  /** Calls `listener` once the request's answer is sent, or its connection gone (rows-in-flight.ts frees its rows then). */
-  onClosed?: (listener: () => void) => void;
 }
 
 const storage = new AsyncLocalStorage<RequestState>();
@@ -76,7 +74,7 @@ export function requestContext(logger: Logger): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const offered = req.get('x-request-id');
     const requestId = offered && SAFE_REQUEST_ID.test(offered) ? offered : randomUUID();
-    const state: RequestState = { requestId, log: logger.child({ requestId }), onClosed: (listener) => void res.once('close', listener) };
+    const state: RequestState = { requestId, log: logger.child({ requestId }) };
     res.locals.request = state;
     res.setHeader('X-Request-Id', requestId);
     const started = process.hrtime.bigint();

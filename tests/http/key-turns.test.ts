@@ -1,9 +1,8 @@
-import { connect, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { ApiKeys } from '../../src/auth/api-keys';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeSmallLanding } from '../helpers/landing-fixture';
+import { loggedLines } from '../helpers/log-lines';
+import { rawPost, sendAtOnce } from '../helpers/requests-at-once';
 
 /**
  * One key's GraphQL requests begin one an event-loop turn, refused documents and introspection too, each key in its
@@ -13,39 +12,6 @@ import { writeSmallLanding } from '../helpers/landing-fixture';
  */
 
 const OTHER_KEY = 'test-analyst-key-two-0123456789abcdef';
-
-function post(key: string, query: string): string {
-  const body = JSON.stringify({ query });
-  return `POST /graphql HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
-}
-
-/** Opens one connection per request, then writes every request at once; resolves with each answer's status line and body. */
-async function sendAtOnce(server: Server, requests: string[]): Promise<{ status: number; body: string }[]> {
-  const { port } = server.address() as AddressInfo;
-  const sockets: Socket[] = await Promise.all(requests.map(() => new Promise<Socket>((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => resolve(socket));
-    socket.once('error', reject);
-  })));
-  const answers = sockets.map((socket) => new Promise<{ status: number; body: string }>((resolve) => {
-    let text = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      text += chunk;
-      const head = text.indexOf('\r\n\r\n');
-      const length = /content-length: (\d+)/i.exec(text);
-      if (head >= 0 && length && text.length - head - 4 >= Number(length[1])) {
-        socket.destroy();
-        resolve({ status: Number(text.slice(9, 12)), body: text.slice(head + 4) });
-      }
-    });
-  }));
-  // Every connection accepted by the server first: else each is accepted, and its request read, in a turn of its own.
-  while ((await new Promise<number>((resolve) => server.getConnections((_error, count) => resolve(count)))) < sockets.length) {
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  sockets.forEach((socket, i) => socket.write(requests[i]!));
-  return Promise.all(answers);
-}
 
 describe('turns for each API key’s GraphQL requests', () => {
   let t: TestApp;
@@ -59,8 +25,8 @@ describe('turns for each API key’s GraphQL requests', () => {
 
   it('has one key’s junk documents wait for turns and refuses those past its places with 429 RATE_LIMITED, while another key’s query sent with them is answered', async () => {
     // A new unknown field each: nothing kept, each parsed and refused by validation.
-    const junk = Array.from({ length: 10 }, (_, i) => post(ANALYST_KEY, `{ ${Array.from({ length: 30 }, (_, j) => `junk${i}x${j}`).join(' ')} }`));
-    const answers = await sendAtOnce(t.server, [...junk, post(OTHER_KEY, '{ customers(first: 2) { edges { node { serialNumber } } } }')]);
+    const junk = Array.from({ length: 10 }, (_, i) => rawPost(ANALYST_KEY, `{ ${Array.from({ length: 30 }, (_, j) => `junk${i}x${j}`).join(' ')} }`));
+    const answers = await sendAtOnce(t.server, [...junk, rawPost(OTHER_KEY, '{ customers(first: 2) { edges { node { serialNumber } } } }')]);
 
     const other = answers.pop()!;
     expect(other.status).toBe(200);
@@ -80,15 +46,27 @@ describe('turns for each API key’s GraphQL requests', () => {
     // Places to wait: 1 + 1 = 2 for each key.
     t = await buildTestApp({ landing: writeSmallLanding(), apiKeys: many, config: { keyConcurrency: 1, keyQueue: 1, keyQueueMs: 60_000 } });
     let n = 0;
-    const junk = (key: string): string => post(key, `{ junk${(n += 1)} }`);
+    const junk = (key: string): string => rawPost(key, `{ junk${(n += 1)} }`);
     // Each junk key is refused once (400): for the next second it is a refusing key.
     expect((await sendAtOnce(t.server, junkKeys.map(junk))).map((a) => a.status)).toEqual([400, 400, 400]);
 
-    const answers = await sendAtOnce(t.server, [...junkKeys.flatMap((key) => [junk(key), junk(key), junk(key), junk(key)]), post(OTHER_KEY, '{ customers(first: 2) { edges { node { serialNumber } } } }')]);
+    const answers = await sendAtOnce(t.server, [...junkKeys.flatMap((key) => [junk(key), junk(key), junk(key), junk(key)]), rawPost(OTHER_KEY, '{ customers(first: 2) { edges { node { serialNumber } } } }')]);
     expect(answers.pop()!.status).toBe(200);
     // Turns by key alone: each junk key begins one, two wait, one is refused (three 429s). Between refusing keys, one
     // begins in the turn they arrive in: the other two keys' four each have two places to wait, and two are refused.
     expect(answers.filter((a) => a.status === 429)).toHaveLength(5);
     expect(answers.filter((a) => a.status === 400)).toHaveLength(7);
+  });
+
+  it('runs each request that waited for its turn as its own: its log lines carry its request id', async () => {
+    await t.close();
+    const { logger, lines } = loggedLines();
+    t = await buildTestApp({ landing: writeSmallLanding(), logger, config: { keyConcurrency: 2, keyQueue: 20, keyQueueMs: 60_000 } });
+    // Each fails in its own aliased field (a cursor no page gave), so each refusal's log line names its request's field.
+    const requests = Array.from({ length: 12 }, (_, i) => rawPost(ANALYST_KEY, `{ field${i}: customers(first: 1, after: "nowhere") { edges { node { serialNumber } } } }`, { 'X-Request-Id': `turn-request-${i}` }));
+    const answers = await sendAtOnce(t.server, requests);
+    expect(answers.every((a) => JSON.parse(a.body).errors?.length === 1)).toBe(true);
+    const refusals = lines.map((line) => JSON.parse(line) as { msg: string; requestId: string; path?: string[] }).filter((entry) => entry.msg === 'request refused or field failed for the caller');
+    expect(refusals.map((entry) => [entry.path?.[0], entry.requestId]).sort()).toEqual(requests.map((_, i) => [`field${i}`, `turn-request-${i}`]).sort());
   });
 });

@@ -1,6 +1,9 @@
+import events from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import request from 'supertest';
 import { ADMIN_KEY, ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeSmallLanding } from '../helpers/landing-fixture';
+import { allConnectionsClosed, rawPost, sendAtOnce, sendPipelined } from '../helpers/requests-at-once';
 import { type HeldReads, holdingEngine } from '../helpers/turn-race';
 
 /**
@@ -60,5 +63,52 @@ describe('a bound on the rows answered at once in a server process', () => {
     expect((await t.graphql('{ __schema { queryType { name } } }', ANALYST_KEY)).status).toBe(200);
     expect((await t.graphql('{ nothingHere }', ANALYST_KEY)).status).toBe(400);
     await until(() => t.app.rowsInFlight.inFlight === 0);
+  });
+});
+
+describe('rows given back as each answer closes', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    // Four run at once per key, the rest wait for turns and places: the bound itself never refuses here.
+    t = await buildTestApp({ landing: writeSmallLanding(), config: { keyConcurrency: 4, keyQueue: 200, keyQueueMs: 60_000, limits: { maxRowsInFlight: 10_000_000 } } });
+  });
+  afterAll(() => t.close());
+
+  it('holds no rows once many requests of one key sent at once are answered, failed, kept or abandoned (stedi_rows_in_flight 0)', async () => {
+    const kept = customers(3);
+    // Raw connections alone, each closed after its answer (a client's kept-alive one would hold the server's count).
+    expect((await sendAtOnce(t.server, [rawPost(ADMIN_KEY, kept)]))[0]!.status).toBe(200);
+    const requests = [
+      ...Array.from({ length: 12 }, (_, i) => rawPost(ADMIN_KEY, customers(i + 4))),
+      ...Array.from({ length: 6 }, (_, i) => rawPost(ADMIN_KEY, `{ customers(first: ${i + 1}, after: "not-a-cursor-${i}") { edges { node { serialNumber } } } }`)),
+      ...Array.from({ length: 6 }, () => rawPost(ADMIN_KEY, kept)),
+      ...Array.from({ length: 4 }, (_, i) => rawPost(ADMIN_KEY, `{ machineLearningBatch(first: ${i + 2}) { rowCount columns { distanceFromObject } } }`)),
+      ...Array.from({ length: 4 }, (_, i) => rawPost(ADMIN_KEY, `{ nothing${i} }`)),
+      ...Array.from({ length: 8 }, (_, i) => rawPost(ADMIN_KEY, customers(i + 40))),
+    ];
+    const gone = new Set(requests.map((_, i) => i).slice(-8));
+    // The most `close` listeners one response held: Node warns past 10 (MaxListenersExceededWarning).
+    let mostListeners = 0;
+    const watch = (_req: IncomingMessage, res: ServerResponse): void =>
+      void res.on('newListener', (event) => (mostListeners = Math.max(mostListeners, event === 'close' ? res.listenerCount('close') + 1 : 0)));
+    t.server.prependListener('request', watch);
+    for (let round = 0; round < 3; round += 1) {
+      const answers = await sendAtOnce(t.server, requests, gone);
+      const statuses = answers.map((a) => a.status);
+      expect(statuses.slice(0, 12).every((s) => s === 200)).toBe(true);
+      expect(answers.slice(12, 18).every((a) => a.status !== 200 || JSON.parse(a.body).errors?.length > 0)).toBe(true);
+      expect(statuses.slice(18, 28).every((s) => s === 200)).toBe(true);
+      expect(statuses.slice(28, 32)).toEqual([400, 400, 400, 400]);
+    }
+    // Pipelined on one connection too: each answer's listeners are its own, none gathers them (MaxListenersExceededWarning).
+    const pipelined = await sendPipelined(t.server, Array.from({ length: 16 }, (_, i) => rawPost(ADMIN_KEY, customers(i + 60))));
+    expect(pipelined).toEqual(Array.from({ length: 16 }, () => 200));
+    await allConnectionsClosed(t.server);
+    t.server.off('request', watch);
+    expect(mostListeners).toBeGreaterThan(0);
+    expect(mostListeners).toBeLessThanOrEqual(events.defaultMaxListeners);
+    expect((await request(t.server).get('/metrics')).text).toMatch(/^stedi_rows_in_flight 0$/m);
+    expect(t.app.rowsInFlight.inFlight).toBe(0);
   });
 });
