@@ -43,6 +43,7 @@ import { refuseTransferCodings } from './transfer-coding';
 import { cutStalledAnswers } from './stalled-answers';
 import { answerUpgradeRequests } from './upgrade-requests';
 import { onlyMountPath, unknownRoute } from './unknown-route';
+import { UnknownKeyWarnings } from './unknown-key-warnings';
 import { requireUtf8Body, requireUtf8Query } from './utf8-input';
 import { WEB_PATH, webAssets } from './web-assets';
 
@@ -115,6 +116,8 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   let draining = false;
   let stopped = false;
   const exportsInFlight = new ExportsInFlight();
+  // One count for both routes: a client guessing keys is warned of once, then counted (unknown-key-warnings.ts).
+  const unknownKeys = new UnknownKeyWarnings(services.logger);
 
   const app = express();
   app.disable('x-powered-by');
@@ -155,7 +158,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
     oneLayer(
       onlyMountPath,
       ideHandler,
-      authenticate(apiKeys),
+      authenticate(apiKeys, unknownKeys),
       requireUtf8Query,
       limitArrivingBodies(bodyPlaces, () => metrics.keyConcurrencyRefusals.inc({ route: 'graphql', reason: 'bodies_arriving' })),
       admitBody(services.config.bodyLimit),
@@ -189,7 +192,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   app.get('/metrics', async (_req, res) => {
     res.set('Content-Type', metrics.registry.contentType).send(await (options.metricsText?.(metrics) ?? metrics.registry.metrics()));
   });
-  app.use(EXPORT_PATH, authenticate(apiKeys), requireUtf8Query, keyConcurrencyMiddleware(keyLimit), (_req, _res, next) => {
+  app.use(EXPORT_PATH, authenticate(apiKeys, unknownKeys), requireUtf8Query, keyConcurrencyMiddleware(keyLimit), (_req, _res, next) => {
     options.onDataRequest?.();
     next();
   });

@@ -6,6 +6,7 @@ import { MESSAGES } from '../graphql/error-mapping';
 import { sendError } from './http-errors';
 import { misplacedKey } from './misplaced-key';
 import { requestLogOf, setPrincipal } from './request-context';
+import type { UnknownKeyWarnings } from './unknown-key-warnings';
 
 const MALFORMED = 'the Authorization header is not in the form "Bearer <key>": write the word Bearer, a space, then one API key';
 // A link or the address bar (the browser says so in Sec-Fetch-Mode) can send no header: say what can.
@@ -16,7 +17,7 @@ const NAVIGATED =
  * Rejects a request without a known bearer key with 401 UNAUTHENTICATED
  * before anything else runs (no body parsing, no GraphQL execution).
  */
-export function authenticate(keys: ApiKeys): RequestHandler {
+export function authenticate(keys: ApiKeys, unknownKeys: UnknownKeyWarnings): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     // Node keeps the first of several and drops the rest: a proxy reading the last would see another key than ours.
     const headers = authorizationHeaders(req.rawHeaders);
@@ -38,7 +39,7 @@ export function authenticate(keys: ApiKeys): RequestHandler {
     } else if (token === null) {
       sendError(res, ErrorCode.UNAUTHENTICATED, (misplacedKey(req) ?? MESSAGES.unauthenticated) + (req.get('sec-fetch-mode') === 'navigate' ? NAVIGATED : ''));
     } else {
-      requestLogOf(res).warn('rejected an unknown API key');
+      unknownKeys.rejected(requestLogOf(res));
       sendError(res, ErrorCode.UNAUTHENTICATED, 'the API key is not valid; check it, or ask an admin for a key');
     }
   };

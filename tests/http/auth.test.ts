@@ -3,7 +3,10 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { ADMIN_KEY, ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeSmallLanding } from '../helpers/landing-fixture';
+import { loggedLines } from '../helpers/log-lines';
 import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
+import { rawPost, sendAtOnce } from '../helpers/requests-at-once';
+import { UnknownKeyWarnings } from '../../src/http/unknown-key-warnings';
 
 /**
  * The auth matrix: no key, an unknown key, an analyst key and an admin key
@@ -16,12 +19,15 @@ const REBUILD = 'mutation { rebuildZones { id state } }';
 const EXPORT = '/export/machine_learning_curated?format=csv';
 
 type Body = { data?: Record<string, any> | null; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+type Entry = { level: number; msg: string; requestId?: string; rejected?: number };
+const WARN = 40;
 const codes = (body: Body): string[] => (body.errors ?? []).map((e) => e.extensions?.code ?? '');
 
 describe('authentication and authorization', () => {
   let t: TestApp;
+  const { logger, lines } = loggedLines('warn');
   beforeAll(async () => {
-    t = await buildTestApp({ landing: writeSmallLanding() });
+    t = await buildTestApp({ landing: writeSmallLanding(), logger });
   });
   afterAll(() => t.close());
 
@@ -165,6 +171,31 @@ describe('authentication and authorization', () => {
       const res = await request(t.server).get(EXPORT).set('authorization', `Bearer ${key}`);
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    });
+  });
+
+  // A client guessing keys is warned of once, then counted (unknown-key-warnings.ts), not a warn line per guess.
+  describe('warnings for unknown API keys', () => {
+    it('logs at most one warning for 40 guessed keys sent at once to /graphql and /export, each still answered 401', async () => {
+      // The tests above may have opened the window: this burst is then only counted.
+      const before = lines.length;
+      const guesses = Array.from({ length: 40 }, (_, i) => `guess-${i}-0123456789abcdef`);
+      const exportOf = (key: string): string => `GET /export/machine_learning_curated?format=csv HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${key}\r\nContent-Length: 0\r\n\r\n`;
+      const answers = await sendAtOnce(t.server, guesses.map((key, i) => (i % 2 ? exportOf(key) : rawPost(key, '{ __typename }'))));
+      expect(answers.map((a) => a.status)).toEqual(guesses.map(() => 401));
+      const warnings = lines.slice(before).map((line) => JSON.parse(line) as Entry).filter((entry) => entry.level === WARN && /unknown API key/.test(entry.msg));
+      expect(warnings.length).toBeLessThanOrEqual(1);
+      expect(warnings.every((entry) => typeof entry.requestId === 'string')).toBe(true);
+    });
+
+    it('logs the rejections after the first as one line with their count once its window ends', async () => {
+      const captured = loggedLines('warn');
+      const warnings = new UnknownKeyWarnings(captured.logger, 50);
+      for (let i = 0; i < 5; i += 1) warnings.rejected(captured.logger);
+      while (captured.lines.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+      const [first, summary] = captured.lines.map((line) => JSON.parse(line) as Entry);
+      expect(first!.msg).toMatch(/^rejected an unknown API key \(any more in the next 0.05 s are logged as one line with their count\)$/);
+      expect(summary).toMatchObject({ rejected: 4, msg: 'rejected 4 more requests with an unknown API key' });
     });
   });
 });
