@@ -26,9 +26,10 @@ describe('turns for each API key’s GraphQL requests', () => {
   it('has one key’s junk documents wait for turns and refuses those past its places with 429 RATE_LIMITED, while another key’s query sent with them is answered', async () => {
     // A new unknown field each: nothing kept, each parsed and refused by validation.
     const junk = Array.from({ length: 10 }, (_, i) => rawPost(ANALYST_KEY, `{ ${Array.from({ length: 30 }, (_, j) => `junk${i}x${j}`).join(' ')} }`));
-    const answers = await sendAtOnce(t.server, [...junk, rawPost(OTHER_KEY, '{ customers(first: 2) { edges { node { serialNumber } } } }')]);
+    // The other key's first: from then on this turn is shared, and the junk key's documents take turns.
+    const answers = await sendAtOnce(t.server, [rawPost(OTHER_KEY, '{ customers(first: 2) { edges { node { serialNumber } } } }'), ...junk]);
 
-    const other = answers.pop()!;
+    const other = answers.shift()!;
     expect(other.status).toBe(200);
     expect(JSON.parse(other.body).data.customers.edges).toHaveLength(2);
     const statuses = answers.map((a) => a.status).sort();
@@ -37,6 +38,12 @@ describe('turns for each API key’s GraphQL requests', () => {
     const refused = JSON.parse(answers.find((a) => a.status === 429)!.body);
     expect(refused.errors).toEqual([{ message: expect.stringMatching(/3 GraphQL requests waiting to begin.*STEDI_KEY_CONCURRENCY/), extensions: { code: 'RATE_LIMITED' } }]);
     expect(t.app.keyTurns.waitingOf(keys.authenticate(ANALYST_KEY)!.keyId)).toBe(0);
+  });
+
+  it('begins every request of a key alone in its turn at once: turns are for sharing a turn between keys', async () => {
+    // Ten at once, past its three places to wait (the other key, in good standing): none waits, none is refused.
+    const answers = await sendAtOnce(t.server, Array.from({ length: 10 }, (_, i) => rawPost(OTHER_KEY, `{ t${i}: __typename }`)));
+    expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 10 }, () => 200));
   });
 
   it('lets keys whose documents were just refused begin one request a turn between them, while a key in good standing begins at once', async () => {
@@ -61,10 +68,12 @@ describe('turns for each API key’s GraphQL requests', () => {
   it('runs each request that waited for its turn as its own: its log lines carry its request id', async () => {
     await t.close();
     const { logger, lines } = loggedLines();
-    t = await buildTestApp({ landing: writeSmallLanding(), logger, config: { keyConcurrency: 2, keyQueue: 20, keyQueueMs: 60_000 } });
+    t = await buildTestApp({ landing: writeSmallLanding(), logger, apiKeys: keys, config: { keyConcurrency: 2, keyQueue: 20, keyQueueMs: 60_000 } });
     // Each fails in its own aliased field (a cursor no page gave), so each refusal's log line names its request's field.
     const requests = Array.from({ length: 12 }, (_, i) => rawPost(ANALYST_KEY, `{ field${i}: customers(first: 1, after: "nowhere") { edges { node { serialNumber } } } }`, { 'X-Request-Id': `turn-request-${i}` }));
-    const answers = await sendAtOnce(t.server, requests);
+    // Another key's request first: the turn is shared, and the rest wait for theirs.
+    const answers = await sendAtOnce(t.server, [rawPost(OTHER_KEY, '{ __typename }'), ...requests]);
+    expect(answers.shift()!.status).toBe(200);
     expect(answers.every((a) => JSON.parse(a.body).errors?.length === 1)).toBe(true);
     const refusals = lines.map((line) => JSON.parse(line) as { msg: string; requestId: string; path?: string[] }).filter((entry) => entry.msg === 'request refused or field failed for the caller');
     expect(refusals.map((entry) => [entry.path?.[0], entry.requestId]).sort()).toEqual(requests.map((_, i) => [`field${i}`, `turn-request-${i}`]).sort());
