@@ -2,6 +2,7 @@ import type { ExportFormat } from '../../etl/engine/engine';
 import { badInput } from '../errors';
 import { SPLITS, type SplitName } from '../graphql/split';
 import { isTimeInSeconds, timeInSecondsRefusal } from '../graphql/time-in-seconds';
+import { quotedInput } from './quoted-input';
 
 /**
  * The query string of GET /export/machine_learning_curated, checked strictly:
@@ -28,16 +29,16 @@ const USE = 'use format, split, splitSeed, serialNumber, from and to';
 
 export function parseExportParams(query: Record<string, unknown>): ExportParams {
   for (const name of Object.keys(query)) {
-    if (!ALLOWED.has(name)) throw badInput(`unknown parameter ${JSON.stringify(name)}; ${USE}`);
+    if (!ALLOWED.has(name)) throw badInput(`unknown parameter ${quotedInput(name)}; ${USE}`);
   }
   // Both enumerated values take any case (format=CSV, split=train); splitSeed is text, kept as given.
   const rawFormat = single(query, 'format');
   if (rawFormat === undefined) throw badInput('format is required: format=parquet, format=csv or format=ndjson');
   const format = rawFormat.toLowerCase();
-  if (!Object.hasOwn(EXPORT_FORMATS, format)) throw badInput(`format must be parquet, csv or ndjson (any case); received ${JSON.stringify(rawFormat)}`);
+  if (!Object.hasOwn(EXPORT_FORMATS, format)) throw badInput(`format must be parquet, csv or ndjson (any case); received ${quotedInput(rawFormat)}`);
   const rawSplit = single(query, 'split');
   const split = rawSplit === undefined ? undefined : (rawSplit.toUpperCase() as SplitName);
-  if (split !== undefined && !SPLITS.includes(split)) throw badInput(`split must be TRAIN, VALIDATION or TEST (any case); received ${JSON.stringify(rawSplit)}`);
+  if (split !== undefined && !SPLITS.includes(split)) throw badInput(`split must be TRAIN, VALIDATION or TEST (any case); received ${quotedInput(rawSplit ?? '')}`);
   const splitSeed = single(query, 'splitSeed');
   if (splitSeed !== undefined && split === undefined) throw badInput('splitSeed only applies to a split: add split=TRAIN, VALIDATION or TEST');
   // The seed's own rules (length) are checked where the split is applied, as for GraphQL.
@@ -60,7 +61,7 @@ function epochMs(query: Record<string, unknown>, name: 'from' | 'to'): number | 
   const text = single(query, name);
   if (text === undefined) return undefined;
   const value = /^-?\d{1,16}$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(value)) throw badInput(`${name} must be epoch milliseconds in digits, such as ${name}=1655564000000; received ${JSON.stringify(text)}`);
+  if (!Number.isSafeInteger(value)) throw badInput(`${name} must be epoch milliseconds in digits, such as ${name}=1655564000000; received ${quotedInput(text)}`);
   return value;
 }
 

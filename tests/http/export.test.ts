@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { mkdirSync, readdirSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterExportWrites } from '../helpers/export-write-hook';
@@ -9,6 +10,8 @@ import { EXPORT_PATH as EXPORT } from '../../src/http/export';
 import { processStart } from '../../etl/dead-process-folders';
 import { connect, type AddressInfo } from 'node:net';
 import { type ManyCustomers, writeManyCustomersLanding, writeRevocation } from '../helpers/many-customers-landing';
+
+const SEED = Number(process.env.STEDI_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
 /** GET /export/machine_learning_curated on a small fixture lake (alice and bob consent, carol does not). */
 
@@ -146,6 +149,30 @@ describe('the export endpoint', () => {
     const body = JSON.parse(res.body.toString('utf8'));
     expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(body.errors[0].message).toMatch(message);
+  });
+
+  it('quotes back a refused value short and plain, however long or strange the client made it', async () => {
+    const sent = `<a href="https://evil.example">click</a>\u202e\u001b[31m${'x'.repeat(5_000)}`;
+    const res = await download(t.server, `?format=${encodeURIComponent(sent)}`, ANALYST_KEY);
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body.toString('utf8')).errors[0].message).toBe(`format must be parquet, csv or ndjson (any case); received "?a?href??https:??evil.ex…" (${[...sent].length} characters)`);
+  });
+
+  it(`echoes no client text beyond 24 plain characters in any refused parameter (seed ${SEED})`, async () => {
+    const text = fc.string({ unit: 'binary', minLength: 1, maxLength: 300 });
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('format', 'split', 'from', 'name'), text, async (where, value) => {
+        const query = where === 'name' ? `?format=csv&${encodeURIComponent(`x${value}`)}=1` : `?${where === 'format' ? '' : 'format=csv&'}${where}=${encodeURIComponent(value)}`;
+        const res = await download(t.server, query, ANALYST_KEY);
+        if (res.status !== 400) return; // a value that happens to be valid (format=CSV, split=train, from=5)
+        const message: string = JSON.parse(res.body.toString('utf8')).errors[0].message;
+        const quoted = /(?:received|parameter) "([^"]*)"/.exec(message)?.[1];
+        if (quoted === undefined) return; // refused without quoting it (given twice, from after to)
+        expect(quoted).toMatch(/^[A-Za-z0-9._:?-]{0,24}…?$/);
+        expect(message.length).toBeLessThan(200);
+      }),
+      { seed: SEED, numRuns: 60 },
+    );
   });
 
   it.each(FORMATS)('sends as %s the rows machineLearningSamples pages through for one device and a time window, its ends included', async (format) => {
