@@ -45,7 +45,11 @@ const ASCII_INVISIBLE = /[\x00-\x20\x7f]+/g;
 
 export function spellingOf(email: string): string {
   if (isAscii(email)) return email.replace(ASCII_INVISIBLE, '').replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
-  const visible = email.replace(INVISIBLE, '').normalize('NFKC').replace(INVISIBLE, '');
+  return lowerEach(email.replace(INVISIBLE, '').normalize('NFKC').replace(INVISIBLE, ''));
+}
+
+/** Each code point lower-cased by its simple mapping, as Trino's lower() does. */
+function lowerEach(visible: string): string {
   // The whole text's lower case is each code point's simple one but for `İ` (`i` + U+0307) and a final `Σ` (`ς`):
   // only a text holding one is folded a code point at a time (a bad line of megabytes took seconds so).
   if (!CONTEXTUAL_CASE.test(visible)) return visible.toLowerCase();
@@ -55,6 +59,17 @@ export function spellingOf(email: string): string {
   return folded;
 }
 const CONTEXTUAL_CASE = /[\u0130\u03a3]/;
+
+const INVISIBLE_RUN = new RegExp(`${invisibleClass((c) => `\\u{${c.toString(16)}}`)}+`, 'gu');
+const ASCII_INVISIBLE_RUN = /[\x00-\x20\x7f]+/g;
+/**
+ * A text spelled as spellingOf() spells it, but with each run of what it drops as one U+0001 (whole-address.ts):
+ * the same text with those removed, unless a dropped character stood between two that compose.
+ */
+export function markedSpellingOf(text: string): string {
+  if (isAscii(text)) return text.replace(ASCII_INVISIBLE_RUN, '\u0001').replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+  return lowerEach(text.replace(INVISIBLE_RUN, '\u0001').normalize('NFKC').replace(INVISIBLE_RUN, '\u0001'));
+}
 
 /**
  * What may stand around an address inside an email field's text (`Ann <ann@x.com>`, `mailto:ann@x.com`,

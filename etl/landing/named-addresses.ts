@@ -3,6 +3,7 @@ import { bareOf, maskedOf, maskedSpellingOf } from './beyond-ascii';
 import { decodeReferences } from './character-references';
 import { decodeEscapes } from './escaped-characters';
 import { decodePercents } from './percent-encoded';
+import { isPlainAddress, wholePattern, wholeText } from './whole-address';
 
 /**
  * Doubt hides, however a bad line writes an address: a quarantined customer
@@ -72,9 +73,11 @@ interface Source {
   writer?: string;
 }
 type Claim = { lastUpdateDate: number; writer: string };
+/** A kept text and its spelling, shared by its forms' lines (pushed one after another). */
+type Kept = { text: string; spelled: string };
 
 export class NamedAddresses {
-  private readonly lines: Array<{ text: string; forms: readonly Form[]; source: Source }> = [];
+  private readonly lines: Array<{ text: string; forms: readonly Form[]; source: Source; kept: Kept }> = [];
   /**
    * Per text a valid record gave (claimed()): the sources kept for it, at most two writers, the two of the latest
    * dates. An email is named by the latest of them that is not its own, which one of those two is.
@@ -148,12 +151,13 @@ export class NamedAddresses {
       this.claims.clear();
       return;
     }
+    const kept: Kept = { text, spelled };
     // A line that is its own NFD (no composed letter) is searched once by each of the two spellings.
-    this.lines.push({ text: spelled, forms: decomposed === undefined || apart ? SPELLED : SPELLED_AND_DECOMPOSED, source });
-    if (apart) this.lines.push({ text: decomposed, forms: DECOMPOSED, source });
-    if (written !== undefined) this.lines.push({ text: written, forms: WRITTEN, source });
-    if (masked !== undefined) this.lines.push({ text: masked, forms: MASKED, source });
-    if (bare !== undefined) this.lines.push({ text: bare, forms: SPELLED, source });
+    this.lines.push({ text: spelled, forms: decomposed === undefined || apart ? SPELLED : SPELLED_AND_DECOMPOSED, source, kept });
+    if (apart) this.lines.push({ text: decomposed, forms: DECOMPOSED, source, kept });
+    if (written !== undefined) this.lines.push({ text: written, forms: WRITTEN, source, kept });
+    if (masked !== undefined) this.lines.push({ text: masked, forms: MASKED, source, kept });
+    if (bare !== undefined) this.lines.push({ text: bare, forms: SPELLED, source, kept });
     if (masked !== undefined) this.masks = true;
   }
 
@@ -177,9 +181,25 @@ export class NamedAddresses {
       yield* [...new Set([...indexes.written.emails(), ...indexes.spelled.emails()])].map((email): [string, null] => [email, null]);
       return;
     }
+    const patterns = new Map<string, RegExp | null>();
+    // Only where it is written whole (whole-address.ts): checked once an email is found, so a line naming none costs
+    // nothing more; the texts read are kept for the last line only (its forms' lines follow one another).
+    let last: { kept?: Kept; whole?: string } = {};
+    const whole = (kept: Kept, email: string): boolean => {
+      let pattern = patterns.get(email);
+      if (pattern === undefined) {
+        const folded = foldAscii(email);
+        patterns.set(email, (pattern = isPlainAddress(folded) ? wholePattern(folded) : null));
+      }
+      if (pattern === null) return true;
+      if (last.kept !== kept) last = { kept, whole: wholeText(kept.text, kept.spelled) };
+      return last.whole === undefined || pattern.test(last.whole);
+    };
     for (const line of this.lines) {
       for (const form of line.forms) {
-        for (const email of indexes[form].within(line.text)) if (line.source.writer === undefined || spellingOf(email) !== line.source.writer) yield [email, line.source.lastUpdateDate];
+        for (const email of indexes[form].within(line.text)) {
+          if ((line.source.writer === undefined || spellingOf(email) !== line.source.writer) && whole(line.kept, email)) yield [email, line.source.lastUpdateDate];
+        }
       }
     }
   }

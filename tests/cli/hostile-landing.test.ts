@@ -10,6 +10,7 @@ import { BEYOND_DECLARED, ESCAPED_IN_BAD_LINE, INVISIBLE_IN_SERIAL, UUID_FORMS, 
 import { writeAddressesBeyondLanding, writeDeclaredBeyondLanding } from '../helpers/addresses-beyond-landing';
 import { REASONS } from '../../etl/landing/landing-rules';
 import { writeAddressesWithinLanding } from '../helpers/addresses-within-landing';
+import { writeAddressesWholeLanding } from '../helpers/addresses-whole-landing';
 
 /**
  * The defects a hostile producer found, through `bin/stedi.js` as a user runs
@@ -312,6 +313,16 @@ describe('stedi build on hostile landing lines', () => {
     const report = builtReport(writeAddressesWithinLanding());
     expect(report.consentUncertain).toBe(4);
     // dave and x.dave, whose devices have no reading.
+    expect(report.tables.customer_trusted.rows).toBe(2);
+    expect(report.tables.step_trainer_trusted.rows).toBe(0);
+  });
+
+  it('hides a customer whose address a quarantined line writes whole (after a JSON \\n, before a dot, after %20), and keeps serving one whose address only ends another (ally@ is not y@)', () => {
+    const report = builtReport(writeAddressesWholeLanding());
+    expect(report.quarantined.customer).toBe(5);
+    // ally (under the key: unknown, but named) beside them.
+    expect(report.consentUncertain).toBe(5);
+    // lice and y, whose devices have no reading.
     expect(report.tables.customer_trusted.rows).toBe(2);
     expect(report.tables.step_trainer_trusted.rows).toBe(0);
   });

@@ -146,12 +146,12 @@ export function createConsentUncertainView(database: string, version: string): S
       // Every accepted email the line holds anywhere, as written (ASCII case aside) or spelled otherwise.
       `  SELECT "s"."email", "bad"."lastUpdateDate"`,
       `  FROM "bad"`,
-      `  JOIN "spelled" AS "s" ON ${names('"bad"', '"s"')}`,
+      `  JOIN "spelled" AS "s" ON ${names('"bad"', '"line"', '"s"')}`,
       `  UNION ALL`,
       // The same search in an email under the key, decoded (ANN\u0040X.COM is ann@x.com in other case).
       `  SELECT "s"."email", "keyed"."lastUpdateDate"`,
       `  FROM "keyed"`,
-      `  JOIN "spelled" AS "s" ON ${names('"keyed"', '"s"')}`,
+      `  JOIN "spelled" AS "s" ON ${names('"keyed"', '"email"', '"s"')}`,
       `  UNION ALL`,
       // A device a bad line names: every customer whose freshest records name it (devices follow consent). Another
       // writer's line makes it ambiguous, however old (any record of another email does): only a line whose every
@@ -179,11 +179,11 @@ export function createConsentUncertainView(database: string, version: string): S
       `  UNION ALL`,
       `  SELECT "s"."email", "b"."lastUpdateDate"`,
       `  FROM "beyond" AS "b"`,
-      `  JOIN "spelled" AS "s" ON "s"."spelling" <> "b"."writer" AND ${names('"b"', '"s"')}`,
+      `  JOIN "spelled" AS "s" ON "s"."spelling" <> "b"."writer" AND ${names('"b"', '"line"', '"s"')}`,
       `  UNION ALL`,
       `  SELECT "s"."email", "k"."lastUpdateDate"`,
       `  FROM "beyond_keyed" AS "k"`,
-      `  JOIN "spelled" AS "s" ON "s"."spelling" <> "k"."writer" AND ${names('"k"', '"s"')}`,
+      `  JOIN "spelled" AS "s" ON "s"."spelling" <> "k"."writer" AND ${names('"k"', '"email"', '"s"')}`,
       `  UNION ALL`,
       // A line cut by a lone CR names what it would name whole; its date is never read (not strict JSON read to its end).
       `  SELECT "c"."email", CAST(NULL AS bigint) FROM "split_named" AS "n" JOIN "claims" AS "c" ON "n"."kind" = 'device' AND "c"."device" = "n"."name"`,

@@ -3,6 +3,7 @@ import { textDeviceSql } from '../../landing/serial-spelling';
 import { INVISIBLE_ESCAPES } from '../../landing/named-devices';
 import { bare, decomposed, fold, masked, searched, spelling, unwrapped } from './address-spelling-sql';
 import { literal } from './statements';
+import { writtenWhole } from './whole-address-sql';
 
 /**
  * What a landing line's raw text names, as Trino SQL pieces for Athena's doubt-hides view
@@ -25,12 +26,14 @@ const jsonDecoded = (raw: string): string => `coalesce(json_extract_scalar('"' |
  * "spelling", "apart" and "masked", computed once for it. By spelling, only a lone accepted one is looked for: those others
  * share are hidden anyway (n in n lines made n² rows).
  */
-export const names = (text: string, accepted: string): string =>
-  `((strpos(${accepted}."folded", '@') > 0 AND strpos(${text}."folded", ${accepted}."folded") > 0)` +
+export const names = (text: string, raw: string, accepted: string): string =>
+  `(((strpos(${accepted}."folded", '@') > 0 AND strpos(${text}."folded", ${accepted}."folded") > 0)` +
   ` OR (${accepted}."alike" = 1 AND strpos(${accepted}."spelling", '@') > 0` +
   ` AND (strpos(${text}."searched", ${accepted}."spelling") > 0 OR strpos(${text}."apart", ${accepted}."apart") > 0` +
   ` OR strpos(${text}."bare", ${accepted}."spelling") > 0` +
-  ` OR (${accepted}."masked" <> ${accepted}."spelling" AND strpos(${text}."masked", ${accepted}."masked") > 0))))`;
+  ` OR (${accepted}."masked" <> ${accepted}."spelling" AND strpos(${text}."masked", ${accepted}."masked") > 0))))` +
+  // Only where it is written whole (whole-address-sql.ts): checked after the search found it.
+  ` AND ${writtenWhole(text, raw, accepted)})`;
 
 /** The line's spelling as devices are spelled (named-devices.ts), as written and decoded. */
 export const deviceSpellingsSql = (line: string): string[] => [

@@ -15,11 +15,10 @@ describe('the addresses a bad line names', () => {
     expect(named(search, ['ann@t.com', 'bob@t.com', 'not-an-address'])).toEqual([['ann@t.com', 5]]);
   });
 
-  it('tells two emails apart that share a local part or where one ends inside the other', () => {
+  it('tells two emails apart that share a local part or where one ends inside the other, naming only the one written whole', () => {
     const search = new NamedAddresses();
     search.keep('mail ann@t.com.au and bo@x.org', null);
-    expect(named(search, ['ann@t.com', 'ann@t.com.au', 'ann@u.com', 'bo@x.org', 'b@x.org'])).toEqual([
-      ['ann@t.com', null],
+    expect(named(search, ['ann@t.com', 'ann@t.com.au', 'ann@u.com', 'bo@x.org', 'o@x.org', 'b@x.org'])).toEqual([
       ['ann@t.com.au', null],
       ['bo@x.org', null],
     ]);
@@ -141,7 +140,7 @@ describe('the addresses a bad line names', () => {
     ]);
   });
 
-  it('names exactly the accepted emails a line holds, as written (ASCII case aside), spelled, or beyond ASCII masked (seeded)', () => {
+  it('names exactly the accepted emails of characters beyond plain address ones a line holds, as written (ASCII case aside), spelled, or beyond ASCII masked (seeded)', () => {
     // fast-check names the seed of a failure; STEDI_PROPERTY_SEED=<seed> reproduces it.
     const SEED = Number(process.env.STEDI_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
     // Invisible (also escaped as Python writes them), escaped, full-width, decomposed and non-ASCII-case characters beside the plain ones.
@@ -149,6 +148,8 @@ describe('the addresses a bad line names', () => {
     const text = fc.string({ unit: char, maxLength: 24 });
     fc.assert(
       fc.property(fc.uniqueArray(fc.string({ unit: char, minLength: 1, maxLength: 6 }), { maxLength: 12 }), fc.array(text, { maxLength: 4 }), (accepted, lines) => {
+        // An email of plain address characters is named only where written whole: whole-address.property.test.ts.
+        accepted = accepted.filter((email) => !/^[a-z0-9._%+@-]*$/i.test(email));
         const search = new NamedAddresses();
         lines.forEach((line, i) => search.keep(line, i));
         const expected = new Set<string>();

@@ -13,6 +13,7 @@ import { tallyOfCounts, tallyOfReasons } from '../../../helpers/reason-tally';
 import { BEYOND_DECLARED, ESCAPED_IN_BAD_LINE, INVISIBLE_IN_SERIAL, UUID_FORMS, withheldBeyond, withheldDict, withheldRecord, writeRespelledLanding } from '../../../helpers/respelled-serials-landing';
 import { REASONS } from '../../../../etl/landing/landing-rules';
 import { writeAddressesWithinLanding } from '../../../helpers/addresses-within-landing';
+import { writeAddressesWholeLanding } from '../../../helpers/addresses-whole-landing';
 
 /**
  * The Athena build's own SQL (landing checks, typed views, bindings, CTAS
@@ -243,6 +244,20 @@ describe('doubt hides on Athena', () => {
       expect((await readTable(onDuckDb, 'customer_trusted', '"email"')).map((r) => r.email)).toEqual(['dave@test.com', 'x.dave@test.com']);
       const onAthena = await duck.connection.runAndReadAll(`SELECT "email" FROM stedi.customer_trusted__${version.version} ORDER BY 1`);
       expect(onAthena.getRows().map((r) => String(r[0]))).toEqual(['dave@test.com', 'x.dave@test.com']);
+    } finally {
+      duck.close();
+    }
+  });
+
+  it('hides a customer whose address a quarantined line writes whole, and serves one whose address only ends another, as the embedded engine does', async () => {
+    const landing = writeAddressesWholeLanding();
+    const onDuckDb = await buildLake(landing);
+    const { version, duck } = await buildOnAthena(landing);
+    try {
+      expect([onDuckDb.landingCounts.customer.uncertain, version.landingCounts.customer.uncertain]).toEqual([5, 5]);
+      expect((await readTable(onDuckDb, 'customer_trusted', '"email"')).map((r) => r.email)).toEqual(['lice@test.com', 'y@test.com']);
+      const onAthena = await duck.connection.runAndReadAll(`SELECT "email" FROM stedi.customer_trusted__${version.version} ORDER BY 1`);
+      expect(onAthena.getRows().map((r) => String(r[0]))).toEqual(['lice@test.com', 'y@test.com']);
     } finally {
       duck.close();
     }

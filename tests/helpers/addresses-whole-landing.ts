@@ -1,0 +1,27 @@
+import { customerRecord, writeLanding, writeSmallLanding } from './landing-fixture';
+
+/**
+ * The small landing (alice and bob consent) with lice and y consenting, dave and erin too, and quarantined lines
+ * naming addresses only whole (whole-address.ts): `ally@test.com` (not y@test.com), `alice@test.com` (not
+ * lice@test.com), bob's after a JSON `\n`, dave's before a sentence's dot, erin's after `%20`, percent-encoded. Both
+ * engines must hide alice, bob, dave and erin (5 uncertain with ally, named under the key) and serve lice and y (no reading: their devices have none).
+ */
+export function writeAddressesWholeLanding(): string {
+  const landing = writeSmallLanding();
+  const revoked = (name: string, email: string): string =>
+    JSON.stringify({ ...customerRecord({ name, serial: `serial-${name}-2`, consentAt: null, updatedAt: 1_656_000_000_000 }), email }).slice(0, -1);
+  writeLanding(
+    landing,
+    'customer',
+    [
+      ...['lice', 'y', 'dave', 'erin'].map((name) => customerRecord({ name, serial: `serial-${name}` })),
+      revoked('ally', 'ally@test.com'),
+      '{"note":"alice@test.com withdraws"',
+      '{"note":"revoke\\nbob@test.com"} x',
+      'revoke for dave@test.com.',
+      'note=revoke%20erin%40test.com&x=',
+    ],
+    'customer-2.json',
+  );
+  return landing;
+}
