@@ -114,6 +114,7 @@ describe('stedi build on hostile landing lines', () => {
     ['in full-width letters (the same under NFKC)', '\uff41\uff4c\uff49\uff43\uff45@test.com'],
     ['with a zero-width space', 'ali\u200bce@test.com'],
     ['with a line separator (U+2028: a line end, as a CR is)', 'ali\u2028ce@test.com'],
+    ['with a Hangul filler and a variation selector (drawn as nothing)', 'ali\u3164c\ufe0fe@test.com'],
     ['with a NUL', `${emailOf('alice')}\u0000`],
     ['with a soft hyphen and a no-break space', 'ali\u00adce@test.com\u00a0'],
     ['with a capital dotted I', 'AL\u0130CE@test.com'],
