@@ -1,6 +1,6 @@
 import { startsCompressed } from './compressed-start';
 import { addressesWithin, spellingOf } from './email-spelling';
-import { KEPT_TEXT_BUDGET, NamedAddresses } from './named-addresses';
+import { KEPT_TEXT_BUDGET, NamedAddresses, decodedText, mayDecode } from './named-addresses';
 import { type DeviceDoubt, NamedDevices, deviceSpellings } from './named-devices';
 import { readDevices, readEmails } from './named-under-keys';
 import type { OverlongEmails } from './overlong-line';
@@ -131,8 +131,14 @@ export class ConsentDoubt {
     // An accepted email that holds another accepted address beside other text (`Ann <ann@x.com>`, `mailto:ann@x.com`,
     // `ann@x.com.`) is that address written another way: both in doubt, as two spellings are, whatever the dates.
     // A spelling others share hides them all above: only the email holding it is added then (n of them made n² matches).
+    // So does one that writes another's address percent-encoded or with escapes or references (`ann%40x.com`,
+    // `ann&#64;x.com`), as the search reads a bad line: decoded, it is that address.
+    const decoded = (email: string): string[] => {
+      const spelled = mayDecode(email) ? spellingOf(decodedText(email)) : undefined;
+      return spelled === undefined || spelled === spellingOf(email) ? [] : [spelled];
+    };
     for (const email of this.valid.keys()) {
-      for (const inner of addressesWithin(email)) {
+      for (const inner of [...addressesWithin(email), ...decoded(email)]) {
         const alike = spellings.get(inner);
         if (alike === undefined || (alike.length === 1 && alike[0] === email)) continue;
         out.add(email);

@@ -3,8 +3,9 @@ import { customerRecord, writeLanding, writeSmallLanding } from './landing-fixtu
 /**
  * The small landing (alice and bob consent) with lice and y consenting, dave and erin too, and quarantined lines
  * naming addresses only whole (whole-address.ts): `ally@test.com` (not y@test.com), `alice@test.com` (not
- * lice@test.com), bob's after a JSON `\n`, dave's before a sentence's dot, erin's after `%20`, percent-encoded. Both
- * engines must hide alice, bob, dave and erin (5 uncertain with ally, named under the key) and serve lice and y (no reading: their devices have none).
+ * lice@test.com), bob's after a JSON `\n`, dave's before a sentence's dot, erin's after `%20`, percent-encoded; and
+ * frank's valid withdrawal under `frank%40test.com`. Both engines must hide alice, bob, dave, erin and frank (7
+ * uncertain with ally, named under the key, and frank%40test.com) and serve lice and y (no reading: their devices have none).
  */
 export function writeAddressesWholeLanding(): string {
   const landing = writeSmallLanding();
@@ -14,7 +15,9 @@ export function writeAddressesWholeLanding(): string {
     landing,
     'customer',
     [
-      ...['lice', 'y', 'dave', 'erin'].map((name) => customerRecord({ name, serial: `serial-${name}` })),
+      ...['lice', 'y', 'dave', 'erin', 'frank'].map((name) => customerRecord({ name, serial: `serial-${name}` })),
+      // frank's withdrawal, a valid record whose email a form percent-encoded: decoded, it is frank's address.
+      { ...customerRecord({ name: 'frank', serial: 'serial-frank-2', consentAt: null, updatedAt: 1_656_000_000_000 }), email: 'frank%40test.com' },
       revoked('ally', 'ally@test.com'),
       '{"note":"alice@test.com withdraws"',
       '{"note":"revoke\\nbob@test.com"} x',

@@ -80,6 +80,9 @@ export function createConsentUncertainView(database: string, version: string): S
       `  SELECT "email", regexp_replace(${spelling('"t"')}, '\\.+$', '') AS "part"`,
       `  FROM "valid" CROSS JOIN UNNEST(regexp_split("email", ${AROUND_SQL})) AS "x"("t")`,
       `  WHERE strpos("t", '@') > 0 AND (regexp_like("email", ${AROUND_SQL}) OR "email" LIKE '%.')`,
+      // Or decoded, as a bad line is searched (`ann%40x.com`, `ann&#64;x.com`: consent-doubt.ts).
+      `  UNION ALL`,
+      `  SELECT "email", "part" FROM (SELECT "email", ${searched('"email"')} AS "part", ${spelling('"email"')} AS "own" FROM "valid") AS "d" WHERE "part" <> "own"`,
       `),`,
       // A spelling others share hides them all below: only the email holding it is added then (n of them made n² rows).
       `"within" AS (`,
