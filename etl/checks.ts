@@ -60,6 +60,16 @@ const SAFE_SERIALS = `(
     AND ${DEVICE} NOT IN (SELECT "device" FROM ${UNSAFE_DEVICES} AS unsafe WHERE "device" IS NOT NULL)
 )`;
 
+/**
+ * Subqueries several checks repeat word for word, in the order one may contain another. An engine may compute each
+ * once per build and read it by `name` wherever its text appears (the landing tables they read never change during
+ * a build); the texts stay whole in every check, so an engine that does not still runs each check as written.
+ */
+export const SHARED_CHECK_SUBQUERIES: ReadonlyArray<{ name: string; sql: string }> = [
+  { name: 'check_latest_landing', sql: LATEST_LANDING },
+  { name: 'check_safe_serials', sql: SAFE_SERIALS },
+];
+
 function deviceChecks(): Check[] {
   return ['accelerometer_trusted', 'step_trainer_trusted', 'machine_learning_curated'].map((table) => ({
     name: `${table}_device_consented`,

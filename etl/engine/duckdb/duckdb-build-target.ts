@@ -15,6 +15,7 @@ import { onLakeFilesystem } from './fs-errors';
 import { buildDuckDbConfig, type BuildShape, buildShape, type DuckDbBuildSettings, landingBytes } from './build-settings';
 import { BuildConnections } from './build-connections';
 import { CheckScreens } from './check-screens';
+import { SharedCheckTables } from './shared-check-tables';
 import { writeSortedZone } from './sorted-copy';
 import { LakeLayout } from './lake-layout';
 import { BuildLandingLoads } from './build-landing-loads';
@@ -46,6 +47,7 @@ export class DuckDbBuildTarget implements BuildTarget {
   /** Statements and zones at once (build-settings.ts); set once begin() has finished. */
   private shape?: BuildShape;
   private readonly checks = new CheckScreens((sql) => this.countRow(sql));
+  private readonly sharedChecks = new SharedCheckTables((sql) => this.onConnection((connection) => connection.run(sql).then(() => undefined), true));
   /** Bytes the abandoned version and its working files took, counted by abandon() before it removed them. */
   private written?: number;
   /** The lake folder this build began in (lake-folder-identity.ts), once it holds the lock. */
@@ -130,8 +132,9 @@ export class DuckDbBuildTarget implements BuildTarget {
   }
 
   /** One statement's one row of counts, on its own connection. */
-  private countRow(sql: string): Promise<number[]> {
-    return this.onConnection(async (connection) => (await connection.runAndReadAll(sql)).getRows()[0].map(Number), true);
+  private async countRow(sql: string): Promise<number[]> {
+    const text = await this.sharedChecks.rewrite(sql);
+    return this.onConnection(async (connection) => (await connection.runAndReadAll(text)).getRows()[0].map(Number), true);
   }
 
   checksum(table: BuiltTable): Promise<FileChecksum> {
