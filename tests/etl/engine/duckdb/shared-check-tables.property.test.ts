@@ -60,7 +60,10 @@ describe(`the checks' shared subqueries computed once per build (seed ${SEED})`,
           if (zone.length > 0) await connection.run(`INSERT INTO ${table} VALUES ${values(zone.map(([e, s, d]) => [e, e, s, d]))}`);
         }
         const made: string[] = [];
-        const shared = new SharedCheckTables(async (sql) => void made.push(sql) ?? (await connection.run(sql)));
+        const shared = new SharedCheckTables(async (sql) => {
+          made.push(sql);
+          await connection.run(sql);
+        });
         for (const check of sharing) {
           const rewritten = await shared.rewrite(check.sql);
           for (const { sql } of SHARED_CHECK_SUBQUERIES) expect(rewritten).not.toContain(sql);
