@@ -25,7 +25,7 @@ import { makeFolder } from '../../make-folder';
 import { removeExpiringMarks } from './expiring-marks';
 import { removeExpired } from './expired-removal';
 import { lakeFolderIdentity } from './lake-folder-identity';
-import { syncFolder } from './durable-files';
+import { syncFilesAndFolders, syncFolder } from './durable-files';
 import { publishVersion } from './publish-version';
 
 /**
@@ -50,6 +50,8 @@ export class DuckDbBuildTarget implements BuildTarget {
   private readonly sharedChecks = new SharedCheckTables((sql) => this.onConnection((connection) => connection.run(sql).then(() => undefined), true));
   /** Bytes the abandoned version and its working files took, counted by abandon() before it removed them. */
   private written?: number;
+  /** Built files already flushed to the disk (checksum()). */
+  private readonly flushed = new Set<string>();
   /** The lake folder this build began in (lake-folder-identity.ts), once it holds the lock. */
   private lakeAt?: string;
 
@@ -137,8 +139,12 @@ export class DuckDbBuildTarget implements BuildTarget {
     return this.onConnection(async (connection) => (await connection.runAndReadAll(text)).getRows()[0].map(Number), true);
   }
 
-  checksum(table: BuiltTable): Promise<FileChecksum> {
-    return fileChecksum(this.layout.tableFile(table, this.requireVersion()));
+  /** Hashed, and flushed to the disk with its folders, while the next steps run: publishing then flushes only the rest. */
+  async checksum(table: BuiltTable): Promise<FileChecksum> {
+    const file = this.layout.tableFile(table, this.requireVersion());
+    const [sum] = await Promise.all([fileChecksum(file), onLakeFilesystem(file, this.layout.lake, () => syncFilesAndFolders([file], this.layout.lake))]);
+    this.flushed.add(file);
+    return sum;
   }
 
   /** Checks run two at a time, each on its own connection (the build's views are shared); one beside a serving process. */
@@ -178,7 +184,7 @@ export class DuckDbBuildTarget implements BuildTarget {
     await this.duckdb.ready();
     const version = this.requireVersion();
     const expiring = expired.map((v) => v.version);
-    await publishVersion(this.layout, { version, holder: this.lock!.holder, lakeAt: this.lakeAt, expiring }, manifest, () => this.duckdb.close());
+    await publishVersion(this.layout, { version, holder: this.lock!.holder, lakeAt: this.lakeAt, expiring, flushed: this.flushed }, manifest, () => this.duckdb.close());
     this.published = true;
     // Live already: a folder that will not sync only leaves the rename to the disk's own time (no folder to fail for it).
     await syncFolder(this.layout.metaDir).catch(() => undefined);

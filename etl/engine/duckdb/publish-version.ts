@@ -11,15 +11,16 @@ import type { LakeLayout } from './lake-layout';
 
 /**
  * Makes a built version live (duckdb-build-target.ts): its record says it publishes and what it expires, its files
- * reach the disk, and the manifest's rename names it. `closeDuckDb` runs while the record is written.
+ * reach the disk (but those `flushed` already, with their folders), and the manifest's rename names it. `closeDuckDb`
+ * (a few ms, on this thread) runs while the record and the files are on their way to the disk.
  */
 export async function publishVersion(
   layout: LakeLayout,
-  build: { version: string; holder: LockHolder; lakeAt?: string; expiring: string[] },
+  build: { version: string; holder: LockHolder; lakeAt?: string; expiring: string[]; flushed?: ReadonlySet<string> },
   manifest: LakeManifest,
   closeDuckDb: () => void,
 ): Promise<void> {
-  const { version, holder, expiring } = build;
+  const { version, holder, expiring, flushed } = build;
   const { lake, manifestPath } = layout;
   // Its files went with the lake folder: a manifest written now would make a lake of it again, naming files it lacks.
   const gone = lakeFolderGone(lake, build.lakeAt);
@@ -30,10 +31,11 @@ export async function publishVersion(
     await writeExpiringMarks(layout, version, expiring);
     await writeBuildRecord(layout, { version, holder, expiring, publishing: true, replacing: await manifestIdentity(layout) });
   });
-  // Every file is written and checked: DuckDB closes (a few ms, on this thread) while the record reaches the disk.
-  closeDuckDb();
-  await recording;
   // On the disk before the manifest names them (durable-files.ts), and the manifest's rename before any expired version goes.
-  await onLakeFilesystem(layout.versionDir('customer_trusted', version), lake, async () => syncFilesAndFolders([...BUILT_TABLES.map((table) => layout.tableFile(table, version)), ...(await filesUnder(layout.quarantineDir(version)))], lake));
+  const files = async (): Promise<string[]> => [...BUILT_TABLES.map((table) => layout.tableFile(table, version)), ...(await filesUnder(layout.quarantineDir(version)))];
+  const syncing = onLakeFilesystem(layout.versionDir('customer_trusted', version), lake, async () => syncFilesAndFolders((await files()).filter((file) => !flushed?.has(file)), lake));
+  // Every file is written and checked: DuckDB closes while the record and the files reach the disk.
+  closeDuckDb();
+  await Promise.all([recording, syncing]);
   await onLakeFilesystem(manifestPath, lake, () => writeLocalManifest(manifestPath, manifest));
 }
