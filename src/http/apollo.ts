@@ -1,4 +1,4 @@
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, type BaseContext } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
@@ -18,6 +18,7 @@ import { jitGateway } from './jit-executor';
 import { type KeyConcurrency, keyConcurrencyPlugin } from './key-concurrency';
 import { noDataNot2xxPlugin } from './no-data-status';
 import { noStorePlugin } from './no-store';
+import { onePlugin, type RequestPlugin } from './one-plugin';
 import { PersistedQueriesByKey } from './persisted-queries';
 import { graphqlLimits } from './limits';
 import { COST_BYTES_PER_DOCUMENT } from './operation-costs';
@@ -72,15 +73,18 @@ export async function createApolloServer(
     persistedQueries: { cache: new PersistedQueriesByKey() },
     plugins: [
       ...DISABLED_DEFAULTS.map((disabled) => disabled()),
-      operationNamePlugin,
-      ...limits.plugins,
-      ...(keyLimit || rowsInFlight ? [keyConcurrencyPlugin(keyLimit, rowsInFlight)] : []),
-      metrics.apolloPlugin(),
-      repeatedErrorsPlugin,
-      ...(responses ? [responseCachePlugin(responses)] : []),
-      ...(onDataRequest ? [dataRequestPlugin(onDataRequest)] : []),
-      noDataNot2xxPlugin,
-      noStorePlugin,
+      // In this order, as one plugin (one-plugin.ts: Apollo waits on a promise a plugin a step).
+      onePlugin<GraphqlContext>(
+        operationNamePlugin,
+        limits.plugin,
+        ...(keyLimit || rowsInFlight ? [keyConcurrencyPlugin(keyLimit, rowsInFlight)] : []),
+        metrics.apolloPlugin(),
+        repeatedErrorsPlugin,
+        ...(responses ? [responseCachePlugin(responses)] : []),
+        ...(onDataRequest ? [dataRequestPlugin(onDataRequest)] : []),
+        noDataNot2xxPlugin,
+        noStorePlugin,
+      ),
     ],
   });
   await server.start();
@@ -115,8 +119,8 @@ const DISABLED_DEFAULTS = [
 ];
 
 /** Puts the operation name on the request's log line. */
-const operationNamePlugin: ApolloServerPlugin = {
-  async requestDidStart() {
+const operationNamePlugin: RequestPlugin<BaseContext> = {
+  requestDidStart() {
     return {
       async didResolveOperation({ operationName }) {
         const request = currentRequest();

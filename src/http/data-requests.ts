@@ -1,5 +1,6 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { BaseContext } from '@apollo/server';
 import { type DocumentNode, type FragmentDefinitionNode, Kind, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import type { RequestPlugin } from './one-plugin';
 
 /**
  * Which requests ask the lake for something: any GraphQL operation with a root
@@ -43,9 +44,9 @@ export function decidedAsksForData(document: DocumentNode, operation: OperationD
 }
 
 /** Calls `onData` as each operation that asks for data is about to run (after every limit and the authentication). */
-export function dataRequestPlugin(onData: () => void): ApolloServerPlugin {
+export function dataRequestPlugin(onData: () => void): RequestPlugin<BaseContext> {
   return {
-    async requestDidStart() {
+    requestDidStart() {
       return {
         async didResolveOperation({ document, operation, contextValue }) {
           if (!operation || (contextValue as { replay?: boolean }).replay) return;

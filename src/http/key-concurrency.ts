@@ -1,4 +1,5 @@
-import { type ApolloServerPlugin, HeaderMap } from '@apollo/server';
+import { HeaderMap } from '@apollo/server';
+import type { RequestPlugin } from './one-plugin';
 import type { RequestHandler } from 'express';
 import { ErrorCode, StediError } from '../errors';
 import type { GraphqlContext } from '../graphql/context';
@@ -138,9 +139,9 @@ export class KeyConcurrency {
  * The limit on GraphQL operations: a place is taken once the operation is known, and freed as its answer is sent. Once
  * admitted, its rows are counted against the process's bound (rows-in-flight.ts) until the answer has left.
  */
-export function keyConcurrencyPlugin(gate: KeyConcurrency | undefined, rows?: RowsInFlight): ApolloServerPlugin<GraphqlContext> {
+export function keyConcurrencyPlugin(gate: KeyConcurrency | undefined, rows?: RowsInFlight): RequestPlugin<GraphqlContext> {
   return {
-    async requestDidStart() {
+    requestDidStart() {
       let ticket: Ticket | undefined;
       return {
         async didResolveOperation({ document, operation, contextValue }) {

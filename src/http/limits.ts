@@ -1,10 +1,11 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { BaseContext } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { type GraphQLError, Kind, type ValidationContext, type ValidationRule } from 'graphql';
 import type { LimitsConfig } from '../config';
 import { type CostEstimate, estimateCost } from './cost-estimate';
 import { limitError } from './limit-error';
 import { OperationCosts } from './operation-costs';
+import type { RequestPlugin } from './one-plugin';
 import { oversizedVariable } from './variable-size';
 import { knownOperationTypes } from './known-operation-types';
 
@@ -21,7 +22,8 @@ import { knownOperationTypes } from './known-operation-types';
  */
 
 export interface GraphqlLimits {
-  plugins: ApolloServerPlugin[];
+  /** The cost and row limits, once the operation is known. */
+  plugin: RequestPlugin<BaseContext>;
   validationRules: ValidationRule[];
   /** For Apollo's parse (a plugin throwing while parsing would answer 500). */
   parseOptions: { maxTokens: number };
@@ -37,9 +39,10 @@ export function graphqlLimits(limits: LimitsConfig): GraphqlLimits {
     // Introspection is on, so field suggestions reveal nothing; they help a caller fix a typo.
     blockFieldSuggestion: { enabled: false },
   });
-  const { plugins, validationRules } = armor.protect();
+  // armor's plugins are Envelop's (onValidate), which Apollo never calls: its limits are the validation rules.
+  const { validationRules } = armor.protect();
   return {
-    plugins: [...plugins, dataCostPlugin(limits)] as ApolloServerPlugin[],
+    plugin: dataCostPlugin(limits),
     validationRules: [knownOperationTypes, ...validationRules.map(failClosed)],
     parseOptions: parseOptionsOf(limits),
   };
@@ -102,10 +105,10 @@ const rowsRefusal = (rows: number, bound: number): GraphQLError =>
       'ask for fewer rows per page (first) or fewer pages in one request (a nested page counts its `first` once for each row of the page it is in), and the next page in the next request',
   );
 
-function dataCostPlugin(limits: LimitsConfig): ApolloServerPlugin {
+function dataCostPlugin(limits: LimitsConfig): RequestPlugin<BaseContext> {
   const costs = new OperationCosts<CostEstimate>();
   return {
-    async requestDidStart() {
+    requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema, operation, operationName, contextValue }) {
           const variables = request.variables ?? {};

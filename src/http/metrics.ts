@@ -1,4 +1,5 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { BaseContext } from '@apollo/server';
+import type { RequestPlugin } from './one-plugin';
 import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Engine } from '../../etl/engine/engine';
@@ -79,11 +80,11 @@ export class ServerMetrics {
   }
 
   /** Counts and times GraphQL operations by name and type. */
-  apolloPlugin(): ApolloServerPlugin {
+  apolloPlugin(): RequestPlugin<BaseContext> {
     return {
-      requestDidStart: async ({ contextValue }) => {
+      requestDidStart: ({ contextValue }) => {
         // An answer the server makes again on a new version (answer-replay.ts) is no client's operation.
-        if ((contextValue as { replay?: boolean }).replay) return;
+        if ((contextValue as { replay?: boolean }).replay) return undefined;
         const started = process.hrtime.bigint();
         let failed = false;
         return {

@@ -1,4 +1,5 @@
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { BaseContext } from '@apollo/server';
+import type { RequestPlugin } from './one-plugin';
 
 /**
  * An answer without `data` is never 2xx: the GraphQL-over-HTTP spec's rule for application/graphql-response+json
@@ -7,8 +8,8 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
  * 200 without data. It is 404: Apollo Client's and urql's APQ links read the error from a 4xx body and send the
  * text, and Apollo Client 3 turns APQ off for good on a 400 or 500.
  */
-export const noDataNot2xxPlugin: ApolloServerPlugin<BaseContext> = {
-  async requestDidStart() {
+export const noDataNot2xxPlugin: RequestPlugin<BaseContext> = {
+  requestDidStart() {
     return {
       async willSendResponse({ response }) {
         if (response.body.kind !== 'single' || 'data' in response.body.singleResult) return;

@@ -1,5 +1,6 @@
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { BaseContext } from '@apollo/server';
 import type { RequestHandler } from 'express';
+import type { RequestPlugin } from './one-plugin';
 
 /**
  * No HTTP cache keeps an answer of this server: its data holds customers' rows as consent allowed them when asked (a
@@ -17,8 +18,8 @@ export const noStore: RequestHandler = (_req, res, next) => {
 };
 
 /** Apollo's own: its answer to an APQ hash it does not hold says `private, no-cache, must-revalidate`, which a browser stores. */
-export const noStorePlugin: ApolloServerPlugin<BaseContext> = {
-  async requestDidStart() {
+export const noStorePlugin: RequestPlugin<BaseContext> = {
+  requestDidStart() {
     return {
       async willSendResponse({ response }) {
         response.http.headers.set('cache-control', NO_STORE);

@@ -1,5 +1,6 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { BaseContext } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
+import type { RequestPlugin } from './one-plugin';
 
 /**
  * Lists an error that the same answer holds at many places once, at its
@@ -8,8 +9,8 @@ import type { GraphQLFormattedError } from 'graphql';
  * its parents, would otherwise repeat one message 10,000 times (10 MB of
  * errors for one query). The fields stay null wherever it was raised.
  */
-export const repeatedErrorsPlugin: ApolloServerPlugin = {
-  async requestDidStart() {
+export const repeatedErrorsPlugin: RequestPlugin<BaseContext> = {
+  requestDidStart() {
     return {
       async willSendResponse({ response }) {
         if (response.body.kind !== 'single') return;

@@ -1,4 +1,5 @@
-import { type ApolloServerPlugin, type GraphQLRequestContextResponseForOperation, HeaderMap } from '@apollo/server';
+import { type GraphQLRequestContextResponseForOperation, HeaderMap } from '@apollo/server';
+import type { RequestPlugin } from './one-plugin';
 import { ByteBoundedLru } from '../byte-bounded-lru';
 import type { GraphqlContext } from '../graphql/context';
 import type { RequestLake } from '../graphql/request-lake';
@@ -170,9 +171,9 @@ function askOfKey(key: string): { tail: string; ask: RecentAsk } | null {
 }
 
 /** The Apollo plugin: answers from the cache before execution, keeps error-free answers after. */
-export function responseCachePlugin(cache: ResponseCache): ApolloServerPlugin<GraphqlContext> {
+export function responseCachePlugin(cache: ResponseCache): RequestPlugin<GraphqlContext> {
   return {
-    async requestDidStart() {
+    requestDidStart() {
       let key: string | null = null;
       let hit = false;
       return {
