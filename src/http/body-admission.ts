@@ -5,6 +5,7 @@ import { bodyLimitBytes } from '../config-values';
 import { bodyLimitMessage } from './body-errors';
 import { sendError } from './http-errors';
 import { principalOf } from './request-context';
+import { whenClosed, whenFinished } from './response-closed';
 
 /**
  * When a request body may come in, and how much of it. Node answers `Expect: 100-continue` itself, before any
@@ -107,7 +108,7 @@ export function limitArrivingBodies(places: number, onRefused: () => void = () =
     };
     // Its body read whole, or the request over (answered, or its client gone): whichever comes first.
     req.once('end', leave);
-    res.once('close', leave);
+    whenClosed(res, leave);
     next();
   };
 }
@@ -124,7 +125,7 @@ export function boundUnreadBody(limit: string): RequestHandler {
   return (req, res, next) => {
     if (!declaresBody(req)) return next();
     if (Number(req.headers['content-length'] ?? 0) > cutAbove) res.setHeader('Connection', 'close');
-    res.once('finish', () => req.complete || dropRestOfBody(req, res));
+    whenFinished(res, () => req.complete || dropRestOfBody(req, res));
     next();
   };
 }

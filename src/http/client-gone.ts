@@ -1,4 +1,5 @@
 import type { RequestHandler, Response } from 'express';
+import { whenClosed } from './response-closed';
 
 /**
  * Whether the client of a request is still there to read its answer. A client that closed its socket while its
@@ -49,7 +50,7 @@ export const watchClientGone: RequestHandler = (req, res, next) => {
   };
   if (probes && socket.readableEnded) onEnd();
   else if (probes) socket.once('end', onEnd);
-  res.once('close', () => {
+  whenClosed(res, () => {
     stopProbing();
     if (!res.writableFinished) controller.abort();
   });

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { whenClosed } from './response-closed';
 
 /** A connection idle at least this long may be closed for a new one: an HTTP client's pause between its requests is shorter. */
 export const EVICTABLE_AFTER_MS = 1_000;
@@ -20,7 +21,7 @@ export class IdleConnections {
       const socket = req.socket;
       this.idle.delete(socket);
       this.requests.set(socket, (this.requests.get(socket) ?? 0) + 1);
-      res.once('close', () => {
+      whenClosed(res, () => {
         const left = (this.requests.get(socket) ?? 1) - 1;
         if (left > 0) return void this.requests.set(socket, left);
         this.requests.delete(socket);

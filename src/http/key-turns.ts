@@ -4,6 +4,7 @@ import { ErrorCode } from '../errors';
 import { sendError } from './http-errors';
 import { type Refusal, retryAfterSeconds } from './key-concurrency';
 import { principalOf } from './request-context';
+import { whenFinished } from './response-closed';
 
 /**
  * GraphQL requests of one API key begin at most DOCUMENTS_PER_TURN an event-loop turn, every key's in its own
@@ -56,7 +57,7 @@ export class KeyTurns {
   readonly handler: RequestHandler = (_req, res, next) => {
     const keyId = principalOf(res)?.keyId;
     if (this.places === 0 || !keyId) return next();
-    res.once('finish', () => {
+    whenFinished(res, () => {
       if (res.statusCode === 400) this.refusedUntil.set(keyId, performance.now() + REFUSED_KEY_MS);
     });
     const queue = this.waiting.get(keyId);

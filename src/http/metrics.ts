@@ -8,6 +8,7 @@ import type { Erasure } from '../rebuild/erasure';
 import type { Rebuilds } from '../rebuild/rebuild-jobs';
 import { registerConsentGauges, registerLakeGauges } from './lake-gauges';
 import { requestPath, routeSpelling } from './request-path';
+import { whenClosed } from './response-closed';
 
 /**
  * Prometheus metrics of one server: HTTP requests, GraphQL operations by name,
@@ -68,7 +69,7 @@ export class ServerMetrics {
   httpMiddleware(): RequestHandler {
     return (req, res, next) => {
       const stop = this.httpDuration.startTimer();
-      res.on('close', () => {
+      whenClosed(res, () => {
         // As routes match it: /GRAPHQL/ and an absolute-form `http://host/graphql` are /graphql too.
         const path = routeSpelling(requestPath(req));
         const route = ROUTES.has(path) ? path : 'other';

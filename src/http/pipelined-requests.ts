@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { RequestHandler } from 'express';
+import { whenClosed } from './response-closed';
 
 /**
  * HTTP/1.1 pipelining: Node hands the app every request a client sent ahead on one connection as soon as it reads
@@ -42,7 +43,7 @@ export const onePerConnection: RequestHandler = (req, res, next) => {
   const socket = req.socket;
   const before = lastOnConnection.get(socket);
   const answered = new Promise<void>((resolve) =>
-    res.once('close', () => {
+    whenClosed(res, () => {
       if (lastOnConnection.get(socket) === answered) lastOnConnection.delete(socket);
       resolve();
     }),

@@ -5,6 +5,7 @@ import type { Principal } from '../auth/principal';
 import { ErrorCode } from '../errors';
 import type { Logger } from '../logger';
 import { requestPath } from './request-path';
+import { whenClosed } from './response-closed';
 
 /**
  * Per-request state: the request id (the client's X-Request-Id when it is
@@ -78,7 +79,7 @@ export function requestContext(logger: Logger): RequestHandler {
     res.locals.request = state;
     res.setHeader('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
-    res.on('close', () => {
+    whenClosed(res, () => {
       const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
       // Only what identifies the request: never headers, bodies, keys or query text.
       const path = requestPath(req);

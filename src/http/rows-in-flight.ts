@@ -1,6 +1,7 @@
 import { HeaderMap } from '@apollo/server';
 import { ErrorCode, StediError } from '../errors';
 import type { SentAnswer } from '../graphql/context';
+import { whenClosed } from './response-closed';
 
 /**
  * Rows asked by the GraphQL requests a server process is answering, all keys together, bounded (STEDI_ROWS_IN_FLIGHT):
@@ -47,7 +48,7 @@ export class RowsInFlight {
     const before = this.holding.get(answer);
     this.holding.set(answer, (before ?? 0) + rows);
     if (before !== undefined) return;
-    answer.once('close', () => {
+    whenClosed(answer, () => {
       this.held -= this.holding.get(answer) ?? 0;
       this.holding.delete(answer);
     });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { giveBack } from '../byte-pool';
 import { currentRequest } from './request-context';
+import { whenFinished } from './response-closed';
 
 /**
  * An answer made as bytes (a bulk page whose edges were written as bytes,
@@ -49,7 +50,7 @@ export const sentAsBytes: RequestHandler = (_req: Request, res: Response, next: 
     const type = this.get('Content-Type');
     if (typeof type === 'string' && !/;\s*charset=utf-8$/i.test(type)) return send.call(this, held.bytes.toString('utf8'));
     // Once handed to the system ('finish'), the bytes' memory can hold another answer; not if the response was cut short.
-    this.once('finish', () => giveBack(held.bytes));
+    whenFinished(this, () => giveBack(held.bytes));
     return send.call(this, held.bytes);
   };
   next();

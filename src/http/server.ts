@@ -16,6 +16,7 @@ import { closeHttpServer, DEFAULT_GRACE_MS } from './shutdown';
 import { serverUrl } from './server-url';
 import { limitUnfinishedHeaders } from './unfinished-headers';
 import { listenReach } from './listen-reach';
+import { whenClosed } from './response-closed';
 
 /**
  * A listening server over an open engine: instruments the engine, creates the
@@ -114,7 +115,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const served = !PROBES.has(req.url?.split('?')[0] ?? '');
     idle.begin(served);
     if (served) options.served?.begin(req.socket);
-    res.once('close', () => {
+    whenClosed(res, () => {
       idle.end(served);
       if (served) options.served?.end();
     });

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { PARSER_HEADER_BYTES } from './header-size';
 import { refuseOnSocket } from './client-errors';
+import { whenClosed } from './response-closed';
 
 /**
  * Bytes of unfinished requests (headers still arriving) a server process holds at most. Node's parser keeps each
@@ -78,7 +79,7 @@ export function limitUnfinishedHeaders(server: Server, budgetBytes: number, onRe
     if (!state) return;
     state.requests += 1;
     state.pendingSince = undefined;
-    res.once('close', () => {
+    whenClosed(res, () => {
       state.requests -= 1;
       if (state.requests === 0) state.base = req.socket.bytesRead;
     });
