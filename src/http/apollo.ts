@@ -122,7 +122,7 @@ const DISABLED_DEFAULTS = [
 const operationNamePlugin: RequestPlugin<BaseContext> = {
   requestDidStart() {
     return {
-      async didResolveOperation({ operationName }) {
+      didResolveOperation({ operationName }) {
         const request = currentRequest();
         if (request) request.operation = operationName ?? undefined;
       },

@@ -48,7 +48,7 @@ export function dataRequestPlugin(onData: () => void): RequestPlugin<BaseContext
   return {
     requestDidStart() {
       return {
-        async didResolveOperation({ document, operation, contextValue }) {
+        didResolveOperation({ document, operation, contextValue }) {
           if (!operation || (contextValue as { replay?: boolean }).replay) return;
           if (decidedAsksForData(document, operation)) onData();
         },

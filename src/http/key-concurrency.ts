@@ -23,6 +23,8 @@ export type Refusal = 'queue_full' | 'waited' | 'bodies_arriving';
 /** A request's place: `admitted` settles once it may run (or is refused); `leave` frees the place, whichever it holds. */
 export interface Ticket {
   admitted: Promise<void>;
+  /** Admitted as it came (a place was free): nothing to wait for. */
+  admittedAtOnce?: boolean;
   leave(): void;
 }
 
@@ -58,7 +60,7 @@ export class KeyConcurrency {
   }
 
   enter(keyId: string, route: 'graphql' | 'export'): Ticket {
-    if (this.limit === 0) return { admitted: Promise.resolve(), leave: () => undefined };
+    if (this.limit === 0) return { admitted: Promise.resolve(), admittedAtOnce: true, leave: () => undefined };
     let state = this.keys.get(keyId);
     if (!state) this.keys.set(keyId, (state = { running: 0, waiting: [] }));
     const key = state;
@@ -78,7 +80,7 @@ export class KeyConcurrency {
     if (key.running < this.limit) {
       key.running += 1;
       place = 'running';
-      return { admitted: Promise.resolve(), leave };
+      return { admitted: Promise.resolve(), admittedAtOnce: true, leave };
     }
     if (key.waiting.length >= this.queue) {
       place = 'gone';
@@ -144,18 +146,24 @@ export function keyConcurrencyPlugin(gate: KeyConcurrency | undefined, rows?: Ro
     requestDidStart() {
       let ticket: Ticket | undefined;
       return {
-        async didResolveOperation({ document, operation, contextValue }) {
+        didResolveOperation({ document, operation, contextValue }) {
           const keyId = contextValue.principal?.keyId;
-          if (!operation || operation.operation !== 'query' || contextValue.replay || !keyId) return;
-          if (!decidedAsksForData(document, operation)) return;
+          if (!operation || operation.operation !== 'query' || contextValue.replay || !keyId) return undefined;
+          if (!decidedAsksForData(document, operation)) return undefined;
+          const takeRows = (): void => {
+            if (rows && contextValue.askedRows && contextValue.answer) rows.take(contextValue.askedRows, contextValue.answer);
+          };
           if (gate) {
             ticket = gate.enter(keyId, 'graphql');
-            await admittedUnlessGone(ticket, contextValue.gone);
+            // A place free at once (most requests): it runs on in this turn, without a wait or a promise.
+            if (!ticket.admittedAtOnce) return admittedUnlessGone(ticket, contextValue.gone).then(takeRows);
+            if (contextValue.gone) stopIfGone(contextValue.gone);
           }
-          if (rows && contextValue.askedRows && contextValue.answer) rows.take(contextValue.askedRows, contextValue.answer);
+          takeRows();
+          return undefined;
         },
         // Also called when this request is refused, or another check refuses it while it waits: its place goes.
-        async willSendResponse() {
+        willSendResponse() {
           ticket?.leave();
         },
       };

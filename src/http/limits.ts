@@ -110,7 +110,7 @@ function dataCostPlugin(limits: LimitsConfig): RequestPlugin<BaseContext> {
   return {
     requestDidStart() {
       return {
-        async didResolveOperation({ request, document, schema, operation, operationName, contextValue }) {
+        didResolveOperation({ request, document, schema, operation, operationName, contextValue }) {
           const variables = request.variables ?? {};
           const oversized = oversizedVariable(schema, document, variables, operationName ?? undefined);
           if (oversized) throw limitError(oversized);

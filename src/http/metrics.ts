@@ -89,10 +89,10 @@ export class ServerMetrics {
         const started = process.hrtime.bigint();
         let failed = false;
         return {
-          didEncounterErrors: async () => {
+          didEncounterErrors: () => {
             failed = true;
           },
-          willSendResponse: async ({ operationName, operation }) => {
+          willSendResponse: ({ operationName, operation }) => {
             this.countOperation(operationName, operation?.operation ?? 'unknown', started, failed);
           },
         };

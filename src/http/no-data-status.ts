@@ -11,7 +11,7 @@ import type { RequestPlugin } from './one-plugin';
 export const noDataNot2xxPlugin: RequestPlugin<BaseContext> = {
   requestDidStart() {
     return {
-      async willSendResponse({ response }) {
+      willSendResponse({ response }) {
         if (response.body.kind !== 'single' || 'data' in response.body.singleResult) return;
         if ((response.http.status ?? 200) >= 400) return;
         const code = response.body.singleResult.errors?.[0]?.extensions?.code;

@@ -21,7 +21,7 @@ export const noStore: RequestHandler = (_req, res, next) => {
 export const noStorePlugin: RequestPlugin<BaseContext> = {
   requestDidStart() {
     return {
-      async willSendResponse({ response }) {
+      willSendResponse({ response }) {
         response.http.headers.set('cache-control', NO_STORE);
       },
     };

@@ -1,7 +1,25 @@
-import type { ApolloServerPlugin, BaseContext, GraphQLRequestContext, GraphQLRequestListener } from '@apollo/server';
+import type {
+  ApolloServerPlugin,
+  BaseContext,
+  GraphQLRequestContext,
+  GraphQLRequestContextDidEncounterErrors,
+  GraphQLRequestContextDidResolveOperation,
+  GraphQLRequestContextResponseForOperation,
+  GraphQLRequestContextWillSendResponse,
+  GraphQLRequestListener,
+  GraphQLResponse,
+} from '@apollo/server';
 
-/** The hooks a request plugin of this server may have (what none uses is left out: it would need Apollo's own order). */
-export type RequestHooks<C extends BaseContext> = Pick<GraphQLRequestListener<C>, 'didResolveOperation' | 'responseForOperation' | 'willSendResponse' | 'didEncounterErrors'>;
+/**
+ * The hooks a request plugin of this server may have (what none uses is left out: it would need Apollo's own order).
+ * A hook with nothing to wait for returns nothing: a promise a hook a request is what this file saves.
+ */
+export interface RequestHooks<C extends BaseContext> {
+  didResolveOperation?(requestContext: GraphQLRequestContextDidResolveOperation<C>): Promise<void> | void;
+  responseForOperation?(requestContext: GraphQLRequestContextResponseForOperation<C>): Promise<GraphQLResponse | null>;
+  willSendResponse?(requestContext: GraphQLRequestContextWillSendResponse<C>): Promise<void> | void;
+  didEncounterErrors?(requestContext: GraphQLRequestContextDidEncounterErrors<C>): Promise<void> | void;
+}
 
 /** A plugin that makes its hooks for a request at once (no promise), or none for a request it leaves alone. */
 export interface RequestPlugin<C extends BaseContext> {
@@ -10,6 +28,7 @@ export interface RequestPlugin<C extends BaseContext> {
 
 type Parallel = 'didResolveOperation' | 'willSendResponse' | 'didEncounterErrors';
 const DONE: Promise<void> = Promise.resolve();
+const ignore = (): void => undefined;
 
 /**
  * Several request plugins as one Apollo plugin, each hook called as Apollo calls its plugins' (in order, every one,
@@ -26,13 +45,24 @@ export function onePlugin<C extends BaseContext>(...plugins: ReadonlyArray<Reque
         if (hooks) listeners.push(hooks);
       }
       if (listeners.length === 0) return undefined;
-      const all = (hook: Parallel, ...args: [never]): Promise<void> => {
+      // As Apollo's Promise.all over its plugins: every hook is called, and the step fails with the first to fail (one
+      // that throws before it waits fails first); the rest are still waited on by no one, their failures ignored.
+      const all = (hook: Parallel, context: never): Promise<void> => {
         let pending: Array<Promise<void>> | undefined;
+        let failed: { error: unknown } | undefined;
         for (const listener of listeners) {
-          const started = (listener[hook] as ((...a: [never]) => Promise<void>) | undefined)?.(...args);
-          if (started) (pending ??= []).push(started);
+          try {
+            const started = (listener[hook] as ((c: never) => Promise<void> | void) | undefined)?.(context);
+            if (started) (pending ??= []).push(started);
+          } catch (error) {
+            failed ??= { error };
+          }
         }
-        return pending === undefined ? DONE : pending.length === 1 ? pending[0]! : Promise.all(pending).then(() => undefined);
+        if (failed) {
+          pending?.forEach((started) => started.catch(ignore));
+          return Promise.reject(failed.error);
+        }
+        return pending === undefined ? DONE : pending.length === 1 ? pending[0]! : Promise.all(pending).then(ignore);
       };
       const merged: GraphQLRequestListener<C> = {};
       if (listeners.some((l) => l.didResolveOperation)) merged.didResolveOperation = (context) => all('didResolveOperation', context as never);

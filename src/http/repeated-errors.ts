@@ -12,7 +12,7 @@ import type { RequestPlugin } from './one-plugin';
 export const repeatedErrorsPlugin: RequestPlugin<BaseContext> = {
   requestDidStart() {
     return {
-      async willSendResponse({ response }) {
+      willSendResponse({ response }) {
         if (response.body.kind !== 'single') return;
         const errors = response.body.singleResult.errors;
         if (errors && errors.length > 1) response.body.singleResult.errors = listedOnce(errors);

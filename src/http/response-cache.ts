@@ -184,7 +184,7 @@ export function responseCachePlugin(cache: ResponseCache): RequestPlugin<Graphql
           hit = true;
           return { body: { kind: 'single', singleResult: { data } }, http: { status: undefined, headers: new HeaderMap() } };
         },
-        async willSendResponse({ response, operationName }) {
+        willSendResponse({ response, operationName }) {
           if (key === null || hit || response.body.kind !== 'single') return;
           const { data, errors } = response.body.singleResult;
           if (!errors && data && (response.http.status === undefined || response.http.status === 200)) cache.keepWhenWritten(key, data, operationName ?? null);
