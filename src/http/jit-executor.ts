@@ -1,6 +1,5 @@
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
 import { defaultFieldResolver, execute, GraphQLError, type GraphQLFieldResolver, isObjectType, type GraphQLSchema } from 'graphql';
-import { getVariableValues } from 'graphql/execution/values';
 import { ErrorCode } from '../errors';
 import type { GraphqlContext } from '../graphql/context';
 import { clientGone } from '../graphql/still-wanted';
@@ -8,6 +7,7 @@ import { withWholeColumnLists } from '../graphql/column-lists';
 import { edgesInTurns } from '../graphql/edge-turns';
 import { moveRawJson } from '../graphql/raw-json';
 import { NotRendered, withRenderedEdges } from '../graphql/rendered-edges';
+import { coercedVariables } from './coerced-variables';
 import { CompiledQueries, worthCompiling } from './compiled-queries';
 import { IntrospectionAnswers } from './introspection-answers';
 import { rerunOnLakeChange } from './lake-change-rerun';
@@ -46,7 +46,8 @@ export function jitGateway(schema: GraphQLSchema, options: JitOptions): Gateway 
   const executor: Executor = async ({ document, source, operationName, operation, request, context }) => {
     // graphql-jit's own variable errors carry no location; graphql-js's say which variable and why.
     if (operation) {
-      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
+      // Coerced once a request: the cost check has, when they coerce (coerced-variables.ts).
+      const coerced = coercedVariables(schema, operation, request.variables ?? {});
       if (coerced.errors) return { errors: coerced.errors.map(asBadInput) };
     }
     const described = introspection.answer(document, operation, context);

@@ -1,5 +1,5 @@
 import { type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, type ValueNode, visit } from 'graphql';
-import { getVariableValues } from 'graphql/execution/values';
+import { coercedVariables } from './coerced-variables';
 
 /**
  * Cost estimates of a document already seen, so a repeated query is not
@@ -33,7 +33,7 @@ export class OperationCosts<E> {
    * that do not coerce always go to `estimate()`, which refuses them as before.
    */
   get(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>, estimate: () => E): E {
-    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 1 });
+    const coerced = coercedVariables(schema, operation, variables, { maxErrors: 1 });
     if (coerced.errors) return estimate();
     const plan = this.planOf(document, operation);
     const key = variantKey(operation, plan.valued, coerced.coerced);
