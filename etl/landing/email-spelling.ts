@@ -18,6 +18,14 @@
  */
 
 /**
+ * Characters drawn as an empty cell though Unicode calls them neither White_Space nor Default_Ignorable (no Unicode
+ * property or confusables.txt entry gathers them): BRAILLE PATTERN BLANK (U+2800, a cell with no dots), KHITAN SMALL
+ * SCRIPT FILLER (U+16FE4) and MUSICAL SYMBOL NULL NOTEHEAD (U+1D159). `alice@x.com` + U+2800 reads as alice@x.com,
+ * so the fold drops them as it drops a space: doubt hides (a withdrawal so written hides alice, never the reverse).
+ */
+export const BLANK_RANGES: ReadonlyArray<readonly [number, number]> = [[0x2800, 0x2800], [0x16fe4, 0x16fe4], [0x1d159, 0x1d159]];
+
+/**
  * Characters no reader sees: Unicode categories Cc (controls, NUL and tab
  * among them), Cf (format: zero-width space, ZWJ/ZWNJ, BOM, soft hyphen,
  * bidi marks), Zs (space separators) and Zl, Zp (the line and paragraph
@@ -27,13 +35,15 @@
  * fillers U+115F, U+3164, variation selectors, Khmer's U+17B4), as Unicode 17
  * assigns them. Listed,
  * not written `\p{Cc}`, so both engines drop the same characters whatever
- * Unicode version their regex engine knows (tests pin the list to Node's).
+ * Unicode version their regex engine knows (tests pin the list to Node's),
+ * and the blanks below.
  */
 export const INVISIBLE_RANGES: ReadonlyArray<readonly [number, number]> = [
   [0x0, 0x20], [0x7f, 0xa0], [0xad, 0xad], [0x34f, 0x34f], [0x600, 0x605], [0x61c, 0x61c], [0x6dd, 0x6dd], [0x70f, 0x70f],
   [0x890, 0x891], [0x8e2, 0x8e2], [0x115f, 0x1160], [0x1680, 0x1680], [0x17b4, 0x17b5], [0x180b, 0x180f], [0x2000, 0x200f],
   [0x2028, 0x202f], [0x205f, 0x206f], [0x3000, 0x3000], [0x3164, 0x3164], [0xfe00, 0xfe0f], [0xfeff, 0xfeff], [0xffa0, 0xffa0],
   [0xfff0, 0xfffb], [0x110bd, 0x110bd], [0x110cd, 0x110cd], [0x13430, 0x1343f], [0x1bca0, 0x1bca3], [0x1d173, 0x1d17a], [0xe0000, 0xe0fff],
+  ...BLANK_RANGES,
 ];
 
 /** The invisible characters as one regex class, each code point written by `escape`. */

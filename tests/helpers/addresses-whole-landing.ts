@@ -3,21 +3,27 @@ import { customerRecord, writeLanding, writeSmallLanding } from './landing-fixtu
 /**
  * The small landing (alice and bob consent) with lice and y consenting, dave and erin too, and quarantined lines
  * naming addresses only whole (whole-address.ts): `ally@test.com` (not y@test.com), `alice@test.com` (not
- * lice@test.com), bob's after a JSON `\n`, dave's before a sentence's dot, erin's after `%20`, percent-encoded; and
- * frank's valid withdrawal under `frank%40test.com`. Both engines must hide alice, bob, dave, erin and frank (7
- * uncertain with ally, named under the key, and frank%40test.com) and serve lice and y (no reading: their devices have none).
+ * lice@test.com), bob's after a JSON `\n`, dave's before a sentence's dot, erin's after `%20`, percent-encoded;
+ * frank's valid withdrawal under `frank%40test.com` and gina's under `gina@test.com` + a braille blank (U+2800, drawn as
+ * an empty cell). Both engines must hide alice, bob, dave, erin, frank and gina (9 uncertain with ally, named under the
+ * key, and frank's and gina's withdrawals) and serve lice and y (no reading: their devices have none).
  */
 export function writeAddressesWholeLanding(): string {
   const landing = writeSmallLanding();
   const revoked = (name: string, email: string): string =>
     JSON.stringify({ ...customerRecord({ name, serial: `serial-${name}-2`, consentAt: null, updatedAt: 1_656_000_000_000 }), email }).slice(0, -1);
+  const withdrawal = (name: string, email: string): Record<string, unknown> => ({
+    ...customerRecord({ name, serial: `serial-${name}-2`, consentAt: null, updatedAt: 1_656_000_000_000 }),
+    email,
+  });
   writeLanding(
     landing,
     'customer',
     [
-      ...['lice', 'y', 'dave', 'erin', 'frank'].map((name) => customerRecord({ name, serial: `serial-${name}` })),
+      ...['lice', 'y', 'dave', 'erin', 'frank', 'gina'].map((name) => customerRecord({ name, serial: `serial-${name}` })),
       // frank's withdrawal, a valid record whose email a form percent-encoded: decoded, it is frank's address.
-      { ...customerRecord({ name: 'frank', serial: 'serial-frank-2', consentAt: null, updatedAt: 1_656_000_000_000 }), email: 'frank%40test.com' },
+      withdrawal('frank', 'frank%40test.com'),
+      withdrawal('gina', 'gina@test.com\u2800'),
       revoked('ally', 'ally@test.com'),
       '{"note":"alice@test.com withdraws"',
       '{"note":"revoke\\nbob@test.com"} x',

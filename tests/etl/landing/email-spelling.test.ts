@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { ConsentDoubt } from '../../../etl/landing/consent-doubt';
-import { INVISIBLE_RANGES, spellingOf } from '../../../etl/landing/email-spelling';
+import { BLANK_RANGES, INVISIBLE_RANGES, spellingOf } from '../../../etl/landing/email-spelling';
 
 /**
  * Doubt hides every spelling of one address: two accepted emails that fold
@@ -36,6 +36,8 @@ describe('the spelling of an email', () => {
     ['a soft hyphen', 'ali\u00adce@x.com', 'alice@x.com'],
     ['a no-break and an ideographic space', 'alice\u00a0@x.com\u3000', 'alice@x.com'],
     ['a tag character beyond the BMP', 'alice@x.com\u{e0041}', 'alice@x.com'],
+    ['a braille blank (drawn as an empty cell)', 'alice@x.com\u2800', 'alice@x.com'],
+    ['a Khitan filler and a null notehead', 'ali\u{16fe4}ce@x.com\u{1d159}', 'alice@x.com'],
     ['non-ASCII case', 'JOS\u00c9@x.com', 'jos\u00e9@x.com'],
     ['a final capital sigma (σ, as Trino lower-cases it)', '\u039f\u03a3@x.com', '\u03bf\u03c3@x.com'],
     ['a capital dotted I (i, as Trino lower-cases it)', 'AL\u0130CE@x.com', 'alice@x.com'],
@@ -54,12 +56,13 @@ describe('the spelling of an email', () => {
     expect(uncertainAmong([a, b])).toEqual([]);
   });
 
-  it('drops exactly the characters of Unicode categories Cc, Cf, Zs, Zl and Zp and the default ignorable code points, as the running Node knows them', () => {
+  it('drops exactly the characters of Unicode categories Cc, Cf, Zs, Zl and Zp, the default ignorable code points, as the running Node knows them, and the blanks', () => {
     const listed = (c: number): boolean => INVISIBLE_RANGES.some(([from, to]) => c >= from && c <= to);
+    const blank = (c: number): boolean => BLANK_RANGES.some(([from, to]) => c >= from && c <= to);
     const differ: string[] = [];
     for (let c = 0; c <= 0x10ffff; c += 1) {
       if (c >= 0xd800 && c <= 0xdfff) continue;
-      if (/[\p{Cc}\p{Cf}\p{Zs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u.test(String.fromCodePoint(c)) !== listed(c)) differ.push(c.toString(16));
+      if ((blank(c) || /[\p{Cc}\p{Cf}\p{Zs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u.test(String.fromCodePoint(c))) !== listed(c)) differ.push(c.toString(16));
     }
     expect(differ).toEqual([]);
   });
@@ -74,6 +77,23 @@ describe('the spelling of an email', () => {
     );
   });
 
+  it('reads a blank (BLANK_RANGES) anywhere in an email as nothing, so an address and it with blanks are one (seeded)', () => {
+    const blanks = BLANK_RANGES.flatMap(([from, to]) => Array.from({ length: to - from + 1 }, (_, i) => String.fromCodePoint(from + i)));
+    const text = fc.string({ unit: fc.oneof(fc.constantFrom(...blanks), fc.constantFrom('a', 'L', '@', '.', '\u00e9', '\u0301', '\u0430')), maxLength: 16 });
+    fc.assert(
+      fc.property(text, fc.array(fc.tuple(fc.nat(), fc.constantFrom(...blanks)), { minLength: 1, maxLength: 4 }), (email, inserted) => {
+        // Inserted between code points, never inside a surrogate pair.
+        const points = [...email];
+        for (const [at, blank] of inserted) points.splice(at % (points.length + 1), 0, blank);
+        const blanked = points.join('');
+        // A blank drops before NFKC, as a zero-width space does, so it never keeps a letter and its mark apart.
+        expect(spellingOf(blanked)).toBe(spellingOf(email));
+        expect(uncertainAmong([email, blanked])).toEqual([email, blanked].sort());
+      }),
+      { seed: SEED, numRuns: 1_000 },
+    );
+  });
+
   it('makes uncertain every accepted email another folds alike, and no other (seeded)', () => {
     const respell = fc.constantFrom(
       (s: string) => s.toUpperCase(),
@@ -85,6 +105,7 @@ describe('the spelling of an email', () => {
       (s: string) => `${s}\u00a0`,
       (s: string) => s.replace('@', '\u00ad@'),
       (s: string) => `\ufeff${s}`,
+      (s: string) => `${s}\u2800`,
     );
     const base = fc.constantFrom('ann@x.com', 'jos\u00e9@x.com', '\u00e5sa@x.com', 'zo\u00eb@x.com', 'bob@x.com', '\u0430nn@x.com');
     const email = fc.oneof(base, fc.tuple(base, respell).map(([b, f]) => f(b)), fc.string({ unit: 'grapheme', maxLength: 10 }));
