@@ -1,3 +1,4 @@
+import { displayedOf } from './bidi-display';
 import { startsCompressed } from './compressed-start';
 import { addressesWithin, spellingOf } from './email-spelling';
 import { KEPT_TEXT_BUDGET, NamedAddresses, decodedText, mayDecode } from './named-addresses';
@@ -132,10 +133,12 @@ export class ConsentDoubt {
     // `ann@x.com.`) is that address written another way: both in doubt, as two spellings are, whatever the dates.
     // A spelling others share hides them all above: only the email holding it is added then (n of them made n² matches).
     // So does one that writes another's address percent-encoded or with escapes or references (`ann%40x.com`,
-    // `ann&#64;x.com`), as the search reads a bad line: decoded, it is that address.
+    // `ann&#64;x.com`), as the search reads a bad line: decoded, it is that address; and one drawn as it (bidi-display.ts).
     const decoded = (email: string): string[] => {
       const spelled = mayDecode(email) ? spellingOf(decodedText(email)) : undefined;
-      return spelled === undefined || spelled === spellingOf(email) ? [] : [spelled];
+      const displayed = displayedOf(email);
+      const drawn = displayed === undefined ? undefined : spellingOf(displayed);
+      return [spelled, drawn].filter((form): form is string => form !== undefined && form !== spellingOf(email));
     };
     for (const email of this.valid.keys()) {
       for (const inner of [...addressesWithin(email), ...decoded(email)]) {

@@ -4,9 +4,10 @@ import { customerRecord, writeLanding, writeSmallLanding } from './landing-fixtu
  * The small landing (alice and bob consent) with lice and y consenting, dave and erin too, and quarantined lines
  * naming addresses only whole (whole-address.ts): `ally@test.com` (not y@test.com), `alice@test.com` (not
  * lice@test.com), bob's after a JSON `\n`, dave's before a sentence's dot, erin's after `%20`, percent-encoded;
- * frank's valid withdrawal under `frank%40test.com` and gina's under `gina@test.com` + a braille blank (U+2800, drawn as
- * an empty cell). Both engines must hide alice, bob, dave, erin, frank and gina (9 uncertain with ally, named under the
- * key, and frank's and gina's withdrawals) and serve lice and y (no reading: their devices have none).
+ * frank's valid withdrawal under `frank%40test.com`, gina's under `gina@test.com` + a braille blank (U+2800, drawn as
+ * an empty cell) and hank's under a right-to-left override that draws `moc.tset@knah` as hank@test.com. Both engines
+ * must hide alice, bob, dave, erin, frank, gina and hank (11 uncertain with ally, named under the key, and frank's,
+ * gina's and hank's withdrawals) and serve lice and y (no reading: their devices have none).
  */
 export function writeAddressesWholeLanding(): string {
   const landing = writeSmallLanding();
@@ -20,10 +21,11 @@ export function writeAddressesWholeLanding(): string {
     landing,
     'customer',
     [
-      ...['lice', 'y', 'dave', 'erin', 'frank', 'gina'].map((name) => customerRecord({ name, serial: `serial-${name}` })),
+      ...['lice', 'y', 'dave', 'erin', 'frank', 'gina', 'hank'].map((name) => customerRecord({ name, serial: `serial-${name}` })),
       // frank's withdrawal, a valid record whose email a form percent-encoded: decoded, it is frank's address.
       withdrawal('frank', 'frank%40test.com'),
       withdrawal('gina', 'gina@test.com\u2800'),
+      withdrawal('hank', '\u202emoc.tset@knah'),
       revoked('ally', 'ally@test.com'),
       '{"note":"alice@test.com withdraws"',
       '{"note":"revoke\\nbob@test.com"} x',

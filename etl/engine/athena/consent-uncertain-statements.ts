@@ -1,6 +1,7 @@
 import { TABLES } from '../../tables';
 import { COMPRESSED_START } from '../../landing/compressed-start';
 import { aroundAddressPattern } from '../../landing/email-spelling';
+import { OVERRIDE, overriddenPattern } from '../../landing/bidi-display';
 import { deviceSql } from '../../landing/serial-spelling';
 import { FIELD_REASON_PREFIXES, MAX_SAFE_WHOLE, MIN_EPOCH_MS } from '../../landing/landing-rules';
 import { consentUncertainName, landingCheckedName } from './object-names';
@@ -39,6 +40,9 @@ import { type Statement, literal, qualified } from './statements';
 
 /** What may stand around an address in an email field (email-spelling.ts), as a Trino regex literal. */
 const AROUND_SQL = literal(aroundAddressPattern((c) => `\\x{${c.toString(16).toUpperCase()}}`));
+
+/** A right-to-left override's run (bidi-display.ts), as a Trino regex literal. */
+const OVERRIDDEN_SQL = literal(overriddenPattern((c) => `\\x{${c.toString(16).toUpperCase()}}`));
 
 const DECLARED = TABLES.customer_landing.columns.map((c) => literal(c.name)).join(', ');
 
@@ -83,6 +87,10 @@ export function createConsentUncertainView(database: string, version: string): S
       // Or decoded, as a bad line is searched (`ann%40x.com`, `ann&#64;x.com`: consent-doubt.ts).
       `  UNION ALL`,
       `  SELECT "email", "part" FROM (SELECT "email", ${searched('"email"')} AS "part", ${spelling('"email"')} AS "own" FROM "valid") AS "d" WHERE "part" <> "own"`,
+      // Or as drawn, a right-to-left override's run reversed (bidi-display.ts: `\u202Emoc.x@ecila` reads alice@x.com).
+      `  UNION ALL`,
+      `  SELECT "email", ${spelling(`regexp_replace("email", ${OVERRIDDEN_SQL}, "r" -> reverse("r"[1]))`)}`,
+      `  FROM "valid" WHERE strpos("email", chr(${OVERRIDE})) > 0`,
       `),`,
       // A spelling others share hides them all below: only the email holding it is added then (n of them made n² rows).
       `"within" AS (`,
