@@ -11,7 +11,11 @@ import { decodedText, foldAscii } from './named-addresses';
  *   - its spelling with marks (markedSpellingOf), and that decomposed (NFD): when the marks removed it is not the
  *     line's spelling (a mark between a letter and its accent kept them from composing), every email found stays named;
  *   - the same after what writes a space or a line end in other text reads as a mark (SEPARATOR_WRITTEN: `\n`,
- *     `\u0020`, `%20`, `\040`, `=20`, `&#32;`), which the spelling reads as letters or as nothing.
+ *     `\u0020`, `%20`, `\040`, `=20`, `&#32;`), which the spelling reads as letters or as nothing;
+ *   - the line as written and its separated marked spelling with a mark at each ASCII lower-case letter
+ *     followed by an upper-case one (CAMEL_JOIN): `revokeAnn@x.com` is how a typo joins two words, so it names
+ *     ann@x.com (doubt hides), as `ann@x.comPlease` does. So does `marieAnn@x.com`, even when marieann@x.com is a
+ *     customer too: the line cannot say which it meant.
  * Between an email's characters any mark or run beyond ASCII may stand (the search reads those as nothing). Whole
  * means: an email starting with an ASCII letter or digit does not follow one (nor one and a `.`: `x.ann@`), and one
  * ending so is not followed by one (nor by a `.` and one: `.com.au`); anything else around it is a boundary (`_`,
@@ -38,7 +42,11 @@ export const AFTER = '(?:[^a-z0-9.]|[.][^a-z0-9])';
 /** Between the texts read (and around them): no character of an email, nor one that may stand between them. */
 export const APART = '\u0002';
 
+/** An ASCII lower-case letter then an upper-case one: a word joined to the next (camelCase), a boundary as a space is. */
+export const CAMEL_JOIN = '([a-z])([A-Z])';
+
 const SEPARATORS = new RegExp(SEPARATOR_WRITTEN, 'g');
+const CAMEL = new RegExp(CAMEL_JOIN, 'g');
 const PLAIN = new RegExp(PLAIN_ADDRESS_CHARACTERS);
 const ALNUM = /[a-z0-9]/;
 
@@ -59,5 +67,7 @@ export function wholeText(text: string, spelled: string): string | undefined {
   const marked = markedSpellingOf(decodedText(text));
   if (marked.replaceAll(MARK, '') !== spelled) return undefined;
   const separated = markedSpellingOf(decodedText(text.replace(SEPARATORS, MARK)));
-  return [APART, foldAscii(text), marked, marked.normalize('NFD'), separated, separated.normalize('NFD'), ''].join(APART);
+  const camel = text.replace(CAMEL, `$1${MARK}$2`);
+  const joined = camel === text ? [] : [foldAscii(camel), markedSpellingOf(decodedText(camel.replace(SEPARATORS, MARK)))];
+  return [APART, foldAscii(text), marked, marked.normalize('NFD'), separated, separated.normalize('NFD'), ...joined, ''].join(APART);
 }

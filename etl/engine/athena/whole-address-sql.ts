@@ -1,6 +1,6 @@
 import { invisibleClass } from '../../landing/email-spelling';
-import { AFTER, BEFORE, PLAIN_ADDRESS_CHARACTERS, SEPARATOR_WRITTEN } from '../../landing/whole-address';
-import { unwrapped } from './address-spelling-sql';
+import { AFTER, BEFORE, CAMEL_JOIN, PLAIN_ADDRESS_CHARACTERS, SEPARATOR_WRITTEN } from '../../landing/whole-address';
+import { fold, unwrapped } from './address-spelling-sql';
 import { literal } from './statements';
 
 /**
@@ -23,7 +23,17 @@ const markedSpelling = (text: string): string =>
 function wholeText(raw: string, folded: string): string {
   const marked = markedSpelling(unwrapped(raw));
   const separated = markedSpelling(unwrapped(`regexp_replace(${raw}, ${literal(SEPARATOR_WRITTEN)}, ${MARK})`));
-  return [folded, marked, `normalize(${marked}, NFD)`, separated, `normalize(${separated}, NFD)`].map((t) => `${APART} || ${t}`).join(' || ') + ` || ${APART}`;
+  // A mark inside each camelCase join (by a lambda: Trino writes a group $1, DuckDB, the stand-in, \1).
+  const camel = `regexp_replace(${raw}, ${literal(CAMEL_JOIN)}, "c" -> "c"[1] || ${MARK} || "c"[2])`;
+  return (
+    [
+      ...[folded, marked, `normalize(${marked}, NFD)`, separated, `normalize(${separated}, NFD)`],
+      ...[fold(camel), markedSpelling(unwrapped(`regexp_replace(${camel}, ${literal(SEPARATOR_WRITTEN)}, ${MARK})`))],
+    ]
+      .map((t) => `${APART} || ${t}`)
+      .join(' || ') +
+    ` || ${APART}`
+  );
 }
 
 /** The pattern finding an accepted email (its folded text) whole (whole-address.ts wholePattern): its characters with BETWEEN between. */

@@ -6,7 +6,8 @@ import { NamedAddresses } from '../../../etl/landing/named-addresses';
  * y@x.com. The reference reads the generated line plainly, unit by unit, two ways: its escapes and encodings of a
  * space read as a space (decoded), or as the characters they are written with (literal); a space or an invisible
  * character is a gap either way, which may also stand inside an address. An address is written whole where its characters follow one another (gaps between
- * them read as nothing), with no letter or digit (nor such a one and a `.`) glued before it, nor after it.
+ * them read as nothing), with no letter or digit (nor such a one and a `.`) glued before it, nor after it; both readings
+ * are read again with a gap at each camelCase join (an ASCII lower-case letter written right before an upper-case one).
  */
 
 type Unit = { literal: string; decoded: string | null };
@@ -21,10 +22,15 @@ const GAPS = [' ', '\t', '\u200b'].map(gap);
 const ENCODED_GAPS = [encoded('\\n', ' '), encoded('\\u0020', null), encoded('%20', ' '), encoded('&#32;', null), encoded('\\t', ' '), encoded('\\040', ' '), encoded('=20', ' '), encoded('=3D', '=')];
 const AROUND = ['a', 'y', 'Y', '1', '.', '-', '_', '+', '<', '>', ':', '"', "'", '=', '?', '/', '|', '&', '*'].map(char);
 
+// A camelCase join (`revokeAnn@x.com`): a gap in both readings.
+const JOIN: Unit = { literal: '', decoded: null };
+const joined = (units: Unit[]): Unit[] =>
+  units.flatMap((u, i) => (i > 0 && /[a-z]$/.test(units[i - 1].literal) && /^[A-Z]/.test(u.literal) ? [JOIN, u] : [u]));
+
 type Token = { c: string } | 'gap';
 const tokens = (units: Unit[], literal: boolean): Token[] =>
   units.flatMap((u): Token[] => {
-    if (u.literal === ' ' || u.literal === '\t' || u.literal === '\u200b') return ['gap'];
+    if (u === JOIN || u.literal === ' ' || u.literal === '\t' || u.literal === '\u200b') return ['gap'];
     const text = literal ? u.literal : u.decoded;
     return text === null ? ['gap'] : [...text].map((c) => ({ c: c.toLowerCase() }));
   });
@@ -86,7 +92,8 @@ describe('an address a bad line names only whole', () => {
         const search = new NamedAddresses();
         search.keep(line, 1);
         const named = new Set([...search.named([...new Set(emails)])].map(([email]) => email));
-        const expected = new Set([...new Set(emails)].filter((email) => whole(tokens(units, false), email) || whole(tokens(units, true), email)));
+        const readings = [units, joined(units)].flatMap((read) => [tokens(read, false), tokens(read, true)]);
+        const expected = new Set([...new Set(emails)].filter((email) => readings.some((read) => whole(read, email))));
         expect({ line, named: [...named].sort() }).toEqual({ line, named: [...expected].sort() });
       }),
       { seed: SEED, numRuns: 500 },
