@@ -1,4 +1,4 @@
-import { displayedOf } from './bidi-display';
+import { MAY_OVERRIDE, displayedOf } from './bidi-display';
 import { startsCompressed } from './compressed-start';
 import { addressesWithin, spellingOf } from './email-spelling';
 import { KEPT_TEXT_BUDGET, NamedAddresses, decodedText, mayDecode } from './named-addresses';
@@ -69,6 +69,14 @@ export class ConsentDoubt {
    * is unknown (`1,700,000,000,000`, a cut line, a nested copy are not its date).
    */
   quarantined(raw: string, lastUpdateDate: number | null): void {
+    this.badLine(raw, lastUpdateDate);
+    // A line a right-to-left override draws otherwise (bidi-display.ts) is also read as drawn, as another bad line (once).
+    const drawn = MAY_OVERRIDE.test(raw) ? displayedOf(decodedText(raw)) : undefined;
+    if (drawn !== undefined) this.badLine(drawn, lastUpdateDate);
+  }
+
+  // Private: what one bad line's text names.
+  private badLine(raw: string, lastUpdateDate: number | null): void {
     if (startsCompressed(raw)) this.compressed = true;
     const emails = readEmails(raw);
     this.add(emails, lastUpdateDate);

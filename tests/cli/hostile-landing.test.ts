@@ -319,11 +319,11 @@ describe('stedi build on hostile landing lines', () => {
     expect(report.tables.step_trainer_trusted.rows).toBe(0);
   });
 
-  it('hides a customer whose address a quarantined line writes whole (after a JSON \\n, before a dot, after %20, camelCase) or a valid withdrawal percent-encoded, with a braille blank or drawn right to left, and keeps serving one whose address only ends another (ally@ is not y@)', () => {
+  it('hides a customer whose address a quarantined line writes whole (after a JSON \\n, before a dot, after %20, camelCase, drawn right to left) or a valid withdrawal percent-encoded, with a braille blank or drawn right to left, and keeps serving one whose address only ends another (ally@ is not y@)', () => {
     const report = builtReport(writeAddressesWholeLanding());
-    expect(report.quarantined.customer).toBe(6);
-    // ally (under the key: unknown, but named) and frank's, gina's and hank's withdrawals beside them.
-    expect(report.consentUncertain).toBe(12);
+    expect(report.quarantined.customer).toBe(7);
+    // ally, jack's line under its key as written and as drawn (unknown, but named), and frank's, gina's and hank's withdrawals.
+    expect(report.consentUncertain).toBe(15);
     // lice and y, whose devices have no reading.
     expect(report.tables.customer_trusted.rows).toBe(2);
     expect(report.tables.step_trainer_trusted.rows).toBe(0);

@@ -6,9 +6,9 @@ import { customerRecord, writeLanding, writeSmallLanding } from './landing-fixtu
  * lice@test.com), bob's after a JSON `\n`, dave's before a sentence's dot, erin's after `%20`, percent-encoded, ivy's
  * joined to the word before it (`revokeIvy@test.com`, camelCase); frank's valid withdrawal under `frank%40test.com`,
  * gina's under `gina@test.com` + a braille blank (U+2800, drawn as an empty cell) and hank's under a right-to-left
- * override that draws `moc.tset@knah` as hank@test.com. Both engines must hide alice, bob, dave, erin, frank, gina, hank
- * and ivy (12 uncertain with ally, named under the key, and frank's, gina's and hank's withdrawals) and serve lice and y
- * (no reading: their devices have none).
+ * override that draws `moc.tset@knah` as hank@test.com; jack's bad line drawn so. Both engines must hide alice, bob,
+ * dave, erin, frank, gina, hank, ivy and jack (15 uncertain with ally and jack's line's key, as written and as drawn,
+ * unknown but named, and frank's, gina's and hank's withdrawals) and serve lice and y (no reading: their devices have none).
  */
 export function writeAddressesWholeLanding(): string {
   const landing = writeSmallLanding();
@@ -22,7 +22,7 @@ export function writeAddressesWholeLanding(): string {
     landing,
     'customer',
     [
-      ...['lice', 'y', 'dave', 'erin', 'frank', 'gina', 'hank', 'ivy'].map((name) => customerRecord({ name, serial: `serial-${name}` })),
+      ...['lice', 'y', 'dave', 'erin', 'frank', 'gina', 'hank', 'ivy', 'jack'].map((name) => customerRecord({ name, serial: `serial-${name}` })),
       // frank's withdrawal, a valid record whose email a form percent-encoded: decoded, it is frank's address.
       withdrawal('frank', 'frank%40test.com'),
       withdrawal('gina', 'gina@test.com\u2800'),
@@ -33,6 +33,8 @@ export function writeAddressesWholeLanding(): string {
       'revoke for dave@test.com.',
       'note=revoke%20erin%40test.com&x=',
       '{"note":"revokeIvy@test.com"',
+      // jack's revocation under a right-to-left override (as a JSON escape) that draws moc.tset@kcaj as his address.
+      '{"email":"\\u202emoc.tset@kcaj","shareWithResearchAsOfDate":null',
     ],
     'customer-2.json',
   );

@@ -1,11 +1,11 @@
 import { TABLES } from '../../tables';
 import { COMPRESSED_START } from '../../landing/compressed-start';
 import { aroundAddressPattern } from '../../landing/email-spelling';
-import { OVERRIDE, overriddenPattern } from '../../landing/bidi-display';
+import { OVERRIDE, mayOverridePattern, overriddenPattern } from '../../landing/bidi-display';
 import { deviceSql } from '../../landing/serial-spelling';
 import { FIELD_REASON_PREFIXES, MAX_SAFE_WHOLE, MIN_EPOCH_MS } from '../../landing/landing-rules';
 import { consentUncertainName, landingCheckedName } from './object-names';
-import { bare, decomposed, fold, masked, searched, spelling } from './address-spelling-sql';
+import { bare, decomposed, fold, masked, searched, spelling, unwrapped } from './address-spelling-sql';
 import { deviceSpellingsSql, devicesNamedIn, keyedIn, names } from './line-names-sql';
 import { splitLineNames } from './split-line-names';
 import { type Statement, literal, qualified } from './statements';
@@ -41,8 +41,11 @@ import { type Statement, literal, qualified } from './statements';
 /** What may stand around an address in an email field (email-spelling.ts), as a Trino regex literal. */
 const AROUND_SQL = literal(aroundAddressPattern((c) => `\\x{${c.toString(16).toUpperCase()}}`));
 
-/** A right-to-left override's run (bidi-display.ts), as a Trino regex literal. */
-const OVERRIDDEN_SQL = literal(overriddenPattern((c) => `\\x{${c.toString(16).toUpperCase()}}`));
+/** A text as drawn (bidi-display.ts displayedOf): each right-to-left override's run reversed, overrides inside it dropped. */
+const trinoCodePoint = (c: number): string => `\\x{${c.toString(16).toUpperCase()}}`;
+const drawn = (text: string): string =>
+  `regexp_replace(${text}, ${literal(overriddenPattern(trinoCodePoint))}, "r" -> reverse(replace("r"[1], chr(${OVERRIDE}), '')))`;
+const MAY_OVERRIDE_SQL = literal(mayOverridePattern(trinoCodePoint));
 
 const DECLARED = TABLES.customer_landing.columns.map((c) => literal(c.name)).join(', ');
 
@@ -66,7 +69,11 @@ export function createConsentUncertainView(database: string, version: string): S
       ...deviceSpellingsSql('"line"').map((column) => `    ${column},`),
       // Its own date when the line was read to its end and the date is a whole number within ±(2^53 − 1), in milliseconds; else unknown.
       `    CASE WHEN ${fieldReason} AND abs("date") <= ${MAX_SAFE_WHOLE} AND floor("date") = "date" AND "date" >= ${MIN_EPOCH_MS} THEN CAST("date" AS bigint) END AS "lastUpdateDate"`,
-      `  FROM (SELECT "sourceFile", "line", "reason", try_cast(json_extract_scalar("line", '$.lastUpdateDate') AS double) AS "date" FROM ${checked} WHERE "reason" IS NOT NULL) AS "refused") AS "b"`,
+      `  FROM (SELECT "sourceFile", "line", "reason", try_cast(json_extract_scalar("line", '$.lastUpdateDate') AS double) AS "date" FROM ${checked} WHERE "reason" IS NOT NULL`,
+      // A line a right-to-left override draws otherwise is also read as drawn (bidi-display.ts), as another bad line.
+      `  UNION ALL`,
+      `  SELECT "sourceFile", ${drawn(unwrapped('"line"'))}, "reason", try_cast(json_extract_scalar("line", '$.lastUpdateDate') AS double) FROM ${checked}`,
+      `  WHERE "reason" IS NOT NULL AND regexp_like("line", ${MAY_OVERRIDE_SQL}) AND strpos(${unwrapped('"line"')}, chr(${OVERRIDE})) > 0) AS "refused") AS "b"`,
       `),`,
       `"valid" AS (`,
       `  SELECT "email", max("lastUpdateDate") AS "lastUpdateDate"`,
@@ -89,7 +96,7 @@ export function createConsentUncertainView(database: string, version: string): S
       `  SELECT "email", "part" FROM (SELECT "email", ${searched('"email"')} AS "part", ${spelling('"email"')} AS "own" FROM "valid") AS "d" WHERE "part" <> "own"`,
       // Or as drawn, a right-to-left override's run reversed (bidi-display.ts: `\u202Emoc.x@ecila` reads alice@x.com).
       `  UNION ALL`,
-      `  SELECT "email", ${spelling(`regexp_replace("email", ${OVERRIDDEN_SQL}, "r" -> reverse("r"[1]))`)}`,
+      `  SELECT "email", ${spelling(drawn('"email"'))}`,
       `  FROM "valid" WHERE strpos("email", chr(${OVERRIDE})) > 0`,
       `),`,
       // A spelling others share hides them all below: only the email holding it is added then (n of them made n² rows).

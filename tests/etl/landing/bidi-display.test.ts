@@ -21,6 +21,8 @@ describe('an email as drawn', () => {
     expect(displayedOf('ali\u202emoc.x@ec\u202c')).toBe('alice@x.com\u202c');
     expect(displayedOf('\u202eecila\u202c@x.com')).toBe('alice\u202c@x.com');
     expect(displayedOf('alice@x.com')).toBeUndefined();
+    // A nested override is drawn within its run: dropped, so what is drawn holds none to read again.
+    expect(displayedOf('\u202emoc.x@\u202eecila')).toBe('alice@x.com');
     // An isolate or an embedding does not reorder a run of ASCII letters.
     expect(displayedOf('\u2067alice@x.com\u2069')).toBeUndefined();
   });

@@ -254,7 +254,7 @@ describe('doubt hides on Athena', () => {
     const onDuckDb = await buildLake(landing);
     const { version, duck } = await buildOnAthena(landing);
     try {
-      expect([onDuckDb.landingCounts.customer.uncertain, version.landingCounts.customer.uncertain]).toEqual([12, 12]);
+      expect([onDuckDb.landingCounts.customer.uncertain, version.landingCounts.customer.uncertain]).toEqual([15, 15]);
       expect((await readTable(onDuckDb, 'customer_trusted', '"email"')).map((r) => r.email)).toEqual(['lice@test.com', 'y@test.com']);
       const onAthena = await duck.connection.runAndReadAll(`SELECT "email" FROM stedi.customer_trusted__${version.version} ORDER BY 1`);
       expect(onAthena.getRows().map((r) => String(r[0]))).toEqual(['lice@test.com', 'y@test.com']);
