@@ -96,6 +96,14 @@ export class ConsentDoubt {
    * doubt as a bad line's is, dated by the record: cleared by that customer's own newer valid record.
    */
   private claimedBeyond(raw: string, email: string, lastUpdateDate: number): void {
+    this.claimedIn(raw, email, lastUpdateDate);
+    // Read again as drawn when an override reorders it, as a bad line is (quarantined()).
+    const drawn = MAY_OVERRIDE.test(raw) ? displayedOf(decodedText(raw)) : undefined;
+    if (drawn !== undefined) this.claimedIn(drawn, email, lastUpdateDate);
+  }
+
+  // Private: the devices and addresses one text of a valid record's undeclared members names (claimedBeyond).
+  private claimedIn(raw: string, email: string, lastUpdateDate: number): void {
     const claim: DeviceDoubt = { date: lastUpdateDate, writers: [email], accepted: true };
     for (const device of readDevices(raw)) this.addDevice(device, claim);
     this.devicesAnywhere.claim(deviceSpellings(raw), email);

@@ -136,12 +136,19 @@ export function createConsentUncertainView(database: string, version: string): S
       // An accepted record with a key beyond the declared fields (nested, an array, any other): those members (its
       // "line" here, as JSON: strict-record.ts lastBeyondText) may name a device or an address; its declared fields are its own.
       // Its "writer" is the spelling of its own email, which it never names; that text is searched as a bad line's is.
+      `"undeclared" AS (`,
+      `  SELECT ${undeclaredMembers('"doc"')} AS "line", "email", "lastUpdateDate"`,
+      `  FROM (SELECT "email", "lastUpdateDate", json_parse("line") AS "doc" FROM ${checked} WHERE "reason" IS NULL) AS "v"`,
+      `  WHERE cardinality(filter(map_keys(CAST("doc" AS map(varchar, json))), "k" -> "k" NOT IN (${DECLARED}))) > 0`,
+      `),`,
       `"beyond" AS (`,
       `  SELECT "line", "email", "lastUpdateDate", "writer", "devices", "devices_decoded", "folded", "searched", ${decomposed('"searched"')} AS "apart", ${masked('"searched"')} AS "masked", ${bare('"searched"')} AS "bare"`,
       `  FROM (SELECT "line", "email", "lastUpdateDate", ${spelling('"email"')} AS "writer", ${deviceSpellingsSql('"line"').join(', ')}, ${fold('"line"')} AS "folded", ${searched('"line"')} AS "searched"`,
-      `  FROM (SELECT ${undeclaredMembers('"doc"')} AS "line", "email", "lastUpdateDate"`,
-      `  FROM (SELECT "email", "lastUpdateDate", json_parse("line") AS "doc" FROM ${checked} WHERE "reason" IS NULL) AS "v"`,
-      `  WHERE cardinality(filter(map_keys(CAST("doc" AS map(varchar, json))), "k" -> "k" NOT IN (${DECLARED}))) > 0) AS "u") AS "b"`,
+      `  FROM (SELECT "line", "email", "lastUpdateDate" FROM "undeclared"`,
+      // Read again as drawn when an override reorders it, as a bad line is.
+      `  UNION ALL`,
+      `  SELECT ${drawn(unwrapped('"line"'))}, "email", "lastUpdateDate" FROM "undeclared"`,
+      `  WHERE regexp_like("line", ${MAY_OVERRIDE_SQL}) AND strpos(${unwrapped('"line"')}, chr(${OVERRIDE})) > 0) AS "u") AS "b"`,
       `),`,
       // Each email under an email key of such a record (its own among them), with its writer.
       `"beyond_keyed" AS (`,
