@@ -150,6 +150,10 @@ export class AthenaOnDuckDb {
     sql = lambdaReplacements(sql)
       // cardinality(filter(map_keys(CAST(doc AS map(varchar, json))), "k" -> …)): a list of the keys, filtered by a DuckDB lambda.
       .replace(/cardinality\(filter\(map_keys\(CAST\(("\w+") AS map\(varchar, json\)\)\), ("\w+") -> /g, `len(list_filter(from_json(trino_top_keys($1), '["VARCHAR"]'), lambda $2: `)
+      // map_keys(try_cast(doc AS map(varchar, json))): the keys as a list (NULL for no object); a list's cardinality is its len, filtered by a DuckDB lambda.
+      .replace(/map_keys\(try_cast\(("\w+") AS map\(varchar, json\)\)\)/g, `from_json(trino_top_keys($1), '["VARCHAR"]')`)
+      .replace(/cardinality\(filter\(("\w+"), ("\w+") -> /g, 'len(list_filter($1, lambda $2: ')
+      .replace(/cardinality\(("\w+")\)/g, 'len($1)')
       // json_format(CAST(map_filter(CAST(doc AS map(varchar, json)), (k, v) -> NOT contains(ARRAY[…], k)) AS json)): the object without those keys.
       .replace(/json_format\(CAST\(map_filter\(CAST\(("\w+") AS map\(varchar, json\)\), \("\w+", "\w+"\) -> NOT contains\(ARRAY\[([^\]]*)\], "\w+"\)\) AS json\)\)/g, (_all, doc: string, keys: string) =>
         `trino_without_keys(${doc}, '${JSON.stringify([...keys.matchAll(/'([^']*)'/g)].map((k) => k[1]))}')`)

@@ -59,6 +59,10 @@ export function typedValue(c: Column): string {
 export const nonFinite = (columns: readonly Column[]): string =>
   columns.map((c) => `(${isNumber(c)} AND NOT coalesce(is_finite(${asDouble(c)}), false))`).join(' OR ');
 
+/** The line's top-level keys (NULL unless its parse is an object with one value per key), a column read by every field's rules below. */
+export const KEYS = q('keys');
+export const topKeys = (doc: string): string => `map_keys(try_cast(${doc} AS map(varchar, json))) AS ${KEYS}`;
+
 /**
  * The first declared field (in declared order) whose key another top-level key respells (keySpellingOf: ASCII case
  * and what is not a letter or digit aside), as the embedded reader names it.
@@ -66,7 +70,7 @@ export const nonFinite = (columns: readonly Column[]): string =>
 export const respelled = (columns: readonly Column[]): string[] =>
   columns.map(
     (c) =>
-      `WHEN cardinality(filter(map_keys(CAST("doc" AS map(varchar, json))), "k" -> "k" <> ${literal(c.name)} AND ` +
+      `WHEN cardinality(filter(${KEYS}, "k" -> "k" <> ${literal(c.name)} AND ` +
       `regexp_replace(translate("k", ${literal(UPPER)}, ${literal(LOWER)}), '[^a-z0-9]', '') = ${literal(keySpellingOf(c.name))})) > 0 THEN ${literal(REASONS.respelledKey(c.name))}`,
   );
 

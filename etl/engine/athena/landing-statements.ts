@@ -1,7 +1,7 @@
 import { FILE_STARTS } from '../../landing/file-starts';
 import { DEFAULT_MAX_LINE_BYTES, REASONS } from '../../landing/landing-rules';
 import { type Source, TABLES, landingTableOf } from '../../tables';
-import { duplicated, fieldRules, jsonOf, nonFinite, rawOf, respelled, typedValue } from './landing-field-rules';
+import { KEYS, duplicated, fieldRules, jsonOf, nonFinite, rawOf, respelled, topKeys, typedValue } from './landing-field-rules';
 import { landingCheckedName, landingJsonName, quarantineName, versionedName } from './object-names';
 import { type Statement, bq, createTableAs, literal, q, qualified } from './statements';
 
@@ -100,7 +100,8 @@ export function createCheckedView(database: string, source: Source, version: str
     `    WHEN "doc" IS NULL THEN ${literal(REASONS.malformed)}`,
     `    WHEN coalesce(json_array_length(try(json_parse('[' || "line" || ']'))), 0) <> 1 THEN ${literal(REASONS.trailingText)}`,
     `    WHEN NOT starts_with(json_format("doc"), '{') THEN ${literal(REASONS.notObject)}`,
-    `    WHEN coalesce(json_size("line", '$') <> json_size(json_format("doc"), '$'), true) OR try_cast("doc" AS map(varchar, json)) IS NULL THEN ${duplicated(columns)}`,
+    // The keys json_parse kept, one per name (NULL when the parse is no map of them): fewer than the raw text holds is a key written twice.
+    `    WHEN coalesce(json_size("line", '$') <> cardinality(${KEYS}), true) THEN ${duplicated(columns)}`,
     `    WHEN ${nonFinite(columns)} THEN ${literal(REASONS.numberOutOfRange)}`,
     ...columns.flatMap(fieldRules).map((r) => `    ${r}`),
     ...respelled(columns).map((r) => `    ${r}`),
@@ -115,8 +116,10 @@ export function createCheckedView(database: string, source: Source, version: str
       `  FROM ${qualified(database, landingJsonName(source, version))}`,
       `  WHERE NOT ${BLANK_LINE}`,
       `),`,
+      // Each line's facts are columns projected once, which every field's rule then reads: Trino inlines a projected
+      // expression into the one reading it only when it is read once (InlineProjections), so "keys" is computed once per line.
       `"fields" AS (`,
-      `  SELECT "sourceFile", "line", "doc",`,
+      `  SELECT "sourceFile", "line", "doc", ${topKeys('"doc"')},`,
       columns.map((c) => `    json_extract_scalar("line", ${literal(`$.${c.name}`)}) AS ${rawOf(c)},\n    json_format(json_extract("doc", ${literal(`$.${c.name}`)})) AS ${jsonOf(c)}`).join(',\n'),
       `  FROM "lines"`,
       `),`,
