@@ -164,6 +164,9 @@ export class AthenaOnDuckDb {
       .replace(/\bregexp_split\(/g, 'string_split_regex(')
       // from_utf8(from_hex(h)): the hex text stands for its bytes, which the JavaScript function decodes.
       .replace(/\bfrom_utf8\(from_hex\(/g, 'trino_utf8_of_hex((')
+      // json_array_length(try(json_parse('[' || line || ']'))), how many values a line holds: one JavaScript call, not two
+      // (the bracketed parse's canonical text copied out of JavaScript and back in once a line).
+      .replace(/json_array_length\(try\(json_parse\('\[' \|\| ("\w+") \|\| '\]'\)\)\)/g, 'trino_values_in($1)')
       .replace(/\b(json_parse|json_format|json_extract_scalar|json_extract|json_size|json_array_length|regexp_replace)\(/g, 'trino_$1(')
       .replace(/try_cast\(("\w+") AS map\(varchar, json\)\)/g, 'trino_json_object($1)')
       .replace(/length\(to_utf8\(("\w+")\)\)/g, 'strlen($1)')
@@ -301,6 +304,7 @@ function registerTrinoJson(connection: DuckDBConnection): void {
   register('json_extract_scalar', VARCHAR, 2, trinoJson.json_extract_scalar);
   register('json_size', BIGINT, 2, trinoJson.json_size);
   register('json_array_length', BIGINT, 1, trinoJson.json_array_length);
+  register('values_in', BIGINT, 1, trinoJson.values_in);
   register('top_keys', VARCHAR, 1, trinoJson.top_keys);
   register('without_keys', VARCHAR, 2, trinoJson.without_keys);
   // from_utf8(substr(to_utf8(s), 1, n)): the first n bytes, a character cut short becoming U+FFFD.

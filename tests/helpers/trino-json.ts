@@ -181,9 +181,9 @@ function canonical(value: Value): string {
 }
 
 // The stand-in calls these once per field of the same line: keep the last parses, a map for each way of reading, keyed
-// by the text itself (a prefixed key copied and hashed the whole line again at every call).
+// by the text itself (a prefixed key copied and hashed the whole line again at every call). json_parse reads each line
+// once: remembering its input only kept parse trees alive (most of the stand-in's garbage collection).
 type Parses = Map<string, Value | null>;
-const parsed: Parses = new Map(); // json_parse's input
 const canonicals: Parses = new Map(); // json_parse's output, as json_extract reads it back
 const scanned: Parses = new Map(); // raw text read by streaming
 function memo(cache: Parses, text: string, parse: () => Value | undefined): Value | undefined {
@@ -223,8 +223,13 @@ function dedup(value: Value): Value {
 
 export const trinoJson = {
   json_parse(text: string): string | null {
-    const value = memo(parsed, text, () => parseFirst(text, 'value'));
+    const value = parseFirst(text, 'value');
     return value ? canonicalOf(value) : null;
+  },
+  /** json_array_length(json_parse('[' || text || ']')): how many values json_parse reads in the text (null where it raises), without writing the array's canonical text. */
+  values_in(text: string): number | null {
+    const value = parseFirst(`[${text}]`, 'value');
+    return value?.kind === 'array' ? value.items.length : null;
   },
   json_format: (json: string): string => json,
   /** On canonical JSON (the result of json_parse). */
