@@ -95,6 +95,16 @@ describe('the statements of an Athena build', () => {
     expect(quarantine).toContain('SELECT "sourceFile", "reason", "line"');
   });
 
+  it("read a landing line's parse and top-level keys once, in columns every declared field's rules read", () => {
+    for (const source of ['customer', 'accelerometer', 'step_trainer'] as const) {
+      const checked = plans.any.find((s) => s.sql.startsWith(`CREATE VIEW "stedi"."${source}_landing_checked__`))!.sql;
+      const count = (text: string): number => checked.split(text).length - 1;
+      expect({ source, parses: count('json_parse("line")'), keys: count('map_keys(') }).toEqual({ source, parses: 1, keys: 1 });
+      // Each field's respelled-key rule filters the "keys" column (Trino computes a column read more than once once a row).
+      expect({ source, reads: count('filter("keys", ') }).toEqual({ source, reads: TABLES[`${source}_landing`].columns.length });
+    }
+  });
+
   it('fold each accepted email for the consent view with Trino functions dt-sql-parser accepts: invisibles dropped, NFKC, lower()', () => {
     const view = plans.any.find((s) => s.sql.startsWith('CREATE VIEW "stedi"."consent_uncertain__'))!;
     const fold = /lower\(regexp_replace\(normalize\(regexp_replace\("email", '(\[[^']+\])', ''\), NFKC\), '(\[[^']+\])', ''\)\) AS "spelling"/.exec(view.sql);
