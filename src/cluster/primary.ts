@@ -173,12 +173,15 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   const shutdown = (): Promise<void> =>
     (stopped ??= (async () => {
       stopping = true;
+      // Refused from the first moment: a rebuild asked for by a request still draining started a build the primary
+      // then waited for (minutes at scale). The admin is told ENGINE_BUSY (ShuttingDownError).
+      const rebuildsClosed = rebuilds.close();
       spares?.close();
       watchdog.close();
       held.close();
       await stopWorkers(workers, options.graceMs ?? 10_000);
       // A rebuild is never cut off half way: it publishes or fails before the primary exits.
-      await rebuilds.close();
+      await rebuildsClosed;
       await options.engine.close();
     })());
 

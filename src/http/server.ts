@@ -145,6 +145,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     (stopping ??= (async () => {
       idle.stop();
       app.startDraining();
+      // Refused from the first moment (ENGINE_BUSY): a rebuild asked for by a request still draining started a build
+      // the shutdown then waited for. closeServices waits for one already running.
+      void services.rebuilds.close();
       const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
       // Said here once; each export it cuts says so too, before the shutdown ends (export.ts, exports-in-flight.ts).
       const cut = (): void => {

@@ -7,6 +7,7 @@ import type { Logger } from '../logger';
 import type { RebuildJob, RebuildState } from './rebuild-job';
 import { settleWithin } from '../settle-within';
 import { PendingAge } from './pending-age';
+import { isShuttingDown } from './failure-message';
 
 /** The longest the erasure rebuild waits to learn whether another build holds the lake. */
 const LAKE_LOOK_MS = 5_000;
@@ -106,7 +107,10 @@ export class Erasure {
     this.logger.info({ versions: pending.versions.length, abandoned: pending.abandoned.size, failedBefore: this.failures }, 'erasure rebuild starting');
     await this.startRebuild().then(
       (job) => (this.lastJob = job.id),
-      (error: unknown) => this.logger.error({ err: error }, 'could not start the erasure rebuild; retried at the next consent refresh'),
+      // A server (a cluster's primary) stopping refuses it: no fault, the next start's first refresh finds it still held.
+      (error: unknown) => isShuttingDown(error)
+        ? this.logger.info('erasure rebuild not started: the server is shutting down; it starts again once the server has restarted')
+        : this.logger.error({ err: error }, 'could not start the erasure rebuild; retried at the next consent refresh'),
     );
   }
 

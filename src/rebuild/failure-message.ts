@@ -15,9 +15,14 @@ import { isLandingChanged } from '../../etl/landing-changed-error';
 export class ShuttingDownError extends Error {
   override readonly name = 'ShuttingDownError';
   constructor() {
-    super('the server is shutting down: no rebuild starts now; ask again once it has restarted');
+    super(SHUTTING_DOWN_MESSAGE);
   }
 }
+
+const SHUTTING_DOWN_MESSAGE = 'the server is shutting down: no rebuild starts now; ask again once it has restarted';
+
+/** That refusal, here or from a cluster's primary (it crosses to a worker as its message under ENGINE_BUSY). */
+export const isShuttingDown = (error: unknown): boolean => error instanceof ShuttingDownError || (error as Error)?.message === SHUTTING_DOWN_MESSAGE;
 
 // A path left absolute after `<lake>` is put in: one outside the lake, not shown (a word such as u+w never starts with /).
 const ABSOLUTE_PATH = /(^|[\s('"`=])\/\w/;

@@ -59,6 +59,7 @@ export class RebuildJobs implements Rebuilds {
   private starting?: Promise<RebuildJob>;
   /** Private: close() was called: a build started after it would outlive the server and its engine. */
   private closed = false;
+  private closing?: Promise<void>;
   private readonly build: BuildRunner;
 
   constructor(
@@ -108,9 +109,13 @@ export class RebuildJobs implements Rebuilds {
     await this.running?.done;
   }
 
-  /** Refuses new builds, and waits for a running one to publish or fail: a build is never cut off half way. */
-  async close(): Promise<void> {
+  /** Refuses new builds at once, and waits for a running one to publish or fail: a build is never cut off half way. Said once however often called. */
+  close(): Promise<void> {
     this.closed = true;
+    return (this.closing ??= this.waitForRunning());
+  }
+
+  private async waitForRunning(): Promise<void> {
     await this.starting?.catch(() => undefined);
     const running = this.running;
     if (!running) return;

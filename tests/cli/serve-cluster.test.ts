@@ -7,6 +7,7 @@ import { buildLake } from '../helpers/etl-lake';
 import { ADMIN_KEY, ANALYST_KEY } from '../helpers/http-app';
 import { customerRecord, makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
 import { type ServedLake, serveLake, untilReady } from '../helpers/served-lake';
+import { bodySentLater } from '../helpers/body-sent-later';
 
 /**
  * `bin/stedi.js serve` with two workers, as real processes: every request on
@@ -430,6 +431,22 @@ describe('stedi serve on two workers', () => {
     const lines = logs.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: number; msg: string });
     expect(lines.filter((l) => l.level >= 50)).toEqual([]);
     expect(lines.at(-1)?.msg).toBe('shut down cleanly');
+  }, 60_000);
+
+  it('refuses a rebuild an admin asks for while SIGTERM drains the workers, ENGINE_BUSY saying why, and starts no build', async () => {
+    served = await serveTwoWorkers({ STEDI_SPARE_WORKER_IDLE_MS: '0' });
+    // The request is in a worker before the signal (it invited the body); its body, the mutation, arrives during the drain.
+    const asked = await bodySentLater(served.url, '/graphql', ADMIN_KEY, { query: 'mutation { rebuildZones { id } }' });
+    served.process.child.kill('SIGTERM');
+    await served.process.waitFor(/"msg":"shutting down: finishing in-flight requests"/, 10_000);
+    const { body } = await asked.send();
+    expect(body).toEqual({
+      data: null,
+      errors: [expect.objectContaining({ message: expect.stringMatching(/shutting down: no rebuild starts now/), extensions: expect.objectContaining({ code: 'ENGINE_BUSY' }) })],
+    });
+    expect(await served.process.exited).toBe(0);
+    expect(served.process.stdout()).not.toMatch(/"msg":"rebuild started"/);
+    served = undefined;
   }, 60_000);
 
   it('starts the other worker under load from several clients that ask for no data', async () => {

@@ -7,7 +7,8 @@ import { createLogger } from '../../src/logger';
 import { startServer, type RunningServer } from '../../src/http/server';
 import { onTerminationSignals } from '../../src/http/shutdown';
 import { buildLake } from '../helpers/etl-lake';
-import { ANALYST_KEY, testApiKeys } from '../helpers/http-app';
+import { ADMIN_KEY, ANALYST_KEY, testApiKeys } from '../helpers/http-app';
+import { bodySentLater } from '../helpers/body-sent-later';
 import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
 import { loggedLines } from '../helpers/log-lines';
 import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
@@ -61,10 +62,15 @@ describe('graceful shutdown', () => {
       body: JSON.stringify({ query: '{ customers(first: 5) { edges { node { serialNumber } } } }' }),
     });
     await queryHeld;
+    // An admin's rebuild whose request is in before the shutdown, its body (the mutation) after: refused, no build started.
+    const rebuildAsked = await bodySentLater(running.url, '/graphql', ADMIN_KEY, { query: 'mutation { rebuildZones { id } }' });
     const stopped = running.shutdown();
     expect(running.app.isDraining()).toBe(true);
     await expect(fetch(`${running.url}/healthz`)).rejects.toThrow();
     expect(engineClosed).toBe(false);
+    const refused = await rebuildAsked.send();
+    expect(refused.body.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/shutting down: no rebuild starts now/), extensions: expect.objectContaining({ code: 'ENGINE_BUSY' }) })]);
+    expect(running.services.rebuilds.list()).toEqual([]);
 
     releaseQuery();
     const res = await inFlight;
