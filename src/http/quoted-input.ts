@@ -7,8 +7,17 @@ export const QUOTED_MAX = 24;
 
 const PLAIN = /^[A-Za-z0-9._:-]$/;
 
-export function quotedInput(text: string): string {
+export function quotedInput(text: string, max = QUOTED_MAX, plain = PLAIN): string {
   const characters = [...text];
-  const shown = characters.slice(0, QUOTED_MAX).map((c) => (PLAIN.test(c) ? c : '?')).join('');
-  return characters.length > QUOTED_MAX ? `"${shown}…" (${characters.length} characters)` : `"${shown}"`;
+  const shown = characters.slice(0, max).map((c) => (plain.test(c) ? c : '?')).join('');
+  return characters.length > max ? `"${shown}…" (${characters.length} characters)` : `"${shown}"`;
 }
+
+/** The most of a request path a 404 quotes: a route's path and a typo fit; kilobytes of a client's own text do not. */
+export const QUOTED_PATH_MAX = 64;
+
+// A path's slashes stay, so `/graphq` reads as itself; its percent escapes stay escaped (`%1B` is three characters).
+const PLAIN_IN_PATH = /^[A-Za-z0-9._:/%~-]$/;
+
+/** A request path quoted back: at most QUOTED_PATH_MAX characters, as quotedInput quotes. */
+export const quotedPath = (path: string): string => quotedInput(path, QUOTED_PATH_MAX, PLAIN_IN_PATH);

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { ErrorCode } from '../errors';
 import { EXPORT_PATH } from './export';
 import { sendError } from './http-errors';
+import { quotedPath } from './quoted-input';
 import { requestPath } from './request-path';
 
 /**
@@ -9,7 +10,8 @@ import { requestPath } from './request-path';
  * method it does not take never reaches here (route-methods.ts answers 405).
  */
 export function unknownRoute(req: Request, res: Response): void {
-  sendError(res, ErrorCode.NOT_FOUND, `no route ${req.method} ${requestPath(req)}; the API is at /graphql, exports at ${EXPORT_PATH}`);
+  // Quoted short and plain (quoted-input.ts): the whole path, kilobytes of the client's own text, was written back.
+  sendError(res, ErrorCode.NOT_FOUND, `no route ${req.method} ${quotedPath(requestPath(req))}; the API is at /graphql, exports at ${EXPORT_PATH}`);
 }
 
 /**

@@ -114,7 +114,7 @@ describe(`methods on every route (seed ${SEED})`, () => {
     for (const method of METHODS) {
       const res = await sendTarget(t, method, path);
       expect([method, res.status, res.allow]).toEqual([method, 404, undefined]);
-      if (method !== 'HEAD') expect(JSON.parse(res.body).errors[0]).toEqual({ message: `no route ${method} ${path}; the API is at /graphql, exports at /export/machine_learning_curated`, extensions: { code: 'NOT_FOUND' } });
+      if (method !== 'HEAD') expect(JSON.parse(res.body).errors[0]).toEqual({ message: `no route ${method} "${path}"; the API is at /graphql, exports at /export/machine_learning_curated`, extensions: { code: 'NOT_FOUND' } });
     }
   });
 
@@ -144,6 +144,32 @@ describe(`methods on every route (seed ${SEED})`, () => {
     });
     expect([answer.status, answer.headers['content-type'], answer.headers['x-content-type-options'], answer.headers['connection']]).toEqual([400, 'application/json; charset=utf-8', 'nosniff', 'close']);
     expect(JSON.parse(answer.body).errors[0]).toEqual({ message: expect.stringMatching(/^the request target is not a URL this server can read .*send the path alone, such as \/graphql$/), extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
+  it('quotes at most 64 plain characters of a path in no route in its 404, the length said: kilobytes of the client\'s text are not written back', async () => {
+    const long = `/x${'A'.repeat(8_000)}`;
+    const res = await sendTarget(t, 'GET', long);
+    expect(res.status).toBe(404);
+    expect(JSON.parse(res.body).errors[0].message).toBe(`no route GET "${long.slice(0, 64)}…" (8002 characters); the API is at /graphql, exports at /export/machine_learning_curated`);
+    expect(res.body.length).toBeLessThan(300);
+    const odd = await sendTarget(t, 'GET', '/%1B[2J"<b>\'{x}');
+    expect(JSON.parse(odd.body).errors[0].message).toMatch(/^no route GET "\/%1B\?2J\?\?b\?\?\?x\?"; /);
+  });
+
+  it(`quotes any path in no route short and plain in its 404 (seed ${SEED})`, async () => {
+    // Every character a request target may carry (Node's parser refuses controls and spaces), any length up to a few KB.
+    const visible = fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)).filter((c) => c !== '#' && c !== '?');
+    await fc.assert(
+      fc.asyncProperty(fc.array(visible, { maxLength: 3_000 }).map((cs) => `/nope/${cs.join('')}`), async (path) => {
+        const res = await sendTarget(t, 'GET', path);
+        expect(res.status).toBe(404);
+        const quoted = /^no route GET "([^"]*)"(?: \((\d+) characters\))?; the API is at \/graphql/.exec(JSON.parse(res.body).errors[0].message);
+        expect(quoted).not.toBeNull();
+        expect(quoted![1]!.length).toBeLessThanOrEqual(65);
+        expect(quoted![1]).toMatch(/^[A-Za-z0-9._:\/%~?-]*…?$/);
+      }),
+      { seed: SEED, numRuns: 40, endOnFailure: true },
+    );
   });
 
   it.each(METHODS)('answers %s on a path in no route with 404 NOT_FOUND', async (method) => {
