@@ -44,6 +44,7 @@ import { cutStalledAnswers } from './stalled-answers';
 import { answerUpgradeRequests } from './upgrade-requests';
 import { onlyMountPath, unknownRoute } from './unknown-route';
 import { UnknownKeyWarnings } from './unknown-key-warnings';
+import { RepeatedLines } from './repeated-lines';
 import { requireUtf8Body, requireUtf8Query } from './utf8-input';
 import { WEB_PATH, webAssets } from './web-assets';
 
@@ -118,6 +119,8 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
   const exportsInFlight = new ExportsInFlight();
   // One count for both routes: a client guessing keys is warned of once, then counted (unknown-key-warnings.ts).
   const unknownKeys = new UnknownKeyWarnings(services.logger);
+  // The access lines of requests refused 401, aggregated by why (repeated-lines.ts).
+  const refusedAccess = new RepeatedLines();
 
   const app = express();
   app.disable('x-powered-by');
@@ -130,7 +133,7 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
       noStore,
       noSniff,
       boundUnreadBody(services.config.bodyLimit),
-      requestContext(services.logger),
+      requestContext(services.logger, refusedAccess),
       metrics.httpMiddleware(),
       onePerConnection,
       // Once the request runs (a pipelined one waits above): its work stops if its client goes.
@@ -216,7 +219,10 @@ export async function createApp(options: AppOptions): Promise<StediApp> {
       await exportsInFlight.settled();
       // A replay goes on past the rebuild that waited for it: it would run on after the engine closes.
       await services.answers?.stop();
-      return apollo.stop();
+      await apollo.stop();
+      // The counts of lines aggregated and not yet logged: their timers are unref'd, and the process exits next.
+      unknownKeys.close();
+      refusedAccess.flush();
     },
   };
 }

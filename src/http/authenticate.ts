@@ -5,7 +5,7 @@ import { ErrorCode } from '../errors';
 import { MESSAGES } from '../graphql/error-mapping';
 import { sendError } from './http-errors';
 import { misplacedKey } from './misplaced-key';
-import { requestLogOf, setPrincipal } from './request-context';
+import { noteKeyRefusal, requestLogOf, setPrincipal } from './request-context';
 import type { UnknownKeyWarnings } from './unknown-key-warnings';
 
 const MALFORMED = 'the Authorization header is not in the form "Bearer <key>": write the word Bearer, a space, then one API key';
@@ -35,10 +35,13 @@ export function authenticate(keys: ApiKeys, unknownKeys: UnknownKeyWarnings): Re
     res.setHeader('WWW-Authenticate', 'Bearer realm="stedi"');
     if (token === null && req.get('authorization')) {
       // Sent, but not as one bearer key (the bare key, another scheme, two keys joined by a client): "required" misled.
+      noteKeyRefusal(res, 'not a bearer key');
       sendError(res, ErrorCode.UNAUTHENTICATED, MALFORMED);
     } else if (token === null) {
+      noteKeyRefusal(res, 'no key');
       sendError(res, ErrorCode.UNAUTHENTICATED, (misplacedKey(req) ?? MESSAGES.unauthenticated) + (req.get('sec-fetch-mode') === 'navigate' ? NAVIGATED : ''));
     } else {
+      noteKeyRefusal(res, 'unknown key');
       unknownKeys.rejected(requestLogOf(res));
       sendError(res, ErrorCode.UNAUTHENTICATED, 'the API key is not valid; check it, or ask an admin for a key');
     }

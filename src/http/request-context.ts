@@ -4,6 +4,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Principal } from '../auth/principal';
 import { ErrorCode } from '../errors';
 import type { Logger } from '../logger';
+import type { RepeatedLines } from './repeated-lines';
 import { requestPath } from './request-path';
 import { whenClosed } from './response-closed';
 
@@ -23,6 +24,8 @@ export interface RequestState {
   /** Caller-facing errors logged for this request, and those past REFUSALS_LOGGED left out (counted on its request line). */
   refusalsLogged?: number;
   refusalsNotLogged?: number;
+  /** Why a request without a valid key was refused (no key, not a bearer key, an unknown key): its access line's kind. */
+  keyRefusal?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestState>();
@@ -36,6 +39,7 @@ export const requestIdOf = (res: Response): string => stateOf(res).requestId;
 export const requestLogOf = (res: Response): Logger => stateOf(res).log;
 export const principalOf = (res: Response): Principal | undefined => stateOf(res).principal;
 export const setPrincipal = (res: Response, principal: Principal): void => void (stateOf(res).principal = principal);
+export const noteKeyRefusal = (res: Response, why: string): void => void (stateOf(res).keyRefusal = why);
 /** Notes the code of the (first) error a request is answered with, for its log line. */
 export function noteErrorCode(state: RequestState | undefined, code: string): void {
   if (state && state.errorCode === undefined) state.errorCode = code;
@@ -71,7 +75,11 @@ const logged = (text: string | undefined): string | undefined =>
 const ADDRESS_PART = /@|%40/i;
 const withoutAddresses = (path: string): string => (ADDRESS_PART.test(path) ? path.split('/').map((part) => (ADDRESS_PART.test(part) ? '…' : part)).join('/') : path);
 
-export function requestContext(logger: Logger): RequestHandler {
+/**
+ * `refusedAccess` aggregates the access lines of 401s by why (repeated-lines.ts): a client guessing keys, or a
+ * script sent without one, wrote an info line per request. The first of each kind is logged whole.
+ */
+export function requestContext(logger: Logger, refusedAccess?: RepeatedLines): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const offered = req.get('x-request-id');
     const requestId = offered && SAFE_REQUEST_ID.test(offered) ? offered : randomUUID();
@@ -83,9 +91,16 @@ export function requestContext(logger: Logger): RequestHandler {
       const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
       // Only what identifies the request: never headers, bodies, keys or query text.
       const path = requestPath(req);
-      const entry = { method: req.method, path: logged(withoutAddresses(path)), status: res.statusCode, ms, keyId: state.principal?.keyId, operation: logged(state.operation), code: state.errorCode, refusalsNotLogged: state.refusalsNotLogged, aborted: !res.writableFinished || undefined };
+      const entry = { method: req.method, path: logged(withoutAddresses(path)), status: res.statusCode, ms, keyId: state.principal?.keyId, operation: logged(state.operation), code: state.errorCode, keyRefusal: state.keyRefusal, refusalsNotLogged: state.refusalsNotLogged, aborted: !res.writableFinished || undefined };
       // A readiness probe's 503 reports a state (not built, loading, damaged; /readyz says which), not a failure of ours.
-      if (res.statusCode < 500 || (res.statusCode === 503 && path === '/readyz')) state.log.info(entry, 'request');
+      if (res.statusCode === 401 && refusedAccess) {
+        const why = state.keyRefusal ?? 'unauthenticated';
+        refusedAccess.seen(
+          why,
+          () => state.log.info(entry, 'request'),
+          (requests) => logger.info({ status: 401, keyRefusal: why, requests, seconds: refusedAccess.windowMs / 1000 }, `${requests} more requests refused 401 (${why}), not logged one by one`),
+        );
+      } else if (res.statusCode < 500 || (res.statusCode === 503 && path === '/readyz')) state.log.info(entry, 'request');
       else if (state.errorCode !== undefined && EXPECTED_CONDITIONS.has(state.errorCode)) state.log.warn(entry, 'request answered with a server condition');
       else state.log.error(entry, 'request failed');
     });

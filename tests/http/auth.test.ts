@@ -200,6 +200,45 @@ describe('authentication and authorization', () => {
   });
 });
 
+// A client guessing keys, or a script sent without one: one access line per reason, the rest counted (repeated-lines.ts).
+describe('log lines of requests refused 401', () => {
+  let t: TestApp;
+  let closed = false;
+  const { logger, lines } = loggedLines('info');
+  type Line = Entry & { status?: number; keyRefusal?: string; requests?: number };
+  const entries = (): Line[] => lines.map((line) => JSON.parse(line) as Line);
+  beforeAll(async () => {
+    t = await buildTestApp({ landing: writeSmallLanding(), logger });
+  });
+  afterAll(async () => {
+    if (!closed) await t.close();
+  });
+
+  it('logs one access line for each reason of 30 refusals (no key, not a bearer key, an unknown key), each still answered 401', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      statuses.push((await request(t.server).post('/graphql').send({ query: '{ __typename }' })).status);
+      statuses.push((await request(t.server).post('/graphql').set('authorization', `Basic guess-${i}`).send({ query: '{ __typename }' })).status);
+      statuses.push((await request(t.server).get(EXPORT).set('authorization', `Bearer guess-${i}-0123456789abcdef`)).status);
+    }
+    expect(statuses).toEqual(Array(30).fill(401));
+    const refused = entries().filter((e) => e.msg === 'request' && e.status === 401);
+    expect(refused.map((e) => e.keyRefusal)).toEqual(['no key', 'not a bearer key', 'unknown key']);
+    expect(entries().filter((e) => /unknown API key/.test(e.msg))).toHaveLength(1);
+  });
+
+  it('logs the count of each reason\'s refusals not yet logged when the server stops, and of the unknown keys\' warnings', async () => {
+    const before = lines.length;
+    closed = true;
+    await t.close();
+    const summaries = lines.slice(before).map((line) => JSON.parse(line) as Line);
+    expect(summaries.filter((e) => e.status === 401).map((e) => [e.keyRefusal, e.requests, e.msg])).toEqual(
+      ['no key', 'not a bearer key', 'unknown key'].map((why) => [why, 9, `9 more requests refused 401 (${why}), not logged one by one`]),
+    );
+    expect(summaries.filter((e) => e.level === WARN)).toEqual([expect.objectContaining({ rejected: 9, msg: 'rejected 9 more requests with an unknown API key' })]);
+  });
+});
+
 describe('personal fields asked by an analyst on many rows', () => {
   let t: TestApp;
   beforeAll(async () => {
