@@ -2,7 +2,7 @@ import type { ColumnarResult } from '../../etl/engine/engine';
 import type { ConsentSnapshot } from '../consent/consent-snapshot';
 import type { Logger } from '../logger';
 import type { GraphqlContext } from './context';
-import { type PageArgs, topLevelPage } from './connection-reader';
+import { type PageArgs, type PageStart, topLevelPage } from './connection-reader';
 import { encodeCursor, type KeyValue } from './cursor';
 import type { Dataset, DatasetFilter, Node } from './datasets/dataset';
 import { columnarDataset, queryColumns, sliceColumns } from './engine-columns';
@@ -36,9 +36,11 @@ export async function readColumnarPage<N extends Node>(
   filter: DatasetFilter,
   field: string,
   cursorField = field,
+  /** The page's start when the caller found it already (pageStart). */
+  started?: PageStart<N>,
 ): Promise<ColumnarPage> {
   const { engine, logger } = ctx.services;
-  const { first, query, scope, consent, cursorScope, afterCursor } = await topLevelPage(ctx, columnarDataset(engine, ds), args, filter, field, cursorField);
+  const { first, query, scope, consent, cursorScope, afterCursor } = await topLevelPage(ctx, columnarDataset(engine, ds), args, filter, field, cursorField, started);
   const fetched = await fetchPage<N, ColumnarResult>({
     readAhead: readAheadOf(ctx.services),
     scope,

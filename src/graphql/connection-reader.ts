@@ -90,8 +90,10 @@ export async function readConnection<N extends Node>(
  * carry. `cursorField` names the field whose cursors it takes and issues
  * (another field may share them: machineLearningBatch and machineLearningSamples).
  */
-export async function topLevelPage<N extends Node>(ctx: GraphqlContext, ds: Dataset<N>, args: PageArgs, filter: DatasetFilter, field: string, cursorField = field) {
-  const { first, consent, scope, cursorScope, cursor } = await pageStart(ctx, ds, args, filter, field, cursorField);
+export async function topLevelPage<N extends Node>(ctx: GraphqlContext, ds: Dataset<N>, args: PageArgs, filter: DatasetFilter, field: string, cursorField = field, started?: PageStart<N>) {
+  // `started`: the caller's own start of this page (it counts in the same scope), read as `ds` reads (its columnar select).
+  const { first, consent, scope: startScope, cursorScope, cursor } = started ?? (await pageStart(ctx, ds, args, filter, field, cursorField));
+  const scope = startScope.dataset === ds ? startScope : { ...startScope, dataset: ds };
   return { first, consent, scope, cursorScope, afterCursor: cursor !== undefined, query: await pageQuery(scope, cursor?.position, first + 1) };
 }
 
@@ -126,6 +128,9 @@ export async function pageStart<N extends Node>(ctx: GraphqlContext, ds: Dataset
   else if (cursor) await checkUnlisted(ctx, cursor, marked, field, markKey);
   return { first, consent, scope, cursorScope: { ...cursorScope, hidden: marked, markKey }, cursor };
 }
+
+/** What pageStart finds: a page's size, checked cursor, version and consent snapshot. */
+export type PageStart<N extends Node> = Awaited<ReturnType<typeof pageStart<N>>>;
 
 /** `version`'s manifest entry, as the request read the manifest or, missing there (published since), as the engine has it now. */
 async function keptVersion(ctx: GraphqlContext, version: string): Promise<VersionManifest | undefined> {

@@ -4,11 +4,12 @@ import { batchTextOf, dropBatchText, forgetExpiredBatchText } from './batch-text
 import type { ColumnarPage } from './columnar-page-reader';
 import { listOfText } from './column-text';
 import type { GraphqlContext } from './context';
-import { type PageArgs, pageStart } from './connection-reader';
+import type { PageStart } from './connection-reader';
 import { encodeCursor, type KeyValue } from './cursor';
 import { machineLearningDataset, SAMPLE_COLUMNS } from './datasets/machine-learning.dataset';
 import type { DatasetFilter } from './datasets/dataset';
 import { type SerialIndex, serialIndex } from './page-bound';
+import type { MachineLearningSample } from './types/machine-learning-sample.type';
 import { indexDigest } from './prepare-batch-text';
 
 /**
@@ -27,17 +28,16 @@ import { indexDigest } from './prepare-batch-text';
  */
 
 const ds = machineLearningDataset;
-const FIELD = 'machineLearningBatch';
-const CURSOR_FIELD = 'machineLearningSamples';
 const KEY_COLUMNS = ['sensorReadingTime', 'x', 'y', 'z'].map((name) => SAMPLE_COLUMNS.indexOf(name as (typeof SAMPLE_COLUMNS)[number]));
 
 /** Each serving index's first row of every serial, and whether it matches a file's digest. */
 const starts = new WeakMap<SerialIndex, { starts: Float64Array; digest: string }>();
 
-export async function preparedBatchPage(ctx: GraphqlContext, args: PageArgs, filter: DatasetFilter): Promise<ColumnarPage | undefined> {
+/** `started`: the page's start (pageStart of machineLearningBatch's arguments), found once by the resolver for its count too. */
+export async function preparedBatchPage(ctx: GraphqlContext, started: PageStart<MachineLearningSample>, filter: DatasetFilter): Promise<ColumnarPage | undefined> {
   const { engine, config, logger } = ctx.services;
   if (!config.batchText || !engine.derivedColumnText || filter.serialNumber != null || filter.from != null || filter.to != null || filter.split) return undefined;
-  const { first, consent, scope, cursorScope, cursor } = await pageStart(ctx, ds, args, filter, FIELD, CURSOR_FIELD);
+  const { first, consent, scope, cursorScope, cursor } = started;
   const version = scope.version;
   if (!consent.covers(version) || scope.exclusions.length > 0) return undefined;
   const kept = (await ctx.lake.manifest()).versions.map((v) => v.version);

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { jsonParts, listOfText, partsText } from '../../src/graphql/column-text';
 import { isoColumn } from '../../src/graphql/iso-column';
 import { DateTime } from '../../src/graphql/types/scalars';
+import { RequestLake } from '../../src/graphql/request-lake';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { customerRecord, writeLanding } from '../helpers/landing-fixture';
 import { nameOf, serialOf, writeManyCustomersLanding, type ManyCustomers } from '../helpers/many-customers-landing';
@@ -74,6 +75,26 @@ describe('machineLearningBatch totalCount and sensorReadingTimeIso', () => {
     expect(JSON.parse(bodies[0]).data.page.columns.sensorReadingTimeIso).toHaveLength(6);
     expect(bodies[1]).toBe(bodies[0]);
     expect(bodies[2]).toBe(bodies[0]);
+  });
+
+  it('finds where a page starts once for its rows and its totalCount, from the live version or a cursor\'s', async () => {
+    // Each start reads the request's consent snapshot (pageStart): its count is how many starts the request made.
+    const starts = jest.spyOn(RequestLake.prototype, 'consent');
+    const startsOf = async (first: number, fields: string, after: string | null): Promise<number> => {
+      starts.mockClear();
+      // A `first` of its own for each: no answer is a kept one, made without a start.
+      await post(t, `query Starts($first: Int, $after: String) { page: machineLearningBatch(first: $first, after: $after) { ${fields} } }`, { first, after });
+      return starts.mock.calls.length;
+    };
+    try {
+      const cursor = (await post<BatchPage>(t, BATCH, { first: 2 })).pageInfo.endCursor;
+      for (const after of [null, cursor]) {
+        const [pageAlone, withCount] = [await startsOf(after ? 7 : 3, 'rowCount', after), await startsOf(after ? 8 : 4, 'rowCount totalCount', after)];
+        expect([after, withCount]).toEqual([after, pageAlone]);
+      }
+    } finally {
+      starts.mockRestore();
+    }
   });
 
   it('leaves out a customer who revokes consent, in the count as in the rows', async () => {

@@ -31,18 +31,12 @@ export class MachineLearningBatchResolver {
   async machineLearningBatch(@Args(() => SamplesArgs) args: SamplesArgs, @Ctx() ctx: GraphqlContext, @Info() info: GraphQLResolveInfo): Promise<BatchAnswer> {
     const filter = trainingSetFilter(args, FIELD);
     const ds = machineLearningDataset;
-    if (asksOnlyTotalCount(info)) {
-      // `{ totalCount }` (with lakeVersion) alone: the arguments and cursor are checked, and no page is read.
-      const { scope, consent } = await pageStart(ctx, ds, args, filter, FIELD, CURSOR_FIELD);
-      const count = totalCountOf(ctx, ds, scope, consent.generation, filter, FIELD);
-      return countOnlyAnswer('a machineLearningBatch', ['rowCount', 'columns', 'pageInfo'], { lakeVersion: scope.version, totalCount: null, count });
-    }
-    const page = (await preparedBatchPage(ctx, args, filter)) ?? (await readColumnarPage(ctx, ds, SAMPLE_COLUMNS, args, filter, FIELD, CURSOR_FIELD));
-    // Counted only when asked, in the version the page was read from (its cursor's, or the live one then).
-    const count = async (): Promise<number> => {
-      const { scope, consent } = await pageStart(ctx, ds, { first: args.first }, filter, FIELD, CURSOR_FIELD);
-      return totalCountOf(ctx, ds, { ...scope, version: page.version, exclusions: consent.exclusionsFor(page.version) }, consent.generation, filter, FIELD)();
-    };
+    // Found once for the page and its count: the count is in the version the page was read from (its cursor's, or the live one then).
+    const started = await pageStart(ctx, ds, args, filter, FIELD, CURSOR_FIELD);
+    const count = (): Promise<number> => totalCountOf(ctx, ds, started.scope, started.consent.generation, filter, FIELD)();
+    // `{ totalCount }` (with lakeVersion) alone: the arguments and cursor are checked, and no page is read.
+    if (asksOnlyTotalCount(info)) return countOnlyAnswer('a machineLearningBatch', ['rowCount', 'columns', 'pageInfo'], { lakeVersion: started.scope.version, totalCount: null, count });
+    const page = (await preparedBatchPage(ctx, started, filter)) ?? (await readColumnarPage(ctx, ds, SAMPLE_COLUMNS, args, filter, FIELD, CURSOR_FIELD, started));
     return { rowCount: page.rowCount, columns: withIsoTimes(page.columns), pageInfo: page.pageInfo, lakeVersion: page.version, totalCount: null, count };
   }
 
