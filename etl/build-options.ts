@@ -1,6 +1,7 @@
 import type { ConsentPolicy } from './consent-policy';
 import type { LandingChange } from './landing-changed-error';
 import type { VersionManifest } from './manifest';
+import { sizeText } from './size-text';
 import type { Source, TableName } from './tables';
 
 /**
@@ -50,10 +51,28 @@ export interface BuildOptions {
    * on disk, perhaps holding customers who withdrew consent, until a build removes them. The message says which, and why.
    */
   onLeftBehind?: (message: string) => void;
+  /**
+   * Called once the build has removed what builds killed before they finished (kill -9, a power cut) left on the lake,
+   * when that freed any disk: how many such builds, and the bytes freed, so the operator learns where the disk had gone.
+   */
+  onDeadBuildsCleared?: (cleared: DeadBuildsCleared) => void;
   /** Called when a landing file changed while it was read and the build starts again (build-again.ts); the message names the file. */
   onBuildAgain?: (message: string, again: BuildAgain) => void;
   /** How long such a file must stay unchanged before the build goes again, and the most it waits for that (build-again.ts's defaults). */
   landingSettle?: LandingSettle;
+}
+
+/** What a build removed of builds that died before finishing (dead-builds.ts). */
+export interface DeadBuildsCleared {
+  /** Dead builds whose leftovers went (their record, or a scratch folder left without one). */
+  builds: number;
+  /** Bytes freed on disk (files another version shares by a hard link are not counted: they stay). */
+  bytes: number;
+}
+
+/** What `stedi build` prints and a server logs of it: the operator learns where the disk had gone. */
+export function deadBuildsClearedMessage({ builds, bytes }: DeadBuildsCleared): string {
+  return `removed what ${builds === 1 ? 'a build' : `${builds} builds`} stopped before finishing (killed, or the machine went down) left on the lake: ${sizeText(bytes)} freed`;
 }
 
 /** A build going again after a landing file changed while it was read: which file, how, and which build comes next. */

@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { runBuildOnSteadyLanding } from '../../etl/build-again';
 import { buildReport } from '../../etl/build-report';
-import type { BuildProgress } from '../../etl/build-options';
+import { type BuildProgress, type DeadBuildsCleared, deadBuildsClearedMessage } from '../../etl/build-options';
 import { type ConsentPolicy, parseConsentPolicy } from '../../etl/consent-policy';
 import { loadLakeConfig } from '../config';
 import { formatPlan, planBuild } from '../../etl/engine/open-engine';
@@ -76,6 +76,7 @@ export function registerBuild(cli: Command): void {
           expireVersions: expireHoldingVersions(engine, config),
           onLeftBehind: (message: string) => process.stderr.write(stderrLine(`warning: ${message}`)),
           onBuildAgain: (message: string) => process.stderr.write(stderrLine(message)),
+          onDeadBuildsCleared: (cleared: DeadBuildsCleared) => process.stderr.write(stderrLine(deadBuildsClearedMessage(cleared))),
         };
         const manifest = await runBuildOnSteadyLanding(() => engine.buildTarget(options), options);
         progress?.stop();

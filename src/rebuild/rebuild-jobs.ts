@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BuildProgress, LandingSettle } from '../../etl/build-options';
+import { type BuildProgress, type LandingSettle, deadBuildsClearedMessage } from '../../etl/build-options';
 import type { ConsentPolicy } from '../../etl/consent-policy';
 import type { Engine } from '../../etl/engine/engine';
 import { liveVersion, type VersionManifest } from '../../etl/manifest';
@@ -169,6 +169,8 @@ export class RebuildJobs implements Rebuilds {
         return { version: staged, durationMs: Date.now() - job.startedAt!.getTime() };
       });
       job.version = built.version;
+      // Said once, where it happened: the operator learns where the disk had gone (a build killed with -9 before).
+      if (built.deadBuilds) log.info({ ...built.deadBuilds }, deadBuildsClearedMessage(built.deadBuilds));
       // Published, but what it expired is still on disk: the admin who asked is told, as `stedi build` tells its user.
       if (built.leftBehind) {
         job.warning = leftBehindMessage(built.leftBehind, job.id, this.config.lake);

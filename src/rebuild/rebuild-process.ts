@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { extname, join } from 'node:path';
 import { runBuildOnSteadyLanding } from '../../etl/build-again';
-import type { BuildAgain, BuildOptions, BuildProgress } from '../../etl/build-options';
+import type { BuildAgain, BuildOptions, BuildProgress, DeadBuildsCleared } from '../../etl/build-options';
 import type { Engine } from '../../etl/engine/engine';
 import type { VersionManifest } from '../../etl/manifest';
 import { childExecArgv } from '../cluster/exec-argv';
@@ -27,7 +27,7 @@ export type ChildReport =
   | { type: 'again'; again: BuildAgain }
   /** The version is written and checked; the child publishes it once the parent says `publish`. */
   | { type: 'staged'; version: VersionManifest }
-  | { type: 'done'; version: string; durationMs: number; leftBehind?: string }
+  | { type: 'done'; version: string; durationMs: number; leftBehind?: string; deadBuilds?: DeadBuildsCleared }
   | { type: 'failed'; name: string; message: string; stack?: string; failed?: unknown };
 
 /** What the parent tells a child after `staged`: the servers are ready, publish. */
@@ -43,6 +43,8 @@ export interface BuiltVersion {
   durationMs: number;
   /** The build published, but versions it expired stay on disk (their removal was refused): the warning `stedi build` prints. */
   leftBehind?: string;
+  /** What builds that died before finishing had left on the lake, and this one removed. */
+  deadBuilds?: DeadBuildsCleared;
 }
 
 /** The failure the child reported, with its name, so callers can tell a failed check from a lock held elsewhere. */
@@ -92,7 +94,7 @@ export function buildInChildProcess(
     child.once('error', reject);
     // 'close', not 'exit': by then every message the child sent has been read.
     child.once('close', (code, signal) => {
-      if (outcome?.type === 'done') resolve({ version: outcome.version, durationMs: outcome.durationMs, leftBehind: outcome.leftBehind });
+      if (outcome?.type === 'done') resolve({ version: outcome.version, durationMs: outcome.durationMs, leftBehind: outcome.leftBehind, deadBuilds: outcome.deadBuilds });
       else if (outcome?.type === 'failed') reject(new RebuildProcessError(outcome.name, outcome.message, outcome.stack, outcome.failed));
       else reject(new Error(`the rebuild process ended (${signal ?? `exit code ${code}`}) without reporting an outcome`));
     });
@@ -110,6 +112,7 @@ export const buildInThisProcess =
   async (_config: Config, options: ChildRequest['options'], onProgress: (progress: BuildProgress) => void, onStaged?: OnStaged, onBuildAgain?: OnBuildAgain): Promise<BuiltVersion> => {
     let leftBehind: string | undefined;
     const onLeftBehind = (message: string): void => void (leftBehind = message);
+    let deadBuilds: DeadBuildsCleared | undefined;
     const build: BuildOptions = {
       ...options,
       background: true,
@@ -117,8 +120,9 @@ export const buildInThisProcess =
       expireVersions: expireHoldingVersions(engine, options),
       beforePublish: onStaged,
       onLeftBehind,
+      onDeadBuildsCleared: (cleared) => void (deadBuilds = cleared),
       onBuildAgain: (_message, again) => onBuildAgain?.(again),
     };
     const manifest = await runBuildOnSteadyLanding(() => engine.buildTarget(build), build);
-    return { version: manifest.version, durationMs: manifest.durationMs, leftBehind };
+    return { version: manifest.version, durationMs: manifest.durationMs, leftBehind, deadBuilds };
   };

@@ -17,6 +17,9 @@ import { runBin } from '../helpers/bin-cli';
 import { runCli } from '../helpers/run-cli';
 import { REFERENCE_COUNTS, STEDI_SAMPLE_DIR, describeWithStediSample } from '../helpers/stedi-sample';
 
+/** The one line a build prints once it has freed disk a dead build's leftovers held. */
+const CLEARED = /^stedi: removed what a build stopped before finishing \(killed, or the machine went down\) left on the lake: \d+(\.\d)? [KMG]B freed\n$/;
+
 // Tests about what a later build or status makes of a built lake change a copy of this one.
 const small = builtSmallLake();
 
@@ -298,7 +301,7 @@ describe('stedi status', () => {
     const status = runBin(['status', '--lake', lake, '--json']);
     expect(JSON.parse(status.stdout).unlistedVersions).toEqual([]);
     const built = runBin(['build', '--landing', landing, '--lake', lake]);
-    expect({ status: built.status, stderr: built.stderr }).toEqual({ status: 0, stderr: '' });
+    expect({ status: built.status, stderr: built.stderr }).toEqual({ status: 0, stderr: expect.stringMatching(CLEARED) });
     expect(BUILT_TABLES.filter((table) => existsSync(layout.versionDir(table, dead)))).toEqual([]);
     expect(existsSync(layout.spillDir(dead))).toBe(false);
     expect(existsSync(layout.buildRecord(dead))).toBe(false);
@@ -393,7 +396,7 @@ describe('stedi status', () => {
     writeFileSync(layout.buildRecord(dead), JSON.stringify({ version: dead, holder: { pid: 999_999_999, host: hostname() }, expiring: [], publishing: true }));
     expect(JSON.parse(runBin(['status', '--lake', lake, '--json']).stdout).unlistedVersions).toEqual([live]);
     const built = runBin(['build', '--landing', landing, '--lake', lake]);
-    expect({ status: built.status, stderr: built.stderr }).toEqual({ status: 0, stderr: '' });
+    expect({ status: built.status, stderr: built.stderr }).toEqual({ status: 0, stderr: expect.stringMatching(CLEARED) });
     expect(BUILT_TABLES.filter((table) => !existsSync(layout.tableFile(table, live)))).toEqual([]);
     expect(BUILT_TABLES.filter((table) => existsSync(layout.versionDir(table, dead)))).toEqual([]);
     expect(JSON.parse(runBin(['status', '--lake', lake, '--json']).stdout).unlistedVersions).toEqual([live]);
@@ -427,23 +430,23 @@ describe('stedi status', () => {
     mkdirSync(join(layout.spillDir(dead), 'landing'), { recursive: true });
     writeFileSync(join(layout.spillDir(dead), 'landing', 'customer.json'), '{"serialnumber":"x"}');
     const built = runBin(['build', '--landing', landing, '--lake', lake]);
-    expect({ status: built.status, stderr: built.stderr }).toEqual({ status: 0, stderr: '' });
+    expect({ status: built.status, stderr: built.stderr }).toEqual({ status: 0, stderr: expect.stringMatching(CLEARED) });
     expect(existsSync(layout.spillDir(dead))).toBe(false);
   });
 
-  it('removes a first build\'s version when that build died before any manifest was written', async () => {
+  it('removes a first build\'s version when that build died before any manifest was written, saying once how much disk that freed', async () => {
     const lake = makeTempDir();
     const landing = writeSmallLanding();
     const layout = new LakeLayout(lake);
     const dead = '20261204t100000000z_dead';
     for (const table of BUILT_TABLES) {
       mkdirSync(layout.versionDir(table, dead), { recursive: true });
-      writeFileSync(layout.tableFile(table, dead), 'half a file');
+      writeFileSync(layout.tableFile(table, dead), table === 'machine_learning_curated' ? Buffer.alloc(3_000_000, 1) : 'half a file');
     }
     mkdirSync(layout.buildsDir, { recursive: true });
     writeFileSync(layout.buildRecord(dead), JSON.stringify({ version: dead, holder: { pid: 999_999_999, host: hostname() }, expiring: [] }));
     const built = runBin(['build', '--landing', landing, '--lake', lake]);
-    expect({ status: built.status, stderr: built.stderr }).toEqual({ status: 0, stderr: '' });
+    expect({ status: built.status, stderr: built.stderr }).toEqual({ status: 0, stderr: 'stedi: removed what a build stopped before finishing (killed, or the machine went down) left on the lake: 3.0 MB freed\n' });
     expect(BUILT_TABLES.filter((table) => existsSync(layout.versionDir(table, dead)))).toEqual([]);
   });
 

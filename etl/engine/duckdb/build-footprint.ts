@@ -8,12 +8,15 @@ import { noSpaceLeft } from './fs-errors';
  * least the build needs, which "no space left" alone did not say (the operator freed a little and failed again).
  */
 
-/** Bytes the files under `folders` take on disk (a missing folder: none; blocks, as df counts them). */
-export async function bytesOnDisk(folders: readonly string[]): Promise<number> {
+/**
+ * Bytes the files under `folders` take on disk (a missing folder: none; blocks, as df counts them). `unshared`: only
+ * files no other path links to, what removing the folders frees.
+ */
+export async function bytesOnDisk(folders: readonly string[], unshared = false): Promise<number> {
   let total = 0;
   for (const folder of folders) {
     const entries = await readdir(folder, { recursive: true }).catch(() => [] as string[]);
-    for (const entry of entries) total += await lstat(join(folder, entry)).then((s) => (s.isFile() ? s.blocks * 512 : 0), () => 0);
+    for (const entry of entries) total += await lstat(join(folder, entry)).then((s) => (s.isFile() && (!unshared || s.nlink === 1) ? s.blocks * 512 : 0), () => 0);
   }
   return total;
 }

@@ -35,6 +35,7 @@ export interface DuckDbBuildSettings {
   /** Write a deferrable DISTINCT's table without it first (deferred-distinct.ts); unset: in large builds only. */
   deferDistinct?: boolean;
   onLeftBehind?: BuildOptions['onLeftBehind'];
+  onDeadBuildsCleared?: BuildOptions['onDeadBuildsCleared'];
 }
 
 /** How a build runs, by its landing's size (CONCURRENT_BELOW_BYTES): DuckDB threads per statement, statements at once, zones at once (unset: no limit of its own). */

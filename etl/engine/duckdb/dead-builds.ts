@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { isAlive } from '../../dead-process-folders';
 import { ManifestError } from '../../manifest';
 import type { LockHolder } from './lock-holder';
-import { type BuildRecord, outlivedByManifest, readRecord, removeVersionFolders, runsElsewhere, unreadableRecord } from './build-records';
+import type { DeadBuildsCleared } from '../../build-options';
+import { bytesOnDisk } from './build-footprint';
+import { type BuildRecord, outlivedByManifest, readRecord, removeVersionFolders, runsElsewhere, unreadableRecord, versionFolders } from './build-records';
 import { unlistedVersions } from './leftover-versions';
 import { describeRemovalRefusal } from './fs-errors';
 import type { LakeLayout } from './lake-layout';
@@ -16,8 +18,8 @@ import { removeExpiringMarks } from './expiring-marks';
  * record (`record`): only what a dead build's record names and the manifest does not keep (build-records.ts).
  */
 
-/** Removes what dead builds left (not the versions the manifest keeps, nor this build's). */
-export async function clearDeadBuilds(layout: LakeLayout, record: BuildRecord): Promise<void> {
+/** Removes what dead builds left (not the versions the manifest keeps, nor this build's); says how many builds' and the bytes freed. */
+export async function clearDeadBuilds(layout: LakeLayout, record: BuildRecord): Promise<DeadBuildsCleared> {
   const { lake } = layout;
   const manifest = await readLocalManifest(layout.manifestPath, lake).catch((error: unknown) => {
     if (error instanceof ManifestError) return undefined;
@@ -28,7 +30,7 @@ export async function clearDeadBuilds(layout: LakeLayout, record: BuildRecord): 
   const lost = manifest === null && (await unlistedVersions(layout, null)).length > 0;
   const kept = manifest === undefined || lost ? null : new Set(manifest?.versions.map((v) => v.version) ?? []);
   // A refusal is said of the folder refusing it, with its fix (another user's: chown), as the build that left it said.
-  await removeDeadBuilds(layout, kept, record).catch((error: unknown) => {
+  return removeDeadBuilds(layout, kept, record).catch((error: unknown) => {
     throw describeRemovalRefusal(error, lake);
   });
 }
@@ -38,7 +40,16 @@ export async function clearDeadBuilds(layout: LakeLayout, record: BuildRecord): 
  * versions they expired but had not removed yet. `kept` is the manifest's
  * versions, or null when the manifest cannot be trusted (then no version goes; the records do).
  */
-async function removeDeadBuilds(layout: LakeLayout, kept: ReadonlySet<string> | null, self: BuildRecord): Promise<void> {
+async function removeDeadBuilds(layout: LakeLayout, kept: ReadonlySet<string> | null, self: BuildRecord): Promise<DeadBuildsCleared> {
+  const cleared = { builds: 0, bytes: 0 };
+  // Measured before it goes (the records and marks are a few bytes; the scratch copy of landing and the versions are
+  // not); a build counts when what it left freed disk (one whose version the manifest keeps left only its record).
+  let counted = 0;
+  const removing = async (folders: string[]): Promise<void> => void (cleared.bytes += await bytesOnDisk(folders, true));
+  const countBuild = (): void => {
+    if (cleared.bytes > counted) cleared.builds += 1;
+    counted = cleared.bytes;
+  };
   const entries = await readdir(layout.buildsDir).catch(() => [] as string[]);
   for (const entry of entries) {
     if (!entry.endsWith('.json')) continue;
@@ -55,17 +66,25 @@ async function removeDeadBuilds(layout: LakeLayout, kept: ReadonlySet<string> | 
     // So does one over a manifest restored from an older copy: that one may have been live.
     const keepAll = kept === null || (await outlivedByManifest(layout, entry, record, kept));
     for (const version of [record.version, ...record.expiring]) {
-      if (!keepAll && !kept.has(version)) await removeVersionFolders(layout, version);
+      if (keepAll || kept.has(version)) continue;
+      await removing([...versionFolders(layout, version), layout.spillDir(version)]);
+      await removeVersionFolders(layout, version);
     }
     // Its scratch folder (a copy of landing) goes even when its version was published.
+    await removing([layout.spillDir(record.version)]);
     await rm(layout.spillDir(record.version), { recursive: true, force: true });
+    countBuild();
     await removeExpiringMarks(layout, record.version);
     // rm, not unlink: a folder in a record's place goes too.
     await rm(layout.buildRecord(record.version), { recursive: true, force: true });
   }
   // A scratch folder whose record is gone (killed after removing it, before its own scratch went) is a dead build's too.
   for (const entry of await readdir(layout.buildsDir).catch(() => [] as string[])) {
-    if (entry.endsWith('.spill') && entry !== `${self.version}.spill`) await rm(join(layout.buildsDir, entry), { recursive: true, force: true });
+    if (entry.endsWith('.spill') && entry !== `${self.version}.spill`) {
+      await removing([join(layout.buildsDir, entry)]);
+      await rm(join(layout.buildsDir, entry), { recursive: true, force: true });
+      countBuild();
+    }
     // So are expiring marks whose record is gone (marks go before their record): nothing reads them.
     const marked = /^(.+)\.expiring$/.exec(entry)?.[1];
     if (marked !== undefined && marked !== self.version && !(await access(layout.buildRecord(marked)).then(() => true, () => false))) await rm(join(layout.buildsDir, entry), { recursive: true, force: true });
@@ -73,6 +92,7 @@ async function removeDeadBuilds(layout: LakeLayout, kept: ReadonlySet<string> | 
   await removeDeadTemporaries(layout.metaDir);
   await removeDeadTemporaries(layout.buildsDir);
   if (kept !== null) await removeStrayColumnText(layout, kept, self.version);
+  return cleared;
 }
 
 /** `<name>.<pid>.<suffix>.tmp` files whose writer is gone (killed between write and rename). */

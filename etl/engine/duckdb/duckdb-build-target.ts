@@ -89,7 +89,7 @@ export class DuckDbBuildTarget implements BuildTarget {
     }
     // The record names this version, so from here its folders may be written: the landing is parsed while
     // DuckDB starts and dead builds are cleared. A statement waits for DuckDB (build-connections.ts), publishing for both.
-    this.duckdb.start(starting, clearDeadBuilds(this.layout, record));
+    this.duckdb.start(starting, clearDeadBuilds(this.layout, record).then((cleared) => void (cleared.bytes > 0 && this.settings.onDeadBuildsCleared?.(cleared))));
     // Beside a serving process, parse on this thread: worker threads would take the readers' cores.
     if (!this.settings.background) this.landingLoads.startPool();
     this.shape = shape;

@@ -190,7 +190,7 @@ export class DuckDbEngine implements Engine {
     // A rebuild inside the server leaves one core to the readers.
     const threads = options.background ? Math.max(1, availableParallelism() - 1) : undefined;
     const { DuckDbBuildTarget } = await import('./duckdb-build-target');
-    return new DuckDbBuildTarget(layout, { threads, maxLineBytes: options.maxLineBytes, doubtTextBytes: options.doubtTextBytes, background: options.background, onLeftBehind: options.onLeftBehind });
+    return new DuckDbBuildTarget(layout, { threads, maxLineBytes: options.maxLineBytes, doubtTextBytes: options.doubtTextBytes, background: options.background, onLeftBehind: options.onLeftBehind, onDeadBuildsCleared: options.onDeadBuildsCleared });
   }
 
   async close(): Promise<void> {

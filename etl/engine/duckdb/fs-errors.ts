@@ -2,6 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import { LakeFilesystemError } from '../engine-errors';
 import { shellWord } from '../../shell-word';
+import { sizeText } from '../../size-text';
 import { fileInTheWay, brokenLinkOnTheWay, filesystemFull, holdsNoFiles, nearestExisting, outOfInodes } from './filesystem-probes';
 
 /**
@@ -128,9 +129,6 @@ export function noSpaceLeft(path: string, written?: number): string {
   const least = written === undefined ? '' : ` (this build had written ${sizeText(written)} when it filled, and needs more)`;
   return `no space left on the device holding ${path}${least}; free space there, or build into a folder on a larger disk (--lake)`;
 }
-
-const sizeText = (bytes: number): string =>
-  bytes < 1e6 ? `${Math.max(1, Math.round(bytes / 1e3))} KB` : bytes < 1e9 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e9).toFixed(1)} GB`;
 
 /** A refused removal of a version's folders, said of the folder that refuses it (the one holding the entry), not the lake. */
 export function describeRemovalRefusal(error: unknown, lake: string): unknown {
