@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
 import { buildLake } from '../helpers/etl-lake';
 import { ADMIN_KEY } from '../helpers/http-app';
@@ -59,5 +60,22 @@ describe('a server rebuild whose removal of an expired version is refused', () =
     const next = await finished(served, (await served.graphql('mutation { rebuildZones { id } }', ADMIN_KEY)).data.rebuildZones.id);
     expect(next).toMatchObject({ state: 'SUCCEEDED', error: null, warning: null });
     expect(readdirSync(new LakeLayout(lake).tableRoot('customer_trusted'))).toEqual([`v=${next.version}`]);
+  });
+
+  it('logs once at info how much disk it freed removing what a build killed before finishing left on the lake', async () => {
+    const landing = writeSmallLanding();
+    const lake = makeTempDir('stedi-rebuild-dead-build-');
+    await buildLake(landing, lake);
+    // A build killed after removing its record, before its scratch copy of landing went.
+    const scratch = join(new LakeLayout(lake).spillDir('20261204t100000000z_dead'), 'landing');
+    mkdirSync(scratch, { recursive: true });
+    writeFileSync(join(scratch, 'step_trainer.parquet'), Buffer.alloc(2_500_000, 1));
+    served = await serveLake(['--lake', lake, '--landing', landing], { STEDI_WORKERS: '1', LOG_LEVEL: 'info' });
+    await untilReady(served);
+    const job = await finished(served, (await served.graphql('mutation { rebuildZones { id } }', ADMIN_KEY)).data.rebuildZones.id);
+    expect(job).toMatchObject({ state: 'SUCCEEDED', error: null });
+    const said = served.process.stdout().split('\n').filter((l) => l.includes('stopped before finishing')).map((l) => JSON.parse(l) as { level: number; builds: number; bytes: number; msg: string });
+    expect(said).toEqual([expect.objectContaining({ level: 30, builds: 1, msg: 'removed what a build stopped before finishing (killed, or the machine went down) left on the lake: 2.5 MB freed' })]);
+    expect(said[0]!.bytes).toBeGreaterThanOrEqual(2_500_000);
   });
 });
