@@ -72,7 +72,8 @@ export interface DeadBuildsCleared {
 
 /** What `stedi build` prints and a server logs of it: the operator learns where the disk had gone. */
 export function deadBuildsClearedMessage({ builds, bytes }: DeadBuildsCleared): string {
-  return `removed what ${builds === 1 ? 'a build' : `${builds} builds`} stopped before finishing (killed, or the machine went down) left on the lake: ${sizeText(bytes)} freed`;
+  // A build killed (or stopped by a power loss) before it finished, or one that published but could not remove a version it expired.
+  return `removed what ${builds === 1 ? 'an earlier build' : `${builds} earlier builds`} left on the lake (stopped before finishing, or versions expired but not removed): ${sizeText(bytes)} freed`;
 }
 
 /** A build going again after a landing file changed while it was read: which file, how, and which build comes next. */

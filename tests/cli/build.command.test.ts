@@ -18,7 +18,7 @@ import { runCli } from '../helpers/run-cli';
 import { REFERENCE_COUNTS, STEDI_SAMPLE_DIR, describeWithStediSample } from '../helpers/stedi-sample';
 
 /** The one line a build prints once it has freed disk a dead build's leftovers held. */
-const CLEARED = /^stedi: removed what a build stopped before finishing \(killed, or the machine went down\) left on the lake: \d+(\.\d)? [KMG]B freed\n$/;
+const CLEARED = /^stedi: removed what an earlier build left on the lake \(stopped before finishing, or versions expired but not removed\): \d+(\.\d)? [KMG]B freed\n$/;
 
 // Tests about what a later build or status makes of a built lake change a copy of this one.
 const small = builtSmallLake();
@@ -446,7 +446,7 @@ describe('stedi status', () => {
     mkdirSync(layout.buildsDir, { recursive: true });
     writeFileSync(layout.buildRecord(dead), JSON.stringify({ version: dead, holder: { pid: 999_999_999, host: hostname() }, expiring: [] }));
     const built = runBin(['build', '--landing', landing, '--lake', lake]);
-    expect({ status: built.status, stderr: built.stderr }).toEqual({ status: 0, stderr: 'stedi: removed what a build stopped before finishing (killed, or the machine went down) left on the lake: 3.0 MB freed\n' });
+    expect({ status: built.status, stderr: built.stderr }).toEqual({ status: 0, stderr: 'stedi: removed what an earlier build left on the lake (stopped before finishing, or versions expired but not removed): 3.0 MB freed\n' });
     expect(BUILT_TABLES.filter((table) => existsSync(layout.versionDir(table, dead)))).toEqual([]);
   });
 
