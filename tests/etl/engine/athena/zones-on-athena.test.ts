@@ -40,6 +40,21 @@ async function buildOnAthena(landing: string, consentPolicy: ConsentPolicy = 'an
   }
 }
 
+/** Builds `landing` on both engines, expecting the same customers uncertain and the same ones served; returns both builds. */
+async function expectHiddenAlike(landing: string, uncertain: number, served: string[]) {
+  const onDuckDb = await buildLake(landing);
+  const { version, duck } = await buildOnAthena(landing);
+  try {
+    expect([onDuckDb.landingCounts.customer.uncertain, version.landingCounts.customer.uncertain]).toEqual([uncertain, uncertain]);
+    expect((await readTable(onDuckDb, 'customer_trusted', '"email"')).map((r) => r.email)).toEqual(served);
+    const onAthena = await duck.connection.runAndReadAll(`SELECT "email" FROM stedi.customer_trusted__${version.version} ORDER BY 1`);
+    expect(onAthena.getRows().map((r) => String(r[0]))).toEqual(served);
+    return { onDuckDb, version };
+  } finally {
+    duck.close();
+  }
+}
+
 describeWithStediSample('the zones built on Athena from the real STEDI data', () => {
   it.each([
     ['any', { customer_trusted: 482, accelerometer_trusted: 40_981, step_trainer_trusted: 14_460, customer_curated: 482, machine_learning_curated: 40_981 }],
@@ -222,45 +237,16 @@ describe('doubt hides on Athena', () => {
     writeLanding(landing, 'customer', [customerRecord({ name: 'dave', serial: 'serial-dave' }), customerRecord({ name: 'erin', serial: 'serial-erin' })], 'customer-0.json');
     // Not JSON: alice's device (in capitals) and dave's address, each cut by a CR; erin and bob are named by no line.
     writeLanding(landing, 'customer', ['serial=SERIAL-AL\rICE&withdrawn=1', 'revoked by dave@te\rst.com for good', 'noise\rmore noise'], 'customer-2.json');
-    const onDuckDb = await buildLake(landing);
-    const { version, duck } = await buildOnAthena(landing);
-    try {
-      expect([onDuckDb.landingCounts.customer.uncertain, version.landingCounts.customer.uncertain]).toEqual([2, 2]);
-      expect((await readTable(onDuckDb, 'customer_trusted', '"email"')).map((r) => r.email)).toEqual(['bob@test.com', 'erin@test.com']);
-      const onAthena = await duck.connection.runAndReadAll(`SELECT "email" FROM stedi.customer_trusted__${version.version} ORDER BY 1`);
-      expect(onAthena.getRows().map((r) => String(r[0]))).toEqual(['bob@test.com', 'erin@test.com']);
-      expect(version.tables.step_trainer_trusted.rows).toBe(onDuckDb.tables.step_trainer_trusted.rows);
-    } finally {
-      duck.close();
-    }
+    const { onDuckDb, version } = await expectHiddenAlike(landing, 2, ['bob@test.com', 'erin@test.com']);
+    expect(version.tables.step_trainer_trusted.rows).toBe(onDuckDb.tables.step_trainer_trusted.rows);
   });
 
   it('hides a customer whose address another valid record writes inside other text, and that record, as the embedded engine does', async () => {
-    const landing = writeAddressesWithinLanding();
-    const onDuckDb = await buildLake(landing);
-    const { version, duck } = await buildOnAthena(landing);
-    try {
-      expect([onDuckDb.landingCounts.customer.uncertain, version.landingCounts.customer.uncertain]).toEqual([4, 4]);
-      expect((await readTable(onDuckDb, 'customer_trusted', '"email"')).map((r) => r.email)).toEqual(['dave@test.com', 'x.dave@test.com']);
-      const onAthena = await duck.connection.runAndReadAll(`SELECT "email" FROM stedi.customer_trusted__${version.version} ORDER BY 1`);
-      expect(onAthena.getRows().map((r) => String(r[0]))).toEqual(['dave@test.com', 'x.dave@test.com']);
-    } finally {
-      duck.close();
-    }
+    await expectHiddenAlike(writeAddressesWithinLanding(), 4, ['dave@test.com', 'x.dave@test.com']);
   });
 
   it('hides a customer whose address a quarantined line writes whole (camelCase joins too) or a valid withdrawal percent-encoded, with a braille blank or drawn right to left, and serves one whose address only ends another, as the embedded engine does', async () => {
-    const landing = writeAddressesWholeLanding();
-    const onDuckDb = await buildLake(landing);
-    const { version, duck } = await buildOnAthena(landing);
-    try {
-      expect([onDuckDb.landingCounts.customer.uncertain, version.landingCounts.customer.uncertain]).toEqual([15, 15]);
-      expect((await readTable(onDuckDb, 'customer_trusted', '"email"')).map((r) => r.email)).toEqual(['lice@test.com', 'y@test.com']);
-      const onAthena = await duck.connection.runAndReadAll(`SELECT "email" FROM stedi.customer_trusted__${version.version} ORDER BY 1`);
-      expect(onAthena.getRows().map((r) => String(r[0]))).toEqual(['lice@test.com', 'y@test.com']);
-    } finally {
-      duck.close();
-    }
+    await expectHiddenAlike(writeAddressesWholeLanding(), 15, ['lice@test.com', 'y@test.com']);
   });
 
   it('hides a customer whose address another customer\'s newer valid record names beyond the declared fields, as the embedded engine does, and never that record\'s writer', async () => {
