@@ -5,7 +5,8 @@
  * The address and device searches decode them, after percent-encoding and
  * escapes (a JSON-escaped `\u0026#64;` reads as `@`), in one pass (`&amp;#64;`
  * is `&#64;`). Numeric ones may omit the `;`, as HTML reads them. A control or
- * the space reads as nothing (no address holds one; no NUL reaches SQL text),
+ * the space reads as a space (no address holds one, the fold drops it and it
+ * bounds an address as a space does: whole-address.ts; no NUL reaches SQL text),
  * a code point past U+10FFFF or a surrogate as itself. Named ones are those of
  * the characters an address may hold (RFC 5322's atext, `.` and `@`), as HTML
  * spells them. One pattern for JavaScript, Trino (Joni) and the stand-in's RE2;
@@ -35,7 +36,7 @@ export const NAMED_REFERENCES: Readonly<Record<string, string>> = {
 
 export const CHARACTER_REFERENCE = `(&#[xX]0*([0-9a-fA-F]{1,6});?|&#0*([0-9]{1,7});?|&(${Object.keys(NAMED_REFERENCES).join('|')});)`;
 
-/** Code points up to this one read as nothing (the fold drops them); past LAST_CODE_POINT, or a surrogate, as written. */
+/** Code points up to this one read as a space (the fold drops it); past LAST_CODE_POINT, or a surrogate, as written. */
 export const LAST_INVISIBLE = 0x20;
 export const LAST_CODE_POINT = 0x10ffff;
 export const SURROGATES: readonly [number, number] = [0xd800, 0xdfff];
@@ -45,7 +46,7 @@ const REFERENCE = new RegExp(CHARACTER_REFERENCE, 'g');
 function decoded(whole: string, hex: string | undefined, decimal: string | undefined, name: string | undefined): string {
   if (name !== undefined) return NAMED_REFERENCES[name];
   const code = hex !== undefined ? parseInt(hex, 16) : parseInt(decimal!, 10);
-  if (code <= LAST_INVISIBLE) return '';
+  if (code <= LAST_INVISIBLE) return ' ';
   if (code > LAST_CODE_POINT || (code >= SURROGATES[0] && code <= SURROGATES[1])) return whole;
   return String.fromCodePoint(code);
 }

@@ -16,7 +16,10 @@
 const BODY = String.raw`(?:u([dD][89abAB][0-9a-fA-F]{2})\\+u([dD][c-fC-F][0-9a-fA-F]{2})|[xu]\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|U([0-9a-fA-F]{8}))`;
 export const ESCAPED_CHARACTER = String.raw`(\\+${BODY})|(\\+)`;
 
-/** Code points up to this one are invisible (email-spelling.ts drops them): decoded to nothing, so no NUL reaches SQL text. */
+/**
+ * Code points up to this one are invisible (email-spelling.ts drops them): decoded to a space, so no NUL reaches SQL
+ * text, and `revoke\u0020ann@…` is two words, as written with a space (whole-address.ts reads a space as a boundary).
+ */
 export const LAST_ASCII_INVISIBLE = 0x20;
 export const LAST_CODE_POINT = 0x10ffff;
 export const SURROGATES: readonly [number, number] = [0xd800, 0xdfff];
@@ -24,11 +27,11 @@ export const SURROGATES: readonly [number, number] = [0xd800, 0xdfff];
 // An escape's body, tried where a run of backslashes ends; its groups are ESCAPED_CHARACTER's 2 to 7.
 const BODY_AT = new RegExp(BODY, 'y');
 
-/** What one escape reads as: its character, nothing for a control or space, or itself when it names no character (a lone surrogate, past U+10FFFF). */
+/** What one escape reads as: its character, a space for a control or space, or itself when it names no character (a lone surrogate, past U+10FFFF). */
 function decoded(whole: string, high: string | undefined, low: string | undefined, ...hex: Array<string | undefined>): string {
   if (high !== undefined && low !== undefined) return String.fromCodePoint(0x10000 + (parseInt(high, 16) - 0xd800) * 0x400 + (parseInt(low, 16) - 0xdc00));
   const code = parseInt(hex.find((h) => h !== undefined)!, 16);
-  if (code <= LAST_ASCII_INVISIBLE) return '';
+  if (code <= LAST_ASCII_INVISIBLE) return ' ';
   if (code > LAST_CODE_POINT || (code >= SURROGATES[0] && code <= SURROGATES[1])) return whole;
   return String.fromCodePoint(code);
 }

@@ -7,11 +7,13 @@ import { decodedText, foldAscii } from './named-addresses';
  * bad line's spellings, which drop spaces and invisible characters (`al ice@x.com` names alice@x.com), so `revoke for
  * ann@x.com` spells `revokeforann@x.com`: its boundaries are decided here on texts that keep a mark (U+0001) where the
  * spelling drops something. A found email is kept (doubt hides) when any of these reads it whole:
- *   - the line as written, ASCII letters folded (a `\` or `%` before an address as written, `\nann@x.com`);
+ *   - the line as written, ASCII letters folded and each run of ASCII spaces and controls a mark (a `\` or `%` before
+ *     an address as written, `\nann@x.com`; `1a @x.com&#32;…` names 1a@x.com, while decoded the reference is nothing);
  *   - its spelling with marks (markedSpellingOf), and that decomposed (NFD): when the marks removed it is not the
  *     line's spelling (a mark between a letter and its accent kept them from composing), every email found stays named;
- *   - the same after what writes a space or a line end in other text reads as a mark (SEPARATOR_WRITTEN: `\n`,
- *     `\u0020`, `%20`, `\040`, `=20`, `&#32;`), which the spelling reads as letters or as nothing;
+ *   - the same after what writes a space or a line end in other text reads as a boundary (SEPARATOR_WRITTEN: `\n`,
+ *     `%20`, `\040`, `=20`), which the spelling reads as letters (a space's escape or reference, `\u0020`, `&#32;`,
+ *     decodes to a space: a mark in every spelling);
  *   - the line as written and its separated marked spelling with a mark at each ASCII lower-case letter
  *     followed by an upper-case one (CAMEL_JOIN): `revokeAnn@x.com` is how a typo joins two words, so it names
  *     ann@x.com (doubt hides), as `ann@x.comPlease` does. So does `marieAnn@x.com`, even when marieann@x.com is a
@@ -27,10 +29,13 @@ import { decodedText, foldAscii } from './named-addresses';
 /** What stands where a spelling drops something. */
 export const MARK = '\u0001';
 /**
- * Writings of a space, a tab or a line end that other readings take as letters (`\n`, `%20`, octal `\040`, quoted-printable
- * `=20`, any of whose `=XX` (`=3D`) is marked too) or as nothing (`\u0020`, `&#32;`).
+ * Writings of a space, a tab or a line end that the spelling reads as letters (`\n`, `%20`, octal `\040`,
+ * quoted-printable `=20`, any of whose `=XX` (`=3D`) is read so too). Escapes and references that decode to one
+ * (`\u0020`, `&#32;`) are not listed: decoded, they are a space (escaped-characters.ts, character-references.ts).
  */
-export const SEPARATOR_WRITTEN = String.raw`\\+(?:[nrtfvb]|[0-7]{1,3}|x(?:20|[01][0-9a-fA-F])|u00(?:20|[01][0-9a-fA-F])|U000000(?:20|[01][0-9a-fA-F])|[xu]\{0*(?:20|[01]?[0-9a-fA-F])\})|%(?:20|[01][0-9a-fA-F])|=[0-9A-F]{2}|&#(?:0*(?:3[0-2]|[12][0-9]|[0-9])|[xX]0*(?:20|[01][0-9a-fA-F]|[0-9a-fA-F]))`;
+export const SEPARATOR_WRITTEN = String.raw`\\+(?:[nrtfvb]|[0-7]{1,3})|%(?:20|[01][0-9a-fA-F])|=[0-9A-F]{2}`;
+/** A run of ASCII spaces and controls, as the spelling drops them: a mark in the line as written. */
+export const ASCII_GAP_RUN = String.raw`[\x00-\x20\x7f]+`;
 /** Characters of the emails checked for boundaries, folded; a character outside them makes an email stay named wherever found. */
 export const PLAIN_ADDRESS_CHARACTERS = '[^a-z0-9._%+@-]';
 /** What may stand between an email's characters: a mark, or any character beyond ASCII. Literal characters, so the pattern has no escape (a replacement string reads none). */
@@ -39,6 +44,11 @@ export const BETWEEN = `[${MARK}\u0080-\u{10FFFF}]*`;
 export const BEFORE = '(?:[^a-z0-9.]|[^a-z0-9][.])';
 /** After an email ending with a letter or digit: not a letter, digit or `.`, or a `.` before no letter or digit. */
 export const AFTER = '(?:[^a-z0-9.]|[.][^a-z0-9])';
+/**
+ * What stands for a written space or line end (SEPARATOR_WRITTEN) in the separated texts: a boundary, but not a mark, so
+ * `1=20a@x.com` does not read as 1a@x.com there (nor does the search find it so). Printable: the spelling keeps it.
+ */
+export const SEPARATOR_READ = '!';
 /** Between the texts read (and around them): no character of an email, nor one that may stand between them. */
 export const APART = '\u0002';
 
@@ -46,6 +56,9 @@ export const APART = '\u0002';
 export const CAMEL_JOIN = '([a-z])([A-Z])';
 
 const SEPARATORS = new RegExp(SEPARATOR_WRITTEN, 'g');
+const ASCII_GAPS = new RegExp(ASCII_GAP_RUN, 'g');
+/** The line as written, ASCII letters folded and ASCII spaces and controls marked. */
+const writtenMarked = (text: string): string => foldAscii(text).replace(ASCII_GAPS, MARK);
 const CAMEL = new RegExp(CAMEL_JOIN, 'g');
 const PLAIN = new RegExp(PLAIN_ADDRESS_CHARACTERS);
 const ALNUM = /[a-z0-9]/;
@@ -66,8 +79,8 @@ export function wholePattern(folded: string): RegExp {
 export function wholeText(text: string, spelled: string): string | undefined {
   const marked = markedSpellingOf(decodedText(text));
   if (marked.replaceAll(MARK, '') !== spelled) return undefined;
-  const separated = markedSpellingOf(decodedText(text.replace(SEPARATORS, MARK)));
+  const separated = markedSpellingOf(decodedText(text.replace(SEPARATORS, SEPARATOR_READ)));
   const camel = text.replace(CAMEL, `$1${MARK}$2`);
-  const joined = camel === text ? [] : [foldAscii(camel), markedSpellingOf(decodedText(camel.replace(SEPARATORS, MARK)))];
-  return [APART, foldAscii(text), marked, marked.normalize('NFD'), separated, separated.normalize('NFD'), ...joined, ''].join(APART);
+  const joined = camel === text ? [] : [writtenMarked(camel), markedSpellingOf(decodedText(camel.replace(SEPARATORS, SEPARATOR_READ)))];
+  return [APART, writtenMarked(text), marked, marked.normalize('NFD'), separated, separated.normalize('NFD'), ...joined, ''].join(APART);
 }

@@ -29,7 +29,7 @@ function decoded(text: string): string {
     `regexp_replace(${text}, ${literal(ESCAPED_CHARACTER)}, "e" -> CASE` +
     ` WHEN "e"[8] IS NOT NULL THEN "e"[8]` +
     ` WHEN "e"[2] IS NOT NULL THEN chr(65536 + (from_base("e"[2], 16) - 55296) * 1024 + from_base("e"[3], 16) - 56320)` +
-    ` WHEN ${code} <= ${LAST_ASCII_INVISIBLE} THEN ''` +
+    ` WHEN ${code} <= ${LAST_ASCII_INVISIBLE} THEN ' '` +
     ` WHEN ${code} > ${LAST_CODE_POINT} OR ${code} BETWEEN ${SURROGATES[0]} AND ${SURROGATES[1]} THEN "e"[1]` +
     ` ELSE chr(${code}) END)`
   );
@@ -46,7 +46,7 @@ function referencesDecoded(text: string): string {
   return (
     `regexp_replace(${text}, ${literal(CHARACTER_REFERENCE)}, "r" -> CASE` +
     ` WHEN "r"[4] IS NOT NULL THEN CASE "r"[4]${named} END` +
-    ` WHEN ${code} <= ${LAST_INVISIBLE} THEN ''` +
+    ` WHEN ${code} <= ${LAST_INVISIBLE} THEN ' '` +
     ` WHEN ${code} > ${LAST_CODE_POINT} OR ${code} BETWEEN ${SURROGATES[0]} AND ${SURROGATES[1]} THEN "r"[1]` +
     ` ELSE chr(${code}) END)`
   );

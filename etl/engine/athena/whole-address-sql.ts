@@ -1,5 +1,5 @@
 import { invisibleClass } from '../../landing/email-spelling';
-import { AFTER, BEFORE, CAMEL_JOIN, PLAIN_ADDRESS_CHARACTERS, SEPARATOR_WRITTEN } from '../../landing/whole-address';
+import { AFTER, ASCII_GAP_RUN, BEFORE, CAMEL_JOIN, PLAIN_ADDRESS_CHARACTERS, SEPARATOR_READ, SEPARATOR_WRITTEN } from '../../landing/whole-address';
 import { fold, unwrapped } from './address-spelling-sql';
 import { literal } from './statements';
 
@@ -15,6 +15,9 @@ const INVISIBLE_RUN = literal(`${invisibleClass((c) => `\\x{${c.toString(16).toU
 /** A mark or any character beyond ASCII, any number of them (whole-address.ts BETWEEN). */
 const BETWEEN = `'[' || ${MARK} || chr(128) || '-' || chr(1114111) || ']*'`;
 
+/** A text as written (folded) with a mark for each run of ASCII spaces and controls (whole-address.ts writtenMarked). */
+const writtenMarked = (folded: string): string => `regexp_replace(${folded}, ${literal(ASCII_GAP_RUN)}, ${MARK})`;
+
 /** A text spelled with marks for what the spelling drops (email-spelling.ts markedSpellingOf). */
 const markedSpelling = (text: string): string =>
   `lower(regexp_replace(normalize(regexp_replace(${text}, ${INVISIBLE_RUN}, ${MARK}), NFKC), ${INVISIBLE_RUN}, ${MARK}))`;
@@ -22,13 +25,13 @@ const markedSpelling = (text: string): string =>
 /** The texts an email is looked for whole in (whole-address.ts wholeText), from the raw text and its folded column. */
 function wholeText(raw: string, folded: string): string {
   const marked = markedSpelling(unwrapped(raw));
-  const separated = markedSpelling(unwrapped(`regexp_replace(${raw}, ${literal(SEPARATOR_WRITTEN)}, ${MARK})`));
+  const separated = markedSpelling(unwrapped(`regexp_replace(${raw}, ${literal(SEPARATOR_WRITTEN)}, ${literal(SEPARATOR_READ)})`));
   // A mark inside each camelCase join (by a lambda: Trino writes a group $1, DuckDB, the stand-in, \1).
   const camel = `regexp_replace(${raw}, ${literal(CAMEL_JOIN)}, "c" -> "c"[1] || ${MARK} || "c"[2])`;
   return (
     [
-      ...[folded, marked, `normalize(${marked}, NFD)`, separated, `normalize(${separated}, NFD)`],
-      ...[fold(camel), markedSpelling(unwrapped(`regexp_replace(${camel}, ${literal(SEPARATOR_WRITTEN)}, ${MARK})`))],
+      ...[writtenMarked(folded), marked, `normalize(${marked}, NFD)`, separated, `normalize(${separated}, NFD)`],
+      ...[writtenMarked(fold(camel)), markedSpelling(unwrapped(`regexp_replace(${camel}, ${literal(SEPARATOR_WRITTEN)}, ${literal(SEPARATOR_READ)})`))],
     ]
       .map((t) => `${APART} || ${t}`)
       .join(' || ') +

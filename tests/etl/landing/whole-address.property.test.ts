@@ -3,35 +3,51 @@ import { NamedAddresses } from '../../../etl/landing/named-addresses';
 
 /**
  * Doubt hides an address a bad line writes whole, and only one (whole-address.ts): `ally@x.com` does not name
- * y@x.com. The reference reads the generated line plainly, unit by unit, two ways: its escapes and encodings of a
- * space read as a space (decoded), or as the characters they are written with (literal); a space or an invisible
- * character is a gap either way, which may also stand inside an address. An address is written whole where its characters follow one another (gaps between
- * them read as nothing), with no letter or digit (nor such a one and a `.`) glued before it, nor after it; both readings
+ * y@x.com. The reference reads the generated line plainly, unit by unit, three ways: as written (literal); decoded, as
+ * the search decodes (a space's escape or reference, `\u0020`, `&#32;`, is a space, `%40` is `@`, anything else as
+ * written); and separated, decoded with every other writing of a space (`\n`, `%20`, `\040`, any quoted-printable
+ * `=XX`) a boundary. A space or an invisible character is a gap in every reading, which may also stand inside an
+ * address. An address is written whole where its characters follow one another (gaps between them read as nothing),
+ * with no letter or digit (nor such a one and a `.`) glued before it, nor after it; the literal and separated readings
  * are read again with a gap at each camelCase join (an ASCII lower-case letter written right before an upper-case one).
  */
 
-type Unit = { literal: string; decoded: string | null };
-const char = (c: string): Unit => ({ literal: c, decoded: c });
+type Unit = { literal: string; decoded: string | null; separated: string | null };
+const char = (c: string): Unit => ({ literal: c, decoded: c, separated: c });
 // A gap: read as one by the search as written too (a space, a tab, a zero-width space).
-const gap = (c: string): Unit => ({ literal: c, decoded: null });
-// Written otherwise: a space or a line end escaped or encoded (read as their characters, literally), `%40` for `@`.
-const encoded = (literal: string, decoded: string | null): Unit => ({ literal, decoded });
+const gap = (c: string): Unit => ({ literal: c, decoded: null, separated: null });
+// A space escaped or referenced: a gap once decoded.
+const spaceDecoded = (literal: string): Unit => ({ literal, decoded: null, separated: null });
+// A space, a tab or a line end written so that decoding leaves it as written: a boundary (a space) once separated.
+const spaceSeparated = (literal: string): Unit => ({ literal, decoded: literal, separated: ' ' });
 
 const GAPS = [' ', '\t', '\u200b'].map(gap);
-// Decoded, a space escaped or referenced reads as nothing (a gap), one written `\n`, `%20`, `\040` or `=20` as a space (`=3D` as `=`): it bounds an address but is not read inside one.
-const ENCODED_GAPS = [encoded('\\n', ' '), encoded('\\u0020', null), encoded('%20', ' '), encoded('&#32;', null), encoded('\\t', ' '), encoded('\\040', ' '), encoded('=20', ' '), encoded('=3D', '=')];
+const ENCODED_GAPS = [spaceDecoded('\\u0020'), spaceDecoded('&#32;'), ...['\\n', '%20', '\\t', '\\040', '=20', '=3D'].map(spaceSeparated)];
 const AROUND = ['a', 'y', 'Y', '1', '.', '-', '_', '+', '<', '>', ':', '"', "'", '=', '?', '/', '|', '&', '*'].map(char);
 
-// A camelCase join (`revokeAnn@x.com`): a gap in both readings.
-const JOIN: Unit = { literal: '', decoded: null };
+// A camelCase join (`revokeAnn@x.com`): a gap in every reading.
+const JOIN: Unit = { literal: '', decoded: null, separated: null };
 const joined = (units: Unit[]): Unit[] =>
   units.flatMap((u, i) => (i > 0 && /[a-z]$/.test(units[i - 1].literal) && /^[A-Z]/.test(u.literal) ? [JOIN, u] : [u]));
+// Separated, `=` and two upper-case hex digits written as three characters is quoted-printable too (`=1A`): a boundary.
+const HEX_DIGIT = (u: Unit | undefined): boolean => u !== undefined && u.decoded === u.literal && /^[0-9A-F]$/.test(u.literal);
+function quotedPrintable(units: Unit[]): Unit[] {
+  const read: Unit[] = [];
+  for (let i = 0; i < units.length; i += 1) {
+    if (units[i].literal === '=' && HEX_DIGIT(units[i + 1]) && HEX_DIGIT(units[i + 2])) {
+      read.push(spaceSeparated(units.slice(i, i + 3).map((u) => u.literal).join('')));
+      i += 2;
+    } else read.push(units[i]);
+  }
+  return read;
+}
 
+type Reading = 'literal' | 'decoded' | 'separated';
 type Token = { c: string } | 'gap';
-const tokens = (units: Unit[], literal: boolean): Token[] =>
+const tokens = (units: Unit[], reading: Reading): Token[] =>
   units.flatMap((u): Token[] => {
-    if (u === JOIN || u.literal === ' ' || u.literal === '\t' || u.literal === '\u200b') return ['gap'];
-    const text = literal ? u.literal : u.decoded;
+    if (u === JOIN || GAPS.some((g) => g.literal === u.literal)) return ['gap'];
+    const text = u[reading];
     return text === null ? ['gap'] : [...text].map((c) => ({ c: c.toLowerCase() }));
   });
 
@@ -83,7 +99,7 @@ describe('an address a bad line names only whole', () => {
         for (const [before, { which, upper, percent, gapAt, gapUnit }] of pieces) {
           units.push(...before);
           const email = which ? emails[1] : emails[0];
-          const written: Unit[] = [...(upper ? email.toUpperCase() : email)].map((c) => (c === '@' && percent ? encoded('%40', '@') : char(c)));
+          const written: Unit[] = [...(upper ? email.toUpperCase() : email)].map((c) => (c === '@' && percent ? { literal: '%40', decoded: '@', separated: '@' } : char(c)));
           if (gapAt !== undefined) written.splice(1 + (gapAt % written.length), 0, gapUnit);
           units.push(...written);
         }
@@ -92,7 +108,8 @@ describe('an address a bad line names only whole', () => {
         const search = new NamedAddresses();
         search.keep(line, 1);
         const named = new Set([...search.named([...new Set(emails)])].map(([email]) => email));
-        const readings = [units, joined(units)].flatMap((read) => [tokens(read, false), tokens(read, true)]);
+        const separated = quotedPrintable(units);
+        const readings = [tokens(units, 'literal'), tokens(units, 'decoded'), tokens(separated, 'separated'), tokens(joined(units), 'literal'), tokens(joined(separated), 'separated')];
         const expected = new Set([...new Set(emails)].filter((email) => readings.some((read) => whole(read, email))));
         expect({ line, named: [...named].sort() }).toEqual({ line, named: [...expected].sort() });
       }),
