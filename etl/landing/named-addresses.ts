@@ -4,6 +4,7 @@ import { decodeReferences } from './character-references';
 import { decodeEscapes } from './escaped-characters';
 import { decodePercents } from './percent-encoded';
 import { isPlainAddress, wholePattern, wholeText } from './whole-address';
+import { AddressIndex } from './address-index';
 
 /**
  * Doubt hides, however a bad line writes an address: a quarantined customer
@@ -32,9 +33,10 @@ export const foldAscii = (text: string): string => text.replace(/[A-Z]+/g, (lett
 /** Text kept for the search; beyond it every accepted customer counts as named (a landing of that much garbage proves nothing). */
 export const KEPT_TEXT_BUDGET = 64 * 1024 * 1024;
 /**
- * Characters the search for whole emails (local parts over LOOKED_UP_LOCAL) may scan: each such email times the kept
- * text. Beyond it every accepted customer counts as named, as beyond KEPT_TEXT_BUDGET: 5,000 of them against 5,000
- * bad lines (a 4.7 MB landing) took 26 s of each build and of each consent refresh. About a second at this bound.
+ * Characters the search for whole emails (local parts over LOOKED_UP_LOCAL, address-index.ts) may scan: each such
+ * email times the kept text. Beyond it every accepted customer counts as named, as beyond KEPT_TEXT_BUDGET: 5,000 of
+ * them against 5,000 bad lines (a 4.7 MB landing) took 26 s of each build and of each consent refresh. About a second
+ * at this bound.
  */
 export const WHOLE_SEARCH_BUDGET = 1e9;
 
@@ -63,9 +65,6 @@ export function decomposedSpellingOf(email: string): string {
   const spelled = spellingOf(email);
   return isAscii(spelled) ? spelled : spelled.normalize('NFD');
 }
-
-/** Local parts longer than this are searched for whole, not looked up by each `@` of a line. */
-const LOOKED_UP_LOCAL = 256;
 
 /** Whose text a kept line is: its date (null when unknown), and for a valid record's, its writer's spelling. */
 interface Source {
@@ -203,77 +202,4 @@ export class NamedAddresses {
       }
     }
   }
-}
-
-/** Accepted emails holding an `@` once folded (as written, or spelled), by their folded local part (the text before the first `@`). */
-class AddressIndex {
-  // Private: folded local part -> its accepted emails by folded rest (after the `@`), and the lengths of those rests.
-  private readonly byLocal = new Map<string, Rests>();
-  private readonly long: Array<[folded: string, email: string]> = [];
-  private longestLocal = 0;
-
-  constructor(accepted: Iterable<string>, fold: (email: string) => string) {
-    for (const email of accepted) {
-      const folded = fold(email);
-      const at = folded.indexOf('@');
-      if (at < 0) continue;
-      if (at > LOOKED_UP_LOCAL) {
-        this.long.push([folded, email]);
-        continue;
-      }
-      const local = folded.slice(0, at);
-      this.longestLocal = Math.max(this.longestLocal, at);
-      let rests = this.byLocal.get(local);
-      if (!rests) this.byLocal.set(local, (rests = { emails: new Map(), lengths: [] }));
-      const rest = folded.slice(at + 1);
-      const emails = rests.emails.get(rest);
-      if (emails) emails.push(email);
-      else rests.emails.set(rest, [email]);
-    }
-    for (const rests of this.byLocal.values()) rests.lengths = [...new Set([...rests.emails.keys()].map((r) => r.length))].sort((a, b) => a - b);
-  }
-
-  /** Emails searched for whole in each line (their local part too long to look up). */
-  get searchedWhole(): number {
-    return this.long.length;
-  }
-
-  *emails(): Generator<string> {
-    for (const rests of this.byLocal.values()) for (const emails of rests.emails.values()) yield* emails;
-    for (const [, email] of this.long) yield email;
-  }
-
-  /** The accepted emails `text` (folded) holds: each is found at its first `@`, so every `@` of the text is tried. */
-  *within(text: string): Generator<string> {
-    for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
-      for (let length = 0; length <= Math.min(at, this.longestLocal); length += 1) {
-        const rests = this.byLocal.get(text.slice(at - length, at));
-        if (rests) yield* restsAt(rests, text, at + 1);
-      }
-    }
-    for (const [folded, email] of this.long) if (text.includes(folded)) yield email;
-  }
-}
-
-interface Rests {
-  emails: Map<string, string[]>;
-  /** The distinct lengths of the rests, ascending. */
-  lengths: number[];
-}
-
-/**
- * The emails whose rest `text` holds at `from`. Many rests of few lengths (one local part at many domains, a
- * hostile landing's thousands of respellings) are looked up by each length: tried one by one, every bad line
- * holding that local part's `@` cost a step per accepted email.
- */
-function* restsAt(rests: Rests, text: string, from: number): Generator<string> {
-  if (rests.lengths.length < rests.emails.size) {
-    for (const length of rests.lengths) {
-      if (from + length > text.length) return;
-      const emails = rests.emails.get(text.slice(from, from + length));
-      if (emails) yield* emails;
-    }
-    return;
-  }
-  for (const [rest, emails] of rests.emails) if (text.startsWith(rest, from)) yield* emails;
 }
