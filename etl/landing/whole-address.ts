@@ -8,7 +8,8 @@ import { decodedText, foldAscii } from './named-addresses';
  * ann@x.com` spells `revokeforann@x.com`: its boundaries are decided here on texts that keep a mark (U+0001) where the
  * spelling drops something. A found email is kept (doubt hides) when any of these reads it whole:
  *   - the line as written, ASCII letters folded and each run of ASCII spaces and controls a mark (a `\` or `%` before
- *     an address as written, `\nann@x.com`; `1a @x.com&#32;…` names 1a@x.com, while decoded the reference is nothing);
+ *     an address as written, `\nann@x.com`; `=1A @X.COM` names 1a@x.com, whose `=1A` the separated texts read as
+ *     quoted-printable);
  *   - its spelling with marks (markedSpellingOf), and that decomposed (NFD): when the marks removed it is not the
  *     line's spelling (a mark between a letter and its accent kept them from composing), every email found stays named;
  *   - the same after what writes a space or a line end in other text reads as a boundary (SEPARATOR_WRITTEN: `\n`,
