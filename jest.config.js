@@ -5,7 +5,18 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  // swc compiles each file in a fraction of ts-jest's time (every worker compiles what its suites import, from a cold
+  // cache on CI); the type check is `npm run typecheck`. Options as tsconfig.json: type-graphql reads decorator metadata.
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', {
+      jsc: {
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: true },
+        target: 'es2022',
+      },
+      module: { type: 'commonjs' },
+    }],
+  },
   setupFiles: ['reflect-metadata'],
   globalSetup: '<rootDir>/tests/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/tests/helpers/global-teardown.ts',

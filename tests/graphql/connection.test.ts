@@ -3,6 +3,9 @@ import { toConnection } from '../../src/graphql/connection';
 import { stepTrainerDataset } from '../../src/graphql/datasets/step-trainer.dataset';
 import type { StepTrainerReading } from '../../src/graphql/types/step-trainer-reading.type';
 
+// Its exports as plain properties, so jest.spyOn can replace them: swc compiles a module's exports to read-only getters.
+jest.mock('../../src/graphql/cursor', () => ({ __esModule: true, ...jest.requireActual<object>('../../src/graphql/cursor') }));
+
 /** A page's cursors are encoded only when read: small queries that select none pay for none. */
 describe('a connection page', () => {
   const VERSION = '20261122t032200123z_a1b2';

@@ -6,6 +6,9 @@ import type { MachineLearningSample } from '../../src/graphql/types/machine-lear
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeManyCustomersLanding, writeRevocation, type ManyCustomers } from '../helpers/many-customers-landing';
 
+// Its exports as plain properties, so jest.spyOn can replace them: swc compiles a module's exports to read-only getters.
+jest.mock('../../src/graphql/page-query', () => ({ __esModule: true, ...jest.requireActual<object>('../../src/graphql/page-query') }));
+
 /**
  * The training set's first page (no cursor), kept once read: a later walk of
  * the same query takes it without reading it again, and still opens its walk

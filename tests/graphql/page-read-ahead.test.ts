@@ -10,6 +10,9 @@ import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { customerRecord, writeLanding } from '../helpers/landing-fixture';
 import { nameOf, serialOf, writeManyCustomersLanding, type ManyCustomers } from '../helpers/many-customers-landing';
 
+// Its exports as plain properties, so jest.spyOn can replace them: swc compiles a module's exports to read-only getters.
+jest.mock('../../src/graphql/page-query', () => ({ __esModule: true, ...jest.requireActual<object>('../../src/graphql/page-query') }));
+
 const FIELDS = 'serialNumber sensorReadingTime distanceFromObject x y z';
 const SAMPLES = `query S($first: Int, $after: String, $split: Split) { page: machineLearningSamples(first: $first, after: $after, split: $split) {
   edges { cursor node { ${FIELDS} } } pageInfo { hasNextPage endCursor } } }`;

@@ -16,6 +16,9 @@ import { nameOf, serialOf, writeManyCustomersLanding, type ManyCustomers } from 
 import { ALL_BATCH_COLUMNS, answer, batchColumnFile, batchDocument, engineOnly, prepare, prepared, sameWalk, textAndEngineApps } from '../helpers/prepared-batch-text';
 import { describeWithStediSample, STEDI_SAMPLE_DIR } from '../helpers/stedi-sample';
 
+// Its exports as plain properties, so jest.spyOn can replace them: swc compiles a module's exports to read-only getters.
+jest.mock('../../src/http/sent-as-bytes', () => ({ __esModule: true, ...jest.requireActual<object>('../../src/http/sent-as-bytes') }));
+
 /**
  * A machineLearningBatch page cut from the version's prepared column text
  * must be byte for byte the page the engine path answers (rows, order, page

@@ -7,6 +7,9 @@ import { hintedApp } from '../helpers/hinted-app';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeManyCustomersLanding, writeRevocation, type ManyCustomers } from '../helpers/many-customers-landing';
 
+// Its exports as plain properties, so jest.spyOn can replace them: swc compiles a module's exports to read-only getters.
+jest.mock('../../src/graphql/prerendered-edges', () => ({ __esModule: true, ...jest.requireActual<object>('../../src/graphql/prerendered-edges') }));
+
 const { notePlan, prerenderEdges, prerenderedText } = prerendered;
 
 const planOf = (...fields: string[]): EdgeEntry[] => [

@@ -15,6 +15,9 @@ import type { Logger } from '../../src/logger';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeManyCustomersLanding } from '../helpers/many-customers-landing';
 
+// Its exports as plain properties, so jest.spyOn can replace them: swc compiles a module's exports to read-only getters.
+jest.mock('../../src/graphql/edges-text', () => ({ __esModule: true, ...jest.requireActual<object>('../../src/graphql/edges-text') }));
+
 /**
  * A page's edges written as JSON text from its columns must be the very text
  * graphql-js answers (values, nulls, errors, key order, aliases), and

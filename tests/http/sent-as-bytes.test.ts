@@ -4,6 +4,9 @@ import { hintedApp } from '../helpers/hinted-app';
 import { ANALYST_KEY } from '../helpers/http-app';
 import { writeRevocation } from '../helpers/many-customers-landing';
 
+// Its exports as plain properties, so jest.spyOn can replace them: swc compiles a module's exports to read-only getters.
+jest.mock('../../src/http/sent-as-bytes', () => ({ __esModule: true, ...jest.requireActual<object>('../../src/http/sent-as-bytes') }));
+
 /**
  * A bulk page's answer sent as the bytes its edges were written as (never
  * made a string): the same bytes and headers as graphql-js's answer, each
