@@ -1,3 +1,5 @@
+import { decodedText } from './named-addresses';
+
 /**
  * An email as a screen draws it: a right-to-left override (U+202E) draws what follows it, up to a pop (U+202C) or the
  * text's end, backwards, so `\u202Emoc.x@ecila` reads alice@x.com while the fold (which drops the override as a format
@@ -18,7 +20,7 @@ export const mayOverridePattern = (escape: (codePoint: number) => string): strin
 const OVERRIDDEN_RUN = new RegExp(overriddenPattern((c) => `\\u{${c.toString(16)}}`), 'gu');
 const OVERRIDE_CHARACTER = String.fromCodePoint(OVERRIDE);
 const OVERRIDE_ANYWHERE = new RegExp(OVERRIDE_CHARACTER, 'gu');
-export const MAY_OVERRIDE = new RegExp(mayOverridePattern((c) => `\\u{${c.toString(16)}}`), 'u');
+const MAY_OVERRIDE = new RegExp(mayOverridePattern((c) => `\\u{${c.toString(16)}}`), 'u');
 
 /** The text as drawn when it holds an override, else undefined (nearly every email: none is reversed). */
 export function displayedOf(email: string): string | undefined {
@@ -26,3 +28,6 @@ export function displayedOf(email: string): string | undefined {
   // An override nested in a run is drawn within it: dropped, so what is drawn holds none (read once, never again).
   return email.replace(OVERRIDDEN_RUN, (_, run: string) => [...run.replace(OVERRIDE_ANYWHERE, '')].reverse().join(''));
 }
+
+/** A bad line's text as drawn, decoded (named-addresses.ts decodedText), when it holds an override; else undefined. */
+export const drawnLine = (raw: string): string | undefined => (MAY_OVERRIDE.test(raw) ? displayedOf(decodedText(raw)) : undefined);

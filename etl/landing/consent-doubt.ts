@@ -1,4 +1,4 @@
-import { MAY_OVERRIDE, displayedOf } from './bidi-display';
+import { displayedOf, drawnLine } from './bidi-display';
 import { startsCompressed } from './compressed-start';
 import { addressesWithin, spellingOf } from './email-spelling';
 import { KEPT_TEXT_BUDGET, NamedAddresses, decodedText, mayDecode } from './named-addresses';
@@ -71,7 +71,7 @@ export class ConsentDoubt {
   quarantined(raw: string, lastUpdateDate: number | null): void {
     this.badLine(raw, lastUpdateDate);
     // A line a right-to-left override draws otherwise (bidi-display.ts) is also read as drawn, as another bad line (once).
-    const drawn = MAY_OVERRIDE.test(raw) ? displayedOf(decodedText(raw)) : undefined;
+    const drawn = drawnLine(raw);
     if (drawn !== undefined) this.badLine(drawn, lastUpdateDate);
   }
 
@@ -98,7 +98,7 @@ export class ConsentDoubt {
   private claimedBeyond(raw: string, email: string, lastUpdateDate: number): void {
     this.claimedIn(raw, email, lastUpdateDate);
     // Read again as drawn when an override reorders it, as a bad line is (quarantined()).
-    const drawn = MAY_OVERRIDE.test(raw) ? displayedOf(decodedText(raw)) : undefined;
+    const drawn = drawnLine(raw);
     if (drawn !== undefined) this.claimedIn(drawn, email, lastUpdateDate);
   }
 

@@ -60,6 +60,8 @@ const SEPARATORS = new RegExp(SEPARATOR_WRITTEN, 'g');
 const ASCII_GAPS = new RegExp(ASCII_GAP_RUN, 'g');
 /** The line as written, ASCII letters folded and ASCII spaces and controls marked. */
 const writtenMarked = (text: string): string => foldAscii(text).replace(ASCII_GAPS, MARK);
+/** The marked spelling with each written space (SEPARATOR_WRITTEN) a boundary. */
+const separatedOf = (text: string): string => markedSpellingOf(decodedText(text.replace(SEPARATORS, SEPARATOR_READ)));
 const CAMEL = new RegExp(CAMEL_JOIN, 'g');
 const PLAIN = new RegExp(PLAIN_ADDRESS_CHARACTERS);
 const ALNUM = /[a-z0-9]/;
@@ -80,8 +82,8 @@ export function wholePattern(folded: string): RegExp {
 export function wholeText(text: string, spelled: string): string | undefined {
   const marked = markedSpellingOf(decodedText(text));
   if (marked.replaceAll(MARK, '') !== spelled) return undefined;
-  const separated = markedSpellingOf(decodedText(text.replace(SEPARATORS, SEPARATOR_READ)));
+  const separated = separatedOf(text);
   const camel = text.replace(CAMEL, `$1${MARK}$2`);
-  const joined = camel === text ? [] : [writtenMarked(camel), markedSpellingOf(decodedText(camel.replace(SEPARATORS, SEPARATOR_READ)))];
+  const joined = camel === text ? [] : [writtenMarked(camel), separatedOf(camel)];
   return [APART, writtenMarked(text), marked, marked.normalize('NFD'), separated, separated.normalize('NFD'), ...joined, ''].join(APART);
 }

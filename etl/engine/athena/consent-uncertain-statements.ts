@@ -38,14 +38,16 @@ import { type Statement, literal, qualified } from './statements';
  * lastUpdateDate; one whose date cannot be read, only by fixing the line.
  */
 
+const trinoCodePoint = (c: number): string => `\\x{${c.toString(16).toUpperCase()}}`;
 /** What may stand around an address in an email field (email-spelling.ts), as a Trino regex literal. */
-const AROUND_SQL = literal(aroundAddressPattern((c) => `\\x{${c.toString(16).toUpperCase()}}`));
+const AROUND_SQL = literal(aroundAddressPattern(trinoCodePoint));
 
 /** A text as drawn (bidi-display.ts displayedOf): each right-to-left override's run reversed, overrides inside it dropped. */
-const trinoCodePoint = (c: number): string => `\\x{${c.toString(16).toUpperCase()}}`;
 const drawn = (text: string): string =>
   `regexp_replace(${text}, ${literal(overriddenPattern(trinoCodePoint))}, "r" -> reverse(replace("r"[1], chr(${OVERRIDE}), '')))`;
-const MAY_OVERRIDE_SQL = literal(mayOverridePattern(trinoCodePoint));
+/** A "line" as drawn, decoded (bidi-display.ts drawnLine), for the rows where DRAWS_LINE holds. */
+const DRAWN_LINE = drawn(unwrapped('"line"'));
+const DRAWS_LINE = `regexp_like("line", ${literal(mayOverridePattern(trinoCodePoint))}) AND strpos(${unwrapped('"line"')}, chr(${OVERRIDE})) > 0`;
 
 const DECLARED = TABLES.customer_landing.columns.map((c) => literal(c.name)).join(', ');
 
@@ -72,8 +74,8 @@ export function createConsentUncertainView(database: string, version: string): S
       `  FROM (SELECT "sourceFile", "line", "reason", try_cast(json_extract_scalar("line", '$.lastUpdateDate') AS double) AS "date" FROM ${checked} WHERE "reason" IS NOT NULL`,
       // A line a right-to-left override draws otherwise is also read as drawn (bidi-display.ts), as another bad line.
       `  UNION ALL`,
-      `  SELECT "sourceFile", ${drawn(unwrapped('"line"'))}, "reason", try_cast(json_extract_scalar("line", '$.lastUpdateDate') AS double) FROM ${checked}`,
-      `  WHERE "reason" IS NOT NULL AND regexp_like("line", ${MAY_OVERRIDE_SQL}) AND strpos(${unwrapped('"line"')}, chr(${OVERRIDE})) > 0) AS "refused") AS "b"`,
+      `  SELECT "sourceFile", ${DRAWN_LINE}, "reason", try_cast(json_extract_scalar("line", '$.lastUpdateDate') AS double) FROM ${checked}`,
+      `  WHERE "reason" IS NOT NULL AND ${DRAWS_LINE}) AS "refused") AS "b"`,
       `),`,
       `"valid" AS (`,
       `  SELECT "email", max("lastUpdateDate") AS "lastUpdateDate"`,
@@ -147,8 +149,8 @@ export function createConsentUncertainView(database: string, version: string): S
       `  FROM (SELECT "line", "email", "lastUpdateDate" FROM "undeclared"`,
       // Read again as drawn when an override reorders it, as a bad line is.
       `  UNION ALL`,
-      `  SELECT ${drawn(unwrapped('"line"'))}, "email", "lastUpdateDate" FROM "undeclared"`,
-      `  WHERE regexp_like("line", ${MAY_OVERRIDE_SQL}) AND strpos(${unwrapped('"line"')}, chr(${OVERRIDE})) > 0) AS "u") AS "b"`,
+      `  SELECT ${DRAWN_LINE}, "email", "lastUpdateDate" FROM "undeclared"`,
+      `  WHERE ${DRAWS_LINE}) AS "u") AS "b"`,
       `),`,
       // Each email under an email key of such a record (its own among them), with its writer.
       `"beyond_keyed" AS (`,

@@ -22,16 +22,19 @@ const writtenMarked = (folded: string): string => `regexp_replace(${folded}, ${l
 const markedSpelling = (text: string): string =>
   `lower(regexp_replace(normalize(regexp_replace(${text}, ${INVISIBLE_RUN}, ${MARK}), NFKC), ${INVISIBLE_RUN}, ${MARK}))`;
 
+/** The marked spelling with each written space a boundary (whole-address.ts separatedOf). */
+const separatedOf = (raw: string): string => markedSpelling(unwrapped(`regexp_replace(${raw}, ${literal(SEPARATOR_WRITTEN)}, ${literal(SEPARATOR_READ)})`));
+
 /** The texts an email is looked for whole in (whole-address.ts wholeText), from the raw text and its folded column. */
 function wholeText(raw: string, folded: string): string {
   const marked = markedSpelling(unwrapped(raw));
-  const separated = markedSpelling(unwrapped(`regexp_replace(${raw}, ${literal(SEPARATOR_WRITTEN)}, ${literal(SEPARATOR_READ)})`));
+  const separated = separatedOf(raw);
   // A mark inside each camelCase join (by a lambda: Trino writes a group $1, DuckDB, the stand-in, \1).
   const camel = `regexp_replace(${raw}, ${literal(CAMEL_JOIN)}, "c" -> "c"[1] || ${MARK} || "c"[2])`;
   return (
     [
       ...[writtenMarked(folded), marked, `normalize(${marked}, NFD)`, separated, `normalize(${separated}, NFD)`],
-      ...[writtenMarked(fold(camel)), markedSpelling(unwrapped(`regexp_replace(${camel}, ${literal(SEPARATOR_WRITTEN)}, ${literal(SEPARATOR_READ)})`))],
+      ...[writtenMarked(fold(camel)), separatedOf(camel)],
     ]
       .map((t) => `${APART} || ${t}`)
       .join(' || ') +
