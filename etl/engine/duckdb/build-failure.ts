@@ -10,8 +10,9 @@ import { lakeFolderGone } from './lake-folder-identity';
 export function explainBuildFailure(error: unknown, lake: string, lakeAt: string | undefined, written: number | undefined): unknown {
   const gone = lakeFolderGone(lake, lakeAt);
   if (gone) return gone;
-  // DuckDB's "Too many open files" in any step (a zone's query opening the landing files): the limit is the fix, not that file.
-  if (!(error instanceof LakeFilesystemError) && filesystemCode(error) === 'EMFILE') {
+  // DuckDB's "Too many open files" in any step (a zone's query opening the landing files), or a landing file's read
+  // failing so (its LandingReadError's cause): the limit is the fix, not that file.
+  if (!(error instanceof LakeFilesystemError) && openFileLimitIn(error)) {
     return new LakeFilesystemError(openFileLimitReached(` while building ${lake}`), lake, 'EMFILE');
   }
   return written === undefined ? error : withBytesWritten(error, written);
@@ -24,3 +25,7 @@ export function spillFullAsDiskFull(error: unknown, spill: () => string): unknow
   const at = spill();
   return new LakeFilesystemError(noSpaceLeft(at), at, 'ENOSPC');
 }
+
+// Private: whether the error, or one it was caused by, is the open-file limit.
+const openFileLimitIn = (error: unknown): boolean =>
+  filesystemCode(error) === 'EMFILE' || (error instanceof Error && error.cause !== undefined && openFileLimitIn(error.cause));
