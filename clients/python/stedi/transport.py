@@ -68,9 +68,10 @@ class Transport:
             try:
                 return urllib.request.urlopen(request, timeout=timeout or self.timeout)
             except urllib.error.HTTPError as error:
-                # 429: this key has too many requests in flight (the server's per-key limit). Nothing was run, so the
-                # request waits the Retry-After the server gives and goes again, within retry_seconds.
-                wait = _retry_after(error) if error.code == 429 else None
+                # 429: this key has too many requests in flight (the server's per-key limit); a 503 that says when to ask
+                # again: the server answering too many rows for all clients at once (ENGINE_BUSY), as urllib3's Retry
+                # reads it. Nothing was run, so the request waits the Retry-After and goes again, within retry_seconds.
+                wait = _retry_after(error) if error.code == 429 or (error.code == 503 and _retry_after_header(error) is not None) else None
                 if wait is None or waited + wait > self.retry_seconds:
                     raise self._http_error(error) from None
                 error.close()

@@ -405,6 +405,8 @@ class PullAcrossRestartTest(unittest.TestCase):
                 return HANG_UP  # as a killed server process does
             if dropped == 429:  # the server's per-key limit: wait Retry-After, then ask again
                 return 429, {"errors": [{"message": "this API key already has 6 requests for data running", "extensions": {"code": "RATE_LIMITED"}}]}, {"retry-after": "0"}
+            if dropped == "BUSY":  # the server answering too many rows for all clients at once (STEDI_ROWS_IN_FLIGHT), as it says it
+                return 503, {"errors": [{"message": "this server process is answering 10,000 rows for all clients together", "extensions": {"code": "ENGINE_BUSY"}}]}, {"retry-after": "0"}
             if isinstance(dropped, str):  # the server's own answer that it cannot serve for now
                 return {"data": {"page": None}, "errors": [{"message": "consent cannot be checked now: retry later", "extensions": {"code": dropped}}]}
             if dropped:  # a proxy in front answers for a server that is down
@@ -463,6 +465,22 @@ class PullAcrossRestartTest(unittest.TestCase):
         self.assertIsInstance(caught.exception, stedi.ServerError)
         self.assertEqual(caught.exception.retry_after, 0.0)
         self.assertTrue(2 <= asked.count(1) <= 6, asked)
+
+    def test_a_503_saying_when_to_ask_again_is_asked_again_after_retry_after_even_on_the_first_page(self):
+        # Refused before anything ran, as a 429 is: a pull starting while the server answers other clients' pages waits its turn.
+        url, asked = self.serve(lambda page, attempt: attempt <= 2 and "BUSY")
+        rows = stedi.Client(url, "any-key-0123456789abcdef", timeout=5).training_set(as_frame=False, page_size=1)
+        self.assertEqual([r["serialNumber"] for r in rows], ["s1", "s2"])
+        self.assertEqual(asked, [1, 1, 1, 2, 2, 2])
+        url, asked = self.serve(lambda page, attempt: "BUSY")  # still refused once retry_seconds have passed
+        with self.assertRaises(stedi.ServerError) as caught:
+            stedi.Client(url, "any-key-0123456789abcdef", timeout=5, retry_seconds=0.2).training_set(as_frame=False, page_size=1)
+        self.assertEqual((caught.exception.code, caught.exception.status), ("ENGINE_BUSY", 503))
+        self.assertTrue(2 <= asked.count(1) <= 6, asked)
+        url, asked = self.serve(lambda page, attempt: page == 1 and 503)  # a proxy's 503 names no wait: the first page is not asked again
+        with self.assertRaisesRegex(stedi.ServerError, "HTTP 503"):
+            stedi.Client(url, "any-key-0123456789abcdef", timeout=5).training_set(as_frame=False, page_size=1)
+        self.assertEqual(asked, [1])
 
     def test_the_first_page_is_not_asked_again_so_a_server_that_is_down_says_so_at_once(self):
         url, asked = self.serve(lambda page, attempt: page == 1)
