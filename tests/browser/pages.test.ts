@@ -422,6 +422,61 @@ describeWithBrowser('the browser pages in Chromium', () => {
     expect(problems.splice(0)).toEqual([expect.stringMatching(/status of 400/)]);
   }, 60_000);
 
+  it('lake page: a time the form cannot read clears the last download\'s "saved …" beside the button, as any failure does', async () => {
+    // The form was read before the status was touched: the refusal showed above while "saved … 1 row" stayed beside Download.
+    const cdp = await page.createCDPSession();
+    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: makeTempDir('stedi-downloads-') });
+    await page.goto(`${server.url}/`);
+    await useKey(page, '#key', ANALYST_KEY);
+    await page.waitForSelector('body[data-loaded="true"]');
+    await page.select('#export-form select[name="format"]', 'csv');
+    await page.click('#export-form button');
+    await page.waitForFunction("/^saved /.test(document.querySelector('#export-state').textContent)", { timeout: 20_000 });
+    await page.type('#export-form input[name="from"]', 'yesterday');
+    await page.click('#export-form button');
+    await page.waitForFunction("/yesterday/.test(document.querySelector('#message').textContent)");
+    expect(await page.$eval('#export-state', (el) => el.textContent)).toBe('');
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('a server that gives no answer (stopped, restarting) is said so on both pages, not as the browser\'s "Failed to fetch" with a stack trace', async () => {
+    const said = /^no answer from the server at 127\.0\.0\.1:\d+: it may be stopped or restarting, or the network is down; try again once it is back \(the browser said: Failed to fetch\)$/;
+    const refuse = (request: HTTPRequest): void => void (request.isInterceptResolutionHandled() || request.abort('connectionrefused'));
+    const goDown = async (): Promise<void> => {
+      await page.setRequestInterception(true);
+      page.on('request', refuse);
+    };
+    try {
+      await page.goto(`${server.url}/graphql`);
+      await page.waitForSelector('.graphiql-query-editor .CodeMirror');
+      await useKey(page, '#stedi-key', ANALYST_KEY);
+      await page.waitForFunction("document.querySelector('#stedi-key-state').textContent === 'key accepted, kept for this tab'");
+      await setEditor(page, '.graphiql-query-editor .CodeMirror', '{ lake { liveVersion } }');
+      await goDown();
+      await page.click('.graphiql-execute-button');
+      await page.waitForFunction("/no answer from the server/.test(document.querySelector('.result-window').textContent)", { timeout: 15_000 });
+      const result = await page.$eval('.result-window', (el) => el.textContent ?? '');
+      expect(/"message": "([^"]*)"/.exec(result)?.[1]).toMatch(said);
+      expect(result).not.toMatch(/stack|ide\.js/);
+
+      page.off('request', refuse);
+      await page.setRequestInterception(false);
+      await page.goto(`${server.url}/`);
+      await page.waitForSelector('body[data-loaded="true"]');
+      await goDown();
+      await page.click('#export-form button');
+      await page.waitForFunction("/no answer from the server/.test(document.querySelector('#message').textContent)");
+      expect(await page.$eval('#message', (el) => el.textContent)).toMatch(said);
+      await page.click('#key-form button');
+      await page.waitForFunction("document.querySelector('#key-state').dataset.state === 'unknown'");
+      expect(await page.$eval('#message', (el) => el.textContent)).toMatch(said);
+      expect(problems.splice(0).every((p) => /ERR_CONNECTION_REFUSED/.test(p))).toBe(true);
+    } finally {
+      page.off('request', refuse);
+      await page.setRequestInterception(false);
+    }
+  }, 60_000);
+
   it('lake page: a time typed with a space for the T, as pandas and spreadsheets print it, is UTC too, whatever the browser\'s time zone', async () => {
     // Read as the browser's local time before: in Tokyo the window was nine hours off, and the file held other rows, silently.
     const dir = makeTempDir('stedi-downloads-');

@@ -3,6 +3,7 @@
 import { answerError } from './api-error';
 import { isBusy, setBusy } from './busy-button';
 import { storedKey } from './key-storage';
+import { fetchServer } from './server-fetch';
 
 /** What the server said was wrong, as the lake page shows its GraphQL errors. */
 async function refusal(response) {
@@ -56,11 +57,12 @@ function exportParams(form) {
 export async function downloadExport(form, state) {
   const button = form.querySelector('button');
   if (isBusy(button)) return;
-  const params = exportParams(form);
   setBusy(button, true);
   state.textContent = 'downloading…';
   try {
-    const response = await fetch(`export/machine_learning_curated?${params}`, { headers: { authorization: `Bearer ${storedKey()}` } });
+    // Inside the try: a time the form cannot read clears the last download's "saved …" too, as any failure does.
+    const params = exportParams(form);
+    const response = await fetchServer(`export/machine_learning_curated?${params}`, { headers: { authorization: `Bearer ${storedKey()}` } });
     if (!response.ok) throw await refusal(response);
     const name = (/filename="([^"]+)"/.exec(response.headers.get('content-disposition') || '') || [])[1] || `machine_learning_curated.${params.get('format')}`;
     let blob;

@@ -9,6 +9,7 @@ import './ide.css';
 import { storageWithoutHeaders } from './ide-storage';
 import { checkKey, KEY_STATE_TEXT, localKeyState } from './key-check';
 import { keyProblem, storedKey, storeKey } from './key-storage';
+import { unreachableMessage } from './server-fetch';
 
 // Components that add <style> elements at run time ask for this nonce (the CSP allows no other inline style).
 window.__webpack_nonce__ = document.currentScript && document.currentScript.nonce;
@@ -47,7 +48,13 @@ async function fetcher(graphiqlParams, options) {
     if (keyProblem(key)) return { errors: [{ message: keyProblem(key) }] };
     headers.set('authorization', `Bearer ${key}`);
   }
-  const response = await fetch(config.graphqlPath, { method: 'POST', headers, body: JSON.stringify(params) });
+  let response;
+  try {
+    response = await fetch(config.graphqlPath, { method: 'POST', headers, body: JSON.stringify(params) });
+  } catch (error) {
+    // GraphiQL showed a thrown fetch as "Failed to fetch" with the bundle's minified stack trace.
+    return { errors: [{ message: unreachableMessage(error) }] };
+  }
   // The bar's key refused later (the server restarted with other keys): the bar says so, not only this answer.
   if (response.status === 401 && headers.get('authorization') === `Bearer ${key}`) keyRefused();
   const text = await response.text();
