@@ -73,7 +73,10 @@ class Transport:
                 # reads it. Nothing was run, so the request waits the Retry-After and goes again, within retry_seconds.
                 wait = _retry_after(error) if error.code == 429 or (error.code == 503 and _retry_after_header(error) is not None) else None
                 if wait is None or waited + wait > self.retry_seconds:
-                    raise self._http_error(error) from None
+                    refusal = self._http_error(error)
+                    # Said when to ask and waited out here already: a pull's next page is not asked for another retry_seconds.
+                    refusal.waited_out = wait is not None
+                    raise refusal from None
                 error.close()
             except urllib.error.URLError as error:
                 raise ConnectionError(f"cannot reach {self.base} ({error.reason}); is the server running?", timed_out=_timed_out(error.reason)) from None
@@ -117,7 +120,7 @@ class Transport:
                 # A proxy or load balancer in front (an ALB, nginx) answers 502 or 503 without a GraphQL body
                 # while the server restarts: the same lost server as a refused connection.
                 lost = isinstance(error, ConnectionError) or error.code in GATEWAY_DOWN or error.code in RETRY_LATER
-                if not lost or first_page or getattr(error, "timed_out", False) or waited + delay > self.retry_seconds:
+                if not lost or first_page or getattr(error, "timed_out", False) or getattr(error, "waited_out", False) or waited + delay > self.retry_seconds:
                     raise
             time.sleep(delay)
             waited += delay

@@ -477,6 +477,10 @@ class PullAcrossRestartTest(unittest.TestCase):
             stedi.Client(url, "any-key-0123456789abcdef", timeout=5, retry_seconds=0.2).training_set(as_frame=False, page_size=1)
         self.assertEqual((caught.exception.code, caught.exception.status), ("ENGINE_BUSY", 503))
         self.assertTrue(2 <= asked.count(1) <= 6, asked)
+        url, asked = self.serve(lambda page, attempt: page == 2 and "BUSY")  # a later page: retry_seconds in all, not once per backoff step
+        with self.assertRaises(stedi.ServerError):
+            stedi.Client(url, "any-key-0123456789abcdef", timeout=5, retry_seconds=0.5).training_set(as_frame=False, page_size=1)
+        self.assertTrue(2 <= asked.count(2) <= 11, asked)  # Retry-After 0: a wait of 50 ms, at most 10 of them in 0.5 s
         url, asked = self.serve(lambda page, attempt: page == 1 and 503)  # a proxy's 503 names no wait: the first page is not asked again
         with self.assertRaisesRegex(stedi.ServerError, "HTTP 503"):
             stedi.Client(url, "any-key-0123456789abcdef", timeout=5).training_set(as_frame=False, page_size=1)
