@@ -96,6 +96,11 @@ export interface Engine {
    */
   consentUncertainRef?(): Promise<string>;
   /**
+   * Beside it, a SQL relation of the devices ("email", "device") customers' older records name that a quarantined
+   * line puts in doubt (consent-doubt.ts heldInDoubt), read from the landing as it is now.
+   */
+  heldInDoubtRef?(): Promise<string>;
+  /**
    * Read one landing source as it is now through the shared landing reader
    * (the build's rules). Engines whose landing the reader cannot reach yet leave it out.
    */

@@ -37,6 +37,12 @@ export class ConsentDoubt {
    * lastUpdateDate name, as written: spelled as a device only when a bad line names one (rarely).
    */
   private readonly freshestSerials = new Map<string, string | Set<string>>();
+  /**
+   * Per email: every serialNumber its accepted records name, whatever their dates (a set only past the first): a kept
+   * version may hold the customer on a device they have since left, which a bad line may name (heldInDoubt).
+   */
+  private readonly everySerial = new Map<string, string | Set<string>>();
+  private held: Array<{ email: string; device: string }> = [];
   /** The bad lines' text, searched for every accepted device once landing is read. */
   private readonly devicesAnywhere: NamedDevices;
   /** Whether a bad line starts as a compressed file does (compressed-start.ts): no record in it can be read, so it names everyone. */
@@ -51,6 +57,13 @@ export class ConsentDoubt {
   /** A valid record; `beyondDeclared`: its members beyond the declared fields, when it has any (strict-record.ts lastBeyondText). */
   accepted(email: string, lastUpdateDate: number, serialNumber?: string, beyondDeclared?: string): void {
     if (beyondDeclared !== undefined) this.claimedBeyond(beyondDeclared, email, lastUpdateDate);
+    if (serialNumber !== undefined) {
+      const every = this.everySerial.get(email);
+      if (every === undefined) this.everySerial.set(email, serialNumber);
+      else if (typeof every === 'string') {
+        if (every !== serialNumber) this.everySerial.set(email, new Set([every, serialNumber]));
+      } else every.add(serialNumber);
+    }
     const known = this.valid.get(email);
     if (known === undefined || lastUpdateDate > known) {
       this.valid.set(email, lastUpdateDate);
@@ -171,8 +184,10 @@ export class ConsentDoubt {
     // would a valid record of theirs); the device holder's own newer record says nothing of the writer's consent.
     // Devices named anywhere in a bad line (named-devices.ts), beside those under its key.
     const named = new Map<string, DeviceDoubt[]>();
+    this.held = [];
     if (this.devicesAnywhere.holdsText) {
-      for (const [device, doubt] of this.devicesAnywhere.named(this.freshestDevices())) {
+      // Every accepted device, not the freshest alone: a kept version may hold a customer on one they have left.
+      for (const [device, doubt] of this.devicesAnywhere.named(this.everyDevice())) {
         const doubts = named.get(device);
         if (doubts) doubts.push(doubt);
         else named.set(device, [doubt]);
@@ -202,14 +217,34 @@ export class ConsentDoubt {
           if (this.deviceDoubts.get(device)?.some(holds) || named.get(device)?.some(holds)) out.add(email);
         }
       }
+      // A device a customer's older records name, which a kept version may still hold as theirs (built before they
+      // moved to another): the same doubt hides it there (heldInDoubt), though a new build leaves it out anyway.
+      for (const [email, serials] of this.everySerial) {
+        const freshest = this.freshestSerials.get(email);
+        for (const serial of typeof serials === 'string' ? [serials] : serials) {
+          if (freshest === serial || (typeof freshest !== 'string' && freshest?.has(serial))) continue;
+          const device = deviceOf(serial);
+          const holds = (doubt: DeviceDoubt): boolean => live(doubt, email);
+          if (this.deviceDoubts.get(device)?.some(holds) || named.get(device)?.some(holds)) this.held.push({ email, device });
+        }
+      }
     }
     return [...out].sort();
   }
 
-  /** The devices (serial-spelling.ts) the accepted emails' freshest records name. */
-  private freshestDevices(): Set<string> {
+  /**
+   * The devices customers' older records name (not their freshest) that the doubt uncertain() applies to a device
+   * would hide, each with its customer: a kept version built while it was theirs may hold it, with readings from
+   * whoever the bad line is. Read after uncertain().
+   */
+  heldInDoubt(): Array<{ email: string; device: string }> {
+    return this.held;
+  }
+
+  /** The devices (serial-spelling.ts) every accepted record names. */
+  private everyDevice(): Set<string> {
     const devices = new Set<string>();
-    for (const serials of this.freshestSerials.values()) for (const serial of typeof serials === 'string' ? [serials] : serials) devices.add(deviceOf(serial));
+    for (const serials of this.everySerial.values()) for (const serial of typeof serials === 'string' ? [serials] : serials) devices.add(deviceOf(serial));
     return devices;
   }
 

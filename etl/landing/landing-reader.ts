@@ -64,6 +64,8 @@ export interface LandingTally {
   blank: number;
   /** Customer source only: emails whose consent a quarantined line makes uncertain. */
   uncertain: string[];
+  /** Customer source only: the devices customers' older records name that a bad line puts in doubt (consent-doubt.ts heldInDoubt). */
+  heldInDoubt?: Array<{ email: string; device: string }>;
 }
 
 export interface ReadOptions {
@@ -215,5 +217,6 @@ export async function readLanding(files: readonly string[], columns: readonly Co
     }
   }
   tally.uncertain = doubt?.uncertain() ?? [];
+  if (doubt) tally.heldInDoubt = doubt.heldInDoubt();
   return tally;
 }

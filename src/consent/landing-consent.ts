@@ -18,6 +18,18 @@ export interface LandingConsent {
   /** The devices (serial-spelling.ts) of unsafeSerials: a kept version may spell one otherwise. */
   readonly unsafeDevices: ReadonlySet<string>;
   readonly uncertain: ReadonlySet<string>;
+  /**
+   * Per email, devices (serial-spelling.ts) their older records name that a quarantined line (or another customer's
+   * undeclared member) puts in doubt: a kept version built while the device was theirs may hold readings of whoever
+   * wrote that line (consent-doubt.ts heldInDoubt). Absent: none.
+   */
+  readonly heldInDoubt?: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/** One customer's device a bad line puts in doubt (LandingConsent.heldInDoubt), as the landing read or Athena lists them. */
+export interface DoubtedHolding {
+  email: string;
+  device: string;
 }
 
 export interface CustomerRecord {
@@ -60,7 +72,7 @@ function fresher(a: CustomerRecord, b: CustomerRecord): boolean {
   return a.registrationDate > b.registrationDate;
 }
 
-export function decideConsent(records: readonly CustomerRecord[], uncertain: ReadonlySet<string>): LandingConsent {
+export function decideConsent(records: readonly CustomerRecord[], uncertain: ReadonlySet<string>, doubted: readonly DoubtedHolding[] = []): LandingConsent {
   const freshest = new Map<string, CustomerRecord>();
   for (const r of records) {
     const best = freshest.get(r.email);
@@ -91,5 +103,11 @@ export function decideConsent(records: readonly CustomerRecord[], uncertain: Rea
       for (const serial of claim.serials) unsafeSerials.add(serial);
     }
   }
-  return { consentDate, withheld, unsafeSerials, unsafeDevices, uncertain };
+  const heldInDoubt = new Map<string, Set<string>>();
+  for (const { email, device } of doubted) {
+    const devices = heldInDoubt.get(email);
+    if (devices) devices.add(device);
+    else heldInDoubt.set(email, new Set([device]));
+  }
+  return { consentDate, withheld, unsafeSerials, unsafeDevices, uncertain, heldInDoubt };
 }

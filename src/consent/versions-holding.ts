@@ -15,7 +15,8 @@ export async function readLandingConsent(engine: Engine, anyKeptVersion: string,
   const records: ReturnType<typeof toCustomerRecord>[] = [];
   if (engine.readLanding) {
     const tally = await engine.readLanding('customer', { accept: (values) => records.push(toCustomerRecord(values)), quarantine: () => undefined }, { maxLineBytes: limits.maxLineBytes, doubtTextBytes: limits.doubtTextBytes });
-    return decideConsent(records, new Set(tally.uncertain.map(detached)));
+    const doubted = (tally.heldInDoubt ?? []).map(({ email, device }) => ({ email: detached(email), device: detached(device) }));
+    return decideConsent(records, new Set(tally.uncertain.map(detached)), doubted);
   }
   // Private: landing tables ignore the version; any kept one (or none) will do.
   const rows = await engine.query(landingCustomersSql(await engine.tableRef('customer_landing', anyKeptVersion)));
@@ -29,8 +30,13 @@ export async function readLandingConsent(engine: Engine, anyKeptVersion: string,
     });
   }
   // Doubt hides here too: a quarantined line naming a customer makes their consent uncertain.
-  const uncertain = engine.consentUncertainRef ? await engine.query(`SELECT "email" FROM ${await engine.consentUncertainRef()}`) : [];
-  return decideConsent(records, new Set(uncertain.map((row) => String(row.email))));
+  // And, in the same query, each device a customer has left that a bad line names (a kept version built while it was
+  // theirs may hold it): rows with a device.
+  const held = engine.heldInDoubtRef ? ` UNION ALL SELECT "email", "device" FROM ${await engine.heldInDoubtRef()}` : '';
+  const doubtRows = engine.consentUncertainRef ? await engine.query(`SELECT "email"${held && ', CAST(NULL AS varchar) AS "device"'} FROM ${await engine.consentUncertainRef()}${held}`) : [];
+  const uncertain = doubtRows.filter((row) => row.device == null).map((row) => String(row.email));
+  const doubted = doubtRows.filter((row) => row.device != null).map((row) => ({ email: String(row.email), device: String(row.device) }));
+  return decideConsent(records, new Set(uncertain), doubted);
 }
 
 /**
@@ -70,7 +76,8 @@ export function heldCustomers(customers: readonly VersionCustomer[], version: Ve
     const device = deviceOf(serialNumber);
     // A device another email names too (ambiguous) may hold that customer's readings (under as-of, from before the
     // holder's consent): landing changed it as a revocation does, so kept versions holding it are erased too.
-    const withdrawn = now === undefined || movedLater || landing.unsafeDevices.has(device);
+    // So may one they have left that a bad line names (doubt hides), though a new build leaves it out anyway.
+    const withdrawn = now === undefined || movedLater || landing.unsafeDevices.has(device) || landing.heldInDoubt?.get(email)?.has(device) === true;
     if (withdrawn) held.push({ email, serialNumber, onlyHere: false, withdrawn });
     else if (everyReading) held.push({ email, serialNumber, onlyHere: true, withdrawn: false });
   }

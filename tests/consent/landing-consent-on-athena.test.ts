@@ -4,6 +4,7 @@ import { AthenaEngine } from '../../etl/engine/athena/athena-engine';
 import { openEngine } from '../../etl/engine/open-engine';
 import type { Engine } from '../../etl/engine/engine';
 import { SOURCES } from '../../etl/tables';
+import { deviceOf } from '../../etl/landing/serial-spelling';
 import { readLandingConsent } from '../../src/consent/versions-holding';
 import { AthenaOnDuckDb } from '../helpers/athena-on-duckdb';
 import { fakeAws } from '../helpers/fake-aws';
@@ -63,6 +64,23 @@ describe('landing consent read through the Athena engine', () => {
     expect([...expected.uncertain]).not.toContain(emailOf(nameOf(0)));
   });
 
+  // A customer who moved to another device, whose older record still names the one they left, which a kept version
+  // built before the move holds as theirs (with its readings): a line naming that device puts it in doubt there.
+  const moved = `{"customerName":"${nameOf(0)}","email":"${emailOf(nameOf(0))}","serialNumber":"moved-device","registrationDate":1650000000000,"lastUpdateDate":1700000000000,"shareWithResearchAsOfDate":1655000000000}`;
+  // Spelled as a device (serial-spelling.ts: lower case, hyphens dropped).
+  const left = [{ email: emailOf(nameOf(0)), device: deviceOf(serialOf(0)) }];
+  it.each([
+    ['a quarantined line of another writer naming it under its key', `{"customerName":"m","email":"mallory@elsewhere.com","serialNumber":"${serialOf(0)}","lastUpdateDate":1710000000000`, left],
+    ['a quarantined line naming it in its text only', `revoke ${serialOf(0).toUpperCase()} for mallory`, left],
+    ['another customer\'s valid record naming it beyond the declared fields', `{"customerName":"m","email":"mallory@elsewhere.com","serialNumber":"mallory-device","registrationDate":1650000000000,"lastUpdateDate":1600000000000,"shareWithResearchAsOfDate":null,"previousSerialNumber":"${serialOf(0)}"}`, left],
+    ['the customer\'s own older quarantined line, superseded by their newer record', `{"customerName":"x","email":"${emailOf(nameOf(0))}","serialNumber":"${serialOf(0)}","lastUpdateDate":1600000000000,"shareWithResearchAsOfDate":null}`.replace('"customerName":"x",', '"customerName":1,'), []],
+  ])('puts a device a customer has left in doubt for the versions holding it when %s, as the embedded engine does', async (_how, line, expected) => {
+    const consent = await onBothEngines([moved, line]);
+    expect([...(consent.heldInDoubt ?? new Map())].map(([email, devices]) => [...devices].map((device) => ({ email, device }))).flat()).toEqual(expected);
+    // Its freshest record is on another device: the live lake serves it there.
+    expect([...consent.uncertain]).not.toContain(emailOf(nameOf(0)));
+  });
+
   /** The landing consent the embedded engine reads with `lines` added, checked to be the Athena engine's too. */
   async function onBothEngines(lines: string[]): Promise<Awaited<ReturnType<typeof readLandingConsent>>> {
     const fixture = writeManyCustomersLanding(5, 1);
@@ -84,6 +102,8 @@ describe('landing consent read through the Athena engine', () => {
       expect([...actual.withheld].sort()).toEqual([...expected.withheld].sort());
       expect([...actual.unsafeSerials].sort()).toEqual([...expected.unsafeSerials].sort());
       expect([...actual.consentDate.keys()].sort()).toEqual([...expected.consentDate.keys()].sort());
+      const pairs = (consent: typeof actual): string[] => [...(consent.heldInDoubt ?? [])].flatMap(([email, devices]) => [...devices].map((device) => `${email} ${device}`)).sort();
+      expect(pairs(actual)).toEqual(pairs(expected));
     } finally {
       await athena.close();
       duck.close();

@@ -15,6 +15,7 @@ import { GlueCatalog } from './glue-catalog';
 import { listedLandingIdentity } from './landing-identity';
 import { landingLocation } from './landing-location';
 import { consentUncertainName, versionedName } from './object-names';
+import { heldInDoubtSql } from './held-in-doubt-sql';
 import { executionParameters } from './parameters';
 import { explainFailedRead } from './expired-read';
 import { AthenaPreflight } from './preflight';
@@ -105,6 +106,13 @@ export class AthenaEngine implements Engine {
     const live = manifest?.versions[0];
     if (!live) throw new LakeNotBuiltError(this.options.lake);
     return qualified(this.options.database, consentUncertainName(live.version));
+  }
+
+  /** Beside it, the devices customers have left that a bad line puts in doubt, read from the live version's checked landing view as it is now. */
+  async heldInDoubtRef(): Promise<string> {
+    const live = (await this.manifest())?.versions[0];
+    if (!live) throw new LakeNotBuiltError(this.options.lake);
+    return heldInDoubtSql(this.options.database, live.version);
   }
 
   /**

@@ -56,178 +56,11 @@ const undeclaredMembers = (doc: string): string =>
   `json_format(CAST(map_filter(CAST(${doc} AS map(varchar, json)), ("k", "v") -> NOT contains(ARRAY[${DECLARED}], "k")) AS json))`;
 
 export function createConsentUncertainView(database: string, version: string): Statement {
-  const checked = qualified(database, landingCheckedName('customer', version));
-  // Refused for a field's value: the line is strict JSON read to its end, and its own top-level date is known.
-  const fieldReason = `(${FIELD_REASON_PREFIXES.map((prefix) => `"reason" LIKE ${literal(`${prefix}%`)}`).join(' OR ')})`;
   return {
     grammar: 'trino',
     sql: [
       `CREATE VIEW ${qualified(database, consentUncertainName(version))} AS`,
-      `WITH`,
-      `"bad" AS (`,
-      `  SELECT "sourceFile", "line", "folded", "searched", ${decomposed('"searched"')} AS "apart", ${masked('"searched"')} AS "masked", ${bare('"searched"')} AS "bare", "lastUpdateDate", "devices", "devices_decoded"`,
-      `  FROM (SELECT "sourceFile", "line", ${fold('"line"')} AS "folded", ${searched('"line"')} AS "searched",`,
-      // Its text spelled as devices are, as written and decoded (named-devices.ts).
-      ...deviceSpellingsSql('"line"').map((column) => `    ${column},`),
-      // Its own date when the line was read to its end and the date is a whole number within ±(2^53 − 1), in milliseconds; else unknown.
-      `    CASE WHEN ${fieldReason} AND abs("date") <= ${MAX_SAFE_WHOLE} AND floor("date") = "date" AND "date" >= ${MIN_EPOCH_MS} THEN CAST("date" AS bigint) END AS "lastUpdateDate"`,
-      `  FROM (SELECT "sourceFile", "line", "reason", try_cast(json_extract_scalar("line", '$.lastUpdateDate') AS double) AS "date" FROM ${checked} WHERE "reason" IS NOT NULL`,
-      // A line a right-to-left override draws otherwise is also read as drawn (bidi-display.ts), as another bad line.
-      `  UNION ALL`,
-      `  SELECT "sourceFile", ${DRAWN_LINE}, "reason", try_cast(json_extract_scalar("line", '$.lastUpdateDate') AS double) FROM ${checked}`,
-      `  WHERE "reason" IS NOT NULL AND ${DRAWS_LINE}) AS "refused") AS "b"`,
-      `),`,
-      `"valid" AS (`,
-      `  SELECT "email", max("lastUpdateDate") AS "lastUpdateDate"`,
-      `  FROM ${checked}`,
-      `  WHERE "reason" IS NULL`,
-      `  GROUP BY "email"`,
-      `),`,
-      // Each accepted email's spelling and how many accepted emails share it: counted, not paired (n of one spelling made n² pairs).
-      `"spelled" AS (`,
-      `  SELECT "email", "folded", "spelling", ${decomposed('"spelling"')} AS "apart", ${masked('"spelling"')} AS "masked", count(*) OVER (PARTITION BY "spelling") AS "alike"`,
-      `  FROM (SELECT "email", ${fold('"email"')} AS "folded", ${spelling('"email"')} AS "spelling" FROM "valid") AS "s"`,
-      `),`,
-      // Each accepted email holding another accepted address beside other text (email-spelling.ts addressesWithin).
-      `"parts" AS (`,
-      `  SELECT "email", regexp_replace(${spelling('"t"')}, '\\.+$', '') AS "part"`,
-      `  FROM "valid" CROSS JOIN UNNEST(regexp_split("email", ${AROUND_SQL})) AS "x"("t")`,
-      `  WHERE strpos("t", '@') > 0 AND (regexp_like("email", ${AROUND_SQL}) OR "email" LIKE '%.')`,
-      // Or decoded, as a bad line is searched (`ann%40x.com`, `ann&#64;x.com`: consent-doubt.ts).
-      `  UNION ALL`,
-      `  SELECT "email", "part" FROM (SELECT "email", ${searched('"email"')} AS "part", ${spelling('"email"')} AS "own" FROM "valid") AS "d" WHERE "part" <> "own"`,
-      // Or as drawn, a right-to-left override's run reversed (bidi-display.ts: `\u202Emoc.x@ecila` reads alice@x.com).
-      `  UNION ALL`,
-      `  SELECT "email", ${spelling(drawn('"email"'))}`,
-      `  FROM "valid" WHERE strpos("email", chr(${OVERRIDE})) > 0`,
-      `),`,
-      // A spelling others share hides them all below: only the email holding it is added then (n of them made n² rows).
-      `"within" AS (`,
-      `  SELECT "p"."email" AS "outer", "o"."email" AS "inner"`,
-      `  FROM "parts" AS "p" JOIN "spelled" AS "o" ON "o"."spelling" = "p"."part" AND "o"."alike" = 1 AND "o"."email" <> "p"."email"`,
-      `  UNION ALL`,
-      `  SELECT "email", CAST(NULL AS varchar) FROM "parts" WHERE "part" IN (SELECT "spelling" FROM "spelled" WHERE "alike" > 1)`,
-      `),`,
-      // Each email under a bad line's key, with the line it came from.
-      `"keyed" AS (`,
-      ...keyedIn('"bad"', []),
-      `),`,
-      // Each accepted email's devices (serial-spelling.ts) at its freshest lastUpdateDate, and the devices bad lines name under the key.
-      `"claims" AS (`,
-      `  SELECT "email", "device" FROM (`,
-      `    SELECT "email", ${deviceSql('"serialNumber"')} AS "device", "lastUpdateDate", max("lastUpdateDate") OVER (PARTITION BY "email") AS "freshest"`,
-      `    FROM ${checked} WHERE "reason" IS NULL`,
-      `  ) AS "c" WHERE "lastUpdateDate" = "freshest"`,
-      `),`,
-      // A bad line every email under whose key has a newer valid record is superseded, as a valid record of theirs would be.
-      `"superseded" AS (`,
-      `  SELECT "k"."line"`,
-      `  FROM "keyed" AS "k"`,
-      `  LEFT JOIN "valid" AS "v" ON "v"."email" = "k"."email"`,
-      // Or under its lone accepted spelling (email-spelling.ts), as an email's doubt is cleared.
-      `  LEFT JOIN "spelled" AS "s" ON "s"."spelling" = "k"."spelling" AND "s"."alike" = 1`,
-      `  LEFT JOIN "valid" AS "sv" ON "sv"."email" = "s"."email"`,
-      `  GROUP BY "k"."line", "k"."lastUpdateDate"`,
-      `  HAVING "k"."lastUpdateDate" IS NOT NULL`,
-      `     AND bool_and(coalesce("v"."lastUpdateDate" > "k"."lastUpdateDate", false) OR coalesce("sv"."lastUpdateDate" > "k"."lastUpdateDate", false))`,
-      `),`,
-      // Each device a bad line names, with the line: its writers are the emails under its key ("keyed").
-      `"named_devices" AS (`,
-      ...devicesNamedIn('"bad"', '"line"'),
-      `),`,
-      // An accepted record with a key beyond the declared fields (nested, an array, any other): those members (its
-      // "line" here, as JSON: strict-record.ts lastBeyondText) may name a device or an address; its declared fields are its own.
-      // Its "writer" is the spelling of its own email, which it never names; that text is searched as a bad line's is.
-      `"undeclared" AS (`,
-      `  SELECT ${undeclaredMembers('"doc"')} AS "line", "email", "lastUpdateDate"`,
-      `  FROM (SELECT "email", "lastUpdateDate", json_parse("line") AS "doc" FROM ${checked} WHERE "reason" IS NULL) AS "v"`,
-      `  WHERE cardinality(filter(map_keys(CAST("doc" AS map(varchar, json))), "k" -> "k" NOT IN (${DECLARED}))) > 0`,
-      `),`,
-      `"beyond" AS (`,
-      `  SELECT "line", "email", "lastUpdateDate", "writer", "devices", "devices_decoded", "folded", "searched", ${decomposed('"searched"')} AS "apart", ${masked('"searched"')} AS "masked", ${bare('"searched"')} AS "bare"`,
-      `  FROM (SELECT "line", "email", "lastUpdateDate", ${spelling('"email"')} AS "writer", ${deviceSpellingsSql('"line"').join(', ')}, ${fold('"line"')} AS "folded", ${searched('"line"')} AS "searched"`,
-      `  FROM (SELECT "line", "email", "lastUpdateDate" FROM "undeclared"`,
-      // Read again as drawn when an override reorders it, as a bad line is.
-      `  UNION ALL`,
-      `  SELECT ${DRAWN_LINE}, "email", "lastUpdateDate" FROM "undeclared"`,
-      `  WHERE ${DRAWS_LINE}) AS "u") AS "b"`,
-      `),`,
-      // Each email under an email key of such a record (its own among them), with its writer.
-      `"beyond_keyed" AS (`,
-      ...keyedIn('"beyond"', ['"writer"']),
-      `),`,
-      // Each device such a record names, with its writer.
-      `"claimed_beyond" AS (`,
-      ...devicesNamedIn('"beyond"', '"email"'),
-      `),`,
-      // A device or an email a lone CR cut in two bad rows of one file (split-line-names.ts).
-      ...splitLineNames(),
-      `"doubts" AS (`,
-      `  SELECT "email", "lastUpdateDate" FROM "keyed"`,
-      `  UNION ALL`,
-      // An email under the key names every accepted spelling of it too (email-spelling.ts); one that others share is hidden below whatever the dates.
-      `  SELECT "s"."email", "keyed"."lastUpdateDate"`,
-      `  FROM "keyed"`,
-      `  JOIN "spelled" AS "s" ON "keyed"."spelling" = "s"."spelling" AND "s"."alike" = 1`,
-      `  UNION ALL`,
-      // Every accepted email the line holds anywhere, as written (ASCII case aside) or spelled otherwise.
-      `  SELECT "s"."email", "bad"."lastUpdateDate"`,
-      `  FROM "bad"`,
-      `  JOIN "spelled" AS "s" ON ${names('"bad"', '"line"', '"s"')}`,
-      `  UNION ALL`,
-      // The same search in an email under the key, decoded (ANN\u0040X.COM is ann@x.com in other case).
-      `  SELECT "s"."email", "keyed"."lastUpdateDate"`,
-      `  FROM "keyed"`,
-      `  JOIN "spelled" AS "s" ON ${names('"keyed"', '"email"', '"s"')}`,
-      `  UNION ALL`,
-      // A device a bad line names: every customer whose freshest records name it (devices follow consent). Another
-      // writer's line makes it ambiguous, however old (any record of another email does): only a line whose every
-      // writer is that customer (as written or by their lone spelling) is cleared, by their newer record ("superseded").
-      `  SELECT "c"."email", CAST(NULL AS bigint)`,
-      `  FROM "named_devices" AS "n"`,
-      `  JOIN "claims" AS "c" ON "c"."device" = "n"."device"`,
-      `  LEFT JOIN "spelled" AS "own" ON "own"."email" = "c"."email" AND "own"."alike" = 1`,
-      `  WHERE "n"."line" NOT IN (SELECT "line" FROM "superseded")`,
-      `     OR EXISTS (SELECT 1 FROM "keyed" AS "w" WHERE "w"."line" = "n"."line" AND "w"."email" <> "c"."email"`,
-      `       AND ("own"."spelling" IS NULL OR "w"."spelling" <> "own"."spelling"))`,
-      `  UNION ALL`,
-      // A device an accepted record names beyond its declared fields: every other customer holding it, whatever the dates.
-      `  SELECT "c"."email", CAST(NULL AS bigint)`,
-      `  FROM "claimed_beyond" AS "n"`,
-      `  JOIN "claims" AS "c" ON "c"."device" = "n"."device" AND "c"."email" <> "n"."email"`,
-      `  UNION ALL`,
-      // An address such a record names other than its writer's (by spelling), as a bad line's, dated by the record:
-      // under an email key (and its lone accepted spelling), anywhere in its text, and in an email under the key decoded.
-      `  SELECT "email", "lastUpdateDate" FROM "beyond_keyed" WHERE "spelling" <> "writer"`,
-      `  UNION ALL`,
-      `  SELECT "s"."email", "k"."lastUpdateDate"`,
-      `  FROM "beyond_keyed" AS "k"`,
-      `  JOIN "spelled" AS "s" ON "k"."spelling" = "s"."spelling" AND "s"."alike" = 1 AND "s"."spelling" <> "k"."writer"`,
-      `  UNION ALL`,
-      `  SELECT "s"."email", "b"."lastUpdateDate"`,
-      `  FROM "beyond" AS "b"`,
-      `  JOIN "spelled" AS "s" ON "s"."spelling" <> "b"."writer" AND ${names('"b"', '"line"', '"s"')}`,
-      `  UNION ALL`,
-      `  SELECT "s"."email", "k"."lastUpdateDate"`,
-      `  FROM "beyond_keyed" AS "k"`,
-      `  JOIN "spelled" AS "s" ON "s"."spelling" <> "k"."writer" AND ${names('"k"', '"email"', '"s"')}`,
-      `  UNION ALL`,
-      // A line cut by a lone CR names what it would name whole; its date is never read (not strict JSON read to its end).
-      `  SELECT "c"."email", CAST(NULL AS bigint) FROM "split_named" AS "n" JOIN "claims" AS "c" ON "n"."kind" = 'device' AND "c"."device" = "n"."name"`,
-      `  UNION ALL`,
-      `  SELECT "name", CAST(NULL AS bigint) FROM "split_named" WHERE "kind" = 'email'`,
-      `  UNION ALL`,
-      // Two accepted spellings of one address (email-spelling.ts): each is in doubt, and no date clears it.
-      `  SELECT "email", CAST(NULL AS bigint) FROM "spelled" WHERE "alike" > 1`,
-      `  UNION ALL`,
-      // An address written inside another accepted email's text: both, as two spellings.
-      `  SELECT "outer", CAST(NULL AS bigint) FROM "within"`,
-      `  UNION ALL`,
-      `  SELECT "inner", CAST(NULL AS bigint) FROM "within" WHERE "inner" IS NOT NULL`,
-      `  UNION ALL`,
-      // A bad line that starts as a compressed file does (compressed-start.ts): its records cannot be read, so it names everyone.
-      `  SELECT "email", CAST(NULL AS bigint) FROM "valid" WHERE EXISTS (SELECT 1 FROM "bad" WHERE regexp_like("bad"."line", ${literal(COMPRESSED_START)}))`,
-      `)`,
+      ...doubtRelations(qualified(database, landingCheckedName('customer', version)), 'freshest'),
       `SELECT DISTINCT "d"."email"`,
       `FROM "doubts" AS "d"`,
       `LEFT JOIN "valid" AS "v" ON "v"."email" = "d"."email"`,
@@ -235,4 +68,188 @@ export function createConsentUncertainView(database: string, version: string): S
       `WHERE NOT coalesce("v"."lastUpdateDate" > "d"."lastUpdateDate", false)`,
     ].join('\n'),
   };
+}
+
+/**
+ * The WITH clause both doubt reads share, up to "doubts" (emails, dated) and "device_doubts" (each customer holding a
+ * device a line puts in doubt, with that device). `holders`: whose devices the device doubts look at ("claims"): each
+ * customer's freshest records' (the view), or every accepted record's (heldInDoubtSql), "freshest" kept beside.
+ */
+export function doubtRelations(checked: string, holders: 'freshest' | 'every'): string[] {
+  // Refused for a field's value: the line is strict JSON read to its end, and its own top-level date is known.
+  const fieldReason = `(${FIELD_REASON_PREFIXES.map((prefix) => `"reason" LIKE ${literal(`${prefix}%`)}`).join(' OR ')})`;
+  return [
+    `WITH`,
+    `"bad" AS (`,
+    `  SELECT "sourceFile", "line", "folded", "searched", ${decomposed('"searched"')} AS "apart", ${masked('"searched"')} AS "masked", ${bare('"searched"')} AS "bare", "lastUpdateDate", "devices", "devices_decoded"`,
+    `  FROM (SELECT "sourceFile", "line", ${fold('"line"')} AS "folded", ${searched('"line"')} AS "searched",`,
+    // Its text spelled as devices are, as written and decoded (named-devices.ts).
+    ...deviceSpellingsSql('"line"').map((column) => `    ${column},`),
+    // Its own date when the line was read to its end and the date is a whole number within ±(2^53 − 1), in milliseconds; else unknown.
+    `    CASE WHEN ${fieldReason} AND abs("date") <= ${MAX_SAFE_WHOLE} AND floor("date") = "date" AND "date" >= ${MIN_EPOCH_MS} THEN CAST("date" AS bigint) END AS "lastUpdateDate"`,
+    `  FROM (SELECT "sourceFile", "line", "reason", try_cast(json_extract_scalar("line", '$.lastUpdateDate') AS double) AS "date" FROM ${checked} WHERE "reason" IS NOT NULL`,
+    // A line a right-to-left override draws otherwise is also read as drawn (bidi-display.ts), as another bad line.
+    `  UNION ALL`,
+    `  SELECT "sourceFile", ${DRAWN_LINE}, "reason", try_cast(json_extract_scalar("line", '$.lastUpdateDate') AS double) FROM ${checked}`,
+    `  WHERE "reason" IS NOT NULL AND ${DRAWS_LINE}) AS "refused") AS "b"`,
+    `),`,
+    `"valid" AS (`,
+    `  SELECT "email", max("lastUpdateDate") AS "lastUpdateDate"`,
+    `  FROM ${checked}`,
+    `  WHERE "reason" IS NULL`,
+    `  GROUP BY "email"`,
+    `),`,
+    // Each accepted email's spelling and how many accepted emails share it: counted, not paired (n of one spelling made n² pairs).
+    `"spelled" AS (`,
+    `  SELECT "email", "folded", "spelling", ${decomposed('"spelling"')} AS "apart", ${masked('"spelling"')} AS "masked", count(*) OVER (PARTITION BY "spelling") AS "alike"`,
+    `  FROM (SELECT "email", ${fold('"email"')} AS "folded", ${spelling('"email"')} AS "spelling" FROM "valid") AS "s"`,
+    `),`,
+    // Each accepted email holding another accepted address beside other text (email-spelling.ts addressesWithin).
+    `"parts" AS (`,
+    `  SELECT "email", regexp_replace(${spelling('"t"')}, '\\.+$', '') AS "part"`,
+    `  FROM "valid" CROSS JOIN UNNEST(regexp_split("email", ${AROUND_SQL})) AS "x"("t")`,
+    `  WHERE strpos("t", '@') > 0 AND (regexp_like("email", ${AROUND_SQL}) OR "email" LIKE '%.')`,
+    // Or decoded, as a bad line is searched (`ann%40x.com`, `ann&#64;x.com`: consent-doubt.ts).
+    `  UNION ALL`,
+    `  SELECT "email", "part" FROM (SELECT "email", ${searched('"email"')} AS "part", ${spelling('"email"')} AS "own" FROM "valid") AS "d" WHERE "part" <> "own"`,
+    // Or as drawn, a right-to-left override's run reversed (bidi-display.ts: `\u202Emoc.x@ecila` reads alice@x.com).
+    `  UNION ALL`,
+    `  SELECT "email", ${spelling(drawn('"email"'))}`,
+    `  FROM "valid" WHERE strpos("email", chr(${OVERRIDE})) > 0`,
+    `),`,
+    // A spelling others share hides them all below: only the email holding it is added then (n of them made n² rows).
+    `"within" AS (`,
+    `  SELECT "p"."email" AS "outer", "o"."email" AS "inner"`,
+    `  FROM "parts" AS "p" JOIN "spelled" AS "o" ON "o"."spelling" = "p"."part" AND "o"."alike" = 1 AND "o"."email" <> "p"."email"`,
+    `  UNION ALL`,
+    `  SELECT "email", CAST(NULL AS varchar) FROM "parts" WHERE "part" IN (SELECT "spelling" FROM "spelled" WHERE "alike" > 1)`,
+    `),`,
+    // Each email under a bad line's key, with the line it came from.
+    `"keyed" AS (`,
+    ...keyedIn('"bad"', []),
+    `),`,
+    // Each accepted email's devices (serial-spelling.ts) at its freshest lastUpdateDate, and the devices bad lines name under the key.
+    `"${holders === 'freshest' ? 'claims' : 'freshest'}" AS (`,
+    `  SELECT "email", "device" FROM (`,
+    `    SELECT "email", ${deviceSql('"serialNumber"')} AS "device", "lastUpdateDate", max("lastUpdateDate") OVER (PARTITION BY "email") AS "freshest"`,
+    `    FROM ${checked} WHERE "reason" IS NULL`,
+    `  ) AS "c" WHERE "lastUpdateDate" = "freshest"`,
+    `),`,
+    // Every accepted record's device, whatever its date: a kept version may hold a customer on one they have left.
+    ...(holders === 'every' ? [`"claims" AS (`, `  SELECT DISTINCT "email", ${deviceSql('"serialNumber"')} AS "device" FROM ${checked} WHERE "reason" IS NULL`, `),`] : []),
+    // A bad line every email under whose key has a newer valid record is superseded, as a valid record of theirs would be.
+    `"superseded" AS (`,
+    `  SELECT "k"."line"`,
+    `  FROM "keyed" AS "k"`,
+    `  LEFT JOIN "valid" AS "v" ON "v"."email" = "k"."email"`,
+    // Or under its lone accepted spelling (email-spelling.ts), as an email's doubt is cleared.
+    `  LEFT JOIN "spelled" AS "s" ON "s"."spelling" = "k"."spelling" AND "s"."alike" = 1`,
+    `  LEFT JOIN "valid" AS "sv" ON "sv"."email" = "s"."email"`,
+    `  GROUP BY "k"."line", "k"."lastUpdateDate"`,
+    `  HAVING "k"."lastUpdateDate" IS NOT NULL`,
+    `     AND bool_and(coalesce("v"."lastUpdateDate" > "k"."lastUpdateDate", false) OR coalesce("sv"."lastUpdateDate" > "k"."lastUpdateDate", false))`,
+    `),`,
+    // Each device a bad line names, with the line: its writers are the emails under its key ("keyed").
+    `"named_devices" AS (`,
+    ...devicesNamedIn('"bad"', '"line"'),
+    `),`,
+    // An accepted record with a key beyond the declared fields (nested, an array, any other): those members (its
+    // "line" here, as JSON: strict-record.ts lastBeyondText) may name a device or an address; its declared fields are its own.
+    // Its "writer" is the spelling of its own email, which it never names; that text is searched as a bad line's is.
+    `"undeclared" AS (`,
+    `  SELECT ${undeclaredMembers('"doc"')} AS "line", "email", "lastUpdateDate"`,
+    `  FROM (SELECT "email", "lastUpdateDate", json_parse("line") AS "doc" FROM ${checked} WHERE "reason" IS NULL) AS "v"`,
+    `  WHERE cardinality(filter(map_keys(CAST("doc" AS map(varchar, json))), "k" -> "k" NOT IN (${DECLARED}))) > 0`,
+    `),`,
+    `"beyond" AS (`,
+    `  SELECT "line", "email", "lastUpdateDate", "writer", "devices", "devices_decoded", "folded", "searched", ${decomposed('"searched"')} AS "apart", ${masked('"searched"')} AS "masked", ${bare('"searched"')} AS "bare"`,
+    `  FROM (SELECT "line", "email", "lastUpdateDate", ${spelling('"email"')} AS "writer", ${deviceSpellingsSql('"line"').join(', ')}, ${fold('"line"')} AS "folded", ${searched('"line"')} AS "searched"`,
+    `  FROM (SELECT "line", "email", "lastUpdateDate" FROM "undeclared"`,
+    // Read again as drawn when an override reorders it, as a bad line is.
+    `  UNION ALL`,
+    `  SELECT ${DRAWN_LINE}, "email", "lastUpdateDate" FROM "undeclared"`,
+    `  WHERE ${DRAWS_LINE}) AS "u") AS "b"`,
+    `),`,
+    // Each email under an email key of such a record (its own among them), with its writer.
+    `"beyond_keyed" AS (`,
+    ...keyedIn('"beyond"', ['"writer"']),
+    `),`,
+    // Each device such a record names, with its writer.
+    `"claimed_beyond" AS (`,
+    ...devicesNamedIn('"beyond"', '"email"'),
+    `),`,
+    // A device or an email a lone CR cut in two bad rows of one file (split-line-names.ts).
+    ...splitLineNames(),
+    // A device a bad line names: every customer whose records ("claims") name it (devices follow consent). Another
+    // writer's line makes it ambiguous, however old (any record of another email does): only a line whose every
+    // writer is that customer (as written or by their lone spelling) is cleared, by their newer record ("superseded").
+    `"device_doubts" AS (`,
+    `  SELECT "c"."email", "c"."device"`,
+    `  FROM "named_devices" AS "n"`,
+    `  JOIN "claims" AS "c" ON "c"."device" = "n"."device"`,
+    `  LEFT JOIN "spelled" AS "own" ON "own"."email" = "c"."email" AND "own"."alike" = 1`,
+    `  WHERE "n"."line" NOT IN (SELECT "line" FROM "superseded")`,
+    `     OR EXISTS (SELECT 1 FROM "keyed" AS "w" WHERE "w"."line" = "n"."line" AND "w"."email" <> "c"."email"`,
+    `       AND ("own"."spelling" IS NULL OR "w"."spelling" <> "own"."spelling"))`,
+    `  UNION ALL`,
+    // A device an accepted record names beyond its declared fields: every other customer holding it, whatever the dates.
+    `  SELECT "c"."email", "c"."device"`,
+    `  FROM "claimed_beyond" AS "n"`,
+    `  JOIN "claims" AS "c" ON "c"."device" = "n"."device" AND "c"."email" <> "n"."email"`,
+    `  UNION ALL`,
+    // A line cut by a lone CR names what it would name whole.
+    `  SELECT "c"."email", "c"."device" FROM "split_named" AS "n" JOIN "claims" AS "c" ON "n"."kind" = 'device' AND "c"."device" = "n"."name"`,
+    `),`,
+    `"doubts" AS (`,
+    `  SELECT "email", "lastUpdateDate" FROM "keyed"`,
+    `  UNION ALL`,
+    // An email under the key names every accepted spelling of it too (email-spelling.ts); one that others share is hidden below whatever the dates.
+    `  SELECT "s"."email", "keyed"."lastUpdateDate"`,
+    `  FROM "keyed"`,
+    `  JOIN "spelled" AS "s" ON "keyed"."spelling" = "s"."spelling" AND "s"."alike" = 1`,
+    `  UNION ALL`,
+    // Every accepted email the line holds anywhere, as written (ASCII case aside) or spelled otherwise.
+    `  SELECT "s"."email", "bad"."lastUpdateDate"`,
+    `  FROM "bad"`,
+    `  JOIN "spelled" AS "s" ON ${names('"bad"', '"line"', '"s"')}`,
+    `  UNION ALL`,
+    // The same search in an email under the key, decoded (ANN\u0040X.COM is ann@x.com in other case).
+    `  SELECT "s"."email", "keyed"."lastUpdateDate"`,
+    `  FROM "keyed"`,
+    `  JOIN "spelled" AS "s" ON ${names('"keyed"', '"email"', '"s"')}`,
+    `  UNION ALL`,
+    // A device in doubt: every customer whose freshest records name it (device_doubts), however dated.
+    `  SELECT "email", CAST(NULL AS bigint) FROM "device_doubts"`,
+    `  UNION ALL`,
+    // An address such a record names other than its writer's (by spelling), as a bad line's, dated by the record:
+    // under an email key (and its lone accepted spelling), anywhere in its text, and in an email under the key decoded.
+    `  SELECT "email", "lastUpdateDate" FROM "beyond_keyed" WHERE "spelling" <> "writer"`,
+    `  UNION ALL`,
+    `  SELECT "s"."email", "k"."lastUpdateDate"`,
+    `  FROM "beyond_keyed" AS "k"`,
+    `  JOIN "spelled" AS "s" ON "k"."spelling" = "s"."spelling" AND "s"."alike" = 1 AND "s"."spelling" <> "k"."writer"`,
+    `  UNION ALL`,
+    `  SELECT "s"."email", "b"."lastUpdateDate"`,
+    `  FROM "beyond" AS "b"`,
+    `  JOIN "spelled" AS "s" ON "s"."spelling" <> "b"."writer" AND ${names('"b"', '"line"', '"s"')}`,
+    `  UNION ALL`,
+    `  SELECT "s"."email", "k"."lastUpdateDate"`,
+    `  FROM "beyond_keyed" AS "k"`,
+    `  JOIN "spelled" AS "s" ON "s"."spelling" <> "k"."writer" AND ${names('"k"', '"email"', '"s"')}`,
+    `  UNION ALL`,
+    // A line cut by a lone CR names what it would name whole; its date is never read (not strict JSON read to its end).
+    `  SELECT "name", CAST(NULL AS bigint) FROM "split_named" WHERE "kind" = 'email'`,
+    `  UNION ALL`,
+    // Two accepted spellings of one address (email-spelling.ts): each is in doubt, and no date clears it.
+    `  SELECT "email", CAST(NULL AS bigint) FROM "spelled" WHERE "alike" > 1`,
+    `  UNION ALL`,
+    // An address written inside another accepted email's text: both, as two spellings.
+    `  SELECT "outer", CAST(NULL AS bigint) FROM "within"`,
+    `  UNION ALL`,
+    `  SELECT "inner", CAST(NULL AS bigint) FROM "within" WHERE "inner" IS NOT NULL`,
+    `  UNION ALL`,
+    // A bad line that starts as a compressed file does (compressed-start.ts): its records cannot be read, so it names everyone.
+    `  SELECT "email", CAST(NULL AS bigint) FROM "valid" WHERE EXISTS (SELECT 1 FROM "bad" WHERE regexp_like("bad"."line", ${literal(COMPRESSED_START)}))`,
+    `)`,
+  ];
 }

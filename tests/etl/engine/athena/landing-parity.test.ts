@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { createConsentUncertainView } from '../../../../etl/engine/athena/consent-uncertain-statements';
+import { heldInDoubtSql } from '../../../../etl/engine/athena/held-in-doubt-sql';
 import { countLanding, createCheckedView, createLandingJsonTable } from '../../../../etl/engine/athena/landing-statements';
 import { type LandingTally, readLanding } from '../../../../etl/landing/landing-reader';
 import { TABLES, type Source, landingTableOf } from '../../../../etl/tables';
@@ -37,8 +38,10 @@ interface Decision {
 
 interface Outcome {
   decisions: Decision[];
-  counts: Omit<LandingTally, 'uncertain'>;
+  counts: Omit<LandingTally, 'uncertain' | 'heldInDoubt'>;
   uncertain: string[];
+  /** Each device a customer has left that a line puts in doubt, as `email device` (consent-doubt.ts heldInDoubt). */
+  heldInDoubt: string[];
 }
 
 function writeFiles(lines: ReadonlyArray<Pick<CorpusLine, 'bytes'>>): string {
@@ -61,8 +64,8 @@ async function embeddedOutcome(source: Source, folder: string, count: number): P
     },
     { maxLineBytes: MAX_LINE_BYTES, consentDoubt: source === 'customer' },
   );
-  const { uncertain, ...counts } = tally;
-  return { decisions, counts, uncertain };
+  const { uncertain, heldInDoubt = [], ...counts } = tally;
+  return { decisions, counts, uncertain, heldInDoubt: heldInDoubt.map(({ email, device }) => `${email} ${device}`).sort() };
 }
 
 async function athenaOutcome(source: Source, folder: string): Promise<Outcome> {
@@ -90,11 +93,14 @@ async function athenaOutcome(source: Source, folder: string): Promise<Outcome> {
     const [lines, blank, accepted] = rows![0].map(Number);
     const quarantined = decisions.filter((d) => d.reason !== null).length;
     let uncertain: string[] = [];
+    let heldInDoubt: string[] = [];
     if (source === 'customer') {
       const emails = await duck.connection.runAndReadAll(`SELECT to_base64(encode("email")) FROM "stedi"."consent_uncertain__v1"`);
       uncertain = emails.getRows().map((r) => text(r[0])!).sort();
+      const { rows: held } = await run(`SELECT "email", "device" FROM ${heldInDoubtSql('stedi', 'v1')}`);
+      heldInDoubt = held!.map(([email, device]) => `${String(email)} ${String(device)}`).sort();
     }
-    return { decisions, counts: { lines, accepted, quarantined, blank }, uncertain };
+    return { decisions, counts: { lines, accepted, quarantined, blank }, uncertain, heldInDoubt };
   } finally {
     duck.close();
   }
@@ -112,6 +118,7 @@ async function customersOnBothEngines(texts: ReadonlyArray<string | Buffer>): Pr
   const where = `(seed ${SEED}: rerun with STEDI_PROPERTY_SEED=${SEED})`;
   expect({ where, counts: athena.counts }).toEqual({ where, counts: embedded.counts });
   expect({ where, uncertain: athena.uncertain }).toEqual({ where, uncertain: embedded.uncertain });
+  expect({ where, heldInDoubt: athena.heldInDoubt }).toEqual({ where, heldInDoubt: embedded.heldInDoubt });
   return { embedded, athena, where };
 }
 
@@ -129,6 +136,7 @@ describe(`the Athena landing rules (seed ${SEED})`, () => {
 
     // accepted + quarantined + blank = lines on both engines, with the same numbers.
     expect({ where, counts: athena.counts }).toEqual({ where, counts: embedded.counts });
+    expect({ where, heldInDoubt: athena.heldInDoubt }).toEqual({ where, heldInDoubt: embedded.heldInDoubt });
     expect(embedded.counts.lines).toBe(embedded.counts.accepted + embedded.counts.quarantined + embedded.counts.blank);
     // Blank lines have no decision; every other line has exactly one, in landing order.
     expect({ where, decisions: athena.decisions.length }).toEqual({ where, decisions: embedded.decisions.length });
