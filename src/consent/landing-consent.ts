@@ -24,6 +24,11 @@ export interface LandingConsent {
    * wrote that line (consent-doubt.ts heldInDoubt). Absent: none.
    */
   readonly heldInDoubt?: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * Per device (serial-spelling.ts), the emails whose records name it, whatever their dates: a kept version holding a
+   * customer on a device none of their records names any more holds it on no record landing still has. Absent: not known.
+   */
+  readonly claimedBy?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /** One customer's device a bad line puts in doubt (LandingConsent.heldInDoubt), as the landing read or Athena lists them. */
@@ -109,5 +114,7 @@ export function decideConsent(records: readonly CustomerRecord[], uncertain: Rea
     if (devices) devices.add(device);
     else heldInDoubt.set(email, new Set([device]));
   }
-  return { consentDate, withheld, unsafeSerials, unsafeDevices, uncertain, heldInDoubt };
+  const claimedBy = new Map<string, ReadonlySet<string>>();
+  for (const [device, claim] of claims) claimedBy.set(device, claim.emails);
+  return { consentDate, withheld, unsafeSerials, unsafeDevices, uncertain, heldInDoubt, claimedBy };
 }

@@ -76,8 +76,11 @@ export function heldCustomers(customers: readonly VersionCustomer[], version: Ve
     const device = deviceOf(serialNumber);
     // A device another email names too (ambiguous) may hold that customer's readings (under as-of, from before the
     // holder's consent): landing changed it as a revocation does, so kept versions holding it are erased too.
-    // So may one they have left that a bad line names (doubt hides), though a new build leaves it out anyway.
-    const withdrawn = now === undefined || movedLater || landing.unsafeDevices.has(device) || landing.heldInDoubt?.get(email)?.has(device) === true;
+    // So may one they have left that a bad line names (doubt hides), though a new build leaves it out anyway, and one
+    // no record of theirs names any more (their record on it removed from landing, as a customer's may vanish whole):
+    // a line naming it is weighed only against the records naming it, so no doubt could be seen to clear it.
+    const left = landing.claimedBy !== undefined && landing.claimedBy.get(device)?.has(email) !== true;
+    const withdrawn = now === undefined || movedLater || left || landing.unsafeDevices.has(device) || landing.heldInDoubt?.get(email)?.has(device) === true;
     if (withdrawn) held.push({ email, serialNumber, onlyHere: false, withdrawn });
     else if (everyReading) held.push({ email, serialNumber, onlyHere: true, withdrawn: false });
   }

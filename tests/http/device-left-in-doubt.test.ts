@@ -20,7 +20,19 @@ describe('a device a customer has left, which a quarantined line names', () => {
   let test: TestApp;
   afterEach(() => test?.close());
 
-  it('is hidden from the kept version that holds it as hers, and that version leaves the disk within STEDI_ERASURE_MS', async () => {
+  const moved = customerRecord({ name: 'alice', serial: 'alices-new-device', updatedAt: 1_656_000_000_000 });
+  it.each([
+    // Her older record on it stays in landing.
+    ['her older record kept, a line naming it under its key', (landing: string) => {
+      writeLanding(landing, 'customer', [moved], 'customer-2.json');
+      writeLanding(landing, 'customer', ['{"customerName":"mallory","email":"mallory@test.com","serialNumber":"serial-alice","lastUpdateDate":1657000000000,"shareWithResearchAsOfDate":null'], 'customer-3.json');
+    }],
+    // Her customer file rewritten with her new record only: no record of hers names the device any more.
+    ['her older record removed, a line naming it in its text only', (landing: string) => {
+      writeLanding(landing, 'customer', [moved, customerRecord({ name: 'bob', serial: 'serial-bob' }), customerRecord({ name: 'carol', serial: 'serial-carol', consentAt: null })]);
+      writeLanding(landing, 'customer', ['mallory now has SERIAL-ALICE, no research please'], 'customer-3.json');
+    }],
+  ])('is hidden from the kept version that holds it as hers, and that version leaves the disk within STEDI_ERASURE_MS (%s)', async (_how, change) => {
     const landing = writeSmallLanding();
     const lake = makeTempDir('stedi-device-left-');
     const older = await buildLake(landing, lake);
@@ -30,9 +42,8 @@ describe('a device a customer has left, which a quarantined line names', () => {
     const first = (await test.graphql(STEPS, ANALYST_KEY, {})).body;
     expect(first.data.stepTrainerReadings.nodes).toEqual([{ serialNumber: 'serial-alice' }]);
 
-    // alice moves to another device; mallory's unreadable record (cut short) names the one she left.
-    writeLanding(landing, 'customer', [customerRecord({ name: 'alice', serial: 'alices-new-device', updatedAt: 1_656_000_000_000 })], 'customer-2.json');
-    writeLanding(landing, 'customer', ['{"customerName":"mallory","email":"mallory@test.com","serialNumber":"serial-alice","lastUpdateDate":1657000000000,"shareWithResearchAsOfDate":null'], 'customer-3.json');
+    // alice moves to another device; a line of mallory's that no build can read names the one she left.
+    change(landing);
     const seenAt = Date.now();
     await test.lake.services.consent.refresh();
     const next = (await test.graphql(STEPS, ANALYST_KEY, { after: first.data.stepTrainerReadings.pageInfo.endCursor })).body;
