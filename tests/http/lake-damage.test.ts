@@ -436,6 +436,33 @@ describe('a corrupt manifest beside its good copy', () => {
   });
 });
 
+describe('a corrupt manifest whose copy changes while the server serves from it', () => {
+  jest.setTimeout(60_000);
+  let t: TestApp;
+  afterEach(() => t?.close());
+
+  it('answers LAKE_DAMAGED once the copy is damaged too, as a server started then would, and serves again once the copy is put back', async () => {
+    const { landing, lake, version } = smallLake();
+    const layout = new LakeLayout(lake);
+    const copy = manifestCopyOf(layout.manifestPath);
+    const good = readFileSync(copy, 'utf8');
+    t = await buildTestApp({ landing, lake, build: false });
+    writeFileSync(layout.manifestPath, '');
+    expect((await t.graphql('{ lake { liveVersion } }', ANALYST_KEY)).body).toEqual({ data: { lake: { liveVersion: version } } });
+
+    // The manifest stays as it was: only its copy, the file the server now serves from, changes.
+    writeFileSync(copy, '');
+    const refused = (await t.graphql('{ lake { liveVersion } }', ANALYST_KEY)).body;
+    expect(refused.errors?.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['LAKE_DAMAGED']);
+    const ready = await request(t.server).get('/readyz');
+    expect({ status: ready.status, reason: ready.body.reason }).toEqual({ status: 503, reason: expect.stringMatching(/^lake manifest invalid/) });
+
+    writeFileSync(copy, good);
+    expect((await t.graphql('{ lake { liveVersion } }', ANALYST_KEY)).body).toEqual({ data: { lake: { liveVersion: version } } });
+    expect((await request(t.server).get('/readyz')).status).toBe(200);
+  });
+});
+
 describe('a manifest that is not a file stedi can read', () => {
   jest.setTimeout(60_000);
   let t: TestApp;

@@ -1,12 +1,13 @@
 import { statSync } from 'node:fs';
 import type { LakeManifest, ManifestError } from '../../manifest';
-import { absentManifest, manifestReadError, readLocalManifestOrCopy } from './local-manifest';
+import { absentManifest, manifestCopyOf, manifestReadError, readLocalManifestOrCopy } from './local-manifest';
 
 /**
  * A local lake's manifest as the file is now, read again only when the file
  * changes, with `onChange` told of each new one. A publish renames a new file
  * into place, so the inode changes even where the mtime may not (a filesystem
- * keeping whole seconds, two publishes within one).
+ * keeping whole seconds, two publishes within one). While the manifest is
+ * damaged and its copy is served, the copy's changes count too.
  */
 export class ManifestWatch {
   private cached?: { identity: string; manifest: LakeManifest | null; damage?: ManifestError };
@@ -57,8 +58,21 @@ export class ManifestWatch {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw manifestReadError(error, this.path);
       }
       this.statThisTurn = stats ? `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}` : '';
+      // Served from the copy: a copy damaged or restored since must be read again, as a server started now would (a
+      // worker that had read the copy kept serving it after it was emptied, while the others answered LAKE_DAMAGED).
+      if (stats && this.cached?.damage) this.statThisTurn += `|${copyIdentity(manifestCopyOf(this.path))}`;
       setImmediate(() => (this.statThisTurn = undefined));
     }
     return this.statThisTurn;
+  }
+}
+
+/** The copy's inode, size and mtime; its error's code when it cannot be stat-ed (the read then says what is wrong). */
+function copyIdentity(path: string): string {
+  try {
+    const stats = statSync(path);
+    return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}`;
+  } catch (error) {
+    return String((error as NodeJS.ErrnoException).code);
   }
 }
