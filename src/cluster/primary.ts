@@ -10,6 +10,7 @@ import { SpareWorkers } from './spare-workers';
 import { spareActions } from './spare-actions';
 import { stopWorkers } from './stop-workers';
 import { watchHandOffs } from './unaccepted-connections';
+import { missedConnectionWarnings } from './missed-connections';
 import { WorkerWatchdog } from './worker-watchdog';
 import { replaceHungWorker } from './hung-worker';
 import { workerEnv } from './worker-env';
@@ -71,6 +72,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   cluster.setupPrimary({ exec, execArgv, serialization: 'advanced' });
   const env = workerEnv(config.workerMallocTrimKb);
   // While no worker listens after one died, the primary holds the port and what connects (held-connections.ts).
+  const missedConnection = missedConnectionWarnings(logger);
   const held = new HeldConnections(workerConfig.port, config.host, (error) => logger.warn({ err: error }, 'the port could not be held while no worker listens'));
 
   // Workers started on demand (spare-workers.ts), and those asked to stop for want of requests: not replaced.
@@ -108,7 +110,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       if (target) held.handTo(target);
       logger.warn({ workerId: worker.id, connections: sockets.length, handedTo: target?.id ?? null }, target ? 'connections a dead worker never took handed to another worker' : 'connections a dead worker never took held until a worker listens');
     };
-    watchHandOffs(worker, rehome);
+    watchHandOffs(worker, rehome, (missed) => missedConnection(worker.id, missed));
     // Those the primary itself sent it (held, or a dead worker's): the target may have died unseen, with both killed at once.
     worker.process.once('close', () => rehome(held.reclaim(worker)));
     let served = false;
