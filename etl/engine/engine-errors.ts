@@ -147,6 +147,30 @@ export class EngineUnavailableError extends Error {
   }
 }
 
+/**
+ * This process reached its open-file limit (or the system its table of open files) while it opened a lake file: the
+ * file is fine and a moment later may open, so it is never taken for damage; the limit is the operator's to raise.
+ */
+export class OpenFileLimitError extends Error {
+  constructor(
+    readonly file: string,
+    cause?: unknown,
+  ) {
+    super(`this process reached its open-file limit (ulimit -n) at ${file}; raise it (ulimit -n 4096) before starting stedi`, { cause });
+    this.name = 'OpenFileLimitError';
+  }
+}
+
+/** Whether `error`, or one it was caused by, is the open-file limit: Node's EMFILE or ENFILE, DuckDB's words for them. */
+export function isOpenFileLimit(error: unknown): boolean {
+  for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth += 1) {
+    if (e instanceof OpenFileLimitError) return true;
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (code === 'EMFILE' || code === 'ENFILE' || (typeof message === 'string' && /too many open files/i.test(message))) return true;
+  }
+  return false;
+}
+
 /** The lake has no live version yet: nothing has been built. */
 export class LakeNotBuiltError extends Error {
   constructor(where: string) {

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { ArgumentValidationError, AuthenticationError, AuthorizationError } from 'type-graphql';
-import { EngineBusyError, EngineUnavailableError, EngineUnreachableError, LakeDamagedError, afterDamage, LakeFilesystemError, LakeNotBuiltError, ParameterError, QueryTimeoutError, SpillFolderError, StaleVersionError } from '../../etl/engine/engine-errors';
+import { EngineBusyError, EngineUnavailableError, EngineUnreachableError, LakeDamagedError, afterDamage, LakeFilesystemError, LakeNotBuiltError, ParameterError, QueryTimeoutError, SpillFolderError, StaleVersionError, isOpenFileLimit } from '../../etl/engine/engine-errors';
 import { ManifestError } from '../../etl/manifest';
 import { ConsentUnavailableError } from '../consent/consent-unavailable';
 import { ErrorCode, StediError } from '../errors';
@@ -50,6 +50,8 @@ export const MESSAGES = {
   exportFolderRefused:
     "the server cannot write this export's file: its temporary folder is read-only or not writable by it; tell the server's operator (its log names the folder: set TMPDIR to a writable one)",
   exportFileTooLarge: "this export is larger than the server may write as one file; ask for one split at a time, and tell the server's operator to raise its file size limit (ulimit -f)",
+  openFileLimit:
+    "the server reached its open-file limit and cannot open the lake's files now; retry in a few seconds, and tell the server's operator (its log names the limit to raise: ulimit -n)",
   lakeChanged:
     'the lake changed while this request ran: a rebuild published a new version and expired the one it was reading (this request sent no cursor); send the request again to read the new live version',
   internal: (requestId: string | undefined): string => `internal error (request id ${requestId ?? 'unknown'}); the server log has the details`,
@@ -88,6 +90,8 @@ export function clientError(error: unknown): ClientError | null {
   // AWS answered a 5xx after the SDK's retries: unavailable for now (503), not our bug; the log keeps AWS's request id.
   if (cause instanceof EngineUnavailableError) return { code: ErrorCode.ENGINE_BUSY, message: MESSAGES.engineFailing };
   if (cause instanceof QueryTimeoutError) return { code: ErrorCode.QUERY_TIMEOUT, message: MESSAGES.queryTimeout(cause.timeoutMs) };
+  // Not the caller's doing nor damage: descriptors free again in a moment (503); the operator's to raise the limit.
+  if (isOpenFileLimit(cause)) return { code: ErrorCode.ENGINE_BUSY, message: MESSAGES.openFileLimit };
   // The operator's to fix and the caller's to retry (507), as an export's full disk; the folder is in the log only.
   if (cause instanceof SpillFolderError) return { code: ErrorCode.INSUFFICIENT_STORAGE, message: cause.full ? MESSAGES.queryDiskFull : MESSAGES.querySpillRefused };
   // A limit refused during validation keeps its own code under Apollo's GRAPHQL_VALIDATION_FAILED wrapper.
@@ -132,6 +136,7 @@ export function toStediError(error: unknown, logger: Logger, context: Record<str
 
 /** The caller is told to retry; the operator reads here why (once per failed call, not per field it failed). */
 export function warnEngineUnavailable(cause: unknown, logger: Logger, context: Record<string, unknown> = {}): void {
+  if (isOpenFileLimit(cause) && firstTime(cause)) logger.warn({ ...context, err: cause }, 'this process reached its open-file limit (ulimit -n): the request was answered ENGINE_BUSY (503); raise it (ulimit -n 4096) before starting stedi');
   if (cause instanceof EngineUnreachableError && firstTime(cause)) logger.warn({ ...context, reason: cause.message }, 'the query engine cannot be reached; data requests answer ENGINE_BUSY (503) until it can');
   if (cause instanceof EngineUnavailableError && firstTime(cause)) logger.warn({ ...context, reason: cause.message }, 'AWS failed on its side; the request was answered ENGINE_BUSY (503)');
 }

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { FileChecksum, LakeManifest, TableVersion } from '../../manifest';
-import { READ_ACCESS_FIX } from '../engine-errors';
+import { OpenFileLimitError, READ_ACCESS_FIX, isOpenFileLimit } from '../engine-errors';
 import { BUILT_TABLES } from '../../tables';
 import type { LakeLayout } from './lake-layout';
 
@@ -76,8 +76,12 @@ export async function fileDamage(path: string, name: string, expected: TableVers
   }
 }
 
-/** A file that is there but may not be read: a rebuild would not help, its permissions would. */
+/**
+ * A file that is there but may not be read: a rebuild would not help, its permissions would. The open-file limit is
+ * no damage (the file opens once descriptors are free): thrown, so nothing records the version as damaged.
+ */
 function unreadable(name: string, error: unknown): string {
+  if (isOpenFileLimit(error)) throw new OpenFileLimitError(name, error);
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EACCES' || code === 'EPERM') return `${name} cannot be read (${code}): the user running stedi may not read it; ${READ_ACCESS_FIX}`;
   return `${name} cannot be read (${code ?? (error as Error).message})`;

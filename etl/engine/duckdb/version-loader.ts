@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { VersionManifest } from '../../manifest';
 import { BUILT_TABLES, type BuiltTable } from '../../tables';
 import type { QueryOptions, VersionState } from '../engine';
-import { QueryTimeoutError, StaleVersionError } from '../engine-errors';
+import { OpenFileLimitError, QueryTimeoutError, StaleVersionError, isOpenFileLimit } from '../engine-errors';
 import { fileIdentity, forgetHashes } from './file-checks';
 import { VersionDamage } from './version-damage';
 import { FooterRows } from './footer-rows';
@@ -160,7 +160,9 @@ export class VersionLoader {
         }
       });
     } catch (error) {
-      // A file that passed its checks (or has none recorded) but DuckDB cannot read is damaged; a load cut off by its limit is not.
+      // A file that passed its checks (or has none recorded) but DuckDB cannot read is damaged; a load cut off by its
+      // limit is not, nor one that found no free descriptor (DuckDB's "IO Error: … Too many open files").
+      if (reading && isOpenFileLimit(error)) throw new OpenFileLimitError(version.tables[reading].location, error);
       if (reading && !(error instanceof QueryTimeoutError) && /parquet|IO Error|Invalid Input|No such file/i.test((error as Error).message)) {
         const k = BUILT_TABLES.indexOf(reading);
         this.damage.mark(version.version, `${version.tables[reading].location} cannot be read as Parquet`, this.fileOf(version, reading), identities[k]);
