@@ -64,6 +64,12 @@ export function failureMessage(error: unknown, jobId: string, lake: string): str
     const said = lakeRelative((error as Error).message, lake);
     return said ?? `the build failed; the previous version stays live: a landing file kept changing while the build read it (a writer still at work); the server log names it (rebuild job ${jobId})`;
   }
+  // Killed (the OOM killer's SIGKILL, most often) or crashed: said, since the log holds no more than this.
+  if ((error as Error)?.name === 'RebuildProcessDiedError') {
+    const { signal, code } = error as { signal: string | null; code: number | null };
+    const how = signal === 'SIGKILL' ? 'was killed (SIGKILL) before it finished: out of memory (the kernel\'s OOM killer; dmesg says so) or killed by hand' : `ended (${signal ?? `exit code ${code}`}) before it finished`;
+    return `the build failed; the previous version stays live: the rebuild process ${how}; the next build removes what it left (rebuild job ${jobId})`;
+  }
   return logged;
 }
 

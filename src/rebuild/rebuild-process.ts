@@ -56,6 +56,20 @@ export class RebuildProcessError extends Error {
   }
 }
 
+/**
+ * The child died without reporting (SIGKILL: the kernel's out-of-memory killer, or a kill by hand), before or after it
+ * published; `signal` (or `code`) says how.
+ */
+export class RebuildProcessDiedError extends Error {
+  override readonly name = 'RebuildProcessDiedError';
+  constructor(
+    readonly signal: NodeJS.Signals | null,
+    readonly code: number | null,
+  ) {
+    super(`the rebuild process ended (${signal ?? `exit code ${code}`}) without reporting an outcome`);
+  }
+}
+
 /** The child entry beside this file: compiled JavaScript, or TypeScript when running from the sources (tests, bench). */
 const CHILD_BESIDE = join(__dirname, `rebuild-child${extname(__filename)}`);
 
@@ -96,7 +110,7 @@ export function buildInChildProcess(
     child.once('close', (code, signal) => {
       if (outcome?.type === 'done') resolve({ version: outcome.version, durationMs: outcome.durationMs, leftBehind: outcome.leftBehind, deadBuilds: outcome.deadBuilds });
       else if (outcome?.type === 'failed') reject(new RebuildProcessError(outcome.name, outcome.message, outcome.stack, outcome.failed));
-      else reject(new Error(`the rebuild process ended (${signal ?? `exit code ${code}`}) without reporting an outcome`));
+      else reject(new RebuildProcessDiedError(signal, code));
     });
     child.send({ config: rest, options } satisfies ChildRequest);
   });
