@@ -48,6 +48,8 @@ export interface MissedHandOff {
 interface HandleChannel {
   _send?: (message: unknown, handle?: unknown, ...rest: unknown[]) => unknown;
   _handleQueue?: unknown[] | null;
+  /** A handle Node itself sends again on a NACK (a net.Socket's): never one the cluster passes, on Node 20 to 24. */
+  _pendingMessage?: unknown;
 }
 
 const isHandOff = (message: unknown): message is ClusterMessage & { seq: number } =>
@@ -114,7 +116,7 @@ function watchMisses(worker: Worker, pending: Map<number, RawHandle>, onMissed?:
     if (message?.cmd !== 'NODE_HANDLE_ACK' && message?.cmd !== 'NODE_HANDLE_NACK') return;
     const answered = awaiting;
     awaiting = null;
-    if (message.cmd === 'NODE_HANDLE_ACK' || answered?.seq === undefined) return;
+    if (message.cmd === 'NODE_HANDLE_ACK' || answered?.seq === undefined || child._pendingMessage) return;
     const { seq, handle } = answered;
     pending.delete(seq);
     const count = (misses.get(handle) ?? 0) + 1;
