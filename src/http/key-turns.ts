@@ -13,11 +13,19 @@ import { whenFinished } from './response-closed';
  * once validated, never saw it: 64 junk documents at once from one key were all worked through in the loop turn
  * their bodies arrived in, and another key's small query waited behind them, 1 s at p50. Now each turn begins one
  * of that key's documents and every other key's request that arrived, so a key's flood slows that key alone. A key
- * in good standing alone in a turn begins all its requests at once (alone()): there is no other key to share with.
+ * in good standing alone in a turn begins up to ALONE_PER_TURN of its requests at once (alone()): no other key to share with.
  * A key may have as many waiting as its requests for data may run and wait (STEDI_KEY_CONCURRENCY +
  * STEDI_KEY_QUEUE), each for at most STEDI_KEY_QUEUE_MS; beyond, 429 RATE_LIMITED with Retry-After.
  */
 export const DOCUMENTS_PER_TURN = 1;
+
+/**
+ * Requests a key alone in a turn begins in it: the clients a turn keeps out are not only those of other keys seen
+ * waiting. A cluster worker is handed one new connection a turn (Node's handle passing waits for the worker's ack), so
+ * one key's flood over 200 kept-alive connections, every one of its requests begun in the turn it came, made turns of
+ * 100 ms and more; any other client's new connection waited in the primary behind the flood's, a /healthz 13 s.
+ */
+export const ALONE_PER_TURN = 16;
 
 /**
  * A key whose request was refused as a client's mistake (400) in the last REFUSED_KEY_MS is a refusing key: refusing
@@ -101,12 +109,12 @@ export class KeyTurns {
   }
 
   /**
-   * Whether `keyId` is the only key that began or waits in this turn: its requests then begin at once, as turns are
+   * Whether `keyId` is the only key that began or waits in this turn, below ALONE_PER_TURN: its requests then begin at once, as turns are
    * for sharing a turn between keys. Taking turns alone, one request of 32 connections of one key a turn, cost that
    * key's small queries 16% of their throughput (cache off; A/B, 3 runs each) and had some refused 429 on a busy machine.
    */
   private alone(keyId: string): boolean {
-    return this.waiting.size === 0 && this.begun.size === 1 && this.begun.has(keyId) && !this.refusedUntil.has(keyId);
+    return this.waiting.size === 0 && this.begun.size === 1 && this.begun.has(keyId) && this.begun.get(keyId)! < ALONE_PER_TURN && !this.refusedUntil.has(keyId);
   }
 
   private began(keyId: string): void {
@@ -125,13 +133,13 @@ export class KeyTurns {
       this.refusingBegun = 0;
       // Keys in good standing first, then refusing keys while their share lasts; a key served goes to the back.
       const keys = [...this.waiting.keys()];
-      // The only key waiting, in good standing: all of its requests begin (alone()).
-      const all = keys.length === 1 && !this.refusedUntil.has(keys[0]!);
+      // The only key waiting, in good standing: up to ALONE_PER_TURN of its requests begin (alone()).
+      const perKey = keys.length === 1 && !this.refusedUntil.has(keys[0]!) ? ALONE_PER_TURN : DOCUMENTS_PER_TURN;
       for (const refusing of [false, true]) {
         for (const keyId of keys) {
           const queue = this.waiting.get(keyId);
           if (!queue || this.refusedUntil.has(keyId) !== refusing || !this.mayBegin(keyId)) continue;
-          for (let n = 0; (all || n < DOCUMENTS_PER_TURN) && queue.length > 0; n += 1) {
+          for (let n = 0; n < perKey && queue.length > 0; n += 1) {
             const waiter = queue.shift()!;
             clearTimeout(waiter.timer);
             this.began(keyId);

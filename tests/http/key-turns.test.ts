@@ -1,4 +1,5 @@
 import { ApiKeys } from '../../src/auth/api-keys';
+import { ALONE_PER_TURN } from '../../src/http/key-turns';
 import { ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeSmallLanding } from '../helpers/landing-fixture';
 import { loggedLines } from '../helpers/log-lines';
@@ -40,10 +41,21 @@ describe('turns for each API key’s GraphQL requests', () => {
     expect(t.app.keyTurns.waitingOf(keys.authenticate(ANALYST_KEY)!.keyId)).toBe(0);
   });
 
-  it('begins every request of a key alone in its turn at once: turns are for sharing a turn between keys', async () => {
+  it('begins every request of a key alone in its turn at once, up to ALONE_PER_TURN: turns are for sharing a turn between keys', async () => {
     // Ten at once, past its three places to wait (the other key, in good standing): none waits, none is refused.
     const answers = await sendAtOnce(t.server, Array.from({ length: 10 }, (_, i) => rawPost(OTHER_KEY, `{ t${i}: __typename }`)));
     expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 10 }, () => 200));
+  });
+
+  it('has a key alone in its turn begin ALONE_PER_TURN requests in it, the rest wait for later turns and past its places are refused 429', async () => {
+    // A flood over many connections of one key kept whole turns for itself: other clients' connections, not yet
+    // handed to the worker, waited behind it (a /healthz 13 s in a cluster).
+    const sent = ALONE_PER_TURN + 10;
+    const answers = await sendAtOnce(t.server, Array.from({ length: sent }, (_, i) => rawPost(OTHER_KEY, `{ alone${i}: __typename }`)));
+    const statuses = answers.map((a) => a.status).sort();
+    // ALONE_PER_TURN begin in the turn they arrive in, three wait for later turns, the rest are refused.
+    expect(statuses).toEqual([...Array.from({ length: ALONE_PER_TURN + 3 }, () => 200), ...Array.from({ length: sent - ALONE_PER_TURN - 3 }, () => 429)]);
+    expect(t.app.keyTurns.waitingOf(keys.authenticate(OTHER_KEY)!.keyId)).toBe(0);
   });
 
   it('lets keys whose documents were just refused begin one request a turn between them, while a key in good standing begins at once', async () => {
