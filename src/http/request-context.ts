@@ -76,8 +76,9 @@ const ADDRESS_PART = /@|%40/i;
 const withoutAddresses = (path: string): string => (ADDRESS_PART.test(path) ? path.split('/').map((part) => (ADDRESS_PART.test(part) ? '…' : part)).join('/') : path);
 
 /**
- * `refusedAccess` aggregates the access lines of 401s by why (repeated-lines.ts): a client guessing keys, or a
- * script sent without one, wrote an info line per request. The first of each kind is logged whole.
+ * `refusedAccess` aggregates the access lines of 401s by why, and of 429s by key (repeated-lines.ts): a client
+ * guessing keys, a script sent without one, or one key's flood wrote an info line per request. The first of each kind
+ * is logged whole.
  */
 export function requestContext(logger: Logger, refusedAccess?: RepeatedLines): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -99,6 +100,14 @@ export function requestContext(logger: Logger, refusedAccess?: RepeatedLines): R
           why,
           () => state.log.info(entry, 'request'),
           (requests) => logger.info({ status: 401, keyRefusal: why, requests, seconds: refusedAccess.windowMs / 1000 }, `${requests} more requests refused 401 (${why}), not logged one by one`),
+        );
+      } else if (res.statusCode === 429 && refusedAccess) {
+        // A flood past its key's limit wrote an info line per refusal (4,100 in 16 s): the first, then a count, per key.
+        const keyId = state.principal?.keyId ?? 'none';
+        refusedAccess.seen(
+          `429 ${keyId}`,
+          () => state.log.info(entry, 'request'),
+          (requests) => logger.info({ status: 429, keyId, requests, seconds: refusedAccess.windowMs / 1000 }, `${requests} more requests of key ${keyId} refused 429 (RATE_LIMITED), not logged one by one`),
         );
       } else if (res.statusCode < 500 || (res.statusCode === 503 && path === '/readyz')) state.log.info(entry, 'request');
       else if (state.errorCode !== undefined && EXPECTED_CONDITIONS.has(state.errorCode)) state.log.warn(entry, 'request answered with a server condition');

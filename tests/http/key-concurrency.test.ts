@@ -4,6 +4,7 @@ import { ApiKeys } from '../../src/auth/api-keys';
 import { currentRequest } from '../../src/http/request-context';
 import { ADMIN_KEY, ANALYST_KEY, buildTestApp, type TestApp } from '../helpers/http-app';
 import { writeSmallLanding } from '../helpers/landing-fixture';
+import { loggedLines } from '../helpers/log-lines';
 
 /**
  * Requests for data one API key may have in flight (STEDI_KEY_CONCURRENCY): the rest wait in a bounded queue, then
@@ -130,5 +131,36 @@ describe('a limit on each API key’s requests for data in flight', () => {
       if (state !== 'QUEUED' && state !== 'RUNNING') break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+  });
+});
+
+// One key's flood past its limit: one access line, then a count (repeated-lines.ts), as for 401s.
+describe('log lines of requests refused 429', () => {
+  const engine = holdingEngine();
+  const { logger, lines } = loggedLines('info');
+  type Line = { msg: string; status?: number; keyId?: string; requests?: number };
+  const keys = new ApiKeys([{ key: ANALYST_KEY, role: 'analyst' }]);
+  const analyst = keys.authenticate(ANALYST_KEY)!.keyId;
+
+  it('logs the first refusal of a key whole and the rest as one line with their count', async () => {
+    const t = await buildTestApp({ landing: writeSmallLanding(), apiKeys: keys, wrapEngine: engine.wrap, logger, config: { keyConcurrency: 1, keyQueue: 1, keyQueueMs: 60_000 } });
+    try {
+      expect((await t.graphql(SLOW(), ANALYST_KEY)).status).toBe(200);
+      engine.hold(analyst);
+      const held = Array.from({ length: 2 }, () => t.graphql(SLOW(), ANALYST_KEY).then((r) => r));
+      await until(() => t.app.keyLimit.inFlight(analyst).waiting === 1);
+      const refused: number[] = [];
+      for (let i = 0; i < 5; i += 1) refused.push((await t.graphql(SLOW(), ANALYST_KEY)).status);
+      expect(refused).toEqual([429, 429, 429, 429, 429]);
+      engine.release();
+      expect((await Promise.all(held)).map((r) => r.status)).toEqual([200, 200]);
+    } finally {
+      engine.release();
+      await t.close();
+    }
+    const entries = lines.map((line) => JSON.parse(line) as Line);
+    expect(entries.filter((e) => e.msg === 'request' && e.status === 429)).toHaveLength(1);
+    const summaries = entries.filter((e) => e.status === 429 && e.msg !== 'request');
+    expect(summaries.map((e) => [e.keyId, e.requests, e.msg])).toEqual([[analyst, 4, `4 more requests of key ${analyst} refused 429 (RATE_LIMITED), not logged one by one`]]);
   });
 });
