@@ -47,7 +47,7 @@ export class IntrospectionAnswers {
     const asked = introspectionOf(document, operation);
     // The kept texts are written in through the request's context (raw-json.ts).
     if (!asked || typeof context !== 'object' || context === null) return undefined;
-    const fragmentsText = asked.fragments.map((fragment) => `\n${print(fragment)}`).join('');
+    const fragmentsText = printedOnce(document, () => asked.fragments.map((fragment) => `\n${print(fragment)}`).join(''));
     const values: Array<{ key: string; value: unknown; text?: string }> = [];
     let hit = false;
     for (const field of asked.fields) {
@@ -58,7 +58,7 @@ export class IntrospectionAnswers {
         values.push({ key, value });
         continue;
       }
-      const printed = `${print({ ...field, alias: undefined })}${fragmentsText}`;
+      const printed = `${printedOnce(field, () => print({ ...field, alias: undefined }))}${fragmentsText}`;
       let text = this.kept.get(printed);
       if (text !== undefined) hit = true;
       else {
@@ -87,6 +87,15 @@ export class IntrospectionAnswers {
 }
 
 const NOT_ANSWERED = Symbol('not answered');
+
+// Private: printed texts by parsed node. The same text is the same parsed document (Apollo's document store), whose
+// `__schema` fields a flood of one large introspection query printed again on every request (~10% of its time).
+const printed = new WeakMap<object, string>();
+const printedOnce = (node: object, print: () => string): string => {
+  let text = printed.get(node);
+  if (text === undefined) printed.set(node, (text = print()));
+  return text;
+};
 
 /** The root fields and fragments of an introspection-only query this answers field by field, or undefined. */
 function introspectionOf(document: DocumentNode, operation: OperationDefinitionNode | undefined): Introspection | undefined {
