@@ -88,7 +88,7 @@ describe('stedi doctor --engine athena', () => {
         [['--glue-database', 'Stedi-Prod'], /^stedi: the Glue database \(--glue-database \/ STEDI_GLUE_DATABASE\) must be lower-case letters, digits and underscores, starting with a letter; received "Stedi-Prod"\n$/],
         [['--workgroup', 'my workgroup'], /^stedi: the Athena workgroup \(--workgroup \/ STEDI_ATHENA_WORKGROUP\) must be 1 to 128 letters, digits, '\.', '_' or '-'; received "my workgroup"\n$/],
         [['--region', 'eu west 1'], /^stedi: the AWS region \(--region \/ AWS_REGION\) must be a region name such as eu-west-1; received "eu west 1"\n$/],
-        [['--output-location', 's3://Results_Bucket/athena/'], /^stedi: the Athena output location \(--output-location \/ STEDI_ATHENA_OUTPUT\) names an invalid S3 bucket "Results_Bucket"\n$/],
+        [['--output-location', 's3://Results_Bucket/athena/'], /^stedi: the Athena output location \(--output-location \/ STEDI_ATHENA_OUTPUT\) names an invalid S3 bucket "Results_Bucket": a bucket name is 3 to 63 lower-case letters, digits, '\.' or '-', starting and ending with a letter or digit\n$/],
         [['--landing', 's3://example-bucket/my landing'], /^stedi: the landing location \(--landing \/ STEDI_LANDING\) "s3:\/\/example-bucket\/my landing" may hold only/],
         [['--workgroup', ''], /^stedi: the Athena workgroup \(--workgroup \/ STEDI_ATHENA_WORKGROUP\) must be 1 to 128 letters, digits, '\.', '_' or '-'; received ""\n$/],
       ];
@@ -130,6 +130,14 @@ describe('stedi doctor --engine athena', () => {
     const doctor = spawnBin(['doctor', '--lake', '/tmp/some-lake', ...engine]);
     expect(await doctor.exited).toBe(2);
     expect(doctor.stderr()).toBe('stedi: stedi doctor checks an Athena set-up only (the embedded duckdb engine needs none); use it with --engine athena (or STEDI_ENGINE=athena)\n');
+  });
+
+  it('says, in a real process, what S3 takes in a bucket name when STEDI_LAKE names one it refuses: exit 1, one line', async () => {
+    const doctor = spawnBin(['doctor'], { STEDI_ENGINE: 'athena', STEDI_LAKE: 's3://b/stedi', AWS_REGION: 'eu-west-1' });
+    expect(await doctor.exited).toBe(1);
+    expect(doctor.stderr()).toBe(
+      `stedi: the lake (--lake / STEDI_LAKE) names an invalid S3 bucket "b": a bucket name is 3 to 63 lower-case letters, digits, '.' or '-', starting and ending with a letter or digit\n`,
+    );
   });
 
   it('prints nothing but its checks on stderr when AWS is out of reach (no SDK notice about Node versions)', async () => {

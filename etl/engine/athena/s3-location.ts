@@ -18,12 +18,14 @@ export interface S3Location {
 // Private: the characters a location may hold, so it is safe inside any SQL string literal and DDL.
 const SAFE_KEY = /^[A-Za-z0-9!_.*()=\-/]*$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+// Said with the refusal: `s3://b/x` or `s3://My_Bucket/x` was refused with no word of what S3 takes.
+const BUCKET_RULE = "a bucket name is 3 to 63 lower-case letters, digits, '.' or '-', starting and ending with a letter or digit";
 
 export function parseS3Url(url: string, what = 'the location'): S3Location {
   const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
   if (!match) throw new RangeError(`${what} must be an s3://bucket/prefix address; received ${JSON.stringify(url)}`);
   const [, bucket, key] = match;
-  if (!BUCKET.test(bucket)) throw new RangeError(`${what} names an invalid S3 bucket ${JSON.stringify(bucket)}`);
+  if (!BUCKET.test(bucket)) throw new RangeError(`${what} names an invalid S3 bucket ${JSON.stringify(bucket)}: ${BUCKET_RULE}`);
   if (!SAFE_KEY.test(key)) {
     throw new RangeError(`${what} ${JSON.stringify(url)} may hold only letters, digits and ! _ . * ( ) = - / in its prefix`);
   }
