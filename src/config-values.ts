@@ -103,6 +103,11 @@ export function engineKind(raw: string | undefined): EngineKind {
 
 export const isS3 = (location: string): boolean => location.startsWith('s3://');
 /**
+ * A URL's scheme at the start of a folder setting (`S3://bucket/x`, `s3:/bucket/x`, `https://…`): read as a path it
+ * named a folder `S3:` in the working one, and `stedi build --lake S3://bucket/x` built a local lake there.
+ */
+export const isAddress = (location: string): boolean => /^[a-z][a-z0-9+.-]*:\//i.test(location);
+/**
  * A leading `~` or `~/` is the home folder, as a shell expands it: `--lake=~/lake`, a quoted path and
  * `STEDI_LAKE=~/lake` in a unit or .env file reach stedi unexpanded, and made a folder named `~` here.
  */
@@ -110,6 +115,20 @@ export const expandHome = (location: string): string => (location === '~' || loc
 // The slashes of `s3://` itself stay: a bare `s3://` cut to `s3:` was refused as not an S3 address at all.
 export const place = (location: string): string => (isS3(location) ? `s3://${location.slice('s3://'.length).replace(/\/+$/, '')}` : resolve(expandHome(location)));
 export const optionalPlace = (location: string | undefined): string | undefined => (location === undefined || location === '' ? undefined : place(location));
+
+/** The duckdb engine's lake and landing are local folders: an address given for either is refused, not read as a path. */
+export function refuseAddresses(lake: string, landing: string): void {
+  const s3 = 'an S3 address is s3://bucket/prefix, in lower case, with --engine athena (or STEDI_ENGINE=athena)';
+  if (isAddress(lake)) {
+    throw new ConfigError(`the duckdb engine needs a local lake folder (--lake or STEDI_LAKE); ${JSON.stringify(lake)} is an address, not a folder: ${s3}`, ['lake']);
+  }
+  if (isS3(landing)) {
+    throw new ConfigError(`the duckdb engine reads a local landing folder (--landing or STEDI_LANDING); for ${landing} pass --engine athena (or set STEDI_ENGINE=athena) with an s3:// lake`, ['engine', 'landing']);
+  }
+  if (isAddress(landing)) {
+    throw new ConfigError(`the duckdb engine reads a local landing folder (--landing or STEDI_LANDING); ${JSON.stringify(landing)} is an address, not a folder: ${s3}`, ['landing']);
+  }
+}
 
 export function corsOrigins(raw: string | undefined): string[] {
   const origins = (raw ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '');

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { type ConsentPolicy, DEFAULT_CONSENT_POLICY } from '../etl/consent-policy';
-import { bodyLimit, ConfigError, corsOrigins, type Env, engineKind, integer, isS3, logLevel, memorySize, milliseconds, optionalPlace, parsePolicy, place, splitPercentages } from './config-values';
+import { bodyLimit, ConfigError, corsOrigins, type Env, engineKind, integer, isS3, logLevel, memorySize, milliseconds, optionalPlace, parsePolicy, place, refuseAddresses, splitPercentages } from './config-values';
 import { DEFAULT_VERSIONS_KEPT } from '../etl/build';
 import { MAX_SETTLE_WAIT_MS, SETTLE_MS } from '../etl/build-again';
 import type { LandingSettle } from '../etl/build-options';
@@ -177,6 +177,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
   if (config.engine === 'duckdb' && isS3(config.lake)) {
     throw new ConfigError(`the duckdb engine needs a local lake folder; for ${config.lake} pass --engine athena (or set STEDI_ENGINE=athena)`, ['engine', 'lake']);
   }
+  if (config.engine === 'duckdb') refuseAddresses(givenLake, overrides.landing || env.STEDI_LANDING || '');
   return config;
 }
 

@@ -1,5 +1,7 @@
+import { readdirSync } from 'node:fs';
 import { runBin } from '../helpers/bin-cli';
 import { makeTempDir, writeSmallLanding } from '../helpers/landing-fixture';
+import { runBin as runBinIn } from '../helpers/spawn-cli';
 
 /** A command line that cannot run as written exits 2 with one line saying what to fix; a command that ran and failed exits 1. */
 
@@ -76,6 +78,25 @@ describe('stedi usage errors', () => {
     });
     // The same lake from the environment: the command line was fine, the setting was not (exit 1).
     expect(runBin(['status'], { STEDI_LAKE: 's3://bucket/stedi' }).status).toBe(1);
+  });
+
+  it('refuses an address as the duckdb engine\'s lake or landing, writing nothing: a usage error as a flag, exit 1 from its variable', async () => {
+    // `--lake S3://bucket/x` (or s3:/, https://) was read as a path: a build made ./S3:/bucket/x and published a local lake there.
+    const landing = writeSmallLanding();
+    const s3 = 'an S3 address is s3://bucket/prefix, in lower case, with --engine athena (or STEDI_ENGINE=athena)';
+    const cases: [string[], Record<string, string>, number, string][] = [
+      [['build', '--landing', landing, '--lake', 'S3://bucket-x/lake'], {}, 2, `the duckdb engine needs a local lake folder (--lake or STEDI_LAKE); "S3://bucket-x/lake" is an address, not a folder: ${s3}`],
+      [['build', '--landing', landing, '--lake', 's3:/bucket-x/lake'], {}, 2, `the duckdb engine needs a local lake folder (--lake or STEDI_LAKE); "s3:/bucket-x/lake" is an address, not a folder: ${s3}`],
+      [['build', '--landing', landing], { STEDI_LAKE: 'https://bucket-x/lake' }, 1, `the duckdb engine needs a local lake folder (--lake or STEDI_LAKE); "https://bucket-x/lake" is an address, not a folder: ${s3}`],
+      [['build', '--lake', 'lake', '--landing', 'S3://bucket-x/in'], {}, 2, `the duckdb engine reads a local landing folder (--landing or STEDI_LANDING); "S3://bucket-x/in" is an address, not a folder: ${s3}`],
+      [['build', '--lake', 'lake', '--landing', 's3://bucket-x/in'], {}, 2, 'the duckdb engine reads a local landing folder (--landing or STEDI_LANDING); for s3://bucket-x/in pass --engine athena (or set STEDI_ENGINE=athena) with an s3:// lake'],
+      [['status'], { STEDI_LAKE: 'lake', STEDI_LANDING: 's3://bucket-x/in' }, 1, 'the duckdb engine reads a local landing folder (--landing or STEDI_LANDING); for s3://bucket-x/in pass --engine athena (or set STEDI_ENGINE=athena) with an s3:// lake'],
+    ];
+    for (const [args, env, code, line] of cases) {
+      const cwd = makeTempDir('stedi-cwd-');
+      const run = await runBinIn(args, env, { cwd });
+      expect({ args, env, code: run.code, stderr: run.stderr, written: readdirSync(cwd) }).toEqual({ args, env, code, stderr: `stedi: ${line}\n`, written: [] });
+    }
   });
 
   it('echoes a bare s3:// lake as typed, saying it needs a bucket, before any AWS call', () => {
