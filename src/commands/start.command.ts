@@ -45,7 +45,12 @@ async function hasLandingData(landing: string): Promise<boolean> {
  */
 export async function ensureLake(config: Config, engine: Engine, handOver: () => void = () => undefined): Promise<void> {
   const manifest = await engine.manifest();
-  if (manifest && liveVersion(manifest)) return;
+  const live = manifest && liveVersion(manifest);
+  if (live) {
+    // Said: landing added since, or a new --landing, reads as if start built it, and it does not.
+    out(`The lake at ${printablePath(config.lake)} is built (live version ${live.version}, ${live.builtAt}): serving it as it is; \`stedi build\` makes a new version from landing`);
+    return;
+  }
   const landing = config.landing ?? config.lake;
   // A sample generate killed while moving its files in is finished or undone first: else part of it looked like data.
   if (!landing.startsWith('s3://')) await GenerateStaging.settleDead(landing);

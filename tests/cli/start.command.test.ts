@@ -13,12 +13,18 @@ import { runBin, spawnBin } from '../helpers/spawn-cli';
 import { LakeLayout } from '../../etl/engine/duckdb/lake-layout';
 import { canMountTmpfs, tmpfsForSuite } from '../helpers/tmpfs';
 
-async function ensure(lake: string, landing: string = lake, env: Record<string, string> = {}): Promise<void> {
+/** ensureLake as start runs it; resolves with what it wrote on stdout. */
+async function ensure(lake: string, landing: string = lake, env: Record<string, string> = {}): Promise<string> {
   const config = loadConfig({ lake, landing, logLevel: 'silent' }, env);
   const engine = await openConfiguredEngine(config);
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  let said = '';
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    said += String(chunk);
+    return true;
+  });
   try {
     await ensureLake(config, engine);
+    return said;
   } finally {
     write.mockRestore();
     await engine.close();
@@ -67,12 +73,13 @@ describe('stedi start: the lake it serves', () => {
     expect(counts.quarantined).toBe(1);
   });
 
-  it('leaves a lake with a live version as it is', async () => {
+  it('leaves a lake with a live version as it is, and says so: landing added since is not built', async () => {
     const landing = writeSmallLanding();
     const lake = makeTempDir('stedi-start-');
     const built = await buildLake(landing, lake);
-    await ensure(lake, landing);
+    const said = await ensure(lake, landing);
     expect((await manifestOf(lake))!.versions.map((v) => v.version)).toEqual([built.version]);
+    expect(said).toBe(`The lake at ${lake} is built (live version ${built.version}, ${built.builtAt}): serving it as it is; \`stedi build\` makes a new version from landing\n`);
   });
 });
 
@@ -106,6 +113,8 @@ describe('stedi start (npm start)', () => {
       try {
         expect((await again.waitFor(/analyst (\S+)/, 30_000))[1]).toBe(analyst);
         expect((await again.waitFor(/admin {3}(\S+)/))[1]).toBe(admin);
+        // Built already: it says it serves the lake as it is, rather than seeming to build what landing holds now.
+        expect(again.stdout()).toMatch(/^The lake at \S+ is built \(live version \S+, [0-9T:.Z-]+\): serving it as it is; `stedi build` makes a new version from landing$/m);
         again.child.kill('SIGTERM');
         expect(await again.exited).toBe(0);
       } finally {
