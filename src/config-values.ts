@@ -23,6 +23,24 @@ export class ConfigError extends Error {
 
 export type Env = Record<string, string | undefined>;
 
+// Private: the Python client's and the tests' variables, which this server never reads.
+const NOT_OURS = new Set(['STEDI_URL', 'STEDI_API_KEY', 'STEDI_SAMPLE_DIR']);
+
+/**
+ * A setting written in quotes that reached stedi with them (`docker run --env-file` keeps them): STEDI_LAKE="./lake"
+ * built a lake in a folder named `".`, and quoted STEDI_API_KEYS named its last role `analyst"`.
+ */
+export function refuseQuoted(env: Env): void {
+  for (const [name, raw] of Object.entries(env)) {
+    if (!/^(STEDI_\w+|PORT|HOST|LOG_LEVEL)$/.test(name) || NOT_OURS.has(name) || raw === undefined) continue;
+    if (/^\s*(["'])[^]*\1\s*$/.test(raw) && raw.trim().length > 1) {
+      // Keys are never echoed, as no other refusal of them does.
+      const received = name === 'STEDI_API_KEYS' ? '' : `; received ${JSON.stringify(raw)}`;
+      throw new ConfigError(`${name} is written in quotes, which reached stedi as part of its value (docker run --env-file keeps them): remove them${received}`);
+    }
+  }
+}
+
 export function splitPercentages(raw: string | undefined): SplitPercentages {
   if (raw === undefined || raw === '') return { train: 80, validation: 10 };
   const parts = raw.split('/').map((p) => Number(p.trim()));

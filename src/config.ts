@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { type ConsentPolicy, DEFAULT_CONSENT_POLICY } from '../etl/consent-policy';
-import { bodyLimit, ConfigError, corsOrigins, type Env, engineKind, integer, isS3, logLevel, memorySize, milliseconds, optionalPlace, parsePolicy, place, refuseAddresses, splitPercentages } from './config-values';
+import { bodyLimit, ConfigError, corsOrigins, type Env, engineKind, integer, isS3, logLevel, memorySize, milliseconds, optionalPlace, parsePolicy, place, refuseAddresses, refuseQuoted, splitPercentages } from './config-values';
 import { DEFAULT_VERSIONS_KEPT } from '../etl/build';
 import { MAX_SETTLE_WAIT_MS, SETTLE_MS } from '../etl/build-again';
 import type { LandingSettle } from '../etl/build-options';
@@ -114,6 +114,7 @@ export interface SplitPercentages {
 export type ConfigOverrides = Partial<Omit<Config, 'athena' | 'limits'>> & { athena?: Partial<AthenaConfig>; limits?: Partial<LimitsConfig> };
 
 export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.env): Config {
+  refuseQuoted(env);
   const engine = overrides.engine ?? engineKind(env.STEDI_ENGINE);
   // An empty value is an unset one (as for every other setting): resolved as given, it named the working folder.
   const givenLake = overrides.lake || env.STEDI_LAKE || './lake';
