@@ -1,11 +1,12 @@
-import { displayedOf, drawnLine } from './bidi-display';
+import { acceptedSpellings, writtenAsAnother } from './accepted-spellings';
+import { drawnLine } from './bidi-display';
 import { startsCompressed } from './compressed-start';
-import { addressesWithin, spellingOf } from './email-spelling';
-import { KEPT_TEXT_BUDGET, NamedAddresses, decodedText, mayDecode } from './named-addresses';
+import { deviceHoldersInDoubt } from './device-holders-doubt';
+import { spellingOf } from './email-spelling';
+import { KEPT_TEXT_BUDGET, NamedAddresses } from './named-addresses';
 import { type DeviceDoubt, NamedDevices, deviceSpellings } from './named-devices';
 import { readDevices, readEmails } from './named-under-keys';
 import type { OverlongEmails } from './overlong-line';
-import { deviceOf } from './serial-spelling';
 
 /**
  * Doubt hides: a quarantined customer line whose email can still be read
@@ -145,7 +146,7 @@ export class ConsentDoubt {
       return valid === undefined || lastUpdateDate === null || valid <= lastUpdateDate;
     };
     const out = new Set<string>();
-    const spellings = this.spellings();
+    const spellings = acceptedSpellings(this.valid.keys());
     for (const [email, dates] of this.doubts) {
       if (dates.some((date) => stands(email, date))) out.add(email);
       // An email under the key names every accepted spelling of it too (`ａｎｎ@x.com` names ann@x.com). A spelling
@@ -156,79 +157,16 @@ export class ConsentDoubt {
     // By spelling, only a lone one is looked for: those others share are hidden below (n of them in n bad lines made n² matches).
     const lone = [...spellings.values()].filter((emails) => emails.length === 1).map(([email]) => email);
     for (const [email, lastUpdateDate] of this.addresses.named([...this.valid.keys()], lone)) if (stands(email, lastUpdateDate)) out.add(email);
-    // Two accepted spellings of one address: see spellings().
-    for (const emails of spellings.values()) if (emails.length > 1) for (const email of emails) out.add(email);
-    // An accepted email that holds another accepted address beside other text (`Ann <ann@x.com>`, `mailto:ann@x.com`,
-    // `ann@x.com.`) is that address written another way: both in doubt, as two spellings are, whatever the dates.
-    // A spelling others share hides them all above: only the email holding it is added then (n of them made n² matches).
-    // So does one that writes another's address percent-encoded or with escapes or references (`ann%40x.com`,
-    // `ann&#64;x.com`), as the search reads a bad line: decoded, it is that address; and one drawn as it (bidi-display.ts).
-    const decoded = (email: string): string[] => {
-      const spelled = mayDecode(email) ? spellingOf(decodedText(email)) : undefined;
-      const displayed = displayedOf(email);
-      const drawn = displayed === undefined ? undefined : spellingOf(displayed);
-      return [spelled, drawn].filter((form): form is string => form !== undefined && form !== spellingOf(email));
-    };
-    for (const email of this.valid.keys()) {
-      for (const inner of [...addressesWithin(email), ...decoded(email)]) {
-        const alike = spellings.get(inner);
-        if (alike === undefined || (alike.length === 1 && alike[0] === email)) continue;
-        out.add(email);
-        if (alike.length === 1) out.add(alike[0]);
-      }
-    }
+    // Two accepted spellings of one address, or one written as another: accepted-spellings.ts.
+    for (const email of writtenAsAnother(spellings)) out.add(email);
     // A compressed file's records cannot be read: any customer's revocation may be among them, and no date clears it.
     if (this.compressed) for (const email of this.valid.keys()) out.add(email);
-    // A device a bad line names may be its writer's, who may withhold consent (devices follow consent): every
-    // customer whose freshest records name it is in doubt. Only the writer's newer record supersedes the line (as it
-    // would a valid record of theirs); the device holder's own newer record says nothing of the writer's consent.
-    // Devices named anywhere in a bad line (named-devices.ts), beside those under its key.
-    const named = new Map<string, DeviceDoubt[]>();
-    this.held = [];
-    if (this.devicesAnywhere.holdsText) {
-      // Every accepted device, not the freshest alone: a kept version may hold a customer on one they have left.
-      for (const [device, doubt] of this.devicesAnywhere.named(this.everyDevice())) {
-        const doubts = named.get(device);
-        if (doubts) doubts.push(doubt);
-        else named.set(device, [doubt]);
-      }
-    }
-    if (this.deviceDoubts.size > 0 || named.size > 0) {
-      // A writer is the holder, and is superseded by a newer record of theirs, under the address as written or its
-      // lone accepted spelling.
-      const isHolder = (writer: string, holder: string): boolean => {
-        const alike = spellings.get(spellingOf(writer));
-        return writer === holder || (alike?.length === 1 && alike[0] === holder);
-      };
-      const superseded = (writer: string, date: number | null): boolean => {
-        const alike = spellings.get(spellingOf(writer));
-        return !stands(writer, date) || (alike?.length === 1 && !stands(alike[0], date));
-      };
-      // Any record of another email naming a device makes it ambiguous, however old (customer_trusted.sql): a bad
-      // line of another writer holds the device back while it is in landing, whatever newer records its writer has.
-      // Only the holder's own line is superseded, by the holder's newer record (as their email's doubt is).
-      // A valid record's claim (claimedBeyond) is its writer's, whose consent is known: live for every other holder.
-      const live = (doubt: DeviceDoubt, holder: string): boolean =>
-        doubt.writers.length === 0 || doubt.writers.some((writer) => !isHolder(writer, holder) || (doubt.accepted !== true && !superseded(writer, doubt.date)));
-      for (const [email, serials] of this.freshestSerials) {
-        for (const serial of typeof serials === 'string' ? [serials] : serials) {
-          const device = deviceOf(serial);
-          const holds = (doubt: DeviceDoubt): boolean => live(doubt, email);
-          if (this.deviceDoubts.get(device)?.some(holds) || named.get(device)?.some(holds)) out.add(email);
-        }
-      }
-      // A device a customer's older records name, which a kept version may still hold as theirs (built before they
-      // moved to another): the same doubt hides it there (heldInDoubt), though a new build leaves it out anyway.
-      for (const [email, serials] of this.everySerial) {
-        const freshest = this.freshestSerials.get(email);
-        for (const serial of typeof serials === 'string' ? [serials] : serials) {
-          if (freshest === serial || (typeof freshest !== 'string' && freshest?.has(serial))) continue;
-          const device = deviceOf(serial);
-          const holds = (doubt: DeviceDoubt): boolean => live(doubt, email);
-          if (this.deviceDoubts.get(device)?.some(holds) || named.get(device)?.some(holds)) this.held.push({ email, device });
-        }
-      }
-    }
+    // Devices bad lines name, and the customers holding them (device-holders-doubt.ts); a device an older record
+    // names, which a kept version may still hold as theirs, is listed apart (heldInDoubt).
+    const devices = { underKey: this.deviceDoubts, anywhere: this.devicesAnywhere, freshestSerials: this.freshestSerials, everySerial: this.everySerial, spellings, stands };
+    const { holders, held } = deviceHoldersInDoubt(devices);
+    for (const email of holders) out.add(email);
+    this.held = held;
     return [...out].sort();
   }
 
@@ -239,30 +177,6 @@ export class ConsentDoubt {
    */
   heldInDoubt(): Array<{ email: string; device: string }> {
     return this.held;
-  }
-
-  /** The devices (serial-spelling.ts) every accepted record names. */
-  private everyDevice(): Set<string> {
-    const devices = new Set<string>();
-    for (const serials of this.everySerial.values()) for (const serial of typeof serials === 'string' ? [serials] : serials) devices.add(deviceOf(serial));
-    return devices;
-  }
-
-  /**
-   * The accepted emails by spelling (email-spelling.ts). Two of one spelling (`Ann@X.com`, `ann@x.com `,
-   * `ａｎｎ@x.com`) are one address whose records cannot be told apart as one customer's or two, so a revocation
-   * under one spelling could be lost to the other: each is in doubt until landing agrees on one spelling (no
-   * date clears it).
-   */
-  private spellings(): Map<string, string[]> {
-    const spellings = new Map<string, string[]>();
-    for (const email of this.valid.keys()) {
-      const folded = spellingOf(email);
-      const emails = spellings.get(folded);
-      if (emails) emails.push(email);
-      else spellings.set(folded, [email]);
-    }
-    return spellings;
   }
 
   // Private: records one doubt for each device.
