@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { type FileChecksum, type LakeManifest, type LandingCount, type VersionManifest } from '../../manifest';
 import { type BuiltTable, type Source, TABLES, type TableName } from '../../tables';
 import type { BuildTarget, UniqueKey } from '../build-target';
 import type { SqlValue } from '../engine';
 import { type HeldLock, acquireBuildLock } from './build-lock';
-import { pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeVersionFolders, runningBuild, versionFolders, writeBuildRecord } from './build-records';
+import { pruneEmptyFolders, pruneLakeFolders, removeBuildRecord, removeVersionFolders, runningBuild, versionFolders } from './build-records';
+import { startBesideRecord } from './build-start';
 import { bytesOnDisk } from './build-footprint';
 import { explainBuildFailure, spillFullAsDiskFull } from './build-failure';
-import { clearDeadBuilds } from './dead-builds';
 import { damagedVersions, fileChecksum } from './file-checks';
 import { onLakeFilesystem } from './fs-errors';
 import { buildDuckDbConfig, type BuildShape, buildShape, type DuckDbBuildSettings, landingBytes } from './build-settings';
@@ -76,20 +76,8 @@ export class DuckDbBuildTarget implements BuildTarget {
     this.lakeAt = lakeFolderIdentity(lake);
     const shape = buildShape(sizing === undefined ? undefined : await sizing, this.settings.threads);
     const config = buildDuckDbConfig(this.layout.spillDir(version), this.settings.memoryLimit, shape.threads);
-    // DuckDB starts (about 20 ms, on another thread) while the build's record is written and the first sources are parsed.
-    const starting = DuckDBInstance.create(':memory:', config);
-    // Awaited once the record is written; until then a failure to start must not count as unhandled.
-    starting.catch(() => undefined);
-    const record = { version, holder: this.lock.holder, expiring: [] };
-    try {
-      await onLakeFilesystem(this.layout.buildsDir, lake, () => writeBuildRecord(this.layout, record));
-    } catch (error) {
-      await starting.then((instance) => instance.closeSync(), () => undefined);
-      throw error;
-    }
-    // The record names this version, so from here its folders may be written: the landing is parsed while
-    // DuckDB starts and dead builds are cleared. A statement waits for DuckDB (build-connections.ts), publishing for both.
-    this.duckdb.start(starting, clearDeadBuilds(this.layout, record).then((cleared) => void (cleared.bytes > 0 && this.settings.onDeadBuildsCleared?.(cleared))));
+    // DuckDB starts while the build's record is written, dead builds are cleared beside the landing parse (build-start.ts).
+    await startBesideRecord(this.layout, { version, holder: this.lock.holder, expiring: [] }, config, this.duckdb, this.settings.onDeadBuildsCleared);
     // Beside a serving process, parse on this thread: worker threads would take the readers' cores.
     if (!this.settings.background) this.landingLoads.startPool();
     this.shape = shape;
