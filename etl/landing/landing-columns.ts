@@ -3,7 +3,8 @@ import type { Column } from '../tables';
 import { batchingSink } from './column-batches';
 import { LandingPool } from './landing-pool';
 import { LandingParquetFile } from './landing-parquet';
-import { type LandingTally, LandingReadError, type QuarantinedLine, type ReadOptions, readLanding } from './landing-reader';
+import { LandingReadError } from './landing-read-error';
+import { type LandingTally, type QuarantinedLine, type ReadOptions, readLanding } from './landing-reader';
 
 export { LandingPool } from './landing-pool';
 

@@ -9,35 +9,13 @@ import { fileStartReason } from './file-starts';
 import { type FieldValue, RecordSchema } from './record-schema';
 import { type Overlong, ReadBuffer, forEachBlock } from './landing-blocks';
 import { BLANK, lastBeyondDeclared, lastBeyondText, parseRecord } from './strict-record';
+import { LandingReadError } from './landing-read-error';
 
 /**
  * The one landing reader: the build and the consent registry read every
  * landing line through it, so they cannot disagree about a line. Files are
  * streamed in chunks, split on `\n` only, checked as UTF-8 and parsed once.
  */
-
-// Private: what to do about the refusals an operator can fix.
-const READ_FIXES: Record<string, string> = {
-  EACCES: 'give the user stedi runs as read access to it, or move it out of the landing folder',
-  EPERM: 'give the user stedi runs as read access to it, or move it out of the landing folder',
-  ENOENT: 'it was removed while the build read the landing folder; build again',
-  ENOTREG: 'it was replaced by a pipe, socket or device while the build read the landing folder; put the file back, or move it out of the landing folder',
-};
-
-
-/** A landing file that could not be read to the end: names the file and line, never their content. */
-export class LandingReadError extends Error {
-  constructor(
-    readonly file: string,
-    readonly lineNumber: number,
-    cause: unknown,
-  ) {
-    const code = (cause as NodeJS.ErrnoException)?.code ?? (cause as Error)?.name ?? 'error';
-    const fix = READ_FIXES[code];
-    super(`landing file ${file} could not be read past line ${lineNumber} (${code})${fix ? `: ${fix}` : ''}`, { cause });
-    this.name = 'LandingReadError';
-  }
-}
 
 export interface QuarantinedLine {
   sourceFile: string;

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { LandingPool, readLandingColumns } from '../../../etl/landing/landing-columns';
 import { withoutPreloads } from '../../../etl/landing/landing-pool';
-import { LandingReadError, readLanding } from '../../../etl/landing/landing-reader';
+import { LandingReadError } from '../../../etl/landing/landing-read-error';
+import { readLanding } from '../../../etl/landing/landing-reader';
 import { TABLES } from '../../../etl/tables';
 import { makeTempDir } from '../../helpers/landing-fixture';
 

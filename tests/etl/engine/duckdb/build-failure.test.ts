@@ -1,6 +1,6 @@
 import { explainBuildFailure } from '../../../../etl/engine/duckdb/build-failure';
 import { LakeFilesystemError } from '../../../../etl/engine/engine-errors';
-import { LandingReadError } from '../../../../etl/landing/landing-reader';
+import { LandingReadError } from '../../../../etl/landing/landing-read-error';
 import { makeTempDir } from '../../../helpers/landing-fixture';
 
 const emfile = (): NodeJS.ErrnoException => Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' });
