@@ -1,6 +1,6 @@
 import { displayedOf } from './bidi-display';
 import { addressesWithin, spellingOf } from './email-spelling';
-import { decodedText, mayDecode } from './named-addresses';
+import { decodedText, mayDecode } from './address-text';
 
 /**
  * The accepted emails by spelling (email-spelling.ts). Two of one spelling (`Ann@X.com`, `ann@x.com `,

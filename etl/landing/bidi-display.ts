@@ -1,4 +1,4 @@
-import { decodedText } from './named-addresses';
+import { decodedText } from './address-text';
 
 /**
  * An email as a screen draws it: a right-to-left override (U+202E) draws what follows it, up to a pop (U+202C) or the

@@ -1,8 +1,6 @@
+import { AT, decodedText, decomposedSpellingOf, foldAscii, mayNameAddress } from './address-text';
 import { isAscii, spellingOf } from './email-spelling';
 import { bareOf, maskedOf, maskedSpellingOf } from './beyond-ascii';
-import { decodeReferences } from './character-references';
-import { decodeEscapes } from './escaped-characters';
-import { decodePercents } from './percent-encoded';
 import { isPlainAddress, wholePattern, wholeText } from './whole-address';
 import { AddressIndex } from './address-index';
 
@@ -25,11 +23,6 @@ import { AddressIndex } from './address-index';
  * bad lines that hold an `@` are kept (within a budget) and searched at the end.
  */
 
-/** ASCII letters folded to lower case, as Trino's translate() folds them for the Athena view. */
-export const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-export const LOWER = 'abcdefghijklmnopqrstuvwxyz';
-export const foldAscii = (text: string): string => text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
-
 /** Text kept for the search; beyond it every accepted customer counts as named (a landing of that much garbage proves nothing). */
 export const KEPT_TEXT_BUDGET = 64 * 1024 * 1024;
 /**
@@ -40,18 +33,6 @@ export const KEPT_TEXT_BUDGET = 64 * 1024 * 1024;
  */
 export const WHOLE_SEARCH_BUDGET = 1e9;
 
-// An `@` as written or as NFKC spells it (full-width U+FF20, small U+FE6B): a line without one names no address.
-const AT = /[@\uFE6B\uFF20]/;
-
-/** A bad line's text with its URL percent-encoding (`%40`), its escapes (`\u0040`), then its character references (`&#64;`) decoded: as the search reads it. */
-export const decodedText = (text: string): string => decodeReferences(decodeEscapes(decodePercents(text)));
-
-/** Whether `text` may read otherwise once decoded (decodedText): it holds a backslash, a `%` or an `&`. */
-export const mayDecode = (text: string): boolean => text.includes('\\') || text.includes('%') || text.includes('&');
-
-/** Whether `text` holds an `@`, as written, as NFKC spells it, percent-encoded or as an escape: else it names no address. */
-export const mayNameAddress = (text: string): boolean => AT.test(text) || (mayDecode(text) && AT.test(decodedText(text)));
-
 /** How a kept line's text is folded, and so which index of the accepted emails searches it. */
 type Form = 'written' | 'spelled' | 'decomposed' | 'masked';
 const WRITTEN: readonly Form[] = ['written'];
@@ -59,12 +40,6 @@ const SPELLED: readonly Form[] = ['spelled'];
 const MASKED: readonly Form[] = ['masked'];
 const DECOMPOSED: readonly Form[] = ['decomposed'];
 const SPELLED_AND_DECOMPOSED: readonly Form[] = ['spelled', 'decomposed'];
-
-/** An email's spelling decomposed (NFD), as a bad line's is searched for it. */
-export function decomposedSpellingOf(email: string): string {
-  const spelled = spellingOf(email);
-  return isAscii(spelled) ? spelled : spelled.normalize('NFD');
-}
 
 /** Whose text a kept line is: its date (null when unknown), and for a valid record's, its writer's spelling. */
 interface Source {

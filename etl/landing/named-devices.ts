@@ -1,4 +1,5 @@
-import { KEPT_TEXT_BUDGET, decodedText, mayDecode } from './named-addresses';
+import { decodedText, mayDecode } from './address-text';
+import { KEPT_TEXT_BUDGET } from './named-addresses';
 import { deviceOf } from './serial-spelling';
 
 /**

@@ -1,6 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { readDevices, readEmails } from './named-under-keys';
-import { KEPT_TEXT_BUDGET, mayNameAddress } from './named-addresses';
+import { mayNameAddress } from './address-text';
+import { KEPT_TEXT_BUDGET } from './named-addresses';
 import { decodedSpelling } from './named-devices';
 import { deviceOf } from './serial-spelling';
 

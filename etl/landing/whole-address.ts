@@ -1,5 +1,5 @@
 import { markedSpellingOf } from './email-spelling';
-import { decodedText, foldAscii } from './named-addresses';
+import { decodedText, foldAscii } from './address-text';
 
 /**
  * An address is named only where it is written whole: `ally@x.com` names ally@x.com, not y@x.com (found inside it),

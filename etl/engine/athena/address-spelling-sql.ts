@@ -1,7 +1,7 @@
 import { BEYOND_ASCII_RUN } from '../../landing/beyond-ascii';
 import { invisibleClass } from '../../landing/email-spelling';
 import { ESCAPED_CHARACTER, LAST_ASCII_INVISIBLE, LAST_CODE_POINT, SURROGATES } from '../../landing/escaped-characters';
-import { LOWER, UPPER } from '../../landing/named-addresses';
+import { LOWER, UPPER } from '../../landing/address-text';
 import { PERCENT_CHARACTER } from '../../landing/percent-encoded';
 import { CHARACTER_REFERENCE, LAST_INVISIBLE, NAMED_REFERENCES } from '../../landing/character-references';
 import { literal } from './statements';

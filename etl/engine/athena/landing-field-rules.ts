@@ -1,5 +1,5 @@
 import { MAX_SAFE_WHOLE, MIN_EPOCH_MS, NOT_VISIBLE_ASCII, REASONS, keySpellingOf } from '../../landing/landing-rules';
-import { LOWER, UPPER } from '../../landing/named-addresses';
+import { LOWER, UPPER } from '../../landing/address-text';
 import type { Column } from '../../tables';
 import { literal, q } from './statements';
 
