@@ -1,11 +1,11 @@
-import { TABLES } from '../../tables';
 import { COMPRESSED_START } from '../../landing/compressed-start';
-import { aroundAddressPattern } from '../../landing/email-spelling';
-import { OVERRIDE, mayOverridePattern, overriddenPattern } from '../../landing/bidi-display';
 import { deviceSql } from '../../landing/serial-spelling';
 import { FIELD_REASON_PREFIXES, MAX_SAFE_WHOLE, MIN_EPOCH_MS } from '../../landing/landing-rules';
 import { consentUncertainName, landingCheckedName } from './object-names';
-import { bare, decomposed, fold, masked, searched, spelling, unwrapped } from './address-spelling-sql';
+import { bare, decomposed, fold, masked, searched } from './address-spelling-sql';
+import { acceptedSpellingsCtes } from './accepted-spellings-sql';
+import { DRAWN_LINE, DRAWS_LINE } from './drawn-text-sql';
+import { undeclaredMembersCtes } from './undeclared-members-sql';
 import { deviceSpellingsSql, devicesNamedIn, keyedIn, names } from './line-names-sql';
 import { splitLineNames } from './split-line-names';
 import { type Statement, literal, qualified } from './statements';
@@ -37,23 +37,6 @@ import { type Statement, literal, qualified } from './statements';
  * A doubt is cleared by an accepted record of the same email with a later
  * lastUpdateDate; one whose date cannot be read, only by fixing the line.
  */
-
-const trinoCodePoint = (c: number): string => `\\x{${c.toString(16).toUpperCase()}}`;
-/** What may stand around an address in an email field (email-spelling.ts), as a Trino regex literal. */
-const AROUND_SQL = literal(aroundAddressPattern(trinoCodePoint));
-
-/** A text as drawn (bidi-display.ts displayedOf): each right-to-left override's run reversed, overrides inside it dropped. */
-const drawn = (text: string): string =>
-  `regexp_replace(${text}, ${literal(overriddenPattern(trinoCodePoint))}, "r" -> reverse(replace("r"[1], chr(${OVERRIDE}), '')))`;
-/** A "line" as drawn, decoded (bidi-display.ts drawnLine), for the rows where DRAWS_LINE holds. */
-const DRAWN_LINE = drawn(unwrapped('"line"'));
-const DRAWS_LINE = `regexp_like("line", ${literal(mayOverridePattern(trinoCodePoint))}) AND strpos(${unwrapped('"line"')}, chr(${OVERRIDE})) > 0`;
-
-const DECLARED = TABLES.customer_landing.columns.map((c) => literal(c.name)).join(', ');
-
-/** A record's (`doc`, parsed JSON) members beyond the declared fields, as JSON text (Trino writes it anew: escapes decoded, numbers in its form). */
-const undeclaredMembers = (doc: string): string =>
-  `json_format(CAST(map_filter(CAST(${doc} AS map(varchar, json)), ("k", "v") -> NOT contains(ARRAY[${DECLARED}], "k")) AS json))`;
 
 export function createConsentUncertainView(database: string, version: string): Statement {
   return {
@@ -99,31 +82,7 @@ export function doubtRelations(checked: string, holders: 'freshest' | 'every'): 
     `  WHERE "reason" IS NULL`,
     `  GROUP BY "email"`,
     `),`,
-    // Each accepted email's spelling and how many accepted emails share it: counted, not paired (n of one spelling made n² pairs).
-    `"spelled" AS (`,
-    `  SELECT "email", "folded", "spelling", ${decomposed('"spelling"')} AS "apart", ${masked('"spelling"')} AS "masked", count(*) OVER (PARTITION BY "spelling") AS "alike"`,
-    `  FROM (SELECT "email", ${fold('"email"')} AS "folded", ${spelling('"email"')} AS "spelling" FROM "valid") AS "s"`,
-    `),`,
-    // Each accepted email holding another accepted address beside other text (email-spelling.ts addressesWithin).
-    `"parts" AS (`,
-    `  SELECT "email", regexp_replace(${spelling('"t"')}, '\\.+$', '') AS "part"`,
-    `  FROM "valid" CROSS JOIN UNNEST(regexp_split("email", ${AROUND_SQL})) AS "x"("t")`,
-    `  WHERE strpos("t", '@') > 0 AND (regexp_like("email", ${AROUND_SQL}) OR "email" LIKE '%.')`,
-    // Or decoded, as a bad line is searched (`ann%40x.com`, `ann&#64;x.com`: consent-doubt.ts).
-    `  UNION ALL`,
-    `  SELECT "email", "part" FROM (SELECT "email", ${searched('"email"')} AS "part", ${spelling('"email"')} AS "own" FROM "valid") AS "d" WHERE "part" <> "own"`,
-    // Or as drawn, a right-to-left override's run reversed (bidi-display.ts: `\u202Emoc.x@ecila` reads alice@x.com).
-    `  UNION ALL`,
-    `  SELECT "email", ${spelling(drawn('"email"'))}`,
-    `  FROM "valid" WHERE strpos("email", chr(${OVERRIDE})) > 0`,
-    `),`,
-    // A spelling others share hides them all below: only the email holding it is added then (n of them made n² rows).
-    `"within" AS (`,
-    `  SELECT "p"."email" AS "outer", "o"."email" AS "inner"`,
-    `  FROM "parts" AS "p" JOIN "spelled" AS "o" ON "o"."spelling" = "p"."part" AND "o"."alike" = 1 AND "o"."email" <> "p"."email"`,
-    `  UNION ALL`,
-    `  SELECT "email", CAST(NULL AS varchar) FROM "parts" WHERE "part" IN (SELECT "spelling" FROM "spelled" WHERE "alike" > 1)`,
-    `),`,
+    ...acceptedSpellingsCtes(),
     // Each email under a bad line's key, with the line it came from.
     `"keyed" AS (`,
     ...keyedIn('"bad"', []),
@@ -153,31 +112,7 @@ export function doubtRelations(checked: string, holders: 'freshest' | 'every'): 
     `"named_devices" AS (`,
     ...devicesNamedIn('"bad"', '"line"'),
     `),`,
-    // An accepted record with a key beyond the declared fields (nested, an array, any other): those members (its
-    // "line" here, as JSON: strict-record.ts lastBeyondText) may name a device or an address; its declared fields are its own.
-    // Its "writer" is the spelling of its own email, which it never names; that text is searched as a bad line's is.
-    `"undeclared" AS (`,
-    `  SELECT ${undeclaredMembers('"doc"')} AS "line", "email", "lastUpdateDate"`,
-    `  FROM (SELECT "email", "lastUpdateDate", json_parse("line") AS "doc" FROM ${checked} WHERE "reason" IS NULL) AS "v"`,
-    `  WHERE cardinality(filter(map_keys(CAST("doc" AS map(varchar, json))), "k" -> "k" NOT IN (${DECLARED}))) > 0`,
-    `),`,
-    `"beyond" AS (`,
-    `  SELECT "line", "email", "lastUpdateDate", "writer", "devices", "devices_decoded", "folded", "searched", ${decomposed('"searched"')} AS "apart", ${masked('"searched"')} AS "masked", ${bare('"searched"')} AS "bare"`,
-    `  FROM (SELECT "line", "email", "lastUpdateDate", ${spelling('"email"')} AS "writer", ${deviceSpellingsSql('"line"').join(', ')}, ${fold('"line"')} AS "folded", ${searched('"line"')} AS "searched"`,
-    `  FROM (SELECT "line", "email", "lastUpdateDate" FROM "undeclared"`,
-    // Read again as drawn when an override reorders it, as a bad line is.
-    `  UNION ALL`,
-    `  SELECT ${DRAWN_LINE}, "email", "lastUpdateDate" FROM "undeclared"`,
-    `  WHERE ${DRAWS_LINE}) AS "u") AS "b"`,
-    `),`,
-    // Each email under an email key of such a record (its own among them), with its writer.
-    `"beyond_keyed" AS (`,
-    ...keyedIn('"beyond"', ['"writer"']),
-    `),`,
-    // Each device such a record names, with its writer.
-    `"claimed_beyond" AS (`,
-    ...devicesNamedIn('"beyond"', '"email"'),
-    `),`,
+    ...undeclaredMembersCtes(checked),
     // A device or an email a lone CR cut in two bad rows of one file (split-line-names.ts).
     ...splitLineNames(),
     // A device a bad line names: every customer whose records ("claims") name it (devices follow consent). Another
