@@ -1,6 +1,6 @@
 import type { ConsentPolicy } from '../../etl/consent-policy';
 import type { RebuildJob } from '../rebuild/rebuild-job';
-import type { Rebuilds } from '../rebuild/rebuild-jobs';
+import type { Rebuilds } from '../rebuild/rebuilds';
 import type { ToWorker } from './messages';
 import type { PrimaryChannel } from './primary-channel';
 

@@ -5,7 +5,7 @@ import { TABLES, type TableName } from '../../etl/tables';
 import type { ConsentRegistry } from '../consent/consent-registry';
 import { countsHeldBack } from '../consent/counts-held-back';
 import type { Erasure } from '../rebuild/erasure';
-import type { Rebuilds } from '../rebuild/rebuild-jobs';
+import type { Rebuilds } from '../rebuild/rebuilds';
 import type { RebuildState } from '../rebuild/rebuild-job';
 
 /** The server's metrics read at scrape time (metrics.ts): the lake's build state and consent, each in `registry`. */

@@ -5,7 +5,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Engine } from '../../etl/engine/engine';
 import type { ConsentRegistry } from '../consent/consent-registry';
 import type { Erasure } from '../rebuild/erasure';
-import type { Rebuilds } from '../rebuild/rebuild-jobs';
+import type { Rebuilds } from '../rebuild/rebuilds';
 import { registerConsentGauges, registerLakeGauges } from './lake-gauges';
 import { requestPath, routeSpelling } from './request-path';
 import { whenClosed } from './response-closed';

@@ -5,7 +5,7 @@ import type { ApiKeys } from '../auth/api-keys';
 import type { Config } from '../config';
 import { IdleCollection } from '../idle-collection';
 import type { Logger } from '../logger';
-import type { BuildRunner, Rebuilds } from '../rebuild/rebuild-jobs';
+import type { BuildRunner, Rebuilds } from '../rebuild/rebuilds';
 import { closeServices, createServices, type Services } from '../services';
 import { createApp, type StediApp } from './app';
 import { createHttpServer } from './http-server';

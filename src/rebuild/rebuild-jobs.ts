@@ -1,37 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { type BuildProgress, type LandingSettle, deadBuildsClearedMessage } from '../../etl/build-options';
 import type { ConsentPolicy } from '../../etl/consent-policy';
 import type { Engine } from '../../etl/engine/engine';
 import { liveVersion, type VersionManifest } from '../../etl/manifest';
 import type { Config } from '../config';
 import { buildPolicy } from '../consent/live-policy';
 import type { Logger } from '../logger';
-import { isLandingChanged } from '../../etl/landing-changed-error';
-import { ShuttingDownError, failureMessage, isLakeBusy, isOperatorsToFix, leftBehindMessage } from './failure-message';
-import { type RebuildJob, failRunningSteps, finishSteps, newJob, recordProgress } from './rebuild-job';
-import { type BuiltVersion, type OnBuildAgain, type OnStaged, buildInChildProcess, buildInThisProcess } from './rebuild-process';
+import { ShuttingDownError } from './failure-message';
+import { recordFailed, recordPublished } from './job-outcome';
+import { type RebuildJob, finishSteps, newJob, recordProgress } from './rebuild-job';
+import type { BuildRunner, Rebuilds } from './rebuilds';
+import { type BuiltVersion, buildInChildProcess, buildInThisProcess } from './rebuild-process';
 import { settleWithin } from '../settle-within';
-
-/** Runs one build for a job; by default a DuckDB build runs in a child process at a lower priority (rebuild-process.ts). */
-export type BuildRunner = (
-  config: Config,
-  options: { consentPolicy: ConsentPolicy; keepVersions: number; maxLineBytes: number; doubtTextBytes: number; landingSettle?: LandingSettle },
-  onProgress: (progress: BuildProgress) => void,
-  onStaged?: OnStaged,
-  onBuildAgain?: OnBuildAgain,
-) => Promise<BuiltVersion>;
-
-/** What the API and metrics use of rebuilds: these jobs, or a cluster worker's view of its primary's (cluster/remote-rebuilds.ts). */
-export interface Rebuilds {
-  start(consentPolicy?: ConsentPolicy): Promise<RebuildJob>;
-  get(id: string): RebuildJob | undefined;
-  list(): RebuildJob[];
-  current(): RebuildJob | undefined;
-  /** Resolves once no build runs (a running one published or failed). */
-  settled(): Promise<void>;
-  /** Starts no build more, and waits for a running one. */
-  close(): Promise<void>;
-}
 
 /** The most a build waits for the servers to load its new version before publishing anyway. */
 export const STAGE_TIMEOUT_MS = 30_000;
@@ -41,7 +20,6 @@ const WAITING_AT_EXIT: Record<Config['engine'], string> = {
   duckdb: 'waiting for the running rebuild to publish or fail before exiting; a second signal exits now, and the rebuild process goes on to publish or fail by itself',
   athena: "waiting for the running rebuild to publish or fail before exiting; a second signal exits now and cuts it off: the live version keeps serving, and the lake's lock stays behind (the next build names the object to delete)",
 };
-
 
 /** Jobs kept in memory for `rebuildJob(id)`; older finished ones are dropped. */
 export const JOBS_KEPT = 20;
@@ -168,29 +146,12 @@ export class RebuildJobs implements Rebuilds {
         finishSteps(job);
         return { version: staged, durationMs: Date.now() - job.startedAt!.getTime() };
       });
-      job.version = built.version;
-      // Said once, where it happened: the operator learns where the disk had gone (a build killed with -9 before).
-      if (built.deadBuilds) log.info({ ...built.deadBuilds }, deadBuildsClearedMessage(built.deadBuilds));
-      // Published, but what it expired is still on disk: the admin who asked is told, as `stedi build` tells its user.
-      if (built.leftBehind) {
-        job.warning = leftBehindMessage(built.leftBehind, job.id, this.config.lake);
-        log.warn({ version: built.version, reason: built.leftBehind }, 'rebuild published, but expired versions stay on disk');
-      }
+      recordPublished(job, built, this.config.lake, log);
       await this.warm(built.version, log);
       job.state = 'SUCCEEDED';
       log.info({ version: built.version, durationMs: built.durationMs }, 'rebuild succeeded');
     } catch (error) {
-      job.state = 'FAILED';
-      failRunningSteps(job);
-      job.error = failureMessage(error, job.id, this.config.lake);
-      job.lakeBusy = isLakeBusy(error);
-      job.landingChanging = isLandingChanged(error);
-      // Another build holding the lake (a `stedi build` by hand), or a landing file still being written, is not a fault: said without a stack.
-      if (job.lakeBusy) log.warn({ reason: (error as Error).message }, 'rebuild refused: another build holds the lake; the previous version stays live');
-      else if (job.landingChanging) log.warn({ reason: (error as Error).message }, 'rebuild failed: a landing file kept changing while it was read (a writer still at work); the previous version stays live');
-      // A landing folder or the lake's disk the operator fixes: its message names what and how, a stack would not.
-      else if (isOperatorsToFix(error)) log.error({ reason: (error as Error).message }, 'rebuild failed; the previous version stays live');
-      else log.error({ err: error }, 'rebuild failed; the previous version stays live');
+      recordFailed(job, error, this.config.lake, log);
     } finally {
       job.finishedAt = new Date();
       this.onChange?.();
@@ -217,7 +178,6 @@ export class RebuildJobs implements Rebuilds {
       log.warn({ err: error, version }, 'warming the new version failed; readers will load it on first use');
     }
   }
-
 
   private async isLive(version: string): Promise<boolean> {
     const manifest = await this.engine.manifest().catch(() => null);

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { BuildRunner } from '../../src/rebuild/rebuild-jobs';
+import type { BuildRunner } from '../../src/rebuild/rebuilds';
 import { buildInChildProcess } from '../../src/rebuild/rebuild-process';
 
 /** The compiled rebuild child, in dist/ as global-setup.ts compiled it from this tree. */

@@ -4,7 +4,7 @@ import { type Config, type ConfigOverrides, loadConfig } from '../../src/config'
 import { openConfiguredEngine } from '../../src/engine';
 import { createLogger, type Logger } from '../../src/logger';
 import { buildInThisProcess } from '../../src/rebuild/rebuild-process';
-import type { BuildRunner } from '../../src/rebuild/rebuild-jobs';
+import type { BuildRunner } from '../../src/rebuild/rebuilds';
 import { closeServices, createServices, type Services } from '../../src/services';
 import { buildInCompiledChild } from './compiled-rebuild-child';
 import { buildLake } from './etl-lake';
