@@ -4,7 +4,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { GENERATE_DEFAULTS, type GenerateProgress, type GenerateReport, generateLanding } from '../../etl/generate/generate';
 import { BAD_LINE_KINDS, quarantinable } from '../../etl/generate/bad-lines';
 import { SOURCES } from '../../etl/tables';
-import { expandHome } from '../config-values';
+import { expandHome, isAddress } from '../config-values';
 import { CliError } from './cli-error';
 import { abortOnInterrupt, interruptOf, interruptedExitCode } from './interrupts';
 import { withExamples } from './help-examples';
@@ -70,6 +70,10 @@ export function registerGenerate(cli: Command): void {
 /** `--out "$OUT"` with OUT unset: the command line is wrong (exit 2), as when --out is left out. */
 function outFlag(raw: string): string {
   if (raw.trim() === '') throw new InvalidArgumentError(`--out takes the folder to write the landing data into; received ${JSON.stringify(raw)}`);
+  // Read as a path, `--out s3://bucket/landing` wrote a local folder `s3:` that looked uploaded.
+  if (isAddress(raw)) {
+    throw new InvalidArgumentError(`--out takes a local folder, not an address; received ${JSON.stringify(raw)}: generate into one, then upload it (README: On AWS, Uploading landing data)`);
+  }
   return expandHome(raw);
 }
 

@@ -80,7 +80,7 @@ describe('stedi usage errors', () => {
     expect(runBin(['status'], { STEDI_LAKE: 's3://bucket/stedi' }).status).toBe(1);
   });
 
-  it('refuses an address as the duckdb engine\'s lake or landing, writing nothing: a usage error as a flag, exit 1 from its variable', async () => {
+  it('refuses an address as the duckdb engine\'s lake or landing, or as generate\'s --out, writing nothing: a usage error as a flag, exit 1 from its variable', async () => {
     // `--lake S3://bucket/x` (or s3:/, https://) was read as a path: a build made ./S3:/bucket/x and published a local lake there.
     const landing = writeSmallLanding();
     const s3 = 'an S3 address is s3://bucket/prefix, in lower case, with --engine athena (or STEDI_ENGINE=athena)';
@@ -91,6 +91,8 @@ describe('stedi usage errors', () => {
       [['build', '--lake', 'lake', '--landing', 'S3://bucket-x/in'], {}, 2, `the duckdb engine reads a local landing folder (--landing or STEDI_LANDING); "S3://bucket-x/in" is an address, not a folder: ${s3}`],
       [['build', '--lake', 'lake', '--landing', 's3://bucket-x/in'], {}, 2, 'the duckdb engine reads a local landing folder (--landing or STEDI_LANDING); for s3://bucket-x/in pass --engine athena (or set STEDI_ENGINE=athena) with an s3:// lake'],
       [['status'], { STEDI_LAKE: 'lake', STEDI_LANDING: 's3://bucket-x/in' }, 1, 'the duckdb engine reads a local landing folder (--landing or STEDI_LANDING); for s3://bucket-x/in pass --engine athena (or set STEDI_ENGINE=athena) with an s3:// lake'],
+      // generate writes a local folder, to be uploaded: it made ./s3:/bucket-x/landing, which looked uploaded.
+      [['generate', '--out', 's3://bucket-x/landing', '--customers', '3'], {}, 2, '--out takes a local folder, not an address; received "s3://bucket-x/landing": generate into one, then upload it (README: On AWS, Uploading landing data) (run `stedi generate --help` for usage)'],
     ];
     for (const [args, env, code, line] of cases) {
       const cwd = makeTempDir('stedi-cwd-');
