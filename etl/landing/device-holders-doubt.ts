@@ -69,11 +69,17 @@ export function deviceHoldersInDoubt({ underKey, anywhere, freshestSerials, ever
   }
   for (const [email, serials] of everySerial) {
     const freshest = freshestSerials.get(email);
+    // Once per device: two serials of one email may be one device (`SN-1`, `sn-1 `: serial-spelling.ts).
+    const listed = new Set<string>();
     for (const serial of typeof serials === 'string' ? [serials] : serials) {
       if (freshest === serial || (typeof freshest !== 'string' && freshest?.has(serial))) continue;
       const device = deviceOf(serial);
+      if (listed.has(device)) continue;
       const holds = (doubt: DeviceDoubt): boolean => live(doubt, email);
-      if (underKey.get(device)?.some(holds) || named.get(device)?.some(holds)) out.held.push({ email, device });
+      if (underKey.get(device)?.some(holds) || named.get(device)?.some(holds)) {
+        listed.add(device);
+        out.held.push({ email, device });
+      }
     }
   }
   return out;
