@@ -7,11 +7,12 @@ import { absentManifest, manifestCopyOf, manifestReadError, readLocalManifestOrC
  * changes, with `onChange` told of each new one. A publish renames a new file
  * into place, so the inode changes even where the mtime may not (a filesystem
  * keeping whole seconds, two publishes within one). While the manifest is
- * damaged and its copy is served, the copy's changes count too.
+ * damaged and its copy is served, the copy's changes count too (stat-ed once per turn, then only).
  */
 export class ManifestWatch {
   private cached?: { identity: string; manifest: LakeManifest | null; damage?: ManifestError };
   private statThisTurn?: string;
+  private copyThisTurn?: string;
   /** Reads of the file in the order they began, and the latest one taken in: an earlier read that ends later is dropped. */
   private readsBegun = 0;
   private readTakenIn = 0;
@@ -29,18 +30,31 @@ export class ManifestWatch {
   }
 
   async read(): Promise<LakeManifest | null> {
-    const identity = this.identity();
-    if (this.cached?.identity !== identity) {
+    if (this.cached?.identity !== this.servedIdentity()) {
+      const identity = this.identity();
+      // Stat-ed before the read: a copy changed while it is read is read again next time.
+      const copy = identity === '' ? '' : copyIdentity(manifestCopyOf(this.path));
       const read = (this.readsBegun += 1);
       const { manifest, damage } = identity === '' ? { manifest: absentManifest(this.path) } : await readLocalManifestOrCopy(this.path);
       // A read begun later (a second publish) was taken in first: this one may hold the older file, and a request may have answered from the newer.
       if (read < this.readTakenIn) return this.cached!.manifest;
       this.readTakenIn = read;
       if (damage) this.onDamage?.(damage);
-      this.cached = { identity, manifest, damage };
+      this.cached = { identity: damage ? `${identity}|${copy}` : identity, manifest, damage };
       await this.onChange(manifest);
     }
     return this.cached!.manifest;
+  }
+
+  /**
+   * What the manifest served now is read from: the file's identity, and the copy's too while the copy is served (a
+   * worker that had read the copy kept serving it after it was emptied, while the others answered LAKE_DAMAGED).
+   */
+  private servedIdentity(): string {
+    const identity = this.identity();
+    if (identity === '' || !this.cached?.damage) return identity;
+    this.copyThisTurn ??= copyIdentity(manifestCopyOf(this.path));
+    return `${identity}|${this.copyThisTurn}`;
   }
 
   /**
@@ -58,10 +72,10 @@ export class ManifestWatch {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw manifestReadError(error, this.path);
       }
       this.statThisTurn = stats ? `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}` : '';
-      // Served from the copy: a copy damaged or restored since must be read again, as a server started now would (a
-      // worker that had read the copy kept serving it after it was emptied, while the others answered LAKE_DAMAGED).
-      if (stats && this.cached?.damage) this.statThisTurn += `|${copyIdentity(manifestCopyOf(this.path))}`;
-      setImmediate(() => (this.statThisTurn = undefined));
+      setImmediate(() => {
+        this.statThisTurn = undefined;
+        this.copyThisTurn = undefined;
+      });
     }
     return this.statThisTurn;
   }
