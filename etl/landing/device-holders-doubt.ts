@@ -68,11 +68,12 @@ export function deviceHoldersInDoubt({ underKey, anywhere, freshestSerials, ever
     }
   }
   for (const [email, serials] of everySerial) {
+    // By device, not as written: two serials of one email may be one device (`SN-1`, `sn-1 `: serial-spelling.ts),
+    // and one its freshest records name in another spelling is not a device it has left.
     const freshest = freshestSerials.get(email);
-    // Once per device: two serials of one email may be one device (`SN-1`, `sn-1 `: serial-spelling.ts).
     const listed = new Set<string>();
+    for (const serial of typeof freshest === 'string' ? [freshest] : (freshest ?? [])) listed.add(deviceOf(serial));
     for (const serial of typeof serials === 'string' ? [serials] : serials) {
-      if (freshest === serial || (typeof freshest !== 'string' && freshest?.has(serial))) continue;
       const device = deviceOf(serial);
       if (listed.has(device)) continue;
       const holds = (doubt: DeviceDoubt): boolean => live(doubt, email);
