@@ -122,9 +122,10 @@ export function engineKind(raw: string | undefined): EngineKind {
 export const isS3 = (location: string): boolean => location.startsWith('s3://');
 /**
  * A URL's scheme at the start of a folder setting (`S3://bucket/x`, `s3:/bucket/x`, `https://…`): read as a path it
- * named a folder `S3:` in the working one, and `stedi build --lake S3://bucket/x` built a local lake there.
+ * named a folder `S3:` in the working one, and `stedi build --lake S3://bucket/x` built a local lake there. A scheme
+ * has two letters at least: `C:/lake` is a Windows drive's folder.
  */
-export const isAddress = (location: string): boolean => /^[a-z][a-z0-9+.-]*:\//i.test(location);
+export const isAddress = (location: string): boolean => /^[a-z][a-z0-9+.-]+:\//i.test(location);
 /**
  * A leading `~` or `~/` is the home folder, as a shell expands it: `--lake=~/lake`, a quoted path and
  * `STEDI_LAKE=~/lake` in a unit or .env file reach stedi unexpanded, and made a folder named `~` here.

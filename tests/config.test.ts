@@ -190,3 +190,11 @@ describe('memory bounds', () => {
     expect(() => loadConfig({}, { STEDI_DUCKDB_MEMORY_LIMIT: '80%' })).toThrow(/STEDI_DUCKDB_MEMORY_LIMIT/);
   });
 });
+
+describe('folder settings that are addresses', () => {
+  it('refuses a URL scheme as the duckdb lake or landing, and takes a Windows drive letter as a folder', () => {
+    expect(() => loadConfig({}, { STEDI_LAKE: 'S3://bucket-x/lake' })).toThrow(/"S3:\/\/bucket-x\/lake" is an address, not a folder/);
+    expect(() => loadConfig({}, { STEDI_LANDING: 'https://host/in' })).toThrow(/"https:\/\/host\/in" is an address, not a folder/);
+    expect(loadConfig({}, { STEDI_LAKE: 'C:/data/lake', STEDI_LANDING: 'D:/in' }).engine).toBe('duckdb');
+  });
+});
