@@ -2,6 +2,7 @@ import { acceptedSpellings, writtenAsAnother } from './accepted-spellings';
 import { drawnLine } from './bidi-display';
 import { startsCompressed } from './compressed-start';
 import { deviceHoldersInDoubt } from './device-holders-doubt';
+import { type EmailSerials, addSerial } from './email-serials';
 import { spellingOf } from './email-spelling';
 import { KEPT_TEXT_BUDGET, NamedAddresses } from './named-addresses';
 import { type DeviceDoubt, NamedDevices, deviceSpellings } from './named-devices';
@@ -37,12 +38,12 @@ export class ConsentDoubt {
    * Per email: the serialNumber (a set only on a tie: one per email is the rule) its records at its freshest
    * lastUpdateDate name, as written: spelled as a device only when a bad line names one (rarely).
    */
-  private readonly freshestSerials = new Map<string, string | Set<string>>();
+  private readonly freshestSerials: EmailSerials = new Map();
   /**
    * Per email: every serialNumber its accepted records name, whatever their dates (a set only past the first): a kept
    * version may hold the customer on a device they have since left, which a bad line may name (heldInDoubt).
    */
-  private readonly everySerial = new Map<string, string | Set<string>>();
+  private readonly everySerial: EmailSerials = new Map();
   private held: Array<{ email: string; device: string }> = [];
   /** The bad lines' text, searched for every accepted device once landing is read. */
   private readonly devicesAnywhere: NamedDevices;
@@ -58,23 +59,14 @@ export class ConsentDoubt {
   /** A valid record; `beyondDeclared`: its members beyond the declared fields, when it has any (strict-record.ts lastBeyondText). */
   accepted(email: string, lastUpdateDate: number, serialNumber?: string, beyondDeclared?: string): void {
     if (beyondDeclared !== undefined) this.claimedBeyond(beyondDeclared, email, lastUpdateDate);
-    if (serialNumber !== undefined) {
-      const every = this.everySerial.get(email);
-      if (every === undefined) this.everySerial.set(email, serialNumber);
-      else if (typeof every === 'string') {
-        if (every !== serialNumber) this.everySerial.set(email, new Set([every, serialNumber]));
-      } else every.add(serialNumber);
-    }
+    if (serialNumber !== undefined) addSerial(this.everySerial, email, serialNumber);
     const known = this.valid.get(email);
     if (known === undefined || lastUpdateDate > known) {
       this.valid.set(email, lastUpdateDate);
       this.freshestSerials.delete(email);
     }
     if (serialNumber === undefined || (known !== undefined && lastUpdateDate < known)) return;
-    const serials = this.freshestSerials.get(email);
-    if (serials === undefined || serials === serialNumber) this.freshestSerials.set(email, serialNumber);
-    else if (typeof serials === 'string') this.freshestSerials.set(email, new Set([serials, serialNumber]));
-    else serials.add(serialNumber);
+    addSerial(this.freshestSerials, email, serialNumber);
   }
 
   /**

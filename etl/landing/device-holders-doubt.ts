@@ -1,3 +1,4 @@
+import { type EmailSerials, serialsOf } from './email-serials';
 import { spellingOf } from './email-spelling';
 import type { DeviceDoubt, NamedDevices } from './named-devices';
 import { deviceOf } from './serial-spelling';
@@ -9,9 +10,9 @@ export interface DeviceDoubts {
   /** The bad lines' text, searched for every accepted device (named-devices.ts). */
   readonly anywhere: NamedDevices;
   /** Per accepted email: the serialNumber (a set only on a tie) its records at its freshest lastUpdateDate name. */
-  readonly freshestSerials: ReadonlyMap<string, string | Set<string>>;
+  readonly freshestSerials: EmailSerials;
   /** Per accepted email: every serialNumber its records name, whatever their dates (a set only past the first). */
-  readonly everySerial: ReadonlyMap<string, string | Set<string>>;
+  readonly everySerial: EmailSerials;
   /** The accepted emails by spelling (accepted-spellings.ts). */
   readonly spellings: ReadonlyMap<string, string[]>;
   /** Whether a doubt dated `date` on `email` stands: no valid record of that email is newer. */
@@ -61,7 +62,7 @@ export function deviceHoldersInDoubt({ underKey, anywhere, freshestSerials, ever
   const live = (doubt: DeviceDoubt, holder: string): boolean =>
     doubt.writers.length === 0 || doubt.writers.some((writer) => !isHolder(writer, holder) || (doubt.accepted !== true && !superseded(writer, doubt.date)));
   for (const [email, serials] of freshestSerials) {
-    for (const serial of typeof serials === 'string' ? [serials] : serials) {
+    for (const serial of serialsOf(serials)) {
       const device = deviceOf(serial);
       const holds = (doubt: DeviceDoubt): boolean => live(doubt, email);
       if (underKey.get(device)?.some(holds) || named.get(device)?.some(holds)) out.holders.add(email);
@@ -72,8 +73,8 @@ export function deviceHoldersInDoubt({ underKey, anywhere, freshestSerials, ever
     // and one its freshest records name in another spelling is not a device it has left.
     const freshest = freshestSerials.get(email);
     const listed = new Set<string>();
-    for (const serial of typeof freshest === 'string' ? [freshest] : (freshest ?? [])) listed.add(deviceOf(serial));
-    for (const serial of typeof serials === 'string' ? [serials] : serials) {
+    for (const serial of serialsOf(freshest)) listed.add(deviceOf(serial));
+    for (const serial of serialsOf(serials)) {
       const device = deviceOf(serial);
       if (listed.has(device)) continue;
       const holds = (doubt: DeviceDoubt): boolean => live(doubt, email);
@@ -87,8 +88,8 @@ export function deviceHoldersInDoubt({ underKey, anywhere, freshestSerials, ever
 }
 
 // Private: the devices (serial-spelling.ts) every accepted record names.
-function everyDevice(everySerial: ReadonlyMap<string, string | Set<string>>): Set<string> {
+function everyDevice(everySerial: EmailSerials): Set<string> {
   const devices = new Set<string>();
-  for (const serials of everySerial.values()) for (const serial of typeof serials === 'string' ? [serials] : serials) devices.add(deviceOf(serial));
+  for (const serials of everySerial.values()) for (const serial of serialsOf(serials)) devices.add(deviceOf(serial));
   return devices;
 }
